@@ -82,7 +82,7 @@ export function formatRunTable(runs: Array<RunSummary | UnreadableListed>): stri
     score(r.score.overall),
     ...AREAS.map((a) => score(r.score.areas?.[a])),
     String(r.findings.critical), String(r.findings.high), String(r.findings.medium), String(r.findings.low), String(r.waived),
-    `${r.regression === null ? 'first' : r.regression ? 'REGRESSION' : 'ok'}${r.partial ? ' (partial)' : ''}${r.trigger === 'watch' ? ' (watch)' : ''}`,
+    `${r.regression === null ? (r.notDiffed ? 'not diffed' : 'first') : r.regression ? 'REGRESSION' : 'ok'}${r.partial ? ' (partial)' : ''}${r.trigger === 'watch' ? ' (watch)' : ''}`,
   ]).map(oneLine));
   const widths = head.map((h, i) => Math.min(MAX_COLUMN, Math.max(h.length, ...rows.map((row) => row[i].length))));
   const numeric = (i: number) => i >= 3 && i < head.length - 1;

@@ -169,6 +169,7 @@ export function summarizeRun(report: RunReport, notifications?: NotificationOutc
     gaps: coverageGaps(report).checks,
     ...(report.diff ? { scoreDelta: report.diff.scoreDelta } : {}),
     ...(report.run.trigger === 'watch' ? { trigger: 'watch' as const } : {}),
+    ...(!report.diff && report.run.unreadablePrevious?.length ? { notDiffed: true as const } : {}),
     ...(blind.length > 0 ? { blind, notApplicable } : {}),
     ...(notifications ? { notifications } : {}),
   };

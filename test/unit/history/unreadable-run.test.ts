@@ -12,6 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { diffRuns } from '../../../src/diff/diff.ts';
+import { skipReason } from '../../../src/notify/policy.ts';
 import { fleetDataOf } from '../../../src/fleet/data.ts';
 import { openK8sStore } from '../../../src/history/k8s.ts';
 import { runPipeline, type PipelineEdges } from '../../../src/pipeline/pipeline.ts';
@@ -128,6 +129,28 @@ describe('a stored run that cannot be read (SQLite)', () => {
     expect(b.report!.run.notes).toContain(`not diffed: no stored run of this cluster could be read (unreadable: ${a.report!.run.id})`);
     const c = await runDemo('prod-b', 'c', ['-q']);
     expect(c.report!.diff!.previousRunId).toBe(b.report!.run.id);
+  });
+  it('with no readable run left, the terminal, report.md, report.html, report.json, history and the alert policy say the previous run could not be read, not "first run"', async () => {
+    const a = await runDemo('prod-b', 'a', ['-q']);
+    truncateStored(join(dir, 'h.db'), a.report!.run.id);
+    const b = await runDemo('prod-b', 'b', ['--format', 'json,md,html']);
+    expect(b.code, b.t.err()).toBe(0);
+    const said = `Not compared: this is not the first run of this cluster, but its previous stored run ${a.report!.run.id} could not be read (passed over), so there is nothing to compare with`;
+    expect(b.report!.diff).toBeNull();
+    expect(b.report!.run.unreadablePrevious).toEqual([a.report!.run.id]);
+    expect(b.t.out()).toContain(`\n${said}\n`);
+    expect(readFileSync(join(dir, 'b', 'report.md'), 'utf8')).toContain(`## Changes since last run\n\n**${said.replace(/[()]/g, '\\$&')}.**`);
+    const html = readFileSync(join(dir, 'b', 'report.html'), 'utf8');
+    expect(html).toContain(`<div class="banner bad not-diffed">${said}.</div>`);
+    expect(html).not.toContain('This is the first run recorded for this cluster');
+    expect(skipReason(b.report!, 'regression')).toBe('not diffed: no previous stored run of this cluster could be read');
+    const listed = captureIO(dir);
+    await main(['history', '--history', join(dir, 'h.db')], listed.cli);
+    expect(listed.out().split('\n')[1]).toMatch(new RegExp(`^${b.report!.run.id} .* not diffed$`));
+    // A first run still says so.
+    const first = await runDemo('prod-c', 'first', ['-q', '--format', 'html']);
+    expect(readFileSync(join(dir, 'first', 'report.html'), 'utf8')).toContain('This is the first run recorded for this cluster');
+    expect(first.code).toBe(0);
   });
 });
 
