@@ -28,9 +28,10 @@ import type { RunSummary } from '../run/types.ts';
 
 /**
  * A list in a run's summary as JSON text; NULL when the summary is not JSON or the member is not a
- * list. SQLite's json_extract fails the whole statement on one malformed summary (a hand edit, a
- * damaged row): guarded, such a run reads as a summary without it, and only what reads the
- * summary itself (storedSummary) says it is unreadable.
+ * list. SQLite's json_extract throws on a JSON argument that is not well-formed
+ * (https://sqlite.org/json1.html, "JSON arguments"), failing the whole statement on one damaged
+ * summary (a hand edit, a damaged row): guarded by json_valid, such a run reads as a summary
+ * without it, and only what reads the summary itself (storedSummary) says it is unreadable.
  */
 const summaryList = (member: string) => `CASE WHEN json_valid(summary) THEN CASE WHEN json_type(summary, '$.${member}') = 'array' THEN json_extract(summary, '$.${member}') END END`;
 

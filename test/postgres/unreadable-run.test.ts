@@ -77,7 +77,8 @@ describePg('a stored run that cannot be read (PostgreSQL)', (server) => {
     const a = await run('prod-a', 's-a');
     const b1 = await run('prod-b', 's-b1');
     const b2 = await run('prod-b', 's-b2');
-    // jsonb holds any JSON: a string where the summary object was, and flagged as a regression so the fleet's regressions query meets it too.
+    // jsonb holds any JSON value, a string too (https://www.postgresql.org/docs/current/datatype-json.html): a string where the
+    // summary object was, and flagged as a regression so the fleet's regressions query meets it too.
     await adminQuery(server, `UPDATE ztaudit_runs SET summary = '"garbage"'::jsonb, regression = true WHERE id = $1`, [b2.report.run.id], db.name);
     const named = `stored run ${b2.report.run.id} in ${db.url.replace(/\?.*$/, '').replace(/\/\/[^@]*@/, '//')} has an unreadable summary (ztaudit_runs.summary): not a JSON object`;
 

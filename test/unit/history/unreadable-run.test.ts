@@ -154,7 +154,11 @@ describe('a stored run that cannot be read (SQLite)', () => {
   });
 });
 
-/** A run's stored summary damaged by hand (the summary column is what `history`, `fleet` and the trend read). */
+/**
+ * A run's stored summary damaged by hand (the summary column is what `history`, `fleet` and the
+ * trend read). Not JSON, SQLite's json_extract throws on it (https://sqlite.org/json1.html, "JSON
+ * arguments"): the next run's baseline walk and its retention read the summary that way.
+ */
 function damageSummary(db: string, id: string, summary: string): void {
   const sql = new DatabaseSync(db);
   try {
