@@ -199,7 +199,7 @@ describe('a stored run whose summary cannot be read (SQLite)', () => {
     await main(['history', '--history', join(dir, 'h.db'), '-o', 'json'], listed.cli);
     expect((JSON.parse(listed.out()) as RunSummary[]).map((r) => r.id)).toEqual([c.report!.run.id, a.report!.run.id]);
     const report = captureIO(dir);
-    expect(await main(['report', b.report!.run.id.slice(0, 18), '--history', join(dir, 'h.db'), '--out', join(dir, 'rb'), '--format', 'json'], report.cli), report.err()).toBe(0);
+    expect(await main(['report', b.report!.run.id.slice(0, -1), '--history', join(dir, 'h.db'), '--out', join(dir, 'rb'), '--format', 'json'], report.cli), report.err()).toBe(0);
     const exp = captureIO(dir);
     expect(await main(['history', 'export', '--history', join(dir, 'h.db'), '--file', 'e.jsonl'], exp.cli), exp.err()).toBe(0);
     expect(readFileSync(join(dir, 'e.jsonl'), 'utf8').trim().split('\n').slice(1).map((l) => (JSON.parse(l) as RunReport).run.id)).toEqual([a, b, c].map((r) => r.report!.run.id));
