@@ -52,12 +52,16 @@ export class HistoryError extends ZtauditError {
  */
 export class UnreadableRunError extends HistoryError {
   readonly runId: string;
+  /** What cannot be read: the run's report, or its stored summary (the record its list row, fleet entry and trend point come from). */
+  readonly part: 'report' | 'summary';
   /**
    * The run's stored summary (a RunSummary), read apart from its report (still readable when the
    * report is not); set by the store when it has it. Typed here as unknown: base/ imports no run types.
    */
   summary?: unknown;
-  constructor(runId: string, message: string) { super(message); this.name = 'UnreadableRunError'; this.runId = runId; }
+  /** The cluster the store keeps the run under (its own column), when it has it: a summary that cannot be read cannot say. */
+  cluster?: string;
+  constructor(runId: string, message: string, part: 'report' | 'summary' = 'report') { super(message); this.name = 'UnreadableRunError'; this.runId = runId; this.part = part; }
 }
 
 /** The audit ran and its reports were written, but the run could not be stored. Exit 2. */

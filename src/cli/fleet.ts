@@ -8,8 +8,7 @@ import { readEnv } from '../config/env.ts';
 import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
 import { ConfigError } from '../base/errors.ts';
-import { oneLine } from '../base/plain-text.ts';
-import { fleetDataOf } from '../fleet/data.ts';
+import { fleetDataOf, unreadableInFleet } from '../fleet/data.ts';
 import { FLEET_FORMATS, renderFleet } from '../fleet/render.ts';
 import { buildFleetView, meanOverallText, type FleetView } from '../fleet/view.ts';
 import { digestSkipReason, sendEmailDigest, sendSlackDigest } from '../notify/fleet-digest.ts';
@@ -95,11 +94,11 @@ function fleetReport(values: FleetOptions, io: CliIO): Promise<number> {
     const env = readEnv(io.env);
     const store: RunStore = await openStoreForReading(values, io);
     try {
-      // A run whose stored report cannot be decoded leaves out only what it would add: named, exit 2.
+      // A run whose stored report or summary cannot be read leaves out only what it would add: named, exit 2.
       let unreadable = 0;
       const data = await fleetDataOf(store, query, (error) => {
         unreadable++;
-        io.stderr(`ztaudit fleet: warning: ${oneLine(error.message)}; left out of the regressions' reasons, the common findings and the waivers\n`);
+        io.stderr(`ztaudit fleet: warning: ${unreadableInFleet(error)}\n`);
       });
       const files = await renderFleet(data, { formats, outDir: resolve(io.cwd, values.out) });
       if (!values.quiet) for (const f of files) io.stdout(`wrote ${f}\n`);

@@ -52,8 +52,11 @@ async function* idsOf(store: RunStore): AsyncGenerator<string> {
     yield* store.runIds();
     return;
   }
-  const all = await store.list(Number.MAX_SAFE_INTEGER);
-  for (let i = all.length - 1; i >= 0; i--) yield all[i].id;
+  // A run whose summary cannot be read is exported all the same when its report reads (import summarises it anew).
+  const ids: Array<{ id: string; place: number }> = [];
+  const all = (await store.list(Number.MAX_SAFE_INTEGER, (error, place) => { ids.push({ id: error.runId, place }); })).map((r) => r.id);
+  for (const { id, place } of ids) all.splice(place, 0, id);
+  for (let i = all.length - 1; i >= 0; i--) yield all[i];
 }
 
 export async function exportRuns(values: TransferOptions, io: CliIO, streams: { stdout?: Writable } = {}): Promise<number> {

@@ -42,7 +42,9 @@ export async function findRun(store: RunStore, ref: string): Promise<RunReport> 
   if (!isRunId(ref)) throw new HistoryError(`run "${oneLine(ref)}" is not a run id nor the start of one (${RUN_ID_RULE})`);
   const exact = await store.get(ref);
   if (exact) return exact;
-  const matches = (await store.list(Number.MAX_SAFE_INTEGER)).filter((r) => r.id.startsWith(ref));
+  // A run whose summary cannot be read is still found by its id: its report may read.
+  const unreadable: string[] = [];
+  const matches = [...(await store.list(Number.MAX_SAFE_INTEGER, (error) => { unreadable.push(error.runId); })), ...unreadable.map((id) => ({ id }))].filter((r) => r.id.startsWith(ref));
   if (matches.length === 1) {
     const run = await store.get(matches[0].id);
     if (run) return run;
@@ -67,18 +69,21 @@ export async function withStoreErrors(io: CliIO, name: string, fn: () => Promise
 const score = (n: number | null | undefined) => (n === null || n === undefined ? 'n/a' : n.toFixed(1));
 const AREA_HEADS: Record<(typeof AREAS)[number], string> = { network: 'NET', tls: 'TLS', rbac: 'RBAC', 'pod-security': 'PSS', mtls: 'MTLS' };
 
-export function formatRunTable(runs: RunSummary[]): string {
+/** A stored run whose summary cannot be read, listed in its place. */
+export interface UnreadableListed { unreadable: string }
+
+export function formatRunTable(runs: Array<RunSummary | UnreadableListed>): string {
   const head = ['RUN', 'STARTED (UTC)', 'CLUSTER', 'OVERALL', ...AREAS.map((a) => AREA_HEADS[a]), 'CRIT', 'HIGH', 'MED', 'LOW', 'WAIVED', 'CHANGE'];
   // Ids and cluster names are any text a run was stored or imported with: each cell stays on its line.
-  const rows = runs.map((r) => [
+  const rows = runs.map((r) => ('unreadable' in r ? [r.unreadable, '?', '?', ...Array<string>(head.length - 4).fill(''), 'UNREADABLE'] : [
     r.id,
     r.startedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ''),
     r.cluster,
     score(r.score.overall),
     ...AREAS.map((a) => score(r.score.areas?.[a])),
     String(r.findings.critical), String(r.findings.high), String(r.findings.medium), String(r.findings.low), String(r.waived),
-    `${r.regression === null ? 'first' : r.regression ? 'REGRESSION' : 'ok'}${r.partial ? ' (partial)' : ''}${r.trigger === 'watch' ? ' (watch)' : ''}`,
-  ].map(oneLine));
+    `${r.regression === null ? (r.notDiffed ? 'not diffed' : 'first') : r.regression ? 'REGRESSION' : 'ok'}${r.partial ? ' (partial)' : ''}${r.trigger === 'watch' ? ' (watch)' : ''}`,
+  ]).map(oneLine));
   const widths = head.map((h, i) => Math.min(MAX_COLUMN, Math.max(h.length, ...rows.map((row) => row[i].length))));
   const numeric = (i: number) => i >= 3 && i < head.length - 1;
   const line = (cells: string[]) => cells.map((c, i) => (numeric(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
@@ -93,11 +98,18 @@ function listRuns(values: HistoryOptions, io: CliIO): Promise<number> {
     if (!Number.isInteger(limit) || limit < 1) throw new ConfigError(`--limit ${values.limit}: must be a positive whole number`);
     const store = await openStoreForReading(values, io);
     try {
-      const runs = (await store.list(limit)).map(withPartial);
+      // A run whose summary cannot be read is named on stderr and listed in its place as UNREADABLE (the JSON lists summaries only): exit 2.
+      const unreadable: Array<{ id: string; place: number }> = [];
+      const runs = (await store.list(limit, (error, place) => {
+        io.stderr(`ztaudit history: warning: ${oneLine(error.message)}; listed as UNREADABLE\n`);
+        unreadable.push({ id: error.runId, place });
+      })).map(withPartial);
+      const listed: Array<RunSummary | UnreadableListed> = [...runs];
+      for (const { id, place } of unreadable) listed.splice(place, 0, { unreadable: id });
       if (values.output === 'json') io.stdout(`${JSON.stringify(runs, null, 2)}\n`);
-      else if (runs.length === 0) io.stdout(`No runs stored in ${store.describe()}.\n`);
-      else io.stdout(`${formatRunTable(runs)}\n`);
-      return EXIT_OK;
+      else if (listed.length === 0) io.stdout(`No runs stored in ${store.describe()}.\n`);
+      else io.stdout(`${formatRunTable(listed)}\n`);
+      return unreadable.length > 0 ? EXIT_CANNOT_RUN : EXIT_OK;
     } finally {
       await store.close();
     }
@@ -117,6 +129,7 @@ export const HISTORY = defineCommand<HistoryOptions>({
     'ztaudit history --history k8s://ztaudit/ztaudit-history --output json',
     "ztaudit history export --history postgres://ztaudit@db/ztaudit | ztaudit history import --history ./history.db  # copy every run",
   ],
+  exitCodes: ['0  the runs were listed', '2  the store could not be read, or some listed runs\' stored summaries were unreadable (each named on stderr and listed as UNREADABLE; --output json leaves them out)'],
   run: (opts, _args, io) => listRuns(opts, io),
 });
 

@@ -6,7 +6,7 @@ import { openRunStore } from '../history/store.ts';
 import { renderHtml } from '../report/html.ts';
 import type { RunPagesSource } from './serve-pages.ts';
 import { storedRunExtras } from './stored-report.ts';
-import { fleetDataOf } from '../fleet/data.ts';
+import { fleetDataOf, unreadableInFleet } from '../fleet/data.ts';
 import { fleetHtml } from '../fleet/render.ts';
 import { buildFleetView } from '../fleet/view.ts';
 import type { FleetQuery } from '../run/fleet.ts';
@@ -21,8 +21,10 @@ port.on('message', (m: { reqId: number; id?: string; fleet?: Omit<FleetQuery, 'n
   void (async () => {
     try {
       if (m.fleet) {
-        const data = await fleetDataOf(store, { ...m.fleet, now: new Date(m.fleet.now) });
-        return port.postMessage({ reqId: m.reqId, html: data.clusters.length > 1 ? fleetHtml(buildFleetView(data)) : null });
+        // A stored run that cannot be read is left out and named, as `ztaudit fleet` does: the page is served.
+        const warnings: string[] = [];
+        const data = await fleetDataOf(store, { ...m.fleet, now: new Date(m.fleet.now) }, (error) => { warnings.push(unreadableInFleet(error)); });
+        return port.postMessage({ reqId: m.reqId, html: data.clusters.length > 1 ? fleetHtml(buildFleetView(data)) : null, warnings });
       }
       if (!m.id) return port.postMessage({ reqId: m.reqId, html: null });
       const report = await store.get(m.id);

@@ -18,12 +18,15 @@ export interface RunPagesSource {
 
 export interface RunPageRenderer {
   render(id: string): Promise<string | null>;
-  /** The fleet report over the store, or null while it holds at most one cluster. */
-  renderFleet(query: FleetQuery): Promise<string | null>;
+  /**
+   * The fleet report over the store, or null while it holds at most one cluster. A stored run it
+   * cannot read is left out of it and named to `warn` (one line each), as `ztaudit fleet` names it.
+   */
+  renderFleet(query: FleetQuery, warn?: (line: string) => void): Promise<string | null>;
   close(): Promise<void>;
 }
 
-type Reply = { reqId: number; html?: string | null; error?: string };
+type Reply = { reqId: number; html?: string | null; error?: string; warnings?: string[] };
 
 // The worker beside this module: .ts when the sources run, .js in the compiled dist/ (the
 // compiler rewrites import specifiers, not URLs).
@@ -33,7 +36,7 @@ const WORKER_URL = new URL(`./serve-pages-worker${import.meta.url.endsWith('.ts'
 export function startRunPageRenderer(source: RunPagesSource, timeoutMs = 60_000): RunPageRenderer {
   let worker: Worker | null = null;
   let nextId = 0;
-  const pending = new Map<number, { resolve(html: string | null): void; reject(error: Error): void; timer: NodeJS.Timeout }>();
+  const pending = new Map<number, { resolve(html: string | null): void; reject(error: Error): void; timer: NodeJS.Timeout; warn?: (line: string) => void }>();
 
   const failAll = (why: string) => {
     for (const [reqId, p] of pending) {
@@ -50,6 +53,7 @@ export function startRunPageRenderer(source: RunPagesSource, timeoutMs = 60_000)
       if (!p) return;
       pending.delete(m.reqId);
       clearTimeout(p.timer);
+      for (const line of m.warnings ?? []) p.warn?.(line);
       if (m.error !== undefined) p.reject(new Error(m.error));
       else p.resolve(m.html ?? null);
     });
@@ -58,7 +62,7 @@ export function startRunPageRenderer(source: RunPagesSource, timeoutMs = 60_000)
     return w;
   };
 
-  const ask = (what: string, message: Record<string, unknown>): Promise<string | null> => {
+  const ask = (what: string, message: Record<string, unknown>, warn?: (line: string) => void): Promise<string | null> => {
     worker ??= spawn();
     const w = worker;
     const reqId = nextId++;
@@ -70,14 +74,14 @@ export function startRunPageRenderer(source: RunPagesSource, timeoutMs = 60_000)
         void w.terminate();
       }, timeoutMs);
       timer.unref();
-      pending.set(reqId, { resolve, reject, timer });
+      pending.set(reqId, { resolve, reject, timer, ...(warn ? { warn } : {}) });
       w.postMessage({ reqId, ...message });
     });
   };
 
   return {
     render: (id) => ask(`run ${id}`, { id }),
-    renderFleet: (query) => ask('the fleet report', { fleet: { ...query, now: query.now.toISOString() } }),
+    renderFleet: (query, warn) => ask('the fleet report', { fleet: { ...query, now: query.now.toISOString() } }, warn),
     async close() {
       const w = worker;
       worker = null;

@@ -120,7 +120,7 @@ export async function startServe(argv: string[] | ServeOptions, io: CliIO): Prom
       ...(env.serveToken ? { authToken: env.serveToken } : {}),
       graceMs: flags.graceMs,
       log,
-      ...(pages ? { lookupRun: (id: string) => pages.render(id), lookupFleet: () => pages.renderFleet(fleetQueryOf(config, {}, new Date())) } : {}),
+      ...(pages ? { lookupRun: (id: string) => pages.render(id), lookupFleet: () => pages.renderFleet(fleetQueryOf(config, {}, new Date()), (line) => log.warn(`/fleet: ${line}`)) } : {}),
       ...(watch ? { watchMetrics: () => watch.metrics() } : {}),
       runOnce: async (signal, hooks, reason) => {
         // The signal reaches the collector and the notifiers themselves: at SIGTERM their

@@ -5,6 +5,7 @@
 // U+FFFD in every name and text, as PostgreSQL keeps them (withoutNul).
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { UnreadableRunError } from '../base/errors.ts';
+import { oneLine } from '../base/plain-text.ts';
 import type { RunStore } from '../history/store.ts';
 import type { RunSummary } from '../run/types.ts';
 import { trendPointOf } from '../history/store.ts';
@@ -12,16 +13,28 @@ import { jsonWithoutNul, withPartial, withoutNul } from '../history/run-store.ts
 import { resourceShape } from '../history/shape.ts';
 import type { FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegression, FleetWaiver } from '../run/fleet.ts';
 
+/** One line naming a stored run the fleet passed over, and what of it the fleet leaves out (`fleet`, serve's /fleet). */
+export function unreadableInFleet(error: UnreadableRunError): string {
+  return `${oneLine(error.message)}; ${error.part === 'summary' ? 'left out of the fleet (its cluster is shown by its other runs)' : "left out of the regressions' reasons, the common findings and the waivers"}`;
+}
+
 export const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const rank = (s: Severity) => SEVERITIES.indexOf(s);
 
 /**
- * `onUnreadable`: told of each stored run read whole (SQLite, k8s://) whose report cannot be
- * decoded; the fleet goes on without what that run would add (its regression reasons, its
- * findings among the common ones, its waivers).
+ * `onUnreadable`: told once of each stored run whose summary cannot be read (error.part
+ * 'summary': the fleet goes on as if it were not stored; its cluster is shown by its other runs)
+ * or, read whole (SQLite, k8s://), whose report cannot be decoded (the fleet goes on without what
+ * that run would add: its regression reasons, its findings among the common ones, its waivers).
  */
 export async function fleetDataOf(store: RunStore, q: FleetQuery, onUnreadable: (error: UnreadableRunError) => void = (error) => { throw error; }): Promise<FleetData> {
-  const data = store.fleet ? await store.fleet(q) : JSON.parse(jsonWithoutNul(await readFleet(store, q, onUnreadable))) as FleetData;
+  const named = new Set<string>();
+  const once = (error: UnreadableRunError) => {
+    if (named.has(error.runId)) return;
+    named.add(error.runId);
+    onUnreadable(error);
+  };
+  const data = store.fleet ? await store.fleet(q, once) : JSON.parse(jsonWithoutNul(await readFleet(store, q, once))) as FleetData;
   return orderFleet(withPartials(data));
 }
 
@@ -60,7 +73,12 @@ async function readFleet(store: RunStore, q: FleetQuery, onUnreadable: (error: U
       return null;
     }
   };
-  const all = await store.list(Number.MAX_SAFE_INTEGER); // newest first
+  // A run whose summary cannot be read still counts among its cluster's stored runs, as PostgreSQL counts them.
+  const uncounted = new Map<string, number>();
+  const all = await store.list(Number.MAX_SAFE_INTEGER, (error) => {
+    if (error.cluster !== undefined) uncounted.set(error.cluster, (uncounted.get(error.cluster) ?? 0) + 1);
+    onUnreadable(error);
+  }); // newest first
   const byCluster = new Map<string, RunSummary[]>();
   for (const s of all) {
     let list = byCluster.get(s.cluster);
@@ -68,7 +86,7 @@ async function readFleet(store: RunStore, q: FleetQuery, onUnreadable: (error: U
     list.push(s);
   }
   const clusters: FleetCluster[] = [...byCluster].map(([cluster, runs]) => ({
-    cluster, runs: runs.length, latest: runs[0], previous: runs[1] ?? null,
+    cluster, runs: runs.length + (uncounted.get(cluster) ?? 0), latest: runs[0], previous: runs[1] ?? null,
     trend: runs.slice(0, q.trendPoints).reverse().map(trendPointOf),
   }));
   const since = new Date(q.now.getTime() - q.sinceHours * 3_600_000).toISOString();

@@ -39,7 +39,7 @@ import { HistoryError, UnreadableRunError, errorMessage, redactUrlCredentials } 
 import type { NotificationOutcome, RunReport, SaveOptions, StoredRunRead, TrendPoint, WrittenReport } from '../run/types.ts';
 import type { FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegression, FleetWaiver } from '../run/fleet.ts';
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
-import { BaselineRuns, diffedAgainst, jsonWithoutNul, refusedMessage, retentionCutoff, summarizeRun, trendPointOf, withRecordedNotifications, withoutNul, type LockHolder, type RunStore } from './run-store.ts';
+import { BaselineRuns, diffedAgainst, jsonWithoutNul, refusedMessage, retentionCutoff, storedSummary, summarizeRun, summaryProblem, trendPointOf, withRecordedNotifications, withoutNul, type LockHolder, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 import { resourceShape } from './shape.ts';
 
@@ -360,9 +360,8 @@ async function baselineRunsOf(c: pg.Client, cluster: string): Promise<Set<string
   }
 }
 
-function trendPoint(row: Row): TrendPoint {
-  return trendPointOf(row.summary as RunSummary);
-}
+/** The column a run's summary is kept in, as its unreadable-summary errors name it. */
+const SUMMARY_COLUMN = 'ztaudit_runs.summary';
 
 /** The longest cluster name the store keeps, in UTF-8 bytes: btree index entries end at 2,704 bytes (ztaudit_locks' key, ztaudit_runs_by_cluster). */
 export const PG_MAX_CLUSTER_BYTES = 2000;
@@ -656,7 +655,7 @@ class PgRunStore implements RunStore {
     try {
       return await decodeReport(row, this.where, spooled);
     } catch (error: unknown) {
-      if (error instanceof UnreadableRunError && row.summary && typeof row.summary === 'object') error.summary = row.summary as RunSummary;
+      if (error instanceof UnreadableRunError && summaryProblem(row.summary) === null) error.summary = row.summary as RunSummary;
       throw error;
     }
   }
@@ -668,11 +667,31 @@ class PgRunStore implements RunStore {
     return row ? await decodeReport(row, this.where) : null;
   }
 
-  async list(limit: number): Promise<RunSummary[]> {
+  async list(limit: number, onUnreadable?: (error: UnreadableRunError, place: number) => void): Promise<RunSummary[]> {
     if (this.empty) return [];
     const n = Math.max(0, Math.min(Math.floor(limit), Number.MAX_SAFE_INTEGER));
-    const r = await this.withClient('listing runs', (c) => c.query('SELECT summary FROM ztaudit_runs ORDER BY seq DESC LIMIT $1', [String(n)]));
-    return r.rows.map((row: Row) => row.summary as RunSummary);
+    const r = await this.withClient('listing runs', (c) => c.query('SELECT id, summary FROM ztaudit_runs ORDER BY seq DESC LIMIT $1', [String(n)]));
+    const out: RunSummary[] = [];
+    (r.rows as Row[]).forEach((row, place) => {
+      try {
+        out.push(storedSummary(row.summary, String(row.id), this.where, SUMMARY_COLUMN, false));
+      } catch (error: unknown) {
+        if (!(error instanceof UnreadableRunError) || !onUnreadable) throw error;
+        onUnreadable(error, place);
+      }
+    });
+    return out;
+  }
+
+  /** A row's summary (its id and summary columns); null, after telling `onUnreadable` (else throwing), when it cannot be read. */
+  private summaryOrNull(row: Row, onUnreadable?: (error: UnreadableRunError) => void): RunSummary | null {
+    try {
+      return storedSummary(row.summary, String(row.id), this.where, SUMMARY_COLUMN, false);
+    } catch (error: unknown) {
+      if (!(error instanceof UnreadableRunError) || !onUnreadable) throw error;
+      onUnreadable(error);
+      return null;
+    }
   }
 
   async trend(limit: number, cluster?: string, upTo?: string): Promise<TrendPoint[]> {
@@ -682,9 +701,10 @@ class PgRunStore implements RunStore {
     if (cluster !== undefined) { params.push(cluster); where.push(`cluster = $${params.length}`); }
     if (upTo !== undefined) { params.push(upTo); where.push(`started_at <= $${params.length}::timestamptz`); }
     params.push(String(Math.max(0, Math.floor(limit))));
-    const sql = `SELECT summary FROM ztaudit_runs ${where.length ? `WHERE ${where.join(' AND ')} ` : ''}ORDER BY seq DESC LIMIT $${params.length}`;
+    const sql = `SELECT id, summary FROM ztaudit_runs ${where.length ? `WHERE ${where.join(' AND ')} ` : ''}ORDER BY seq DESC LIMIT $${params.length}`;
     const r = await this.withClient('reading the trend', (c) => c.query(sql, params));
-    return r.rows.map(trendPoint).reverse();
+    // A run whose summary cannot be read has no point to draw (`history` and `fleet` name it).
+    return (r.rows as Row[]).flatMap((row) => { const s = this.summaryOrNull(row, () => {}); return s ? [trendPointOf(s)] : []; }).reverse();
   }
 
   async save(report: RunReport, written?: WrittenReport, options: SaveOptions = {}): Promise<void> {
@@ -797,14 +817,14 @@ class PgRunStore implements RunStore {
     }
   }
 
-  async fleet(q: FleetQuery): Promise<FleetData> {
+  async fleet(q: FleetQuery, onUnreadable?: (error: UnreadableRunError) => void): Promise<FleetData> {
     const base = { store: this.where, generatedAt: q.now.toISOString(), sinceHours: q.sinceHours };
     if (this.empty) return { ...base, clusters: [], regressions: [], common: [], waivers: [] };
     return this.withClient('reading the fleet', async (c) => {
       // One read-only snapshot; memory for the hash aggregates, no JIT (it costs more than it saves here).
       await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       try {
-        const data = await this.readFleet(c, q, base);
+        const data = await this.readFleet(c, q, base, onUnreadable);
         await c.query('COMMIT');
         return data;
       } catch (error: unknown) {
@@ -814,34 +834,39 @@ class PgRunStore implements RunStore {
     });
   }
 
-  private async readFleet(c: pg.Client, q: FleetQuery, base: Pick<FleetData, 'store' | 'generatedAt' | 'sinceHours'>): Promise<FleetData> {
+  private async readFleet(c: pg.Client, q: FleetQuery, base: Pick<FleetData, 'store' | 'generatedAt' | 'sinceHours'>, onUnreadable?: (error: UnreadableRunError) => void): Promise<FleetData> {
     await c.query(`SET LOCAL work_mem = '64MB'`);
     await c.query('SET LOCAL jit = off');
     {
       // Each cluster's runs through the (cluster, started_at, seq) index: the newest
       // trendPoints of each, numbered newest first; the count comes from the same scan.
       const runs = await c.query(
-        `SELECT cl.cluster, cl.runs, t.summary, t.rn FROM
+        `SELECT cl.cluster, cl.runs, t.id, t.summary, t.rn FROM
            (SELECT cluster, count(*)::int AS runs FROM ztaudit_runs GROUP BY cluster) cl
            CROSS JOIN LATERAL (
-             SELECT summary, row_number() OVER () AS rn FROM (
-               SELECT summary FROM ztaudit_runs r WHERE r.cluster = cl.cluster ORDER BY seq DESC LIMIT $1) x) t
+             SELECT id, summary, row_number() OVER () AS rn FROM (
+               SELECT id, summary FROM ztaudit_runs r WHERE r.cluster = cl.cluster ORDER BY seq DESC LIMIT $1) x) t
          ORDER BY cl.cluster, t.rn`, [Math.max(2, q.trendPoints)]);
       const byCluster = new Map<string, { runs: number; summaries: RunSummary[] }>();
       for (const row of runs.rows as Row[]) {
         const name = String(row.cluster);
         let entry = byCluster.get(name);
         if (!entry) byCluster.set(name, (entry = { runs: Number(row.runs), summaries: [] }));
-        entry.summaries.push(row.summary as RunSummary);
+        // A run whose summary cannot be read is passed over, named: its cluster is shown by its other runs.
+        const summary = this.summaryOrNull(row, onUnreadable);
+        if (summary) entry.summaries.push(summary);
       }
-      const clusters: FleetCluster[] = [...byCluster].map(([cluster, e]) => ({
+      const clusters: FleetCluster[] = [...byCluster].filter(([, e]) => e.summaries.length > 0).map(([cluster, e]) => ({
         cluster, runs: e.runs, latest: e.summaries[0], previous: e.summaries[1] ?? null,
         trend: e.summaries.slice(0, q.trendPoints).reverse().map(trendPointOf),
       }));
       const since = new Date(q.now.getTime() - q.sinceHours * 3_600_000).toISOString();
       const reg = await c.query(
-        `SELECT summary, regression_reasons FROM ztaudit_runs WHERE started_at >= $1 AND regression ORDER BY seq DESC LIMIT 500`, [since]);
-      const regressions: FleetRegression[] = reg.rows.map((row: Row) => ({ run: row.summary as RunSummary, reasons: row.regression_reasons as string[] }));
+        `SELECT id, summary, regression_reasons FROM ztaudit_runs WHERE started_at >= $1 AND regression ORDER BY seq DESC LIMIT 500`, [since]);
+      const regressions: FleetRegression[] = (reg.rows as Row[]).flatMap((row) => {
+        const run = this.summaryOrNull(row, onUnreadable);
+        return run ? [{ run, reasons: Array.isArray(row.regression_reasons) ? row.regression_reasons as string[] : [] }] : [];
+      });
       const latestIds = clusters.map((cl) => cl.latest.id);
       // Findings common to many clusters' latest runs: hash-aggregate (shape, cluster) first,
       // keep the top groups, and only then collect their cluster names (a sort-based

@@ -3,6 +3,7 @@
 // store.ts, so nothing imports in a circle.
 import type { Config } from '../config/types.ts';
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
+import { UnreadableRunError, errorMessage } from '../base/errors.ts';
 import { coverageGaps, isPartialRun, isUnjudged } from '../run/coverage.ts';
 import type { NotificationOutcome, RunReport, RunSummary, SaveOptions, StoredRunRead, TrendPoint, WrittenReport } from '../run/types.ts';
 import type { FleetData, FleetQuery } from '../run/fleet.ts';
@@ -55,8 +56,12 @@ export interface RunStore {
    * alert no channel delivered even after a restart (src/run/undelivered.ts).
    */
   recordNotifications(id: string, outcomes: NotificationOutcome[]): Promise<void>;
-  /** Newest first, by insertion order. */
-  list(limit: number): Promise<RunSummary[]>;
+  /**
+   * Newest first, by insertion order. A run whose stored summary cannot be read (storedSummary)
+   * is handed to `onUnreadable` with its place among the `limit` runs listed (0: the newest) and
+   * left out; without it, it fails the list with that UnreadableRunError.
+   */
+  list(limit: number, onUnreadable?: (error: UnreadableRunError, place: number) => void): Promise<RunSummary[]>;
   get(id: string): Promise<RunReport | null>;
   /**
    * The last `limit` runs' scores (of that cluster, when given; started no later than `upTo`, an
@@ -65,8 +70,11 @@ export interface RunStore {
    */
   trend(limit: number, cluster?: string, upTo?: string): Promise<TrendPoint[]>;
   close(): Promise<void>;
-  /** Stores that answer the fleet view in a few queries (PostgreSQL); others are read run by run. */
-  fleet?(query: FleetQuery): Promise<FleetData>;
+  /**
+   * Stores that answer the fleet view in a few queries (PostgreSQL); others are read run by run.
+   * A run whose summary cannot be read is handed to `onUnreadable` and left out (without it, it fails the fleet).
+   */
+  fleet?(query: FleetQuery, onUnreadable?: (error: UnreadableRunError) => void): Promise<FleetData>;
   /** Every stored run id, oldest first (export); others list() them. */
   runIds?(): AsyncGenerator<string>;
 }
@@ -94,6 +102,48 @@ export function withRecordedNotifications(report: RunReport, recorded: unknown):
   return report;
 }
 
+/**
+ * Why a stored summary is not one the run list, the fleet and the trend can show (a hand edit,
+ * a damaged row: not JSON, or not a RunSummary's shape); null when it is. Fields added since the
+ * first version stay optional, so the summaries older versions stored still read.
+ */
+export function summaryProblem(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
+  const s = value as Record<string, unknown>;
+  for (const key of ['id', 'startedAt', 'cluster'] as const) if (typeof s[key] !== 'string') return `its ${key} is not text`;
+  const record = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const isScore = (n: unknown) => n === null || typeof n === 'number';
+  const isScores = (v: unknown) => record(v) && isScore(v.overall) && record(v.areas) && Object.values(v.areas).every(isScore);
+  if (!isScores(s.score)) return 'its score is not an overall score with area scores';
+  if (s.scoreDelta !== undefined && !isScores(s.scoreDelta)) return 'its scoreDelta is not an overall delta with area deltas';
+  if (!record(s.findings) || !SEVERITIES.every((sev) => typeof (s.findings as Record<string, unknown>)[sev] === 'number')) return 'its findings are not counts by severity';
+  if (typeof s.waived !== 'number') return 'its waived count is not a number';
+  if (s.regression !== null && typeof s.regression !== 'boolean') return 'its regression is not true, false or null';
+  for (const key of ['blind', 'notApplicable'] as const) {
+    if (s[key] !== undefined && !(Array.isArray(s[key]) && s[key].every((id) => typeof id === 'string'))) return `its ${key} is not a list of check ids`;
+  }
+  return null;
+}
+
+/**
+ * The stored summary of run `id`: `raw` is JSON text (SQLite's column) when `text`, else the value
+ * a jsonb column gave. An UnreadableRunError naming the run, the store and the column when it
+ * cannot be read.
+ */
+export function storedSummary(raw: unknown, id: string, where: string, column: string, text: boolean): RunSummary {
+  let value = raw;
+  if (text) {
+    try {
+      value = JSON.parse(String(raw));
+    } catch (error: unknown) {
+      throw new UnreadableRunError(id, `stored run ${id} in ${where} has an unreadable summary (${column}): not JSON (${errorMessage(error)})`, 'summary');
+    }
+  }
+  const problem = summaryProblem(value);
+  if (problem) throw new UnreadableRunError(id, `stored run ${id} in ${where} has an unreadable summary (${column}): ${problem}`, 'summary');
+  return value as RunSummary;
+}
+
 /** `notifications`: SaveOptions.notifications, kept in the summary. */
 export function summarizeRun(report: RunReport, notifications?: NotificationOutcome[]): RunSummary {
   const findings = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
@@ -119,6 +169,7 @@ export function summarizeRun(report: RunReport, notifications?: NotificationOutc
     gaps: coverageGaps(report).checks,
     ...(report.diff ? { scoreDelta: report.diff.scoreDelta } : {}),
     ...(report.run.trigger === 'watch' ? { trigger: 'watch' as const } : {}),
+    ...(!report.diff && report.run.unreadablePrevious?.length ? { notDiffed: true as const } : {}),
     ...(blind.length > 0 ? { blind, notApplicable } : {}),
     ...(notifications ? { notifications } : {}),
   };

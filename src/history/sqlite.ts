@@ -23,11 +23,20 @@ import type { Config } from '../config/types.ts';
 import { HistoryError, UnreadableRunError, errorMessage } from '../base/errors.ts';
 import type { TrendPoint } from '../run/types.ts';
 import type { NotificationOutcome, RunReport, SaveOptions, StoredRunRead, WrittenReport } from '../run/types.ts';
-import { NoneStore, baselineRunIds, diffedAgainst, refusedMessage, retentionCutoff, summarizeRun, trendPointOf, withRecordedNotifications, type LockHolder, type RunStore } from './run-store.ts';
+import { NoneStore, baselineRunIds, diffedAgainst, refusedMessage, storedSummary, retentionCutoff, summarizeRun, trendPointOf, withRecordedNotifications, type LockHolder, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 
+/**
+ * A list in a run's summary as JSON text; NULL when the summary is not JSON or the member is not a
+ * list. SQLite's json_extract throws on a JSON argument that is not well-formed
+ * (https://sqlite.org/json1.html, "JSON arguments"), failing the whole statement on one damaged
+ * summary (a hand edit, a damaged row): guarded by json_valid, such a run reads as a summary
+ * without it, and only what reads the summary itself (storedSummary) says it is unreadable.
+ */
+const summaryList = (member: string) => `CASE WHEN json_valid(summary) THEN CASE WHEN json_type(summary, '$.${member}') = 'array' THEN json_extract(summary, '$.${member}') END END`;
+
 /** The columns a stored run is read from: its report and the notification outcomes recorded after it was stored. */
-const RUN_COLUMNS = `id, report, json_extract(summary, '$.notifications') AS notifications`;
+const RUN_COLUMNS = `id, report, ${summaryList('notifications')} AS notifications`;
 
 /** Migrations, in order: MIGRATIONS[i] takes the schema from version i to i + 1. */
 const MIGRATIONS: string[] = [
@@ -278,7 +287,8 @@ class SqliteRunStore implements RunStore {
    * alone (no report is read for the runs passed over); null when there is none.
    */
   private wantedBefore(seq: number, cluster: string | undefined, wants: NonNullable<StoredRunRead['wants']>): number | null {
-    const columns = `seq, id, json_extract(summary, '$.blind') AS blind, json_extract(summary, '$.notApplicable') AS na`;
+    // A summary that cannot be read lists no blind checks: the run is wanted and its report read.
+    const columns = `seq, id, ${summaryList('blind')} AS blind, ${summaryList('notApplicable')} AS na`;
     const rows = (cluster === undefined
       ? this.db.prepare(`SELECT ${columns} FROM runs WHERE seq < ? ORDER BY seq DESC`).iterate(seq)
       : this.db.prepare(`SELECT ${columns} FROM runs WHERE seq < ? AND cluster = ? ORDER BY seq DESC`).iterate(seq, cluster)) as Iterable<Row>;
@@ -291,11 +301,11 @@ class SqliteRunStore implements RunStore {
     return null;
   }
 
-  /** The stored summary of the run at `seq` (of a run whose report cannot be read); undefined when it cannot be parsed either. */
+  /** The stored summary of the run at `seq` (of a run whose report cannot be read); undefined when it cannot be read either. */
   private summaryAt(seq: number): RunSummary | undefined {
     try {
-      const row = this.db.prepare('SELECT summary FROM runs WHERE seq = ?').get(seq) as Row | undefined;
-      return row ? JSON.parse(String(row.summary)) as RunSummary : undefined;
+      const row = this.db.prepare('SELECT id, summary FROM runs WHERE seq = ?').get(seq) as Row | undefined;
+      return row ? this.summaryOf(row) : undefined;
     } catch {
       return undefined;
     }
@@ -306,9 +316,24 @@ class SqliteRunStore implements RunStore {
     return row ? await this.decode(row) : null;
   }
 
-  async list(limit: number): Promise<RunSummary[]> {
-    const rows = this.db.prepare('SELECT summary FROM runs ORDER BY seq DESC LIMIT ?').all(Math.max(0, Math.floor(limit))) as Row[];
-    return rows.map((r) => JSON.parse(String(r.summary)) as RunSummary);
+  async list(limit: number, onUnreadable?: (error: UnreadableRunError, place: number) => void): Promise<RunSummary[]> {
+    const rows = this.db.prepare('SELECT id, cluster, summary FROM runs ORDER BY seq DESC LIMIT ?').all(Math.max(0, Math.floor(limit))) as Row[];
+    const out: RunSummary[] = [];
+    rows.forEach((row, place) => {
+      try {
+        out.push(this.summaryOf(row));
+      } catch (error: unknown) {
+        if (!(error instanceof UnreadableRunError) || !onUnreadable) throw error;
+        error.cluster = String(row.cluster);
+        onUnreadable(error, place);
+      }
+    });
+    return out;
+  }
+
+  /** A row's stored summary (its id and summary columns); UnreadableRunError when it cannot be read. */
+  private summaryOf(row: Row): RunSummary {
+    return storedSummary(row.summary, String(row.id), this.path, 'runs.summary', true);
   }
 
   async trend(limit: number, cluster?: string, upTo?: string): Promise<TrendPoint[]> {
@@ -317,8 +342,9 @@ class SqliteRunStore implements RunStore {
     // asks for the trend on every run it stores).
     const where = [...(cluster === undefined ? [] : ['cluster = ?']), ...(upTo === undefined ? [] : ['started_at <= ?'])];
     const params = [...(cluster === undefined ? [] : [cluster]), ...(upTo === undefined ? [] : [upTo]), Math.max(0, Math.floor(limit))];
-    const rows = this.db.prepare(`SELECT summary FROM runs ${where.length ? `WHERE ${where.join(' AND ')} ` : ''}ORDER BY seq DESC LIMIT ?`).all(...params) as Row[];
-    const runs = rows.map((r) => JSON.parse(String(r.summary)) as RunSummary).filter((r) => cluster === undefined || r.cluster === cluster);
+    const rows = this.db.prepare(`SELECT id, summary FROM runs ${where.length ? `WHERE ${where.join(' AND ')} ` : ''}ORDER BY seq DESC LIMIT ?`).all(...params) as Row[];
+    // A run whose summary cannot be read has no point to draw (`history` and `fleet` name it).
+    const runs = rows.flatMap((r) => { try { return [this.summaryOf(r)]; } catch { return []; } }).filter((r) => cluster === undefined || r.cluster === cluster);
     return runs.reverse().map(trendPointOf);
   }
 
@@ -376,7 +402,7 @@ class SqliteRunStore implements RunStore {
 
   /** What retention needs of a cluster's summaries, read one row at a time. */
   private *summariesNewestFirst(cluster: string): Iterable<Pick<RunSummary, 'id' | 'blind' | 'notApplicable'>> {
-    const rows = this.db.prepare(`SELECT id, json_extract(summary, '$.blind') AS blind, json_extract(summary, '$.notApplicable') AS na FROM runs WHERE cluster = ? ORDER BY seq DESC`).iterate(cluster) as Iterable<Row>;
+    const rows = this.db.prepare(`SELECT id, ${summaryList('blind')} AS blind, ${summaryList('notApplicable')} AS na FROM runs WHERE cluster = ? ORDER BY seq DESC`).iterate(cluster) as Iterable<Row>;
     for (const row of rows) {
       yield {
         id: String(row.id),

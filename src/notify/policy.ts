@@ -8,7 +8,7 @@ export type NotifyPolicy = 'regression' | 'always' | 'never';
 export function skipReason(report: RunReport, policy: NotifyPolicy): string | null {
   if (policy === 'never') return 'notification policy is never';
   if (policy === 'always') return null;
-  if (!report.diff) return 'first run: no previous run to regress from';
+  if (!report.diff) return report.run.unreadablePrevious?.length ? 'not diffed: no previous stored run of this cluster could be read' : 'first run: no previous run to regress from';
   return alerting(report) ? null : 'no regression since the previous run';
 }
 

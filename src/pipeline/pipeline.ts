@@ -256,7 +256,10 @@ async function diffWithBaseline(store: PipelineStore, report: RunReport, expired
     const outcome = baseline ? `this run is diffed against run ${baseline.latest.run.id}` : 'no older run of this cluster can be read, so this run is not diffed';
     for (const error of unreadable) edges.log.warn(oneLine(`${error.message}; passed over: ${outcome}`));
     if (!baseline) {
-      if (unreadable.length > 0) report.run.notes.push(oneLine(`not diffed: no stored run of this cluster could be read (unreadable: ${unreadable.map((e) => e.runId).join(', ')})`));
+      if (unreadable.length > 0) {
+        report.run.notes.push(oneLine(`not diffed: no stored run of this cluster could be read (unreadable: ${unreadable.map((e) => e.runId).join(', ')})`));
+        report.run.unreadablePrevious = unreadable.map((e) => e.runId);
+      }
       return null;
     }
     report.diff = edges.diff(baseline.report, report, expiredWaivers, baseline.olderRuns, baseline.notApplicableRuns);

@@ -7,7 +7,7 @@ import { withoutControls } from '../base/plain-text.ts';
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { checkCoverage, gradeFor, notEvaluated, scoreText } from '../engine/score.ts';
 import type { Finding, RunReport } from '../run/types.ts';
-import { AREA_LABEL, firstEvaluatedNote, newFindingsOf, newlyWaivedRowsOf, olderBaselinesNote, resourceText } from './view/index.ts';
+import { AREA_LABEL, firstEvaluatedNote, newFindingsOf, newlyWaivedRowsOf, notDiffedNote, olderBaselinesNote, resourceText } from './view/index.ts';
 import { runCounts } from './counts.ts';
 import { isBlind } from '../run/coverage.ts';
 import { isRunId } from '../run/run-id.ts';
@@ -89,6 +89,11 @@ export function renderMarkdown(report: RunReport, opts: { maxFindings?: number }
   const c = runCounts(report);
   add(`**${c.open} open findings** (${SEVERITIES.map((s) => `${c.bySeverity[s]} ${s}`).join(', ')}), ${c.waived} waived.`, '');
   add(`Checks: ${c.failingChecks} of ${c.checks} failing, ${c.notEvaluated} not evaluated, ${c.notApplicable} not applicable.`, '');
+  const notDiffed = notDiffedNote(report);
+  if (notDiffed) {
+    heading('Changes since last run');
+    add(`**${mdText(notDiffed)}.**`, '');
+  }
   if (d) {
     heading('Changes since last run');
     add(d.regression ? `**Regression**: ${d.regressionReasons.map(mdText).join('; ')}` : 'No regression.', '');

@@ -238,6 +238,11 @@ export interface RunReport {
     trigger?: 'watch';
     /** What a watch run saw and re-evaluated (absent on full runs). */
     watch?: WatchRunInfo;
+    /**
+     * The stored runs of this cluster the diff passed over because none could be read: the run
+     * is not diffed (`diff` is null) yet it is no first run. Absent otherwise.
+     */
+    unreadablePrevious?: string[];
   };
   score: { overall: number | null; areas: Record<Area, number | null> };
   checks: CheckSummary[];
@@ -376,6 +381,8 @@ export interface RunSummary {
   partial: boolean;
   /** Checks not evaluated for an input that could not be read, or that failed (coverageGaps); absent in runs stored before it existed. */
   gaps?: number;
+  /** The run was not diffed because no stored run before it could be read (RunReport.run.unreadablePrevious): `regression` is null, yet it is no first run. */
+  notDiffed?: true;
   /** 'watch' for a run started by `serve --watch` after a change. */
   trigger?: 'watch';
   /**

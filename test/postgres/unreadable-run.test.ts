@@ -65,4 +65,39 @@ describePg('a stored run that cannot be read (PostgreSQL)', (server) => {
     const fleet = io(env);
     expect(await main(['fleet', '--history', db.url, '--format', 'json', '--out', 'f', '--no-notify', '-q'], fleet), fleet.err()).toBe(0);
   });
+
+  it('a run whose summary is no RunSummary (a hand edit): history lists it as UNREADABLE, fleet leaves it out and names it once, the next run is diffed against it; each exits as its SQLite twin', async () => {
+    const db = await createDb(server);
+    const env = { ZTAUDIT_PG_PASSWORD: db.password };
+    const run = async (cluster: string, out: string) => {
+      const t = io(env);
+      const code = await main(['run', ...DEMO, '--cluster', cluster, '--history', db.url, '--out', out, '--format', 'json', '--no-notify', '-q'], t);
+      return { code, err: t.err(), report: JSON.parse(readFileSync(join(work, out, 'report.json'), 'utf8')) as RunReport };
+    };
+    const a = await run('prod-a', 's-a');
+    const b1 = await run('prod-b', 's-b1');
+    const b2 = await run('prod-b', 's-b2');
+    // jsonb holds any JSON value, a string too (https://www.postgresql.org/docs/current/datatype-json.html): a string where the
+    // summary object was, and flagged as a regression so the fleet's regressions query meets it too.
+    await adminQuery(server, `UPDATE ztaudit_runs SET summary = '"garbage"'::jsonb, regression = true WHERE id = $1`, [b2.report.run.id], db.name);
+    const named = `stored run ${b2.report.run.id} in ${db.url.replace(/\?.*$/, '').replace(/\/\/[^@]*@/, '//')} has an unreadable summary (ztaudit_runs.summary): not a JSON object`;
+
+    const out: string[] = [];
+    const list = { ...io(env), stdout: (t: string) => { out.push(t); } };
+    expect(await main(['history', '--history', db.url], list)).toBe(2);
+    expect(out.join('').trim().split('\n').map((l) => l.split(/\s+/)[0])).toEqual(['RUN', b2.report.run.id, b1.report.run.id, a.report.run.id]);
+    expect(out.join('')).toMatch(/ UNREADABLE\n/);
+    expect(list.err()).toBe(`ztaudit history: warning: ${named}; listed as UNREADABLE\n`);
+
+    const fleet = io(env);
+    expect(await main(['fleet', '--history', db.url, '--format', 'json', '--out', 's-f', '--no-notify', '-q'], fleet)).toBe(2);
+    const data = JSON.parse(readFileSync(join(work, 's-f/fleet.json'), 'utf8')) as { clusters: Array<{ cluster: string; runs: number; latest: { id: string } }>; regressions: unknown[] };
+    expect(data.clusters.map((c) => [c.cluster, c.latest.id, c.runs])).toEqual([['prod-a', a.report.run.id, 1], ['prod-b', b1.report.run.id, 2]]);
+    expect(data.regressions).toEqual([]);
+    expect(fleet.err()).toBe(`ztaudit fleet: warning: ${named}; left out of the fleet (its cluster is shown by its other runs)\n`);
+
+    const c = await run('prod-b', 's-c');
+    expect(c.code, c.err).toBe(0);
+    expect(c.report.diff!.previousRunId).toBe(b2.report.run.id); // its report reads: it is the previous run
+  });
 });

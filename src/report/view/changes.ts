@@ -1,6 +1,7 @@
 // Changes since the last run: regression reasons, new and resolved findings, and per area the
 // causes that moved its score (from the diff's scoreChanges), adding up to the delta.
 import { AREAS } from '../../base/vocabulary.ts';
+import { oneLine } from '../../base/plain-text.ts';
 import type { Finding, RunDiff, RunReport } from '../../run/types.ts';
 import { AREA_LABEL, compareFindings, num, resourceText, SEV_RANK, smallest } from './format.ts';
 import { rowOf, type FindingIndex } from './findings.ts';
@@ -91,6 +92,17 @@ export function newlyWaivedRowsOf(report: RunReport, titleOf: (check: string) =>
     .sort((a, b) => Number(b.throughRelated) - Number(a.throughRelated) || a.check.localeCompare(b.check, 'en') || a.resource.localeCompare(b.resource, 'en'));
 }
 
+/**
+ * Why a run that is no first run has no diff: every stored run of its cluster before it could not
+ * be read (RunReport.run.unreadablePrevious). '' when it has a diff or is a first run.
+ */
+export function notDiffedNote(report: Pick<RunReport, 'run' | 'diff'>): string {
+  const ids = report.diff ? [] : report.run.unreadablePrevious ?? [];
+  if (ids.length === 0) return '';
+  const shown = `${ids.slice(0, MAX_BASELINE_RUNS).join(', ')}${ids.length > MAX_BASELINE_RUNS ? ` and ${ids.length - MAX_BASELINE_RUNS} more` : ''}`;
+  return oneLine(`Not compared: this is not the first run of this cluster, but its previous stored run${ids.length === 1 ? '' : 's'} ${shown} could not be read (passed over), so there is nothing to compare with`);
+}
+
 export function changesOf(report: RunReport, idx: FindingIndex, opts: ViewOptions): ChangesView {
   const diff = report.diff;
   const maxChange = opts.maxChangeRows ?? 100;
@@ -128,6 +140,7 @@ export function changesOf(report: RunReport, idx: FindingIndex, opts: ViewOption
   });
   return {
     hasPrevious: diff !== null,
+    notDiffed: notDiffedNote(report),
     previousRunId: diff?.previousRunId ?? '',
     previousStartedAt: diff?.previousStartedAt ?? '',
     regression: diff?.regression ?? false,

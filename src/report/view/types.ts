@@ -280,6 +280,8 @@ export interface NewlyWaivedRow {
 
 export interface ChangesView {
   hasPrevious: boolean;
+  /** Why a run that is no first run has no diff (notDiffedNote); '' otherwise. */
+  notDiffed: string;
   previousRunId: string;
   previousStartedAt: string;
   regression: boolean;

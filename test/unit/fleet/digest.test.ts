@@ -2,6 +2,7 @@
 // (notify.fleetDigest policies, hostile names escaped, the fleet report attached), and
 // `serve`'s /fleet over a store holding several clusters (404 while it holds one).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
@@ -326,6 +327,41 @@ describe('serve /fleet', () => {
       expect(await res.text()).toContain('at most one cluster');
     } finally {
       await lone.stop();
+    }
+  });
+});
+
+describe('serve /fleet with a stored run it cannot read', () => {
+  // `ztaudit fleet` goes on past a run whose report or summary cannot be read and names it
+  // (README "History"); serve's /fleet is the same report: it is served, and the log names the runs.
+  it('serves the page with every cluster and names the run whose report and the run whose summary it could not read', { timeout: 120_000 }, async () => {
+    const db = join(dir, 'unreadable-fleet.db');
+    const s = await openRunStore(db);
+    await s.save(fleetRun('alpha', '20261101T020000Z-a00001', '2026-11-01T02:00:00.000Z', 80));
+    await s.save(fleetRun('beta', '20261101T030000Z-b00001', '2026-11-01T03:00:00.000Z', 90));
+    await s.save(fleetRun('beta', '20261102T030000Z-b00002', '2026-11-02T03:00:00.000Z', 91));
+    await s.close();
+    const sql = new DatabaseSync(db);
+    sql.prepare('UPDATE runs SET report = substr(report, 1, 100) WHERE id = ?').run('20261101T020000Z-a00001');
+    sql.prepare(`UPDATE runs SET summary = 'garbage' WHERE id = ?`).run('20261102T030000Z-b00002');
+    sql.close();
+    const t = io();
+    const served = await startServe(['--manifests', join(REPO, 'examples/demo-cluster'), '--no-notify', '--port', '0', '--host', '127.0.0.1', '--schedule', '0 2 * * *', '--history', db, '--out', join(dir, 'serve-unreadable')], t);
+    try {
+      await served.idle();
+      const res = await fetch(`${served.url}/fleet`);
+      expect(res.status).toBe(200);
+      const html = await res.text();
+      expect(html).toContain('ztaudit · fleet report');
+      expect(html).toContain('20261101T020000Z-a00001'); // alpha, by its summary
+      expect(html).toContain('20261101T030000Z-b00001'); // beta, by its readable run
+      const warnings = t.err().trim().split('\n').map((l) => JSON.parse(l) as { level: string; msg: string }).filter((l) => l.level === 'warn' && l.msg.startsWith('/fleet: ')).map((l) => l.msg);
+      expect(warnings).toEqual([
+        `/fleet: stored run 20261102T030000Z-b00002 in ${db} has an unreadable summary (runs.summary): not JSON (Unexpected token 'g', "garbage" is not valid JSON); left out of the fleet (its cluster is shown by its other runs)`,
+        `/fleet: stored run 20261101T020000Z-a00001 in ${db} is unreadable: unexpected end of file; left out of the regressions' reasons, the common findings and the waivers`,
+      ]);
+    } finally {
+      await served.stop();
     }
   });
 });

@@ -12,6 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { diffRuns } from '../../../src/diff/diff.ts';
+import { skipReason } from '../../../src/notify/policy.ts';
 import { fleetDataOf } from '../../../src/fleet/data.ts';
 import { openK8sStore } from '../../../src/history/k8s.ts';
 import { runPipeline, type PipelineEdges } from '../../../src/pipeline/pipeline.ts';
@@ -128,6 +129,104 @@ describe('a stored run that cannot be read (SQLite)', () => {
     expect(b.report!.run.notes).toContain(`not diffed: no stored run of this cluster could be read (unreadable: ${a.report!.run.id})`);
     const c = await runDemo('prod-b', 'c', ['-q']);
     expect(c.report!.diff!.previousRunId).toBe(b.report!.run.id);
+  });
+  it('with no readable run left, the terminal, report.md, report.html, report.json, history and the alert policy say the previous run could not be read, not "first run"', async () => {
+    const a = await runDemo('prod-b', 'a', ['-q']);
+    truncateStored(join(dir, 'h.db'), a.report!.run.id);
+    const b = await runDemo('prod-b', 'b', ['--format', 'json,md,html']);
+    expect(b.code, b.t.err()).toBe(0);
+    const said = `Not compared: this is not the first run of this cluster, but its previous stored run ${a.report!.run.id} could not be read (passed over), so there is nothing to compare with`;
+    expect(b.report!.diff).toBeNull();
+    expect(b.report!.run.unreadablePrevious).toEqual([a.report!.run.id]);
+    expect(b.t.out()).toContain(`\n${said}\n`);
+    expect(readFileSync(join(dir, 'b', 'report.md'), 'utf8')).toContain(`## Changes since last run\n\n**${said.replace(/[()]/g, '\\$&')}.**`);
+    const html = readFileSync(join(dir, 'b', 'report.html'), 'utf8');
+    expect(html).toContain(`<div class="banner bad not-diffed">${said}.</div>`);
+    expect(html).not.toContain('This is the first run recorded for this cluster');
+    expect(skipReason(b.report!, 'regression')).toBe('not diffed: no previous stored run of this cluster could be read');
+    const listed = captureIO(dir);
+    await main(['history', '--history', join(dir, 'h.db')], listed.cli);
+    expect(listed.out().split('\n')[1]).toMatch(new RegExp(`^${b.report!.run.id} .* not diffed$`));
+    // A first run still says so.
+    const first = await runDemo('prod-c', 'first', ['-q', '--format', 'html']);
+    expect(readFileSync(join(dir, 'first', 'report.html'), 'utf8')).toContain('This is the first run recorded for this cluster');
+    expect(first.code).toBe(0);
+  });
+});
+
+/**
+ * A run's stored summary damaged by hand (the summary column is what `history`, `fleet` and the
+ * trend read). Not JSON, SQLite's json_extract throws on it (https://sqlite.org/json1.html, "JSON
+ * arguments"): the next run's baseline walk and its retention read the summary that way.
+ */
+function damageSummary(db: string, id: string, summary: string): void {
+  const sql = new DatabaseSync(db);
+  try {
+    expect(Number(sql.prepare('UPDATE runs SET summary = ? WHERE id = ?').run(summary, id).changes)).toBe(1);
+  } finally {
+    sql.close();
+  }
+}
+
+describe('a stored run whose summary cannot be read (SQLite)', () => {
+  it('history lists it in its place as UNREADABLE, names the run and the column on stderr and exits 2; the JSON lists the others', async () => {
+    const runs: string[] = [];
+    for (const out of ['a', 'b', 'c']) runs.push((await runDemo('prod-b', out, ['-q'])).report!.run.id);
+    damageSummary(join(dir, 'h.db'), runs[1], 'garbage');
+    const t = captureIO(dir);
+    expect(await main(['history', '--history', join(dir, 'h.db')], t.cli)).toBe(2);
+    const lines = t.out().trim().split('\n');
+    expect(lines.map((l) => l.split(/\s+/)[0])).toEqual(['RUN', runs[2], runs[1], runs[0]]);
+    expect(lines[2]).toMatch(/ UNREADABLE$/);
+    expect(t.errLines()).toEqual([`ztaudit history: warning: stored run ${runs[1]} in ${join(dir, 'h.db')} has an unreadable summary (runs.summary): not JSON (Unexpected token 'g', "garbage" is not valid JSON); listed as UNREADABLE`]);
+    // Valid JSON that is no summary (a score that is text) is the same, not a crash on the table.
+    damageSummary(join(dir, 'h.db'), runs[1], JSON.stringify({ id: runs[1], startedAt: '2026-12-04T00:00:00Z', cluster: 'prod-b', score: 'high' }));
+    const j = captureIO(dir);
+    expect(await main(['history', '--history', join(dir, 'h.db'), '-o', 'json'], j.cli)).toBe(2);
+    expect((JSON.parse(j.out()) as RunSummary[]).map((r) => r.id)).toEqual([runs[2], runs[0]]);
+    expect(j.errLines()).toEqual([`ztaudit history: warning: stored run ${runs[1]} in ${join(dir, 'h.db')} has an unreadable summary (runs.summary): its score is not an overall score with area scores; listed as UNREADABLE`]);
+  });
+
+  it('the next run is stored and diffed against it (its report reads); `report` renders it; export carries it', async () => {
+    const a = await runDemo('prod-b', 'a', ['-q']);
+    const b = await runDemo('prod-b', 'b', ['-q']);
+    damageSummary(join(dir, 'h.db'), b.report!.run.id, 'garbage');
+    const c = await runDemo('prod-b', 'c', ['-q']);
+    expect(c.code, c.t.err()).toBe(0);
+    expect(c.report!.diff!.previousRunId).toBe(b.report!.run.id);
+    expect(c.report!.diff!.unreadableRuns).toBeUndefined();
+    const listed = captureIO(dir);
+    await main(['history', '--history', join(dir, 'h.db'), '-o', 'json'], listed.cli);
+    expect((JSON.parse(listed.out()) as RunSummary[]).map((r) => r.id)).toEqual([c.report!.run.id, a.report!.run.id]);
+    const report = captureIO(dir);
+    expect(await main(['report', b.report!.run.id.slice(0, -1), '--history', join(dir, 'h.db'), '--out', join(dir, 'rb'), '--format', 'json'], report.cli), report.err()).toBe(0);
+    const exp = captureIO(dir);
+    expect(await main(['history', 'export', '--history', join(dir, 'h.db'), '--file', 'e.jsonl'], exp.cli), exp.err()).toBe(0);
+    expect(readFileSync(join(dir, 'e.jsonl'), 'utf8').trim().split('\n').slice(1).map((l) => (JSON.parse(l) as RunReport).run.id)).toEqual([a, b, c].map((r) => r.report!.run.id));
+  });
+
+  it('with its report unreadable too, the next run passes over it, named, and is diffed against the run before', async () => {
+    const a = await runDemo('prod-b', 'a', ['-q']);
+    const b = await runDemo('prod-b', 'b', ['-q']);
+    damageSummary(join(dir, 'h.db'), b.report!.run.id, 'garbage');
+    truncateStored(join(dir, 'h.db'), b.report!.run.id);
+    const c = await runDemo('prod-b', 'c');
+    expect(c.code, c.t.err()).toBe(0);
+    expect(c.report!.diff!.previousRunId).toBe(a.report!.run.id);
+    expect(c.report!.diff!.unreadableRuns).toEqual([b.report!.run.id]);
+    expect(c.report!.diff!.regressionReasons).toEqual([]); // no summary to compare with
+  });
+
+  it('fleet shows every cluster by its readable runs, names the run it left out and exits 2', async () => {
+    const a = await runDemo('prod-a', 'a', ['-q']);
+    const b1 = await runDemo('prod-b', 'b1', ['-q']);
+    const b2 = await runDemo('prod-b', 'b2', ['-q']);
+    damageSummary(join(dir, 'h.db'), b2.report!.run.id, '[]');
+    const t = captureIO(dir);
+    expect(await main(['fleet', '--history', join(dir, 'h.db'), '--format', 'json', '--out', 'f', '--no-notify', '-q'], t.cli)).toBe(2);
+    const fleet = JSON.parse(readFileSync(join(dir, 'f/fleet.json'), 'utf8')) as { clusters: Array<{ cluster: string; runs: number; latest: { id: string } }> };
+    expect(fleet.clusters.map((c) => [c.cluster, c.latest.id, c.runs])).toEqual([['prod-a', a.report!.run.id, 1], ['prod-b', b1.report!.run.id, 2]]);
+    expect(t.errLines()).toEqual([`ztaudit fleet: warning: stored run ${b2.report!.run.id} in ${join(dir, 'h.db')} has an unreadable summary (runs.summary): not a JSON object; left out of the fleet (its cluster is shown by its other runs)`]);
   });
 });
 
