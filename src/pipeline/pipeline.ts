@@ -91,7 +91,7 @@ export interface PipelineEdges {
   audit?(input: AuditInput): AuditOutput;
   /**
    * After the diff: false drops the run (not stored, rendered or notified; serve --watch
-   * keeps a watch run only when its findings changed).
+   * keeps a watch run only when its findings or its coverage changed).
    */
   keep?(report: RunReport): boolean;
   /**

@@ -2,7 +2,8 @@
 // (HTTP 403 creating the k8s:// store's ConfigMap) or a watch run that was not kept ("not
 // stored (nothing changed)") is neither the latest run (/, /report.json, /runs/ID, /healthz
 // lastRun, /metrics) nor a success (lastSuccess, ztaudit_last_success_timestamp_seconds: "the
-// latest successful run", docs/deploy.md#metrics).
+// latest successful run", docs/deploy.md#metrics). A watch run that sees again what the last
+// stored run could not (a kind readable again) is stored.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,12 @@ import { REPO } from '../../helm/helm.ts';
 import { startCoreApiServer } from '../history/core-api-server.ts';
 import { parseExposition } from './exposition.ts';
 import { FakeWatch } from './fake-watch.ts';
+import { CHECKS } from '../../../checks/index.ts';
+import type { Logger } from '../../../src/base/log.ts';
+import { ServeWatch } from '../../../src/cli/serve-watch.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import { diffRuns } from '../../../src/diff/diff.ts';
+import { runPipeline } from '../../../src/pipeline/pipeline.ts';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON from the daemon
 const json = async (r: Response | Promise<Response>): Promise<Obj> => (await (await r).json()) as Obj;
@@ -31,6 +38,7 @@ function io(env: Record<string, string> = {}): CliIO & { lines: () => Obj[] } {
 }
 
 type Daemon = Awaited<ReturnType<typeof startServe>>;
+const quiet = { info() {}, warn() {}, error() {}, debug() {}, progress() {} } as unknown as Logger;
 
 /** What the daemon serves about its latest run, each endpoint read once. */
 async function shown(d: Daemon) {
@@ -153,4 +161,90 @@ describe('serve --watch (a stand-in watch, a real SQLite history)', () => {
       await d.stop();
     }
   }, 60_000);
+
+  it('a kind forbidden, then readable again with no finding changed: the run that sees it again is stored', async () => {
+    const { fake, d, out, storedIds } = await start('regained');
+    try {
+      const first = await shown(d);
+      expect(first.notEvaluated('rbac')).toBe(0);
+      // The ClusterRoleBinding watch is refused: coverage lost, a regression, stored.
+      fake.fail('clusterrolebindings', { status: 'forbidden', detail: 'watch clusterrolebindings.rbac.authorization.k8s.io at cluster scope' });
+      expect(await d.tick('watch')).toBe('ran');
+      const blind = await shown(d);
+      expect(await storedIds()).toHaveLength(2);
+      expect(blind.reportJson?.checks.find((c: Obj) => c.id === 'rbac.cluster-admin-binding').status).toBe('not-evaluated');
+      expect(blind.notEvaluated('rbac')).toBeGreaterThan(0);
+      // Readable again, nothing else changed: stored, so the history and / stop saying "not evaluated".
+      fake.fail('clusterrolebindings', undefined);
+      expect(await d.tick('watch')).toBe('ran');
+      const back = await shown(d);
+      const ids = await storedIds();
+      expect(ids).toHaveLength(3);
+      // Kept for what it sees again, said in the log: the checks, and the kind's coverage.
+      const said = String(out.lines().filter((l) => l.event === 'watch-run').at(-1)!.msg);
+      expect(said).toMatch(/^watch run: 0 change\(s\), \d+ check\(s\) re-evaluated, 0 new, 0 resolved, \d+ check\(s\) evaluated again, coverage clusterrolebindings forbidden → ok$/);
+      expect(back.lastRun).toBe(ids[0]);
+      expect(back.reportJson?.run.id).toBe(ids[0]);
+      expect(back.reportJson?.diff.new).toEqual([]);
+      expect(back.reportJson?.checks.find((c: Obj) => c.id === 'rbac.cluster-admin-binding').status).toBe('fail');
+      expect(back.notEvaluated('rbac')).toBe(0);
+      expect(back.home).toContain(ids[0]);
+    } finally {
+      await d.stop();
+    }
+  }, 60_000);
+
+  it('a kind\'s coverage changes while it stays unreadable (forbidden, then an error): the run is stored with the new reason', async () => {
+    const { fake, d, storedIds } = await start('coverage');
+    try {
+      fake.fail('clusterrolebindings', { status: 'forbidden', detail: 'watch clusterrolebindings.rbac.authorization.k8s.io at cluster scope' });
+      expect(await d.tick('watch')).toBe('ran');
+      expect(await storedIds()).toHaveLength(2);
+      // Still blind, so no check changes and nothing is a regression; only why it is blind changed.
+      fake.fail('clusterrolebindings', { status: 'error', detail: 'watch clusterrolebindings.rbac.authorization.k8s.io failed: connection refused' });
+      expect(await d.tick('watch')).toBe('ran');
+      const ids = await storedIds();
+      expect(ids).toHaveLength(3);
+      const shownNow = await shown(d);
+      expect(shownNow.lastRun).toBe(ids[0]);
+      expect(shownNow.reportJson?.diff.regression).toBe(false);
+      expect(shownNow.reportJson?.run.coverage.clusterrolebindings.status).toBe('error');
+    } finally {
+      await d.stop();
+    }
+  }, 60_000);
+
+  it('a run stored meanwhile by another process could not read a kind this daemon reads: its next watch run, evaluating those checks, is stored', async () => {
+    const { fake, d, storedIds } = await start('elsewhere');
+    try {
+      // Another process on the same history (a CronJob `ztaudit run`, another replica) is refused ClusterRoleBindings.
+      const other = new FakeWatch(cluster());
+      other.fail('clusterrolebindings', { status: 'forbidden', detail: 'list clusterrolebindings.rbac.authorization.k8s.io at cluster scope' });
+      const sw = new ServeWatch({ config: defaultConfig(), checks: CHECKS, log: quiet, configMapRefs: () => [], watcher: () => other });
+      const store = await openRunStore(join(work, 'elsewhere.db'));
+      try {
+        const elsewhere = (await runPipeline(defaultConfig(), CHECKS, sw.edges({
+          collect: () => sw.collectFull(), store, log: quiet, now: () => new Date(), render: async () => [], notifiers: [],
+          diff: (p, c, e, o) => diffRuns(p, c, { rules: defaultConfig().regression, expiredWaivers: e, olderRuns: o }),
+        }, 'scheduled'))).report;
+        expect(elsewhere.checks.find((c) => c.id === 'rbac.cluster-admin-binding')?.status).toBe('not-evaluated');
+      } finally {
+        await store.close();
+      }
+      expect(await storedIds()).toHaveLength(2);
+      // This daemon reads them all along; a pod is touched, no finding moves.
+      fake.touch('Pod', 'web');
+      expect(await d.tick('watch')).toBe('ran');
+      const ids = await storedIds();
+      expect(ids).toHaveLength(3);
+      const shownNow = await shown(d);
+      expect(shownNow.lastRun).toBe(ids[0]);
+      expect(shownNow.reportJson?.diff.new).toEqual([]);
+      expect(Object.keys(shownNow.reportJson?.diff.olderBaselines ?? {})).toContain('rbac.cluster-admin-binding');
+      expect(shownNow.reportJson?.checks.find((c: Obj) => c.id === 'rbac.cluster-admin-binding').status).toBe('fail');
+    } finally {
+      await d.stop();
+    }
+  }, 60_000);
 });
+
