@@ -3,7 +3,9 @@
 // stored (nothing changed)") is neither the latest run (/, /report.json, /runs/ID, /healthz
 // lastRun, /metrics) nor a success (lastSuccess, ztaudit_last_success_timestamp_seconds: "the
 // latest successful run", docs/deploy.md#metrics). A watch run that sees again what the last
-// stored run could not (a kind readable again) is stored.
+// stored run could not (a kind readable again) is stored; and while a kind cannot be read,
+// ztaudit_findings keeps counting the findings of the checks that need it, as the last run
+// that evaluated them had them (not-evaluated is never "resolved").
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -162,10 +164,12 @@ describe('serve --watch (a stand-in watch, a real SQLite history)', () => {
     }
   }, 60_000);
 
-  it('a kind forbidden, then readable again with no finding changed: the run that sees it again is stored', async () => {
+  it('a kind forbidden, then readable again with no finding changed: ztaudit_findings holds its checks\' findings meanwhile, and the run that sees it again is stored', async () => {
     const { fake, d, out, storedIds } = await start('regained');
     try {
       const first = await shown(d);
+      const rbacFindings = first.findings('rbac');
+      expect(rbacFindings).toBeGreaterThan(0); // the ServiceAccount bound to cluster-admin, and more
       expect(first.notEvaluated('rbac')).toBe(0);
       // The ClusterRoleBinding watch is refused: coverage lost, a regression, stored.
       fake.fail('clusterrolebindings', { status: 'forbidden', detail: 'watch clusterrolebindings.rbac.authorization.k8s.io at cluster scope' });
@@ -174,6 +178,8 @@ describe('serve --watch (a stand-in watch, a real SQLite history)', () => {
       expect(await storedIds()).toHaveLength(2);
       expect(blind.reportJson?.checks.find((c: Obj) => c.id === 'rbac.cluster-admin-binding').status).toBe('not-evaluated');
       expect(blind.notEvaluated('rbac')).toBeGreaterThan(0);
+      // Not evaluated is not resolved: the findings the last evaluation had are still counted.
+      expect(blind.findings('rbac')).toBe(rbacFindings);
       // Readable again, nothing else changed: stored, so the history and / stop saying "not evaluated".
       fake.fail('clusterrolebindings', undefined);
       expect(await d.tick('watch')).toBe('ran');
@@ -188,6 +194,7 @@ describe('serve --watch (a stand-in watch, a real SQLite history)', () => {
       expect(back.reportJson?.diff.new).toEqual([]);
       expect(back.reportJson?.checks.find((c: Obj) => c.id === 'rbac.cluster-admin-binding').status).toBe('fail');
       expect(back.notEvaluated('rbac')).toBe(0);
+      expect(back.findings('rbac')).toBe(rbacFindings);
       expect(back.home).toContain(ids[0]);
     } finally {
       await d.stop();
