@@ -10,7 +10,8 @@
 // the run is diffed against the last stored run like any other (held in memory while it is
 // the store's newest, instead of decoded from the store again).
 // A watch run is stored only when its findings changed (a regression, a new or resolved
-// finding) or it alerts, and notified only on a regression (or to deliver an earlier run's
+// finding), it alerts, or it sees what the last stored run could not (a check evaluated
+// again, a kind's coverage changed), and notified only on a regression (or to deliver an earlier run's
 // undelivered alert, as any run does) that is not a repeat within watch.realertAfterHours
 // (flapping, holdBack), naming the changes that most likely caused
 // it. The alert goes first (after the HTML report it attaches is written); then every
@@ -34,6 +35,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { DETAIL_KINDS, type RunDetails, type RunReport } from '../run/types.ts';
 import { spoolCloserOf } from '../run/stored-run.ts';
+import { isEvaluated } from '../run/coverage.ts';
 import { KINDS, POD_VIEW_KINDS, type KindKey } from '../snapshot/kinds.ts';
 import type { Snapshot, TlsProbeResult } from '../snapshot/types.ts';
 
@@ -106,6 +108,26 @@ export function likelyCauses(report: RunReport, checks: readonly Check[], change
     return c && c.status !== 'ok' && c.status !== 'absent' ? [oneLine(`${k}: coverage ${c.status}${c.detail ? ` (${c.detail})` : ''}`)] : [];
   });
   return [...new Set([...ordered.map(describeChange), ...lost])].slice(0, max);
+}
+
+/**
+ * The checks `report` evaluated that the last stored run (its diff's previous run) did not:
+ * compared with an older run (olderBaselines), with nothing (firstEvaluated: not applicable
+ * there), or not comparable because no stored run evaluated them.
+ */
+export function evaluatedAgain(report: RunReport): string[] {
+  const d = report.diff;
+  if (!d) return [];
+  const evaluated = new Set(report.checks.filter((c) => isEvaluated(c.status)).map((c) => c.id));
+  const out = new Set([...Object.keys(d.olderBaselines ?? {}), ...(d.firstEvaluated ?? []), ...d.notComparable.filter((id) => evaluated.has(id))]);
+  return [...out].sort();
+}
+
+/** The kinds whose coverage differs between two runs, as "kind forbidden → ok" (absent counts as "not collected"). */
+export function coverageChanges(previous: RunReport, report: RunReport): string[] {
+  const statusOf = (r: RunReport, kind: string) => (Object.hasOwn(r.run.coverage, kind) ? r.run.coverage[kind]?.status : undefined) ?? 'not collected';
+  const kinds = new Set([...Object.keys(previous.run.coverage), ...Object.keys(report.run.coverage)]);
+  return [...kinds].sort().flatMap((k) => (statusOf(previous, k) === statusOf(report, k) ? [] : [`${k} ${statusOf(previous, k)} → ${statusOf(report, k)}`]));
 }
 
 /** The longest wait before a failed watch run's changes are tried again. */
@@ -368,9 +390,14 @@ export class ServeWatch {
         if (d.regression && report.run.watch) report.run.watch.causes = likelyCauses(report, this.input.checks, batch.changes, 5, batch.kinds);
         // A run that alerts is stored, with the alert's outcome: a carried alert it delivered is
         // not sent again by the next run, one it could not deliver is carried on.
-        const keep = alerting(report) || d.new.length > 0 || d.resolved.length > 0;
+        // So is one that sees again what the last stored run could not (a kind readable again):
+        // otherwise the history, /, fleet and PolicyReports go on saying "not evaluated".
+        const regained = evaluatedAgain(report);
+        const coverage = this.last?.run.id === d.previousRunId ? coverageChanges(this.last, report) : [];
+        const keep = alerting(report) || d.new.length > 0 || d.resolved.length > 0 || regained.length > 0 || coverage.length > 0;
         this.flap = { runId: report.run.id, hold: this.holdBack(report) };
-        this.input.log.info(`watch run: ${batch.changes.length + batch.dropped} change(s), ${affected.size} check(s) re-evaluated, ${d.new.length} new, ${d.resolved.length} resolved${d.regression ? ', REGRESSION' : ''}${keep ? '' : '; not stored (nothing changed)'}`, {
+        const seen = [...(regained.length > 0 ? [`${regained.length} check(s) evaluated again`] : []), ...(coverage.length > 0 ? [`coverage ${coverage.join(', ')}`] : [])];
+        this.input.log.info(oneLine(`watch run: ${batch.changes.length + batch.dropped} change(s), ${affected.size} check(s) re-evaluated, ${d.new.length} new, ${d.resolved.length} resolved${d.regression ? ', REGRESSION' : ''}${seen.map((x) => `, ${x}`).join('')}${keep ? '' : '; not stored (nothing changed)'}`), {
           event: 'watch-run', changes: batch.changes.length + batch.dropped, reevaluated: affected.size, regression: d.regression,
         });
         return keep;

@@ -17,7 +17,7 @@ import { EXIT_OK, type CliIO } from './io.ts';
 import { createLogger } from './log.ts';
 import { addRunOptions, checkRunFlags, loadValidConfig, warnAlertsNeverFire, type RunOptions } from './run.ts';
 import { checkOneSource, describeSource, liveConfigMapRefs, loadSource } from './source.ts';
-import { ServeWatch, validateWatchFlags } from './serve-watch.ts';
+import { ServeWatch, validateWatchFlags, type ServeWatchInput } from './serve-watch.ts';
 import { fleetQueryOf } from './fleet.ts';
 import { abortable, alertCannotRun, buildEdges, historyUrl, openStore } from './wiring.ts';
 import { startRunPageRenderer } from './serve-pages.ts';
@@ -79,8 +79,14 @@ function htmlOf(files: string[]): string | null {
   return file ? readFileSync(file, 'utf8') : null;
 }
 
+/** What a test hands in instead of the real thing. */
+export interface ServeDeps {
+  /** --watch: the watch (default: a ClusterWatch on the kubeconfig). */
+  watcher?: ServeWatchInput['watcher'];
+}
+
 /** Starts the daemon and returns it (tests drive it directly; the command waits for a signal). */
-export async function startServe(argv: string[] | ServeOptions, io: CliIO): Promise<Daemon> {
+export async function startServe(argv: string[] | ServeOptions, io: CliIO, deps: ServeDeps = {}): Promise<Daemon> {
   const flags = Array.isArray(argv) ? parseServeFlags(argv) : checkServeFlags(argv);
   const log = createLogger(io, { quiet: flags.quiet });
   const sixFields = sixFieldScheduleWarning(flags.schedule, flags.timezone, new Date());
@@ -96,7 +102,7 @@ export async function startServe(argv: string[] | ServeOptions, io: CliIO): Prom
   log.info(`serve: auditing ${describeSource(flags)}${flags.watch ? ', watching for changes' : ''}`);
   const watch = flags.watch ? new ServeWatch({
     config, checks: CHECKS, log, kubeconfigPath: flags.kubeconfig ? resolve(io.cwd, flags.kubeconfig) : undefined, context: flags.context, env: io.env,
-    clusterName: flags.cluster ?? config.cluster.name, configMapRefs: liveConfigMapRefs(config),
+    clusterName: flags.cluster ?? config.cluster.name, configMapRefs: liveConfigMapRefs(config), ...(deps.watcher ? { watcher: deps.watcher } : {}),
   }) : null;
   const collect = (signal?: AbortSignal): Promise<Snapshot> => (watch ? watch.collectFull(signal) : loadSource(flags, log, { config, env: io.env, cwd: io.cwd, ...(signal ? { signal } : {}) }));
   // One store for the daemon's lifetime; each run holds it from acquire() to release().
@@ -137,9 +143,10 @@ export async function startServe(argv: string[] | ServeOptions, io: CliIO): Prom
         };
         const runEdges = watch ? watch.edges(plain, reason) : plain;
         try {
-          const { report, files } = await runPipeline(config, CHECKS, runEdges);
-          notified = { id: report.run.id, outcomes: report.notifications };
-          return { report, html: htmlOf(files) };
+          const { report, files, stored } = await runPipeline(config, CHECKS, runEdges);
+          // A watch run not kept was not notified either: the latest stored run's outcomes stand.
+          if (stored) notified = { id: report.run.id, outcomes: report.notifications };
+          return { report, html: htmlOf(files), stored };
         } catch (error: unknown) {
           // A run abandoned at shutdown is not an outage; any other failure is said out loud.
           if (!signal.aborted) {

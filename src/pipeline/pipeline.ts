@@ -81,13 +81,17 @@ export interface PipelineEdges {
    * run diffs against the last one that finished.
    */
   signal?: AbortSignal;
-  /** Called once the run is stored and rendered, before notifying (serve shows it at once). */
+  /**
+   * Called once the run is stored (or, with no history store, rendered), before notifying when
+   * notifyBeforeStore is false (serve shows it at once). Never for a run the store refused: the
+   * run fails with a StoreError and the previous run stays the latest.
+   */
   onStored?(report: RunReport, files: string[]): void;
   /** Replaces the audit step (serve --watch: partial re-evaluation, the run marked as a watch run). */
   audit?(input: AuditInput): AuditOutput;
   /**
    * After the diff: false drops the run (not stored, rendered or notified; serve --watch
-   * keeps a watch run only when its findings changed).
+   * keeps a watch run only when its findings or its coverage changed).
    */
   keep?(report: RunReport): boolean;
   /**
@@ -113,6 +117,11 @@ export interface Publisher {
 export interface PipelineResult {
   report: RunReport;
   files: string[];
+  /**
+   * false for a run `keep` dropped (nothing rendered or stored: serve --watch, nothing
+   * changed); true for a run stored, or rendered when there is no history store.
+   */
+  stored: boolean;
 }
 
 export async function runPipeline(config: Config, checks: readonly Check[], edges: PipelineEdges): Promise<PipelineResult> {
@@ -139,7 +148,7 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
     if (store && mark !== null && store.storedSince) await refuseIfOvertaken(store, mark, report);
     const previous = store ? await diffWithBaseline(store, report, expiredWaivers, config.regression, edges) : null;
     if (!previous && expiredWaivers.length > 0) edges.log.warn(`${expiredWaivers.length} finding(s) are back on because their waiver expired`);
-    if (edges.keep && !edges.keep(report)) return { report, files: [] };
+    if (edges.keep && !edges.keep(report)) return { report, files: [], stored: false };
     // The stored runs; the renderer adds the current one.
     const trend = store ? await store.trend(30, report.run.cluster.name) : [];
     // report.json as the last render wrote it holds this very run: compressed from that file,
@@ -167,6 +176,7 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
           if (!(error instanceof HistoryError)) throw error;
           notStored = error.message;
           edges.log.warn(`audit could not be stored: ${notStored}`);
+          return;
         }
       }
       edges.onStored?.(report, files);
@@ -189,7 +199,7 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
     }
     if (notifyFirst) await save();
     else if (store && notStored === null && edges.notifiers.length > 0) await recordOutcomes(store, report, edges.log);
-    result = { report, files };
+    result = { report, files, stored: notStored === null };
   } finally {
     if (store) await store.release();
   }

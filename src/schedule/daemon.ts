@@ -18,7 +18,7 @@ import cron from 'node-cron';
 import type { Logger } from '../base/log.ts';
 import { ConfigError, OvertakenError, errorMessage } from '../base/errors.ts';
 import type { RunReport } from '../run/types.ts';
-import { emptyMetricsState, METRICS_CONTENT_TYPE, renderMetrics, type MetricsState } from './metrics.ts';
+import { emptyMetricsState, lastEvaluated, METRICS_CONTENT_TYPE, renderMetrics, type MetricsState } from './metrics.ts';
 import { cronSlots } from './slots.ts';
 import { startSlotTimer, type Clock } from './timer.ts';
 
@@ -26,6 +26,12 @@ export interface RunOutcome {
   report: RunReport;
   /** The run's HTML report, when one was rendered. */
   html: string | null;
+  /**
+   * false: the run completed but was not kept (serve --watch: nothing changed). It is not the
+   * latest run (/, /report.json, /healthz, /metrics go on showing the last stored one) nor a
+   * success (ztaudit_last_success_timestamp_seconds). Absent: stored.
+   */
+  stored?: boolean;
 }
 
 export interface DaemonOptions {
@@ -132,7 +138,14 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const stalledClientMs = options.stalledClientMs ?? 30_000;
   const metrics = emptyMetricsState();
   if (options.watchMetrics) metrics.watch = options.watchMetrics;
-  let latestHtml: string | null = null;
+  /** The latest stored run's HTML report, and which run it is. */
+  let latestPage: { runId: string; html: string } | null = null;
+  /** The stored run every endpoint shows from now on. */
+  const showStored = (outcome: RunOutcome) => {
+    if (metrics.latest?.run.id !== outcome.report.run.id) metrics.lastEvaluated = lastEvaluated(metrics.lastEvaluated, outcome.report);
+    metrics.latest = outcome.report;
+    if (outcome.html !== null) latestPage = { runId: outcome.report.run.id, html: outcome.html };
+  };
   let current: { promise: Promise<TickResult>; abort: AbortController; startedAt: Date; reason: string; phase: 'auditing' | 'notifying'; phaseSince: Date } | null = null;
   /**
    * A full run that arrived during a watch run (serve --watch): it runs as soon as that one
@@ -165,9 +178,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const hooks: RunHooks = {
       stored: (outcome) => {
         if (abort.signal.aborted) return;
-        metrics.latest = outcome.report;
+        showStored(outcome);
         metrics.lastSuccessAt = new Date();
-        if (outcome.html !== null) latestHtml = outcome.html;
         notificationsPending = true;
         if (current) {
           current.phase = 'notifying';
@@ -180,16 +192,20 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       try {
         const outcome = await options.runOnce(abort.signal, hooks, reason);
         const seconds = (performance.now() - t0) / 1000;
-        if (metrics.latest?.run.id !== outcome.report.run.id) metrics.lastSuccessAt = new Date();
-        metrics.latest = outcome.report;
+        const stored = outcome.stored !== false;
+        // Only a stored run is the latest, and a success: an alert on the last success must fire
+        // while no run is kept (a run the store refused throws, and never gets here).
+        if (stored) {
+          if (metrics.latest?.run.id !== outcome.report.run.id) metrics.lastSuccessAt = new Date();
+          showStored(outcome);
+        }
         metrics.lastDurationSeconds = Math.round(seconds * 1000) / 1000;
         metrics.runsTotal.success++;
         for (const n of outcome.report.notifications) {
           if (n.status === 'failed') metrics.notificationFailuresTotal[n.channel] = (metrics.notificationFailuresTotal[n.channel] ?? 0) + 1;
         }
-        if (outcome.html !== null) latestHtml = outcome.html;
-        log.info(`audit run ${outcome.report.run.id} finished in ${seconds.toFixed(1)} s, score ${outcome.report.score.overall ?? 'n/a'}`, {
-          event: 'run-finished', runId: outcome.report.run.id, seconds,
+        log.info(`audit run ${outcome.report.run.id} finished in ${seconds.toFixed(1)} s, score ${outcome.report.score.overall ?? 'n/a'}${stored ? '' : '; not stored'}`, {
+          event: 'run-finished', runId: outcome.report.run.id, seconds, stored,
         });
         return 'ran';
       } catch (error: unknown) {
@@ -314,7 +330,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       return;
     }
     if (path === '/' || path === '/index.html') {
-      if (latestHtml !== null) send(res, 200, 'text/html; charset=utf-8', latestHtml);
+      if (latestPage !== null) send(res, 200, 'text/html; charset=utf-8', latestPage.html);
       else notYet(res, metrics.latest ? 'the latest run rendered no HTML report' : 'no audit run has completed yet');
       return;
     }
@@ -342,7 +358,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     if (m) {
       const id = decodePath(m[1]!);
       if (!RUN_ID.test(id)) return notFound(res, 'no such run');
-      if (metrics.latest?.run.id === id && latestHtml !== null) return send(res, 200, 'text/html; charset=utf-8', latestHtml);
+      if (latestPage?.runId === id) return send(res, 200, 'text/html; charset=utf-8', latestPage.html);
       if (!pages) return notFound(res, 'no history store: only the latest run is served, at /');
       const html = await pages.get(id);
       if (html === BUSY) {

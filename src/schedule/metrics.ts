@@ -1,10 +1,13 @@
 // Prometheus text exposition (format 0.0.4) of the daemon's state: scores and open findings
-// of the latest completed run, plus counters over the process lifetime. Pure: the daemon
+// of the latest stored run, plus counters over the process lifetime. Pure: the daemon
 // keeps the state, this only formats it. Every area x severity series is always present
-// (0 when empty) so an alert on `ztaudit_findings > 0` never sees a vanishing series.
+// (0 when empty) so an alert on `ztaudit_findings > 0` never sees a vanishing series; and a
+// check the latest run could not evaluate counts with its findings of the last run that did
+// (lastEvaluated), as the diff never calls them resolved: a kind made unreadable must not
+// resolve that alert (a vanished series would resolve it just the same, so the series stays).
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import type { RunReport } from '../run/types.ts';
-import { checkCoverage, notEvaluated } from '../run/coverage.ts';
+import { checkCoverage, isBlind, isEvaluated, notEvaluated } from '../run/coverage.ts';
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -12,9 +15,21 @@ export type RunResult = 'success' | 'error' | 'skipped';
 export const RUN_RESULTS: readonly RunResult[] = ['success', 'error', 'skipped'];
 export const NOTIFY_CHANNELS = ['slack', 'email'] as const;
 
+/** A check's findings in a run that evaluated it: open and waived, by `${area}\0${severity}`. */
+export interface EvaluatedFindings {
+  runId: string;
+  open: Map<string, number>;
+  waived: Map<string, number>;
+}
+
 export interface MetricsState {
-  /** The latest run that completed (its report), or null before the first one. */
+  /** The latest stored run (its report), or null before the first one. */
   latest: RunReport | null;
+  /**
+   * By check id: its findings in the newest stored run of this process that evaluated it, for
+   * the checks `latest` evaluated or could not evaluate (not-evaluated, error). Absent: none.
+   */
+  lastEvaluated?: ReadonlyMap<string, EvaluatedFindings>;
   lastDurationSeconds: number | null;
   lastSuccessAt: Date | null;
   runsTotal: Record<RunResult, number>;
@@ -93,20 +108,22 @@ export function renderMetrics(state: MetricsState): string {
     r ? AREAS.map((area): [Record<string, string>, number] => [{ area }, notEvaluated(checkCoverage(r.checks, area))]) : []);
   out.family('ztaudit_run_partial', 'gauge', '1 when the latest completed run could not read everything (see report.json run.partial).',
     r ? [[{}, (r.run.partial?.length ?? 0) > 0 ? 1 : 0]] : []);
-  const open = new Map<string, number>();
-  const waived = new Map<string, number>();
-  for (const f of r?.findings ?? []) {
-    const key = `${f.area}\u0000${f.severity}`;
-    const target = f.waived ? waived : open;
-    target.set(key, (target.get(key) ?? 0) + 1);
+  const { open, waived } = countFindings(r?.findings ?? []);
+  // A check this run could not evaluate: its findings as the last run that evaluated it had them.
+  for (const c of r?.checks ?? []) {
+    const carried = isBlind(c.status) ? state.lastEvaluated?.get(c.id) : undefined;
+    if (!carried) continue;
+    for (const [from, into] of [[carried.open, open], [carried.waived, waived]] as const) {
+      for (const [key, n] of from) into.set(key, (into.get(key) ?? 0) + n);
+    }
   }
   const grid = (m: Map<string, number>): Array<[Record<string, string>, number]> =>
     r ? AREAS.flatMap((area) => SEVERITIES.map((severity): [Record<string, string>, number] => [{ area, severity }, m.get(`${area}\u0000${severity}`) ?? 0])) : [];
-  out.family('ztaudit_findings', 'gauge', 'Open (not waived) findings in the latest completed run, by area and severity.', grid(open));
-  out.family('ztaudit_findings_waived', 'gauge', 'Waived findings in the latest completed run, by area and severity.', grid(waived));
+  out.family('ztaudit_findings', 'gauge', 'Open (not waived) findings in the latest stored run, by area and severity; a check it could not evaluate counts with its findings of the last run that did.', grid(open));
+  out.family('ztaudit_findings_waived', 'gauge', 'Waived findings in the latest stored run, by area and severity; a check it could not evaluate counts with its findings of the last run that did.', grid(waived));
   out.family('ztaudit_run_duration_seconds', 'gauge', 'Wall-clock duration of the latest completed run.',
     state.lastDurationSeconds !== null ? [[{}, state.lastDurationSeconds]] : []);
-  out.family('ztaudit_last_success_timestamp_seconds', 'gauge', 'Unix time at which the latest successful run finished.',
+  out.family('ztaudit_last_success_timestamp_seconds', 'gauge', 'Unix time at which the latest successful run was stored (a run not stored is no success).',
     state.lastSuccessAt ? [[{}, Math.floor(state.lastSuccessAt.getTime() / 1000)]] : []);
   out.family('ztaudit_notification_failures_total', 'counter', 'Notifications that failed to send since the daemon started, by channel.',
     Object.entries(state.notificationFailuresTotal).map(([channel, n]) => [{ channel }, n]));
@@ -123,4 +140,39 @@ export function renderMetrics(state: MetricsState): string {
       Object.entries(w.watching).sort(([a], [b]) => a.localeCompare(b)).map(([kind, up]) => [{ kind }, up ? 1 : 0]));
   }
   return out.text();
+}
+
+type Counts = { open: Map<string, number>; waived: Map<string, number> };
+
+function countFinding(into: Counts, f: { area: string; severity: string; waived?: boolean }): void {
+  const key = `${f.area}\u0000${f.severity}`;
+  const target = f.waived ? into.waived : into.open;
+  target.set(key, (target.get(key) ?? 0) + 1);
+}
+
+function countFindings(findings: Iterable<{ area: string; severity: string; waived?: boolean }>): Counts {
+  const out: Counts = { open: new Map(), waived: new Map() };
+  for (const f of findings) countFinding(out, f);
+  return out;
+}
+
+/**
+ * MetricsState.lastEvaluated once `report` is the latest stored run: each check it evaluated
+ * with its findings there; each it could not evaluate with what `previous` held for it. A check
+ * not applicable (switched off, its input absent) has nothing to carry. One pass over the findings.
+ */
+export function lastEvaluated(previous: ReadonlyMap<string, EvaluatedFindings> | undefined, report: RunReport): Map<string, EvaluatedFindings> {
+  const out = new Map<string, EvaluatedFindings>();
+  for (const c of report.checks) if (isEvaluated(c.status)) out.set(c.id, { runId: report.run.id, open: new Map(), waived: new Map() });
+  for (const f of report.findings) {
+    const counts = out.get(f.check);
+    if (counts) countFinding(counts, f);
+  }
+  for (const c of report.checks) {
+    if (isBlind(c.status)) {
+      const carried = previous?.get(c.id);
+      if (carried) out.set(c.id, carried);
+    }
+  }
+  return out;
 }

@@ -2,7 +2,7 @@
 // rule needs always present.
 import { describe, expect, it } from 'vitest';
 import type { Finding, RunReport } from '../../../src/run/types.ts';
-import { emptyMetricsState, renderMetrics } from '../../../src/schedule/metrics.ts';
+import { emptyMetricsState, lastEvaluated, renderMetrics } from '../../../src/schedule/metrics.ts';
 import { parseExposition } from './exposition.ts';
 
 function finding(area: Finding['area'], severity: Finding['severity'], waived = false): Finding {
@@ -76,6 +76,41 @@ describe('renderMetrics', () => {
     expect(missing).toEqual({ network: 2, tls: 0, rbac: 0, 'pod-security': 0, mtls: 0 });
     expect(f.get('ztaudit_run_partial')!.samples).toEqual([{ labels: {}, value: 1 }]);
     expect(parseExposition(renderMetrics(emptyMetricsState())).get('ztaudit_checks_not_evaluated')!.samples).toEqual([]);
+  });
+
+  it('a check the run could not evaluate counts with its findings of the last run that did; one switched off (not applicable) does not', () => {
+    const check = (id: string, status: RunReport['checks'][number]['status']) => ({
+      id, area: 'rbac' as const, title: id, severity: 'critical' as const, controls: [], remediation: '', evaluated: 0, passed: 0, failed: 0, waived: 0, status,
+    });
+    const run = (id: string, statuses: Array<RunReport['checks'][number]['status']>, findings: Finding[]): RunReport => ({ ...report(), run: { ...report().run, id }, checks: statuses.map((s, i) => check(`rbac.${i}`, s)), findings });
+    const rbac = (checkIndex: number, waived = false): Finding => ({ ...finding('rbac', 'critical', waived), check: `rbac.${checkIndex}` });
+    const shown = (state: ReturnType<typeof emptyMetricsState>) => {
+      const f = parseExposition(renderMetrics(state));
+      const at = (name: string) => f.get(name)!.samples.find((s) => s.labels.area === 'rbac' && s.labels.severity === 'critical')!.value;
+      return [at('ztaudit_findings'), at('ztaudit_findings_waived')];
+    };
+    const state = emptyMetricsState();
+    // r1 evaluates both checks: rbac.0 has two open findings and a waived one, rbac.1 one.
+    const r1 = run('r1', ['fail', 'fail'], [rbac(0), rbac(0), rbac(0, true), rbac(1)]);
+    state.lastEvaluated = lastEvaluated(state.lastEvaluated, r1);
+    state.latest = r1;
+    expect(shown(state)).toEqual([3, 1]);
+    // r2 and r3 cannot read what rbac.0 needs: its findings of r1 still count; rbac.1 is judged anew.
+    for (const id of ['r2', 'r3']) {
+      const blind = run(id, ['not-evaluated', 'pass'], []);
+      state.lastEvaluated = lastEvaluated(state.lastEvaluated, blind);
+      state.latest = blind;
+      expect(shown(state), id).toEqual([2, 1]);
+    }
+    // Switched off: nothing to carry, then or later.
+    const off = run('r4', ['not-applicable', 'pass'], []);
+    state.lastEvaluated = lastEvaluated(state.lastEvaluated, off);
+    state.latest = off;
+    expect(shown(state)).toEqual([0, 0]);
+    const blindAgain = run('r5', ['error', 'pass'], []);
+    state.lastEvaluated = lastEvaluated(state.lastEvaluated, blindAgain);
+    state.latest = blindAgain;
+    expect(shown(state)).toEqual([0, 0]);
   });
 
   it('escapes label values: a hostile one cannot close its quote, forge a sample or read back as another value', () => {
