@@ -5,7 +5,7 @@ import { POD_VIEW_KINDS, type KindKey } from '../snapshot/kinds.ts';
 import { EXTRA_POLICY_KINDS } from './netpol/apis.ts';
 import { EDGE_ROUTE_KINDS } from './edge/routes.ts';
 import type { AuditContext } from './context.ts';
-import { buildRbacModel, topBreadth } from './rbac/index.ts';
+import { breadthBasisOf, buildRbacModel, topBreadth } from './rbac/index.ts';
 import { istioRoot, meshModel, meshPresent, meshWorkloadModes } from './mesh/index.ts';
 import { istioMeshConfigUnread } from './mesh/configmaps.ts';
 import { istioAuthzModel, istioCallers } from './mesh/istio-authz.ts';
@@ -44,7 +44,11 @@ const earlyOf = (ctx: AuditContext): Early => {
 
 /** Each section's computation, in report order; undefined when it is left out. */
 const SECTIONS: Record<Section, (ctx: AuditContext) => RunDetails[Section]> = {
-  rbac: (ctx) => (covered(ctx, DETAIL_KINDS.rbac) ? { breadth: topBreadth(ctx.snapshot, BREADTH_SUBJECTS) } : undefined),
+  rbac: (ctx) => {
+    if (!covered(ctx, DETAIL_KINDS.rbac)) return undefined;
+    const b = breadthBasisOf(ctx.snapshot);
+    return { breadth: topBreadth(ctx.snapshot, BREADTH_SUBJECTS), breadthBasis: b.basis, ...(b.basis === 'partial' ? { breadthMissingGroups: b.missingGroups } : {}) };
+  },
   mtls: (ctx) => {
     if (!covered(ctx, DETAIL_KINDS.mtls) || !meshPresent(ctx) || meshSettingsUnread(ctx)) return undefined;
     const workloads = withCallers(ctx, meshWorkloadModes(ctx.snapshot, ctx.config));

@@ -222,6 +222,7 @@ export function formatDiff(previous: RunReport, current: RunReport, diff: RunDif
   for (const g of diff.breadthGrowth.slice(0, MAX_LISTED)) {
     out.push(`RBAC breadth of ${oneLine(`${g.subject.kind} ${g.subject.namespace ? `${g.subject.namespace}/` : ''}${g.subject.name}`)}: ${g.before} → ${g.after} (+${g.growthPercent}%)`);
   }
+  if (diff.breadthNotCompared) out.push(oneLine(diff.breadthNotCompared));
   if (diff.unreadableRuns?.length) out.push(oneLine(`compared with older runs: stored run(s) ${diff.unreadableRuns.join(', ')} could not be read (passed over)`));
   const older = Object.entries(diff.olderBaselines ?? {});
   if (older.length > 0) out.push(oneLine(`compared with an older run (not evaluated in ${previous.run.id}): ${older.map(([check, run]) => `${check} (${run})`).join(', ')}`));

@@ -35,5 +35,6 @@ export function printScoreTable(report: RunReport, io: CliIO): void {
   if (report.diff) lines.push(`since ${report.diff.previousRunId}: ${report.diff.new.length} new, ${report.diff.resolved.length} resolved${report.diff.regression ? ' — REGRESSION' : ''}${report.diff.partial ? ' (partial comparison)' : ''}`);
   const older = olderBaselinesNote(report.diff);
   if (older) lines.push(oneLine(older));
+  if (report.diff?.breadthNotCompared) lines.push(oneLine(report.diff.breadthNotCompared));
   io.stdout(`${lines.join('\n')}\n`);
 }

@@ -138,8 +138,11 @@ async function collectLiveHeld(options: CollectLiveOptions): Promise<Snapshot> {
       if (coverage.status !== 'ok') items.length = 0;
       options.onProgress?.(key, items.length, coverage);
     });
-    const apiResources = await served;
-    if (apiResources) snapshot.apiResources = apiResources;
+    const discovered = await served;
+    if (discovered) {
+      snapshot.apiResources = discovered.apiResources;
+      if (discovered.missing.length > 0) snapshot.apiResourcesMissing = discovered.missing;
+    }
     if (options.signal?.aborted) throw new CollectionAborted();
     // An API server that refuses or fails every list has not been audited: that is "could
     // not run" (exit 2, alert), never a completed audit with nothing evaluated.

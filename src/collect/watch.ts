@@ -21,7 +21,7 @@ import { KINDS, type KindKey, type KindSpec } from '../snapshot/kinds.ts';
 import type { KubeconfigOptions } from '../kube/kubeconfig.ts';
 import { ApiUnreachableError, describeTransportError, forbiddenDetail, openKubeClient, statusMessage, type KubeClient, type KubeResponse } from '../kube/client.ts';
 import { CredentialError } from '../kube/kubeconfig.ts';
-import { basePathOf, discover, resourceName, servedApiResources, servedVersion } from '../kube/discovery.ts';
+import { basePathOf, discover, resourceName, servedApiResources, servedVersion, type ServedApiResources } from '../kube/discovery.ts';
 import { collectConfigMaps, LIST_RESTARTS_MAX, listedObject, type ConfigMapRefs } from './live.ts';
 import { slimObject } from '../snapshot/slim.ts';
 
@@ -133,7 +133,8 @@ export class ClusterWatch {
   private changedKinds = new Set<KindKey>();
   private oldestPending: number | null = null;
   private configMaps: { items: KubeObject[]; coverage: CoverageEntry; notes: string[] } | null = null;
-  private apiResources: Snapshot['apiResources'];
+  /** What the last discovery told of the served resources (servedApiResources), as a full collection records it. */
+  private served: ServedApiResources | undefined;
   private loops: Promise<void>[] = [];
   /**
    * Kinds whose served version is unknown because discovery failed (not because they are not
@@ -244,7 +245,7 @@ export class ClusterWatch {
     }
     this.kinds.clear();
     for (const [k, v] of fresh) this.kinds.set(k, v);
-    this.apiResources = (await served) ?? undefined;
+    this.served = await served;
     await this.readConfigMaps();
     const gen = this.generation;
     this.undiscovered = [...undiscovered, ...vanished];
@@ -388,7 +389,8 @@ export class ClusterWatch {
       this.undiscovered = [...still, ...this.undiscovered.filter((spec) => !still.includes(spec))];
       if (this.undiscovered.length === 0) {
         this.options.log?.info('API discovery answers again: the kinds it could not tell are listed and watched again', { event: 'watch-discovery', status: 'ok' });
-        this.apiResources = (await servedApiResources(this.client, discovery, this.options.concurrency ?? 4)) ?? this.apiResources;
+        // As a full collection would: the groups that answered, and those that did not named.
+        this.served = await servedApiResources(this.client, discovery, this.options.concurrency ?? 4);
       }
     }
     if (this.rediscovering === gen) this.rediscovering = -1;
@@ -767,7 +769,8 @@ export class ClusterWatch {
       origin: 'live',
       coverage,
       resources,
-      ...(this.apiResources ? { apiResources: this.apiResources } : {}),
+      ...(this.served ? { apiResources: this.served.apiResources } : {}),
+      ...(this.served && this.served.missing.length > 0 ? { apiResourcesMissing: this.served.missing } : {}),
       notes,
     };
   }

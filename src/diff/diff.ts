@@ -109,11 +109,14 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
   const scoreDelta = { overall: partialAreas.size > 0 ? null : delta(previous.score.overall, current.score.overall), areas };
 
   // RBAC breadth: subjects present in both runs whose breadth grew. A new subject is not
-  // "growth" (its permissions show up as new findings of the RBAC checks).
+  // "growth" (its permissions show up as new findings of the RBAC checks). Only between runs
+  // that counted wildcards against the same list of resource types: a metrics-server down for
+  // one run changes the list, not what anyone can do.
   const breadthGrowth: RunDiff['breadthGrowth'] = [];
   const prevBreadth = previous.details?.rbac?.breadth;
   const curBreadth = current.details?.rbac?.breadth;
-  if (prevBreadth && curBreadth) {
+  const breadthNotCompared = prevBreadth && curBreadth ? breadthBasesDiffer(previous, current) : undefined;
+  if (prevBreadth && curBreadth && breadthNotCompared === undefined) {
     const before = new Map(prevBreadth.map((e) => [subjectKey(e.subject), e.breadth]));
     for (const e of curBreadth) {
       const b = before.get(subjectKey(e.subject));
@@ -213,6 +216,7 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     persisting,
     scoreDelta,
     breadthGrowth,
+    ...(breadthNotCompared !== undefined ? { breadthNotCompared } : {}),
     notComparable,
     ...(Object.keys(olderRuns).length > 0 ? { olderBaselines: olderRuns } : {}),
     ...(firstEvaluated.length > 0 ? { firstEvaluated } : {}),
@@ -224,6 +228,33 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     ...(fromNewFindings > 0 ? { newFindingReasons: fromNewFindings } : {}),
     scoreChanges,
   };
+}
+
+/** At most this many API groups named in a "breadth not compared" line; the rest are counted. */
+const MAX_GROUPS_NAMED = 5;
+
+/** A breadth basis as a "breadth not compared" line says it. */
+function basisText(rbac: NonNullable<RunReport['details']['rbac']>): string {
+  if (rbac.breadthBasis === 'served') return 'the resources the API server serves';
+  if (rbac.breadthBasis === 'built-in') return 'the built-in resource list (API discovery unknown)';
+  const groups = Array.isArray(rbac.breadthMissingGroups) ? rbac.breadthMissingGroups.map((g) => (g === '' ? 'core' : g)) : [];
+  const named = groups.slice(0, MAX_GROUPS_NAMED).join(', ') + (groups.length > MAX_GROUPS_NAMED ? ` and ${groups.length - MAX_GROUPS_NAMED} more` : '');
+  return `partial API discovery (${named ? `${named}: ` : ''}discovery failed, built-in list used for ${groups.length === 1 ? 'it' : 'them'})`;
+}
+
+/**
+ * Why two runs' RBAC breadths do not compare (RunDiff.breadthNotCompared), or undefined when
+ * they do: both counted against the same complete list (details.rbac.breadthBasis 'served' or
+ * 'built-in'). A partial basis compares with nothing; a run stored before the basis was
+ * recorded compares as it always did with any complete one.
+ */
+function breadthBasesDiffer(previous: RunReport, current: RunReport): string | undefined {
+  const a = previous.details.rbac!;
+  const b = current.details.rbac!;
+  const complete = (x: typeof a) => x.breadthBasis === undefined || x.breadthBasis === 'served' || x.breadthBasis === 'built-in';
+  if (complete(a) && complete(b) && (a.breadthBasis === undefined || b.breadthBasis === undefined || a.breadthBasis === b.breadthBasis)) return undefined;
+  const said = (x: typeof a) => (x.breadthBasis === undefined ? 'an unrecorded resource list' : basisText(x));
+  return `RBAC breadth not compared: run ${previous.run.id} counted it against ${said(a)}, run ${current.run.id} against ${said(b)}`;
 }
 
 /**

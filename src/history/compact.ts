@@ -1,6 +1,6 @@
 // The compact form of a run kept by the Kubernetes-native store, where every object must
 // stay under 1 MiB: scores, check statuses, failing findings by fingerprint (check,
-// severity, resource, waived), waiver states, RBAC breadth, coverage and the run's diff.
+// severity, resource, waived), waiver states, RBAC breadth (and its basis), coverage and the run's diff.
 // Messages, evidence and the mTLS/network detail sections are dropped; expandRun() rebuilds
 // a report that is enough for diffing, listing and re-rendering a summary.
 import { AREAS, type Area, type Severity } from '../base/vocabulary.ts';
@@ -22,6 +22,9 @@ export interface CompactRun {
   /** Waivers as findings carry them (reason/owner/expires), indexed by the findings. */
   waiverRefs: Array<NonNullable<Finding['waiver']>>;
   breadth?: NonNullable<RunReport['details']['rbac']>['breadth'];
+  /** details.rbac's basis of the breadth figures (absent in runs compacted before it existed, and then in the expanded run). */
+  breadthBasis?: NonNullable<RunReport['details']['rbac']>['breadthBasis'];
+  breadthMissingGroups?: string[];
   diff: RunReport['diff'];
   notifications: RunReport['notifications'];
 }
@@ -64,6 +67,8 @@ export function compactRun(report: RunReport): CompactRun {
     waivers: report.waivers,
     waiverRefs,
     ...(report.details?.rbac ? { breadth: report.details.rbac.breadth } : {}),
+    ...(report.details?.rbac?.breadthBasis ? { breadthBasis: report.details.rbac.breadthBasis } : {}),
+    ...(report.details?.rbac?.breadthMissingGroups ? { breadthMissingGroups: report.details.rbac.breadthMissingGroups } : {}),
     diff: report.diff,
     notifications: report.notifications,
   };
@@ -93,7 +98,7 @@ export function expandRun(c: CompactRun): RunReport {
     findings,
     diff: c.diff,
     waivers: c.waivers,
-    details: c.breadth ? { rbac: { breadth: c.breadth } } : {},
+    details: c.breadth ? { rbac: { breadth: c.breadth, ...(c.breadthBasis ? { breadthBasis: c.breadthBasis } : {}), ...(c.breadthMissingGroups ? { breadthMissingGroups: c.breadthMissingGroups } : {}) } } : {},
     notifications: c.notifications,
   };
 }

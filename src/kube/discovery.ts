@@ -76,33 +76,54 @@ function parseServedResources(list: unknown[]): ServedResource[] {
   return out;
 }
 
+/** What discovery told of the served resources: those of the groups that answered, and the groups that did not. */
+export interface ServedApiResources {
+  apiResources: ApiResource[];
+  /** Groups ("" for core) whose discovery failed: their resources are not in apiResources. Empty when all answered. */
+  missing: string[];
+}
+
 /**
- * What the API server serves: /api/v1 and every group's preferred version. Any failure is a
- * note and leaves the answer undefined, so a partial list never reads as "not served".
+ * What the API server serves: /api/v1 and every group's preferred version. A group whose
+ * discovery fails is named in `missing` (and a note), and the others' resources are kept: one
+ * broken aggregated API (a metrics-server answering 503) must not throw away what every other
+ * group said. Undefined when /apis itself failed or no group answered: a list that says nothing
+ * never reads as "nothing served".
  */
-export async function servedApiResources(client: KubeClient, discovery: Discovery, concurrency: number): Promise<ApiResource[] | undefined> {
-  const fail = (why: string) => {
-    client.notes.push(`served API resources unknown (RBAC breadth uses the built-in resource list): ${why}`);
+export async function servedApiResources(client: KubeClient, discovery: Discovery, concurrency: number): Promise<ServedApiResources | undefined> {
+  if (discovery.failure) {
+    client.notes.push(`served API resources unknown (RBAC breadth uses the built-in resource list): ${discovery.failure.detail ?? discovery.failure.status}`);
     return undefined;
-  };
-  if (discovery.failure) return fail(discovery.failure.detail ?? discovery.failure.status);
+  }
   const targets: Array<[string, string]> = [['', 'v1']];
   for (const [group, version] of discovery.preferred ?? []) targets.push([group, version]);
   const found = new Map<string, ServedResource[]>();
-  let problem: string | undefined;
+  const problems = new Map<string, string>();
   await runPool(targets, concurrency, async ([group, version]) => {
-    if (problem) return;
     const r = await groupVersionResources(client, discovery, group, version);
     if (Array.isArray(r)) found.set(group, r);
-    else problem ??= r.status === 'forbidden' ? `${r.detail} is forbidden` : (r.detail ?? r.status);
+    else problems.set(group, r.status === 'forbidden' ? `${r.detail} is forbidden` : (r.detail ?? r.status));
   });
-  if (problem) return fail(problem);
-  if (!(found.get('')?.length)) return fail('get /api/v1 (API discovery) listed no resources');
+  // A core group that lists nothing was not answered: no API server serves no core resource.
+  if (found.has('') && found.get('')!.length === 0) {
+    found.delete('');
+    problems.set('', 'get /api/v1 (API discovery) listed no resources');
+  }
+  if (found.size === 0) {
+    client.notes.push(`served API resources unknown (RBAC breadth uses the built-in resource list): ${problems.get('') ?? [...problems.values()][0] ?? 'no API group answered'}`);
+    return undefined;
+  }
+  const missing: string[] = [];
   const out: ApiResource[] = [];
   for (const [group, version] of targets) {
+    const why = problems.get(group);
+    if (why !== undefined) {
+      missing.push(group);
+      client.notes.push(`served API resources of ${group ? `API group ${group}` : 'the core API group'} unknown (RBAC breadth uses the built-in resource list for it): ${why}`);
+    }
     for (const res of found.get(group) ?? []) out.push({ group, version, resource: res.name, namespaced: res.namespaced, verbs: res.verbs });
   }
-  return out;
+  return { apiResources: out, missing };
 }
 
 /** Resources served in one group version (memoised; core is group ""), or the coverage entry explaining why not known. */

@@ -103,6 +103,7 @@ export function renderMarkdown(report: RunReport, opts: { maxFindings?: number }
     add(`${d.new.length} new, ${d.resolved.length} resolved, ${d.persisting} persisting (previous run ${runIdText(d.previousRunId)}).`, '');
     const older = olderBaselinesNote(d);
     if (older) add(`${mdText(older)}.`, '');
+    if (d.breadthNotCompared) add(`${mdText(d.breadthNotCompared)}.`, '');
     const fresh = newFindingsOf(report).slice(0, max);
     if (fresh.length > 0) {
       findingRows(fresh);

@@ -125,6 +125,11 @@ export interface RunDiff {
   persisting: number;
   scoreDelta: ScoreDelta;
   breadthGrowth: Array<{ subject: BreadthEntry['subject']; before: number; after: number; growthPercent: number }>;
+  /**
+   * Why RBAC breadth was not compared (breadthGrowth is empty then): the two runs counted it
+   * over different resource lists (details.rbac.breadthBasis), one line. Absent when compared.
+   */
+  breadthNotCompared?: string;
   /** Checks evaluated in only one of the two runs: their findings are neither new nor resolved. */
   notComparable: string[];
   /**
@@ -352,7 +357,19 @@ export const DETAIL_KINDS = {
 
 /** Report sections the analyses compute; a part whose inputs were not collected is absent. */
 export interface RunDetails {
-  rbac?: { breadth: BreadthEntry[] };
+  rbac?: {
+    breadth: BreadthEntry[];
+    /**
+     * What wildcards were counted against: the resources the API server serves, those of the
+     * groups whose discovery answered with the built-in list's for `breadthMissingGroups`
+     * ('partial'), or the built-in list ('built-in': manifests, or discovery failed). The diff
+     * compares breadth only between runs of the same complete basis. Absent in runs stored
+     * before it existed.
+     */
+    breadthBasis?: 'served' | 'partial' | 'built-in';
+    /** 'partial' only: the API groups ("" for core) whose discovery failed. */
+    breadthMissingGroups?: string[];
+  };
   mtls?: { workloads: MeshWorkloadDetail[]; /** Absent when the network kinds were not collected. */ l4WithoutL7?: L4WithoutL7Detail[] };
   network?: {
     exposure: ExposureDetail[];

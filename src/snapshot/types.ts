@@ -71,9 +71,17 @@ export interface Snapshot {
    * live source only: what the API server serves, from discovery (`/api/v1` and each group's
    * preferred version), one entry per group/resource, subresources as their own entry
    * ("pods/exec"). Undefined when discovery failed or the source is not live: never an
-   * empty list standing for "nothing served".
+   * empty list standing for "nothing served". With apiResourcesMissing, only the groups that
+   * answered.
    */
   apiResources?: Array<{ group: string; version: string; resource: string; namespaced: boolean; verbs: string[] }>;
+  /**
+   * live source only: the API groups ("" for core) whose discovery failed while others answered
+   * (a metrics-server answering 503): their resources are not in apiResources, and RBAC breadth
+   * counts the built-in resource list's for them. Absent when every group answered, and in
+   * snapshots written before it existed.
+   */
+  apiResourcesMissing?: string[];
   /** Non-fatal notes from collection (skipped documents, unknown kinds, retries). */
   notes: string[];
   /**

@@ -320,11 +320,14 @@ describeCluster('live collector against a real kube-apiserver', (cluster) => {
       expect(served(snapshot, group, 'gizmos')).toMatchObject({ namespaced: false });
     });
 
-    it('leaves apiResources undefined, with a note, when a group cannot be discovered', async () => {
+    it('keeps the groups that answered and names the one that cannot be discovered, with a note', async () => {
       await withRecordingProxy(cluster, [{ match: /^\/apis\/apps\/v1$/, times: Infinity, status: 503 }], async (proxy, kc) => {
         const snapshot = await collectLive({ kubeconfigPath: kc, retries: 1, retryBaseDelayMs: 20 });
-        expect(snapshot.apiResources).toBeUndefined();
-        expect(snapshot.notes).toContain('served API resources unknown (RBAC breadth uses the built-in resource list): discovery of apps/v1 failed: HTTP 503: injected 503');
+        expect(snapshot.apiResourcesMissing).toEqual(['apps']);
+        expect(served(snapshot, '', 'pods/exec')).toBeDefined();
+        expect(served(snapshot, group, 'gizmos')).toMatchObject({ namespaced: false });
+        expect(snapshot.apiResources?.some((r) => r.group === 'apps')).toBe(false);
+        expect(snapshot.notes).toContain('served API resources of API group apps unknown (RBAC breadth uses the built-in resource list for it): discovery of apps/v1 failed: HTTP 503: injected 503');
         // The lists themselves are unaffected.
         expect(snapshot.coverage.deployments?.status).toBe('ok');
         // Discovery is one GET per group version, never repeated for kinds in the same group.

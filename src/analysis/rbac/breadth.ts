@@ -90,9 +90,20 @@ const AUTHZ_ONLY: ReadonlyArray<{ group: string; resource: string; namespaced: b
 ];
 
 /**
+ * The API groups the snapshot says discovery could not tell (snapshot.apiResourcesMissing;
+ * entries that are not strings skipped); empty when it says none or has no discovery data.
+ */
+function missingGroupsOf(snapshot: Snapshot): string[] {
+  const list = snapshot.apiResourcesMissing;
+  return Array.isArray(list) ? [...new Set(list.filter((g): g is string => typeof g === 'string'))].sort() : [];
+}
+
+/**
  * The catalog of what the API server serves, from snapshot.apiResources (malformed entries
  * skipped), with the authorization-only verbs and resources added; undefined when the snapshot
- * has no discovery data. Served CRD resources count like any other; subresources are their own type.
+ * has no discovery data. Served CRD resources count like any other; subresources are their own
+ * type. A group whose discovery failed (snapshot.apiResourcesMissing) counts the built-in
+ * catalog's types of that group, if it has any.
  */
 export const servedResourceTypes = memoize((snapshot: Snapshot): ResourceType[] | undefined => {
   const list = snapshot.apiResources;
@@ -108,6 +119,14 @@ export const servedResourceTypes = memoize((snapshot: Snapshot): ResourceType[] 
     servedGroups.add(r.group);
   }
   if (byKey.size === 0) return undefined;
+  const missing = new Set(missingGroupsOf(snapshot));
+  if (missing.size > 0) {
+    for (const rt of resourceCatalog()) {
+      if (!missing.has(rt.group) || byKey.has(`${rt.group}/${rt.resource}`)) continue;
+      byKey.set(`${rt.group}/${rt.resource}`, rt);
+      servedGroups.add(rt.group);
+    }
+  }
   for (const a of AUTHZ_ONLY) {
     const key = `${a.group}/${a.resource}`;
     const have = byKey.get(key);
@@ -116,6 +135,20 @@ export const servedResourceTypes = memoize((snapshot: Snapshot): ResourceType[] 
   }
   return [...byKey.values()];
 }, 'rbac');
+
+/**
+ * What a snapshot's breadth figures count wildcards against: the resources the API server
+ * serves ('served'), those of the groups whose discovery answered with the built-in list's for
+ * the others ('partial', naming them), or the built-in list alone ('built-in': manifests, or
+ * discovery failed). Two runs' breadths compare only on the same complete basis.
+ */
+export type BreadthBasis = { basis: 'served' | 'built-in' } | { basis: 'partial'; missingGroups: string[] };
+
+export function breadthBasisOf(snapshot: Snapshot): BreadthBasis {
+  if (!servedResourceTypes(snapshot)) return { basis: 'built-in' };
+  const missingGroups = missingGroupsOf(snapshot);
+  return missingGroups.length > 0 ? { basis: 'partial', missingGroups } : { basis: 'served' };
+}
 
 /** Served types when the snapshot has them (plus `extra`), otherwise the built-in catalog plus `extra`. */
 export function catalogFor(snapshot: Snapshot | undefined, extra: readonly ResourceType[] = []): ResourceType[] {

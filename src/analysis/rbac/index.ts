@@ -2,7 +2,7 @@
 export * from './types.ts';
 export { buildRbacModel, canI, whoCan, subjectRules, authorize, requestAttributes, parseSubject, formatSubject, identityOf, subjectKey, grantsFor, directGrants } from './model.ts';
 export type { RbacModel, AccessDecision, RequestOptions, WhoCanEntry, SubjectRules } from './model.ts';
-export { rbacBreadth, subjectBreadth, topBreadth, resourceCatalog, servedResourceTypes, STANDARD_RESOURCES } from './breadth.ts';
+export { breadthBasisOf, rbacBreadth, subjectBreadth, topBreadth, resourceCatalog, servedResourceTypes, STANDARD_RESOURCES, type BreadthBasis } from './breadth.ts';
 export type { BreadthEntry, ResourceType, TopBreadthOptions } from './breadth.ts';
 export { rbacAudit, isSystemSubject, isBuiltinGrant } from './audit.ts';
 export { describeRule, namespaceRequestReaches } from './rules.ts';

@@ -150,6 +150,7 @@ export function changesOf(report: RunReport, idx: FindingIndex, opts: ViewOption
     notComparable: diff?.notComparable ?? [],
     firstEvaluated: firstEvaluatedNote(report),
     olderBaselines: olderBaselinesNote(diff),
+    breadthNotCompared: diff?.breadthNotCompared ?? '',
     undelivered: diff?.undelivered ?? [],
     persisting: diff?.persisting ?? 0,
     newCount: diff?.new.length ?? 0,

@@ -294,6 +294,8 @@ export interface ChangesView {
   firstEvaluated: string;
   /** The note on checks compared with an older run than the previous one (olderBaselinesNote); '' when none. */
   olderBaselines: string;
+  /** Why RBAC breadth was not compared (RunDiff.breadthNotCompared); '' when it was. */
+  breadthNotCompared: string;
   /** Regression alerts of earlier runs that no channel delivered, sent with this run. */
   undelivered: Array<{ runId: string; reasons: string[] }>;
   persisting: number;

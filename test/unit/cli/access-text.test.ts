@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { canCommandCore } from '../../../src/cli/access-text.ts';
+import { canCommandCore, whoCanCommandCore } from '../../../src/cli/access-text.ts';
 import { main } from '../../../src/cli/main.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
@@ -426,6 +426,28 @@ describe('the namespaces mark with discovery data: a `*` verb is spelled out as 
 
   it('discovery that lists no verbs for namespaces leaves the built-in catalog\'s, never an empty list', () => {
     expect(mark([])).toContain('[namespaces,namespaces/status: * grants get,update,patch,delete of namespace team only; list,watch,create not granted]');
+  });
+});
+
+// A group whose discovery failed (snapshot.apiResourcesMissing) while the core group answered:
+// its types are the built-in catalog's, as client-go keeps the groups that answered
+// ("partial results even in the case of non-nil error", https://pkg.go.dev/k8s.io/client-go/discovery#ServerResourcesInterface).
+describe('who-can and can when the apps group could not be discovered', () => {
+  const snapshot = (missing?: string[]) => ({
+    ...snapshotFromObjects(parseAllDocuments(NS_MIXED).map((d) => d.toJS()) as KubeObject[], { clusterVersion: 'v1.36.3' }),
+    apiResources: [
+      { group: '', version: 'v1', resource: 'namespaces', namespaced: false, verbs: ['get', 'list'] },
+      { group: '', version: 'v1', resource: 'pods', namespaced: true, verbs: ['get', 'list'] },
+    ],
+    ...(missing ? { apiResourcesMissing: missing } : {}),
+  });
+
+  it('knows deployments.apps and its scope from the built-in catalog: no "unknown resource type" warning', () => {
+    const q = { verb: 'get', resource: 'deployments.apps', namespace: 'team' };
+    expect(whoCanCommandCore(snapshot(['apps']), q).warnings).toEqual([]);
+    expect(canCommandCore(snapshot(['apps']), { subject: 'User:alice', ...q }).warnings).toEqual([]);
+    // Served data alone (apps answered, and serves nothing): the cluster does not serve it.
+    expect(whoCanCommandCore(snapshot(), q).warnings).toEqual([expect.stringContaining('unknown resource type "deployments.apps"')]);
   });
 });
 

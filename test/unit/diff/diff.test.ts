@@ -218,6 +218,59 @@ describe('scores and RBAC breadth', () => {
   });
 });
 
+describe('RBAC breadth compared only over the same resource list (details.rbac.breadthBasis)', () => {
+  const sa = { kind: 'ServiceAccount', namespace: 'ci', name: 'deployer' };
+  type Rbac = NonNullable<RunReport['details']['rbac']>;
+  /** Runs A and B, sa's breadth 40 then 60 (50% growth, a regression when compared). */
+  const diffOf = (a: Omit<Rbac, 'breadth'>, b: Omit<Rbac, 'breadth'>) => {
+    const before = auditObjects(manifestsA, { runId: 'A', breadth: [{ subject: sa, breadth: 40 }] }).report;
+    const after = auditObjects(manifestsA, { runId: 'B', breadth: [{ subject: sa, breadth: 60 }] }).report;
+    before.details.rbac = { ...before.details.rbac!, ...a };
+    after.details.rbac = { ...after.details.rbac!, ...b };
+    return diffRuns(before, after, { rules: rules(), expiredWaivers: [] });
+  };
+  const grown = ['ServiceAccount ci/deployer can do 50% more (RBAC breadth 40 → 60)'];
+  const served = { breadthBasis: 'served' } as const;
+  const builtIn = { breadthBasis: 'built-in' } as const;
+  const partial = (...groups: string[]) => ({ breadthBasis: 'partial', breadthMissingGroups: groups }) as const;
+
+  it('compares two runs over the served resources, or two over the built-in list', () => {
+    for (const [a, b] of [[served, served], [builtIn, builtIn]] as const) {
+      const d = diffOf(a, b);
+      expect(d.regressionReasons).toEqual(grown);
+      expect(d.breadthNotCompared).toBeUndefined();
+    }
+  });
+
+  it('does not compare a run over partial discovery with any run, and says why, naming the groups', () => {
+    const d = diffOf(served, partial('metrics.k8s.io'));
+    expect(d).toMatchObject({ breadthGrowth: [], regression: false, regressionReasons: [] });
+    expect(d.breadthNotCompared).toBe('RBAC breadth not compared: run A counted it against the resources the API server serves, run B against partial API discovery (metrics.k8s.io: discovery failed, built-in list used for it)');
+    const back = diffOf(partial('metrics.k8s.io', ''), served);
+    expect(back.regressionReasons).toEqual([]);
+    expect(back.breadthNotCompared).toBe('RBAC breadth not compared: run A counted it against partial API discovery (metrics.k8s.io, core: discovery failed, built-in list used for them), run B against the resources the API server serves');
+    // Even two partial runs with the same group missing: the built-in list stands in for it, and may not be what the group serves.
+    expect(diffOf(partial('metrics.k8s.io'), partial('metrics.k8s.io')).breadthGrowth).toEqual([]);
+    const many = diffOf(served, partial('a.example', 'b.example', 'c.example', 'd.example', 'e.example', 'f.example', 'g.example'));
+    expect(many.breadthNotCompared).toContain('(a.example, b.example, c.example, d.example, e.example and 2 more: discovery failed');
+  });
+
+  it('does not compare the served resources with the built-in list (discovery failed as a whole)', () => {
+    const d = diffOf(builtIn, served);
+    expect(d.regressionReasons).toEqual([]);
+    expect(d.breadthNotCompared).toBe('RBAC breadth not compared: run A counted it against the built-in resource list (API discovery unknown), run B against the resources the API server serves');
+  });
+
+  it('a run stored before the basis was recorded compares as before with a complete basis, not with a partial one', () => {
+    expect(diffOf({}, served).regressionReasons).toEqual(grown);
+    expect(diffOf({}, builtIn).regressionReasons).toEqual(grown);
+    expect(diffOf(served, {}).breadthNotCompared).toBeUndefined();
+    const d = diffOf({}, partial('metrics.k8s.io'));
+    expect(d.regressionReasons).toEqual([]);
+    expect(d.breadthNotCompared).toBe('RBAC breadth not compared: run A counted it against an unrecorded resource list, run B against partial API discovery (metrics.k8s.io: discovery failed, built-in list used for it)');
+  });
+});
+
 describe('reasons that new findings make (newFindingReasons: serve --watch holds back only those)', () => {
   it('counts the new findings\' lines, the "…and N more" line and the score drop of their area', () => {
     const many = (n: number, ok: boolean) => [ns('x'), ...Array.from({ length: n }, (_, i) => deployment('x', `d${i}`, !ok))];

@@ -115,6 +115,33 @@ describe('Kubernetes store', () => {
     expect(rb!.run.notes).toContain(RECONSTRUCTED_NOTE);
   });
 
+  it('keeps the basis of the RBAC breadth through compaction, so the diff after a reopen still refuses to compare a partial run', async () => {
+    const { open } = setup();
+    const a = makeReport('A', '2026-12-01T02:00:00Z');
+    a.details.rbac = { ...a.details.rbac!, breadthBasis: 'served' };
+    const b = makeReport('B', '2026-12-02T02:00:00Z');
+    b.details.rbac = { breadth: [{ ...b.details.rbac!.breadth[0]!, breadth: 420 }], breadthBasis: 'partial', breadthMissingGroups: ['metrics.k8s.io'] };
+    const s = await open();
+    await s.save(a);
+    await s.save(b);
+    const [ra, rb] = [await (await open()).get('A'), await (await open()).get('B')];
+    expect(ra!.details.rbac).toEqual(a.details.rbac);
+    expect(rb!.details.rbac).toEqual(b.details.rbac);
+    const opts = { rules: defaultConfig().regression, expiredWaivers: [] };
+    const d = diffRuns(ra!, rb!, opts);
+    expect(d.breadthGrowth).toEqual([]);
+    expect(d.breadthNotCompared).toContain('run B against partial API discovery (metrics.k8s.io');
+    expect(d).toEqual(diffRuns(a, b, opts));
+  });
+
+  it('a run compacted before the basis was recorded reads back without one', async () => {
+    const { open } = setup();
+    const old = makeReport('OLD', '2026-12-01T02:00:00Z');
+    const s = await open();
+    await s.save(old);
+    expect((await s.get('OLD'))!.details.rbac).toEqual({ breadth: old.details.rbac!.breadth });
+  });
+
   it('splits a large run over several objects, each under the 1 MiB limit', async () => {
     const { fake, open, index } = setup();
     const s = await open();

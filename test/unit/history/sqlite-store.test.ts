@@ -83,6 +83,16 @@ describe('SQLite store', () => {
     expect((await s.trend(10)).map((t) => [t.id, t.overall])).toEqual([['r1', 70], ['r2', 75], ['r3', 90]]);
   });
 
+  it('keeps the basis of the RBAC breadth (details.rbac.breadthBasis) with the run', async () => {
+    const s = await store();
+    const r = makeReport('rb', '2026-11-04T02:00:00.000Z');
+    r.details.rbac = { ...r.details.rbac!, breadthBasis: 'partial', breadthMissingGroups: ['metrics.k8s.io'] };
+    await s.acquire();
+    await s.save(r);
+    await s.release();
+    expect((await s.get('rb'))!.details.rbac).toEqual(r.details.rbac);
+  });
+
   it('refuses a second run id that is already stored', async () => {
     const s = await store();
     await s.save(makeReport('r1', '2026-11-01T02:00:00.000Z'));

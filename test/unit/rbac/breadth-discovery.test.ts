@@ -1,7 +1,7 @@
 // Breadth expands wildcard and cluster-wide grants against what the API server serves
 // (snapshot.apiResources) when the snapshot knows it, and against the built-in list otherwise.
 import { describe, expect, it } from 'vitest';
-import { buildRbacModel, rbacBreadth, topBreadth } from '../../../src/analysis/rbac/index.ts';
+import { breadthBasisOf, buildRbacModel, rbacBreadth, topBreadth } from '../../../src/analysis/rbac/index.ts';
 import type { Snapshot } from '../../../src/snapshot/types.ts';
 import { snap } from './helpers.ts';
 
@@ -115,5 +115,40 @@ describe('breadth against discovered resources', () => {
     const without = topBreadth(rbac(ALL, SERVED), 5).find((t) => t.subject.name === 'admins')!.breadth;
     const withCrd = topBreadth(rbac(ALL, [...SERVED, WIDGETS]), 5).find((t) => t.subject.name === 'admins')!.breadth;
     expect(withCrd - without).toBe(16);
+  });
+});
+
+// A group whose discovery failed (a metrics-server answering 503) while the others answered:
+// client-go keeps the others' answers too ("partial results even in the case of non-nil error",
+// https://pkg.go.dev/k8s.io/client-go/discovery#ServerResourcesInterface).
+describe('breadth when some groups could not be discovered (snapshot.apiResourcesMissing)', () => {
+  const missing = (s: Snapshot, groups: unknown) => Object.assign(s, { apiResourcesMissing: groups as string[] });
+
+  it('counts the groups that answered as served, and the built-in list\'s types of the missing ones', () => {
+    const served = breadthOfAdmins(rbac(ALL, SERVED)).breadth;
+    // metrics.k8s.io is not in the built-in list: nothing stands in for it.
+    expect(breadthOfAdmins(missing(rbac(ALL, SERVED), ['metrics.k8s.io'])).breadth).toBe(served);
+    // batch is: jobs and cronjobs, 8 verbs each, in 2 namespaces.
+    expect(breadthOfAdmins(missing(rbac(ALL, SERVED), ['batch'])).breadth).toBe(served + 2 * 8 * 2);
+    // apps missing: the built-in list's nine apps types (deployments, deployments/scale, deployments/status,
+    // replicasets, replicasets/scale, statefulsets, statefulsets/scale, daemonsets, controllerrevisions), get on each.
+    const apps = '[{apiGroups: [apps], resources: ["*"], verbs: [get]}]';
+    const noApps = SERVED.filter((r) => r.group !== 'apps');
+    expect(breadthOfAdmins(rbac(apps, noApps)).breadth).toBe(0);
+    expect(breadthOfAdmins(missing(rbac(apps, noApps), ['apps'])).breadth).toBe(9 * 2);
+    // The core group answered: its served types stand, with no built-in ones beside them (no secrets, no nodes).
+    const core = '[{apiGroups: [""], resources: ["*"], verbs: [get]}]';
+    expect(breadthOfAdmins(missing(rbac(core, noApps), ['apps'])).breadth).toBe(breadthOfAdmins(rbac(core, noApps)).breadth);
+  });
+
+  it('says what the figures were counted against', () => {
+    expect(breadthBasisOf(rbac(ALL, SERVED))).toEqual({ basis: 'served' });
+    expect(breadthBasisOf(rbac(ALL))).toEqual({ basis: 'built-in' });
+    expect(breadthBasisOf(missing(rbac(ALL, SERVED), ['metrics.k8s.io', '', 'metrics.k8s.io']))).toEqual({ basis: 'partial', missingGroups: ['', 'metrics.k8s.io'] });
+    // Missing groups without any discovery data: the built-in list, as before.
+    expect(breadthBasisOf(missing(rbac(ALL), ['metrics.k8s.io']))).toEqual({ basis: 'built-in' });
+    // A hand-edited snapshot: entries that are not group names are skipped; a snapshot written before the field existed is 'served'.
+    expect(breadthBasisOf(missing(rbac(ALL, SERVED), [7, null, 'batch']))).toEqual({ basis: 'partial', missingGroups: ['batch'] });
+    expect(breadthBasisOf(missing(rbac(ALL, SERVED), 'batch'))).toEqual({ basis: 'served' });
   });
 });

@@ -34,6 +34,18 @@ describe('schemas/report.schema.json', () => {
     }
   });
 
+  it('accepts the basis of the RBAC breadth and a diff that did not compare it; refuses a basis it does not know', () => {
+    const { report } = buildRun({ catalog: true });
+    report.details.rbac = { breadth: [{ subject: { kind: 'Group', name: 'dev-team' }, breadth: 108 }], breadthBasis: 'partial', breadthMissingGroups: ['metrics.k8s.io', ''] };
+    report.diff!.breadthNotCompared = 'RBAC breadth not compared: run A counted it against the resources the API server serves, run B against partial API discovery (metrics.k8s.io, core: discovery failed, built-in list used for them)';
+    const ok = validate(asWritten(report));
+    expect(validate.errors ?? []).toEqual([]);
+    expect(ok).toBe(true);
+    const bad = asWritten(report) as { details: { rbac: Record<string, unknown> } };
+    bad.details.rbac.breadthBasis = 'guessed';
+    expect(validate(bad)).toBe(false);
+  });
+
   it('accepts a run whose auditor could not list pods: the checks name the kinds they could not read', () => {
     const at = new Date('2026-11-26T02:00:00Z');
     const snapshot = snapshotFromObjects([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } }], { clusterName: 'c', collectedAt: at.toISOString() });

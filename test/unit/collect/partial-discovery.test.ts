@@ -1,0 +1,183 @@
+// One API group's discovery failing (a metrics-server whose aggregated API answers 503) leaves
+// what the other groups said: client-go's discovery does the same, returning "partial results
+// even in the case of non-nil error" with the failed groups named (ErrGroupDiscoveryFailed,
+// https://pkg.go.dev/k8s.io/client-go/discovery#ServerResourcesInterface). RBAC breadth counts
+// the groups that answered as served, and two runs whose breadths were counted against different
+// resource lists are not compared: a metrics-server down for one night is no regression.
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../../../src/cli/main.ts';
+import { collectLive } from '../../../src/collect/live.ts';
+import { ClusterWatch } from '../../../src/collect/watch.ts';
+import type { RunReport } from '../../../src/run/types.ts';
+import { captureIO } from '../../helpers/cli.ts';
+import { kubeconfigFor } from '../../helpers/local-api-server.ts';
+
+const READ = ['get', 'list', 'watch'];
+const res = (name: string, namespaced: boolean) => ({ name, namespaced, kind: 'X', verbs: READ });
+
+/** Discovery documents of a small cluster, metrics-server's aggregated API included. */
+const GROUPS: Record<string, { version: string; resources: ReturnType<typeof res>[] }> = {
+  apps: { version: 'v1', resources: [res('deployments', true), res('replicasets', true)] },
+  'rbac.authorization.k8s.io': { version: 'v1', resources: [res('roles', true), res('rolebindings', true), res('clusterroles', false), res('clusterrolebindings', false)] },
+  'metrics.k8s.io': { version: 'v1beta1', resources: [res('pods', true), res('nodes', false)] },
+};
+const CORE = [res('namespaces', false), res('pods', true), res('services', true), res('configmaps', true), res('serviceaccounts', true)];
+
+/** Objects served by list path. */
+const OBJECTS: Record<string, unknown[]> = {
+  '/api/v1/namespaces': ['shop', 'db'].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, uid: `ns-${name}`, labels: { 'kubernetes.io/metadata.name': name } } })),
+  '/apis/rbac.authorization.k8s.io/v1/clusterroles': [{
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'read-everything', uid: 'cr-1' },
+    rules: [{ apiGroups: ['*'], resources: ['*'], verbs: READ }],
+  }],
+  '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings': [{
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'dev-read-everything', uid: 'crb-1' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'read-everything' },
+    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'dev-team' }],
+  }],
+};
+
+/**
+ * A stand-in API server; `down` lists discovery paths answering 503 (as an unavailable APIService
+ * does), `forbidden` those answering 403.
+ */
+function apiServer(down: Set<string>, forbidden = new Set<string>()): http.Server {
+  return http.createServer((req, res) => {
+    const p = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const json = (status: number, body: unknown) => {
+      res.writeHead(status, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (forbidden.has(p)) return json(403, { kind: 'Status', status: 'Failure', code: 403, reason: 'Forbidden', message: `forbidden: cannot get path "${p}"` });
+    if (down.has(p)) return json(503, { kind: 'Status', status: 'Failure', code: 503, reason: 'ServiceUnavailable', message: 'the server is currently unable to handle the request' });
+    if (p === '/version') return json(200, { gitVersion: 'v1.33.1' });
+    if (p === '/api/v1') return json(200, { kind: 'APIResourceList', groupVersion: 'v1', resources: CORE });
+    if (p === '/apis') {
+      return json(200, { kind: 'APIGroupList', groups: Object.entries(GROUPS).map(([name, g]) => ({ name, versions: [{ groupVersion: `${name}/${g.version}`, version: g.version }], preferredVersion: { groupVersion: `${name}/${g.version}`, version: g.version } })) });
+    }
+    const m = /^\/apis\/([^/]+)\/([^/]+)$/.exec(p);
+    if (m) {
+      const g = GROUPS[m[1]];
+      return g && g.version === m[2] ? json(200, { kind: 'APIResourceList', groupVersion: `${m[1]}/${m[2]}`, resources: g.resources }) : json(404, { kind: 'Status', code: 404 });
+    }
+    if (new URL(req.url ?? '/', 'http://localhost').searchParams.has('watch')) {
+      // serve --watch: a watch that stays open, with no events.
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.flushHeaders();
+      return;
+    }
+    // Lists of kinds the cluster does not serve are asked only when discovery names them.
+    return json(200, { kind: 'List', metadata: { resourceVersion: '5' }, items: OBJECTS[p] ?? [] });
+  });
+}
+
+const METRICS = '/apis/metrics.k8s.io/v1beta1';
+
+const ajv = new Ajv2020({ allErrors: true, strict: true });
+(addFormatsModule as unknown as (a: Ajv2020) => Ajv2020)(ajv);
+const validateReport = ajv.compile(JSON.parse(fs.readFileSync(new URL('../../../schemas/report.schema.json', import.meta.url), 'utf8')));
+
+let dir: string;
+const servers: http.Server[] = [];
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-partial-discovery-'));
+});
+afterEach(async () => {
+  for (const s of servers.splice(0)) {
+    s.closeAllConnections();
+    await new Promise<void>((r) => s.close(() => r()));
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function kubeconfig(down: string[] = [], forbidden: string[] = []): Promise<string> {
+  const server = apiServer(new Set(down), new Set(forbidden));
+  servers.push(server);
+  return kubeconfigFor(server);
+}
+
+describe('API discovery of one group failing', () => {
+  it('keeps the groups that answered and names the one that did not', async () => {
+    const snapshot = await collectLive({ kubeconfigPath: await kubeconfig([METRICS]), env: {}, retries: 0 });
+    const groups = new Set((snapshot.apiResources ?? []).map((r) => r.group));
+    expect([...groups].sort()).toEqual(['', 'apps', 'rbac.authorization.k8s.io']);
+    expect(snapshot.apiResourcesMissing).toEqual(['metrics.k8s.io']);
+    expect(snapshot.notes).toContain('served API resources of API group metrics.k8s.io unknown (RBAC breadth uses the built-in resource list for it): discovery of metrics.k8s.io/v1beta1 failed: HTTP 503: the server is currently unable to handle the request');
+  });
+
+  it('serve --watch records the same as a run: the groups that answered, and the one that did not (here refused)', async () => {
+    // A 403 is not retried (ClusterWatch has no retry budget to shorten, as --retry-budget does for a run).
+    const kc = await kubeconfig([], [METRICS]);
+    const live = await collectLive({ kubeconfigPath: kc, env: {}, retries: 0 });
+    expect(live.apiResourcesMissing).toEqual(['metrics.k8s.io']);
+    const watch = new ClusterWatch({ kubeconfigPath: kc, env: {} });
+    try {
+      await watch.start();
+      const snapshot = watch.snapshot();
+      expect([...new Set((snapshot.apiResources ?? []).map((r) => r.group))].sort()).toEqual(['', 'apps', 'rbac.authorization.k8s.io']);
+      expect(snapshot.apiResourcesMissing).toEqual(['metrics.k8s.io']);
+      expect(snapshot.apiResources).toEqual(live.apiResources);
+    } finally {
+      await watch.stop();
+    }
+  });
+
+  it('every group answering: no missing groups recorded', async () => {
+    const snapshot = await collectLive({ kubeconfigPath: await kubeconfig(), env: {}, retries: 0 });
+    expect(snapshot.apiResources?.some((r) => r.group === 'metrics.k8s.io' && r.resource === 'nodes')).toBe(true);
+    expect(snapshot.apiResourcesMissing).toBeUndefined();
+  });
+});
+
+describe('ztaudit run: metrics.k8s.io down for one run is not an RBAC regression', () => {
+  async function run(kc: string, out: string) {
+    const t = captureIO(dir);
+    const code = await main(['run', '--kubeconfig', kc, '--cluster', 'shop', '--history', path.join(dir, 'h.db'), '--out', path.join(dir, out), '--format', 'json,md', '--no-notify', '--fail-on', 'regression', '--retry-budget', '0'], t.cli);
+    const report = JSON.parse(fs.readFileSync(path.join(dir, out, 'report.json'), 'utf8')) as RunReport;
+    return { code, out: t.out(), err: t.err(), report, md: fs.readFileSync(path.join(dir, out, 'report.md'), 'utf8') };
+  }
+  const devTeam = (r: RunReport) => r.details.rbac?.breadth.find((e) => e.subject.kind === 'Group' && e.subject.name === 'dev-team')?.breadth;
+
+  it('healthy, then metrics.k8s.io 503, then healthy again: exit 0 each time, breadth not compared across the broken run, and said so', async () => {
+    const healthy = await kubeconfig();
+    const one = await run(healthy, 'r1');
+    expect(one.code, one.err).toBe(0);
+
+    const two = await run(await kubeconfig([METRICS]), 'r2');
+    // The reviewer's report: "Group dev-team can do 379.5% more (RBAC breadth 117 → 561)", exit 1.
+    expect(two.report.diff?.regressionReasons).toEqual([]);
+    expect(two.code, two.err).toBe(0);
+    expect(one.report.details.rbac).toMatchObject({ breadthBasis: 'served' });
+    expect(one.report.details.rbac?.breadthMissingGroups).toBeUndefined();
+    expect(two.report.details.rbac).toMatchObject({ breadthBasis: 'partial', breadthMissingGroups: ['metrics.k8s.io'] });
+    // The groups that answered still count as served: dev-team's get/list/watch lose only
+    // metrics.k8s.io's pods (2 namespaces) and nodes, which the built-in list does not hold.
+    expect(devTeam(two.report)).toBe(devTeam(one.report)! - 3 * 2 - 3);
+    const line = `RBAC breadth not compared: run ${one.report.run.id} counted it against the resources the API server serves, run ${two.report.run.id} against partial API discovery (metrics.k8s.io: discovery failed, built-in list used for it)`;
+    expect(two.report.diff).toMatchObject({ regression: false, regressionReasons: [], breadthGrowth: [], breadthNotCompared: line });
+    expect(two.out).toContain(`\n${line}\n`);
+    expect(validateReport(two.report), JSON.stringify(validateReport.errors)).toBe(true);
+    expect(two.md).toContain(`RBAC breadth not compared: run ${one.report.run.id} counted it against the resources the API server serves`);
+
+    const three = await run(healthy, 'r3');
+    expect(three.report.diff?.regressionReasons).toEqual([]);
+    expect(three.code, three.err).toBe(0);
+    expect(three.report.details.rbac).toMatchObject({ breadthBasis: 'served' });
+    expect(devTeam(three.report)).toBe(devTeam(one.report));
+    expect(three.report.diff).toMatchObject({ regression: false, regressionReasons: [], breadthGrowth: [] });
+    expect(three.report.diff?.breadthNotCompared).toContain(`run ${two.report.run.id} counted it against partial API discovery (metrics.k8s.io`);
+    expect(three.out).toContain('RBAC breadth not compared');
+
+    // A fourth healthy run compares with the third as always: no note.
+    const four = await run(healthy, 'r4');
+    expect(four.code, four.err).toBe(0);
+    expect(four.report.diff?.breadthNotCompared).toBeUndefined();
+    expect(four.out).not.toContain('RBAC breadth not compared');
+  });
+});
