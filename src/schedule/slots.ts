@@ -64,14 +64,20 @@ function matcherOf(expression: string): (wall: Date) => boolean {
  * cron(8) and Kubernetes' CronJob (robfig/cron) run on a day that matches either when both are
  * restricted (crontab(5): "If both fields are restricted (ie, aren't *), the command will be
  * run when either field matches the current time"; a '?' counts as '*' as in robfig/cron).
- * The chart hands one schedule to the CronJob and to serve mode, so they must agree.
+ * The chart hands one schedule to the CronJob and to serve mode, so they must agree: where the two
+ * differ, a step over '*' ('*\/10'), the CronJob's robfig/cron decides (spec.go getRange clears the
+ * star bit for a step over 1, so '*\/10' is restricted; Vixie cron would read it as '*').
  */
 function dayMatcher(expression: string): (wall: Date) => boolean {
   const resolved = NICKNAMES[expression.trim().toLowerCase()] ?? expression;
   const fields = resolved.trim().split(/\s+/);
   const withSeconds = fields.length === 6 ? fields : ['0', ...fields];
   const [dom, dow] = [withSeconds[3] ?? '*', withSeconds[5] ?? '*'];
-  const restricted = (f: string) => !f.startsWith('*') && !f.startsWith('?');
+  // As robfig/cron's getRange: '*' or '?' sets the star bit, a step over 1 clears it again.
+  const restricted = (f: string) => {
+    const star = /^[*?](?:\/(\d+))?$/.exec(f);
+    return !star || (star[1] !== undefined && Number(star[1]) > 1);
+  };
   if (!restricted(dom) || !restricted(dow)) return matcherOf(expression);
   const domOnly = matcherOf([...withSeconds.slice(0, 5), '*'].join(' '));
   const dowOnly = matcherOf([...withSeconds.slice(0, 3), '*', ...withSeconds.slice(4)].join(' '));

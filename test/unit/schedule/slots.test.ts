@@ -93,9 +93,11 @@ describe('cronSlots', () => {
     expect(slots('0 2 * * 1', 'UTC', '2026-12-04T12:00:00Z', 2).map(day)).toEqual(['2026-12-07 Mon', '2026-12-14 Mon']);
     expect(slots('0 2 ? * 1', 'UTC', '2026-12-04T12:00:00Z', 2).map(day)).toEqual(['2026-12-07 Mon', '2026-12-14 Mon']);
     expect(slots('0 2 1 * *', 'UTC', '2026-12-04T12:00:00Z', 2).map(day)).toEqual(['2027-01-01 Fri', '2027-02-01 Mon']);
-    // A step over '*' still starts with '*': cron(8) ANDs it (Vixie cron sets DOM_STAR on a leading
-    // '*'): the 1st, 11th, 21st and 31st that are Mondays. (robfig/cron reads '*/10' as restricted.)
-    expect(slots('0 2 */10 * 1', 'UTC', '2026-12-04T12:00:00Z', 2).map(day)).toEqual(['2026-12-21 Mon', '2027-01-11 Mon']);
+    // A step over '*' is restricted as the chart's CronJob reads it (robfig/cron spec.go getRange:
+    // "if step > 1 { extra = 0 }", the star bit cleared), so serve mode runs on the same days: the
+    // 1st, 11th, 21st and 31st, or any Monday. '*\/1' is still '*'.
+    expect(slots('0 2 */10 * 1', 'UTC', '2026-12-04T12:00:00Z', 4).map(day)).toEqual(['2026-12-07 Mon', '2026-12-11 Fri', '2026-12-14 Mon', '2026-12-21 Mon']);
+    expect(slots('0 2 */1 * 1', 'UTC', '2026-12-04T12:00:00Z', 2).map(day)).toEqual(['2026-12-07 Mon', '2026-12-14 Mon']);
     // Read in the schedule's zone: Friday in Tokyo is still Thursday in UTC.
     expect(slots('30 4 1,15 * 5', 'Asia/Tokyo', '2026-12-04T12:00:00Z', 2)).toEqual(['2026-12-10T19:30:00.000Z', '2026-12-14T19:30:00.000Z']);
   });
