@@ -12,8 +12,9 @@
 export function redactUrlCredentials(text: string): string {
   return text
     .replace(/\b([a-z][a-z0-9+.-]*:\/\/)(\S*)@/gi, (whole: string, scheme: string, userinfo: string) => (userinfo === 'USER' ? whole : scheme))
-    // libpq takes a password as a URL parameter too (postgres://HOST/DB?password=…): its value goes.
-    .replace(/([?&;](?:ssl)?password=)[^&\s#]*/gi, '$1***');
+    // libpq takes a password as a URL parameter too (postgres://HOST/DB?password=…): its value goes,
+    // up to the next parameter (a space is part of it: libpq splits only at '&' and '=').
+    .replace(/([?&;](?:ssl)?password=)[^&#]*/gi, '$1***');
 }
 
 export class ZtauditError extends Error {

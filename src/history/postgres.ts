@@ -130,15 +130,24 @@ export function parsePgUrl(url: string, credentials: PgCredentials = {}): PgTarg
   const port = u.port ? Number(u.port) : 5432;
   const database = decode(u.pathname.replace(/^\//, ''), 'database name');
   if (!database || database.includes('/')) throw new HistoryError(`--history ${shown}: name one database (postgres://USER@HOST:PORT/DATABASE)`);
-  for (const key of u.searchParams.keys()) {
+  // Parameters as libpq decodes them (fe-connect.c conninfo_uri_decode): %XX only, a '+' stays a
+  // '+' (URLSearchParams would read it as a space, as in a form: a generated password broke).
+  const params = new Map<string, string>();
+  for (const part of u.search.replace(/^\?/, '').split('&')) {
+    if (!part) continue;
+    const eq = part.indexOf('=');
+    const key = decode(eq < 0 ? part : part.slice(0, eq), 'parameter name');
+    params.set(key, decode(eq < 0 ? '' : part.slice(eq + 1), `value of ${key}`));
+  }
+  for (const key of params.keys()) {
     if (!KNOWN_PARAMS.has(key)) throw new HistoryError(`--history ${shown}: unknown parameter "${key}" (known: ${[...KNOWN_PARAMS].join(', ')})`);
   }
-  const sslmode = (u.searchParams.get('sslmode') ?? 'prefer') as SslMode;
+  const sslmode = (params.get('sslmode') ?? 'prefer') as SslMode;
   if (!SSL_MODES.includes(sslmode)) throw new HistoryError(`--history ${shown}: sslmode=${sslmode} is not one of ${SSL_MODES.join(', ')}`);
-  const timeout = u.searchParams.get('connect_timeout');
+  const timeout = params.get('connect_timeout') ?? null;
   const connectTimeoutS = timeout === null ? 10 : Number(timeout);
   if (!(connectTimeoutS > 0)) throw new HistoryError(`--history ${shown}: connect_timeout=${timeout} must be a positive number of seconds`);
-  let password = u.password ? decode(u.password, 'password') : u.searchParams.get('password') ?? undefined;
+  let password = u.password ? decode(u.password, 'password') : params.get('password');
   if (password === undefined && credentials.passwordFile) {
     try {
       password = readFileSync(credentials.passwordFile, 'utf8').replace(/\r?\n$/, '');
@@ -147,7 +156,7 @@ export function parsePgUrl(url: string, credentials: PgCredentials = {}): PgTarg
     }
   }
   password ??= credentials.password;
-  const opt = (k: string) => u.searchParams.get(k) ?? undefined;
+  const opt = (k: string) => params.get(k);
   return {
     host, port, database,
     user: u.username ? decode(u.username, 'user') : userInfo().username,

@@ -25,6 +25,16 @@ describe('parsePgUrl', () => {
     expect(redactUrlCredentials('postgres://h/db?sslpassword=keypass')).toBe('postgres://h/db?sslpassword=***');
   });
 
+  // libpq splits URI parameters only at '&' and '=' and decodes %XX alone (fe-connect.c
+  // conninfo_uri_parse_params, conninfo_uri_decode): a space or a '+' is part of the value.
+  it('a password with spaces or a + (base64-style) is taken whole, as libpq takes it, and never shown in part', () => {
+    expect(parsePgUrl('postgres://audit@db.example:5432/ztaudit?password=s3cr+t/Ab%3D%3D&sslmode=require').password).toBe('s3cr+t/Ab==');
+    expect(parsePgUrl('postgres://audit@db.example/ztaudit?sslcert=/etc/pg/c+1.pem&sslmode=require').sslcert).toBe('/etc/pg/c+1.pem');
+    expect(parsePgUrl('postgres://audit@db.example/ztaudit?password=correct horse battery&sslmode=require').password).toBe('correct horse battery');
+    const error = thrown('postgres://audit@db.example/ztaudit?password=correct horse battery&sslmode=verify-ful');
+    expect((error as Error).message).toBe('--history postgres://db.example/ztaudit?password=***&sslmode=verify-ful: sslmode=verify-ful is not one of disable, allow, prefer, require, verify-ca, verify-full');
+  });
+
   it('a malformed percent-escape is one line naming --history and the part, not an internal error', () => {
     for (const [url, part] of [['postgres://u:s3cr%zzpw@127.0.0.1:1/db', 'password'], ['postgres://u%@127.0.0.1:1/db', 'user'], ['postgres://u@127.0.0.1:1/d%b', 'database name']] as const) {
       const error = thrown(url);
