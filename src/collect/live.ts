@@ -194,7 +194,7 @@ function withDeadline<T>(p: Promise<T>, deadline: number, timeoutMs: number): Pr
 
 async function collectKind(client: KubeClient, spec: KindSpec, discovery: Discovery, pageSize: number, items: KubeObject[], interner: Interner, progress: (n: number) => void): Promise<CoverageEntry> {
   const version = await servedVersion(client, spec, discovery);
-  if (typeof version !== 'string') return version;
+  if (typeof version !== 'string') return version.coverage;
   const apiVersion = spec.group ? `${spec.group}/${version}` : version;
   const listPath = `${basePathOf(spec, version)}/${spec.resource}`;
   const what = `list ${resourceName(spec)}`;

@@ -207,17 +207,17 @@ export class ClusterWatch {
       const key = spec.key as KindKey;
       const version = await servedVersion(this.client, spec, discovery);
       if (typeof version !== 'string') {
-        if (version.status !== 'absent') {
+        if (!version.settled) {
           // Discovery failed: whether the kind is served is unknown, which is not "deleted".
           undiscovered.push(spec);
           const old = previous.get(key);
           if (old) {
-            this.keepUndiscovered(old, version);
+            this.keepUndiscovered(old, version.coverage);
             fresh.set(key, old);
             return;
           }
         }
-        this.absent.set(key, version);
+        this.absent.set(key, version.coverage);
         return;
       }
       const st = this.stateFor(spec, version, previous.get(key));
@@ -239,7 +239,8 @@ export class ClusterWatch {
       }
     });
     for (const [key, old] of previous) {
-      if (!fresh.has(key) && record) {
+      // Served only at a version not read: its objects are there, unread, not deleted.
+      if (!fresh.has(key) && record && this.absent.get(key)?.status !== 'error') {
         for (const o of old.objects.values()) this.record(key, 'deleted', o);
       }
     }
@@ -353,23 +354,29 @@ export class ClusterWatch {
         if (gen !== this.generation) break;
         const old = this.kinds.get(key);
         if (typeof version !== 'string') {
-          if (version.status !== 'absent') {
+          if (!version.settled) {
             still.push(spec);
             continue;
           }
+          // Not served, or served only at a version ztaudit does not read (a CRD upgraded past
+          // it): discovery's answer, looked at again when discovery is next refreshed (the
+          // next full re-list), as a CRD installed meanwhile is. Not a failure to retry.
+          const now = version.coverage;
           const was = this.absent.get(key);
-          this.absent.set(key, version);
+          this.absent.set(key, now);
           // A kind a full re-list already found absent (its list answered 404) is absent still: no change.
-          if (!old && was?.status === 'absent') continue;
+          if (!old && was?.status === now.status && (now.status === 'absent' || was.detail === now.detail)) continue;
           if (old) {
-            for (const o of old.objects.values()) this.record(key, 'deleted', o);
+            // Objects of a kind served at a version not read are there, unread: not deleted.
+            if (now.status === 'absent') for (const o of old.objects.values()) this.record(key, 'deleted', o);
             this.kinds.delete(key);
           }
-          // Its coverage changes (to absent): a re-audit says so.
+          // Its coverage changes: a re-audit says so.
           this.changedKinds.add(key);
           this.oldestPending ??= Date.now();
           this.options.onChange?.();
-          this.options.log?.info(`watch ${resourceName(spec)}: not served any more (${oneLine(version.detail ?? version.status)}); its checks are judged without it`, { event: 'watch-coverage', kind: key, status: 'absent' });
+          if (now.status === 'absent') this.options.log?.info(`watch ${resourceName(spec)}: not served any more (${oneLine(now.detail ?? now.status)}); its checks are judged without it`, { event: 'watch-coverage', kind: key, status: 'absent' });
+          else this.options.log?.warn(`watch ${resourceName(spec)}: ${oneLine(now.detail ?? now.status)}; its checks are not evaluated until a full re-list finds it served at a version ztaudit reads`, { event: 'watch-coverage', kind: key, status: now.status });
           continue;
         }
         const before = old?.coverage ?? this.absent.get(key) ?? { status: 'error' as const };

@@ -151,12 +151,19 @@ function groupVersionResources(client: KubeClient, discovery: Discovery, group: 
   return p;
 }
 
+/**
+ * Why a kind is not read, as its coverage says it. `settled` when discovery answered (the kind
+ * is not served, or served only at versions ztaudit does not read): asking again before
+ * discovery is next refreshed tells nothing new. Not when discovery failed: that is retried.
+ */
+export interface NotRead { coverage: CoverageEntry; settled: boolean }
+
 /** Picks the first version in spec.versions that the server serves the resource at. */
-export async function servedVersion(client: KubeClient, spec: KindSpec, discovery: Discovery): Promise<string | CoverageEntry> {
+export async function servedVersion(client: KubeClient, spec: KindSpec, discovery: Discovery): Promise<string | NotRead> {
   if (spec.builtin) return spec.versions[0];
-  if (discovery.failure) return discovery.failure;
+  if (discovery.failure) return { coverage: discovery.failure, settled: false };
   const served = discovery.groups?.get(spec.group);
-  if (!served) return { status: 'absent', detail: `API group ${spec.group} is not served (CRD not installed)` };
+  if (!served) return { coverage: { status: 'absent', detail: `API group ${spec.group} is not served (CRD not installed)` }, settled: true };
   let problem: CoverageEntry | undefined;
   for (const v of spec.versions) {
     if (!served.has(v)) continue;
@@ -165,7 +172,7 @@ export async function servedVersion(client: KubeClient, spec: KindSpec, discover
       if (resources.some((r) => r.name === spec.resource)) return v;
     } else problem ??= resources;
   }
-  if (problem) return problem;
+  if (problem) return { coverage: problem, settled: false };
   // Served, but only at versions ztaudit does not read (a newer API release): not "not
   // installed", which would read as nothing of it existing; its objects are there, unread.
   const others: string[] = [];
@@ -174,6 +181,6 @@ export async function servedVersion(client: KubeClient, spec: KindSpec, discover
     const resources = await groupVersionResources(client, discovery, spec.group, v);
     if (Array.isArray(resources) && resources.some((r) => r.name === spec.resource)) others.push(v);
   }
-  if (others.length) return { status: 'error', detail: `${resourceName(spec)} is served at ${others.join(', ')}; not read (ztaudit reads ${spec.versions.join(', ')})` };
-  return { status: 'absent', detail: `${resourceName(spec)} is not served at ${spec.versions.join(', ')} (CRD not installed)` };
+  if (others.length) return { coverage: { status: 'error', detail: `${resourceName(spec)} is served at ${others.join(', ')}; not read (ztaudit reads ${spec.versions.join(', ')})` }, settled: true };
+  return { coverage: { status: 'absent', detail: `${resourceName(spec)} is not served at ${spec.versions.join(', ')} (CRD not installed)` }, settled: true };
 }

@@ -88,6 +88,7 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
     newCount: d?.new.length ?? 0,
     resolvedCount: d?.resolved.length ?? 0,
     olderBaselines: olderBaselinesNote(d),
+    breadthNotCompared: d?.breadthNotCompared ?? '',
     openCount: view.totals.open,
     newFindings: folded.slice(0, MAX_NEW).map(({ finding: f, implied }) => ({
       severity: f.severity, color: SEV_COLOR[f.severity], check: f.check, resource: resourceText(f.resource), message: f.message,
@@ -115,6 +116,7 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
     '',
     `${ctx.newCount} new, ${ctx.resolvedCount} resolved, ${ctx.openCount} open findings (${view.severityCounts.map((s) => `${s.count} ${s.severity}`).join(', ')}), ${view.totals.waived} waived`,
     ...(ctx.olderBaselines ? [oneLine(ctx.olderBaselines)] : []),
+    ...(ctx.breadthNotCompared ? [`${oneLine(ctx.breadthNotCompared)}.`] : []),
     `${view.totals.notEvaluated} checks not evaluated, ${view.totals.notApplicable} not applicable`,
     ...ctx.newFindings.map((f) => `- [${f.severity}] ${f.check} ${oneLine(f.resource)}: ${oneLine(f.message)}${f.implied.length > 0 ? `\n    also implies ${f.implied.length}: ${f.implied.join(', ')}` : ''}`),
     ...(ctx.newMore ? [`…and ${ctx.newMore} more`] : []),

@@ -153,14 +153,16 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
   // The new findings not on the first `shown` lines (a line shows its implied findings too).
   const freshAfter = (shown: number) => fresh.length - folded.slice(0, shown).reduce((n, x) => n + 1 + x.implied.length, 0);
   const topBlocks = folded.length === 0 ? [] : listSections('*Top new findings*', folded.slice(0, TOP_NEW).map(line), 2, (shown) => moreText(freshAfter(shown), 'in the thread'));
+  // Why no RBAC breadth growth could be an alert this run: its run ids and API groups are the cluster's.
+  const breadthBlocks = d?.breadthNotCompared ? [section(`:information_source: ${mrkdwnText(truncate(d.breadthNotCompared, 1500))}.`)] : [];
   const reasons = alertReasons(report);
   const reasonBlocks = reasons.length === 0 ? [] : listSections(
     '*Why this is a regression*', reasons.map((r) => `• ${mrkdwnText(r)}`),
     // header, cluster and score, counts, context, and the other lists
-    MAX_BLOCKS - 4 - partialBlocks.length - watchBlocks.length - topBlocks.length,
+    MAX_BLOCKS - 4 - partialBlocks.length - breadthBlocks.length - watchBlocks.length - topBlocks.length,
     (shown) => moreText(reasons.length - shown, 'in report.json'),
   );
-  blocks.push(...partialBlocks, ...reasonBlocks, ...watchBlocks, ...topBlocks);
+  blocks.push(...partialBlocks, ...reasonBlocks, ...breadthBlocks, ...watchBlocks, ...topBlocks);
   blocks.push({
     type: 'context',
     elements: [{ type: 'mrkdwn', text: truncate(`Run ${mrkdwnCode(report.run.id)} · ${report.run.startedAt} · ${countsText(report)} · details and the HTML report in the thread`, SECTION_MAX), verbatim: true }],

@@ -2,6 +2,7 @@
 // and Istio's mesh config (ConfigMap `istio`, key `mesh`) read from them.
 import { parse as parseYaml } from 'yaml';
 import { YAML_QUIET, yamlMessage } from '../../base/yaml-message.ts';
+import { KUBE_YAML } from '../../base/kube-yaml.ts';
 import type { Config } from '../../config/types.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
@@ -62,7 +63,8 @@ export function istioAutoMtls(configmaps: KubeObject[], rootNamespace: string): 
   if (text === undefined) return { resource, source: `${where} has no mesh key (Istio default)`, enabled: true };
   let parsed: unknown;
   try {
-    parsed = parseYaml(text, YAML_QUIET);
+    // As istiod reads it (protomarshal.ApplyYAML: sigs.k8s.io/yaml, YAML 1.1): `enableAutoMtls: no` is false.
+    parsed = parseYaml(text, { ...KUBE_YAML, ...YAML_QUIET });
   } catch (error: unknown) {
     return { resource, source: `${where} key mesh`, enabled: undefined, problem: `key mesh is not valid YAML (${error instanceof Error ? yamlMessage(error) : String(error)})` };
   }
@@ -111,7 +113,7 @@ export function resolveIstioRoot(configmaps: KubeObject[], configured: string): 
   if (!cm || text === undefined) return fromConfig;
   let root: string | undefined;
   try {
-    root = str(obj(parseYaml(text, YAML_QUIET))?.rootNamespace);
+    root = str(obj(parseYaml(text, { ...KUBE_YAML, ...YAML_QUIET }))?.rootNamespace);
   } catch {
     return fromConfig;
   }

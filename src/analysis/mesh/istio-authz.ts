@@ -22,6 +22,7 @@
 
 import { parse as parseYaml } from 'yaml';
 import { YAML_QUIET } from '../../base/yaml-message.ts';
+import { KUBE_YAML } from '../../base/kube-yaml.ts';
 import type { Config } from '../../config/types.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
@@ -192,7 +193,7 @@ function trustDomainOf(configmaps: KubeObject[], configMapNamespace: string, con
   let mesh: ReturnType<typeof obj>;
   if (text) {
     try {
-      mesh = obj(parseYaml(text, YAML_QUIET));
+      mesh = obj(parseYaml(text, { ...KUBE_YAML, ...YAML_QUIET }));
     } catch {
       // Unparseable mesh config is reported by mtls.auto-mtls-disabled; the defaults apply here.
     }

@@ -5,6 +5,7 @@
 
 import { parse as parseYaml } from 'yaml';
 import { YAML_QUIET } from '../../base/yaml-message.ts';
+import { KUBE_YAML } from '../../base/kube-yaml.ts';
 import { LINKERD_POLICIES, type LinkerdPolicy } from '../../config/linkerd-policies.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
 import type { PodView } from '../workloads.ts';
@@ -122,7 +123,8 @@ export function linkerdClusterDefault(configmaps: KubeObject[], configured: stri
     const values = str(obj(cm.data)?.values);
     if (!values) continue;
     try {
-      const parsed = obj(parseYaml(values, YAML_QUIET));
+      // As Linkerd reads it (ValuesFromConfigMap: sigs.k8s.io/yaml, YAML 1.1).
+      const parsed = obj(parseYaml(values, { ...KUBE_YAML, ...YAML_QUIET }));
       const p = str(obj(parsed?.proxy)?.defaultInboundPolicy);
       if (p) return { policy: p, source: `ConfigMap ${cm.metadata?.namespace ?? ''}/linkerd-config (proxy.defaultInboundPolicy)` };
     } catch {
@@ -142,7 +144,7 @@ export function linkerdTrustDomain(configmaps: KubeObject[]): string {
     const values = str(obj(cm.data)?.values);
     if (!values) continue;
     try {
-      const d = str(obj(parseYaml(values, YAML_QUIET))?.identityTrustDomain);
+      const d = str(obj(parseYaml(values, { ...KUBE_YAML, ...YAML_QUIET }))?.identityTrustDomain);
       if (d) return d;
     } catch {
       // unreadable values: the default trust domain

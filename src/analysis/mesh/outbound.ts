@@ -8,6 +8,7 @@
 
 import { parse as parseYaml } from 'yaml';
 import { YAML_QUIET, yamlMessage } from '../../base/yaml-message.ts';
+import { KUBE_YAML } from '../../base/kube-yaml.ts';
 import type { Config } from '../../config/types.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
@@ -72,7 +73,7 @@ export function meshOutbound(configmaps: KubeObject[], rootNamespace: string, re
   if (text === undefined) return dflt(`${where} has no mesh key`);
   let parsed: unknown;
   try {
-    parsed = parseYaml(text, YAML_QUIET);
+    parsed = parseYaml(text, { ...KUBE_YAML, ...YAML_QUIET });
   } catch (error: unknown) {
     return { revision, configMap, mode: undefined, source: `${where} key mesh`, problem: `key mesh is not valid YAML (${error instanceof Error ? yamlMessage(error) : String(error)})` };
   }

@@ -582,6 +582,92 @@ describe('ClusterWatch over a daemon\'s lifetime', () => {
     expect(watch.snapshot().coverage['istio.authorizationpolicies']).toEqual({ status: 'absent', detail: 'authorizationpolicies.security.istio.io is not served (CRD removed during collection)' });
   });
 
+  describe('a kind served only at an API version ztaudit does not read', () => {
+    // A CRD upgraded past the version read: discovery lists each group's versions at /apis and
+    // each group version's resources at /apis/<group>/<version>
+    // (https://kubernetes.io/docs/concepts/overview/kubernetes-api/#discovery-api); the version no
+    // longer served answers 404. The live collector says 'served at v1alpha3; not read'.
+    const GROUP = 'policy.networking.k8s.io';
+    const CNP = `/apis/${GROUP}/v1alpha2/clusternetworkpolicies`;
+    const cnp = { metadata: { name: 'deny-all', resourceVersion: '5' }, spec: { tier: 'Admin', priority: 10, subject: { namespaces: {} }, ingress: [] } };
+    const unread = { status: 'error', detail: 'clusternetworkpolicies.policy.networking.k8s.io is served at v1alpha3; not read (ztaudit reads v1alpha2)' };
+
+    /** Serves ClusterNetworkPolicy at `served.versions` (v1alpha2 lists one); counts discovery's /apis requests. */
+    function cluster(served: { versions: string[] }) {
+      const seen = { discovery: 0, cnpWatch: null as http.ServerResponse | null };
+      const server = http.createServer((req, res) => {
+        const url = new URL(req.url ?? '/', 'http://localhost');
+        const json = (status: number, body: unknown) => { res.writeHead(status, { 'Content-Type': 'application/json' }); res.end(JSON.stringify(body)); };
+        if (url.pathname === '/version') return json(200, { gitVersion: 'v1.33.0' });
+        if (url.pathname === '/apis') {
+          seen.discovery++;
+          return json(200, { kind: 'APIGroupList', groups: [{ name: GROUP, versions: served.versions.map((v) => ({ groupVersion: `${GROUP}/${v}`, version: v })), preferredVersion: { version: served.versions[0] } }] });
+        }
+        const gv = new RegExp(`^/apis/${GROUP.replace(/\./g, '\\.')}/([^/]+)$`).exec(url.pathname);
+        if (gv) return served.versions.includes(gv[1]!) ? json(200, { kind: 'APIResourceList', resources: [{ name: 'clusternetworkpolicies', namespaced: false, verbs: ['list', 'watch'] }] }) : json(404, { kind: 'Status', code: 404 });
+        if (url.pathname === CNP && !served.versions.includes('v1alpha2')) return json(404, { kind: 'Status', code: 404, reason: 'NotFound', message: 'the server could not find the requested resource' });
+        if (url.searchParams.has('watch')) {
+          res.writeHead(200, { 'Content-Type': 'application/json' });
+          res.flushHeaders();
+          if (url.pathname === CNP) seen.cnpWatch = res;
+          return;
+        }
+        return json(200, { kind: 'List', metadata: { resourceVersion: '5' }, items: url.pathname === CNP ? [cnp] : [] });
+      });
+      return { server, seen };
+    }
+
+    it('at start: coverage error saying so, no "API discovery failed", no discovery retried; a full re-list reads it once it is served at v1alpha2', async () => {
+      const served = { versions: ['v1alpha3'] };
+      const { server, seen } = cluster(served);
+      const warnings: string[] = [];
+      const watch = new ClusterWatch({ kubeconfigPath: await kubeconfigFor(server), env: {}, log: { info() {}, warn(msg: string) { warnings.push(msg); }, progress() {} }, backoff: { baseMs: 20, maxMs: 40 } });
+      cleanup.push(closing(watch, server));
+      await watch.start();
+      expect(watch.snapshot().coverage['anp.clusternetworkpolicies']).toEqual(unread);
+      const asked = seen.discovery;
+      await new Promise((r) => setTimeout(r, 600));
+      // Retried every 20-40 ms, discovery would have been asked a dozen times by now.
+      expect(seen.discovery).toBe(asked);
+      expect(warnings.filter((w) => w.includes('API discovery failed'))).toEqual([]);
+      expect(watch.snapshot().coverage['anp.clusternetworkpolicies']).toEqual(unread);
+      // Looked at again when discovery is next refreshed, as a CRD installed meanwhile is.
+      served.versions = ['v1alpha2', 'v1alpha3'];
+      await watch.relistAll();
+      expect(watch.snapshot().coverage['anp.clusternetworkpolicies']).toEqual({ status: 'ok', count: 1 });
+    });
+
+    it('upgraded past v1alpha2 while watched: its checks not evaluated, its objects not recorded deleted, discovery not asked again and again', async () => {
+      const served = { versions: ['v1alpha2'] };
+      const { server, seen } = cluster(served);
+      const warnings: string[] = [];
+      const watch = new ClusterWatch({ kubeconfigPath: await kubeconfigFor(server), env: {}, log: { info() {}, warn(msg: string) { warnings.push(msg); }, progress() {} }, backoff: { baseMs: 20, maxMs: 40 } });
+      cleanup.push(closing(watch, server));
+      await watch.start();
+      expect(watch.snapshot().coverage['anp.clusternetworkpolicies']).toEqual({ status: 'ok', count: 1 });
+      const until = Date.now() + 3_000;
+      while (!seen.cnpWatch && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      served.versions = ['v1alpha3'];
+      seen.cnpWatch!.end();
+      while (watch.snapshot().coverage['anp.clusternetworkpolicies']?.status === 'ok' && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      expect(watch.snapshot().coverage['anp.clusternetworkpolicies']).toEqual(unread);
+      const asked = seen.discovery;
+      await new Promise((r) => setTimeout(r, 600));
+      expect(seen.discovery).toBe(asked);
+      expect(watch.snapshot().coverage['anp.clusternetworkpolicies']).toEqual(unread);
+      expect(warnings.filter((w) => w.includes('API discovery failed'))).toEqual([]);
+      expect(warnings).toContain('watch clusternetworkpolicies.policy.networking.k8s.io: clusternetworkpolicies.policy.networking.k8s.io is served at v1alpha3; not read (ztaudit reads v1alpha2); its checks are not evaluated until a full re-list finds it served at a version ztaudit reads');
+      // A watch run re-judges the kind's checks; its ClusterNetworkPolicy was not deleted.
+      const batch = watch.takeChanges();
+      expect(batch.kinds.has('anp.clusternetworkpolicies')).toBe(true);
+      expect(batch.changes.filter((c) => c.type === 'deleted')).toEqual([]);
+      const report = auditSnapshot({ snapshot: watch.snapshot(), config: defaultConfig(), checks: CHECKS, now: new Date(), startedAt: new Date(), runId: 'x', details: runDetails, notes: runNotes }).report;
+      const check = report.checks.find((c) => c.id === 'network.namespace-default-deny-ingress');
+      expect(check?.status).toBe('not-evaluated');
+      expect(check?.reason).toContain('served at v1alpha3; not read');
+    });
+  });
+
   it('a built-in kind answered 404 is an error, and a failing watch is one change, not one per retry: the lag returns to 0', async () => {
     let broken = false;
     const stand = await standIn({

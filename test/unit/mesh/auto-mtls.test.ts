@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { istioAutoMtls, meshConfigMapRefs } from '../../../src/analysis/mesh/index.ts';
 import { autoMtlsDisabled } from '../../../checks/mtls/auto-mtls-disabled.ts';
@@ -123,6 +124,32 @@ describe('mtls.auto-mtls-disabled', () => {
     const ctx = cluster([], meshConfig('enableAutoMtls: false', 'mesh-root'), (c) => { c.mesh.istioRootNamespace = 'mesh-root'; });
     expect([...autoMtlsDisabled.evaluate(ctx)][0]).toMatchObject({ status: 'fail', resource: { namespace: 'mesh-root' } });
     expect(meshConfigMapRefs(ctx.config)).toContainEqual({ namespace: 'mesh-root', name: 'istio' });
+  });
+
+  // istiod reads the mesh key with protomarshal.ApplyYAML, which is sigs.k8s.io/yaml's YAMLToJSON
+  // (istio/istio pkg/util/protomarshal, pkg/config/mesh): YAML 1.1, so `no` and `off` are false
+  // (https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-enable_auto_mtls).
+  it('reads enableAutoMtls as istiod does (YAML 1.1): `no` is off, and the check fails as for `false`', () => {
+    const [v] = [...autoMtlsDisabled.evaluate(cluster([dr('shop', 'reviews', 'reviews', mutual)], meshConfig('enableAutoMtls: no')))];
+    expect(v).toMatchObject({ status: 'fail', resource: { kind: 'ConfigMap', namespace: 'istio-system', name: 'istio' } });
+    expect(v.evidence).toMatchObject({ enableAutoMtls: false, servicesWithoutIstioMutual: 1 });
+  });
+
+  it('agrees with sigs.k8s.io/yaml on every scalar of the kube-yaml conformance set (what YAMLToJSON made of `v: …`)', () => {
+    const cases = readFileSync(new URL('../../conformance/kube-yaml/cases.jsonl', import.meta.url), 'utf8').trim().split('\n')
+      .map((l) => JSON.parse(l) as { yaml: string; json: { v?: unknown } })
+      .filter((c) => c.yaml.startsWith('v: ') && !c.yaml.slice(3).includes('\n  ') && 'v' in c.json);
+    expect(cases.length).toBeGreaterThan(100);
+    let booleans = 0;
+    for (const c of cases) {
+      const cm: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: 'istio-system' }, data: { mesh: `enableAutoMtls:${c.yaml.slice(2)}` } };
+      const got = istioAutoMtls([cm], 'istio-system');
+      const want = c.json.v;
+      if (typeof want === 'boolean') booleans++;
+      // null: not set, Istio's default (on); anything but a boolean: istiod rejects the mesh config.
+      expect(got.enabled, c.yaml).toBe(want === null ? true : typeof want === 'boolean' ? want : undefined);
+    }
+    expect(booleans).toBeGreaterThanOrEqual(20);
   });
 
   it('an unreadable mesh config is a finding, not a crash or a pass', () => {

@@ -264,3 +264,26 @@ describe('the "audit could not run" email', () => {
     expect(mail.text).not.toContain('no compliance result');
   });
 });
+
+describe('RBAC breadth not compared', () => {
+  // A group whose discovery failed is named by the API server, as hostile as any other name from the cluster.
+  const line = 'RBAC breadth not compared: run A counted it against the resources the API server serves, run B against partial API discovery (metrics.k8s.io, <script>x</script>\nBcc: a@evil.example: discovery failed, built-in list used for them)';
+
+  it('is said in the email, escaped in the HTML part and on one line in the text part', async () => {
+    const { report } = buildRun();
+    report.diff = { ...report.diff!, breadthNotCompared: line };
+    const outcome = await notifyEmail(report, { ...base(), policy: 'always' });
+    expect(outcome.status).toBe('sent');
+    const { mail } = received[0]!;
+    const html = String(mail.html);
+    expect(html).toContain('<p style="font-size:13px;margin:0 0 6px;color:#475569" id="breadth-not-compared">RBAC breadth not compared: run A counted it against the resources the API server serves, run B against partial API discovery (metrics.k8s.io, &lt;script&gt;x&lt;/script&gt;\nBcc: a@evil.example: discovery failed, built-in list used for them).</p>');
+    expect(html).not.toContain('<script>');
+    expect(mail.text).toContain('\nRBAC breadth not compared: run A counted it against the resources the API server serves, run B against partial API discovery (metrics.k8s.io, <script>x</script>\\u000aBcc: a@evil.example: discovery failed, built-in list used for them).\n');
+  });
+
+  it('is not said when the breadths were compared', () => {
+    const content = buildEmail(buildRun().report, false);
+    expect(content.html).not.toContain('breadth-not-compared');
+    expect(content.text).not.toContain('breadth not compared');
+  });
+});

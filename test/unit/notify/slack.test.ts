@@ -214,3 +214,22 @@ describe('notifySlackFailure', () => {
     slack = await startFakeSlack();
   });
 });
+
+describe('RBAC breadth not compared', () => {
+  // A group whose discovery failed is named by the API server, as hostile as any other name from the cluster.
+  const line = 'RBAC breadth not compared: run A counted it against the resources the API server serves, run B against partial API discovery (metrics.k8s.io, <!channel> *x*.example: discovery failed, built-in list used for them)';
+
+  it('is said in the alert itself, escaped, as report.json, the console and the HTML report say it', async () => {
+    const { report } = buildRun();
+    report.diff = { ...report.diff!, breadthNotCompared: line };
+    const outcome = await notifySlack(report, { token: 'xoxb-test', channel: 'C1', apiUrl: slack.apiUrl, policy: 'always' });
+    expect(outcome.status).toBe('sent');
+    const main = slack.calls[0]!.fields as { blocks: Parameters<typeof textsOf>[0] };
+    expect(textsOf(main.blocks)).toContain(':information_source: RBAC breadth not compared: run A counted it against the resources the API server serves, run B against partial API discovery (metrics.k8s.io, &lt;!channel&gt; ∗x∗.example: discovery failed, built-in list used for them).');
+    expect(JSON.stringify(slack.calls.map((c) => c.fields))).not.toContain('<!channel>');
+  });
+
+  it('is not said when the breadths were compared', () => {
+    expect(JSON.stringify(buildSlackMessage(buildRun().report))).not.toContain('breadth not compared');
+  });
+});
