@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
-import { ALB_SSL_POLICY, albIngressOf, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, isLegacyVersionToken, nginxConfigSources, versionTokens, type LbcDefaultPolicy } from '../../src/analysis/tls/index.ts';
+import { ALB_SSL_POLICY, albIngressOf, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, versionTokens, type AwsTlsService, type LbcDefaultPolicy } from '../../src/analysis/tls/index.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
@@ -151,6 +151,14 @@ function defaultEvidenceOf(policy: string, d: LbcDefaultPolicy | undefined, dflt
 }
 
 /**
+ * EKS Auto Mode's NLBs whose policy is not known here: AWS documents neither the policy Auto Mode
+ * gives a listener no annotation names nor aws-load-balancer-ssl-negotiation-policy among the
+ * annotations Auto Mode supports (cloud-lb.ts), so a named TLS 1.2+ policy is not proof enough
+ * to pass; one that accepts TLS 1.0/1.1 still fails, as the Service asks for it.
+ */
+const autoModeUnjudged = (lb: AwsTlsService): boolean => lb.by === 'eks-auto' && (lb.policy === undefined || lb.minTls === '1.2' || lb.minTls === '1.3');
+
+/**
  * AWS load balancers a LoadBalancer Service provisions with aws-load-balancer-ssl-cert terminate
  * TLS by their security policy (src/analysis/tls/cloud-lb.ts): one result per such Service. A
  * policy outside AWS's tables is left to the coverage note, neither passed nor failed.
@@ -158,14 +166,14 @@ function defaultEvidenceOf(policy: string, d: LbcDefaultPolicy | undefined, dflt
 function awsLoadBalancerVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
   for (const lb of awsTlsServices(ctx.snapshot)) {
-    if (!lb.minTls) continue;
+    if (!lb.minTls || lb.policy === undefined || autoModeUnjudged(lb)) continue;
     const { resource, policy, minTls } = lb;
     const source = lb.notOnClassic
       ? `${policy}: it names ${JSON.stringify(lb.notOnClassic)}, which Classic Load Balancers do not have (no aws-load-balancer-type nlb/external/nlb-ip and no loadBalancerClass service.k8s.aws/nlb makes this a Classic ELB), so the in-tree AWS provider fails to set it and the listeners keep AWS's default`
       : lb.policyFromAnnotation ? policy : `${policy} (no ${AWS_SSL_NEGOTIATION_POLICY} annotation: ${defaultSourceOf(lb.lbcDefault, "AWS's default for listeners created through its API, and the AWS Load Balancer Controller's unless it runs with --default-ssl-policy")})`;
-    const evidence = { loadBalancer: lb.loadBalancer, listeners: lb.listeners, sslNegotiationPolicy: lb.policyFromAnnotation ? policy : defaultEvidenceOf(policy, lb.lbcDefault), ...(lb.notOnClassic ? { namedPolicy: lb.notOnClassic } : {}), minimumTlsVersion: minTls };
+    const evidence = { loadBalancer: lb.loadBalancer, ...(lb.by === 'eks-auto' ? { loadBalancerClass: EKS_AUTO_MODE_LOAD_BALANCER_CLASS } : {}), listeners: lb.listeners, sslNegotiationPolicy: lb.policyFromAnnotation ? policy : defaultEvidenceOf(policy, lb.lbcDefault), ...(lb.notOnClassic ? { namedPolicy: lb.notOnClassic } : {}), minimumTlsVersion: minTls };
     const legacy = minTls === '1.0' ? 'TLS 1.0 and 1.1' : minTls === '1.1' ? 'TLS 1.1' : undefined;
-    const where = lb.loadBalancer === 'Classic' ? 'an AWS Classic Load Balancer' : 'an AWS Network Load Balancer';
+    const where = lb.loadBalancer === 'Classic' ? 'an AWS Classic Load Balancer' : lb.by === 'eks-auto' ? 'an EKS Auto Mode AWS Network Load Balancer' : 'an AWS Network Load Balancer';
     out.push(legacy
       ? { status: 'fail', resource, detailKey: 'aws-ssl-negotiation-policy', message: `Service ${resource.namespace}/${resource.name} terminates TLS at ${where} (${lb.listeners}) with security policy ${source}, which accepts ${legacy}.`, evidence }
       : { status: 'pass', resource, detailKey: 'aws-ssl-negotiation-policy', message: `Service ${resource.namespace}/${resource.name} terminates TLS at ${where} (${lb.listeners}) with security policy ${source}, which requires TLS ${minTls} or later.`, evidence });
@@ -206,8 +214,12 @@ function excludedSubjects(ctx: AuditContext): string[] {
   const conflicting = (d: LbcDefaultPolicy | undefined): d is { conflicting: string[] } => !!d && 'conflicting' in d;
   const named = (policy: string, annotation: string, d: LbcDefaultPolicy | undefined) => `${d && !conflicting(d) && d.flag ? `--default-ssl-policy of Deployment ${d.deployment}` : annotation}: ${JSON.stringify(policy)}`;
   const services = awsTlsServices(ctx.snapshot);
-  const unknown = services.filter((lb) => !lb.minTls && !conflicting(lb.lbcDefault));
-  if (unknown.length > 0) out.push(`${unknown.length} Service(s) take an AWS security policy that is not in AWS's published policy tables, so the TLS versions their load balancer accepts are unknown: ${unknown.map((lb) => `${lb.resource.namespace}/${lb.resource.name} (${named(lb.policy, AWS_SSL_NEGOTIATION_POLICY, lb.lbcDefault)})`).join(', ')}; check the name (aws elbv2 describe-ssl-policies) or run with --probe-tls`);
+  const unknown = services.filter((lb) => lb.policy !== undefined && !lb.minTls && !conflicting(lb.lbcDefault));
+  if (unknown.length > 0) out.push(`${unknown.length} Service(s) take an AWS security policy that is not in AWS's published policy tables, so the TLS versions their load balancer accepts are unknown: ${unknown.map((lb) => `${lb.resource.namespace}/${lb.resource.name} (${named(lb.policy!, AWS_SSL_NEGOTIATION_POLICY, lb.lbcDefault)})`).join(', ')}; check the name (aws elbv2 describe-ssl-policies) or run with --probe-tls`);
+  const autoMode = services.filter(autoModeUnjudged);
+  if (autoMode.length > 0) out.push(`${autoMode.length} Service(s) of loadBalancerClass ${EKS_AUTO_MODE_LOAD_BALANCER_CLASS} terminate TLS at an EKS Auto Mode Network Load Balancer whose security policy is not known here: AWS documents neither the policy EKS Auto Mode gives a listener when no annotation names one nor ${AWS_SSL_NEGOTIATION_POLICY} among the annotations EKS Auto Mode supports (docs.aws.amazon.com/eks/latest/userguide/auto-configure-nlb.html): ${autoMode.map((lb) => `${lb.resource.namespace}/${lb.resource.name} (${lb.policy === undefined ? `no ${AWS_SSL_NEGOTIATION_POLICY}` : `${AWS_SSL_NEGOTIATION_POLICY}: ${JSON.stringify(lb.policy)}`})`).join(', ')}; check the listener's policy (aws elbv2 describe-listeners) or run with --probe-tls`);
+  const otherClass = otherClassTlsServices(ctx.snapshot);
+  if (otherClass.length > 0) out.push(`${otherClass.length} Service(s) carry service.beta.kubernetes.io/aws-load-balancer-ssl-cert but their spec.loadBalancerClass is not an AWS load balancer ztaudit knows (the AWS Load Balancer Controller's service.k8s.aws/nlb or its --load-balancer-class, EKS Auto Mode's ${EKS_AUTO_MODE_LOAD_BALANCER_CLASS}), so their TLS policy is not judged: ${otherClass.map((o) => `${o.resource.namespace}/${o.resource.name} (loadBalancerClass ${JSON.stringify(o.loadBalancerClass)})`).join(', ')}; run with --probe-tls to judge what they accept`);
   const albs = albIngresses(ctx);
   const unknownAlb = albs.filter((a) => !a.alb.minTls && !conflicting(a.alb.lbcDefault));
   if (unknownAlb.length > 0) out.push(`${unknownAlb.length} ALB Ingress(es) take an AWS security policy that is not in AWS's published policy tables, so the TLS versions their load balancer accepts are unknown: ${unknownAlb.map((a) => `${a.resource.namespace}/${a.resource.name} (${named(a.alb.policy, ALB_SSL_POLICY, a.alb.lbcDefault)})`).join(', ')}; check the name (aws elbv2 describe-ssl-policies) or run with --probe-tls`);
@@ -226,7 +238,7 @@ export const legacyProtocolEnabled: Check = {
   protectsAgainst: 'edge TLS configuration that still allows TLS 1.0/1.1 (RFC 8996; NIST SP 800-52r2 requires 1.2+)',
   severity: 'high',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Require TLS 1.2+: remove TLSv1/TLSv1.1 from ingress-nginx ssl-protocols; set Istio minProtocolVersion TLSV1_2 (or omit it); Traefik minVersion VersionTLS12; Contour minimumProtocolVersion "1.2"; on a Service with service.beta.kubernetes.io/aws-load-balancer-ssl-cert set service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06 on a Network Load Balancer, ELBSecurityPolicy-TLS-1-2-2017-01 on a Classic one, which has none of the TLS13/FS policies and otherwise keeps the default): without it AWS applies ELBSecurityPolicy-2016-08, which accepts TLS 1.0; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/ssl-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06), its default being ELBSecurityPolicy-2016-08 too; or run the AWS Load Balancer Controller with --default-ssl-policy=ELBSecurityPolicy-TLS13-1-2-2021-06, which its ALBs and NLBs take when no annotation names a policy (a Service of another spec.loadBalancerClass, e.g. MetalLB\'s, gets no AWS load balancer and is not judged here).',
+  remediation: 'Require TLS 1.2+: remove TLSv1/TLSv1.1 from ingress-nginx ssl-protocols; set Istio minProtocolVersion TLSV1_2 (or omit it); Traefik minVersion VersionTLS12; Contour minimumProtocolVersion "1.2"; on a Service with service.beta.kubernetes.io/aws-load-balancer-ssl-cert set service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06 on a Network Load Balancer, ELBSecurityPolicy-TLS-1-2-2017-01 on a Classic one, which has none of the TLS13/FS policies and otherwise keeps the default): without it AWS applies ELBSecurityPolicy-2016-08, which accepts TLS 1.0; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/ssl-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06), its default being ELBSecurityPolicy-2016-08 too; or run the AWS Load Balancer Controller with --default-ssl-policy=ELBSecurityPolicy-TLS13-1-2-2021-06, which its ALBs and NLBs take when no annotation names a policy; on EKS Auto Mode (loadBalancerClass eks.amazonaws.com/nlb) name a TLS 1.2+ policy the same way and confirm it on the listener (aws elbv2 describe-listeners), AWS documenting neither Auto Mode\'s default nor that it reads the annotation (a Service of another spec.loadBalancerClass, e.g. MetalLB\'s, gets no AWS load balancer: its policy is not judged, and the coverage note names it).',
   needs: ['deployments', 'daemonsets'],
   reads: ['statefulsets', 'services', 'ingresses', 'ingressclasses', 'istio.gateways', 'gatewayapi.gateways', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'contour.httpproxies'],
   readsWhen: [NGINX_CONTROLLER_CONFIG_READ],

@@ -507,6 +507,12 @@ describe.skipIf(!helm)('helm chart', () => {
     expect(badMode.stderr).toMatch(/mode/);
     const badCidr = templateChart(h, { networkPolicy: { enabled: true, apiServer: { cidrs: ['kubernetes.default'], ports: [443] } } });
     expect(badCidr.status).not.toBe(0);
+    // Only the API server's rule has a CiliumNetworkPolicy twin: a cilium value elsewhere would promise one never rendered.
+    for (const key of ['postgres', 'smtp', 'slack']) {
+      const cilium = templateChart(h, { networkPolicy: { enabled: true, apiServer: { cidrs: ['10.0.0.1/32'], ports: [6443] }, [key]: { cidrs: ['192.0.2.0/24'], ports: [443], cilium: true } } });
+      expect(cilium.status, `networkPolicy.${key}.cilium`).not.toBe(0);
+      expect(cilium.stderr).toContain(`at '/networkPolicy/${key}': additional properties 'cilium' not allowed`);
+    }
   });
 
   it("the NetworkPolicy denies ingress and limits egress to the API server, kube-dns, SMTP and Slack from values", () => {

@@ -11,8 +11,12 @@
 // the API ELBSecurityPolicy-2016-08 (Classic: docs.aws.amazon.com/elasticloadbalancing/latest/
 // classic/ssl-config-update.html; NLB: .../network/describe-ssl-policies.html, "Other methods");
 // the AWS Load Balancer Controller documents the same default (annotations.md), which its
-// --default-ssl-policy flag replaces for the load balancers it provisions (aws-lbc.ts). A Service
-// of another load balancer class gets no AWS load balancer at all (awsLoadBalancerOf).
+// --default-ssl-policy flag replaces for the load balancers it provisions (aws-lbc.ts). EKS Auto
+// Mode provisions an NLB for its class eks.amazonaws.com/nlb and lists ssl-cert and ssl-ports among
+// the annotations it supports, but neither aws-load-balancer-ssl-negotiation-policy nor the policy
+// it gives a listener without one ("EKS Auto Mode may not support all annotations",
+// docs.aws.amazon.com/eks/latest/userguide/auto-configure-nlb.html). A Service of another load
+// balancer class gets no AWS load balancer at all (awsLoadBalancerOf).
 
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
@@ -76,16 +80,19 @@ const CLASSIC_POLICIES = new Set([...DATED_POLICIES, 'ELBSecurityPolicy-TLS-1-1-
 
 export type AwsLoadBalancerKind = 'Classic' | 'NLB';
 
+/** The loadBalancerClass EKS Auto Mode provisions an AWS Network Load Balancer for (docs.aws.amazon.com/eks/latest/userguide/auto-configure-nlb.html). */
+export const EKS_AUTO_MODE_LOAD_BALANCER_CLASS = 'eks.amazonaws.com/nlb';
+
 export interface AwsLoadBalancer {
   kind: AwsLoadBalancerKind;
-  /** Who provisions it: the in-tree AWS cloud provider, or the AWS Load Balancer Controller (LBC). */
-  by: 'in-tree' | 'lbc';
+  /** Who provisions it: the in-tree AWS cloud provider, the AWS Load Balancer Controller (LBC), or EKS Auto Mode. */
+  by: 'in-tree' | 'lbc' | 'eks-auto';
 }
 
 /**
  * The AWS load balancer a LoadBalancer Service gets, undefined when none does. A
  * spec.loadBalancerClass other than the AWS Load Balancer Controller's (service.k8s.aws/nlb, or
- * its --load-balancer-class) belongs to another implementation (MetalLB, Cilium LB IPAM,
+ * its --load-balancer-class) or EKS Auto Mode's belongs to another implementation (MetalLB, Cilium LB IPAM,
  * Tailscale, ...), and "any default load balancer implementation (e.g. cloud providers) should
  * ignore Services that set this field" (ServiceSpec.loadBalancerClass,
  * https://kubernetes.io/docs/concepts/services-networking/service/#load-balancer-class).
@@ -97,6 +104,7 @@ export interface AwsLoadBalancer {
 export function awsLoadBalancerOf(snapshot: Snapshot, s: KubeObject): AwsLoadBalancer | undefined {
   const cls = str(obj(s.spec)?.loadBalancerClass);
   if (cls !== undefined) {
+    if (cls === EKS_AUTO_MODE_LOAD_BALANCER_CLASS) return { kind: 'NLB', by: 'eks-auto' };
     const lbcClasses = [LBC_LOAD_BALANCER_CLASS, ...awsLoadBalancerControllers(snapshot).map((c) => c.loadBalancerClass)];
     return lbcClasses.includes(cls) ? { kind: 'NLB', by: 'lbc' } : undefined;
   }
@@ -109,9 +117,11 @@ export function awsLoadBalancerOf(snapshot: Snapshot, s: KubeObject): AwsLoadBal
 export interface AwsTlsService {
   resource: ResourceRef;
   loadBalancer: AwsLoadBalancerKind;
+  /** Who provisions it; on EKS Auto Mode's NLB a policy no annotation names is not known (`policy` is undefined). */
+  by: AwsLoadBalancer['by'];
   /** "every port" or "ports https, 443": the listeners ssl-cert puts a certificate on. */
   listeners: string;
-  policy: string;
+  policy?: string;
   /** Whether the Service names the policy; otherwise AWS's default applies, or the AWS Load Balancer Controller's. */
   policyFromAnnotation: boolean;
   /** The policy the Service names when a Classic ELB has no such policy: `policy` is then the default it keeps. */
@@ -134,34 +144,53 @@ const isSslPort = (sslPorts: Set<string> | undefined, p: Record<string, unknown>
   !['UDP', 'TCP_UDP'].includes(str(p?.protocol)?.toUpperCase() ?? 'TCP') &&
   (!sslPorts || sslPorts.has(String(p?.port)) || (str(p?.name) !== undefined && sslPorts.has(str(p?.name)!)));
 
-/** LoadBalancer Services on which an AWS load balancer terminates TLS (ssl-cert on at least one of their ports), with the security policy of those listeners. */
-export const awsTlsServices = memoize((snapshot: Snapshot): AwsTlsService[] => {
-  const out: AwsTlsService[] = [];
+/** A LoadBalancer Service with aws-load-balancer-ssl-cert whose spec.loadBalancerClass is no AWS load balancer known here. */
+export interface OtherClassTlsService {
+  resource: ResourceRef;
+  loadBalancerClass: string;
+}
+
+const scanTlsServices = memoize((snapshot: Snapshot): { aws: AwsTlsService[]; otherClass: OtherClassTlsService[] } => {
+  const aws: AwsTlsService[] = [];
+  const otherClass: OtherClassTlsService[] = [];
   for (const s of snapshot.resources.services ?? []) {
     if (str(obj(s.spec)?.type) !== 'LoadBalancer') continue;
     const annotations = s.metadata?.annotations ?? {};
     if (!annotations[SSL_CERT]?.trim()) continue;
     const sslPorts = sslPortsOf(s);
     if (!arr(obj(s.spec)?.ports).some((p) => isSslPort(sslPorts, obj(p)))) continue;
-    const aws = awsLoadBalancerOf(snapshot, s);
-    if (!aws) continue;
+    const resource = { kind: 'Service', namespace: s.metadata?.namespace ?? 'default', name: s.metadata?.name ?? '' };
+    const lb = awsLoadBalancerOf(snapshot, s);
+    if (!lb) {
+      otherClass.push({ resource, loadBalancerClass: str(obj(s.spec)?.loadBalancerClass) ?? '' });
+      continue;
+    }
     const named = annotations[AWS_SSL_NEGOTIATION_POLICY]?.trim();
-    const notOnClassic = aws.kind === 'Classic' && named && !CLASSIC_POLICIES.has(named) ? named : undefined;
-    const lbcDefault = !named && aws.by === 'lbc' ? lbcDefaultPolicy(snapshot, AWS_DEFAULT_SSL_POLICY) : undefined;
-    const policy = (!notOnClassic && named) || policyOfDefault(lbcDefault, AWS_DEFAULT_SSL_POLICY);
-    out.push({
-      resource: { kind: 'Service', namespace: s.metadata?.namespace ?? 'default', name: s.metadata?.name ?? '' },
-      loadBalancer: aws.kind,
+    const notOnClassic = lb.kind === 'Classic' && named && !CLASSIC_POLICIES.has(named) ? named : undefined;
+    const lbcDefault = !named && lb.by === 'lbc' ? lbcDefaultPolicy(snapshot, AWS_DEFAULT_SSL_POLICY) : undefined;
+    // EKS Auto Mode is not the AWS Load Balancer Controller: its --default-ssl-policy does not
+    // apply, and AWS does not say which policy Auto Mode gives a listener no annotation names.
+    const policy = (!notOnClassic && named) || (lb.by === 'eks-auto' ? undefined : policyOfDefault(lbcDefault, AWS_DEFAULT_SSL_POLICY));
+    aws.push({
+      resource,
+      loadBalancer: lb.kind,
+      by: lb.by,
       listeners: sslPorts ? `ports ${[...sslPorts].join(', ')}` : 'every port',
-      policy,
+      ...(policy !== undefined ? { policy } : {}),
       policyFromAnnotation: !!named && !notOnClassic,
       ...(notOnClassic ? { notOnClassic } : {}),
       ...(lbcDefault ? { lbcDefault } : {}),
-      ...(lbcDefault && 'conflicting' in lbcDefault ? {} : { minTls: awsPolicyMinTls(policy) }),
+      ...(policy === undefined || (lbcDefault && 'conflicting' in lbcDefault) ? {} : { minTls: awsPolicyMinTls(policy) }),
     });
   }
-  return out;
+  return { aws, otherClass };
 }, 'tls');
+
+/** LoadBalancer Services on which an AWS load balancer terminates TLS (ssl-cert on at least one of their ports), with the security policy of those listeners. */
+export const awsTlsServices = (snapshot: Snapshot): AwsTlsService[] => scanTlsServices(snapshot).aws;
+
+/** LoadBalancer Services that carry aws-load-balancer-ssl-cert on a port but are of a spec.loadBalancerClass no AWS load balancer known here answers to: their TLS is not judged. */
+export const otherClassTlsServices = (snapshot: Snapshot): OtherClassTlsService[] => scanTlsServices(snapshot).otherClass;
 
 /**
  * Whether every way in to the ingress-nginx controllers serving this Ingress provably goes

@@ -25,7 +25,7 @@ export {
 } from './nginx.ts';
 export { servedByTraefik, traefikEntryPoints, traefikProvidersFor, traefikRouterPlaintext, traefikRouterTls, TRAEFIK_INGRESS_CONTROLLER, type TraefikEntryPoints, type TraefikRouterPlaintext, type TraefikIngressProvider } from './traefik.ts';
 export { albIngressOf, servedByAwsAlb, ALB_INGRESS_CONTROLLER, ALB_LISTEN_PORTS, ALB_SSL_POLICY, type AlbIngress } from './aws-alb.ts';
-export { upstreamTlsForIngressNginx, awsTlsServices, awsLoadBalancerOf, awsPolicyMinTls, AWS_SSL_NEGOTIATION_POLICY, AWS_DEFAULT_SSL_POLICY, type UpstreamTls, type AwsTlsService, type TlsVersion } from './cloud-lb.ts';
+export { upstreamTlsForIngressNginx, awsTlsServices, otherClassTlsServices, awsLoadBalancerOf, awsPolicyMinTls, AWS_SSL_NEGOTIATION_POLICY, AWS_DEFAULT_SSL_POLICY, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, type UpstreamTls, type AwsTlsService, type OtherClassTlsService, type TlsVersion } from './cloud-lb.ts';
 export { awsLoadBalancerControllers, lbcDefaultPolicy, LBC_LOAD_BALANCER_CLASS, type AwsLoadBalancerController, type LbcDefaultPolicy } from './aws-lbc.ts';
 export { probeSubject, hasProbes, probeTargets, type ProbeEndpoint, type ProbePlan } from './probes.ts';
 export { opensslCipherWeaknesses, opensslEnabledSuites, goCipherSuiteWeaknesses, GO_CIPHER_SUITES, describeWeakCipher, type WeakCipher, type CipherWeakness, type CipherAnalysis } from './ciphers.ts';

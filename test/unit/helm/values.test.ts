@@ -39,6 +39,17 @@ describe('values.yaml', () => {
     expect(validate({ ...values, mode: 'serve' })).toBe(true);
   });
 
+  it('networkPolicy.apiServer.cilium is the only cilium value: postgres, smtp and slack get no CiliumNetworkPolicy, so their cilium is refused', () => {
+    const values = parse(valuesText) as { networkPolicy: Record<string, unknown> };
+    const np = { ...values.networkPolicy, enabled: true, apiServer: { cidrs: ['10.0.0.1/32'], ports: [6443], cilium: true } };
+    expect(validate({ ...values, networkPolicy: np }), JSON.stringify(validate.errors)).toBe(true);
+    for (const key of ['postgres', 'smtp', 'slack']) {
+      const withCilium = { ...values, networkPolicy: { ...np, [key]: { cidrs: ['192.0.2.0/24'], ports: [443], cilium: true } } };
+      expect(validate(withCilium), `networkPolicy.${key}.cilium`).toBe(false);
+      expect(validate.errors).toContainEqual(expect.objectContaining({ instancePath: `/networkPolicy/${key}`, keyword: 'additionalProperties', params: { additionalProperty: 'cilium' } }));
+    }
+  });
+
   it('documents every key with a comment right above it', () => {
     // Free-form maps whose inner keys are examples, not chart settings.
     const freeForm = new Set(['config', 'resources', 'networkPolicy.dns.namespaceSelector', 'networkPolicy.dns.podSelector']);

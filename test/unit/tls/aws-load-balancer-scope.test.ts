@@ -6,8 +6,15 @@
 // implementation is watching for Services with a matching class. Any default load balancer
 // implementation (e.g. cloud providers) should ignore Services that set this field"): a Service of
 // MetalLB's, Cilium's or Tailscale's class gets no AWS load balancer, whatever AWS annotations it
-// carries. Only the AWS Load Balancer Controller's class, service.k8s.aws/nlb or its
-// --load-balancer-class, is AWS's.
+// carries; such a Service that still carries aws-load-balancer-ssl-cert is named in the coverage
+// note, not passed silently. The AWS Load Balancer Controller's class, service.k8s.aws/nlb or its
+// --load-balancer-class, is AWS's, and so is EKS Auto Mode's, eks.amazonaws.com/nlb
+// (https://docs.aws.amazon.com/eks/latest/userguide/auto-configure-nlb.html: "EKS Auto Mode handles
+// Network Load Balancer provisioning by default for all services of type LoadBalancer ... The
+// loadBalancerClass: eks.amazonaws.com/nlb specification is automatically set as the cluster
+// default"; its table of supported annotations lists aws-load-balancer-ssl-cert and -ssl-ports but
+// not -ssl-negotiation-policy, "Note that EKS Auto Mode may not support all annotations", and the
+// page names no default security policy).
 //
 // --default-ssl-policy (kubernetes-sigs/aws-load-balancer-controller docs/deploy/configurations.md,
 // https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/deploy/configurations/,
@@ -81,12 +88,18 @@ const awsVerdicts = (c: AuditContext) => [...legacyProtocolEnabled.evaluate(c)].
 const byName = (c: AuditContext) => Object.fromEntries(awsVerdicts(c).map((v) => [v.resource.name, v.status]));
 
 describe('a Service of another load balancer class gets no AWS load balancer (kubernetes.io/docs/concepts/services-networking/service/#load-balancer-class)', () => {
-  it('MetalLB, Cilium LB IPAM and Tailscale classes are not judged against AWS\'s default policy, even with an aws-load-balancer-ssl-cert annotation left on them', () => {
+  it('MetalLB, Cilium LB IPAM and Tailscale classes are not judged against AWS\'s default policy, even with an aws-load-balancer-ssl-cert annotation left on them: the coverage note names them and their class', () => {
     const c = ctx(service('metallb', { annotations: [CERT], lbClass: 'metallb.io/metallb' })
       + service('cilium', { annotations: [CERT], lbClass: 'io.cilium/bgp-control-plane' })
       + service('tailscale', { annotations: [CERT, `${POLICY}: ELBSecurityPolicy-TLS-1-0-2015-04`], lbClass: 'tailscale' }));
     expect(awsVerdicts(c)).toEqual([]);
-    expect(legacyProtocolEnabled.excluded!(c)).toBeUndefined();
+    expect(legacyProtocolEnabled.excluded!(c)).toBe('3 Service(s) carry service.beta.kubernetes.io/aws-load-balancer-ssl-cert but their spec.loadBalancerClass is not an AWS load balancer ztaudit knows (the AWS Load Balancer Controller\'s service.k8s.aws/nlb or its --load-balancer-class, EKS Auto Mode\'s eks.amazonaws.com/nlb), so their TLS policy is not judged: edge/metallb (loadBalancerClass "metallb.io/metallb"), edge/cilium (loadBalancerClass "io.cilium/bgp-control-plane"), edge/tailscale (loadBalancerClass "tailscale"); run with --probe-tls to judge what they accept');
+  });
+
+  it('the class in that note is cluster text: quoted, a line break in it stays escaped on one line', () => {
+    const note = legacyProtocolEnabled.excluded!(ctx(service('odd', { annotations: [CERT], lbClass: '"x\\n[ok] all clear"' })))!;
+    expect(note).toContain('edge/odd (loadBalancerClass "x\\n[ok] all clear")');
+    expect(note).not.toContain('\n');
   });
 
   it('the AWS Load Balancer Controller\'s class is still an AWS Network Load Balancer with AWS\'s default policy (ELBSecurityPolicy-2016-08: fail)', () => {
@@ -148,6 +161,37 @@ spec: {type: LoadBalancer, LBCLASS selector: {app: nginx-ctl}, ports: [{port: 44
     expect(metallbVerdict.severity).toBeUndefined();
     expect(metallbVerdict.message).not.toContain('aws-load-balancer-ssl-cert');
     expect([...hstsDisabled.evaluate(metallb)].filter((v) => v.detailKey === 'upstream-tls')).toEqual([]);
+  });
+});
+
+describe('EKS Auto Mode\'s class eks.amazonaws.com/nlb is an AWS Network Load Balancer (docs.aws.amazon.com/eks/latest/userguide/auto-configure-nlb.html)', () => {
+  const TLS13 = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
+  const AUTO = 'eks.amazonaws.com/nlb';
+
+  it('a TLS 1.0 policy named on it fails (high), as it did before loadBalancerClass was read', () => {
+    const c = ctx(service('auto', { annotations: [CERT, `${POLICY}: ELBSecurityPolicy-TLS-1-0-2015-04`], lbClass: AUTO }));
+    const [v] = awsVerdicts(c);
+    expect(v).toMatchObject({ status: 'fail', resource: { kind: 'Service', namespace: 'edge', name: 'auto' }, evidence: { loadBalancer: 'NLB', loadBalancerClass: AUTO, sslNegotiationPolicy: 'ELBSecurityPolicy-TLS-1-0-2015-04', minimumTlsVersion: '1.0' } });
+    expect(v.message).toBe('Service edge/auto terminates TLS at an EKS Auto Mode AWS Network Load Balancer (every port) with security policy ELBSecurityPolicy-TLS-1-0-2015-04, which accepts TLS 1.0 and 1.1.');
+    expect(legacyProtocolEnabled.excluded!(c)).toBeUndefined();
+  });
+
+  it('without a policy annotation it is neither passed nor failed: the AWS Load Balancer Controller\'s --default-ssl-policy is not Auto Mode\'s, and AWS names no default; the coverage note says so', () => {
+    const c = ctx(service('auto', { annotations: [CERT], lbClass: AUTO }) + controller([`--default-ssl-policy=${TLS13}`]));
+    expect(awsVerdicts(c)).toEqual([]);
+    expect(legacyProtocolEnabled.excluded!(c)).toBe(`1 Service(s) of loadBalancerClass ${AUTO} terminate TLS at an EKS Auto Mode Network Load Balancer whose security policy is not known here: AWS documents neither the policy EKS Auto Mode gives a listener when no annotation names one nor ${POLICY} among the annotations EKS Auto Mode supports (docs.aws.amazon.com/eks/latest/userguide/auto-configure-nlb.html): edge/auto (no ${POLICY}); check the listener's policy (aws elbv2 describe-listeners) or run with --probe-tls`);
+  });
+
+  it('a TLS 1.2+ policy named on it is not proof enough to pass (AWS does not list the annotation as one Auto Mode supports): noted, not passed', () => {
+    const c = ctx(service('auto', { annotations: [CERT, `${POLICY}: ${TLS13}`], lbClass: AUTO }));
+    expect(awsVerdicts(c)).toEqual([]);
+    expect(legacyProtocolEnabled.excluded!(c)).toContain(`edge/auto (${POLICY}: "${TLS13}")`);
+  });
+
+  it('a policy named on it outside AWS\'s tables is in the unknown-policy note, as on any AWS load balancer', () => {
+    const c = ctx(service('auto', { annotations: [CERT, `${POLICY}: ELBSecurityPolicy-Made-Up`], lbClass: AUTO }));
+    expect(awsVerdicts(c)).toEqual([]);
+    expect(legacyProtocolEnabled.excluded!(c)).toBe(`1 Service(s) take an AWS security policy that is not in AWS's published policy tables, so the TLS versions their load balancer accepts are unknown: edge/auto (${POLICY}: "ELBSecurityPolicy-Made-Up"); check the name (aws elbv2 describe-ssl-policies) or run with --probe-tls`);
   });
 });
 
