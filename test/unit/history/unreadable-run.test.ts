@@ -388,3 +388,28 @@ describe('a stored run that cannot be read (k8s://)', () => {
     await store.close();
   });
 });
+
+describe('what the store keeps of a run apart from its unreadable summary (SQLite)', () => {
+  async function runInto(db: string, cluster: string, out: string) {
+    const t = captureIO(dir);
+    const code = await main(['run', ...DEMO, '--cluster', cluster, '--history', join(dir, db), '--out', join(dir, out), '--format', 'json', '--no-notify', '-q'], t.cli);
+    expect(code, t.err()).toBe(0);
+    return JSON.parse(readFileSync(join(dir, out, 'report.json'), 'utf8')) as RunReport;
+  }
+
+  it('history shows the UNREADABLE run\'s start time and cluster, from the runs table\'s own columns', async () => {
+    const a = await runInto('h.db', 'prod-a', 'a');
+    const b = await runInto('h.db', 'prod-b', 'b');
+    damageSummary(join(dir, 'h.db'), b.run.id, 'garbage');
+    const t = captureIO(dir);
+    expect(await main(['history', '--history', join(dir, 'h.db')], t.cli)).toBe(2);
+    const lines = t.out().trim().split('\n');
+    expect(lines.map((l) => l.split(/\s+/).slice(0, 4))).toEqual([
+      ['RUN', 'STARTED', '(UTC)', 'CLUSTER'],
+      [b.run.id, ...b.run.startedAt.replace(/\.\d+Z$|Z$/, '').split('T'), 'prod-b'],
+      [a.run.id, ...a.run.startedAt.replace(/\.\d+Z$|Z$/, '').split('T'), 'prod-a'],
+    ]);
+    expect(lines[1]).toMatch(/ UNREADABLE$/);
+  });
+
+});
