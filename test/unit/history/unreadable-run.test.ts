@@ -490,4 +490,23 @@ describe('what the store keeps of a run apart from its unreadable summary (SQLit
     expect(lines[1]).toMatch(/ UNREADABLE$/);
   });
 
+  it('history import into a store holding such a run names it, passes over it and imports the rest; that run still guards its cluster against older runs', async () => {
+    const older = await runInto('src.db', 'prod-a', 's0'); // before the target's prod-a run
+    const held = await runInto('t.db', 'prod-a', 't1');
+    const s1 = await runInto('src.db', 'prod-b', 's1');
+    const s2 = await runInto('src.db', 'prod-b', 's2');
+    damageSummary(join(dir, 't.db'), held.run.id, 'garbage');
+    expect(await main(['history', 'export', '--history', join(dir, 'src.db'), '--file', 'src.jsonl'], captureIO(dir).cli)).toBe(0);
+
+    const t = captureIO(dir);
+    expect(await main(['history', 'import', '--history', join(dir, 't.db'), '--file', 'src.jsonl'], t.cli), t.err()).toBe(2);
+    expect(t.errLines()).toEqual([
+      `ztaudit history import: warning: stored run ${held.run.id} in ${join(dir, 't.db')} has an unreadable summary (runs.summary): not JSON (Unexpected token 'g', "garbage" is not valid JSON); passed over`,
+      `ztaudit history import: ${join(dir, 'src.jsonl')} line 2: run ${older.run.id} of cluster "prod-a" started ${older.run.startedAt}, before the cluster's newest run in ${join(dir, 't.db')}, ${held.run.id} (started ${held.run.startedAt}): stored now, it would become the cluster's latest run; skipped (import into a new store before pointing scheduled runs at it)`,
+      `ztaudit history import: 2 run(s) imported into ${join(dir, 't.db')}, 0 already there, 1 run(s) older than their cluster's newest stored run skipped`,
+    ]);
+    const listed = captureIO(dir);
+    await main(['history', '--history', join(dir, 't.db')], listed.cli);
+    expect(listed.out().trim().split('\n').slice(1).map((l) => l.split(/\s+/)[0])).toEqual([s2.run.id, s1.run.id, held.run.id]);
+  });
 });
