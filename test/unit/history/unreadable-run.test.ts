@@ -453,6 +453,29 @@ describe('a stored run whose summary cannot be read (k8s://)', () => {
     expect(again.errLines()).toEqual([`ztaudit history: warning: ${named(b2.report!.run.id, 'its blind is not a list of check ids')}; listed as UNREADABLE`]);
   });
 
+  it('history import names it and imports the rest, also after the store refused one run (403 creating its ConfigMap)', async () => {
+    const s1 = await runDemo('prod-b', 's1', ['-q']);
+    const s2 = await runDemo('prod-b', 's2', ['-q']);
+    expect(await main(['history', 'export', '--history', join(dir, 'h.db'), '--file', 'src.jsonl'], captureIO(dir).cli)).toBe(0);
+    const held = await runK8s('prod-a', 't1', ['-q']);
+    damageK8sSummary(held.report!.run.id, 'garbage');
+    // The Role forbids creating the first run object (an RBAC change mid-import); the next is allowed.
+    let refusals = 0;
+    api.refuse = (verb) => (verb === 'POST' && refusals++ === 0
+      ? { code: 403, reason: 'Forbidden', message: 'configmaps is forbidden: User "system:serviceaccount:ztaudit:hist" cannot create resource "configmaps" in API group "" in the namespace "ztaudit"' }
+      : null);
+    const t = captureIO(dir, { KUBECONFIG: api.kubeconfig });
+    expect(await main(['history', 'import', '--history', HIST, '--file', 'src.jsonl'], t.cli), t.err()).toBe(2);
+    const lines = t.errLines();
+    expect(lines[0]).toBe(`ztaudit history import: warning: ${named(held.report!.run.id, 'not a JSON object')}; passed over`);
+    expect(lines[1]).toMatch(new RegExp(`^ztaudit history import: ${join(dir, 'src.jsonl')} line 2: run ${s1.report!.run.id} could not be stored: .*configmaps is forbidden.*; skipped$`));
+    expect(lines.slice(2)).toEqual([`ztaudit history import: 1 run(s) imported into ${HIST}, 0 already there, 1 run(s) refused by the store`]);
+    api.refuse = null;
+    const listed = captureIO(dir, { KUBECONFIG: api.kubeconfig });
+    await main(['history', '--history', HIST], listed.cli);
+    expect(listed.out().trim().split('\n').slice(1).map((l) => l.split(/\s+/)[0])).toEqual([s2.report!.run.id, held.report!.run.id]);
+  });
+
   it('with its report unreadable too, the next run passes over it, named, and is diffed against the run before', async () => {
     const a = await runK8s('prod-b', 'a', ['-q']);
     const b = await runK8s('prod-b', 'b', ['-q']);
