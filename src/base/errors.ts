@@ -62,6 +62,8 @@ export class UnreadableRunError extends HistoryError {
   summary?: unknown;
   /** The cluster the store keeps the run under (its own column), when it has it: a summary that cannot be read cannot say. */
   cluster?: string;
+  /** When the run started, as the store keeps it apart from the summary (its own column or index field), when it has it. */
+  startedAt?: string;
   constructor(runId: string, message: string, part: 'report' | 'summary' = 'report') { super(message); this.name = 'UnreadableRunError'; this.runId = runId; this.part = part; }
 }
 

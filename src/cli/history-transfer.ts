@@ -281,10 +281,18 @@ async function importInto(store: RunStore, input: ExportInput, io: CliIO): Promi
     runs.push({ no: line.no, start: line.start, end: line.end, id: run.id, cluster: run.cluster.name, startedAt: run.startedAt, time: Date.parse(run.startedAt) });
   }
 
-  const held = await store.list(Number.MAX_SAFE_INTEGER); // newest first, by insertion
+  // Newest first, by insertion. A held run whose summary cannot be read is named and passed over
+  // (its id stays taken; what its store keeps of it apart from the summary still guards its cluster):
+  // the runs imported are read from the export, not from it.
+  const unreadable: Array<{ run: { id: string; cluster?: string; startedAt?: string }; place: number }> = [];
+  const held: Array<{ id: string; cluster?: string; startedAt?: string }> = await store.list(Number.MAX_SAFE_INTEGER, (error, place) => {
+    io.stderr(`ztaudit history import: warning: ${oneLine(error.message)}; passed over\n`);
+    unreadable.push({ run: { id: error.runId, cluster: error.cluster, startedAt: error.startedAt }, place });
+  });
+  for (const { run, place } of unreadable) held.splice(place, 0, run);
   const there = new Set(held.map((r) => r.id));
   const newest = new Map<string, { id: string; startedAt: string }>();
-  for (const r of held) if (!newest.has(r.cluster)) newest.set(r.cluster, r);
+  for (const r of held) if (r.cluster !== undefined && r.startedAt !== undefined && !newest.has(r.cluster)) newest.set(r.cluster, { id: r.id, startedAt: r.startedAt });
   let imported = 0;
   let already = 0;
   let older = 0;
@@ -312,7 +320,7 @@ async function importInto(store: RunStore, input: ExportInput, io: CliIO): Promi
       say(line.no, `run ${oneLine(line.id)} could not be stored: ${oneLine(errorMessage(error))}; skipped`);
       // A store that can no longer be read (gone for good) ends the import here, instead of
       // refusing every run that is left after its retries.
-      await store.list(1).catch((gone: unknown) => { throw new HistoryError(`${errorMessage(gone)} (${imported} run(s) imported before; import again to go on)`); });
+      await store.list(1, () => {}).catch((gone: unknown) => { throw new HistoryError(`${errorMessage(gone)} (${imported} run(s) imported before; import again to go on)`); });
       continue;
     }
     imported++;

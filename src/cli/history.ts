@@ -69,15 +69,16 @@ export async function withStoreErrors(io: CliIO, name: string, fn: () => Promise
 const score = (n: number | null | undefined) => (n === null || n === undefined ? 'n/a' : n.toFixed(1));
 const AREA_HEADS: Record<(typeof AREAS)[number], string> = { network: 'NET', tls: 'TLS', rbac: 'RBAC', 'pod-security': 'PSS', mtls: 'MTLS' };
 
-/** A stored run whose summary cannot be read, listed in its place. */
-export interface UnreadableListed { unreadable: string }
+/** A stored run whose summary cannot be read, listed in its place with what the store keeps of it apart from the summary. */
+export interface UnreadableListed { unreadable: string; startedAt?: string; cluster?: string }
 
 export function formatRunTable(runs: Array<RunSummary | UnreadableListed>): string {
   const head = ['RUN', 'STARTED (UTC)', 'CLUSTER', 'OVERALL', ...AREAS.map((a) => AREA_HEADS[a]), 'CRIT', 'HIGH', 'MED', 'LOW', 'WAIVED', 'CHANGE'];
   // Ids and cluster names are any text a run was stored or imported with: each cell stays on its line.
-  const rows = runs.map((r) => ('unreadable' in r ? [r.unreadable, '?', '?', ...Array<string>(head.length - 4).fill(''), 'UNREADABLE'] : [
+  const started = (at: string) => at.replace('T', ' ').replace(/\.\d+Z$|Z$/, '');
+  const rows = runs.map((r) => ('unreadable' in r ? [r.unreadable, r.startedAt === undefined ? '?' : started(r.startedAt), r.cluster ?? '?', ...Array<string>(head.length - 4).fill(''), 'UNREADABLE'] : [
     r.id,
-    r.startedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ''),
+    started(r.startedAt),
     r.cluster,
     score(r.score.overall),
     ...AREAS.map((a) => score(r.score.areas?.[a])),
@@ -99,13 +100,13 @@ function listRuns(values: HistoryOptions, io: CliIO): Promise<number> {
     const store = await openStoreForReading(values, io);
     try {
       // A run whose summary cannot be read is named on stderr and listed in its place as UNREADABLE (the JSON lists summaries only): exit 2.
-      const unreadable: Array<{ id: string; place: number }> = [];
+      const unreadable: Array<{ listed: UnreadableListed; place: number }> = [];
       const runs = (await store.list(limit, (error, place) => {
         io.stderr(`ztaudit history: warning: ${oneLine(error.message)}; listed as UNREADABLE\n`);
-        unreadable.push({ id: error.runId, place });
+        unreadable.push({ listed: { unreadable: error.runId, startedAt: error.startedAt, cluster: error.cluster }, place });
       })).map(withPartial);
       const listed: Array<RunSummary | UnreadableListed> = [...runs];
-      for (const { id, place } of unreadable) listed.splice(place, 0, { unreadable: id });
+      for (const { listed: row, place } of unreadable) listed.splice(place, 0, row);
       if (values.output === 'json') io.stdout(`${JSON.stringify(runs, null, 2)}\n`);
       else if (listed.length === 0) io.stdout(`No runs stored in ${store.describe()}.\n`);
       else io.stdout(`${formatRunTable(listed)}\n`);

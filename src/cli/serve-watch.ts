@@ -30,6 +30,7 @@ import { auditSnapshot, type AuditInput } from '../engine/audit.ts';
 import { runChecks } from '../engine/run.ts';
 import type { Check, CheckOutcome } from '../engine/types.ts';
 import type { Notifier, PipelineEdges, PipelineStore } from '../pipeline/pipeline.ts';
+import type { RunStore } from '../history/run-store.ts';
 import { alerting } from '../notify/policy.ts';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -250,7 +251,7 @@ export class ServeWatch {
    */
   private storeOf(store: PipelineStore | null, timing: Record<string, number> | null): PipelineStore | null {
     if (!store) return null;
-    const full = store as PipelineStore & { list?: (limit: number) => Promise<Array<{ id: string }>> };
+    const full = store as PipelineStore & { list?: RunStore['list'] };
     const since = (key: string, t0: number) => { if (timing) timing[key] = (timing[key] ?? 0) + (performance.now() - t0); };
     const self = this;
     return {
@@ -275,7 +276,8 @@ export class ServeWatch {
       async *runsNewestFirst(cluster, read) {
         const t0 = performance.now();
         const last = self.last;
-        const newest = last && full.list && last.run.cluster.name === cluster ? (await full.list(1))[0] : undefined;
+        // A newest run whose summary cannot be read (a hand edit) is not known to be ours: the walk reads the store.
+        const newest = last && full.list && last.run.cluster.name === cluster ? (await full.list(1, () => {}))[0] : undefined;
         if (!last || newest?.id !== last.run.id) {
           self.last = null;
           for await (const r of store.runsNewestFirst(cluster, read)) { since('baselineMs', t0); yield r; }

@@ -44,7 +44,7 @@ import { clip } from '../base/plain-text.ts';
 import type { TrendPoint } from '../run/types.ts';
 import type { NotificationOutcome, RunReport, SaveOptions, StoredRunRead, WrittenReport } from '../run/types.ts';
 import { compactRun, expandRun, type CompactRun } from './compact.ts';
-import { baselineRunIds, diffedAgainst, refusedMessage, retentionCutoff, summarizeRun, trendPointOf, withRecordedNotifications, type RunStore } from './run-store.ts';
+import { baselineRunIds, diffedAgainst, refusedMessage, retentionCutoff, storedSummary, summarizeRun, trendPointOf, withRecordedNotifications, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 
 export const K8S_INDEX_SCHEMA_VERSION = 1;
@@ -392,7 +392,9 @@ class K8sRunStore implements RunStore {
     for (let i = runs.length - 1; i >= 0; i--) {
       // The index holds every run's summary: a run passed over by it is never read (its objects
       // are some 700 KiB each, and serve --watch may have stored a thousand blind runs meanwhile).
-      const { id, summary } = runs[i];
+      const { id } = runs[i];
+      // A summary that cannot be read lists no blind checks: the run is wanted and its report read.
+      const summary = this.readableSummary(runs[i]);
       if (read.wants && !read.wants({ id, ...(Array.isArray(summary?.blind) ? { blind: summary.blind } : {}), ...(Array.isArray(summary?.notApplicable) ? { notApplicable: summary.notApplicable } : {}) })) continue;
       let report: RunReport;
       try {
@@ -413,9 +415,36 @@ class K8sRunStore implements RunStore {
     return entry ? this.load(entry) : null;
   }
 
-  async list(limit: number): Promise<RunSummary[]> {
+  async list(limit: number, onUnreadable?: (error: UnreadableRunError, place: number) => void): Promise<RunSummary[]> {
     const { index } = await this.readIndex();
-    return [...index.runs].reverse().slice(0, Math.max(0, Math.floor(limit))).map((r) => r.summary);
+    const out: RunSummary[] = [];
+    [...index.runs].reverse().slice(0, Math.max(0, Math.floor(limit))).forEach((entry, place) => {
+      try {
+        out.push(this.summaryOf(entry));
+      } catch (error: unknown) {
+        if (!(error instanceof UnreadableRunError) || !onUnreadable) throw error;
+        // Its index entry still says when it started and of which cluster it is.
+        if (typeof entry.cluster === 'string') error.cluster = entry.cluster;
+        if (typeof entry.startedAt === 'string') error.startedAt = entry.startedAt;
+        onUnreadable(error, place);
+      }
+    });
+    return out;
+  }
+
+  /** An index entry's summary; UnreadableRunError naming the run and the ConfigMap key it is kept in when it cannot be read (a hand edit). */
+  private summaryOf(entry: IndexEntry): RunSummary {
+    return storedSummary(entry.summary, String(entry.id), this.describe(), `ConfigMap ${this.namespace}/${this.name}, key ${INDEX_KEY}`, false);
+  }
+
+  /** An index entry's summary; undefined when it cannot be read (`history` and `fleet` name it). */
+  private readableSummary(entry: IndexEntry): RunSummary | undefined {
+    try {
+      return this.summaryOf(entry);
+    } catch (error: unknown) {
+      if (error instanceof UnreadableRunError) return undefined;
+      throw error;
+    }
   }
 
   async trend(limit: number, cluster?: string, upTo?: string): Promise<TrendPoint[]> {
@@ -425,8 +454,9 @@ class K8sRunStore implements RunStore {
     const n = Math.max(0, Math.floor(limit));
     const runs: RunSummary[] = [];
     for (let i = index.runs.length - 1; i >= 0 && runs.length < n; i--) {
-      const s = index.runs[i]!.summary;
-      if ((cluster === undefined || s.cluster === cluster) && (upTo === undefined || s.startedAt <= upTo)) runs.push(s);
+      // A run whose summary cannot be read has no point to draw (`history` and `fleet` name it).
+      const s = this.readableSummary(index.runs[i]!);
+      if (s && (cluster === undefined || s.cluster === cluster) && (upTo === undefined || s.startedAt <= upTo)) runs.push(s);
     }
     return runs.reverse().map(trendPointOf);
   }
@@ -538,7 +568,7 @@ class K8sRunStore implements RunStore {
     const { maxRuns } = this.options.retention;
     const baselines = new Map<string, Set<string>>(); // cluster -> ids of the runs its next diff needs
     for (const cluster of new Set(runs.map((r) => r.cluster))) {
-      baselines.set(cluster, baselineRunIds(runs.filter((r) => r.cluster === cluster).reverse().map((r) => ({ id: r.id, blind: r.summary?.blind, notApplicable: r.summary?.notApplicable }))));
+      baselines.set(cluster, baselineRunIds(runs.filter((r) => r.cluster === cluster).reverse().map((r) => { const s = this.readableSummary(r); return { id: r.id, blind: s?.blind, notApplicable: s?.notApplicable }; })));
     }
     const against = new Set(comparedWith);
     const needed = (r: IndexEntry) => r === keep || baselines.get(r.cluster)!.has(r.id) || (r.cluster === keep.cluster && against.has(r.id));

@@ -369,6 +369,9 @@ async function baselineRunsOf(c: pg.Client, cluster: string): Promise<Set<string
   }
 }
 
+/** started_at as the ISO 8601 text (UTC, milliseconds) a run's startedAt is. */
+const STARTED_AT_TEXT = `to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
 /** The column a run's summary is kept in, as its unreadable-summary errors name it. */
 const SUMMARY_COLUMN = 'ztaudit_runs.summary';
 
@@ -679,13 +682,16 @@ class PgRunStore implements RunStore {
   async list(limit: number, onUnreadable?: (error: UnreadableRunError, place: number) => void): Promise<RunSummary[]> {
     if (this.empty) return [];
     const n = Math.max(0, Math.min(Math.floor(limit), Number.MAX_SAFE_INTEGER));
-    const r = await this.withClient('listing runs', (c) => c.query('SELECT id, summary FROM ztaudit_runs ORDER BY seq DESC LIMIT $1', [String(n)]));
+    const r = await this.withClient('listing runs', (c) => c.query(`SELECT id, cluster, ${STARTED_AT_TEXT} AS started_at, summary FROM ztaudit_runs ORDER BY seq DESC LIMIT $1`, [String(n)]));
     const out: RunSummary[] = [];
     (r.rows as Row[]).forEach((row, place) => {
       try {
         out.push(storedSummary(row.summary, String(row.id), this.where, SUMMARY_COLUMN, false));
       } catch (error: unknown) {
         if (!(error instanceof UnreadableRunError) || !onUnreadable) throw error;
+        // Its own columns still say when it started and of which cluster it is.
+        error.cluster = String(row.cluster);
+        error.startedAt = String(row.started_at);
         onUnreadable(error, place);
       }
     });

@@ -317,14 +317,16 @@ class SqliteRunStore implements RunStore {
   }
 
   async list(limit: number, onUnreadable?: (error: UnreadableRunError, place: number) => void): Promise<RunSummary[]> {
-    const rows = this.db.prepare('SELECT id, cluster, summary FROM runs ORDER BY seq DESC LIMIT ?').all(Math.max(0, Math.floor(limit))) as Row[];
+    const rows = this.db.prepare('SELECT id, cluster, started_at, summary FROM runs ORDER BY seq DESC LIMIT ?').all(Math.max(0, Math.floor(limit))) as Row[];
     const out: RunSummary[] = [];
     rows.forEach((row, place) => {
       try {
         out.push(this.summaryOf(row));
       } catch (error: unknown) {
         if (!(error instanceof UnreadableRunError) || !onUnreadable) throw error;
+        // Its own columns still say when it started and of which cluster it is.
         error.cluster = String(row.cluster);
+        error.startedAt = String(row.started_at);
         onUnreadable(error, place);
       }
     });

@@ -87,6 +87,8 @@ describePg('a stored run that cannot be read (PostgreSQL)', (server) => {
     expect(await main(['history', '--history', db.url], list)).toBe(2);
     expect(out.join('').trim().split('\n').map((l) => l.split(/\s+/)[0])).toEqual(['RUN', b2.report.run.id, b1.report.run.id, a.report.run.id]);
     expect(out.join('')).toMatch(/ UNREADABLE\n/);
+    // Its start time and cluster come from the row's own columns (started_at, cluster), not the summary.
+    expect(out.join('').split('\n')[1]!.split(/\s+/).slice(0, 4)).toEqual([b2.report.run.id, ...b2.report.run.startedAt.replace(/\.\d+Z$|Z$/, '').split('T'), 'prod-b']);
     expect(list.err()).toBe(`ztaudit history: warning: ${named}; listed as UNREADABLE\n`);
 
     const fleet = io(env);

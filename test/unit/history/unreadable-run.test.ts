@@ -23,6 +23,7 @@ import type { KubeObject } from '../../../src/snapshot/types.ts';
 import { captureIO } from '../../helpers/cli.ts';
 import { FAKE_CHECKS, clusterRole, deployment, netpol, ns, snapshotOf } from '../diff/fake-checks.ts';
 import { FakeConfigMaps } from './fake-core-api.ts';
+import { startCoreApiServer, type CoreApiServer } from './core-api-server.ts';
 
 const REPO = join(import.meta.dirname, '../../..');
 const DEMO = ['--manifests', join(REPO, 'examples/demo-cluster'), '--config', join(REPO, 'examples/ztaudit.demo.yaml')];
@@ -386,5 +387,149 @@ describe('a stored run that cannot be read (k8s://)', () => {
     expect(c.diff!.unreadableRuns).toEqual([a.run.id]);
     expect(c.diff!.regressionReasons.filter((r) => r.includes('unreadable'))).toEqual([]);
     await store.close();
+  });
+});
+
+/**
+ * The k8s:// store keeps every run's summary in its index (ConfigMap NAME, key index.json, as
+ * README "History" lays it out); one damaged by hand (`kubectl edit`) is what `history`, `fleet`,
+ * the trend and the next run's walk and retention read. ConfigMap data values are any string
+ * (https://kubernetes.io/docs/concepts/configuration/configmap/: "data ... UTF-8 strings"), so the
+ * apiserver keeps whatever the edit left, and only ztaudit can tell it is no summary.
+ */
+describe('a stored run whose summary cannot be read (k8s://)', () => {
+  let api: CoreApiServer;
+  beforeEach(async () => { api = await startCoreApiServer(); });
+  afterEach(() => api.close());
+  const HIST = 'k8s://ztaudit/history';
+
+  async function runK8s(cluster: string, out: string, extra: string[] = []) {
+    const t = captureIO(dir, { KUBECONFIG: api.kubeconfig });
+    const code = await main(['run', ...DEMO, '--cluster', cluster, '--history', HIST, '--out', join(dir, out), '--format', 'json', '--no-notify', ...extra], t.cli);
+    const file = join(dir, out, 'report.json');
+    return { code, t, report: existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as RunReport : null };
+  }
+  type Index = { runs: Array<{ id: string; objects: string[]; summary: unknown }> };
+  /** `kubectl edit configmap history`: the run's summary in index.json replaced by `summary`. */
+  function damageK8sSummary(id: string, summary: unknown): void {
+    const cm = api.fake.objects.get('ztaudit/history')!;
+    const index = JSON.parse(cm.data!['index.json']!) as Index;
+    const entry = index.runs.find((r) => r.id === id)!;
+    entry.summary = summary;
+    cm.data!['index.json'] = JSON.stringify(index);
+  }
+  const named = (id: string, why: string) => `stored run ${id} in ${HIST} has an unreadable summary (ConfigMap ztaudit/history, key index.json): ${why}`;
+
+  it('history lists it in its place as UNREADABLE with its start and cluster, fleet leaves it out, each names it on one line and exits 2; the next run is stored, diffed against it (its report reads)', async () => {
+    const a = await runK8s('prod-a', 'a', ['-q']);
+    const b1 = await runK8s('prod-b', 'b1', ['-q']);
+    const b2 = await runK8s('prod-b', 'b2', ['-q']);
+    expect([a.code, b1.code, b2.code]).toEqual([0, 0, 0]);
+    damageK8sSummary(b2.report!.run.id, 'garbage');
+
+    const t = captureIO(dir, { KUBECONFIG: api.kubeconfig });
+    expect(await main(['history', '--history', HIST], t.cli), t.err()).toBe(2);
+    const lines = t.out().trim().split('\n');
+    expect(lines.map((l) => l.split(/\s+/)[0])).toEqual(['RUN', b2.report!.run.id, b1.report!.run.id, a.report!.run.id]);
+    const started = b2.report!.run.startedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, '');
+    expect(lines[1]).toMatch(new RegExp(`^${b2.report!.run.id}  ${started}  prod-b  .* UNREADABLE$`));
+    expect(t.errLines()).toEqual([`ztaudit history: warning: ${named(b2.report!.run.id, 'not a JSON object')}; listed as UNREADABLE`]);
+
+    const f = captureIO(dir, { KUBECONFIG: api.kubeconfig });
+    expect(await main(['fleet', '--history', HIST, '--format', 'json', '--out', 'f', '--no-notify', '-q'], f.cli), f.err()).toBe(2);
+    const fleet = JSON.parse(readFileSync(join(dir, 'f/fleet.json'), 'utf8')) as { clusters: Array<{ cluster: string; runs: number; latest: { id: string } }> };
+    expect(fleet.clusters.map((c) => [c.cluster, c.latest.id, c.runs])).toEqual([['prod-a', a.report!.run.id, 1], ['prod-b', b1.report!.run.id, 2]]);
+    expect(f.errLines()).toEqual([`ztaudit fleet: warning: ${named(b2.report!.run.id, 'not a JSON object')}; left out of the fleet (its cluster is shown by its other runs)`]);
+
+    // Valid JSON that is no summary (its blind list a number: what retention and the walk read) is the same.
+    damageK8sSummary(b2.report!.run.id, { id: b2.report!.run.id, startedAt: b2.report!.run.startedAt, cluster: 'prod-b', score: { overall: 1, areas: {} }, findings: { critical: 0, high: 0, medium: 0, low: 0 }, waived: 0, regression: false, blind: 7 });
+    const c = await runK8s('prod-b', 'c', ['-q']);
+    expect(c.code, c.t.err()).toBe(0);
+    expect(c.report!.diff!.previousRunId).toBe(b2.report!.run.id);
+    expect(c.report!.diff!.unreadableRuns).toBeUndefined();
+    const again = captureIO(dir, { KUBECONFIG: api.kubeconfig });
+    expect(await main(['history', '--history', HIST, '-o', 'json'], again.cli)).toBe(2);
+    expect((JSON.parse(again.out()) as RunSummary[]).map((r) => r.id)).toEqual([c.report!.run.id, b1.report!.run.id, a.report!.run.id]);
+    expect(again.errLines()).toEqual([`ztaudit history: warning: ${named(b2.report!.run.id, 'its blind is not a list of check ids')}; listed as UNREADABLE`]);
+  });
+
+  it('history import names it and imports the rest, also after the store refused one run (403 creating its ConfigMap)', async () => {
+    const s1 = await runDemo('prod-b', 's1', ['-q']);
+    const s2 = await runDemo('prod-b', 's2', ['-q']);
+    expect(await main(['history', 'export', '--history', join(dir, 'h.db'), '--file', 'src.jsonl'], captureIO(dir).cli)).toBe(0);
+    const held = await runK8s('prod-a', 't1', ['-q']);
+    damageK8sSummary(held.report!.run.id, 'garbage');
+    // The Role forbids creating the first run object (an RBAC change mid-import); the next is allowed.
+    let refusals = 0;
+    api.refuse = (verb) => (verb === 'POST' && refusals++ === 0
+      ? { code: 403, reason: 'Forbidden', message: 'configmaps is forbidden: User "system:serviceaccount:ztaudit:hist" cannot create resource "configmaps" in API group "" in the namespace "ztaudit"' }
+      : null);
+    const t = captureIO(dir, { KUBECONFIG: api.kubeconfig });
+    expect(await main(['history', 'import', '--history', HIST, '--file', 'src.jsonl'], t.cli), t.err()).toBe(2);
+    const lines = t.errLines();
+    expect(lines[0]).toBe(`ztaudit history import: warning: ${named(held.report!.run.id, 'not a JSON object')}; passed over`);
+    expect(lines[1]).toMatch(new RegExp(`^ztaudit history import: ${join(dir, 'src.jsonl')} line 2: run ${s1.report!.run.id} could not be stored: .*configmaps is forbidden.*; skipped$`));
+    expect(lines.slice(2)).toEqual([`ztaudit history import: 1 run(s) imported into ${HIST}, 0 already there, 1 run(s) refused by the store`]);
+    api.refuse = null;
+    const listed = captureIO(dir, { KUBECONFIG: api.kubeconfig });
+    await main(['history', '--history', HIST], listed.cli);
+    expect(listed.out().trim().split('\n').slice(1).map((l) => l.split(/\s+/)[0])).toEqual([s2.report!.run.id, held.report!.run.id]);
+  });
+
+  it('with its report unreadable too, the next run passes over it, named, and is diffed against the run before', async () => {
+    const a = await runK8s('prod-b', 'a', ['-q']);
+    const b = await runK8s('prod-b', 'b', ['-q']);
+    damageK8sSummary(b.report!.run.id, null);
+    const index = JSON.parse(api.fake.objects.get('ztaudit/history')!.data!['index.json']!) as Index;
+    api.fake.objects.delete(`ztaudit/${index.runs.find((r) => r.id === b.report!.run.id)!.objects[0]}`);
+    const c = await runK8s('prod-b', 'c');
+    expect(c.code, c.t.err()).toBe(0);
+    expect(c.report!.diff!.previousRunId).toBe(a.report!.run.id);
+    expect(c.report!.diff!.unreadableRuns).toEqual([b.report!.run.id]);
+    expect(c.report!.diff!.regressionReasons).toEqual([]); // no summary to compare with
+  });
+});
+
+describe('what the store keeps of a run apart from its unreadable summary (SQLite)', () => {
+  async function runInto(db: string, cluster: string, out: string) {
+    const t = captureIO(dir);
+    const code = await main(['run', ...DEMO, '--cluster', cluster, '--history', join(dir, db), '--out', join(dir, out), '--format', 'json', '--no-notify', '-q'], t.cli);
+    expect(code, t.err()).toBe(0);
+    return JSON.parse(readFileSync(join(dir, out, 'report.json'), 'utf8')) as RunReport;
+  }
+
+  it('history shows the UNREADABLE run\'s start time and cluster, from the runs table\'s own columns', async () => {
+    const a = await runInto('h.db', 'prod-a', 'a');
+    const b = await runInto('h.db', 'prod-b', 'b');
+    damageSummary(join(dir, 'h.db'), b.run.id, 'garbage');
+    const t = captureIO(dir);
+    expect(await main(['history', '--history', join(dir, 'h.db')], t.cli)).toBe(2);
+    const lines = t.out().trim().split('\n');
+    expect(lines.map((l) => l.split(/\s+/).slice(0, 4))).toEqual([
+      ['RUN', 'STARTED', '(UTC)', 'CLUSTER'],
+      [b.run.id, ...b.run.startedAt.replace(/\.\d+Z$|Z$/, '').split('T'), 'prod-b'],
+      [a.run.id, ...a.run.startedAt.replace(/\.\d+Z$|Z$/, '').split('T'), 'prod-a'],
+    ]);
+    expect(lines[1]).toMatch(/ UNREADABLE$/);
+  });
+
+  it('history import into a store holding such a run names it, passes over it and imports the rest; that run still guards its cluster against older runs', async () => {
+    const older = await runInto('src.db', 'prod-a', 's0'); // before the target's prod-a run
+    const held = await runInto('t.db', 'prod-a', 't1');
+    const s1 = await runInto('src.db', 'prod-b', 's1');
+    const s2 = await runInto('src.db', 'prod-b', 's2');
+    damageSummary(join(dir, 't.db'), held.run.id, 'garbage');
+    expect(await main(['history', 'export', '--history', join(dir, 'src.db'), '--file', 'src.jsonl'], captureIO(dir).cli)).toBe(0);
+
+    const t = captureIO(dir);
+    expect(await main(['history', 'import', '--history', join(dir, 't.db'), '--file', 'src.jsonl'], t.cli), t.err()).toBe(2);
+    expect(t.errLines()).toEqual([
+      `ztaudit history import: warning: stored run ${held.run.id} in ${join(dir, 't.db')} has an unreadable summary (runs.summary): not JSON (Unexpected token 'g', "garbage" is not valid JSON); passed over`,
+      `ztaudit history import: ${join(dir, 'src.jsonl')} line 2: run ${older.run.id} of cluster "prod-a" started ${older.run.startedAt}, before the cluster's newest run in ${join(dir, 't.db')}, ${held.run.id} (started ${held.run.startedAt}): stored now, it would become the cluster's latest run; skipped (import into a new store before pointing scheduled runs at it)`,
+      `ztaudit history import: 2 run(s) imported into ${join(dir, 't.db')}, 0 already there, 1 run(s) older than their cluster's newest stored run skipped`,
+    ]);
+    const listed = captureIO(dir);
+    await main(['history', '--history', join(dir, 't.db')], listed.cli);
+    expect(listed.out().trim().split('\n').slice(1).map((l) => l.split(/\s+/)[0])).toEqual([s2.run.id, s1.run.id, held.run.id]);
   });
 });

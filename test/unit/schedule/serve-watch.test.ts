@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'no
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CHECKS } from '../../../checks/index.ts';
 import { runDetails, runNotes } from '../../../src/analysis/details.ts';
@@ -207,6 +208,18 @@ describe('serve --watch runs (pipeline + SQLite store)', () => {
     expect(report.diff?.previousRunId).not.toBe(first.run.id);
     expect(report.diff?.regression).toBe(false);
     expect(sent).toHaveLength(0);
+  });
+
+  it('the newest stored run\'s summary damaged by hand (SQLite runs.summary not JSON): the next watch run is still stored, diffed against that run (its report reads)', async () => {
+    const first = await run('start-up');
+    const db = new DatabaseSync(join(dir, 'h.db'));
+    db.prepare('UPDATE runs SET summary = ? WHERE id = ?').run('garbage', first.run.id);
+    db.close();
+    fake.remove('NetworkPolicy', 'shop', 'default-deny');
+    const report = await run('watch');
+    expect(report.diff?.previousRunId).toBe(first.run.id);
+    expect(report.diff?.regression).toBe(true);
+    expect((await store.list(100, () => {})).map((r) => r.id)).toEqual([report.run.id]);
   });
 
   it('stores and alerts a regression at once, marked as a watch run, naming the change that caused it', async () => {
