@@ -146,6 +146,14 @@ describe('a Consul entry whose last update failed (Synced Unknown, reason Consul
     expect(v.reason).toContain('the last update of ProxyDefaults consul/global failed');
   });
 
+  it('Services unread and no entry in effect permissive, but another service\'s entry failed its update: the guessed name may be wrong, so unknown', () => {
+    const other = cluster(`${entry('ProxyDefaults', 'global', 'strict')}${entry('ServiceDefaults', 'frontend', 'strict', UPDATE_FAILED)}`);
+    expect(judge(ctxOf(other), LEGACY)).toMatchObject({ verdict: 'denied' });
+    const v = judge(refused(ctxOf(other), 'services'), LEGACY);
+    expect(v).toMatchObject({ verdict: 'unknown' });
+    expect(v.reason).toContain('its Consul service name could not be read (services: forbidden; no consul.hashicorp.com/connect-service annotation), and the last update of ServiceDefaults shop/frontend failed, so Consul may hold it permissive');
+  });
+
   it('report.json: the workload\'s mode is unknown (weak port *), not authenticated with no weak port', () => {
     expect(webPosture(ctxOf(cluster(entry('ServiceDefaults', 'web', 'strict')))).weakPorts).toBeUndefined();
     const posture = webPosture(ctxOf(failedStrict));
