@@ -2,7 +2,7 @@ import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { consulPresent, istioPresent, meshModel, type MeshModel } from '../../src/analysis/mesh/index.ts';
 import { selectorMatches } from '../../src/analysis/mesh/istio.ts';
-import { consulMutualTLSApplies, quotedEntryValue, serviceAccountOf } from '../../src/analysis/mesh/consul.ts';
+import { consulMutualTLSApplies, quotedEntryValue, serviceAccountOf, syncedConditionText } from '../../src/analysis/mesh/consul.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
 import { ISTIO_MESH_CONFIG_READ } from './lib/istio-mesh-config.ts';
@@ -107,11 +107,6 @@ function istioVerdicts(m: MeshModel): Verdict[] {
 /** Cluster text as it is when it reads as a name, else quoted (a connect-service annotation may hold anything). */
 const shown = (name: string) => (/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name) ? name : JSON.stringify(name));
 const SAMPLE = 10;
-/** A Synced condition's reason and message as a finding quotes them: the controller's error text is cluster data, quoted and cut. */
-function conditionText(c: { reason?: string; message?: string }): string {
-  const cut = (t: string) => (t.length > 300 ? `${t.slice(0, 300)}…` : t);
-  return [c.reason !== undefined ? `reason ${shown(c.reason)}` : '', c.message !== undefined ? `message ${JSON.stringify(cut(c.message))}` : ''].filter((x) => x).join(', ');
-}
 
 // Consul: the ServiceDefaults of a service, else the ProxyDefaults "global", sets its mutualTLSMode
 // (strict when neither does). "Intentions are not enforced and encryption is not enabled for
@@ -181,7 +176,7 @@ function consulVerdicts(m: MeshModel): Verdict[] {
     if (e.mode === 'strict' && e.inEffect && e.updateFailed) {
       out.push({
         status: 'fail', resource: e.ref, detailKey: 'mode', severity: 'low',
-        message: `${entry} sets mutualTLSMode strict, but Consul has not confirmed it: the consul-k8s controller's last update failed (Synced=Unknown, ${conditionText(e.updateFailed)}), and Consul keeps the version it held before, whose mode the snapshot cannot show.`,
+        message: `${entry} sets mutualTLSMode strict, but Consul has not confirmed it: the consul-k8s controller's last update failed (Synced=Unknown, ${syncedConditionText(e.updateFailed)}), and Consul keeps the version it held before, whose mode the snapshot cannot show.`,
         evidence,
       });
       continue;
@@ -213,7 +208,7 @@ function consulVerdicts(m: MeshModel): Verdict[] {
       const decides = (by: Map<string, string[]>) => [...by].map(([source, refs]) => `${source} decides for ${list(refs)}`).join('; ');
       const why = e.refused === 'mesh-disallows-permissive' ? `${mesh}, so Consul refuses the entry`
         : e.refused === 'invalid-mode' ? 'Consul accepts only "", "strict" or "permissive", so the consul-k8s webhook and Consul refuse the entry'
-          : `Consul reports it not synced (Synced=False${e.synced && (e.synced.reason !== undefined || e.synced.message !== undefined) ? `, ${conditionText(e.synced)}` : ''}): the consul-k8s controller could not write it, and Consul keeps the version it held before, if any`;
+          : `Consul reports it not synced (Synced=False${e.synced && (e.synced.reason !== undefined || e.synced.message !== undefined) ? `, ${syncedConditionText(e.synced)}` : ''}): the consul-k8s controller could not write it, and Consul keeps the version it held before, if any`;
       const sets = e.mode === 'invalid' ? `mutualTLSMode ${quotedEntryValue(e.value)}` : `mutualTLSMode ${e.mode}`;
       let today: string;
       if (e.mode === 'permissive') {

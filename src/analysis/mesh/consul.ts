@@ -363,6 +363,12 @@ export interface ConsulMutualTLS {
   /** The entry that decides it, absent for Consul's default. */
   resource?: ResourceRef;
   source: string;
+  /**
+   * The deciding entry's last update failed (Synced Unknown with a reason): Consul keeps the
+   * version it held before, strict or permissive, so `mode` (as written) is not confirmed.
+   * `entry` names it: it may be a ServiceDefaults that leaves the mode to ProxyDefaults.
+   */
+  updateFailed?: { entry: string; reason?: string; message?: string };
 }
 
 /**
@@ -395,6 +401,13 @@ export interface ConsulMutualTLSIndex {
   problems: Array<{ ref: ResourceRef; problem: string }>;
   /** Whether the Mesh entry allows enabling permissive mode, and that entry (none: no Mesh entry Consul holds). */
   meshAllows: { allowed: boolean; mesh?: ResourceRef };
+}
+
+/** A Synced condition's reason and message as a message quotes them: the controller's error text is cluster data, quoted and cut at 300 characters. */
+export function syncedConditionText(c: { reason?: string; message?: string }): string {
+  const cut = (t: string) => (t.length > 300 ? `${t.slice(0, 300)}…` : t);
+  const shown = (t: string) => (/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(t) ? t : JSON.stringify(t));
+  return [c.reason !== undefined ? `reason ${shown(c.reason)}` : '', c.message !== undefined ? `message ${JSON.stringify(cut(c.message))}` : ''].filter((x) => x).join(', ');
 }
 
 /** A config entry's value as a message quotes it: JSON (cluster data, any type), cut at 120 characters. */
@@ -458,12 +471,26 @@ export function indexConsulMutualTLS(serviceDefaults: KubeObject[], proxyDefault
     entries.push({ ref, mode: raw, inEffect: true, ...unconfirmed, ...(raw === 'permissive' && !allowed ? { keptWithoutMeshAllow: true } : {}) });
     return { mode: raw, resource: ref, source: `${name} mutualTLSMode ${raw}${raw === 'permissive' && synced !== 'True' ? ` (allowed by ${meshWhere} allowEnablingPermissiveMutualTLS)` : ''}` };
   };
+  /**
+   * Synced Unknown with a reason: updating the entry Consul holds failed (configentry_controller.go
+   * syncUnknownWithError), so Consul applies its earlier version, whatever this one says or leaves
+   * to the next layer: the mode is unconfirmed.
+   */
+  const failedUpdate = (kind: string, o: KubeObject): ConsulMutualTLS['updateFailed'] => {
+    const condition = syncedOf(o);
+    const reason = str(condition?.reason);
+    if (condition?.status !== 'Unknown' || !reason) return undefined;
+    const ref = configEntryRef(kind, o);
+    const message = str(condition?.message);
+    return { entry: `${kind} ${ref.namespace}/${ref.name}`, reason, ...(message ? { message } : {}) };
+  };
+  const unconfirmed = (mode: ConsulMutualTLS, failed: ConsulMutualTLS['updateFailed']): ConsulMutualTLS => (failed ? { ...mode, updateFailed: failed } : mode);
   const global = oldest(proxyDefaults).find((o) => o.metadata?.name === 'global');
-  const fallback: ConsulMutualTLS = (global && modeIn('ProxyDefaults', global)) ?? { mode: 'strict', source: 'Consul default mutualTLSMode strict' };
-  const byName = new Map<string, Array<{ namespace: string; mode: ConsulMutualTLS | undefined }>>();
+  const fallback: ConsulMutualTLS = unconfirmed((global && modeIn('ProxyDefaults', global)) ?? { mode: 'strict', source: 'Consul default mutualTLSMode strict' }, global && failedUpdate('ProxyDefaults', global));
+  const byName = new Map<string, Array<{ namespace: string; mode: ConsulMutualTLS | undefined; failed: ConsulMutualTLS['updateFailed'] }>>();
   for (const o of oldest(serviceDefaults)) {
     const name = o.metadata?.name ?? '';
-    const entry = { namespace: o.metadata?.namespace ?? 'default', mode: modeIn('ServiceDefaults', o) };
+    const entry = { namespace: o.metadata?.namespace ?? 'default', mode: modeIn('ServiceDefaults', o), failed: failedUpdate('ServiceDefaults', o) };
     const list = byName.get(name);
     if (list) list.push(entry);
     else byName.set(name, [entry]);
@@ -476,7 +503,7 @@ export function indexConsulMutualTLS(serviceDefaults: KubeObject[], proxyDefault
       // Consul OSS has one namespace: prefer the entry beside the service, else the oldest one.
       const list = byName.get(service) ?? [];
       const e = list.find((x) => x.namespace === namespace) ?? list[0];
-      return e?.mode ?? fallback;
+      return e ? unconfirmed(e.mode ?? fallback, e.failed) : fallback;
     },
   };
 }

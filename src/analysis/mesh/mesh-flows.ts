@@ -5,7 +5,7 @@
 // Linkerd Servers and Consul's excluded ports name. Kept apart from the judges so the model can
 // index their inputs.
 import type { MeshCallee, MeshCaller, MeshFlowVerdict, MeshVerdictKind } from './flow.ts';
-import type { MeshModel } from './model.ts';
+import { consulMutualTLSUnknown, type MeshModel } from './model.ts';
 import { judgeLinkerd, type LinkerdFlowInput, type LinkerdJudgement } from './linkerd-authz.ts';
 import { LINKERD_CONFIG_CONFIGMAP } from './configmaps.ts';
 import { consulServicePort, judgeConsulFlow, serviceAccountOf, type ConsulFlowInput } from './consul.ts';
@@ -63,14 +63,14 @@ function linkerdTrustDomainGuard(model: MeshModel, judged: LinkerdJudgement): Me
  * `assumed` when the verdicts under every value of an unread setting agree; else 'unknown',
  * naming the setting and what each value would decide.
  */
-function agreeOrUnknown(assumed: MeshFlowVerdict, alternatives: Array<{ value: string; verdict: MeshVerdictKind }>, setting: string): MeshFlowVerdict {
+function agreeOrUnknown(assumed: MeshFlowVerdict, alternatives: Array<{ value: string; verdict: MeshVerdictKind }>, setting: string, assumedAs = 'the default'): MeshFlowVerdict {
   if (alternatives.every((a) => a.verdict === assumed.verdict)) return assumed;
   const groups = new Map<MeshVerdictKind, string[]>();
   for (const a of alternatives) groups.set(a.verdict, [...(groups.get(a.verdict) ?? []), a.value]);
   const each = [...groups].map(([verdict, values]) => `${verdict} if it is ${values.join(' or ')}`).join('; ');
   return {
     mesh: assumed.mesh, verdict: 'unknown', plaintext: assumed.plaintext, ...(assumed.enforcedBy ? { enforcedBy: assumed.enforcedBy } : {}), ...(assumed.notes ? { notes: assumed.notes } : {}),
-    reason: `the answer turns on ${setting}: ${each} (with the default assumed: ${assumed.reason})`,
+    reason: `the answer turns on ${setting}: ${each} (with ${assumedAs} assumed: ${assumed.reason})`,
   };
 }
 
@@ -85,6 +85,7 @@ export function consulFlowVerdict(model: MeshModel, caller: MeshCaller, callee: 
   }
   const callerW = (model.workloadsByNamespace.get(caller.namespace) ?? []).find((x) =>
     x.mesh === 'consul' && serviceAccountOf(x.workload.pods[0]) === caller.serviceAccount && Object.entries(x.labels).every(([k, v]) => caller.labels[k] === v));
+  const mtls = model.consul.mutualTLS.modeOf(w.consulService ?? callee.serviceAccount, callee.namespace);
   const input: ConsulFlowInput = {
     calleeAnnotations: w.annotations,
     calleeTransparentProxy: w.consulTransparentProxy,
@@ -92,12 +93,19 @@ export function consulFlowVerdict(model: MeshModel, caller: MeshCaller, callee: 
     defaultIntention: model.consul.defaultIntention,
     callerService: callerW?.consulService ?? caller.serviceAccount,
     calleeService: w.consulService ?? callee.serviceAccount,
-    calleeMutualTLS: model.consul.mutualTLS.modeOf(w.consulService ?? callee.serviceAccount, callee.namespace),
+    calleeMutualTLS: mtls,
     calleeServicePort: consulServicePort(w.annotations, containerPorts(w.workload.pods[0]?.spec ?? {})),
   };
-  const v = judgeConsulFlow(input, caller, callee);
+  let v = judgeConsulFlow(input, caller, callee);
+  // The callee's mTLS mode decides only for callers without a mesh identity, the default
+  // intention only for those with one: each unknown is weighed with the other as read.
+  const modeUnknown = consulMutualTLSUnknown(model, w);
+  if (modeUnknown && v.verdict !== 'unknown') {
+    const alternatives = (['strict', 'permissive'] as const).map((mode) => ({ value: mode, verdict: judgeConsulFlow({ ...input, calleeMutualTLS: { ...mtls, mode } }, caller, callee).verdict }));
+    v = agreeOrUnknown(v, alternatives, `the mTLS mode (mutualTLSMode) of ${callee.namespace}/${callee.name}, unknown: ${modeUnknown}`, mtls.source);
+  }
   const d = model.consul.defaultIntention;
-  if (!d.unread) return v;
+  if (!d.unread || v.verdict === 'unknown') return v;
   const cms = d.unreadConfigMaps ?? [];
   const alternatives = (['allow', 'deny'] as const).map((action) => ({ value: action, verdict: judgeConsulFlow({ ...input, defaultIntention: { ...d, action } }, caller, callee).verdict }));
   return agreeOrUnknown(v, alternatives, `Consul's default intention (ACL default_policy, default_intention_policy), which ${cms.length > 1 ? `ConfigMaps ${cms.join(' and ')} hold` : `ConfigMap ${cms.join('')} may set`} and could not be read (${d.unread})`);

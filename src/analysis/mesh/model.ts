@@ -15,7 +15,7 @@ import { indexLinkerdPolicies, type LinkerdPolicyIndex } from './linkerd-authz.t
 import { linkerdSkippedPorts, linkerdTrustDomain } from './linkerd.ts';
 import { istioRoot, LINKERD_CONFIG_CONFIGMAP, type IstioRoot } from './configmaps.ts';
 import { configMapUnread } from '../configmaps.ts';
-import { CONSUL_EXCLUDE_INBOUND_ANNOTATION, CONSUL_INJECT_ANNOTATION, CONSUL_SERVICE_ANNOTATION, consulDefaultIntention, consulInjector, consulMembership, consulMutualTLSApplies, consulPortList, consulServesNamespace, consulServiceName, consulServicePort, serviceAccountOf, consulTransparentProxy, indexConsulMutualTLS, indexServiceIntentions, type ConsulDefaultIntention, type ConsulInjector, type ConsulIntentionIndex, type ConsulMutualTLSIndex, type ConsulTransparentProxy } from './consul.ts';
+import { CONSUL_EXCLUDE_INBOUND_ANNOTATION, CONSUL_INJECT_ANNOTATION, CONSUL_SERVICE_ANNOTATION, consulDefaultIntention, consulInjector, consulMembership, consulMutualTLSApplies, consulPortList, consulServesNamespace, consulServiceName, consulServicePort, serviceAccountOf, consulTransparentProxy, indexConsulMutualTLS, syncedConditionText, indexServiceIntentions, type ConsulDefaultIntention, type ConsulInjector, type ConsulIntentionIndex, type ConsulMutualTLSIndex, type ConsulTransparentProxy } from './consul.ts';
 
 export type MeshName = 'istio' | 'linkerd' | 'consul';
 
@@ -56,11 +56,23 @@ export interface MeshModel {
    * assumed trust domain does not (mesh-flows.ts linkerdTrustDomainGuard).
    */
   linkerd: { present: boolean; evidence: string[]; clusterDefault: ClusterDefault; servers: Map<string, LinkerdServer[]>; policy: LinkerdPolicyIndex; trustDomainUnread?: 'forbidden' | 'error' };
-  consul: { present: boolean; evidence: string[]; defaultIntention: ConsulDefaultIntention; injector?: ConsulInjector; intentions: ConsulIntentionIndex; mutualTLS: ConsulMutualTLSIndex };
+  /**
+   * `mutualTLSUnread`: the config entry kinds that set the mTLS mode and could not be read
+   * ("consul.servicedefaults: forbidden"), and why Services (which name a pod's Consul service)
+   * could not be; consulMutualTLSUnknown says when that leaves a workload's mode unknown.
+   */
+  consul: { present: boolean; evidence: string[]; defaultIntention: ConsulDefaultIntention; injector?: ConsulInjector; intentions: ConsulIntentionIndex; mutualTLS: ConsulMutualTLSIndex; mutualTLSUnread: { entries: string[]; services?: 'forbidden' | 'error' } };
   namespaces: Map<string, NamespaceInfo>;
   workloads: WorkloadMesh[];
   workloadsByNamespace: Map<string, WorkloadMesh[]>;
 }
+
+/** Why a kind is not in the snapshot when it was refused or failed to list; undefined when read (or not served). */
+const unreadKind = (snapshot: Snapshot, k: KindKey): 'forbidden' | 'error' | undefined => {
+  const s = snapshot.coverage[k]?.status;
+  return s === 'forbidden' || s === 'error' ? s : undefined;
+};
+const CONSUL_MTLS_KINDS = ['consul.servicedefaults', 'consul.proxydefaults', 'consul.meshes'] as const;
 
 const ISTIO_KINDS = ['istio.peerauthentications', 'istio.authorizationpolicies', 'istio.destinationrules', 'istio.gateways'] as const;
 const LINKERD_KINDS = ['linkerd.servers', 'linkerd.authorizationpolicies', 'linkerd.meshtlsauthentications', 'linkerd.serverauthorizations', 'linkerd.networkauthentications', 'linkerd.httproutes'] as const;
@@ -206,11 +218,16 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     statusObserved: !templatesStandIn(snapshot),
   }, linkerdTrustDomain(configmaps));
   const trustDomainUnread = configMapUnread(snapshot, LINKERD_CONFIG_CONFIGMAP);
+  const servicesUnread = unreadKind(snapshot, 'services');
+  const consulMutualTLSUnread = {
+    entries: CONSUL_MTLS_KINDS.flatMap((k) => { const why = unreadKind(snapshot, k); return why ? [`${k}: ${why}`] : []; }),
+    ...(servicesUnread ? { services: servicesUnread } : {}),
+  };
   return {
     present: istioPresent || linkerdPresent || consulPresent,
     istio: { present: istioPresent, evidence: istioEvidence, policies, root },
     linkerd: { present: linkerdPresent, evidence: linkerdEvidence, clusterDefault, servers, policy: linkerdPolicy, ...(trustDomainUnread ? { trustDomainUnread } : {}) },
-    consul: { present: consulPresent, evidence: consulEvidence, defaultIntention: consulDefault, injector, intentions: indexServiceIntentions(snapshot.resources['consul.serviceintentions'] ?? []), mutualTLS: indexConsulMutualTLS(snapshot.resources['consul.servicedefaults'] ?? [], snapshot.resources['consul.proxydefaults'] ?? [], snapshot.resources['consul.meshes'] ?? []) },
+    consul: { present: consulPresent, evidence: consulEvidence, defaultIntention: consulDefault, injector, intentions: indexServiceIntentions(snapshot.resources['consul.serviceintentions'] ?? []), mutualTLS: indexConsulMutualTLS(snapshot.resources['consul.servicedefaults'] ?? [], snapshot.resources['consul.proxydefaults'] ?? [], snapshot.resources['consul.meshes'] ?? []), mutualTLSUnread: consulMutualTLSUnread },
     namespaces,
     workloads,
     workloadsByNamespace,
@@ -237,23 +254,35 @@ export function mtlsPostureOf(mode: string): MtlsPosture {
   return 'outside';
 }
 
-/** Why a kind is not in the snapshot when it was refused or failed to list; undefined when read (or not served). */
-const unreadKind = (snapshot: Snapshot, k: KindKey): 'forbidden' | 'error' | undefined => {
-  const s = snapshot.coverage[k]?.status;
-  return s === 'forbidden' || s === 'error' ? s : undefined;
-};
-const CONSUL_MTLS_KINDS = ['consul.servicedefaults', 'consul.proxydefaults', 'consul.meshes'] as const;
+/**
+ * Why the Consul mTLS mode of `w` (a Consul workload) is not known, or undefined when it is. It is
+ * looked up by the workload's service name in ServiceDefaults, else ProxyDefaults global: unread
+ * config entries would show Consul's default, or a guessed name's mode, as if known; unread
+ * Services (for a pod without a connect-service annotation) name it after its service account,
+ * which matters only while some entry in effect may be permissive; an entry whose last update
+ * failed is not what Consul applies (consul-k8s configentry_controller.go syncUnknownWithError:
+ * Consul keeps the version it held before). The report shows the mode as unknown (weak port '*'),
+ * and a call the mode decides is judged under strict and permissive (mesh-flows.ts).
+ */
+export function consulMutualTLSUnknown(model: MeshModel, w: WorkloadMesh): string | undefined {
+  const tls = model.consul.mutualTLS;
+  const unread = model.consul.mutualTLSUnread;
+  if (unread.entries.length > 0) return `Consul's config entries could not be read (${unread.entries.join(', ')}), so whether the service port also takes plaintext (permissive mode) is not known`;
+  if (unread.services && !w.annotations[CONSUL_SERVICE_ANNOTATION]) {
+    const permissive = tls.entries.some((e) => e.inEffect && e.mode === 'permissive');
+    const failed = !permissive && tls.entries.find((e) => e.updateFailed);
+    const may = permissive ? 'a ServiceDefaults or ProxyDefaults in effect sets permissive mode'
+      : failed ? `the last update of ${failed.ref.kind} ${failed.ref.namespace}/${failed.ref.name} failed, so Consul may hold it permissive` : undefined;
+    if (may) return `its Consul service name could not be read (services: ${unread.services}; no ${CONSUL_SERVICE_ANNOTATION} annotation), and ${may}`;
+  }
+  const mode = tls.modeOf(w.consulService ?? serviceAccountOf(w.workload.pods[0]), w.namespace);
+  const f = mode.updateFailed;
+  return f ? `the last update of ${f.entry} failed (Synced=Unknown, ${syncedConditionText(f)}), and Consul keeps the version it held before, strict or permissive, which the snapshot cannot show (as written: ${mode.source})` : undefined;
+}
 
 /** Per-workload mesh, effective mTLS mode and its classification, for report.json. */
 export function meshWorkloadModes(snapshot: Snapshot, config: Config): MeshWorkloadDetail[] {
   const model = meshModel(snapshot, config);
-  // A Consul workload's mTLS mode is looked up by its service name: unread Services (for a pod
-  // without a connect-service annotation) or unread config entries would show the mode of a
-  // guessed name, or Consul's default, as if known. The mode is then unknown, unless every entry
-  // Consul applies is strict (then no name can make it permissive).
-  const consulEntriesUnread = CONSUL_MTLS_KINDS.flatMap((k) => { const why = unreadKind(snapshot, k); return why ? [`${k}: ${why}`] : []; });
-  const servicesUnread = unreadKind(snapshot, 'services');
-  const consulPermissiveSomewhere = model.consul.mutualTLS.entries.some((e) => e.inEffect && e.mode === 'permissive');
   return model.workloads.map((w): MeshWorkloadDetail => {
     const workload = { kind: w.workload.ref.kind, namespace: w.workload.ref.namespace, name: w.workload.ref.name };
     if (w.mesh === 'istio' && w.istio) {
@@ -297,12 +326,10 @@ export function meshWorkloadModes(snapshot: Snapshot, config: Config): MeshWorkl
       // Permissive mTLS (consul.ts indexConsulMutualTLS) passes plaintext to the service port, without intentions.
       // Without the transparent proxy the mode does not apply (consulMutualTLSApplies).
       if (consulMutualTLSApplies(tproxy)) {
-        const nameUnread = servicesUnread && !w.annotations[CONSUL_SERVICE_ANNOTATION];
         const mtls = model.consul.mutualTLS.modeOf(w.consulService ?? serviceAccountOf(w.workload.pods[0]), w.namespace);
-        if (consulEntriesUnread.length > 0) {
-          weak['*'] ??= `mTLS mode unknown: Consul's config entries could not be read (${consulEntriesUnread.join(', ')}), so whether the service port also takes plaintext (permissive mode) is not known`;
-        } else if (nameUnread && consulPermissiveSomewhere) {
-          weak['*'] ??= `mTLS mode unknown: its Consul service name could not be read (services: ${servicesUnread}; no ${CONSUL_SERVICE_ANNOTATION} annotation), and a ServiceDefaults or ProxyDefaults in effect sets permissive mode`;
+        const unknown = consulMutualTLSUnknown(model, w);
+        if (unknown) {
+          weak['*'] ??= `mTLS mode unknown: ${unknown}`;
         } else if (mtls.mode === 'permissive') {
           const rep = w.workload.pods[0];
           const port = consulServicePort(w.annotations, rep ? containerPorts(rep.spec) : []);

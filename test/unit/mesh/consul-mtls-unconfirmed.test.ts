@@ -1,0 +1,162 @@
+// A Consul service's mTLS mode decides whether a caller without a mesh identity reaches its
+// service port: "The `permissive` mTLS mode enables sidecar proxies to accept both mTLS and
+// non-mTLS traffic to an application", and "Intentions are not enforced and encryption is not
+// enabled for non-mTLS connections"
+// (https://developer.hashicorp.com/consul/docs/k8s/connect/onboarding-tproxy-mode). The mode is
+// the service's ServiceDefaults mutualTLSMode, else ProxyDefaults global's, else strict
+// (https://developer.hashicorp.com/consul/docs/connect/config-entries/service-defaults,
+// .../proxy-defaults). When the snapshot cannot show which mode Consul applies, `reach` and the
+// report say unknown instead of judging the mode as written, or Consul's default, as known:
+// - the config entries could not be listed (coverage forbidden or error);
+// - Services could not be listed, the pod names no connect-service, and an entry in effect is
+//   permissive (the service name, which the mode is looked up by, is a guess);
+// - the entry's last update failed: hashicorp/consul-k8s control-plane/config-entries/controllers/
+//   configentry_controller.go, when Consul already holds the entry and writing the new version
+//   fails, calls syncUnknownWithError(…, ConsulAgentError, "updating config entry in consul: …"),
+//   which sets Synced Unknown with that reason; Consul keeps the version it held (a failed create
+//   is syncFailed: Synced False).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { consulFlowVerdict, meshModel } from '../../../src/analysis/mesh/index.ts';
+import type { MeshCaller } from '../../../src/analysis/mesh/flow.ts';
+import type { AuditContext } from '../../../src/analysis/context.ts';
+import type { KindKey } from '../../../src/snapshot/kinds.ts';
+import { runDetails } from '../../../src/analysis/details.ts';
+import { auditSnapshot } from '../../../src/engine/audit.ts';
+import { CHECKS } from '../../../checks/index.ts';
+import { writeSnapshot } from '../../../src/snapshot/io.ts';
+import type { CliIO } from '../../../src/cli/io.ts';
+import { main } from '../../../src/cli/main.ts';
+import { ctxOf, deploymentYaml } from './helpers.ts';
+
+const LEGACY: MeshCaller = { namespace: 'legacy', serviceAccount: 'old', labels: { app: 'old' }, mtls: false };
+const MESHED: MeshCaller = { namespace: 'shop', serviceAccount: 'api', labels: { app: 'api' }, mtls: true };
+
+/** shop/web (Consul service web, port 8080) and shop/api in the Consul mesh; legacy/old outside it; the Mesh entry allows permissive mode. */
+const cluster = (entries: string, webAnnotations: Record<string, string> = {}) => `
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: legacy}
+---${deploymentYaml('shop', 'web', { serviceAccount: 'web', annotations: { 'consul.hashicorp.com/connect-inject': 'true', ...webAnnotations }, ports: [8080] })}${deploymentYaml('shop', 'api', { serviceAccount: 'api', annotations: { 'consul.hashicorp.com/connect-inject': 'true' }, ports: [8080] })}${deploymentYaml('legacy', 'old', { serviceAccount: 'old', ports: [] })}
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: Mesh
+metadata: {name: mesh, namespace: consul}
+spec: {allowEnablingPermissiveMutualTLS: true}
+---
+${entries}`;
+const entry = (kind: 'ServiceDefaults' | 'ProxyDefaults', name: string, mode: string, status = '') => `
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: ${kind}
+metadata: {name: ${name}, namespace: ${kind === 'ProxyDefaults' ? 'consul' : 'shop'}}
+spec: {mutualTLSMode: ${mode}}
+${status}---`;
+/** What the consul-k8s controller writes when updating the entry in Consul failed (syncUnknownWithError). */
+const UPDATE_FAILED = 'status:\n  conditions: [{type: Synced, status: "Unknown", reason: ConsulAgentError, message: "updating config entry in consul: rpc error: Permission denied"}]\n';
+
+function refused(ctx: AuditContext, kind: KindKey, status: 'forbidden' | 'error' = 'forbidden'): AuditContext {
+  ctx.snapshot.coverage[kind] = { status, detail: `list ${kind} (refused in test)` };
+  delete ctx.snapshot.resources[kind];
+  return ctx;
+}
+const judge = (ctx: AuditContext, caller: MeshCaller, port = 8080) =>
+  consulFlowVerdict(meshModel(ctx.snapshot, ctx.config), caller, { namespace: 'shop', name: 'web', serviceAccount: 'web', labels: { app: 'web' }, port, protocol: 'TCP' });
+const at = new Date('2026-06-01T00:00:00Z');
+const webPosture = (ctx: AuditContext) =>
+  auditSnapshot({ snapshot: ctx.snapshot, config: ctx.config, checks: CHECKS, now: at, startedAt: at, runId: 'run-1', details: runDetails }).report.details.mtls!.workloads.find((w) => w.workload.name === 'web')!;
+
+async function reach(ctx: AuditContext, ...args: string[]): Promise<{ code: number; out: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'ztaudit-consul-mtls-'));
+  const file = join(dir, 'snap.json.gz');
+  writeSnapshot(file, ctx.snapshot);
+  const out: string[] = [];
+  const io: CliIO = { stdout: (t) => out.push(t), stderr: () => {}, env: {}, isTTY: false, cwd: dir };
+  const code = await main(['reach', '--snapshot', file, ...args], io);
+  return { code, out: out.join('') };
+}
+
+describe('Consul config entries that set the mTLS mode could not be read', () => {
+  // The reviewer's case: ProxyDefaults global strict, ServiceDefaults web permissive.
+  const yaml = cluster(`${entry('ProxyDefaults', 'global', 'strict')}${entry('ServiceDefaults', 'web', 'permissive')}`);
+
+  it('reach: a plaintext call to the service port is UNKNOWN naming the unread kind (was: DENIED by ProxyDefaults strict); read, ALLOWED', async () => {
+    expect(judge(ctxOf(yaml), LEGACY)).toMatchObject({ mesh: 'consul', verdict: 'allowed', plaintext: true });
+    for (const status of ['forbidden', 'error'] as const) {
+      const v = judge(refused(ctxOf(yaml), 'consul.servicedefaults', status), LEGACY);
+      expect(v).toMatchObject({ mesh: 'consul', verdict: 'unknown', plaintext: true });
+      expect(v.reason).toContain(`the mTLS mode (mutualTLSMode) of shop/web, unknown: Consul's config entries could not be read (consul.servicedefaults: ${status})`);
+      expect(v.reason).toContain('denied if it is strict; allowed if it is permissive (with ProxyDefaults consul/global mutualTLSMode strict assumed');
+    }
+    const json = await reach(refused(ctxOf(yaml), 'consul.servicedefaults'), '--from', 'legacy/old', '--to', 'shop/web', '--port', '8080', '-o', 'json');
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.out)).toMatchObject({ allowed: null, effective: 'unknown', mesh: { verdict: 'unknown' } });
+  });
+
+  it('reach --matrix --effective keeps the pair the mode may open, marked unknown (was: dropped as refused by the mesh)', async () => {
+    const line = (out: string) => out.split('\n').find((l) => l.startsWith('legacy/old[Deployment] => shop/web[Deployment]'));
+    expect(line((await reach(ctxOf(yaml), '--matrix', '--effective')).out)).toContain('TCP 8080');
+    const unread = line((await reach(refused(ctxOf(yaml), 'consul.servicedefaults'), '--matrix', '--effective')).out);
+    expect(unread).toContain('[mesh consul: TCP 8080 unknown]');
+  });
+
+  it('what both modes decide alike stays known: another port, and a meshed caller (intentions decide)', () => {
+    for (const kind of ['consul.servicedefaults', 'consul.proxydefaults', 'consul.meshes'] as const) {
+      const ctx = refused(ctxOf(yaml), kind);
+      expect(judge(ctx, LEGACY, 9090), kind).toMatchObject({ verdict: 'denied', plaintext: true });
+      expect(judge(ctx, MESHED), kind).toMatchObject({ verdict: 'allowed', plaintext: false });
+    }
+  });
+
+  it('Services unread, no connect-service annotation, a permissive entry in effect: unknown; with every entry strict, or the service named by annotation, the answer stays', () => {
+    const v = judge(refused(ctxOf(yaml), 'services'), LEGACY);
+    expect(v).toMatchObject({ verdict: 'unknown' });
+    expect(v.reason).toContain('its Consul service name could not be read (services: forbidden; no consul.hashicorp.com/connect-service annotation)');
+    const allStrict = cluster(`${entry('ProxyDefaults', 'global', 'strict')}${entry('ServiceDefaults', 'web', 'strict')}`);
+    expect(judge(refused(ctxOf(allStrict), 'services'), LEGACY)).toMatchObject({ verdict: 'denied' });
+    const named = cluster(`${entry('ProxyDefaults', 'global', 'strict')}${entry('ServiceDefaults', 'web', 'permissive')}`, { 'consul.hashicorp.com/connect-service': 'web' });
+    expect(judge(refused(ctxOf(named), 'services'), LEGACY)).toMatchObject({ verdict: 'allowed' });
+  });
+});
+
+describe('a Consul entry whose last update failed (Synced Unknown, reason ConsulAgentError)', () => {
+  const failedStrict = cluster(entry('ServiceDefaults', 'web', 'strict', UPDATE_FAILED));
+
+  it('reach: a plaintext call to the service port is UNKNOWN, naming the entry and the controller\'s error (was: DENIED by the strict mode as written)', async () => {
+    const v = judge(ctxOf(failedStrict), LEGACY);
+    expect(v).toMatchObject({ mesh: 'consul', verdict: 'unknown', plaintext: true });
+    expect(v.reason).toContain('the last update of ServiceDefaults shop/web failed (Synced=Unknown, reason ConsulAgentError, message "updating config entry in consul: rpc error: Permission denied"), and Consul keeps the version it held before, strict or permissive');
+    const cli = await reach(ctxOf(failedStrict), '--from', 'legacy/old', '--to', 'shop/web', '--port', '8080');
+    expect(cli.code).toBe(2);
+    expect(cli.out).toMatch(/^UNKNOWN: legacy\/old\[Deployment\] -> shop\/web\[Deployment\] on 8080\/TCP/);
+    // Synced True (or no condition: manifests, not yet reconciled): strict as written, refused.
+    expect(judge(ctxOf(cluster(entry('ServiceDefaults', 'web', 'strict', 'status:\n  conditions: [{type: Synced, status: "True"}]\n'))), LEGACY)).toMatchObject({ verdict: 'denied' });
+    expect(judge(ctxOf(cluster(entry('ServiceDefaults', 'web', 'strict'))), LEGACY)).toMatchObject({ verdict: 'denied' });
+    // A meshed caller is judged by intentions whatever the mode.
+    expect(judge(ctxOf(failedStrict), MESHED)).toMatchObject({ verdict: 'allowed', plaintext: false });
+  });
+
+  it('a ProxyDefaults global whose update failed leaves every service without its own mode unconfirmed', () => {
+    const v = judge(ctxOf(cluster(entry('ProxyDefaults', 'global', 'strict', UPDATE_FAILED))), LEGACY);
+    expect(v).toMatchObject({ verdict: 'unknown' });
+    expect(v.reason).toContain('the last update of ProxyDefaults consul/global failed');
+  });
+
+  it('Services unread and no entry in effect permissive, but another service\'s entry failed its update: the guessed name may be wrong, so unknown', () => {
+    const other = cluster(`${entry('ProxyDefaults', 'global', 'strict')}${entry('ServiceDefaults', 'frontend', 'strict', UPDATE_FAILED)}`);
+    expect(judge(ctxOf(other), LEGACY)).toMatchObject({ verdict: 'denied' });
+    const v = judge(refused(ctxOf(other), 'services'), LEGACY);
+    expect(v).toMatchObject({ verdict: 'unknown' });
+    expect(v.reason).toContain('its Consul service name could not be read (services: forbidden; no consul.hashicorp.com/connect-service annotation), and the last update of ServiceDefaults shop/frontend failed, so Consul may hold it permissive');
+  });
+
+  it('report.json: the workload\'s mode is unknown (weak port *), not authenticated with no weak port', () => {
+    expect(webPosture(ctxOf(cluster(entry('ServiceDefaults', 'web', 'strict')))).weakPorts).toBeUndefined();
+    const posture = webPosture(ctxOf(failedStrict));
+    expect(posture.weakPorts).toEqual({ '*': 'mTLS mode unknown: the last update of ServiceDefaults shop/web failed (Synced=Unknown, reason ConsulAgentError, message "updating config entry in consul: rpc error: Permission denied"), and Consul keeps the version it held before, strict or permissive, which the snapshot cannot show (as written: ServiceDefaults shop/web mutualTLSMode strict)' });
+  });
+});
