@@ -219,13 +219,21 @@ describeCluster('PolicyReport / ClusterPolicyReport publishing (--policy-reports
     expect(results).toBe(report.findings.length + report.checks.filter((c) => c.status === 'not-evaluated' || c.status === 'error').length);
   });
 
-  it('reports a namespace that does not exist as an error for that object and applies the rest', async () => {
+  // The API server answers a write into a namespace that does not exist 404 `namespaces "x" not
+  // found`: the results (a binding's subject in a deleted namespace) go to the ClusterPolicyReport.
+  it('files the results of a namespace that does not exist in the ClusterPolicyReport, with a note, and applies the rest', async () => {
     const report = withNamespaces(buildRun().report, (n) => (n === 'ci' ? `absent-${suffix}` : ns(n)));
     const outcome = await writePolicyReports(report, kc);
-    expect(outcome.errors).toHaveLength(1);
-    expect(outcome.errors[0]).toContain(`PolicyReport/absent-${suffix}/ztaudit`);
+    expect(outcome.errors).toEqual([]);
+    expect(outcome.notes).toEqual([`namespace(s) absent-${suffix} do not exist: their results are in the ClusterPolicyReport`]);
     expect(outcome.applied).toContain(`PolicyReport/${ns('payments')}/ztaudit`);
+    expect(outcome.applied).not.toContain(`PolicyReport/absent-${suffix}/ztaudit`);
     expect(outcome.applied).toContain('ClusterPolicyReport/ztaudit');
+    const cpr = await admin.request('GET', '/apis/wgpolicyk8s.io/v1alpha2/clusterpolicyreports/ztaudit');
+    const results = (cpr.body as { results: Array<{ resources?: Array<{ namespace?: string }> }> }).results;
+    const moved = report.findings.filter((f) => f.resource.namespace === `absent-${suffix}`).length;
+    expect(moved).toBeGreaterThan(0);
+    expect(results.filter((r) => r.resources?.[0]?.namespace === `absent-${suffix}`)).toHaveLength(moved);
   });
 
   it('returns the failure (no throw) when the API server is unreachable, after one request', async () => {
