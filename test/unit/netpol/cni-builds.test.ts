@@ -1,6 +1,13 @@
-// Which policy APIs the running CNI enforces, where its build or its nodes' releases decide it.
-// Each case cites the upstream source it follows.
+// Which policy APIs the running CNI enforces, where its build or its nodes' releases decide it,
+// and what reach says when a policy kind was not read. Each case cites the upstream source it
+// follows.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import type { CliIO } from '../../../src/cli/io.ts';
+import { main } from '../../../src/cli/main.ts';
 import { cniNotEnforcing } from '../../../checks/network/cni-not-enforcing.ts';
 import { buildReachability } from '../../../src/analysis/netpol/model.ts';
 import { queryReach } from '../../../src/analysis/netpol/query.ts';
@@ -116,5 +123,69 @@ describe('Calico nodes on two releases enforce only what both enforce', () => {
   it('v3.30.0 and v3.31.7 both enforce ANP and BANP: counted; v3.29 beside them leaves BANP out', () => {
     expect(denied(calico('quay.io/calico/node:v3.31.7', 'docker.io/calico/node:v3.30.0'))).toEqual([true, true, false]);
     expect(denied(calico('quay.io/calico/node:v3.31.7', 'docker.io/calico/node:v3.29.2'))).toEqual([true, false, false]);
+  });
+});
+
+// docs/network-model.md: a kind that was forbidden or failed to list "makes the check not
+// evaluated — the model cannot vouch for isolation it could not read"; reach answers the same.
+describe('reach when a policy kind was not read', () => {
+  const yaml = policies + daemonset('kube-system', 'kube-network-policies', 'registry.k8s.io/networking/kube-network-policies:v1.1.0-npa-v1alpha2');
+  const withCoverage = (key: string, entry: { status: 'forbidden' | 'error' | 'absent'; detail?: string }) => {
+    const s = snap(yaml);
+    (s.coverage as Record<string, unknown>)[key] = entry;
+    return s;
+  };
+
+  it('a ClusterNetworkPolicy kind served at a version ztaudit does not read: UNKNOWN (exit 2), naming the kind', () => {
+    const s = withCoverage('anp.clusternetworkpolicies', { status: 'error', detail: 'clusternetworkpolicies.policy.networking.k8s.io is served at v1alpha3; not read (ztaudit reads v1alpha2)' });
+    const out = reachCommandCore(s, { from: 'a/client', to: 'b/server', port: '8080' });
+    expect(out.exitCode).toBe(2);
+    expect(out.output).toMatch(/^UNKNOWN: /);
+    expect(out.output).toContain('note: ClusterNetworkPolicy (clusternetworkpolicies.policy.networking.k8s.io) could not be read (error: clusternetworkpolicies.policy.networking.k8s.io is served at v1alpha3; not read (ztaudit reads v1alpha2)): its policies may decide this, and the model cannot vouch for what it did not read');
+    const json = JSON.parse(reachCommandCore(s, { from: 'a/client', to: 'b/server', port: '8080', output: 'json' }).output);
+    expect(json.network.undetermined).toEqual([expect.stringContaining('ClusterNetworkPolicy (clusternetworkpolicies.policy.networking.k8s.io) could not be read')]);
+  });
+
+  it('NetworkPolicies forbidden: a flow a policy would otherwise deny is UNKNOWN too', () => {
+    const s = withCoverage('networkpolicies', { status: 'forbidden', detail: 'list networkpolicies.networking.k8s.io' });
+    const r = queryReach(buildReachability(s), 'd/tenant', 'b/server', 8080);
+    expect(r.allowed).toBe(false);
+    expect(r.undetermined).toEqual(['NetworkPolicy (networkpolicies.networking.k8s.io) could not be read (forbidden: list networkpolicies.networking.k8s.io): its policies may decide this, and the model cannot vouch for what it did not read']);
+  });
+
+  it('a kind that is absent (CRD not installed) holds no policies: the answer stands', () => {
+    const s = withCoverage('cilium.networkpolicies', { status: 'absent' });
+    const out = reachCommandCore(s, { from: 'a/client', to: 'b/server', port: '8080' });
+    expect(out.exitCode).toBe(0);
+    expect(out.output).toMatch(/^ALLOWED: /);
+  });
+
+  it('the matrix opens with a note in text and warns on stderr in JSON and CSV, whose shape stays', () => {
+    const s = withCoverage('calico.globalnetworkpolicies', { status: 'forbidden', detail: 'list globalnetworkpolicies.crd.projectcalico.org' });
+    const text = reachCommandCore(s, { matrix: true });
+    expect(text.output.split('\n')[0]).toBe("note: every row is the model's reading, not a verdict: GlobalNetworkPolicy (globalnetworkpolicies.crd.projectcalico.org) could not be read (forbidden: list globalnetworkpolicies.crd.projectcalico.org): its policies may decide this, and the model cannot vouch for what it did not read");
+    const json = reachCommandCore(s, { matrix: true, output: 'json' });
+    expect(Array.isArray(JSON.parse(json.output))).toBe(true);
+    expect(json.warnings).toEqual([text.output.split('\n')[0].slice('note: '.length)]);
+    expect(reachCommandCore(snap(yaml), { matrix: true }).output).not.toContain('note:');
+  });
+
+  it('ztaudit reach on such a snapshot file: one flow exits 2; the JSON matrix stays an array and stderr warns', async () => {
+    const s = withCoverage('anp.adminnetworkpolicies', { status: 'forbidden', detail: 'list adminnetworkpolicies.policy.networking.k8s.io' });
+    const dir = mkdtempSync(join(tmpdir(), 'ztaudit-unread-'));
+    writeFileSync(join(dir, 'snap.json.gz'), gzipSync(JSON.stringify(s)));
+    const cli = async (...args: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const io: CliIO = { stdout: (t) => out.push(t), stderr: (t) => err.push(t), env: {}, isTTY: false, cwd: dir };
+      return { code: await main(['reach', '--snapshot', join(dir, 'snap.json.gz'), ...args], io), out: out.join(''), err: err.join('') };
+    };
+    const flow = await cli('--from', 'a/client', '--to', 'b/server', '--port', '8080');
+    expect(flow.code).toBe(2);
+    expect(flow.out).toMatch(/^UNKNOWN: /);
+    const matrix = await cli('--matrix', '-o', 'json');
+    expect(matrix.code).toBe(0);
+    expect(Array.isArray(JSON.parse(matrix.out))).toBe(true);
+    expect(matrix.err).toBe("ztaudit reach: warning: every row is the model's reading, not a verdict: AdminNetworkPolicy (adminnetworkpolicies.policy.networking.k8s.io) could not be read (forbidden: list adminnetworkpolicies.policy.networking.k8s.io): its policies may decide this, and the model cannot vouch for what it did not read\n");
   });
 });
