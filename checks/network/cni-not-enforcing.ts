@@ -21,7 +21,7 @@ export const cniNotEnforcing: Check = {
   protectsAgainst: 'policies that exist on paper only: a CNI without policy enforcement (flannel or kindnet alone) ignores NetworkPolicies, and a CNI that does not implement an API (AdminNetworkPolicy or ClusterNetworkPolicy on Cilium, Calico policies on Cilium, AdminNetworkPolicy on Calico v3.32, …) ignores that API\'s policies',
   severity: 'critical',
   controls: [cis('5.3.1'), 'NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7', 'NIST-800-207:T6'],
-  remediation: 'Run a CNI that enforces the policy APIs in use (NetworkPolicy: Calico, Cilium, Antrea, or Calico alongside flannel as Canal; AdminNetworkPolicy: Calico v3.29 to v3.31 (BaselineAdminNetworkPolicy v3.30 to v3.31), Antrea, OVN-Kubernetes, Kube-OVN, kube-network-policies; ClusterNetworkPolicy: Calico from v3.32, Kube-OVN, kube-network-policies), or rewrite the decorative policies in an API the CNI implements.',
+  remediation: 'Run a CNI that enforces the policy APIs in use (NetworkPolicy: Calico, Cilium, Antrea, or Calico alongside flannel as Canal; AdminNetworkPolicy: Calico v3.29 to v3.31 (BaselineAdminNetworkPolicy v3.30 to v3.31), Antrea, OVN-Kubernetes, Kube-OVN, kube-network-policies (its -npa-v1alpha1 image); ClusterNetworkPolicy: Calico from v3.32, Kube-OVN, kube-network-policies (its -npa-v1alpha2 image)), or rewrite the decorative policies in an API the CNI implements.',
   needs: ['daemonsets', 'deployments'],
   reads: EXTRA_POLICY_KINDS,
   readsWhen: [CILIUM_SETTINGS_READ],

@@ -1,6 +1,6 @@
 // `ztaudit reach`, `ztaudit who-can` and `ztaudit can`: questions answered from the same
 // models the checks use, over any source (cluster, --manifests, --snapshot).
-import { matrixRefusal, reachCommandCore, reachMatrixChunks } from './reach.ts';
+import { matrixRefusal, matrixWarnings, reachCommandCore, reachMatrixChunks } from './reach.ts';
 import { canCommandCore, whoCanCommandCore } from './access-text.ts';
 import { ConfigError } from '../base/errors.ts';
 import { oneLine } from '../base/plain-text.ts';
@@ -34,6 +34,7 @@ async function reach(values: ReachOptions, io: CliIO): Promise<number> {
   if (refused) throw new ConfigError(refused);
   if (values.matrix) {
     // Streamed: a 5,000-workload matrix is hundreds of thousands of lines.
+    if ((values.output ?? 'text') !== 'text') for (const w of matrixWarnings(snapshot)) io.stderr(`ztaudit reach: warning: ${oneLine(w)}\n`);
     let last = '';
     for (const chunk of reachMatrixChunks(snapshot, values.output ?? 'text', values.effective ? config : undefined)) {
       io.stdout(chunk);

@@ -206,7 +206,17 @@ export function* effectiveMatrix(snapshot: Snapshot, config: Config, rows: Itera
  */
 export function reachMatrixChunks(snapshot: Snapshot, format: 'text' | 'json' | 'csv', effectiveConfig?: Config): Iterable<string> {
   const rows = streamMatrix(buildReachability(snapshot));
-  return effectiveConfig ? formatMatrixChunks(effectiveMatrix(snapshot, effectiveConfig, rows), format, true) : formatMatrixChunks(rows, format);
+  const chunks = effectiveConfig ? formatMatrixChunks(effectiveMatrix(snapshot, effectiveConfig, rows), format, true) : formatMatrixChunks(rows, format);
+  const header = format === 'text' ? matrixWarnings(snapshot).map((w) => `note: ${oneLine(w)}\n`).join('') : '';
+  return header ? (function* () { yield header; yield* chunks; })() : chunks;
+}
+
+/**
+ * What the matrix cannot vouch for, for all its rows: a policy kind that was not read. The text
+ * matrix opens with them as notes; JSON and CSV, whose shape tools read, get them on stderr.
+ */
+export function matrixWarnings(snapshot: Snapshot): string[] {
+  return buildReachability(snapshot).unread.map((u) => `every row is the model's reading, not a verdict: ${u}`);
 }
 
 export interface ReachCommandOptions {
@@ -306,13 +316,16 @@ function resolveFlag(flag: '--from' | '--to', model: ReachModel, text: string): 
  * 2 could not answer (bad input: unknown workload, malformed port, missing flag; or the network's
  * or the mesh's answer is unknown). The matrix exits 0.
  */
-export function reachCommandCore(snapshot: Snapshot, options: ReachCommandOptions): { exitCode: number; output: string; answered?: boolean } {
+export function reachCommandCore(snapshot: Snapshot, options: ReachCommandOptions): { exitCode: number; output: string; answered?: boolean; warnings?: string[] } {
   const format = options.output ?? 'text';
   try {
     const model = buildReachability(snapshot);
     const refused = options.matrix ? matrixRefusal(options) : undefined;
     if (refused) throw new ReachInputError(refused);
-    if (options.matrix) return { exitCode: 0, output: [...reachMatrixChunks(snapshot, format, options.effective ? options.config ?? defaultConfig() : undefined)].join('') };
+    if (options.matrix) {
+      const warnings = format === 'text' ? [] : matrixWarnings(snapshot).map(oneLine);
+      return { exitCode: 0, output: [...reachMatrixChunks(snapshot, format, options.effective ? options.config ?? defaultConfig() : undefined)].join(''), ...(warnings.length ? { warnings } : {}) };
+    }
     if (!options.from || !options.to) throw new ReachInputError('reach needs --from and --to (or --matrix)');
     if (format === 'csv') throw new ReachInputError('--output csv applies to --matrix; use text or json for one flow');
     const from = aliasToWorkload(snapshot, model, options.from);

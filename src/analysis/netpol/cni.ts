@@ -145,24 +145,32 @@ function calicoNodeOf(o: KubeObject): CalicoNode | undefined {
 }
 
 /**
- * What a Calico release implements: the admin APIs by version. An unreadable version is taken
- * to implement each of them, and said: no release implements both generations, so guessing one
- * would make the other's policies confidently decorative.
+ * What a Calico release implements: the admin APIs by version. Nodes mid-upgrade run two
+ * releases, and a policy is enforced cluster-wide only where every node enforces it: an API is
+ * counted when each release running implements it (v3.31 and v3.32 nodes enforce neither
+ * AdminNetworkPolicy, which v3.32 dropped, nor ClusterNetworkPolicy, which v3.31 lacks). An
+ * unreadable version is taken to implement each of them, and said: no release implements both
+ * generations, so guessing one would make the other's policies confidently decorative.
  */
 function withCalicoVersion(plugin: CniPlugin, seenIn: CoverageNote['object'], nodes: readonly CalicoNode[]): CniPlugin {
   const known = nodes.filter((n) => n.version !== undefined);
   if (known.length === nodes.length && known.length) {
-    // Nodes mid-upgrade run two releases: a policy only the newer enforces is not enforced cluster-wide.
-    const [major, minor, patch] = known.map((n) => n.version!).sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2])[0];
-    const version = `v${major}.${minor}.${patch}`;
-    const missing = major === 3 ? CALICO_SINCE.filter((s) => minor < s.minor || (s.last !== undefined && minor > s.last)) : major < 3 ? CALICO_SINCE : CALICO_SINCE.filter((s) => s.last !== undefined);
-    if (!missing.length) return { ...plugin, version };
-    return {
-      ...plugin,
-      version,
-      apis: plugin.apis.filter((a) => !missing.some((s) => s.api === a)),
-      unimplemented: Object.fromEntries(missing.map((s) => [s.api, `${plugin.name} ${version} does not implement ${s.api} (Calico enforces it ${calicoReleases(s)})`])),
-    };
+    const byText = new Map<string, [number, number, number]>();
+    for (const n of known) byText.set(`v${n.version!.join('.')}`, n.version!);
+    const versions = [...byText].sort(([, a], [, b]) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
+    // The oldest release names the plugin (and its tie rule); the gaps are every release's.
+    const version = versions[0][0];
+    const unimplemented: Partial<Record<PolicyApi, string>> = {};
+    for (const [text, [major, minor]] of versions) {
+      const missing = major === 3 ? CALICO_SINCE.filter((s) => minor < s.minor || (s.last !== undefined && minor > s.last)) : major < 3 ? CALICO_SINCE : CALICO_SINCE.filter((s) => s.last !== undefined);
+      for (const s of missing) {
+        if (unimplemented[s.api]) continue;
+        const others = versions.map(([t]) => t).filter((t) => t !== text);
+        unimplemented[s.api] = `${plugin.name} ${text} does not implement ${s.api} (Calico enforces it ${calicoReleases(s)})${others.length ? `, and nodes run it beside ${others.join(', ')}: not enforced cluster-wide` : ''}`;
+      }
+    }
+    if (!Object.keys(unimplemented).length) return { ...plugin, version };
+    return { ...plugin, version, apis: plugin.apis.filter((a) => !unimplemented[a]), unimplemented };
   }
   const ref = nodes.find((n) => n.version === undefined)?.ref ?? seenIn;
   const why = nodes.length ? 'its calico/node image tag names no release' : 'no calico/node image was found';
@@ -170,6 +178,79 @@ function withCalicoVersion(plugin: CniPlugin, seenIn: CoverageNote['object'], no
     ...plugin,
     assumed: CALICO_SINCE.map((s) => ({ api: s.api, note: { object: ref, message: `Calico's version is unknown (${why}): ${s.api} is taken as enforced, as Calico does ${calicoReleases(s)}` } })),
   };
+}
+
+/**
+ * What a kube-network-policies install enforces: one policy generation per image build, never
+ * both. From v0.9.0 (kubernetes-sigs/kube-network-policies, "move to a pluggable architecture")
+ * cmd/kube-network-policies/standard/main.go registers NetworkPolicy alone,
+ * npa-v1alpha1/main.go adds AdminNetworkPolicy and BaselineAdminNetworkPolicy, and
+ * npa-v1alpha2/main.go ClusterNetworkPolicy (its Admin and Baseline tiers); the Makefile tags
+ * them $(TAG), $(TAG)-npa-v1alpha1 and $(TAG)-npa-v1alpha2 (install-cnp.yaml runs
+ * :v1.1.0-npa-v1alpha2), and $(TAG)-iptracker is NetworkPolicy alone. Before v0.9.0 one binary
+ * (cmd/main.go) enforced AdminNetworkPolicy with --admin-network-policy and
+ * BaselineAdminNetworkPolicy with --baseline-admin-network-policy, both off by default.
+ */
+const KNP_APIS: readonly PolicyApi[] = ['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy'];
+const KNP_BUILDS: Record<string, readonly PolicyApi[]> = {
+  'npa-v1alpha1': ['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy'],
+  'npa-v1alpha2': ['ClusterNetworkPolicy'],
+};
+const KNP_FLAGS: ReadonlyArray<[PolicyApi, string]> = [['AdminNetworkPolicy', 'admin-network-policy'], ['BaselineAdminNetworkPolicy', 'baseline-admin-network-policy']];
+
+interface KnpInstall { ref: CoverageNote['object']; version?: string; enforced?: ReadonlySet<PolicyApi>; why: string }
+
+/** A Go boolean flag as the flag package reads it: -name, --name, -name=true (=1, =t, =TRUE…). */
+function boolFlag(argv: readonly string[], name: string): boolean {
+  let on = false;
+  for (const a of argv) {
+    const m = /^--?([^=]+)(?:=(.*))?$/.exec(a);
+    if (!m || m[1] !== name) continue;
+    on = m[2] === undefined || ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(m[2]);
+  }
+  return on;
+}
+
+function knpInstallOf(o: KubeObject): KnpInstall | undefined {
+  const ref = refOf(o);
+  for (const c of containersOf(o) as Array<{ image?: unknown; command?: unknown; args?: unknown }>) {
+    if (typeof c.image !== 'string' || !repositoryIs(imageRepository(c.image), 'kube-network-policies')) continue;
+    const noDigest = c.image.split('@')[0];
+    const colon = noDigest.lastIndexOf(':');
+    const tag = colon > noDigest.lastIndexOf('/') ? noDigest.slice(colon + 1) : '';
+    const build = /-(npa-v1alpha[12])$/.exec(tag)?.[1];
+    const m = /^v?(\d{1,4})\.(\d{1,4})(?:\.(\d{1,4}))?(?![\d.])/.exec(tag);
+    const version = m ? `v${m[1]}.${m[2]}.${m[3] ?? 0}` : undefined;
+    if (build) return { ref, ...(version ? { version } : {}), enforced: new Set(KNP_BUILDS[build]), why: `its ${tag} image is the ${build} build, which enforces NetworkPolicy and ${KNP_BUILDS[build].join(' and ')}` };
+    if (!m) return { ref, why: tag ? `its image tag ${tag} names no release` : 'its image has no tag' };
+    if (Number(m[1]) > 0 || Number(m[2]) >= 9) return { ref, version, enforced: new Set(), why: `its ${tag} image enforces NetworkPolicy only (the -npa-v1alpha1 and -npa-v1alpha2 builds add the admin APIs)` };
+    const argv = [...(Array.isArray(c.command) ? c.command : []), ...(Array.isArray(c.args) ? c.args : [])].filter((a): a is string => typeof a === 'string');
+    const on = KNP_FLAGS.filter(([, flag]) => boolFlag(argv, flag));
+    return { ref, version, enforced: new Set(on.map(([api]) => api)), why: `before v0.9.0 it enforces ${KNP_FLAGS.map(([api, flag]) => `${api} only with --${flag}`).join(' and ')}, and ClusterNetworkPolicy not at all` };
+  }
+  return undefined;
+}
+
+/**
+ * The APIs every kube-network-policies install in the cluster enforces (two DaemonSets of
+ * different builds enforce only what both do). An install whose build cannot be told (no
+ * kube-network-policies image, a tag naming no release) is taken to enforce each admin API,
+ * and said, as for Calico.
+ */
+function withKnpBuild(plugin: CniPlugin, seenIn: CoverageNote['object'], installs: readonly KnpInstall[]): CniPlugin {
+  const unknown = installs.length ? installs.find((i) => !i.enforced) : { ref: seenIn, why: 'no kube-network-policies image was found' };
+  if (unknown) {
+    return {
+      ...plugin,
+      assumed: KNP_APIS.map((api) => ({ api, note: { object: unknown.ref, message: `kube-network-policies' build is unknown (${unknown.why}): ${api} is taken as enforced, as its ${api === 'ClusterNetworkPolicy' ? '-npa-v1alpha2' : '-npa-v1alpha1'} build does` } })),
+    };
+  }
+  const unimplemented: Partial<Record<PolicyApi, string>> = {};
+  for (const i of installs) {
+    for (const api of KNP_APIS) if (!i.enforced!.has(api) && !unimplemented[api]) unimplemented[api] = `${plugin.name}${i.version ? ` ${i.version}` : ''} (${i.ref.kind} ${i.ref.namespace ?? ''}/${i.ref.name}) does not implement ${api}: ${i.why}`;
+  }
+  const version = installs.find((i) => i.version)?.version;
+  return { ...plugin, ...(version ? { version } : {}), apis: ['NetworkPolicy', ...KNP_APIS.filter((a) => !unimplemented[a])], ...(Object.keys(unimplemented).length ? { unimplemented } : {}) };
 }
 
 /** The kinds a CNI plugin is recognised by: all detectCni (and ciliumCni) read. */
@@ -180,6 +261,7 @@ export const detectCni = memoize((snapshot: Snapshot): CniDetection => {
   const plugins: CniPlugin[] = [];
   const seen = new Set<string>();
   const calicoNodes: CalicoNode[] = [];
+  const knpInstalls: KnpInstall[] = [];
   const seenIn = new Map<string, CoverageNote['object']>();
   for (const key of CNI_KINDS) {
     for (const o of snapshot.resources[key] ?? []) {
@@ -187,6 +269,8 @@ export const detectCni = memoize((snapshot: Snapshot): CniDetection => {
       if (!texts.some((t) => ANY_PLUGIN.test(t))) continue;
       const node = calicoNodeOf(o);
       if (node) calicoNodes.push(node);
+      const knp = knpInstallOf(o);
+      if (knp) knpInstalls.push(knp);
       const hit = PLUGINS.find((p) => texts.some((t) => p.pattern.test(t)) && (!p.confirm || p.confirm(o)));
       if (!hit || seen.has(hit.name)) continue;
       seen.add(hit.name);
@@ -195,7 +279,10 @@ export const detectCni = memoize((snapshot: Snapshot): CniDetection => {
       plugins.push({ name: hit.name, enforces: hit.enforces, apis: hit.apis, seenIn: `${o.kind ?? key} ${namespace ?? ''}/${o.metadata?.name ?? ''}`, ...(namespace ? { namespace } : {}) });
     }
   }
-  for (let i = 0; i < plugins.length; i++) if (plugins[i].name === 'calico' || plugins[i].name === 'canal') plugins[i] = withCalicoVersion(plugins[i], seenIn.get(plugins[i].name)!, calicoNodes);
+  for (let i = 0; i < plugins.length; i++) {
+    if (plugins[i].name === 'calico' || plugins[i].name === 'canal') plugins[i] = withCalicoVersion(plugins[i], seenIn.get(plugins[i].name)!, calicoNodes);
+    else if (plugins[i].name === 'kube-network-policies') plugins[i] = withKnpBuild(plugins[i], seenIn.get(plugins[i].name)!, knpInstalls);
+  }
   const verdict = plugins.some((p) => p.enforces) ? 'enforcing' : plugins.length ? 'not-enforcing' : 'unknown';
   return { plugins, verdict };
 }, 'network');

@@ -16,6 +16,7 @@ import { describePolicy, type CoverageNote, type LayerPolicy, type NamedPort, ty
 import type { Selector } from './selector.ts';
 import { identityPodLabels } from './cilium/labels.ts';
 import { POLICY_APIS } from './apis.ts';
+import { KINDS } from '../../snapshot/kinds.ts';
 import { addressKey, indexAddresses, type AddressHolder } from './addresses.ts';
 
 export type { DirectionVerdict, Endpoint, RuleRef } from './engine.ts';
@@ -55,6 +56,13 @@ export interface ReachModel {
   probe(namespace: string, labels?: Record<string, string>): PodClass;
   /** What the adapters saw and the model does not evaluate. */
   notes: CoverageNote[];
+  /**
+   * Policy kinds the adapters read that were forbidden or failed to list (or are served only at a
+   * version ztaudit does not read), each said for people: their policies may decide any flow, so
+   * no answer is vouched for. A kind that is absent (CRD not installed) holds no policies and is
+   * not here.
+   */
+  unread: string[];
   match: MatchContext;
   /** The pods and Services holding a cluster address (pod IPs, ClusterIPs); indexed on the first call. */
   addressHolders(ip: { family: number; value: bigint }): AddressHolder[];
@@ -81,6 +89,21 @@ function stringRecord(v: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (!v || typeof v !== 'object' || Array.isArray(v)) return out;
   for (const [k, val] of Object.entries(v)) if (typeof val === 'string') out[k] = val;
+  return out;
+}
+
+/** ReachModel.unread: "ClusterNetworkPolicy (clusternetworkpolicies.policy.networking.k8s.io) could not be read (error: …)". */
+function unreadPolicyKinds(snapshot: Snapshot): string[] {
+  const out: string[] = [];
+  for (const adapter of POLICY_APIS) {
+    for (const key of adapter.kinds) {
+      const c = snapshot.coverage[key];
+      if (c?.status !== 'forbidden' && c?.status !== 'error') continue;
+      const spec = KINDS.find((k) => k.key === key);
+      const what = spec ? `${spec.kind} (${spec.resource}${spec.group ? `.${spec.group}` : ''})` : key;
+      out.push(`${what} could not be read (${c.status}${c.detail ? `: ${c.detail}` : ''}): its policies may decide this, and the model cannot vouch for what it did not read`);
+    }
+  }
   return out;
 }
 
@@ -344,7 +367,7 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
   }
   return {
     policies, classes, classesByNamespace, workloads, workloadByKey, namespaceLabels, policiesByNamespace, selectedBy,
-    composition, enforced: (p) => stageIndex.has(p), policyById: new Map(policies.map((p) => [p.id, p])), probe, notes, match,
+    composition, enforced: (p) => stageIndex.has(p), policyById: new Map(policies.map((p) => [p.id, p])), probe, notes, unread: unreadPolicyKinds(snapshot), match,
     addressHolders: (ip) => indexAddresses(snapshot).get(addressKey(ip)) ?? [],
   };
 }, ['network', 'tls']);

@@ -434,6 +434,8 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
   const numbers = [...named].sort((a, b) => a - b);
   const asked = typeof port === 'string' ? { port: numbers.length === 1 && unnamedPods === 0 ? numbers[0] : undefined, portName: port, portNumbers: numbers } : { port };
   if (!isEmptyConns(total) && isEmptyConns(sureOfHost)) undetermined.push(...unknownWhy);
+  // A policy kind that was not read may hold a policy deciding this flow either way.
+  undetermined.push(...model.unread);
   return { from: src.label, to: dst.label, ...asked, protocol: proto, allowed: !isEmptyConns(total), ports: total, egress: eg, ingress: ing, notes: [...new Set([...undetermined, ...notes])], ...(undetermined.length ? { undetermined: [...new Set(undetermined)] } : {}) };
 }
 

@@ -157,7 +157,7 @@ describe('which CNIs count AdminNetworkPolicy', () => {
     expect(f.evidence?.policies).toEqual(['AdminNetworkPolicy deny-all']);
   });
 
-  it.each([['ovn-kubernetes', 'ghcr.io/ovn-org/ovn-kubernetes/ovn-kube-ubuntu:v1.0.0', 'ovnkube-node'], ['antrea', 'antrea/antrea-agent-ubuntu:v2.2.0', 'antrea-agent'], ['calico', 'quay.io/calico/node:v3.30.2', 'calico-node'], ['kube-network-policies', 'registry.k8s.io/networking/kube-network-policies:v0.7.0', 'kube-network-policies']])('%s implements it: counted', (_cni, image, name) => {
+  it.each([['ovn-kubernetes', 'ghcr.io/ovn-org/ovn-kubernetes/ovn-kube-ubuntu:v1.0.0', 'ovnkube-node'], ['antrea', 'antrea/antrea-agent-ubuntu:v2.2.0', 'antrea-agent'], ['calico', 'quay.io/calico/node:v3.30.2', 'calico-node'], ['kube-network-policies', 'registry.k8s.io/networking/kube-network-policies:v1.1.0-npa-v1alpha1', 'kube-network-policies']])('%s implements it: counted', (_cni, image, name) => {
     const r = queryReach(buildReachability(snap(deny + daemonset(name, image))), 'b/client', 'a/web', 8080);
     expect(r.allowed).toBe(false);
     expect(r.ingress.decisions[0].by).toBe('AdminNetworkPolicy deny-all (priority 1) rule 0 (Deny)');

@@ -183,7 +183,7 @@ describe('network.cni-not-enforcing', () => {
     expect(queryReach(buildReachability(snap(withRouter)), 'app/b', 'app/a', 80).allowed).toBe(false);
     expect([...cniNotEnforcing.evaluate(ctxOf(withRouter))].map((v) => v.status)).toEqual(['pass']);
     const anp = '---\napiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: deny-b}\nspec: {priority: 1, subject: {namespaces: {}}, ingress: [{action: Deny, from: [{pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: b}}}}]}]}\n';
-    const withKnp = flannel + ds('kube-system', 'kube-network-policies', 'registry.k8s.io/networking/kube-network-policies:v0.7.0') + pod('app', 'a', { app: 'a' }) + pod('app', 'b', { app: 'b' }) + anp;
+    const withKnp = flannel + ds('kube-system', 'kube-network-policies', 'registry.k8s.io/networking/kube-network-policies:v1.1.0-npa-v1alpha1') + pod('app', 'a', { app: 'a' }) + pod('app', 'b', { app: 'b' }) + anp;
     const r = queryReach(buildReachability(snap(withKnp)), 'app/b', 'app/a', 80);
     expect(r.allowed).toBe(false);
     expect(r.ingress.decisions[0].by).toBe('AdminNetworkPolicy deny-b (priority 1) rule 0 (Deny)');

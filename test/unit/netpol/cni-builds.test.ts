@@ -1,0 +1,191 @@
+// Which policy APIs the running CNI enforces, where its build or its nodes' releases decide it,
+// and what reach says when a policy kind was not read. Each case cites the upstream source it
+// follows.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import type { CliIO } from '../../../src/cli/io.ts';
+import { main } from '../../../src/cli/main.ts';
+import { cniNotEnforcing } from '../../../checks/network/cni-not-enforcing.ts';
+import { buildReachability } from '../../../src/analysis/netpol/model.ts';
+import { queryReach } from '../../../src/analysis/netpol/query.ts';
+import { reachCommandCore } from '../../../src/cli/reach.ts';
+import { ctxOf, ns, pod, snap } from './helpers.ts';
+
+const nsSel = (n: string) => `{matchLabels: {kubernetes.io/metadata.name: ${n}}}`;
+const anpDeny = `---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: deny-a-to-b}
+spec: {priority: 10, subject: {namespaces: ${nsSel('b')}}, ingress: [{action: Deny, from: [{namespaces: ${nsSel('a')}}]}]}
+`;
+const banpDeny = `---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: BaselineAdminNetworkPolicy
+metadata: {name: default}
+spec: {subject: {namespaces: ${nsSel('b')}}, ingress: [{action: Deny, from: [{namespaces: ${nsSel('c')}}]}]}
+`;
+const cnpDeny = `---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: baseline-deny}
+spec: {tier: Baseline, priority: 50, subject: {namespaces: ${nsSel('b')}}, ingress: [{action: Deny, from: [{namespaces: ${nsSel('d')}}]}]}
+`;
+const daemonset = (namespace: string, name: string, image: string, args: string[] = []) => `---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: ${name}, namespace: ${namespace}}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec: {hostNetwork: true, containers: [{name: agent, image: "${image}", args: ${JSON.stringify(args)}}]}
+`;
+const cluster = ns('a') + ns('b') + ns('c') + ns('d')
+  + pod('a', 'client', { app: 'client' }) + pod('b', 'server', { app: 'server' }, [{ name: 'http', containerPort: 8080 }])
+  + pod('c', 'other', { app: 'other' }) + pod('d', 'tenant', { app: 'tenant' });
+const policies = cluster + anpDeny + banpDeny + cnpDeny;
+
+/** Whether the ANP (from a), the BANP (from c) and the Baseline CNP (from d) each deny b/server: [anp, banp, cnp]. */
+function denied(yaml: string): [boolean, boolean, boolean] {
+  const m = buildReachability(snap(yaml));
+  return [!queryReach(m, 'a/client', 'b/server', 8080).allowed, !queryReach(m, 'c/other', 'b/server', 8080).allowed, !queryReach(m, 'd/tenant', 'b/server', 8080).allowed];
+}
+const failing = (yaml: string) => [...cniNotEnforcing.evaluate(ctxOf(yaml))].filter((v) => v.status === 'fail').map((v) => v.detailKey);
+
+// kubernetes-sigs/kube-network-policies, from v0.9.0 ("move to a pluggable architecture") to v1.1.1:
+// cmd/kube-network-policies/standard/main.go registers NetworkPolicy alone, npa-v1alpha1/main.go
+// adds AdminNetworkPolicy and BaselineAdminNetworkPolicy, npa-v1alpha2/main.go ClusterNetworkPolicy;
+// the Makefile tags them $(TAG), $(TAG)-npa-v1alpha1 and $(TAG)-npa-v1alpha2 (install-cnp.yaml runs
+// :v1.1.0-npa-v1alpha2). Up to v0.8.1 cmd/main.go has one binary whose --admin-network-policy and
+// --baseline-admin-network-policy flags default to false.
+describe('kube-network-policies enforces the admin APIs of its image build only', () => {
+  const knp = (image: string, args: string[] = []) => policies + daemonset('kube-system', 'kube-network-policies', `registry.k8s.io/networking/kube-network-policies:${image}`, args);
+
+  it('the default build (v1.1.0) enforces NetworkPolicy only: a Baseline ClusterNetworkPolicy deny is decorative and cni-not-enforcing says so', () => {
+    const yaml = knp('v1.1.0');
+    expect(denied(yaml)).toEqual([false, false, false]);
+    const out = reachCommandCore(snap(yaml), { from: 'd/tenant', to: 'b/server', port: '8080' });
+    expect(out.output).toMatch(/^ALLOWED: /);
+    expect(out.output).toContain('note: ClusterNetworkPolicy objects are not counted: kube-network-policies v1.1.0 (DaemonSet kube-system/kube-network-policies) does not implement ClusterNetworkPolicy: its v1.1.0 image enforces NetworkPolicy only (the -npa-v1alpha1 and -npa-v1alpha2 builds add the admin APIs)');
+    expect(failing(yaml)).toEqual(['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy']);
+  });
+
+  it('the -npa-v1alpha2 build enforces ClusterNetworkPolicy, not AdminNetworkPolicy or BaselineAdminNetworkPolicy', () => {
+    const yaml = knp('v1.1.0-npa-v1alpha2');
+    expect(denied(yaml)).toEqual([false, false, true]);
+    expect(queryReach(buildReachability(snap(yaml)), 'a/client', 'b/server', 8080).notes).toContain('AdminNetworkPolicy objects are not counted: kube-network-policies v1.1.0 (DaemonSet kube-system/kube-network-policies) does not implement AdminNetworkPolicy: its v1.1.0-npa-v1alpha2 image is the npa-v1alpha2 build, which enforces NetworkPolicy and ClusterNetworkPolicy');
+    expect(failing(yaml)).toEqual(['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy']);
+  });
+
+  it('the -npa-v1alpha1 build enforces AdminNetworkPolicy and BaselineAdminNetworkPolicy, not ClusterNetworkPolicy', () => {
+    const yaml = knp('v1.1.1-npa-v1alpha1@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef');
+    expect(denied(yaml)).toEqual([true, true, false]);
+    expect(failing(yaml)).toEqual(['ClusterNetworkPolicy']);
+  });
+
+  it('before v0.9.0 the flags decide: off by default, --admin-network-policy and --baseline-admin-network-policy each turn one on', () => {
+    expect(denied(knp('v0.8.1'))).toEqual([false, false, false]);
+    expect(denied(knp('v0.8.1', ['--hostname-override=$(MY_NODE_NAME)', '--admin-network-policy=true']))).toEqual([true, false, false]);
+    expect(denied(knp('v0.5.0', ['-v=2', '-admin-network-policy=true', '-baseline-admin-network-policy=true']))).toEqual([true, true, false]);
+    expect(denied(knp('v0.8.1', ['--admin-network-policy=false', '--baseline-admin-network-policy']))).toEqual([false, true, false]);
+    expect(failing(knp('v0.8.1', ['--admin-network-policy']))).toEqual(['BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy']);
+  });
+
+  it('a tag naming no release: each admin API is taken as enforced, and a note says so', () => {
+    const yaml = knp('latest');
+    expect(denied(yaml)).toEqual([true, true, true]);
+    expect(buildReachability(snap(yaml)).notes.map((n) => n.message)).toEqual([
+      "kube-network-policies' build is unknown (its image tag latest names no release): AdminNetworkPolicy is taken as enforced, as its -npa-v1alpha1 build does",
+      "kube-network-policies' build is unknown (its image tag latest names no release): BaselineAdminNetworkPolicy is taken as enforced, as its -npa-v1alpha1 build does",
+      "kube-network-policies' build is unknown (its image tag latest names no release): ClusterNetworkPolicy is taken as enforced, as its -npa-v1alpha2 build does",
+    ]);
+  });
+});
+
+// projectcalico/calico: the ANP converter enters libcalico-go/lib/backend/k8s/conversion/conversion.go
+// at v3.29.0, the BANP one at v3.30.0, and release-notes/v3.32.0-release-notes.md removes both
+// ("Calico v3.32 and newer won't enforce them") for ClusterNetworkPolicy.
+describe('Calico nodes on two releases enforce only what both enforce', () => {
+  const calico = (...images: string[]) => policies + images.map((image, i) => daemonset('calico-system', `calico-node-${i}`, image)).join('');
+
+  it('v3.31.3 and v3.32.0 mid-upgrade: neither generation is enforced cluster-wide', () => {
+    const yaml = calico('quay.io/calico/node:v3.31.3', 'quay.io/calico/node:v3.32.0');
+    expect(denied(yaml)).toEqual([false, false, false]);
+    const out = reachCommandCore(snap(yaml), { from: 'a/client', to: 'b/server', port: '8080' });
+    expect(out.output).toMatch(/^ALLOWED: /);
+    expect(out.output).toContain('note: AdminNetworkPolicy objects are not counted: calico v3.32.0 does not implement AdminNetworkPolicy (Calico enforces it from v3.29.0 to v3.31), and nodes run it beside v3.31.3: not enforced cluster-wide');
+    expect(failing(yaml)).toEqual(['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy']);
+  });
+
+  it('v3.30.0 and v3.31.7 both enforce ANP and BANP: counted; v3.29 beside them leaves BANP out', () => {
+    expect(denied(calico('quay.io/calico/node:v3.31.7', 'docker.io/calico/node:v3.30.0'))).toEqual([true, true, false]);
+    expect(denied(calico('quay.io/calico/node:v3.31.7', 'docker.io/calico/node:v3.29.2'))).toEqual([true, false, false]);
+  });
+});
+
+// docs/network-model.md: a kind that was forbidden or failed to list "makes the check not
+// evaluated — the model cannot vouch for isolation it could not read"; reach answers the same.
+describe('reach when a policy kind was not read', () => {
+  const yaml = policies + daemonset('kube-system', 'kube-network-policies', 'registry.k8s.io/networking/kube-network-policies:v1.1.0-npa-v1alpha2');
+  const withCoverage = (key: string, entry: { status: 'forbidden' | 'error' | 'absent'; detail?: string }) => {
+    const s = snap(yaml);
+    (s.coverage as Record<string, unknown>)[key] = entry;
+    return s;
+  };
+
+  it('a ClusterNetworkPolicy kind served at a version ztaudit does not read: UNKNOWN (exit 2), naming the kind', () => {
+    const s = withCoverage('anp.clusternetworkpolicies', { status: 'error', detail: 'clusternetworkpolicies.policy.networking.k8s.io is served at v1alpha3; not read (ztaudit reads v1alpha2)' });
+    const out = reachCommandCore(s, { from: 'a/client', to: 'b/server', port: '8080' });
+    expect(out.exitCode).toBe(2);
+    expect(out.output).toMatch(/^UNKNOWN: /);
+    expect(out.output).toContain('note: ClusterNetworkPolicy (clusternetworkpolicies.policy.networking.k8s.io) could not be read (error: clusternetworkpolicies.policy.networking.k8s.io is served at v1alpha3; not read (ztaudit reads v1alpha2)): its policies may decide this, and the model cannot vouch for what it did not read');
+    const json = JSON.parse(reachCommandCore(s, { from: 'a/client', to: 'b/server', port: '8080', output: 'json' }).output);
+    expect(json.network.undetermined).toEqual([expect.stringContaining('ClusterNetworkPolicy (clusternetworkpolicies.policy.networking.k8s.io) could not be read')]);
+  });
+
+  it('NetworkPolicies forbidden: a flow a policy would otherwise deny is UNKNOWN too', () => {
+    const s = withCoverage('networkpolicies', { status: 'forbidden', detail: 'list networkpolicies.networking.k8s.io' });
+    const r = queryReach(buildReachability(s), 'd/tenant', 'b/server', 8080);
+    expect(r.allowed).toBe(false);
+    expect(r.undetermined).toEqual(['NetworkPolicy (networkpolicies.networking.k8s.io) could not be read (forbidden: list networkpolicies.networking.k8s.io): its policies may decide this, and the model cannot vouch for what it did not read']);
+  });
+
+  it('a kind that is absent (CRD not installed) holds no policies: the answer stands', () => {
+    const s = withCoverage('cilium.networkpolicies', { status: 'absent' });
+    const out = reachCommandCore(s, { from: 'a/client', to: 'b/server', port: '8080' });
+    expect(out.exitCode).toBe(0);
+    expect(out.output).toMatch(/^ALLOWED: /);
+  });
+
+  it('the matrix opens with a note in text and warns on stderr in JSON and CSV, whose shape stays', () => {
+    const s = withCoverage('calico.globalnetworkpolicies', { status: 'forbidden', detail: 'list globalnetworkpolicies.crd.projectcalico.org' });
+    const text = reachCommandCore(s, { matrix: true });
+    expect(text.output.split('\n')[0]).toBe("note: every row is the model's reading, not a verdict: GlobalNetworkPolicy (globalnetworkpolicies.crd.projectcalico.org) could not be read (forbidden: list globalnetworkpolicies.crd.projectcalico.org): its policies may decide this, and the model cannot vouch for what it did not read");
+    const json = reachCommandCore(s, { matrix: true, output: 'json' });
+    expect(Array.isArray(JSON.parse(json.output))).toBe(true);
+    expect(json.warnings).toEqual([text.output.split('\n')[0].slice('note: '.length)]);
+    expect(reachCommandCore(snap(yaml), { matrix: true }).output).not.toContain('note:');
+  });
+
+  it('ztaudit reach on such a snapshot file: one flow exits 2; the JSON matrix stays an array and stderr warns', async () => {
+    const s = withCoverage('anp.adminnetworkpolicies', { status: 'forbidden', detail: 'list adminnetworkpolicies.policy.networking.k8s.io' });
+    const dir = mkdtempSync(join(tmpdir(), 'ztaudit-unread-'));
+    writeFileSync(join(dir, 'snap.json.gz'), gzipSync(JSON.stringify(s)));
+    const cli = async (...args: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const io: CliIO = { stdout: (t) => out.push(t), stderr: (t) => err.push(t), env: {}, isTTY: false, cwd: dir };
+      return { code: await main(['reach', '--snapshot', join(dir, 'snap.json.gz'), ...args], io), out: out.join(''), err: err.join('') };
+    };
+    const flow = await cli('--from', 'a/client', '--to', 'b/server', '--port', '8080');
+    expect(flow.code).toBe(2);
+    expect(flow.out).toMatch(/^UNKNOWN: /);
+    const matrix = await cli('--matrix', '-o', 'json');
+    expect(matrix.code).toBe(0);
+    expect(Array.isArray(JSON.parse(matrix.out))).toBe(true);
+    expect(matrix.err).toBe("ztaudit reach: warning: every row is the model's reading, not a verdict: AdminNetworkPolicy (adminnetworkpolicies.policy.networking.k8s.io) could not be read (forbidden: list adminnetworkpolicies.policy.networking.k8s.io): its policies may decide this, and the model cannot vouch for what it did not read\n");
+  });
+});
