@@ -138,16 +138,46 @@ function parsePorts(raw: unknown, at: string, errors: string[]): PortSpec[] | 'a
 }
 
 /**
- * A named port on a rule whose peers are networks/nodes/domain names resolves to nothing
- * (the CRD rejects the combination): kept as an error.
+ * What one API version (and, in v1alpha1, the kind) decides about a rule; parsePeers and
+ * parseRules read both versions' rules with it.
  */
-function parsePeers(raw: unknown, dir: 'ingress' | 'egress', kind: Kind, action: Action, at: string, errors: string[], notes: string[], unsupported: string[]): Peer[] | 'fail-closed' {
-  const keys = dir === 'ingress' ? ['namespaces', 'pods'] : kind === 'AdminNetworkPolicy' ? ['namespaces', 'pods', 'nodes', 'networks', 'domainNames'] : ['namespaces', 'pods', 'nodes', 'networks'];
+interface RuleDialect {
+  /** The peer fields a rule of each direction may set, exactly one per peer. */
+  peerKeys: Record<'ingress' | 'egress', string[]>;
+  /** At most this many rules in a direction, and peers in a rule. */
+  max: number;
+  /** Each action as written, to the model's action, in the order an error lists them. */
+  actions: Record<string, Action>;
+  /** The v0.1.0-v0.1.2 peer namespaces (see OLD_PEER_KEYS) are read. */
+  oldPeers: boolean;
+  /** The rule's port field, its parser, and its named-port field. */
+  portsKey: 'ports' | 'protocols';
+  parsePorts: (raw: unknown, at: string, errors: string[]) => PortSpec[] | 'any';
+  namedPort: string;
+  /** Where a peer type is not known, in the fail-closed note. */
+  knownTo: (dir: 'ingress' | 'egress') => string;
+  /** A peer with no field set fails closed with this note; without it, it is an error (the CRD's oneOf). */
+  emptyPeer?: string;
+  failClosedCaveat: string;
+  /** The error on domainNames in a rule that does not allow. */
+  domainsOnlyAllowed: (written: string) => string;
+}
+
+/** `networks` and `domainNames` list at most this many entries, in both API versions. */
+const MAX_ADDRESSES = 25;
+
+/**
+ * A peer with a single field this version does not know (or, where the dialect says so, with
+ * none: a field the CRD pruned) is what upstream says to fail closed on: an Allow rule's peer
+ * matches nothing, a Deny or Pass rule denies everything.
+ */
+function parsePeers(raw: unknown, dir: 'ingress' | 'egress', d: RuleDialect, written: string, action: Action, at: string, errors: string[], notes: string[], unsupported: string[]): Peer[] | 'fail-closed' {
+  const keys = d.peerKeys[dir];
   if (!Array.isArray(raw) || raw.length === 0) {
     errors.push(`${at}: must be a non-empty list`);
     return [];
   }
-  if (raw.length > MAX_RULES) errors.push(`${at}: more than ${MAX_RULES} peers`);
+  if (raw.length > d.max) errors.push(`${at}: more than ${d.max} peers`);
   const out: Peer[] = [];
   let failClosed = false;
   raw.forEach((p: unknown, i: number) => {
@@ -155,23 +185,23 @@ function parsePeers(raw: unknown, dir: 'ingress' | 'egress', kind: Kind, action:
     const o = obj(p);
     if (!o) return void errors.push(`${where}: not an object`);
     const present = Object.keys(o).filter((k) => o[k] !== undefined && o[k] !== null);
-    if (present.length === 1 && !keys.includes(present[0])) {
-      // A peer type this API version does not know: upstream says fail closed (an Allow
-      // matches nothing, a Deny or Pass denies everything).
-      notes.push(`${where}: peer type "${present[0]}" is not known to policy.networking.k8s.io/v1alpha1; treated as ${action === 'Allow' ? 'matching nothing' : 'denying everything'} (fail closed)`);
+    const unknownType = present.length === 1 && !keys.includes(present[0]);
+    if (unknownType || (present.length === 0 && d.emptyPeer)) {
+      const what = unknownType ? `peer type "${present[0]}" is not known to ${d.knownTo(dir)}` : d.emptyPeer;
+      notes.push(`${where}: ${what}; treated as ${action === 'Allow' ? 'matching nothing' : 'denying everything'} (fail closed)`);
       if (action !== 'Allow') failClosed = true;
       return;
     }
     const key = oneOf(o, keys, where, errors);
     if (key === 'namespaces' || key === 'pods') {
-      const set = podSet(o, key, where, errors, unsupported, true);
+      const set = podSet(o, key, where, errors, unsupported, d.oldPeers);
       if (set) out.push({ kind: 'pods', ...set });
     } else if (key === 'nodes') {
       const sel = selector(o.nodes, `${where}.nodes`, errors);
       if (sel) out.push({ kind: 'nodes', selector: sel });
     } else if (key === 'networks') {
       const list = o.networks;
-      if (!Array.isArray(list) || list.length === 0 || list.length > 25) return void errors.push(`${where}.networks: must list 1 to 25 CIDRs`);
+      if (!Array.isArray(list) || list.length === 0 || list.length > MAX_ADDRESSES) return void errors.push(`${where}.networks: must list 1 to ${MAX_ADDRESSES} CIDRs`);
       list.forEach((c: unknown, j: number) => {
         const r = typeof c === 'string' && c.includes('/') ? parseCidr(c) : undefined;
         if (!r) return void errors.push(`${where}.networks[${j}]: "${String(c)}" is not a valid CIDR`);
@@ -179,9 +209,9 @@ function parsePeers(raw: unknown, dir: 'ingress' | 'egress', kind: Kind, action:
         out.push({ kind: 'ipBlock', text: c as string, ranges: [r], blocks: [r], podAddresses: true });
       });
     } else if (key === 'domainNames') {
-      if (action !== 'Allow') return void errors.push(`${where}.domainNames: only Allow rules may name domains`);
+      if (action !== 'Allow') return void errors.push(`${where}.domainNames: ${d.domainsOnlyAllowed(written)}`);
       const list = o.domainNames;
-      if (!Array.isArray(list) || list.length === 0 || list.length > 25) return void errors.push(`${where}.domainNames: must list 1 to 25 domain names`);
+      if (!Array.isArray(list) || list.length === 0 || list.length > MAX_ADDRESSES) return void errors.push(`${where}.domainNames: must list 1 to ${MAX_ADDRESSES} domain names`);
       const bad = list.filter((d: unknown) => typeof d !== 'string' || !DOMAIN.test(d));
       if (bad.length) return void errors.push(`${where}.domainNames: ${bad.map((d: unknown) => `"${String(d)}"`).join(', ')} is not a domain name`);
       out.push({ kind: 'fqdn', patterns: (list as string[]).map((d) => d.toLowerCase().replace(/\.$/, '')) });
@@ -190,35 +220,62 @@ function parsePeers(raw: unknown, dir: 'ingress' | 'egress', kind: Kind, action:
   return failClosed ? 'fail-closed' : out;
 }
 
-function parseRules(raw: unknown, dir: 'ingress' | 'egress', kind: Kind, errors: string[], notes: string[], unsupported: string[]): Rule[] {
+/**
+ * A named port on a rule whose peers are networks/nodes/domain names resolves to nothing
+ * (the CRD rejects the combination): kept as an error.
+ */
+function parseRules(raw: unknown, dir: 'ingress' | 'egress', d: RuleDialect, errors: string[], notes: string[], unsupported: string[] = []): Rule[] {
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw)) {
     errors.push(`spec.${dir}: not a list`);
     return [];
   }
-  if (raw.length > MAX_RULES) errors.push(`spec.${dir}: more than ${MAX_RULES} rules`);
-  const actions: Action[] = kind === 'AdminNetworkPolicy' ? ['Allow', 'Deny', 'Pass'] : ['Allow', 'Deny'];
+  if (raw.length > d.max) errors.push(`spec.${dir}: more than ${d.max} rules`);
   const rules: Rule[] = [];
   raw.forEach((r: unknown, index: number) => {
     const at = `spec.${dir}[${index}]`;
     const o = obj(r);
     if (!o) return void errors.push(`${at}: not an object`);
-    const action = o.action;
-    if (typeof action !== 'string' || !actions.includes(action as Action)) return void errors.push(`${at}.action: "${String(action)}" is not ${actions.join(', ')}`);
+    const written = o.action;
+    const action = typeof written === 'string' && Object.hasOwn(d.actions, written) ? d.actions[written] : undefined;
+    if (!action) return void errors.push(`${at}.action: "${String(written)}" is not ${Object.keys(d.actions).join(', ')}`);
     if (o.name !== undefined && (typeof o.name !== 'string' || o.name.length > 100)) errors.push(`${at}.name: not a string of at most 100 characters`);
     const peerKey = dir === 'ingress' ? 'from' : 'to';
-    const peers = parsePeers(o[peerKey], dir, kind, action as Action, `${at}.${peerKey}`, errors, notes, unsupported);
-    const ports = parsePorts(o.ports, `${at}.ports`, errors);
+    const peers = parsePeers(o[peerKey], dir, d, written as string, action, `${at}.${peerKey}`, errors, notes, unsupported);
+    const ports = d.parsePorts(o[d.portsKey], `${at}.${d.portsKey}`, errors);
     if (peers !== 'fail-closed' && ports !== 'any' && ports.some((p) => p.kind === 'named') && peers.some((p) => p.kind !== 'pods')) {
-      errors.push(`${at}: networks/nodes/domainNames peers cannot be combined with a namedPort`);
+      errors.push(`${at}: networks/nodes/domainNames peers cannot be combined with a ${d.namedPort}`);
     }
     const name = typeof o.name === 'string' && o.name ? { name: o.name } : {};
     rules.push(peers === 'fail-closed'
-      ? { index, ...name, action: 'Deny', peers: 'any', ports: 'any', caveats: ['an unknown peer type: denies everything (fail closed)'] }
-      : { index, ...name, action: action as Action, peers, ports });
+      ? { index, ...name, action: 'Deny', peers: 'any', ports: 'any', caveats: [d.failClosedCaveat] }
+      : { index, ...name, action, peers, ports });
   });
   return rules;
 }
+
+const V1ALPHA1_RULES = {
+  max: MAX_RULES,
+  oldPeers: true,
+  portsKey: 'ports',
+  parsePorts,
+  namedPort: 'namedPort',
+  knownTo: () => 'policy.networking.k8s.io/v1alpha1',
+  failClosedCaveat: 'an unknown peer type: denies everything (fail closed)',
+  domainsOnlyAllowed: () => 'only Allow rules may name domains',
+} as const;
+const V1ALPHA1: Record<Kind, RuleDialect> = {
+  AdminNetworkPolicy: {
+    ...V1ALPHA1_RULES,
+    peerKeys: { ingress: ['namespaces', 'pods'], egress: ['namespaces', 'pods', 'nodes', 'networks', 'domainNames'] },
+    actions: { Allow: 'Allow', Deny: 'Deny', Pass: 'Pass' },
+  },
+  BaselineAdminNetworkPolicy: {
+    ...V1ALPHA1_RULES,
+    peerKeys: { ingress: ['namespaces', 'pods'], egress: ['namespaces', 'pods', 'nodes', 'networks'] },
+    actions: { Allow: 'Allow', Deny: 'Deny' },
+  },
+};
 
 function parseOne(o: KubeObject, kind: Kind, notes: CoverageNote[]): LayerPolicy {
   const errors: string[] = [];
@@ -246,8 +303,8 @@ function parseOne(o: KubeObject, kind: Kind, notes: CoverageNote[]): LayerPolicy
     if (set) subject = set;
   }
   const unsupported: string[] = [];
-  const ingress = parseRules(s.ingress, 'ingress', kind, errors, objectNotes, unsupported);
-  const egress = parseRules(s.egress, 'egress', kind, errors, objectNotes, unsupported);
+  const ingress = parseRules(s.ingress, 'ingress', V1ALPHA1[kind], errors, objectNotes, unsupported);
+  const egress = parseRules(s.egress, 'egress', V1ALPHA1[kind], errors, objectNotes, unsupported);
   // Valid as written, but not evaluable: left out like an invalid object, and reported as such.
   const unevaluated = unsupported.length > 0 && errors.length === 0;
   errors.push(...unsupported);
@@ -323,88 +380,19 @@ function parseCnpProtocols(raw: unknown, at: string, errors: string[]): PortSpec
   return out;
 }
 
-/**
- * A peer with no field this version knows (an unknown field the CRD pruned, or one it kept
- * from a newer release) is what upstream says to fail closed on: an Accept rule's peer
- * matches nothing, a Deny or Pass rule denies everything.
- */
-function parseCnpPeers(raw: unknown, dir: 'ingress' | 'egress', written: string, action: Action, at: string, errors: string[], notes: string[]): Peer[] | 'fail-closed' {
-  const keys = dir === 'ingress' ? ['namespaces', 'pods'] : ['namespaces', 'pods', 'nodes', 'networks', 'domainNames'];
-  if (!Array.isArray(raw) || raw.length === 0) {
-    errors.push(`${at}: must be a non-empty list`);
-    return [];
-  }
-  if (raw.length > CNP_MAX) errors.push(`${at}: more than ${CNP_MAX} peers`);
-  const out: Peer[] = [];
-  let failClosed = false;
-  raw.forEach((p: unknown, i: number) => {
-    const where = `${at}[${i}]`;
-    const o = obj(p);
-    if (!o) return void errors.push(`${where}: not an object`);
-    const present = Object.keys(o).filter((k) => o[k] !== undefined && o[k] !== null);
-    if (present.length === 0 || (present.length === 1 && !keys.includes(present[0]))) {
-      const what = present.length ? `peer type "${present[0]}" is not known to policy.networking.k8s.io/v1alpha2 ${dir} rules` : 'no peer field is set (the CRD may have pruned a field it does not know)';
-      notes.push(`${where}: ${what}; treated as ${action === 'Allow' ? 'matching nothing' : 'denying everything'} (fail closed)`);
-      if (action !== 'Allow') failClosed = true;
-      return;
-    }
-    const key = oneOf(o, keys, where, errors);
-    if (key === 'namespaces' || key === 'pods') {
-      const set = podSet(o, key, where, errors);
-      if (set) out.push({ kind: 'pods', ...set });
-    } else if (key === 'nodes') {
-      const sel = selector(o.nodes, `${where}.nodes`, errors);
-      if (sel) out.push({ kind: 'nodes', selector: sel });
-    } else if (key === 'networks') {
-      const list = o.networks;
-      if (!Array.isArray(list) || list.length === 0 || list.length > CNP_MAX) return void errors.push(`${where}.networks: must list 1 to ${CNP_MAX} CIDRs`);
-      list.forEach((c: unknown, j: number) => {
-        const r = typeof c === 'string' && c.includes('/') ? parseCidr(c) : undefined;
-        if (!r) return void errors.push(`${where}.networks[${j}]: "${String(c)}" is not a valid CIDR`);
-        // "cluster-internal traffic will be checked against the rule as well" (pod addresses too).
-        out.push({ kind: 'ipBlock', text: c as string, ranges: [r], blocks: [r], podAddresses: true });
-      });
-    } else if (key === 'domainNames') {
-      if (action !== 'Allow') return void errors.push(`${where}.domainNames: only Accept rules may name domains (this rule is ${written})`);
-      const list = o.domainNames;
-      if (!Array.isArray(list) || list.length === 0 || list.length > CNP_MAX) return void errors.push(`${where}.domainNames: must list 1 to ${CNP_MAX} domain names`);
-      const bad = list.filter((d: unknown) => typeof d !== 'string' || !DOMAIN.test(d));
-      if (bad.length) return void errors.push(`${where}.domainNames: ${bad.map((d: unknown) => `"${String(d)}"`).join(', ')} is not a domain name`);
-      out.push({ kind: 'fqdn', patterns: (list as string[]).map((d) => d.toLowerCase().replace(/\.$/, '')) });
-    }
-  });
-  return failClosed ? 'fail-closed' : out;
-}
-
-function parseCnpRules(raw: unknown, dir: 'ingress' | 'egress', errors: string[], notes: string[]): Rule[] {
-  if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) {
-    errors.push(`spec.${dir}: not a list`);
-    return [];
-  }
-  if (raw.length > CNP_MAX) errors.push(`spec.${dir}: more than ${CNP_MAX} rules`);
-  const rules: Rule[] = [];
-  raw.forEach((r: unknown, index: number) => {
-    const at = `spec.${dir}[${index}]`;
-    const o = obj(r);
-    if (!o) return void errors.push(`${at}: not an object`);
-    const written = o.action;
-    const action = typeof written === 'string' && Object.hasOwn(CNP_ACTIONS, written) ? CNP_ACTIONS[written] : undefined;
-    if (!action) return void errors.push(`${at}.action: "${String(written)}" is not ${Object.keys(CNP_ACTIONS).join(', ')}`);
-    if (o.name !== undefined && (typeof o.name !== 'string' || o.name.length > 100)) errors.push(`${at}.name: not a string of at most 100 characters`);
-    const peerKey = dir === 'ingress' ? 'from' : 'to';
-    const peers = parseCnpPeers(o[peerKey], dir, written as string, action, `${at}.${peerKey}`, errors, notes);
-    const ports = parseCnpProtocols(o.protocols, `${at}.protocols`, errors);
-    if (peers !== 'fail-closed' && ports !== 'any' && ports.some((p) => p.kind === 'named') && peers.some((p) => p.kind !== 'pods')) {
-      errors.push(`${at}: networks/nodes/domainNames peers cannot be combined with a destinationNamedPort`);
-    }
-    const name = typeof o.name === 'string' && o.name ? { name: o.name } : {};
-    rules.push(peers === 'fail-closed'
-      ? { index, ...name, action: 'Deny', peers: 'any', ports: 'any', caveats: ['a peer this API version does not know: denies everything (fail closed)'] }
-      : { index, ...name, action, peers, ports });
-  });
-  return rules;
-}
+const V1ALPHA2: RuleDialect = {
+  peerKeys: { ingress: ['namespaces', 'pods'], egress: ['namespaces', 'pods', 'nodes', 'networks', 'domainNames'] },
+  max: CNP_MAX,
+  actions: CNP_ACTIONS,
+  oldPeers: false,
+  portsKey: 'protocols',
+  parsePorts: parseCnpProtocols,
+  namedPort: 'destinationNamedPort',
+  knownTo: (dir) => `policy.networking.k8s.io/v1alpha2 ${dir} rules`,
+  emptyPeer: 'no peer field is set (the CRD may have pruned a field it does not know)',
+  failClosedCaveat: 'a peer this API version does not know: denies everything (fail closed)',
+  domainsOnlyAllowed: (written) => `only Accept rules may name domains (this rule is ${written})`,
+};
 
 function parseClusterNetworkPolicy(o: KubeObject, notes: CoverageNote[]): LayerPolicy {
   const errors: string[] = [];
@@ -429,8 +417,8 @@ function parseClusterNetworkPolicy(o: KubeObject, notes: CoverageNote[]): LayerP
     const set = key === 'namespaces' || key === 'pods' ? podSet(subj, key, 'spec.subject', errors) : undefined;
     if (set) subject = set;
   }
-  const ingress = parseCnpRules(s.ingress, 'ingress', errors, objectNotes);
-  const egress = parseCnpRules(s.egress, 'egress', errors, objectNotes);
+  const ingress = parseRules(s.ingress, 'ingress', V1ALPHA2, errors, objectNotes);
+  const egress = parseRules(s.egress, 'egress', V1ALPHA2, errors, objectNotes);
   const ref: ResourceRef = { kind: 'ClusterNetworkPolicy', name: name || '(unnamed)' };
   for (const m of objectNotes) notes.push({ object: ref, message: m });
   return {
