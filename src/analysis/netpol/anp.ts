@@ -6,7 +6,7 @@
 
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
-import { isProtocol } from './conns.ts';
+import { isProtocol, type Protocol } from './conns.ts';
 import { parseCidr } from '../../base/ip.ts';
 import { namePoliciesByName, type Action, type CoverageNote, type LayerPolicy, type Peer, type PodSet, type PolicyApiAdapter, type PortSpec, type Rule } from './layers.ts';
 import { parseSelector, type Selector } from './selector.ts';
@@ -94,47 +94,62 @@ function podSet(o: Record<string, unknown>, key: 'namespaces' | 'pods', at: stri
   return ns && ps ? { namespaces: { kind: 'selector', selector: ns }, pods: ps, excludeHostNetwork: true } : undefined;
 }
 
-function parsePorts(raw: unknown, at: string, errors: string[]): PortSpec[] | 'any' {
+const isPort = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 65535;
+
+/** A rule's `ports` (v1alpha1) or `protocols` (v1alpha2): unset means every port; `entry` reads each object in it. */
+function parsePortList(raw: unknown, at: string, max: number, errors: string[], entry: (o: Record<string, unknown>, where: string) => PortSpec | undefined): PortSpec[] | 'any' {
   if (raw === undefined || raw === null) return 'any';
   if (!Array.isArray(raw) || raw.length === 0) {
     errors.push(`${at}: must be a non-empty list when set`);
     return [];
   }
-  if (raw.length > MAX_RULES) errors.push(`${at}: more than ${MAX_RULES} entries`);
+  if (raw.length > max) errors.push(`${at}: more than ${max} entries`);
   const out: PortSpec[] = [];
   raw.forEach((p: unknown, i: number) => {
     const where = `${at}[${i}]`;
     const o = obj(p);
     if (!o) return void errors.push(`${where}: not an object`);
+    const spec = entry(o, where);
+    if (spec) out.push(spec);
+  });
+  return out;
+}
+
+/**
+ * A named port carries no protocol (v1alpha1 namedPort, apis/v1alpha1/shared_types.go; v1alpha2
+ * destinationNamedPort): it names a container port, whose declared protocol applies;
+ * netpol-analyzer resolves the v1alpha1 one the same way.
+ */
+function namedPort(name: unknown, at: string, errors: string[]): PortSpec | undefined {
+  if (typeof name !== 'string' || !PORT_NAME.test(name) || name.length > 15) return void errors.push(`${at}: "${String(name)}" is not a valid port name`);
+  return { kind: 'named', name };
+}
+
+function portRange(protocol: Protocol, start: unknown, end: unknown, at: string, errors: string[]): PortSpec | undefined {
+  if (!isPort(start) || !isPort(end)) return void errors.push(`${at}: start and end must be ports 1-65535`);
+  if (start >= end) return void errors.push(`${at}: start ${start} must be less than end ${end}`);
+  return { protocol, kind: 'range', lo: start, hi: end };
+}
+
+function parsePorts(raw: unknown, at: string, errors: string[]): PortSpec[] | 'any' {
+  return parsePortList(raw, at, MAX_RULES, errors, (o, where) => {
     const key = oneOf(o, ['portNumber', 'namedPort', 'portRange'], where, errors);
-    if (key === 'namedPort') {
-      const name = o.namedPort;
-      if (typeof name !== 'string' || !PORT_NAME.test(name) || name.length > 15) return void errors.push(`${where}.namedPort: "${String(name)}" is not a valid port name`);
-      // AdminNetworkPolicyPort.namedPort carries no protocol (network-policy-api
-      // apis/v1alpha1/shared_types.go): it names a container port, whose declared protocol
-      // applies; netpol-analyzer resolves it the same way.
-      return void out.push({ kind: 'named', name });
-    }
+    if (key === 'namedPort') return namedPort(o.namedPort, `${where}.namedPort`, errors);
     if (key === 'portNumber') {
       const pn = obj(o.portNumber) ?? {};
       const proto = pn.protocol ?? 'TCP';
       if (!isProtocol(proto)) return void errors.push(`${where}.portNumber.protocol: "${String(pn.protocol)}" is not TCP, UDP or SCTP`);
-      const port = pn.port;
-      if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) return void errors.push(`${where}.portNumber.port: ${String(port)} is not in 1-65535`);
-      return void out.push({ protocol: proto, kind: 'range', lo: port, hi: port });
+      if (!isPort(pn.port)) return void errors.push(`${where}.portNumber.port: ${String(pn.port)} is not in 1-65535`);
+      return { protocol: proto, kind: 'range', lo: pn.port, hi: pn.port };
     }
     if (key === 'portRange') {
       const pr = obj(o.portRange) ?? {};
       const proto = pr.protocol ?? 'TCP';
       if (!isProtocol(proto)) return void errors.push(`${where}.portRange.protocol: "${String(pr.protocol)}" is not TCP, UDP or SCTP`);
-      const { start, end } = pr;
-      const ok = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 65535;
-      if (!ok(start) || !ok(end)) return void errors.push(`${where}.portRange: start and end must be ports 1-65535`);
-      if (start >= end) return void errors.push(`${where}.portRange: start ${start} must be less than end ${end}`);
-      return void out.push({ protocol: proto, kind: 'range', lo: start, hi: end });
+      return portRange(proto, pr.start, pr.end, `${where}.portRange`, errors);
     }
+    return undefined;
   });
-  return out;
 }
 
 /**
@@ -341,43 +356,26 @@ const CNP_ACTIONS: Record<string, Action> = { Accept: 'Allow', Deny: 'Deny', Pas
 const CNP_PROTOCOLS = { tcp: 'TCP', udp: 'UDP', sctp: 'SCTP' } as const;
 
 function parseCnpProtocols(raw: unknown, at: string, errors: string[]): PortSpec[] | 'any' {
-  if (raw === undefined || raw === null) return 'any';
-  if (!Array.isArray(raw) || raw.length === 0) {
-    errors.push(`${at}: must be a non-empty list when set`);
-    return [];
-  }
-  if (raw.length > CNP_MAX) errors.push(`${at}: more than ${CNP_MAX} entries`);
-  const out: PortSpec[] = [];
-  const port = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 65535;
-  raw.forEach((p: unknown, i: number) => {
-    const where = `${at}[${i}]`;
-    const o = obj(p);
-    if (!o) return void errors.push(`${where}: not an object`);
+  return parsePortList(raw, at, CNP_MAX, errors, (o, where) => {
     const key = oneOf(o, ['tcp', 'udp', 'sctp', 'destinationNamedPort'], where, errors);
-    if (key === 'destinationNamedPort') {
-      const name = o.destinationNamedPort;
-      if (typeof name !== 'string' || !PORT_NAME.test(name) || name.length > 15) return void errors.push(`${where}.destinationNamedPort: "${String(name)}" is not a valid port name`);
-      // No protocol: the container port of that name, on the protocol it is declared with.
-      return void out.push({ kind: 'named', name });
-    }
-    if (key !== 'tcp' && key !== 'udp' && key !== 'sctp') return;
+    if (key === 'destinationNamedPort') return namedPort(o.destinationNamedPort, `${where}.destinationNamedPort`, errors);
+    if (key !== 'tcp' && key !== 'udp' && key !== 'sctp') return undefined;
     const protocol = CNP_PROTOCOLS[key];
     // The protocol structs have MinProperties=1: destinationPort is their only field.
+    const dpAt = `${where}.${key}.destinationPort`;
     const dp = obj(obj(o[key])?.destinationPort);
-    if (!dp) return void errors.push(`${where}.${key}.destinationPort: missing or not an object`);
-    const which = oneOf(dp, ['number', 'range'], `${where}.${key}.destinationPort`, errors);
+    if (!dp) return void errors.push(`${dpAt}: missing or not an object`);
+    const which = oneOf(dp, ['number', 'range'], dpAt, errors);
     if (which === 'number') {
-      if (!port(dp.number)) return void errors.push(`${where}.${key}.destinationPort.number: ${String(dp.number)} is not in 1-65535`);
-      return void out.push({ protocol, kind: 'range', lo: dp.number, hi: dp.number });
+      if (!isPort(dp.number)) return void errors.push(`${dpAt}.number: ${String(dp.number)} is not in 1-65535`);
+      return { protocol, kind: 'range', lo: dp.number, hi: dp.number };
     }
     if (which === 'range') {
       const r = obj(dp.range) ?? {};
-      if (!port(r.start) || !port(r.end)) return void errors.push(`${where}.${key}.destinationPort.range: start and end must be ports 1-65535`);
-      if (r.start >= r.end) return void errors.push(`${where}.${key}.destinationPort.range: start ${r.start} must be less than end ${r.end}`);
-      return void out.push({ protocol, kind: 'range', lo: r.start, hi: r.end });
+      return portRange(protocol, r.start, r.end, `${dpAt}.range`, errors);
     }
+    return undefined;
   });
-  return out;
 }
 
 const V1ALPHA2: RuleDialect = {
