@@ -292,6 +292,22 @@ const V1ALPHA1: Record<Kind, RuleDialect> = {
   },
 };
 
+/** spec.priority, 0-1000 in both API versions. */
+function parsePriority(pr: unknown, errors: string[]): number | undefined {
+  if (typeof pr !== 'number' || !Number.isInteger(pr)) return void errors.push(`spec.priority: ${pr === undefined ? 'missing' : `"${String(pr)}" is not an integer`}`);
+  if (pr < 0 || pr > 1000) return void errors.push(`spec.priority: ${pr} is out of range (0-1000)`);
+  return pr;
+}
+
+/** spec.subject; one that cannot be read selects no pods. */
+function parseSubject(raw: unknown, errors: string[]): PodSet {
+  const subj = obj(raw);
+  if (!subj) errors.push('spec.subject: missing or not an object');
+  const key = subj && oneOf(subj, ['namespaces', 'pods'], 'spec.subject', errors);
+  const set = subj && (key === 'namespaces' || key === 'pods') ? podSet(subj, key, 'spec.subject', errors) : undefined;
+  return set ?? { namespaces: { kind: 'names', names: [] } };
+}
+
 function parseOne(o: KubeObject, kind: Kind, notes: CoverageNote[]): LayerPolicy {
   const errors: string[] = [];
   const objectNotes: string[] = [];
@@ -301,22 +317,11 @@ function parseOne(o: KubeObject, kind: Kind, notes: CoverageNote[]): LayerPolicy
   if (!spec) errors.push('spec: missing or not an object');
   const s = spec ?? {};
   let order: number | undefined;
-  if (kind === 'AdminNetworkPolicy') {
-    const pr = s.priority;
-    if (typeof pr !== 'number' || !Number.isInteger(pr)) errors.push(`spec.priority: ${pr === undefined ? 'missing' : `"${String(pr)}" is not an integer`}`);
-    else if (pr < 0 || pr > 1000) errors.push(`spec.priority: ${pr} is out of range (0-1000)`);
-    else order = pr;
-  } else if (name && name !== 'default') {
+  if (kind === 'AdminNetworkPolicy') order = parsePriority(s.priority, errors);
+  else if (name && name !== 'default') {
     errors.push(`metadata.name: "${name}": only one BaselineAdminNetworkPolicy, named "default", can exist (the API server rejects any other name)`);
   }
-  let subject: PodSet = { namespaces: { kind: 'names', names: [] } };
-  const subj = obj(s.subject);
-  if (!subj) errors.push('spec.subject: missing or not an object');
-  else {
-    const key = oneOf(subj, ['namespaces', 'pods'], 'spec.subject', errors);
-    const set = key === 'namespaces' || key === 'pods' ? podSet(subj, key, 'spec.subject', errors) : undefined;
-    if (set) subject = set;
-  }
+  const subject = parseSubject(s.subject, errors);
   const unsupported: string[] = [];
   const ingress = parseRules(s.ingress, 'ingress', V1ALPHA1[kind], errors, objectNotes, unsupported);
   const egress = parseRules(s.egress, 'egress', V1ALPHA1[kind], errors, objectNotes, unsupported);
@@ -402,19 +407,8 @@ function parseClusterNetworkPolicy(o: KubeObject, notes: CoverageNote[]): LayerP
   const s = spec ?? {};
   const tier = s.tier === 'Admin' || s.tier === 'Baseline' ? s.tier : undefined;
   if (!tier) errors.push(`spec.tier: ${s.tier === undefined ? 'missing' : `"${String(s.tier)}" is not Admin or Baseline`}`);
-  let order: number | undefined;
-  const pr = s.priority;
-  if (typeof pr !== 'number' || !Number.isInteger(pr)) errors.push(`spec.priority: ${pr === undefined ? 'missing' : `"${String(pr)}" is not an integer`}`);
-  else if (pr < 0 || pr > 1000) errors.push(`spec.priority: ${pr} is out of range (0-1000)`);
-  else order = pr;
-  let subject: PodSet = { namespaces: { kind: 'names', names: [] } };
-  const subj = obj(s.subject);
-  if (!subj) errors.push('spec.subject: missing or not an object');
-  else {
-    const key = oneOf(subj, ['namespaces', 'pods'], 'spec.subject', errors);
-    const set = key === 'namespaces' || key === 'pods' ? podSet(subj, key, 'spec.subject', errors) : undefined;
-    if (set) subject = set;
-  }
+  const order = parsePriority(s.priority, errors);
+  const subject = parseSubject(s.subject, errors);
   const ingress = parseRules(s.ingress, 'ingress', V1ALPHA2, errors, objectNotes);
   const egress = parseRules(s.egress, 'egress', V1ALPHA2, errors, objectNotes);
   const ref: ResourceRef = { kind: 'ClusterNetworkPolicy', name: name || '(unnamed)' };
