@@ -6,7 +6,7 @@
 
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
-import { isProtocol } from './conns.ts';
+import { isProtocol, type Protocol } from './conns.ts';
 import { parseCidr } from '../../base/ip.ts';
 import { namePoliciesByName, type Action, type CoverageNote, type LayerPolicy, type Peer, type PodSet, type PolicyApiAdapter, type PortSpec, type Rule } from './layers.ts';
 import { parseSelector, type Selector } from './selector.ts';
@@ -94,60 +94,105 @@ function podSet(o: Record<string, unknown>, key: 'namespaces' | 'pods', at: stri
   return ns && ps ? { namespaces: { kind: 'selector', selector: ns }, pods: ps, excludeHostNetwork: true } : undefined;
 }
 
-function parsePorts(raw: unknown, at: string, errors: string[]): PortSpec[] | 'any' {
+const isPort = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 65535;
+
+/** A rule's `ports` (v1alpha1) or `protocols` (v1alpha2): unset means every port; `entry` reads each object in it. */
+function parsePortList(raw: unknown, at: string, max: number, errors: string[], entry: (o: Record<string, unknown>, where: string) => PortSpec | undefined): PortSpec[] | 'any' {
   if (raw === undefined || raw === null) return 'any';
   if (!Array.isArray(raw) || raw.length === 0) {
     errors.push(`${at}: must be a non-empty list when set`);
     return [];
   }
-  if (raw.length > MAX_RULES) errors.push(`${at}: more than ${MAX_RULES} entries`);
+  if (raw.length > max) errors.push(`${at}: more than ${max} entries`);
   const out: PortSpec[] = [];
   raw.forEach((p: unknown, i: number) => {
     const where = `${at}[${i}]`;
     const o = obj(p);
     if (!o) return void errors.push(`${where}: not an object`);
-    const key = oneOf(o, ['portNumber', 'namedPort', 'portRange'], where, errors);
-    if (key === 'namedPort') {
-      const name = o.namedPort;
-      if (typeof name !== 'string' || !PORT_NAME.test(name) || name.length > 15) return void errors.push(`${where}.namedPort: "${String(name)}" is not a valid port name`);
-      // AdminNetworkPolicyPort.namedPort carries no protocol (network-policy-api
-      // apis/v1alpha1/shared_types.go): it names a container port, whose declared protocol
-      // applies; netpol-analyzer resolves it the same way.
-      return void out.push({ kind: 'named', name });
-    }
-    if (key === 'portNumber') {
-      const pn = obj(o.portNumber) ?? {};
-      const proto = pn.protocol ?? 'TCP';
-      if (!isProtocol(proto)) return void errors.push(`${where}.portNumber.protocol: "${String(pn.protocol)}" is not TCP, UDP or SCTP`);
-      const port = pn.port;
-      if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) return void errors.push(`${where}.portNumber.port: ${String(port)} is not in 1-65535`);
-      return void out.push({ protocol: proto, kind: 'range', lo: port, hi: port });
-    }
-    if (key === 'portRange') {
-      const pr = obj(o.portRange) ?? {};
-      const proto = pr.protocol ?? 'TCP';
-      if (!isProtocol(proto)) return void errors.push(`${where}.portRange.protocol: "${String(pr.protocol)}" is not TCP, UDP or SCTP`);
-      const { start, end } = pr;
-      const ok = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 65535;
-      if (!ok(start) || !ok(end)) return void errors.push(`${where}.portRange: start and end must be ports 1-65535`);
-      if (start >= end) return void errors.push(`${where}.portRange: start ${start} must be less than end ${end}`);
-      return void out.push({ protocol: proto, kind: 'range', lo: start, hi: end });
-    }
+    const spec = entry(o, where);
+    if (spec) out.push(spec);
   });
   return out;
 }
 
 /**
- * A named port on a rule whose peers are networks/nodes/domain names resolves to nothing
- * (the CRD rejects the combination): kept as an error.
+ * A named port carries no protocol (v1alpha1 namedPort, apis/v1alpha1/shared_types.go; v1alpha2
+ * destinationNamedPort): it names a container port, whose declared protocol applies;
+ * netpol-analyzer resolves the v1alpha1 one the same way.
  */
-function parsePeers(raw: unknown, dir: 'ingress' | 'egress', kind: Kind, action: Action, at: string, errors: string[], notes: string[], unsupported: string[]): Peer[] | 'fail-closed' {
-  const keys = dir === 'ingress' ? ['namespaces', 'pods'] : kind === 'AdminNetworkPolicy' ? ['namespaces', 'pods', 'nodes', 'networks', 'domainNames'] : ['namespaces', 'pods', 'nodes', 'networks'];
+function namedPort(name: unknown, at: string, errors: string[]): PortSpec | undefined {
+  if (typeof name !== 'string' || !PORT_NAME.test(name) || name.length > 15) return void errors.push(`${at}: "${String(name)}" is not a valid port name`);
+  return { kind: 'named', name };
+}
+
+function portRange(protocol: Protocol, start: unknown, end: unknown, at: string, errors: string[]): PortSpec | undefined {
+  if (!isPort(start) || !isPort(end)) return void errors.push(`${at}: start and end must be ports 1-65535`);
+  if (start >= end) return void errors.push(`${at}: start ${start} must be less than end ${end}`);
+  return { protocol, kind: 'range', lo: start, hi: end };
+}
+
+function parsePorts(raw: unknown, at: string, errors: string[]): PortSpec[] | 'any' {
+  return parsePortList(raw, at, MAX_RULES, errors, (o, where) => {
+    const key = oneOf(o, ['portNumber', 'namedPort', 'portRange'], where, errors);
+    if (key === 'namedPort') return namedPort(o.namedPort, `${where}.namedPort`, errors);
+    if (key === 'portNumber') {
+      const pn = obj(o.portNumber) ?? {};
+      const proto = pn.protocol ?? 'TCP';
+      if (!isProtocol(proto)) return void errors.push(`${where}.portNumber.protocol: "${String(pn.protocol)}" is not TCP, UDP or SCTP`);
+      if (!isPort(pn.port)) return void errors.push(`${where}.portNumber.port: ${String(pn.port)} is not in 1-65535`);
+      return { protocol: proto, kind: 'range', lo: pn.port, hi: pn.port };
+    }
+    if (key === 'portRange') {
+      const pr = obj(o.portRange) ?? {};
+      const proto = pr.protocol ?? 'TCP';
+      if (!isProtocol(proto)) return void errors.push(`${where}.portRange.protocol: "${String(pr.protocol)}" is not TCP, UDP or SCTP`);
+      return portRange(proto, pr.start, pr.end, `${where}.portRange`, errors);
+    }
+    return undefined;
+  });
+}
+
+/**
+ * What one API version (and, in v1alpha1, the kind) decides about a rule; parsePeers and
+ * parseRules read both versions' rules with it.
+ */
+interface RuleDialect {
+  /** The peer fields a rule of each direction may set, exactly one per peer. */
+  peerKeys: Record<'ingress' | 'egress', string[]>;
+  /** At most this many rules in a direction, and peers in a rule. */
+  max: number;
+  /** Each action as written, to the model's action, in the order an error lists them. */
+  actions: Record<string, Action>;
+  /** The v0.1.0-v0.1.2 peer namespaces (see OLD_PEER_KEYS) are read. */
+  oldPeers: boolean;
+  /** The rule's port field, its parser, and its named-port field. */
+  portsKey: 'ports' | 'protocols';
+  parsePorts: (raw: unknown, at: string, errors: string[]) => PortSpec[] | 'any';
+  namedPort: string;
+  /** Where a peer type is not known, in the fail-closed note. */
+  knownTo: (dir: 'ingress' | 'egress') => string;
+  /** A peer with no field set fails closed with this note; without it, it is an error (the CRD's oneOf). */
+  emptyPeer?: string;
+  failClosedCaveat: string;
+  /** The error on domainNames in a rule that does not allow. */
+  domainsOnlyAllowed: (written: string) => string;
+}
+
+/** `networks` and `domainNames` list at most this many entries, in both API versions. */
+const MAX_ADDRESSES = 25;
+
+/**
+ * A peer with a single field this version does not know (or, where the dialect says so, with
+ * none: a field the CRD pruned) is what upstream says to fail closed on: an Allow rule's peer
+ * matches nothing, a Deny or Pass rule denies everything.
+ */
+function parsePeers(raw: unknown, dir: 'ingress' | 'egress', d: RuleDialect, written: string, action: Action, at: string, errors: string[], notes: string[], unsupported: string[]): Peer[] | 'fail-closed' {
+  const keys = d.peerKeys[dir];
   if (!Array.isArray(raw) || raw.length === 0) {
     errors.push(`${at}: must be a non-empty list`);
     return [];
   }
-  if (raw.length > MAX_RULES) errors.push(`${at}: more than ${MAX_RULES} peers`);
+  if (raw.length > d.max) errors.push(`${at}: more than ${d.max} peers`);
   const out: Peer[] = [];
   let failClosed = false;
   raw.forEach((p: unknown, i: number) => {
@@ -155,23 +200,23 @@ function parsePeers(raw: unknown, dir: 'ingress' | 'egress', kind: Kind, action:
     const o = obj(p);
     if (!o) return void errors.push(`${where}: not an object`);
     const present = Object.keys(o).filter((k) => o[k] !== undefined && o[k] !== null);
-    if (present.length === 1 && !keys.includes(present[0])) {
-      // A peer type this API version does not know: upstream says fail closed (an Allow
-      // matches nothing, a Deny or Pass denies everything).
-      notes.push(`${where}: peer type "${present[0]}" is not known to policy.networking.k8s.io/v1alpha1; treated as ${action === 'Allow' ? 'matching nothing' : 'denying everything'} (fail closed)`);
+    const unknownType = present.length === 1 && !keys.includes(present[0]);
+    if (unknownType || (present.length === 0 && d.emptyPeer)) {
+      const what = unknownType ? `peer type "${present[0]}" is not known to ${d.knownTo(dir)}` : d.emptyPeer;
+      notes.push(`${where}: ${what}; treated as ${action === 'Allow' ? 'matching nothing' : 'denying everything'} (fail closed)`);
       if (action !== 'Allow') failClosed = true;
       return;
     }
     const key = oneOf(o, keys, where, errors);
     if (key === 'namespaces' || key === 'pods') {
-      const set = podSet(o, key, where, errors, unsupported, true);
+      const set = podSet(o, key, where, errors, unsupported, d.oldPeers);
       if (set) out.push({ kind: 'pods', ...set });
     } else if (key === 'nodes') {
       const sel = selector(o.nodes, `${where}.nodes`, errors);
       if (sel) out.push({ kind: 'nodes', selector: sel });
     } else if (key === 'networks') {
       const list = o.networks;
-      if (!Array.isArray(list) || list.length === 0 || list.length > 25) return void errors.push(`${where}.networks: must list 1 to 25 CIDRs`);
+      if (!Array.isArray(list) || list.length === 0 || list.length > MAX_ADDRESSES) return void errors.push(`${where}.networks: must list 1 to ${MAX_ADDRESSES} CIDRs`);
       list.forEach((c: unknown, j: number) => {
         const r = typeof c === 'string' && c.includes('/') ? parseCidr(c) : undefined;
         if (!r) return void errors.push(`${where}.networks[${j}]: "${String(c)}" is not a valid CIDR`);
@@ -179,9 +224,9 @@ function parsePeers(raw: unknown, dir: 'ingress' | 'egress', kind: Kind, action:
         out.push({ kind: 'ipBlock', text: c as string, ranges: [r], blocks: [r], podAddresses: true });
       });
     } else if (key === 'domainNames') {
-      if (action !== 'Allow') return void errors.push(`${where}.domainNames: only Allow rules may name domains`);
+      if (action !== 'Allow') return void errors.push(`${where}.domainNames: ${d.domainsOnlyAllowed(written)}`);
       const list = o.domainNames;
-      if (!Array.isArray(list) || list.length === 0 || list.length > 25) return void errors.push(`${where}.domainNames: must list 1 to 25 domain names`);
+      if (!Array.isArray(list) || list.length === 0 || list.length > MAX_ADDRESSES) return void errors.push(`${where}.domainNames: must list 1 to ${MAX_ADDRESSES} domain names`);
       const bad = list.filter((d: unknown) => typeof d !== 'string' || !DOMAIN.test(d));
       if (bad.length) return void errors.push(`${where}.domainNames: ${bad.map((d: unknown) => `"${String(d)}"`).join(', ')} is not a domain name`);
       out.push({ kind: 'fqdn', patterns: (list as string[]).map((d) => d.toLowerCase().replace(/\.$/, '')) });
@@ -190,34 +235,77 @@ function parsePeers(raw: unknown, dir: 'ingress' | 'egress', kind: Kind, action:
   return failClosed ? 'fail-closed' : out;
 }
 
-function parseRules(raw: unknown, dir: 'ingress' | 'egress', kind: Kind, errors: string[], notes: string[], unsupported: string[]): Rule[] {
+/**
+ * A named port on a rule whose peers are networks/nodes/domain names resolves to nothing
+ * (the CRD rejects the combination): kept as an error.
+ */
+function parseRules(raw: unknown, dir: 'ingress' | 'egress', d: RuleDialect, errors: string[], notes: string[], unsupported: string[] = []): Rule[] {
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw)) {
     errors.push(`spec.${dir}: not a list`);
     return [];
   }
-  if (raw.length > MAX_RULES) errors.push(`spec.${dir}: more than ${MAX_RULES} rules`);
-  const actions: Action[] = kind === 'AdminNetworkPolicy' ? ['Allow', 'Deny', 'Pass'] : ['Allow', 'Deny'];
+  if (raw.length > d.max) errors.push(`spec.${dir}: more than ${d.max} rules`);
   const rules: Rule[] = [];
   raw.forEach((r: unknown, index: number) => {
     const at = `spec.${dir}[${index}]`;
     const o = obj(r);
     if (!o) return void errors.push(`${at}: not an object`);
-    const action = o.action;
-    if (typeof action !== 'string' || !actions.includes(action as Action)) return void errors.push(`${at}.action: "${String(action)}" is not ${actions.join(', ')}`);
+    const written = o.action;
+    const action = typeof written === 'string' && Object.hasOwn(d.actions, written) ? d.actions[written] : undefined;
+    if (!action) return void errors.push(`${at}.action: "${String(written)}" is not ${Object.keys(d.actions).join(', ')}`);
     if (o.name !== undefined && (typeof o.name !== 'string' || o.name.length > 100)) errors.push(`${at}.name: not a string of at most 100 characters`);
     const peerKey = dir === 'ingress' ? 'from' : 'to';
-    const peers = parsePeers(o[peerKey], dir, kind, action as Action, `${at}.${peerKey}`, errors, notes, unsupported);
-    const ports = parsePorts(o.ports, `${at}.ports`, errors);
+    const peers = parsePeers(o[peerKey], dir, d, written as string, action, `${at}.${peerKey}`, errors, notes, unsupported);
+    const ports = d.parsePorts(o[d.portsKey], `${at}.${d.portsKey}`, errors);
     if (peers !== 'fail-closed' && ports !== 'any' && ports.some((p) => p.kind === 'named') && peers.some((p) => p.kind !== 'pods')) {
-      errors.push(`${at}: networks/nodes/domainNames peers cannot be combined with a namedPort`);
+      errors.push(`${at}: networks/nodes/domainNames peers cannot be combined with a ${d.namedPort}`);
     }
     const name = typeof o.name === 'string' && o.name ? { name: o.name } : {};
     rules.push(peers === 'fail-closed'
-      ? { index, ...name, action: 'Deny', peers: 'any', ports: 'any', caveats: ['an unknown peer type: denies everything (fail closed)'] }
-      : { index, ...name, action: action as Action, peers, ports });
+      ? { index, ...name, action: 'Deny', peers: 'any', ports: 'any', caveats: [d.failClosedCaveat] }
+      : { index, ...name, action, peers, ports });
   });
   return rules;
+}
+
+const V1ALPHA1_RULES = {
+  max: MAX_RULES,
+  oldPeers: true,
+  portsKey: 'ports',
+  parsePorts,
+  namedPort: 'namedPort',
+  knownTo: () => 'policy.networking.k8s.io/v1alpha1',
+  failClosedCaveat: 'an unknown peer type: denies everything (fail closed)',
+  domainsOnlyAllowed: () => 'only Allow rules may name domains',
+} as const;
+const V1ALPHA1: Record<Kind, RuleDialect> = {
+  AdminNetworkPolicy: {
+    ...V1ALPHA1_RULES,
+    peerKeys: { ingress: ['namespaces', 'pods'], egress: ['namespaces', 'pods', 'nodes', 'networks', 'domainNames'] },
+    actions: { Allow: 'Allow', Deny: 'Deny', Pass: 'Pass' },
+  },
+  BaselineAdminNetworkPolicy: {
+    ...V1ALPHA1_RULES,
+    peerKeys: { ingress: ['namespaces', 'pods'], egress: ['namespaces', 'pods', 'nodes', 'networks'] },
+    actions: { Allow: 'Allow', Deny: 'Deny' },
+  },
+};
+
+/** spec.priority, 0-1000 in both API versions. */
+function parsePriority(pr: unknown, errors: string[]): number | undefined {
+  if (typeof pr !== 'number' || !Number.isInteger(pr)) return void errors.push(`spec.priority: ${pr === undefined ? 'missing' : `"${String(pr)}" is not an integer`}`);
+  if (pr < 0 || pr > 1000) return void errors.push(`spec.priority: ${pr} is out of range (0-1000)`);
+  return pr;
+}
+
+/** spec.subject; one that cannot be read selects no pods. */
+function parseSubject(raw: unknown, errors: string[]): PodSet {
+  const subj = obj(raw);
+  if (!subj) errors.push('spec.subject: missing or not an object');
+  const key = subj && oneOf(subj, ['namespaces', 'pods'], 'spec.subject', errors);
+  const set = subj && (key === 'namespaces' || key === 'pods') ? podSet(subj, key, 'spec.subject', errors) : undefined;
+  return set ?? { namespaces: { kind: 'names', names: [] } };
 }
 
 function parseOne(o: KubeObject, kind: Kind, notes: CoverageNote[]): LayerPolicy {
@@ -229,25 +317,14 @@ function parseOne(o: KubeObject, kind: Kind, notes: CoverageNote[]): LayerPolicy
   if (!spec) errors.push('spec: missing or not an object');
   const s = spec ?? {};
   let order: number | undefined;
-  if (kind === 'AdminNetworkPolicy') {
-    const pr = s.priority;
-    if (typeof pr !== 'number' || !Number.isInteger(pr)) errors.push(`spec.priority: ${pr === undefined ? 'missing' : `"${String(pr)}" is not an integer`}`);
-    else if (pr < 0 || pr > 1000) errors.push(`spec.priority: ${pr} is out of range (0-1000)`);
-    else order = pr;
-  } else if (name && name !== 'default') {
+  if (kind === 'AdminNetworkPolicy') order = parsePriority(s.priority, errors);
+  else if (name && name !== 'default') {
     errors.push(`metadata.name: "${name}": only one BaselineAdminNetworkPolicy, named "default", can exist (the API server rejects any other name)`);
   }
-  let subject: PodSet = { namespaces: { kind: 'names', names: [] } };
-  const subj = obj(s.subject);
-  if (!subj) errors.push('spec.subject: missing or not an object');
-  else {
-    const key = oneOf(subj, ['namespaces', 'pods'], 'spec.subject', errors);
-    const set = key === 'namespaces' || key === 'pods' ? podSet(subj, key, 'spec.subject', errors) : undefined;
-    if (set) subject = set;
-  }
+  const subject = parseSubject(s.subject, errors);
   const unsupported: string[] = [];
-  const ingress = parseRules(s.ingress, 'ingress', kind, errors, objectNotes, unsupported);
-  const egress = parseRules(s.egress, 'egress', kind, errors, objectNotes, unsupported);
+  const ingress = parseRules(s.ingress, 'ingress', V1ALPHA1[kind], errors, objectNotes, unsupported);
+  const egress = parseRules(s.egress, 'egress', V1ALPHA1[kind], errors, objectNotes, unsupported);
   // Valid as written, but not evaluable: left out like an invalid object, and reported as such.
   const unevaluated = unsupported.length > 0 && errors.length === 0;
   errors.push(...unsupported);
@@ -284,127 +361,41 @@ const CNP_ACTIONS: Record<string, Action> = { Accept: 'Allow', Deny: 'Deny', Pas
 const CNP_PROTOCOLS = { tcp: 'TCP', udp: 'UDP', sctp: 'SCTP' } as const;
 
 function parseCnpProtocols(raw: unknown, at: string, errors: string[]): PortSpec[] | 'any' {
-  if (raw === undefined || raw === null) return 'any';
-  if (!Array.isArray(raw) || raw.length === 0) {
-    errors.push(`${at}: must be a non-empty list when set`);
-    return [];
-  }
-  if (raw.length > CNP_MAX) errors.push(`${at}: more than ${CNP_MAX} entries`);
-  const out: PortSpec[] = [];
-  const port = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 65535;
-  raw.forEach((p: unknown, i: number) => {
-    const where = `${at}[${i}]`;
-    const o = obj(p);
-    if (!o) return void errors.push(`${where}: not an object`);
+  return parsePortList(raw, at, CNP_MAX, errors, (o, where) => {
     const key = oneOf(o, ['tcp', 'udp', 'sctp', 'destinationNamedPort'], where, errors);
-    if (key === 'destinationNamedPort') {
-      const name = o.destinationNamedPort;
-      if (typeof name !== 'string' || !PORT_NAME.test(name) || name.length > 15) return void errors.push(`${where}.destinationNamedPort: "${String(name)}" is not a valid port name`);
-      // No protocol: the container port of that name, on the protocol it is declared with.
-      return void out.push({ kind: 'named', name });
-    }
-    if (key !== 'tcp' && key !== 'udp' && key !== 'sctp') return;
+    if (key === 'destinationNamedPort') return namedPort(o.destinationNamedPort, `${where}.destinationNamedPort`, errors);
+    if (key !== 'tcp' && key !== 'udp' && key !== 'sctp') return undefined;
     const protocol = CNP_PROTOCOLS[key];
     // The protocol structs have MinProperties=1: destinationPort is their only field.
+    const dpAt = `${where}.${key}.destinationPort`;
     const dp = obj(obj(o[key])?.destinationPort);
-    if (!dp) return void errors.push(`${where}.${key}.destinationPort: missing or not an object`);
-    const which = oneOf(dp, ['number', 'range'], `${where}.${key}.destinationPort`, errors);
+    if (!dp) return void errors.push(`${dpAt}: missing or not an object`);
+    const which = oneOf(dp, ['number', 'range'], dpAt, errors);
     if (which === 'number') {
-      if (!port(dp.number)) return void errors.push(`${where}.${key}.destinationPort.number: ${String(dp.number)} is not in 1-65535`);
-      return void out.push({ protocol, kind: 'range', lo: dp.number, hi: dp.number });
+      if (!isPort(dp.number)) return void errors.push(`${dpAt}.number: ${String(dp.number)} is not in 1-65535`);
+      return { protocol, kind: 'range', lo: dp.number, hi: dp.number };
     }
     if (which === 'range') {
       const r = obj(dp.range) ?? {};
-      if (!port(r.start) || !port(r.end)) return void errors.push(`${where}.${key}.destinationPort.range: start and end must be ports 1-65535`);
-      if (r.start >= r.end) return void errors.push(`${where}.${key}.destinationPort.range: start ${r.start} must be less than end ${r.end}`);
-      return void out.push({ protocol, kind: 'range', lo: r.start, hi: r.end });
+      return portRange(protocol, r.start, r.end, `${dpAt}.range`, errors);
     }
+    return undefined;
   });
-  return out;
 }
 
-/**
- * A peer with no field this version knows (an unknown field the CRD pruned, or one it kept
- * from a newer release) is what upstream says to fail closed on: an Accept rule's peer
- * matches nothing, a Deny or Pass rule denies everything.
- */
-function parseCnpPeers(raw: unknown, dir: 'ingress' | 'egress', written: string, action: Action, at: string, errors: string[], notes: string[]): Peer[] | 'fail-closed' {
-  const keys = dir === 'ingress' ? ['namespaces', 'pods'] : ['namespaces', 'pods', 'nodes', 'networks', 'domainNames'];
-  if (!Array.isArray(raw) || raw.length === 0) {
-    errors.push(`${at}: must be a non-empty list`);
-    return [];
-  }
-  if (raw.length > CNP_MAX) errors.push(`${at}: more than ${CNP_MAX} peers`);
-  const out: Peer[] = [];
-  let failClosed = false;
-  raw.forEach((p: unknown, i: number) => {
-    const where = `${at}[${i}]`;
-    const o = obj(p);
-    if (!o) return void errors.push(`${where}: not an object`);
-    const present = Object.keys(o).filter((k) => o[k] !== undefined && o[k] !== null);
-    if (present.length === 0 || (present.length === 1 && !keys.includes(present[0]))) {
-      const what = present.length ? `peer type "${present[0]}" is not known to policy.networking.k8s.io/v1alpha2 ${dir} rules` : 'no peer field is set (the CRD may have pruned a field it does not know)';
-      notes.push(`${where}: ${what}; treated as ${action === 'Allow' ? 'matching nothing' : 'denying everything'} (fail closed)`);
-      if (action !== 'Allow') failClosed = true;
-      return;
-    }
-    const key = oneOf(o, keys, where, errors);
-    if (key === 'namespaces' || key === 'pods') {
-      const set = podSet(o, key, where, errors);
-      if (set) out.push({ kind: 'pods', ...set });
-    } else if (key === 'nodes') {
-      const sel = selector(o.nodes, `${where}.nodes`, errors);
-      if (sel) out.push({ kind: 'nodes', selector: sel });
-    } else if (key === 'networks') {
-      const list = o.networks;
-      if (!Array.isArray(list) || list.length === 0 || list.length > CNP_MAX) return void errors.push(`${where}.networks: must list 1 to ${CNP_MAX} CIDRs`);
-      list.forEach((c: unknown, j: number) => {
-        const r = typeof c === 'string' && c.includes('/') ? parseCidr(c) : undefined;
-        if (!r) return void errors.push(`${where}.networks[${j}]: "${String(c)}" is not a valid CIDR`);
-        // "cluster-internal traffic will be checked against the rule as well" (pod addresses too).
-        out.push({ kind: 'ipBlock', text: c as string, ranges: [r], blocks: [r], podAddresses: true });
-      });
-    } else if (key === 'domainNames') {
-      if (action !== 'Allow') return void errors.push(`${where}.domainNames: only Accept rules may name domains (this rule is ${written})`);
-      const list = o.domainNames;
-      if (!Array.isArray(list) || list.length === 0 || list.length > CNP_MAX) return void errors.push(`${where}.domainNames: must list 1 to ${CNP_MAX} domain names`);
-      const bad = list.filter((d: unknown) => typeof d !== 'string' || !DOMAIN.test(d));
-      if (bad.length) return void errors.push(`${where}.domainNames: ${bad.map((d: unknown) => `"${String(d)}"`).join(', ')} is not a domain name`);
-      out.push({ kind: 'fqdn', patterns: (list as string[]).map((d) => d.toLowerCase().replace(/\.$/, '')) });
-    }
-  });
-  return failClosed ? 'fail-closed' : out;
-}
-
-function parseCnpRules(raw: unknown, dir: 'ingress' | 'egress', errors: string[], notes: string[]): Rule[] {
-  if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) {
-    errors.push(`spec.${dir}: not a list`);
-    return [];
-  }
-  if (raw.length > CNP_MAX) errors.push(`spec.${dir}: more than ${CNP_MAX} rules`);
-  const rules: Rule[] = [];
-  raw.forEach((r: unknown, index: number) => {
-    const at = `spec.${dir}[${index}]`;
-    const o = obj(r);
-    if (!o) return void errors.push(`${at}: not an object`);
-    const written = o.action;
-    const action = typeof written === 'string' && Object.hasOwn(CNP_ACTIONS, written) ? CNP_ACTIONS[written] : undefined;
-    if (!action) return void errors.push(`${at}.action: "${String(written)}" is not ${Object.keys(CNP_ACTIONS).join(', ')}`);
-    if (o.name !== undefined && (typeof o.name !== 'string' || o.name.length > 100)) errors.push(`${at}.name: not a string of at most 100 characters`);
-    const peerKey = dir === 'ingress' ? 'from' : 'to';
-    const peers = parseCnpPeers(o[peerKey], dir, written as string, action, `${at}.${peerKey}`, errors, notes);
-    const ports = parseCnpProtocols(o.protocols, `${at}.protocols`, errors);
-    if (peers !== 'fail-closed' && ports !== 'any' && ports.some((p) => p.kind === 'named') && peers.some((p) => p.kind !== 'pods')) {
-      errors.push(`${at}: networks/nodes/domainNames peers cannot be combined with a destinationNamedPort`);
-    }
-    const name = typeof o.name === 'string' && o.name ? { name: o.name } : {};
-    rules.push(peers === 'fail-closed'
-      ? { index, ...name, action: 'Deny', peers: 'any', ports: 'any', caveats: ['a peer this API version does not know: denies everything (fail closed)'] }
-      : { index, ...name, action, peers, ports });
-  });
-  return rules;
-}
+const V1ALPHA2: RuleDialect = {
+  peerKeys: { ingress: ['namespaces', 'pods'], egress: ['namespaces', 'pods', 'nodes', 'networks', 'domainNames'] },
+  max: CNP_MAX,
+  actions: CNP_ACTIONS,
+  oldPeers: false,
+  portsKey: 'protocols',
+  parsePorts: parseCnpProtocols,
+  namedPort: 'destinationNamedPort',
+  knownTo: (dir) => `policy.networking.k8s.io/v1alpha2 ${dir} rules`,
+  emptyPeer: 'no peer field is set (the CRD may have pruned a field it does not know)',
+  failClosedCaveat: 'a peer this API version does not know: denies everything (fail closed)',
+  domainsOnlyAllowed: (written) => `only Accept rules may name domains (this rule is ${written})`,
+};
 
 function parseClusterNetworkPolicy(o: KubeObject, notes: CoverageNote[]): LayerPolicy {
   const errors: string[] = [];
@@ -416,21 +407,10 @@ function parseClusterNetworkPolicy(o: KubeObject, notes: CoverageNote[]): LayerP
   const s = spec ?? {};
   const tier = s.tier === 'Admin' || s.tier === 'Baseline' ? s.tier : undefined;
   if (!tier) errors.push(`spec.tier: ${s.tier === undefined ? 'missing' : `"${String(s.tier)}" is not Admin or Baseline`}`);
-  let order: number | undefined;
-  const pr = s.priority;
-  if (typeof pr !== 'number' || !Number.isInteger(pr)) errors.push(`spec.priority: ${pr === undefined ? 'missing' : `"${String(pr)}" is not an integer`}`);
-  else if (pr < 0 || pr > 1000) errors.push(`spec.priority: ${pr} is out of range (0-1000)`);
-  else order = pr;
-  let subject: PodSet = { namespaces: { kind: 'names', names: [] } };
-  const subj = obj(s.subject);
-  if (!subj) errors.push('spec.subject: missing or not an object');
-  else {
-    const key = oneOf(subj, ['namespaces', 'pods'], 'spec.subject', errors);
-    const set = key === 'namespaces' || key === 'pods' ? podSet(subj, key, 'spec.subject', errors) : undefined;
-    if (set) subject = set;
-  }
-  const ingress = parseCnpRules(s.ingress, 'ingress', errors, objectNotes);
-  const egress = parseCnpRules(s.egress, 'egress', errors, objectNotes);
+  const order = parsePriority(s.priority, errors);
+  const subject = parseSubject(s.subject, errors);
+  const ingress = parseRules(s.ingress, 'ingress', V1ALPHA2, errors, objectNotes);
+  const egress = parseRules(s.egress, 'egress', V1ALPHA2, errors, objectNotes);
   const ref: ResourceRef = { kind: 'ClusterNetworkPolicy', name: name || '(unnamed)' };
   for (const m of objectNotes) notes.push({ object: ref, message: m });
   return {
