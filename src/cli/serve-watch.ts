@@ -11,7 +11,7 @@
 // the store's newest, instead of decoded from the store again).
 // A watch run is stored only when its findings changed (a regression, a new or resolved
 // finding), it alerts, or it sees what the last stored run could not (a check evaluated
-// again, a kind's coverage changed), and notified only on a regression (or to deliver an earlier run's
+// again, a kind's coverage changed since this cluster's last stored run), and notified only on a regression (or to deliver an earlier run's
 // undelivered alert, as any run does) that is not a repeat within watch.realertAfterHours
 // (flapping, holdBack), naming the changes that most likely caused
 // it. The alert goes first (after the HTML report it attaches is written); then every
@@ -124,9 +124,11 @@ export function evaluatedAgain(report: RunReport): string[] {
   return [...out].sort();
 }
 
+type Covered = { run: Pick<RunReport['run'], 'coverage'> };
+
 /** The kinds whose coverage differs between two runs, as "kind forbidden → ok" (absent counts as "not collected"). */
-export function coverageChanges(previous: RunReport, report: RunReport): string[] {
-  const statusOf = (r: RunReport, kind: string) => (Object.hasOwn(r.run.coverage, kind) ? r.run.coverage[kind]?.status : undefined) ?? 'not collected';
+export function coverageChanges(previous: Covered, report: Covered): string[] {
+  const statusOf = (r: Covered, kind: string) => (Object.hasOwn(r.run.coverage, kind) ? r.run.coverage[kind]?.status : undefined) ?? 'not collected';
   const kinds = new Set([...Object.keys(previous.run.coverage), ...Object.keys(report.run.coverage)]);
   return [...kinds].sort().flatMap((k) => (statusOf(previous, k) === statusOf(report, k) ? [] : [`${k} ${statusOf(previous, k)} → ${statusOf(report, k)}`]));
 }
@@ -190,6 +192,12 @@ export class ServeWatch {
    * next run's diff baseline, as long as it is still the newest run in the store.
    */
   private last: RunReport | null = null;
+  /**
+   * The run of this cluster the run in progress was diffed against (the first its baseline walk
+   * read: the diff's previous run), whoever stored it. On a store other clusters write to too
+   * (one database for a fleet), `last` is rarely the store's newest, but this still is.
+   */
+  private previous: Pick<RunReport['run'], 'id' | 'coverage'> | null = null;
   private notes: string[] | null = null;
   private probes: TlsProbeResult[] | undefined;
   private timer: NodeJS.Timeout | null = null;
@@ -275,15 +283,21 @@ export class ServeWatch {
       },
       async *runsNewestFirst(cluster, read) {
         const t0 = performance.now();
+        self.previous = null;
         const last = self.last;
         // A newest run whose summary cannot be read (a hand edit) is not known to be ours: the walk reads the store.
         const newest = last && full.list && last.run.cluster.name === cluster ? (await full.list(1, () => {}))[0] : undefined;
         if (!last || newest?.id !== last.run.id) {
           self.last = null;
-          for await (const r of store.runsNewestFirst(cluster, read)) { since('baselineMs', t0); yield r; }
+          for await (const r of store.runsNewestFirst(cluster, read)) {
+            since('baselineMs', t0);
+            self.previous ??= { id: r.run.id, coverage: r.run.coverage };
+            yield r;
+          }
           return;
         }
         since('baselineMs', t0);
+        self.previous = { id: last.run.id, coverage: last.run.coverage };
         yield last;
         // An older run is wanted too (a check the latest run did not evaluate): from the store, past the latest.
         let first = true;
@@ -395,7 +409,7 @@ export class ServeWatch {
         // So is one that sees again what the last stored run could not (a kind readable again):
         // otherwise the history, /, fleet and PolicyReports go on saying "not evaluated".
         const regained = evaluatedAgain(report);
-        const coverage = this.last?.run.id === d.previousRunId ? coverageChanges(this.last, report) : [];
+        const coverage = this.previous?.id === d.previousRunId ? coverageChanges({ run: this.previous }, report) : [];
         const keep = alerting(report) || d.new.length > 0 || d.resolved.length > 0 || regained.length > 0 || coverage.length > 0;
         this.flap = { runId: report.run.id, hold: this.holdBack(report) };
         const seen = [...(regained.length > 0 ? [`${regained.length} check(s) evaluated again`] : []), ...(coverage.length > 0 ? [`coverage ${coverage.join(', ')}`] : [])];

@@ -221,6 +221,50 @@ describe('serve --watch (a stand-in watch, a real SQLite history)', () => {
     }
   }, 60_000);
 
+  // docs/deploy.md (history backends): one PostgreSQL database is "shared by every cluster of
+  // a fleet", so runs of other clusters land in the store between this daemon's runs.
+  it('on a store another cluster writes to too, a watch run whose only change is a kind\'s coverage is stored, diffed against this cluster\'s last run', async () => {
+    const { fake, d, out, storedIds } = await start('fleet');
+    const clusterOf = async () => {
+      const store = await openRunStore(join(work, 'fleet.db'), { readOnly: true });
+      try {
+        return (await store.list(100)).map((r) => r.cluster);
+      } finally {
+        await store.close();
+      }
+    };
+    try {
+      fake.fail('clusterrolebindings', { status: 'forbidden', detail: 'watch clusterrolebindings.rbac.authorization.k8s.io at cluster scope' });
+      expect(await d.tick('watch')).toBe('ran');
+      const blind = (await storedIds())[0]!;
+      // Cluster staging's scheduled run is stored in the same database.
+      const config = { ...defaultConfig(), cluster: { ...defaultConfig().cluster, name: 'staging' } };
+      const sw = new ServeWatch({ config, checks: CHECKS, log: quiet, configMapRefs: () => [], clusterName: 'staging', watcher: () => new FakeWatch(cluster()) });
+      const store = await openRunStore(join(work, 'fleet.db'));
+      try {
+        await runPipeline(config, CHECKS, sw.edges({
+          collect: () => sw.collectFull(), store, log: quiet, now: () => new Date(), render: async () => [], notifiers: [],
+          diff: (p, c, e, o) => diffRuns(p, c, { rules: config.regression, expiredWaivers: e, olderRuns: o }),
+        }, 'scheduled'));
+      } finally {
+        await store.close();
+      }
+      expect(await clusterOf()).toEqual(['staging', 'prod', 'prod']);
+      // Still blind to ClusterRoleBindings; only why changed.
+      fake.fail('clusterrolebindings', { status: 'error', detail: 'watch clusterrolebindings.rbac.authorization.k8s.io failed: connection refused' });
+      expect(await d.tick('watch')).toBe('ran');
+      expect(String(out.lines().filter((l) => l.event === 'watch-run').at(-1)!.msg)).toMatch(/^watch run: 0 change\(s\), \d+ check\(s\) re-evaluated, 0 new, 0 resolved, coverage clusterrolebindings forbidden → error$/);
+      expect(await clusterOf()).toEqual(['prod', 'staging', 'prod', 'prod']);
+      const ids = await storedIds();
+      const shownNow = await shown(d);
+      expect(shownNow.lastRun).toBe(ids[0]);
+      expect(shownNow.reportJson?.diff.previousRunId).toBe(blind);
+      expect(shownNow.reportJson?.run.coverage.clusterrolebindings.status).toBe('error');
+    } finally {
+      await d.stop();
+    }
+  }, 60_000);
+
   it('a run stored meanwhile by another process could not read a kind this daemon reads: its next watch run, evaluating those checks, is stored', async () => {
     const { fake, d, storedIds } = await start('elsewhere');
     try {
