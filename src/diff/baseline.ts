@@ -22,6 +22,7 @@
 // lists, unread (StoredRunRead.wants; every store does: SQLite, PostgreSQL, k8s).
 import { isEvaluated, isUnjudged } from '../run/coverage.ts';
 import type { CheckSummary, Finding, RunReport, StoredRunRead } from '../run/types.ts';
+import { breadthBasesMatch } from './diff.ts';
 
 export interface Baseline {
   /** The newest stored run: what the report calls "the previous run". */
@@ -29,7 +30,9 @@ export interface Baseline {
   /**
    * The latest run with, check by check, the status and findings taken from the newest run
    * in which that check was evaluated. Scores and details stay the latest run's, except the
-   * RBAC breadth, which comes from the newest run that had it.
+   * RBAC breadth, which comes from the newest run that counted it against the same resource
+   * list as `current` (breadthBasesMatch), or, when none did, the newest run that had it (the
+   * diff then says why it is not compared).
    */
   report: RunReport;
   /** Checks compared with a run older than `latest`: check id -> that run's id. */
@@ -68,7 +71,12 @@ export async function findBaseline(
   const wanted = new Set(current.checks.filter(evaluated).map((c) => c.id));
   const from = new Map<string, RunReport>(); // check id -> older run supplying it
   const taken: Array<{ run: RunReport; checks: Set<string> }> = [];
+  // A run between counted against another list (a metrics-server down for one run) must not
+  // hide growth across it: the breadth comes from the newest run of the same basis.
+  const currentRbac = current.details?.rbac;
+  const sameBasis = (run: RunReport) => run.details?.rbac !== undefined && (currentRbac === undefined || breadthBasesMatch(run.details.rbac, currentRbac));
   let breadthFrom: RunReport | null = null;
+  let newestBreadth: RunReport | null = null;
   /** Check id -> its summary in the newest older run that found it not applicable, and that run. */
   const notApplicable = new Map<string, { summary: CheckSummary; run: RunReport }>();
   // A run blind to every check still sought would only be passed over: unread, unless it found
@@ -88,7 +96,8 @@ export async function findBaseline(
     if (latest === null) {
       latest = run;
       for (const id of [...wanted]) if (!unjudged(checks.get(id))) wanted.delete(id);
-      if (run.details?.rbac) breadthFrom = run;
+      if (run.details?.rbac) newestBreadth = run;
+      if (sameBasis(run)) breadthFrom = run;
     } else {
       const here = new Set<string>();
       for (const id of [...wanted]) {
@@ -105,16 +114,18 @@ export async function findBaseline(
       }
       if (here.size > 0) taken.push({ run, checks: here });
       else passed(run);
-      if (!breadthFrom && run.details?.rbac) breadthFrom = run;
+      if (!newestBreadth && run.details?.rbac) newestBreadth = run;
+      if (!breadthFrom && sameBasis(run)) breadthFrom = run;
     }
-    const needBreadth = !breadthFrom && current.details?.rbac !== undefined;
+    const needBreadth = !breadthFrom && currentRbac !== undefined;
     if (wanted.size === 0 && !needBreadth) break;
   }
   if (latest === null) return null;
+  const breadthRun = breadthFrom ?? newestBreadth;
   // Never evaluated, blind in the latest run, not applicable in an older one: that says more.
   const latestChecks = new Map(latest.checks.map((c) => [c.id, c]));
   for (const id of [...notApplicable.keys()]) if (from.has(id) || latestChecks.get(id)?.status === 'not-applicable') notApplicable.delete(id);
-  if (taken.length === 0 && notApplicable.size === 0 && (breadthFrom === null || breadthFrom === latest)) return { latest, report: latest, olderRuns: {}, notApplicableRuns: {} };
+  if (taken.length === 0 && notApplicable.size === 0 && (breadthRun === null || breadthRun === latest)) return { latest, report: latest, olderRuns: {}, notApplicableRuns: {} };
 
   const olderRuns: Record<string, string> = {};
   for (const [id, run] of from) olderRuns[id] = run.run.id;
@@ -125,6 +136,6 @@ export async function findBaseline(
   const findings: Finding[] = latest.findings.filter((f) => !replaced.has(f.check));
   for (const { run, checks: ids } of taken) for (const f of run.findings) if (ids.has(f.check)) findings.push(f);
   const details = { ...latest.details };
-  if (breadthFrom && breadthFrom !== latest) details.rbac = breadthFrom.details.rbac;
+  if (breadthRun && breadthRun !== latest) details.rbac = breadthRun.details.rbac;
   return { latest, report: { ...latest, checks, findings, details }, olderRuns, notApplicableRuns };
 }

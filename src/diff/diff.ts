@@ -233,8 +233,10 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
 /** At most this many API groups named in a "breadth not compared" line; the rest are counted. */
 const MAX_GROUPS_NAMED = 5;
 
+type RbacDetails = NonNullable<RunReport['details']['rbac']>;
+
 /** A breadth basis as a "breadth not compared" line says it. */
-function basisText(rbac: NonNullable<RunReport['details']['rbac']>): string {
+function basisText(rbac: RbacDetails): string {
   if (rbac.breadthBasis === 'served') return 'the resources the API server serves';
   if (rbac.breadthBasis === 'built-in') return 'the built-in resource list (API discovery unknown)';
   const groups = Array.isArray(rbac.breadthMissingGroups) ? rbac.breadthMissingGroups.map((g) => (g === '' ? 'core' : g)) : [];
@@ -243,16 +245,32 @@ function basisText(rbac: NonNullable<RunReport['details']['rbac']>): string {
 }
 
 /**
+ * Whether two runs' RBAC breadths were counted against the same resource list
+ * (details.rbac.breadthBasis): both the served resources, both the built-in list, or both
+ * partial with the same API groups missing (the same served groups, the same built-in stand-in
+ * for the missing ones: a stale APIService left behind by an uninstalled metrics-server makes
+ * every run partial, and breadth must still compare). A run stored before the basis was
+ * recorded compares as it always did with any complete one. baseline.ts takes the breadth
+ * from the newest run for which this holds.
+ */
+export function breadthBasesMatch(a: Pick<RbacDetails, 'breadthBasis' | 'breadthMissingGroups'>, b: Pick<RbacDetails, 'breadthBasis' | 'breadthMissingGroups'>): boolean {
+  const complete = (x: typeof a) => x.breadthBasis === undefined || x.breadthBasis === 'served' || x.breadthBasis === 'built-in';
+  if (complete(a) && complete(b)) return a.breadthBasis === undefined || b.breadthBasis === undefined || a.breadthBasis === b.breadthBasis;
+  if (a.breadthBasis !== 'partial' || b.breadthBasis !== 'partial' || !Array.isArray(a.breadthMissingGroups) || !Array.isArray(b.breadthMissingGroups)) return false;
+  const x = [...new Set(a.breadthMissingGroups)].sort();
+  const y = [...new Set(b.breadthMissingGroups)].sort();
+  return x.length === y.length && x.every((g, i) => g === y[i]);
+}
+
+/**
  * Why two runs' RBAC breadths do not compare (RunDiff.breadthNotCompared), or undefined when
- * they do: both counted against the same complete list (details.rbac.breadthBasis 'served' or
- * 'built-in'). A partial basis compares with nothing; a run stored before the basis was
- * recorded compares as it always did with any complete one.
+ * they do (breadthBasesMatch). The baseline reaches back to the newest stored run whose basis
+ * matches: this line means none did.
  */
 function breadthBasesDiffer(previous: RunReport, current: RunReport): string | undefined {
   const a = previous.details.rbac!;
   const b = current.details.rbac!;
-  const complete = (x: typeof a) => x.breadthBasis === undefined || x.breadthBasis === 'served' || x.breadthBasis === 'built-in';
-  if (complete(a) && complete(b) && (a.breadthBasis === undefined || b.breadthBasis === undefined || a.breadthBasis === b.breadthBasis)) return undefined;
+  if (breadthBasesMatch(a, b)) return undefined;
   const said = (x: typeof a) => (x.breadthBasis === undefined ? 'an unrecorded resource list' : basisText(x));
   return `RBAC breadth not compared: run ${previous.run.id} counted it against ${said(a)}, run ${current.run.id} against ${said(b)}`;
 }

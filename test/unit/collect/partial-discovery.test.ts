@@ -3,7 +3,9 @@
 // even in the case of non-nil error" with the failed groups named (ErrGroupDiscoveryFailed,
 // https://pkg.go.dev/k8s.io/client-go/discovery#ServerResourcesInterface). RBAC breadth counts
 // the groups that answered as served, and two runs whose breadths were counted against different
-// resource lists are not compared: a metrics-server down for one night is no regression.
+// resource lists are not compared: a metrics-server down for one night is no regression. A run's
+// breadth is compared with the newest stored run's counted against the same list, so the night
+// hides no growth either.
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -47,7 +49,7 @@ const OBJECTS: Record<string, unknown[]> = {
  * A stand-in API server; `down` lists discovery paths answering 503 (as an unavailable APIService
  * does), `forbidden` those answering 403.
  */
-function apiServer(down: Set<string>, forbidden = new Set<string>()): http.Server {
+function apiServer(down: Set<string>, forbidden = new Set<string>(), objects = OBJECTS): http.Server {
   return http.createServer((req, res) => {
     const p = new URL(req.url ?? '/', 'http://localhost').pathname;
     const json = (status: number, body: unknown) => {
@@ -73,7 +75,7 @@ function apiServer(down: Set<string>, forbidden = new Set<string>()): http.Serve
       return;
     }
     // Lists of kinds the cluster does not serve are asked only when discovery names them.
-    return json(200, { kind: 'List', metadata: { resourceVersion: '5' }, items: OBJECTS[p] ?? [] });
+    return json(200, { kind: 'List', metadata: { resourceVersion: '5' }, items: objects[p] ?? [] });
   });
 }
 
@@ -96,8 +98,8 @@ afterEach(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function kubeconfig(down: string[] = [], forbidden: string[] = []): Promise<string> {
-  const server = apiServer(new Set(down), new Set(forbidden));
+async function kubeconfig(down: string[] = [], forbidden: string[] = [], objects = OBJECTS): Promise<string> {
+  const server = apiServer(new Set(down), new Set(forbidden), objects);
   servers.push(server);
   return kubeconfigFor(server);
 }
@@ -142,7 +144,55 @@ describe('ztaudit run: metrics.k8s.io down for one run is not an RBAC regression
     const report = JSON.parse(fs.readFileSync(path.join(dir, out, 'report.json'), 'utf8')) as RunReport;
     return { code, out: t.out(), err: t.err(), report, md: fs.readFileSync(path.join(dir, out, 'report.md'), 'utf8') };
   }
+  /** OBJECTS with dev-team reading the core group only (OBJECTS: every group). */
+  const narrowRead = () => ({
+    ...OBJECTS,
+    '/apis/rbac.authorization.k8s.io/v1/clusterroles': [{
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'read-everything', uid: 'cr-1' },
+      rules: [{ apiGroups: [''], resources: ['*'], verbs: READ }],
+    }],
+  });
   const devTeam = (r: RunReport) => r.details.rbac?.breadth.find((e) => e.subject.kind === 'Group' && e.subject.name === 'dev-team')?.breadth;
+
+  // The reviewer's case: RBAC widened while metrics.k8s.io was down for one run. The partial run
+  // is not compared with the first; the third, healthy again, is compared with the first (the last
+  // counted against the same list) and raises the growth, which the partial run between hid.
+  it('RBAC widened around a run with metrics.k8s.io down: the next healthy run raises the growth since the last healthy one', async () => {
+    const one = await run(await kubeconfig([], [], narrowRead()), 'r1');
+    expect(one.code, one.err).toBe(0);
+    const two = await run(await kubeconfig([METRICS]), 'r2');
+    expect(two.report.details.rbac).toMatchObject({ breadthBasis: 'partial', breadthMissingGroups: ['metrics.k8s.io'] });
+    expect(two.report.diff?.breadthNotCompared).toContain(`run ${one.report.run.id} counted it against the resources the API server serves, run ${two.report.run.id} against partial API discovery`);
+    const three = await run(await kubeconfig(), 'r3');
+    const before = devTeam(one.report)!;
+    const after = devTeam(three.report)!;
+    expect(after).toBeGreaterThan(before);
+    const grew = `Group dev-team can do ${Math.round((1000 * (after - before)) / before) / 10}% more`;
+    const line = `${grew} (RBAC breadth ${before} → ${after})`;
+    expect(three.report.diff).toMatchObject({ previousRunId: two.report.run.id, regression: true, regressionReasons: expect.arrayContaining([line]) });
+    expect(three.report.diff?.breadthNotCompared).toBeUndefined();
+    expect(three.code).toBe(1);
+    expect(three.out).toContain('— REGRESSION');
+    expect(three.md).toContain(`**Regression**: ${grew}`);
+    // `ztaudit history` lists the third run as a regression.
+    const listed = captureIO(dir);
+    expect(await main(['history', '--history', path.join(dir, 'h.db')], listed.cli)).toBe(0);
+    const row = listed.out().split('\n').find((l) => l.startsWith(three.report.run.id));
+    expect(row).toContain('REGRESSION');
+  });
+
+  // A v1beta1.metrics.k8s.io APIService left behind by an uninstalled metrics-server: every run
+  // is partial, the same group missing. Both count against the same list, so breadth compares.
+  it('metrics.k8s.io down on every run: breadth still compared, growth still raised', async () => {
+    const one = await run(await kubeconfig([METRICS], [], narrowRead()), 'r1');
+    expect(one.code, one.err).toBe(0);
+    const two = await run(await kubeconfig([METRICS]), 'r2');
+    expect(two.report.details.rbac).toMatchObject({ breadthBasis: 'partial', breadthMissingGroups: ['metrics.k8s.io'] });
+    expect(two.report.diff?.breadthNotCompared).toBeUndefined();
+    expect(two.report.diff?.breadthGrowth.map((g) => g.subject.name)).toEqual(['dev-team']);
+    expect(two.report.diff?.regression).toBe(true);
+    expect(two.code).toBe(1);
+  });
 
   it('healthy, then metrics.k8s.io 503, then healthy again: exit 0 each time, breadth not compared across the broken run, and said so', async () => {
     const healthy = await kubeconfig();
@@ -165,14 +215,15 @@ describe('ztaudit run: metrics.k8s.io down for one run is not an RBAC regression
     expect(validateReport(two.report), JSON.stringify(validateReport.errors)).toBe(true);
     expect(two.md).toContain(`RBAC breadth not compared: run ${one.report.run.id} counted it against the resources the API server serves`);
 
+    // The third run's breadth is compared with the first's, the last counted against the same list.
     const three = await run(healthy, 'r3');
     expect(three.report.diff?.regressionReasons).toEqual([]);
     expect(three.code, three.err).toBe(0);
     expect(three.report.details.rbac).toMatchObject({ breadthBasis: 'served' });
     expect(devTeam(three.report)).toBe(devTeam(one.report));
     expect(three.report.diff).toMatchObject({ regression: false, regressionReasons: [], breadthGrowth: [] });
-    expect(three.report.diff?.breadthNotCompared).toContain(`run ${two.report.run.id} counted it against partial API discovery (metrics.k8s.io`);
-    expect(three.out).toContain('RBAC breadth not compared');
+    expect(three.report.diff?.breadthNotCompared).toBeUndefined();
+    expect(three.out).not.toContain('RBAC breadth not compared');
 
     // A fourth healthy run compares with the third as always: no note.
     const four = await run(healthy, 'r4');

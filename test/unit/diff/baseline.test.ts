@@ -231,6 +231,40 @@ describe('findBaseline', () => {
     expect(d.breadthGrowth).toEqual([{ subject: { kind: 'User', name: 'alice' }, before: 10, after: 20, growthPercent: 100 }]);
   });
 
+  // The reviewer's case: served 23, a metrics-server down for one run (partial), served 38. Run
+  // three's breadth is compared with run one's, the last counted against the same list: a
+  // partial run between must not hide growth made around it.
+  it('takes the RBAC breadth from the newest run counted against the same resource list, reaching past a partial run', async () => {
+    const sa = { kind: 'ServiceAccount', namespace: 'ci', name: 'deployer' };
+    const withBasis = (runId: string, breadth: number, rbac: object) => {
+      const r = auditObjects(base, { runId, breadth: [{ subject: sa, breadth }] }).report;
+      r.details.rbac = { ...r.details.rbac!, ...rbac };
+      return r;
+    };
+    const served = { breadthBasis: 'served' };
+    const partial = { breadthBasis: 'partial', breadthMissingGroups: ['metrics.k8s.io'] };
+    const runs = [withBasis('one', 23, served), withBasis('two', 38, partial)];
+    const current = withBasis('three', 38, served);
+    const read: string[] = [];
+    const b = (await findBaseline(newestFirst(runs, read), current))!;
+    expect(read).toEqual(['two', 'one']);
+    const d = diffRuns(b.report, current, { rules: defaultConfig().regression, expiredWaivers: [], olderRuns: b.olderRuns });
+    expect(d.previousRunId).toBe('two');
+    expect(d.breadthNotCompared).toBeUndefined();
+    expect(d.regressionReasons).toEqual(['ServiceAccount ci/deployer can do 65.2% more (RBAC breadth 23 → 38)']);
+
+    // No stored run of the same basis: the newest one's, and the diff says why it does not compare.
+    const alone = (await findBaseline(newestFirst([withBasis('one', 23, served)], []), withBasis('two', 38, partial)))!;
+    const d2 = diffRuns(alone.report, withBasis('two', 38, partial), { rules: defaultConfig().regression, expiredWaivers: [] });
+    expect(d2.regressionReasons).toEqual([]);
+    expect(d2.breadthNotCompared).toBe('RBAC breadth not compared: run one counted it against the resources the API server serves, run two against partial API discovery (metrics.k8s.io: discovery failed, built-in list used for it)');
+    // The same when the newest run had no breadth at all (RBAC unreadable): said, not silent.
+    const blind = auditObjects(base, { runId: 'blind', coverage: { clusterroles: 'forbidden' } }).report;
+    expect(blind.details.rbac).toBeUndefined();
+    const past = (await findBaseline(newestFirst([withBasis('one', 23, served), blind], []), withBasis('two', 38, partial)))!;
+    expect(diffRuns(past.report, withBasis('two', 38, partial), { rules: defaultConfig().regression, expiredWaivers: [] }).breadthNotCompared).toContain('counted it against the resources the API server serves, run two against partial API discovery');
+  });
+
   it('is null without stored runs', async () => {
     expect(await findBaseline(newestFirst([], []), auditObjects(base, { runId: 'c' }).report)).toBeNull();
   });
