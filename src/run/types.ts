@@ -363,7 +363,7 @@ export interface RunDetails {
      * What wildcards were counted against: the resources the API server serves, those of the
      * groups whose discovery answered with the built-in list's for `breadthMissingGroups`
      * ('partial'), or the built-in list ('built-in': manifests, or discovery failed). The diff
-     * compares breadth only between runs of the same complete basis. Absent in runs stored
+     * compares breadth with the newest run of the same basis (partial: the same groups missing). Absent in runs stored
      * before it existed.
      */
     breadthBasis?: 'served' | 'partial' | 'built-in';

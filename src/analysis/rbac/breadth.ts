@@ -140,7 +140,7 @@ export const servedResourceTypes = memoize((snapshot: Snapshot): ResourceType[] 
  * What a snapshot's breadth figures count wildcards against: the resources the API server
  * serves ('served'), those of the groups whose discovery answered with the built-in list's for
  * the others ('partial', naming them), or the built-in list alone ('built-in': manifests, or
- * discovery failed). Two runs' breadths compare only on the same complete basis.
+ * discovery failed). Two runs' breadths compare only on the same basis (partial: the same groups missing).
  */
 export type BreadthBasis = { basis: 'served' | 'built-in' } | { basis: 'partial'; missingGroups: string[] };
 
