@@ -63,6 +63,8 @@ export interface ReachModel {
    * not here.
    */
   unread: string[];
+  /** What the model takes as enforced without the CNI's version or build to show it, for people: reach says it. */
+  assumed: string[];
   match: MatchContext;
   /** The pods and Services holding a cluster address (pod IPs, ClusterIPs); indexed on the first call. */
   addressHolders(ip: { family: number; value: bigint }): AddressHolder[];
@@ -238,7 +240,14 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
   const present = new Set<PolicyApi>(policies.map((p) => p.api));
   const cni = detectCni(snapshot);
   const composition = composeStages(cni, present, tiers, settings);
-  for (const plugin of cni.plugins) for (const a of plugin.assumed ?? []) if (present.has(a.api)) notes.push(a.note);
+  const assumed: string[] = [];
+  for (const plugin of cni.plugins) {
+    for (const a of plugin.assumed ?? []) {
+      if (!present.has(a.api)) continue;
+      notes.push(a.note);
+      assumed.push(a.note.message);
+    }
+  }
   // Calico converts a ClusterNetworkPolicy's namespaces, pods and networks peers only
   // (libcalico-go/lib/backend/k8s/conversion/clusternetworkpolicy.go): a rule naming nodes or
   // domainNames fails to convert and becomes a deny-all (Deny, Pass) or is dropped (Accept).
@@ -367,7 +376,7 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
   }
   return {
     policies, classes, classesByNamespace, workloads, workloadByKey, namespaceLabels, policiesByNamespace, selectedBy,
-    composition, enforced: (p) => stageIndex.has(p), policyById: new Map(policies.map((p) => [p.id, p])), probe, notes, unread: unreadPolicyKinds(snapshot), match,
+    composition, enforced: (p) => stageIndex.has(p), policyById: new Map(policies.map((p) => [p.id, p])), probe, notes, unread: unreadPolicyKinds(snapshot), assumed, match,
     addressHolders: (ip) => indexAddresses(snapshot).get(addressKey(ip)) ?? [],
   };
 }, ['network', 'tls']);
