@@ -8,7 +8,7 @@ import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
 import { workloadsOf, type PodView } from '../workloads.ts';
-import { detectCni } from './cni.ts';
+import { detectCni, type CniDetection } from './cni.ts';
 import { composeStages, type Composition } from './composition.ts';
 import { allConns, emptyConns, isAllConns, isEmptyConns, isProtocol, unionConns, type ConnSet, type Protocol } from './conns.ts';
 import { evaluatePlan, podSetMatches, type DecisionCause, type Direction, type DirectionVerdict, type Endpoint, type MatchContext, type StagePlan } from './engine.ts';
@@ -94,11 +94,22 @@ function stringRecord(v: unknown): Record<string, string> {
   return out;
 }
 
+/** The API of each kind the AdminNetworkPolicy adapter reads (the others read one API each). */
+const KIND_API: Partial<Record<string, PolicyApi>> = {
+  'anp.adminnetworkpolicies': 'AdminNetworkPolicy',
+  'anp.baselineadminnetworkpolicies': 'BaselineAdminNetworkPolicy',
+  'anp.clusternetworkpolicies': 'ClusterNetworkPolicy',
+};
+
 /** ReachModel.unread: "ClusterNetworkPolicy (clusternetworkpolicies.policy.networking.k8s.io) could not be read (error: …)". */
-function unreadPolicyKinds(snapshot: Snapshot): string[] {
+function unreadPolicyKinds(snapshot: Snapshot, cni: CniDetection): string[] {
   const out: string[] = [];
+  // A kind no detected plugin enforces decides nothing whether read or not (its policies would be
+  // decorative); with no CNI recognised, any kind may.
+  const enforced = (api: PolicyApi) => !cni.plugins.length || cni.plugins.some((p) => p.enforces && p.apis.includes(api));
   for (const adapter of POLICY_APIS) {
     for (const key of adapter.kinds) {
+      if (!enforced(KIND_API[key] ?? adapter.api)) continue;
       const c = snapshot.coverage[key];
       if (c?.status !== 'forbidden' && c?.status !== 'error') continue;
       const spec = KINDS.find((k) => k.key === key);
@@ -376,7 +387,7 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
   }
   return {
     policies, classes, classesByNamespace, workloads, workloadByKey, namespaceLabels, policiesByNamespace, selectedBy,
-    composition, enforced: (p) => stageIndex.has(p), policyById: new Map(policies.map((p) => [p.id, p])), probe, notes, unread: unreadPolicyKinds(snapshot), assumed, match,
+    composition, enforced: (p) => stageIndex.has(p), policyById: new Map(policies.map((p) => [p.id, p])), probe, notes, unread: unreadPolicyKinds(snapshot, cni), assumed, match,
     addressHolders: (ip) => indexAddresses(snapshot).get(addressKey(ip)) ?? [],
   };
 }, ['network', 'tls']);

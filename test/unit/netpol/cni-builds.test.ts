@@ -201,6 +201,26 @@ describe('reach when a policy kind was not read', () => {
     expect(r.undetermined).toEqual(['NetworkPolicy (networkpolicies.networking.k8s.io) could not be read (forbidden: list networkpolicies.networking.k8s.io): its policies may decide this, and the model cannot vouch for what it did not read']);
   });
 
+  // kubernetes-sigs/network-policy-api site-src/implementations.md: Cilium does not implement
+  // AdminNetworkPolicy (cilium/cilium#23380), nor does the -npa-v1alpha2 build: their policies
+  // decide nothing, read or not. With no CNI recognised any kind may decide.
+  it('an unread kind the detected CNI does not enforce decides nothing: the answer stands; with no CNI recognised it is UNKNOWN', () => {
+    const deny = ns('a') + ns('b') + pod('a', 'client', { app: 'client' }) + pod('b', 'server', { app: 'server' }, [{ name: 'http', containerPort: 8080 }])
+      + '---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny-all, namespace: b}\nspec: {podSelector: {}, policyTypes: [Ingress]}\n';
+    const forbidden = (yamlText: string) => {
+      const s = snap(yamlText);
+      (s.coverage as Record<string, unknown>)['anp.adminnetworkpolicies'] = { status: 'forbidden', detail: 'list adminnetworkpolicies.policy.networking.k8s.io' };
+      return s;
+    };
+    const cilium = reachCommandCore(forbidden(deny + daemonset('kube-system', 'cilium', 'quay.io/cilium/cilium:v1.16.3')), { from: 'a/client', to: 'b/server', port: '8080' });
+    expect(cilium.exitCode).toBe(1);
+    expect(cilium.output).toMatch(/^DENIED: /);
+    expect(reachCommandCore(forbidden(yaml), { from: 'd/tenant', to: 'b/server', port: '8080' }).output).toMatch(/^DENIED: /);
+    const none = reachCommandCore(forbidden(deny), { from: 'a/client', to: 'b/server', port: '8080' });
+    expect(none.exitCode).toBe(2);
+    expect(none.output).toMatch(/^UNKNOWN: /);
+  });
+
   it('a kind that is absent (CRD not installed) holds no policies: the answer stands', () => {
     const s = withCoverage('cilium.networkpolicies', { status: 'absent' });
     const out = reachCommandCore(s, { from: 'a/client', to: 'b/server', port: '8080' });
@@ -209,9 +229,9 @@ describe('reach when a policy kind was not read', () => {
   });
 
   it('the matrix opens with a note in text and warns on stderr in JSON and CSV, whose shape stays', () => {
-    const s = withCoverage('calico.globalnetworkpolicies', { status: 'forbidden', detail: 'list globalnetworkpolicies.crd.projectcalico.org' });
+    const s = withCoverage('anp.clusternetworkpolicies', { status: 'forbidden', detail: 'list clusternetworkpolicies.policy.networking.k8s.io' });
     const text = reachCommandCore(s, { matrix: true });
-    expect(text.output.split('\n')[0]).toBe("note: every row is the model's reading, not a verdict: GlobalNetworkPolicy (globalnetworkpolicies.crd.projectcalico.org) could not be read (forbidden: list globalnetworkpolicies.crd.projectcalico.org): its policies may decide this, and the model cannot vouch for what it did not read");
+    expect(text.output.split('\n')[0]).toBe("note: every row is the model's reading, not a verdict: ClusterNetworkPolicy (clusternetworkpolicies.policy.networking.k8s.io) could not be read (forbidden: list clusternetworkpolicies.policy.networking.k8s.io): its policies may decide this, and the model cannot vouch for what it did not read");
     const json = reachCommandCore(s, { matrix: true, output: 'json' });
     expect(Array.isArray(JSON.parse(json.output))).toBe(true);
     expect(json.warnings).toEqual([text.output.split('\n')[0].slice('note: '.length)]);
@@ -219,7 +239,7 @@ describe('reach when a policy kind was not read', () => {
   });
 
   it('ztaudit reach on such a snapshot file: one flow exits 2; the JSON matrix stays an array and stderr warns', async () => {
-    const s = withCoverage('anp.adminnetworkpolicies', { status: 'forbidden', detail: 'list adminnetworkpolicies.policy.networking.k8s.io' });
+    const s = withCoverage('anp.clusternetworkpolicies', { status: 'forbidden', detail: 'list clusternetworkpolicies.policy.networking.k8s.io' });
     const dir = mkdtempSync(join(tmpdir(), 'ztaudit-unread-'));
     writeFileSync(join(dir, 'snap.json.gz'), gzipSync(JSON.stringify(s)));
     const cli = async (...args: string[]) => {
@@ -234,6 +254,6 @@ describe('reach when a policy kind was not read', () => {
     const matrix = await cli('--matrix', '-o', 'json');
     expect(matrix.code).toBe(0);
     expect(Array.isArray(JSON.parse(matrix.out))).toBe(true);
-    expect(matrix.err).toBe("ztaudit reach: warning: every row is the model's reading, not a verdict: AdminNetworkPolicy (adminnetworkpolicies.policy.networking.k8s.io) could not be read (forbidden: list adminnetworkpolicies.policy.networking.k8s.io): its policies may decide this, and the model cannot vouch for what it did not read\n");
+    expect(matrix.err).toBe("ztaudit reach: warning: every row is the model's reading, not a verdict: ClusterNetworkPolicy (clusternetworkpolicies.policy.networking.k8s.io) could not be read (forbidden: list clusternetworkpolicies.policy.networking.k8s.io): its policies may decide this, and the model cannot vouch for what it did not read\n");
   });
 });
