@@ -148,19 +148,21 @@ function calicoNodeOf(o: KubeObject): CalicoNode | undefined {
  * What a Calico release implements: the admin APIs by version. Nodes mid-upgrade run two
  * releases, and a policy is enforced cluster-wide only where every node enforces it: an API is
  * counted when each release running implements it (v3.31 and v3.32 nodes enforce neither
- * AdminNetworkPolicy, which v3.32 dropped, nor ClusterNetworkPolicy, which v3.31 lacks). An
- * unreadable version is taken to implement each of them, and said: no release implements both
- * generations, so guessing one would make the other's policies confidently decorative.
+ * AdminNetworkPolicy, which v3.32 dropped, nor ClusterNetworkPolicy, which v3.31 lacks). A node
+ * whose version cannot be read does not hide what a known one lacks; each API no known release
+ * excludes is then taken as implemented, and said: no release implements both generations, so
+ * guessing one would make the other's policies confidently decorative.
  */
 function withCalicoVersion(plugin: CniPlugin, seenIn: CoverageNote['object'], nodes: readonly CalicoNode[]): CniPlugin {
   const known = nodes.filter((n) => n.version !== undefined);
-  if (known.length === nodes.length && known.length) {
+  const unimplemented: Partial<Record<PolicyApi, string>> = {};
+  let version: string | undefined;
+  if (known.length) {
     const byText = new Map<string, [number, number, number]>();
     for (const n of known) byText.set(`v${n.version!.join('.')}`, n.version!);
     const versions = [...byText].sort(([, a], [, b]) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
-    // The oldest release names the plugin (and its tie rule); the gaps are every release's.
-    const version = versions[0][0];
-    const unimplemented: Partial<Record<PolicyApi, string>> = {};
+    // The oldest release names the plugin (and its tie rule) when every node's is known; the gaps are every known release's.
+    if (known.length === nodes.length) version = versions[0][0];
     for (const [text, [major, minor]] of versions) {
       const missing = major === 3 ? CALICO_SINCE.filter((s) => minor < s.minor || (s.last !== undefined && minor > s.last)) : major < 3 ? CALICO_SINCE : CALICO_SINCE.filter((s) => s.last !== undefined);
       for (const s of missing) {
@@ -169,14 +171,15 @@ function withCalicoVersion(plugin: CniPlugin, seenIn: CoverageNote['object'], no
         unimplemented[s.api] = `${plugin.name} ${text} does not implement ${s.api} (Calico enforces it ${calicoReleases(s)})${others.length ? `, and nodes run it beside ${others.join(', ')}: not enforced cluster-wide` : ''}`;
       }
     }
-    if (!Object.keys(unimplemented).length) return { ...plugin, version };
-    return { ...plugin, version, apis: plugin.apis.filter((a) => !unimplemented[a]), unimplemented };
   }
-  const ref = nodes.find((n) => n.version === undefined)?.ref ?? seenIn;
+  const unknownRef = nodes.length ? nodes.find((n) => n.version === undefined)?.ref : seenIn;
   const why = nodes.length ? 'its calico/node image tag names no release' : 'no calico/node image was found';
+  const assumed = unknownRef ? CALICO_SINCE.filter((s) => !unimplemented[s.api]).map((s) => ({ api: s.api, note: { object: unknownRef, message: `Calico's version is unknown (${why}): ${s.api} is taken as enforced, as Calico does ${calicoReleases(s)}` } })) : [];
   return {
     ...plugin,
-    assumed: CALICO_SINCE.map((s) => ({ api: s.api, note: { object: ref, message: `Calico's version is unknown (${why}): ${s.api} is taken as enforced, as Calico does ${calicoReleases(s)}` } })),
+    ...(version ? { version } : {}),
+    ...(Object.keys(unimplemented).length ? { apis: plugin.apis.filter((a) => !unimplemented[a]), unimplemented } : {}),
+    ...(assumed.length ? { assumed } : {}),
   };
 }
 
@@ -198,7 +201,7 @@ const KNP_BUILDS: Record<string, readonly PolicyApi[]> = {
 };
 const KNP_FLAGS: ReadonlyArray<[PolicyApi, string]> = [['AdminNetworkPolicy', 'admin-network-policy'], ['BaselineAdminNetworkPolicy', 'baseline-admin-network-policy']];
 
-interface KnpInstall { ref: CoverageNote['object']; version?: string; enforced?: ReadonlySet<PolicyApi>; why: string }
+interface KnpInstall { ref: CoverageNote['object']; version?: string; enforced: ReadonlySet<PolicyApi>; why: string }
 
 /** A Go boolean flag as the flag package reads it: -name, --name, -name=true (=1, =t, =TRUE…). */
 function boolFlag(argv: readonly string[], name: string): boolean {
@@ -219,38 +222,45 @@ function knpInstallOf(o: KubeObject): KnpInstall | undefined {
     const colon = noDigest.lastIndexOf(':');
     const tag = colon > noDigest.lastIndexOf('/') ? noDigest.slice(colon + 1) : '';
     const build = /-(npa-v1alpha[12])$/.exec(tag)?.[1];
-    const m = /^v?(\d{1,4})\.(\d{1,4})(?:\.(\d{1,4}))?(?![\d.])/.exec(tag);
+    // The Makefile's default TAG is `v%Y%m%d-<git describe>` ("v20250601-v1.1.0-3-g5f81cc3"): its release is the describe part.
+    const m = /^v?(\d{1,4})\.(\d{1,4})(?:\.(\d{1,4}))?(?![\d.])/.exec(tag) ?? /^v?\d{8}-v(\d{1,4})\.(\d{1,4})\.(\d{1,4})(?![\d.])/.exec(tag);
     const version = m ? `v${m[1]}.${m[2]}.${m[3] ?? 0}` : undefined;
     if (build) return { ref, ...(version ? { version } : {}), enforced: new Set(KNP_BUILDS[build]), why: `its ${tag} image is the ${build} build, which enforces NetworkPolicy and ${KNP_BUILDS[build].join(' and ')}` };
-    if (!m) return { ref, why: tag ? `its image tag ${tag} names no release` : 'its image has no tag' };
-    if (Number(m[1]) > 0 || Number(m[2]) >= 9) return { ref, version, enforced: new Set(), why: `its ${tag} image enforces NetworkPolicy only (the -npa-v1alpha1 and -npa-v1alpha2 builds add the admin APIs)` };
+    if (m && (Number(m[1]) > 0 || Number(m[2]) >= 9)) return { ref, version, enforced: new Set(), why: `its ${tag} image enforces NetworkPolicy only (the -npa-v1alpha1 and -npa-v1alpha2 builds add the admin APIs)` };
+    // Before v0.9.0, or a tag naming no release without a build suffix: no upstream image without
+    // the -npa-v1alpha2 suffix enforces ClusterNetworkPolicy, and one without -npa-v1alpha1 enforces
+    // the v1alpha1 APIs only as the pre-v0.9.0 binary does, with its flags (v0.9.0 and later
+    // binaries do not define them).
     const argv = [...(Array.isArray(c.command) ? c.command : []), ...(Array.isArray(c.args) ? c.args : [])].filter((a): a is string => typeof a === 'string');
     const on = KNP_FLAGS.filter(([, flag]) => boolFlag(argv, flag));
-    return { ref, version, enforced: new Set(on.map(([api]) => api)), why: `before v0.9.0 it enforces ${KNP_FLAGS.map(([api, flag]) => `${api} only with --${flag}`).join(' and ')}, and ClusterNetworkPolicy not at all` };
+    const flags = `${KNP_FLAGS.map(([api, flag]) => `${api} only with --${flag}`).join(' and ')}, and ClusterNetworkPolicy not at all`;
+    if (!m) return { ref, enforced: new Set(on.map(([api]) => api)), why: `${tag ? `its image tag ${tag} names no release and no -npa-v1alpha1 or -npa-v1alpha2 build` : 'its image has no tag, so no -npa-v1alpha1 or -npa-v1alpha2 build'}: such an image enforces NetworkPolicy; ${flags}` };
+    return { ref, version, enforced: new Set(on.map(([api]) => api)), why: `before v0.9.0 it enforces ${flags}` };
   }
   return undefined;
 }
 
 /**
  * The APIs every kube-network-policies install in the cluster enforces (two DaemonSets of
- * different builds enforce only what both do). An install whose build cannot be told (no
- * kube-network-policies image, a tag naming no release) is taken to enforce each admin API,
- * and said, as for Calico.
+ * different builds enforce only what both do; an image whose tag names no release is read by
+ * its build suffix and flags, knpInstallOf). With no kube-network-policies image to read, each
+ * admin API is taken as enforced, and said, as for Calico.
  */
 function withKnpBuild(plugin: CniPlugin, seenIn: CoverageNote['object'], installs: readonly KnpInstall[]): CniPlugin {
-  const unknown = installs.length ? installs.find((i) => !i.enforced) : { ref: seenIn, why: 'no kube-network-policies image was found' };
-  if (unknown) {
-    return {
-      ...plugin,
-      assumed: KNP_APIS.map((api) => ({ api, note: { object: unknown.ref, message: `kube-network-policies' build is unknown (${unknown.why}): ${api} is taken as enforced, as its ${api === 'ClusterNetworkPolicy' ? '-npa-v1alpha2' : '-npa-v1alpha1'} build does` } })),
-    };
-  }
+  const unknown = installs.length ? undefined : { ref: seenIn, why: 'no kube-network-policies image was found' };
   const unimplemented: Partial<Record<PolicyApi, string>> = {};
   for (const i of installs) {
-    for (const api of KNP_APIS) if (!i.enforced!.has(api) && !unimplemented[api]) unimplemented[api] = `${plugin.name}${i.version ? ` ${i.version}` : ''} (${i.ref.kind} ${i.ref.namespace ?? ''}/${i.ref.name}) does not implement ${api}: ${i.why}`;
+    for (const api of KNP_APIS) if (!i.enforced.has(api) && !unimplemented[api]) unimplemented[api] = `${plugin.name}${i.version ? ` ${i.version}` : ''} (${i.ref.kind} ${i.ref.namespace ?? ''}/${i.ref.name}) does not implement ${api}: ${i.why}`;
   }
+  const assumed = unknown ? KNP_APIS.filter((api) => !unimplemented[api]).map((api) => ({ api, note: { object: unknown.ref, message: `kube-network-policies' build is unknown (${unknown.why}): ${api} is taken as enforced, as its ${api === 'ClusterNetworkPolicy' ? '-npa-v1alpha2' : '-npa-v1alpha1'} build does` } })) : [];
   const version = installs.find((i) => i.version)?.version;
-  return { ...plugin, ...(version ? { version } : {}), apis: ['NetworkPolicy', ...KNP_APIS.filter((a) => !unimplemented[a])], ...(Object.keys(unimplemented).length ? { unimplemented } : {}) };
+  return {
+    ...plugin,
+    ...(version ? { version } : {}),
+    apis: ['NetworkPolicy', ...KNP_APIS.filter((a) => !unimplemented[a])],
+    ...(Object.keys(unimplemented).length ? { unimplemented } : {}),
+    ...(assumed.length ? { assumed } : {}),
+  };
 }
 
 /** The kinds a CNI plugin is recognised by: all detectCni (and ciliumCni) read. */

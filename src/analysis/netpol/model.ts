@@ -8,7 +8,7 @@ import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
 import { workloadsOf, type PodView } from '../workloads.ts';
-import { detectCni } from './cni.ts';
+import { detectCni, type CniDetection } from './cni.ts';
 import { composeStages, type Composition } from './composition.ts';
 import { allConns, emptyConns, isAllConns, isEmptyConns, isProtocol, unionConns, type ConnSet, type Protocol } from './conns.ts';
 import { evaluatePlan, podSetMatches, type DecisionCause, type Direction, type DirectionVerdict, type Endpoint, type MatchContext, type StagePlan } from './engine.ts';
@@ -63,6 +63,8 @@ export interface ReachModel {
    * not here.
    */
   unread: string[];
+  /** What the model takes as enforced without the CNI's version or build to show it, for people: reach says it. */
+  assumed: string[];
   match: MatchContext;
   /** The pods and Services holding a cluster address (pod IPs, ClusterIPs); indexed on the first call. */
   addressHolders(ip: { family: number; value: bigint }): AddressHolder[];
@@ -92,11 +94,22 @@ function stringRecord(v: unknown): Record<string, string> {
   return out;
 }
 
+/** The API of each kind the AdminNetworkPolicy adapter reads (the others read one API each). */
+const KIND_API: Partial<Record<string, PolicyApi>> = {
+  'anp.adminnetworkpolicies': 'AdminNetworkPolicy',
+  'anp.baselineadminnetworkpolicies': 'BaselineAdminNetworkPolicy',
+  'anp.clusternetworkpolicies': 'ClusterNetworkPolicy',
+};
+
 /** ReachModel.unread: "ClusterNetworkPolicy (clusternetworkpolicies.policy.networking.k8s.io) could not be read (error: …)". */
-function unreadPolicyKinds(snapshot: Snapshot): string[] {
+function unreadPolicyKinds(snapshot: Snapshot, cni: CniDetection): string[] {
   const out: string[] = [];
+  // A kind no detected plugin enforces decides nothing whether read or not (its policies would be
+  // decorative); with no CNI recognised, any kind may.
+  const enforced = (api: PolicyApi) => !cni.plugins.length || cni.plugins.some((p) => p.enforces && p.apis.includes(api));
   for (const adapter of POLICY_APIS) {
     for (const key of adapter.kinds) {
+      if (!enforced(KIND_API[key] ?? adapter.api)) continue;
       const c = snapshot.coverage[key];
       if (c?.status !== 'forbidden' && c?.status !== 'error') continue;
       const spec = KINDS.find((k) => k.key === key);
@@ -238,7 +251,14 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
   const present = new Set<PolicyApi>(policies.map((p) => p.api));
   const cni = detectCni(snapshot);
   const composition = composeStages(cni, present, tiers, settings);
-  for (const plugin of cni.plugins) for (const a of plugin.assumed ?? []) if (present.has(a.api)) notes.push(a.note);
+  const assumed: string[] = [];
+  for (const plugin of cni.plugins) {
+    for (const a of plugin.assumed ?? []) {
+      if (!present.has(a.api)) continue;
+      notes.push(a.note);
+      assumed.push(a.note.message);
+    }
+  }
   // Calico converts a ClusterNetworkPolicy's namespaces, pods and networks peers only
   // (libcalico-go/lib/backend/k8s/conversion/clusternetworkpolicy.go): a rule naming nodes or
   // domainNames fails to convert and becomes a deny-all (Deny, Pass) or is dropped (Accept).
@@ -367,7 +387,7 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
   }
   return {
     policies, classes, classesByNamespace, workloads, workloadByKey, namespaceLabels, policiesByNamespace, selectedBy,
-    composition, enforced: (p) => stageIndex.has(p), policyById: new Map(policies.map((p) => [p.id, p])), probe, notes, unread: unreadPolicyKinds(snapshot), match,
+    composition, enforced: (p) => stageIndex.has(p), policyById: new Map(policies.map((p) => [p.id, p])), probe, notes, unread: unreadPolicyKinds(snapshot, cni), assumed, match,
     addressHolders: (ip) => indexAddresses(snapshot).get(addressKey(ip)) ?? [],
   };
 }, ['network', 'tls']);

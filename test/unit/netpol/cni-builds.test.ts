@@ -94,14 +94,45 @@ describe('kube-network-policies enforces the admin APIs of its image build only'
     expect(failing(knp('v0.8.1', ['--admin-network-policy']))).toEqual(['BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy']);
   });
 
-  it('a tag naming no release: each admin API is taken as enforced, and a note says so', () => {
+  // No upstream image without a build suffix enforces ClusterNetworkPolicy: before v0.9.0 there is one
+  // binary (cmd/main.go, v0.8.1: both admin flags default false, no ClusterNetworkPolicy), from v0.9.0 the
+  // suffix-less $(TAG) image is cmd/kube-network-policies/standard (NetworkPolicy alone).
+  it('a tag naming no release (:latest) and no build suffix enforces no admin API unless the pre-v0.9.0 flags turn one on; cni-not-enforcing fails', () => {
     const yaml = knp('latest');
+    expect(denied(yaml)).toEqual([false, false, false]);
+    const out = reachCommandCore(snap(yaml), { from: 'd/tenant', to: 'b/server', port: '8080' });
+    expect(out.output).toMatch(/^ALLOWED: /);
+    expect(out.output).toContain('note: ClusterNetworkPolicy objects are not counted: kube-network-policies (DaemonSet kube-system/kube-network-policies) does not implement ClusterNetworkPolicy: its image tag latest names no release and no -npa-v1alpha1 or -npa-v1alpha2 build');
+    expect(failing(yaml)).toEqual(['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy']);
+    expect(denied(knp('latest', ['--admin-network-policy', '--baseline-admin-network-policy']))).toEqual([true, true, false]);
+  });
+
+  // The Makefile's default TAG is v$(date +%Y%m%d)-$(git describe --tags --always --dirty): the release is the describe part.
+  it('a staging tag v<date>-<git describe> is read by its release: v20250601-v1.1.0-3-g5f81cc3 enforces NetworkPolicy only, its -npa-v1alpha2 build ClusterNetworkPolicy', () => {
+    const staging = (tag: string) => policies + daemonset('kube-system', 'kube-network-policies', `gcr.io/k8s-staging-networking/kube-network-policies:${tag}`);
+    expect(denied(staging('v20250601-v1.1.0-3-g5f81cc3'))).toEqual([false, false, false]);
+    expect(queryReach(buildReachability(snap(staging('v20250601-v1.1.0-3-g5f81cc3'))), 'd/tenant', 'b/server', 8080).notes).toContain('ClusterNetworkPolicy objects are not counted: kube-network-policies v1.1.0 (DaemonSet kube-system/kube-network-policies) does not implement ClusterNetworkPolicy: its v20250601-v1.1.0-3-g5f81cc3 image enforces NetworkPolicy only (the -npa-v1alpha1 and -npa-v1alpha2 builds add the admin APIs)');
+    expect(denied(staging('v20250601-v1.1.0-3-g5f81cc3-npa-v1alpha2'))).toEqual([false, false, true]);
+  });
+
+  it(':latest beside :v1.1.0: neither build enforces ClusterNetworkPolicy, so its deny is decorative and cni-not-enforcing fails', () => {
+    const yaml = knp('latest') + daemonset('kube-system', 'kube-network-policies-canary', 'registry.k8s.io/networking/kube-network-policies:v1.1.0');
+    expect(denied(yaml)).toEqual([false, false, false]);
+    expect(failing(yaml)).toEqual(['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy']);
+  });
+
+  it('an install recognised by name with no kube-network-policies image: each admin API is taken as enforced, and reach says so', () => {
+    const yaml = policies + daemonset('kube-system', 'kube-network-policies', 'registry.example.com/netpol-agent:2.4');
     expect(denied(yaml)).toEqual([true, true, true]);
+    const why = "kube-network-policies' build is unknown (no kube-network-policies image was found)";
     expect(buildReachability(snap(yaml)).notes.map((n) => n.message)).toEqual([
-      "kube-network-policies' build is unknown (its image tag latest names no release): AdminNetworkPolicy is taken as enforced, as its -npa-v1alpha1 build does",
-      "kube-network-policies' build is unknown (its image tag latest names no release): BaselineAdminNetworkPolicy is taken as enforced, as its -npa-v1alpha1 build does",
-      "kube-network-policies' build is unknown (its image tag latest names no release): ClusterNetworkPolicy is taken as enforced, as its -npa-v1alpha2 build does",
+      `${why}: AdminNetworkPolicy is taken as enforced, as its -npa-v1alpha1 build does`,
+      `${why}: BaselineAdminNetworkPolicy is taken as enforced, as its -npa-v1alpha1 build does`,
+      `${why}: ClusterNetworkPolicy is taken as enforced, as its -npa-v1alpha2 build does`,
     ]);
+    const out = reachCommandCore(snap(yaml), { from: 'd/tenant', to: 'b/server', port: '8080' });
+    expect(out.output).toMatch(/^DENIED: /);
+    expect(out.output).toContain(`note: ${why}: ClusterNetworkPolicy is taken as enforced, as its -npa-v1alpha2 build does`);
   });
 });
 
@@ -118,6 +149,23 @@ describe('Calico nodes on two releases enforce only what both enforce', () => {
     expect(out.output).toMatch(/^ALLOWED: /);
     expect(out.output).toContain('note: AdminNetworkPolicy objects are not counted: calico v3.32.0 does not implement AdminNetworkPolicy (Calico enforces it from v3.29.0 to v3.31), and nodes run it beside v3.31.3: not enforced cluster-wide');
     expect(failing(yaml)).toEqual(['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy']);
+  });
+
+  it('v3.28.2 beside a node pinned by digest alone: the v3.28 nodes still enforce no admin API, whatever the other runs', () => {
+    const yaml = calico('quay.io/calico/node:v3.28.2', 'quay.io/calico/node@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef');
+    expect(denied(yaml)).toEqual([false, false, false]);
+    const out = reachCommandCore(snap(yaml), { from: 'a/client', to: 'b/server', port: '8080' });
+    expect(out.output).toMatch(/^ALLOWED: /);
+    expect(out.output).toContain('note: AdminNetworkPolicy objects are not counted: calico v3.28.2 does not implement AdminNetworkPolicy (Calico enforces it from v3.29.0 to v3.31)');
+    expect(failing(yaml)).toEqual(['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy']);
+  });
+
+  it('v3.29.2 beside a node of unknown release: only AdminNetworkPolicy, which v3.29 enforces, is taken as enforced, and reach says so', () => {
+    const yaml = calico('quay.io/calico/node:v3.29.2', 'quay.io/calico/node:latest');
+    expect(denied(yaml)).toEqual([true, false, false]);
+    const note = "Calico's version is unknown (its calico/node image tag names no release): AdminNetworkPolicy is taken as enforced, as Calico does from v3.29.0 to v3.31";
+    expect(buildReachability(snap(yaml)).notes.map((n) => n.message)).toEqual([note]);
+    expect(queryReach(buildReachability(snap(yaml)), 'a/client', 'b/server', 8080).notes).toContain(note);
   });
 
   it('v3.30.0 and v3.31.7 both enforce ANP and BANP: counted; v3.29 beside them leaves BANP out', () => {
@@ -153,6 +201,26 @@ describe('reach when a policy kind was not read', () => {
     expect(r.undetermined).toEqual(['NetworkPolicy (networkpolicies.networking.k8s.io) could not be read (forbidden: list networkpolicies.networking.k8s.io): its policies may decide this, and the model cannot vouch for what it did not read']);
   });
 
+  // kubernetes-sigs/network-policy-api site-src/implementations.md: Cilium does not implement
+  // AdminNetworkPolicy (cilium/cilium#23380), nor does the -npa-v1alpha2 build: their policies
+  // decide nothing, read or not. With no CNI recognised any kind may decide.
+  it('an unread kind the detected CNI does not enforce decides nothing: the answer stands; with no CNI recognised it is UNKNOWN', () => {
+    const deny = ns('a') + ns('b') + pod('a', 'client', { app: 'client' }) + pod('b', 'server', { app: 'server' }, [{ name: 'http', containerPort: 8080 }])
+      + '---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny-all, namespace: b}\nspec: {podSelector: {}, policyTypes: [Ingress]}\n';
+    const forbidden = (yamlText: string) => {
+      const s = snap(yamlText);
+      (s.coverage as Record<string, unknown>)['anp.adminnetworkpolicies'] = { status: 'forbidden', detail: 'list adminnetworkpolicies.policy.networking.k8s.io' };
+      return s;
+    };
+    const cilium = reachCommandCore(forbidden(deny + daemonset('kube-system', 'cilium', 'quay.io/cilium/cilium:v1.16.3')), { from: 'a/client', to: 'b/server', port: '8080' });
+    expect(cilium.exitCode).toBe(1);
+    expect(cilium.output).toMatch(/^DENIED: /);
+    expect(reachCommandCore(forbidden(yaml), { from: 'd/tenant', to: 'b/server', port: '8080' }).output).toMatch(/^DENIED: /);
+    const none = reachCommandCore(forbidden(deny), { from: 'a/client', to: 'b/server', port: '8080' });
+    expect(none.exitCode).toBe(2);
+    expect(none.output).toMatch(/^UNKNOWN: /);
+  });
+
   it('a kind that is absent (CRD not installed) holds no policies: the answer stands', () => {
     const s = withCoverage('cilium.networkpolicies', { status: 'absent' });
     const out = reachCommandCore(s, { from: 'a/client', to: 'b/server', port: '8080' });
@@ -161,9 +229,9 @@ describe('reach when a policy kind was not read', () => {
   });
 
   it('the matrix opens with a note in text and warns on stderr in JSON and CSV, whose shape stays', () => {
-    const s = withCoverage('calico.globalnetworkpolicies', { status: 'forbidden', detail: 'list globalnetworkpolicies.crd.projectcalico.org' });
+    const s = withCoverage('anp.clusternetworkpolicies', { status: 'forbidden', detail: 'list clusternetworkpolicies.policy.networking.k8s.io' });
     const text = reachCommandCore(s, { matrix: true });
-    expect(text.output.split('\n')[0]).toBe("note: every row is the model's reading, not a verdict: GlobalNetworkPolicy (globalnetworkpolicies.crd.projectcalico.org) could not be read (forbidden: list globalnetworkpolicies.crd.projectcalico.org): its policies may decide this, and the model cannot vouch for what it did not read");
+    expect(text.output.split('\n')[0]).toBe("note: every row is the model's reading, not a verdict: ClusterNetworkPolicy (clusternetworkpolicies.policy.networking.k8s.io) could not be read (forbidden: list clusternetworkpolicies.policy.networking.k8s.io): its policies may decide this, and the model cannot vouch for what it did not read");
     const json = reachCommandCore(s, { matrix: true, output: 'json' });
     expect(Array.isArray(JSON.parse(json.output))).toBe(true);
     expect(json.warnings).toEqual([text.output.split('\n')[0].slice('note: '.length)]);
@@ -171,7 +239,7 @@ describe('reach when a policy kind was not read', () => {
   });
 
   it('ztaudit reach on such a snapshot file: one flow exits 2; the JSON matrix stays an array and stderr warns', async () => {
-    const s = withCoverage('anp.adminnetworkpolicies', { status: 'forbidden', detail: 'list adminnetworkpolicies.policy.networking.k8s.io' });
+    const s = withCoverage('anp.clusternetworkpolicies', { status: 'forbidden', detail: 'list clusternetworkpolicies.policy.networking.k8s.io' });
     const dir = mkdtempSync(join(tmpdir(), 'ztaudit-unread-'));
     writeFileSync(join(dir, 'snap.json.gz'), gzipSync(JSON.stringify(s)));
     const cli = async (...args: string[]) => {
@@ -186,6 +254,6 @@ describe('reach when a policy kind was not read', () => {
     const matrix = await cli('--matrix', '-o', 'json');
     expect(matrix.code).toBe(0);
     expect(Array.isArray(JSON.parse(matrix.out))).toBe(true);
-    expect(matrix.err).toBe("ztaudit reach: warning: every row is the model's reading, not a verdict: AdminNetworkPolicy (adminnetworkpolicies.policy.networking.k8s.io) could not be read (forbidden: list adminnetworkpolicies.policy.networking.k8s.io): its policies may decide this, and the model cannot vouch for what it did not read\n");
+    expect(matrix.err).toBe("ztaudit reach: warning: every row is the model's reading, not a verdict: ClusterNetworkPolicy (clusternetworkpolicies.policy.networking.k8s.io) could not be read (forbidden: list clusternetworkpolicies.policy.networking.k8s.io): its policies may decide this, and the model cannot vouch for what it did not read\n");
   });
 });
