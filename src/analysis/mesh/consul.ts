@@ -443,7 +443,8 @@ export function consulHoldsUnsyncedEntry(reason: string | undefined, message: st
 /**
  * The Synced condition of an entry whose mode Consul has not confirmed, or undefined: Unknown with
  * a reason (syncUnknownWithError: updating the entry Consul holds failed, and Consul keeps its
- * earlier version); or False while
+ * earlier version), unless the entry carries consul.hashicorp.com/migrate-entry "true" (then the
+ * controller reaches that call only when the entry matches what Consul holds); or False while
  * Consul holds, or may hold, an entry of that name (consulHoldsUnsyncedEntry).
  */
 function unconfirmedSync(o: KubeObject): { status: 'Unknown' | 'False'; reason?: string; message?: string } | undefined {
@@ -451,7 +452,7 @@ function unconfirmedSync(o: KubeObject): { status: 'Unknown' | 'False'; reason?:
   const reason = str(condition?.reason);
   const message = str(condition?.message);
   const said = { ...(reason ? { reason } : {}), ...(message ? { message } : {}) };
-  if (condition?.status === 'Unknown' && reason) return { status: 'Unknown', ...said };
+  if (condition?.status === 'Unknown' && reason && o.metadata?.annotations?.['consul.hashicorp.com/migrate-entry'] !== 'true') return { status: 'Unknown', ...said };
   if (condition?.status === 'False' && consulHoldsUnsyncedEntry(reason, message)) return { status: 'False', ...said };
   return undefined;
 }

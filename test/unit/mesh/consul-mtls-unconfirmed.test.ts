@@ -234,3 +234,16 @@ describe('a Consul entry not synced (Synced False) while Consul holds one of tha
   });
 });
 
+// configentry_controller.go ReconcileEntry: with consul.hashicorp.com/migrate-entry "true", an
+// entry that does not match Consul's is MigrationFailedError (Synced False); syncUnknownWithError
+// is reached only in the case `hasMigrationKey && !managedByThisDC`, where matchesConsul is true:
+// Consul holds that very content, only the metadata update failed.
+describe('a migrate-entry ServiceDefaults whose update failed (Synced Unknown)', () => {
+  const migrating = (annotation: string) => entry('ServiceDefaults', 'web', 'strict', UPDATE_FAILED).replace('metadata: {name: web, namespace: shop}', `metadata: {name: web, namespace: shop, annotations: {consul.hashicorp.com/migrate-entry: "${annotation}"}}`);
+
+  it('is the mode as written (Consul holds that content): reach DENIED, no weak port; another annotation value is unconfirmed as before', () => {
+    expect(judge(ctxOf(cluster(migrating('true'))), LEGACY)).toMatchObject({ verdict: 'denied' });
+    expect(webPosture(ctxOf(cluster(migrating('true')))).weakPorts).toBeUndefined();
+    expect(judge(ctxOf(cluster(migrating('false'))), LEGACY)).toMatchObject({ verdict: 'unknown' });
+  });
+});
