@@ -209,6 +209,15 @@ function consulVerdicts(m: MeshModel): Verdict[] {
       const why = e.refused === 'mesh-disallows-permissive' ? `${mesh}, so Consul refuses the entry`
         : e.refused === 'invalid-mode' ? 'Consul accepts only "", "strict" or "permissive", so the consul-k8s webhook and Consul refuse the entry'
           : `Consul reports it not synced (Synced=False${e.synced && (e.synced.reason !== undefined || e.synced.message !== undefined) ? `, ${syncedConditionText(e.synced)}` : ''}): the consul-k8s controller could not write it, and Consul keeps the version it held before, if any`;
+      if (e.heldByConsul) {
+        // Consul applies the entry of that name it holds, which the snapshot cannot show.
+        out.push({
+          status: 'fail', resource: e.ref, detailKey: 'mode', severity: 'low',
+          message: `${entry} sets ${e.mode === 'invalid' ? `mutualTLSMode ${quotedEntryValue(e.value)}` : `mutualTLSMode ${e.mode}`} for ${what}, but it is not in effect: Consul reports it not synced (Synced=False${e.synced && (e.synced.reason !== undefined || e.synced.message !== undefined) ? `, ${syncedConditionText(e.synced)}` : ''}), and Consul holds, or may hold, an entry of that name that the consul-k8s controller did not write over. The mode in effect today, strict or permissive, is unknown: the snapshot cannot show that entry (${on}).`,
+          evidence,
+        });
+        continue;
+      }
       const sets = e.mode === 'invalid' ? `mutualTLSMode ${quotedEntryValue(e.value)}` : `mutualTLSMode ${e.mode}`;
       let today: string;
       if (e.mode === 'permissive') {

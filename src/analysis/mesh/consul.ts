@@ -365,10 +365,12 @@ export interface ConsulMutualTLS {
   source: string;
   /**
    * The deciding entry's last update failed (Synced Unknown with a reason): Consul keeps the
-   * version it held before, strict or permissive, so `mode` (as written) is not confirmed.
+   * version it held before, strict or permissive, so `mode` (as written) is not confirmed. Or
+   * (status 'False') the entry was not synced but Consul holds, or may hold, one of that name the
+   * controller did not write over (consulHoldsUnsyncedEntry): `mode` is what applies without it.
    * `entry` names it: it may be a ServiceDefaults that leaves the mode to ProxyDefaults.
    */
-  updateFailed?: { entry: string; reason?: string; message?: string };
+  updateFailed?: { entry: string; status: 'Unknown' | 'False'; reason?: string; message?: string };
 }
 
 /**
@@ -388,6 +390,8 @@ export interface ConsulMutualTLSEntry {
   synced?: { reason?: string; message?: string };
   /** Synced Unknown with a reason: the controller's last update failed, so Consul may still hold an earlier version. */
   updateFailed?: { reason?: string; message?: string };
+  /** Synced False (refused 'not-synced'), yet Consul holds, or may hold, an entry of that name the controller did not write over (consulHoldsUnsyncedEntry): the mode applied is unknown. */
+  heldByConsul?: boolean;
   /** A permissive entry Consul already holds (Synced True) while the Mesh entry no longer allows enabling permissive mode. */
   keptWithoutMeshAllow?: boolean;
 }
@@ -420,6 +424,40 @@ const configEntryRef = (kind: string, o: KubeObject): ResourceRef => ({ kind, na
 const syncedOf = (o: KubeObject) => arr(obj(o.status)?.conditions).map((c) => obj(c)).find((c) => c?.type === 'Synced');
 
 /**
+ * Whether Consul holds, or may hold, an entry of this name although the consul-k8s controller set
+ * Synced False (hashicorp/consul-k8s control-plane/controllers/configentries/configentry_controller.go
+ * ReconcileEntry). Only a failed create, after Consul answered that it has no such entry, means it
+ * has none: syncFailed(ConsulAgentError, "writing config entry to consul: …", or "creating consul
+ * namespace …" before it). ExternallyManagedConfigError (managed from another datacenter, or
+ * written to Consul directly) and MigrationFailedError (migrate-entry, not matching Consul) follow a
+ * Get that found the entry, which is left as it is; a failed Get (ConsulAgentError, the client's
+ * error) or a failed delete may leave one there.
+ */
+export function consulHoldsUnsyncedEntry(reason: string | undefined, message: string | undefined): boolean {
+  if (reason === 'ExternallyManagedConfigError' || reason === 'MigrationFailedError') return true;
+  if (reason !== 'ConsulAgentError') return false;
+  const m = message ?? '';
+  return !m.startsWith('writing config entry to consul:') && !m.startsWith('creating consul namespace');
+}
+
+/**
+ * The Synced condition of an entry whose mode Consul has not confirmed, or undefined: Unknown with
+ * a reason (syncUnknownWithError: updating the entry Consul holds failed, and Consul keeps its
+ * earlier version), unless the entry carries consul.hashicorp.com/migrate-entry "true" (then the
+ * controller reaches that call only when the entry matches what Consul holds); or False while
+ * Consul holds, or may hold, an entry of that name (consulHoldsUnsyncedEntry).
+ */
+function unconfirmedSync(o: KubeObject): { status: 'Unknown' | 'False'; reason?: string; message?: string } | undefined {
+  const condition = syncedOf(o);
+  const reason = str(condition?.reason);
+  const message = str(condition?.message);
+  const said = { ...(reason ? { reason } : {}), ...(message ? { message } : {}) };
+  if (condition?.status === 'Unknown' && reason && o.metadata?.annotations?.['consul.hashicorp.com/migrate-entry'] !== 'true') return { status: 'Unknown', ...said };
+  if (condition?.status === 'False' && consulHoldsUnsyncedEntry(reason, message)) return { status: 'False', ...said };
+  return undefined;
+}
+
+/**
  * Indexes ServiceDefaults by name (the Consul service it configures) and the ProxyDefaults "global"
  * and Mesh "mesh" entries (one each per cluster; consul-k8s webhooks refuse other names). A
  * ServiceDefaults `mutualTLSMode` "" leaves the mode to ProxyDefaults ("a different layer of the
@@ -428,7 +466,9 @@ const syncedOf = (o: KubeObject) => arr(obj(o.status)?.conditions).map((c) => ob
  * allowEnablingPermissiveMutualTLS (hashicorp/consul agent/consul/state/config_entry.go
  * permissiveModeNotAllowedError) but keeps one it already holds when the flag is turned off: so an
  * entry whose status says Synced "True" is in effect whatever the flag, one saying "False" is not
- * in Consul, and one without that condition (manifests, or not yet synced) is judged by the flag.
+ * (Consul holds no such entry, or one the controller did not write over: consulHoldsUnsyncedEntry,
+ * whose mode is then unconfirmed), and one without that condition (manifests, or not yet synced)
+ * is judged by the flag.
  * A mutualTLSMode other than "", "strict" and "permissive" is refused by the consul-k8s webhook and
  * by Consul itself (hashicorp/consul agent/structs/config_entry.go MutualTLSMode.validate, called by
  * ServiceConfigEntry.Validate and ProxyConfigEntry.Validate; consul-k8s control-plane/api/v1alpha1
@@ -463,26 +503,26 @@ export function indexConsulMutualTLS(serviceDefaults: KubeObject[], proxyDefault
     const reason = str(condition?.reason);
     const message = str(condition?.message);
     const said = { ...(reason ? { reason } : {}), ...(message ? { message } : {}) };
-    if (synced === 'False') return refused('not-synced', 'not synced to Consul (Synced=False): its mutualTLSMode is not in effect', { synced: said });
+    if (synced === 'False') {
+      if (consulHoldsUnsyncedEntry(reason, message)) return refused('not-synced', 'not synced to Consul (Synced=False), and Consul holds, or may hold, an entry of that name the consul-k8s controller did not write over: which mutualTLSMode applies is unknown', { synced: said, heldByConsul: true });
+      return refused('not-synced', 'not synced to Consul (Synced=False): its mutualTLSMode is not in effect', { synced: said });
+    }
     if (raw === 'permissive' && synced !== 'True' && !allowed) return refused('mesh-disallows-permissive', `mutualTLSMode permissive, but ${meshWhere} does not set allowEnablingPermissiveMutualTLS: true, so Consul refuses the entry`);
     // Synced Unknown with a reason: the controller's update failed (configentry_controller.go
     // syncUnknownWithError) and Consul keeps the version it held, which the snapshot cannot show.
-    const unconfirmed = synced === 'Unknown' && reason ? { updateFailed: said } : {};
+    const unconfirmed = unconfirmedSync(o)?.status === 'Unknown' ? { updateFailed: said } : {};
     entries.push({ ref, mode: raw, inEffect: true, ...unconfirmed, ...(raw === 'permissive' && !allowed ? { keptWithoutMeshAllow: true } : {}) });
     return { mode: raw, resource: ref, source: `${name} mutualTLSMode ${raw}${raw === 'permissive' && synced !== 'True' ? ` (allowed by ${meshWhere} allowEnablingPermissiveMutualTLS)` : ''}` };
   };
   /**
-   * Synced Unknown with a reason: updating the entry Consul holds failed (configentry_controller.go
-   * syncUnknownWithError), so Consul applies its earlier version, whatever this one says or leaves
-   * to the next layer: the mode is unconfirmed.
+   * Consul applies an entry of this name that the snapshot cannot show (unconfirmedSync), whatever
+   * this one says or leaves to the next layer: the mode is unconfirmed.
    */
   const failedUpdate = (kind: string, o: KubeObject): ConsulMutualTLS['updateFailed'] => {
-    const condition = syncedOf(o);
-    const reason = str(condition?.reason);
-    if (condition?.status !== 'Unknown' || !reason) return undefined;
+    const sync = unconfirmedSync(o);
+    if (!sync) return undefined;
     const ref = configEntryRef(kind, o);
-    const message = str(condition?.message);
-    return { entry: `${kind} ${ref.namespace}/${ref.name}`, reason, ...(message ? { message } : {}) };
+    return { entry: `${kind} ${ref.namespace}/${ref.name}`, ...sync };
   };
   const unconfirmed = (mode: ConsulMutualTLS, failed: ConsulMutualTLS['updateFailed']): ConsulMutualTLS => (failed ? { ...mode, updateFailed: failed } : mode);
   const global = oldest(proxyDefaults).find((o) => o.metadata?.name === 'global');

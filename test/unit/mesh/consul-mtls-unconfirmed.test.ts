@@ -160,3 +160,90 @@ describe('a Consul entry whose last update failed (Synced Unknown, reason Consul
     expect(posture.weakPorts).toEqual({ '*': 'mTLS mode unknown: the last update of ServiceDefaults shop/web failed (Synced=Unknown, reason ConsulAgentError, message "updating config entry in consul: rpc error: Permission denied"), and Consul keeps the version it held before, strict or permissive, which the snapshot cannot show (as written: ServiceDefaults shop/web mutualTLSMode strict)' });
   });
 });
+
+// hashicorp/consul-k8s control-plane/controllers/configentries/configentry_controller.go
+// ReconcileEntry sets Synced False (syncFailed) in cases where Consul does hold an entry of that
+// name: after a Get that found it, ExternallyManagedConfigError ("config entry managed in
+// different datacenter: …", or "config entry already exists in Consul": written there directly)
+// and MigrationFailedError (migrate-entry, not matching Consul), leaving that entry as it is
+// (configentry_controller_test.go doesNotCreateUnownedConfigEntry and the migration test check
+// that the Consul entry is unchanged); after a failed Get, ConsulAgentError with the client's
+// error. Only a failed create ("writing config entry to consul: …", or "creating consul namespace
+// …" before it) follows Consul's answer that it has none. So the mode applied is unknown.
+describe('a Consul entry not synced (Synced False) while Consul holds one of that name', () => {
+  const synced = (reason: string, message: string) => `status:\n  conditions: [{type: Synced, status: "False", reason: ${reason}, message: ${JSON.stringify(message)}}]\n`;
+  const EXTERNAL = synced('ExternallyManagedConfigError', 'config entry managed in different datacenter: "dc2"');
+  const held = [
+    ['ExternallyManagedConfigError', 'config entry managed in different datacenter: "dc2"'],
+    ['ExternallyManagedConfigError', 'config entry already exists in Consul'],
+    ['MigrationFailedError', 'migration failed: Kubernetes resource does not match existing Consul config entry: consul={}, kube={}'],
+    ['ConsulAgentError', 'Unexpected response code: 500 (rpc error)'],
+  ] as const;
+  const notHeld = [
+    ['ConsulAgentError', 'writing config entry to consul: Unexpected response code: 500'],
+    ['ConsulAgentError', 'creating consul namespace "shop": Unexpected response code: 403'],
+  ] as const;
+
+  it('reach: a plaintext call to the service port is UNKNOWN, naming the entry and the controller\'s error (was: DENIED, the entry taken as not in Consul)', async () => {
+    const yaml = cluster(entry('ServiceDefaults', 'web', 'permissive', EXTERNAL));
+    const v = judge(ctxOf(yaml), LEGACY);
+    expect(v).toMatchObject({ mesh: 'consul', verdict: 'unknown', plaintext: true });
+    expect(v.reason).toContain('ServiceDefaults shop/web is not synced to Consul (Synced=False, reason ExternallyManagedConfigError, message "config entry managed in different datacenter: \\"dc2\\""), but Consul holds, or may hold, an entry of that name that the consul-k8s controller did not write over, strict or permissive');
+    const cli = await reach(ctxOf(yaml), '--from', 'legacy/old', '--to', 'shop/web', '--port', '8080');
+    expect(cli.code).toBe(2);
+    expect(cli.out).toMatch(/^UNKNOWN: legacy\/old\[Deployment\] -> shop\/web\[Deployment\] on 8080\/TCP/);
+    for (const [reason, message] of held) {
+      for (const mode of ['strict', 'permissive']) expect(judge(ctxOf(cluster(entry('ServiceDefaults', 'web', mode, synced(reason, message)))), LEGACY), `${mode} ${reason} ${message}`).toMatchObject({ verdict: 'unknown' });
+    }
+    // A failed create: Consul has no such entry, the default (strict) decides.
+    for (const [reason, message] of notHeld) expect(judge(ctxOf(cluster(entry('ServiceDefaults', 'web', 'permissive', synced(reason, message)))), LEGACY), message).toMatchObject({ verdict: 'denied' });
+    // A meshed caller is judged by intentions whatever the mode.
+    expect(judge(ctxOf(yaml), MESHED)).toMatchObject({ verdict: 'allowed', plaintext: false });
+  });
+
+  it('Services unread and no entry in effect permissive, but another service\'s entry is in that state: the guessed name may be that one, so unknown', () => {
+    const other = cluster(`${entry('ProxyDefaults', 'global', 'strict')}${entry('ServiceDefaults', 'frontend', 'strict', EXTERNAL)}`);
+    expect(judge(ctxOf(other), LEGACY)).toMatchObject({ verdict: 'denied' });
+    const v = judge(refused(ctxOf(other), 'services'), LEGACY);
+    expect(v).toMatchObject({ verdict: 'unknown' });
+    expect(v.reason).toContain('and ServiceDefaults shop/frontend is not synced, but Consul holds, or may hold, an entry of that name, so Consul may hold it permissive');
+  });
+
+  it('a ProxyDefaults global in that state leaves every service without its own mode unknown', () => {
+    const v = judge(ctxOf(cluster(entry('ProxyDefaults', 'global', 'strict', EXTERNAL))), LEGACY);
+    expect(v).toMatchObject({ verdict: 'unknown' });
+    expect(v.reason).toContain('ProxyDefaults consul/global is not synced to Consul (Synced=False, reason ExternallyManagedConfigError');
+  });
+
+  it('report.json: the workload\'s mode is unknown (weak port *), not authenticated with no weak port; a failed create leaves none', () => {
+    expect(webPosture(ctxOf(cluster(entry('ServiceDefaults', 'web', 'permissive', synced(...notHeld[0]))))).weakPorts).toBeUndefined();
+    expect(webPosture(ctxOf(cluster(entry('ServiceDefaults', 'web', 'permissive', EXTERNAL)))).weakPorts).toEqual({ '*': 'mTLS mode unknown: ServiceDefaults shop/web is not synced to Consul (Synced=False, reason ExternallyManagedConfigError, message "config entry managed in different datacenter: \\"dc2\\""), but Consul holds, or may hold, an entry of that name that the consul-k8s controller did not write over, strict or permissive, which the snapshot cannot show (without it: Consul default mutualTLSMode strict)' });
+  });
+
+  it('mtls.permissive-override says the mode in effect today is unknown, not that plaintext is refused; a failed create still says refused', () => {
+    const finding = (status: string) => {
+      const ctx = ctxOf(cluster(entry('ServiceDefaults', 'web', 'permissive', status)));
+      const report = auditSnapshot({ snapshot: ctx.snapshot, config: ctx.config, checks: CHECKS, now: at, startedAt: at, runId: 'run-1' }).report;
+      return report.findings.find((f) => f.check === 'mtls.permissive-override' && f.resource.name === 'web')!;
+    };
+    const f = finding(EXTERNAL);
+    expect(f.severity).toBe('low');
+    expect(f.message).toContain('and Consul holds, or may hold, an entry of that name that the consul-k8s controller did not write over. The mode in effect today, strict or permissive, is unknown');
+    expect(f.message).not.toContain('Plaintext is refused today');
+    expect(finding(synced(...notHeld[0])).message).toContain('Plaintext is refused today');
+  });
+});
+
+// configentry_controller.go ReconcileEntry: with consul.hashicorp.com/migrate-entry "true", an
+// entry that does not match Consul's is MigrationFailedError (Synced False); syncUnknownWithError
+// is reached only in the case `hasMigrationKey && !managedByThisDC`, where matchesConsul is true:
+// Consul holds that very content, only the metadata update failed.
+describe('a migrate-entry ServiceDefaults whose update failed (Synced Unknown)', () => {
+  const migrating = (annotation: string) => entry('ServiceDefaults', 'web', 'strict', UPDATE_FAILED).replace('metadata: {name: web, namespace: shop}', `metadata: {name: web, namespace: shop, annotations: {consul.hashicorp.com/migrate-entry: "${annotation}"}}`);
+
+  it('is the mode as written (Consul holds that content): reach DENIED, no weak port; another annotation value is unconfirmed as before', () => {
+    expect(judge(ctxOf(cluster(migrating('true'))), LEGACY)).toMatchObject({ verdict: 'denied' });
+    expect(webPosture(ctxOf(cluster(migrating('true')))).weakPorts).toBeUndefined();
+    expect(judge(ctxOf(cluster(migrating('false'))), LEGACY)).toMatchObject({ verdict: 'unknown' });
+  });
+});

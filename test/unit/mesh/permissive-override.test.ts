@@ -110,7 +110,7 @@ ${status}---`;
   it('an entry not in effect for a service that ProxyDefaults global already opens does not say plaintext is refused: it names the entry that lets it in', () => {
     const global = entry('ProxyDefaults', 'global', 'permissive', 'status:\n  conditions: [{type: Synced, status: "True"}]\n');
     const cases = [
-      [meshEntry(true), entry('ServiceDefaults', 'web', 'permissive', 'status:\n  conditions: [{type: Synced, status: "False", reason: ConsulAgentError, message: "rpc error"}]\n'), 'Consul reports it not synced (Synced=False, reason ConsulAgentError, message "rpc error"): the consul-k8s controller could not write it, and Consul keeps the version it held before, if any'],
+      [meshEntry(true), entry('ServiceDefaults', 'web', 'permissive', 'status:\n  conditions: [{type: Synced, status: "False", reason: ConsulAgentError, message: "writing config entry to consul: rpc error"}]\n'), 'Consul reports it not synced (Synced=False, reason ConsulAgentError, message "writing config entry to consul: rpc error"): the consul-k8s controller could not write it, and Consul keeps the version it held before, if any'],
       [meshEntry(false), entry('ServiceDefaults', 'web', 'permissive'), 'Mesh consul/mesh does not set allowEnablingPermissiveMutualTLS: true, so Consul refuses the entry'],
     ] as const;
     for (const [mesh, service, why] of cases) {
@@ -193,12 +193,12 @@ ${status}---`;
 
   it('report.json lists the invalid and the unsynced entry as findings by name; the strict entry Consul holds is none', () => {
     const at = new Date('2026-06-01T00:00:00Z');
-    const ctx = ctxOf(`${namespaceYaml('shop', '')}${app('web')}${app('api')}${app('cart')}${meshEntry(true)}${entry('ServiceDefaults', 'web', 'STRICT')}${entry('ServiceDefaults', 'api', 'strict', 'status:\n  conditions: [{type: Synced, status: "False", reason: ConsulAgentError, message: "rpc error"}]\n')}${entry('ServiceDefaults', 'cart', 'strict', 'status:\n  conditions: [{type: Synced, status: "True"}]\n')}`);
+    const ctx = ctxOf(`${namespaceYaml('shop', '')}${app('web')}${app('api')}${app('cart')}${meshEntry(true)}${entry('ServiceDefaults', 'web', 'STRICT')}${entry('ServiceDefaults', 'api', 'strict', 'status:\n  conditions: [{type: Synced, status: "False", reason: ConsulAgentError, message: "writing config entry to consul: rpc error"}]\n')}${entry('ServiceDefaults', 'cart', 'strict', 'status:\n  conditions: [{type: Synced, status: "True"}]\n')}`);
     const report = auditSnapshot({ snapshot: ctx.snapshot, config: ctx.config, checks: CHECKS, now: at, startedAt: at, runId: 'run-1' }).report;
     const found = report.findings.filter((f) => f.check === 'mtls.permissive-override');
     expect(found.map((f) => [f.severity, f.resource.kind, f.resource.name]).sort()).toEqual([['low', 'ServiceDefaults', 'api'], ['low', 'ServiceDefaults', 'web']]);
     expect(found.find((f) => f.resource.name === 'web')?.message).toContain('sets mutualTLSMode "STRICT" for Consul service web, but it is not in effect');
-    expect(found.find((f) => f.resource.name === 'api')?.message).toContain('(Synced=False, reason ConsulAgentError, message "rpc error")');
+    expect(found.find((f) => f.resource.name === 'api')?.message).toContain('(Synced=False, reason ConsulAgentError, message "writing config entry to consul: rpc error")');
     expect(report.checks.find((c) => c.id === 'mtls.permissive-override')).toMatchObject({ status: 'fail', passed: 1, failed: 2 });
   });
 
