@@ -44,7 +44,7 @@ import { clip } from '../base/plain-text.ts';
 import type { TrendPoint } from '../run/types.ts';
 import type { NotificationOutcome, RunReport, SaveOptions, StoredRunRead, WrittenReport } from '../run/types.ts';
 import { compactRun, expandRun, type CompactRun } from './compact.ts';
-import { baselineRunIds, diffedAgainst, refusedMessage, retentionCutoff, storedSummary, summarizeRun, trendPointOf, withRecordedNotifications, type RunStore } from './run-store.ts';
+import { baselineRunIds, diffedAgainst, listSummaries, refusedMessage, retentionCutoff, storedSummary, summarizeRun, trendPointOf, withRecordedNotifications, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 
 export const K8S_INDEX_SCHEMA_VERSION = 1;
@@ -417,19 +417,8 @@ class K8sRunStore implements RunStore {
 
   async list(limit: number, onUnreadable?: (error: UnreadableRunError, place: number) => void): Promise<RunSummary[]> {
     const { index } = await this.readIndex();
-    const out: RunSummary[] = [];
-    [...index.runs].reverse().slice(0, Math.max(0, Math.floor(limit))).forEach((entry, place) => {
-      try {
-        out.push(this.summaryOf(entry));
-      } catch (error: unknown) {
-        if (!(error instanceof UnreadableRunError) || !onUnreadable) throw error;
-        // Its index entry still says when it started and of which cluster it is.
-        if (typeof entry.cluster === 'string') error.cluster = entry.cluster;
-        if (typeof entry.startedAt === 'string') error.startedAt = entry.startedAt;
-        onUnreadable(error, place);
-      }
-    });
-    return out;
+    // Its index entry still says when it started and of which cluster it is.
+    return listSummaries([...index.runs].reverse().slice(0, Math.max(0, Math.floor(limit))), (entry) => this.summaryOf(entry), (entry) => entry, onUnreadable);
   }
 
   /** An index entry's summary; UnreadableRunError naming the run and the ConfigMap key it is kept in when it cannot be read (a hand edit). */

@@ -39,7 +39,7 @@ import { HistoryError, UnreadableRunError, errorMessage, redactUrlCredentials } 
 import type { NotificationOutcome, RunReport, SaveOptions, StoredRunRead, TrendPoint, WrittenReport } from '../run/types.ts';
 import type { FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegression, FleetWaiver } from '../run/fleet.ts';
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
-import { BaselineRuns, diffedAgainst, jsonWithoutNul, refusedMessage, retentionCutoff, storedSummary, summarizeRun, summaryProblem, trendPointOf, withRecordedNotifications, withoutNul, type LockHolder, type RunStore } from './run-store.ts';
+import { BaselineRuns, diffedAgainst, jsonWithoutNul, listSummaries, refusedMessage, retentionCutoff, storedSummary, summarizeRun, summaryProblem, trendPointOf, withRecordedNotifications, withoutNul, type LockHolder, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 import { resourceShape } from './shape.ts';
 
@@ -683,19 +683,8 @@ class PgRunStore implements RunStore {
     if (this.empty) return [];
     const n = Math.max(0, Math.min(Math.floor(limit), Number.MAX_SAFE_INTEGER));
     const r = await this.withClient('listing runs', (c) => c.query(`SELECT id, cluster, ${STARTED_AT_TEXT} AS started_at, summary FROM ztaudit_runs ORDER BY seq DESC LIMIT $1`, [String(n)]));
-    const out: RunSummary[] = [];
-    (r.rows as Row[]).forEach((row, place) => {
-      try {
-        out.push(storedSummary(row.summary, String(row.id), this.where, SUMMARY_COLUMN, false));
-      } catch (error: unknown) {
-        if (!(error instanceof UnreadableRunError) || !onUnreadable) throw error;
-        // Its own columns still say when it started and of which cluster it is.
-        error.cluster = String(row.cluster);
-        error.startedAt = String(row.started_at);
-        onUnreadable(error, place);
-      }
-    });
-    return out;
+    // Its own columns still say when it started and of which cluster it is.
+    return listSummaries(r.rows as Row[], (row) => storedSummary(row.summary, String(row.id), this.where, SUMMARY_COLUMN, false), (row) => ({ cluster: row.cluster, startedAt: row.started_at }), onUnreadable);
   }
 
   /** A row's summary (its id and summary columns); null, after telling `onUnreadable` (else throwing), when it cannot be read. */

@@ -144,6 +144,28 @@ export function storedSummary(raw: unknown, id: string, where: string, column: s
   return value as RunSummary;
 }
 
+/**
+ * The summaries of `rows` (newest first) as `summaryOf` reads them. A run whose summary cannot
+ * be read goes to `onUnreadable` with its place, and with its start time and cluster as the store
+ * keeps them apart from the summary (`kept`: its own columns, its index entry); without
+ * `onUnreadable` it fails the list.
+ */
+export function listSummaries<R>(rows: readonly R[], summaryOf: (row: R) => RunSummary, kept: (row: R) => { cluster?: unknown; startedAt?: unknown }, onUnreadable?: (error: UnreadableRunError, place: number) => void): RunSummary[] {
+  const out: RunSummary[] = [];
+  rows.forEach((row, place) => {
+    try {
+      out.push(summaryOf(row));
+    } catch (error: unknown) {
+      if (!(error instanceof UnreadableRunError) || !onUnreadable) throw error;
+      const { cluster, startedAt } = kept(row);
+      if (typeof cluster === 'string') error.cluster = cluster;
+      if (typeof startedAt === 'string') error.startedAt = startedAt;
+      onUnreadable(error, place);
+    }
+  });
+  return out;
+}
+
 /** `notifications`: SaveOptions.notifications, kept in the summary. */
 export function summarizeRun(report: RunReport, notifications?: NotificationOutcome[]): RunSummary {
   const findings = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;

@@ -23,7 +23,7 @@ import type { Config } from '../config/types.ts';
 import { HistoryError, UnreadableRunError, errorMessage } from '../base/errors.ts';
 import type { TrendPoint } from '../run/types.ts';
 import type { NotificationOutcome, RunReport, SaveOptions, StoredRunRead, WrittenReport } from '../run/types.ts';
-import { NoneStore, baselineRunIds, diffedAgainst, refusedMessage, storedSummary, retentionCutoff, summarizeRun, trendPointOf, withRecordedNotifications, type LockHolder, type RunStore } from './run-store.ts';
+import { NoneStore, baselineRunIds, diffedAgainst, listSummaries, refusedMessage, storedSummary, retentionCutoff, summarizeRun, trendPointOf, withRecordedNotifications, type LockHolder, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 
 /**
@@ -318,19 +318,8 @@ class SqliteRunStore implements RunStore {
 
   async list(limit: number, onUnreadable?: (error: UnreadableRunError, place: number) => void): Promise<RunSummary[]> {
     const rows = this.db.prepare('SELECT id, cluster, started_at, summary FROM runs ORDER BY seq DESC LIMIT ?').all(Math.max(0, Math.floor(limit))) as Row[];
-    const out: RunSummary[] = [];
-    rows.forEach((row, place) => {
-      try {
-        out.push(this.summaryOf(row));
-      } catch (error: unknown) {
-        if (!(error instanceof UnreadableRunError) || !onUnreadable) throw error;
-        // Its own columns still say when it started and of which cluster it is.
-        error.cluster = String(row.cluster);
-        error.startedAt = String(row.started_at);
-        onUnreadable(error, place);
-      }
-    });
-    return out;
+    // Its own columns still say when it started and of which cluster it is.
+    return listSummaries(rows, (row) => this.summaryOf(row), (row) => ({ cluster: row.cluster, startedAt: row.started_at }), onUnreadable);
   }
 
   /** A row's stored summary (its id and summary columns); UnreadableRunError when it cannot be read. */
