@@ -46,6 +46,9 @@ export interface Baseline {
   notApplicableRuns: Record<string, string>;
 }
 
+/** How many stored runs (the latest included) findBaseline reads looking for the RBAC breadth alone. */
+export const BREADTH_WALK = 10;
+
 const evaluated = (c: CheckSummary | undefined) => isEvaluated(c?.status);
 /** Present but neither pass nor fail: an older run may know better. */
 const unjudged = (c: CheckSummary | undefined) => c !== undefined && isUnjudged(c.status);
@@ -77,6 +80,7 @@ export async function findBaseline(
   const sameBasis = (run: RunReport) => run.details?.rbac !== undefined && (currentRbac === undefined || breadthBasesMatch(run.details.rbac, currentRbac));
   let breadthFrom: RunReport | null = null;
   let newestBreadth: RunReport | null = null;
+  let read = 0;
   /** Check id -> its summary in the newest older run that found it not applicable, and that run. */
   const notApplicable = new Map<string, { summary: CheckSummary; run: RunReport }>();
   // A run blind to every check still sought would only be passed over: unread, unless it found
@@ -117,7 +121,10 @@ export async function findBaseline(
       if (!newestBreadth && run.details?.rbac) newestBreadth = run;
       if (!breadthFrom && sameBasis(run)) breadthFrom = run;
     }
-    const needBreadth = !breadthFrom && currentRbac !== undefined;
+    read++;
+    // The breadth alone is sought back BREADTH_WALK runs at most: each is a whole report read, and
+    // a basis that changed longer ago than that is said ("not compared") rather than searched for.
+    const needBreadth = !breadthFrom && currentRbac !== undefined && read < BREADTH_WALK;
     if (wanted.size === 0 && !needBreadth) break;
   }
   if (latest === null) return null;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../../src/config/types.ts';
-import { findBaseline } from '../../../src/diff/baseline.ts';
+import { BREADTH_WALK, findBaseline } from '../../../src/diff/baseline.ts';
 import { diffRuns } from '../../../src/diff/diff.ts';
 import { fingerprintOf } from '../../../src/engine/fingerprint.ts';
 import { openRunStore, type RunStore } from '../../../src/history/store.ts';
@@ -267,5 +267,33 @@ describe('findBaseline', () => {
 
   it('is null without stored runs', async () => {
     expect(await findBaseline(newestFirst([], []), auditObjects(base, { runId: 'c' }).report)).toBeNull();
+  });
+});
+
+// The first run on a new breadth basis (metrics-server down: partial discovery) finds no stored run
+// of that basis: the walk for the breadth alone stops after BREADTH_WALK runs, each a whole report
+// read, instead of reading every stored run of the cluster; the diff says it did not compare.
+describe('findBaseline: the walk for the RBAC breadth alone', () => {
+  it('reads at most BREADTH_WALK runs when no stored run has the current basis, and says breadth was not compared', async () => {
+    const sa = { kind: 'ServiceAccount', namespace: 'ci', name: 'deployer' };
+    const withBasis = (runId: string, rbac: object) => {
+      const r = auditObjects(base, { runId, breadth: [{ subject: sa, breadth: 23 }] }).report;
+      r.details.rbac = { ...r.details.rbac!, ...rbac };
+      return r;
+    };
+    const stored = Array.from({ length: 40 }, (_, i) => withBasis(`s${String(i).padStart(2, '0')}`, { breadthBasis: 'served' }));
+    const read: string[] = [];
+    async function* newestFirst(): AsyncIterable<RunReport> {
+      for (const r of [...stored].reverse()) {
+        read.push(r.run.id);
+        yield r;
+      }
+    }
+    const current = withBasis('now', { breadthBasis: 'partial', breadthMissingGroups: ['metrics.k8s.io'] });
+    const b = (await findBaseline(newestFirst(), current))!;
+    expect(read).toHaveLength(BREADTH_WALK);
+    expect(read[0]).toBe('s39');
+    const d = diffRuns(b.report, current, { rules: defaultConfig().regression, expiredWaivers: [], olderRuns: b.olderRuns });
+    expect(d.breadthNotCompared).toContain('RBAC breadth not compared: run s39 counted it against the resources the API server serves');
   });
 });
