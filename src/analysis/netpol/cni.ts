@@ -201,7 +201,8 @@ const KNP_BUILDS: Record<string, readonly PolicyApi[]> = {
 };
 const KNP_FLAGS: ReadonlyArray<[PolicyApi, string]> = [['AdminNetworkPolicy', 'admin-network-policy'], ['BaselineAdminNetworkPolicy', 'baseline-admin-network-policy']];
 
-interface KnpInstall { ref: CoverageNote['object']; version?: string; enforced: ReadonlySet<PolicyApi>; why: string }
+/** `enforced` undefined: the build cannot be told (an image pinned by digest alone). */
+interface KnpInstall { ref: CoverageNote['object']; version?: string; enforced?: ReadonlySet<PolicyApi>; why: string }
 
 /** A Go boolean flag as the flag package reads it: -name, --name, -name=true (=1, =t, =TRUE…). */
 function boolFlag(argv: readonly string[], name: string): boolean {
@@ -221,6 +222,8 @@ function knpInstallOf(o: KubeObject): KnpInstall | undefined {
     const noDigest = c.image.split('@')[0];
     const colon = noDigest.lastIndexOf(':');
     const tag = colon > noDigest.lastIndexOf('/') ? noDigest.slice(colon + 1) : '';
+    // Only the tag says which build an image is: pinned by digest alone, it could be any of them.
+    if (!tag && c.image.includes('@')) return { ref, why: 'its image is pinned by digest alone, which names no build' };
     const build = /-(npa-v1alpha[12])$/.exec(tag)?.[1];
     // The Makefile's default TAG is `v%Y%m%d-<git describe>` ("v20250601-v1.1.0-3-g5f81cc3"): its release is the describe part.
     const m = /^v?(\d{1,4})\.(\d{1,4})(?:\.(\d{1,4}))?(?![\d.])/.exec(tag) ?? /^v?\d{8}-v(\d{1,4})\.(\d{1,4})\.(\d{1,4})(?![\d.])/.exec(tag);
@@ -247,9 +250,11 @@ function knpInstallOf(o: KubeObject): KnpInstall | undefined {
  * admin API is taken as enforced, and said, as for Calico.
  */
 function withKnpBuild(plugin: CniPlugin, seenIn: CoverageNote['object'], installs: readonly KnpInstall[]): CniPlugin {
-  const unknown = installs.length ? undefined : { ref: seenIn, why: 'no kube-network-policies image was found' };
+  // An install whose build cannot be told does not hide what a known one lacks (as for Calico).
+  const unknown = installs.length ? installs.find((i) => i.enforced === undefined) : { ref: seenIn, why: 'no kube-network-policies image was found' };
   const unimplemented: Partial<Record<PolicyApi, string>> = {};
   for (const i of installs) {
+    if (!i.enforced) continue;
     for (const api of KNP_APIS) if (!i.enforced.has(api) && !unimplemented[api]) unimplemented[api] = `${plugin.name}${i.version ? ` ${i.version}` : ''} (${i.ref.kind} ${i.ref.namespace ?? ''}/${i.ref.name}) does not implement ${api}: ${i.why}`;
   }
   const assumed = unknown ? KNP_APIS.filter((api) => !unimplemented[api]).map((api) => ({ api, note: { object: unknown.ref, message: `kube-network-policies' build is unknown (${unknown.why}): ${api} is taken as enforced, as its ${api === 'ClusterNetworkPolicy' ? '-npa-v1alpha2' : '-npa-v1alpha1'} build does` } })) : [];

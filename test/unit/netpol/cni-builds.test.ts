@@ -121,6 +121,22 @@ describe('kube-network-policies enforces the admin APIs of its image build only'
     expect(failing(yaml)).toEqual(['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy']);
   });
 
+  // Only the tag names the build (the Makefile tags $(TAG), $(TAG)-npa-v1alpha1, $(TAG)-npa-v1alpha2):
+  // pinned by digest alone (common hardening), the build is unknown, never "no admin API".
+  it('an image pinned by digest alone names no build: each admin API is taken as enforced, said; beside a known build, what that one lacks still counts', () => {
+    const digest = 'registry.k8s.io/networking/kube-network-policies@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
+    const yaml = policies + daemonset('kube-system', 'kube-network-policies', digest);
+    expect(denied(yaml)).toEqual([true, true, true]);
+    expect(failing(yaml)).toEqual([]);
+    const out = reachCommandCore(snap(yaml), { from: 'a/client', to: 'b/server', port: '8080' });
+    expect(out.output).toMatch(/^DENIED: /);
+    expect(out.output).toContain("note: kube-network-policies' build is unknown (its image is pinned by digest alone, which names no build): AdminNetworkPolicy is taken as enforced, as its -npa-v1alpha1 build does");
+    // Beside a v1.1.0-npa-v1alpha2 install: the v1alpha1 APIs that build lacks are not counted; CNP is assumed.
+    const mixed = yaml + daemonset('kube-system', 'kube-network-policies-canary', 'registry.k8s.io/networking/kube-network-policies:v1.1.0-npa-v1alpha2');
+    expect(denied(mixed)).toEqual([false, false, true]);
+    expect(failing(mixed)).toEqual(['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy']);
+  });
+
   it('an install recognised by name with no kube-network-policies image: each admin API is taken as enforced, and reach says so', () => {
     const yaml = policies + daemonset('kube-system', 'kube-network-policies', 'registry.example.com/netpol-agent:2.4');
     expect(denied(yaml)).toEqual([true, true, true]);
