@@ -44,6 +44,8 @@ export interface Baseline {
    * the two again: evicted, the check would turn not comparable and the alert would not show.
    */
   notApplicableRuns: Record<string, string>;
+  /** The run the RBAC breadth of `report` comes from, when not `latest` (RunDiff.breadthBaselineRunId). */
+  breadthRunId?: string;
 }
 
 const evaluated = (c: CheckSummary | undefined) => isEvaluated(c?.status);
@@ -137,5 +139,6 @@ export async function findBaseline(
   for (const { run, checks: ids } of taken) for (const f of run.findings) if (ids.has(f.check)) findings.push(f);
   const details = { ...latest.details };
   if (breadthRun && breadthRun !== latest) details.rbac = breadthRun.details.rbac;
-  return { latest, report: { ...latest, checks, findings, details }, olderRuns, notApplicableRuns };
+  const breadthRunId = breadthRun && breadthRun !== latest ? { breadthRunId: breadthRun.run.id } : {};
+  return { latest, report: { ...latest, checks, findings, details }, olderRuns, notApplicableRuns, ...breadthRunId };
 }
