@@ -33,18 +33,19 @@ function diffStoredRuns(values: DiffOptions, positionals: string[], io: CliIO): 
       let current: RunReport;
       let olderRuns: Record<string, string> = {};
       let notApplicableRuns: Record<string, string> = {};
+      let breadthRunId: string | undefined;
       let unreadable: UnreadableRunError[] = [];
       let newer: UnreadableRunError[] = [];
       if (values.last) {
-        ({ current, previous, olderRuns, notApplicableRuns, close, unreadable, newer } = await lastAndBaseline(store));
+        ({ current, previous, olderRuns, notApplicableRuns, breadthRunId, close, unreadable, newer } = await lastAndBaseline(store));
       } else {
         const a = await findRun(store, positionals[0]);
         current = await findRun(store, positionals[1]);
         for (const w of pairWarnings(a, current)) io.stderr(`ztaudit diff: warning: ${w}\n`);
-        ({ previous, olderRuns, notApplicableRuns, close, unreadable } = await baselineFrom(store, a, current));
+        ({ previous, olderRuns, notApplicableRuns, breadthRunId, close, unreadable } = await baselineFrom(store, a, current));
       }
       for (const error of unreadable) io.stderr(`ztaudit diff: warning: ${oneLine(error.message)}; passed over\n`);
-      const diff = diffRuns(previous, current, { rules: config.regression, expiredWaivers: expiredWaiversOf(current), olderRuns, notApplicableRuns });
+      const diff = diffRuns(previous, current, { rules: config.regression, expiredWaivers: expiredWaiversOf(current), olderRuns, notApplicableRuns, breadthRunId });
       if (unreadable.length > 0) diff.unreadableRuns = unreadable.map((e) => e.runId);
       addRegressionSinceUnreadable(diff, newer, current, config.regression);
       // The alerts of earlier runs that no channel delivered and that the later run carried: part
@@ -71,7 +72,7 @@ function pairWarnings(a: RunReport, b: RunReport): string[] {
 }
 
 /** Where a baseline's checks come from (Baseline), and `close`, which lets go of the runs it read. */
-type BaselineRuns = Pick<Baseline, 'olderRuns' | 'notApplicableRuns'> & { close: () => void; unreadable: UnreadableRunError[] };
+type BaselineRuns = Pick<Baseline, 'olderRuns' | 'notApplicableRuns' | 'breadthRunId'> & { close: () => void; unreadable: UnreadableRunError[] };
 
 /**
  * The latest run and its baseline as the run itself was diffed (src/pipeline/pipeline.ts):
@@ -93,7 +94,7 @@ export async function lastAndBaseline(store: Pick<RunStore, 'describe' | 'latest
   try {
     const baseline = await findBaseline(({ wants }) => olderThan(store.runsNewestFirst(current.run.cluster.name, { wants, onUnreadable }), current.run.id, closers), current, { passed: (run) => spoolCloserOf(run)() });
     if (!baseline) throw new HistoryError(`only one ${unreadable.length > 0 ? 'readable ' : ''}run of cluster "${oneLine(current.run.cluster.name)}" is stored in ${store.describe()}: nothing to compare with${unreadable.length > 0 ? ` (${unreadable.map((e) => oneLine(e.message)).join('; ')})` : ''}`);
-    return { current, previous: baseline.report, olderRuns: baseline.olderRuns, notApplicableRuns: baseline.notApplicableRuns, close, unreadable, newer };
+    return { current, previous: baseline.report, olderRuns: baseline.olderRuns, notApplicableRuns: baseline.notApplicableRuns, breadthRunId: baseline.breadthRunId, close, unreadable, newer };
   } catch (error: unknown) {
     close();
     throw error;
@@ -118,7 +119,7 @@ async function baselineFrom(store: Pick<RunStore, 'runsNewestFirst'>, a: RunRepo
       onUnreadable: (error) => { unreadable.push(error); },
     }), a.run.id, closers);
     const baseline = await findBaseline(walk, current, { passed: (run) => spoolCloserOf(run)() });
-    return baseline ? { previous: baseline.report, olderRuns: baseline.olderRuns, notApplicableRuns: baseline.notApplicableRuns, close, unreadable } : { previous: a, olderRuns: {}, notApplicableRuns: {}, close, unreadable };
+    return baseline ? { previous: baseline.report, olderRuns: baseline.olderRuns, notApplicableRuns: baseline.notApplicableRuns, breadthRunId: baseline.breadthRunId, close, unreadable } : { previous: a, olderRuns: {}, notApplicableRuns: {}, close, unreadable };
   } catch (error: unknown) {
     close();
     throw error;
@@ -219,8 +220,9 @@ export function formatDiff(previous: RunReport, current: RunReport, diff: RunDif
   out.push(`resolved findings: ${diff.resolved.length}`);
   out.push(...findingLines('-', diff.resolved, new Map(previous.findings.map((f) => [f.fingerprint, f]))));
   out.push(`persisting findings: ${diff.persisting}`);
+  const since = diff.breadthBaselineRunId ? ` since run ${diff.breadthBaselineRunId}` : '';
   for (const g of diff.breadthGrowth.slice(0, MAX_LISTED)) {
-    out.push(`RBAC breadth of ${oneLine(`${g.subject.kind} ${g.subject.namespace ? `${g.subject.namespace}/` : ''}${g.subject.name}`)}: ${g.before} → ${g.after} (+${g.growthPercent}%)`);
+    out.push(oneLine(`RBAC breadth of ${g.subject.kind} ${g.subject.namespace ? `${g.subject.namespace}/` : ''}${g.subject.name}: ${g.before} → ${g.after} (+${g.growthPercent}%${since})`));
   }
   if (diff.breadthNotCompared) out.push(oneLine(diff.breadthNotCompared));
   if (diff.unreadableRuns?.length) out.push(oneLine(`compared with older runs: stored run(s) ${diff.unreadableRuns.join(', ')} could not be read (passed over)`));

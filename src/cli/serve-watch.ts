@@ -381,9 +381,9 @@ export class ServeWatch {
         };
         return out;
       },
-      diff: (previous, current, expired, olderRuns, notApplicableRuns) => {
+      diff: (previous, current, expired, olderRuns, notApplicableRuns, breadthRunId) => {
         const d0 = performance.now();
-        const d = base.diff(previous, current, expired, olderRuns, notApplicableRuns);
+        const d = base.diff(previous, current, expired, olderRuns, notApplicableRuns, breadthRunId);
         timing.diffMs = performance.now() - d0;
         return d;
       },

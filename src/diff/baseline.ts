@@ -44,6 +44,8 @@ export interface Baseline {
    * the two again: evicted, the check would turn not comparable and the alert would not show.
    */
   notApplicableRuns: Record<string, string>;
+  /** The run the RBAC breadth of `report` comes from, when not `latest` (RunDiff.breadthBaselineRunId). */
+  breadthRunId?: string;
 }
 
 /** How many stored runs (the latest included) findBaseline reads looking for the RBAC breadth alone. */
@@ -144,5 +146,6 @@ export async function findBaseline(
   for (const { run, checks: ids } of taken) for (const f of run.findings) if (ids.has(f.check)) findings.push(f);
   const details = { ...latest.details };
   if (breadthRun && breadthRun !== latest) details.rbac = breadthRun.details.rbac;
-  return { latest, report: { ...latest, checks, findings, details }, olderRuns, notApplicableRuns };
+  const breadthRunId = breadthRun && breadthRun !== latest ? { breadthRunId: breadthRun.run.id } : {};
+  return { latest, report: { ...latest, checks, findings, details }, olderRuns, notApplicableRuns, ...breadthRunId };
 }

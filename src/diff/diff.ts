@@ -27,6 +27,8 @@ export interface DiffOptions {
   olderRuns?: Record<string, string>;
   /** Checks compared with the not-applicable state of a run older than `previous`'s own (Baseline.notApplicableRuns). */
   notApplicableRuns?: Record<string, string>;
+  /** The run the RBAC breadth of `previous` comes from, when not `previous`'s own (Baseline.breadthRunId). */
+  breadthRunId?: string;
 }
 
 /** At most this many one-line reasons per rule; the rest are summed up in one more line. */
@@ -115,7 +117,10 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
   const breadthGrowth: RunDiff['breadthGrowth'] = [];
   const prevBreadth = previous.details?.rbac?.breadth;
   const curBreadth = current.details?.rbac?.breadth;
-  const breadthNotCompared = prevBreadth && curBreadth ? breadthBasesDiffer(previous, current) : undefined;
+  // The breadth may be an older run's (baseline.ts): every line showing it names that run.
+  const breadthRunId = options.breadthRunId !== undefined && options.breadthRunId !== previous.run.id ? options.breadthRunId : undefined;
+  const breadthSince = breadthRunId !== undefined ? ` since run ${breadthRunId}` : '';
+  const breadthNotCompared = prevBreadth && curBreadth ? breadthBasesDiffer(breadthRunId ?? previous.run.id, previous, current) : undefined;
   if (prevBreadth && curBreadth && breadthNotCompared === undefined) {
     const before = new Map(prevBreadth.map((e) => [subjectKey(e.subject), e.breadth]));
     for (const e of curBreadth) {
@@ -191,7 +196,7 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     reasons.push(...capped(
       breadthGrowth
         .filter((g) => g.growthPercent >= rules.breadthGrowthPercent)
-        .map((g) => `${describeSubject(g.subject)} can do ${g.growthPercent}% more (RBAC breadth ${g.before} → ${g.after})`),
+        .map((g) => `${describeSubject(g.subject)} can do ${g.growthPercent}% more (RBAC breadth ${g.before} → ${g.after}${breadthSince})`),
       (n) => `…and ${n} more subjects whose RBAC breadth grew ${rules.breadthGrowthPercent}% or more`,
     ));
   }
@@ -217,6 +222,7 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     scoreDelta,
     breadthGrowth,
     ...(breadthNotCompared !== undefined ? { breadthNotCompared } : {}),
+    ...(breadthRunId !== undefined && prevBreadth && curBreadth ? { breadthBaselineRunId: breadthRunId } : {}),
     notComparable,
     ...(Object.keys(olderRuns).length > 0 ? { olderBaselines: olderRuns } : {}),
     ...(firstEvaluated.length > 0 ? { firstEvaluated } : {}),
@@ -267,12 +273,12 @@ export function breadthBasesMatch(a: Pick<RbacDetails, 'breadthBasis' | 'breadth
  * they do (breadthBasesMatch). The baseline reaches back to the newest stored run whose basis
  * matches: this line means none did.
  */
-function breadthBasesDiffer(previous: RunReport, current: RunReport): string | undefined {
+function breadthBasesDiffer(previousId: string, previous: RunReport, current: RunReport): string | undefined {
   const a = previous.details.rbac!;
   const b = current.details.rbac!;
   if (breadthBasesMatch(a, b)) return undefined;
   const said = (x: typeof a) => (x.breadthBasis === undefined ? 'an unrecorded resource list' : basisText(x));
-  return `RBAC breadth not compared: run ${previous.run.id} counted it against ${said(a)}, run ${current.run.id} against ${said(b)}`;
+  return `RBAC breadth not compared: run ${previousId} counted it against ${said(a)}, run ${current.run.id} against ${said(b)}`;
 }
 
 /**

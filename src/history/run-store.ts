@@ -272,13 +272,14 @@ export class BaselineRuns {
  * The runs `report` (the run being stored, its cluster's newest) was diffed against: its
  * previous run, each older run a check was compared with (RunDiff.olderBaselines) and each
  * older run whose "not applicable" a check evaluated again was compared with
- * (RunDiff.notApplicableBaselines; absent in runs stored before it existed).
+ * (RunDiff.notApplicableBaselines; absent in runs stored before it existed), and the run its
+ * RBAC breadth was compared with (RunDiff.breadthBaselineRunId).
  * `diff --last` compares it with them again, so retention keeps them too until a later run
  * of the cluster is stored: evicted, the run that alerted would read "no regression" there.
  */
 export function diffedAgainst(report: RunReport): string[] {
   const diff = report.diff;
-  return diff ? [diff.previousRunId, ...Object.values(diff.olderBaselines ?? {}), ...Object.values(diff.notApplicableBaselines ?? {})] : [];
+  return diff ? [diff.previousRunId, ...Object.values(diff.olderBaselines ?? {}), ...Object.values(diff.notApplicableBaselines ?? {}), ...(diff.breadthBaselineRunId ? [diff.breadthBaselineRunId] : [])] : [];
 }
 
 /** BaselineRuns over summaries at hand (newest first); reads only as far as it must. */

@@ -62,9 +62,10 @@ export interface PipelineEdges {
   store: PipelineStore | null;
   /**
    * `olderRuns`: checks whose part of `previous` comes from an older run (Baseline.olderRuns);
-   * `notApplicableRuns`: those whose not-applicable state does (Baseline.notApplicableRuns).
+   * `notApplicableRuns`: those whose not-applicable state does (Baseline.notApplicableRuns);
+   * `breadthRunId`: the run its RBAC breadth comes from, when not its own (Baseline.breadthRunId).
    */
-  diff(previous: RunReport, current: RunReport, expiredWaivers: string[], olderRuns: Record<string, string>, notApplicableRuns: Record<string, string>): RunDiff;
+  diff(previous: RunReport, current: RunReport, expiredWaivers: string[], olderRuns: Record<string, string>, notApplicableRuns: Record<string, string>, breadthRunId?: string): RunDiff;
   /**
    * `formats`: only these of the configured formats (serve --watch writes the HTML a notifier attaches first).
    * `onReportJson`: to be told of the report.json written for this run, as written (renderReports' option).
@@ -272,7 +273,7 @@ async function diffWithBaseline(store: PipelineStore, report: RunReport, expired
       }
       return null;
     }
-    report.diff = edges.diff(baseline.report, report, expiredWaivers, baseline.olderRuns, baseline.notApplicableRuns);
+    report.diff = edges.diff(baseline.report, report, expiredWaivers, baseline.olderRuns, baseline.notApplicableRuns, baseline.breadthRunId);
     if (unreadable.length > 0) report.diff.unreadableRuns = unreadable.map((e) => e.runId);
     // The newest of them is what was last reported (its alert or its all-clear): what got worse
     // since, by its stored summary, is a regression the diff against an older run cannot see

@@ -130,6 +130,11 @@ export interface RunDiff {
    * over different resource lists (details.rbac.breadthBasis), one line. Absent when compared.
    */
   breadthNotCompared?: string;
+  /**
+   * The run breadthGrowth (or breadthNotCompared) compares with when not the previous run: the
+   * newest run whose breadth was counted against the same resource list. Absent otherwise.
+   */
+  breadthBaselineRunId?: string;
   /** Checks evaluated in only one of the two runs: their findings are neither new nor resolved. */
   notComparable: string[];
   /**

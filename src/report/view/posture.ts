@@ -33,7 +33,7 @@ function breadthPosture(report: RunReport): PostureView['rbac'] {
     return {
       rank: i + 1, kind: e.kind, namespace: e.namespace, name: e.name, breadth: e.breadth.toLocaleString('en-US'),
       barPercent: max > 0 ? Math.max(1, Math.round((100 * e.breadth) / max)) : 0,
-      growth: g ? { before: g.before.toLocaleString('en-US'), after: g.after.toLocaleString('en-US'), percent: `+${num(g.growthPercent)}%` } : null,
+      growth: g ? { before: g.before.toLocaleString('en-US'), after: g.after.toLocaleString('en-US'), percent: `+${num(g.growthPercent)}%`, sinceRun: report.diff?.breadthBaselineRunId ?? '' } : null,
     };
   });
   const shown = new Set(top.map(refKey));

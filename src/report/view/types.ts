@@ -199,7 +199,8 @@ export interface BreadthRow {
   breadth: string;
   /** Bar length relative to the broadest subject, 0-100. */
   barPercent: number;
-  growth: { before: string; after: string; percent: string } | null;
+  /** `sinceRun`: the run compared with when not the previous one (RunDiff.breadthBaselineRunId), else ''. */
+  growth: { before: string; after: string; percent: string; sinceRun: string } | null;
 }
 
 export interface MeshModeBar {

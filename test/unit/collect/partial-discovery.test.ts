@@ -138,11 +138,11 @@ describe('API discovery of one group failing', () => {
 });
 
 describe('ztaudit run: metrics.k8s.io down for one run is not an RBAC regression', () => {
-  async function run(kc: string, out: string) {
+  async function run(kc: string, out: string, extra: string[] = []) {
     const t = captureIO(dir);
-    const code = await main(['run', '--kubeconfig', kc, '--cluster', 'shop', '--history', path.join(dir, 'h.db'), '--out', path.join(dir, out), '--format', 'json,md', '--no-notify', '--fail-on', 'regression', '--retry-budget', '0'], t.cli);
+    const code = await main(['run', ...extra, '--kubeconfig', kc, '--cluster', 'shop', '--history', path.join(dir, 'h.db'), '--out', path.join(dir, out), '--format', 'json,md,html', '--no-notify', '--fail-on', 'regression', '--retry-budget', '0'], t.cli);
     const report = JSON.parse(fs.readFileSync(path.join(dir, out, 'report.json'), 'utf8')) as RunReport;
-    return { code, out: t.out(), err: t.err(), report, md: fs.readFileSync(path.join(dir, out, 'report.md'), 'utf8') };
+    return { code, out: t.out(), err: t.err(), report, md: fs.readFileSync(path.join(dir, out, 'report.md'), 'utf8'), html: fs.readFileSync(path.join(dir, out, 'report.html'), 'utf8') };
   }
   /** OBJECTS with dev-team reading the core group only (OBJECTS: every group). */
   const narrowRead = () => ({
@@ -156,24 +156,36 @@ describe('ztaudit run: metrics.k8s.io down for one run is not an RBAC regression
 
   // The reviewer's case: RBAC widened while metrics.k8s.io was down for one run. The partial run
   // is not compared with the first; the third, healthy again, is compared with the first (the last
-  // counted against the same list) and raises the growth, which the partial run between hid.
+  // counted against the same list) and raises the growth, which the partial run between hid,
+  // naming run one: the "before" is its breadth, not the previous run's.
   it('RBAC widened around a run with metrics.k8s.io down: the next healthy run raises the growth since the last healthy one', async () => {
     const one = await run(await kubeconfig([], [], narrowRead()), 'r1');
     expect(one.code, one.err).toBe(0);
     const two = await run(await kubeconfig([METRICS]), 'r2');
     expect(two.report.details.rbac).toMatchObject({ breadthBasis: 'partial', breadthMissingGroups: ['metrics.k8s.io'] });
     expect(two.report.diff?.breadthNotCompared).toContain(`run ${one.report.run.id} counted it against the resources the API server serves, run ${two.report.run.id} against partial API discovery`);
-    const three = await run(await kubeconfig(), 'r3');
+    // Retention keeps two runs, yet keeps run one too: `diff --last` compares with it again.
+    const config = path.join(dir, 'keep-two.yaml');
+    fs.writeFileSync(config, 'history:\n  retention:\n    maxRuns: 2\n');
+    const three = await run(await kubeconfig(), 'r3', ['--config', config]);
     const before = devTeam(one.report)!;
     const after = devTeam(three.report)!;
     expect(after).toBeGreaterThan(before);
     const grew = `Group dev-team can do ${Math.round((1000 * (after - before)) / before) / 10}% more`;
-    const line = `${grew} (RBAC breadth ${before} → ${after})`;
-    expect(three.report.diff).toMatchObject({ previousRunId: two.report.run.id, regression: true, regressionReasons: expect.arrayContaining([line]) });
+    const line = `${grew} (RBAC breadth ${before} → ${after} since run ${one.report.run.id})`;
+    expect(three.report.diff).toMatchObject({ previousRunId: two.report.run.id, breadthBaselineRunId: one.report.run.id, regression: true, regressionReasons: expect.arrayContaining([line]) });
     expect(three.report.diff?.breadthNotCompared).toBeUndefined();
+    expect(validateReport(three.report), JSON.stringify(validateReport.errors)).toBe(true);
     expect(three.code).toBe(1);
     expect(three.out).toContain('— REGRESSION');
-    expect(three.md).toContain(`**Regression**: ${grew}`);
+    expect(three.md).toContain(`**Regression**: ${grew} \\(RBAC breadth ${before} → ${after} since run ${one.report.run.id}\\)`);
+    expect(three.html).toContain(`<span class="faint">since run ${one.report.run.id}</span>`); // the RBAC breadth table
+    // `ztaudit diff --last` says the same.
+    const diffed = captureIO(dir);
+    expect(await main(['diff', '--last', '--history', path.join(dir, 'h.db')], diffed.cli), diffed.err()).toBe(0);
+    expect(diffed.out()).toContain(`RBAC breadth of Group dev-team: ${before} → ${after} (+`);
+    expect(diffed.out()).toContain(`% since run ${one.report.run.id})\n`);
+    expect(diffed.out()).toContain(`  - ${line}\n`);
     // `ztaudit history` lists the third run as a regression.
     const listed = captureIO(dir);
     expect(await main(['history', '--history', path.join(dir, 'h.db')], listed.cli)).toBe(0);
@@ -223,12 +235,14 @@ describe('ztaudit run: metrics.k8s.io down for one run is not an RBAC regression
     expect(devTeam(three.report)).toBe(devTeam(one.report));
     expect(three.report.diff).toMatchObject({ regression: false, regressionReasons: [], breadthGrowth: [] });
     expect(three.report.diff?.breadthNotCompared).toBeUndefined();
+    expect(three.report.diff?.breadthBaselineRunId).toBe(one.report.run.id);
     expect(three.out).not.toContain('RBAC breadth not compared');
 
     // A fourth healthy run compares with the third as always: no note.
     const four = await run(healthy, 'r4');
     expect(four.code, four.err).toBe(0);
     expect(four.report.diff?.breadthNotCompared).toBeUndefined();
+    expect(four.report.diff?.breadthBaselineRunId).toBeUndefined();
     expect(four.out).not.toContain('RBAC breadth not compared');
   });
 });

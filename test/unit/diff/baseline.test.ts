@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { formatDiff } from '../../../src/cli/diff.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { BREADTH_WALK, findBaseline } from '../../../src/diff/baseline.ts';
 import { diffRuns } from '../../../src/diff/diff.ts';
@@ -233,7 +234,8 @@ describe('findBaseline', () => {
 
   // The reviewer's case: served 23, a metrics-server down for one run (partial), served 38. Run
   // three's breadth is compared with run one's, the last counted against the same list: a
-  // partial run between must not hide growth made around it.
+  // partial run between must not hide growth made around it. The 23 is run one's, not the
+  // previous run's (two had 38): every line showing it says so.
   it('takes the RBAC breadth from the newest run counted against the same resource list, reaching past a partial run', async () => {
     const sa = { kind: 'ServiceAccount', namespace: 'ci', name: 'deployer' };
     const withBasis = (runId: string, breadth: number, rbac: object) => {
@@ -248,10 +250,21 @@ describe('findBaseline', () => {
     const read: string[] = [];
     const b = (await findBaseline(newestFirst(runs, read), current))!;
     expect(read).toEqual(['two', 'one']);
-    const d = diffRuns(b.report, current, { rules: defaultConfig().regression, expiredWaivers: [], olderRuns: b.olderRuns });
+    expect(b.breadthRunId).toBe('one');
+    const d = diffRuns(b.report, current, { rules: defaultConfig().regression, expiredWaivers: [], olderRuns: b.olderRuns, breadthRunId: b.breadthRunId });
     expect(d.previousRunId).toBe('two');
     expect(d.breadthNotCompared).toBeUndefined();
-    expect(d.regressionReasons).toEqual(['ServiceAccount ci/deployer can do 65.2% more (RBAC breadth 23 → 38)']);
+    expect(d.breadthBaselineRunId).toBe('one');
+    expect(d.regressionReasons).toEqual(['ServiceAccount ci/deployer can do 65.2% more (RBAC breadth 23 → 38 since run one)']);
+    const text = formatDiff(b.report, current, d);
+    expect(text.startsWith('two (')).toBe(true);
+    expect(text).toContain('\nRBAC breadth of ServiceAccount ci/deployer: 23 → 38 (+65.2% since run one)\n');
+    // The previous run's own breadth: nothing to name.
+    const direct = (await findBaseline(newestFirst([withBasis('one', 23, served)], []), withBasis('two', 38, served)))!;
+    expect(direct.breadthRunId).toBeUndefined();
+    const d1 = diffRuns(direct.report, withBasis('two', 38, served), { rules: defaultConfig().regression, expiredWaivers: [], breadthRunId: direct.breadthRunId });
+    expect(d1.breadthBaselineRunId).toBeUndefined();
+    expect(d1.regressionReasons).toEqual(['ServiceAccount ci/deployer can do 65.2% more (RBAC breadth 23 → 38)']);
 
     // No stored run of the same basis: the newest one's, and the diff says why it does not compare.
     const alone = (await findBaseline(newestFirst([withBasis('one', 23, served)], []), withBasis('two', 38, partial)))!;
@@ -261,8 +274,10 @@ describe('findBaseline', () => {
     // The same when the newest run had no breadth at all (RBAC unreadable): said, not silent.
     const blind = auditObjects(base, { runId: 'blind', coverage: { clusterroles: 'forbidden' } }).report;
     expect(blind.details.rbac).toBeUndefined();
+    // It names run one, whose breadth it is, not the blind run.
     const past = (await findBaseline(newestFirst([withBasis('one', 23, served), blind], []), withBasis('two', 38, partial)))!;
-    expect(diffRuns(past.report, withBasis('two', 38, partial), { rules: defaultConfig().regression, expiredWaivers: [] }).breadthNotCompared).toContain('counted it against the resources the API server serves, run two against partial API discovery');
+    expect(past.breadthRunId).toBe('one');
+    expect(diffRuns(past.report, withBasis('two', 38, partial), { rules: defaultConfig().regression, expiredWaivers: [], breadthRunId: past.breadthRunId }).breadthNotCompared).toContain('run one counted it against the resources the API server serves, run two against partial API discovery');
   });
 
   it('is null without stored runs', async () => {

@@ -213,10 +213,14 @@ describe('buildView posture', () => {
     expect(rbac.listed).toBe(14);
     expect(rbac.rows.map((x) => x.name).slice(0, 3)).toEqual(['sa-0', 'group-1', 'sa-2']);
     expect(rbac.rows[0]).toMatchObject({ rank: 1, kind: 'ServiceAccount', namespace: 'ci', breadth: '14,007', barPercent: 100, growth: null });
-    expect(rbac.rows[1].growth).toEqual({ before: '800', after: '13,007', percent: '+1525.9%' });
+    expect(rbac.rows[1].growth).toEqual({ before: '800', after: '13,007', percent: '+1525.9%', sinceRun: '' });
     expect(rbac.rows[9]).toMatchObject({ rank: 10, breadth: '5,007', barPercent: 36 });
     expect(rbac.rows.filter((x) => x.growth)).toHaveLength(1);
     expect(rbac.growthElsewhere).toBe(0);
+    // Compared with a run older than the previous one (the last counted against the same
+    // resource list): the row names it, since the previous run's own breadth may differ.
+    r.diff!.breadthBaselineRunId = 'run-one';
+    expect(buildView(r).posture.rbac.rows[1].growth).toEqual({ before: '800', after: '13,007', percent: '+1525.9%', sinceRun: 'run-one' });
   });
 
   it('counts growth of subjects outside the top 10 instead of dropping it silently', () => {
