@@ -328,24 +328,33 @@ function parseOne(o: KubeObject, kind: Kind, notes: CoverageNote[]): LayerPolicy
   // Valid as written, but not evaluable: left out like an invalid object, and reported as such.
   const unevaluated = unsupported.length > 0 && errors.length === 0;
   errors.push(...unsupported);
-  const ref: ResourceRef = { kind, name: name || '(unnamed)' };
+  return layerPolicyOf(o, kind, kind === 'AdminNetworkPolicy' ? 'admin' : 'baseline', { name, order, subject, ingress, egress, errors, unevaluated }, objectNotes, notes);
+}
+
+/**
+ * The layer policy of a parsed ANP, BANP or CNP, its object notes added to `notes`. A policy
+ * without ingress (egress) rules does not affect ingress (egress) traffic ("CNPs with no ingress
+ * (egress) rules do not affect ingress (egress) traffic"): the direction is left out.
+ */
+function layerPolicyOf(o: KubeObject, kind: Kind | 'ClusterNetworkPolicy', layer: 'admin' | 'baseline', p: { name: string; tier?: 'Admin' | 'Baseline'; order?: number; subject: PodSet; ingress: Rule[]; egress: Rule[]; errors: string[]; unevaluated?: boolean }, objectNotes: string[], notes: CoverageNote[]): LayerPolicy {
+  const ref: ResourceRef = { kind, name: p.name || '(unnamed)' };
   for (const m of objectNotes) notes.push({ object: ref, message: m });
   return {
     api: kind,
-    layer: kind === 'AdminNetworkPolicy' ? 'admin' : 'baseline',
+    layer,
     ref,
-    id: `${kind}:${name}`,
-    displayName: name,
+    id: `${kind}:${p.name}`,
+    displayName: p.name,
     kindLabel: kind,
-    ...(order !== undefined ? { order } : {}),
-    sortName: name,
-    subject,
-    // An ANP without ingress (egress) rules does not affect ingress (egress) traffic.
-    ...(ingress.length ? { ingress } : {}),
-    ...(egress.length ? { egress } : {}),
+    ...(p.tier ? { tier: p.tier } : {}),
+    ...(p.order !== undefined ? { order: p.order } : {}),
+    sortName: p.name,
+    subject: p.subject,
+    ...(p.ingress.length ? { ingress: p.ingress } : {}),
+    ...(p.egress.length ? { egress: p.egress } : {}),
     isolates: { ingress: false, egress: false },
-    errors,
-    ...(unevaluated ? { unevaluated } : {}),
+    errors: p.errors,
+    ...(p.unevaluated ? { unevaluated: true } : {}),
     raw: o,
   };
 }
@@ -411,26 +420,7 @@ function parseClusterNetworkPolicy(o: KubeObject, notes: CoverageNote[]): LayerP
   const subject = parseSubject(s.subject, errors);
   const ingress = parseRules(s.ingress, 'ingress', V1ALPHA2, errors, objectNotes);
   const egress = parseRules(s.egress, 'egress', V1ALPHA2, errors, objectNotes);
-  const ref: ResourceRef = { kind: 'ClusterNetworkPolicy', name: name || '(unnamed)' };
-  for (const m of objectNotes) notes.push({ object: ref, message: m });
-  return {
-    api: 'ClusterNetworkPolicy',
-    layer: tier === 'Baseline' ? 'baseline' : 'admin',
-    ref,
-    id: `ClusterNetworkPolicy:${name}`,
-    displayName: name,
-    kindLabel: 'ClusterNetworkPolicy',
-    ...(tier ? { tier } : {}),
-    ...(order !== undefined ? { order } : {}),
-    sortName: name,
-    subject,
-    // "CNPs with no ingress (egress) rules do not affect ingress (egress) traffic."
-    ...(ingress.length ? { ingress } : {}),
-    ...(egress.length ? { egress } : {}),
-    isolates: { ingress: false, egress: false },
-    errors,
-    raw: o,
-  };
+  return layerPolicyOf(o, 'ClusterNetworkPolicy', tier === 'Baseline' ? 'baseline' : 'admin', { name, tier, order, subject, ingress, egress, errors }, objectNotes, notes);
 }
 
 export const adminNetworkPolicyAdapter: PolicyApiAdapter = {
