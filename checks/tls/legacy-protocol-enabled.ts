@@ -1,10 +1,11 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
-import { ALB_SSL_POLICY, albIngressOf, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, versionTokens, type AwsTlsService, type LbcDefaultPolicy } from '../../src/analysis/tls/index.ts';
+import { ALB_SSL_POLICY, albIngressOf, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, versionTokens, type AlbIngress, type AwsTlsService, type LbcDefaultPolicy } from '../../src/analysis/tls/index.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
+import { EKS_ALB_PARAMS_READ } from './lib/eks-alb-params-read.ts';
 import { NGINX_CONTROLLER_CONFIG_READ } from './lib/nginx-config-read.ts';
 
 const NGINX_DEFAULT_PROTOCOLS = 'TLSv1.2 TLSv1.3';
@@ -181,25 +182,41 @@ function awsLoadBalancerVerdicts(ctx: AuditContext): Verdict[] {
   return out;
 }
 
-/** ALB Ingresses with an HTTPS listener (src/analysis/tls/aws-alb.ts): one result per Ingress, by its ssl-policy or the default. */
+/**
+ * ALB Ingresses with an HTTPS listener (src/analysis/tls/aws-alb.ts): one result per Ingress, by
+ * the sslPolicy of its EKS Auto Mode IngressClassParams, its ssl-policy, or the LBC's default. An
+ * EKS Auto Mode Ingress whose IngressClassParams is missing is kept when its listeners may
+ * depend on them (no listen-ports annotation): its settings are unknown, named in the note.
+ */
 function albIngresses(ctx: AuditContext) {
   return (ctx.snapshot.resources.ingresses ?? []).flatMap((ing) => {
     const alb = albIngressOf(ctx.snapshot, ing);
-    if (!alb || alb.invalidListenPorts || !alb.listeners.some((l) => l.protocol === 'HTTPS')) return [];
+    if (!alb || alb.invalidListenPorts) return [];
+    if (!alb.listeners.some((l) => l.protocol === 'HTTPS') && !(paramsMissing(alb) && !alb.listenPortsFromAnnotation)) return [];
     return [{ resource: { kind: 'Ingress', namespace: ing.metadata?.namespace ?? 'default', name: ing.metadata?.name ?? '' }, alb }];
   });
+}
+
+const paramsMissing = (alb: AlbIngress): boolean => alb.ingressClassParams?.found === false;
+
+/** Where an ALB's policy comes from, after the policy's name: nothing when the Ingress's annotation names it. */
+function albPolicySource(alb: AlbIngress): string {
+  if (alb.policyFromParams) return ` (sslPolicy of IngressClassParams ${JSON.stringify(alb.ingressClassParams!.name)}, which overrides ${ALB_SSL_POLICY})`;
+  if (alb.policyFromAnnotation) return '';
+  return ` (no ${ALB_SSL_POLICY} annotation: ${defaultSourceOf(alb.lbcDefault, "the AWS Load Balancer Controller's default unless it runs with --default-ssl-policy")})`;
 }
 
 function albVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
   for (const { resource, alb } of albIngresses(ctx)) {
     const { minTls, policy } = alb;
-    if (!minTls) continue;
+    if (!minTls || policy === undefined || paramsMissing(alb)) continue;
     const https = alb.listeners.filter((l) => l.protocol === 'HTTPS').map((l) => l.port).join(', ');
-    const source = alb.policyFromAnnotation ? policy : `${policy} (no ${ALB_SSL_POLICY} annotation: ${defaultSourceOf(alb.lbcDefault, "the AWS Load Balancer Controller's default unless it runs with --default-ssl-policy")})`;
-    const evidence = { loadBalancer: 'ALB', httpsListeners: https, sslPolicy: alb.policyFromAnnotation ? policy : defaultEvidenceOf(policy, alb.lbcDefault, 'default'), minimumTlsVersion: minTls };
+    const sslPolicy = alb.policyFromAnnotation ? policy : alb.policyFromParams ? `${policy} (IngressClassParams ${alb.ingressClassParams!.name} sslPolicy)` : defaultEvidenceOf(policy, alb.lbcDefault, 'default');
+    const evidence = { loadBalancer: 'ALB', ...(alb.by === 'eks-auto' ? { ingressClassController: EKS_AUTO_MODE_ALB_CONTROLLER } : {}), httpsListeners: https, sslPolicy, minimumTlsVersion: minTls };
     const legacy = minTls === '1.0' ? 'TLS 1.0 and 1.1' : minTls === '1.1' ? 'TLS 1.1' : undefined;
-    const at = `Ingress ${resource.namespace}/${resource.name} terminates TLS at an AWS Application Load Balancer (HTTPS port ${https}) with security policy ${source}`;
+    const where = alb.by === 'eks-auto' ? 'an EKS Auto Mode AWS Application Load Balancer' : 'an AWS Application Load Balancer';
+    const at = `Ingress ${resource.namespace}/${resource.name} terminates TLS at ${where} (HTTPS port ${https}) with security policy ${policy}${albPolicySource(alb)}`;
     out.push(legacy
       ? { status: 'fail', resource, detailKey: 'alb-ssl-policy', message: `${at}, which accepts ${legacy}.`, evidence }
       : { status: 'pass', resource, detailKey: 'alb-ssl-policy', message: `${at}, which requires TLS ${minTls} or later.`, evidence });
@@ -221,8 +238,13 @@ function excludedSubjects(ctx: AuditContext): string[] {
   const otherClass = otherClassTlsServices(ctx.snapshot);
   if (otherClass.length > 0) out.push(`${otherClass.length} Service(s) carry service.beta.kubernetes.io/aws-load-balancer-ssl-cert but their spec.loadBalancerClass is not an AWS load balancer ztaudit knows (the AWS Load Balancer Controller's service.k8s.aws/nlb or its --load-balancer-class, EKS Auto Mode's ${EKS_AUTO_MODE_LOAD_BALANCER_CLASS}), so their TLS policy is not judged: ${otherClass.map((o) => `${o.resource.namespace}/${o.resource.name} (loadBalancerClass ${JSON.stringify(o.loadBalancerClass)})`).join(', ')}; run with --probe-tls to judge what they accept`);
   const albs = albIngresses(ctx);
-  const unknownAlb = albs.filter((a) => !a.alb.minTls && !conflicting(a.alb.lbcDefault));
-  if (unknownAlb.length > 0) out.push(`${unknownAlb.length} ALB Ingress(es) take an AWS security policy that is not in AWS's published policy tables, so the TLS versions their load balancer accepts are unknown: ${unknownAlb.map((a) => `${a.resource.namespace}/${a.resource.name} (${named(a.alb.policy, ALB_SSL_POLICY, a.alb.lbcDefault)})`).join(', ')}; check the name (aws elbv2 describe-ssl-policies) or run with --probe-tls`);
+  const unknownAlb = albs.filter((a) => a.alb.policy !== undefined && !a.alb.minTls && !conflicting(a.alb.lbcDefault) && !paramsMissing(a.alb));
+  const albPolicyLabel = (alb: AlbIngress) => alb.policyFromParams ? `sslPolicy of IngressClassParams ${JSON.stringify(alb.ingressClassParams!.name)}: ${JSON.stringify(alb.policy)}` : named(alb.policy!, ALB_SSL_POLICY, alb.lbcDefault);
+  if (unknownAlb.length > 0) out.push(`${unknownAlb.length} ALB Ingress(es) take an AWS security policy that is not in AWS's published policy tables, so the TLS versions their load balancer accepts are unknown: ${unknownAlb.map((a) => `${a.resource.namespace}/${a.resource.name} (${albPolicyLabel(a.alb)})`).join(', ')}; check the name (aws elbv2 describe-ssl-policies) or run with --probe-tls`);
+  const autoAlb = albs.filter((a) => a.alb.policy === undefined && !paramsMissing(a.alb));
+  if (autoAlb.length > 0) out.push(`${autoAlb.length} Ingress(es) of an IngressClass of controller ${EKS_AUTO_MODE_ALB_CONTROLLER} terminate TLS at an EKS Auto Mode Application Load Balancer that names no security policy (no sslPolicy in IngressClassParams, no ${ALB_SSL_POLICY} annotation), and AWS documents no default for EKS Auto Mode (docs.aws.amazon.com/eks/latest/userguide/auto-configure-alb.html), so the TLS versions it accepts are unknown: ${autoAlb.map((a) => `${a.resource.namespace}/${a.resource.name}${a.alb.ingressClassParams ? ` (IngressClassParams ${JSON.stringify(a.alb.ingressClassParams.name)})` : ' (no IngressClassParams)'}`).join(', ')}; set sslPolicy in the IngressClassParams, check the listener's policy (aws elbv2 describe-listeners) or run with --probe-tls`);
+  const noParams = albs.filter((a) => paramsMissing(a.alb));
+  if (noParams.length > 0) out.push(`${noParams.length} EKS Auto Mode Ingress(es) belong to an IngressClass whose IngressClassParams (eks.amazonaws.com) does not exist, so the sslPolicy and certificateARNs of their load balancer are unknown: ${noParams.map((a) => `${a.resource.namespace}/${a.resource.name} (IngressClassParams ${JSON.stringify(a.alb.ingressClassParams!.name)})`).join(', ')}; create it or fix the IngressClass's spec.parameters`);
   // Upstream supports one controller Deployment per cluster (configurations.md): with several
   // that disagree, which one provisions a load balancer is not known here.
   const split = [...services.filter((lb) => conflicting(lb.lbcDefault)).map((lb) => `Service ${lb.resource.namespace}/${lb.resource.name}`), ...albs.filter((a) => conflicting(a.alb.lbcDefault)).map((a) => `Ingress ${a.resource.namespace}/${a.resource.name}`)];
@@ -238,10 +260,10 @@ export const legacyProtocolEnabled: Check = {
   protectsAgainst: 'edge TLS configuration that still allows TLS 1.0/1.1 (RFC 8996; NIST SP 800-52r2 requires 1.2+)',
   severity: 'high',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Require TLS 1.2+: remove TLSv1/TLSv1.1 from ingress-nginx ssl-protocols; set Istio minProtocolVersion TLSV1_2 (or omit it); Traefik minVersion VersionTLS12; Contour minimumProtocolVersion "1.2"; on a Service with service.beta.kubernetes.io/aws-load-balancer-ssl-cert set service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06 on a Network Load Balancer, ELBSecurityPolicy-TLS-1-2-2017-01 on a Classic one, which has none of the TLS13/FS policies and otherwise keeps the default): without it AWS applies ELBSecurityPolicy-2016-08, which accepts TLS 1.0; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/ssl-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06), its default being ELBSecurityPolicy-2016-08 too; or run the AWS Load Balancer Controller with --default-ssl-policy=ELBSecurityPolicy-TLS13-1-2-2021-06, which its ALBs and NLBs take when no annotation names a policy; on EKS Auto Mode (loadBalancerClass eks.amazonaws.com/nlb) name a TLS 1.2+ policy the same way and confirm it on the listener (aws elbv2 describe-listeners), AWS documenting neither Auto Mode\'s default nor that it reads the annotation (a Service of another spec.loadBalancerClass, e.g. MetalLB\'s, gets no AWS load balancer: its policy is not judged, and the coverage note names it).',
+  remediation: 'Require TLS 1.2+: remove TLSv1/TLSv1.1 from ingress-nginx ssl-protocols; set Istio minProtocolVersion TLSV1_2 (or omit it); Traefik minVersion VersionTLS12; Contour minimumProtocolVersion "1.2"; on a Service with service.beta.kubernetes.io/aws-load-balancer-ssl-cert set service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06 on a Network Load Balancer, ELBSecurityPolicy-TLS-1-2-2017-01 on a Classic one, which has none of the TLS13/FS policies and otherwise keeps the default): without it AWS applies ELBSecurityPolicy-2016-08, which accepts TLS 1.0; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/ssl-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06), its default being ELBSecurityPolicy-2016-08 too; or run the AWS Load Balancer Controller with --default-ssl-policy=ELBSecurityPolicy-TLS13-1-2-2021-06, which its ALBs and NLBs take when no annotation names a policy; on EKS Auto Mode (loadBalancerClass eks.amazonaws.com/nlb) name a TLS 1.2+ policy the same way and confirm it on the listener (aws elbv2 describe-listeners), AWS documenting neither Auto Mode\'s default nor that it reads the annotation; on an EKS Auto Mode ALB Ingress (IngressClass controller eks.amazonaws.com/alb) set sslPolicy in the IngressClassParams its class names to a TLS 1.2+ policy (it overrides alb.ingress.kubernetes.io/ssl-policy): with neither, AWS documents no Auto Mode default and the policy is noted as unknown (a Service of another spec.loadBalancerClass, e.g. MetalLB\'s, gets no AWS load balancer: its policy is not judged, and the coverage note names it).',
   needs: ['deployments', 'daemonsets'],
   reads: ['statefulsets', 'services', 'ingresses', 'ingressclasses', 'istio.gateways', 'gatewayapi.gateways', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'contour.httpproxies'],
-  readsWhen: [NGINX_CONTROLLER_CONFIG_READ],
+  readsWhen: [NGINX_CONTROLLER_CONFIG_READ, EKS_ALB_PARAMS_READ],
   evaluate(ctx) {
     return [...nginxVerdicts(ctx), ...istioVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...traefikVerdicts(ctx), ...contourVerdicts(ctx), ...awsLoadBalancerVerdicts(ctx), ...albVerdicts(ctx)];
   },

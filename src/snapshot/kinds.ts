@@ -61,8 +61,8 @@ const core = (key: string, kind: string, resource: string, namespaced = true, sl
 const builtin = (key: string, kind: string, group: string, version: string, resource: string, namespaced = true, slim?: SlimSpec): KindSpec => ({
   key, kind, group, versions: [version], resource, namespaced, builtin: true, ...(slim ? { slim } : {}),
 });
-const crd = (key: string, kind: string, group: string, versions: string[], resource: string, namespaced = true): KindSpec => ({
-  key, kind, group, versions, resource, namespaced, builtin: false,
+const crd = (key: string, kind: string, group: string, versions: string[], resource: string, namespaced = true, slim?: SlimSpec): KindSpec => ({
+  key, kind, group, versions, resource, namespaced, builtin: false, ...(slim ? { slim } : {}),
 });
 
 export const KINDS = [
@@ -130,6 +130,10 @@ export const KINDS = [
   crd('traefik-legacy.middlewares', 'Middleware', 'traefik.containo.us', ['v1alpha1'], 'middlewares'),
   // Contour
   crd('contour.httpproxies', 'HTTPProxy', 'projectcontour.io', ['v1'], 'httpproxies'),
+  // EKS Auto Mode's ALB settings an IngressClass of controller eks.amazonaws.com/alb references
+  // (docs.aws.amazon.com/eks/latest/userguide/auto-configure-alb.html): its spec (sslPolicy,
+  // certificateARNs) is all that is read
+  crd('eks.ingressclassparams', 'IngressClassParams', 'eks.amazonaws.com', ['v1'], 'ingressclassparams', false, { annotations: [], status: [] }),
   // cert-manager
   crd('certmanager.certificates', 'Certificate', 'cert-manager.io', ['v1'], 'certificates'),
   crd('certmanager.issuers', 'Issuer', 'cert-manager.io', ['v1'], 'issuers'),

@@ -195,6 +195,8 @@ export interface IngressClassInfo {
   name: string;
   controller?: string;
   isDefault: boolean;
+  /** spec.parameters: the controller's own settings object for the class (IngressClassParametersReference). */
+  parameters?: { apiGroup?: string; kind?: string; name?: string };
 }
 
 const ingressClasses = memoize((snapshot: Snapshot): Map<string, IngressClassInfo> => {
@@ -202,7 +204,9 @@ const ingressClasses = memoize((snapshot: Snapshot): Map<string, IngressClassInf
   for (const ic of snapshot.resources.ingressclasses ?? []) {
     const name = ic.metadata?.name;
     if (!name) continue;
-    m.set(name, { name, controller: str(obj(ic.spec)?.controller), isDefault: ic.metadata?.annotations?.['ingressclass.kubernetes.io/is-default-class'] === 'true' });
+    const p = obj(obj(ic.spec)?.parameters);
+    const parameters = p ? { apiGroup: str(p.apiGroup), kind: str(p.kind), name: str(p.name) } : undefined;
+    m.set(name, { name, controller: str(obj(ic.spec)?.controller), isDefault: ic.metadata?.annotations?.['ingressclass.kubernetes.io/is-default-class'] === 'true', ...(parameters ? { parameters } : {}) });
   }
   return m;
 }, ['network', 'tls']);
