@@ -32,6 +32,8 @@ export interface Composition {
   hostNetwork?: Record<'ingress' | 'egress', { unknown: boolean; reason: string }>;
   /** APIs present in the snapshot that the CNI does not enforce, with the reason. */
   decorative: Map<PolicyApi, string>;
+  /** Why the CNI does not enforce an API, present or not (as `decorative` says it); undefined when it does. */
+  notEnforced(api: PolicyApi): string | undefined;
 }
 
 /** Calico's built-in tier orders (libcalico-go api v3: DefaultTierOrder, AdminNetworkPolicyTierOrder, BaselineAdminNetworkPolicyTierOrder). */
@@ -70,6 +72,8 @@ const API_NAMES: Record<PolicyApi, string> = {
   Calico: 'Calico policies',
   Cilium: 'Cilium policies',
 };
+
+const CILIUM_NEVER = "Cilium's policy enforcement mode is 'never' (cilium-config enable-policy): no policy is enforced";
 
 const ORDER: CompositionName[] = ['calico', 'cilium', 'kubernetes'];
 
@@ -165,17 +169,18 @@ export function composeStages(cni: CniDetection, present: ReadonlySet<PolicyApi>
 
   let fallback: Composition['fallback'] = 'allow';
   let fallbackReason: string | undefined;
-  const decorative = new Map<PolicyApi, string>();
-  if (name === 'cilium' && settings.ciliumEnforcement === 'never') {
-    for (const api of present) decorative.set(api, "Cilium's policy enforcement mode is 'never' (cilium-config enable-policy): no policy is enforced");
-    enforced = new Set();
-  } else if (name === 'cilium' && settings.ciliumEnforcement === 'always') {
+  const off = name === 'cilium' && settings.ciliumEnforcement === 'never' ? CILIUM_NEVER : undefined;
+  if (off) enforced = new Set();
+  else if (name === 'cilium' && settings.ciliumEnforcement === 'always') {
     fallback = 'deny';
     fallbackReason = "Cilium's policy enforcement mode 'always' (cilium-config enable-policy): endpoints no policy allows are denied";
   }
   const hostNetwork = name === 'cilium' && settings.ciliumEnforcement !== 'never' ? ciliumHostNetworkSide(settings) : undefined;
+  const notEnforced = (api: PolicyApi) => (enforced.has(api) ? undefined : off ?? primary?.unimplemented?.[api] ?? `${enforcer} does not implement ${API_NAMES[api]}`);
+  const decorative = new Map<PolicyApi, string>();
   for (const api of present) {
-    if (!enforced.has(api) && !decorative.has(api)) decorative.set(api, primary?.unimplemented?.[api] ?? `${enforcer} does not implement ${API_NAMES[api]}`);
+    const why = notEnforced(api);
+    if (why) decorative.set(api, why);
   }
 
   const { stages, stageOf } = name === 'calico' ? calicoStages(tiers) : name === 'cilium'
@@ -194,5 +199,6 @@ export function composeStages(cni: CniDetection, present: ReadonlySet<PolicyApi>
     ...(fallbackReason ? { fallbackReason } : {}),
     ...(hostNetwork ? { hostNetwork } : {}),
     decorative,
+    notEnforced,
   };
 }
