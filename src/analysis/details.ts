@@ -183,6 +183,7 @@ export const RUN_NOTES_KINDS: ReadonlySet<KindKey> = new Set<KindKey>([
 
 const notesOf = (ctx: AuditContext): string[] => (!covered(ctx, DETAIL_KINDS.network) ? [] : [
   ...buildReachability(ctx.snapshot).notes.map((n) => `${n.object.kind} ${n.object.namespace ? `${n.object.namespace}/` : ''}${n.object.name}: ${n.message}`),
+  ...buildReachability(ctx.snapshot).passedOver,
   ...exposureNotes(ctx.snapshot),
 ]);
 

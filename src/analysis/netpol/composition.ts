@@ -32,12 +32,24 @@ export interface Composition {
   hostNetwork?: Record<'ingress' | 'egress', { unknown: boolean; reason: string }>;
   /** APIs present in the snapshot that the CNI does not enforce, with the reason. */
   decorative: Map<PolicyApi, string>;
+  /** Why the CNI does not enforce an API, present or not (as `decorative` says it); undefined when it does. */
+  notEnforced(api: PolicyApi): string | undefined;
 }
 
-/** Calico's built-in tier orders (libcalico-go api v3: DefaultTierOrder, AdminNetworkPolicyTierOrder, BaselineAdminNetworkPolicyTierOrder). */
+/**
+ * Calico's built-in tiers (api/pkg/apis/projectcalico/v3/tier.go orders; names in
+ * libcalico-go/lib/names/policy.go). Up to v3.31 AdminNetworkPolicies and the
+ * BaselineAdminNetworkPolicy sit in the tiers adminnetworkpolicy and baselineadminnetworkpolicy;
+ * v3.32 removes those tiers with those APIs and puts ClusterNetworkPolicies in kube-admin and
+ * kube-baseline, of the same orders (release-notes/v3.32.0-release-notes.md, calico#11144 and
+ * #10810; conversion/clusternetworkpolicy.go clusterNetworkPolicyTier). Each release enforces one
+ * generation (cni.ts), so a policy's API names the tier of the release that enforces it.
+ */
 export const CALICO_ADMIN_TIER: TierSpec = { name: 'adminnetworkpolicy', order: 1_000, defaultAction: 'Pass' };
 export const CALICO_DEFAULT_TIER: TierSpec = { name: 'default', order: 1_000_000, defaultAction: 'Deny' };
 export const CALICO_BASELINE_TIER: TierSpec = { name: 'baselineadminnetworkpolicy', order: 10_000_000, defaultAction: 'Pass' };
+export const CALICO_KUBE_ADMIN_TIER: TierSpec = { name: 'kube-admin', order: 1_000, defaultAction: 'Pass' };
+export const CALICO_KUBE_BASELINE_TIER: TierSpec = { name: 'kube-baseline', order: 10_000_000, defaultAction: 'Pass' };
 /** Calico places Kubernetes NetworkPolicies in the default tier at this order. */
 export const CALICO_K8S_NP_ORDER = 1000;
 
@@ -49,8 +61,12 @@ export const CALICO_K8S_NP_ORDER = 1000;
  * for a Calico NetworkPolicy and the name for a GlobalNetworkPolicy
  * (libcalico-go/lib/backend/syncersv1/updateprocessors), and a Kubernetes NetworkPolicy is the
  * NetworkPolicy "knp.default.<name>" (names.K8sNetworkPolicyNamePrefix), so "namespace/knp.default.<name>".
+ * A ClusterNetworkPolicy is kind KubernetesClusterNetworkPolicy (model.KindKubernetesClusterNetworkPolicy).
  */
 function calicoSortKey(p: LayerPolicy, legacy: boolean): string {
+  // A ClusterNetworkPolicy (v3.32 on) is kind KubernetesClusterNetworkPolicy under its own name
+  // (conversion/clusternetworkpolicy.go), ordered with the Calico policies of its tier.
+  if (p.api === 'ClusterNetworkPolicy') return `${p.ref.name}//KubernetesClusterNetworkPolicy`;
   if (p.layer === 'networkpolicy') return legacy ? `${p.namespace ?? ''}/knp.default.${p.ref.name}` : `${p.ref.name}/${p.namespace ?? ''}/KubernetesNetworkPolicy`;
   if (p.layer === 'calico' && legacy) return p.displayName ?? p.id;
   return p.sortName;
@@ -71,6 +87,8 @@ const API_NAMES: Record<PolicyApi, string> = {
   Cilium: 'Cilium policies',
 };
 
+const CILIUM_NEVER = "Cilium's policy enforcement mode is 'never' (cilium-config enable-policy): no policy is enforced";
+
 const ORDER: CompositionName[] = ['calico', 'cilium', 'kubernetes'];
 
 function compositionFor(plugin: { name: string }): CompositionName {
@@ -88,16 +106,18 @@ function kubernetesStages(): { stages: Stage[]; stageOf: (p: LayerPolicy) => num
   return { stages, stageOf: (p) => (p.layer === 'admin' ? 0 : p.layer === 'networkpolicy' ? 1 : p.layer === 'baseline' ? 2 : undefined) };
 }
 
-function calicoStages(tiers: readonly TierSpec[]): { stages: Stage[]; stageOf: (p: LayerPolicy) => number | undefined } {
+/** `legacy`: the release is before v3.32 (true), from it (false), or unknown (undefined: both generations' admin tiers). */
+function calicoStages(tiers: readonly TierSpec[], legacy: boolean | undefined): { stages: Stage[]; stageOf: (p: LayerPolicy) => number | undefined } {
   const byName = new Map<string, TierSpec>();
-  for (const t of [CALICO_ADMIN_TIER, CALICO_DEFAULT_TIER, CALICO_BASELINE_TIER, ...tiers]) byName.set(t.name, t);
+  const builtin = [...(legacy !== false ? [CALICO_ADMIN_TIER, CALICO_BASELINE_TIER] : []), ...(legacy !== true ? [CALICO_KUBE_ADMIN_TIER, CALICO_KUBE_BASELINE_TIER] : []), CALICO_DEFAULT_TIER];
+  for (const t of [...builtin, ...tiers]) byName.set(t.name, t);
   const sorted = [...byName.values()].sort((a, b) => (a.order ?? Infinity) - (b.order ?? Infinity) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const index = new Map(sorted.map((t, i) => [t.name, i]));
   const stages: Stage[] = sorted.map((t) => ({ key: `tier:${t.name}`, label: `Calico tier ${t.name}`, mode: 'first-match', noMatch: t.defaultAction === 'Pass' ? 'next' : 'deny' }));
   const tierOf = (p: LayerPolicy): string | undefined => {
     switch (p.layer) {
-      case 'admin': return CALICO_ADMIN_TIER.name;
-      case 'baseline': return CALICO_BASELINE_TIER.name;
+      case 'admin': return (p.api === 'ClusterNetworkPolicy' ? CALICO_KUBE_ADMIN_TIER : CALICO_ADMIN_TIER).name;
+      case 'baseline': return (p.api === 'ClusterNetworkPolicy' ? CALICO_KUBE_BASELINE_TIER : CALICO_BASELINE_TIER).name;
       case 'networkpolicy': return CALICO_DEFAULT_TIER.name;
       case 'calico': return p.tier ?? CALICO_DEFAULT_TIER.name;
       default: return undefined;
@@ -165,23 +185,24 @@ export function composeStages(cni: CniDetection, present: ReadonlySet<PolicyApi>
 
   let fallback: Composition['fallback'] = 'allow';
   let fallbackReason: string | undefined;
-  const decorative = new Map<PolicyApi, string>();
-  if (name === 'cilium' && settings.ciliumEnforcement === 'never') {
-    for (const api of present) decorative.set(api, "Cilium's policy enforcement mode is 'never' (cilium-config enable-policy): no policy is enforced");
-    enforced = new Set();
-  } else if (name === 'cilium' && settings.ciliumEnforcement === 'always') {
+  const off = name === 'cilium' && settings.ciliumEnforcement === 'never' ? CILIUM_NEVER : undefined;
+  if (off) enforced = new Set();
+  else if (name === 'cilium' && settings.ciliumEnforcement === 'always') {
     fallback = 'deny';
     fallbackReason = "Cilium's policy enforcement mode 'always' (cilium-config enable-policy): endpoints no policy allows are denied";
   }
   const hostNetwork = name === 'cilium' && settings.ciliumEnforcement !== 'never' ? ciliumHostNetworkSide(settings) : undefined;
+  const notEnforced = (api: PolicyApi) => (enforced.has(api) ? undefined : off ?? primary?.unimplemented?.[api] ?? `${enforcer} does not implement ${API_NAMES[api]}`);
+  const decorative = new Map<PolicyApi, string>();
   for (const api of present) {
-    if (!enforced.has(api) && !decorative.has(api)) decorative.set(api, primary?.unimplemented?.[api] ?? `${enforcer} does not implement ${API_NAMES[api]}`);
+    const why = notEnforced(api);
+    if (why) decorative.set(api, why);
   }
 
-  const { stages, stageOf } = name === 'calico' ? calicoStages(tiers) : name === 'cilium'
+  const legacyTies = name === 'calico' ? calicoLegacyTies(primary?.version) : false;
+  const { stages, stageOf } = name === 'calico' ? calicoStages(tiers, legacyTies) : name === 'cilium'
     ? { stages: [{ key: 'cilium', label: 'Cilium policies', mode: 'union', noMatch: 'next' } as Stage], stageOf: (p: LayerPolicy) => (p.layer === 'networkpolicy' || p.layer === 'cilium' ? 0 : undefined) }
     : kubernetesStages();
-  const legacyTies = name === 'calico' ? calicoLegacyTies(primary?.version) : false;
   return {
     name,
     basis,
@@ -194,5 +215,6 @@ export function composeStages(cni: CniDetection, present: ReadonlySet<PolicyApi>
     ...(fallbackReason ? { fallbackReason } : {}),
     ...(hostNetwork ? { hostNetwork } : {}),
     decorative,
+    notEnforced,
   };
 }

@@ -63,6 +63,8 @@ export interface ReachModel {
    * not here.
    */
   unread: string[];
+  /** Policy kinds that were not read and decide nothing, for people: the CNI does not enforce them (Composition.notEnforced). */
+  passedOver: string[];
   /** What the model takes as enforced without the CNI's version or build to show it, for people: reach says it. */
   assumed: string[];
   match: MatchContext;
@@ -101,23 +103,29 @@ const KIND_API: Partial<Record<string, PolicyApi>> = {
   'anp.clusternetworkpolicies': 'ClusterNetworkPolicy',
 };
 
-/** ReachModel.unread: "ClusterNetworkPolicy (clusternetworkpolicies.policy.networking.k8s.io) could not be read (error: …)". */
-function unreadPolicyKinds(snapshot: Snapshot, cni: CniDetection): string[] {
-  const out: string[] = [];
+/**
+ * ReachModel.unread: "ClusterNetworkPolicy (clusternetworkpolicies.policy.networking.k8s.io) could
+ * not be read (error: …)"; and passedOver, the unread kinds the CNI does not enforce.
+ */
+function unreadPolicyKinds(snapshot: Snapshot, cni: CniDetection, composition: Composition, settings: PolicySettings): { unread: string[]; passedOver: string[] } {
+  const unread: string[] = [];
+  const passedOver: string[] = [];
   // A kind no detected plugin enforces decides nothing whether read or not (its policies would be
-  // decorative); with no CNI recognised, any kind may.
-  const enforced = (api: PolicyApi) => !cni.plugins.length || cni.plugins.some((p) => p.enforces && p.apis.includes(api));
+  // decorative), nor does any kind under Cilium with enforcement off; with no CNI recognised, any kind may.
+  const enforced = (api: PolicyApi) => !cni.plugins.length
+    || cni.plugins.some((p) => p.enforces && p.apis.includes(api) && !(p.name === 'cilium' && settings.ciliumEnforcement === 'never'));
   for (const adapter of POLICY_APIS) {
     for (const key of adapter.kinds) {
-      if (!enforced(KIND_API[key] ?? adapter.api)) continue;
       const c = snapshot.coverage[key];
       if (c?.status !== 'forbidden' && c?.status !== 'error') continue;
       const spec = KINDS.find((k) => k.key === key);
       const what = spec ? `${spec.kind} (${spec.resource}${spec.group ? `.${spec.group}` : ''})` : key;
-      out.push(`${what} could not be read (${c.status}${c.detail ? `: ${c.detail}` : ''}): its policies may decide this, and the model cannot vouch for what it did not read`);
+      const api = KIND_API[key] ?? adapter.api;
+      if (enforced(api)) unread.push(`${what} could not be read (${c.status}${c.detail ? `: ${c.detail}` : ''}): its policies may decide this, and the model cannot vouch for what it did not read`);
+      else passedOver.push(`${what} was not read (${c.status}), and is not needed: ${composition.notEnforced(api) ?? `the CNI does not enforce ${api}`}`);
     }
   }
-  return out;
+  return { unread, passedOver };
 }
 
 /** Named container ports of a pod spec (containers and restartable init "sidecar" containers). */
@@ -387,7 +395,7 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
   }
   return {
     policies, classes, classesByNamespace, workloads, workloadByKey, namespaceLabels, policiesByNamespace, selectedBy,
-    composition, enforced: (p) => stageIndex.has(p), policyById: new Map(policies.map((p) => [p.id, p])), probe, notes, unread: unreadPolicyKinds(snapshot, cni), assumed, match,
+    composition, enforced: (p) => stageIndex.has(p), policyById: new Map(policies.map((p) => [p.id, p])), probe, notes, ...unreadPolicyKinds(snapshot, cni, composition, settings), assumed, match,
     addressHolders: (ip) => indexAddresses(snapshot).get(addressKey(ip)) ?? [],
   };
 }, ['network', 'tls']);

@@ -367,6 +367,7 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
   if (src.kind === 'ip') notes.push('source is outside the cluster: egress is not governed by NetworkPolicy');
   if (dst.kind === 'ip') notes.push('destination is outside the cluster: ingress is not governed by NetworkPolicy');
   for (const [api, why] of model.composition.decorative) notes.push(`${api} objects are not counted: ${why}`);
+  notes.push(...model.passedOver);
   notes.push(...model.assumed);
   // What a deciding rule narrows that the model does not (L7, source ports): the rule was counted for the whole port.
   for (const d of [...egDecisions.values(), ...ingDecisions.values()]) {

@@ -12,6 +12,8 @@ import { cniNotEnforcing } from '../../../checks/network/cni-not-enforcing.ts';
 import { buildReachability } from '../../../src/analysis/netpol/model.ts';
 import { queryReach } from '../../../src/analysis/netpol/query.ts';
 import { reachCommandCore } from '../../../src/cli/reach.ts';
+import { runNotes } from '../../../src/analysis/details.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
 import { ctxOf, ns, pod, snap } from './helpers.ts';
 
 const nsSel = (n: string) => `{matchLabels: {kubernetes.io/metadata.name: ${n}}}`;
@@ -235,6 +237,50 @@ describe('reach when a policy kind was not read', () => {
     const none = reachCommandCore(forbidden(deny), { from: 'a/client', to: 'b/server', port: '8080' });
     expect(none.exitCode).toBe(2);
     expect(none.output).toMatch(/^UNKNOWN: /);
+  });
+
+  // The note that keeps a reviewer from wondering why the answer is firm though a kind was not read.
+  it('an unread kind the CNI does not enforce is said in one line, by reach and in the coverage notes', () => {
+    const s = withCoverage('anp.adminnetworkpolicies', { status: 'forbidden', detail: 'list adminnetworkpolicies.policy.networking.k8s.io' });
+    const cilium = snap(ns('a') + ns('b') + pod('a', 'client', { app: 'client' }) + pod('b', 'server', { app: 'server' }, [{ name: 'http', containerPort: 8080 }]) + daemonset('kube-system', 'cilium', 'quay.io/cilium/cilium:v1.16.3'));
+    cilium.coverage['anp.adminnetworkpolicies'] = { status: 'forbidden', detail: 'list adminnetworkpolicies.policy.networking.k8s.io' };
+    const line = 'AdminNetworkPolicy (adminnetworkpolicies.policy.networking.k8s.io) was not read (forbidden), and is not needed: cilium does not implement AdminNetworkPolicy';
+    const out = reachCommandCore(cilium, { from: 'a/client', to: 'b/server', port: '8080' });
+    expect(out.output).toMatch(/^ALLOWED: /);
+    expect(out.output.split('\n').filter((l) => l.includes('adminnetworkpolicies'))).toEqual([`  note: ${line}`]);
+    expect(runNotes({ snapshot: cilium, config: defaultConfig(), now: new Date() })).toEqual([line]);
+    // Where the CNI enforces the kind (kube-network-policies' npa-v1alpha2 build enforces
+    // ClusterNetworkPolicy, not AdminNetworkPolicy) only the kinds it does not enforce are passed over.
+    expect(runNotes({ snapshot: s, config: defaultConfig(), now: new Date() })).toEqual(['AdminNetworkPolicy (adminnetworkpolicies.policy.networking.k8s.io) was not read (forbidden), and is not needed: kube-network-policies v1.1.0 (DaemonSet kube-system/kube-network-policies) does not implement AdminNetworkPolicy: its v1.1.0-npa-v1alpha2 image is the npa-v1alpha2 build, which enforces NetworkPolicy and ClusterNetworkPolicy']);
+    const cnp = withCoverage('anp.clusternetworkpolicies', { status: 'forbidden', detail: 'list clusternetworkpolicies.policy.networking.k8s.io' });
+    expect(runNotes({ snapshot: cnp, config: defaultConfig(), now: new Date() }).filter((n) => n.includes('not needed'))).toEqual([]);
+  });
+
+  // Cilium's `enable-policy: never`: "Policy enforcement is disabled on all endpoints, even if
+  // rules select specific endpoints" (https://docs.cilium.io/en/stable/security/policy/intro/,
+  // "Policy Enforcement Modes"). No NetworkPolicy or Cilium policy is enforced, read or not.
+  it("Cilium with enforcement off (enable-policy: never): NetworkPolicies and Cilium policies not read decide nothing, so the answer is ALLOWED", () => {
+    const cluster = (mode: string) => {
+      const s = snap(ns('a') + ns('b') + pod('a', 'client', { app: 'client' }) + pod('b', 'server', { app: 'server' }, [{ name: 'http', containerPort: 8080 }])
+        + daemonset('kube-system', 'cilium', 'quay.io/cilium/cilium:v1.16.3')
+        + `---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cilium-config, namespace: kube-system}\ndata: {enable-policy: ${mode}}\n`);
+      s.coverage.networkpolicies = { status: 'forbidden', detail: 'list networkpolicies.networking.k8s.io' };
+      s.coverage['cilium.networkpolicies'] = { status: 'error', detail: 'ciliumnetworkpolicies.cilium.io is served at v3; not read (ztaudit reads v2)' };
+      return s;
+    };
+    const never = reachCommandCore(cluster('never'), { from: 'a/client', to: 'b/server', port: '8080' });
+    expect(never.exitCode).toBe(0);
+    expect(never.output).toMatch(/^ALLOWED: /);
+    const why = "Cilium's policy enforcement mode is 'never' (cilium-config enable-policy): no policy is enforced";
+    expect(never.output).toContain(`note: NetworkPolicy (networkpolicies.networking.k8s.io) was not read (forbidden), and is not needed: ${why}`);
+    expect(never.output).toContain(`note: CiliumNetworkPolicy (ciliumnetworkpolicies.cilium.io) was not read (error), and is not needed: ${why}`);
+    expect(never.output).not.toContain('could not be read');
+    expect(reachCommandCore(cluster('never'), { matrix: true }).output).not.toContain('note:');
+    // Enforcement on (the default mode): the same unread kinds may decide the flow.
+    const enforcing = reachCommandCore(cluster('default'), { from: 'a/client', to: 'b/server', port: '8080' });
+    expect(enforcing.exitCode).toBe(2);
+    expect(enforcing.output).toMatch(/^UNKNOWN: /);
+    expect(enforcing.output).not.toContain('not needed');
   });
 
   it('a kind that is absent (CRD not installed) holds no policies: the answer stands', () => {

@@ -261,6 +261,45 @@ spec: {tier: kube-admin, order: 10, selector: all(), types: [Ingress]}
     expect(buildReachability(snap(yaml)).policies.map((p) => p.id)).toEqual(['ClusterNetworkPolicy:shop-to-db']);
   });
 
+  // Calico v3.32 puts Admin ClusterNetworkPolicies in its kube-admin tier (order 1,000, Pass) and
+  // Baseline ones in kube-baseline, where Calico policies may sit too and are ordered with them by
+  // order: release-notes/v3.32.0-release-notes.md (calico#10810, "Two new static tiers named
+  // kube-admin(order 1,000) and kube-baseline(order 10,000,000)"; calico#11144, "Static tiers named
+  // adminnetworkpolicy and baselineadminnetworkpolicy are removed"), libcalico-go/lib/names/policy.go
+  // (KubeAdminTierName), https://docs.tigera.io/calico/latest/network-policy/policy-tiers/tiered-policy
+  // ("kube-admin tier"). Felix breaks an equal order by "name/namespace/kind" (felix/calc/policy_sorter.go
+  // PolKVLess), a ClusterNetworkPolicy being kind KubernetesClusterNetworkPolicy.
+  it('on Calico v3.32, ClusterNetworkPolicies share the kube-admin tier with the Calico policies placed there, ordered together', () => {
+    const gnp = (name: string, tier: string, order: number) => `---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: ${name}}
+spec: {tier: ${tier}, order: ${order}, selector: "projectcalico.org/namespace == 'db'", types: [Ingress], ingress: [{action: Deny, source: {namespaceSelector: "kubernetes.io/metadata.name == 'other'"}}]}
+`;
+    const accept = (name: string) => cnp(name, 'Admin', 20, `subject: {namespaces: ${nsSel('db')}}\ningress: [{action: Accept, from: [{namespaces: ${nsSel('other')}}]}]`);
+    const calico = daemonset('calico-node', 'quay.io/calico/node:v3.32.0');
+    const flow = (yaml: string) => queryReach(buildReachability(snap(shop + calico + yaml)), 'other/job-1', 'db/postgres-1', 5432);
+    // The Calico deny at order 10 comes before the ClusterNetworkPolicy's priority 20, and after it at 30.
+    const first = flow(accept('allow-jobs') + gnp('deny-other', 'kube-admin', 10));
+    expect(first.allowed).toBe(false);
+    expect(first.ingress.decisions[0].by).toContain('deny-other');
+    expect(flow(accept('allow-jobs') + gnp('deny-other', 'kube-admin', 30)).allowed).toBe(true);
+    // Equal order: "db//KubernetesClusterNetworkPolicy" sorts after "db-guard//GlobalNetworkPolicy" ('-' < '/').
+    expect(flow(accept('db') + gnp('db-guard', 'kube-admin', 20)).allowed).toBe(false);
+    expect(flow(accept('zz') + gnp('db-guard', 'kube-admin', 20)).allowed).toBe(false);
+    expect(flow(accept('allow') + gnp('db-guard', 'kube-admin', 20)).allowed).toBe(true);
+    // The stage that holds them is named as the cluster's Calico names it.
+    const model = buildReachability(snap(shop + calico + accept('allow-jobs')));
+    const p = model.policyById.get('ClusterNetworkPolicy:allow-jobs')!;
+    expect(model.composition.stages[model.composition.stageOf(p)!].label).toBe('Calico tier kube-admin');
+    expect(model.composition.stages.map((s) => s.label)).not.toContain('Calico tier adminnetworkpolicy');
+    // Up to v3.31 an AdminNetworkPolicy sits in the tier adminnetworkpolicy (names.AdminNetworkPolicyTierName).
+    const v331 = buildReachability(snap(shop + daemonset('calico-node', 'quay.io/calico/node:v3.31.7') + anp('allow-jobs', 20, `subject: {namespaces: ${nsSel('db')}}\ningress: [{action: Allow, from: [{namespaces: ${nsSel('other')}}]}]`)));
+    const a = v331.policyById.get('AdminNetworkPolicy:allow-jobs')!;
+    expect(v331.composition.stages[v331.composition.stageOf(a)!].label).toBe('Calico tier adminnetworkpolicy');
+    expect(v331.composition.stages.map((s) => s.label)).not.toContain('Calico tier kube-admin');
+  });
+
   it('a ClusterNetworkPolicy kind that could not be read makes the network checks not evaluated', () => {
     const ctx = ctxOf(shop);
     expect(ctx.snapshot.coverage['anp.clusternetworkpolicies']?.status).toBe('absent');
