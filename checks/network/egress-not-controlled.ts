@@ -2,6 +2,7 @@ import type { Check } from '../../src/engine/types.ts';
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { EgressGateway } from '../../src/config/types.ts';
 import { EXTRA_POLICY_KINDS } from '../../src/analysis/netpol/apis.ts';
+import { formatConns, isAllConns } from '../../src/analysis/netpol/conns.ts';
 import { externalEgress } from '../../src/analysis/netpol/egress.ts';
 import { parseCidr, type IpRange } from '../../src/base/ip.ts';
 import { buildReachability, type WorkloadNode } from '../../src/analysis/netpol/model.ts';
@@ -92,12 +93,16 @@ export const egressNotControlled: Check = {
         continue;
       }
       const what = [e.anyAddress ? 'every public address' : e.anyFamilies.length ? `every public IPv${e.anyFamilies[0]} address` : e.ranges.length ? `public addresses ${e.ranges.slice(0, 3).join(', ')}${e.ranges.length > 3 ? ', …' : ''}` : '', e.fqdns.length ? `names ${e.fqdns.slice(0, 3).join(', ')}${e.fqdns.length > 3 ? ', …' : ''}` : ''].filter(Boolean).join(' and ');
+      // kubernetes.io/docs/concepts/services-networking/network-policies/: a rule with ports and
+      // no `to` opens only those ports, to every destination. DNS alone to every address still
+      // fails at the check's severity: a resolver outside the cluster is a channel out that the exit never sees.
+      const ports = isAllConns(e.conns) ? '' : ` on ${formatConns(e.conns)}`;
       const because = e.allowedBy.length ? `allowed by ${e.allowedBy.slice(0, 3).join(', ')}${e.allowedBy.length > 3 ? ', …' : ''}` : 'no egress policy restricts it';
       yield {
         status: 'fail',
         resource,
-        message: `${label} can reach ${what} directly (${because}), bypassing the egress exit: ${via}.`,
-        evidence: { anyAddress: e.anyAddress, everyPublicAddressOf: e.anyFamilies.map((f) => `IPv${f}`), ranges: e.ranges.slice(0, SAMPLE), rangeCount: e.ranges.length, fqdns: e.fqdns.slice(0, SAMPLE), allowedBy: e.allowedBy, exits: exits.described },
+        message: `${label} can reach ${what} directly${ports} (${because}), bypassing the egress exit: ${via}.`,
+        evidence: { anyAddress: e.anyAddress, everyPublicAddressOf: e.anyFamilies.map((f) => `IPv${f}`), ranges: e.ranges.slice(0, SAMPLE), rangeCount: e.ranges.length, fqdns: e.fqdns.slice(0, SAMPLE), ports: formatConns(e.conns), allowedBy: e.allowedBy, exits: exits.described },
       };
     }
   },

@@ -7,7 +7,7 @@
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
-import { isEmptyConns } from './conns.ts';
+import { emptyConns, isEmptyConns, unionConns, type ConnSet } from './conns.ts';
 import { policyLabel } from './engine.ts';
 import { ALL_V4, ALL_V6, formatRange, parseCidr, type Family, type IpRange } from '../../base/ip.ts';
 import { buildReachability, egressVerdict, type Endpoint, type PodClass, type ReachModel, type WorkloadNode } from './model.ts';
@@ -26,6 +26,11 @@ export interface WorkloadExternalEgress {
   anyFamilies: Family[];
   /** toFQDNs / domainNames patterns the workload's egress admits. */
   fqdns: string[];
+  /**
+   * The connections (protocols and ports) open to any of those addresses and names, combined: a
+   * rule with ports and no `to` opens only those ports to every address.
+   */
+  conns: ConnSet;
   /** Labels of the policies whose rules admit the external traffic. */
   allowedBy: string[];
 }
@@ -102,9 +107,11 @@ function classEgress(model: ReachModel, cls: PodClass, internal: readonly IpRang
   const openFamilies = new Set<Family>();
   const by = new Set<string>();
   const closedFamilies = new Set<Family>();
+  let conns = emptyConns();
   for (const { piece, text, endpoint } of publicPieces(ranges, internal, piecesCache)) {
     const v = egressVerdict(model, src, endpoint);
     if (isEmptyConns(v.conns)) { closedFamilies.add(piece.family); continue; }
+    conns = unionConns(conns, v.conns);
     open.push(text);
     openFamilies.add(piece.family);
     for (const d of v.decidedBy) {
@@ -116,6 +123,7 @@ function classEgress(model: ReachModel, cls: PodClass, internal: readonly IpRang
   for (const f of fqdns) {
     const v = egressVerdict(model, src, { kind: 'fqdn', name: sampleName(f) });
     if (isEmptyConns(v.conns)) continue;
+    conns = unionConns(conns, v.conns);
     allowedNames.push(f);
     for (const d of v.decidedBy) {
       const p = model.policyById.get(d.policy);
@@ -123,7 +131,7 @@ function classEgress(model: ReachModel, cls: PodClass, internal: readonly IpRang
     }
   }
   const anyFamilies = ([4, 6] as Family[]).filter((f) => !closedFamilies.has(f) && openFamilies.has(f));
-  return { ranges: open, anyAddress: anyFamilies.length === 2, anyFamilies, fqdns: allowedNames, allowedBy: [...by].sort() };
+  return { ranges: open, anyAddress: anyFamilies.length === 2, anyFamilies, fqdns: allowedNames, conns, allowedBy: [...by].sort() };
 }
 
 /**
@@ -145,6 +153,7 @@ export function externalEgress(snapshot: Snapshot, extraInternal: readonly IpRan
     const fqdns = new Set<string>();
     const by = new Set<string>();
     let any = false;
+    let conns = emptyConns();
     const families = new Set<Family>();
     for (const cls of node.classes) {
       let e = perClass.get(cls);
@@ -161,10 +170,11 @@ export function externalEgress(snapshot: Snapshot, extraInternal: readonly IpRan
       for (const f of e.fqdns) fqdns.add(f);
       for (const b of e.allowedBy) by.add(b);
       any ||= e.anyAddress;
+      conns = unionConns(conns, e.conns);
       for (const f of e.anyFamilies) families.add(f);
     }
     if (ranges.size === 0 && fqdns.size === 0) continue;
-    out.set(node.key, { workload: node, ranges: [...ranges], anyAddress: any, anyFamilies: [...families].sort(), fqdns: [...fqdns].sort(), allowedBy: [...by].sort() });
+    out.set(node.key, { workload: node, ranges: [...ranges], anyAddress: any, anyFamilies: [...families].sort(), fqdns: [...fqdns].sort(), conns, allowedBy: [...by].sort() });
   }
   return out;
 }

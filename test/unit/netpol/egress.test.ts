@@ -3,9 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import { externalDestinations, externalEgress } from '../../../src/analysis/netpol/egress.ts';
 import { buildReachability } from '../../../src/analysis/netpol/model.ts';
+import { egressNotControlled } from '../../../checks/network/egress-not-controlled.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import { runChecks } from '../../../src/engine/run.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { parseManifestText } from '../../../src/collect/manifests.ts';
-import { loadFixture } from '../../helpers/fixtures.ts';
+import { fixtureConfig, loadFixture } from '../../helpers/fixtures.ts';
 
 const dir = new URL('../../fixtures/checks/network.egress-not-controlled/', import.meta.url).pathname;
 
@@ -121,5 +124,28 @@ spec:
       // A DNS rule on other pods does not help: their lookups are not this pod's.
       expect(namesOf(cluster('', elsewhere.replace('{app: api}}', '{app: batch}}')))).toEqual([]);
     });
+  });
+
+  // kubernetes.io/docs/concepts/services-networking/network-policies/: a rule with `ports` and no
+  // `to` allows those ports to every destination, and only those. Reviewer repro r-fleet/eg3: the
+  // finding said "can reach every public address directly" for a DNS-only rule, while
+  // network.unrestricted-egress in the same run said "allows DNS (port 53) to any destination".
+  it('network.egress-not-controlled names the ports a rule without `to` opens, and only says nothing of ports when all are open', () => {
+    const failures = (file: string) => {
+      const path = `${dir}${file}`;
+      const [outcome] = runChecks([egressNotControlled], { snapshot: loadFixture(path), config: fixtureConfig(path, defaultConfig()), now: new Date('2026-11-26T00:00:00Z') });
+      return Object.fromEntries(outcome.results.filter((r) => r.status === 'fail').map((r) => [r.resource.name, r]));
+    };
+    const open = failures('fail.ports-to-anywhere.yaml');
+    expect(open.api.message).toBe('Deployment app/api can reach every public address directly on TCP 53,UDP 53 (allowed by app/deny-all-but-dns), bypassing the egress exit: proxy 203.0.113.10/32 (egress.gateways).');
+    expect(open.api.evidence).toMatchObject({ anyAddress: true, ports: 'TCP 53,UDP 53' });
+    // DNS alone to every public resolver still bypasses the exit: the finding stays at the check's severity.
+    expect(open.api.severity).toBe('high');
+    expect(open.web.message).toContain('can reach every public address directly on TCP 443 (allowed by app/https-only)');
+    // 0.0.0.0/0 on 443: one family and one port; no policy at all: every port, and no "on".
+    const direct = failures('fail.direct-egress.yaml');
+    expect(direct.web.message).toContain('can reach every public IPv4 address directly on TCP 443 (allowed by shop/web-out)');
+    expect(direct.worker.message).toContain('can reach every public address directly (no egress policy restricts it)');
+    expect(direct.worker.evidence).toMatchObject({ ports: 'All Connections' });
   });
 });

@@ -1,0 +1,75 @@
+// cert-manager's ingress-shim and gateway-shim are part of the cert-manager controller: an
+// Ingress or Gateway annotation (cert-manager.io/cluster-issuer, cert-manager.io/issuer,
+// kubernetes.io/tls-acme) creates a Certificate only where cert-manager runs
+// (https://cert-manager.io/docs/usage/ingress/: "A small sub-component of cert-manager,
+// ingress-shim, is responsible for this"). A live cluster that serves no certificates.cert-manager.io has no
+// cert-manager, so the annotation leaves the Secret rotated by hand. Reviewer repro
+// r-fleet/cm1live.json.gz.
+import { describe, expect, it } from 'vitest';
+import { parseManifestText } from '../../../src/collect/manifests.ts';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import { runChecks } from '../../../src/engine/run.ts';
+import type { CoverageEntry, Snapshot } from '../../../src/snapshot/types.ts';
+import { certificateUnmanaged } from '../../../checks/tls/certificate-unmanaged.ts';
+
+const ingress = (annotation: string) => `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: shop, namespace: web, annotations: {${annotation}}}
+spec:
+  tls: [{hosts: [shop.example.com], secretName: shop-tls}]
+  rules: [{host: shop.example.com}]`;
+
+type Where = 'live' | 'snapshot of live' | 'manifests';
+
+function snapshotOf(yaml: string, where: Where, certificates?: CoverageEntry): Snapshot {
+  const s = snapshotFromObjects(parseManifestText(yaml, 'case.yaml').objects, where === 'manifests' ? {} : { origin: 'live' });
+  if (where === 'live') s.source = 'live';
+  if (where === 'snapshot of live') s.source = 'snapshot';
+  // As the live collector records a CRD the API server does not serve (collect/live.ts).
+  s.coverage['certmanager.certificates'] = certificates ?? { status: 'absent', detail: 'certificates.cert-manager.io/v1 is not served by this API server' };
+  return s;
+}
+
+function judge(snapshot: Snapshot) {
+  const ctx = { snapshot, config: defaultConfig(), now: new Date('2026-06-01T00:00:00Z') };
+  const [outcome] = runChecks([certificateUnmanaged], ctx);
+  return { outcome, verdicts: [...certificateUnmanaged.evaluate(ctx)] };
+}
+
+describe('tls.certificate-unmanaged when cert-manager is not installed', () => {
+  it.each(['live', 'snapshot of live'] as const)('%s: a cert-manager.io/cluster-issuer annotation fails, naming why', (where) => {
+    const { outcome, verdicts } = judge(snapshotOf(ingress('cert-manager.io/cluster-issuer: letsencrypt'), where));
+    expect(outcome.status).toBe('fail');
+    expect(verdicts.map((v) => `${v.status}: ${v.message}`)).toEqual([
+      'fail: Ingress web/shop tls[0]: TLS Secret web/shop-tls carries the cert-manager.io/cluster-issuer annotation, but cert-manager is not installed (the cluster serves no certificates.cert-manager.io): the annotation creates no Certificate, so it is rotated by hand.',
+    ]);
+    expect(verdicts[0].evidence).toMatchObject({ certificatesRead: 'absent', shimAnnotation: 'cert-manager.io/cluster-issuer' });
+  });
+
+  it('live: kubernetes.io/tls-acme with no cert-manager controller Deployment fails the same way', () => {
+    const { verdicts } = judge(snapshotOf(ingress('kubernetes.io/tls-acme: "true"'), 'live'));
+    expect(verdicts.map((v) => v.status)).toEqual(['fail']);
+    expect(verdicts[0].message).toContain('carries the kubernetes.io/tls-acme annotation, but cert-manager is not installed');
+  });
+
+  it('live with the Certificate API served (no Certificate yet): the annotation still counts', () => {
+    const { verdicts } = judge(snapshotOf(ingress('cert-manager.io/cluster-issuer: letsencrypt'), 'live', { status: 'ok', count: 0 }));
+    expect(verdicts.map((v) => `${v.status}: ${v.message}`)).toEqual(['pass: Ingress web/shop tls[0]: Secret web/shop-tls is issued through the cert-manager.io/cluster-issuer annotation.']);
+  });
+
+  it('manifests: cert-manager is usually installed outside the audited directory, so the annotation counts', () => {
+    const { verdicts } = judge(snapshotOf(ingress('cert-manager.io/cluster-issuer: letsencrypt'), 'manifests'));
+    expect(verdicts.map((v) => v.status)).toEqual(['pass']);
+  });
+
+  it.each([
+    ['forbidden', { status: 'forbidden', detail: 'list certificates.cert-manager.io' }],
+    ['error', { status: 'error', detail: 'HTTP 503' }],
+  ] as const)('live with Certificates %s: not evaluated, never a verdict', (_name, coverage) => {
+    const { outcome } = judge(snapshotOf(ingress('cert-manager.io/cluster-issuer: letsencrypt'), 'live', { ...coverage }));
+    expect(outcome.status).toBe('not-evaluated');
+    expect(outcome.results).toEqual([]);
+  });
+});
