@@ -20,10 +20,10 @@ export const permissiveOverride: Check = {
   id: 'mtls.permissive-override',
   area: 'mtls',
   title: 'No PeerAuthentication (namespace, workload or port) or Consul config entry relaxes mTLS',
-  protectsAgainst: 'Istio PeerAuthentications that let plaintext in (PERMISSIVE or DISABLE) for a namespace, workload or port, and Consul ServiceDefaults or ProxyDefaults in permissive mTLS mode, whose sidecars pass plaintext to the service without applying intentions, or whose mutualTLSMode Consul never applied (a value it refuses, or an entry not synced), so the mode is not the one they read as',
+  protectsAgainst: 'Istio PeerAuthentications that let plaintext in (PERMISSIVE or DISABLE) for a namespace, workload or port, and Consul ServiceDefaults or ProxyDefaults in permissive mTLS mode, whose sidecars pass plaintext to the service without applying intentions, or whose mutualTLSMode Consul never applied or has not confirmed (a value it refuses, an entry not synced, an update that failed), so the mode is not the one they read as',
   severity: 'high',
   controls: MESH_ENCRYPTION,
-  remediation: 'Istio: set the PeerAuthentication (or the port entry in portLevelMtls) to STRICT, or remove it so the mesh-wide STRICT policy applies. Consul: set `mutualTLSMode: strict` in the ServiceDefaults (or ProxyDefaults global), or remove the setting (strict is the default), then set `allowEnablingPermissiveMutualTLS: false` in the Mesh entry; fix a mutualTLSMode other than `strict` or `permissive`, and for an entry whose Synced condition is False fix what its reason and message name (`kubectl describe servicedefaults NAME -n NS`). Enrol the plaintext clients in the mesh first.',
+  remediation: 'Istio: set the PeerAuthentication (or the port entry in portLevelMtls) to STRICT, or remove it so the mesh-wide STRICT policy applies. Consul: set `mutualTLSMode: strict` in the ServiceDefaults (or ProxyDefaults global), or remove the setting (strict is the default), then set `allowEnablingPermissiveMutualTLS: false` in the Mesh entry; fix a mutualTLSMode other than `strict` or `permissive`, and for an entry (or the Mesh entry) whose Synced condition is False, or Unknown with a reason, fix what its reason and message name (`kubectl describe servicedefaults NAME -n NS`). Enrol the plaintext clients in the mesh first.',
   needs: ['namespaces', 'pods'],
   reads: ['istio.peerauthentications'],
   readsWhen: [ISTIO_MESH_CONFIG_READ, CONSUL_MUTUAL_TLS_READ, CONSUL_SERVICE_NAMES_READ],
@@ -118,7 +118,9 @@ const SAMPLE = 10;
 // way, unlike an Istio AuthorizationPolicy), medium where none does yet; one Consul does not apply
 // is low: nothing is open today, but the entry says to open the service. A strict entry Consul
 // does not hold (Synced=False), or one whose mutualTLSMode Consul does not accept, fails too: the
-// mode it reads as is not the one applied; medium where plaintext is let in today, else low.
+// mode it reads as is not the one applied; medium where plaintext is let in today, else low. An
+// entry Consul has not confirmed (its last update failed, or Consul holds one of that name the
+// controller did not write over) fails saying the mode in effect is unknown, as reach does.
 function consulVerdicts(m: MeshModel): Verdict[] {
   const tls = m.consul.mutualTLS;
   // Which Consul workloads (and services) each entry decides the mode of, Consul's default ('')
@@ -160,9 +162,11 @@ function consulVerdicts(m: MeshModel): Verdict[] {
     const services = e.ref.kind === 'ServiceDefaults' ? [e.ref.name] : [...(d?.services ?? [])].sort();
     const workloads = (d?.workloads ?? []).map((w) => w.ref);
     const noTproxy = d?.noTproxy ?? [];
+    // Written, but which mode Consul applies cannot be shown: inEffect null (unknown).
+    const unconfirmed = !!(e.updateFailed || e.heldByConsul);
     const evidence: Record<string, unknown> = {
       mutualTLSMode: e.mode === 'invalid' ? e.value : e.mode,
-      inEffect: e.inEffect,
+      inEffect: unconfirmed ? null : e.inEffect,
       meshAllowsPermissive: allowed,
       mesh: meshName ?? null,
       services: services.slice(0, SAMPLE),
@@ -173,15 +177,7 @@ function consulVerdicts(m: MeshModel): Verdict[] {
     if (e.problem) evidence.notInEffect = e.problem;
     if (e.synced) evidence.synced = e.synced;
     if (e.updateFailed) evidence.synced = { status: 'Unknown', ...e.updateFailed };
-    if (e.mode === 'strict' && e.inEffect && e.updateFailed) {
-      out.push({
-        status: 'fail', resource: e.ref, detailKey: 'mode', severity: 'low',
-        message: `${entry} sets mutualTLSMode strict, but Consul has not confirmed it: the consul-k8s controller's last update failed (Synced=Unknown, ${syncedConditionText(e.updateFailed)}), and Consul keeps the version it held before, whose mode the snapshot cannot show.`,
-        evidence,
-      });
-      continue;
-    }
-    if (e.mode === 'strict' && e.inEffect) {
+    if (e.mode === 'strict' && e.inEffect && !e.updateFailed) {
       out.push({ status: 'pass', resource: e.ref, detailKey: 'mode', message: `${entry} does not relax mTLS (mutualTLSMode ${e.mode}).`, evidence });
       continue;
     }
@@ -193,6 +189,20 @@ function consulVerdicts(m: MeshModel): Verdict[] {
     const on = workloads.length > 0
       ? `${workloads.length} meshed workload(s): ${list(workloads)}${apart ? `; not ${apart}` : ''}`
       : apart ? `no meshed workload takes plaintext through it: ${apart}` : 'no meshed workload in the snapshot yet';
+    if (e.updateFailed) {
+      // Written, not confirmed: Consul keeps the version it held (the last update failed). Reach
+      // calls the mode unknown; so does this finding, never "permissive in effect". Permissive is medium where
+      // meshed workloads take its mode, one notch under in effect: they may take plaintext today,
+      // and the controller requeues the failed write (configentry_controller.go returns the error),
+      // so they will once it goes through; low where none does, and for strict (the entry closes).
+      const why = `the consul-k8s controller's last update failed (Synced=Unknown, ${syncedConditionText(e.updateFailed)}), and Consul keeps the version it held before`;
+      out.push({
+        status: 'fail', resource: e.ref, detailKey: 'mode', severity: e.mode === 'permissive' && workloads.length > 0 ? 'medium' : 'low',
+        message: `${entry} sets mutualTLSMode ${e.mode} for ${what}, but Consul has not confirmed it: ${why}. The mode in effect today, strict or permissive, is unknown: the snapshot cannot show it (${on}).`,
+        evidence,
+      });
+      continue;
+    }
     if (!e.inEffect) {
       // What those workloads accept today is the entry Consul does apply to them (ProxyDefaults
       // global, or the default): permissive there means plaintext is already let in.

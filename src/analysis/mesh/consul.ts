@@ -410,7 +410,7 @@ export interface ConsulMutualTLSIndex {
 /** A Synced condition's reason and message as a message quotes them: the controller's error text is cluster data, quoted and cut at 300 characters. */
 export function syncedConditionText(c: { reason?: string; message?: string }): string {
   const cut = (t: string) => (t.length > 300 ? `${t.slice(0, 300)}…` : t);
-  const shown = (t: string) => (/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(t) ? t : JSON.stringify(t));
+  const shown = (t: string) => (t.length <= 120 && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(t) ? t : JSON.stringify(cut(t)));
   return [c.reason !== undefined ? `reason ${shown(c.reason)}` : '', c.message !== undefined ? `message ${JSON.stringify(cut(c.message))}` : ''].filter((x) => x).join(', ');
 }
 
@@ -467,7 +467,8 @@ function unconfirmedSync(o: KubeObject): { status: 'Unknown' | 'False'; reason?:
  * permissiveModeNotAllowedError) but keeps one it already holds when the flag is turned off: so an
  * entry whose status says Synced "True" is in effect whatever the flag, one saying "False" is not
  * (Consul holds no such entry, or one the controller did not write over: consulHoldsUnsyncedEntry,
- * whose mode is then unconfirmed), and one without that condition (manifests, or not yet synced)
+ * whose mode is then unconfirmed), one whose last update failed (Synced Unknown with a reason) is
+ * unconfirmed whatever the flag, and one without that condition (manifests, or not yet synced)
  * is judged by the flag.
  * A mutualTLSMode other than "", "strict" and "permissive" is refused by the consul-k8s webhook and
  * by Consul itself (hashicorp/consul agent/structs/config_entry.go MutualTLSMode.validate, called by
@@ -507,12 +508,15 @@ export function indexConsulMutualTLS(serviceDefaults: KubeObject[], proxyDefault
       if (consulHoldsUnsyncedEntry(reason, message)) return refused('not-synced', 'not synced to Consul (Synced=False), and Consul holds, or may hold, an entry of that name the consul-k8s controller did not write over: which mutualTLSMode applies is unknown', { synced: said, heldByConsul: true });
       return refused('not-synced', 'not synced to Consul (Synced=False): its mutualTLSMode is not in effect', { synced: said });
     }
-    if (raw === 'permissive' && synced !== 'True' && !allowed) return refused('mesh-disallows-permissive', `mutualTLSMode permissive, but ${meshWhere} does not set allowEnablingPermissiveMutualTLS: true, so Consul refuses the entry`);
     // Synced Unknown with a reason: the controller's update failed (configentry_controller.go
-    // syncUnknownWithError) and Consul keeps the version it held, which the snapshot cannot show.
-    const unconfirmed = unconfirmedSync(o)?.status === 'Unknown' ? { updateFailed: said } : {};
-    entries.push({ ref, mode: raw, inEffect: true, ...unconfirmed, ...(raw === 'permissive' && !allowed ? { keptWithoutMeshAllow: true } : {}) });
-    return { mode: raw, resource: ref, source: `${name} mutualTLSMode ${raw}${raw === 'permissive' && synced !== 'True' ? ` (allowed by ${meshWhere} allowEnablingPermissiveMutualTLS)` : ''}` };
+    // syncUnknownWithError) and Consul keeps the version it held, which the snapshot cannot show,
+    // whatever the Mesh entry allows now.
+    const updateFailed = unconfirmedSync(o)?.status === 'Unknown';
+    const judgedByMesh = raw === 'permissive' && synced !== 'True' && !updateFailed;
+    if (judgedByMesh && !allowed) return refused('mesh-disallows-permissive', `mutualTLSMode permissive, but ${meshWhere} does not set allowEnablingPermissiveMutualTLS: true, so Consul refuses the entry`);
+    const source = `${name} mutualTLSMode ${raw}${judgedByMesh && allowed ? ` (allowed by ${meshWhere} allowEnablingPermissiveMutualTLS)` : ''}`;
+    entries.push({ ref, mode: raw, inEffect: true, ...(updateFailed ? { updateFailed: said } : {}), ...(raw === 'permissive' && synced === 'True' && !allowed ? { keptWithoutMeshAllow: true } : {}) });
+    return { mode: raw, resource: ref, source };
   };
   /**
    * Consul applies an entry of this name that the snapshot cannot show (unconfirmedSync), whatever

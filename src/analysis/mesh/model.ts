@@ -270,7 +270,7 @@ export function consulMutualTLSUnknown(model: MeshModel, w: WorkloadMesh): strin
   const unread = model.consul.mutualTLSUnread;
   if (unread.entries.length > 0) return `Consul's config entries could not be read (${unread.entries.join(', ')}), so whether the service port also takes plaintext (permissive mode) is not known`;
   if (unread.services && !w.annotations[CONSUL_SERVICE_ANNOTATION]) {
-    const permissive = tls.entries.some((e) => e.inEffect && e.mode === 'permissive');
+    const permissive = tls.entries.some((e) => e.inEffect && e.mode === 'permissive' && !e.updateFailed);
     const failed = !permissive && tls.entries.find((e) => e.updateFailed || e.heldByConsul);
     const may = permissive ? 'a ServiceDefaults or ProxyDefaults in effect sets permissive mode'
       : failed ? `${failed.updateFailed ? 'the last update of ' : ''}${failed.ref.kind} ${failed.ref.namespace}/${failed.ref.name} ${failed.updateFailed ? 'failed' : 'is not synced, but Consul holds, or may hold, an entry of that name'}, so Consul may hold it permissive` : undefined;

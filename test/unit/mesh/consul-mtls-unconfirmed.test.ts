@@ -247,3 +247,69 @@ describe('a migrate-entry ServiceDefaults whose update failed (Synced Unknown)',
     expect(judge(ctxOf(cluster(migrating('false'))), LEGACY)).toMatchObject({ verdict: 'unknown' });
   });
 });
+
+// hashicorp/consul-k8s control-plane/controllers/configentries/configentry_controller.go
+// ReconcileEntry: when Consul already holds the entry and writing the new version fails, the
+// controller calls syncUnknownWithError(…, ConsulAgentError, "updating config entry in consul: …")
+// and returns the error (the entry is requeued and retried); Consul keeps the version it held. A
+// permissive ServiceDefaults in that state is permissive as written but not confirmed: `reach`
+// calls its mode unknown, and mtls.permissive-override must say the same instead of "sidecars
+// accept plaintext" at high. Medium while meshed workloads take its mode (they may take plaintext
+// today, and will once the retried write goes through), low while none does; strict stays low.
+describe('mtls.permissive-override and reach agree on an entry whose last update failed (Synced Unknown)', () => {
+  const finding = (yaml: string, name = 'web') => {
+    const ctx = ctxOf(yaml);
+    const report = auditSnapshot({ snapshot: ctx.snapshot, config: ctx.config, checks: CHECKS, now: at, startedAt: at, runId: 'run-1' }).report;
+    return report.findings.find((f) => f.check === 'mtls.permissive-override' && f.resource.name === name)!;
+  };
+  const failedPermissive = cluster(entry('ServiceDefaults', 'web', 'permissive', UPDATE_FAILED));
+
+  it('a permissive ServiceDefaults: the finding says the mode in effect is unknown, quoting the controller\'s reason, at medium (was: high, "sidecars accept plaintext"); reach says UNKNOWN', async () => {
+    const f = finding(failedPermissive);
+    expect(f).toMatchObject({ severity: 'medium', evidence: { mutualTLSMode: 'permissive', inEffect: null, synced: { status: 'Unknown', reason: 'ConsulAgentError' } } });
+    expect(f.message).toBe('ServiceDefaults shop/web sets mutualTLSMode permissive for Consul service web, but Consul has not confirmed it: the consul-k8s controller\'s last update failed (Synced=Unknown, reason ConsulAgentError, message "updating config entry in consul: rpc error: Permission denied"), and Consul keeps the version it held before. The mode in effect today, strict or permissive, is unknown: the snapshot cannot show it (1 meshed workload(s): Deployment shop/web).');
+    expect(f.message).not.toContain('accept plaintext');
+    const cli = await reach(ctxOf(failedPermissive), '--from', 'legacy/old', '--to', 'shop/web', '--port', '8080');
+    expect(cli.code).toBe(2);
+    expect(cli.out).toMatch(/^UNKNOWN: legacy\/old\[Deployment\] -> shop\/web\[Deployment\] on 8080\/TCP/);
+    expect(judge(ctxOf(failedPermissive), LEGACY).reason).toContain('the last update of ServiceDefaults shop/web failed (Synced=Unknown, reason ConsulAgentError');
+    // Synced True: in effect, high, and reach ALLOWED.
+    const synced = cluster(entry('ServiceDefaults', 'web', 'permissive', 'status:\n  conditions: [{type: Synced, status: "True"}]\n'));
+    expect(finding(synced)).toMatchObject({ severity: 'high', evidence: { inEffect: true } });
+    expect(judge(ctxOf(synced), LEGACY)).toMatchObject({ verdict: 'allowed' });
+  });
+
+  it('no meshed workload takes its mode: low; ProxyDefaults global the same, for the services left to it', () => {
+    expect(finding(cluster(entry('ServiceDefaults', 'batch', 'permissive', UPDATE_FAILED)), 'batch')).toMatchObject({ severity: 'low', evidence: { inEffect: null, affectedWorkloads: 0 } });
+    const global = finding(cluster(entry('ProxyDefaults', 'global', 'permissive', UPDATE_FAILED)), 'global');
+    expect(global).toMatchObject({ severity: 'medium', evidence: { inEffect: null, affectedWorkloads: 2 } });
+    expect(global.message).toMatch(/^ProxyDefaults consul\/global sets mutualTLSMode permissive for every Consul service without a mutualTLSMode of its own in ServiceDefaults \(api, web\), but Consul has not confirmed it: .*The mode in effect today, strict or permissive, is unknown/);
+  });
+
+  it('with the Mesh entry not allowing permissive mode it is still unknown, not "Plaintext is refused today", as reach says', () => {
+    const yaml = cluster(entry('ServiceDefaults', 'web', 'permissive', UPDATE_FAILED)).replace('spec: {allowEnablingPermissiveMutualTLS: true}', 'spec: {allowEnablingPermissiveMutualTLS: false}');
+    const f = finding(yaml);
+    expect(f).toMatchObject({ severity: 'medium', evidence: { inEffect: null, meshAllowsPermissive: false } });
+    expect(f.message).toContain('but Consul has not confirmed it: the consul-k8s controller\'s last update failed');
+    expect(f.message).not.toContain('Plaintext is refused today');
+    expect(judge(ctxOf(yaml), LEGACY)).toMatchObject({ verdict: 'unknown' });
+  });
+
+  it('the reverse case, a strict entry whose update to strict failed (Consul may still hold permissive): low, the same words, and reach UNKNOWN', async () => {
+    const yaml = cluster(entry('ServiceDefaults', 'web', 'strict', UPDATE_FAILED));
+    const f = finding(yaml);
+    expect(f).toMatchObject({ severity: 'low', evidence: { mutualTLSMode: 'strict', inEffect: null } });
+    expect(f.message).toContain('sets mutualTLSMode strict for Consul service web, but Consul has not confirmed it: the consul-k8s controller\'s last update failed (Synced=Unknown, reason ConsulAgentError');
+    expect(f.message).toContain('The mode in effect today, strict or permissive, is unknown');
+    expect((await reach(ctxOf(yaml), '--from', 'legacy/old', '--to', 'shop/web', '--port', '8080')).code).toBe(2);
+  });
+
+  it('the controller\'s reason and message are cluster text: quoted and cut, on one line', () => {
+    const hostile = `status:\n  conditions: [{type: Synced, status: "Unknown", reason: "${'R'.repeat(400)}\\nX", message: "updating config entry in consul: \\nFORGED ${'m'.repeat(600)}"}]\n`;
+    const f = finding(cluster(entry('ServiceDefaults', 'web', 'permissive', hostile)));
+    expect(f.message).not.toContain('\n');
+    expect(f.message).toContain(`reason "${'R'.repeat(300)}…", message "updating config entry in consul: \\nFORGED m`);
+    expect(f.message.length).toBeLessThan(1000);
+  });
+});
+
