@@ -119,8 +119,9 @@ const SAMPLE = 10;
 // is low: nothing is open today, but the entry says to open the service. A strict entry Consul
 // does not hold (Synced=False), or one whose mutualTLSMode Consul does not accept, fails too: the
 // mode it reads as is not the one applied; medium where plaintext is let in today, else low. An
-// entry Consul has not confirmed (its last update failed, or Consul holds one of that name the
-// controller did not write over) fails saying the mode in effect is unknown, as reach does.
+// entry Consul has not confirmed (its last update failed, Consul holds one of that name the
+// controller did not write over, or the Mesh entry that decides cannot be shown) fails saying the
+// mode in effect is unknown, as reach does.
 function consulVerdicts(m: MeshModel): Verdict[] {
   const tls = m.consul.mutualTLS;
   // Which Consul workloads (and services) each entry decides the mode of, Consul's default ('')
@@ -150,9 +151,10 @@ function consulVerdicts(m: MeshModel): Verdict[] {
     add(decided, mode.resource ? refString(mode.resource) : '', member, applies);
     add(byService, service, member, applies);
   }
-  const { allowed, mesh: meshRef } = tls.meshAllows;
+  const { allowed, mesh: meshRef, unknown: meshUnknown } = tls.meshAllows;
   const meshName = meshRef ? `Mesh ${meshRef.namespace}/${meshRef.name}` : undefined;
-  const mesh = `${meshName ?? 'no Mesh entry'} ${allowed ? 'sets' : meshName ? 'does not set' : 'sets'} allowEnablingPermissiveMutualTLS: true`;
+  const mesh = allowed === undefined ? `whether ${meshName} sets allowEnablingPermissiveMutualTLS: true is unknown`
+    : `${meshName ?? 'no Mesh entry'} ${allowed ? 'sets' : meshName ? 'does not set' : 'sets'} allowEnablingPermissiveMutualTLS: true`;
   const out: Verdict[] = [];
   for (const e of tls.entries) {
     const entry = `${e.ref.kind} ${e.ref.namespace}/${e.ref.name}`;
@@ -163,11 +165,11 @@ function consulVerdicts(m: MeshModel): Verdict[] {
     const workloads = (d?.workloads ?? []).map((w) => w.ref);
     const noTproxy = d?.noTproxy ?? [];
     // Written, but which mode Consul applies cannot be shown: inEffect null (unknown).
-    const unconfirmed = !!(e.updateFailed || e.heldByConsul);
+    const unconfirmed = !!(e.updateFailed || e.meshUnknown || e.heldByConsul);
     const evidence: Record<string, unknown> = {
       mutualTLSMode: e.mode === 'invalid' ? e.value : e.mode,
       inEffect: unconfirmed ? null : e.inEffect,
-      meshAllowsPermissive: allowed,
+      meshAllowsPermissive: allowed ?? null,
       mesh: meshName ?? null,
       services: services.slice(0, SAMPLE),
       affectedWorkloads: workloads.length,
@@ -177,6 +179,7 @@ function consulVerdicts(m: MeshModel): Verdict[] {
     if (e.problem) evidence.notInEffect = e.problem;
     if (e.synced) evidence.synced = e.synced;
     if (e.updateFailed) evidence.synced = { status: 'Unknown', ...e.updateFailed };
+    if (e.meshUnknown) evidence.meshUnknown = meshUnknown;
     if (e.mode === 'strict' && e.inEffect && !e.updateFailed) {
       out.push({ status: 'pass', resource: e.ref, detailKey: 'mode', message: `${entry} does not relax mTLS (mutualTLSMode ${e.mode}).`, evidence });
       continue;
@@ -189,13 +192,16 @@ function consulVerdicts(m: MeshModel): Verdict[] {
     const on = workloads.length > 0
       ? `${workloads.length} meshed workload(s): ${list(workloads)}${apart ? `; not ${apart}` : ''}`
       : apart ? `no meshed workload takes plaintext through it: ${apart}` : 'no meshed workload in the snapshot yet';
-    if (e.updateFailed) {
-      // Written, not confirmed: Consul keeps the version it held (the last update failed). Reach
-      // calls the mode unknown; so does this finding, never "permissive in effect". Permissive is medium where
+    if (e.updateFailed || e.meshUnknown) {
+      // Written, not confirmed: Consul keeps the version it held (the last update failed), or may
+      // have refused the entry (the Mesh entry that decides cannot be shown). Reach calls the mode
+      // unknown; so does this finding, never "permissive in effect". Permissive is medium where
       // meshed workloads take its mode, one notch under in effect: they may take plaintext today,
       // and the controller requeues the failed write (configentry_controller.go returns the error),
       // so they will once it goes through; low where none does, and for strict (the entry closes).
-      const why = `the consul-k8s controller's last update failed (Synced=Unknown, ${syncedConditionText(e.updateFailed)}), and Consul keeps the version it held before`;
+      const why = e.updateFailed
+        ? `the consul-k8s controller's last update failed (Synced=Unknown, ${syncedConditionText(e.updateFailed)}), and Consul keeps the version it held before`
+        : `Consul has not reported it synced and accepts a permissive entry only while the Mesh entry allows it; ${meshUnknown}`;
       out.push({
         status: 'fail', resource: e.ref, detailKey: 'mode', severity: e.mode === 'permissive' && workloads.length > 0 ? 'medium' : 'low',
         message: `${entry} sets mutualTLSMode ${e.mode} for ${what}, but Consul has not confirmed it: ${why}. The mode in effect today, strict or permissive, is unknown: the snapshot cannot show it (${on}).`,

@@ -313,3 +313,72 @@ describe('mtls.permissive-override and reach agree on an entry whose last update
   });
 });
 
+// The Mesh entry is a config entry the same controller writes (consul-k8s mesh_controller.go calls
+// ConfigEntryController.ReconcileEntry), and its allowEnablingPermissiveMutualTLS decides whether
+// Consul accepts a permissive ServiceDefaults/ProxyDefaults it does not hold yet
+// (https://developer.hashicorp.com/consul/docs/k8s/connect/onboarding-tproxy-mode). Synced False
+// means Consul holds no Mesh entry only after a failed create ("writing config entry to consul: …");
+// after ExternallyManagedConfigError, MigrationFailedError or a failed Get it holds, or may hold,
+// one the controller did not write over, and after a failed update (Synced Unknown with a reason)
+// it keeps the earlier one: which flag Consul applies is then unknown, not "no Mesh entry".
+describe('a Mesh entry Consul may hold in a version the snapshot cannot show', () => {
+  const meshStatus = (status: string, reason: string, message: string) => `status:\n  conditions: [{type: Synced, status: "${status}", reason: ${reason}, message: ${JSON.stringify(message)}}]\n`;
+  const withMesh = (yaml: string, allow: boolean, status: string) => yaml.replace('spec: {allowEnablingPermissiveMutualTLS: true}\n', `spec: {allowEnablingPermissiveMutualTLS: ${allow}}\n${status}`);
+  const pending = cluster(entry('ServiceDefaults', 'web', 'permissive'));
+  const finding = (yaml: string) => {
+    const ctx = ctxOf(yaml);
+    const report = auditSnapshot({ snapshot: ctx.snapshot, config: ctx.config, checks: CHECKS, now: at, startedAt: at, runId: 'run-1' }).report;
+    return report.findings.find((f) => f.check === 'mtls.permissive-override' && f.resource.name === 'web')!;
+  };
+  const held = [
+    ['False', 'ExternallyManagedConfigError', 'config entry managed in different datacenter: "dc2"'],
+    ['False', 'ConsulAgentError', 'Unexpected response code: 500 (rpc error)'],
+    ['False', 'MigrationFailedError', 'migration failed: Kubernetes resource does not match existing Consul config entry'],
+    ['Unknown', 'ConsulAgentError', 'updating config entry in consul: rpc error: Permission denied'],
+  ] as const;
+
+  it('reach: a plaintext call to a permissive service not yet synced is UNKNOWN, naming the Mesh entry and its condition (was: DENIED, the Mesh entry taken as absent)', async () => {
+    const yaml = withMesh(pending, true, meshStatus(...held[0]));
+    const v = judge(ctxOf(yaml), LEGACY);
+    expect(v).toMatchObject({ mesh: 'consul', verdict: 'unknown', plaintext: true });
+    expect(v.reason).toContain('ServiceDefaults shop/web sets mutualTLSMode permissive and is not reported synced, so Consul applies it only if the Mesh entry allows enabling permissive mode, and Mesh consul/mesh is not synced to Consul (Synced=False, reason ExternallyManagedConfigError, message "config entry managed in different datacenter: \\"dc2\\""), but Consul holds, or may hold, a Mesh entry the consul-k8s controller did not write over');
+    const cli = await reach(ctxOf(yaml), '--from', 'legacy/old', '--to', 'shop/web', '--port', '8080');
+    expect(cli.code).toBe(2);
+    expect(cli.out).toMatch(/^UNKNOWN: legacy\/old\[Deployment\] -> shop\/web\[Deployment\] on 8080\/TCP/);
+    for (const [status, reason, message] of held) {
+      for (const allow of [true, false]) expect(judge(ctxOf(withMesh(pending, allow, meshStatus(status, reason, message))), LEGACY), `${allow} ${status} ${message}`).toMatchObject({ verdict: 'unknown' });
+    }
+    expect(judge(ctxOf(withMesh(pending, true, meshStatus(...held[3]))), LEGACY).reason).toContain('the last update of Mesh consul/mesh failed (Synced=Unknown, reason ConsulAgentError');
+    // A meshed caller is judged by intentions whatever the mode.
+    expect(judge(ctxOf(yaml), MESHED)).toMatchObject({ verdict: 'allowed', plaintext: false });
+  });
+
+  it('a failed create (Consul holds no Mesh entry) is still absent: DENIED, and the finding says Consul refuses the entry', () => {
+    for (const message of ['writing config entry to consul: Unexpected response code: 500', 'creating consul namespace "consul": Unexpected response code: 403']) {
+      const yaml = withMesh(pending, true, meshStatus('False', 'ConsulAgentError', message));
+      expect(judge(ctxOf(yaml), LEGACY), message).toMatchObject({ verdict: 'denied' });
+      const f = finding(yaml);
+      expect(f).toMatchObject({ severity: 'low', evidence: { inEffect: false, meshAllowsPermissive: false, mesh: null } });
+      expect(f.message).toContain('but it is not in effect: no Mesh entry sets allowEnablingPermissiveMutualTLS: true, so Consul refuses the entry. Plaintext is refused today');
+    }
+  });
+
+  it('mtls.permissive-override says the mode in effect is unknown, naming the Mesh entry (was: low, "Plaintext is refused today")', () => {
+    const f = finding(withMesh(pending, true, meshStatus(...held[0])));
+    expect(f).toMatchObject({ severity: 'medium', evidence: { inEffect: null, meshAllowsPermissive: null, mesh: 'Mesh consul/mesh' } });
+    expect(f.message).toBe('ServiceDefaults shop/web sets mutualTLSMode permissive for Consul service web, but Consul has not confirmed it: Consul has not reported it synced and accepts a permissive entry only while the Mesh entry allows it; Mesh consul/mesh is not synced to Consul (Synced=False, reason ExternallyManagedConfigError, message "config entry managed in different datacenter: \\"dc2\\""), but Consul holds, or may hold, a Mesh entry the consul-k8s controller did not write over, whose allowEnablingPermissiveMutualTLS the snapshot cannot show. The mode in effect today, strict or permissive, is unknown: the snapshot cannot show it (1 meshed workload(s): Deployment shop/web).');
+  });
+
+  it('an entry Consul already holds (Synced True) stays in effect whatever the Mesh entry: high, reach ALLOWED', () => {
+    const yaml = withMesh(cluster(entry('ServiceDefaults', 'web', 'permissive', 'status:\n  conditions: [{type: Synced, status: "True"}]\n')), false, meshStatus(...held[0]));
+    expect(judge(ctxOf(yaml), LEGACY)).toMatchObject({ verdict: 'allowed' });
+    const f = finding(yaml);
+    expect(f).toMatchObject({ severity: 'high', evidence: { inEffect: true, meshAllowsPermissive: null } });
+    expect(f.message).toContain('(whether Mesh consul/mesh sets allowEnablingPermissiveMutualTLS: true is unknown)');
+  });
+
+  it('report.json: the workload\'s mode is unknown (weak port *); with the Mesh entry synced it is the permissive service port', () => {
+    expect(webPosture(ctxOf(pending)).weakPorts).toEqual({ 8080: 'plaintext accepted on the service port, without intentions: ServiceDefaults shop/web mutualTLSMode permissive (allowed by Mesh consul/mesh allowEnablingPermissiveMutualTLS)' });
+    expect(webPosture(ctxOf(withMesh(pending, true, meshStatus(...held[3])))).weakPorts?.['*']).toMatch(/^mTLS mode unknown: ServiceDefaults shop\/web sets mutualTLSMode permissive and is not reported synced, .*the last update of Mesh consul\/mesh failed/);
+  });
+});
