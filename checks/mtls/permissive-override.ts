@@ -128,7 +128,9 @@ function consulVerdicts(m: MeshModel): Verdict[] {
   // included, and the workloads of each service: one pass over the workloads. A workload without
   // the transparent proxy takes no plaintext through the entry (the mode applies only with it on,
   // consulMutualTLSApplies: the reading details.mtls and reach use); it is counted apart.
-  type Member = { ref: string; service: string; namespace: string };
+  // `unconfirmed`: the entry Consul has not confirmed that leaves the workload's mode unknown (reach
+  // answers unknown for it), named apart from those the mode is known for.
+  type Member = { ref: string; service: string; namespace: string; unconfirmed?: string };
   type Group = { workloads: Member[]; services: Set<string>; noTproxy: string[] };
   const decided = new Map<string, Group>();
   const byService = new Map<string, Group>();
@@ -146,7 +148,8 @@ function consulVerdicts(m: MeshModel): Verdict[] {
     if (w.mesh !== 'consul') continue;
     const service = w.consulService ?? serviceAccountOf(w.workload.pods[0]);
     const mode = tls.modeOf(service, w.namespace);
-    const member = { ref: refString(w.workload.ref), service, namespace: w.namespace };
+    const unconfirmed = mode.updateFailed?.entry ?? mode.meshUnknown?.entry;
+    const member = { ref: refString(w.workload.ref), service, namespace: w.namespace, ...(unconfirmed ? { unconfirmed } : {}) };
     const applies = consulMutualTLSApplies(w.consulTransparentProxy);
     add(decided, mode.resource ? refString(mode.resource) : '', member, applies);
     add(byService, service, member, applies);
@@ -212,16 +215,20 @@ function consulVerdicts(m: MeshModel): Verdict[] {
     if (!e.inEffect) {
       // What those workloads accept today is the entry Consul does apply to them (ProxyDefaults
       // global, or the default): permissive there means plaintext is already let in.
+      // One whose mode Consul has not confirmed is neither: it is said to be unknown, as reach says.
       const open = new Map<string, string[]>();
       const closed = new Map<string, string[]>();
+      const unsure = new Map<string, string[]>();
       for (const w of d?.workloads ?? []) {
         const now = tls.modeOf(w.service, w.namespace);
-        const into = now.mode === 'permissive' ? open : closed;
-        const refs = into.get(now.source);
+        const into = w.unconfirmed ? unsure : now.mode === 'permissive' ? open : closed;
+        const key = w.unconfirmed ? `${now.source}, which Consul has not confirmed (${w.unconfirmed}),` : now.source;
+        const refs = into.get(key);
         if (refs) refs.push(w.ref);
-        else into.set(now.source, [w.ref]);
+        else into.set(key, [w.ref]);
       }
       const decides = (by: Map<string, string[]>) => [...by].map(([source, refs]) => `${source} decides for ${list(refs)}`).join('; ');
+      const unknownNow = unsure.size > 0 ? `The mode in effect today is unknown where ${decides(unsure)}` : '';
       const why = e.refused === 'mesh-disallows-permissive' ? `${mesh}, so Consul refuses the entry`
         : e.refused === 'invalid-mode' ? 'Consul accepts only "", "strict" or "permissive", so the consul-k8s webhook and Consul refuse the entry'
           : `Consul reports it not synced (Synced=False${e.synced && (e.synced.reason !== undefined || e.synced.message !== undefined) ? `, ${syncedConditionText(e.synced)}` : ''}): the consul-k8s controller could not write it, and Consul keeps the version it held before, if any`;
@@ -240,13 +247,15 @@ function consulVerdicts(m: MeshModel): Verdict[] {
         const opening = e.refused === 'mesh-disallows-permissive' ? 'allowing permissive mode in the Mesh entry' : `syncing the entry${allowed ? '' : ' (with the Mesh entry allowing permissive mode)'}`;
         const openNow = [...open.values()].reduce((n, refs) => n + refs.length, 0);
         today = open.size > 0
-          ? `Plaintext is accepted today all the same: ${decides(open)}${openNow < workloads.length ? `; ${opening} would let it in for the other ${workloads.length - openNow} (${on})` : apart ? ` (${apart})` : ''}.`
-          : `Plaintext is refused today, but ${opening} would let it in (${on}).`;
+          ? `Plaintext is accepted today all the same: ${decides(open)}${openNow < workloads.length ? `; ${opening} would let it in for the other ${workloads.length - openNow} (${on})` : apart ? ` (${apart})` : ''}.${unknownNow ? ` ${unknownNow}.` : ''}`
+          : unknownNow ? `${unknownNow}${closed.size > 0 ? `; plaintext is refused today where ${decides(closed)}` : ''}; ${opening} would let it in (${on}).`
+            : `Plaintext is refused today, but ${opening} would let it in (${on}).`;
       } else {
         // A strict or invalid entry meant something other than what applies: say what does.
         today = open.size > 0
-          ? `Plaintext is accepted today: ${decides(open)}${closed.size > 0 ? `; ${decides(closed)}` : ''}${apart ? ` (${apart})` : ''}.`
-          : closed.size > 0 ? `Today ${decides(closed)}${apart ? ` (${apart})` : ''}.` : `Nothing takes its mode today (${on}).`;
+          ? `Plaintext is accepted today: ${decides(open)}${closed.size > 0 ? `; ${decides(closed)}` : ''}${apart ? ` (${apart})` : ''}.${unknownNow ? ` ${unknownNow}.` : ''}`
+          : unknownNow ? `${unknownNow}${closed.size > 0 ? `; today ${decides(closed)}` : ''}${apart ? ` (${apart})` : ''}.`
+            : closed.size > 0 ? `Today ${decides(closed)}${apart ? ` (${apart})` : ''}.` : `Nothing takes its mode today (${on}).`;
       }
       out.push({
         status: 'fail', resource: e.ref, detailKey: 'mode', severity: e.mode !== 'permissive' && open.size > 0 ? 'medium' : 'low',
@@ -256,9 +265,15 @@ function consulVerdicts(m: MeshModel): Verdict[] {
       continue;
     }
     const kept = e.keptWithoutMeshAllow ? `; Consul keeps it although ${mesh}` : ` (${mesh})`;
+    // Workloads whose own entry Consul has not confirmed may not take this mode (reach: unknown).
+    const unsure = (d?.workloads ?? []).filter((w) => w.unconfirmed);
+    const sure = workloads.length - unsure.length;
+    const taking = unsure.length === 0 ? on
+      : `${sure > 0 ? `${sure} meshed workload(s): ${list((d?.workloads ?? []).filter((w) => !w.unconfirmed).map((w) => w.ref))}` : 'no meshed workload whose mode is known'}; mode unknown for ${unsure.length} whose entry Consul has not confirmed: ${list(unsure.map((w) => `${w.ref} (${w.unconfirmed})`))}${apart ? `; not ${apart}` : ''}`;
+    if (unsure.length > 0) evidence.modeUnknownWorkloads = unsure.slice(0, SAMPLE).map((w) => w.ref);
     out.push({
-      status: 'fail', resource: e.ref, detailKey: 'mode', severity: workloads.length > 0 ? 'high' : 'medium',
-      message: `${entry} sets mutualTLSMode permissive for ${what}: its sidecars accept plaintext on the service port alongside mTLS, and intentions do not apply to plaintext connections${kept}; ${on}.`,
+      status: 'fail', resource: e.ref, detailKey: 'mode', severity: sure > 0 ? 'high' : 'medium',
+      message: `${entry} sets mutualTLSMode permissive for ${what}: its sidecars accept plaintext on the service port alongside mTLS, and intentions do not apply to plaintext connections${kept}; ${taking}.`,
       evidence,
     });
   }

@@ -382,3 +382,39 @@ describe('a Mesh entry Consul may hold in a version the snapshot cannot show', (
     expect(webPosture(ctxOf(withMesh(pending, true, meshStatus(...held[3])))).weakPorts?.['*']).toMatch(/^mTLS mode unknown: ServiceDefaults shop\/web sets mutualTLSMode permissive and is not reported synced, .*the last update of Mesh consul\/mesh failed/);
   });
 });
+
+// The same controller states (configentry_controller.go) on the entry a workload falls back to:
+// a ProxyDefaults global whose update failed, or a ServiceDefaults that leaves the mode to it
+// (mutualTLSMode "") whose update failed, leaves that workload's mode unknown in reach; the
+// findings about other entries must not call it refused or open either.
+describe('mtls.permissive-override names apart the workloads whose mode Consul has not confirmed, as reach does', () => {
+  const findings = (yaml: string) => {
+    const ctx = ctxOf(yaml);
+    return auditSnapshot({ snapshot: ctx.snapshot, config: ctx.config, checks: CHECKS, now: at, startedAt: at, runId: 'run-1' }).report.findings.filter((f) => f.check === 'mtls.permissive-override');
+  };
+  const SYNCED = 'status:\n  conditions: [{type: Synced, status: "True"}]\n';
+
+  it('a permissive ServiceDefaults the Mesh entry refuses, over a ProxyDefaults global whose update failed: unknown today (was: "Plaintext is refused today"); reach UNKNOWN', () => {
+    const yaml = cluster(`${entry('ProxyDefaults', 'global', 'strict', UPDATE_FAILED)}${entry('ServiceDefaults', 'web', 'permissive')}`).replace('spec: {allowEnablingPermissiveMutualTLS: true}', 'spec: {allowEnablingPermissiveMutualTLS: false}');
+    expect(judge(ctxOf(yaml), LEGACY)).toMatchObject({ verdict: 'unknown' });
+    const f = findings(yaml).find((x) => x.resource.name === 'web')!;
+    expect(f).toMatchObject({ severity: 'low', evidence: { inEffect: false } });
+    expect(f.message).not.toContain('Plaintext is refused today');
+    expect(f.message).toContain('so Consul refuses the entry. The mode in effect today is unknown where ProxyDefaults consul/global mutualTLSMode strict, which Consul has not confirmed (ProxyDefaults consul/global), decides for Deployment shop/web; allowing permissive mode in the Mesh entry would let it in');
+  });
+
+  it('a permissive ProxyDefaults global in effect does not count a workload whose ServiceDefaults ("" mode) failed its update as taking plaintext: medium, named apart (was: high); reach UNKNOWN for it, ALLOWED for the other', () => {
+    const yaml = cluster(`${entry('ProxyDefaults', 'global', 'permissive', SYNCED)}${entry('ServiceDefaults', 'web', '""', UPDATE_FAILED)}`);
+    expect(judge(ctxOf(yaml), LEGACY)).toMatchObject({ verdict: 'unknown' });
+    // shop/api keeps its own strict mode: only web is left to the global entry.
+    const only = findings(cluster(`${entry('ProxyDefaults', 'global', 'permissive', SYNCED)}${entry('ServiceDefaults', 'web', '""', UPDATE_FAILED)}${entry('ServiceDefaults', 'api', 'strict', SYNCED)}`));
+    expect(only.map((f) => [f.severity, f.resource.name]).sort()).toEqual([['medium', 'global']]);
+    expect(only[0].message).toContain('; no meshed workload whose mode is known; mode unknown for 1 whose entry Consul has not confirmed: Deployment shop/web (ServiceDefaults shop/web).');
+    // With shop/api taking the global mode for sure: high, web still named apart.
+    const ctx = ctxOf(yaml);
+    expect(consulFlowVerdict(meshModel(ctx.snapshot, ctx.config), LEGACY, { namespace: 'shop', name: 'api', serviceAccount: 'api', labels: { app: 'api' }, port: 8080, protocol: 'TCP' })).toMatchObject({ verdict: 'allowed', plaintext: true });
+    const both = findings(yaml).find((f) => f.resource.name === 'global')!;
+    expect(both).toMatchObject({ severity: 'high', evidence: { affectedWorkloads: 2, modeUnknownWorkloads: ['Deployment shop/web'] } });
+    expect(both.message).toContain('; 1 meshed workload(s): Deployment shop/api; mode unknown for 1 whose entry Consul has not confirmed: Deployment shop/web (ServiceDefaults shop/web).');
+  });
+});
