@@ -20,10 +20,10 @@ export const permissiveOverride: Check = {
   id: 'mtls.permissive-override',
   area: 'mtls',
   title: 'No PeerAuthentication (namespace, workload or port) or Consul config entry relaxes mTLS',
-  protectsAgainst: 'Istio PeerAuthentications that let plaintext in (PERMISSIVE or DISABLE) for a namespace, workload or port, and Consul ServiceDefaults or ProxyDefaults in permissive mTLS mode, whose sidecars pass plaintext to the service without applying intentions, or whose mutualTLSMode Consul never applied (a value it refuses, or an entry not synced), so the mode is not the one they read as',
+  protectsAgainst: 'Istio PeerAuthentications that let plaintext in (PERMISSIVE or DISABLE) for a namespace, workload or port, and Consul ServiceDefaults or ProxyDefaults in permissive mTLS mode, whose sidecars pass plaintext to the service without applying intentions, or whose mutualTLSMode Consul never applied or has not confirmed (a value it refuses, an entry not synced, an update that failed), so the mode is not the one they read as',
   severity: 'high',
   controls: MESH_ENCRYPTION,
-  remediation: 'Istio: set the PeerAuthentication (or the port entry in portLevelMtls) to STRICT, or remove it so the mesh-wide STRICT policy applies. Consul: set `mutualTLSMode: strict` in the ServiceDefaults (or ProxyDefaults global), or remove the setting (strict is the default), then set `allowEnablingPermissiveMutualTLS: false` in the Mesh entry; fix a mutualTLSMode other than `strict` or `permissive`, and for an entry whose Synced condition is False fix what its reason and message name (`kubectl describe servicedefaults NAME -n NS`). Enrol the plaintext clients in the mesh first.',
+  remediation: 'Istio: set the PeerAuthentication (or the port entry in portLevelMtls) to STRICT, or remove it so the mesh-wide STRICT policy applies. Consul: set `mutualTLSMode: strict` in the ServiceDefaults (or ProxyDefaults global), or remove the setting (strict is the default), then set `allowEnablingPermissiveMutualTLS: false` in the Mesh entry; fix a mutualTLSMode other than `strict` or `permissive`, and for an entry (or the Mesh entry) whose Synced condition is False, or Unknown with a reason, fix what its reason and message name (`kubectl describe servicedefaults NAME -n NS`). Enrol the plaintext clients in the mesh first.',
   needs: ['namespaces', 'pods'],
   reads: ['istio.peerauthentications'],
   readsWhen: [ISTIO_MESH_CONFIG_READ, CONSUL_MUTUAL_TLS_READ, CONSUL_SERVICE_NAMES_READ],
@@ -118,14 +118,19 @@ const SAMPLE = 10;
 // way, unlike an Istio AuthorizationPolicy), medium where none does yet; one Consul does not apply
 // is low: nothing is open today, but the entry says to open the service. A strict entry Consul
 // does not hold (Synced=False), or one whose mutualTLSMode Consul does not accept, fails too: the
-// mode it reads as is not the one applied; medium where plaintext is let in today, else low.
+// mode it reads as is not the one applied; medium where plaintext is let in today, else low. An
+// entry Consul has not confirmed (its last update failed, Consul holds one of that name the
+// controller did not write over, or the Mesh entry that decides cannot be shown) fails saying the
+// mode in effect is unknown, as reach does.
 function consulVerdicts(m: MeshModel): Verdict[] {
   const tls = m.consul.mutualTLS;
   // Which Consul workloads (and services) each entry decides the mode of, Consul's default ('')
   // included, and the workloads of each service: one pass over the workloads. A workload without
   // the transparent proxy takes no plaintext through the entry (the mode applies only with it on,
   // consulMutualTLSApplies: the reading details.mtls and reach use); it is counted apart.
-  type Member = { ref: string; service: string; namespace: string };
+  // `unconfirmed`: the entry Consul has not confirmed that leaves the workload's mode unknown (reach
+  // answers unknown for it), named apart from those the mode is known for.
+  type Member = { ref: string; service: string; namespace: string; unconfirmed?: string };
   type Group = { workloads: Member[]; services: Set<string>; noTproxy: string[] };
   const decided = new Map<string, Group>();
   const byService = new Map<string, Group>();
@@ -143,14 +148,16 @@ function consulVerdicts(m: MeshModel): Verdict[] {
     if (w.mesh !== 'consul') continue;
     const service = w.consulService ?? serviceAccountOf(w.workload.pods[0]);
     const mode = tls.modeOf(service, w.namespace);
-    const member = { ref: refString(w.workload.ref), service, namespace: w.namespace };
+    const unconfirmed = mode.updateFailed?.entry ?? mode.meshUnknown?.entry;
+    const member = { ref: refString(w.workload.ref), service, namespace: w.namespace, ...(unconfirmed ? { unconfirmed } : {}) };
     const applies = consulMutualTLSApplies(w.consulTransparentProxy);
     add(decided, mode.resource ? refString(mode.resource) : '', member, applies);
     add(byService, service, member, applies);
   }
-  const { allowed, mesh: meshRef } = tls.meshAllows;
+  const { allowed, mesh: meshRef, unknown: meshUnknown } = tls.meshAllows;
   const meshName = meshRef ? `Mesh ${meshRef.namespace}/${meshRef.name}` : undefined;
-  const mesh = `${meshName ?? 'no Mesh entry'} ${allowed ? 'sets' : meshName ? 'does not set' : 'sets'} allowEnablingPermissiveMutualTLS: true`;
+  const mesh = allowed === undefined ? `whether ${meshName} sets allowEnablingPermissiveMutualTLS: true is unknown`
+    : `${meshName ?? 'no Mesh entry'} ${allowed ? 'sets' : meshName ? 'does not set' : 'sets'} allowEnablingPermissiveMutualTLS: true`;
   const out: Verdict[] = [];
   for (const e of tls.entries) {
     const entry = `${e.ref.kind} ${e.ref.namespace}/${e.ref.name}`;
@@ -160,10 +167,12 @@ function consulVerdicts(m: MeshModel): Verdict[] {
     const services = e.ref.kind === 'ServiceDefaults' ? [e.ref.name] : [...(d?.services ?? [])].sort();
     const workloads = (d?.workloads ?? []).map((w) => w.ref);
     const noTproxy = d?.noTproxy ?? [];
+    // Written, but which mode Consul applies cannot be shown: inEffect null (unknown).
+    const unconfirmed = !!(e.updateFailed || e.meshUnknown || e.heldByConsul);
     const evidence: Record<string, unknown> = {
       mutualTLSMode: e.mode === 'invalid' ? e.value : e.mode,
-      inEffect: e.inEffect,
-      meshAllowsPermissive: allowed,
+      inEffect: unconfirmed ? null : e.inEffect,
+      meshAllowsPermissive: allowed ?? null,
       mesh: meshName ?? null,
       services: services.slice(0, SAMPLE),
       affectedWorkloads: workloads.length,
@@ -173,15 +182,8 @@ function consulVerdicts(m: MeshModel): Verdict[] {
     if (e.problem) evidence.notInEffect = e.problem;
     if (e.synced) evidence.synced = e.synced;
     if (e.updateFailed) evidence.synced = { status: 'Unknown', ...e.updateFailed };
-    if (e.mode === 'strict' && e.inEffect && e.updateFailed) {
-      out.push({
-        status: 'fail', resource: e.ref, detailKey: 'mode', severity: 'low',
-        message: `${entry} sets mutualTLSMode strict, but Consul has not confirmed it: the consul-k8s controller's last update failed (Synced=Unknown, ${syncedConditionText(e.updateFailed)}), and Consul keeps the version it held before, whose mode the snapshot cannot show.`,
-        evidence,
-      });
-      continue;
-    }
-    if (e.mode === 'strict' && e.inEffect) {
+    if (e.meshUnknown) evidence.meshUnknown = meshUnknown;
+    if (e.mode === 'strict' && e.inEffect && !e.updateFailed) {
       out.push({ status: 'pass', resource: e.ref, detailKey: 'mode', message: `${entry} does not relax mTLS (mutualTLSMode ${e.mode}).`, evidence });
       continue;
     }
@@ -193,19 +195,40 @@ function consulVerdicts(m: MeshModel): Verdict[] {
     const on = workloads.length > 0
       ? `${workloads.length} meshed workload(s): ${list(workloads)}${apart ? `; not ${apart}` : ''}`
       : apart ? `no meshed workload takes plaintext through it: ${apart}` : 'no meshed workload in the snapshot yet';
+    if (e.updateFailed || e.meshUnknown) {
+      // Written, not confirmed: Consul keeps the version it held (the last update failed), or may
+      // have refused the entry (the Mesh entry that decides cannot be shown). Reach calls the mode
+      // unknown; so does this finding, never "permissive in effect". Permissive is medium where
+      // meshed workloads take its mode, one notch under in effect: they may take plaintext today,
+      // and the controller requeues the failed write (configentry_controller.go returns the error),
+      // so they will once it goes through; low where none does, and for strict (the entry closes).
+      const why = e.updateFailed
+        ? `the consul-k8s controller's last update failed (Synced=Unknown, ${syncedConditionText(e.updateFailed)}), and Consul keeps the version it held before`
+        : `Consul has not reported it synced and accepts a permissive entry only while the Mesh entry allows it; ${meshUnknown}`;
+      out.push({
+        status: 'fail', resource: e.ref, detailKey: 'mode', severity: e.mode === 'permissive' && workloads.length > 0 ? 'medium' : 'low',
+        message: `${entry} sets mutualTLSMode ${e.mode} for ${what}, but Consul has not confirmed it: ${why}. The mode in effect today, strict or permissive, is unknown: the snapshot cannot show it (${on}).`,
+        evidence,
+      });
+      continue;
+    }
     if (!e.inEffect) {
       // What those workloads accept today is the entry Consul does apply to them (ProxyDefaults
       // global, or the default): permissive there means plaintext is already let in.
+      // One whose mode Consul has not confirmed is neither: it is said to be unknown, as reach says.
       const open = new Map<string, string[]>();
       const closed = new Map<string, string[]>();
+      const unsure = new Map<string, string[]>();
       for (const w of d?.workloads ?? []) {
         const now = tls.modeOf(w.service, w.namespace);
-        const into = now.mode === 'permissive' ? open : closed;
-        const refs = into.get(now.source);
+        const into = w.unconfirmed ? unsure : now.mode === 'permissive' ? open : closed;
+        const key = w.unconfirmed ? `${now.source}, which Consul has not confirmed (${w.unconfirmed}),` : now.source;
+        const refs = into.get(key);
         if (refs) refs.push(w.ref);
-        else into.set(now.source, [w.ref]);
+        else into.set(key, [w.ref]);
       }
       const decides = (by: Map<string, string[]>) => [...by].map(([source, refs]) => `${source} decides for ${list(refs)}`).join('; ');
+      const unknownNow = unsure.size > 0 ? `The mode in effect today is unknown where ${decides(unsure)}` : '';
       const why = e.refused === 'mesh-disallows-permissive' ? `${mesh}, so Consul refuses the entry`
         : e.refused === 'invalid-mode' ? 'Consul accepts only "", "strict" or "permissive", so the consul-k8s webhook and Consul refuse the entry'
           : `Consul reports it not synced (Synced=False${e.synced && (e.synced.reason !== undefined || e.synced.message !== undefined) ? `, ${syncedConditionText(e.synced)}` : ''}): the consul-k8s controller could not write it, and Consul keeps the version it held before, if any`;
@@ -224,13 +247,15 @@ function consulVerdicts(m: MeshModel): Verdict[] {
         const opening = e.refused === 'mesh-disallows-permissive' ? 'allowing permissive mode in the Mesh entry' : `syncing the entry${allowed ? '' : ' (with the Mesh entry allowing permissive mode)'}`;
         const openNow = [...open.values()].reduce((n, refs) => n + refs.length, 0);
         today = open.size > 0
-          ? `Plaintext is accepted today all the same: ${decides(open)}${openNow < workloads.length ? `; ${opening} would let it in for the other ${workloads.length - openNow} (${on})` : apart ? ` (${apart})` : ''}.`
-          : `Plaintext is refused today, but ${opening} would let it in (${on}).`;
+          ? `Plaintext is accepted today all the same: ${decides(open)}${openNow < workloads.length ? `; ${opening} would let it in for the other ${workloads.length - openNow} (${on})` : apart ? ` (${apart})` : ''}.${unknownNow ? ` ${unknownNow}.` : ''}`
+          : unknownNow ? `${unknownNow}${closed.size > 0 ? `; plaintext is refused today where ${decides(closed)}` : ''}; ${opening} would let it in (${on}).`
+            : `Plaintext is refused today, but ${opening} would let it in (${on}).`;
       } else {
         // A strict or invalid entry meant something other than what applies: say what does.
         today = open.size > 0
-          ? `Plaintext is accepted today: ${decides(open)}${closed.size > 0 ? `; ${decides(closed)}` : ''}${apart ? ` (${apart})` : ''}.`
-          : closed.size > 0 ? `Today ${decides(closed)}${apart ? ` (${apart})` : ''}.` : `Nothing takes its mode today (${on}).`;
+          ? `Plaintext is accepted today: ${decides(open)}${closed.size > 0 ? `; ${decides(closed)}` : ''}${apart ? ` (${apart})` : ''}.${unknownNow ? ` ${unknownNow}.` : ''}`
+          : unknownNow ? `${unknownNow}${closed.size > 0 ? `; today ${decides(closed)}` : ''}${apart ? ` (${apart})` : ''}.`
+            : closed.size > 0 ? `Today ${decides(closed)}${apart ? ` (${apart})` : ''}.` : `Nothing takes its mode today (${on}).`;
       }
       out.push({
         status: 'fail', resource: e.ref, detailKey: 'mode', severity: e.mode !== 'permissive' && open.size > 0 ? 'medium' : 'low',
@@ -240,9 +265,15 @@ function consulVerdicts(m: MeshModel): Verdict[] {
       continue;
     }
     const kept = e.keptWithoutMeshAllow ? `; Consul keeps it although ${mesh}` : ` (${mesh})`;
+    // Workloads whose own entry Consul has not confirmed may not take this mode (reach: unknown).
+    const unsure = (d?.workloads ?? []).filter((w) => w.unconfirmed);
+    const sure = workloads.length - unsure.length;
+    const taking = unsure.length === 0 ? on
+      : `${sure > 0 ? `${sure} meshed workload(s): ${list((d?.workloads ?? []).filter((w) => !w.unconfirmed).map((w) => w.ref))}` : 'no meshed workload whose mode is known'}; mode unknown for ${unsure.length} whose entry Consul has not confirmed: ${list(unsure.map((w) => `${w.ref} (${w.unconfirmed})`))}${apart ? `; not ${apart}` : ''}`;
+    if (unsure.length > 0) evidence.modeUnknownWorkloads = unsure.slice(0, SAMPLE).map((w) => w.ref);
     out.push({
-      status: 'fail', resource: e.ref, detailKey: 'mode', severity: workloads.length > 0 ? 'high' : 'medium',
-      message: `${entry} sets mutualTLSMode permissive for ${what}: its sidecars accept plaintext on the service port alongside mTLS, and intentions do not apply to plaintext connections${kept}; ${on}.`,
+      status: 'fail', resource: e.ref, detailKey: 'mode', severity: sure > 0 ? 'high' : 'medium',
+      message: `${entry} sets mutualTLSMode permissive for ${what}: its sidecars accept plaintext on the service port alongside mTLS, and intentions do not apply to plaintext connections${kept}; ${taking}.`,
       evidence,
     });
   }

@@ -371,6 +371,12 @@ export interface ConsulMutualTLS {
    * `entry` names it: it may be a ServiceDefaults that leaves the mode to ProxyDefaults.
    */
   updateFailed?: { entry: string; status: 'Unknown' | 'False'; reason?: string; message?: string };
+  /**
+   * The deciding entry is permissive and Consul has not reported it synced, so Consul applies it
+   * only if the Mesh entry allows enabling permissive mode; but the Mesh entry Consul holds cannot
+   * be shown (meshAllows.allowed undefined): `mode` (as written) is not confirmed. `why` says so.
+   */
+  meshUnknown?: { entry: string; why: string };
 }
 
 /**
@@ -390,6 +396,8 @@ export interface ConsulMutualTLSEntry {
   synced?: { reason?: string; message?: string };
   /** Synced Unknown with a reason: the controller's last update failed, so Consul may still hold an earlier version. */
   updateFailed?: { reason?: string; message?: string };
+  /** A permissive entry not reported synced while whether the Mesh entry allows it is unknown (meshAllows.unknown): Consul may or may not have accepted it. */
+  meshUnknown?: boolean;
   /** Synced False (refused 'not-synced'), yet Consul holds, or may hold, an entry of that name the controller did not write over (consulHoldsUnsyncedEntry): the mode applied is unknown. */
   heldByConsul?: boolean;
   /** A permissive entry Consul already holds (Synced True) while the Mesh entry no longer allows enabling permissive mode. */
@@ -403,14 +411,18 @@ export interface ConsulMutualTLSIndex {
   entries: ConsulMutualTLSEntry[];
   /** Entries Consul does not apply as written, and why. */
   problems: Array<{ ref: ResourceRef; problem: string }>;
-  /** Whether the Mesh entry allows enabling permissive mode, and that entry (none: no Mesh entry Consul holds). */
-  meshAllows: { allowed: boolean; mesh?: ResourceRef };
+  /**
+   * Whether the Mesh entry allows enabling permissive mode, and that entry (none: no Mesh entry
+   * Consul holds). `allowed` undefined: unknown, `unknown` says why (the Mesh entry's last update
+   * failed, or it is not synced while Consul holds, or may hold, one: consulHoldsUnsyncedEntry).
+   */
+  meshAllows: { allowed: boolean | undefined; mesh?: ResourceRef; unknown?: string };
 }
 
 /** A Synced condition's reason and message as a message quotes them: the controller's error text is cluster data, quoted and cut at 300 characters. */
 export function syncedConditionText(c: { reason?: string; message?: string }): string {
   const cut = (t: string) => (t.length > 300 ? `${t.slice(0, 300)}…` : t);
-  const shown = (t: string) => (/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(t) ? t : JSON.stringify(t));
+  const shown = (t: string) => (t.length <= 120 && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(t) ? t : JSON.stringify(cut(t)));
   return [c.reason !== undefined ? `reason ${shown(c.reason)}` : '', c.message !== undefined ? `message ${JSON.stringify(cut(c.message))}` : ''].filter((x) => x).join(', ');
 }
 
@@ -467,8 +479,12 @@ function unconfirmedSync(o: KubeObject): { status: 'Unknown' | 'False'; reason?:
  * permissiveModeNotAllowedError) but keeps one it already holds when the flag is turned off: so an
  * entry whose status says Synced "True" is in effect whatever the flag, one saying "False" is not
  * (Consul holds no such entry, or one the controller did not write over: consulHoldsUnsyncedEntry,
- * whose mode is then unconfirmed), and one without that condition (manifests, or not yet synced)
- * is judged by the flag.
+ * whose mode is then unconfirmed), one whose last update failed (Synced Unknown with a reason) is
+ * unconfirmed whatever the flag, and one without that condition (manifests, or not yet synced)
+ * is judged by the flag. The Mesh entry is read the same way: one Synced "False" after a failed
+ * create is absent, but one whose last update failed, or not synced while Consul holds, or may
+ * hold, a Mesh entry (unconfirmedSync), leaves the flag unknown, and with it every permissive entry
+ * judged by it.
  * A mutualTLSMode other than "", "strict" and "permissive" is refused by the consul-k8s webhook and
  * by Consul itself (hashicorp/consul agent/structs/config_entry.go MutualTLSMode.validate, called by
  * ServiceConfigEntry.Validate and ProxyConfigEntry.Validate; consul-k8s control-plane/api/v1alpha1
@@ -478,9 +494,17 @@ export function indexConsulMutualTLS(serviceDefaults: KubeObject[], proxyDefault
   const problems: ConsulMutualTLSIndex['problems'] = [];
   const entries: ConsulMutualTLSEntry[] = [];
   const oldest = (list: KubeObject[]) => [...list].sort((a, b) => createdAt(a) - createdAt(b));
-  const mesh = oldest(meshes).find((o) => o.metadata?.name === 'mesh' && syncedOf(o)?.status !== 'False');
-  const allowed = obj(mesh?.spec)?.allowEnablingPermissiveMutualTLS === true;
+  // A Mesh entry Synced False is absent only when Consul holds none of that name (a failed create).
+  const mesh = oldest(meshes).find((o) => {
+    const c = syncedOf(o);
+    return o.metadata?.name === 'mesh' && (c?.status !== 'False' || consulHoldsUnsyncedEntry(str(c.reason), str(c.message)));
+  });
   const meshWhere = mesh ? `Mesh ${mesh.metadata?.namespace ?? 'default'}/mesh` : 'no Mesh entry';
+  const meshSync = mesh && unconfirmedSync(mesh);
+  const meshUnknown = meshSync && (meshSync.status === 'Unknown'
+    ? `the last update of ${meshWhere} failed (Synced=Unknown, ${syncedConditionText(meshSync)}), and Consul keeps the Mesh entry it held before, whose allowEnablingPermissiveMutualTLS the snapshot cannot show`
+    : `${meshWhere} is not synced to Consul (Synced=False, ${syncedConditionText(meshSync)}), but Consul holds, or may hold, a Mesh entry the consul-k8s controller did not write over, whose allowEnablingPermissiveMutualTLS the snapshot cannot show`);
+  const allowed = meshUnknown ? undefined : obj(mesh?.spec)?.allowEnablingPermissiveMutualTLS === true;
   /** An entry's own mode when Consul applies it; undefined: it leaves the mode to the next layer. */
   const modeIn = (kind: string, o: KubeObject): ConsulMutualTLS | undefined => {
     const raw = obj(o.spec)?.mutualTLSMode;
@@ -507,12 +531,19 @@ export function indexConsulMutualTLS(serviceDefaults: KubeObject[], proxyDefault
       if (consulHoldsUnsyncedEntry(reason, message)) return refused('not-synced', 'not synced to Consul (Synced=False), and Consul holds, or may hold, an entry of that name the consul-k8s controller did not write over: which mutualTLSMode applies is unknown', { synced: said, heldByConsul: true });
       return refused('not-synced', 'not synced to Consul (Synced=False): its mutualTLSMode is not in effect', { synced: said });
     }
-    if (raw === 'permissive' && synced !== 'True' && !allowed) return refused('mesh-disallows-permissive', `mutualTLSMode permissive, but ${meshWhere} does not set allowEnablingPermissiveMutualTLS: true, so Consul refuses the entry`);
     // Synced Unknown with a reason: the controller's update failed (configentry_controller.go
-    // syncUnknownWithError) and Consul keeps the version it held, which the snapshot cannot show.
-    const unconfirmed = unconfirmedSync(o)?.status === 'Unknown' ? { updateFailed: said } : {};
-    entries.push({ ref, mode: raw, inEffect: true, ...unconfirmed, ...(raw === 'permissive' && !allowed ? { keptWithoutMeshAllow: true } : {}) });
-    return { mode: raw, resource: ref, source: `${name} mutualTLSMode ${raw}${raw === 'permissive' && synced !== 'True' ? ` (allowed by ${meshWhere} allowEnablingPermissiveMutualTLS)` : ''}` };
+    // syncUnknownWithError) and Consul keeps the version it held, which the snapshot cannot show,
+    // whatever the Mesh entry allows now.
+    const updateFailed = unconfirmedSync(o)?.status === 'Unknown';
+    const judgedByMesh = raw === 'permissive' && synced !== 'True' && !updateFailed;
+    if (judgedByMesh && allowed === false) return refused('mesh-disallows-permissive', `mutualTLSMode permissive, but ${meshWhere} does not set allowEnablingPermissiveMutualTLS: true, so Consul refuses the entry`);
+    const source = `${name} mutualTLSMode ${raw}${judgedByMesh && allowed ? ` (allowed by ${meshWhere} allowEnablingPermissiveMutualTLS)` : ''}`;
+    if (judgedByMesh && meshUnknown) {
+      entries.push({ ref, mode: raw, inEffect: true, meshUnknown: true });
+      return { mode: raw, resource: ref, source, meshUnknown: { entry: name, why: meshUnknown } };
+    }
+    entries.push({ ref, mode: raw, inEffect: true, ...(updateFailed ? { updateFailed: said } : {}), ...(raw === 'permissive' && synced === 'True' && allowed === false ? { keptWithoutMeshAllow: true } : {}) });
+    return { mode: raw, resource: ref, source };
   };
   /**
    * Consul applies an entry of this name that the snapshot cannot show (unconfirmedSync), whatever
@@ -538,7 +569,7 @@ export function indexConsulMutualTLS(serviceDefaults: KubeObject[], proxyDefault
   return {
     problems,
     entries,
-    meshAllows: { allowed, ...(mesh ? { mesh: configEntryRef('Mesh', mesh) } : {}) },
+    meshAllows: { allowed, ...(mesh ? { mesh: configEntryRef('Mesh', mesh) } : {}), ...(meshUnknown ? { unknown: meshUnknown } : {}) },
     modeOf(service, namespace) {
       // Consul OSS has one namespace: prefer the entry beside the service, else the oldest one.
       const list = byName.get(service) ?? [];

@@ -262,7 +262,9 @@ export function mtlsPostureOf(mode: string): MtlsPosture {
  * which matters only while some entry in effect may be permissive; an entry whose last update
  * failed is not what Consul applies (consul-k8s configentry_controller.go syncUnknownWithError:
  * Consul keeps the version it held before), as is one not synced while Consul holds, or may hold,
- * an entry of that name (consul.ts consulHoldsUnsyncedEntry). The report shows the mode as unknown (weak port '*'),
+ * an entry of that name (consul.ts consulHoldsUnsyncedEntry), and a permissive entry not yet synced
+ * while the Mesh entry Consul holds cannot be shown (its allowEnablingPermissiveMutualTLS decides
+ * whether Consul accepts it). The report shows the mode as unknown (weak port '*'),
  * and a call the mode decides is judged under strict and permissive (mesh-flows.ts).
  */
 export function consulMutualTLSUnknown(model: MeshModel, w: WorkloadMesh): string | undefined {
@@ -270,16 +272,21 @@ export function consulMutualTLSUnknown(model: MeshModel, w: WorkloadMesh): strin
   const unread = model.consul.mutualTLSUnread;
   if (unread.entries.length > 0) return `Consul's config entries could not be read (${unread.entries.join(', ')}), so whether the service port also takes plaintext (permissive mode) is not known`;
   if (unread.services && !w.annotations[CONSUL_SERVICE_ANNOTATION]) {
-    const permissive = tls.entries.some((e) => e.inEffect && e.mode === 'permissive');
-    const failed = !permissive && tls.entries.find((e) => e.updateFailed || e.heldByConsul);
+    const permissive = tls.entries.some((e) => e.inEffect && e.mode === 'permissive' && !e.updateFailed && !e.meshUnknown);
+    const failed = !permissive && tls.entries.find((e) => e.updateFailed || e.heldByConsul || e.meshUnknown);
+    const entry = failed && `${failed.ref.kind} ${failed.ref.namespace}/${failed.ref.name}`;
     const may = permissive ? 'a ServiceDefaults or ProxyDefaults in effect sets permissive mode'
-      : failed ? `${failed.updateFailed ? 'the last update of ' : ''}${failed.ref.kind} ${failed.ref.namespace}/${failed.ref.name} ${failed.updateFailed ? 'failed' : 'is not synced, but Consul holds, or may hold, an entry of that name'}, so Consul may hold it permissive` : undefined;
+      : !failed ? undefined
+        : failed.meshUnknown ? `${entry} sets permissive mode, which Consul may have accepted (whether the Mesh entry allows it is unknown)`
+          : `${failed.updateFailed ? 'the last update of ' : ''}${entry} ${failed.updateFailed ? 'failed' : 'is not synced, but Consul holds, or may hold, an entry of that name'}, so Consul may hold it permissive`;
     if (may) return `its Consul service name could not be read (services: ${unread.services}; no ${CONSUL_SERVICE_ANNOTATION} annotation), and ${may}`;
   }
   const mode = tls.modeOf(w.consulService ?? serviceAccountOf(w.workload.pods[0]), w.namespace);
   const f = mode.updateFailed;
   if (f?.status === 'False') return `${f.entry} is not synced to Consul (Synced=False, ${syncedConditionText(f)}), but Consul holds, or may hold, an entry of that name that the consul-k8s controller did not write over, strict or permissive, which the snapshot cannot show (without it: ${mode.source})`;
-  return f ? `the last update of ${f.entry} failed (Synced=Unknown, ${syncedConditionText(f)}), and Consul keeps the version it held before, strict or permissive, which the snapshot cannot show (as written: ${mode.source})` : undefined;
+  if (f) return `the last update of ${f.entry} failed (Synced=Unknown, ${syncedConditionText(f)}), and Consul keeps the version it held before, strict or permissive, which the snapshot cannot show (as written: ${mode.source})`;
+  const u = mode.meshUnknown;
+  return u ? `${u.entry} sets mutualTLSMode permissive and is not reported synced, so Consul applies it only if the Mesh entry allows enabling permissive mode, and ${u.why}` : undefined;
 }
 
 /** Per-workload mesh, effective mTLS mode and its classification, for report.json. */

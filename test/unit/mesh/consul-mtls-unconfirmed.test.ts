@@ -247,3 +247,174 @@ describe('a migrate-entry ServiceDefaults whose update failed (Synced Unknown)',
     expect(judge(ctxOf(cluster(migrating('false'))), LEGACY)).toMatchObject({ verdict: 'unknown' });
   });
 });
+
+// hashicorp/consul-k8s control-plane/controllers/configentries/configentry_controller.go
+// ReconcileEntry: when Consul already holds the entry and writing the new version fails, the
+// controller calls syncUnknownWithError(…, ConsulAgentError, "updating config entry in consul: …")
+// and returns the error (the entry is requeued and retried); Consul keeps the version it held. A
+// permissive ServiceDefaults in that state is permissive as written but not confirmed: `reach`
+// calls its mode unknown, and mtls.permissive-override must say the same instead of "sidecars
+// accept plaintext" at high. Medium while meshed workloads take its mode (they may take plaintext
+// today, and will once the retried write goes through), low while none does; strict stays low.
+describe('mtls.permissive-override and reach agree on an entry whose last update failed (Synced Unknown)', () => {
+  const finding = (yaml: string, name = 'web') => {
+    const ctx = ctxOf(yaml);
+    const report = auditSnapshot({ snapshot: ctx.snapshot, config: ctx.config, checks: CHECKS, now: at, startedAt: at, runId: 'run-1' }).report;
+    return report.findings.find((f) => f.check === 'mtls.permissive-override' && f.resource.name === name)!;
+  };
+  const failedPermissive = cluster(entry('ServiceDefaults', 'web', 'permissive', UPDATE_FAILED));
+
+  it('a permissive ServiceDefaults: the finding says the mode in effect is unknown, quoting the controller\'s reason, at medium (was: high, "sidecars accept plaintext"); reach says UNKNOWN', async () => {
+    const f = finding(failedPermissive);
+    expect(f).toMatchObject({ severity: 'medium', evidence: { mutualTLSMode: 'permissive', inEffect: null, synced: { status: 'Unknown', reason: 'ConsulAgentError' } } });
+    expect(f.message).toBe('ServiceDefaults shop/web sets mutualTLSMode permissive for Consul service web, but Consul has not confirmed it: the consul-k8s controller\'s last update failed (Synced=Unknown, reason ConsulAgentError, message "updating config entry in consul: rpc error: Permission denied"), and Consul keeps the version it held before. The mode in effect today, strict or permissive, is unknown: the snapshot cannot show it (1 meshed workload(s): Deployment shop/web).');
+    expect(f.message).not.toContain('accept plaintext');
+    const cli = await reach(ctxOf(failedPermissive), '--from', 'legacy/old', '--to', 'shop/web', '--port', '8080');
+    expect(cli.code).toBe(2);
+    expect(cli.out).toMatch(/^UNKNOWN: legacy\/old\[Deployment\] -> shop\/web\[Deployment\] on 8080\/TCP/);
+    expect(judge(ctxOf(failedPermissive), LEGACY).reason).toContain('the last update of ServiceDefaults shop/web failed (Synced=Unknown, reason ConsulAgentError');
+    // Synced True: in effect, high, and reach ALLOWED.
+    const synced = cluster(entry('ServiceDefaults', 'web', 'permissive', 'status:\n  conditions: [{type: Synced, status: "True"}]\n'));
+    expect(finding(synced)).toMatchObject({ severity: 'high', evidence: { inEffect: true } });
+    expect(judge(ctxOf(synced), LEGACY)).toMatchObject({ verdict: 'allowed' });
+  });
+
+  it('no meshed workload takes its mode: low; ProxyDefaults global the same, for the services left to it', () => {
+    expect(finding(cluster(entry('ServiceDefaults', 'batch', 'permissive', UPDATE_FAILED)), 'batch')).toMatchObject({ severity: 'low', evidence: { inEffect: null, affectedWorkloads: 0 } });
+    const global = finding(cluster(entry('ProxyDefaults', 'global', 'permissive', UPDATE_FAILED)), 'global');
+    expect(global).toMatchObject({ severity: 'medium', evidence: { inEffect: null, affectedWorkloads: 2 } });
+    expect(global.message).toMatch(/^ProxyDefaults consul\/global sets mutualTLSMode permissive for every Consul service without a mutualTLSMode of its own in ServiceDefaults \(api, web\), but Consul has not confirmed it: .*The mode in effect today, strict or permissive, is unknown/);
+  });
+
+  it('with the Mesh entry not allowing permissive mode it is still unknown, not "Plaintext is refused today", as reach says', () => {
+    const yaml = cluster(entry('ServiceDefaults', 'web', 'permissive', UPDATE_FAILED)).replace('spec: {allowEnablingPermissiveMutualTLS: true}', 'spec: {allowEnablingPermissiveMutualTLS: false}');
+    const f = finding(yaml);
+    expect(f).toMatchObject({ severity: 'medium', evidence: { inEffect: null, meshAllowsPermissive: false } });
+    expect(f.message).toContain('but Consul has not confirmed it: the consul-k8s controller\'s last update failed');
+    expect(f.message).not.toContain('Plaintext is refused today');
+    expect(judge(ctxOf(yaml), LEGACY)).toMatchObject({ verdict: 'unknown' });
+  });
+
+  it('the reverse case, a strict entry whose update to strict failed (Consul may still hold permissive): low, the same words, and reach UNKNOWN', async () => {
+    const yaml = cluster(entry('ServiceDefaults', 'web', 'strict', UPDATE_FAILED));
+    const f = finding(yaml);
+    expect(f).toMatchObject({ severity: 'low', evidence: { mutualTLSMode: 'strict', inEffect: null } });
+    expect(f.message).toContain('sets mutualTLSMode strict for Consul service web, but Consul has not confirmed it: the consul-k8s controller\'s last update failed (Synced=Unknown, reason ConsulAgentError');
+    expect(f.message).toContain('The mode in effect today, strict or permissive, is unknown');
+    expect((await reach(ctxOf(yaml), '--from', 'legacy/old', '--to', 'shop/web', '--port', '8080')).code).toBe(2);
+  });
+
+  it('the controller\'s reason and message are cluster text: quoted and cut, on one line', () => {
+    const hostile = `status:\n  conditions: [{type: Synced, status: "Unknown", reason: "${'R'.repeat(400)}\\nX", message: "updating config entry in consul: \\nFORGED ${'m'.repeat(600)}"}]\n`;
+    const f = finding(cluster(entry('ServiceDefaults', 'web', 'permissive', hostile)));
+    expect(f.message).not.toContain('\n');
+    expect(f.message).toContain(`reason "${'R'.repeat(300)}…", message "updating config entry in consul: \\nFORGED m`);
+    expect(f.message.length).toBeLessThan(1000);
+  });
+});
+
+// The Mesh entry is a config entry the same controller writes (consul-k8s mesh_controller.go calls
+// ConfigEntryController.ReconcileEntry), and its allowEnablingPermissiveMutualTLS decides whether
+// Consul accepts a permissive ServiceDefaults/ProxyDefaults it does not hold yet
+// (https://developer.hashicorp.com/consul/docs/k8s/connect/onboarding-tproxy-mode). Synced False
+// means Consul holds no Mesh entry only after a failed create ("writing config entry to consul: …");
+// after ExternallyManagedConfigError, MigrationFailedError or a failed Get it holds, or may hold,
+// one the controller did not write over, and after a failed update (Synced Unknown with a reason)
+// it keeps the earlier one: which flag Consul applies is then unknown, not "no Mesh entry".
+describe('a Mesh entry Consul may hold in a version the snapshot cannot show', () => {
+  const meshStatus = (status: string, reason: string, message: string) => `status:\n  conditions: [{type: Synced, status: "${status}", reason: ${reason}, message: ${JSON.stringify(message)}}]\n`;
+  const withMesh = (yaml: string, allow: boolean, status: string) => yaml.replace('spec: {allowEnablingPermissiveMutualTLS: true}\n', `spec: {allowEnablingPermissiveMutualTLS: ${allow}}\n${status}`);
+  const pending = cluster(entry('ServiceDefaults', 'web', 'permissive'));
+  const finding = (yaml: string) => {
+    const ctx = ctxOf(yaml);
+    const report = auditSnapshot({ snapshot: ctx.snapshot, config: ctx.config, checks: CHECKS, now: at, startedAt: at, runId: 'run-1' }).report;
+    return report.findings.find((f) => f.check === 'mtls.permissive-override' && f.resource.name === 'web')!;
+  };
+  const held = [
+    ['False', 'ExternallyManagedConfigError', 'config entry managed in different datacenter: "dc2"'],
+    ['False', 'ConsulAgentError', 'Unexpected response code: 500 (rpc error)'],
+    ['False', 'MigrationFailedError', 'migration failed: Kubernetes resource does not match existing Consul config entry'],
+    ['Unknown', 'ConsulAgentError', 'updating config entry in consul: rpc error: Permission denied'],
+  ] as const;
+
+  it('reach: a plaintext call to a permissive service not yet synced is UNKNOWN, naming the Mesh entry and its condition (was: DENIED, the Mesh entry taken as absent)', async () => {
+    const yaml = withMesh(pending, true, meshStatus(...held[0]));
+    const v = judge(ctxOf(yaml), LEGACY);
+    expect(v).toMatchObject({ mesh: 'consul', verdict: 'unknown', plaintext: true });
+    expect(v.reason).toContain('ServiceDefaults shop/web sets mutualTLSMode permissive and is not reported synced, so Consul applies it only if the Mesh entry allows enabling permissive mode, and Mesh consul/mesh is not synced to Consul (Synced=False, reason ExternallyManagedConfigError, message "config entry managed in different datacenter: \\"dc2\\""), but Consul holds, or may hold, a Mesh entry the consul-k8s controller did not write over');
+    const cli = await reach(ctxOf(yaml), '--from', 'legacy/old', '--to', 'shop/web', '--port', '8080');
+    expect(cli.code).toBe(2);
+    expect(cli.out).toMatch(/^UNKNOWN: legacy\/old\[Deployment\] -> shop\/web\[Deployment\] on 8080\/TCP/);
+    for (const [status, reason, message] of held) {
+      for (const allow of [true, false]) expect(judge(ctxOf(withMesh(pending, allow, meshStatus(status, reason, message))), LEGACY), `${allow} ${status} ${message}`).toMatchObject({ verdict: 'unknown' });
+    }
+    expect(judge(ctxOf(withMesh(pending, true, meshStatus(...held[3]))), LEGACY).reason).toContain('the last update of Mesh consul/mesh failed (Synced=Unknown, reason ConsulAgentError');
+    // A meshed caller is judged by intentions whatever the mode.
+    expect(judge(ctxOf(yaml), MESHED)).toMatchObject({ verdict: 'allowed', plaintext: false });
+  });
+
+  it('a failed create (Consul holds no Mesh entry) is still absent: DENIED, and the finding says Consul refuses the entry', () => {
+    for (const message of ['writing config entry to consul: Unexpected response code: 500', 'creating consul namespace "consul": Unexpected response code: 403']) {
+      const yaml = withMesh(pending, true, meshStatus('False', 'ConsulAgentError', message));
+      expect(judge(ctxOf(yaml), LEGACY), message).toMatchObject({ verdict: 'denied' });
+      const f = finding(yaml);
+      expect(f).toMatchObject({ severity: 'low', evidence: { inEffect: false, meshAllowsPermissive: false, mesh: null } });
+      expect(f.message).toContain('but it is not in effect: no Mesh entry sets allowEnablingPermissiveMutualTLS: true, so Consul refuses the entry. Plaintext is refused today');
+    }
+  });
+
+  it('mtls.permissive-override says the mode in effect is unknown, naming the Mesh entry (was: low, "Plaintext is refused today")', () => {
+    const f = finding(withMesh(pending, true, meshStatus(...held[0])));
+    expect(f).toMatchObject({ severity: 'medium', evidence: { inEffect: null, meshAllowsPermissive: null, mesh: 'Mesh consul/mesh' } });
+    expect(f.message).toBe('ServiceDefaults shop/web sets mutualTLSMode permissive for Consul service web, but Consul has not confirmed it: Consul has not reported it synced and accepts a permissive entry only while the Mesh entry allows it; Mesh consul/mesh is not synced to Consul (Synced=False, reason ExternallyManagedConfigError, message "config entry managed in different datacenter: \\"dc2\\""), but Consul holds, or may hold, a Mesh entry the consul-k8s controller did not write over, whose allowEnablingPermissiveMutualTLS the snapshot cannot show. The mode in effect today, strict or permissive, is unknown: the snapshot cannot show it (1 meshed workload(s): Deployment shop/web).');
+  });
+
+  it('an entry Consul already holds (Synced True) stays in effect whatever the Mesh entry: high, reach ALLOWED', () => {
+    const yaml = withMesh(cluster(entry('ServiceDefaults', 'web', 'permissive', 'status:\n  conditions: [{type: Synced, status: "True"}]\n')), false, meshStatus(...held[0]));
+    expect(judge(ctxOf(yaml), LEGACY)).toMatchObject({ verdict: 'allowed' });
+    const f = finding(yaml);
+    expect(f).toMatchObject({ severity: 'high', evidence: { inEffect: true, meshAllowsPermissive: null } });
+    expect(f.message).toContain('(whether Mesh consul/mesh sets allowEnablingPermissiveMutualTLS: true is unknown)');
+  });
+
+  it('report.json: the workload\'s mode is unknown (weak port *); with the Mesh entry synced it is the permissive service port', () => {
+    expect(webPosture(ctxOf(pending)).weakPorts).toEqual({ 8080: 'plaintext accepted on the service port, without intentions: ServiceDefaults shop/web mutualTLSMode permissive (allowed by Mesh consul/mesh allowEnablingPermissiveMutualTLS)' });
+    expect(webPosture(ctxOf(withMesh(pending, true, meshStatus(...held[3])))).weakPorts?.['*']).toMatch(/^mTLS mode unknown: ServiceDefaults shop\/web sets mutualTLSMode permissive and is not reported synced, .*the last update of Mesh consul\/mesh failed/);
+  });
+});
+
+// The same controller states (configentry_controller.go) on the entry a workload falls back to:
+// a ProxyDefaults global whose update failed, or a ServiceDefaults that leaves the mode to it
+// (mutualTLSMode "") whose update failed, leaves that workload's mode unknown in reach; the
+// findings about other entries must not call it refused or open either.
+describe('mtls.permissive-override names apart the workloads whose mode Consul has not confirmed, as reach does', () => {
+  const findings = (yaml: string) => {
+    const ctx = ctxOf(yaml);
+    return auditSnapshot({ snapshot: ctx.snapshot, config: ctx.config, checks: CHECKS, now: at, startedAt: at, runId: 'run-1' }).report.findings.filter((f) => f.check === 'mtls.permissive-override');
+  };
+  const SYNCED = 'status:\n  conditions: [{type: Synced, status: "True"}]\n';
+
+  it('a permissive ServiceDefaults the Mesh entry refuses, over a ProxyDefaults global whose update failed: unknown today (was: "Plaintext is refused today"); reach UNKNOWN', () => {
+    const yaml = cluster(`${entry('ProxyDefaults', 'global', 'strict', UPDATE_FAILED)}${entry('ServiceDefaults', 'web', 'permissive')}`).replace('spec: {allowEnablingPermissiveMutualTLS: true}', 'spec: {allowEnablingPermissiveMutualTLS: false}');
+    expect(judge(ctxOf(yaml), LEGACY)).toMatchObject({ verdict: 'unknown' });
+    const f = findings(yaml).find((x) => x.resource.name === 'web')!;
+    expect(f).toMatchObject({ severity: 'low', evidence: { inEffect: false } });
+    expect(f.message).not.toContain('Plaintext is refused today');
+    expect(f.message).toContain('so Consul refuses the entry. The mode in effect today is unknown where ProxyDefaults consul/global mutualTLSMode strict, which Consul has not confirmed (ProxyDefaults consul/global), decides for Deployment shop/web; allowing permissive mode in the Mesh entry would let it in');
+  });
+
+  it('a permissive ProxyDefaults global in effect does not count a workload whose ServiceDefaults ("" mode) failed its update as taking plaintext: medium, named apart (was: high); reach UNKNOWN for it, ALLOWED for the other', () => {
+    const yaml = cluster(`${entry('ProxyDefaults', 'global', 'permissive', SYNCED)}${entry('ServiceDefaults', 'web', '""', UPDATE_FAILED)}`);
+    expect(judge(ctxOf(yaml), LEGACY)).toMatchObject({ verdict: 'unknown' });
+    // shop/api keeps its own strict mode: only web is left to the global entry.
+    const only = findings(cluster(`${entry('ProxyDefaults', 'global', 'permissive', SYNCED)}${entry('ServiceDefaults', 'web', '""', UPDATE_FAILED)}${entry('ServiceDefaults', 'api', 'strict', SYNCED)}`));
+    expect(only.map((f) => [f.severity, f.resource.name]).sort()).toEqual([['medium', 'global']]);
+    expect(only[0].message).toContain('; no meshed workload whose mode is known; mode unknown for 1 whose entry Consul has not confirmed: Deployment shop/web (ServiceDefaults shop/web).');
+    // With shop/api taking the global mode for sure: high, web still named apart.
+    const ctx = ctxOf(yaml);
+    expect(consulFlowVerdict(meshModel(ctx.snapshot, ctx.config), LEGACY, { namespace: 'shop', name: 'api', serviceAccount: 'api', labels: { app: 'api' }, port: 8080, protocol: 'TCP' })).toMatchObject({ verdict: 'allowed', plaintext: true });
+    const both = findings(yaml).find((f) => f.resource.name === 'global')!;
+    expect(both).toMatchObject({ severity: 'high', evidence: { affectedWorkloads: 2, modeUnknownWorkloads: ['Deployment shop/web'] } });
+    expect(both.message).toContain('; 1 meshed workload(s): Deployment shop/api; mode unknown for 1 whose entry Consul has not confirmed: Deployment shop/web (ServiceDefaults shop/web).');
+  });
+});
