@@ -21,7 +21,7 @@ function renderStoredRun(values: ReportOptions, positionals: string[], io: CliIO
     const formats = values.format.split(',').map((f) => f.trim()).filter(Boolean);
     for (const f of formats) if (!FORMATS.includes(f)) throw new ConfigError(`--format ${f}: must be among ${FORMATS.join(', ')}`);
     const chromium = chromiumFor(formats, readEnv(io.env));
-    const store = await openStoreForReading(values, io);
+    const store = await openStoreForReading(values, io, 'report');
     try {
       let report: RunReport;
       if (positionals[0] === 'latest') {
