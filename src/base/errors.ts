@@ -53,8 +53,12 @@ export class HistoryError extends ZtauditError {
  */
 export class UnreadableRunError extends HistoryError {
   readonly runId: string;
-  /** What cannot be read: the run's report, or its stored summary (the record its list row, fleet entry and trend point come from). */
-  readonly part: 'report' | 'summary';
+  /**
+   * What cannot be read: the run's report, its stored summary (the record its list row, fleet
+   * entry and trend point come from), or the store's whole record of it (a damaged entry of a
+   * k8s:// index: `runId` is its id when it has one, else its place, `runs[N]`).
+   */
+  readonly part: 'report' | 'summary' | 'entry';
   /**
    * The run's stored summary (a RunSummary), read apart from its report (still readable when the
    * report is not); set by the store when it has it. Typed here as unknown: base/ imports no run types.
@@ -64,7 +68,7 @@ export class UnreadableRunError extends HistoryError {
   cluster?: string;
   /** When the run started, as the store keeps it apart from the summary (its own column or index field), when it has it. */
   startedAt?: string;
-  constructor(runId: string, message: string, part: 'report' | 'summary' = 'report') { super(message); this.name = 'UnreadableRunError'; this.runId = runId; this.part = part; }
+  constructor(runId: string, message: string, part: 'report' | 'summary' | 'entry' = 'report') { super(message); this.name = 'UnreadableRunError'; this.runId = runId; this.part = part; }
 }
 
 /** The audit ran and its reports were written, but the run could not be stored. Exit 2. */

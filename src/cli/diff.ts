@@ -26,7 +26,7 @@ function diffStoredRuns(values: DiffOptions, positionals: string[], io: CliIO): 
     const { config, errors } = loadConfig(values.config, io.cwd, new Set(CHECK_BY_ID.keys()));
     if (errors.length > 0) throw new ConfigError(errors.join('\n'));
 
-    const store = await openStoreForReading(values, io);
+    const store = await openStoreForReading(values, io, 'diff');
     let close = () => {};
     try {
       let previous: RunReport;

@@ -92,7 +92,7 @@ function fleetReport(values: FleetOptions, io: CliIO): Promise<number> {
     const formats = values.format.split(',').map((f) => f.trim()).filter(Boolean);
     const query = fleetQueryOf(config, values, new Date());
     const env = readEnv(io.env);
-    const store: RunStore = await openStoreForReading(values, io);
+    const store: RunStore = await openStoreForReading(values, io, 'fleet');
     try {
       // A run whose stored report or summary cannot be read leaves out only what it would add: named, exit 2.
       let unreadable = 0;

@@ -46,17 +46,23 @@ interface TransferOptions extends StoreFlags { file?: string }
 export const EXPORT_FORMAT = 'ztaudit-history-export';
 export const EXPORT_VERSION = 1;
 
-/** Every run id of a store, oldest first. */
-async function* idsOf(store: RunStore): AsyncGenerator<string> {
+/** Every run id of a store, oldest first; a damaged k8s:// index entry, which names no run to read, goes to `onDamaged`. */
+async function* idsOf(store: RunStore, onDamaged: (error: UnreadableRunError) => void): AsyncGenerator<string> {
   if (store.runIds) {
     yield* store.runIds();
     return;
   }
   // A run whose summary cannot be read is exported all the same when its report reads (import summarises it anew).
-  const ids: Array<{ id: string; place: number }> = [];
-  const all = (await store.list(Number.MAX_SAFE_INTEGER, (error, place) => { ids.push({ id: error.runId, place }); })).map((r) => r.id);
+  const ids: Array<{ id: string | null; place: number }> = [];
+  const all: Array<string | null> = (await store.list(Number.MAX_SAFE_INTEGER, (error, place) => {
+    if (error.part === 'entry') onDamaged(error);
+    ids.push({ id: error.part === 'entry' ? null : error.runId, place });
+  })).map((r) => r.id);
   for (const { id, place } of ids) all.splice(place, 0, id);
-  for (let i = all.length - 1; i >= 0; i--) yield all[i];
+  for (let i = all.length - 1; i >= 0; i--) {
+    const id = all[i];
+    if (id !== null) yield id;
+  }
 }
 
 export async function exportRuns(values: TransferOptions, io: CliIO, streams: { stdout?: Writable } = {}): Promise<number> {
@@ -74,10 +80,14 @@ export async function exportRuns(values: TransferOptions, io: CliIO, streams: { 
     let count = 0;
     let unreadable = 0;
     try {
-      const store = await openStoreForReading(values, io);
+      const store = await openStoreForReading(values, io, 'history export');
       try {
         await writeJsonLine(out, { format: EXPORT_FORMAT, version: EXPORT_VERSION, source: store.describe(), exportedAt: new Date().toISOString() });
-        for await (const id of idsOf(store)) {
+        const damaged = (error: UnreadableRunError) => {
+          io.stderr(`ztaudit history export: ${oneLine(error.message)}; skipped\n`);
+          unreadable++;
+        };
+        for await (const id of idsOf(store, damaged)) {
           let run: RunReport | null;
           try {
             run = await store.get(id);

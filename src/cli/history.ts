@@ -28,13 +28,19 @@ export function addStoreOptions(cmd: Command): Command {
     .option('--context <name>', 'kubeconfig context for a k8s:// store');
 }
 
-/** --history, else ZTAUDIT_HISTORY, else ./.ztaudit/history.db; opened for reading only. */
-export async function openStoreForReading(flags: StoreFlags, io: CliIO): Promise<RunStore> {
+/**
+ * --history, else ZTAUDIT_HISTORY, else ./.ztaudit/history.db; opened for reading only. What the
+ * store passes over (a damaged k8s:// index entry) is a warning of `ztaudit COMMAND` on stderr.
+ */
+export async function openStoreForReading(flags: StoreFlags, io: CliIO, command: string): Promise<RunStore> {
   const env = readEnv(io.env);
   const url = historyTarget(flags.history, env.history);
   if (url === 'none') throw new HistoryError('--history none keeps no runs; point --history at a store (a file path, k8s://NAMESPACE/NAME or postgres://…)');
   // KUBECONFIG (possibly a list) is merged by the kubeconfig loader from io.env, as kubectl does.
-  return openRunStore(url, { kubeconfigPath: flags.kubeconfig ? resolve(io.cwd, flags.kubeconfig) : undefined, context: flags.context, cwd: io.cwd, env: io.env, readOnly: true });
+  return openRunStore(url, {
+    kubeconfigPath: flags.kubeconfig ? resolve(io.cwd, flags.kubeconfig) : undefined, context: flags.context, cwd: io.cwd, env: io.env, readOnly: true,
+    warn: (line) => io.stderr(`ztaudit ${command}: warning: ${oneLine(line)}\n`),
+  });
 }
 
 /** A stored run by id, or by a unique prefix of one (ids start with their timestamp). */
@@ -42,9 +48,9 @@ export async function findRun(store: RunStore, ref: string): Promise<RunReport> 
   if (!isRunId(ref)) throw new HistoryError(`run "${oneLine(ref)}" is not a run id nor the start of one (${RUN_ID_RULE})`);
   const exact = await store.get(ref);
   if (exact) return exact;
-  // A run whose summary cannot be read is still found by its id: its report may read.
+  // A run whose summary cannot be read is still found by its id: its report may read (not so a damaged index entry's).
   const unreadable: string[] = [];
-  const matches = [...(await store.list(Number.MAX_SAFE_INTEGER, (error) => { unreadable.push(error.runId); })), ...unreadable.map((id) => ({ id }))].filter((r) => r.id.startsWith(ref));
+  const matches = [...(await store.list(Number.MAX_SAFE_INTEGER, (error) => { if (error.part !== 'entry') unreadable.push(error.runId); })), ...unreadable.map((id) => ({ id }))].filter((r) => r.id.startsWith(ref));
   if (matches.length === 1) {
     const run = await store.get(matches[0].id);
     if (run) return run;
@@ -97,7 +103,7 @@ function listRuns(values: HistoryOptions, io: CliIO): Promise<number> {
   return withStoreErrors(io, 'history', async () => {
     const limit = Number(values.limit);
     if (!Number.isInteger(limit) || limit < 1) throw new ConfigError(`--limit ${values.limit}: must be a positive whole number`);
-    const store = await openStoreForReading(values, io);
+    const store = await openStoreForReading(values, io, 'history');
     try {
       // A run whose summary cannot be read is named on stderr and listed in its place as UNREADABLE (the JSON lists summaries only): exit 2.
       const unreadable: Array<{ listed: UnreadableListed; place: number }> = [];

@@ -21,7 +21,7 @@ function renderStoredRun(values: ReportOptions, positionals: string[], io: CliIO
     const formats = values.format.split(',').map((f) => f.trim()).filter(Boolean);
     for (const f of formats) if (!FORMATS.includes(f)) throw new ConfigError(`--format ${f}: must be among ${FORMATS.join(', ')}`);
     const chromium = chromiumFor(formats, readEnv(io.env));
-    const store = await openStoreForReading(values, io);
+    const store = await openStoreForReading(values, io, 'report');
     try {
       let report: RunReport;
       if (positionals[0] === 'latest') {
@@ -31,8 +31,8 @@ function renderStoredRun(values: ReportOptions, positionals: string[], io: CliIO
       } else {
         report = await findRun(store, positionals[0]);
       }
-      const { trend, previous } = await storedRunExtras(store, report);
-      const files = await renderReports(report, { formats, outDir: resolve(io.cwd, values.out), trend, previous, chromium });
+      const { trend, previous, previousGone } = await storedRunExtras(store, report);
+      const files = await renderReports(report, { formats, outDir: resolve(io.cwd, values.out), trend, previous, previousGone, chromium });
       for (const f of files) io.stdout(`wrote ${f}\n`);
       return EXIT_OK;
     } finally {

@@ -140,7 +140,7 @@ export async function runAudit(opts: RunOptions, io: CliIO, signal?: AbortSignal
     if (flags.probeTls) config.tls.probe.enabled = true;
     log.info(`auditing ${describeSource(flags)}`);
     const cfg = config;
-    const store = await openStore(flags, cfg, env, io);
+    const store = await openStore(flags, cfg, env, io, (line) => log.warn(line));
     try {
       const collect = () => loadSource(flags, log, { config: cfg, env: io.env, cwd: io.cwd, ...(signal ? { signal } : {}) });
       const edges = await buildEdges({ flags, config: cfg, env, log, io, collect: signal ? () => abortable(collect, signal) : collect }, store);

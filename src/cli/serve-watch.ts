@@ -8,7 +8,7 @@
 // (timeDependent); every other check's outcome is carried over from the previous audit (its
 // inputs are the same objects), and so is every report section whose inputs did not change;
 // the run is diffed against the last stored run like any other (held in memory while it is
-// the store's newest, instead of decoded from the store again).
+// its cluster's newest in the store, instead of decoded from the store again).
 // A watch run is stored only when its findings changed (a regression, a new or resolved
 // finding), it alerts, or it sees what the last stored run could not (a check evaluated
 // again, a kind's coverage changed since this cluster's last stored run), and notified only on a regression (or to deliver an earlier run's
@@ -30,7 +30,6 @@ import { auditSnapshot, type AuditInput } from '../engine/audit.ts';
 import { runChecks } from '../engine/run.ts';
 import type { Check, CheckOutcome } from '../engine/types.ts';
 import type { Notifier, PipelineEdges, PipelineStore } from '../pipeline/pipeline.ts';
-import type { RunStore } from '../history/run-store.ts';
 import { alerting } from '../notify/policy.ts';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -189,9 +188,15 @@ export class ServeWatch {
   private details: RunDetails | null = null;
   /**
    * The last run this daemon stored (the daemon serves the same object at /report.json): the
-   * next run's diff baseline, as long as it is still the newest run in the store.
+   * next run's diff baseline, as long as it is still the newest run of its cluster in the store.
    */
   private last: RunReport | null = null;
+  /**
+   * Where the store stood just after `last` was stored (RunStore.mark): a run of its cluster
+   * stored since (storedSince: another process, an import) makes the walk read the store; a
+   * run of another cluster sharing the store does not. Null: unknown, the store is read.
+   */
+  private lastMark: string | null = null;
   /**
    * The run of this cluster the run in progress was diffed against (the first its baseline walk
    * read: the diff's previous run), whoever stored it. On a store other clusters write to too
@@ -259,7 +264,6 @@ export class ServeWatch {
    */
   private storeOf(store: PipelineStore | null, timing: Record<string, number> | null): PipelineStore | null {
     if (!store) return null;
-    const full = store as PipelineStore & { list?: RunStore['list'] };
     const since = (key: string, t0: number) => { if (timing) timing[key] = (timing[key] ?? 0) + (performance.now() - t0); };
     const self = this;
     return {
@@ -279,15 +283,19 @@ export class ServeWatch {
         const t0 = performance.now();
         await store.save(report, written, options);
         this.last = report;
+        // Taken while this run still holds the store: nothing of its cluster is stored in between.
+        this.lastMark = store.mark && store.storedSince ? await store.mark().catch(() => null) : null;
         since('storeMs', t0);
       },
       async *runsNewestFirst(cluster, read) {
         const t0 = performance.now();
         self.previous = null;
         const last = self.last;
-        // A newest run whose summary cannot be read (a hand edit) is not known to be ours: the walk reads the store.
-        const newest = last && full.list && last.run.cluster.name === cluster ? (await full.list(1, () => {}))[0] : undefined;
-        if (!last || newest?.id !== last.run.id) {
+        // Still the newest run of this cluster when none of it was stored since (runs of other
+        // clusters sharing the store do not count): no run is decoded from the store for it.
+        const mark = self.lastMark;
+        const newest = last && mark !== null && store.storedSince && last.run.cluster.name === cluster && (await store.storedSince(mark, cluster)) === null;
+        if (!last || !newest) {
           self.last = null;
           for await (const r of store.runsNewestFirst(cluster, read)) {
             since('baselineMs', t0);

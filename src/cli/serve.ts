@@ -106,7 +106,7 @@ export async function startServe(argv: string[] | ServeOptions, io: CliIO, deps:
   }) : null;
   const collect = (signal?: AbortSignal): Promise<Snapshot> => (watch ? watch.collectFull(signal) : loadSource(flags, log, { config, env: io.env, cwd: io.cwd, ...(signal ? { signal } : {}) }));
   // One store for the daemon's lifetime; each run holds it from acquire() to release().
-  const store = await openStore(flags, config, env, io);
+  const store = await openStore(flags, config, env, io, (line) => log.warn(line));
   // Stored runs for /runs/:id are read and rendered by a worker thread (serve-pages.ts).
   const pages = store ? startRunPageRenderer({
     history: historyUrl(flags, env), kubeconfigPath: flags.kubeconfig ? resolve(io.cwd, flags.kubeconfig) : undefined,

@@ -60,13 +60,14 @@ export function historyUrl(flags: Pick<WiringFlags, 'history'>, env: EnvSettings
   return historyTarget(flags.history, env.history);
 }
 
-export async function openStore(flags: Pick<WiringFlags, 'history' | 'kubeconfig' | 'context'>, config: Config, env: EnvSettings, io: CliIO): Promise<RunStore | null> {
+/** `warn`: what the store passes over (a damaged k8s:// index entry), once each. */
+export async function openStore(flags: Pick<WiringFlags, 'history' | 'kubeconfig' | 'context'>, config: Config, env: EnvSettings, io: CliIO, warn?: (line: string) => void): Promise<RunStore | null> {
   const url = historyUrl(flags, env);
   if (url === 'none') return null;
   return openRunStore(url, {
     // KUBECONFIG (possibly a list) is merged by the kubeconfig loader from io.env, as kubectl does.
     kubeconfigPath: flags.kubeconfig ? resolve(io.cwd, flags.kubeconfig) : undefined, context: flags.context,
-    retention: config.history.retention, cwd: io.cwd, env: io.env, retryMs: config.history.retrySeconds * 1000,
+    retention: config.history.retention, cwd: io.cwd, env: io.env, retryMs: config.history.retrySeconds * 1000, ...(warn ? { warn } : {}),
   });
 }
 

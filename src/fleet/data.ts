@@ -15,7 +15,7 @@ import type { FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegr
 
 /** One line naming a stored run the fleet passed over, and what of it the fleet leaves out (`fleet`, serve's /fleet). */
 export function unreadableInFleet(error: UnreadableRunError): string {
-  return `${oneLine(error.message)}; ${error.part === 'summary' ? 'left out of the fleet (its cluster is shown by its other runs)' : "left out of the regressions' reasons, the common findings and the waivers"}`;
+  return `${oneLine(error.message)}; ${error.part === 'report' ? "left out of the regressions' reasons, the common findings and the waivers" : 'left out of the fleet (its cluster is shown by its other runs)'}`;
 }
 
 export const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -68,6 +68,20 @@ interface IndexEntry {
   summary: RunSummary;
 }
 
+/**
+ * An item of the index's runs list that is no stored run (a hand edit: `null`, a number, an
+ * object without an id). Passed over by every read and written back where it was: it may be the
+ * only trace of a run someone can still repair.
+ */
+interface DamagedEntry {
+  /** Its place in the runs list as read (0: the oldest), as `runs[N]` names it. */
+  position: number;
+  value: unknown;
+  why: string;
+  /** Which it is across reads, when entries before it come and go: its text and how many alike precede it. */
+  key: string;
+}
+
 interface K8sLock {
   token: string;
   pid: number;
@@ -108,6 +122,28 @@ interface K8sIndex {
   /** In insertion order, oldest first (never re-sorted by timestamp). */
   runs: IndexEntry[];
   lock: K8sLock | null;
+  /**
+   * The runs list as read, damaged entries included, and those entries; never written as such:
+   * writeIndex puts each damaged entry back in its place among the runs still kept.
+   */
+  read?: { runs: unknown[]; damaged: DamagedEntry[] };
+}
+
+/** Why `value` is not an entry of the index's runs list (what every read of a run relies on), or null. */
+function entryProblem(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
+  const e = value as Record<string, unknown>;
+  for (const key of ['id', 'startedAt', 'cluster'] as const) if (typeof e[key] !== 'string') return `its ${key} is not text`;
+  if (!Array.isArray(e.objects) || !e.objects.every((o) => typeof o === 'string')) return 'its objects are not a list of ConfigMap names';
+  return null;
+}
+
+/** The ConfigMap names the entries of a runs list as read name, damaged ones included. */
+function objectsNamed(runs: readonly unknown[]): string[] {
+  return runs.flatMap((r) => {
+    const objects = typeof r === 'object' && r !== null ? (r as { objects?: unknown }).objects : undefined;
+    return Array.isArray(objects) ? objects.filter((o): o is string => typeof o === 'string') : [];
+  });
 }
 
 export interface K8sStoreOptions {
@@ -120,6 +156,8 @@ export interface K8sStoreOptions {
   lockTtlMs?: number;
   /** Tests hand in the ConfigMap calls directly. */
   api?: ConfigMapApi;
+  /** Told once per damaged entry of the index's runs list, which every read passes over. */
+  warn?: (line: string) => void;
 }
 
 /** Why a Kubernetes API call failed, in one line. */
@@ -160,7 +198,7 @@ export async function openK8sStore(namespace: string, name: string, options: K8s
   }
   const store = new K8sRunStore(api, namespace, name, options, dispose);
   try {
-    const { resourceVersion } = await store.readIndex(); // refuses an unreadable or newer index before anything is written
+    const { resourceVersion } = await store.readIndex(true); // refuses an unreadable or newer index before anything is written
     // A new store must not be named like another store's run objects (NAME-r<seq>-<i>): each
     // would overwrite, or be refused by, the other. Existing ones keep working.
     const like = RUN_OBJECT_NAME.exec(name);
@@ -185,6 +223,8 @@ class K8sRunStore implements RunStore {
   private chain: Promise<unknown> = Promise.resolve();
 
   private readonly dispose: () => void;
+  /** The damaged entries already told of (warn, or list's onUnreadable). */
+  private readonly announced = new Set<string>();
 
   constructor(api: ConfigMapApi, namespace: string, name: string, options: K8sStoreOptions, dispose: () => void) {
     this.api = api;
@@ -213,8 +253,11 @@ class K8sRunStore implements RunStore {
     return new HistoryError(`${this.describe()}: cannot ${doing}: ${apiReason(error)}${hint}`);
   }
 
-  /** The index and its resourceVersion; an absent index is an empty history. */
-  async readIndex(): Promise<{ index: K8sIndex; resourceVersion: string | null }> {
+  /**
+   * The index and its resourceVersion; an absent index is an empty history. A damaged entry of
+   * its runs list is left out of `runs` and told of once (options.warn) unless `quiet`.
+   */
+  async readIndex(quiet = false): Promise<{ index: K8sIndex; resourceVersion: string | null }> {
     let cm: ConfigMap;
     try {
       cm = await this.api.read(this.name);
@@ -238,10 +281,50 @@ class K8sRunStore implements RunStore {
       throw new HistoryError(`${this.describe()}: written by a newer ztaudit (index schema ${index.schemaVersion}; this one understands up to ${K8S_INDEX_SCHEMA_VERSION}); it was left untouched — upgrade ztaudit`);
     }
     index.lock ??= null;
-    // Never reuse a sequence number an entry still names (its objects would be overwritten).
-    const used = index.runs.flatMap((r) => (Array.isArray(r.objects) ? r.objects : [])).map((o) => Number(RUN_OBJECT_NAME.exec(o)?.[2] ?? 0));
+    const read: unknown[] = index.runs;
+    const damaged: DamagedEntry[] = [];
+    const alike = new Map<string, number>();
+    index.runs = read.filter((value, position): value is IndexEntry => {
+      const why = entryProblem(value);
+      if (why !== null) {
+        const text = JSON.stringify(value);
+        const n = alike.get(text) ?? 0;
+        alike.set(text, n + 1);
+        damaged.push({ position, value, why, key: `${n} ${text}` });
+      }
+      return why === null;
+    });
+    if (damaged.length > 0) {
+      index.read = { runs: read, damaged };
+      if (!quiet) for (const d of damaged) if (this.announce(d)) this.options.warn?.(`${this.damagedMessage(d)}; passed over`);
+    }
+    // Never reuse a sequence number an entry still names, damaged or not (its objects would be overwritten).
+    const used = objectsNamed(read).map((o) => Number(RUN_OBJECT_NAME.exec(o)?.[2] ?? 0));
     index.nextSeq = Math.max(Number.isInteger(index.nextSeq) ? index.nextSeq : 1, 1 + Math.max(0, ...used));
     return { index, resourceVersion: cm.metadata?.resourceVersion ?? null };
+  }
+
+  /** A damaged entry of the runs list in one line: where it is (the ConfigMap, the key, its place) and why. */
+  private damagedMessage(d: DamagedEntry): string {
+    return `${this.describe()}: entry runs[${d.position}] of the history index (ConfigMap ${this.namespace}/${this.name}, key ${INDEX_KEY}) is not a stored run: ${d.why}; it is kept there as it is`;
+  }
+
+  /** True the first time this process meets damaged entry `d`. */
+  private announce(d: DamagedEntry): boolean {
+    if (this.announced.has(d.key)) return false;
+    this.announced.add(d.key);
+    return true;
+  }
+
+  /** What `runs` becomes in the ConfigMap: the kept entries with every damaged one read back in its place among them. */
+  private static runsToWrite(index: K8sIndex): unknown[] {
+    if (!index.read) return index.runs;
+    const kept = new Set<unknown>(index.runs);
+    const damagedAt = new Set(index.read.damaged.map((d) => d.position));
+    const out = index.read.runs.filter((value, position) => damagedAt.has(position) || kept.has(value));
+    const before = new Set(index.read.runs);
+    for (const r of index.runs) if (!before.has(r)) out.push(r);
+    return out;
   }
 
   private labels(part: 'index' | 'run'): Record<string, string> {
@@ -250,10 +333,11 @@ class K8sRunStore implements RunStore {
 
   /** Compare-and-swap write of the index; false when someone else changed it first. */
   private async writeIndex(index: K8sIndex, resourceVersion: string | null): Promise<boolean> {
+    const { read: _read, ...stored } = index;
     const body: ConfigMap = {
       apiVersion: 'v1', kind: 'ConfigMap',
       metadata: { name: this.name, namespace: this.namespace, labels: this.labels('index'), ...(resourceVersion ? { resourceVersion } : {}) },
-      data: { [INDEX_KEY]: JSON.stringify(index) },
+      data: { [INDEX_KEY]: JSON.stringify({ ...stored, runs: K8sRunStore.runsToWrite(index) }) },
     };
     try {
       if (resourceVersion === null) await this.api.create(body);
@@ -416,9 +500,25 @@ class K8sRunStore implements RunStore {
   }
 
   async list(limit: number, onUnreadable?: (error: UnreadableRunError, place: number) => void): Promise<RunSummary[]> {
-    const { index } = await this.readIndex();
-    // Its index entry still says when it started and of which cluster it is.
-    return listSummaries([...index.runs].reverse().slice(0, Math.max(0, Math.floor(limit))), (entry) => this.summaryOf(entry), (entry) => entry, onUnreadable);
+    // A damaged entry of the runs list is listed in its place, as a run whose summary cannot be read.
+    const { index } = await this.readIndex(true);
+    const damagedAt = new Map((index.read?.damaged ?? []).map((d) => [d.position, d]));
+    const rows: Array<IndexEntry | DamagedEntry> = index.read ? index.read.runs.map((value, position) => damagedAt.get(position) ?? value as IndexEntry) : [...index.runs];
+    const isDamaged = (row: IndexEntry | DamagedEntry): row is DamagedEntry => damagedAt.get((row as DamagedEntry).position) === row;
+    const summaryOf = (row: IndexEntry | DamagedEntry): RunSummary => {
+      if (!isDamaged(row)) return this.summaryOf(row);
+      const { id } = (typeof row.value === 'object' && row.value !== null ? row.value : {}) as { id?: unknown };
+      throw new UnreadableRunError(typeof id === 'string' ? id : `runs[${row.position}]`, this.damagedMessage(row), 'entry');
+    };
+    // Its index entry still says when it started and of which cluster it is (a damaged one may too).
+    const kept = (row: IndexEntry | DamagedEntry) => (isDamaged(row) ? (typeof row.value === 'object' && row.value !== null ? row.value : {}) : row) as { cluster?: unknown; startedAt?: unknown };
+    const newestFirst = rows.reverse().slice(0, Math.max(0, Math.floor(limit)));
+    const told = onUnreadable && ((error: UnreadableRunError, place: number) => {
+      const row = newestFirst[place];
+      if (row && isDamaged(row)) this.announce(row); // told of here: no other read warns again
+      onUnreadable(error, place);
+    });
+    return listSummaries(newestFirst, summaryOf, kept, told);
   }
 
   /** An index entry's summary; UnreadableRunError naming the run and the ConfigMap key it is kept in when it cannot be read (a hand edit). */
@@ -475,7 +575,9 @@ class K8sRunStore implements RunStore {
 
       for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
         const entry: IndexEntry = { id: report.run.id, startedAt: report.run.startedAt, cluster: summary.cluster, objects, summary };
-        const { kept, dropped } = this.retain([...index.runs, entry], entry, diffedAgainst(report));
+        // The damaged entries written back take their room in the one object too.
+        const reserved = (index.read?.damaged ?? []).reduce((n, d) => n + d.key.length + 1, 0);
+        const { kept, dropped } = this.retain([...index.runs, entry], entry, diffedAgainst(report), reserved);
         const next: K8sIndex = { ...index, nextSeq: seq + 1, runs: kept };
         if (await this.writeIndex(next, resourceVersion)) return dropped;
         ({ index, resourceVersion } = await this.readIndex());
@@ -552,7 +654,7 @@ class K8sRunStore implements RunStore {
    * was diffed against (`comparedWith`, diffedAgainst: diff --last compares them again). The oldest by
    * insertion (index order) go first, whatever their timestamps say.
    */
-  private retain(runs: IndexEntry[], keep: IndexEntry, comparedWith: readonly string[] = []): { kept: IndexEntry[]; dropped: IndexEntry[] } {
+  private retain(runs: IndexEntry[], keep: IndexEntry, comparedWith: readonly string[] = [], reserved = 0): { kept: IndexEntry[]; dropped: IndexEntry[] } {
     const cutoff = retentionCutoff(this.options.retention, this.options.now());
     const { maxRuns } = this.options.retention;
     const baselines = new Map<string, Set<string>>(); // cluster -> ids of the runs its next diff needs
@@ -573,7 +675,7 @@ class K8sRunStore implements RunStore {
     const dropped = runs.filter((r) => doomed.has(r));
     // The index must fit in one object: any cluster's runs go when it would not, those no
     // diff needs first.
-    while (kept.length > 1 && JSON.stringify(kept).length > MAX_INDEX_CHARS) {
+    while (kept.length > 1 && JSON.stringify(kept).length + reserved > MAX_INDEX_CHARS) {
       const victim = kept.find((r) => !needed(r)) ?? kept.find((r) => r !== keep)!;
       dropped.push(victim);
       kept = kept.filter((r) => r !== victim);
@@ -586,7 +688,8 @@ class K8sRunStore implements RunStore {
     const doomed = new Set(evicted.flatMap((r) => r.objects));
     try {
       const { index } = await this.readIndex();
-      const referenced = new Set(index.runs.flatMap((r) => r.objects));
+      // A damaged entry's objects too: it is kept, and may be repaired by hand.
+      const referenced = new Set(objectsNamed(index.read?.runs ?? index.runs));
       // Names only: the parts' data (some 700 KiB each) is not read to find the unreferenced ones.
       const names = await this.api.listNames(`ztaudit.io/history=${labelValue(this.name)},ztaudit.io/part=run`);
       for (const n of names) {

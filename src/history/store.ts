@@ -41,6 +41,8 @@ export interface OpenStoreDeps {
   now?: () => Date;
   /** PostgreSQL: how long a lost connection is retried (config history.retrySeconds). */
   retryMs?: number;
+  /** k8s://: told once of each damaged entry of the index's runs list, which every read passes over. */
+  warn?: (line: string) => void;
 }
 
 export const DEFAULT_RETENTION: Config['history']['retention'] = { maxRuns: 90, maxAgeDays: 180 };
@@ -84,7 +86,7 @@ export async function openRunStore(url: string, deps: OpenStoreDeps = {}): Promi
     }
     case 'k8s': {
       const { openK8sStore } = await import('./k8s.ts');
-      return openK8sStore(location.namespace, location.name, { kubeconfigPath: deps.kubeconfigPath, context: deps.context, env: deps.env, retention, now });
+      return openK8sStore(location.namespace, location.name, { kubeconfigPath: deps.kubeconfigPath, context: deps.context, env: deps.env, retention, now, ...(deps.warn ? { warn: deps.warn } : {}) });
     }
     case 'postgres': {
       const { openPgStore } = await import('./postgres.ts');

@@ -14,6 +14,7 @@ export const TEMPLATES_DIR = packagePath('templates');
 export interface HtmlOptions {
   trend?: TrendPoint[];
   previous?: RunReport | null;
+  previousGone?: boolean;
   maxRowsPerGroup?: number;
 }
 
@@ -46,7 +47,7 @@ export function templateEnvironment(): { env: HandlebarsEnv; template(name: stri
 }
 
 export function renderHtml(report: RunReport, opts: HtmlOptions = {}): string {
-  const viewOpts: ViewOptions = { trend: opts.trend, previous: opts.previous ?? null, maxRowsPerGroup: opts.maxRowsPerGroup };
+  const viewOpts: ViewOptions = { trend: opts.trend, previous: opts.previous ?? null, previousGone: opts.previousGone === true, maxRowsPerGroup: opts.maxRowsPerGroup };
   // Every control character in the page but line breaks and tabs (ESC, BEL; bidirectional
   // controls) comes from the data (the templates have none): escaped here as \uXXXX, as on the
   // terminal, once, none is missed, whichever field of the view carries it.

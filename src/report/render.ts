@@ -26,6 +26,8 @@ export interface RenderOptions {
   outDir: string;
   trend?: TrendPoint[];
   previous?: RunReport | null;
+  /** The run `previous` would be is no longer stored (a stored run rendered again, StoredRunExtras). */
+  previousGone?: boolean;
   /** The Chromium that prints report.pdf (see locateChromium); required when pdf is asked for. */
   chromium?: string | null;
   /** Where each object was read from (the snapshot's `sources`, --manifests): report.sarif points at the file and line. */
@@ -48,7 +50,7 @@ type Write = (report: RunReport, out: TextWriter, opts: Extras) => void;
  */
 const REPORTS = {
   json: { file: 'report.json', render: (report: RunReport) => `${JSON.stringify(report, null, 2)}\n` },
-  html: { file: 'report.html', render: (report: RunReport, opts: Extras) => renderHtml(report, { trend: opts.trend, previous: opts.previous ?? null }) },
+  html: { file: 'report.html', render: (report: RunReport, opts: Extras) => renderHtml(report, { trend: opts.trend, previous: opts.previous ?? null, previousGone: opts.previousGone === true }) },
   junit: { file: 'report.junit.xml', write: writeJunit },
   md: { file: 'report.md', render: (report: RunReport) => renderMarkdown(report) },
   sarif: { file: 'report.sarif', write: (report: RunReport, out: TextWriter, opts: Extras) => writeSarif(report, out, { sources: opts.sources }) },
@@ -63,7 +65,7 @@ export type TextFormat = Exclude<ReportFormat, 'pdf'>;
 
 async function printPdf(report: RunReport, opts: Extras): Promise<Buffer> {
   if (!opts.chromium) throw new ConfigError(`--format pdf: ${NO_CHROMIUM}`);
-  const html = renderHtml(report, { trend: opts.trend, previous: opts.previous ?? null });
+  const html = renderHtml(report, { trend: opts.trend, previous: opts.previous ?? null, previousGone: opts.previousGone === true });
   try {
     return await renderPdf(html, { executablePath: opts.chromium, clusterName: report.run.cluster.name, runId: report.run.id });
   } catch (error: unknown) {

@@ -61,6 +61,32 @@ describeCluster('Kubernetes-native run store (k8s://NAMESPACE/NAME)', (cluster) 
     await s.close();
   });
 
+  it('a damaged entry typed into the index by hand (a null in index.json\'s runs) is passed over, listed in its place, and survives the next save', async () => {
+    const s = await open('damaged');
+    await s.save(makeReport('r1', '2026-11-01T02:00:00.000Z'));
+    await s.save(makeReport('r2', '2026-11-02T02:00:00.000Z'));
+    await s.close();
+    // kubectl edit: the apiserver keeps any string as a ConfigMap value (https://kubernetes.io/docs/concepts/configuration/configmap/).
+    const path = `/api/v1/namespaces/${ns}/configmaps/damaged`;
+    const cm = (await admin.request('GET', path)).body as { data: Record<string, string> };
+    const index = JSON.parse(cm.data['index.json']!) as { runs: unknown[] };
+    index.runs.splice(1, 0, null);
+    cm.data['index.json'] = JSON.stringify(index);
+    expect((await admin.request('PUT', path, cm)).status).toBe(200);
+
+    const warnings: string[] = [];
+    const again = await openRunStore(`k8s://${ns}/damaged`, { kubeconfigPath, retention: { maxRuns: 1000, maxAgeDays: 0 }, warn: (l) => warnings.push(l) });
+    expect((await again.latest('demo'))?.run.id).toBe('r2');
+    const unreadable: Array<[string, number]> = [];
+    expect((await again.list(10, (error, place) => unreadable.push([error.runId, place]))).map((r) => r.id)).toEqual(['r2', 'r1']);
+    expect(unreadable).toEqual([['runs[1]', 1]]);
+    await again.save(makeReport('r3', '2026-11-03T02:00:00.000Z'));
+    const after = JSON.parse(((await admin.request('GET', path)).body as { data: Record<string, string> }).data['index.json']!) as { runs: Array<{ id: string } | null> };
+    expect(after.runs.map((r) => r && r.id)).toEqual(['r1', null, 'r2', 'r3']);
+    expect(warnings).toEqual([`k8s://${ns}/damaged: entry runs[1] of the history index (ConfigMap ${ns}/damaged, key index.json) is not a stored run: not a JSON object; it is kept there as it is; passed over`]);
+    await again.close();
+  });
+
   it('refuses a concurrent run: in-process race, and another process until it is killed', async () => {
     const a = await open('race');
     const b = await open('race');

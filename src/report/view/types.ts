@@ -8,6 +8,8 @@ export type { TrendPoint };
 export interface ViewOptions {
   trend?: TrendPoint[];
   previous?: RunReport | null;
+  /** The run's diff compared with a run the store no longer holds (retention evicted it): what that run alone said is gone. */
+  previousGone?: boolean;
   /** Rows rendered per check group; the rest are counted ("N more in report.json"). */
   maxRowsPerGroup?: number;
   /** Rows rendered in the new / resolved lists of "changes since last run". */

@@ -50,6 +50,38 @@ it("serve's /runs/ID of an older run renders what `report ID` renders: the trend
   expect(served).not.toContain(newest.run.id);
 });
 
+it('a kept run whose previous run retention evicted (maxRuns 2: the oldest kept run\'s always is) says its resolved findings\' details are no longer stored, in `report ID` and /runs/ID alike', async () => {
+  const { report: middle, previous: first, config } = demoRun({
+    change: (s) => { for (const k of ['deployments', 'pods', 'services'] as const) s.resources[k] = []; },
+  });
+  const newest = structuredClone(first);
+  newest.run.id = 'run-20261127-0200';
+  newest.run.startedAt = '2026-11-27T02:00:00.000Z';
+  newest.diff = diffRuns(middle, newest, { rules: config.regression, expiredWaivers: [] });
+  const history = join(work, 'evicted.db');
+  const store = await openRunStore(history, { retention: { maxRuns: 2, maxAgeDays: 0 } });
+  await store.acquire();
+  for (const r of [first, middle, newest]) await store.save(r);
+  await store.release();
+  expect((await store.list(10)).map((r) => r.id)).toEqual([newest.run.id, middle.run.id]);
+  await store.close();
+
+  expect(await reportCommand([middle.run.id, '--history', history, '--format', 'html', '--out', 'evicted'], io())).toBe(0);
+  const cli = readFileSync(join(work, 'evicted', 'report.html'), 'utf8');
+  const pages = startRunPageRenderer({ history, cwd: work, env: {} });
+  let served: string | null;
+  try {
+    served = await pages.render(middle.run.id);
+  } finally {
+    await pages.close();
+  }
+  expect(served).toBe(cli);
+  // Its diff is stored with it: still "since" that run, with every resolved finding counted.
+  expect(cli).toContain(`Changes are against run <span class="mono">${first.run.id}</span>`);
+  expect(cli.split(`details were in run ${first.run.id}, which is no longer stored`).length - 1).toBe(Math.min(100, middle.diff!.resolved.length));
+  expect(cli).not.toContain('details are in the previous run');
+});
+
 it("a stored run's trend holds its cluster's runs up to it, never a later run's nor another cluster's", async () => {
   const store = await openRunStore(join(work, 'upto.db'), {});
   await store.acquire();

@@ -295,6 +295,53 @@ describe('Kubernetes store', () => {
     expect([...fake.objects.keys()].sort()).toEqual([`${NS}/history`, `${NS}/history-r1-0`, `${NS}/history-r2-0`].sort());
     expect((await s.get('r3'))?.run.id).toBe('r3'); // r3 reused seq 2 over the debris
   });
+
+  // ConfigMap data values are any UTF-8 string (https://kubernetes.io/docs/concepts/configuration/configmap/):
+  // the apiserver keeps whatever `kubectl edit` leaves in index.json, so only ztaudit can tell an entry is no run.
+  it('a damaged entry of the index\'s runs list (null, a number, an object without an id) is passed over with one warning each, listed as UNREADABLE in its place, and written back as it was', async () => {
+    const { fake, open, index } = setup();
+    const s = await open();
+    for (const [i, id] of ['r0', 'r1', 'r2'].entries()) await s.save(makeReport(id, `2026-11-0${i + 1}T02:00:00.000Z`));
+    await s.close();
+    // The hand edit: r0's entry loses its id, a null and a number are typed into the list.
+    const cm = fake.objects.get(`${NS}/history`)!;
+    const edited = index();
+    const [r0, r1, r2] = edited.runs;
+    delete r0.id;
+    edited.runs = [r0, null, r1, 7, r2];
+    cm.data!['index.json'] = JSON.stringify(edited);
+    const damagedText = JSON.stringify(edited.runs.filter((_: unknown, i: number) => i !== 2 && i !== 4));
+    const where = (n: number, why: string) => `k8s://ztaudit/history: entry runs[${n}] of the history index (ConfigMap ztaudit/history, key index.json) is not a stored run: ${why}; it is kept there as it is`;
+
+    // Every other run reads: the latest, the diff's walk, a run by id, the trend.
+    const warnings: string[] = [];
+    const reader = await openK8sStore(NS, 'history', { api: fake.api(NS), retention: { maxRuns: 2, maxAgeDays: 0 }, now: () => new Date(), warn: (l) => warnings.push(l) });
+    expect((await reader.latest('demo'))?.run.id).toBe('r2');
+    const walked: string[] = [];
+    for await (const r of reader.runsNewestFirst('demo')) walked.push(r.run.id);
+    expect(walked).toEqual(['r2', 'r1']);
+    expect((await reader.get('r1'))?.run.id).toBe('r1');
+    expect((await reader.trend(10, 'demo')).map((t) => t.id)).toEqual(['r1', 'r2']);
+    // One line each, however often the index is read.
+    expect(warnings).toEqual([where(0, 'its id is not text'), where(1, 'not a JSON object'), where(3, 'not a JSON object')].map((w) => `${w}; passed over`));
+
+    // Listed in their places, newest first, as runs whose summary cannot be read (what `history` shows as UNREADABLE).
+    const unreadable: Array<[string, number, string, string | undefined]> = [];
+    const listed = await (await open()).list(10, (error, place) => unreadable.push([error.runId, place, error.part, error.cluster]));
+    expect(listed.map((r) => r.id)).toEqual(['r2', 'r1']);
+    expect(unreadable).toEqual([['runs[3]', 1, 'entry', undefined], ['runs[1]', 3, 'entry', undefined], ['runs[0]', 4, 'entry', 'demo']]);
+
+    // The next save evicts r1 (maxRuns 2) and writes every damaged entry back verbatim, in its place.
+    const r0Objects: string[] = r0.objects;
+    await reader.save(makeReport('r3', '2026-11-04T02:00:00.000Z'));
+    expect(index().runs.map((r: { id?: string } | null | number) => (typeof r === 'object' && r !== null ? r.id ?? '(no id)' : r))).toEqual(['(no id)', null, 7, 'r2', 'r3']);
+    expect(JSON.stringify(index().runs.slice(0, 3))).toBe(damagedText);
+    // Its objects are kept (the entry may be repaired by hand); the evicted r1's are deleted.
+    for (const o of r0Objects) expect(fake.objects.has(`${NS}/${o}`)).toBe(true);
+    for (const o of r1.objects as string[]) expect(fake.objects.has(`${NS}/${o}`)).toBe(false);
+    expect(warnings).toHaveLength(3);
+    await reader.close();
+  });
 });
 
 describe('Kubernetes store: one run at a time', () => {

@@ -476,6 +476,41 @@ describe('a stored run whose summary cannot be read (k8s://)', () => {
     expect(listed.out().trim().split('\n').slice(1).map((l) => l.split(/\s+/)[0])).toEqual([s2.report!.run.id, held.report!.run.id]);
   });
 
+  it('a damaged entry of the index\'s runs list (a null typed in by hand): history lists it as UNREADABLE, the next run, diff --last and export each name it once and go on; it stays in the index', async () => {
+    const a = await runK8s('prod-b', 'a', ['-q']);
+    const b = await runK8s('prod-b', 'b', ['-q']);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    const cm = api.fake.objects.get('ztaudit/history')!;
+    const edited = JSON.parse(cm.data!['index.json']!) as { runs: unknown[] };
+    edited.runs.splice(1, 0, null);
+    cm.data!['index.json'] = JSON.stringify(edited);
+    const where = `${HIST}: entry runs[1] of the history index (ConfigMap ztaudit/history, key index.json) is not a stored run: not a JSON object; it is kept there as it is`;
+
+    const t = captureIO(dir, { KUBECONFIG: api.kubeconfig });
+    expect(await main(['history', '--history', HIST], t.cli), t.err()).toBe(2);
+    const lines = t.out().trim().split('\n');
+    expect(lines.map((l) => l.split(/\s+/)[0])).toEqual(['RUN', b.report!.run.id, 'runs[1]', a.report!.run.id]);
+    expect(lines[2]).toMatch(/^runs\[1\] +\? +\? .* UNREADABLE$/);
+    expect(t.errLines()).toEqual([`ztaudit history: warning: ${where}; listed as UNREADABLE`]);
+
+    const c = await runK8s('prod-b', 'c');
+    expect(c.code, c.t.err()).toBe(0);
+    expect(c.report!.diff!.previousRunId).toBe(b.report!.run.id);
+    const warned = c.t.errLines().map((l) => JSON.parse(l) as { level: string; msg: string }).filter((l) => l.level === 'warn').map((l) => l.msg);
+    expect(warned).toEqual([`${where}; passed over`]);
+    const runs = (JSON.parse(api.fake.objects.get('ztaudit/history')!.data!['index.json']!) as { runs: Array<{ id: string } | null> }).runs;
+    expect(runs.map((r) => r && r.id)).toEqual([a.report!.run.id, null, b.report!.run.id, c.report!.run.id]);
+
+    const d = captureIO(dir, { KUBECONFIG: api.kubeconfig });
+    expect(await main(['diff', '--last', '--history', HIST], d.cli), d.err()).toBe(0);
+    expect(d.errLines()).toEqual([`ztaudit diff: warning: ${where}; passed over`]);
+
+    const e = captureIO(dir, { KUBECONFIG: api.kubeconfig });
+    expect(await main(['history', 'export', '--history', HIST, '--file', 'k.jsonl'], e.cli)).toBe(2);
+    expect(readFileSync(join(dir, 'k.jsonl'), 'utf8').trim().split('\n').slice(1).map((l) => (JSON.parse(l) as RunReport).run.id)).toEqual([a, b, c].map((r) => r.report!.run.id));
+    expect(e.errLines()).toEqual([`ztaudit history export: ${where}; skipped`, `ztaudit history export: 3 run(s) from ${HIST}; 1 unreadable run(s) skipped`]);
+  });
+
   it('with its report unreadable too, the next run passes over it, named, and is diffed against the run before', async () => {
     const a = await runK8s('prod-b', 'a', ['-q']);
     const b = await runK8s('prod-b', 'b', ['-q']);

@@ -101,6 +101,34 @@ describe('serve with a k8s:// history store that refuses a run (HTTP 403 creatin
   }, 60_000);
 });
 
+describe('serve with a k8s:// history store whose index holds a damaged entry (a null typed in by kubectl edit)', () => {
+  it('every scheduled run still succeeds and is stored; the log names the entry once; the entry stays in the index', async () => {
+    const api = await startCoreApiServer();
+    const out = io({ KUBECONFIG: api.kubeconfig });
+    const d = await startServe(['--manifests', join(REPO, 'examples', 'demo-cluster'), '--config', join(REPO, 'examples', 'ztaudit.demo.yaml'), '--no-notify',
+      '--history', 'k8s://ztaudit/ztd', '--out', join(work, 'damaged'), '--schedule', '0 2 * * *', '--port', '0', '--host', '127.0.0.1'], out);
+    const runsOf = () => (JSON.parse(api.fake.objects.get('ztaudit/ztd')!.data!['index.json']!) as { runs: Array<{ id: string } | null> }).runs.map((r) => r && r.id);
+    try {
+      await d.idle();
+      const first = (await shown(d)).lastRun!;
+      const cm = api.fake.objects.get('ztaudit/ztd')!;
+      const index = JSON.parse(cm.data!['index.json']!) as { runs: unknown[] };
+      index.runs.unshift(null);
+      cm.data!['index.json'] = JSON.stringify(index);
+      expect(await d.tick('manual')).toBe('ran');
+      expect(await d.tick('manual')).toBe('ran');
+      const after = await shown(d);
+      expect(after.runs('success')).toBe(3);
+      expect(runsOf()).toEqual([null, first, expect.any(String), after.lastRun]);
+      const named = out.lines().filter((l) => l.level === 'warn' && String(l.msg).includes('runs[0]')).map((l) => l.msg);
+      expect(named).toEqual(['k8s://ztaudit/ztd: entry runs[0] of the history index (ConfigMap ztaudit/ztd, key index.json) is not a stored run: not a JSON object; it is kept there as it is; passed over']);
+    } finally {
+      await d.stop();
+      await api.close();
+    }
+  }, 60_000);
+});
+
 const pod = (name: string, ns: string): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns, labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'registry.example/app:1' }] } });
 
 function cluster(): KubeObject[] {

@@ -210,6 +210,46 @@ describe('serve --watch runs (pipeline + SQLite store)', () => {
     expect(sent).toHaveLength(0);
   });
 
+  it('on a store another cluster writes to too (one database for a fleet), the next watch run is diffed against this daemon\'s last run held in memory, decoding no run from the store', async () => {
+    // Every run the store decodes for a diff's baseline walk.
+    const decoded: string[] = [];
+    const counted = new Proxy(store, {
+      get(target, key) {
+        if (key === 'runsNewestFirst') {
+          return async function* (c?: string, read?: Parameters<RunStore['runsNewestFirst']>[1]) {
+            for await (const r of target.runsNewestFirst(c, read)) { decoded.push(r.run.id); yield r; }
+          };
+        }
+        const value = Reflect.get(target, key) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const runOn = async (daemon: ServeWatch, reason: string) => (await runPipeline(config, CHECKS, daemon.edges({
+      collect: () => daemon.collectFull(), store: counted, diff: (p, c, e, o) => diffRuns(p, c, { rules: config.regression, expiredWaivers: e, olderRuns: o }),
+      render: async () => [], log, now: () => new Date(), notifiers: [],
+    }, reason))).report;
+    const first = await runOn(sw, 'start-up');
+    // A daemon of another cluster stores into the same store.
+    const elsewhere = new ServeWatch({ config, checks: CHECKS, log, configMapRefs: () => [], clusterName: 'prod-b', watcher: () => new FakeWatch(cluster()) });
+    const other = await runOn(elsewhere, 'start-up');
+    expect(other.run.cluster.name).not.toBe(first.run.cluster.name);
+    decoded.length = 0;
+    fake.remove('NetworkPolicy', 'shop', 'default-deny');
+    const report = await runOn(sw, 'watch');
+    expect(report.diff?.previousRunId).toBe(first.run.id);
+    expect(report.diff?.regression).toBe(true);
+    expect(decoded).toEqual([]);
+    // A run of this cluster stored by another process is read from the store, as before.
+    const sameCluster = new ServeWatch({ config, checks: CHECKS, log, configMapRefs: () => [], watcher: () => new FakeWatch(cluster()) });
+    const again = await runOn(sameCluster, 'start-up');
+    await runOn(elsewhere, 'start-up');
+    decoded.length = 0;
+    fake.add({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'reader', namespace: 'shop' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] });
+    const next = await runOn(sw, 'watch');
+    expect(next.diff?.previousRunId).toBe(again.run.id);
+    expect(decoded).toEqual([again.run.id]);
+  });
+
   it('the newest stored run\'s summary damaged by hand (SQLite runs.summary not JSON): the next watch run is still stored, diffed against that run (its report reads)', async () => {
     const first = await run('start-up');
     const db = new DatabaseSync(join(dir, 'h.db'));
