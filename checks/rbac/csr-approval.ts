@@ -1,10 +1,13 @@
-import { findPermissions } from '../../src/analysis/rbac/audit.ts';
+import { findPermissions, type Permission } from '../../src/analysis/rbac/audit.ts';
 import { each, p, permissionCheck } from './common.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
 const CERTS = 'certificates.k8s.io';
 /** One array for every subject: findPermissions caches a role's matches per wanted list. */
 const CREATE_CSR = [p('create', CERTS, 'certificatesigningrequests')];
+
+/** What the check looks for; rbac.aggregation-into-builtin asks for the same. */
+export const csrApprovalPermissions = (): Permission[] => [...each(['update', 'patch'], CERTS, ['certificatesigningrequests'], 'approval'), p('approve', CERTS, 'signers')];
 
 export const csrApproval = permissionCheck({
   id: 'rbac.csr-approval',
@@ -13,7 +16,7 @@ export const csrApproval = permissionCheck({
   severity: 'high',
   controls: [cis('5.1.11'), ...LEAST_PRIVILEGE],
   remediation: 'Leave CSR approval to the controller manager; remove update/patch on certificatesigningrequests/approval (and approve on signers) from other roles.',
-  wanted: () => [...each(['update', 'patch'], CERTS, ['certificatesigningrequests'], 'approval'), p('approve', CERTS, 'signers')],
+  wanted: csrApprovalPermissions,
   clusterScoped: true,
   action: 'approve certificate signing requests',
   // Approval needs both the approval subresource and approve on a signer; one alone is a weaker

@@ -1,5 +1,9 @@
+import type { Permission } from '../../src/analysis/rbac/audit.ts';
 import { each, namespaceOnlySeverity, permissionCheck } from './common.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
+
+/** What the check looks for; rbac.aggregation-into-builtin asks for the same. */
+export const namespaceModificationPermissions = (): Permission[] => each(['patch', 'update'], '', ['namespaces']);
 
 export const namespaceModification = permissionCheck({
   id: 'rbac.namespace-modification',
@@ -8,7 +12,7 @@ export const namespaceModification = permissionCheck({
   severity: 'high',
   controls: [cis('5.2.1'), ...LEAST_PRIVILEGE],
   remediation: 'Remove patch/update on namespaces from tenant roles; a RoleBinding granting it lets the subject relabel its own namespace (e.g. drop pod-security.kubernetes.io/enforce).',
-  wanted: () => each(['patch', 'update'], '', ['namespaces']),
+  wanted: namespaceModificationPermissions,
   action: 'modify namespaces',
   // Through a RoleBinding only the binding's own namespace can be changed.
   severityFor: namespaceOnlySeverity('medium'),

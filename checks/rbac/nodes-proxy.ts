@@ -1,5 +1,9 @@
+import type { Permission } from '../../src/analysis/rbac/audit.ts';
 import { each, p, permissionCheck } from './common.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
+
+/** What the check looks for; rbac.aggregation-into-builtin asks for the same. */
+export const nodesProxyPermissions = (): Permission[] => [...each(['get', 'create', 'update', 'patch', 'delete'], '', ['nodes'], 'proxy'), p('proxy', '', 'nodes')];
 
 export const nodesProxy = permissionCheck({
   id: 'rbac.nodes-proxy',
@@ -8,7 +12,7 @@ export const nodesProxy = permissionCheck({
   severity: 'high',
   controls: [cis('5.1.10'), ...LEAST_PRIVILEGE],
   remediation: 'Remove nodes/proxy (any verb, including get) from roles of non-platform subjects; use nodes/metrics or nodes/stats for monitoring.',
-  wanted: () => [...each(['get', 'create', 'update', 'patch', 'delete'], '', ['nodes'], 'proxy'), p('proxy', '', 'nodes')],
+  wanted: nodesProxyPermissions,
   clusterScoped: true,
   action: 'reach the kubelet API through nodes/proxy',
 });

@@ -1,4 +1,5 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
+import type { Permission } from '../../src/analysis/rbac/audit.ts';
 import { each, namespaceOnlySeverity, p, permissionCheck } from './common.ts';
 import { LEAST_PRIVILEGE } from '../controls.ts';
 
@@ -9,6 +10,13 @@ export function getSufficesForExec(ctx: AuditContext): boolean {
   return Number(m[1]) === 1 && Number(m[2]) < 35;
 }
 
+/** What the check looks for; rbac.aggregation-into-builtin asks for the same. */
+export const podExecPermissions = (ctx: AuditContext): Permission[] => [
+  ...['exec', 'attach', 'portforward'].map((sub) => p('create', '', 'pods', sub)),
+  ...(getSufficesForExec(ctx) ? ['exec', 'attach', 'portforward'].map((sub) => p('get', '', 'pods', sub)) : []),
+  ...each(['update', 'patch'], '', ['pods'], 'ephemeralcontainers'),
+];
+
 export const podExecAttach = permissionCheck({
   id: 'rbac.pod-exec-attach',
   title: 'Subject can exec, attach or port-forward into pods',
@@ -16,11 +24,7 @@ export const podExecAttach = permissionCheck({
   severity: 'high',
   controls: LEAST_PRIVILEGE,
   remediation: 'Grant pods/exec, pods/attach, pods/portforward and pods/ephemeralcontainers only to break-glass roles, in the namespaces that need them.',
-  wanted: (ctx) => [
-    ...['exec', 'attach', 'portforward'].map((sub) => p('create', '', 'pods', sub)),
-    ...(getSufficesForExec(ctx) ? ['exec', 'attach', 'portforward'].map((sub) => p('get', '', 'pods', sub)) : []),
-    ...each(['update', 'patch'], '', ['pods'], 'ephemeralcontainers'),
-  ],
+  wanted: podExecPermissions,
   action: 'exec into pods',
   severityFor: namespaceOnlySeverity('medium'),
 });

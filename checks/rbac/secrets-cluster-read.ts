@@ -1,4 +1,4 @@
-import type { PermissionHit } from '../../src/analysis/rbac/audit.ts';
+import type { Permission, PermissionHit } from '../../src/analysis/rbac/audit.ts';
 import { each, permissionCheck } from './common.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
@@ -13,6 +13,9 @@ function secretNames(hits: PermissionHit[]): string {
   return names.length <= 5 ? names.join(', ') : `${names.slice(0, 5).join(', ')} and ${names.length - 5} more`;
 }
 
+/** What the check looks for; rbac.aggregation-into-builtin asks for the same. */
+export const secretsReadPermissions = (): Permission[] => each(['get', 'list', 'watch'], '', ['secrets']);
+
 export const secretsClusterRead = permissionCheck({
   id: 'rbac.secrets-cluster-read',
   title: 'Subject can read Secrets in all namespaces',
@@ -20,7 +23,7 @@ export const secretsClusterRead = permissionCheck({
   severity: 'high',
   controls: [cis('5.1.2'), ...LEAST_PRIVILEGE],
   remediation: 'Remove get/list/watch on secrets from the cluster role, or replace the ClusterRoleBinding with RoleBindings in the namespaces that need it; prefer resourceNames for the specific Secrets an application reads. A grant already limited by resourceNames is reported at medium: it still reads the Secret of that name in every namespace, so bind it with RoleBindings in the namespaces that hold that Secret.',
-  wanted: () => each(['get', 'list', 'watch'], '', ['secrets']),
+  wanted: secretsReadPermissions,
   clusterScoped: true,
   action: 'read Secrets in all namespaces',
   actionFor: (hits) => (named(hits) ? `read only the Secrets named ${secretNames(hits)}` : undefined),
