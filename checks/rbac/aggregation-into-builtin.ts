@@ -8,14 +8,10 @@ import { describeRule, ruleGrantsSome, selectorMatches } from '../../src/analysi
 import { ruleGivesInScope } from '../../src/analysis/rbac/scope.ts';
 import type { RoleInfo, Rule } from '../../src/analysis/rbac/types.ts';
 import { RBAC_BEST_EFFORT, RBAC_NEEDS } from './common.ts';
-import { csrApprovalPermissions } from './csr-approval.ts';
-import { namespaceModificationPermissions } from './namespace-modification.ts';
-import { nodesProxyPermissions } from './nodes-proxy.ts';
-import { podExecPermissions } from './pod-exec-attach.ts';
-import { privilegeEscalationPermissions } from './privilege-escalation.ts';
-import { secretsReadPermissions } from './secrets-cluster-read.ts';
-import { webhookWritePermissions } from './webhook-config-write.ts';
-import { workloadWritePermissions } from './workload-create-kube-system.ts';
+import {
+  csrApprovalPermissions, namespaceModificationPermissions, nodesProxyPermissions, podExecPermissions, privilegeEscalationPermissions,
+  secretsReadPermissions, webhookWritePermissions, workloadWritePermissions,
+} from './lib/permissions.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
 const RBAC = 'rbac.authorization.k8s.io';

@@ -92,8 +92,4 @@ export function permissionCheck(spec: PermissionCheckSpec): Check {
   };
 }
 
-export const p = (verb: string, group: string, resource: string, subresource?: string): Permission => ({ verb, group, resource, subresource });
-
-export function each(verbs: string[], group: string, resources: string[], subresource?: string): Permission[] {
-  return verbs.flatMap((v) => resources.map((r) => p(v, group, r, subresource)));
-}
+export { each, p } from './lib/permissions.ts';

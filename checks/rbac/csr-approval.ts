@@ -1,13 +1,11 @@
-import { findPermissions, type Permission } from '../../src/analysis/rbac/audit.ts';
-import { each, p, permissionCheck } from './common.ts';
+import { findPermissions } from '../../src/analysis/rbac/audit.ts';
+import { p, permissionCheck } from './common.ts';
+import { csrApprovalPermissions } from './lib/permissions.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
 const CERTS = 'certificates.k8s.io';
 /** One array for every subject: findPermissions caches a role's matches per wanted list. */
 const CREATE_CSR = [p('create', CERTS, 'certificatesigningrequests')];
-
-/** What the check looks for; rbac.aggregation-into-builtin asks for the same. */
-export const csrApprovalPermissions = (): Permission[] => [...each(['update', 'patch'], CERTS, ['certificatesigningrequests'], 'approval'), p('approve', CERTS, 'signers')];
 
 export const csrApproval = permissionCheck({
   id: 'rbac.csr-approval',

@@ -1,9 +1,6 @@
-import type { Permission } from '../../src/analysis/rbac/audit.ts';
-import { each, namespaceOnlySeverity, permissionCheck } from './common.ts';
+import { namespaceOnlySeverity, permissionCheck } from './common.ts';
+import { namespaceModificationPermissions } from './lib/permissions.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
-
-/** What the check looks for; rbac.aggregation-into-builtin asks for the same. */
-export const namespaceModificationPermissions = (): Permission[] => each(['patch', 'update'], '', ['namespaces']);
 
 export const namespaceModification = permissionCheck({
   id: 'rbac.namespace-modification',

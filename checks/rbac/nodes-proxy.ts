@@ -1,9 +1,6 @@
-import type { Permission } from '../../src/analysis/rbac/audit.ts';
-import { each, p, permissionCheck } from './common.ts';
+import { permissionCheck } from './common.ts';
+import { nodesProxyPermissions } from './lib/permissions.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
-
-/** What the check looks for; rbac.aggregation-into-builtin asks for the same. */
-export const nodesProxyPermissions = (): Permission[] => [...each(['get', 'create', 'update', 'patch', 'delete'], '', ['nodes'], 'proxy'), p('proxy', '', 'nodes')];
 
 export const nodesProxy = permissionCheck({
   id: 'rbac.nodes-proxy',

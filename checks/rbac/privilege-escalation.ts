@@ -1,36 +1,11 @@
-import { permissionLabel, type Permission, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
-import { ANY_SUBRESOURCE } from '../../src/analysis/rbac/rules.ts';
-import { each, namespaceOnlySeverity, p, permissionCheck } from './common.ts';
+import { permissionLabel, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
+import { namespaceOnlySeverity, permissionCheck } from './common.ts';
+import { PV_CREATE, privilegeEscalationPermissions } from './lib/permissions.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
-const RBAC = 'rbac.authorization.k8s.io';
-
-// Every storage provisioner that creates volumes for PersistentVolumeClaims (a CSI
-// external-provisioner, kind's local-path-provisioner) needs create persistentvolumes, so that
-// permission alone is something to verify rather than a certain escalation.
-const PV_CREATE = { ...p('create', '', 'persistentvolumes'), clusterScoped: true };
 const PV_CREATE_LABEL = permissionLabel(PV_CREATE);
 const onlyPvCreate = (hits: PermissionHit[]) => hits.every((h) => h.permission === PV_CREATE_LABEL);
 const namespaceOnly = namespaceOnlySeverity('medium');
-
-/**
- * What the check looks for; rbac.aggregation-into-builtin asks for the same. Impersonating users,
- * groups, uids and user extras, escalating ClusterRoles and creating PersistentVolumes are
- * authorized at cluster scope, so only ClusterRoleBindings give them; bind (checked in the
- * RoleBinding's namespace), impersonating service accounts and minting their tokens also work
- * through RoleBindings.
- */
-export const privilegeEscalationPermissions = (): Permission[] => [
-  ...each(['escalate', 'bind'], RBAC, ['roles']),
-  p('bind', RBAC, 'clusterroles'),
-  { ...p('escalate', RBAC, 'clusterroles'), clusterScoped: true },
-  ...each(['impersonate'], '', ['users', 'groups']).map((x) => ({ ...x, clusterScoped: true })),
-  { ...p('impersonate', 'authentication.k8s.io', 'uids'), clusterScoped: true },
-  { ...p('impersonate', 'authentication.k8s.io', 'userextras', ANY_SUBRESOURCE), clusterScoped: true },
-  PV_CREATE,
-  p('impersonate', '', 'serviceaccounts'),
-  p('create', '', 'serviceaccounts', 'token'),
-];
 
 export const privilegeEscalation = permissionCheck({
   id: 'rbac.privilege-escalation',

@@ -1,5 +1,6 @@
-import type { Permission, PermissionHit } from '../../src/analysis/rbac/audit.ts';
-import { each, permissionCheck } from './common.ts';
+import type { PermissionHit } from '../../src/analysis/rbac/audit.ts';
+import { permissionCheck } from './common.ts';
+import { secretsReadPermissions } from './lib/permissions.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
 // Cluster-wide only: a ClusterRoleBinding reaching Secrets in every namespace. Access granted
@@ -12,9 +13,6 @@ function secretNames(hits: PermissionHit[]): string {
   const names = [...new Set(hits.flatMap((h) => h.ruleObj.resourceNames))].sort();
   return names.length <= 5 ? names.join(', ') : `${names.slice(0, 5).join(', ')} and ${names.length - 5} more`;
 }
-
-/** What the check looks for; rbac.aggregation-into-builtin asks for the same. */
-export const secretsReadPermissions = (): Permission[] => each(['get', 'list', 'watch'], '', ['secrets']);
 
 export const secretsClusterRead = permissionCheck({
   id: 'rbac.secrets-cluster-read',

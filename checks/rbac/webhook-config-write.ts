@@ -1,13 +1,6 @@
-import type { Permission } from '../../src/analysis/rbac/audit.ts';
-import { each, permissionCheck } from './common.ts';
+import { permissionCheck } from './common.ts';
+import { webhookWritePermissions } from './lib/permissions.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
-
-/**
- * What the check looks for; rbac.aggregation-into-builtin asks for the same. deletecollection: the
- * configurations are served by the generic registry store, which deletes collections too
- * (kubernetes pkg/registry/admissionregistration/validatingwebhookconfiguration/storage/storage.go).
- */
-export const webhookWritePermissions = (): Permission[] => each(['create', 'update', 'patch', 'delete', 'deletecollection'], 'admissionregistration.k8s.io', ['validatingwebhookconfigurations', 'mutatingwebhookconfigurations']);
 
 export const webhookConfigWrite = permissionCheck({
   id: 'rbac.webhook-config-write',

@@ -1,15 +1,6 @@
-import type { Permission } from '../../src/analysis/rbac/audit.ts';
-import { each, permissionCheck } from './common.ts';
+import { permissionCheck } from './common.ts';
+import { workloadWritePermissions } from './lib/permissions.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
-
-const VERBS = ['create', 'update', 'patch'];
-
-/** What the check looks for (in kube-system); rbac.aggregation-into-builtin asks for the same in any namespace. */
-export const workloadWritePermissions = (): Permission[] => [
-  ...each(VERBS, '', ['pods', 'replicationcontrollers']),
-  ...each(VERBS, 'apps', ['deployments', 'replicasets', 'statefulsets', 'daemonsets']),
-  ...each(VERBS, 'batch', ['jobs', 'cronjobs']),
-];
 
 export const workloadCreateKubeSystem = permissionCheck({
   id: 'rbac.workload-create-kube-system',

@@ -3,14 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { rbacChecks } from '../../../checks/rbac/index.ts';
 import { aggregationIntoBuiltin as check } from '../../../checks/rbac/aggregation-into-builtin.ts';
-import { csrApprovalPermissions } from '../../../checks/rbac/csr-approval.ts';
-import { namespaceModificationPermissions } from '../../../checks/rbac/namespace-modification.ts';
-import { nodesProxyPermissions } from '../../../checks/rbac/nodes-proxy.ts';
-import { podExecPermissions } from '../../../checks/rbac/pod-exec-attach.ts';
-import { privilegeEscalationPermissions } from '../../../checks/rbac/privilege-escalation.ts';
-import { secretsReadPermissions } from '../../../checks/rbac/secrets-cluster-read.ts';
-import { webhookWritePermissions } from '../../../checks/rbac/webhook-config-write.ts';
-import { workloadWritePermissions } from '../../../checks/rbac/workload-create-kube-system.ts';
+import {
+  csrApprovalPermissions, namespaceModificationPermissions, nodesProxyPermissions, podExecPermissions, privilegeEscalationPermissions,
+  secretsReadPermissions, webhookWritePermissions, workloadWritePermissions,
+} from '../../../checks/rbac/lib/permissions.ts';
 import { ANY_SUBRESOURCE } from '../../../src/analysis/rbac/rules.ts';
 import { failing, run, snap } from './helpers.ts';
 
