@@ -1,4 +1,4 @@
-import { namespaceOnlySeverity, permissionCheck } from './common.ts';
+import { namespaceOnlySeverity, permissionCheck, powerfulNamespaceNote } from './common.ts';
 import { namespaceModificationPermissions } from './lib/permissions.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
@@ -13,4 +13,5 @@ export const namespaceModification = permissionCheck({
   action: 'modify namespaces',
   // Through a RoleBinding only the binding's own namespace can be changed.
   severityFor: namespaceOnlySeverity('medium'),
+  noteFor: powerfulNamespaceNote,
 });

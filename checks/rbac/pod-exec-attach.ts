@@ -1,4 +1,4 @@
-import { namespaceOnlySeverity, permissionCheck } from './common.ts';
+import { namespaceOnlySeverity, permissionCheck, powerfulNamespaceNote } from './common.ts';
 import { podExecPermissions } from './lib/permissions.ts';
 import { LEAST_PRIVILEGE } from '../controls.ts';
 
@@ -12,4 +12,5 @@ export const podExecAttach = permissionCheck({
   wanted: podExecPermissions,
   action: 'exec into pods',
   severityFor: namespaceOnlySeverity('medium'),
+  noteFor: powerfulNamespaceNote,
 });

@@ -1,5 +1,5 @@
 import { permissionLabel, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
-import { namespaceOnlySeverity, permissionCheck } from './common.ts';
+import { namespaceOnlySeverity, permissionCheck, powerfulNamespaceNote } from './common.ts';
 import { PV_CREATE, privilegeEscalationPermissions } from './lib/permissions.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
@@ -16,8 +16,8 @@ export const privilegeEscalation = permissionCheck({
   remediation: 'Remove escalate/bind on roles and clusterroles, impersonate on users/groups/serviceaccounts/uids/userextras and create on serviceaccounts/token from roles of non-platform subjects. A subject whose only such permission is create on persistentvolumes is reported at medium: storage provisioners (a CSI external-provisioner, local-path-provisioner) need it to create volumes for PersistentVolumeClaims. Verify the subject is such a provisioner or a trusted cluster operator, since a hostPath PersistentVolume it creates gives the pod that claims it the node\'s filesystem, and waive the finding for it; remove the permission from any other subject.',
   wanted: privilegeEscalationPermissions,
   action: 'escalate privileges',
-  severityFor: (hits) => (onlyPvCreate(hits) ? 'medium' : namespaceOnly(hits)),
-  noteFor: (hits) => (onlyPvCreate(hits)
+  severityFor: (hits, grants, ctx) => (onlyPvCreate(hits) ? 'medium' : namespaceOnly(hits, grants, ctx)),
+  noteFor: (hits, ctx) => (onlyPvCreate(hits)
     ? 'Creating PersistentVolumes is what a storage provisioner does: verify this subject is one (or a trusted cluster operator), since a hostPath PersistentVolume it creates gives the pod that claims it the node\'s filesystem'
-    : undefined),
+    : powerfulNamespaceNote(hits, ctx)),
 });
