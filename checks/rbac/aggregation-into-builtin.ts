@@ -4,11 +4,14 @@ import type { Verdict } from '../../src/base/vocabulary.ts';
 import { permissionLabel, type Permission } from '../../src/analysis/rbac/audit.ts';
 import { DEFAULT_CLUSTER_ROLES, DEFAULT_CLUSTER_ROLE_BY_NAME } from '../../src/analysis/rbac/bootstrap.ts';
 import { buildRbacModel, roleKey, type RbacModel } from '../../src/analysis/rbac/model.ts';
-import { ANY_SUBRESOURCE, describeRule, ruleGrantsSome, selectorMatches } from '../../src/analysis/rbac/rules.ts';
+import { describeRule, ruleGrantsSome, selectorMatches } from '../../src/analysis/rbac/rules.ts';
 import { ruleGivesInScope } from '../../src/analysis/rbac/scope.ts';
 import type { RoleInfo, Rule } from '../../src/analysis/rbac/types.ts';
-import { RBAC_BEST_EFFORT, RBAC_NEEDS, each, p } from './common.ts';
-import { getSufficesForExec } from './pod-exec-attach.ts';
+import { RBAC_BEST_EFFORT, RBAC_NEEDS } from './common.ts';
+import {
+  csrApprovalPermissions, namespaceModificationPermissions, nodesProxyPermissions, podExecPermissions, privilegeEscalationPermissions,
+  secretsReadPermissions, webhookWritePermissions, workloadWritePermissions,
+} from './lib/permissions.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
 const RBAC = 'rbac.authorization.k8s.io';
@@ -29,37 +32,26 @@ interface Danger {
  */
 const clusterOnly = (perms: Permission[]): Permission[] => perms.map((x) => ({ ...x, clusterScoped: true }));
 
+/**
+ * The permissions the RBAC permission checks look for, from their own lists (so the two cannot
+ * drift), by risk. Secrets, exec, workloads and the namespace (own namespace only, for a
+ * RoleBinding) are given through any binding of the extended role; the rest only cluster-wide.
+ */
 function dangers(ctx: AuditContext): Danger[] {
-  const exec = ['exec', 'attach', 'portforward'];
+  const escalation = privilegeEscalationPermissions();
+  const isPvCreate = (x: Permission) => x.resource === 'persistentvolumes';
+  const isTokenRequest = (x: Permission) => x.resource === 'serviceaccounts' && x.subresource === 'token';
   return [
-    { risk: 'read Secrets', control: '5.1.2', permissions: each(['get', 'list', 'watch'], '', ['secrets']) },
-    {
-      risk: 'exec into pods', control: '5.1.8',
-      permissions: [
-        ...exec.map((sub) => p('create', '', 'pods', sub)),
-        // Before 1.35 a WebSocket GET reaches exec/attach/portforward.
-        ...(getSufficesForExec(ctx) ? exec.map((sub) => p('get', '', 'pods', sub)) : []),
-        ...each(['update', 'patch'], '', ['pods'], 'ephemeralcontainers'),
-      ],
-    },
-    {
-      risk: 'escalate, bind or impersonate', control: '5.1.8',
-      permissions: [
-        ...each(['escalate', 'bind'], RBAC, ['roles']),
-        p('bind', RBAC, 'clusterroles'),
-        ...clusterOnly([p('escalate', RBAC, 'clusterroles')]),
-        ...clusterOnly(each(['impersonate'], '', ['users', 'groups'])),
-        p('impersonate', '', 'serviceaccounts'),
-        ...clusterOnly([p('impersonate', 'authentication.k8s.io', 'uids'), p('impersonate', 'authentication.k8s.io', 'userextras', ANY_SUBRESOURCE)]),
-      ],
-    },
-    { risk: 'create PersistentVolumes', control: '5.1.9', permissions: clusterOnly([p('create', '', 'persistentvolumes')]) },
-    { risk: 'mint service account tokens', control: '5.1.13', permissions: [p('create', '', 'serviceaccounts', 'token')] },
-    { risk: 'reach the kubelet API', control: '5.1.10', permissions: clusterOnly([...each(['get', 'create', 'update', 'patch', 'delete'], '', ['nodes'], 'proxy'), p('proxy', '', 'nodes')]) },
-    {
-      risk: 'write admission webhooks', control: '5.1.12',
-      permissions: clusterOnly(each(['create', 'update', 'patch', 'delete'], 'admissionregistration.k8s.io', ['validatingwebhookconfigurations', 'mutatingwebhookconfigurations'])),
-    },
+    { risk: 'read Secrets', control: '5.1.2', permissions: secretsReadPermissions() },
+    { risk: 'exec into pods', control: '5.1.8', permissions: podExecPermissions(ctx) },
+    { risk: 'escalate, bind or impersonate', control: '5.1.8', permissions: escalation.filter((x) => !isPvCreate(x) && !isTokenRequest(x)) },
+    { risk: 'create PersistentVolumes', control: '5.1.9', permissions: clusterOnly(escalation.filter(isPvCreate)) },
+    { risk: 'mint service account tokens', control: '5.1.13', permissions: escalation.filter(isTokenRequest) },
+    { risk: 'reach the kubelet API', control: '5.1.10', permissions: clusterOnly(nodesProxyPermissions()) },
+    { risk: 'approve certificate signing requests', control: '5.1.11', permissions: clusterOnly(csrApprovalPermissions()) },
+    { risk: 'write admission webhooks', control: '5.1.12', permissions: clusterOnly(webhookWritePermissions()) },
+    { risk: 'create or change workloads', control: '5.1.4', permissions: workloadWritePermissions() },
+    { risk: 'modify namespaces', control: '5.2.1', permissions: namespaceModificationPermissions() },
   ];
 }
 
@@ -138,7 +130,7 @@ export const aggregationIntoBuiltin: Check = {
   title: 'Custom ClusterRole aggregates dangerous rules into admin, edit or view',
   protectsAgainst: 'custom ClusterRoles that aggregate dangerous rules into admin, edit or view, silently extending every holder of those roles',
   severity: 'high',
-  controls: [cis('5.1.2'), cis('5.1.3'), cis('5.1.8'), cis('5.1.9'), cis('5.1.10'), cis('5.1.12'), cis('5.1.13'), ...LEAST_PRIVILEGE],
+  controls: [cis('5.1.2'), cis('5.1.3'), cis('5.1.4'), cis('5.1.8'), cis('5.1.9'), cis('5.1.10'), cis('5.1.11'), cis('5.1.12'), cis('5.1.13'), cis('5.2.1'), ...LEAST_PRIVILEGE],
   remediation:
     'Remove the rbac.authorization.k8s.io/aggregate-to-admin|edit|view label from the ClusterRole (or drop the dangerous rules from it) and grant those permissions through a dedicated role bound only to the subjects that need them.',
   needs: RBAC_NEEDS,

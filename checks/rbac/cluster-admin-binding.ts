@@ -1,4 +1,5 @@
-import { permissionCheck, p } from './common.ts';
+import { permissionCheck } from './common.ts';
+import { clusterAdminPermissions } from './lib/permissions.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
 export const clusterAdminBinding = permissionCheck({
@@ -9,7 +10,7 @@ export const clusterAdminBinding = permissionCheck({
   controls: [cis('5.1.1'), cis('5.1.7'), ...LEAST_PRIVILEGE],
   remediation: 'Bind cluster-admin only to break-glass identities. Replace the ClusterRoleBinding with RoleBindings to narrower roles in the namespaces the subject works in.',
   // Every verb on every resource of every group, granted by a ClusterRoleBinding.
-  wanted: () => [p('*', '*', '*')],
+  wanted: clusterAdminPermissions,
   clusterScoped: true,
   // `*` on `*` everywhere: every narrower dangerous grant on the same subject follows from it.
   implies: [

@@ -6,7 +6,12 @@ import type { Check } from '../../src/engine/types.ts';
 import type { Severity, Verdict } from '../../src/base/vocabulary.ts';
 import type { KindKey } from '../../src/snapshot/kinds.ts';
 import type { Grant } from '../../src/analysis/rbac/types.ts';
+import { memoize } from '../../src/analysis/memo.ts';
 import { distinct, findPermissions, hitEvidence, rbacAudit, relatedOf, scopeText, type Permission, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
+import {
+  clusterAdminPermissions, csrApprovalPermissions, namespaceModificationPermissions, nodesProxyPermissions, podExecPermissions, privilegeEscalationPermissions,
+  PV_CREATE, secretsReadPermissions, webhookWritePermissions, workloadWritePermissions,
+} from './lib/permissions.ts';
 
 /** A readable message: the first few permissions, the full list stays in the evidence. */
 function listSome(items: string[], max = 5): string {
@@ -49,14 +54,62 @@ export interface PermissionCheckSpec extends Omit<Check, 'evaluate' | 'area' | '
   /** What a given failing subject can do, when its hits say more than `action`; undefined keeps `action`. */
   actionFor?: (hits: PermissionHit[]) => string | undefined;
   /** Severity for a given failing subject (its hits, and all its audited grants); undefined keeps the check's severity. */
-  severityFor?: (hits: PermissionHit[], grants: readonly Grant[]) => Severity | undefined;
+  severityFor?: (hits: PermissionHit[], grants: readonly Grant[], ctx: AuditContext) => Severity | undefined;
   /** A sentence added to a failing subject's message, e.g. what to verify before acting on it. */
-  noteFor?: (hits: PermissionHit[]) => string | undefined;
+  noteFor?: (hits: PermissionHit[], ctx: AuditContext) => string | undefined;
 }
 
-/** Failing subjects whose reach is one namespace (not kube-system) get this lower severity. */
-export function namespaceOnlySeverity(lower: Severity): (hits: PermissionHit[]) => Severity | undefined {
-  return (hits) => (hits.some((h) => !h.namespace || h.namespace === 'kube-system') ? undefined : lower);
+/**
+ * Service accounts granted, by ClusterRoleBindings not Kubernetes' own, a permission some RBAC
+ * check fails (creating PersistentVolumes alone, what storage provisioners hold, left out), by
+ * namespace: a pod or token of one there is a way to it (kubernetes.io/docs/concepts/security/rbac-good-practices/:
+ * who can create pods, exec into them or mint tokens in a namespace acts as its service accounts).
+ */
+export const powerfulServiceAccounts: (ctx: AuditContext) => ReadonlyMap<string, readonly string[]> = memoize((ctx: AuditContext) => {
+  const wanted = [
+    ...clusterAdminPermissions(), ...secretsReadPermissions(), ...podExecPermissions(ctx), ...privilegeEscalationPermissions().filter((x) => x !== PV_CREATE),
+    ...nodesProxyPermissions(), ...csrApprovalPermissions(), ...webhookWritePermissions(), ...workloadWritePermissions(), ...namespaceModificationPermissions(),
+  ];
+  const out = new Map<string, string[]>();
+  for (const s of rbacAudit(ctx).subjects) {
+    if (s.subject.kind !== 'ServiceAccount' || !s.subject.namespace) continue;
+    if (!s.grants.some((g) => !g.namespace) || findPermissions(s.grants, wanted, { clusterScoped: true }).length === 0) continue;
+    const list = out.get(s.subject.namespace);
+    if (list) list.push(s.subject.name);
+    else out.set(s.subject.namespace, [s.subject.name]);
+  }
+  return out;
+}, 'rbac');
+
+/** The namespaces of `hits` that hold a powerful service account, with those accounts. */
+function powerfulNamespaces(hits: PermissionHit[], ctx: AuditContext): Array<[string, readonly string[]]> {
+  const powerful = powerfulServiceAccounts(ctx);
+  const out: Array<[string, readonly string[]]> = [];
+  for (const ns of distinct(hits, (h) => h.namespace ?? '')) {
+    const sas = ns ? powerful.get(ns) : undefined;
+    if (sas) out.push([ns, sas]);
+  }
+  return out;
+}
+
+/**
+ * Failing subjects whose reach is one namespace get this lower severity, unless the namespace is
+ * kube-system or holds a service account with a dangerous cluster-wide grant (powerfulServiceAccounts):
+ * there the namespace is a way to that account's permissions, as kube-system is to the control plane's.
+ */
+export function namespaceOnlySeverity(lower: Severity): (hits: PermissionHit[], grants: readonly Grant[], ctx: AuditContext) => Severity | undefined {
+  return (hits, _grants, ctx) => (hits.some((h) => !h.namespace || h.namespace === 'kube-system') || powerfulNamespaces(hits, ctx).length > 0 ? undefined : lower);
+}
+
+/** For a subject of namespaceOnlySeverity kept at the check's severity by a powerful service account: which, and why. */
+export function powerfulNamespaceNote(hits: PermissionHit[], ctx: AuditContext): string | undefined {
+  if (hits.some((h) => !h.namespace || h.namespace === 'kube-system')) return undefined;
+  const found = powerfulNamespaces(hits, ctx);
+  if (found.length === 0) return undefined;
+  const [ns, sas] = found[0];
+  const names = sas.slice(0, 3).map((n) => `ServiceAccount ${ns}/${n}`).join(', ') + (sas.length > 3 ? ` and ${sas.length - 3} more` : '');
+  const more = found.length > 1 ? ` (and ${found.length - 1} more namespace${found.length > 2 ? 's' : ''} like it)` : '';
+  return `Namespace ${ns}${more} holds ${names}, which ${sas.length > 1 ? 'have' : 'has'} dangerous permissions cluster-wide: this access there is a way to act as it, so it is rated as in kube-system`;
 }
 
 export function permissionCheck(spec: PermissionCheckSpec): Check {
@@ -77,14 +130,14 @@ export function permissionCheck(spec: PermissionCheckSpec): Check {
           continue;
         }
         const evidence = hitEvidence(hits);
-        const note = noteFor?.(hits);
+        const note = noteFor?.(hits, ctx);
         const v: Verdict = {
           status: 'fail', resource,
           message: `${who} can ${actionFor?.(hits) ?? action} ${scopeText(hits)} (${listSome(evidence.permissions)}) via ${viaText(hits)}${note ? `. ${note}` : ''}`,
           evidence: { subject: s.subject, ...evidence },
           related: relatedOf(hits),
         };
-        const sev = severityFor?.(hits, s.grants);
+        const sev = severityFor?.(hits, s.grants, ctx);
         if (sev) v.severity = sev;
         yield v;
       }
@@ -92,8 +145,4 @@ export function permissionCheck(spec: PermissionCheckSpec): Check {
   };
 }
 
-export const p = (verb: string, group: string, resource: string, subresource?: string): Permission => ({ verb, group, resource, subresource });
-
-export function each(verbs: string[], group: string, resources: string[], subresource?: string): Permission[] {
-  return verbs.flatMap((v) => resources.map((r) => p(v, group, r, subresource)));
-}
+export { each, p } from './lib/permissions.ts';

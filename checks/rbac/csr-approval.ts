@@ -1,5 +1,6 @@
 import { findPermissions } from '../../src/analysis/rbac/audit.ts';
-import { each, p, permissionCheck } from './common.ts';
+import { p, permissionCheck } from './common.ts';
+import { csrApprovalPermissions } from './lib/permissions.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
 const CERTS = 'certificates.k8s.io';
@@ -13,7 +14,7 @@ export const csrApproval = permissionCheck({
   severity: 'high',
   controls: [cis('5.1.11'), ...LEAST_PRIVILEGE],
   remediation: 'Leave CSR approval to the controller manager; remove update/patch on certificatesigningrequests/approval (and approve on signers) from other roles.',
-  wanted: () => [...each(['update', 'patch'], CERTS, ['certificatesigningrequests'], 'approval'), p('approve', CERTS, 'signers')],
+  wanted: csrApprovalPermissions,
   clusterScoped: true,
   action: 'approve certificate signing requests',
   // Approval needs both the approval subresource and approve on a signer; one alone is a weaker

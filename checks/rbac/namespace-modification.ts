@@ -1,4 +1,5 @@
-import { each, namespaceOnlySeverity, permissionCheck } from './common.ts';
+import { namespaceOnlySeverity, permissionCheck, powerfulNamespaceNote } from './common.ts';
+import { namespaceModificationPermissions } from './lib/permissions.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
 export const namespaceModification = permissionCheck({
@@ -8,8 +9,9 @@ export const namespaceModification = permissionCheck({
   severity: 'high',
   controls: [cis('5.2.1'), ...LEAST_PRIVILEGE],
   remediation: 'Remove patch/update on namespaces from tenant roles; a RoleBinding granting it lets the subject relabel its own namespace (e.g. drop pod-security.kubernetes.io/enforce).',
-  wanted: () => each(['patch', 'update'], '', ['namespaces']),
+  wanted: namespaceModificationPermissions,
   action: 'modify namespaces',
   // Through a RoleBinding only the binding's own namespace can be changed.
   severityFor: namespaceOnlySeverity('medium'),
+  noteFor: powerfulNamespaceNote,
 });

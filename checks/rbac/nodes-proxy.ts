@@ -1,4 +1,5 @@
-import { each, p, permissionCheck } from './common.ts';
+import { permissionCheck } from './common.ts';
+import { nodesProxyPermissions } from './lib/permissions.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
 export const nodesProxy = permissionCheck({
@@ -8,7 +9,7 @@ export const nodesProxy = permissionCheck({
   severity: 'high',
   controls: [cis('5.1.10'), ...LEAST_PRIVILEGE],
   remediation: 'Remove nodes/proxy (any verb, including get) from roles of non-platform subjects; use nodes/metrics or nodes/stats for monitoring.',
-  wanted: () => [...each(['get', 'create', 'update', 'patch', 'delete'], '', ['nodes'], 'proxy'), p('proxy', '', 'nodes')],
+  wanted: nodesProxyPermissions,
   clusterScoped: true,
   action: 'reach the kubelet API through nodes/proxy',
 });

@@ -1,13 +1,6 @@
-import type { AuditContext } from '../../src/analysis/context.ts';
-import { each, namespaceOnlySeverity, p, permissionCheck } from './common.ts';
+import { namespaceOnlySeverity, permissionCheck, powerfulNamespaceNote } from './common.ts';
+import { podExecPermissions } from './lib/permissions.ts';
 import { LEAST_PRIVILEGE } from '../controls.ts';
-
-/** Before 1.35 a WebSocket GET was enough for exec/attach/portforward; an unknown version may be older. */
-export function getSufficesForExec(ctx: AuditContext): boolean {
-  const m = /^v?(\d+)\.(\d+)/.exec(ctx.snapshot.cluster.version ?? '');
-  if (!m) return true;
-  return Number(m[1]) === 1 && Number(m[2]) < 35;
-}
 
 export const podExecAttach = permissionCheck({
   id: 'rbac.pod-exec-attach',
@@ -16,11 +9,8 @@ export const podExecAttach = permissionCheck({
   severity: 'high',
   controls: LEAST_PRIVILEGE,
   remediation: 'Grant pods/exec, pods/attach, pods/portforward and pods/ephemeralcontainers only to break-glass roles, in the namespaces that need them.',
-  wanted: (ctx) => [
-    ...['exec', 'attach', 'portforward'].map((sub) => p('create', '', 'pods', sub)),
-    ...(getSufficesForExec(ctx) ? ['exec', 'attach', 'portforward'].map((sub) => p('get', '', 'pods', sub)) : []),
-    ...each(['update', 'patch'], '', ['pods'], 'ephemeralcontainers'),
-  ],
+  wanted: podExecPermissions,
   action: 'exec into pods',
   severityFor: namespaceOnlySeverity('medium'),
+  noteFor: powerfulNamespaceNote,
 });

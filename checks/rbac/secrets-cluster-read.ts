@@ -1,5 +1,6 @@
 import type { PermissionHit } from '../../src/analysis/rbac/audit.ts';
-import { each, permissionCheck } from './common.ts';
+import { permissionCheck } from './common.ts';
+import { secretsReadPermissions } from './lib/permissions.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
 // Cluster-wide only: a ClusterRoleBinding reaching Secrets in every namespace. Access granted
@@ -20,7 +21,7 @@ export const secretsClusterRead = permissionCheck({
   severity: 'high',
   controls: [cis('5.1.2'), ...LEAST_PRIVILEGE],
   remediation: 'Remove get/list/watch on secrets from the cluster role, or replace the ClusterRoleBinding with RoleBindings in the namespaces that need it; prefer resourceNames for the specific Secrets an application reads. A grant already limited by resourceNames is reported at medium: it still reads the Secret of that name in every namespace, so bind it with RoleBindings in the namespaces that hold that Secret.',
-  wanted: () => each(['get', 'list', 'watch'], '', ['secrets']),
+  wanted: secretsReadPermissions,
   clusterScoped: true,
   action: 'read Secrets in all namespaces',
   actionFor: (hits) => (named(hits) ? `read only the Secrets named ${secretNames(hits)}` : undefined),

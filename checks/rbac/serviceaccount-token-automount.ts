@@ -5,10 +5,16 @@
 import type { Check } from '../../src/engine/types.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { RBAC_BEST_EFFORT, RBAC_NEEDS } from './common.ts';
-import { workloadIdentities } from './lib/workload-identity.ts';
+import { workloadIdentities, type ProjectedToken } from './lib/workload-identity.ts';
 import { WORKLOAD_IDENTITY, cis } from '../controls.ts';
 
-const DECIDED = { pod: 'the pod sets automountServiceAccountToken: true', serviceaccount: 'its ServiceAccount sets automountServiceAccountToken: true', default: 'neither the pod nor its ServiceAccount sets automountServiceAccountToken: false' };
+const DECIDED = {
+  pod: 'the pod sets automountServiceAccountToken: true', serviceaccount: 'its ServiceAccount sets automountServiceAccountToken: true',
+  default: 'neither the pod nor its ServiceAccount sets automountServiceAccountToken: false',
+  projected: 'automountServiceAccountToken is false, but the pod mounts a projected serviceAccountToken for the API server',
+};
+
+const audienceText = (t: ProjectedToken) => (t.audience === undefined ? 'no audience, so the API server\'s' : `audience ${JSON.stringify(t.audience)}`);
 
 export const serviceAccountTokenAutomount: Check = {
   id: 'rbac.serviceaccount-token-automount',
@@ -26,14 +32,15 @@ export const serviceAccountTokenAutomount: Check = {
       const sa = `ServiceAccount ${id.namespace}/${id.serviceAccount}`;
       const resource = id.workload.ref;
       if (!id.automount) {
-        yield { status: 'pass', resource, message: `${refString(resource)} does not mount an API token` };
+        const t = id.projectedToken;
+        yield { status: 'pass', resource, message: `${refString(resource)} does not mount an API token${t ? ` (its projected token in volume ${t.volume} is for ${audienceText(t)}, not the API server)` : ''}` };
       } else if (id.grants.length > 0) {
         yield { status: 'pass', resource, message: `${refString(resource)} mounts the token of ${sa}, which has role bindings` };
       } else {
         yield {
           status: 'fail', resource,
-          message: `${refString(resource)} mounts an API token of ${sa}, which has no role bindings beyond discovery: ${DECIDED[id.decidedBy]}`,
-          evidence: { serviceAccount: { namespace: id.namespace, name: id.serviceAccount }, automountDecidedBy: id.decidedBy },
+          message: `${refString(resource)} mounts an API token of ${sa}, which has no role bindings beyond discovery: ${DECIDED[id.decidedBy]}${id.projectedToken ? ` (volume ${id.projectedToken.volume}, ${audienceText(id.projectedToken)})` : ''}`,
+          evidence: { serviceAccount: { namespace: id.namespace, name: id.serviceAccount }, automountDecidedBy: id.decidedBy, ...(id.projectedToken ? { projectedToken: id.projectedToken } : {}) },
           related: [{ kind: 'ServiceAccount', namespace: id.namespace, name: id.serviceAccount }],
         };
       }

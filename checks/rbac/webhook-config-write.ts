@@ -1,4 +1,5 @@
-import { each, permissionCheck } from './common.ts';
+import { permissionCheck } from './common.ts';
+import { webhookWritePermissions } from './lib/permissions.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
 export const webhookConfigWrite = permissionCheck({
@@ -8,9 +9,7 @@ export const webhookConfigWrite = permissionCheck({
   severity: 'high',
   controls: [cis('5.1.12'), ...LEAST_PRIVILEGE],
   remediation: 'Restrict create/update/patch/delete/deletecollection on validatingwebhookconfigurations and mutatingwebhookconfigurations to the platform deployment identity.',
-  // deletecollection: the configurations are served by the generic registry store, which deletes collections too
-  // (kubernetes pkg/registry/admissionregistration/validatingwebhookconfiguration/storage/storage.go).
-  wanted: () => each(['create', 'update', 'patch', 'delete', 'deletecollection'], 'admissionregistration.k8s.io', ['validatingwebhookconfigurations', 'mutatingwebhookconfigurations']),
+  wanted: webhookWritePermissions,
   clusterScoped: true,
   action: 'write admission webhook configurations',
 });

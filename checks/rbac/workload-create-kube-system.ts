@@ -1,7 +1,6 @@
-import { each, permissionCheck } from './common.ts';
+import { permissionCheck } from './common.ts';
+import { workloadWritePermissions } from './lib/permissions.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
-
-const VERBS = ['create', 'update', 'patch'];
 
 export const workloadCreateKubeSystem = permissionCheck({
   id: 'rbac.workload-create-kube-system',
@@ -10,11 +9,7 @@ export const workloadCreateKubeSystem = permissionCheck({
   severity: 'high',
   controls: [cis('5.1.4'), ...LEAST_PRIVILEGE],
   remediation: 'Remove create/update/patch on pods and workload controllers in kube-system (and cluster-wide) from non-platform subjects; deploy add-ons through a dedicated pipeline identity.',
-  wanted: () => [
-    ...each(VERBS, '', ['pods', 'replicationcontrollers']),
-    ...each(VERBS, 'apps', ['deployments', 'replicasets', 'statefulsets', 'daemonsets']),
-    ...each(VERBS, 'batch', ['jobs', 'cronjobs']),
-  ],
+  wanted: workloadWritePermissions,
   namespace: 'kube-system',
   action: 'create or change workloads in kube-system',
 });

@@ -5,7 +5,7 @@
 import { MAX_COLUMN, oneLine } from '../base/plain-text.ts';
 import { closest, suggestion } from '../base/did-you-mean.ts';
 import type { Snapshot } from '../snapshot/types.ts';
-import { buildRbacModel, canI, describeRule, namespaceRequestReaches, formatSubject, identityOf, parseSubject, requestAttributes, resourceCatalog, resourceIsClusterScoped, ruleNotGivenInScope, servedResourceTypes, subjectBreadth, subjectRules, whoCan, type NonResourceAttributes, type RbacModel, type ResourceAttributes, type RuleGrant } from '../analysis/rbac/index.ts';
+import { buildRbacModel, canI, describeRule, nameDropped, namespaceRequestReaches, formatSubject, identityOf, parseSubject, requestAttributes, resourceCatalog, resourceIsClusterScoped, ruleNotGivenInScope, servedResourceTypes, subjectBreadth, subjectRules, whoCan, type NonResourceAttributes, type RbacModel, type ResourceAttributes, type RuleGrant } from '../analysis/rbac/index.ts';
 
 export interface CommandResult {
   exitCode: 0 | 1 | 2;
@@ -94,6 +94,22 @@ export function questionWarnings(snapshot: Snapshot, model: RbacModel, q: { verb
     warnings.push(`namespace "${q.namespace}" is not in the source${suggestion(q.namespace, model.namespaces)}: only cluster-wide grants answer for it`);
   }
   return warnings.map(oneLine);
+}
+
+/**
+ * The question as the request is made: the verb, the resource and the name the request carries
+ * (none for a create or deletecollection, whatever --name said; namespace NS for a request on a
+ * core namespace asked with -n NS and no --name).
+ */
+function questionText(verb: string, resource: string, request: ResourceAttributes | NonResourceAttributes): string {
+  const name = 'resource' in request ? request.name : undefined;
+  return `${verb} ${resource}${name ? ` ${name}` : ''}`;
+}
+
+/** Why --name was left out of the request, for the warnings; undefined when it was kept. */
+function droppedNameWarning(verb: string, request: ResourceAttributes | NonResourceAttributes, name: string | undefined): string | undefined {
+  if (!('resource' in request) || !nameDropped(verb, request.subresource, name)) return undefined;
+  return oneLine(`--name ${name} left out: a ${verb} request carries no name, so a rule limited by resourceNames never allows it (kubernetes.io RBAC docs: "You cannot restrict create or deletecollection requests by their resource name"); answered for any ${verb}`);
 }
 
 /** The namespace a request carries: a named namespace's own name, none on a cluster-scoped type or a non-resource URL. */
@@ -187,9 +203,11 @@ export function whoCanCommandCore(snapshot: Snapshot, args: WhoCanArgs): Command
   const clusterScoped = scopeOf(snapshot);
   const request = requestAttributes(args.verb, args.resource, { namespace: args.namespace || undefined, name: args.name, clusterScoped });
   const warnings = questionWarnings(snapshot, model, { verb: args.verb, resource: args.resource, namespace: requestNamespace(request) });
+  const dropped = droppedNameWarning(args.verb, request, args.name);
+  if (dropped) warnings.push(dropped);
   const entries = whoCan(model, args.verb, args.resource, args.namespace || undefined, { name: args.name, clusterScoped });
   // The question may hold names a script took from the cluster: it stays on its line.
-  const what = oneLine(`${args.verb} ${args.resource}${args.name ? ` ${args.name}` : ''}`);
+  const what = oneLine(questionText(args.verb, args.resource, request));
   const where = oneLine(whereText(args.resource, args.namespace || undefined, request));
   const lines: string[] = [];
   if (entries.length === 0) {
@@ -234,8 +252,10 @@ export function canCommandCore(snapshot: Snapshot, args: CanArgs): CommandResult
     if (!args.verb || !args.resource) return { exitCode: 2, output: 'a question needs both a verb and a resource' };
     const d = canI(model, subject, args.verb, args.resource, { namespace: args.namespace, name: args.name, clusterScoped: scopeOf(snapshot) });
     const warnings = questionWarnings(snapshot, model, { verb: args.verb, resource: args.resource, namespace: requestNamespace(d.request) });
+    const dropped = droppedNameWarning(args.verb, d.request, args.name);
+    if (dropped) warnings.push(dropped);
     const where = whereText(args.resource, args.namespace || undefined, d.request);
-    const lines = [oneLine(`${d.allowed ? 'yes' : 'no'}: ${who} ${d.allowed ? 'can' : 'cannot'} ${args.verb} ${args.resource}${args.name ? ` ${args.name}` : ''}${where}`)];
+    const lines = [oneLine(`${d.allowed ? 'yes' : 'no'}: ${who} ${d.allowed ? 'can' : 'cannot'} ${questionText(args.verb, args.resource, d.request)}${where}`)];
     if (d.grants.length) {
       const rows = [['VIA', 'BINDING', 'ROLE', 'RULE']];
       for (const g of d.grants) rows.push([formatSubject(g.via), bindingText(g), roleText(g), describeRule(g.rule)]);

@@ -20,11 +20,66 @@ export interface WorkloadIdentity {
   workload: Workload;
   namespace: string;
   serviceAccount: string;
-  /** Whether the pods get the API token mounted, and which setting decided it. */
+  /**
+   * Whether the pods get an API token of the account mounted, and what decided it: the
+   * automountServiceAccountToken settings, or (automount off) a projected token volume the pods
+   * mount themselves whose audience is the API server's (projected).
+   */
   automount: boolean;
-  decidedBy: 'pod' | 'serviceaccount' | 'default';
+  decidedBy: 'pod' | 'serviceaccount' | 'default' | 'projected';
+  /** With automount off: the first projected serviceAccountToken a container mounts, API token or not. */
+  projectedToken?: ProjectedToken;
   /** The account's grants from the input (bootstrap defaults left out) that reach beyond discovery. */
   grants: Grant[];
+}
+
+export interface ProjectedToken {
+  volume: string;
+  /** As the pod spec gives it; undefined when none (the API server's identifier). */
+  audience?: string;
+  /** Valid against the API server: no audience, or the in-cluster API server's name. */
+  apiToken: boolean;
+}
+
+/**
+ * The API server's default identifier is its --service-account-issuer, which kubeadm and most
+ * distributions set to https://kubernetes.default.svc[.cluster.local]; other audiences are for
+ * other services (Vault, a cloud's workload identity).
+ */
+const API_SERVER_AUDIENCE = /^(https:\/\/)?kubernetes\.default\.svc(\.[a-z0-9.-]+)?\/?$/;
+
+/**
+ * The first projected serviceAccountToken source of a volume some container mounts. Without an
+ * audience the kubelet requests a token for the API server's identifier, valid against the API
+ * like the automounted one ("Configure Service Accounts for Pods", kubernetes.io, "Launch a Pod
+ * using service account token projection": audience defaults to the identifier of the API server).
+ */
+function projectedTokenOf(spec: Record<string, unknown>): ProjectedToken | undefined {
+  const mounted = new Set<string>();
+  for (const list of [spec.containers, spec.initContainers]) {
+    if (!Array.isArray(list)) continue;
+    for (const c of list) {
+      const mounts = (c as Record<string, unknown> | null)?.volumeMounts;
+      if (Array.isArray(mounts)) for (const m of mounts) if (typeof m?.name === 'string') mounted.add(m.name);
+    }
+  }
+  if (!Array.isArray(spec.volumes)) return undefined;
+  let other: ProjectedToken | undefined;
+  for (const v of spec.volumes) {
+    const vol = v as Record<string, unknown> | null;
+    if (typeof vol?.name !== 'string' || !mounted.has(vol.name)) continue;
+    const sources = (vol.projected as Record<string, unknown> | undefined)?.sources;
+    if (!Array.isArray(sources)) continue;
+    for (const src of sources) {
+      const t = (src as Record<string, unknown> | null)?.serviceAccountToken as Record<string, unknown> | undefined;
+      if (!t || typeof t !== 'object') continue;
+      const audience = typeof t.audience === 'string' && t.audience !== '' ? t.audience : undefined;
+      const token = { volume: vol.name, audience, apiToken: audience === undefined || API_SERVER_AUDIENCE.test(audience) };
+      if (token.apiToken) return token;
+      other ??= token;
+    }
+  }
+  return other;
 }
 
 /** ServiceAccount objects by namespace/name. */
@@ -88,12 +143,20 @@ function identitiesOf(ctx: AuditContext): WorkloadIdentity[] {
       automount = saObj.automountServiceAccountToken as boolean;
       decidedBy = 'serviceaccount';
     }
+    let projectedToken: ProjectedToken | undefined;
+    if (!automount) {
+      projectedToken = projectedTokenOf(spec as Record<string, unknown>);
+      if (projectedToken?.apiToken) {
+        automount = true;
+        decidedBy = 'projected';
+      }
+    }
     let grants = grantsBySa.get(key);
     if (!grants) {
       grants = accountGrants(model, { kind: 'ServiceAccount', namespace, name: named }, ctx.snapshot);
       grantsBySa.set(key, grants);
     }
-    out.push({ workload: w, namespace, serviceAccount: named, automount, decidedBy, grants });
+    out.push({ workload: w, namespace, serviceAccount: named, automount, decidedBy, grants, ...(projectedToken ? { projectedToken } : {}) });
   }
   return out;
 }

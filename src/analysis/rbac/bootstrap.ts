@@ -463,6 +463,8 @@ export const RECOGNISED_BINDINGS: readonly RecognisedBinding[] = [
   rb('kube-system', 'kube-proxy', [BOOTSTRAP_TOKENS]),
   rb('kube-system', 'kubeadm:kubelet-config', [group('system:nodes'), BOOTSTRAP_TOKENS]),
   rb('kube-system', 'kubeadm:nodes-kubeadm-config', [BOOTSTRAP_TOKENS, group('system:nodes')]),
+  // kubeadm phases/bootstraptoken/clusterinfo/clusterinfo.go: `kubeadm join` reads the cluster-info ConfigMap before it has credentials
+  rb('kube-public', 'kubeadm:bootstrap-signer-clusterinfo', [user('system:anonymous')]),
 ];
 
 /** RECOGNISED_BINDINGS by "kind/namespace/name". */
@@ -486,12 +488,13 @@ export const RECOGNISED_ROLES: readonly RecognisedRole[] = [
   role('kube-system', 'system:controller:cloud-provider', [r(['create', 'get', 'list', 'watch'], [''], ['configmaps'])]),
   role('kube-system', 'system:controller:token-cleaner', [r(['delete', 'get', 'list', 'watch'], [''], ['secrets']), EVENTS]),
   role('kube-public', 'system:controller:bootstrap-signer', [r(READ, [''], ['configmaps']), r(['update'], [''], ['configmaps'], ['cluster-info']), EVENTS]),
-  // kubeadm: phases/bootstraptoken/node/tlsbootstrap.go, addons/dns/manifests.go, addons/proxy/proxy.go, kubelet/config.go, uploadconfig/uploadconfig.go
+  // kubeadm: phases/bootstraptoken/node/tlsbootstrap.go, addons/dns/manifests.go, addons/proxy/proxy.go, kubelet/config.go, uploadconfig/uploadconfig.go, bootstraptoken/clusterinfo/clusterinfo.go
   { kind: 'ClusterRole', name: 'kubeadm:get-nodes', rules: [r(['get'], [''], ['nodes'])] },
   { kind: 'ClusterRole', name: 'system:coredns', rules: [r(['list', 'watch'], [''], ['endpoints', 'services', 'pods', 'namespaces']), r(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices'])] },
   role('kube-system', 'kube-proxy', [r(['get'], [''], ['configmaps'], ['kube-proxy'])]),
   role('kube-system', 'kubeadm:kubelet-config', [r(['get'], [''], ['configmaps'], ['kubelet-config'])]),
   role('kube-system', 'kubeadm:nodes-kubeadm-config', [r(['get'], [''], ['configmaps'], ['kubeadm-config'])]),
+  role('kube-public', 'kubeadm:bootstrap-signer-clusterinfo', [r(['get'], [''], ['configmaps'], ['cluster-info'])]),
 ];
 
 /** RECOGNISED_ROLES by "ClusterRole:name" or "Role:namespace/name" (the model's role keys). */

@@ -487,10 +487,12 @@ export interface RequestOptions {
   /**
    * Namespace of the request. Omitted: cluster scope. A get, update, patch or delete of one core
    * `namespaces` object carries that object's name instead (the apiserver scopes it so), unless this is ''
-   * (cluster scope, as a SubjectAccessReview with namespace '' asks).
+   * (cluster scope, as a SubjectAccessReview with namespace '' asks); without a name, it is of the
+   * namespace asked (a patch of namespace NS is a request on NS, carrying NS as name and namespace).
    */
   namespace?: string;
   subresource?: string;
+  /** Ignored for create and deletecollection of a resource (not a subresource): those requests carry no name (nameDropped). */
   name?: string;
   /**
    * Whether a resource type is cluster-scoped (resourceIsClusterScoped in scope.ts, bound to the
@@ -561,14 +563,30 @@ export function requestAttributes(verb: string, resource: string, opts: RequestO
   if (resource.startsWith('/')) return { verb, path: resource };
   const p = parseResource(resource, opts);
   let namespace = opts.namespace;
+  const name = nameDropped(verb, p.subresource, opts.name) ? undefined : opts.name;
   // get/update/patch/delete of one namespace goes to /api/v1/namespaces/NAME, so the request carries
   // NAME as its namespace, whatever namespace the question names; '' still asks for cluster scope.
-  if (p.group === '' && p.resource === 'namespaces' && opts.name && namespaceRequestCarriesName(verb) && namespace !== '') namespace = opts.name;
+  // Asked in namespace NS with no name, it is the request on NS itself (what `kubectl auth can-i
+  // patch namespaces -n NS` asks about: kubectl's RunAccessCheck sends NS as the namespace).
+  if (p.group === '' && p.resource === 'namespaces' && (name || namespace) && namespaceRequestCarriesName(verb) && namespace !== '') {
+    namespace = name ?? namespace;
+    return { verb, group: p.group, resource: p.resource, subresource: p.subresource, name: namespace, namespace };
+  }
   // RoleBindings are consulted only for requests that carry a namespace (VisitRulesFor, kubernetes
   // pkg/registry/rbac/validation/rule.go); one on a cluster-scoped type carries none, except the
   // request on one namespace above, which carries its name.
   else if (namespace && opts.clusterScoped?.(p.group, p.resource)) namespace = undefined;
-  return { verb, group: p.group, resource: p.resource, subresource: p.subresource, name: opts.name, namespace: namespace || undefined };
+  return { verb, group: p.group, resource: p.resource, subresource: p.subresource, name, namespace: namespace || undefined };
+}
+
+/**
+ * Whether a request with `verb` leaves out the name asked: a create or deletecollection of a
+ * resource carries none (the new object's name is in the body), so a rule limited by resourceNames
+ * never allows it (kubernetes.io RBAC docs: "You cannot restrict create or deletecollection
+ * requests by their resource name"). A subresource request (create pods/exec) names its object.
+ */
+export function nameDropped(verb: string, subresource: string | undefined, name: string | undefined): boolean {
+  return !!name && !subresource && (verb === 'create' || verb === 'deletecollection');
 }
 
 /**

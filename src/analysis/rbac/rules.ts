@@ -87,14 +87,17 @@ export const ANY_SUBRESOURCE = '*';
 /**
  * For audits: whether the rule grants the verb on the resource for at least one object name.
  * Unlike a real request, a rule restricted by resourceNames counts (it grants those names), except
- * for verbs that never carry a name (create, deletecollection), which such a rule cannot allow.
+ * for verbs that never carry a name (create, deletecollection), which such a rule cannot allow, and
+ * for `*` asked as "every verb": a named rule with verbs `*` gives get, update, patch, delete (and
+ * list/watch of those names), never create or deletecollection, so never every verb (kubernetes.io
+ * RBAC docs: "You cannot restrict create or deletecollection requests by their resource name").
  */
 export function ruleGrantsSome(rule: Rule, verb: string, group: string, resource: string, subresource?: string): boolean {
   if (!verbMatches(rule, verb) || !apiGroupMatches(rule, group)) return false;
   // ANY_SUBRESOURCE: some subresource, e.g. impersonating userextras/<any extra key>.
   if (subresource === ANY_SUBRESOURCE) return rule.resources.some((r) => r === '*' || r.startsWith(`${resource}/`) || (r.startsWith('*/') && r.length > 2));
   if (!resourceMatches(rule, resource, subresource)) return false;
-  if (rule.resourceNames.length > 0 && (verb === 'create' || verb === 'deletecollection') && !subresource) return false;
+  if (rule.resourceNames.length > 0 && (verb === 'create' || verb === 'deletecollection' || verb === '*') && !subresource) return false;
   return true;
 }
 

@@ -3,6 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { rbacChecks } from '../../../checks/rbac/index.ts';
 import { aggregationIntoBuiltin as check } from '../../../checks/rbac/aggregation-into-builtin.ts';
+import {
+  csrApprovalPermissions, namespaceModificationPermissions, nodesProxyPermissions, podExecPermissions, privilegeEscalationPermissions,
+  secretsReadPermissions, webhookWritePermissions, workloadWritePermissions,
+} from '../../../checks/rbac/lib/permissions.ts';
+import { ANY_SUBRESOURCE } from '../../../src/analysis/rbac/rules.ts';
 import { failing, run, snap } from './helpers.ts';
 
 const role = (name: string, labels: Record<string, string>, rules: string) => `
@@ -217,5 +222,64 @@ rules: [{apiGroups: [""], resources: [secrets], verbs: [get]}]
     const vs = run(check, s);
     expect(failing(vs)).toEqual(['ClusterRole:odd']);
     expect(vs).toHaveLength(1);
+  });
+});
+
+// What the permission checks fail a subject for, aggregated into a built-in role, is what this
+// check reports (reference checks.md §3.5, from kubernetes.io/docs/concepts/security/rbac-good-practices/:
+// "Namespace modification" and "Certificate signing requests" are among the listed risks).
+describe('rbac.aggregation-into-builtin judges the permissions the permission checks judge (reviewer repros s1, s6)', () => {
+  const crb = (roleName: string) => `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: ops-${roleName}}
+subjects: [{kind: Group, name: ops}]
+roleRef: {kind: ClusterRole, name: ${roleName}}
+`;
+
+  it('namespace patch/update aggregated into admin: fails, as rbac.namespace-modification fails the holder', () => {
+    const yaml = [role('ns-labeler', ADMIN, '[{apiGroups: [""], resources: [namespaces], verbs: [patch, update]}]'), binding('alice-admin', 'team-a', 'admin')].join('---');
+    const [v] = run(check, snap(yaml));
+    expect(v.status).toBe('fail');
+    expect(v.message).toContain('every holder of admin can modify namespaces (patch namespaces, update namespaces); 1 binding grants them (admin: 1)');
+    expect(v.evidence).toMatchObject({ controls: ['CIS-1.10:5.2.1'] });
+    expect(failing(run(rbacChecks.find((c) => c.id === 'rbac.namespace-modification')!, snap(yaml)))).toEqual(['User:someone']);
+  });
+
+  it('CSR approval aggregated into admin: fails, cluster-wide holders only', () => {
+    const yaml = [
+      role('csr-helper', ADMIN, '[{apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests/approval], verbs: [update]}, {apiGroups: [certificates.k8s.io], resources: [signers], verbs: [approve]}]'),
+      crb('admin'), binding('alice-admin', 'team-a', 'admin'),
+    ].join('---');
+    const [v] = run(check, snap(yaml));
+    expect(v.status).toBe('fail');
+    expect(v.message).toContain('every holder of admin through a ClusterRoleBinding can approve certificate signing requests');
+    expect(v.evidence).toMatchObject({ bindings: { admin: 1 }, roleBindingsLeftOut: { admin: 1 }, controls: ['CIS-1.10:5.1.11'] });
+  });
+
+  it('deletecollection on webhook configurations aggregated into admin: fails', () => {
+    const yaml = [role('hooks', ADMIN, '[{apiGroups: [admissionregistration.k8s.io], resources: [validatingwebhookconfigurations], verbs: [deletecollection]}]'), crb('admin')].join('---');
+    const [v] = run(check, snap(yaml));
+    expect(v.status).toBe('fail');
+    expect(v.message).toContain('can write admission webhooks (deletecollection validatingwebhookconfigurations.admissionregistration.k8s.io)');
+  });
+
+  it('every permission a permission check fails a view holder for, aggregated into view, fails this check', () => {
+    const ctx = { snapshot: snap('') } as Parameters<typeof podExecPermissions>[0];
+    const wanted = [
+      ...secretsReadPermissions(), ...podExecPermissions(ctx), ...privilegeEscalationPermissions(), ...nodesProxyPermissions(),
+      ...csrApprovalPermissions(), ...webhookWritePermissions(), ...workloadWritePermissions(), ...namespaceModificationPermissions(),
+    ];
+    const missed: string[] = [];
+    for (const w of wanted) {
+      const resource = w.subresource === ANY_SUBRESOURCE ? `${w.resource}/some-key` : w.subresource ? `${w.resource}/${w.subresource}` : w.resource;
+      const yaml = [role('extra', VIEW, `[{apiGroups: ["${w.group}"], resources: ["${resource}"], verbs: [${w.verb}]}]`), crb('view')].join('---');
+      const s = snap(yaml);
+      const permissionChecks = rbacChecks.filter((c) => c.id !== 'rbac.aggregation-into-builtin' && c.id !== 'rbac.wildcard-permission');
+      const holderFails = permissionChecks.some((c) => failing(run(c, s)).includes('Group:ops'));
+      expect(holderFails, `${w.verb} ${resource}`).toBe(true);
+      if (run(check, s)[0]?.status !== 'fail') missed.push(`${w.verb} ${resource}.${w.group}`);
+    }
+    expect(missed).toEqual([]);
   });
 });

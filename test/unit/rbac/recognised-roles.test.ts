@@ -1,7 +1,8 @@
 // The roles behind the bindings Kubernetes and kubeadm create that are not filled-in defaults:
 // kube-controller-manager's system:controller:* ClusterRoles (bootstrappolicy/controller_policy.go),
 // the kube-system Roles of namespace_policy.go, and kubeadm's (kubeadm:get-nodes, system:coredns,
-// kube-system/kube-proxy, kubeadm:kubelet-config, kubeadm:nodes-kubeadm-config). Their default
+// kube-system/kube-proxy, kubeadm:kubelet-config, kubeadm:nodes-kubeadm-config,
+// kube-public/kubeadm:bootstrap-signer-clusterinfo). Their default
 // binding stays exempt for the rules Kubernetes v1.36.3 gives them, never for rules an operator
 // added: those are judged, as for a default role a newer release extended.
 import { describe, expect, it } from 'vitest';
@@ -134,5 +135,48 @@ describe('a widened controller or kubeadm role under its default binding is judg
   it('a rule that reaches no check (a newer release\'s, say) gives no finding', () => {
     const yaml = cluster('ClusterRole:system:controller:job-controller', { apiGroups: ['example.com'], resources: ['widgets'], verbs: ['get', 'list', 'watch', 'create'] });
     expect(findings(yaml)).toEqual([]);
+  });
+});
+
+describe('kube-public/kubeadm:bootstrap-signer-clusterinfo (kubeadm phases/bootstraptoken/clusterinfo/clusterinfo.go)', () => {
+  // `kubeadm init` lets system:anonymous get the kube-public/cluster-info ConfigMap, so that
+  // `kubeadm join` can read the CA and server before it has credentials
+  // (kubernetes/kubernetes cmd/kubeadm/app/phases/bootstraptoken/clusterinfo/clusterinfo.go,
+  // CreateClusterInfoRBACRules): every kubeadm or kind cluster has it.
+  const clusterInfo = (extraRule = '', extraSubject = '') => `---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: "kubeadm:bootstrap-signer-clusterinfo", namespace: kube-public}
+rules:
+- {apiGroups: [""], resources: [configmaps], verbs: [get], resourceNames: [cluster-info]}
+${extraRule}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: "kubeadm:bootstrap-signer-clusterinfo", namespace: kube-public}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: "kubeadm:bootstrap-signer-clusterinfo"}
+subjects:
+- {kind: User, name: "system:anonymous"}
+${extraSubject}
+`;
+
+  it('as kubeadm creates it: no finding', () => {
+    expect(findings(clusterInfo())).toEqual([]);
+  });
+
+  it('another subject added to the binding is judged', () => {
+    expect(findings(clusterInfo('', '- {kind: Group, name: "system:authenticated"}'))).toEqual(['rbac.anonymous-access medium Group:system:authenticated']);
+  });
+
+  it('a rule added to the role is judged for system:anonymous, on the added rule only', () => {
+    const yaml = clusterInfo('- {apiGroups: [""], resources: [configmaps], verbs: [list]}');
+    expect(findings(yaml)).toEqual(['rbac.anonymous-access critical User:system:anonymous']);
+    const v = run(rbacChecks.find((c) => c.id === 'rbac.anonymous-access')!, snap(yaml)).find((x) => x.status === 'fail')!;
+    expect((v.evidence as { grants: Array<{ rule: string }> }).grants.map((g) => g.rule)).toEqual(['list configmaps (core)']);
+  });
+
+  it('the same Role and binding under another name is judged', () => {
+    const yaml = clusterInfo().replaceAll('kubeadm:bootstrap-signer-clusterinfo', 'cluster-info-reader');
+    expect(findings(yaml)).toEqual(['rbac.anonymous-access critical User:system:anonymous']);
   });
 });

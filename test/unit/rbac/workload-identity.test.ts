@@ -116,3 +116,48 @@ ${status === 'suspended' ? '' : `status: {conditions: [{type: ${status}, status:
     }
   });
 });
+
+describe('a projected service account token with automountServiceAccountToken: false (reviewer repro s8)', () => {
+  // "Configure Service Accounts for Pods" (kubernetes.io/docs/tasks/configure-pod-container/
+  // configure-service-account/, "Launch a Pod using service account token projection"): the
+  // audience of a projected token defaults to the identifier of the API server, so a
+  // serviceAccountToken source without audience is an API token like the automounted one.
+  const pod = (token: string, mounted = true) => snap(`apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec:
+  serviceAccountName: web
+  automountServiceAccountToken: false
+  containers:
+  - name: web
+    image: nginx:1.27
+    ${mounted ? 'volumeMounts: [{name: kube-api-token, mountPath: /var/run/secrets/kubernetes.io/serviceaccount, readOnly: true}]' : 'args: [x]'}
+  volumes:
+  - name: kube-api-token
+    projected:
+      sources:
+      - serviceAccountToken: ${token}
+      - configMap: {name: kube-root-ca.crt, items: [{key: ca.crt, path: ca.crt}]}`);
+  const verdict = (s: ReturnType<typeof snap>) => run(check('rbac.serviceaccount-token-automount'), s)[0];
+
+  it('without audience: an API token, so the unbound account fails', () => {
+    const v = verdict(pod('{path: token, expirationSeconds: 3607}'));
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('Pod shop/web mounts an API token of ServiceAccount shop/web, which has no role bindings beyond discovery: automountServiceAccountToken is false, but the pod mounts a projected serviceAccountToken for the API server (volume kube-api-token, no audience, so the API server\'s)');
+    expect(v.evidence).toMatchObject({ automountDecidedBy: 'projected', projectedToken: { volume: 'kube-api-token', apiToken: true } });
+  });
+
+  it('with the in-cluster API server as audience: an API token too', () => {
+    expect(verdict(pod('{path: token, audience: "https://kubernetes.default.svc.cluster.local"}')).status).toBe('fail');
+  });
+
+  it('with another audience (Vault): no API token, and the pass says so', () => {
+    const v = verdict(pod('{path: token, audience: vault}'));
+    expect(v.status).toBe('pass');
+    expect(v.message).toBe('Pod shop/web does not mount an API token (its projected token in volume kube-api-token is for audience "vault", not the API server)');
+  });
+
+  it('a projected volume no container mounts puts no token on any filesystem', () => {
+    expect(verdict(pod('{path: token}', false)).message).toBe('Pod shop/web does not mount an API token');
+  });
+});

@@ -1,0 +1,79 @@
+// The permissions the RBAC permission checks look for, one list per check, shared with
+// rbac.aggregation-into-builtin (what it reports aggregated into admin/edit/view) and with the
+// severity rule that asks which service accounts hold a dangerous grant cluster-wide, so the
+// three cannot drift. Imports nothing from the checks (they import it).
+import type { AuditContext } from '../../../src/analysis/context.ts';
+import type { Permission } from '../../../src/analysis/rbac/audit.ts';
+import { ANY_SUBRESOURCE } from '../../../src/analysis/rbac/rules.ts';
+
+const RBAC = 'rbac.authorization.k8s.io';
+const CERTS = 'certificates.k8s.io';
+
+export const p = (verb: string, group: string, resource: string, subresource?: string): Permission => ({ verb, group, resource, subresource });
+
+export function each(verbs: string[], group: string, resources: string[], subresource?: string): Permission[] {
+  return verbs.flatMap((v) => resources.map((r) => p(v, group, r, subresource)));
+}
+
+/** Before 1.35 a WebSocket GET was enough for exec/attach/portforward; an unknown version may be older. */
+export function getSufficesForExec(ctx: AuditContext): boolean {
+  const m = /^v?(\d+)\.(\d+)/.exec(ctx.snapshot.cluster.version ?? '');
+  if (!m) return true;
+  return Number(m[1]) === 1 && Number(m[2]) < 35;
+}
+
+export const secretsReadPermissions = (): Permission[] => each(['get', 'list', 'watch'], '', ['secrets']);
+
+export const podExecPermissions = (ctx: AuditContext): Permission[] => [
+  ...['exec', 'attach', 'portforward'].map((sub) => p('create', '', 'pods', sub)),
+  ...(getSufficesForExec(ctx) ? ['exec', 'attach', 'portforward'].map((sub) => p('get', '', 'pods', sub)) : []),
+  ...each(['update', 'patch'], '', ['pods'], 'ephemeralcontainers'),
+];
+
+/**
+ * Every storage provisioner that creates volumes for PersistentVolumeClaims (a CSI
+ * external-provisioner, kind's local-path-provisioner) needs it, so rbac.privilege-escalation
+ * treats it alone as something to verify rather than a certain escalation.
+ */
+export const PV_CREATE: Permission = { ...p('create', '', 'persistentvolumes'), clusterScoped: true };
+
+/**
+ * Impersonating users, groups, uids and user extras, escalating ClusterRoles and creating
+ * PersistentVolumes are authorized at cluster scope, so only ClusterRoleBindings give them; bind
+ * (checked in the RoleBinding's namespace), impersonating service accounts and minting their
+ * tokens also work through RoleBindings.
+ */
+export const privilegeEscalationPermissions = (): Permission[] => [
+  ...each(['escalate', 'bind'], RBAC, ['roles']),
+  p('bind', RBAC, 'clusterroles'),
+  { ...p('escalate', RBAC, 'clusterroles'), clusterScoped: true },
+  ...each(['impersonate'], '', ['users', 'groups']).map((x) => ({ ...x, clusterScoped: true })),
+  { ...p('impersonate', 'authentication.k8s.io', 'uids'), clusterScoped: true },
+  { ...p('impersonate', 'authentication.k8s.io', 'userextras', ANY_SUBRESOURCE), clusterScoped: true },
+  PV_CREATE,
+  p('impersonate', '', 'serviceaccounts'),
+  p('create', '', 'serviceaccounts', 'token'),
+];
+
+export const nodesProxyPermissions = (): Permission[] => [...each(['get', 'create', 'update', 'patch', 'delete'], '', ['nodes'], 'proxy'), p('proxy', '', 'nodes')];
+
+export const csrApprovalPermissions = (): Permission[] => [...each(['update', 'patch'], CERTS, ['certificatesigningrequests'], 'approval'), p('approve', CERTS, 'signers')];
+
+/**
+ * deletecollection: the configurations are served by the generic registry store, which deletes
+ * collections too (kubernetes pkg/registry/admissionregistration/validatingwebhookconfiguration/storage/storage.go).
+ */
+export const webhookWritePermissions = (): Permission[] => each(['create', 'update', 'patch', 'delete', 'deletecollection'], 'admissionregistration.k8s.io', ['validatingwebhookconfigurations', 'mutatingwebhookconfigurations']);
+
+const WORKLOAD_VERBS = ['create', 'update', 'patch'];
+
+export const workloadWritePermissions = (): Permission[] => [
+  ...each(WORKLOAD_VERBS, '', ['pods', 'replicationcontrollers']),
+  ...each(WORKLOAD_VERBS, 'apps', ['deployments', 'replicasets', 'statefulsets', 'daemonsets']),
+  ...each(WORKLOAD_VERBS, 'batch', ['jobs', 'cronjobs']),
+];
+
+export const namespaceModificationPermissions = (): Permission[] => each(['patch', 'update'], '', ['namespaces']);
+
+/** Every verb on every resource: cluster-admin. */
+export const clusterAdminPermissions = (): Permission[] => [p('*', '*', '*')];
