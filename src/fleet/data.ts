@@ -122,5 +122,5 @@ async function readFleet(store: RunStore, q: FleetQuery, onUnreadable: (error: U
     .map((g) => ({ ...g.row, clusters: g.names.size, clusterNames: [...g.names].sort(byName).slice(0, 20) }))
     .sort(compareCommon)
     .slice(0, q.maxCommon);
-  return { store: store.describe(), generatedAt: q.now.toISOString(), sinceHours: q.sinceHours, clusters, regressions, common, waivers };
+  return { store: store.describe(), generatedAt: q.now.toISOString(), sinceHours: q.sinceHours, minClusters: q.minClusters, clusters, regressions, common, waivers };
 }

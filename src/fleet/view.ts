@@ -13,6 +13,8 @@ export const AREA_TITLES: Record<Area, string> = { network: 'Network', tls: 'TLS
 
 export interface Cell {
   score: number | null;
+  /** Checks of the area (or run) applied but were not evaluated: the grade is n/a, the score (if any) covers only the rest. */
+  blind: boolean;
   text: string;
   grade: string;
   gradeClass: string;
@@ -41,6 +43,10 @@ export interface FleetView {
   store: string;
   generatedAt: string;
   sinceHours: number;
+  /** `common` lists finding shapes on at least this many clusters. */
+  minClusters: number;
+  /** What the report says when `common` is empty. */
+  noCommonText: string;
   areaTitles: string[];
   /** `meanLeftOut`: clusters whose latest run's overall grade is n/a, not in the mean. */
   totals: { clusters: number; regressed: number; stale: number; meanOverall: string; meanLeftOut: number; grades: Array<{ grade: string; gradeClass: string; count: number }> };
@@ -73,7 +79,7 @@ export function cellOf(score: number | null, delta: number | null | undefined, n
   const grade = gradeFor(score, { evaluated: 0, applicable: notEvaluated });
   delta = delta === null || delta === undefined || score === null ? null : round1(delta);
   return {
-    score, text: score === null ? 'n/a' : score.toFixed(1), grade, gradeClass: grade === 'n/a' ? 'grade-na' : `grade-${grade.toLowerCase()}`,
+    score, blind: notEvaluated > 0, text: score === null ? 'n/a' : score.toFixed(1), grade, gradeClass: grade === 'n/a' ? 'grade-na' : `grade-${grade.toLowerCase()}`,
     delta, deltaText: delta === null ? '' : delta > 0 ? `+${delta.toFixed(1)}` : delta < 0 ? delta.toFixed(1) : '±0',
     deltaClass: delta === null || delta === 0 ? 'flat' : delta > 0 ? 'up' : 'down',
   };
@@ -128,12 +134,14 @@ export function sparklineOf(trend: TrendPoint[]): Sparkline | null {
 }
 
 /**
- * A cell a fleet aggregate may weigh: scored and graded. A score graded n/a covers only the
- * checks that could be evaluated (README: the fleet grades a run as its own report does), so it
- * is not compared with other clusters' scores.
+ * A cell a fleet aggregate (the mean, the worst per area, the digest's lowest scores) may weigh:
+ * scored and not blind. A blind cell's score covers only the checks that could be evaluated, or
+ * is null because none could (README: the fleet grades a run as its own report does): it is
+ * left out and counted (leftOutAsNa), never compared with other clusters' scores. A null score
+ * with nothing blind (no check of the area applies) is neither weighed nor counted.
  */
-const comparable = (c: Cell): boolean => c.score !== null && c.grade !== 'n/a';
-const gradedNa = (c: Cell): boolean => c.score !== null && c.grade === 'n/a';
+export const comparable = (c: Cell): boolean => c.score !== null && !c.blind;
+export const leftOutAsNa = (c: Cell): boolean => c.blind;
 
 /** The mean overall score, and how many clusters graded n/a it leaves out. */
 export function meanOverallText(totals: FleetView['totals']): string {
@@ -178,7 +186,7 @@ export function buildFleetView(data: FleetData): FleetView {
       .sort((a, b) => (a.areas[i].score as number) - (b.areas[i].score as number) || byName(a.cluster, b.cluster))
       .slice(0, WORST_PER_AREA)
       .map((g) => ({ cluster: g.cluster, cell: g.areas[i] })),
-    leftOut: grid.filter((g) => gradedNa(g.areas[i])).length,
+    leftOut: grid.filter((g) => leftOutAsNa(g.areas[i])).length,
   }));
   const overalls = grid.filter((g) => comparable(g.overall)).map((g) => g.overall.score as number);
   const gradeCounts = new Map<string, number>();
@@ -189,13 +197,15 @@ export function buildFleetView(data: FleetData): FleetView {
     store: data.store,
     generatedAt: data.generatedAt,
     sinceHours: data.sinceHours,
+    minClusters: data.minClusters,
+    noCommonText: `No finding occurs on ${data.minClusters} or more clusters.`,
     areaTitles: AREAS.map((a) => AREA_TITLES[a]),
     totals: {
       clusters: grid.length,
       regressed: regressed.size,
       stale: grid.filter((g) => g.stale).length,
       meanOverall: overalls.length ? (overalls.reduce((a, b) => a + b, 0) / overalls.length).toFixed(1) : 'n/a',
-      meanLeftOut: grid.filter((g) => gradedNa(g.overall)).length,
+      meanLeftOut: grid.filter((g) => leftOutAsNa(g.overall)).length,
       grades: ['A', 'B', 'C', 'D', 'F', 'n/a'].filter((g) => gradeCounts.has(g)).map((g) => ({ grade: g, gradeClass: g === 'n/a' ? 'grade-na' : `grade-${g.toLowerCase()}`, count: gradeCounts.get(g) as number })),
     },
     staleAfterHours,

@@ -822,7 +822,7 @@ class PgRunStore implements RunStore {
   }
 
   async fleet(q: FleetQuery, onUnreadable?: (error: UnreadableRunError) => void): Promise<FleetData> {
-    const base = { store: this.where, generatedAt: q.now.toISOString(), sinceHours: q.sinceHours };
+    const base = { store: this.where, generatedAt: q.now.toISOString(), sinceHours: q.sinceHours, minClusters: q.minClusters };
     if (this.empty) return { ...base, clusters: [], regressions: [], common: [], waivers: [] };
     return this.withClient('reading the fleet', async (c) => {
       // One read-only snapshot; memory for the hash aggregates, no JIT (it costs more than it saves here).
@@ -838,7 +838,7 @@ class PgRunStore implements RunStore {
     });
   }
 
-  private async readFleet(c: pg.Client, q: FleetQuery, base: Pick<FleetData, 'store' | 'generatedAt' | 'sinceHours'>, onUnreadable?: (error: UnreadableRunError) => void): Promise<FleetData> {
+  private async readFleet(c: pg.Client, q: FleetQuery, base: Pick<FleetData, 'store' | 'generatedAt' | 'sinceHours' | 'minClusters'>, onUnreadable?: (error: UnreadableRunError) => void): Promise<FleetData> {
     await c.query(`SET LOCAL work_mem = '64MB'`);
     await c.query('SET LOCAL jit = off');
     {

@@ -43,6 +43,8 @@ export interface FleetData {
   store: string;
   generatedAt: string;
   sinceHours: number;
+  /** A finding shape in `common` is on at least this many clusters (FleetQuery.minClusters). */
+  minClusters: number;
   clusters: FleetCluster[];
   /** Regressions of the last `sinceHours`, newest first. */
   regressions: FleetRegression[];
