@@ -11,6 +11,7 @@ import type { RunSummary } from '../run/types.ts';
 import { trendPointOf } from '../history/store.ts';
 import { jsonWithoutNul, withPartial, withoutNul } from '../history/run-store.ts';
 import { resourceShape } from '../history/shape.ts';
+import { expiryState } from '../engine/waivers.ts';
 import type { FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegression, FleetWaiver } from '../run/fleet.ts';
 
 /** One line naming a stored run the fleet passed over, and what of it the fleet leaves out (`fleet`, serve's /fleet). */
@@ -35,7 +36,29 @@ export async function fleetDataOf(store: RunStore, q: FleetQuery, onUnreadable: 
     onUnreadable(error);
   };
   const data = store.fleet ? await store.fleet(q, once) : JSON.parse(jsonWithoutNul(await readFleet(store, q, once))) as FleetData;
-  return orderFleet(withPartials(data));
+  return orderFleet(withWaiversDue(withPartials(data), q.now));
+}
+
+/**
+ * The stored waiver states whose expiry moves with time: the stores hand on each latest run's
+ * waivers in them (PostgreSQL's query names the same three). Unmatched and not-evaluated
+ * waivers waived nothing in their run and are not listed.
+ */
+export const TIMED_STATES: ReadonlySet<string> = new Set(['active', 'expiring-soon', 'expired']);
+
+/**
+ * The waivers expiring soon or expired at the fleet report's time, each in that state: a run
+ * stated its waivers at its own start (a waiver active then may be expiring now, one expiring
+ * then may have expired), with the rule the run uses (expiryState: valid through its day, UTC).
+ */
+function withWaiversDue(data: FleetData, now: Date): FleetData {
+  return {
+    ...data,
+    waivers: data.waivers.flatMap((w) => {
+      const state = expiryState(w.waiver.expires, now);
+      return state === 'active' ? [] : [{ ...w, waiver: { ...w.waiver, state } }];
+    }),
+  };
 }
 
 /** Every summary's `partial` as the run's reports say it, in summaries stored by older versions too (withPartial). */
@@ -115,7 +138,7 @@ async function readFleet(store: RunStore, q: FleetQuery, onUnreadable: (error: U
       g.row.findings++;
       if (rank(f.severity) < rank(g.row.severity)) g.row.severity = f.severity;
     }
-    for (const w of run.waivers) if (w.state === 'expiring-soon' || w.state === 'expired') waivers.push({ cluster: c.cluster, runId: run.run.id, waiver: w });
+    for (const w of run.waivers) if (TIMED_STATES.has(w.state)) waivers.push({ cluster: c.cluster, runId: run.run.id, waiver: w });
   }
   const common = [...groups.values()]
     .filter((g) => g.names.size >= q.minClusters)

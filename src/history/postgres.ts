@@ -898,9 +898,11 @@ class PgRunStore implements RunStore {
         check: String(row.check_id), severity: SEVERITIES[Number(row.sev) - 1] as Severity, kind: String(row.kind), namespace: String(row.namespace),
         shape: String(row.shape), clusters: Number(row.clusters), clusterNames: row.names as string[], findings: Number(row.findings),
       }));
+      // The waivers whose expiry moves with time (TIMED_STATES): fleetDataOf (src/fleet/data.ts)
+      // restates them at q.now with the run's own rule and keeps those expiring soon or expired.
       const w = await c.query(
         `SELECT cluster, id, w FROM ztaudit_runs, jsonb_array_elements(waivers) AS w
-         WHERE id = ANY($1::text[]) AND w->>'state' IN ('expiring-soon', 'expired')
+         WHERE id = ANY($1::text[]) AND w->>'state' IN ('active', 'expiring-soon', 'expired')
          ORDER BY w->>'expires', cluster`, [latestIds]);
       const waivers: FleetWaiver[] = w.rows.map((row: Row) => ({ cluster: String(row.cluster), runId: String(row.id), waiver: row.w as FleetWaiver['waiver'] }));
       return { ...base, clusters, regressions, common: commonRows, waivers };

@@ -49,7 +49,7 @@ export interface FleetData {
   /** Regressions of the last `sinceHours`, newest first. */
   regressions: FleetRegression[];
   common: FleetCommonFinding[];
-  /** Waivers expiring soon or expired on each cluster's latest run. */
+  /** Waivers of each cluster's latest run expiring soon or expired at generatedAt, in that state (fleetDataOf restates each stored run's). */
   waivers: FleetWaiver[];
 }
 

@@ -13,8 +13,8 @@ import { renderFleetFormat } from '../../../src/fleet/render.ts';
 import { buildSlackDigest, digestHeadline } from '../../../src/notify/fleet-digest.ts';
 import { resourceShape } from '../../../src/history/shape.ts';
 import { openRunStore } from '../../../src/history/store.ts';
-import { DEFAULT_FLEET_QUERY } from '../../../src/run/fleet.ts';
-import { HOSTILE, NOW, fleetRun, fleetRuns } from './seed.ts';
+import { DEFAULT_FLEET_QUERY, type FleetWaiver } from '../../../src/run/fleet.ts';
+import { HOSTILE, NOW, fleetRun, fleetRuns, runWithTimedWaivers } from './seed.ts';
 
 let dir: string;
 let db: string;
@@ -240,6 +240,25 @@ describe('findings on many clusters with --min-clusters', () => {
     expect(renderFleetFormat(four, 'html')).toContain('<p class="empty">No finding occurs on 4 or more clusters.</p>');
     expect(renderFleetFormat(four, 'md')).toContain('## Findings on many clusters\n\nNo finding occurs on 4 or more clusters.\n');
     expect(JSON.parse(renderFleetFormat(four, 'json'))).toMatchObject({ minClusters: 4, common: [] });
+  });
+});
+
+describe('waivers in the fleet report', () => {
+  it('are stated at the report\'s time, not as their run stored them: expired yesterday, expiring today and within 14 days', async () => {
+    const store = await openRunStore(join(dir, 'waivers.db'));
+    await store.save(runWithTimedWaivers());
+    const data = await fleetDataOf(store, { ...DEFAULT_FLEET_QUERY, now: NOW });
+    await store.close();
+    expect(data.waivers.map((w) => [w.waiver.resource.name, w.waiver.expires, w.waiver.state])).toEqual([
+      ['lapsed-yesterday', '2026-11-09', 'expired'],
+      ['last-day-today', '2026-11-10', 'expiring-soon'],
+      ['in-13-days', '2026-11-23', 'expiring-soon'],
+    ]);
+    const md = renderFleetFormat(data, 'md');
+    expect(md).toContain('- 2026-11-09 expired: gamma rbac.wildcard-permission on ClusterRole lapsed-yesterday (owner team&#64;example.com)');
+    expect(md).toContain('- 2026-11-10 expiring-soon: gamma rbac.wildcard-permission on ClusterRole last-day-today (owner team&#64;example.com)');
+    expect(renderFleetFormat(data, 'html')).toContain('<td class="mono">2026-11-09</td><td><span class="pill expired">expired</span></td>');
+    expect(JSON.parse(renderFleetFormat(data, 'json')).waivers.map((w: FleetWaiver) => w.waiver.state)).toEqual(['expired', 'expiring-soon', 'expiring-soon']);
   });
 });
 

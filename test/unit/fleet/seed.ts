@@ -2,7 +2,7 @@
 // days, a regression inside the window and one outside it, findings that recur across
 // clusters under generated names, and waivers about to expire.
 import { createHash } from 'node:crypto';
-import { REPORT_SCHEMA_VERSION, type Finding, type RunReport } from '../../../src/run/types.ts';
+import { REPORT_SCHEMA_VERSION, type Finding, type RunReport, type WaiverStatus } from '../../../src/run/types.ts';
 
 /** Markup, a Slack ping and a right-to-left override (U+202E), which would reverse what follows it. */
 export const HOSTILE = '<script>alert(1)</script>@here\u202e';
@@ -53,4 +53,24 @@ export function fleetRuns(): RunReport[] {
   const h1 = fleetRun(HOSTILE, '20261110T040000Z-h00001', '2026-11-10T04:00:00.000Z', 40, { hash: '8a7b6c5d4-m3n4p' });
   out.push(a1, a2, b1, a3, b2, h1);
   return out;
+}
+
+/**
+ * A stored run's waivers as the fleet report states them at its own time (NOW, 2026-11-10 12:00
+ * UTC), each stored with the state its run gave it on 2026-10-27: README "valid through that day,
+ * UTC", expiring-soon within 14 days. Shared with test/postgres/cli.test.ts.
+ */
+export function runWithTimedWaivers(): RunReport {
+  const run = fleetRun('gamma', '20261027T020000Z-g00001', '2026-10-27T02:00:00.000Z', 70);
+  const waiver = (name: string, expires: string, state: WaiverStatus['state']): WaiverStatus => ({
+    check: 'rbac.wildcard-permission', resource: { kind: 'ClusterRole', name }, reason: 'accepted', owner: 'team@example.com', expires, state, matched: state === 'unmatched' ? 0 : 1,
+  });
+  run.waivers = [
+    waiver('lapsed-yesterday', '2026-11-09', 'expiring-soon'),
+    waiver('last-day-today', '2026-11-10', 'active'),
+    waiver('in-13-days', '2026-11-23', 'active'),
+    waiver('in-15-days', '2026-11-25', 'active'),
+    waiver('typo', '2026-11-12', 'unmatched'),
+  ];
+  return run;
 }
