@@ -34,6 +34,8 @@ export function fleetJson(data: FleetData): unknown {
         grade: { overall: cells.overall.grade, areas: Object.fromEntries(AREAS.map((a) => [a, cells.areas[a].grade])) },
         delta: { overall: cells.overall.delta, areas: Object.fromEntries(AREAS.map((a) => [a, cells.areas[a].delta])) },
         trend: c.trend,
+        // The checks the latest run could not evaluate, with their findings from the run that last did.
+        ...(c.carried ? { carried: c.carried } : {}),
       };
     }),
     worstPerArea: Object.fromEntries(AREAS.map((a, i) => [a, view.worst[i].rows.map((r) => ({ cluster: r.cluster, score: r.cell.score }))])),

@@ -32,8 +32,10 @@ export interface GridRow {
   areas: Cell[];
   regression: boolean;
   partial: boolean;
-  /** Unwaived critical + high findings. */
+  /** Unwaived critical + high findings, those of checks the run could not evaluate carried from the run that last did. */
   severe: number;
+  /** How many of `severe` are carried, and from which run ("8 carried from run X"); '' when none. */
+  carriedText: string;
   sparkline: Sparkline | null;
   stale: boolean;
 }
@@ -160,6 +162,20 @@ function staleAfterHoursOf(sinceHours: number): number {
   return 2 * Math.max(24, sinceHours);
 }
 
+const severeOf = (findings: Partial<Record<string, number>>): number => (findings.critical ?? 0) + (findings.high ?? 0);
+
+/**
+ * The names of a common finding's clusters, each whose findings of that check come from an
+ * older run (FleetCluster.carried) saying which.
+ */
+function commonNames(c: FleetData['common'][number], carriedFrom: Map<string, Map<string, string>>): string {
+  const names = c.clusterNames.map((name) => {
+    const runId = carriedFrom.get(name)?.get(c.check);
+    return runId ? `${name} (carried from run ${runId})` : name;
+  });
+  return `${names.join(', ')}${c.clusters > c.clusterNames.length ? `, … (${c.clusters - c.clusterNames.length} more)` : ''}`;
+}
+
 export function buildFleetView(data: FleetData): FleetView {
   const now = Date.parse(data.generatedAt);
   const staleAfterHours = staleAfterHoursOf(data.sinceHours);
@@ -175,7 +191,8 @@ export function buildFleetView(data: FleetData): FleetView {
       areas: AREAS.map((a) => cells.areas[a]),
       regression: c.latest.regression === true,
       partial: c.latest.partial,
-      severe: (c.latest.findings.critical ?? 0) + (c.latest.findings.high ?? 0),
+      severe: severeOf(c.latest.findings) + (c.carried ?? []).reduce((n, k) => n + severeOf(k.findings), 0),
+      carriedText: (c.carried ?? []).map((k) => `${severeOf(k.findings)} carried from run ${k.runId} (${k.checks.length} check${k.checks.length === 1 ? '' : 's'} the latest run could not evaluate)`).join('; '),
       sparkline: sparklineOf(c.trend),
       stale: Date.parse(c.latest.startedAt) < staleBefore,
     };
@@ -192,6 +209,7 @@ export function buildFleetView(data: FleetData): FleetView {
   const gradeCounts = new Map<string, number>();
   for (const g of grid) gradeCounts.set(g.overall.grade, (gradeCounts.get(g.overall.grade) ?? 0) + 1);
   const regressed = new Set(data.regressions.map((r) => r.run.cluster));
+  const carriedFrom = new Map(data.clusters.filter((c) => c.carried).map((c) => [c.cluster, new Map((c.carried ?? []).flatMap((k) => k.checks.map((id) => [id, k.runId] as const)))]));
   return {
     title: `ztaudit fleet report — ${grid.length} cluster${grid.length === 1 ? '' : 's'}`,
     store: data.store,
@@ -219,7 +237,7 @@ export function buildFleetView(data: FleetData): FleetView {
     })),
     common: data.common.map((c) => ({
       check: c.check, severity: c.severity, resource: resourceText(c.kind, c.namespace, c.shape), clusters: c.clusters,
-      clusterNames: `${c.clusterNames.join(', ')}${c.clusters > c.clusterNames.length ? `, … (${c.clusters - c.clusterNames.length} more)` : ''}`, findings: c.findings,
+      clusterNames: commonNames(c, carriedFrom), findings: c.findings,
     })),
     waivers: data.waivers.map((w) => ({
       cluster: w.cluster || '(unnamed)', check: w.waiver.check,

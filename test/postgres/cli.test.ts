@@ -17,7 +17,7 @@ import { openRunStore } from '../../src/history/store.ts';
 import { DEFAULT_FLEET_QUERY } from '../../src/run/fleet.ts';
 import type { Finding } from '../../src/run/types.ts';
 import { startFakeSlack, type FakeSlack } from '../unit/notify/slack-server.ts';
-import { NOW, fleetRuns } from '../unit/fleet/seed.ts';
+import { NOW, fleetRuns, runWithTimedWaivers, runsWithBlindLatest } from '../unit/fleet/seed.ts';
 import { adminQuery, createDb, describePg } from './env.ts';
 import { startProxy } from './proxy.ts';
 import { freePort } from './server.ts';
@@ -110,6 +110,26 @@ describePg('ztaudit with a PostgreSQL history', (server) => {
     const t = io(env);
     expect(await main(['fleet', '--history', db.url, '--format', 'html,json', '--out', 'fleet-pg', '-q'], t), t.err()).toBe(0);
     expect(readFileSync(join(work, 'fleet-pg', 'fleet.html'), 'utf8')).toContain('&lt;script&gt;');
+  });
+
+  it('the fleet from PostgreSQL carries a blind check\'s findings from the run that last evaluated it, and states waivers at its own time, as from SQLite', async () => {
+    const db = await createDb(server);
+    const pg = await openRunStore(db.url, { env: { ZTAUDIT_PG_PASSWORD: db.password } });
+    const sqlite = await openRunStore(join(work, 'carried.db'));
+    const { runs, first } = runsWithBlindLatest();
+    for (const r of [...runs, runWithTimedWaivers()]) {
+      await pg.save(r);
+      await sqlite.save(r);
+    }
+    const query = { ...DEFAULT_FLEET_QUERY, now: NOW };
+    const fromPg = await fleetDataOf(pg, query);
+    const fromSqlite = await fleetDataOf(sqlite, query);
+    await pg.close();
+    await sqlite.close();
+    expect({ ...fromPg, store: '' }).toEqual({ ...fromSqlite, store: '' });
+    expect(fromPg.clusters.find((c) => c.cluster === 'prod')!.carried).toEqual([{ runId: first.run.id, startedAt: first.run.startedAt, checks: ['rbac.cluster-admin-binding'], findings: { critical: 1, high: 0, medium: 0, low: 0 } }]);
+    expect(fromPg.common.find((c) => c.check === 'rbac.cluster-admin-binding')).toMatchObject({ clusters: 2, clusterNames: ['old', 'prod'], findings: 2 });
+    expect(fromPg.waivers.filter((w) => w.cluster === 'gamma').map((w) => [w.waiver.resource.name, w.waiver.state])).toEqual([['lapsed-yesterday', 'expired'], ['last-day-today', 'expiring-soon'], ['in-13-days', 'expiring-soon']]);
   });
 
   it('import: a finding without a resource and a run the database refuses (a NUL in its cluster name) are each named, the other lines imported; a NUL in a finding\'s name is stored', async () => {

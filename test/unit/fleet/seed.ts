@@ -74,3 +74,33 @@ export function runWithTimedWaivers(): RunReport {
   ];
   return run;
 }
+
+/**
+ * prod's latest run could not read ClusterRoleBindings (rbac.cluster-admin-binding not
+ * evaluated, as in the run before it) and found rbac.nodes-proxy not applicable; its first run
+ * evaluated both and found each on User dev. old, audited fully, has the same binding.
+ * Shared with test/postgres/cli.test.ts.
+ */
+export function runsWithBlindLatest(): { runs: RunReport[]; first: RunReport; latest: RunReport } {
+  const onDev = (run: RunReport, check: string, severity: Finding['severity']): Finding =>
+    finding(run.run.cluster.name, check, severity, 'User', undefined, 'dev');
+  const check = (id: string, status: 'not-evaluated' | 'not-applicable') => ({
+    id, area: 'rbac' as const, title: id, severity: 'critical' as const, controls: [], remediation: '', evaluated: 0, passed: 0, failed: 0, waived: 0, status,
+    ...(status === 'not-evaluated' ? { unreadable: ['clusterrolebindings'] } : {}),
+  });
+  const old = fleetRun('old', '20261110T010000Z-o00001', '2026-11-10T01:00:00.000Z', 50);
+  old.findings.push(onDev(old, 'rbac.cluster-admin-binding', 'critical'));
+  const first = fleetRun('prod', '20261110T020000Z-p00001', '2026-11-10T02:00:00.000Z', 40);
+  first.findings.push(onDev(first, 'rbac.cluster-admin-binding', 'critical'), onDev(first, 'rbac.nodes-proxy', 'high'));
+  const blind = (id: string, startedAt: string, previous: RunReport) => {
+    const run = fleetRun('prod', id, startedAt, 60, { previous });
+    run.checks = [check('rbac.cluster-admin-binding', 'not-evaluated'), check('rbac.nodes-proxy', 'not-applicable')];
+    run.run.coverage = { clusterrolebindings: { status: 'forbidden' } };
+    run.run.partial = ['clusterrolebindings could not be read (forbidden)'];
+    return run;
+  };
+  const second = blind('20261110T030000Z-p00002', '2026-11-10T03:00:00.000Z', first);
+  second.checks = [check('rbac.cluster-admin-binding', 'not-evaluated')];
+  const latest = blind('20261110T040000Z-p00003', '2026-11-10T04:00:00.000Z', second);
+  return { runs: [old, first, second, latest], first, latest };
+}
