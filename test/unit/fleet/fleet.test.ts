@@ -43,6 +43,21 @@ describe('resource shapes', () => {
     expect(resourceShape('api-v2')).toBe('api-v2');
     expect(resourceShape('k8s-dashboard')).toBe('k8s-dashboard');
   });
+
+  // Kubernetes generates name parts from k8s.io/apimachinery pkg/util/rand's alphabet
+  // "bcdfghjklmnpqrstvwxz2456789" (rand.go `alphanums`; generateName appends rand.String(5),
+  // a pod-template-hash is rand.SafeEncodeString of a hash): no vowels, no 0, 1 or 3.
+  it('takes only Kubernetes\' generated-name alphabet (and digits alone) for generated parts', () => {
+    // Real pods of Deployments, from netpol-analyzer's test data (/work/shared/conformance/netpol/scenarios:
+    // onlineboutique/input/pods.yaml, k8s_ingress_test/input/default_pods_list.yaml, minikube_resources/input/pods.yaml).
+    expect(resourceShape('adservice-77d5cd745d-t8mx4')).toBe('adservice-*-*');
+    expect(resourceShape('details-v1-79f774bdb9-tw7sj')).toBe('details-v1-*-*');
+    expect(resourceShape('coredns-64897985d-vgg4l')).toBe('coredns-*-*');
+    // Names people chose, with a digit: never merged with one another.
+    for (const name of ['mysql8', 'redis7', 'oauth2-proxy', 'route53-proxy', 'postgres15', 'web-1abcd', 'app-v20230']) expect(resourceShape(name)).toBe(name);
+    expect(resourceShape('web-0')).toBe('web-*');
+    expect(resourceShape('backup-28312345')).toBe('backup-*');
+  });
 });
 
 describe('fleet data and view from a SQLite store with three clusters', () => {

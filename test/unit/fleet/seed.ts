@@ -17,6 +17,7 @@ function finding(cluster: string, check: string, severity: Finding['severity'], 
   };
 }
 
+/** `opts.hash`: a pod's pod-template-hash and suffix, in Kubernetes' generated-name alphabet (src/history/shape.ts). */
 export function fleetRun(cluster: string, id: string, startedAt: string, overall: number, opts: { regression?: string[]; previous?: RunReport; hash?: string } = {}): RunReport {
   const hash = opts.hash ?? '7d9f8c6b5d-x2k9p';
   const findings: Finding[] = [
@@ -49,8 +50,8 @@ export function fleetRuns(): RunReport[] {
   const a2 = fleetRun('alpha', '20261102T020000Z-a00002', '2026-11-02T02:00:00.000Z', 70, { previous: a1, regression: ['overall score dropped 10.0 points (old regression, outside the window)'] });
   const a3 = fleetRun('alpha', '20261110T020000Z-a00003', '2026-11-10T02:00:00.000Z', 60, { previous: a2, regression: ['2 new high findings', 'pod-security score dropped 10.0 points'] });
   const b1 = fleetRun('beta', '20261109T030000Z-b00001', '2026-11-09T03:00:00.000Z', 90, { hash: '5c4b7f9d8-q8w2z' });
-  const b2 = fleetRun('beta', '20261110T030000Z-b00002', '2026-11-10T03:00:00.000Z', 92.5, { previous: b1, hash: '6f5d8c7b9-z9y8x' });
-  const h1 = fleetRun(HOSTILE, '20261110T040000Z-h00001', '2026-11-10T04:00:00.000Z', 40, { hash: '8a7b6c5d4-m3n4p' });
+  const b2 = fleetRun('beta', '20261110T030000Z-b00002', '2026-11-10T03:00:00.000Z', 92.5, { previous: b1, hash: '6f5d8c7b9-z9w8x' });
+  const h1 = fleetRun(HOSTILE, '20261110T040000Z-h00001', '2026-11-10T04:00:00.000Z', 40, { hash: '8b7c6d5f4-m2n4p' });
   out.push(a1, a2, b1, a3, b2, h1);
   return out;
 }
