@@ -57,7 +57,7 @@ export interface FleetView {
   grid: GridRow[];
   /** The stale clusters, longest without a run first: a regression there would not show. */
   stale: Array<{ cluster: string; runId: string; startedAt: string; daysAgo: number }>;
-  /** `leftOut`: clusters with a score in the area graded n/a (checks not evaluated), not ranked. */
+  /** `leftOut`: clusters graded n/a in the area (checks not evaluated: a score over the rest, or none), not ranked. */
   worst: Array<{ area: string; rows: Array<{ cluster: string; cell: Cell }>; leftOut: number }>;
   regressions: Array<{ cluster: string; runId: string; startedAt: string; overall: Cell; reasons: string[]; more: number }>;
   common: Array<{ check: string; severity: string; resource: string; clusters: number; clusterNames: string; findings: number }>;
