@@ -48,6 +48,16 @@ function expiryInstant(expires: string): number {
   return Date.parse(`${expires}T23:59:59.999Z`);
 }
 
+/**
+ * Where a waiver's expiry stands at `now`: expired after its day (UTC), expiring-soon within
+ * EXPIRING_SOON_DAYS of the end of it, else active. A run states it at its start; the fleet
+ * report restates a stored run's waivers at its own time with this same rule.
+ */
+export function expiryState(expires: string, now: Date): 'expired' | 'expiring-soon' | 'active' {
+  const until = expiryInstant(expires);
+  return until < now.getTime() ? 'expired' : until - now.getTime() <= EXPIRING_SOON_DAYS * 86_400_000 ? 'expiring-soon' : 'active';
+}
+
 export interface WaiverApplication {
   /** fingerprint -> the waiver that covers it (active waivers only). */
   waived: Map<string, WaiverConfig>;
@@ -74,8 +84,8 @@ export function applyWaivers(
   const statuses: WaiverStatus[] = [];
   const failures = results.filter((r) => r.status !== 'pass');
   for (const w of waivers) {
-    const until = expiryInstant(w.expires);
-    const isExpired = until < now.getTime();
+    const expiry = expiryState(w.expires, now);
+    const isExpired = expiry === 'expired';
     let matched = 0;
     for (const r of failures) {
       if (!waiverMatches(w, r)) continue;
@@ -83,9 +93,8 @@ export function applyWaivers(
       if (isExpired) expired.set(r.fingerprint, w);
       else if (!waived.has(r.fingerprint)) waived.set(r.fingerprint, w);
     }
-    const soon = until - now.getTime() <= EXPIRING_SOON_DAYS * 86_400_000;
     const why = matched === 0 ? blind.get(w.check) : undefined;
-    const state = isExpired ? 'expired' : why !== undefined ? 'not-evaluated' : matched === 0 ? 'unmatched' : soon ? 'expiring-soon' : 'active';
+    const state = isExpired ? 'expired' : why !== undefined ? 'not-evaluated' : matched === 0 ? 'unmatched' : expiry;
     statuses.push({ check: w.check, resource: w.resource, reason: w.reason, owner: w.owner, expires: w.expires, state, matched, ...(state === 'not-evaluated' ? { notEvaluated: why } : {}) });
   }
   for (const fp of waived.keys()) expired.delete(fp);

@@ -7,11 +7,12 @@ import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { UnreadableRunError } from '../base/errors.ts';
 import { oneLine } from '../base/plain-text.ts';
 import type { RunStore } from '../history/store.ts';
-import type { RunSummary } from '../run/types.ts';
+import type { Finding, RunSummary } from '../run/types.ts';
 import { trendPointOf } from '../history/store.ts';
-import { jsonWithoutNul, withPartial, withoutNul } from '../history/run-store.ts';
+import { CarriedChecks, jsonWithoutNul, withPartial, withoutNul } from '../history/run-store.ts';
 import { resourceShape } from '../history/shape.ts';
-import type { FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegression, FleetWaiver } from '../run/fleet.ts';
+import { expiryState } from '../engine/waivers.ts';
+import type { FleetCarried, FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegression, FleetWaiver } from '../run/fleet.ts';
 
 /** One line naming a stored run the fleet passed over, and what of it the fleet leaves out (`fleet`, serve's /fleet). */
 export function unreadableInFleet(error: UnreadableRunError): string {
@@ -35,7 +36,29 @@ export async function fleetDataOf(store: RunStore, q: FleetQuery, onUnreadable: 
     onUnreadable(error);
   };
   const data = store.fleet ? await store.fleet(q, once) : JSON.parse(jsonWithoutNul(await readFleet(store, q, once))) as FleetData;
-  return orderFleet(withPartials(data));
+  return orderFleet(withWaiversDue(withPartials(data), q.now));
+}
+
+/**
+ * The stored waiver states whose expiry moves with time: the stores hand on each latest run's
+ * waivers in them (PostgreSQL's query names the same three). Unmatched and not-evaluated
+ * waivers waived nothing in their run and are not listed.
+ */
+export const TIMED_STATES: ReadonlySet<string> = new Set(['active', 'expiring-soon', 'expired']);
+
+/**
+ * The waivers expiring soon or expired at the fleet report's time, each in that state: a run
+ * stated its waivers at its own start (a waiver active then may be expiring now, one expiring
+ * then may have expired), with the rule the run uses (expiryState: valid through its day, UTC).
+ */
+function withWaiversDue(data: FleetData, now: Date): FleetData {
+  return {
+    ...data,
+    waivers: data.waivers.flatMap((w) => {
+      const state = expiryState(w.waiver.expires, now);
+      return state === 'active' ? [] : [{ ...w, waiver: { ...w.waiver, state } }];
+    }),
+  };
 }
 
 /** Every summary's `partial` as the run's reports say it, in summaries stored by older versions too (withPartial). */
@@ -89,6 +112,7 @@ async function readFleet(store: RunStore, q: FleetQuery, onUnreadable: (error: U
     cluster, runs: runs.length + (uncounted.get(cluster) ?? 0), latest: runs[0], previous: runs[1] ?? null,
     trend: runs.slice(0, q.trendPoints).reverse().map(trendPointOf),
   }));
+  const startedAt = new Map(all.map((s) => [s.id, s.startedAt]));
   const since = new Date(q.now.getTime() - q.sinceHours * 3_600_000).toISOString();
   const regressions: FleetRegression[] = [];
   for (const s of all) {
@@ -99,28 +123,45 @@ async function readFleet(store: RunStore, q: FleetQuery, onUnreadable: (error: U
   }
   const groups = new Map<string, { row: FleetCommonFinding; names: Set<string> }>();
   const waivers: FleetWaiver[] = [];
+  const addCommon = (cluster: string, f: Finding) => {
+    // Grouped as PostgreSQL's columns group them: a name with a NUL and the same with U+FFFD are one.
+    const shape = withoutNul(resourceShape(f.resource.name));
+    const namespace = withoutNul(f.resource.namespace ?? '');
+    const kind = withoutNul(f.resource.kind);
+    const key = JSON.stringify([f.check, kind, namespace, shape]);
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { row: { check: f.check, severity: f.severity, kind, namespace, shape, clusters: 0, clusterNames: [], findings: 0 }, names: new Set() }));
+    g.names.add(cluster);
+    g.row.findings++;
+    if (rank(f.severity) < rank(g.row.severity)) g.row.severity = f.severity;
+  };
   for (const c of clusters) {
+    // The checks the latest run could not evaluate, from the runs that last did (summaries only; each such run read once).
+    const walk = new CarriedChecks();
+    for (const s of byCluster.get(c.cluster) ?? []) if (!walk.next(s)) break;
+    const carried: FleetCarried[] = [];
+    for (const [runId, checks] of walk.from) {
+      const older = await get(runId);
+      if (!older) continue;
+      const wanted = new Set(checks);
+      const findings = Object.fromEntries(SEVERITIES.map((sev) => [sev, 0])) as Record<Severity, number>;
+      for (const f of older.findings) {
+        if (f.waived || !wanted.has(f.check)) continue;
+        findings[f.severity]++;
+        addCommon(c.cluster, f);
+      }
+      carried.push({ runId, startedAt: startedAt.get(runId) ?? older.run.startedAt, checks, findings });
+    }
+    if (carried.length > 0) c.carried = carried;
     const run = await get(c.latest.id);
     if (!run) continue;
-    for (const f of run.findings) {
-      if (f.waived) continue;
-      // Grouped as PostgreSQL's columns group them: a name with a NUL and the same with U+FFFD are one.
-      const shape = withoutNul(resourceShape(f.resource.name));
-      const namespace = withoutNul(f.resource.namespace ?? '');
-      const kind = withoutNul(f.resource.kind);
-      const key = JSON.stringify([f.check, kind, namespace, shape]);
-      let g = groups.get(key);
-      if (!g) groups.set(key, (g = { row: { check: f.check, severity: f.severity, kind, namespace, shape, clusters: 0, clusterNames: [], findings: 0 }, names: new Set() }));
-      g.names.add(c.cluster);
-      g.row.findings++;
-      if (rank(f.severity) < rank(g.row.severity)) g.row.severity = f.severity;
-    }
-    for (const w of run.waivers) if (w.state === 'expiring-soon' || w.state === 'expired') waivers.push({ cluster: c.cluster, runId: run.run.id, waiver: w });
+    for (const f of run.findings) if (!f.waived) addCommon(c.cluster, f);
+    for (const w of run.waivers) if (TIMED_STATES.has(w.state)) waivers.push({ cluster: c.cluster, runId: run.run.id, waiver: w });
   }
   const common = [...groups.values()]
     .filter((g) => g.names.size >= q.minClusters)
     .map((g) => ({ ...g.row, clusters: g.names.size, clusterNames: [...g.names].sort(byName).slice(0, 20) }))
     .sort(compareCommon)
     .slice(0, q.maxCommon);
-  return { store: store.describe(), generatedAt: q.now.toISOString(), sinceHours: q.sinceHours, clusters, regressions, common, waivers };
+  return { store: store.describe(), generatedAt: q.now.toISOString(), sinceHours: q.sinceHours, minClusters: q.minClusters, clusters, regressions, common, waivers };
 }

@@ -25,6 +25,8 @@ export function fleetJson(data: FleetData): unknown {
     store: data.store,
     generatedAt: data.generatedAt,
     sinceHours: data.sinceHours,
+    /** `common` lists finding shapes on at least this many clusters. */
+    minClusters: data.minClusters,
     clusters: data.clusters.map((c, i) => {
       const cells = cellsOf(c.latest);
       return {
@@ -32,6 +34,8 @@ export function fleetJson(data: FleetData): unknown {
         grade: { overall: cells.overall.grade, areas: Object.fromEntries(AREAS.map((a) => [a, cells.areas[a].grade])) },
         delta: { overall: cells.overall.delta, areas: Object.fromEntries(AREAS.map((a) => [a, cells.areas[a].delta])) },
         trend: c.trend,
+        // The checks the latest run could not evaluate, with their findings from the run that last did.
+        ...(c.carried ? { carried: c.carried } : {}),
       };
     }),
     worstPerArea: Object.fromEntries(AREAS.map((a, i) => [a, view.worst[i].rows.map((r) => ({ cluster: r.cluster, score: r.cell.score }))])),
@@ -59,9 +63,9 @@ export function fleetMarkdown(view: FleetView): string {
   if (view.regressions.length === 0) out.push('None.');
   for (const r of view.regressions) out.push(`- **${mdEscape(r.cluster)}** ${mdEscape(r.runId)}: ${r.reasons.map(mdEscape).join('; ')}${r.more ? `; and ${r.more} more` : ''}`);
   out.push('', '## Worst clusters per area', '');
-  for (const w of view.worst) out.push(`- ${w.area}: ${w.rows.length ? w.rows.map((r) => `${mdEscape(r.cluster)} ${r.cell.text}`).join(', ') : 'not evaluated'}${worstLeftOutText(w.leftOut)}`);
+  for (const w of view.worst) out.push(`- ${w.area}: ${w.rows.length ? w.rows.map((r) => `${mdEscape(r.cluster)} ${r.cell.text}`).join(', ') : w.leftOut ? 'no cluster with a grade' : 'not evaluated'}${worstLeftOutText(w.leftOut)}`);
   out.push('', '## Findings on many clusters', '');
-  if (view.common.length === 0) out.push('None.');
+  if (view.common.length === 0) out.push(view.noCommonText);
   else out.push('| Clusters | Severity | Check | Resource |', '|---|---|---|---|', ...view.common.map((c) => `| ${c.clusters} | ${c.severity} | ${mdEscape(c.check)} | ${mdEscape(c.resource)} |`));
   out.push('', '## Expiring and expired waivers', '');
   if (view.waivers.length === 0) out.push('None.');

@@ -13,6 +13,8 @@ export const AREA_TITLES: Record<Area, string> = { network: 'Network', tls: 'TLS
 
 export interface Cell {
   score: number | null;
+  /** Checks of the area (or run) applied but were not evaluated: the grade is n/a, the score (if any) covers only the rest. */
+  blind: boolean;
   text: string;
   grade: string;
   gradeClass: string;
@@ -30,8 +32,10 @@ export interface GridRow {
   areas: Cell[];
   regression: boolean;
   partial: boolean;
-  /** Unwaived critical + high findings. */
+  /** Unwaived critical + high findings, those of checks the run could not evaluate carried from the run that last did. */
   severe: number;
+  /** How many of `severe` are carried, and from which run ("8 carried from run X"); '' when none. */
+  carriedText: string;
   sparkline: Sparkline | null;
   stale: boolean;
 }
@@ -41,6 +45,10 @@ export interface FleetView {
   store: string;
   generatedAt: string;
   sinceHours: number;
+  /** `common` lists finding shapes on at least this many clusters. */
+  minClusters: number;
+  /** What the report says when `common` is empty. */
+  noCommonText: string;
   areaTitles: string[];
   /** `meanLeftOut`: clusters whose latest run's overall grade is n/a, not in the mean. */
   totals: { clusters: number; regressed: number; stale: number; meanOverall: string; meanLeftOut: number; grades: Array<{ grade: string; gradeClass: string; count: number }> };
@@ -49,7 +57,7 @@ export interface FleetView {
   grid: GridRow[];
   /** The stale clusters, longest without a run first: a regression there would not show. */
   stale: Array<{ cluster: string; runId: string; startedAt: string; daysAgo: number }>;
-  /** `leftOut`: clusters with a score in the area graded n/a (checks not evaluated), not ranked. */
+  /** `leftOut`: clusters graded n/a in the area (checks not evaluated: a score over the rest, or none), not ranked. */
   worst: Array<{ area: string; rows: Array<{ cluster: string; cell: Cell }>; leftOut: number }>;
   regressions: Array<{ cluster: string; runId: string; startedAt: string; overall: Cell; reasons: string[]; more: number }>;
   common: Array<{ check: string; severity: string; resource: string; clusters: number; clusterNames: string; findings: number }>;
@@ -73,7 +81,7 @@ export function cellOf(score: number | null, delta: number | null | undefined, n
   const grade = gradeFor(score, { evaluated: 0, applicable: notEvaluated });
   delta = delta === null || delta === undefined || score === null ? null : round1(delta);
   return {
-    score, text: score === null ? 'n/a' : score.toFixed(1), grade, gradeClass: grade === 'n/a' ? 'grade-na' : `grade-${grade.toLowerCase()}`,
+    score, blind: notEvaluated > 0, text: score === null ? 'n/a' : score.toFixed(1), grade, gradeClass: grade === 'n/a' ? 'grade-na' : `grade-${grade.toLowerCase()}`,
     delta, deltaText: delta === null ? '' : delta > 0 ? `+${delta.toFixed(1)}` : delta < 0 ? delta.toFixed(1) : '±0',
     deltaClass: delta === null || delta === 0 ? 'flat' : delta > 0 ? 'up' : 'down',
   };
@@ -128,12 +136,14 @@ export function sparklineOf(trend: TrendPoint[]): Sparkline | null {
 }
 
 /**
- * A cell a fleet aggregate may weigh: scored and graded. A score graded n/a covers only the
- * checks that could be evaluated (README: the fleet grades a run as its own report does), so it
- * is not compared with other clusters' scores.
+ * A cell a fleet aggregate (the mean, the worst per area, the digest's lowest scores) may weigh:
+ * scored and not blind. A blind cell's score covers only the checks that could be evaluated, or
+ * is null because none could (README: the fleet grades a run as its own report does): it is
+ * left out and counted (leftOutAsNa), never compared with other clusters' scores. A null score
+ * with nothing blind (no check of the area applies) is neither weighed nor counted.
  */
-const comparable = (c: Cell): boolean => c.score !== null && c.grade !== 'n/a';
-const gradedNa = (c: Cell): boolean => c.score !== null && c.grade === 'n/a';
+export const comparable = (c: Cell): boolean => c.score !== null && !c.blind;
+export const leftOutAsNa = (c: Cell): boolean => c.blind;
 
 /** The mean overall score, and how many clusters graded n/a it leaves out. */
 export function meanOverallText(totals: FleetView['totals']): string {
@@ -152,6 +162,20 @@ function staleAfterHoursOf(sinceHours: number): number {
   return 2 * Math.max(24, sinceHours);
 }
 
+const severeOf = (findings: Partial<Record<string, number>>): number => (findings.critical ?? 0) + (findings.high ?? 0);
+
+/**
+ * The names of a common finding's clusters, each whose findings of that check come from an
+ * older run (FleetCluster.carried) saying which.
+ */
+function commonNames(c: FleetData['common'][number], carriedFrom: Map<string, Map<string, string>>): string {
+  const names = c.clusterNames.map((name) => {
+    const runId = carriedFrom.get(name)?.get(c.check);
+    return runId ? `${name} (carried from run ${runId})` : name;
+  });
+  return `${names.join(', ')}${c.clusters > c.clusterNames.length ? `, … (${c.clusters - c.clusterNames.length} more)` : ''}`;
+}
+
 export function buildFleetView(data: FleetData): FleetView {
   const now = Date.parse(data.generatedAt);
   const staleAfterHours = staleAfterHoursOf(data.sinceHours);
@@ -167,7 +191,8 @@ export function buildFleetView(data: FleetData): FleetView {
       areas: AREAS.map((a) => cells.areas[a]),
       regression: c.latest.regression === true,
       partial: c.latest.partial,
-      severe: (c.latest.findings.critical ?? 0) + (c.latest.findings.high ?? 0),
+      severe: severeOf(c.latest.findings) + (c.carried ?? []).reduce((n, k) => n + severeOf(k.findings), 0),
+      carriedText: (c.carried ?? []).map((k) => `${severeOf(k.findings)} carried from run ${k.runId} (${k.checks.length} check${k.checks.length === 1 ? '' : 's'} the latest run could not evaluate)`).join('; '),
       sparkline: sparklineOf(c.trend),
       stale: Date.parse(c.latest.startedAt) < staleBefore,
     };
@@ -178,24 +203,27 @@ export function buildFleetView(data: FleetData): FleetView {
       .sort((a, b) => (a.areas[i].score as number) - (b.areas[i].score as number) || byName(a.cluster, b.cluster))
       .slice(0, WORST_PER_AREA)
       .map((g) => ({ cluster: g.cluster, cell: g.areas[i] })),
-    leftOut: grid.filter((g) => gradedNa(g.areas[i])).length,
+    leftOut: grid.filter((g) => leftOutAsNa(g.areas[i])).length,
   }));
   const overalls = grid.filter((g) => comparable(g.overall)).map((g) => g.overall.score as number);
   const gradeCounts = new Map<string, number>();
   for (const g of grid) gradeCounts.set(g.overall.grade, (gradeCounts.get(g.overall.grade) ?? 0) + 1);
   const regressed = new Set(data.regressions.map((r) => r.run.cluster));
+  const carriedFrom = new Map(data.clusters.filter((c) => c.carried).map((c) => [c.cluster, new Map((c.carried ?? []).flatMap((k) => k.checks.map((id) => [id, k.runId] as const)))]));
   return {
     title: `ztaudit fleet report — ${grid.length} cluster${grid.length === 1 ? '' : 's'}`,
     store: data.store,
     generatedAt: data.generatedAt,
     sinceHours: data.sinceHours,
+    minClusters: data.minClusters,
+    noCommonText: `No finding occurs on ${data.minClusters} or more clusters.`,
     areaTitles: AREAS.map((a) => AREA_TITLES[a]),
     totals: {
       clusters: grid.length,
       regressed: regressed.size,
       stale: grid.filter((g) => g.stale).length,
       meanOverall: overalls.length ? (overalls.reduce((a, b) => a + b, 0) / overalls.length).toFixed(1) : 'n/a',
-      meanLeftOut: grid.filter((g) => gradedNa(g.overall)).length,
+      meanLeftOut: grid.filter((g) => leftOutAsNa(g.overall)).length,
       grades: ['A', 'B', 'C', 'D', 'F', 'n/a'].filter((g) => gradeCounts.has(g)).map((g) => ({ grade: g, gradeClass: g === 'n/a' ? 'grade-na' : `grade-${g.toLowerCase()}`, count: gradeCounts.get(g) as number })),
     },
     staleAfterHours,
@@ -209,7 +237,7 @@ export function buildFleetView(data: FleetData): FleetView {
     })),
     common: data.common.map((c) => ({
       check: c.check, severity: c.severity, resource: resourceText(c.kind, c.namespace, c.shape), clusters: c.clusters,
-      clusterNames: `${c.clusterNames.join(', ')}${c.clusters > c.clusterNames.length ? `, … (${c.clusters - c.clusterNames.length} more)` : ''}`, findings: c.findings,
+      clusterNames: commonNames(c, carriedFrom), findings: c.findings,
     })),
     waivers: data.waivers.map((w) => ({
       cluster: w.cluster || '(unnamed)', check: w.waiver.check,

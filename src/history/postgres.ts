@@ -37,11 +37,11 @@ import type { ConnectionOptions } from 'node:tls';
 import type { Config } from '../config/types.ts';
 import { HistoryError, UnreadableRunError, errorMessage, redactUrlCredentials } from '../base/errors.ts';
 import type { NotificationOutcome, RunReport, SaveOptions, StoredRunRead, TrendPoint, WrittenReport } from '../run/types.ts';
-import type { FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegression, FleetWaiver } from '../run/fleet.ts';
+import type { FleetCarried, FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegression, FleetWaiver } from '../run/fleet.ts';
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
-import { BaselineRuns, diffedAgainst, jsonWithoutNul, listSummaries, refusedMessage, retentionCutoff, storedSummary, summarizeRun, summaryProblem, trendPointOf, withRecordedNotifications, withoutNul, type LockHolder, type RunStore } from './run-store.ts';
+import { BaselineRuns, CarriedChecks, diffedAgainst, jsonWithoutNul, listSummaries, refusedMessage, retentionCutoff, storedSummary, summarizeRun, summaryProblem, trendPointOf, withRecordedNotifications, withoutNul, type LockHolder, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
-import { resourceShape } from './shape.ts';
+import { resourceShape, resourceShapeSql } from './shape.ts';
 
 /** MIGRATIONS[i] takes the schema from version i to i + 1. Never edit one that has shipped. */
 const MIGRATIONS: string[] = [
@@ -367,6 +367,32 @@ async function baselineRunsOf(c: pg.Client, cluster: string): Promise<Set<string
     if (r.rows.length < page) return walk.ids;
     before = String((r.rows[r.rows.length - 1] as Row).seq);
   }
+}
+
+/**
+ * CarriedChecks over a cluster's summaries from its latest run (`latest`, as the fleet shows it)
+ * back, a page at a time (usually one page): run id → its startedAt and the checks carried from it.
+ * A summary that cannot be read is passed over, as the other stores' lists pass over it.
+ */
+async function carriedRunsOf(c: pg.Client, cluster: string, latest: RunSummary, summaryOf: (row: Row) => RunSummary | null): Promise<Map<string, { startedAt: string; checks: string[] }>> {
+  const walk = new CarriedChecks();
+  const startedAt = new Map<string, string>();
+  const page = 50;
+  if (walk.next(latest)) {
+    let before: string = String((await c.query(`SELECT seq FROM ztaudit_runs WHERE id = $1`, [latest.id])).rows[0]?.seq ?? '0');
+    walking: for (;;) {
+      const r: pg.QueryResult = await c.query(`SELECT seq, id, summary FROM ztaudit_runs WHERE cluster = $1 AND seq < $3 ORDER BY seq DESC LIMIT $2`, [cluster, page, before]);
+      for (const row of r.rows as Row[]) {
+        const summary = summaryOf(row);
+        if (!summary) continue;
+        startedAt.set(summary.id, summary.startedAt);
+        if (!walk.next(summary)) break walking;
+      }
+      if (r.rows.length < page) break;
+      before = String((r.rows[r.rows.length - 1] as Row).seq);
+    }
+  }
+  return new Map([...walk.from].map(([id, checks]) => [id, { startedAt: startedAt.get(id) ?? '', checks }]));
 }
 
 /** started_at as the ISO 8601 text (UTC, milliseconds) a run's startedAt is. */
@@ -822,7 +848,7 @@ class PgRunStore implements RunStore {
   }
 
   async fleet(q: FleetQuery, onUnreadable?: (error: UnreadableRunError) => void): Promise<FleetData> {
-    const base = { store: this.where, generatedAt: q.now.toISOString(), sinceHours: q.sinceHours };
+    const base = { store: this.where, generatedAt: q.now.toISOString(), sinceHours: q.sinceHours, minClusters: q.minClusters };
     if (this.empty) return { ...base, clusters: [], regressions: [], common: [], waivers: [] };
     return this.withClient('reading the fleet', async (c) => {
       // One read-only snapshot; memory for the hash aggregates, no JIT (it costs more than it saves here).
@@ -838,7 +864,7 @@ class PgRunStore implements RunStore {
     });
   }
 
-  private async readFleet(c: pg.Client, q: FleetQuery, base: Pick<FleetData, 'store' | 'generatedAt' | 'sinceHours'>, onUnreadable?: (error: UnreadableRunError) => void): Promise<FleetData> {
+  private async readFleet(c: pg.Client, q: FleetQuery, base: Pick<FleetData, 'store' | 'generatedAt' | 'sinceHours' | 'minClusters'>, onUnreadable?: (error: UnreadableRunError) => void): Promise<FleetData> {
     await c.query(`SET LOCAL work_mem = '64MB'`);
     await c.query('SET LOCAL jit = off');
     {
@@ -872,16 +898,53 @@ class PgRunStore implements RunStore {
         return run ? [{ run, reasons: Array.isArray(row.regression_reasons) ? row.regression_reasons as string[] : [] }] : [];
       });
       const latestIds = clusters.map((cl) => cl.latest.id);
+      // The checks each latest run could not evaluate, from the run that last did (as fleetDataOf
+      // reads them from the other stores): a walk over that cluster's summaries, then one query
+      // for all their findings' counts.
+      const pairs: { runs: string[]; checks: string[] } = { runs: [], checks: [] };
+      const carriedOf = new Map<string, FleetCarried[]>();
+      for (const cl of clusters) {
+        const from = await carriedRunsOf(c, cl.cluster, cl.latest, (row) => this.summaryOrNull(row, onUnreadable ?? (() => {})));
+        if (from.size === 0) continue;
+        carriedOf.set(cl.cluster, [...from].map(([runId, { startedAt, checks }]) => {
+          for (const id of checks) { pairs.runs.push(runId); pairs.checks.push(id); }
+          return { runId, startedAt, checks, findings: Object.fromEntries(SEVERITIES.map((sev) => [sev, 0])) as Record<Severity, number> };
+        }));
+      }
+      if (pairs.runs.length > 0) {
+        const counts = await c.query(
+          `SELECT s.id, f.severity, count(*)::int AS n
+           FROM unnest($1::text[], $2::text[]) AS s(id, check_id)
+           JOIN ztaudit_runs r ON r.id = s.id JOIN ztaudit_findings f ON f.run_seq = r.seq AND f.check_id = s.check_id
+           WHERE NOT f.waived GROUP BY s.id, f.severity`, [pairs.runs, pairs.checks]);
+        const byRun = new Map([...carriedOf.values()].flat().map((k) => [k.runId, k]));
+        for (const row of counts.rows as Row[]) {
+          const k = byRun.get(String(row.id));
+          if (k && (SEVERITIES as readonly string[]).includes(String(row.severity))) k.findings[row.severity as Severity] += Number(row.n);
+        }
+        for (const cl of clusters) {
+          const carried = carriedOf.get(cl.cluster);
+          if (carried) cl.carried = carried;
+        }
+      }
       // Findings common to many clusters' latest runs: hash-aggregate (shape, cluster) first,
       // keep the top groups, and only then collect their cluster names (a sort-based
       // GROUP BY with DISTINCT aggregates over the ~400,000 findings of 200 clusters took
-      // four times longer).
+      // four times longer). The shape is computed from the name (resourceShapeSql), not read from
+      // the stored `shape` column: rows stored before the rule kept to Kubernetes' generated-name
+      // alphabet hold shapes that merge unrelated names (mysql8 and redis7 both `*`).
       const common = await c.query(
         `WITH latest AS (SELECT seq, cluster FROM ztaudit_runs WHERE id = ANY($1::text[])),
+         carried AS (
+           SELECT r.seq, r.cluster, s.check_id FROM unnest($5::text[], $6::text[]) AS s(id, check_id) JOIN ztaudit_runs r ON r.id = s.id),
+         found AS (
+           SELECT f.check_id, f.kind, f.namespace, f.name, f.severity, f.waived, l.cluster FROM latest l JOIN ztaudit_findings f ON f.run_seq = l.seq
+           UNION ALL
+           SELECT f.check_id, f.kind, f.namespace, f.name, f.severity, f.waived, k.cluster FROM carried k JOIN ztaudit_findings f ON f.run_seq = k.seq AND f.check_id = k.check_id),
          per AS (
-           SELECT f.check_id, f.kind, f.namespace, COALESCE(f.shape, f.name) AS shape, l.cluster,
+           SELECT f.check_id, f.kind, f.namespace, ${resourceShapeSql('f.name')} AS shape, f.cluster,
                   min(array_position($2::text[], f.severity)) AS sev, count(*) AS n
-           FROM latest l JOIN ztaudit_findings f ON f.run_seq = l.seq
+           FROM found f
            WHERE NOT f.waived
            GROUP BY 1, 2, 3, 4, 5),
          grp AS (
@@ -893,14 +956,16 @@ class PgRunStore implements RunStore {
                 (array_agg(p.cluster ORDER BY p.cluster COLLATE "C"))[1:20] AS names
          FROM grp g JOIN per p ON p.check_id = g.check_id AND p.kind = g.kind AND p.namespace = g.namespace AND p.shape = g.shape
          GROUP BY g.check_id, g.kind, g.namespace, g.shape, g.sev, g.clusters, g.findings`,
-        [latestIds, SEVERITIES as unknown as string[], q.minClusters, q.maxCommon]);
+        [latestIds, SEVERITIES as unknown as string[], q.minClusters, q.maxCommon, pairs.runs, pairs.checks]);
       const commonRows: FleetCommonFinding[] = common.rows.map((row: Row) => ({
         check: String(row.check_id), severity: SEVERITIES[Number(row.sev) - 1] as Severity, kind: String(row.kind), namespace: String(row.namespace),
         shape: String(row.shape), clusters: Number(row.clusters), clusterNames: row.names as string[], findings: Number(row.findings),
       }));
+      // The waivers whose expiry moves with time (TIMED_STATES): fleetDataOf (src/fleet/data.ts)
+      // restates them at q.now with the run's own rule and keeps those expiring soon or expired.
       const w = await c.query(
         `SELECT cluster, id, w FROM ztaudit_runs, jsonb_array_elements(waivers) AS w
-         WHERE id = ANY($1::text[]) AND w->>'state' IN ('expiring-soon', 'expired')
+         WHERE id = ANY($1::text[]) AND w->>'state' IN ('active', 'expiring-soon', 'expired')
          ORDER BY w->>'expires', cluster`, [latestIds]);
       const waivers: FleetWaiver[] = w.rows.map((row: Row) => ({ cluster: String(row.cluster), runId: String(row.id), waiver: row.w as FleetWaiver['waiver'] }));
       return { ...base, clusters, regressions, common: commonRows, waivers };

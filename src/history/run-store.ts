@@ -269,6 +269,41 @@ export class BaselineRuns {
 }
 
 /**
+ * Where the fleet takes the findings of the checks a cluster's newest run could not evaluate
+ * (blind and not not-applicable): from the newest older run that evaluated each, as /metrics
+ * carries them (src/schedule/metrics.ts lastEvaluated). Missing data is not a fix: a check
+ * blind now keeps its findings. Feed it the cluster's summaries newest first, the newest run
+ * first, until next() says false; the walk ends when no check is sought, and retention keeps
+ * the runs it ends at (BaselineRuns), so it reads no further than a diff would. An older run
+ * that found a sought check not applicable ends its search with nothing to carry; a summary
+ * without `blind` (stored before it existed) counts as having evaluated every check.
+ */
+export class CarriedChecks {
+  /** Run id → the sought checks it evaluated, newest run first. */
+  readonly from = new Map<string, string[]>();
+  private sought: Set<string> | null = null;
+
+  /** Takes the next older run; false once no check is sought. */
+  next(run: Pick<RunSummary, 'id' | 'blind' | 'notApplicable'>): boolean {
+    const blind = new Set(Array.isArray(run.blind) ? run.blind : []);
+    const off = new Set(Array.isArray(run.notApplicable) ? run.notApplicable : []);
+    if (this.sought === null) {
+      this.sought = new Set([...blind].filter((id) => !off.has(id)));
+      return this.sought.size > 0;
+    }
+    for (const id of this.sought) {
+      if (blind.has(id) && !off.has(id)) continue;
+      this.sought.delete(id);
+      if (blind.has(id)) continue;
+      const checks = this.from.get(run.id);
+      if (checks) checks.push(id);
+      else this.from.set(run.id, [id]);
+    }
+    return this.sought.size > 0;
+  }
+}
+
+/**
  * The runs `report` (the run being stored, its cluster's newest) was diffed against: its
  * previous run, each older run a check was compared with (RunDiff.olderBaselines) and each
  * older run whose "not applicable" a check evaluated again was compared with

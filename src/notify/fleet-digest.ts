@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import { errorMessage } from '../base/errors.ts';
 import { oneLine, withoutControls } from '../base/plain-text.ts';
-import { meanOverallText, type FleetView } from '../fleet/view.ts';
+import { comparable, meanOverallText, type FleetView } from '../fleet/view.ts';
 import { formatDate } from '../report/helpers.ts';
 import { templateEnvironment } from '../report/html.ts';
 import type { NotificationOutcome } from '../run/types.ts';
@@ -59,8 +59,10 @@ export function buildSlackDigest(view: FleetView): { text: string; blocks: Array
     if (view.stale.length > MAX_LINES) lines.push(`… and ${view.stale.length - MAX_LINES} more`);
     blocks.push(section(`*:warning: Not audited in the last ${view.staleAfterHours} h*\n${lines.join('\n')}`));
   }
-  const worst = [...view.grid].filter((g) => g.overall.score !== null).sort((a, b) => (a.overall.score as number) - (b.overall.score as number)).slice(0, 5);
-  if (worst.length > 0) blocks.push(section(`*Lowest overall scores*\n${worst.map((g) => `• ${mrkdwnCode(g.cluster)} ${g.overall.text} (${g.overall.grade})${g.overall.deltaText ? ` ${g.overall.deltaText}` : ''}${g.partial ? ' (partial)' : ''}${g.stale ? ' (stale)' : ''}`).join('\n')}`));
+  // Ranked as the fleet report ranks them: a score graded n/a is left out, and counted.
+  const worst = view.grid.filter((g) => comparable(g.overall)).sort((a, b) => (a.overall.score as number) - (b.overall.score as number)).slice(0, 5);
+  const leftOut = view.totals.meanLeftOut ? [`${view.totals.meanLeftOut} cluster${view.totals.meanLeftOut === 1 ? '' : 's'} graded n/a left out`] : [];
+  if (worst.length > 0 || leftOut.length > 0) blocks.push(section(`*Lowest overall scores*\n${[...worst.map((g) => `• ${mrkdwnCode(g.cluster)} ${g.overall.text} (${g.overall.grade})${g.overall.deltaText ? ` ${g.overall.deltaText}` : ''}${g.partial ? ' (partial)' : ''}${g.stale ? ' (stale)' : ''}`), ...leftOut].join('\n')}`));
   if (view.common.length > 0) blocks.push(section(`*On many clusters*\n${view.common.slice(0, 5).map((c) => `• ${c.clusters} clusters: ${mrkdwnCode(c.check)} on ${mrkdwnCode(c.resource)} (${c.severity})`).join('\n')}`));
   if (view.waivers.length > 0) blocks.push(section(`*Waivers expiring*\n${view.waivers.slice(0, 5).map((w) => `• ${w.expires} ${mrkdwnCode(w.cluster)} ${mrkdwnCode(w.check)} (owner ${mrkdwnText(w.owner)})`).join('\n')}${view.waivers.length > 5 ? `\n… and ${view.waivers.length - 5} more` : ''}`));
   return { text: `ztaudit ${digestHeadline(view)}`, blocks };

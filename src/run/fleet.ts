@@ -12,6 +12,21 @@ export interface FleetCluster {
   previous: RunSummary | null;
   /** Oldest first, the latest run last. */
   trend: TrendPoint[];
+  /**
+   * The checks `latest` could not evaluate, with their findings from the newest older run that
+   * did (CarriedChecks in src/history/run-store.ts), newest run first; absent when none is
+   * carried. Missing data is not a fix: these findings count in the fleet as the latest run's.
+   */
+  carried?: FleetCarried[];
+}
+
+/** Checks a cluster's latest run could not evaluate, and their findings in the run that last did. */
+export interface FleetCarried {
+  runId: string;
+  startedAt: string;
+  checks: string[];
+  /** Unwaived findings of those checks in that run, by severity. */
+  findings: Record<Severity, number>;
 }
 
 export interface FleetRegression {
@@ -19,7 +34,7 @@ export interface FleetRegression {
   reasons: string[];
 }
 
-/** Findings with the same check and resource shape on many clusters' latest runs. */
+/** Findings with the same check and resource shape on many clusters' latest runs (with their carried findings: FleetCluster.carried). */
 export interface FleetCommonFinding {
   check: string;
   severity: Severity;
@@ -43,11 +58,13 @@ export interface FleetData {
   store: string;
   generatedAt: string;
   sinceHours: number;
+  /** A finding shape in `common` is on at least this many clusters (FleetQuery.minClusters). */
+  minClusters: number;
   clusters: FleetCluster[];
   /** Regressions of the last `sinceHours`, newest first. */
   regressions: FleetRegression[];
   common: FleetCommonFinding[];
-  /** Waivers expiring soon or expired on each cluster's latest run. */
+  /** Waivers of each cluster's latest run expiring soon or expired at generatedAt, in that state (fleetDataOf restates each stored run's). */
   waivers: FleetWaiver[];
 }
 

@@ -13,11 +13,12 @@ import { main } from '../../src/cli/main.ts';
 import type { CliIO } from '../../src/cli/io.ts';
 import { fleetDataOf } from '../../src/fleet/data.ts';
 import { PG_SCHEMA_VERSION } from '../../src/history/postgres.ts';
+import { resourceShape, resourceShapeSql } from '../../src/history/shape.ts';
 import { openRunStore } from '../../src/history/store.ts';
 import { DEFAULT_FLEET_QUERY } from '../../src/run/fleet.ts';
 import type { Finding } from '../../src/run/types.ts';
 import { startFakeSlack, type FakeSlack } from '../unit/notify/slack-server.ts';
-import { NOW, fleetRuns } from '../unit/fleet/seed.ts';
+import { NOW, fleetRun, fleetRuns, runWithTimedWaivers, runsWithBlindLatest } from '../unit/fleet/seed.ts';
 import { adminQuery, createDb, describePg } from './env.ts';
 import { startProxy } from './proxy.ts';
 import { freePort } from './server.ts';
@@ -110,6 +111,54 @@ describePg('ztaudit with a PostgreSQL history', (server) => {
     const t = io(env);
     expect(await main(['fleet', '--history', db.url, '--format', 'html,json', '--out', 'fleet-pg', '-q'], t), t.err()).toBe(0);
     expect(readFileSync(join(work, 'fleet-pg', 'fleet.html'), 'utf8')).toContain('&lt;script&gt;');
+  });
+
+  it('the fleet from PostgreSQL carries a blind check\'s findings from the run that last evaluated it, and states waivers at its own time, as from SQLite', async () => {
+    const db = await createDb(server);
+    const pg = await openRunStore(db.url, { env: { ZTAUDIT_PG_PASSWORD: db.password } });
+    const sqlite = await openRunStore(join(work, 'carried.db'));
+    const { runs, first } = runsWithBlindLatest();
+    for (const r of [...runs, runWithTimedWaivers()]) {
+      await pg.save(r);
+      await sqlite.save(r);
+    }
+    const query = { ...DEFAULT_FLEET_QUERY, now: NOW };
+    const fromPg = await fleetDataOf(pg, query);
+    const fromSqlite = await fleetDataOf(sqlite, query);
+    await pg.close();
+    await sqlite.close();
+    expect({ ...fromPg, store: '' }).toEqual({ ...fromSqlite, store: '' });
+    expect(fromPg.clusters.find((c) => c.cluster === 'prod')!.carried).toEqual([{ runId: first.run.id, startedAt: first.run.startedAt, checks: ['rbac.cluster-admin-binding'], findings: { critical: 1, high: 0, medium: 0, low: 0 } }]);
+    expect(fromPg.common.find((c) => c.check === 'rbac.cluster-admin-binding')).toMatchObject({ clusters: 2, clusterNames: ['old', 'prod'], findings: 2 });
+    expect(fromPg.waivers.filter((w) => w.cluster === 'gamma').map((w) => [w.waiver.resource.name, w.waiver.state])).toEqual([['lapsed-yesterday', 'expired'], ['last-day-today', 'expiring-soon'], ['in-13-days', 'expiring-soon']]);
+  });
+
+  it('the fleet from PostgreSQL shapes names by Kubernetes\' generated-name alphabet, whatever shape an older version stored', async () => {
+    const names = ['mysql8', 'redis7', 'oauth2-proxy', 'route53-proxy', 'web-7d9f8c6b5d-x2k9p', 'details-v1-79f774bdb9-tw7sj', 'runner-17', 'a--b', 'web-0.x2k9p.', '.b2c4d5', 'K8S-ABCDE2', 'x2k9pa-x2k9p', 'ns:web-x2k9p', 'web-x2k9p\nrunner-17', 'web-\ufffdx2k9p-22222', '\u202eweb-x2k9p', 'plain', ''];
+    const db = await createDb(server);
+    const sqlShapes = await adminQuery(server, `SELECT n, ${resourceShapeSql('n')} AS shape FROM unnest($1::text[]) WITH ORDINALITY AS t(n, i) ORDER BY i`, [names], db.name);
+    expect(sqlShapes.rows.map((r) => r.shape)).toEqual(names.map(resourceShape));
+    const pg = await openRunStore(db.url, { env: { ZTAUDIT_PG_PASSWORD: db.password } });
+    const sqlite = await openRunStore(join(work, 'shapes.db'));
+    const [a, b] = ['alpha', 'beta'].map((cluster, i) => {
+      const run = fleetRun(cluster, `20261110T0${i}0000Z-s0000${i}`, `2026-11-10T0${i}:00:00.000Z`, 70);
+      const db0 = run.findings[1];
+      run.findings.push({ ...db0, fingerprint: `db${i}`, check: 'pod-security.resource-limits-missing', resource: { kind: 'Deployment', namespace: 'apps', name: i === 0 ? 'mysql8' : 'redis7' } });
+      return run;
+    });
+    for (const r of [a, b]) {
+      await pg.save(r);
+      await sqlite.save(r);
+    }
+    // As the rule before this one stored them: any lowercase alphanumeric segment with a digit and 5+ characters was `*`.
+    await adminQuery(server, `UPDATE ztaudit_findings SET shape = '*' WHERE name IN ('mysql8', 'redis7')`, [], db.name);
+    const query = { ...DEFAULT_FLEET_QUERY, now: NOW };
+    const fromPg = await fleetDataOf(pg, query);
+    const fromSqlite = await fleetDataOf(sqlite, query);
+    await pg.close();
+    await sqlite.close();
+    expect({ ...fromPg, store: '' }).toEqual({ ...fromSqlite, store: '' });
+    expect(fromPg.common.map((c) => `${c.kind} ${c.namespace}/${c.shape}`)).toEqual(['Pod shop/web-*-*', 'Group /system:authenticated']);
   });
 
   it('import: a finding without a resource and a run the database refuses (a NUL in its cluster name) are each named, the other lines imported; a NUL in a finding\'s name is stored', async () => {

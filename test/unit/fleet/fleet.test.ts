@@ -13,8 +13,8 @@ import { renderFleetFormat } from '../../../src/fleet/render.ts';
 import { buildSlackDigest, digestHeadline } from '../../../src/notify/fleet-digest.ts';
 import { resourceShape } from '../../../src/history/shape.ts';
 import { openRunStore } from '../../../src/history/store.ts';
-import { DEFAULT_FLEET_QUERY } from '../../../src/run/fleet.ts';
-import { HOSTILE, NOW, fleetRun, fleetRuns } from './seed.ts';
+import { DEFAULT_FLEET_QUERY, type FleetWaiver } from '../../../src/run/fleet.ts';
+import { HOSTILE, NOW, fleetRun, fleetRuns, runWithTimedWaivers } from './seed.ts';
 
 let dir: string;
 let db: string;
@@ -42,6 +42,21 @@ describe('resource shapes', () => {
     expect(resourceShape('system:authenticated')).toBe('system:authenticated');
     expect(resourceShape('api-v2')).toBe('api-v2');
     expect(resourceShape('k8s-dashboard')).toBe('k8s-dashboard');
+  });
+
+  // Kubernetes generates name parts from k8s.io/apimachinery pkg/util/rand's alphabet
+  // "bcdfghjklmnpqrstvwxz2456789" (rand.go `alphanums`; generateName appends rand.String(5),
+  // a pod-template-hash is rand.SafeEncodeString of a hash): no vowels, no 0, 1 or 3.
+  it('takes only Kubernetes\' generated-name alphabet (and digits alone) for generated parts', () => {
+    // Real pods of Deployments, from netpol-analyzer's test data (/work/shared/conformance/netpol/scenarios:
+    // onlineboutique/input/pods.yaml, k8s_ingress_test/input/default_pods_list.yaml, minikube_resources/input/pods.yaml).
+    expect(resourceShape('adservice-77d5cd745d-t8mx4')).toBe('adservice-*-*');
+    expect(resourceShape('details-v1-79f774bdb9-tw7sj')).toBe('details-v1-*-*');
+    expect(resourceShape('coredns-64897985d-vgg4l')).toBe('coredns-*-*');
+    // Names people chose, with a digit: never merged with one another.
+    for (const name of ['mysql8', 'redis7', 'oauth2-proxy', 'route53-proxy', 'postgres15', 'web-1abcd', 'app-v20230']) expect(resourceShape(name)).toBe(name);
+    expect(resourceShape('web-0')).toBe('web-*');
+    expect(resourceShape('backup-28312345')).toBe('backup-*');
   });
 });
 
@@ -148,7 +163,7 @@ describe('a cluster whose latest run was partial', () => {
       latest: { partial: true }, grade: { overall: 'n/a', areas: { network: 'n/a', rbac: 'A' } }, delta: { overall: null, areas: { network: null, rbac: 3 } },
     });
     expect(renderFleetFormat(data, 'html')).toMatch(/>gamma <span class="pill partial">partial<\/span>/);
-    expect(buildSlackDigest(buildFleetView(data)).blocks).toContainEqual(expect.objectContaining({ text: expect.objectContaining({ text: '*Lowest overall scores*\n• `delta` 50.0 (F) (partial)\n• `gamma` 87.0 (n/a) (partial)' }) }));
+    expect(buildSlackDigest(buildFleetView(data)).blocks).toContainEqual(expect.objectContaining({ text: expect.objectContaining({ text: '*Lowest overall scores*\n• `delta` 50.0 (F) (partial)\n1 cluster graded n/a left out' }) }));
     // As an older ztaudit stored gamma's run: partial from its diff alone, no gaps count. Its blind list still tells.
     const { DatabaseSync } = await import('node:sqlite');
     const db = new DatabaseSync(join(dir, 'partial.db'));
@@ -192,6 +207,73 @@ describe('fleet aggregates and a run graded n/a', () => {
     expect(json.worstPerArea.network).toEqual([{ cluster: 'alpha', score: 55 }, { cluster: 'beta', score: 75 }]);
     expect(json.leftOutAsNa).toEqual({ overall: 1, areas: { network: 1, tls: 0, rbac: 0, 'pod-security': 0, mtls: 0 } });
     expect(digestHeadline(view)).toBe('Fleet: 3 clusters, mean 70.0 (1 cluster graded n/a left out), 0 regressed in 24 h, 0 without a run in 48 h');
+  });
+});
+
+describe('a cluster blind to a whole area, or to every check', () => {
+  // README: a score graded n/a is left out of the mean and the worst per area, "which say how
+  // many were" — a score that is null because nothing could be evaluated is n/a too.
+  it('is counted as left out in fleet.json, fleet.md and the digest, and never ranked among the lowest scores', async () => {
+    const store = await openRunStore(join(dir, 'all-blind.db'));
+    const blind = (id: string) => ({ id, area: id.split('.')[0] as 'network', title: id, severity: 'high' as const, controls: [], remediation: '', evaluated: 0, passed: 0, failed: 0, waived: 0, status: 'not-evaluated' as const, unreadable: ['networkpolicies'] });
+    // prod: networkpolicies and clusterrolebindings forbidden, so network and RBAC have no score; pod security was read.
+    const prod = fleetRun('prod', '20261110T060000Z-p00001', '2026-11-10T06:00:00.000Z', 58.3);
+    prod.score = { overall: 58.3, areas: { network: null, tls: null, rbac: null, 'pod-security': 58.3, mtls: null } };
+    prod.checks = [blind('network.allow-all-ingress'), blind('rbac.cluster-admin-binding')];
+    prod.findings = prod.findings.filter((f) => f.area === 'pod-security');
+    prod.run.partial = ['networkpolicies could not be read (forbidden)'];
+    // dark: nothing could be read, no score at all.
+    const dark = fleetRun('dark', '20261110T070000Z-d00001', '2026-11-10T07:00:00.000Z', 0);
+    dark.score = { overall: null, areas: { network: null, tls: null, rbac: null, 'pod-security': null, mtls: null } };
+    dark.checks = [blind('network.allow-all-ingress'), blind('rbac.cluster-admin-binding'), blind('pod-security.pod-violates-target')];
+    dark.findings = [];
+    dark.run.partial = ['nothing could be read (forbidden)'];
+    for (const r of [fleetRun('alpha', '20261110T020000Z-a00001', '2026-11-10T02:00:00.000Z', 60), prod, dark]) await store.save(r);
+    const data = await fleetDataOf(store, { ...DEFAULT_FLEET_QUERY, now: NOW });
+    await store.close();
+    const json = JSON.parse(renderFleetFormat(data, 'json'));
+    expect(json.leftOutAsNa).toEqual({ overall: 2, areas: { network: 2, tls: 0, rbac: 2, 'pod-security': 1, mtls: 0 } });
+    const md = renderFleetFormat(data, 'md');
+    expect(md).toContain('Mean overall score 60.0 (2 clusters graded n/a left out);');
+    expect(md).toContain('- Network: alpha 55.0 (2 clusters graded n/a left out)');
+    expect(md).toContain('- mTLS: not evaluated\n');
+    const view = buildFleetView(data);
+    expect(digestHeadline(view)).toBe('Fleet: 3 clusters, mean 60.0 (2 clusters graded n/a left out), 0 regressed in 24 h, 0 without a run in 48 h');
+    expect(buildSlackDigest(view).blocks).toContainEqual(expect.objectContaining({ text: expect.objectContaining({ text: '*Lowest overall scores*\n• `alpha` 60.0 (D)\n2 clusters graded n/a left out' }) }));
+  });
+});
+
+describe('findings on many clusters with --min-clusters', () => {
+  it('says on how many clusters none occurs, in fleet.html and fleet.md, and fleet.json says the threshold', async () => {
+    const store = await openRunStore(db, { readOnly: true });
+    const three = await fleetDataOf(store, { ...DEFAULT_FLEET_QUERY, now: NOW, minClusters: 3 });
+    const four = await fleetDataOf(store, { ...DEFAULT_FLEET_QUERY, now: NOW, minClusters: 4 });
+    await store.close();
+    // Three clusters share two findings: with --min-clusters 3 they are listed, with 4 none is.
+    expect(three.common).toHaveLength(2);
+    expect(four.common).toEqual([]);
+    expect(renderFleetFormat(four, 'html')).toContain('<p class="empty">No finding occurs on 4 or more clusters.</p>');
+    expect(renderFleetFormat(four, 'md')).toContain('## Findings on many clusters\n\nNo finding occurs on 4 or more clusters.\n');
+    expect(JSON.parse(renderFleetFormat(four, 'json'))).toMatchObject({ minClusters: 4, common: [] });
+  });
+});
+
+describe('waivers in the fleet report', () => {
+  it('are stated at the report\'s time, not as their run stored them: expired yesterday, expiring today and within 14 days', async () => {
+    const store = await openRunStore(join(dir, 'waivers.db'));
+    await store.save(runWithTimedWaivers());
+    const data = await fleetDataOf(store, { ...DEFAULT_FLEET_QUERY, now: NOW });
+    await store.close();
+    expect(data.waivers.map((w) => [w.waiver.resource.name, w.waiver.expires, w.waiver.state])).toEqual([
+      ['lapsed-yesterday', '2026-11-09', 'expired'],
+      ['last-day-today', '2026-11-10', 'expiring-soon'],
+      ['in-13-days', '2026-11-23', 'expiring-soon'],
+    ]);
+    const md = renderFleetFormat(data, 'md');
+    expect(md).toContain('- 2026-11-09 expired: gamma rbac.wildcard-permission on ClusterRole lapsed-yesterday (owner team&#64;example.com)');
+    expect(md).toContain('- 2026-11-10 expiring-soon: gamma rbac.wildcard-permission on ClusterRole last-day-today (owner team&#64;example.com)');
+    expect(renderFleetFormat(data, 'html')).toContain('<td class="mono">2026-11-09</td><td><span class="pill expired">expired</span></td>');
+    expect(JSON.parse(renderFleetFormat(data, 'json')).waivers.map((w: FleetWaiver) => w.waiver.state)).toEqual(['expired', 'expiring-soon', 'expiring-soon']);
   });
 });
 

@@ -2,7 +2,7 @@
 // days, a regression inside the window and one outside it, findings that recur across
 // clusters under generated names, and waivers about to expire.
 import { createHash } from 'node:crypto';
-import { REPORT_SCHEMA_VERSION, type Finding, type RunReport } from '../../../src/run/types.ts';
+import { REPORT_SCHEMA_VERSION, type Finding, type RunReport, type WaiverStatus } from '../../../src/run/types.ts';
 
 /** Markup, a Slack ping and a right-to-left override (U+202E), which would reverse what follows it. */
 export const HOSTILE = '<script>alert(1)</script>@here\u202e';
@@ -17,6 +17,7 @@ function finding(cluster: string, check: string, severity: Finding['severity'], 
   };
 }
 
+/** `opts.hash`: a pod's pod-template-hash and suffix, in Kubernetes' generated-name alphabet (src/history/shape.ts). */
 export function fleetRun(cluster: string, id: string, startedAt: string, overall: number, opts: { regression?: string[]; previous?: RunReport; hash?: string } = {}): RunReport {
   const hash = opts.hash ?? '7d9f8c6b5d-x2k9p';
   const findings: Finding[] = [
@@ -49,8 +50,58 @@ export function fleetRuns(): RunReport[] {
   const a2 = fleetRun('alpha', '20261102T020000Z-a00002', '2026-11-02T02:00:00.000Z', 70, { previous: a1, regression: ['overall score dropped 10.0 points (old regression, outside the window)'] });
   const a3 = fleetRun('alpha', '20261110T020000Z-a00003', '2026-11-10T02:00:00.000Z', 60, { previous: a2, regression: ['2 new high findings', 'pod-security score dropped 10.0 points'] });
   const b1 = fleetRun('beta', '20261109T030000Z-b00001', '2026-11-09T03:00:00.000Z', 90, { hash: '5c4b7f9d8-q8w2z' });
-  const b2 = fleetRun('beta', '20261110T030000Z-b00002', '2026-11-10T03:00:00.000Z', 92.5, { previous: b1, hash: '6f5d8c7b9-z9y8x' });
-  const h1 = fleetRun(HOSTILE, '20261110T040000Z-h00001', '2026-11-10T04:00:00.000Z', 40, { hash: '8a7b6c5d4-m3n4p' });
+  const b2 = fleetRun('beta', '20261110T030000Z-b00002', '2026-11-10T03:00:00.000Z', 92.5, { previous: b1, hash: '6f5d8c7b9-z9w8x' });
+  const h1 = fleetRun(HOSTILE, '20261110T040000Z-h00001', '2026-11-10T04:00:00.000Z', 40, { hash: '8b7c6d5f4-m2n4p' });
   out.push(a1, a2, b1, a3, b2, h1);
   return out;
+}
+
+/**
+ * A stored run's waivers as the fleet report states them at its own time (NOW, 2026-11-10 12:00
+ * UTC), each stored with the state its run gave it on 2026-10-27: README "valid through that day,
+ * UTC", expiring-soon within 14 days. Shared with test/postgres/cli.test.ts.
+ */
+export function runWithTimedWaivers(): RunReport {
+  const run = fleetRun('gamma', '20261027T020000Z-g00001', '2026-10-27T02:00:00.000Z', 70);
+  const waiver = (name: string, expires: string, state: WaiverStatus['state']): WaiverStatus => ({
+    check: 'rbac.wildcard-permission', resource: { kind: 'ClusterRole', name }, reason: 'accepted', owner: 'team@example.com', expires, state, matched: state === 'unmatched' ? 0 : 1,
+  });
+  run.waivers = [
+    waiver('lapsed-yesterday', '2026-11-09', 'expiring-soon'),
+    waiver('last-day-today', '2026-11-10', 'active'),
+    waiver('in-13-days', '2026-11-23', 'active'),
+    waiver('in-15-days', '2026-11-25', 'active'),
+    waiver('typo', '2026-11-12', 'unmatched'),
+  ];
+  return run;
+}
+
+/**
+ * prod's latest run could not read ClusterRoleBindings (rbac.cluster-admin-binding not
+ * evaluated, as in the run before it) and found rbac.nodes-proxy not applicable; its first run
+ * evaluated both and found each on User dev. old, audited fully, has the same binding.
+ * Shared with test/postgres/cli.test.ts.
+ */
+export function runsWithBlindLatest(): { runs: RunReport[]; first: RunReport; latest: RunReport } {
+  const onDev = (run: RunReport, check: string, severity: Finding['severity']): Finding =>
+    finding(run.run.cluster.name, check, severity, 'User', undefined, 'dev');
+  const check = (id: string, status: 'not-evaluated' | 'not-applicable') => ({
+    id, area: 'rbac' as const, title: id, severity: 'critical' as const, controls: [], remediation: '', evaluated: 0, passed: 0, failed: 0, waived: 0, status,
+    ...(status === 'not-evaluated' ? { unreadable: ['clusterrolebindings'] } : {}),
+  });
+  const old = fleetRun('old', '20261110T010000Z-o00001', '2026-11-10T01:00:00.000Z', 50);
+  old.findings.push(onDev(old, 'rbac.cluster-admin-binding', 'critical'));
+  const first = fleetRun('prod', '20261110T020000Z-p00001', '2026-11-10T02:00:00.000Z', 40);
+  first.findings.push(onDev(first, 'rbac.cluster-admin-binding', 'critical'), onDev(first, 'rbac.nodes-proxy', 'high'));
+  const blind = (id: string, startedAt: string, previous: RunReport) => {
+    const run = fleetRun('prod', id, startedAt, 60, { previous });
+    run.checks = [check('rbac.cluster-admin-binding', 'not-evaluated'), check('rbac.nodes-proxy', 'not-applicable')];
+    run.run.coverage = { clusterrolebindings: { status: 'forbidden' } };
+    run.run.partial = ['clusterrolebindings could not be read (forbidden)'];
+    return run;
+  };
+  const second = blind('20261110T030000Z-p00002', '2026-11-10T03:00:00.000Z', first);
+  second.checks = [check('rbac.cluster-admin-binding', 'not-evaluated')];
+  const latest = blind('20261110T040000Z-p00003', '2026-11-10T04:00:00.000Z', second);
+  return { runs: [old, first, second, latest], first, latest };
 }

@@ -1,0 +1,60 @@
+// A cluster whose latest run could not evaluate some checks: DESIGN.md "Missing data is not a
+// fix" — the fleet's Crit+high, its findings on many clusters and the digest keep those checks'
+// findings from the newest run that evaluated them, as /metrics does (src/schedule/metrics.ts),
+// and say which run they come from.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fleetDataOf } from '../../../src/fleet/data.ts';
+import { buildFleetView } from '../../../src/fleet/view.ts';
+import { renderFleetFormat } from '../../../src/fleet/render.ts';
+import { buildSlackDigest } from '../../../src/notify/fleet-digest.ts';
+import { openRunStore } from '../../../src/history/store.ts';
+import { DEFAULT_FLEET_QUERY, type FleetData } from '../../../src/run/fleet.ts';
+import { NOW, runsWithBlindLatest } from './seed.ts';
+
+let dir: string;
+let data: FleetData;
+const { runs, first, latest } = runsWithBlindLatest();
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'ztaudit-fleet-carried-'));
+  const store = await openRunStore(join(dir, 'fleet.db'));
+  for (const r of runs) await store.save(r);
+  data = await fleetDataOf(store, { ...DEFAULT_FLEET_QUERY, now: NOW });
+  await store.close();
+}, 60_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('a cluster whose latest run could not evaluate a check', () => {
+  it('carries that check\'s findings from the newest run that evaluated it, past a run blind to it too; not a check it found not applicable', () => {
+    const prod = data.clusters.find((c) => c.cluster === 'prod')!;
+    expect(prod.latest.id).toBe(latest.run.id);
+    expect(prod.latest.findings).toMatchObject({ critical: 0, high: 2 });
+    expect(prod.carried).toEqual([{ runId: first.run.id, startedAt: first.run.startedAt, checks: ['rbac.cluster-admin-binding'], findings: { critical: 1, high: 0, medium: 0, low: 0 } }]);
+    expect(data.clusters.find((c) => c.cluster === 'old')!.carried).toBeUndefined();
+  });
+
+  it('counts them in Crit+high and says where they come from in fleet.html and fleet.json', () => {
+    const row = buildFleetView(data).grid.find((g) => g.cluster === 'prod')!;
+    expect(row.severe).toBe(3);
+    expect(row.carriedText).toBe(`1 carried from run ${first.run.id} (1 check the latest run could not evaluate)`);
+    expect(renderFleetFormat(data, 'html')).toContain(`<td class="num">3<span class="carried">1 carried from run ${first.run.id} (1 check the latest run could not evaluate)</span></td>`);
+    expect(JSON.parse(renderFleetFormat(data, 'json')).clusters.find((c: { cluster: string }) => c.cluster === 'prod').carried).toEqual(prod().carried);
+  });
+
+  it('lists them among the findings on many clusters (naming the run) and in the digest', () => {
+    const common = data.common.find((c) => c.check === 'rbac.cluster-admin-binding');
+    expect(common).toMatchObject({ severity: 'critical', kind: 'User', shape: 'dev', clusters: 2, clusterNames: ['old', 'prod'], findings: 2 });
+    const view = buildFleetView(data);
+    expect(view.common.find((c) => c.check === 'rbac.cluster-admin-binding')!.clusterNames).toBe(`old, prod (carried from run ${first.run.id})`);
+    expect(renderFleetFormat(data, 'md')).toContain('| 2 | critical | rbac.cluster-admin-binding | User dev |');
+    expect(renderFleetFormat(data, 'html')).toContain(`<td>old, prod (carried from run ${first.run.id})</td>`);
+    expect(JSON.stringify(buildSlackDigest(view).blocks)).toContain('• 2 clusters: `rbac.cluster-admin-binding` on `User dev` (critical)');
+  });
+});
+
+function prod() {
+  return data.clusters.find((c) => c.cluster === 'prod')!;
+}
