@@ -4,7 +4,8 @@
 import type { ResourceRef, Severity, Verdict } from '../../base/vocabulary.ts';
 import { refString } from '../workloads.ts';
 import { cisControlsFor } from './controls.ts';
-import { checkLevel, type PssFailure } from './evaluate.ts';
+import { checkChangesBetween, checkLevel, type PssFailure } from './evaluate.ts';
+import { compareLevels, effectiveMinor, parsePolicyVersion, type PssLevel } from './levels.ts';
 import type { NamespacePss, PodSetEvaluation, PssModel, WorkloadPss } from './model.ts';
 
 export function namespaceRef(ns: NamespacePss): ResourceRef {
@@ -44,6 +45,31 @@ export function namespaceEvidence(ns: NamespacePss, model: PssModel): Record<str
     },
     admissionDefaults: model.defaultsKnown ? 'from config.podSecurity.defaults' : 'unknown (assumed privileged, as in an unconfigured cluster)',
   };
+}
+
+/** A level at a version, as a namespace mode or the target names it ('latest' or 'v1.N'). */
+export interface LevelAtVersion {
+  level: PssLevel;
+  version: string;
+}
+
+/** 'restricted:latest (v1.36)': the policy as named, and the version whose rules apply when that differs. */
+export function policyText(p: LevelAtVersion, model: Pick<PssModel, 'evaluationCap'>): string {
+  const effective = `v1.${effectiveMinor(parsePolicyVersion(p.version) ?? 'latest', model.evaluationCap)}`;
+  return p.version === effective ? `${p.level}:${p.version}` : `${p.level}:${p.version} (${effective})`;
+}
+
+/**
+ * The checks `other` enforces that `enforced` does not because of its older version alone:
+ * those `other`'s level added or tightened between the two effective versions. Empty when
+ * the enforced level is weaker (that is a finding of its own) or `other` is privileged. A
+ * stricter enforced level does not cover them: restricted at a version runs baseline's checks
+ * of that version (policy/registry.go), e.g. restricted:v1.0 has no seccompProfile field check.
+ */
+export function checksMissingByVersion(enforced: LevelAtVersion, other: LevelAtVersion, model: Pick<PssModel, 'evaluationCap'>): string[] {
+  if (other.level === 'privileged' || compareLevels(enforced.level, other.level) < 0) return [];
+  const minor = (v: string) => effectiveMinor(parsePolicyVersion(v) ?? 'latest', model.evaluationCap);
+  return checkChangesBetween(other.level, minor(enforced.version), minor(other.version)).tightened;
 }
 
 export const policyString = (e: Pick<PodSetEvaluation, 'level' | 'version' | 'effectiveVersion'>): string =>
