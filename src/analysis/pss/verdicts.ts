@@ -117,6 +117,8 @@ export type ExemptionWording = (some: number | undefined, why: string) => string
 export interface WorkloadVerdictOptions {
   failSeverity?: (e: PodSetEvaluation) => Severity | undefined;
   exempt?: ExemptionWording;
+  /** Added when the current template (judged beside pods unlike it) fails. */
+  currentTemplate?: string;
 }
 
 /** One verdict for a workload's pods evaluated at a policy. */
@@ -140,8 +142,13 @@ export function workloadVerdict(w: WorkloadPss, e: PodSetEvaluation, what: strin
   evidence.failingPodNames = e.failingPodNames;
   evidence.checks = told.checks;
   evidence.controls = told.controls;
+  const podsCounted = `${e.failingPods} of ${e.evaluatedPods} ${e.evaluatedPods === 1 ? 'pod' : 'pods'}`;
   const podsPhrase = w.templateOnly
     ? 'it runs no pods now, and its pod template violates'
+    : e.currentTemplateFails && e.failingPods === 0
+    ? 'its current pod template violates'
+    : e.currentTemplateFails
+    ? `${podsCounted} and its current pod template violate`
     : w.workload.pods.some((p) => p.origin === 'template')
     ? 'its pod template violates'
     : `${e.failingPods} of ${e.evaluatedPods} ${e.evaluatedPods === 1 ? 'pod violates' : e.failingPods === 1 ? 'pods violates' : 'pods violate'}`;
@@ -151,6 +158,9 @@ export function workloadVerdict(w: WorkloadPss, e: PodSetEvaluation, what: strin
     message: `${refString(ref)}: ${podsPhrase} ${what} "${policyString(e)}": ${told.reasons}.`,
     evidence,
   };
+  if (e.currentTemplateFails !== undefined) evidence.currentTemplateFails = e.currentTemplateFails;
+  if (e.currentTemplateFails && e.failingPods === 0) verdict.message += ` Its ${e.evaluatedPods} running ${e.evaluatedPods === 1 ? 'pod does' : 'pods do'} not (made from an earlier template, or changed at admission).`;
+  if (e.currentTemplateFails && opts.currentTemplate) verdict.message += ` ${opts.currentTemplate}`;
   if (w.exemptBy && e.failingExemptPods > 0 && opts.exempt) {
     evidence.failingExemptPods = e.failingExemptPods;
     verdict.message += ` ${opts.exempt(e.failingExemptPods === e.failingPods ? undefined : e.failingExemptPods, exemptionText(w.exemptBy))}`;

@@ -309,6 +309,35 @@ describe('pod-security model and checks', () => {
     expect(newer[0].evidence).toMatchObject({ policy: 'baseline:latest (v1.36)', checks: [{ id: 'hostProbesAndHostLifecycle' }] });
   });
 
+  it('a live Deployment whose current template admission would reject is reported although its running pods pass: rollout blocked', () => {
+    // reference/checks.md §2.6: enforce evaluates Pods only, so a violating Deployment is admitted and its
+    // pods rejected (https://kubernetes.io/docs/concepts/security/pod-security-admission/#workload-resources-and-pod-templates).
+    // The running pods come from the previous ReplicaSet; the new one can never create a pod.
+    const oldSpec = { containers: [{ name: 'c', image: 'nginx' }] };
+    const newSpec = { containers: [{ name: 'c', image: 'nginx', ports: [{ containerPort: 80, hostPort: 80 }] }] };
+    const [dep, rs, ...pods] = livePods('b', 'web', 2, oldSpec);
+    const objects = [ns('b', enforce('baseline')), { ...dep, spec: { replicas: 2, template: { spec: newSpec } } }, rs, ...pods];
+    const { results } = run(objects, defaultConfig(), 'v1.30.2');
+    const [f] = fails(results.get('pod-security.pod-violates-enforced-level'));
+    expect(f.resource).toEqual({ kind: 'Deployment', namespace: 'b', name: 'web' });
+    expect(f.message).toBe('Deployment b/web: its current pod template violates the namespace\'s enforced Pod Security level "baseline:latest (v1.30)": hostPort (container "c" uses hostPort 80). Its 2 running pods do not (made from an earlier template, or changed at admission). Admission rejects every new pod the current template makes (unless a mutating webhook fixes it first), so its rollout is blocked, and a deleted or evicted pod is not replaced, until the template is fixed.');
+    expect(f.evidence).toMatchObject({ evaluatedPods: 2, failingPods: 0, currentTemplateFails: true, failingPodNames: ['web (template)'], checks: [{ id: 'hostPorts' }] });
+    const [t] = fails(results.get('pod-security.pod-violates-target'));
+    expect(t.message).toMatch(/^Deployment b\/web: 2 of 2 pods and its current pod template violate the target Pod Security level "restricted:latest \(v1\.30\)": hostPort \(container "c" uses hostPort 80\); allowPrivilegeEscalation/);
+    expect(t.severity).toBe('high');
+
+    // The same template as the pods' (replicas of the current ReplicaSet) adds nothing: judged by the pods alone.
+    const same = run([ns('b', enforce('baseline')), ...livePods('b', 'web', 2, oldSpec)], defaultConfig(), 'v1.30.2');
+    const [pass] = same.results.get('pod-security.pod-violates-enforced-level')!;
+    expect(pass.status).toBe('pass');
+    expect(pass.evidence).not.toHaveProperty('currentTemplateFails');
+    // An exempt runtimeClassName on the template: admission skips its pods, so no rollout is blocked.
+    const config = defaultConfig();
+    config.podSecurity.exemptions = { namespaces: [], usernames: [], runtimeClasses: ['kata'] };
+    const exempt = run([ns('b', enforce('baseline')), { ...dep, spec: { template: { spec: { ...newSpec, runtimeClassName: 'kata' } } } }, rs, ...pods], config, 'v1.30.2');
+    expect(fails(exempt.results.get('pod-security.pod-violates-enforced-level'))).toEqual([]);
+  });
+
   it('version-pinned-old compares with the cluster version, or with the newest rules when it is unknown', () => {
     const objects = [ns('a', enforce('restricted', 'v1.36')), ns('b', enforce('baseline', 'v1.30')), ns('c', enforce('privileged', 'v1.10'))];
     const onCluster = run(objects, defaultConfig(), 'v1.36.3').results.get('pod-security.version-pinned-old')!;
