@@ -1,18 +1,18 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { compareLevels, podSecurityModel } from '../../src/analysis/pss/index.ts';
-import { auditedNamespaces, namespaceEvidence, namespaceRef, unseenNamespacesNote } from '../../src/analysis/pss/verdicts.ts';
+import { auditedNamespaces, checksMissingByVersion, namespaceEvidence, namespaceRef, policyText, unseenNamespacesNote } from '../../src/analysis/pss/verdicts.ts';
 import { POD_SECURITY_NAMESPACE } from '../controls.ts';
 
 export const enforceBelowTarget: Check = {
   id: 'pod-security.enforce-below-target',
   area: 'pod-security',
   title: 'Enforced Pod Security level meets the target level',
-  protectsAgainst: 'namespaces whose enforced Pod Security level is weaker than the level the organisation targets',
+  protectsAgainst: 'namespaces whose enforced Pod Security level is weaker than the level the organisation targets, or reaches it only at an enforce-version that predates checks the target\'s version adds or tightens',
   severity: 'high',
   controls: POD_SECURITY_NAMESPACE,
   remediation:
-    'Raise the namespace\'s enforce label to the target (`kubectl label --overwrite namespace NAME pod-security.kubernetes.io/enforce=restricted`); stage it first with the warn and audit labels and fix the pods pod-security.pod-violates-target lists.',
+    'Raise the namespace\'s enforce label to the target (`kubectl label --overwrite namespace NAME pod-security.kubernetes.io/enforce=restricted`); stage it first with the warn and audit labels and fix the pods pod-security.pod-violates-target lists. When only the version is behind, raise `pod-security.kubernetes.io/enforce-version` (to `latest` or the target\'s version) the same way.',
   needs: ['namespaces'],
   readsBestEffort: ['pods'],
   evaluate(ctx) {
@@ -24,7 +24,19 @@ export const enforceBelowTarget: Check = {
       const evidence = { ...namespaceEvidence(ns, model), targetLevel: target };
       const source = enforce.levelSource === 'label' ? 'by label' : model.defaultsKnown ? 'by the admission defaults' : 'by assumption (no label, admission defaults unknown)';
       if (compareLevels(enforce.level, target) >= 0) {
-        return { status: 'pass', resource, message: `Namespace ${ns.name} enforces "${enforce.level}" ${source}, meeting the target "${target}".`, evidence };
+        // An old enforce-version meets the level in name only: admission at v1.0 runs none of
+        // restricted's allowPrivilegeEscalation, capabilities, runAsUser or seccomp checks.
+        const missing = checksMissingByVersion(enforce, model.target, model);
+        if (missing.length === 0) {
+          return { status: 'pass', resource, message: `Namespace ${ns.name} enforces "${enforce.level}" ${source}, meeting the target "${target}".`, evidence };
+        }
+        return {
+          status: 'fail',
+          resource,
+          message: `Namespace ${ns.name} enforces "${policyText(enforce, model)}" ${source}, the target's level but not its rules: the target "${policyText(model.target, model)}" has checks added or tightened since that it does not enforce: ${missing.join(', ')}.`,
+          evidence: { ...evidence, targetVersion: model.target.version, checksMissingByVersion: missing },
+          severity: 'medium',
+        };
       }
       return {
         status: 'fail',

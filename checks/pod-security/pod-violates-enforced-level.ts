@@ -7,11 +7,15 @@ import { POD_SECURITY_POD } from '../controls.ts';
 const admittedByExemption: ExemptionWording = (some, why) =>
   `${some === undefined ? 'It is' : `${some} of the failing pods ${some === 1 ? 'is' : 'are'}`} admitted only because ${why}.`;
 
+// Enforce judges pods at creation, not templates: the controller's new pods are refused.
+const CURRENT_TEMPLATE_REJECTED =
+  'Admission rejects every new pod the current template makes (unless a mutating webhook fixes it first), so its rollout is blocked, and a deleted or evicted pod is not replaced, until the template is fixed.';
+
 export const podViolatesEnforcedLevel: Check = {
   id: 'pod-security.pod-violates-enforced-level',
   area: 'pod-security',
   title: 'Running pods satisfy their namespace\'s enforced Pod Security level',
-  protectsAgainst: 'running pods that break their namespace\'s enforced Pod Security level (admitted before the label, or via an exemption)',
+  protectsAgainst: 'running pods that break their namespace\'s enforced Pod Security level (admitted before the label, or via an exemption), and workloads whose current pod template breaks it while their running pods (from an earlier template) do not, so admission blocks their rollout',
   severity: 'high',
   controls: POD_SECURITY_POD,
   remediation:
@@ -20,7 +24,7 @@ export const podViolatesEnforcedLevel: Check = {
   *evaluate(ctx) {
     const model = podSecurityModel(ctx.snapshot, ctx.config);
     for (const w of model.workloads) {
-      if (w.enforce) yield workloadVerdict(w, w.enforce, 'the namespace\'s enforced Pod Security level', { exempt: admittedByExemption });
+      if (w.enforce) yield workloadVerdict(w, w.enforce, 'the namespace\'s enforced Pod Security level', { exempt: admittedByExemption, currentTemplate: CURRENT_TEMPLATE_REJECTED });
     }
   },
   excluded(ctx) {

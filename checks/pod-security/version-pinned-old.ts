@@ -1,6 +1,6 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { LATEST_MINOR, checksChangedBetween, parsePolicyVersion, podSecurityModel } from '../../src/analysis/pss/index.ts';
+import { LATEST_MINOR, checkChangesBetween, parsePolicyVersion, podSecurityModel } from '../../src/analysis/pss/index.ts';
 import { auditedNamespaces, namespaceEvidence, namespaceRef } from '../../src/analysis/pss/verdicts.ts';
 import { POD_SECURITY_NAMESPACE } from '../controls.ts';
 
@@ -12,7 +12,7 @@ export const versionPinnedOld: Check = {
   severity: 'low',
   controls: POD_SECURITY_NAMESPACE,
   remediation:
-    'Set `pod-security.kubernetes.io/enforce-version=latest` (or the cluster\'s minor version) on the namespace — or, when the admission defaults pin the version, raise `enforce-version` in the cluster\'s PodSecurityConfiguration and in config `podSecurity.defaults` — after checking with `kubectl label --dry-run=server --overwrite namespace NAME pod-security.kubernetes.io/enforce-version=latest` which running pods the newer rules would reject.',
+    'When the finding lists checks added or tightened since the pin, set `pod-security.kubernetes.io/enforce-version=latest` (or the cluster\'s minor version) on the namespace — or, when the admission defaults pin the version, raise `enforce-version` in the cluster\'s PodSecurityConfiguration and in config `podSecurity.defaults` — after checking with `kubectl label --dry-run=server --overwrite namespace NAME pod-security.kubernetes.io/enforce-version=latest` which running pods the newer rules would reject.',
   needs: ['namespaces'],
   readsBestEffort: ['pods'],
   evaluate(ctx) {
@@ -35,14 +35,22 @@ export const versionPinnedOld: Check = {
       const pinnedBy = enforce.versionSource === 'defaults'
         ? `Namespace ${ns.name} has no enforce-version label, so the cluster's admission defaults (config podSecurity.defaults.enforce-version) pin its enforced version to`
         : `Namespace ${ns.name} pins enforce-version`;
-      const changed = checksChangedBetween(enforce.level, pinned, reference);
-      evidence.checksChangedSince = changed;
+      const { tightened, relaxed } = checkChangesBetween(enforce.level, pinned, reference);
+      evidence.checksTightenedSince = tightened;
+      evidence.checksRelaxedSince = relaxed;
+      // Newer rules that only relax (more safe sysctls, Windows and user-namespace exemptions)
+      // leave the pin missing nothing: moving it to latest would only admit more pods.
+      const since = tightened.length > 0
+        ? `; checks added or tightened since, which it does not enforce: ${tightened.join(', ')}${relaxed.length > 0 ? ` (relaxed since: ${relaxed.join(', ')})` : ''}`
+        : relaxed.length > 0
+        ? `; newer versions only relax its rules (${relaxed.join(', ')}): the pin misses no check, and moving it to latest would only admit more pods`
+        : '';
       out.push({
         status: 'fail',
         resource,
-        message: `${pinnedBy} ${enforce.version}, older than ${referenceText}${changed.length ? `; checks added or changed since: ${changed.join(', ')}` : ''}.`,
+        message: `${pinnedBy} ${enforce.version}, older than ${referenceText}${since}.`,
         evidence,
-        severity: changed.length > 0 ? 'medium' : 'low',
+        severity: tightened.length > 0 ? 'medium' : 'low',
       });
     }
     return out;

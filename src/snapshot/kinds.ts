@@ -71,6 +71,8 @@ export const KINDS = [
   core('services', 'Service', 'services', true, EDGE),
   core('serviceaccounts', 'ServiceAccount', 'serviceaccounts', true, { annotations: 'all', status: [] }),
   { ...core('configmaps', 'ConfigMap', 'configmaps'), byNameOnly: true },
+  // Only spec.limits is read: a Container default (or max) limit admission injects into containers without one
+  core('limitranges', 'LimitRange', 'limitranges', true, { annotations: [], status: [] }),
   core('replicationcontrollers', 'ReplicationController', 'replicationcontrollers', true, WORKLOAD),
   builtin('replicasets', 'ReplicaSet', 'apps', 'v1', 'replicasets', true, WORKLOAD),
   builtin('deployments', 'Deployment', 'apps', 'v1', 'deployments', true, WORKLOAD),

@@ -21,7 +21,8 @@ export function containersOf(spec: PodSpec): Array<{ c: Container; init: boolean
 export const containerName = (c: Container): string => (typeof c.name === 'string' && c.name ? c.name : '(unnamed)');
 
 /** What a container misses, or undefined when it is fine; severity per miss (the worst wins). */
-export type ContainerJudge = (c: Container, spec: PodSpec, init: boolean, ctx: AuditContext, namespace: string) => { what: string; severity?: Severity } | undefined;
+/** `origin`: a pod that exists, or the template standing in for the next ones (admission has not seen it). */
+export type ContainerJudge = (c: Container, spec: PodSpec, init: boolean, ctx: AuditContext, namespace: string, origin: PodView['origin']) => { what: string; severity?: Severity } | undefined;
 
 const WEIGHT: Record<Severity, number> = { low: 1, medium: 2, high: 3, critical: 4 };
 
@@ -54,7 +55,7 @@ function judgeWorkload(pods: readonly PodView[], judge: ContainerJudge, ctx: Aud
         if (!c || typeof c !== 'object') continue;
         const name = containerName(c);
         if (misses.has(name)) continue;
-        const m = judge(c, pod.spec, init, ctx, namespace);
+        const m = judge(c, pod.spec, init, ctx, namespace, pod.origin);
         if (m) misses.set(name, m);
       }
     }

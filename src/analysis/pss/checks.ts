@@ -28,6 +28,12 @@ export interface VersionedCheck {
   check: CheckFn;
   /** Baseline checks this restricted check replaces at the restricted level. */
   overrides?: string[];
+  /**
+   * This implementation only admits more pods than the one before it (a longer allow-list, an
+   * exemption): a namespace pinned below it misses nothing by the pin. Every other new
+   * implementation is taken to tighten the rule.
+   */
+  relaxes?: true;
 }
 
 export interface CheckDefinition {
@@ -533,18 +539,20 @@ function runAsUser_1_23(pod: PodParts): CheckOutcome {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The registry, as upstream registers it.
+// The registry, as upstream registers it. `relaxes` marks, from policy/check_*.go, the
+// implementations that only add exemptions or allowed values: Windows pods (1.25), pods in a user
+// namespace (1.35), SELinux type container_engine_t (1.31), safe sysctls (1.27, 1.29, 1.32, 1.37).
 
 export const CHECK_DEFINITIONS: readonly CheckDefinition[] = [
   { id: 'allowPrivilegeEscalation', level: 'restricted', versions: [
     { minimumMinor: 8, check: allowPrivilegeEscalation_1_8 },
-    { minimumMinor: 25, check: unlessWindows(allowPrivilegeEscalation_1_8) },
+    { minimumMinor: 25, check: unlessWindows(allowPrivilegeEscalation_1_8), relaxes: true },
   ] },
   { id: 'appArmorProfile', level: 'baseline', versions: [{ minimumMinor: 0, check: appArmorProfile }] },
   { id: 'capabilities_baseline', level: 'baseline', versions: [{ minimumMinor: 0, check: capabilitiesBaseline }] },
   { id: 'capabilities_restricted', level: 'restricted', versions: [
     { minimumMinor: 22, check: capabilitiesRestricted_1_22, overrides: ['capabilities_baseline'] },
-    { minimumMinor: 25, check: unlessWindows(capabilitiesRestricted_1_22), overrides: ['capabilities_baseline'] },
+    { minimumMinor: 25, check: unlessWindows(capabilitiesRestricted_1_22), overrides: ['capabilities_baseline'], relaxes: true },
   ] },
   { id: 'hostNamespaces', level: 'baseline', versions: [{ minimumMinor: 0, check: hostNamespaces }] },
   { id: 'hostPathVolumes', level: 'baseline', versions: [{ minimumMinor: 0, check: hostPathVolumes }] },
@@ -553,21 +561,21 @@ export const CHECK_DEFINITIONS: readonly CheckDefinition[] = [
   { id: 'privileged', level: 'baseline', versions: [{ minimumMinor: 0, check: privileged }] },
   { id: 'procMount', level: 'baseline', versions: [
     { minimumMinor: 0, check: procMount },
-    { minimumMinor: 35, check: unlessUserNamespace(procMount) },
+    { minimumMinor: 35, check: unlessUserNamespace(procMount), relaxes: true },
   ] },
   { id: 'procMount_restricted', level: 'restricted', versions: [{ minimumMinor: 35, check: procMount, overrides: ['procMount'] }] },
   { id: 'restrictedVolumes', level: 'restricted', versions: [{ minimumMinor: 0, check: restrictedVolumes, overrides: ['hostPathVolumes'] }] },
   { id: 'runAsNonRoot', level: 'restricted', versions: [
     { minimumMinor: 0, check: runAsNonRoot_1_0 },
-    { minimumMinor: 35, check: unlessUserNamespace(runAsNonRoot_1_0) },
+    { minimumMinor: 35, check: unlessUserNamespace(runAsNonRoot_1_0), relaxes: true },
   ] },
   { id: 'runAsUser', level: 'restricted', versions: [
     { minimumMinor: 23, check: runAsUser_1_23 },
-    { minimumMinor: 35, check: unlessUserNamespace(runAsUser_1_23) },
+    { minimumMinor: 35, check: unlessUserNamespace(runAsUser_1_23), relaxes: true },
   ] },
   { id: 'seLinuxOptions', level: 'baseline', versions: [
     { minimumMinor: 0, check: seLinuxOptions(SELINUX_TYPES_1_0) },
-    { minimumMinor: 31, check: seLinuxOptions(SELINUX_TYPES_1_31) },
+    { minimumMinor: 31, check: seLinuxOptions(SELINUX_TYPES_1_31), relaxes: true },
   ] },
   { id: 'seccompProfile_baseline', level: 'baseline', versions: [
     { minimumMinor: 0, check: seccompProfileBaseline_1_0 },
@@ -575,8 +583,9 @@ export const CHECK_DEFINITIONS: readonly CheckDefinition[] = [
   ] },
   { id: 'seccompProfile_restricted', level: 'restricted', versions: [
     { minimumMinor: 19, check: (pod) => seccompProfileFields(pod, true), overrides: ['seccompProfile_baseline'] },
-    { minimumMinor: 25, check: unlessWindows((pod) => seccompProfileFields(pod, true)), overrides: ['seccompProfile_baseline'] },
+    { minimumMinor: 25, check: unlessWindows((pod) => seccompProfileFields(pod, true)), overrides: ['seccompProfile_baseline'], relaxes: true },
   ] },
-  { id: 'sysctls', level: 'baseline', versions: SAFE_SYSCTLS.map((s) => ({ minimumMinor: s.minimumMinor, check: sysctls(s.names) })) },
+  // The safe-sysctl list only grows (check_sysctls.go): every version after the first relaxes.
+  { id: 'sysctls', level: 'baseline', versions: SAFE_SYSCTLS.map((s, i) => ({ minimumMinor: s.minimumMinor, check: sysctls(s.names), ...(i > 0 ? { relaxes: true as const } : {}) })) },
   { id: 'windowsHostProcess', level: 'baseline', versions: [{ minimumMinor: 0, check: windowsHostProcess }] },
 ];

@@ -3,7 +3,7 @@
 // implementation not newer than that version; restricted runs the baseline checks it does
 // not override; `latest` and versions above the newest known one clamp.
 
-import { CHECK_DEFINITIONS, podParts, type CheckFn, type PodInput } from './checks.ts';
+import { CHECK_DEFINITIONS, podParts, type CheckFn, type PodInput, type VersionedCheck } from './checks.ts';
 import { LATEST_MINOR, effectiveMinor, isPssLevel, parsePolicyVersion, type PssLevel } from './levels.ts';
 
 export interface PssFailure {
@@ -35,6 +35,7 @@ export interface EvaluateOptions {
 interface RunnableCheck {
   id: string;
   check: CheckFn;
+  impl: VersionedCheck;
 }
 
 /** Upstream order: baseline ids sorted, then restricted ids sorted. */
@@ -56,13 +57,13 @@ function buildChecks(level: 'baseline' | 'restricted', minor: number): RunnableC
     if (def.level !== 'restricted' || level !== 'restricted') continue;
     const impl = implementationAt(def, minor);
     if (!impl) continue;
-    selected.set(def.id, { id: def.id, check: impl.check });
+    selected.set(def.id, { id: def.id, check: impl.check, impl });
     for (const o of impl.overrides ?? []) overridden.add(o);
   }
   for (const def of CHECK_DEFINITIONS) {
     if (def.level !== 'baseline' || overridden.has(def.id)) continue;
     const impl = implementationAt(def, minor);
-    if (impl) selected.set(def.id, { id: def.id, check: impl.check });
+    if (impl) selected.set(def.id, { id: def.id, check: impl.check, impl });
   }
   return ORDERED_IDS.flatMap((id) => {
     const c = selected.get(id);
@@ -125,14 +126,41 @@ export function denialDetail(evaluation: Pick<PssEvaluation, 'failures'>): strin
   return evaluation.failures.map((f) => f.reason).join(', ');
 }
 
-/** Ids of checks whose definition differs between two minor versions at a level. */
-export function checksChangedBetween(level: PssLevel, fromMinor: number, toMinor: number): string[] {
-  if (level === 'privileged') return [];
-  const a = CHECKS_BY_LEVEL[level][Math.max(0, Math.min(fromMinor, LATEST_MINOR))];
-  const b = CHECKS_BY_LEVEL[level][Math.max(0, Math.min(toMinor, LATEST_MINOR))];
-  const before = new Map(a.map((c) => [c.id, c.check]));
-  const after = new Map(b.map((c) => [c.id, c.check]));
-  return ORDERED_IDS.filter((id) => before.get(id) !== after.get(id));
+/** How the rules at a level changed from one policy version to a newer one, by check id in upstream order. */
+export interface CheckChanges {
+  /** Added or changed so that the newer version may reject pods the older one admits. */
+  tightened: string[];
+  /** Changed only to admit more pods (exemptions, longer allow-lists); not also in `tightened`. */
+  relaxed: string[];
+}
+
+/**
+ * The checks a level's rules tightened and relaxed going from `fromMinor` up to `toMinor`
+ * (nothing when `toMinor` is not newer), one version step at a time: a new implementation
+ * counts as its `relaxes` mark says; a check new at the level tightens, unless it replaces
+ * (overrides) a check that ran the very same rule the version before — as procMount_restricted
+ * keeps the pre-1.35 procMount rule at restricted (policy/check_procMount_restricted.go).
+ */
+export function checkChangesBetween(level: PssLevel, fromMinor: number, toMinor: number): CheckChanges {
+  const tightened = new Set<string>();
+  const relaxed = new Set<string>();
+  if (level !== 'privileged') {
+    const from = Math.max(0, Math.min(fromMinor, LATEST_MINOR));
+    const to = Math.max(0, Math.min(toMinor, LATEST_MINOR));
+    for (let m = from + 1; m <= to; m++) {
+      const before = new Map(CHECKS_BY_LEVEL[level][m - 1].map((c) => [c.id, c.check]));
+      for (const c of CHECKS_BY_LEVEL[level][m]) {
+        const old = before.get(c.id);
+        if (old === c.check) continue;
+        if (old === undefined && (c.impl.overrides ?? []).some((o) => before.get(o) === c.check)) continue;
+        (old !== undefined && c.impl.relaxes ? relaxed : tightened).add(c.id);
+      }
+    }
+  }
+  return {
+    tightened: ORDERED_IDS.filter((id) => tightened.has(id)),
+    relaxed: ORDERED_IDS.filter((id) => relaxed.has(id) && !tightened.has(id)),
+  };
 }
 
 /** The lowest level that enforces a check id ('baseline' or 'restricted'), or undefined. */

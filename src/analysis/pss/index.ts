@@ -1,7 +1,7 @@
 // Pod Security Standards: the evaluator (upstream PodSecurity admission's checks per policy
 // version), namespace label parsing, and the per-snapshot model the pod-security checks share.
-export { evaluatePod, denialDetail, checkIdsAt, checksChangedBetween, checkLevel } from './evaluate.ts';
-export type { PssEvaluation, PssFailure, EvaluateOptions } from './evaluate.ts';
+export { evaluatePod, denialDetail, checkIdsAt, checkChangesBetween, checkLevel } from './evaluate.ts';
+export type { PssEvaluation, PssFailure, EvaluateOptions, CheckChanges } from './evaluate.ts';
 export { parseNamespaceLevels, LABEL_PREFIX, MODES } from './labels.ts';
 export type { NamespaceLevels, ModePolicy, LabelProblem, PssDefaults, Mode } from './labels.ts';
 export { LATEST_MINOR, LATEST_VERSION, PSS_LEVELS, compareLevels, isPssLevel, parsePolicyVersion, effectiveMinor, clusterMinor } from './levels.ts';

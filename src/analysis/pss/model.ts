@@ -15,7 +15,7 @@
 import type { Config } from '../../config/types.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import { memoizeBySnapshotAndConfig } from '../memo.ts';
-import { judgedPodsOf, templatesStandIn, workloadsOf, type PodView, type Workload } from '../workloads.ts';
+import { judgedPodsOf, templatePodOf, templatesStandIn, workloadsOf, type PodView, type Workload } from '../workloads.ts';
 import { checkIdsAt, evaluatePod, type PssFailure } from './evaluate.ts';
 import type { PodInput } from './checks.ts';
 import { PodClassKeys } from './pod-class.ts';
@@ -57,6 +57,11 @@ export interface PodSetEvaluation {
   failures: PssFailure[];
   /** A failing pod also fails the baseline level (at restricted: it breaks more than hardening). */
   failsBaseline: boolean;
+  /**
+   * Set when the workload's current template was judged beside its pods (its class differs from
+   * every pod's): whether it fails. It is not counted in evaluatedPods or failingPods.
+   */
+  currentTemplateFails?: boolean;
 }
 
 export interface WorkloadPss {
@@ -205,10 +210,16 @@ function classesOf(pods: readonly PodView[], classes: PodClasses): PodClass[] {
   return out;
 }
 
-function evaluateSet(pods: PodView[], podClasses: readonly PodClass[], level: PssLevel, version: string, cap: number, classes: PodClasses, isExempt: (p: PodView) => boolean): PodSetEvaluation {
+/**
+ * `pods` may end with the workload's current template (`withTemplate`), judged like a pod but
+ * counted apart (PodSetEvaluation.currentTemplateFails).
+ */
+function evaluateSet(pods: PodView[], podClasses: readonly PodClass[], level: PssLevel, version: string, cap: number, classes: PodClasses, isExempt: (p: PodView) => boolean, withTemplate = false): PodSetEvaluation {
   const minor = effectiveMinor(parsePolicyVersion(version) ?? 'latest', cap);
+  const templateAt = withTemplate ? pods.length - 1 : -1;
   const result: PodSetEvaluation = {
-    level, version, effectiveVersion: `v1.${minor}`, allowed: true, evaluatedPods: pods.length, failingPods: 0, failingPodNames: [], failingExemptPods: 0, failures: NO_FAILURES, failsBaseline: false,
+    level, version, effectiveVersion: `v1.${minor}`, allowed: true, evaluatedPods: pods.length - (withTemplate ? 1 : 0), failingPods: 0, failingPodNames: [], failingExemptPods: 0, failures: NO_FAILURES, failsBaseline: false,
+    ...(withTemplate ? { currentTemplateFails: false } : {}),
   };
   if (level === 'privileged') return result;
   const at = classes.at(level, minor);
@@ -220,14 +231,15 @@ function evaluateSet(pods: PodView[], podClasses: readonly PodClass[], level: Ps
     const c = podClasses[i];
     const v = classes.verdict(c, level, minor, at);
     if (v.allowed) continue;
-    result.failingPods++;
-    if (isExempt(pods[i])) result.failingExemptPods++;
+    if (i === templateAt) result.currentTemplateFails = true;
+    else result.failingPods++;
+    if (i !== templateAt && isExempt(pods[i])) result.failingExemptPods++;
     if (!result.failsBaseline) result.failsBaseline = classes.failsBaseline(c, v, minor);
     if (result.failingPodNames.length < 5) result.failingPodNames.push(pods[i].name);
     if (failing === undefined) failing = v;
     else if (v !== failing) (more ??= new Set([failing])).add(v);
   }
-  result.allowed = result.failingPods === 0;
+  result.allowed = result.failingPods === 0 && result.currentTemplateFails !== true;
   if (more === undefined) {
     if (failing) result.failures = failing.failures;
   } else {
@@ -289,7 +301,7 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
   const classes = new PodClasses();
   const targetMinor = effectiveMinor(parsePolicyVersion(targetVersion) ?? 'latest', cap);
   for (const w of workloadsOf(snapshot)) {
-    const judged = judgedPodsOf(w);
+    let judged = judgedPodsOf(w);
     if (judged.length === 0) continue;
     // A live workload that runs no pods (scaled to zero, a CronJob between runs) is judged by
     // its template at the target level: its next pods come from it. Not at the enforced level,
@@ -312,12 +324,23 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
       if (names.size > 0) entry.exemptBy = { runtimeClasses: [...names].sort() };
     }
     const enforce = ns.levels.enforce;
-    const podClasses = classesOf(judged, classes);
-    const atEnforce = evaluateSet(judged, podClasses, enforce.level, enforce.version, cap, classes, isExempt);
+    let podClasses = classesOf(judged, classes);
+    // Running pods can come from an earlier template (a rollout under way or stuck, pods of an
+    // OnDelete StatefulSet or DaemonSet): admission judges the pods the current template makes
+    // next, so a template unlike every pod is judged too (one class lookup: no pairwise
+    // compare). An exempt one is left out: admission would skip its pods.
+    const current = w.pods.length > 0 && w.pods[0].origin === 'pod' && !w.finished ? templatePodOf(w) : undefined;
+    const currentClass = current !== undefined && !isExempt(current) ? classes.classOf(current) : undefined;
+    const withTemplate = current !== undefined && currentClass !== undefined && !podClasses.includes(currentClass);
+    if (withTemplate) {
+      judged = [...judged, current];
+      podClasses = [...podClasses, currentClass];
+    }
+    const atEnforce = evaluateSet(judged, podClasses, enforce.level, enforce.version, cap, classes, isExempt, withTemplate);
     if (!templateOnly && ns.known) entry.enforce = atEnforce;
     if (!ns.system) {
       const sameAsEnforce = enforce.level === targetLevel && atEnforce.effectiveVersion === `v1.${targetMinor}`;
-      entry.target = sameAsEnforce ? { ...atEnforce, version: targetVersion } : evaluateSet(judged, podClasses, targetLevel, targetVersion, cap, classes, isExempt);
+      entry.target = sameAsEnforce ? { ...atEnforce, version: targetVersion } : evaluateSet(judged, podClasses, targetLevel, targetVersion, cap, classes, isExempt, withTemplate);
     }
     workloads.push(entry);
   }

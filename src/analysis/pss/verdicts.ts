@@ -4,7 +4,8 @@
 import type { ResourceRef, Severity, Verdict } from '../../base/vocabulary.ts';
 import { refString } from '../workloads.ts';
 import { cisControlsFor } from './controls.ts';
-import { checkLevel, type PssFailure } from './evaluate.ts';
+import { checkChangesBetween, checkLevel, type PssFailure } from './evaluate.ts';
+import { compareLevels, effectiveMinor, parsePolicyVersion, type PssLevel } from './levels.ts';
 import type { NamespacePss, PodSetEvaluation, PssModel, WorkloadPss } from './model.ts';
 
 export function namespaceRef(ns: NamespacePss): ResourceRef {
@@ -44,6 +45,31 @@ export function namespaceEvidence(ns: NamespacePss, model: PssModel): Record<str
     },
     admissionDefaults: model.defaultsKnown ? 'from config.podSecurity.defaults' : 'unknown (assumed privileged, as in an unconfigured cluster)',
   };
+}
+
+/** A level at a version, as a namespace mode or the target names it ('latest' or 'v1.N'). */
+export interface LevelAtVersion {
+  level: PssLevel;
+  version: string;
+}
+
+/** 'restricted:latest (v1.36)': the policy as named, and the version whose rules apply when that differs. */
+export function policyText(p: LevelAtVersion, model: Pick<PssModel, 'evaluationCap'>): string {
+  const effective = `v1.${effectiveMinor(parsePolicyVersion(p.version) ?? 'latest', model.evaluationCap)}`;
+  return p.version === effective ? `${p.level}:${p.version}` : `${p.level}:${p.version} (${effective})`;
+}
+
+/**
+ * The checks `other` enforces that `enforced` does not because of its older version alone:
+ * those `other`'s level added or tightened between the two effective versions. Empty when
+ * the enforced level is weaker (that is a finding of its own) or `other` is privileged. A
+ * stricter enforced level does not cover them: restricted at a version runs baseline's checks
+ * of that version (policy/registry.go), e.g. restricted:v1.0 has no seccompProfile field check.
+ */
+export function checksMissingByVersion(enforced: LevelAtVersion, other: LevelAtVersion, model: Pick<PssModel, 'evaluationCap'>): string[] {
+  if (other.level === 'privileged' || compareLevels(enforced.level, other.level) < 0) return [];
+  const minor = (v: string) => effectiveMinor(parsePolicyVersion(v) ?? 'latest', model.evaluationCap);
+  return checkChangesBetween(other.level, minor(enforced.version), minor(other.version)).tightened;
 }
 
 export const policyString = (e: Pick<PodSetEvaluation, 'level' | 'version' | 'effectiveVersion'>): string =>
@@ -91,6 +117,8 @@ export type ExemptionWording = (some: number | undefined, why: string) => string
 export interface WorkloadVerdictOptions {
   failSeverity?: (e: PodSetEvaluation) => Severity | undefined;
   exempt?: ExemptionWording;
+  /** Added when the current template (judged beside pods unlike it) fails. */
+  currentTemplate?: string;
 }
 
 /** One verdict for a workload's pods evaluated at a policy. */
@@ -114,8 +142,13 @@ export function workloadVerdict(w: WorkloadPss, e: PodSetEvaluation, what: strin
   evidence.failingPodNames = e.failingPodNames;
   evidence.checks = told.checks;
   evidence.controls = told.controls;
+  const podsCounted = `${e.failingPods} of ${e.evaluatedPods} ${e.evaluatedPods === 1 ? 'pod' : 'pods'}`;
   const podsPhrase = w.templateOnly
     ? 'it runs no pods now, and its pod template violates'
+    : e.currentTemplateFails && e.failingPods === 0
+    ? 'its current pod template violates'
+    : e.currentTemplateFails
+    ? `${podsCounted} and its current pod template violate`
     : w.workload.pods.some((p) => p.origin === 'template')
     ? 'its pod template violates'
     : `${e.failingPods} of ${e.evaluatedPods} ${e.evaluatedPods === 1 ? 'pod violates' : e.failingPods === 1 ? 'pods violates' : 'pods violate'}`;
@@ -125,6 +158,9 @@ export function workloadVerdict(w: WorkloadPss, e: PodSetEvaluation, what: strin
     message: `${refString(ref)}: ${podsPhrase} ${what} "${policyString(e)}": ${told.reasons}.`,
     evidence,
   };
+  if (e.currentTemplateFails !== undefined) evidence.currentTemplateFails = e.currentTemplateFails;
+  if (e.currentTemplateFails && e.failingPods === 0) verdict.message += ` Its ${e.evaluatedPods} running ${e.evaluatedPods === 1 ? 'pod does' : 'pods do'} not (made from an earlier template, or changed at admission).`;
+  if (e.currentTemplateFails && opts.currentTemplate) verdict.message += ` ${opts.currentTemplate}`;
   if (w.exemptBy && e.failingExemptPods > 0 && opts.exempt) {
     evidence.failingExemptPods = e.failingExemptPods;
     verdict.message += ` ${opts.exempt(e.failingExemptPods === e.failingPods ? undefined : e.failingExemptPods, exemptionText(w.exemptBy))}`;

@@ -37,6 +37,7 @@ const NOW = new Date('2026-11-26T00:00:00Z');
 const BEST_EFFORT: Record<string, string> = {
   'pod-security.enforce-missing <- deployments': 'a policy engine\'s Deployment only lowers the severity; unread, the finding stays at high and says it did not look (coverage-gate.test.ts)',
   'network.cni-not-enforcing <- networkpolicies': 'the policies in force only name what the missing enforcement leaves decorative; the verdict is the CNI\'s',
+  'pod-security.resource-limits-missing <- limitranges': 'a LimitRange\'s Container default only supplies limits a pod template lacks; unread, such a template\'s finding drops to low and says a LimitRange may inject them (hardening.test.ts)',
   'tls.ingress-without-tls <- deployments': 'the controller\'s Deployment (its args) only refines the message about where TLS ends; the Ingress is judged without it',
 };
 

@@ -1,6 +1,6 @@
 // The Pod Security evaluator against cases read from pod-security-admission policy/check_*.go, and bad input.
 import { describe, expect, it } from 'vitest';
-import { checkIdsAt, checksChangedBetween, denialDetail, evaluatePod } from '../../../src/analysis/pss/index.ts';
+import { checkChangesBetween, checkIdsAt, denialDetail, evaluatePod } from '../../../src/analysis/pss/index.ts';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -202,9 +202,42 @@ describe('evaluatePod: levels, versions and messages', () => {
     expect(evaluatePod({ spec: { hostPID: true, hostIPC: true } }, 'baseline', 'latest').failures[0].reason).toBe('host namespaces (hostPID=true, hostIPC=true)');
   });
 
-  it('lists the checks whose definition changed between two versions', () => {
-    expect(checksChangedBetween('restricted', 22, 36)).toEqual(['hostProbesAndHostLifecycle', 'procMount', 'seLinuxOptions', 'sysctls', 'allowPrivilegeEscalation', 'capabilities_restricted', 'procMount_restricted', 'runAsNonRoot', 'runAsUser', 'seccompProfile_restricted']);
-    expect(checksChangedBetween('baseline', 35, 36)).toEqual([]);
+  it('tells checks a newer version tightened from those it only relaxed', () => {
+    // Upstream kubernetes/pod-security-admission policy/check_*.go (reference/checks.md §2.2–2.5):
+    // new checks hostProbesAndHostLifecycle 1.34, runAsUser 1.23, capabilities_restricted 1.22
+    // tighten; the Windows exemptions (1.25), user-namespace exemptions (1.35), container_engine_t
+    // (1.31) and each longer safe-sysctl list only relax; procMount_restricted (1.35) keeps the
+    // pre-1.35 procMount rule at restricted, so nothing changes there.
+    expect(checkChangesBetween('restricted', 22, 36)).toEqual({
+      tightened: ['hostProbesAndHostLifecycle', 'runAsUser'],
+      relaxed: ['seLinuxOptions', 'sysctls', 'allowPrivilegeEscalation', 'capabilities_restricted', 'runAsNonRoot', 'seccompProfile_restricted'],
+    });
+    expect(checkChangesBetween('baseline', 34, 37)).toEqual({ tightened: [], relaxed: ['procMount', 'sysctls'] });
+    expect(checkChangesBetween('restricted', 34, 37)).toEqual({ tightened: [], relaxed: ['sysctls', 'runAsNonRoot', 'runAsUser'] });
+    expect(checkChangesBetween('baseline', 18, 19)).toEqual({ tightened: ['seccompProfile_baseline'], relaxed: [] });
+    expect(checkChangesBetween('restricted', 0, 37).tightened).toEqual(['hostProbesAndHostLifecycle', 'allowPrivilegeEscalation', 'capabilities_restricted', 'runAsUser', 'seccompProfile_restricted']);
+    expect(checkChangesBetween('baseline', 35, 36)).toEqual({ tightened: [], relaxed: [] });
+    expect(checkChangesBetween('restricted', 36, 22)).toEqual({ tightened: [], relaxed: [] });
+  });
+
+  it('a change marked relaxing never rejects a pod the older version admitted (upstream test case 7, 9, 10 pods)', () => {
+    // reference/checks.md §2 test cases 7 (hostUsers: false + procMount + runAsUser: 0), 9 (tcp_rmem), 10 (container_engine_t), 6 (Windows).
+    const pods = [
+      { spec: { hostUsers: false, containers: [{ name: 'a', securityContext: { procMount: 'Unmasked', runAsUser: 0 } }] } },
+      { spec: { securityContext: { sysctls: [{ name: 'net.ipv4.tcp_rmem', value: '4096' }] }, containers: [{ name: 'a' }] } },
+      { spec: { securityContext: { seLinuxOptions: { type: 'container_engine_t' } }, containers: [{ name: 'a' }] } },
+      { spec: { os: { name: 'windows' }, securityContext: { runAsNonRoot: true }, containers: [{ name: 'a' }] } },
+    ];
+    for (const level of ['baseline', 'restricted'] as const) {
+      for (let minor = 1; minor <= 37; minor++) {
+        const { relaxed } = checkChangesBetween(level, minor - 1, minor);
+        for (const pod of pods) {
+          const before = new Set(evaluatePod(pod, level, `v1.${minor - 1}`).failures.map((f) => f.id));
+          const after = evaluatePod(pod, level, `v1.${minor}`).failures.map((f) => f.id);
+          for (const id of relaxed) if (after.includes(id)) expect(before.has(id), `${level} v1.${minor} ${id}`).toBe(true);
+        }
+      }
+    }
   });
 });
 

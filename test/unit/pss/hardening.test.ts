@@ -128,3 +128,42 @@ describe('workload hardening outside the Pod Security Standards', () => {
     }
   });
 });
+
+describe('resource-limits-missing and LimitRanges', () => {
+  // https://kubernetes.io/docs/concepts/policy/limit-range/: admission injects a Container `default`
+  // limit into containers without one; API defaulting (kubernetes pkg/apis/core/v1/defaults.go
+  // SetDefaults_LimitRangeItem) makes a Container `max` the default when `default` leaves it out.
+  const cronJob = (ns: string): KubeObject => ({
+    apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'nightly', namespace: ns },
+    spec: { schedule: '0 2 * * *', jobTemplate: { spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'report', image: 'x' }] } } } } },
+  });
+  const limitRange = (ns: string, item: Record<string, unknown>): KubeObject => ({ apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'defaults', namespace: ns }, spec: { limits: [{ type: 'Container', ...item }] } });
+  const check = CHECKS.find((c) => c.id === 'pod-security.resource-limits-missing')!;
+  const judge = (objects: KubeObject[], status?: 'forbidden') => {
+    const snapshot = snapshotFromObjects(objects, { origin: 'live', clusterVersion: 'v1.34.2' });
+    snapshot.source = 'live';
+    if (status) snapshot.coverage.limitranges = { status, detail: 'list limitranges' };
+    const now = new Date('2026-11-26T02:00:00Z');
+    return auditSnapshot({ snapshot, config: defaultConfig(), checks: [check], now, startedAt: now, runId: 'lr' }).report.findings;
+  };
+
+  it('a live CronJob between runs passes when its namespace\'s LimitRange defaults (or caps) both limits', () => {
+    expect(judge([cronJob('batch'), limitRange('batch', { default: { memory: '512Mi', cpu: '500m' } })])).toEqual([]);
+    expect(judge([cronJob('batch'), limitRange('batch', { max: { memory: '1Gi', cpu: '1' } })])).toEqual([]);
+    // Another namespace's LimitRange does not apply.
+    const [f] = judge([cronJob('batch'), limitRange('other', { default: { memory: '512Mi', cpu: '500m' } })]);
+    expect(f).toMatchObject({ severity: 'medium', resource: { kind: 'CronJob', namespace: 'batch', name: 'nightly' } });
+  });
+
+  it('a live pod without limits made before the LimitRange still fails: admission only defaults new pods', () => {
+    const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'adhoc', namespace: 'batch' }, spec: { containers: [{ name: 'shell', image: 'busybox' }] }, status: { phase: 'Running' } };
+    const [f] = judge([pod, limitRange('batch', { default: { memory: '512Mi', cpu: '500m' } })]);
+    expect(f).toMatchObject({ severity: 'medium', resource: { kind: 'Pod', namespace: 'batch', name: 'adhoc' } });
+  });
+
+  it('unreadable LimitRanges drop a template\'s missing limit to low, saying a LimitRange may inject it', () => {
+    const [f] = judge([cronJob('batch')], 'forbidden');
+    expect(f.severity).toBe('low');
+    expect(f.message).toBe('CronJob batch/nightly: report: no memory or cpu limit (a LimitRange may inject limits: LimitRanges could not be read)');
+  });
+});

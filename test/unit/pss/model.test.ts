@@ -309,14 +309,86 @@ describe('pod-security model and checks', () => {
     expect(newer[0].evidence).toMatchObject({ policy: 'baseline:latest (v1.36)', checks: [{ id: 'hostProbesAndHostLifecycle' }] });
   });
 
+  it('a live Deployment whose current template admission would reject is reported although its running pods pass: rollout blocked', () => {
+    // reference/checks.md §2.6: enforce evaluates Pods only, so a violating Deployment is admitted and its
+    // pods rejected (https://kubernetes.io/docs/concepts/security/pod-security-admission/#workload-resources-and-pod-templates).
+    // The running pods come from the previous ReplicaSet; the new one can never create a pod.
+    const oldSpec = { containers: [{ name: 'c', image: 'nginx' }] };
+    const newSpec = { containers: [{ name: 'c', image: 'nginx', ports: [{ containerPort: 80, hostPort: 80 }] }] };
+    const [dep, rs, ...pods] = livePods('b', 'web', 2, oldSpec);
+    const objects = [ns('b', enforce('baseline')), { ...dep, spec: { replicas: 2, template: { spec: newSpec } } }, rs, ...pods];
+    const { results } = run(objects, defaultConfig(), 'v1.30.2');
+    const [f] = fails(results.get('pod-security.pod-violates-enforced-level'));
+    expect(f.resource).toEqual({ kind: 'Deployment', namespace: 'b', name: 'web' });
+    expect(f.message).toBe('Deployment b/web: its current pod template violates the namespace\'s enforced Pod Security level "baseline:latest (v1.30)": hostPort (container "c" uses hostPort 80). Its 2 running pods do not (made from an earlier template, or changed at admission). Admission rejects every new pod the current template makes (unless a mutating webhook fixes it first), so its rollout is blocked, and a deleted or evicted pod is not replaced, until the template is fixed.');
+    expect(f.evidence).toMatchObject({ evaluatedPods: 2, failingPods: 0, currentTemplateFails: true, failingPodNames: ['web (template)'], checks: [{ id: 'hostPorts' }] });
+    const [t] = fails(results.get('pod-security.pod-violates-target'));
+    expect(t.message).toMatch(/^Deployment b\/web: 2 of 2 pods and its current pod template violate the target Pod Security level "restricted:latest \(v1\.30\)": hostPort \(container "c" uses hostPort 80\); allowPrivilegeEscalation/);
+    expect(t.severity).toBe('high');
+
+    // The same template as the pods' (replicas of the current ReplicaSet) adds nothing: judged by the pods alone.
+    const same = run([ns('b', enforce('baseline')), ...livePods('b', 'web', 2, oldSpec)], defaultConfig(), 'v1.30.2');
+    const [pass] = same.results.get('pod-security.pod-violates-enforced-level')!;
+    expect(pass.status).toBe('pass');
+    expect(pass.evidence).not.toHaveProperty('currentTemplateFails');
+    // An exempt runtimeClassName on the template: admission skips its pods, so no rollout is blocked.
+    const config = defaultConfig();
+    config.podSecurity.exemptions = { namespaces: [], usernames: [], runtimeClasses: ['kata'] };
+    const exempt = run([ns('b', enforce('baseline')), { ...dep, spec: { template: { spec: { ...newSpec, runtimeClassName: 'kata' } } } }, rs, ...pods], config, 'v1.30.2');
+    expect(fails(exempt.results.get('pod-security.pod-violates-enforced-level'))).toEqual([]);
+  });
+
   it('version-pinned-old compares with the cluster version, or with the newest rules when it is unknown', () => {
     const objects = [ns('a', enforce('restricted', 'v1.36')), ns('b', enforce('baseline', 'v1.30')), ns('c', enforce('privileged', 'v1.10'))];
     const onCluster = run(objects, defaultConfig(), 'v1.36.3').results.get('pod-security.version-pinned-old')!;
     expect(onCluster.map((v) => `${v.resource.name}:${v.status}`)).toEqual(['a:pass', 'b:fail']);
-    expect(onCluster[1].evidence).toMatchObject({ checksChangedSince: ['hostProbesAndHostLifecycle', 'procMount', 'seLinuxOptions', 'sysctls'] });
+    expect(onCluster[1].evidence).toMatchObject({ checksTightenedSince: ['hostProbesAndHostLifecycle'], checksRelaxedSince: ['procMount', 'seLinuxOptions', 'sysctls'] });
     const unknown = run(objects).results.get('pod-security.version-pinned-old')!;
     expect(unknown.map((v) => `${v.resource.name}:${v.status}`)).toEqual(['a:fail', 'b:fail']);
     expect(unknown[0].message).toContain('cluster version unknown');
+  });
+
+  it('version-pinned-old: medium only when newer rules tighten; a pin that newer versions only relax is low and says so', () => {
+    // Upstream policy/check_sysctls.go (safe list grows at 1.37), check_procMount_baseline.go,
+    // check_runAsNonRoot.go and check_runAsUser.go (hostUsers: false relaxations at 1.35),
+    // check_procMount_restricted.go (the old procMount rule kept at restricted); reference/checks.md §2.2–2.5.
+    const verdicts = run([ns('pinned-baseline', enforce('baseline', 'v1.34')), ns('pinned-restricted', enforce('restricted', 'v1.34')), ns('legacy', enforce('restricted', 'v1.22'))], defaultConfig(), 'v1.37.0')
+      .results.get('pod-security.version-pinned-old')!;
+    const byName = (n: string) => verdicts.find((v) => v.resource.name === n)!;
+    expect(byName('pinned-baseline')).toMatchObject({ status: 'fail', severity: 'low', evidence: { checksTightenedSince: [], checksRelaxedSince: ['procMount', 'sysctls'] } });
+    expect(byName('pinned-baseline').message).toContain('newer versions only relax its rules (procMount, sysctls): the pin misses no check, and moving it to latest would only admit more pods');
+    expect(byName('pinned-restricted')).toMatchObject({ severity: 'low', evidence: { checksTightenedSince: [], checksRelaxedSince: ['sysctls', 'runAsNonRoot', 'runAsUser'] } });
+    expect(byName('legacy')).toMatchObject({ severity: 'medium', evidence: { checksTightenedSince: ['hostProbesAndHostLifecycle', 'runAsUser'] } });
+    expect(byName('legacy').message).toContain('checks added or tightened since, which it does not enforce: hostProbesAndHostLifecycle, runAsUser');
+  });
+
+  it('enforce-below-target: the target level at an old enforce-version fails, naming the version and the checks it lacks', () => {
+    // Upstream policy/check_allowPrivilegeEscalation.go (1.8), check_capabilities_restricted.go (1.22),
+    // check_runAsUser.go (1.23), check_seccompProfile_restricted.go (1.19): admission at v1.0 runs none of them.
+    const { results } = run([ns('payments', enforce('restricted', 'v1.0')), ns('current', enforce('restricted', 'v1.37')), ns('strict-old', enforce('restricted', 'v1.33'))], defaultConfig(), 'v1.37.0');
+    const verdicts = results.get('pod-security.enforce-below-target')!;
+    const byName = (n: string) => verdicts.find((v) => v.resource.name === n)!;
+    expect(byName('payments')).toMatchObject({ status: 'fail', severity: 'medium', evidence: { checksMissingByVersion: ['hostProbesAndHostLifecycle', 'allowPrivilegeEscalation', 'capabilities_restricted', 'runAsUser', 'seccompProfile_restricted'] } });
+    expect(byName('payments').message).toBe('Namespace payments enforces "restricted:v1.0" by label, the target\'s level but not its rules: the target "restricted:latest (v1.37)" has checks added or tightened since that it does not enforce: hostProbesAndHostLifecycle, allowPrivilegeEscalation, capabilities_restricted, runAsUser, seccompProfile_restricted.');
+    expect(byName('current').status).toBe('pass');
+    expect(byName('strict-old')).toMatchObject({ status: 'fail', evidence: { checksMissingByVersion: ['hostProbesAndHostLifecycle'] } });
+    // A stricter level at an old version still lacks the target's newer baseline checks: restricted:v1.18 runs no seccomp field check.
+    const config = defaultConfig();
+    config.target.podSecurityLevel = 'baseline';
+    const baselineTarget = run([ns('old', enforce('restricted', 'v1.18'))], config, 'v1.37.0').results.get('pod-security.enforce-below-target')!;
+    expect(baselineTarget[0]).toMatchObject({ status: 'fail', evidence: { checksMissingByVersion: ['hostProbesAndHostLifecycle', 'seccompProfile_baseline'] } });
+  });
+
+  it('enforce-weaker-than-warn-audit: warn at the same level but a newer version fails, naming both versions', () => {
+    // https://kubernetes.io/docs/concepts/security/pod-security-admission/#pod-security-admission-labels-for-namespaces:
+    // each mode has its own version; upstream check_runAsUser.go starts at 1.23, so enforce restricted:v1.18 admits runAsUser: 0.
+    const labels = { ...enforce('restricted', 'v1.18'), 'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/warn-version': 'latest' };
+    const { results } = run([ns('staged', labels), ns('aligned', { ...enforce('restricted', 'v1.18'), 'pod-security.kubernetes.io/audit': 'restricted', 'pod-security.kubernetes.io/audit-version': 'v1.18' })], defaultConfig(), 'v1.37.0');
+    const verdicts = results.get('pod-security.enforce-weaker-than-warn-audit')!;
+    const staged = verdicts.find((v) => v.resource.name === 'staged')!;
+    expect(staged.status).toBe('fail');
+    expect(staged.message).toBe('Namespace staged enforces "restricted:v1.18" while warn "restricted:latest (v1.37)" runs hostProbesAndHostLifecycle, capabilities_restricted, runAsUser, seccompProfile_restricted, which the enforced version does not: pods that fail them are admitted and only reported.');
+    expect(verdicts.find((v) => v.resource.name === 'aligned')!.status).toBe('pass');
   });
 
   it('version-pinned-old blames the enforce-version label only when there is one; otherwise the admission defaults', () => {

@@ -43,10 +43,19 @@ function livePod(): KubeObject {
 describe('slim declarations', () => {
   it('slim exactly these kinds; every other kind (and any kind added later) is kept whole', () => {
     expect(slimmedKinds()).toEqual([
-      'namespaces', 'pods', 'services', 'serviceaccounts', 'replicationcontrollers', 'replicasets', 'deployments', 'statefulsets', 'daemonsets',
+      'namespaces', 'pods', 'services', 'serviceaccounts', 'limitranges', 'replicationcontrollers', 'replicasets', 'deployments', 'statefulsets', 'daemonsets',
       'jobs', 'cronjobs', 'networkpolicies', 'ingresses', 'ingressclasses', 'roles', 'clusterroles', 'rolebindings', 'clusterrolebindings',
       'eks.ingressclassparams',
     ]);
+  });
+
+  it('a LimitRange keeps its spec (limits) and identity; its annotations go', () => {
+    const lr = slimObject('limitranges', {
+      apiVersion: 'v1', kind: 'LimitRange',
+      metadata: { name: 'defaults', namespace: 'batch', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}', team: 'x' }, managedFields: [{}] },
+      spec: { limits: [{ type: 'Container', default: { memory: '512Mi' } }] },
+    });
+    expect(lr).toEqual({ apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'defaults', namespace: 'batch' }, spec: { limits: [{ type: 'Container', default: { memory: '512Mi' } }] } });
   });
 
   it('a pod keeps its spec, identity, owners and the annotations checks read; managedFields, other annotations and most of status go', () => {
