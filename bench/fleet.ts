@@ -35,6 +35,8 @@ import { startPg, type PgServer } from '../test/postgres/server.ts';
 const { values } = parseArgs({ options: { clusters: { type: 'string', default: '200' }, runs: { type: 'string', default: '90' }, findings: { type: 'string', default: '2000' }, keep: { type: 'boolean' }, 'skip-load': { type: 'boolean' } } });
 const CLUSTERS = Number(values.clusters);
 const RUNS = Number(values.runs);
+// The waivers expire a week after the fleet report's time (below), so the report lists them as expiring soon.
+const WAIVER_EXPIRES = new Date(Date.UTC(2026, 8, 1) + (RUNS + 7) * 86_400_000).toISOString().slice(0, 10);
 const FINDINGS = Number(values.findings);
 const CONCURRENT = Math.min(20, CLUSTERS);
 
@@ -80,7 +82,7 @@ function makeRun(cluster: number, run: number, base: Base[], previous: RunReport
       resource: { kind: r.kind, ...(r.namespace ? { namespace: r.namespace } : {}), name: r.name },
       message: `${r.check} fails on ${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`,
       controls: ['NIST-800-53:AC-6'], evidence: { rule: i % 17 },
-      waived: i % 97 === 0, ...(i % 97 === 0 ? { waiver: { reason: 'accepted risk', owner: 'platform@example.com', expires: '2026-12-15' } } : {}),
+      waived: i % 97 === 0, ...(i % 97 === 0 ? { waiver: { reason: 'accepted risk', owner: 'platform@example.com', expires: WAIVER_EXPIRES } } : {}),
     };
   });
   const overall = Math.round((55 + 40 * rand()) * 10) / 10;
@@ -97,7 +99,7 @@ function makeRun(cluster: number, run: number, base: Base[], previous: RunReport
       scoreDelta: { overall: null, areas: Object.fromEntries(AREAS.map((a) => [a, null])) as RunReport['score']['areas'] },
       breadthGrowth: [], notComparable: [], partial: false, regression, regressionReasons: regression ? ['2 new high findings', 'rbac score dropped 6.0 points'] : [],
     } : null,
-    waivers: [{ check: base[0].check, resource: { kind: base[0].kind, name: base[0].name }, reason: 'accepted risk', owner: 'platform@example.com', expires: '2026-12-15', state: run === RUNS - 1 ? 'expiring-soon' : 'active', matched: 1 }],
+    waivers: [{ check: base[0].check, resource: { kind: base[0].kind, name: base[0].name }, reason: 'accepted risk', owner: 'platform@example.com', expires: WAIVER_EXPIRES, state: run === RUNS - 1 ? 'expiring-soon' : 'active', matched: 1 }],
     details: {},
     notifications: [],
   };

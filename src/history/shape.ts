@@ -16,11 +16,3 @@ export function resourceShape(name: string): string {
   return name.split(/([-.])/).map((part) => (part === '-' || part === '.' ? part : GENERATED.test(part) ? '*' : part)).join('');
 }
 
-/**
- * resourceShape as a PostgreSQL expression over the text column `name`: the same segments
- * (between `-` and `.`, or the ends) become `*`. PostgreSQL's regular expressions (AREs) have
- * lookahead, so the rule is the same one (https://www.postgresql.org/docs/current/functions-matching.html#POSIX-CONSTRAINT-ESCAPES-TABLE).
- */
-export function resourceShapeSql(name: string): string {
-  return `CASE WHEN ${name} ~ '[0-9]' THEN regexp_replace(${name}, '(^|[-.])([0-9]+|(?=[${ALPHANUMS}]*[0-9])[${ALPHANUMS}]{5,})(?=[-.]|$)', '\\1*', 'g') ELSE ${name} END`;
-}
