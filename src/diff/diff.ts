@@ -284,8 +284,8 @@ function breadthBasesDiffer(previousId: string, previous: RunReport, current: Ru
 /**
  * Whether new findings appeared in the area whose score dropped: the drop is theirs (a
  * default-deny deleted brings its finding, and the passes of the policy's own checks go with
- * the object). A drop where none appeared (passes lost, findings no longer waived, checks no
- * longer evaluated) is another change.
+ * the object). A drop where none appeared (passes lost, persisting findings escalated, findings
+ * no longer waived, checks no longer evaluated) is another change.
  */
 function droppedWithNewFindings(change: AreaScoreChange | undefined): boolean {
   return change?.causes.some((c) => c.kind === 'new-findings') === true;
