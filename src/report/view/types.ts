@@ -157,9 +157,13 @@ export interface TrendView {
   plotTop: number;
   plotBottom: number;
   gridLines: Array<{ y: number; label: string }>;
-  /** A polyline's points per stretch of runs with a score (a run without one breaks the line). */
-  series: Array<{ key: string; label: string; cls: string; segments: string[] }>;
-  dots: Array<{ x: number; y: number; title: string; partial: boolean }>;
+  /**
+   * A polyline's points per stretch of complete runs with a score (a run without one, or a
+   * partial run, breaks the line; a lone point is a zero-length line, drawn as a dot).
+   */
+  series: Array<{ key: string; label: string; cls: string; segments: Array<{ points: string; lone: boolean }> }>;
+  /** The overall score's points of complete runs (filled, cls ''), and a hollow marker of every series at each partial run (cls: the series'). */
+  dots: Array<{ x: number; y: number; title: string; partial: boolean; cls: string }>;
   xLabels: Array<{ x: number; label: string }>;
   count: number;
   /** Points of partial runs (drawn hollow). */

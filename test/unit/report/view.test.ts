@@ -154,32 +154,63 @@ describe('buildView', () => {
     const t = buildView(report, { trend })!.trend!;
     expect(t.count).toBe(trend.length + 1);
     expect(t.series.find((s) => s.key === 'overall')!.segments).toHaveLength(1);
-    const overall = t.series.find((s) => s.key === 'overall')!.segments[0].split(' ');
-    expect(overall).toHaveLength(15);
-    const [, lastY] = overall[overall.length - 1].split(',').map(Number);
-    expect(lastY).toBeCloseTo(t.plotBottom - ((t.plotBottom - t.plotTop) * 73.5) / 100, 0);
+    // The current run is partial (fake.tls-needs-traefik not evaluated): a hollow point of its own.
+    const overall = t.series.find((s) => s.key === 'overall')!.segments[0].points.split(' ');
+    expect(overall).toHaveLength(14);
+    const last = t.dots.find((d) => d.partial && d.cls === 'series-overall')!;
+    expect(last.y).toBeCloseTo(t.plotBottom - ((t.plotBottom - t.plotTop) * 73.5) / 100, 0);
     expect(t.series.find((s) => s.key === 'mtls')).toBeUndefined(); // never scored: no line
     expect(buildView(report, { trend: [] }).trend).toBeNull();
   });
 
-  it('breaks the trend\'s lines at a run without a score and draws a partial run\'s point hollow, saying why', () => {
+  it('breaks the trend\'s lines at a run without a score and at a partial run, whose points are hollow on every line, saying why', () => {
     const { report, trend } = buildRun();
     const points = trend.map((p, i) => (i === 5 ? { ...p, overall: null, areas: { ...p.areas, network: null } } : i === 9 ? { ...p, partial: true } : p));
     const t = buildView(report, { trend: points })!.trend!;
-    // 14 stored runs and the current one; the 6th has no score: 5 points, then 9.
-    expect(t.series.find((s) => s.key === 'overall')!.segments.map((s) => s.split(' ').length)).toEqual([5, 9]);
-    expect(t.series.find((s) => s.key === 'network')!.segments.map((s) => s.split(' ').length)).toEqual([5, 9]);
-    // The 10th stored run, and the current one (fake.tls-needs-traefik could not be evaluated: README, a partial run).
+    const xOf = (i: number) => Math.round((t.plotLeft + ((t.plotRight - t.plotLeft) * i) / (t.count - 1)) * 10) / 10;
+    // 14 stored runs and the current one; the 6th has no score, the 10th and the current one
+    // (fake.tls-needs-traefik could not be evaluated: README, a partial run) are partial: 5 points, 3, then 4.
     expect(isPartialRun(report)).toBe(true);
-    expect(t.dots.flatMap((d, i) => (d.partial ? [i] : []))).toEqual([8, 13]);
-    expect(t.dots[8].title).toMatch(/ UTC — overall [\d.]+ — partial run: its scores cover only what could be read and evaluated$/);
-    expect(t.dots[7].title).toMatch(/ UTC — overall [\d.]+$/);
+    const lengths = (key: string) => t.series.find((s) => s.key === key)!.segments.map((s) => s.points.split(' ').length);
+    expect(lengths('overall')).toEqual([5, 3, 4]);
+    expect(lengths('network')).toEqual([5, 3, 4]);
+    // Filled overall points for the 12 complete runs with a score; hollow ones at the partial runs, one per scored line.
+    expect(t.dots.filter((d) => !d.partial)).toHaveLength(12);
+    const hollowAt9 = t.dots.filter((d) => d.partial && d.x === xOf(9));
+    expect(hollowAt9.map((d) => d.cls)).toEqual(['series-overall', 'series-network', 'series-tls', 'series-rbac', 'series-pod-security']);
+    expect(t.dots.filter((d) => d.partial && d.x === xOf(14)).map((d) => d.cls)).toContain('series-overall');
+    expect(hollowAt9[0].title).toMatch(/ UTC — overall [\d.]+ — partial run: its scores cover only what could be read and evaluated, so they do not compare with the others$/);
+    expect(hollowAt9[1].title).toMatch(/ UTC — network segmentation [\d.]+ — partial run: /);
+    expect(t.dots.find((d) => !d.partial)!.title).toMatch(/ UTC — overall [\d.]+$/);
     expect(t.partialCount).toBe(2);
     const html = renderHtml(report, { trend: points });
     const svg = html.slice(html.indexOf('<section id="trend"'), html.indexOf('</section>', html.indexOf('<section id="trend"')));
-    expect(svg.match(/<polyline class="series-overall"/g)).toHaveLength(2);
-    expect(svg.match(/<circle class="partial"/g)).toHaveLength(2);
-    expect(svg).toContain('Hollow points are partial runs (2)');
+    expect(svg.match(/<polyline class="series-overall"/g)).toHaveLength(3);
+    expect(svg.match(/<circle class="partial series-overall"/g)).toHaveLength(2);
+    expect(svg.match(/<circle class="partial series-network"/g)?.length).toBeGreaterThanOrEqual(1);
+    expect(svg).toContain('Hollow points are partial runs (2), left unjoined on every line');
+  });
+
+  // The reviewer's case (README "Scoring": a partial view never looks like a clean "100.0 A"): a
+  // run that could not list NetworkPolicies scores network 100 between two complete runs at 84.2.
+  it('never draws a partial run\'s area score into a line: network 100 between two runs at 84.2 is a hollow marker, not a spike', () => {
+    const { report } = buildRun();
+    const at = (h: number) => new Date(Date.parse(report.run.startedAt) - h * 3_600_000).toISOString();
+    const areas = { network: 84.2, tls: 51.7, rbac: 68.7, 'pod-security': 71.9, mtls: 69.1 };
+    const points = [
+      { id: 'a', startedAt: at(2), overall: 69.1, areas },
+      { id: 'b', startedAt: at(1), overall: 73.8, areas: { ...areas, network: 100, tls: 59.1 }, partial: true },
+      { id: report.run.id, startedAt: report.run.startedAt, overall: 69.1, areas },
+    ];
+    const t = buildView(report, { trend: points })!.trend!;
+    const y100 = t.plotTop;
+    const net = t.series.find((s) => s.key === 'network')!;
+    expect(net.segments.some((s) => s.points.split(' ').some((p) => Number(p.split(',')[1]) === y100))).toBe(false);
+    expect(net.segments.every((s) => s.lone)).toBe(true);
+    const hollow = t.dots.filter((d) => d.partial);
+    expect(hollow.find((d) => d.cls === 'series-network')).toMatchObject({ y: y100 });
+    expect(hollow.find((d) => d.cls === 'series-network')!.title).toMatch(/network segmentation 100 — partial run/);
+    expect(hollow).toHaveLength(6);
   });
 
   it('orders the exceptions register by urgency', () => {
