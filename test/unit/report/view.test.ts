@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeCsv } from '../../../src/report/csv.ts';
 import { renderHtml } from '../../../src/report/html.ts';
 import { buildView } from '../../../src/report/view/index.ts';
 import { isPartialRun } from '../../../src/run/coverage.ts';
@@ -147,6 +148,29 @@ describe('buildView', () => {
     expect(sc8).toMatchObject({ status: 'not-evaluated', checks: [{ id: 'fake.tls-ingress', status: 'pass' }, { id: 'fake.tls-needs-traefik', status: 'not-evaluated' }] });
     // Only waived findings: waived.
     expect(nist.counts).toEqual({ fail: 2, waived: 0, pass: 0, 'not-evaluated': 1 });
+  });
+
+  it('a control with waived findings and a mapped check not evaluated is "not evaluated", not "waived", in the view and report.csv', () => {
+    const { report } = buildRun();
+    // SC-8 maps fake.tls-ingress (evaluated) and fake.tls-needs-traefik (not evaluated: no TLSOption kind).
+    const tlsIngress = report.checks.find((c) => c.id === 'fake.tls-ingress')!;
+    const waivedFinding = {
+      ...report.findings[0], fingerprint: 'fp-waived-sc8', check: tlsIngress.id, area: tlsIngress.area, controls: ['NIST-800-53:SC-8'], waived: true,
+      resource: { kind: 'Ingress', namespace: 'shop', name: 'legacy' },
+    };
+    const withWaived: RunReport = {
+      ...report,
+      findings: [...report.findings, waivedFinding],
+      checks: report.checks.map((c) => (c.id === tlsIngress.id ? { ...c, waived: c.waived + 1, evaluated: c.evaluated + 1 } : c)),
+    };
+    const sc8 = (r: RunReport) => buildView(r).frameworks.find((f) => f.prefix === 'NIST-800-53')!.groups.flatMap((g) => g.controls).find((c) => c.id === 'NIST-800-53:SC-8')!;
+    expect(sc8(withWaived)).toMatchObject({ failing: 0, waived: 1, status: 'not-evaluated', statusLabel: 'not evaluated' });
+    let csv = '';
+    writeCsv(withWaived, { text: (t) => { csv += t; } });
+    expect(csv).toMatch(/^NIST SP 800-53 Rev\. 5,NIST-800-53:SC-8,SC family,not evaluated,/m);
+    // The same waived finding with every mapped check evaluated: waived.
+    const evaluated: RunReport = { ...withWaived, checks: withWaived.checks.map((c) => (c.id === 'fake.tls-needs-traefik' ? { ...c, status: 'pass' as const, reason: undefined } : c)) };
+    expect(sc8(evaluated)).toMatchObject({ waived: 1, status: 'waived' });
   });
 
   it('draws the trend from stored runs plus the current one, scaled to 0-100', () => {
