@@ -131,6 +131,12 @@ export interface RunDiff {
    */
   breadthNotCompared?: string;
   /**
+   * The compared run's RBAC breadth of this run's broadest subjects (the report's breadth table,
+   * at most 10), null for a subject that run did not have; both directions, unlike
+   * breadthGrowth. Absent when breadth was not compared.
+   */
+  breadthBefore?: Array<{ subject: BreadthEntry['subject']; before: number | null }>;
+  /**
    * The run breadthGrowth (or breadthNotCompared) compares with when not the previous run: the
    * newest run whose breadth was counted against the same resource list. Absent otherwise.
    */

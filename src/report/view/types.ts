@@ -203,8 +203,13 @@ export interface BreadthRow {
   breadth: string;
   /** Bar length relative to the broadest subject, 0-100. */
   barPercent: number;
-  /** `sinceRun`: the run compared with when not the previous one (RunDiff.breadthBaselineRunId), else ''. */
-  growth: { before: string; after: string; percent: string; sinceRun: string } | null;
+  /**
+   * Since the compared run: `new` (the subject was not there), `moved` (before → after, either
+   * way; cls down when it grew), `same`, `not-compared` (posture.rbac.notCompared says why) or
+   * `none` (no previous run). `sinceRun`: the run compared with when not the previous one
+   * (RunDiff.breadthBaselineRunId), else ''.
+   */
+  change: { state: 'new' | 'moved' | 'same' | 'not-compared' | 'none'; before: string; after: string; percent: string; cls: 'up' | 'down' | 'flat'; sinceRun: string };
 }
 
 export interface MeshModeBar {
@@ -262,7 +267,8 @@ export interface ExposureRow {
 export interface EgressDestinationRow { kind: string; value: string; source: string }
 
 export interface PostureView {
-  rbac: { omitted: string; rows: BreadthRow[]; listed: number; growthElsewhere: number };
+  /** `notCompared`: why the breadth was not compared with the previous run (one line), '' when it was or there is none. */
+  rbac: { omitted: string; notCompared: string; rows: BreadthRow[]; listed: number; growthElsewhere: number };
   mtls: {
     omitted: string; total: number; secure: number; securePercent: string; bars: MeshModeBar[]; rows: MeshRow[]; notStrict: number; more: number;
     callers: CallerRow[]; callersMore: number;

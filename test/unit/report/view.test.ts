@@ -7,7 +7,8 @@ import { renderHtml } from '../../../src/report/html.ts';
 import { buildView } from '../../../src/report/view/index.ts';
 import { isPartialRun } from '../../../src/run/coverage.ts';
 import type { RunReport } from '../../../src/run/types.ts';
-import { ROOT } from './demo.ts';
+import { diffRuns } from '../../../src/diff/diff.ts';
+import { ROOT, demoRun } from './demo.ts';
 import { buildRun, syntheticReport, withPosture } from './fixtures.ts';
 
 describe('buildView', () => {
@@ -267,15 +268,70 @@ describe('buildView posture', () => {
     expect(rbac.rows).toHaveLength(10);
     expect(rbac.listed).toBe(14);
     expect(rbac.rows.map((x) => x.name).slice(0, 3)).toEqual(['sa-0', 'group-1', 'sa-2']);
-    expect(rbac.rows[0]).toMatchObject({ rank: 1, kind: 'ServiceAccount', namespace: 'ci', breadth: '14,007', barPercent: 100, growth: null });
-    expect(rbac.rows[1].growth).toEqual({ before: '800', after: '13,007', percent: '+1525.9%', sinceRun: '' });
+    // A diff stored before breadthBefore was recorded has only the growth.
+    expect(rbac.rows[0]).toMatchObject({ rank: 1, kind: 'ServiceAccount', namespace: 'ci', breadth: '14,007', barPercent: 100, change: { state: 'none' } });
+    expect(rbac.rows[1].change).toEqual({ state: 'moved', before: '800', after: '13,007', percent: '+1525.9%', cls: 'down', sinceRun: '' });
     expect(rbac.rows[9]).toMatchObject({ rank: 10, breadth: '5,007', barPercent: 36 });
-    expect(rbac.rows.filter((x) => x.growth)).toHaveLength(1);
+    expect(rbac.rows.filter((x) => x.change.state === 'moved')).toHaveLength(1);
     expect(rbac.growthElsewhere).toBe(0);
     // Compared with a run older than the previous one (the last counted against the same
     // resource list): the row names it, since the previous run's own breadth may differ.
     r.diff!.breadthBaselineRunId = 'run-one';
-    expect(buildView(r).posture.rbac.rows[1].growth).toEqual({ before: '800', after: '13,007', percent: '+1525.9%', sinceRun: 'run-one' });
+    expect(buildView(r).posture.rbac.rows[1].change).toEqual({ state: 'moved', before: '800', after: '13,007', percent: '+1525.9%', cls: 'down', sinceRun: 'run-one' });
+  });
+
+  // The reviewer's case: "—" (reads as unchanged) for a subject that did not exist last run and
+  // for one whose access shrank. The diff carries the compared run's breadth of the listed subjects.
+  describe('RBAC breadth since the last run, from the diff', () => {
+    const sub = (kind: string, name: string, namespace?: string) => ({ kind, name, ...(namespace ? { namespace } : {}) });
+    const A = sub('ServiceAccount', 'deployer', 'ci'), B = sub('Group', 'ops'), C = sub('User', 'newcomer'), D = sub('Group', 'viewers');
+    const runs = () => {
+      const { report, previous, config } = demoRun({ baselineRbac: true });
+      report.details.rbac = { ...report.details.rbac!, breadth: [{ subject: A, breadth: 100 }, { subject: B, breadth: 50 }, { subject: C, breadth: 30 }, { subject: D, breadth: 20 }] };
+      previous.details.rbac = { ...previous.details.rbac!, breadth: [{ subject: A, breadth: 80 }, { subject: B, breadth: 70 }, { subject: D, breadth: 20 }] };
+      return { report, previous, config };
+    };
+
+    it('a new subject says "new", shrunk access "70 → 50 −28.6%", grown "80 → 100 +25%", the same "unchanged"', () => {
+      const { report, previous, config } = runs();
+      report.diff = diffRuns(previous, report, { rules: config.regression, expiredWaivers: [] });
+      expect(report.diff.breadthBefore).toEqual([{ subject: A, before: 80 }, { subject: B, before: 70 }, { subject: C, before: null }, { subject: D, before: 20 }]);
+      const rows = buildView(report).posture.rbac.rows;
+      expect(rows.map((r) => [r.name, r.change.state, r.change.before, r.change.after, r.change.percent, r.change.cls])).toEqual([
+        ['deployer', 'moved', '80', '100', '+25%', 'down'],
+        ['ops', 'moved', '70', '50', '−28.6%', 'up'],
+        ['newcomer', 'new', '', '', '', 'down'],
+        ['viewers', 'same', '', '', '', 'flat'],
+      ]);
+      const html = renderHtml(report);
+      const table = html.slice(html.indexOf('<div class="posture-part" id="posture-rbac">'), html.indexOf('<div class="posture-part" id="posture-mtls">'));
+      expect(table).toContain('70 → 50 <span class="delta up">−28.6%</span>');
+      expect(table).toContain('<span class="delta down">new</span>');
+      expect(table).toContain('<span class="faint">unchanged</span>');
+      expect(table).not.toContain('—');
+    });
+
+    it('carries only the listed subjects\' breadth (the 10 broadest), not every subject\'s', () => {
+      const { report, previous, config } = runs();
+      const many = Array.from({ length: 500 }, (_, i) => ({ subject: sub('User', `u-${String(i).padStart(3, '0')}`), breadth: 1000 + i }));
+      report.details.rbac!.breadth = many;
+      previous.details.rbac!.breadth = many.map((e) => ({ ...e, breadth: e.breadth - 1 }));
+      const d = diffRuns(previous, report, { rules: config.regression, expiredWaivers: [] });
+      expect(d.breadthBefore!.map((b) => [b.subject.name, b.before])).toEqual(Array.from({ length: 10 }, (_, k) => [`u-${499 - k}`, 1498 - k]));
+    });
+
+    it('runs counted over different resource lists are not compared: every row says so, and the section says why', () => {
+      const { report, previous, config } = runs();
+      previous.details.rbac!.breadthBasis = 'built-in';
+      report.details.rbac!.breadthBasis = 'served';
+      report.diff = diffRuns(previous, report, { rules: config.regression, expiredWaivers: [] });
+      expect(report.diff.breadthBefore).toBeUndefined();
+      const rbac = buildView(report).posture.rbac;
+      expect(rbac.rows.every((r) => r.change.state === 'not-compared')).toBe(true);
+      expect(rbac.notCompared).toBe(report.diff.breadthNotCompared);
+      expect(rbac.notCompared).toMatch(/^RBAC breadth not compared: run run-20261125-0200 counted it against the built-in resource list/);
+      expect(renderHtml(report)).toContain('<p class="more breadth-not-compared">RBAC breadth not compared: ');
+    });
   });
 
   it('counts growth of subjects outside the top 10 instead of dropping it silently', () => {
