@@ -18,7 +18,7 @@ import { errorMessage } from '../base/errors.ts';
 import { oneLine } from '../base/plain-text.ts';
 import type { NotificationOutcome, RunReport } from '../run/types.ts';
 import { foldForMessage, newFindingsOf, newlyWaivedRowsOf, olderBaselinesNote, resourceText } from '../report/view/index.ts';
-import { runCounts } from '../report/counts.ts';
+import { carriedText, runCounts } from '../report/counts.ts';
 import { mrkdwnCode, mrkdwnText, truncate } from './mrkdwn.ts';
 import { FAILURE_TEXT, alertReasons, alerting, heldBackText, skipReason, type FailureKind, type NotifyPolicy } from './policy.ts';
 import { isBlind } from '../run/coverage.ts';
@@ -106,7 +106,8 @@ export interface SlackMessage {
 export function countsText(report: RunReport): string {
   const c = runCounts(report);
   const sev = SEVERITIES.map((s) => `${c.bySeverity[s]} ${s}`).join(', ');
-  return `${c.open} open findings (${sev}) · ${c.waived} waived · ${c.notEvaluated} checks not evaluated · ${c.notApplicable} not applicable`;
+  const carried = carriedText(c);
+  return `${c.open} open findings${carried ? ` (${mrkdwnText(carried)})` : ''} (${sev}) · ${c.waived} waived · ${c.notEvaluated} checks not evaluated · ${c.notApplicable} not applicable`;
 }
 
 /**

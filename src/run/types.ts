@@ -259,6 +259,13 @@ export interface RunReport {
      * is not diffed (`diff` is null) yet it is no first run. Absent otherwise.
      */
     unreadablePrevious?: string[];
+    /**
+     * Each check this run could not evaluate (not-evaluated, error) whose findings a stored run
+     * had: its open findings per severity in the last run that evaluated it (`runId`), which
+     * the counts state beside this run's own ("+17 in 12 checks not evaluated, as of run X"),
+     * as /metrics does. Absent when there are none.
+     */
+    lastEvaluatedOpen?: Array<{ check: string; runId: string; open: Record<Severity, number> }>;
   };
   score: { overall: number | null; areas: Record<Area, number | null> };
   checks: CheckSummary[];

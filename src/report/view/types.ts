@@ -351,6 +351,8 @@ export interface ReportView {
   totals: {
     findings: number; open: number; waived: number; folded: number; checks: number; failingChecks: number;
     notEvaluated: number; notApplicable: number;
+    /** Open findings of checks not evaluated, as last evaluated (report/counts.ts carriedText); '' when none. */
+    carried: string;
   };
   severityCounts: SeverityCount[];
   topFixes: TopFix[];
