@@ -3,7 +3,7 @@
 // says what could not be read, above the table.
 import { oneLine } from '../base/plain-text.ts';
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
-import { runCounts } from '../report/counts.ts';
+import { carriedText, runCounts } from '../report/counts.ts';
 import { notDiffedNote, olderBaselinesNote } from '../report/view/index.ts';
 import { checkCoverage, gradeFor, notEvaluated } from '../engine/score.ts';
 import type { RunReport } from '../run/types.ts';
@@ -29,7 +29,8 @@ export function printScoreTable(report: RunReport, io: CliIO): void {
   const all = checkCoverage(report.checks);
   lines.push(`${'overall'.padEnd(14)} ${fmt(report.score.overall)}  ${gradeFor(report.score.overall, all).padEnd(5)}  ${report.findings.filter((f) => !f.waived).length} findings${delta(report.diff?.scoreDelta.overall)}`);
   const c = runCounts(report);
-  lines.push(`open findings ${c.open}: ${SEVERITIES.map((s) => `${c.bySeverity[s]} ${s}`).join(', ')}; ${c.waived} waived; checks ${c.failingChecks}/${c.checks} failing, ${c.notEvaluated} not evaluated, ${c.notApplicable} not applicable`);
+  const carried = carriedText(c);
+  lines.push(`open findings ${c.open}${carried ? ` (${carried})` : ''}: ${SEVERITIES.map((s) => `${c.bySeverity[s]} ${s}`).join(', ')}; ${c.waived} waived; checks ${c.failingChecks}/${c.checks} failing, ${c.notEvaluated} not evaluated, ${c.notApplicable} not applicable`);
   const notDiffed = notDiffedNote(report);
   if (notDiffed) lines.push(notDiffed);
   if (report.diff) lines.push(`since ${report.diff.previousRunId}: ${report.diff.new.length} new, ${report.diff.resolved.length} resolved${report.diff.regression ? ' — REGRESSION' : ''}${report.diff.partial ? ' (partial comparison)' : ''}`);

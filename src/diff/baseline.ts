@@ -20,7 +20,8 @@
 // so a cap on the walk would only bring the blind spot back (serve --watch stores a run every
 // few seconds). The runs on such a stretch are passed over by their stored summaries' blind
 // lists, unread (StoredRunRead.wants; every store does: SQLite, PostgreSQL, k8s).
-import { isEvaluated, isUnjudged } from '../run/coverage.ts';
+import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
+import { isBlind, isEvaluated, isUnjudged } from '../run/coverage.ts';
 import type { CheckSummary, Finding, RunReport, StoredRunRead } from '../run/types.ts';
 import { breadthBasesMatch } from './diff.ts';
 
@@ -148,4 +149,28 @@ export async function findBaseline(
   if (breadthRun && breadthRun !== latest) details.rbac = breadthRun.details.rbac;
   const breadthRunId = breadthRun && breadthRun !== latest ? { breadthRunId: breadthRun.run.id } : {};
   return { latest, report: { ...latest, checks, findings, details }, olderRuns, notApplicableRuns, ...breadthRunId };
+}
+
+/**
+ * RunReport.run.lastEvaluatedOpen: for each check `current` could not evaluate, its open
+ * findings per severity in the last run that evaluated it — `latest` when it did, else what
+ * `latest` carried for it (so a stretch of partial runs keeps pointing at that run). One pass
+ * over `latest`'s findings, counting only the blind checks'.
+ */
+export function lastEvaluatedOpenOf(current: Pick<RunReport, 'checks'>, latest: Pick<RunReport, 'checks' | 'findings' | 'run'>): NonNullable<RunReport['run']['lastEvaluatedOpen']> {
+  const blind = current.checks.filter((c) => isBlind(c.status)).map((c) => c.id);
+  if (blind.length === 0) return [];
+  const latestStatus = new Map(latest.checks.map((c) => [c.id, c.status]));
+  const carried = new Map((latest.run.lastEvaluatedOpen ?? []).map((e) => [e.check, e]));
+  const counted = new Map<string, Record<Severity, number>>();
+  for (const id of blind) if (isEvaluated(latestStatus.get(id))) counted.set(id, Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>);
+  if (counted.size > 0) for (const f of latest.findings) if (!f.waived) { const c = counted.get(f.check); if (c) c[f.severity]++; }
+  const out: NonNullable<RunReport['run']['lastEvaluatedOpen']> = [];
+  for (const id of blind) {
+    const c = counted.get(id);
+    if (c) { if (SEVERITIES.some((s) => c[s] > 0)) out.push({ check: id, runId: latest.run.id, open: c }); continue; }
+    const e = isBlind(latestStatus.get(id) ?? 'not-evaluated') ? carried.get(id) : undefined;
+    if (e) out.push({ check: e.check, runId: e.runId, open: { ...e.open } });
+  }
+  return out;
 }

@@ -115,6 +115,7 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
   // that counted wildcards against the same list of resource types: a metrics-server down for
   // one run changes the list, not what anyone can do.
   const breadthGrowth: RunDiff['breadthGrowth'] = [];
+  const breadthBefore: NonNullable<RunDiff['breadthBefore']> = [];
   const prevBreadth = previous.details?.rbac?.breadth;
   const curBreadth = current.details?.rbac?.breadth;
   // The breadth may be an older run's (baseline.ts): every line showing it names that run.
@@ -129,6 +130,9 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
       breadthGrowth.push({ subject: e.subject, before: b, after: e.breadth, growthPercent: round1((100 * (e.breadth - b)) / b) });
     }
     breadthGrowth.sort((x, y) => y.growthPercent - x.growthPercent || describeSubject(x.subject).localeCompare(describeSubject(y.subject)));
+    // The compared run's breadth of the subjects the report's posture table lists (bounded: the
+    // table shows the broadest few), so it can say "new" and shrinking as well as growth.
+    for (const e of broadestSubjects(curBreadth, BREADTH_LISTED)) breadthBefore.push({ subject: e.subject, before: before.get(subjectKey(e.subject)) ?? null });
   }
 
   const scoreChanges = explainScoreChanges(previous, current, pairs, areas);
@@ -222,6 +226,7 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     scoreDelta,
     breadthGrowth,
     ...(breadthNotCompared !== undefined ? { breadthNotCompared } : {}),
+    ...(breadthBefore.length > 0 ? { breadthBefore } : {}),
     ...(breadthRunId !== undefined && prevBreadth && curBreadth ? { breadthBaselineRunId: breadthRunId } : {}),
     notComparable,
     ...(Object.keys(olderRuns).length > 0 ? { olderBaselines: olderRuns } : {}),
@@ -234,6 +239,27 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     ...(fromNewFindings > 0 ? { newFindingReasons: fromNewFindings } : {}),
     scoreChanges,
   };
+}
+
+/** Subjects the report lists in its RBAC breadth table, the broadest first (RunDiff.breadthBefore carries theirs). */
+export const BREADTH_LISTED = 10;
+
+/**
+ * The `limit` broadest subjects of a run, broadest first, ties by namespace, name and kind: the
+ * rows of the report's RBAC breadth table. One pass keeping the few (150,000 subjects at scale).
+ */
+export function broadestSubjects(list: readonly BreadthEntry[], limit: number): BreadthEntry[] {
+  const cmp = (a: BreadthEntry, b: BreadthEntry) => b.breadth - a.breadth
+    || (a.subject.namespace ?? '').localeCompare(b.subject.namespace ?? '', 'en') || a.subject.name.localeCompare(b.subject.name, 'en') || a.subject.kind.localeCompare(b.subject.kind, 'en');
+  const out: BreadthEntry[] = [];
+  for (const e of list) {
+    if (out.length === limit && cmp(e, out[limit - 1]) >= 0) continue;
+    let i = out.length;
+    while (i > 0 && cmp(e, out[i - 1]) < 0) i--;
+    out.splice(i, 0, e);
+    if (out.length > limit) out.pop();
+  }
+  return out;
 }
 
 /** At most this many API groups named in a "breadth not compared" line; the rest are counted. */
@@ -284,8 +310,8 @@ function breadthBasesDiffer(previousId: string, previous: RunReport, current: Ru
 /**
  * Whether new findings appeared in the area whose score dropped: the drop is theirs (a
  * default-deny deleted brings its finding, and the passes of the policy's own checks go with
- * the object). A drop where none appeared (passes lost, findings no longer waived, checks no
- * longer evaluated) is another change.
+ * the object). A drop where none appeared (passes lost, persisting findings escalated, findings
+ * no longer waived, checks no longer evaluated) is another change.
  */
 function droppedWithNewFindings(change: AreaScoreChange | undefined): boolean {
   return change?.causes.some((c) => c.kind === 'new-findings') === true;

@@ -6,7 +6,7 @@
 // exactly to S₁ − S₀. Shares are then rounded (largest remainder) so that the listed causes add
 // up to the delta as the two shown scores give it. Where the diff gives the area no delta (its
 // scores do not weigh the same checks), the causes are listed without points.
-import { AREAS, SEVERITY_WEIGHT, type Area } from '../base/vocabulary.ts';
+import { AREAS, SEVERITIES, SEVERITY_WEIGHT, type Area, type Severity } from '../base/vocabulary.ts';
 import type { AreaScoreChange, CheckSummary, Finding, RunReport, ScoreCause } from '../run/types.ts';
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
@@ -27,14 +27,23 @@ export interface FindingPairs {
   resolved: Finding[];
 }
 
-type Tally = Record<'new' | 'resolved' | 'waived' | 'unwaived', [number, number]>;
+type Tally = Record<'new' | 'resolved' | 'waived' | 'unwaived', [number, number]> & {
+  /** Persisting open findings whose severity changed, counted per "from → to" (the same finding, not a new one). */
+  resevered: Map<string, number>;
+};
 
-/** Per check: findings that came, went, or changed waiver (count and weight of each). */
+const emptyTally = (): Tally => ({ new: [0, 0], resolved: [0, 0], waived: [0, 0], unwaived: [0, 0], resevered: new Map() });
+
+/** Per check: findings that came, went, changed waiver or changed severity (count and weight of each). */
 function tallies(pairs: FindingPairs): Map<string, Tally> {
   const out = new Map<string, Tally>();
-  const add = (check: string, k: keyof Tally, w: number) => {
+  const tallyOf = (check: string) => {
     let t = out.get(check);
-    if (!t) { t = { new: [0, 0], resolved: [0, 0], waived: [0, 0], unwaived: [0, 0] }; out.set(check, t); }
+    if (!t) { t = emptyTally(); out.set(check, t); }
+    return t;
+  };
+  const add = (check: string, k: 'new' | 'resolved' | 'waived' | 'unwaived', w: number) => {
+    const t = tallyOf(check);
     t[k][0]++;
     t[k][1] += w;
   };
@@ -44,7 +53,11 @@ function tallies(pairs: FindingPairs): Map<string, Tally> {
     if (f.waived) { if (was && !was.waived) add(f.check, 'waived', SEVERITY_WEIGHT[was.severity]); continue; }
     if (!was) add(f.check, 'new', SEVERITY_WEIGHT[f.severity]);
     else if (was.waived) add(f.check, 'unwaived', SEVERITY_WEIGHT[f.severity]);
-    else if (was.severity !== f.severity) { add(f.check, 'resolved', SEVERITY_WEIGHT[was.severity]); add(f.check, 'new', SEVERITY_WEIGHT[f.severity]); }
+    else if (was.severity !== f.severity) {
+      const m = tallyOf(f.check).resevered;
+      const key = `${was.severity}>${f.severity}`;
+      m.set(key, (m.get(key) ?? 0) + 1);
+    }
   }
   for (const f of pairs.resolved) if (!f.waived) add(f.check, 'resolved', SEVERITY_WEIGHT[f.severity]);
   return out;
@@ -64,13 +77,21 @@ function weightsOf(report: RunReport): Map<Area, AreaWeights> {
   return out;
 }
 
+/** "from>to" keys: escalations first, then by the severity reached, most severe first. */
+function bySeverityChange(x: string, y: string): number {
+  const rank = (k: string) => k.split('>').map((s) => SEVERITIES.indexOf(s as Severity)) as [number, number];
+  const [xf, xt] = rank(x);
+  const [yf, yt] = rank(y);
+  return Number(xt >= xf) - Number(yt >= yf) || xt - yt || xf - yf;
+}
+
 function piecesOf(previous: RunReport, current: RunReport, pairs: FindingPairs): Map<Area, Piece[]> {
   const prevChecks = new Map(previous.checks.map((c) => [c.id, c]));
   const curChecks = new Map(current.checks.map((c) => [c.id, c]));
   // A check's open findings, for the few checks judged in one run only.
   const openIn = (report: RunReport, id: string) => report.findings.filter((f) => f.check === id && !f.waived);
   const tally = tallies(pairs);
-  const none: Tally = { new: [0, 0], resolved: [0, 0], waived: [0, 0], unwaived: [0, 0] };
+  const none = emptyTally();
   const out = new Map<Area, Piece[]>(AREAS.map((a) => [a, []]));
   const ids = [...new Set([...prevChecks.keys(), ...curChecks.keys()])].sort();
   for (const id of ids) {
@@ -110,6 +131,11 @@ function piecesOf(previous: RunReport, current: RunReport, pairs: FindingPairs):
     const acc = tally.get(id) ?? none;
     if (acc.new[0]) pieces.push({ kind: 'new-findings', check: id, count: acc.new[0], dp: 0, dt: acc.new[1], text: plural(acc.new[0], 'new finding') });
     if (acc.unwaived[0]) pieces.push({ kind: 'unwaived', check: id, count: acc.unwaived[0], dp: 0, dt: acc.unwaived[1], text: `${plural(acc.unwaived[0], 'finding')} no longer waived` });
+    for (const [key, n] of [...acc.resevered].sort(([x], [y]) => bySeverityChange(x, y))) {
+      const [from, to] = key.split('>') as [Severity, Severity];
+      const worse = SEVERITIES.indexOf(to) < SEVERITIES.indexOf(from);
+      pieces.push({ kind: 'severity-changed', check: id, count: n, dp: 0, dt: n * (SEVERITY_WEIGHT[to] - SEVERITY_WEIGHT[from]), text: `${plural(n, 'finding')} ${worse ? 'escalated' : 'de-escalated'} ${from} → ${to}` });
+    }
     if (acc.resolved[0]) pieces.push({ kind: 'resolved-findings', check: id, count: acc.resolved[0], dp: 0, dt: -acc.resolved[1], text: plural(acc.resolved[0], 'resolved finding') });
     if (acc.waived[0]) pieces.push({ kind: 'waived', check: id, count: acc.waived[0], dp: 0, dt: -acc.waived[1], text: `${plural(acc.waived[0], 'finding')} newly waived (left the score)` });
     const dPass = b!.passed - a!.passed;

@@ -18,11 +18,12 @@ import { errorMessage } from '../base/errors.ts';
 import { oneLine } from '../base/plain-text.ts';
 import type { NotificationOutcome, RunReport } from '../run/types.ts';
 import { foldForMessage, newFindingsOf, newlyWaivedRowsOf, olderBaselinesNote, resourceText } from '../report/view/index.ts';
-import { runCounts } from '../report/counts.ts';
+import { carriedText, runCounts } from '../report/counts.ts';
 import { mrkdwnCode, mrkdwnText, truncate } from './mrkdwn.ts';
 import { FAILURE_TEXT, alertReasons, alerting, heldBackText, skipReason, type FailureKind, type NotifyPolicy } from './policy.ts';
 import { isBlind } from '../run/coverage.ts';
 import { fetchVia } from './proxy-fetch.ts';
+import { headerText } from './email.ts';
 
 export interface SlackOptions {
   token: string;
@@ -105,13 +106,27 @@ export interface SlackMessage {
 export function countsText(report: RunReport): string {
   const c = runCounts(report);
   const sev = SEVERITIES.map((s) => `${c.bySeverity[s]} ${s}`).join(', ');
-  return `${c.open} open findings (${sev}) · ${c.waived} waived · ${c.notEvaluated} checks not evaluated · ${c.notApplicable} not applicable`;
+  const carried = carriedText(c);
+  return `${c.open} open findings${carried ? ` (${mrkdwnText(carried)})` : ''} (${sev}) · ${c.waived} waived · ${c.notEvaluated} checks not evaluated · ${c.notApplicable} not applicable`;
+}
+
+/**
+ * The cluster name as inline code in at most `room` characters, escaped: cut like the email's
+ * subject (headerText: one line, no controls, never inside a character), as long as it fits.
+ */
+function clusterCode(name: string, room: number): string {
+  if (mrkdwnCode(name).length <= room) return mrkdwnCode(name);
+  let lo = 1, hi = name.length - 1;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (mrkdwnCode(headerText(name, mid)).length <= room) lo = mid; else hi = mid - 1;
+  }
+  return mrkdwnCode(headerText(name, lo));
 }
 
 /** The message and its thread reply, built purely from the report. */
 export function buildSlackMessage(report: RunReport): SlackMessage {
   const d = report.diff;
-  const cluster = mrkdwnCode(report.run.cluster.name);
   const fresh = newFindingsOf(report);
   const bySev = SEVERITIES.map((s) => [s, fresh.filter((f) => f.severity === s).length] as const).filter(([, n]) => n > 0);
   const headline = alerting(report) ? 'Compliance regression' : 'Compliance report';
@@ -119,6 +134,8 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
   const share = notEvaluated(all) > 0 ? `, ${all.evaluated}/${all.applicable} checks evaluated` : '';
   const score = `${scoreText(report.score.overall)} (grade ${gradeFor(report.score.overall, all)}${share})${deltaText(d?.scoreDelta.overall)}`;
   const partial = report.run.partial ?? [];
+  // A long cluster name is what gets cut, as in the email's subject: the score always shows.
+  const cluster = clusterCode(report.run.cluster.name, SECTION_MAX - '*Cluster* '.length - `\n*Score* ${score}`.length);
 
   const blocks: Block[] = [
     { type: 'header', text: { type: 'plain_text', text: `ztaudit: ${headline}`, emoji: true } },

@@ -17,6 +17,11 @@ export interface RunCounts {
   notEvaluated: number;
   /** Checks that do not apply to this cluster (or are disabled). */
   notApplicable: number;
+  /**
+   * Open findings of the checks this run could not evaluate, as the last run that evaluated
+   * each had them (RunReport.run.lastEvaluatedOpen): not in `open`, stated beside it. null when none.
+   */
+  carried: { open: number; checks: number; runIds: string[] } | null;
   /** Since the previous run; null on a first run. */
   newFindings: number | null;
   resolved: number | null;
@@ -43,6 +48,8 @@ export function runCounts(report: RunReport): RunCounts {
   }
   const status = (s: string) => report.checks.filter((c) => c.status === s).length;
   const d = report.diff;
+  const last = report.run.lastEvaluatedOpen ?? [];
+  const carriedOpen = last.reduce((n, e) => n + SEVERITIES.reduce((m, s) => m + (e.open[s] ?? 0), 0), 0);
   return {
     findings: report.findings.length,
     open: report.findings.length - waived,
@@ -53,8 +60,21 @@ export function runCounts(report: RunReport): RunCounts {
     failingChecks: status('fail'),
     notEvaluated: status('not-evaluated') + status('error'),
     notApplicable: status('not-applicable'),
+    carried: carriedOpen > 0 ? { open: carriedOpen, checks: last.length, runIds: [...new Set(last.map((e) => e.runId))].sort().reverse() } : null,
     newFindings: d ? d.new.length : null,
     resolved: d ? d.resolved.length : null,
     persisting: d ? d.persisting : null,
   };
+}
+
+/**
+ * The open findings this run could not see, as a parenthesis for its open count: "+17 in 12
+ * checks not evaluated, as of run X" (the newest run named, and how many more); '' when none.
+ * The run ids are stored names, shown as the caller shows text.
+ */
+export function carriedText(c: Pick<RunCounts, 'carried'>): string {
+  const k = c.carried;
+  if (!k) return '';
+  const runs = k.runIds.length === 1 ? `run ${k.runIds[0]}` : `runs ${k.runIds[0]} and ${k.runIds.length - 1} older`;
+  return `+${k.open.toLocaleString('en-US')} in ${k.checks.toLocaleString('en-US')} ${k.checks === 1 ? 'check' : 'checks'} not evaluated, as of ${runs}`;
 }

@@ -8,7 +8,7 @@ import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { checkCoverage, gradeFor, notEvaluated, scoreText } from '../engine/score.ts';
 import type { Finding, RunReport } from '../run/types.ts';
 import { AREA_LABEL, firstEvaluatedNote, newFindingsOf, newlyWaivedRowsOf, notDiffedNote, olderBaselinesNote, resourceText } from './view/index.ts';
-import { runCounts } from './counts.ts';
+import { carriedText, runCounts } from './counts.ts';
 import { isBlind } from '../run/coverage.ts';
 import { isRunId } from '../run/run-id.ts';
 
@@ -87,7 +87,8 @@ export function renderMarkdown(report: RunReport, opts: { maxFindings?: number }
   add('');
   const open = report.findings.filter((f) => !f.waived);
   const c = runCounts(report);
-  add(`**${c.open} open findings** (${SEVERITIES.map((s) => `${c.bySeverity[s]} ${s}`).join(', ')}), ${c.waived} waived.`, '');
+  const carried = carriedText(c);
+  add(`**${c.open} open findings**${carried ? ` (${mdText(carried)})` : ''} (${SEVERITIES.map((s) => `${c.bySeverity[s]} ${s}`).join(', ')}), ${c.waived} waived.`, '');
   add(`Checks: ${c.failingChecks} of ${c.checks} failing, ${c.notEvaluated} not evaluated, ${c.notApplicable} not applicable.`, '');
   const notDiffed = notDiffedNote(report);
   if (notDiffed) {

@@ -131,6 +131,12 @@ export interface RunDiff {
    */
   breadthNotCompared?: string;
   /**
+   * The compared run's RBAC breadth of this run's broadest subjects (the report's breadth table,
+   * at most 10), null for a subject that run did not have; both directions, unlike
+   * breadthGrowth. Absent when breadth was not compared.
+   */
+  breadthBefore?: Array<{ subject: BreadthEntry['subject']; before: number | null }>;
+  /**
    * The run breadthGrowth (or breadthNotCompared) compares with when not the previous run: the
    * newest run whose breadth was counted against the same resource list. Absent otherwise.
    */
@@ -253,6 +259,13 @@ export interface RunReport {
      * is not diffed (`diff` is null) yet it is no first run. Absent otherwise.
      */
     unreadablePrevious?: string[];
+    /**
+     * Each check this run could not evaluate (not-evaluated, error) whose findings a stored run
+     * had: its open findings per severity in the last run that evaluated it (`runId`), which
+     * the counts state beside this run's own ("+17 in 12 checks not evaluated, as of run X"),
+     * as /metrics does. Absent when there are none.
+     */
+    lastEvaluatedOpen?: Array<{ check: string; runId: string; open: Record<Severity, number> }>;
   };
   score: { overall: number | null; areas: Record<Area, number | null> };
   checks: CheckSummary[];

@@ -1,7 +1,7 @@
 // The per-framework view: each framework's mapped controls with a status an auditor can map
-// their checklist against — fail (open findings), waived (only waived findings), pass (every
-// mapped check was evaluated and passed) or not evaluated (a mapped check could not be judged,
-// or none applies here) — and the findings behind each, with each mapped check's status (a
+// their checklist against — fail (open findings), not evaluated (a mapped check could not be
+// judged, or none applies here), waived (only waived findings) or pass (every mapped check was
+// evaluated and passed) — and the findings behind each, with each mapped check's status (a
 // check whose failures are all waived shows as waived). The CSV export reads the same rows.
 import type { RunReport } from '../../run/types.ts';
 import { resourceText } from './format.ts';
@@ -51,8 +51,11 @@ export function frameworksOf(report: RunReport, maxFindings = 3): FrameworkView[
       const ids = [...e.checks].sort();
       const statuses = ids.map((c) => statusOf.get(c) ?? 'fail');
       const judged = statuses.filter((st) => st === 'pass' || st === 'fail');
-      const status: ControlStatus = e.failing > 0 ? 'fail' : e.waived > 0 ? 'waived'
-        : judged.length > 0 && statuses.every((st) => st !== 'not-evaluated' && st !== 'error') ? 'pass' : 'not-evaluated';
+      // A mapped check not evaluated leaves the control unknown: "waived" would say that all it
+      // found was accepted, when part of it was never looked at.
+      const blind = statuses.some((st) => st === 'not-evaluated' || st === 'error');
+      const status: ControlStatus = e.failing > 0 ? 'fail' : blind ? 'not-evaluated' : e.waived > 0 ? 'waived'
+        : judged.length > 0 ? 'pass' : 'not-evaluated';
       const checks = ids.map((c) => ({ id: c, status: shownOf.get(c) ?? 'fail' }));
       const g = fw.group(local);
       const list = groups.get(g) ?? [];

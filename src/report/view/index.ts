@@ -4,7 +4,7 @@
 import { checkCoverage } from '../../engine/score.ts';
 import { SEVERITIES, SEVERITY_WEIGHT } from '../../base/vocabulary.ts';
 import type { Finding, RunReport, WaiverStatus } from '../../run/types.ts';
-import { runCounts } from '../counts.ts';
+import { carriedText, runCounts } from '../counts.ts';
 import { changesOf } from './changes.ts';
 import { AREA_LABEL, card, compareFindings, resourceText } from './format.ts';
 import { frameworksOf } from './frameworks.ts';
@@ -72,6 +72,7 @@ export function buildView(report: RunReport, opts: ViewOptions = {}): ReportView
     totals: {
       findings: counts.findings, open: counts.open, waived: counts.waived, folded: counts.folded,
       checks: counts.checks, failingChecks: counts.failingChecks, notEvaluated: counts.notEvaluated, notApplicable: counts.notApplicable,
+      carried: carriedText(counts),
     },
     severityCounts: SEVERITIES.map((s) => ({ severity: s, count: counts.bySeverity[s] })),
     topFixes: topFixes(report, idx, opts.maxTopFixes ?? 10),

@@ -1,11 +1,12 @@
 // Posture from report.details (typed by the run types, computed by the analyses): the broadest
 // RBAC subjects, workloads per mTLS posture, and what is reachable from far away.
 import { DETAIL_KINDS, type MtlsPosture, type RunDetails, type RunDiff, type RunReport } from '../../run/types.ts';
+import { BREADTH_LISTED, broadestSubjects } from '../../diff/diff.ts';
 import { byRef, num, pct, refKey, refOf, resourceText, smallest } from './format.ts';
 import type { BreadthRow, CallerRow, EgressDestinationRow, ExposurePathRow, ExposureRow, L4WithoutL7Row, MeshModeBar, MeshRow, PostureView } from './types.ts';
 
-/** Subjects listed in the RBAC breadth table. */
-export const POSTURE_TOP_SUBJECTS = 10;
+/** Subjects listed in the RBAC breadth table (the diff carries the compared run's breadth of these). */
+export const POSTURE_TOP_SUBJECTS = BREADTH_LISTED;
 /** Rows in the mTLS and exposure tables; the rest are counted. */
 export const POSTURE_MAX_ROWS = 50;
 /** External paths listed per exposed workload; the rest are counted on the row. */
@@ -22,22 +23,32 @@ function absentBecause(report: RunReport, part: keyof RunDetails, what: string, 
 
 function breadthPosture(report: RunReport): PostureView['rbac'] {
   const list = report.details.rbac?.breadth;
-  if (!list) return { omitted: absentBecause(report, 'rbac', 'RBAC kinds', 'RBAC breadth was not computed for this run.'), rows: [], listed: 0, growthElsewhere: 0 };
-  const entries = list.map((e) => ({ ...refOf(e.subject), breadth: e.breadth }));
-  const top = smallest(entries, POSTURE_TOP_SUBJECTS, (a, b) => b.breadth - a.breadth || byRef(a, b));
+  if (!list) return { omitted: absentBecause(report, 'rbac', 'RBAC kinds', 'RBAC breadth was not computed for this run.'), notCompared: '', rows: [], listed: 0, growthElsewhere: 0 };
+  const top = broadestSubjects(list, POSTURE_TOP_SUBJECTS).map((e) => ({ ...refOf(e.subject), breadth: e.breadth }));
+  const diff = report.diff;
   const growth = new Map<string, RunDiff['breadthGrowth'][number]>();
-  for (const g of report.diff?.breadthGrowth ?? []) growth.set(refKey(g.subject), g);
+  for (const g of diff?.breadthGrowth ?? []) growth.set(refKey(g.subject), g);
+  // The compared run's breadth of the listed subjects (RunDiff.breadthBefore); a diff stored
+  // before it was recorded has only the growth.
+  const before = diff?.breadthBefore ? new Map(diff.breadthBefore.map((b) => [refKey(b.subject), b.before])) : undefined;
+  const sinceRun = diff?.breadthBaselineRunId ?? '';
+  const notCompared = !diff ? '' : diff.breadthNotCompared ?? (before || growth.size > 0 ? '' : `RBAC breadth not compared: run ${diff.breadthBaselineRunId ?? diff.previousRunId} has none`);
   const max = top.length > 0 ? top[0].breadth : 0;
-  const rows = top.map((e, i): BreadthRow => {
-    const g = growth.get(refKey(e));
-    return {
-      rank: i + 1, kind: e.kind, namespace: e.namespace, name: e.name, breadth: e.breadth.toLocaleString('en-US'),
-      barPercent: max > 0 ? Math.max(1, Math.round((100 * e.breadth) / max)) : 0,
-      growth: g ? { before: g.before.toLocaleString('en-US'), after: g.after.toLocaleString('en-US'), percent: `+${num(g.growthPercent)}%`, sinceRun: report.diff?.breadthBaselineRunId ?? '' } : null,
-    };
-  });
+  const changeOf = (key: string, after: number): BreadthRow['change'] => {
+    const b = before?.has(key) ? before.get(key)! : growth.get(key)?.before;
+    if (before?.has(key) && b === null) return { state: 'new', before: '', after: '', percent: '', cls: 'down', sinceRun };
+    if (b === undefined || b === null) return { state: diff && notCompared ? 'not-compared' : 'none', before: '', after: '', percent: '', cls: 'flat', sinceRun: '' };
+    if (b === after) return { state: 'same', before: '', after: '', percent: '', cls: 'flat', sinceRun };
+    const percent = b > 0 ? `${after > b ? '+' : '−'}${num(Math.abs(Math.round((1000 * (after - b)) / b) / 10))}%` : '';
+    return { state: 'moved', before: b.toLocaleString('en-US'), after: after.toLocaleString('en-US'), percent, cls: after > b ? 'down' : 'up', sinceRun };
+  };
+  const rows = top.map((e, i): BreadthRow => ({
+    rank: i + 1, kind: e.kind, namespace: e.namespace, name: e.name, breadth: e.breadth.toLocaleString('en-US'),
+    barPercent: max > 0 ? Math.max(1, Math.round((100 * e.breadth) / max)) : 0,
+    change: changeOf(refKey(e), e.breadth),
+  }));
   const shown = new Set(top.map(refKey));
-  return { omitted: '', rows, listed: entries.length, growthElsewhere: [...growth.keys()].filter((k) => !shown.has(k)).length };
+  return { omitted: '', notCompared, rows, listed: list.length, growthElsewhere: [...growth.keys()].filter((k) => !shown.has(k)).length };
 }
 
 const POSTURE_CLS: Record<MtlsPosture, MeshModeBar['cls']> = { authenticated: 'good', permissive: 'warn', plaintext: 'bad', outside: 'none' };

@@ -17,23 +17,39 @@ export function trendView(points: TrendPoint[], report: RunReport, maxPoints: nu
   const x = (i: number) => Math.round((plotLeft + ((plotRight - plotLeft) * i) / (pts.length - 1)) * 10) / 10;
   const y = (v: number) => Math.round((plotBottom - ((plotBottom - plotTop) * Math.max(0, Math.min(100, v))) / 100) * 10) / 10;
   // A run without a score breaks the line: no segment is drawn across what was not measured.
-  const segmentsOf = (get: (p: TrendPoint) => number | null | undefined): string[] => {
+  // A partial run breaks it too, on every series: its scores cover only what could be read (an
+  // area whose checks were not evaluated can read 100), so it is drawn as a hollow marker of its
+  // own, never joined to the runs that compare. A lone point between breaks is drawn as a dot
+  // (a zero-length line with round caps, drawn thicker).
+  const segmentsOf = (get: (p: TrendPoint) => number | null | undefined): Array<{ points: string; lone: boolean }> => {
     const segments: string[][] = [[]];
     pts.forEach((p, i) => {
       const v = get(p);
-      if (v === null || v === undefined) segments.push([]);
+      if (v === null || v === undefined || p.partial === true) segments.push([]);
       else segments[segments.length - 1].push(`${x(i)},${y(v)}`);
     });
-    return segments.filter((s) => s.length > 1).map((s) => s.join(' '));
+    return segments.filter((s) => s.length > 0).map((s) => (s.length === 1 ? { points: `${s[0]} ${s[0]}`, lone: true } : { points: s.join(' '), lone: false }));
   };
-  const series = [
-    { key: 'overall', label: 'Overall', cls: 'series-overall', segments: segmentsOf((p) => p.overall) },
-    ...AREAS.map((a) => ({ key: a, label: AREA_LABEL[a], cls: `series-${a}`, segments: segmentsOf((p) => p.areas?.[a]) })),
-  ].filter((s) => s.segments.length > 0);
-  const dots = pts.flatMap((p, i) => (p.overall === null ? [] : [{
-    x: x(i), y: y(p.overall), partial: p.partial === true,
-    title: `${p.startedAt.slice(0, 16).replace('T', ' ')} UTC — overall ${num(p.overall)}${p.partial ? ' — partial run: its scores cover only what could be read and evaluated' : ''}`,
-  }]));
+  const when = (p: TrendPoint) => `${p.startedAt.slice(0, 16).replace('T', ' ')} UTC`;
+  const partialNote = ' — partial run: its scores cover only what could be read and evaluated, so they do not compare with the others';
+  const lines = [
+    { key: 'overall', label: 'Overall', cls: 'series-overall', get: (p: TrendPoint) => p.overall },
+    ...AREAS.map((a) => ({ key: a, label: AREA_LABEL[a], cls: `series-${a}`, get: (p: TrendPoint) => p.areas?.[a] })),
+  ];
+  // Hollow markers of partial runs, on every series that has a score there.
+  const partialDots = lines.flatMap((s) => pts.flatMap((p, i) => {
+    const v = s.get(p);
+    return p.partial === true && v !== null && v !== undefined
+      ? [{ x: x(i), y: y(v), partial: true, cls: s.cls, title: `${when(p)} — ${s.label.toLowerCase()} ${num(v)}${partialNote}` }]
+      : [];
+  }));
+  const series = lines
+    .map((s) => ({ key: s.key, label: s.label, cls: s.cls, segments: segmentsOf(s.get) }))
+    .filter((s) => s.segments.length > 0 || partialDots.some((d) => d.cls === s.cls));
+  const dots = [
+    ...pts.flatMap((p, i) => (p.overall === null || p.partial === true ? [] : [{ x: x(i), y: y(p.overall), partial: false, cls: '', title: `${when(p)} — overall ${num(p.overall)}` }])),
+    ...partialDots,
+  ];
   const step = Math.max(1, Math.ceil(pts.length / 8));
   const xLabels = pts.flatMap((p, i) => (i % step === 0 || i === pts.length - 1 ? [{ x: x(i), label: p.startedAt.slice(5, 10) }] : []));
   const gridLines = [0, 25, 50, 75, 100].map((v) => ({ y: y(v), label: String(v) }));

@@ -159,9 +159,13 @@ export interface TrendView {
   plotTop: number;
   plotBottom: number;
   gridLines: Array<{ y: number; label: string }>;
-  /** A polyline's points per stretch of runs with a score (a run without one breaks the line). */
-  series: Array<{ key: string; label: string; cls: string; segments: string[] }>;
-  dots: Array<{ x: number; y: number; title: string; partial: boolean }>;
+  /**
+   * A polyline's points per stretch of complete runs with a score (a run without one, or a
+   * partial run, breaks the line; a lone point is a zero-length line, drawn as a dot).
+   */
+  series: Array<{ key: string; label: string; cls: string; segments: Array<{ points: string; lone: boolean }> }>;
+  /** The overall score's points of complete runs (filled, cls ''), and a hollow marker of every series at each partial run (cls: the series'). */
+  dots: Array<{ x: number; y: number; title: string; partial: boolean; cls: string }>;
   xLabels: Array<{ x: number; label: string }>;
   count: number;
   /** Points of partial runs (drawn hollow). */
@@ -201,8 +205,13 @@ export interface BreadthRow {
   breadth: string;
   /** Bar length relative to the broadest subject, 0-100. */
   barPercent: number;
-  /** `sinceRun`: the run compared with when not the previous one (RunDiff.breadthBaselineRunId), else ''. */
-  growth: { before: string; after: string; percent: string; sinceRun: string } | null;
+  /**
+   * Since the compared run: `new` (the subject was not there), `moved` (before → after, either
+   * way; cls down when it grew), `same`, `not-compared` (posture.rbac.notCompared says why) or
+   * `none` (no previous run). `sinceRun`: the run compared with when not the previous one
+   * (RunDiff.breadthBaselineRunId), else ''.
+   */
+  change: { state: 'new' | 'moved' | 'same' | 'not-compared' | 'none'; before: string; after: string; percent: string; cls: 'up' | 'down' | 'flat'; sinceRun: string };
 }
 
 export interface MeshModeBar {
@@ -260,7 +269,8 @@ export interface ExposureRow {
 export interface EgressDestinationRow { kind: string; value: string; source: string }
 
 export interface PostureView {
-  rbac: { omitted: string; rows: BreadthRow[]; listed: number; growthElsewhere: number };
+  /** `notCompared`: why the breadth was not compared with the previous run (one line), '' when it was or there is none. */
+  rbac: { omitted: string; notCompared: string; rows: BreadthRow[]; listed: number; growthElsewhere: number };
   mtls: {
     omitted: string; total: number; secure: number; securePercent: string; bars: MeshModeBar[]; rows: MeshRow[]; notStrict: number; more: number;
     callers: CallerRow[]; callersMore: number;
@@ -343,6 +353,8 @@ export interface ReportView {
   totals: {
     findings: number; open: number; waived: number; folded: number; checks: number; failingChecks: number;
     notEvaluated: number; notApplicable: number;
+    /** Open findings of checks not evaluated, as last evaluated (report/counts.ts carriedText); '' when none. */
+    carried: string;
   };
   severityCounts: SeverityCount[];
   topFixes: TopFix[];

@@ -186,3 +186,46 @@ describe('score-change causes after a partial run', () => {
     expect(block).toContain('No delta: the two scores do not weigh the same checks');
   });
 });
+
+// One persisting finding whose severity changed (same fingerprint) is neither new nor resolved:
+// the diff lists no new and no resolved finding, so "Why the scores moved" must not either.
+describe('score-change causes of a finding whose severity changed', () => {
+  /** Today's demo run with the partner-api Certificate's notAfter moved to `notAfter`. */
+  const certRun = (notAfter: string) => demoRun({
+    baselineRbac: true,
+    change: (s) => {
+      const cert = s.resources['certmanager.certificates']!.find((c) => c.metadata?.namespace === 'payments' && c.metadata?.name === 'partner-api')!;
+      (cert.status as { notAfter: string }).notAfter = notAfter;
+    },
+  });
+
+  it('a certificate that has now expired is "1 finding escalated medium → critical" with the weight difference, not a new and a resolved finding', () => {
+    const { report, previous } = certRun('2026-11-20T00:00:00Z');
+    const d = report.diff!;
+    expect(d).toMatchObject({ new: [], resolved: [] });
+    const was = previous.findings.find((f) => f.check === 'tls.certificate-expiring' && f.resource.name === 'partner-api')!;
+    const now = report.findings.find((f) => f.fingerprint === was.fingerprint)!;
+    expect([was.severity, now.severity]).toEqual(['medium', 'critical']);
+    const tls = d.scoreChanges!.tls!;
+    expect(tls.causes.map((c) => [c.kind, c.check, c.count, c.text])).toEqual([
+      ['severity-changed', 'tls.certificate-expiring', 1, '1 finding escalated medium → critical'],
+    ]);
+    expect(tls.delta).toBeLessThan(0);
+    expect(tls.causes[0].points).toBe(tls.delta);
+    // The tls drop is an escalation, not new findings: the alert does not count it as such.
+    expect(d.regressionReasons).toContain('escalated medium → critical: tls.certificate-expiring on Certificate payments/partner-api');
+    expect(d.regressionReasons.some((r) => r.startsWith('tls score dropped'))).toBe(true);
+    expect(d.newFindingReasons).toBeUndefined();
+  });
+
+  it('the way back is "1 finding de-escalated critical → medium", adding up to the rise', () => {
+    const { report: first } = certRun('2026-11-20T00:00:00Z');
+    const { report: second, config } = demoRun({ baselineRbac: true });
+    const d = diffRuns(first, second, { rules: config.regression, expiredWaivers: [] });
+    expect(d).toMatchObject({ new: [], resolved: [] });
+    const tls = d.scoreChanges!.tls!;
+    expect(tls.causes.map((c) => c.text)).toEqual(['1 finding de-escalated critical → medium']);
+    expect(tls.delta).toBeGreaterThan(0);
+    expect(tls.causes[0].points).toBe(tls.delta);
+  });
+});

@@ -126,6 +126,23 @@ describe('notifySlack', () => {
     expect(top.split('\n').slice(1)).toEqual([':large_orange_circle: *high* `fake.rbac-wide-serviceaccount` on `ServiceAccount payments/api`: ServiceAccount api can list secrets cluster-wide']);
   });
 
+  // docs/hostile-text.md: a long cluster name is what gets cut, so the score stays (as in the email's subject).
+  it('cuts a very long cluster name, not the score: the first section keeps "*Score* …" and a closed code span', () => {
+    for (const name of [`prod-${'x'.repeat(5000)}`, `prod-${'&'.repeat(3000)}`, `prod-${'😀'.repeat(2000)}`]) {
+      const { report } = buildRun({ clusterName: name });
+      const msg = buildSlackMessage(report);
+      const first = textsOf(msg.blocks)[1];
+      expect(first.length).toBeLessThanOrEqual(2900);
+      expect(first).toMatch(/^\*Cluster\* `prod-[^`]+…`\n\*Score\* 73\.5 \(grade n\/a, 3\/5 checks evaluated\) \(▲ \+2\.7 since last run\)$/);
+      // Cut whole: no half escape, no half character.
+      expect(first).not.toMatch(/&(?!amp;)/);
+      expect(first).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])/);
+      expect(msg.text).toContain(', score 73.5 (grade n/a');
+    }
+    // A name that fits is shown whole.
+    expect(textsOf(buildSlackMessage(buildRun({ clusterName: 'c'.repeat(2000) }).report).blocks)[1]).toContain(`\`${'c'.repeat(2000)}\`\n*Score* 73.5`);
+  });
+
   it('escapes hostile cluster and resource names: no mention, no link, no formatting', async () => {
     const { report } = buildRun({ hostile: true, clusterName: HOSTILE_CLUSTER });
     const outcome = await notifySlack(report, { token: 'xoxb-test', channel: 'C1', apiUrl: slack.apiUrl, policy: 'always' });

@@ -2,11 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeCsv } from '../../../src/report/csv.ts';
 import { renderHtml } from '../../../src/report/html.ts';
 import { buildView } from '../../../src/report/view/index.ts';
 import { isPartialRun } from '../../../src/run/coverage.ts';
 import type { RunReport } from '../../../src/run/types.ts';
-import { ROOT } from './demo.ts';
+import { diffRuns } from '../../../src/diff/diff.ts';
+import { ROOT, demoRun } from './demo.ts';
 import { buildRun, syntheticReport, withPosture } from './fixtures.ts';
 
 describe('buildView', () => {
@@ -149,37 +151,91 @@ describe('buildView', () => {
     expect(nist.counts).toEqual({ fail: 2, waived: 0, pass: 0, 'not-evaluated': 1 });
   });
 
+  it('a control with waived findings and a mapped check not evaluated is "not evaluated", not "waived", in the view and report.csv', () => {
+    const { report } = buildRun();
+    // SC-8 maps fake.tls-ingress (evaluated) and fake.tls-needs-traefik (not evaluated: no TLSOption kind).
+    const tlsIngress = report.checks.find((c) => c.id === 'fake.tls-ingress')!;
+    const waivedFinding = {
+      ...report.findings[0], fingerprint: 'fp-waived-sc8', check: tlsIngress.id, area: tlsIngress.area, controls: ['NIST-800-53:SC-8'], waived: true,
+      resource: { kind: 'Ingress', namespace: 'shop', name: 'legacy' },
+    };
+    const withWaived: RunReport = {
+      ...report,
+      findings: [...report.findings, waivedFinding],
+      checks: report.checks.map((c) => (c.id === tlsIngress.id ? { ...c, waived: c.waived + 1, evaluated: c.evaluated + 1 } : c)),
+    };
+    const sc8 = (r: RunReport) => buildView(r).frameworks.find((f) => f.prefix === 'NIST-800-53')!.groups.flatMap((g) => g.controls).find((c) => c.id === 'NIST-800-53:SC-8')!;
+    expect(sc8(withWaived)).toMatchObject({ failing: 0, waived: 1, status: 'not-evaluated', statusLabel: 'not evaluated' });
+    let csv = '';
+    writeCsv(withWaived, { text: (t) => { csv += t; } });
+    expect(csv).toMatch(/^NIST SP 800-53 Rev\. 5,NIST-800-53:SC-8,SC family,not evaluated,/m);
+    // The same waived finding with every mapped check evaluated: waived.
+    const evaluated: RunReport = { ...withWaived, checks: withWaived.checks.map((c) => (c.id === 'fake.tls-needs-traefik' ? { ...c, status: 'pass' as const, reason: undefined } : c)) };
+    expect(sc8(evaluated)).toMatchObject({ waived: 1, status: 'waived' });
+  });
+
   it('draws the trend from stored runs plus the current one, scaled to 0-100', () => {
     const { report, trend } = buildRun();
     const t = buildView(report, { trend })!.trend!;
     expect(t.count).toBe(trend.length + 1);
     expect(t.series.find((s) => s.key === 'overall')!.segments).toHaveLength(1);
-    const overall = t.series.find((s) => s.key === 'overall')!.segments[0].split(' ');
-    expect(overall).toHaveLength(15);
-    const [, lastY] = overall[overall.length - 1].split(',').map(Number);
-    expect(lastY).toBeCloseTo(t.plotBottom - ((t.plotBottom - t.plotTop) * 73.5) / 100, 0);
+    // The current run is partial (fake.tls-needs-traefik not evaluated): a hollow point of its own.
+    const overall = t.series.find((s) => s.key === 'overall')!.segments[0].points.split(' ');
+    expect(overall).toHaveLength(14);
+    const last = t.dots.find((d) => d.partial && d.cls === 'series-overall')!;
+    expect(last.y).toBeCloseTo(t.plotBottom - ((t.plotBottom - t.plotTop) * 73.5) / 100, 0);
     expect(t.series.find((s) => s.key === 'mtls')).toBeUndefined(); // never scored: no line
     expect(buildView(report, { trend: [] }).trend).toBeNull();
   });
 
-  it('breaks the trend\'s lines at a run without a score and draws a partial run\'s point hollow, saying why', () => {
+  it('breaks the trend\'s lines at a run without a score and at a partial run, whose points are hollow on every line, saying why', () => {
     const { report, trend } = buildRun();
     const points = trend.map((p, i) => (i === 5 ? { ...p, overall: null, areas: { ...p.areas, network: null } } : i === 9 ? { ...p, partial: true } : p));
     const t = buildView(report, { trend: points })!.trend!;
-    // 14 stored runs and the current one; the 6th has no score: 5 points, then 9.
-    expect(t.series.find((s) => s.key === 'overall')!.segments.map((s) => s.split(' ').length)).toEqual([5, 9]);
-    expect(t.series.find((s) => s.key === 'network')!.segments.map((s) => s.split(' ').length)).toEqual([5, 9]);
-    // The 10th stored run, and the current one (fake.tls-needs-traefik could not be evaluated: README, a partial run).
+    const xOf = (i: number) => Math.round((t.plotLeft + ((t.plotRight - t.plotLeft) * i) / (t.count - 1)) * 10) / 10;
+    // 14 stored runs and the current one; the 6th has no score, the 10th and the current one
+    // (fake.tls-needs-traefik could not be evaluated: README, a partial run) are partial: 5 points, 3, then 4.
     expect(isPartialRun(report)).toBe(true);
-    expect(t.dots.flatMap((d, i) => (d.partial ? [i] : []))).toEqual([8, 13]);
-    expect(t.dots[8].title).toMatch(/ UTC — overall [\d.]+ — partial run: its scores cover only what could be read and evaluated$/);
-    expect(t.dots[7].title).toMatch(/ UTC — overall [\d.]+$/);
+    const lengths = (key: string) => t.series.find((s) => s.key === key)!.segments.map((s) => s.points.split(' ').length);
+    expect(lengths('overall')).toEqual([5, 3, 4]);
+    expect(lengths('network')).toEqual([5, 3, 4]);
+    // Filled overall points for the 12 complete runs with a score; hollow ones at the partial runs, one per scored line.
+    expect(t.dots.filter((d) => !d.partial)).toHaveLength(12);
+    const hollowAt9 = t.dots.filter((d) => d.partial && d.x === xOf(9));
+    expect(hollowAt9.map((d) => d.cls)).toEqual(['series-overall', 'series-network', 'series-tls', 'series-rbac', 'series-pod-security']);
+    expect(t.dots.filter((d) => d.partial && d.x === xOf(14)).map((d) => d.cls)).toContain('series-overall');
+    expect(hollowAt9[0].title).toMatch(/ UTC — overall [\d.]+ — partial run: its scores cover only what could be read and evaluated, so they do not compare with the others$/);
+    expect(hollowAt9[1].title).toMatch(/ UTC — network segmentation [\d.]+ — partial run: /);
+    expect(t.dots.find((d) => !d.partial)!.title).toMatch(/ UTC — overall [\d.]+$/);
     expect(t.partialCount).toBe(2);
     const html = renderHtml(report, { trend: points });
     const svg = html.slice(html.indexOf('<section id="trend"'), html.indexOf('</section>', html.indexOf('<section id="trend"')));
-    expect(svg.match(/<polyline class="series-overall"/g)).toHaveLength(2);
-    expect(svg.match(/<circle class="partial"/g)).toHaveLength(2);
-    expect(svg).toContain('Hollow points are partial runs (2)');
+    expect(svg.match(/<polyline class="series-overall"/g)).toHaveLength(3);
+    expect(svg.match(/<circle class="partial series-overall"/g)).toHaveLength(2);
+    expect(svg.match(/<circle class="partial series-network"/g)?.length).toBeGreaterThanOrEqual(1);
+    expect(svg).toContain('Hollow points are partial runs (2), left unjoined on every line');
+  });
+
+  // The reviewer's case (README "Scoring": a partial view never looks like a clean "100.0 A"): a
+  // run that could not list NetworkPolicies scores network 100 between two complete runs at 84.2.
+  it('never draws a partial run\'s area score into a line: network 100 between two runs at 84.2 is a hollow marker, not a spike', () => {
+    const { report } = buildRun();
+    const at = (h: number) => new Date(Date.parse(report.run.startedAt) - h * 3_600_000).toISOString();
+    const areas = { network: 84.2, tls: 51.7, rbac: 68.7, 'pod-security': 71.9, mtls: 69.1 };
+    const points = [
+      { id: 'a', startedAt: at(2), overall: 69.1, areas },
+      { id: 'b', startedAt: at(1), overall: 73.8, areas: { ...areas, network: 100, tls: 59.1 }, partial: true },
+      { id: report.run.id, startedAt: report.run.startedAt, overall: 69.1, areas },
+    ];
+    const t = buildView(report, { trend: points })!.trend!;
+    const y100 = t.plotTop;
+    const net = t.series.find((s) => s.key === 'network')!;
+    expect(net.segments.some((s) => s.points.split(' ').some((p) => Number(p.split(',')[1]) === y100))).toBe(false);
+    expect(net.segments.every((s) => s.lone)).toBe(true);
+    const hollow = t.dots.filter((d) => d.partial);
+    expect(hollow.find((d) => d.cls === 'series-network')).toMatchObject({ y: y100 });
+    expect(hollow.find((d) => d.cls === 'series-network')!.title).toMatch(/network segmentation 100 — partial run/);
+    expect(hollow).toHaveLength(6);
   });
 
   it('orders the exceptions register by urgency', () => {
@@ -212,15 +268,70 @@ describe('buildView posture', () => {
     expect(rbac.rows).toHaveLength(10);
     expect(rbac.listed).toBe(14);
     expect(rbac.rows.map((x) => x.name).slice(0, 3)).toEqual(['sa-0', 'group-1', 'sa-2']);
-    expect(rbac.rows[0]).toMatchObject({ rank: 1, kind: 'ServiceAccount', namespace: 'ci', breadth: '14,007', barPercent: 100, growth: null });
-    expect(rbac.rows[1].growth).toEqual({ before: '800', after: '13,007', percent: '+1525.9%', sinceRun: '' });
+    // A diff stored before breadthBefore was recorded has only the growth.
+    expect(rbac.rows[0]).toMatchObject({ rank: 1, kind: 'ServiceAccount', namespace: 'ci', breadth: '14,007', barPercent: 100, change: { state: 'none' } });
+    expect(rbac.rows[1].change).toEqual({ state: 'moved', before: '800', after: '13,007', percent: '+1525.9%', cls: 'down', sinceRun: '' });
     expect(rbac.rows[9]).toMatchObject({ rank: 10, breadth: '5,007', barPercent: 36 });
-    expect(rbac.rows.filter((x) => x.growth)).toHaveLength(1);
+    expect(rbac.rows.filter((x) => x.change.state === 'moved')).toHaveLength(1);
     expect(rbac.growthElsewhere).toBe(0);
     // Compared with a run older than the previous one (the last counted against the same
     // resource list): the row names it, since the previous run's own breadth may differ.
     r.diff!.breadthBaselineRunId = 'run-one';
-    expect(buildView(r).posture.rbac.rows[1].growth).toEqual({ before: '800', after: '13,007', percent: '+1525.9%', sinceRun: 'run-one' });
+    expect(buildView(r).posture.rbac.rows[1].change).toEqual({ state: 'moved', before: '800', after: '13,007', percent: '+1525.9%', cls: 'down', sinceRun: 'run-one' });
+  });
+
+  // The reviewer's case: "—" (reads as unchanged) for a subject that did not exist last run and
+  // for one whose access shrank. The diff carries the compared run's breadth of the listed subjects.
+  describe('RBAC breadth since the last run, from the diff', () => {
+    const sub = (kind: string, name: string, namespace?: string) => ({ kind, name, ...(namespace ? { namespace } : {}) });
+    const A = sub('ServiceAccount', 'deployer', 'ci'), B = sub('Group', 'ops'), C = sub('User', 'newcomer'), D = sub('Group', 'viewers');
+    const runs = () => {
+      const { report, previous, config } = demoRun({ baselineRbac: true });
+      report.details.rbac = { ...report.details.rbac!, breadth: [{ subject: A, breadth: 100 }, { subject: B, breadth: 50 }, { subject: C, breadth: 30 }, { subject: D, breadth: 20 }] };
+      previous.details.rbac = { ...previous.details.rbac!, breadth: [{ subject: A, breadth: 80 }, { subject: B, breadth: 70 }, { subject: D, breadth: 20 }] };
+      return { report, previous, config };
+    };
+
+    it('a new subject says "new", shrunk access "70 → 50 −28.6%", grown "80 → 100 +25%", the same "unchanged"', () => {
+      const { report, previous, config } = runs();
+      report.diff = diffRuns(previous, report, { rules: config.regression, expiredWaivers: [] });
+      expect(report.diff.breadthBefore).toEqual([{ subject: A, before: 80 }, { subject: B, before: 70 }, { subject: C, before: null }, { subject: D, before: 20 }]);
+      const rows = buildView(report).posture.rbac.rows;
+      expect(rows.map((r) => [r.name, r.change.state, r.change.before, r.change.after, r.change.percent, r.change.cls])).toEqual([
+        ['deployer', 'moved', '80', '100', '+25%', 'down'],
+        ['ops', 'moved', '70', '50', '−28.6%', 'up'],
+        ['newcomer', 'new', '', '', '', 'down'],
+        ['viewers', 'same', '', '', '', 'flat'],
+      ]);
+      const html = renderHtml(report);
+      const table = html.slice(html.indexOf('<div class="posture-part" id="posture-rbac">'), html.indexOf('<div class="posture-part" id="posture-mtls">'));
+      expect(table).toContain('70 → 50 <span class="delta up">−28.6%</span>');
+      expect(table).toContain('<span class="delta down">new</span>');
+      expect(table).toContain('<span class="faint">unchanged</span>');
+      expect(table).not.toContain('—');
+    });
+
+    it('carries only the listed subjects\' breadth (the 10 broadest), not every subject\'s', () => {
+      const { report, previous, config } = runs();
+      const many = Array.from({ length: 500 }, (_, i) => ({ subject: sub('User', `u-${String(i).padStart(3, '0')}`), breadth: 1000 + i }));
+      report.details.rbac!.breadth = many;
+      previous.details.rbac!.breadth = many.map((e) => ({ ...e, breadth: e.breadth - 1 }));
+      const d = diffRuns(previous, report, { rules: config.regression, expiredWaivers: [] });
+      expect(d.breadthBefore!.map((b) => [b.subject.name, b.before])).toEqual(Array.from({ length: 10 }, (_, k) => [`u-${499 - k}`, 1498 - k]));
+    });
+
+    it('runs counted over different resource lists are not compared: every row says so, and the section says why', () => {
+      const { report, previous, config } = runs();
+      previous.details.rbac!.breadthBasis = 'built-in';
+      report.details.rbac!.breadthBasis = 'served';
+      report.diff = diffRuns(previous, report, { rules: config.regression, expiredWaivers: [] });
+      expect(report.diff.breadthBefore).toBeUndefined();
+      const rbac = buildView(report).posture.rbac;
+      expect(rbac.rows.every((r) => r.change.state === 'not-compared')).toBe(true);
+      expect(rbac.notCompared).toBe(report.diff.breadthNotCompared);
+      expect(rbac.notCompared).toMatch(/^RBAC breadth not compared: run run-20261125-0200 counted it against the built-in resource list/);
+      expect(renderHtml(report)).toContain('<p class="more breadth-not-compared">RBAC breadth not compared: ');
+    });
   });
 
   it('counts growth of subjects outside the top 10 instead of dropping it silently', () => {

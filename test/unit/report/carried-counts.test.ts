@@ -1,0 +1,74 @@
+// A partial run cannot see the findings of the checks it could not evaluate. /metrics carries
+// them from the last run that evaluated each (src/schedule/metrics.ts); the human-facing
+// counts must not simply lose them: the count line states them beside the run's own ("62 open
+// (+17 in 8 checks not evaluated, as of run X)"), so the two add up to what /metrics says.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../../src/cli/main.ts';
+import { buildEmail } from '../../../src/notify/email.ts';
+import { countsText } from '../../../src/notify/slack.ts';
+import { runCounts } from '../../../src/report/counts.ts';
+import type { RunReport } from '../../../src/run/types.ts';
+import { readSnapshot, writeSnapshot } from '../../../src/snapshot/io.ts';
+import type { Snapshot } from '../../../src/snapshot/types.ts';
+import { ROOT } from './demo.ts';
+
+const quiet = { stdout: () => {}, stderr: () => {}, env: {}, isTTY: false, cwd: ROOT };
+
+async function snapshotOf(dir: string, name: string, edit: (s: Snapshot) => void = () => {}): Promise<string> {
+  const file = join(dir, `${name}.snap.json.gz`);
+  expect(await main(['snapshot', '--manifests', 'examples/demo-cluster', '-o', file, '-q'], quiet)).toBe(0);
+  const s = await readSnapshot(file);
+  edit(s);
+  writeSnapshot(file, s);
+  return file;
+}
+
+describe('open findings of checks a partial run could not evaluate', () => {
+  it('are stated beside the run\'s own count, as of the run that last evaluated them, in the terminal, report.md, the HTML, Slack and email', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zt-carried-'));
+    const full = await snapshotOf(dir, 'demo');
+    const blind = await snapshotOf(dir, 'netpol-forbidden', (s) => {
+      s.coverage.networkpolicies = { status: 'forbidden', detail: 'list networkpolicies: 403' };
+      delete s.resources.networkpolicies;
+    });
+    const run = async (i: number, snap: string) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await main(['run', '--snapshot', snap, '--config', 'examples/ztaudit.demo.yaml', '--cluster', 'demo', '--history', join(dir, 'h.db'), '--out', join(dir, `r${i}`), '--no-notify', '--format', 'json,html,md'],
+        { ...quiet, stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t) });
+      expect(code, err.join('')).toBe(0);
+      const o = join(dir, `r${i}`);
+      return { terminal: out.join(''), report: JSON.parse(readFileSync(join(o, 'report.json'), 'utf8')) as RunReport, md: readFileSync(join(o, 'report.md'), 'utf8'), html: readFileSync(join(o, 'report.html'), 'utf8') };
+    };
+    const first = await run(1, full);
+    const second = await run(2, blind);
+    const third = await run(3, blind);
+    const fourth = await run(4, full);
+
+    const id1 = first.report.run.id;
+    const c1 = runCounts(first.report);
+    for (const { report, terminal, md, html } of [second, third]) {
+      const c = runCounts(report);
+      expect(c.notEvaluated).toBeGreaterThan(0);
+      // Nothing changed in the cluster: the run's own open findings and those carried add up to the first run's.
+      expect(c.carried).not.toBeNull();
+      expect(c.open + c.carried!.open).toBe(c1.open);
+      expect(c.carried!.runIds).toEqual([id1]);
+      const blindChecks = new Set(report.checks.filter((x) => x.status === 'not-evaluated').map((x) => x.id));
+      expect(report.run.lastEvaluatedOpen!.every((e) => blindChecks.has(e.check) && e.runId === id1)).toBe(true);
+      const note = `+${c.carried!.open} in ${c.carried!.checks} checks not evaluated, as of run ${id1}`;
+      expect(terminal).toContain(`open findings ${c.open} (${note}): `);
+      expect(md).toContain(`**${c.open} open findings** (\\${note}) (`);
+      expect(html).toContain(`<p class="lede carried-note">${c.open} open findings (${note}): `);
+      expect(countsText(report)).toMatch(new RegExp(`^${c.open} open findings \\(\\+${c.carried!.open} in ${c.carried!.checks} checks not evaluated, as of run ${id1}\\) \\(`));
+      expect(buildEmail(report, false).text).toContain(`${c.open} open findings (${note}) (`);
+    }
+    // Evaluated again: nothing carried.
+    expect(fourth.report.run.lastEvaluatedOpen).toBeUndefined();
+    expect(runCounts(fourth.report)).toMatchObject({ open: c1.open, carried: null });
+    expect(fourth.terminal).toContain(`open findings ${c1.open}: `);
+  }, 60_000);
+});
