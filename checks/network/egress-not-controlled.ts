@@ -2,8 +2,8 @@ import type { Check } from '../../src/engine/types.ts';
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { EgressGateway } from '../../src/config/types.ts';
 import { EXTRA_POLICY_KINDS } from '../../src/analysis/netpol/apis.ts';
-import { formatConns, isAllConns } from '../../src/analysis/netpol/conns.ts';
-import { externalEgress } from '../../src/analysis/netpol/egress.ts';
+import { formatConns, isAllConns, type ConnSet } from '../../src/analysis/netpol/conns.ts';
+import { externalEgress, type WorkloadExternalEgress } from '../../src/analysis/netpol/egress.ts';
 import { parseCidr, type IpRange } from '../../src/base/ip.ts';
 import { buildReachability, type WorkloadNode } from '../../src/analysis/netpol/model.ts';
 import { EGRESS_CONTROL } from '../controls.ts';
@@ -52,6 +52,38 @@ function exitsOf(ctx: AuditContext): Exits {
   return { gateways, described, proxies };
 }
 
+/** A port list as a message or evidence quotes it: netpol-analyzer's text, cut after a whole entry within 120 characters. */
+function portText(c: ConnSet): string {
+  const t = formatConns(c);
+  if (t.length <= 120) return t;
+  const at = t.lastIndexOf(',', 120);
+  return `${t.slice(0, at > 0 ? at : 120)},…`;
+}
+
+/** "a-b" ranges as a message names them, a single address alone, the first three then "…". */
+function sampleRanges(ranges: string[]): string {
+  const shown = ranges.slice(0, 3).map((r) => {
+    const [lo, hi] = r.split('-');
+    return lo === hi ? lo : r;
+  });
+  return `${ranges.length === 1 ? 'public address' : 'public addresses'} ${shown.join(', ')}${ranges.length > 3 ? ', …' : ''}`;
+}
+
+/**
+ * What the workload reaches and on which ports, as `reach` answers each: every public address
+ * (per family) on the ports all of them share, then the ranges open on more than that, then the
+ * names; each with its own ports.
+ */
+function openTo(e: WorkloadExternalEgress): Array<{ to: string; ports: string; all: boolean }> {
+  const parts: Array<{ to: string; conns: ConnSet }> = [];
+  const [v4, v6] = [e.everyConns[4], e.everyConns[6]];
+  if (v4 && v6 && formatConns(v4) === formatConns(v6)) parts.push({ to: 'every public address', conns: v4 });
+  else for (const f of e.anyFamilies) parts.push({ to: `every public IPv${f} address`, conns: e.everyConns[f]! });
+  if (e.wider.ranges.length) parts.push({ to: sampleRanges(e.wider.ranges), conns: e.wider.conns });
+  if (e.fqdns.length) parts.push({ to: `names ${e.fqdns.slice(0, 3).join(', ')}${e.fqdns.length > 3 ? ', …' : ''}`, conns: e.fqdnConns });
+  return parts.map((x) => ({ to: x.to, ports: portText(x.conns), all: isAllConns(x.conns) }));
+}
+
 export const egressNotControlled: Check = {
   id: 'network.egress-not-controlled',
   area: 'network',
@@ -92,17 +124,28 @@ export const egressNotControlled: Check = {
         yield { status: 'pass', resource, message: `${label} reaches no external address or name directly.` };
         continue;
       }
-      const what = [e.anyAddress ? 'every public address' : e.anyFamilies.length ? `every public IPv${e.anyFamilies[0]} address` : e.ranges.length ? `public addresses ${e.ranges.slice(0, 3).join(', ')}${e.ranges.length > 3 ? ', …' : ''}` : '', e.fqdns.length ? `names ${e.fqdns.slice(0, 3).join(', ')}${e.fqdns.length > 3 ? ', …' : ''}` : ''].filter(Boolean).join(' and ');
+      const parts = openTo(e);
+      const because = e.allowedBy.length ? `allowed by ${e.allowedBy.slice(0, 3).join(', ')}${e.allowedBy.length > 3 ? ', …' : ''}` : 'no egress policy restricts it';
       // kubernetes.io/docs/concepts/services-networking/network-policies/: a rule with ports and
       // no `to` opens only those ports, to every destination. DNS alone to every address still
       // fails at the check's severity: a resolver outside the cluster is a channel out that the exit never sees.
-      const ports = isAllConns(e.conns) ? '' : ` on ${formatConns(e.conns)}`;
-      const because = e.allowedBy.length ? `allowed by ${e.allowedBy.slice(0, 3).join(', ')}${e.allowedBy.length > 3 ? ', …' : ''}` : 'no egress policy restricts it';
+      const first = parts[0];
+      const rest = parts.slice(1).map((x) => `, and ${x.to} on ${x.all ? 'every port' : x.ports}`).join('');
       yield {
         status: 'fail',
         resource,
-        message: `${label} can reach ${what} directly${ports} (${because}), bypassing the egress exit: ${via}.`,
-        evidence: { anyAddress: e.anyAddress, everyPublicAddressOf: e.anyFamilies.map((f) => `IPv${f}`), ranges: e.ranges.slice(0, SAMPLE), rangeCount: e.ranges.length, fqdns: e.fqdns.slice(0, SAMPLE), ports: formatConns(e.conns), allowedBy: e.allowedBy, exits: exits.described },
+        message: `${label} can reach ${first.to} directly${first.all ? '' : ` on ${first.ports}`}${rest} (${because}), bypassing the egress exit: ${via}.`,
+        evidence: {
+          anyAddress: e.anyAddress,
+          everyPublicAddressOf: e.anyFamilies.map((f) => `IPv${f}`),
+          ranges: e.ranges.slice(0, SAMPLE),
+          rangeCount: e.ranges.length,
+          fqdns: e.fqdns.slice(0, SAMPLE),
+          ports: first.ports,
+          openTo: parts.map((x) => ({ to: x.to, ports: x.ports })),
+          allowedBy: e.allowedBy,
+          exits: exits.described,
+        },
       };
     }
   },

@@ -43,7 +43,7 @@ export const certificateUnmanaged: Check = {
       else if (u.shimAnnotation && notInstalled) {
         out.push({
           status: 'fail', resource, detailKey,
-          message: `${label}: TLS Secret ${detailKey} carries the ${u.shimAnnotation} annotation, but cert-manager is not installed (the cluster serves no certificates.cert-manager.io): the annotation creates no Certificate, so it is rotated by hand.`,
+          message: `${label}: its ${u.owner.kind} carries the ${u.shimAnnotation} annotation for TLS Secret ${detailKey}, but cert-manager is not installed (the cluster serves no certificates.cert-manager.io): the annotation creates no Certificate, so it is rotated by hand.`,
           evidence: { secret: detailKey, where: u.where, certificatesRead: 'absent', shimAnnotation: u.shimAnnotation },
         });
       } else if (u.shimAnnotation) out.push({ status: 'pass', resource, detailKey, message: `${label}: Secret ${detailKey} is issued through the ${u.shimAnnotation} annotation${u.shimIssuer ? ` by ${u.shimIssuer}` : ''}.` });

@@ -400,7 +400,7 @@ export interface ConsulMutualTLSEntry {
   meshUnknown?: boolean;
   /** Synced False (refused 'not-synced'), yet Consul holds, or may hold, an entry of that name the controller did not write over (consulHoldsUnsyncedEntry): the mode applied is unknown. */
   heldByConsul?: boolean;
-  /** A permissive entry Consul already holds (Synced True) while the Mesh entry no longer allows enabling permissive mode. */
+  /** A permissive entry Consul already holds (Synced True, or a migrate-entry whose metadata update failed) while the Mesh entry no longer allows enabling permissive mode. */
   keptWithoutMeshAllow?: boolean;
 }
 
@@ -432,6 +432,7 @@ export function quotedEntryValue(v: unknown): string {
   return t.length > 120 ? `${t.slice(0, 120)}…` : t;
 }
 
+const MIGRATE_ENTRY_ANNOTATION = 'consul.hashicorp.com/migrate-entry';
 const configEntryRef = (kind: string, o: KubeObject): ResourceRef => ({ kind, namespace: o.metadata?.namespace ?? 'default', name: o.metadata?.name ?? '' });
 const syncedOf = (o: KubeObject) => arr(obj(o.status)?.conditions).map((c) => obj(c)).find((c) => c?.type === 'Synced');
 
@@ -464,7 +465,7 @@ function unconfirmedSync(o: KubeObject): { status: 'Unknown' | 'False'; reason?:
   const reason = str(condition?.reason);
   const message = str(condition?.message);
   const said = { ...(reason ? { reason } : {}), ...(message ? { message } : {}) };
-  if (condition?.status === 'Unknown' && reason && o.metadata?.annotations?.['consul.hashicorp.com/migrate-entry'] !== 'true') return { status: 'Unknown', ...said };
+  if (condition?.status === 'Unknown' && reason && o.metadata?.annotations?.[MIGRATE_ENTRY_ANNOTATION] !== 'true') return { status: 'Unknown', ...said };
   if (condition?.status === 'False' && consulHoldsUnsyncedEntry(reason, message)) return { status: 'False', ...said };
   return undefined;
 }
@@ -477,7 +478,8 @@ function unconfirmedSync(o: KubeObject): { status: 'Unknown' | 'False'; reason?:
  * Consul refuses to write a permissive entry unless the Mesh entry sets
  * allowEnablingPermissiveMutualTLS (hashicorp/consul agent/consul/state/config_entry.go
  * permissiveModeNotAllowedError) but keeps one it already holds when the flag is turned off: so an
- * entry whose status says Synced "True" is in effect whatever the flag, one saying "False" is not
+ * entry whose status says Synced "True" (or Unknown with a reason on a migrate-entry: Consul holds
+ * it as written) is in effect whatever the flag, one saying "False" is not
  * (Consul holds no such entry, or one the controller did not write over: consulHoldsUnsyncedEntry,
  * whose mode is then unconfirmed), one whose last update failed (Synced Unknown with a reason) is
  * unconfirmed whatever the flag, and one without that condition (manifests, or not yet synced)
@@ -535,14 +537,19 @@ export function indexConsulMutualTLS(serviceDefaults: KubeObject[], proxyDefault
     // syncUnknownWithError) and Consul keeps the version it held, which the snapshot cannot show,
     // whatever the Mesh entry allows now.
     const updateFailed = unconfirmedSync(o)?.status === 'Unknown';
-    const judgedByMesh = raw === 'permissive' && synced !== 'True' && !updateFailed;
+    // Consul holds this very entry: Synced True, or Unknown with a reason on a migrate-entry (the
+    // controller writes it only when it matches Consul's, else MigrationFailedError: consul-k8s
+    // configentry_controller.go ReconcileEntry). Consul keeps a permissive mode it already holds
+    // whatever the Mesh entry says now (hashicorp/consul config_entry.go checkMutualTLSMode).
+    const held = synced === 'True' || (synced === 'Unknown' && !!reason && o.metadata?.annotations?.[MIGRATE_ENTRY_ANNOTATION] === 'true');
+    const judgedByMesh = raw === 'permissive' && !held && !updateFailed;
     if (judgedByMesh && allowed === false) return refused('mesh-disallows-permissive', `mutualTLSMode permissive, but ${meshWhere} does not set allowEnablingPermissiveMutualTLS: true, so Consul refuses the entry`);
     const source = `${name} mutualTLSMode ${raw}${judgedByMesh && allowed ? ` (allowed by ${meshWhere} allowEnablingPermissiveMutualTLS)` : ''}`;
     if (judgedByMesh && meshUnknown) {
       entries.push({ ref, mode: raw, inEffect: true, meshUnknown: true });
       return { mode: raw, resource: ref, source, meshUnknown: { entry: name, why: meshUnknown } };
     }
-    entries.push({ ref, mode: raw, inEffect: true, ...(updateFailed ? { updateFailed: said } : {}), ...(raw === 'permissive' && synced === 'True' && allowed === false ? { keptWithoutMeshAllow: true } : {}) });
+    entries.push({ ref, mode: raw, inEffect: true, ...(updateFailed ? { updateFailed: said } : {}), ...(raw === 'permissive' && held && allowed === false ? { keptWithoutMeshAllow: true } : {}) });
     return { mode: raw, resource: ref, source };
   };
   /**

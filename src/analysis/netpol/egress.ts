@@ -7,7 +7,7 @@
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
-import { emptyConns, isEmptyConns, unionConns, type ConnSet } from './conns.ts';
+import { allConns, emptyConns, intersectConns, isEmptyConns, subtractConns, unionConns, type ConnSet } from './conns.ts';
 import { policyLabel } from './engine.ts';
 import { ALL_V4, ALL_V6, formatRange, parseCidr, type Family, type IpRange } from '../../base/ip.ts';
 import { buildReachability, egressVerdict, type Endpoint, type PodClass, type ReachModel, type WorkloadNode } from './model.ts';
@@ -20,17 +20,25 @@ export interface WorkloadExternalEgress {
   workload: WorkloadNode;
   /** Public address ranges the workload may open connections to ("a-b"), cut at the policies' CIDR boundaries. */
   ranges: string[];
-  /** Every public address (no egress policy governs it, or a rule open to the world). */
+  /** Every public address of both families (no egress policy governs it, or a rule open to the world), on `everyConns`. */
   anyAddress: boolean;
-  /** The address families in which every public address is reachable. */
+  /** The address families in which every public address is reachable, on `everyConns` at least. */
   anyFamilies: Family[];
   /** toFQDNs / domainNames patterns the workload's egress admits. */
   fqdns: string[];
   /**
-   * The connections (protocols and ports) open to any of those addresses and names, combined: a
-   * rule with ports and no `to` opens only those ports to every address.
+   * Per family of `anyFamilies`: the connections (protocols and ports) open to every public
+   * address of that family, what all its public pieces share (a rule with ports and no `to` opens
+   * only those ports to every address; a wider rule to one range opens more to that range only).
    */
-  conns: ConnSet;
+  everyConns: Partial<Record<Family, ConnSet>>;
+  /**
+   * The public ranges open on more than `everyConns` of their family (every open range of a
+   * family not in `anyFamilies`), and the connections open to them, combined.
+   */
+  wider: { ranges: string[]; conns: ConnSet };
+  /** The connections open to the names of `fqdns`, combined. */
+  fqdnConns: ConnSet;
   /** Labels of the policies whose rules admit the external traffic. */
   allowedBy: string[];
 }
@@ -100,51 +108,77 @@ function publicPieces(ranges: readonly IpRange[], internal: readonly IpRange[], 
   return pieces;
 }
 
-function classEgress(model: ReachModel, cls: PodClass, internal: readonly IpRange[], piecesCache: Map<string, Piece[]>): Omit<WorkloadExternalEgress, 'workload'> {
+/** A public piece the class may open connections to, and which. */
+interface OpenPiece { family: Family; text: string; conns: ConnSet }
+
+interface ClassEgress extends Omit<WorkloadExternalEgress, 'workload' | 'wider'> {
+  /** The open pieces wider than `everyConns` of their family (all open pieces of another family). */
+  wider: OpenPiece[];
+}
+
+function classEgress(model: ReachModel, cls: PodClass, internal: readonly IpRange[], piecesCache: Map<string, Piece[]>): ClassEgress {
   const src = { kind: 'class', cls } as const;
   const { ranges, fqdns } = egressPeers(cls);
-  const open: string[] = [];
-  const openFamilies = new Set<Family>();
+  const open: OpenPiece[] = [];
   const by = new Set<string>();
-  const closedFamilies = new Set<Family>();
-  let conns = emptyConns();
+  // What every public piece of a family is open on: the intersection over all of them (a closed
+  // piece makes it empty), so "every public address on X" holds for each address, as reach says.
+  const every = new Map<Family, ConnSet>();
   for (const { piece, text, endpoint } of publicPieces(ranges, internal, piecesCache)) {
     const v = egressVerdict(model, src, endpoint);
-    if (isEmptyConns(v.conns)) { closedFamilies.add(piece.family); continue; }
-    conns = unionConns(conns, v.conns);
-    open.push(text);
-    openFamilies.add(piece.family);
+    every.set(piece.family, intersectConns(every.get(piece.family) ?? allConns(), v.conns));
+    if (isEmptyConns(v.conns)) continue;
+    open.push({ family: piece.family, text, conns: v.conns });
     for (const d of v.decidedBy) {
       const p = model.policyById.get(d.policy);
       if (p) by.add(policyLabel(p));
     }
   }
   const allowedNames: string[] = [];
+  let fqdnConns = emptyConns();
   for (const f of fqdns) {
     const v = egressVerdict(model, src, { kind: 'fqdn', name: sampleName(f) });
     if (isEmptyConns(v.conns)) continue;
-    conns = unionConns(conns, v.conns);
+    fqdnConns = unionConns(fqdnConns, v.conns);
     allowedNames.push(f);
     for (const d of v.decidedBy) {
       const p = model.policyById.get(d.policy);
       if (p) by.add(policyLabel(p));
     }
   }
-  const anyFamilies = ([4, 6] as Family[]).filter((f) => !closedFamilies.has(f) && openFamilies.has(f));
-  return { ranges: open, anyAddress: anyFamilies.length === 2, anyFamilies, fqdns: allowedNames, conns, allowedBy: [...by].sort() };
+  const anyFamilies = ([4, 6] as Family[]).filter((f) => !isEmptyConns(every.get(f) ?? emptyConns()));
+  const everyConns: Partial<Record<Family, ConnSet>> = {};
+  for (const f of anyFamilies) everyConns[f] = every.get(f)!;
+  return {
+    ranges: open.map((o) => o.text),
+    anyAddress: anyFamilies.length === 2,
+    anyFamilies,
+    everyConns,
+    wider: open.filter((o) => !coveredBy(o, everyConns)),
+    fqdns: allowedNames,
+    fqdnConns,
+    allowedBy: [...by].sort(),
+  };
+}
+
+/** Whether an open piece's connections are all open to every public address of its family. */
+function coveredBy(o: OpenPiece, everyConns: Partial<Record<Family, ConnSet>>): boolean {
+  const every = everyConns[o.family];
+  return every !== undefined && isEmptyConns(subtractConns(o.conns, every));
 }
 
 /**
  * Every workload with egress to some public address or external name, keyed by workload key.
  * `extraInternal`: further ranges that are not "the outside" (a declared egress proxy's address).
+ * A workload whose pods differ (several classes) reaches what any of them reaches.
  */
 export function externalEgress(snapshot: Snapshot, extraInternal: readonly IpRange[] = []): Map<string, WorkloadExternalEgress> {
   const model = buildReachability(snapshot);
   const internal = [...INTERNAL_RANGES, ...extraInternal];
-  const perClass = new Map<PodClass, Omit<WorkloadExternalEgress, 'workload'>>();
+  const perClass = new Map<PodClass, ClassEgress>();
   // Classes with the same egress plan get the same answer unless a rule has a condition on
   // its own pod (Calico): external peers resolve no named port, so nothing else of the class counts.
-  const perPlan = new Map<object, Omit<WorkloadExternalEgress, 'workload'>>();
+  const perPlan = new Map<object, ClassEgress>();
   const piecesCache = new Map<string, Piece[]>();
   const sharable = (cls: PodClass) => cls.egressPolicies.every((p) => (p.egress ?? []).every((r) => r.subject === undefined));
   const out = new Map<string, WorkloadExternalEgress>();
@@ -152,9 +186,9 @@ export function externalEgress(snapshot: Snapshot, extraInternal: readonly IpRan
     const ranges = new Set<string>();
     const fqdns = new Set<string>();
     const by = new Set<string>();
-    let any = false;
-    let conns = emptyConns();
-    const families = new Set<Family>();
+    const everyConns: Partial<Record<Family, ConnSet>> = {};
+    const wider: OpenPiece[] = [];
+    let fqdnConns = emptyConns();
     for (const cls of node.classes) {
       let e = perClass.get(cls);
       if (!e) {
@@ -169,12 +203,30 @@ export function externalEgress(snapshot: Snapshot, extraInternal: readonly IpRan
       for (const r of e.ranges) ranges.add(r);
       for (const f of e.fqdns) fqdns.add(f);
       for (const b of e.allowedBy) by.add(b);
-      any ||= e.anyAddress;
-      conns = unionConns(conns, e.conns);
-      for (const f of e.anyFamilies) families.add(f);
+      for (const f of e.anyFamilies) everyConns[f] = unionConns(everyConns[f] ?? emptyConns(), e.everyConns[f]!);
+      for (const o of e.wider) wider.push(o);
+      fqdnConns = unionConns(fqdnConns, e.fqdnConns);
     }
     if (ranges.size === 0 && fqdns.size === 0) continue;
-    out.set(node.key, { workload: node, ranges: [...ranges], anyAddress: any, anyFamilies: [...families].sort(), fqdns: [...fqdns].sort(), conns, allowedBy: [...by].sort() });
+    const anyFamilies = ([4, 6] as Family[]).filter((f) => everyConns[f] !== undefined);
+    const widerRanges = new Set<string>();
+    let widerConns = emptyConns();
+    for (const o of wider) {
+      if (coveredBy(o, everyConns)) continue;
+      widerRanges.add(o.text);
+      widerConns = unionConns(widerConns, o.conns);
+    }
+    out.set(node.key, {
+      workload: node,
+      ranges: [...ranges],
+      anyAddress: anyFamilies.length === 2,
+      anyFamilies,
+      everyConns,
+      wider: { ranges: [...widerRanges], conns: widerConns },
+      fqdns: [...fqdns].sort(),
+      fqdnConns,
+      allowedBy: [...by].sort(),
+    });
   }
   return out;
 }

@@ -246,6 +246,49 @@ describe('a migrate-entry ServiceDefaults whose update failed (Synced Unknown)',
     expect(webPosture(ctxOf(cluster(migrating('true')))).weakPorts).toBeUndefined();
     expect(judge(ctxOf(cluster(migrating('false'))), LEGACY)).toMatchObject({ verdict: 'unknown' });
   });
+
+  // The same state on a permissive entry: Consul holds it (configentry_controller.go lines ~294-317
+  // at hashicorp/consul-k8s main: a non-matching migrate-entry is MigrationFailedError; the
+  // metadata-only write is the one that can end in syncUnknownWithError), and Consul keeps a
+  // permissive mode it already holds when the Mesh entry no longer allows enabling it
+  // (hashicorp/consul agent/consul/state/config_entry.go checkMutualTLSMode). So it is in effect
+  // whatever the Mesh entry says, as a Synced True entry is; it is not an entry never synced that
+  // the Mesh flag decides (docs/mesh-authorization.md, "With consul.hashicorp.com/migrate-entry").
+  const permissive = (kind: 'ServiceDefaults' | 'ProxyDefaults', annotation = 'true') => {
+    const ns = kind === 'ProxyDefaults' ? 'consul' : 'shop';
+    const name = kind === 'ProxyDefaults' ? 'global' : 'web';
+    return entry(kind, name, 'permissive', UPDATE_FAILED).replace(`metadata: {name: ${name}, namespace: ${ns}}`, `metadata: {name: ${name}, namespace: ${ns}, annotations: {consul.hashicorp.com/migrate-entry: "${annotation}"}}`);
+  };
+  const meshSays = (yaml: string, allow: boolean, status = '') => yaml.replace('spec: {allowEnablingPermissiveMutualTLS: true}\n', `spec: {allowEnablingPermissiveMutualTLS: ${allow}}\n${status}`);
+  const MESH_SYNCED = 'status:\n  conditions: [{type: Synced, status: "True"}]\n';
+  const MESH_UPDATE_FAILED = 'status:\n  conditions: [{type: Synced, status: "Unknown", reason: ConsulAgentError, message: "updating config entry in consul: Unexpected response code: 403 (Permission denied)"}]\n';
+  const finding = (yaml: string, name: string) => {
+    const ctx = ctxOf(yaml);
+    const report = auditSnapshot({ snapshot: ctx.snapshot, config: ctx.config, checks: CHECKS, now: at, startedAt: at, runId: 'run-1' }).report;
+    return report.findings.find((f) => f.check === 'mtls.permissive-override' && f.resource.name === name)!;
+  };
+
+  it('a permissive one with the Mesh entry not allowing permissive mode is in effect, Consul keeps it: high and reach ALLOWED (was: low "Consul refuses the entry", DENIED); ProxyDefaults global the same', async () => {
+    for (const [kind, name] of [['ServiceDefaults', 'web'], ['ProxyDefaults', 'global']] as const) {
+      const yaml = meshSays(cluster(permissive(kind)), false, MESH_SYNCED);
+      expect(judge(ctxOf(yaml), LEGACY), kind).toMatchObject({ verdict: 'allowed', plaintext: true });
+      const f = finding(yaml, name);
+      expect(f, kind).toMatchObject({ severity: 'high', evidence: { inEffect: true } });
+      expect(f.message).toContain('Consul keeps it although Mesh consul/mesh does not set allowEnablingPermissiveMutualTLS: true');
+      expect(f.message).not.toContain('refuses');
+    }
+    const cli = await reach(ctxOf(meshSays(cluster(permissive('ServiceDefaults')), false, MESH_SYNCED)), '--from', 'legacy/old', '--to', 'shop/web', '--port', '8080');
+    expect(cli.code).toBe(0);
+    expect(cli.out).toMatch(/^ALLOWED: legacy\/old\[Deployment\] -> shop\/web\[Deployment\] on 8080\/TCP/);
+    // Without the annotation the same condition is an update that failed: unknown, as before.
+    expect(judge(ctxOf(meshSays(cluster(permissive('ServiceDefaults', 'false')), false, MESH_SYNCED)), LEGACY)).toMatchObject({ verdict: 'unknown' });
+  });
+
+  it('a permissive one under a Mesh entry whose own update failed is not judged by that flag: high and reach ALLOWED (was: medium, mode unknown, UNKNOWN)', () => {
+    const yaml = meshSays(cluster(permissive('ServiceDefaults')), true, MESH_UPDATE_FAILED);
+    expect(judge(ctxOf(yaml), LEGACY)).toMatchObject({ verdict: 'allowed', plaintext: true });
+    expect(finding(yaml, 'web')).toMatchObject({ severity: 'high', evidence: { inEffect: true } });
+  });
 });
 
 // hashicorp/consul-k8s control-plane/controllers/configentries/configentry_controller.go

@@ -5,6 +5,7 @@ import { externalDestinations, externalEgress } from '../../../src/analysis/netp
 import { buildReachability } from '../../../src/analysis/netpol/model.ts';
 import { egressNotControlled } from '../../../checks/network/egress-not-controlled.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
+import { reachCommandCore } from '../../../src/cli/reach.ts';
 import { runChecks } from '../../../src/engine/run.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { parseManifestText } from '../../../src/collect/manifests.ts';
@@ -123,6 +124,85 @@ spec:
       expect(namesOf(cluster('', elsewhere))).toEqual(['api: api.stripe.com']);
       // A DNS rule on other pods does not help: their lookups are not this pod's.
       expect(namesOf(cluster('', elsewhere.replace('{app: api}}', '{app: batch}}')))).toEqual([]);
+    });
+  });
+
+  // kubernetes.io/docs/concepts/services-networking/network-policies/: "Each NetworkPolicy may
+  // include a list of allowed egress rules. Each rule allows traffic which matches both the to and
+  // ports sections": a rule to 52.1.2.3/32 on 5432 opens 5432 to that address only, and a rule with
+  // ports and no `to` opens those ports to every address. So "every public address on P" must name
+  // only what every address shares; what one range alone adds is said of that range. Reviewer
+  // repros r-m7/eg5, eg2, eg1: the union of all ports was printed after "every public address".
+  describe('network.egress-not-controlled says "every public address" only of the ports every address is open on, as reach answers', () => {
+    const workload = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: app}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: app}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec: {containers: [{name: c, image: example/api:1}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: egress, namespace: app}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  policyTypes: [Egress]
+  egress:
+`;
+    const config = { ...defaultConfig(), egress: { gateways: [{ cidr: '203.0.113.10/32' }] } };
+    const failure = (rules: string) => {
+      const snapshot = snapshotOf(workload + rules);
+      const [outcome] = runChecks([egressNotControlled], { snapshot, config, now: new Date('2026-12-05T00:00:00Z') });
+      const f = outcome.results.find((r) => r.status === 'fail' && r.resource.name === 'api');
+      const reach = (to: string, port: string) => reachCommandCore(snapshot, { from: 'app/api', to, port }).output.split(':')[0];
+      return { f: f!, reach };
+    };
+
+    it('0.0.0.0/0 on TCP 443 and 52.1.2.3/32 on TCP 5432: every public IPv4 address on TCP 443, and 52.1.2.3 on TCP 443,5432 (was: every public IPv4 address on TCP 443,5432)', () => {
+      const { f, reach } = failure(`  - to: [{ipBlock: {cidr: 0.0.0.0/0}}]
+    ports: [{port: 443, protocol: TCP}]
+  - to: [{ipBlock: {cidr: 52.1.2.3/32}}]
+    ports: [{port: 5432, protocol: TCP}]
+`);
+      expect(f.message).toBe('Deployment app/api can reach every public IPv4 address directly on TCP 443, and public address 52.1.2.3 on TCP 443,5432 (allowed by app/egress), bypassing the egress exit: proxy 203.0.113.10/32 (egress.gateways).');
+      expect(f.evidence).toMatchObject({ everyPublicAddressOf: ['IPv4'], ports: 'TCP 443', openTo: [{ to: 'every public IPv4 address', ports: 'TCP 443' }, { to: 'public address 52.1.2.3', ports: 'TCP 443,5432' }] });
+      expect([reach('1.1.1.1', '443'), reach('1.1.1.1', '5432'), reach('52.1.2.3', '5432')]).toEqual(['ALLOWED', 'DENIED', 'ALLOWED']);
+    });
+
+    it('TCP 443 to anywhere and every port to 8.8.8.8: every public address on TCP 443, and 8.8.8.8 on every port (was: every public address, ports "All Connections")', () => {
+      const { f, reach } = failure(`  - ports: [{port: 443, protocol: TCP}]
+  - to: [{ipBlock: {cidr: 8.8.8.8/32}}]
+`);
+      expect(f.message).toContain('can reach every public address directly on TCP 443, and public address 8.8.8.8 on every port (allowed by app/egress)');
+      expect(f.evidence).toMatchObject({ anyAddress: true, ports: 'TCP 443', openTo: [{ to: 'every public address', ports: 'TCP 443' }, { to: 'public address 8.8.8.8', ports: 'All Connections' }] });
+      expect([reach('1.1.1.1', '443'), reach('1.1.1.1', '80'), reach('8.8.8.8', '80')]).toEqual(['ALLOWED', 'DENIED', 'ALLOWED']);
+    });
+
+    it('TCP 443 to anywhere and UDP 53 to 8.8.8.8: every public address on TCP 443 only (was: on TCP 443,UDP 53)', () => {
+      const { f, reach } = failure(`  - ports: [{port: 443, protocol: TCP}]
+  - to: [{ipBlock: {cidr: 8.8.8.8/32}}]
+    ports: [{port: 53, protocol: UDP}]
+`);
+      expect(f.message).toContain('can reach every public address directly on TCP 443, and public address 8.8.8.8 on TCP 443,UDP 53 (allowed by app/egress)');
+      expect([reach('1.1.1.1', '53/UDP'), reach('8.8.8.8', '53/UDP')]).toEqual(['DENIED', 'ALLOWED']);
+    });
+
+    // Reviewer repro r-m7/eg3: a rule listing 1,000 single ports made a 5,158-character message
+    // and as long an evidence.ports (about 180 KB with 30,000 ports); the text grows with the list.
+    it('a port list is cut after a whole entry within 120 characters, in the message and in the evidence', () => {
+      const ports = Array.from({ length: 1000 }, (_, i) => `{port: ${1000 + 2 * i}}`).join(', ');
+      const { f } = failure(`  - ports: [${ports}]\n`);
+      expect(f.message).toMatch(/^Deployment app\/api can reach every public address directly on TCP 1000,1002,[0-9,]+,… \(allowed by app\/egress\)/);
+      expect(f.message.length).toBeLessThan(400);
+      expect(JSON.stringify(f.evidence).length).toBeLessThan(1500);
+      expect((f.evidence as { ports: string }).ports).toMatch(/^TCP 1000,1002,[0-9,]+,…$/);
     });
   });
 

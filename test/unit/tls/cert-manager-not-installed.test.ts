@@ -43,7 +43,7 @@ describe('tls.certificate-unmanaged when cert-manager is not installed', () => {
     const { outcome, verdicts } = judge(snapshotOf(ingress('cert-manager.io/cluster-issuer: letsencrypt'), where));
     expect(outcome.status).toBe('fail');
     expect(verdicts.map((v) => `${v.status}: ${v.message}`)).toEqual([
-      'fail: Ingress web/shop tls[0]: TLS Secret web/shop-tls carries the cert-manager.io/cluster-issuer annotation, but cert-manager is not installed (the cluster serves no certificates.cert-manager.io): the annotation creates no Certificate, so it is rotated by hand.',
+      'fail: Ingress web/shop tls[0]: its Ingress carries the cert-manager.io/cluster-issuer annotation for TLS Secret web/shop-tls, but cert-manager is not installed (the cluster serves no certificates.cert-manager.io): the annotation creates no Certificate, so it is rotated by hand.',
     ]);
     expect(verdicts[0].evidence).toMatchObject({ certificatesRead: 'absent', shimAnnotation: 'cert-manager.io/cluster-issuer' });
   });
@@ -51,7 +51,24 @@ describe('tls.certificate-unmanaged when cert-manager is not installed', () => {
   it('live: kubernetes.io/tls-acme with no cert-manager controller Deployment fails the same way', () => {
     const { verdicts } = judge(snapshotOf(ingress('kubernetes.io/tls-acme: "true"'), 'live'));
     expect(verdicts.map((v) => v.status)).toEqual(['fail']);
-    expect(verdicts[0].message).toContain('carries the kubernetes.io/tls-acme annotation, but cert-manager is not installed');
+    expect(verdicts[0].message).toContain('Ingress web/shop tls[0]: its Ingress carries the kubernetes.io/tls-acme annotation for TLS Secret web/shop-tls, but cert-manager is not installed');
+  });
+
+  // The annotation sits on the Ingress or Gateway, not on the Secret (https://cert-manager.io/docs/usage/gateway/:
+  // "This is configured by adding annotations to a Gateway"; .../usage/ingress/ the same for an
+  // Ingress). Reviewer repro r-m7/t1 read "TLS Secret web/shop-tls carries the … annotation".
+  it('live: a Gateway with the annotation says its Gateway carries it, for the listener\'s TLS Secret', () => {
+    const gateway = `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: edge, namespace: web, annotations: {cert-manager.io/issuer: ca}}
+spec:
+  gatewayClassName: eg
+  listeners: [{name: https, hostname: shop.example.com, port: 443, protocol: HTTPS, tls: {mode: Terminate, certificateRefs: [{name: edge-tls}]}}]`;
+    const { verdicts } = judge(snapshotOf(gateway, 'live'));
+    expect(verdicts.map((v) => `${v.status}: ${v.message}`)).toEqual([
+      'fail: Gateway web/edge listener https: its Gateway carries the cert-manager.io/issuer annotation for TLS Secret web/edge-tls, but cert-manager is not installed (the cluster serves no certificates.cert-manager.io): the annotation creates no Certificate, so it is rotated by hand.',
+    ]);
   });
 
   it('live with the Certificate API served (no Certificate yet): the annotation still counts', () => {
