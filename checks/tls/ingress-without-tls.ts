@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check, ConditionalRead } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { albIngressOf, ALB_LISTEN_PORTS, ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxAnnotationBool, nginxAnnotationGroups, nginxControllersFor, nginxRedirectSettings, normalizeHost, servedByIngressNginx, servedByTraefik, traefikEntryPoints, traefikRouterPlaintext, traefikRouterTls, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, type TraefikEntryPoints, type UpstreamTls } from '../../src/analysis/tls/index.ts';
+import { albIngressOf, albUnjudged, albUnjudgedNotes, ALB_LISTEN_PORTS, ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxAnnotationBool, nginxAnnotationGroups, nginxControllersFor, nginxRedirectSettings, normalizeHost, servedByIngressNginx, servedByTraefik, traefikEntryPoints, traefikRouterPlaintext, traefikRouterTls, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, type TraefikEntryPoints, type UpstreamTls } from '../../src/analysis/tls/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import type { KubeObject, Snapshot } from '../../src/snapshot/types.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
@@ -188,7 +188,9 @@ function traefikIngressTls(eps: TraefikEntryPoints, ing: KubeObject): TraefikIng
  * (spec.tls only lets it discover certificates), so its listen-ports decide. Plain HTTP
  * listeners are fine only with ssl-redirect, which gives each a default action redirecting to
  * HTTPS. An EKS Auto Mode IngressClass naming IngressClassParams that do not exist leaves the
- * ALB's settings unknown, as an unreadable listen-ports does.
+ * ALB's settings unknown, as an unreadable listen-ports does. One whose IngressClassParams were not
+ * read, or whose namespaceSelector refuses (or may refuse) the Ingress's namespace, gets no verdict:
+ * the coverage note names it (albUnjudged).
  */
 function albVerdict(ing: KubeObject, resource: { kind: string; namespace: string; name: string }, alb: NonNullable<ReturnType<typeof albIngressOf>>): Verdict {
   const who = `Ingress ${resource.namespace}/${resource.name} (${alb.by === 'eks-auto' ? 'EKS Auto Mode' : 'AWS Load Balancer Controller'})`;
@@ -198,7 +200,7 @@ function albVerdict(ing: KubeObject, resource: { kind: string; namespace: string
   const source = alb.listenPortsFromAnnotation ? ALB_LISTEN_PORTS : `default listen-ports, ${certificate}`;
   const evidence = { listenPorts: listeners, listenPortsSource: alb.listenPortsFromAnnotation ? 'annotation' : 'default', certificateArn: alb.certificateArn, ...(alb.certificateFromParams ? { certificateArnSource: params } : {}), ...(alb.sslRedirect ? { sslRedirect: alb.sslRedirect } : {}) };
   if (alb.invalidListenPorts) return { status: 'fail', resource, detailKey: 'alb-listeners', severity: 'medium', message: `${who}: ${ALB_LISTEN_PORTS} cannot be read (${alb.invalidListenPorts}); the controller does not reconcile it, so its listeners are unknown.`, evidence: { invalidListenPorts: alb.invalidListenPorts } };
-  if (alb.ingressClassParams?.found === false) return { status: 'fail', resource, detailKey: 'alb-listeners', severity: 'medium', message: `${who}: its IngressClass names ${params}, which does not exist, so the ALB's settings (certificateARNs, sslPolicy) and its listeners are unknown.`, evidence: { ingressClassParams: alb.ingressClassParams.name, found: false } };
+  if (alb.ingressClassParams?.state === 'missing') return { status: 'fail', resource, detailKey: 'alb-listeners', severity: 'medium', message: `${who}: its IngressClass names ${params}, which does not exist, so the ALB's settings (certificateARNs, sslPolicy) and its listeners are unknown.`, evidence: { ingressClassParams: alb.ingressClassParams.name, found: false } };
   const http = alb.listeners.filter((l) => l.protocol === 'HTTP').map((l) => l.port);
   const hosts = arr(obj(ing.spec)?.rules).map((r) => str(obj(r)?.host)).filter((h): h is string => !!h);
   const served = hosts.length ? hosts.join(', ') : 'any host';
@@ -217,7 +219,7 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
     const resource = { kind: 'Ingress', namespace: ns, name: ing.metadata?.name ?? '' };
     const alb = albIngressOf(ctx.snapshot, ing);
     if (alb) {
-      out.push(albVerdict(ing, resource, alb));
+      if (!albUnjudged(alb)) out.push(albVerdict(ing, resource, alb));
       continue;
     }
     const servers = nginx.serversOf(ing);
@@ -524,5 +526,13 @@ export const ingressWithoutTls: Check = {
   readsBestEffort: ['deployments', 'daemonsets', 'statefulsets'],
   evaluate(ctx) {
     return [...ingressVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...istioGatewayVerdicts(ctx), ...traefikIngressRouteVerdicts(ctx), ...contourHttpProxyVerdicts(ctx)];
+  },
+  excluded(ctx) {
+    const unjudged = (ctx.snapshot.resources.ingresses ?? []).flatMap((ing) => {
+      const alb = albIngressOf(ctx.snapshot, ing);
+      return alb && albUnjudged(alb) ? [{ resource: { namespace: ing.metadata?.namespace ?? 'default', name: ing.metadata?.name ?? '' }, alb }] : [];
+    });
+    const notes = albUnjudgedNotes(ctx.snapshot, unjudged);
+    return notes.length > 0 ? notes.join('; ') : undefined;
   },
 };

@@ -20,10 +20,15 @@
 // Overrides the alb.ingress.kubernetes.io/ssl-policy annotation." The page names no default
 // policy for Auto Mode, and the LBC's --default-ssl-policy is not Auto Mode's: with neither field
 // nor annotation the policy is unknown here (policy undefined), as for Auto Mode's NLB (cloud-lb.ts).
+// The IngressClassParams' namespaceSelector "Restricts which namespaces can use this IngressClass"
+// (the same page's reference table): the AWS Load Balancer Controller, whose IngressClassParams
+// Auto Mode's follow, rejects the class for an Ingress whose namespace's labels it does not
+// select (pkg/ingress/class_loader.go, validateIngressClassParamsNamespaceRestriction:
+// ErrInvalidIngressClass; no selector admits every namespace), so no load balancer serves it.
 
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
-import { arr, obj, str } from '../mesh/util.ts';
+import { arr, labelSelectorMatches, obj, str } from '../mesh/util.ts';
 import { lbcDefaultPolicy, policyOfDefault, type LbcDefaultPolicy } from './aws-lbc.ts';
 import { AWS_DEFAULT_SSL_POLICY, awsPolicyMinTls, type TlsVersion } from './cloud-lb.ts';
 import { ingressClassesByController, ingressClassNamed, type IngressClassInfo } from './nginx.ts';
@@ -42,8 +47,18 @@ export type AlbProvisioner = 'lbc' | 'eks-auto';
 
 export interface AlbIngress {
   by: AlbProvisioner;
-  /** EKS Auto Mode: the IngressClassParams the class names, and whether the snapshot holds it. */
-  ingressClassParams?: { name: string; found: boolean };
+  /**
+   * EKS Auto Mode: the IngressClassParams the class names. found: the snapshot holds it; missing:
+   * it does not exist (the kind was read, or its CRD is absent); unread: the kind was not read
+   * (a snapshot taken before ztaudit collected it, or the list refused), so its settings are unknown.
+   */
+  ingressClassParams?: { name: string; state: 'found' | 'missing' | 'unread' };
+  /**
+   * EKS Auto Mode: the IngressClassParams' spec.namespaceSelector and the Ingress's namespace.
+   * refused: the selector does not select the namespace's labels, so no load balancer is built for
+   * the Ingress; unknown: the namespace's labels were not read, so that cannot be told.
+   */
+  namespaceSelector?: { verdict: 'refused' | 'unknown'; namespace: string };
   /** The listen-ports annotation, or the default it falls back to. */
   listeners: Array<{ protocol: 'HTTP' | 'HTTPS'; port: number }>;
   listenPortsFromAnnotation: boolean;
@@ -98,13 +113,32 @@ export function eksIngressClassParamsName(cls: IngressClassInfo): string | undef
   return cls.controller === EKS_AUTO_MODE_ALB_CONTROLLER && p?.apiGroup === EKS_API_GROUP && p.kind === 'IngressClassParams' && p.name ? p.name : undefined;
 }
 
-/** The EKS Auto Mode IngressClasses that name IngressClassParams: "IngressClass alb (IngressClassParams \"alb\")". */
-export function eksAlbClassesWithParams(snapshot: Snapshot): string[] {
-  return ingressClassesByController(snapshot).flatMap((c) => {
-    const name = eksIngressClassParamsName(c);
-    return name ? [`IngressClass ${c.name} (IngressClassParams ${JSON.stringify(name)})`] : [];
-  });
-}
+/**
+ * The EKS Auto Mode IngressClasses that serve an Ingress of the snapshot and name IngressClassParams:
+ * "IngressClass alb (IngressClassParams \"alb\")". Auto Mode "creates a load balancer when you create
+ * an Ingress" (auto-configure-alb.html): a class no Ingress uses configures nothing.
+ */
+export const eksAlbClassesWithParams = memoize((snapshot: Snapshot): string[] => {
+  const serving = new Map<string, string>();
+  for (const ing of snapshot.resources.ingresses ?? []) {
+    const cls = albClassOf(snapshot, ing)?.cls;
+    const name = cls ? eksIngressClassParamsName(cls) : undefined;
+    if (cls && name !== undefined && !serving.has(cls.name)) serving.set(cls.name, `IngressClass ${cls.name} (IngressClassParams ${JSON.stringify(name)})`);
+  }
+  return [...serving.values()];
+}, 'tls');
+
+/** The IngressClassParams serving an Ingress of the snapshot whose spec.namespaceSelector restricts their class: "IngressClassParams \"alb\"". */
+export const eksAlbParamsWithNamespaceSelector = memoize((snapshot: Snapshot): string[] => {
+  const out = new Set<string>();
+  for (const ing of snapshot.resources.ingresses ?? []) {
+    const cls = albClassOf(snapshot, ing)?.cls;
+    const name = cls ? eksIngressClassParamsName(cls) : undefined;
+    const selector = name !== undefined ? obj(eksIngressClassParams(snapshot).get(name)?.spec)?.namespaceSelector : undefined;
+    if (selector !== undefined && selector !== null) out.add(`IngressClassParams ${JSON.stringify(name)}`);
+  }
+  return [...out];
+}, 'tls');
 
 /** IngressClassParams (eks.amazonaws.com, cluster-scoped) by name, once per snapshot. */
 const eksIngressClassParams = memoize((snapshot: Snapshot): Map<string, KubeObject> => {
@@ -112,6 +146,21 @@ const eksIngressClassParams = memoize((snapshot: Snapshot): Map<string, KubeObje
   for (const p of snapshot.resources['eks.ingressclassparams'] ?? []) if (p.metadata?.name) m.set(p.metadata.name, p);
   return m;
 }, 'tls');
+
+/** Namespaces' labels by name, once per snapshot; undefined when the namespaces were not read. */
+const namespaceLabels = memoize((snapshot: Snapshot): Map<string, Record<string, string>> | undefined => {
+  if (snapshot.coverage.namespaces?.status !== 'ok') return undefined;
+  const m = new Map<string, Record<string, string>>();
+  for (const n of snapshot.resources.namespaces ?? []) if (n.metadata?.name) m.set(n.metadata.name, n.metadata.labels ?? {});
+  return m;
+}, 'tls');
+
+/** Whether the IngressClassParams' namespaceSelector admits the namespace; undefined when its labels are not known. */
+function namespaceSelected(snapshot: Snapshot, selector: unknown, namespace: string): boolean | undefined {
+  if (selector === undefined || selector === null) return true;
+  const labels = namespaceLabels(snapshot)?.get(namespace);
+  return labels === undefined ? undefined : labelSelectorMatches(selector, labels);
+}
 
 function parseListenPorts(raw: string): AlbIngress['listeners'] | string {
   let parsed: unknown;
@@ -138,7 +187,10 @@ export function albIngressOf(snapshot: Snapshot, ing: KubeObject): AlbIngress | 
   const { by } = served;
   const paramsName = by === 'eks-auto' && served.cls ? eksIngressClassParamsName(served.cls) : undefined;
   const params = paramsName !== undefined ? eksIngressClassParams(snapshot).get(paramsName) : undefined;
+  const paramsState = params !== undefined ? 'found' : ['ok', 'absent'].includes(snapshot.coverage['eks.ingressclassparams']?.status ?? '') ? 'missing' : 'unread';
   const spec = obj(params?.spec);
+  const namespace = ing.metadata?.namespace ?? 'default';
+  const selected = params !== undefined ? namespaceSelected(snapshot, spec?.namespaceSelector, namespace) : true;
   const paramsPolicy = str(spec?.sslPolicy)?.trim() || undefined;
   const paramsCertificate = arr(spec?.certificateARNs).some((a) => typeof a === 'string' && a.trim() !== '');
   const annotations = ing.metadata?.annotations ?? {};
@@ -154,7 +206,8 @@ export function albIngressOf(snapshot: Snapshot, ing: KubeObject): AlbIngress | 
   const sslRedirect = annotations[SSL_REDIRECT]?.trim();
   return {
     by,
-    ...(paramsName !== undefined ? { ingressClassParams: { name: paramsName, found: params !== undefined } } : {}),
+    ...(paramsName !== undefined ? { ingressClassParams: { name: paramsName, state: paramsState } } : {}),
+    ...(selected === true ? {} : { namespaceSelector: { verdict: selected === false ? 'refused' : 'unknown', namespace } }),
     listeners,
     listenPortsFromAnnotation: Array.isArray(parsed),
     ...(typeof parsed === 'string' ? { invalidListenPorts: parsed } : {}),
@@ -167,4 +220,33 @@ export function albIngressOf(snapshot: Snapshot, ing: KubeObject): AlbIngress | 
     ...(lbcDefault ? { lbcDefault } : {}),
     ...(policy === undefined || (lbcDefault && 'conflicting' in lbcDefault) ? {} : { minTls: awsPolicyMinTls(policy) }),
   };
+}
+
+/**
+ * Why no verdict can be given on an ALB Ingress, or none is due: undefined when its ALB is judged.
+ * namespace-refused: the IngressClassParams' namespaceSelector does not select its namespace, so
+ * no load balancer is built for it; namespace-unknown: its namespace's labels were not read;
+ * params-unread: the IngressClassParams were not read, so neither the selector nor the settings
+ * are known. IngressClassParams that do not exist are a finding of the Ingress, not a gap here.
+ */
+export function albUnjudged(alb: AlbIngress): 'namespace-refused' | 'namespace-unknown' | 'params-unread' | undefined {
+  if (alb.ingressClassParams?.state === 'unread') return 'params-unread';
+  if (alb.namespaceSelector) return alb.namespaceSelector.verdict === 'refused' ? 'namespace-refused' : 'namespace-unknown';
+  return undefined;
+}
+
+/** The coverage notes naming the EKS Auto Mode Ingresses that albUnjudged leaves without a verdict, one per reason. */
+export function albUnjudgedNotes(snapshot: Snapshot, unjudged: ReadonlyArray<{ resource: { namespace: string; name: string }; alb: AlbIngress }>): string[] {
+  const of = (why: ReturnType<typeof albUnjudged>) => unjudged.filter((u) => albUnjudged(u.alb) === why);
+  const params = (u: { alb: AlbIngress }) => `IngressClassParams ${JSON.stringify(u.alb.ingressClassParams!.name)}`;
+  const who = (u: { resource: { namespace: string; name: string } }) => `${u.resource.namespace}/${u.resource.name}`;
+  const out: string[] = [];
+  const refused = of('namespace-refused');
+  if (refused.length > 0) out.push(`${refused.length} EKS Auto Mode Ingress(es) are in a namespace the spec.namespaceSelector of their IngressClassParams does not select, so EKS Auto Mode rejects their IngressClass and builds no load balancer for them (nothing to judge): ${refused.map((u) => `${who(u)} (${params(u)})`).join(', ')}; label the namespace or use another IngressClass if they should be served`);
+  const unknown = of('namespace-unknown');
+  if (unknown.length > 0) out.push(`${unknown.length} EKS Auto Mode Ingress(es) belong to an IngressClass whose IngressClassParams restrict it to some namespaces (spec.namespaceSelector), but the labels of their namespace were not read, so whether a load balancer serves them is not known and they are not judged: ${unknown.map((u) => `${who(u)} (${params(u)})`).join(', ')}; grant list on namespaces`);
+  const unread = of('params-unread');
+  const status = snapshot.coverage['eks.ingressclassparams']?.status;
+  if (unread.length > 0) out.push(`${unread.length} EKS Auto Mode Ingress(es) belong to an IngressClass that names IngressClassParams (eks.amazonaws.com), which ${status === undefined ? 'were not collected in this snapshot' : `could not be read (${status})`}, so their load balancer's settings (certificateARNs, sslPolicy, namespaceSelector) are unknown and they are not judged: ${unread.map((u) => `${who(u)} (${params(u)})`).join(', ')}; collect a new snapshot to judge them`);
+  return out;
 }
