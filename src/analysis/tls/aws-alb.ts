@@ -25,7 +25,16 @@
 // Auto Mode's follow, rejects the class for an Ingress whose namespace's labels it does not
 // select (pkg/ingress/class_loader.go, validateIngressClassParamsNamespaceRestriction:
 // ErrInvalidIngressClass; no selector admits every namespace), so no load balancer serves it.
+//
+// The AWS Load Balancer Controller has its own IngressClassParams (API group elbv2.k8s.aws), which
+// an IngressClass of controller ingress.k8s.aws/alb names in spec.parameters
+// (docs/guide/ingress/ingress_class.md): "If the field is specified, LBC will ignore the
+// alb.ingress.kubernetes.io/certificate-arn annotation" (certificateArn, a list) and the same of
+// sslPolicy and ssl-policy; its certificateArn makes the default listen-ports HTTPS 443 as the
+// annotation does (pkg/ingress/model_build_listener.go, computeIngressExplicitTLSCertARNs), and its
+// namespaceSelector restricts the class as Auto Mode's does.
 
+import type { KindKey } from '../../snapshot/kinds.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
 import { arr, labelSelectorMatches, obj, str } from '../mesh/util.ts';
@@ -35,7 +44,6 @@ import { ingressClassesByController, ingressClassNamed, type IngressClassInfo } 
 
 export const ALB_INGRESS_CONTROLLER = 'ingress.k8s.aws/alb';
 export const EKS_AUTO_MODE_ALB_CONTROLLER = 'eks.amazonaws.com/alb';
-const EKS_API_GROUP = 'eks.amazonaws.com';
 const PREFIX = 'alb.ingress.kubernetes.io/';
 export const ALB_LISTEN_PORTS = `${PREFIX}listen-ports`;
 export const ALB_SSL_POLICY = `${PREFIX}ssl-policy`;
@@ -45,16 +53,23 @@ const SSL_REDIRECT = `${PREFIX}ssl-redirect`;
 /** Who provisions the ALB: the AWS Load Balancer Controller (LBC) or EKS Auto Mode. */
 export type AlbProvisioner = 'lbc' | 'eks-auto';
 
+/** Each provisioner's IngressClassParams: API group, snapshot kind, certificate field, and who it is for people. */
+export const ALB_PARAMS = {
+  'eks-auto': { group: 'eks.amazonaws.com', key: 'eks.ingressclassparams', certificates: 'certificateARNs', who: 'EKS Auto Mode' },
+  lbc: { group: 'elbv2.k8s.aws', key: 'lbc.ingressclassparams', certificates: 'certificateArn', who: 'AWS Load Balancer Controller' },
+} as const satisfies Record<AlbProvisioner, { group: string; key: KindKey; certificates: string; who: string }>;
+
 export interface AlbIngress {
   by: AlbProvisioner;
   /**
-   * EKS Auto Mode: the IngressClassParams the class names. found: the snapshot holds it; missing:
+   * The IngressClassParams the class names (ALB_PARAMS: eks.amazonaws.com for EKS Auto Mode,
+   * elbv2.k8s.aws for the AWS Load Balancer Controller). found: the snapshot holds it; missing:
    * it does not exist (the kind was read, or its CRD is absent); unread: the kind was not read
    * (a snapshot taken before ztaudit collected it, or the list refused), so its settings are unknown.
    */
   ingressClassParams?: { name: string; state: 'found' | 'missing' | 'unread' };
   /**
-   * EKS Auto Mode: the IngressClassParams' spec.namespaceSelector and the Ingress's namespace.
+   * The IngressClassParams' spec.namespaceSelector and the Ingress's namespace.
    * refused: the selector does not select the namespace's labels, so no load balancer is built for
    * the Ingress; unknown: the namespace's labels were not read, so that cannot be told.
    */
@@ -64,15 +79,15 @@ export interface AlbIngress {
   listenPortsFromAnnotation: boolean;
   /** A listen-ports value the controller cannot read: the error, in one line. */
   invalidListenPorts?: string;
-  /** A certificate is given: the certificate-arn annotation, or (EKS Auto Mode) the IngressClassParams' certificateARNs. */
+  /** A certificate is given: the certificate-arn annotation, or the IngressClassParams' certificateARNs (EKS Auto Mode) or certificateArn (LBC). */
   certificateArn: boolean;
-  /** The certificate comes from the IngressClassParams' certificateARNs (and not the annotation). */
+  /** The certificate comes from the IngressClassParams (which override the annotation). */
   certificateFromParams: boolean;
   sslRedirect?: string;
   /** Undefined on EKS Auto Mode when neither the IngressClassParams nor the annotation names one (AWS documents no default). */
   policy?: string;
   policyFromAnnotation: boolean;
-  /** EKS Auto Mode: the IngressClassParams' sslPolicy names it, overriding any annotation. */
+  /** The IngressClassParams' sslPolicy names it, overriding any annotation. */
   policyFromParams: boolean;
   /** Without the annotation, when the snapshot holds the controller's Deployment: its default (minTls is undefined when controllers conflict). */
   lbcDefault?: LbcDefaultPolicy;
@@ -107,45 +122,46 @@ export function servedByAwsAlb(snapshot: Snapshot, ing: KubeObject): boolean {
   return albClassOf(snapshot, ing) !== undefined;
 }
 
-/** The name of the eks.amazonaws.com IngressClassParams an EKS Auto Mode IngressClass names in spec.parameters. */
-export function eksIngressClassParamsName(cls: IngressClassInfo): string | undefined {
+/** The name of the IngressClassParams an ALB IngressClass names in spec.parameters, of its provisioner's API group (ALB_PARAMS). */
+export function albIngressClassParamsName(cls: IngressClassInfo): string | undefined {
   const p = cls.parameters;
-  return cls.controller === EKS_AUTO_MODE_ALB_CONTROLLER && p?.apiGroup === EKS_API_GROUP && p.kind === 'IngressClassParams' && p.name ? p.name : undefined;
+  const by = provisionerOf(cls);
+  return by && p?.apiGroup === ALB_PARAMS[by].group && p.kind === 'IngressClassParams' && p.name ? p.name : undefined;
 }
 
 /**
- * The EKS Auto Mode IngressClasses that serve an Ingress of the snapshot and name IngressClassParams:
- * "IngressClass alb (IngressClassParams \"alb\")". Auto Mode "creates a load balancer when you create
- * an Ingress" (auto-configure-alb.html): a class no Ingress uses configures nothing.
+ * Per provisioner, the ALB IngressClasses that serve an Ingress of the snapshot and name
+ * IngressClassParams: "IngressClass alb (IngressClassParams \"alb\")"; and the IngressClassParams
+ * among them whose spec.namespaceSelector restricts their class. A load balancer is made for an
+ * Ingress ("EKS Auto Mode creates a load balancer when you create an Ingress", auto-configure-alb.html):
+ * a class no Ingress uses configures nothing.
  */
-export const eksAlbClassesWithParams = memoize((snapshot: Snapshot): string[] => {
-  const serving = new Map<string, string>();
+export const albClassesWithParams = memoize((snapshot: Snapshot): Record<AlbProvisioner, { classes: string[]; namespaceSelectors: string[] }> => {
+  const out = { 'eks-auto': { classes: new Map<string, string>(), selectors: new Set<string>() }, lbc: { classes: new Map<string, string>(), selectors: new Set<string>() } };
   for (const ing of snapshot.resources.ingresses ?? []) {
-    const cls = albClassOf(snapshot, ing)?.cls;
-    const name = cls ? eksIngressClassParamsName(cls) : undefined;
-    if (cls && name !== undefined && !serving.has(cls.name)) serving.set(cls.name, `IngressClass ${cls.name} (IngressClassParams ${JSON.stringify(name)})`);
+    const served = albClassOf(snapshot, ing);
+    const cls = served?.cls;
+    const name = cls ? albIngressClassParamsName(cls) : undefined;
+    if (!served || !cls || name === undefined) continue;
+    const o = out[served.by];
+    if (!o.classes.has(cls.name)) o.classes.set(cls.name, `IngressClass ${cls.name} (IngressClassParams ${JSON.stringify(name)})`);
+    const selector = obj(ingressClassParams(snapshot, served.by).get(name)?.spec)?.namespaceSelector;
+    if (selector !== undefined && selector !== null) o.selectors.add(`IngressClassParams ${JSON.stringify(name)}`);
   }
-  return [...serving.values()];
+  const list = (by: AlbProvisioner) => ({ classes: [...out[by].classes.values()], namespaceSelectors: [...out[by].selectors] });
+  return { 'eks-auto': list('eks-auto'), lbc: list('lbc') };
 }, 'tls');
 
-/** The IngressClassParams serving an Ingress of the snapshot whose spec.namespaceSelector restricts their class: "IngressClassParams \"alb\"". */
-export const eksAlbParamsWithNamespaceSelector = memoize((snapshot: Snapshot): string[] => {
-  const out = new Set<string>();
-  for (const ing of snapshot.resources.ingresses ?? []) {
-    const cls = albClassOf(snapshot, ing)?.cls;
-    const name = cls ? eksIngressClassParamsName(cls) : undefined;
-    const selector = name !== undefined ? obj(eksIngressClassParams(snapshot).get(name)?.spec)?.namespaceSelector : undefined;
-    if (selector !== undefined && selector !== null) out.add(`IngressClassParams ${JSON.stringify(name)}`);
-  }
-  return [...out];
+/** IngressClassParams (cluster-scoped) of each provisioner's API group by name, once per snapshot. */
+const ingressClassParamsByKind = memoize((snapshot: Snapshot): Record<AlbProvisioner, Map<string, KubeObject>> => {
+  const byName = (key: KindKey) => {
+    const m = new Map<string, KubeObject>();
+    for (const p of snapshot.resources[key] ?? []) if (p.metadata?.name) m.set(p.metadata.name, p);
+    return m;
+  };
+  return { 'eks-auto': byName(ALB_PARAMS['eks-auto'].key), lbc: byName(ALB_PARAMS.lbc.key) };
 }, 'tls');
-
-/** IngressClassParams (eks.amazonaws.com, cluster-scoped) by name, once per snapshot. */
-const eksIngressClassParams = memoize((snapshot: Snapshot): Map<string, KubeObject> => {
-  const m = new Map<string, KubeObject>();
-  for (const p of snapshot.resources['eks.ingressclassparams'] ?? []) if (p.metadata?.name) m.set(p.metadata.name, p);
-  return m;
-}, 'tls');
+const ingressClassParams = (snapshot: Snapshot, by: AlbProvisioner) => ingressClassParamsByKind(snapshot)[by];
 
 /** Namespaces' labels by name, once per snapshot; undefined when the namespaces were not read. */
 const namespaceLabels = memoize((snapshot: Snapshot): Map<string, Record<string, string>> | undefined => {
@@ -185,14 +201,14 @@ export function albIngressOf(snapshot: Snapshot, ing: KubeObject): AlbIngress | 
   const served = albClassOf(snapshot, ing);
   if (!served) return undefined;
   const { by } = served;
-  const paramsName = by === 'eks-auto' && served.cls ? eksIngressClassParamsName(served.cls) : undefined;
-  const params = paramsName !== undefined ? eksIngressClassParams(snapshot).get(paramsName) : undefined;
-  const paramsState = params !== undefined ? 'found' : ['ok', 'absent'].includes(snapshot.coverage['eks.ingressclassparams']?.status ?? '') ? 'missing' : 'unread';
+  const paramsName = served.cls ? albIngressClassParamsName(served.cls) : undefined;
+  const params = paramsName !== undefined ? ingressClassParams(snapshot, by).get(paramsName) : undefined;
+  const paramsState = params !== undefined ? 'found' : ['ok', 'absent'].includes(snapshot.coverage[ALB_PARAMS[by].key]?.status ?? '') ? 'missing' : 'unread';
   const spec = obj(params?.spec);
   const namespace = ing.metadata?.namespace ?? 'default';
   const selected = params !== undefined ? namespaceSelected(snapshot, spec?.namespaceSelector, namespace) : true;
   const paramsPolicy = str(spec?.sslPolicy)?.trim() || undefined;
-  const paramsCertificate = arr(spec?.certificateARNs).some((a) => typeof a === 'string' && a.trim() !== '');
+  const paramsCertificate = arr(spec?.[ALB_PARAMS[by].certificates]).some((a) => typeof a === 'string' && a.trim() !== '');
   const annotations = ing.metadata?.annotations ?? {};
   const annotatedCertificate = !!annotations[CERTIFICATE_ARN]?.trim();
   const certificateArn = annotatedCertificate || paramsCertificate;
@@ -235,18 +251,21 @@ export function albUnjudged(alb: AlbIngress): 'namespace-refused' | 'namespace-u
   return undefined;
 }
 
-/** The coverage notes naming the EKS Auto Mode Ingresses that albUnjudged leaves without a verdict, one per reason. */
+/** The coverage notes naming the ALB Ingresses that albUnjudged leaves without a verdict, one per provisioner and reason. */
 export function albUnjudgedNotes(snapshot: Snapshot, unjudged: ReadonlyArray<{ resource: { namespace: string; name: string }; alb: AlbIngress }>): string[] {
-  const of = (why: ReturnType<typeof albUnjudged>) => unjudged.filter((u) => albUnjudged(u.alb) === why);
   const params = (u: { alb: AlbIngress }) => `IngressClassParams ${JSON.stringify(u.alb.ingressClassParams!.name)}`;
   const who = (u: { resource: { namespace: string; name: string } }) => `${u.resource.namespace}/${u.resource.name}`;
   const out: string[] = [];
-  const refused = of('namespace-refused');
-  if (refused.length > 0) out.push(`${refused.length} EKS Auto Mode Ingress(es) are in a namespace the spec.namespaceSelector of their IngressClassParams does not select, so EKS Auto Mode rejects their IngressClass and builds no load balancer for them (nothing to judge): ${refused.map((u) => `${who(u)} (${params(u)})`).join(', ')}; label the namespace or use another IngressClass if they should be served`);
-  const unknown = of('namespace-unknown');
-  if (unknown.length > 0) out.push(`${unknown.length} EKS Auto Mode Ingress(es) belong to an IngressClass whose IngressClassParams restrict it to some namespaces (spec.namespaceSelector), but the labels of their namespace were not read, so whether a load balancer serves them is not known and they are not judged: ${unknown.map((u) => `${who(u)} (${params(u)})`).join(', ')}; grant list on namespaces`);
-  const unread = of('params-unread');
-  const status = snapshot.coverage['eks.ingressclassparams']?.status;
-  if (unread.length > 0) out.push(`${unread.length} EKS Auto Mode Ingress(es) belong to an IngressClass that names IngressClassParams (eks.amazonaws.com), which ${status === undefined ? 'were not collected in this snapshot' : `could not be read (${status})`}, so their load balancer's settings (certificateARNs, sslPolicy, namespaceSelector) are unknown and they are not judged: ${unread.map((u) => `${who(u)} (${params(u)})`).join(', ')}; collect a new snapshot to judge them`);
+  for (const by of ['eks-auto', 'lbc'] as const) {
+    const { who: provisioner, group, key, certificates } = ALB_PARAMS[by];
+    const of = (why: ReturnType<typeof albUnjudged>) => unjudged.filter((u) => u.alb.by === by && albUnjudged(u.alb) === why);
+    const refused = of('namespace-refused');
+    if (refused.length > 0) out.push(`${refused.length} ${provisioner} Ingress(es) are in a namespace the spec.namespaceSelector of their IngressClassParams does not select, so ${by === 'lbc' ? 'the AWS Load Balancer Controller' : 'EKS Auto Mode'} rejects their IngressClass and builds no load balancer for them (nothing to judge): ${refused.map((u) => `${who(u)} (${params(u)})`).join(', ')}; label the namespace or use another IngressClass if they should be served`);
+    const unknown = of('namespace-unknown');
+    if (unknown.length > 0) out.push(`${unknown.length} ${provisioner} Ingress(es) belong to an IngressClass whose IngressClassParams restrict it to some namespaces (spec.namespaceSelector), but the labels of their namespace were not read, so whether a load balancer serves them is not known and they are not judged: ${unknown.map((u) => `${who(u)} (${params(u)})`).join(', ')}; grant list on namespaces`);
+    const unread = of('params-unread');
+    const status = snapshot.coverage[key]?.status;
+    if (unread.length > 0) out.push(`${unread.length} ${provisioner} Ingress(es) belong to an IngressClass that names IngressClassParams (${group}), which ${status === undefined ? 'were not collected in this snapshot' : `could not be read (${status})`}, so their load balancer's settings (${certificates}, sslPolicy, namespaceSelector) are unknown and they are not judged: ${unread.map((u) => `${who(u)} (${params(u)})`).join(', ')}; collect a new snapshot to judge them`);
+  }
   return out;
 }
