@@ -131,7 +131,7 @@ export function albIngressClassParamsName(cls: IngressClassInfo): string | undef
 
 /**
  * Per provisioner, the ALB IngressClasses that serve an Ingress of the snapshot and name
- * IngressClassParams: "IngressClass alb (IngressClassParams \"alb\")"; and the IngressClassParams
+ * IngressClassParams: "IngressClass \"alb\" (IngressClassParams \"alb\")" (names quoted: cluster text); and the IngressClassParams
  * among them whose spec.namespaceSelector restricts their class. A load balancer is made for an
  * Ingress ("EKS Auto Mode creates a load balancer when you create an Ingress", auto-configure-alb.html):
  * a class no Ingress uses configures nothing.
@@ -144,7 +144,7 @@ export const albClassesWithParams = memoize((snapshot: Snapshot): Record<AlbProv
     const name = cls ? albIngressClassParamsName(cls) : undefined;
     if (!served || !cls || name === undefined) continue;
     const o = out[served.by];
-    if (!o.classes.has(cls.name)) o.classes.set(cls.name, `IngressClass ${cls.name} (IngressClassParams ${JSON.stringify(name)})`);
+    if (!o.classes.has(cls.name)) o.classes.set(cls.name, `IngressClass ${JSON.stringify(cls.name)} (IngressClassParams ${JSON.stringify(name)})`);
     const selector = obj(ingressClassParams(snapshot, served.by).get(name)?.spec)?.namespaceSelector;
     if (selector !== undefined && selector !== null) o.selectors.add(`IngressClassParams ${JSON.stringify(name)}`);
   }

@@ -175,6 +175,16 @@ describe('EKS Auto Mode ALB Ingresses (IngressClass controller eks.amazonaws.com
     expect(note).not.toContain('\n');
   });
 
+  it('the IngressClass name in a not-evaluated reason is cluster text: quoted, a line break in it stays escaped on one line', () => {
+    const c = ctx((autoClass({ params: 'alb' }) + ingress()).replaceAll('name: alb\n', 'name: "x\\n[ok] all clear"\n').replace('ingressClassName: alb', 'ingressClassName: "x\\n[ok] all clear"'));
+    c.snapshot.coverage['eks.ingressclassparams'] = { status: 'forbidden', detail: 'list ingressclassparams (refused in test)' };
+    c.snapshot.resources['eks.ingressclassparams'] = [];
+    const [o] = runChecks([ingressWithoutTls], c);
+    expect(o.status).toBe('not-evaluated');
+    expect(o.reason).toContain('IngressClass "x\\n[ok] all clear" (IngressClassParams "alb")');
+    expect(o.reason).not.toContain('\n');
+  });
+
   it('IngressClassParams that could not be read make both checks not-evaluated where an Auto Mode class names them, and only there', () => {
     const forbid = (c: AuditContext) => {
       c.snapshot.coverage['eks.ingressclassparams'] = { status: 'forbidden', detail: 'list ingressclassparams (refused in test)' };
@@ -184,7 +194,7 @@ describe('EKS Auto Mode ALB Ingresses (IngressClass controller eks.amazonaws.com
     const run = (c: AuditContext) => runChecks([legacyProtocolEnabled, ingressWithoutTls], c);
     const named = run(forbid(ctx(autoClass({ params: 'alb' }) + params({ sslPolicy: TLS13, certificateARNs: [CERT_ARN] }) + ingress())));
     expect(named.map((o) => o.status)).toEqual(['not-evaluated', 'not-evaluated']);
-    expect(named[0].reason).toContain('IngressClass alb (IngressClassParams "alb")');
+    expect(named[0].reason).toContain('IngressClass "alb" (IngressClassParams "alb")');
     const none = run(forbid(ctx(autoClass() + ingress([`alb.ingress.kubernetes.io/certificate-arn: "${CERT_ARN}"`, `alb.ingress.kubernetes.io/ssl-policy: ${TLS13}`]))));
     expect(none.map((o) => o.status)).toEqual(['pass', 'pass']);
   });

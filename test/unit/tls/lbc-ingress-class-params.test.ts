@@ -124,7 +124,7 @@ describe('AWS Load Balancer Controller IngressClassParams (elbv2.k8s.aws; docs/g
     };
     const used = runChecks([legacyProtocolEnabled, ingressWithoutTls], forbid(ctx(ingressClass() + params({ sslPolicy: TLS13 }) + ingress([certificate]))));
     expect(used.map((o) => o.status)).toEqual(['not-evaluated', 'not-evaluated']);
-    expect(used[0].reason).toContain("lbc.ingressclassparams: forbidden (list ingressclassparams.elbv2.k8s.aws (refused in test)) for the AWS Load Balancer Controller's ALB settings (sslPolicy, certificateArn, namespaceSelector) of IngressClass awesome-class (IngressClassParams \"awesome-class-cfg\")");
+    expect(used[0].reason).toContain("lbc.ingressclassparams: forbidden (list ingressclassparams.elbv2.k8s.aws (refused in test)) for the AWS Load Balancer Controller's ALB settings (sslPolicy, certificateArn, namespaceSelector) of IngressClass \"awesome-class\" (IngressClassParams \"awesome-class-cfg\")");
     // The class unused (the Ingress is another controller's): nothing waits for the params.
     const unused = runChecks([legacyProtocolEnabled, ingressWithoutTls], forbid(ctx(ingressClass() + ingress([certificate]).replace('ingressClassName: awesome-class', 'ingressClassName: nginx'))));
     expect(unused.map((o) => o.status)).not.toContain('not-evaluated');
