@@ -1,10 +1,10 @@
 import type { Check } from '../../src/engine/types.ts';
-import { EXTRA_POLICY_KINDS } from '../../src/analysis/netpol/apis.ts';
 import { policyLabel } from '../../src/analysis/netpol/engine.ts';
 import { buildReachability } from '../../src/analysis/netpol/model.ts';
 import { isDefaultDeny, openReason, portsText, selectsWholeNamespaces } from '../../src/analysis/netpol/rules.ts';
 import { SEGMENTATION } from '../controls.ts';
 import { CILIUM_SETTINGS_READ } from './lib/cilium-settings.ts';
+import { ENFORCED_POLICY_KINDS_READ } from './lib/policy-kinds.ts';
 
 export const allowAllIngress: Check = {
   id: 'network.allow-all-ingress',
@@ -15,8 +15,7 @@ export const allowAllIngress: Check = {
   controls: SEGMENTATION,
   remediation: 'Replace the open rule with explicit peers (podSelector/namespaceSelector on kubernetes.io/metadata.name, or the API\'s equivalent) and ports; list namespaces that are meant to be public under network.exposedNamespaces.',
   needs: ['namespaces', 'pods', 'networkpolicies'],
-  reads: EXTRA_POLICY_KINDS,
-  readsWhen: [CILIUM_SETTINGS_READ],
+  readsWhen: [CILIUM_SETTINGS_READ, ...ENFORCED_POLICY_KINDS_READ],
   readsBestEffort: ['serviceaccounts'],
   *evaluate(ctx) {
     const model = buildReachability(ctx.snapshot);

@@ -23,9 +23,8 @@ export const cniNotEnforcing: Check = {
   controls: [cis('5.3.1'), 'NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7', 'NIST-800-207:T6'],
   remediation: 'Run a CNI that enforces the policy APIs in use (NetworkPolicy: Calico, Cilium, Antrea, or Calico alongside flannel as Canal; AdminNetworkPolicy: Calico v3.29 to v3.31 (BaselineAdminNetworkPolicy v3.30 to v3.31), Antrea, OVN-Kubernetes, Kube-OVN, kube-network-policies (its -npa-v1alpha1 image); ClusterNetworkPolicy: Calico from v3.32, Kube-OVN, kube-network-policies (its -npa-v1alpha2 image)), or rewrite the decorative policies in an API the CNI implements.',
   needs: ['daemonsets', 'deployments'],
-  reads: EXTRA_POLICY_KINDS,
   readsWhen: [CILIUM_SETTINGS_READ],
-  readsBestEffort: ['networkpolicies', 'namespaces', 'pods', 'serviceaccounts'],
+  readsBestEffort: ['networkpolicies', ...EXTRA_POLICY_KINDS, 'namespaces', 'pods', 'serviceaccounts'],
   evaluate(ctx) {
     const d = detectCni(ctx.snapshot);
     if (d.verdict === 'unknown') return [];
@@ -53,17 +52,34 @@ export const cniNotEnforcing: Check = {
       });
     }
     // Policies of an API the running CNI does not implement: decorative, left out of every verdict.
+    // An unread kind of such an API (ReachModel.unreadKinds) decides no flow either, so it keeps no
+    // verdict here waiting, but its objects cannot be counted: the finding says so, under the
+    // same detailKey, rather than vanish (a diff would call it resolved).
+    const unreadOf = (api: string) => model.unreadKinds.filter((k) => k.api === api && k.notEnforced !== undefined);
     for (const [api, why] of model.composition.decorative) {
       if (api === 'NetworkPolicy') continue;
       const objects = model.policies.filter((p) => p.api === api);
+      const unread = unreadOf(api);
       out.push({
         status: 'fail',
         resource,
         detailKey: api,
         severity: 'high',
-        message: `${objects.length} ${api} object(s) have no effect: ${why}`,
-        evidence: { api, plugins, policies: objects.slice(0, MAX_LISTED).map(policyLabel), policyCount: objects.length },
+        message: `${objects.length} ${api} object(s) have no effect: ${why}${unread.length > 0 ? `; ${unread.map((k) => k.what).join(', ')} could not be read, so there may be more` : ''}`,
+        evidence: { api, plugins, policies: objects.slice(0, MAX_LISTED).map(policyLabel), policyCount: objects.length, ...(unread.length > 0 ? { unread: unread.map((k) => `${k.key}: ${k.status}`) } : {}) },
         related: objects.slice(0, MAX_LISTED).map((p) => p.ref),
+      });
+    }
+    const unreadApis = [...new Set(model.unreadKinds.filter((k) => k.notEnforced !== undefined && k.api !== 'NetworkPolicy' && !model.composition.decorative.has(k.api)).map((k) => k.api))];
+    for (const api of unreadApis) {
+      const unread = unreadOf(api);
+      out.push({
+        status: 'fail',
+        resource,
+        detailKey: api,
+        severity: 'medium',
+        message: `${unread.map((k) => `${k.what} could not be read (${k.status})`).join(', ')}: any such policies have no effect, but whether some exist is not known: ${unread[0].notEnforced}`,
+        evidence: { api, plugins, unread: unread.map((k) => `${k.key}: ${k.status}`) },
       });
     }
     return out;

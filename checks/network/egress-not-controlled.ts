@@ -1,13 +1,13 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { EgressGateway } from '../../src/config/types.ts';
-import { EXTRA_POLICY_KINDS } from '../../src/analysis/netpol/apis.ts';
 import { formatConns, isAllConns, type ConnSet } from '../../src/analysis/netpol/conns.ts';
 import { externalEgress, type WorkloadExternalEgress } from '../../src/analysis/netpol/egress.ts';
 import { parseCidr, type IpRange } from '../../src/base/ip.ts';
 import { buildReachability, type WorkloadNode } from '../../src/analysis/netpol/model.ts';
 import { EGRESS_CONTROL } from '../controls.ts';
 import { CILIUM_SETTINGS_READ } from './lib/cilium-settings.ts';
+import { ENFORCED_POLICY_KINDS_READ } from './lib/policy-kinds.ts';
 
 const SAMPLE = 10;
 /** Istio's egress gateway pods carry this label (the istio/gateway chart and istioctl profiles). */
@@ -93,8 +93,7 @@ export const egressNotControlled: Check = {
   controls: EGRESS_CONTROL,
   remediation: 'Give the workload a default-deny egress policy that allows only in-cluster destinations (DNS, Services, the egress gateway); route external calls through the gateway (Istio: ServiceEntry + VirtualService via the egress gateway) or the proxy, and drop ipBlock/toFQDNs/world rules from workload policies.',
   needs: ['namespaces', 'pods', 'networkpolicies'],
-  reads: EXTRA_POLICY_KINDS,
-  readsWhen: [CILIUM_SETTINGS_READ],
+  readsWhen: [CILIUM_SETTINGS_READ, ...ENFORCED_POLICY_KINDS_READ],
   readsBestEffort: ['serviceaccounts'],
   appliesTo: (ctx) => ctx.config.egress.gateways.length > 0 || exitsOf(ctx).gateways.size > 0,
   appliesWhen: 'when an egress gateway or proxy is declared (egress.gateways) or an Istio egress gateway runs',

@@ -1,11 +1,11 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { EXTRA_POLICY_KINDS } from '../../src/analysis/netpol/apis.ts';
 import { effectiveExposure, type EffectivePath } from '../../src/analysis/edge/effective-exposure.ts';
 import { MESH_FLOW_KINDS } from '../../src/analysis/mesh/flow-verdict.ts';
 import { EDGE_ROUTE_KINDS } from '../../src/analysis/edge/routes.ts';
 import { isSystemNamespace } from '../../src/analysis/netpol/rules.ts';
 import { CILIUM_SETTINGS_READ } from './lib/cilium-settings.ts';
+import { ENFORCED_POLICY_KINDS_READ } from './lib/policy-kinds.ts';
 
 export const exposedWorkload: Check = {
   id: 'network.exposed-workload',
@@ -16,8 +16,8 @@ export const exposedWorkload: Check = {
   controls: ['NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7', 'NIST-800-207:T6'],
   remediation: 'Remove the route, the LoadBalancer/NodePort Service, the Service\'s externalIPs or the container\'s hostPort if the workload is internal; otherwise restrict ingress with an ipBlock of the allowed clients (or to the frontend tier only), or declare its namespace in network.exposedNamespaces.',
   needs: ['namespaces', 'pods', 'services', 'networkpolicies'],
-  reads: [...EXTRA_POLICY_KINDS, ...EDGE_ROUTE_KINDS.filter((k) => k !== 'services'), 'traefik.middlewares', 'traefik-legacy.middlewares', ...MESH_FLOW_KINDS],
-  readsWhen: [CILIUM_SETTINGS_READ],
+  reads: [...EDGE_ROUTE_KINDS.filter((k) => k !== 'services'), 'traefik.middlewares', 'traefik-legacy.middlewares', ...MESH_FLOW_KINDS],
+  readsWhen: [CILIUM_SETTINGS_READ, ...ENFORCED_POLICY_KINDS_READ],
   // The meshes' ConfigMaps (meshConfigMapRefs): unreadable, a mesh verdict that turns on them is unknown, which counts as open.
   readsBestEffort: ['serviceaccounts', 'configmaps'],
   evaluate(ctx) {

@@ -6,12 +6,12 @@ import { parseIntentPort } from '../../src/config/intent-ports.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { buildReachability, type DirectionVerdict, type PodClass, type ReachModel } from '../../src/analysis/netpol/model.ts';
 import { findFlows } from '../../src/analysis/netpol/flows.ts';
-import { EXTRA_POLICY_KINDS } from '../../src/analysis/netpol/apis.ts';
 import { describeRule, type RuleRef } from '../../src/analysis/netpol/engine.ts';
 import { calleeMesh, meshVerdictOverConns, MESH_FLOW_KINDS } from '../../src/analysis/mesh/flow-verdict.ts';
 import type { AuditContext } from '../../src/analysis/context.ts';
 import { unionConns as unionAll } from '../../src/analysis/netpol/conns.ts';
 import { CILIUM_SETTINGS_READ } from './lib/cilium-settings.ts';
+import { ENFORCED_POLICY_KINDS_READ } from './lib/policy-kinds.ts';
 import { ISTIO_WAYPOINT_GATEWAYS_READ } from '../mtls/lib/istio-waypoints.ts';
 import { CONSUL_SERVICE_NAMES_READ } from '../mtls/lib/mesh-config-reads.ts';
 
@@ -107,8 +107,8 @@ export const intentViolation: Check = {
   controls: ['NSA-CISA:NS/network-policies', 'NIST-800-53:AC-4', 'NIST-800-53:SC-7', 'NIST-800-207:T3', 'NIST-800-207:T4'],
   remediation: 'Tighten the allowing policies listed in the evidence (or isolate the unisolated side with a default deny) until the forbidden flow is denied in both directions, or, for a meshed destination, deny it with an AuthorizationPolicy (the evidence names the mesh verdict per flow).',
   needs: ['namespaces', 'pods', 'networkpolicies'],
-  reads: [...EXTRA_POLICY_KINDS, ...MESH_FLOW_KINDS],
-  readsWhen: [CILIUM_SETTINGS_READ, ISTIO_WAYPOINT_GATEWAYS_READ, CONSUL_SERVICE_NAMES_READ],
+  reads: [...MESH_FLOW_KINDS],
+  readsWhen: [CILIUM_SETTINGS_READ, ...ENFORCED_POLICY_KINDS_READ, ISTIO_WAYPOINT_GATEWAYS_READ, CONSUL_SERVICE_NAMES_READ],
   // The meshes' ConfigMaps (meshConfigMapRefs): unreadable, a mesh verdict that turns on them is unknown, which counts as open.
   readsBestEffort: ['serviceaccounts', 'configmaps'],
   appliesByConfig: (config) => config.intent.deny.length > 0,

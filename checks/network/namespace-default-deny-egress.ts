@@ -1,8 +1,8 @@
 import type { Check } from '../../src/engine/types.ts';
-import { EXTRA_POLICY_KINDS } from '../../src/analysis/netpol/apis.ts';
 import { SEGMENTATION } from '../controls.ts';
 import { evaluateDefaultDeny } from './lib/default-deny.ts';
 import { CILIUM_SETTINGS_READ } from './lib/cilium-settings.ts';
+import { ENFORCED_POLICY_KINDS_READ } from './lib/policy-kinds.ts';
 
 export const namespaceDefaultDenyEgress: Check = {
   id: 'network.namespace-default-deny-egress',
@@ -13,8 +13,7 @@ export const namespaceDefaultDenyEgress: Check = {
   controls: SEGMENTATION,
   remediation: 'Add a default-deny egress NetworkPolicy (spec: {podSelector: {}, policyTypes: [Egress]}); remember to allow DNS to kube-dns, then the flows each workload needs.',
   needs: ['namespaces', 'pods', 'networkpolicies'],
-  reads: EXTRA_POLICY_KINDS,
-  readsWhen: [CILIUM_SETTINGS_READ],
+  readsWhen: [CILIUM_SETTINGS_READ, ...ENFORCED_POLICY_KINDS_READ],
   readsBestEffort: ['serviceaccounts'],
   evaluate: (ctx) => evaluateDefaultDeny(ctx, 'egress'),
 };

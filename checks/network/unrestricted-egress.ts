@@ -1,11 +1,11 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { EXTRA_POLICY_KINDS } from '../../src/analysis/netpol/apis.ts';
 import { policyLabel } from '../../src/analysis/netpol/engine.ts';
 import { buildReachability } from '../../src/analysis/netpol/model.ts';
 import { allPortProtocols, externalOpenReason, portsIncludeDns, portsText } from '../../src/analysis/netpol/rules.ts';
 import { SEGMENTATION } from '../controls.ts';
 import { CILIUM_SETTINGS_READ } from './lib/cilium-settings.ts';
+import { ENFORCED_POLICY_KINDS_READ } from './lib/policy-kinds.ts';
 
 export const unrestrictedEgress: Check = {
   id: 'network.unrestricted-egress',
@@ -16,8 +16,7 @@ export const unrestrictedEgress: Check = {
   controls: SEGMENTATION,
   remediation: 'Restrict egress rules to the destinations (namespace/pod selectors, specific CIDRs or FQDNs) and ports the workload needs; send DNS only to kube-dns.',
   needs: ['namespaces', 'pods', 'networkpolicies'],
-  reads: EXTRA_POLICY_KINDS,
-  readsWhen: [CILIUM_SETTINGS_READ],
+  readsWhen: [CILIUM_SETTINGS_READ, ...ENFORCED_POLICY_KINDS_READ],
   readsBestEffort: ['serviceaccounts'],
   evaluate(ctx) {
     const model = buildReachability(ctx.snapshot);

@@ -1,13 +1,13 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check, ConditionalRead } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { albIngressOf, ALB_LISTEN_PORTS, ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxAnnotationBool, nginxAnnotationGroups, nginxControllersFor, nginxRedirectSettings, normalizeHost, servedByIngressNginx, servedByTraefik, traefikEntryPoints, traefikRouterPlaintext, traefikRouterTls, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, type TraefikEntryPoints, type UpstreamTls } from '../../src/analysis/tls/index.ts';
+import { ALB_PARAMS, albIngressOf, albUnjudged, albUnjudgedNotes, ALB_LISTEN_PORTS, ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxAnnotationBool, nginxAnnotationGroups, nginxControllersFor, nginxRedirectSettings, normalizeHost, servedByIngressNginx, servedByTraefik, traefikEntryPoints, traefikRouterPlaintext, traefikRouterTls, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, type TraefikEntryPoints, type UpstreamTls } from '../../src/analysis/tls/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import type { KubeObject, Snapshot } from '../../src/snapshot/types.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { EDGE_ROUTE_KINDS, edgeRoutes, traefikRuleHosts } from '../../src/analysis/edge/routes.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
-import { EKS_ALB_PARAMS_READ } from './lib/eks-alb-params-read.ts';
+import { EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ } from './lib/alb-params-read.ts';
 import { namedConfigMaps } from './lib/nginx-config-read.ts';
 
 /**
@@ -187,18 +187,21 @@ function traefikIngressTls(eps: TraefikEntryPoints, ing: KubeObject): TraefikIng
  * (src/analysis/tls/aws-alb.ts): TLS ends at the ALB's HTTPS listeners whatever spec.tls says
  * (spec.tls only lets it discover certificates), so its listen-ports decide. Plain HTTP
  * listeners are fine only with ssl-redirect, which gives each a default action redirecting to
- * HTTPS. An EKS Auto Mode IngressClass naming IngressClassParams that do not exist leaves the
- * ALB's settings unknown, as an unreadable listen-ports does.
+ * HTTPS. An IngressClass naming IngressClassParams (EKS Auto Mode's or the LBC's) that do not exist leaves the
+ * ALB's settings unknown, as an unreadable listen-ports does. One whose IngressClassParams were not
+ * read, or whose namespaceSelector refuses (or may refuse) the Ingress's namespace, gets no verdict:
+ * the coverage note names it (albUnjudged).
  */
 function albVerdict(ing: KubeObject, resource: { kind: string; namespace: string; name: string }, alb: NonNullable<ReturnType<typeof albIngressOf>>): Verdict {
   const who = `Ingress ${resource.namespace}/${resource.name} (${alb.by === 'eks-auto' ? 'EKS Auto Mode' : 'AWS Load Balancer Controller'})`;
   const listeners = alb.listeners.map((l) => `${l.protocol} ${l.port}`).join(', ');
   const params = alb.ingressClassParams ? `IngressClassParams ${JSON.stringify(alb.ingressClassParams.name)}` : undefined;
-  const certificate = alb.certificateFromParams ? `with the certificateARNs of ${params}` : alb.certificateArn ? 'with alb.ingress.kubernetes.io/certificate-arn' : `without alb.ingress.kubernetes.io/certificate-arn${alb.by === 'eks-auto' ? ' or IngressClassParams certificateARNs' : ''}`;
+  const field = ALB_PARAMS[alb.by].certificates;
+  const certificate = alb.certificateFromParams ? `with the ${field} of ${params}` : alb.certificateArn ? 'with alb.ingress.kubernetes.io/certificate-arn' : `without alb.ingress.kubernetes.io/certificate-arn${alb.by === 'eks-auto' || alb.ingressClassParams ? ` or IngressClassParams ${field}` : ''}`;
   const source = alb.listenPortsFromAnnotation ? ALB_LISTEN_PORTS : `default listen-ports, ${certificate}`;
   const evidence = { listenPorts: listeners, listenPortsSource: alb.listenPortsFromAnnotation ? 'annotation' : 'default', certificateArn: alb.certificateArn, ...(alb.certificateFromParams ? { certificateArnSource: params } : {}), ...(alb.sslRedirect ? { sslRedirect: alb.sslRedirect } : {}) };
   if (alb.invalidListenPorts) return { status: 'fail', resource, detailKey: 'alb-listeners', severity: 'medium', message: `${who}: ${ALB_LISTEN_PORTS} cannot be read (${alb.invalidListenPorts}); the controller does not reconcile it, so its listeners are unknown.`, evidence: { invalidListenPorts: alb.invalidListenPorts } };
-  if (alb.ingressClassParams?.found === false) return { status: 'fail', resource, detailKey: 'alb-listeners', severity: 'medium', message: `${who}: its IngressClass names ${params}, which does not exist, so the ALB's settings (certificateARNs, sslPolicy) and its listeners are unknown.`, evidence: { ingressClassParams: alb.ingressClassParams.name, found: false } };
+  if (alb.ingressClassParams?.state === 'missing') return { status: 'fail', resource, detailKey: 'alb-listeners', severity: 'medium', message: `${who}: its IngressClass names ${params}, which does not exist, so the ALB's settings (${field}, sslPolicy) and its listeners are unknown.`, evidence: { ingressClassParams: alb.ingressClassParams.name, found: false } };
   const http = alb.listeners.filter((l) => l.protocol === 'HTTP').map((l) => l.port);
   const hosts = arr(obj(ing.spec)?.rules).map((r) => str(obj(r)?.host)).filter((h): h is string => !!h);
   const served = hosts.length ? hosts.join(', ') : 'any host';
@@ -217,7 +220,7 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
     const resource = { kind: 'Ingress', namespace: ns, name: ing.metadata?.name ?? '' };
     const alb = albIngressOf(ctx.snapshot, ing);
     if (alb) {
-      out.push(albVerdict(ing, resource, alb));
+      if (!albUnjudged(alb)) out.push(albVerdict(ing, resource, alb));
       continue;
     }
     const servers = nginx.serversOf(ing);
@@ -517,12 +520,20 @@ export const ingressWithoutTls: Check = {
   protectsAgainst: 'hosts served over plaintext HTTP at the edge (Ingress, Gateway API, Istio Gateway, Traefik IngressRoute and Contour HTTPProxy)',
   severity: 'high',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; an ingress-nginx ssl-passthrough Ingress needs the controller started with --enable-ssl-passthrough and force-ssl-redirect: "true" for port 80; other controllers are judged per Ingress; on Traefik spec.tls only supplies certificates: set the annotation traefik.ingress.kubernetes.io/router.tls: "true" (or a router.tls.certresolver), or name in traefik.ingress.kubernetes.io/router.entrypoints only entryPoints whose install configuration sets http.tls or redirects to https, or mark those asDefault; plaintext on an entryPoint no LoadBalancer, NodePort or externalIPs Service selecting the Traefik pods publishes, such as the Helm chart\'s metrics, is a low finding: only clients inside the cluster reach it); for Gateway API add an HTTPS listener for each hostname (its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/certificate-arn and listen-ports with only HTTPS entries, or add alb.ingress.kubernetes.io/ssl-redirect: \'443\' to redirect its HTTP listeners (on EKS Auto Mode, IngressClass controller eks.amazonaws.com/alb, the certificateARNs of the IngressClassParams its class names give the certificate too); give a Traefik IngressRoute a spec.tls section (secretName, certResolver, or tls: {} for the default TLSStore\'s certificate), or attach it only to entryPoints whose install configuration sets http.tls or redirects to https; give a Contour root HTTPProxy virtualhost.tls (secretName) and drop permitInsecure from its routes.',
+  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; an ingress-nginx ssl-passthrough Ingress needs the controller started with --enable-ssl-passthrough and force-ssl-redirect: "true" for port 80; other controllers are judged per Ingress; on Traefik spec.tls only supplies certificates: set the annotation traefik.ingress.kubernetes.io/router.tls: "true" (or a router.tls.certresolver), or name in traefik.ingress.kubernetes.io/router.entrypoints only entryPoints whose install configuration sets http.tls or redirects to https, or mark those asDefault; plaintext on an entryPoint no LoadBalancer, NodePort or externalIPs Service selecting the Traefik pods publishes, such as the Helm chart\'s metrics, is a low finding: only clients inside the cluster reach it); for Gateway API add an HTTPS listener for each hostname (its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/certificate-arn and listen-ports with only HTTPS entries, or add alb.ingress.kubernetes.io/ssl-redirect: \'443\' to redirect its HTTP listeners (on EKS Auto Mode, IngressClass controller eks.amazonaws.com/alb, the certificateARNs of the IngressClassParams its class names give the certificate too, as the certificateArn of the AWS Load Balancer Controller\'s IngressClassParams (elbv2.k8s.aws) does, overriding the annotation); give a Traefik IngressRoute a spec.tls section (secretName, certResolver, or tls: {} for the default TLSStore\'s certificate), or attach it only to entryPoints whose install configuration sets http.tls or redirects to https; give a Contour root HTTPProxy virtualhost.tls (secretName) and drop permitInsecure from its routes.',
   needs: ['ingresses'],
   reads: [...EDGE_ROUTE_KINDS.filter((k) => k !== 'ingresses'), 'traefik.middlewares', 'traefik-legacy.middlewares', 'namespaces'],
-  readsWhen: [NGINX_REDIRECT_READ, NGINX_REDIRECT_CONFIG_READ, NGINX_PASSTHROUGH_READ, NGINX_PASSTHROUGH_CONFIG_READ, EKS_ALB_PARAMS_READ],
+  readsWhen: [NGINX_REDIRECT_READ, NGINX_REDIRECT_CONFIG_READ, NGINX_PASSTHROUGH_READ, NGINX_PASSTHROUGH_CONFIG_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ],
   readsBestEffort: ['deployments', 'daemonsets', 'statefulsets'],
   evaluate(ctx) {
     return [...ingressVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...istioGatewayVerdicts(ctx), ...traefikIngressRouteVerdicts(ctx), ...contourHttpProxyVerdicts(ctx)];
+  },
+  excluded(ctx) {
+    const unjudged = (ctx.snapshot.resources.ingresses ?? []).flatMap((ing) => {
+      const alb = albIngressOf(ctx.snapshot, ing);
+      return alb && albUnjudged(alb) ? [{ resource: { namespace: ing.metadata?.namespace ?? 'default', name: ing.metadata?.name ?? '' }, alb }] : [];
+    });
+    const notes = albUnjudgedNotes(ctx.snapshot, unjudged);
+    return notes.length > 0 ? notes.join('; ') : undefined;
   },
 };

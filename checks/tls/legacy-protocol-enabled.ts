@@ -1,11 +1,11 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
-import { ALB_SSL_POLICY, albIngressOf, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, versionTokens, type AlbIngress, type AwsTlsService, type LbcDefaultPolicy } from '../../src/analysis/tls/index.ts';
+import { ALB_PARAMS, ALB_SSL_POLICY, albIngressOf, albUnjudged, albUnjudgedNotes, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, versionTokens, type AlbIngress, type AwsTlsService, type LbcDefaultPolicy } from '../../src/analysis/tls/index.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
-import { EKS_ALB_PARAMS_READ } from './lib/eks-alb-params-read.ts';
+import { ALB_NAMESPACES_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ } from './lib/alb-params-read.ts';
 import { NGINX_CONTROLLER_CONFIG_READ } from './lib/nginx-config-read.ts';
 
 const NGINX_DEFAULT_PROTOCOLS = 'TLSv1.2 TLSv1.3';
@@ -184,20 +184,31 @@ function awsLoadBalancerVerdicts(ctx: AuditContext): Verdict[] {
 
 /**
  * ALB Ingresses with an HTTPS listener (src/analysis/tls/aws-alb.ts): one result per Ingress, by
- * the sslPolicy of its EKS Auto Mode IngressClassParams, its ssl-policy, or the LBC's default. An
- * EKS Auto Mode Ingress whose IngressClassParams is missing is kept when its listeners may
- * depend on them (no listen-ports annotation): its settings are unknown, named in the note.
+ * the sslPolicy of its IngressClassParams (EKS Auto Mode's or the LBC's), its ssl-policy, or the
+ * LBC's default. An Ingress whose IngressClassParams is missing is kept when its listeners may
+ * depend on them (no listen-ports annotation): its settings are unknown, named in the note. Those
+ * albUnjudged leaves without a verdict (IngressClassParams not read, a namespaceSelector refusing
+ * or not judged) are albUnjudgedIngresses, named in the notes too.
  */
 function albIngresses(ctx: AuditContext) {
   return (ctx.snapshot.resources.ingresses ?? []).flatMap((ing) => {
     const alb = albIngressOf(ctx.snapshot, ing);
-    if (!alb || alb.invalidListenPorts) return [];
+    if (!alb || alb.invalidListenPorts || albUnjudged(alb)) return [];
     if (!alb.listeners.some((l) => l.protocol === 'HTTPS') && !(paramsMissing(alb) && !alb.listenPortsFromAnnotation)) return [];
     return [{ resource: { kind: 'Ingress', namespace: ing.metadata?.namespace ?? 'default', name: ing.metadata?.name ?? '' }, alb }];
   });
 }
 
-const paramsMissing = (alb: AlbIngress): boolean => alb.ingressClassParams?.found === false;
+function albUnjudgedIngresses(ctx: AuditContext) {
+  return (ctx.snapshot.resources.ingresses ?? []).flatMap((ing) => {
+    const alb = albIngressOf(ctx.snapshot, ing);
+    // Only those that may terminate TLS: an HTTPS listener, or listeners the unread IngressClassParams' certificates decide.
+    const tls = alb && (alb.listeners.some((l) => l.protocol === 'HTTPS') || (albUnjudged(alb) === 'params-unread' && !alb.listenPortsFromAnnotation));
+    return alb && tls && albUnjudged(alb) ? [{ resource: { namespace: ing.metadata?.namespace ?? 'default', name: ing.metadata?.name ?? '' }, alb }] : [];
+  });
+}
+
+const paramsMissing = (alb: AlbIngress): boolean => alb.ingressClassParams?.state === 'missing';
 
 /** Where an ALB's policy comes from, after the policy's name: nothing when the Ingress's annotation names it. */
 function albPolicySource(alb: AlbIngress): string {
@@ -244,7 +255,12 @@ function excludedSubjects(ctx: AuditContext): string[] {
   const autoAlb = albs.filter((a) => a.alb.policy === undefined && !paramsMissing(a.alb));
   if (autoAlb.length > 0) out.push(`${autoAlb.length} Ingress(es) of an IngressClass of controller ${EKS_AUTO_MODE_ALB_CONTROLLER} terminate TLS at an EKS Auto Mode Application Load Balancer that names no security policy (no sslPolicy in IngressClassParams, no ${ALB_SSL_POLICY} annotation), and AWS documents no default for EKS Auto Mode (docs.aws.amazon.com/eks/latest/userguide/auto-configure-alb.html), so the TLS versions it accepts are unknown: ${autoAlb.map((a) => `${a.resource.namespace}/${a.resource.name}${a.alb.ingressClassParams ? ` (IngressClassParams ${JSON.stringify(a.alb.ingressClassParams.name)})` : ' (no IngressClassParams)'}`).join(', ')}; set sslPolicy in the IngressClassParams, check the listener's policy (aws elbv2 describe-listeners) or run with --probe-tls`);
   const noParams = albs.filter((a) => paramsMissing(a.alb));
-  if (noParams.length > 0) out.push(`${noParams.length} EKS Auto Mode Ingress(es) belong to an IngressClass whose IngressClassParams (eks.amazonaws.com) does not exist, so the sslPolicy and certificateARNs of their load balancer are unknown: ${noParams.map((a) => `${a.resource.namespace}/${a.resource.name} (IngressClassParams ${JSON.stringify(a.alb.ingressClassParams!.name)})`).join(', ')}; create it or fix the IngressClass's spec.parameters`);
+  for (const by of ['eks-auto', 'lbc'] as const) {
+    const missing = noParams.filter((a) => a.alb.by === by);
+    const { who, group, certificates } = ALB_PARAMS[by];
+    if (missing.length > 0) out.push(`${missing.length} ${who} Ingress(es) belong to an IngressClass whose IngressClassParams (${group}) does not exist, so the sslPolicy and ${certificates} of their load balancer are unknown: ${missing.map((a) => `${a.resource.namespace}/${a.resource.name} (IngressClassParams ${JSON.stringify(a.alb.ingressClassParams!.name)})`).join(', ')}; create it or fix the IngressClass's spec.parameters`);
+  }
+  out.push(...albUnjudgedNotes(ctx.snapshot, albUnjudgedIngresses(ctx)));
   // Upstream supports one controller Deployment per cluster (configurations.md): with several
   // that disagree, which one provisions a load balancer is not known here.
   const split = [...services.filter((lb) => conflicting(lb.lbcDefault)).map((lb) => `Service ${lb.resource.namespace}/${lb.resource.name}`), ...albs.filter((a) => conflicting(a.alb.lbcDefault)).map((a) => `Ingress ${a.resource.namespace}/${a.resource.name}`)];
@@ -260,10 +276,10 @@ export const legacyProtocolEnabled: Check = {
   protectsAgainst: 'edge TLS configuration that still allows TLS 1.0/1.1 (RFC 8996; NIST SP 800-52r2 requires 1.2+)',
   severity: 'high',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Require TLS 1.2+: remove TLSv1/TLSv1.1 from ingress-nginx ssl-protocols; set Istio minProtocolVersion TLSV1_2 (or omit it); Traefik minVersion VersionTLS12; Contour minimumProtocolVersion "1.2"; on a Service with service.beta.kubernetes.io/aws-load-balancer-ssl-cert set service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06 on a Network Load Balancer, ELBSecurityPolicy-TLS-1-2-2017-01 on a Classic one, which has none of the TLS13/FS policies and otherwise keeps the default): without it AWS applies ELBSecurityPolicy-2016-08, which accepts TLS 1.0; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/ssl-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06), its default being ELBSecurityPolicy-2016-08 too; or run the AWS Load Balancer Controller with --default-ssl-policy=ELBSecurityPolicy-TLS13-1-2-2021-06, which its ALBs and NLBs take when no annotation names a policy; on EKS Auto Mode (loadBalancerClass eks.amazonaws.com/nlb) name a TLS 1.2+ policy the same way and confirm it on the listener (aws elbv2 describe-listeners), AWS documenting neither Auto Mode\'s default nor that it reads the annotation; on an EKS Auto Mode ALB Ingress (IngressClass controller eks.amazonaws.com/alb) set sslPolicy in the IngressClassParams its class names to a TLS 1.2+ policy (it overrides alb.ingress.kubernetes.io/ssl-policy): with neither, AWS documents no Auto Mode default and the policy is noted as unknown (a Service of another spec.loadBalancerClass, e.g. MetalLB\'s, gets no AWS load balancer: its policy is not judged, and the coverage note names it).',
+  remediation: 'Require TLS 1.2+: remove TLSv1/TLSv1.1 from ingress-nginx ssl-protocols; set Istio minProtocolVersion TLSV1_2 (or omit it); Traefik minVersion VersionTLS12; Contour minimumProtocolVersion "1.2"; on a Service with service.beta.kubernetes.io/aws-load-balancer-ssl-cert set service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06 on a Network Load Balancer, ELBSecurityPolicy-TLS-1-2-2017-01 on a Classic one, which has none of the TLS13/FS policies and otherwise keeps the default): without it AWS applies ELBSecurityPolicy-2016-08, which accepts TLS 1.0; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/ssl-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06), its default being ELBSecurityPolicy-2016-08 too; or run the AWS Load Balancer Controller with --default-ssl-policy=ELBSecurityPolicy-TLS13-1-2-2021-06, which its ALBs and NLBs take when no annotation names a policy (an sslPolicy in the IngressClassParams (elbv2.k8s.aws) an ALB Ingress\'s class names overrides the annotation: set it there to a TLS 1.2+ policy); on EKS Auto Mode (loadBalancerClass eks.amazonaws.com/nlb) name a TLS 1.2+ policy the same way and confirm it on the listener (aws elbv2 describe-listeners), AWS documenting neither Auto Mode\'s default nor that it reads the annotation; on an EKS Auto Mode ALB Ingress (IngressClass controller eks.amazonaws.com/alb) set sslPolicy in the IngressClassParams its class names to a TLS 1.2+ policy (it overrides alb.ingress.kubernetes.io/ssl-policy): with neither, AWS documents no Auto Mode default and the policy is noted as unknown (a Service of another spec.loadBalancerClass, e.g. MetalLB\'s, gets no AWS load balancer: its policy is not judged, and the coverage note names it).',
   needs: ['deployments', 'daemonsets'],
   reads: ['statefulsets', 'services', 'ingresses', 'ingressclasses', 'istio.gateways', 'gatewayapi.gateways', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'contour.httpproxies'],
-  readsWhen: [NGINX_CONTROLLER_CONFIG_READ, EKS_ALB_PARAMS_READ],
+  readsWhen: [NGINX_CONTROLLER_CONFIG_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ, ALB_NAMESPACES_READ],
   evaluate(ctx) {
     return [...nginxVerdicts(ctx), ...istioVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...traefikVerdicts(ctx), ...contourVerdicts(ctx), ...awsLoadBalancerVerdicts(ctx), ...albVerdicts(ctx)];
   },

@@ -136,6 +136,11 @@ export const KINDS = [
   // (docs.aws.amazon.com/eks/latest/userguide/auto-configure-alb.html): its spec (sslPolicy,
   // certificateARNs) is all that is read
   crd('eks.ingressclassparams', 'IngressClassParams', 'eks.amazonaws.com', ['v1'], 'ingressclassparams', false, { annotations: [], status: [] }),
+  // The AWS Load Balancer Controller's own IngressClassParams, which an IngressClass of controller
+  // ingress.k8s.aws/alb references (kubernetes-sigs/aws-load-balancer-controller
+  // docs/guide/ingress/ingress_class.md): its spec (sslPolicy, certificateArn, namespaceSelector)
+  // overrides the Ingresses' annotations, and is all that is read
+  crd('lbc.ingressclassparams', 'IngressClassParams', 'elbv2.k8s.aws', ['v1beta1'], 'ingressclassparams', false, { annotations: [], status: [] }),
   // cert-manager
   crd('certmanager.certificates', 'Certificate', 'cert-manager.io', ['v1'], 'certificates'),
   crd('certmanager.issuers', 'Issuer', 'cert-manager.io', ['v1'], 'issuers'),

@@ -16,7 +16,7 @@ import { describePolicy, type CoverageNote, type LayerPolicy, type NamedPort, ty
 import type { Selector } from './selector.ts';
 import { identityPodLabels } from './cilium/labels.ts';
 import { POLICY_APIS } from './apis.ts';
-import { KINDS } from '../../snapshot/kinds.ts';
+import { KINDS, type KindKey } from '../../snapshot/kinds.ts';
 import { addressKey, indexAddresses, type AddressHolder } from './addresses.ts';
 
 export type { DirectionVerdict, Endpoint, RuleRef } from './engine.ts';
@@ -63,8 +63,13 @@ export interface ReachModel {
    * not here.
    */
   unread: string[];
-  /** Policy kinds that were not read and decide nothing, for people: the CNI does not enforce them (Composition.notEnforced). */
+  /** Policy kinds that were not read and decide no flow, for people: the CNI does not enforce them (Composition.notEnforced). */
   passedOver: string[];
+  /**
+   * The same kinds, each with its API; notEnforced says why the CNI does not enforce it (passedOver),
+   * undefined when its policies may decide a flow (unread). Checks judging flows wait only for those.
+   */
+  unreadKinds: Array<{ key: KindKey; api: PolicyApi; what: string; status: 'forbidden' | 'error'; notEnforced?: string }>;
   /** What the model takes as enforced without the CNI's version or build to show it, for people: reach says it. */
   assumed: string[];
   match: MatchContext;
@@ -105,11 +110,12 @@ const KIND_API: Partial<Record<string, PolicyApi>> = {
 
 /**
  * ReachModel.unread: "ClusterNetworkPolicy (clusternetworkpolicies.policy.networking.k8s.io) could
- * not be read (error: …)"; and passedOver, the unread kinds the CNI does not enforce.
+ * not be read (error: …)"; passedOver, the unread kinds the CNI does not enforce; unreadKinds, both.
  */
-function unreadPolicyKinds(snapshot: Snapshot, cni: CniDetection, composition: Composition, settings: PolicySettings): { unread: string[]; passedOver: string[] } {
+function unreadPolicyKinds(snapshot: Snapshot, cni: CniDetection, composition: Composition, settings: PolicySettings): Pick<ReachModel, 'unread' | 'passedOver' | 'unreadKinds'> {
   const unread: string[] = [];
   const passedOver: string[] = [];
+  const unreadKinds: ReachModel['unreadKinds'] = [];
   // A kind no detected plugin enforces decides nothing whether read or not (its policies would be
   // decorative), nor does any kind under Cilium with enforcement off; with no CNI recognised, any kind may.
   const enforced = (api: PolicyApi) => !cni.plugins.length
@@ -121,11 +127,18 @@ function unreadPolicyKinds(snapshot: Snapshot, cni: CniDetection, composition: C
       const spec = KINDS.find((k) => k.key === key);
       const what = spec ? `${spec.kind} (${spec.resource}${spec.group ? `.${spec.group}` : ''})` : key;
       const api = KIND_API[key] ?? adapter.api;
-      if (enforced(api)) unread.push(`${what} could not be read (${c.status}${c.detail ? `: ${c.detail}` : ''}): its policies may decide this, and the model cannot vouch for what it did not read`);
-      else passedOver.push(`${what} was not read (${c.status}), and is not needed: ${composition.notEnforced(api) ?? `the CNI does not enforce ${api}`}`);
+      if (enforced(api)) {
+        unread.push(`${what} could not be read (${c.status}${c.detail ? `: ${c.detail}` : ''}): its policies may decide this, and the model cannot vouch for what it did not read`);
+        unreadKinds.push({ key, api, what, status: c.status });
+      } else {
+        const why = composition.notEnforced(api) ?? `the CNI does not enforce ${api}`;
+        // No reach verdict waits for it; a check judging every policy, enforced or not (network.invalid-policy), still does.
+        passedOver.push(`${what} was not read (${c.status}) and decides no reach verdict: ${why}`);
+        unreadKinds.push({ key, api, what, status: c.status, notEnforced: why });
+      }
     }
   }
-  return { unread, passedOver };
+  return { unread, passedOver, unreadKinds };
 }
 
 /** Named container ports of a pod spec (containers and restartable init "sidecar" containers). */

@@ -20,17 +20,30 @@
 // Overrides the alb.ingress.kubernetes.io/ssl-policy annotation." The page names no default
 // policy for Auto Mode, and the LBC's --default-ssl-policy is not Auto Mode's: with neither field
 // nor annotation the policy is unknown here (policy undefined), as for Auto Mode's NLB (cloud-lb.ts).
+// The IngressClassParams' namespaceSelector "Restricts which namespaces can use this IngressClass"
+// (the same page's reference table): the AWS Load Balancer Controller, whose IngressClassParams
+// Auto Mode's follow, rejects the class for an Ingress whose namespace's labels it does not
+// select (pkg/ingress/class_loader.go, validateIngressClassParamsNamespaceRestriction:
+// ErrInvalidIngressClass; no selector admits every namespace), so no load balancer serves it.
+//
+// The AWS Load Balancer Controller has its own IngressClassParams (API group elbv2.k8s.aws), which
+// an IngressClass of controller ingress.k8s.aws/alb names in spec.parameters
+// (docs/guide/ingress/ingress_class.md): "If the field is specified, LBC will ignore the
+// alb.ingress.kubernetes.io/certificate-arn annotation" (certificateArn, a list) and the same of
+// sslPolicy and ssl-policy; its certificateArn makes the default listen-ports HTTPS 443 as the
+// annotation does (pkg/ingress/model_build_listener.go, computeIngressExplicitTLSCertARNs), and its
+// namespaceSelector restricts the class as Auto Mode's does.
 
+import type { KindKey } from '../../snapshot/kinds.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
-import { arr, obj, str } from '../mesh/util.ts';
+import { arr, labelSelectorMatches, obj, str } from '../mesh/util.ts';
 import { lbcDefaultPolicy, policyOfDefault, type LbcDefaultPolicy } from './aws-lbc.ts';
 import { AWS_DEFAULT_SSL_POLICY, awsPolicyMinTls, type TlsVersion } from './cloud-lb.ts';
 import { ingressClassesByController, ingressClassNamed, type IngressClassInfo } from './nginx.ts';
 
 export const ALB_INGRESS_CONTROLLER = 'ingress.k8s.aws/alb';
 export const EKS_AUTO_MODE_ALB_CONTROLLER = 'eks.amazonaws.com/alb';
-const EKS_API_GROUP = 'eks.amazonaws.com';
 const PREFIX = 'alb.ingress.kubernetes.io/';
 export const ALB_LISTEN_PORTS = `${PREFIX}listen-ports`;
 export const ALB_SSL_POLICY = `${PREFIX}ssl-policy`;
@@ -40,24 +53,41 @@ const SSL_REDIRECT = `${PREFIX}ssl-redirect`;
 /** Who provisions the ALB: the AWS Load Balancer Controller (LBC) or EKS Auto Mode. */
 export type AlbProvisioner = 'lbc' | 'eks-auto';
 
+/** Each provisioner's IngressClassParams: API group, snapshot kind, certificate field, and who it is for people. */
+export const ALB_PARAMS = {
+  'eks-auto': { group: 'eks.amazonaws.com', key: 'eks.ingressclassparams', certificates: 'certificateARNs', who: 'EKS Auto Mode' },
+  lbc: { group: 'elbv2.k8s.aws', key: 'lbc.ingressclassparams', certificates: 'certificateArn', who: 'AWS Load Balancer Controller' },
+} as const satisfies Record<AlbProvisioner, { group: string; key: KindKey; certificates: string; who: string }>;
+
 export interface AlbIngress {
   by: AlbProvisioner;
-  /** EKS Auto Mode: the IngressClassParams the class names, and whether the snapshot holds it. */
-  ingressClassParams?: { name: string; found: boolean };
+  /**
+   * The IngressClassParams the class names (ALB_PARAMS: eks.amazonaws.com for EKS Auto Mode,
+   * elbv2.k8s.aws for the AWS Load Balancer Controller). found: the snapshot holds it; missing:
+   * it does not exist (the kind was read, or its CRD is absent); unread: the kind was not read
+   * (a snapshot taken before ztaudit collected it, or the list refused), so its settings are unknown.
+   */
+  ingressClassParams?: { name: string; state: 'found' | 'missing' | 'unread' };
+  /**
+   * The IngressClassParams' spec.namespaceSelector and the Ingress's namespace.
+   * refused: the selector does not select the namespace's labels, so no load balancer is built for
+   * the Ingress; unknown: the namespace's labels were not read, so that cannot be told.
+   */
+  namespaceSelector?: { verdict: 'refused' | 'unknown'; namespace: string };
   /** The listen-ports annotation, or the default it falls back to. */
   listeners: Array<{ protocol: 'HTTP' | 'HTTPS'; port: number }>;
   listenPortsFromAnnotation: boolean;
   /** A listen-ports value the controller cannot read: the error, in one line. */
   invalidListenPorts?: string;
-  /** A certificate is given: the certificate-arn annotation, or (EKS Auto Mode) the IngressClassParams' certificateARNs. */
+  /** A certificate is given: the certificate-arn annotation, or the IngressClassParams' certificateARNs (EKS Auto Mode) or certificateArn (LBC). */
   certificateArn: boolean;
-  /** The certificate comes from the IngressClassParams' certificateARNs (and not the annotation). */
+  /** The certificate comes from the IngressClassParams (which override the annotation). */
   certificateFromParams: boolean;
   sslRedirect?: string;
   /** Undefined on EKS Auto Mode when neither the IngressClassParams nor the annotation names one (AWS documents no default). */
   policy?: string;
   policyFromAnnotation: boolean;
-  /** EKS Auto Mode: the IngressClassParams' sslPolicy names it, overriding any annotation. */
+  /** The IngressClassParams' sslPolicy names it, overriding any annotation. */
   policyFromParams: boolean;
   /** Without the annotation, when the snapshot holds the controller's Deployment: its default (minTls is undefined when controllers conflict). */
   lbcDefault?: LbcDefaultPolicy;
@@ -92,26 +122,61 @@ export function servedByAwsAlb(snapshot: Snapshot, ing: KubeObject): boolean {
   return albClassOf(snapshot, ing) !== undefined;
 }
 
-/** The name of the eks.amazonaws.com IngressClassParams an EKS Auto Mode IngressClass names in spec.parameters. */
-export function eksIngressClassParamsName(cls: IngressClassInfo): string | undefined {
+/** The name of the IngressClassParams an ALB IngressClass names in spec.parameters, of its provisioner's API group (ALB_PARAMS). */
+export function albIngressClassParamsName(cls: IngressClassInfo): string | undefined {
   const p = cls.parameters;
-  return cls.controller === EKS_AUTO_MODE_ALB_CONTROLLER && p?.apiGroup === EKS_API_GROUP && p.kind === 'IngressClassParams' && p.name ? p.name : undefined;
+  const by = provisionerOf(cls);
+  return by && p?.apiGroup === ALB_PARAMS[by].group && p.kind === 'IngressClassParams' && p.name ? p.name : undefined;
 }
 
-/** The EKS Auto Mode IngressClasses that name IngressClassParams: "IngressClass alb (IngressClassParams \"alb\")". */
-export function eksAlbClassesWithParams(snapshot: Snapshot): string[] {
-  return ingressClassesByController(snapshot).flatMap((c) => {
-    const name = eksIngressClassParamsName(c);
-    return name ? [`IngressClass ${c.name} (IngressClassParams ${JSON.stringify(name)})`] : [];
-  });
-}
+/**
+ * Per provisioner, the ALB IngressClasses that serve an Ingress of the snapshot and name
+ * IngressClassParams: "IngressClass \"alb\" (IngressClassParams \"alb\")" (names quoted: cluster text); and the IngressClassParams
+ * among them whose spec.namespaceSelector restricts their class. A load balancer is made for an
+ * Ingress ("EKS Auto Mode creates a load balancer when you create an Ingress", auto-configure-alb.html):
+ * a class no Ingress uses configures nothing.
+ */
+export const albClassesWithParams = memoize((snapshot: Snapshot): Record<AlbProvisioner, { classes: string[]; namespaceSelectors: string[] }> => {
+  const out = { 'eks-auto': { classes: new Map<string, string>(), selectors: new Set<string>() }, lbc: { classes: new Map<string, string>(), selectors: new Set<string>() } };
+  for (const ing of snapshot.resources.ingresses ?? []) {
+    const served = albClassOf(snapshot, ing);
+    const cls = served?.cls;
+    const name = cls ? albIngressClassParamsName(cls) : undefined;
+    if (!served || !cls || name === undefined) continue;
+    const o = out[served.by];
+    if (!o.classes.has(cls.name)) o.classes.set(cls.name, `IngressClass ${JSON.stringify(cls.name)} (IngressClassParams ${JSON.stringify(name)})`);
+    const selector = obj(ingressClassParams(snapshot, served.by).get(name)?.spec)?.namespaceSelector;
+    if (selector !== undefined && selector !== null) o.selectors.add(`IngressClassParams ${JSON.stringify(name)}`);
+  }
+  const list = (by: AlbProvisioner) => ({ classes: [...out[by].classes.values()], namespaceSelectors: [...out[by].selectors] });
+  return { 'eks-auto': list('eks-auto'), lbc: list('lbc') };
+}, 'tls');
 
-/** IngressClassParams (eks.amazonaws.com, cluster-scoped) by name, once per snapshot. */
-const eksIngressClassParams = memoize((snapshot: Snapshot): Map<string, KubeObject> => {
-  const m = new Map<string, KubeObject>();
-  for (const p of snapshot.resources['eks.ingressclassparams'] ?? []) if (p.metadata?.name) m.set(p.metadata.name, p);
+/** IngressClassParams (cluster-scoped) of each provisioner's API group by name, once per snapshot. */
+const ingressClassParamsByKind = memoize((snapshot: Snapshot): Record<AlbProvisioner, Map<string, KubeObject>> => {
+  const byName = (key: KindKey) => {
+    const m = new Map<string, KubeObject>();
+    for (const p of snapshot.resources[key] ?? []) if (p.metadata?.name) m.set(p.metadata.name, p);
+    return m;
+  };
+  return { 'eks-auto': byName(ALB_PARAMS['eks-auto'].key), lbc: byName(ALB_PARAMS.lbc.key) };
+}, 'tls');
+const ingressClassParams = (snapshot: Snapshot, by: AlbProvisioner) => ingressClassParamsByKind(snapshot)[by];
+
+/** Namespaces' labels by name, once per snapshot; undefined when the namespaces were not read. */
+const namespaceLabels = memoize((snapshot: Snapshot): Map<string, Record<string, string>> | undefined => {
+  if (snapshot.coverage.namespaces?.status !== 'ok') return undefined;
+  const m = new Map<string, Record<string, string>>();
+  for (const n of snapshot.resources.namespaces ?? []) if (n.metadata?.name) m.set(n.metadata.name, n.metadata.labels ?? {});
   return m;
 }, 'tls');
+
+/** Whether the IngressClassParams' namespaceSelector admits the namespace; undefined when its labels are not known. */
+function namespaceSelected(snapshot: Snapshot, selector: unknown, namespace: string): boolean | undefined {
+  if (selector === undefined || selector === null) return true;
+  const labels = namespaceLabels(snapshot)?.get(namespace);
+  return labels === undefined ? undefined : labelSelectorMatches(selector, labels);
+}
 
 function parseListenPorts(raw: string): AlbIngress['listeners'] | string {
   let parsed: unknown;
@@ -136,11 +201,14 @@ export function albIngressOf(snapshot: Snapshot, ing: KubeObject): AlbIngress | 
   const served = albClassOf(snapshot, ing);
   if (!served) return undefined;
   const { by } = served;
-  const paramsName = by === 'eks-auto' && served.cls ? eksIngressClassParamsName(served.cls) : undefined;
-  const params = paramsName !== undefined ? eksIngressClassParams(snapshot).get(paramsName) : undefined;
+  const paramsName = served.cls ? albIngressClassParamsName(served.cls) : undefined;
+  const params = paramsName !== undefined ? ingressClassParams(snapshot, by).get(paramsName) : undefined;
+  const paramsState = params !== undefined ? 'found' : ['ok', 'absent'].includes(snapshot.coverage[ALB_PARAMS[by].key]?.status ?? '') ? 'missing' : 'unread';
   const spec = obj(params?.spec);
+  const namespace = ing.metadata?.namespace ?? 'default';
+  const selected = params !== undefined ? namespaceSelected(snapshot, spec?.namespaceSelector, namespace) : true;
   const paramsPolicy = str(spec?.sslPolicy)?.trim() || undefined;
-  const paramsCertificate = arr(spec?.certificateARNs).some((a) => typeof a === 'string' && a.trim() !== '');
+  const paramsCertificate = arr(spec?.[ALB_PARAMS[by].certificates]).some((a) => typeof a === 'string' && a.trim() !== '');
   const annotations = ing.metadata?.annotations ?? {};
   const annotatedCertificate = !!annotations[CERTIFICATE_ARN]?.trim();
   const certificateArn = annotatedCertificate || paramsCertificate;
@@ -154,7 +222,8 @@ export function albIngressOf(snapshot: Snapshot, ing: KubeObject): AlbIngress | 
   const sslRedirect = annotations[SSL_REDIRECT]?.trim();
   return {
     by,
-    ...(paramsName !== undefined ? { ingressClassParams: { name: paramsName, found: params !== undefined } } : {}),
+    ...(paramsName !== undefined ? { ingressClassParams: { name: paramsName, state: paramsState } } : {}),
+    ...(selected === true ? {} : { namespaceSelector: { verdict: selected === false ? 'refused' : 'unknown', namespace } }),
     listeners,
     listenPortsFromAnnotation: Array.isArray(parsed),
     ...(typeof parsed === 'string' ? { invalidListenPorts: parsed } : {}),
@@ -167,4 +236,36 @@ export function albIngressOf(snapshot: Snapshot, ing: KubeObject): AlbIngress | 
     ...(lbcDefault ? { lbcDefault } : {}),
     ...(policy === undefined || (lbcDefault && 'conflicting' in lbcDefault) ? {} : { minTls: awsPolicyMinTls(policy) }),
   };
+}
+
+/**
+ * Why no verdict can be given on an ALB Ingress, or none is due: undefined when its ALB is judged.
+ * namespace-refused: the IngressClassParams' namespaceSelector does not select its namespace, so
+ * no load balancer is built for it; namespace-unknown: its namespace's labels were not read;
+ * params-unread: the IngressClassParams were not read, so neither the selector nor the settings
+ * are known. IngressClassParams that do not exist are a finding of the Ingress, not a gap here.
+ */
+export function albUnjudged(alb: AlbIngress): 'namespace-refused' | 'namespace-unknown' | 'params-unread' | undefined {
+  if (alb.ingressClassParams?.state === 'unread') return 'params-unread';
+  if (alb.namespaceSelector) return alb.namespaceSelector.verdict === 'refused' ? 'namespace-refused' : 'namespace-unknown';
+  return undefined;
+}
+
+/** The coverage notes naming the ALB Ingresses that albUnjudged leaves without a verdict, one per provisioner and reason. */
+export function albUnjudgedNotes(snapshot: Snapshot, unjudged: ReadonlyArray<{ resource: { namespace: string; name: string }; alb: AlbIngress }>): string[] {
+  const params = (u: { alb: AlbIngress }) => `IngressClassParams ${JSON.stringify(u.alb.ingressClassParams!.name)}`;
+  const who = (u: { resource: { namespace: string; name: string } }) => `${u.resource.namespace}/${u.resource.name}`;
+  const out: string[] = [];
+  for (const by of ['eks-auto', 'lbc'] as const) {
+    const { who: provisioner, group, key, certificates } = ALB_PARAMS[by];
+    const of = (why: ReturnType<typeof albUnjudged>) => unjudged.filter((u) => u.alb.by === by && albUnjudged(u.alb) === why);
+    const refused = of('namespace-refused');
+    if (refused.length > 0) out.push(`${refused.length} ${provisioner} Ingress(es) are in a namespace the spec.namespaceSelector of their IngressClassParams does not select, so ${by === 'lbc' ? 'the AWS Load Balancer Controller' : 'EKS Auto Mode'} rejects their IngressClass and builds no load balancer for them (nothing to judge): ${refused.map((u) => `${who(u)} (${params(u)})`).join(', ')}; label the namespace or use another IngressClass if they should be served`);
+    const unknown = of('namespace-unknown');
+    if (unknown.length > 0) out.push(`${unknown.length} ${provisioner} Ingress(es) belong to an IngressClass whose IngressClassParams restrict it to some namespaces (spec.namespaceSelector), but the labels of their namespace were not read, so whether a load balancer serves them is not known and they are not judged: ${unknown.map((u) => `${who(u)} (${params(u)})`).join(', ')}; grant list on namespaces`);
+    const unread = of('params-unread');
+    const status = snapshot.coverage[key]?.status;
+    if (unread.length > 0) out.push(`${unread.length} ${provisioner} Ingress(es) belong to an IngressClass that names IngressClassParams (${group}), which ${status === undefined ? 'were not collected in this snapshot' : `could not be read (${status})`}, so their load balancer's settings (${certificates}, sslPolicy, namespaceSelector) are unknown and they are not judged: ${unread.map((u) => `${who(u)} (${params(u)})`).join(', ')}; collect a new snapshot to judge them`);
+  }
+  return out;
 }

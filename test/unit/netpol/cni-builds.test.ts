@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest';
 import type { CliIO } from '../../../src/cli/io.ts';
 import { main } from '../../../src/cli/main.ts';
 import { cniNotEnforcing } from '../../../checks/network/cni-not-enforcing.ts';
+import { networkChecks } from '../../../checks/network/index.ts';
+import { runChecks } from '../../../src/engine/run.ts';
 import { buildReachability } from '../../../src/analysis/netpol/model.ts';
 import { queryReach } from '../../../src/analysis/netpol/query.ts';
 import { reachCommandCore } from '../../../src/cli/reach.ts';
@@ -244,16 +246,16 @@ describe('reach when a policy kind was not read', () => {
     const s = withCoverage('anp.adminnetworkpolicies', { status: 'forbidden', detail: 'list adminnetworkpolicies.policy.networking.k8s.io' });
     const cilium = snap(ns('a') + ns('b') + pod('a', 'client', { app: 'client' }) + pod('b', 'server', { app: 'server' }, [{ name: 'http', containerPort: 8080 }]) + daemonset('kube-system', 'cilium', 'quay.io/cilium/cilium:v1.16.3'));
     cilium.coverage['anp.adminnetworkpolicies'] = { status: 'forbidden', detail: 'list adminnetworkpolicies.policy.networking.k8s.io' };
-    const line = 'AdminNetworkPolicy (adminnetworkpolicies.policy.networking.k8s.io) was not read (forbidden), and is not needed: cilium does not implement AdminNetworkPolicy';
+    const line = 'AdminNetworkPolicy (adminnetworkpolicies.policy.networking.k8s.io) was not read (forbidden) and decides no reach verdict: cilium does not implement AdminNetworkPolicy';
     const out = reachCommandCore(cilium, { from: 'a/client', to: 'b/server', port: '8080' });
     expect(out.output).toMatch(/^ALLOWED: /);
     expect(out.output.split('\n').filter((l) => l.includes('adminnetworkpolicies'))).toEqual([`  note: ${line}`]);
     expect(runNotes({ snapshot: cilium, config: defaultConfig(), now: new Date() })).toEqual([line]);
     // Where the CNI enforces the kind (kube-network-policies' npa-v1alpha2 build enforces
     // ClusterNetworkPolicy, not AdminNetworkPolicy) only the kinds it does not enforce are passed over.
-    expect(runNotes({ snapshot: s, config: defaultConfig(), now: new Date() })).toEqual(['AdminNetworkPolicy (adminnetworkpolicies.policy.networking.k8s.io) was not read (forbidden), and is not needed: kube-network-policies v1.1.0 (DaemonSet kube-system/kube-network-policies) does not implement AdminNetworkPolicy: its v1.1.0-npa-v1alpha2 image is the npa-v1alpha2 build, which enforces NetworkPolicy and ClusterNetworkPolicy']);
+    expect(runNotes({ snapshot: s, config: defaultConfig(), now: new Date() })).toEqual(['AdminNetworkPolicy (adminnetworkpolicies.policy.networking.k8s.io) was not read (forbidden) and decides no reach verdict: kube-network-policies v1.1.0 (DaemonSet kube-system/kube-network-policies) does not implement AdminNetworkPolicy: its v1.1.0-npa-v1alpha2 image is the npa-v1alpha2 build, which enforces NetworkPolicy and ClusterNetworkPolicy']);
     const cnp = withCoverage('anp.clusternetworkpolicies', { status: 'forbidden', detail: 'list clusternetworkpolicies.policy.networking.k8s.io' });
-    expect(runNotes({ snapshot: cnp, config: defaultConfig(), now: new Date() }).filter((n) => n.includes('not needed'))).toEqual([]);
+    expect(runNotes({ snapshot: cnp, config: defaultConfig(), now: new Date() }).filter((n) => n.includes('decides no reach verdict'))).toEqual([]);
   });
 
   // Cilium's `enable-policy: never`: "Policy enforcement is disabled on all endpoints, even if
@@ -272,15 +274,51 @@ describe('reach when a policy kind was not read', () => {
     expect(never.exitCode).toBe(0);
     expect(never.output).toMatch(/^ALLOWED: /);
     const why = "Cilium's policy enforcement mode is 'never' (cilium-config enable-policy): no policy is enforced";
-    expect(never.output).toContain(`note: NetworkPolicy (networkpolicies.networking.k8s.io) was not read (forbidden), and is not needed: ${why}`);
-    expect(never.output).toContain(`note: CiliumNetworkPolicy (ciliumnetworkpolicies.cilium.io) was not read (error), and is not needed: ${why}`);
+    expect(never.output).toContain(`note: NetworkPolicy (networkpolicies.networking.k8s.io) was not read (forbidden) and decides no reach verdict: ${why}`);
+    expect(never.output).toContain(`note: CiliumNetworkPolicy (ciliumnetworkpolicies.cilium.io) was not read (error) and decides no reach verdict: ${why}`);
     expect(never.output).not.toContain('could not be read');
     expect(reachCommandCore(cluster('never'), { matrix: true }).output).not.toContain('note:');
     // Enforcement on (the default mode): the same unread kinds may decide the flow.
     const enforcing = reachCommandCore(cluster('default'), { from: 'a/client', to: 'b/server', port: '8080' });
     expect(enforcing.exitCode).toBe(2);
     expect(enforcing.output).toMatch(/^UNKNOWN: /);
-    expect(enforcing.output).not.toContain('not needed');
+    expect(enforcing.output).not.toContain('decides no reach verdict');
+  });
+
+  // The same cluster as the checks see it: a kind the CNI does not enforce decides no network
+  // verdict, so the checks judging flows do not wait for it (checks/network/lib/policy-kinds.ts)
+  // and the critical cni-not-enforcing finding shows; checks judging every policy, enforced or not
+  // (invalid-policy, policy-selects-nothing), still wait. Cilium "Policy Enforcement Modes":
+  // never, "Policy enforcement is disabled on all endpoints, even if rules select specific
+  // endpoints" (https://docs.cilium.io/en/stable/security/policy/intro/).
+  it('Cilium enable-policy never with Cilium and admin policies unread: the network checks are judged and cni-not-enforcing fails critical; the note does not call the kinds unneeded', () => {
+    const cluster = (mode: string) => {
+      const s = snap(ns('a') + ns('b') + pod('a', 'client', { app: 'client' }) + pod('b', 'server', { app: 'server' }, [{ name: 'http', containerPort: 8080 }])
+        + daemonset('kube-system', 'cilium', 'quay.io/cilium/cilium:v1.16.3')
+        + `---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cilium-config, namespace: kube-system}\ndata: {enable-policy: ${mode}}\n`
+        + '---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny-all, namespace: b}\nspec: {podSelector: {}, policyTypes: [Ingress]}\n');
+      s.coverage['anp.adminnetworkpolicies'] = { status: 'forbidden', detail: 'list adminnetworkpolicies' };
+      s.coverage['cilium.networkpolicies'] = { status: 'forbidden', detail: 'list ciliumnetworkpolicies.cilium.io' };
+      return s;
+    };
+    const run = (mode: string) => new Map(runChecks(networkChecks, { snapshot: cluster(mode), config: defaultConfig(), now: new Date() }).map((o) => [o.check.id, o]));
+    const never = run('never');
+    const cni = never.get('network.cni-not-enforcing')!;
+    expect(cni.status).toBe('fail');
+    expect(cni.results.filter((r) => r.status === 'fail').map((r) => `${r.severity} ${r.message}`)).toEqual([
+      "critical 1 NetworkPolicies have no effect: Cilium's policy enforcement mode is 'never' (cilium-config enable-policy): no policy is enforced",
+      "medium AdminNetworkPolicy (adminnetworkpolicies.policy.networking.k8s.io) could not be read (forbidden): any such policies have no effect, but whether some exist is not known: Cilium's policy enforcement mode is 'never' (cilium-config enable-policy): no policy is enforced",
+      "medium CiliumNetworkPolicy (ciliumnetworkpolicies.cilium.io) could not be read (forbidden): any such policies have no effect, but whether some exist is not known: Cilium's policy enforcement mode is 'never' (cilium-config enable-policy): no policy is enforced",
+    ]);
+    for (const id of ['network.namespace-default-deny-ingress', 'network.allow-all-ingress', 'network.unrestricted-egress', 'network.exposed-workload']) expect(never.get(id)!.status, id).not.toBe('not-evaluated');
+    // Enforcement off: namespace b's deny-all NetworkPolicy isolates nothing.
+    expect(never.get('network.namespace-default-deny-ingress')!.results.find((r) => r.resource.name === 'b')?.status).toBe('fail');
+    for (const id of ['network.invalid-policy', 'network.policy-selects-nothing']) expect(never.get(id)!.reason, id).toContain('anp.adminnetworkpolicies: forbidden');
+    expect(runNotes({ snapshot: cluster('never'), config: defaultConfig(), now: new Date() }).filter((n) => n.includes('not needed'))).toEqual([]);
+    // Enforcement on: the same unread kinds may decide a flow, and the checks wait for them.
+    const enforcing = run('default');
+    expect(enforcing.get('network.namespace-default-deny-ingress')!.status).toBe('not-evaluated');
+    expect(enforcing.get('network.namespace-default-deny-ingress')!.reason).toContain('cilium.networkpolicies: forbidden (list ciliumnetworkpolicies.cilium.io) for Cilium policies, which the CNI may enforce');
   });
 
   it('a kind that is absent (CRD not installed) holds no policies: the answer stands', () => {

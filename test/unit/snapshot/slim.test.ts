@@ -45,7 +45,7 @@ describe('slim declarations', () => {
     expect(slimmedKinds()).toEqual([
       'namespaces', 'pods', 'services', 'serviceaccounts', 'limitranges', 'replicationcontrollers', 'replicasets', 'deployments', 'statefulsets', 'daemonsets',
       'jobs', 'cronjobs', 'networkpolicies', 'ingresses', 'ingressclasses', 'roles', 'clusterroles', 'rolebindings', 'clusterrolebindings',
-      'eks.ingressclassparams',
+      'eks.ingressclassparams', 'lbc.ingressclassparams',
     ]);
   });
 

@@ -43,23 +43,24 @@ spec:
 ---`;
 
 /** The page's Step 2 IngressClassParams (scheme internet-facing), with the reference table's TLS fields. */
-const params = (o: { name?: string; sslPolicy?: string; certificateARNs?: string[] } = {}) => `
+const params = (o: { name?: string; sslPolicy?: string; certificateARNs?: string[]; namespaceSelector?: string } = {}) => `
 apiVersion: eks.amazonaws.com/v1
 kind: IngressClassParams
 metadata: {name: ${JSON.stringify(o.name ?? 'alb')}}
 spec:
   scheme: internet-facing
+  ${o.namespaceSelector ? `namespaceSelector: ${o.namespaceSelector}` : ''}
   ${o.sslPolicy ? `sslPolicy: ${o.sslPolicy}` : ''}
   ${o.certificateARNs ? `certificateARNs: [${o.certificateARNs.join(', ')}]` : ''}
 ---`;
 
 /** The page's Step 4 Ingress (2048-ingress), its host named, annotations optional. */
-const ingress = (annotations: string[] = [], o: { className?: boolean } = {}) => `
+const ingress = (annotations: string[] = [], o: { className?: boolean; namespace?: string } = {}) => `
 apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata:
   name: 2048-ingress
-  namespace: game
+  namespace: ${o.namespace ?? 'game'}
   annotations: {${annotations.join(', ')}}
 spec:
   ${o.className === false ? '' : 'ingressClassName: alb'}
@@ -174,6 +175,16 @@ describe('EKS Auto Mode ALB Ingresses (IngressClass controller eks.amazonaws.com
     expect(note).not.toContain('\n');
   });
 
+  it('the IngressClass name in a not-evaluated reason is cluster text: quoted, a line break in it stays escaped on one line', () => {
+    const c = ctx((autoClass({ params: 'alb' }) + ingress()).replaceAll('name: alb\n', 'name: "x\\n[ok] all clear"\n').replace('ingressClassName: alb', 'ingressClassName: "x\\n[ok] all clear"'));
+    c.snapshot.coverage['eks.ingressclassparams'] = { status: 'forbidden', detail: 'list ingressclassparams (refused in test)' };
+    c.snapshot.resources['eks.ingressclassparams'] = [];
+    const [o] = runChecks([ingressWithoutTls], c);
+    expect(o.status).toBe('not-evaluated');
+    expect(o.reason).toContain('IngressClass "x\\n[ok] all clear" (IngressClassParams "alb")');
+    expect(o.reason).not.toContain('\n');
+  });
+
   it('IngressClassParams that could not be read make both checks not-evaluated where an Auto Mode class names them, and only there', () => {
     const forbid = (c: AuditContext) => {
       c.snapshot.coverage['eks.ingressclassparams'] = { status: 'forbidden', detail: 'list ingressclassparams (refused in test)' };
@@ -183,7 +194,7 @@ describe('EKS Auto Mode ALB Ingresses (IngressClass controller eks.amazonaws.com
     const run = (c: AuditContext) => runChecks([legacyProtocolEnabled, ingressWithoutTls], c);
     const named = run(forbid(ctx(autoClass({ params: 'alb' }) + params({ sslPolicy: TLS13, certificateARNs: [CERT_ARN] }) + ingress())));
     expect(named.map((o) => o.status)).toEqual(['not-evaluated', 'not-evaluated']);
-    expect(named[0].reason).toContain('IngressClass alb (IngressClassParams "alb")');
+    expect(named[0].reason).toContain('IngressClass "alb" (IngressClassParams "alb")');
     const none = run(forbid(ctx(autoClass() + ingress([`alb.ingress.kubernetes.io/certificate-arn: "${CERT_ARN}"`, `alb.ingress.kubernetes.io/ssl-policy: ${TLS13}`]))));
     expect(none.map((o) => o.status)).toEqual(['pass', 'pass']);
   });
@@ -199,5 +210,99 @@ spec: {controller: ingress.k8s.aws/alb, parameters: {apiGroup: eks.amazonaws.com
     expect(v).toMatchObject({ status: 'fail', evidence: { sslPolicy: 'ELBSecurityPolicy-2016-08 (default)' } });
     expect(v.message).toContain('at an AWS Application Load Balancer');
     expect(listenerVerdicts(c)[0].message).toContain('(AWS Load Balancer Controller)');
+  });
+
+  // "EKS Auto Mode creates a load balancer when you create an Ingress" (auto-configure-alb.html):
+  // an Auto Mode class no Ingress uses configures nothing, so its unreadable IngressClassParams
+  // must not blind the checks for the Ingresses of other controllers.
+  it('IngressClassParams that could not be read blind neither check when no Ingress uses the Auto Mode class: a Traefik Ingress without TLS still fails', () => {
+    const c = ctx(autoClass({ params: 'alb' }) + params({ sslPolicy: TLS13 }) + `
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: traefik}
+spec: {controller: traefik.io/ingress-controller}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: blog, namespace: web}
+spec:
+  ingressClassName: traefik
+  rules:
+  - host: blog.example.com
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: blog, port: {number: 80}}}}
+---`);
+    c.snapshot.coverage['eks.ingressclassparams'] = { status: 'forbidden', detail: 'list ingressclassparams (refused in test)' };
+    c.snapshot.resources['eks.ingressclassparams'] = [];
+    const [legacy, listeners] = runChecks([legacyProtocolEnabled, ingressWithoutTls], c);
+    expect(legacy.status).toBe('pass');
+    expect(listeners.status).toBe('fail');
+    expect(listeners.results.filter((r) => r.status === 'fail').map((r) => [r.resource.name, r.severity])).toEqual([['blog', 'high']]);
+  });
+
+  it('... while a class-less Ingress the default Auto Mode class serves keeps them not-evaluated', () => {
+    const c = ctx(autoClass({ params: 'alb', isDefault: true }) + params({ sslPolicy: TLS13 }) + ingress([], { className: false }));
+    c.snapshot.coverage['eks.ingressclassparams'] = { status: 'forbidden', detail: 'list ingressclassparams (refused in test)' };
+    c.snapshot.resources['eks.ingressclassparams'] = [];
+    expect(runChecks([legacyProtocolEnabled, ingressWithoutTls], c).map((o) => o.status)).toEqual(['not-evaluated', 'not-evaluated']);
+  });
+
+  it('a snapshot without IngressClassParams in its coverage (collected before they were read) does not claim they do not exist: no finding, a note saying they were not collected', () => {
+    const c = ctx(autoClass({ params: 'alb' }) + ingress());
+    delete c.snapshot.coverage['eks.ingressclassparams'];
+    delete c.snapshot.resources['eks.ingressclassparams'];
+    const outcomes = runChecks([legacyProtocolEnabled, ingressWithoutTls], c);
+    // The engine gates a check on a kind only when it was refused or failed: a kind the snapshot never collected does not stop it.
+    expect(outcomes.map((o) => o.status)).toEqual(['pass', 'pass']);
+    expect(listenerVerdicts(c)).toEqual([]);
+    const note = '1 EKS Auto Mode Ingress(es) belong to an IngressClass that names IngressClassParams (eks.amazonaws.com), which were not collected in this snapshot, so their load balancer\'s settings (certificateARNs, sslPolicy, namespaceSelector) are unknown and they are not judged: game/2048-ingress (IngressClassParams "alb"); collect a new snapshot to judge them';
+    expect(ingressWithoutTls.excluded!(c)).toBe(note);
+    expect(legacyProtocolEnabled.excluded!(c)).toBe(note);
+    expect(legacyProtocolEnabled.excluded!(c)).not.toContain('does not exist');
+  });
+
+  // IngressClassParams reference (auto-configure-alb.html): "namespaceSelector — Restricts which
+  // namespaces can use this IngressClass"; the AWS Load Balancer Controller's class loader
+  // (pkg/ingress/class_loader.go, validateIngressClassParamsNamespaceRestriction) rejects the class
+  // for an Ingress whose namespace's labels the selector does not match (ErrInvalidIngressClass),
+  // and no selector admits every namespace.
+  const ns = (name: string, labels: string) => `
+apiVersion: v1
+kind: Namespace
+metadata: {name: ${name}, labels: {${labels}}}
+---`;
+
+  it('an Ingress in a namespace the IngressClassParams\' namespaceSelector does not select gets no ALB: no plaintext finding, a note naming it', () => {
+    const c = ctx(ns('dev', 'env: dev') + autoClass({ params: 'alb' }) + params({ namespaceSelector: '{matchLabels: {env: prod}}' }) + ingress([], { namespace: 'dev' }));
+    expect(listenerVerdicts(c)).toEqual([]);
+    expect(ingressWithoutTls.excluded!(c)).toBe('1 EKS Auto Mode Ingress(es) are in a namespace the spec.namespaceSelector of their IngressClassParams does not select, so EKS Auto Mode rejects their IngressClass and builds no load balancer for them (nothing to judge): dev/2048-ingress (IngressClassParams "alb"); label the namespace or use another IngressClass if they should be served');
+    // The same Ingress in a selected namespace is judged: plaintext HTTP 80.
+    const prod = ctx(ns('prod', 'env: prod') + autoClass({ params: 'alb' }) + params({ namespaceSelector: '{matchLabels: {env: prod}}' }) + ingress([], { namespace: 'prod' }));
+    expect(listenerVerdicts(prod).map((v) => [v.status, v.resource.namespace])).toEqual([['fail', 'prod']]);
+    expect(ingressWithoutTls.excluded!(prod)).toBeUndefined();
+  });
+
+  it('matchExpressions count too, for the TLS policy as for the listeners', () => {
+    const sel = '{matchExpressions: [{key: env, operator: NotIn, values: [dev, test]}]}';
+    const dev = ctx(ns('dev', 'env: dev') + autoClass({ params: 'alb' }) + params({ sslPolicy: TLS10, certificateARNs: [CERT_ARN], namespaceSelector: sel }) + ingress([], { namespace: 'dev' }));
+    expect(policyVerdicts(dev)).toEqual([]);
+    expect(legacyProtocolEnabled.excluded!(dev)).toContain('dev/2048-ingress (IngressClassParams "alb")');
+    const prod = ctx(ns('prod', 'env: prod') + autoClass({ params: 'alb' }) + params({ sslPolicy: TLS10, certificateARNs: [CERT_ARN], namespaceSelector: sel }) + ingress([], { namespace: 'prod' }));
+    expect(policyVerdicts(prod).map((v) => v.status)).toEqual(['fail']);
+  });
+
+  it('namespaces that could not be read: the selector is not judged, not guessed', () => {
+    const c = ctx(ns('dev', 'env: dev') + autoClass({ params: 'alb' }) + params({ sslPolicy: TLS13, certificateARNs: [CERT_ARN], namespaceSelector: '{matchLabels: {env: prod}}' }) + ingress([], { namespace: 'dev' }));
+    c.snapshot.coverage.namespaces = { status: 'forbidden', detail: 'list namespaces (refused in test)' };
+    delete c.snapshot.resources.namespaces;
+    // Both checks read the namespaces where such a selector serves an Ingress: not evaluated, the reason names the selector.
+    const [legacy, listeners] = runChecks([legacyProtocolEnabled, ingressWithoutTls], c);
+    expect([legacy.status, listeners.status]).toEqual(['not-evaluated', 'not-evaluated']);
+    expect(legacy.reason).toContain('namespaces: forbidden (list namespaces (refused in test)) for the namespaceSelector of IngressClassParams "alb"');
+    // Judged anyway (a caller that does not gate), neither verdict is guessed.
+    expect(listenerVerdicts(c)).toEqual([]);
+    expect(policyVerdicts(c)).toEqual([]);
+    expect(legacyProtocolEnabled.excluded!(c)).toContain('but the labels of their namespace were not read, so whether a load balancer serves them is not known and they are not judged: dev/2048-ingress (IngressClassParams "alb")');
   });
 });
