@@ -1,7 +1,7 @@
 // Posture from report.details (typed by the run types, computed by the analyses): the broadest
 // RBAC subjects, workloads per mTLS posture, and what is reachable from far away.
 import { DETAIL_KINDS, type MtlsPosture, type RunDetails, type RunDiff, type RunReport } from '../../run/types.ts';
-import { BREADTH_LISTED, broadestSubjects } from '../../diff/diff.ts';
+import { BREADTH_LISTED, broadestSubjects } from '../../run/breadth.ts';
 import { byRef, num, pct, refKey, refOf, resourceText, smallest } from './format.ts';
 import type { BreadthRow, CallerRow, EgressDestinationRow, ExposurePathRow, ExposureRow, L4WithoutL7Row, MeshModeBar, MeshRow, PostureView } from './types.ts';
 
