@@ -315,7 +315,7 @@ class K8sRunStore implements RunStore {
     });
     if (damaged.length > 0) {
       index.read = { runs: read, damaged };
-      if (!quiet) for (const d of damaged) if (this.announce(d)) this.options.warn?.(`${this.damagedMessage(d)}; passed over`);
+      if (!quiet) this.tellDamaged(index);
     }
     // Never reuse a sequence number an entry still names, damaged or not (its objects would be overwritten).
     const used = this.objectsNamed(index).map((o) => Number(RUN_OBJECT_NAME.exec(o)?.[2] ?? 0));
@@ -341,6 +341,11 @@ class K8sRunStore implements RunStore {
   /** A damaged entry of the runs list in one line: where it is (the ConfigMap, the key, its place) and why. */
   private damagedMessage(d: DamagedEntry): string {
     return `${this.describe()}: entry runs[${d.position}] of the history index (ConfigMap ${this.namespace}/${this.name}, key ${INDEX_KEY}) is not a stored run: ${d.why}; it is kept there as it is`;
+  }
+
+  /** Warns of each damaged entry of the index's runs list not yet told of. */
+  private tellDamaged(index: K8sIndex): void {
+    for (const d of index.read?.damaged ?? []) if (this.announce(d)) this.options.warn?.(`${this.damagedMessage(d)}; passed over`);
   }
 
   /** True the first time this process meets damaged entry `d`. */
@@ -528,9 +533,19 @@ class K8sRunStore implements RunStore {
   }
 
   async get(id: string): Promise<RunReport | null> {
-    const { index } = await this.readIndex();
+    const { index } = await this.readIndex(true);
     const entry = index.runs.find((r) => r.id === id);
-    return entry ? this.load(entry) : null;
+    if (entry) {
+      this.tellDamaged(index);
+      return this.load(entry);
+    }
+    // A damaged entry that still has the id is a run this store holds and cannot read (`history`
+    // lists it as UNREADABLE, with this line), not one it no longer holds. The error tells of it;
+    // no warning says it again (nor, for a run not stored at all, of the others: the caller says "no run").
+    const damaged = index.read?.damaged.find((d) => typeof d.value === 'object' && d.value !== null && (d.value as { id?: unknown }).id === id);
+    if (!damaged) return null;
+    this.announce(damaged);
+    throw new UnreadableRunError(id, this.damagedMessage(damaged), 'entry');
   }
 
   async list(limit: number, onUnreadable?: (error: UnreadableRunError, place: number) => void): Promise<RunSummary[]> {
