@@ -48,9 +48,11 @@ export async function findRun(store: RunStore, ref: string): Promise<RunReport> 
   if (!isRunId(ref)) throw new HistoryError(`run "${oneLine(ref)}" is not a run id nor the start of one (${RUN_ID_RULE})`);
   const exact = await store.get(ref);
   if (exact) return exact;
-  // A run whose summary cannot be read is still found by its id: its report may read (not so a damaged index entry's).
+  // A run whose summary cannot be read is still found by its id: its report may read. So is a
+  // damaged k8s:// index entry that still has one (not one named by its place, runs[N]): get()
+  // then fails with the line `history` printed for it.
   const unreadable: string[] = [];
-  const matches = [...(await store.list(Number.MAX_SAFE_INTEGER, (error) => { if (error.part !== 'entry') unreadable.push(error.runId); })), ...unreadable.map((id) => ({ id }))].filter((r) => r.id.startsWith(ref));
+  const matches = [...(await store.list(Number.MAX_SAFE_INTEGER, (error) => { if (error.part !== 'entry' || isRunId(error.runId)) unreadable.push(error.runId); })), ...unreadable.map((id) => ({ id }))].filter((r) => r.id.startsWith(ref));
   if (matches.length === 1) {
     const run = await store.get(matches[0].id);
     if (run) return run;

@@ -31,8 +31,8 @@ function renderStoredRun(values: ReportOptions, positionals: string[], io: CliIO
       } else {
         report = await findRun(store, positionals[0]);
       }
-      const { trend, previous, previousGone } = await storedRunExtras(store, report);
-      const files = await renderReports(report, { formats, outDir: resolve(io.cwd, values.out), trend, previous, previousGone, chromium });
+      const { trend, previous, previousMissing } = await storedRunExtras(store, report);
+      const files = await renderReports(report, { formats, outDir: resolve(io.cwd, values.out), trend, previous, previousMissing, chromium });
       for (const f of files) io.stdout(`wrote ${f}\n`);
       return EXIT_OK;
     } finally {

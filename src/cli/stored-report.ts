@@ -1,16 +1,26 @@
 // What a stored run is rendered with, the same for `ztaudit report RUN` and serve's /runs/:id:
 // the score trend of its cluster up to that run (never the runs stored after it) and its
-// previous run, whose findings give the resolved ones their details (retention may have evicted
-// it: the oldest kept run's always is, by count or by age; the report then says so).
+// previous run, whose findings give the resolved ones their details. That run may be missing:
+// retention may have evicted it (the oldest kept run's always is, by count or by age), or it is
+// stored but cannot be read (a corrupt report, a damaged k8s:// index entry); the report then
+// says which, and is rendered all the same.
+import { UnreadableRunError } from '../base/errors.ts';
 import type { RunStore } from '../history/store.ts';
+import type { PreviousMissing } from '../report/view/types.ts';
 import type { RunReport, TrendPoint } from '../run/types.ts';
 
 export const TREND_POINTS = 30;
 
-export interface StoredRunExtras { trend: TrendPoint[]; previous: RunReport | null; previousGone: boolean }
+export interface StoredRunExtras { trend: TrendPoint[]; previous: RunReport | null; previousMissing?: PreviousMissing }
 
 export async function storedRunExtras(store: RunStore, report: RunReport): Promise<StoredRunExtras> {
   const trend = await store.trend(TREND_POINTS, report.run.cluster.name, report.run.startedAt);
-  const previous = report.diff ? await store.get(report.diff.previousRunId) : null;
-  return { trend, previous, previousGone: Boolean(report.diff) && previous === null };
+  if (!report.diff) return { trend, previous: null };
+  try {
+    const previous = await store.get(report.diff.previousRunId);
+    return previous ? { trend, previous } : { trend, previous: null, previousMissing: 'evicted' };
+  } catch (error: unknown) {
+    if (!(error instanceof UnreadableRunError)) throw error;
+    return { trend, previous: null, previousMissing: 'unreadable' };
+  }
 }

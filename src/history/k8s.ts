@@ -7,7 +7,8 @@
 //                     into chunks so each object stays well under the 1 MiB limit
 //
 // Every object carries the labels ztaudit.io/history=NAME and ztaudit.io/part=index|run; a
-// store replaces only its own run objects, and a new store may not be named like another's.
+// store replaces and deletes only its own run objects (so labelled and so named, whatever an
+// index entry names), and a new store may not be named like another's.
 //
 // The index is the commit point and is only ever replaced with its resourceVersion
 // (compare-and-swap): a run's objects are written first and become visible only when the
@@ -138,12 +139,30 @@ function entryProblem(value: unknown): string | null {
   return null;
 }
 
-/** The ConfigMap names the entries of a runs list as read name, damaged ones included. */
-function objectsNamed(runs: readonly unknown[]): string[] {
-  return runs.flatMap((r) => {
-    const objects = typeof r === 'object' && r !== null ? (r as { objects?: unknown }).objects : undefined;
-    return Array.isArray(objects) ? objects.filter((o): o is string => typeof o === 'string') : [];
-  });
+/** Values a damaged entry is searched through for the run-object names it still holds (a hand edit is small; this bounds a hostile one). */
+const MAX_WALK = 100_000;
+const MAX_DEPTH = 32;
+
+/**
+ * Every string in `value`, at any depth, member names included, that `wanted` accepts; a
+ * damaged entry's `objects` may have become a string (`kubectl edit` flattening a one-item
+ * list), an object or be nested anywhere else in it.
+ */
+function stringsIn(value: unknown, wanted: (s: string) => boolean): string[] {
+  const found: string[] = [];
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  for (let seen = 0; stack.length > 0 && seen < MAX_WALK; seen++) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (wanted(v)) found.push(v);
+    } else if (typeof v === 'object' && v !== null && depth < MAX_DEPTH) {
+      for (const [k, child] of Object.entries(v)) {
+        if (!Array.isArray(v) && wanted(k)) found.push(k);
+        stack.push([child, depth + 1]);
+      }
+    }
+  }
+  return found;
 }
 
 export interface K8sStoreOptions {
@@ -296,17 +315,37 @@ class K8sRunStore implements RunStore {
     });
     if (damaged.length > 0) {
       index.read = { runs: read, damaged };
-      if (!quiet) for (const d of damaged) if (this.announce(d)) this.options.warn?.(`${this.damagedMessage(d)}; passed over`);
+      if (!quiet) this.tellDamaged(index);
     }
     // Never reuse a sequence number an entry still names, damaged or not (its objects would be overwritten).
-    const used = objectsNamed(read).map((o) => Number(RUN_OBJECT_NAME.exec(o)?.[2] ?? 0));
+    const used = this.objectsNamed(index).map((o) => Number(RUN_OBJECT_NAME.exec(o)?.[2] ?? 0));
     index.nextSeq = Math.max(Number.isInteger(index.nextSeq) ? index.nextSeq : 1, 1 + Math.max(0, ...used));
     return { index, resourceVersion: cm.metadata?.resourceVersion ?? null };
+  }
+
+  /** Whether ConfigMap `name` is named as this store's run objects are (NAME-r<seq>-<i>), not another store's. */
+  private isOwnRunObjectName(name: string): boolean {
+    return name.startsWith(`${this.name}-r`) && /^\d+-\d+$/.test(name.slice(this.name.length + 2));
+  }
+
+  /**
+   * The ConfigMap names the index's entries name, damaged ones included: a damaged entry's are
+   * this store's run-object names found anywhere in it, whatever became of its objects list.
+   */
+  private objectsNamed(index: K8sIndex): string[] {
+    const names = index.runs.flatMap((r) => r.objects);
+    for (const d of index.read?.damaged ?? []) names.push(...stringsIn(d.value, (s) => this.isOwnRunObjectName(s)));
+    return names;
   }
 
   /** A damaged entry of the runs list in one line: where it is (the ConfigMap, the key, its place) and why. */
   private damagedMessage(d: DamagedEntry): string {
     return `${this.describe()}: entry runs[${d.position}] of the history index (ConfigMap ${this.namespace}/${this.name}, key ${INDEX_KEY}) is not a stored run: ${d.why}; it is kept there as it is`;
+  }
+
+  /** Warns of each damaged entry of the index's runs list not yet told of. */
+  private tellDamaged(index: K8sIndex): void {
+    for (const d of index.read?.damaged ?? []) if (this.announce(d)) this.options.warn?.(`${this.damagedMessage(d)}; passed over`);
   }
 
   /** True the first time this process meets damaged entry `d`. */
@@ -494,9 +533,19 @@ class K8sRunStore implements RunStore {
   }
 
   async get(id: string): Promise<RunReport | null> {
-    const { index } = await this.readIndex();
+    const { index } = await this.readIndex(true);
     const entry = index.runs.find((r) => r.id === id);
-    return entry ? this.load(entry) : null;
+    if (entry) {
+      this.tellDamaged(index);
+      return this.load(entry);
+    }
+    // A damaged entry that still has the id is a run this store holds and cannot read (`history`
+    // lists it as UNREADABLE, with this line), not one it no longer holds. The error tells of it;
+    // no warning says it again (nor, for a run not stored at all, of the others: the caller says "no run").
+    const damaged = index.read?.damaged.find((d) => typeof d.value === 'object' && d.value !== null && (d.value as { id?: unknown }).id === id);
+    if (!damaged) return null;
+    this.announce(damaged);
+    throw new UnreadableRunError(id, this.damagedMessage(damaged), 'entry');
   }
 
   async list(limit: number, onUnreadable?: (error: UnreadableRunError, place: number) => void): Promise<RunSummary[]> {
@@ -565,7 +614,7 @@ class K8sRunStore implements RunStore {
     for (let off = 0; off < bytes.length || chunks.length === 0; off += CHUNK_BYTES) chunks.push(bytes.subarray(off, off + CHUNK_BYTES));
     const summary = summarizeRun(report, options.notifications && clipOutcomes(options.notifications));
 
-    const evicted = await this.serial(async () => {
+    await this.serial(async () => {
       let { index, resourceVersion } = await this.readIndex();
       this.checkHeld(index, token);
       if (index.runs.some((r) => r.id === report.run.id)) throw new HistoryError(`a run with id ${report.run.id} is already stored in ${this.describe()}`);
@@ -577,15 +626,15 @@ class K8sRunStore implements RunStore {
         const entry: IndexEntry = { id: report.run.id, startedAt: report.run.startedAt, cluster: summary.cluster, objects, summary };
         // The damaged entries written back take their room in the one object too.
         const reserved = (index.read?.damaged ?? []).reduce((n, d) => n + d.key.length + 1, 0);
-        const { kept, dropped } = this.retain([...index.runs, entry], entry, diffedAgainst(report), reserved);
+        const kept = this.retain([...index.runs, entry], entry, diffedAgainst(report), reserved);
         const next: K8sIndex = { ...index, nextSeq: seq + 1, runs: kept };
-        if (await this.writeIndex(next, resourceVersion)) return dropped;
+        if (await this.writeIndex(next, resourceVersion)) return;
         ({ index, resourceVersion } = await this.readIndex());
         this.checkHeld(index, token);
       }
       throw new HistoryError(`${this.describe()}: could not update the history index after ${CAS_ATTEMPTS} attempts; run ${report.run.id} was not stored`);
     });
-    await this.collectGarbage(evicted);
+    await this.collectGarbage();
   }
 
   async recordNotifications(id: string, outcomes: NotificationOutcome[]): Promise<void> {
@@ -654,7 +703,7 @@ class K8sRunStore implements RunStore {
    * was diffed against (`comparedWith`, diffedAgainst: diff --last compares them again). The oldest by
    * insertion (index order) go first, whatever their timestamps say.
    */
-  private retain(runs: IndexEntry[], keep: IndexEntry, comparedWith: readonly string[] = [], reserved = 0): { kept: IndexEntry[]; dropped: IndexEntry[] } {
+  private retain(runs: IndexEntry[], keep: IndexEntry, comparedWith: readonly string[] = [], reserved = 0): IndexEntry[] {
     const cutoff = retentionCutoff(this.options.retention, this.options.now());
     const { maxRuns } = this.options.retention;
     const baselines = new Map<string, Set<string>>(); // cluster -> ids of the runs its next diff needs
@@ -672,32 +721,33 @@ class K8sRunStore implements RunStore {
     }
     for (const r of doomed) if (needed(r)) doomed.delete(r);
     let kept = runs.filter((r) => !doomed.has(r));
-    const dropped = runs.filter((r) => doomed.has(r));
     // The index must fit in one object: any cluster's runs go when it would not, those no
     // diff needs first.
     while (kept.length > 1 && JSON.stringify(kept).length + reserved > MAX_INDEX_CHARS) {
       const victim = kept.find((r) => !needed(r)) ?? kept.find((r) => r !== keep)!;
-      dropped.push(victim);
       kept = kept.filter((r) => r !== victim);
     }
-    return { kept, dropped };
+    return kept;
   }
 
-  /** Deletes evicted runs' objects and any object no index entry names (a killed writer's). */
-  private async collectGarbage(evicted: IndexEntry[]): Promise<void> {
-    const doomed = new Set(evicted.flatMap((r) => r.objects));
+  /**
+   * Deletes this store's run objects no index entry names: the evicted runs' and a killed
+   * writer's. Only objects that are both labelled as this store's run objects and named as
+   * they are: an index entry may name anything (a copy of another store's index names that
+   * store's objects; a hand edit may name any ConfigMap), and is never taken as leave to
+   * delete it. When they cannot be listed nothing is deleted: garbage only costs space.
+   */
+  private async collectGarbage(): Promise<void> {
+    let doomed: string[];
     try {
       const { index } = await this.readIndex();
       // A damaged entry's objects too: it is kept, and may be repaired by hand.
-      const referenced = new Set(objectsNamed(index.read?.runs ?? index.runs));
+      const referenced = new Set(this.objectsNamed(index));
       // Names only: the parts' data (some 700 KiB each) is not read to find the unreferenced ones.
       const names = await this.api.listNames(`ztaudit.io/history=${labelValue(this.name)},ztaudit.io/part=run`);
-      for (const n of names) {
-        if (n.startsWith(`${this.name}-r`) && !referenced.has(n)) doomed.add(n);
-      }
-      for (const n of referenced) doomed.delete(n);
+      doomed = names.filter((n) => this.isOwnRunObjectName(n) && !referenced.has(n));
     } catch {
-      // Garbage only costs space; the next save tries again.
+      return; // the next save tries again
     }
     for (const n of doomed) {
       try {

@@ -8,13 +8,14 @@ import { withoutControls } from '../base/plain-text.ts';
 import { createEnvironment, type HandlebarsEnv } from './helpers.ts';
 import type { RunReport } from '../run/types.ts';
 import { buildView, type TrendPoint, type ViewOptions } from './view/index.ts';
+import type { PreviousMissing } from './view/types.ts';
 
 export const TEMPLATES_DIR = packagePath('templates');
 
 export interface HtmlOptions {
   trend?: TrendPoint[];
   previous?: RunReport | null;
-  previousGone?: boolean;
+  previousMissing?: PreviousMissing;
   maxRowsPerGroup?: number;
 }
 
@@ -47,7 +48,7 @@ export function templateEnvironment(): { env: HandlebarsEnv; template(name: stri
 }
 
 export function renderHtml(report: RunReport, opts: HtmlOptions = {}): string {
-  const viewOpts: ViewOptions = { trend: opts.trend, previous: opts.previous ?? null, previousGone: opts.previousGone === true, maxRowsPerGroup: opts.maxRowsPerGroup };
+  const viewOpts: ViewOptions = { trend: opts.trend, previous: opts.previous ?? null, previousMissing: opts.previousMissing, maxRowsPerGroup: opts.maxRowsPerGroup };
   // Every control character in the page but line breaks and tabs (ESC, BEL; bidirectional
   // controls) comes from the data (the templates have none): escaped here as \uXXXX, as on the
   // terminal, once, none is missed, whichever field of the view carries it.

@@ -20,14 +20,15 @@ import { writeSarif, type SourceRef } from './sarif.ts';
 import { writeCsv } from './csv.ts';
 import { NO_CHROMIUM, renderPdf } from './pdf.ts';
 import type { RunReport, TrendPoint, WrittenFile } from '../run/types.ts';
+import type { PreviousMissing } from './view/types.ts';
 
 export interface RenderOptions {
   formats: string[];
   outDir: string;
   trend?: TrendPoint[];
   previous?: RunReport | null;
-  /** The run `previous` would be is no longer stored (a stored run rendered again, StoredRunExtras). */
-  previousGone?: boolean;
+  /** Why the run `previous` would be is not at hand (a stored run rendered again, StoredRunExtras). */
+  previousMissing?: PreviousMissing;
   /** The Chromium that prints report.pdf (see locateChromium); required when pdf is asked for. */
   chromium?: string | null;
   /** Where each object was read from (the snapshot's `sources`, --manifests): report.sarif points at the file and line. */
@@ -50,7 +51,7 @@ type Write = (report: RunReport, out: TextWriter, opts: Extras) => void;
  */
 const REPORTS = {
   json: { file: 'report.json', render: (report: RunReport) => `${JSON.stringify(report, null, 2)}\n` },
-  html: { file: 'report.html', render: (report: RunReport, opts: Extras) => renderHtml(report, { trend: opts.trend, previous: opts.previous ?? null, previousGone: opts.previousGone === true }) },
+  html: { file: 'report.html', render: (report: RunReport, opts: Extras) => renderHtml(report, { trend: opts.trend, previous: opts.previous ?? null, previousMissing: opts.previousMissing }) },
   junit: { file: 'report.junit.xml', write: writeJunit },
   md: { file: 'report.md', render: (report: RunReport) => renderMarkdown(report) },
   sarif: { file: 'report.sarif', write: (report: RunReport, out: TextWriter, opts: Extras) => writeSarif(report, out, { sources: opts.sources }) },
@@ -65,7 +66,7 @@ export type TextFormat = Exclude<ReportFormat, 'pdf'>;
 
 async function printPdf(report: RunReport, opts: Extras): Promise<Buffer> {
   if (!opts.chromium) throw new ConfigError(`--format pdf: ${NO_CHROMIUM}`);
-  const html = renderHtml(report, { trend: opts.trend, previous: opts.previous ?? null, previousGone: opts.previousGone === true });
+  const html = renderHtml(report, { trend: opts.trend, previous: opts.previous ?? null, previousMissing: opts.previousMissing });
   try {
     return await renderPdf(html, { executablePath: opts.chromium, clusterName: report.run.cluster.name, runId: report.run.id });
   } catch (error: unknown) {

@@ -87,6 +87,31 @@ describeCluster('Kubernetes-native run store (k8s://NAMESPACE/NAME)', (cluster) 
     await again.close();
   });
 
+  it('retention deletes only the store\'s own run objects: a copy of another store\'s index (kubectl get | rename | create) and an entry naming an application ConfigMap delete neither', async () => {
+    const s = await open('source');
+    await s.save(makeReport('r1', '2026-11-01T02:00:00.000Z'));
+    await s.close();
+    const cms = `/api/v1/namespaces/${ns}/configmaps`;
+    const source = (await admin.request('GET', `${cms}/source`)).body as { metadata: { labels: Record<string, string> }; data: Record<string, string> };
+    const index = JSON.parse(source.data['index.json']!) as { runs: Array<{ objects: string[] }> };
+    // The copy's one entry names the source's run object and an application's ConfigMap.
+    index.runs[0]!.objects = [...index.runs[0]!.objects, 'payments-config'];
+    const copy = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'copy', labels: { ...source.metadata.labels, 'ztaudit.io/history': 'copy' } }, data: { 'index.json': JSON.stringify(index) } };
+    expect((await admin.request('POST', cms, copy)).status).toBe(201);
+    expect((await admin.request('POST', cms, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'payments-config' }, data: { 'db.url': 'postgres://payments' } })).status).toBe(201);
+    const c = await open('copy', { maxRuns: 1 });
+    await c.save(makeReport('c1', '2026-11-02T02:00:00.000Z'));
+    await c.save(makeReport('c2', '2026-11-03T02:00:00.000Z'));
+    expect((await c.list(10)).map((r) => r.id)).toEqual(['c2']);
+    await c.close();
+    expect((await admin.request('GET', `${cms}/payments-config`)).status).toBe(200);
+    expect(await configMapNames('source')).toEqual(['source', 'source-r1-0']);
+    expect(await configMapNames('copy')).toEqual(['copy', 'copy-r3-0']);
+    const again = await open('source');
+    expect((await again.get('r1'))?.run.id).toBe('r1');
+    await again.close();
+  });
+
   it('refuses a concurrent run: in-process race, and another process until it is killed', async () => {
     const a = await open('race');
     const b = await open('race');

@@ -132,7 +132,7 @@ export function changesOf(report: RunReport, idx: FindingIndex, opts: ViewOption
   };
   const resolvedRows: ResolvedRow[] = smallest(resolvedAll, maxChange, byResolvedSeverity).map((fp) => {
     const f = prevByFp.get(fp);
-    if (!f) return { fingerprint: fp, title: opts.previousGone ? `details were in run ${diff?.previousRunId ?? ''}, which is no longer stored` : 'details are in the previous run', check: '', severity: '', resource: '', message: '' };
+    if (!f) return { fingerprint: fp, title: opts.previousMissing ? `details were in run ${diff?.previousRunId ?? ''}, which ${opts.previousMissing === 'evicted' ? 'is no longer stored' : 'cannot be read'}` : 'details are in the previous run', check: '', severity: '', resource: '', message: '' };
     return {
       fingerprint: fp, title: prevTitles.get(f.check) ?? idx.checkById.get(f.check)?.title ?? f.check, check: f.check,
       severity: f.severity, resource: resourceText(f.resource), message: f.message,

@@ -5,11 +5,17 @@ import type { RunReport, TrendPoint, WaiverStatus } from '../../run/types.ts';
 
 export type { TrendPoint };
 
+/** Why a stored run's previous run is not at hand: evicted, or stored but unreadable. */
+export type PreviousMissing = 'evicted' | 'unreadable';
+
 export interface ViewOptions {
   trend?: TrendPoint[];
   previous?: RunReport | null;
-  /** The run's diff compared with a run the store no longer holds (retention evicted it): what that run alone said is gone. */
-  previousGone?: boolean;
+  /**
+   * Why `previous` is missing when the run's diff names a previous run: the store no longer holds
+   * it (retention evicted it), or holds it but cannot read it. Either way what that run alone said is not at hand.
+   */
+  previousMissing?: PreviousMissing;
   /** Rows rendered per check group; the rest are counted ("N more in report.json"). */
   maxRowsPerGroup?: number;
   /** Rows rendered in the new / resolved lists of "changes since last run". */

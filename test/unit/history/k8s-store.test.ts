@@ -5,7 +5,7 @@ import { defaultConfig } from '../../../src/config/types.ts';
 import { lastAndBaseline } from '../../../src/cli/diff.ts';
 import { findBaseline } from '../../../src/diff/baseline.ts';
 import { diffRuns } from '../../../src/diff/diff.ts';
-import { HistoryError } from '../../../src/base/errors.ts';
+import { HistoryError, UnreadableRunError } from '../../../src/base/errors.ts';
 import { RECONSTRUCTED_NOTE } from '../../../src/history/compact.ts';
 import { openK8sStore, type K8sStoreOptions } from '../../../src/history/k8s.ts';
 import type { RunStore } from '../../../src/history/run-store.ts';
@@ -15,6 +15,7 @@ import { FakeConfigMaps } from './fake-core-api.ts';
 import { KubeApiError } from '../../../src/kube/client.ts';
 
 const NS = 'ztaudit';
+const digest = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).digest('hex');
 function setup(options: Partial<K8sStoreOptions> = {}) {
   const fake = new FakeConfigMaps();
   const open = () => openK8sStore(NS, 'history', { api: fake.api(NS), retention: { maxRuns: 90, maxAgeDays: 0 }, now: () => new Date(), ...options });
@@ -296,6 +297,103 @@ describe('Kubernetes store', () => {
     expect((await s.get('r3'))?.run.id).toBe('r3'); // r3 reused seq 2 over the debris
   });
 
+  // README: "a store never replaces an object that is not one of its own" — nor deletes one. An index
+  // entry names whatever the index says: a copy of another store's index (kubectl get cm NAME -o json |
+  // rename | kubectl create -f -) names that store's objects, a hand edit any ConfigMap of the namespace.
+  it('retention deletes only the store\'s own run objects: a copy of another store\'s index reads its runs while they last and never deletes them, nor an application ConfigMap an entry names', async () => {
+    const { fake, open } = setup({ retention: { maxRuns: 2, maxAgeDays: 0 } });
+    const original = await open();
+    await original.save(makeReport('r1', '2026-11-01T02:00:00.000Z'));
+    await original.save(makeReport('r2', '2026-11-02T02:00:00.000Z'));
+    const copy = structuredClone(fake.objects.get(`${NS}/history`)!);
+    copy.metadata = { name: 'restored', namespace: NS, labels: { ...copy.metadata!.labels, 'ztaudit.io/history': 'restored' } };
+    await fake.api(NS).create(copy);
+    const app = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'payments-config', namespace: NS }, data: { 'db.url': 'postgres://payments' } };
+    await fake.api(NS).create(structuredClone(app));
+    // Named like the copy's run objects, but not labelled as one: someone else's.
+    await fake.api(NS).create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'restored-r9-0', namespace: NS }, data: { note: 'not ztaudit\'s' } });
+    const restored = await openK8sStore(NS, 'restored', { api: fake.api(NS), retention: { maxRuns: 2, maxAgeDays: 0 }, now: () => new Date() });
+    expect((await restored.get('r1'))?.run.id).toBe('r1');
+
+    // The original evicts r1 and deletes its object, which is its own: the copy says r1 is unreadable, and why.
+    await original.save(makeReport('r3', '2026-11-03T02:00:00.000Z'));
+    expect(fake.objects.has(`${NS}/history-r1-0`)).toBe(false);
+    const gone = await restored.get('r1').then(() => null, (e: unknown) => e);
+    expect(gone).toBeInstanceOf(UnreadableRunError);
+    expect((gone as Error).message).toBe('k8s://ztaudit/restored: run r1 is unreadable: its object history-r1-0 is gone');
+    expect((await restored.list(10)).map((r) => r.id)).toEqual(['r2', 'r1']);
+
+    // A hand edit points the copy's r1 at the application's ConfigMap and the look-alike.
+    const cm = fake.objects.get(`${NS}/restored`)!;
+    const edited = JSON.parse(cm.data!['index.json']!);
+    edited.runs[0].objects = ['payments-config', 'restored-r9-0'];
+    cm.data!['index.json'] = JSON.stringify(edited);
+    const kept = ['history-r2-0', 'history-r3-0', 'payments-config', 'restored-r9-0'].map((n) => [n, digest(fake.objects.get(`${NS}/${n}`))]);
+    // Two saves evict both copied runs from the copy (maxRuns 2); the third its own first run.
+    for (const [i, id] of ['R4', 'R5', 'R6'].entries()) await restored.save(makeReport(id, `2026-11-0${i + 4}T02:00:00.000Z`));
+    expect((await restored.list(10)).map((r) => r.id)).toEqual(['R6', 'R5']);
+    for (const [n, d] of kept) expect([n, digest(fake.objects.get(`${NS}/${n}`))]).toEqual([n, d]);
+    expect((await original.get('r2'))?.run.id).toBe('r2');
+    // Its own evicted run's (R4's) object is deleted as before.
+    const own = JSON.parse(fake.objects.get(`${NS}/restored`)!.data!['index.json']!).runs.flatMap((r: { objects: string[] }) => r.objects);
+    expect(own).toHaveLength(2);
+    expect([...fake.objects.keys()].filter((k) => k.startsWith(`${NS}/restored-r`)).sort()).toEqual([...own, 'restored-r9-0'].map((n) => `${NS}/${n}`).sort());
+  });
+
+  // A label value is at most 63 characters (https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set),
+  // a ConfigMap name up to 253: two long store names can share their ztaudit.io/history label.
+  it('two stores whose long names share their 63-character label never delete each other\'s run objects', async () => {
+    const fake = new FakeConfigMaps();
+    const named = (name: string) => openK8sStore(NS, name, { api: fake.api(NS), retention: { maxRuns: 1, maxAgeDays: 0 }, now: () => new Date() });
+    const [a, b] = [await named(`${'h'.repeat(63)}-a`), await named(`${'h'.repeat(63)}-b`)];
+    await b.save(makeReport('B-1', '2026-11-01T02:00:00.000Z'));
+    await a.save(makeReport('A-1', '2026-11-02T02:00:00.000Z'));
+    await a.save(makeReport('A-2', '2026-11-03T02:00:00.000Z'));
+    expect((await b.get('B-1'))?.run.id).toBe('B-1');
+    expect([...fake.objects.keys()].filter((k) => /-r\d+-\d+$/.test(k)).map((k) => k.slice(NS.length + 64)).sort()).toEqual(['-a-r2-0', '-b-r1-0']);
+  });
+
+  it('when the store\'s run objects cannot be listed, a save deletes nothing (not even the evicted run\'s objects); the next save collects them', async () => {
+    const { fake, open } = setup({ retention: { maxRuns: 1, maxAgeDays: 0 } });
+    const s = await open();
+    await s.save(makeReport('r1', '2026-11-01T02:00:00.000Z'));
+    fake.before = (call) => { if (call === 'list') throw new KubeApiError({ status: 403, body: { message: 'configmaps is forbidden: cannot list resource "configmaps"' } }); };
+    await s.save(makeReport('r2', '2026-11-02T02:00:00.000Z'));
+    fake.before = null;
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['r2']);
+    expect(fake.objects.has(`${NS}/history-r1-0`)).toBe(true);
+    await s.save(makeReport('r3', '2026-11-03T02:00:00.000Z'));
+    expect([...fake.objects.keys()].filter((k) => k !== `${NS}/history`)).toEqual([`${NS}/history-r3-0`]);
+  });
+
+  it('a damaged entry whose objects are no longer a list (kubectl edit flattened ["history-r2-0"] to "history-r2-0") keeps its run object and its sequence number, even with nextSeq gone too', async () => {
+    const { fake, open, index } = setup();
+    const s = await open();
+    await s.save(makeReport('r1', '2026-11-01T02:00:00.000Z'));
+    await s.save(makeReport('r2', '2026-11-02T02:00:00.000Z'));
+    const cm = fake.objects.get(`${NS}/history`)!;
+    const edited = index();
+    expect(edited.runs[1].objects).toEqual(['history-r2-0']);
+    edited.runs[1].objects = 'history-r2-0';
+    delete edited.nextSeq;
+    cm.data!['index.json'] = JSON.stringify(edited);
+    const r2 = digest(fake.objects.get(`${NS}/history-r2-0`));
+    const warnings: string[] = [];
+    const again = await openK8sStore(NS, 'history', { api: fake.api(NS), retention: { maxRuns: 90, maxAgeDays: 0 }, now: () => new Date(), warn: (l) => warnings.push(l) });
+    await again.save(makeReport('r3', '2026-11-03T02:00:00.000Z'));
+    expect(warnings).toEqual(['k8s://ztaudit/history: entry runs[1] of the history index (ConfigMap ztaudit/history, key index.json) is not a stored run: its objects are not a list of ConfigMap names; it is kept there as it is; passed over']);
+    expect(digest(fake.objects.get(`${NS}/history-r2-0`))).toBe(r2);
+    expect(fake.objects.get(`${NS}/history-r2-0`)!.metadata!.annotations!['ztaudit.io/run-id']).toBe('r2');
+    expect(index().runs.map((r: { id: string; objects: unknown }) => [r.id, r.objects])).toEqual([['r1', ['history-r1-0']], ['r2', 'history-r2-0'], ['r3', ['history-r3-0']]]);
+    // Nested anywhere else in the entry, it is found too.
+    edited.runs = index().runs;
+    edited.runs[1].objects = { parts: [{ name: 'history-r2-0' }] };
+    cm.data!['index.json'] = JSON.stringify(edited);
+    await again.save(makeReport('r4', '2026-11-04T02:00:00.000Z'));
+    expect(digest(fake.objects.get(`${NS}/history-r2-0`))).toBe(r2);
+    expect(index().runs.at(-1).objects).toEqual(['history-r4-0']);
+  });
+
   // ConfigMap data values are any UTF-8 string (https://kubernetes.io/docs/concepts/configuration/configmap/):
   // the apiserver keeps whatever `kubectl edit` leaves in index.json, so only ztaudit can tell an entry is no run.
   it('a damaged entry of the index\'s runs list (null, a number, an object without an id) is passed over with one warning each, listed as UNREADABLE in its place, and written back as it was', async () => {
@@ -458,7 +556,6 @@ describe('Kubernetes store: one run at a time', () => {
 });
 
 describe('Kubernetes store: an index it cannot use is refused and left untouched', () => {
-  const digest = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).digest('hex');
   it('newer schema', async () => {
     const { fake, open } = setup();
     await (await open()).save(makeReport('r1', '2026-11-01T00:00:00.000Z'));
