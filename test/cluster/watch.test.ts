@@ -76,6 +76,7 @@ describeCluster('serve --watch against a real kube-apiserver', (cluster) => {
       daemonsets: { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name, namespace: ns }, spec: { selector: { matchLabels: { app: name } }, template: template(name) } },
       jobs: { apiVersion: 'batch/v1', kind: 'Job', metadata: { name, namespace: ns }, spec: { suspend: true, template: { ...template(name), spec: { ...template(name).spec, restartPolicy: 'Never' } } } },
       cronjobs: { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name, namespace: ns }, spec: { schedule: '0 0 1 1 *', suspend: true, jobTemplate: { spec: { template: { ...template(name), spec: { ...template(name).spec, restartPolicy: 'Never' } } } } } },
+      limitranges: { apiVersion: 'v1', kind: 'LimitRange', metadata: { name, namespace: ns }, spec: { limits: [{ type: 'Container', default: { memory: '512Mi' } }] } },
       networkpolicies: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: ns }, spec: { podSelector: {}, policyTypes: ['Ingress'] } },
       ingresses: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name, namespace: ns }, spec: { defaultBackend: { service: { name, port: { number: 80 } } } } },
       ingressclasses: { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name }, spec: { controller: 'example.com/ingress' } },
