@@ -24,6 +24,7 @@ export interface ObjectMeta {
   creationTimestamp?: string;
   resourceVersion?: string;
   ownerReferences?: Array<{ apiVersion?: string; kind?: string; name?: string; uid?: string; controller?: boolean }>;
+  finalizers?: string[];
 }
 
 /** Any Kubernetes object as plain JSON. */
