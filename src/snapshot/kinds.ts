@@ -146,7 +146,7 @@ export const KINDS = [
   crd('eks.ingressclassparams', 'IngressClassParams', 'eks.amazonaws.com', ['v1'], 'ingressclassparams', false, { annotations: [], status: [] }),
   // The AWS Load Balancer Controller's own IngressClassParams, which an IngressClass of controller
   // ingress.k8s.aws/alb references (kubernetes-sigs/aws-load-balancer-controller
-  // docs/guide/ingress/ingress_class.md): its spec (sslPolicy, certificateArn, namespaceSelector)
+  // docs/guide/ingress/ingress_class.md): its spec (sslPolicy, certificateArn, sslRedirectPort, namespaceSelector)
   // overrides the Ingresses' annotations, and is all that is read
   crd('lbc.ingressclassparams', 'IngressClassParams', 'elbv2.k8s.aws', ['v1beta1'], 'ingressclassparams', false, { annotations: [], status: [] }),
   // cert-manager
