@@ -143,6 +143,10 @@ describe('AWS Load Balancer Controller IngressClassParams (elbv2.k8s.aws; docs/g
       expect(listenerVerdicts(c).map((v) => [v.status, v.message])).toEqual([['fail', 'Ingress shop/web (AWS Load Balancer Controller) has no HTTPS listener (default listen-ports, without alb.ingress.kubernetes.io/certificate-arn or IngressClassParams certificateArn: HTTP 80): shop.example.com is served over plaintext HTTP.']]);
       expect(ingressWithoutTls.excluded!(c)).toBe(`1 AWS Load Balancer Controller Ingress(es) are in a namespace the spec.namespaceSelector of their IngressClassParams does not select (or whose labels were not read), but the controller already built their ALB and keeps it while it refuses the class, with the settings it last reconciled; they are judged on their settings as they are now: shop/web (IngressClassParams "awesome-class-cfg", ${extra.finalizers ? 'controller finalizer' : 'address in status.loadBalancer'}); label the namespace so the controller reconciles them again, or delete them to remove the ALB`);
     }
+    // The ALB's security policy is judged too.
+    const tls = ctx(ns('shop', 'team: team-b') + ingressClass() + params({ namespaceSelector: sel, sslPolicy: TLS10 }) + ingress([certificate], 'shop', { finalizers: ['ingress.k8s.aws/resources'] }));
+    expect(policyVerdicts(tls).map((v) => v.status)).toEqual(['fail']);
+    expect(legacyProtocolEnabled.excluded!(tls)).toContain('1 AWS Load Balancer Controller Ingress(es) are in a namespace the spec.namespaceSelector of their IngressClassParams does not select (or whose labels were not read), but the controller already built their ALB');
     // Another controller's finalizer says nothing of an ALB: still refused, nothing judged.
     expect(listenerVerdicts(refusedWith({ finalizers: ['example.com/cleanup'] }))).toEqual([]);
   });
