@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
-import { ALB_PARAMS, ALB_SSL_POLICY, albIngressOf, albUnjudged, albUnjudgedNotes, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, versionTokens, type AlbIngress, type AwsTlsService, type LbcDefaultPolicy } from '../../src/analysis/tls/index.ts';
+import { ALB_PARAMS, ALB_SSL_POLICY, albIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, versionTokens, type AlbIngress, type AwsTlsService, type LbcDefaultPolicy } from '../../src/analysis/tls/index.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
@@ -260,7 +260,7 @@ function excludedSubjects(ctx: AuditContext): string[] {
     const { who, group, certificates } = ALB_PARAMS[by];
     if (missing.length > 0) out.push(`${missing.length} ${who} Ingress(es) belong to an IngressClass whose IngressClassParams (${group}) does not exist, so the sslPolicy and ${certificates} of their load balancer are unknown: ${missing.map((a) => `${a.resource.namespace}/${a.resource.name} (IngressClassParams ${JSON.stringify(a.alb.ingressClassParams!.name)})`).join(', ')}; create it or fix the IngressClass's spec.parameters`);
   }
-  out.push(...albUnjudgedNotes(ctx.snapshot, albUnjudgedIngresses(ctx)));
+  out.push(...albUnjudgedNotes(ctx.snapshot, albUnjudgedIngresses(ctx)), ...albKeptNotes(albs));
   // Upstream supports one controller Deployment per cluster (configurations.md): with several
   // that disagree, which one provisions a load balancer is not known here.
   const split = [...services.filter((lb) => conflicting(lb.lbcDefault)).map((lb) => `Service ${lb.resource.namespace}/${lb.resource.name}`), ...albs.filter((a) => conflicting(a.alb.lbcDefault)).map((a) => `Ingress ${a.resource.namespace}/${a.resource.name}`)];

@@ -3,7 +3,7 @@
 // 'ok' when any object of it is present and 'absent' otherwise, as if its CRD were missing.
 
 import { KINDS, kindForManifest, type KindKey } from '../snapshot/kinds.ts';
-import { SNAPSHOT_SCHEMA_VERSION, type CoverageEntry, type KubeObject, type Snapshot, type SourceRef } from '../snapshot/types.ts';
+import { IMPLICIT_NAMESPACE_ANNOTATION, SNAPSHOT_SCHEMA_VERSION, type CoverageEntry, type KubeObject, type Snapshot, type SourceRef } from '../snapshot/types.ts';
 
 export interface FromObjectsOptions {
   clusterName?: string;
@@ -43,14 +43,15 @@ export function snapshotFromObjects(objects: KubeObject[], options: FromObjectsO
     coverage[k.key] = k.builtin || list.length > 0 ? { status: 'ok', count: list.length } : { status: 'absent' };
     resources[k.key] = list;
   }
-  // Namespaces referenced by objects but not declared exist implicitly in a manifests dir.
+  // Namespaces referenced by objects but not declared exist implicitly in a manifests dir; their
+  // labels are unknown (IMPLICIT_NAMESPACE_ANNOTATION), whatever a selector would need.
   const declared = new Set((resources.namespaces ?? []).map((n) => n.metadata?.name));
   for (const list of Object.values(resources)) {
     for (const o of list ?? []) {
       const ns = o.metadata?.namespace;
       if (ns && !declared.has(ns)) {
         declared.add(ns);
-        resources.namespaces!.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } } });
+        resources.namespaces!.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns }, annotations: { [IMPLICIT_NAMESPACE_ANNOTATION]: 'true' } } });
       }
     }
   }

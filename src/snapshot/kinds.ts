@@ -36,6 +36,8 @@ export interface SlimSpec {
   annotations: 'all' | readonly string[];
   /** Fields of `status` kept; [] drops the whole status. */
   status: readonly string[];
+  /** metadata.finalizers kept (dropped otherwise): a controller's finalizer shows it still owns what it built. */
+  finalizers?: true;
 }
 
 /** Annotations a meshed pod (or its namespace) is judged by: injection, dataplane mode, skip ports, policy. */
@@ -54,6 +56,12 @@ const JOB: SlimSpec = { annotations: [...MESH_ANNOTATIONS], status: ['conditions
 const RBAC: SlimSpec = { annotations: ['rbac.authorization.kubernetes.io/autoupdate'], status: [] };
 /** Edge objects: controllers read many annotations (nginx, traefik, cert-manager); their address is in status. */
 const EDGE: SlimSpec = { annotations: 'all', status: ['loadBalancer'] };
+/**
+ * An Ingress's finalizers too: the AWS Load Balancer Controller's (ingress.k8s.aws/resources,
+ * group.ingress.k8s.aws/<group>) say its ALB still exists when its IngressClass now refuses it
+ * (src/analysis/tls/aws-alb.ts).
+ */
+const INGRESS: SlimSpec = { ...EDGE, finalizers: true };
 
 const core = (key: string, kind: string, resource: string, namespaced = true, slim?: SlimSpec): KindSpec => ({
   key, kind, group: '', versions: ['v1'], resource, namespaced, builtin: true, ...(slim ? { slim } : {}),
@@ -81,7 +89,7 @@ export const KINDS = [
   builtin('jobs', 'Job', 'batch', 'v1', 'jobs', true, JOB),
   builtin('cronjobs', 'CronJob', 'batch', 'v1', 'cronjobs', true, WORKLOAD),
   builtin('networkpolicies', 'NetworkPolicy', 'networking.k8s.io', 'v1', 'networkpolicies', true, { annotations: [], status: [] }),
-  builtin('ingresses', 'Ingress', 'networking.k8s.io', 'v1', 'ingresses', true, EDGE),
+  builtin('ingresses', 'Ingress', 'networking.k8s.io', 'v1', 'ingresses', true, INGRESS),
   builtin('ingressclasses', 'IngressClass', 'networking.k8s.io', 'v1', 'ingressclasses', false, { annotations: 'all', status: [] }),
   builtin('roles', 'Role', 'rbac.authorization.k8s.io', 'v1', 'roles', true, RBAC),
   builtin('clusterroles', 'ClusterRole', 'rbac.authorization.k8s.io', 'v1', 'clusterroles', false, RBAC),
@@ -138,7 +146,7 @@ export const KINDS = [
   crd('eks.ingressclassparams', 'IngressClassParams', 'eks.amazonaws.com', ['v1'], 'ingressclassparams', false, { annotations: [], status: [] }),
   // The AWS Load Balancer Controller's own IngressClassParams, which an IngressClass of controller
   // ingress.k8s.aws/alb references (kubernetes-sigs/aws-load-balancer-controller
-  // docs/guide/ingress/ingress_class.md): its spec (sslPolicy, certificateArn, namespaceSelector)
+  // docs/guide/ingress/ingress_class.md): its spec (sslPolicy, certificateArn, sslRedirectPort, namespaceSelector)
   // overrides the Ingresses' annotations, and is all that is read
   crd('lbc.ingressclassparams', 'IngressClassParams', 'elbv2.k8s.aws', ['v1beta1'], 'ingressclassparams', false, { annotations: [], status: [] }),
   // cert-manager

@@ -29,8 +29,8 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** metadata fields kept by a slimmed kind (managedFields, selfLink, finalizers… are not read). */
-const META_FIELDS = ['name', 'namespace', 'uid', 'labels', 'annotations', 'ownerReferences', 'creationTimestamp', 'resourceVersion', 'generation', 'deletionTimestamp', 'generateName'] as const;
+/** metadata fields kept by a slimmed kind (managedFields, selfLink… are not read; finalizers only where the SlimSpec asks). */
+const META_FIELDS = ['name', 'namespace', 'uid', 'labels', 'annotations', 'ownerReferences', 'creationTimestamp', 'resourceVersion', 'generation', 'deletionTimestamp', 'generateName', 'finalizers'] as const;
 
 /**
  * The slimmed copy of `o` (a fresh object from JSON.parse or a list page, not used after):
@@ -70,7 +70,7 @@ function isSlim(spec: SlimSpec, o: Record<string, unknown>): boolean {
       // The kept fields, in META_FIELDS order (slimMeta's), each once.
       let i = next;
       while (i < META_FIELDS.length && META_FIELDS[i] !== f) i++;
-      if (i === META_FIELDS.length) return false;
+      if (i === META_FIELDS.length || (f === 'finalizers' && !spec.finalizers)) return false;
       next = i + 1;
       const v = meta[f];
       if (f === 'annotations' && isRecord(v)) {
@@ -100,7 +100,7 @@ function isSlim(spec: SlimSpec, o: Record<string, unknown>): boolean {
 function slimMeta(spec: SlimSpec, meta: Record<string, unknown>): ObjectMeta {
   const out: Record<string, unknown> = {};
   for (const f of META_FIELDS) {
-    if (!(f in meta)) continue;
+    if (!(f in meta) || (f === 'finalizers' && !spec.finalizers)) continue;
     const v = meta[f];
     if (f === 'annotations' && isRecord(v)) {
       let kept: Record<string, unknown> | undefined;

@@ -6,6 +6,13 @@ import type { KindKey } from './kinds.ts';
 
 export const SNAPSHOT_SCHEMA_VERSION = 1;
 
+/**
+ * Set ("true") on a Namespace a manifests directory uses but declares nowhere
+ * (src/collect/from-objects.ts): it is made up with only the kubernetes.io/metadata.name label the
+ * API server would give it, so its other labels are unknown, not absent.
+ */
+export const IMPLICIT_NAMESPACE_ANNOTATION = 'ztaudit.io/implicit';
+
 export type Coverage = 'ok' | 'absent' | 'forbidden' | 'error';
 
 export interface CoverageEntry {
@@ -24,6 +31,7 @@ export interface ObjectMeta {
   creationTimestamp?: string;
   resourceVersion?: string;
   ownerReferences?: Array<{ apiVersion?: string; kind?: string; name?: string; uid?: string; controller?: boolean }>;
+  finalizers?: string[];
 }
 
 /** Any Kubernetes object as plain JSON. */

@@ -14,12 +14,14 @@ const named = (list: string[]) => `${list.slice(0, NAMED).join(', ')}${list.leng
 
 const paramsRead = (by: AlbProvisioner, controller: string): ConditionalRead => {
   const { key, group, certificates, who } = ALB_PARAMS[by];
+  // The LBC's params also set the HTTP→HTTPS redirect; Auto Mode's have no such field (its docs say use the annotation).
+  const redirect = by === 'lbc' ? ', sslRedirectPort' : '';
   return {
     kinds: [key],
-    when: `when an IngressClass of controller ${controller} (${who}) serving an Ingress names IngressClassParams (${group}) in spec.parameters: their sslPolicy, ${certificates} and namespaceSelector`,
+    when: `when an IngressClass of controller ${controller} (${who}) serving an Ingress names IngressClassParams (${group}) in spec.parameters: their sslPolicy, ${certificates}${redirect} and namespaceSelector`,
     holds(ctx) {
       const { classes } = albClassesWithParams(ctx.snapshot)[by];
-      return classes.length === 0 ? undefined : `${who === 'EKS Auto Mode' ? "EKS Auto Mode's" : "the AWS Load Balancer Controller's"} ALB settings (sslPolicy, ${certificates}, namespaceSelector) of ${named(classes)}`;
+      return classes.length === 0 ? undefined : `${who === 'EKS Auto Mode' ? "EKS Auto Mode's" : "the AWS Load Balancer Controller's"} ALB settings (sslPolicy, ${certificates}${redirect}, namespaceSelector) of ${named(classes)}`;
     },
   };
 };

@@ -32,10 +32,20 @@
 // alb.ingress.kubernetes.io/certificate-arn annotation" (certificateArn, a list) and the same of
 // sslPolicy and ssl-policy; its certificateArn makes the default listen-ports HTTPS 443 as the
 // annotation does (pkg/ingress/model_build_listener.go, computeIngressExplicitTLSCertARNs), and its
-// namespaceSelector restricts the class as Auto Mode's does.
+// namespaceSelector restricts the class as Auto Mode's does. Its sslRedirectPort: "If the field is
+// specified, LBC will ignore the alb.ingress.kubernetes.io/ssl-redirect annotation"
+// (pkg/ingress/model_builder.go, buildSSLRedirectConfig, which builds no redirect when the field is
+// not a number). A selector that stops selecting the namespace of an Ingress the controller already
+// serves does not remove its ALB: an Ingress holding the controller's finalizer
+// (ingress.k8s.aws/resources, or group.ingress.k8s.aws/<group>; pkg/shared_constants/finalizers.go)
+// and an invalid class is an error, "to avoid remove the Ingress from IngressGroup since the
+// IngressClass might be accidentally modified" (pkg/ingress/group_loader.go,
+// checkGroupMembershipType; issue 2731), so the ALB keeps its last reconciled settings. Auto Mode's
+// controller is not public and AWS documents no such behaviour: an Auto Mode Ingress its selector
+// refuses is still taken as served by no load balancer.
 
 import type { KindKey } from '../../snapshot/kinds.ts';
-import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
+import { IMPLICIT_NAMESPACE_ANNOTATION, type KubeObject, type Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
 import { arr, labelSelectorMatches, obj, str } from '../mesh/util.ts';
 import { lbcDefaultPolicy, policyOfDefault, type LbcDefaultPolicy } from './aws-lbc.ts';
@@ -73,7 +83,15 @@ export interface AlbIngress {
    * refused: the selector does not select the namespace's labels, so no load balancer is built for
    * the Ingress; unknown: the namespace's labels were not read, so that cannot be told.
    */
-  namespaceSelector?: { verdict: 'refused' | 'unknown'; namespace: string };
+  namespaceSelector?: {
+    verdict: 'refused' | 'unknown';
+    namespace: string;
+    /**
+     * The AWS Load Balancer Controller already built the Ingress's ALB (its finalizer, or an address
+     * in status.loadBalancer), which it keeps whatever the selector says now: judged on its settings.
+     */
+    albKept?: 'finalizer' | 'status';
+  };
   /** The listen-ports annotation, or the default it falls back to. */
   listeners: Array<{ protocol: 'HTTP' | 'HTTPS'; port: number }>;
   listenPortsFromAnnotation: boolean;
@@ -83,7 +101,10 @@ export interface AlbIngress {
   certificateArn: boolean;
   /** The certificate comes from the IngressClassParams (which override the annotation). */
   certificateFromParams: boolean;
+  /** The HTTP listeners redirect to this port: IngressClassParams sslRedirectPort (LBC), else the ssl-redirect annotation. */
   sslRedirect?: string;
+  /** The IngressClassParams' sslRedirectPort decides the redirect (LBC), overriding the annotation; with sslRedirect undefined it is not a number, so nothing redirects. */
+  sslRedirectFromParams?: string;
   /** Undefined on EKS Auto Mode when neither the IngressClassParams nor the annotation names one (AWS documents no default). */
   policy?: string;
   policyFromAnnotation: boolean;
@@ -163,19 +184,35 @@ const ingressClassParamsByKind = memoize((snapshot: Snapshot): Record<AlbProvisi
 }, 'tls');
 const ingressClassParams = (snapshot: Snapshot, by: AlbProvisioner) => ingressClassParamsByKind(snapshot)[by];
 
-/** Namespaces' labels by name, once per snapshot; undefined when the namespaces were not read. */
+/**
+ * Namespaces' labels by name, once per snapshot; undefined when the namespaces were not read.
+ * A namespace a manifests directory uses but does not declare has unknown labels: left out.
+ */
 const namespaceLabels = memoize((snapshot: Snapshot): Map<string, Record<string, string>> | undefined => {
   if (snapshot.coverage.namespaces?.status !== 'ok') return undefined;
   const m = new Map<string, Record<string, string>>();
-  for (const n of snapshot.resources.namespaces ?? []) if (n.metadata?.name) m.set(n.metadata.name, n.metadata.labels ?? {});
+  for (const n of snapshot.resources.namespaces ?? []) if (n.metadata?.name && !implicitNamespace(n)) m.set(n.metadata.name, n.metadata.labels ?? {});
   return m;
 }, 'tls');
+const implicitNamespace = (n: KubeObject): boolean => n.metadata?.annotations?.[IMPLICIT_NAMESPACE_ANNOTATION] === 'true';
+/** The names of the namespaces a manifests directory uses but does not declare, once per snapshot. */
+const implicitNamespaces = memoize((snapshot: Snapshot): Set<string> => new Set((snapshot.resources.namespaces ?? []).filter(implicitNamespace).map((n) => n.metadata?.name ?? '')), 'tls');
 
 /** Whether the IngressClassParams' namespaceSelector admits the namespace; undefined when its labels are not known. */
 function namespaceSelected(snapshot: Snapshot, selector: unknown, namespace: string): boolean | undefined {
   if (selector === undefined || selector === null) return true;
   const labels = namespaceLabels(snapshot)?.get(namespace);
   return labels === undefined ? undefined : labelSelectorMatches(selector, labels);
+}
+
+const LBC_FINALIZER = 'ingress.k8s.aws/resources';
+const LBC_GROUP_FINALIZER_PREFIX = 'group.ingress.k8s.aws/';
+
+/** How the Ingress shows the AWS Load Balancer Controller already built its ALB: its finalizer, or an address in its status. */
+function lbcAlbKept(ing: KubeObject): 'finalizer' | 'status' | undefined {
+  const finalizers = arr(ing.metadata?.finalizers);
+  if (finalizers.some((f) => f === LBC_FINALIZER || (typeof f === 'string' && f.startsWith(LBC_GROUP_FINALIZER_PREFIX)))) return 'finalizer';
+  return arr(obj(obj(ing.status)?.loadBalancer)?.ingress).length > 0 ? 'status' : undefined;
 }
 
 function parseListenPorts(raw: string): AlbIngress['listeners'] | string {
@@ -219,17 +256,20 @@ export function albIngressOf(snapshot: Snapshot, ing: KubeObject): AlbIngress | 
   const named = paramsPolicy ?? annotated;
   const lbcDefault = named || by !== 'lbc' ? undefined : lbcDefaultPolicy(snapshot, AWS_DEFAULT_SSL_POLICY);
   const policy = named ?? (by === 'lbc' ? policyOfDefault(lbcDefault, AWS_DEFAULT_SSL_POLICY) : undefined);
-  const sslRedirect = annotations[SSL_REDIRECT]?.trim();
+  const paramsRedirect = by === 'lbc' ? str(spec?.sslRedirectPort)?.trim() || undefined : undefined;
+  const sslRedirect = paramsRedirect !== undefined ? (/^[0-9]+$/.test(paramsRedirect) ? paramsRedirect : undefined) : annotations[SSL_REDIRECT]?.trim();
+  const albKept = selected !== true && by === 'lbc' ? lbcAlbKept(ing) : undefined;
   return {
     by,
     ...(paramsName !== undefined ? { ingressClassParams: { name: paramsName, state: paramsState } } : {}),
-    ...(selected === true ? {} : { namespaceSelector: { verdict: selected === false ? 'refused' : 'unknown', namespace } }),
+    ...(selected === true ? {} : { namespaceSelector: { verdict: selected === false ? 'refused' : 'unknown', namespace, ...(albKept ? { albKept } : {}) } }),
     listeners,
     listenPortsFromAnnotation: Array.isArray(parsed),
     ...(typeof parsed === 'string' ? { invalidListenPorts: parsed } : {}),
     certificateArn,
     certificateFromParams: paramsCertificate && !annotatedCertificate,
     ...(sslRedirect ? { sslRedirect } : {}),
+    ...(paramsRedirect !== undefined ? { sslRedirectFromParams: paramsRedirect } : {}),
     ...(policy !== undefined ? { policy } : {}),
     policyFromAnnotation: paramsPolicy === undefined && annotated !== undefined,
     policyFromParams: paramsPolicy !== undefined,
@@ -244,10 +284,12 @@ export function albIngressOf(snapshot: Snapshot, ing: KubeObject): AlbIngress | 
  * no load balancer is built for it; namespace-unknown: its namespace's labels were not read;
  * params-unread: the IngressClassParams were not read, so neither the selector nor the settings
  * are known. IngressClassParams that do not exist are a finding of the Ingress, not a gap here.
+ * An AWS Load Balancer Controller Ingress whose ALB is already built (namespaceSelector.albKept) is
+ * judged whatever its selector says: the controller keeps that ALB (albKeptNotes says so).
  */
 export function albUnjudged(alb: AlbIngress): 'namespace-refused' | 'namespace-unknown' | 'params-unread' | undefined {
   if (alb.ingressClassParams?.state === 'unread') return 'params-unread';
-  if (alb.namespaceSelector) return alb.namespaceSelector.verdict === 'refused' ? 'namespace-refused' : 'namespace-unknown';
+  if (alb.namespaceSelector && !alb.namespaceSelector.albKept) return alb.namespaceSelector.verdict === 'refused' ? 'namespace-refused' : 'namespace-unknown';
   return undefined;
 }
 
@@ -261,11 +303,26 @@ export function albUnjudgedNotes(snapshot: Snapshot, unjudged: ReadonlyArray<{ r
     const of = (why: ReturnType<typeof albUnjudged>) => unjudged.filter((u) => u.alb.by === by && albUnjudged(u.alb) === why);
     const refused = of('namespace-refused');
     if (refused.length > 0) out.push(`${refused.length} ${provisioner} Ingress(es) are in a namespace the spec.namespaceSelector of their IngressClassParams does not select, so ${by === 'lbc' ? 'the AWS Load Balancer Controller' : 'EKS Auto Mode'} rejects their IngressClass and builds no load balancer for them (nothing to judge): ${refused.map((u) => `${who(u)} (${params(u)})`).join(', ')}; label the namespace or use another IngressClass if they should be served`);
-    const unknown = of('namespace-unknown');
+    const undeclared = implicitNamespaces(snapshot);
+    const implicit = of('namespace-unknown').filter((u) => undeclared.has(u.resource.namespace));
+    if (implicit.length > 0) out.push(`${implicit.length} ${provisioner} Ingress(es) belong to an IngressClass whose IngressClassParams restrict it to some namespaces (spec.namespaceSelector), but no manifest declares their namespace, so its labels, and whether a load balancer serves them, are not known and they are not judged: ${implicit.map((u) => `${who(u)} (${params(u)})`).join(', ')}; add the Namespace manifest with its labels`);
+    const unknown = of('namespace-unknown').filter((u) => !undeclared.has(u.resource.namespace));
     if (unknown.length > 0) out.push(`${unknown.length} ${provisioner} Ingress(es) belong to an IngressClass whose IngressClassParams restrict it to some namespaces (spec.namespaceSelector), but the labels of their namespace were not read, so whether a load balancer serves them is not known and they are not judged: ${unknown.map((u) => `${who(u)} (${params(u)})`).join(', ')}; grant list on namespaces`);
     const unread = of('params-unread');
     const status = snapshot.coverage[key]?.status;
-    if (unread.length > 0) out.push(`${unread.length} ${provisioner} Ingress(es) belong to an IngressClass that names IngressClassParams (${group}), which ${status === undefined ? 'were not collected in this snapshot' : `could not be read (${status})`}, so their load balancer's settings (${certificates}, sslPolicy, namespaceSelector) are unknown and they are not judged: ${unread.map((u) => `${who(u)} (${params(u)})`).join(', ')}; collect a new snapshot to judge them`);
+    if (unread.length > 0) out.push(`${unread.length} ${provisioner} Ingress(es) belong to an IngressClass that names IngressClassParams (${group}), which ${status === undefined ? 'were not collected in this snapshot' : `could not be read (${status})`}, so their load balancer's settings (${certificates}, sslPolicy${by === 'lbc' ? ', sslRedirectPort' : ''}, namespaceSelector) are unknown and they are not judged: ${unread.map((u) => `${who(u)} (${params(u)})`).join(', ')}; collect a new snapshot to judge them`);
   }
   return out;
+}
+
+/**
+ * The coverage note naming the AWS Load Balancer Controller Ingresses judged although their
+ * IngressClassParams' namespaceSelector refuses their namespace (or its labels were not read): the
+ * controller already built their ALB and keeps it while the class is refused.
+ */
+export function albKeptNotes(judged: ReadonlyArray<{ resource: { namespace: string; name: string }; alb: AlbIngress }>): string[] {
+  const kept = judged.filter((u) => u.alb.namespaceSelector?.albKept);
+  if (kept.length === 0) return [];
+  const named = kept.map((u) => `${u.resource.namespace}/${u.resource.name} (IngressClassParams ${JSON.stringify(u.alb.ingressClassParams?.name ?? '')}, ${u.alb.namespaceSelector!.albKept === 'finalizer' ? 'controller finalizer' : 'address in status.loadBalancer'}${u.alb.namespaceSelector!.verdict === 'unknown' ? ', namespace labels not read' : ''})`);
+  return [`${kept.length} AWS Load Balancer Controller Ingress(es) are in a namespace the spec.namespaceSelector of their IngressClassParams does not select (or whose labels were not read), but the controller already built their ALB and keeps it while it refuses the class, with the settings it last reconciled; they are judged on their settings as they are now: ${named.join(', ')}; label the namespace so the controller reconciles them again, or delete them to remove the ALB`];
 }

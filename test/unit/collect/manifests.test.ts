@@ -78,9 +78,9 @@ describe('manifest loading', () => {
     expect(s.notes.some((n) => n.includes('skipped example.com/v1 Widget w: not a kind ztaudit audits'))).toBe(true);
   });
 
-  it('creates namespaces that objects refer to, with the metadata.name label', () => {
+  it('creates namespaces that objects refer to, with the metadata.name label, marked implicit (their other labels are unknown)', () => {
     const s = loadManifests([dirWith({ 'sa.yaml': 'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: x, namespace: team-a}\n' })]);
-    expect(s.resources.namespaces).toEqual([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a', labels: { 'kubernetes.io/metadata.name': 'team-a' } } }]);
+    expect(s.resources.namespaces).toEqual([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a', labels: { 'kubernetes.io/metadata.name': 'team-a' }, annotations: { 'ztaudit.io/implicit': 'true' } } }]);
   });
 
   it('marks custom kinds absent unless objects of them are present', () => {

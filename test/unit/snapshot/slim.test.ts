@@ -85,6 +85,16 @@ describe('slim declarations', () => {
     expect(ing.status).toEqual({ loadBalancer: { ingress: [{ ip: '1.2.3.4' }] } });
   });
 
+  it('an Ingress keeps its finalizers (the AWS Load Balancer Controller\'s say its ALB still exists); other kinds drop them', () => {
+    const meta = { name: 'w', namespace: 'shop', finalizers: ['ingress.k8s.aws/resources'], managedFields } as KubeObject['metadata'];
+    const ing = slimObject('ingresses', { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: meta, spec: { rules: [] } });
+    expect(ing.metadata).toEqual({ name: 'w', namespace: 'shop', finalizers: ['ingress.k8s.aws/resources'] });
+    // Kept once slimmed: a snapshot file's Ingress is not copied again.
+    expect(slimObject('ingresses', ing)).toBe(ing);
+    const svc = slimObject('services', { apiVersion: 'v1', kind: 'Service', metadata: { ...meta, finalizers: ['service.kubernetes.io/load-balancer-cleanup'] }, spec: {} });
+    expect(svc.metadata).toEqual({ name: 'w', namespace: 'shop' });
+  });
+
   it('a binding keeps roleRef and subjects; RBAC objects keep only the autoupdate annotation', () => {
     const crb = slimObject('clusterrolebindings', {
       apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding',

@@ -283,6 +283,14 @@ metadata: {name: ${name}, labels: {${labels}}}
     expect(ingressWithoutTls.excluded!(prod)).toBeUndefined();
   });
 
+  it('... even with the AWS Load Balancer Controller\'s finalizer and an address: that the LBC keeps a refused Ingress\'s ALB is not documented for Auto Mode', () => {
+    const kept = ingress([], { namespace: 'dev' }).replace('  annotations: {}', '  annotations: {}\n  finalizers: [ingress.k8s.aws/resources]').replace('spec:', 'status: {loadBalancer: {ingress: [{hostname: k8s-dev-2048.us-east-1.elb.amazonaws.com}]}}\nspec:');
+    const c = ctx(ns('dev', 'env: dev') + autoClass({ params: 'alb' }) + params({ namespaceSelector: '{matchLabels: {env: prod}}' }) + kept);
+    expect(c.snapshot.resources.ingresses?.[0].metadata?.finalizers).toEqual(['ingress.k8s.aws/resources']);
+    expect(listenerVerdicts(c)).toEqual([]);
+    expect(ingressWithoutTls.excluded!(c)).toContain('so EKS Auto Mode rejects their IngressClass and builds no load balancer for them');
+  });
+
   it('matchExpressions count too, for the TLS policy as for the listeners', () => {
     const sel = '{matchExpressions: [{key: env, operator: NotIn, values: [dev, test]}]}';
     const dev = ctx(ns('dev', 'env: dev') + autoClass({ params: 'alb' }) + params({ sslPolicy: TLS10, certificateARNs: [CERT_ARN], namespaceSelector: sel }) + ingress([], { namespace: 'dev' }));
