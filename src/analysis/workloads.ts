@@ -215,6 +215,7 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
   for (const [w, hash] of currentReplicaSetHashes(snapshot, byKey, refKey)) revisionOf.set(w, { label: 'pod-template-hash', value: hash });
   // A CronJob's Jobs copy its job template when made: a Job whose pod template equals the
   // CronJob's current one (but for the labels the Job controller adds) is of its current revision.
+  const cronKeys = new Map<KubeObject, string>();
   for (const job of snapshot.resources.jobs ?? []) {
     const ctl = (job.metadata?.ownerReferences ?? []).find((r) => r.controller === true);
     const name = job.metadata?.name;
@@ -224,7 +225,9 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
     if (!cron || !w) continue;
     let rev = revisionOf.get(w);
     if (rev === undefined) revisionOf.set(w, (rev = { jobs: new Map() }));
-    if ('jobs' in rev) rev.jobs.set(name, templateKey(objRecord(job.spec).template) === templateKey(podTemplateOf(cron)));
+    let cronKey = cronKeys.get(cron);
+    if (cronKey === undefined) cronKeys.set(cron, (cronKey = templateKey(podTemplateOf(cron))));
+    if ('jobs' in rev) rev.jobs.set(name, templateKey(objRecord(job.spec).template) === cronKey);
   }
 
   // The replicas of a workload share one owner references array (the snapshot reader interns

@@ -408,6 +408,11 @@ describe('pod-security model and checks', () => {
       { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'report', namespace: 'b' }, spec: { schedule: '0 * * * *', jobTemplate: { spec: { template: { spec: newSpec } } } } },
       { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'report-29000000', namespace: 'b', ownerReferences: [{ kind: 'CronJob', name: 'report', controller: true }] }, spec: { template: { spec: oldSpec } } },
       pod('report-29000000-a', { kind: 'Job', name: 'report-29000000' }, {}),
+      // A Job made from the CronJob's current template (the labels the Job controller adds aside) runs a pod
+      // a mutating webhook fixed: its next runs are admitted too.
+      { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'fresh', namespace: 'b' }, spec: { schedule: '0 * * * *', jobTemplate: { spec: { template: { spec: newSpec } } } } },
+      { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'fresh-29000000', namespace: 'b', ownerReferences: [{ kind: 'CronJob', name: 'fresh', controller: true }] }, spec: { template: { metadata: { labels: { 'batch.kubernetes.io/job-name': 'fresh-29000000', 'job-name': 'fresh-29000000' } }, spec: newSpec } } },
+      pod('fresh-29000000-a', { kind: 'Job', name: 'fresh-29000000' }, {}),
     ];
     const found = fails(run(objects, defaultConfig(), 'v1.30.2').results.get('pod-security.pod-violates-enforced-level'));
     const tail = (name: string) => found.find((v) => v.resource.name === name)?.message.split('(none is of its current revision: made from an earlier template). ')[1];
