@@ -1,5 +1,5 @@
 import type { Check } from '../../src/engine/types.ts';
-import { podSecurityModel } from '../../src/analysis/pss/index.ts';
+import { podSecurityModel, type WorkloadPss } from '../../src/analysis/pss/index.ts';
 import { unseenNamespacesNote, workloadVerdict, type ExemptionWording } from '../../src/analysis/pss/verdicts.ts';
 import { POD_SECURITY_POD } from '../controls.ts';
 
@@ -7,15 +7,32 @@ import { POD_SECURITY_POD } from '../controls.ts';
 const admittedByExemption: ExemptionWording = (some, why) =>
   `${some === undefined ? 'It is' : `${some} of the failing pods ${some === 1 ? 'is' : 'are'}`} admitted only because ${why}.`;
 
-// Enforce judges pods at creation, not templates: the controller's new pods are refused.
-const CURRENT_TEMPLATE_REJECTED =
-  'Admission rejects every new pod the current template makes (unless a mutating webhook fixes it first), so its rollout is blocked, and a deleted or evicted pod is not replaced, until the template is fixed.';
+// Enforce judges pods at creation, not templates: the controller's new pods are refused. What
+// that stops depends on the controller: a Deployment's old ReplicaSet keeps (and recreates) its
+// pods from the old template (https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#rolling-update-deployment);
+// a CronJob's change reaches only its next Jobs (https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#modifying-a-cronjob);
+// a StatefulSet or DaemonSet recreates a deleted pod from the current template
+// (https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#update-strategies), a
+// StatefulSet's pods below a rolling update's partition from the earlier one.
+const REJECTED = 'Admission rejects every new pod the current template makes (after any mutating webhook has changed it)';
+const currentTemplateRejected = (w: WorkloadPss): string => {
+  const kind = w.workload.ref.kind;
+  if (kind === 'Deployment') return `${REJECTED}, so its rollout stalls; the old ReplicaSet keeps serving until the template is fixed.`;
+  if (kind === 'CronJob') return `${REJECTED}, so the pods of its next runs are refused until the template is fixed.`;
+  if (kind === 'Job') return `${REJECTED}, so the new pods it needs are refused until the template is fixed.`;
+  const s = w.workload.updateStrategy;
+  if ((kind === 'StatefulSet' || kind === 'DaemonSet') && s?.type === 'RollingUpdate') {
+    const which = s.partition !== undefined ? `a deleted pod at ordinal ${s.partition} or above` : 'a deleted or evicted pod';
+    return `${REJECTED}, so its rolling update stalls at the first pod it replaces, and ${which} is not replaced, until the template is fixed.`;
+  }
+  return `${REJECTED}, so a deleted or evicted pod is not replaced until the template is fixed.`;
+};
 
 export const podViolatesEnforcedLevel: Check = {
   id: 'pod-security.pod-violates-enforced-level',
   area: 'pod-security',
   title: 'Running pods satisfy their namespace\'s enforced Pod Security level',
-  protectsAgainst: 'running pods that break their namespace\'s enforced Pod Security level (admitted before the label, or via an exemption), and workloads whose current pod template breaks it while their running pods (from an earlier template) do not, so admission blocks their rollout',
+  protectsAgainst: 'running pods that break their namespace\'s enforced Pod Security level (admitted before the label, or via an exemption), and workloads whose current pod template breaks it while none of their running pods is of that current revision, so admission refuses the pods their controller makes next',
   severity: 'high',
   controls: POD_SECURITY_POD,
   remediation:
@@ -24,7 +41,7 @@ export const podViolatesEnforcedLevel: Check = {
   *evaluate(ctx) {
     const model = podSecurityModel(ctx.snapshot, ctx.config);
     for (const w of model.workloads) {
-      if (w.enforce) yield workloadVerdict(w, w.enforce, 'the namespace\'s enforced Pod Security level', { exempt: admittedByExemption, currentTemplate: CURRENT_TEMPLATE_REJECTED });
+      if (w.enforce) yield workloadVerdict(w, w.enforce, 'the namespace\'s enforced Pod Security level', { exempt: admittedByExemption, currentTemplate: currentTemplateRejected });
     }
   },
   excluded(ctx) {

@@ -59,57 +59,91 @@ export interface PermissionCheckSpec extends Omit<Check, 'evaluate' | 'area' | '
   noteFor?: (hits: PermissionHit[], ctx: AuditContext) => string | undefined;
 }
 
+/** Service accounts with a dangerous cluster-wide grant: by namespace, and those of every namespace. */
+export interface PowerfulServiceAccounts {
+  /** Namespace -> the accounts there ("ServiceAccount NS/NAME", or all of them through their group). */
+  byNamespace: ReadonlyMap<string, readonly string[]>;
+  /** Granted to the group system:serviceaccounts: the accounts of every namespace. */
+  everywhere: readonly string[];
+}
+
+const SA_GROUP = 'system:serviceaccounts';
+
 /**
  * Service accounts granted, by ClusterRoleBindings not Kubernetes' own, a permission some RBAC
  * check fails (creating PersistentVolumes alone, what storage provisioners hold, left out), by
  * namespace: a pod or token of one there is a way to it (kubernetes.io/docs/concepts/security/rbac-good-practices/:
  * who can create pods, exec into them or mint tokens in a namespace acts as its service accounts).
+ * A grant to the group system:serviceaccounts:NS is one to every account of NS, and to
+ * system:serviceaccounts one to every account of every namespace
+ * (kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-subjects): kept once, not per namespace.
  */
-export const powerfulServiceAccounts: (ctx: AuditContext) => ReadonlyMap<string, readonly string[]> = memoize((ctx: AuditContext) => {
+export const powerfulServiceAccounts: (ctx: AuditContext) => PowerfulServiceAccounts = memoize((ctx: AuditContext) => {
   const wanted = [
     ...clusterAdminPermissions(), ...secretsReadPermissions(), ...podExecPermissions(ctx), ...privilegeEscalationPermissions().filter((x) => x !== PV_CREATE),
     ...nodesProxyPermissions(), ...csrApprovalPermissions(), ...webhookWritePermissions(), ...workloadWritePermissions(), ...namespaceModificationPermissions(),
   ];
-  const out = new Map<string, string[]>();
+  const byNamespace = new Map<string, string[]>();
+  const everywhere: string[] = [];
+  const add = (ns: string, text: string) => {
+    const list = byNamespace.get(ns);
+    if (list) list.push(text);
+    else byNamespace.set(ns, [text]);
+  };
   for (const s of rbacAudit(ctx).subjects) {
-    if (s.subject.kind !== 'ServiceAccount' || !s.subject.namespace) continue;
+    const { kind, name, namespace } = s.subject;
+    const sa = kind === 'ServiceAccount' && !!namespace;
+    const group = kind === 'Group' && (name === SA_GROUP || (name.startsWith(`${SA_GROUP}:`) && name.length > SA_GROUP.length + 1));
+    if (!sa && !group) continue;
     if (!s.grants.some((g) => !g.namespace) || findPermissions(s.grants, wanted, { clusterScoped: true }).length === 0) continue;
-    const list = out.get(s.subject.namespace);
-    if (list) list.push(s.subject.name);
-    else out.set(s.subject.namespace, [s.subject.name]);
+    if (sa) add(namespace, `ServiceAccount ${namespace}/${name}`);
+    else if (name === SA_GROUP) everywhere.push(`all service accounts of every namespace (group ${SA_GROUP})`);
+    else add(name.slice(SA_GROUP.length + 1), `all service accounts (group ${name})`);
   }
-  return out;
+  return { byNamespace, everywhere };
 }, 'rbac');
 
 /** The namespaces of `hits` that hold a powerful service account, with those accounts. */
-function powerfulNamespaces(hits: PermissionHit[], ctx: AuditContext): Array<[string, readonly string[]]> {
+function powerfulNamespaces(hits: readonly PermissionHit[], ctx: AuditContext): Array<[string, readonly string[]]> {
   const powerful = powerfulServiceAccounts(ctx);
   const out: Array<[string, readonly string[]]> = [];
   for (const ns of distinct(hits, (h) => h.namespace ?? '')) {
-    const sas = ns ? powerful.get(ns) : undefined;
+    if (!ns) continue;
+    const here = powerful.byNamespace.get(ns);
+    const sas = powerful.everywhere.length === 0 ? here : here ? [...here, ...powerful.everywhere] : powerful.everywhere;
     if (sas) out.push([ns, sas]);
   }
   return out;
 }
 
+/** Whether a permission hit gives a way to act as the service accounts of its namespace (exec into their pods, mint their tokens, impersonate them). */
+export type ActsAsServiceAccounts = (h: PermissionHit) => boolean;
+
+const reachesEverything = (hits: readonly PermissionHit[]) => hits.some((h) => !h.namespace || h.namespace === 'kube-system');
+
 /**
  * Failing subjects whose reach is one namespace get this lower severity, unless the namespace is
- * kube-system or holds a service account with a dangerous cluster-wide grant (powerfulServiceAccounts):
- * there the namespace is a way to that account's permissions, as kube-system is to the control plane's.
+ * kube-system, or, when `actsAs` is given, a hit it accepts is in a namespace holding a service
+ * account with a dangerous cluster-wide grant (powerfulServiceAccounts): there that permission is
+ * a way to the account's permissions, as kube-system is to the control plane's. Without `actsAs`
+ * (a permission that gives no way to act as an account, e.g. relabelling the namespace) the plain rule.
  */
-export function namespaceOnlySeverity(lower: Severity): (hits: PermissionHit[], grants: readonly Grant[], ctx: AuditContext) => Severity | undefined {
-  return (hits, _grants, ctx) => (hits.some((h) => !h.namespace || h.namespace === 'kube-system') || powerfulNamespaces(hits, ctx).length > 0 ? undefined : lower);
+export function namespaceOnlySeverity(lower: Severity, actsAs?: ActsAsServiceAccounts): (hits: PermissionHit[], grants: readonly Grant[], ctx: AuditContext) => Severity | undefined {
+  return (hits, _grants, ctx) => (reachesEverything(hits) || (actsAs !== undefined && powerfulNamespaces(hits.filter(actsAs), ctx).length > 0) ? undefined : lower);
 }
 
-/** For a subject of namespaceOnlySeverity kept at the check's severity by a powerful service account: which, and why. */
-export function powerfulNamespaceNote(hits: PermissionHit[], ctx: AuditContext): string | undefined {
-  if (hits.some((h) => !h.namespace || h.namespace === 'kube-system')) return undefined;
-  const found = powerfulNamespaces(hits, ctx);
-  if (found.length === 0) return undefined;
-  const [ns, sas] = found[0];
-  const names = sas.slice(0, 3).map((n) => `ServiceAccount ${ns}/${n}`).join(', ') + (sas.length > 3 ? ` and ${sas.length - 3} more` : '');
-  const more = found.length > 1 ? ` (and ${found.length - 1} more namespace${found.length > 2 ? 's' : ''} like it)` : '';
-  return `Namespace ${ns}${more} holds ${names}, which ${sas.length > 1 ? 'have' : 'has'} dangerous permissions cluster-wide: this access there is a way to act as it, so it is rated as in kube-system`;
+/** For a subject of namespaceOnlySeverity(lower, actsAs) kept at the check's severity by a powerful service account: which, and why. */
+export function powerfulNamespaceNote(actsAs: ActsAsServiceAccounts): (hits: PermissionHit[], ctx: AuditContext) => string | undefined {
+  return (hits, ctx) => {
+    if (reachesEverything(hits)) return undefined;
+    const found = powerfulNamespaces(hits.filter(actsAs), ctx);
+    if (found.length === 0) return undefined;
+    const [ns, sas] = found[0];
+    const names = sas.slice(0, 3).join(', ') + (sas.length > 3 ? ` and ${sas.length - 3} more` : '');
+    const plural = sas.length > 1 || sas[0].startsWith('all ');
+    const more = found.length > 1 ? ` (and ${found.length - 1} more namespace${found.length > 2 ? 's' : ''} like it)` : '';
+    return `Namespace ${ns}${more} holds ${names}, which ${plural ? 'have' : 'has'} dangerous permissions cluster-wide: this access there is a way to act as ${plural ? 'them' : 'it'}, so it is rated as in kube-system`;
+  };
 }
 
 export function permissionCheck(spec: PermissionCheckSpec): Check {

@@ -1,4 +1,4 @@
-import { namespaceOnlySeverity, permissionCheck, powerfulNamespaceNote } from './common.ts';
+import { namespaceOnlySeverity, permissionCheck } from './common.ts';
 import { namespaceModificationPermissions } from './lib/permissions.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
@@ -11,7 +11,8 @@ export const namespaceModification = permissionCheck({
   remediation: 'Remove patch/update on namespaces from tenant roles; a RoleBinding granting it lets the subject relabel its own namespace (e.g. drop pod-security.kubernetes.io/enforce).',
   wanted: namespaceModificationPermissions,
   action: 'modify namespaces',
-  // Through a RoleBinding only the binding's own namespace can be changed.
+  // Through a RoleBinding only the binding's own namespace can be changed. Relabelling it gives
+  // no pod, exec or token of its service accounts (kubernetes.io/docs/concepts/security/rbac-good-practices/
+  // "Namespace modification"): a powerful account there does not raise it (the plain rule).
   severityFor: namespaceOnlySeverity('medium'),
-  noteFor: powerfulNamespaceNote,
 });

@@ -1,11 +1,16 @@
 import { permissionLabel, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
 import { namespaceOnlySeverity, permissionCheck, powerfulNamespaceNote } from './common.ts';
-import { PV_CREATE, privilegeEscalationPermissions } from './lib/permissions.ts';
+import { PV_CREATE, p, privilegeEscalationPermissions } from './lib/permissions.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
 const PV_CREATE_LABEL = permissionLabel(PV_CREATE);
 const onlyPvCreate = (hits: PermissionHit[]) => hits.every((h) => h.permission === PV_CREATE_LABEL);
-const namespaceOnly = namespaceOnlySeverity('medium');
+// Impersonating service accounts and minting their tokens act as them; escalate and bind
+// in a namespace reach no further than it.
+const ACTS_AS = new Set([permissionLabel(p('impersonate', '', 'serviceaccounts')), permissionLabel(p('create', '', 'serviceaccounts', 'token'))]);
+const actsAsServiceAccounts = (h: PermissionHit) => ACTS_AS.has(h.permission);
+const namespaceOnly = namespaceOnlySeverity('medium', actsAsServiceAccounts);
+const powerfulNote = powerfulNamespaceNote(actsAsServiceAccounts);
 
 export const privilegeEscalation = permissionCheck({
   id: 'rbac.privilege-escalation',
@@ -19,5 +24,5 @@ export const privilegeEscalation = permissionCheck({
   severityFor: (hits, grants, ctx) => (onlyPvCreate(hits) ? 'medium' : namespaceOnly(hits, grants, ctx)),
   noteFor: (hits, ctx) => (onlyPvCreate(hits)
     ? 'Creating PersistentVolumes is what a storage provisioner does: verify this subject is one (or a trusted cluster operator), since a hostPath PersistentVolume it creates gives the pod that claims it the node\'s filesystem'
-    : powerfulNamespaceNote(hits, ctx)),
+    : powerfulNote(hits, ctx)),
 });

@@ -33,6 +33,16 @@ export interface Workload {
    * manifests its template still stands in as a pod (applying the file makes a new Job, which runs).
    */
   finished?: true;
+  /**
+   * Whether a running pod comes from the workload's current revision, when the snapshot can
+   * tell: a Deployment's pods by the pod-template-hash of its current ReplicaSet, a
+   * StatefulSet's by controller-revision-hash against status.updateRevision, a DaemonSet's by
+   * pod-template-generation against its deprecated.daemonset.template.generation annotation.
+   * Undefined when it cannot (no such owner data, or no pod carries the label).
+   */
+  currentRevisionRunning?: boolean;
+  /** A StatefulSet's or DaemonSet's spec.updateStrategy, as far as it is well formed. */
+  updateStrategy?: { type: 'RollingUpdate' | 'OnDelete'; partition?: number };
 }
 
 const WORKLOAD_KEYS = ['deployments', 'statefulsets', 'daemonsets', 'replicasets', 'replicationcontrollers', 'jobs', 'cronjobs'] as const;
@@ -184,6 +194,42 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
     }
   }
 
+  // The label that ties a pod to its workload's current revision, and its value.
+  const revisionOf = new Map<Workload, { label: string; value: string } | { jobs: Map<string, boolean> }>();
+  for (const w of byKey.values()) {
+    const o = objects.get(refKey(w.ref.kind, w.ref.namespace, w.ref.name));
+    if (!o) continue;
+    if (o.kind === 'StatefulSet' || o.kind === 'DaemonSet') {
+      const us = objRecord(objRecord(o.spec).updateStrategy);
+      const partition = objRecord(us.rollingUpdate).partition;
+      w.updateStrategy = us.type === 'OnDelete' ? { type: 'OnDelete' } : { type: 'RollingUpdate', ...(o.kind === 'StatefulSet' && typeof partition === 'number' && partition > 0 ? { partition } : {}) };
+    }
+    if (o.kind === 'StatefulSet') {
+      const v = objRecord(o.status).updateRevision;
+      if (typeof v === 'string' && v) revisionOf.set(w, { label: 'controller-revision-hash', value: v });
+    } else if (o.kind === 'DaemonSet') {
+      const v = o.metadata?.annotations?.['deprecated.daemonset.template.generation'];
+      if (typeof v === 'string' && v) revisionOf.set(w, { label: 'pod-template-generation', value: v });
+    }
+  }
+  for (const [w, hash] of currentReplicaSetHashes(snapshot, byKey, refKey)) revisionOf.set(w, { label: 'pod-template-hash', value: hash });
+  // A CronJob's Jobs copy its job template when made: a Job whose pod template equals the
+  // CronJob's current one (but for the labels the Job controller adds) is of its current revision.
+  const cronKeys = new Map<KubeObject, string>();
+  for (const job of snapshot.resources.jobs ?? []) {
+    const ctl = (job.metadata?.ownerReferences ?? []).find((r) => r.controller === true);
+    const name = job.metadata?.name;
+    if (ctl?.kind !== 'CronJob' || !ctl.name || !name) continue;
+    const cron = objects.get(refKey('CronJob', job.metadata?.namespace, ctl.name));
+    const w = byKey.get(refKey('CronJob', job.metadata?.namespace, ctl.name));
+    if (!cron || !w) continue;
+    let rev = revisionOf.get(w);
+    if (rev === undefined) revisionOf.set(w, (rev = { jobs: new Map() }));
+    let cronKey = cronKeys.get(cron);
+    if (cronKey === undefined) cronKeys.set(cron, (cronKey = templateKey(podTemplateOf(cron))));
+    if ('jobs' in rev) rev.jobs.set(name, templateKey(objRecord(job.spec).template) === cronKey);
+  }
+
   // The replicas of a workload share one owner references array (the snapshot reader interns
   // equal values): its top owner and workload, per namespace, are found once.
   const byOwners = new Map<unknown, { namespace: string | undefined; owner: ResourceRef; w: Workload }>();
@@ -214,6 +260,11 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
       origin: 'pod',
     });
     w.podCount++;
+    const rev = revisionOf.get(w);
+    const current = rev === undefined ? undefined
+      : 'jobs' in rev ? rev.jobs.get((refs ?? []).find((r) => r.controller === true && r.kind === 'Job')?.name ?? '')
+      : typeof p.metadata?.labels?.[rev.label] === 'string' ? p.metadata.labels[rev.label] === rev.value : undefined;
+    if (current !== undefined) w.currentRevisionRunning = w.currentRevisionRunning === true || current;
   }
 
   if (templatesStandIn(snapshot)) {
@@ -227,6 +278,59 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
   }
   return [...byKey.values()];
 }, AREAS);
+
+/** The labels a controller adds to the pod template it copies: the Deployment's pod-template-hash, the Job's. */
+const CONTROLLER_LABELS = ['pod-template-hash', 'controller-uid', 'job-name', 'batch.kubernetes.io/controller-uid', 'batch.kubernetes.io/job-name'];
+
+/** A pod template without the labels its controller adds, keys sorted: what the Deployment controller compares. */
+function templateKey(t: unknown): string {
+  const canon = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(canon);
+    if (!v || typeof v !== 'object') return v;
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) out[k] = canon((v as Record<string, unknown>)[k]);
+    return out;
+  };
+  const tpl = objRecord(t);
+  const meta = objRecord(tpl.metadata);
+  const labels = { ...record(meta.labels) };
+  for (const l of CONTROLLER_LABELS) delete labels[l];
+  const { creationTimestamp: _created, ...rest } = meta;
+  return JSON.stringify(canon({ ...tpl, metadata: { ...rest, labels } }));
+}
+
+/**
+ * Per Deployment (a workload of `byKey`), the pod-template-hash of its current ReplicaSet:
+ * the one whose template equals the Deployment's but for that label (how the Deployment
+ * controller finds its new ReplicaSet), else the one with the highest
+ * deployment.kubernetes.io/revision annotation. One pass over the ReplicaSets.
+ */
+function currentReplicaSetHashes(snapshot: Snapshot, byKey: Map<string, Workload>, refKey: (kind: string, ns: string | undefined, name: string) => string): Map<Workload, string> {
+  const best = new Map<Workload, { matches: boolean; revision: number; hash: string }>();
+  const keyOf = new Map<Workload, string>();
+  for (const d of snapshot.resources.deployments ?? []) {
+    const name = d.metadata?.name;
+    const w = name ? byKey.get(refKey('Deployment', d.metadata?.namespace, name)) : undefined;
+    if (w && w.ref.kind === 'Deployment') keyOf.set(w, templateKey(objRecord(d.spec).template));
+  }
+  for (const rs of snapshot.resources.replicasets ?? []) {
+    const ctl = (rs.metadata?.ownerReferences ?? []).find((r) => r.controller === true);
+    if (ctl?.kind !== 'Deployment' || !ctl.name) continue;
+    const w = byKey.get(refKey('Deployment', rs.metadata?.namespace, ctl.name));
+    const depKey = w === undefined ? undefined : keyOf.get(w);
+    if (w === undefined || depKey === undefined) continue;
+    const tpl = objRecord(objRecord(rs.spec).template);
+    const hash = rs.metadata?.labels?.['pod-template-hash'] ?? record(objRecord(tpl.metadata).labels)['pod-template-hash'];
+    if (typeof hash !== 'string' || !hash) continue;
+    const revision = Number(rs.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? NaN);
+    const cand = { matches: templateKey(tpl) === depKey, revision: Number.isFinite(revision) ? revision : -1, hash };
+    const prev = best.get(w);
+    if (!prev || (cand.matches && !prev.matches) || (cand.matches === prev.matches && cand.revision > prev.revision)) best.set(w, cand);
+  }
+  const out = new Map<Workload, string>();
+  for (const [w, b] of best) if (b.matches || b.revision >= 0) out.set(w, b.hash);
+  return out;
+}
 
 /** The pod a workload's template would make, standing in for it; undefined without a template. */
 export function templatePodOf(w: Workload): PodView | undefined {

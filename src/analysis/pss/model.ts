@@ -49,7 +49,7 @@ export interface PodSetEvaluation {
   allowed: boolean;
   evaluatedPods: number;
   failingPods: number;
-  /** Up to five names of failing pods (templates are named "<workload> (template)"). */
+  /** Up to five names of failing pods (a template standing in for pods is named "<workload> (template)"; a current template judged beside pods is not listed: currentTemplateFails). */
   failingPodNames: string[];
   /** Failing pods that admission skips (an exempt namespace or runtimeClassName): admitted only because of the exemption. */
   failingExemptPods: number;
@@ -58,8 +58,8 @@ export interface PodSetEvaluation {
   /** A failing pod also fails the baseline level (at restricted: it breaks more than hardening). */
   failsBaseline: boolean;
   /**
-   * Set when the workload's current template was judged beside its pods (its class differs from
-   * every pod's): whether it fails. It is not counted in evaluatedPods or failingPods.
+   * Set when the workload's current template was judged beside its pods (no running pod is of
+   * its current revision, and its class differs from every pod's): whether it fails. It is not counted in evaluatedPods or failingPods.
    */
   currentTemplateFails?: boolean;
 }
@@ -235,7 +235,8 @@ function evaluateSet(pods: PodView[], podClasses: readonly PodClass[], level: Ps
     else result.failingPods++;
     if (i !== templateAt && isExempt(pods[i])) result.failingExemptPods++;
     if (!result.failsBaseline) result.failsBaseline = classes.failsBaseline(c, v, minor);
-    if (result.failingPodNames.length < 5) result.failingPodNames.push(pods[i].name);
+    // The template is not a failing pod: currentTemplateFails reports it.
+    if (i !== templateAt && result.failingPodNames.length < 5) result.failingPodNames.push(pods[i].name);
     if (failing === undefined) failing = v;
     else if (v !== failing) (more ??= new Set([failing])).add(v);
   }
@@ -328,8 +329,12 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
     // Running pods can come from an earlier template (a rollout under way or stuck, pods of an
     // OnDelete StatefulSet or DaemonSet): admission judges the pods the current template makes
     // next, so a template unlike every pod is judged too (one class lookup: no pairwise
-    // compare). An exempt one is left out: admission would skip its pods.
-    const current = w.pods.length > 0 && w.pods[0].origin === 'pod' && !w.finished ? templatePodOf(w) : undefined;
+    // compare). An exempt one is left out: admission would skip its pods. Only when no running
+    // pod is of the current revision: a pod that is proves admission accepts what the template
+    // makes, once mutating admission (which runs before PodSecurity validates) has changed it
+    // (https://kubernetes.io/docs/reference/access-authn-authz/admission-controllers/). When
+    // the snapshot cannot tie pods to a revision, no blocked rollout is claimed.
+    const current = w.pods.length > 0 && w.pods[0].origin === 'pod' && !w.finished && w.currentRevisionRunning === false ? templatePodOf(w) : undefined;
     const currentClass = current !== undefined && !isExempt(current) ? classes.classOf(current) : undefined;
     const withTemplate = current !== undefined && currentClass !== undefined && !podClasses.includes(currentClass);
     if (withTemplate) {

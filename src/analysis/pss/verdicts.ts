@@ -117,8 +117,8 @@ export type ExemptionWording = (some: number | undefined, why: string) => string
 export interface WorkloadVerdictOptions {
   failSeverity?: (e: PodSetEvaluation) => Severity | undefined;
   exempt?: ExemptionWording;
-  /** Added when the current template (judged beside pods unlike it) fails. */
-  currentTemplate?: string;
+  /** Added when the current template (judged beside pods unlike it) fails: what that does to this workload. */
+  currentTemplate?: (w: WorkloadPss) => string;
 }
 
 /** One verdict for a workload's pods evaluated at a policy. */
@@ -159,8 +159,8 @@ export function workloadVerdict(w: WorkloadPss, e: PodSetEvaluation, what: strin
     evidence,
   };
   if (e.currentTemplateFails !== undefined) evidence.currentTemplateFails = e.currentTemplateFails;
-  if (e.currentTemplateFails && e.failingPods === 0) verdict.message += ` Its ${e.evaluatedPods} running ${e.evaluatedPods === 1 ? 'pod does' : 'pods do'} not (made from an earlier template, or changed at admission).`;
-  if (e.currentTemplateFails && opts.currentTemplate) verdict.message += ` ${opts.currentTemplate}`;
+  if (e.currentTemplateFails && e.failingPods === 0) verdict.message += ` Its ${e.evaluatedPods} running ${e.evaluatedPods === 1 ? 'pod does' : 'pods do'} not (none is of its current revision: made from an earlier template).`;
+  if (e.currentTemplateFails && opts.currentTemplate) verdict.message += ` ${opts.currentTemplate(w)}`;
   if (w.exemptBy && e.failingExemptPods > 0 && opts.exempt) {
     evidence.failingExemptPods = e.failingExemptPods;
     verdict.message += ` ${opts.exempt(e.failingExemptPods === e.failingPods ? undefined : e.failingExemptPods, exemptionText(w.exemptBy))}`;

@@ -309,22 +309,42 @@ describe('pod-security model and checks', () => {
     expect(newer[0].evidence).toMatchObject({ policy: 'baseline:latest (v1.36)', checks: [{ id: 'hostProbesAndHostLifecycle' }] });
   });
 
-  it('a live Deployment whose current template admission would reject is reported although its running pods pass: rollout blocked', () => {
+  // A Deployment mid-rollout: the old ReplicaSet (revision 1) runs the pods, the new one
+  // (revision 2, the Deployment's template) has none because admission refuses them.
+  function rollout(namespace: string, oldSpec: object, newSpec: object, count: number, podLabels: Record<string, string> = { app: 'web', 'pod-template-hash': 'old1' }) {
+    const dep: KubeObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace }, spec: { replicas: count, template: { metadata: { labels: { app: 'web' } }, spec: newSpec } } };
+    const rs = (hash: string, revision: string, spec: object): KubeObject => ({
+      apiVersion: 'apps/v1', kind: 'ReplicaSet',
+      metadata: { name: `web-${hash}`, namespace, labels: { app: 'web', 'pod-template-hash': hash }, annotations: { 'deployment.kubernetes.io/revision': revision }, ownerReferences: [{ kind: 'Deployment', name: 'web', controller: true }] },
+      spec: { template: { metadata: { labels: { app: 'web', 'pod-template-hash': hash } }, spec } },
+    });
+    const pods = Array.from({ length: count }, (_, i): KubeObject => ({
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: { name: `web-old1-${i}`, namespace, labels: podLabels, ownerReferences: [{ kind: 'ReplicaSet', name: 'web-old1', controller: true }] },
+      spec: oldSpec,
+    }));
+    return { dep, oldRs: rs('old1', '1', oldSpec), newRs: rs('new2', '2', newSpec), pods };
+  }
+
+  it('a live Deployment whose current template admission would reject is reported although its running pods (of the old ReplicaSet) pass: rollout stalls', () => {
     // reference/checks.md §2.6: enforce evaluates Pods only, so a violating Deployment is admitted and its
     // pods rejected (https://kubernetes.io/docs/concepts/security/pod-security-admission/#workload-resources-and-pod-templates).
-    // The running pods come from the previous ReplicaSet; the new one can never create a pod.
+    // The running pods come from the previous ReplicaSet; the new one can never create a pod, and the
+    // old one keeps its pods (https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#rolling-update-deployment).
     const oldSpec = { containers: [{ name: 'c', image: 'nginx' }] };
     const newSpec = { containers: [{ name: 'c', image: 'nginx', ports: [{ containerPort: 80, hostPort: 80 }] }] };
-    const [dep, rs, ...pods] = livePods('b', 'web', 2, oldSpec);
-    const objects = [ns('b', enforce('baseline')), { ...dep, spec: { replicas: 2, template: { spec: newSpec } } }, rs, ...pods];
+    const { dep, oldRs, newRs, pods } = rollout('b', oldSpec, newSpec, 2);
+    const objects = [ns('b', enforce('baseline')), dep, oldRs, newRs, ...pods];
     const { results } = run(objects, defaultConfig(), 'v1.30.2');
     const [f] = fails(results.get('pod-security.pod-violates-enforced-level'));
     expect(f.resource).toEqual({ kind: 'Deployment', namespace: 'b', name: 'web' });
-    expect(f.message).toBe('Deployment b/web: its current pod template violates the namespace\'s enforced Pod Security level "baseline:latest (v1.30)": hostPort (container "c" uses hostPort 80). Its 2 running pods do not (made from an earlier template, or changed at admission). Admission rejects every new pod the current template makes (unless a mutating webhook fixes it first), so its rollout is blocked, and a deleted or evicted pod is not replaced, until the template is fixed.');
-    expect(f.evidence).toMatchObject({ evaluatedPods: 2, failingPods: 0, currentTemplateFails: true, failingPodNames: ['web (template)'], checks: [{ id: 'hostPorts' }] });
+    expect(f.message).toBe('Deployment b/web: its current pod template violates the namespace\'s enforced Pod Security level "baseline:latest (v1.30)": hostPort (container "c" uses hostPort 80). Its 2 running pods do not (none is of its current revision: made from an earlier template). Admission rejects every new pod the current template makes (after any mutating webhook has changed it), so its rollout stalls; the old ReplicaSet keeps serving until the template is fixed.');
+    // The template is not one of the failing pods (currentTemplateFails says it fails).
+    expect(f.evidence).toMatchObject({ evaluatedPods: 2, failingPods: 0, currentTemplateFails: true, failingPodNames: [], checks: [{ id: 'hostPorts' }] });
     const [t] = fails(results.get('pod-security.pod-violates-target'));
     expect(t.message).toMatch(/^Deployment b\/web: 2 of 2 pods and its current pod template violate the target Pod Security level "restricted:latest \(v1\.30\)": hostPort \(container "c" uses hostPort 80\); allowPrivilegeEscalation/);
     expect(t.severity).toBe('high');
+    expect(t.evidence).toMatchObject({ failingPodNames: ['web-old1-0', 'web-old1-1'] });
 
     // The same template as the pods' (replicas of the current ReplicaSet) adds nothing: judged by the pods alone.
     const same = run([ns('b', enforce('baseline')), ...livePods('b', 'web', 2, oldSpec)], defaultConfig(), 'v1.30.2');
@@ -334,8 +354,74 @@ describe('pod-security model and checks', () => {
     // An exempt runtimeClassName on the template: admission skips its pods, so no rollout is blocked.
     const config = defaultConfig();
     config.podSecurity.exemptions = { namespaces: [], usernames: [], runtimeClasses: ['kata'] };
-    const exempt = run([ns('b', enforce('baseline')), { ...dep, spec: { template: { spec: { ...newSpec, runtimeClassName: 'kata' } } } }, rs, ...pods], config, 'v1.30.2');
-    expect(fails(exempt.results.get('pod-security.pod-violates-enforced-level'))).toEqual([]);
+    const kata = { ...newSpec, runtimeClassName: 'kata' };
+    const exempt = rollout('b', oldSpec, kata, 2);
+    expect(fails(run([ns('b', enforce('baseline')), exempt.dep, exempt.oldRs, exempt.newRs, ...exempt.pods], config, 'v1.30.2').results.get('pod-security.pod-violates-enforced-level'))).toEqual([]);
+  });
+
+  it('a running pod of the current revision that a mutating webhook fixed at admission proves the failing template is admitted: no blocked rollout', () => {
+    // Mutating admission runs before validating admission, and PodSecurity judges the mutated pod
+    // (https://kubernetes.io/docs/reference/access-authn-authz/admission-controllers/): a pod whose
+    // pod-template-hash is the current ReplicaSet's was admitted from this very template.
+    const template = { containers: [{ name: 'c', image: 'nginx' }] };
+    const mutated = restrictedSpec;
+    const { dep, newRs } = rollout('shop', mutated, template, 1);
+    const pod: KubeObject = {
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: { name: 'web-new2-x', namespace: 'shop', labels: { app: 'web', 'pod-template-hash': 'new2' }, ownerReferences: [{ kind: 'ReplicaSet', name: 'web-new2', controller: true }] },
+      spec: mutated,
+    };
+    const { results } = run([ns('shop', enforce('restricted')), dep, newRs, pod], defaultConfig(), 'v1.30.2');
+    const [v] = results.get('pod-security.pod-violates-enforced-level')!;
+    expect(v).toMatchObject({ status: 'pass', resource: { kind: 'Deployment', name: 'web' } });
+    expect(v.evidence).not.toHaveProperty('currentTemplateFails');
+    // The current ReplicaSet found by its template (no revision annotations), as the Deployment controller does.
+    const bare: KubeObject = { ...newRs, metadata: { ...newRs.metadata, annotations: {} } };
+    expect(fails(run([ns('shop', enforce('restricted')), dep, bare, pod], defaultConfig(), 'v1.30.2').results.get('pod-security.pod-violates-enforced-level'))).toEqual([]);
+    // Pods that no label ties to a revision: no blocked rollout is claimed.
+    const untied = rollout('shop', mutated, template, 1, { app: 'web' });
+    expect(fails(run([ns('shop', enforce('restricted')), untied.dep, untied.oldRs, untied.newRs, ...untied.pods], defaultConfig(), 'v1.30.2').results.get('pod-security.pod-violates-enforced-level'))).toEqual([]);
+  });
+
+  it('what a failing current template stops is worded by controller: StatefulSet, DaemonSet, CronJob', () => {
+    // A StatefulSet or DaemonSet recreates a deleted pod from its current template
+    // (https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#update-strategies;
+    // pods below a rolling update's partition from the earlier one); a CronJob's change reaches only
+    // its next Jobs (https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#modifying-a-cronjob).
+    const oldSpec = { containers: [{ name: 'c', image: 'x:1' }] };
+    const newSpec = { hostNetwork: true, containers: [{ name: 'c', image: 'x:2' }] };
+    const pod = (name: string, owner: { kind: string; name: string }, labels: Record<string, string>): KubeObject => ({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'b', labels, ownerReferences: [{ ...owner, controller: true }] }, spec: oldSpec,
+    });
+    const sts = (name: string, updateStrategy: object): KubeObject => ({
+      apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name, namespace: 'b' },
+      spec: { updateStrategy, template: { spec: newSpec } }, status: { currentRevision: `${name}-1`, updateRevision: `${name}-2` },
+    });
+    const objects = [
+      ns('b', enforce('baseline')),
+      sts('db', { type: 'OnDelete' }), pod('db-0', { kind: 'StatefulSet', name: 'db' }, { 'controller-revision-hash': 'db-1' }),
+      sts('kv', { type: 'RollingUpdate', rollingUpdate: { partition: 2 } }), pod('kv-2', { kind: 'StatefulSet', name: 'kv' }, { 'controller-revision-hash': 'kv-1' }),
+      // The current revision running: not judged by the template.
+      sts('ok', { type: 'OnDelete' }), pod('ok-0', { kind: 'StatefulSet', name: 'ok' }, { 'controller-revision-hash': 'ok-2' }),
+      { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent', namespace: 'b', annotations: { 'deprecated.daemonset.template.generation': '3' } }, spec: { template: { spec: newSpec } } },
+      pod('agent-x', { kind: 'DaemonSet', name: 'agent' }, { 'pod-template-generation': '2' }),
+      { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'report', namespace: 'b' }, spec: { schedule: '0 * * * *', jobTemplate: { spec: { template: { spec: newSpec } } } } },
+      { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'report-29000000', namespace: 'b', ownerReferences: [{ kind: 'CronJob', name: 'report', controller: true }] }, spec: { template: { spec: oldSpec } } },
+      pod('report-29000000-a', { kind: 'Job', name: 'report-29000000' }, {}),
+      // A Job made from the CronJob's current template (the labels the Job controller adds aside) runs a pod
+      // a mutating webhook fixed: its next runs are admitted too.
+      { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'fresh', namespace: 'b' }, spec: { schedule: '0 * * * *', jobTemplate: { spec: { template: { spec: newSpec } } } } },
+      { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'fresh-29000000', namespace: 'b', ownerReferences: [{ kind: 'CronJob', name: 'fresh', controller: true }] }, spec: { template: { metadata: { labels: { 'batch.kubernetes.io/job-name': 'fresh-29000000', 'job-name': 'fresh-29000000' } }, spec: newSpec } } },
+      pod('fresh-29000000-a', { kind: 'Job', name: 'fresh-29000000' }, {}),
+    ];
+    const found = fails(run(objects, defaultConfig(), 'v1.30.2').results.get('pod-security.pod-violates-enforced-level'));
+    const tail = (name: string) => found.find((v) => v.resource.name === name)?.message.split('(none is of its current revision: made from an earlier template). ')[1];
+    const rejected = 'Admission rejects every new pod the current template makes (after any mutating webhook has changed it), so ';
+    expect(tail('db')).toBe(`${rejected}a deleted or evicted pod is not replaced until the template is fixed.`);
+    expect(tail('kv')).toBe(`${rejected}its rolling update stalls at the first pod it replaces, and a deleted pod at ordinal 2 or above is not replaced, until the template is fixed.`);
+    expect(tail('agent')).toBe(`${rejected}its rolling update stalls at the first pod it replaces, and a deleted or evicted pod is not replaced, until the template is fixed.`);
+    expect(tail('report')).toBe(`${rejected}the pods of its next runs are refused until the template is fixed.`);
+    expect(found.map((v) => v.resource.name).sort()).toEqual(['agent', 'db', 'kv', 'report']);
   });
 
   it('version-pinned-old compares with the cluster version, or with the newest rules when it is unknown', () => {

@@ -59,8 +59,12 @@ describe('namespace-only access where a service account holds cluster-admin (rev
     });
   }
 
-  it('rbac.namespace-modification: patching argocd is rated as in kube-system too', () => {
-    expect(verdictOf('rbac.namespace-modification', ARGOCD('cluster-admin'), 'labeler').severity).toBeUndefined();
+  it('rbac.namespace-modification: patching argocd is no way to act as its account: medium, no note', () => {
+    // Relabelling a namespace gives no pod, exec or token (kubernetes.io/docs/concepts/security/rbac-good-practices/
+    // "Namespace modification": it can weaken Pod Security or NetworkPolicy selectors, not act as an account).
+    const v = verdictOf('rbac.namespace-modification', ARGOCD('cluster-admin'), 'labeler');
+    expect(v.severity).toBe('medium');
+    expect(v.message).not.toContain('Namespace argocd holds');
   });
 
   it('with the account holding only create persistentvolumes (a storage provisioner): lowered as before, no note', () => {
@@ -70,5 +74,70 @@ describe('namespace-only access where a service account holds cluster-admin (rev
       expect(v.message, id).not.toContain('Namespace argocd holds');
     }
     expect(verdictOf('rbac.namespace-modification', ARGOCD('pv-maker'), 'labeler').severity).toBe('medium');
+  });
+});
+
+const ROLE_IN = (ns: string, user: string, rules: string) => `
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: r-${user}, namespace: ${ns}}
+rules: ${rules}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: b-${user}, namespace: ${ns}}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r-${user}}
+subjects: [{kind: User, name: ${user}, apiGroup: rbac.authorization.k8s.io}]
+`;
+
+describe('only permissions that act as a namespace\'s service accounts are raised by a powerful one there', () => {
+  it('port-forward alone, or escalate/bind of Roles, in argocd stay medium; impersonating or minting tokens there does not', () => {
+    // Port-forwarding reaches a pod's ports, not its token; a Role bound in argocd reaches argocd only.
+    // Impersonating a service account or creating its token acts as it (rbac-good-practices "Escalation risks").
+    const yaml = ARGOCD('cluster-admin')
+      + ROLE_IN('argocd', 'pf', '[{apiGroups: [""], resources: [pods/portforward], verbs: [create]}]')
+      + ROLE_IN('argocd', 'binder', '[{apiGroups: [rbac.authorization.k8s.io], resources: [roles], verbs: [bind, escalate]}]')
+      + ROLE_IN('argocd', 'minter', '[{apiGroups: [""], resources: [serviceaccounts/token], verbs: [create]}]');
+    expect(verdictOf('rbac.pod-exec-attach', yaml, 'pf')).toMatchObject({ status: 'fail', severity: 'medium' });
+    expect(verdictOf('rbac.privilege-escalation', yaml, 'binder')).toMatchObject({ status: 'fail', severity: 'medium' });
+    const minter = verdictOf('rbac.privilege-escalation', yaml, 'minter');
+    expect(minter.severity).toBeUndefined();
+    expect(minter.message).toContain('Namespace argocd holds ServiceAccount argocd/argocd-application-controller');
+  });
+});
+
+describe('service accounts made powerful through their groups (reviewer repro grp)', () => {
+  // system:serviceaccounts:NS is every service account of NS, system:serviceaccounts every one of
+  // every namespace (kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-subjects).
+  const GROUP = (group: string) => `
+apiVersion: v1
+kind: Namespace
+metadata: {name: ci}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: sa-admin}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects: [{kind: Group, name: "${group}", apiGroup: rbac.authorization.k8s.io}]
+` + ROLE_IN('ci', 'bob', '[{apiGroups: [""], resources: [pods/exec], verbs: [create]}]') + ROLE_IN('web', 'eve', '[{apiGroups: [""], resources: [pods/exec], verbs: [create]}]');
+
+  it('cluster-admin for system:serviceaccounts:ci raises exec in ci, not in another namespace', () => {
+    const yaml = GROUP('system:serviceaccounts:ci');
+    const bob = verdictOf('rbac.pod-exec-attach', yaml, 'bob');
+    expect(bob.severity).toBeUndefined();
+    expect(bob.message).toContain('. Namespace ci holds all service accounts (group system:serviceaccounts:ci), which have dangerous permissions cluster-wide: this access there is a way to act as them, so it is rated as in kube-system');
+    expect(verdictOf('rbac.pod-exec-attach', yaml, 'eve').severity).toBe('medium');
+  });
+
+  it('cluster-admin for system:serviceaccounts raises exec in every namespace', () => {
+    const yaml = GROUP('system:serviceaccounts');
+    for (const user of ['bob', 'eve']) {
+      const v = verdictOf('rbac.pod-exec-attach', yaml, user);
+      expect(v.severity, user).toBeUndefined();
+      expect(v.message, user).toContain('holds all service accounts of every namespace (group system:serviceaccounts), which have dangerous permissions cluster-wide');
+    }
+    // A group that only looks like it (no namespace after the colon) is nobody's service accounts.
+    expect(verdictOf('rbac.pod-exec-attach', GROUP('system:serviceaccounts:'), 'bob').severity).toBe('medium');
   });
 });

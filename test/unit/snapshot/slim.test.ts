@@ -119,6 +119,19 @@ describe('slim declarations', () => {
     expect(slimObject('deployments', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, status: { conditions, replicas: 1 } }).status).toBeUndefined();
   });
 
+  it('workloads keep what ties running pods to their current revision: StatefulSet updateRevision, the revision annotations', () => {
+    // A pod of the current revision proves admission accepts the current template (src/analysis/pss/model.ts).
+    const sts = slimObject('statefulsets', {
+      apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: 'shop' },
+      status: { currentRevision: 'db-1', updateRevision: 'db-2', replicas: 3, readyReplicas: 3 },
+    });
+    expect(sts.status).toEqual({ updateRevision: 'db-2' });
+    const rs = slimObject('replicasets', { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web-5d', annotations: { 'deployment.kubernetes.io/revision': '4', 'deployment.kubernetes.io/desired-replicas': '2' } } });
+    expect(rs.metadata?.annotations).toEqual({ 'deployment.kubernetes.io/revision': '4' });
+    const ds = slimObject('daemonsets', { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent', annotations: { 'deprecated.daemonset.template.generation': '3' } } });
+    expect(ds.metadata?.annotations).toEqual({ 'deprecated.daemonset.template.generation': '3' });
+  });
+
   it('an undeclared kind is kept whole, managedFields and status included', () => {
     const pa: KubeObject = {
       apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication',
