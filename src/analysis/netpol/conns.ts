@@ -35,10 +35,26 @@ function normalize(list: Intervals): Intervals {
   return out;
 }
 
+/** Both sorted and disjoint: one merge pass, O(|a| + |b|), where sorting the two anew cost a log more. */
 export function unionIntervals(a: Intervals, b: Intervals): Intervals {
   if (a.length === 0) return b.map(([x, y]) => [x, y]);
   if (b.length === 0) return a.map(([x, y]) => [x, y]);
-  return normalize([...a.map(([x, y]): [number, number] => [x, y]), ...b.map(([x, y]): [number, number] => [x, y])]);
+  const out: Intervals = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const [lo, hi] = j >= b.length || (i < a.length && a[i][0] <= b[j][0]) ? a[i++] : b[j++];
+    if (lo > hi) continue;
+    const last = out[out.length - 1];
+    if (last && lo <= last[1] + 1) last[1] = Math.max(last[1], hi);
+    else out.push([lo, hi]);
+  }
+  return out;
+}
+
+/** The union of many sets at once: sorted and merged once, not one union per set. */
+export function unionAllConns(sets: readonly ConnSet[]): ConnSet {
+  return connsOf(sets.flatMap((c) => PROTOCOLS.flatMap((p) => c[p].map(([lo, hi]): PortInterval => [p, lo, hi]))));
 }
 
 export function intersectIntervals(a: Intervals, b: Intervals): Intervals {
@@ -75,8 +91,23 @@ export function subtractIntervals(a: Intervals, b: Intervals): Intervals {
   return out;
 }
 
+/** Adds one interval in place, a pass over the whole set each time: a list of ports goes through connsOf. */
 export function addInterval(set: ConnSet, proto: Protocol, lo: number, hi: number): void {
   set[proto] = unionIntervals(set[proto], [[lo, hi]]);
+}
+
+/** One protocol's port interval, inclusive: an entry of a port list before the list is merged. */
+export type PortInterval = readonly [Protocol, number, number];
+
+/**
+ * The connections a list of port intervals covers, in any order, overlapping or not. Sorted
+ * and merged once: a rule of n ports costs O(n log n), where merging its ports into the set
+ * one at a time cost O(n² log n) (30,000 ports took a minute).
+ */
+export function connsOf(intervals: Iterable<PortInterval>): ConnSet {
+  const lists: ConnSet = emptyConns();
+  for (const [proto, lo, hi] of intervals) lists[proto].push([lo, hi]);
+  return { SCTP: normalize(lists.SCTP), TCP: normalize(lists.TCP), UDP: normalize(lists.UDP) };
 }
 
 export function unionConns(a: ConnSet, b: ConnSet): ConnSet {

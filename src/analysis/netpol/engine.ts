@@ -14,7 +14,7 @@
 // After the last stage the composition's fallback decides: 'allow' (Kubernetes: a pod no
 // policy governs is open) or 'deny' (Cilium policy enforcement "always").
 
-import { allConns, emptyConns, intersectConns, isEmptyConns, subtractConns, unionConns, addInterval, type ConnSet } from './conns.ts';
+import { allConns, connsOf, emptyConns, intersectConns, isEmptyConns, subtractConns, unionAllConns, unionConns, type ConnSet, type PortInterval } from './conns.ts';
 import { parseCidr, rangeContains, ALL_V4, ALL_V6, type Family, type IpRange } from '../../base/ip.ts';
 import type { Action, Labels, Layer, LayerPolicy, Peer, PodClass, PodSet, PolicyApi, PortSpec, Rule, StagePlan } from './layers.ts';
 
@@ -294,15 +294,15 @@ export function ruleMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string |
 }
 
 function specConns(specs: PortSpec[], dst: Endpoint): ConnSet {
-  const out = emptyConns();
+  const out: PortInterval[] = [];
   for (const p of specs) {
-    if (p.kind === 'all') addInterval(out, p.protocol, 1, 65535);
-    else if (p.kind === 'range') addInterval(out, p.protocol, p.lo, p.hi);
+    if (p.kind === 'all') out.push([p.protocol, 1, 65535]);
+    else if (p.kind === 'range') out.push([p.protocol, p.lo, p.hi]);
     else if (dst.kind === 'class') {
-      for (const np of dst.cls.namedPorts) if (np.name === p.name && (p.protocol === undefined || np.protocol === p.protocol)) addInterval(out, np.protocol, np.port, np.port);
+      for (const np of dst.cls.namedPorts) if (np.name === p.name && (p.protocol === undefined || np.protocol === p.protocol)) out.push([np.protocol, np.port, np.port]);
     }
   }
-  return out;
+  return connsOf(out);
 }
 
 const fixedPortConns = new WeakMap<Rule, ConnSet>();
@@ -344,7 +344,8 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
   const decisions: Decision[] = [];
   const decidedBy: Array<RuleRef & { conns: ConnSet }> = [];
   const policies: string[] = [];
-  let allowed = emptyConns();
+  // Merged once at the end: a union per allowing rule made thousands of rules quadratic.
+  const allowed: ConnSet[] = [];
   let remaining: ConnSet = ALL;
   // Connections an uncertain rule match (a pod address against a CIDR) might have decided:
   // every later decision touching them carries the doubt.
@@ -364,7 +365,7 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
   };
   const allow = (conns: ConnSet, cause: DecisionCause) => {
     decisions.push({ allowed: true, conns, cause, ...doubtOf(conns) });
-    allowed = unionConns(allowed, conns);
+    allowed.push(conns);
     if (cause.kind === 'rule') decidedBy.push({ ...cause.rule, conns });
   };
   const deny = (conns: ConnSet, cause: DecisionCause) => decisions.push({ allowed: false, conns, cause, ...doubtOf(conns) });
@@ -397,7 +398,7 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
         remaining = unionConns(passed, open);
       }
     } else {
-      let allowedHere = emptyConns();
+      const allowedHere: ConnSet[] = [];
       let deniedHere = emptyConns();
       const allowRules: Array<{ ref: RuleRef; conns: ConnSet }> = [];
       let isolating: string[] = [];
@@ -414,7 +415,7 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
             deniedHere = unionConns(deniedHere, c);
             if (!isEmptyConns(fresh)) deny(fresh, { kind: 'rule', rule: ruleRef(p, rule) });
           } else {
-            allowedHere = unionConns(allowedHere, c);
+            allowedHere.push(c);
             allowRules.push({ ref: ruleRef(p, rule), conns: c });
           }
         }
@@ -424,7 +425,7 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
         const c = isEmptyConns(deniedHere) ? a.conns : subtractConns(a.conns, deniedHere);
         if (!isEmptyConns(c)) allow(c, { kind: 'rule', rule: a.ref });
       }
-      const rest = subtractConns(subtractConns(remaining, allowedHere), deniedHere);
+      const rest = subtractConns(subtractConns(remaining, unionAllConns(allowedHere)), deniedHere);
       if (isolating.length) {
         if (!isEmptyConns(rest)) deny(rest, { kind: 'isolated', stage: stage.label, policies: isolating });
         remaining = emptyConns();
@@ -438,7 +439,7 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
     if (ctx.fallback === 'allow') allow(remaining, { kind: 'default-allow' });
     else deny(remaining, { kind: 'default-deny', reason: ctx.fallbackReason ?? 'default deny' });
   }
-  return { isolated, conns: allowed, decisions, decidedBy, policies };
+  return { isolated, conns: unionAllConns(allowed), decisions, decidedBy, policies };
 }
 
 /** Ingress at `dst` from `src`. */

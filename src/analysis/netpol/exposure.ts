@@ -6,7 +6,7 @@
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
-import { emptyConns, formatConns, intersectConns, isEmptyConns, isProtocol, unionConns, addInterval, type ConnSet } from './conns.ts';
+import { connsOf, emptyConns, formatConns, intersectConns, isEmptyConns, isProtocol, unionConns, type ConnSet, type PortInterval } from './conns.ts';
 import { ALL_V6, formatRange, type IpRange } from '../../base/ip.ts';
 import { workloadsOf } from '../workloads.ts';
 import { buildReachability, egressVerdict, ingressVerdict, isolationOf, workloadKey, type PodClass, type ReachModel } from './model.ts';
@@ -74,20 +74,20 @@ function validPort(v: unknown): v is number {
 
 /** Container ports a Service port reaches on one pod class (targetPort number/name, default = port). */
 function targetConns(cls: PodClass, ports: unknown[], onlyPort?: { number?: unknown; name?: unknown }): ConnSet {
-  const out = emptyConns();
+  const out: PortInterval[] = [];
   for (const raw of ports) {
     const p = obj(raw);
     if (onlyPort && !((onlyPort.number !== undefined && p.port === onlyPort.number) || (onlyPort.name !== undefined && p.name === onlyPort.name))) continue;
     const proto = p.protocol === undefined ? 'TCP' : p.protocol;
     if (!isProtocol(proto)) continue;
     const tp = p.targetPort ?? p.port;
-    if (typeof tp === 'number' && tp >= 1 && tp <= 65535) addInterval(out, proto, tp, tp);
+    if (typeof tp === 'number' && tp >= 1 && tp <= 65535) out.push([proto, tp, tp]);
     else if (typeof tp === 'string') {
-      if (/^\d+$/.test(tp)) addInterval(out, proto, Number(tp), Number(tp));
-      else for (const np of cls.namedPorts) if (np.name === tp && np.protocol === proto) addInterval(out, proto, np.port, np.port);
+      if (/^\d+$/.test(tp)) out.push([proto, Number(tp), Number(tp)]);
+      else for (const np of cls.namedPorts) if (np.name === tp && np.protocol === proto) out.push([proto, np.port, np.port]);
     }
   }
-  return out;
+  return connsOf(out);
 }
 
 /** Connections the effective policies admit to `cls` from some address outside the cluster. */
@@ -194,8 +194,8 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
   // binds the container port on the node: the node's addresses lead to the pod's port, which
   // the pod's ingress policies judge as they judge a NodePort's traffic.
   for (const w of workloadsOf(snapshot)) {
-    const target = emptyConns();
-    const onNode: string[] = [];
+    const ports: PortInterval[] = [];
+    const onNode = new Set<string>();
     for (const pod of w.pods) {
       for (const list of [pod.spec?.containers, pod.spec?.initContainers]) {
         if (!Array.isArray(list)) continue;
@@ -204,13 +204,13 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
             const p = obj(raw);
             const proto = p.protocol === undefined ? 'TCP' : p.protocol;
             if (!isProtocol(proto) || !validPort(p.hostPort) || !validPort(p.containerPort)) continue;
-            addInterval(target, proto, p.containerPort, p.containerPort);
-            const text = `${proto} ${p.containerPort} on the node's ${proto} ${p.hostPort}`;
-            if (!onNode.includes(text)) onNode.push(text);
+            ports.push([proto, p.containerPort, p.containerPort]);
+            onNode.add(`${proto} ${p.containerPort} on the node's ${proto} ${p.hostPort}`);
           }
         }
       }
     }
+    const target = connsOf(ports);
     if (isEmptyConns(target)) continue;
     // Looked up only now: most workloads have no hostPort, and the key is a string per workload.
     const node = model.workloadByKey.get(workloadKey(w.ref));
@@ -218,7 +218,7 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
     let allowed = emptyConns();
     // A hostNetwork pod's policies are not to be relied on (as for the Services above).
     for (const cls of node.classes) allowed = unionConns(allowed, cls.hostNetwork ? target : intersectConns(target, externalIngress(model, cls)));
-    entry(node.key)?.external.push({ via: 'hostPort', through: w.ref, ports: onNode.join(', '), allowedByPolicy: !isEmptyConns(allowed), admitted: allowed });
+    entry(node.key)?.external.push({ via: 'hostPort', through: w.ref, ports: [...onNode].join(', '), allowedByPolicy: !isEmptyConns(allowed), admitted: allowed });
   }
 
   const controllerClasses = new Map<string, PodClass[]>();

@@ -9,7 +9,7 @@
 import type { Family } from '../../../base/ip.ts';
 import { rangeContains } from '../../../base/ip.ts';
 import { podCidrStatus } from '../engine.ts';
-import { addInterval, allConns, emptyConns, intersectConns, isEmptyConns, MAX_PORT, MIN_PORT, subtractConns, unionConns, type ConnSet, type Protocol } from '../conns.ts';
+import { allConns, connsOf, emptyConns, intersectConns, isEmptyConns, MAX_PORT, MIN_PORT, subtractConns, unionConns, type ConnSet, type PortInterval, type Protocol } from '../conns.ts';
 import type { LabelSource } from './selector.ts';
 import type { CalicoAction, CalicoEntityRule, CalicoPort, CalicoRule, CalicoTier } from './policy.ts';
 
@@ -57,18 +57,18 @@ export function entityMatches(e: CalicoEntityRule, ep: CalicoEndpoint, ctx: Cali
 
 /** Connections on `protocols` matched by a port list; named ports resolve on `owner` (the side the ports belong to). */
 function portConns(ports: readonly CalicoPort[], protocols: readonly Protocol[], owner: CalicoEndpoint): ConnSet {
-  const out = emptyConns();
+  const out: PortInterval[] = [];
   for (const p of ports) {
     if (p.kind === 'range') {
       const lo = Math.max(p.lo, MIN_PORT);
       const hi = Math.min(p.hi, MAX_PORT);
       if (lo > hi) continue;
-      for (const proto of protocols) addInterval(out, proto, lo, hi);
+      for (const proto of protocols) out.push([proto, lo, hi]);
     } else if (owner.kind === 'pod') {
-      for (const np of owner.namedPorts) if (np.name === p.name && protocols.includes(np.protocol)) addInterval(out, np.protocol, np.port, np.port);
+      for (const np of owner.namedPorts) if (np.name === p.name && protocols.includes(np.protocol)) out.push([np.protocol, np.port, np.port]);
     }
   }
-  return out;
+  return connsOf(out);
 }
 
 function protocolConns(protocols: readonly Protocol[]): ConnSet {

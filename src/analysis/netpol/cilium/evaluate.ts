@@ -8,7 +8,7 @@
 //  - allows are a union; a deny rule beats every allow;
 //  - with allow-localhost (Kubernetes default) an isolated pod still accepts its node's host.
 
-import { addInterval, allConns, emptyConns, isEmptyConns, MAX_PORT, MIN_PORT, subtractConns, unionConns, type ConnSet, type Protocol } from '../conns.ts';
+import { allConns, connsOf, emptyConns, isEmptyConns, MAX_PORT, MIN_PORT, subtractConns, unionConns, type ConnSet, type PortInterval, type Protocol } from '../conns.ts';
 import { rangeContains, type Family } from '../../../base/ip.ts';
 import type { CiliumSettings } from './config.ts';
 import { fqdnMatches } from './fqdn.ts';
@@ -176,17 +176,17 @@ function resolvedServices(model: CiliumModel, refs: ServiceRef[]): CiliumSelecto
 
 /** Connections one rule's ports cover toward the destination (named ports resolve on it). */
 function portConns(rule: PeerRule, dstPorts: readonly NamedPortRef[]): ConnSet {
-  const out = emptyConns();
+  const out: PortInterval[] = [];
   for (const pr of rule.portRules) {
     for (const p of pr.ports) {
       for (const proto of p.protocols) {
-        if (p.kind === 'all') addInterval(out, proto, MIN_PORT, MAX_PORT);
-        else if (p.kind === 'range') addInterval(out, proto, p.lo, p.hi);
-        else for (const np of dstPorts) if (np.protocol === proto && np.name.toLowerCase() === p.name) addInterval(out, proto, np.port, np.port);
+        if (p.kind === 'all') out.push([proto, MIN_PORT, MAX_PORT]);
+        else if (p.kind === 'range') out.push([proto, p.lo, p.hi]);
+        else for (const np of dstPorts) if (np.protocol === proto && np.name.toLowerCase() === p.name) out.push([proto, np.port, np.port]);
       }
     }
   }
-  return out;
+  return connsOf(out);
 }
 
 /** What one peer rule admits (or drops) for this peer, or undefined when it does not apply. */
