@@ -10,7 +10,7 @@ import { memoize } from '../memo.ts';
 import { workloadsOf, type PodView } from '../workloads.ts';
 import { detectCni, type CniDetection } from './cni.ts';
 import { composeStages, type Composition } from './composition.ts';
-import { allConns, emptyConns, isAllConns, isEmptyConns, isProtocol, unionConns, type ConnSet, type Protocol } from './conns.ts';
+import { allConns, emptyConns, isAllConns, isEmptyConns, isProtocol, unionAllConns, unionConns, type ConnSet, type Protocol } from './conns.ts';
 import { evaluatePlan, podSetMatches, type DecisionCause, type Direction, type DirectionVerdict, type Endpoint, type MatchContext, type StagePlan } from './engine.ts';
 import { describePolicy, type CoverageNote, type LayerPolicy, type NamedPort, type PodClass, type PodSet, type PolicyApi, type Rule, type TierSpec, type PolicySettings } from './layers.ts';
 import type { Selector } from './selector.ts';
@@ -534,13 +534,14 @@ function planIsolation(model: ReachModel, cls: PodClass, dir: Direction): Isolat
   // What an unnamed peer gets: through to the default allow, and allowed at all (rule or default).
   const fate = (peer: Endpoint): { open: ConnSet; allowed: ConnSet } => {
     const v = evaluatePlan(model.match, plan, dir, peer, dir === 'ingress' ? self : peer, false, self);
-    let open = emptyConns();
-    let allowed = emptyConns();
+    // One merge each (unionAllConns), not one per decision: thousands of one-port rules stay n log n.
+    const open: ConnSet[] = [];
+    const allowed: ConnSet[] = [];
     for (const d of v.decisions) {
-      if (d.cause.kind === 'default-allow') open = unionConns(open, d.conns);
-      if (d.allowed) allowed = unionConns(allowed, d.conns);
+      if (d.cause.kind === 'default-allow') open.push(d.conns);
+      if (d.allowed) allowed.push(d.conns);
     }
-    return { open, allowed };
+    return { open: unionAllConns(open), allowed: unionAllConns(allowed) };
   };
   const pods = fate({ kind: 'anonymous' });
   // Every pod and every address of a family: an absorbing stage leaves nothing to the default
