@@ -259,7 +259,7 @@ describe('findings on many clusters with --min-clusters', () => {
 });
 
 describe('waivers in the fleet report', () => {
-  it('are stated at the report\'s time, not as their run stored them: expired yesterday, expiring today and within 14 days', async () => {
+  it('are stated at the report\'s time, not as their run stored them: expired yesterday, expiring today and within 14 days (one whose check the run could not evaluate too)', async () => {
     const store = await openRunStore(join(dir, 'waivers.db'));
     await store.save(runWithTimedWaivers());
     const data = await fleetDataOf(store, { ...DEFAULT_FLEET_QUERY, now: NOW });
@@ -267,13 +267,14 @@ describe('waivers in the fleet report', () => {
     expect(data.waivers.map((w) => [w.waiver.resource.name, w.waiver.expires, w.waiver.state])).toEqual([
       ['lapsed-yesterday', '2026-11-09', 'expired'],
       ['last-day-today', '2026-11-10', 'expiring-soon'],
+      ['blind-in-5-days', '2026-11-15', 'expiring-soon'],
       ['in-13-days', '2026-11-23', 'expiring-soon'],
     ]);
     const md = renderFleetFormat(data, 'md');
     expect(md).toContain('- 2026-11-09 expired: gamma rbac.wildcard-permission on ClusterRole lapsed-yesterday (owner team&#64;example.com)');
     expect(md).toContain('- 2026-11-10 expiring-soon: gamma rbac.wildcard-permission on ClusterRole last-day-today (owner team&#64;example.com)');
     expect(renderFleetFormat(data, 'html')).toContain('<td class="mono">2026-11-09</td><td><span class="pill expired">expired</span></td>');
-    expect(JSON.parse(renderFleetFormat(data, 'json')).waivers.map((w: FleetWaiver) => w.waiver.state)).toEqual(['expired', 'expiring-soon', 'expiring-soon']);
+    expect(JSON.parse(renderFleetFormat(data, 'json')).waivers.map((w: FleetWaiver) => w.waiver.state)).toEqual(['expired', 'expiring-soon', 'expiring-soon', 'expiring-soon']);
   });
 });
 
