@@ -950,7 +950,8 @@ class PgRunStore implements RunStore {
       // GROUP BY with DISTINCT aggregates over the ~400,000 findings of 200 clusters took
       // four times longer). The shape is the one stored with each finding (resourceShape at save).
       // A run stored by a version before the rule kept to Kubernetes' generated-name alphabet holds
-      // the older, coarser shapes (mysql8 and redis7 both `*`) until its cluster's next run: computing
+      // the older, coarser shapes (mysql8 and redis7 both `*`; one stored before the digitless five-character
+      // suffix rule keeps build-xkzpq unshaped) until its cluster's next run: computing
       // the shape here with a regular expression instead cost 4-5 s over the 400,000 findings of
       // 200 clusters (bench/fleet.ts), against 0.8 s for the whole aggregate.
       const common = await c.query(
