@@ -23,6 +23,7 @@
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { isBlind, isEvaluated, isUnjudged } from '../run/coverage.ts';
 import type { CheckSummary, Finding, RunReport, StoredRunRead } from '../run/types.ts';
+import { isOpenAt } from '../run/waiver-expiry.ts';
 import { breadthBasesMatch } from './diff.ts';
 
 export interface Baseline {
@@ -47,6 +48,11 @@ export interface Baseline {
   notApplicableRuns: Record<string, string>;
   /** The run the RBAC breadth of `report` comes from, when not `latest` (RunDiff.breadthBaselineRunId). */
   breadthRunId?: string;
+  /**
+   * RunReport.run.lastEvaluatedOpen for `current`: each check it could not evaluate with its open
+   * findings in the newest run that evaluated it (see carriedOpen below).
+   */
+  lastEvaluatedOpen: NonNullable<RunReport['run']['lastEvaluatedOpen']>;
 }
 
 /** How many stored runs (the latest included) findBaseline reads looking for the RBAC breadth alone. */
@@ -75,6 +81,7 @@ export async function findBaseline(
 ): Promise<Baseline | null> {
   let latest: RunReport | null = null;
   const wanted = new Set(current.checks.filter(evaluated).map((c) => c.id));
+  const carried = carriedOpen(current);
   const from = new Map<string, RunReport>(); // check id -> older run supplying it
   const taken: Array<{ run: RunReport; checks: Set<string> }> = [];
   // A run between counted against another list (a metrics-server down for one run) must not
@@ -92,14 +99,16 @@ export async function findBaseline(
   // blind to every sought check is almost always blind to RBAC too, and else the breadth comes
   // from an older run, which still shows growth.
   const wants = ({ blind, notApplicable: na }: { blind?: string[]; notApplicable?: string[] }): boolean => {
-    if (latest === null || wanted.size === 0 || !Array.isArray(blind) || !Array.isArray(na)) return true;
+    if (latest === null || (wanted.size === 0 && carried.sought.size === 0) || !Array.isArray(blind) || !Array.isArray(na)) return true;
     const blindTo = new Set(blind);
     const notApplicableIn = new Set(na);
     for (const id of wanted) if (!blindTo.has(id) || (notApplicableIn.has(id) && !notApplicable.has(id))) return true;
+    for (const id of carried.sought) if (!blindTo.has(id)) return true;
     return false;
   };
   for await (const run of typeof runs === 'function' ? runs({ wants }) : runs) {
     const checks = new Map(run.checks.map((c) => [c.id, c]));
+    carried.next(run, checks, latest === null);
     if (latest === null) {
       latest = run;
       for (const id of [...wanted]) if (!unjudged(checks.get(id))) wanted.delete(id);
@@ -128,14 +137,15 @@ export async function findBaseline(
     // The breadth alone is sought back BREADTH_WALK runs at most: each is a whole report read, and
     // a basis that changed longer ago than that is said ("not compared") rather than searched for.
     const needBreadth = !breadthFrom && currentRbac !== undefined && read < BREADTH_WALK;
-    if (wanted.size === 0 && !needBreadth) break;
+    if (wanted.size === 0 && carried.sought.size === 0 && !needBreadth) break;
   }
   if (latest === null) return null;
+  const lastEvaluatedOpen = carried.result(latest);
   const breadthRun = breadthFrom ?? newestBreadth;
   // Never evaluated, blind in the latest run, not applicable in an older one: that says more.
   const latestChecks = new Map(latest.checks.map((c) => [c.id, c]));
   for (const id of [...notApplicable.keys()]) if (from.has(id) || latestChecks.get(id)?.status === 'not-applicable') notApplicable.delete(id);
-  if (taken.length === 0 && notApplicable.size === 0 && (breadthRun === null || breadthRun === latest)) return { latest, report: latest, olderRuns: {}, notApplicableRuns: {} };
+  if (taken.length === 0 && notApplicable.size === 0 && (breadthRun === null || breadthRun === latest)) return { latest, report: latest, olderRuns: {}, notApplicableRuns: {}, lastEvaluatedOpen };
 
   const olderRuns: Record<string, string> = {};
   for (const [id, run] of from) olderRuns[id] = run.run.id;
@@ -148,29 +158,49 @@ export async function findBaseline(
   const details = { ...latest.details };
   if (breadthRun && breadthRun !== latest) details.rbac = breadthRun.details.rbac;
   const breadthRunId = breadthRun && breadthRun !== latest ? { breadthRunId: breadthRun.run.id } : {};
-  return { latest, report: { ...latest, checks, findings, details }, olderRuns, notApplicableRuns, ...breadthRunId };
+  return { latest, report: { ...latest, checks, findings, details }, olderRuns, notApplicableRuns, ...breadthRunId, lastEvaluatedOpen };
 }
 
 /**
- * RunReport.run.lastEvaluatedOpen: for each check `current` could not evaluate, its open
- * findings per severity in the last run that evaluated it — `latest` when it did, else what
- * `latest` carried for it (so a stretch of partial runs keeps pointing at that run). One pass
- * over `latest`'s findings, counting only the blind checks'.
+ * What each check `current` could not evaluate found open when last evaluated, sought along
+ * findBaseline's walk: in the latest run when it evaluated the check, else in the newest older
+ * run that did, past runs blind to it (passed over unread by their summaries). That run's
+ * findings are counted at `current`'s start (isOpenAt): one waived there by a waiver that has
+ * expired since counts as open again. The search for a check ends with nothing at a run that
+ * found it not applicable or did not have it (older runs cannot know better). A check whose
+ * run was not found (unreadable, evicted) keeps what the latest run carried for it.
  */
-export function lastEvaluatedOpenOf(current: Pick<RunReport, 'checks'>, latest: Pick<RunReport, 'checks' | 'findings' | 'run'>): NonNullable<RunReport['run']['lastEvaluatedOpen']> {
+function carriedOpen(current: Pick<RunReport, 'checks' | 'run'>) {
+  const now = new Date(current.run.startedAt);
   const blind = current.checks.filter((c) => isBlind(c.status)).map((c) => c.id);
-  if (blind.length === 0) return [];
-  const latestStatus = new Map(latest.checks.map((c) => [c.id, c.status]));
-  const carried = new Map((latest.run.lastEvaluatedOpen ?? []).map((e) => [e.check, e]));
-  const counted = new Map<string, Record<Severity, number>>();
-  for (const id of blind) if (isEvaluated(latestStatus.get(id))) counted.set(id, Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>);
-  if (counted.size > 0) for (const f of latest.findings) if (!f.waived) { const c = counted.get(f.check); if (c) c[f.severity]++; }
-  const out: NonNullable<RunReport['run']['lastEvaluatedOpen']> = [];
-  for (const id of blind) {
-    const c = counted.get(id);
-    if (c) { if (SEVERITIES.some((s) => c[s] > 0)) out.push({ check: id, runId: latest.run.id, open: c }); continue; }
-    const e = isBlind(latestStatus.get(id) ?? 'not-evaluated') ? carried.get(id) : undefined;
-    if (e) out.push({ check: e.check, runId: e.runId, open: { ...e.open } });
-  }
-  return out;
+  const sought = new Set<string>();
+  const found = new Map<string, { runId: string; open: Record<Severity, number> }>();
+  const zero = () => Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  return {
+    sought,
+    next(run: RunReport, checks: ReadonlyMap<string, CheckSummary>, isLatest: boolean): void {
+      const here = new Map<string, Record<Severity, number>>();
+      for (const id of isLatest ? blind : [...sought]) {
+        const c = checks.get(id);
+        if (evaluated(c)) here.set(id, zero());
+        else if (isLatest && isBlind(c?.status ?? 'not-evaluated')) { sought.add(id); continue; }
+        else if (!isLatest && c !== undefined && isBlind(c.status)) continue;
+        sought.delete(id);
+      }
+      if (here.size === 0) return;
+      for (const f of run.findings) if (isOpenAt(f, now)) { const n = here.get(f.check); if (n) n[f.severity]++; }
+      for (const [id, open] of here) found.set(id, { runId: run.run.id, open });
+    },
+    result(latest: RunReport): NonNullable<RunReport['run']['lastEvaluatedOpen']> {
+      const stored = new Map((latest.run.lastEvaluatedOpen ?? []).map((e) => [e.check, e]));
+      const out: NonNullable<RunReport['run']['lastEvaluatedOpen']> = [];
+      for (const id of blind) {
+        const e = found.get(id);
+        if (e) { if (SEVERITIES.some((s) => e.open[s] > 0)) out.push({ check: id, runId: e.runId, open: e.open }); continue; }
+        const kept = sought.has(id) ? stored.get(id) : undefined;
+        if (kept) out.push({ check: kept.check, runId: kept.runId, open: { ...kept.open } });
+      }
+      return out;
+    },
+  };
 }

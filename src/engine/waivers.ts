@@ -6,9 +6,10 @@
 import type { WaiverConfig } from '../config/types.ts';
 import { isBlind } from '../run/coverage.ts';
 import type { WaiverStatus } from '../run/types.ts';
+import { expiryState } from '../run/waiver-expiry.ts';
 import type { Result } from './types.ts';
 
-export const EXPIRING_SOON_DAYS = 14;
+export { EXPIRING_SOON_DAYS, expiryState } from '../run/waiver-expiry.ts';
 
 type Waivable = Pick<Result, 'check' | 'resource' | 'related'>;
 
@@ -41,21 +42,6 @@ export function waiverNamesResource(w: Pick<WaiverConfig, 'check' | 'resource'>,
 
 function namesRef({ kind, namespace, name }: WaiverConfig['resource'], ref: Result['resource']): boolean {
   return glob(kind, ref.kind) && glob(namespace, ref.namespace) && glob(name, ref.name);
-}
-
-/** End of the expiry day, UTC: a waiver "expires: 2027-03-31" still holds on March 31st. */
-function expiryInstant(expires: string): number {
-  return Date.parse(`${expires}T23:59:59.999Z`);
-}
-
-/**
- * Where a waiver's expiry stands at `now`: expired after its day (UTC), expiring-soon within
- * EXPIRING_SOON_DAYS of the end of it, else active. A run states it at its start; the fleet
- * report restates a stored run's waivers at its own time with this same rule.
- */
-export function expiryState(expires: string, now: Date): 'expired' | 'expiring-soon' | 'active' {
-  const until = expiryInstant(expires);
-  return until < now.getTime() ? 'expired' : until - now.getTime() <= EXPIRING_SOON_DAYS * 86_400_000 ? 'expiring-soon' : 'active';
 }
 
 export interface WaiverApplication {

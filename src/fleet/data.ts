@@ -12,6 +12,7 @@ import { trendPointOf } from '../history/store.ts';
 import { CarriedChecks, jsonWithoutNul, withPartial, withoutNul } from '../history/run-store.ts';
 import { resourceShape } from '../history/shape.ts';
 import { expiryState } from '../engine/waivers.ts';
+import { isOpenAt } from '../run/waiver-expiry.ts';
 import type { FleetCarried, FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegression, FleetWaiver } from '../run/fleet.ts';
 
 /** One line naming a stored run the fleet passed over, and what of it the fleet leaves out (`fleet`, serve's /fleet). */
@@ -41,10 +42,12 @@ export async function fleetDataOf(store: RunStore, q: FleetQuery, onUnreadable: 
 
 /**
  * The stored waiver states whose expiry moves with time: the stores hand on each latest run's
- * waivers in them (PostgreSQL's query names the same three). Unmatched and not-evaluated
- * waivers waived nothing in their run and are not listed.
+ * waivers in them (PostgreSQL's query names the same four). A not-evaluated waiver's check was
+ * blind in the run, and the findings it waives are carried from the run that last evaluated it:
+ * its expiry brings them back as much as an active one's. An unmatched waiver's check ran and
+ * matched nothing: its expiry brings nothing back, and it is not listed.
  */
-export const TIMED_STATES: ReadonlySet<string> = new Set(['active', 'expiring-soon', 'expired']);
+export const TIMED_STATES: ReadonlySet<string> = new Set(['active', 'expiring-soon', 'expired', 'not-evaluated']);
 
 /**
  * The waivers expiring soon or expired at the fleet report's time, each in that state: a run
@@ -144,9 +147,11 @@ async function readFleet(store: RunStore, q: FleetQuery, onUnreadable: (error: U
       const older = await get(runId);
       if (!older) continue;
       const wanted = new Set(checks);
+      // Counted at the latest run's start, as its report counts them (run.lastEvaluatedOpen).
+      const at = new Date(c.latest.startedAt);
       const findings = Object.fromEntries(SEVERITIES.map((sev) => [sev, 0])) as Record<Severity, number>;
       for (const f of older.findings) {
-        if (f.waived || !wanted.has(f.check)) continue;
+        if (!isOpenAt(f, at) || !wanted.has(f.check)) continue;
         findings[f.severity]++;
         addCommon(c.cluster, f);
       }

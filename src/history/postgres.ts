@@ -76,6 +76,10 @@ const MIGRATIONS: string[] = [
      host text NOT NULL,
      since text NOT NULL
    );`,
+  // The expiry of the waiver that waived each finding: a finding carried past a run that could
+  // not evaluate its check counts as open once its waiver has expired (rows stored before keep
+  // NULL, and their stored waived flag).
+  `ALTER TABLE ztaudit_findings ADD COLUMN waiver_expires date;`,
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;
@@ -393,6 +397,19 @@ async function carriedRunsOf(c: pg.Client, cluster: string, latest: RunSummary, 
     }
   }
   return new Map([...walk.from].map(([id, checks]) => [id, { startedAt: startedAt.get(id) ?? '', checks }]));
+}
+
+/**
+ * SQL: whether finding `f`, carried from an older run, counts as open at `at` (column `at` of
+ * `s`, the latest run's start): not waived, or its waiver expired by then (isOpenAt in
+ * src/run/waiver-expiry.ts: an expiry holds through its day, UTC).
+ */
+const CARRIED_OPEN = (f: string, s: string) => `(NOT ${f}.waived OR ${f}.waiver_expires < (${s}.at AT TIME ZONE 'UTC')::date)`;
+
+/** A waiver expiry a date column can hold (config validation keeps them so; a stored run may predate it). */
+function isExpiryDate(expires: string): boolean {
+  const t = /^\d{4}-\d{2}-\d{2}$/.test(expires) ? Date.parse(`${expires}T00:00:00Z`) : NaN;
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === expires;
 }
 
 /** started_at as the ISO 8601 text (UTC, milliseconds) a run's startedAt is. */
@@ -759,6 +776,7 @@ class PgRunStore implements RunStore {
       kind: f.map((x) => withoutNul(x.resource.kind)), namespace: f.map((x) => withoutNul(x.resource.namespace ?? '')), name: f.map((x) => withoutNul(x.resource.name)),
       shape: f.map((x) => { const s = resourceShape(x.resource.name); return s === x.resource.name ? null : withoutNul(s); }),
       waived: f.map((x) => x.waived),
+      waiverExpires: f.map((x) => (x.waived && x.waiver && isExpiryDate(x.waiver.expires) ? x.waiver.expires : null)),
     };
     const { maxRuns } = this.options.retention;
     const cutoff = retentionCutoff(this.options.retention, this.options.now());
@@ -783,9 +801,9 @@ class PgRunStore implements RunStore {
         const seq = String(inserted.rows[0].seq);
         if (f.length > 0) {
           await c.query(
-            `INSERT INTO ztaudit_findings (run_seq, fingerprint, check_id, severity, kind, namespace, name, shape, waived)
-             SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::boolean[])`,
-            [seq, columns.fingerprint, columns.check, columns.severity, columns.kind, columns.namespace, columns.name, columns.shape, columns.waived]);
+            `INSERT INTO ztaudit_findings (run_seq, fingerprint, check_id, severity, kind, namespace, name, shape, waived, waiver_expires)
+             SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::boolean[], $10::date[])`,
+            [seq, columns.fingerprint, columns.check, columns.severity, columns.kind, columns.namespace, columns.name, columns.shape, columns.waived, columns.waiverExpires]);
         }
         // Retention is per cluster (a shared store keeps every cluster's last maxRuns runs) and
         // by insertion order, so the run just stored always stays; so do the runs the next
@@ -901,22 +919,22 @@ class PgRunStore implements RunStore {
       // The checks each latest run could not evaluate, from the run that last did (as fleetDataOf
       // reads them from the other stores): a walk over that cluster's summaries, then one query
       // for all their findings' counts.
-      const pairs: { runs: string[]; checks: string[] } = { runs: [], checks: [] };
+      const pairs: { runs: string[]; checks: string[]; at: string[] } = { runs: [], checks: [], at: [] };
       const carriedOf = new Map<string, FleetCarried[]>();
       for (const cl of clusters) {
         const from = await carriedRunsOf(c, cl.cluster, cl.latest, (row) => this.summaryOrNull(row, onUnreadable ?? (() => {})));
         if (from.size === 0) continue;
         carriedOf.set(cl.cluster, [...from].map(([runId, { startedAt, checks }]) => {
-          for (const id of checks) { pairs.runs.push(runId); pairs.checks.push(id); }
+          for (const id of checks) { pairs.runs.push(runId); pairs.checks.push(id); pairs.at.push(cl.latest.startedAt); }
           return { runId, startedAt, checks, findings: Object.fromEntries(SEVERITIES.map((sev) => [sev, 0])) as Record<Severity, number> };
         }));
       }
       if (pairs.runs.length > 0) {
         const counts = await c.query(
           `SELECT s.id, f.severity, count(*)::int AS n
-           FROM unnest($1::text[], $2::text[]) AS s(id, check_id)
+           FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS s(id, check_id, at)
            JOIN ztaudit_runs r ON r.id = s.id JOIN ztaudit_findings f ON f.run_seq = r.seq AND f.check_id = s.check_id
-           WHERE NOT f.waived GROUP BY s.id, f.severity`, [pairs.runs, pairs.checks]);
+           WHERE ${CARRIED_OPEN('f', 's')} GROUP BY s.id, f.severity`, [pairs.runs, pairs.checks, pairs.at]);
         const byRun = new Map([...carriedOf.values()].flat().map((k) => [k.runId, k]));
         for (const row of counts.rows as Row[]) {
           const k = byRun.get(String(row.id));
@@ -932,22 +950,23 @@ class PgRunStore implements RunStore {
       // GROUP BY with DISTINCT aggregates over the ~400,000 findings of 200 clusters took
       // four times longer). The shape is the one stored with each finding (resourceShape at save).
       // A run stored by a version before the rule kept to Kubernetes' generated-name alphabet holds
-      // the older, coarser shapes (mysql8 and redis7 both `*`) until its cluster's next run: computing
+      // the older, coarser shapes (mysql8 and redis7 both `*`; one stored before the digitless five-character
+      // suffix rule keeps build-xkzpq unshaped) until its cluster's next run: computing
       // the shape here with a regular expression instead cost 4-5 s over the 400,000 findings of
       // 200 clusters (bench/fleet.ts), against 0.8 s for the whole aggregate.
       const common = await c.query(
         `WITH latest AS (SELECT seq, cluster FROM ztaudit_runs WHERE id = ANY($1::text[])),
          carried AS (
-           SELECT r.seq, r.cluster, s.check_id FROM unnest($5::text[], $6::text[]) AS s(id, check_id) JOIN ztaudit_runs r ON r.id = s.id),
+           SELECT r.seq, r.cluster, s.check_id, s.at FROM unnest($5::text[], $6::text[], $7::timestamptz[]) AS s(id, check_id, at) JOIN ztaudit_runs r ON r.id = s.id),
          found AS (
-           SELECT f.check_id, f.kind, f.namespace, COALESCE(f.shape, f.name) AS shape, f.severity, f.waived, l.cluster FROM latest l JOIN ztaudit_findings f ON f.run_seq = l.seq
+           SELECT f.check_id, f.kind, f.namespace, COALESCE(f.shape, f.name) AS shape, f.severity, NOT f.waived AS open, l.cluster FROM latest l JOIN ztaudit_findings f ON f.run_seq = l.seq
            UNION ALL
-           SELECT f.check_id, f.kind, f.namespace, COALESCE(f.shape, f.name) AS shape, f.severity, f.waived, k.cluster FROM carried k JOIN ztaudit_findings f ON f.run_seq = k.seq AND f.check_id = k.check_id),
+           SELECT f.check_id, f.kind, f.namespace, COALESCE(f.shape, f.name) AS shape, f.severity, ${CARRIED_OPEN('f', 'k')} AS open, k.cluster FROM carried k JOIN ztaudit_findings f ON f.run_seq = k.seq AND f.check_id = k.check_id),
          per AS (
            SELECT f.check_id, f.kind, f.namespace, f.shape, f.cluster,
                   min(array_position($2::text[], f.severity)) AS sev, count(*) AS n
            FROM found f
-           WHERE NOT f.waived
+           WHERE f.open
            GROUP BY 1, 2, 3, 4, 5),
          grp AS (
            SELECT check_id, kind, namespace, shape, min(sev) AS sev, count(*) AS clusters, sum(n) AS findings
@@ -958,7 +977,7 @@ class PgRunStore implements RunStore {
                 (array_agg(p.cluster ORDER BY p.cluster COLLATE "C"))[1:20] AS names
          FROM grp g JOIN per p ON p.check_id = g.check_id AND p.kind = g.kind AND p.namespace = g.namespace AND p.shape = g.shape
          GROUP BY g.check_id, g.kind, g.namespace, g.shape, g.sev, g.clusters, g.findings`,
-        [latestIds, SEVERITIES as unknown as string[], q.minClusters, q.maxCommon, pairs.runs, pairs.checks]);
+        [latestIds, SEVERITIES as unknown as string[], q.minClusters, q.maxCommon, pairs.runs, pairs.checks, pairs.at]);
       const commonRows: FleetCommonFinding[] = common.rows.map((row: Row) => ({
         check: String(row.check_id), severity: SEVERITIES[Number(row.sev) - 1] as Severity, kind: String(row.kind), namespace: String(row.namespace),
         shape: String(row.shape), clusters: Number(row.clusters), clusterNames: row.names as string[], findings: Number(row.findings),
@@ -967,7 +986,7 @@ class PgRunStore implements RunStore {
       // restates them at q.now with the run's own rule and keeps those expiring soon or expired.
       const w = await c.query(
         `SELECT cluster, id, w FROM ztaudit_runs, jsonb_array_elements(waivers) AS w
-         WHERE id = ANY($1::text[]) AND w->>'state' IN ('active', 'expiring-soon', 'expired')
+         WHERE id = ANY($1::text[]) AND w->>'state' IN ('active', 'expiring-soon', 'expired', 'not-evaluated')
          ORDER BY w->>'expires', cluster`, [latestIds]);
       const waivers: FleetWaiver[] = w.rows.map((row: Row) => ({ cluster: String(row.cluster), runId: String(row.id), waiver: row.w as FleetWaiver['waiver'] }));
       return { ...base, clusters, regressions, common: commonRows, waivers };

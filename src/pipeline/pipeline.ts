@@ -20,7 +20,7 @@ import type { Snapshot } from '../snapshot/types.ts';
 import type { Logger } from '../base/log.ts';
 import { HistoryError, OvertakenError, StoreError, errorMessage, type UnreadableRunError } from '../base/errors.ts';
 import { randomUUID } from 'node:crypto';
-import { findBaseline, lastEvaluatedOpenOf } from '../diff/baseline.ts';
+import { findBaseline } from '../diff/baseline.ts';
 import { addRegressionSinceUnreadable } from '../diff/diff.ts';
 import { Spool } from '../base/spool.ts';
 import { spoolCloserOf } from '../run/stored-run.ts';
@@ -277,8 +277,7 @@ async function diffWithBaseline(store: PipelineStore, report: RunReport, expired
     if (unreadable.length > 0) report.diff.unreadableRuns = unreadable.map((e) => e.runId);
     // What a check this run could not evaluate found when last evaluated: the counts state it
     // beside this run's own, as /metrics carries it (a 403 must not make findings vanish).
-    const carried = lastEvaluatedOpenOf(report, baseline.latest);
-    if (carried.length > 0) report.run.lastEvaluatedOpen = carried;
+    if (baseline.lastEvaluatedOpen.length > 0) report.run.lastEvaluatedOpen = baseline.lastEvaluatedOpen;
     // The newest of them is what was last reported (its alert or its all-clear): what got worse
     // since, by its stored summary, is a regression the diff against an older run cannot see
     // (a finding resolved there and back now is "persisting").

@@ -7,6 +7,7 @@
 // resolve that alert (a vanished series would resolve it just the same, so the series stays).
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import type { RunReport } from '../run/types.ts';
+import { expiryState } from '../run/waiver-expiry.ts';
 import { checkCoverage, isBlind, isEvaluated, notEvaluated } from '../run/coverage.ts';
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -20,6 +21,11 @@ export interface EvaluatedFindings {
   runId: string;
   open: Map<string, number>;
   waived: Map<string, number>;
+  /**
+   * The expiry of each waived finding's waiver, with its `area\0severity` key: carried into a
+   * run that cannot evaluate the check, one expired by that run's start counts as open.
+   */
+  waivedUntil?: Array<{ key: string; expires: string }>;
 }
 
 export interface MetricsState {
@@ -158,21 +164,42 @@ function countFindings(findings: Iterable<{ area: string; severity: string; waiv
 
 /**
  * MetricsState.lastEvaluated once `report` is the latest stored run: each check it evaluated
- * with its findings there; each it could not evaluate with what `previous` held for it. A check
- * not applicable (switched off, its input absent) has nothing to carry. One pass over the findings.
+ * with its findings there; each it could not evaluate with what `previous` held for it (a
+ * waived finding whose waiver has expired by `report`'s start counting as open), or, when the
+ * daemon has not seen a run evaluate it (just started), with the open findings the run states
+ * for it (run.lastEvaluatedOpen, as /report.json shows them). A check not applicable (switched
+ * off, its input absent) has nothing to carry. One pass over the findings.
  */
 export function lastEvaluated(previous: ReadonlyMap<string, EvaluatedFindings> | undefined, report: RunReport): Map<string, EvaluatedFindings> {
   const out = new Map<string, EvaluatedFindings>();
-  for (const c of report.checks) if (isEvaluated(c.status)) out.set(c.id, { runId: report.run.id, open: new Map(), waived: new Map() });
+  for (const c of report.checks) if (isEvaluated(c.status)) out.set(c.id, { runId: report.run.id, open: new Map(), waived: new Map(), waivedUntil: [] });
   for (const f of report.findings) {
     const counts = out.get(f.check);
-    if (counts) countFinding(counts, f);
+    if (!counts) continue;
+    countFinding(counts, f);
+    if (f.waived && f.waiver) counts.waivedUntil!.push({ key: `${f.area}\u0000${f.severity}`, expires: f.waiver.expires });
   }
+  const now = new Date(report.run.startedAt);
+  const stated = new Map((report.run.lastEvaluatedOpen ?? []).map((e) => [e.check, e]));
   for (const c of report.checks) {
-    if (isBlind(c.status)) {
-      const carried = previous?.get(c.id);
-      if (carried) out.set(c.id, carried);
-    }
+    if (!isBlind(c.status)) continue;
+    const carried = previous?.get(c.id);
+    if (carried) { out.set(c.id, withExpiredOpen(carried, now)); continue; }
+    const e = stated.get(c.id);
+    if (e) out.set(c.id, { runId: e.runId, open: new Map(SEVERITIES.filter((s) => e.open[s] > 0).map((s) => [`${c.area}\u0000${s}`, e.open[s]])), waived: new Map() });
   }
   return out;
+}
+
+/** `carried` with each waived finding whose waiver has expired by `now` counted as open. */
+function withExpiredOpen(carried: EvaluatedFindings, now: Date): EvaluatedFindings {
+  const expired = (carried.waivedUntil ?? []).filter((w) => expiryState(w.expires, now) === 'expired');
+  if (expired.length === 0) return carried;
+  const open = new Map(carried.open);
+  const waived = new Map(carried.waived);
+  for (const { key } of expired) {
+    open.set(key, (open.get(key) ?? 0) + 1);
+    waived.set(key, (waived.get(key) ?? 0) - 1);
+  }
+  return { runId: carried.runId, open, waived, waivedUntil: carried.waivedUntil!.filter((w) => !expired.includes(w)) };
 }

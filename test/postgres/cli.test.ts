@@ -17,7 +17,7 @@ import { openRunStore } from '../../src/history/store.ts';
 import { DEFAULT_FLEET_QUERY } from '../../src/run/fleet.ts';
 import type { Finding } from '../../src/run/types.ts';
 import { startFakeSlack, type FakeSlack } from '../unit/notify/slack-server.ts';
-import { NOW, fleetRun, fleetRuns, runWithTimedWaivers, runsWithBlindLatest } from '../unit/fleet/seed.ts';
+import { NOW, fleetRun, fleetRuns, runWithTimedWaivers, runsWithBlindLatest, runsWithExpiredCarriedWaiver } from '../unit/fleet/seed.ts';
 import { adminQuery, createDb, describePg } from './env.ts';
 import { startProxy } from './proxy.ts';
 import { freePort } from './server.ts';
@@ -117,19 +117,26 @@ describePg('ztaudit with a PostgreSQL history', (server) => {
     const pg = await openRunStore(db.url, { env: { ZTAUDIT_PG_PASSWORD: db.password } });
     const sqlite = await openRunStore(join(work, 'carried.db'));
     const { runs, first } = runsWithBlindLatest();
-    for (const r of [...runs, runWithTimedWaivers()]) {
+    const lapsed = runsWithExpiredCarriedWaiver();
+    for (const r of [...runs, runWithTimedWaivers(), ...lapsed.runs]) {
       await pg.save(r);
       await sqlite.save(r);
     }
     const query = { ...DEFAULT_FLEET_QUERY, now: NOW };
     const fromPg = await fleetDataOf(pg, query);
     const fromSqlite = await fleetDataOf(sqlite, query);
+    const oneCluster = { ...query, minClusters: 1 };
+    const [pg1, sqlite1] = [await fleetDataOf(pg, oneCluster), await fleetDataOf(sqlite, oneCluster)];
     await pg.close();
     await sqlite.close();
     expect({ ...fromPg, store: '' }).toEqual({ ...fromSqlite, store: '' });
+    expect({ ...pg1, store: '' }).toEqual({ ...sqlite1, store: '' });
+    // A carried finding whose waiver had expired by the latest run counts as open.
+    expect(fromPg.clusters.find((c) => c.cluster === 'lapsed')!.carried).toEqual([{ runId: lapsed.first.run.id, startedAt: lapsed.first.run.startedAt, checks: ['rbac.cluster-admin-binding'], findings: { critical: 1, high: 0, medium: 0, low: 0 } }]);
+    expect(pg1.common.find((c) => c.check === 'rbac.cluster-admin-binding' && c.clusterNames.includes('lapsed'))).toMatchObject({ severity: 'critical', shape: 'dev' });
     expect(fromPg.clusters.find((c) => c.cluster === 'prod')!.carried).toEqual([{ runId: first.run.id, startedAt: first.run.startedAt, checks: ['rbac.cluster-admin-binding'], findings: { critical: 1, high: 0, medium: 0, low: 0 } }]);
-    expect(fromPg.common.find((c) => c.check === 'rbac.cluster-admin-binding')).toMatchObject({ clusters: 2, clusterNames: ['old', 'prod'], findings: 2 });
-    expect(fromPg.waivers.filter((w) => w.cluster === 'gamma').map((w) => [w.waiver.resource.name, w.waiver.state])).toEqual([['lapsed-yesterday', 'expired'], ['last-day-today', 'expiring-soon'], ['in-13-days', 'expiring-soon']]);
+    expect(fromPg.common.find((c) => c.check === 'rbac.cluster-admin-binding')).toMatchObject({ clusters: 3, clusterNames: ['lapsed', 'old', 'prod'], findings: 3 });
+    expect(fromPg.waivers.filter((w) => w.cluster === 'gamma').map((w) => [w.waiver.resource.name, w.waiver.state])).toEqual([['lapsed-yesterday', 'expired'], ['last-day-today', 'expiring-soon'], ['blind-in-5-days', 'expiring-soon'], ['in-13-days', 'expiring-soon']]);
   });
 
   it('the fleet from PostgreSQL shapes names by Kubernetes\' generated-name alphabet, as SQLite does', async () => {

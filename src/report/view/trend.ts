@@ -20,7 +20,7 @@ export function trendView(points: TrendPoint[], report: RunReport, maxPoints: nu
   // A partial run breaks it too, on every series: its scores cover only what could be read (an
   // area whose checks were not evaluated can read 100), so it is drawn as a hollow marker of its
   // own, never joined to the runs that compare. A lone point between breaks is drawn as a dot
-  // (a zero-length line with round caps, drawn thicker).
+  // (loneDots, over the overall markers; its zero-length segment is not drawn).
   const segmentsOf = (get: (p: TrendPoint) => number | null | undefined): Array<{ points: string; lone: boolean }> => {
     const segments: string[][] = [[]];
     pts.forEach((p, i) => {
@@ -43,6 +43,13 @@ export function trendView(points: TrendPoint[], report: RunReport, maxPoints: nu
       ? [{ x: x(i), y: y(v), partial: true, cls: s.cls, title: `${when(p)} — ${s.label.toLowerCase()} ${num(v)}${partialNote}` }]
       : [];
   }));
+  const scored = (p: TrendPoint | undefined, get: (p: TrendPoint) => number | null | undefined) => p !== undefined && p.partial !== true && get(p) !== null && get(p) !== undefined;
+  const loneDots = lines.flatMap((s, k) => pts.flatMap((p, i) => {
+    const v = s.get(p);
+    return scored(p, s.get) && !scored(pts[i - 1], s.get) && !scored(pts[i + 1], s.get)
+      ? [{ x: x(i), y: y(v!), r: Math.round((5 - 0.6 * k) * 10) / 10, cls: s.cls, title: `${when(p)} — ${s.label.toLowerCase()} ${num(v!)}` }]
+      : [];
+  }));
   const series = lines
     .map((s) => ({ key: s.key, label: s.label, cls: s.cls, segments: segmentsOf(s.get) }))
     .filter((s) => s.segments.length > 0 || partialDots.some((d) => d.cls === s.cls));
@@ -53,5 +60,5 @@ export function trendView(points: TrendPoint[], report: RunReport, maxPoints: nu
   const step = Math.max(1, Math.ceil(pts.length / 8));
   const xLabels = pts.flatMap((p, i) => (i % step === 0 || i === pts.length - 1 ? [{ x: x(i), label: p.startedAt.slice(5, 10) }] : []));
   const gridLines = [0, 25, 50, 75, 100].map((v) => ({ y: y(v), label: String(v) }));
-  return { width, height, plotLeft, plotRight, plotTop, plotBottom, gridLines, series, dots, xLabels, count: pts.length, partialCount: pts.filter((p) => p.partial).length };
+  return { width, height, plotLeft, plotRight, plotTop, plotBottom, gridLines, series, dots, loneDots, xLabels, count: pts.length, partialCount: pts.filter((p) => p.partial).length };
 }

@@ -167,11 +167,17 @@ export interface TrendView {
   gridLines: Array<{ y: number; label: string }>;
   /**
    * A polyline's points per stretch of complete runs with a score (a run without one, or a
-   * partial run, breaks the line; a lone point is a zero-length line, drawn as a dot).
+   * partial run, breaks the line; a lone point is a zero-length segment, not drawn: loneDots draws it).
    */
   series: Array<{ key: string; label: string; cls: string; segments: Array<{ points: string; lone: boolean }> }>;
   /** The overall score's points of complete runs (filled, cls ''), and a hollow marker of every series at each partial run (cls: the series'). */
   dots: Array<{ x: number; y: number; title: string; partial: boolean; cls: string }>;
+  /**
+   * A series' point between breaks (partial runs, runs without a score), as a dot drawn over the
+   * overall markers, in series order, each series' smaller than the one before (r): where
+   * scores nearly coincide (RBAC 69.7 and mTLS 69.1 beside overall 67.4) every series still shows.
+   */
+  loneDots: Array<{ x: number; y: number; r: number; title: string; cls: string }>;
   xLabels: Array<{ x: number; label: string }>;
   count: number;
   /** Points of partial runs (drawn hollow). */

@@ -183,6 +183,35 @@ describe('per-check baseline through the pipeline and a SQLite store', () => {
     expect(read).toEqual([`${partial.run.id}-1000`, r1.run.id]);
   });
 
+  // README: an expired waiver's findings count again, and missing data is not a fix: a run that
+  // cannot evaluate the check still carries the finding, as open once its stored waiver has expired.
+  it('a carried finding whose waiver has expired since counts as open in a partial run', async () => {
+    const waiver = { check: 'rbac.fake-wildcard', resource: { kind: 'ClusterRole', name: 'backdoor' }, reason: 'break-glass', owner: 'sre@example.com', expires: '2026-11-21' };
+    const config = { ...defaultConfig(), waivers: [waiver] };
+    clock = Date.parse('2026-11-21T00:00:00Z');
+    const r1 = await run([...base, backdoor], {}, config);
+    expect(r1.findings.find((f) => f.fingerprint === backdoorFp)?.waived).toBe(true);
+    const carriedOf = (r: RunReport) => r.run.lastEvaluatedOpen?.find((e) => e.check === 'rbac.fake-wildcard');
+    // Still within the waiver's day (UTC): waived, nothing carried.
+    clock = Date.parse('2026-11-21T22:00:00Z');
+    expect(carriedOf(await run([...base, backdoor], { clusterroles: 'forbidden' }, config))).toBeUndefined();
+    // The day after: the finding of the run that last evaluated the check counts again.
+    clock = Date.parse('2026-11-22T00:30:00Z');
+    const r3 = await run([...base, backdoor], { clusterroles: 'forbidden' }, config);
+    expect(carriedOf(r3)).toMatchObject({ runId: r1.run.id, open: { medium: 1 } });
+  });
+
+  it('a partial run after a partial run stored without lastEvaluatedOpen (an older version) still carries the findings', async () => {
+    const r1 = await run([...base, backdoor]);
+    const save = store.save.bind(store);
+    store.save = (r, written, options) => save({ ...r, run: { ...r.run, lastEvaluatedOpen: undefined } }, written, options);
+    const r2 = await run([...base, backdoor], { clusterroles: 'forbidden' });
+    store.save = save;
+    const r3 = await run([...base, backdoor], { clusterroles: 'forbidden' });
+    expect(r2.run.lastEvaluatedOpen).toEqual(r3.run.lastEvaluatedOpen);
+    expect(r3.run.lastEvaluatedOpen).toEqual([{ check: 'rbac.fake-wildcard', runId: r1.run.id, open: expect.objectContaining({ medium: 1 }) }]);
+  });
+
   it('a check no stored run evaluated stays not comparable (no walk to the beginning of time)', async () => {
     await run(base, { clusterroles: 'forbidden' });
     await run(base, { clusterroles: 'forbidden' });

@@ -12,7 +12,7 @@ import { renderFleetFormat } from '../../../src/fleet/render.ts';
 import { buildSlackDigest } from '../../../src/notify/fleet-digest.ts';
 import { openRunStore } from '../../../src/history/store.ts';
 import { DEFAULT_FLEET_QUERY, type FleetData } from '../../../src/run/fleet.ts';
-import { NOW, runsWithBlindLatest } from './seed.ts';
+import { NOW, runsWithBlindLatest, runsWithExpiredCarriedWaiver } from './seed.ts';
 
 let dir: string;
 let data: FleetData;
@@ -52,6 +52,18 @@ describe('a cluster whose latest run could not evaluate a check', () => {
     expect(renderFleetFormat(data, 'md')).toContain('| 2 | critical | rbac.cluster-admin-binding | User dev |');
     expect(renderFleetFormat(data, 'html')).toContain(`<td>old, prod (carried from run ${first.run.id})</td>`);
     expect(JSON.stringify(buildSlackDigest(view).blocks)).toContain('• 2 clusters: `rbac.cluster-admin-binding` on `User dev` (critical)');
+  });
+});
+
+describe('a carried finding whose waiver has expired by the latest run', () => {
+  it('counts as open, in Crit+high and among the findings on many clusters', async () => {
+    const lapsed = runsWithExpiredCarriedWaiver();
+    const store = await openRunStore(join(dir, 'lapsed.db'));
+    for (const r of lapsed.runs) await store.save(r);
+    const d = await fleetDataOf(store, { ...DEFAULT_FLEET_QUERY, now: NOW, minClusters: 1 });
+    await store.close();
+    expect(d.clusters[0].carried).toEqual([{ runId: lapsed.first.run.id, startedAt: lapsed.first.run.startedAt, checks: ['rbac.cluster-admin-binding'], findings: { critical: 1, high: 0, medium: 0, low: 0 } }]);
+    expect(d.common.find((c) => c.check === 'rbac.cluster-admin-binding')).toMatchObject({ severity: 'critical', shape: 'dev', clusters: 1, findings: 1 });
   });
 });
 

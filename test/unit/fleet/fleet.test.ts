@@ -58,6 +58,25 @@ describe('resource shapes', () => {
     expect(resourceShape('web-0')).toBe('web-*');
     expect(resourceShape('backup-28312345')).toBe('backup-*');
   });
+
+  // apiserver pkg/storage/names/generate.go: generateName appends utilrand.String(5) (randomLength = 5);
+  // about one suffix in five, (20/27)^5, has no digit, and a pod-template-hash may have none either.
+  it('takes a five-character last segment from the alphabet as generated even without a digit, and the pod-template-hash before it', () => {
+    expect(resourceShape('build-xkzpq')).toBe(resourceShape('build-x2k9p'));
+    expect(resourceShape('build-xkzpq')).toBe('build-*');
+    // Real names from netpol-analyzer's test data (/work/shared/conformance/netpol/scenarios:
+    // ipblockstest/input/pods.yaml, k8s_ingress_test/input/default_pods_list.yaml,
+    // test_with_named_ports_changed_netpol_2/input/pod_list.json).
+    expect(resourceShape('kube-dns-amd64-d66bf76db-bbvts')).toBe('kube-dns-amd64-*-*');
+    expect(resourceShape('productpage-v1-6b746f74dc-kkzzk')).toBe('productpage-v1-*-*');
+    expect(resourceShape('reviews-v3-84779c7bbc-lfjvk')).toBe('reviews-v3-*-*');
+    expect(resourceShape('calico-node-mgdlr')).toBe('calico-node-*');
+    expect(resourceShape('kube-api-access-glrct')).toBe('kube-api-access-*');
+    // A pod-template-hash without a digit, before a generated suffix.
+    expect(resourceShape('web-bcdfghjkl-xkzpq')).toBe('web-*-*');
+    // Not the last segment, not five characters, or a vowel: a name people chose.
+    for (const name of ['xkzpq-api', 'build-xkzp', 'build-xkzpqr', 'build-xkzpa', 'nginx', 'redis-cache', 'kube-proxy', 'web-bcdfghjkl']) expect(resourceShape(name)).toBe(name);
+  });
 });
 
 describe('fleet data and view from a SQLite store with three clusters', () => {
@@ -259,7 +278,7 @@ describe('findings on many clusters with --min-clusters', () => {
 });
 
 describe('waivers in the fleet report', () => {
-  it('are stated at the report\'s time, not as their run stored them: expired yesterday, expiring today and within 14 days', async () => {
+  it('are stated at the report\'s time, not as their run stored them: expired yesterday, expiring today and within 14 days (one whose check the run could not evaluate too)', async () => {
     const store = await openRunStore(join(dir, 'waivers.db'));
     await store.save(runWithTimedWaivers());
     const data = await fleetDataOf(store, { ...DEFAULT_FLEET_QUERY, now: NOW });
@@ -267,13 +286,14 @@ describe('waivers in the fleet report', () => {
     expect(data.waivers.map((w) => [w.waiver.resource.name, w.waiver.expires, w.waiver.state])).toEqual([
       ['lapsed-yesterday', '2026-11-09', 'expired'],
       ['last-day-today', '2026-11-10', 'expiring-soon'],
+      ['blind-in-5-days', '2026-11-15', 'expiring-soon'],
       ['in-13-days', '2026-11-23', 'expiring-soon'],
     ]);
     const md = renderFleetFormat(data, 'md');
     expect(md).toContain('- 2026-11-09 expired: gamma rbac.wildcard-permission on ClusterRole lapsed-yesterday (owner team&#64;example.com)');
     expect(md).toContain('- 2026-11-10 expiring-soon: gamma rbac.wildcard-permission on ClusterRole last-day-today (owner team&#64;example.com)');
     expect(renderFleetFormat(data, 'html')).toContain('<td class="mono">2026-11-09</td><td><span class="pill expired">expired</span></td>');
-    expect(JSON.parse(renderFleetFormat(data, 'json')).waivers.map((w: FleetWaiver) => w.waiver.state)).toEqual(['expired', 'expiring-soon', 'expiring-soon']);
+    expect(JSON.parse(renderFleetFormat(data, 'json')).waivers.map((w: FleetWaiver) => w.waiver.state)).toEqual(['expired', 'expiring-soon', 'expiring-soon', 'expiring-soon']);
   });
 });
 

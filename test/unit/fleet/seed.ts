@@ -72,6 +72,8 @@ export function runWithTimedWaivers(): RunReport {
     waiver('in-13-days', '2026-11-23', 'active'),
     waiver('in-15-days', '2026-11-25', 'active'),
     waiver('typo', '2026-11-12', 'unmatched'),
+    // Its check was blind in the run: the findings it waives are carried, and come back when it expires.
+    waiver('blind-in-5-days', '2026-11-15', 'not-evaluated'),
   ];
   return run;
 }
@@ -104,4 +106,22 @@ export function runsWithBlindLatest(): { runs: RunReport[]; first: RunReport; la
   second.checks = [check('rbac.cluster-admin-binding', 'not-evaluated')];
   const latest = blind('20261110T040000Z-p00003', '2026-11-10T04:00:00.000Z', second);
   return { runs: [old, first, second, latest], first, latest };
+}
+
+/**
+ * lapsed's first run evaluated rbac.cluster-admin-binding and found User dev, waived through
+ * 2026-11-09 (UTC); its latest run, on 2026-11-10, could not read ClusterRoleBindings. README:
+ * an expired waiver's findings count again, and missing data is not a fix: the finding is
+ * carried as open. Shared with test/postgres/cli.test.ts.
+ */
+export function runsWithExpiredCarriedWaiver(): { runs: RunReport[]; first: RunReport; latest: RunReport } {
+  const first = fleetRun('lapsed', '20261109T020000Z-l00001', '2026-11-09T02:00:00.000Z', 40);
+  const dev = finding('lapsed', 'rbac.cluster-admin-binding', 'critical', 'User', undefined, 'dev', true);
+  first.findings.push({ ...dev, waiver: { ...dev.waiver!, expires: '2026-11-09' } });
+  first.checks = [{ id: 'rbac.cluster-admin-binding', area: 'rbac', title: 'rbac.cluster-admin-binding', severity: 'critical', controls: [], remediation: '', evaluated: 1, passed: 0, failed: 1, waived: 1, status: 'fail' }];
+  const latest = fleetRun('lapsed', '20261110T020000Z-l00002', '2026-11-10T02:00:00.000Z', 60, { previous: first });
+  latest.checks = [{ ...first.checks[0], evaluated: 0, failed: 0, waived: 0, status: 'not-evaluated', unreadable: ['clusterrolebindings'] }];
+  latest.run.coverage = { clusterrolebindings: { status: 'forbidden' } };
+  latest.run.partial = ['clusterrolebindings could not be read (forbidden)'];
+  return { runs: [first, latest], first, latest };
 }

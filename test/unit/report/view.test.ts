@@ -238,6 +238,39 @@ describe('buildView', () => {
     expect(hollow).toHaveLength(6);
   });
 
+  // The reviewer's fleet: partial runs (RBAC n/a) between complete ones leave every series a lone
+  // point per complete run, with RBAC 69.7 and mTLS 69.1 within a pixel or two of overall 67.4.
+  it('draws every series\' lone points over the overall markers, each smaller than the one before, so none hides another', () => {
+    const { report } = buildRun();
+    const at = (h: number) => new Date(Date.parse(report.run.startedAt) - h * 3_600_000).toISOString();
+    const full = { network: 83, tls: 43.3, rbac: 69.7, 'pod-security': 71.9, mtls: 69.1 };
+    const blind = { ...full, rbac: null };
+    const points = [
+      { id: 'a', startedAt: at(3), overall: 67.4, areas: full },
+      { id: 'b', startedAt: at(2), overall: 66.8, areas: blind, partial: true },
+      { id: 'c', startedAt: at(1), overall: 67.4, areas: full },
+      { id: report.run.id, startedAt: report.run.startedAt, overall: 66.8, areas: blind, partial: true },
+    ];
+    const t = buildView(report, { trend: points })!.trend!;
+    const lone = t.loneDots.filter((d) => d.x === t.plotLeft);
+    expect(lone.map((d) => d.cls)).toEqual(['series-overall', 'series-network', 'series-tls', 'series-rbac', 'series-pod-security', 'series-mtls']);
+    expect(lone.map((d) => d.r)).toEqual([...lone.map((d) => d.r)].sort((p, q) => q - p));
+    expect(new Set(lone.map((d) => d.r)).size).toBe(6);
+    expect(lone.find((d) => d.cls === 'series-rbac')!.title).toMatch(/ UTC — rbac breadth 69\.7$/);
+    const html = renderHtml(report, { trend: points });
+    const svg = html.slice(html.indexOf('<section id="trend"'), html.indexOf('</section>', html.indexOf('<section id="trend"')));
+    const circles = [...svg.matchAll(/<circle( class="([^"]*)")? cx="[\d.]+" cy="[\d.]+" r="([\d.]+)">/g)].map((m) => m[2] ?? 'overall-marker');
+    // The overall markers first, then the lone points (drawn over them), then the partial runs' hollow markers.
+    const lastMarker = circles.lastIndexOf('overall-marker');
+    const firstLone = circles.findIndex((c) => c.startsWith('lone '));
+    expect(lastMarker).toBeGreaterThanOrEqual(0);
+    expect(firstLone).toBeGreaterThan(lastMarker);
+    expect(circles.filter((c) => c === 'lone series-rbac')).toHaveLength(2);
+    expect(circles.findIndex((c) => c.startsWith('partial '))).toBeGreaterThan(circles.findLastIndex((c) => c.startsWith('lone ')));
+    // Not a zero-length polyline any more (a round cap under the overall markers).
+    expect(svg).not.toMatch(/<polyline class="[^"]*lone/);
+  });
+
   it('orders the exceptions register by urgency', () => {
     const { report } = buildRun();
     expect(buildView(report).waivers.map((w) => w.state)).toEqual(['expiring-soon', 'unmatched', 'active']);

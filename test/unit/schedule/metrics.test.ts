@@ -113,6 +113,40 @@ describe('renderMetrics', () => {
     expect(shown(state)).toEqual([0, 0]);
   });
 
+  // README: an expired waiver's findings count again; missing data is not a fix.
+  it('a carried waived finding counts as open once its waiver has expired by the blind run, and a daemon just started carries what the run states', () => {
+    const check = (id: string, status: RunReport['checks'][number]['status']) => ({
+      id, area: 'rbac' as const, title: id, severity: 'critical' as const, controls: [], remediation: '', evaluated: 0, passed: 0, failed: 0, waived: 0, status,
+    });
+    const run = (id: string, startedAt: string, status: RunReport['checks'][number]['status'], findings: Finding[]): RunReport =>
+      ({ ...report(), run: { ...report().run, id, startedAt }, checks: [check('rbac.0', status)], findings });
+    const waivedUntil = (expires: string): Finding => ({ ...finding('rbac', 'critical', true), check: 'rbac.0', waiver: { reason: 'r', owner: 'o', expires } });
+    const shown = (state: ReturnType<typeof emptyMetricsState>) => {
+      const f = parseExposition(renderMetrics(state));
+      const at = (name: string) => f.get(name)!.samples.find((s) => s.labels.area === 'rbac' && s.labels.severity === 'critical')!.value;
+      return [at('ztaudit_findings'), at('ztaudit_findings_waived')];
+    };
+    const state = emptyMetricsState();
+    const r1 = run('r1', '2026-11-26T02:00:00.000Z', 'fail', [{ ...finding('rbac', 'critical'), check: 'rbac.0' }, waivedUntil('2026-11-26'), waivedUntil('2026-12-31')]);
+    state.lastEvaluated = lastEvaluated(state.lastEvaluated, r1);
+    state.latest = r1;
+    expect(shown(state)).toEqual([1, 2]);
+    // Still the waiver's day (UTC), then the day after: one of the two waivers has expired.
+    for (const [id, startedAt, counts] of [['r2', '2026-11-26T23:00:00.000Z', [1, 2]], ['r3', '2026-11-27T01:00:00.000Z', [2, 1]], ['r4', '2026-11-28T01:00:00.000Z', [2, 1]]] as const) {
+      const blind = run(id, startedAt, 'not-evaluated', []);
+      state.lastEvaluated = lastEvaluated(state.lastEvaluated, blind);
+      state.latest = blind;
+      expect(shown(state), id).toEqual(counts);
+    }
+    // serve restarted: the daemon saw no run evaluate rbac.0; the stored run states what it carries.
+    const restarted = emptyMetricsState();
+    const stored = { ...run('r5', '2026-11-28T02:00:00.000Z', 'not-evaluated', []) };
+    stored.run.lastEvaluatedOpen = [{ check: 'rbac.0', runId: 'r1', open: { critical: 2, high: 0, medium: 0, low: 0 } }];
+    restarted.lastEvaluated = lastEvaluated(restarted.lastEvaluated, stored);
+    restarted.latest = stored;
+    expect(shown(restarted)).toEqual([2, 0]);
+  });
+
   it('escapes label values: a hostile one cannot close its quote, forge a sample or read back as another value', () => {
     // A backslash before `n` or `"`, a quote that would close the value, a line feed that
     // would start a sample of another family.
