@@ -11,18 +11,19 @@
 // About one generated suffix in five has no digit ((20/27)^5): the LAST segment is also
 // generated when it is exactly five of those characters (`build-xkzpq`, a pod's `bbvts`), and
 // a segment of 8-10 of them right before such a suffix is a pod-template-hash (a SafeEncodeString
-// of a 32-bit hash), digits or not. Words without a vowel or `y` rarely fill five letters (`https`
-// does, and is taken for generated when it ends a name).
+// of a 32-bit hash), digits or not. Words without a vowel or `y` rarely fill five letters; the
+// one names end with often, `https` (`web-https`), is kept as written.
 const ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
 const GENERATED = new RegExp(`^(?:[0-9]+|(?=[${ALPHANUMS}]*[0-9])[${ALPHANUMS}]{5,})$`);
 const SUFFIX = new RegExp(`^[${ALPHANUMS}]{5}$`);
 const TEMPLATE_HASH = new RegExp(`^[${ALPHANUMS}]{8,10}$`);
+const WORDS: ReadonlySet<string> = new Set(['https']);
 
 export function resourceShape(name: string): string {
   const parts = name.split(/([-.])/);
   // parts: segment, separator, segment, ...; the last segment at parts.length - 1.
   const last = parts.length - 1;
-  const suffix = last > 0 && parts[last - 1] === '-' && SUFFIX.test(parts[last]);
+  const suffix = last > 0 && parts[last - 1] === '-' && SUFFIX.test(parts[last]) && !WORDS.has(parts[last]);
   if (!suffix && !/\d/.test(name)) return name;
   return parts.map((part, i) => {
     if (part === '-' || part === '.') return part;

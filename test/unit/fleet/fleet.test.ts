@@ -75,7 +75,7 @@ describe('resource shapes', () => {
     // A pod-template-hash without a digit, before a generated suffix.
     expect(resourceShape('web-bcdfghjkl-xkzpq')).toBe('web-*-*');
     // Not the last segment, not five characters, or a vowel: a name people chose.
-    for (const name of ['xkzpq-api', 'build-xkzp', 'build-xkzpqr', 'build-xkzpa', 'nginx', 'redis-cache', 'kube-proxy', 'web-bcdfghjkl']) expect(resourceShape(name)).toBe(name);
+    for (const name of ['xkzpq-api', 'build-xkzp', 'build-xkzpqr', 'build-xkzpa', 'nginx', 'redis-cache', 'kube-proxy', 'web-bcdfghjkl', 'web-https', 'ingress-nginx-https']) expect(resourceShape(name)).toBe(name);
   });
 });
 
