@@ -308,14 +308,18 @@ function parseSubject(raw: unknown, errors: string[]): PodSet {
   return set ?? { namespaces: { kind: 'names', names: [] } };
 }
 
-function parseOne(o: KubeObject, kind: Kind, notes: CoverageNote[]): LayerPolicy {
+/** What every admin policy's parse starts with: its name and spec, each missing one an error. */
+function policyHead(o: KubeObject): { errors: string[]; objectNotes: string[]; name: string; s: Record<string, unknown> } {
   const errors: string[] = [];
-  const objectNotes: string[] = [];
   const name = o.metadata?.name ?? '';
   if (!name) errors.push('metadata.name: missing');
   const spec = obj(o.spec);
   if (!spec) errors.push('spec: missing or not an object');
-  const s = spec ?? {};
+  return { errors, objectNotes: [], name, s: spec ?? {} };
+}
+
+function parseOne(o: KubeObject, kind: Kind, notes: CoverageNote[]): LayerPolicy {
+  const { errors, objectNotes, name, s } = policyHead(o);
   let order: number | undefined;
   if (kind === 'AdminNetworkPolicy') order = parsePriority(s.priority, errors);
   else if (name && name !== 'default') {
@@ -407,13 +411,7 @@ const V1ALPHA2: RuleDialect = {
 };
 
 function parseClusterNetworkPolicy(o: KubeObject, notes: CoverageNote[]): LayerPolicy {
-  const errors: string[] = [];
-  const objectNotes: string[] = [];
-  const name = o.metadata?.name ?? '';
-  if (!name) errors.push('metadata.name: missing');
-  const spec = obj(o.spec);
-  if (!spec) errors.push('spec: missing or not an object');
-  const s = spec ?? {};
+  const { errors, objectNotes, name, s } = policyHead(o);
   const tier = s.tier === 'Admin' || s.tier === 'Baseline' ? s.tier : undefined;
   if (!tier) errors.push(`spec.tier: ${s.tier === undefined ? 'missing' : `"${String(s.tier)}" is not Admin or Baseline`}`);
   const order = parsePriority(s.priority, errors);
