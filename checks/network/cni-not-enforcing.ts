@@ -53,8 +53,9 @@ export const cniNotEnforcing: Check = {
     }
     // Policies of an API the running CNI does not implement: decorative, left out of every verdict.
     // An unread kind of such an API (ReachModel.unreadKinds) decides no flow either, so it keeps no
-    // verdict here waiting, but its objects cannot be counted: the finding says so, under the
-    // same detailKey, rather than vanish (a diff would call it resolved).
+    // verdict here waiting and changes none: a low note, not a problem. It keeps the high finding's
+    // detailKey, so a diff does not call decorative policies seen before resolved because they
+    // could not be read this time.
     const unreadOf = (api: string) => model.unreadKinds.filter((k) => k.api === api && k.notEnforced !== undefined);
     for (const [api, why] of model.composition.decorative) {
       if (api === 'NetworkPolicy') continue;
@@ -77,8 +78,8 @@ export const cniNotEnforcing: Check = {
         status: 'fail',
         resource,
         detailKey: api,
-        severity: 'medium',
-        message: `${unread.map((k) => `${k.what} could not be read (${k.status})`).join(', ')}: any such policies have no effect, but whether some exist is not known: ${unread[0].notEnforced}`,
+        severity: 'low',
+        message: `${unread.map((k) => `${k.what} (${k.status})`).join(', ')} could not be read; this changes no verdict, as ${unread[0].notEnforced}: any such policies would have no effect, but whether some exist is not known`,
         evidence: { api, plugins, unread: unread.map((k) => `${k.key}: ${k.status}`) },
       });
     }

@@ -6,6 +6,7 @@ import { EDGE_BEST_EFFORT, EDGE_NEEDS, EDGE_READS, guardVerdicts, publicHostMatc
 import { NGINX_SERVING_CONFIG_READ } from './lib/nginx-config-read.ts';
 import { ISTIO_MESH_CONFIG_READ } from '../mtls/lib/istio-mesh-config.ts';
 import { CILIUM_SETTINGS_READ } from '../network/lib/cilium-settings.ts';
+import { ENFORCED_POLICY_KINDS_READ } from '../network/lib/policy-kinds.ts';
 
 export const edgeAuthMissing: Check = {
   id: 'tls.edge-auth-missing',
@@ -17,8 +18,8 @@ export const edgeAuthMissing: Check = {
   remediation: 'Put authentication at the edge for the host: ingress-nginx nginx.ingress.kubernetes.io/auth-url + auth-signin (e.g. to oauth2-proxy) or auth-type with auth-secret, or global-auth-url in the controller ConfigMap for every Ingress (without enable-global-auth: "false"), or client certificates with auth-tls-secret (auth-tls-verify-client on, the default) on an Ingress that terminates TLS for the host; a Traefik ForwardAuth/BasicAuth Middleware on the route; an Istio RequestAuthentication plus an AuthorizationPolicy requiring requestPrincipals on the ingress gateway, or tls.mode MUTUAL on the Istio Gateway servers of the host; an Envoy Gateway SecurityPolicy (jwt, oidc, extAuth, basicAuth) targeting the Gateway or route; Contour virtualhost.authorization. If the host is meant to be public (a shop front page), list it in edge.publicHosts.',
   needs: EDGE_NEEDS,
   reads: EDGE_READS,
-  // By-name ConfigMaps: the controllers' (global-auth-url, limits, ModSecurity), Istio's root namespace (policies selecting the gateway), Cilium's settings (what reaches the backends).
-  readsWhen: [NGINX_SERVING_CONFIG_READ, ISTIO_MESH_CONFIG_READ, CILIUM_SETTINGS_READ],
+  // By-name ConfigMaps: the controllers' (global-auth-url, limits, ModSecurity), Istio's root namespace (policies selecting the gateway), Cilium's settings; and the policy kinds the CNI may enforce (both decide what reaches the backends).
+  readsWhen: [NGINX_SERVING_CONFIG_READ, ISTIO_MESH_CONFIG_READ, CILIUM_SETTINGS_READ, ...ENFORCED_POLICY_KINDS_READ],
   readsBestEffort: EDGE_BEST_EFFORT,
   evaluate(ctx) {
     const root = istioRoot(ctx.snapshot, ctx.config).namespace;

@@ -6,6 +6,7 @@ import { EDGE_BEST_EFFORT, EDGE_NEEDS, EDGE_READS, guardVerdicts } from './lib/e
 import { NGINX_SERVING_CONFIG_READ } from './lib/nginx-config-read.ts';
 import { ISTIO_MESH_CONFIG_READ } from '../mtls/lib/istio-mesh-config.ts';
 import { CILIUM_SETTINGS_READ } from '../network/lib/cilium-settings.ts';
+import { ENFORCED_POLICY_KINDS_READ } from '../network/lib/policy-kinds.ts';
 
 export const edgeRateLimitMissing: Check = {
   id: 'tls.edge-rate-limit-missing',
@@ -17,8 +18,8 @@ export const edgeRateLimitMissing: Check = {
   remediation: 'Limit requests per client at the edge: ingress-nginx nginx.ingress.kubernetes.io/limit-rps (or limit-rpm, limit-connections); a Traefik RateLimit Middleware on the route; Contour rateLimitPolicy on the virtualhost; an Istio EnvoyFilter adding envoy.filters.http.local_ratelimit to the ingress gateway; an Envoy Gateway BackendTrafficPolicy with rateLimit targeting the Gateway or route.',
   needs: EDGE_NEEDS,
   reads: EDGE_READS,
-  // By-name ConfigMaps: the controllers' (global-auth-url, limits, ModSecurity), Istio's root namespace (policies selecting the gateway), Cilium's settings (what reaches the backends).
-  readsWhen: [NGINX_SERVING_CONFIG_READ, ISTIO_MESH_CONFIG_READ, CILIUM_SETTINGS_READ],
+  // By-name ConfigMaps: the controllers' (global-auth-url, limits, ModSecurity), Istio's root namespace (policies selecting the gateway), Cilium's settings; and the policy kinds the CNI may enforce (both decide what reaches the backends).
+  readsWhen: [NGINX_SERVING_CONFIG_READ, ISTIO_MESH_CONFIG_READ, CILIUM_SETTINGS_READ, ...ENFORCED_POLICY_KINDS_READ],
   readsBestEffort: EDGE_BEST_EFFORT,
   evaluate(ctx) {
     const root = istioRoot(ctx.snapshot, ctx.config).namespace;

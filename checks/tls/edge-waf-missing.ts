@@ -6,6 +6,7 @@ import { EDGE_BEST_EFFORT, EDGE_NEEDS, EDGE_READS, guardVerdicts } from './lib/e
 import { NGINX_SERVING_CONFIG_READ } from './lib/nginx-config-read.ts';
 import { ISTIO_MESH_CONFIG_READ } from '../mtls/lib/istio-mesh-config.ts';
 import { CILIUM_SETTINGS_READ } from '../network/lib/cilium-settings.ts';
+import { ENFORCED_POLICY_KINDS_READ } from '../network/lib/policy-kinds.ts';
 
 export const edgeWafMissing: Check = {
   id: 'tls.edge-waf-missing',
@@ -17,8 +18,8 @@ export const edgeWafMissing: Check = {
   remediation: 'Enable a WAF at the edge: for ingress-nginx set enable-modsecurity: "true" and enable-owasp-modsecurity-crs: "true" in the controller ConfigMap (or nginx.ingress.kubernetes.io/enable-modsecurity + enable-owasp-core-rules on the Ingress) and SecRuleEngine On to block; a Coraza plugin Middleware for Traefik; a Coraza Wasm/EnvoyFilter for Istio. If a WAF in front of the cluster (CDN, cloud WAF) already filters the traffic, name it in edge.externalWaf.',
   needs: EDGE_NEEDS,
   reads: EDGE_READS,
-  // By-name ConfigMaps: the controllers' (global-auth-url, limits, ModSecurity), Istio's root namespace (policies selecting the gateway), Cilium's settings (what reaches the backends).
-  readsWhen: [NGINX_SERVING_CONFIG_READ, ISTIO_MESH_CONFIG_READ, CILIUM_SETTINGS_READ],
+  // By-name ConfigMaps: the controllers' (global-auth-url, limits, ModSecurity), Istio's root namespace (policies selecting the gateway), Cilium's settings; and the policy kinds the CNI may enforce (both decide what reaches the backends).
+  readsWhen: [NGINX_SERVING_CONFIG_READ, ISTIO_MESH_CONFIG_READ, CILIUM_SETTINGS_READ, ...ENFORCED_POLICY_KINDS_READ],
   readsBestEffort: EDGE_BEST_EFFORT,
   evaluate(ctx) {
     const root = istioRoot(ctx.snapshot, ctx.config).namespace;

@@ -307,8 +307,8 @@ describe('reach when a policy kind was not read', () => {
     expect(cni.status).toBe('fail');
     expect(cni.results.filter((r) => r.status === 'fail').map((r) => `${r.severity} ${r.message}`)).toEqual([
       "critical 1 NetworkPolicies have no effect: Cilium's policy enforcement mode is 'never' (cilium-config enable-policy): no policy is enforced",
-      "medium AdminNetworkPolicy (adminnetworkpolicies.policy.networking.k8s.io) could not be read (forbidden): any such policies have no effect, but whether some exist is not known: Cilium's policy enforcement mode is 'never' (cilium-config enable-policy): no policy is enforced",
-      "medium CiliumNetworkPolicy (ciliumnetworkpolicies.cilium.io) could not be read (forbidden): any such policies have no effect, but whether some exist is not known: Cilium's policy enforcement mode is 'never' (cilium-config enable-policy): no policy is enforced",
+      "low AdminNetworkPolicy (adminnetworkpolicies.policy.networking.k8s.io) (forbidden) could not be read; this changes no verdict, as Cilium's policy enforcement mode is 'never' (cilium-config enable-policy): no policy is enforced: any such policies would have no effect, but whether some exist is not known",
+      "low CiliumNetworkPolicy (ciliumnetworkpolicies.cilium.io) (forbidden) could not be read; this changes no verdict, as Cilium's policy enforcement mode is 'never' (cilium-config enable-policy): no policy is enforced: any such policies would have no effect, but whether some exist is not known",
     ]);
     for (const id of ['network.namespace-default-deny-ingress', 'network.allow-all-ingress', 'network.unrestricted-egress', 'network.exposed-workload']) expect(never.get(id)!.status, id).not.toBe('not-evaluated');
     // Enforcement off: namespace b's deny-all NetworkPolicy isolates nothing.
@@ -319,6 +319,27 @@ describe('reach when a policy kind was not read', () => {
     const enforcing = run('default');
     expect(enforcing.get('network.namespace-default-deny-ingress')!.status).toBe('not-evaluated');
     expect(enforcing.get('network.namespace-default-deny-ingress')!.reason).toContain('cilium.networkpolicies: forbidden (list ciliumnetworkpolicies.cilium.io) for Cilium policies, which the CNI may enforce');
+  });
+
+  // Cilium does not implement AdminNetworkPolicy (it is not among the implementations listed by
+  // kubernetes-sigs/network-policy-api, site-src/implementations.md): read, its policies are a high
+  // finding (they have no effect); unread, they could change no verdict, so they are a low note
+  // under the same fingerprint (a diff does not call the decorative policies resolved).
+  it('Cilium enforcing NetworkPolicy with AdminNetworkPolicies unread: cni-not-enforcing passes NetworkPolicy and adds only a low note that this changes no verdict', () => {
+    const cilium = daemonset('kube-system', 'cilium', 'quay.io/cilium/cilium:v1.16.3');
+    const outcome = (s: ReturnType<typeof snap>) => runChecks([cniNotEnforcing], { snapshot: s, config: defaultConfig(), now: new Date() })[0];
+    const read = outcome(snap(cluster + anpDeny + cilium));
+    const seen = read.results.filter((r) => r.status === 'fail');
+    expect(seen.map((r) => `${r.severity} ${r.message}`)).toEqual(['high 1 AdminNetworkPolicy object(s) have no effect: cilium does not implement AdminNetworkPolicy']);
+    const refused = snap(cluster + cilium);
+    refused.coverage['anp.adminnetworkpolicies'] = { status: 'forbidden', detail: 'list adminnetworkpolicies.policy.networking.k8s.io' };
+    const unread = outcome(refused);
+    expect(unread.results.filter((r) => r.status === 'pass')).toHaveLength(1); // NetworkPolicy is enforced by cilium
+    const notes = unread.results.filter((r) => r.status === 'fail');
+    expect(notes.map((r) => `${r.severity} ${r.message}`)).toEqual([
+      'low AdminNetworkPolicy (adminnetworkpolicies.policy.networking.k8s.io) (forbidden) could not be read; this changes no verdict, as cilium does not implement AdminNetworkPolicy: any such policies would have no effect, but whether some exist is not known',
+    ]);
+    expect(notes[0].fingerprint).toBe(seen[0].fingerprint);
   });
 
   it('a kind that is absent (CRD not installed) holds no policies: the answer stands', () => {
