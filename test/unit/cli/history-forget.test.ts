@@ -1,13 +1,15 @@
 // `ztaudit history forget --cluster NAME [--yes]` on a SQLite store, as a user runs it: without
 // --yes it names what would go and removes nothing; with it, every run of exactly that cluster
-// goes (never one of a cluster whose name it starts, nor any other), and `history`, `fleet` and
-// the other cluster's next diff go on as before; an unknown name, an unusable store and a
+// goes (never one of a cluster whose name it starts, nor any other), `history`, `fleet` and
+// serve's /fleet stop showing it, and the other clusters' next diff goes on as before; an unknown name, an unusable store and a
 // store held by a run are one line each, exit 2.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.ts';
+import { startRunPageRenderer } from '../../../src/cli/serve-pages.ts';
+import { DEFAULT_FLEET_QUERY } from '../../../src/run/fleet.ts';
 import { openRunStore } from '../../../src/history/store.ts';
 import type { RunReport } from '../../../src/run/types.ts';
 import { captureIO } from '../../helpers/cli.ts';
@@ -93,6 +95,22 @@ describe('history forget on a SQLite store', () => {
     expect((await store.latest('prod'))?.run.id).toBe('20261102T030000Z-p00002');
     expect(await store.latest('east')).toBeNull();
     await store.close();
+  });
+
+  it('serve\'s /fleet, from the store it keeps open, no longer shows the cluster once forgotten', async () => {
+    await seed(fleet('retired'));
+    // serve renders /fleet in a worker holding the store open (src/cli/serve-pages.ts).
+    const pages = startRunPageRenderer({ history: db, cwd: dir, env: {} });
+    try {
+      const query = { ...DEFAULT_FLEET_QUERY, now: new Date('2026-11-03T12:00:00.000Z') };
+      expect(await pages.renderFleet(query)).toContain('>retired<');
+      expect((await cli('history', 'forget', '--history', db, '--cluster', 'retired', '--yes')).code).toBe(0);
+      const after = await pages.renderFleet(query);
+      expect(after).toContain('>east-2<');
+      expect(after).not.toContain('retired');
+    } finally {
+      await pages.close();
+    }
   });
 
   it('an unknown cluster, or only the start of one, is one line naming it, exit 2, nothing removed', async () => {
