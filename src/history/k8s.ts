@@ -675,7 +675,11 @@ class K8sRunStore implements RunStore {
       throw new HistoryError(`${this.describe()}: could not update the history index after ${CAS_ATTEMPTS} attempts; the runs of cluster ${JSON.stringify(cluster)} were not removed`);
     });
     // Then their objects, as retention's are: only this store's, labelled and named as its run objects.
-    if (runs.runs > 0) await this.deleteUnreferenced(true);
+    if (runs.runs > 0) {
+      await this.deleteUnreferenced(true).catch((error: unknown) => {
+        throw new HistoryError(`${errorMessage(error)}; the ${runs.runs} run(s) of cluster ${JSON.stringify(cluster)} are out of the index (forgotten), their objects left are deleted by the next save or forget`);
+      });
+    }
     return runs;
   }
 
