@@ -127,7 +127,7 @@ function listRuns(values: HistoryOptions, io: CliIO): Promise<number> {
 
 export const HISTORY = defineCommand<HistoryOptions>({
   name: 'history',
-  summary: 'the stored runs with their scores, newest first; export | import moves runs between stores',
+  summary: 'the stored runs with their scores, newest first; export | import moves runs between stores; forget removes a retired cluster\'s runs',
   define: (cmd) => {
     addStoreOptions(cmd)
       .option('--limit <n>', 'how many runs to list', '20')
@@ -137,6 +137,7 @@ export const HISTORY = defineCommand<HistoryOptions>({
     'ztaudit history --limit 5',
     'ztaudit history --history k8s://ztaudit/ztaudit-history --output json',
     "ztaudit history export --history postgres://ztaudit@db/ztaudit | ztaudit history import --history ./history.db  # copy every run",
+    'ztaudit history forget --cluster old-prod --yes  # a retired cluster leaves the store, the fleet report and serve',
   ],
   exitCodes: ['0  the runs were listed', '2  the store could not be read, or some listed runs\' stored summaries were unreadable (each named on stderr and listed as UNREADABLE; --output json leaves them out)'],
   run: (opts, _args, io) => listRuns(opts, io),

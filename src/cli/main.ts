@@ -18,9 +18,10 @@ import { SERVE } from './serve.ts';
 import { COMPLETION } from './completion.ts';
 import { FLEET } from './fleet.ts';
 import { HISTORY_EXPORT, HISTORY_IMPORT } from './history-transfer.ts';
+import { HISTORY_FORGET } from './history-forget.ts';
 
-/** `history` lists runs; `history export|import` move them between stores. */
-const HISTORY_COMMAND: AnyCommandSpec = { ...HISTORY, subcommands: [HISTORY_EXPORT, HISTORY_IMPORT] };
+/** `history` lists runs; `history export|import` move them between stores; `history forget` removes a cluster's. */
+const HISTORY_COMMAND: AnyCommandSpec = { ...HISTORY, subcommands: [HISTORY_EXPORT, HISTORY_IMPORT, HISTORY_FORGET] };
 
 /** Every command, in the order `ztaudit --help` and the README list them. */
 export const COMMANDS: readonly AnyCommandSpec[] = [RUN, SNAPSHOT, HISTORY_COMMAND, FLEET, DIFF, REPORT, SERVE, REACH, WHO_CAN, CAN, CHECKS_COMMAND, EXPLAIN, COMPLETION];

@@ -45,7 +45,7 @@ import { clip } from '../base/plain-text.ts';
 import type { TrendPoint } from '../run/types.ts';
 import type { NotificationOutcome, RunReport, SaveOptions, StoredRunRead, WrittenReport } from '../run/types.ts';
 import { compactRun, expandRun, type CompactRun } from './compact.ts';
-import { baselineRunIds, diffedAgainst, listSummaries, refusedMessage, retentionCutoff, storedSummary, summarizeRun, trendPointOf, withRecordedNotifications, type RunStore } from './run-store.ts';
+import { baselineRunIds, diffedAgainst, listSummaries, refusedMessage, retentionCutoff, storedSummary, summarizeRun, trendPointOf, withRecordedNotifications, NO_RUNS, type ClusterRuns, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 
 export const K8S_INDEX_SCHEMA_VERSION = 1;
@@ -651,6 +651,45 @@ class K8sRunStore implements RunStore {
     });
   }
 
+  async forget(cluster: string, remove: boolean): Promise<ClusterRuns> {
+    if (!remove) return this.runsOf((await this.readIndex(true)).index, cluster);
+    if (!this.token) {
+      // As save(): never while a run holds the store.
+      await this.acquire();
+      try {
+        return await this.forget(cluster, remove);
+      } finally {
+        await this.release();
+      }
+    }
+    const token = this.token;
+    const runs = await this.serial(async () => {
+      for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+        const { index, resourceVersion } = await this.readIndex();
+        this.checkHeld(index, token);
+        const gone = this.runsOf(index, cluster);
+        if (gone.runs === 0) return gone;
+        // The index is the commit point: once it no longer names them, the runs are gone.
+        if (await this.writeIndex({ ...index, runs: index.runs.filter((r) => r.cluster !== cluster) }, resourceVersion)) return gone;
+      }
+      throw new HistoryError(`${this.describe()}: could not update the history index after ${CAS_ATTEMPTS} attempts; the runs of cluster ${JSON.stringify(cluster)} were not removed`);
+    });
+    // Then their objects, as retention's are: only this store's, labelled and named as its run objects.
+    if (runs.runs > 0) {
+      await this.deleteUnreferenced(true).catch((error: unknown) => {
+        throw new HistoryError(`${errorMessage(error)}; the ${runs.runs} run(s) of cluster ${JSON.stringify(cluster)} are out of the index (forgotten), their objects left are deleted by the next save or forget`);
+      });
+    }
+    return runs;
+  }
+
+  /** How many runs of exactly `cluster` the index names, and its first and last by insertion. */
+  private runsOf(index: K8sIndex, cluster: string): ClusterRuns {
+    const mine = index.runs.filter((r) => r.cluster === cluster);
+    const end = (r: IndexEntry | undefined) => (r ? { id: r.id, startedAt: r.startedAt } : null);
+    return mine.length === 0 ? NO_RUNS : { runs: mine.length, oldest: end(mine[0]), newest: end(mine.at(-1)) };
+  }
+
   private checkHeld(index: K8sIndex, token: string): void {
     if (index.lock?.token !== token) {
       const other = index.lock ? ` (now held by pid ${index.lock.pid} on ${index.lock.host} since ${index.lock.since})` : '';
@@ -738,24 +777,34 @@ class K8sRunStore implements RunStore {
    * delete it. When they cannot be listed nothing is deleted: garbage only costs space.
    */
   private async collectGarbage(): Promise<void> {
-    let doomed: string[];
+    await this.deleteUnreferenced(false).catch(() => undefined); // the next save tries again
+  }
+
+  /**
+   * collectGarbage's deletes; `strict` (history forget, which must say whether the runs' data is
+   * gone): a list or delete that fails is a HistoryError, after the others were deleted.
+   * A 404 is one already gone.
+   */
+  private async deleteUnreferenced(strict: boolean): Promise<void> {
+    const { index } = await this.readIndex();
+    // A damaged entry's objects too: it is kept, and may be repaired by hand.
+    const referenced = new Set(this.objectsNamed(index));
+    let names: string[];
     try {
-      const { index } = await this.readIndex();
-      // A damaged entry's objects too: it is kept, and may be repaired by hand.
-      const referenced = new Set(this.objectsNamed(index));
       // Names only: the parts' data (some 700 KiB each) is not read to find the unreferenced ones.
-      const names = await this.api.listNames(`ztaudit.io/history=${labelValue(this.name)},ztaudit.io/part=run`);
-      doomed = names.filter((n) => this.isOwnRunObjectName(n) && !referenced.has(n));
-    } catch {
-      return; // the next save tries again
+      names = await this.api.listNames(`ztaudit.io/history=${labelValue(this.name)},ztaudit.io/part=run`);
+    } catch (error: unknown) {
+      throw this.fail('list its run objects', error);
     }
-    for (const n of doomed) {
+    let failed: { name: string; error: unknown } | null = null;
+    for (const n of names.filter((n) => this.isOwnRunObjectName(n) && !referenced.has(n))) {
       try {
         await this.api.delete(n);
-      } catch {
-        // as above
+      } catch (error: unknown) {
+        if (statusOf(error) !== 404) failed ??= { name: n, error };
       }
     }
+    if (failed && strict) throw this.fail(`delete run object ${failed.name}`, failed.error);
   }
 
   private async load(entry: IndexEntry): Promise<RunReport> {

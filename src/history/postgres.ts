@@ -39,7 +39,7 @@ import { HistoryError, UnreadableRunError, errorMessage, redactUrlCredentials } 
 import type { NotificationOutcome, RunReport, SaveOptions, StoredRunRead, TrendPoint, WrittenReport } from '../run/types.ts';
 import type { FleetCarried, FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegression, FleetWaiver } from '../run/fleet.ts';
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
-import { BaselineRuns, CarriedChecks, diffedAgainst, jsonWithoutNul, listSummaries, refusedMessage, retentionCutoff, storedSummary, summarizeRun, summaryProblem, trendPointOf, withRecordedNotifications, withoutNul, type LockHolder, type RunStore } from './run-store.ts';
+import { BaselineRuns, CarriedChecks, diffedAgainst, jsonWithoutNul, listSummaries, refusedMessage, retentionCutoff, storedSummary, summarizeRun, summaryProblem, trendPointOf, withRecordedNotifications, withoutNul, NO_RUNS, type ClusterRuns, type LockHolder, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 import { resourceShape } from './shape.ts';
 
@@ -430,6 +430,23 @@ function refuseClusterName(cluster: string): void {
   if (cluster.includes('\u0000')) throw new HistoryError(`cluster name ${JSON.stringify(cluster)} holds a NUL character, which PostgreSQL cannot store — set --cluster`);
 }
 
+/** SQL deleting the runs `where` selects with their findings' rows (retention, `history forget`): one statement, so neither outlives the other. */
+const deleteRuns = (where: string) => `WITH gone AS (DELETE FROM ztaudit_runs WHERE ${where} RETURNING seq)
+  DELETE FROM ztaudit_findings WHERE run_seq IN (SELECT seq FROM gone)`;
+
+/** How many runs of exactly `cluster` are stored, and its first and last by insertion (their startedAt as the run said it). */
+async function runsOf(c: pg.Client, cluster: string): Promise<ClusterRuns> {
+  const STARTED = `COALESCE(summary->>'startedAt', ${STARTED_AT_TEXT})`;
+  const r = await c.query(
+    `SELECT count(*)::int AS runs,
+            (SELECT array[id, ${STARTED}] FROM ztaudit_runs WHERE cluster = $1 ORDER BY seq LIMIT 1) AS oldest,
+            (SELECT array[id, ${STARTED}] FROM ztaudit_runs WHERE cluster = $1 ORDER BY seq DESC LIMIT 1) AS newest
+     FROM ztaudit_runs WHERE cluster = $1`, [cluster]);
+  const row = r.rows[0] as Row;
+  const end = (v: unknown) => (Array.isArray(v) ? { id: String(v[0]), startedAt: String(v[1]) } : null);
+  return Number(row.runs) === 0 ? NO_RUNS : { runs: Number(row.runs), oldest: end(row.oldest), newest: end(row.newest) };
+}
+
 /** Our own earlier session still holds the cluster lock (see relock): worth retrying. */
 class LockSessionLingers extends HistoryError {}
 
@@ -811,15 +828,11 @@ class PgRunStore implements RunStore {
         if (maxRuns > 0 || cutoff) {
           const keep = [...await baselineRunsOf(c, cluster), ...diffedAgainst(report)];
           if (maxRuns > 0) {
-            await c.query(`WITH gone AS (
-                             DELETE FROM ztaudit_runs WHERE cluster = $1 AND id <> $3 AND NOT (id = ANY($4::text[])) AND seq IN (
-                               SELECT seq FROM ztaudit_runs WHERE cluster = $1 ORDER BY seq DESC OFFSET $2)
-                             RETURNING seq)
-                           DELETE FROM ztaudit_findings WHERE run_seq IN (SELECT seq FROM gone)`, [cluster, maxRuns, id, keep]);
+            await c.query(deleteRuns(`cluster = $1 AND id <> $3 AND NOT (id = ANY($4::text[])) AND seq IN (
+                               SELECT seq FROM ztaudit_runs WHERE cluster = $1 ORDER BY seq DESC OFFSET $2)`), [cluster, maxRuns, id, keep]);
           }
           if (cutoff) {
-            await c.query(`WITH gone AS (DELETE FROM ztaudit_runs WHERE cluster = $1 AND started_at < $2 AND id <> $3 AND NOT (id = ANY($4::text[])) RETURNING seq)
-                           DELETE FROM ztaudit_findings WHERE run_seq IN (SELECT seq FROM gone)`, [cluster, cutoff, id, keep]);
+            await c.query(deleteRuns('cluster = $1 AND started_at < $2 AND id <> $3 AND NOT (id = ANY($4::text[]))'), [cluster, cutoff, id, keep]);
           }
         }
         await c.query('COMMIT');
@@ -844,6 +857,37 @@ class PgRunStore implements RunStore {
     const r = await this.withClient(`recording the notifications of run ${id}`, (c) => c.query(
       `UPDATE ztaudit_runs SET summary = jsonb_set(summary, '{notifications}', $2::jsonb) WHERE id = $1`, [id, jsonWithoutNul(outcomes)]));
     if (!r.rowCount) throw new HistoryError(`cannot record the notifications of run ${id} in ${this.where}: it is not stored there`);
+  }
+
+  async forget(cluster: string, remove: boolean): Promise<ClusterRuns> {
+    // A name the store could not have kept (too long, a NUL) has no runs here.
+    if (this.empty || Buffer.byteLength(cluster, 'utf8') > PG_MAX_CLUSTER_BYTES || cluster.includes('\u0000')) return NO_RUNS;
+    const doing = `removing the runs of cluster ${JSON.stringify(cluster)}`;
+    if (!remove) return this.withClient(doing, (c) => runsOf(c, cluster));
+    if (this.held?.cluster !== cluster) {
+      // As save(): never while a run of that cluster holds it; other clusters' runs go on.
+      await this.acquire(cluster);
+      try {
+        return await this.forget(cluster, remove);
+      } finally {
+        await this.release();
+      }
+    }
+    return this.withClient(doing, async (c) => {
+      await c.query('BEGIN');
+      try {
+        const runs = await runsOf(c, cluster);
+        // Each run's row holds its summary, waivers and report; its findings' rows hold the fleet's
+        // shapes; a lock row outlives a killed run. The lock row this run holds goes too (release() then finds none).
+        await c.query(deleteRuns('cluster = $1'), [cluster]);
+        await c.query('DELETE FROM ztaudit_locks WHERE cluster = $1', [cluster]);
+        await c.query('COMMIT');
+        return runs;
+      } catch (error: unknown) {
+        await c.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
   }
 
   /** Every cluster in the store with its run count (newest run first). */

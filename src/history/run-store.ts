@@ -77,7 +77,23 @@ export interface RunStore {
   fleet?(query: FleetQuery, onUnreadable?: (error: UnreadableRunError) => void): Promise<FleetData>;
   /** Every stored run id, oldest first (export); others list() them. */
   runIds?(): AsyncGenerator<string>;
+  /**
+   * The runs of exactly `cluster` (no prefix, no pattern), and with `remove` removes them and
+   * everything the store keeps for that cluster alone (`history forget`), in one step; a store
+   * that cannot be written is a HistoryError naming it. Removing takes the store as save()
+   * does (acquire(cluster) when not held). Nothing of any other cluster is touched.
+   */
+  forget(cluster: string, remove: boolean): Promise<ClusterRuns>;
 }
+
+/** A cluster's stored runs as `history forget` names them: how many, and the first and last stored (by insertion). */
+export interface ClusterRuns {
+  runs: number;
+  oldest: Pick<RunSummary, 'id' | 'startedAt'> | null;
+  newest: Pick<RunSummary, 'id' | 'startedAt'> | null;
+}
+
+export const NO_RUNS: ClusterRuns = { runs: 0, oldest: null, newest: null };
 
 /** `--history none`: keeps nothing, so every run is a first run. */
 export class NoneStore implements RunStore {
@@ -93,6 +109,7 @@ export class NoneStore implements RunStore {
   async list(): Promise<RunSummary[]> { return []; }
   async get(): Promise<RunReport | null> { return null; }
   async trend(): Promise<TrendPoint[]> { return []; }
+  async forget(): Promise<ClusterRuns> { return NO_RUNS; }
   async close(): Promise<void> {}
 }
 

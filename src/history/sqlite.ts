@@ -23,7 +23,7 @@ import type { Config } from '../config/types.ts';
 import { HistoryError, UnreadableRunError, errorMessage } from '../base/errors.ts';
 import type { TrendPoint } from '../run/types.ts';
 import type { NotificationOutcome, RunReport, SaveOptions, StoredRunRead, WrittenReport } from '../run/types.ts';
-import { NoneStore, baselineRunIds, diffedAgainst, listSummaries, refusedMessage, storedSummary, retentionCutoff, summarizeRun, trendPointOf, withRecordedNotifications, type LockHolder, type RunStore } from './run-store.ts';
+import { NO_RUNS, NoneStore, baselineRunIds, diffedAgainst, listSummaries, refusedMessage, storedSummary, retentionCutoff, summarizeRun, trendPointOf, withRecordedNotifications, type ClusterRuns, type LockHolder, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 
 /**
@@ -389,6 +389,46 @@ class SqliteRunStore implements RunStore {
       throw new HistoryError(`cannot record the notifications of run ${id} in ${this.path}: ${errorMessage(error)}`);
     }
     if (changes === 0) throw new HistoryError(`cannot record the notifications of run ${id} in ${this.path}: it is not stored there`);
+  }
+
+  async forget(cluster: string, remove: boolean): Promise<ClusterRuns> {
+    if (!remove) return this.runsOf(cluster);
+    if (!this.lock) {
+      // As save(): never while a run holds the store.
+      await this.acquire();
+      try {
+        return await this.forget(cluster, remove);
+      } finally {
+        await this.release();
+      }
+    }
+    const db = this.db;
+    try {
+      db.exec('BEGIN IMMEDIATE');
+    } catch (error: unknown) {
+      throw new HistoryError(`cannot remove the runs of cluster ${JSON.stringify(cluster)} from ${this.path}: ${errorMessage(error)}`);
+    }
+    try {
+      // A run is one row (its baseline role, waivers and notifications are in it): nothing else is kept per cluster.
+      const runs = this.runsOf(cluster);
+      db.prepare('DELETE FROM runs WHERE cluster = ?').run(cluster);
+      db.exec('COMMIT');
+      return runs;
+    } catch (error: unknown) {
+      db.exec('ROLLBACK');
+      throw new HistoryError(`cannot remove the runs of cluster ${JSON.stringify(cluster)} from ${this.path}: ${errorMessage(error)}`);
+    }
+  }
+
+  /** How many runs of exactly `cluster` are stored, and its first and last by insertion. */
+  private runsOf(cluster: string): ClusterRuns {
+    const count = Number((this.db.prepare('SELECT count(*) AS n FROM runs WHERE cluster = ?').get(cluster) as Row).n);
+    if (count === 0) return NO_RUNS;
+    const end = (order: 'ASC' | 'DESC') => {
+      const row = this.db.prepare(`SELECT id, started_at FROM runs WHERE cluster = ? ORDER BY seq ${order} LIMIT 1`).get(cluster) as Row;
+      return { id: String(row.id), startedAt: String(row.started_at) };
+    };
+    return { runs: count, oldest: end('ASC'), newest: end('DESC') };
   }
 
   /** What retention needs of a cluster's summaries, read one row at a time. */

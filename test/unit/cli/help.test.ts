@@ -148,7 +148,7 @@ describe('ztaudit completion', () => {
     expect(complete('history', 'export', '-')).not.toContain('--limit');
     expect(complete('history', '--history', 'h.db', 'import', '--f')).toEqual(['--file']);
     expect(complete('history', '-')).toContain('--limit');
-    expect(complete('history', '')).toEqual(['export', 'import']);
+    expect(complete('history', '')).toEqual(['export', 'forget', 'import']);
   });
 
   const hasFish = which('fish');

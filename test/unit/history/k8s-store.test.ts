@@ -366,6 +366,20 @@ describe('Kubernetes store', () => {
     expect([...fake.objects.keys()].filter((k) => k !== `${NS}/history`)).toEqual([`${NS}/history-r3-0`]);
   });
 
+  it('history forget: when a run object cannot be deleted, it says the runs are forgotten and which object is left; the next save deletes it', async () => {
+    const { fake, open } = setup();
+    const s = await open();
+    await s.save(makeReport('e1', '2026-11-01T02:00:00.000Z', { cluster: 'east' }));
+    await s.save(makeReport('p1', '2026-11-01T03:00:00.000Z', { cluster: 'prod' }));
+    fake.before = (call) => { if (call === 'delete') throw new KubeApiError({ status: 403, body: { message: 'configmaps "history-r1-0" is forbidden: cannot delete resource "configmaps"' } }); };
+    await expect(s.forget('east', true)).rejects.toThrow(new HistoryError('k8s://ztaudit/history: cannot delete run object history-r1-0: HTTP 403: configmaps "history-r1-0" is forbidden: cannot delete resource "configmaps" — the auditor needs get, list, create, update and delete on configmaps in namespace ztaudit (a namespaced Role); the 1 run(s) of cluster "east" are out of the index (forgotten), their objects left are deleted by the next save or forget'));
+    fake.before = null;
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['p1']);
+    expect(fake.objects.has(`${NS}/history-r1-0`)).toBe(true);
+    await s.save(makeReport('p2', '2026-11-02T03:00:00.000Z', { cluster: 'prod' }));
+    expect([...fake.objects.keys()].filter((k) => k !== `${NS}/history`).sort()).toEqual([`${NS}/history-r2-0`, `${NS}/history-r3-0`]);
+  });
+
   it('a damaged entry whose objects are no longer a list (kubectl edit flattened ["history-r2-0"] to "history-r2-0") keeps its run object and its sequence number, even with nextSeq gone too', async () => {
     const { fake, open, index } = setup();
     const s = await open();

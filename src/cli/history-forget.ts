@@ -1,0 +1,63 @@
+// `ztaudit history forget --cluster NAME [--yes]`: a retired or renamed cluster leaves the
+// store, so `history`, `fleet` and serve's pages stop showing it as stale. Without --yes it
+// only says what would go; with it, every run of exactly that cluster goes, and whatever the
+// store keeps for that cluster alone (RunStore.forget), never a run of another cluster.
+import { HistoryError } from '../base/errors.ts';
+import { oneLine } from '../base/plain-text.ts';
+import type { ClusterRuns } from '../history/run-store.ts';
+import { EXIT_OK, type CliIO } from './io.ts';
+import { addStoreOptions, openStoreForReading, withStoreErrors, type StoreFlags } from './history.ts';
+import { defineCommand } from './command.ts';
+
+interface ForgetOptions extends StoreFlags { cluster: string; yes?: boolean }
+
+/** A cluster name as every line here shows it: quoted, on its line, its controls escaped. */
+const named = (cluster: string) => `"${oneLine(cluster)}"`;
+
+function span(runs: ClusterRuns): string {
+  const end = (what: string, r: ClusterRuns['oldest']) => (r ? `${what} ${oneLine(r.id)} (started ${oneLine(r.startedAt)})` : '');
+  return `${runs.runs} run(s), ${[end('oldest', runs.oldest), end('newest', runs.newest)].join(', ')}`;
+}
+
+export async function forgetCluster(values: ForgetOptions, io: CliIO): Promise<number> {
+  return withStoreErrors(io, 'history forget', async () => {
+    const cluster = values.cluster;
+    // Opened as the read-only commands open it: a store that does not exist yet is not created
+    // (it has no cluster to forget); removing takes the store as a run's save does.
+    const store = await openStoreForReading(values, io, 'history forget');
+    try {
+      const where = store.describe();
+      const planned = await store.forget(cluster, false);
+      if (planned.runs === 0) throw new HistoryError(`no cluster ${named(cluster)} in ${where} (the name must match exactly; ztaudit history lists each run's cluster); nothing removed`);
+      if (!values.yes) {
+        io.stdout(`Would forget cluster ${named(cluster)} in ${where}: ${span(planned)}.\nNothing removed: run again with --yes to remove these runs and everything the store keeps for this cluster.\n`);
+        return EXIT_OK;
+      }
+      const removed = await store.forget(cluster, true);
+      if (removed.runs === 0) throw new HistoryError(`no cluster ${named(cluster)} in ${where} any more (removed meanwhile); nothing removed`);
+      io.stdout(`Forgot cluster ${named(cluster)} in ${where}: removed ${span(removed)}.\n`);
+      return EXIT_OK;
+    } finally {
+      await store.close();
+    }
+  });
+}
+
+export const HISTORY_FORGET = defineCommand<ForgetOptions>({
+  name: 'forget',
+  summary: 'remove every stored run of one retired or renamed cluster (exact name) and what the store keeps for it; without --yes, only says what would go',
+  define: (cmd) => {
+    addStoreOptions(cmd)
+      .requiredOption('--cluster <name>', 'the cluster, exactly as `ztaudit history` lists it (no prefix, no pattern)')
+      .option('--yes', 'remove them; without it nothing is removed');
+  },
+  examples: [
+    'ztaudit history forget --cluster old-prod  # what would go: the run count, the oldest and newest run',
+    'ztaudit history forget --cluster old-prod --yes --history postgres://ztaudit@db/ztaudit',
+  ],
+  exitCodes: [
+    '0  the cluster\'s runs were listed (without --yes) or removed',
+    '2  no cluster of that exact name in the store (nothing removed), the store could not be read or written, or a run holds it',
+  ],
+  run: (opts, _args, io) => forgetCluster(opts, io),
+});
