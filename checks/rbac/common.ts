@@ -5,9 +5,9 @@ import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { Severity, Verdict } from '../../src/base/vocabulary.ts';
 import type { KindKey } from '../../src/snapshot/kinds.ts';
-import type { Grant } from '../../src/analysis/rbac/types.ts';
+import type { Grant, Subject } from '../../src/analysis/rbac/types.ts';
 import { memoize } from '../../src/analysis/memo.ts';
-import { distinct, findPermissions, hitEvidence, rbacAudit, relatedOf, scopeText, type Permission, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
+import { distinct, findPermissions, hitEvidence, rbacAudit, relatedOf, scopeText, sortedDistinct, type Permission, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
 import {
   clusterAdminPermissions, csrApprovalPermissions, namespaceModificationPermissions, nodesProxyPermissions, podExecPermissions, privilegeEscalationPermissions,
   PV_CREATE, secretsReadPermissions, webhookWritePermissions, workloadWritePermissions,
@@ -49,6 +49,11 @@ export interface PermissionCheckSpec extends Omit<Check, 'evaluate' | 'area' | '
   clusterScoped?: boolean;
   /** Only grants effective in this namespace count (cluster-wide or RoleBindings there). */
   namespace?: string;
+  /**
+   * With `namespace`: RoleBindings in a namespace holding a powerful service account the subject
+   * could act as there (powerfulOthersIn) count too.
+   */
+  orWherePowerfulServiceAccounts?: boolean;
   /** What the subject can do, for the message, e.g. "read Secrets". */
   action: string;
   /** What a given failing subject can do, when its hits say more than `action`; undefined keeps `action`. */
@@ -56,7 +61,7 @@ export interface PermissionCheckSpec extends Omit<Check, 'evaluate' | 'area' | '
   /** Severity for a given failing subject (its hits, and all its audited grants); undefined keeps the check's severity. */
   severityFor?: (hits: PermissionHit[], grants: readonly Grant[], ctx: AuditContext) => Severity | undefined;
   /** A sentence added to a failing subject's message, e.g. what to verify before acting on it. */
-  noteFor?: (hits: PermissionHit[], ctx: AuditContext) => string | undefined;
+  noteFor?: (hits: PermissionHit[], ctx: AuditContext, subject: Subject) => string | undefined;
 }
 
 /** Service accounts with a dangerous cluster-wide grant: by namespace, and those of every namespace. */
@@ -65,6 +70,10 @@ export interface PowerfulServiceAccounts {
   byNamespace: ReadonlyMap<string, readonly string[]>;
   /** Granted to the group system:serviceaccounts: the accounts of every namespace. */
   everywhere: readonly string[];
+  /** "NS/NAME" of each account of byNamespace named as itself. */
+  accounts: ReadonlySet<string>;
+  /** The namespaces of byNamespace whose group system:serviceaccounts:NS holds the grant. */
+  groups: ReadonlySet<string>;
 }
 
 const SA_GROUP = 'system:serviceaccounts';
@@ -85,6 +94,8 @@ export const powerfulServiceAccounts: (ctx: AuditContext) => PowerfulServiceAcco
   ];
   const byNamespace = new Map<string, string[]>();
   const everywhere: string[] = [];
+  const accounts = new Set<string>();
+  const groups = new Set<string>();
   const add = (ns: string, text: string) => {
     const list = byNamespace.get(ns);
     if (list) list.push(text);
@@ -96,12 +107,61 @@ export const powerfulServiceAccounts: (ctx: AuditContext) => PowerfulServiceAcco
     const group = kind === 'Group' && (name === SA_GROUP || (name.startsWith(`${SA_GROUP}:`) && name.length > SA_GROUP.length + 1));
     if (!sa && !group) continue;
     if (!s.grants.some((g) => !g.namespace) || findPermissions(s.grants, wanted, { clusterScoped: true }).length === 0) continue;
-    if (sa) add(namespace, `ServiceAccount ${namespace}/${name}`);
-    else if (name === SA_GROUP) everywhere.push(`all service accounts of every namespace (group ${SA_GROUP})`);
-    else add(name.slice(SA_GROUP.length + 1), `all service accounts (group ${name})`);
+    if (sa) {
+      add(namespace, `ServiceAccount ${namespace}/${name}`);
+      accounts.add(`${namespace}/${name}`);
+    } else if (name === SA_GROUP) everywhere.push(`all service accounts of every namespace (group ${SA_GROUP})`);
+    else {
+      const ns = name.slice(SA_GROUP.length + 1);
+      add(ns, `all service accounts (group ${name})`);
+      groups.add(ns);
+    }
   }
-  return { byNamespace, everywhere };
+  return { byNamespace, everywhere, accounts, groups };
 }, 'rbac');
+
+/** The powerful service accounts of one namespace a subject could act as: the first few (for a message) and how many. */
+export interface PowerfulOthers {
+  names: string[];
+  count: number;
+}
+
+/**
+ * The powerful service accounts of `ns` other than `s` and than those whose grant `s` already
+ * holds: as itself, or as a member of system:serviceaccounts[:NS] (a service account is in both
+ * groups, and a group of service accounts in system:serviceaccounts). undefined when none: a pod
+ * `s` creates there gives it nothing it does not have. O(1) but for the few names kept.
+ */
+export function powerfulOthersIn(ns: string, s: Subject, ctx: AuditContext): PowerfulOthers | undefined {
+  const powerful = powerfulServiceAccounts(ctx);
+  const found = powerful.byNamespace.get(ns);
+  if (!found && powerful.everywhere.length === 0) return undefined;
+  const here = found ?? [];
+  const isSa = s.kind === 'ServiceAccount';
+  const isSaGroup = s.kind === 'Group' && (s.name === SA_GROUP || (s.name.startsWith(`${SA_GROUP}:`) && s.name.length > SA_GROUP.length + 1));
+  const self = new Set<string>();
+  if (isSa && s.namespace === ns && powerful.accounts.has(`${ns}/${s.name}`)) self.add(`ServiceAccount ${ns}/${s.name}`);
+  if (powerful.groups.has(ns) && ((isSa && s.namespace === ns) || (s.kind === 'Group' && s.name === `${SA_GROUP}:${ns}`))) self.add(`all service accounts (group ${SA_GROUP}:${ns})`);
+  const everywhere = isSa || isSaGroup ? [] : powerful.everywhere;
+  const count = here.length - self.size + everywhere.length;
+  if (count <= 0) return undefined;
+  const names: string[] = [];
+  for (const list of [here, everywhere]) {
+    for (const text of list) {
+      if (names.length === 3) break;
+      if (!self.has(text)) names.push(text);
+    }
+  }
+  return { names, count };
+}
+
+/** "Namespace NS (and N more namespaces like it) holds A, B, C and N more, which have dangerous permissions cluster-wide". */
+function powerfulText(ns: string, names: readonly string[], count: number, moreNamespaces: number): { text: string; plural: boolean } {
+  const list = names.slice(0, 3).join(', ') + (count > 3 ? ` and ${count - 3} more` : '');
+  const plural = count > 1 || names[0].startsWith('all ');
+  const more = moreNamespaces > 0 ? ` (and ${moreNamespaces} more namespace${moreNamespaces > 1 ? 's' : ''} like it)` : '';
+  return { text: `Namespace ${ns}${more} holds ${list}, which ${plural ? 'have' : 'has'} dangerous permissions cluster-wide`, plural };
+}
 
 /** The namespaces of `hits` that hold a powerful service account, with those accounts. */
 function powerfulNamespaces(hits: readonly PermissionHit[], ctx: AuditContext): Array<[string, readonly string[]]> {
@@ -139,15 +199,33 @@ export function powerfulNamespaceNote(actsAs: ActsAsServiceAccounts): (hits: Per
     const found = powerfulNamespaces(hits.filter(actsAs), ctx);
     if (found.length === 0) return undefined;
     const [ns, sas] = found[0];
-    const names = sas.slice(0, 3).join(', ') + (sas.length > 3 ? ` and ${sas.length - 3} more` : '');
-    const plural = sas.length > 1 || sas[0].startsWith('all ');
-    const more = found.length > 1 ? ` (and ${found.length - 1} more namespace${found.length > 2 ? 's' : ''} like it)` : '';
-    return `Namespace ${ns}${more} holds ${names}, which ${plural ? 'have' : 'has'} dangerous permissions cluster-wide: this access there is a way to act as ${plural ? 'them' : 'it'}, so it is rated as in kube-system`;
+    const { text, plural } = powerfulText(ns, sas, sas.length, found.length - 1);
+    return `${text}: this access there is a way to act as ${plural ? 'them' : 'it'}, so it is rated as in kube-system`;
+  };
+}
+
+/**
+ * For a check with orWherePowerfulServiceAccounts: the first namespace of `hits` (other than
+ * `namespace`) holding powerful service accounts the subject could act as, which, and `why` that
+ * access there is a way to their permissions.
+ */
+export function powerfulOthersNote(namespace: string, why: (plural: boolean) => string): (hits: PermissionHit[], ctx: AuditContext, subject: Subject) => string | undefined {
+  return (hits, ctx, subject) => {
+    const found: Array<[string, PowerfulOthers]> = [];
+    for (const ns of sortedDistinct(hits, (h) => h.namespace ?? '')) {
+      const others = ns && ns !== namespace ? powerfulOthersIn(ns, subject, ctx) : undefined;
+      if (others) found.push([ns, others]);
+    }
+    if (found.length === 0) return undefined;
+    const [ns, { names, count }] = found[0];
+    const { text, plural } = powerfulText(ns, names, count, found.length - 1);
+    return `${text}: ${why(plural)}`;
   };
 }
 
 export function permissionCheck(spec: PermissionCheckSpec): Check {
-  const { wanted, clusterScoped, namespace, action, actionFor, severityFor, noteFor, needs, ...meta } = spec;
+  const { wanted, clusterScoped, namespace, orWherePowerfulServiceAccounts, action, actionFor, severityFor, noteFor, needs, ...meta } = spec;
+  const orPowerful = orWherePowerfulServiceAccounts && namespace !== undefined;
   return {
     ...meta,
     area: 'rbac',
@@ -157,14 +235,18 @@ export function permissionCheck(spec: PermissionCheckSpec): Check {
       const audit = rbacAudit(ctx);
       const perms = wanted(ctx);
       for (const s of audit.subjects) {
-        const hits = findPermissions(s.grants, perms, { clusterScoped, namespace });
+        let hits = findPermissions(s.grants, perms, { clusterScoped, namespace: orPowerful ? undefined : namespace });
+        if (orPowerful && hits.some((h) => h.namespace && h.namespace !== namespace)) {
+          const kept = new Set(distinct(hits, (h) => h.namespace ?? '').filter((ns) => !ns || ns === namespace || powerfulOthersIn(ns, s.subject, ctx)));
+          hits = hits.filter((h) => kept.has(h.namespace ?? ''));
+        }
         const { who, resource } = s;
         if (hits.length === 0) {
           yield { status: 'pass', resource, message: `${who} cannot ${action}` };
           continue;
         }
         const evidence = hitEvidence(hits);
-        const note = noteFor?.(hits, ctx);
+        const note = noteFor?.(hits, ctx, s.subject);
         const v: Verdict = {
           status: 'fail', resource,
           message: `${who} can ${actionFor?.(hits) ?? action} ${scopeText(hits)} (${listSome(evidence.permissions)}) via ${viaText(hits)}${note ? `. ${note}` : ''}`,

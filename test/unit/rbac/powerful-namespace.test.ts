@@ -3,9 +3,18 @@
 // minting its token or impersonating it there acts as that account, as in kube-system
 // (kubernetes.io/docs/concepts/security/rbac-good-practices/: "Workload creation", "Escalation
 // risks": holders of such permissions in a namespace can use any service account of it).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { rbacChecks } from '../../../checks/rbac/index.ts';
-import { run, snap } from './helpers.ts';
+import { CONTROLLER_ROLES } from '../../../src/analysis/rbac/bootstrap.ts';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { main } from '../../../src/cli/main.ts';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
+import { captureIO } from '../../helpers/cli.ts';
+import { RBAC, run, snap } from './helpers.ts';
 
 const check = (id: string) => rbacChecks.find((c) => c.id === id)!;
 
@@ -139,5 +148,158 @@ subjects: [{kind: Group, name: "${group}", apiGroup: rbac.authorization.k8s.io}]
     }
     // A group that only looks like it (no namespace after the colon) is nobody's service accounts.
     expect(verdictOf('rbac.pod-exec-attach', GROUP('system:serviceaccounts:'), 'bob').severity).toBe('medium');
+  });
+});
+
+// Workload creation: "users who can create workloads (pods, or workload resources that manage pods)
+// in a namespace ... can run pods as any ServiceAccount in the namespace"
+// (kubernetes.io/docs/concepts/security/rbac-good-practices/#workload-creation; shared/reference/checks.md §3
+// "Workload creation ... implies access to every Secret, ConfigMap, PVC and ServiceAccount of the namespace").
+// A namespace whose service account holds a dangerous cluster-wide grant is then a way to it, as kube-system is.
+describe('rbac.workload-create-kube-system: workload creation where a service account holds cluster-wide dangerous permissions', () => {
+  const wl = () => check('rbac.workload-create-kube-system');
+  const CI_DEPLOYER = (role = 'cluster-admin') => `
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: deployer, namespace: ci}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: ci-deployer}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ${role}}
+subjects: [{kind: ServiceAccount, name: deployer, namespace: ci}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: pv-maker}
+rules: [{apiGroups: [""], resources: [persistentvolumes], verbs: [create]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: secret-reader}
+rules: [{apiGroups: [""], resources: [secrets], verbs: [get, list]}]
+`;
+  const DEPLOYS = '[{apiGroups: [apps], resources: [deployments], verbs: [create]}]';
+
+  it('a Role granting create deployments in ci, where ci/deployer holds cluster-admin: its subject fails at high, naming ci/deployer', () => {
+    const v = verdictOf('rbac.workload-create-kube-system', CI_DEPLOYER() + ROLE_IN('ci', 'dev', DEPLOYS), 'dev');
+    expect(v.status).toBe('fail');
+    expect(v.severity).toBeUndefined();
+    expect(v.message).toBe('User:dev can create or change workloads in namespace ci (create deployments.apps) via RoleBinding ci/b-dev → Role ci/r-dev. '
+      + 'Namespace ci holds ServiceAccount ci/deployer, which has dangerous permissions cluster-wide: a workload created there can run as it and use its permissions');
+    expect(v.evidence).toMatchObject({ scopes: ['ci'], permissions: ['create deployments.apps'] });
+    expect(run(wl(), snap(CI_DEPLOYER() + ROLE_IN('ci', 'dev', DEPLOYS))).filter((x) => x.status === 'fail').map((x) => x.resource.name).sort()).toEqual(['deployer', 'dev']);
+  });
+
+  it('the same Role in a namespace without such an account, or where the account only creates PersistentVolumes (a provisioner): passes', () => {
+    expect(verdictOf('rbac.workload-create-kube-system', CI_DEPLOYER() + ROLE_IN('web', 'dev', DEPLOYS), 'dev')).toMatchObject({ status: 'pass', message: 'User:dev cannot create or change workloads in kube-system or in a namespace whose service accounts hold cluster-wide dangerous permissions' });
+    expect(verdictOf('rbac.workload-create-kube-system', CI_DEPLOYER('pv-maker') + ROLE_IN('ci', 'dev', DEPLOYS), 'dev').status).toBe('pass');
+    expect(verdictOf('rbac.workload-create-kube-system', ROLE_IN('ci', 'dev', DEPLOYS), 'dev').status).toBe('pass');
+  });
+
+  it('kube-system and cluster-wide findings keep their message, evidence and fingerprint identity (one verdict per subject)', () => {
+    const yaml = CI_DEPLOYER() + ROLE_IN('kube-system', 'jane', DEPLOYS) + `
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: ops-edit}
+subjects: [{kind: User, name: ops, apiGroup: rbac.authorization.k8s.io}]
+roleRef: {kind: ClusterRole, name: edit, apiGroup: rbac.authorization.k8s.io}
+`;
+    const fails = run(wl(), snap(yaml)).filter((v) => v.status === 'fail').sort((a, b) => a.resource.name.localeCompare(b.resource.name));
+    expect(fails.map((v) => [v.resource, v.detailKey, v.severity, v.message])).toEqual([
+      [{ kind: 'ServiceAccount', namespace: 'ci', name: 'deployer' }, undefined, undefined, 'ServiceAccount:ci/deployer can create or change workloads in kube-system cluster-wide (create cronjobs.batch, create daemonsets.apps, create deployments.apps, create jobs.batch, create pods and 19 more) via ClusterRoleBinding ci-deployer → ClusterRole cluster-admin'],
+      [{ kind: 'User', name: 'jane' }, undefined, undefined, 'User:jane can create or change workloads in kube-system in namespace kube-system (create deployments.apps) via RoleBinding kube-system/b-jane → Role kube-system/r-jane'],
+      [{ kind: 'User', name: 'ops' }, undefined, undefined, 'User:ops can create or change workloads in kube-system cluster-wide (create cronjobs.batch, create daemonsets.apps, create deployments.apps, create jobs.batch, create pods and 19 more) via ClusterRoleBinding ops-edit → ClusterRole edit'],
+    ]);
+    expect(fails.find((v) => v.resource.name === 'jane')!.evidence).toMatchObject({ scopes: ['kube-system'] });
+  });
+
+  it('the powerful account itself, and service accounts already holding the grant through their group, are not reported by this path', () => {
+    // ci/deployer reads Secrets cluster-wide and may deploy in ci: a pod there as itself gains it nothing.
+    const self = CI_DEPLOYER('secret-reader') + `
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: deploy, namespace: ci}
+rules: ${DEPLOYS}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: deploy, namespace: ci}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: deploy}
+subjects: [{kind: ServiceAccount, name: deployer, namespace: ci}, {kind: ServiceAccount, name: builder, namespace: ci}]
+`;
+    const verdicts = run(wl(), snap(self));
+    expect(verdicts.find((v) => v.resource.name === 'deployer')!.status).toBe('pass');
+    // Another account of ci that may deploy there can run as ci/deployer.
+    const builder = verdicts.find((v) => v.resource.name === 'builder')!;
+    expect(builder.status).toBe('fail');
+    expect(builder.message).toContain('Namespace ci holds ServiceAccount ci/deployer, which has dangerous permissions cluster-wide');
+    // Cluster-admin for system:serviceaccounts:ci: every account of ci holds it already, a user does not.
+    const group = `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: ci-sas-admin}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects: [{kind: Group, name: "system:serviceaccounts:ci", apiGroup: rbac.authorization.k8s.io}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: deploy, namespace: ci}
+rules: ${DEPLOYS}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: deploy, namespace: ci}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: deploy}
+subjects: [{kind: ServiceAccount, name: builder, namespace: ci}, {kind: User, name: dev, apiGroup: rbac.authorization.k8s.io}, {kind: Group, name: "system:serviceaccounts:ci", apiGroup: rbac.authorization.k8s.io}]
+`;
+    const g = run(wl(), snap(group));
+    expect(g.filter((v) => v.status === 'fail').map((v) => `${v.resource.kind}:${v.resource.name}`).sort()).toEqual(['Group:system:serviceaccounts:ci', 'User:dev']);
+    expect(g.find((v) => v.resource.name === 'dev')!.message).toContain('. Namespace ci holds all service accounts (group system:serviceaccounts:ci), which have dangerous permissions cluster-wide: a workload created there can run as them and use their permissions');
+    // The group itself fails for its own cluster-admin (cluster-wide), with no note about itself.
+    expect(g.find((v) => v.resource.name === 'system:serviceaccounts:ci')!.message).toMatch(/^Group:system:serviceaccounts:ci can create or change workloads in kube-system cluster-wide \(.*ClusterRole cluster-admin$/);
+  });
+
+  it("Kubernetes' own controllers (their default bindings) are not reported, as in kube-system", () => {
+    // controller_policy.go: replicaset-controller creates pods in every namespace through its default ClusterRoleBinding.
+    const role = CONTROLLER_ROLES.find((r) => r.name === 'system:controller:replicaset-controller')!;
+    const snapshot = snapshotFromObjects([
+      ...(parseAllDocuments(CI_DEPLOYER()).map((d) => d.toJS()) as KubeObject[]),
+      { apiVersion: RBAC, kind: 'ClusterRole', metadata: { name: role.name }, rules: role.rules } as KubeObject,
+      { apiVersion: RBAC, kind: 'ClusterRoleBinding', metadata: { name: role.name }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.name }, subjects: [{ kind: 'ServiceAccount', name: 'replicaset-controller', namespace: 'kube-system' }] } as KubeObject,
+    ], { clusterVersion: 'v1.36.3' });
+    expect(run(wl(), snapshot).filter((v) => v.status === 'fail').map((v) => v.resource.name)).toEqual(['deployer']);
+  });
+
+  it('many accounts are cut to three names; a hostile account name is only data in the message (one line in the report)', async () => {
+    const HOSTILE = 'evil\u001b[31m\nFORGED LINE';
+    const admins = [HOSTILE, 'a1', 'a2', 'a3', 'a4'].map((n) => `{kind: ServiceAccount, name: ${JSON.stringify(n)}, namespace: ci}`).join(', ');
+    const yaml = `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: ci-admins}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects: [${admins}]
+` + ROLE_IN('ci', 'dev', DEPLOYS);
+    const v = verdictOf('rbac.workload-create-kube-system', yaml, 'dev');
+    expect(v.message).toContain(`. Namespace ci holds ServiceAccount ci/${HOSTILE}, ServiceAccount ci/a1, ServiceAccount ci/a2 and 2 more, which have dangerous permissions cluster-wide: a workload created there can run as them and use their permissions`);
+    // In report.md (which lists the top findings: two accounts reading Secrets keep this one among them).
+    const dir = mkdtempSync(join(tmpdir(), 'ztaudit-wl-'));
+    try {
+      writeFileSync(join(dir, 'rbac.yaml'), `${CI_DEPLOYER('secret-reader').replace('name: deployer, namespace: ci}]', `name: deployer, namespace: ci}, {kind: ServiceAccount, name: ${JSON.stringify(HOSTILE)}, namespace: ci}]`)}${ROLE_IN('ci', 'dev', DEPLOYS)}`);
+      const t = captureIO(dir);
+      expect(await main(['run', '--manifests', 'rbac.yaml', '--history', 'none', '--no-notify', '--format', 'md', '-q', '--out', 'out'], t.cli), t.err()).toBe(0);
+      const md = readFileSync(join(dir, 'out', 'report.md'), 'utf8');
+      // The line break is written as a space and the ESC as its escape, in Markdown's own escaping.
+      expect(md.split('\n').filter((l) => l.includes('User:dev can create or change workloads in namespace ci'))).toEqual([
+        expect.stringContaining('. Namespace ci holds ServiceAccount ci/deployer, ServiceAccount ci/evil\\\\u001b\\[31m FORGED LINE, which have dangerous permissions cluster-wide'),
+      ]);
+      expect(md).not.toMatch(/^FORGED LINE/m);
+      expect(md).not.toMatch(/\u001b/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
