@@ -24,10 +24,10 @@ export interface EvaluatedFindings {
   /**
    * The waived findings (what a waiver matches them by), with their `area\0severity` key:
    * carried into a run that cannot evaluate the check, each is waived or open there by that
-   * run's waivers at its start (openCarried), as the run's report counts it. An open finding
-   * is not held: a run diffed against the store states its carried open findings by its own
-   * config (lastEvaluated takes those), and without a store every run of a daemon has the same
-   * config, so no waiver can have been added since.
+   * run's waivers at its start (openCarried), as the run's report counts it. What an open
+   * finding is matched by is not held: every run of a daemon has its one config, so no waiver
+   * can have been added for it since; a daemon started with a new config holds nothing yet and
+   * counts what the run states (run.lastEvaluatedOpen, decided by that config).
    */
   waivedFindings?: WaivedFinding[];
 }
@@ -172,11 +172,10 @@ function countFindings(findings: Iterable<{ area: string; severity: string; waiv
  * MetricsState.lastEvaluated once `report` is the latest stored run: each check it evaluated
  * with its findings there; each it could not evaluate with what `previous` held for it (a
  * waived finding counting as open unless `report`'s own waivers still waive it at its start:
- * one removed or expired since counts again), its open findings as the run states them when it
- * was diffed against the store (run.lastEvaluatedOpen, as /report.json counts them: decided by
- * its config, a waiver added since included), or, when the daemon has not seen a run evaluate
- * it (just started), with those open findings alone. A check not applicable (switched off, its
- * input absent) has nothing to carry. One pass over the findings.
+ * one removed or expired since counts again), or, when the daemon has not seen a run evaluate
+ * it (just started), with the open findings the run states for it (run.lastEvaluatedOpen, as
+ * /report.json counts them, decided by the same waivers). A check not applicable (switched
+ * off, its input absent) has nothing to carry. One pass over the findings.
  */
 export function lastEvaluated(previous: ReadonlyMap<string, EvaluatedFindings> | undefined, report: RunReport): Map<string, EvaluatedFindings> {
   const out = new Map<string, EvaluatedFindings>();
@@ -191,27 +190,10 @@ export function lastEvaluated(previous: ReadonlyMap<string, EvaluatedFindings> |
   const stated = new Map((report.run.lastEvaluatedOpen ?? []).map((e) => [e.check, e]));
   for (const c of report.checks) {
     if (!isBlind(c.status)) continue;
-    const e = stated.get(c.id);
     const carried = previous?.get(c.id);
-    const held = carried && rewaived(carried, report.waivers ?? [], now);
-    // Diffed against the store, the run states what it carries, by its own config: its report.json
-    // counts say so, and /metrics says the same; the daemon's memory adds what is waived.
-    if (held && report.diff && (!e || e.runId === held.runId)) out.set(c.id, withOpen(held, c.area, e?.open));
-    else if (held) out.set(c.id, held);
-    else if (e) out.set(c.id, withOpen({ runId: e.runId, open: new Map(), waived: new Map() }, c.area, e.open));
-  }
-  return out;
-}
-
-/** `held` with the open findings `open` (per severity, in `area`) and the rest of its findings waived. */
-function withOpen(held: EvaluatedFindings, area: string, open: Partial<Record<string, number>> = {}): EvaluatedFindings {
-  const out: EvaluatedFindings = { runId: held.runId, open: new Map(), waived: new Map(), ...(held.waivedFindings ? { waivedFindings: held.waivedFindings } : {}) };
-  for (const s of SEVERITIES) {
-    const key = `${area}\u0000${s}`;
-    const n = open[s] ?? 0;
-    const all = (held.open.get(key) ?? 0) + (held.waived.get(key) ?? 0);
-    if (n > 0) out.open.set(key, n);
-    if (all > n) out.waived.set(key, all - n);
+    if (carried) { out.set(c.id, rewaived(carried, report.waivers ?? [], now)); continue; }
+    const e = stated.get(c.id);
+    if (e) out.set(c.id, { runId: e.runId, open: new Map(SEVERITIES.filter((s) => e.open[s] > 0).map((s) => [`${c.area}\u0000${s}`, e.open[s]])), waived: new Map() });
   }
   return out;
 }
