@@ -96,7 +96,7 @@ function compareCommon(a: FleetCommonFinding, b: FleetCommonFinding): number {
  * read has no waivers to go by: each finding counts as its own run waived it, open once that
  * waiver has expired by the latest run's start.
  */
-export function carriedOpen(findings: readonly Finding[], latest: Pick<RunReport, 'waivers'> | null, startedAt: string): Finding[] {
+function carriedOpen(findings: readonly Finding[], latest: Pick<RunReport, 'waivers'> | null, startedAt: string): Finding[] {
   const at = new Date(startedAt);
   return latest ? openCarried(latest.waivers ?? [], findings, at) : findings.filter((f) => isOpenAt(f, at));
 }
