@@ -21,9 +21,9 @@
 // few seconds). The runs on such a stretch are passed over by their stored summaries' blind
 // lists, unread (StoredRunRead.wants; every store does: SQLite, PostgreSQL, k8s).
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
-import { isBlind, isEvaluated, isUnjudged } from '../run/coverage.ts';
+import { CarriedWalk, isBlind, isEvaluated, isUnjudged } from '../run/coverage.ts';
 import type { CheckSummary, Finding, RunReport, StoredRunRead } from '../run/types.ts';
-import { isOpenAt } from '../run/waiver-expiry.ts';
+import { openCarried } from '../engine/waivers.ts';
 import { breadthBasesMatch } from './diff.ts';
 
 export interface Baseline {
@@ -165,30 +165,31 @@ export async function findBaseline(
  * What each check `current` could not evaluate found open when last evaluated, sought along
  * findBaseline's walk: in the latest run when it evaluated the check, else in the newest older
  * run that did, past runs blind to it (passed over unread by their summaries). That run's
- * findings are counted at `current`'s start (isOpenAt): one waived there by a waiver that has
- * expired since counts as open again. The search for a check ends with nothing at a run that
+ * findings are counted by `current`'s waivers at its start (openCarried), as its own findings
+ * are: one waived there counts as open again once today's config ends or drops its waiver, and
+ * one open there is waived when today's config waives it. The search for a check ends with nothing at a run that
  * found it not applicable or did not have it (older runs cannot know better). A check whose
  * run was not found (unreadable, evicted) keeps what the latest run carried for it.
  */
-function carriedOpen(current: Pick<RunReport, 'checks' | 'run'>) {
+function carriedOpen(current: Pick<RunReport, 'checks' | 'run' | 'waivers'>) {
+  const waivers = current.waivers ?? [];
   const now = new Date(current.run.startedAt);
   const blind = current.checks.filter((c) => isBlind(c.status)).map((c) => c.id);
-  const sought = new Set<string>();
+  const walk = new CarriedWalk(blind);
+  const sought = walk.sought;
   const found = new Map<string, { runId: string; open: Record<Severity, number> }>();
   const zero = () => Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   return {
     sought,
     next(run: RunReport, checks: ReadonlyMap<string, CheckSummary>, isLatest: boolean): void {
-      const here = new Map<string, Record<Severity, number>>();
-      for (const id of isLatest ? blind : [...sought]) {
+      // A check the latest run does not have is sought on past it, as a blind one (what that run
+      // carried for it stands when none is found: result); an older run without it ends the search.
+      const here = new Map(walk.next((id) => {
         const c = checks.get(id);
-        if (evaluated(c)) here.set(id, zero());
-        else if (isLatest && isBlind(c?.status ?? 'not-evaluated')) { sought.add(id); continue; }
-        else if (!isLatest && c !== undefined && isBlind(c.status)) continue;
-        sought.delete(id);
-      }
+        return evaluated(c) ? 'evaluated' : (c === undefined ? isLatest : isBlind(c.status)) ? 'blind' : 'ended';
+      }).map((id) => [id, zero()]));
       if (here.size === 0) return;
-      for (const f of run.findings) if (isOpenAt(f, now)) { const n = here.get(f.check); if (n) n[f.severity]++; }
+      for (const f of openCarried(waivers, run.findings.filter((f) => here.has(f.check)), now)) here.get(f.check)![f.severity]++;
       for (const [id, open] of here) found.set(id, { runId: run.run.id, open });
     },
     result(latest: RunReport): NonNullable<RunReport['run']['lastEvaluatedOpen']> {

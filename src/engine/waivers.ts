@@ -86,3 +86,17 @@ export function applyWaivers(
   for (const fp of waived.keys()) expired.delete(fp);
   return { waived, expired, statuses };
 }
+
+/**
+ * The findings carried into a run from the run that last evaluated their check (this one could
+ * not), each with whether it counts as open there: decided by `waivers`, the carrying run's own
+ * (its config, as RunReport.waivers states it), at `now` (its start), by applyWaivers exactly as
+ * for the findings it evaluated. Not by the waiver stored with the finding: the config may since
+ * end it earlier, remove it, or waive what was open then.
+ */
+export function openCarried<F extends Waivable & Pick<Result, 'fingerprint'>>(waivers: ReadonlyArray<WaiverConfig>, findings: readonly F[], now: Date): F[] {
+  if (findings.length === 0) return [];
+  const checks = new Set(findings.map((f) => f.check));
+  const { waived } = applyWaivers(waivers.filter((w) => checks.has(w.check)), findings, now);
+  return waived.size === 0 ? [...findings] : findings.filter((f) => !waived.has(f.fingerprint));
+}

@@ -7,11 +7,11 @@ import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { UnreadableRunError } from '../base/errors.ts';
 import { oneLine } from '../base/plain-text.ts';
 import type { RunStore } from '../history/store.ts';
-import type { Finding, RunSummary } from '../run/types.ts';
+import type { Finding, RunReport, RunSummary } from '../run/types.ts';
 import { trendPointOf } from '../history/store.ts';
 import { CarriedChecks, jsonWithoutNul, withPartial, withoutNul } from '../history/run-store.ts';
 import { resourceShape } from '../history/shape.ts';
-import { expiryState } from '../engine/waivers.ts';
+import { expiryState, openCarried } from '../engine/waivers.ts';
 import { isOpenAt } from '../run/waiver-expiry.ts';
 import type { FleetCarried, FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegression, FleetWaiver } from '../run/fleet.ts';
 
@@ -89,6 +89,18 @@ function compareCommon(a: FleetCommonFinding, b: FleetCommonFinding): number {
     || byName(a.check, b.check) || byName(a.kind, b.kind) || byName(a.namespace, b.namespace) || byName(a.shape, b.shape);
 }
 
+/**
+ * Which of the findings carried into a cluster's latest run count as open: decided by that run's
+ * waivers (its config, as the run states them: the ones the fleet lists) at its start, as its
+ * report counts them (run.lastEvaluatedOpen; openCarried). A latest run whose report cannot be
+ * read has no waivers to go by: each finding counts as its own run waived it, open once that
+ * waiver has expired by the latest run's start.
+ */
+function carriedOpen(findings: readonly Finding[], latest: Pick<RunReport, 'waivers'> | null, startedAt: string): Finding[] {
+  const at = new Date(startedAt);
+  return latest ? openCarried(latest.waivers ?? [], findings, at) : findings.filter((f) => isOpenAt(f, at));
+}
+
 async function readFleet(store: RunStore, q: FleetQuery, onUnreadable: (error: UnreadableRunError) => void): Promise<FleetData> {
   const get = async (id: string) => {
     try {
@@ -139,6 +151,7 @@ async function readFleet(store: RunStore, q: FleetQuery, onUnreadable: (error: U
     if (rank(f.severity) < rank(g.row.severity)) g.row.severity = f.severity;
   };
   for (const c of clusters) {
+    const run = await get(c.latest.id);
     // The checks the latest run could not evaluate, from the runs that last did (summaries only; each such run read once).
     const walk = new CarriedChecks();
     for (const s of byCluster.get(c.cluster) ?? []) if (!walk.next(s)) break;
@@ -147,18 +160,14 @@ async function readFleet(store: RunStore, q: FleetQuery, onUnreadable: (error: U
       const older = await get(runId);
       if (!older) continue;
       const wanted = new Set(checks);
-      // Counted at the latest run's start, as its report counts them (run.lastEvaluatedOpen).
-      const at = new Date(c.latest.startedAt);
       const findings = Object.fromEntries(SEVERITIES.map((sev) => [sev, 0])) as Record<Severity, number>;
-      for (const f of older.findings) {
-        if (!isOpenAt(f, at) || !wanted.has(f.check)) continue;
+      for (const f of carriedOpen(older.findings.filter((f) => wanted.has(f.check)), run, c.latest.startedAt)) {
         findings[f.severity]++;
         addCommon(c.cluster, f);
       }
       carried.push({ runId, startedAt: startedAt.get(runId) ?? older.run.startedAt, checks, findings });
     }
     if (carried.length > 0) c.carried = carried;
-    const run = await get(c.latest.id);
     if (!run) continue;
     for (const f of run.findings) if (!f.waived) addCommon(c.cluster, f);
     for (const w of run.waivers) if (TIMED_STATES.has(w.state)) waivers.push({ cluster: c.cluster, runId: run.run.id, waiver: w });

@@ -42,6 +42,7 @@ import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { BaselineRuns, CarriedChecks, diffedAgainst, jsonWithoutNul, listSummaries, refusedMessage, retentionCutoff, storedSummary, summarizeRun, summaryProblem, trendPointOf, withRecordedNotifications, withoutNul, NO_RUNS, type ClusterRuns, type LockHolder, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 import { resourceShape } from './shape.ts';
+import { openCarried } from '../engine/waivers.ts';
 
 /** MIGRATIONS[i] takes the schema from version i to i + 1. Never edit one that has shipped. */
 const MIGRATIONS: string[] = [
@@ -400,11 +401,47 @@ async function carriedRunsOf(c: pg.Client, cluster: string, latest: RunSummary, 
 }
 
 /**
- * SQL: whether finding `f`, carried from an older run, counts as open at `at` (column `at` of
- * `s`, the latest run's start): not waived, or its waiver expired by then (isOpenAt in
- * src/run/waiver-expiry.ts: an expiry holds through its day, UTC).
+ * SQL: whether finding `f`, carried from an older run (column `id` of `s`), counts as open in the
+ * latest run: when `s.decided`, unless it is among the findings that run's waivers waive
+ * (parameters `ids` and `fingerprints`: carriedWaived); else, its run's report unreadable, by the
+ * waiver stored with it at `s.at`, the latest run's start: not waived, or its waiver expired by
+ * then (isOpenAt in src/run/waiver-expiry.ts: an expiry holds through its day, UTC).
  */
-const CARRIED_OPEN = (f: string, s: string) => `(NOT ${f}.waived OR ${f}.waiver_expires < (${s}.at AT TIME ZONE 'UTC')::date)`;
+const CARRIED_OPEN = (f: string, s: string, ids: number, fingerprints: number) =>
+  `(CASE WHEN ${s}.decided THEN NOT EXISTS (SELECT 1 FROM unnest($${ids}::text[], $${fingerprints}::text[]) AS w(id, fingerprint) WHERE w.id = ${s}.id AND w.fingerprint = ${f}.fingerprint)
+    ELSE (NOT ${f}.waived OR ${f}.waiver_expires < (${s}.at AT TIME ZONE 'UTC')::date) END)`;
+
+/**
+ * The findings carried into a cluster's latest run (`latestId`) that its waivers (its config, as
+ * stored with it) waive at its start (`at`), by the run they come from: openCarried, as the run's
+ * report and the other stores' fleet (carriedOpen in src/fleet/data.ts) decide them. The findings
+ * table holds no related objects (a waiver may match through them), so a run is read whole, and
+ * only when the latest run has a waiver for one of its carried checks. A run whose report cannot
+ * be read is told to `onUnreadable` and left out: its findings count by the waiver stored with each.
+ */
+async function carriedWaived(c: pg.Client, where: string, latestId: string, at: string, from: ReadonlyMap<string, { checks: string[] }>,
+  onUnreadable: (error: UnreadableRunError) => void): Promise<Map<string, string[]>> {
+  const waivers = ((await c.query(`SELECT waivers FROM ztaudit_runs WHERE id = $1`, [latestId])).rows[0]?.waivers ?? []) as RunReport['waivers'];
+  const out = new Map<string, string[]>();
+  for (const [runId, { checks }] of from) {
+    const wanted = new Set(checks);
+    if (!Array.isArray(waivers) || !waivers.some((w) => wanted.has(w.check))) { out.set(runId, []); continue; }
+    const row = (await c.query(`SELECT ${RUN_COLUMNS} FROM ztaudit_runs WHERE id = $1`, [runId])).rows[0] as Row | undefined;
+    if (!row) continue;
+    let run: RunReport;
+    try {
+      run = await decodeReport(row, where);
+    } catch (error: unknown) {
+      if (!(error instanceof UnreadableRunError)) throw error;
+      onUnreadable(error);
+      continue;
+    }
+    const carried = run.findings.filter((f) => wanted.has(f.check));
+    const open = new Set(openCarried(waivers, carried, new Date(at)));
+    out.set(runId, carried.filter((f) => !open.has(f)).map((f) => f.fingerprint));
+  }
+  return out;
+}
 
 /** A waiver expiry a date column can hold (config validation keeps them so; a stored run may predate it). */
 function isExpiryDate(expires: string): boolean {
@@ -963,22 +1000,26 @@ class PgRunStore implements RunStore {
       // The checks each latest run could not evaluate, from the run that last did (as fleetDataOf
       // reads them from the other stores): a walk over that cluster's summaries, then one query
       // for all their findings' counts.
-      const pairs: { runs: string[]; checks: string[]; at: string[] } = { runs: [], checks: [], at: [] };
+      // Which of them the latest run's waivers waive is decided as its report decides it (carriedWaived).
+      const pairs: { runs: string[]; checks: string[]; at: string[]; decided: boolean[] } = { runs: [], checks: [], at: [], decided: [] };
+      const waived: { runs: string[]; fingerprints: string[] } = { runs: [], fingerprints: [] };
       const carriedOf = new Map<string, FleetCarried[]>();
       for (const cl of clusters) {
         const from = await carriedRunsOf(c, cl.cluster, cl.latest, (row) => this.summaryOrNull(row, onUnreadable ?? (() => {})));
         if (from.size === 0) continue;
+        const decided = await carriedWaived(c, this.where, cl.latest.id, cl.latest.startedAt, from, onUnreadable ?? (() => {}));
+        for (const [runId, fingerprints] of decided) for (const fp of fingerprints) { waived.runs.push(runId); waived.fingerprints.push(fp); }
         carriedOf.set(cl.cluster, [...from].map(([runId, { startedAt, checks }]) => {
-          for (const id of checks) { pairs.runs.push(runId); pairs.checks.push(id); pairs.at.push(cl.latest.startedAt); }
+          for (const id of checks) { pairs.runs.push(runId); pairs.checks.push(id); pairs.at.push(cl.latest.startedAt); pairs.decided.push(decided.has(runId)); }
           return { runId, startedAt, checks, findings: Object.fromEntries(SEVERITIES.map((sev) => [sev, 0])) as Record<Severity, number> };
         }));
       }
       if (pairs.runs.length > 0) {
         const counts = await c.query(
           `SELECT s.id, f.severity, count(*)::int AS n
-           FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS s(id, check_id, at)
+           FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::boolean[]) AS s(id, check_id, at, decided)
            JOIN ztaudit_runs r ON r.id = s.id JOIN ztaudit_findings f ON f.run_seq = r.seq AND f.check_id = s.check_id
-           WHERE ${CARRIED_OPEN('f', 's')} GROUP BY s.id, f.severity`, [pairs.runs, pairs.checks, pairs.at]);
+           WHERE ${CARRIED_OPEN('f', 's', 5, 6)} GROUP BY s.id, f.severity`, [pairs.runs, pairs.checks, pairs.at, pairs.decided, waived.runs, waived.fingerprints]);
         const byRun = new Map([...carriedOf.values()].flat().map((k) => [k.runId, k]));
         for (const row of counts.rows as Row[]) {
           const k = byRun.get(String(row.id));
@@ -1001,11 +1042,11 @@ class PgRunStore implements RunStore {
       const common = await c.query(
         `WITH latest AS (SELECT seq, cluster FROM ztaudit_runs WHERE id = ANY($1::text[])),
          carried AS (
-           SELECT r.seq, r.cluster, s.check_id, s.at FROM unnest($5::text[], $6::text[], $7::timestamptz[]) AS s(id, check_id, at) JOIN ztaudit_runs r ON r.id = s.id),
+           SELECT r.seq, r.cluster, s.id, s.check_id, s.at, s.decided FROM unnest($5::text[], $6::text[], $7::timestamptz[], $8::boolean[]) AS s(id, check_id, at, decided) JOIN ztaudit_runs r ON r.id = s.id),
          found AS (
            SELECT f.check_id, f.kind, f.namespace, COALESCE(f.shape, f.name) AS shape, f.severity, NOT f.waived AS open, l.cluster FROM latest l JOIN ztaudit_findings f ON f.run_seq = l.seq
            UNION ALL
-           SELECT f.check_id, f.kind, f.namespace, COALESCE(f.shape, f.name) AS shape, f.severity, ${CARRIED_OPEN('f', 'k')} AS open, k.cluster FROM carried k JOIN ztaudit_findings f ON f.run_seq = k.seq AND f.check_id = k.check_id),
+           SELECT f.check_id, f.kind, f.namespace, COALESCE(f.shape, f.name) AS shape, f.severity, ${CARRIED_OPEN('f', 'k', 9, 10)} AS open, k.cluster FROM carried k JOIN ztaudit_findings f ON f.run_seq = k.seq AND f.check_id = k.check_id),
          per AS (
            SELECT f.check_id, f.kind, f.namespace, f.shape, f.cluster,
                   min(array_position($2::text[], f.severity)) AS sev, count(*) AS n
@@ -1021,7 +1062,7 @@ class PgRunStore implements RunStore {
                 (array_agg(p.cluster ORDER BY p.cluster COLLATE "C"))[1:20] AS names
          FROM grp g JOIN per p ON p.check_id = g.check_id AND p.kind = g.kind AND p.namespace = g.namespace AND p.shape = g.shape
          GROUP BY g.check_id, g.kind, g.namespace, g.shape, g.sev, g.clusters, g.findings`,
-        [latestIds, SEVERITIES as unknown as string[], q.minClusters, q.maxCommon, pairs.runs, pairs.checks, pairs.at]);
+        [latestIds, SEVERITIES as unknown as string[], q.minClusters, q.maxCommon, pairs.runs, pairs.checks, pairs.at, pairs.decided, waived.runs, waived.fingerprints]);
       const commonRows: FleetCommonFinding[] = common.rows.map((row: Row) => ({
         check: String(row.check_id), severity: SEVERITIES[Number(row.sev) - 1] as Severity, kind: String(row.kind), namespace: String(row.namespace),
         shape: String(row.shape), clusters: Number(row.clusters), clusterNames: row.names as string[], findings: Number(row.findings),

@@ -4,7 +4,7 @@
 import type { Config } from '../config/types.ts';
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { UnreadableRunError, errorMessage } from '../base/errors.ts';
-import { coverageGaps, isPartialRun, isUnjudged } from '../run/coverage.ts';
+import { CarriedWalk, coverageGaps, isPartialRun, isUnjudged } from '../run/coverage.ts';
 import type { NotificationOutcome, RunReport, RunSummary, SaveOptions, StoredRunRead, TrendPoint, WrittenReport } from '../run/types.ts';
 import type { FleetData, FleetQuery } from '../run/fleet.ts';
 
@@ -298,25 +298,21 @@ export class BaselineRuns {
 export class CarriedChecks {
   /** Run id → the sought checks it evaluated, newest run first. */
   readonly from = new Map<string, string[]>();
-  private sought: Set<string> | null = null;
+  private walk: CarriedWalk | null = null;
 
   /** Takes the next older run; false once no check is sought. */
   next(run: Pick<RunSummary, 'id' | 'blind' | 'notApplicable'>): boolean {
     const blind = new Set(Array.isArray(run.blind) ? run.blind : []);
     const off = new Set(Array.isArray(run.notApplicable) ? run.notApplicable : []);
-    if (this.sought === null) {
-      this.sought = new Set([...blind].filter((id) => !off.has(id)));
-      return this.sought.size > 0;
+    if (this.walk === null) {
+      this.walk = new CarriedWalk([...blind].filter((id) => !off.has(id)));
+      return this.walk.sought.size > 0;
     }
-    for (const id of this.sought) {
-      if (blind.has(id) && !off.has(id)) continue;
-      this.sought.delete(id);
-      if (blind.has(id)) continue;
-      const checks = this.from.get(run.id);
-      if (checks) checks.push(id);
-      else this.from.set(run.id, [id]);
-    }
-    return this.sought.size > 0;
+    // A check a summary does not list was evaluated, or the run did not have it (a summary
+    // cannot tell; that run then has no findings of it to carry).
+    const found = this.walk.next((id) => (!blind.has(id) ? 'evaluated' : off.has(id) ? 'ended' : 'blind'));
+    if (found.length > 0) this.from.set(run.id, [...(this.from.get(run.id) ?? []), ...found]);
+    return this.walk.sought.size > 0;
   }
 }
 

@@ -19,7 +19,8 @@ export interface RunCounts {
   notApplicable: number;
   /**
    * Open findings of the checks this run could not evaluate, as the last run that evaluated
-   * each had them (RunReport.run.lastEvaluatedOpen): not in `open`, stated beside it. null when none.
+   * each had them, waived or not by this run's config (RunReport.run.lastEvaluatedOpen): not in
+   * `open`, stated beside it. null when none.
    */
   carried: { open: number; checks: number; runIds: string[] } | null;
   /** Since the previous run; null on a first run. */

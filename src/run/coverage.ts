@@ -51,6 +51,37 @@ export function isEvaluated(status: string | undefined): boolean {
   return status === 'pass' || status === 'fail';
 }
 
+/** Where an earlier run stands on a check a later run could not evaluate (CarriedWalk). */
+export type CarriedState = 'evaluated' | 'blind' | 'ended';
+
+/**
+ * The checks a run could not evaluate, sought in the runs before it (newest first) for the
+ * newest run that evaluated each, whose findings the run carries: one walk for the run's own
+ * counts (run.lastEvaluatedOpen, src/diff/baseline.ts) and the fleet's (CarriedChecks in
+ * src/history/run-store.ts). A run blind to a check passes its search on; one that ends it
+ * (found it not applicable, or did not have it) leaves nothing to carry: older runs cannot
+ * know better. Each caller says how its runs stand (a stored summary cannot tell a check a run
+ * did not have from one it evaluated).
+ */
+export class CarriedWalk {
+  readonly sought: Set<string>;
+  constructor(ids: Iterable<string>) {
+    this.sought = new Set(ids);
+  }
+
+  /** The sought checks the next older run evaluated, in the order sought; those it evaluated or ended are sought no more. */
+  next(stateOf: (id: string) => CarriedState): string[] {
+    const found: string[] = [];
+    for (const id of this.sought) {
+      const state = stateOf(id);
+      if (state === 'blind') continue;
+      this.sought.delete(id);
+      if (state === 'evaluated') found.push(id);
+    }
+    return found;
+  }
+}
+
 /** The checks a run could not vouch for, and why (coverageGaps). */
 export interface CoverageGaps {
   /** Checks not evaluated because an input could not be read, and checks that failed to run. */

@@ -261,8 +261,8 @@ export interface RunReport {
     unreadablePrevious?: string[];
     /**
      * Each check this run could not evaluate (not-evaluated, error) whose findings a stored run
-     * had: its open findings per severity in the last run that evaluated it (`runId`), which
-     * the counts state beside this run's own ("+17 in 12 checks not evaluated, as of run X"),
+     * had: its open findings per severity in the last run that evaluated it (`runId`), open or
+     * waived by this run's waivers (openCarried), which the counts state beside this run's own ("+17 in 12 checks not evaluated, as of run X"),
      * as /metrics does. Absent when there are none.
      */
     lastEvaluatedOpen?: Array<{ check: string; runId: string; open: Record<Severity, number> }>;

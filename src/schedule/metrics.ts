@@ -6,8 +6,8 @@
 // (lastEvaluated), as the diff never calls them resolved: a kind made unreadable must not
 // resolve that alert (a vanished series would resolve it just the same, so the series stays).
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
-import type { RunReport } from '../run/types.ts';
-import { expiryState } from '../run/waiver-expiry.ts';
+import { openCarried } from '../engine/waivers.ts';
+import type { Finding, RunReport } from '../run/types.ts';
 import { checkCoverage, isBlind, isEvaluated, notEvaluated } from '../run/coverage.ts';
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -22,11 +22,17 @@ export interface EvaluatedFindings {
   open: Map<string, number>;
   waived: Map<string, number>;
   /**
-   * The expiry of each waived finding's waiver, with its `area\0severity` key: carried into a
-   * run that cannot evaluate the check, one expired by that run's start counts as open.
+   * The waived findings (what a waiver matches them by), with their `area\0severity` key:
+   * carried into a run that cannot evaluate the check, each is waived or open there by that
+   * run's waivers at its start (openCarried), as the run's report counts it. What an open
+   * finding is matched by is not held: every run of a daemon has its one config, so no waiver
+   * can have been added for it since; a daemon started with a new config holds nothing yet and
+   * counts what the run states (run.lastEvaluatedOpen, decided by that config).
    */
-  waivedUntil?: Array<{ key: string; expires: string }>;
+  waivedFindings?: WaivedFinding[];
 }
+
+type WaivedFinding = Pick<Finding, 'fingerprint' | 'check' | 'resource' | 'related'> & { key: string };
 
 export interface MetricsState {
   /** The latest stored run (its report), or null before the first one. */
@@ -165,41 +171,43 @@ function countFindings(findings: Iterable<{ area: string; severity: string; waiv
 /**
  * MetricsState.lastEvaluated once `report` is the latest stored run: each check it evaluated
  * with its findings there; each it could not evaluate with what `previous` held for it (a
- * waived finding whose waiver has expired by `report`'s start counting as open), or, when the
- * daemon has not seen a run evaluate it (just started), with the open findings the run states
- * for it (run.lastEvaluatedOpen, as /report.json shows them). A check not applicable (switched
+ * waived finding counting as open unless `report`'s own waivers still waive it at its start:
+ * one removed or expired since counts again), or, when the daemon has not seen a run evaluate
+ * it (just started), with the open findings the run states for it (run.lastEvaluatedOpen, as
+ * /report.json counts them, decided by the same waivers). A check not applicable (switched
  * off, its input absent) has nothing to carry. One pass over the findings.
  */
 export function lastEvaluated(previous: ReadonlyMap<string, EvaluatedFindings> | undefined, report: RunReport): Map<string, EvaluatedFindings> {
   const out = new Map<string, EvaluatedFindings>();
-  for (const c of report.checks) if (isEvaluated(c.status)) out.set(c.id, { runId: report.run.id, open: new Map(), waived: new Map(), waivedUntil: [] });
+  for (const c of report.checks) if (isEvaluated(c.status)) out.set(c.id, { runId: report.run.id, open: new Map(), waived: new Map(), waivedFindings: [] });
   for (const f of report.findings) {
     const counts = out.get(f.check);
     if (!counts) continue;
     countFinding(counts, f);
-    if (f.waived && f.waiver) counts.waivedUntil!.push({ key: `${f.area}\u0000${f.severity}`, expires: f.waiver.expires });
+    if (f.waived) counts.waivedFindings!.push({ key: `${f.area}\u0000${f.severity}`, fingerprint: f.fingerprint, check: f.check, resource: f.resource, ...(f.related ? { related: f.related } : {}) });
   }
   const now = new Date(report.run.startedAt);
   const stated = new Map((report.run.lastEvaluatedOpen ?? []).map((e) => [e.check, e]));
   for (const c of report.checks) {
     if (!isBlind(c.status)) continue;
     const carried = previous?.get(c.id);
-    if (carried) { out.set(c.id, withExpiredOpen(carried, now)); continue; }
+    if (carried) { out.set(c.id, rewaived(carried, report.waivers ?? [], now)); continue; }
     const e = stated.get(c.id);
     if (e) out.set(c.id, { runId: e.runId, open: new Map(SEVERITIES.filter((s) => e.open[s] > 0).map((s) => [`${c.area}\u0000${s}`, e.open[s]])), waived: new Map() });
   }
   return out;
 }
 
-/** `carried` with each waived finding whose waiver has expired by `now` counted as open. */
-function withExpiredOpen(carried: EvaluatedFindings, now: Date): EvaluatedFindings {
-  const expired = (carried.waivedUntil ?? []).filter((w) => expiryState(w.expires, now) === 'expired');
-  if (expired.length === 0) return carried;
+/** `carried` with each waived finding that `waivers` no longer waive at `now` counted as open. */
+function rewaived(carried: EvaluatedFindings, waivers: RunReport['waivers'], now: Date): EvaluatedFindings {
+  const reopened = openCarried(waivers, carried.waivedFindings ?? [], now);
+  if (reopened.length === 0) return carried;
   const open = new Map(carried.open);
   const waived = new Map(carried.waived);
-  for (const { key } of expired) {
+  for (const { key } of reopened) {
     open.set(key, (open.get(key) ?? 0) + 1);
     waived.set(key, (waived.get(key) ?? 0) - 1);
   }
-  return { runId: carried.runId, open, waived, waivedUntil: carried.waivedUntil!.filter((w) => !expired.includes(w)) };
+  const gone = new Set(reopened);
+  return { runId: carried.runId, open, waived, waivedFindings: carried.waivedFindings!.filter((f) => !gone.has(f)) };
 }

@@ -17,7 +17,7 @@ import { openRunStore } from '../../src/history/store.ts';
 import { DEFAULT_FLEET_QUERY } from '../../src/run/fleet.ts';
 import type { Finding } from '../../src/run/types.ts';
 import { startFakeSlack, type FakeSlack } from '../unit/notify/slack-server.ts';
-import { NOW, fleetRun, fleetRuns, runWithTimedWaivers, runsWithBlindLatest, runsWithExpiredCarriedWaiver } from '../unit/fleet/seed.ts';
+import { NOW, fleetRun, fleetRuns, runWithTimedWaivers, runsWithBlindLatest, runsWithExpiredCarriedWaiver, runsWithRewaivedCarried } from '../unit/fleet/seed.ts';
 import { adminQuery, createDb, describePg } from './env.ts';
 import { startProxy } from './proxy.ts';
 import { freePort } from './server.ts';
@@ -137,6 +137,27 @@ describePg('ztaudit with a PostgreSQL history', (server) => {
     expect(fromPg.clusters.find((c) => c.cluster === 'prod')!.carried).toEqual([{ runId: first.run.id, startedAt: first.run.startedAt, checks: ['rbac.cluster-admin-binding'], findings: { critical: 1, high: 0, medium: 0, low: 0 } }]);
     expect(fromPg.common.find((c) => c.check === 'rbac.cluster-admin-binding')).toMatchObject({ clusters: 3, clusterNames: ['lapsed', 'old', 'prod'], findings: 3 });
     expect(fromPg.waivers.filter((w) => w.cluster === 'gamma').map((w) => [w.waiver.resource.name, w.waiver.state])).toEqual([['lapsed-yesterday', 'expired'], ['last-day-today', 'expiring-soon'], ['blind-in-5-days', 'expiring-soon'], ['in-13-days', 'expiring-soon']]);
+  });
+
+  // README (Configuration): the latest run's waivers decide a carried finding, as its report counts it.
+  it("the fleet from PostgreSQL waives a carried finding by the latest run's waivers, not by the waiver stored with it, as from SQLite", async () => {
+    const db = await createDb(server);
+    const pg = await openRunStore(db.url, { env: { ZTAUDIT_PG_PASSWORD: db.password } });
+    const sqlite = await openRunStore(join(work, 'rewaived.db'));
+    const { runs, firsts } = runsWithRewaivedCarried();
+    for (const r of runs) {
+      await pg.save(r);
+      await sqlite.save(r);
+    }
+    const query = { ...DEFAULT_FLEET_QUERY, now: NOW };
+    const fromPg = await fleetDataOf(pg, query);
+    const fromSqlite = await fleetDataOf(sqlite, query);
+    await pg.close();
+    await sqlite.close();
+    expect({ ...fromPg, store: '' }).toEqual({ ...fromSqlite, store: '' });
+    const critical = (cluster: string) => fromPg.clusters.find((c) => c.cluster === cluster)!.carried!.map((k) => [k.runId, k.findings.critical]);
+    expect([critical('dropped'), critical('added'), critical('shortened')]).toEqual([[[firsts.dropped.run.id, 1]], [[firsts.added.run.id, 0]], [[firsts.shortened.run.id, 1]]]);
+    expect(fromPg.common.find((c) => c.check === 'rbac.cluster-admin-binding')).toMatchObject({ clusters: 2, clusterNames: ['dropped', 'shortened'], findings: 2 });
   });
 
   it('the fleet from PostgreSQL shapes names by Kubernetes\' generated-name alphabet, as SQLite does', async () => {

@@ -13,6 +13,11 @@ import { diffRuns } from '../../../src/diff/diff.ts';
 import { fingerprintOf } from '../../../src/engine/fingerprint.ts';
 import { openRunStore, type RunStore } from '../../../src/history/store.ts';
 import { runPipeline, type PipelineEdges } from '../../../src/pipeline/pipeline.ts';
+import { fleetDataOf } from '../../../src/fleet/data.ts';
+import { runCounts } from '../../../src/report/counts.ts';
+import { DEFAULT_FLEET_QUERY } from '../../../src/run/fleet.ts';
+import { emptyMetricsState, lastEvaluated, renderMetrics } from '../../../src/schedule/metrics.ts';
+import { parseExposition } from '../schedule/exposition.ts';
 import { buildView } from '../../../src/report/view/index.ts';
 import type { RunReport, StoredRunRead } from '../../../src/run/types.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
@@ -199,6 +204,61 @@ describe('per-check baseline through the pipeline and a SQLite store', () => {
     clock = Date.parse('2026-11-22T00:30:00Z');
     const r3 = await run([...base, backdoor], { clusterroles: 'forbidden' }, config);
     expect(carriedOf(r3)).toMatchObject({ runId: r1.run.id, open: { medium: 1 } });
+  });
+
+  // README (Configuration): a waiver is today's config; missing data is not a fix. The findings a
+  // partial run carries are waived or open by its own config, as the findings it evaluated are:
+  // in its report.json counts, in /metrics (a daemon that saw the full run, and one started
+  // after it) and in the fleet report, alike.
+  describe("carried findings are waived by the partial run's config, not by the waiver stored with them", () => {
+    const waiver = { check: 'rbac.fake-wildcard', resource: { kind: 'ClusterRole', name: 'backdoor' }, reason: 'break-glass', owner: 'sre@example.com', expires: '2027-06-30' };
+    const withWaivers = (...waivers: Array<typeof waiver>) => ({ ...defaultConfig(), waivers });
+    const carriedOf = (r: RunReport) => r.run.lastEvaluatedOpen?.find((e) => e.check === 'rbac.fake-wildcard');
+    /** The carried finding as /metrics counts it in a daemon that saw `r1`, and in one started after it (which knows only what is open). */
+    const metricsOf = (r1: RunReport, r2: RunReport) => [lastEvaluated(lastEvaluated(undefined, r1), r2), lastEvaluated(undefined, r2)].map((memory) => {
+      const state = { ...emptyMetricsState(), latest: r2, lastEvaluated: memory };
+      const f = parseExposition(renderMetrics(state));
+      const at = (name: string) => f.get(name)!.samples.find((x) => x.labels.area === 'rbac' && x.labels.severity === 'medium')!.value;
+      return `${at('ztaudit_findings')} open, ${at('ztaudit_findings_waived')} waived`;
+    });
+    /** The findings the fleet report carries into the cluster's latest run, by severity. */
+    const fleetOf = async () => (await fleetDataOf(store, { ...DEFAULT_FLEET_QUERY, now: new Date(clock) })).clusters[0].carried?.[0]?.findings.medium ?? 0;
+
+    it('a waiver removed from the config: the carried finding counts as open', async () => {
+      clock = Date.parse('2026-11-23T00:00:00Z');
+      const r1 = await run([...base, backdoor], {}, withWaivers(waiver));
+      expect(r1.findings.find((f) => f.fingerprint === backdoorFp)?.waived).toBe(true);
+      const r2 = await run([...base, backdoor], { clusterroles: 'forbidden' }, withWaivers());
+      expect(carriedOf(r2)).toMatchObject({ runId: r1.run.id, open: { medium: 1 } });
+      expect(runCounts(r2).carried).toEqual({ open: 1, checks: 1, runIds: [r1.run.id] });
+      expect(metricsOf(r1, r2)).toEqual(['1 open, 0 waived', '1 open, 0 waived']);
+      expect(await fleetOf()).toBe(1);
+    });
+
+    it('a waiver added to the config: the carried finding counts as waived, not open', async () => {
+      clock = Date.parse('2026-11-24T00:00:00Z');
+      const r1 = await run([...base, backdoor], {}, withWaivers());
+      expect(r1.findings.find((f) => f.fingerprint === backdoorFp)?.waived).toBe(false);
+      const r2 = await run([...base, backdoor], { clusterroles: 'forbidden' }, withWaivers(waiver));
+      expect(carriedOf(r2)).toBeUndefined();
+      expect(runCounts(r2).carried).toBeNull();
+      expect(r2.waivers).toMatchObject([{ state: 'not-evaluated' }]);
+      // A daemon's config is the same for all its runs: one with this config was started after r1.
+      expect(metricsOf(r1, r2)[1]).toBe('0 open, 0 waived');
+      expect(await fleetOf()).toBe(0);
+    });
+
+    it('a waiver the config now ends earlier (passed): the run says it expired and counts the carried finding as open', async () => {
+      clock = Date.parse('2026-11-25T00:00:00Z');
+      const r1 = await run([...base, backdoor], {}, withWaivers(waiver));
+      expect(r1.findings.find((f) => f.fingerprint === backdoorFp)?.waiver?.expires).toBe('2027-06-30');
+      const r2 = await run([...base, backdoor], { clusterroles: 'forbidden' }, withWaivers({ ...waiver, expires: '2026-11-24' }));
+      expect(r2.waivers).toMatchObject([{ state: 'expired', expires: '2026-11-24' }]);
+      expect(carriedOf(r2)).toMatchObject({ runId: r1.run.id, open: { medium: 1 } });
+      expect(runCounts(r2).carried?.open).toBe(1);
+      expect(metricsOf(r1, r2)).toEqual(['1 open, 0 waived', '1 open, 0 waived']);
+      expect(await fleetOf()).toBe(1);
+    });
   });
 
   it('a partial run after a partial run stored without lastEvaluatedOpen (an older version) still carries the findings', async () => {

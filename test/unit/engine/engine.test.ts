@@ -9,6 +9,7 @@ import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { auditSnapshot } from '../../../src/engine/audit.ts';
 import { fingerprintOf } from '../../../src/engine/fingerprint.ts';
+import { openCarried } from '../../../src/engine/waivers.ts';
 import { runChecks, runStreamed } from '../../../src/engine/run.ts';
 import { scoreRun } from '../../../src/engine/score.ts';
 import { Spool } from '../../../src/base/spool.ts';
@@ -257,6 +258,30 @@ describe('audit', () => {
     const plusNew: Verdict = { ...fail('sa2'), related: [{ kind: 'ClusterRole', name: 'cluster-admin' }, { kind: 'ClusterRoleBinding', name: 'ci' }, { kind: 'ClusterRoleBinding', name: 'sneaky' }] };
     const { report } = auditSnapshot({ snapshot: snapshotFromObjects([]), config, checks: [check('rbac.w', 'rbac', 'high', [onlyCi, plusNew])], now: NOW, startedAt: NOW, runId: 'r5' });
     expect(report.findings.map((f) => [f.resource.name, f.waived])).toEqual([['sa', true], ['sa2', false]]);
+  });
+
+  // A partial run carries findings from an earlier run: its own config decides them as the audit
+  // decides the findings it evaluates (README, Configuration), related objects included.
+  it('decides a carried finding with the same waivers and matching as a fresh one (openCarried)', () => {
+    const config = defaultConfig();
+    config.waivers = [
+      { check: 'rbac.w', resource: { kind: 'ClusterRoleBinding', name: 'ci' }, reason: 'r', owner: 'o', expires: '2027-01-01' },
+      { check: 'rbac.w', resource: { kind: 'ClusterRole', name: 'view*' }, reason: 'r', owner: 'o', expires: '2026-11-26' },
+      { check: 'rbac.w', resource: { name: 'gone' }, reason: 'r', owner: 'o', expires: '2026-11-25' },
+    ];
+    const grants: Verdict[] = [
+      { ...fail('sa'), related: [{ kind: 'ClusterRole', name: 'cluster-admin' }, { kind: 'ClusterRoleBinding', name: 'ci' }] },
+      { ...fail('sa2'), related: [{ kind: 'ClusterRole', name: 'cluster-admin' }, { kind: 'ClusterRoleBinding', name: 'ci' }, { kind: 'ClusterRoleBinding', name: 'sneaky' }] },
+      { ...fail('reader'), related: [{ kind: 'ClusterRole', name: 'view-all' }] },
+      fail('gone'),
+    ];
+    const audit = (waivers: typeof config.waivers) => auditSnapshot({ snapshot: snapshotFromObjects([]), config: { ...config, waivers }, checks: [check('rbac.w', 'rbac', 'high', grants)], now: NOW, startedAt: NOW, runId: 'r6' }).report;
+    const fresh = audit(config.waivers).findings.filter((f) => !f.waived).map((f) => f.resource.name);
+    expect(fresh).toEqual(['sa2', 'gone']);
+    // Found open in a run without those waivers, then carried into a run with them.
+    expect(openCarried(config.waivers, audit([]).findings, NOW).map((f) => f.resource.name)).toEqual(fresh);
+    // Found waived, then carried into a run whose config has none of them: all open.
+    expect(openCarried([], audit(config.waivers).findings, NOW)).toHaveLength(4);
   });
 
   it('counts a waiver as valid through its expiry day', () => {

@@ -12,7 +12,7 @@ import { renderFleetFormat } from '../../../src/fleet/render.ts';
 import { buildSlackDigest } from '../../../src/notify/fleet-digest.ts';
 import { openRunStore } from '../../../src/history/store.ts';
 import { DEFAULT_FLEET_QUERY, type FleetData } from '../../../src/run/fleet.ts';
-import { NOW, runsWithBlindLatest, runsWithExpiredCarriedWaiver } from './seed.ts';
+import { NOW, runsWithBlindLatest, runsWithExpiredCarriedWaiver, runsWithRewaivedCarried } from './seed.ts';
 
 let dir: string;
 let data: FleetData;
@@ -64,6 +64,25 @@ describe('a carried finding whose waiver has expired by the latest run', () => {
     await store.close();
     expect(d.clusters[0].carried).toEqual([{ runId: lapsed.first.run.id, startedAt: lapsed.first.run.startedAt, checks: ['rbac.cluster-admin-binding'], findings: { critical: 1, high: 0, medium: 0, low: 0 } }]);
     expect(d.common.find((c) => c.check === 'rbac.cluster-admin-binding')).toMatchObject({ severity: 'critical', shape: 'dev', clusters: 1, findings: 1 });
+  });
+});
+
+describe("a carried finding is waived or open by the latest run's waivers (its config), not by the waiver stored with it", () => {
+  it('open where the config dropped or shortened its waiver, waived where the config added one; in Crit+high, the findings on many clusters and the waivers listed', async () => {
+    const { runs, firsts } = runsWithRewaivedCarried();
+    const store = await openRunStore(join(dir, 'rewaived.db'));
+    for (const r of runs) await store.save(r);
+    const d = await fleetDataOf(store, { ...DEFAULT_FLEET_QUERY, now: NOW });
+    await store.close();
+    const carried = (cluster: string) => d.clusters.find((c) => c.cluster === cluster)!.carried;
+    const one = (cluster: string, critical: number) => [{ runId: firsts[cluster].run.id, startedAt: firsts[cluster].run.startedAt, checks: ['rbac.cluster-admin-binding'], findings: { critical, high: 0, medium: 0, low: 0 } }];
+    expect(carried('dropped')).toEqual(one('dropped', 1));
+    expect(carried('added')).toEqual(one('added', 0));
+    expect(carried('shortened')).toEqual(one('shortened', 1));
+    expect(d.common.find((c) => c.check === 'rbac.cluster-admin-binding')).toMatchObject({ clusters: 2, clusterNames: ['dropped', 'shortened'], findings: 2 });
+    expect(buildFleetView(d).grid.map((g) => [g.cluster, g.severe])).toEqual([['added', 2], ['dropped', 3], ['shortened', 3]]);
+    // The fleet lists the shortened waiver as expired, and counts its finding as open.
+    expect(d.waivers.filter((w) => w.waiver.check === 'rbac.cluster-admin-binding').map((w) => [w.cluster, w.waiver.state])).toEqual([['shortened', 'expired']]);
   });
 });
 

@@ -123,5 +123,36 @@ export function runsWithExpiredCarriedWaiver(): { runs: RunReport[]; first: RunR
   latest.checks = [{ ...first.checks[0], evaluated: 0, failed: 0, waived: 0, status: 'not-evaluated', unreadable: ['clusterrolebindings'] }];
   latest.run.coverage = { clusterrolebindings: { status: 'forbidden' } };
   latest.run.partial = ['clusterrolebindings could not be read (forbidden)'];
+  // Its config still has the waiver, expired, as the run says.
+  latest.waivers.push({ check: 'rbac.cluster-admin-binding', resource: { kind: 'User', name: 'dev' }, reason: 'accepted', owner: 'team@example.com', expires: '2026-11-09', state: 'expired', matched: 0 });
   return { runs: [first, latest], first, latest };
+}
+
+/**
+ * Three clusters whose first run evaluated rbac.cluster-admin-binding and found User dev, and
+ * whose latest run (2026-11-10) could not read ClusterRoleBindings, its config changed since:
+ * `dropped` waived dev until the end of 2026 and no longer does; `added` did not and now does;
+ * `shortened` waived it until the end of 2026 and now only until 2026-11-09. README
+ * (Configuration): the latest run's waivers decide the carried finding, as its report counts
+ * it: open on dropped and shortened, waived on added. Shared with test/postgres/cli.test.ts.
+ */
+export function runsWithRewaivedCarried(): { runs: RunReport[]; firsts: Record<string, RunReport> } {
+  const waiver = (expires: string, state: WaiverStatus['state']): WaiverStatus => ({ check: 'rbac.cluster-admin-binding', resource: { kind: 'User', name: 'dev' }, reason: 'accepted', owner: 'team@example.com', expires, state, matched: state === 'active' ? 1 : 0 });
+  const runs: RunReport[] = [];
+  const firsts: Record<string, RunReport> = {};
+  for (const [i, [cluster, before, now]] of ([['dropped', '2026-12-31', null], ['added', null, '2026-12-31'], ['shortened', '2026-12-31', '2026-11-09']] as const).entries()) {
+    const first = fleetRun(cluster, `20261109T020000Z-w0000${i}`, '2026-11-09T02:00:00.000Z', 40);
+    const dev = finding(cluster, 'rbac.cluster-admin-binding', 'critical', 'User', undefined, 'dev', before !== null);
+    first.findings.push(before !== null ? { ...dev, waiver: { ...dev.waiver!, expires: before } } : dev);
+    if (before !== null) first.waivers.push(waiver(before, 'active'));
+    first.checks = [{ id: 'rbac.cluster-admin-binding', area: 'rbac', title: 'rbac.cluster-admin-binding', severity: 'critical', controls: [], remediation: '', evaluated: 1, passed: 0, failed: before === null ? 1 : 0, waived: before === null ? 0 : 1, status: before === null ? 'fail' : 'pass' }];
+    const latest = fleetRun(cluster, `20261110T020000Z-w0000${i}`, '2026-11-10T02:00:00.000Z', 60, { previous: first });
+    latest.checks = [{ ...first.checks[0], evaluated: 0, failed: 0, waived: 0, status: 'not-evaluated', unreadable: ['clusterrolebindings'] }];
+    latest.run.coverage = { clusterrolebindings: { status: 'forbidden' } };
+    latest.run.partial = ['clusterrolebindings could not be read (forbidden)'];
+    if (now !== null) latest.waivers.push(waiver(now, now < '2026-11-10' ? 'expired' : 'not-evaluated'));
+    runs.push(first, latest);
+    firsts[cluster] = first;
+  }
+  return { runs, firsts };
 }

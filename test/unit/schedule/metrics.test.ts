@@ -82,8 +82,10 @@ describe('renderMetrics', () => {
     const check = (id: string, status: RunReport['checks'][number]['status']) => ({
       id, area: 'rbac' as const, title: id, severity: 'critical' as const, controls: [], remediation: '', evaluated: 0, passed: 0, failed: 0, waived: 0, status,
     });
-    const run = (id: string, statuses: Array<RunReport['checks'][number]['status']>, findings: Finding[]): RunReport => ({ ...report(), run: { ...report().run, id }, checks: statuses.map((s, i) => check(`rbac.${i}`, s)), findings });
-    const rbac = (checkIndex: number, waived = false): Finding => ({ ...finding('rbac', 'critical', waived), check: `rbac.${checkIndex}` });
+    // Every run's config waives rbac.0 on Pod w, as serve's config is the same for all its runs.
+    const waivers: RunReport['waivers'] = [{ check: 'rbac.0', resource: { kind: 'Pod', name: 'w' }, reason: 'r', owner: 'o', expires: '2099-12-31', state: 'active', matched: 1 }];
+    const run = (id: string, statuses: Array<RunReport['checks'][number]['status']>, findings: Finding[]): RunReport => ({ ...report(), run: { ...report().run, id }, checks: statuses.map((s, i) => check(`rbac.${i}`, s)), findings, waivers });
+    const rbac = (checkIndex: number, waived = false): Finding => ({ ...finding('rbac', 'critical', waived), check: `rbac.${checkIndex}`, ...(waived ? { resource: { kind: 'Pod', name: 'w' } } : {}) });
     const shown = (state: ReturnType<typeof emptyMetricsState>) => {
       const f = parseExposition(renderMetrics(state));
       const at = (name: string) => f.get(name)!.samples.find((s) => s.labels.area === 'rbac' && s.labels.severity === 'critical')!.value;
@@ -118,9 +120,11 @@ describe('renderMetrics', () => {
     const check = (id: string, status: RunReport['checks'][number]['status']) => ({
       id, area: 'rbac' as const, title: id, severity: 'critical' as const, controls: [], remediation: '', evaluated: 0, passed: 0, failed: 0, waived: 0, status,
     });
+    // The config waives two pods until two dates (the same waivers in every run, as serve's config is).
+    const waiverOf = (expires: string): RunReport['waivers'][number] => ({ check: 'rbac.0', resource: { kind: 'Pod', name: `w-${expires}` }, reason: 'r', owner: 'o', expires, state: 'active', matched: 1 });
     const run = (id: string, startedAt: string, status: RunReport['checks'][number]['status'], findings: Finding[]): RunReport =>
-      ({ ...report(), run: { ...report().run, id, startedAt }, checks: [check('rbac.0', status)], findings });
-    const waivedUntil = (expires: string): Finding => ({ ...finding('rbac', 'critical', true), check: 'rbac.0', waiver: { reason: 'r', owner: 'o', expires } });
+      ({ ...report(), run: { ...report().run, id, startedAt }, checks: [check('rbac.0', status)], findings, waivers: [waiverOf('2026-11-26'), waiverOf('2026-12-31')] });
+    const waivedUntil = (expires: string): Finding => ({ ...finding('rbac', 'critical', true), check: 'rbac.0', resource: { kind: 'Pod', name: `w-${expires}` }, waiver: { reason: 'r', owner: 'o', expires } });
     const shown = (state: ReturnType<typeof emptyMetricsState>) => {
       const f = parseExposition(renderMetrics(state));
       const at = (name: string) => f.get(name)!.samples.find((s) => s.labels.area === 'rbac' && s.labels.severity === 'critical')!.value;
@@ -145,6 +149,35 @@ describe('renderMetrics', () => {
     restarted.lastEvaluated = lastEvaluated(restarted.lastEvaluated, stored);
     restarted.latest = stored;
     expect(shown(restarted)).toEqual([2, 0]);
+  });
+
+  // README (Configuration): waivers are the config's. A carried finding is waived by the waivers of
+  // the run that carries it (report.json's waivers), as that run's report.json counts it.
+  it("a carried waived finding is waived or open by the blind run's own waivers, not by the waiver stored with it", () => {
+    const check = (status: RunReport['checks'][number]['status']) => ({
+      id: 'rbac.0', area: 'rbac' as const, title: 'rbac.0', severity: 'critical' as const, controls: [], remediation: '', evaluated: 0, passed: 0, failed: 0, waived: 0, status,
+    });
+    const waiver = (name: string, expires: string): RunReport['waivers'][number] => ({ check: 'rbac.0', resource: { kind: 'Pod', name }, reason: 'r', owner: 'o', expires, state: 'active', matched: 1 });
+    const waived = (name: string, expires: string): Finding => ({ ...finding('rbac', 'critical', true), check: 'rbac.0', resource: { kind: 'Pod', name }, waiver: { reason: 'r', owner: 'o', expires } });
+    const run = (id: string, status: RunReport['checks'][number]['status'], waivers: RunReport['waivers'], findings: Finding[] = []): RunReport =>
+      ({ ...report(), run: { ...report().run, id, startedAt: '2026-11-26T02:00:00.000Z' }, checks: [check(status)], findings, waivers });
+    const shown = (r1: RunReport, blind: RunReport) => {
+      const state = emptyMetricsState();
+      state.lastEvaluated = lastEvaluated(lastEvaluated(undefined, r1), blind);
+      state.latest = blind;
+      const f = parseExposition(renderMetrics(state));
+      const at = (name: string) => f.get(name)!.samples.find((s) => s.labels.area === 'rbac' && s.labels.severity === 'critical')!.value;
+      return [at('ztaudit_findings'), at('ztaudit_findings_waived')];
+    };
+    // r1 waives pods a and b until 2027, c by a glob until the end of 2026 (and by its own waiver, ending today).
+    const r1 = run('r1', 'fail', [waiver('a', '2027-06-30'), waiver('b', '2027-06-30'), waiver('c', '2026-11-26'), waiver('c*', '2026-12-31')],
+      [waived('a', '2027-06-30'), waived('b', '2027-06-30'), waived('c', '2026-11-26')]);
+    // The same config: all three stay waived.
+    expect(shown(r1, run('r2', 'not-evaluated', r1.waivers))).toEqual([0, 3]);
+    // a's waiver removed, b's ended yesterday, c's own gone: a and b count again, c stays waived by the glob.
+    expect(shown(r1, run('r2', 'not-evaluated', [waiver('b', '2026-11-25'), waiver('c*', '2026-12-31')]))).toEqual([2, 1]);
+    // No waiver at all: every carried finding is open.
+    expect(shown(r1, run('r2', 'not-evaluated', []))).toEqual([3, 0]);
   });
 
   it('escapes label values: a hostile one cannot close its quote, forge a sample or read back as another value', () => {
