@@ -42,7 +42,7 @@ import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { BaselineRuns, CarriedChecks, diffedAgainst, jsonWithoutNul, listSummaries, refusedMessage, retentionCutoff, storedSummary, summarizeRun, summaryProblem, trendPointOf, withRecordedNotifications, withoutNul, NO_RUNS, type ClusterRuns, type LockHolder, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 import { resourceShape } from './shape.ts';
-import { openCarried } from '../engine/waivers.ts';
+import { openCarried } from '../run/waivers.ts';
 
 /** MIGRATIONS[i] takes the schema from version i to i + 1. Never edit one that has shipped. */
 const MIGRATIONS: string[] = [

@@ -206,6 +206,15 @@ export interface NotificationOutcome {
   rejected?: string[];
 }
 
+/** A waiver as ztaudit.yaml states it (config's WaiverConfig): what it covers, why, whose, until when. */
+export interface WaiverRule {
+  check: string;
+  resource: { kind?: string; namespace?: string; name?: string };
+  reason: string;
+  owner: string;
+  expires: string;
+}
+
 export interface WaiverStatus {
   check: string;
   resource: { kind?: string; namespace?: string; name?: string };

@@ -6,7 +6,7 @@
 // (lastEvaluated), as the diff never calls them resolved: a kind made unreadable must not
 // resolve that alert (a vanished series would resolve it just the same, so the series stays).
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
-import { openCarried } from '../engine/waivers.ts';
+import { openCarried } from '../run/waivers.ts';
 import type { Finding, RunReport } from '../run/types.ts';
 import { checkCoverage, isBlind, isEvaluated, notEvaluated } from '../run/coverage.ts';
 
