@@ -406,3 +406,45 @@ describe('reach: an ambient waypoint whose GatewayClass says which traffic it ta
     expect(r.out).toContain('istio.io/waypoint-for: all on GatewayClass platform-waypoint');
   });
 });
+
+// The reviewer's repro rev. istiod's revision webhook (rev.object.sidecar-injector.istio.io,
+// istio/istio manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml)
+// selects pods by `sidecar.istio.io/inject NotIn ["false"]` AND `istio.io/rev In [<rev>]`, and
+// the injector's injectRequired (pkg/kube/inject/inject.go) refuses a "false" label or
+// annotation: a pod labelled with a revision that opts out runs without a sidecar.
+describe('reach: an Istio pod labelled with a revision that opts out of injection', () => {
+  const dir = manifests(`apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: batch, namespace: shop}
+spec:
+  selector: {matchLabels: {app: batch}}
+  template:
+    metadata: {labels: {app: batch, istio.io/rev: canary, sidecar.istio.io/inject: "false"}}
+    spec: {containers: [{name: c, image: example/batch:1, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c, image: example/web:1}]}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: istio-system}
+spec: {mtls: {mode: STRICT}}
+`);
+
+  it('batch is not meshed, so the STRICT mesh does not refuse web: ALLOWED, exit 0 (was: DENIED, "the caller has no mesh proxy")', async () => {
+    const r = await reach(dir, '--from', 'shop/web', '--to', 'shop/batch', '--port', '8080');
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[0]).toBe('ALLOWED: shop/web[Deployment] -> shop/batch[Deployment] on 8080/TCP');
+    expect(r.out).toContain('mesh: shop/batch is not in a service mesh');
+  });
+});
