@@ -448,3 +448,78 @@ spec: {mtls: {mode: STRICT}}
     expect(r.out).toContain('mesh: shop/batch is not in a service mesh');
   });
 });
+
+// The reviewer's repros dr2 and dr: web's DestinationRule for db sets tls.mode DISABLE ("Do not
+// setup a TLS connection to the upstream endpoint",
+// https://istio.io/latest/docs/reference/config/networking/destination-rule/#ClientTLSSettings-TLSmode),
+// so web's sidecar sends plaintext: no principal for db's DENY to match ("Only available with mutual
+// TLS enabled", https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source),
+// and a STRICT PeerAuthentication refuses it.
+describe('reach: an Istio caller whose DestinationRule disables TLS to the callee', () => {
+  const base = `apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {serviceAccountName: web, containers: [{name: c, image: example/web:1}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: db, namespace: shop}
+spec:
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: c, image: example/pg:1, ports: [{containerPort: 5432, name: tcp-pg}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: shop}
+spec:
+  selector: {app: db}
+  ports: [{name: tcp-pg, port: 5432, targetPort: 5432}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: db, namespace: shop}
+spec:
+  host: db
+  trafficPolicy: {tls: {mode: DISABLE}}
+---
+`;
+
+  it('PERMISSIVE, a DENY on web\'s principal: ALLOWED, exit 0, plaintext (was: DENIED by the principal DENY)', async () => {
+    const dir = manifests(`${base}apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: db}}
+  action: DENY
+  rules: [{from: [{source: {principals: ["cluster.local/ns/shop/sa/web"]}}]}]
+`);
+    const r = await reach(dir, '--from', 'shop/web', '--to', 'shop/db', '--port', '5432', '-o', 'json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j).toMatchObject({ allowed: true, mesh: { verdict: 'allowed', plaintext: true } });
+    expect(j.mesh.reason).toContain('DestinationRule shop/db sets tls.mode DISABLE');
+  });
+
+  it('STRICT mesh-wide: DENIED, exit 1 (was: ALLOWED with plaintext false)', async () => {
+    const dir = manifests(`${base}apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: istio-system}
+spec: {mtls: {mode: STRICT}}
+`);
+    const r = await reach(dir, '--from', 'shop/web', '--to', 'shop/db', '--port', '5432');
+    expect(r.code).toBe(1);
+    expect(r.out.split('\n')[0]).toBe('DENIED: shop/web[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(r.out).toContain('mesh DENIED: shop/web\'s sidecar sends no Istio mutual TLS to port 5432 of shop/db (Service shop/db port 5432: DestinationRule shop/db sets tls.mode DISABLE (picked from the client namespace shop))');
+    expect(r.out).toContain('  mesh (istio) at sidecar of shop/db: DENIED by PeerAuthentication istio-system/default (plaintext call)');
+  });
+});
