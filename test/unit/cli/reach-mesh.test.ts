@@ -523,3 +523,70 @@ spec: {mtls: {mode: STRICT}}
     expect(r.out).toContain('  mesh (istio) at sidecar of shop/db: DENIED by PeerAuthentication istio-system/default (plaintext call)');
   });
 });
+
+// The reviewer's repro l5dwh. linkerd2's chart (charts/linkerd-control-plane/values.yaml,
+// proxyInjector.namespaceSelector) keeps the proxy injector away from namespaces labelled
+// config.linkerd.io/admission-webhooks=disabled and from kube-system and cert-manager: their pods
+// run without a proxy whatever linkerd.io/inject says, so all-authenticated restricts nothing there.
+describe('reach: Linkerd namespaces the proxy injector never sees', () => {
+  const dir = manifests(`apiVersion: v1
+kind: Namespace
+metadata: {name: linkerd}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: linkerd-config, namespace: linkerd}
+data:
+  values: |
+    proxy:
+      defaultInboundPolicy: all-authenticated
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: cert-manager, annotations: {linkerd.io/inject: enabled}}
+---
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: payments
+  labels: {config.linkerd.io/admission-webhooks: disabled}
+  annotations: {linkerd.io/inject: enabled}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: webhook, namespace: cert-manager}
+spec:
+  selector: {matchLabels: {app: webhook}}
+  template:
+    metadata: {labels: {app: webhook}}
+    spec: {containers: [{name: c, image: example/cm:1, ports: [{containerPort: 10250}]}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ledger, namespace: payments}
+spec:
+  selector: {matchLabels: {app: ledger}}
+  template:
+    metadata: {labels: {app: ledger}}
+    spec: {containers: [{name: c, image: example/ledger:1, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: other}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: client, namespace: other}
+spec:
+  selector: {matchLabels: {app: client}}
+  template:
+    metadata: {labels: {app: client}}
+    spec: {containers: [{name: c, image: example/client:1}]}
+`);
+
+  it.each([['payments/ledger', '8080'], ['cert-manager/webhook', '10250']])('a plaintext client reaches %s: ALLOWED, exit 0, not in a mesh (was: DENIED by all-authenticated)', async (to, port) => {
+    const r = await reach(dir, '--from', 'other/client', '--to', to, '--port', port);
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[1]).toBe(`  network ALLOWED by default (no policy decides it); mesh: ${to} is not in a service mesh: no mesh authorization restricts calls to it`);
+  });
+});
