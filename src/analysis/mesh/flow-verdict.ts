@@ -285,7 +285,7 @@ export function meshFlowVerdict(snapshot: Snapshot, config: Config, from: Resour
   const throughProxy = (): MeshFlowVerdict => {
     const secured = judgeFlow(snapshot, config, callee, caller(true), to, port, protocol, calleeText);
     if (!tls) return secured;
-    const v = judgeFlow(snapshot, config, callee, caller(false), to, port, protocol, calleeText);
+    const v = judgeFlow(snapshot, config, callee, { ...caller(false), noMtls: 'sends no Istio mTLS to it' }, to, port, protocol, calleeText);
     const plain: MeshFlowVerdict = { ...v, reason: `${callerText}'s sidecar sends no Istio mutual TLS to port ${port} of ${calleeText} (${tls.source}), so the call arrives without a mesh identity: ${v.reason}` };
     if (tls.noMtls === true) return plain;
     return judgedBothWays(callee.mesh, tls.noMtls, secured, plain, {
@@ -469,8 +469,10 @@ export function meshVerdictOverConns(snapshot: Snapshot, config: Config, from: R
     if (capture && capture.redirect !== 'none') for (const p of capture.ports) named.add(p);
     // Ports a Service declares TCP or HTTP, where HTTP-only policy fields read otherwise.
     if (callee && rep) for (const p of istioDeclaredProtocolPorts(istioAuthzModel(snapshot, config), callee.namespace, callee.labels, containerPorts(rep.spec))) named.add(p);
-    // Ports a Service leads to, where an Istio caller's DestinationRule may set its client TLS (istioCallerTls).
-    if (callee) for (const t of serviceTargets(snapshot, callee)) if (t.target !== undefined) named.add(t.target);
+    // Ports a Service leads to, where an Istio caller's DestinationRule (or auto mTLS off) may set its client TLS (istioCallerTls).
+    const caller = from === 'external' ? undefined : workloadIndex(snapshot, config).get(refKey(from));
+    const clientTlsVaries = (snapshot.resources['istio.destinationrules']?.length ?? 0) > 0 || autoMtls(snapshot, config).enabled !== true;
+    if (callee && caller?.mesh === 'istio' && clientTlsVaries) for (const t of serviceTargets(snapshot, callee)) if (t.target !== undefined) named.add(t.target);
   }
   if (mesh === 'linkerd' || mesh === 'consul') {
     const w = workloadIndex(snapshot, config).get(refKey(to));

@@ -520,6 +520,7 @@ spec: {mtls: {mode: STRICT}}
     expect(r.code).toBe(1);
     expect(r.out.split('\n')[0]).toBe('DENIED: shop/web[Deployment] -> shop/db[Deployment] on 5432/TCP');
     expect(r.out).toContain('mesh DENIED: shop/web\'s sidecar sends no Istio mutual TLS to port 5432 of shop/db (Service shop/db port 5432: DestinationRule shop/db sets tls.mode DISABLE (picked from the client namespace shop))');
+    expect(r.out).toContain('the caller sends no Istio mTLS to it, so its plaintext connection is refused');
     expect(r.out).toContain('  mesh (istio) at sidecar of shop/db: DENIED by PeerAuthentication istio-system/default (plaintext call)');
   });
 });
