@@ -10,7 +10,7 @@ export const workloadOutsideMesh: Check = {
   protectsAgainst: 'pods in namespaces meant to be meshed that run without the mesh proxy, and so without mTLS',
   severity: 'high',
   controls: MESH_ENCRYPTION,
-  remediation: 'Remove the opt-out (sidecar.istio.io/inject: "false", linkerd.io/inject: disabled, istio.io/dataplane-mode: none) and restart the pods so the injector adds the proxy; avoid hostNetwork for meshed services.',
+  remediation: 'Remove the opt-out (sidecar.istio.io/inject: "false", linkerd.io/inject: disabled, istio.io/dataplane-mode: none) and restart the pods so the injector adds the proxy; avoid hostNetwork for meshed services. For Linkerd, remove the namespace label config.linkerd.io/admission-webhooks: disabled, and run meshed workloads outside kube-system and cert-manager, which the proxy injector never sees.',
   needs: ['namespaces', 'pods'],
   appliesTo: meshPresent,
   appliesWhen: 'when a service mesh (Istio or Linkerd) is installed',

@@ -7,7 +7,7 @@
 // STRICT PeerAuthentication in istio-system is mesh-wide only when istio-system is the root.
 import type { ConditionalRead } from '../../../src/engine/types.ts';
 import { istioConfigMapName, istioOutbound, istioPresent } from '../../../src/analysis/mesh/index.ts';
-import { istioMeshConfigUnread } from '../../../src/analysis/mesh/configmaps.ts';
+import { istioAutoMtls, istioMeshConfigUnread } from '../../../src/analysis/mesh/configmaps.ts';
 import { configMapsUnreadable, configMapUnread } from '../../../src/analysis/configmaps.ts';
 
 /** Holds when Istio is installed and its mesh config is unread; `settings` are the ones the check judges by, named in the reason. */
@@ -46,5 +46,23 @@ export const ISTIO_OUTBOUND_READ: ConditionalRead = {
     if (missing.length === 0) return undefined;
     const names = missing.slice(0, NAMED).map((name) => `${root}/${name}`).join(', ');
     return `Istio's mesh config (ConfigMap${missing.length > 1 ? 's' : ''} ${names}${missing.length > NAMED ? `, and ${missing.length - NAMED} more` : ''}: outboundTrafficPolicy)`;
+  },
+};
+
+/**
+ * For a check judging flows through the mesh: an Istio sidecar caller sends Istio mutual TLS, or
+ * not, by the DestinationRule of the Service it dials (flow-verdict.ts istioCallerTls), so the
+ * Services leading to a callee's port decide whether it presents its identity. Holds when Istio is
+ * installed and a DestinationRule could apply (or auto mTLS is off, and every Service counts).
+ */
+export const ISTIO_CLIENT_TLS_SERVICES_READ: ConditionalRead = {
+  kinds: ['services'],
+  when: 'when Istio is installed and DestinationRules exist or auto mTLS is off: the Services whose DestinationRule sets a sidecar caller\'s client TLS',
+  holds(ctx) {
+    if (!istioPresent(ctx)) return undefined;
+    const rules = ctx.snapshot.resources['istio.destinationrules']?.length ?? 0;
+    if (rules > 0) return `the Services ${rules} Istio DestinationRule(s) set client TLS for`;
+    const auto = istioAutoMtls(ctx.snapshot.resources.configmaps ?? [], ctx.config.mesh.istioRootNamespace || 'istio-system');
+    return auto.enabled !== true ? `the Services Istio sidecars call without auto mTLS (${auto.source})` : undefined;
   },
 };

@@ -148,7 +148,7 @@ export function istioMeshedServices(snapshot: Snapshot, model: MeshModel): Meshe
   return out;
 }
 
-interface ClientTlsRule {
+export interface ClientTlsRule {
   ref: ResourceRef;
   /** trafficPolicy.tls.mode (undefined: no tls block, so no TLS when auto-mTLS is off). */
   mode?: string;
@@ -220,7 +220,7 @@ function addToIndex(index: HostIndex, key: HostKey, rule: ClientTlsRule): void {
   }
 }
 
-function mostSpecific(index: HostIndex | undefined, svc: MeshedService): ClientTlsRule[] | undefined {
+function mostSpecific(index: HostIndex | undefined, svc: ServiceName): ClientTlsRule[] | undefined {
   if (!index) return undefined;
   const exact = index.exact.get(`${svc.namespace}/${svc.name}`) ?? index.nsWildcard.get(svc.namespace);
   if (exact) return exact;
@@ -242,22 +242,22 @@ export interface ServiceTlsCoverage {
   reason: string;
 }
 
+/** A Service as a DestinationRule host names it. */
+export type ServiceName = Pick<MeshedService, 'namespace' | 'name'>;
+
+/** The DestinationRules a client namespace's sidecars apply to a Service, found as istiod does (istioMutualCoverage). */
+export interface DestinationRuleIndex {
+  /** The rules for one client namespace (tied rules all listed), or why none applies. */
+  lookup: (svc: ServiceName, client: string) => { rules?: ClientTlsRule[]; why: string };
+  /** The namespaces whose lookup for this Service may differ from that of a namespace without rules. */
+  special: (svc: ServiceName) => Set<string>;
+}
+
 /**
- * For each meshed Service, whether every Istio-meshed client namespace gets DestinationRules
- * that set ISTIO_MUTUAL on every Service port. The lookup follows istiod's
- * PushContext.destinationRule: the rules of the client's own namespace first (whatever their
- * exportTo), then the rules the Service's namespace exports to the client, then those the root
- * namespace exports; in each namespace the most specific host wins (exact, then the longest
- * wildcard) and only then is exportTo checked. Hosts resolve like istiod: a short name gets
- * the rule's namespace; name.ns is not expanded. Rules that tie on a host must all set
- * ISTIO_MUTUAL, since istiod merges them. workloadSelector is not narrowed.
- *
- * Only client namespaces whose answer can differ are judged for a Service: those with a rule
- * matching its host, those named in the exportTo of the rules their lookup falls through to,
- * and one namespace standing for all the others; so the cost is that of the rules, not of
- * namespaces times services.
+ * Indexes DestinationRules by the namespace that holds them (all, and those exported beyond it)
+ * and by host, once; each lookup then costs the rules matching one host.
  */
-export function istioMutualCoverage(destinationRules: KubeObject[], services: MeshedService[], clientNamespaces: string[], rootNamespace: string): Map<MeshedService, ServiceTlsCoverage> {
+export function indexDestinationRules(destinationRules: KubeObject[], rootNamespace: string): DestinationRuleIndex {
   const empty = (): HostIndex => ({ exact: new Map(), nsWildcard: new Map(), wildcards: [] });
   const local = new Map<string, HostIndex>();
   const exported = new Map<string, HostIndex>();
@@ -292,11 +292,8 @@ export function istioMutualCoverage(destinationRules: KubeObject[], services: Me
     else wildcardHolders.add(ns);
   }
   for (const index of [...local.values(), ...exported.values()]) index.wildcards.sort((a, b) => b.suffix.length - a.suffix.length);
-  const clients = [...new Set(clientNamespaces)].sort();
-  const isClient = new Set(clients);
 
-  /** istiod's lookup for one client namespace, with the reason when no rule applies. */
-  const lookup = (svc: MeshedService, client: string): { rules?: ClientTlsRule[]; why: string } => {
+  const lookup = (svc: ServiceName, client: string): { rules?: ClientTlsRule[]; why: string } => {
     const mine = mostSpecific(local.get(client), svc);
     if (mine) return { rules: mine, why: `client namespace ${client}` };
     const hidden: string[] = [];
@@ -314,12 +311,51 @@ export function istioMutualCoverage(destinationRules: KubeObject[], services: Me
     return { why: notExported.length ? `DestinationRule ${notExported.join(', ')} is not exported to ${client}` : 'no DestinationRule for this host' };
   };
 
+  // Namespaces whose answer may differ from the rest: rule holders for this host, and the
+  // namespaces named by the exportTo of the rules the others fall through to.
+  const special = (svc: ServiceName): Set<string> => {
+    const out = new Set<string>([
+      ...(exactHolders.get(`${svc.namespace}/${svc.name}`) ?? []),
+      ...(nsHolders.get(svc.namespace) ?? []),
+      ...wildcardHolders,
+    ]);
+    for (const owner of [svc.namespace, rootNamespace]) for (const r of mostSpecific(exported.get(owner), svc) ?? []) for (const n of r.exportTo) out.add(n);
+    return out;
+  };
+  return { lookup, special };
+}
+
+/** The tls.mode a rule sets for a Service port: its portLevelSettings entry, else trafficPolicy.tls (undefined: no tls block). */
+export function ruleTlsMode(rule: ClientTlsRule, port: number | undefined): string | undefined {
+  return (port !== undefined ? rule.ports.get(port) : undefined) ?? rule.mode;
+}
+
+/**
+ * For each meshed Service, whether every Istio-meshed client namespace gets DestinationRules
+ * that set ISTIO_MUTUAL on every Service port. The lookup follows istiod's
+ * PushContext.destinationRule: the rules of the client's own namespace first (whatever their
+ * exportTo), then the rules the Service's namespace exports to the client, then those the root
+ * namespace exports; in each namespace the most specific host wins (exact, then the longest
+ * wildcard) and only then is exportTo checked. Hosts resolve like istiod: a short name gets
+ * the rule's namespace; name.ns is not expanded. Rules that tie on a host must all set
+ * ISTIO_MUTUAL, since istiod merges them. workloadSelector is not narrowed.
+ *
+ * Only client namespaces whose answer can differ are judged for a Service: those with a rule
+ * matching its host, those named in the exportTo of the rules their lookup falls through to,
+ * and one namespace standing for all the others; so the cost is that of the rules, not of
+ * namespaces times services.
+ */
+export function istioMutualCoverage(destinationRules: KubeObject[], services: MeshedService[], clientNamespaces: string[], rootNamespace: string): Map<MeshedService, ServiceTlsCoverage> {
+  const { lookup, special: specialFor } = indexDestinationRules(destinationRules, rootNamespace);
+  const clients = [...new Set(clientNamespaces)].sort();
+  const isClient = new Set(clients);
+
   const judge = (svc: MeshedService, rules: ClientTlsRule[]): string | undefined => {
     for (const r of rules) {
       const name = `DestinationRule ${r.ref.namespace}/${r.ref.name}`;
       const ports: Array<number | undefined> = svc.ports.length ? svc.ports : [undefined];
       for (const p of ports) {
-        const mode = (p !== undefined ? r.ports.get(p) : undefined) ?? r.mode;
+        const mode = ruleTlsMode(r, p);
         if (mode === 'ISTIO_MUTUAL') continue;
         const where = p !== undefined && r.ports.has(p) ? `port ${p}: ` : '';
         return `${name} ${where}${mode === undefined ? 'sets no tls mode' : `sets tls.mode ${mode}`}`;
@@ -330,14 +366,7 @@ export function istioMutualCoverage(destinationRules: KubeObject[], services: Me
 
   const out = new Map<MeshedService, ServiceTlsCoverage>();
   for (const svc of services) {
-    // Namespaces whose answer may differ from the rest: rule holders for this host, and the
-    // namespaces named by the exportTo of the rules the others fall through to.
-    const special = new Set<string>([
-      ...(exactHolders.get(`${svc.namespace}/${svc.name}`) ?? []),
-      ...(nsHolders.get(svc.namespace) ?? []),
-      ...wildcardHolders,
-    ]);
-    for (const owner of [svc.namespace, rootNamespace]) for (const r of mostSpecific(exported.get(owner), svc) ?? []) for (const n of r.exportTo) special.add(n);
+    const special = specialFor(svc);
     const judged = [...special].filter((n) => isClient.has(n)).sort();
     const other = clients.find((n) => !special.has(n));
     if (other !== undefined) judged.push(other);

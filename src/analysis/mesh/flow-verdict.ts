@@ -12,7 +12,8 @@ import { istioAuthzModel, istioDeclaredProtocolPorts, istioFlowVerdict, istioStr
 import { bypassesSidecar, istioInboundCapture, istioMembership, istioOutboundCapture, outboundBypass, type InboundCapture } from './istio.ts';
 import { meshModel, type WorkloadMesh } from './model.ts';
 import { consulFlowVerdict, linkerdFlowVerdict } from './mesh-flows.ts';
-import { istioMeshConfigUnread } from './configmaps.ts';
+import { istioAutoMtls, istioMeshConfigUnread } from './configmaps.ts';
+import { indexDestinationRules, ruleTlsMode } from './destination-rules.ts';
 import { arr, containerPorts, memoizeBySnapshotAndConfig, obj, parsePortNumbers, str, stringMap } from './util.ts';
 import { memoize } from '../memo.ts';
 import { linkerdSkippedPorts, portInList, SKIP_INBOUND_ANNOTATION, SKIP_OUTBOUND_ANNOTATION } from './linkerd.ts';
@@ -30,6 +31,8 @@ export const MESH_FLOW_KINDS = [
   'linkerd.servers', 'linkerd.authorizationpolicies', 'linkerd.meshtlsauthentications', 'linkerd.serverauthorizations',
   'linkerd.networkauthentications', 'linkerd.httproutes', 'consul.serviceintentions',
   'consul.servicedefaults', 'consul.proxydefaults', 'consul.meshes',
+  // An Istio sidecar caller's DestinationRule decides whether it sends mTLS (istioCallerTls).
+  'istio.destinationrules',
   // Linkerd also attaches the Gateway API's routes to a Server (linkerd-authz.ts).
   'gatewayapi.httproutes', 'gatewayapi.grpcroutes',
   // Gateways (an Istio waypoint's istio.io/waypoint-for) matter only where a waypoint is named:
@@ -170,8 +173,8 @@ function skipState(snapshot: Snapshot, skips: CallerSkips, callee: WorkloadMesh,
 /** skipState's answers that turned on pod addresses, per snapshot. */
 const addressStates = memoize((_snapshot: Snapshot) => new Map<string, SkipState>(), ['network', 'tls', 'mtls']);
 
-interface ServicePort { service: string; port: number; targetPort: number | string; clusterIps: string[] }
-interface ServiceEntry { name: string; selector: Record<string, string>; ports: Array<{ port: number; targetPort: number | string }>; clusterIps: string[] }
+interface ServicePort { service: string; name: string; port: number; targetPort: number | string; clusterIps: string[]; headless: boolean }
+interface ServiceEntry { name: string; selector: Record<string, string>; ports: Array<{ port: number; targetPort: number | string }>; clusterIps: string[]; headless: boolean }
 
 /**
  * The TCP Services per namespace, indexed by the first pair of their selector, so a workload's
@@ -183,8 +186,7 @@ const servicesBySelectorPair = memoize((snapshot: Snapshot): Map<string, Service
     const spec = obj(svc.spec);
     const selector = stringMap(spec?.selector);
     const first = Object.keys(selector).sort()[0];
-    // A headless Service translates nothing: its clients dial the pod's address and port.
-    if (first === undefined || spec?.clusterIP === 'None') continue;
+    if (first === undefined) continue;
     const ports: ServiceEntry['ports'] = [];
     for (const raw of arr(spec?.ports)) {
       const p = obj(raw);
@@ -197,7 +199,7 @@ const servicesBySelectorPair = memoize((snapshot: Snapshot): Map<string, Service
     const key = `${svc.metadata?.namespace ?? 'default'}\u0000${first}\u0000${selector[first]}`;
     let list = out.get(key);
     if (!list) out.set(key, (list = []));
-    list.push({ name: svc.metadata?.name ?? '', selector, ports, clusterIps: [...new Set(clusterIps)] });
+    list.push({ name: svc.metadata?.name ?? '', selector, ports, clusterIps: [...new Set(clusterIps)], headless: spec?.clusterIP === 'None' });
   }
   return out;
 }, ['network', 'tls', 'mtls']);
@@ -205,7 +207,7 @@ const servicesBySelectorPair = memoize((snapshot: Snapshot): Map<string, Service
 /** servicePortsTo's answers per callee and port, per snapshot: the effective matrix asks once per caller. */
 const servicePortsCache = memoize((_snapshot: Snapshot) => new Map<string, ServicePort[]>(), ['network', 'tls', 'mtls']);
 
-/** The ports of Services selecting the callee that lead to its pod port `port` from another port or through a cluster IP. */
+/** The ports of Services selecting the callee that lead to its pod port `port` (headless ones included, marked). */
 function servicePortsTo(snapshot: Snapshot, callee: WorkloadMesh, port: number): ServicePort[] {
   const cache = servicePortsCache(snapshot);
   const key = `${refKey(callee.workload.ref)}\u0000${port}`;
@@ -215,15 +217,20 @@ function servicePortsTo(snapshot: Snapshot, callee: WorkloadMesh, port: number):
 }
 
 function servicePortsOf(snapshot: Snapshot, callee: WorkloadMesh, port: number): ServicePort[] {
+  return serviceTargets(snapshot, callee).filter((t) => t.target === port).map((t) => t.sp);
+}
+
+/** Every TCP port of a Service selecting the callee, with the pod port it leads to (undefined: a name no container port has). */
+function serviceTargets(snapshot: Snapshot, callee: WorkloadMesh): Array<{ sp: ServicePort; target: number | undefined }> {
   const index = servicesBySelectorPair(snapshot);
   const named = callee.workload.pods[0] ? containerPorts(callee.workload.pods[0].spec) : [];
-  const out: ServicePort[] = [];
+  const out: Array<{ sp: ServicePort; target: number | undefined }> = [];
   for (const [k, v] of Object.entries(callee.labels)) {
     for (const svc of index.get(`${callee.namespace}\u0000${k}\u0000${v}`) ?? []) {
       if (!Object.entries(svc.selector).every(([sk, sv]) => callee.labels[sk] === sv)) continue;
       for (const p of svc.ports) {
         const target = typeof p.targetPort === 'number' ? p.targetPort : named.find((n) => n.name === p.targetPort)?.port;
-        if (target === port) out.push({ service: `${callee.namespace}/${svc.name}`, port: p.port, targetPort: p.targetPort, clusterIps: svc.clusterIps });
+        out.push({ sp: { service: `${callee.namespace}/${svc.name}`, name: svc.name, port: p.port, targetPort: p.targetPort, clusterIps: svc.clusterIps, headless: svc.headless }, target });
       }
     }
   }
@@ -242,6 +249,8 @@ const STATE_TEXT: Record<string, string> = {
 function serviceSkipNotes(snapshot: Snapshot, skips: CallerSkips, callerText: string, callee: WorkloadMesh, port: number, direct: SkipState): string[] {
   const notes: string[] = [];
   for (const sp of servicePortsTo(snapshot, callee, port)) {
+    // A headless Service translates nothing: its clients dial the pod's address and port.
+    if (sp.headless) continue;
     const ips = sp.clusterIps.length > 0 ? sp.clusterIps : [undefined];
     const states = new Set(ips.map((ip) => skips.bypass(sp.port, ip)));
     const via: boolean | 'unknown' = states.size === 1 ? [...states][0] : 'unknown';
@@ -269,9 +278,25 @@ export function meshFlowVerdict(snapshot: Snapshot, config: Config, from: Resour
     return judgeFlow(snapshot, config, callee, { namespace: '', serviceAccount: '', labels: {}, mtls: false, external: true }, to, port, protocol, calleeText);
   }
   const caller = (mtls: boolean): MeshCaller => ({ namespace: src.namespace, serviceAccount: serviceAccountOf(src), labels: src.labels, mtls });
-  const skips = src.mesh === callee.mesh ? callerOutboundSkips(meshModel(snapshot, config), src) : undefined;
-  if (!skips) return judgeFlow(snapshot, config, callee, caller(src.mesh === callee.mesh), to, port, protocol, calleeText);
   const callerText = `${from.namespace}/${from.name}`;
+  const tls = src.mesh === 'istio' && callee.mesh === 'istio' ? istioCallerTls(snapshot, config, src, callee, port) : undefined;
+  // A call through the caller's own proxy: with its mesh identity, unless an Istio sidecar's
+  // DestinationRule (or auto mTLS off) has it send plaintext or TLS of its own.
+  const throughProxy = (): MeshFlowVerdict => {
+    const secured = judgeFlow(snapshot, config, callee, caller(true), to, port, protocol, calleeText);
+    if (!tls) return secured;
+    const v = judgeFlow(snapshot, config, callee, { ...caller(false), noMtls: 'sends no Istio mTLS to it' }, to, port, protocol, calleeText);
+    const plain: MeshFlowVerdict = { ...v, reason: `${callerText}'s sidecar sends no Istio mutual TLS to port ${port} of ${calleeText} (${tls.source}), so the call arrives without a mesh identity: ${v.reason}` };
+    if (tls.noMtls === true) return plain;
+    return judgedBothWays(callee.mesh, tls.noMtls, secured, plain, {
+      same: `whether ${callerText}'s sidecar sends Istio mutual TLS to port ${port} of ${calleeText} depends on ${tls.noMtls === 'some' ? 'the Service it dials' : 'what the snapshot does not tell'} (${tls.source})`,
+      unknown: `whether ${callerText}'s sidecar sends Istio mutual TLS to port ${port} of ${calleeText} cannot be told (${tls.source})`,
+      some: `${callerText}'s sidecar sends Istio mutual TLS to port ${port} of ${calleeText} through some Services only (${tls.source})`,
+      first: ['with Istio mTLS', 'with Istio mTLS'], second: ['without it', 'without it'],
+    });
+  };
+  const skips = src.mesh === callee.mesh ? callerOutboundSkips(meshModel(snapshot, config), src) : undefined;
+  if (!skips) return src.mesh === callee.mesh ? throughProxy() : judgeFlow(snapshot, config, callee, caller(false), to, port, protocol, calleeText);
   const state = skipState(snapshot, skips, callee, port);
   const notes = serviceSkipNotes(snapshot, skips, callerText, callee, port, state);
   const withNotes = (v: MeshFlowVerdict): MeshFlowVerdict => (notes.length > 0 ? { ...v, notes: [...(v.notes ?? []), ...notes] } : v);
@@ -279,20 +304,81 @@ export function meshFlowVerdict(snapshot: Snapshot, config: Config, from: Resour
     const v = judgeFlow(snapshot, config, callee, caller(false), to, port, protocol, calleeText);
     return { ...v, reason: `${callerText} sends port ${port} around its own ${callee.mesh} proxy (${skips.source}), so the call arrives in plaintext without a mesh identity: ${v.reason}` };
   };
-  if (state === false) return withNotes(judgeFlow(snapshot, config, callee, caller(true), to, port, protocol, calleeText));
+  if (state === false) return withNotes(throughProxy());
   if (state === true) return withNotes(around());
-  const through = judgeFlow(snapshot, config, callee, caller(true), to, port, protocol, calleeText);
-  const plain = around();
-  if (through.verdict === plain.verdict) return withNotes({ ...through, notes: [...(through.notes ?? []), `whether ${callerText}'s proxy captures the call depends on the address of ${calleeText}'s pods (${skips.source}); either way: ${VERB_TEXT[through.verdict]}`] });
+  return withNotes(judgedBothWays(callee.mesh, state, throughProxy(), around(), {
+    same: `whether ${callerText}'s proxy captures the call depends on the address of ${calleeText}'s pods (${skips.source})`,
+    unknown: `whether ${callerText}'s proxy captures a call to port ${port} depends on the address of ${calleeText}'s pods, which the snapshot does not give (no status.podIP: manifests, or pods not scheduled) (${skips.source})`,
+    // Some pods' addresses are captured, others not.
+    some: `only some of ${calleeText}'s pods have addresses ${callerText}'s proxy captures (${skips.source})`,
+    first: ['through the proxy', 'through it'], second: ['around it', 'around it'],
+  }));
+}
+
+/**
+ * One call that may go two ways: the same verdict both ways is given with a note; when which way
+ * is not known ('unknown'), so is the verdict; when both happen ('some'), the flow is as open as
+ * its most open part, the other named. `first`/`second`: how each way is named in an unknown
+ * verdict and in a 'some' one.
+ */
+function judgedBothWays(mesh: MeshFlowVerdict['mesh'], state: 'unknown' | 'some', one: MeshFlowVerdict, other: MeshFlowVerdict, text: { same: string; unknown: string; some: string; first: [string, string]; second: [string, string] }): MeshFlowVerdict {
+  if (one.verdict === other.verdict) return { ...one, notes: [...(one.notes ?? []), `${text.same}; either way: ${VERB_TEXT[one.verdict]}`] };
   if (state === 'unknown') {
-    return withNotes({
-      mesh: callee.mesh, verdict: 'unknown', plaintext: through.plaintext && plain.plaintext,
-      reason: `whether ${callerText}'s proxy captures a call to port ${port} depends on the address of ${calleeText}'s pods, which the snapshot does not give (no status.podIP: manifests, or pods not scheduled) (${skips.source}); through the proxy: ${VERB_TEXT[through.verdict]} (${through.reason}); around it: ${VERB_TEXT[plain.verdict]} (${plain.reason})`,
-    });
+    return {
+      mesh, verdict: 'unknown', plaintext: one.plaintext && other.plaintext,
+      reason: `${text.unknown}; ${text.first[0]}: ${VERB_TEXT[one.verdict]} (${one.reason}); ${text.second[0]}: ${VERB_TEXT[other.verdict]} (${other.reason})`,
+    };
   }
-  // Some pods' addresses are captured, others not: the flow is as open as its most open part.
-  const [open, closed] = VERDICT_RANK[plain.verdict] < VERDICT_RANK[through.verdict] ? [plain, through] : [through, plain];
-  return withNotes({ ...open, reason: `only some of ${calleeText}'s pods have addresses ${callerText}'s proxy captures (${skips.source}): ${open === plain ? 'around' : 'through'} it, ${open.reason}; ${open === plain ? 'through' : 'around'} it: ${VERB_TEXT[closed.verdict]} (${closed.reason})` });
+  const [open, closed, openName, closedName] = VERDICT_RANK[other.verdict] < VERDICT_RANK[one.verdict] ? [other, one, text.second[1], text.first[1]] : [one, other, text.first[1], text.second[1]];
+  return { ...open, reason: `${text.some}: ${openName}, ${open.reason}; ${closedName}: ${VERB_TEXT[closed.verdict]} (${closed.reason})` };
+}
+
+/** Whether an Istio sidecar caller sends Istio mutual TLS to a callee port: noMtls true when it sends plaintext or TLS of its own. */
+interface CallerTls { noMtls: true | 'unknown' | 'some'; source: string }
+
+/** The DestinationRules by namespace and host, once per run. */
+const destinationRuleIndex = memoizeBySnapshotAndConfig((snapshot, config) => indexDestinationRules(snapshot.resources['istio.destinationrules'] ?? [], meshModel(snapshot, config).istio.policies.rootNamespace), ['network', 'tls', 'mtls']);
+const autoMtls = memoizeBySnapshotAndConfig((snapshot, config) => istioAutoMtls(snapshot.resources.configmaps ?? [], config.mesh.istioRootNamespace || 'istio-system'), ['network', 'tls', 'mtls']);
+
+const NAMED_SERVICES = 3;
+
+/**
+ * An Istio sidecar's client TLS to the callee, for each Service port that leads to `port`: the
+ * DestinationRule istiod applies for the caller's namespace and that Service host
+ * (indexDestinationRules, as mtls.auto-mtls-disabled finds it) sets it; its TLS settings override
+ * auto mTLS, which without them sends Istio mTLS to sidecar endpoints (meshConfig.enableAutoMtls,
+ * default true). Only ISTIO_MUTUAL presents the workload's identity: DISABLE "Do not setup a TLS
+ * connection to the upstream endpoint", SIMPLE and MUTUAL originate TLS with other certificates
+ * (https://istio.io/latest/docs/reference/config/networking/destination-rule/#ClientTLSSettings-TLSmode).
+ * undefined: Istio mTLS every way (or no Service leads there: the caller dials the pod).
+ * workloadSelector and subsets are not narrowed.
+ */
+function istioCallerTls(snapshot: Snapshot, config: Config, src: WorkloadMesh, callee: WorkloadMesh, port: number): CallerTls | undefined {
+  const pod = src.workload.pods[0];
+  if (!pod || istioMembership(meshModel(snapshot, config).namespaces.get(src.namespace)?.labels ?? {}, pod).dataplane !== 'sidecar') return undefined;
+  const services = servicePortsTo(snapshot, callee, port);
+  if (services.length === 0) return undefined;
+  const index = destinationRuleIndex(snapshot, config);
+  const auto = autoMtls(snapshot, config);
+  const judged = services.map((sp): { noMtls: boolean | 'unknown'; text: string } => {
+    const found = index.lookup({ namespace: callee.namespace, name: sp.name }, src.namespace);
+    const at = `Service ${sp.service} port ${sp.port}`;
+    const rules = found.rules ?? [];
+    const names = rules.map((r) => `${r.ref.namespace}/${r.ref.name}`).join(', ');
+    const modes = [...new Set(rules.map((r) => ruleTlsMode(r, sp.port)))];
+    if (modes.length > 1) return { noMtls: 'unknown', text: `${at}: DestinationRules ${names} set different tls modes (${modes.map((m) => m ?? 'none').join(', ')}) and istiod merges them` };
+    const mode = modes[0];
+    if (mode !== undefined) return { noMtls: mode !== 'ISTIO_MUTUAL', text: `${at}: DestinationRule ${names} sets tls.mode ${mode} (picked from the ${found.why})` };
+    const none = rules.length > 0 ? `DestinationRule ${names} sets no tls mode` : found.why;
+    if (auto.enabled === undefined) return { noMtls: 'unknown', text: `${at}: ${none}, and whether auto mTLS is on is unknown (${auto.source}: ${auto.problem ?? 'unreadable'})` };
+    return { noMtls: !auto.enabled, text: `${at}: ${none}; auto mTLS is ${auto.enabled ? 'on' : 'off'} (${auto.source})` };
+  });
+  const states = new Set(judged.map((j) => j.noMtls));
+  if (states.size === 1 && states.has(false)) return undefined;
+  const noMtls: CallerTls['noMtls'] = states.has('unknown') ? 'unknown' : states.has(false) ? 'some' : true;
+  const named = states.size === 1 ? judged : judged.filter((j) => j.noMtls !== false).concat(judged.filter((j) => j.noMtls === false));
+  const more = named.length > NAMED_SERVICES ? `; and ${named.length - NAMED_SERVICES} more Service port(s)` : '';
+  return { noMtls, source: `${named.slice(0, NAMED_SERVICES).map((j) => j.text).join('; ')}${more}` };
 }
 
 const VERB_TEXT: Record<MeshVerdictKind, string> = { allowed: 'allowed', denied: 'denied', depends: 'allowed for some requests', unknown: 'unknown' };
@@ -383,6 +469,10 @@ export function meshVerdictOverConns(snapshot: Snapshot, config: Config, from: R
     if (capture && capture.redirect !== 'none') for (const p of capture.ports) named.add(p);
     // Ports a Service declares TCP or HTTP, where HTTP-only policy fields read otherwise.
     if (callee && rep) for (const p of istioDeclaredProtocolPorts(istioAuthzModel(snapshot, config), callee.namespace, callee.labels, containerPorts(rep.spec))) named.add(p);
+    // Ports a Service leads to, where an Istio caller's DestinationRule (or auto mTLS off) may set its client TLS (istioCallerTls).
+    const caller = from === 'external' ? undefined : workloadIndex(snapshot, config).get(refKey(from));
+    const clientTlsVaries = (snapshot.resources['istio.destinationrules']?.length ?? 0) > 0 || autoMtls(snapshot, config).enabled !== true;
+    if (callee && caller?.mesh === 'istio' && clientTlsVaries) for (const t of serviceTargets(snapshot, callee)) if (t.target !== undefined) named.add(t.target);
   }
   if (mesh === 'linkerd' || mesh === 'consul') {
     const w = workloadIndex(snapshot, config).get(refKey(to));

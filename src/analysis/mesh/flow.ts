@@ -15,6 +15,8 @@ export interface MeshCaller {
   mtls: boolean;
   /** The caller is outside the cluster (an IP address): no identity, plaintext. */
   external?: boolean;
+  /** Why a caller with a proxy sends no mTLS ("sends no Istio mTLS to it": see the reason); unset: it has no mesh proxy. */
+  noMtls?: string;
 }
 
 export interface MeshCallee {

@@ -845,13 +845,13 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
   if (plaintext && mode === 'STRICT') {
     return {
       ...base, verdict: 'denied', enforcedBy: ambient ? `ztunnel of ${calleeName} (ambient)` : `sidecar of ${calleeName}`,
-      reason: `port ${callee.port} of ${calleeName} requires mTLS (${paText} STRICT); the caller ${caller.external ? 'is outside the mesh' : 'has no mesh proxy'}, so its plaintext connection is refused`,
+      reason: `port ${callee.port} of ${calleeName} requires mTLS (${paText} STRICT); the caller ${caller.external ? 'is outside the mesh' : caller.noMtls ?? 'has no mesh proxy'}, so its plaintext connection is refused`,
       ...(pa.by ? { policy: pa.by } : {}),
     };
   }
   const principal = plaintext ? undefined : `${model.trustDomain}/ns/${caller.namespace}/sa/${caller.serviceAccount}`;
   const who = plaintext
-    ? `a plaintext caller (${caller.external ? 'outside the mesh' : !caller.mtls ? 'no mesh proxy' : `port ${callee.port} has mTLS DISABLE`}; principals and namespaces cannot match it)`
+    ? `a plaintext caller (${caller.external ? 'outside the mesh' : !caller.mtls ? (caller.noMtls ?? 'no mesh proxy') : `port ${callee.port} has mTLS DISABLE`}; principals and namespaces cannot match it)`
     : `principal ${principal}`;
   const workloadPolicies = kept(policiesFor(model.authz, callee.namespace, callee.labels));
   const notes: string[] = [];

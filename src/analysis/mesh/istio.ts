@@ -239,8 +239,10 @@ export function istioMembership(nsLabels: Record<string, string>, pod: PodView):
     sidecar = podInj !== 'false';
     why = sidecar ? `namespace label istio.io/rev=${nsRev}` : 'pod opts out with sidecar.istio.io/inject=false';
   } else if (pod.labels['sidecar.istio.io/inject'] === 'true' || podRev !== undefined) {
-    sidecar = true;
-    why = 'pod label requests injection';
+    // The revision webhook's objectSelector also needs sidecar.istio.io/inject NotIn ["false"],
+    // and the injector refuses a false annotation too (injectRequired).
+    sidecar = podInj !== 'false';
+    why = sidecar ? 'pod label requests injection' : 'pod opts out with sidecar.istio.io/inject=false';
   } else why = 'no injection label on namespace or pod';
 
   const podMode = pod.labels['istio.io/dataplane-mode'];

@@ -31,9 +31,28 @@ export interface LinkerdMembership {
   reason: string;
 }
 
-export function linkerdMembership(nsAnnotations: Record<string, string>, pod: PodView): LinkerdMembership {
+/** The label whose value `disabled` keeps every Linkerd admission webhook, the proxy injector's included, away from a namespace. */
+export const LINKERD_WEBHOOKS_LABEL = 'config.linkerd.io/admission-webhooks';
+/** Namespaces the proxy injector's default namespaceSelector leaves out by kubernetes.io/metadata.name. */
+const LINKERD_NEVER_INJECTED = new Set(['kube-system', 'cert-manager']);
+
+/**
+ * Why the proxy injector never sees a namespace's pods, from the namespaceSelector of linkerd2's
+ * chart (charts/linkerd-control-plane/values.yaml proxyInjector.namespaceSelector:
+ * `config.linkerd.io/admission-webhooks NotIn [disabled]` and `kubernetes.io/metadata.name NotIn
+ * [kube-system, cert-manager]`; the API server sets that label to the namespace's name).
+ * undefined: the webhook is called for them.
+ */
+export function linkerdInjectorExcludes(namespace: string, nsLabels: Record<string, string>): string | undefined {
+  const why = nsLabels[LINKERD_WEBHOOKS_LABEL] === 'disabled' ? `namespace label ${LINKERD_WEBHOOKS_LABEL}=disabled`
+    : LINKERD_NEVER_INJECTED.has(namespace) ? `kubernetes.io/metadata.name ${namespace}` : undefined;
+  return why && `the Linkerd proxy injector's namespaceSelector excludes this namespace (${why})`;
+}
+
+/** `ns`: the pod's namespace, its name and metadata. */
+export function linkerdMembership(ns: { name: string; labels: Record<string, string>; annotations: Record<string, string> }, pod: PodView): LinkerdMembership {
   const podVal = pod.annotations['linkerd.io/inject'];
-  const nsVal = nsAnnotations['linkerd.io/inject'];
+  const nsVal = ns.annotations['linkerd.io/inject'];
   const value = podVal ?? nsVal;
   const requested = value === 'enabled' || value === 'ingress';
   const source = podVal !== undefined ? 'pod annotation' : 'namespace annotation';
@@ -46,6 +65,8 @@ export function linkerdMembership(nsAnnotations: Record<string, string>, pod: Po
     };
   }
   if (pod.spec.hostNetwork === true) return { meshed: false, requested, reason: 'hostNetwork pods are not injected' };
+  const excluded = requested ? linkerdInjectorExcludes(ns.name, ns.labels) : undefined;
+  if (excluded) return { meshed: false, requested, reason: `${excluded}, so ${source} linkerd.io/inject=${value} is never acted on` };
   if (requested) return { meshed: true, requested, reason: `${source} linkerd.io/inject=${value}` };
   return { meshed: false, requested, reason: value === 'disabled' ? `${source} linkerd.io/inject=disabled` : 'no linkerd.io/inject annotation' };
 }

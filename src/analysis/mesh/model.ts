@@ -150,7 +150,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     const meantLinkerd = linkerdNamespaceMeantMeshed(ns.annotations);
     for (const pod of w.pods) {
       const i = istioMembership(ns.labels, pod);
-      const l = linkerdMembership(ns.annotations, pod);
+      const l = linkerdMembership({ name: namespace, ...ns }, pod);
       const c = consulMembership(namespace, pod, injector);
       if (i.meshed) meshedIstio++;
       else if (l.meshed) meshedLinkerd++;

@@ -406,3 +406,188 @@ describe('reach: an ambient waypoint whose GatewayClass says which traffic it ta
     expect(r.out).toContain('istio.io/waypoint-for: all on GatewayClass platform-waypoint');
   });
 });
+
+// The reviewer's repro rev. istiod's revision webhook (rev.object.sidecar-injector.istio.io,
+// istio/istio manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml)
+// selects pods by `sidecar.istio.io/inject NotIn ["false"]` AND `istio.io/rev In [<rev>]`, and
+// the injector's injectRequired (pkg/kube/inject/inject.go) refuses a "false" label or
+// annotation: a pod labelled with a revision that opts out runs without a sidecar.
+describe('reach: an Istio pod labelled with a revision that opts out of injection', () => {
+  const dir = manifests(`apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: batch, namespace: shop}
+spec:
+  selector: {matchLabels: {app: batch}}
+  template:
+    metadata: {labels: {app: batch, istio.io/rev: canary, sidecar.istio.io/inject: "false"}}
+    spec: {containers: [{name: c, image: example/batch:1, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c, image: example/web:1}]}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: istio-system}
+spec: {mtls: {mode: STRICT}}
+`);
+
+  it('batch is not meshed, so the STRICT mesh does not refuse web: ALLOWED, exit 0 (was: DENIED, "the caller has no mesh proxy")', async () => {
+    const r = await reach(dir, '--from', 'shop/web', '--to', 'shop/batch', '--port', '8080');
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[0]).toBe('ALLOWED: shop/web[Deployment] -> shop/batch[Deployment] on 8080/TCP');
+    expect(r.out).toContain('mesh: shop/batch is not in a service mesh');
+  });
+});
+
+// The reviewer's repros dr2 and dr: web's DestinationRule for db sets tls.mode DISABLE ("Do not
+// setup a TLS connection to the upstream endpoint",
+// https://istio.io/latest/docs/reference/config/networking/destination-rule/#ClientTLSSettings-TLSmode),
+// so web's sidecar sends plaintext: no principal for db's DENY to match ("Only available with mutual
+// TLS enabled", https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source),
+// and a STRICT PeerAuthentication refuses it.
+describe('reach: an Istio caller whose DestinationRule disables TLS to the callee', () => {
+  const base = `apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {serviceAccountName: web, containers: [{name: c, image: example/web:1}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: db, namespace: shop}
+spec:
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: c, image: example/pg:1, ports: [{containerPort: 5432, name: tcp-pg}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: shop}
+spec:
+  selector: {app: db}
+  ports: [{name: tcp-pg, port: 5432, targetPort: 5432}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: db, namespace: shop}
+spec:
+  host: db
+  trafficPolicy: {tls: {mode: DISABLE}}
+---
+`;
+
+  it('PERMISSIVE, a DENY on web\'s principal: ALLOWED, exit 0, plaintext (was: DENIED by the principal DENY)', async () => {
+    const dir = manifests(`${base}apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: db}}
+  action: DENY
+  rules: [{from: [{source: {principals: ["cluster.local/ns/shop/sa/web"]}}]}]
+`);
+    const r = await reach(dir, '--from', 'shop/web', '--to', 'shop/db', '--port', '5432', '-o', 'json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j).toMatchObject({ allowed: true, mesh: { verdict: 'allowed', plaintext: true } });
+    expect(j.mesh.reason).toContain('DestinationRule shop/db sets tls.mode DISABLE');
+  });
+
+  it('STRICT mesh-wide: DENIED, exit 1 (was: ALLOWED with plaintext false)', async () => {
+    const dir = manifests(`${base}apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: istio-system}
+spec: {mtls: {mode: STRICT}}
+`);
+    const r = await reach(dir, '--from', 'shop/web', '--to', 'shop/db', '--port', '5432');
+    expect(r.code).toBe(1);
+    expect(r.out.split('\n')[0]).toBe('DENIED: shop/web[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(r.out).toContain('mesh DENIED: shop/web\'s sidecar sends no Istio mutual TLS to port 5432 of shop/db (Service shop/db port 5432: DestinationRule shop/db sets tls.mode DISABLE (picked from the client namespace shop))');
+    expect(r.out).toContain('the caller sends no Istio mTLS to it, so its plaintext connection is refused');
+    expect(r.out).toContain('  mesh (istio) at sidecar of shop/db: DENIED by PeerAuthentication istio-system/default (plaintext call)');
+  });
+});
+
+// The reviewer's repro l5dwh. linkerd2's chart (charts/linkerd-control-plane/values.yaml,
+// proxyInjector.namespaceSelector) keeps the proxy injector away from namespaces labelled
+// config.linkerd.io/admission-webhooks=disabled and from kube-system and cert-manager: their pods
+// run without a proxy whatever linkerd.io/inject says, so all-authenticated restricts nothing there.
+describe('reach: Linkerd namespaces the proxy injector never sees', () => {
+  const dir = manifests(`apiVersion: v1
+kind: Namespace
+metadata: {name: linkerd}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: linkerd-config, namespace: linkerd}
+data:
+  values: |
+    proxy:
+      defaultInboundPolicy: all-authenticated
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: cert-manager, annotations: {linkerd.io/inject: enabled}}
+---
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: payments
+  labels: {config.linkerd.io/admission-webhooks: disabled}
+  annotations: {linkerd.io/inject: enabled}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: webhook, namespace: cert-manager}
+spec:
+  selector: {matchLabels: {app: webhook}}
+  template:
+    metadata: {labels: {app: webhook}}
+    spec: {containers: [{name: c, image: example/cm:1, ports: [{containerPort: 10250}]}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ledger, namespace: payments}
+spec:
+  selector: {matchLabels: {app: ledger}}
+  template:
+    metadata: {labels: {app: ledger}}
+    spec: {containers: [{name: c, image: example/ledger:1, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: other}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: client, namespace: other}
+spec:
+  selector: {matchLabels: {app: client}}
+  template:
+    metadata: {labels: {app: client}}
+    spec: {containers: [{name: c, image: example/client:1}]}
+`);
+
+  it.each([['payments/ledger', '8080'], ['cert-manager/webhook', '10250']])('a plaintext client reaches %s: ALLOWED, exit 0, not in a mesh (was: DENIED by all-authenticated)', async (to, port) => {
+    const r = await reach(dir, '--from', 'other/client', '--to', to, '--port', port);
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[1]).toBe(`  network ALLOWED by default (no policy decides it); mesh: ${to} is not in a service mesh: no mesh authorization restricts calls to it`);
+  });
+});

@@ -232,3 +232,113 @@ spec: {selector: {app: db}, clusterIP: 10.96.0.10, ports: [{port: ${port}, targe
     expect(verdict(`${linkerd('config.linkerd.io/skip-outbound-ports: "5432"')}\n${service(80, '5432').replace('10.96.0.10', 'None')}`).notes).toBeUndefined();
   });
 });
+
+// An Istio sidecar caller presents its identity only when it sends Istio mutual TLS. A
+// DestinationRule's client TLS settings override auto mTLS: DISABLE "Do not setup a TLS connection
+// to the upstream endpoint", SIMPLE and MUTUAL originate TLS with other certificates, only
+// ISTIO_MUTUAL uses the workload's Istio certificate
+// (https://istio.io/latest/docs/reference/config/networking/destination-rule/#ClientTLSSettings-TLSmode);
+// without a rule, auto mTLS sends Istio mTLS (meshConfig.enableAutoMtls, default true). A plaintext
+// caller has no principal ("Only available with mutual TLS enabled",
+// https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source), and STRICT
+// refuses it (https://istio.io/latest/docs/reference/config/security/peer_authentication/).
+describe('an Istio sidecar caller whose DestinationRule (or auto mTLS off) sends no Istio mTLS calls without its identity', () => {
+  // The reviewer's repro dr2 (no PeerAuthentication: PERMISSIVE; DENY on web's principal) and dr (STRICT).
+  const shop = (extra: string, strict = false) => `
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+${strict ? `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: istio-system}
+spec: {mtls: {mode: STRICT}}
+---` : `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: db}}
+  action: DENY
+  rules: [{from: [{source: {principals: ["cluster.local/ns/shop/sa/web"]}}]}]
+---`}
+${dep('db', 'a: b', ', ports: [{containerPort: 5432, name: tcp-pg}]')}
+${dep('web', 'a: b')}
+apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: shop}
+spec: {selector: {app: db}, ports: [{name: tcp-pg, port: 5432, targetPort: 5432}]}
+---
+${extra}`;
+  const rule = (tls: string, name = 'db', ns = 'shop', more = '') => `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: ${name}, namespace: ${ns}}
+spec: {host: db.shop.svc.cluster.local, trafficPolicy: ${tls}${more}}
+---`;
+
+  it('DISABLE, PERMISSIVE callee: the DENY on web\'s principal cannot match plaintext, so the call is allowed (was: denied)', () => {
+    const v = verdict(shop(rule('{tls: {mode: DISABLE}}')));
+    expect(v).toMatchObject({ mesh: 'istio', verdict: 'allowed', plaintext: true });
+    expect(v.reason).toMatch(/^shop\/web's sidecar sends no Istio mutual TLS to port 5432 of shop\/db \(Service shop\/db port 5432: DestinationRule shop\/db sets tls\.mode DISABLE \(picked from the client namespace shop\)\), so the call arrives without a mesh identity: /);
+  });
+
+  it('DISABLE, STRICT callee: the plaintext call is refused (was: allowed with plaintext false)', () => {
+    const v = verdict(shop(rule('{tls: {mode: DISABLE}}'), true));
+    expect(v).toMatchObject({ verdict: 'denied', plaintext: true, policy: { kind: 'PeerAuthentication', namespace: 'istio-system', name: 'default' } });
+  });
+
+  it.each(['SIMPLE', 'MUTUAL'])('%s (TLS with certificates other than Istio\'s) carries no mesh identity either', (mode) => {
+    expect(verdict(shop(rule(`{tls: {mode: ${mode}}}`)))).toMatchObject({ verdict: 'allowed', plaintext: true });
+    expect(verdict(shop(rule(`{tls: {mode: ${mode}}}`), true)).verdict).toBe('denied');
+  });
+
+  it('ISTIO_MUTUAL, a rule without a tls block, or no rule: web presents its principal and the DENY refuses it', () => {
+    expect(verdict(shop(rule('{tls: {mode: ISTIO_MUTUAL}}')))).toMatchObject({ verdict: 'denied', plaintext: false, policy: { name: 'deny-web' } });
+    expect(verdict(shop(rule('{connectionPool: {tcp: {maxConnections: 10}}}')))).toMatchObject({ verdict: 'denied', plaintext: false });
+    expect(verdict(shop(''))).toMatchObject({ verdict: 'denied', plaintext: false });
+  });
+
+  it('auto mTLS off (mesh config enableAutoMtls: false) and no rule: plaintext; an ISTIO_MUTUAL rule restores mTLS', () => {
+    const autoOff = `apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio, namespace: istio-system}
+data: {mesh: "enableAutoMtls: false"}
+---`;
+    const v = verdict(shop(autoOff));
+    expect(v).toMatchObject({ verdict: 'allowed', plaintext: true });
+    expect(v.reason).toMatch(/Service shop\/db port 5432: no DestinationRule for this host; auto mTLS is off \(ConfigMap istio-system\/istio mesh\.enableAutoMtls\)/);
+    expect(verdict(shop(`${autoOff}\n${rule('{tls: {mode: ISTIO_MUTUAL}}')}`))).toMatchObject({ verdict: 'denied', plaintext: false });
+  });
+
+  it('the rule istiod picks for the caller\'s namespace decides: a rule exported only to another namespace does not apply to web', () => {
+    // The Service namespace's rule is private to it (exportTo "."), web is in shop: it applies. From
+    // another namespace's rule, exported only there, web gets nothing: auto mTLS.
+    expect(verdict(shop(rule('{tls: {mode: DISABLE}}', 'db', 'shop', ', exportTo: ["."]')))).toMatchObject({ verdict: 'allowed', plaintext: true });
+    expect(verdict(shop(rule('{tls: {mode: DISABLE}}', 'db', 'other', ', exportTo: ["."]')))).toMatchObject({ verdict: 'denied', plaintext: false });
+  });
+
+  it('a port-level setting for the Service port decides that port', () => {
+    const portLevel = '{tls: {mode: ISTIO_MUTUAL}, portLevelSettings: [{port: {number: 5432}, tls: {mode: DISABLE}}]}';
+    expect(verdict(shop(rule(portLevel)))).toMatchObject({ verdict: 'allowed', plaintext: true });
+  });
+
+  it('two Services lead to the port, one with DISABLE: the more open answer is given and the other named', () => {
+    const v = verdict(shop(`apiVersion: v1
+kind: Service
+metadata: {name: db-direct, namespace: shop}
+spec: {selector: {app: db}, ports: [{port: 15432, targetPort: 5432}]}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: db-direct, namespace: shop}
+spec: {host: db-direct, trafficPolicy: {tls: {mode: DISABLE}}}
+---`));
+    expect(v).toMatchObject({ verdict: 'allowed', plaintext: true });
+    expect(v.reason).toMatch(/^shop\/web's sidecar sends Istio mutual TLS to port 5432 of shop\/db through some Services only \(Service shop\/db-direct port 15432: DestinationRule shop\/db-direct sets tls\.mode DISABLE .*; Service shop\/db port 5432: no DestinationRule for this host; auto mTLS is on .*\): without it, .*; with Istio mTLS: denied \(DENY AuthorizationPolicy shop\/deny-web/);
+  });
+
+  it('over every port: the DISABLE port is open to web, the other ports keep refusing web\'s principal', () => {
+    const ctx = ctxOf(shop(rule('{tls: {mode: DISABLE}}')));
+    const over = meshVerdictOverConns(ctx.snapshot, ctx.config, ref('shop', 'web'), ref('shop', 'db'), allConns())!;
+    expect(over.open.TCP).toEqual([[5432, 5432]]);
+  });
+});

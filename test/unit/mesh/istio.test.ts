@@ -278,6 +278,24 @@ metadata: {name: amb, labels: {istio.io/dataplane-mode: ambient}}
     expect(mesh).toEqual({ forced: 'none', r: 'istio', 'opt-in': 'istio', 'annotation-only': 'none', 'ambient-app': 'istio', 'ambient-out': 'none', host: 'none' });
   });
 
+  it('a pod labelled istio.io/rev that opts out (label or annotation sidecar.istio.io/inject=false) is not injected', () => {
+    // istio/istio manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml:
+    // rev.object.sidecar-injector.istio.io selects `sidecar.istio.io/inject NotIn ["false"]` AND
+    // `istio.io/rev In [<rev>]`; pkg/kube/inject/inject.go injectRequired refuses a false annotation.
+    const ctx = ctxOf(`
+apiVersion: v1
+kind: Namespace
+metadata: {name: plain}
+`, undefined, [
+      deployment('plain', 'rev-in', { labels: { 'istio.io/rev': 'canary' } }),
+      deployment('plain', 'rev-out', { labels: { 'istio.io/rev': 'canary', 'sidecar.istio.io/inject': 'false' } }),
+      deployment('plain', 'rev-out-annotation', { labels: { 'istio.io/rev': 'canary' }, annotations: { 'sidecar.istio.io/inject': 'false' } }),
+    ]);
+    const m = meshModel(ctx.snapshot, ctx.config);
+    expect(Object.fromEntries(m.workloads.map((w) => [w.workload.ref.name, w.mesh]))).toEqual({ 'rev-in': 'istio', 'rev-out': 'none', 'rev-out-annotation': 'none' });
+    expect(m.workloads.find((w) => w.workload.ref.name === 'rev-out')?.unmeshedReason).toBe('pod opts out with sidecar.istio.io/inject=false');
+  });
+
   it('an istio-injection value other than enabled turns every injection webhook off, and the pods are reported outside the mesh', () => {
     // istio/istio manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml:
     // the namespace webhook selects `istio-injection In [enabled]`; every other webhook (istio.io/rev,

@@ -86,6 +86,40 @@ spec: {podSelector: {matchExpressions: [{key: app, operator: In, values: [api]}]
 // `settings.default_policy.unwrap_or(config.default_policy)`); the namespace's reach a pod only
 // when the proxy injector copies them at injection (controller/proxy-injector/webhook.go: "If
 // namespace has annotations that do not exist on pod then copy them over").
+// linkerd2 charts/linkerd-control-plane/values.yaml (commit 01d1e4646ce4),
+// proxyInjector.namespaceSelector: `config.linkerd.io/admission-webhooks NotIn [disabled]` and
+// `kubernetes.io/metadata.name NotIn [kube-system, cert-manager]`: the API server never calls the
+// proxy injector for those namespaces, so their linkerd.io/inject annotation is never acted on
+// (https://linkerd.io/2/checks/#l5d-injection-disabled labels kube-system so for HA).
+describe('Linkerd namespaces the proxy injector never sees', () => {
+  const ns = (name: string, labels = '') => `
+apiVersion: v1
+kind: Namespace
+metadata: {name: ${name}, labels: {${labels}}, annotations: {linkerd.io/inject: enabled}}
+---`;
+  const livePod = (namespace: string, containers: string) => ({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'live', namespace, labels: { app: 'live' } },
+    spec: { containers: containers.split(',').map((name) => ({ name, image: `example/${name}:1` })) },
+  });
+
+  it('a template in a namespace labelled admission-webhooks=disabled, or in kube-system or cert-manager, is not meshed and says why', () => {
+    const ctx = ctxOf(`${ns('payments', 'config.linkerd.io/admission-webhooks: disabled')}${ns('cert-manager')}${ns('kube-system')}${ns('shop', 'config.linkerd.io/admission-webhooks: enabled')}`, undefined, [
+      deployment('payments', 'ledger'), deployment('cert-manager', 'webhook'), deployment('kube-system', 'dns'), deployment('shop', 'web'),
+    ]);
+    const m = meshModel(ctx.snapshot, ctx.config);
+    expect(Object.fromEntries(m.workloads.map((w) => [w.workload.ref.name, w.mesh]))).toEqual({ ledger: 'none', webhook: 'none', dns: 'none', web: 'linkerd' });
+    expect(m.workloads.find((w) => w.workload.ref.name === 'ledger')?.unmeshedReason).toBe('the Linkerd proxy injector\'s namespaceSelector excludes this namespace (namespace label config.linkerd.io/admission-webhooks=disabled), so namespace annotation linkerd.io/inject=enabled is never acted on');
+    expect(m.workloads.find((w) => w.workload.ref.name === 'webhook')?.unmeshedReason).toMatch(/namespaceSelector excludes this namespace \(kubernetes\.io\/metadata\.name cert-manager\)/);
+    // The namespaces still say they are meant meshed: the workloads are reported outside the mesh.
+    expect(fails([...workloadOutsideMesh.evaluate(ctx)]).map((v) => v.resource.name).sort()).toEqual(['dns', 'ledger', 'webhook']);
+  });
+
+  it('a running pod is judged by its containers there too: a linkerd-proxy (injected before the label, or by hand) is meshed', () => {
+    const ctx = ctxOf(ns('payments', 'config.linkerd.io/admission-webhooks: disabled'), undefined, [livePod('payments', 'app,linkerd-proxy')]);
+    expect(meshModel(ctx.snapshot, ctx.config).workloads.map((w) => w.mesh)).toEqual(['linkerd']);
+  });
+});
+
 describe('Linkerd default inbound policy of running pods', () => {
   const livePod = (annotations: Record<string, string> = {}) => `
 ---
