@@ -19,7 +19,13 @@ import { ROOT } from './demo.ts';
 const quiet = { stdout: () => {}, stderr: () => {}, env: {}, isTTY: false, cwd: ROOT };
 
 interface SarifResult { ruleId: string; level: string; message: { text: string }; partialFingerprints: Record<string, string>; suppressions?: unknown[]; properties: { carriedFrom?: string } }
-const resultsOf = (file: string) => (JSON.parse(readFileSync(file, 'utf8')) as { runs: Array<{ results: SarifResult[] }> }).runs[0]!.results;
+interface SarifRun { results: SarifResult[]; tool: { driver: { rules: Array<{ id: string }> } } }
+const resultsOf = (file: string) => {
+  const run = (JSON.parse(readFileSync(file, 'utf8')) as { runs: SarifRun[] }).runs[0]!;
+  // Each result names its rule by id and index (a carried finding at another severity than its check's needs a rule of its own).
+  for (const r of run.results) expect(run.tool.driver.rules[(r as SarifResult & { ruleIndex: number }).ruleIndex]?.id).toBe(r.ruleId);
+  return run.results;
+};
 const fp = (r: SarifResult) => r.partialFingerprints['ztaudit/v1']!;
 
 async function snapshotOf(dir: string, name: string, edit: (s: Snapshot) => void = () => {}): Promise<string> {
