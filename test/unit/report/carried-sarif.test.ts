@@ -8,6 +8,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.ts';
 import { runCounts } from '../../../src/report/counts.ts';
@@ -89,5 +90,17 @@ describe('report.sarif of a partial run', () => {
     // Evaluated again: its own findings, nothing carried.
     expect(fourth.results.filter((r) => r.properties.carriedFrom !== undefined)).toEqual([]);
     expect(fourth.results.map(fp).sort()).toEqual(first.results.map(fp).sort());
+
+    // The run they were carried from no longer readable: rendered again, report.sarif cannot list them, and says so.
+    const sql = new DatabaseSync(history);
+    try {
+      expect(Number(sql.prepare('UPDATE runs SET report = substr(report, 1, 100) WHERE id = ?').run(id1).changes)).toBe(1);
+    } finally {
+      sql.close();
+    }
+    const warned: string[] = [];
+    expect(await main(['report', second.report.run.id, '--history', history, '--format', 'sarif', '--out', join(dir, 'gone')], { ...quiet, stderr: (t: string) => warned.push(t) })).toBe(0);
+    expect(warned.join('')).toBe(`ztaudit report: warning: report.sarif leaves out the findings run ${second.report.run.id} carried from run(s) ${id1}: not stored any more or unreadable\n`);
+    expect(resultsOf(join(dir, 'gone', 'report.sarif')).filter((r) => r.properties.carriedFrom !== undefined)).toEqual([]);
   }, 90_000);
 });
