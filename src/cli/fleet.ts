@@ -84,6 +84,13 @@ export async function sendFleetDigest(view: FleetView, config: Config, env: Retu
   return Promise.all(out);
 }
 
+/** The fleet's waivers past their day and those within EXPIRING_SOON_DAYS of it, counted apart: "1 waiver expired, 2 expiring". */
+function waiversDueText(view: Pick<FleetView, 'waivers'>): string {
+  const expired = view.waivers.filter((w) => w.state === 'expired').length;
+  const expiring = view.waivers.length - expired;
+  return `${expired} ${expired === 1 ? 'waiver' : 'waivers'} expired, ${expiring} expiring`;
+}
+
 function fleetReport(values: FleetOptions, io: CliIO): Promise<number> {
   return withStoreErrors(io, 'fleet', async () => {
     const { config, errors, warnings } = loadConfig(values.config, io.cwd, new Set(CHECK_BY_ID.keys()));
@@ -103,7 +110,7 @@ function fleetReport(values: FleetOptions, io: CliIO): Promise<number> {
       const files = await renderFleet(data, { formats, outDir: resolve(io.cwd, values.out) });
       if (!values.quiet) for (const f of files) io.stdout(`wrote ${f}\n`);
       const view = buildFleetView(data);
-      if (!values.quiet) io.stdout(`${view.totals.clusters} clusters, mean overall ${meanOverallText(view.totals)}, ${view.totals.regressed} regressed in the last ${query.sinceHours} h, ${view.totals.stale} without a run in the last ${view.staleAfterHours} h (stale), ${view.common.length} finding shapes on ${query.minClusters}+ clusters, ${view.waivers.length} waivers expiring\n`);
+      if (!values.quiet) io.stdout(`${view.totals.clusters} clusters, mean overall ${meanOverallText(view.totals)}, ${view.totals.regressed} regressed in the last ${query.sinceHours} h, ${view.totals.stale} without a run in the last ${view.staleAfterHours} h (stale), ${view.common.length} finding shapes on ${query.minClusters}+ clusters, ${waiversDueText(view)}\n`);
       const done = unreadable > 0 ? EXIT_CANNOT_RUN : EXIT_OK;
       if (values.notify === false) return done;
       for (const line of [...channelsWithoutCredentials(config, env), ...notifyAddresses(config, env).conflicts]) io.stderr(`ztaudit fleet: warning: ${line}\n`);

@@ -10,7 +10,8 @@ import type { RunReport } from '../run/types.ts';
 import { EXIT_OK, type CliIO } from './io.ts';
 import { addStoreOptions, findRun, openStoreForReading, withStoreErrors, type StoreFlags } from './history.ts';
 import { defineCommand, runSpec } from './command.ts';
-import { storedRunExtras } from './stored-report.ts';
+import { storedCarried, storedRunExtras } from './stored-report.ts';
+import { oneLine } from '../base/plain-text.ts';
 
 const FORMATS: readonly string[] = REPORT_FORMATS;
 
@@ -32,7 +33,10 @@ function renderStoredRun(values: ReportOptions, positionals: string[], io: CliIO
         report = await findRun(store, positionals[0]);
       }
       const { trend, previous, previousMissing } = await storedRunExtras(store, report);
-      const files = await renderReports(report, { formats, outDir: resolve(io.cwd, values.out), trend, previous, previousMissing, chromium });
+      // report.sarif lists the open findings of the checks the run could not evaluate, from the runs that last evaluated them.
+      const { carried, missing } = formats.includes('sarif') ? await storedCarried(store, report, previous) : { carried: [], missing: [] };
+      if (missing.length > 0) io.stderr(`ztaudit report: warning: ${oneLine(`report.sarif leaves out the findings run ${report.run.id} carried from run(s) ${missing.join(', ')}: not stored any more or unreadable`)}\n`);
+      const files = await renderReports(report, { formats, outDir: resolve(io.cwd, values.out), trend, previous, previousMissing, carried, chromium });
       for (const f of files) io.stdout(`wrote ${f}\n`);
       return EXIT_OK;
     } finally {

@@ -7,7 +7,8 @@
 import { UnreadableRunError } from '../base/errors.ts';
 import type { RunStore } from '../history/store.ts';
 import type { PreviousMissing } from '../report/view/types.ts';
-import type { RunReport, TrendPoint } from '../run/types.ts';
+import { openCarriedFindings } from '../diff/baseline.ts';
+import type { CarriedFindings, RunReport, TrendPoint } from '../run/types.ts';
 
 export const TREND_POINTS = 30;
 
@@ -23,4 +24,32 @@ export async function storedRunExtras(store: RunStore, report: RunReport): Promi
     if (!(error instanceof UnreadableRunError)) throw error;
     return { trend, previous: null, previousMissing: 'unreadable' };
   }
+}
+
+/**
+ * The open findings of the checks `report` could not evaluate, read again from the runs its
+ * run.lastEvaluatedOpen names, as the run's own report.sarif listed them (Baseline.carried).
+ * A run no longer stored or unreadable is named in `missing`: its findings cannot be listed.
+ */
+export async function storedCarried(store: Pick<RunStore, 'get'>, report: RunReport, previous: RunReport | null): Promise<{ carried: CarriedFindings[]; missing: string[] }> {
+  const checksOf = new Map<string, Set<string>>();
+  for (const e of report.run.lastEvaluatedOpen ?? []) {
+    const set = checksOf.get(e.runId);
+    if (set) set.add(e.check); else checksOf.set(e.runId, new Set([e.check]));
+  }
+  const carried: CarriedFindings[] = [];
+  const missing: string[] = [];
+  for (const [runId, checks] of checksOf) {
+    let run: RunReport | null;
+    try {
+      run = previous?.run.id === runId ? previous : await store.get(runId);
+    } catch (error: unknown) {
+      if (!(error instanceof UnreadableRunError)) throw error;
+      run = null;
+    }
+    if (!run) { missing.push(runId); continue; }
+    const findings = openCarriedFindings(report, run, checks);
+    if (findings.length > 0) carried.push({ runId, findings });
+  }
+  return { carried, missing };
 }

@@ -22,8 +22,8 @@
 // lists, unread (StoredRunRead.wants; every store does: SQLite, PostgreSQL, k8s).
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { CarriedWalk, isBlind, isEvaluated, isUnjudged } from '../run/coverage.ts';
-import type { CheckSummary, Finding, RunReport, StoredRunRead } from '../run/types.ts';
-import { openCarried } from '../engine/waivers.ts';
+import type { CarriedFindings, CheckSummary, Finding, RunReport, StoredRunRead } from '../run/types.ts';
+import { openCarried } from '../run/waivers.ts';
 import { breadthBasesMatch } from './diff.ts';
 
 export interface Baseline {
@@ -53,6 +53,21 @@ export interface Baseline {
    * findings in the newest run that evaluated it (see carriedOpen below).
    */
   lastEvaluatedOpen: NonNullable<RunReport['run']['lastEvaluatedOpen']>;
+  /**
+   * The open findings `lastEvaluatedOpen` counts, by the run each comes from (report.sarif
+   * lists them: a result missing from an analysis closes its alert as fixed). Absent for a
+   * check whose run was not found (its count kept from the latest run).
+   */
+  carried: CarriedFindings[];
+}
+
+/**
+ * The findings of `run` that `current` carries for `checks` (ones it could not evaluate and
+ * `run` last evaluated): those `current`'s waivers leave open at its start (openCarried), as run.lastEvaluatedOpen
+ * counts them. `ztaudit report RUN` reads them again from the run each entry names.
+ */
+export function openCarriedFindings(current: Pick<RunReport, 'run' | 'waivers'>, run: Pick<RunReport, 'findings'>, checks: ReadonlySet<string>): Finding[] {
+  return openCarried(current.waivers ?? [], run.findings.filter((f) => checks.has(f.check)), new Date(current.run.startedAt));
 }
 
 /** How many stored runs (the latest included) findBaseline reads looking for the RBAC breadth alone. */
@@ -108,7 +123,7 @@ export async function findBaseline(
   };
   for await (const run of typeof runs === 'function' ? runs({ wants }) : runs) {
     const checks = new Map(run.checks.map((c) => [c.id, c]));
-    carried.next(run, checks, latest === null);
+    const carries = carried.next(run, checks, latest === null);
     if (latest === null) {
       latest = run;
       for (const id of [...wanted]) if (!unjudged(checks.get(id))) wanted.delete(id);
@@ -129,7 +144,7 @@ export async function findBaseline(
         }
       }
       if (here.size > 0) taken.push({ run, checks: here });
-      else passed(run);
+      else if (!carries) passed(run);
       if (!newestBreadth && run.details?.rbac) newestBreadth = run;
       if (!breadthFrom && sameBasis(run)) breadthFrom = run;
     }
@@ -141,11 +156,12 @@ export async function findBaseline(
   }
   if (latest === null) return null;
   const lastEvaluatedOpen = carried.result(latest);
+  const carriedFindings = carried.findings(lastEvaluatedOpen);
   const breadthRun = breadthFrom ?? newestBreadth;
   // Never evaluated, blind in the latest run, not applicable in an older one: that says more.
   const latestChecks = new Map(latest.checks.map((c) => [c.id, c]));
   for (const id of [...notApplicable.keys()]) if (from.has(id) || latestChecks.get(id)?.status === 'not-applicable') notApplicable.delete(id);
-  if (taken.length === 0 && notApplicable.size === 0 && (breadthRun === null || breadthRun === latest)) return { latest, report: latest, olderRuns: {}, notApplicableRuns: {}, lastEvaluatedOpen };
+  if (taken.length === 0 && notApplicable.size === 0 && (breadthRun === null || breadthRun === latest)) return { latest, report: latest, olderRuns: {}, notApplicableRuns: {}, lastEvaluatedOpen, carried: carriedFindings };
 
   const olderRuns: Record<string, string> = {};
   for (const [id, run] of from) olderRuns[id] = run.run.id;
@@ -158,7 +174,7 @@ export async function findBaseline(
   const details = { ...latest.details };
   if (breadthRun && breadthRun !== latest) details.rbac = breadthRun.details.rbac;
   const breadthRunId = breadthRun && breadthRun !== latest ? { breadthRunId: breadthRun.run.id } : {};
-  return { latest, report: { ...latest, checks, findings, details }, olderRuns, notApplicableRuns, ...breadthRunId, lastEvaluatedOpen };
+  return { latest, report: { ...latest, checks, findings, details }, olderRuns, notApplicableRuns, ...breadthRunId, lastEvaluatedOpen, carried: carriedFindings };
 }
 
 /**
@@ -172,25 +188,43 @@ export async function findBaseline(
  * run was not found (unreadable, evicted) keeps what the latest run carried for it.
  */
 function carriedOpen(current: Pick<RunReport, 'checks' | 'run' | 'waivers'>) {
-  const waivers = current.waivers ?? [];
-  const now = new Date(current.run.startedAt);
   const blind = current.checks.filter((c) => isBlind(c.status)).map((c) => c.id);
   const walk = new CarriedWalk(blind);
   const sought = walk.sought;
-  const found = new Map<string, { runId: string; open: Record<Severity, number> }>();
+  const found = new Map<string, { runId: string; open: Record<Severity, number>; findings: Finding[] }>();
   const zero = () => Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   return {
     sought,
-    next(run: RunReport, checks: ReadonlyMap<string, CheckSummary>, isLatest: boolean): void {
+    /** Whether `run` supplies findings (its spool must stay open for them). */
+    next(run: RunReport, checks: ReadonlyMap<string, CheckSummary>, isLatest: boolean): boolean {
       // A check the latest run does not have is sought on past it, as a blind one (what that run
       // carried for it stands when none is found: result); an older run without it ends the search.
       const here = new Map(walk.next((id) => {
         const c = checks.get(id);
         return evaluated(c) ? 'evaluated' : (c === undefined ? isLatest : isBlind(c.status)) ? 'blind' : 'ended';
       }).map((id) => [id, zero()]));
-      if (here.size === 0) return;
-      for (const f of openCarried(waivers, run.findings.filter((f) => here.has(f.check)), now)) here.get(f.check)![f.severity]++;
-      for (const [id, open] of here) found.set(id, { runId: run.run.id, open });
+      if (here.size === 0) return false;
+      const open = openCarriedFindings(current, run, new Set(here.keys()));
+      const byCheck = new Map<string, Finding[]>();
+      for (const f of open) {
+        here.get(f.check)![f.severity]++;
+        const list = byCheck.get(f.check);
+        if (list) list.push(f); else byCheck.set(f.check, [f]);
+      }
+      for (const [id, n] of here) found.set(id, { runId: run.run.id, open: n, findings: byCheck.get(id) ?? [] });
+      return open.length > 0;
+    },
+    /** The open findings of the checks `result` carries, by run. */
+    findings(result: NonNullable<RunReport['run']['lastEvaluatedOpen']>): CarriedFindings[] {
+      const byRun = new Map<string, Finding[]>();
+      for (const e of result) {
+        const f = found.get(e.check);
+        if (!f || f.runId !== e.runId || f.findings.length === 0) continue;
+        let list = byRun.get(f.runId);
+        if (!list) byRun.set(f.runId, (list = []));
+        for (const x of f.findings) list.push(x);
+      }
+      return [...byRun].map(([runId, findings]) => ({ runId, findings }));
     },
     result(latest: RunReport): NonNullable<RunReport['run']['lastEvaluatedOpen']> {
       const stored = new Map((latest.run.lastEvaluatedOpen ?? []).map((e) => [e.check, e]));

@@ -144,10 +144,34 @@ function piecesOf(previous: RunReport, current: RunReport, pairs: FindingPairs):
       const n = Math.abs(dPass);
       pieces.push(dpw > 0 || (dpw === 0 && dPass > 0)
         ? { kind: 'passes-added', check: id, count: n, dp: dpw, dt: dpw, text: `${plural(n, 'more passing result')} (${a!.evaluated} → ${b!.evaluated} evaluated)` }
-        : { kind: 'passes-removed', check: id, count: n, dp: dpw, dt: dpw, text: `${plural(n, 'passing result')} no longer present (${a!.evaluated} → ${b!.evaluated} evaluated: objects deleted or no longer in scope)` });
+        : { kind: 'passes-removed', check: id, count: n, dp: dpw, dt: dpw, text: passesRemovedText(n, a!.evaluated, b!.evaluated, acc.new[0]) });
     }
   }
   return out;
+}
+
+/**
+ * Why `n` fewer results of a check pass, from its evaluated counts and its new findings: a
+ * passing result is gone (its object deleted or out of scope) or now fails. Only fewer
+ * evaluated results can be objects gone, so at least n − (before − after) now fail (all n when
+ * as many or more were evaluated); only new findings can be results now failing, so at least
+ * n − newFindings are gone. What neither bound settles (an object deleted and another now
+ * failing read the same in counts) is said to be either, not guessed.
+ */
+function passesRemovedText(n: number, before: number, after: number, newFindings: number): string {
+  const failing = Math.max(0, n - Math.max(0, before - after));
+  const gone = Math.min(n - failing, Math.max(0, n - newFindings));
+  const either = n - failing - gone;
+  const evaluated = `${before} → ${after} evaluated`;
+  const num = (k: number) => k.toLocaleString('en-US');
+  if (failing === n) return `${plural(n, 'passing result')} now failing (${evaluated})`;
+  if (gone === n) return `${plural(n, 'passing result')} no longer present (${evaluated}: objects deleted or no longer in scope)`;
+  const parts = [
+    ...(failing > 0 ? [`${num(failing)} now failing`] : []),
+    ...(gone > 0 ? [`${num(gone)} no longer present (objects deleted or no longer in scope)`] : []),
+    ...(either > 0 ? [`${num(either)} now failing or no longer present (object deleted or out of scope: the counts do not tell which)`] : []),
+  ];
+  return `${plural(n, 'fewer passing result')} (${evaluated}): ${parts.join(', ')}`;
 }
 
 /** Rounds shares to 0.1 so that they add up to `target` exactly (largest remainder). */

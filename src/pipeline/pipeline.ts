@@ -13,7 +13,7 @@ import type { Config } from '../config/types.ts';
 import { runDetails, runNotes } from '../analysis/details.ts';
 import { auditSnapshot, type AuditInput, type AuditOutput } from '../engine/audit.ts';
 import type { Check } from '../engine/types.ts';
-import type { NotificationOutcome, RunDiff, RunReport, SaveOptions, StoredRunRead, TrendPoint, WrittenFile, WrittenReport } from '../run/types.ts';
+import type { CarriedFindings, NotificationOutcome, RunDiff, RunReport, SaveOptions, StoredRunRead, TrendPoint, WrittenFile, WrittenReport } from '../run/types.ts';
 
 export type { TrendPoint };
 import type { Snapshot } from '../snapshot/types.ts';
@@ -69,8 +69,9 @@ export interface PipelineEdges {
   /**
    * `formats`: only these of the configured formats (serve --watch writes the HTML a notifier attaches first).
    * `onReportJson`: to be told of the report.json written for this run, as written (renderReports' option).
+   * `carried`: the open findings of the checks this run could not evaluate (Baseline.carried), for report.sarif.
    */
-  render(report: RunReport, extras: { previous: RunReport | null; trend: TrendPoint[]; formats?: readonly string[]; onReportJson?: (file: WrittenFile) => void }): Promise<string[]>;
+  render(report: RunReport, extras: { previous: RunReport | null; trend: TrendPoint[]; carried?: CarriedFindings[]; formats?: readonly string[]; onReportJson?: (file: WrittenFile) => void }): Promise<string[]>;
   /** Run after the run is stored and notified (PolicyReports); what they say is logged, a failure is a warning. */
   publishers?: Publisher[];
   notifiers: Notifier[];
@@ -147,7 +148,7 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
   if (store) await store.acquire(report.run.cluster.name);
   try {
     if (store && mark !== null && store.storedSince) await refuseIfOvertaken(store, mark, report);
-    const previous = store ? await diffWithBaseline(store, report, expiredWaivers, config.regression, edges) : null;
+    const { previous, carried } = store ? await diffWithBaseline(store, report, expiredWaivers, config.regression, edges) : { previous: null, carried: [] };
     if (!previous && expiredWaivers.length > 0) edges.log.warn(`${expiredWaivers.length} finding(s) are back on because their waiver expired`);
     if (edges.keep && !edges.keep(report)) return { report, files: [], stored: false };
     // The stored runs; the renderer adds the current one.
@@ -157,7 +158,7 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
     let written: WrittenReport | undefined;
     const render = (formats?: readonly string[]) => {
       written = undefined; // one written before holds the run as it was then (before its notifications)
-      return edges.render(report, { previous, trend, ...(formats ? { formats } : {}), onReportJson: (reportJson) => { written = { reportJson }; } });
+      return edges.render(report, { previous, trend, carried, ...(formats ? { formats } : {}), onReportJson: (reportJson) => { written = { reportJson }; } });
     };
     // Render before storing: a run whose reports cannot be written (no space, --out not a
     // directory) must not become the baseline that hides its regressions next time.
@@ -241,10 +242,12 @@ async function refuseIfOvertaken(store: PipelineStore, mark: string, report: Run
  * compared with), as plain findings. The rest of
  * the stored run (as many findings as this one, parsed from the store, their bulky fields in a
  * temp file: RunStore.runsNewestFirst) is not kept through rendering, storing and notifying,
- * and the temp files of the runs read are closed before this returns.
+ * and the temp files of the runs read are closed before this returns, but those of the runs
+ * `carried` (Baseline.carried: report.sarif lists them) reads from, which close once it is dropped.
  */
-async function diffWithBaseline(store: PipelineStore, report: RunReport, expiredWaivers: string[], rules: Config['regression'], edges: PipelineEdges): Promise<RunReport | null> {
-  const closers: Array<() => void> = [];
+async function diffWithBaseline(store: PipelineStore, report: RunReport, expiredWaivers: string[], rules: Config['regression'], edges: PipelineEdges): Promise<{ previous: RunReport | null; carried: CarriedFindings[] }> {
+  const closers: Array<{ runId: string; close: () => void }> = [];
+  const keep = new Set<string>();
   try {
     // A run passed over (its checks blind too) is closed at once, not kept open with the rest.
     // Only a finding this run does not have can be resolved, and only resolved ones are listed
@@ -271,7 +274,7 @@ async function diffWithBaseline(store: PipelineStore, report: RunReport, expired
         report.run.notes.push(oneLine(`not diffed: no stored run of this cluster could be read (unreadable: ${unreadable.map((e) => e.runId).join(', ')})`));
         report.run.unreadablePrevious = unreadable.map((e) => e.runId);
       }
-      return null;
+      return { previous: null, carried: [] };
     }
     report.diff = edges.diff(baseline.report, report, expiredWaivers, baseline.olderRuns, baseline.notApplicableRuns, baseline.breadthRunId);
     if (unreadable.length > 0) report.diff.unreadableRuns = unreadable.map((e) => e.runId);
@@ -287,9 +290,11 @@ async function diffWithBaseline(store: PipelineStore, report: RunReport, expired
     const resolved = new Set(report.diff.resolved);
     // From the baseline diffed against, not the latest run alone: a check compared with an older
     // run (the latest could not evaluate it) has its resolved findings only there.
-    return { ...baseline.latest, findings: baseline.report.findings.filter((f) => resolved.has(f.fingerprint)).map((f) => ({ ...f })) };
+    for (const c of baseline.carried) keep.add(c.runId);
+    const previous = { ...baseline.latest, findings: baseline.report.findings.filter((f) => resolved.has(f.fingerprint)).map((f) => ({ ...f })) };
+    return { previous, carried: baseline.carried };
   } finally {
-    for (const close of closers) close();
+    for (const { runId, close } of closers) if (!keep.has(runId)) close();
   }
 }
 
@@ -307,9 +312,9 @@ async function recordOutcomes(store: PipelineStore, report: RunReport, log: Logg
 }
 
 /** `runs`, each one's spool closer (src/run/stored-run.ts) added to `closers` as it is handed on. */
-async function* noting(runs: AsyncIterable<RunReport>, closers: Array<() => void>): AsyncIterable<RunReport> {
+async function* noting(runs: AsyncIterable<RunReport>, closers: Array<{ runId: string; close: () => void }>): AsyncIterable<RunReport> {
   for await (const run of runs) {
-    closers.push(spoolCloserOf(run));
+    closers.push({ runId: run.run.id, close: spoolCloserOf(run) });
     yield run;
   }
 }

@@ -19,7 +19,7 @@ import { renderMarkdown } from './markdown.ts';
 import { writeSarif, type SourceRef } from './sarif.ts';
 import { writeCsv } from './csv.ts';
 import { NO_CHROMIUM, renderPdf } from './pdf.ts';
-import type { RunReport, TrendPoint, WrittenFile } from '../run/types.ts';
+import type { CarriedFindings, RunReport, TrendPoint, WrittenFile } from '../run/types.ts';
 import type { PreviousMissing } from './view/types.ts';
 
 export interface RenderOptions {
@@ -33,6 +33,8 @@ export interface RenderOptions {
   chromium?: string | null;
   /** Where each object was read from (the snapshot's `sources`, --manifests): report.sarif points at the file and line. */
   sources?: Record<string, SourceRef>;
+  /** The open findings of the checks the run could not evaluate, from the runs that last evaluated them: report.sarif lists them. */
+  carried?: CarriedFindings[];
   /** Told which file report.json is once it is in place (a store may keep the run from it). */
   onReportJson?: (file: WrittenFile) => void;
 }
@@ -54,7 +56,7 @@ const REPORTS = {
   html: { file: 'report.html', render: (report: RunReport, opts: Extras) => renderHtml(report, { trend: opts.trend, previous: opts.previous ?? null, previousMissing: opts.previousMissing }) },
   junit: { file: 'report.junit.xml', write: writeJunit },
   md: { file: 'report.md', render: (report: RunReport) => renderMarkdown(report) },
-  sarif: { file: 'report.sarif', write: (report: RunReport, out: TextWriter, opts: Extras) => writeSarif(report, out, { sources: opts.sources }) },
+  sarif: { file: 'report.sarif', write: (report: RunReport, out: TextWriter, opts: Extras) => writeSarif(report, out, { sources: opts.sources, carried: opts.carried }) },
   csv: { file: 'report.csv', write: writeCsv },
   pdf: { file: 'report.pdf', render: (report: RunReport, opts: Extras) => printPdf(report, opts) },
 } as const satisfies Record<string, { file: string; render: Render } | { file: string; write: Write }>;

@@ -5,12 +5,15 @@
 // and line the object was read from (--manifests), or else a path that stands for the object
 // in the cluster, `cluster/<namespace>/<kind>/<name>.yaml` under the base id CLUSTER, which
 // points into no repository (docs/report-formats.md#sarif).
+// A partial run lists too the open findings of the checks it could not evaluate, as the run that
+// last evaluated them had them (properties.carriedFrom): GitHub code scanning closes as fixed an
+// alert whose result is missing from a new analysis, and a 403 fixes nothing.
 // The log is written a result at a time (at 150,000 pods it is larger than the longest string
 // V8 can make), as the text JSON.stringify(log, null, 2) gives.
 import { withoutBidi } from '../base/plain-text.ts';
 import { collectText, type TextWriter } from '../base/spool.ts';
 import type { Severity } from '../base/vocabulary.ts';
-import type { Finding, RunReport } from '../run/types.ts';
+import type { CarriedFindings, Finding, RunReport } from '../run/types.ts';
 import type { ResourceRef } from '../base/vocabulary.ts';
 import { isBlind } from '../run/coverage.ts';
 
@@ -20,8 +23,11 @@ import { isBlind } from '../run/coverage.ts';
  */
 export interface SourceRef { file: string; line?: number }
 
-/** What a SARIF log can say beyond report.json: where each object was read from. */
-export interface SarifOptions { sources?: Record<string, SourceRef> }
+/**
+ * What a SARIF log can say beyond report.json: where each object was read from, and the open
+ * findings of the checks the run could not evaluate (RenderOptions.carried).
+ */
+export interface SarifOptions { sources?: Record<string, SourceRef>; carried?: readonly CarriedFindings[] }
 
 /** The base id of the paths that stand for objects of a cluster rather than files. */
 export const CLUSTER_URI_BASE = 'CLUSTER';
@@ -56,7 +62,7 @@ const MAX_RULE_TAGS = 10;
  * whose default is low needs a rule of its own to be ranked high; a finding at its check's
  * severity keeps the check's id, and so the alert it opened and any dismissal of it.
  */
-function rulesOf(report: RunReport): Rules {
+function rulesOf(report: RunReport, carried: readonly CarriedFindings[]): Rules {
   const ruleIndex = new Map<string, number>();
   const rules: Array<Record<string, unknown>> = [];
   const remediationOf = new Map<string, string>();
@@ -87,10 +93,13 @@ function rulesOf(report: RunReport): Rules {
   };
   const ruleIdOf = (f: Finding) => (severityOf.get(f.check) === f.severity ? f.check : `${f.check}/${f.severity}`);
   for (const c of report.checks) addRule(c.id, c.id, c.title, c.severity);
-  for (const f of report.findings) if (!severityOf.has(f.check)) addRule(f.check, f.check, f.check, f.severity);
-  for (const f of report.findings) {
-    const id = ruleIdOf(f);
-    if (!ruleIndex.has(id)) addRule(id, f.check, `${titleOf.get(f.check) ?? f.check} (${f.severity})`, f.severity);
+  const lists = [report.findings, ...carried.map((c) => c.findings)];
+  for (const list of lists) for (const f of list) if (!severityOf.has(f.check)) addRule(f.check, f.check, f.check, f.severity);
+  for (const list of lists) {
+    for (const f of list) {
+      const id = ruleIdOf(f);
+      if (!ruleIndex.has(id)) addRule(id, f.check, `${titleOf.get(f.check) ?? f.check} (${f.severity})`, f.severity);
+    }
   }
   return { rules, ruleIndex, ruleIdOf };
 }
@@ -120,8 +129,11 @@ export function physicalLocationOf(r: ResourceRef, related: ResourceRef[] | unde
   return { artifactLocation: { uri: uriPath(['cluster', r.namespace || '_cluster', r.kind, `${r.name}.yaml`]), uriBaseId: CLUSTER_URI_BASE } };
 }
 
-/** The result for one finding; its message and evidence (spooled, perhaps) are read once. */
-function resultOf(f: Finding, { ruleIndex, ruleIdOf }: Rules, sources: Record<string, SourceRef> | undefined): Record<string, unknown> {
+/**
+ * The result for one finding; its message and evidence (spooled, perhaps) are read once. A
+ * carried one (`carriedFrom`: the run it comes from) is open: a waiver it had then has expired.
+ */
+function resultOf(f: Finding, { ruleIndex, ruleIdOf }: Rules, sources: Record<string, SourceRef> | undefined, carriedFrom?: string): Record<string, unknown> {
   const { message, evidence } = f;
   const ruleId = ruleIdOf(f);
   const fq = [f.resource.namespace, f.resource.kind, f.resource.name].filter((x) => x !== undefined && x !== '').join('/');
@@ -133,8 +145,8 @@ function resultOf(f: Finding, { ruleIndex, ruleIdOf }: Rules, sources: Record<st
     message: { text: withoutBidi(message) },
     locations: [{ physicalLocation: physicalLocationOf(f.resource, f.related, sources), logicalLocations: [{ name: withoutBidi(f.resource.name), fullyQualifiedName: withoutBidi(fq), kind: 'resource' }] }],
     partialFingerprints: { 'ztaudit/v1': f.fingerprint },
-    properties: { severity: f.severity, area: f.area, resource: f.resource, ...(evidence ? { evidence } : {}) },
-    ...(f.waived && f.waiver
+    properties: { severity: f.severity, area: f.area, resource: f.resource, ...(evidence ? { evidence } : {}), ...(carriedFrom !== undefined ? { carriedFrom } : {}) },
+    ...(carriedFrom === undefined && f.waived && f.waiver
       ? { suppressions: [{ kind: 'external', status: 'accepted', justification: withoutBidi(`${f.waiver.reason} (owner ${f.waiver.owner}, expires ${f.waiver.expires})`) }] }
       : {}),
   };
@@ -175,20 +187,20 @@ const RESULT_INDENT = '        ';
 
 /** report.sarif into `out`: JSON.stringify(log, null, 2) and a newline, a result at a time. */
 export function writeSarif(report: RunReport, out: TextWriter, opts: SarifOptions = {}): void {
-  const rules = rulesOf(report);
+  const carried = opts.carried ?? [];
+  const rules = rulesOf(report, carried);
   const head = JSON.stringify(logWithoutResults(report, rules), null, 2);
   if (!head.endsWith(EMPTY_RESULTS_END)) throw new Error('SARIF log: results is not the last member of its run');
   out.text(head.slice(0, -EMPTY_RESULTS_END.length));
-  const findings = report.findings;
-  if (findings.length === 0) out.text('[]');
-  else {
-    out.text('[\n');
-    for (let i = 0; i < findings.length; i++) {
-      const json = JSON.stringify(resultOf(findings[i], rules, opts.sources), null, 2);
-      out.text(`${RESULT_INDENT}${json.replace(/\n/g, `\n${RESULT_INDENT}`)}${i < findings.length - 1 ? ',\n' : '\n'}`);
-    }
-    out.text('      ]');
-  }
+  let first = true;
+  const write = (result: Record<string, unknown>) => {
+    const json = JSON.stringify(result, null, 2);
+    out.text(`${first ? '[\n' : ',\n'}${RESULT_INDENT}${json.replace(/\n/g, `\n${RESULT_INDENT}`)}`);
+    first = false;
+  };
+  for (const f of report.findings) write(resultOf(f, rules, opts.sources));
+  for (const { runId, findings } of carried) for (const f of findings) write(resultOf(f, rules, opts.sources, runId));
+  out.text(first ? '[]' : '\n      ]');
   out.text(`${RUN_END}\n`);
 }
 

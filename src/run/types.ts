@@ -241,6 +241,13 @@ export interface TrendPoint {
   partial?: boolean;
 }
 
+/**
+ * Open findings of checks a run could not evaluate, as the run `runId` that last evaluated
+ * them had them (those its run.lastEvaluatedOpen counts); not part of report.json: report.sarif
+ * lists them (src/diff/baseline.ts finds them, `report RUN` reads them again from `runId`).
+ */
+export interface CarriedFindings { runId: string; findings: Finding[] }
+
 export interface RunReport {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
   run: {

@@ -292,12 +292,16 @@ describeBrowser('HTML report in headless Chromium', () => {
       },
     });
     expect(report.run.partial?.length).toBe(2);
+    // What the checks it could not evaluate last found: the sign-off page states it as the summary does.
+    const blind = report.checks.find((c) => c.status === 'not-evaluated')!;
+    report.run.lastEvaluatedOpen = [{ check: blind.id, runId: previous.run.id, open: { critical: 0, high: 17, medium: 0, low: 0 } }];
     const out = join(dir, 'pdf-partial');
     await renderReports(report, { formats: ['pdf'], outDir: out, trend, previous, chromium: executablePath });
     const pdf = join(out, 'report.pdf');
     const pageText = (n: number) => spawnSync('pdftotext', ['-f', String(n), '-l', String(n), '-layout', pdf, '-'], { encoding: 'utf8' }).stdout;
     const [page1, page2] = [pageText(1), pageText(2)];
     for (const t of ['Partial run:', 'checks evaluated', 'Reviewer sign-off', 'Comments', 'Contents', '1. Summary', '10. Methodology']) expect(page1, t).toContain(t);
+    expect(page1.replace(/\s+/g, ' ')).toContain(`+17 in 1 check not evaluated, as of run ${previous.run.id}: those checks' findings are not in this run's counts or scores`);
     // The areas' column heads are whole words (the table had been too narrow for GRADE).
     expect(page1).toMatch(/AREA +SCORE +GRADE/);
     // Page 2 is the report itself, with none of the cover's contents spilled onto it.

@@ -229,3 +229,37 @@ describe('score-change causes of a finding whose severity changed', () => {
     expect(tls.causes[0].points).toBe(tls.delta);
   });
 });
+
+describe('score-change causes: passing results that went', () => {
+  // A ClusterRoleBinding to cluster-admin (kubernetes.io/docs/reference/access-authn-authz/rbac/#user-facing-roles:
+  // "cluster-admin ... gives full control over every resource in the cluster") for a ServiceAccount
+  // the cluster already had: the same objects are evaluated, and results that passed now fail.
+  const backendAdmin = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'backend-admin' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ kind: 'ServiceAccount', name: 'backend', namespace: 'shop' }] };
+  const causeOf = (r: RunReport, check: string) => r.diff!.scoreChanges!.rbac!.causes.find((c) => c.check === check && c.kind === 'passes-removed')!;
+
+  it('an existing ServiceAccount bound to cluster-admin: its passing results are "now failing", not objects deleted', () => {
+    const { report } = demoRun({ baselineRbac: true, change: (s) => { s.resources.clusterrolebindings!.push(backendAdmin as never); } });
+    const removed = report.diff!.scoreChanges!.rbac!.causes.filter((c) => c.kind === 'passes-removed');
+    expect(removed.length).toBeGreaterThan(0);
+    expect(removed.map((c) => c.text).filter((t) => t.includes('deleted'))).toEqual([]);
+    expect(causeOf(report, 'rbac.cluster-admin-binding').text).toBe('1 passing result now failing (5 → 5 evaluated)');
+    expect(report.diff!.new.length).toBeGreaterThan(0);
+  });
+
+  it('one subject bound to cluster-admin while another\'s binding is deleted: says how many now fail and how many are gone, and which it cannot tell', () => {
+    const { report } = demoRun({
+      baselineRbac: true,
+      change: (s) => {
+        s.resources.clusterrolebindings = [...s.resources.clusterrolebindings!.filter((b) => b.metadata?.name !== 'prometheus'), backendAdmin as never];
+      },
+    });
+    // prometheus passed cluster-admin-binding and is no longer a subject; backend passed and now fails.
+    expect(causeOf(report, 'rbac.cluster-admin-binding').text)
+      .toBe('2 fewer passing results (5 → 4 evaluated): 1 now failing, 1 no longer present (objects deleted or no longer in scope)');
+    // prometheus failed secrets-cluster-read (resolved now), backend passed it and now fails: by counts alone
+    // (5 → 4 evaluated, one new finding) the one fewer pass could be either.
+    expect(causeOf(report, 'rbac.secrets-cluster-read').text)
+      .toBe('1 fewer passing result (5 → 4 evaluated): 1 now failing or no longer present (object deleted or out of scope: the counts do not tell which)');
+    expect(sumOf(report, 'rbac')).toBe(report.diff!.scoreChanges!.rbac!.delta);
+  });
+});

@@ -332,9 +332,28 @@ describe('ztaudit fleet and history export/import', () => {
     expect(t.err.join('')).toBe('');
     expect(code).toBe(0);
     // The window is relative to the real clock here; the data test above pins it.
-    expect(t.out.join('')).toMatch(/^wrote .*fleet\.html\nwrote .*fleet\.json\nwrote .*fleet\.md\n3 clusters, mean overall 64\.2, \d+ regressed in the last 240 h, \d+ without a run in the last 480 h \(stale\), 2 finding shapes on 2\+ clusters, 3 waivers expiring\n$/);
+    expect(t.out.join('')).toMatch(/^wrote .*fleet\.html\nwrote .*fleet\.json\nwrote .*fleet\.md\n3 clusters, mean overall 64\.2, \d+ regressed in the last 240 h, \d+ without a run in the last 480 h \(stale\), 2 finding shapes on 2\+ clusters, \d+ waivers? expired, \d+ expiring\n$/);
     expect(JSON.parse(readFileSync(join(dir, 'out', 'fleet.json'), 'utf8')).clusters).toHaveLength(3);
     expect(readFileSync(join(dir, 'out', 'fleet.md'), 'utf8')).toMatch(/^# ztaudit fleet report: 3 clusters/);
+  });
+
+  it('says how many waivers have expired and how many are expiring, apart (a waiver past its day is not "expiring")', async () => {
+    // The CLI states waivers at the real clock: dates relative to today (a waiver holds through its day, UTC).
+    const day = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
+    const summaryOf = async (name: string, expires: string[]) => {
+      const file = join(dir, `${name}.db`);
+      const store = await openRunStore(file);
+      const run = fleetRun('gamma', '20261027T020000Z-g00001', new Date(Date.now() - 3_600_000).toISOString(), 70);
+      run.waivers = expires.map((e, i) => ({ check: 'rbac.wildcard-permission', resource: { kind: 'ClusterRole', name: `w${i}` }, reason: 'accepted', owner: 'team@example.com', expires: e, state: 'active', matched: 1 }));
+      await store.save(run);
+      await store.close();
+      const t = io();
+      expect(await main(['fleet', '--history', file, '--format', 'json', '--out', `out-${name}`], t), t.err.join('')).toBe(0);
+      return /, ([^,]+, [^,]+)\n$/.exec(t.out.join(''))![1];
+    };
+    expect(await summaryOf('one-expired', [day(-2)])).toBe('1 waiver expired, 0 expiring');
+    expect(await summaryOf('mixed', [day(-2), day(-3), day(3)])).toBe('2 waivers expired, 1 expiring');
+    expect(await summaryOf('none-due', [day(60)])).toBe('0 waivers expired, 0 expiring');
   });
 
   it('bad flags and formats are one line, exit 2', async () => {

@@ -117,6 +117,22 @@ describe('renderHtml', () => {
     expect(whole.slice(whole.indexOf('<section class="cover"'), whole.indexOf('<section id="summary"'))).not.toContain('Partial run');
   });
 
+  it('states a partial run\'s carried open findings on the printed cover (the sign-off page) as the summary does', () => {
+    const { report, previous, trend } = buildRun();
+    const blind = report.checks.find((c) => c.status === 'not-evaluated')!;
+    report.run.partial = ['networkpolicies could not be read (forbidden)'];
+    report.run.lastEvaluatedOpen = [{ check: blind.id, runId: 'run-<b>1</b>', open: { critical: 1, high: 16, medium: 0, low: 0 } }];
+    const html = renderHtml(report, { trend, previous });
+    const cover = html.slice(html.indexOf('<section class="cover"'), html.indexOf('<section id="summary"'));
+    const summary = html.slice(html.indexOf('<section id="summary"'), html.indexOf('<section id="top-fixes"'));
+    const note = '+17 in 1 check not evaluated, as of run run-&lt;b&gt;1&lt;/b&gt;';
+    expect(summary).toContain(`open findings (${note}): those checks' findings are not in this run's counts or scores.`);
+    expect(cover).toMatch(new RegExp(`<dt>Open findings</dt><dd>[^<]*<div class="carried-note">${note.replace(/[+()]/g, '\\$&')}: those checks' findings are not in this run's counts or scores</div></dd>`));
+    delete report.run.lastEvaluatedOpen;
+    const whole = renderHtml(report, { trend, previous });
+    expect(whole.slice(whole.indexOf('<section class="cover"'), whole.indexOf('<section id="summary"'))).not.toContain('carried-note');
+  });
+
   it('explains each omitted posture part in one line', () => {
     const { report } = buildRun();
     report.details = {};
