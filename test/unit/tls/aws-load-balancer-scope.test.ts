@@ -310,3 +310,25 @@ ${webhooks.map((w) => `- name: ${w}
     expect(awsVerdicts(live)).toMatchObject([{ status: 'fail', evidence: { loadBalancer: 'Classic' } }]);
   });
 });
+
+// aws-load-balancer-controller pkg/ingress/model_build_listener.go buildSSLRedirectConfig: the
+// annotation must parse as a number (ParseInt32Annotation) and name an HTTPS listener, or the
+// model build fails ("listener does not exist for SSLRedirect port"); documented at
+// https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/#ssl-redirect.
+describe('an ALB ssl-redirect the controller refuses is no redirect to HTTPS', () => {
+  const listenPorts = `alb.ingress.kubernetes.io/listen-ports: '[{"HTTP": 80}, {"HTTPS": 443}]'`;
+  const verdict = (redirect: string) => [...ingressWithoutTls.evaluate(ctx(ALB_CLASS + albIngress('shop', [listenPorts, `alb.ingress.kubernetes.io/ssl-redirect: ${redirect}`])))][0];
+
+  it('"443" redirects (pass); "true" and a port that is no HTTPS listener are the medium "not reconciled" finding, naming the value', () => {
+    expect(verdict("'443'")).toMatchObject({ status: 'pass', evidence: { sslRedirect: '443' } });
+    expect(verdict("'true'")).toMatchObject({ status: 'fail', severity: 'medium', evidence: { invalidSslRedirect: 'alb.ingress.kubernetes.io/ssl-redirect "true" is not a port number' } });
+    expect(verdict("'8443'").message).toBe('Ingress web/shop (AWS Load Balancer Controller): alb.ingress.kubernetes.io/ssl-redirect "8443" names no HTTPS listener (HTTP 80, HTTPS 443), which the controller refuses; it does not reconcile the Ingress, so its listeners and redirect are unknown.');
+  });
+
+  it('the value is cluster text: quoted, a line break in it stays escaped on one line', () => {
+    const v = verdict('"443\\n[ok] redirects to HTTPS"');
+    expect(v).toMatchObject({ status: 'fail', severity: 'medium' });
+    expect(v.message).toContain('"443\\n[ok] redirects to HTTPS" is not a port number');
+    expect(v.message).not.toContain('\n');
+  });
+});
