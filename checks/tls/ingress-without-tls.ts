@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check, ConditionalRead } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { ALB_PARAMS, albIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, ALB_LISTEN_PORTS, ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxAnnotationBool, nginxAnnotationGroups, nginxControllersFor, nginxRedirectSettings, normalizeHost, servedByIngressNginx, servedByTraefik, traefikEntryPoints, traefikRouterPlaintext, traefikRouterTls, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, type TraefikEntryPoints, type UpstreamTls } from '../../src/analysis/tls/index.ts';
+import { ALB_PARAMS, albIngressOf, GKE_ALLOW_HTTP, gkeIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, ALB_LISTEN_PORTS, ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxAnnotationBool, nginxAnnotationGroups, nginxControllersFor, nginxRedirectSettings, normalizeHost, servedByIngressNginx, servedByTraefik, traefikEntryPoints, traefikRouterPlaintext, traefikRouterTls, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, type GkeIngress, type TraefikEntryPoints, type UpstreamTls } from '../../src/analysis/tls/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import type { KubeObject, Snapshot } from '../../src/snapshot/types.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
@@ -9,6 +9,7 @@ import { EDGE_ROUTE_KINDS, edgeRoutes, traefikRuleHosts } from '../../src/analys
 import { EDGE_ENCRYPTION } from '../controls.ts';
 import { EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ } from './lib/alb-params-read.ts';
 import { namedConfigMaps } from './lib/nginx-config-read.ts';
+import { LBC_SERVICE_WEBHOOK_READ } from './lib/lbc-webhook-read.ts';
 
 /**
  * ingress-nginx builds one server per host from every Ingress it serves and gives it the
@@ -201,6 +202,7 @@ function albVerdict(ing: KubeObject, resource: { kind: string; namespace: string
   const source = alb.listenPortsFromAnnotation ? ALB_LISTEN_PORTS : `default listen-ports, ${certificate}`;
   const evidence = { listenPorts: listeners, listenPortsSource: alb.listenPortsFromAnnotation ? 'annotation' : 'default', certificateArn: alb.certificateArn, ...(alb.certificateFromParams ? { certificateArnSource: params } : {}), ...(alb.sslRedirect ? { sslRedirect: alb.sslRedirect } : {}), ...(alb.sslRedirectFromParams !== undefined ? { sslRedirectSource: `${params} sslRedirectPort` } : {}) };
   if (alb.invalidListenPorts) return { status: 'fail', resource, detailKey: 'alb-listeners', severity: 'medium', message: `${who}: ${ALB_LISTEN_PORTS} cannot be read (${alb.invalidListenPorts}); the controller does not reconcile it, so its listeners are unknown.`, evidence: { invalidListenPorts: alb.invalidListenPorts } };
+  if (alb.invalidSslRedirect) return { status: 'fail', resource, detailKey: 'alb-listeners', severity: 'medium', message: `${who}: ${alb.invalidSslRedirect}, which the controller refuses; it does not reconcile the Ingress, so its listeners and redirect are unknown.`, evidence: { invalidSslRedirect: alb.invalidSslRedirect } };
   if (alb.ingressClassParams?.state === 'missing') return { status: 'fail', resource, detailKey: 'alb-listeners', severity: 'medium', message: `${who}: its IngressClass names ${params}, which does not exist, so the ALB's settings (${field}, sslPolicy) and its listeners are unknown.`, evidence: { ingressClassParams: alb.ingressClassParams.name, found: false } };
   const http = alb.listeners.filter((l) => l.protocol === 'HTTP').map((l) => l.port);
   const hosts = arr(obj(ing.spec)?.rules).map((r) => str(obj(r)?.host)).filter((h): h is string => !!h);
@@ -211,6 +213,19 @@ function albVerdict(ing: KubeObject, resource: { kind: string; namespace: string
   if (alb.sslRedirect) return { status: 'pass', resource, detailKey: 'alb-listeners', message: `${who}: the ALB's HTTP listener${http.length > 1 ? 's' : ''} (port ${http.join(', ')}) redirect${http.length > 1 ? '' : 's'} to HTTPS (${redirectSource}: ${JSON.stringify(alb.sslRedirect)}).`, evidence };
   const without = alb.sslRedirectFromParams !== undefined ? `: the ${redirectSource}, ${JSON.stringify(alb.sslRedirectFromParams)}, is not a port number, so the controller builds no redirect` : ' without alb.ingress.kubernetes.io/ssl-redirect';
   return { status: 'fail', resource, detailKey: 'alb-listeners', message: `${who} has HTTPS, but the ALB also serves ${served} over plaintext HTTP on port ${http.join(', ')} (${source}: ${listeners})${without}.`, evidence };
+}
+
+/**
+ * A host spec.tls covers on a GKE Ingress whose load balancer keeps its port-80 frontend
+ * (src/analysis/tls/gke.ts): served over plaintext HTTP too, unless the FrontendConfig it names
+ * redirects, which is unknown here (FrontendConfigs are not collected).
+ */
+function gkePlainHttp(resource: { kind: string; namespace: string; name: string }, host: string, by: string, gke: GkeIngress): Verdict {
+  const setting = gke.allowHttpRaw === undefined ? `${GKE_ALLOW_HTTP} is unset ("true" by default)` : `${GKE_ALLOW_HTTP} is ${JSON.stringify(gke.allowHttpRaw)}, not "false"`;
+  const evidence = { host, tlsHost: by, gkeIngress: gke.by, allowHttp: gke.allowHttpRaw ?? '(unset)', ...(gke.frontendConfig !== undefined ? { frontendConfig: gke.frontendConfig } : {}) };
+  const who = `GKE Ingress ${resource.namespace}/${resource.name} (${gke.by})`;
+  if (gke.frontendConfig !== undefined) return { status: 'fail', resource, detailKey: `host/${host}`, severity: 'medium', evidence, message: `Host ${host} is covered by TLS entry ${by}, but ${who} keeps its plain-HTTP frontend on port 80 (${setting}); it names FrontendConfig ${JSON.stringify(gke.frontendConfig)}, whose redirectToHttps may redirect that port to HTTPS, but FrontendConfigs are not collected, so whether the host is served over plaintext HTTP is unknown.` };
+  return { status: 'fail', resource, detailKey: `host/${host}`, evidence, message: `Host ${host} is covered by TLS entry ${by}, but ${who} also serves it over plaintext HTTP on port 80: ${setting}. Set ${GKE_ALLOW_HTTP}: "false", or redirect port 80 with a FrontendConfig (redirectToHttps).` };
 }
 
 function ingressVerdicts(ctx: AuditContext): Verdict[] {
@@ -284,8 +299,13 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
       if (!upstream) return undefined;
       return { status: 'fail', resource, detailKey, severity: 'low', message: `Ingress ${ns}/${resource.name} has no spec.tls, but TLS for ${what} terminates upstream: ${upstream.services.join('; ')}, and nothing else exposes the controller. Informational: ${upstream.plaintextServices.length === 0 ? 'the load balancer re-encrypts to ingress-nginx, and the Service\'s NodePorts reach its TLS port directly' : upstream.plaintextServices.length === upstream.services.length ? 'the load balancer forwards to ingress-nginx over plaintext HTTP inside the network, and the Service\'s NodePorts answer plaintext to whoever reaches the nodes' : `plaintext HTTP reaches ingress-nginx inside the network from ${upstream.plaintextServices.join('; ')}`}.`, evidence: { ...evidence, upstreamTls: upstream.services } };
     };
+    const gke = gkeIngressOf(ctx.snapshot, ing);
     for (const host of hosts) {
       const by = tlsHosts.find((t) => ingressTlsHostCovers(t, host));
+      if (by && gke?.allowHttp) {
+        out.push(gkePlainHttp(resource, host, by, gke));
+        continue;
+      }
       if (traefik?.inCluster) {
         const { secured, entryPoints } = traefik.inCluster;
         out.push({ status: 'fail', resource, detailKey: `host/${host}`, severity: 'low', evidence: { host, tlsHosts, ...traefik.evidence },
@@ -404,12 +424,19 @@ function gatewayApiVerdicts(ctx: AuditContext): Verdict[] {
         else if (certs > 0 && refused.length === certs) out.push(refusedVerdict(resource, detailKey, l, ns, refused, ev));
         else out.push({ status: 'pass', resource, detailKey, message: `HTTPS listener ${l.name} terminates TLS${refused.length ? ` (its certificateRefs ${refused.join(', ')} are refused: in another namespace without a ReferenceGrant)` : ''}.`, evidence: { ...ev, certificateRefs: certs, ...(refused.length ? { refusedCertificateRefs: refused } : {}) } });
       } else if (l.protocol === 'TLS') {
-        const mode = str(l.tls?.mode);
+        // ListenerTLSConfig.mode is optional with +kubebuilder:default=Terminate (gateway-api
+        // apis/v1/gateway_types.go), so the API server writes Terminate into a tls block without
+        // one; only a TLS listener without any tls block fails validation ("tls mode must be set
+        // for protocol TLS": has(l.tls) && has(l.tls.mode)).
+        const mode = str(l.tls?.mode) ?? 'Terminate';
+        const shown = str(l.tls?.mode) ? mode : 'Terminate, the default';
         const certs = arr(l.tls?.certificateRefs).length;
+        const options = Object.keys(obj(l.tls?.options) ?? {}).length;
         const refused = mode === 'Terminate' ? refusedCertificateRefs(ctx, gw, l) : [];
-        if (!mode) out.push({ status: 'fail', resource, detailKey, message: `TLS listener ${l.name} must set tls.mode (Terminate or Passthrough).`, evidence: ev });
+        if (!l.tls) out.push({ status: 'fail', resource, detailKey, message: `TLS listener ${l.name} has no tls block: Gateway API requires one for protocol TLS (invalid manifest), so it neither terminates nor passes TLS through.`, evidence: ev });
+        else if (mode === 'Terminate' && certs === 0 && options === 0) out.push({ status: 'fail', resource, detailKey, message: `TLS listener ${l.name} terminates TLS (tls.mode ${shown}) without certificateRefs.`, evidence: { ...ev, mode } });
         else if (certs > 0 && refused.length === certs) out.push(refusedVerdict(resource, detailKey, l, ns, refused, ev));
-        else out.push({ status: 'pass', resource, detailKey, message: `TLS listener ${l.name} (${mode})${mode === 'Passthrough' ? ': the backend chooses the TLS version; probe it' : ''}.`, evidence: { ...ev, mode } });
+        else out.push({ status: 'pass', resource, detailKey, message: `TLS listener ${l.name} (${shown})${mode === 'Passthrough' ? ': the backend chooses the TLS version; probe it' : ''}.`, evidence: { ...ev, mode } });
       }
     }
   }
@@ -522,10 +549,10 @@ export const ingressWithoutTls: Check = {
   protectsAgainst: 'hosts served over plaintext HTTP at the edge (Ingress, Gateway API, Istio Gateway, Traefik IngressRoute and Contour HTTPProxy)',
   severity: 'high',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; an ingress-nginx ssl-passthrough Ingress needs the controller started with --enable-ssl-passthrough and force-ssl-redirect: "true" for port 80; other controllers are judged per Ingress; on Traefik spec.tls only supplies certificates: set the annotation traefik.ingress.kubernetes.io/router.tls: "true" (or a router.tls.certresolver), or name in traefik.ingress.kubernetes.io/router.entrypoints only entryPoints whose install configuration sets http.tls or redirects to https, or mark those asDefault; plaintext on an entryPoint no LoadBalancer, NodePort or externalIPs Service selecting the Traefik pods publishes, such as the Helm chart\'s metrics, is a low finding: only clients inside the cluster reach it); for Gateway API add an HTTPS listener for each hostname (its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/certificate-arn and listen-ports with only HTTPS entries, or add alb.ingress.kubernetes.io/ssl-redirect: \'443\' to redirect its HTTP listeners (sslRedirectPort in the AWS Load Balancer Controller\'s IngressClassParams overrides it; on EKS Auto Mode, IngressClass controller eks.amazonaws.com/alb, the certificateARNs of the IngressClassParams its class names give the certificate too, as the certificateArn of the AWS Load Balancer Controller\'s IngressClassParams (elbv2.k8s.aws) does, overriding the annotation); give a Traefik IngressRoute a spec.tls section (secretName, certResolver, or tls: {} for the default TLSStore\'s certificate), or attach it only to entryPoints whose install configuration sets http.tls or redirects to https; give a Contour root HTTPProxy virtualhost.tls (secretName) and drop permitInsecure from its routes.',
+  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; an ingress-nginx ssl-passthrough Ingress needs the controller started with --enable-ssl-passthrough and force-ssl-redirect: "true" for port 80; other controllers are judged per Ingress; on GKE (kubernetes.io/ingress.class gce or gce-internal, or an IngressClass of controller k8s.io/ingress-gce) spec.tls adds HTTPS but port 80 keeps serving plain HTTP until kubernetes.io/ingress.allow-http: "false" (a FrontendConfig\'s redirectToHttps is not read, so an Ingress naming one with HTTP allowed is a medium finding: unknown); on Traefik spec.tls only supplies certificates: set the annotation traefik.ingress.kubernetes.io/router.tls: "true" (or a router.tls.certresolver), or name in traefik.ingress.kubernetes.io/router.entrypoints only entryPoints whose install configuration sets http.tls or redirects to https, or mark those asDefault; plaintext on an entryPoint no LoadBalancer, NodePort or externalIPs Service selecting the Traefik pods publishes, such as the Helm chart\'s metrics, is a low finding: only clients inside the cluster reach it); for Gateway API add an HTTPS listener for each hostname (a TLS or HTTPS listener needs a tls block; its tls.mode defaults to Terminate, which needs certificateRefs or options; its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/certificate-arn and listen-ports with only HTTPS entries, or add alb.ingress.kubernetes.io/ssl-redirect: \'443\' to redirect its HTTP listeners (a port number naming one of its HTTPS listeners: the controller refuses "true" or any other port and does not reconcile the Ingress, a medium finding; sslRedirectPort in the AWS Load Balancer Controller\'s IngressClassParams overrides it; on EKS Auto Mode, IngressClass controller eks.amazonaws.com/alb, the certificateARNs of the IngressClassParams its class names give the certificate too, as the certificateArn of the AWS Load Balancer Controller\'s IngressClassParams (elbv2.k8s.aws) does, overriding the annotation); give a Traefik IngressRoute a spec.tls section (secretName, certResolver, or tls: {} for the default TLSStore\'s certificate), or attach it only to entryPoints whose install configuration sets http.tls or redirects to https; give a Contour root HTTPProxy virtualhost.tls (secretName) and drop permitInsecure from its routes.',
   needs: ['ingresses'],
   reads: [...EDGE_ROUTE_KINDS.filter((k) => k !== 'ingresses'), 'traefik.middlewares', 'traefik-legacy.middlewares', 'namespaces'],
-  readsWhen: [NGINX_REDIRECT_READ, NGINX_REDIRECT_CONFIG_READ, NGINX_PASSTHROUGH_READ, NGINX_PASSTHROUGH_CONFIG_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ],
+  readsWhen: [NGINX_REDIRECT_READ, NGINX_REDIRECT_CONFIG_READ, NGINX_PASSTHROUGH_READ, NGINX_PASSTHROUGH_CONFIG_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ, LBC_SERVICE_WEBHOOK_READ],
   readsBestEffort: ['deployments', 'daemonsets', 'statefulsets'],
   evaluate(ctx) {
     return [...ingressVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...istioGatewayVerdicts(ctx), ...traefikIngressRouteVerdicts(ctx), ...contourHttpProxyVerdicts(ctx)];

@@ -99,6 +99,10 @@ export const KINDS = [
   builtin('clusterroles', 'ClusterRole', 'rbac.authorization.k8s.io', 'v1', 'clusterroles', false, RBAC),
   builtin('rolebindings', 'RoleBinding', 'rbac.authorization.k8s.io', 'v1', 'rolebindings', true, RBAC),
   builtin('clusterrolebindings', 'ClusterRoleBinding', 'rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', false, RBAC),
+  // Used from manifests only (a live Service already carries the class): the AWS Load Balancer
+  // Controller's Service webhook (mservice.elbv2.k8s.aws) gives a class-less LoadBalancer Service
+  // its loadBalancerClass on create (src/analysis/tls/aws-lbc.ts)
+  builtin('mutatingwebhookconfigurations', 'MutatingWebhookConfiguration', 'admissionregistration.k8s.io', 'v1', 'mutatingwebhookconfigurations', false),
   // Istio
   crd('istio.peerauthentications', 'PeerAuthentication', 'security.istio.io', ['v1', 'v1beta1'], 'peerauthentications'),
   crd('istio.authorizationpolicies', 'AuthorizationPolicy', 'security.istio.io', ['v1', 'v1beta1'], 'authorizationpolicies'),

@@ -194,23 +194,64 @@ function hostsOnListener(l: Listener, routeHosts: string[]): string[] {
 }
 
 /**
- * What a VirtualService's routes forward to through one Istio Gateway server: http routes on
- * an HTTP server (and on HTTPS that terminates), tls routes on passthrough, tcp routes on TCP
- * and terminated TLS. An entry that only redirects or answers directly forwards nothing.
+ * An Istio gateway name as Istio resolves it, "namespace/name" (pilot/pkg/model resolveGatewayName):
+ * "ns/name"; "./name" or a short name in the VirtualService's namespace; the legacy
+ * "name.ns[.svc.cluster.local]" form. "mesh" stays as it is.
  */
-function istioForwards(vs: Json, server: Json): string[] {
+export function istioGatewayName(g: string, vsNamespace: string): string {
+  if (g === 'mesh') return g;
+  const slash = g.indexOf('/');
+  if (slash >= 0) return g.slice(0, slash) === '.' ? `${vsNamespace}/${g.slice(slash + 1)}` : g;
+  const dot = g.indexOf('.');
+  if (dot < 0) return `${vsNamespace}/${g}`;
+  const rest = g.slice(dot + 1);
+  return `${rest.includes('.') ? rest.slice(0, rest.indexOf('.')) : rest}/${g.slice(0, dot)}`;
+}
+
+/**
+ * Whether a VirtualService route entry (http, tls or tcp) applies on a gateway server listening
+ * on `port` of gateway `gateway` ("namespace/name"): without matches it does; otherwise some
+ * match must leave port unset or name this one, and leave gateways unset or name this gateway
+ * (match gateways override the VirtualService's spec.gateways). Istio drops the others:
+ * pilot/pkg/networking/core/route/route.go TranslateRoute, `if match != nil && match.Port != 0
+ * && match.Port != uint32(listenPort) { return nil }`, and sourceMatchHTTP for the gateways
+ * (HTTPMatchRequest.port, .gateways: istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPMatchRequest).
+ */
+export function istioRouteApplies(entry: Json, port: number | undefined, gateway: string, vsNamespace: string): boolean {
+  const matches = arr(entry.match).map((m) => obj(m) ?? {});
+  if (matches.length === 0) return true;
+  return matches.some((m) => {
+    const p = typeof m.port === 'number' ? m.port : 0;
+    const gateways = arr(m.gateways).filter((g): g is string => typeof g === 'string');
+    return (p === 0 || p === port) && (gateways.length === 0 || gateways.some((g) => istioGatewayName(g, vsNamespace) === gateway));
+  });
+}
+
+/** The route sections a VirtualService answers with on an Istio Gateway server: http on HTTP (and on HTTPS that terminates), tls on passthrough, tcp on TCP and terminated TLS. */
+function istioSections(server: Json): Array<'http' | 'tls' | 'tcp'> {
   const protocol = (str(obj(server.port)?.protocol) ?? '').toUpperCase();
   // ServerTLSSettings.mode: PASSTHROUGH is the enum's zero value, so an omitted mode passes through.
   const mode = (str(obj(server.tls)?.mode) ?? 'PASSTHROUGH').toUpperCase();
   const passthrough = mode === 'PASSTHROUGH' || mode === 'AUTO_PASSTHROUGH';
-  const sections = protocol === 'HTTPS' ? (passthrough ? ['tls'] : ['http'])
+  return protocol === 'HTTPS' ? (passthrough ? ['tls'] : ['http'])
     : protocol === 'TLS' ? (passthrough ? ['tls'] : ['tcp'])
       : ['HTTP', 'HTTP2', 'GRPC', 'GRPC-WEB'].includes(protocol) ? ['http'] : ['tcp'];
+}
+
+/**
+ * What a VirtualService's routes forward to through one Istio Gateway server, of the entries
+ * that apply there (istioRouteApplies); undefined when none does (the VirtualService answers
+ * nothing on that server). An entry that only redirects or answers directly forwards nothing.
+ */
+function istioForwards(vs: Json, server: Json, gateway: string, vsNamespace: string): string[] | undefined {
+  const port = obj(server.port)?.number;
+  let applies = false;
   const out: string[] = [];
-  for (const section of sections) {
+  for (const section of istioSections(server)) {
     for (const raw of arr(vs[section])) {
       const r = obj(raw);
-      if (!r) continue;
+      if (!r || !istioRouteApplies(r, typeof port === 'number' ? port : undefined, gateway, vsNamespace)) continue;
+      applies = true;
       const delegate = obj(r.delegate);
       if (delegate && str(delegate.name)) out.push(`delegate VirtualService ${str(delegate.namespace) ?? ''}${str(delegate.namespace) ? '/' : ''}${str(delegate.name)}`);
       for (const d of arr(r.route).map((x) => obj(obj(x)?.destination))) {
@@ -220,7 +261,7 @@ function istioForwards(vs: Json, server: Json): string[] {
       }
     }
   }
-  return out;
+  return applies ? out : undefined;
 }
 
 /**
@@ -387,7 +428,8 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
     const hosts = arr(spec.hosts).filter((h): h is string => typeof h === 'string').map(normalizeHost);
     for (const g of arr(spec.gateways).filter((x): x is string => typeof x === 'string')) {
       if (g === 'mesh') continue;
-      const [gwNs, gwName] = g.includes('/') ? g.split('/', 2) : [ns, g];
+      const gwRef = istioGatewayName(g, ns);
+      const [gwNs, gwName] = gwRef.split('/', 2);
       const gw = istioGateways.get(`${gwNs}/${gwName}`);
       if (!gw) {
         notes.push(`${text(route)}: Istio Gateway ${gwNs}/${gwName} not found; the route is not bound there`);
@@ -407,16 +449,27 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
         notes.push(`${text(route)}: none of its hosts (${hosts.join(', ') || 'none'}) is served by Istio Gateway ${gwNs}/${gwName} for namespace ${ns}; it is not bound there`);
         continue;
       }
+      // The servers the VirtualService answers on, and the route entries that apply on one of them.
+      const applied = new Set<Json>();
       for (const [i, sv] of servers.entries()) {
         const here = hostsOn(sv);
-        if (here.length) attachments.push({ gateway: { kind: 'Gateway.networking.istio.io', namespace: gwNs, name: gwName }, server: i, route, hosts: here, forwards: istioForwards(spec, sv) });
+        if (here.length === 0) continue;
+        const forwards = istioForwards(spec, sv, gwRef, ns);
+        if (forwards) attachments.push({ gateway: { kind: 'Gateway.networking.istio.io', namespace: gwNs, name: gwName }, server: i, route, hosts: here, forwards });
+        const port = obj(sv.port)?.number;
+        for (const section of istioSections(sv)) {
+          for (const e of arr(spec[section])) {
+            const entry = obj(e);
+            if (entry && istioRouteApplies(entry, typeof port === 'number' ? port : undefined, gwRef, ns)) applied.add(entry);
+          }
+        }
       }
       const selector = stringMap(obj(gw.spec)?.selector);
       const controller: EdgeController = { label: `Istio Gateway ${gwNs}/${gwName}`, family: 'istio', workloads: [], selectors: Object.keys(selector).length ? [{ labels: selector }] : [] };
       for (const section of ['http', 'tls', 'tcp'] as const) {
         for (const rawRoute of arr(spec[section])) {
           const hr = obj(rawRoute);
-          if (!hr) continue;
+          if (!hr || !applied.has(hr)) continue;
           const paths = arr(hr.match).map((m) => { const u = obj(obj(m)?.uri); return str(u?.prefix) ?? str(u?.exact) ?? str(u?.regex); }).filter((v): v is string => !!v);
           for (const rawDest of arr(hr.route)) {
             const d = obj(obj(rawDest)?.destination);

@@ -105,6 +105,12 @@ export interface AlbIngress {
   sslRedirect?: string;
   /** The IngressClassParams' sslRedirectPort decides the redirect (LBC), overriding the annotation; with sslRedirect undefined it is not a number, so nothing redirects. */
   sslRedirectFromParams?: string;
+  /**
+   * An ssl-redirect the controller refuses, in one line naming the value: the annotation not a port
+   * number, or a port (of the annotation or the IngressClassParams' sslRedirectPort) that is no
+   * HTTPS listener. Its model build fails, so it does not reconcile the Ingress.
+   */
+  invalidSslRedirect?: string;
   /** Undefined on EKS Auto Mode when neither the IngressClassParams nor the annotation names one (AWS documents no default). */
   policy?: string;
   policyFromAnnotation: boolean;
@@ -257,7 +263,7 @@ export function albIngressOf(snapshot: Snapshot, ing: KubeObject): AlbIngress | 
   const lbcDefault = named || by !== 'lbc' ? undefined : lbcDefaultPolicy(snapshot, AWS_DEFAULT_SSL_POLICY);
   const policy = named ?? (by === 'lbc' ? policyOfDefault(lbcDefault, AWS_DEFAULT_SSL_POLICY) : undefined);
   const paramsRedirect = by === 'lbc' ? str(spec?.sslRedirectPort)?.trim() || undefined : undefined;
-  const sslRedirect = paramsRedirect !== undefined ? (/^[0-9]+$/.test(paramsRedirect) ? paramsRedirect : undefined) : annotations[SSL_REDIRECT]?.trim();
+  const redirect = sslRedirectOf(paramsRedirect, annotations[SSL_REDIRECT], listeners);
   const albKept = selected !== true && by === 'lbc' ? lbcAlbKept(ing) : undefined;
   return {
     by,
@@ -268,7 +274,7 @@ export function albIngressOf(snapshot: Snapshot, ing: KubeObject): AlbIngress | 
     ...(typeof parsed === 'string' ? { invalidListenPorts: parsed } : {}),
     certificateArn,
     certificateFromParams: paramsCertificate && !annotatedCertificate,
-    ...(sslRedirect ? { sslRedirect } : {}),
+    ...redirect,
     ...(paramsRedirect !== undefined ? { sslRedirectFromParams: paramsRedirect } : {}),
     ...(policy !== undefined ? { policy } : {}),
     policyFromAnnotation: paramsPolicy === undefined && annotated !== undefined,
@@ -276,6 +282,24 @@ export function albIngressOf(snapshot: Snapshot, ing: KubeObject): AlbIngress | 
     ...(lbcDefault ? { lbcDefault } : {}),
     ...(policy === undefined || (lbcDefault && 'conflicting' in lbcDefault) ? {} : { minTls: awsPolicyMinTls(policy) }),
   };
+}
+
+/**
+ * The port the ALB's HTTP listeners redirect to, as the AWS Load Balancer Controller builds it
+ * (pkg/ingress/model_build_listener.go buildSSLRedirectConfig): the IngressClassParams'
+ * sslRedirectPort wins, and one that is not a number gives no redirect; else the ssl-redirect
+ * annotation, which ParseInt32Annotation must read as a number ("true" is an error). The port
+ * must be an HTTPS listener ("listener does not exist for SSLRedirect port", "listener protocol
+ * non-SSL for SSLRedirect port"): otherwise the model build fails and the controller does not
+ * reconcile the Ingress (invalidSslRedirect).
+ */
+function sslRedirectOf(params: string | undefined, annotation: string | undefined, listeners: AlbIngress['listeners']): Pick<AlbIngress, 'sslRedirect' | 'invalidSslRedirect'> {
+  const source = params !== undefined ? 'IngressClassParams sslRedirectPort' : SSL_REDIRECT;
+  const raw = params ?? annotation;
+  if (raw === undefined) return {};
+  if (!/^\d+$/.test(raw)) return params !== undefined ? {} : { invalidSslRedirect: `${source} ${JSON.stringify(raw)} is not a port number` };
+  if (!listeners.some((l) => l.protocol === 'HTTPS' && l.port === Number(raw))) return { invalidSslRedirect: `${source} ${JSON.stringify(raw)} names no HTTPS listener (${listeners.map((l) => `${l.protocol} ${l.port}`).join(', ')})` };
+  return { sslRedirect: raw };
 }
 
 /**

@@ -23,7 +23,7 @@ import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
 import { arr, obj, str, stringMap } from '../mesh/util.ts';
 import { podTemplateOf, refString } from '../workloads.ts';
-import { awsLoadBalancerControllers, LBC_LOAD_BALANCER_CLASS, lbcDefaultPolicy, policyOfDefault, type LbcDefaultPolicy } from './aws-lbc.ts';
+import { awsLoadBalancerControllers, LBC_LOAD_BALANCER_CLASS, lbcDefaultPolicy, lbcServiceWebhook, policyOfDefault, type LbcDefaultPolicy } from './aws-lbc.ts';
 import { nginxControllersFor, type NginxController } from './nginx.ts';
 import { servicesSelecting } from './services.ts';
 
@@ -87,6 +87,10 @@ export interface AwsLoadBalancer {
   kind: AwsLoadBalancerKind;
   /** Who provisions it: the in-tree AWS cloud provider, the AWS Load Balancer Controller (LBC), or EKS Auto Mode. */
   by: 'in-tree' | 'lbc' | 'eks-auto';
+  /** From manifests, a class-less Service the LBC's Service webhook gives its class on create: what shows the webhook. */
+  webhook?: string;
+  /** From manifests, a class-less Service that webhook may or may not claim: why it cannot be told (kind and by are then the in-tree guess). */
+  undecided?: string;
 }
 
 /**
@@ -99,7 +103,9 @@ export interface AwsLoadBalancer {
  * Without a class: a Network Load Balancer when aws-load-balancer-type is nlb (in-tree provider)
  * or external/nlb-ip (AWS Load Balancer Controller); otherwise the in-tree provider's default, a
  * Classic ELB (kubernetes/cloud-provider-aws pkg/providers/v1/aws.go isNLB;
- * aws-load-balancer-controller docs/guide/service/nlb.md).
+ * aws-load-balancer-controller docs/guide/service/nlb.md). From manifests, the AWS Load Balancer
+ * Controller v2.5+ gives every class-less one its class on create (lbcServiceWebhook): an NLB of
+ * the controller's, whatever aws-load-balancer-type says; when that cannot be told, `undecided`.
  */
 export function awsLoadBalancerOf(snapshot: Snapshot, s: KubeObject): AwsLoadBalancer | undefined {
   const cls = str(obj(s.spec)?.loadBalancerClass);
@@ -108,10 +114,13 @@ export function awsLoadBalancerOf(snapshot: Snapshot, s: KubeObject): AwsLoadBal
     const lbcClasses = [LBC_LOAD_BALANCER_CLASS, ...awsLoadBalancerControllers(snapshot).map((c) => c.loadBalancerClass)];
     return lbcClasses.includes(cls) ? { kind: 'NLB', by: 'lbc' } : undefined;
   }
+  const webhook = lbcServiceWebhook(snapshot);
+  if (webhook?.on) return { kind: 'NLB', by: 'lbc', webhook: `${webhook.by} sets loadBalancerClass ${webhook.loadBalancerClass} on create` };
   const type = s.metadata?.annotations?.[LB_TYPE]?.trim().toLowerCase();
-  if (type === 'nlb') return { kind: 'NLB', by: 'in-tree' };
   if (type === 'external' || type === 'nlb-ip') return { kind: 'NLB', by: 'lbc' };
-  return { kind: 'Classic', by: 'in-tree' };
+  const undecided = webhook ? { undecided: webhook.unknown } : {};
+  if (type === 'nlb') return { kind: 'NLB', by: 'in-tree', ...undecided };
+  return { kind: 'Classic', by: 'in-tree', ...undecided };
 }
 
 export interface AwsTlsService {
@@ -130,6 +139,14 @@ export interface AwsTlsService {
   lbcDefault?: LbcDefaultPolicy;
   /** The lowest TLS version the policy accepts; undefined when the policy is not one AWS documents. */
   minTls?: TlsVersion;
+  /** A class-less Service from manifests the AWS Load Balancer Controller's Service webhook claims: what shows it. */
+  webhook?: string;
+}
+
+/** A LoadBalancer Service with aws-load-balancer-ssl-cert whose load balancer cannot be told (AwsLoadBalancer.undecided). */
+export interface UndecidedTlsService {
+  resource: ResourceRef;
+  why: string;
 }
 
 function sslPortsOf(s: KubeObject): Set<string> | undefined {
@@ -150,9 +167,10 @@ export interface OtherClassTlsService {
   loadBalancerClass: string;
 }
 
-const scanTlsServices = memoize((snapshot: Snapshot): { aws: AwsTlsService[]; otherClass: OtherClassTlsService[] } => {
+const scanTlsServices = memoize((snapshot: Snapshot): { aws: AwsTlsService[]; otherClass: OtherClassTlsService[]; undecided: UndecidedTlsService[] } => {
   const aws: AwsTlsService[] = [];
   const otherClass: OtherClassTlsService[] = [];
+  const undecided: UndecidedTlsService[] = [];
   for (const s of snapshot.resources.services ?? []) {
     if (str(obj(s.spec)?.type) !== 'LoadBalancer') continue;
     const annotations = s.metadata?.annotations ?? {};
@@ -163,6 +181,10 @@ const scanTlsServices = memoize((snapshot: Snapshot): { aws: AwsTlsService[]; ot
     const lb = awsLoadBalancerOf(snapshot, s);
     if (!lb) {
       otherClass.push({ resource, loadBalancerClass: str(obj(s.spec)?.loadBalancerClass) ?? '' });
+      continue;
+    }
+    if (lb.undecided) {
+      undecided.push({ resource, why: lb.undecided });
       continue;
     }
     const named = annotations[AWS_SSL_NEGOTIATION_POLICY]?.trim();
@@ -181,9 +203,10 @@ const scanTlsServices = memoize((snapshot: Snapshot): { aws: AwsTlsService[]; ot
       ...(notOnClassic ? { notOnClassic } : {}),
       ...(lbcDefault ? { lbcDefault } : {}),
       ...(policy === undefined || (lbcDefault && 'conflicting' in lbcDefault) ? {} : { minTls: awsPolicyMinTls(policy) }),
+      ...(lb.webhook ? { webhook: lb.webhook } : {}),
     });
   }
-  return { aws, otherClass };
+  return { aws, otherClass, undecided };
 }, 'tls');
 
 /** LoadBalancer Services on which an AWS load balancer terminates TLS (ssl-cert on at least one of their ports), with the security policy of those listeners. */
@@ -191,6 +214,20 @@ export const awsTlsServices = (snapshot: Snapshot): AwsTlsService[] => scanTlsSe
 
 /** LoadBalancer Services that carry aws-load-balancer-ssl-cert on a port but are of a spec.loadBalancerClass no AWS load balancer known here answers to: their TLS is not judged. */
 export const otherClassTlsServices = (snapshot: Snapshot): OtherClassTlsService[] => scanTlsServices(snapshot).otherClass;
+
+/**
+ * From manifests, a LoadBalancer Service with aws-load-balancer-ssl-cert and no
+ * spec.loadBalancerClass, "namespace/name": the AWS Load Balancer Controller's Service webhook
+ * decides its load balancer (lbcServiceWebhook). Undefined otherwise.
+ */
+export function firstClasslessAwsTlsService(snapshot: Snapshot): string | undefined {
+  if (snapshot.source !== 'manifests') return undefined;
+  const s = (snapshot.resources.services ?? []).find((x) => str(obj(x.spec)?.type) === 'LoadBalancer' && str(obj(x.spec)?.loadBalancerClass) === undefined && !!x.metadata?.annotations?.[SSL_CERT]?.trim());
+  return s ? `${s.metadata?.namespace ?? 'default'}/${s.metadata?.name ?? ''}` : undefined;
+}
+
+/** LoadBalancer Services with aws-load-balancer-ssl-cert whose AWS load balancer (Classic or the AWS Load Balancer Controller's NLB) cannot be told from the manifests: their TLS policy is not judged. */
+export const undecidedTlsServices = (snapshot: Snapshot): UndecidedTlsService[] => scanTlsServices(snapshot).undecided;
 
 /**
  * Whether every way in to the ingress-nginx controllers serving this Ingress provably goes
@@ -277,7 +314,8 @@ function fronting(snapshot: Snapshot, c: NginxController): Fronting[] | undefine
     const aws = awsLoadBalancerOf(snapshot, s);
     if (!aws) return undefined;
     const backend = annotations[BACKEND_PROTOCOL]?.trim().toLowerCase();
-    const reencrypts = backend === 'ssl' || (backend === 'https' && aws.kind === 'Classic');
+    // Undecided between Classic and NLB, https is not taken for TLS to the pods.
+    const reencrypts = backend === 'ssl' || (backend === 'https' && aws.kind === 'Classic' && !aws.undecided);
     const toHttpsPort = ports.some((p) => targetsHttpsPort(p, containers, httpsPort));
     services.push({
       text: `Service ${s.metadata?.namespace ?? 'default'}/${s.metadata?.name ?? ''} (${SSL_CERT}, TLS on ${sslPorts ? `ports ${[...sslPorts].join(', ')}` : 'every port'}${reencrypts ? `, ${BACKEND_PROTOCOL}: ${backend}` : ''}) in front of ${refString(c.ref)}`,

@@ -251,6 +251,32 @@ spec:
     expect(external(base('["api.example.com"]'), 'web')).toEqual([]);
   });
 
+  // Istio builds a route entry on a gateway server only if one of its matches leaves port unset or
+  // names the server's port and leaves gateways unset or names this gateway (istio/istio
+  // pilot/pkg/networking/core/route/route.go TranslateRoute and sourceMatchHTTP;
+  // https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPMatchRequest).
+  it('a VirtualService route entry whose matches name another port or only other gateways exposes nothing through the gateway', () => {
+    const base = (match: string) => ns('istio-system') + ns('shop') + deploy('istio-system', 'istio-ingressgateway', { istio: 'ingressgateway' }) + deploy('shop', 'web', { app: 'web' }) + service('shop', 'web', '{app: web}') + `---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: edge, namespace: istio-system}
+spec: {selector: {istio: ingressgateway}, servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: web, namespace: shop}
+spec:
+  hosts: [shop.example.com]
+  gateways: [istio-system/edge, mesh]
+  http: [{match: [${match}], route: [{destination: {host: web, port: {number: 80}}}]}]
+`;
+    expect(external(base('{port: 8080}'), 'web')).toEqual([]);
+    expect(external(base('{gateways: [mesh]}'), 'web')).toEqual([]);
+    expect(external(base('{gateways: [edge]}'), 'web')).toEqual([]); // a short name is the VirtualService's namespace's: shop/edge
+    expect(external(base('{port: 8080}, {port: 80, gateways: [istio-system/edge]}'), 'web')).toHaveLength(1);
+    expect(external(base('{gateways: [edge.istio-system.svc.cluster.local]}'), 'web')).toHaveLength(1);
+  });
+
   for (const group of ['traefik.io', 'traefik.containo.us']) {
     it(`Traefik IngressRoute (${group}) with Host() and PathPrefix() rules`, () => {
       const yaml = ns('traefik') + ns('shop') + deploy('traefik', 'traefik', { 'app.kubernetes.io/name': 'traefik' }) + deploy('shop', 'web', { app: 'web' }) + service('shop', 'web', '{app: web}') + `---

@@ -217,8 +217,9 @@ describe('the AWS Load Balancer Controller\'s --default-ssl-policy (aws-load-bal
     expect(byName(ctx(ALB_CLASS + albIngress('shop') + controller(['--default-ssl-policy', TLS13])))).toEqual({ shop: 'pass' });
   });
 
+  // A controller before v2.5, which has no Service webhook: class-less Services stay the in-tree provider's.
   it('NLB Services the controller provisions (class service.k8s.aws/nlb, aws-load-balancer-type external or nlb-ip) take the flag; in-tree ones (type nlb, Classic) keep AWS\'s default', () => {
-    const c = ctx(controller([`--default-ssl-policy=${TLS13}`])
+    const c = ctx(controller([`--default-ssl-policy=${TLS13}`], 'aws-load-balancer-controller', 'public.ecr.aws/eks/aws-load-balancer-controller:v2.4.7')
       + service('by-class', { annotations: [CERT], lbClass: 'service.k8s.aws/nlb' })
       + service('external', { annotations: [CERT, 'service.beta.kubernetes.io/aws-load-balancer-type: external'] })
       + service('nlb-ip', { annotations: [CERT, 'service.beta.kubernetes.io/aws-load-balancer-type: nlb-ip'] })
@@ -248,5 +249,86 @@ describe('the AWS Load Balancer Controller\'s --default-ssl-policy (aws-load-bal
 
   it('a Deployment whose image is not the controller\'s is not read', () => {
     expect(byName(ctx(ALB_CLASS + albIngress('shop') + controller([`--default-ssl-policy=${TLS13}`], 'other', 'example/not-the-aws-load-balancer-controller-proxy:1')))).toEqual({ shop: 'fail' });
+  });
+});
+
+// "When using AWS Load Balancer Controller v2.5+: The AWS LBC provides a mutating webhook for
+// service resources to set the spec.loadBalancerClass field for service of type LoadBalancer on
+// create. This makes the AWS LBC the default controller for service of type LoadBalancer. You can
+// disable this feature ... by setting the helm chart value enableServiceMutatorWebhook to false"
+// (https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/deploy/installation/);
+// the webhook is mservice.elbv2.k8s.aws on /mutate-v1-service and sets the controller's
+// --load-balancer-class (webhooks/core/service_mutator.go MutateCreate).
+describe('from manifests, the AWS Load Balancer Controller v2.5+ Service webhook makes a class-less LoadBalancer Service its NLB', () => {
+  const TLS13 = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
+  const classless = service('api', { annotations: [CERT, `${POLICY}: ${TLS13}`] });
+  const webhookConfig = (webhooks: string[]) => `
+apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingWebhookConfiguration
+metadata: {name: aws-load-balancer-webhook}
+webhooks:
+${webhooks.map((w) => `- name: ${w}
+  admissionReviewVersions: [v1]
+  sideEffects: None
+  clientConfig: {service: {name: aws-load-balancer-webhook-service, namespace: kube-system, path: /mutate-v1-${w.startsWith('mservice') ? 'service' : 'pod'}}}`).join('\n')}
+---`;
+
+  it('with the controller\'s v2.13.0 Deployment, a TLS 1.3 policy on a class-less Service is an NLB\'s and passes (it was taken for a Classic ELB, which has no such policy: a false high)', () => {
+    const c = ctx(classless + controller(['--ingress-class=alb']));
+    const [v] = awsVerdicts(c);
+    expect(v).toMatchObject({ status: 'pass', resource: { name: 'api' }, evidence: { loadBalancer: 'NLB', sslNegotiationPolicy: TLS13, minimumTlsVersion: '1.2' } });
+    expect(v.message).toContain('an AWS Network Load Balancer of the AWS Load Balancer Controller, whose AWS Load Balancer Controller Deployment kube-system/aws-load-balancer-controller (image "public.ecr.aws/eks/aws-load-balancer-controller:v2.13.0"), v2.5 or later sets loadBalancerClass service.k8s.aws/nlb on create');
+  });
+
+  it('its MutatingWebhookConfiguration with the Service webhook shows it too, with no Deployment in the manifests; the controller\'s --default-ssl-policy then applies', () => {
+    expect(byName(ctx(classless + webhookConfig(['mpod.elbv2.k8s.aws', 'mservice.elbv2.k8s.aws'])))).toEqual({ api: 'pass' });
+    const noPolicy = service('api', { annotations: [CERT] });
+    expect(byName(ctx(noPolicy + webhookConfig(['mservice.elbv2.k8s.aws']) + controller([`--default-ssl-policy=${TLS13}`], 'aws-load-balancer-controller', 'registry.example.com/aws-load-balancer-controller@sha256:0123')))).toEqual({ api: 'pass' });
+  });
+
+  it('the chart rendered with enableServiceMutatorWebhook=false (its webhook configuration without mservice) leaves the Service to the in-tree provider: a Classic ELB, as before', () => {
+    const [v] = awsVerdicts(ctx(classless + controller(['--ingress-class=alb']) + webhookConfig(['mpod.elbv2.k8s.aws', 'mtargetgroupbinding.elbv2.k8s.aws'])));
+    expect(v).toMatchObject({ status: 'fail', evidence: { loadBalancer: 'Classic', namedPolicy: TLS13, minimumTlsVersion: '1.0' } });
+  });
+
+  it('a controller before v2.5 has no such webhook: Classic, as before', () => {
+    expect(awsVerdicts(ctx(classless + controller(['--ingress-class=alb'], 'aws-load-balancer-controller', 'public.ecr.aws/eks/aws-load-balancer-controller:v2.4.7')))).toMatchObject([{ status: 'fail', evidence: { loadBalancer: 'Classic' } }]);
+  });
+
+  it('a controller whose image names no version (a digest alone) leaves the Service unjudged: the coverage note says why, the image quoted', () => {
+    const c = ctx(classless + controller(['--ingress-class=alb'], 'aws-load-balancer-controller', '"mirror.example.com/aws-load-balancer-controller@sha256:abc\\n[ok] all clear"'));
+    expect(awsVerdicts(c)).toEqual([]);
+    const note = legacyProtocolEnabled.excluded!(c)!;
+    expect(note).toContain('1 Service(s) carry service.beta.kubernetes.io/aws-load-balancer-ssl-cert without a spec.loadBalancerClass, and whether their AWS load balancer is a Classic ELB or the AWS Load Balancer Controller\'s NLB is unknown: the AWS Load Balancer Controller\'s Deployment kube-system/aws-load-balancer-controller (image "mirror.example.com/aws-load-balancer-controller@sha256:abc\\n[ok] all clear") names no version');
+    expect(note).toContain(': edge/api;');
+    expect(note).not.toContain('\n');
+  });
+
+  it('a live cluster keeps reading the Service as it is: the webhook already wrote its class, so a class-less one is the in-tree provider\'s', () => {
+    const manifests = ctx(classless + controller(['--ingress-class=alb']));
+    const live = { ...manifests, snapshot: { ...manifests.snapshot, source: 'live' as const } };
+    expect(awsVerdicts(live)).toMatchObject([{ status: 'fail', evidence: { loadBalancer: 'Classic' } }]);
+  });
+});
+
+// aws-load-balancer-controller pkg/ingress/model_build_listener.go buildSSLRedirectConfig: the
+// annotation must parse as a number (ParseInt32Annotation) and name an HTTPS listener, or the
+// model build fails ("listener does not exist for SSLRedirect port"); documented at
+// https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/#ssl-redirect.
+describe('an ALB ssl-redirect the controller refuses is no redirect to HTTPS', () => {
+  const listenPorts = `alb.ingress.kubernetes.io/listen-ports: '[{"HTTP": 80}, {"HTTPS": 443}]'`;
+  const verdict = (redirect: string) => [...ingressWithoutTls.evaluate(ctx(ALB_CLASS + albIngress('shop', [listenPorts, `alb.ingress.kubernetes.io/ssl-redirect: ${redirect}`])))][0];
+
+  it('"443" redirects (pass); "true" and a port that is no HTTPS listener are the medium "not reconciled" finding, naming the value', () => {
+    expect(verdict("'443'")).toMatchObject({ status: 'pass', evidence: { sslRedirect: '443' } });
+    expect(verdict("'true'")).toMatchObject({ status: 'fail', severity: 'medium', evidence: { invalidSslRedirect: 'alb.ingress.kubernetes.io/ssl-redirect "true" is not a port number' } });
+    expect(verdict("'8443'").message).toBe('Ingress web/shop (AWS Load Balancer Controller): alb.ingress.kubernetes.io/ssl-redirect "8443" names no HTTPS listener (HTTP 80, HTTPS 443), which the controller refuses; it does not reconcile the Ingress, so its listeners and redirect are unknown.');
+  });
+
+  it('the value is cluster text: quoted, a line break in it stays escaped on one line', () => {
+    const v = verdict('"443\\n[ok] redirects to HTTPS"');
+    expect(v).toMatchObject({ status: 'fail', severity: 'medium' });
+    expect(v.message).toContain('"443\\n[ok] redirects to HTTPS" is not a port number');
+    expect(v.message).not.toContain('\n');
   });
 });

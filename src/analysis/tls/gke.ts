@@ -1,0 +1,49 @@
+// Ingresses GKE's own controller (kubernetes/ingress-gce) serves with a Google Cloud load
+// balancer. Its frontend on port 80 is independent of spec.tls: AllowHTTP() in
+// pkg/annotations/ingress.go is "True by default" and true again when the value does not parse
+// (strconv.ParseBool), and only "false" leaves the load balancer with no port-80 forwarding rule
+// (https://cloud.google.com/kubernetes-engine/docs/how-to/ingress-configuration#disabling_http).
+// A FrontendConfig (annotation networking.gke.io/v1beta1.FrontendConfig, FrontendConfigKey
+// there) may instead redirect port 80 with redirectToHttps; FrontendConfigs are not collected.
+import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
+import { obj, str } from '../mesh/util.ts';
+import { ingressClassNamed } from './nginx.ts';
+
+/** The controller GKE's IngressClasses name (spec.controller). */
+export const GKE_INGRESS_CONTROLLER = 'k8s.io/ingress-gce';
+export const GKE_ALLOW_HTTP = 'kubernetes.io/ingress.allow-http';
+export const GKE_FRONTEND_CONFIG = 'networking.gke.io/v1beta1.FrontendConfig';
+/** kubernetes.io/ingress.class values ingress-gce takes (GceIngressClass, GceL7ILBIngressClass). */
+const GKE_CLASSES = ['gce', 'gce-internal'];
+/** What Go's strconv.ParseBool reads as false. */
+const PARSE_BOOL_FALSE = ['0', 'f', 'F', 'false', 'FALSE', 'False'];
+
+export interface GkeIngress {
+  /** How the Ingress names GKE: 'kubernetes.io/ingress.class: "gce"', 'IngressClass "x"'. */
+  by: string;
+  /** Whether the load balancer keeps a plain-HTTP frontend on port 80. */
+  allowHttp: boolean;
+  /** The allow-http annotation as written, when set. */
+  allowHttpRaw?: string;
+  /** The FrontendConfig the Ingress names, when it names one. */
+  frontendConfig?: string;
+}
+
+/**
+ * The GKE Ingress settings of an Ingress ingress-gce serves: the kubernetes.io/ingress.class
+ * annotation gce or gce-internal, or (without the annotation) spec.ingressClassName naming an
+ * IngressClass of controller k8s.io/ingress-gce. Undefined for any other Ingress, a class-less
+ * one included: nothing in the snapshot says the cluster is GKE.
+ */
+export function gkeIngressOf(snapshot: Snapshot, ing: KubeObject): GkeIngress | undefined {
+  const annotations = ing.metadata?.annotations ?? {};
+  const annotated = annotations['kubernetes.io/ingress.class'];
+  const className = str(obj(ing.spec)?.ingressClassName);
+  let by: string | undefined;
+  if (annotated !== undefined) by = GKE_CLASSES.includes(annotated) ? `kubernetes.io/ingress.class: ${JSON.stringify(annotated)}` : undefined;
+  else if (className !== undefined && ingressClassNamed(snapshot, className)?.controller === GKE_INGRESS_CONTROLLER) by = `IngressClass ${JSON.stringify(className)} (controller ${GKE_INGRESS_CONTROLLER})`;
+  if (!by) return undefined;
+  const raw = annotations[GKE_ALLOW_HTTP];
+  const frontendConfig = annotations[GKE_FRONTEND_CONFIG];
+  return { by, allowHttp: raw === undefined || !PARSE_BOOL_FALSE.includes(raw), ...(raw !== undefined ? { allowHttpRaw: raw } : {}), ...(frontendConfig !== undefined ? { frontendConfig } : {}) };
+}
