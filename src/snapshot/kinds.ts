@@ -102,7 +102,7 @@ export const KINDS = [
   // Used from manifests only (a live Service already carries the class): the AWS Load Balancer
   // Controller's Service webhook (mservice.elbv2.k8s.aws) gives a class-less LoadBalancer Service
   // its loadBalancerClass on create (src/analysis/tls/aws-lbc.ts)
-  builtin('mutatingwebhookconfigurations', 'MutatingWebhookConfiguration', 'admissionregistration.k8s.io', 'v1', 'mutatingwebhookconfigurations', false),
+  builtin('mutatingwebhookconfigurations', 'MutatingWebhookConfiguration', 'admissionregistration.k8s.io', 'v1', 'mutatingwebhookconfigurations', false, { annotations: [], status: [] }),
   // Istio
   crd('istio.peerauthentications', 'PeerAuthentication', 'security.istio.io', ['v1', 'v1beta1'], 'peerauthentications'),
   crd('istio.authorizationpolicies', 'AuthorizationPolicy', 'security.istio.io', ['v1', 'v1beta1'], 'authorizationpolicies'),
