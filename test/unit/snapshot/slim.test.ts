@@ -45,7 +45,7 @@ describe('slim declarations', () => {
     expect(slimmedKinds()).toEqual([
       'namespaces', 'pods', 'services', 'serviceaccounts', 'limitranges', 'replicationcontrollers', 'replicasets', 'deployments', 'statefulsets', 'daemonsets',
       'jobs', 'cronjobs', 'networkpolicies', 'ingresses', 'ingressclasses', 'roles', 'clusterroles', 'rolebindings', 'clusterrolebindings',
-      'eks.ingressclassparams', 'lbc.ingressclassparams',
+      'mutatingwebhookconfigurations', 'eks.ingressclassparams', 'lbc.ingressclassparams',
     ]);
   });
 
@@ -56,6 +56,16 @@ describe('slim declarations', () => {
       spec: { limits: [{ type: 'Container', default: { memory: '512Mi' } }] },
     });
     expect(lr).toEqual({ apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'defaults', namespace: 'batch' }, spec: { limits: [{ type: 'Container', default: { memory: '512Mi' } }] } });
+  });
+
+  it('a MutatingWebhookConfiguration keeps its webhooks and identity; its annotations and managedFields go', () => {
+    const webhooks = [{ name: 'mservice.elbv2.k8s.aws', clientConfig: { service: { name: 'aws-load-balancer-webhook-service', namespace: 'kube-system', path: '/mutate-v1-service' } }, rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['services'] }] }];
+    const mwc = slimObject('mutatingwebhookconfigurations', {
+      apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration',
+      metadata: { name: 'aws-load-balancer-webhook', annotations: { 'meta.helm.sh/release-name': 'aws-load-balancer-controller' }, managedFields: [{}] },
+      webhooks,
+    });
+    expect(mwc).toEqual({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name: 'aws-load-balancer-webhook' }, webhooks });
   });
 
   it('a pod keeps its spec, identity, owners and the annotations checks read; managedFields, other annotations and most of status go', () => {
