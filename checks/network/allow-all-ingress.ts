@@ -8,6 +8,7 @@ import { isDefaultDeny, openReason, openScope, portsText, selectsWholeNamespaces
 import { SEGMENTATION } from '../controls.ts';
 import { CILIUM_SETTINGS_READ } from './lib/cilium-settings.ts';
 import { ENFORCED_POLICY_KINDS_READ } from './lib/policy-kinds.ts';
+import { selectsNoPod } from './lib/selects-no-pod.ts';
 
 export const allowAllIngress: Check = {
   id: 'network.allow-all-ingress',
@@ -33,6 +34,10 @@ export const allowAllIngress: Check = {
         continue;
       }
       const classes = model.selectedBy.get(p.id) ?? [];
+      if (classes.length === 0) {
+        yield selectsNoPod(model, p, label, `admits ingress from ${openReason(rules[0])}`, rules.map((r) => ({ rule: r.index, reason: openReason(r), ports: portsText(r) })));
+        continue;
+      }
       // A rule's claim stands only for what the effective verdict still admits from the peers it
       // claims (a pod no selector singles out, the public addresses of the families it covers): a
       // Deny evaluated first (Calico order, docs.tigera.io/calico/latest/reference/resources/

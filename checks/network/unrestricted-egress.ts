@@ -9,6 +9,7 @@ import { externalOpenReason, openScope, portsText } from '../../src/analysis/net
 import { SEGMENTATION } from '../controls.ts';
 import { CILIUM_SETTINGS_READ } from './lib/cilium-settings.ts';
 import { ENFORCED_POLICY_KINDS_READ } from './lib/policy-kinds.ts';
+import { selectsNoPod } from './lib/selects-no-pod.ts';
 
 export const unrestrictedEgress: Check = {
   id: 'network.unrestricted-egress',
@@ -36,6 +37,10 @@ export const unrestrictedEgress: Check = {
         continue;
       }
       const classes = model.selectedBy.get(p.id) ?? [];
+      if (classes.length === 0) {
+        out.push(selectsNoPod(model, p, label, 'allows egress to every address', rules.map((r) => ({ rule: r.index, reason: externalOpenReason(r), ports: portsText(r) }))));
+        continue;
+      }
       // A rule's claim stands only for what the effective verdict still opens toward the public
       // addresses it names: an egressDeny (Cilium: deny policies take precedence over allow
       // policies) or a Deny evaluated first (Calico order, ANP priority) may take all of it.

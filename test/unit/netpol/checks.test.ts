@@ -390,3 +390,28 @@ spec:
     expect(v).toMatchObject({ status: 'fail', message: 'CiliumNetworkPolicy shop/out allows egress to every address outside the cluster (entity world) on every port, though not to every public address (other rules refuse 203.0.113.0-203.0.113.255)' });
   });
 });
+
+describe('a policy open to everyone that selects no pod', () => {
+  it('is policy-selects-nothing\'s finding, not a high allow-all-ingress one (pods exist, none selected)', () => {
+    // pod-template-hash is not in the Cilium identity (docs.cilium.io/en/stable/operations/performance/scalability/identity-relevant-labels/).
+    const snapshot = loadFixture(join(import.meta.dirname, '../../fixtures/checks/network.allow-all-ingress/pass.cilium-selects-no-pod.yaml'));
+    const ctx = { snapshot, config: defaultConfig(), now: new Date() };
+    expect(run(allowAllIngress, ctx).map((v) => [v.status, v.message])).toEqual([
+      ['pass', 'CiliumNetworkPolicy shop/sts admits ingress from every pod in the cluster (entity cluster), but selects no pod, so it opens nothing today (network.policy-selects-nothing judges its selector)'],
+    ]);
+    const selects = networkChecks.find((c) => c.id === 'network.policy-selects-nothing')!;
+    expect(run(selects, ctx).filter((v) => v.status === 'fail').map((v) => v.resource.name)).toEqual(['sts']);
+  });
+
+  it('in a namespace with no workloads yet is a low finding for both checks: the pods created there start open', () => {
+    const yaml = `${pod('other', 'p', {})}---
+apiVersion: v1
+kind: Namespace
+metadata: {name: staging}
+${policy('staging', 'open', '{podSelector: {}, policyTypes: [Ingress, Egress], ingress: [{}], egress: [{}]}')}`;
+    expect(run(allowAllIngress, ctxOf(yaml))).toMatchObject([{ status: 'fail', severity: 'low', message: 'staging/open admits ingress from any peer (from/to missing or empty); namespace staging runs no workloads yet, so it selects no pod now, but the pods it will select start open' }]);
+    expect(run(unrestrictedEgress, ctxOf(yaml))).toMatchObject([{ status: 'fail', severity: 'low', message: 'staging/open allows egress to every address; namespace staging runs no workloads yet, so it selects no pod now, but the pods it will select start open' }]);
+    const typo = pod('staging', 'web', { app: 'web' }) + policy('staging', 'open', '{podSelector: {matchLabels: {app: wbe}}, policyTypes: [Egress], egress: [{}]}');
+    expect(run(unrestrictedEgress, ctxOf(typo))).toMatchObject([{ status: 'pass', message: 'staging/open allows egress to every address, but selects no pod, so it opens nothing today (network.policy-selects-nothing judges its selector)' }]);
+  });
+});
