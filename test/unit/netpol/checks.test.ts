@@ -11,7 +11,7 @@ import { namespaceDefaultDenyEgress } from '../../../checks/network/namespace-de
 import { namespaceDefaultDenyIngress } from '../../../checks/network/namespace-default-deny-ingress.ts';
 import { networkExposure } from '../../../src/analysis/netpol/exposure.ts';
 import { detectCni } from '../../../src/analysis/netpol/cni.ts';
-import { ctxOf, pod, policy, run, snap } from './helpers.ts';
+import { ctxOf, ns, pod, policy, run, snap } from './helpers.ts';
 import { loadFixture } from '../../helpers/fixtures.ts';
 import { join } from 'node:path';
 import { auditSnapshot } from '../../../src/engine/audit.ts';
@@ -413,5 +413,31 @@ ${policy('staging', 'open', '{podSelector: {}, policyTypes: [Ingress, Egress], i
     expect(run(unrestrictedEgress, ctxOf(yaml))).toMatchObject([{ status: 'fail', severity: 'low', message: 'staging/open allows egress to every address; namespace staging runs no workloads yet, so it selects no pod now, but the pods it will select start open' }]);
     const typo = pod('staging', 'web', { app: 'web' }) + policy('staging', 'open', '{podSelector: {matchLabels: {app: wbe}}, policyTypes: [Egress], egress: [{}]}');
     expect(run(unrestrictedEgress, ctxOf(typo))).toMatchObject([{ status: 'pass', message: 'staging/open allows egress to every address, but selects no pod, so it opens nothing today (network.policy-selects-nothing judges its selector)' }]);
+  });
+});
+
+describe('network.namespace-default-deny-ingress on a namespace whose allow-all follows Deny rules', () => {
+  const gnp = (ingress: string) => `${ns('a', { team: 'a' })}${ns('b', { team: 'b' })}${pod('a', 'web', { app: 'web' })}${pod('b', 'client', { app: 'client' })}---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: ns-a}
+spec:
+  order: 10
+  namespaceSelector: team == 'a'
+  types: [Ingress]
+  ingress: ${ingress}
+`;
+  // Calico policy reference (docs.tigera.io/calico/latest/reference/resources/globalnetworkpolicy):
+  // rules in order, the first Allow or Deny decides. The namespace is unisolated (docs/network-model.md
+  // "Deciding is not denying"), but team b is denied, so "every source may connect" was false.
+  it('keeps the verdict and says which Deny rules still refuse sources, as reach answers', () => {
+    const yaml = gnp("[{action: Deny, source: {namespaceSelector: team == 'b'}}, {action: Allow}]");
+    const a = run(namespaceDefaultDenyIngress, ctxOf(yaml)).find((v) => v.resource.name === 'a')!;
+    expect(a).toMatchObject({ status: 'fail', message: '1 workload(s) in namespace a are not isolated for ingress: every source that no Deny rule of GlobalNetworkPolicy ns-a refuses may connect to them', evidence: { denyRulesIn: ['GlobalNetworkPolicy ns-a'] } });
+    expect(queryReach(buildReachability(snap(yaml)), 'b/Pod/client', 'a/Pod/web', 80).allowed).toBe(false);
+  });
+  it('a Deny after the allow-all decides nothing: every source may connect', () => {
+    const yaml = gnp("[{action: Allow}, {action: Deny, source: {namespaceSelector: team == 'b'}}]");
+    expect(run(namespaceDefaultDenyIngress, ctxOf(yaml)).find((v) => v.resource.name === 'a')!.message).toBe('1 workload(s) in namespace a are not isolated for ingress: every source may connect to them');
   });
 });
