@@ -8,6 +8,7 @@ import { isDefaultDeny, openReason, openScope, portsText, selectsWholeNamespaces
 import { SEGMENTATION } from '../controls.ts';
 import { CILIUM_SETTINGS_READ } from './lib/cilium-settings.ts';
 import { ENFORCED_POLICY_KINDS_READ } from './lib/policy-kinds.ts';
+import { denyRulesBefore } from './lib/deny-rules.ts';
 import { selectsNoPod } from './lib/selects-no-pod.ts';
 
 export const allowAllIngress: Check = {
@@ -84,13 +85,19 @@ export const allowAllIngress: Check = {
         ? (model.policiesByNamespace.get(p.namespace) ?? []).filter((q) => q !== p && isDefaultDeny(q, 'ingress')).map((q) => q.id)
         : [];
       const anyPort = open.some((r) => r.anyPort);
+      // The claimed peers are admitted, yet Deny rules evaluated first (or taking precedence) may
+      // still refuse some sources the rule names (a Calico Deny from one namespace before a bare Allow).
+      const first = rules.find((r) => r.index === open[0].rule)!;
+      const deniers = [...new Set(classes.flatMap((c) => denyRulesBefore(c.ingressPlan, 'ingress', first)))].sort();
+      const portsNote = deniedBy.size && !anyPort ? ` (${[...deniedBy][0]}${deniedBy.size > 1 ? ` and ${deniedBy.size - 1} more Deny rule(s)` : ''} refuse${deniedBy.size > 1 ? '' : 's'} the rest)` : '';
+      const peersNote = !portsNote && deniers.length ? `, except the sources Deny rules of ${deniers.slice(0, 3).join(', ')}${deniers.length > 3 ? ` (and ${deniers.length - 3} more)` : ''} refuse` : '';
       yield {
         status: 'fail',
         resource,
         // An open rule limited to some ports is a narrower, WARN-level exposure.
         severity: anyPort ? undefined : 'medium',
-        message: `${label} admits ingress from ${open[0].reason} on ${anyPort ? 'every port' : open.map((r) => r.ports).join('; ')}${deniedBy.size && !anyPort ? ` (${[...deniedBy][0]}${deniedBy.size > 1 ? ` and ${deniedBy.size - 1} more Deny rule(s)` : ''} refuse${deniedBy.size > 1 ? '' : 's'} the rest)` : ''}${cancels.length ? `, cancelling the default deny ${cancels.join(', ')}` : ''}`,
-        evidence: { api: p.api, openRules: open, selectsPodClasses: selected, ...shadow, ...(cancels.length ? { cancelsDefaultDeny: cancels } : {}) },
+        message: `${label} admits ingress from ${open[0].reason} on ${anyPort ? 'every port' : open.map((r) => r.ports).join('; ')}${portsNote}${peersNote}${cancels.length ? `, cancelling the default deny ${cancels.join(', ')}` : ''}`,
+        evidence: { api: p.api, openRules: open, selectsPodClasses: selected, ...shadow, ...(deniers.length ? { denyRulesIn: deniers } : {}), ...(cancels.length ? { cancelsDefaultDeny: cancels } : {}) },
       };
     }
   },

@@ -7,37 +7,11 @@ import type { Verdict } from '../../../src/base/vocabulary.ts';
 import { isEmptyConns } from '../../../src/analysis/netpol/conns.ts';
 import { policyLabel } from '../../../src/analysis/netpol/engine.ts';
 import { buildReachability, isolationOf, type PodClass } from '../../../src/analysis/netpol/model.ts';
-import type { StagePlan } from '../../../src/analysis/netpol/layers.ts';
 import { isDefaultDeny, isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
 import { refString } from '../../../src/analysis/workloads.ts';
+import { denyRulesBefore } from './deny-rules.ts';
 
 const MAX_LISTED = 20;
-
-const denyingCache = new WeakMap<readonly StagePlan[], string[]>();
-
-/**
- * Policies whose Deny rules the plan evaluates before (or, in a union stage, alongside) the first
- * allow-all rule: what an unisolated pod may still refuse. A Deny after a first-match allow-all
- * decides nothing (docs.tigera.io/calico/latest/reference/resources/globalnetworkpolicy: the first
- * matching Allow or Deny decides); in a union stage a Deny takes precedence wherever it is written
- * (docs.cilium.io/en/stable/security/policy/language/#deny-policies). Once per plan.
- */
-function denyingPolicies(plan: readonly StagePlan[], dir: 'ingress' | 'egress'): string[] {
-  const hit = denyingCache.get(plan);
-  if (hit) return hit;
-  const out = new Set<string>();
-  walk: for (const s of plan) {
-    for (const p of s.policies) {
-      for (const r of p[dir] ?? []) {
-        if (r.action === 'Deny') out.add(policyLabel(p));
-        else if (s.stage.mode === 'first-match' && r.action === 'Allow' && r.peers === 'any' && r.ports === 'any' && !r.notPeers?.length && !r.notPorts?.length && !r.subject) break walk;
-      }
-    }
-  }
-  const list = [...out];
-  denyingCache.set(plan, list);
-  return list;
-}
 
 export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress'): Generator<Verdict> {
   const model = buildReachability(ctx.snapshot);
@@ -64,7 +38,7 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
       // An allow-all rule decides every connection and denies none: nothing is isolated.
       const unisolated = () => {
         add(open, c);
-        for (const d of denyingPolicies(dir === 'ingress' ? c.ingressPlan : c.egressPlan, dir)) denying.add(d);
+        for (const d of denyRulesBefore(dir === 'ingress' ? c.ingressPlan : c.egressPlan, dir)) denying.add(d);
       };
       if (iso.allowsAll) unisolated();
       else if (iso.isolated) for (const id of iso.by) isolatedBy.add(id);

@@ -436,6 +436,12 @@ spec:
     expect(a).toMatchObject({ status: 'fail', message: '1 workload(s) in namespace a are not isolated for ingress: every source that no Deny rule of GlobalNetworkPolicy ns-a refuses may connect to them', evidence: { denyRulesIn: ['GlobalNetworkPolicy ns-a'] } });
     expect(queryReach(buildReachability(snap(yaml)), 'b/Pod/client', 'a/Pod/web', 80).allowed).toBe(false);
   });
+  it('network.allow-all-ingress still fails the bare Allow (the anonymous pod is admitted) but names the Deny rules that come first', () => {
+    const yaml = gnp("[{action: Deny, source: {namespaceSelector: team == 'b'}}, {action: Allow}]");
+    expect(run(allowAllIngress, ctxOf(yaml))).toMatchObject([{ status: 'fail', message: 'GlobalNetworkPolicy ns-a admits ingress from any peer (from/to missing or empty) on every port, except the sources Deny rules of GlobalNetworkPolicy ns-a refuse', evidence: { denyRulesIn: ['GlobalNetworkPolicy ns-a'] } }]);
+    const after = gnp("[{action: Allow}, {action: Deny, source: {namespaceSelector: team == 'b'}}]");
+    expect(run(allowAllIngress, ctxOf(after))[0].message).toBe('GlobalNetworkPolicy ns-a admits ingress from any peer (from/to missing or empty) on every port');
+  });
   it('a Deny after the allow-all decides nothing: every source may connect', () => {
     const yaml = gnp("[{action: Allow}, {action: Deny, source: {namespaceSelector: team == 'b'}}]");
     expect(run(namespaceDefaultDenyIngress, ctxOf(yaml)).find((v) => v.resource.name === 'a')!.message).toBe('1 workload(s) in namespace a are not isolated for ingress: every source may connect to them');
