@@ -7,7 +7,7 @@
 
 import type { Family, IpRange } from '../../base/ip.ts';
 import { PROTOCOLS, allConns, emptyConns, intersectConns, unionConns, type ConnSet } from './conns.ts';
-import { describeCause, type Direction } from './engine.ts';
+import { describeCause, type Direction, type StagePlan } from './engine.ts';
 import { INTERNAL_RANGES, publicPieces, type Piece } from './egress.ts';
 import { egressVerdict, ingressVerdict, type DirectionVerdict, type Endpoint, type PodClass, type ReachModel } from './model.ts';
 
@@ -36,8 +36,27 @@ export interface AddressesOpen {
   6: FamilyOpen;
 }
 
-const podsCache = new WeakMap<PodClass, Partial<Record<Direction, PodsOpen>>>();
-const addressCache = new WeakMap<PodClass, Partial<Record<Direction, AddressesOpen>>>();
+const podsCache = new WeakMap<PodClass | readonly StagePlan[], Partial<Record<Direction, PodsOpen>>>();
+const addressCache = new WeakMap<PodClass | readonly StagePlan[], Partial<Record<Direction, AddressesOpen>>>();
+
+/**
+ * The cache key: the class's plan when every class of that plan gets the same answer (no rule
+ * has a condition on its own pod, no ingress rule names a port by name, which resolves on the
+ * pod; not host-network), else the class. Most classes of a namespace share one plan.
+ */
+function keyOf(cls: PodClass, dir: Direction): PodClass | readonly StagePlan[] {
+  const plan = dir === 'ingress' ? cls.ingressPlan : cls.egressPlan;
+  if (plan.length === 0 || cls.hostNetwork) return cls;
+  for (const s of plan) {
+    for (const p of s.policies) {
+      for (const r of p[dir] ?? []) {
+        if (r.subject) return cls;
+        if (dir === 'ingress' && ((r.ports !== 'any' && r.ports.some((x) => x.kind === 'named')) || r.notPorts?.some((x) => x.kind === 'named'))) return cls;
+      }
+    }
+  }
+  return plan;
+}
 const piecesByModel = new WeakMap<ReachModel, Map<string, Piece[]>>();
 
 /** The address ranges the class's rules in `dir` name: the public space is cut at them, so each piece is judged as one. */
@@ -62,10 +81,11 @@ function denials(v: DirectionVerdict, denied: Set<string>, closed: Set<string>):
   }
 }
 
-/** What the effective policies open between the class and a pod no selector singles out (the anonymous pod), once per class and direction. */
+/** What the effective policies open between the class and a pod no selector singles out (the anonymous pod), once per class (or plan, keyOf) and direction. */
 export function openToPods(model: ReachModel, cls: PodClass, dir: Direction): PodsOpen {
-  let entry = podsCache.get(cls);
-  if (!entry) podsCache.set(cls, (entry = {}));
+  const key = keyOf(cls, dir);
+  let entry = podsCache.get(key);
+  if (!entry) podsCache.set(key, (entry = {}));
   const hit = entry[dir];
   if (hit) return hit;
   const v = verdictWith(model, cls, dir, { kind: 'anonymous' });
@@ -77,12 +97,13 @@ export function openToPods(model: ReachModel, cls: PodClass, dir: Direction): Po
 
 /**
  * What the effective policies open between the class and the public addresses in `dir`, once
- * per class and direction: one verdict per public piece of the address space cut at the ranges
+ * per class (or plan, keyOf) and direction: one verdict per public piece of the address space cut at the ranges
  * the class's own rules name (egress.ts publicPieces, as `externalEgress` cuts it).
  */
 export function openToAddresses(model: ReachModel, cls: PodClass, dir: Direction): AddressesOpen {
-  let entry = addressCache.get(cls);
-  if (!entry) addressCache.set(cls, (entry = {}));
+  const key = keyOf(cls, dir);
+  let entry = addressCache.get(key);
+  if (!entry) addressCache.set(key, (entry = {}));
   const hit = entry[dir];
   if (hit) return hit;
   let pieces = piecesByModel.get(model);
