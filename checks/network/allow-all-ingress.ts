@@ -1,10 +1,15 @@
 import type { Check } from '../../src/engine/types.ts';
 import { policyLabel } from '../../src/analysis/netpol/engine.ts';
 import { buildReachability } from '../../src/analysis/netpol/model.ts';
-import { isDefaultDeny, openReason, portsText, selectsWholeNamespaces } from '../../src/analysis/netpol/rules.ts';
+import { emptyConns, formatConns, intersectConns, isAllConns, isEmptyConns, unionConns } from '../../src/analysis/netpol/conns.ts';
+import { rulePortConns } from '../../src/analysis/netpol/engine.ts';
+import { openToAddresses, openToPods } from '../../src/analysis/netpol/open-to-all.ts';
+import { isDefaultDeny, openReason, openScope, portsText, selectsWholeNamespaces } from '../../src/analysis/netpol/rules.ts';
 import { SEGMENTATION } from '../controls.ts';
 import { CILIUM_SETTINGS_READ } from './lib/cilium-settings.ts';
 import { ENFORCED_POLICY_KINDS_READ } from './lib/policy-kinds.ts';
+import { denyRulesBefore } from './lib/deny-rules.ts';
+import { selectsNoPod } from './lib/selects-no-pod.ts';
 
 export const allowAllIngress: Check = {
   id: 'network.allow-all-ingress',
@@ -24,14 +29,54 @@ export const allowAllIngress: Check = {
       if (p.errors.length || !p.ingress || !model.enforced(p)) continue;
       const resource = p.ref;
       const label = policyLabel(p);
-      const open = p.ingress
-        .map((r) => ({ rule: r.index, ...(r.name ? { name: r.name } : {}), reason: openReason(r), ports: portsText(r), anyPort: r.ports === 'any' && !r.notPorts?.length }))
-        .filter((r) => r.reason !== undefined);
-      if (open.length === 0) {
+      const rules = p.ingress.filter((r) => openReason(r) !== undefined);
+      if (rules.length === 0) {
         yield { status: 'pass', resource, message: `${label} admits ingress only from listed peers` };
         continue;
       }
-      const selected = (model.selectedBy.get(p.id) ?? []).length;
+      const classes = model.selectedBy.get(p.id) ?? [];
+      if (classes.length === 0) {
+        yield selectsNoPod(model, p, label, `admits ingress from ${openReason(rules[0])}`, rules.map((r) => ({ rule: r.index, reason: openReason(r), ports: portsText(r) })));
+        continue;
+      }
+      // A rule's claim stands only for what the effective verdict still admits from the peers it
+      // claims (a pod no selector singles out, the public addresses of the families it covers): a
+      // Deny evaluated first (Calico order, docs.tigera.io/calico/latest/reference/resources/
+      // networkpolicy) or one that takes precedence (Cilium ingressDeny) may take all of it.
+      const deniedBy = new Set<string>();
+      const closedBy = new Set<string>();
+      const open = rules.flatMap((r) => {
+        const { pods, families } = openScope(r);
+        let admitted = emptyConns();
+        let claimed = emptyConns();
+        for (const cls of classes) {
+          const ports = rulePortConns(r, { kind: 'class', cls });
+          claimed = unionConns(claimed, ports);
+          if (pods) {
+            const o = openToPods(model, cls, 'ingress');
+            admitted = unionConns(admitted, intersectConns(o.conns, ports));
+            for (const d of o.deniedBy) deniedBy.add(d);
+            for (const d of o.closedBy) closedBy.add(d);
+          }
+          if (families.length) {
+            const a = openToAddresses(model, cls, 'ingress');
+            for (const f of families) {
+              admitted = unionConns(admitted, intersectConns(a[f].some, ports));
+              for (const d of a[f].deniedBy) deniedBy.add(d);
+              for (const d of a[f].closedBy) closedBy.add(d);
+            }
+          }
+        }
+        if (isEmptyConns(admitted)) return [];
+        const narrowed = formatConns(admitted) !== formatConns(claimed);
+        return [{ rule: r.index, ...(r.name ? { name: r.name } : {}), reason: openReason(r)!, ports: narrowed ? formatConns(admitted) : portsText(r), anyPort: isAllConns(admitted) }];
+      });
+      const shadow = deniedBy.size ? { deniedBy: [...deniedBy].slice(0, 5) } : {};
+      if (open.length === 0) {
+        yield { status: 'pass', resource, message: `${label} admits ingress from ${openReason(rules[0])}, but rules that take precedence deny all of it (${[...deniedBy, ...closedBy].slice(0, 2).join('; ') || 'the effective verdict'})`, evidence: { api: p.api, shadowedRules: rules.map((r) => r.index), ...shadow } };
+        continue;
+      }
+      const selected = classes.length;
       if (p.namespace !== undefined && exposed.has(p.namespace)) {
         yield { status: 'pass', resource, message: `${label} admits ingress from everywhere; namespace ${p.namespace} is declared exposed`, evidence: { openRules: open } };
         continue;
@@ -40,13 +85,19 @@ export const allowAllIngress: Check = {
         ? (model.policiesByNamespace.get(p.namespace) ?? []).filter((q) => q !== p && isDefaultDeny(q, 'ingress')).map((q) => q.id)
         : [];
       const anyPort = open.some((r) => r.anyPort);
+      // The claimed peers are admitted, yet Deny rules evaluated first (or taking precedence) may
+      // still refuse some sources the rule names (a Calico Deny from one namespace before a bare Allow).
+      const first = rules.find((r) => r.index === open[0].rule)!;
+      const deniers = [...new Set(classes.flatMap((c) => denyRulesBefore(c.ingressPlan, 'ingress', first)))].sort();
+      const portsNote = deniedBy.size && !anyPort ? ` (${[...deniedBy][0]}${deniedBy.size > 1 ? ` and ${deniedBy.size - 1} more Deny rule(s)` : ''} refuse${deniedBy.size > 1 ? '' : 's'} the rest)` : '';
+      const peersNote = !portsNote && deniers.length ? `, except the sources Deny rules of ${deniers.slice(0, 3).join(', ')}${deniers.length > 3 ? ` (and ${deniers.length - 3} more)` : ''} refuse` : '';
       yield {
         status: 'fail',
         resource,
         // An open rule limited to some ports is a narrower, WARN-level exposure.
         severity: anyPort ? undefined : 'medium',
-        message: `${label} admits ingress from ${open[0].reason} on ${anyPort ? 'every port' : open.map((r) => r.ports).join('; ')}${cancels.length ? `, cancelling the default deny ${cancels.join(', ')}` : ''}`,
-        evidence: { api: p.api, openRules: open, selectsPodClasses: selected, ...(cancels.length ? { cancelsDefaultDeny: cancels } : {}) },
+        message: `${label} admits ingress from ${open[0].reason} on ${anyPort ? 'every port' : open.map((r) => r.ports).join('; ')}${portsNote}${peersNote}${cancels.length ? `, cancelling the default deny ${cancels.join(', ')}` : ''}`,
+        evidence: { api: p.api, openRules: open, selectsPodClasses: selected, ...shadow, ...(deniers.length ? { denyRulesIn: deniers } : {}), ...(cancels.length ? { cancelsDefaultDeny: cancels } : {}) },
       };
     }
   },

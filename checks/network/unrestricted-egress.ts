@@ -2,10 +2,14 @@ import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { policyLabel } from '../../src/analysis/netpol/engine.ts';
 import { buildReachability } from '../../src/analysis/netpol/model.ts';
-import { allPortProtocols, externalOpenReason, portsIncludeDns, portsText } from '../../src/analysis/netpol/rules.ts';
+import { emptyConns, formatConns, hasConn, intersectConns, isEmptyConns, unionConns } from '../../src/analysis/netpol/conns.ts';
+import { rulePortConns } from '../../src/analysis/netpol/engine.ts';
+import { openToAddresses } from '../../src/analysis/netpol/open-to-all.ts';
+import { externalOpenReason, openScope, portsText } from '../../src/analysis/netpol/rules.ts';
 import { SEGMENTATION } from '../controls.ts';
 import { CILIUM_SETTINGS_READ } from './lib/cilium-settings.ts';
 import { ENFORCED_POLICY_KINDS_READ } from './lib/policy-kinds.ts';
+import { selectsNoPod } from './lib/selects-no-pod.ts';
 
 export const unrestrictedEgress: Check = {
   id: 'network.unrestricted-egress',
@@ -27,25 +31,61 @@ export const unrestrictedEgress: Check = {
       const label = policyLabel(p);
       // Open to the outside world: any peer, ipBlocks covering a whole family, entity world.
       // Egress to every pod in the cluster (namespaceSelector: {}) is broad but not unrestricted.
-      const open = p.egress.filter((r) => externalOpenReason(r)).map((r) => {
-        const everyPort = allPortProtocols(r);
-        return { rule: r.index, ...(r.name ? { name: r.name } : {}), reason: externalOpenReason(r), ports: portsText(r), everyPortOn: everyPort, anyPort: everyPort.length > 0, dns: portsIncludeDns(r) };
+      const rules = p.egress.filter((r) => externalOpenReason(r));
+      if (rules.length === 0) {
+        out.push({ status: 'pass', resource, message: `${label} restricts egress destinations` });
+        continue;
+      }
+      const classes = model.selectedBy.get(p.id) ?? [];
+      if (classes.length === 0) {
+        out.push(selectsNoPod(model, p, label, 'allows egress to every address', rules.map((r) => ({ rule: r.index, reason: externalOpenReason(r), ports: portsText(r) }))));
+        continue;
+      }
+      // A rule's claim stands only for what the effective verdict still opens toward the public
+      // addresses it names: an egressDeny (Cilium: deny policies take precedence over allow
+      // policies) or a Deny evaluated first (Calico order, ANP priority) may take all of it.
+      const deniedBy = new Set<string>();
+      const closedBy = new Set<string>();
+      const refused = new Set<string>();
+      const open = rules.flatMap((r) => {
+        const { families } = openScope(r, true);
+        let admitted = emptyConns();
+        for (const cls of classes) {
+          const a = openToAddresses(model, cls, 'egress');
+          for (const f of families) {
+            const c = intersectConns(a[f].some, rulePortConns(r, { kind: 'ip', family: f, value: 0n, text: '' }));
+            admitted = unionConns(admitted, c);
+            if (!isEmptyConns(c)) for (const t of a[f].refused) refused.add(t);
+            for (const d of a[f].deniedBy) deniedBy.add(d);
+            for (const d of a[f].closedBy) closedBy.add(d);
+          }
+        }
+        if (isEmptyConns(admitted)) return [];
+        const claimed = rulePortConns(r, { kind: 'ip', family: families[0], value: 0n, text: '' });
+        const narrowed = formatConns(admitted) !== formatConns(claimed);
+        const everyPort = (['TCP', 'UDP', 'SCTP'] as const).filter((proto) => admitted[proto].length === 1 && admitted[proto][0][0] === 1 && admitted[proto][0][1] === 65535);
+        const dns = hasConn(admitted, 'UDP', 53) || hasConn(admitted, 'TCP', 53);
+        return [{ rule: r.index, ...(r.name ? { name: r.name } : {}), reason: externalOpenReason(r), ports: narrowed ? formatConns(admitted) : portsText(r), everyPortOn: [...everyPort], anyPort: everyPort.length > 0, dns }];
       });
+      const except = refused.size ? `, though not to every public address (other rules refuse ${[...refused][0]}${refused.size > 1 ? ` and ${refused.size - 1} more range(s)` : ''})` : '';
+      const shadow = deniedBy.size ? { deniedBy: [...deniedBy].slice(0, 5) } : {};
       const anyPort = open.filter((r) => r.anyPort);
       const dns = open.filter((r) => !r.anyPort && r.dns);
       if (anyPort.length) {
         const on = anyPort[0].everyPortOn.length === 3 ? 'every port' : `every ${anyPort[0].everyPortOn.join('/')} port`;
-        out.push({ status: 'fail', resource, message: `${label} allows egress to ${anyPort[0].reason} on ${on}`, evidence: { api: p.api, openRules: anyPort } });
+        out.push({ status: 'fail', resource, message: `${label} allows egress to ${anyPort[0].reason} on ${on}${except}`, evidence: { api: p.api, openRules: anyPort, ...(refused.size ? { refusedRanges: [...refused].slice(0, 5) } : {}), ...shadow } });
       } else if (dns.length) {
         out.push({
           status: 'fail',
           resource,
           severity: 'low',
           message: `${label} allows DNS (port 53) to any destination: a DNS exfiltration path; send DNS to kube-dns only`,
-          evidence: { api: p.api, openRules: dns },
+          evidence: { api: p.api, openRules: dns, ...shadow },
         });
+      } else if (open.length) {
+        out.push({ status: 'pass', resource, message: `${label} allows egress to any destination only on ${open.map((r) => r.ports).join('; ')}`, evidence: { openRules: open, ...shadow } });
       } else {
-        out.push({ status: 'pass', resource, message: open.length ? `${label} allows egress to any destination only on ${open.map((r) => r.ports).join('; ')}` : `${label} restricts egress destinations` });
+        out.push({ status: 'pass', resource, message: `${label} allows egress to ${externalOpenReason(rules[0])}, but rules that take precedence deny all of it to every public address (${[...deniedBy, ...closedBy].slice(0, 2).join('; ') || 'the effective verdict'})`, evidence: { api: p.api, shadowedRules: rules.map((r) => r.index), ...shadow } });
       }
     }
     return out;

@@ -9,6 +9,7 @@ import { policyLabel } from '../../../src/analysis/netpol/engine.ts';
 import { buildReachability, isolationOf, type PodClass } from '../../../src/analysis/netpol/model.ts';
 import { isDefaultDeny, isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
 import { refString } from '../../../src/analysis/workloads.ts';
+import { denyRulesBefore } from './deny-rules.ts';
 
 const MAX_LISTED = 20;
 
@@ -24,6 +25,7 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
     const externalOnly = new Map<string, number>();
     const hostNet = new Map<string, number>();
     const isolatedBy = new Set<string>();
+    const denying = new Set<string>();
     const add = (m: Map<string, number>, c: PodClass) => {
       for (const wk of c.workloads) {
         const node = model.workloadByKey.get(wk);
@@ -34,10 +36,14 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
       if (c.hostNetwork) { add(hostNet, c); continue; }
       const iso = isolationOf(model, c, dir);
       // An allow-all rule decides every connection and denies none: nothing is isolated.
-      if (iso.allowsAll) add(open, c);
+      const unisolated = () => {
+        add(open, c);
+        for (const d of denyRulesBefore(dir === 'ingress' ? c.ingressPlan : c.egressPlan, dir)) denying.add(d);
+      };
+      if (iso.allowsAll) unisolated();
       else if (iso.isolated) for (const id of iso.by) isolatedBy.add(id);
       else if (isEmptyConns(iso.openToPods)) { add(externalOnly, c); for (const id of iso.by) isolatedBy.add(id); }
-      else add(open, c);
+      else unisolated();
     }
     const resource = { kind: 'Namespace', name: ns };
     const list = (m: Map<string, number>) => [...m].sort().slice(0, MAX_LISTED).map(([workload, podCount]) => ({ workload, podCount }));
@@ -49,11 +55,14 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
       if (misread.length) evidence.hint = `${misread.join(', ')} has no policyTypes, so it denies ingress only; add policyTypes: [Ingress, Egress] to deny egress too`;
     }
     if (open.size > 0) {
+      // Unisolated (docs/network-model.md "Deciding is not denying"), yet not open to every peer when Deny rules come first.
+      const deniers = [...denying].sort();
+      const who = deniers.length ? `every ${dir === 'ingress' ? 'source' : 'destination'} that no Deny rule of ${deniers.slice(0, 3).join(', ')}${deniers.length > 3 ? ` (and ${deniers.length - 3} more)` : ''} refuses ${dir === 'ingress' ? 'may connect to them' : 'is reachable from them'}` : `every ${other}`;
       yield {
         status: 'fail',
         resource,
-        message: `${open.size} workload(s) in namespace ${ns} are not isolated for ${dir}: every ${other}`,
-        evidence: { ...evidence, unisolatedWorkloads: list(open), unisolatedCount: open.size },
+        message: `${open.size} workload(s) in namespace ${ns} are not isolated for ${dir}: ${who}`,
+        evidence: { ...evidence, unisolatedWorkloads: list(open), unisolatedCount: open.size, ...(deniers.length ? { denyRulesIn: deniers } : {}) },
       };
     } else if (externalOnly.size > 0) {
       yield {

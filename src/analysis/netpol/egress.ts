@@ -85,14 +85,14 @@ function sampleName(pattern: string): string {
 }
 
 /** A public piece of `cut`, as the endpoint the model is asked about and its text. */
-interface Piece { piece: IpRange; text: string; endpoint: Endpoint }
+export interface Piece { piece: IpRange; text: string; endpoint: Endpoint }
 
 /**
  * The public pieces of the address space cut at `ranges` and `internal`, per distinct list of
  * ranges: most classes' egress rules name none or the same few, so the cut and the pieces'
  * texts are made once per list, not once per class.
  */
-function publicPieces(ranges: readonly IpRange[], internal: readonly IpRange[], cache: Map<string, Piece[]>): Piece[] {
+export function publicPieces(ranges: readonly IpRange[], internal: readonly IpRange[], cache: Map<string, Piece[]>): Piece[] {
   let key = '';
   for (const r of ranges) key += `${r.family}:${r.lo}:${r.hi},`;
   let pieces = cache.get(key);

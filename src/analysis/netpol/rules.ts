@@ -84,6 +84,28 @@ export function externalOpenReason(rule: Rule): ExternalOpenReason | undefined {
   return coversFamily(blocks, 4) || coversFamily(blocks, 6) ? 'every address (ipBlocks cover 0.0.0.0/0 or ::/0)' : undefined;
 }
 
+/**
+ * Whom a rule open to everyone (openReason, externalOpenReason) claims to admit: every pod
+ * (`pods`), and every address of the families listed. A rule's peers are ORed, so the claim is
+ * the union of what its open peers cover; for an egress rule judged as external
+ * (`externalOnly`), pods do not count.
+ */
+export function openScope(rule: Rule, externalOnly = false): { pods: boolean; families: Array<4 | 6> } {
+  const fams = new Set<4 | 6>();
+  let pods = false;
+  if (rule.peers === 'any') return { pods: !externalOnly, families: [4, 6] };
+  for (const p of rule.peers) {
+    if (p.kind === 'entity' && p.entity === 'all') { pods = true; fams.add(4); fams.add(6); }
+    else if (p.kind === 'entity' && p.entity === 'world') { fams.add(4); fams.add(6); }
+    else if (p.kind === 'entity' && p.entity === 'world-ipv4') fams.add(4);
+    else if (p.kind === 'entity' && p.entity === 'world-ipv6') fams.add(6);
+    else if ((p.kind === 'entity' && p.entity === 'cluster') || everyPod(p)) pods = true;
+  }
+  const blocks = rule.peers.flatMap((p) => (p.kind === 'ipBlock' ? blocksOf(p) : []));
+  for (const f of [4, 6] as const) if (coversFamily(blocks, f)) fams.add(f);
+  return { pods: pods && !externalOnly, families: [...fams].sort() };
+}
+
 /** The protocols on which the rule allows every port (no ports, a port-less entry, or ranges covering 1-65535). */
 export function allPortProtocols(rule: Rule): string[] {
   const out: string[] = [];

@@ -11,7 +11,9 @@ import { namespaceDefaultDenyEgress } from '../../../checks/network/namespace-de
 import { namespaceDefaultDenyIngress } from '../../../checks/network/namespace-default-deny-ingress.ts';
 import { networkExposure } from '../../../src/analysis/netpol/exposure.ts';
 import { detectCni } from '../../../src/analysis/netpol/cni.ts';
-import { ctxOf, pod, policy, snap } from './helpers.ts';
+import { ctxOf, ns, pod, policy, run, snap } from './helpers.ts';
+import { loadFixture } from '../../helpers/fixtures.ts';
+import { join } from 'node:path';
 import { auditSnapshot } from '../../../src/engine/audit.ts';
 import { workloadYaml } from '../../helpers/workload.ts';
 import { parseAllDocuments } from 'yaml';
@@ -330,5 +332,118 @@ spec: {containers: [{name: web, image: web:1}]}
     expect(verdict('[{to: [{ipBlock: {cidr: 0.0.0.0/0}}], ports: [{port: 1, endPort: 65535}]}]')).toMatchObject({ status: 'fail', severity: 'high' });
     expect(verdict('[{to: [{ipBlock: {cidr: 0.0.0.0/0}}], ports: [{protocol: UDP}]}]')).toMatchObject({ status: 'fail', severity: 'high', message: expect.stringContaining('every UDP port') });
     expect(verdict('[{to: [{ipBlock: {cidr: 0.0.0.0/0}}], ports: [{protocol: UDP, port: 53}]}]')).toMatchObject({ status: 'fail', severity: 'low' });
+  });
+});
+
+describe('network.allow-all-ingress and network.unrestricted-egress judge the effective verdict, as reach does', () => {
+  const calicoNp = (name: string, spec: string) => `---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: ${name}, namespace: shop}
+spec:
+${spec.replace(/^\n/, '').split('\n').map((l) => `  ${l}`).join('\n')}
+`;
+  const allowAll = policy('shop', 'allow-all', '{podSelector: {}, policyTypes: [Ingress], ingress: [{}]}');
+  const web = pod('shop', 'web', { app: 'web' });
+
+  // Calico policy reference (docs.tigera.io/calico/latest/reference/resources/networkpolicy):
+  // policies by order, rules in order, the first Allow or Deny decides; a Kubernetes
+  // NetworkPolicy is order 1000, so a Calico Deny at order 10 comes first.
+  it('an allow-all shadowed by an earlier Deny opens nothing, and the pass names the Deny, matching reach', () => {
+    const yaml = web + allowAll + calicoNp('lockdown', '{order: 10, selector: all(), types: [Ingress], ingress: [{action: Deny}]}');
+    const v = run(allowAllIngress, ctxOf(yaml)).find((r) => r.resource.name === 'allow-all')!;
+    expect(v).toMatchObject({ status: 'pass', message: 'shop/allow-all admits ingress from any peer (from/to missing or empty), but rules that take precedence deny all of it (Calico NetworkPolicy shop/lockdown (order 10) rule 0 (Deny))' });
+    const reach = queryReach(buildReachability(snap(yaml)), '203.0.113.7', 'shop/Pod/web', 80);
+    expect(reach.allowed).toBe(false);
+  });
+
+  it('when a Deny takes some ports first, the finding names only the ports still open, at medium', () => {
+    const yaml = web + allowAll + calicoNp('no-udp', '{order: 10, selector: all(), types: [Ingress], ingress: [{action: Deny, protocol: UDP}]}');
+    const v = run(allowAllIngress, ctxOf(yaml)).find((r) => r.resource.name === 'allow-all')!;
+    expect(v).toMatchObject({
+      status: 'fail',
+      severity: 'medium',
+      message: 'shop/allow-all admits ingress from any peer (from/to missing or empty) on SCTP 1-65535,TCP 1-65535 (Calico NetworkPolicy shop/no-udp (order 10) rule 0 (Deny) refuses the rest)',
+    });
+  });
+
+  // docs.cilium.io/en/stable/security/policy/language/#deny-policies: deny policies take precedence over allow policies.
+  it('egress to every endpoint that an egressDeny world shadows is not unrestricted egress', () => {
+    const fixture = 'network.unrestricted-egress/pass.cilium-egress-deny-world.yaml';
+    const snapshot = loadFixture(join(import.meta.dirname, '../../fixtures/checks', fixture));
+    const [v] = run(unrestrictedEgress, { snapshot, config: defaultConfig(), now: new Date() });
+    expect(v).toMatchObject({ status: 'pass', message: 'CiliumNetworkPolicy shop/no-internet allows egress to every endpoint (entity all), but rules that take precedence deny all of it to every public address (CiliumNetworkPolicy shop/no-internet rule 1 "egressDeny[0]" (Deny))' });
+    expect(queryReach(buildReachability(snapshot), 'shop/Deployment/web', '1.1.1.1', 443).allowed).toBe(false);
+  });
+
+  it('an egressDeny of one range leaves the rest of the internet open: still unrestricted, and the message says which range is refused', () => {
+    const yaml = `${web}---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: out, namespace: shop}
+spec:
+  endpointSelector: {}
+  egress: [{toEntities: [world]}]
+  egressDeny: [{toCIDR: [203.0.113.0/24]}]
+`;
+    const [v] = run(unrestrictedEgress, ctxOf(yaml));
+    expect(v).toMatchObject({ status: 'fail', message: 'CiliumNetworkPolicy shop/out allows egress to every address outside the cluster (entity world) on every port, though not to every public address (other rules refuse 203.0.113.0-203.0.113.255)' });
+  });
+});
+
+describe('a policy open to everyone that selects no pod', () => {
+  it('is policy-selects-nothing\'s finding, not a high allow-all-ingress one (pods exist, none selected)', () => {
+    // pod-template-hash is not in the Cilium identity (docs.cilium.io/en/stable/operations/performance/scalability/identity-relevant-labels/).
+    const snapshot = loadFixture(join(import.meta.dirname, '../../fixtures/checks/network.allow-all-ingress/pass.cilium-selects-no-pod.yaml'));
+    const ctx = { snapshot, config: defaultConfig(), now: new Date() };
+    expect(run(allowAllIngress, ctx).map((v) => [v.status, v.message])).toEqual([
+      ['pass', 'CiliumNetworkPolicy shop/sts admits ingress from every pod in the cluster (entity cluster), but selects no pod, so it opens nothing today (network.policy-selects-nothing judges its selector)'],
+    ]);
+    const selects = networkChecks.find((c) => c.id === 'network.policy-selects-nothing')!;
+    expect(run(selects, ctx).filter((v) => v.status === 'fail').map((v) => v.resource.name)).toEqual(['sts']);
+  });
+
+  it('in a namespace with no workloads yet is a low finding for both checks: the pods created there start open', () => {
+    const yaml = `${pod('other', 'p', {})}---
+apiVersion: v1
+kind: Namespace
+metadata: {name: staging}
+${policy('staging', 'open', '{podSelector: {}, policyTypes: [Ingress, Egress], ingress: [{}], egress: [{}]}')}`;
+    expect(run(allowAllIngress, ctxOf(yaml))).toMatchObject([{ status: 'fail', severity: 'low', message: 'staging/open admits ingress from any peer (from/to missing or empty); namespace staging runs no workloads yet, so it selects no pod now, but the pods it will select start open' }]);
+    expect(run(unrestrictedEgress, ctxOf(yaml))).toMatchObject([{ status: 'fail', severity: 'low', message: 'staging/open allows egress to every address; namespace staging runs no workloads yet, so it selects no pod now, but the pods it will select start open' }]);
+    const typo = pod('staging', 'web', { app: 'web' }) + policy('staging', 'open', '{podSelector: {matchLabels: {app: wbe}}, policyTypes: [Egress], egress: [{}]}');
+    expect(run(unrestrictedEgress, ctxOf(typo))).toMatchObject([{ status: 'pass', message: 'staging/open allows egress to every address, but selects no pod, so it opens nothing today (network.policy-selects-nothing judges its selector)' }]);
+  });
+});
+
+describe('network.namespace-default-deny-ingress on a namespace whose allow-all follows Deny rules', () => {
+  const gnp = (ingress: string) => `${ns('a', { team: 'a' })}${ns('b', { team: 'b' })}${pod('a', 'web', { app: 'web' })}${pod('b', 'client', { app: 'client' })}---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: ns-a}
+spec:
+  order: 10
+  namespaceSelector: team == 'a'
+  types: [Ingress]
+  ingress: ${ingress}
+`;
+  // Calico policy reference (docs.tigera.io/calico/latest/reference/resources/globalnetworkpolicy):
+  // rules in order, the first Allow or Deny decides. The namespace is unisolated (docs/network-model.md
+  // "Deciding is not denying"), but team b is denied, so "every source may connect" was false.
+  it('keeps the verdict and says which Deny rules still refuse sources, as reach answers', () => {
+    const yaml = gnp("[{action: Deny, source: {namespaceSelector: team == 'b'}}, {action: Allow}]");
+    const a = run(namespaceDefaultDenyIngress, ctxOf(yaml)).find((v) => v.resource.name === 'a')!;
+    expect(a).toMatchObject({ status: 'fail', message: '1 workload(s) in namespace a are not isolated for ingress: every source that no Deny rule of GlobalNetworkPolicy ns-a refuses may connect to them', evidence: { denyRulesIn: ['GlobalNetworkPolicy ns-a'] } });
+    expect(queryReach(buildReachability(snap(yaml)), 'b/Pod/client', 'a/Pod/web', 80).allowed).toBe(false);
+  });
+  it('network.allow-all-ingress still fails the bare Allow (the anonymous pod is admitted) but names the Deny rules that come first', () => {
+    const yaml = gnp("[{action: Deny, source: {namespaceSelector: team == 'b'}}, {action: Allow}]");
+    expect(run(allowAllIngress, ctxOf(yaml))).toMatchObject([{ status: 'fail', message: 'GlobalNetworkPolicy ns-a admits ingress from any peer (from/to missing or empty) on every port, except the sources Deny rules of GlobalNetworkPolicy ns-a refuse', evidence: { denyRulesIn: ['GlobalNetworkPolicy ns-a'] } }]);
+    const after = gnp("[{action: Allow}, {action: Deny, source: {namespaceSelector: team == 'b'}}]");
+    expect(run(allowAllIngress, ctxOf(after))[0].message).toBe('GlobalNetworkPolicy ns-a admits ingress from any peer (from/to missing or empty) on every port');
+  });
+  it('a Deny after the allow-all decides nothing: every source may connect', () => {
+    const yaml = gnp("[{action: Allow}, {action: Deny, source: {namespaceSelector: team == 'b'}}]");
+    expect(run(namespaceDefaultDenyIngress, ctxOf(yaml)).find((v) => v.resource.name === 'a')!.message).toBe('1 workload(s) in namespace a are not isolated for ingress: every source may connect to them');
   });
 });
