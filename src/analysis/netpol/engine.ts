@@ -80,6 +80,8 @@ export interface Decision {
    * match depended on a pod address the model does not know (see `podCidrStatus`).
    */
   uncertain?: string[];
+  /** The connections are admitted as traffic another node forwards, not as sent (model.ts forwardedWhy): how they arrive. */
+  forwarded?: string;
 }
 
 export interface DirectionVerdict {

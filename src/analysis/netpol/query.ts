@@ -6,7 +6,7 @@ import { ALL_V4, formatRange, ipToString, parseIp, unmapIpv4, type IpRange } fro
 import { describeCause, describeRule, evaluatePlan, podSetMatches, policyLabel, ruleMatchesPeer, rulePortConns, type DecisionCause, type Direction, type DirectionVerdict, type StagePlan } from './engine.ts';
 import { describePolicy, namePoliciesByName, type LayerPolicy } from './layers.ts';
 import { candidatePeers, indexByNamespace } from './flows.ts';
-import { buildReachability, egressVerdict, workloadKey, ingressVerdict, type Endpoint, type PodClass, type ReachModel, type RuleRef, type WorkloadNode } from './model.ts';
+import { buildReachability, egressVerdict, forwardedWhy, workloadKey, ingressVerdict, REMOTE_NODE_PEER, type Endpoint, type PodClass, type ReachModel, type RuleRef, type WorkloadNode } from './model.ts';
 
 /** One part of a direction's answer: which connections, allowed or not, and what decided. */
 export interface DecisionAnswer {
@@ -21,6 +21,8 @@ export interface DecisionAnswer {
   rule?: RuleRef;
   /** Why this part might have been decided otherwise (a rule matched on a pod address the model does not know). */
   uncertain?: string[];
+  /** Admitted as traffic another node forwards (Cilium native routing: remote-node identity), and for which Service; `by` ends with it too. */
+  forwarded?: string;
 }
 
 export interface DirectionAnswer {
@@ -174,7 +176,7 @@ function unknownConns(v: DirectionVerdict, proto: Protocol | undefined, ports: r
 }
 
 /** Adds a verdict's decisions (restricted to the asked connections) to `acc`, merging equal causes. */
-type Collected = { allowed: boolean; conns: ConnSet; cause: DecisionCause; uncertain?: string[] };
+type Collected = { allowed: boolean; conns: ConnSet; cause: DecisionCause; uncertain?: string[]; forwarded?: string };
 
 /** Adds a verdict's decisions (restricted to the asked connections) to `acc`, merging equal causes; returns the asked connections an uncertain decision decided. */
 function collectDecisions(acc: Map<string, Collected>, v: DirectionVerdict, proto: Protocol | undefined, ports: readonly number[] | undefined): ConnSet {
@@ -183,18 +185,22 @@ function collectDecisions(acc: Map<string, Collected>, v: DirectionVerdict, prot
     const c = restrictTo(d.conns, proto, ports);
     if (isEmptyConns(c)) continue;
     if (d.uncertain) doubtful = unionConns(doubtful, c);
-    const k = `${d.allowed ? 1 : 0}\u0000${causeKey(d.cause)}`;
+    const k = `${d.allowed ? 1 : 0}\u0000${causeKey(d.cause)}\u0000${d.forwarded ?? ''}`;
     const cur = acc.get(k);
     if (cur) {
       cur.conns = unionConns(cur.conns, c);
       if (d.uncertain) cur.uncertain = [...new Set([...cur.uncertain ?? [], ...d.uncertain])];
-    } else acc.set(k, { allowed: d.allowed, conns: c, cause: d.cause, ...(d.uncertain ? { uncertain: [...d.uncertain] } : {}) });
+    } else acc.set(k, { allowed: d.allowed, conns: c, cause: d.cause, ...(d.uncertain ? { uncertain: [...d.uncertain] } : {}), ...(d.forwarded ? { forwarded: d.forwarded } : {}) });
   }
   return doubtful;
 }
 
 function decisionAnswers(acc: Map<string, Collected>): DecisionAnswer[] {
-  return [...acc.values()].map((d) => ({ allowed: d.allowed, ...(d.cause.kind === 'unknown' ? { unknown: true } : {}), conns: formatConns(d.conns), by: describeCause(d.cause), ...(d.cause.kind === 'rule' ? { rule: d.cause.rule } : {}), ...(d.uncertain ? { uncertain: d.uncertain } : {}) }));
+  return [...acc.values()].map((d) => ({
+    allowed: d.allowed, ...(d.cause.kind === 'unknown' ? { unknown: true } : {}), conns: formatConns(d.conns),
+    by: d.forwarded ? `${describeCause(d.cause)}, as traffic ${d.forwarded}` : describeCause(d.cause),
+    ...(d.cause.kind === 'rule' ? { rule: d.cause.rule } : {}), ...(d.uncertain ? { uncertain: d.uncertain } : {}), ...(d.forwarded ? { forwarded: d.forwarded } : {}),
+  }));
 }
 
 function dedupeRules(list: RuleRef[]): RuleRef[] {
@@ -259,6 +265,34 @@ function priorityTies(model: ReachModel, plan: readonly StagePlan[], dir: Direct
 }
 
 /**
+ * Ingress from an external address at a pod, under Cilium native routing: a LoadBalancer,
+ * NodePort or externalIPs Service whose node hands the request to a pod on another node
+ * delivers it with the remote-node identity (model.ts REMOTE_NODE_PEER), so what the policies
+ * admit from that peer on the Service's target ports is admitted too, each such decision saying
+ * how the traffic arrives.
+ */
+function withForwarded(model: ReachModel, v: DirectionVerdict, dst: Endpoint & { kind: 'class' }): DirectionVerdict {
+  const services = model.nodeForwarded(dst.cls);
+  if (!services.length) return v;
+  const viaNode = ingressVerdict(model, REMOTE_NODE_PEER, dst, true);
+  let extra = emptyConns();
+  const added: DirectionVerdict['decisions'] = [];
+  for (const f of services) {
+    const add = subtractConns(intersectConns(f.conns, viaNode.conns), unionConns(v.conns, extra));
+    if (isEmptyConns(add)) continue;
+    extra = unionConns(extra, add);
+    for (const d of viaNode.decisions) {
+      const c = d.allowed ? intersectConns(d.conns, add) : emptyConns();
+      if (!isEmptyConns(c)) added.push({ ...d, conns: c, forwarded: forwardedWhy(f) });
+    }
+  }
+  if (isEmptyConns(extra)) return v;
+  const kept = v.decisions.map((d) => (d.allowed ? d : { ...d, conns: subtractConns(d.conns, extra) })).filter((d) => !isEmptyConns(d.conns));
+  const decidedBy = [...v.decidedBy, ...viaNode.decidedBy.map((r) => ({ ...r, conns: intersectConns(r.conns, extra) })).filter((r) => !isEmptyConns(r.conns))];
+  return { ...v, conns: unionConns(v.conns, extra), decisions: [...kept, ...added], decidedBy };
+}
+
+/**
  * Is traffic from `from` to `to` allowed (on `port`/`protocol`, or on anything when omitted)?
  * Both directions must allow it: egress at the source and ingress at the destination.
  * A workload whose pods fall into several classes counts as reachable when any pod pair is.
@@ -310,7 +344,7 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
   for (const s of endpointsOf(src)) {
     for (const { d, ports } of dsts) {
       const e = egressVerdict(model, s, d, true);
-      const i = ingressVerdict(model, s, d, true);
+      const i = s.kind === 'ip' && d.kind === 'class' ? withForwarded(model, ingressVerdict(model, s, d, true), d) : ingressVerdict(model, s, d, true);
       const eConns = restrictTo(e.conns, proto, ports);
       const iConns = restrictTo(i.conns, proto, ports);
       eg.isolated ||= e.isolated;

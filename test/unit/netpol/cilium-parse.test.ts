@@ -209,7 +209,7 @@ describe('Cilium in the combined model (adapter)', () => {
       'CiliumClusterwideNetworkPolicy /c: CiliumClusterwideNetworkPolicy c: spec: nodeSelector makes this a host policy (nodes, not pods); not evaluated',
       'ConfigMap cilium/cilium-config: ConfigMap cilium/cilium-config: enable-ipv4: "yes" is not true or false; Cilium\'s default is assumed',
     ]);
-    expect(out.settings).toEqual({ ciliumEnforcement: 'default' });
+    expect(out.settings).toEqual({ ciliumEnforcement: 'default', ciliumRoutingMode: 'tunnel' });
     const egress = out.policies[0].egress![0];
     expect([egress.peers, egress.ports]).toEqual(['any', [{ protocol: 'TCP', kind: 'range', lo: 443, hi: 443 }]]);
   });

@@ -316,6 +316,6 @@ export const ciliumAdapter: PolicyApiAdapter = {
     const cm: ResourceRef = settings.resource ?? { kind: 'ConfigMap', namespace: 'kube-system', name: 'cilium-config' };
     for (const problem of settings.problems) notes.push({ object: cm, message: `${settings.source}: ${problem}; Cilium's default is assumed` });
     for (const note of settings.notes) notes.push({ object: cm, message: `${settings.source}: ${note}` });
-    return { policies, notes, ...(settings.resource ? { settings: { ciliumEnforcement: settings.enforcement, ...(settings.hostFirewall ? { ciliumHostFirewall: hostPolicies(parsed) } : {}) } } : {}) };
+    return { policies, notes, ...(settings.resource ? { settings: { ciliumEnforcement: settings.enforcement, ciliumRoutingMode: settings.routingMode, ...(settings.hostFirewall ? { ciliumHostFirewall: hostPolicies(parsed) } : {}) } } : {}) };
   },
 };
