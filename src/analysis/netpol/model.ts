@@ -333,7 +333,9 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
     for (let i = 0; i < policies.length; i++) if (policies[i].api === 'NetworkPolicy') policies[i] = onCiliumIdentity(policies[i]);
   }
   const ciliumNativeRouting = composition.name === 'cilium' && settings.ciliumRoutingMode === 'native';
-  const match: MatchContext = { namespaceLabels, fallback: composition.fallback, ...(composition.fallbackReason ? { fallbackReason: composition.fallbackReason } : {}) };
+  // Calico: what passes every tier meets the endpoint's profile, which allows a Kubernetes pod
+  // (docs.tigera.io/calico/latest/reference/resources/tier, "How Policy Is Evaluated").
+  const match: MatchContext = { namespaceLabels, fallback: composition.fallback, ...(composition.fallbackReason ? { fallbackReason: composition.fallbackReason } : {}), ...(composition.name === 'calico' ? { fallbackAllowReason: "the pod's Calico profile" } : {}) };
 
   const selectedBy = new Map<string, PodClass[]>();
   const policiesByNamespace = new Map<string, LayerPolicy[]>();

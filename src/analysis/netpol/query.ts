@@ -23,6 +23,8 @@ export interface DecisionAnswer {
   uncertain?: string[];
   /** Admitted as traffic another node forwards (Cilium native routing: remote-node identity), and for which Service; `by` ends with it too. */
   forwarded?: string;
+  /** The Pass rule that handed these connections on when no later tier decided them (`by` reads "passed by …"). */
+  passedBy?: RuleRef;
 }
 
 export interface DirectionAnswer {
@@ -30,6 +32,12 @@ export interface DirectionAnswer {
   allowed: boolean;
   /** Enforced policies (of every API) selecting the pod in this direction, as people name them ("ns/name" for a NetworkPolicy, "AdminNetworkPolicy tenant-a"). */
   policies: string[];
+  /**
+   * Those of `policies` that isolate the pod in this direction: a Kubernetes NetworkPolicy or a
+   * Cilium policy that puts it in default deny (not one with `enableDefaultDeny` false for it), a
+   * policy of a Calico tier whose defaultAction is Deny; never an (Baseline)AdminNetworkPolicy.
+   */
+  isolatingPolicies: string[];
   /** What isolates the pod when no policy does: the CNI's default deny ("Cilium's policy enforcement mode 'always' (cilium-config enable-policy)"). */
   isolatedBy?: string;
   /** Rules that allow the asked connection. */
@@ -199,7 +207,8 @@ function decisionAnswers(acc: Map<string, Collected>): DecisionAnswer[] {
   return [...acc.values()].map((d) => ({
     allowed: d.allowed, ...(d.cause.kind === 'unknown' ? { unknown: true } : {}), conns: formatConns(d.conns),
     by: d.forwarded ? `${describeCause(d.cause)}, as traffic ${d.forwarded}` : describeCause(d.cause),
-    ...(d.cause.kind === 'rule' ? { rule: d.cause.rule } : {}), ...(d.uncertain ? { uncertain: d.uncertain } : {}), ...(d.forwarded ? { forwarded: d.forwarded } : {}),
+    ...(d.cause.kind === 'rule' ? { rule: d.cause.rule } : {}), ...(d.cause.kind === 'default-allow' && d.cause.passedBy ? { passedBy: d.cause.passedBy } : {}),
+    ...(d.uncertain ? { uncertain: d.uncertain } : {}), ...(d.forwarded ? { forwarded: d.forwarded } : {}),
   }));
 }
 
@@ -312,8 +321,8 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
   // What is allowed without an unknown decision on either side (Cilium host policies), and their reasons.
   let sureOfHost = emptyConns();
   const unknownWhy = new Set<string>();
-  const eg: DirectionAnswer = { isolated: false, allowed: false, policies: [], decidedBy: [], decisions: [] };
-  const ing: DirectionAnswer = { isolated: false, allowed: false, policies: [], decidedBy: [], decisions: [] };
+  const eg: DirectionAnswer = { isolated: false, allowed: false, policies: [], isolatingPolicies: [], decidedBy: [], decisions: [] };
+  const ing: DirectionAnswer = { isolated: false, allowed: false, policies: [], isolatingPolicies: [], decidedBy: [], decisions: [] };
   const egDecisions = new Map<string, Collected>();
   const ingDecisions = new Map<string, Collected>();
   // What the answer is sure of, and what it might be: uncertain decisions (a CIDR that may hold the pod) may go either way.
@@ -463,6 +472,15 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
     const p = model.policyById.get(id);
     for (const u of p?.uncertain ?? []) notes.push(`${policyLabel(p!)} ${u}`);
   }
+  // A selecting policy isolates when its stage denies what it leaves undecided: a union stage by the policy's own isolates, a first-match one by the tier's defaultAction.
+  const isolates = (id: string, dir: Direction) => {
+    const p = model.policyById.get(id);
+    const at = p ? model.composition.stageOf(p) : undefined;
+    const stage = at === undefined ? undefined : model.composition.stages[at];
+    return !!p && !!stage && (stage.mode === 'union' ? p.isolates[dir] : stage.noMatch === 'deny');
+  };
+  eg.isolatingPolicies = [...new Set(eg.policies)].filter((id) => isolates(id, 'egress')).map(label);
+  ing.isolatingPolicies = [...new Set(ing.policies)].filter((id) => isolates(id, 'ingress')).map(label);
   eg.policies = [...new Set(eg.policies)].map(label);
   ing.policies = [...new Set(ing.policies)].map(label);
   eg.decidedBy = dedupeRules(eg.decidedBy);
