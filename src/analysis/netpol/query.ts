@@ -575,6 +575,20 @@ export function* streamMatrix(model: ReachModel, options: MatrixOptions = {}): G
   const outPieces = external ? cutIpv4(ipBlockRanges(model, 'egress')) : [];
   const pieceLabel = (r: IpRange) => `${formatRange(r)}[External]`;
 
+  // Cilium native routing: what a Service's node forwards to the class from outside arrives as remote-node (withForwarded), whatever the address.
+  const forwardedTo = new Map<PodClass, ConnSet>();
+  const viaNode = (d: PodClass): ConnSet => {
+    let c = forwardedTo.get(d);
+    if (c) return c;
+    c = emptyConns();
+    const services = model.nodeForwarded(d);
+    if (services.length) {
+      const admitted = ingressVerdict(model, REMOTE_NODE_PEER, { kind: 'class', cls: d }).conns;
+      for (const f of services) c = unionConns(c, intersectConns(f.conns, admitted));
+    }
+    forwardedTo.set(d, c);
+    return c;
+  };
   type Source = { kind: 'workload'; node: WorkloadNode; label: string } | { kind: 'ip'; piece: IpRange; label: string };
   const labelOf = new Map(model.workloads.map((w) => [w.key, workloadLabel(w)]));
   const openInSet = new Set(openIn);
@@ -592,7 +606,8 @@ export function* streamMatrix(model: ReachModel, options: MatrixOptions = {}): G
     if (src.kind === 'ip') {
       const from = ep(src.piece);
       for (const d of model.classes) {
-        const c = ingressVerdict(model, from, { kind: 'class', cls: d }).conns;
+        const direct = ingressVerdict(model, from, { kind: 'class', cls: d }).conns;
+        const c = model.ciliumNativeRouting ? unionConns(direct, viaNode(d)) : direct;
         if (isEmptyConns(c)) continue;
         for (const wk of d.workloads) add(labelOf.get(wk)!, c);
       }

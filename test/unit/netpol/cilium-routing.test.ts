@@ -16,7 +16,8 @@ import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { readCiliumSettings } from '../../../src/analysis/netpol/cilium/config.ts';
 import { networkExposure } from '../../../src/analysis/netpol/exposure.ts';
 import { buildReachability } from '../../../src/analysis/netpol/model.ts';
-import { queryReach } from '../../../src/analysis/netpol/query.ts';
+import { queryReach, reachMatrix } from '../../../src/analysis/netpol/query.ts';
+import { formatConns } from '../../../src/analysis/netpol/conns.ts';
 
 const ciliumDs = { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'cilium', namespace: 'kube-system' }, spec: { selector: { matchLabels: { 'k8s-app': 'cilium' } }, template: { metadata: { labels: { 'k8s-app': 'cilium' } }, spec: { containers: [{ name: 'cilium-agent', image: 'quay.io/cilium/cilium:v1.18.0' }] } } } };
 const config = (data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cilium-config', namespace: 'kube-system' }, data });
@@ -76,5 +77,11 @@ describe('a LoadBalancer workload whose CiliumNetworkPolicy allows fromEntities:
     })]);
     expect(queryReach(model, '203.0.113.7', 'a/web', 9090).allowed).toBe(false);
     expect(queryReach(buildReachability(snapshotFromObjects(cluster({}))), '203.0.113.7', 'a/web', 8080).allowed).toBe(false);
+  });
+
+  it('the matrix agrees: the internet reaches a/web on the target port under native routing only', () => {
+    const rows = (data: Record<string, string>) => reachMatrix(buildReachability(snapshotFromObjects(cluster(data)))).filter((r) => r.from.endsWith('[External]') && r.to.startsWith('a/web')).map((r) => `${r.from} => ${formatConns(r.conns)}`);
+    expect(rows({ 'routing-mode': 'native' })).toEqual(['0.0.0.0-255.255.255.255[External] => TCP 8080']);
+    expect(rows({})).toEqual([]);
   });
 });
