@@ -29,8 +29,8 @@ export type Endpoint =
   | { kind: 'ip'; family: Family; value: bigint; text: string }
   /** A named external destination (what toFQDNs / domainNames allow). */
   | { kind: 'fqdn'; name: string }
-  /** A node (its host network). */
-  | { kind: 'node'; name: string; labels: Labels }
+  /** A node (its host network); `remote`: not the pod's own node (Cilium tells reserved:host from reserved:remote-node). */
+  | { kind: 'node'; name: string; labels: Labels; remote?: boolean }
   | { kind: 'apiserver' }
   /**
    * "Someone no rule names": a pod in a namespace and with labels no selector singles out, or
@@ -217,7 +217,8 @@ export function peerMatches(ctx: MatchContext, peer: Peer, policyNs: string | un
         case 'world-ipv4': return (ep.kind === 'ip' || ep.kind === 'anonymous') && ep.family === 4;
         case 'world-ipv6': return (ep.kind === 'ip' || ep.kind === 'anonymous') && ep.family === 6;
         case 'cluster': return ep.kind === 'class' || ep.kind === 'node' || ep.kind === 'apiserver' || (ep.kind === 'anonymous' && ep.family === undefined);
-        case 'host': case 'remote-node': return ep.kind === 'node';
+        case 'host': return ep.kind === 'node' && !ep.remote;
+        case 'remote-node': return ep.kind === 'node';
         case 'kube-apiserver': return ep.kind === 'apiserver';
         case 'other': return false;
       }

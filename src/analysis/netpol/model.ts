@@ -102,7 +102,7 @@ export interface ForwardedService {
  * fromEntities: cluster policies" (docs.cilium.io/en/stable/security/policy/caveats/, "Security
  * Identity for N/S Service Traffic"; in tunnelling mode it stays world).
  */
-export const REMOTE_NODE_PEER: Endpoint = { kind: 'node', name: 'another node (remote-node)', labels: {} };
+export const REMOTE_NODE_PEER: Endpoint = { kind: 'node', name: 'another node (remote-node)', labels: {}, remote: true };
 
 /** How answers say it: "forwarded by another node …". */
 export function forwardedWhy(f: ForwardedService): string {

@@ -63,6 +63,9 @@ describe('a LoadBalancer workload whose CiliumNetworkPolicy allows fromEntities:
     expect(webPaths(cluster({}))).toEqual([{ via: 'LoadBalancer', allowedByPolicy: false, forwarded: undefined }]);
     expect(webPaths(cluster({ 'routing-mode': 'native' }, { externalTrafficPolicy: 'Local' }))).toEqual([{ via: 'LoadBalancer', allowedByPolicy: false, forwarded: undefined }]);
     expect(webPaths(cluster({ 'routing-mode': 'native' }, {}, { fromEndpoints: [{}] }))).toEqual([{ via: 'LoadBalancer', allowedByPolicy: false, forwarded: undefined }]);
+    // Forwarded traffic is reserved:remote-node, which the host entity (the pod's own node) does not select (pkg/policy/api/entity.go).
+    expect(webPaths(cluster({ 'routing-mode': 'native' }, {}, { fromEntities: ['host'] }))).toEqual([{ via: 'LoadBalancer', allowedByPolicy: false, forwarded: undefined }]);
+    expect(webPaths(cluster({ 'routing-mode': 'native' }, {}, { fromEntities: ['remote-node'] }))).toEqual([{ via: 'LoadBalancer', allowedByPolicy: true, forwarded: FORWARDED }]);
   });
 
   it('reach from an internet address says ALLOWED on the target port and why; other ports stay denied', () => {
