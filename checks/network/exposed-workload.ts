@@ -24,13 +24,13 @@ export const exposedWorkload: Check = {
     const exposed = new Set(ctx.config.network.exposedNamespaces);
     const out: Verdict[] = [];
     const direct = (x: EffectivePath) => (x.via === 'hostPort' ? `hostPort of ${x.through.kind} ${x.through.name}` : x.via === 'externalIPs' ? `externalIPs of Service ${x.through.name}` : `${x.via} ${x.through.name}`);
-    const name = (x: EffectivePath) => (x.route ? `${x.via} ${x.route}` : x.via === 'LoadBalancer' || x.via === 'NodePort' ? `${x.via} Service ${x.through.name} (${x.ports})` : `${direct(x)} (${x.ports})`);
+    const name = (x: EffectivePath) => `${x.route ? `${x.via} ${x.route}` : x.via === 'LoadBalancer' || x.via === 'NodePort' ? `${x.via} Service ${x.through.name} (${x.ports})` : `${direct(x)} (${x.ports})`}${x.forwarded ? ` (${x.forwarded})` : ''}`;
     for (const w of effectiveExposure(ctx.snapshot, ctx.config)) {
       if (w.external.length === 0 || isSystemNamespace(w.workload.namespace, ctx.config.systemNamespaces)) continue;
       // A route's 'not-evaluated' (the controller's pods were not found) counts as open: missing data is not a fix.
       const open = w.external.filter((x) => x.open);
       const evidence = {
-        paths: w.external.map((x) => ({ via: x.via, [x.route ? 'route' : 'service']: x.route ?? `${x.through.namespace}/${x.through.name}`, ports: x.ports, allowedByPolicy: x.allowedByPolicy, ...(x.controller ? { controller: x.controller } : {}), ...(x.mesh ? { mesh: x.mesh } : {}) })),
+        paths: w.external.map((x) => ({ via: x.via, [x.route ? 'route' : 'service']: x.route ?? `${x.through.namespace}/${x.through.name}`, ports: x.ports, allowedByPolicy: x.allowedByPolicy, ...(x.controller ? { controller: x.controller } : {}), ...(x.forwarded ? { forwarded: x.forwarded } : {}), ...(x.mesh ? { mesh: x.mesh } : {}) })),
         podCount: w.podCount,
       };
       if (open.length === 0) {

@@ -62,8 +62,8 @@ const SECTIONS: Record<Section, (ctx: AuditContext) => RunDetails[Section]> = {
         .filter((e) => e.external.length > 0 || e.fromAllNamespaces)
         .map((e) => ({
           ...e,
-          external: e.external.map(({ via, through, ports, allowedByPolicy, route, controller, mesh }) => ({
-            via, through, ports, allowedByPolicy, ...(route !== undefined ? { route } : {}), ...(controller !== undefined ? { controller } : {}), ...(mesh ? { mesh } : {}),
+          external: e.external.map(({ via, through, ports, allowedByPolicy, route, controller, forwarded, mesh }) => ({
+            via, through, ports, allowedByPolicy, ...(route !== undefined ? { route } : {}), ...(controller !== undefined ? { controller } : {}), ...(forwarded !== undefined ? { forwarded } : {}), ...(mesh ? { mesh } : {}),
           })),
         })),
       egress: externalDestinations(ctx.snapshot).map(({ kind, value, source }) => ({ kind, value, source })),

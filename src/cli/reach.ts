@@ -12,11 +12,23 @@ import { workloadAliasOf } from '../analysis/workloads.ts';
 import { calleeMesh, meshFlowVerdict, meshVerdictOverConns, type MeshConnsVerdict } from '../analysis/mesh/flow-verdict.ts';
 import type { MeshFlowVerdict } from '../analysis/mesh/flow.ts';
 
+/**
+ * Which policies select the pod and which of them isolate it: "isolated by A, B" when every
+ * selecting policy isolates, "selected by A, B; isolated by A" when only some do, "selected by
+ * A, B (none isolates)" when none does (Cilium `enableDefaultDeny` false, an AdminNetworkPolicy).
+ */
+function selectedText(d: DirectionAnswer): string {
+  const selected = d.policies.join(', ');
+  const by = d.isolatingPolicies.length ? d.isolatingPolicies.join(', ') : d.isolatedBy;
+  if (!d.isolated || by === undefined) return `selected by ${selected}${d.isolated ? '' : ' (none isolates)'}`;
+  return d.isolatingPolicies.length === d.policies.length && !d.isolatedBy ? `isolated by ${selected}` : `selected by ${selected}; isolated by ${by}`;
+}
+
 /** One direction: who governs it, then each part of the asked connections with what decided it. */
 function directionLines(name: string, who: string, d: DirectionAnswer): string[] {
   const lines = [d.policies.length === 0
     ? d.isolatedBy ? `  ${name} at ${who}: isolated by ${d.isolatedBy}` : `  ${name} at ${who}: not isolated (no policy selects it for ${name})`
-    : `  ${name} at ${who}: ${d.isolated ? 'isolated' : 'selected'} by ${d.policies.join(', ')}`];
+    : `  ${name} at ${who}: ${selectedText(d)}`];
   for (const x of d.decisions) lines.push(`    ${x.unknown ? 'UNKNOWN' : x.allowed ? 'ALLOWED' : 'DENIED'}${x.uncertain ? ' (uncertain)' : ''} by ${x.by}: ${x.conns}`);
   return lines;
 }
@@ -44,7 +56,7 @@ function networkDecidedBy(a: ReachAnswer): string[] {
   const pick = (d: DirectionAnswer) => d.decisions.filter((x) => x.allowed === a.allowed).map((x) => x.by);
   const all = a.allowed ? [...pick(a.ingress), ...pick(a.egress)] : [...(a.ingress.allowed ? [] : pick(a.ingress)), ...(a.egress.allowed ? [] : pick(a.egress))];
   // An unpoliced direction ("default (no policy decides it)") is named only when nothing else decided.
-  const named = all.filter((b) => !b.startsWith('default ('));
+  const named = all.filter((b) => b !== 'default (no policy decides it)');
   return [...new Set(named.length ? named : all)];
 }
 

@@ -361,6 +361,8 @@ export interface ExternalPathDetail {
   route?: string;
   /** For a route: the edge controller carrying it. */
   controller?: string;
+  /** Under Cilium native routing: the ports admitted only as traffic another node forwards (remote-node identity), and why. */
+  forwarded?: string;
   /** The backend's mesh verdict for the path's callers (the controller's pods, or an outside address); absent when no mesh judges it. */
   mesh?: { verdict: 'allowed' | 'denied' | 'depends' | 'unknown'; reason: string };
 }

@@ -29,8 +29,8 @@ export type Endpoint =
   | { kind: 'ip'; family: Family; value: bigint; text: string }
   /** A named external destination (what toFQDNs / domainNames allow). */
   | { kind: 'fqdn'; name: string }
-  /** A node (its host network). */
-  | { kind: 'node'; name: string; labels: Labels }
+  /** A node (its host network); `remote`: not the pod's own node (Cilium tells reserved:host from reserved:remote-node). */
+  | { kind: 'node'; name: string; labels: Labels; remote?: boolean }
   | { kind: 'apiserver' }
   /**
    * "Someone no rule names": a pod in a namespace and with labels no selector singles out, or
@@ -63,8 +63,12 @@ export type DecisionCause =
   | { kind: 'isolated'; stage: string; policies: string[] }
   /** A first-match stage with noMatch 'deny' selected the pod and no rule matched (Calico end of tier). */
   | { kind: 'end-of-stage'; stage: string; policies: string[] }
-  /** Nothing governs these connections: no stage selected the pod, or every stage passed them on. */
-  | { kind: 'default-allow' }
+  /**
+   * Nothing governs these connections: no stage selected the pod, or every stage passed them on.
+   * `passedBy`: a Pass rule handed them on and no later stage decided them; `reason` says what
+   * allows them then (MatchContext.fallbackAllowReason).
+   */
+  | { kind: 'default-allow'; passedBy?: RuleRef; reason?: string }
   | { kind: 'default-deny'; reason: string }
   /** The endpoint on this side is outside the model's control (an external address, a node). */
   | { kind: 'not-governed'; reason: string }
@@ -80,6 +84,8 @@ export interface Decision {
    * match depended on a pod address the model does not know (see `podCidrStatus`).
    */
   uncertain?: string[];
+  /** The connections are admitted as traffic another node forwards, not as sent (model.ts forwardedWhy): how they arrive. */
+  forwarded?: string;
 }
 
 export interface DirectionVerdict {
@@ -101,6 +107,8 @@ export interface MatchContext {
   /** Fallback after the last stage. */
   fallback: 'allow' | 'deny';
   fallbackReason?: string;
+  /** What allows connections every stage passed on, for people ("the pod's Calico profile"); "default" when unset. */
+  fallbackAllowReason?: string;
 }
 
 /** "shop/deny" for a NetworkPolicy (as ztaudit always named them), "AdminNetworkPolicy tenant-a" for the others. */
@@ -135,7 +143,7 @@ export function describeCause(c: DecisionCause): string {
     case 'rule': return describeRule(c.rule);
     case 'isolated': return `${c.stage} isolation (${c.policies.join(', ')} select it; no rule allows it)`;
     case 'end-of-stage': return `the end of ${c.stage} (${c.policies.join(', ')} select it; no rule matched)`;
-    case 'default-allow': return 'default (no policy decides it)';
+    case 'default-allow': return c.passedBy ? `${c.reason ?? 'default'} (passed by ${describeRule(c.passedBy)}; no later tier decides it)` : 'default (no policy decides it)';
     case 'default-deny': return c.reason;
     case 'not-governed': return c.reason;
     case 'unknown': return c.reason;
@@ -209,7 +217,8 @@ export function peerMatches(ctx: MatchContext, peer: Peer, policyNs: string | un
         case 'world-ipv4': return (ep.kind === 'ip' || ep.kind === 'anonymous') && ep.family === 4;
         case 'world-ipv6': return (ep.kind === 'ip' || ep.kind === 'anonymous') && ep.family === 6;
         case 'cluster': return ep.kind === 'class' || ep.kind === 'node' || ep.kind === 'apiserver' || (ep.kind === 'anonymous' && ep.family === undefined);
-        case 'host': case 'remote-node': return ep.kind === 'node';
+        case 'host': return ep.kind === 'node' && !ep.remote;
+        case 'remote-node': return ep.kind === 'node';
         case 'kube-apiserver': return ep.kind === 'apiserver';
         case 'other': return false;
       }
@@ -347,6 +356,8 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
   // Merged once at the end: a union per allowing rule made thousands of rules quadratic.
   const allowed: ConnSet[] = [];
   let remaining: ConnSet = ALL;
+  // What each Pass rule handed on: named if nothing later decides it.
+  const passes: Array<{ conns: ConnSet; rule: RuleRef }> = [];
   // Connections an uncertain rule match (a pod address against a CIDR) might have decided:
   // every later decision touching them carries the doubt.
   // The texts are built only for a decision that carries them.
@@ -388,7 +399,10 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
           const cause: DecisionCause = { kind: 'rule', rule: ruleRef(p, rule) };
           if (rule.action === 'Allow') allow(c, cause);
           else if (rule.action === 'Deny') deny(c, cause);
-          else passed = unionConns(passed, c);
+          else {
+            passed = unionConns(passed, c);
+            passes.push({ conns: c, rule: cause.rule });
+          }
         }
       }
       if (stage.noMatch === 'deny' && !isEmptyConns(open)) {
@@ -436,7 +450,15 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
     }
   }
   if (!isEmptyConns(remaining)) {
-    if (ctx.fallback === 'allow') allow(remaining, { kind: 'default-allow' });
+    if (ctx.fallback === 'allow') {
+      for (const p of passes) {
+        const c = intersectConns(p.conns, remaining);
+        if (isEmptyConns(c)) continue;
+        allow(c, { kind: 'default-allow', passedBy: p.rule, ...(ctx.fallbackAllowReason ? { reason: ctx.fallbackAllowReason } : {}) });
+        remaining = subtractConns(remaining, c);
+      }
+      if (!isEmptyConns(remaining)) allow(remaining, { kind: 'default-allow' });
+    }
     else deny(remaining, { kind: 'default-deny', reason: ctx.fallbackReason ?? 'default deny' });
   }
   return { isolated, conns: unionAllConns(allowed), decisions, decidedBy, policies };

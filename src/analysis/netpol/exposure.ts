@@ -6,10 +6,11 @@
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
-import { connsOf, emptyConns, formatConns, intersectConns, isEmptyConns, isProtocol, unionConns, type ConnSet, type PortInterval } from './conns.ts';
+import { connsOf, emptyConns, formatConns, intersectConns, isEmptyConns, isProtocol, subtractConns, unionConns, type ConnSet, type PortInterval } from './conns.ts';
+import { classMatches, externalWays, forwardsAcrossNodes, obj, selectorOf, servicePorts, targetConns } from './service-ports.ts';
 import { ALL_V6, formatRange, type IpRange } from '../../base/ip.ts';
 import { workloadsOf } from '../workloads.ts';
-import { buildReachability, egressVerdict, ingressVerdict, isolationOf, workloadKey, type PodClass, type ReachModel } from './model.ts';
+import { buildReachability, egressVerdict, ingressVerdict, isolationOf, REMOTE_NODE_PEER, workloadKey, type PodClass, type ReachModel } from './model.ts';
 import { cutIpv4 } from './query.ts';
 import { describeRoute, edgeRoutes, type EdgeController, type EdgeRoute, type EdgeVia } from '../edge/routes.ts';
 
@@ -42,6 +43,12 @@ export interface ExternalPath {
   admitted: ConnSet;
   /** For a route: the controller's workloads (the callers the backend's mesh judges). */
   callers?: ResourceRef[];
+  /**
+   * For a LoadBalancer/NodePort/externalIPs path under Cilium native routing: the ports admitted
+   * because a node that forwards the traffic to another node gives it the remote-node identity,
+   * and why ("TCP 8080 only when another node forwards it: …"). Absent when nothing is admitted that way alone.
+   */
+  forwarded?: string;
 }
 
 export interface WorkloadExposure {
@@ -53,41 +60,8 @@ export interface WorkloadExposure {
   ingressIsolated: boolean;
 }
 
-function obj(v: unknown): Record<string, unknown> {
-  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-}
-
-function selectorOf(svc: KubeObject): Record<string, string> | undefined {
-  const sel = obj(obj(svc.spec).selector);
-  const entries = Object.entries(sel).filter(([, v]) => typeof v === 'string') as Array<[string, string]>;
-  return entries.length ? Object.fromEntries(entries) : undefined;
-}
-
-function classMatches(cls: PodClass, sel: Record<string, string>): boolean {
-  for (const k in sel) if (cls.labels[k] !== sel[k]) return false;
-  return true;
-}
-
 function validPort(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535;
-}
-
-/** Container ports a Service port reaches on one pod class (targetPort number/name, default = port). */
-function targetConns(cls: PodClass, ports: unknown[], onlyPort?: { number?: unknown; name?: unknown }): ConnSet {
-  const out: PortInterval[] = [];
-  for (const raw of ports) {
-    const p = obj(raw);
-    if (onlyPort && !((onlyPort.number !== undefined && p.port === onlyPort.number) || (onlyPort.name !== undefined && p.name === onlyPort.name))) continue;
-    const proto = p.protocol === undefined ? 'TCP' : p.protocol;
-    if (!isProtocol(proto)) continue;
-    const tp = p.targetPort ?? p.port;
-    if (typeof tp === 'number' && tp >= 1 && tp <= 65535) out.push([proto, tp, tp]);
-    else if (typeof tp === 'string') {
-      if (/^\d+$/.test(tp)) out.push([proto, Number(tp), Number(tp)]);
-      else for (const np of cls.namedPorts) if (np.name === tp && np.protocol === proto) out.push([proto, np.port, np.port]);
-    }
-  }
-  return connsOf(out);
 }
 
 /** Connections the effective policies admit to `cls` from some address outside the cluster. */
@@ -153,41 +127,41 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
   const addPath = (svc: KubeObject, via: 'LoadBalancer' | 'NodePort' | 'externalIPs', through: ResourceRef, onlyPort?: { number?: unknown; name?: unknown }) => {
     const sel = selectorOf(svc);
     const ns = svc.metadata?.namespace ?? 'default';
-    const ports = Array.isArray(obj(svc.spec).ports) ? (obj(svc.spec).ports as unknown[]) : [];
+    const ports = servicePorts(svc);
     if (!sel) return;
-    const perWorkload = new Map<string, { conns: ConnSet; allowed: ConnSet }>();
+    // Cilium native routing: what a node forwards to a pod on another node carries the remote-node identity (REMOTE_NODE_PEER).
+    const forwarded = model.ciliumNativeRouting && forwardsAcrossNodes(svc);
+    const perWorkload = new Map<string, { conns: ConnSet; allowed: ConnSet; forwarded: ConnSet }>();
     for (const cls of model.classesByNamespace.get(ns) ?? []) {
       if (!classMatches(cls, sel)) continue;
       const target = targetConns(cls, ports, onlyPort);
       // NetworkPolicy on a hostNetwork pod is implementation-defined and mostly ignored
       // (kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-and-hostnetwork-pods): no policy vouches for it.
-      const allowed = cls.hostNetwork ? target : intersectConns(target, externalIngress(model, cls));
+      const direct = cls.hostNetwork ? target : intersectConns(target, externalIngress(model, cls));
+      const viaNode = forwarded && !cls.hostNetwork ? subtractConns(intersectConns(target, ingressVerdict(model, REMOTE_NODE_PEER, { kind: 'class', cls }).conns), direct) : emptyConns();
       for (const wk of cls.workloads) {
-        const cur = perWorkload.get(wk) ?? { conns: emptyConns(), allowed: emptyConns() };
-        perWorkload.set(wk, { conns: unionConns(cur.conns, target), allowed: unionConns(cur.allowed, allowed) });
+        const cur = perWorkload.get(wk) ?? { conns: emptyConns(), allowed: emptyConns(), forwarded: emptyConns() };
+        perWorkload.set(wk, { conns: unionConns(cur.conns, target), allowed: unionConns(cur.allowed, unionConns(direct, viaNode)), forwarded: unionConns(cur.forwarded, viaNode) });
       }
     }
-    for (const [wk, { conns, allowed }] of perWorkload) {
+    for (const [wk, { conns, allowed, forwarded: viaNode }] of perWorkload) {
       const e = entry(wk);
       if (!e) continue;
+      const outside = subtractConns(allowed, viaNode);
       e.external.push({
         via,
         through,
         ports: isEmptyConns(conns) ? 'none resolved' : formatConns(conns),
         allowedByPolicy: !isEmptyConns(allowed),
         admitted: allowed,
+        ...(isEmptyConns(viaNode) ? {} : { forwarded: `${formatConns(viaNode)} ${isEmptyConns(outside) ? 'only ' : ''}when another node forwards it: under Cilium native routing it arrives with the remote-node identity, which the policies admit (externalTrafficPolicy is not Local)` }),
       });
     }
   };
 
   for (const svc of services) {
-    const type = obj(svc.spec).type;
     const through = { kind: 'Service', namespace: svc.metadata?.namespace ?? 'default', name: svc.metadata?.name ?? '' };
-    if (type === 'LoadBalancer' || type === 'NodePort') addPath(svc, type, through);
-    // https://kubernetes.io/docs/concepts/services-networking/service/#external-ips: traffic
-    // reaching a node on one of these addresses is routed to the Service, of any type.
-    const ips = obj(svc.spec).externalIPs;
-    if (Array.isArray(ips) && ips.some((ip) => typeof ip === 'string' && ip !== '')) addPath(svc, 'externalIPs', through);
+    for (const via of externalWays(svc)) addPath(svc, via, through);
   }
 
   // ContainerPort.hostPort (https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#ports)
@@ -244,7 +218,7 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
     const svc = svcByName.get(`${r.backend.namespace}/${r.backend.name}`);
     const sel = svc && selectorOf(svc);
     if (!svc || !sel) return;
-    const ports = Array.isArray(obj(svc.spec).ports) ? (obj(svc.spec).ports as unknown[]) : [];
+    const ports = servicePorts(svc);
     const ctrl = classesOf(r.controller);
     const perWorkload = new Map<string, { conns: ConnSet; allowed: ConnSet }>();
     for (const cls of model.classesByNamespace.get(r.backend.namespace) ?? []) {

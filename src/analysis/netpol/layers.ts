@@ -283,6 +283,8 @@ export interface PolicySettings {
    * with a nodeSelector) with rules for it, as people name them. Undefined when the firewall is off.
    */
   ciliumHostFirewall?: { ingress: string[]; egress: string[] };
+  /** Cilium `routing-mode` (or the legacy `tunnel`); undefined when cilium-config was not read (Cilium's default: tunnel). */
+  ciliumRoutingMode?: 'tunnel' | 'native';
 }
 
 export interface AdapterInput {

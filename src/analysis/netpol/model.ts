@@ -5,7 +5,8 @@
 // govern it (its plan), which the engine (engine.ts) evaluates.
 
 import type { ResourceRef } from '../../base/vocabulary.ts';
-import type { Snapshot } from '../../snapshot/types.ts';
+import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
+import { classMatches, externalWays, forwardsAcrossNodes, selectorOf, servicePorts, targetConns } from './service-ports.ts';
 import { memoize } from '../memo.ts';
 import { workloadsOf, type PodView } from '../workloads.ts';
 import { detectCni, type CniDetection } from './cni.ts';
@@ -75,6 +76,38 @@ export interface ReachModel {
   match: MatchContext;
   /** The pods and Services holding a cluster address (pod IPs, ClusterIPs); indexed on the first call. */
   addressHolders(ip: { family: number; value: bigint }): AddressHolder[];
+  /** Cilium is the CNI and routes natively (cilium-config routing-mode native, or the legacy tunnel: disabled). */
+  ciliumNativeRouting: boolean;
+  /**
+   * Under Cilium native routing, the Services that take traffic from outside to the class and may
+   * hand it to another node (LoadBalancer, NodePort or externalIPs, externalTrafficPolicy not
+   * Local), each with the class's target ports: such traffic reaches the pod with the
+   * remote-node identity (REMOTE_NODE_PEER), not world. Empty otherwise.
+   */
+  nodeForwarded(cls: PodClass): ForwardedService[];
+}
+
+/** A Service whose external traffic another node may forward to a pod (ReachModel.nodeForwarded). */
+export interface ForwardedService {
+  via: 'LoadBalancer' | 'NodePort' | 'externalIPs';
+  service: ResourceRef;
+  /** The class's target ports the Service reaches. */
+  conns: ConnSet;
+}
+
+/**
+ * The sender of traffic from outside that a node forwards to a pod on another node, under Cilium
+ * native routing: "the request needs to be forwarded to another node after the service endpoint
+ * selection, then it will have the reserved:remote-node [identity]. The latter traffic will match
+ * fromEntities: cluster policies" (docs.cilium.io/en/stable/security/policy/caveats/, "Security
+ * Identity for N/S Service Traffic"; in tunnelling mode it stays world).
+ */
+export const REMOTE_NODE_PEER: Endpoint = { kind: 'node', name: 'another node (remote-node)', labels: {}, remote: true };
+
+/** How answers say it: "forwarded by another node …". */
+export function forwardedWhy(f: ForwardedService): string {
+  const svc = `${f.via === 'externalIPs' ? 'externalIPs of ' : `${f.via} `}Service ${f.service.namespace}/${f.service.name}`;
+  return `forwarded by another node for ${svc}: under Cilium native routing it arrives with the remote-node identity, not world`;
 }
 
 export interface Isolation {
@@ -299,7 +332,10 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
   if (composition.name === 'cilium') {
     for (let i = 0; i < policies.length; i++) if (policies[i].api === 'NetworkPolicy') policies[i] = onCiliumIdentity(policies[i]);
   }
-  const match: MatchContext = { namespaceLabels, fallback: composition.fallback, ...(composition.fallbackReason ? { fallbackReason: composition.fallbackReason } : {}) };
+  const ciliumNativeRouting = composition.name === 'cilium' && settings.ciliumRoutingMode === 'native';
+  // Calico: what passes every tier meets the endpoint's profile, which allows a Kubernetes pod
+  // (docs.tigera.io/calico/latest/reference/resources/tier, "How Policy Is Evaluated").
+  const match: MatchContext = { namespaceLabels, fallback: composition.fallback, ...(composition.fallbackReason ? { fallbackReason: composition.fallbackReason } : {}), ...(composition.name === 'calico' ? { fallbackAllowReason: "the pod's Calico profile" } : {}) };
 
   const selectedBy = new Map<string, PodClass[]>();
   const policiesByNamespace = new Map<string, LayerPolicy[]>();
@@ -410,10 +446,41 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
     policies, classes, classesByNamespace, workloads, workloadByKey, namespaceLabels, policiesByNamespace, selectedBy,
     composition, enforced: (p) => stageIndex.has(p), policyById: new Map(policies.map((p) => [p.id, p])), probe, notes, ...unreadPolicyKinds(snapshot, cni, composition, settings), assumed, match,
     addressHolders: (ip) => indexAddresses(snapshot).get(addressKey(ip)) ?? [],
+    ciliumNativeRouting,
+    nodeForwarded: ciliumNativeRouting ? nodeForwardedIndex(snapshot) : () => [],
   };
 }, ['network', 'tls']);
 
 const NO_PLAN: readonly StagePlan[] = Object.freeze([]);
+
+/** ReachModel.nodeForwarded: the qualifying Services indexed by namespace once, each class's answer cached. */
+function nodeForwardedIndex(snapshot: Snapshot): (cls: PodClass) => ForwardedService[] {
+  const byNs = new Map<string, Array<{ svc: KubeObject; sel: Record<string, string>; ways: ForwardedService['via'][] }>>();
+  for (const svc of snapshot.resources.services ?? []) {
+    const ways = externalWays(svc);
+    const sel = selectorOf(svc);
+    if (!ways.length || !sel || !forwardsAcrossNodes(svc)) continue;
+    const ns = svc.metadata?.namespace ?? 'default';
+    let list = byNs.get(ns);
+    if (!list) byNs.set(ns, (list = []));
+    list.push({ svc, sel, ways });
+  }
+  const cache = new WeakMap<PodClass, ForwardedService[]>();
+  return (cls) => {
+    let hit = cache.get(cls);
+    if (hit) return hit;
+    hit = [];
+    for (const { svc, sel, ways } of byNs.get(cls.namespace) ?? []) {
+      if (cls.hostNetwork || !classMatches(cls, sel)) continue;
+      const conns = targetConns(cls, servicePorts(svc));
+      if (isEmptyConns(conns)) continue;
+      const service = { kind: 'Service', namespace: cls.namespace, name: svc.metadata?.name ?? '' };
+      for (const via of ways) hit.push({ via, service, conns });
+    }
+    cache.set(cls, hit);
+    return hit;
+  };
+}
 
 function onCalicoConversion(p: LayerPolicy): LayerPolicy {
   if (p.errors.length) return p;

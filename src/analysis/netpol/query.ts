@@ -6,7 +6,7 @@ import { ALL_V4, formatRange, ipToString, parseIp, unmapIpv4, type IpRange } fro
 import { describeCause, describeRule, evaluatePlan, podSetMatches, policyLabel, ruleMatchesPeer, rulePortConns, type DecisionCause, type Direction, type DirectionVerdict, type StagePlan } from './engine.ts';
 import { describePolicy, namePoliciesByName, type LayerPolicy } from './layers.ts';
 import { candidatePeers, indexByNamespace } from './flows.ts';
-import { buildReachability, egressVerdict, workloadKey, ingressVerdict, type Endpoint, type PodClass, type ReachModel, type RuleRef, type WorkloadNode } from './model.ts';
+import { buildReachability, egressVerdict, forwardedWhy, workloadKey, ingressVerdict, REMOTE_NODE_PEER, type Endpoint, type PodClass, type ReachModel, type RuleRef, type WorkloadNode } from './model.ts';
 
 /** One part of a direction's answer: which connections, allowed or not, and what decided. */
 export interface DecisionAnswer {
@@ -21,6 +21,10 @@ export interface DecisionAnswer {
   rule?: RuleRef;
   /** Why this part might have been decided otherwise (a rule matched on a pod address the model does not know). */
   uncertain?: string[];
+  /** Admitted as traffic another node forwards (Cilium native routing: remote-node identity), and for which Service; `by` ends with it too. */
+  forwarded?: string;
+  /** The Pass rule that handed these connections on when no later tier decided them (`by` reads "passed by …"). */
+  passedBy?: RuleRef;
 }
 
 export interface DirectionAnswer {
@@ -28,6 +32,12 @@ export interface DirectionAnswer {
   allowed: boolean;
   /** Enforced policies (of every API) selecting the pod in this direction, as people name them ("ns/name" for a NetworkPolicy, "AdminNetworkPolicy tenant-a"). */
   policies: string[];
+  /**
+   * Those of `policies` that isolate the pod in this direction: a Kubernetes NetworkPolicy or a
+   * Cilium policy that puts it in default deny (not one with `enableDefaultDeny` false for it), a
+   * policy of a Calico tier whose defaultAction is Deny; never an (Baseline)AdminNetworkPolicy.
+   */
+  isolatingPolicies: string[];
   /** What isolates the pod when no policy does: the CNI's default deny ("Cilium's policy enforcement mode 'always' (cilium-config enable-policy)"). */
   isolatedBy?: string;
   /** Rules that allow the asked connection. */
@@ -174,7 +184,7 @@ function unknownConns(v: DirectionVerdict, proto: Protocol | undefined, ports: r
 }
 
 /** Adds a verdict's decisions (restricted to the asked connections) to `acc`, merging equal causes. */
-type Collected = { allowed: boolean; conns: ConnSet; cause: DecisionCause; uncertain?: string[] };
+type Collected = { allowed: boolean; conns: ConnSet; cause: DecisionCause; uncertain?: string[]; forwarded?: string };
 
 /** Adds a verdict's decisions (restricted to the asked connections) to `acc`, merging equal causes; returns the asked connections an uncertain decision decided. */
 function collectDecisions(acc: Map<string, Collected>, v: DirectionVerdict, proto: Protocol | undefined, ports: readonly number[] | undefined): ConnSet {
@@ -183,18 +193,23 @@ function collectDecisions(acc: Map<string, Collected>, v: DirectionVerdict, prot
     const c = restrictTo(d.conns, proto, ports);
     if (isEmptyConns(c)) continue;
     if (d.uncertain) doubtful = unionConns(doubtful, c);
-    const k = `${d.allowed ? 1 : 0}\u0000${causeKey(d.cause)}`;
+    const k = `${d.allowed ? 1 : 0}\u0000${causeKey(d.cause)}\u0000${d.forwarded ?? ''}`;
     const cur = acc.get(k);
     if (cur) {
       cur.conns = unionConns(cur.conns, c);
       if (d.uncertain) cur.uncertain = [...new Set([...cur.uncertain ?? [], ...d.uncertain])];
-    } else acc.set(k, { allowed: d.allowed, conns: c, cause: d.cause, ...(d.uncertain ? { uncertain: [...d.uncertain] } : {}) });
+    } else acc.set(k, { allowed: d.allowed, conns: c, cause: d.cause, ...(d.uncertain ? { uncertain: [...d.uncertain] } : {}), ...(d.forwarded ? { forwarded: d.forwarded } : {}) });
   }
   return doubtful;
 }
 
 function decisionAnswers(acc: Map<string, Collected>): DecisionAnswer[] {
-  return [...acc.values()].map((d) => ({ allowed: d.allowed, ...(d.cause.kind === 'unknown' ? { unknown: true } : {}), conns: formatConns(d.conns), by: describeCause(d.cause), ...(d.cause.kind === 'rule' ? { rule: d.cause.rule } : {}), ...(d.uncertain ? { uncertain: d.uncertain } : {}) }));
+  return [...acc.values()].map((d) => ({
+    allowed: d.allowed, ...(d.cause.kind === 'unknown' ? { unknown: true } : {}), conns: formatConns(d.conns),
+    by: d.forwarded ? `${describeCause(d.cause)}, as traffic ${d.forwarded}` : describeCause(d.cause),
+    ...(d.cause.kind === 'rule' ? { rule: d.cause.rule } : {}), ...(d.cause.kind === 'default-allow' && d.cause.passedBy ? { passedBy: d.cause.passedBy } : {}),
+    ...(d.uncertain ? { uncertain: d.uncertain } : {}), ...(d.forwarded ? { forwarded: d.forwarded } : {}),
+  }));
 }
 
 function dedupeRules(list: RuleRef[]): RuleRef[] {
@@ -259,6 +274,34 @@ function priorityTies(model: ReachModel, plan: readonly StagePlan[], dir: Direct
 }
 
 /**
+ * Ingress from an external address at a pod, under Cilium native routing: a LoadBalancer,
+ * NodePort or externalIPs Service whose node hands the request to a pod on another node
+ * delivers it with the remote-node identity (model.ts REMOTE_NODE_PEER), so what the policies
+ * admit from that peer on the Service's target ports is admitted too, each such decision saying
+ * how the traffic arrives.
+ */
+function withForwarded(model: ReachModel, v: DirectionVerdict, dst: Endpoint & { kind: 'class' }): DirectionVerdict {
+  const services = model.nodeForwarded(dst.cls);
+  if (!services.length) return v;
+  const viaNode = ingressVerdict(model, REMOTE_NODE_PEER, dst, true);
+  let extra = emptyConns();
+  const added: DirectionVerdict['decisions'] = [];
+  for (const f of services) {
+    const add = subtractConns(intersectConns(f.conns, viaNode.conns), unionConns(v.conns, extra));
+    if (isEmptyConns(add)) continue;
+    extra = unionConns(extra, add);
+    for (const d of viaNode.decisions) {
+      const c = d.allowed ? intersectConns(d.conns, add) : emptyConns();
+      if (!isEmptyConns(c)) added.push({ ...d, conns: c, forwarded: forwardedWhy(f) });
+    }
+  }
+  if (isEmptyConns(extra)) return v;
+  const kept = v.decisions.map((d) => (d.allowed ? d : { ...d, conns: subtractConns(d.conns, extra) })).filter((d) => !isEmptyConns(d.conns));
+  const decidedBy = [...v.decidedBy, ...viaNode.decidedBy.map((r) => ({ ...r, conns: intersectConns(r.conns, extra) })).filter((r) => !isEmptyConns(r.conns))];
+  return { ...v, conns: unionConns(v.conns, extra), decisions: [...kept, ...added], decidedBy };
+}
+
+/**
  * Is traffic from `from` to `to` allowed (on `port`/`protocol`, or on anything when omitted)?
  * Both directions must allow it: egress at the source and ingress at the destination.
  * A workload whose pods fall into several classes counts as reachable when any pod pair is.
@@ -278,8 +321,8 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
   // What is allowed without an unknown decision on either side (Cilium host policies), and their reasons.
   let sureOfHost = emptyConns();
   const unknownWhy = new Set<string>();
-  const eg: DirectionAnswer = { isolated: false, allowed: false, policies: [], decidedBy: [], decisions: [] };
-  const ing: DirectionAnswer = { isolated: false, allowed: false, policies: [], decidedBy: [], decisions: [] };
+  const eg: DirectionAnswer = { isolated: false, allowed: false, policies: [], isolatingPolicies: [], decidedBy: [], decisions: [] };
+  const ing: DirectionAnswer = { isolated: false, allowed: false, policies: [], isolatingPolicies: [], decidedBy: [], decisions: [] };
   const egDecisions = new Map<string, Collected>();
   const ingDecisions = new Map<string, Collected>();
   // What the answer is sure of, and what it might be: uncertain decisions (a CIDR that may hold the pod) may go either way.
@@ -310,7 +353,7 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
   for (const s of endpointsOf(src)) {
     for (const { d, ports } of dsts) {
       const e = egressVerdict(model, s, d, true);
-      const i = ingressVerdict(model, s, d, true);
+      const i = s.kind === 'ip' && d.kind === 'class' ? withForwarded(model, ingressVerdict(model, s, d, true), d) : ingressVerdict(model, s, d, true);
       const eConns = restrictTo(e.conns, proto, ports);
       const iConns = restrictTo(i.conns, proto, ports);
       eg.isolated ||= e.isolated;
@@ -429,6 +472,15 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
     const p = model.policyById.get(id);
     for (const u of p?.uncertain ?? []) notes.push(`${policyLabel(p!)} ${u}`);
   }
+  // A selecting policy isolates when its stage denies what it leaves undecided: a union stage by the policy's own isolates, a first-match one by the tier's defaultAction.
+  const isolates = (id: string, dir: Direction) => {
+    const p = model.policyById.get(id);
+    const at = p ? model.composition.stageOf(p) : undefined;
+    const stage = at === undefined ? undefined : model.composition.stages[at];
+    return !!p && !!stage && (stage.mode === 'union' ? p.isolates[dir] : stage.noMatch === 'deny');
+  };
+  eg.isolatingPolicies = [...new Set(eg.policies)].filter((id) => isolates(id, 'egress')).map(label);
+  ing.isolatingPolicies = [...new Set(ing.policies)].filter((id) => isolates(id, 'ingress')).map(label);
   eg.policies = [...new Set(eg.policies)].map(label);
   ing.policies = [...new Set(ing.policies)].map(label);
   eg.decidedBy = dedupeRules(eg.decidedBy);
@@ -523,6 +575,20 @@ export function* streamMatrix(model: ReachModel, options: MatrixOptions = {}): G
   const outPieces = external ? cutIpv4(ipBlockRanges(model, 'egress')) : [];
   const pieceLabel = (r: IpRange) => `${formatRange(r)}[External]`;
 
+  // Cilium native routing: what a Service's node forwards to the class from outside arrives as remote-node (withForwarded), whatever the address.
+  const forwardedTo = new Map<PodClass, ConnSet>();
+  const viaNode = (d: PodClass): ConnSet => {
+    let c = forwardedTo.get(d);
+    if (c) return c;
+    c = emptyConns();
+    const services = model.nodeForwarded(d);
+    if (services.length) {
+      const admitted = ingressVerdict(model, REMOTE_NODE_PEER, { kind: 'class', cls: d }).conns;
+      for (const f of services) c = unionConns(c, intersectConns(f.conns, admitted));
+    }
+    forwardedTo.set(d, c);
+    return c;
+  };
   type Source = { kind: 'workload'; node: WorkloadNode; label: string } | { kind: 'ip'; piece: IpRange; label: string };
   const labelOf = new Map(model.workloads.map((w) => [w.key, workloadLabel(w)]));
   const openInSet = new Set(openIn);
@@ -540,7 +606,8 @@ export function* streamMatrix(model: ReachModel, options: MatrixOptions = {}): G
     if (src.kind === 'ip') {
       const from = ep(src.piece);
       for (const d of model.classes) {
-        const c = ingressVerdict(model, from, { kind: 'class', cls: d }).conns;
+        const direct = ingressVerdict(model, from, { kind: 'class', cls: d }).conns;
+        const c = model.ciliumNativeRouting ? unionConns(direct, viaNode(d)) : direct;
         if (isEmptyConns(c)) continue;
         for (const wk of d.workloads) add(labelOf.get(wk)!, c);
       }

@@ -152,7 +152,7 @@ function exposurePosture(report: RunReport, maxRows: number): PostureView['expos
     const paths = e.external.map((p): ExposurePathRow => {
       const network = p.controller !== undefined
         ? (p.allowedByPolicy === true ? `${p.controller} may connect` : p.allowedByPolicy === false ? `NetworkPolicy blocks ${p.controller}` : `pods of ${p.controller} not found; counted as open`)
-        : p.allowedByPolicy === true ? 'admitted by NetworkPolicy' : p.allowedByPolicy === false ? 'blocked by NetworkPolicy'
+        : p.allowedByPolicy === true ? (p.forwarded ? `admitted by NetworkPolicy: ${p.forwarded}` : 'admitted by NetworkPolicy') : p.allowedByPolicy === false ? 'blocked by NetworkPolicy'
           : p.via === 'Ingress' ? 'through the ingress controller' : 'NetworkPolicy not evaluated';
       const meshDenied = p.allowedByPolicy !== false && p.mesh?.verdict === 'denied';
       return {

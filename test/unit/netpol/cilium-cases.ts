@@ -217,6 +217,12 @@ export const REFERENCE_CASES: ReferenceCase[] = [
     flows: [['shop/web', 'external:google', 'TCP/443', 'allowed'], ['shop/web', 'shop/db', 'TCP/443', 'allowed'], ['shop/web', 'shop/db', 'TCP/5432', 'denied']],
   },
   {
+    name: 'fromEntities cluster admits the remote-node identity (N/S Service traffic another node forwards under native routing) but not the world',
+    source: `${DOCS}/security/policy/caveats/ (Security Identity for N/S Service Traffic: "it will have the reserved:remote-node. The latter traffic will match fromEntities: cluster policies"); ${SRC}/pkg/policy/api/entity.go EntitySelectorMapping`,
+    policies: [cnp('from-cluster', 'shop', { endpointSelector: web, ingress: [{ fromEntities: ['cluster'] }] })],
+    flows: [['remote-node', 'shop/web', 'TCP/8080', 'allowed'], ['world', 'shop/web', 'TCP/8080', 'denied'], ['external:google', 'shop/web', 'TCP/8080', 'denied']],
+  },
+  {
     name: 'world-ipv4 selects nothing in an IPv4-only cluster (addresses are labelled world there)',
     source: `${SRC}/pkg/labels/cidr.go getWorldLabel; ${SRC}/pkg/policy/api/entity.go EntitySelectorMapping`,
     policies: [cnp('v4', 'shop', { endpointSelector: web, egress: [{ toEntities: ['world-ipv4'] }] })],

@@ -10,6 +10,10 @@ import { ciliumAdapter } from '../../../src/analysis/netpol/cilium/adapter.ts';
 import { isIdentityLabel, podIdentity } from '../../../src/analysis/netpol/cilium/labels.ts';
 import { fqdnMatches, fqdnRegex } from '../../../src/analysis/netpol/cilium/fqdn.ts';
 import { buildReachability } from '../../../src/analysis/netpol/model.ts';
+import { queryReach, reachMatrix } from '../../../src/analysis/netpol/query.ts';
+import { formatConns } from '../../../src/analysis/netpol/conns.ts';
+import { admits, buildCiliumModelFrom, ciliumDirection } from '../../../src/analysis/netpol/cilium/evaluate.ts';
+import { DEFAULT_SETTINGS } from '../../../src/analysis/netpol/cilium/config.ts';
 import { detectCni } from '../../../src/analysis/netpol/cni.ts';
 import { liveConfigMapRefs } from '../../../src/cli/source.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
@@ -200,13 +204,56 @@ describe('Cilium in the combined model (adapter)', () => {
       ccnp({ nodeSelector: {}, ingress: [{ fromEntities: ['cluster'] }] }),
     ]);
     expect(out.notes.map((n) => `${n.object.kind} ${n.object.namespace ?? ''}/${n.object.name}: ${n.message}`)).toEqual([
-      'CiliumNetworkPolicy shop/p: CiliumNetworkPolicy shop/p: toServices Service shop/gone matches no Service with a selector in the snapshot',
+      'CiliumNetworkPolicy shop/p: CiliumNetworkPolicy shop/p: toServices Service shop/gone matches no Service in the snapshot',
       'CiliumNetworkPolicy shop/p: CiliumNetworkPolicy shop/p: egress[0]: no Service resolves, so Cilium applies its ports to every destination',
       'CiliumClusterwideNetworkPolicy /c: CiliumClusterwideNetworkPolicy c: spec: nodeSelector makes this a host policy (nodes, not pods); not evaluated',
       'ConfigMap cilium/cilium-config: ConfigMap cilium/cilium-config: enable-ipv4: "yes" is not true or false; Cilium\'s default is assumed',
     ]);
-    expect(out.settings).toEqual({ ciliumEnforcement: 'default' });
+    expect(out.settings).toEqual({ ciliumEnforcement: 'default', ciliumRoutingMode: 'tunnel' });
     const egress = out.policies[0].egress![0];
     expect([egress.peers, egress.ports]).toEqual(['any', [{ protocol: 'TCP', kind: 'range', lo: 443, hi: 443 }]]);
+  });
+});
+
+// Cilium resolves toServices in pkg/policy/k8s/service.go processRule (github.com/cilium/cilium
+// v1.20.2, ~462-490): a matched Service WITH a selector adds that selector to toEndpoints; one
+// WITHOUT (default/kubernetes, whose backends are the API servers) adds its backends' addresses
+// to toCIDRSet, so the rule has an L3 peer (pkg/policy/utils/parserules.go mergeEndpointSelectors)
+// and is no wildcard. Only a toServices matching no Service adds nothing and leaves the wildcard.
+// Documented use: docs.cilium.io/en/stable/security/policy/language/#services-based ("allow
+// egress to the kubernetes API server" style rules).
+describe('toServices naming a Service without a selector (the API server\'s default/kubernetes)', () => {
+  const objects = [
+    ciliumDs,
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'pay' } },
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'client', namespace: 'shop', labels: { app: 'client' } }, spec: { containers: [{ name: 'c', image: 'x' }] } },
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'api', namespace: 'pay', labels: { app: 'api' } }, spec: { containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 6443 }] }] } },
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'kubernetes', namespace: 'default' }, spec: { clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }] } },
+    { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'client', namespace: 'shop' }, spec: { endpointSelector: {}, egress: [{ toServices: [{ k8sService: { serviceName: 'kubernetes', namespace: 'default' } }], toPorts: [{ ports: [{ port: '6443', protocol: 'TCP' }] }] }] } },
+  ];
+
+  it('does not open the port to every destination: the internet and other pods stay denied, and the answer says the backends are unknown', () => {
+    const model = buildReachability(snapshotOf(objects));
+    const out = queryReach(model, 'shop/client', '1.1.1.1', 6443);
+    expect(out.allowed).toBe(false);
+    expect(queryReach(model, 'shop/client', 'pay/api', 6443).allowed).toBe(false);
+    expect(out.notes).toContain('CiliumNetworkPolicy shop/client egress[0]: Service default/kubernetes has no selector: Cilium allows the addresses of its backends (EndpointSlices), which are not collected, so the rule is counted as matching none of them and verdicts it could decide are uncertain');
+    const matrix = reachMatrix(model).filter((e) => e.from.includes('shop/client')).map((e) => `${e.to} ${formatConns(e.conns)}`);
+    expect(matrix.some((l) => l.includes('6443') || l.includes('0.0.0.0'))).toBe(false);
+    // One note per fact: no "treated as selecting nothing" beside "applies its ports to every destination".
+    const notes = model.notes.filter((n) => n.object.name === 'client').map((n) => n.message);
+    expect(notes).toEqual(['CiliumNetworkPolicy shop/client: egress[0]: Service default/kubernetes has no selector: Cilium allows the addresses of its backends (EndpointSlices), which are not collected, so the rule is counted as matching none of them and verdicts it could decide are uncertain']);
+  });
+
+  it('the Cilium evaluator agrees: the rule is no wildcard', () => {
+    const policy = parseCiliumPolicy(objects[6] as KubeObject);
+    const model = buildCiliumModelFrom({ settings: DEFAULT_SETTINGS, policies: [policy], namespaceLabels: new Map(), services: [{ namespace: 'default', name: 'kubernetes', labels: {}, selector: {} }] });
+    const client = { kind: 'pod' as const, namespace: 'shop', labels: { app: 'client' }, serviceAccount: 'default', namedPorts: [] };
+    expect(admits(ciliumDirection(model, client, { kind: 'external', ip: { family: 4, value: 0x01010101n } }, 'egress'), 'TCP', 6443)).toBe(false);
+    expect(admits(ciliumDirection(model, client, { kind: 'pod', namespace: 'pay', labels: { app: 'api' }, serviceAccount: 'default', namedPorts: [] }, 'egress'), 'TCP', 6443)).toBe(false);
+    // With no Service of that name at all, Cilium's wildcard stands (processRule adds nothing).
+    const none = buildCiliumModelFrom({ settings: DEFAULT_SETTINGS, policies: [policy], namespaceLabels: new Map(), services: [] });
+    expect(admits(ciliumDirection(none, client, { kind: 'external', ip: { family: 4, value: 0x01010101n } }, 'egress'), 'TCP', 6443)).toBe(true);
   });
 });

@@ -40,7 +40,7 @@ describe('reachCommandCore', () => {
     const j = JSON.parse(r.output);
     expect(j.allowed).toBe(true);
     expect(j.ports).toEqual({ TCP: ['5432'] });
-    expect(j.egress).toEqual({ isolated: false, allowed: true, policies: [], decidedBy: [], decisions: [{ allowed: true, conns: 'All Connections', by: 'default (no policy decides it)' }] });
+    expect(j.egress).toEqual({ isolated: false, allowed: true, policies: [], isolatingPolicies: [], decidedBy: [], decisions: [{ allowed: true, conns: 'All Connections', by: 'default (no policy decides it)' }] });
     expect(j.ingress).toMatchObject({ isolated: true, allowed: true, decidedBy: [{ policy: 'shop/db-from-api', rule: 0, api: 'NetworkPolicy', action: 'Allow' }] });
     expect(j.ingress.decisions).toEqual([
       { allowed: true, conns: 'TCP 5432', by: 'NetworkPolicy shop/db-from-api rule 0 (Allow)', rule: expect.objectContaining({ policy: 'shop/db-from-api', rule: 0 }) },

@@ -97,8 +97,15 @@ function reservedPeers(sel: CiliumSelector, settings: CiliumSettings): Peer[] {
   return out.length ? out : [{ kind: 'entity', entity: 'other', name: `endpoints ${sel.text}` }];
 }
 
-/** Services a toServices entry resolves to, as Cilium does (pkg/policy/k8s service.go): their selector, in their namespace. */
-function servicePeers(refs: ServiceRef[], snapshot: Snapshot, settings: CiliumSettings, noted: string[]): Peer[] {
+/**
+ * Services a toServices entry resolves to, as Cilium does (pkg/policy/k8s service.go
+ * processRule): a Service with a selector becomes that selector in its namespace; one without
+ * (default/kubernetes, external backends) becomes its backends' addresses (ToCIDRSet), which
+ * live in EndpointSlices the collector does not read. Such a Service still gives the rule a
+ * peer, so the rule is no wildcard: it is counted as matching none of those backends, and
+ * `uncertain` says so (as Calico's unresolvedService).
+ */
+function servicePeers(refs: ServiceRef[], snapshot: Snapshot, settings: CiliumSettings, noted: string[], uncertain: string[], ruleName: string): Peer[] {
   const out: Peer[] = [];
   for (const ref of refs) {
     let found = 0;
@@ -109,17 +116,18 @@ function servicePeers(refs: ServiceRef[], snapshot: Snapshot, settings: CiliumSe
       if (ref.name !== undefined) {
         if (ref.name !== name) continue;
       } else if (!ref.selector?.matches(Object.entries(svc.metadata?.labels ?? {}).map(([key, value]) => ({ source: SOURCE_K8S, key, value: String(value) })))) continue;
+      found++;
       const selector = (svc.spec as { selector?: Record<string, unknown> } | undefined)?.selector ?? {};
       const keys = Object.keys(selector).filter((k) => typeof selector[k] === 'string');
       if (keys.length === 0) {
-        noted.push(`Service ${ns}/${name} has no selector: its backends (EndpointSlices) are not collected, so this toServices entry is treated as selecting nothing`);
+        out.push({ kind: 'entity', entity: 'other', name: `backends of Service ${ns}/${name} (EndpointSlices not collected)` });
+        uncertain.push(`${ruleName}: Service ${ns}/${name} has no selector: Cilium allows the addresses of its backends (EndpointSlices), which are not collected, so the rule is counted as matching none of them and verdicts it could decide are uncertain`);
         continue;
       }
-      found++;
       const sel = makeSelector([...keys.map((k) => ({ source: SOURCE_K8S, key: k, op: 'In' as const, values: [selector[k] as string] })), { source: SOURCE_K8S, key: POD_NAMESPACE_LABEL, op: 'In' as const, values: [ns] }]);
       out.push({ kind: 'pods', namespaces: { kind: 'names', names: [ns] }, where: selectorPredicate(sel, settings.clusterName), excludeHostNetwork: true });
     }
-    if (found === 0) noted.push(`toServices ${ref.text} matches no Service with a selector in the snapshot`);
+    if (found === 0) noted.push(`toServices ${ref.text} matches no Service in the snapshot`);
   }
   return out;
 }
@@ -199,9 +207,9 @@ export function dnsProxiedPods(parsed: readonly CiliumPolicy[], settings: Cilium
  * One Cilium peer rule in neutral form, or undefined when it can allow or deny nothing on
  * TCP/UDP/SCTP (a peer list written empty, no peer and no port, ports that are all ICMP).
  */
-function neutralRule(r: PeerRule, action: 'Allow' | 'Deny', index: number, name: string, settings: CiliumSettings, snapshot: Snapshot, noted: string[], dns?: DnsProxied): Rule | undefined {
+function neutralRule(r: PeerRule, action: 'Allow' | 'Deny', index: number, name: string, settings: CiliumSettings, snapshot: Snapshot, noted: string[], uncertain: string[], dns?: DnsProxied): Rule | undefined {
   if (r.peers === 'nothing') return undefined;
-  const resolved = r.services.length ? servicePeers(r.services, snapshot, settings, noted) : [];
+  const resolved = r.services.length ? servicePeers(r.services, snapshot, settings, noted, uncertain, name) : [];
   const selectorPeers = r.peers.flatMap((s) => peersOf(s, settings));
   // No peer selector at all is Cilium's wildcard, but only for a rule with ports (rule.go mergeL4Filter).
   const wildcard = r.peers.length === 0 && resolved.length === 0;
@@ -243,18 +251,19 @@ export function ciliumLayerPolicies(p: CiliumPolicy, settings: CiliumSettings, s
     if (rule.hostPolicy || !rule.subject) continue; // a host policy (nodeSelector): noted by the parser
     const suffix = several ? ` ${rule.path}` : '';
     const noted: string[] = [];
+    const uncertain: string[] = [];
     const rules = (dir: 'ingress' | 'egress'): Rule[] | undefined => {
       const allows = rule[dir];
       const denies = dir === 'ingress' ? rule.ingressDeny : rule.egressDeny;
       if (allows.length === 0 && denies.length === 0) return undefined;
       const list: Rule[] = [];
       allows.forEach((r) => {
-        const n = neutralRule(r, 'Allow', list.length, `${dir}[${r.index}]`, settings, snapshot, noted, dir === 'egress' ? dns : undefined);
+        const n = neutralRule(r, 'Allow', list.length, `${dir}[${r.index}]`, settings, snapshot, noted, uncertain, dir === 'egress' ? dns : undefined);
         if (n?.subject && (p.namespace === undefined ? dns.scopes.size === 0 : !dns.scopes.has(p.namespace) && !dns.scopes.has(''))) noted.push(`${dir}[${r.index}]: toFQDNs, but no egress rule with DNS rules (toPorts rules.dns) selects these pods, so Cilium's DNS proxy never learns the names' addresses: they match nothing`);
         if (n) list.push(n);
       });
       denies.forEach((r) => {
-        const n = neutralRule(r, 'Deny', list.length, `${dir}Deny[${r.index}]`, settings, snapshot, noted);
+        const n = neutralRule(r, 'Deny', list.length, `${dir}Deny[${r.index}]`, settings, snapshot, noted, uncertain);
         if (n) list.push(n);
       });
       return list;
@@ -262,7 +271,7 @@ export function ciliumLayerPolicies(p: CiliumPolicy, settings: CiliumSettings, s
     const ingress = rules('ingress');
     const egress = rules('egress');
     const defaultDeny = (dir: 'ingress' | 'egress') => (settings.nonDefaultDenyPolicies ? rule.enableDefaultDeny[dir] !== false : true);
-    for (const message of noted) notes.push({ object: ref, message: `${p.kind} ${display}${suffix}: ${message}` });
+    for (const message of [...noted, ...uncertain]) notes.push({ object: ref, message: `${p.kind} ${display}${suffix}: ${message}` });
     out.push({
       ...base,
       id: `${p.kind}:${display}${several ? `#${rule.path}` : ''}`,
@@ -272,6 +281,7 @@ export function ciliumLayerPolicies(p: CiliumPolicy, settings: CiliumSettings, s
       ...(ingress ? { ingress } : {}),
       ...(egress ? { egress } : {}),
       isolates: { ingress: !!ingress && defaultDeny('ingress'), egress: !!egress && defaultDeny('egress') },
+      ...(uncertain.length ? { uncertain } : {}),
       errors: [],
     });
   }
@@ -306,6 +316,6 @@ export const ciliumAdapter: PolicyApiAdapter = {
     const cm: ResourceRef = settings.resource ?? { kind: 'ConfigMap', namespace: 'kube-system', name: 'cilium-config' };
     for (const problem of settings.problems) notes.push({ object: cm, message: `${settings.source}: ${problem}; Cilium's default is assumed` });
     for (const note of settings.notes) notes.push({ object: cm, message: `${settings.source}: ${note}` });
-    return { policies, notes, ...(settings.resource ? { settings: { ciliumEnforcement: settings.enforcement, ...(settings.hostFirewall ? { ciliumHostFirewall: hostPolicies(parsed) } : {}) } } : {}) };
+    return { policies, notes, ...(settings.resource ? { settings: { ciliumEnforcement: settings.enforcement, ciliumRoutingMode: settings.routingMode, ...(settings.hostFirewall ? { ciliumHostFirewall: hostPolicies(parsed) } : {}) } } : {}) };
   },
 };

@@ -13,6 +13,8 @@ export const CILIUM_CONFIG_MAP = 'cilium-config';
 /** enable-policy: default (isolate what a policy selects), always (isolate every endpoint), never (isolate nothing). */
 export type EnforcementMode = 'default' | 'always' | 'never';
 
+export type RoutingMode = 'tunnel' | 'native';
+
 export interface CiliumSettings extends CiliumParseOptions {
   enforcement: EnforcementMode;
   /** enable-non-default-deny-policies (default true): `enableDefaultDeny: false` is honoured. */
@@ -24,6 +26,13 @@ export interface CiliumSettings extends CiliumParseOptions {
   ipv6: boolean;
   /** enable-host-firewall (default false): host policies (nodeSelector) police the nodes, host-network pods included. */
   hostFirewall: boolean;
+  /**
+   * routing-mode (default tunnel; before Cilium 1.14 `tunnel: disabled` meant native). Under
+   * native routing, a request from outside that a LoadBalancer/NodePort sends to another node
+   * arrives with the remote-node identity, not world (docs.cilium.io/en/stable/security/policy/caveats/,
+   * "Security Identity for N/S Service Traffic").
+   */
+  routingMode: RoutingMode;
   /** Where the settings came from: "ConfigMap kube-system/cilium-config" or why defaults were used. */
   source: string;
   resource?: ResourceRef;
@@ -41,6 +50,7 @@ export const DEFAULT_SETTINGS: CiliumSettings = {
   ipv4: true,
   ipv6: false,
   hostFirewall: false,
+  routingMode: 'tunnel',
   source: 'Cilium defaults',
   problems: [],
   notes: [],
@@ -77,6 +87,27 @@ function boolSetting(data: Record<string, unknown>, key: string, fallback: boole
   if (typeof v === 'string' && /^(true|false)$/i.test(v.trim())) return v.trim().toLowerCase() === 'true';
   problems.push(`${key}: "${String(v)}" is not true or false`);
   return fallback;
+}
+
+/**
+ * routing-mode (pkg/option/config.go: "native" or "tunnel", defaults.RoutingMode "tunnel"); when
+ * unset, the key Cilium used before 1.14, `tunnel` (vxlan, geneve, or disabled = native routing).
+ */
+function routingModeSetting(data: Record<string, unknown>, problems: string[]): RoutingMode {
+  const rm = data['routing-mode'];
+  if (typeof rm === 'string' && rm.trim() !== '') {
+    const v = rm.trim().toLowerCase();
+    if (v === 'native' || v === 'tunnel') return v;
+    problems.push(`routing-mode: "${rm}" is not native or tunnel`);
+    return 'tunnel';
+  }
+  const legacy = data.tunnel;
+  if (typeof legacy === 'string' && legacy.trim() !== '') {
+    const v = legacy.trim().toLowerCase();
+    if (v === 'disabled') return 'native';
+    if (v !== 'vxlan' && v !== 'geneve') problems.push(`tunnel: "${legacy}" is not vxlan, geneve or disabled`);
+  }
+  return 'tunnel';
 }
 
 /** Reads `cilium-config` (the agent namespace first, then any namespace). */
@@ -117,6 +148,7 @@ export function readCiliumSettings(snapshot: Snapshot): CiliumSettings {
     ipv4: boolSetting(data, 'enable-ipv4', true, problems),
     ipv6: boolSetting(data, 'enable-ipv6', false, problems),
     hostFirewall,
+    routingMode: routingModeSetting(data, problems),
     enforcement,
     source: `ConfigMap ${cmNs}/${CILIUM_CONFIG_MAP}`,
     resource: { kind: 'ConfigMap', namespace: cmNs, name: CILIUM_CONFIG_MAP },

@@ -155,23 +155,32 @@ function peerMatches(model: CiliumModel, sel: PeerSelector, ep: CiliumEndpoint, 
   }
 }
 
-/** toServices resolved against the snapshot's Services (pkg/policy/k8s service.go processRule). */
-function resolvedServices(model: CiliumModel, refs: ServiceRef[]): CiliumSelector[] {
-  const out: CiliumSelector[] = [];
+/**
+ * toServices resolved against the snapshot's Services (pkg/policy/k8s service.go processRule):
+ * the selectors of those with one, and how many without one matched. Cilium gives the latter
+ * its backends' addresses (ToCIDRSet) from EndpointSlices that are not collected: the rule is
+ * no wildcard, and matches none of them here.
+ */
+function resolvedServices(model: CiliumModel, refs: ServiceRef[]): { selectors: CiliumSelector[]; selectorless: number } {
+  const selectors: CiliumSelector[] = [];
+  let selectorless = 0;
   for (const ref of refs) {
     for (const svc of model.services) {
       if (ref.namespace !== undefined && ref.namespace !== svc.namespace) continue;
       if (ref.name !== undefined ? ref.name !== svc.name : !ref.selector?.matches(Object.entries(svc.labels).map(([key, value]) => ({ source: SOURCE_K8S, key, value })))) continue;
       if (ref.name === undefined && !ref.selector) continue;
       const keys = Object.keys(svc.selector);
-      if (keys.length === 0) continue; // backends by address (EndpointSlices) are not collected
-      out.push(makeSelector([
+      if (keys.length === 0) {
+        selectorless++;
+        continue;
+      }
+      selectors.push(makeSelector([
         ...keys.map((k) => ({ source: SOURCE_K8S, key: k, op: 'In' as const, values: [svc.selector[k]] })),
         { source: SOURCE_K8S, key: 'io.kubernetes.pod.namespace', op: 'In' as const, values: [svc.namespace] },
       ]));
     }
   }
-  return out;
+  return { selectors, selectorless };
 }
 
 /** Connections one rule's ports cover toward the destination (named ports resolve on it). */
@@ -193,9 +202,9 @@ function portConns(rule: PeerRule, dstPorts: readonly NamedPortRef[]): ConnSet {
 function ruleConns(model: CiliumModel, rule: PeerRule, peer: CiliumEndpoint, peerLabels: IdentityLabels, dstPorts: readonly NamedPortRef[]): ConnSet | undefined {
   if (rule.peers === 'nothing') return undefined;
   const selectors = rule.peers;
-  const services = rule.services.length ? resolvedServices(model, rule.services) : [];
+  const { selectors: services, selectorless } = rule.services.length ? resolvedServices(model, rule.services) : { selectors: [], selectorless: 0 };
   // No peer selector at all: the wildcard, but only for rules with ports (mergeL4Filter).
-  const wildcard = selectors.length === 0 && services.length === 0;
+  const wildcard = selectors.length === 0 && services.length === 0 && selectorless === 0;
   if (wildcard && rule.l4Count === 0) return undefined;
   if (!wildcard && !selectors.some((s) => peerMatches(model, s, peer, peerLabels)) && !services.some((s) => s.matches(peerLabels))) return undefined;
   if (rule.l4Count === 0) return allConns();
