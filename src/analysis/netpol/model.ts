@@ -453,23 +453,32 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
 
 const NO_PLAN: readonly StagePlan[] = Object.freeze([]);
 
-/** ReachModel.nodeForwarded: the qualifying Services indexed by namespace once, each class's answer cached. */
+/**
+ * ReachModel.nodeForwarded: the qualifying Services indexed by namespace on the first call (only
+ * what asks about forwarded traffic reads Services: reach, the matrix, the exposure view), each
+ * class's answer cached.
+ */
 function nodeForwardedIndex(snapshot: Snapshot): (cls: PodClass) => ForwardedService[] {
-  const byNs = new Map<string, Array<{ svc: KubeObject; sel: Record<string, string>; ways: ForwardedService['via'][] }>>();
-  for (const svc of snapshot.resources.services ?? []) {
-    const ways = externalWays(svc);
-    const sel = selectorOf(svc);
-    if (!ways.length || !sel || !forwardsAcrossNodes(svc)) continue;
-    const ns = svc.metadata?.namespace ?? 'default';
-    let list = byNs.get(ns);
-    if (!list) byNs.set(ns, (list = []));
-    list.push({ svc, sel, ways });
-  }
+  let byNs: Map<string, Array<{ svc: KubeObject; sel: Record<string, string>; ways: ForwardedService['via'][] }>> | null = null;
+  const index = () => {
+    const out = new Map<string, Array<{ svc: KubeObject; sel: Record<string, string>; ways: ForwardedService['via'][] }>>();
+    for (const svc of snapshot.resources.services ?? []) {
+      const ways = externalWays(svc);
+      const sel = selectorOf(svc);
+      if (!ways.length || !sel || !forwardsAcrossNodes(svc)) continue;
+      const ns = svc.metadata?.namespace ?? 'default';
+      let list = out.get(ns);
+      if (!list) out.set(ns, (list = []));
+      list.push({ svc, sel, ways });
+    }
+    return out;
+  };
   const cache = new WeakMap<PodClass, ForwardedService[]>();
   return (cls) => {
     let hit = cache.get(cls);
     if (hit) return hit;
     hit = [];
+    byNs ??= index();
     for (const { svc, sel, ways } of byNs.get(cls.namespace) ?? []) {
       if (cls.hostNetwork || !classMatches(cls, sel)) continue;
       const conns = targetConns(cls, servicePorts(svc));
