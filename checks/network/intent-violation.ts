@@ -6,7 +6,7 @@ import { parseIntentPort } from '../../src/config/intent-ports.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { buildReachability, type DirectionVerdict, type PodClass, type ReachModel } from '../../src/analysis/netpol/model.ts';
 import { findFlows } from '../../src/analysis/netpol/flows.ts';
-import { describeRule, type RuleRef } from '../../src/analysis/netpol/engine.ts';
+import { describeCause, describeRule, type RuleRef } from '../../src/analysis/netpol/engine.ts';
 import { calleeMesh, meshVerdictOverConns, MESH_FLOW_KINDS } from '../../src/analysis/mesh/flow-verdict.ts';
 import type { AuditContext } from '../../src/analysis/context.ts';
 import { unionConns as unionAll } from '../../src/analysis/netpol/conns.ts';
@@ -53,14 +53,28 @@ function ruleText(r: RuleRef): string {
   return r.api === 'NetworkPolicy' ? `${r.policy} rule ${r.rule}` : describeRule(r);
 }
 
-/** What allowed `conns` in one direction: the rules, or "not isolated" when nothing governs it. */
+/**
+ * What allowed `conns` in one direction: the rules; a Calico Pass that handed them on to the
+ * default (named as `reach` names it); or "not isolated" when nothing governs it.
+ */
 function allowedBy(v: DirectionVerdict, conns: ConnSet): string[] {
   const out: string[] = [];
   for (const d of v.decisions) {
     if (!d.allowed || isEmptyConns(intersectConns(d.conns, conns))) continue;
-    out.push(d.cause.kind === 'rule' ? ruleText(d.cause.rule) : d.cause.kind === 'default-allow' ? 'not isolated' : 'not governed');
+    if (d.cause.kind === 'rule') out.push(ruleText(d.cause.rule));
+    else if (d.cause.kind === 'default-allow') out.push(d.cause.passedBy ? describeCause(d.cause) : 'not isolated');
+    else out.push('not governed');
   }
   return [...new Set(out)];
+}
+
+/** The Pass rules that handed `conns` on to an allowing default. */
+function passedBy(vs: DirectionVerdict[], conns: ConnSet): Array<{ rule: RuleRef; text: string }> {
+  const out: Array<{ rule: RuleRef; text: string }> = [];
+  for (const v of vs) for (const d of v.decisions) {
+    if (d.allowed && d.cause.kind === 'default-allow' && d.cause.passedBy && !isEmptyConns(intersectConns(d.conns, conns))) out.push({ rule: d.cause.passedBy, text: describeCause(d.cause) });
+  }
+  return out;
 }
 
 /** What the allowing rules narrow that the model does not (L7 rules, source ports): the flow may be narrower than reported. */
@@ -138,10 +152,16 @@ export const intentViolation: Check = {
       const network = findFlows(model, sources, dests, wanted, MAX_FLOWS);
       const found = network.count === 0 ? network : findFlows(model, sources, dests, wanted, MAX_FLOWS, meshRefiner(ctx, model));
       const allowing = new Set<string>();
+      const passes = new Set<string>();
       const flows = found.flows.map((f) => {
         const egressAllowedBy = allowedBy(f.egress, f.conns);
         const ingressAllowedBy = allowedBy(f.ingress, f.conns);
         for (const v of [f.egress, f.ingress]) for (const r of v.decidedBy) if (!isEmptyConns(intersectConns(r.conns, f.conns))) allowing.add(r.api === 'NetworkPolicy' ? r.policy : `${r.kindLabel} ${r.displayName ?? r.policy}`);
+        // The policy whose Pass let the flow reach the default is the one to tighten.
+        for (const p of passedBy([f.egress, f.ingress], f.conns)) {
+          allowing.add(`${p.rule.kindLabel} ${p.rule.displayName ?? p.rule.policy}`);
+          passes.add(p.text);
+        }
         const mesh = meshEvidence(ctx, model, f.from, f.to, f.conns);
         const caveats = caveatsOf([f.egress, f.ingress], f.conns);
         return { from: f.from.workloads.map(name), to: f.to.workloads.map(name), ports: formatConns(f.conns), egressAllowedBy, ingressAllowedBy, ...(caveats.length ? { caveats } : {}), ...(mesh ? { mesh } : {}) };
@@ -152,7 +172,7 @@ export const intentViolation: Check = {
         out.push({
           status: 'fail',
           resource,
-          message: `intent "${rule.name}" is violated: ${describe(rule.from)} can reach ${describe(rule.to)} (${violations}${found.truncated ? '+' : ''} pod-class flow(s); neither the network nor the mesh refuses them)`,
+          message: `intent "${rule.name}" is violated: ${describe(rule.from)} can reach ${describe(rule.to)} (${violations}${found.truncated ? '+' : ''} pod-class flow(s); neither the network nor the mesh refuses them)${passes.size ? `, allowed by ${[...passes].join(' and by ')}` : ''}`,
           evidence: { ...evidence, enforcedBy: 'none', allowingPolicies: [...allowing].sort(), flows, ...(found.truncated ? { flowsTruncated: `first ${MAX_FLOWS} flows shown; allowing policies are those of these flows` } : {}) },
         });
       } else if (network.count > 0) {

@@ -25,7 +25,8 @@ export function scenarioModel(s: OracleScenario): CiliumModel {
     ipv6: s.enableIPv6 === true,
   };
   const policies = s.policies.map((p) => parseCiliumPolicy(p as KubeObject, settings));
-  return buildCiliumModelFrom({ settings, policies, namespaceLabels: new Map(s.namespaces.map((n) => [n.name, n.labels])) });
+  const services = (s.services ?? []).map((v) => ({ namespace: v.namespace, name: v.name, labels: {}, selector: v.selector }));
+  return buildCiliumModelFrom({ settings, policies, namespaceLabels: new Map(s.namespaces.map((n) => [n.name, n.labels])), services });
 }
 
 export function scenarioEndpoint(s: OracleScenario, name: string): CiliumEndpoint {

@@ -27,6 +27,7 @@ export function scenarioSnapshot(s: OracleScenario) {
       apiVersion: 'v1', kind: 'Pod', metadata: { name: p.name, namespace: p.namespace, labels: p.labels },
       spec: { serviceAccountName: p.serviceAccount, containers: [{ name: 'c', image: 'example', ports: p.ports.map((x) => ({ name: x.name, containerPort: x.port, protocol: x.protocol })) }] },
     })),
+    ...(s.services ?? []).map((v): KubeObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: v.name, namespace: v.namespace }, spec: { selector: v.selector, ports: [{ port: 80, protocol: 'TCP' }] } })),
     ...(s.policies as KubeObject[]),
   ];
   return snapshotFromObjects(objects);

@@ -15,6 +15,12 @@ export interface OracleScenario {
   namespaces: Array<{ name: string; labels: Record<string, string> }>;
   pods: Array<{ name: string; namespace: string; labels: Record<string, string>; serviceAccount: string; ports: Array<{ name: string; port: number; protocol: string }> }>;
   externals: Array<{ name: string; ip: string; dnsName?: string }>;
+  /**
+   * Services only ztaudit's side sees: the oracle keeps no Service table and resolves no
+   * toServices, so a scenario carries them only where Cilium leaves toServices unresolved
+   * anyway (a deny rule: pkg/policy/k8s service.go processRule reads egress allow rules only).
+   */
+  services?: Array<{ name: string; namespace: string; selector: Record<string, string> }>;
   policies: Array<Record<string, unknown>>;
   flows: Array<{ from: string; to: string; protocol: 'TCP' | 'UDP' | 'SCTP'; port: number }>;
 }

@@ -16,6 +16,7 @@ export interface ReferenceCase {
   source: string;
   policies: Array<Record<string, unknown>>;
   settings?: Pick<OracleScenario, 'enforcement' | 'allowLocalhost' | 'enableNonDefaultDenyPolicies' | 'enableIPv6'>;
+  services?: OracleScenario['services'];
   flows: CaseFlow[];
 }
 
@@ -217,6 +218,20 @@ export const REFERENCE_CASES: ReferenceCase[] = [
     flows: [['shop/web', 'external:google', 'TCP/443', 'allowed'], ['shop/web', 'shop/db', 'TCP/443', 'allowed'], ['shop/web', 'shop/db', 'TCP/5432', 'denied']],
   },
   {
+    name: 'egressDeny toServices naming an existing Service, with toPorts, denies those ports to every destination (Cilium resolves toServices in allow rules only)',
+    source: `${SRC}/pkg/policy/k8s/service.go processRule (translates rule.Egress only, never rule.EgressDeny); ${SRC}/pkg/policy/utils/parserules.go RulesToPolicyEntries (EgressDeny peers: no toServices); ${SRC}/pkg/policy/rule.go mergeL4Filter (no peer selector with ports is the wildcard)`,
+    services: [{ name: 'db', namespace: 'shop', selector: { app: 'db' } }],
+    policies: [cnp('deny-db', 'shop', { endpointSelector: web, egress: [{ toEntities: ['all'] }], egressDeny: [{ toServices: [{ k8sService: { serviceName: 'db', namespace: 'shop' } }], toPorts: [{ ports: [{ port: '5432', protocol: 'TCP' }] }] }] })],
+    flows: [['shop/web', 'shop/db', 'TCP/5432', 'denied'], ['shop/web', 'external:google', 'TCP/5432', 'denied'], ['shop/web', 'pay/api', 'TCP/5432', 'denied'], ['shop/web', 'shop/db', 'TCP/8080', 'allowed']],
+  },
+  {
+    name: 'egressDeny toServices naming an existing Service, without toPorts, denies nothing (the Service is never resolved in a deny rule)',
+    source: `${SRC}/pkg/policy/k8s/service.go processRule (translates rule.Egress only); ${SRC}/pkg/policy/rule.go mergeL4Filter (an empty peer list without ports adds no filter)`,
+    services: [{ name: 'db', namespace: 'shop', selector: { app: 'db' } }],
+    policies: [cnp('deny-db', 'shop', { endpointSelector: web, egress: [{ toEntities: ['all'] }], egressDeny: [{ toServices: [{ k8sService: { serviceName: 'db', namespace: 'shop' } }] }] })],
+    flows: [['shop/web', 'shop/db', 'TCP/5432', 'allowed'], ['shop/web', 'external:google', 'TCP/443', 'allowed']],
+  },
+  {
     name: 'fromEntities cluster admits the remote-node identity (N/S Service traffic another node forwards under native routing) but not the world',
     source: `${DOCS}/security/policy/caveats/ (Security Identity for N/S Service Traffic: "it will have the reserved:remote-node. The latter traffic will match fromEntities: cluster policies"); ${SRC}/pkg/policy/api/entity.go EntitySelectorMapping`,
     policies: [cnp('from-cluster', 'shop', { endpointSelector: web, ingress: [{ fromEntities: ['cluster'] }] })],
@@ -248,6 +263,7 @@ export function caseScenario(c: ReferenceCase, index: number): OracleScenario {
     namespaces: NAMESPACES,
     pods: PODS,
     externals: EXTERNALS,
+    ...(c.services ? { services: c.services } : {}),
     policies: c.policies,
     flows: c.flows.map(([from, to, pp]) => {
       const [protocol, port] = pp.split('/');

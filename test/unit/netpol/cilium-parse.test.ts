@@ -257,3 +257,29 @@ describe('toServices naming a Service without a selector (the API server\'s defa
     expect(admits(ciliumDirection(none, client, { kind: 'external', ip: { family: 4, value: 0x01010101n } }, 'egress'), 'TCP', 6443)).toBe(true);
   });
 });
+
+// processRule (same file) translates toServices of rule.Egress only, never rule.EgressDeny, and
+// RulesToPolicyEntries (pkg/policy/utils/parserules.go) builds a deny rule's peers without it:
+// an egressDeny toServices leaves the rule with no peer, which with ports is the wildcard
+// (pkg/policy/rule.go mergeL4Filter). The oracle agrees (test/unit/netpol/cilium-cases.ts).
+describe('toServices in an egressDeny rule, naming an existing Service', () => {
+  const objects = [
+    ciliumDs,
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'shop', labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'x' }] } },
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'db', namespace: 'shop', labels: { app: 'db' } }, spec: { containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 5432 }] }] } },
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace: 'shop' }, spec: { selector: { app: 'db' }, ports: [{ port: 5432, protocol: 'TCP' }] } },
+    cnp({ endpointSelector: { matchLabels: { app: 'web' } }, egress: [{ toEntities: ['all'] }], egressDeny: [{ toServices: [{ k8sService: { serviceName: 'db', namespace: 'shop' } }], toPorts: [{ ports: [{ port: '5432', protocol: 'TCP' }] }] }] }),
+  ];
+
+  it('denies its ports to every destination, not only the Service\'s pods, and the answer says why', () => {
+    const model = buildReachability(snapshotOf(objects));
+    expect(queryReach(model, 'shop/web', 'shop/db', 5432).allowed).toBe(false);
+    const out = queryReach(model, 'shop/web', '1.1.1.1', 5432);
+    expect(out.allowed).toBe(false);
+    expect(queryReach(model, 'shop/web', '1.1.1.1', 443).allowed).toBe(true);
+    expect(model.notes.filter((n) => n.object.name === 'p').map((n) => n.message)).toEqual([
+      'CiliumNetworkPolicy shop/p: spec.egressDeny[0].toServices: Cilium resolves toServices only in egress (allow) rules, so this deny rule names no peer and denies its ports to every destination',
+    ]);
+  });
+});

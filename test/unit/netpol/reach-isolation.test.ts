@@ -1,6 +1,6 @@
 // `ztaudit reach` names, per direction, the policies that select the pod and, apart, those that
 // isolate it; and an allow that a Pass rule handed on to nothing says so instead of "no policy
-// decides it".
+// decides it" (network.intent-violation names it the same way).
 //  - Cilium: a rule with `enableDefaultDeny: {egress: false}` selects the pod without putting it
 //    in default deny ("Setting enableDefaultDeny to false ... the policy will not cause a
 //    default deny", https://docs.cilium.io/en/stable/security/policy/language/#enabling-default-deny-on-selection;
@@ -15,7 +15,8 @@
 //    https://docs.tigera.io/calico/latest/reference/resources/networkpolicy).
 import { describe, expect, it } from 'vitest';
 import { reachCommandCore } from '../../../src/cli/reach.ts';
-import { snap } from './helpers.ts';
+import { ctxOf, run, snap } from './helpers.ts';
+import { intentViolation } from '../../../checks/network/intent-violation.ts';
 
 const namespaces = `
 apiVersion: v1
@@ -130,5 +131,20 @@ describe('reach: an allow a Calico Pass rule handed on', () => {
     expect(j.network.decidedBy[0]).toMatchObject({ direction: 'ingress', allowed: true, by, passedBy: { policy: 'GlobalNetworkPolicy:pass-web', rule: 0, action: 'Pass' } });
     // What the Pass does not cover meets the end of the default tier (a/deny isolates there).
     expect(reachCommandCore(snap(calico), { from: 'a/web', to: 'a/web', port: '8080' }).exitCode).toBe(1);
+  });
+});
+
+describe('network.intent-violation: a flow a Calico Pass rule handed on to the profile', () => {
+  it('names the Pass rule in the message and in the flow\'s evidence, as reach does, and lists its policy among the allowing ones', () => {
+    const ctx = ctxOf(calico, { intent: { deny: [{ name: 'client-never-web', from: { namespace: 'b', podSelector: { app: 'client' } }, to: { namespace: 'a', podSelector: { app: 'web' } }, ports: [8080] }] } });
+    const [v] = run(intentViolation, ctx);
+    expect(v.status).toBe('fail');
+    const by = "the pod's Calico profile (passed by GlobalNetworkPolicy pass-web (order 100) rule 0 (Pass); no later tier decides it)";
+    expect(v.message).toBe(`intent "client-never-web" is violated: b pods {app=client} can reach a pods {app=web} (1 pod-class flow(s); neither the network nor the mesh refuses them), allowed by ${by}`);
+    const evidence = v.evidence as { allowingPolicies: string[]; flows: Array<{ egressAllowedBy: string[]; ingressAllowedBy: string[] }> };
+    expect(evidence.flows[0].ingressAllowedBy).toEqual([by]);
+    // The client's egress is governed by nothing: still "not isolated".
+    expect(evidence.flows[0].egressAllowedBy).toEqual(['not isolated']);
+    expect(evidence.allowingPolicies).toEqual(['GlobalNetworkPolicy pass-web']);
   });
 });

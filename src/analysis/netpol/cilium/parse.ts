@@ -299,6 +299,7 @@ function parsePeerRule(raw: unknown, index: number, at: string, dir: 'ingress' |
   let nothing = false;
   const peers: PeerSelector[] = [];
   let services: ServiceRef[] = [];
+  let unresolved: string | undefined;
   for (const f of [...l3Fields, ...(dir === 'egress' && !deny ? ['toFQDNs'] : [])]) {
     const list = listOf(raw[f], `${at}.${f}`, ctx.errors);
     if (!list) continue;
@@ -345,9 +346,14 @@ function parsePeerRule(raw: unknown, index: number, at: string, dir: 'ingress' |
           peers.push({ kind: 'unsupported', text: f });
         }
         break;
-      case 'toServices':
-        services = parseServices(list, where, ctx);
+      case 'toServices': {
+        const refs = parseServices(list, where, ctx);
+        // Cilium resolves toServices in egress allow rules only (pkg/policy/k8s service.go
+        // processRule): in an egressDeny rule it stays unresolved, so the rule names no peer.
+        if (!deny) services = refs;
+        else if (refs.length) unresolved = where;
         break;
+      }
       case 'toFQDNs':
         list.forEach((s: unknown, i: number) => {
           const w = `${where}[${i}]`;
@@ -367,7 +373,10 @@ function parsePeerRule(raw: unknown, index: number, at: string, dir: 'ingress' |
   const portRules = parsePortRules(raw.toPorts, `${at}.toPorts`, dir, deny, rule.host, ctx);
   const icmps = listOf(raw.icmps, `${at}.icmps`, ctx.errors) ?? [];
   if (icmps.length > 0 && portRules.length > 0) ctx.errors.push(`${at}: the icmps block may only be present without toPorts`);
-  return { index, peers: nothing ? 'nothing' : peers, services, l4Count: portRules.length + icmps.length, portRules };
+  const l4Count = portRules.length + icmps.length;
+  // No peer selector is Cilium's wildcard for a rule with ports, and nothing without (rule.go mergeL4Filter).
+  if (unresolved) ctx.notes.push(`${unresolved}: Cilium resolves toServices only in egress (allow) rules, so this deny rule names no peer and ${l4Count ? 'denies its ports to every destination' : 'denies nothing'}`);
+  return { index, peers: nothing ? 'nothing' : peers, services, l4Count, portRules };
 }
 
 function parseRuleList(raw: unknown, at: string, dir: 'ingress' | 'egress', deny: boolean, rule: { host: boolean; subjectInit: boolean }, ctx: ParseCtx): PeerRule[] {
