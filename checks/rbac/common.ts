@@ -7,10 +7,11 @@ import type { Severity, Verdict } from '../../src/base/vocabulary.ts';
 import type { KindKey } from '../../src/snapshot/kinds.ts';
 import type { Grant, Subject } from '../../src/analysis/rbac/types.ts';
 import { memoize } from '../../src/analysis/memo.ts';
+import { coverageOk, resourcesOf } from '../../src/snapshot/types.ts';
 import { distinct, findPermissions, hitEvidence, rbacAudit, relatedOf, scopeText, sortedDistinct, type Permission, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
 import {
   clusterAdminPermissions, csrApprovalPermissions, namespaceModificationPermissions, nodesProxyPermissions, podExecPermissions, privilegeEscalationPermissions,
-  PV_CREATE, secretsReadPermissions, webhookWritePermissions, workloadWritePermissions,
+  p, PV_CREATE, secretsReadPermissions, webhookWritePermissions, workloadWritePermissions,
 } from './lib/permissions.ts';
 
 /** A readable message: the first few permissions, the full list stays in the evidence. */
@@ -24,6 +25,11 @@ export const RBAC_NEEDS: KindKey[] = ['roles', 'clusterroles', 'rolebindings', '
  * those the bindings and roles name, and no check needs more to judge.
  */
 export const RBAC_BEST_EFFORT: KindKey[] = ['namespaces'];
+/**
+ * Checks that ask powerfulServiceAccounts read ServiceAccounts too: only to leave out an account a
+ * grant names that does not exist; unreadable, every named account counts.
+ */
+export const POWERFUL_SA_BEST_EFFORT: KindKey[] = [...RBAC_BEST_EFFORT, 'serviceaccounts'];
 
 const viaTexts = new WeakMap<PermissionHit['binding'], string>();
 
@@ -60,65 +66,132 @@ export interface PermissionCheckSpec extends Omit<Check, 'evaluate' | 'area' | '
   actionFor?: (hits: PermissionHit[]) => string | undefined;
   /** Severity for a given failing subject (its hits, and all its audited grants); undefined keeps the check's severity. */
   severityFor?: (hits: PermissionHit[], grants: readonly Grant[], ctx: AuditContext) => Severity | undefined;
-  /** A sentence added to a failing subject's message, e.g. what to verify before acting on it. */
-  noteFor?: (hits: PermissionHit[], ctx: AuditContext, subject: Subject) => string | undefined;
+  /** A sentence added to a failing subject's message, e.g. what to verify before acting on it (`grants`: all its audited grants). */
+  noteFor?: (hits: PermissionHit[], ctx: AuditContext, subject: Subject, grants: readonly Grant[]) => string | undefined;
 }
 
-/** Service accounts with a dangerous cluster-wide grant: by namespace, and those of every namespace. */
+/** Where a powerful service account's dangerous grant is effective. */
+type PowerScope = 'cluster-wide' | 'in kube-system';
+
+/** Service accounts with a dangerous grant cluster-wide or in kube-system: by namespace, and those of every namespace. */
 export interface PowerfulServiceAccounts {
   /** Namespace -> the accounts there ("ServiceAccount NS/NAME", or all of them through their group). */
   byNamespace: ReadonlyMap<string, readonly string[]>;
+  /**
+   * Namespace -> the accounts named by a grant that do not exist: the ServiceAccounts of the
+   * namespace were read and it is not among them. No pod can run as one until it is created.
+   */
+  missingByNamespace: ReadonlyMap<string, readonly string[]>;
   /** Granted to the group system:serviceaccounts: the accounts of every namespace. */
   everywhere: readonly string[];
-  /** "NS/NAME" of each account of byNamespace named as itself. */
+  /** "NS/NAME" of each account of byNamespace or missingByNamespace named as itself. */
   accounts: ReadonlySet<string>;
+  /** "NS/NAME" of the accounts of missingByNamespace. */
+  missingAccounts: ReadonlySet<string>;
   /** The namespaces of byNamespace whose group system:serviceaccounts:NS holds the grant. */
   groups: ReadonlySet<string>;
+  /** Each account text (of byNamespace, missingByNamespace, everywhere) -> where its dangerous grant is effective. */
+  scopeOf: ReadonlyMap<string, PowerScope>;
+  /** Namespace -> the scopes of its accounts (those of `everywhere` under ''), for a message naming only some. */
+  scopesIn: ReadonlyMap<string, ReadonlySet<PowerScope>>;
 }
 
 const SA_GROUP = 'system:serviceaccounts';
+const KUBE_SYSTEM = 'kube-system';
 
 /**
- * Service accounts granted, by ClusterRoleBindings not Kubernetes' own, a permission some RBAC
- * check fails (creating PersistentVolumes alone, what storage provisioners hold, left out), by
- * namespace: a pod or token of one there is a way to it (kubernetes.io/docs/concepts/security/rbac-good-practices/:
+ * Service accounts granted, by bindings not Kubernetes' own, a permission some RBAC check fails
+ * (creating PersistentVolumes alone, what storage provisioners hold, left out), cluster-wide or in
+ * kube-system (as much: its workloads run as the control plane's accounts), by namespace: a pod or
+ * token of one there is a way to it (kubernetes.io/docs/concepts/security/rbac-good-practices/:
  * who can create pods, exec into them or mint tokens in a namespace acts as its service accounts).
+ * Subjects config.rbac.ignoreSubjects leaves out count too: ignoring one stops its own findings,
+ * not those of who can act as it.
  * A grant to the group system:serviceaccounts:NS is one to every account of NS, and to
  * system:serviceaccounts one to every account of every namespace
  * (kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-subjects): kept once, not per namespace.
+ * An account named by a grant but absent from the ServiceAccounts read of its namespace is kept
+ * apart (missingByNamespace): the ServiceAccount admission plugin, on by default, rejects a pod naming
+ * an account that does not exist (kubernetes.io/docs/reference/access-authn-authz/admission-controllers/#serviceaccount;
+ * the plugin "ensures the ServiceAccount referenced by the pod exists"), and a TokenRequest needs the object.
+ * A namespace is known when the list holds any account of it (every namespace has its `default`):
+ * manifests without ServiceAccounts, or an unreadable list, prove no account missing.
  */
 export const powerfulServiceAccounts: (ctx: AuditContext) => PowerfulServiceAccounts = memoize((ctx: AuditContext) => {
   const wanted = [
     ...clusterAdminPermissions(), ...secretsReadPermissions(), ...podExecPermissions(ctx), ...privilegeEscalationPermissions().filter((x) => x !== PV_CREATE),
     ...nodesProxyPermissions(), ...csrApprovalPermissions(), ...webhookWritePermissions(), ...workloadWritePermissions(), ...namespaceModificationPermissions(),
   ];
-  const byNamespace = new Map<string, string[]>();
-  const everywhere: string[] = [];
-  const accounts = new Set<string>();
-  const groups = new Set<string>();
-  const add = (ns: string, text: string) => {
-    const list = byNamespace.get(ns);
-    if (list) list.push(text);
-    else byNamespace.set(ns, [text]);
-  };
-  for (const s of rbacAudit(ctx).subjects) {
-    const { kind, name, namespace } = s.subject;
-    const sa = kind === 'ServiceAccount' && !!namespace;
-    const group = kind === 'Group' && (name === SA_GROUP || (name.startsWith(`${SA_GROUP}:`) && name.length > SA_GROUP.length + 1));
-    if (!sa && !group) continue;
-    if (!s.grants.some((g) => !g.namespace) || findPermissions(s.grants, wanted, { clusterScoped: true }).length === 0) continue;
-    if (sa) {
-      add(namespace, `ServiceAccount ${namespace}/${name}`);
-      accounts.add(`${namespace}/${name}`);
-    } else if (name === SA_GROUP) everywhere.push(`all service accounts of every namespace (group ${SA_GROUP})`);
-    else {
-      const ns = name.slice(SA_GROUP.length + 1);
-      add(ns, `all service accounts (group ${name})`);
-      groups.add(ns);
+  const existing = new Set<string>();
+  const knownNamespaces = new Set<string>();
+  if (coverageOk(ctx.snapshot, 'serviceaccounts')) {
+    for (const o of resourcesOf(ctx.snapshot, 'serviceaccounts')) {
+      const { name, namespace } = o.metadata ?? {};
+      if (typeof name !== 'string' || typeof namespace !== 'string') continue;
+      existing.add(`${namespace}/${name}`);
+      knownNamespaces.add(namespace);
     }
   }
-  return { byNamespace, everywhere, accounts, groups };
+  const byNamespace = new Map<string, string[]>();
+  const missingByNamespace = new Map<string, string[]>();
+  const everywhere: string[] = [];
+  const accounts = new Set<string>();
+  const missingAccounts = new Set<string>();
+  const groups = new Set<string>();
+  const scopeOf = new Map<string, PowerScope>();
+  const scopesIn = new Map<string, Set<PowerScope>>();
+  const add = (into: Map<string, string[]>, ns: string, text: string) => {
+    const list = into.get(ns);
+    if (list) list.push(text);
+    else into.set(ns, [text]);
+  };
+  const audit = rbacAudit(ctx);
+  for (const list of [audit.subjects, audit.ignored]) {
+    for (const s of list) {
+      const { kind, name, namespace } = s.subject;
+      const sa = kind === 'ServiceAccount' && !!namespace;
+      const group = kind === 'Group' && (name === SA_GROUP || (name.startsWith(`${SA_GROUP}:`) && name.length > SA_GROUP.length + 1));
+      if (!sa && !group) continue;
+      if (!s.grants.some((g) => !g.namespace || g.namespace === KUBE_SYSTEM)) continue;
+      const hits = findPermissions(s.grants, wanted, { namespace: KUBE_SYSTEM });
+      if (hits.length === 0) continue;
+      const scope: PowerScope = hits.some((h) => !h.namespace) ? 'cluster-wide' : 'in kube-system';
+      let text: string;
+      let ns = '';
+      if (sa) {
+        ns = namespace;
+        const key = `${namespace}/${name}`;
+        text = `ServiceAccount ${key}`;
+        accounts.add(key);
+        if (knownNamespaces.has(namespace) && !existing.has(key)) {
+          missingAccounts.add(key);
+          add(missingByNamespace, namespace, text);
+        } else add(byNamespace, namespace, text);
+      } else if (name === SA_GROUP) everywhere.push((text = `all service accounts of every namespace (group ${SA_GROUP})`));
+      else {
+        ns = name.slice(SA_GROUP.length + 1);
+        add(byNamespace, ns, (text = `all service accounts (group ${name})`));
+        groups.add(ns);
+      }
+      scopeOf.set(text, scope);
+      const set = scopesIn.get(ns);
+      if (set) set.add(scope);
+      else scopesIn.set(ns, new Set([scope]));
+    }
+  }
+  return { byNamespace, missingByNamespace, everywhere, accounts, missingAccounts, groups, scopeOf, scopesIn };
 }, 'rbac');
+
+/** Creating a ServiceAccount brings a missing one into being; impersonating one needs no object (the username is authorized). */
+const ACT_AS_MISSING: readonly Permission[] = [p('create', '', 'serviceaccounts'), p('impersonate', '', 'serviceaccounts')];
+
+/** The powerful service accounts of `ns` a subject with `grants` could act as: those that exist, and the missing ones if it can create or impersonate them there. */
+function powerfulIn(powerful: PowerfulServiceAccounts, ns: string, grants: readonly Grant[]): { list: readonly string[] | undefined; withMissing: boolean } {
+  const here = powerful.byNamespace.get(ns);
+  const missing = powerful.missingByNamespace.get(ns);
+  if (!missing || findPermissions(grants, ACT_AS_MISSING, { namespace: ns }).length === 0) return { list: here, withMissing: false };
+  return { list: here ? [...here, ...missing] : missing, withMissing: true };
+}
 
 /** The powerful service accounts of one namespace a subject could act as: the first few (for a message) and how many. */
 export interface PowerfulOthers {
@@ -129,18 +202,20 @@ export interface PowerfulOthers {
 /**
  * The powerful service accounts of `ns` other than `s` and than those whose grant `s` already
  * holds: as itself, or as a member of system:serviceaccounts[:NS] (a service account is in both
- * groups, and a group of service accounts in system:serviceaccounts). undefined when none: a pod
- * `s` creates there gives it nothing it does not have. O(1) but for the few names kept.
+ * groups, and a group of service accounts in system:serviceaccounts). A missing account counts
+ * only for a subject whose `grants` can create (or impersonate) it there. undefined when none: a
+ * pod `s` creates there gives it nothing it does not have. O(1) but for the few names kept.
  */
-export function powerfulOthersIn(ns: string, s: Subject, ctx: AuditContext): PowerfulOthers | undefined {
+export function powerfulOthersIn(ns: string, s: Subject, grants: readonly Grant[], ctx: AuditContext): PowerfulOthers | undefined {
   const powerful = powerfulServiceAccounts(ctx);
-  const found = powerful.byNamespace.get(ns);
+  const { list: found, withMissing } = powerfulIn(powerful, ns, grants);
   if (!found && powerful.everywhere.length === 0) return undefined;
   const here = found ?? [];
   const isSa = s.kind === 'ServiceAccount';
   const isSaGroup = s.kind === 'Group' && (s.name === SA_GROUP || (s.name.startsWith(`${SA_GROUP}:`) && s.name.length > SA_GROUP.length + 1));
   const self = new Set<string>();
-  if (isSa && s.namespace === ns && powerful.accounts.has(`${ns}/${s.name}`)) self.add(`ServiceAccount ${ns}/${s.name}`);
+  const key = `${ns}/${s.name}`;
+  if (isSa && s.namespace === ns && powerful.accounts.has(key) && (withMissing || !powerful.missingAccounts.has(key))) self.add(`ServiceAccount ${key}`);
   if (powerful.groups.has(ns) && ((isSa && s.namespace === ns) || (s.kind === 'Group' && s.name === `${SA_GROUP}:${ns}`))) self.add(`all service accounts (group ${SA_GROUP}:${ns})`);
   const everywhere = isSa || isSaGroup ? [] : powerful.everywhere;
   const count = here.length - self.size + everywhere.length;
@@ -155,21 +230,28 @@ export function powerfulOthersIn(ns: string, s: Subject, ctx: AuditContext): Pow
   return { names, count };
 }
 
-/** "Namespace NS (and N more namespaces like it) holds A, B, C and N more, which have dangerous permissions cluster-wide". */
-function powerfulText(ns: string, names: readonly string[], count: number, moreNamespaces: number): { text: string; plural: boolean } {
+/**
+ * "Namespace NS (and N more namespaces like it) holds A, B, C and N more, which have dangerous
+ * permissions cluster-wide" (or "in kube-system", or "cluster-wide or in kube-system" when the
+ * named accounts differ, or some are not named).
+ */
+function powerfulText(ns: string, names: readonly string[], count: number, moreNamespaces: number, powerful: PowerfulServiceAccounts): { text: string; plural: boolean } {
   const list = names.slice(0, 3).join(', ') + (count > 3 ? ` and ${count - 3} more` : '');
   const plural = count > 1 || names[0].startsWith('all ');
   const more = moreNamespaces > 0 ? ` (and ${moreNamespaces} more namespace${moreNamespaces > 1 ? 's' : ''} like it)` : '';
-  return { text: `Namespace ${ns}${more} holds ${list}, which ${plural ? 'have' : 'has'} dangerous permissions cluster-wide`, plural };
+  const scopes = new Set(names.slice(0, 3).map((t) => powerful.scopeOf.get(t) ?? 'cluster-wide'));
+  if (count > 3 || count > names.length) for (const k of [ns, '']) for (const x of powerful.scopesIn.get(k) ?? []) scopes.add(x);
+  const where = scopes.size === 1 ? [...scopes][0] : 'cluster-wide or in kube-system';
+  return { text: `Namespace ${ns}${more} holds ${list}, which ${plural ? 'have' : 'has'} dangerous permissions ${where}`, plural };
 }
 
 /** The namespaces of `hits` that hold a powerful service account, with those accounts. */
-function powerfulNamespaces(hits: readonly PermissionHit[], ctx: AuditContext): Array<[string, readonly string[]]> {
+function powerfulNamespaces(hits: readonly PermissionHit[], grants: readonly Grant[], ctx: AuditContext): Array<[string, readonly string[]]> {
   const powerful = powerfulServiceAccounts(ctx);
   const out: Array<[string, readonly string[]]> = [];
   for (const ns of distinct(hits, (h) => h.namespace ?? '')) {
     if (!ns) continue;
-    const here = powerful.byNamespace.get(ns);
+    const here = powerfulIn(powerful, ns, grants).list;
     const sas = powerful.everywhere.length === 0 ? here : here ? [...here, ...powerful.everywhere] : powerful.everywhere;
     if (sas) out.push([ns, sas]);
   }
@@ -184,22 +266,22 @@ const reachesEverything = (hits: readonly PermissionHit[]) => hits.some((h) => !
 /**
  * Failing subjects whose reach is one namespace get this lower severity, unless the namespace is
  * kube-system, or, when `actsAs` is given, a hit it accepts is in a namespace holding a service
- * account with a dangerous cluster-wide grant (powerfulServiceAccounts): there that permission is
+ * account with a dangerous grant cluster-wide or in kube-system (powerfulServiceAccounts): there that permission is
  * a way to the account's permissions, as kube-system is to the control plane's. Without `actsAs`
  * (a permission that gives no way to act as an account, e.g. relabelling the namespace) the plain rule.
  */
 export function namespaceOnlySeverity(lower: Severity, actsAs?: ActsAsServiceAccounts): (hits: PermissionHit[], grants: readonly Grant[], ctx: AuditContext) => Severity | undefined {
-  return (hits, _grants, ctx) => (reachesEverything(hits) || (actsAs !== undefined && powerfulNamespaces(hits.filter(actsAs), ctx).length > 0) ? undefined : lower);
+  return (hits, grants, ctx) => (reachesEverything(hits) || (actsAs !== undefined && powerfulNamespaces(hits.filter(actsAs), grants, ctx).length > 0) ? undefined : lower);
 }
 
 /** For a subject of namespaceOnlySeverity(lower, actsAs) kept at the check's severity by a powerful service account: which, and why. */
-export function powerfulNamespaceNote(actsAs: ActsAsServiceAccounts): (hits: PermissionHit[], ctx: AuditContext) => string | undefined {
-  return (hits, ctx) => {
+export function powerfulNamespaceNote(actsAs: ActsAsServiceAccounts): (hits: PermissionHit[], ctx: AuditContext, subject: Subject, grants: readonly Grant[]) => string | undefined {
+  return (hits, ctx, _subject, grants) => {
     if (reachesEverything(hits)) return undefined;
-    const found = powerfulNamespaces(hits.filter(actsAs), ctx);
+    const found = powerfulNamespaces(hits.filter(actsAs), grants, ctx);
     if (found.length === 0) return undefined;
     const [ns, sas] = found[0];
-    const { text, plural } = powerfulText(ns, sas, sas.length, found.length - 1);
+    const { text, plural } = powerfulText(ns, sas, sas.length, found.length - 1, powerfulServiceAccounts(ctx));
     return `${text}: this access there is a way to act as ${plural ? 'them' : 'it'}, so it is rated as in kube-system`;
   };
 }
@@ -209,35 +291,35 @@ export function powerfulNamespaceNote(actsAs: ActsAsServiceAccounts): (hits: Per
  * `namespace`) holding powerful service accounts the subject could act as, which, and `why` that
  * access there is a way to their permissions.
  */
-export function powerfulOthersNote(namespace: string, why: (plural: boolean) => string): (hits: PermissionHit[], ctx: AuditContext, subject: Subject) => string | undefined {
-  return (hits, ctx, subject) => {
+export function powerfulOthersNote(namespace: string, why: (plural: boolean) => string): (hits: PermissionHit[], ctx: AuditContext, subject: Subject, grants: readonly Grant[]) => string | undefined {
+  return (hits, ctx, subject, grants) => {
     const found: Array<[string, PowerfulOthers]> = [];
     for (const ns of sortedDistinct(hits, (h) => h.namespace ?? '')) {
-      const others = ns && ns !== namespace ? powerfulOthersIn(ns, subject, ctx) : undefined;
+      const others = ns && ns !== namespace ? powerfulOthersIn(ns, subject, grants, ctx) : undefined;
       if (others) found.push([ns, others]);
     }
     if (found.length === 0) return undefined;
     const [ns, { names, count }] = found[0];
-    const { text, plural } = powerfulText(ns, names, count, found.length - 1);
+    const { text, plural } = powerfulText(ns, names, count, found.length - 1, powerfulServiceAccounts(ctx));
     return `${text}: ${why(plural)}`;
   };
 }
 
 export function permissionCheck(spec: PermissionCheckSpec): Check {
-  const { wanted, clusterScoped, namespace, orWherePowerfulServiceAccounts, action, actionFor, severityFor, noteFor, needs, ...meta } = spec;
+  const { wanted, clusterScoped, namespace, orWherePowerfulServiceAccounts, action, actionFor, severityFor, noteFor, needs, readsBestEffort, ...meta } = spec;
   const orPowerful = orWherePowerfulServiceAccounts && namespace !== undefined;
   return {
     ...meta,
     area: 'rbac',
     needs: needs ?? RBAC_NEEDS,
-    readsBestEffort: RBAC_BEST_EFFORT,
+    readsBestEffort: readsBestEffort ?? RBAC_BEST_EFFORT,
     *evaluate(ctx) {
       const audit = rbacAudit(ctx);
       const perms = wanted(ctx);
       for (const s of audit.subjects) {
         let hits = findPermissions(s.grants, perms, { clusterScoped, namespace: orPowerful ? undefined : namespace });
         if (orPowerful && hits.some((h) => h.namespace && h.namespace !== namespace)) {
-          const kept = new Set(distinct(hits, (h) => h.namespace ?? '').filter((ns) => !ns || ns === namespace || powerfulOthersIn(ns, s.subject, ctx)));
+          const kept = new Set(distinct(hits, (h) => h.namespace ?? '').filter((ns) => !ns || ns === namespace || powerfulOthersIn(ns, s.subject, s.grants, ctx)));
           hits = hits.filter((h) => kept.has(h.namespace ?? ''));
         }
         const { who, resource } = s;
@@ -246,7 +328,7 @@ export function permissionCheck(spec: PermissionCheckSpec): Check {
           continue;
         }
         const evidence = hitEvidence(hits);
-        const note = noteFor?.(hits, ctx, s.subject);
+        const note = noteFor?.(hits, ctx, s.subject, s.grants);
         const v: Verdict = {
           status: 'fail', resource,
           message: `${who} can ${actionFor?.(hits) ?? action} ${scopeText(hits)} (${listSome(evidence.permissions)}) via ${viaText(hits)}${note ? `. ${note}` : ''}`,

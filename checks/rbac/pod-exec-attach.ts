@@ -1,5 +1,5 @@
 import type { PermissionHit } from '../../src/analysis/rbac/audit.ts';
-import { namespaceOnlySeverity, permissionCheck, powerfulNamespaceNote } from './common.ts';
+import { POWERFUL_SA_BEST_EFFORT, namespaceOnlySeverity, permissionCheck, powerfulNamespaceNote } from './common.ts';
 import { podExecPermissions } from './lib/permissions.ts';
 import { LEAST_PRIVILEGE } from '../controls.ts';
 
@@ -12,6 +12,7 @@ export const podExecAttach = permissionCheck({
   title: 'Subject can exec, attach or port-forward into pods',
   protectsAgainst: 'subjects that can run commands in, attach to, or port-forward into running pods (reaching their data and tokens)',
   severity: 'high',
+  readsBestEffort: POWERFUL_SA_BEST_EFFORT,
   controls: LEAST_PRIVILEGE,
   remediation: 'Grant pods/exec, pods/attach, pods/portforward and pods/ephemeralcontainers only to break-glass roles, in the namespaces that need them.',
   wanted: podExecPermissions,

@@ -1,5 +1,5 @@
 import { permissionLabel, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
-import { namespaceOnlySeverity, permissionCheck, powerfulNamespaceNote } from './common.ts';
+import { POWERFUL_SA_BEST_EFFORT, namespaceOnlySeverity, permissionCheck, powerfulNamespaceNote } from './common.ts';
 import { PV_CREATE, p, privilegeEscalationPermissions } from './lib/permissions.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
@@ -17,12 +17,13 @@ export const privilegeEscalation = permissionCheck({
   title: 'Subject can escalate, bind, impersonate, create tokens or create PersistentVolumes',
   protectsAgainst: 'subjects that can raise their own privileges: escalate or bind roles, impersonate (users, groups, service accounts, uids, user extras), mint service-account tokens, or create PersistentVolumes (a hostPath volume reaches the node filesystem)',
   severity: 'high',
+  readsBestEffort: POWERFUL_SA_BEST_EFFORT,
   controls: [cis('5.1.8'), cis('5.1.9'), cis('5.1.13'), ...LEAST_PRIVILEGE],
   remediation: 'Remove escalate/bind on roles and clusterroles, impersonate on users/groups/serviceaccounts/uids/userextras and create on serviceaccounts/token from roles of non-platform subjects. A subject whose only such permission is create on persistentvolumes is reported at medium: storage provisioners (a CSI external-provisioner, local-path-provisioner) need it to create volumes for PersistentVolumeClaims. Verify the subject is such a provisioner or a trusted cluster operator, since a hostPath PersistentVolume it creates gives the pod that claims it the node\'s filesystem, and waive the finding for it; remove the permission from any other subject.',
   wanted: privilegeEscalationPermissions,
   action: 'escalate privileges',
   severityFor: (hits, grants, ctx) => (onlyPvCreate(hits) ? 'medium' : namespaceOnly(hits, grants, ctx)),
-  noteFor: (hits, ctx) => (onlyPvCreate(hits)
+  noteFor: (hits, ctx, subject, grants) => (onlyPvCreate(hits)
     ? 'Creating PersistentVolumes is what a storage provisioner does: verify this subject is one (or a trusted cluster operator), since a hostPath PersistentVolume it creates gives the pod that claims it the node\'s filesystem'
-    : powerfulNote(hits, ctx)),
+    : powerfulNote(hits, ctx, subject, grants)),
 });

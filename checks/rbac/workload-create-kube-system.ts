@@ -1,5 +1,5 @@
 import type { PermissionHit } from '../../src/analysis/rbac/audit.ts';
-import { permissionCheck, powerfulOthersNote } from './common.ts';
+import { POWERFUL_SA_BEST_EFFORT, permissionCheck, powerfulOthersNote } from './common.ts';
 import { workloadWritePermissions } from './lib/permissions.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
@@ -9,15 +9,16 @@ const inKubeSystem = (hits: PermissionHit[]) => hits.every((h) => !h.namespace |
 
 export const workloadCreateKubeSystem = permissionCheck({
   id: 'rbac.workload-create-kube-system',
-  title: 'Subject can create workloads in kube-system or a namespace whose service accounts hold cluster-wide dangerous permissions',
-  protectsAgainst: 'subjects that can create or change workloads in kube-system, which run with control-plane service accounts and secrets, or in another namespace holding a service account with dangerous cluster-wide permissions (cluster-admin, reading Secrets, exec, token minting, …): a pod created there can run as that account and use its permissions',
+  title: 'Subject can create workloads in kube-system or a namespace whose service accounts hold dangerous permissions cluster-wide or in kube-system',
+  protectsAgainst: 'subjects that can create or change workloads in kube-system, which run with control-plane service accounts and secrets, or in another namespace holding a service account with dangerous permissions cluster-wide or in kube-system (cluster-admin, reading Secrets, exec, token minting, creating workloads in kube-system, …): a pod created there can run as that account and use its permissions',
   severity: 'high',
+  readsBestEffort: POWERFUL_SA_BEST_EFFORT,
   controls: [cis('5.1.4'), ...LEAST_PRIVILEGE],
-  remediation: 'Remove create/update/patch on pods and workload controllers in kube-system (and cluster-wide) from non-platform subjects; deploy add-ons through a dedicated pipeline identity. In a namespace whose service accounts hold cluster-wide dangerous permissions (the finding names them), either remove those permissions from the accounts (or move the accounts to a namespace of their own that only their owners can deploy to), or limit workload creation there to the accounts\' owners.',
+  remediation: 'Remove create/update/patch on pods and workload controllers in kube-system (and cluster-wide) from non-platform subjects; deploy add-ons through a dedicated pipeline identity. In a namespace whose service accounts hold dangerous permissions cluster-wide or in kube-system (the finding names them), either remove those permissions from the accounts (or move the accounts to a namespace of their own that only their owners can deploy to), or limit workload creation there to the accounts\' owners.',
   wanted: workloadWritePermissions,
   namespace: 'kube-system',
   orWherePowerfulServiceAccounts: true,
-  action: 'create or change workloads in kube-system or in a namespace whose service accounts hold cluster-wide dangerous permissions',
+  action: 'create or change workloads in kube-system or in a namespace whose service accounts hold dangerous permissions cluster-wide or in kube-system',
   // Findings of kube-system (or cluster-wide) alone keep their wording; a powerful namespace is named in the note.
   actionFor: (hits) => (inKubeSystem(hits) ? 'create or change workloads in kube-system' : 'create or change workloads'),
   noteFor: powerfulOthersNote('kube-system', (plural) => `a workload created there can run as ${plural ? 'them' : 'it'} and use ${plural ? 'their' : 'its'} permissions`),

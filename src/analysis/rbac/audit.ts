@@ -107,14 +107,21 @@ export interface AuditedSubject {
 export interface RbacAudit {
   model: RbacModel;
   subjects: AuditedSubject[];
+  /**
+   * Subjects config.rbac.ignoreSubjects leaves out (system:masters apart), with their grants: no
+   * finding of their own, but what they may do is still what a subject able to act as them gains.
+   */
+  ignored: AuditedSubject[];
 }
 
 function buildAudit(ctx: AuditContext): RbacAudit {
   const model = buildRbacModel(ctx.snapshot);
   const ignore = ctx.config.rbac?.ignoreSubjects ?? [];
   const subjects: AuditedSubject[] = [];
+  const ignored: AuditedSubject[] = [];
   for (const s of model.subjects) {
-    if (isIgnoredSubject(s, ignore)) continue;
+    if (s.kind === 'Group' && s.name === 'system:masters') continue;
+    const into = isIgnoredSubject(s, ignore) ? ignored : subjects;
     const bindings = bindingsNaming(model, s).filter((b) => !isBuiltinGrant(b, s));
     if (bindings.length === 0) continue;
     const grants: Grant[] = [];
@@ -122,9 +129,9 @@ function buildAudit(ctx: AuditContext): RbacAudit {
       const judged = judgedGrant(g, s);
       if (judged) grants.push(judged);
     }
-    subjects.push({ subject: s, grants, bindings, who: formatSubject(s), resource: subjectResource(s) });
+    into.push({ subject: s, grants, bindings, who: formatSubject(s), resource: subjectResource(s) });
   }
-  return { model, subjects };
+  return { model, subjects, ignored };
 }
 
 /** The subjects the RBAC checks judge, once per audit context. */

@@ -15,6 +15,7 @@ import { main } from '../../../src/cli/main.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
 import { captureIO } from '../../helpers/cli.ts';
 import { RBAC, run, snap } from './helpers.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
 
 const check = (id: string) => rbacChecks.find((c) => c.id === id)!;
 
@@ -192,7 +193,7 @@ rules: [{apiGroups: [""], resources: [secrets], verbs: [get, list]}]
   });
 
   it('the same Role in a namespace without such an account, or where the account only creates PersistentVolumes (a provisioner): passes', () => {
-    expect(verdictOf('rbac.workload-create-kube-system', CI_DEPLOYER() + ROLE_IN('web', 'dev', DEPLOYS), 'dev')).toMatchObject({ status: 'pass', message: 'User:dev cannot create or change workloads in kube-system or in a namespace whose service accounts hold cluster-wide dangerous permissions' });
+    expect(verdictOf('rbac.workload-create-kube-system', CI_DEPLOYER() + ROLE_IN('web', 'dev', DEPLOYS), 'dev')).toMatchObject({ status: 'pass', message: 'User:dev cannot create or change workloads in kube-system or in a namespace whose service accounts hold dangerous permissions cluster-wide or in kube-system' });
     expect(verdictOf('rbac.workload-create-kube-system', CI_DEPLOYER('pv-maker') + ROLE_IN('ci', 'dev', DEPLOYS), 'dev').status).toBe('pass');
     expect(verdictOf('rbac.workload-create-kube-system', ROLE_IN('ci', 'dev', DEPLOYS), 'dev').status).toBe('pass');
   });
@@ -288,7 +289,9 @@ subjects: [${admins}]
     // In report.md (which lists the top findings: two accounts reading Secrets keep this one among them).
     const dir = mkdtempSync(join(tmpdir(), 'ztaudit-wl-'));
     try {
-      writeFileSync(join(dir, 'rbac.yaml'), `${CI_DEPLOYER('secret-reader').replace('name: deployer, namespace: ci}]', `name: deployer, namespace: ci}, {kind: ServiceAccount, name: ${JSON.stringify(HOSTILE)}, namespace: ci}]`)}${ROLE_IN('ci', 'dev', DEPLOYS)}`);
+      // The hostile account exists (ServiceAccounts of ci are read, and a missing one is no way in).
+      const hostileSa = `apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: ${JSON.stringify(HOSTILE)}, namespace: ci}\n---\n`;
+      writeFileSync(join(dir, 'rbac.yaml'), `${hostileSa}${CI_DEPLOYER('secret-reader').replace('name: deployer, namespace: ci}]', `name: deployer, namespace: ci}, {kind: ServiceAccount, name: ${JSON.stringify(HOSTILE)}, namespace: ci}]`)}${ROLE_IN('ci', 'dev', DEPLOYS)}`);
       const t = captureIO(dir);
       expect(await main(['run', '--manifests', 'rbac.yaml', '--history', 'none', '--no-notify', '--format', 'md', '-q', '--out', 'out'], t.cli), t.err()).toBe(0);
       const md = readFileSync(join(dir, 'out', 'report.md'), 'utf8');
@@ -301,5 +304,140 @@ subjects: [${admins}]
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+// Reviewer repros rb4, rb1, rb5 (kubernetes.io/docs/concepts/security/rbac-good-practices/#workload-creation:
+// "users who can create workloads ... in a namespace ... can run pods as any ServiceAccount in the namespace").
+describe('the powerful service accounts a namespace holds: ignored, kube-system-powerful and missing accounts', () => {
+  const DEPLOYS = '[{apiGroups: [apps], resources: [deployments], verbs: [create]}]';
+  const SA = (ns: string, name: string) => `
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: ${name}, namespace: ${ns}}
+`;
+  const CRB = (name: string, role: string, ns: string, sa: string) => `
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: ${name}}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ${role}}
+subjects: [{kind: ServiceAccount, name: ${sa}, namespace: ${ns}}]
+`;
+
+  it('rb4: ignoring the cluster-admin GitOps controller (rbac.ignoreSubjects) stops its own findings, not those of who can act as it', () => {
+    // Argo CD's application controller is cluster-admin by design; teams ignore it. Who can deploy,
+    // exec or mint tokens in argocd still acts as it.
+    const yaml = SA('argocd', 'argocd-application-controller') + CRB('argocd-application-controller', 'cluster-admin', 'argocd', 'argocd-application-controller')
+      + ROLE_IN('argocd', 'dev', '[{apiGroups: [apps], resources: [deployments], verbs: [create]}, {apiGroups: [""], resources: [pods/exec], verbs: [create]}, {apiGroups: [""], resources: [serviceaccounts/token], verbs: [create]}]');
+    const config = defaultConfig();
+    config.rbac.ignoreSubjects = [{ kind: 'ServiceAccount', namespace: 'argocd', name: 'argocd-application-controller' }];
+    const s = snap(yaml);
+    const wl = run(check('rbac.workload-create-kube-system'), s, config);
+    expect(wl.map((v) => v.resource.name)).not.toContain('argocd-application-controller');
+    expect(wl.find((v) => v.resource.name === 'dev')).toMatchObject({ status: 'fail', message: expect.stringContaining('. Namespace argocd holds ServiceAccount argocd/argocd-application-controller, which has dangerous permissions cluster-wide: a workload created there can run as it') });
+    for (const id of ['rbac.pod-exec-attach', 'rbac.privilege-escalation']) {
+      const v = run(check(id), s, config).find((x) => x.resource.name === 'dev')!;
+      expect(v.severity, id).toBeUndefined();
+      expect(v.message, id).toContain('Namespace argocd holds ServiceAccount argocd/argocd-application-controller');
+    }
+  });
+
+  it('rb1: an account with edit in kube-system (a RoleBinding there) is powerful: who can deploy in its namespace fails, "in kube-system"', () => {
+    const yaml = SA('ci', 'deployer') + `
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: ci-deployer, namespace: kube-system}
+subjects: [{kind: ServiceAccount, name: deployer, namespace: ci}]
+roleRef: {kind: ClusterRole, name: edit, apiGroup: rbac.authorization.k8s.io}
+` + ROLE_IN('ci', 'dev', DEPLOYS) + ROLE_IN('ci', 'ops', '[{apiGroups: [""], resources: [pods/exec], verbs: [create]}]');
+    const verdicts = run(check('rbac.workload-create-kube-system'), snap(yaml));
+    expect(verdicts.find((v) => v.resource.name === 'deployer')).toMatchObject({ status: 'fail', message: expect.stringMatching(/^ServiceAccount:ci\/deployer can create or change workloads in kube-system in namespace kube-system /) });
+    expect(verdicts.find((v) => v.resource.name === 'dev')).toMatchObject({
+      status: 'fail',
+      message: 'User:dev can create or change workloads in namespace ci (create deployments.apps) via RoleBinding ci/b-dev → Role ci/r-dev. '
+        + 'Namespace ci holds ServiceAccount ci/deployer, which has dangerous permissions in kube-system: a workload created there can run as it and use its permissions',
+    });
+    const ops = verdictOf('rbac.pod-exec-attach', yaml, 'ops');
+    expect(ops.severity).toBeUndefined();
+    expect(ops.message).toContain('. Namespace ci holds ServiceAccount ci/deployer, which has dangerous permissions in kube-system: this access there is a way to act as it');
+    // A RoleBinding in another namespace than kube-system makes no account powerful.
+    expect(verdictOf('rbac.workload-create-kube-system', yaml.replace('namespace: kube-system}', 'namespace: web}'), 'dev').status).toBe('pass');
+  });
+
+  it('accounts powerful cluster-wide and in kube-system named together: "cluster-wide or in kube-system"', () => {
+    const yaml = SA('ci', 'deployer') + SA('ci', 'admin') + CRB('ci-admin', 'cluster-admin', 'ci', 'admin') + `
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: ci-deployer, namespace: kube-system}
+subjects: [{kind: ServiceAccount, name: deployer, namespace: ci}]
+roleRef: {kind: ClusterRole, name: edit, apiGroup: rbac.authorization.k8s.io}
+` + ROLE_IN('ci', 'dev', DEPLOYS);
+    expect(verdictOf('rbac.workload-create-kube-system', yaml, 'dev').message).toMatch(/Namespace ci holds ServiceAccount ci\/(deployer|admin), ServiceAccount ci\/(deployer|admin), which have dangerous permissions cluster-wide or in kube-system: /);
+  });
+
+  // The ServiceAccount admission plugin (on by default; kubernetes.io/docs/reference/access-authn-authz/admission-controllers/#serviceaccount)
+  // rejects a pod naming a ServiceAccount that does not exist: plugin/pkg/admission/serviceaccount's
+  // NewServiceAccount "ensures the ServiceAccount referenced by the pod exists", and shared/reference/real-apiserver.md §5
+  // records pod creation failing 'serviceaccount "default" not found'. A TokenRequest needs the object too.
+  const RB5 = SA('ci', 'default') + SA('ci', 'builder') + `
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: secret-reader}
+rules: [{apiGroups: [""], resources: [secrets], verbs: [get, list]}]
+` + CRB('old-backup-secrets', 'secret-reader', 'ci', 'old-backup') + ROLE_IN('ci', 'dev', '[{apiGroups: [apps], resources: [deployments], verbs: [create, update, patch]}]');
+
+  it('rb5: a leftover ClusterRoleBinding to a deleted account (ci/old-backup): deploying in ci passes, the binding itself still fails', () => {
+    const verdicts = run(check('rbac.workload-create-kube-system'), snap(RB5));
+    expect(verdicts.find((v) => v.resource.name === 'dev')).toMatchObject({ status: 'pass' });
+    // Exec in ci reaches no pod running as it: medium, as in any namespace.
+    expect(verdictOf('rbac.pod-exec-attach', RB5 + ROLE_IN('ci', 'ops', '[{apiGroups: [""], resources: [pods/exec], verbs: [create]}]'), 'ops').severity).toBe('medium');
+    // The grant is still reported where it belongs (secrets-cluster-read names the account).
+    expect(verdictOf('rbac.secrets-cluster-read', RB5, 'old-backup').status).toBe('fail');
+  });
+
+  it('rb5: a subject that can also create (or impersonate) service accounts in ci could bring ci/old-backup back: it still fails', () => {
+    const yaml = RB5 + ROLE_IN('ci', 'sam', '[{apiGroups: [apps], resources: [deployments], verbs: [create]}, {apiGroups: [""], resources: [serviceaccounts], verbs: [create]}]')
+      + ROLE_IN('ci', 'imp', '[{apiGroups: [""], resources: [serviceaccounts], verbs: [impersonate]}]');
+    expect(verdictOf('rbac.workload-create-kube-system', yaml, 'sam')).toMatchObject({ status: 'fail', message: expect.stringContaining('. Namespace ci holds ServiceAccount ci/old-backup, which has dangerous permissions cluster-wide') });
+    const imp = verdictOf('rbac.privilege-escalation', yaml, 'imp');
+    expect(imp.severity).toBeUndefined();
+    expect(imp.message).toContain('Namespace ci holds ServiceAccount ci/old-backup');
+  });
+
+  it('rb5: when ServiceAccounts were not read (or the manifests hold none of ci), every named account counts as before', () => {
+    const s = snap(RB5);
+    // A list that failed part-way keeps what it read (ci/default, ci/builder) but proves no account missing.
+    s.coverage.serviceaccounts = { status: 'error', detail: 'list failed after the first page' };
+    expect(s.resources.serviceaccounts).toHaveLength(2);
+    expect(run(check('rbac.workload-create-kube-system'), s).find((v) => v.resource.name === 'dev')!.status).toBe('fail');
+    const noSas = RB5.replace(SA('ci', 'default') + SA('ci', 'builder'), '');
+    expect(verdictOf('rbac.workload-create-kube-system', noSas, 'dev').status).toBe('fail');
+    for (const id of ['rbac.workload-create-kube-system', 'rbac.pod-exec-attach', 'rbac.privilege-escalation']) expect(check(id).readsBestEffort, id).toContain('serviceaccounts');
+  });
+});
+
+describe('the scope a note names covers the accounts it does not name', () => {
+  it('three accounts cluster-admin and a fourth powerful only in kube-system: "cluster-wide or in kube-system"', () => {
+    const sas = ['a1', 'a2', 'a3'].map((n) => `{kind: ServiceAccount, name: ${n}, namespace: ci}`).join(', ');
+    const yaml = `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: ci-admins}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects: [${sas}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: ci-z, namespace: kube-system}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}
+subjects: [{kind: ServiceAccount, name: z4, namespace: ci}]
+` + ROLE_IN('ci', 'ops', '[{apiGroups: [""], resources: [pods/exec], verbs: [create]}]') + ROLE_IN('ci', 'dev', '[{apiGroups: [apps], resources: [deployments], verbs: [create]}]');
+    expect(verdictOf('rbac.pod-exec-attach', yaml, 'ops').message).toContain('ServiceAccount ci/a3 and 1 more, which have dangerous permissions cluster-wide or in kube-system: this access there');
+    expect(verdictOf('rbac.workload-create-kube-system', yaml, 'dev').message).toContain('ServiceAccount ci/a3 and 1 more, which have dangerous permissions cluster-wide or in kube-system: a workload');
   });
 });
