@@ -30,7 +30,7 @@ import { auditSnapshot, type AuditInput } from '../engine/audit.ts';
 import { runChecks } from '../engine/run.ts';
 import type { Check, CheckOutcome } from '../engine/types.ts';
 import type { Notifier, PipelineEdges, PipelineStore } from '../pipeline/pipeline.ts';
-import { alerting } from '../notify/policy.ts';
+import { alerting, heldBackText } from '../notify/policy.ts';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { DETAIL_KINDS, type RunDetails, type RunReport } from '../run/types.ts';
@@ -330,6 +330,14 @@ export class ServeWatch {
         ...base,
         store: this.storeOf(base.store, null),
         audit: (input) => auditSnapshot({ ...input, evaluate: (checks, ctx) => this.remember(runChecks(checks, ctx)), details: (ctx) => this.detailsOf(ctx, null), notes: (ctx) => this.notesOf(ctx, null) }),
+        notifiers: base.notifiers.map((n): Notifier => ({
+          name: n.name,
+          send: async (report, files, ctx) => {
+            const outcome = await n.send(report, files, ctx);
+            if (outcome.status === 'sent') this.heldAlerted(report);
+            return outcome;
+          },
+        })),
       };
     }
     let batch: ReturnType<WatchSource['takeChanges']> = { changes: [], dropped: 0, kinds: new Set(), since: null };
@@ -442,6 +450,7 @@ export class ServeWatch {
             const outcome = await n.send(report, files, ctx);
             if (outcome.status === 'sent') {
               this.alertedNow(report);
+              this.heldAlerted(report);
               this.inFlightAlerted = true;
             }
             return outcome;
@@ -461,7 +470,11 @@ export class ServeWatch {
    * not make (coverage lost, an escalation, an expired waiver: RunDiff.newFindingReasons), is
    * never held: those are said once, and the next run, diffing against this one, would not
    * say them again. Marks the run (run.watch.heldBack) with the repeats held back so far: the
-   * alert that is sent says how many it stands for.
+   * alert that is sent says how many it stands for. A held alert is not dropped: it is carried
+   * (RunDiff.heldAlerts, in place of the earlier held alerts of the same findings) until
+   * watch.realertAfterHours after those findings were alerted, when the first run (a watch run
+   * or a scheduled one) sends it if they are still open (src/run/undelivered.ts releaseHeld).
+   * Alertmanager re-sends a still-firing alert after repeat_interval the same way.
    */
   private holdBack(report: RunReport): boolean {
     const d = report.diff;
@@ -479,7 +492,23 @@ export class ServeWatch {
         since: new Date(Math.min(...held.map((s) => s.heldSince ?? at))).toISOString(),
       };
     }
+    if (hold) {
+      const findings = new Set(d.new);
+      const heldUntil = new Date(Math.min(...seen.map((s) => s!.at)) + windowMs).toISOString();
+      const reasons = [...(report.run.watch?.heldBack ? [heldBackText(report.run.watch.heldBack)] : []), ...d.regressionReasons];
+      const others = (d.heldAlerts ?? []).filter((h) => !(h.findings ?? []).every((fp) => findings.has(fp)));
+      d.heldAlerts = [...others, { runId: report.run.id, reasons, findings: [...findings], heldUntil }];
+    }
     return hold;
+  }
+
+  /**
+   * A run's alert went out with held-back alerts that were due (RunDiff.undelivered with their
+   * findings): those findings were alerted now, nothing held back since.
+   */
+  private heldAlerted(report: RunReport): void {
+    const at = Date.parse(report.run.startedAt);
+    for (const u of report.diff?.undelivered ?? []) for (const fp of u.findings ?? []) this.alerted.set(fp, { at, held: 0 });
   }
 
   /** A watch run's alert went out: its new findings were alerted now, nothing held back since. */

@@ -24,7 +24,7 @@ import { findBaseline } from '../diff/baseline.ts';
 import { addRegressionSinceUnreadable } from '../diff/diff.ts';
 import { Spool } from '../base/spool.ts';
 import { spoolCloserOf } from '../run/stored-run.ts';
-import { pendingOutcome, rejectedWarning, undeliveredAfter } from '../run/undelivered.ts';
+import { heldAfter, pendingOutcome, rejectedWarning, releaseHeld, undeliveredAfter } from '../run/undelivered.ts';
 import { oneLine } from '../base/plain-text.ts';
 import { coverageGaps, gapsText } from '../run/coverage.ts';
 
@@ -285,8 +285,12 @@ async function diffWithBaseline(store: PipelineStore, report: RunReport, expired
     // since, by its stored summary, is a regression the diff against an older run cannot see
     // (a finding resolved there and back now is "persisting").
     addRegressionSinceUnreadable(report.diff, newer, report, rules);
-    const undelivered = undeliveredAfter(baseline.latest, edges.outcomesOf?.(baseline.latest.run.id));
+    const outcomes = edges.outcomesOf?.(baseline.latest.run.id);
+    // serve --watch's held-back repeats: due ones are sent as undelivered alerts are.
+    const held = releaseHeld(heldAfter(baseline.latest, outcomes), report);
+    const undelivered = [...undeliveredAfter(baseline.latest, outcomes), ...held.due];
     if (undelivered.length > 0) report.diff.undelivered = undelivered;
+    if (held.held.length > 0) report.diff.heldAlerts = held.held;
     const resolved = new Set(report.diff.resolved);
     // From the baseline diffed against, not the latest run alone: a check compared with an older
     // run (the latest could not evaluate it) has its resolved findings only there.

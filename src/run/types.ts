@@ -101,6 +101,13 @@ export interface AreaScoreChange {
 export interface UndeliveredAlert {
   runId: string;
   reasons: string[];
+  /**
+   * serve --watch: the alert was held back as a flapping repeat (RunDiff.heldAlerts), these
+   * are its new findings (fingerprints): it is sent while one of them is still open.
+   */
+  findings?: string[];
+  /** A held-back alert (RunDiff.heldAlerts): when it is due (watch.realertAfterHours after those findings were last alerted). */
+  heldUntil?: string;
 }
 
 /** A finding new in this run that a waiver covers (the diff's newlyWaived). */
@@ -183,6 +190,13 @@ export interface RunDiff {
    * oldest first: this run sends them. Absent when there are none.
    */
   undelivered?: UndeliveredAlert[];
+  /**
+   * serve --watch: regression alerts held back as flapping repeats (watch.realertAfterHours),
+   * each with its findings and when it is due, carried from run to run: the first run at or
+   * after that time sends it (in `undelivered`) if one of its findings is still open; one
+   * whose findings were all resolved (or waived) meanwhile is dropped. Absent when none.
+   */
+  heldAlerts?: UndeliveredAlert[];
   /**
    * Findings new in this run (not in its baseline for their check, or of a check evaluated for
    * the first time) that a waiver covers, so they score nothing and are not in `new`: a waiver

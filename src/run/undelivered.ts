@@ -40,6 +40,42 @@ export function undeliveredAfter(run: RunReport, outcomes = run.notifications): 
 }
 
 /**
+ * serve --watch: the alerts held back as flapping repeats (RunDiff.heldAlerts) that `run` (the
+ * latest stored run) leaves for the next run, whatever its channels did (its alert did not say
+ * them), but those whose findings were all new in it, when it delivered its alert: that said them.
+ */
+export function heldAfter(run: RunReport, outcomes = run.notifications): UndeliveredAlert[] {
+  const held = run.diff?.heldAlerts ?? [];
+  if (held.length === 0) return [];
+  const d = run.diff!;
+  if (!d.regression || !outcomes.some((n) => n.status === 'sent' || n.maybeDelivered === true)) return [...held];
+  const alerted = new Set(d.new);
+  return held.filter((h) => !(h.findings ?? []).every((fp) => alerted.has(fp)));
+}
+
+/**
+ * What `report` does with the held-back alerts it is handed (heldAfter): one whose findings it
+ * resolved or waived is dropped (Alertmanager: after a resolution the next firing is a first
+ * notification, not a repeat); one due (heldUntil at or before the run's start) is sent, as an
+ * undelivered alert, naming the findings still open; the others are carried on.
+ */
+export function releaseHeld(held: readonly UndeliveredAlert[], report: RunReport): { due: UndeliveredAlert[]; held: UndeliveredAlert[] } {
+  if (held.length === 0) return { due: [], held: [] };
+  const closed = new Set(report.diff?.resolved ?? []);
+  for (const f of report.findings) if (f.waived) closed.add(f.fingerprint);
+  const at = Date.parse(report.run.startedAt);
+  const due: UndeliveredAlert[] = [];
+  const still: UndeliveredAlert[] = [];
+  for (const h of held) {
+    const open = (h.findings ?? []).filter((fp) => !closed.has(fp));
+    if (open.length === 0) continue;
+    if (h.heldUntil !== undefined && Date.parse(h.heldUntil) > at) still.push({ ...h, findings: open });
+    else due.push({ runId: h.runId, reasons: h.reasons, findings: open });
+  }
+  return { due, held: still };
+}
+
+/**
  * The warning for a message sent to some recipients only (NotificationOutcome.rejected), or
  * null: it is delivered, so it is not carried, and those who did not get it are named.
  */

@@ -21,16 +21,27 @@ function glob(pattern: string | undefined, value: string | undefined): boolean {
 }
 
 /**
+ * The other kind of the same family: a Role grants what a ClusterRole does, in one namespace,
+ * and a RoleBinding binds as a ClusterRoleBinding does.
+ */
+const SIBLING_KIND: Readonly<Record<string, string>> = {
+  Role: 'ClusterRole', ClusterRole: 'Role', RoleBinding: 'ClusterRoleBinding', ClusterRoleBinding: 'RoleBinding',
+};
+
+/**
  * Whether a waiver covers a result: it names the result's resource, or the objects the result
- * stems from. Through related objects, every related object of the waiver's kind must match:
- * a waiver for ClusterRoleBinding ci-admin must not also hide a new binding that gives the
- * same subject the same access.
+ * stems from. Through related objects, every related object of the waiver's kind family must
+ * match: a waiver for ClusterRoleBinding ci-admin must not also hide a new binding that gives
+ * the same subject the same access, nor one for ClusterRole ci-deployer a new Role granting it
+ * wildcards through a RoleBinding (a Role and a ClusterRole, a RoleBinding and a
+ * ClusterRoleBinding are one family).
  */
 export function waiverMatches(w: Pick<WaiverConfig, 'check' | 'resource'>, r: Waivable): boolean {
   if (w.check !== r.check) return false;
   if (namesRef(w.resource, r.resource)) return true;
-  const sameKind = (r.related ?? []).filter((ref) => glob(w.resource.kind, ref.kind));
-  return sameKind.length > 0 && sameKind.every((ref) => namesRef(w.resource, ref));
+  const { kind } = w.resource;
+  const sameFamily = (r.related ?? []).filter((ref) => glob(kind, ref.kind) || (Object.hasOwn(SIBLING_KIND, ref.kind) && glob(kind, SIBLING_KIND[ref.kind])));
+  return sameFamily.length > 0 && sameFamily.every((ref) => namesRef(w.resource, ref));
 }
 
 /**

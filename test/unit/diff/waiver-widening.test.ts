@@ -6,7 +6,7 @@ import { defaultConfig } from '../../../src/config/types.ts';
 import { diffRuns } from '../../../src/diff/diff.ts';
 import { fingerprintOf } from '../../../src/engine/fingerprint.ts';
 import { formatDiff } from '../../../src/cli/diff.ts';
-import { audit, CHECK, roleWaiver, twoRuns, waiverOn } from './widened-waiver.ts';
+import { audit, CHECK, roleWaiver, twoRuns, waiverOn, wildcardRoleFor } from './widened-waiver.ts';
 
 const newSa = fingerprintOf(CHECK, { kind: 'ServiceAccount', namespace: 'ci', name: 'new-sa' });
 
@@ -39,6 +39,37 @@ describe('a new finding a waiver covers only through related objects', () => {
       expect(d.regression).toBe(false);
       expect(d.newlyWaived?.map((n) => n.fingerprint)).toEqual([newSa]);
     }
+  });
+});
+
+// The other way round: the subject the waiver covered gets a new grant. A Role grants in its
+// namespace what a ClusterRole grants, and a subject's access is the union of its bindings
+// (https://kubernetes.io/docs/reference/access-authn-authz/rbac/), so a waiver written for
+// ClusterRole ci-deployer does not cover wildcards a new Role payments/ops gives the same subject.
+describe('a waived subject that gets a new grant of the other kind of role', () => {
+  const deployer = fingerprintOf(CHECK, { kind: 'ServiceAccount', namespace: 'ci', name: 'deployer' });
+
+  it('a waiver on a ClusterRole no longer covers the finding once a RoleBinding grants a wildcard Role: "no longer covered by its waiver"', () => {
+    const first = audit('run-1', ['deployer'], [roleWaiver]);
+    const second = audit('run-2', ['deployer'], [roleWaiver], wildcardRoleFor('deployer'));
+    expect(first.findings.find((f) => f.fingerprint === deployer)?.waived).toBe(true);
+    const finding = second.findings.find((f) => f.fingerprint === deployer)!;
+    // The finding names the new Role, and it is open now.
+    expect(finding.message).toContain('Role payments/ops');
+    expect(finding.waived).toBe(false);
+    const d = diffRuns(first, second, { rules: { ...defaultConfig().regression, areaScoreDrop: 0 }, expiredWaivers: [] });
+    expect(d.regression).toBe(true);
+    expect(d.regressionReasons).toEqual(['no longer covered by its waiver: rbac.wildcard-permission on ServiceAccount ci/deployer']);
+  });
+
+  it('a waiver per role does not add up to the subject (each must cover every role); one naming the subject does, with no regression', () => {
+    const perRole = [roleWaiver, waiverOn({ kind: 'Role', namespace: 'payments', name: 'ops' })];
+    expect(audit('run-2', ['deployer'], perRole, wildcardRoleFor('deployer')).findings.find((f) => f.fingerprint === deployer)?.waived).toBe(false);
+    const subject = [waiverOn({ kind: 'ServiceAccount', namespace: 'ci', name: 'deployer' })];
+    const first = audit('run-1', ['deployer'], subject);
+    const second = audit('run-2', ['deployer'], subject, wildcardRoleFor('deployer'));
+    expect(second.findings.find((f) => f.fingerprint === deployer)?.waived).toBe(true);
+    expect(diffRuns(first, second, { rules: defaultConfig().regression, expiredWaivers: [] }).regression).toBe(false);
   });
 });
 

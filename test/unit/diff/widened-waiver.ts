@@ -27,11 +27,22 @@ export const waiverOn = (resource: WaiverConfig['resource']): WaiverConfig => ({
 });
 export const roleWaiver = waiverOn({ kind: 'ClusterRole', name: 'ci-deployer' });
 
-export function audit(runId: string, sas: string[], waivers: WaiverConfig[]): RunReport {
+/** Role payments/ops granting every verb on everything there, bound to ServiceAccount ci/<name> by a RoleBinding. */
+export const wildcardRoleFor = (name: string): KubeObject[] => [
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'payments' } },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'ops', namespace: 'payments' }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] },
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'ops', namespace: 'payments' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'ops' },
+    subjects: [{ kind: 'ServiceAccount', name, namespace: 'ci' }],
+  },
+];
+
+export function audit(runId: string, sas: string[], waivers: WaiverConfig[], extra: KubeObject[] = []): RunReport {
   const at = new Date('2026-12-01T02:00:00Z');
   const config = defaultConfig();
   config.waivers = waivers;
-  const snapshot = snapshotFromObjects([ciDeployer, ...sas.flatMap(boundSa)], { clusterName: 'demo', collectedAt: at.toISOString() });
+  const snapshot = snapshotFromObjects([ciDeployer, ...sas.flatMap(boundSa), ...extra], { clusterName: 'demo', collectedAt: at.toISOString() });
   return auditSnapshot({ snapshot, config, checks: [wildcardPermission], now: at, runId, startedAt: at }).report;
 }
 

@@ -260,6 +260,31 @@ describe('audit', () => {
     expect(report.findings.map((f) => [f.resource.name, f.waived])).toEqual([['sa', true], ['sa2', false]]);
   });
 
+  // A Role grants what a ClusterRole grants, in its namespace, and a RoleBinding binds as a
+  // ClusterRoleBinding does; a subject's access is the union of both (Kubernetes RBAC,
+  // https://kubernetes.io/docs/reference/access-authn-authz/rbac/ ; /work/shared/reference/checks.md §3).
+  // A waiver for one of them must not also hide a new grant through the other.
+  it('does not let a waiver on a ClusterRole (or ClusterRoleBinding) hide a new Role (or RoleBinding) granting the same subject, nor the reverse', () => {
+    const waiver = (kind: string, name: string, namespace?: string) => ({ check: 'rbac.w', resource: { kind, name, ...(namespace ? { namespace } : {}) }, reason: 'r', owner: 'o', expires: '2027-01-01' });
+    const config = defaultConfig();
+    config.waivers = [waiver('ClusterRole', 'ci-deployer'), waiver('ClusterRoleBinding', 'ci'), waiver('Role', 'ops', 'payments')];
+    const grants: Verdict[] = [
+      // Only what the ClusterRole waiver was written for: waived.
+      { ...fail('sa'), related: [{ kind: 'ClusterRole', name: 'ci-deployer' }, { kind: 'ClusterRoleBinding', name: 'ci-deployer' }] },
+      // The same plus a new Role payments/ops through a RoleBinding: no waiver covers all of it.
+      { ...fail('sa-plus-role'), related: [{ kind: 'ClusterRole', name: 'ci-deployer' }, { kind: 'ClusterRoleBinding', name: 'ci-deployer' }, { kind: 'Role', namespace: 'payments', name: 'ops' }, { kind: 'RoleBinding', namespace: 'payments', name: 'ops' }] },
+      // Bound by ClusterRoleBinding ci, and now by a RoleBinding too (to a ClusterRole no waiver names).
+      { ...fail('sa-plus-binding'), related: [{ kind: 'ClusterRole', name: 'cluster-admin' }, { kind: 'ClusterRoleBinding', name: 'ci' }, { kind: 'RoleBinding', namespace: 'shop', name: 'sneaky' }] },
+      // Only what the Role waiver was written for: waived; plus a new ClusterRole: open.
+      { ...fail('ops'), related: [{ kind: 'Role', namespace: 'payments', name: 'ops' }, { kind: 'RoleBinding', namespace: 'payments', name: 'ops' }] },
+      { ...fail('ops-plus-cluster-role'), related: [{ kind: 'Role', namespace: 'payments', name: 'ops' }, { kind: 'RoleBinding', namespace: 'payments', name: 'ops' }, { kind: 'ClusterRole', name: 'edit-all' }, { kind: 'RoleBinding', namespace: 'payments', name: 'edit-all' }] },
+    ];
+    const { report } = auditSnapshot({ snapshot: snapshotFromObjects([]), config, checks: [check('rbac.w', 'rbac', 'high', grants)], now: NOW, startedAt: NOW, runId: 'r5b' });
+    expect(report.findings.map((f) => [f.resource.name, f.waived])).toEqual([
+      ['sa', true], ['sa-plus-role', false], ['sa-plus-binding', false], ['ops', true], ['ops-plus-cluster-role', false],
+    ]);
+  });
+
   // A partial run carries findings from an earlier run: its own config decides them as the audit
   // decides the findings it evaluates (README, Configuration), related objects included.
   it('decides a carried finding with the same waivers and matching as a fresh one (openCarried)', () => {

@@ -6,9 +6,11 @@
 // finding escalated — is sent, since those are said once, at the change, and the next run,
 // diffing against the held run, would never say them. Through the real pipeline, a SQLite
 // store and notifySlack against a local Slack stub.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CHECKS } from '../../../checks/index.ts';
 import type { Logger } from '../../../src/base/log.ts';
@@ -31,6 +33,10 @@ const kyverno = (): KubeObject => ({
   apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'kyverno-admission-controller', namespace: 'kyverno' },
   spec: { selector: { matchLabels: { app: 'k' } }, template: { metadata: { labels: { app: 'k' } }, spec: { containers: [{ name: 'k', image: 'ghcr.io/kyverno/kyverno:v1.12.0' }] } } },
 });
+const ajv = new Ajv2020({ allErrors: true, strict: true });
+(addFormatsModule as unknown as (a: Ajv2020) => Ajv2020)(ajv);
+const schemaCheck = ajv.compile(JSON.parse(readFileSync(new URL('../../../schemas/report.schema.json', import.meta.url), 'utf8')));
+const schemaErrors = (r: unknown) => (schemaCheck(JSON.parse(JSON.stringify(r))) ? [] : schemaCheck.errors);
 const REPEAT = 'new high finding: network.namespace-default-deny-ingress on Namespace shop';
 
 describe('serve --watch: a flapping finding held back, but not what comes with it', () => {
@@ -59,15 +65,7 @@ describe('serve --watch: a flapping finding held back, but not what comes with i
 
   /** The daemon's start-up run, then the default-deny deleted (alerted) and re-created (resolved). */
   async function flappedOnce() {
-    const sw = new ServeWatch({ config, checks: CHECKS, log, configMapRefs: () => [], watcher: () => fake });
-    const run = async (reason: string) => {
-      clock += 60_000; // each run a minute after the last: well within watch.realertAfterHours (4 h)
-      return (await runPipeline(config, CHECKS, sw.edges({
-        collect: () => sw.collectFull(), store, log, now: () => new Date(clock), render: async () => [],
-        diff: (p, c, e, o) => diffRuns(p, c, { rules: config.regression, expiredWaivers: e, olderRuns: o }),
-        notifiers: [{ name: 'slack', send: (report, _files, ctx) => notifySlack(report, { token: 'xoxb-test', channel: 'C0ALERTS', apiUrl: slack.apiUrl, policy: config.notify.policy, ...ctx }) }],
-      }, reason))).report;
-    };
+    const run = daemon();
     await run('start-up');
     fake.remove('NetworkPolicy', 'shop', 'default-deny');
     const first = await run('watch');
@@ -77,6 +75,18 @@ describe('serve --watch: a flapping finding held back, but not what comes with i
     expect((await run('watch')).diff?.resolved).toHaveLength(first.diff!.new.length);
     fake.remove('NetworkPolicy', 'shop', 'default-deny'); // deleted again: the repeat
     return run;
+  }
+  /** A serve --watch daemon: its runs, by trigger. */
+  function daemon() {
+    const sw = new ServeWatch({ config, checks: CHECKS, log, configMapRefs: () => [], watcher: () => fake });
+    return async (reason: string) => {
+      clock += 60_000; // each run a minute after the last: well within watch.realertAfterHours (4 h)
+      return (await runPipeline(config, CHECKS, sw.edges({
+        collect: () => sw.collectFull(), store, log, now: () => new Date(clock), render: async () => [],
+        diff: (p, c, e, o) => diffRuns(p, c, { rules: config.regression, expiredWaivers: e, olderRuns: o }),
+        notifiers: [{ name: 'slack', send: (report, _files, ctx) => notifySlack(report, { token: 'xoxb-test', channel: 'C0ALERTS', apiUrl: slack.apiUrl, policy: config.notify.policy, ...ctx }) }],
+      }, reason))).report;
+    };
   }
   /** The alerts posted: each top-level message with its thread reply. */
   const posted = () => {
@@ -137,6 +147,90 @@ describe('serve --watch: a flapping finding held back, but not what comes with i
     expect(second.diff?.newFindingReasons).toBe(2);
     expect(second.notifications).toEqual([{ channel: 'slack', status: 'skipped', detail: expect.stringMatching(/^held back: every new finding was alerted less than watch\.realertAfterHours \(4 h\) ago/) }]);
     expect((await store.latest())?.run.id).toBe(second.run.id);
+    expect(posted()).toHaveLength(1);
+  });
+
+  // A held repeat is not dropped: Alertmanager (notify.go, DedupStage.needsUpdate) sends a
+  // still-firing alert again once repeat_interval has passed since it was last sent, and after a
+  // resolution the next firing is a first notification. docs/deploy.md "Flapping": the next
+  // alert of those findings says how many repeats were held back.
+  it('a held repeat still open once watch.realertAfterHours has passed is sent by the next run (the nightly one), saying how many repeats were held back; once only', async () => {
+    const run = await flappedOnce();
+    const held = await run('watch');
+    expect(held.notifications.map((n) => n.status)).toEqual(['skipped']);
+    expect(held.diff?.heldAlerts).toEqual([{
+      runId: held.run.id, findings: held.diff!.new,
+      reasons: [expect.stringMatching(/^flapping: 1 repeat alert of these findings held back since /), REPEAT, expect.stringMatching(/^network score dropped /)],
+      // Four hours after the first alert (the start-up run at 00:01, the alert at 00:02).
+      heldUntil: '2026-12-05T04:02:00.000Z',
+    }]);
+    expect(schemaErrors(held)).toEqual([]);
+    // An unrelated change within the window: the repeat stays held, nothing posted.
+    fake.add(pod('api', 'blog'));
+    clock += 3_600_000;
+    const within = await run('watch');
+    expect(within.diff?.undelivered).toBeUndefined();
+    expect(within.notifications.map((n) => n.status)).toEqual(['skipped']);
+    expect(posted()).toHaveLength(1);
+
+    clock += 4 * 3_600_000; // past the window: the nightly full run
+    const nightly = await run('schedule');
+    expect(nightly.diff?.regression).toBe(false);
+    expect(nightly.diff?.undelivered).toEqual([{ runId: held.run.id, reasons: held.diff!.heldAlerts![0].reasons, findings: held.diff!.new }]);
+    expect(nightly.diff?.heldAlerts).toBeUndefined();
+    expect(nightly.notifications.map((n) => n.status)).toEqual(['sent']);
+    expect(schemaErrors(nightly)).toEqual([]);
+    expect(posted()).toHaveLength(2);
+    expect(posted()[1]).toContain(`not delivered after run ${held.run.id}: ${REPEAT}`);
+    expect(posted()[1]).toContain('flapping: 1 repeat alert of these findings held back since ');
+
+    clock += 24 * 3_600_000; // the next night: said already
+    const next = await run('schedule');
+    expect(next.diff?.regression).toBe(false);
+    expect(next.diff?.undelivered).toBeUndefined();
+    expect(next.notifications.map((n) => n.status)).toEqual(['skipped']);
+    expect(posted()).toHaveLength(2);
+  });
+
+  it('a held repeat is sent by the first watch run past the window too, and a repeat right after it is held again', async () => {
+    const run = await flappedOnce();
+    const held = await run('watch');
+    fake.add(pod('api', 'blog'));
+    clock += 5 * 3_600_000;
+    const later = await run('watch');
+    expect(later.diff?.undelivered?.map((u) => u.runId)).toEqual([held.run.id]);
+    expect(later.notifications.map((n) => n.status)).toEqual(['sent']);
+    expect(posted()).toHaveLength(2);
+    // Alerted now: re-created and deleted again a minute later, it is a repeat within the window.
+    fake.add(denyAll());
+    await run('watch');
+    fake.remove('NetworkPolicy', 'shop', 'default-deny');
+    const again = await run('watch');
+    expect(again.notifications.map((n) => n.status)).toEqual(['skipped']);
+    expect(posted()).toHaveLength(2);
+  });
+
+  it('a held repeat survives a restart: the restarted daemon\'s start-up run past the window sends it', async () => {
+    const held = await (await flappedOnce())('watch');
+    clock += 5 * 3_600_000;
+    const startUp = await daemon()('start-up');
+    expect(startUp.diff?.undelivered?.map((u) => u.runId)).toEqual([held.run.id]);
+    expect(startUp.notifications.map((n) => n.status)).toEqual(['sent']);
+    expect(posted()).toHaveLength(2);
+  });
+
+  it('a held repeat whose finding was resolved before the window passed is dropped: nothing is sent', async () => {
+    const run = await flappedOnce();
+    const held = await run('watch');
+    expect(held.diff?.heldAlerts).toHaveLength(1);
+    fake.add(denyAll()); // re-created: resolved
+    const resolved = await run('watch');
+    expect(resolved.diff?.resolved.length).toBeGreaterThan(0);
+    expect(resolved.diff?.heldAlerts).toBeUndefined();
+    clock += 5 * 3_600_000;
+    const nightly = await run('schedule');
+    expect(nightly.diff?.undelivered).toBeUndefined();
+    expect(nightly.notifications.map((n) => n.status)).toEqual(['skipped']);
     expect(posted()).toHaveLength(1);
   });
 });
