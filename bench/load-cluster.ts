@@ -13,7 +13,13 @@ export const LISTED_BUILTIN = KINDS.filter((k) => k.builtin && !('byNameOnly' in
 /** Creates the generated cluster of `size`; resolves with how many objects were created and how long it took. */
 export async function loadGeneratedCluster(cp: ControlPlane, size: keyof typeof SIZES): Promise<{ created: number; seconds: number }> {
   const snap = generateCluster(SIZES[size], 1);
-  const order = ['namespaces', 'serviceaccounts', ...LISTED_BUILTIN.map((k) => k.key).filter((k) => k !== 'namespaces' && k !== 'serviceaccounts')];
+  // Owners before what they own (Deployments, CronJobs, then ReplicaSets, Jobs…, pods last), so
+  // each owner reference can carry its owner's uid: ztaudit folds a pod into its workload only
+  // when the uids agree (src/analysis/workloads.ts).
+  const first = ['namespaces', 'serviceaccounts', 'deployments', 'cronjobs'];
+  const order = [...first, ...LISTED_BUILTIN.map((k) => k.key).filter((k) => !first.includes(k) && k !== 'pods'), 'pods'];
+  const uids = new Map<string, string>();
+  const uidKey = (kind: string | undefined, ns: string | undefined, name: string | undefined) => `${kind}/${ns ?? ''}/${name}`;
   const t0 = performance.now();
   let created = 0;
   for (const key of order) {
@@ -25,8 +31,8 @@ export async function loadGeneratedCluster(cp: ControlPlane, size: keyof typeof 
         delete o.status;
         if (o.metadata) {
           delete o.metadata.uid;
-          // ownerReferences need a uid; no garbage collector runs here, so any uid will do.
-          o.metadata.ownerReferences = o.metadata.ownerReferences?.map((r) => ({ ...r, uid: '00000000-0000-0000-0000-000000000000' }));
+          // ownerReferences need a uid: the owner's, created before (no garbage collector runs here).
+          o.metadata.ownerReferences = o.metadata.ownerReferences?.map((r) => ({ ...r, uid: uids.get(uidKey(r.kind, o.metadata?.namespace, r.name)) ?? '00000000-0000-0000-0000-000000000000' }));
           // Pods that predate a namespace's PSA label exist in real clusters; here admission
           // would refuse them, so the labels are left off (collection time is unaffected).
           // The test apiserver's service range is a /24: load Services headless.
@@ -37,6 +43,8 @@ export async function loadGeneratedCluster(cp: ControlPlane, size: keyof typeof 
         }
         const r = await apiRequest(cp, cp.adminToken, 'POST', collectionPath(o), o);
         if (r.status >= 300 && r.status !== 409) throw new Error(`create ${o.kind} ${o.metadata?.namespace}/${o.metadata?.name}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+        const uid = (r.body as { metadata?: { uid?: unknown } } | undefined)?.metadata?.uid;
+        if (typeof uid === 'string') uids.set(uidKey(o.kind, o.metadata?.namespace, o.metadata?.name), uid);
         created++;
       }
     };

@@ -72,8 +72,8 @@ function loadObjects(dir: string): KubeObject[] {
     if (status && (status.phase === 'Succeeded' || status.phase === 'Failed')) delete status.phase;
     const refs = o.metadata?.ownerReferences;
     if (o.kind === 'Pod' && Array.isArray(refs)) {
-      // netpol-analyzer folds only into controller owners, and names a kind-less owner "[Pod]".
-      o.metadata!.ownerReferences = refs.filter((r) => r.kind !== 'Node' && r.controller === true).map((r) => ({ ...r, kind: r.kind ?? 'Pod' }));
+      // netpol-analyzer folds only into controller owners (a kind-less one: upstreamNames).
+      o.metadata!.ownerReferences = refs.filter((r) => r.kind !== 'Node' && r.controller === true);
     }
   }
   return out;
@@ -111,7 +111,16 @@ function upstreamNames(objects: KubeObject[]): Map<string, string> {
       byDeployment.set(deployment, (byDeployment.get(deployment) ?? new Set()).add(`${ns}/${r.name}[ReplicaSet]`));
     }
   }
-  return new Map([...byDeployment].filter(([, rs]) => rs.size === 1).map(([d, rs]) => [d, [...rs][0]!]));
+  const names = new Map([...byDeployment].filter(([, rs]) => rs.size === 1).map(([d, rs]) => [d, [...rs][0]!]));
+  // netpol-analyzer names pods whose controller owner reference has no kind by that owner, as
+  // "ns/owner[Pod]", and lists no connection between two of them. ztaudit folds a pod only into
+  // a controller of a kind that makes pods (src/analysis/workloads.ts): each such pod is its own.
+  for (const o of objects) {
+    const owner = o.kind === 'Pod' ? (o.metadata?.ownerReferences ?? []).find((r) => r.controller === true && r.kind === undefined && r.name) : undefined;
+    const ns = o.metadata?.namespace ?? 'default';
+    if (owner) names.set(`${ns}/${o.metadata?.name}[Pod]`, `${ns}/${owner.name}[Pod]`);
+  }
+  return names;
 }
 
 function computedLines(inputDir: string, convert: (objects: KubeObject[]) => KubeObject[] = (o) => o): string[] {
@@ -119,7 +128,8 @@ function computedLines(inputDir: string, convert: (objects: KubeObject[]) => Kub
   const rename = upstreamNames(objects);
   const named = (endpoint: string) => rename.get(endpoint) ?? endpoint;
   const snapshot = snapshotFromObjects(objects);
-  return reachMatrix(buildReachability(snapshot)).map((r) => `${named(r.from)} => ${named(r.to)} : ${formatConns(r.conns)}`);
+  const lines = reachMatrix(buildReachability(snapshot)).filter((r) => named(r.from) !== named(r.to)).map((r) => `${named(r.from)} => ${named(r.to)} : ${formatConns(r.conns)}`);
+  return [...new Set(lines)];
 }
 
 const index = ROOT ? (JSON.parse(readFileSync(join(ROOT, 'index.json'), 'utf8')) as { scenarios: ScenarioMeta[] }) : { scenarios: [] };

@@ -1,0 +1,142 @@
+// Which workload a pod's findings belong to. A pod folds into its owner only along the chains
+// Kubernetes' built-in controllers make (Pod → ReplicaSet → Deployment, Pod → Job → CronJob,
+// Pod → DaemonSet | StatefulSet | ReplicationController), and only into an owner that would
+// keep it: the reference's uid is the owner's and the owner's selector selects the pod. Owner
+// references can be written by hand by anyone who may create the pod ("Owners and dependents",
+// https://kubernetes.io/docs/concepts/overview/working-with-objects/owners-dependents/), and
+// the garbage collector keeps one that names an existing object, so a bare pod naming a
+// Deployment as its controller stays in the cluster, and must stay its own workload here.
+import { describe, expect, it } from 'vitest';
+import { workloadAliasOf, workloadsOf } from '../../../src/analysis/workloads.ts';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import type { KubeObject, Snapshot } from '../../../src/snapshot/types.ts';
+
+const NS = 'monitoring';
+const spec = { containers: [{ name: 'agent', image: 'registry.example.com/ebpf-agent:1.0' }] };
+type Ref = NonNullable<NonNullable<KubeObject['metadata']>['ownerReferences']>[number];
+const ref = (apiVersion: string, kind: string, name: string, uid?: string): Ref => ({ apiVersion, kind, name, ...(uid ? { uid } : {}), controller: true });
+
+/** A Deployment, its ReplicaSet and one pod, as the Deployment and ReplicaSet controllers make them (uids as the API server gives them). */
+function deploymentChain(name: string, uids = true): KubeObject[] {
+  const hash = '5d8f9c7b6';
+  const rsName = `${name}-${hash}`;
+  const uid = (n: number) => (uids ? `${n}b0c7e7e-0000-4000-8000-00000000000${n}` : undefined);
+  return [
+    { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: NS, ...(uids ? { uid: uid(1) } : {}) }, spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec } } },
+    {
+      apiVersion: 'apps/v1', kind: 'ReplicaSet',
+      metadata: { name: rsName, namespace: NS, ...(uids ? { uid: uid(2) } : {}), labels: { app: name, 'pod-template-hash': hash }, ownerReferences: [ref('apps/v1', 'Deployment', name, uid(1))] },
+      spec: { selector: { matchLabels: { app: name, 'pod-template-hash': hash } }, template: { metadata: { labels: { app: name, 'pod-template-hash': hash } }, spec } },
+    },
+    pod(`${rsName}-x7k2p`, { app: name, 'pod-template-hash': hash }, [ref('apps/v1', 'ReplicaSet', rsName, uid(2))]),
+  ];
+}
+
+function pod(name: string, labels: Record<string, string>, ownerReferences?: Ref[]): KubeObject {
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: NS, labels, ...(ownerReferences ? { ownerReferences } : {}) }, spec, status: { phase: 'Running' } };
+}
+
+const live = (objects: KubeObject[]): Snapshot => Object.assign(snapshotFromObjects(structuredClone(objects)), { source: 'live', origin: 'live' } as const);
+
+/** "Kind namespace/name" of the workload the named pod's findings go to. */
+function ownerOf(snapshot: Snapshot, podName: string): string {
+  const p = workloadsOf(snapshot).flatMap((w) => w.pods).find((v) => v.origin === 'pod' && v.name === podName);
+  if (!p) throw new Error(`no pod ${podName}`);
+  return `${p.owner.kind} ${p.owner.namespace}/${p.owner.name}`;
+}
+
+describe('a pod folds into its workload', () => {
+  it('along a real ReplicaSet → Deployment chain, with uids or (manifests) without', () => {
+    expect(ownerOf(live(deploymentChain('ebpf-agent')), 'ebpf-agent-5d8f9c7b6-x7k2p')).toBe('Deployment monitoring/ebpf-agent');
+    expect(ownerOf(live(deploymentChain('ebpf-agent', false)), 'ebpf-agent-5d8f9c7b6-x7k2p')).toBe('Deployment monitoring/ebpf-agent');
+  });
+
+  it('along Job → CronJob, the Job\'s generated selector (batch.kubernetes.io/controller-uid) matched by the labels the Job controller gives its pods', () => {
+    // https://kubernetes.io/docs/concepts/workloads/controllers/job/#specifying-your-own-pod-selector
+    const jobUid = 'a8f3d00d-c6d2-11e5-9f87-42010af00002';
+    const cron: KubeObject = { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'backup', namespace: NS, uid: 'c1' }, spec: { schedule: '@daily', jobTemplate: { spec: { template: { spec } } } } };
+    const job: KubeObject = {
+      apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'backup-29000000', namespace: NS, uid: jobUid, ownerReferences: [ref('batch/v1', 'CronJob', 'backup', 'c1')] },
+      spec: { selector: { matchLabels: { 'batch.kubernetes.io/controller-uid': jobUid } }, template: { metadata: { labels: { 'batch.kubernetes.io/controller-uid': jobUid, 'batch.kubernetes.io/job-name': 'backup-29000000' } }, spec } },
+    };
+    const s = live([cron, job,
+      pod('backup-29000000-abcde', { 'batch.kubernetes.io/controller-uid': jobUid, 'controller-uid': jobUid, 'batch.kubernetes.io/job-name': 'backup-29000000', 'job-name': 'backup-29000000' }, [ref('batch/v1', 'Job', 'backup-29000000', jobUid)]),
+      pod('not-of-the-job', { 'job-name': 'backup-29000000' }, [ref('batch/v1', 'Job', 'backup-29000000', jobUid)]),
+    ]);
+    expect(ownerOf(s, 'backup-29000000-abcde')).toBe('CronJob monitoring/backup');
+    expect(ownerOf(s, 'not-of-the-job')).toBe('Pod monitoring/not-of-the-job');
+  });
+
+  it('into a ReplicationController by its map selector', () => {
+    const rc: KubeObject = { apiVersion: 'v1', kind: 'ReplicationController', metadata: { name: 'legacy', namespace: NS, uid: 'r1' }, spec: { selector: { app: 'legacy' }, template: { metadata: { labels: { app: 'legacy' } }, spec } } };
+    const s = live([rc, pod('legacy-abcde', { app: 'legacy' }, [ref('v1', 'ReplicationController', 'legacy', 'r1')]), pod('other', { app: 'other' }, [ref('v1', 'ReplicationController', 'legacy', 'r1')])]);
+    expect(ownerOf(s, 'legacy-abcde')).toBe('ReplicationController monitoring/legacy');
+    expect(ownerOf(s, 'other')).toBe('Pod monitoring/other');
+  });
+});
+
+describe('a pod is a workload of its own', () => {
+  it('when it names a Deployment as its controller (no controller makes pods for one), even with its uid and labels', () => {
+    const s = live([...deploymentChain('ebpf-agent'),
+      pod('debug-shell', { app: 'ebpf-agent' }, [ref('apps/v1', 'Deployment', 'ebpf-agent', '1b0c7e7e-0000-4000-8000-000000000001')])]);
+    expect(ownerOf(s, 'debug-shell')).toBe('Pod monitoring/debug-shell');
+    expect(ownerOf(s, 'ebpf-agent-5d8f9c7b6-x7k2p')).toBe('Deployment monitoring/ebpf-agent');
+    expect(workloadsOf(s).find((w) => w.ref.kind === 'Deployment')?.podCount).toBe(1);
+  });
+
+  it('when its owner reference\'s uid is not the owner\'s', () => {
+    const s = live([pod('debug-shell', { app: 'ebpf-agent', 'pod-template-hash': '5d8f9c7b6' }, [ref('apps/v1', 'ReplicaSet', 'ebpf-agent-5d8f9c7b6', '00000000-dead-4000-8000-000000000000')]),
+      ...deploymentChain('ebpf-agent')]);
+    expect(ownerOf(s, 'debug-shell')).toBe('Pod monitoring/debug-shell');
+    // What `reach` takes the ReplicaSet's name for is still the Deployment, not the impostor.
+    expect(workloadAliasOf(s, NS, 'ebpf-agent-5d8f9c7b6')?.ref).toEqual({ kind: 'Deployment', namespace: NS, name: 'ebpf-agent' });
+  });
+
+  it('when its labels do not match its owner\'s selector (the controller would release it)', () => {
+    const withUid = live([...deploymentChain('ebpf-agent'), pod('debug-shell', { app: 'debug' }, [ref('apps/v1', 'ReplicaSet', 'ebpf-agent-5d8f9c7b6', '2b0c7e7e-0000-4000-8000-000000000002')])]);
+    expect(ownerOf(withUid, 'debug-shell')).toBe('Pod monitoring/debug-shell');
+    const noUids = live([...deploymentChain('ebpf-agent', false), pod('debug-shell', { app: 'debug' }, [ref('apps/v1', 'ReplicaSet', 'ebpf-agent-5d8f9c7b6')])]);
+    expect(ownerOf(noUids, 'debug-shell')).toBe('Pod monitoring/debug-shell');
+  });
+
+  it('when it shares its owner references array with a replica (as the snapshot reader interns them) but not the labels the selector selects', () => {
+    const s = live(deploymentChain('ebpf-agent'));
+    const real = s.resources.pods![0]!;
+    const shared = real.metadata!.ownerReferences;
+    s.resources.pods!.push({ ...real, metadata: { ...real.metadata, name: 'debug-shell', labels: { app: 'debug' }, ownerReferences: shared } });
+    expect(ownerOf(s, 'ebpf-agent-5d8f9c7b6-x7k2p')).toBe('Deployment monitoring/ebpf-agent');
+    expect(ownerOf(s, 'debug-shell')).toBe('Pod monitoring/debug-shell');
+  });
+
+  it('when it names an absent ReplicaSet of a present Deployment whose selector does not select it', () => {
+    const [deployment] = deploymentChain('ebpf-agent');
+    const s = live([deployment!,
+      pod('ebpf-agent-7c4d9-aaaaa', { app: 'ebpf-agent', 'pod-template-hash': '7c4d9' }, [ref('apps/v1', 'ReplicaSet', 'ebpf-agent-7c4d9', 'gone')]),
+      pod('ebpf-agent-7c4d9-bbbbb', { app: 'debug', 'pod-template-hash': '7c4d9' }, [ref('apps/v1', 'ReplicaSet', 'ebpf-agent-7c4d9', 'gone')])]);
+    expect(ownerOf(s, 'ebpf-agent-7c4d9-aaaaa')).toBe('Deployment monitoring/ebpf-agent'); // `kubectl get pods` without the ReplicaSets
+    expect(ownerOf(s, 'ebpf-agent-7c4d9-bbbbb')).toBe('ReplicaSet monitoring/ebpf-agent-7c4d9');
+  });
+
+  it('when its owner is a custom resource or a built-in kind\'s namesake from another API group', () => {
+    const s = live([
+      pod('strimzi-kafka-0', { app: 'kafka' }, [ref('core.strimzi.io/v1beta2', 'StrimziPodSet', 'kafka')]),
+      pod('volcano-job-0', { app: 'v' }, [ref('batch.volcano.sh/v1alpha1', 'Job', 'train')]),
+    ]);
+    expect(ownerOf(s, 'strimzi-kafka-0')).toBe('Pod monitoring/strimzi-kafka-0');
+    expect(ownerOf(s, 'volcano-job-0')).toBe('Pod monitoring/volcano-job-0');
+  });
+});
+
+describe('a ReplicaSet folds into a Deployment', () => {
+  it('only when that Deployment is its controller: an Argo Rollout\'s, or one naming a Deployment by a wrong uid, is its pods\' workload', () => {
+    const [deployment, rs, p] = deploymentChain('ebpf-agent');
+    const wrongUid = structuredClone(rs!);
+    wrongUid.metadata!.ownerReferences = [ref('apps/v1', 'Deployment', 'ebpf-agent', '00000000-dead-4000-8000-000000000000')];
+    const impostor = live([deployment!, wrongUid, p!]);
+    expect(ownerOf(impostor, 'ebpf-agent-5d8f9c7b6-x7k2p')).toBe('ReplicaSet monitoring/ebpf-agent-5d8f9c7b6');
+    expect(workloadAliasOf(impostor, NS, 'ebpf-agent-5d8f9c7b6')).toBeUndefined(); // a workload's own name
+    const rollout = structuredClone(rs!);
+    rollout.metadata!.ownerReferences = [ref('argoproj.io/v1alpha1', 'Rollout', 'ebpf-agent')];
+    expect(ownerOf(live([rollout, p!]), 'ebpf-agent-5d8f9c7b6-x7k2p')).toBe('ReplicaSet monitoring/ebpf-agent-5d8f9c7b6');
+  });
+});
