@@ -83,10 +83,23 @@ const OWNER_GROUPS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
 
 /** Whether an owner reference may name a controller of an object of `kind` (a missing apiVersion is not judged). */
 function controllerKindOf(kind: string, ref: { apiVersion?: string; kind?: string }): boolean {
-  if (!ref.kind || !CONTROLLERS_OF.get(kind)?.has(ref.kind)) return false;
-  if (typeof ref.apiVersion !== 'string') return true;
-  const slash = ref.apiVersion.indexOf('/');
-  return OWNER_GROUPS.get(ref.kind)!.has(slash < 0 ? '' : ref.apiVersion.slice(0, slash));
+  if (!ref.kind) return false;
+  const group = typeof ref.apiVersion !== 'string' ? undefined : ref.apiVersion.includes('/') ? ref.apiVersion.slice(0, ref.apiVersion.indexOf('/')) : '';
+  if (kind === 'ReplicaSet' && group !== undefined && isCustomGroup(group)) return true;
+  if (!CONTROLLERS_OF.get(kind)?.has(ref.kind)) return false;
+  return group === undefined || OWNER_GROUPS.get(ref.kind)!.has(group);
+}
+
+/**
+ * A custom resource's API group (argoproj.io): dotted, and none of Kubernetes' own
+ * (networking.k8s.io, *.kubernetes.io). A ReplicaSet a custom controller owns (an Argo Rollout's,
+ * named after each revision) folds into it, so its findings keep one name from revision to
+ * revision: a ReplicaSet reached from its pods along a checked reference, and creating a
+ * ReplicaSet is itself workload creation (rbac.workload-create-kube-system). A pod naming a
+ * custom resource directly stays its own workload.
+ */
+function isCustomGroup(group: string): boolean {
+  return group.includes('.') && !group.endsWith('.k8s.io') && !group.endsWith('.kubernetes.io') && group !== 'k8s.io';
 }
 
 /** What an owner's selector must select for `o` to be its: a pod's labels, or those of the pods a workload's template makes. */

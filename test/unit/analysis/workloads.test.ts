@@ -128,15 +128,26 @@ describe('a pod is a workload of its own', () => {
 });
 
 describe('a ReplicaSet folds into a Deployment', () => {
-  it('only when that Deployment is its controller: an Argo Rollout\'s, or one naming a Deployment by a wrong uid, is its pods\' workload', () => {
+  it('only when that Deployment is its controller: one naming a Deployment by a wrong uid is its pods\' workload', () => {
     const [deployment, rs, p] = deploymentChain('ebpf-agent');
     const wrongUid = structuredClone(rs!);
     wrongUid.metadata!.ownerReferences = [ref('apps/v1', 'Deployment', 'ebpf-agent', '00000000-dead-4000-8000-000000000000')];
     const impostor = live([deployment!, wrongUid, p!]);
     expect(ownerOf(impostor, 'ebpf-agent-5d8f9c7b6-x7k2p')).toBe('ReplicaSet monitoring/ebpf-agent-5d8f9c7b6');
     expect(workloadAliasOf(impostor, NS, 'ebpf-agent-5d8f9c7b6')).toBeUndefined(); // a workload's own name
+  });
+
+  // An Argo Rollout names a new ReplicaSet per revision (argo-rollouts.readthedocs.io, "Rollout
+  // specification"): folded into the Rollout, its pods' findings keep one name across revisions.
+  it('a ReplicaSet an Argo Rollout controls (a custom resource) folds into the Rollout; a pod naming a Rollout or a Kubernetes group\'s kind directly does not', () => {
+    const [, rs, p] = deploymentChain('ebpf-agent');
     const rollout = structuredClone(rs!);
     rollout.metadata!.ownerReferences = [ref('argoproj.io/v1alpha1', 'Rollout', 'ebpf-agent')];
-    expect(ownerOf(live([rollout, p!]), 'ebpf-agent-5d8f9c7b6-x7k2p')).toBe('ReplicaSet monitoring/ebpf-agent-5d8f9c7b6');
+    expect(ownerOf(live([rollout, p!]), 'ebpf-agent-5d8f9c7b6-x7k2p')).toBe('Rollout monitoring/ebpf-agent');
+    const direct = pod('debug-shell', { app: 'ebpf-agent' }, [ref('argoproj.io/v1alpha1', 'Rollout', 'ebpf-agent')]);
+    expect(ownerOf(live([rollout, p!, direct]), 'debug-shell')).toBe('Pod monitoring/debug-shell');
+    const k8sGroup = structuredClone(rs!);
+    k8sGroup.metadata!.ownerReferences = [ref('networking.k8s.io/v1', 'Ingress', 'ebpf-agent')];
+    expect(ownerOf(live([k8sGroup, p!]), 'ebpf-agent-5d8f9c7b6-x7k2p')).toBe('ReplicaSet monitoring/ebpf-agent-5d8f9c7b6');
   });
 });
