@@ -351,7 +351,7 @@ const NAMED_SERVICES = 3;
  * connection to the upstream endpoint", SIMPLE and MUTUAL originate TLS with other certificates
  * (https://istio.io/latest/docs/reference/config/networking/destination-rule/#ClientTLSSettings-TLSmode).
  * undefined: Istio mTLS every way (or no Service leads there: the caller dials the pod).
- * workloadSelector and subsets are not narrowed.
+ * A rule's workloadSelector is weighed against the caller's labels (chooseForCaller); subsets are not narrowed.
  */
 function istioCallerTls(snapshot: Snapshot, config: Config, src: WorkloadMesh, callee: WorkloadMesh, port: number): CallerTls | undefined {
   const pod = src.workload.pods[0];
@@ -361,7 +361,7 @@ function istioCallerTls(snapshot: Snapshot, config: Config, src: WorkloadMesh, c
   const index = destinationRuleIndex(snapshot, config);
   const auto = autoMtls(snapshot, config);
   const judged = services.map((sp): { noMtls: boolean | 'unknown'; text: string } => {
-    const found = index.lookup({ namespace: callee.namespace, name: sp.name }, src.namespace);
+    const found = index.lookup({ namespace: callee.namespace, name: sp.name }, src.namespace, src.labels);
     const at = `Service ${sp.service} port ${sp.port}`;
     const rules = found.rules ?? [];
     const names = rules.map((r) => `${r.ref.namespace}/${r.ref.name}`).join(', ');

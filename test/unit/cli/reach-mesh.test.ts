@@ -525,6 +525,103 @@ spec: {mtls: {mode: STRICT}}
   });
 });
 
+// The reviewer's repro dr1: a DestinationRule with a workloadSelector applies only to the client
+// sidecars it selects in its own namespace ("the configuration ... will be applied only to the
+// workloads matching the workload selector label in the same namespace", workloadSelector field,
+// https://istio.io/latest/docs/reference/config/networking/destination-rule/; istiod's
+// SidecarScope.DestinationRule in pilot/pkg/model/sidecar.go takes a selector rule only when it is
+// in the proxy's namespace and its matchLabels are a subset of the proxy's labels, else the rule
+// without a selector). So batch's plaintext rule leaves web sending Istio mTLS.
+describe('reach: a DestinationRule whose workloadSelector picks another client', () => {
+  const dir = manifests(`apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: jobs, labels: {istio-injection: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {serviceAccountName: web, containers: [{name: c, image: example/web:1}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: batch, namespace: shop}
+spec:
+  selector: {matchLabels: {app: batch}}
+  template:
+    metadata: {labels: {app: batch}}
+    spec: {serviceAccountName: batch, containers: [{name: c, image: example/batch:1}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: batch, namespace: jobs}
+spec:
+  selector: {matchLabels: {app: batch}}
+  template:
+    metadata: {labels: {app: batch}}
+    spec: {serviceAccountName: batch, containers: [{name: c, image: example/batch:1}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: db, namespace: shop}
+spec:
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: c, image: example/pg:1, ports: [{containerPort: 5432, name: tcp-pg}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: shop}
+spec:
+  selector: {app: db}
+  ports: [{name: tcp-pg, port: 5432, targetPort: 5432}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: db-batch-plain, namespace: shop}
+spec:
+  host: db
+  workloadSelector: {matchLabels: {app: batch}}
+  trafficPolicy: {tls: {mode: DISABLE}}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: db-allow, namespace: shop}
+spec:
+  selector: {matchLabels: {app: db}}
+  action: ALLOW
+  rules: [{from: [{source: {principals: ["cluster.local/ns/shop/sa/web", "cluster.local/ns/shop/sa/batch", "cluster.local/ns/jobs/sa/batch"]}}]}]
+`);
+
+  it('web, not selected, keeps Istio mTLS: ALLOWED by its principal, exit 0 (was: DENIED, "web\'s sidecar sends no Istio mutual TLS")', async () => {
+    const r = await reach(dir, '--from', 'shop/web', '--to', 'shop/db', '--port', '5432');
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[0]).toBe('ALLOWED: shop/web[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(r.out).toContain('mesh ALLOWED: ALLOW AuthorizationPolicy shop/db-allow rules[0] matches principal cluster.local/ns/shop/sa/web');
+    expect(r.out).not.toContain('db-batch-plain');
+  });
+
+  it('batch of the same namespace, selected, sends plaintext: DENIED, the rule named', async () => {
+    const r = await reach(dir, '--from', 'shop/batch', '--to', 'shop/db', '--port', '5432');
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('mesh DENIED: shop/batch\'s sidecar sends no Istio mutual TLS to port 5432 of shop/db (Service shop/db port 5432: DestinationRule shop/db-batch-plain sets tls.mode DISABLE (picked from the client namespace shop; its workloadSelector selects the caller))');
+  });
+
+  it('batch of another namespace, whose labels match, is not given a selector rule of shop: ALLOWED with mTLS', async () => {
+    const r = await reach(dir, '--from', 'jobs/batch', '--to', 'shop/db', '--port', '5432');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('matches principal cluster.local/ns/jobs/sa/batch');
+  });
+});
+
 // The reviewer's repro l5dwh. linkerd2's chart (charts/linkerd-control-plane/values.yaml,
 // proxyInjector.namespaceSelector) keeps the proxy injector away from namespaces labelled
 // config.linkerd.io/admission-webhooks=disabled and from kube-system and cert-manager: their pods
