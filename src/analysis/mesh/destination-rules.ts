@@ -160,17 +160,24 @@ export interface ClientTlsRule {
   selector?: Record<string, string>;
   /** metadata.creationTimestamp, for istiod's oldest-first order among selector rules. */
   created: string;
+  /** The subsets whose trafficPolicy carries a tls block (itself or per port): they override the rule's for traffic routed to them. */
+  subsets: SubsetTls[];
 }
 
-function clientTlsRule(dr: KubeObject): ClientTlsRule {
-  const ns = dr.metadata?.namespace ?? 'default';
-  const spec = obj(dr.spec);
-  const tp = obj(spec?.trafficPolicy);
-  const modeOf = (tls: unknown) => {
-    const t = obj(tls);
-    if (!t) return undefined;
-    return typeof t.mode === 'string' ? t.mode : 'DISABLE'; // TLSSettings.mode defaults to DISABLE
-  };
+export interface SubsetTls {
+  name: string;
+  /** subsets[].trafficPolicy.tls.mode (undefined: no tls block, the rule's applies). */
+  mode?: string;
+  ports: Map<number, string>;
+}
+
+const modeOf = (tls: unknown) => {
+  const t = obj(tls);
+  if (!t) return undefined;
+  return typeof t.mode === 'string' ? t.mode : 'DISABLE'; // TLSSettings.mode defaults to DISABLE
+};
+
+function portModes(tp: Json | undefined): Map<number, string> {
   const ports = new Map<number, string>();
   for (const pls of arr(tp?.portLevelSettings)) {
     const p = obj(pls);
@@ -178,11 +185,27 @@ function clientTlsRule(dr: KubeObject): ClientTlsRule {
     const m = modeOf(p?.tls);
     if (typeof n === 'number' && m !== undefined) ports.set(n, m);
   }
+  return ports;
+}
+
+function clientTlsRule(dr: KubeObject): ClientTlsRule {
+  const ns = dr.metadata?.namespace ?? 'default';
+  const spec = obj(dr.spec);
+  const tp = obj(spec?.trafficPolicy);
+  const ports = portModes(tp);
+  const subsets: SubsetTls[] = [];
+  for (const [i, raw] of arr(spec?.subsets).entries()) {
+    const sub = obj(raw);
+    const stp = obj(sub?.trafficPolicy);
+    const mode = modeOf(stp?.tls);
+    const sp = portModes(stp);
+    if (mode !== undefined || sp.size > 0) subsets.push({ name: str(sub?.name) ?? `#${i}`, ...(mode !== undefined ? { mode } : {}), ports: sp });
+  }
   const exportTo = new Set(arr(spec?.exportTo).map((e) => (str(e) === '.' ? ns : str(e) ?? '')).filter((e) => e));
   const ws = obj(spec?.workloadSelector);
   const selector = ws ? stringMap(ws.matchLabels) : undefined;
   const created = str(dr.metadata?.creationTimestamp) ?? '';
-  return { ref: { kind: 'DestinationRule', namespace: ns, name: dr.metadata?.name ?? '' }, mode: modeOf(tp?.tls), ports, exportTo, ...(selector ? { selector } : {}), created };
+  return { ref: { kind: 'DestinationRule', namespace: ns, name: dr.metadata?.name ?? '' }, mode: modeOf(tp?.tls), ports, exportTo, ...(selector ? { selector } : {}), created, subsets };
 }
 
 /**
@@ -381,6 +404,16 @@ export function indexDestinationRules(destinationRules: KubeObject[], rootNamesp
 /** The tls.mode a rule sets for a Service port: its portLevelSettings entry, else trafficPolicy.tls (undefined: no tls block). */
 export function ruleTlsMode(rule: ClientTlsRule, port: number | undefined): string | undefined {
   return (port !== undefined ? rule.ports.get(port) : undefined) ?? rule.mode;
+}
+
+/**
+ * The tls.mode traffic routed to a subset gets on a Service port: the subset's portLevelSettings
+ * entry, else its trafficPolicy.tls, else the rule's (istiod's MergeTrafficPolicy: "traffic
+ * policies defined at the service-level can be overridden at a subset-level",
+ * https://istio.io/latest/docs/reference/config/networking/destination-rule/#Subset).
+ */
+export function subsetTlsMode(rule: ClientTlsRule, subset: SubsetTls, port: number | undefined): string | undefined {
+  return (port !== undefined ? subset.ports.get(port) : undefined) ?? subset.mode ?? ruleTlsMode(rule, port);
 }
 
 /**
