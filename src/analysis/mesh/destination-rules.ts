@@ -156,17 +156,28 @@ export interface ClientTlsRule {
   ports: Map<number, string>;
   /** exportTo with "." replaced by the rule's namespace; empty = every namespace. */
   exportTo: Set<string>;
+  /** workloadSelector.matchLabels: the rule applies only to the client sidecars these select, in its own namespace. */
+  selector?: Record<string, string>;
+  /** metadata.creationTimestamp, for istiod's oldest-first order among selector rules. */
+  created: string;
+  /** The subsets whose trafficPolicy carries a tls block (itself or per port): they override the rule's for traffic routed to them. */
+  subsets: SubsetTls[];
 }
 
-function clientTlsRule(dr: KubeObject): ClientTlsRule {
-  const ns = dr.metadata?.namespace ?? 'default';
-  const spec = obj(dr.spec);
-  const tp = obj(spec?.trafficPolicy);
-  const modeOf = (tls: unknown) => {
-    const t = obj(tls);
-    if (!t) return undefined;
-    return typeof t.mode === 'string' ? t.mode : 'DISABLE'; // TLSSettings.mode defaults to DISABLE
-  };
+export interface SubsetTls {
+  name: string;
+  /** subsets[].trafficPolicy.tls.mode (undefined: no tls block, the rule's applies). */
+  mode?: string;
+  ports: Map<number, string>;
+}
+
+const modeOf = (tls: unknown) => {
+  const t = obj(tls);
+  if (!t) return undefined;
+  return typeof t.mode === 'string' ? t.mode : 'DISABLE'; // TLSSettings.mode defaults to DISABLE
+};
+
+function portModes(tp: Json | undefined): Map<number, string> {
   const ports = new Map<number, string>();
   for (const pls of arr(tp?.portLevelSettings)) {
     const p = obj(pls);
@@ -174,8 +185,27 @@ function clientTlsRule(dr: KubeObject): ClientTlsRule {
     const m = modeOf(p?.tls);
     if (typeof n === 'number' && m !== undefined) ports.set(n, m);
   }
+  return ports;
+}
+
+function clientTlsRule(dr: KubeObject): ClientTlsRule {
+  const ns = dr.metadata?.namespace ?? 'default';
+  const spec = obj(dr.spec);
+  const tp = obj(spec?.trafficPolicy);
+  const ports = portModes(tp);
+  const subsets: SubsetTls[] = [];
+  for (const [i, raw] of arr(spec?.subsets).entries()) {
+    const sub = obj(raw);
+    const stp = obj(sub?.trafficPolicy);
+    const mode = modeOf(stp?.tls);
+    const sp = portModes(stp);
+    if (mode !== undefined || sp.size > 0) subsets.push({ name: str(sub?.name) ?? `#${i}`, ...(mode !== undefined ? { mode } : {}), ports: sp });
+  }
   const exportTo = new Set(arr(spec?.exportTo).map((e) => (str(e) === '.' ? ns : str(e) ?? '')).filter((e) => e));
-  return { ref: { kind: 'DestinationRule', namespace: ns, name: dr.metadata?.name ?? '' }, mode: modeOf(tp?.tls), ports, exportTo };
+  const ws = obj(spec?.workloadSelector);
+  const selector = ws ? stringMap(ws.matchLabels) : undefined;
+  const created = str(dr.metadata?.creationTimestamp) ?? '';
+  return { ref: { kind: 'DestinationRule', namespace: ns, name: dr.metadata?.name ?? '' }, mode: modeOf(tp?.tls), ports, exportTo, ...(selector ? { selector } : {}), created, subsets };
 }
 
 /**
@@ -245,12 +275,58 @@ export interface ServiceTlsCoverage {
 /** A Service as a DestinationRule host names it. */
 export type ServiceName = Pick<MeshedService, 'namespace' | 'name'>;
 
+/** What a client sidecar (or, without its labels, a client namespace) is given for a host. */
+export interface DestinationRuleLookup {
+  /** The rules applied (tied rules all listed), or none. */
+  rules?: ClientTlsRule[];
+  why: string;
+  /**
+   * Asked without the caller's labels: the client namespace's workloadSelector rules for the
+   * host, each applied instead of `rules` to the sidecars it selects (oldest first).
+   */
+  selected?: ClientTlsRule[];
+}
+
 /** The DestinationRules a client namespace's sidecars apply to a Service, found as istiod does (istioMutualCoverage). */
 export interface DestinationRuleIndex {
-  /** The rules for one client namespace (tied rules all listed), or why none applies. */
-  lookup: (svc: ServiceName, client: string) => { rules?: ClientTlsRule[]; why: string };
+  /**
+   * The rules for one client namespace (tied rules all listed), or why none applies. With the
+   * caller's pod labels, its own namespace's workloadSelector rules that select it are weighed;
+   * without them, they are returned apart (`selected`).
+   */
+  lookup: (svc: ServiceName, client: string, callerLabels?: Record<string, string>) => DestinationRuleLookup;
   /** The namespaces whose lookup for this Service may differ from that of a namespace without rules. */
   special: (svc: ServiceName) => Set<string>;
+}
+
+const oldestFirst = (a: ClientTlsRule, b: ClientTlsRule) =>
+  (a.created < b.created ? -1 : a.created > b.created ? 1 : 0) || `${a.ref.namespace}/${a.ref.name}`.localeCompare(`${b.ref.namespace}/${b.ref.name}`);
+
+const selectorText = (r: ClientTlsRule) => `${r.ref.namespace}/${r.ref.name} (workloadSelector ${Object.entries(r.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',') || 'empty'})`;
+
+/**
+ * The rule a client sidecar applies among those one namespace gives a host, as istiod's
+ * SidecarScope.DestinationRule (pilot/pkg/model/sidecar.go) picks it for outbound traffic: a rule
+ * with a workloadSelector applies only when it is in the client's own namespace and its
+ * matchLabels are a subset of the client's labels (the first such, configs being ordered oldest
+ * first); otherwise the rule without a selector (the catch-all), or none, since istiod does not
+ * look further once a namespace has rules for the host
+ * (https://istio.io/latest/docs/reference/config/networking/destination-rule/, workloadSelector).
+ */
+function chooseForCaller(rules: ClientTlsRule[], client: string, callerLabels: Record<string, string> | undefined, where: string): DestinationRuleLookup {
+  const withSelector = rules.filter((r) => r.selector);
+  if (withSelector.length === 0) return { rules, why: where };
+  const catchAll = rules.filter((r) => !r.selector);
+  const own = withSelector.filter((r) => r.ref.namespace === client).sort(oldestFirst);
+  if (callerLabels) {
+    const picked = own.find((r) => selectorMatches(r.selector!, callerLabels));
+    if (picked) return { rules: [picked], why: `${where}; its workloadSelector selects the caller` };
+  }
+  const selected = !callerLabels && own.length > 0 ? { selected: own } : {};
+  if (catchAll.length > 0) return { rules: catchAll, why: where, ...selected };
+  const names = withSelector.map(selectorText).join(', ');
+  const reason = !callerLabels ? 'applies to the workloads it selects only' : own.length > 0 ? 'selects other workloads only' : 'applies to sidecars of its own namespace only';
+  return { why: `DestinationRule ${names} in the ${where} ${reason}, and no rule there without a workloadSelector names this host`, ...selected };
 }
 
 /**
@@ -293,14 +369,14 @@ export function indexDestinationRules(destinationRules: KubeObject[], rootNamesp
   }
   for (const index of [...local.values(), ...exported.values()]) index.wildcards.sort((a, b) => b.suffix.length - a.suffix.length);
 
-  const lookup = (svc: ServiceName, client: string): { rules?: ClientTlsRule[]; why: string } => {
+  const lookup = (svc: ServiceName, client: string, callerLabels?: Record<string, string>): DestinationRuleLookup => {
     const mine = mostSpecific(local.get(client), svc);
-    if (mine) return { rules: mine, why: `client namespace ${client}` };
+    if (mine) return chooseForCaller(mine, client, callerLabels, `client namespace ${client}`);
     const hidden: string[] = [];
     for (const owner of svc.namespace === rootNamespace ? [rootNamespace] : [svc.namespace, rootNamespace]) {
       const rules = mostSpecific(exported.get(owner), svc);
       if (!rules) continue;
-      if (visibleTo(rules, client)) return { rules, why: owner === svc.namespace ? `service namespace ${owner}` : `root namespace ${owner}` };
+      if (visibleTo(rules, client)) return chooseForCaller(rules, client, callerLabels, owner === svc.namespace ? `service namespace ${owner}` : `root namespace ${owner}`);
       hidden.push(...rules.map((r) => `${r.ref.namespace}/${r.ref.name} (exportTo ${[...r.exportTo].join(', ')})`));
     }
     // Rules exported only to the Service's namespace never reach the exported index at all.
@@ -331,6 +407,16 @@ export function ruleTlsMode(rule: ClientTlsRule, port: number | undefined): stri
 }
 
 /**
+ * The tls.mode traffic routed to a subset gets on a Service port: the subset's portLevelSettings
+ * entry, else its trafficPolicy.tls, else the rule's (istiod's MergeTrafficPolicy: "traffic
+ * policies defined at the service-level can be overridden at a subset-level",
+ * https://istio.io/latest/docs/reference/config/networking/destination-rule/#Subset).
+ */
+export function subsetTlsMode(rule: ClientTlsRule, subset: SubsetTls, port: number | undefined): string | undefined {
+  return (port !== undefined ? subset.ports.get(port) : undefined) ?? subset.mode ?? ruleTlsMode(rule, port);
+}
+
+/**
  * For each meshed Service, whether every Istio-meshed client namespace gets DestinationRules
  * that set ISTIO_MUTUAL on every Service port. The lookup follows istiod's
  * PushContext.destinationRule: the rules of the client's own namespace first (whatever their
@@ -338,7 +424,9 @@ export function ruleTlsMode(rule: ClientTlsRule, port: number | undefined): stri
  * namespace exports; in each namespace the most specific host wins (exact, then the longest
  * wildcard) and only then is exportTo checked. Hosts resolve like istiod: a short name gets
  * the rule's namespace; name.ns is not expanded. Rules that tie on a host must all set
- * ISTIO_MUTUAL, since istiod merges them. workloadSelector is not narrowed.
+ * ISTIO_MUTUAL, since istiod merges them. A client namespace's own workloadSelector rules apply
+to some of its sidecars instead, so they must set ISTIO_MUTUAL too, and with no catch-all rule
+beside them the sidecars they leave out get none (chooseForCaller).
  *
  * Only client namespaces whose answer can differ are judged for a Service: those with a rule
  * matching its host, those named in the exportTo of the rules their lookup falls through to,
@@ -375,9 +463,11 @@ export function istioMutualCoverage(destinationRules: KubeObject[], services: Me
     for (const client of judged) {
       const found = lookup(svc, client);
       if (!found.rules) { failure = { covered: false, clientNamespace: client, rules: [], reason: found.why }; break; }
-      const bad = judge(svc, found.rules);
-      if (bad) { failure = { covered: false, clientNamespace: client, rules: found.rules.map((r) => r.ref), reason: `${bad} (picked from the ${found.why})` }; break; }
-      for (const r of found.rules) used.set(`${r.ref.namespace}/${r.ref.name}`, r.ref);
+      // The namespace's workloadSelector rules replace the catch-all for the sidecars they select: all must hold.
+      const applied = [...found.rules, ...(found.selected ?? [])];
+      const bad = judge(svc, applied);
+      if (bad) { failure = { covered: false, clientNamespace: client, rules: applied.map((r) => r.ref), reason: `${bad} (picked from the ${found.why})` }; break; }
+      for (const r of applied) used.set(`${r.ref.namespace}/${r.ref.name}`, r.ref);
     }
     out.set(svc, failure ?? { covered: true, rules: [...used.values()], reason: `ISTIO_MUTUAL from ${[...used.keys()].join(', ') || 'no client'}` });
   }

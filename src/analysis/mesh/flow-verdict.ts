@@ -13,7 +13,7 @@ import { bypassesSidecar, istioInboundCapture, istioMembership, istioOutboundCap
 import { meshModel, type WorkloadMesh } from './model.ts';
 import { consulFlowVerdict, linkerdFlowVerdict } from './mesh-flows.ts';
 import { istioAutoMtls, istioMeshConfigUnread } from './configmaps.ts';
-import { indexDestinationRules, ruleTlsMode } from './destination-rules.ts';
+import { indexDestinationRules, ruleTlsMode, subsetTlsMode } from './destination-rules.ts';
 import { arr, containerPorts, memoizeBySnapshotAndConfig, obj, parsePortNumbers, str, stringMap } from './util.ts';
 import { memoize } from '../memo.ts';
 import { linkerdSkippedPorts, portInList, SKIP_INBOUND_ANNOTATION, SKIP_OUTBOUND_ANNOTATION } from './linkerd.ts';
@@ -351,7 +351,8 @@ const NAMED_SERVICES = 3;
  * connection to the upstream endpoint", SIMPLE and MUTUAL originate TLS with other certificates
  * (https://istio.io/latest/docs/reference/config/networking/destination-rule/#ClientTLSSettings-TLSmode).
  * undefined: Istio mTLS every way (or no Service leads there: the caller dials the pod).
- * workloadSelector and subsets are not narrowed.
+ * A rule's workloadSelector is weighed against the caller's labels (chooseForCaller); a subset
+ * whose tls would change the answer makes it unknown, VirtualService routes not being read.
  */
 function istioCallerTls(snapshot: Snapshot, config: Config, src: WorkloadMesh, callee: WorkloadMesh, port: number): CallerTls | undefined {
   const pod = src.workload.pods[0];
@@ -361,17 +362,28 @@ function istioCallerTls(snapshot: Snapshot, config: Config, src: WorkloadMesh, c
   const index = destinationRuleIndex(snapshot, config);
   const auto = autoMtls(snapshot, config);
   const judged = services.map((sp): { noMtls: boolean | 'unknown'; text: string } => {
-    const found = index.lookup({ namespace: callee.namespace, name: sp.name }, src.namespace);
+    const found = index.lookup({ namespace: callee.namespace, name: sp.name }, src.namespace, src.labels);
     const at = `Service ${sp.service} port ${sp.port}`;
     const rules = found.rules ?? [];
     const names = rules.map((r) => `${r.ref.namespace}/${r.ref.name}`).join(', ');
     const modes = [...new Set(rules.map((r) => ruleTlsMode(r, sp.port)))];
     if (modes.length > 1) return { noMtls: 'unknown', text: `${at}: DestinationRules ${names} set different tls modes (${modes.map((m) => m ?? 'none').join(', ')}) and istiod merges them` };
     const mode = modes[0];
-    if (mode !== undefined) return { noMtls: mode !== 'ISTIO_MUTUAL', text: `${at}: DestinationRule ${names} sets tls.mode ${mode} (picked from the ${found.why})` };
-    const none = rules.length > 0 ? `DestinationRule ${names} sets no tls mode` : found.why;
-    if (auto.enabled === undefined) return { noMtls: 'unknown', text: `${at}: ${none}, and whether auto mTLS is on is unknown (${auto.source}: ${auto.problem ?? 'unreadable'})` };
-    return { noMtls: !auto.enabled, text: `${at}: ${none}; auto mTLS is ${auto.enabled ? 'on' : 'off'} (${auto.source})` };
+    const base = ((): { noMtls: boolean | 'unknown'; text: string } => {
+      if (mode !== undefined) return { noMtls: mode !== 'ISTIO_MUTUAL', text: `${at}: DestinationRule ${names} sets tls.mode ${mode} (picked from the ${found.why})` };
+      const none = rules.length > 0 ? `DestinationRule ${names} sets no tls mode` : found.why;
+      if (auto.enabled === undefined) return { noMtls: 'unknown', text: `${at}: ${none}, and whether auto mTLS is on is unknown (${auto.source}: ${auto.problem ?? 'unreadable'})` };
+      return { noMtls: !auto.enabled, text: `${at}: ${none}; auto mTLS is ${auto.enabled ? 'on' : 'off'} (${auto.source})` };
+    })();
+    // A subset's tls overrides the rule's for the traffic a VirtualService route sends to it
+    // ("Policies specified for subsets will not take effect until a route rule explicitly sends
+    // traffic to this subset", https://istio.io/latest/docs/reference/config/networking/destination-rule/#Subset).
+    // Sidecar routes are not read, so a subset that would flip the answer makes it unknown.
+    const flips = rules.flatMap((r) => r.subsets.map((sub) => ({ r, sub, mode: subsetTlsMode(r, sub, sp.port) })))
+      .filter((x) => x.mode !== undefined && (x.mode !== 'ISTIO_MUTUAL') !== base.noMtls);
+    if (flips.length === 0) return base;
+    const subsets = flips.map((x) => `subset ${x.sub.name} of DestinationRule ${x.r.ref.namespace}/${x.r.ref.name} sets tls.mode ${x.mode}`).join(', ');
+    return { noMtls: 'unknown', text: `${base.text}; but ${subsets} for the traffic a VirtualService route sends to it, and routes of sidecars are not read` };
   });
   const states = new Set(judged.map((j) => j.noMtls));
   if (states.size === 1 && states.has(false)) return undefined;

@@ -525,6 +525,184 @@ spec: {mtls: {mode: STRICT}}
   });
 });
 
+// The reviewer's repro dr1: a DestinationRule with a workloadSelector applies only to the client
+// sidecars it selects in its own namespace ("the configuration ... will be applied only to the
+// workloads matching the workload selector label in the same namespace", workloadSelector field,
+// https://istio.io/latest/docs/reference/config/networking/destination-rule/; istiod's
+// SidecarScope.DestinationRule in pilot/pkg/model/sidecar.go takes a selector rule only when it is
+// in the proxy's namespace and its matchLabels are a subset of the proxy's labels, else the rule
+// without a selector). So batch's plaintext rule leaves web sending Istio mTLS.
+describe('reach: a DestinationRule whose workloadSelector picks another client', () => {
+  const dir = manifests(`apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: jobs, labels: {istio-injection: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {serviceAccountName: web, containers: [{name: c, image: example/web:1}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: batch, namespace: shop}
+spec:
+  selector: {matchLabels: {app: batch}}
+  template:
+    metadata: {labels: {app: batch}}
+    spec: {serviceAccountName: batch, containers: [{name: c, image: example/batch:1}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: batch, namespace: jobs}
+spec:
+  selector: {matchLabels: {app: batch}}
+  template:
+    metadata: {labels: {app: batch}}
+    spec: {serviceAccountName: batch, containers: [{name: c, image: example/batch:1}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: db, namespace: shop}
+spec:
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: c, image: example/pg:1, ports: [{containerPort: 5432, name: tcp-pg}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: shop}
+spec:
+  selector: {app: db}
+  ports: [{name: tcp-pg, port: 5432, targetPort: 5432}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: db-batch-plain, namespace: shop}
+spec:
+  host: db
+  workloadSelector: {matchLabels: {app: batch}}
+  trafficPolicy: {tls: {mode: DISABLE}}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: db-allow, namespace: shop}
+spec:
+  selector: {matchLabels: {app: db}}
+  action: ALLOW
+  rules: [{from: [{source: {principals: ["cluster.local/ns/shop/sa/web", "cluster.local/ns/shop/sa/batch", "cluster.local/ns/jobs/sa/batch"]}}]}]
+`);
+
+  it('web, not selected, keeps Istio mTLS: ALLOWED by its principal, exit 0 (was: DENIED, "web\'s sidecar sends no Istio mutual TLS")', async () => {
+    const r = await reach(dir, '--from', 'shop/web', '--to', 'shop/db', '--port', '5432');
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[0]).toBe('ALLOWED: shop/web[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(r.out).toContain('mesh ALLOWED: ALLOW AuthorizationPolicy shop/db-allow rules[0] matches principal cluster.local/ns/shop/sa/web');
+    expect(r.out).not.toContain('db-batch-plain');
+  });
+
+  it('batch of the same namespace, selected, sends plaintext: DENIED, the rule named', async () => {
+    const r = await reach(dir, '--from', 'shop/batch', '--to', 'shop/db', '--port', '5432');
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('mesh DENIED: shop/batch\'s sidecar sends no Istio mutual TLS to port 5432 of shop/db (Service shop/db port 5432: DestinationRule shop/db-batch-plain sets tls.mode DISABLE (picked from the client namespace shop; its workloadSelector selects the caller))');
+  });
+
+  it('batch of another namespace, whose labels match, is not given a selector rule of shop: ALLOWED with mTLS', async () => {
+    const r = await reach(dir, '--from', 'jobs/batch', '--to', 'shop/db', '--port', '5432');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('matches principal cluster.local/ns/jobs/sa/batch');
+  });
+});
+
+// The reviewer's repro dr2: db's DestinationRule sets no tls at the service level (auto mTLS: Istio
+// mTLS), but its subset v1 sets DISABLE, which overrides it for the traffic a route sends to v1
+// ("Policies specified for subsets will not take effect until a route rule explicitly sends traffic
+// to this subset", https://istio.io/latest/docs/reference/config/networking/destination-rule/#Subset).
+// Sidecar routes are not read, so with mTLS the DENY refuses web and without it PERMISSIVE admits it.
+describe('reach: a DestinationRule subset that disables TLS', () => {
+  const yaml = (trafficPolicy: string) => `apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {serviceAccountName: web, containers: [{name: c, image: example/web:1}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: db, namespace: shop}
+spec:
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db, version: v1}}
+    spec: {containers: [{name: c, image: example/pg:1, ports: [{containerPort: 5432, name: tcp-pg}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: shop}
+spec:
+  selector: {app: db}
+  ports: [{name: tcp-pg, port: 5432, targetPort: 5432}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: db, namespace: shop}
+spec:
+  host: db
+  subsets:
+  - name: v1
+    labels: {version: v1}
+    trafficPolicy: ${trafficPolicy}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: db, namespace: shop}
+spec:
+  hosts: [db]
+  tcp:
+  - route:
+    - destination: {host: db, subset: v1}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: db}}
+  action: DENY
+  rules: [{from: [{source: {principals: ["cluster.local/ns/shop/sa/web"]}}]}]
+`;
+
+  it('subset v1 sets DISABLE: UNKNOWN, exit 2, the subset named (was: DENIED by the principal DENY)', async () => {
+    const r = await reach(manifests(yaml('{tls: {mode: DISABLE}}')), '--from', 'shop/web', '--to', 'shop/db', '--port', '5432');
+    expect(r.code).toBe(2);
+    expect(r.out.split('\n')[0]).toBe('UNKNOWN: shop/web[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(r.out).toContain('but subset v1 of DestinationRule shop/db sets tls.mode DISABLE for the traffic a VirtualService route sends to it, and routes of sidecars are not read');
+    expect(r.out).toContain('with Istio mTLS: denied (DENY AuthorizationPolicy shop/deny-web rules[0]');
+  });
+
+  it('a port-level DISABLE of the subset counts too; a subset ISTIO_MUTUAL changes nothing: DENIED', async () => {
+    const port = await reach(manifests(yaml('{portLevelSettings: [{port: {number: 5432}, tls: {mode: DISABLE}}]}')), '--from', 'shop/web', '--to', 'shop/db', '--port', '5432');
+    expect(port.code).toBe(2);
+    expect(port.out).toContain('subset v1 of DestinationRule shop/db sets tls.mode DISABLE');
+    const mutual = await reach(manifests(yaml('{tls: {mode: ISTIO_MUTUAL}}')), '--from', 'shop/web', '--to', 'shop/db', '--port', '5432');
+    expect(mutual.code).toBe(1);
+    expect(mutual.out).toContain('mesh DENIED: DENY AuthorizationPolicy shop/deny-web rules[0] matches principal cluster.local/ns/shop/sa/web');
+  });
+});
+
 // The reviewer's repro l5dwh. linkerd2's chart (charts/linkerd-control-plane/values.yaml,
 // proxyInjector.namespaceSelector) keeps the proxy injector away from namespaces labelled
 // config.linkerd.io/admission-webhooks=disabled and from kube-system and cert-manager: their pods

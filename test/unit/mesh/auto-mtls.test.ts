@@ -80,6 +80,30 @@ describe('mtls.auto-mtls-disabled', () => {
     expect(v[0].evidence!.services).toEqual(['shop/api from clients in shop: DestinationRule shop/api port 9090: sets tls.mode DISABLE (picked from the client namespace shop)']);
   });
 
+  it('a workloadSelector rule governs only the sidecars it selects in its own namespace: the others keep the catch-all, or none', () => {
+    // https://istio.io/latest/docs/reference/config/networking/destination-rule/ (workloadSelector:
+    // applied only to the workloads it selects in the same namespace); istiod's
+    // SidecarScope.DestinationRule (pilot/pkg/model/sidecar.go) falls back to the client namespace's
+    // rule without a selector, and looks no further once that namespace has rules for the host.
+    const web = [ns('web'), deployment('web', 'front')];
+    const run = (extra: KubeObject[]) => [...autoMtlsDisabled.evaluate(cluster([...web, ...extra]))][0];
+    const selecting = (n: string, name: string, host: string, trafficPolicy: unknown, app: string): KubeObject => ({ ...dr(n, name, host, trafficPolicy), spec: { host, trafficPolicy, workloadSelector: { matchLabels: { app } } } });
+    const shopAll = dr('shop', 'shop-all', '*.shop.svc.cluster.local', mutual);
+    // web's only rule for reviews selects front: web's other sidecars get no rule (and no mTLS with auto mTLS off).
+    const narrow = run([shopAll, selecting('web', 'front-only', 'reviews.shop.svc.cluster.local', mutual, 'front')]);
+    expect(narrow.status).toBe('fail');
+    expect(narrow.evidence!.services).toEqual(['shop/reviews from clients in web: DestinationRule web/front-only (workloadSelector app=front) in the client namespace web applies to the workloads it selects only, and no rule there without a workloadSelector names this host']);
+    // Beside a catch-all, the selector rule must hold too: it is what the sidecars it selects apply.
+    const plainForFront = run([shopAll, dr('web', 'reviews', 'reviews.shop.svc.cluster.local', mutual), selecting('web', 'front-plain', 'reviews.shop.svc.cluster.local', { tls: { mode: 'DISABLE' } }, 'front')]);
+    expect(plainForFront.evidence!.services).toEqual(['shop/reviews from clients in web: DestinationRule web/front-plain sets tls.mode DISABLE (picked from the client namespace web)']);
+    // A selector rule of the Service's namespace never applies to web's sidecars: the catch-all covers them.
+    const shopsOwn = run([shopAll, dr('web', 'all', '*.shop.svc.cluster.local', mutual), selecting('shop', 'old-plain', '*.shop.svc.cluster.local', { tls: { mode: 'DISABLE' } }, 'old')]);
+    expect(shopsOwn.evidence!.services).toEqual([
+      'shop/reviews from clients in shop: DestinationRule shop/old-plain sets tls.mode DISABLE (picked from the client namespace shop)',
+      'shop/ratings from clients in shop: DestinationRule shop/old-plain sets tls.mode DISABLE (picked from the client namespace shop)',
+    ]);
+  });
+
   it('judges each client namespace by the DestinationRule its sidecar is given: client namespace, then the service namespace, then the root, honouring exportTo', () => {
     // https://istio.io/latest/docs/ops/best-practices/traffic-management/ (cross-namespace
     // configuration): a client's DestinationRule is looked up in its own namespace first, then in

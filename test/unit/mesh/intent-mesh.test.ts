@@ -30,6 +30,28 @@ describe('network.intent-violation on both layers', () => {
   });
 });
 
+// The reviewer's repros dr1 and dr2, as fixtures.
+describe('network.intent-violation and the DestinationRule an Istio caller is given', () => {
+  it('a DISABLE rule whose workloadSelector picks batch leaves web on Istio mTLS: db\'s ALLOW admits web, violated (was: a pass, "web\'s sidecar sends no Istio mutual TLS")', () => {
+    // workloadSelector: applied only to the workloads it selects in the rule's namespace
+    // (https://istio.io/latest/docs/reference/config/networking/destination-rule/; pilot/pkg/model/sidecar.go SidecarScope.DestinationRule).
+    const [r] = results('fail.dr-selector-for-other-client.yaml');
+    expect(r.status).toBe('fail');
+    expect(r.evidence).toMatchObject({ enforcedBy: 'none', flows: [{ from: ['Deployment shop/web'], to: ['Deployment shop/db'], mesh: { verdict: 'allowed', policy: 'AuthorizationPolicy shop/db-allow rules[0]' } }] });
+  });
+
+  it('a subset that disables TLS makes the mesh verdict unknown, and unknown is no pass (was: a pass, DENIED by the principal DENY)', () => {
+    // "Policies specified for subsets will not take effect until a route rule explicitly sends traffic
+    // to this subset" (https://istio.io/latest/docs/reference/config/networking/destination-rule/#Subset):
+    // sidecar routes are not read, so whether web sends mTLS cannot be told.
+    const [r] = results('fail.dr-subset-disable.yaml');
+    expect(r.status).toBe('fail');
+    const flow = (r.evidence as { flows: Array<{ mesh: { verdict: string; reason: string } }> }).flows[0];
+    expect(flow.mesh.verdict).toBe('unknown');
+    expect(flow.mesh.reason).toContain('but subset v1 of DestinationRule shop/db sets tls.mode DISABLE for the traffic a VirtualService route sends to it, and routes of sidecars are not read');
+  });
+});
+
 describe('network.intent-violation reads what Linkerd attaches to a Server', () => {
   it('with the Gateway API GRPCRoutes forbidden, it is not evaluated (a route attached to a Server can change the mesh verdict)', async () => {
     const { runChecks } = await import('../../../src/engine/run.ts');
