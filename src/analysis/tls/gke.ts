@@ -13,8 +13,12 @@ import { ingressClassNamed } from './nginx.ts';
 export const GKE_INGRESS_CONTROLLER = 'k8s.io/ingress-gce';
 export const GKE_ALLOW_HTTP = 'kubernetes.io/ingress.allow-http';
 export const GKE_FRONTEND_CONFIG = 'networking.gke.io/v1beta1.FrontendConfig';
-/** kubernetes.io/ingress.class values ingress-gce takes (GceIngressClass, GceL7ILBIngressClass). */
-const GKE_CLASSES = ['gce', 'gce-internal'];
+/**
+ * kubernetes.io/ingress.class values ingress-gce serves: IsGCEIngress in pkg/utils/utils.go takes
+ * GceIngressClass, GceL7ILBIngressClass and GceL7XLBRegionalIngressClass (pkg/annotations/ingress.go),
+ * the regional external Application Load Balancer, whose frontend obeys allow-http as the others do.
+ */
+const GKE_CLASSES = ['gce', 'gce-internal', 'gce-regional-external'];
 /** What Go's strconv.ParseBool reads as false. */
 const PARSE_BOOL_FALSE = ['0', 'f', 'F', 'false', 'FALSE', 'False'];
 
@@ -31,7 +35,7 @@ export interface GkeIngress {
 
 /**
  * The GKE Ingress settings of an Ingress ingress-gce serves: the kubernetes.io/ingress.class
- * annotation gce or gce-internal, or (without the annotation) spec.ingressClassName naming an
+ * annotation gce, gce-internal or gce-regional-external, or (without the annotation) spec.ingressClassName naming an
  * IngressClass of controller k8s.io/ingress-gce. Undefined for any other Ingress, a class-less
  * one included: nothing in the snapshot says the cluster is GKE.
  */
