@@ -1,6 +1,7 @@
 // Loads a check fixture (a small manifests file) into a snapshot. A fixture may carry
 // synthetic TLS probe results as documents of apiVersion ztaudit.test/v1, kind TlsProbeResult
 // (field `result`), and its check directory may hold a config.yaml applied to every fixture.
+// A fixture standing for objects read from a live cluster says so with `# origin: "live"`.
 // A fail fixture states what it must produce in leading `# expect: SEVERITY KIND
 // [NAMESPACE/]NAME` lines, one per failing resource and severity.
 import { existsSync, readFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { validateConfig } from '../../src/config/validate.ts';
 import type { Config } from '../../src/config/types.ts';
 import type { Snapshot, TlsProbeResult } from '../../src/snapshot/types.ts';
 
-/** Directives in a fixture's leading comments: `# probes: [json]` and `# config: {json}`. */
+/** Directives in a fixture's leading comments: `# probes: [json]`, `# config: {json}` and `# origin: "live"`. */
 function directive(text: string, name: string): unknown {
   for (const line of text.split('\n')) {
     if (!line.startsWith('#')) break;
@@ -64,7 +65,9 @@ export function loadFixture(path: string, label = path): Snapshot {
     if (o.kind === 'TlsProbeResult') probes.push(o.result as TlsProbeResult);
     return false;
   });
-  const snapshot = snapshotFromObjects(kube, { notes, clusterVersion: 'v1.36.3' });
+  const origin = directive(text, 'origin');
+  if (origin !== undefined && origin !== 'live' && origin !== 'manifests') throw new Error(`${label}: "# origin:" must be "live" or "manifests", not ${JSON.stringify(origin)}`);
+  const snapshot = snapshotFromObjects(kube, { notes, clusterVersion: 'v1.36.3', ...(origin ? { origin } : {}) });
   const directed = directive(text, 'probes') as TlsProbeResult[] | undefined;
   if (directed) probes.push(...directed);
   if (probes.length > 0) snapshot.probes = probes;

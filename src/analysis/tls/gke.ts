@@ -5,6 +5,10 @@
 // (https://cloud.google.com/kubernetes-engine/docs/how-to/ingress-configuration#disabling_http).
 // A FrontendConfig (annotation networking.gke.io/v1beta1.FrontendConfig, FrontendConfigKey
 // there) may instead redirect port 80 with redirectToHttps; FrontendConfigs are not collected.
+// HTTPS needs no spec.tls there: the load balancer also takes certificates named by
+// ingress.gcp.kubernetes.io/pre-shared-cert (PreSharedCertKey, Google Cloud SSL certificate
+// resources) and networking.gke.io/managed-certificates (ManagedCertificate objects; managedCertKey
+// in pkg/metrics/features.go; cloud.google.com/kubernetes-engine/docs/how-to/managed-certs).
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { obj, str } from '../mesh/util.ts';
 import { ingressClassNamed } from './nginx.ts';
@@ -13,8 +17,14 @@ import { ingressClassNamed } from './nginx.ts';
 export const GKE_INGRESS_CONTROLLER = 'k8s.io/ingress-gce';
 export const GKE_ALLOW_HTTP = 'kubernetes.io/ingress.allow-http';
 export const GKE_FRONTEND_CONFIG = 'networking.gke.io/v1beta1.FrontendConfig';
-/** kubernetes.io/ingress.class values ingress-gce takes (GceIngressClass, GceL7ILBIngressClass). */
-const GKE_CLASSES = ['gce', 'gce-internal'];
+export const GKE_MANAGED_CERTIFICATES = 'networking.gke.io/managed-certificates';
+export const GKE_PRE_SHARED_CERT = 'ingress.gcp.kubernetes.io/pre-shared-cert';
+/**
+ * kubernetes.io/ingress.class values ingress-gce serves: IsGCEIngress in pkg/utils/utils.go takes
+ * GceIngressClass, GceL7ILBIngressClass and GceL7XLBRegionalIngressClass (pkg/annotations/ingress.go),
+ * the regional external Application Load Balancer, whose frontend obeys allow-http as the others do.
+ */
+const GKE_CLASSES = ['gce', 'gce-internal', 'gce-regional-external'];
 /** What Go's strconv.ParseBool reads as false. */
 const PARSE_BOOL_FALSE = ['0', 'f', 'F', 'false', 'FALSE', 'False'];
 
@@ -27,11 +37,16 @@ export interface GkeIngress {
   allowHttpRaw?: string;
   /** The FrontendConfig the Ingress names, when it names one. */
   frontendConfig?: string;
+  /**
+   * The certificates it names outside spec.tls, as written: 'networking.gke.io/managed-certificates:
+   * "shop-cert"', 'ingress.gcp.kubernetes.io/pre-shared-cert: "a,b"'. Empty when it names none.
+   */
+  certificates: string[];
 }
 
 /**
  * The GKE Ingress settings of an Ingress ingress-gce serves: the kubernetes.io/ingress.class
- * annotation gce or gce-internal, or (without the annotation) spec.ingressClassName naming an
+ * annotation gce, gce-internal or gce-regional-external, or (without the annotation) spec.ingressClassName naming an
  * IngressClass of controller k8s.io/ingress-gce. Undefined for any other Ingress, a class-less
  * one included: nothing in the snapshot says the cluster is GKE.
  */
@@ -45,5 +60,6 @@ export function gkeIngressOf(snapshot: Snapshot, ing: KubeObject): GkeIngress | 
   if (!by) return undefined;
   const raw = annotations[GKE_ALLOW_HTTP];
   const frontendConfig = annotations[GKE_FRONTEND_CONFIG];
-  return { by, allowHttp: raw === undefined || !PARSE_BOOL_FALSE.includes(raw), ...(raw !== undefined ? { allowHttpRaw: raw } : {}), ...(frontendConfig !== undefined ? { frontendConfig } : {}) };
+  const certificates = [GKE_MANAGED_CERTIFICATES, GKE_PRE_SHARED_CERT].filter((k) => (annotations[k] ?? '').trim() !== '').map((k) => `${k}: ${JSON.stringify(annotations[k])}`);
+  return { by, allowHttp: raw === undefined || !PARSE_BOOL_FALSE.includes(raw), ...(raw !== undefined ? { allowHttpRaw: raw } : {}), ...(frontendConfig !== undefined ? { frontendConfig } : {}), certificates };
 }

@@ -1,4 +1,5 @@
 // The network checks beyond the reference cases: egress, intent, CNI, exposure, system namespaces.
+import type { AuditContext } from '../../../src/analysis/context.ts';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { networkChecks } from '../../../checks/network/index.ts';
@@ -391,6 +392,9 @@ spec:
   });
 });
 
+/** The context as if its objects had been read from a live cluster, which lists every pod. */
+const live = (ctx: AuditContext): AuditContext => ({ ...ctx, snapshot: { ...ctx.snapshot, source: 'live', origin: 'live' } });
+
 describe('a policy open to everyone that selects no pod', () => {
   it('is policy-selects-nothing\'s finding, not a high allow-all-ingress one (pods exist, none selected)', () => {
     // pod-template-hash is not in the Cilium identity (docs.cilium.io/en/stable/operations/performance/scalability/identity-relevant-labels/).
@@ -412,7 +416,23 @@ ${policy('staging', 'open', '{podSelector: {}, policyTypes: [Ingress, Egress], i
     expect(run(allowAllIngress, ctxOf(yaml))).toMatchObject([{ status: 'fail', severity: 'low', message: 'staging/open admits ingress from any peer (from/to missing or empty); namespace staging runs no workloads yet, so it selects no pod now, but the pods it will select start open' }]);
     expect(run(unrestrictedEgress, ctxOf(yaml))).toMatchObject([{ status: 'fail', severity: 'low', message: 'staging/open allows egress to every address; namespace staging runs no workloads yet, so it selects no pod now, but the pods it will select start open' }]);
     const typo = pod('staging', 'web', { app: 'web' }) + policy('staging', 'open', '{podSelector: {matchLabels: {app: wbe}}, policyTypes: [Egress], egress: [{}]}');
-    expect(run(unrestrictedEgress, ctxOf(typo))).toMatchObject([{ status: 'pass', message: 'staging/open allows egress to every address, but selects no pod, so it opens nothing today (network.policy-selects-nothing judges its selector)' }]);
+    expect(run(unrestrictedEgress, live(ctxOf(typo)))).toMatchObject([{ status: 'pass', message: 'staging/open allows egress to every address, but selects no pod, so it opens nothing today (network.policy-selects-nothing judges its selector)' }]);
+  });
+
+  // Manifests hold no pod an operator creates from a custom resource: Strimzi's Cluster Operator
+  // runs Kafka pods from StrimziPodSets it creates ("StrimziPodSetSpec schema reference": pods, "The
+  // Pods managed by this StrimziPodSet"). Selecting none of the manifests' pods proves nothing there.
+  it('from manifests, selecting none of their pods keeps the high finding: operator-created pods are not in manifests', () => {
+    const yaml = `${pod('data', 'web', { app: 'web' })}${policy('data', 'kafka-open', '{podSelector: {matchLabels: {strimzi.io/cluster: my-kafka}}, policyTypes: [Ingress, Egress], ingress: [{}], egress: [{}]}')}`;
+    const manifests = ctxOf(yaml);
+    expect(manifests.snapshot.origin).toBe('manifests');
+    const reason = 'it selects no pod the manifests hold, but pods that operators and controllers create (from custom resources, for instance) are not in manifests, so the pods it selects may exist and be open';
+    expect(run(allowAllIngress, manifests)).toEqual([expect.objectContaining({ status: 'fail', message: `data/kafka-open admits ingress from any peer (from/to missing or empty); ${reason}` })]);
+    expect(run(allowAllIngress, manifests)[0].severity).toBeUndefined(); // the check's own: high, as before selectors were weighed
+    expect(run(unrestrictedEgress, manifests)).toEqual([expect.objectContaining({ status: 'fail', message: `data/kafka-open allows egress to every address; ${reason}` })]);
+    // The same objects read from a live cluster, where every pod is listed: it opens nothing today.
+    expect(run(allowAllIngress, live(ctxOf(yaml))).map((v) => v.status)).toEqual(['pass']);
+    expect(run(unrestrictedEgress, live(ctxOf(yaml))).map((v) => v.status)).toEqual(['pass']);
   });
 });
 
