@@ -6,8 +6,13 @@ import { detectCni } from '../../src/analysis/netpol/cni.ts';
 import { buildReachability } from '../../src/analysis/netpol/model.ts';
 import { policyLabel } from '../../src/analysis/netpol/engine.ts';
 import { CILIUM_SETTINGS_READ } from './lib/cilium-settings.ts';
+import { invalidPolicy } from './invalid-policy.ts';
+import { policySelectsNothing } from './policy-selects-nothing.ts';
 
 const MAX_LISTED = 20;
+
+/** The checks judging every policy, enforced or not: they wait for every policy kind they read. */
+const EVERY_POLICY_CHECKS: readonly Check[] = [invalidPolicy, policySelectsNothing];
 
 /**
  * When no known CNI is recognised (typical for a manifests directory, or a managed cluster
@@ -53,7 +58,8 @@ export const cniNotEnforcing: Check = {
     }
     // Policies of an API the running CNI does not implement: decorative, left out of every verdict.
     // An unread kind of such an API (ReachModel.unreadKinds) decides no flow either, so it keeps no
-    // verdict here waiting and changes none: a low note, not a problem. It keeps the high finding's
+    // reachability verdict waiting and changes none: a low note, not a problem. The checks that judge
+    // every policy, enforced or not, still wait for it, and the note names them. It keeps the high finding's
     // detailKey, so a diff does not call decorative policies seen before resolved because they
     // could not be read this time.
     const unreadOf = (api: string) => model.unreadKinds.filter((k) => k.api === api && k.notEnforced !== undefined);
@@ -74,12 +80,13 @@ export const cniNotEnforcing: Check = {
     const unreadApis = [...new Set(model.unreadKinds.filter((k) => k.notEnforced !== undefined && k.api !== 'NetworkPolicy' && !model.composition.decorative.has(k.api)).map((k) => k.api))];
     for (const api of unreadApis) {
       const unread = unreadOf(api);
+      const waiting = EVERY_POLICY_CHECKS.filter((c) => unread.some((k) => c.reads?.includes(k.key))).map((c) => c.id);
       out.push({
         status: 'fail',
         resource,
         detailKey: api,
         severity: 'low',
-        message: `${unread.map((k) => `${k.what} (${k.status})`).join(', ')} could not be read; this changes no verdict, as ${unread[0].notEnforced}: any such policies would have no effect, but whether some exist is not known`,
+        message: `${unread.map((k) => `${k.what} (${k.status})`).join(', ')} could not be read; this changes no reachability verdict, as ${unread[0].notEnforced}: any such policies would have no effect, but whether some exist is not known${waiting.length > 0 ? ` (${waiting.join(' and ')}, which judge every policy, enforced or not, are not evaluated until ${unread.length > 1 ? 'they' : 'it'} can be read)` : ''}`,
         evidence: { api, plugins, unread: unread.map((k) => `${k.key}: ${k.status}`) },
       });
     }

@@ -10,7 +10,7 @@ import type { Config } from '../config/types.ts';
 import { ConfigError } from '../base/errors.ts';
 import { fleetDataOf, unreadableInFleet } from '../fleet/data.ts';
 import { FLEET_FORMATS, renderFleet } from '../fleet/render.ts';
-import { buildFleetView, meanOverallText, type FleetView } from '../fleet/view.ts';
+import { buildFleetView, meanOverallText, waiversDueText, type FleetView } from '../fleet/view.ts';
 import { digestSkipReason, sendEmailDigest, sendSlackDigest } from '../notify/fleet-digest.ts';
 import { sendBounded } from '../pipeline/pipeline.ts';
 import { DEFAULT_FLEET_QUERY, type FleetQuery } from '../run/fleet.ts';
@@ -84,13 +84,6 @@ export async function sendFleetDigest(view: FleetView, config: Config, env: Retu
   return Promise.all(out);
 }
 
-/** The fleet's waivers past their day and those within EXPIRING_SOON_DAYS of it, counted apart: "1 waiver expired, 2 expiring". */
-function waiversDueText(view: Pick<FleetView, 'waivers'>): string {
-  const expired = view.waivers.filter((w) => w.state === 'expired').length;
-  const expiring = view.waivers.length - expired;
-  return `${expired} ${expired === 1 ? 'waiver' : 'waivers'} expired, ${expiring} expiring`;
-}
-
 function fleetReport(values: FleetOptions, io: CliIO): Promise<number> {
   return withStoreErrors(io, 'fleet', async () => {
     const { config, errors, warnings } = loadConfig(values.config, io.cwd, new Set(CHECK_BY_ID.keys()));
@@ -132,7 +125,7 @@ function fleetReport(values: FleetOptions, io: CliIO): Promise<number> {
 
 export const FLEET = defineCommand<FleetOptions>({
   name: 'fleet',
-  summary: 'one report over every cluster in a store: scores with grades and deltas, regressions, worst clusters, common findings, expiring waivers; a digest to Slack/email',
+  summary: 'one report over every cluster in a store: scores with grades and deltas, regressions, worst clusters, common findings, expired and expiring waivers; a digest to Slack/email',
   define: (cmd) => {
     addStoreOptions(cmd)
       .option('--format <list>', `formats, comma-separated: ${FLEET_FORMATS.join(', ')}`, 'html,json')

@@ -16,7 +16,8 @@ const named = (cluster: string) => `"${oneLine(cluster)}"`;
 
 function span(runs: ClusterRuns): string {
   const end = (what: string, r: ClusterRuns['oldest']) => (r ? `${what} ${oneLine(r.id)} (started ${oneLine(r.startedAt)})` : '');
-  return `${runs.runs} run(s), ${[end('oldest', runs.oldest), end('newest', runs.newest)].join(', ')}`;
+  const damaged = runs.damaged ? ` (${runs.damaged} of them ${runs.damaged === 1 ? 'a damaged index entry' : 'damaged index entries'}, listed as UNREADABLE by ztaudit history)` : '';
+  return [`${runs.runs} run(s)${damaged}`, end('oldest', runs.oldest), end('newest', runs.newest)].filter(Boolean).join(', ');
 }
 
 export async function forgetCluster(values: ForgetOptions, io: CliIO): Promise<number> {

@@ -176,6 +176,22 @@ function commonNames(c: FleetData['common'][number], carriedFrom: Map<string, Ma
   return `${names.join(', ')}${c.clusters > c.clusterNames.length ? `, … (${c.clusters - c.clusterNames.length} more)` : ''}`;
 }
 
+/**
+ * The fleet's waivers past their day and those within EXPIRING_SOON_DAYS of it, counted apart:
+ * "1 waiver expired, 2 expiring" (the `fleet` summary line and the digests' heading): a waiver
+ * past its day is not "expiring".
+ */
+export function waiversDueText(view: Pick<FleetView, 'waivers'>): string {
+  const expired = view.waivers.filter((w) => w.state === 'expired').length;
+  const expiring = view.waivers.length - expired;
+  return `${expired} ${expired === 1 ? 'waiver' : 'waivers'} expired, ${expiring} expiring`;
+}
+
+/** A listed waiver's day as the digests say it: "2026-11-09 expired" past it, the date alone before. */
+export function waiverDueDate(w: FleetView['waivers'][number]): string {
+  return w.state === 'expired' ? `${w.expires} expired` : w.expires;
+}
+
 export function buildFleetView(data: FleetData): FleetView {
   const now = Date.parse(data.generatedAt);
   const staleAfterHours = staleAfterHoursOf(data.sinceHours);

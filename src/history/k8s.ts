@@ -72,7 +72,7 @@ interface IndexEntry {
 /**
  * An item of the index's runs list that is no stored run (a hand edit: `null`, a number, an
  * object without an id). Passed over by every read and written back where it was: it may be the
- * only trace of a run someone can still repair.
+ * only trace of a run someone can still repair (until `history forget` removes the cluster it names).
  */
 interface DamagedEntry {
   /** Its place in the runs list as read (0: the oldest), as `runs[N]` names it. */
@@ -137,6 +137,12 @@ function entryProblem(value: unknown): string | null {
   for (const key of ['id', 'startedAt', 'cluster'] as const) if (typeof e[key] !== 'string') return `its ${key} is not text`;
   if (!Array.isArray(e.objects) || !e.objects.every((o) => typeof o === 'string')) return 'its objects are not a list of ConfigMap names';
   return null;
+}
+
+/** The cluster a damaged entry still names (as `history` lists it), if its `cluster` is still text. */
+function damagedClusterOf(d: DamagedEntry): string | undefined {
+  const { cluster } = (typeof d.value === 'object' && d.value !== null && !Array.isArray(d.value) ? d.value : {}) as { cluster?: unknown };
+  return typeof cluster === 'string' ? cluster : undefined;
 }
 
 /** Values a damaged entry is searched through for the run-object names it still holds (a hand edit is small; this bounds a hostile one). */
@@ -669,8 +675,10 @@ class K8sRunStore implements RunStore {
         this.checkHeld(index, token);
         const gone = this.runsOf(index, cluster);
         if (gone.runs === 0) return gone;
-        // The index is the commit point: once it no longer names them, the runs are gone.
-        if (await this.writeIndex({ ...index, runs: index.runs.filter((r) => r.cluster !== cluster) }, resourceVersion)) return gone;
+        // The index is the commit point: once it no longer names them, the runs are gone. The
+        // cluster's damaged entries go too (runsToWrite writes back only those left in read.damaged).
+        const read = index.read && { runs: index.read.runs, damaged: index.read.damaged.filter((d) => damagedClusterOf(d) !== cluster) };
+        if (await this.writeIndex({ ...index, runs: index.runs.filter((r) => r.cluster !== cluster), read }, resourceVersion)) return gone;
       }
       throw new HistoryError(`${this.describe()}: could not update the history index after ${CAS_ATTEMPTS} attempts; the runs of cluster ${JSON.stringify(cluster)} were not removed`);
     });
@@ -683,11 +691,26 @@ class K8sRunStore implements RunStore {
     return runs;
   }
 
-  /** How many runs of exactly `cluster` the index names, and its first and last by insertion. */
+  /**
+   * How many runs of exactly `cluster` the index names, damaged entries of that cluster included
+   * (`history` lists them as UNREADABLE under it), and its first and last by insertion.
+   */
   private runsOf(index: K8sIndex, cluster: string): ClusterRuns {
-    const mine = index.runs.filter((r) => r.cluster === cluster);
-    const end = (r: IndexEntry | undefined) => (r ? { id: r.id, startedAt: r.startedAt } : null);
-    return mine.length === 0 ? NO_RUNS : { runs: mine.length, oldest: end(mine[0]), newest: end(mine.at(-1)) };
+    const damagedAt = new Map((index.read?.damaged ?? []).map((d) => [d.position, d]));
+    let runs = 0;
+    let damaged = 0;
+    // Its first and last that still say which run they are: a damaged entry may (only its objects list was lost).
+    const ends: Array<{ id: string; startedAt: string }> = [];
+    for (const [position, value] of (index.read?.runs ?? index.runs).entries()) {
+      const d = damagedAt.get(position);
+      if ((d ? damagedClusterOf(d) : (value as IndexEntry).cluster) !== cluster) continue;
+      runs++;
+      if (d) damaged++;
+      const { id, startedAt } = value as { id?: unknown; startedAt?: unknown };
+      if (typeof id === 'string' && typeof startedAt === 'string') ends.push({ id, startedAt });
+    }
+    if (runs === 0) return NO_RUNS;
+    return { runs, oldest: ends[0] ?? null, newest: ends.at(-1) ?? null, ...(damaged > 0 ? { damaged } : {}) };
   }
 
   private checkHeld(index: K8sIndex, token: string): void {

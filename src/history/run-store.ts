@@ -89,8 +89,11 @@ export interface RunStore {
 /** A cluster's stored runs as `history forget` names them: how many, and the first and last stored (by insertion). */
 export interface ClusterRuns {
   runs: number;
+  /** The first and last that still say their id and start (a damaged entry may not); null when none does. */
   oldest: Pick<RunSummary, 'id' | 'startedAt'> | null;
   newest: Pick<RunSummary, 'id' | 'startedAt'> | null;
+  /** Of `runs`, how many are damaged entries the store keeps as they are (`history` lists them as UNREADABLE); absent: none. */
+  damaged?: number;
 }
 
 export const NO_RUNS: ClusterRuns = { runs: 0, oldest: null, newest: null };

@@ -1,13 +1,13 @@
 // The fleet digest (`notify.fleetDigest`): one Slack message and/or one email about the
 // whole fleet after `ztaudit fleet` — clusters regressed in the window with their reasons,
 // clusters not audited lately (stale: their regressions cannot show), the worst overall
-// scores, findings common to many clusters, waivers about to expire.
+// scores, findings common to many clusters, waivers expired or about to expire.
 // Cluster names are hostile text: escaped for mrkdwn here and by Handlebars in the email.
 import { readFile } from 'node:fs/promises';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import { errorMessage } from '../base/errors.ts';
 import { oneLine, withoutControls } from '../base/plain-text.ts';
-import { comparable, meanOverallText, type FleetView } from '../fleet/view.ts';
+import { comparable, meanOverallText, waiverDueDate, waiversDueText, type FleetView } from '../fleet/view.ts';
 import { formatDate } from '../report/helpers.ts';
 import { templateEnvironment } from '../report/html.ts';
 import type { NotificationOutcome } from '../run/types.ts';
@@ -64,7 +64,7 @@ export function buildSlackDigest(view: FleetView): { text: string; blocks: Array
   const leftOut = view.totals.meanLeftOut ? [`${view.totals.meanLeftOut} cluster${view.totals.meanLeftOut === 1 ? '' : 's'} graded n/a left out`] : [];
   if (worst.length > 0 || leftOut.length > 0) blocks.push(section(`*Lowest overall scores*\n${[...worst.map((g) => `• ${mrkdwnCode(g.cluster)} ${g.overall.text} (${g.overall.grade})${g.overall.deltaText ? ` ${g.overall.deltaText}` : ''}${g.partial ? ' (partial)' : ''}${g.stale ? ' (stale)' : ''}`), ...leftOut].join('\n')}`));
   if (view.common.length > 0) blocks.push(section(`*On many clusters*\n${view.common.slice(0, 5).map((c) => `• ${c.clusters} clusters: ${mrkdwnCode(c.check)} on ${mrkdwnCode(c.resource)} (${c.severity})`).join('\n')}`));
-  if (view.waivers.length > 0) blocks.push(section(`*Waivers expiring*\n${view.waivers.slice(0, 5).map((w) => `• ${w.expires} ${mrkdwnCode(w.cluster)} ${mrkdwnCode(w.check)} (owner ${mrkdwnText(w.owner)})`).join('\n')}${view.waivers.length > 5 ? `\n… and ${view.waivers.length - 5} more` : ''}`));
+  if (view.waivers.length > 0) blocks.push(section(`*${waiversDueText(view)}*\n${view.waivers.slice(0, 5).map((w) => `• ${waiverDueDate(w)} ${mrkdwnCode(w.cluster)} ${mrkdwnCode(w.check)} (owner ${mrkdwnText(w.owner)})`).join('\n')}${view.waivers.length > 5 ? `\n… and ${view.waivers.length - 5} more` : ''}`));
   return { text: `ztaudit ${digestHeadline(view)}`, blocks };
 }
 
@@ -104,7 +104,7 @@ export async function sendEmailDigest(view: FleetView, opts: { smtpUrl: string; 
       // The mean with how many clusters graded n/a it leaves out, as the subject says it.
       subject, view, mean: meanOverallText(view.totals), regressions: view.regressions.slice(0, 25), more: Math.max(0, view.regressions.length - 25), noRegression: noRegressionText(view),
       stale: view.stale.slice(0, 25).map((c) => ({ cluster: c.cluster, lastRun: lastRunText(c) })), moreStale: Math.max(0, view.stale.length - 25),
-      common: view.common.slice(0, 10), waivers: view.waivers.slice(0, 10), attached: attachment !== null,
+      common: view.common.slice(0, 10), waiversDue: waiversDueText(view), waivers: view.waivers.slice(0, 10).map((w) => ({ ...w, due: waiverDueDate(w) })), attached: attachment !== null,
     }));
     const text = [
       digestHeadline(view), '',

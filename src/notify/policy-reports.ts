@@ -8,8 +8,10 @@
 import { errorMessage, redactUrlCredentials } from '../base/errors.ts';
 import { clip, escaped, oneLine } from '../base/plain-text.ts';
 import { KubeApiError, TransportError, type KubeClient, type KubeResponse } from '../kube/client.ts';
-import type { Finding, RunReport } from '../run/types.ts';
+import type { ResourceRef } from '../base/vocabulary.ts';
+import type { Finding, RunReport, WaiverRef } from '../run/types.ts';
 import { isBlind } from '../run/coverage.ts';
+import { carriedWaivers } from '../run/waivers.ts';
 
 export const POLICY_REPORT_API = 'wgpolicyk8s.io/v1alpha2';
 export const MANAGED_BY = 'ztaudit';
@@ -89,8 +91,45 @@ export function storedBytes(value: unknown): number {
 /** Bytes Go's JSON encoder writes beyond JSON.stringify's UTF-8 (a `\\b` may be a backslash and a b: counted all the same). */
 const LONGER_IN_GO: Record<string, number> = { '<': 5, '>': 5, '&': 5, '\u2028': 3, '\u2029': 3, '\\b': 4, '\\f': 4 };
 
+/** The longest `related` property: past it, a result keeps none (a carried one is then matched by its resource alone). */
+const MAX_RELATED = 8192;
+
+/**
+ * The objects a finding stems from as its result keeps them (properties.related, JSON): a waiver
+ * may name them instead of the resource (waiverMatches), and a result carried into a later run is
+ * decided by that run's waivers as its counts are (buildPolicyReports). Undefined when none, or
+ * past MAX_RELATED (one result always fits an object).
+ */
+function relatedProperty(related: readonly ResourceRef[] | undefined): string | undefined {
+  if (!related?.length) return undefined;
+  const json = JSON.stringify(related.map((r) => ({ kind: text(r.kind, MAX_NAME), ...(r.namespace ? { namespace: text(r.namespace, MAX_NAME) } : {}), name: text(r.name, MAX_NAME) })));
+  return json.length <= MAX_RELATED ? json : undefined;
+}
+
+/** properties.related read back from the cluster; undefined when absent or not as relatedProperty writes it (an edit). */
+function relatedOf(value: unknown): ResourceRef[] | undefined {
+  if (typeof value !== 'string' || value.length > MAX_RELATED) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(parsed)) return undefined;
+  const refs: ResourceRef[] = [];
+  for (const r of parsed as unknown[]) {
+    const { kind, namespace, name } = (typeof r === 'object' && r !== null ? r : {}) as Record<string, unknown>;
+    if (typeof kind !== 'string' || typeof name !== 'string' || (namespace !== undefined && typeof namespace !== 'string')) return undefined;
+    refs.push({ kind: text(kind, MAX_NAME), ...(namespace ? { namespace: text(namespace, MAX_NAME) } : {}), name: text(name, MAX_NAME) });
+  }
+  return refs;
+}
+
+const waiverText = (w: WaiverRef) => text(`${w.reason} (owner ${w.owner}, expires ${w.expires})`, 512);
+
 function resultOf(f: Finding, ts: { seconds: number; nanos: number }): PolicyReportResult {
   const apiVersion = f.resource.apiVersion ?? API_VERSION_OF[f.resource.kind];
+  const related = relatedProperty(f.related);
   return {
     source: 'ztaudit',
     policy: f.check,
@@ -107,7 +146,8 @@ function resultOf(f: Finding, ts: { seconds: number; nanos: number }): PolicyRep
     properties: {
       fingerprint: f.fingerprint,
       ...(f.controls.length ? { controls: text(f.controls.join(', '), 512) } : {}),
-      ...(f.waiver ? { waiver: text(`${f.waiver.reason} (owner ${f.waiver.owner}, expires ${f.waiver.expires})`, 512) } : {}),
+      ...(f.waiver ? { waiver: waiverText(f.waiver) } : {}),
+      ...(related !== undefined ? { related } : {}),
     },
   };
 }
@@ -119,9 +159,10 @@ const str = (v: unknown, max = MAX_NAME) => (typeof v === 'string' ? text(v, max
 /**
  * A result read back from the cluster, to be carried over, rebuilt from the fields ztaudit
  * writes and held to resultOf's bounds (an object of ours may have been edited since); null
- * when it is not one a report could hold.
+ * when it is not one a report could hold. Whether it is waived (its result, scored and waiver)
+ * is decided afterwards by the carrying run's waivers (buildPolicyReports), not kept from then.
  */
-function carriedOf(r: PolicyReportResult, from: string): PolicyReportResult | null {
+function carriedOf(r: PolicyReportResult, from: string): { result: PolicyReportResult; related?: ResourceRef[] } | null {
   const res = r.resources?.[0];
   const [apiVersion, kind, name, namespace] = [str(res?.apiVersion), str(res?.kind), str(res?.name), str(res?.namespace)];
   if (typeof r.policy !== 'string' || !Object.hasOwn(BY_SEVERITY, r.severity) || !RESULT_VALUES.has(r.result) || !name || !kind) return null;
@@ -130,22 +171,28 @@ function carriedOf(r: PolicyReportResult, from: string): PolicyReportResult | nu
   const seconds = Number.isSafeInteger(ts.seconds) ? ts.seconds as number : undefined;
   const nanos = Number.isInteger(ts.nanos) && (ts.nanos as number) >= 0 && (ts.nanos as number) < 1e9 ? ts.nanos as number : 0;
   const properties: Record<string, string> = {};
-  for (const [key, max] of [['fingerprint', MAX_NAME], ['controls', 512], ['waiver', 512], ['carriedFrom', MAX_NAME]] as const) {
+  for (const [key, max] of [['fingerprint', MAX_NAME], ['controls', 512], ['carriedFrom', MAX_NAME]] as const) {
     const v = str(p[key], max);
     if (v !== undefined) properties[key] = v;
   }
   properties.carriedFrom ??= text(from, MAX_NAME);
+  const related = relatedOf(p.related);
+  const relatedText = relatedProperty(related);
+  if (relatedText !== undefined) properties.related = relatedText;
   return {
-    source: 'ztaudit',
-    policy: text(r.policy, MAX_NAME),
-    category: str(r.category) ?? '',
-    severity: r.severity,
-    result: r.result,
-    scored: r.scored === true,
-    message: str(r.message, MAX_MESSAGE) ?? '',
-    ...(seconds !== undefined ? { timestamp: { seconds, nanos } } : {}),
-    resources: [{ ...(apiVersion ? { apiVersion } : {}), kind, name, ...(namespace ? { namespace } : {}) }],
-    properties,
+    result: {
+      source: 'ztaudit',
+      policy: text(r.policy, MAX_NAME),
+      category: str(r.category) ?? '',
+      severity: r.severity,
+      result: 'fail',
+      scored: true,
+      message: str(r.message, MAX_MESSAGE) ?? '',
+      ...(seconds !== undefined ? { timestamp: { seconds, nanos } } : {}),
+      resources: [{ ...(apiVersion ? { apiVersion } : {}), kind, name, ...(namespace ? { namespace } : {}) }],
+      properties,
+    },
+    ...(related ? { related } : {}),
   };
 }
 
@@ -220,14 +267,23 @@ export function buildPolicyReports(report: RunReport, existing: ReadonlyArray<Pi
   };
   for (const f of report.findings) file(f.resource.namespace, resultOf(f, ts));
   const unevaluated = new Set(report.checks.filter((c) => isBlind(c.status)).map((c) => c.id));
+  const carried: Array<{ namespace: string | undefined; result: PolicyReportResult; related?: ResourceRef[] }> = [];
   for (const o of existing) {
     const from = (o.metadata as { annotations?: Record<string, string> }).annotations?.['ztaudit.dev/run-id'] ?? 'an earlier run';
     for (const r of Array.isArray(o.results) ? o.results : []) {
       if (!unevaluated.has(r.policy) || !r.resources?.length) continue;
-      const carried = carriedOf(r, from);
-      if (!carried) continue;
-      file(o.kind === 'PolicyReport' ? o.metadata.namespace : undefined, carried);
+      const c = carriedOf(r, from);
+      if (c) carried.push({ namespace: o.kind === 'PolicyReport' ? o.metadata.namespace : undefined, ...c });
     }
+  }
+  // Open or waived as the run's counts and /metrics count a carried finding: by this run's waivers
+  // at its start (carriedWaivers, openCarried's rule), matched on the resource and the related
+  // objects the result kept. A waiver that has expired since, or was removed, leaves it open.
+  const waived = carriedWaivers(report.waivers ?? [], carried.map((c, i) => ({ check: c.result.policy, resource: c.result.resources![0]!, related: c.related, fingerprint: String(i) })), new Date(report.run.startedAt));
+  for (const [i, c] of carried.entries()) {
+    const w = waived.get(String(i));
+    if (w) Object.assign(c.result, { result: 'skip', scored: false, properties: { ...c.result.properties, waiver: waiverText(w) } });
+    file(c.namespace, c.result);
   }
   // A check that could not run is visible where dashboards look, not silently absent.
   for (const c of report.checks) {

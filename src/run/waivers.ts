@@ -109,8 +109,13 @@ export function applyWaivers(
  * end it earlier, remove it, or waive what was open then.
  */
 export function openCarried<F extends Waivable & Pick<Result, 'fingerprint'>>(waivers: ReadonlyArray<WaiverConfig>, findings: readonly F[], now: Date): F[] {
-  if (findings.length === 0) return [];
-  const checks = new Set(findings.map((f) => f.check));
-  const { waived } = applyWaivers(waivers.filter((w) => checks.has(w.check)), findings, now);
+  const waived = carriedWaivers(waivers, findings, now);
   return waived.size === 0 ? [...findings] : findings.filter((f) => !waived.has(f.fingerprint));
+}
+
+/** openCarried's decision with the waiver that covers each carried finding: fingerprint -> waiver (the open ones are absent). */
+export function carriedWaivers(waivers: ReadonlyArray<WaiverConfig>, findings: ReadonlyArray<Waivable & Pick<Result, 'fingerprint'>>, now: Date): Map<string, WaiverConfig> {
+  if (findings.length === 0) return new Map();
+  const checks = new Set(findings.map((f) => f.check));
+  return applyWaivers(waivers.filter((w) => checks.has(w.check)), findings, now).waived;
 }

@@ -39,7 +39,7 @@ const BEST_EFFORT: Record<string, string> = {
   'network.cni-not-enforcing <- networkpolicies': 'the policies in force only name what the missing enforcement leaves decorative; the verdict is the CNI\'s',
   'pod-security.resource-limits-missing <- limitranges': 'a LimitRange\'s Container default only supplies limits a pod template lacks; unread, such a template\'s finding drops to low and says a LimitRange may inject them (hardening.test.ts)',
   // Policies of an API the CNI does not enforce decide no flow: unread, their finding stays (same
-  // fingerprint) as a low note saying this changes no verdict but they could not be counted (checks/network/lib/policy-kinds.ts).
+  // fingerprint) as a low note saying this changes no reachability verdict but they could not be counted (checks/network/lib/policy-kinds.ts).
   'network.cni-not-enforcing <- anp.adminnetworkpolicies': 'AdminNetworkPolicies Cilium does not implement decide nothing; unread, the finding says they could not be counted',
   'network.cni-not-enforcing <- calico-v3.globalnetworkpolicies': 'Calico policies Cilium does not implement decide nothing; unread, the finding says they could not be counted',
   'network.cni-not-enforcing <- cilium.networkpolicies': 'Cilium policies Calico does not implement decide nothing; unread, the finding says they could not be counted',

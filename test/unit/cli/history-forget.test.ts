@@ -13,6 +13,7 @@ import { DEFAULT_FLEET_QUERY } from '../../../src/run/fleet.ts';
 import { openRunStore } from '../../../src/history/store.ts';
 import type { RunReport } from '../../../src/run/types.ts';
 import { captureIO } from '../../helpers/cli.ts';
+import { startCoreApiServer } from '../history/core-api-server.ts';
 import { HOSTILE, fleetRun } from '../fleet/seed.ts';
 
 let dir: string;
@@ -160,5 +161,46 @@ describe('history forget on a SQLite store', () => {
       await holder.close();
     }
     expect((await stored()).filter((s) => s.startsWith('east '))).toHaveLength(3);
+  });
+});
+
+// `kubectl edit` can flatten an index entry's one-item objects list to a string: the k8s:// store
+// keeps such an entry as it is, and `history` lists it as an UNREADABLE run of the cluster it names.
+describe('history forget on a k8s:// store', () => {
+  it('counts and removes the cluster\'s damaged index entries too: `history` lists nothing of it afterwards, and a second forget finds no cluster', async () => {
+    const api = await startCoreApiServer();
+    try {
+      const env = { KUBECONFIG: api.kubeconfig };
+      const history = 'k8s://ztaudit/history';
+      const store = await openRunStore(history, { env });
+      for (const r of fleet()) await store.save(r);
+      await store.close();
+      const cm = api.fake.objects.get('ztaudit/history')!;
+      const index = JSON.parse(cm.data!['index.json']!) as { runs: Array<{ id: string; objects: unknown }> };
+      expect(index.runs[0]!.id).toBe('20261101T020000Z-e00001');
+      index.runs[0]!.objects = (index.runs[0]!.objects as string[])[0];
+      cm.data!['index.json'] = JSON.stringify(index);
+      const run = async (...argv: string[]) => {
+        const t = captureIO(dir, env);
+        const code = await main(argv, t.cli);
+        return { code, out: t.out(), err: t.err() };
+      };
+      const span = '3 run(s) (1 of them a damaged index entry, listed as UNREADABLE by ztaudit history), oldest 20261101T020000Z-e00001 (started 2026-11-01T02:00:00.000Z), newest 20261103T020000Z-e00003 (started 2026-11-03T02:00:00.000Z)';
+      const dry = await run('history', 'forget', '--history', history, '--cluster', 'east');
+      expect(dry.code, dry.err).toBe(0);
+      expect(dry.out.split('\n')[0]).toBe(`Would forget cluster "east" in ${history}: ${span}.`);
+      const yes = await run('history', 'forget', '--history', history, '--cluster', 'east', '--yes');
+      expect(yes.code, yes.err).toBe(0);
+      expect(yes.out).toBe(`Forgot cluster "east" in ${history}: removed ${span}.\n`);
+      const listed = await run('history', '--history', history);
+      expect(listed.code, listed.err).toBe(0);
+      expect(listed.out).not.toContain('UNREADABLE');
+      expect(listed.out.split('\n').slice(1).filter(Boolean).map((l) => l.split(/\s+/)[3])).toEqual(['prod', 'east-2', 'prod']);
+      const again = await run('history', 'forget', '--history', history, '--cluster', 'east');
+      expect(again.code).toBe(2);
+      expect(again.err).toBe(`ztaudit history forget: no cluster "east" in ${history} (the name must match exactly; ztaudit history lists each run's cluster); nothing removed\n`);
+    } finally {
+      await api.close();
+    }
   });
 });

@@ -392,3 +392,39 @@ describe('a cluster graded n/a in the email digest', () => {
     expect(String(mail.text).split('\n')[0]).toBe(headline);
   });
 });
+
+describe('expired waivers in the digests', () => {
+  // README: an expired waiver's findings count again; a waiver past its day is not "expiring".
+  // The digests head the list as the `ztaudit fleet` summary line counts it, and mark which expired.
+  it('the Slack and email digests head the waivers "2 waivers expired, 1 expiring" and mark the expired ones, as the summary line does', async () => {
+    // The CLI states waivers at the real clock: dates relative to today (a waiver holds through its day, UTC).
+    const day = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
+    const run = fleetRun('gamma', '20260101T000000Z-g00001', new Date(Date.now() - 3_600_000).toISOString(), 70);
+    run.waivers = [day(-2), day(3), day(-3)].map((e, i) => ({ check: 'rbac.wildcard-permission', resource: { kind: 'ClusterRole', name: `w${i}` }, reason: 'accepted', owner: 'team@example.com', expires: e, state: 'active' as const, matched: 1 }));
+    const store = await openRunStore(join(dir, 'waivers.db'));
+    await store.save(run);
+    await store.close();
+    writeFileSync(join(dir, 'waivers.yaml'), 'notify:\n  fleetDigest:\n    policy: always\n');
+    const sent = mails.length;
+    const posts = slack.calls.length;
+    const t = io({ ZTAUDIT_SLACK_TOKEN: 'xoxb-test', ZTAUDIT_SLACK_CHANNEL: 'C0W', ZTAUDIT_SLACK_API_URL: slack.apiUrl, ZTAUDIT_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, ZTAUDIT_EMAIL_TO: 'runs@example.com' });
+    expect(await main(['fleet', '--history', 'waivers.db', '--config', 'waivers.yaml', '--out', 'fw'], t), t.err()).toBe(0);
+    expect(t.out()).toContain(', 2 waivers expired, 1 expiring\n');
+    const post = slack.calls.slice(posts).find((c) => c.path.endsWith('/chat.postMessage'))!;
+    const texts = (post.fields.blocks as Array<{ text: { text: string } }>).map((b) => b.text.text);
+    const listed = texts.find((x) => x.includes('waivers expired'))!;
+    expect(listed.split('\n').slice(0, 1)).toEqual(['*2 waivers expired, 1 expiring*']);
+    expect(listed.split('\n').slice(1).sort()).toEqual([
+      `• ${day(-3)} expired \`gamma\` \`rbac.wildcard-permission\` (owner team@example.com)`,
+      `• ${day(-2)} expired \`gamma\` \`rbac.wildcard-permission\` (owner team@example.com)`,
+      `• ${day(3)} \`gamma\` \`rbac.wildcard-permission\` (owner team@example.com)`,
+    ].sort());
+    expect(texts.join('\n')).not.toContain('Waivers expiring');
+    expect(mails).toHaveLength(sent + 1);
+    const html = String(mails[sent]!.html);
+    expect(html).toContain('<h3 style="margin:16px 0 8px;font-size:15px">2 waivers expired, 1 expiring</h3>');
+    expect(html).toContain(`<li>${day(-2)} expired · gamma · <code>rbac.wildcard-permission</code>`);
+    expect(html).toContain(`<li>${day(3)} · gamma · <code>rbac.wildcard-permission</code>`);
+    expect(html).not.toContain('Waivers expiring');
+  });
+});

@@ -408,6 +408,39 @@ describe('Kubernetes store', () => {
     expect(index().runs.at(-1).objects).toEqual(['history-r4-0']);
   });
 
+  // `history` lists a damaged entry as an UNREADABLE run of the cluster it still names, so forgetting
+  // that cluster removes it too; a damaged entry of another cluster, or of none, stays as it is.
+  it('history forget removes the cluster\'s damaged entries too (kubectl edit flattened one\'s objects to a string): counted and said, their objects deleted, nothing of the cluster left', async () => {
+    const { fake, open, index } = setup();
+    const s = await open();
+    await s.save(makeReport('old1', '2026-11-01T02:00:00.000Z', { cluster: 'old' }));
+    await s.save(makeReport('old2', '2026-11-02T02:00:00.000Z', { cluster: 'old' }));
+    await s.save(makeReport('prod1', '2026-11-03T02:00:00.000Z', { cluster: 'prod' }));
+    await s.save(makeReport('prod2', '2026-11-04T02:00:00.000Z', { cluster: 'prod' }));
+    await s.close();
+    const cm = fake.objects.get(`${NS}/history`)!;
+    const edited = index();
+    edited.runs[0].objects = edited.runs[0].objects[0]; // old1
+    edited.runs[2].objects = edited.runs[2].objects[0]; // prod1: another cluster's, kept
+    edited.runs.push(null);
+    cm.data!['index.json'] = JSON.stringify(edited);
+
+    const st = await openK8sStore(NS, 'history', { api: fake.api(NS), retention: { maxRuns: 90, maxAgeDays: 0 }, now: () => new Date(), warn: () => {} });
+    const both = { runs: 2, damaged: 1, oldest: { id: 'old1', startedAt: '2026-11-01T02:00:00.000Z' }, newest: { id: 'old2', startedAt: '2026-11-02T02:00:00.000Z' } };
+    expect(await st.forget('old', false)).toEqual(both);
+    expect(await st.forget('old', true)).toEqual(both);
+
+    const unreadable: string[] = [];
+    const listed = await st.list(10, (e) => unreadable.push(`${e.runId} ${e.cluster}`));
+    expect(listed.map((r) => r.id)).toEqual(['prod2']);
+    expect(unreadable).toEqual(['runs[2] undefined', 'prod1 prod']);
+    expect(index().runs.map((r: { id?: string } | null) => r?.id ?? null)).toEqual(['prod1', 'prod2', null]);
+    // old1's and old2's objects are deleted; prod1's (its damaged entry still names it) and prod2's stay.
+    expect([...fake.objects.keys()].filter((k) => k !== `${NS}/history`).sort()).toEqual([`${NS}/history-r3-0`, `${NS}/history-r4-0`]);
+    expect(await st.forget('old', false)).toEqual({ runs: 0, oldest: null, newest: null });
+    await st.close();
+  });
+
   // ConfigMap data values are any UTF-8 string (https://kubernetes.io/docs/concepts/configuration/configmap/):
   // the apiserver keeps whatever `kubectl edit` leaves in index.json, so only ztaudit can tell an entry is no run.
   it('a damaged entry of the index\'s runs list (null, a number, an object without an id) is passed over with one warning each, listed as UNREADABLE in its place, and written back as it was', async () => {

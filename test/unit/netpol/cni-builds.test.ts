@@ -307,8 +307,8 @@ describe('reach when a policy kind was not read', () => {
     expect(cni.status).toBe('fail');
     expect(cni.results.filter((r) => r.status === 'fail').map((r) => `${r.severity} ${r.message}`)).toEqual([
       "critical 1 NetworkPolicies have no effect: Cilium's policy enforcement mode is 'never' (cilium-config enable-policy): no policy is enforced",
-      "low AdminNetworkPolicy (adminnetworkpolicies.policy.networking.k8s.io) (forbidden) could not be read; this changes no verdict, as Cilium's policy enforcement mode is 'never' (cilium-config enable-policy): no policy is enforced: any such policies would have no effect, but whether some exist is not known",
-      "low CiliumNetworkPolicy (ciliumnetworkpolicies.cilium.io) (forbidden) could not be read; this changes no verdict, as Cilium's policy enforcement mode is 'never' (cilium-config enable-policy): no policy is enforced: any such policies would have no effect, but whether some exist is not known",
+      "low AdminNetworkPolicy (adminnetworkpolicies.policy.networking.k8s.io) (forbidden) could not be read; this changes no reachability verdict, as Cilium's policy enforcement mode is 'never' (cilium-config enable-policy): no policy is enforced: any such policies would have no effect, but whether some exist is not known (network.invalid-policy and network.policy-selects-nothing, which judge every policy, enforced or not, are not evaluated until it can be read)",
+      "low CiliumNetworkPolicy (ciliumnetworkpolicies.cilium.io) (forbidden) could not be read; this changes no reachability verdict, as Cilium's policy enforcement mode is 'never' (cilium-config enable-policy): no policy is enforced: any such policies would have no effect, but whether some exist is not known (network.invalid-policy and network.policy-selects-nothing, which judge every policy, enforced or not, are not evaluated until it can be read)",
     ]);
     for (const id of ['network.namespace-default-deny-ingress', 'network.allow-all-ingress', 'network.unrestricted-egress', 'network.exposed-workload']) expect(never.get(id)!.status, id).not.toBe('not-evaluated');
     // Enforcement off: namespace b's deny-all NetworkPolicy isolates nothing.
@@ -323,9 +323,11 @@ describe('reach when a policy kind was not read', () => {
 
   // Cilium does not implement AdminNetworkPolicy (it is not among the implementations listed by
   // kubernetes-sigs/network-policy-api, site-src/implementations.md): read, its policies are a high
-  // finding (they have no effect); unread, they could change no verdict, so they are a low note
-  // under the same fingerprint (a diff does not call the decorative policies resolved).
-  it('Cilium enforcing NetworkPolicy with AdminNetworkPolicies unread: cni-not-enforcing passes NetworkPolicy and adds only a low note that this changes no verdict', () => {
+  // finding (they have no effect); unread, they could change no reachability verdict, so they are a
+  // low note under the same fingerprint (a diff does not call the decorative policies resolved). The
+  // note does not claim more: invalid-policy and policy-selects-nothing, which judge every policy
+  // enforced or not, are not evaluated in the same run for that kind, and the note names them.
+  it('Cilium enforcing NetworkPolicy with AdminNetworkPolicies unread: cni-not-enforcing passes NetworkPolicy and adds a low note that changes no reachability verdict, naming the checks that still wait for the kind', () => {
     const cilium = daemonset('kube-system', 'cilium', 'quay.io/cilium/cilium:v1.16.3');
     const outcome = (s: ReturnType<typeof snap>) => runChecks([cniNotEnforcing], { snapshot: s, config: defaultConfig(), now: new Date() })[0];
     const read = outcome(snap(cluster + anpDeny + cilium));
@@ -337,9 +339,15 @@ describe('reach when a policy kind was not read', () => {
     expect(unread.results.filter((r) => r.status === 'pass')).toHaveLength(1); // NetworkPolicy is enforced by cilium
     const notes = unread.results.filter((r) => r.status === 'fail');
     expect(notes.map((r) => `${r.severity} ${r.message}`)).toEqual([
-      'low AdminNetworkPolicy (adminnetworkpolicies.policy.networking.k8s.io) (forbidden) could not be read; this changes no verdict, as cilium does not implement AdminNetworkPolicy: any such policies would have no effect, but whether some exist is not known',
+      'low AdminNetworkPolicy (adminnetworkpolicies.policy.networking.k8s.io) (forbidden) could not be read; this changes no reachability verdict, as cilium does not implement AdminNetworkPolicy: any such policies would have no effect, but whether some exist is not known (network.invalid-policy and network.policy-selects-nothing, which judge every policy, enforced or not, are not evaluated until it can be read)',
     ]);
     expect(notes[0].fingerprint).toBe(seen[0].fingerprint);
+    // The same run: exactly the checks the note names wait for the kind; the flow checks do not.
+    const waiting = runChecks(networkChecks, { snapshot: refused, config: defaultConfig(), now: new Date() }).filter((o) => o.status === 'not-evaluated');
+    expect(waiting.map((o) => `${o.check.id}: ${o.reason}`).sort()).toEqual([
+      'network.invalid-policy: needs anp.adminnetworkpolicies: forbidden (list adminnetworkpolicies.policy.networking.k8s.io)',
+      'network.policy-selects-nothing: needs anp.adminnetworkpolicies: forbidden (list adminnetworkpolicies.policy.networking.k8s.io)',
+    ]);
   });
 
   it('a kind that is absent (CRD not installed) holds no policies: the answer stands', () => {

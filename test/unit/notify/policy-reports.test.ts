@@ -12,6 +12,12 @@ import { buildPolicyReports, MAX_REPORT_BYTES, MAX_RESULTS_PER_REPORT, notPublis
 import { readSnapshot, writeSnapshot } from '../../../src/snapshot/io.ts';
 import { fingerprintOf } from '../../../src/engine/fingerprint.ts';
 import { buildRun, HOSTILE_NAMES, hostileReport, syntheticReport, worstCaseRun } from '../report/fixtures.ts';
+import { CHECKS } from '../../../checks/index.ts';
+import { parseManifestText } from '../../../src/collect/manifests.ts';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { defaultConfig, type Config } from '../../../src/config/types.ts';
+import { openCarriedFindings } from '../../../src/diff/baseline.ts';
+import { auditSnapshot } from '../../../src/engine/audit.ts';
 
 /** etcd's default --max-request-bytes: a larger write is refused ("etcdserver: request is too large"). */
 const ETCD_LIMIT = 1.5 * 1024 * 1024;
@@ -196,6 +202,68 @@ describe('buildPolicyReports', () => {
     expect(carried[0]!.message).toHaveLength(1024);
     expect(Object.keys(carried[0]!.properties).sort()).toEqual(['carriedFrom', 'controls', 'fingerprint']);
     for (const o of after) expect(goJsonBytes(o), idOf(o)).toBeLessThanOrEqual(MAX_REPORT_BYTES);
+  });
+});
+
+// README (Configuration, fleet): a carried finding is "waived or open by the latest run's waivers
+// (its config) at its start, as that run's report counts them: a waiver dropped or ended since
+// counts the finding again, one added waives it" — and so do the PolicyReports it publishes
+// (wgpolicyk8s.io/v1alpha2: `skip` and scored false for a waived result, `fail` and scored for an open one).
+describe('a carried result in the PolicyReports, waived or open as the run counts it', () => {
+  // ServiceAccount ci-deployer holds ClusterRole ci-deployer's wildcard rules; the waiver names the
+  // ClusterRole, a related object of the finding (whose resource is the ServiceAccount).
+  const objects = parseManifestText(`apiVersion: v1
+kind: ServiceAccount
+metadata: {name: ci-deployer, namespace: ci}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: ci-deployer}
+rules: [{apiGroups: ["*"], resources: ["*"], verbs: ["*"]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: ci-deployer}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ci-deployer}
+subjects: [{kind: ServiceAccount, name: ci-deployer, namespace: ci}]
+`, 'ci.yaml').objects;
+  const checks = CHECKS.filter((c) => c.id === 'rbac.wildcard-permission');
+  const waiverUntil = (expires: string | null): Config => {
+    const c = defaultConfig();
+    c.waivers = expires ? [{ check: 'rbac.wildcard-permission', resource: { kind: 'ClusterRole', name: 'ci-deployer' }, reason: 'CI rewrite pending', owner: 'platform@acme.example', expires }] : [];
+    return c;
+  };
+  const audit = (at: string, config: Config, blind: boolean) => {
+    const snapshot = snapshotFromObjects(objects, { clusterName: 'prod', clusterVersion: 'v1.36.3', collectedAt: at });
+    if (blind) snapshot.coverage.clusterroles = { status: 'forbidden', detail: 'clusterroles.rbac.authorization.k8s.io is forbidden' };
+    return auditSnapshot({ snapshot, config, checks, now: new Date(at), runId: `run-${at.slice(0, 10)}`, startedAt: new Date(at) }).report;
+  };
+  const first = audit('2026-12-03T02:00:00.000Z', waiverUntil('2026-12-04'), false);
+  const published = buildPolicyReports(first);
+  const ci = (objs: PolicyReportObject[]) => objs.find((o) => o.metadata.namespace === 'ci')!.results.filter((r) => r.policy === 'rbac.wildcard-permission');
+
+  it('a waiver that has expired since, or was removed, leaves it open (fail, scored); one still in force keeps it skip, naming that waiver', () => {
+    const [waived] = ci(published);
+    expect(waived).toMatchObject({ result: 'skip', scored: false, resources: [{ kind: 'ServiceAccount', namespace: 'ci', name: 'ci-deployer' }] });
+    for (const [config, result] of [[waiverUntil('2026-12-04'), 'fail'], [waiverUntil(null), 'fail'], [waiverUntil('2027-03-31'), 'skip']] as const) {
+      const later = audit('2026-12-05T02:00:00.000Z', config, true);
+      expect(later.checks.find((c) => c.id === 'rbac.wildcard-permission')!.status).toBe('not-evaluated');
+      const [carried] = ci(buildPolicyReports(later, published));
+      expect(carried, config.waivers[0]?.expires ?? 'no waiver').toMatchObject({ result, scored: result === 'fail', properties: { carriedFrom: first.run.id, fingerprint: waived!.properties.fingerprint } });
+      expect(carried!.properties.waiver).toBe(result === 'skip' ? 'CI rewrite pending (owner platform@acme.example, expires 2027-03-31)' : undefined);
+      // The same finding as the run's counts (run.lastEvaluatedOpen) and /metrics take it: open exactly when they count it.
+      const open = openCarriedFindings(later, first, new Set(['rbac.wildcard-permission'])).map((f) => f.fingerprint);
+      expect(open).toEqual(result === 'fail' ? [waived!.properties.fingerprint] : []);
+    }
+  });
+
+  it('a waiver added since waives an open carried result, through the related objects the result keeps', () => {
+    const open = audit('2026-12-03T02:00:00.000Z', waiverUntil(null), false);
+    const before = buildPolicyReports(open);
+    expect(ci(before)[0]).toMatchObject({ result: 'fail', scored: true, properties: { related: '[{"kind":"ClusterRole","name":"ci-deployer"},{"kind":"ClusterRoleBinding","name":"ci-deployer"}]' } });
+    const later = audit('2026-12-05T02:00:00.000Z', waiverUntil('2027-03-31'), true);
+    expect(ci(buildPolicyReports(later, before))[0]).toMatchObject({ result: 'skip', scored: false });
+    expect(openCarriedFindings(later, open, new Set(['rbac.wildcard-permission']))).toEqual([]);
   });
 });
 
