@@ -356,8 +356,11 @@ export function indexDestinationRules(destinationRules: KubeObject[], rootNamesp
     let li = local.get(ns);
     if (!li) local.set(ns, (li = empty()));
     addToIndex(li, key, rule);
-    // A rule exported only to its own namespace is left out of the exported index (istiod's isPrivateOnly).
-    const privateOnly = rule.exportTo.size === 1 && rule.exportTo.has(ns);
+    // A rule exported only to its own namespace is left out of the exported index (istiod's
+    // isPrivateOnly), and so is one with a workloadSelector, which istiod never exports
+    // (pilot/pkg/model/push_context.go setDestinationRules: "destination rules with
+    // workloadSelector should not be exported to other namespaces", whatever its exportTo).
+    const privateOnly = rule.selector !== undefined || (rule.exportTo.size === 1 && rule.exportTo.has(ns));
     if (!privateOnly) {
       let ei = exported.get(ns);
       if (!ei) exported.set(ns, (ei = empty()));

@@ -622,6 +622,80 @@ spec:
   });
 });
 
+// istiod never exports a DestinationRule with a workloadSelector, whatever its exportTo
+// (istio/istio pilot/pkg/model/push_context.go setDestinationRules: "destination rules with
+// workloadSelector should not be exported to other namespaces"; istio/istio#37174): a caller of
+// another namespace falls through it to the root namespace's rule.
+describe('reach: a workloadSelector rule in the Service\'s namespace, a plaintext rule in the root namespace', () => {
+  const dir = manifests(`apiVersion: v1
+kind: Namespace
+metadata: {name: web, labels: {istio-injection: enabled}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: db, labels: {istio-injection: enabled}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: istio-system}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {serviceAccountName: web, containers: [{name: web, image: nginx}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: db, namespace: db}
+spec:
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: pg, image: postgres, ports: [{containerPort: 5432, name: tcp-pg}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: db}
+spec:
+  selector: {app: db}
+  ports: [{name: tcp-pg, port: 5432, targetPort: 5432}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: db-admin-clients, namespace: db}
+spec:
+  host: db.db.svc.cluster.local
+  workloadSelector: {matchLabels: {app: dbadmin}}
+  trafficPolicy: {connectionPool: {tcp: {maxConnections: 10}}}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: db-legacy-plain, namespace: istio-system}
+spec:
+  host: db.db.svc.cluster.local
+  trafficPolicy: {tls: {mode: DISABLE}}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: db-deny-web, namespace: db}
+spec:
+  selector: {matchLabels: {app: db}}
+  action: DENY
+  rules: [{from: [{source: {principals: ["cluster.local/ns/web/sa/web"]}}]}]
+`);
+
+  it('web of another namespace gets the root rule (DISABLE): plaintext, so the DENY on its principal does not match: ALLOWED', async () => {
+    const r = await reach(dir, '--from', 'web/web', '--to', 'db/db', '--port', '5432');
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[0]).toBe('ALLOWED: web/web[Deployment] -> db/db[Deployment] on 5432/TCP');
+    expect(r.out).toContain('DestinationRule istio-system/db-legacy-plain sets tls.mode DISABLE (picked from the root namespace istio-system)');
+  });
+});
+
 // The reviewer's repro dr2: db's DestinationRule sets no tls at the service level (auto mTLS: Istio
 // mTLS), but its subset v1 sets DISABLE, which overrides it for the traffic a route sends to v1
 // ("Policies specified for subsets will not take effect until a route rule explicitly sends traffic
