@@ -124,7 +124,9 @@ export const powerfulServiceAccounts: (ctx: AuditContext) => PowerfulServiceAcco
   ];
   const existing = new Set<string>();
   const knownNamespaces = new Set<string>();
-  if (coverageOk(ctx.snapshot, 'serviceaccounts')) {
+  // Only a live listing proves an account missing: manifests seldom hold every ServiceAccount (a
+  // chart, Terraform or the namespace controller's `default` makes the others).
+  if (ctx.snapshot.origin === 'live' && coverageOk(ctx.snapshot, 'serviceaccounts')) {
     for (const o of resourcesOf(ctx.snapshot, 'serviceaccounts')) {
       const { name, namespace } = o.metadata ?? {};
       if (typeof name !== 'string' || typeof namespace !== 'string') continue;

@@ -12,7 +12,7 @@ import { rbacChecks } from '../../../checks/rbac/index.ts';
 import { CONTROLLER_ROLES } from '../../../src/analysis/rbac/bootstrap.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { main } from '../../../src/cli/main.ts';
-import type { KubeObject } from '../../../src/snapshot/types.ts';
+import type { KubeObject, Snapshot } from '../../../src/snapshot/types.ts';
 import { captureIO } from '../../helpers/cli.ts';
 import { RBAC, run, snap } from './helpers.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
@@ -58,6 +58,9 @@ subjects: [{kind: User, name: labeler, apiGroup: rbac.authorization.k8s.io}]
 `;
 
 const verdictOf = (id: string, yaml: string, name: string) => run(check(id), snap(yaml)).find((v) => v.resource.name === name)!;
+/** A snapshot of a live cluster: only its listing proves a ServiceAccount missing. */
+const live = (yaml: string): Snapshot => ({ ...snap(yaml), origin: 'live' });
+const liveVerdictOf = (id: string, yaml: string, name: string) => run(check(id), live(yaml)).find((v) => v.resource.name === name)!;
 
 describe('namespace-only access where a service account holds cluster-admin (reviewer repro s2)', () => {
   for (const id of ['rbac.pod-exec-attach', 'rbac.privilege-escalation']) {
@@ -392,32 +395,37 @@ rules: [{apiGroups: [""], resources: [secrets], verbs: [get, list]}]
 ` + CRB('old-backup-secrets', 'secret-reader', 'ci', 'old-backup') + ROLE_IN('ci', 'dev', '[{apiGroups: [apps], resources: [deployments], verbs: [create, update, patch]}]');
 
   it('rb5: a leftover ClusterRoleBinding to a deleted account (ci/old-backup): deploying in ci passes, the binding itself still fails', () => {
-    const verdicts = run(check('rbac.workload-create-kube-system'), snap(RB5));
+    const verdicts = run(check('rbac.workload-create-kube-system'), live(RB5));
     expect(verdicts.find((v) => v.resource.name === 'dev')).toMatchObject({ status: 'pass' });
     // Exec in ci reaches no pod running as it: medium, as in any namespace.
-    expect(verdictOf('rbac.pod-exec-attach', RB5 + ROLE_IN('ci', 'ops', '[{apiGroups: [""], resources: [pods/exec], verbs: [create]}]'), 'ops').severity).toBe('medium');
+    expect(liveVerdictOf('rbac.pod-exec-attach', RB5 + ROLE_IN('ci', 'ops', '[{apiGroups: [""], resources: [pods/exec], verbs: [create]}]'), 'ops').severity).toBe('medium');
     // The grant is still reported where it belongs (secrets-cluster-read names the account).
-    expect(verdictOf('rbac.secrets-cluster-read', RB5, 'old-backup').status).toBe('fail');
+    expect(liveVerdictOf('rbac.secrets-cluster-read', RB5, 'old-backup').status).toBe('fail');
   });
 
   it('rb5: a subject that can also create (or impersonate) service accounts in ci could bring ci/old-backup back: it still fails', () => {
     const yaml = RB5 + ROLE_IN('ci', 'sam', '[{apiGroups: [apps], resources: [deployments], verbs: [create]}, {apiGroups: [""], resources: [serviceaccounts], verbs: [create]}]')
       + ROLE_IN('ci', 'imp', '[{apiGroups: [""], resources: [serviceaccounts], verbs: [impersonate]}]');
-    expect(verdictOf('rbac.workload-create-kube-system', yaml, 'sam')).toMatchObject({ status: 'fail', message: expect.stringContaining('. Namespace ci holds ServiceAccount ci/old-backup, which has dangerous permissions cluster-wide') });
-    const imp = verdictOf('rbac.privilege-escalation', yaml, 'imp');
+    expect(liveVerdictOf('rbac.workload-create-kube-system', yaml, 'sam')).toMatchObject({ status: 'fail', message: expect.stringContaining('. Namespace ci holds ServiceAccount ci/old-backup, which has dangerous permissions cluster-wide') });
+    const imp = liveVerdictOf('rbac.privilege-escalation', yaml, 'imp');
     expect(imp.severity).toBeUndefined();
     expect(imp.message).toContain('Namespace ci holds ServiceAccount ci/old-backup');
   });
 
   it('rb5: when ServiceAccounts were not read (or the manifests hold none of ci), every named account counts as before', () => {
-    const s = snap(RB5);
+    const s = live(RB5);
     // A list that failed part-way keeps what it read (ci/default, ci/builder) but proves no account missing.
     s.coverage.serviceaccounts = { status: 'error', detail: 'list failed after the first page' };
     expect(s.resources.serviceaccounts).toHaveLength(2);
     expect(run(check('rbac.workload-create-kube-system'), s).find((v) => v.resource.name === 'dev')!.status).toBe('fail');
     const noSas = RB5.replace(SA('ci', 'default') + SA('ci', 'builder'), '');
-    expect(verdictOf('rbac.workload-create-kube-system', noSas, 'dev').status).toBe('fail');
+    expect(liveVerdictOf('rbac.workload-create-kube-system', noSas, 'dev').status).toBe('fail');
     for (const id of ['rbac.workload-create-kube-system', 'rbac.pod-exec-attach', 'rbac.privilege-escalation']) expect(check(id).readsBestEffort, id).toContain('serviceaccounts');
+  });
+
+  it('from manifests, an account a repository does not declare (a chart or Terraform makes it) still counts: ci/deployer cluster-admin, ci/builder declared', () => {
+    const yaml = SA('ci', 'builder') + CRB('deployer-admin', 'cluster-admin', 'ci', 'deployer') + ROLE_IN('ci', 'alice', '[{apiGroups: [""], resources: [pods], verbs: [create]}]');
+    expect(verdictOf('rbac.workload-create-kube-system', yaml, 'alice')).toMatchObject({ status: 'fail', message: expect.stringContaining('Namespace ci holds ServiceAccount ci/deployer') });
   });
 });
 
