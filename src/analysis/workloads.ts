@@ -85,18 +85,25 @@ const OWNER_GROUPS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
 function controllerKindOf(kind: string, ref: { apiVersion?: string; kind?: string }): boolean {
   if (!ref.kind) return false;
   const group = typeof ref.apiVersion !== 'string' ? undefined : ref.apiVersion.includes('/') ? ref.apiVersion.slice(0, ref.apiVersion.indexOf('/')) : '';
-  if (kind === 'ReplicaSet' && group !== undefined && isCustomGroup(group)) return true;
+  if (REVISIONED.has(kind) && group !== undefined && isCustomGroup(group)) return true;
   if (!CONTROLLERS_OF.get(kind)?.has(ref.kind)) return false;
   return group === undefined || OWNER_GROUPS.get(ref.kind)!.has(group);
 }
 
 /**
- * A custom resource's API group (argoproj.io): dotted, and none of Kubernetes' own
- * (networking.k8s.io, *.kubernetes.io). A ReplicaSet a custom controller owns (an Argo Rollout's,
- * named after each revision) folds into it, so its findings keep one name from revision to
- * revision: a ReplicaSet reached from its pods along a checked reference, and creating a
- * ReplicaSet is itself workload creation (rbac.workload-create-kube-system). A pod naming a
- * custom resource directly stays its own workload.
+ * The built-in kinds custom controllers make one of per revision or run: a ReplicaSet per Argo
+ * Rollout revision, a ReplicationController per OpenShift DeploymentConfig revision
+ * (`<name>-<version>`), a Job per KEDA ScaledJob trigger. One a custom resource controls folds
+ * into it, so its findings keep one name across revisions.
+ */
+const REVISIONED: ReadonlySet<string> = new Set(['ReplicaSet', 'ReplicationController', 'Job']);
+
+/**
+ * A custom resource's API group (argoproj.io, apps.openshift.io, keda.sh): dotted, and none of
+ * Kubernetes' own (networking.k8s.io, *.kubernetes.io). A REVISIONED object a custom controller
+ * owns is reached from its pods along a checked reference, and creating one is itself workload
+ * creation (rbac.workload-create-kube-system). A pod naming a custom resource directly (an
+ * OpenKruise CloneSet's) stays its own workload: nothing here can check that reference.
  */
 function isCustomGroup(group: string): boolean {
   return group.includes('.') && !group.endsWith('.k8s.io') && !group.endsWith('.kubernetes.io') && group !== 'k8s.io';

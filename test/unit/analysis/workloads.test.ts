@@ -137,6 +137,27 @@ describe('a ReplicaSet folds into a Deployment', () => {
     expect(workloadAliasOf(impostor, NS, 'ebpf-agent-5d8f9c7b6')).toBeUndefined(); // a workload's own name
   });
 
+  // OpenShift's deployment controller makes a ReplicationController per DeploymentConfig revision
+  // (docs.openshift.com, "Understanding deployments"); KEDA a Job per ScaledJob trigger
+  // (keda.sh/docs, "Scaling Jobs"): folded into their owner, their findings keep one name.
+  it('a ReplicationController of an OpenShift DeploymentConfig and a Job of a KEDA ScaledJob fold into their custom resource', () => {
+    const rc: KubeObject = {
+      apiVersion: 'v1', kind: 'ReplicationController',
+      metadata: { name: 'frontend-2', namespace: NS, uid: 'rc2', ownerReferences: [ref('apps.openshift.io/v1', 'DeploymentConfig', 'frontend', 'dc1')] },
+      spec: { selector: { app: 'frontend', deploymentconfig: 'frontend' }, template: { metadata: { labels: { app: 'frontend', deploymentconfig: 'frontend' } }, spec } },
+    };
+    const rcPod = pod('frontend-2-abcde', { app: 'frontend', deploymentconfig: 'frontend' }, [ref('v1', 'ReplicationController', 'frontend-2', 'rc2')]);
+    const job: KubeObject = {
+      apiVersion: 'batch/v1', kind: 'Job',
+      metadata: { name: 'report-fghij', namespace: NS, uid: 'j1', ownerReferences: [ref('keda.sh/v1alpha1', 'ScaledJob', 'report', 's1')] },
+      spec: { template: { metadata: { labels: { app: 'report' } }, spec } },
+    };
+    const jobPod = pod('report-fghij-k2p9x', { app: 'report' }, [ref('batch/v1', 'Job', 'report-fghij', 'j1')]);
+    const s = live([rc, rcPod, job, jobPod]);
+    expect(ownerOf(s, 'frontend-2-abcde')).toBe('DeploymentConfig monitoring/frontend');
+    expect(ownerOf(s, 'report-fghij-k2p9x')).toBe('ScaledJob monitoring/report');
+  });
+
   // An Argo Rollout names a new ReplicaSet per revision (argo-rollouts.readthedocs.io, "Rollout
   // specification"): folded into the Rollout, its pods' findings keep one name across revisions.
   it('a ReplicaSet an Argo Rollout controls (a custom resource) folds into the Rollout; a pod naming a Rollout or a Kubernetes group\'s kind directly does not', () => {
