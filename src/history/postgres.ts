@@ -42,7 +42,7 @@ import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { BaselineRuns, CarriedChecks, diffedAgainst, jsonWithoutNul, listSummaries, refusedMessage, retentionCutoff, storedSummary, summarizeRun, summaryProblem, trendPointOf, withRecordedNotifications, withoutNul, NO_RUNS, type ClusterRuns, type LockHolder, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 import { resourceShape } from './shape.ts';
-import { openCarried } from '../run/waivers.ts';
+import { carriedWaivers } from '../run/waivers.ts';
 
 /** MIGRATIONS[i] takes the schema from version i to i + 1. Never edit one that has shipped. */
 const MIGRATIONS: string[] = [
@@ -436,9 +436,7 @@ async function carriedWaived(c: pg.Client, where: string, latestId: string, at: 
       onUnreadable(error);
       continue;
     }
-    const carried = run.findings.filter((f) => wanted.has(f.check));
-    const open = new Set(openCarried(waivers, carried, new Date(at)));
-    out.set(runId, carried.filter((f) => !open.has(f)).map((f) => f.fingerprint));
+    out.set(runId, [...carriedWaivers(waivers, run.findings.filter((f) => wanted.has(f.check)), new Date(at)).keys()]);
   }
   return out;
 }
