@@ -114,8 +114,9 @@ const KUBE_SYSTEM = 'kube-system';
  * apart (missingByNamespace): the ServiceAccount admission plugin, on by default, rejects a pod naming
  * an account that does not exist (kubernetes.io/docs/reference/access-authn-authz/admission-controllers/#serviceaccount;
  * the plugin "ensures the ServiceAccount referenced by the pod exists"), and a TokenRequest needs the object.
- * A namespace is known when the list holds any account of it (every namespace has its `default`):
- * manifests without ServiceAccounts, or an unreadable list, prove no account missing.
+ * Only a live cluster's complete listing proves an account missing (a namespace is known when it
+ * lists any account of it: every namespace has its `default`); manifests seldom declare every
+ * account, and an unreadable list proves nothing.
  */
 export const powerfulServiceAccounts: (ctx: AuditContext) => PowerfulServiceAccounts = memoize((ctx: AuditContext) => {
   const wanted = [
