@@ -130,6 +130,11 @@ export function isEmptyConns(c: ConnSet): boolean {
   return c.SCTP.length === 0 && c.TCP.length === 0 && c.UDP.length === 0;
 }
 
+/** Whether two sets hold the same connections (whatever the intervals' layout). */
+export function sameConns(a: ConnSet, b: ConnSet): boolean {
+  return isEmptyConns(subtractConns(a, b)) && isEmptyConns(subtractConns(b, a));
+}
+
 export function isAllConns(c: ConnSet): boolean {
   return PROTOCOLS.every((p) => c[p].length === 1 && c[p][0][0] === MIN_PORT && c[p][0][1] === MAX_PORT);
 }

@@ -6,7 +6,7 @@
 // and network.unrestricted-egress.
 
 import type { Family, IpRange } from '../../base/ip.ts';
-import { PROTOCOLS, allConns, emptyConns, intersectConns, unionConns, type ConnSet } from './conns.ts';
+import { allConns, emptyConns, intersectConns, sameConns, unionConns, type ConnSet } from './conns.ts';
 import { describeCause, type Direction, type StagePlan } from './engine.ts';
 import { INTERNAL_RANGES, publicPieces, type Piece } from './egress.ts';
 import { egressVerdict, ingressVerdict, type DirectionVerdict, type Endpoint, type PodClass, type ReachModel } from './model.ts';
@@ -133,10 +133,3 @@ export function openToAddresses(model: ReachModel, cls: PodClass, dir: Direction
   return (entry[dir] = out);
 }
 
-function sameConns(a: ConnSet, b: ConnSet): boolean {
-  for (const p of PROTOCOLS) {
-    if (a[p].length !== b[p].length) return false;
-    for (let i = 0; i < a[p].length; i++) if (a[p][i][0] !== b[p][i][0] || a[p][i][1] !== b[p][i][1]) return false;
-  }
-  return true;
-}

@@ -1,7 +1,7 @@
 // Questions asked of the reachability model: one flow (`queryReach`) and every workload pair
 // (`reachMatrix`), answered as typed results; `ztaudit reach` (src/cli/reach.ts) prints them.
 
-import { formatConns, intersectConns, isAllConns, isEmptyConns, restrictConns, subtractConns, unionConns, emptyConns, type ConnSet, type Protocol } from './conns.ts';
+import { formatConns, intersectConns, isAllConns, isEmptyConns, restrictConns, sameConns, subtractConns, unionConns, emptyConns, type ConnSet, type Protocol } from './conns.ts';
 import { ALL_V4, formatRange, ipToString, parseIp, unmapIpv4, type IpRange } from '../../base/ip.ts';
 import { describeCause, describeRule, evaluatePlan, podSetMatches, policyLabel, ruleMatchesPeer, rulePortConns, type DecisionCause, type Direction, type DirectionVerdict, type StagePlan } from './engine.ts';
 import { describePolicy, namePoliciesByName, type LayerPolicy } from './layers.ts';
@@ -220,10 +220,6 @@ function dedupeRules(list: RuleRef[]): RuleRef[] {
     seen.add(k);
     return true;
   });
-}
-
-function sameConns(a: ConnSet, b: ConnSet): boolean {
-  return isEmptyConns(subtractConns(a, b)) && isEmptyConns(subtractConns(b, a));
 }
 
 /** AdminNetworkPolicies of one priority matching the same asked connections, and the direction's answer with each of them first. */
