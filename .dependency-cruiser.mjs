@@ -8,11 +8,11 @@
 export const PARTS = [
   { name: 'base', path: 'src/base', holds: 'the shared vocabulary (areas, severities, resource references, verdicts), errors, the Logger type, the version, small helpers', may: [] },
   { name: 'snapshot', path: 'src/snapshot', holds: 'the kinds ztaudit reads, the Snapshot type, snapshot files', may: ['base'] },
-  { name: 'run', path: 'src/run', holds: 'run-result types: RunReport, Finding, RunDiff, TrendPoint', may: ['base', 'snapshot'] },
+  { name: 'run', path: 'src/run', holds: 'run-result types: RunReport, Finding, RunDiff, TrendPoint; the waiver rules every reader of a run applies', may: ['base', 'snapshot'] },
   { name: 'config', path: 'src/config', holds: 'ztaudit.yaml: types, schema, validation; the environment', may: ['base'] },
   { name: 'kube', path: 'src/kube', holds: 'kubeconfig, the one Kubernetes HTTP client, its retry policy, API discovery', may: ['base', 'snapshot'] },
   { name: 'analysis', path: 'src/analysis', holds: 'models over a snapshot (network, TLS, RBAC, pod security, mesh) answering typed questions', may: ['base', 'snapshot', 'config', 'run'] },
-  { name: 'engine', path: 'src/engine', holds: 'the Check contract, running checks behind the coverage gate, waivers, scores', may: ['base', 'snapshot', 'config', 'run', 'analysis'] },
+  { name: 'engine', path: 'src/engine', holds: 'the Check contract, running checks behind the coverage gate (waiving their findings), scores', may: ['base', 'snapshot', 'config', 'run', 'analysis'] },
   { name: 'checks', path: 'checks', holds: 'the check catalog: one module per check, framework control sets', may: ['base', 'snapshot', 'config', 'analysis', 'engine'] },
   { name: 'collect', path: 'src/collect', holds: 'snapshots from a live cluster, manifests or objects; TLS probes', may: ['base', 'snapshot', 'config', 'kube'] },
   { name: 'diff', path: 'src/diff', holds: 'a run against the last runs that evaluated each check', may: ['base', 'config', 'run', 'engine'] },

@@ -12,7 +12,7 @@
 // per-check baseline (baseline.ts): a check not evaluated in the previous run is compared
 // with the last run in which it was, so a partial run leaves no blind spot behind it.
 import { AREAS, SEVERITIES, type Severity } from '../base/vocabulary.ts';
-import { waiverMatches, waiverNamesResource } from '../engine/waivers.ts';
+import { waiverMatches, waiverNamesResource } from '../run/waivers.ts';
 import { isBlind, isEvaluated } from '../run/coverage.ts';
 import { BREADTH_LISTED, broadestSubjects } from '../run/breadth.ts';
 import { explainScoreChanges, type FindingPairs } from './score-causes.ts';

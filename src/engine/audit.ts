@@ -10,7 +10,7 @@ import { scoreRun } from './score.ts';
 import type { AuditContext, StagedAnalysis } from '../analysis/context.ts';
 import type { Check, CheckOutcome, Result } from './types.ts';
 import type { Severity } from '../base/vocabulary.ts';
-import { applyWaivers } from './waivers.ts';
+import { applyWaivers } from '../run/waivers.ts';
 import { redactUrlCredentials } from '../base/errors.ts';
 import { TOOL_VERSION } from '../base/version.ts';
 import { releaseModels } from '../analysis/memo.ts';

@@ -11,7 +11,7 @@ import type { Finding, RunReport, RunSummary } from '../run/types.ts';
 import { trendPointOf } from '../history/store.ts';
 import { CarriedChecks, jsonWithoutNul, withPartial, withoutNul } from '../history/run-store.ts';
 import { resourceShape } from '../history/shape.ts';
-import { expiryState, openCarried } from '../engine/waivers.ts';
+import { expiryState, openCarried } from '../run/waivers.ts';
 import { isOpenAt } from '../run/waiver-expiry.ts';
 import type { FleetCarried, FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegression, FleetWaiver } from '../run/fleet.ts';
 

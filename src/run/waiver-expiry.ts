@@ -1,7 +1,7 @@
 // When a waiver's expiry date has passed, with one rule for the run that states its waivers
 // and every reader that restates them later (the fleet report): a finding whose waiver has
 // since expired counts again. The findings a partial run carries are waived by its own config
-// (openCarried in src/engine/waivers.ts); isOpenAt goes by the waiver stored with a finding,
+// (openCarried in src/run/waivers.ts); isOpenAt goes by the waiver stored with a finding,
 // for where no config is at hand (the fleet, when the latest run cannot be read).
 // An expiry date is a whole day, UTC: "expires: 2027-03-31" holds through 23:59:59.999 UTC.
 import type { Finding } from './types.ts';

@@ -9,7 +9,7 @@ import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { auditSnapshot } from '../../../src/engine/audit.ts';
 import { fingerprintOf } from '../../../src/engine/fingerprint.ts';
-import { openCarried } from '../../../src/engine/waivers.ts';
+import { openCarried } from '../../../src/run/waivers.ts';
 import { runChecks, runStreamed } from '../../../src/engine/run.ts';
 import { scoreRun } from '../../../src/engine/score.ts';
 import { Spool } from '../../../src/base/spool.ts';
