@@ -57,15 +57,15 @@ export interface PermissionCheckSpec extends Omit<Check, 'evaluate' | 'area' | '
   namespace?: string;
   /**
    * With `namespace`: RoleBindings in a namespace holding a powerful service account the subject
-   * could act as there (powerfulOthersIn) count too.
+   * could act as there, and whose power it lacks (powerfulOthersIn), count too.
    */
   orWherePowerfulServiceAccounts?: boolean;
   /** What the subject can do, for the message, e.g. "read Secrets". */
   action: string;
   /** What a given failing subject can do, when its hits say more than `action`; undefined keeps `action`. */
   actionFor?: (hits: PermissionHit[]) => string | undefined;
-  /** Severity for a given failing subject (its hits, and all its audited grants); undefined keeps the check's severity. */
-  severityFor?: (hits: PermissionHit[], grants: readonly Grant[], ctx: AuditContext) => Severity | undefined;
+  /** Severity for a given failing subject (its hits, all its audited grants, the subject); undefined keeps the check's severity. */
+  severityFor?: (hits: PermissionHit[], grants: readonly Grant[], ctx: AuditContext, subject: Subject) => Severity | undefined;
   /** A sentence added to a failing subject's message, e.g. what to verify before acting on it (`grants`: all its audited grants). */
   noteFor?: (hits: PermissionHit[], ctx: AuditContext, subject: Subject, grants: readonly Grant[]) => string | undefined;
 }
@@ -207,7 +207,9 @@ export interface PowerfulOthers {
  * holds: as itself, or as a member of system:serviceaccounts[:NS] (a service account is in both
  * groups, and a group of service accounts in system:serviceaccounts). A missing account counts
  * only for a subject whose `grants` can create (or impersonate) it there. undefined when none: a
- * pod `s` creates there gives it nothing it does not have. O(1) but for the few names kept.
+ * pod `s` creates there, a pod it execs into or a token it mints there acts as an account whose
+ * power it already holds, and gives it nothing it does not have. The one answer for every check
+ * that rates access to a namespace by its powerful accounts. O(1) but for the few names kept.
  */
 export function powerfulOthersIn(ns: string, s: Subject, grants: readonly Grant[], ctx: AuditContext): PowerfulOthers | undefined {
   const powerful = powerfulServiceAccounts(ctx);
@@ -248,17 +250,20 @@ function powerfulText(ns: string, names: readonly string[], count: number, moreN
   return { text: `Namespace ${ns}${more} holds ${list}, which ${plural ? 'have' : 'has'} dangerous permissions ${where}`, plural };
 }
 
-/** The namespaces of `hits` that hold a powerful service account, with those accounts. */
-function powerfulNamespaces(hits: readonly PermissionHit[], grants: readonly Grant[], ctx: AuditContext): Array<[string, readonly string[]]> {
-  const powerful = powerfulServiceAccounts(ctx);
-  const out: Array<[string, readonly string[]]> = [];
-  for (const ns of distinct(hits, (h) => h.namespace ?? '')) {
-    if (!ns) continue;
-    const here = powerfulIn(powerful, ns, grants).list;
-    const sas = powerful.everywhere.length === 0 ? here : here ? [...here, ...powerful.everywhere] : powerful.everywhere;
-    if (sas) out.push([ns, sas]);
+/** The namespaces of `hits` (but `except`), sorted, holding powerful service accounts `s` could act as and whose power it lacks (powerfulOthersIn), with those accounts. */
+function powerfulNamespaces(hits: readonly PermissionHit[], s: Subject, grants: readonly Grant[], ctx: AuditContext, except?: string): Array<[string, PowerfulOthers]> {
+  const out: Array<[string, PowerfulOthers]> = [];
+  for (const ns of sortedDistinct(hits, (h) => h.namespace ?? '')) {
+    const others = ns && ns !== except ? powerfulOthersIn(ns, s, grants, ctx) : undefined;
+    if (others) out.push([ns, others]);
   }
   return out;
+}
+
+/** "Namespace NS holds …" for the first namespace of `found`, naming the accounts it rests on. */
+function powerfulNamespacesText(found: Array<[string, PowerfulOthers]>, ctx: AuditContext): { text: string; plural: boolean } {
+  const [ns, { names, count }] = found[0];
+  return powerfulText(ns, names, count, found.length - 1, powerfulServiceAccounts(ctx));
 }
 
 /** Whether a permission hit gives a way to act as the service accounts of its namespace (exec into their pods, mint their tokens, impersonate them). */
@@ -269,22 +274,24 @@ const reachesEverything = (hits: readonly PermissionHit[]) => hits.some((h) => !
 /**
  * Failing subjects whose reach is one namespace get this lower severity, unless the namespace is
  * kube-system, or, when `actsAs` is given, a hit it accepts is in a namespace holding a service
- * account with a dangerous grant cluster-wide or in kube-system (powerfulServiceAccounts): there that permission is
- * a way to the account's permissions, as kube-system is to the control plane's. Without `actsAs`
- * (a permission that gives no way to act as an account, e.g. relabelling the namespace) the plain rule.
+ * account with a dangerous grant cluster-wide or in kube-system (powerfulServiceAccounts) whose
+ * power the subject lacks (powerfulOthersIn): there that permission is a way to the account's
+ * permissions, as kube-system is to the control plane's. Exec into a pod of an account, or a
+ * token minted for it, acts as that account: an account the subject is, or whose grant it holds
+ * through its groups, gives it nothing. Without `actsAs` (a permission that gives no way to act
+ * as an account, e.g. relabelling the namespace) the plain rule.
  */
-export function namespaceOnlySeverity(lower: Severity, actsAs?: ActsAsServiceAccounts): (hits: PermissionHit[], grants: readonly Grant[], ctx: AuditContext) => Severity | undefined {
-  return (hits, grants, ctx) => (reachesEverything(hits) || (actsAs !== undefined && powerfulNamespaces(hits.filter(actsAs), grants, ctx).length > 0) ? undefined : lower);
+export function namespaceOnlySeverity(lower: Severity, actsAs?: ActsAsServiceAccounts): (hits: PermissionHit[], grants: readonly Grant[], ctx: AuditContext, subject: Subject) => Severity | undefined {
+  return (hits, grants, ctx, subject) => (reachesEverything(hits) || (actsAs !== undefined && powerfulNamespaces(hits.filter(actsAs), subject, grants, ctx).length > 0) ? undefined : lower);
 }
 
 /** For a subject of namespaceOnlySeverity(lower, actsAs) kept at the check's severity by a powerful service account: which, and why. */
 export function powerfulNamespaceNote(actsAs: ActsAsServiceAccounts): (hits: PermissionHit[], ctx: AuditContext, subject: Subject, grants: readonly Grant[]) => string | undefined {
-  return (hits, ctx, _subject, grants) => {
+  return (hits, ctx, subject, grants) => {
     if (reachesEverything(hits)) return undefined;
-    const found = powerfulNamespaces(hits.filter(actsAs), grants, ctx);
+    const found = powerfulNamespaces(hits.filter(actsAs), subject, grants, ctx);
     if (found.length === 0) return undefined;
-    const [ns, sas] = found[0];
-    const { text, plural } = powerfulText(ns, sas, sas.length, found.length - 1, powerfulServiceAccounts(ctx));
+    const { text, plural } = powerfulNamespacesText(found, ctx);
     return `${text}: this access there is a way to act as ${plural ? 'them' : 'it'}, so it is rated as in kube-system`;
   };
 }
@@ -296,14 +303,9 @@ export function powerfulNamespaceNote(actsAs: ActsAsServiceAccounts): (hits: Per
  */
 export function powerfulOthersNote(namespace: string, why: (plural: boolean) => string): (hits: PermissionHit[], ctx: AuditContext, subject: Subject, grants: readonly Grant[]) => string | undefined {
   return (hits, ctx, subject, grants) => {
-    const found: Array<[string, PowerfulOthers]> = [];
-    for (const ns of sortedDistinct(hits, (h) => h.namespace ?? '')) {
-      const others = ns && ns !== namespace ? powerfulOthersIn(ns, subject, grants, ctx) : undefined;
-      if (others) found.push([ns, others]);
-    }
+    const found = powerfulNamespaces(hits, subject, grants, ctx, namespace);
     if (found.length === 0) return undefined;
-    const [ns, { names, count }] = found[0];
-    const { text, plural } = powerfulText(ns, names, count, found.length - 1, powerfulServiceAccounts(ctx));
+    const { text, plural } = powerfulNamespacesText(found, ctx);
     return `${text}: ${why(plural)}`;
   };
 }
@@ -338,7 +340,7 @@ export function permissionCheck(spec: PermissionCheckSpec): Check {
           evidence: { subject: s.subject, ...evidence },
           related: relatedOf(hits),
         };
-        const sev = severityFor?.(hits, s.grants, ctx);
+        const sev = severityFor?.(hits, s.grants, ctx, s.subject);
         if (sev) v.severity = sev;
         yield v;
       }

@@ -22,7 +22,7 @@ export const privilegeEscalation = permissionCheck({
   remediation: 'Remove escalate/bind on roles and clusterroles, impersonate on users/groups/serviceaccounts/uids/userextras and create on serviceaccounts/token from roles of non-platform subjects. A subject whose only such permission is create on persistentvolumes is reported at medium: storage provisioners (a CSI external-provisioner, local-path-provisioner) need it to create volumes for PersistentVolumeClaims. Verify the subject is such a provisioner or a trusted cluster operator, since a hostPath PersistentVolume it creates gives the pod that claims it the node\'s filesystem, and waive the finding for it; remove the permission from any other subject.',
   wanted: privilegeEscalationPermissions,
   action: 'escalate privileges',
-  severityFor: (hits, grants, ctx) => (onlyPvCreate(hits) ? 'medium' : namespaceOnly(hits, grants, ctx)),
+  severityFor: (hits, grants, ctx, subject) => (onlyPvCreate(hits) ? 'medium' : namespaceOnly(hits, grants, ctx, subject)),
   noteFor: (hits, ctx, subject, grants) => (onlyPvCreate(hits)
     ? 'Creating PersistentVolumes is what a storage provisioner does: verify this subject is one (or a trusted cluster operator), since a hostPath PersistentVolume it creates gives the pod that claims it the node\'s filesystem'
     : powerfulNote(hits, ctx, subject, grants)),

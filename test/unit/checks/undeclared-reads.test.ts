@@ -6,7 +6,8 @@
 // check to its declaration: with any one kind forbidden (a 403 is the authorizer refusing a
 // list, https://kubernetes.io/docs/reference/access-authn-authz/authorization/, "Determine
 // whether a request is allowed or denied"), a check still judged must judge exactly as it did
-// with every kind read.
+// with every kind read. A read that changes no verdict here (a best-effort one, or one only a live
+// cluster makes) is held to the declaration by the trace in test/unit/schedule/watch-inputs.test.ts.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

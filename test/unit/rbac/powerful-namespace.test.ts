@@ -449,3 +449,97 @@ subjects: [{kind: ServiceAccount, name: z4, namespace: ci}]
     expect(verdictOf('rbac.workload-create-kube-system', yaml, 'dev').message).toContain('ServiceAccount ci/a3 and 1 more, which have dangerous permissions cluster-wide or in kube-system: a workload');
   });
 });
+
+// Exec into a pod acts as its service account (its mounted token), and a token minted for an
+// account is that account ("Users with create rights on serviceaccounts/token subresources can
+// issue TokenRequests for existing service accounts", kubernetes.io/docs/concepts/security/rbac-good-practices/#token-request).
+// A service account is itself and a member of system:serviceaccounts and system:serviceaccounts:NS
+// (kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-subjects; shared/reference/checks.md
+// "Implicit groups"): acting as an account whose grant it already holds gains it nothing, so only
+// another account's power rates its namespace access as in kube-system.
+describe('exec and token minting where the only powerful account is the subject itself, or one it is through its groups', () => {
+  const EXEC_AND_TOKENS = '[{apiGroups: [""], resources: [pods/exec], verbs: [create]}, {apiGroups: [""], resources: [serviceaccounts/token], verbs: [create]}]';
+  const SUBJECT = (s: string) => (s.includes('/') ? `{kind: ServiceAccount, name: ${s.split('/')[1]}, namespace: ${s.split('/')[0]}}` : `{kind: Group, name: "${s}", apiGroup: rbac.authorization.k8s.io}`);
+  /** A Role in `ns` with exec and token minting, bound to `subjects` ("NS/NAME" a ServiceAccount, else a Group) and User ops. */
+  const EXEC_IN = (ns: string, subjects: string[]) => `
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: exec-tokens, namespace: ${ns}}
+rules: ${EXEC_AND_TOKENS}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: exec-tokens, namespace: ${ns}}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: exec-tokens}
+subjects: [${[...subjects.map(SUBJECT), '{kind: User, name: ops, apiGroup: rbac.authorization.k8s.io}'].join(', ')}]
+`;
+  /** `role` (cluster-wide) for `subject` ("NS/NAME" a ServiceAccount, else a Group). */
+  const GRANT = (name: string, role: string, subject: string) => `
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: ${name}}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ${role}}
+subjects: [${SUBJECT(subject)}]
+`;
+  const SECRET_READER = `
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: secret-reader}
+rules: [{apiGroups: [""], resources: [secrets], verbs: [get, list]}]
+`;
+  const CHECKS_ACTING_AS = ['rbac.pod-exec-attach', 'rbac.privilege-escalation'];
+
+  it('ci/deployer reads Secrets cluster-wide and may exec and mint tokens in ci, where it is the only powerful account: medium, no kube-system note; User ops there: high, naming ci/deployer', () => {
+    const yaml = SECRET_READER + GRANT('deployer-secrets', 'secret-reader', 'ci/deployer') + EXEC_IN('ci', ['ci/deployer']);
+    for (const id of CHECKS_ACTING_AS) {
+      const self = verdictOf(id, yaml, 'deployer');
+      expect(self.status, id).toBe('fail');
+      expect(self.severity, id).toBe('medium');
+      expect(self.message, id).not.toContain('Namespace ci holds');
+      expect(self.message, id).not.toContain('rated as in kube-system');
+      const ops = verdictOf(id, yaml, 'ops');
+      expect(ops.severity, id).toBeUndefined();
+      expect(ops.message, id).toContain('. Namespace ci holds ServiceAccount ci/deployer, which has dangerous permissions cluster-wide: this access there is a way to act as it, so it is rated as in kube-system');
+    }
+  });
+
+  it('another powerful account in ci (ci/admin, cluster-admin): ci/deployer is rated as in kube-system, the note naming ci/admin alone', () => {
+    const yaml = SECRET_READER + GRANT('deployer-secrets', 'secret-reader', 'ci/deployer') + GRANT('ci-admin', 'cluster-admin', 'ci/admin') + EXEC_IN('ci', ['ci/deployer']);
+    for (const id of CHECKS_ACTING_AS) {
+      const v = verdictOf(id, yaml, 'deployer');
+      expect(v.severity, id).toBeUndefined();
+      expect(v.message, id).toMatch(/\. Namespace ci holds ServiceAccount ci\/admin, which has dangerous permissions cluster-wide: this access there is a way to act as it, so it is rated as in kube-system$/);
+      expect(v.message, id).not.toContain('ServiceAccount ci/deployer,');
+    }
+  });
+
+  it('Secrets read cluster-wide by group system:serviceaccounts:ci: its members and the group itself gain nothing by exec in ci (medium); an account of web and User ops do (high, naming the group)', () => {
+    const yaml = SECRET_READER + GRANT('ci-sas-secrets', 'secret-reader', 'system:serviceaccounts:ci') + EXEC_IN('ci', ['ci/builder', 'system:serviceaccounts:ci', 'web/runner']);
+    for (const id of CHECKS_ACTING_AS) {
+      for (const name of ['builder', 'system:serviceaccounts:ci']) {
+        const v = verdictOf(id, yaml, name);
+        expect(v.status, `${id} ${name}`).toBe('fail');
+        expect(v.severity, `${id} ${name}`).toBe('medium');
+        expect(v.message, `${id} ${name}`).not.toContain('Namespace ci holds');
+      }
+      for (const name of ['runner', 'ops']) {
+        const v = verdictOf(id, yaml, name);
+        expect(v.severity, `${id} ${name}`).toBeUndefined();
+        expect(v.message, `${id} ${name}`).toContain('. Namespace ci holds all service accounts (group system:serviceaccounts:ci), which have dangerous permissions cluster-wide: this access there is a way to act as them');
+      }
+    }
+  });
+
+  it('Secrets read cluster-wide by group system:serviceaccounts: a service account gains nothing by exec in any namespace (medium); User ops does (high)', () => {
+    const yaml = SECRET_READER + GRANT('sas-secrets', 'secret-reader', 'system:serviceaccounts') + EXEC_IN('ci', ['web/runner']);
+    for (const id of CHECKS_ACTING_AS) {
+      const runner = verdictOf(id, yaml, 'runner');
+      expect(runner.severity, id).toBe('medium');
+      expect(runner.message, id).not.toContain('Namespace ci holds');
+      expect(verdictOf(id, yaml, 'ops').message, id).toContain('. Namespace ci holds all service accounts of every namespace (group system:serviceaccounts), which have dangerous permissions cluster-wide');
+    }
+  });
+});
