@@ -311,7 +311,7 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
       if (typeof v === 'string' && v) revisionOf.set(w, { label: 'pod-template-generation', value: v });
     }
   }
-  for (const [w, hash] of currentReplicaSetHashes(snapshot, byKey, refKey)) revisionOf.set(w, { label: 'pod-template-hash', value: hash });
+  for (const [w, hash] of currentReplicaSetHashes(snapshot, byKey, objects, refKey)) revisionOf.set(w, { label: 'pod-template-hash', value: hash });
   // A CronJob's Jobs copy its job template when made: a Job whose pod template equals the
   // CronJob's current one (but for the labels the Job controller adds) is of its current revision.
   const cronKeys = new Map<KubeObject, string>();
@@ -403,9 +403,12 @@ function templateKey(t: unknown): string {
  * Per Deployment (a workload of `byKey`), the pod-template-hash of its current ReplicaSet:
  * the one whose template equals the Deployment's but for that label (how the Deployment
  * controller finds its new ReplicaSet), else the one with the highest
- * deployment.kubernetes.io/revision annotation. One pass over the ReplicaSets.
+ * deployment.kubernetes.io/revision annotation. One pass over the ReplicaSets. Only a
+ * ReplicaSet the Deployment controls counts, as in topOwner (the reference's uid and kind, the
+ * Deployment's selector selecting its template's labels): one naming the Deployment by hand
+ * would otherwise choose which running pods are of its current revision.
  */
-function currentReplicaSetHashes(snapshot: Snapshot, byKey: Map<string, Workload>, refKey: (kind: string, ns: string | undefined, name: string) => string): Map<Workload, string> {
+function currentReplicaSetHashes(snapshot: Snapshot, byKey: Map<string, Workload>, objects: Map<string, KubeObject>, refKey: (kind: string, ns: string | undefined, name: string) => string): Map<Workload, string> {
   const best = new Map<Workload, { matches: boolean; revision: number; hash: string }>();
   const keyOf = new Map<Workload, string>();
   for (const d of snapshot.resources.deployments ?? []) {
@@ -415,10 +418,12 @@ function currentReplicaSetHashes(snapshot: Snapshot, byKey: Map<string, Workload
   }
   for (const rs of snapshot.resources.replicasets ?? []) {
     const ctl = (rs.metadata?.ownerReferences ?? []).find((r) => r.controller === true);
-    if (ctl?.kind !== 'Deployment' || !ctl.name) continue;
+    if (ctl?.kind !== 'Deployment' || !ctl.name || !controllerKindOf('ReplicaSet', ctl)) continue;
     const w = byKey.get(refKey('Deployment', rs.metadata?.namespace, ctl.name));
     const depKey = w === undefined ? undefined : keyOf.get(w);
     if (w === undefined || depKey === undefined) continue;
+    const deployment = objects.get(refKey('Deployment', rs.metadata?.namespace, ctl.name));
+    if (!deployment || !controls(deployment, ctl.uid, selectedLabels(rs))) continue;
     const tpl = objRecord(objRecord(rs.spec).template);
     const hash = rs.metadata?.labels?.['pod-template-hash'] ?? record(objRecord(tpl.metadata).labels)['pod-template-hash'];
     if (typeof hash !== 'string' || !hash) continue;

@@ -137,6 +137,30 @@ describe('a ReplicaSet folds into a Deployment', () => {
     expect(workloadAliasOf(impostor, NS, 'ebpf-agent-5d8f9c7b6')).toBeUndefined(); // a workload's own name
   });
 
+  it('only a ReplicaSet the Deployment controls (its uid, its selector) says which pod-template-hash is the current revision', () => {
+    // The Deployment's template is `spec`; its current ReplicaSet (revision 2) has not made a pod yet,
+    // and the running pod is of the old one (hash old1).
+    const [deployment, current] = deploymentChain('ebpf-agent');
+    current!.metadata!.annotations = { 'deployment.kubernetes.io/revision': '2' };
+    const claim = (name: string, labels: Record<string, string>, uid: string, revision = '9', podSpec: object = spec): KubeObject => ({
+      apiVersion: 'apps/v1', kind: 'ReplicaSet',
+      metadata: { name, namespace: NS, labels, annotations: { 'deployment.kubernetes.io/revision': revision }, ownerReferences: [ref('apps/v1', 'Deployment', 'ebpf-agent', uid)] },
+      spec: { replicas: 1, template: { metadata: { labels }, spec: podSpec } },
+    });
+    const old = claim('ebpf-agent-old1', { app: 'ebpf-agent', 'pod-template-hash': 'old1' }, '1b0c7e7e-0000-4000-8000-000000000001', '1', { containers: [{ name: 'agent', image: 'registry.example.com/ebpf-agent:0.9' }] });
+    const running = pod('ebpf-agent-old1-x7k2p', { app: 'ebpf-agent', 'pod-template-hash': 'old1' }, [ref('apps/v1', 'ReplicaSet', 'ebpf-agent-old1')]);
+    const revisionRunning = (extra: KubeObject[]) => workloadsOf(live([deployment!, current!, old, running, ...extra])).find((w) => w.ref.kind === 'Deployment')?.currentRevisionRunning;
+    expect(revisionRunning([])).toBe(false);
+    // Naming the old pods' hash with the Deployment's own template at a higher revision, by a wrong uid:
+    expect(revisionRunning([claim('ebpf-agent-old1x', { app: 'ebpf-agent', 'pod-template-hash': 'old1' }, '00000000-dead-4000-8000-000000000000')])).toBe(false);
+    // With the right uid but pods the Deployment's selector does not select (so its template differs):
+    // the highest revision would win, but the Deployment controller would not own it.
+    const [, , ownPod] = deploymentChain('ebpf-agent');
+    const byRevision = (extra: KubeObject[]) => workloadsOf(live([deployment!, { ...current!, spec: { ...current!.spec as object, template: { metadata: { labels: { app: 'ebpf-agent', 'pod-template-hash': '5d8f9c7b6' } }, spec: { containers: [] } } } }, ownPod!, ...extra])).find((w) => w.ref.kind === 'Deployment')?.currentRevisionRunning;
+    expect(byRevision([])).toBe(true);
+    expect(byRevision([claim('ebpf-agent-zzz', { app: 'debug', 'pod-template-hash': 'zzz' }, '1b0c7e7e-0000-4000-8000-000000000001')])).toBe(true);
+  });
+
   // OpenShift's deployment controller makes a ReplicationController per DeploymentConfig revision
   // (docs.openshift.com, "Understanding deployments"); KEDA a Job per ScaledJob trigger
   // (keda.sh/docs, "Scaling Jobs"): folded into their owner, their findings keep one name.

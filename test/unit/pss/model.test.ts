@@ -359,6 +359,29 @@ describe('pod-security model and checks', () => {
     expect(fails(run([ns('b', enforce('baseline')), exempt.dep, exempt.oldRs, exempt.newRs, ...exempt.pods], config, 'v1.30.2').results.get('pod-security.pod-violates-enforced-level'))).toEqual([]);
   });
 
+  // Anyone who may create a ReplicaSet may write an owner reference naming the Deployment ("Owners
+  // and dependents", https://kubernetes.io/docs/concepts/overview/working-with-objects/owners-dependents/);
+  // the Deployment controller only counts one whose reference carries its uid and whose pods its
+  // selector selects (https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#selector).
+  it('a ReplicaSet naming the Deployment by hand (a wrong uid) cannot make the old pods its current revision and hide the stalled rollout', () => {
+    const oldSpec = { containers: [{ name: 'c', image: 'nginx' }] };
+    const newSpec = { containers: [{ name: 'c', image: 'nginx', ports: [{ containerPort: 80, hostPort: 80 }] }] };
+    const { dep, oldRs, newRs, pods } = rollout('b', oldSpec, newSpec, 2);
+    dep.metadata!.uid = 'd0000000-0000-4000-8000-000000000001';
+    (dep.spec as Record<string, unknown>).selector = { matchLabels: { app: 'web' } };
+    for (const rs of [oldRs, newRs]) rs.metadata!.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: dep.metadata!.uid, controller: true }];
+    // A copy of the Deployment's template under the old pods' pod-template-hash, at a higher revision.
+    const impostor: KubeObject = {
+      apiVersion: 'apps/v1', kind: 'ReplicaSet',
+      metadata: { name: 'web-old1x', namespace: 'b', labels: { app: 'web', 'pod-template-hash': 'old1' }, annotations: { 'deployment.kubernetes.io/revision': '3' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: '00000000-dead-4000-8000-000000000000', controller: true }] },
+      spec: { replicas: 0, selector: { matchLabels: { app: 'web', 'pod-template-hash': 'old1' } }, template: { metadata: { labels: { app: 'web', 'pod-template-hash': 'old1' } }, spec: newSpec } },
+    };
+    const { results } = run([ns('b', enforce('baseline')), dep, oldRs, newRs, impostor, ...pods], defaultConfig(), 'v1.30.2');
+    const [f] = fails(results.get('pod-security.pod-violates-enforced-level'));
+    expect(f?.resource).toEqual({ kind: 'Deployment', namespace: 'b', name: 'web' });
+    expect(f?.evidence).toMatchObject({ evaluatedPods: 2, failingPods: 0, currentTemplateFails: true });
+  });
+
   it('a running pod of the current revision that a mutating webhook fixed at admission proves the failing template is admitted: no blocked rollout', () => {
     // Mutating admission runs before validating admission, and PodSecurity judges the mutated pod
     // (https://kubernetes.io/docs/reference/access-authn-authz/admission-controllers/): a pod whose
