@@ -1,10 +1,11 @@
 // Pods and the workloads that own them. Pod-level findings are attributed to the top-level
 // owner (Pod -> ReplicaSet -> Deployment, Job -> CronJob) so ten replicas make one finding,
-// also when the ReplicaSet or Job itself is not in the input.
+// also when the ReplicaSet or Job itself is not in the input (manifests, or a live run refused
+// their list; absentOwnerParent).
 // From manifests, workload templates stand in for the pods they would create.
 
 import { AREAS, type ResourceRef } from '../base/vocabulary.ts';
-import type { KubeObject, Snapshot } from '../snapshot/types.ts';
+import { coverageOk, type KubeObject, type Snapshot } from '../snapshot/types.ts';
 import { labelSelectorMatches } from './mesh/util.ts';
 import { memoize } from './memo.ts';
 
@@ -253,8 +254,13 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
   // folded into the workload above it when its name says which: the Deployment controller
   // names a ReplicaSet DEPLOYMENT-HASH and labels its pods pod-template-hash=HASH; the
   // CronJob controller names a Job CRONJOB-MINUTES (folded only when that CronJob is present).
+  // Not when the snapshot lists that kind from a live cluster: there the owner is not missing
+  // but does not exist, and anyone who may create a pod may write that name and those labels,
+  // which would join the pod to the Deployment's (or CronJob's) finding and its waiver.
+  const listedLive = (key: 'replicasets' | 'jobs') => !templatesStandIn(snapshot) && coverageOk(snapshot, key);
   const absentOwnerParent = (owner: ResourceRef, pod: KubeObject): ResourceRef | undefined => {
     if (owner.kind === 'ReplicaSet') {
+      if (listedLive('replicasets')) return undefined;
       const hash = pod.metadata?.labels?.['pod-template-hash'];
       if (!hash || !owner.name.endsWith(`-${hash}`) || owner.name.length <= hash.length + 1) return undefined;
       const name = owner.name.slice(0, -(hash.length + 1));
@@ -264,6 +270,7 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
       return { kind: 'Deployment', namespace: owner.namespace, name };
     }
     if (owner.kind === 'Job') {
+      if (listedLive('jobs')) return undefined;
       const m = /^(.+)-\d+$/.exec(owner.name);
       if (m && objects.has(refKey('CronJob', owner.namespace, m[1]!))) return { kind: 'CronJob', namespace: owner.namespace, name: m[1]! };
     }
