@@ -302,6 +302,8 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
 
   // The label that ties a pod to its workload's current revision, and its value.
   const revisionOf = new Map<Workload, { label: string; value: string } | { jobs: Map<string, boolean> }>();
+  // DaemonSets whose controller says a pod of the current revision runs (daemonSetCountsUpdatedPods).
+  const updatedByController = new Set<Workload>();
   for (const w of byKey.values()) {
     const o = objects.get(refKey(w.ref.kind, w.ref.namespace, w.ref.name));
     if (!o) continue;
@@ -316,6 +318,7 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
     } else if (o.kind === 'DaemonSet') {
       const v = o.metadata?.annotations?.['deprecated.daemonset.template.generation'];
       if (typeof v === 'string' && v) revisionOf.set(w, { label: 'pod-template-generation', value: v });
+      if (daemonSetCountsUpdatedPods(o)) updatedByController.add(w);
     }
   }
   for (const [w, hash] of currentReplicaSetHashes(snapshot, byKey, objects, refKey)) revisionOf.set(w, { label: 'pod-template-hash', value: hash });
@@ -374,6 +377,8 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
     if (current !== undefined) w.currentRevisionRunning = w.currentRevisionRunning === true || current;
   }
 
+  for (const w of updatedByController) if (w.pods.length > 0) w.currentRevisionRunning = true;
+
   if (templatesStandIn(snapshot)) {
     for (const w of byKey.values()) {
       const pod = templatePodOf(w);
@@ -388,6 +393,21 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
 
 /** The labels a controller adds to the pod template it copies: the Deployment's pod-template-hash, the Job's. */
 const CONTROLLER_LABELS = ['pod-template-hash', 'controller-uid', 'job-name', 'batch.kubernetes.io/controller-uid', 'batch.kubernetes.io/job-name'];
+
+/**
+ * Whether a DaemonSet's status says a node runs a pod of its current revision: the controller
+ * counts a pod updated when its pod-template-generation label is the template generation (the
+ * tie read from the labels here) or when its controller-revision-hash is the current
+ * ControllerRevision's (not collected). A rollback (`kubectl rollout undo`) makes the earlier
+ * template current again under a new generation, so its pods are current by the hash alone
+ * (https://kubernetes.io/docs/tasks/manage-daemon/rollback-daemon-set/). Only a status written
+ * for the DaemonSet's present generation (observedGeneration) is read.
+ */
+function daemonSetCountsUpdatedPods(o: KubeObject): boolean {
+  const status = objRecord(o.status);
+  const generation = o.metadata?.generation;
+  return typeof generation === 'number' && status.observedGeneration === generation && typeof status.updatedNumberScheduled === 'number' && status.updatedNumberScheduled > 0;
+}
 
 /** A pod template without the labels its controller adds, keys sorted: what the Deployment controller compares. */
 function templateKey(t: unknown): string {

@@ -447,6 +447,36 @@ describe('pod-security model and checks', () => {
     expect(found.map((v) => v.resource.name).sort()).toEqual(['agent', 'db', 'kv', 'report']);
   });
 
+  // `kubectl rollout undo daemonset` makes an earlier template current again under a new template
+  // generation (https://kubernetes.io/docs/tasks/manage-daemon/rollback-daemon-set/): the pods
+  // already running it keep their old pod-template-generation label, and the controller counts them
+  // updated by their controller-revision-hash, which its status reports (updatedNumberScheduled,
+  // "the total number of nodes that are running updated daemon pod":
+  // https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/daemon-set-v1/#DaemonSetStatus).
+  it('a DaemonSet rolled back to the template its pods run (its status counts them updated) is not reported as a stalled rollout', () => {
+    const template = { containers: [{ name: 'c', image: 'agent:1' }] };
+    const ds = (status?: object): KubeObject => ({
+      apiVersion: 'apps/v1', kind: 'DaemonSet',
+      metadata: { name: 'agent', namespace: 'b', uid: 'ds1', generation: 3, annotations: { 'deprecated.daemonset.template.generation': '3' } },
+      spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: template } },
+      ...(status ? { status } : {}),
+    });
+    // Made from the same template at generation 1; a mutating webhook made it restricted at admission.
+    const pod: KubeObject = {
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: { name: 'agent-x7k2p', namespace: 'b', labels: { app: 'agent', 'controller-revision-hash': '6d4b9c7f8', 'pod-template-generation': '1' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'agent', uid: 'ds1', controller: true }] },
+      spec: restrictedSpec, status: { phase: 'Running' },
+    };
+    const enforced = (status?: object) => fails(run([ns('b', enforce('restricted')), ds(status), pod], defaultConfig(), 'v1.30.2').results.get('pod-security.pod-violates-enforced-level'));
+    expect(enforced({ observedGeneration: 3, desiredNumberScheduled: 1, updatedNumberScheduled: 1 })).toEqual([]);
+    // No status, one written for an earlier generation, or none of its pods updated: the labels decide.
+    for (const status of [undefined, { observedGeneration: 2, updatedNumberScheduled: 1 }, { observedGeneration: 3, updatedNumberScheduled: 0 }]) {
+      const [f] = enforced(status);
+      expect(f?.resource, JSON.stringify(status)).toEqual({ kind: 'DaemonSet', namespace: 'b', name: 'agent' });
+      expect(f?.evidence).toMatchObject({ currentTemplateFails: true, failingPods: 0 });
+    }
+  });
+
   it('version-pinned-old compares with the cluster version, or with the newest rules when it is unknown', () => {
     const objects = [ns('a', enforce('restricted', 'v1.36')), ns('b', enforce('baseline', 'v1.30')), ns('c', enforce('privileged', 'v1.10'))];
     const onCluster = run(objects, defaultConfig(), 'v1.36.3').results.get('pod-security.version-pinned-old')!;
