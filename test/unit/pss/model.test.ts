@@ -118,6 +118,27 @@ describe('pod-security model and checks', () => {
     expect(fails(results.get('pod-security.resource-limits-missing')).map((v) => v.resource.name).sort()).toEqual(['batch', 'legacy']);
   });
 
+  // The ReplicaSet and ReplicationController controllers mark their pods with no revision
+  // (https://kubernetes.io/docs/concepts/workloads/controllers/replicaset/): a template edited since
+  // the pods were made cannot be told from one a mutating webhook changed at admission, so the
+  // running pods are judged (one finding for the workload) and the template only when none runs.
+  it('a live standalone ReplicaSet is one workload: its running pods are judged, its template when it runs none', () => {
+    const rs = (replicas: number): KubeObject => ({
+      apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'workers', namespace: 'shop', uid: 'rs1' },
+      spec: { replicas, selector: { matchLabels: { app: 'workers' } }, template: { metadata: { labels: { app: 'workers' } }, spec: privilegedSpec } },
+    });
+    const pods = ['workers-k2x8d', 'workers-p9q4z'].map((name): KubeObject => ({
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: { name, namespace: 'shop', labels: { app: 'workers' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'workers', uid: 'rs1', controller: true }] },
+      spec: restrictedSpec, status: { phase: 'Running' },
+    }));
+    const running = run([ns('shop', enforce('baseline')), rs(2), ...pods]);
+    expect(running.model.workloads.map((w) => w.workload.ref)).toEqual([{ kind: 'ReplicaSet', namespace: 'shop', name: 'workers' }]);
+    expect(running.results.get('pod-security.pod-violates-enforced-level')!.map((v) => `${v.status} ${v.resource.kind}/${v.resource.name}`)).toEqual(['pass ReplicaSet/workers']);
+    const idle = run([ns('shop', enforce('baseline')), rs(0)]);
+    expect(fails(idle.results.get('pod-security.pod-violates-target')).map((v) => `${v.severity} ${v.resource.kind}/${v.resource.name}`)).toEqual(['high ReplicaSet/workers']);
+  });
+
   // A Job with a Complete or Failed condition (or SuccessCriteriaMet / FailureTarget, which
   // precede them) makes no pods again (https://kubernetes.io/docs/concepts/workloads/controllers/job/
   // "Job termination and cleanup"): with no pods left, it has no next pods for its template to
