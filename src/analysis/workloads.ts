@@ -1,10 +1,11 @@
 // Pods and the workloads that own them. Pod-level findings are attributed to the top-level
 // owner (Pod -> ReplicaSet -> Deployment, Job -> CronJob) so ten replicas make one finding,
-// also when the ReplicaSet or Job itself is not in the input.
+// also when the ReplicaSet or Job itself is not in the input (manifests, or a live run refused
+// their list; absentOwnerParent).
 // From manifests, workload templates stand in for the pods they would create.
 
 import { AREAS, type ResourceRef } from '../base/vocabulary.ts';
-import type { KubeObject, Snapshot } from '../snapshot/types.ts';
+import { coverageOk, type KubeObject, type Snapshot } from '../snapshot/types.ts';
 import { labelSelectorMatches } from './mesh/util.ts';
 import { memoize } from './memo.ts';
 
@@ -253,8 +254,13 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
   // folded into the workload above it when its name says which: the Deployment controller
   // names a ReplicaSet DEPLOYMENT-HASH and labels its pods pod-template-hash=HASH; the
   // CronJob controller names a Job CRONJOB-MINUTES (folded only when that CronJob is present).
+  // Not when the snapshot lists that kind from a live cluster: there the owner is not missing
+  // but does not exist, and anyone who may create a pod may write that name and those labels,
+  // which would join the pod to the Deployment's (or CronJob's) finding and its waiver.
+  const listedLive = (key: 'replicasets' | 'jobs') => !templatesStandIn(snapshot) && coverageOk(snapshot, key);
   const absentOwnerParent = (owner: ResourceRef, pod: KubeObject): ResourceRef | undefined => {
     if (owner.kind === 'ReplicaSet') {
+      if (listedLive('replicasets')) return undefined;
       const hash = pod.metadata?.labels?.['pod-template-hash'];
       if (!hash || !owner.name.endsWith(`-${hash}`) || owner.name.length <= hash.length + 1) return undefined;
       const name = owner.name.slice(0, -(hash.length + 1));
@@ -264,6 +270,7 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
       return { kind: 'Deployment', namespace: owner.namespace, name };
     }
     if (owner.kind === 'Job') {
+      if (listedLive('jobs')) return undefined;
       const m = /^(.+)-\d+$/.exec(owner.name);
       if (m && objects.has(refKey('CronJob', owner.namespace, m[1]!))) return { kind: 'CronJob', namespace: owner.namespace, name: m[1]! };
     }
@@ -295,6 +302,8 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
 
   // The label that ties a pod to its workload's current revision, and its value.
   const revisionOf = new Map<Workload, { label: string; value: string } | { jobs: Map<string, boolean> }>();
+  // DaemonSets whose controller says a pod of the current revision runs (daemonSetCountsUpdatedPods).
+  const updatedByController = new Set<Workload>();
   for (const w of byKey.values()) {
     const o = objects.get(refKey(w.ref.kind, w.ref.namespace, w.ref.name));
     if (!o) continue;
@@ -309,9 +318,10 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
     } else if (o.kind === 'DaemonSet') {
       const v = o.metadata?.annotations?.['deprecated.daemonset.template.generation'];
       if (typeof v === 'string' && v) revisionOf.set(w, { label: 'pod-template-generation', value: v });
+      if (daemonSetCountsUpdatedPods(o)) updatedByController.add(w);
     }
   }
-  for (const [w, hash] of currentReplicaSetHashes(snapshot, byKey, refKey)) revisionOf.set(w, { label: 'pod-template-hash', value: hash });
+  for (const [w, hash] of currentReplicaSetHashes(snapshot, byKey, objects, refKey)) revisionOf.set(w, { label: 'pod-template-hash', value: hash });
   // A CronJob's Jobs copy its job template when made: a Job whose pod template equals the
   // CronJob's current one (but for the labels the Job controller adds) is of its current revision.
   const cronKeys = new Map<KubeObject, string>();
@@ -367,6 +377,8 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
     if (current !== undefined) w.currentRevisionRunning = w.currentRevisionRunning === true || current;
   }
 
+  for (const w of updatedByController) if (w.pods.length > 0) w.currentRevisionRunning = true;
+
   if (templatesStandIn(snapshot)) {
     for (const w of byKey.values()) {
       const pod = templatePodOf(w);
@@ -381,6 +393,21 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
 
 /** The labels a controller adds to the pod template it copies: the Deployment's pod-template-hash, the Job's. */
 const CONTROLLER_LABELS = ['pod-template-hash', 'controller-uid', 'job-name', 'batch.kubernetes.io/controller-uid', 'batch.kubernetes.io/job-name'];
+
+/**
+ * Whether a DaemonSet's status says a node runs a pod of its current revision: the controller
+ * counts a pod updated when its pod-template-generation label is the template generation (the
+ * tie read from the labels here) or when its controller-revision-hash is the current
+ * ControllerRevision's (not collected). A rollback (`kubectl rollout undo`) makes the earlier
+ * template current again under a new generation, so its pods are current by the hash alone
+ * (https://kubernetes.io/docs/tasks/manage-daemon/rollback-daemon-set/). Only a status written
+ * for the DaemonSet's present generation (observedGeneration) is read.
+ */
+function daemonSetCountsUpdatedPods(o: KubeObject): boolean {
+  const status = objRecord(o.status);
+  const generation = o.metadata?.generation;
+  return typeof generation === 'number' && status.observedGeneration === generation && typeof status.updatedNumberScheduled === 'number' && status.updatedNumberScheduled > 0;
+}
 
 /** A pod template without the labels its controller adds, keys sorted: what the Deployment controller compares. */
 function templateKey(t: unknown): string {
@@ -403,9 +430,12 @@ function templateKey(t: unknown): string {
  * Per Deployment (a workload of `byKey`), the pod-template-hash of its current ReplicaSet:
  * the one whose template equals the Deployment's but for that label (how the Deployment
  * controller finds its new ReplicaSet), else the one with the highest
- * deployment.kubernetes.io/revision annotation. One pass over the ReplicaSets.
+ * deployment.kubernetes.io/revision annotation. One pass over the ReplicaSets. Only a
+ * ReplicaSet the Deployment controls counts, as in topOwner (the reference's uid and kind, the
+ * Deployment's selector selecting its template's labels): one naming the Deployment by hand
+ * would otherwise choose which running pods are of its current revision.
  */
-function currentReplicaSetHashes(snapshot: Snapshot, byKey: Map<string, Workload>, refKey: (kind: string, ns: string | undefined, name: string) => string): Map<Workload, string> {
+function currentReplicaSetHashes(snapshot: Snapshot, byKey: Map<string, Workload>, objects: Map<string, KubeObject>, refKey: (kind: string, ns: string | undefined, name: string) => string): Map<Workload, string> {
   const best = new Map<Workload, { matches: boolean; revision: number; hash: string }>();
   const keyOf = new Map<Workload, string>();
   for (const d of snapshot.resources.deployments ?? []) {
@@ -415,10 +445,12 @@ function currentReplicaSetHashes(snapshot: Snapshot, byKey: Map<string, Workload
   }
   for (const rs of snapshot.resources.replicasets ?? []) {
     const ctl = (rs.metadata?.ownerReferences ?? []).find((r) => r.controller === true);
-    if (ctl?.kind !== 'Deployment' || !ctl.name) continue;
+    if (ctl?.kind !== 'Deployment' || !ctl.name || !controllerKindOf('ReplicaSet', ctl)) continue;
     const w = byKey.get(refKey('Deployment', rs.metadata?.namespace, ctl.name));
     const depKey = w === undefined ? undefined : keyOf.get(w);
     if (w === undefined || depKey === undefined) continue;
+    const deployment = objects.get(refKey('Deployment', rs.metadata?.namespace, ctl.name));
+    if (!deployment || !controls(deployment, ctl.uid, selectedLabels(rs))) continue;
     const tpl = objRecord(objRecord(rs.spec).template);
     const hash = rs.metadata?.labels?.['pod-template-hash'] ?? record(objRecord(tpl.metadata).labels)['pod-template-hash'];
     if (typeof hash !== 'string' || !hash) continue;

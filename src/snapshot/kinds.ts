@@ -51,10 +51,11 @@ const PSS_ANNOTATIONS = ['container.apparmor.security.beta.kubernetes.io/', 'con
 const POD: SlimSpec = { annotations: [...MESH_ANNOTATIONS, ...PSS_ANNOTATIONS], status: ['phase', 'podIP', 'podIPs', 'hostIP'] };
 /**
  * Workloads: judged by their pod template (in spec) and owner references; of the status only a
- * StatefulSet's updateRevision, which with the revision annotations ties running pods to the
- * current template (src/analysis/workloads.ts currentRevisionRunning).
+ * StatefulSet's updateRevision and a DaemonSet's updatedNumberScheduled (with observedGeneration,
+ * which says the status is of the present spec), which with the revision annotations tie running
+ * pods to the current template (src/analysis/workloads.ts currentRevisionRunning).
  */
-const WORKLOAD: SlimSpec = { annotations: [...MESH_ANNOTATIONS, 'deployment.kubernetes.io/revision', 'deprecated.daemonset.template.generation'], status: ['updateRevision'] };
+const WORKLOAD: SlimSpec = { annotations: [...MESH_ANNOTATIONS, 'deployment.kubernetes.io/revision', 'deprecated.daemonset.template.generation'], status: ['observedGeneration', 'updatedNumberScheduled', 'updateRevision'] };
 /** A Job's conditions too: a finished Job makes no pods again (src/analysis/workloads.ts jobFinished). */
 const JOB: SlimSpec = { annotations: [...MESH_ANNOTATIONS], status: ['conditions'] };
 const RBAC: SlimSpec = { annotations: ['rbac.authorization.kubernetes.io/autoupdate'], status: [] };

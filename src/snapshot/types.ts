@@ -30,6 +30,8 @@ export interface ObjectMeta {
   annotations?: Record<string, string>;
   creationTimestamp?: string;
   resourceVersion?: string;
+  /** Bumped by the API server on each spec change; a controller's status.observedGeneration says which it has seen. */
+  generation?: number;
   ownerReferences?: Array<{ apiVersion?: string; kind?: string; name?: string; uid?: string; controller?: boolean }>;
   finalizers?: string[];
 }

@@ -37,6 +37,7 @@ function pod(name: string, labels: Record<string, string>, ownerReferences?: Ref
 }
 
 const live = (objects: KubeObject[]): Snapshot => Object.assign(snapshotFromObjects(structuredClone(objects)), { source: 'live', origin: 'live' } as const);
+const manifests = (objects: KubeObject[]): Snapshot => snapshotFromObjects(structuredClone(objects));
 
 /** "Kind namespace/name" of the workload the named pod's findings go to. */
 function ownerOf(snapshot: Snapshot, podName: string): string {
@@ -110,11 +111,38 @@ describe('a pod is a workload of its own', () => {
 
   it('when it names an absent ReplicaSet of a present Deployment whose selector does not select it', () => {
     const [deployment] = deploymentChain('ebpf-agent');
-    const s = live([deployment!,
+    const s = manifests([deployment!,
       pod('ebpf-agent-7c4d9-aaaaa', { app: 'ebpf-agent', 'pod-template-hash': '7c4d9' }, [ref('apps/v1', 'ReplicaSet', 'ebpf-agent-7c4d9', 'gone')]),
       pod('ebpf-agent-7c4d9-bbbbb', { app: 'debug', 'pod-template-hash': '7c4d9' }, [ref('apps/v1', 'ReplicaSet', 'ebpf-agent-7c4d9', 'gone')])]);
     expect(ownerOf(s, 'ebpf-agent-7c4d9-aaaaa')).toBe('Deployment monitoring/ebpf-agent'); // `kubectl get pods` without the ReplicaSets
     expect(ownerOf(s, 'ebpf-agent-7c4d9-bbbbb')).toBe('ReplicaSet monitoring/ebpf-agent-7c4d9');
+  });
+
+  // A live snapshot lists every ReplicaSet (and Job) of the namespace: a pod naming one that is
+  // not there names an object that does not exist, which anyone who may create a pod can write
+  // ("Owners and dependents", https://kubernetes.io/docs/concepts/overview/working-with-objects/owners-dependents/).
+  // Only an export without that kind (manifests, or a live run refused the list) needs the
+  // name-and-label guess.
+  it('when, live, it names a ReplicaSet (or a CronJob\'s Job) the listing does not hold, whatever its name and labels say', () => {
+    const objects = [...deploymentChain('ebpf-agent'),
+      { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'backup', namespace: NS, uid: 'c1' }, spec: { schedule: '@daily', jobTemplate: { spec: { template: { spec } } } } } as KubeObject,
+      pod('ebpf-agent-7c4d9-aaaaa', { app: 'ebpf-agent', 'pod-template-hash': '7c4d9' }, [ref('apps/v1', 'ReplicaSet', 'ebpf-agent-7c4d9', 'made-up')]),
+      pod('backup-29000000-zzzzz', { 'job-name': 'backup-29000000' }, [ref('batch/v1', 'Job', 'backup-29000000', 'made-up')])];
+    const s = live(objects);
+    expect(ownerOf(s, 'ebpf-agent-7c4d9-aaaaa')).toBe('ReplicaSet monitoring/ebpf-agent-7c4d9');
+    expect(ownerOf(s, 'backup-29000000-zzzzz')).toBe('Job monitoring/backup-29000000');
+    expect(workloadsOf(s).find((w) => w.ref.kind === 'Deployment')?.podCount).toBe(1); // the real replica only
+    // A snapshot file written from that live run reads the same.
+    expect(ownerOf(Object.assign(live(objects), { source: 'snapshot' } as const), 'ebpf-agent-7c4d9-aaaaa')).toBe('ReplicaSet monitoring/ebpf-agent-7c4d9');
+    // Manifests, or a live run whose ReplicaSet and Job lists were refused, keep the guess.
+    const m = manifests(objects);
+    expect(ownerOf(m, 'ebpf-agent-7c4d9-aaaaa')).toBe('Deployment monitoring/ebpf-agent');
+    expect(ownerOf(m, 'backup-29000000-zzzzz')).toBe('CronJob monitoring/backup');
+    const refused = live(objects.filter((o) => o.kind !== 'ReplicaSet'));
+    refused.coverage.replicasets = { status: 'forbidden', detail: 'list replicasets.apps' };
+    refused.coverage.jobs = { status: 'forbidden', detail: 'list jobs.batch' };
+    expect(ownerOf(refused, 'ebpf-agent-7c4d9-aaaaa')).toBe('Deployment monitoring/ebpf-agent');
+    expect(ownerOf(refused, 'backup-29000000-zzzzz')).toBe('CronJob monitoring/backup');
   });
 
   it('when its owner is a custom resource or a built-in kind\'s namesake from another API group', () => {
@@ -135,6 +163,30 @@ describe('a ReplicaSet folds into a Deployment', () => {
     const impostor = live([deployment!, wrongUid, p!]);
     expect(ownerOf(impostor, 'ebpf-agent-5d8f9c7b6-x7k2p')).toBe('ReplicaSet monitoring/ebpf-agent-5d8f9c7b6');
     expect(workloadAliasOf(impostor, NS, 'ebpf-agent-5d8f9c7b6')).toBeUndefined(); // a workload's own name
+  });
+
+  it('only a ReplicaSet the Deployment controls (its uid, its selector) says which pod-template-hash is the current revision', () => {
+    // The Deployment's template is `spec`; its current ReplicaSet (revision 2) has not made a pod yet,
+    // and the running pod is of the old one (hash old1).
+    const [deployment, current] = deploymentChain('ebpf-agent');
+    current!.metadata!.annotations = { 'deployment.kubernetes.io/revision': '2' };
+    const claim = (name: string, labels: Record<string, string>, uid: string, revision = '9', podSpec: object = spec): KubeObject => ({
+      apiVersion: 'apps/v1', kind: 'ReplicaSet',
+      metadata: { name, namespace: NS, labels, annotations: { 'deployment.kubernetes.io/revision': revision }, ownerReferences: [ref('apps/v1', 'Deployment', 'ebpf-agent', uid)] },
+      spec: { replicas: 1, template: { metadata: { labels }, spec: podSpec } },
+    });
+    const old = claim('ebpf-agent-old1', { app: 'ebpf-agent', 'pod-template-hash': 'old1' }, '1b0c7e7e-0000-4000-8000-000000000001', '1', { containers: [{ name: 'agent', image: 'registry.example.com/ebpf-agent:0.9' }] });
+    const running = pod('ebpf-agent-old1-x7k2p', { app: 'ebpf-agent', 'pod-template-hash': 'old1' }, [ref('apps/v1', 'ReplicaSet', 'ebpf-agent-old1')]);
+    const revisionRunning = (extra: KubeObject[]) => workloadsOf(live([deployment!, current!, old, running, ...extra])).find((w) => w.ref.kind === 'Deployment')?.currentRevisionRunning;
+    expect(revisionRunning([])).toBe(false);
+    // Naming the old pods' hash with the Deployment's own template at a higher revision, by a wrong uid:
+    expect(revisionRunning([claim('ebpf-agent-old1x', { app: 'ebpf-agent', 'pod-template-hash': 'old1' }, '00000000-dead-4000-8000-000000000000')])).toBe(false);
+    // With the right uid but pods the Deployment's selector does not select (so its template differs):
+    // the highest revision would win, but the Deployment controller would not own it.
+    const [, , ownPod] = deploymentChain('ebpf-agent');
+    const byRevision = (extra: KubeObject[]) => workloadsOf(live([deployment!, { ...current!, spec: { ...current!.spec as object, template: { metadata: { labels: { app: 'ebpf-agent', 'pod-template-hash': '5d8f9c7b6' } }, spec: { containers: [] } } } }, ownPod!, ...extra])).find((w) => w.ref.kind === 'Deployment')?.currentRevisionRunning;
+    expect(byRevision([])).toBe(true);
+    expect(byRevision([claim('ebpf-agent-zzz', { app: 'debug', 'pod-template-hash': 'zzz' }, '1b0c7e7e-0000-4000-8000-000000000001')])).toBe(true);
   });
 
   // OpenShift's deployment controller makes a ReplicationController per DeploymentConfig revision

@@ -636,8 +636,23 @@ status:
   // policy-controller/k8s/status/src/index.rs http_parent_status / grpc_parent_status, read at
   // b24cd4059841): one entry per Server, group policy.linkerd.io, its namespace, one Accepted condition.
   const LIVE = { source: 'live', origin: 'live' } as const;
-  // Read from the cluster, a workload is judged by its pods: api's, with the proxy Linkerd injected.
+  // Read from the cluster, a workload is judged by its pods: api's, with the proxy Linkerd injected
+  // (and its ReplicaSet, which a live listing holds).
   const inCluster = (yaml: string) => `${yaml}
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: api-5d8f7
+  namespace: shop
+  uid: u1
+  labels: {app: api, pod-template-hash: 5d8f7}
+  ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: api, controller: true}]
+spec:
+  selector: {matchLabels: {app: api, pod-template-hash: 5d8f7}}
+  template:
+    metadata: {labels: {app: api, pod-template-hash: 5d8f7}}
+    spec: {serviceAccountName: api, containers: [{name: app, image: example/app:1}]}
 ---
 apiVersion: v1
 kind: Pod

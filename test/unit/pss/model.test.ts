@@ -118,6 +118,27 @@ describe('pod-security model and checks', () => {
     expect(fails(results.get('pod-security.resource-limits-missing')).map((v) => v.resource.name).sort()).toEqual(['batch', 'legacy']);
   });
 
+  // The ReplicaSet and ReplicationController controllers mark their pods with no revision
+  // (https://kubernetes.io/docs/concepts/workloads/controllers/replicaset/): a template edited since
+  // the pods were made cannot be told from one a mutating webhook changed at admission, so the
+  // running pods are judged (one finding for the workload) and the template only when none runs.
+  it('a live standalone ReplicaSet is one workload: its running pods are judged, its template when it runs none', () => {
+    const rs = (replicas: number): KubeObject => ({
+      apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'workers', namespace: 'shop', uid: 'rs1' },
+      spec: { replicas, selector: { matchLabels: { app: 'workers' } }, template: { metadata: { labels: { app: 'workers' } }, spec: privilegedSpec } },
+    });
+    const pods = ['workers-k2x8d', 'workers-p9q4z'].map((name): KubeObject => ({
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: { name, namespace: 'shop', labels: { app: 'workers' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'workers', uid: 'rs1', controller: true }] },
+      spec: restrictedSpec, status: { phase: 'Running' },
+    }));
+    const running = run([ns('shop', enforce('baseline')), rs(2), ...pods]);
+    expect(running.model.workloads.map((w) => w.workload.ref)).toEqual([{ kind: 'ReplicaSet', namespace: 'shop', name: 'workers' }]);
+    expect(running.results.get('pod-security.pod-violates-enforced-level')!.map((v) => `${v.status} ${v.resource.kind}/${v.resource.name}`)).toEqual(['pass ReplicaSet/workers']);
+    const idle = run([ns('shop', enforce('baseline')), rs(0)]);
+    expect(fails(idle.results.get('pod-security.pod-violates-target')).map((v) => `${v.severity} ${v.resource.kind}/${v.resource.name}`)).toEqual(['high ReplicaSet/workers']);
+  });
+
   // A Job with a Complete or Failed condition (or SuccessCriteriaMet / FailureTarget, which
   // precede them) makes no pods again (https://kubernetes.io/docs/concepts/workloads/controllers/job/
   // "Job termination and cleanup"): with no pods left, it has no next pods for its template to
@@ -359,6 +380,29 @@ describe('pod-security model and checks', () => {
     expect(fails(run([ns('b', enforce('baseline')), exempt.dep, exempt.oldRs, exempt.newRs, ...exempt.pods], config, 'v1.30.2').results.get('pod-security.pod-violates-enforced-level'))).toEqual([]);
   });
 
+  // Anyone who may create a ReplicaSet may write an owner reference naming the Deployment ("Owners
+  // and dependents", https://kubernetes.io/docs/concepts/overview/working-with-objects/owners-dependents/);
+  // the Deployment controller only counts one whose reference carries its uid and whose pods its
+  // selector selects (https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#selector).
+  it('a ReplicaSet naming the Deployment by hand (a wrong uid) cannot make the old pods its current revision and hide the stalled rollout', () => {
+    const oldSpec = { containers: [{ name: 'c', image: 'nginx' }] };
+    const newSpec = { containers: [{ name: 'c', image: 'nginx', ports: [{ containerPort: 80, hostPort: 80 }] }] };
+    const { dep, oldRs, newRs, pods } = rollout('b', oldSpec, newSpec, 2);
+    dep.metadata!.uid = 'd0000000-0000-4000-8000-000000000001';
+    (dep.spec as Record<string, unknown>).selector = { matchLabels: { app: 'web' } };
+    for (const rs of [oldRs, newRs]) rs.metadata!.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: dep.metadata!.uid, controller: true }];
+    // A copy of the Deployment's template under the old pods' pod-template-hash, at a higher revision.
+    const impostor: KubeObject = {
+      apiVersion: 'apps/v1', kind: 'ReplicaSet',
+      metadata: { name: 'web-old1x', namespace: 'b', labels: { app: 'web', 'pod-template-hash': 'old1' }, annotations: { 'deployment.kubernetes.io/revision': '3' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: '00000000-dead-4000-8000-000000000000', controller: true }] },
+      spec: { replicas: 0, selector: { matchLabels: { app: 'web', 'pod-template-hash': 'old1' } }, template: { metadata: { labels: { app: 'web', 'pod-template-hash': 'old1' } }, spec: newSpec } },
+    };
+    const { results } = run([ns('b', enforce('baseline')), dep, oldRs, newRs, impostor, ...pods], defaultConfig(), 'v1.30.2');
+    const [f] = fails(results.get('pod-security.pod-violates-enforced-level'));
+    expect(f?.resource).toEqual({ kind: 'Deployment', namespace: 'b', name: 'web' });
+    expect(f?.evidence).toMatchObject({ evaluatedPods: 2, failingPods: 0, currentTemplateFails: true });
+  });
+
   it('a running pod of the current revision that a mutating webhook fixed at admission proves the failing template is admitted: no blocked rollout', () => {
     // Mutating admission runs before validating admission, and PodSecurity judges the mutated pod
     // (https://kubernetes.io/docs/reference/access-authn-authz/admission-controllers/): a pod whose
@@ -422,6 +466,36 @@ describe('pod-security model and checks', () => {
     expect(tail('agent')).toBe(`${rejected}its rolling update stalls at the first pod it replaces, and a deleted or evicted pod is not replaced, until the template is fixed.`);
     expect(tail('report')).toBe(`${rejected}the pods of its next runs are refused until the template is fixed.`);
     expect(found.map((v) => v.resource.name).sort()).toEqual(['agent', 'db', 'kv', 'report']);
+  });
+
+  // `kubectl rollout undo daemonset` makes an earlier template current again under a new template
+  // generation (https://kubernetes.io/docs/tasks/manage-daemon/rollback-daemon-set/): the pods
+  // already running it keep their old pod-template-generation label, and the controller counts them
+  // updated by their controller-revision-hash, which its status reports (updatedNumberScheduled,
+  // "the total number of nodes that are running updated daemon pod":
+  // https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/daemon-set-v1/#DaemonSetStatus).
+  it('a DaemonSet rolled back to the template its pods run (its status counts them updated) is not reported as a stalled rollout', () => {
+    const template = { containers: [{ name: 'c', image: 'agent:1' }] };
+    const ds = (status?: object): KubeObject => ({
+      apiVersion: 'apps/v1', kind: 'DaemonSet',
+      metadata: { name: 'agent', namespace: 'b', uid: 'ds1', generation: 3, annotations: { 'deprecated.daemonset.template.generation': '3' } },
+      spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: template } },
+      ...(status ? { status } : {}),
+    });
+    // Made from the same template at generation 1; a mutating webhook made it restricted at admission.
+    const pod: KubeObject = {
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: { name: 'agent-x7k2p', namespace: 'b', labels: { app: 'agent', 'controller-revision-hash': '6d4b9c7f8', 'pod-template-generation': '1' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'agent', uid: 'ds1', controller: true }] },
+      spec: restrictedSpec, status: { phase: 'Running' },
+    };
+    const enforced = (status?: object) => fails(run([ns('b', enforce('restricted')), ds(status), pod], defaultConfig(), 'v1.30.2').results.get('pod-security.pod-violates-enforced-level'));
+    expect(enforced({ observedGeneration: 3, desiredNumberScheduled: 1, updatedNumberScheduled: 1 })).toEqual([]);
+    // No status, one written for an earlier generation, or none of its pods updated: the labels decide.
+    for (const status of [undefined, { observedGeneration: 2, updatedNumberScheduled: 1 }, { observedGeneration: 3, updatedNumberScheduled: 0 }]) {
+      const [f] = enforced(status);
+      expect(f?.resource, JSON.stringify(status)).toEqual({ kind: 'DaemonSet', namespace: 'b', name: 'agent' });
+      expect(f?.evidence).toMatchObject({ currentTemplateFails: true, failingPods: 0 });
+    }
   });
 
   it('version-pinned-old compares with the cluster version, or with the newest rules when it is unknown', () => {

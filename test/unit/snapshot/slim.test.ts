@@ -129,7 +129,7 @@ describe('slim declarations', () => {
     expect(slimObject('deployments', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, status: { conditions, replicas: 1 } }).status).toBeUndefined();
   });
 
-  it('workloads keep what ties running pods to their current revision: StatefulSet updateRevision, the revision annotations', () => {
+  it('workloads keep what ties running pods to their current revision: StatefulSet updateRevision, DaemonSet updatedNumberScheduled, the revision annotations', () => {
     // A pod of the current revision proves admission accepts the current template (src/analysis/pss/model.ts).
     const sts = slimObject('statefulsets', {
       apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: 'shop' },
@@ -140,6 +140,13 @@ describe('slim declarations', () => {
     expect(rs.metadata?.annotations).toEqual({ 'deployment.kubernetes.io/revision': '4' });
     const ds = slimObject('daemonsets', { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent', annotations: { 'deprecated.daemonset.template.generation': '3' } } });
     expect(ds.metadata?.annotations).toEqual({ 'deprecated.daemonset.template.generation': '3' });
+    // And what a DaemonSet's controller counts as updated (by revision hash too), with the generation it was counted for.
+    const counted = slimObject('daemonsets', {
+      apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent', generation: 3 },
+      status: { currentNumberScheduled: 2, numberMisscheduled: 0, desiredNumberScheduled: 2, numberReady: 2, observedGeneration: 3, updatedNumberScheduled: 2, numberAvailable: 2 },
+    });
+    expect(counted.status).toEqual({ observedGeneration: 3, updatedNumberScheduled: 2 });
+    expect(counted.metadata).toEqual({ name: 'agent', generation: 3 });
   });
 
   it('an undeclared kind is kept whole, managedFields and status included', () => {
