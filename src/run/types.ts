@@ -243,6 +243,13 @@ export interface WaiverStatus {
   matched: number;
   /** Why the waiver's check was not evaluated (state not-evaluated). */
   notEvaluated?: string;
+  /**
+   * State unmatched, yet its check has an open finding the waiver is about, so it is no stale
+   * entry: one it covered in the compared run (`coveredIn`, that run's id: what the finding
+   * stems from changed), or one stemming from an object it names beside one of the same kind
+   * family it does not (`notNamed`, the first such). `more`: how many more such findings.
+   */
+  openFinding?: { fingerprint: string; resource: ResourceRef; more: number; coveredIn?: string; notNamed?: ResourceRef };
 }
 
 /** One stored run's scores, for the report's trend chart. */

@@ -81,7 +81,7 @@ export function buildView(report: RunReport, opts: ViewOptions = {}): ReportView
     trend: opts.trend && opts.trend.length > 0 ? trendView(opts.trend, report, opts.maxTrendPoints ?? 90) : null,
     waivers: [...report.waivers]
       .sort((a, b) => STATE_ORDER.indexOf(a.state) - STATE_ORDER.indexOf(b.state) || a.expires.localeCompare(b.expires, 'en'))
-      .map((w) => ({ ...w, resourceText: resourceText(w.resource), stateLabel: STATE_LABEL[w.state] })),
+      .map((w) => ({ ...w, resourceText: resourceText(w.resource), stateLabel: w.state === 'unmatched' && w.openFinding ? 'misses an open finding' : STATE_LABEL[w.state] })),
     coverage: coverageOf(report),
     posture: postureOf(report, opts.maxPostureRows ?? POSTURE_MAX_ROWS),
     frameworks: frameworksOf(report),
