@@ -7,7 +7,7 @@
 // An expiry date is a whole day, UTC: "expires: 2027-03-31" holds through 23:59:59.999 UTC.
 import { isBlind } from './coverage.ts';
 import type { ResourceRef } from '../base/vocabulary.ts';
-import type { Finding, WaiverRule, WaiverStatus } from './types.ts';
+import type { Finding, WaiverRef, WaiverRule, WaiverStatus } from './types.ts';
 import { expiryState } from './waiver-expiry.ts';
 
 export { EXPIRING_SOON_DAYS, expiryState } from './waiver-expiry.ts';
@@ -139,6 +139,20 @@ export function applyWaivers(
 export function openCarried<F extends Waivable & Pick<Result, 'fingerprint'>>(waivers: ReadonlyArray<WaiverConfig>, findings: readonly F[], now: Date): F[] {
   const waived = carriedWaivers(waivers, findings, now);
   return waived.size === 0 ? [...findings] : findings.filter((f) => !waived.has(f.fingerprint));
+}
+
+/** openCarried's decision both ways: the open carried findings, and the waived ones with their waiver (as a finding states it). */
+export function splitCarried<F extends Waivable & Pick<Result, 'fingerprint'>>(waivers: ReadonlyArray<WaiverConfig>, findings: readonly F[], now: Date): { open: F[]; waived: Array<{ finding: F; waiver: WaiverRef }> } {
+  const by = carriedWaivers(waivers, findings, now);
+  if (by.size === 0) return { open: [...findings], waived: [] };
+  const open: F[] = [];
+  const waived: Array<{ finding: F; waiver: WaiverRef }> = [];
+  for (const f of findings) {
+    const w = by.get(f.fingerprint);
+    if (w) waived.push({ finding: f, waiver: { reason: w.reason, owner: w.owner, expires: w.expires } });
+    else open.push(f);
+  }
+  return { open, waived };
 }
 
 /** openCarried's decision with the waiver that covers each carried finding: fingerprint -> waiver (the open ones are absent). */
