@@ -19,7 +19,8 @@ import { rejectedWarning } from '../run/undelivered.ts';
 import { oneLine } from '../base/plain-text.ts';
 import { suggestion } from '../base/did-you-mean.ts';
 import { coverageGaps, gapsText } from '../run/coverage.ts';
-import type { RunReport } from '../run/types.ts';
+import type { RunReport, WaiverStatus } from '../run/types.ts';
+import { describeResource } from '../diff/diff.ts';
 import { choiceOption, defineCommand, parseSpec } from './command.ts';
 
 /** What commander hands over for `run` (and, with its own flags, for `serve`). */
@@ -105,6 +106,29 @@ function warnGaps(report: RunReport, flags: Pick<RunFlags, 'failOn' | 'acceptedF
   log.warn(oneLine(`${gapsText(gaps)}: their areas get no grade, and --fail-on critical, high or regression would exit 1`));
 }
 
+/**
+ * What `run` says of a waiver's state, one line; null when it is active. An unmatched waiver
+ * that covered a finding still open in the compared run, or names what an open finding stems
+ * from beside an object it does not name (openFinding), is no stale entry: that is said
+ * instead of "matches no finding", which would have it deleted.
+ */
+export function waiverWarning(w: WaiverStatus): string | null {
+  const what = `waiver for ${w.check} on ${[w.resource.kind, w.resource.namespace, w.resource.name].filter(Boolean).join(' ')} (owner ${w.owner})`;
+  if (w.state === 'unmatched') {
+    const o = w.openFinding;
+    if (!o) return oneLine(`${what} matches no finding: fixed, or a typo in the resource?`);
+    const on = `the open finding on ${describeResource(o.resource)}${o.more > 0 ? ` (and ${o.more} more)` : ''}`;
+    const why = o.notNamed
+      ? `it ${o.coveredIn ? 'now ' : ''}also stems from ${describeResource(o.notNamed)}, which the waiver does not name`
+      : 'the objects it stems from changed, or the waiver did';
+    return oneLine(`${what} ${o.coveredIn ? `no longer covers ${on}, which it covered in run ${o.coveredIn}` : `does not cover ${on}`}: ${why}; the finding counts, the waiver is not stale`);
+  }
+  if (w.state === 'not-evaluated') return oneLine(`${what} could not be checked: ${w.check} was not evaluated (${w.notEvaluated ?? 'no reason given'})`);
+  if (w.state === 'expiring-soon') return oneLine(`${what} expires on ${w.expires}`);
+  if (w.state === 'expired') return oneLine(`${what} expired on ${w.expires}: its findings count again`);
+  return null;
+}
+
 export function loadValidConfig(path: string | undefined, io: CliIO, log: ReturnType<typeof createLogger>): Config {
   const { config, errors, warnings } = loadConfig(path, io.cwd, new Set(CHECK_BY_ID.keys()), NAMESPACED_KINDS);
   if (errors.length > 0) throw new ConfigError(errors.join('\n'));
@@ -150,11 +174,8 @@ export async function runAudit(opts: RunOptions, io: CliIO, signal?: AbortSignal
       const { report, files } = await runPipeline(cfg, CHECKS, edges);
       for (const f of files) log.info(`wrote ${f}`);
       for (const w of report.waivers) {
-        const what = `waiver for ${w.check} on ${[w.resource.kind, w.resource.namespace, w.resource.name].filter(Boolean).join(' ')} (owner ${w.owner})`;
-        if (w.state === 'unmatched') log.warn(`${what} matches no finding: fixed, or a typo in the resource?`);
-        else if (w.state === 'not-evaluated') log.warn(oneLine(`${what} could not be checked: ${w.check} was not evaluated (${w.notEvaluated ?? 'no reason given'})`));
-        else if (w.state === 'expiring-soon') log.warn(`${what} expires on ${w.expires}`);
-        else if (w.state === 'expired') log.warn(`${what} expired on ${w.expires}: its findings count again`);
+        const line = waiverWarning(w);
+        if (line !== null) log.warn(line);
       }
       if (!flags.quiet) printScoreTable(report, io);
       else warnGaps(report, flags, log);

@@ -7,7 +7,7 @@
 import { UnreadableRunError } from '../base/errors.ts';
 import type { RunStore } from '../history/store.ts';
 import type { PreviousMissing } from '../report/view/types.ts';
-import { openCarriedFindings } from '../diff/baseline.ts';
+import { carriedFindingsOf } from '../diff/baseline.ts';
 import type { CarriedFindings, RunReport, TrendPoint } from '../run/types.ts';
 
 export const TREND_POINTS = 30;
@@ -27,7 +27,7 @@ export async function storedRunExtras(store: RunStore, report: RunReport): Promi
 }
 
 /**
- * The open findings of the checks `report` could not evaluate, read again from the runs its
+ * The open and the waived findings of the checks `report` could not evaluate, read again from the runs its
  * run.lastEvaluatedOpen names, as the run's own report.sarif listed them (Baseline.carried).
  * A run no longer stored or unreadable is named in `missing`: its findings cannot be listed.
  */
@@ -48,8 +48,8 @@ export async function storedCarried(store: Pick<RunStore, 'get'>, report: RunRep
       run = null;
     }
     if (!run) { missing.push(runId); continue; }
-    const findings = openCarriedFindings(report, run, checks);
-    if (findings.length > 0) carried.push({ runId, findings });
+    const { open, waived } = carriedFindingsOf(report, run, checks);
+    if (open.length > 0 || waived.length > 0) carried.push({ runId, findings: open, ...(waived.length > 0 ? { waived } : {}) });
   }
   return { carried, missing };
 }

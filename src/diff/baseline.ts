@@ -23,7 +23,7 @@
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { CarriedWalk, isBlind, isEvaluated, isUnjudged } from '../run/coverage.ts';
 import type { CarriedFindings, CheckSummary, Finding, RunReport, StoredRunRead } from '../run/types.ts';
-import { openCarried } from '../run/waivers.ts';
+import { splitCarried } from '../run/waivers.ts';
 import { breadthBasesMatch } from './diff.ts';
 
 export interface Baseline {
@@ -54,9 +54,10 @@ export interface Baseline {
    */
   lastEvaluatedOpen: NonNullable<RunReport['run']['lastEvaluatedOpen']>;
   /**
-   * The open findings `lastEvaluatedOpen` counts, by the run each comes from (report.sarif
-   * lists them: a result missing from an analysis closes its alert as fixed). Absent for a
-   * check whose run was not found (its count kept from the latest run).
+   * The open findings `lastEvaluatedOpen` counts, and the waived ones, by the run each comes
+   * from (report.sarif lists them, the waived ones suppressed: a result missing from an
+   * analysis closes its alert as fixed). Absent for a check whose run was not found (its count
+   * kept from the latest run).
    */
   carried: CarriedFindings[];
 }
@@ -67,7 +68,12 @@ export interface Baseline {
  * counts them. `ztaudit report RUN` reads them again from the run each entry names.
  */
 export function openCarriedFindings(current: Pick<RunReport, 'run' | 'waivers'>, run: Pick<RunReport, 'findings'>, checks: ReadonlySet<string>): Finding[] {
-  return openCarried(current.waivers ?? [], run.findings.filter((f) => checks.has(f.check)), new Date(current.run.startedAt));
+  return carriedFindingsOf(current, run, checks).open;
+}
+
+/** openCarriedFindings, and the findings `current`'s waivers waive with the waiver of each (report.sarif lists them suppressed). */
+export function carriedFindingsOf(current: Pick<RunReport, 'run' | 'waivers'>, run: Pick<RunReport, 'findings'>, checks: ReadonlySet<string>): { open: Finding[]; waived: NonNullable<CarriedFindings['waived']> } {
+  return splitCarried(current.waivers ?? [], run.findings.filter((f) => checks.has(f.check)), new Date(current.run.startedAt));
 }
 
 /** How many stored runs (the latest included) findBaseline reads looking for the RBAC breadth alone. */
@@ -191,7 +197,7 @@ function carriedOpen(current: Pick<RunReport, 'checks' | 'run' | 'waivers'>) {
   const blind = current.checks.filter((c) => isBlind(c.status)).map((c) => c.id);
   const walk = new CarriedWalk(blind);
   const sought = walk.sought;
-  const found = new Map<string, { runId: string; open: Record<Severity, number>; findings: Finding[] }>();
+  const found = new Map<string, { runId: string; open: Record<Severity, number>; findings: Finding[]; waived: NonNullable<CarriedFindings['waived']> }>();
   const zero = () => Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   return {
     sought,
@@ -204,36 +210,45 @@ function carriedOpen(current: Pick<RunReport, 'checks' | 'run' | 'waivers'>) {
         return evaluated(c) ? 'evaluated' : (c === undefined ? isLatest : isBlind(c.status)) ? 'blind' : 'ended';
       }).map((id) => [id, zero()]));
       if (here.size === 0) return false;
-      const open = openCarriedFindings(current, run, new Set(here.keys()));
+      const { open, waived } = carriedFindingsOf(current, run, new Set(here.keys()));
       const byCheck = new Map<string, Finding[]>();
       for (const f of open) {
         here.get(f.check)![f.severity]++;
         const list = byCheck.get(f.check);
         if (list) list.push(f); else byCheck.set(f.check, [f]);
       }
-      for (const [id, n] of here) found.set(id, { runId: run.run.id, open: n, findings: byCheck.get(id) ?? [] });
-      return open.length > 0;
+      const waivedByCheck = new Map<string, NonNullable<CarriedFindings['waived']>>();
+      for (const w of waived) {
+        const list = waivedByCheck.get(w.finding.check);
+        if (list) list.push(w); else waivedByCheck.set(w.finding.check, [w]);
+      }
+      for (const [id, n] of here) found.set(id, { runId: run.run.id, open: n, findings: byCheck.get(id) ?? [], waived: waivedByCheck.get(id) ?? [] });
+      return open.length > 0 || waived.length > 0;
     },
-    /** The open findings of the checks `result` carries, by run. */
+    /** The open and the waived findings of the checks `result` carries, by run. */
     findings(result: NonNullable<RunReport['run']['lastEvaluatedOpen']>): CarriedFindings[] {
-      const byRun = new Map<string, Finding[]>();
+      const byRun = new Map<string, Required<CarriedFindings>>();
       for (const e of result) {
         const f = found.get(e.check);
-        if (!f || f.runId !== e.runId || f.findings.length === 0) continue;
-        let list = byRun.get(f.runId);
-        if (!list) byRun.set(f.runId, (list = []));
-        for (const x of f.findings) list.push(x);
+        if (!f || f.runId !== e.runId || (f.findings.length === 0 && f.waived.length === 0)) continue;
+        let c = byRun.get(f.runId);
+        if (!c) byRun.set(f.runId, (c = { runId: f.runId, findings: [], waived: [] }));
+        for (const x of f.findings) c.findings.push(x);
+        for (const x of f.waived) c.waived.push(x);
       }
-      return [...byRun].map(([runId, findings]) => ({ runId, findings }));
+      return [...byRun.values()].map(({ runId, findings, waived }) => ({ runId, findings, ...(waived.length > 0 ? { waived } : {}) }));
     },
     result(latest: RunReport): NonNullable<RunReport['run']['lastEvaluatedOpen']> {
       const stored = new Map((latest.run.lastEvaluatedOpen ?? []).map((e) => [e.check, e]));
       const out: NonNullable<RunReport['run']['lastEvaluatedOpen']> = [];
       for (const id of blind) {
         const e = found.get(id);
-        if (e) { if (SEVERITIES.some((s) => e.open[s] > 0)) out.push({ check: id, runId: e.runId, open: e.open }); continue; }
+        if (e) {
+          if (SEVERITIES.some((s) => e.open[s] > 0) || e.waived.length > 0) out.push({ check: id, runId: e.runId, open: e.open, ...(e.waived.length > 0 ? { waived: e.waived.length } : {}) });
+          continue;
+        }
         const kept = sought.has(id) ? stored.get(id) : undefined;
-        if (kept) out.push({ check: kept.check, runId: kept.runId, open: { ...kept.open } });
+        if (kept) out.push({ check: kept.check, runId: kept.runId, open: { ...kept.open }, ...(kept.waived ? { waived: kept.waived } : {}) });
       }
       return out;
     },

@@ -27,6 +27,7 @@ import { spoolCloserOf } from '../run/stored-run.ts';
 import { heldAfter, pendingOutcome, rejectedWarning, releaseHeld, undeliveredAfter } from '../run/undelivered.ts';
 import { oneLine } from '../base/plain-text.ts';
 import { coverageGaps, gapsText } from '../run/coverage.ts';
+import { noteCoveredBefore } from '../run/waivers.ts';
 
 /** The part of a RunStore the pipeline uses. */
 export interface PipelineStore {
@@ -278,6 +279,8 @@ async function diffWithBaseline(store: PipelineStore, report: RunReport, expired
     }
     report.diff = edges.diff(baseline.report, report, expiredWaivers, baseline.olderRuns, baseline.notApplicableRuns, baseline.breadthRunId);
     if (unreadable.length > 0) report.diff.unreadableRuns = unreadable.map((e) => e.runId);
+    // A waiver that covered a finding still open is no stale entry, though it matches nothing now.
+    noteCoveredBefore(report.waivers, report.findings, baseline.report.findings, (check) => baseline.olderRuns[check] ?? baseline.latest.run.id);
     // What a check this run could not evaluate found when last evaluated: the counts state it
     // beside this run's own, as /metrics carries it (a 403 must not make findings vanish).
     if (baseline.lastEvaluatedOpen.length > 0) report.run.lastEvaluatedOpen = baseline.lastEvaluatedOpen;

@@ -50,7 +50,10 @@ export function runCounts(report: RunReport): RunCounts {
   const status = (s: string) => report.checks.filter((c) => c.status === s).length;
   const d = report.diff;
   const last = report.run.lastEvaluatedOpen ?? [];
-  const carriedOpen = last.reduce((n, e) => n + SEVERITIES.reduce((m, s) => m + (e.open[s] ?? 0), 0), 0);
+  const openIn = (e: (typeof last)[number]) => SEVERITIES.reduce((m, s) => m + (e.open[s] ?? 0), 0);
+  const carriedOpen = last.reduce((n, e) => n + openIn(e), 0);
+  // An entry may carry only waived findings (report.sarif lists them): no check with open ones.
+  const carriedChecks = last.filter((e) => openIn(e) > 0);
   return {
     findings: report.findings.length,
     open: report.findings.length - waived,
@@ -61,7 +64,7 @@ export function runCounts(report: RunReport): RunCounts {
     failingChecks: status('fail'),
     notEvaluated: status('not-evaluated') + status('error'),
     notApplicable: status('not-applicable'),
-    carried: carriedOpen > 0 ? { open: carriedOpen, checks: last.length, runIds: [...new Set(last.map((e) => e.runId))].sort().reverse() } : null,
+    carried: carriedOpen > 0 ? { open: carriedOpen, checks: carriedChecks.length, runIds: [...new Set(carriedChecks.map((e) => e.runId))].sort().reverse() } : null,
     newFindings: d ? d.new.length : null,
     resolved: d ? d.resolved.length : null,
     persisting: d ? d.persisting : null,

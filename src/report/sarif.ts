@@ -5,15 +5,16 @@
 // and line the object was read from (--manifests), or else a path that stands for the object
 // in the cluster, `cluster/<namespace>/<kind>/<name>.yaml` under the base id CLUSTER, which
 // points into no repository (docs/report-formats.md#sarif).
-// A partial run lists too the open findings of the checks it could not evaluate, as the run that
-// last evaluated them had them (properties.carriedFrom): GitHub code scanning closes as fixed an
-// alert whose result is missing from a new analysis, and a 403 fixes nothing.
+// A partial run lists too the findings of the checks it could not evaluate, as the run that
+// last evaluated them had them (properties.carriedFrom), those its waivers waive suppressed as
+// its own are: GitHub code scanning closes as fixed an alert whose result is missing from a new
+// analysis, and a 403 fixes nothing.
 // The log is written a result at a time (at 150,000 pods it is larger than the longest string
 // V8 can make), as the text JSON.stringify(log, null, 2) gives.
 import { withoutBidi } from '../base/plain-text.ts';
 import { collectText, type TextWriter } from '../base/spool.ts';
 import type { Severity } from '../base/vocabulary.ts';
-import type { CarriedFindings, Finding, RunReport } from '../run/types.ts';
+import type { CarriedFindings, Finding, RunReport, WaiverRef } from '../run/types.ts';
 import type { ResourceRef } from '../base/vocabulary.ts';
 import { isBlind } from '../run/coverage.ts';
 
@@ -93,7 +94,7 @@ function rulesOf(report: RunReport, carried: readonly CarriedFindings[]): Rules 
   };
   const ruleIdOf = (f: Finding) => (severityOf.get(f.check) === f.severity ? f.check : `${f.check}/${f.severity}`);
   for (const c of report.checks) addRule(c.id, c.id, c.title, c.severity);
-  const lists = [report.findings, ...carried.map((c) => c.findings)];
+  const lists = [report.findings, ...carried.flatMap((c) => [c.findings, (c.waived ?? []).map((w) => w.finding)])];
   for (const list of lists) for (const f of list) if (!severityOf.has(f.check)) addRule(f.check, f.check, f.check, f.severity);
   for (const list of lists) {
     for (const f of list) {
@@ -130,10 +131,12 @@ export function physicalLocationOf(r: ResourceRef, related: ResourceRef[] | unde
 }
 
 /**
- * The result for one finding; its message and evidence (spooled, perhaps) are read once. A
- * carried one (`carriedFrom`: the run it comes from) is open: a waiver it had then has expired.
+ * The result for one finding; its message and evidence (spooled, perhaps) are read once.
+ * `waiver`: the one that waives it in this run (a suppression, SARIF 2.1.0 §3.27.23 and §3.35:
+ * external, accepted). A carried one (`carriedFrom`: the run it comes from) is waived by this
+ * run's waivers, not by the waiver it had then (carriedWaivers).
  */
-function resultOf(f: Finding, { ruleIndex, ruleIdOf }: Rules, sources: Record<string, SourceRef> | undefined, carriedFrom?: string): Record<string, unknown> {
+function resultOf(f: Finding, { ruleIndex, ruleIdOf }: Rules, sources: Record<string, SourceRef> | undefined, waiver: WaiverRef | undefined, carriedFrom?: string): Record<string, unknown> {
   const { message, evidence } = f;
   const ruleId = ruleIdOf(f);
   const fq = [f.resource.namespace, f.resource.kind, f.resource.name].filter((x) => x !== undefined && x !== '').join('/');
@@ -146,8 +149,8 @@ function resultOf(f: Finding, { ruleIndex, ruleIdOf }: Rules, sources: Record<st
     locations: [{ physicalLocation: physicalLocationOf(f.resource, f.related, sources), logicalLocations: [{ name: withoutBidi(f.resource.name), fullyQualifiedName: withoutBidi(fq), kind: 'resource' }] }],
     partialFingerprints: { 'ztaudit/v1': f.fingerprint },
     properties: { severity: f.severity, area: f.area, resource: f.resource, ...(evidence ? { evidence } : {}), ...(carriedFrom !== undefined ? { carriedFrom } : {}) },
-    ...(carriedFrom === undefined && f.waived && f.waiver
-      ? { suppressions: [{ kind: 'external', status: 'accepted', justification: withoutBidi(`${f.waiver.reason} (owner ${f.waiver.owner}, expires ${f.waiver.expires})`) }] }
+    ...(waiver
+      ? { suppressions: [{ kind: 'external', status: 'accepted', justification: withoutBidi(`${waiver.reason} (owner ${waiver.owner}, expires ${waiver.expires})`) }] }
       : {}),
   };
 }
@@ -198,8 +201,11 @@ export function writeSarif(report: RunReport, out: TextWriter, opts: SarifOption
     out.text(`${first ? '[\n' : ',\n'}${RESULT_INDENT}${json.replace(/\n/g, `\n${RESULT_INDENT}`)}`);
     first = false;
   };
-  for (const f of report.findings) write(resultOf(f, rules, opts.sources));
-  for (const { runId, findings } of carried) for (const f of findings) write(resultOf(f, rules, opts.sources, runId));
+  for (const f of report.findings) write(resultOf(f, rules, opts.sources, f.waived ? f.waiver : undefined));
+  for (const { runId, findings, waived } of carried) {
+    for (const f of findings) write(resultOf(f, rules, opts.sources, undefined, runId));
+    for (const { finding, waiver } of waived ?? []) write(resultOf(finding, rules, opts.sources, waiver, runId));
+  }
   out.text(first ? '[]' : '\n      ]');
   out.text(`${RUN_END}\n`);
 }

@@ -243,6 +243,13 @@ export interface WaiverStatus {
   matched: number;
   /** Why the waiver's check was not evaluated (state not-evaluated). */
   notEvaluated?: string;
+  /**
+   * State unmatched, yet its check has an open finding the waiver is about, so it is no stale
+   * entry: one it covered in the compared run (`coveredIn`, that run's id: what the finding
+   * stems from changed), or one stemming from an object it names beside one of the same kind
+   * family it does not (`notNamed`, the first such). `more`: how many more such findings.
+   */
+  openFinding?: { fingerprint: string; resource: ResourceRef; more: number; coveredIn?: string; notNamed?: ResourceRef };
 }
 
 /** One stored run's scores, for the report's trend chart. */
@@ -260,7 +267,15 @@ export interface TrendPoint {
  * them had them (those its run.lastEvaluatedOpen counts); not part of report.json: report.sarif
  * lists them (src/diff/baseline.ts finds them, `report RUN` reads them again from `runId`).
  */
-export interface CarriedFindings { runId: string; findings: Finding[] }
+export interface CarriedFindings {
+  runId: string;
+  findings: Finding[];
+  /**
+   * Those this run's waivers waive (carriedWaivers), each with the waiver: report.sarif lists them
+   * suppressed, as this run's own waived findings, so a code-scanning alert dismissed for them stays.
+   */
+  waived?: Array<{ finding: Finding; waiver: WaiverRef }>;
+}
 
 export interface RunReport {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
@@ -293,9 +308,11 @@ export interface RunReport {
      * Each check this run could not evaluate (not-evaluated, error) whose findings a stored run
      * had: its open findings per severity in the last run that evaluated it (`runId`), open or
      * waived by this run's waivers (openCarried), which the counts state beside this run's own ("+17 in 12 checks not evaluated, as of run X"),
-     * as /metrics does. Absent when there are none.
+     * as /metrics does. `waived`: how many more this run's waivers waive there (report.sarif lists
+     * them suppressed; `report RUN` finds them by this entry), absent when none; an entry may have
+     * none open then. Absent when there are none.
      */
-    lastEvaluatedOpen?: Array<{ check: string; runId: string; open: Record<Severity, number> }>;
+    lastEvaluatedOpen?: Array<{ check: string; runId: string; open: Record<Severity, number>; waived?: number }>;
   };
   score: { overall: number | null; areas: Record<Area, number | null> };
   checks: CheckSummary[];

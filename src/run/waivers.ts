@@ -1,10 +1,13 @@
 // Waivers: an accepted risk with an owner, a reason and an expiry. A waived failure is shown
 // and not scored; an expired waiver turns its finding back on (and the diff calls that a
 // regression); one expiring within 14 days is listed; one that matches nothing is a warning,
-// unless its check was not evaluated: missing data is not a fix.
+// unless its check was not evaluated: missing data is not a fix. One that matches nothing while
+// an open finding is about it (it covered it in the compared run, or names some of what it stems
+// from) is no stale entry: its status names that finding (openFinding).
 // An expiry date is a whole day, UTC: "expires: 2027-03-31" holds through 23:59:59.999 UTC.
 import { isBlind } from './coverage.ts';
-import type { Finding, WaiverRule, WaiverStatus } from './types.ts';
+import type { ResourceRef } from '../base/vocabulary.ts';
+import type { Finding, WaiverRef, WaiverRule, WaiverStatus } from './types.ts';
 import { expiryState } from './waiver-expiry.ts';
 
 export { EXPIRING_SOON_DAYS, expiryState } from './waiver-expiry.ts';
@@ -37,11 +40,22 @@ const SIBLING_KIND: Readonly<Record<string, string>> = {
  * ClusterRoleBinding are one family).
  */
 export function waiverMatches(w: Pick<WaiverConfig, 'check' | 'resource'>, r: Waivable): boolean {
+  return coverageOf(w, r) === true;
+}
+
+/**
+ * waiverMatches with its near miss: true when the waiver covers the result; when it names some
+ * of the objects the result stems from but not every one of their kind family, the first it
+ * does not name (a new Role beside the waived ClusterRole); else false.
+ */
+function coverageOf(w: Pick<WaiverConfig, 'check' | 'resource'>, r: Waivable): boolean | ResourceRef {
   if (w.check !== r.check) return false;
   if (namesRef(w.resource, r.resource)) return true;
   const { kind } = w.resource;
   const sameFamily = (r.related ?? []).filter((ref) => glob(kind, ref.kind) || (Object.hasOwn(SIBLING_KIND, ref.kind) && glob(kind, SIBLING_KIND[ref.kind])));
-  return sameFamily.length > 0 && sameFamily.every((ref) => namesRef(w.resource, ref));
+  const notNamed = sameFamily.find((ref) => !namesRef(w.resource, ref));
+  if (notNamed === undefined) return sameFamily.length > 0;
+  return sameFamily.some((ref) => namesRef(w.resource, ref)) ? notNamed : false;
 }
 
 /**
@@ -83,12 +97,17 @@ export function applyWaivers(
   const expired = new Map<string, WaiverConfig>();
   const statuses: WaiverStatus[] = [];
   const failures = results.filter((r) => r.status !== 'pass');
+  // Per waiver, the failures it misses only by an object of the family it does not name.
+  const nearMisses: Array<Array<{ r: Waivable & Pick<Result, 'fingerprint'>; notNamed: ResourceRef }>> = [];
   for (const w of waivers) {
     const expiry = expiryState(w.expires, now);
     const isExpired = expiry === 'expired';
     let matched = 0;
+    const missed: (typeof nearMisses)[number] = [];
     for (const r of failures) {
-      if (!waiverMatches(w, r)) continue;
+      const covers = coverageOf(w, r);
+      if (covers === false) continue;
+      if (covers !== true) { missed.push({ r, notNamed: covers }); continue; }
       matched++;
       if (isExpired) expired.set(r.fingerprint, w);
       else if (!waived.has(r.fingerprint)) waived.set(r.fingerprint, w);
@@ -96,6 +115,15 @@ export function applyWaivers(
     const why = matched === 0 ? blind.get(w.check) : undefined;
     const state = isExpired ? 'expired' : why !== undefined ? 'not-evaluated' : matched === 0 ? 'unmatched' : expiry;
     statuses.push({ check: w.check, resource: w.resource, reason: w.reason, owner: w.owner, expires: w.expires, state, matched, ...(state === 'not-evaluated' ? { notEvaluated: why } : {}) });
+    nearMisses.push(state === 'unmatched' ? missed : []);
+  }
+  // An unmatched waiver that names what an open finding stems from, beside an object it does
+  // not name, is no stale entry: say which finding (one another waiver covers is not open).
+  for (const [i, missed] of nearMisses.entries()) {
+    const open = missed.filter(({ r }) => !waived.has(r.fingerprint));
+    if (open.length === 0) continue;
+    const { r, notNamed } = open[0]!;
+    statuses[i]!.openFinding = { fingerprint: r.fingerprint, resource: r.resource, more: open.length - 1, notNamed };
   }
   for (const fp of waived.keys()) expired.delete(fp);
   return { waived, expired, statuses };
@@ -113,9 +141,60 @@ export function openCarried<F extends Waivable & Pick<Result, 'fingerprint'>>(wa
   return waived.size === 0 ? [...findings] : findings.filter((f) => !waived.has(f.fingerprint));
 }
 
+/** openCarried's decision both ways: the open carried findings, and the waived ones with their waiver (as a finding states it). */
+export function splitCarried<F extends Waivable & Pick<Result, 'fingerprint'>>(waivers: ReadonlyArray<WaiverConfig>, findings: readonly F[], now: Date): { open: F[]; waived: Array<{ finding: F; waiver: WaiverRef }> } {
+  const by = carriedWaivers(waivers, findings, now);
+  if (by.size === 0) return { open: [...findings], waived: [] };
+  const open: F[] = [];
+  const waived: Array<{ finding: F; waiver: WaiverRef }> = [];
+  for (const f of findings) {
+    const w = by.get(f.fingerprint);
+    if (w) waived.push({ finding: f, waiver: { reason: w.reason, owner: w.owner, expires: w.expires } });
+    else open.push(f);
+  }
+  return { open, waived };
+}
+
 /** openCarried's decision with the waiver that covers each carried finding: fingerprint -> waiver (the open ones are absent). */
 export function carriedWaivers(waivers: ReadonlyArray<WaiverConfig>, findings: ReadonlyArray<Waivable & Pick<Result, 'fingerprint'>>, now: Date): Map<string, WaiverConfig> {
   if (findings.length === 0) return new Map();
   const checks = new Set(findings.map((f) => f.check));
   return applyWaivers(waivers.filter((w) => checks.has(w.check)), findings, now).waived;
+}
+
+/**
+ * Marks each unmatched waiver of `statuses` (this run's) that covered a finding of the compared
+ * run which is open in this one: openFinding, with `coveredIn` the run that finding comes from
+ * (`runOf` its check: the per-check baseline may take it from an older run). The waiver is told
+ * by what the stored finding kept of it (check, reason, owner, expiry); two unmatched waivers
+ * alike in all four cannot be told apart, and neither is marked. One pass over each run's
+ * findings, none when no waiver is unmatched.
+ */
+export function noteCoveredBefore(
+  statuses: WaiverStatus[], current: ReadonlyArray<Pick<Finding, 'fingerprint' | 'check' | 'resource' | 'waived'>>,
+  previous: ReadonlyArray<Pick<Finding, 'fingerprint' | 'check' | 'waived' | 'waiver'>>, runOf: (check: string) => string,
+): void {
+  const key = (check: string, w: { reason: string; owner: string; expires: string }) => JSON.stringify([check, w.reason, w.owner, w.expires]);
+  const unmatched = new Map<string, WaiverStatus | null>();
+  for (const s of statuses) if (s.state === 'unmatched') unmatched.set(key(s.check, s), unmatched.has(key(s.check, s)) ? null : s);
+  if (unmatched.size === 0) return;
+  const checks = new Set(statuses.filter((s) => s.state === 'unmatched').map((s) => s.check));
+  const open = new Map<string, Pick<Finding, 'fingerprint' | 'resource'>>();
+  for (const f of current) if (!f.waived && checks.has(f.check)) open.set(f.fingerprint, f);
+  if (open.size === 0) return;
+  const lost = new Map<WaiverStatus, Array<{ f: Pick<Finding, 'fingerprint' | 'resource'>; check: string }>>();
+  for (const p of previous) {
+    if (!p.waived || !p.waiver || !checks.has(p.check)) continue;
+    const s = unmatched.get(key(p.check, p.waiver));
+    const f = s ? open.get(p.fingerprint) : undefined;
+    if (!s || !f) continue;
+    const list = lost.get(s);
+    if (list) list.push({ f, check: p.check }); else lost.set(s, [{ f, check: p.check }]);
+  }
+  for (const [s, list] of lost) {
+    const { f, check } = list[0]!;
+    // The near miss applyWaivers found may be this very finding: what it does not name stays said.
+    const notNamed = s.openFinding?.fingerprint === f.fingerprint ? s.openFinding.notNamed : undefined;
+    s.openFinding = { fingerprint: f.fingerprint, resource: f.resource, more: list.length - 1, coveredIn: runOf(check), ...(notNamed ? { notNamed } : {}) };
+  }
 }

@@ -193,7 +193,8 @@ export function lastEvaluated(previous: ReadonlyMap<string, EvaluatedFindings> |
     const carried = previous?.get(c.id);
     if (carried) { out.set(c.id, rewaived(carried, report.waivers ?? [], now)); continue; }
     const e = stated.get(c.id);
-    if (e) out.set(c.id, { runId: e.runId, open: new Map(SEVERITIES.filter((s) => e.open[s] > 0).map((s) => [`${c.area}\u0000${s}`, e.open[s]])), waived: new Map() });
+    // An entry of waived findings alone (report.sarif's) states no open one: nothing to carry.
+    if (e && SEVERITIES.some((s) => e.open[s] > 0)) out.set(c.id, { runId: e.runId, open: new Map(SEVERITIES.filter((s) => e.open[s] > 0).map((s) => [`${c.area}\u0000${s}`, e.open[s]])), waived: new Map() });
   }
   return out;
 }

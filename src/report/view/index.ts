@@ -27,6 +27,16 @@ const STATE_LABEL: Record<WaiverStatus['state'], string> = {
 const STATE_ORDER: Array<WaiverStatus['state']> = ['expired', 'expiring-soon', 'not-evaluated', 'unmatched', 'active'];
 const NOTES_CAP = 50;
 
+/** An unmatched waiver's open finding (WaiverStatus.openFinding), one line: the register says it is no stale entry. */
+function openFindingOf(w: WaiverStatus): { openFindingText?: string } {
+  const o = w.state === 'unmatched' ? w.openFinding : undefined;
+  if (!o) return {};
+  const more = o.more > 0 ? ` (and ${o.more} more)` : '';
+  const covered = o.coveredIn ? `, covered in run ${o.coveredIn}` : '';
+  const notNamed = o.notNamed ? `; also stems from ${resourceText(o.notNamed)}, not named` : '';
+  return { openFindingText: `open: ${resourceText(o.resource)}${more}${covered}${notNamed}` };
+}
+
 export const SECTIONS: ReportView['sections'] = [
   { id: 'summary', label: 'Summary' }, { id: 'top-fixes', label: 'What to fix first' }, { id: 'changes', label: 'Changes' },
   { id: 'findings', label: 'Findings' }, { id: 'posture', label: 'Posture' }, { id: 'trend', label: 'Trend' },
@@ -81,7 +91,7 @@ export function buildView(report: RunReport, opts: ViewOptions = {}): ReportView
     trend: opts.trend && opts.trend.length > 0 ? trendView(opts.trend, report, opts.maxTrendPoints ?? 90) : null,
     waivers: [...report.waivers]
       .sort((a, b) => STATE_ORDER.indexOf(a.state) - STATE_ORDER.indexOf(b.state) || a.expires.localeCompare(b.expires, 'en'))
-      .map((w) => ({ ...w, resourceText: resourceText(w.resource), stateLabel: STATE_LABEL[w.state] })),
+      .map((w) => ({ ...w, resourceText: resourceText(w.resource), stateLabel: w.state === 'unmatched' && w.openFinding ? 'misses an open finding' : STATE_LABEL[w.state], ...openFindingOf(w) })),
     coverage: coverageOf(report),
     posture: postureOf(report, opts.maxPostureRows ?? POSTURE_MAX_ROWS),
     frameworks: frameworksOf(report),

@@ -373,7 +373,7 @@ export interface ReportView {
   changes: ChangesView;
   areaSections: AreaSection[];
   trend: TrendView | null;
-  waivers: Array<WaiverStatus & { resourceText: string; stateLabel: string }>;
+  waivers: Array<WaiverStatus & { resourceText: string; stateLabel: string; openFindingText?: string }>;
   coverage: CoverageView;
   posture: PostureView;
   frameworks: FrameworkView[];

@@ -197,9 +197,9 @@ describe('per-check baseline through the pipeline and a SQLite store', () => {
     const r1 = await run([...base, backdoor], {}, config);
     expect(r1.findings.find((f) => f.fingerprint === backdoorFp)?.waived).toBe(true);
     const carriedOf = (r: RunReport) => r.run.lastEvaluatedOpen?.find((e) => e.check === 'rbac.fake-wildcard');
-    // Still within the waiver's day (UTC): waived, nothing carried.
+    // Still within the waiver's day (UTC): waived, nothing carried open (named for report.sarif's suppressed result).
     clock = Date.parse('2026-11-21T22:00:00Z');
-    expect(carriedOf(await run([...base, backdoor], { clusterroles: 'forbidden' }, config))).toBeUndefined();
+    expect(carriedOf(await run([...base, backdoor], { clusterroles: 'forbidden' }, config))).toEqual({ check: 'rbac.fake-wildcard', runId: r1.run.id, open: { critical: 0, high: 0, medium: 0, low: 0 }, waived: 1 });
     // The day after: the finding of the run that last evaluated the check counts again.
     clock = Date.parse('2026-11-22T00:30:00Z');
     const r3 = await run([...base, backdoor], { clusterroles: 'forbidden' }, config);
@@ -240,7 +240,8 @@ describe('per-check baseline through the pipeline and a SQLite store', () => {
       const r1 = await run([...base, backdoor], {}, withWaivers());
       expect(r1.findings.find((f) => f.fingerprint === backdoorFp)?.waived).toBe(false);
       const r2 = await run([...base, backdoor], { clusterroles: 'forbidden' }, withWaivers(waiver));
-      expect(carriedOf(r2)).toBeUndefined();
+      // None open; the waived one named for report.sarif's suppressed result.
+      expect(carriedOf(r2)).toEqual({ check: 'rbac.fake-wildcard', runId: r1.run.id, open: { critical: 0, high: 0, medium: 0, low: 0 }, waived: 1 });
       expect(runCounts(r2).carried).toBeNull();
       expect(r2.waivers).toMatchObject([{ state: 'not-evaluated' }]);
       // A daemon's config is the same for all its runs: one with this config was started after r1.

@@ -5,7 +5,7 @@
 // a run that could not list NetworkPolicies would otherwise close every network alert, though
 // nothing was fixed. They are the findings the count line carries ("+17 in 8 checks not
 // evaluated, as of run X"), each with the fingerprint GitHub matched its alert by.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -19,7 +19,7 @@ import { ROOT } from './demo.ts';
 
 const quiet = { stdout: () => {}, stderr: () => {}, env: {}, isTTY: false, cwd: ROOT };
 
-interface SarifResult { ruleId: string; level: string; message: { text: string }; partialFingerprints: Record<string, string>; suppressions?: unknown[]; properties: { carriedFrom?: string } }
+interface SarifResult { ruleId: string; level: string; message: { text: string }; partialFingerprints: Record<string, string>; suppressions?: Array<{ kind: string; status: string; justification: string }>; properties: { carriedFrom?: string } }
 interface SarifRun { results: SarifResult[]; tool: { driver: { rules: Array<{ id: string }> } } }
 const resultsOf = (file: string) => {
   const run = (JSON.parse(readFileSync(file, 'utf8')) as { runs: SarifRun[] }).runs[0]!;
@@ -65,8 +65,8 @@ describe('report.sarif of a partial run', () => {
       const blindChecks = new Set(report.checks.filter((c) => c.status === 'not-evaluated').map((c) => c.id));
       expect(blindChecks.size).toBeGreaterThan(0);
       const carried = results.filter((r) => r.properties.carriedFrom !== undefined);
-      // As many as the count line carries, all from the run that last evaluated their checks.
-      expect(carried.length).toBe(runCounts(report).carried!.open);
+      // The open ones as many as the count line carries, all from the run that last evaluated their checks.
+      expect(carried.filter((r) => !r.suppressions).length).toBe(runCounts(report).carried!.open);
       expect(carried.every((r) => r.properties.carriedFrom === id1)).toBe(true);
       // Nothing changed in the cluster: every open result of the first run is still there, under the same rule and fingerprint.
       const open1 = first.results.filter((r) => !r.suppressions);
@@ -102,5 +102,65 @@ describe('report.sarif of a partial run', () => {
     expect(await main(['report', second.report.run.id, '--history', history, '--format', 'sarif', '--out', join(dir, 'gone')], { ...quiet, stderr: (t: string) => warned.push(t) })).toBe(0);
     expect(warned.join('')).toBe(`ztaudit report: warning: report.sarif leaves out the findings run ${second.report.run.id} carried from run(s) ${id1}: not stored any more or unreadable\n`);
     expect(resultsOf(join(dir, 'gone', 'report.sarif')).filter((r) => r.properties.carriedFrom !== undefined)).toEqual([]);
+  }, 90_000);
+
+  // A waived finding's alert is a dismissed one on GitHub: its result must stay, suppressed (SARIF
+  // 2.1.0 §3.27.23 result.suppressions, §3.35 suppression: kind external, status accepted), or the
+  // alert is closed as fixed by the partial run and opened again, undismissed, by the next full one.
+  it('keeps the waived findings of the checks it could not evaluate too, suppressed as the run\'s own; `report RUN` lists the same', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zt-carried-waived-sarif-'));
+    const config = join(dir, 'ztaudit.yaml');
+    // Both of rbac.wildcard-permission's findings in the demo cluster waived: the check carries no open one.
+    writeFileSync(config, `${readFileSync(join(ROOT, 'examples/ztaudit.demo.yaml'), 'utf8').replace('expires: 2027-03-31', 'expires: 2099-03-31')}
+  - check: rbac.wildcard-permission
+    resource: {kind: Group, name: oncall}
+    reason: "break-glass group"
+    owner: sec@acme.example
+    expires: 2099-01-31
+`);
+    const full = await snapshotOf(dir, 'demo');
+    const blind = await snapshotOf(dir, 'crb-forbidden', (s) => {
+      s.coverage.clusterrolebindings = { status: 'forbidden', detail: 'list clusterrolebindings: 403' };
+      delete s.resources.clusterrolebindings;
+    });
+    const history = join(dir, 'h.db');
+    const run = async (i: number, snap: string) => {
+      const err: string[] = [];
+      const code = await main(['run', '--snapshot', snap, '--config', config, '--cluster', 'demo', '--history', history, '--out', join(dir, `r${i}`), '--no-notify', '--format', 'json,sarif'],
+        { ...quiet, stderr: (t: string) => err.push(t) });
+      expect(code, err.join('')).toBe(0);
+      return { report: JSON.parse(readFileSync(join(dir, `r${i}`, 'report.json'), 'utf8')) as RunReport, results: resultsOf(join(dir, `r${i}`, 'report.sarif')) };
+    };
+    const first = await run(1, full);
+    const second = await run(2, blind);
+    const id1 = first.report.run.id;
+    expect(second.report.checks.find((c) => c.id === 'rbac.wildcard-permission')?.status).toBe('not-evaluated');
+
+    const waived1 = first.results.filter((r) => r.suppressions);
+    const wildcard1 = waived1.filter((r) => r.ruleId.startsWith('rbac.wildcard-permission'));
+    expect(wildcard1).toHaveLength(2);
+    const carriedWaived = second.results.filter((r) => r.properties.carriedFrom !== undefined && r.suppressions);
+    // Nothing changed in the cluster: every waived result of the first run is still there, suppressed
+    // alike, those of the checks the partial run could not evaluate carried from the first run.
+    const waivedKey = (r: SarifResult) => `${r.ruleId} ${fp(r)} ${JSON.stringify(r.suppressions)}`;
+    expect(second.results.filter((r) => r.suppressions).map(waivedKey).sort()).toEqual(waived1.map(waivedKey).sort());
+    expect(carriedWaived.map(fp).sort()).toEqual(expect.arrayContaining(wildcard1.map(fp)));
+    expect(carriedWaived.every((r) => r.properties.carriedFrom === id1)).toBe(true);
+    expect(carriedWaived.find((r) => fp(r) === fp(wildcard1.find((x) => x.message.text.includes('oncall'))!))?.suppressions)
+      .toEqual([{ kind: 'external', status: 'accepted', justification: 'break-glass group (owner sec@acme.example, expires 2099-01-31)' }]);
+    // The count line still carries only the open ones; the check with waived ones alone is named, so
+    // `report RUN` finds them again.
+    expect(second.results.filter((r) => r.properties.carriedFrom !== undefined && !r.suppressions).length).toBe(runCounts(second.report).carried?.open ?? 0);
+    expect(second.report.run.lastEvaluatedOpen).toContainEqual({ check: 'rbac.wildcard-permission', runId: id1, open: { critical: 0, high: 0, medium: 0, low: 0 }, waived: 2 });
+    // "+N in K checks not evaluated": K counts the checks with open findings, not this one.
+    const withOpen = second.report.run.lastEvaluatedOpen!.filter((e) => Object.values(e.open).some((n) => n > 0));
+    expect(withOpen.length).toBeGreaterThan(0);
+    expect(runCounts(second.report).carried?.checks).toBe(withOpen.length);
+
+    const err: string[] = [];
+    expect(await main(['report', second.report.run.id, '--history', history, '--format', 'sarif', '--out', join(dir, 'again')], { ...quiet, stderr: (t: string) => err.push(t) }), err.join('')).toBe(0);
+    expect(err.join('')).toBe('');
+    const key = (r: SarifResult) => `${r.ruleId} ${fp(r)} ${r.properties.carriedFrom ?? '-'} ${JSON.stringify(r.suppressions ?? null)}`;
+    expect(resultsOf(join(dir, 'again', 'report.sarif')).map(key)).toEqual(second.results.map(key));
   }, 90_000);
 });

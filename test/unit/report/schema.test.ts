@@ -34,6 +34,24 @@ describe('schemas/report.schema.json', () => {
     }
   });
 
+  it('accepts an unmatched waiver with the open finding it no longer covers; refuses one without its resource', () => {
+    const { report } = buildRun({ catalog: true });
+    const sa = { kind: 'ServiceAccount', namespace: 'kube-system', name: 'ci-deployer' };
+    report.waivers.push({ check: 'rbac.wildcard-permission', resource: { kind: 'ClusterRole', name: 'ci-deployer' }, reason: 'CI', owner: 'o', expires: '2099-01-01', state: 'unmatched', matched: 0,
+      openFinding: { fingerprint: 'abc', resource: sa, more: 1, coveredIn: '20261126T020000Z-aaaaaa', notNamed: { kind: 'Role', namespace: 'payments', name: 'ops' } } });
+    expect(validate(asWritten(report)), JSON.stringify(validate.errors)).toBe(true);
+    delete (report.waivers.at(-1)!.openFinding as Partial<NonNullable<typeof report.waivers[number]['openFinding']>>).resource;
+    expect(validate(asWritten(report))).toBe(false);
+  });
+
+  it('accepts a check carried with waived findings alone (lastEvaluatedOpen waived); refuses waived 0', () => {
+    const { report } = buildRun({ catalog: true });
+    report.run.lastEvaluatedOpen = [{ check: 'rbac.wildcard-permission', runId: '20261126T020000Z-aaaaaa', open: { critical: 0, high: 0, medium: 0, low: 0 }, waived: 2 }];
+    expect(validate(asWritten(report)), JSON.stringify(validate.errors)).toBe(true);
+    report.run.lastEvaluatedOpen[0]!.waived = 0;
+    expect(validate(asWritten(report))).toBe(false);
+  });
+
   it('accepts the basis of the RBAC breadth and a diff that did not compare it; refuses a basis it does not know', () => {
     const { report } = buildRun({ catalog: true });
     report.details.rbac = { breadth: [{ subject: { kind: 'Group', name: 'dev-team' }, breadth: 108 }], breadthBasis: 'partial', breadthMissingGroups: ['metrics.k8s.io', ''] };

@@ -288,6 +288,17 @@ describe('buildView', () => {
   });
 });
 
+describe('buildView exceptions register: a waiver that misses an open finding', () => {
+  it('says so, naming the finding (escaped), not "matches nothing"', () => {
+    const { report } = buildRun();
+    const w = report.waivers.find((x) => x.state === 'unmatched')!;
+    w.openFinding = { fingerprint: 'abc', resource: { kind: 'ServiceAccount', namespace: 'kube-system', name: 'ci<b>' }, more: 1, coveredIn: 'run-1', notNamed: { kind: 'Role', namespace: 'payments', name: 'ops' } };
+    const row = buildView(report).waivers.find((x) => x.state === 'unmatched')!;
+    expect(row.stateLabel).toBe('misses an open finding');
+    expect(renderHtml(report)).toContain('<span class="pill unmatched">misses an open finding</span><br><small>open: ServiceAccount kube-system/ci&lt;b&gt; (and 1 more), covered in run run-1; also stems from Role payments/ops, not named</small>');
+  });
+});
+
 describe('buildView posture', () => {
   const base = () => buildRun().report;
   const coverage = (statuses: Record<string, 'ok' | 'forbidden' | 'absent' | 'error'>): RunReport['run']['coverage'] =>
