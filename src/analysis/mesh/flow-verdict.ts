@@ -436,6 +436,8 @@ function routedTls(snapshot: Snapshot, src: WorkloadMesh, callee: WorkloadMesh, 
   if (found.length > 1) return { noMtls: 'unknown', text: `${base.text}; but ${subsets} for the traffic a route sends to it, and VirtualServices ${names(found)} all route ${sp.service} for mesh traffic (istiod applies one of them)` };
   const vs = found[0];
   const alternatives = routeAlternatives(vs, svc, sp.port, sp.routeProtocol, { namespace: src.namespace, labels: src.labels });
+  // Only redirects or direct responses: the caller's sidecar answers every call itself, no subset is reached.
+  if (alternatives.length === 0) return { noMtls: base.noMtls, text: `${base.text}; ${subsets}, but VirtualService ${names([vs])} sends the caller's calls to no destination (redirects or direct responses only), so that policy never applies` };
   const judged = alternatives.map((alt): { noMtls: boolean | 'unknown'; text: string } => {
     if (alt.kind === 'default') return { noMtls: base.noMtls, text: `calls no route sends to a subset go to ${sp.service} itself` };
     if (alt.kind === 'elsewhere') return { noMtls: 'unknown', text: `${alt.where}, which is not followed` };

@@ -458,4 +458,10 @@ ${body}
     expect(v.verdict).toBe('unknown');
     expect(v.reason).toContain('shop/web is an Istio gateway, whose Gateway-bound routes are not read here');
   });
+
+  it('HTTP: a VirtualService that only redirects sends no call to v1: web keeps Istio mTLS', () => {
+    const v = verdict(shop(virtualService(`  http:
+  - redirect: {uri: /moved}`), 'http-pg'));
+    expect(v).toMatchObject({ verdict: 'denied', plaintext: false });
+  });
 });
