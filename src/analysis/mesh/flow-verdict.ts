@@ -34,12 +34,12 @@ export const MESH_FLOW_KINDS = [
   'consul.servicedefaults', 'consul.proxydefaults', 'consul.meshes',
   // An Istio sidecar caller's DestinationRule decides whether it sends mTLS (istioCallerTls).
   'istio.destinationrules',
-  // The mesh VirtualServices (routedTls) matter only where a subset sets client TLS of its own: a
-  // check declares them by ISTIO_MESH_ROUTES_READ (checks/mtls/lib/istio-mesh-config.ts).
   // Linkerd also attaches the Gateway API's routes to a Server (linkerd-authz.ts).
   'gatewayapi.httproutes', 'gatewayapi.grpcroutes',
   // Gateways (an Istio waypoint's istio.io/waypoint-for) matter only where a waypoint is named:
   // a check declares them by ISTIO_WAYPOINT_GATEWAYS_READ (checks/mtls/lib/istio-waypoints.ts).
+  // The mesh VirtualServices (routedTls) matter only where a subset sets client TLS of its own: a
+  // check declares them by ISTIO_MESH_ROUTES_READ (checks/mtls/lib/istio-mesh-config.ts).
 ] as const satisfies readonly KindKey[];
 
 const refKey = (r: ResourceRef) => `${r.kind}/${r.namespace ?? ''}/${r.name}`;
