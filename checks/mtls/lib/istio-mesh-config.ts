@@ -8,6 +8,7 @@
 import type { ConditionalRead } from '../../../src/engine/types.ts';
 import { istioConfigMapName, istioOutbound, istioPresent } from '../../../src/analysis/mesh/index.ts';
 import { istioAutoMtls, istioMeshConfigUnread } from '../../../src/analysis/mesh/configmaps.ts';
+import { subsetTlsRuleCount } from '../../../src/analysis/mesh/destination-rules.ts';
 import { configMapsUnreadable, configMapUnread } from '../../../src/analysis/configmaps.ts';
 
 /** Holds when Istio is installed and its mesh config is unread; `settings` are the ones the check judges by, named in the reason. */
@@ -64,5 +65,19 @@ export const ISTIO_CLIENT_TLS_SERVICES_READ: ConditionalRead = {
     if (rules > 0) return `the Services ${rules} Istio DestinationRule(s) set client TLS for`;
     const auto = istioAutoMtls(ctx.snapshot.resources.configmaps ?? [], ctx.config.mesh.istioRootNamespace || 'istio-system');
     return auto.enabled !== true ? `the Services Istio sidecars call without auto mTLS (${auto.source})` : undefined;
+  },
+};
+
+/**
+ * A sidecar caller's client TLS set by a DestinationRule subset applies to the calls a mesh
+ * VirtualService routes to the subset (src/analysis/mesh/flow-verdict.ts routedTls): read only
+ * where such a subset exists.
+ */
+export const ISTIO_MESH_ROUTES_READ: ConditionalRead = {
+  kinds: ['istio.virtualservices'],
+  when: 'when an Istio DestinationRule subset sets client TLS of its own: the VirtualServices that route sidecar calls to it',
+  holds(ctx) {
+    const n = subsetTlsRuleCount(ctx.snapshot.resources['istio.destinationrules'] ?? []);
+    return n > 0 ? `the mesh routes to the subsets of ${n} Istio DestinationRule(s) that set client TLS` : undefined;
   },
 };

@@ -162,6 +162,8 @@ export interface ClientTlsRule {
   created: string;
   /** The subsets whose trafficPolicy carries a tls block (itself or per port): they override the rule's for traffic routed to them. */
   subsets: SubsetTls[];
+  /** Every subset the rule declares, a tls block or not (a route to another name has no cluster to go to). */
+  subsetNames: Set<string>;
 }
 
 export interface SubsetTls {
@@ -194,8 +196,10 @@ function clientTlsRule(dr: KubeObject): ClientTlsRule {
   const tp = obj(spec?.trafficPolicy);
   const ports = portModes(tp);
   const subsets: SubsetTls[] = [];
+  const subsetNames = new Set<string>();
   for (const [i, raw] of arr(spec?.subsets).entries()) {
     const sub = obj(raw);
+    if (str(sub?.name)) subsetNames.add(str(sub?.name)!);
     const stp = obj(sub?.trafficPolicy);
     const mode = modeOf(stp?.tls);
     const sp = portModes(stp);
@@ -205,7 +209,12 @@ function clientTlsRule(dr: KubeObject): ClientTlsRule {
   const ws = obj(spec?.workloadSelector);
   const selector = ws ? stringMap(ws.matchLabels) : undefined;
   const created = str(dr.metadata?.creationTimestamp) ?? '';
-  return { ref: { kind: 'DestinationRule', namespace: ns, name: dr.metadata?.name ?? '' }, mode: modeOf(tp?.tls), ports, exportTo, ...(selector ? { selector } : {}), created, subsets };
+  return { ref: { kind: 'DestinationRule', namespace: ns, name: dr.metadata?.name ?? '' }, mode: modeOf(tp?.tls), ports, exportTo, ...(selector ? { selector } : {}), created, subsets, subsetNames };
+}
+
+/** The DestinationRules with a subset that sets client TLS of its own (where mesh VirtualService routes decide whether it applies). */
+export function subsetTlsRuleCount(destinationRules: KubeObject[]): number {
+  return destinationRules.filter((dr) => clientTlsRule(dr).subsets.length > 0).length;
 }
 
 /**
@@ -219,9 +228,10 @@ interface HostIndex {
   wildcards: Array<{ suffix: string; rules: ClientTlsRule[] }>;
 }
 
-type HostKey = { kind: 'exact'; key: string } | { kind: 'ns'; key: string } | { kind: 'suffix'; suffix: string };
+export type HostKey = { kind: 'exact'; key: string } | { kind: 'ns'; key: string } | { kind: 'suffix'; suffix: string };
 
-function hostKeyOf(host: string, ruleNs: string): HostKey | undefined {
+/** A host as istiod resolves it in namespace `ruleNs` (a short name there; name.ns is not expanded): undefined when it names no Kubernetes Service. */
+export function hostKeyOf(host: string, ruleNs: string): HostKey | undefined {
   const labels = host.split('.');
   if (host === '*') return { kind: 'suffix', suffix: '' };
   if (labels[0] === '*') {

@@ -8,12 +8,13 @@ import type { KindKey } from '../../snapshot/kinds.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import type { ConnSet, Protocol } from '../netpol/conns.ts';
 import type { MeshCaller, MeshCallee, MeshFlowVerdict, MeshVerdictKind } from './flow.ts';
-import { istioAuthzModel, istioDeclaredProtocolPorts, istioFlowVerdict, istioStrictWhateverRoot } from './istio-authz.ts';
+import { declaredPortProtocol, istioAuthzModel, istioDeclaredProtocolPorts, istioFlowVerdict, istioStrictWhateverRoot } from './istio-authz.ts';
 import { bypassesSidecar, istioInboundCapture, istioMembership, istioOutboundCapture, outboundBypass, type InboundCapture } from './istio.ts';
 import { meshModel, type WorkloadMesh } from './model.ts';
 import { consulFlowVerdict, linkerdFlowVerdict } from './mesh-flows.ts';
 import { istioAutoMtls, istioMeshConfigUnread } from './configmaps.ts';
-import { indexDestinationRules, ruleTlsMode, subsetTlsMode } from './destination-rules.ts';
+import { indexDestinationRules, ruleTlsMode, subsetTlsMode, type ClientTlsRule } from './destination-rules.ts';
+import { indexMeshVirtualServices, routeAlternatives, type RouteProtocol } from './virtual-services.ts';
 import { arr, containerPorts, memoizeBySnapshotAndConfig, obj, parsePortNumbers, str, stringMap } from './util.ts';
 import { memoize } from '../memo.ts';
 import { linkerdSkippedPorts, portInList, SKIP_INBOUND_ANNOTATION, SKIP_OUTBOUND_ANNOTATION } from './linkerd.ts';
@@ -37,6 +38,8 @@ export const MESH_FLOW_KINDS = [
   'gatewayapi.httproutes', 'gatewayapi.grpcroutes',
   // Gateways (an Istio waypoint's istio.io/waypoint-for) matter only where a waypoint is named:
   // a check declares them by ISTIO_WAYPOINT_GATEWAYS_READ (checks/mtls/lib/istio-waypoints.ts).
+  // The mesh VirtualServices (routedTls) matter only where a subset sets client TLS of its own: a
+  // check declares them by ISTIO_MESH_ROUTES_READ (checks/mtls/lib/istio-mesh-config.ts).
 ] as const satisfies readonly KindKey[];
 
 const refKey = (r: ResourceRef) => `${r.kind}/${r.namespace ?? ''}/${r.name}`;
@@ -173,8 +176,21 @@ function skipState(snapshot: Snapshot, skips: CallerSkips, callee: WorkloadMesh,
 /** skipState's answers that turned on pod addresses, per snapshot. */
 const addressStates = memoize((_snapshot: Snapshot) => new Map<string, SkipState>(), ['network', 'tls', 'mtls']);
 
-interface ServicePort { service: string; name: string; port: number; targetPort: number | string; clusterIps: string[]; headless: boolean }
-interface ServiceEntry { name: string; selector: Record<string, string>; ports: Array<{ port: number; targetPort: number | string }>; clusterIps: string[]; headless: boolean }
+interface ServicePort { service: string; name: string; port: number; targetPort: number | string; clusterIps: string[]; headless: boolean; routeProtocol: RouteProtocol }
+interface ServiceEntry { name: string; selector: Record<string, string>; ports: Array<{ port: number; targetPort: number | string; routeProtocol: RouteProtocol }>; clusterIps: string[]; headless: boolean }
+
+/**
+ * Which VirtualService routes a Service port's protocol uses: http ones for HTTP, tcp ones for
+ * opaque TCP; TLS (https, tls, kubernetes.io/wss: tls routes) and sniffed ports are not narrowed.
+ */
+function routeProtocolOf(p: Record<string, unknown>, port: number): RouteProtocol {
+  const name = str(p.name);
+  const appProtocol = str(p.appProtocol);
+  const { protocol } = declaredPortProtocol({ port, ...(name !== undefined ? { name } : {}), ...(appProtocol !== undefined ? { appProtocol } : {}) });
+  const prefix = (appProtocol ?? name ?? '').toLowerCase().split('-')[0];
+  if (protocol === 'tcp' && prefix !== 'https' && prefix !== 'tls' && appProtocol !== 'kubernetes.io/wss') return 'tcp';
+  return protocol === 'http' ? 'http' : 'other';
+}
 
 /**
  * The TCP Services per namespace, indexed by the first pair of their selector, so a workload's
@@ -193,7 +209,7 @@ const servicesBySelectorPair = memoize((snapshot: Snapshot): Map<string, Service
       const port = p?.port;
       if (!p || (p.protocol ?? 'TCP') !== 'TCP' || typeof port !== 'number') continue;
       const tp = p.targetPort ?? port;
-      ports.push({ port, targetPort: typeof tp === 'string' && /^\d+$/.test(tp) ? Number(tp) : typeof tp === 'number' || typeof tp === 'string' ? tp : port });
+      ports.push({ port, targetPort: typeof tp === 'string' && /^\d+$/.test(tp) ? Number(tp) : typeof tp === 'number' || typeof tp === 'string' ? tp : port, routeProtocol: routeProtocolOf(p, port) });
     }
     const clusterIps = [...arr(spec?.clusterIPs), spec?.clusterIP].filter((x): x is string => typeof x === 'string' && x !== '' && x !== 'None');
     const key = `${svc.metadata?.namespace ?? 'default'}\u0000${first}\u0000${selector[first]}`;
@@ -230,7 +246,7 @@ function serviceTargets(snapshot: Snapshot, callee: WorkloadMesh): Array<{ sp: S
       if (!Object.entries(svc.selector).every(([sk, sv]) => callee.labels[sk] === sv)) continue;
       for (const p of svc.ports) {
         const target = typeof p.targetPort === 'number' ? p.targetPort : named.find((n) => n.name === p.targetPort)?.port;
-        out.push({ sp: { service: `${callee.namespace}/${svc.name}`, name: svc.name, port: p.port, targetPort: p.targetPort, clusterIps: svc.clusterIps, headless: svc.headless }, target });
+        out.push({ sp: { service: `${callee.namespace}/${svc.name}`, name: svc.name, port: p.port, targetPort: p.targetPort, clusterIps: svc.clusterIps, headless: svc.headless, routeProtocol: p.routeProtocol }, target });
       }
     }
   }
@@ -352,7 +368,8 @@ const NAMED_SERVICES = 3;
  * (https://istio.io/latest/docs/reference/config/networking/destination-rule/#ClientTLSSettings-TLSmode).
  * undefined: Istio mTLS every way (or no Service leads there: the caller dials the pod).
  * A rule's workloadSelector is weighed against the caller's labels (chooseForCaller); a subset
- * whose tls would change the answer makes it unknown, VirtualService routes not being read.
+ * whose tls would change the answer decides where the caller's VirtualService routes send calls
+ * to it (routedTls).
  */
 function istioCallerTls(snapshot: Snapshot, config: Config, src: WorkloadMesh, callee: WorkloadMesh, port: number): CallerTls | undefined {
   const pod = src.workload.pods[0];
@@ -378,12 +395,11 @@ function istioCallerTls(snapshot: Snapshot, config: Config, src: WorkloadMesh, c
     // A subset's tls overrides the rule's for the traffic a VirtualService route sends to it
     // ("Policies specified for subsets will not take effect until a route rule explicitly sends
     // traffic to this subset", https://istio.io/latest/docs/reference/config/networking/destination-rule/#Subset).
-    // Sidecar routes are not read, so a subset that would flip the answer makes it unknown.
     const flips = rules.flatMap((r) => r.subsets.map((sub) => ({ r, sub, mode: subsetTlsMode(r, sub, sp.port) })))
       .filter((x) => x.mode !== undefined && (x.mode !== 'ISTIO_MUTUAL') !== base.noMtls);
     if (flips.length === 0) return base;
     const subsets = flips.map((x) => `subset ${x.sub.name} of DestinationRule ${x.r.ref.namespace}/${x.r.ref.name} sets tls.mode ${x.mode}`).join(', ');
-    return { noMtls: 'unknown', text: `${base.text}; but ${subsets} for the traffic a VirtualService route sends to it, and routes of sidecars are not read` };
+    return routedTls(snapshot, src, callee, sp, rules, base, subsets);
   });
   const states = new Set(judged.map((j) => j.noMtls));
   if (states.size === 1 && states.has(false)) return undefined;
@@ -392,6 +408,66 @@ function istioCallerTls(snapshot: Snapshot, config: Config, src: WorkloadMesh, c
   const more = named.length > NAMED_SERVICES ? `; and ${named.length - NAMED_SERVICES} more Service port(s)` : '';
   return { noMtls, source: `${named.slice(0, NAMED_SERVICES).map((j) => j.text).join('; ')}${more}` };
 }
+
+/** The mesh-bound VirtualServices by host, once per snapshot. */
+const meshRouteIndex = memoize((snapshot: Snapshot) => indexMeshVirtualServices(snapshot.resources['istio.virtualservices'] ?? []), ['network', 'tls', 'mtls']);
+
+type TlsAnswer = { noMtls: boolean | 'unknown'; text: string };
+
+/**
+ * Whether a sidecar caller sends Istio mTLS through a Service port some of whose DestinationRule
+ * subsets set other client TLS than the rule: decided by where the VirtualServices bound to `mesh`
+ * for the host send the caller's calls (routeAlternatives). No such VirtualService: every call goes
+ * to the Service's own cluster, under the rule's policy. When the places a call may go disagree (a
+ * match on the request, a weighted split), or a route leaves what is read, the answer is unknown and
+ * names them. Two VirtualServices for one host: istiod uses one of them, so unknown too.
+ */
+function routedTls(snapshot: Snapshot, src: WorkloadMesh, callee: WorkloadMesh, sp: ServicePort, rules: ClientTlsRule[], base: TlsAnswer, subsets: string): TlsAnswer {
+  const svc = { namespace: callee.namespace, name: sp.name };
+  const unread = snapshot.coverage['istio.virtualservices'];
+  if (unread && (unread.status === 'forbidden' || unread.status === 'error')) {
+    return { noMtls: 'unknown', text: `${base.text}; but ${subsets} for the traffic a VirtualService route sends to it, and VirtualServices could not be read (${unread.status})` };
+  }
+  // A gateway's Envoy routes by the VirtualServices bound to its Gateway, not to mesh.
+  if (istioGatewayPod(src)) return { noMtls: 'unknown', text: `${base.text}; but ${subsets} for the traffic a VirtualService route sends to it, and ${src.namespace}/${src.workload.ref.name} is an Istio gateway, whose Gateway-bound routes are not read here` };
+  const found = meshRouteIndex(snapshot).forService(svc, src.namespace);
+  if (found.length === 0) return { noMtls: base.noMtls, text: `${base.text}; ${subsets}, but no VirtualService bound to mesh routes ${sp.service} to a subset, so that policy never applies` };
+  const names = (list: Array<{ ref: ResourceRef }>) => list.map((v) => `${v.ref.namespace}/${v.ref.name}`).join(', ');
+  if (found.length > 1) return { noMtls: 'unknown', text: `${base.text}; but ${subsets} for the traffic a route sends to it, and VirtualServices ${names(found)} all route ${sp.service} for mesh traffic (istiod applies one of them)` };
+  const vs = found[0];
+  const alternatives = routeAlternatives(vs, svc, sp.port, sp.routeProtocol, { namespace: src.namespace, labels: src.labels });
+  // Only redirects or direct responses: the caller's sidecar answers every call itself, no subset is reached.
+  if (alternatives.length === 0) return { noMtls: base.noMtls, text: `${base.text}; ${subsets}, but VirtualService ${names([vs])} sends the caller's calls to no destination (redirects or direct responses only), so that policy never applies` };
+  const judged = alternatives.map((alt): { noMtls: boolean | 'unknown'; text: string } => {
+    if (alt.kind === 'default') return { noMtls: base.noMtls, text: `calls no route sends to a subset go to ${sp.service} itself` };
+    if (alt.kind === 'elsewhere') return { noMtls: 'unknown', text: `${alt.where}, which is not followed` };
+    const declaring = rules.filter((r) => r.subsetNames.has(alt.subset));
+    if (declaring.length === 0) return { noMtls: 'unknown', text: `${alt.where}, which DestinationRule ${names(rules)} does not declare` };
+    const modes = [...new Set(declaring.map((r) => {
+      const sub = r.subsets.find((x) => x.name === alt.subset);
+      return sub ? subsetTlsMode(r, sub, sp.port) : ruleTlsMode(r, sp.port);
+    }))];
+    if (modes.length > 1) return { noMtls: 'unknown', text: `${alt.where}, whose rules set different tls modes (${modes.map((m) => m ?? 'none').join(', ')})` };
+    const mode = modes[0];
+    return mode === undefined ? { noMtls: base.noMtls, text: `${alt.where}, which sets no tls mode of its own` } : { noMtls: mode !== 'ISTIO_MUTUAL', text: `${alt.where}, whose tls.mode is ${mode}` };
+  });
+  const texts = [...new Set(judged.map((j) => j.text))].join('; ');
+  const values = new Set(judged.map((j) => j.noMtls));
+  if (values.size === 1 && !values.has('unknown')) {
+    const noMtls = [...values][0];
+    return { noMtls, text: `${at(sp)}: every route VirtualService ${names([vs])} gives the caller ${noMtls ? 'sends no' : 'sends'} Istio mTLS (${texts})` };
+  }
+  return { noMtls: 'unknown', text: `${base.text}; but ${subsets}, and the calls VirtualService ${names([vs])} routes may go where the answers differ or are not known (${texts})` };
+}
+
+/** An Istio gateway deployment (istio=ingressgateway/egressgateway, a managed Gateway's pods, or istio-proxy run as `router`). */
+function istioGatewayPod(w: WorkloadMesh): boolean {
+  if (['ingressgateway', 'egressgateway'].includes(w.labels.istio ?? '') || w.labels['gateway.istio.io/managed'] !== undefined) return true;
+  const containers = arr(obj(w.workload.pods[0]?.spec)?.containers).map(obj);
+  return containers.some((c) => str(c?.name) === 'istio-proxy' && arr(c?.args).includes('router'));
+}
+
+const at = (sp: ServicePort) => `Service ${sp.service} port ${sp.port}`;
 
 const VERB_TEXT: Record<MeshVerdictKind, string> = { allowed: 'allowed', denied: 'denied', depends: 'allowed for some requests', unknown: 'unknown' };
 

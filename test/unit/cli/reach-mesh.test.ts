@@ -700,9 +700,13 @@ spec:
 // mTLS), but its subset v1 sets DISABLE, which overrides it for the traffic a route sends to v1
 // ("Policies specified for subsets will not take effect until a route rule explicitly sends traffic
 // to this subset", https://istio.io/latest/docs/reference/config/networking/destination-rule/#Subset).
-// Sidecar routes are not read, so with mTLS the DENY refuses web and without it PERMISSIVE admits it.
+// The VirtualService bound to mesh (no gateways field: "the reserved gateway mesh is used",
+// https://istio.io/latest/docs/reference/config/networking/virtual-service/#VirtualService) sends
+// web's TCP calls to subset v1, whose cluster istiod builds with the subset's policy merged over the
+// rule's (pilot/pkg/networking/core/cluster_builder.go buildSubsetCluster): plaintext, so the DENY on
+// web's principal cannot match and PERMISSIVE admits it.
 describe('reach: a DestinationRule subset that disables TLS', () => {
-  const yaml = (trafficPolicy: string) => `apiVersion: v1
+  const yaml = (trafficPolicy: string, vsRoute = 'destination: {host: db, subset: v1}') => `apiVersion: v1
 kind: Namespace
 metadata: {name: shop, labels: {istio-injection: enabled}}
 ---
@@ -748,7 +752,7 @@ spec:
   hosts: [db]
   tcp:
   - route:
-    - destination: {host: db, subset: v1}
+    - ${vsRoute}
 ---
 apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
@@ -759,21 +763,33 @@ spec:
   rules: [{from: [{source: {principals: ["cluster.local/ns/shop/sa/web"]}}]}]
 `;
 
-  it('subset v1 sets DISABLE: UNKNOWN, exit 2, the subset named (was: DENIED by the principal DENY)', async () => {
+  it('the mesh VirtualService routes web to subset v1, which sets DISABLE: ALLOWED as plaintext, the route named (was: UNKNOWN, "routes of sidecars are not read")', async () => {
     const r = await reach(manifests(yaml('{tls: {mode: DISABLE}}')), '--from', 'shop/web', '--to', 'shop/db', '--port', '5432');
-    expect(r.code).toBe(2);
-    expect(r.out.split('\n')[0]).toBe('UNKNOWN: shop/web[Deployment] -> shop/db[Deployment] on 5432/TCP');
-    expect(r.out).toContain('but subset v1 of DestinationRule shop/db sets tls.mode DISABLE for the traffic a VirtualService route sends to it, and routes of sidecars are not read');
-    expect(r.out).toContain('with Istio mTLS: denied (DENY AuthorizationPolicy shop/deny-web rules[0]');
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[0]).toBe('ALLOWED: shop/web[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(r.out).toContain("shop/web's sidecar sends no Istio mutual TLS to port 5432 of shop/db (Service shop/db port 5432: every route VirtualService shop/db gives the caller sends no Istio mTLS (VirtualService shop/db tcp[0] routes to subset v1, whose tls.mode is DISABLE))");
   });
 
   it('a port-level DISABLE of the subset counts too; a subset ISTIO_MUTUAL changes nothing: DENIED', async () => {
     const port = await reach(manifests(yaml('{portLevelSettings: [{port: {number: 5432}, tls: {mode: DISABLE}}]}')), '--from', 'shop/web', '--to', 'shop/db', '--port', '5432');
-    expect(port.code).toBe(2);
-    expect(port.out).toContain('subset v1 of DestinationRule shop/db sets tls.mode DISABLE');
+    expect(port.code).toBe(0);
+    expect(port.out).toContain('VirtualService shop/db tcp[0] routes to subset v1, whose tls.mode is DISABLE');
     const mutual = await reach(manifests(yaml('{tls: {mode: ISTIO_MUTUAL}}')), '--from', 'shop/web', '--to', 'shop/db', '--port', '5432');
     expect(mutual.code).toBe(1);
     expect(mutual.out).toContain('mesh DENIED: DENY AuthorizationPolicy shop/deny-web rules[0] matches principal cluster.local/ns/shop/sa/web');
+  });
+
+  it('the route sends web to the Service itself, not to v1: web keeps its mTLS and the DENY refuses it (was: UNKNOWN)', async () => {
+    const r = await reach(manifests(yaml('{tls: {mode: DISABLE}}', 'destination: {host: db.shop.svc.cluster.local}')), '--from', 'shop/web', '--to', 'shop/db', '--port', '5432');
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('mesh DENIED: DENY AuthorizationPolicy shop/deny-web rules[0] matches principal cluster.local/ns/shop/sa/web');
+  });
+
+  it('a weighted split between v1 (DISABLE) and the Service: UNKNOWN, exit 2, naming the VirtualService and subset', async () => {
+    const r = await reach(manifests(yaml('{tls: {mode: DISABLE}}', 'destination: {host: db, subset: v1}\n      weight: 20\n    - destination: {host: db}\n      weight: 80')), '--from', 'shop/web', '--to', 'shop/db', '--port', '5432');
+    expect(r.code).toBe(2);
+    expect(r.out.split('\n')[0]).toBe('UNKNOWN: shop/web[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(r.out).toContain('but subset v1 of DestinationRule shop/db sets tls.mode DISABLE, and the calls VirtualService shop/db routes may go where the answers differ or are not known (VirtualService shop/db tcp[0] routes to subset v1, whose tls.mode is DISABLE; calls no route sends to a subset go to shop/db itself)');
   });
 });
 

@@ -342,3 +342,126 @@ spec: {host: db-direct, trafficPolicy: {tls: {mode: DISABLE}}}
     expect(over.open.TCP).toEqual([[5432, 5432]]);
   });
 });
+
+// A subset's TLS applies only to "traffic [a route rule] explicitly sends" to it
+// (https://istio.io/latest/docs/reference/config/networking/destination-rule/#Subset): the
+// VirtualServices bound to the reserved gateway `mesh` (no gateways field, or one naming mesh:
+// https://istio.io/latest/docs/reference/config/networking/virtual-service/#VirtualService) decide
+// where a sidecar caller's calls go. istiod drops per proxy the match blocks whose sourceLabels,
+// sourceNamespace, gateways or port do not fit it (pilot/pkg/networking/core/tls.go matchTCP,
+// route/route.go sourceMatchHTTP); a tcp route list without a catch-all falls through to the
+// Service's own cluster (tls.go buildSidecarOutboundTCPFilterChainOpts). db's rule: subset v1
+// DISABLE, subset v2 without TLS (auto mTLS); PERMISSIVE, and a DENY on web's principal.
+describe('an Istio sidecar caller\'s mesh VirtualService decides whether a subset\'s TLS applies to it', () => {
+  const shop = (vs: string, portName = 'tcp-pg') => `
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: db}}
+  action: DENY
+  rules: [{from: [{source: {principals: ["cluster.local/ns/shop/sa/web"]}}]}]
+---
+${dep('db', 'a: b', `, ports: [{containerPort: 5432, name: ${portName}}]`)}
+${dep('web', 'a: b')}
+apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: shop}
+spec: {selector: {app: db}, ports: [{name: ${portName}, port: 5432, targetPort: 5432}]}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: db, namespace: shop}
+spec:
+  host: db
+  subsets:
+  - {name: v1, labels: {app: db}, trafficPolicy: {tls: {mode: DISABLE}}}
+  - {name: v2, labels: {app: db}}
+---
+${vs}`;
+  const virtualService = (body: string, name = 'db', more = '') => `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: ${name}, namespace: shop}
+spec:
+  hosts: [db.shop.svc.cluster.local]${more}
+${body}
+---`;
+  const tcpTo = (subset: string, match = '') => `  tcp:
+  - ${match ? `match: ${match}\n    ` : ''}route: [{destination: {host: db, subset: ${subset}}}]`;
+
+  it('no VirtualService routes db: no call reaches subset v1, so web keeps Istio mTLS and the DENY refuses it (was: unknown)', () => {
+    const v = verdict(shop(''));
+    expect(v).toMatchObject({ verdict: 'denied', plaintext: false, policy: { name: 'deny-web' } });
+  });
+
+  it('a route to v1 taken only by other sources (sourceLabels) leaves web on the Service\'s cluster; one that takes web sends it plaintext', () => {
+    expect(verdict(shop(virtualService(tcpTo('v1', '[{sourceLabels: {app: batch}}]'))))).toMatchObject({ verdict: 'denied', plaintext: false });
+    const v = verdict(shop(virtualService(tcpTo('v1', '[{sourceLabels: {app: web}, sourceNamespace: shop}]'))));
+    expect(v).toMatchObject({ verdict: 'allowed', plaintext: true });
+    expect(v.reason).toContain('VirtualService shop/db tcp[0] routes to subset v1, whose tls.mode is DISABLE');
+  });
+
+  it('a VirtualService bound only to an ingress gateway does not route sidecar calls; one that also names mesh does', () => {
+    expect(verdict(shop(virtualService(tcpTo('v1'), 'db', '\n  gateways: [istio-system/ingress]')))).toMatchObject({ verdict: 'denied', plaintext: false });
+    expect(verdict(shop(virtualService(tcpTo('v1'), 'db', '\n  gateways: [istio-system/ingress, mesh]')))).toMatchObject({ verdict: 'allowed', plaintext: true });
+  });
+
+  it('a VirtualService exported only to another namespace is not web\'s: web keeps Istio mTLS', () => {
+    expect(verdict(shop(virtualService(tcpTo('v1'), 'db', '\n  exportTo: [other]')))).toMatchObject({ verdict: 'denied', plaintext: false });
+  });
+
+  it('HTTP: a header match sends some requests to v1, the rest to v2: unknown, naming the VirtualService and both subsets', () => {
+    const v = verdict(shop(virtualService(`  http:
+  - match: [{headers: {x-canary: {exact: "1"}}}]
+    route: [{destination: {host: db, subset: v1}}]
+  - route: [{destination: {host: db, subset: v2}}]`), 'http-pg'));
+    expect(v.verdict).toBe('unknown');
+    expect(v.reason).toContain('the calls VirtualService shop/db routes may go where the answers differ or are not known (VirtualService shop/db http[0] routes to subset v1, whose tls.mode is DISABLE; VirtualService shop/db http[1] routes to subset v2, which sets no tls mode of its own)');
+  });
+
+  it('HTTP: every route goes to v2 (a match, then a catch-all): decided, Istio mTLS, the DENY refuses web', () => {
+    const v = verdict(shop(virtualService(`  http:
+  - match: [{uri: {prefix: /admin}}]
+    route: [{destination: {host: db, subset: v2}}]
+  - route: [{destination: {host: db, subset: v2}}]
+  - route: [{destination: {host: db, subset: v1}}]`), 'http-pg'));
+    expect(v).toMatchObject({ verdict: 'denied', plaintext: false });
+  });
+
+  it('two VirtualServices route db for the mesh: istiod applies one, so unknown, both named', () => {
+    const v = verdict(shop(`${virtualService(tcpTo('v1'))}\n${virtualService(tcpTo('v2'), 'db-2')}`));
+    expect(v.verdict).toBe('unknown');
+    expect(v.reason).toContain('VirtualServices shop/db, shop/db-2 all route shop/db for mesh traffic (istiod applies one of them)');
+  });
+
+  it('a route to another host is not followed: unknown, the route named', () => {
+    const v = verdict(shop(virtualService('  tcp:\n  - route: [{destination: {host: db-next.shop.svc.cluster.local}}]')));
+    expect(v.verdict).toBe('unknown');
+    expect(v.reason).toContain('VirtualService shop/db tcp[0] routes to host db-next.shop.svc.cluster.local, which is not followed');
+  });
+
+  it('VirtualServices that could not be listed: unknown, never "no route"', () => {
+    const ctx = ctxOf(shop(''));
+    ctx.snapshot.coverage['istio.virtualservices'] = { status: 'forbidden', detail: 'list virtualservices.networking.istio.io' };
+    const v = meshFlowVerdict(ctx.snapshot, ctx.config, ref('shop', 'web'), ref('shop', 'db'), 5432, 'TCP');
+    expect(v.verdict).toBe('unknown');
+    expect(v.reason).toContain('and VirtualServices could not be read (forbidden)');
+  });
+
+  it('an Istio gateway caller routes by its Gateway\'s VirtualServices, not mesh ones: unknown, said so', () => {
+    const yaml = shop(virtualService(tcpTo('v2'))).replace('labels: {app: web}', 'labels: {app: web, istio: ingressgateway}');
+    const v = verdict(yaml);
+    expect(v.verdict).toBe('unknown');
+    expect(v.reason).toContain('shop/web is an Istio gateway, whose Gateway-bound routes are not read here');
+  });
+
+  it('HTTP: a VirtualService that only redirects sends no call to v1: web keeps Istio mTLS', () => {
+    const v = verdict(shop(virtualService(`  http:
+  - redirect: {uri: /moved}`), 'http-pg'));
+    expect(v).toMatchObject({ verdict: 'denied', plaintext: false });
+  });
+});

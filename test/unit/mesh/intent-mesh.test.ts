@@ -40,15 +40,36 @@ describe('network.intent-violation and the DestinationRule an Istio caller is gi
     expect(r.evidence).toMatchObject({ enforcedBy: 'none', flows: [{ from: ['Deployment shop/web'], to: ['Deployment shop/db'], mesh: { verdict: 'allowed', policy: 'AuthorizationPolicy shop/db-allow rules[0]' } }] });
   });
 
-  it('a subset that disables TLS makes the mesh verdict unknown, and unknown is no pass (was: a pass, DENIED by the principal DENY)', () => {
+  it('the mesh VirtualService routes web to the subset that disables TLS: web\'s plaintext escapes the DENY, violated with the mesh allowing it (was: unknown, "routes of sidecars are not read")', () => {
     // "Policies specified for subsets will not take effect until a route rule explicitly sends traffic
-    // to this subset" (https://istio.io/latest/docs/reference/config/networking/destination-rule/#Subset):
-    // sidecar routes are not read, so whether web sends mTLS cannot be told.
+    // to this subset" (https://istio.io/latest/docs/reference/config/networking/destination-rule/#Subset);
+    // a VirtualService without gateways is bound to the reserved gateway mesh, the sidecars
+    // (https://istio.io/latest/docs/reference/config/networking/virtual-service/#VirtualService).
     const [r] = results('fail.dr-subset-disable.yaml');
     expect(r.status).toBe('fail');
     const flow = (r.evidence as { flows: Array<{ mesh: { verdict: string; reason: string } }> }).flows[0];
-    expect(flow.mesh.verdict).toBe('unknown');
-    expect(flow.mesh.reason).toContain('but subset v1 of DestinationRule shop/db sets tls.mode DISABLE for the traffic a VirtualService route sends to it, and routes of sidecars are not read');
+    expect(flow.mesh.verdict).toBe('allowed');
+    expect(flow.mesh.reason).toContain('every route VirtualService shop/db gives the caller sends no Istio mTLS (VirtualService shop/db tcp[0] routes to subset v1, whose tls.mode is DISABLE)');
+  });
+
+  it('the route sends web to another subset, which keeps auto mTLS: the DENY on web\'s principal holds, a pass (was: unknown, no pass)', () => {
+    const [r] = results('pass.dr-subset-disable-unrouted.yaml');
+    expect(r.status).toBe('pass');
+    expect(r.evidence).toMatchObject({ enforcedBy: 'mesh', flows: [{ mesh: { verdict: 'denied', policy: 'AuthorizationPolicy shop/deny-web rules[0]' } }] });
+  });
+});
+
+describe('network.intent-violation reads the mesh VirtualServices only where a subset sets client TLS', () => {
+  it('with VirtualServices forbidden, a DestinationRule subset with its own tls makes it not evaluated; without such a subset it is evaluated', async () => {
+    const { runChecks } = await import('../../../src/engine/run.ts');
+    const withSubset = loadFixture(join(DIR, 'pass.dr-subset-disable-unrouted.yaml'));
+    withSubset.coverage['istio.virtualservices'] = { status: 'forbidden', detail: 'list virtualservices.networking.istio.io' };
+    const [o] = runChecks([check], { snapshot: withSubset, config, now: new Date('2026-06-01T00:00:00Z') });
+    expect(o.status).toBe('not-evaluated');
+    expect(o.reason).toContain('istio.virtualservices: forbidden');
+    const noSubset = loadFixture(join(DIR, 'pass.mesh-deny-principal-dr-istio-mutual.yaml'));
+    noSubset.coverage['istio.virtualservices'] = { status: 'forbidden', detail: 'list virtualservices.networking.istio.io' };
+    expect(runChecks([check], { snapshot: noSubset, config, now: new Date('2026-06-01T00:00:00Z') })[0].status).toBe('pass');
   });
 });
 
