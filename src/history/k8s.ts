@@ -554,6 +554,12 @@ class K8sRunStore implements RunStore {
     throw new UnreadableRunError(id, this.damagedMessage(damaged), 'entry');
   }
 
+  async has(id: string): Promise<boolean> {
+    const { index } = await this.readIndex(true);
+    // A damaged entry that still has the id is a run this store holds, as get() says.
+    return index.runs.some((r) => r.id === id) || (index.read?.damaged ?? []).some((d) => typeof d.value === 'object' && d.value !== null && (d.value as { id?: unknown }).id === id);
+  }
+
   async list(limit: number, onUnreadable?: (error: UnreadableRunError, place: number) => void): Promise<RunSummary[]> {
     // A damaged entry of the runs list is listed in its place, as a run whose summary cannot be read.
     const { index } = await this.readIndex(true);

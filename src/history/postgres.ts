@@ -782,6 +782,12 @@ class PgRunStore implements RunStore {
     return row ? await decodeReport(row, this.where) : null;
   }
 
+  async has(id: string): Promise<boolean> {
+    if (this.empty) return false;
+    const r = await this.withClient(`looking up run ${id}`, (c) => c.query('SELECT 1 FROM ztaudit_runs WHERE id = $1', [id]));
+    return (r.rowCount ?? 0) > 0;
+  }
+
   async list(limit: number, onUnreadable?: (error: UnreadableRunError, place: number) => void): Promise<RunSummary[]> {
     if (this.empty) return [];
     const n = Math.max(0, Math.min(Math.floor(limit), Number.MAX_SAFE_INTEGER));

@@ -65,6 +65,11 @@ export interface RunStore {
   list(limit: number, onUnreadable?: (error: UnreadableRunError, place: number) => void): Promise<RunSummary[]>;
   get(id: string): Promise<RunReport | null>;
   /**
+   * Whether run `id` is stored (readable or not), without reading it: serve asks before it
+   * answers /runs/ID from its cache, so a run `history forget` or retention removed is not shown.
+   */
+  has(id: string): Promise<boolean>;
+  /**
    * The last `limit` runs' scores (of that cluster, when given; started no later than `upTo`, an
    * ISO time, when given), oldest first (for the report's trend chart). A stored run's page asks
    * with `upTo`, so the store reads only the points it draws, never every run of the fleet.
@@ -112,6 +117,7 @@ export class NoneStore implements RunStore {
   async recordNotifications(): Promise<void> {}
   async list(): Promise<RunSummary[]> { return []; }
   async get(): Promise<RunReport | null> { return null; }
+  async has(): Promise<boolean> { return false; }
   async trend(): Promise<TrendPoint[]> { return []; }
   async forget(): Promise<ClusterRuns> { return NO_RUNS; }
   async close(): Promise<void> {}

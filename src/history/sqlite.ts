@@ -316,6 +316,10 @@ class SqliteRunStore implements RunStore {
     return row ? await this.decode(row) : null;
   }
 
+  async has(id: string): Promise<boolean> {
+    return this.db.prepare('SELECT 1 FROM runs WHERE id = ?').get(id) !== undefined;
+  }
+
   async list(limit: number, onUnreadable?: (error: UnreadableRunError, place: number) => void): Promise<RunSummary[]> {
     const rows = this.db.prepare('SELECT id, cluster, started_at, summary FROM runs ORDER BY seq DESC LIMIT ?').all(Math.max(0, Math.floor(limit))) as Row[];
     // Its own columns still say when it started and of which cluster it is.
