@@ -1,7 +1,7 @@
 // serve's /runs/ID over a real SQLite history (docs/deploy.md, "/runs/RUN_ID: a stored run's
 // HTML report as `ztaudit report RUN_ID` renders it"). A stored run that cannot be read (its
 // report damaged) answers a page, or JSON when asked for it, that names the run and the store's
-// one-line reason, as `ztaudit history` lists it UNREADABLE; the other runs are served as usual.
+// one-line reason (a SQLite report damaged, a k8s:// ConfigMap gone), as `ztaudit history` lists it UNREADABLE; the other runs are served as usual.
 // And a run `ztaudit history forget --cluster NAME` removed (another process, the daemon still
 // running) is no longer served from the daemon's page cache.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,6 +15,7 @@ import { startServe } from '../../../src/cli/serve.ts';
 import { openRunStore } from '../../../src/history/store.ts';
 import { REPO } from '../../helm/helm.ts';
 import { captureIO } from '../../helpers/cli.ts';
+import { startCoreApiServer } from '../history/core-api-server.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'ztaudit-serve-runs-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -65,6 +66,28 @@ describe('serve /runs/ID over a SQLite history', () => {
       expect(await fine.text()).toContain(middle);
     } finally {
       await d.stop();
+    }
+  }, 60_000);
+
+  it('k8s://: a stored run one of whose ConfigMaps is gone answers a page naming the run and the missing object', async () => {
+    const api = await startCoreApiServer();
+    const d = await startServe(['--manifests', join(REPO, 'examples', 'demo-cluster'), '--config', join(REPO, 'examples', 'ztaudit.demo.yaml'), '--no-notify',
+      '--history', 'k8s://ztaudit/zpages', '--out', join(work, 'k8s'), '--schedule', '0 2 * * *', '--port', '0', '--host', '127.0.0.1'],
+    { ...quietIO(), env: { KUBECONFIG: api.kubeconfig } });
+    try {
+      await d.idle();
+      expect(await d.tick('manual')).toBe('ran');
+      const index = JSON.parse(api.fake.objects.get('ztaudit/zpages')!.data!['index.json']!) as { runs: Array<{ id: string; objects: string[] }> };
+      const older = index.runs[0]!;
+      api.fake.objects.delete(`ztaudit/${older.objects[0]}`);
+      const page = await fetch(`${d.url}/runs/${older.id}`);
+      expect(page.status).toBe(500);
+      const html = await page.text();
+      expect(html).toContain(`Stored run ${older.id} cannot be read`);
+      expect(html).toContain(`k8s://ztaudit/zpages: run ${older.id} is unreadable: its object ${older.objects[0]} is gone`);
+    } finally {
+      await d.stop();
+      await api.close();
     }
   }, 60_000);
 
