@@ -1,7 +1,8 @@
 // The worker thread behind serve-pages.ts: opens the history read-only and renders stored
 // runs (and the fleet report, /fleet) to HTML on request, one at a time.
 import { parentPort, workerData } from 'node:worker_threads';
-import { errorMessage } from '../base/errors.ts';
+import { UnreadableRunError, errorMessage } from '../base/errors.ts';
+import { oneLine } from '../base/plain-text.ts';
 import { openRunStore } from '../history/store.ts';
 import { renderHtml } from '../report/html.ts';
 import type { RunPagesSource } from './serve-pages.ts';
@@ -17,7 +18,7 @@ const store = await openRunStore(source.history, {
   kubeconfigPath: source.kubeconfigPath, context: source.context, cwd: source.cwd, env: source.env, readOnly: true,
 });
 
-port.on('message', (m: { reqId: number; id?: string; fleet?: Omit<FleetQuery, 'now'> & { now: string } }) => {
+port.on('message', (m: { reqId: number; id?: string; has?: string; fleet?: Omit<FleetQuery, 'now'> & { now: string } }) => {
   void (async () => {
     try {
       if (m.fleet) {
@@ -26,8 +27,16 @@ port.on('message', (m: { reqId: number; id?: string; fleet?: Omit<FleetQuery, 'n
         const data = await fleetDataOf(store, { ...m.fleet, now: new Date(m.fleet.now) }, (error) => { warnings.push(unreadableInFleet(error)); });
         return port.postMessage({ reqId: m.reqId, html: data.clusters.length > 1 ? fleetHtml(buildFleetView(data)) : null, warnings });
       }
+      if (m.has !== undefined) return port.postMessage({ reqId: m.reqId, stored: await store.has(m.has) });
       if (!m.id) return port.postMessage({ reqId: m.reqId, html: null });
-      const report = await store.get(m.id);
+      let report;
+      try {
+        report = await store.get(m.id);
+      } catch (error: unknown) {
+        // Stored but not readable (damaged JSON, a part gone): the page says which run and why.
+        if (error instanceof UnreadableRunError) return port.postMessage({ reqId: m.reqId, unreadable: oneLine(error.message) });
+        throw error;
+      }
       if (!report) return port.postMessage({ reqId: m.reqId, html: null });
       port.postMessage({ reqId: m.reqId, html: renderHtml(report, await storedRunExtras(store, report)) });
     } catch (error: unknown) {

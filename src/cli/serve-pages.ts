@@ -16,8 +16,13 @@ export interface RunPagesSource {
   env: Record<string, string | undefined>;
 }
 
+/** A stored run's page: its HTML, null when no such run is stored, or why the stored run cannot be read (one line). */
+export type StoredRunPage = string | null | { unreadable: string };
+
 export interface RunPageRenderer {
-  render(id: string): Promise<string | null>;
+  render(id: string): Promise<StoredRunPage>;
+  /** Whether run `id` is still stored (RunStore.has): a cached page of a forgotten or evicted run is not served. */
+  stored(id: string): Promise<boolean>;
   /**
    * The fleet report over the store, or null while it holds at most one cluster. A stored run it
    * cannot read is left out of it and named to `warn` (one line each), as `ztaudit fleet` names it.
@@ -26,7 +31,7 @@ export interface RunPageRenderer {
   close(): Promise<void>;
 }
 
-type Reply = { reqId: number; html?: string | null; error?: string; warnings?: string[] };
+type Reply = { reqId: number; html?: string | null; unreadable?: string; stored?: boolean; error?: string; warnings?: string[] };
 
 // The worker beside this module: .ts when the sources run, .js in the compiled dist/ (the
 // compiler rewrites import specifiers, not URLs).
@@ -36,7 +41,7 @@ const WORKER_URL = new URL(`./serve-pages-worker${import.meta.url.endsWith('.ts'
 export function startRunPageRenderer(source: RunPagesSource, timeoutMs = 60_000): RunPageRenderer {
   let worker: Worker | null = null;
   let nextId = 0;
-  const pending = new Map<number, { resolve(html: string | null): void; reject(error: Error): void; timer: NodeJS.Timeout; warn?: (line: string) => void }>();
+  const pending = new Map<number, { resolve(reply: Reply): void; reject(error: Error): void; timer: NodeJS.Timeout; warn?: (line: string) => void }>();
 
   const failAll = (why: string) => {
     for (const [reqId, p] of pending) {
@@ -55,14 +60,14 @@ export function startRunPageRenderer(source: RunPagesSource, timeoutMs = 60_000)
       clearTimeout(p.timer);
       for (const line of m.warnings ?? []) p.warn?.(line);
       if (m.error !== undefined) p.reject(new Error(m.error));
-      else p.resolve(m.html ?? null);
+      else p.resolve(m);
     });
     w.on('error', (error: unknown) => { if (worker === w) worker = null; failAll(`rendering stored runs failed: ${errorMessage(error)}`); });
     w.on('exit', () => { if (worker === w) worker = null; failAll('the renderer of stored runs stopped'); });
     return w;
   };
 
-  const ask = (what: string, message: Record<string, unknown>, warn?: (line: string) => void): Promise<string | null> => {
+  const ask = (what: string, message: Record<string, unknown>, warn?: (line: string) => void): Promise<Reply> => {
     worker ??= spawn();
     const w = worker;
     const reqId = nextId++;
@@ -80,8 +85,12 @@ export function startRunPageRenderer(source: RunPagesSource, timeoutMs = 60_000)
   };
 
   return {
-    render: (id) => ask(`run ${id}`, { id }),
-    renderFleet: (query, warn) => ask('the fleet report', { fleet: { ...query, now: query.now.toISOString() } }, warn),
+    render: async (id) => {
+      const reply = await ask(`run ${id}`, { id });
+      return reply.unreadable !== undefined ? { unreadable: reply.unreadable } : reply.html ?? null;
+    },
+    stored: async (id) => (await ask(`whether run ${id} is stored`, { has: id })).stored === true,
+    renderFleet: async (query, warn) => (await ask('the fleet report', { fleet: { ...query, now: query.now.toISOString() } }, warn)).html ?? null,
     async close() {
       const w = worker;
       worker = null;

@@ -126,7 +126,7 @@ export async function startServe(argv: string[] | ServeOptions, io: CliIO, deps:
       ...(env.serveToken ? { authToken: env.serveToken } : {}),
       graceMs: flags.graceMs,
       log,
-      ...(pages ? { lookupRun: (id: string) => pages.render(id), lookupFleet: () => pages.renderFleet(fleetQueryOf(config, {}, new Date()), (line) => log.warn(`/fleet: ${line}`)) } : {}),
+      ...(pages ? { lookupRun: (id: string) => pages.render(id), runStored: (id: string) => pages.stored(id), lookupFleet: () => pages.renderFleet(fleetQueryOf(config, {}, new Date()), (line) => log.warn(`/fleet: ${line}`)) } : {}),
       ...(watch ? { watchMetrics: () => watch.metrics() } : {}),
       runOnce: async (signal, hooks, reason) => {
         // The signal reaches the collector and the notifiers themselves: at SIGTERM their

@@ -45,7 +45,7 @@ import { clip } from '../base/plain-text.ts';
 import type { TrendPoint } from '../run/types.ts';
 import type { NotificationOutcome, RunReport, SaveOptions, StoredRunRead, WrittenReport } from '../run/types.ts';
 import { compactRun, expandRun, type CompactRun } from './compact.ts';
-import { baselineRunIds, diffedAgainst, listSummaries, refusedMessage, retentionCutoff, storedSummary, summarizeRun, trendPointOf, withRecordedNotifications, NO_RUNS, type ClusterRuns, type RunStore } from './run-store.ts';
+import { baselineRunIds, diffedAgainst, keptBaselineRunIds, listSummaries, refusedMessage, retentionCutoff, storedSummary, summarizeRun, trendPointOf, withRecordedNotifications, NO_RUNS, type ClusterRuns, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 
 export const K8S_INDEX_SCHEMA_VERSION = 1;
@@ -554,6 +554,12 @@ class K8sRunStore implements RunStore {
     throw new UnreadableRunError(id, this.damagedMessage(damaged), 'entry');
   }
 
+  async has(id: string): Promise<boolean> {
+    const { index } = await this.readIndex(true);
+    // A damaged entry that still has the id is a run this store holds, as get() says.
+    return index.runs.some((r) => r.id === id) || (index.read?.damaged ?? []).some((d) => typeof d.value === 'object' && d.value !== null && (d.value as { id?: unknown }).id === id);
+  }
+
   async list(limit: number, onUnreadable?: (error: UnreadableRunError, place: number) => void): Promise<RunSummary[]> {
     // A damaged entry of the runs list is listed in its place, as a run whose summary cannot be read.
     const { index } = await this.readIndex(true);
@@ -761,19 +767,13 @@ class K8sRunStore implements RunStore {
   /**
    * Retention by count and age among `keep`'s cluster's runs (as in PostgreSQL: a busy cluster
    * never evicts another's), then by the index's own size, which all clusters share; never
-   * drops `keep`, nor a run the next diff takes a check from (baselineRunIds), nor one `keep`
+   * drops `keep`, nor a run a diff from any run kept takes a check from (keptBaselineRunIds), nor one `keep`
    * was diffed against (`comparedWith`, diffedAgainst: diff --last compares them again). The oldest by
    * insertion (index order) go first, whatever their timestamps say.
    */
   private retain(runs: IndexEntry[], keep: IndexEntry, comparedWith: readonly string[] = [], reserved = 0): IndexEntry[] {
     const cutoff = retentionCutoff(this.options.retention, this.options.now());
     const { maxRuns } = this.options.retention;
-    const baselines = new Map<string, Set<string>>(); // cluster -> ids of the runs its next diff needs
-    for (const cluster of new Set(runs.map((r) => r.cluster))) {
-      baselines.set(cluster, baselineRunIds(runs.filter((r) => r.cluster === cluster).reverse().map((r) => { const s = this.readableSummary(r); return { id: r.id, blind: s?.blind, notApplicable: s?.notApplicable }; })));
-    }
-    const against = new Set(comparedWith);
-    const needed = (r: IndexEntry) => r === keep || baselines.get(r.cluster)!.has(r.id) || (r.cluster === keep.cluster && against.has(r.id));
     const doomed = new Set<IndexEntry>();
     const mine = runs.filter((r) => r.cluster === keep.cluster && r !== keep);
     for (const r of mine) if (cutoff !== null && r.startedAt < cutoff) doomed.add(r);
@@ -781,6 +781,16 @@ class K8sRunStore implements RunStore {
       const left = mine.filter((r) => !doomed.has(r));
       for (const r of left.slice(0, Math.max(0, left.length + 1 - maxRuns))) doomed.add(r);
     }
+    const summaryOf = (r: IndexEntry) => { const s = this.readableSummary(r); return { id: r.id, entry: r, blind: s?.blind, notApplicable: s?.notApplicable }; };
+    // keep's cluster: what a diff from any run kept by count and age needs (keptBaselineRunIds);
+    // the other clusters' runs were kept by their own last save: what their next diff needs.
+    const baselines = new Map<string, Set<string>>(); // cluster -> ids of the runs its diffs need
+    for (const cluster of new Set(runs.map((r) => r.cluster))) {
+      const newestFirst = runs.filter((r) => r.cluster === cluster).reverse().map(summaryOf);
+      baselines.set(cluster, cluster === keep.cluster ? keptBaselineRunIds(newestFirst, (run) => !doomed.has(run.entry)) : baselineRunIds(newestFirst));
+    }
+    const against = new Set(comparedWith);
+    const needed = (r: IndexEntry) => r === keep || baselines.get(r.cluster)!.has(r.id) || (r.cluster === keep.cluster && against.has(r.id));
     for (const r of doomed) if (needed(r)) doomed.delete(r);
     let kept = runs.filter((r) => !doomed.has(r));
     // The index must fit in one object: any cluster's runs go when it would not, those no

@@ -39,7 +39,7 @@ import { HistoryError, UnreadableRunError, errorMessage, redactUrlCredentials } 
 import type { NotificationOutcome, RunReport, SaveOptions, StoredRunRead, TrendPoint, WrittenReport } from '../run/types.ts';
 import type { FleetCarried, FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegression, FleetWaiver } from '../run/fleet.ts';
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
-import { BaselineRuns, CarriedChecks, diffedAgainst, jsonWithoutNul, listSummaries, refusedMessage, retentionCutoff, storedSummary, summarizeRun, summaryProblem, trendPointOf, withRecordedNotifications, withoutNul, NO_RUNS, type ClusterRuns, type LockHolder, type RunStore } from './run-store.ts';
+import { BaselineRuns, CarriedChecks, diffedAgainst, keptByRetention, jsonWithoutNul, listSummaries, refusedMessage, retentionCutoff, storedSummary, summarizeRun, summaryProblem, trendPointOf, withRecordedNotifications, withoutNul, NO_RUNS, type ClusterRuns, type LockHolder, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 import { resourceShape } from './shape.ts';
 import { carriedWaivers } from '../run/waivers.ts';
@@ -357,17 +357,25 @@ async function decodeReport(row: Row, where: string, spooled?: StoredRunRead): P
   }
 }
 
-/** baselineRunIds over a cluster's summaries, read a page at a time (usually one row is enough). */
-async function baselineRunsOf(c: pg.Client, cluster: string): Promise<Set<string>> {
+/**
+ * keptBaselineRunIds over a cluster's summaries, read a page at a time: the runs retention keeps
+ * by count (`maxRuns`, 0: none) and age (`cutoff`), and those a diff from any of them needs
+ * (usually one page is enough).
+ */
+async function keptBaselineRunsOf(c: pg.Client, cluster: string, maxRuns: number, cutoff: string | null): Promise<Set<string>> {
   const walk = new BaselineRuns();
+  const window = maxRuns > 0 ? maxRuns : Infinity;
   const page = 50;
   let before: string | null = null;
+  let place = 0;
   for (;;) {
     const r: pg.QueryResult = await c.query(
-      `SELECT seq, id, summary->'blind' AS blind, summary->'notApplicable' AS na FROM ztaudit_runs WHERE cluster = $1 ${before === null ? '' : 'AND seq < $3'} ORDER BY seq DESC LIMIT $2`,
+      `SELECT seq, id, ${STARTED_AT_TEXT} AS started_at, summary->'blind' AS blind, summary->'notApplicable' AS na FROM ztaudit_runs WHERE cluster = $1 ${before === null ? '' : 'AND seq < $3'} ORDER BY seq DESC LIMIT $2`,
       before === null ? [cluster, page] : [cluster, page, before]);
     for (const row of r.rows as Row[]) {
-      if (!walk.next({ id: String(row.id), ...(Array.isArray(row.blind) ? { blind: row.blind as string[] } : {}), ...(Array.isArray(row.na) ? { notApplicable: row.na as string[] } : {}) })) return walk.ids;
+      if (place >= window && !walk.seeking) return walk.ids;
+      walk.next({ id: String(row.id), ...(Array.isArray(row.blind) ? { blind: row.blind as string[] } : {}), ...(Array.isArray(row.na) ? { notApplicable: row.na as string[] } : {}) }, keptByRetention(maxRuns, cutoff, place, row.started_at));
+      place++;
     }
     if (r.rows.length < page) return walk.ids;
     before = String((r.rows[r.rows.length - 1] as Row).seq);
@@ -774,6 +782,12 @@ class PgRunStore implements RunStore {
     return row ? await decodeReport(row, this.where) : null;
   }
 
+  async has(id: string): Promise<boolean> {
+    if (this.empty) return false;
+    const r = await this.withClient(`looking up run ${id}`, (c) => c.query('SELECT 1 FROM ztaudit_runs WHERE id = $1', [id]));
+    return (r.rowCount ?? 0) > 0;
+  }
+
   async list(limit: number, onUnreadable?: (error: UnreadableRunError, place: number) => void): Promise<RunSummary[]> {
     if (this.empty) return [];
     const n = Math.max(0, Math.min(Math.floor(limit), Number.MAX_SAFE_INTEGER));
@@ -858,10 +872,10 @@ class PgRunStore implements RunStore {
             [seq, columns.fingerprint, columns.check, columns.severity, columns.kind, columns.namespace, columns.name, columns.shape, columns.waived, columns.waiverExpires]);
         }
         // Retention is per cluster (a shared store keeps every cluster's last maxRuns runs) and
-        // by insertion order, so the run just stored always stays; so do the runs the next
-        // diff takes a check from, and those this one was diffed against (diff --last).
+        // by insertion order, so the run just stored always stays; so do the runs a diff from
+        // any kept run takes a check from, and those this one was diffed against (diff --last).
         if (maxRuns > 0 || cutoff) {
-          const keep = [...await baselineRunsOf(c, cluster), ...diffedAgainst(report)];
+          const keep = [...await keptBaselineRunsOf(c, cluster, maxRuns, cutoff), ...diffedAgainst(report)];
           if (maxRuns > 0) {
             await c.query(deleteRuns(`cluster = $1 AND id <> $3 AND NOT (id = ANY($4::text[])) AND seq IN (
                                SELECT seq FROM ztaudit_runs WHERE cluster = $1 ORDER BY seq DESC OFFSET $2)`), [cluster, maxRuns, id, keep]);

@@ -43,8 +43,9 @@ export interface RunStore {
   /**
    * Stores a run whole or not at all, then applies retention to that run's cluster: its runs
    * beyond maxRuns or older than maxAgeDays go, by insertion order too. Retention never deletes
-   * the run it has just stored, nor a run the next diff takes a check from (baselineRunIds),
-   * nor one it was diffed against (diffedAgainst: `diff --last` compares them again).
+   * the run it has just stored, nor a run a diff from any run it keeps takes a check from
+   * (keptBaselineRunIds: the next diff, `diff KEPT LATER`, the findings a kept partial run
+   * carried), nor one it was diffed against (diffedAgainst: `diff --last` compares them again).
    * `options.notifications` (each channel pending, when serve stores before notifying) are kept
    * in the run's summary, as recordNotifications keeps the outcomes that replace them.
    */
@@ -63,6 +64,11 @@ export interface RunStore {
    */
   list(limit: number, onUnreadable?: (error: UnreadableRunError, place: number) => void): Promise<RunSummary[]>;
   get(id: string): Promise<RunReport | null>;
+  /**
+   * Whether run `id` is stored (readable or not), without reading it: serve asks before it
+   * answers /runs/ID from its cache, so a run `history forget` or retention removed is not shown.
+   */
+  has(id: string): Promise<boolean>;
   /**
    * The last `limit` runs' scores (of that cluster, when given; started no later than `upTo`, an
    * ISO time, when given), oldest first (for the report's trend chart). A stored run's page asks
@@ -111,6 +117,7 @@ export class NoneStore implements RunStore {
   async recordNotifications(): Promise<void> {}
   async list(): Promise<RunSummary[]> { return []; }
   async get(): Promise<RunReport | null> { return null; }
+  async has(): Promise<boolean> { return false; }
   async trend(): Promise<TrendPoint[]> { return []; }
   async forget(): Promise<ClusterRuns> { return NO_RUNS; }
   async close(): Promise<void> {}
@@ -236,55 +243,64 @@ export function trendPointOf(summary: RunSummary): TrendPoint {
 }
 
 /**
- * The runs of one cluster that retention must keep so that the next run's diff still finds,
- * for every check, the newest run in which it was evaluated (src/diff/baseline.ts). Evicting
- * that run would make the check not comparable in the next full run: whatever appeared while
- * it could not be read (a binding to cluster-admin) would never be new. So after a stretch of
- * partial runs (serve --watch stores one every few seconds) longer than maxRuns, the last run
- * that read the kind stays.
+ * The runs of one cluster that retention must keep so that a diff from any run it keeps still
+ * finds, for every check, the newest run in which it was evaluated (src/diff/baseline.ts): the
+ * next run's diff (from the newest), `diff KEPT LATER` (from any kept run) and the findings a
+ * kept partial run carried (`report KEPT`, serve's /runs/KEPT: run.lastEvaluatedOpen). Evicting
+ * that run would make the check not comparable there: whatever appeared while it could not be
+ * read (a binding to cluster-admin) would never be new. So after a stretch of partial runs
+ * (serve --watch stores one every few seconds) longer than maxRuns, the last run that read the
+ * kind stays, and so it does while a partial run that leans on it is still kept.
  *
- * Kept: the newest run, then each older run in which some check still sought (blind or not
- * applicable in every run so far: both listed in `blind`) is neither — a run where it is absent
- * too, as it ends the diff's search as well. The walk ends when no check is sought: usually at once, since a full
- * run is blind to nothing. Feed it the cluster's summaries newest first by insertion order
- * until next() says false. A summary without `blind` (stored before it existed) counts as
- * having evaluated every check.
+ * Fed the cluster's summaries newest first by insertion order, each with whether retention
+ * keeps it by count and age (the newest always); `ids` names the newest and the runs to keep
+ * beside those. Kept, from each kept run back: each older
+ * run in which some check it could not evaluate (blind or not applicable in it and every run
+ * between: both listed in `blind`) is neither — a run where it is absent too, as it ends the
+ * diff's search as well. A summary without `blind` (stored before it existed) counts as having
+ * evaluated every check. Only the runs kept by count and age seed the search: a run kept as a
+ * baseline alone is not itself read as a diff's start (its own previous is gone as the oldest
+ * kept run's always is), so retention stays bounded.
  *
  * Kept too: the newest older run that found a sought check not applicable (switched off), unless
- * the newest run did. When no run evaluated the check, the next diff compares it with that run
+ * the kept run did. When no run evaluated the check, the next diff compares it with that run
  * (nothing: everything it finds is new); evicted after a stretch of runs that could not read it,
  * the check would be not comparable and its findings never new. A summary cannot tell whether
  * the run that ends the search evaluated the check or lacked it, so that run is kept either way
  * (one run per check at most). A summary without `notApplicable` names none.
+ *
+ * One walk for all kept runs: the searches of two kept runs for the same check meet at the
+ * older one and go on as one (the not-applicable run is still sought when either still seeks it).
  */
 export class BaselineRuns {
   readonly ids = new Set<string>();
-  private sought: Set<string> | null = null;
-  /** Checks whose not-applicable state the next diff would not take from an older run: the newest found it so, or an older one kept already does. */
-  private offSettled = new Set<string>();
+  /** Check id -> whether the not-applicable run its search could take is found already (or not wanted). */
+  private readonly sought = new Map<string, boolean>();
+  private first = true;
 
-  /** Takes the next older run; false once no older run can be a baseline. */
-  next(run: Pick<RunSummary, 'id' | 'blind' | 'notApplicable'>): boolean {
+  /** Whether some check is still sought: the walk must read on even past the kept runs. */
+  get seeking(): boolean { return this.sought.size > 0; }
+
+  /** Takes the next older run; `kept`: retention keeps it by count and age (the newest run always). */
+  next(run: Pick<RunSummary, 'id' | 'blind' | 'notApplicable'>, kept: boolean): void {
     const blind = new Set(Array.isArray(run.blind) ? run.blind : []);
     const off = new Set(Array.isArray(run.notApplicable) ? run.notApplicable : []);
-    if (this.sought === null) {
-      this.ids.add(run.id);
-      this.sought = blind;
-      this.offSettled = off;
-    } else {
-      for (const id of this.sought) {
-        if (blind.has(id)) {
-          if (off.has(id) && !this.offSettled.has(id)) {
-            this.ids.add(run.id);
-            this.offSettled.add(id);
-          }
-          continue;
+    for (const [id, settled] of this.sought) {
+      if (blind.has(id)) {
+        if (off.has(id) && !settled) {
+          this.ids.add(run.id);
+          this.sought.set(id, true);
         }
-        this.ids.add(run.id);
-        this.sought.delete(id);
+        continue;
       }
+      this.ids.add(run.id);
+      this.sought.delete(id);
     }
-    return this.sought.size > 0;
+    // A run kept by count and age stays anyway: `ids` names the newest and the runs kept for others' sake.
+    if (this.first) this.ids.add(run.id);
+    this.first = false;
+    if (!kept) return;
+    for (const id of blind) this.sought.set(id, (this.sought.get(id) ?? true) && off.has(id));
   }
 }
 
@@ -333,11 +349,32 @@ export function diffedAgainst(report: RunReport): string[] {
   return diff ? [diff.previousRunId, ...Object.values(diff.olderBaselines ?? {}), ...Object.values(diff.notApplicableBaselines ?? {}), ...(diff.breadthBaselineRunId ? [diff.breadthBaselineRunId] : [])] : [];
 }
 
-/** BaselineRuns over summaries at hand (newest first); reads only as far as it must. */
-export function baselineRunIds(newestFirst: Iterable<Pick<RunSummary, 'id' | 'blind' | 'notApplicable'>>): Set<string> {
+/**
+ * BaselineRuns over summaries at hand (newest first), `kept(run, place)` saying whether
+ * retention keeps a run by count and age (place 0, the newest, is kept whatever it says): the
+ * newest run and each run a diff from a kept one needs (those kept by count and age are not
+ * named for being kept). Reads only as far as it must: past the first `window` runs (the count
+ * limit), only while a check is sought.
+ */
+export function keptBaselineRunIds<R extends Pick<RunSummary, 'id' | 'blind' | 'notApplicable'>>(newestFirst: Iterable<R>, kept: (run: R, place: number) => boolean, window = Infinity): Set<string> {
   const walk = new BaselineRuns();
-  for (const run of newestFirst) if (!walk.next(run)) break;
+  let place = 0;
+  for (const run of newestFirst) {
+    if (place >= window && !walk.seeking) break;
+    walk.next(run, place === 0 || (place < window && kept(run, place)));
+    place++;
+  }
   return walk.ids;
+}
+
+/** The runs the next run's diff reads (keptBaselineRunIds with the newest run alone kept). */
+export function baselineRunIds(newestFirst: Iterable<Pick<RunSummary, 'id' | 'blind' | 'notApplicable'>>): Set<string> {
+  return keptBaselineRunIds(newestFirst, () => false, 1);
+}
+
+/** Whether retention by count (`maxRuns`, 0: none) and age (`cutoff`) keeps the run at `place` (newest first) that started at `startedAt`. */
+export function keptByRetention(maxRuns: number, cutoff: string | null, place: number, startedAt: unknown): boolean {
+  return place === 0 || ((!(maxRuns > 0) || place < maxRuns) && (cutoff === null || typeof startedAt !== 'string' || startedAt >= cutoff));
 }
 
 /** Age cut-off for retention; runs that started before it are dropped on save. */

@@ -23,7 +23,7 @@ import type { Config } from '../config/types.ts';
 import { HistoryError, UnreadableRunError, errorMessage } from '../base/errors.ts';
 import type { TrendPoint } from '../run/types.ts';
 import type { NotificationOutcome, RunReport, SaveOptions, StoredRunRead, WrittenReport } from '../run/types.ts';
-import { NO_RUNS, NoneStore, baselineRunIds, diffedAgainst, listSummaries, refusedMessage, storedSummary, retentionCutoff, summarizeRun, trendPointOf, withRecordedNotifications, type ClusterRuns, type LockHolder, type RunStore } from './run-store.ts';
+import { NO_RUNS, NoneStore, diffedAgainst, keptBaselineRunIds, keptByRetention, listSummaries, refusedMessage, storedSummary, retentionCutoff, summarizeRun, trendPointOf, withRecordedNotifications, type ClusterRuns, type LockHolder, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 
 /**
@@ -316,6 +316,10 @@ class SqliteRunStore implements RunStore {
     return row ? await this.decode(row) : null;
   }
 
+  async has(id: string): Promise<boolean> {
+    return this.db.prepare('SELECT 1 FROM runs WHERE id = ?').get(id) !== undefined;
+  }
+
   async list(limit: number, onUnreadable?: (error: UnreadableRunError, place: number) => void): Promise<RunSummary[]> {
     const rows = this.db.prepare('SELECT id, cluster, started_at, summary FROM runs ORDER BY seq DESC LIMIT ?').all(Math.max(0, Math.floor(limit))) as Row[];
     // Its own columns still say when it started and of which cluster it is.
@@ -362,9 +366,10 @@ class SqliteRunStore implements RunStore {
       // Per cluster, as in PostgreSQL: a cluster audited every few minutes must not evict
       // another cluster's only baseline. By insertion order, so the run just stored (the
       // highest seq) always stays, even when older runs carry later timestamps (a clock that
-      // was ahead and got corrected). The runs the next diff takes a check from stay too, and
-      // those this one was diffed against (diff --last).
-      const keep = JSON.stringify([...baselineRunIds(this.summariesNewestFirst(cluster)), ...diffedAgainst(report)]);
+      // was ahead and got corrected). The runs a diff from any kept run takes a check from stay
+      // too (keptBaselineRunIds), and those this one was diffed against (diff --last).
+      const kept = keptBaselineRunIds(this.summariesNewestFirst(cluster), (run, place) => keptByRetention(maxRuns, cutoff, place, run.startedAt), maxRuns > 0 ? maxRuns : Infinity);
+      const keep = JSON.stringify([...kept, ...diffedAgainst(report)]);
       if (maxRuns > 0) {
         db.prepare(`DELETE FROM runs WHERE cluster = ? AND seq NOT IN (SELECT seq FROM runs WHERE cluster = ? ORDER BY seq DESC LIMIT ?)
                     AND id NOT IN (SELECT value FROM json_each(?))`).run(cluster, cluster, maxRuns, keep);
@@ -432,11 +437,12 @@ class SqliteRunStore implements RunStore {
   }
 
   /** What retention needs of a cluster's summaries, read one row at a time. */
-  private *summariesNewestFirst(cluster: string): Iterable<Pick<RunSummary, 'id' | 'blind' | 'notApplicable'>> {
-    const rows = this.db.prepare(`SELECT id, ${summaryList('blind')} AS blind, ${summaryList('notApplicable')} AS na FROM runs WHERE cluster = ? ORDER BY seq DESC`).iterate(cluster) as Iterable<Row>;
+  private *summariesNewestFirst(cluster: string): Iterable<Pick<RunSummary, 'id' | 'startedAt' | 'blind' | 'notApplicable'>> {
+    const rows = this.db.prepare(`SELECT id, started_at, ${summaryList('blind')} AS blind, ${summaryList('notApplicable')} AS na FROM runs WHERE cluster = ? ORDER BY seq DESC`).iterate(cluster) as Iterable<Row>;
     for (const row of rows) {
       yield {
         id: String(row.id),
+        startedAt: String(row.started_at),
         ...(typeof row.blind === 'string' ? { blind: JSON.parse(row.blind) as string[] } : {}),
         ...(typeof row.na === 'string' ? { notApplicable: JSON.parse(row.na) as string[] } : {}),
       };

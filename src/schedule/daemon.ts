@@ -58,10 +58,16 @@ export interface DaemonOptions {
    */
   runOnce(signal: AbortSignal, hooks: RunHooks, reason: string): Promise<RunOutcome>;
   /**
-   * HTML of a stored run, or null when unknown; absent when there is no history store. The
-   * daemon caches what it returns (stored runs never change) and bounds concurrent calls.
+   * HTML of a stored run, null when unknown, or why the stored run cannot be read (one line);
+   * absent when there is no history store. The daemon caches the HTML (a stored run never
+   * changes) and bounds concurrent calls.
    */
-  lookupRun?: (id: string) => Promise<string | null>;
+  lookupRun?: (id: string) => Promise<string | null | { unreadable: string }>;
+  /**
+   * Whether run `id` is still stored, asked before a cached page is served: `history forget`
+   * (another process) or retention may have removed it since. Absent: the cache is trusted.
+   */
+  runStored?: (id: string) => Promise<boolean>;
   /** HTML of the fleet report, or null when the store holds at most one cluster. */
   lookupFleet?: () => Promise<string | null>;
   log: Logger;
@@ -252,7 +258,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     },
   });
   const expectedToken = options.authToken ? digest(options.authToken) : null;
-  const pages = options.lookupRun ? new RunPages(options.lookupRun, options.runPages ?? {}) : null;
+  const pages = options.lookupRun ? new RunPages(options.lookupRun, options.runPages ?? {}, options.runStored) : null;
   const server = http.createServer((req, res) => {
     void handle(req, res).catch((error: unknown) => {
       log.warn(`http ${req.method} ${req.url}: ${errorMessage(error)}`);
@@ -367,6 +373,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         return;
       }
       if (html === null) return notFound(res, 'no such run in the history store');
+      if (typeof html === 'object') return unreadableRun(req, res, id, html.unreadable);
       send(res, 200, 'text/html; charset=utf-8', html);
       return;
     }
@@ -390,6 +397,20 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     // Node timeout covers a response being written, so a client that stops reading would
     // hold its connection and the report's bytes for as long as it likes.
     res.setTimeout(stalledClientMs, () => res.destroy());
+  }
+
+  /**
+   * A stored run that cannot be read: a 500 whose body names the run and the store's one-line
+   * reason (damaged JSON, a part gone), as JSON for a client that asks for it, else a page.
+   */
+  function unreadableRun(req: http.IncomingMessage, res: http.ServerResponse, id: string, why: string): void {
+    log.warn(`/runs/${id}: ${why}`, { event: 'run-unreadable', runId: id });
+    if (/\bapplication\/json\b/i.test(req.headers.accept ?? '')) {
+      send(res, 500, 'application/json; charset=utf-8', `${JSON.stringify({ error: 'unreadable', run: id, reason: why })}\n`);
+      return;
+    }
+    const text = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+    send(res, 500, 'text/html; charset=utf-8', `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Run ${id}: unreadable</title></head>\n<body><h1>Stored run ${id} cannot be read</h1>\n<p>${text(why)}</p>\n<p>ztaudit history lists it as UNREADABLE; the other runs are served as usual.</p></body></html>\n`);
   }
 
   function notFound(res: http.ServerResponse, why: string): void {
@@ -491,26 +512,37 @@ const BUSY = Symbol('busy');
  * `queue` waiting (beyond that: BUSY, a 503), identical requests sharing one render, and the
  * results kept in a small LRU (stored runs never change).
  */
+type RunPage = Awaited<ReturnType<NonNullable<DaemonOptions['lookupRun']>>>;
+
 class RunPages {
   private readonly cache = new Map<string, string>();
   private cachedBytes = 0;
-  private readonly inFlight = new Map<string, Promise<string | null>>();
+  private readonly inFlight = new Map<string, Promise<RunPage>>();
   private running = 0;
   private readonly waiting: Array<() => void> = [];
-  private readonly lookup: (id: string) => Promise<string | null>;
+  private readonly lookup: NonNullable<DaemonOptions['lookupRun']>;
+  private readonly stored: DaemonOptions['runStored'];
   private readonly limits: { cacheEntries: number; cacheBytes: number; concurrency: number; queue: number };
 
-  constructor(lookup: (id: string) => Promise<string | null>, limits: NonNullable<DaemonOptions['runPages']>) {
+  constructor(lookup: NonNullable<DaemonOptions['lookupRun']>, limits: NonNullable<DaemonOptions['runPages']>, stored?: DaemonOptions['runStored']) {
     this.lookup = lookup;
+    this.stored = stored;
     this.limits = { cacheEntries: limits.cacheEntries ?? 16, cacheBytes: limits.cacheBytes ?? 64 * 1024 * 1024, concurrency: limits.concurrency ?? 1, queue: limits.queue ?? 8 };
   }
 
-  get(id: string): Promise<string | null | typeof BUSY> {
+  async get(id: string): Promise<RunPage | typeof BUSY> {
     const hit = this.cache.get(id);
     if (hit !== undefined) {
+      // A page is the run as stored, but the run may be gone since (history forget, retention):
+      // one cheap look-up, never the whole run read again.
+      if (this.stored && !(await this.stored(id))) {
+        this.forget(id);
+        return null;
+      }
+      if (this.cache.get(id) !== hit) return this.get(id);
       this.cache.delete(id); // most recently used last
       this.cache.set(id, hit);
-      return Promise.resolve(hit);
+      return hit;
     }
     const pending = this.inFlight.get(id);
     if (pending) return pending;
@@ -520,17 +552,24 @@ class RunPages {
     return p;
   }
 
-  private async render(id: string): Promise<string | null> {
+  private async render(id: string): Promise<RunPage> {
     if (this.running >= this.limits.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.running++;
     try {
       const html = await this.lookup(id);
-      if (html !== null) this.remember(id, html);
+      if (typeof html === 'string') this.remember(id, html);
       return html;
     } finally {
       this.running--;
       this.waiting.shift()?.();
     }
+  }
+
+  private forget(id: string): void {
+    const html = this.cache.get(id);
+    if (html === undefined) return;
+    this.cache.delete(id);
+    this.cachedBytes -= html.length;
   }
 
   private remember(id: string, html: string): void {

@@ -65,6 +65,8 @@ describePg('history forget on PostgreSQL', (server) => {
     expect(yes.code, yes.err).toBe(0);
     expect(yes.out).toMatch(/^Forgot cluster "east" in postgres:\/\/\S+: removed 2 run\(s\), oldest 20261101T020000Z-e00001 .*, newest 20261102T020000Z-e00002 .*\.\n$/);
     expect(await rows()).toEqual({ runs: ['east-2 1', 'prod 2'], findings: ['east-2 4', 'prod 8'], locks: ['prod'] });
+    // What serve asks before it answers /runs/ID from its page cache (test/unit/schedule/serve-runs-page.test.ts).
+    expect([await prodRun.has(e1.run.id), await prodRun.has(p1.run.id)]).toEqual([false, true]);
     await prodRun.close();
 
     const fleet = await cli('fleet', '--history', db.url, '--format', 'json', '--out', 'fleet', '-q');

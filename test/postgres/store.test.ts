@@ -13,6 +13,9 @@ import { PG_SCHEMA_VERSION, parsePgUrl } from '../../src/history/postgres.ts';
 import { openRunStore, type OpenStoreDeps, type RunStore } from '../../src/history/store.ts';
 import { defaultConfig, type Config } from '../../src/config/types.ts';
 import { lastAndBaseline } from '../../src/cli/diff.ts';
+import { main } from '../../src/cli/main.ts';
+import { storedCarried } from '../../src/cli/stored-report.ts';
+import { captureIO } from '../helpers/cli.ts';
 import { findBaseline } from '../../src/diff/baseline.ts';
 import { diffRuns } from '../../src/diff/diff.ts';
 import { writeReportJson } from '../../src/report/render.ts';
@@ -234,7 +237,8 @@ describePg('PostgreSQL run store', (server) => {
     for (const r of [baseline.latest, baseline.report]) spoolCloserOf(r)();
     await s.save(current);
     await s.release();
-    expect((await s.list(100)).map((r) => r.id)).toEqual(['full2', ...partials.slice(2).reverse()]);
+    // The partial runs still kept carried full1's findings: it stays beside them.
+    expect((await s.list(100)).map((r) => r.id)).toEqual(['full2', ...partials.slice(2).reverse(), 'full1']);
     const orphans = await q('SELECT count(*)::int AS n FROM ztaudit_findings WHERE run_seq NOT IN (SELECT seq FROM ztaudit_runs)');
     expect(orphans.rows[0].n).toBe(0);
   });
@@ -302,6 +306,47 @@ describePg('PostgreSQL run store', (server) => {
     expect(current.diff.new).toContain('backdoor');
     await s.save(makeReport('full3', '2026-11-29T03:00:00.000Z'));
     expect((await s.list(10)).map((r) => r.id)).toEqual(['full3', 'full2']);
+  });
+
+  // A partial run still listed keeps the run it carried findings from and compares blind checks
+  // with, after a later full run no longer needs it (test/unit/history/retention-kept-baselines.test.ts
+  // for SQLite and k8s://): `report PARTIAL` lists what it carried, `diff PARTIAL LATER` finds the
+  // ClusterRole that appeared while the kind could not be read new.
+  it('retention keeps the baselines of every kept run, not only the newest\'s: a listed partial run keeps its carried findings and its diff', async () => {
+    const WILDCARD = 'rbac.fake-wildcard';
+    const before = [ns('shop'), netpol('shop'), deployment('shop', 'api', false), clusterRole('legacy', ['*'])];
+    const after = [...before, clusterRole('backdoor', ['*'])];
+    const rules = { ...defaultConfig().regression, newFindingSeverity: 'medium' as const };
+    const s = await store({ retention: { maxRuns: 3, maxAgeDays: 0 } });
+    let clock = Date.parse('2026-11-20T02:00:00Z');
+    const audit = async (objects: typeof before, coverage: Record<string, 'error'> = {}) => (await runPipeline(defaultConfig(), FAKE_CHECKS, {
+      collect: async () => snapshotOf(objects, { runId: 'x', coverage }),
+      store: s,
+      diff: (prev, cur, expiredWaivers, olderRuns, notApplicableRuns) => diffRuns(prev, cur, { rules, expiredWaivers, olderRuns, notApplicableRuns }),
+      render: async () => [],
+      notifiers: [],
+      log: { info: () => {}, warn: () => {}, progress: () => {} },
+      now: () => new Date((clock += 3_600_000)),
+    })).report;
+    const full = await audit(before);
+    await audit(after, { clusterroles: 'error' });
+    const partial = await audit(after, { clusterroles: 'error' });
+    const alerted = await audit(after);
+    const backdoorFp = fingerprintOf(WILDCARD, { kind: 'ClusterRole', name: 'backdoor' });
+    expect(alerted.diff?.new).toEqual([backdoorFp]);
+    const latest = await audit(after);
+    expect((await s.list(10)).map((r) => r.id)).toEqual([latest.run.id, alerted.run.id, partial.run.id, full.run.id]);
+    const { carried, missing } = await storedCarried(s, (await s.get(partial.run.id))!, null);
+    expect(missing).toEqual([]);
+    expect(carried.map((c) => [c.runId, c.findings.map((f) => f.fingerprint)])).toEqual([[full.run.id, [fingerprintOf(WILDCARD, { kind: 'ClusterRole', name: 'legacy' })]]]);
+    const config = join(work, 'kept-baselines.yaml');
+    writeFileSync(config, 'regression:\n  newFindingSeverity: medium\n');
+    const io = captureIO(work, env());
+    expect(await main(['diff', partial.run.id, alerted.run.id, '--history', db.url, '--config', config, '--output', 'json'], io.cli)).toBe(0);
+    const diff = JSON.parse(io.out()) as { new: string[]; notComparable: string[]; regression: boolean };
+    expect([diff.new, diff.notComparable, diff.regression]).toEqual([[backdoorFp], [], true]);
+    const next = await audit(after);
+    expect((await s.list(10)).map((r) => r.id)).toEqual([next.run.id, latest.run.id, alerted.run.id]);
   });
 
   it('a run stored after a mark is found by its cluster only (a run collecting meanwhile is refused by the pipeline)', async () => {

@@ -7,7 +7,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterAll, expect, it } from 'vitest';
 import { historyCommand } from '../../../src/cli/history.ts';
 import { reportCommand } from '../../../src/cli/report.ts';
-import { startRunPageRenderer } from '../../../src/cli/serve-pages.ts';
+import { startRunPageRenderer, type StoredRunPage } from '../../../src/cli/serve-pages.ts';
 import type { CliIO } from '../../../src/cli/io.ts';
 import { diffRuns } from '../../../src/diff/diff.ts';
 import { openRunStore } from '../../../src/history/store.ts';
@@ -55,7 +55,7 @@ it("serve's /runs/ID of an older run renders what `report ID` renders: the trend
   expect(await reportCommand([middle.run.id, '--history', history, '--format', 'html', '--out', 'cli'], io())).toBe(0);
   const cli = readFileSync(join(work, 'cli', 'report.html'), 'utf8');
   const pages = startRunPageRenderer({ history, cwd: work, env: {} });
-  let served: string | null;
+  let served: StoredRunPage;
   try {
     served = await pages.render(middle.run.id);
   } finally {
@@ -85,7 +85,7 @@ it('a kept run whose previous run retention evicted (maxRuns 2: the oldest kept 
   expect(await reportCommand([middle.run.id, '--history', history, '--format', 'html', '--out', 'evicted'], io())).toBe(0);
   const cli = readFileSync(join(work, 'evicted', 'report.html'), 'utf8');
   const pages = startRunPageRenderer({ history, cwd: work, env: {} });
-  let served: string | null;
+  let served: StoredRunPage;
   try {
     served = await pages.render(middle.run.id);
   } finally {
@@ -138,7 +138,7 @@ it('a readable run whose previous run\'s stored report cannot be decoded still r
   expect(err).toEqual([]);
   const cli = readFileSync(join(work, 'corrupt-previous', 'report.html'), 'utf8');
   const pages = startRunPageRenderer({ history, cwd: work, env: {} });
-  let served: string | null;
+  let served: StoredRunPage;
   try {
     served = await pages.render(middle.run.id);
   } finally {

@@ -194,10 +194,14 @@ describe('SQLite store: retention keeps what the next diff compares with', () =>
     expect(diff.regression).toBe(true);
     for (const r of [baseline.latest, baseline.report]) spoolCloserOf(r)();
 
-    // Evaluated again: the old run goes by the usual rules.
+    // Evaluated again: full1 stays while a kept partial run carries its findings (report
+    // partial3, diff partial3 full2), then goes by the usual rules.
     await s.save(current);
-    expect((await s.list(10)).map((r) => r.id)).toEqual(['full2', 'partial4', 'partial3']);
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['full2', 'partial4', 'partial3', 'full1']);
     expect((await s.list(1))[0].blind).toBeUndefined();
+    await s.save(makeReport('full3', '2026-11-01T04:00:00.000Z'));
+    await s.save(makeReport('full4', '2026-11-01T05:00:00.000Z'));
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['full4', 'full3', 'full2']);
   });
 
   it('walks back check by check, past the age limit too', async () => {

@@ -101,6 +101,37 @@ describe('serve with a k8s:// history store that refuses a run (HTTP 403 creatin
   }, 60_000);
 });
 
+describe('serve --watch with a k8s:// history store that refuses the write (HTTP 403 creating its ConfigMap)', () => {
+  // docs/deploy.md (metrics): ztaudit_runs_total counts "by result"; a watch run the store
+  // refused is an error, as a scheduled one is (above), never a success.
+  it('the refused watch run counts as an error in ztaudit_runs_total, not a success, and is not the latest run', async () => {
+    const api = await startCoreApiServer();
+    const fake = new FakeWatch(cluster());
+    const out = io({ KUBECONFIG: api.kubeconfig });
+    const d = await startServe(['--no-notify', '--history', 'k8s://ztaudit/zwr', '--out', join(work, 'watch-refused'), '--schedule', '0 2 * * *', '--port', '0', '--host', '127.0.0.1', '--watch', '--cluster', 'prod'], out, { watcher: () => fake });
+    try {
+      await d.idle();
+      const before = await shown(d);
+      expect([before.runs('success'), before.runs('error')]).toEqual([1, 0]);
+      api.refuse = (verb, namespace) => (verb === 'POST'
+        ? { code: 403, reason: 'Forbidden', message: `configmaps is forbidden: User "system:serviceaccount:ztaudit:hist" cannot create resource "configmaps" in API group "" in the namespace "${namespace}"` }
+        : null);
+      // Coverage lost: a regression, so the watch run is one to store.
+      fake.fail('clusterrolebindings', { status: 'forbidden', detail: 'watch clusterrolebindings.rbac.authorization.k8s.io at cluster scope' });
+      expect(await d.tick('watch')).toBe('failed');
+      expect(out.lines().some((l) => l.event === 'watch-run' && l.regression === true)).toBe(true);
+      expect(out.lines().some((l) => /^audit could not be stored: .*HTTP 403: configmaps is forbidden/.test(String(l.msg)))).toBe(true);
+      const after = await shown(d);
+      expect([after.runs('success'), after.runs('error')]).toEqual([1, 1]);
+      expect(after.lastRun).toBe(before.lastRun);
+      expect(after.lastSuccess).toBe(before.lastSuccess);
+    } finally {
+      await d.stop();
+      await api.close();
+    }
+  }, 60_000);
+});
+
 describe('serve with a k8s:// history store whose index holds a damaged entry (a null typed in by kubectl edit)', () => {
   it('every scheduled run still succeeds and is stored; the log names the entry once; the entry stays in the index', async () => {
     const api = await startCoreApiServer();
