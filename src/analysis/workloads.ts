@@ -384,19 +384,42 @@ const CONTROLLER_LABELS = ['pod-template-hash', 'controller-uid', 'job-name', 'b
 
 /** A pod template without the labels its controller adds, keys sorted: what the Deployment controller compares. */
 function templateKey(t: unknown): string {
-  const canon = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(canon);
-    if (!v || typeof v !== 'object') return v;
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) out[k] = canon((v as Record<string, unknown>)[k]);
-    return out;
-  };
   const tpl = objRecord(t);
+  return JSON.stringify(canon({ ...tpl, metadata: templateMetadata(tpl) }));
+}
+
+/** A template's metadata as templateKey compares it: no creation time, no label a controller adds. */
+function templateMetadata(tpl: Record<string, unknown>): Record<string, unknown> {
   const meta = objRecord(tpl.metadata);
   const labels = { ...record(meta.labels) };
   for (const l of CONTROLLER_LABELS) delete labels[l];
   const { creationTimestamp: _created, ...rest } = meta;
-  return JSON.stringify(canon({ ...tpl, metadata: { ...rest, labels } }));
+  return { ...rest, labels };
+}
+
+/** `v` with every object's keys sorted. */
+function canon(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canon);
+  if (!v || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v).sort()) out[k] = canon((v as Record<string, unknown>)[k]);
+  return out;
+}
+
+/**
+ * Whether templateKey(a) === templateKey(b). The snapshot reader makes equal values one object
+ * (src/snapshot/intern.ts): a ReplicaSet copied from its Deployment holds the Deployment's pod
+ * spec itself, so when every member but the metadata is the very same value, comparing the
+ * metadata answers; otherwise the whole keys are compared (`keyOfB` is b's, made on demand).
+ */
+function sameTemplate(a: unknown, b: unknown, keyOfB: () => string): boolean {
+  const ta = objRecord(a);
+  const tb = objRecord(b);
+  const ka = Object.keys(ta);
+  if (ka.length === Object.keys(tb).length && ('metadata' in ta) === ('metadata' in tb) && ka.every((k) => k === 'metadata' || (k in tb && ta[k] === tb[k]))) {
+    return JSON.stringify(canon(templateMetadata(ta))) === JSON.stringify(canon(templateMetadata(tb)));
+  }
+  return templateKey(a) === keyOfB();
 }
 
 /**
@@ -407,23 +430,24 @@ function templateKey(t: unknown): string {
  */
 function currentReplicaSetHashes(snapshot: Snapshot, byKey: Map<string, Workload>, refKey: (kind: string, ns: string | undefined, name: string) => string): Map<Workload, string> {
   const best = new Map<Workload, { matches: boolean; revision: number; hash: string }>();
-  const keyOf = new Map<Workload, string>();
+  // Each Deployment's template, and its templateKey once a ReplicaSet needs it.
+  const templateOf = new Map<Workload, { template: unknown; key?: string }>();
   for (const d of snapshot.resources.deployments ?? []) {
     const name = d.metadata?.name;
     const w = name ? byKey.get(refKey('Deployment', d.metadata?.namespace, name)) : undefined;
-    if (w && w.ref.kind === 'Deployment') keyOf.set(w, templateKey(objRecord(d.spec).template));
+    if (w && w.ref.kind === 'Deployment') templateOf.set(w, { template: objRecord(d.spec).template });
   }
   for (const rs of snapshot.resources.replicasets ?? []) {
     const ctl = (rs.metadata?.ownerReferences ?? []).find((r) => r.controller === true);
     if (ctl?.kind !== 'Deployment' || !ctl.name) continue;
     const w = byKey.get(refKey('Deployment', rs.metadata?.namespace, ctl.name));
-    const depKey = w === undefined ? undefined : keyOf.get(w);
-    if (w === undefined || depKey === undefined) continue;
+    const dep = w === undefined ? undefined : templateOf.get(w);
+    if (w === undefined || dep === undefined) continue;
     const tpl = objRecord(objRecord(rs.spec).template);
     const hash = rs.metadata?.labels?.['pod-template-hash'] ?? record(objRecord(tpl.metadata).labels)['pod-template-hash'];
     if (typeof hash !== 'string' || !hash) continue;
     const revision = Number(rs.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? NaN);
-    const cand = { matches: templateKey(tpl) === depKey, revision: Number.isFinite(revision) ? revision : -1, hash };
+    const cand = { matches: sameTemplate(tpl, dep.template, () => (dep.key ??= templateKey(dep.template))), revision: Number.isFinite(revision) ? revision : -1, hash };
     const prev = best.get(w);
     if (!prev || (cand.matches && !prev.matches) || (cand.matches === prev.matches && cand.revision > prev.revision)) best.set(w, cand);
   }
