@@ -210,3 +210,16 @@ describe('a Deployment\'s current ReplicaSet', () => {
     }
   });
 });
+
+describe('workloads are told apart by kind, namespace and name', () => {
+  // Names are hostile text: a manifest can carry a slash where the API server would refuse one
+  // (object names are DNS subdomains, https://kubernetes.io/docs/concepts/overview/working-with-objects/names/).
+  it('even when a slash in a namespace or name would make "a/b" + "c" read as "a" + "b/c"', () => {
+    const deployment = (namespace: string, name: string): KubeObject => ({
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace },
+      spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec } },
+    });
+    const refs = workloadsOf(live([deployment('a', 'b/c'), deployment('a/b', 'c')])).map((w) => w.ref);
+    expect(refs).toEqual([{ kind: 'Deployment', namespace: 'a', name: 'b/c' }, { kind: 'Deployment', namespace: 'a/b', name: 'c' }]);
+  });
+});
