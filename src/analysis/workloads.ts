@@ -209,16 +209,50 @@ export function templatesStandIn(snapshot: Snapshot): boolean {
   return snapshot.source === 'manifests' || snapshot.origin === 'manifests';
 }
 
+/**
+ * Values by kind, namespace (none as '') and name, in the order their keys were first set (a
+ * Map's order): looked up level by level with the strings themselves, not with a string made of
+ * the three. The snapshot reader makes equal names one string (src/snapshot/intern.ts), and V8
+ * keeps a string's hash: a composed key is a new string to hash at every look-up, hundreds of
+ * thousands per build at 150,000 pods.
+ */
+class RefIndex<V> {
+  readonly #byKind = new Map<string, Map<string, Map<string, number>>>();
+  readonly #values: V[] = [];
+
+  get(kind: string, namespace: string | undefined, name: string): V | undefined {
+    const at = this.#byKind.get(kind)?.get(namespace ?? '')?.get(name);
+    return at === undefined ? undefined : this.#values[at];
+  }
+
+  /** Sets the value of a key; a key set before keeps its place. */
+  set(kind: string, namespace: string | undefined, name: string, value: V): void {
+    let byNamespace = this.#byKind.get(kind);
+    if (!byNamespace) this.#byKind.set(kind, (byNamespace = new Map()));
+    let byName = byNamespace.get(namespace ?? '');
+    if (!byName) byNamespace.set(namespace ?? '', (byName = new Map()));
+    const at = byName.get(name);
+    if (at !== undefined) this.#values[at] = value;
+    else {
+      byName.set(name, this.#values.length);
+      this.#values.push(value);
+    }
+  }
+
+  values(): readonly V[] {
+    return this.#values;
+  }
+}
+
 export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
-  const byKey = new Map<string, Workload>();
-  const objects = new Map<string, KubeObject>(); // kind/ns/name -> object, for owner walking
-  const refKey = (kind: string, ns: string | undefined, name: string) => `${kind}/${ns ?? ''}/${name}`;
+  const byKey = new RefIndex<Workload>();
+  const objects = new RefIndex<KubeObject>(); // for owner walking
 
   for (const key of WORKLOAD_KEYS) {
     for (const o of snapshot.resources[key] ?? []) {
       const name = o.metadata?.name;
       if (!name || !o.kind) continue;
-      objects.set(refKey(o.kind, o.metadata?.namespace, name), o);
+      objects.set(o.kind, o.metadata?.namespace, name, o);
     }
   }
 
@@ -237,7 +271,7 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
       // (a Node owns static (mirror) pods, which stay workloads of their own).
       const ctl = (obj.metadata?.ownerReferences ?? []).find((r) => r.controller === true);
       if (!ctl?.kind || !ctl.name || !controllerKindOf(obj.kind ?? 'Pod', ctl)) break;
-      const owner = objects.get(refKey(ctl.kind, o.metadata?.namespace, ctl.name));
+      const owner = objects.get(ctl.kind, o.metadata?.namespace, ctl.name);
       if (owner && !controls(owner, ctl.uid, (labels ??= selectedLabels(o)))) break;
       cur = { kind: ctl.kind, namespace: o.metadata?.namespace, name: ctl.name };
       obj = owner;
@@ -265,24 +299,23 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
       if (!hash || !owner.name.endsWith(`-${hash}`) || owner.name.length <= hash.length + 1) return undefined;
       const name = owner.name.slice(0, -(hash.length + 1));
       // The Deployment's selector selects its pods, whichever ReplicaSet made them.
-      const deployment = objects.get(refKey('Deployment', owner.namespace, name));
+      const deployment = objects.get('Deployment', owner.namespace, name);
       if (deployment && !controls(deployment, undefined, record(pod.metadata?.labels))) return undefined;
       return { kind: 'Deployment', namespace: owner.namespace, name };
     }
     if (owner.kind === 'Job') {
       if (listedLive('jobs')) return undefined;
       const m = /^(.+)-\d+$/.exec(owner.name);
-      if (m && objects.has(refKey('CronJob', owner.namespace, m[1]!))) return { kind: 'CronJob', namespace: owner.namespace, name: m[1]! };
+      if (m && objects.get('CronJob', owner.namespace, m[1]!) !== undefined) return { kind: 'CronJob', namespace: owner.namespace, name: m[1]! };
     }
     return undefined;
   };
 
   const ensure = (ref: ResourceRef): Workload => {
-    const k = refKey(ref.kind, ref.namespace, ref.name);
-    let w = byKey.get(k);
+    let w = byKey.get(ref.kind, ref.namespace, ref.name);
     if (!w) {
       w = { ref, pods: [], podCount: 0 };
-      byKey.set(k, w);
+      byKey.set(ref.kind, ref.namespace, ref.name, w);
     }
     return w;
   };
@@ -305,7 +338,7 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
   // DaemonSets whose controller says a pod of the current revision runs (daemonSetCountsUpdatedPods).
   const updatedByController = new Set<Workload>();
   for (const w of byKey.values()) {
-    const o = objects.get(refKey(w.ref.kind, w.ref.namespace, w.ref.name));
+    const o = objects.get(w.ref.kind, w.ref.namespace, w.ref.name);
     if (!o) continue;
     if (o.kind === 'StatefulSet' || o.kind === 'DaemonSet') {
       const us = objRecord(objRecord(o.spec).updateStrategy);
@@ -321,7 +354,7 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
       if (daemonSetCountsUpdatedPods(o)) updatedByController.add(w);
     }
   }
-  for (const [w, hash] of currentReplicaSetHashes(snapshot, byKey, objects, refKey)) revisionOf.set(w, { label: 'pod-template-hash', value: hash });
+  for (const [w, hash] of currentReplicaSetHashes(snapshot, byKey, objects)) revisionOf.set(w, { label: 'pod-template-hash', value: hash });
   // A CronJob's Jobs copy its job template when made: a Job whose pod template equals the
   // CronJob's current one (but for the labels the Job controller adds) is of its current revision.
   const cronKeys = new Map<KubeObject, string>();
@@ -329,8 +362,8 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
     const ctl = (job.metadata?.ownerReferences ?? []).find((r) => r.controller === true);
     const name = job.metadata?.name;
     if (ctl?.kind !== 'CronJob' || !ctl.name || !name) continue;
-    const cron = objects.get(refKey('CronJob', job.metadata?.namespace, ctl.name));
-    const w = byKey.get(refKey('CronJob', job.metadata?.namespace, ctl.name));
+    const cron = objects.get('CronJob', job.metadata?.namespace, ctl.name);
+    const w = byKey.get('CronJob', job.metadata?.namespace, ctl.name);
     if (!cron || !w) continue;
     let rev = revisionOf.get(w);
     if (rev === undefined) revisionOf.set(w, (rev = { jobs: new Map() }));
@@ -383,7 +416,7 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
     for (const w of byKey.values()) {
       const pod = templatePodOf(w);
       if (w.pods.length > 0 || !pod) continue;
-      const o = objects.get(refKey(w.ref.kind, w.ref.namespace, w.ref.name));
+      const o = objects.get(w.ref.kind, w.ref.namespace, w.ref.name);
       w.pods.push(pod);
       w.podCount = o ? templateReplicas(o) : 1;
     }
@@ -411,19 +444,42 @@ function daemonSetCountsUpdatedPods(o: KubeObject): boolean {
 
 /** A pod template without the labels its controller adds, keys sorted: what the Deployment controller compares. */
 function templateKey(t: unknown): string {
-  const canon = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(canon);
-    if (!v || typeof v !== 'object') return v;
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) out[k] = canon((v as Record<string, unknown>)[k]);
-    return out;
-  };
   const tpl = objRecord(t);
+  return JSON.stringify(canon({ ...tpl, metadata: templateMetadata(tpl) }));
+}
+
+/** A template's metadata as templateKey compares it: no creation time, no label a controller adds. */
+function templateMetadata(tpl: Record<string, unknown>): Record<string, unknown> {
   const meta = objRecord(tpl.metadata);
   const labels = { ...record(meta.labels) };
   for (const l of CONTROLLER_LABELS) delete labels[l];
   const { creationTimestamp: _created, ...rest } = meta;
-  return JSON.stringify(canon({ ...tpl, metadata: { ...rest, labels } }));
+  return { ...rest, labels };
+}
+
+/** `v` with every object's keys sorted. */
+function canon(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canon);
+  if (!v || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v).sort()) out[k] = canon((v as Record<string, unknown>)[k]);
+  return out;
+}
+
+/**
+ * Whether templateKey(a) === templateKey(b). The snapshot reader makes equal values one object
+ * (src/snapshot/intern.ts): a ReplicaSet copied from its Deployment holds the Deployment's pod
+ * spec itself, so when every member but the metadata is the very same value, comparing the
+ * metadata answers; otherwise the whole keys are compared (`keyOfB` is b's, made on demand).
+ */
+function sameTemplate(a: unknown, b: unknown, keyOfB: () => string): boolean {
+  const ta = objRecord(a);
+  const tb = objRecord(b);
+  const ka = Object.keys(ta);
+  if (ka.length === Object.keys(tb).length && ('metadata' in ta) === ('metadata' in tb) && ka.every((k) => k === 'metadata' || (k in tb && ta[k] === tb[k]))) {
+    return JSON.stringify(canon(templateMetadata(ta))) === JSON.stringify(canon(templateMetadata(tb)));
+  }
+  return templateKey(a) === keyOfB();
 }
 
 /**
@@ -435,27 +491,28 @@ function templateKey(t: unknown): string {
  * Deployment's selector selecting its template's labels): one naming the Deployment by hand
  * would otherwise choose which running pods are of its current revision.
  */
-function currentReplicaSetHashes(snapshot: Snapshot, byKey: Map<string, Workload>, objects: Map<string, KubeObject>, refKey: (kind: string, ns: string | undefined, name: string) => string): Map<Workload, string> {
+function currentReplicaSetHashes(snapshot: Snapshot, byKey: RefIndex<Workload>, objects: RefIndex<KubeObject>): Map<Workload, string> {
   const best = new Map<Workload, { matches: boolean; revision: number; hash: string }>();
-  const keyOf = new Map<Workload, string>();
+  // Each Deployment's template, and its templateKey once a ReplicaSet needs it.
+  const templateOf = new Map<Workload, { template: unknown; key?: string }>();
   for (const d of snapshot.resources.deployments ?? []) {
     const name = d.metadata?.name;
-    const w = name ? byKey.get(refKey('Deployment', d.metadata?.namespace, name)) : undefined;
-    if (w && w.ref.kind === 'Deployment') keyOf.set(w, templateKey(objRecord(d.spec).template));
+    const w = name ? byKey.get('Deployment', d.metadata?.namespace, name) : undefined;
+    if (w && w.ref.kind === 'Deployment') templateOf.set(w, { template: objRecord(d.spec).template });
   }
   for (const rs of snapshot.resources.replicasets ?? []) {
     const ctl = (rs.metadata?.ownerReferences ?? []).find((r) => r.controller === true);
     if (ctl?.kind !== 'Deployment' || !ctl.name || !controllerKindOf('ReplicaSet', ctl)) continue;
-    const w = byKey.get(refKey('Deployment', rs.metadata?.namespace, ctl.name));
-    const depKey = w === undefined ? undefined : keyOf.get(w);
-    if (w === undefined || depKey === undefined) continue;
-    const deployment = objects.get(refKey('Deployment', rs.metadata?.namespace, ctl.name));
+    const w = byKey.get('Deployment', rs.metadata?.namespace, ctl.name);
+    const dep = w === undefined ? undefined : templateOf.get(w);
+    if (w === undefined || dep === undefined) continue;
+    const deployment = objects.get('Deployment', rs.metadata?.namespace, ctl.name);
     if (!deployment || !controls(deployment, ctl.uid, selectedLabels(rs))) continue;
     const tpl = objRecord(objRecord(rs.spec).template);
     const hash = rs.metadata?.labels?.['pod-template-hash'] ?? record(objRecord(tpl.metadata).labels)['pod-template-hash'];
     if (typeof hash !== 'string' || !hash) continue;
     const revision = Number(rs.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? NaN);
-    const cand = { matches: templateKey(tpl) === depKey, revision: Number.isFinite(revision) ? revision : -1, hash };
+    const cand = { matches: sameTemplate(tpl, dep.template, () => (dep.key ??= templateKey(dep.template))), revision: Number.isFinite(revision) ? revision : -1, hash };
     const prev = best.get(w);
     if (!prev || (cand.matches && !prev.matches) || (cand.matches === prev.matches && cand.revision > prev.revision)) best.set(w, cand);
   }

@@ -6,9 +6,13 @@
 // https://kubernetes.io/docs/concepts/overview/working-with-objects/owners-dependents/), and
 // the garbage collector keeps one that names an existing object, so a bare pod naming a
 // Deployment as its controller stays in the cluster, and must stay its own workload here.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { workloadAliasOf, workloadsOf } from '../../../src/analysis/workloads.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { readSnapshot, writeSnapshot } from '../../../src/snapshot/io.ts';
 import type { KubeObject, Snapshot } from '../../../src/snapshot/types.ts';
 
 const NS = 'monitoring';
@@ -222,5 +226,52 @@ describe('a ReplicaSet folds into a Deployment', () => {
     const k8sGroup = structuredClone(rs!);
     k8sGroup.metadata!.ownerReferences = [ref('networking.k8s.io/v1', 'Ingress', 'ebpf-agent')];
     expect(ownerOf(live([k8sGroup, p!]), 'ebpf-agent-5d8f9c7b6-x7k2p')).toBe('ReplicaSet monitoring/ebpf-agent-5d8f9c7b6');
+  });
+});
+
+describe('a Deployment\'s current ReplicaSet', () => {
+  // The Deployment controller finds its new ReplicaSet as the one whose pod template equals the
+  // Deployment's but for the pod-template-hash label
+  // (https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#pod-template-hash-label);
+  // a rollout that changed only a pod label makes a new ReplicaSet with the same pod spec.
+  // Read from a snapshot file, both ReplicaSets hold the Deployment's pod spec as one shared object.
+  it('after a rollout that changed only a pod label is the one with the new label, though the old one holds the very same pod spec', async () => {
+    const labels = (track: string, hash?: string) => ({ app: 'web', track, ...(hash ? { 'pod-template-hash': hash } : {}) });
+    const rs = (hash: string, track: string): KubeObject => ({
+      apiVersion: 'apps/v1', kind: 'ReplicaSet',
+      metadata: { name: `web-${hash}`, namespace: NS, labels: labels(track, hash), ownerReferences: [ref('apps/v1', 'Deployment', 'web')] },
+      spec: { selector: { matchLabels: { app: 'web', 'pod-template-hash': hash } }, template: { metadata: { labels: labels(track, hash) }, spec } },
+    });
+    const deployment: KubeObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: NS }, spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: labels('canary') }, spec } } };
+    // No revision annotations: the template alone says which ReplicaSet is current. The old one comes first.
+    const objects = [deployment, rs('old1', 'stable'), rs('new2', 'canary')];
+    const dir = mkdtempSync(join(tmpdir(), 'ztaudit-workloads-'));
+    try {
+      const read = async (podHash: string, track: string) => {
+        const file = join(dir, `${podHash}.gz`);
+        writeSnapshot(file, Object.assign(snapshotFromObjects(structuredClone([...objects, pod(`web-${podHash}-x7k2p`, labels(track, podHash), [ref('apps/v1', 'ReplicaSet', `web-${podHash}`)])])), { source: 'live', origin: 'live' } as const));
+        const snapshot = await readSnapshot(file);
+        const [oldRs, newRs] = snapshot.resources.replicasets!;
+        expect((oldRs!.spec as { template: { spec: unknown } }).template.spec).toBe((newRs!.spec as { template: { spec: unknown } }).template.spec);
+        return workloadsOf(snapshot).find((w) => w.ref.name === 'web')!;
+      };
+      expect((await read('old1', 'stable')).currentRevisionRunning).toBe(false);
+      expect((await read('new2', 'canary')).currentRevisionRunning).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('workloads are told apart by kind, namespace and name', () => {
+  // Names are hostile text: a manifest can carry a slash where the API server would refuse one
+  // (object names are DNS subdomains, https://kubernetes.io/docs/concepts/overview/working-with-objects/names/).
+  it('even when a slash in a namespace or name would make "a/b" + "c" read as "a" + "b/c"', () => {
+    const deployment = (namespace: string, name: string): KubeObject => ({
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace },
+      spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec } },
+    });
+    const refs = workloadsOf(live([deployment('a', 'b/c'), deployment('a/b', 'c')])).map((w) => w.ref);
+    expect(refs).toEqual([{ kind: 'Deployment', namespace: 'a', name: 'b/c' }, { kind: 'Deployment', namespace: 'a/b', name: 'c' }]);
   });
 });
