@@ -32,7 +32,7 @@ export const podViolatesEnforcedLevel: Check = {
   id: 'pod-security.pod-violates-enforced-level',
   area: 'pod-security',
   title: 'Running pods satisfy their namespace\'s enforced Pod Security level',
-  protectsAgainst: 'running pods that break their namespace\'s enforced Pod Security level (admitted before the label, or via an exemption), and workloads whose current pod template breaks it while none of their running pods is of that current revision, so admission refuses the pods their controller makes next',
+  protectsAgainst: 'running pods that break their namespace\'s enforced Pod Security level (admitted before the label, or via an exemption), and workloads whose current pod template breaks it while none of their running pods is of that current revision (or that run no pods at all while their controller wants some), so admission refuses the pods their controller makes next',
   severity: 'high',
   controls: POD_SECURITY_POD,
   remediation:

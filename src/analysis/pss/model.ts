@@ -75,8 +75,14 @@ export interface WorkloadPss {
   enforce?: PodSetEvaluation;
   /** At config.target; undefined for system namespaces. */
   target?: PodSetEvaluation;
-  /** Judged by its template alone: a live workload that runs no pods (no enforce evaluation then). */
+  /**
+   * Judged by its template alone: a live workload that runs no pods. At the enforced level only
+   * when its controller wants pods (Workload.wantsPods) that admission would judge: then
+   * `refusedPods` is set, and the enforce evaluation is of the template its pods are refused for.
+   */
   templateOnly?: true;
+  /** A template-only workload whose controller wants pods (this many, when known) that none run. */
+  refusedPods?: { count?: number };
 }
 
 export interface PssModel {
@@ -305,8 +311,12 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
     let judged = judgedPodsOf(w);
     if (judged.length === 0) continue;
     // A live workload that runs no pods (scaled to zero, a CronJob between runs) is judged by
-    // its template at the target level: its next pods come from it. Not at the enforced level,
-    // which admission applies to those pods when they are made (they are rejected, not run).
+    // its template at the target level: its next pods come from it. At the enforced level only
+    // when its controller wants pods now and none runs (a Deployment whose ReplicaSet reports
+    // FailedCreate): admission judges each pod the controller makes from the template, so one
+    // the template breaks is refused, every one of them ("a violating Deployment is admitted and
+    // its pods rejected": https://kubernetes.io/docs/concepts/security/pod-security-admission/,
+    // "Workload resources and Pod templates"). Scaled to zero, nothing is refused yet.
     const templateOnly = w.pods.length === 0;
     const nsName = w.ref.namespace ?? judged[0].namespace;
     const ns = namespace(nsName);
@@ -342,7 +352,10 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
       podClasses = [...podClasses, currentClass];
     }
     const atEnforce = evaluateSet(judged, podClasses, enforce.level, enforce.version, cap, classes, isExempt, withTemplate);
-    if (!templateOnly && ns.known) entry.enforce = atEnforce;
+    // An exempt template's pods are admitted all the same: nothing is refused.
+    const refused = templateOnly && w.wantsPods !== undefined && !isExempt(judged[0]);
+    if (refused) entry.refusedPods = w.wantsPods;
+    if ((!templateOnly || refused) && ns.known) entry.enforce = atEnforce;
     if (!ns.system) {
       const sameAsEnforce = enforce.level === targetLevel && atEnforce.effectiveVersion === `v1.${targetMinor}`;
       entry.target = sameAsEnforce ? { ...atEnforce, version: targetVersion } : evaluateSet(judged, podClasses, targetLevel, targetVersion, cap, classes, isExempt, withTemplate);

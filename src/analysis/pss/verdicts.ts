@@ -143,7 +143,11 @@ export function workloadVerdict(w: WorkloadPss, e: PodSetEvaluation, what: strin
   evidence.checks = told.checks;
   evidence.controls = told.controls;
   const podsCounted = `${e.failingPods} of ${e.evaluatedPods} ${e.evaluatedPods === 1 ? 'pod' : 'pods'}`;
-  const podsPhrase = w.templateOnly
+  const refused = w.refusedPods && e === w.enforce ? w.refusedPods : undefined;
+  if (refused?.count !== undefined) evidence.wantedPods = refused.count;
+  const podsPhrase = refused
+    ? `it runs none of its ${refused.count === undefined ? '' : `${refused.count} `}${refused.count === 1 ? 'pod' : 'pods'}: admission refuses every pod its template makes, as the template violates`
+    : w.templateOnly
     ? 'it runs no pods now, and its pod template violates'
     : e.currentTemplateFails && e.failingPods === 0
     ? 'its current pod template violates'

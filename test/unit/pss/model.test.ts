@@ -101,8 +101,8 @@ describe('pod-security model and checks', () => {
   // A workload running no pods now still makes pods from its template: a Deployment scaled to
   // zero when scaled up, a CronJob at its next schedule. Pod Security Admission judges workload
   // templates too (warn and audit; https://kubernetes.io/docs/concepts/security/pod-security-admission/
-  // "workload resources"); enforce applies when the pods are made, rejecting them, so no
-  // enforced-level verdict is given for a template alone.
+  // "workload resources"); enforce applies when the pods are made, rejecting them, so a workload
+  // scaled to zero gets no enforced-level verdict (the CronJob, which will make pods, does).
   it('a live workload with no pods is judged by its template at the target level and by the hardening checks', () => {
     const writable = { containers: [{ name: 'c', image: 'x', resources: { limits: { cpu: '1', memory: '1Gi' } } }] };
     const scaledDown: KubeObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'batch', namespace: 'shop' }, spec: { replicas: 0, template: { spec: privilegedSpec } } };
@@ -112,10 +112,53 @@ describe('pod-security model and checks', () => {
     const target = fails(results.get('pod-security.pod-violates-target'));
     expect(target.map((v) => `${v.resource.kind}/${v.resource.name}:${v.severity ?? ''}`).sort()).toEqual(['CronJob/nightly:', 'Deployment/batch:high', 'ReplicationController/legacy:high']);
     expect(target.find((v) => v.resource.name === 'batch')!.message).toContain('it runs no pods now, and its pod template violates the target Pod Security level');
-    expect(results.get('pod-security.pod-violates-enforced-level')).toEqual([]);
+    expect(results.get('pod-security.pod-violates-enforced-level')!.map((v) => `${v.status} ${v.resource.kind}/${v.resource.name}`)).toEqual(['pass CronJob/nightly']);
     const writableRoot = fails(results.get('pod-security.writable-root-filesystem'));
     expect(writableRoot.map((v) => `${v.resource.kind}/${v.resource.name}`).sort()).toEqual(['CronJob/nightly', 'Deployment/batch', 'ReplicationController/legacy']);
     expect(fails(results.get('pod-security.resource-limits-missing')).map((v) => v.resource.name).sort()).toEqual(['batch', 'legacy']);
+  });
+
+  // Enforce judges the pods a controller makes, not its template: "a violating Deployment is
+  // admitted and its pods rejected" (reference/checks.md 2.6; https://kubernetes.io/docs/concepts/security/pod-security-admission/,
+  // "Workload resources and Pod templates": enforce "is not applied to workload resources, only
+  // to the resulting pod objects"). A live Deployment that wants two pods and runs none, its
+  // ReplicaSet reporting FailedCreate, is every pod refused: its template is judged at the
+  // enforced level. Scaled to zero, suspended, or on no node, nothing is refused (yet).
+  it('a live workload that wants pods and runs none is judged at the enforced level by its template; scaled to zero it is not', () => {
+    const hardened = { containers: [{ name: 'c', image: 'x', securityContext: { readOnlyRootFilesystem: true } }] };
+    const deployment = (name: string, replicas: number): KubeObject[] => [
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'pay', uid: `d-${name}`, annotations: { 'deployment.kubernetes.io/revision': '1' } },
+        spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: hardened } },
+        status: { replicas: 0, unavailableReplicas: replicas, conditions: [{ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: `pods "${name}-7c9d8f-abcde" is forbidden: violates PodSecurity "restricted:latest"` }] } },
+      { apiVersion: 'apps/v1', kind: 'ReplicaSet',
+        metadata: { name: `${name}-7c9d8f`, namespace: 'pay', uid: `rs-${name}`, labels: { app: name, 'pod-template-hash': '7c9d8f' }, annotations: { 'deployment.kubernetes.io/revision': '1' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name, uid: `d-${name}`, controller: true }] },
+        spec: { replicas, selector: { matchLabels: { app: name, 'pod-template-hash': '7c9d8f' } }, template: { metadata: { labels: { app: name, 'pod-template-hash': '7c9d8f' } }, spec: hardened } },
+        status: { replicas: 0, conditions: [{ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate' }] } },
+    ];
+    const daemonSet = (name: string, status?: object): KubeObject => ({
+      apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name, namespace: 'pay' },
+      spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: hardened } }, ...(status ? { status } : {}),
+    });
+    const cron = (name: string, suspend: boolean): KubeObject => ({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name, namespace: 'pay' }, spec: { suspend, schedule: '0 0 * * *', jobTemplate: { spec: { template: { spec: hardened } } } } });
+    const objects = [
+      ns('pay', enforce('restricted')), ...deployment('api', 2), ...deployment('idle', 0),
+      daemonSet('agent'), daemonSet('gpu-agent', { desiredNumberScheduled: 0 }), cron('nightly', false), cron('paused', true),
+    ];
+    const config = defaultConfig();
+    config.target.podSecurityLevel = 'baseline';
+    const { results } = run(objects, config, 'v1.34.1');
+    const enforced = results.get('pod-security.pod-violates-enforced-level')!;
+    expect(enforced.map((v) => `${v.status} ${v.severity ?? 'high'} ${v.resource.kind}/${v.resource.name}`).sort()).toEqual(['fail high CronJob/nightly', 'fail high DaemonSet/agent', 'fail high Deployment/api']);
+    const api = enforced.find((v) => v.resource.name === 'api')!;
+    expect(api.message).toBe('Deployment pay/api: it runs none of its 2 pods: admission refuses every pod its template makes, as the template violates the namespace\'s enforced Pod Security level "restricted:latest (v1.34)": allowPrivilegeEscalation != false (container "c" must set securityContext.allowPrivilegeEscalation=false); unrestricted capabilities (container "c" must set securityContext.capabilities.drop=["ALL"]); runAsNonRoot != true (pod or container "c" must set securityContext.runAsNonRoot=true); seccompProfile (pod or container "c" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost").');
+    expect(api.evidence).toMatchObject({ wantedPods: 2, podCount: 0 });
+    expect(enforced.find((v) => v.resource.name === 'agent')!.message).toContain('DaemonSet pay/agent: it runs none of its pods: admission refuses every pod its template makes');
+    // The template passes the baseline target: not a blocker of its rollout.
+    expect(fails(results.get('pod-security.pod-violates-target'))).toEqual([]);
+
+    // An exempt namespace's pods are admitted all the same: nothing is refused.
+    config.podSecurity.exemptions = { namespaces: ['pay'], runtimeClasses: [], usernames: [] };
+    expect(run(objects, config, 'v1.34.1').results.get('pod-security.pod-violates-enforced-level')).toEqual([]);
   });
 
   // A Job with a Complete or Failed condition (or SuccessCriteriaMet / FailureTarget, which
