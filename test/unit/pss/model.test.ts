@@ -161,6 +161,66 @@ describe('pod-security model and checks', () => {
     expect(run(objects, config, 'v1.34.1').results.get('pod-security.pod-violates-enforced-level')).toEqual([]);
   });
 
+  // `kubectl debug` attaches an ephemeral container to one running pod through the
+  // pods/ephemeralcontainers subresource; no template makes it
+  // (https://kubernetes.io/docs/concepts/workloads/pods/ephemeral-containers/), and Pod Security
+  // admission judges that subresource's updates like a pod (reference/checks.md 2.1: "Containers"
+  // includes spec.ephemeralContainers; test case 1: a privileged one fails baseline). So the
+  // Deployment, whose template passes, is no blocker of the target's rollout: the debug
+  // container is reported on its pod, at the check's own severity, with what to do about it.
+  describe('a debug (ephemeral) container on one pod of a Deployment', () => {
+    const hardened = {
+      securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+      containers: [{ name: 'c', image: 'x', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true }, resources: { limits: { cpu: '1', memory: '1Gi' } } }],
+    };
+    const debugger_ = { name: 'debugger-x7k2p', image: 'busybox', stdin: true, tty: true, targetContainerName: 'c', securityContext: { privileged: true } };
+    const objects = (spec: object, labels: Record<string, string> = {}): KubeObject[] => {
+      const tpl = { metadata: { labels: { app: 'api', 'pod-template-hash': 'abc12' } }, spec };
+      const pod = (name: string, debug: boolean): KubeObject => ({
+        apiVersion: 'v1', kind: 'Pod',
+        metadata: { name, namespace: 'web', uid: `p-${name}`, labels: { app: 'api', 'pod-template-hash': 'abc12' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'api-abc12', uid: 'rs-1', controller: true }] },
+        spec: debug ? { ...spec, ephemeralContainers: [debugger_] } : spec, status: { phase: 'Running' },
+      });
+      return [
+        ns('web', labels),
+        { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: 'web', uid: 'd-1', annotations: { 'deployment.kubernetes.io/revision': '1' } }, spec: { replicas: 2, selector: { matchLabels: { app: 'api' } }, template: { metadata: { labels: { app: 'api' } }, spec } } },
+        { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'api-abc12', namespace: 'web', uid: 'rs-1', labels: tpl.metadata.labels, annotations: { 'deployment.kubernetes.io/revision': '1' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'api', uid: 'd-1', controller: true }] }, spec: { replicas: 2, selector: { matchLabels: tpl.metadata.labels }, template: tpl } },
+        pod('api-abc12-aaaaa', false), pod('api-abc12-bbbbb', true),
+      ];
+    };
+    const verdicts = (vs: Verdict[] | undefined) => (vs ?? []).map((v) => `${v.status} ${v.severity ?? '-'} ${v.resource.kind}/${v.resource.name}`).sort();
+
+    it('passes the Deployment, whose template passes, and reports the pod at the check\'s own severity', () => {
+      const { results } = run(objects(hardened), defaultConfig(), 'v1.33.1');
+      const target = results.get('pod-security.pod-violates-target');
+      expect(verdicts(target)).toEqual(['fail - Pod/api-abc12-bbbbb', 'pass - Deployment/api']);
+      const [pod] = fails(target);
+      expect(pod.resource).toEqual({ kind: 'Pod', namespace: 'web', name: 'api-abc12-bbbbb' });
+      expect(pod.message).toBe('pod web/api-abc12-bbbbb of Deployment web/api has ephemeral (debug) container "debugger-x7k2p" that violates the target Pod Security level "restricted:latest (v1.33)": privileged (container "debugger-x7k2p" must not set securityContext.privileged=true); allowPrivilegeEscalation != false (container "debugger-x7k2p" must set securityContext.allowPrivilegeEscalation=false); unrestricted capabilities (container "debugger-x7k2p" must set securityContext.capabilities.drop=["ALL"]); the pod template passes; admission at the target level refuses attaching such a container (it judges the pods/ephemeralcontainers subresource). Delete or restart the pod to remove it; debug with a non-privileged profile (kubectl debug --profile=restricted).');
+      expect(pod.evidence).toMatchObject({ workload: { kind: 'Deployment', namespace: 'web', name: 'api' }, ephemeralContainers: ['debugger-x7k2p'], workloadPasses: true });
+      // The writable root is the debug container's, on its pod; the Deployment's containers are read-only.
+      expect(verdicts(results.get('pod-security.writable-root-filesystem'))).toEqual(['fail - Pod/api-abc12-bbbbb', 'pass - Deployment/api']);
+      expect(fails(results.get('pod-security.writable-root-filesystem'))[0].message).toBe('pod web/api-abc12-bbbbb of Deployment web/api: ephemeral (debug) container debugger-x7k2p: readOnlyRootFilesystem is not true; the pod template passes. Delete or restart the pod to remove it.');
+    });
+
+    it('at an enforced level it breaks, reports the pod (attached before the label, or by an exemption), not the Deployment', () => {
+      const { results } = run(objects(hardened, enforce('baseline')), defaultConfig(), 'v1.33.1');
+      const enforced = results.get('pod-security.pod-violates-enforced-level');
+      expect(verdicts(enforced)).toEqual(['fail - Pod/api-abc12-bbbbb', 'pass - Deployment/api']);
+      expect(fails(enforced)[0].message).toContain('has ephemeral (debug) container "debugger-x7k2p" that violates the namespace\'s enforced Pod Security level "baseline:latest (v1.33)": privileged (container "debugger-x7k2p" must not set securityContext.privileged=true); the pod template passes; admission at this level refuses attaching such a container');
+    });
+
+    it('a template that fails on its own is reported on the Deployment without the debug container\'s reasons, and the pod for what the debug container adds', () => {
+      const { results } = run(objects(privilegedSpec), defaultConfig(), 'v1.33.1');
+      const target = fails(results.get('pod-security.pod-violates-target'));
+      expect(target.map((v) => `${v.severity ?? '-'} ${v.resource.kind}/${v.resource.name}`).sort()).toEqual(['- Pod/api-abc12-bbbbb', 'high Deployment/api']);
+      const dep = target.find((v) => v.resource.kind === 'Deployment')!;
+      expect(dep.message).toContain('2 of 2 pods violate');
+      expect(dep.message).not.toContain('debugger-x7k2p');
+      expect(target.find((v) => v.resource.kind === 'Pod')!.message).toContain('; Deployment web/api fails on its own (reported there);');
+    });
+  });
+
   // A Job with a Complete or Failed condition (or SuccessCriteriaMet / FailureTarget, which
   // precede them) makes no pods again (https://kubernetes.io/docs/concepts/workloads/controllers/job/
   // "Job termination and cleanup"): with no pods left, it has no next pods for its template to
