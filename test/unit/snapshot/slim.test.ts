@@ -142,6 +142,11 @@ describe('slim declarations', () => {
     expect(ds.metadata?.annotations).toEqual({ 'deprecated.daemonset.template.generation': '3' });
   });
 
+  it('a DaemonSet keeps desiredNumberScheduled: one scheduled to no node wants no pods, so a template admission refuses is not "every pod refused"', () => {
+    const ds = slimObject('daemonsets', { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'gpu-agent' }, status: { currentNumberScheduled: 0, desiredNumberScheduled: 0, numberReady: 0, numberMisscheduled: 0 } });
+    expect(ds.status).toEqual({ desiredNumberScheduled: 0 });
+  });
+
   it('an undeclared kind is kept whole, managedFields and status included', () => {
     const pa: KubeObject = {
       apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication',
