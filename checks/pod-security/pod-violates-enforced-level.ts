@@ -1,6 +1,6 @@
 import type { Check } from '../../src/engine/types.ts';
 import { podSecurityModel, type WorkloadPss } from '../../src/analysis/pss/index.ts';
-import { unseenNamespacesNote, workloadVerdict, type ExemptionWording } from '../../src/analysis/pss/verdicts.ts';
+import { ephemeralVerdict, unseenNamespacesNote, workloadVerdict, type ExemptionWording } from '../../src/analysis/pss/verdicts.ts';
 import { POD_SECURITY_POD } from '../controls.ts';
 
 // Admission would have rejected these pods at creation; it skipped them.
@@ -28,20 +28,26 @@ const currentTemplateRejected = (w: WorkloadPss): string => {
   return `${REJECTED}, so a deleted or evicted pod is not replaced until the template is fixed.`;
 };
 
+// Admission judges an update of the pods/ephemeralcontainers subresource like a pod (it is not
+// among admission.go's ignoredPodSubresources): a debug container breaking the enforced level
+// that runs now was attached before the label, or through an exemption.
+const ENFORCE_REFUSES = 'admission at this level refuses attaching such a container (it judges the pods/ephemeralcontainers subresource), so it was attached before the namespace enforced it or through an exemption';
+
 export const podViolatesEnforcedLevel: Check = {
   id: 'pod-security.pod-violates-enforced-level',
   area: 'pod-security',
   title: 'Running pods satisfy their namespace\'s enforced Pod Security level',
-  protectsAgainst: 'running pods that break their namespace\'s enforced Pod Security level (admitted before the label, or via an exemption), and workloads whose current pod template breaks it while none of their running pods is of that current revision, so admission refuses the pods their controller makes next',
+  protectsAgainst: 'running pods that break their namespace\'s enforced Pod Security level (admitted before the label, or via an exemption), and workloads whose current pod template breaks it while none of their running pods is of that current revision (or that run no pods at all while their controller wants some), so admission refuses the pods their controller makes next',
   severity: 'high',
   controls: POD_SECURITY_POD,
   remediation:
-    'Fix the workload\'s pod template as each listed check says (the reasons are the API server\'s own), then roll it out; admission will reject any new pod of it until then. Pods created before the enforce label was set keep running unnoticed otherwise.',
+    'Fix the workload\'s pod template as each listed check says (the reasons are the API server\'s own), then roll it out; admission will reject any new pod of it until then. Pods created before the enforce label was set keep running unnoticed otherwise. A pod reported for its ephemeral (debug) container: delete or restart the pod, and debug with a non-privileged profile (`kubectl debug --profile=restricted`).',
   needs: ['namespaces', 'pods'],
   *evaluate(ctx) {
     const model = podSecurityModel(ctx.snapshot, ctx.config);
     for (const w of model.workloads) {
       if (w.enforce) yield workloadVerdict(w, w.enforce, 'the namespace\'s enforced Pod Security level', { exempt: admittedByExemption, currentTemplate: currentTemplateRejected });
+      for (const d of w.debugPods ?? []) if (d.enforce) yield ephemeralVerdict(w, d, d.enforce, 'the namespace\'s enforced Pod Security level', ENFORCE_REFUSES);
     }
   },
   excluded(ctx) {

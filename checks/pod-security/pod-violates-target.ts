@@ -1,11 +1,16 @@
 import type { Check } from '../../src/engine/types.ts';
 import { podSecurityModel } from '../../src/analysis/pss/index.ts';
-import { workloadVerdict, type ExemptionWording } from '../../src/analysis/pss/verdicts.ts';
+import { ephemeralVerdict, workloadVerdict, type ExemptionWording } from '../../src/analysis/pss/verdicts.ts';
 import { POD_SECURITY_POD } from '../controls.ts';
 
 // An exempt pod is not a rollout blocker: enforcing the target leaves it running all the same.
 const skippedByAdmission: ExemptionWording = (some, why) =>
   `Admission skips ${some === undefined ? 'its pods' : `${some} of the failing pods`}: ${why}, so enforcing the target would not reject ${some === undefined ? 'them' : 'those'} either.`;
+
+// Upstream's admission evaluates an update of the pods/ephemeralcontainers subresource like a
+// pod: it is not among ignoredPodSubresources (pod-security-admission admission.go ~316-325,
+// "Any other subresource is expected to be a *v1.Pod type and is evaluated").
+const TARGET_REFUSES = 'admission at the target level refuses attaching such a container (it judges the pods/ephemeralcontainers subresource)';
 
 export const podViolatesTarget: Check = {
   id: 'pod-security.pod-violates-target',
@@ -15,7 +20,7 @@ export const podViolatesTarget: Check = {
   severity: 'medium',
   controls: POD_SECURITY_POD,
   remediation:
-    'Change the pod template as each listed check says (typically: `securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}` on the pod and `{allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}` on every container). If the workload truly needs more, run it in a separate namespace with a documented lower level.',
+    'Change the pod template as each listed check says (typically: `securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}` on the pod and `{allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}` on every container). If the workload truly needs more, run it in a separate namespace with a documented lower level. A pod reported for its ephemeral (debug) container: delete or restart the pod, and debug with a non-privileged profile (`kubectl debug --profile=restricted`).',
   needs: ['namespaces', 'pods'],
   *evaluate(ctx) {
     const model = podSecurityModel(ctx.snapshot, ctx.config);
@@ -23,6 +28,10 @@ export const podViolatesTarget: Check = {
       if (!w.target) continue;
       // Breaking a baseline check (privileged, host namespaces, ...) is worse than missing a restricted hardening.
       yield workloadVerdict(w, w.target, 'the target Pod Security level', { failSeverity: (e) => (e.failsBaseline ? 'high' : undefined), exempt: skippedByAdmission });
+      // A debug container is no blocker of the rollout: enforcing the target neither refuses nor
+      // evicts the running pod, and restarting it removes the container. So the check's own
+      // severity, not high for breaking baseline.
+      for (const d of w.debugPods ?? []) if (d.target) yield ephemeralVerdict(w, d, d.target, 'the target Pod Security level', TARGET_REFUSES);
     }
   },
 };

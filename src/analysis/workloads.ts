@@ -45,6 +45,13 @@ export interface Workload {
   currentRevisionRunning?: boolean;
   /** A StatefulSet's or DaemonSet's spec.updateStrategy, as far as it is well formed. */
   updateStrategy?: { type: 'RollingUpdate' | 'OnDelete'; partition?: number };
+  /**
+   * Live only: the workload's object asks its controller for pods now, `count` of them when it
+   * says (spec.replicas of a Deployment, StatefulSet, ReplicaSet or ReplicationController; a
+   * DaemonSet's status.desiredNumberScheduled; a Job's parallelism). Unset when it asks for none:
+   * scaled to zero, a suspended Job or CronJob, a finished Job, a DaemonSet no node is scheduled for.
+   */
+  wantsPods?: { count?: number };
 }
 
 const WORKLOAD_KEYS = ['deployments', 'statefulsets', 'daemonsets', 'replicasets', 'replicationcontrollers', 'jobs', 'cronjobs'] as const;
@@ -174,6 +181,33 @@ function templateReplicas(o: KubeObject): number {
     return typeof p === 'number' && p >= 0 ? p : 1;
   }
   return 1; // DaemonSet: one per node, unknown here; CronJob: one per schedule
+}
+
+/** What a live workload object asks its controller to run now (Workload.wantsPods); undefined when none. */
+function wantedPods(o: KubeObject): { count?: number } | undefined {
+  const spec = objRecord(o.spec);
+  const count = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined);
+  switch (o.kind) {
+    case 'Deployment': case 'StatefulSet': case 'ReplicaSet': case 'ReplicationController': {
+      // The API server defaults replicas to 1.
+      const n = spec.replicas === undefined || spec.replicas === null ? 1 : count(spec.replicas);
+      return n !== undefined && n > 0 ? { count: n } : undefined;
+    }
+    case 'DaemonSet': {
+      // One pod per node it schedules to: unknown without status (the controller's count of them).
+      const n = count(objRecord(o.status).desiredNumberScheduled);
+      return n === undefined ? {} : n > 0 ? { count: n } : undefined;
+    }
+    case 'Job': {
+      if (spec.suspend === true || jobFinished(o)) return undefined;
+      const n = spec.parallelism === undefined || spec.parallelism === null ? 1 : count(spec.parallelism);
+      return n !== undefined && n > 0 ? { count: n } : undefined;
+    }
+    case 'CronJob':
+      return spec.suspend === true ? undefined : {};
+    default:
+      return undefined;
+  }
 }
 
 /**
@@ -327,6 +361,10 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
     const tpl = podTemplateOf(o);
     const w = ensure(ref);
     if (o.kind === 'Job' && jobFinished(o)) w.finished = true;
+    if (!templatesStandIn(snapshot)) {
+      const wants = wantedPods(o);
+      if (wants) w.wantsPods = wants;
+    }
     if (tpl) {
       const meta = objRecord(tpl.metadata);
       w.template = { labels: record(meta.labels), annotations: record(meta.annotations), spec: objRecord(tpl.spec) };

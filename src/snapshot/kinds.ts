@@ -53,9 +53,10 @@ const POD: SlimSpec = { annotations: [...MESH_ANNOTATIONS, ...PSS_ANNOTATIONS], 
  * Workloads: judged by their pod template (in spec) and owner references; of the status only a
  * StatefulSet's updateRevision and a DaemonSet's updatedNumberScheduled (with observedGeneration,
  * which says the status is of the present spec), which with the revision annotations tie running
- * pods to the current template (src/analysis/workloads.ts currentRevisionRunning).
+ * pods to the current template (src/analysis/workloads.ts currentRevisionRunning), and a
+ * DaemonSet's desiredNumberScheduled: one scheduled to no node wants no pods (workloads.ts wantsPods).
  */
-const WORKLOAD: SlimSpec = { annotations: [...MESH_ANNOTATIONS, 'deployment.kubernetes.io/revision', 'deprecated.daemonset.template.generation'], status: ['observedGeneration', 'updatedNumberScheduled', 'updateRevision'] };
+const WORKLOAD: SlimSpec = { annotations: [...MESH_ANNOTATIONS, 'deployment.kubernetes.io/revision', 'deprecated.daemonset.template.generation'], status: ['observedGeneration', 'updatedNumberScheduled', 'updateRevision', 'desiredNumberScheduled'] };
 /** A Job's conditions too: a finished Job makes no pods again (src/analysis/workloads.ts jobFinished). */
 const JOB: SlimSpec = { annotations: [...MESH_ANNOTATIONS], status: ['conditions'] };
 const RBAC: SlimSpec = { annotations: ['rbac.authorization.kubernetes.io/autoupdate'], status: [] };

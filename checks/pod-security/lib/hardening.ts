@@ -3,7 +3,7 @@
 // namespaces, failing when a container misses the setting. System namespaces are excluded by
 // default; how many of their workloads would fail is counted for the coverage section.
 import type { AuditContext } from '../../../src/analysis/context.ts';
-import { judgedPodsOf, workloadsOf, refString, type PodView } from '../../../src/analysis/workloads.ts';
+import { judgedPodsOf, workloadsOf, refString, type PodView, type Workload } from '../../../src/analysis/workloads.ts';
 import { isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
 import type { Severity, Verdict } from '../../../src/base/vocabulary.ts';
 
@@ -39,8 +39,18 @@ export interface JudgeScope {
   ephemeral?: boolean;
 }
 
-function judgeWorkload(pods: readonly PodView[], judge: ContainerJudge, ctx: AuditContext, namespace: string, scope: JudgeScope) {
-  const fields = scope.ephemeral ? WITH_EPHEMERAL : CONTAINER_FIELDS;
+const EPHEMERAL_ONLY = [['ephemeralContainers', false]] as const;
+
+type ContainerFields = typeof WITH_EPHEMERAL | typeof CONTAINER_FIELDS | typeof EPHEMERAL_ONLY;
+
+/**
+ * The container lists a workload is judged by: a controller's template makes no ephemeral
+ * container (`kubectl debug` attaches one to one pod), so they are judged on their pods apart
+ * (debugPodVerdicts); a bare pod is its own workload and is judged whole.
+ */
+const workloadFields = (w: Workload, scope: JudgeScope): ContainerFields => (scope.ephemeral && w.ref.kind === 'Pod' ? WITH_EPHEMERAL : CONTAINER_FIELDS);
+
+function judgeWorkload(pods: readonly PodView[], judge: ContainerJudge, ctx: AuditContext, namespace: string, fields: ContainerFields) {
   const misses = new Map<string, { what: string; severity?: Severity }>();
   let judged: PodSpec | undefined;
   for (const pod of pods) {
@@ -69,7 +79,8 @@ export function* hardeningVerdicts(ctx: AuditContext, judge: ContainerJudge, ok:
     if (pods.length === 0) continue;
     const namespace = w.ref.namespace ?? pods[0].namespace;
     if (isSystemNamespace(namespace, ctx.config.systemNamespaces)) continue;
-    const misses = judgeWorkload(pods, judge, ctx, namespace, scope);
+    const misses = judgeWorkload(pods, judge, ctx, namespace, workloadFields(w, scope));
+    if (scope.ephemeral && w.ref.kind !== 'Pod') yield* debugPodVerdicts(w, pods, judge, ctx, namespace, misses.size === 0);
     if (misses.size === 0) {
       yield { status: 'pass', resource: w.ref, message: `${refString(w.ref)}: ${ok}` };
       continue;
@@ -91,6 +102,21 @@ export function* hardeningVerdicts(ctx: AuditContext, judge: ContainerJudge, ok:
   }
 }
 
+/** A controller's pods whose ephemeral (debug) containers miss the setting, each on the pod: its workload is judged without them. */
+function* debugPodVerdicts(w: Workload, pods: readonly PodView[], judge: ContainerJudge, ctx: AuditContext, namespace: string, workloadPasses: boolean): Generator<Verdict> {
+  for (const pod of pods) {
+    if (pod.origin !== 'pod' || !Array.isArray(pod.spec.ephemeralContainers) || pod.spec.ephemeralContainers.length === 0) continue;
+    const misses = judgeWorkload([pod], judge, ctx, namespace, EPHEMERAL_ONLY);
+    if (misses.size === 0) continue;
+    const whats = [...misses].map(([name, m]) => `${name}: ${m.what}`);
+    yield {
+      status: 'fail', resource: { kind: 'Pod', namespace: pod.namespace, name: pod.name },
+      message: `pod ${pod.namespace}/${pod.name} of ${refString(w.ref)}: ephemeral (debug) ${whats.length === 1 ? 'container' : 'containers'} ${whats.join('; ')}; ${workloadPasses ? 'the pod template passes' : `${refString(w.ref)} fails on its own (reported there)`}. Delete or restart the pod to remove ${whats.length === 1 ? 'it' : 'them'}.`,
+      evidence: { workload: w.ref, containers: Object.fromEntries([...misses].map(([name, m]) => [name, m.what])) },
+    };
+  }
+}
+
 /** How many workloads of the excluded system namespaces the judge would fail, for coverage. */
 export function excludedSystemFailures(ctx: AuditContext, judge: ContainerJudge, scope: JudgeScope = {}): { workloads: number; failing: number; examples: string[] } {
   let workloads = 0;
@@ -101,7 +127,7 @@ export function excludedSystemFailures(ctx: AuditContext, judge: ContainerJudge,
     const namespace = w.ref.namespace ?? pods[0].namespace;
     if (!isSystemNamespace(namespace, ctx.config.systemNamespaces)) continue;
     workloads++;
-    if (judgeWorkload(pods, judge, ctx, namespace, scope).size > 0) failed.push(refString(w.ref));
+    if (judgeWorkload(pods, judge, ctx, namespace, workloadFields(w, scope)).size > 0) failed.push(refString(w.ref));
   }
   return { workloads, failing: failed.length, examples: failed.sort().slice(0, 3) };
 }

@@ -75,8 +75,41 @@ export interface WorkloadPss {
   enforce?: PodSetEvaluation;
   /** At config.target; undefined for system namespaces. */
   target?: PodSetEvaluation;
-  /** Judged by its template alone: a live workload that runs no pods (no enforce evaluation then). */
+  /**
+   * Judged by its template alone: a live workload that runs no pods. At the enforced level only
+   * when its controller wants pods (Workload.wantsPods) that admission would judge: then
+   * `refusedPods` is set, and the enforce evaluation is of the template its pods are refused for.
+   */
   templateOnly?: true;
+  /** A template-only workload whose controller wants pods (this many, when known) that none run. */
+  refusedPods?: { count?: number };
+  /**
+   * Pods of a controller that carry ephemeral (debug) containers adding failures at the enforced
+   * or target level. The workload is judged on its pods without them (its template makes none;
+   * `kubectl debug` attaches one to one pod), so the pod is reported on its own.
+   */
+  debugPods?: DebugPodPss[];
+}
+
+/** What a pod's ephemeral containers add at one policy, beyond what its other containers fail. */
+export interface EphemeralEvaluation {
+  level: PssLevel;
+  version: string;
+  effectiveVersion: string;
+  /** The failures the pod has with its ephemeral containers and not without, in upstream order. */
+  failures: PssFailure[];
+  /** Whether the workload (its pods without ephemeral containers, its current template) passes at this policy. */
+  workloadPasses: boolean;
+}
+
+export interface DebugPodPss {
+  pod: PodView;
+  /** Its ephemeral containers' names, as found. */
+  containers: string[];
+  /** Admission skips the pod (an exempt namespace or runtimeClassName). */
+  exempt: boolean;
+  enforce?: EphemeralEvaluation;
+  target?: EphemeralEvaluation;
 }
 
 export interface PssModel {
@@ -254,6 +287,32 @@ function evaluateSet(pods: PodView[], podClasses: readonly PodClass[], level: Ps
   return result;
 }
 
+/** Whether a pod spec lists ephemeral containers (a lone value counts, as the checks read it). */
+const hasEphemeral = (spec: Record<string, unknown>): boolean => {
+  const e = spec.ephemeralContainers;
+  return e !== undefined && e !== null && !(Array.isArray(e) && e.length === 0);
+};
+
+function ephemeralNames(spec: Record<string, unknown>): string[] {
+  const e = spec.ephemeralContainers;
+  return (Array.isArray(e) ? e : [e]).map((c) => (c && typeof c === 'object' && typeof (c as { name?: unknown }).name === 'string' ? (c as { name: string }).name : '(unnamed)'));
+}
+
+/**
+ * A debug pod's ephemeral containers at one policy: the failures the pod has with them and not
+ * without (by upstream's reason, which names the containers), undefined when they add none.
+ */
+function ephemeralAt(full: PodClass, bare: PodClass, level: PssLevel, version: string, cap: number, classes: PodClasses, workloadPasses: boolean): EphemeralEvaluation | undefined {
+  if (level === 'privileged') return undefined;
+  const minor = effectiveMinor(parsePolicyVersion(version) ?? 'latest', cap);
+  const at = classes.at(level, minor);
+  const v = classes.verdict(full, level, minor, at);
+  if (v.allowed) return undefined;
+  const without = new Set(classes.verdict(bare, level, minor, at).failures.map((f) => f.reason));
+  const failures = v.failures.filter((f) => !without.has(f.reason));
+  return failures.length === 0 ? undefined : { level, version, effectiveVersion: `v1.${minor}`, failures, workloadPasses };
+}
+
 function buildModel(snapshot: Snapshot, config: Config): PssModel {
   const system = new Set(config.systemNamespaces ?? []);
   const exemptions = config.podSecurity?.exemptions;
@@ -300,13 +359,19 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
 
   const workloads: WorkloadPss[] = [];
   const classes = new PodClasses();
+  /** Per pod spec with ephemeral containers, the spec without them (replicas share spec objects). */
+  const withoutEphemeral = new Map<object, Record<string, any>>(); // eslint-disable-line @typescript-eslint/no-explicit-any
   const targetMinor = effectiveMinor(parsePolicyVersion(targetVersion) ?? 'latest', cap);
   for (const w of workloadsOf(snapshot)) {
     let judged = judgedPodsOf(w);
     if (judged.length === 0) continue;
     // A live workload that runs no pods (scaled to zero, a CronJob between runs) is judged by
-    // its template at the target level: its next pods come from it. Not at the enforced level,
-    // which admission applies to those pods when they are made (they are rejected, not run).
+    // its template at the target level: its next pods come from it. At the enforced level only
+    // when its controller wants pods now and none runs (a Deployment whose ReplicaSet reports
+    // FailedCreate): admission judges each pod the controller makes from the template, so one
+    // the template breaks is refused, every one of them ("a violating Deployment is admitted and
+    // its pods rejected": https://kubernetes.io/docs/concepts/security/pod-security-admission/,
+    // "Workload resources and Pod templates"). Scaled to zero, nothing is refused yet.
     const templateOnly = w.pods.length === 0;
     const nsName = w.ref.namespace ?? judged[0].namespace;
     const ns = namespace(nsName);
@@ -323,6 +388,28 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
         names.add(p.spec.runtimeClassName as string);
       }
       if (names.size > 0) entry.exemptBy = { runtimeClasses: [...names].sort() };
+    }
+    // A controller's pods are judged without their ephemeral (debug) containers, which no
+    // template makes: `kubectl debug` attaches one to one pod, through the pods/ephemeralcontainers
+    // subresource that admission judges on its own (https://kubernetes.io/docs/concepts/workloads/pods/ephemeral-containers/).
+    // Such a pod is reported apart (debugPods). A bare pod is its own workload: judged whole.
+    let debugged: Array<{ pod: PodView; bare: PodView }> | undefined;
+    if (w.ref.kind !== 'Pod' && !templateOnly && judged[0].origin === 'pod') {
+      for (let i = 0; i < judged.length; i++) {
+        const p = judged[i];
+        if (!hasEphemeral(p.spec)) continue;
+        let spec = withoutEphemeral.get(p.spec);
+        if (spec === undefined) {
+          const { ephemeralContainers: _debug, ...rest } = p.spec;
+          withoutEphemeral.set(p.spec, (spec = rest));
+        }
+        if (debugged === undefined) {
+          debugged = [];
+          judged = [...judged];
+        }
+        judged[i] = { ...p, spec };
+        debugged.push({ pod: p, bare: judged[i] });
+      }
     }
     const enforce = ns.levels.enforce;
     let podClasses = classesOf(judged, classes);
@@ -342,10 +429,21 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
       podClasses = [...podClasses, currentClass];
     }
     const atEnforce = evaluateSet(judged, podClasses, enforce.level, enforce.version, cap, classes, isExempt, withTemplate);
-    if (!templateOnly && ns.known) entry.enforce = atEnforce;
+    // An exempt template's pods are admitted all the same: nothing is refused.
+    const refused = templateOnly && w.wantsPods !== undefined && !isExempt(judged[0]);
+    if (refused) entry.refusedPods = w.wantsPods;
+    if ((!templateOnly || refused) && ns.known) entry.enforce = atEnforce;
     if (!ns.system) {
       const sameAsEnforce = enforce.level === targetLevel && atEnforce.effectiveVersion === `v1.${targetMinor}`;
       entry.target = sameAsEnforce ? { ...atEnforce, version: targetVersion } : evaluateSet(judged, podClasses, targetLevel, targetVersion, cap, classes, isExempt, withTemplate);
+    }
+    for (const d of debugged ?? []) {
+      const full = classes.classOf(d.pod);
+      const bare = classes.classOf(d.bare);
+      const atE = entry.enforce ? ephemeralAt(full, bare, enforce.level, enforce.version, cap, classes, entry.enforce.allowed) : undefined;
+      const atT = entry.target ? ephemeralAt(full, bare, targetLevel, targetVersion, cap, classes, entry.target.allowed) : undefined;
+      if (!atE && !atT) continue;
+      (entry.debugPods ??= []).push({ pod: d.pod, containers: ephemeralNames(d.pod.spec), exempt: isExempt(d.pod), ...(atE ? { enforce: atE } : {}), ...(atT ? { target: atT } : {}) });
     }
     workloads.push(entry);
   }

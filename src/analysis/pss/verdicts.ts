@@ -6,7 +6,7 @@ import { refString } from '../workloads.ts';
 import { cisControlsFor } from './controls.ts';
 import { checkChangesBetween, checkLevel, type PssFailure } from './evaluate.ts';
 import { compareLevels, effectiveMinor, parsePolicyVersion, type PssLevel } from './levels.ts';
-import type { NamespacePss, PodSetEvaluation, PssModel, WorkloadPss } from './model.ts';
+import type { DebugPodPss, EphemeralEvaluation, NamespacePss, PodSetEvaluation, PssModel, WorkloadPss } from './model.ts';
 
 export function namespaceRef(ns: NamespacePss): ResourceRef {
   return { kind: 'Namespace', name: ns.name };
@@ -143,7 +143,11 @@ export function workloadVerdict(w: WorkloadPss, e: PodSetEvaluation, what: strin
   evidence.checks = told.checks;
   evidence.controls = told.controls;
   const podsCounted = `${e.failingPods} of ${e.evaluatedPods} ${e.evaluatedPods === 1 ? 'pod' : 'pods'}`;
-  const podsPhrase = w.templateOnly
+  const refused = w.refusedPods && e === w.enforce ? w.refusedPods : undefined;
+  if (refused?.count !== undefined) evidence.wantedPods = refused.count;
+  const podsPhrase = refused
+    ? `it runs none of its ${refused.count === undefined ? '' : `${refused.count} `}${refused.count === 1 ? 'pod' : 'pods'}: admission refuses every pod its template makes, as the template violates`
+    : w.templateOnly
     ? 'it runs no pods now, and its pod template violates'
     : e.currentTemplateFails && e.failingPods === 0
     ? 'its current pod template violates'
@@ -168,4 +172,33 @@ export function workloadVerdict(w: WorkloadPss, e: PodSetEvaluation, what: strin
   const severity = opts.failSeverity?.(e);
   if (severity) verdict.severity = severity;
   return verdict;
+}
+
+/**
+ * The verdict on a pod whose ephemeral (debug) containers break a policy its workload's pods
+ * otherwise meet or fail on their own: reported on the pod, since no template makes them.
+ * `admission` says what admission does at this policy with such a container (the check's own words).
+ */
+export function ephemeralVerdict(w: WorkloadPss, d: DebugPodPss, e: EphemeralEvaluation, what: string, admission: string): Verdict {
+  const told = toldOf(e.failures);
+  const resource: ResourceRef = { kind: 'Pod', namespace: d.pod.namespace, name: d.pod.name };
+  const names = d.containers.map((n) => JSON.stringify(n));
+  const workload = refString(w.workload.ref);
+  const template = e.workloadPasses ? 'the pod template passes' : `${workload} fails on its own (reported there)`;
+  const exempt = d.exempt && w.exemptBy ? ` Admission skips this pod: ${exemptionText(w.exemptBy)}.` : '';
+  return {
+    status: 'fail',
+    resource,
+    message: `pod ${d.pod.namespace}/${d.pod.name} of ${workload} has ephemeral (debug) ${names.length === 1 ? 'container' : 'containers'} ${names.join(', ')} that ${names.length === 1 ? 'violates' : 'violate'} ${what} "${policyString(e)}": ${told.reasons}; ${template}; ${admission}.${exempt} Delete or restart the pod to remove ${names.length === 1 ? 'it' : 'them'}; debug with a non-privileged profile (kubectl debug --profile=restricted).`,
+    evidence: {
+      namespace: d.pod.namespace,
+      workload: w.workload.ref,
+      ephemeralContainers: d.containers,
+      policy: policyString(e),
+      checks: told.checks,
+      controls: told.controls,
+      workloadPasses: e.workloadPasses,
+      ...(d.exempt && w.exemptBy ? { exemption: w.exemptBy } : {}),
+    },
+  };
 }

@@ -101,8 +101,8 @@ describe('pod-security model and checks', () => {
   // A workload running no pods now still makes pods from its template: a Deployment scaled to
   // zero when scaled up, a CronJob at its next schedule. Pod Security Admission judges workload
   // templates too (warn and audit; https://kubernetes.io/docs/concepts/security/pod-security-admission/
-  // "workload resources"); enforce applies when the pods are made, rejecting them, so no
-  // enforced-level verdict is given for a template alone.
+  // "workload resources"); enforce applies when the pods are made, rejecting them, so a workload
+  // scaled to zero gets no enforced-level verdict (the CronJob, which will make pods, does).
   it('a live workload with no pods is judged by its template at the target level and by the hardening checks', () => {
     const writable = { containers: [{ name: 'c', image: 'x', resources: { limits: { cpu: '1', memory: '1Gi' } } }] };
     const scaledDown: KubeObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'batch', namespace: 'shop' }, spec: { replicas: 0, template: { spec: privilegedSpec } } };
@@ -112,7 +112,7 @@ describe('pod-security model and checks', () => {
     const target = fails(results.get('pod-security.pod-violates-target'));
     expect(target.map((v) => `${v.resource.kind}/${v.resource.name}:${v.severity ?? ''}`).sort()).toEqual(['CronJob/nightly:', 'Deployment/batch:high', 'ReplicationController/legacy:high']);
     expect(target.find((v) => v.resource.name === 'batch')!.message).toContain('it runs no pods now, and its pod template violates the target Pod Security level');
-    expect(results.get('pod-security.pod-violates-enforced-level')).toEqual([]);
+    expect(results.get('pod-security.pod-violates-enforced-level')!.map((v) => `${v.status} ${v.resource.kind}/${v.resource.name}`)).toEqual(['pass CronJob/nightly']);
     const writableRoot = fails(results.get('pod-security.writable-root-filesystem'));
     expect(writableRoot.map((v) => `${v.resource.kind}/${v.resource.name}`).sort()).toEqual(['CronJob/nightly', 'Deployment/batch', 'ReplicationController/legacy']);
     expect(fails(results.get('pod-security.resource-limits-missing')).map((v) => v.resource.name).sort()).toEqual(['batch', 'legacy']);
@@ -137,6 +137,109 @@ describe('pod-security model and checks', () => {
     expect(running.results.get('pod-security.pod-violates-enforced-level')!.map((v) => `${v.status} ${v.resource.kind}/${v.resource.name}`)).toEqual(['pass ReplicaSet/workers']);
     const idle = run([ns('shop', enforce('baseline')), rs(0)]);
     expect(fails(idle.results.get('pod-security.pod-violates-target')).map((v) => `${v.severity} ${v.resource.kind}/${v.resource.name}`)).toEqual(['high ReplicaSet/workers']);
+  });
+
+  // Enforce judges the pods a controller makes, not its template: "a violating Deployment is
+  // admitted and its pods rejected" (reference/checks.md 2.6; https://kubernetes.io/docs/concepts/security/pod-security-admission/,
+  // "Workload resources and Pod templates": enforce "is not applied to workload resources, only
+  // to the resulting pod objects"). A live Deployment that wants two pods and runs none, its
+  // ReplicaSet reporting FailedCreate, is every pod refused: its template is judged at the
+  // enforced level. Scaled to zero, suspended, or on no node, nothing is refused (yet).
+  it('a live workload that wants pods and runs none is judged at the enforced level by its template; scaled to zero it is not', () => {
+    const hardened = { containers: [{ name: 'c', image: 'x', securityContext: { readOnlyRootFilesystem: true } }] };
+    const deployment = (name: string, replicas: number): KubeObject[] => [
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'pay', uid: `d-${name}`, annotations: { 'deployment.kubernetes.io/revision': '1' } },
+        spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: hardened } },
+        status: { replicas: 0, unavailableReplicas: replicas, conditions: [{ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: `pods "${name}-7c9d8f-abcde" is forbidden: violates PodSecurity "restricted:latest"` }] } },
+      { apiVersion: 'apps/v1', kind: 'ReplicaSet',
+        metadata: { name: `${name}-7c9d8f`, namespace: 'pay', uid: `rs-${name}`, labels: { app: name, 'pod-template-hash': '7c9d8f' }, annotations: { 'deployment.kubernetes.io/revision': '1' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name, uid: `d-${name}`, controller: true }] },
+        spec: { replicas, selector: { matchLabels: { app: name, 'pod-template-hash': '7c9d8f' } }, template: { metadata: { labels: { app: name, 'pod-template-hash': '7c9d8f' } }, spec: hardened } },
+        status: { replicas: 0, conditions: [{ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate' }] } },
+    ];
+    const daemonSet = (name: string, status?: object): KubeObject => ({
+      apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name, namespace: 'pay' },
+      spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: hardened } }, ...(status ? { status } : {}),
+    });
+    const cron = (name: string, suspend: boolean): KubeObject => ({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name, namespace: 'pay' }, spec: { suspend, schedule: '0 0 * * *', jobTemplate: { spec: { template: { spec: hardened } } } } });
+    const objects = [
+      ns('pay', enforce('restricted')), ...deployment('api', 2), ...deployment('idle', 0),
+      daemonSet('agent'), daemonSet('gpu-agent', { desiredNumberScheduled: 0 }), cron('nightly', false), cron('paused', true),
+    ];
+    const config = defaultConfig();
+    config.target.podSecurityLevel = 'baseline';
+    const { results } = run(objects, config, 'v1.34.1');
+    const enforced = results.get('pod-security.pod-violates-enforced-level')!;
+    expect(enforced.map((v) => `${v.status} ${v.severity ?? 'high'} ${v.resource.kind}/${v.resource.name}`).sort()).toEqual(['fail high CronJob/nightly', 'fail high DaemonSet/agent', 'fail high Deployment/api']);
+    const api = enforced.find((v) => v.resource.name === 'api')!;
+    expect(api.message).toBe('Deployment pay/api: it runs none of its 2 pods: admission refuses every pod its template makes, as the template violates the namespace\'s enforced Pod Security level "restricted:latest (v1.34)": allowPrivilegeEscalation != false (container "c" must set securityContext.allowPrivilegeEscalation=false); unrestricted capabilities (container "c" must set securityContext.capabilities.drop=["ALL"]); runAsNonRoot != true (pod or container "c" must set securityContext.runAsNonRoot=true); seccompProfile (pod or container "c" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost").');
+    expect(api.evidence).toMatchObject({ wantedPods: 2, podCount: 0 });
+    expect(enforced.find((v) => v.resource.name === 'agent')!.message).toContain('DaemonSet pay/agent: it runs none of its pods: admission refuses every pod its template makes');
+    // The template passes the baseline target: not a blocker of its rollout.
+    expect(fails(results.get('pod-security.pod-violates-target'))).toEqual([]);
+
+    // An exempt namespace's pods are admitted all the same: nothing is refused.
+    config.podSecurity.exemptions = { namespaces: ['pay'], runtimeClasses: [], usernames: [] };
+    expect(run(objects, config, 'v1.34.1').results.get('pod-security.pod-violates-enforced-level')).toEqual([]);
+  });
+
+  // `kubectl debug` attaches an ephemeral container to one running pod through the
+  // pods/ephemeralcontainers subresource; no template makes it
+  // (https://kubernetes.io/docs/concepts/workloads/pods/ephemeral-containers/), and Pod Security
+  // admission judges that subresource's updates like a pod (reference/checks.md 2.1: "Containers"
+  // includes spec.ephemeralContainers; test case 1: a privileged one fails baseline). So the
+  // Deployment, whose template passes, is no blocker of the target's rollout: the debug
+  // container is reported on its pod, at the check's own severity, with what to do about it.
+  describe('a debug (ephemeral) container on one pod of a Deployment', () => {
+    const hardened = {
+      securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+      containers: [{ name: 'c', image: 'x', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true }, resources: { limits: { cpu: '1', memory: '1Gi' } } }],
+    };
+    const debugger_ = { name: 'debugger-x7k2p', image: 'busybox', stdin: true, tty: true, targetContainerName: 'c', securityContext: { privileged: true } };
+    const objects = (spec: object, labels: Record<string, string> = {}): KubeObject[] => {
+      const tpl = { metadata: { labels: { app: 'api', 'pod-template-hash': 'abc12' } }, spec };
+      const pod = (name: string, debug: boolean): KubeObject => ({
+        apiVersion: 'v1', kind: 'Pod',
+        metadata: { name, namespace: 'web', uid: `p-${name}`, labels: { app: 'api', 'pod-template-hash': 'abc12' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'api-abc12', uid: 'rs-1', controller: true }] },
+        spec: debug ? { ...spec, ephemeralContainers: [debugger_] } : spec, status: { phase: 'Running' },
+      });
+      return [
+        ns('web', labels),
+        { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: 'web', uid: 'd-1', annotations: { 'deployment.kubernetes.io/revision': '1' } }, spec: { replicas: 2, selector: { matchLabels: { app: 'api' } }, template: { metadata: { labels: { app: 'api' } }, spec } } },
+        { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'api-abc12', namespace: 'web', uid: 'rs-1', labels: tpl.metadata.labels, annotations: { 'deployment.kubernetes.io/revision': '1' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'api', uid: 'd-1', controller: true }] }, spec: { replicas: 2, selector: { matchLabels: tpl.metadata.labels }, template: tpl } },
+        pod('api-abc12-aaaaa', false), pod('api-abc12-bbbbb', true),
+      ];
+    };
+    const verdicts = (vs: Verdict[] | undefined) => (vs ?? []).map((v) => `${v.status} ${v.severity ?? '-'} ${v.resource.kind}/${v.resource.name}`).sort();
+
+    it('passes the Deployment, whose template passes, and reports the pod at the check\'s own severity', () => {
+      const { results } = run(objects(hardened), defaultConfig(), 'v1.33.1');
+      const target = results.get('pod-security.pod-violates-target');
+      expect(verdicts(target)).toEqual(['fail - Pod/api-abc12-bbbbb', 'pass - Deployment/api']);
+      const [pod] = fails(target);
+      expect(pod.resource).toEqual({ kind: 'Pod', namespace: 'web', name: 'api-abc12-bbbbb' });
+      expect(pod.message).toBe('pod web/api-abc12-bbbbb of Deployment web/api has ephemeral (debug) container "debugger-x7k2p" that violates the target Pod Security level "restricted:latest (v1.33)": privileged (container "debugger-x7k2p" must not set securityContext.privileged=true); allowPrivilegeEscalation != false (container "debugger-x7k2p" must set securityContext.allowPrivilegeEscalation=false); unrestricted capabilities (container "debugger-x7k2p" must set securityContext.capabilities.drop=["ALL"]); the pod template passes; admission at the target level refuses attaching such a container (it judges the pods/ephemeralcontainers subresource). Delete or restart the pod to remove it; debug with a non-privileged profile (kubectl debug --profile=restricted).');
+      expect(pod.evidence).toMatchObject({ workload: { kind: 'Deployment', namespace: 'web', name: 'api' }, ephemeralContainers: ['debugger-x7k2p'], workloadPasses: true });
+      // The writable root is the debug container's, on its pod; the Deployment's containers are read-only.
+      expect(verdicts(results.get('pod-security.writable-root-filesystem'))).toEqual(['fail - Pod/api-abc12-bbbbb', 'pass - Deployment/api']);
+      expect(fails(results.get('pod-security.writable-root-filesystem'))[0].message).toBe('pod web/api-abc12-bbbbb of Deployment web/api: ephemeral (debug) container debugger-x7k2p: readOnlyRootFilesystem is not true; the pod template passes. Delete or restart the pod to remove it.');
+    });
+
+    it('at an enforced level it breaks, reports the pod (attached before the label, or by an exemption), not the Deployment', () => {
+      const { results } = run(objects(hardened, enforce('baseline')), defaultConfig(), 'v1.33.1');
+      const enforced = results.get('pod-security.pod-violates-enforced-level');
+      expect(verdicts(enforced)).toEqual(['fail - Pod/api-abc12-bbbbb', 'pass - Deployment/api']);
+      expect(fails(enforced)[0].message).toContain('has ephemeral (debug) container "debugger-x7k2p" that violates the namespace\'s enforced Pod Security level "baseline:latest (v1.33)": privileged (container "debugger-x7k2p" must not set securityContext.privileged=true); the pod template passes; admission at this level refuses attaching such a container');
+    });
+
+    it('a template that fails on its own is reported on the Deployment without the debug container\'s reasons, and the pod for what the debug container adds', () => {
+      const { results } = run(objects(privilegedSpec), defaultConfig(), 'v1.33.1');
+      const target = fails(results.get('pod-security.pod-violates-target'));
+      expect(target.map((v) => `${v.severity ?? '-'} ${v.resource.kind}/${v.resource.name}`).sort()).toEqual(['- Pod/api-abc12-bbbbb', 'high Deployment/api']);
+      const dep = target.find((v) => v.resource.kind === 'Deployment')!;
+      expect(dep.message).toContain('2 of 2 pods violate');
+      expect(dep.message).not.toContain('debugger-x7k2p');
+      expect(target.find((v) => v.resource.kind === 'Pod')!.message).toContain('; Deployment web/api fails on its own (reported there);');
+    });
   });
 
   // A Job with a Complete or Failed condition (or SuccessCriteriaMet / FailureTarget, which

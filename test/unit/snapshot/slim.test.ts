@@ -145,8 +145,13 @@ describe('slim declarations', () => {
       apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent', generation: 3 },
       status: { currentNumberScheduled: 2, numberMisscheduled: 0, desiredNumberScheduled: 2, numberReady: 2, observedGeneration: 3, updatedNumberScheduled: 2, numberAvailable: 2 },
     });
-    expect(counted.status).toEqual({ observedGeneration: 3, updatedNumberScheduled: 2 });
+    expect(counted.status).toEqual({ desiredNumberScheduled: 2, observedGeneration: 3, updatedNumberScheduled: 2 });
     expect(counted.metadata).toEqual({ name: 'agent', generation: 3 });
+  });
+
+  it('a DaemonSet keeps desiredNumberScheduled: one scheduled to no node wants no pods, so a template admission refuses is not "every pod refused"', () => {
+    const ds = slimObject('daemonsets', { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'gpu-agent' }, status: { currentNumberScheduled: 0, desiredNumberScheduled: 0, numberReady: 0, numberMisscheduled: 0 } });
+    expect(ds.status).toEqual({ desiredNumberScheduled: 0 });
   });
 
   it('an undeclared kind is kept whole, managedFields and status included', () => {
