@@ -216,13 +216,7 @@ export function powerfulOthersIn(ns: string, s: Subject, grants: readonly Grant[
   const { list: found, withMissing } = powerfulIn(powerful, ns, grants);
   if (!found && powerful.everywhere.length === 0) return undefined;
   const here = found ?? [];
-  const isSa = s.kind === 'ServiceAccount';
-  const isSaGroup = s.kind === 'Group' && (s.name === SA_GROUP || (s.name.startsWith(`${SA_GROUP}:`) && s.name.length > SA_GROUP.length + 1));
-  const self = new Set<string>();
-  const key = `${ns}/${s.name}`;
-  if (isSa && s.namespace === ns && powerful.accounts.has(key) && (withMissing || !powerful.missingAccounts.has(key))) self.add(`ServiceAccount ${key}`);
-  if (powerful.groups.has(ns) && ((isSa && s.namespace === ns) || (s.kind === 'Group' && s.name === `${SA_GROUP}:${ns}`))) self.add(`all service accounts (group ${SA_GROUP}:${ns})`);
-  const everywhere = isSa || isSaGroup ? [] : powerful.everywhere;
+  const { self, everywhere } = selfIn(powerful, ns, s, withMissing);
   const count = here.length - self.size + everywhere.length;
   if (count <= 0) return undefined;
   const names: string[] = [];
@@ -233,6 +227,47 @@ export function powerfulOthersIn(ns: string, s: Subject, grants: readonly Grant[
     }
   }
   return { names, count };
+}
+
+/**
+ * Of the powerful accounts of `ns`, those whose grant `s` already holds (as itself, or through
+ * system:serviceaccounts:NS), and the accounts of every namespace that count for it (none for a
+ * service account or a group of them: it is in system:serviceaccounts).
+ */
+function selfIn(powerful: PowerfulServiceAccounts, ns: string, s: Subject, withMissing: boolean): { self: Set<string>; everywhere: readonly string[] } {
+  const isSa = s.kind === 'ServiceAccount';
+  const isSaGroup = s.kind === 'Group' && (s.name === SA_GROUP || (s.name.startsWith(`${SA_GROUP}:`) && s.name.length > SA_GROUP.length + 1));
+  const self = new Set<string>();
+  const key = `${ns}/${s.name}`;
+  if (isSa && s.namespace === ns && powerful.accounts.has(key) && (withMissing || !powerful.missingAccounts.has(key))) self.add(`ServiceAccount ${key}`);
+  if (powerful.groups.has(ns) && ((isSa && s.namespace === ns) || (s.kind === 'Group' && s.name === `${SA_GROUP}:${ns}`))) self.add(`all service accounts (group ${SA_GROUP}:${ns})`);
+  return { self, everywhere: isSa || isSaGroup ? [] : powerful.everywhere };
+}
+
+/**
+ * powerfulOthersIn for a subject that can act only as the accounts of `ns` named `names`: a token
+ * it may mint, or an impersonation it may make, limited by resourceNames (which there are names of
+ * ServiceAccounts: kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-resources).
+ * Those named accounts that are powerful, as themselves or through system:serviceaccounts[:NS],
+ * with powerfulOthersIn's exclusions (the subject itself, a grant it holds through its groups, a
+ * missing account it cannot create or impersonate). O(names).
+ */
+function powerfulNamedIn(ns: string, names: ReadonlySet<string>, s: Subject, grants: readonly Grant[], ctx: AuditContext): PowerfulOthers | undefined {
+  const powerful = powerfulServiceAccounts(ctx);
+  const { withMissing } = powerfulIn(powerful, ns, grants);
+  const { self, everywhere } = selfIn(powerful, ns, s, withMissing);
+  const found: string[] = [];
+  for (const n of names) {
+    const key = `${ns}/${n}`;
+    if (!powerful.accounts.has(key) || (!withMissing && powerful.missingAccounts.has(key))) continue;
+    const text = `ServiceAccount ${key}`;
+    if (!self.has(text)) found.push(text);
+  }
+  // A named account is a member of system:serviceaccounts:NS and system:serviceaccounts.
+  const group = `all service accounts (group ${SA_GROUP}:${ns})`;
+  if (powerful.groups.has(ns) && !self.has(group)) found.push(group);
+  found.push(...everywhere);
+  return found.length > 0 ? { names: found.slice(0, 3), count: found.length } : undefined;
 }
 
 /**
@@ -250,11 +285,39 @@ function powerfulText(ns: string, names: readonly string[], count: number, moreN
   return { text: `Namespace ${ns}${more} holds ${list}, which ${plural ? 'have' : 'has'} dangerous permissions ${where}`, plural };
 }
 
-/** The namespaces of `hits` (but `except`), sorted, holding powerful service accounts `s` could act as and whose power it lacks (powerfulOthersIn), with those accounts. */
-function powerfulNamespaces(hits: readonly PermissionHit[], s: Subject, grants: readonly Grant[], ctx: AuditContext, except?: string): Array<[string, PowerfulOthers]> {
+/**
+ * The namespaces of `hits` (but `except`), sorted, holding powerful service accounts `s` could act
+ * as and whose power it lacks (powerfulOthersIn), with those accounts. With `actsAs`, only the hits
+ * it accepts count, and a namespace whose accepted hits all name their accounts (resourceNames)
+ * holds only those of them that are powerful (powerfulNamedIn).
+ */
+function powerfulNamespaces(hits: readonly PermissionHit[], s: Subject, grants: readonly Grant[], ctx: AuditContext, opts: { except?: string; actsAs?: ActsAsServiceAccounts } = {}): Array<[string, PowerfulOthers]> {
+  const { except, actsAs } = opts;
+  let accepted: readonly PermissionHit[] = hits;
+  // Namespace -> the accounts its named hits act as; and the namespaces where a hit acts as every account.
+  let named: Map<string, Set<string>> | undefined;
+  let everyIn: Set<string> | undefined;
+  if (actsAs) {
+    const kept: PermissionHit[] = [];
+    for (const h of hits) {
+      const reach = actsAs(h);
+      if (reach === false) continue;
+      kept.push(h);
+      if (!h.namespace) continue;
+      if (reach === true) (everyIn ??= new Set()).add(h.namespace);
+      else {
+        let set = (named ??= new Map()).get(h.namespace);
+        if (!set) named.set(h.namespace, (set = new Set<string>()));
+        for (const n of reach) set.add(n);
+      }
+    }
+    accepted = kept;
+  }
   const out: Array<[string, PowerfulOthers]> = [];
-  for (const ns of sortedDistinct(hits, (h) => h.namespace ?? '')) {
-    const others = ns && ns !== except ? powerfulOthersIn(ns, s, grants, ctx) : undefined;
+  for (const ns of sortedDistinct(accepted, (h) => h.namespace ?? '')) {
+    if (!ns || ns === except) continue;
+    const names = everyIn?.has(ns) ? undefined : named?.get(ns);
+    const others = names ? powerfulNamedIn(ns, names, s, grants, ctx) : powerfulOthersIn(ns, s, grants, ctx);
     if (others) out.push([ns, others]);
   }
   return out;
@@ -266,8 +329,12 @@ function powerfulNamespacesText(found: Array<[string, PowerfulOthers]>, ctx: Aud
   return powerfulText(ns, names, count, found.length - 1, powerfulServiceAccounts(ctx));
 }
 
-/** Whether a permission hit gives a way to act as the service accounts of its namespace (exec into their pods, mint their tokens, impersonate them). */
-export type ActsAsServiceAccounts = (h: PermissionHit) => boolean;
+/**
+ * Which service accounts of its namespace a permission hit gives a way to act as: every one (true:
+ * exec into their pods, mint their tokens, impersonate them), only those it names (their names: a
+ * token or an impersonation limited by resourceNames), or none (false).
+ */
+export type ActsAsServiceAccounts = (h: PermissionHit) => boolean | readonly string[];
 
 const reachesEverything = (hits: readonly PermissionHit[]) => hits.some((h) => !h.namespace || h.namespace === 'kube-system');
 
@@ -275,21 +342,22 @@ const reachesEverything = (hits: readonly PermissionHit[]) => hits.some((h) => !
  * Failing subjects whose reach is one namespace get this lower severity, unless the namespace is
  * kube-system, or, when `actsAs` is given, a hit it accepts is in a namespace holding a service
  * account with a dangerous grant cluster-wide or in kube-system (powerfulServiceAccounts) whose
- * power the subject lacks (powerfulOthersIn): there that permission is a way to the account's
+ * power the subject lacks (powerfulOthersIn), and which the hit reaches (one it names, if it names
+ * its accounts: powerfulNamedIn): there that permission is a way to the account's
  * permissions, as kube-system is to the control plane's. Exec into a pod of an account, or a
  * token minted for it, acts as that account: an account the subject is, or whose grant it holds
  * through its groups, gives it nothing. Without `actsAs` (a permission that gives no way to act
  * as an account, e.g. relabelling the namespace) the plain rule.
  */
 export function namespaceOnlySeverity(lower: Severity, actsAs?: ActsAsServiceAccounts): (hits: PermissionHit[], grants: readonly Grant[], ctx: AuditContext, subject: Subject) => Severity | undefined {
-  return (hits, grants, ctx, subject) => (reachesEverything(hits) || (actsAs !== undefined && powerfulNamespaces(hits.filter(actsAs), subject, grants, ctx).length > 0) ? undefined : lower);
+  return (hits, grants, ctx, subject) => (reachesEverything(hits) || (actsAs !== undefined && powerfulNamespaces(hits, subject, grants, ctx, { actsAs }).length > 0) ? undefined : lower);
 }
 
 /** For a subject of namespaceOnlySeverity(lower, actsAs) kept at the check's severity by a powerful service account: which, and why. */
 export function powerfulNamespaceNote(actsAs: ActsAsServiceAccounts): (hits: PermissionHit[], ctx: AuditContext, subject: Subject, grants: readonly Grant[]) => string | undefined {
   return (hits, ctx, subject, grants) => {
     if (reachesEverything(hits)) return undefined;
-    const found = powerfulNamespaces(hits.filter(actsAs), subject, grants, ctx);
+    const found = powerfulNamespaces(hits, subject, grants, ctx, { actsAs });
     if (found.length === 0) return undefined;
     const { text, plural } = powerfulNamespacesText(found, ctx);
     return `${text}: this access there is a way to act as ${plural ? 'them' : 'it'}, so it is rated as in kube-system`;
@@ -303,7 +371,7 @@ export function powerfulNamespaceNote(actsAs: ActsAsServiceAccounts): (hits: Per
  */
 export function powerfulOthersNote(namespace: string, why: (plural: boolean) => string): (hits: PermissionHit[], ctx: AuditContext, subject: Subject, grants: readonly Grant[]) => string | undefined {
   return (hits, ctx, subject, grants) => {
-    const found = powerfulNamespaces(hits, subject, grants, ctx, namespace);
+    const found = powerfulNamespaces(hits, subject, grants, ctx, { except: namespace });
     if (found.length === 0) return undefined;
     const { text, plural } = powerfulNamespacesText(found, ctx);
     return `${text}: ${why(plural)}`;

@@ -6,9 +6,12 @@ import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 const PV_CREATE_LABEL = permissionLabel(PV_CREATE);
 const onlyPvCreate = (hits: PermissionHit[]) => hits.every((h) => h.permission === PV_CREATE_LABEL);
 // Impersonating service accounts and minting their tokens act as them; escalate and bind
-// in a namespace reach no further than it.
+// in a namespace reach no further than it. A rule limited by resourceNames acts only as the
+// accounts it names: a TokenRequest is a create on serviceaccounts/token named by its account,
+// and impersonating an account (also as the user system:serviceaccount:NS:NAME) is authorized as
+// impersonate on serviceaccounts NAME in NS (kubernetes staging/src/k8s.io/apiserver/pkg/endpoints/filters/impersonation.go).
 const ACTS_AS = new Set([permissionLabel(p('impersonate', '', 'serviceaccounts')), permissionLabel(p('create', '', 'serviceaccounts', 'token'))]);
-const actsAsServiceAccounts = (h: PermissionHit) => ACTS_AS.has(h.permission);
+const actsAsServiceAccounts = (h: PermissionHit) => ACTS_AS.has(h.permission) && (h.ruleObj.resourceNames.length > 0 ? h.ruleObj.resourceNames : true);
 const namespaceOnly = namespaceOnlySeverity('medium', actsAsServiceAccounts);
 const powerfulNote = powerfulNamespaceNote(actsAsServiceAccounts);
 

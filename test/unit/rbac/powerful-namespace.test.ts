@@ -543,3 +543,142 @@ rules: [{apiGroups: [""], resources: [secrets], verbs: [get, list]}]
     }
   });
 });
+
+// A rule limited by resourceNames allows only the objects it names
+// (kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-resources). A TokenRequest is a
+// create on serviceaccounts/token named by its account (kubernetes.io/docs/reference/kubernetes-api/authentication-resources/token-request-v1/),
+// and impersonating an account is authorized as impersonate on serviceaccounts NAME in NS, even when
+// asked as the user system:serviceaccount:NS:NAME (kubernetes.io/docs/reference/access-authn-authz/authentication/#user-impersonation;
+// buildImpersonationRequests, kubernetes staging/src/k8s.io/apiserver/pkg/endpoints/filters/impersonation.go).
+// So a subject minting or impersonating only named accounts acts as those alone: its namespace is a
+// way to a powerful account only if it names one.
+describe('token minting and impersonation limited to named service accounts act only as those', () => {
+  const SA = (ns: string, name: string) => `
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: ${name}, namespace: ${ns}}
+`;
+  /** ci/admin is cluster-admin, ci/reader reads Secrets cluster-wide; ci/controller and ci/builder hold nothing. */
+  const CI = SA('ci', 'admin') + SA('ci', 'reader') + SA('ci', 'controller') + SA('ci', 'builder') + `
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: ci-admin}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects: [{kind: ServiceAccount, name: admin, namespace: ci}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: secret-reader}
+rules: [{apiGroups: [""], resources: [secrets], verbs: [get, list]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: ci-reader}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: secret-reader}
+subjects: [{kind: ServiceAccount, name: reader, namespace: ci}]
+`;
+  /** A Role in ci with `rules`, bound to ServiceAccount ci/controller. */
+  const FOR_CONTROLLER = (rules: string) => `
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: controller, namespace: ci}
+rules: ${rules}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: controller, namespace: ci}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: controller}
+subjects: [{kind: ServiceAccount, name: controller, namespace: ci}]
+`;
+  const TOKENS = (names: string[]) => `[{apiGroups: [""], resources: [serviceaccounts/token], verbs: [create], resourceNames: [${names.join(', ')}]}]`;
+  const IMPERSONATE = (names: string[]) => `[{apiGroups: [""], resources: [serviceaccounts], verbs: [impersonate], resourceNames: [${names.join(', ')}]}]`;
+  const PE = 'rbac.privilege-escalation';
+  const NOTE_ADMIN = '. Namespace ci holds ServiceAccount ci/admin, which has dangerous permissions cluster-wide: this access there is a way to act as it, so it is rated as in kube-system';
+
+  it('a controller allowed to mint only its own token, beside cluster-admin ci/admin: medium, no kube-system note', () => {
+    const v = verdictOf(PE, CI + FOR_CONTROLLER(TOKENS(['controller'])), 'controller');
+    expect(v.status).toBe('fail');
+    expect(v.severity).toBe('medium');
+    expect(v.message).toBe('ServiceAccount:ci/controller can escalate privileges in namespace ci (create serviceaccounts/token) via RoleBinding ci/controller → Role ci/controller');
+  });
+
+  it('ci/reader, itself powerful, allowed to mint only its own token: gains nothing it has not, medium', () => {
+    const yaml = CI + FOR_CONTROLLER(TOKENS(['reader'])).replace('{kind: ServiceAccount, name: controller, namespace: ci}', '{kind: ServiceAccount, name: reader, namespace: ci}');
+    const v = verdictOf(PE, yaml, 'reader');
+    expect(v.severity).toBe('medium');
+    expect(v.message).not.toContain('Namespace ci holds');
+  });
+
+  it('minting a token for ci/admin by name: rated as in kube-system, the note naming ci/admin alone (not ci/reader)', () => {
+    const v = verdictOf(PE, CI + FOR_CONTROLLER(TOKENS(['controller', 'admin'])), 'controller');
+    expect(v.severity).toBeUndefined();
+    expect(v.message).toMatch(new RegExp(`${NOTE_ADMIN.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+    expect(v.message).not.toContain('ci/reader');
+  });
+
+  it('impersonating ci/admin by name (the user system:serviceaccount:ci:admin is authorized this way): rated as in kube-system, naming ci/admin', () => {
+    const v = verdictOf(PE, CI + FOR_CONTROLLER(IMPERSONATE(['admin'])), 'controller');
+    expect(v.severity).toBeUndefined();
+    expect(v.message).toContain(NOTE_ADMIN);
+    expect(v.message).not.toContain('ci/reader');
+  });
+
+  it('named accounts that hold nothing (ci/builder), or that do not exist: medium', () => {
+    for (const rules of [TOKENS(['builder']), IMPERSONATE(['builder', 'nobody']), TOKENS(['controller', 'builder'])]) {
+      const v = verdictOf(PE, CI + FOR_CONTROLLER(rules), 'controller');
+      expect(v.severity, rules).toBe('medium');
+      expect(v.message, rules).not.toContain('Namespace ci holds');
+    }
+  });
+
+  it('a named rule beside one for every account in the same namespace: every account counts', () => {
+    const rules = `[{apiGroups: [""], resources: [serviceaccounts/token], verbs: [create], resourceNames: [controller]}, {apiGroups: [""], resources: [serviceaccounts], verbs: [impersonate]}]`;
+    const v = verdictOf(PE, CI + FOR_CONTROLLER(rules), 'controller');
+    expect(v.severity).toBeUndefined();
+    expect(v.message).toContain('. Namespace ci holds ServiceAccount ci/admin, ServiceAccount ci/reader, which have dangerous permissions cluster-wide');
+  });
+
+  it('a named account powerful through system:serviceaccounts:ci is named by its group; the group\'s own members gain nothing', () => {
+    const yaml = SA('ci', 'builder') + `
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: ci-sas-admin}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects: [{kind: Group, name: "system:serviceaccounts:ci", apiGroup: rbac.authorization.k8s.io}]
+` + ROLE_IN('ci', 'minter', TOKENS(['builder'])) + FOR_CONTROLLER(TOKENS(['builder']));
+    const minter = verdictOf(PE, yaml, 'minter');
+    expect(minter.severity).toBeUndefined();
+    expect(minter.message).toContain('. Namespace ci holds all service accounts (group system:serviceaccounts:ci), which have dangerous permissions cluster-wide');
+    expect(verdictOf(PE, yaml, 'controller').severity).toBe('medium');
+  });
+
+  it('exec limited to named pods still reaches whatever account those pods run as: rated as in kube-system, as before', () => {
+    const v = verdictOf('rbac.pod-exec-attach', CI + FOR_CONTROLLER('[{apiGroups: [""], resources: [pods/exec], verbs: [create], resourceNames: [controller-0]}]'), 'controller');
+    expect(v.severity).toBeUndefined();
+    expect(v.message).toContain('. Namespace ci holds ServiceAccount ci/admin, ServiceAccount ci/reader, which have dangerous permissions cluster-wide');
+  });
+
+  it('impersonating users is authorized cluster-wide only (a ClusterRoleBinding): high whatever it names, as before', () => {
+    const yaml = CI + `
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: impersonate-admin}
+rules: [{apiGroups: [""], resources: [users], verbs: [impersonate], resourceNames: ["system:serviceaccount:ci:admin"]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: impersonate-admin}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: impersonate-admin}
+subjects: [{kind: User, name: ops, apiGroup: rbac.authorization.k8s.io}]
+`;
+    const v = verdictOf(PE, yaml, 'ops');
+    expect(v.status).toBe('fail');
+    expect(v.severity).toBeUndefined();
+    expect(v.message).toContain('cluster-wide (impersonate users)');
+  });
+});
