@@ -163,20 +163,36 @@ export function carriedWaivers(waivers: ReadonlyArray<WaiverConfig>, findings: R
 }
 
 /**
+ * Whether a waiver may have covered a stored finding on `resource`: it names that resource, or
+ * objects of another kind (those it stemmed from, which a stored run read for a diff does not
+ * keep). One naming another object of the finding's own kind (a batch of waivers alike but for
+ * their Deployment) never covered it.
+ */
+function mayHaveCovered(w: Pick<WaiverStatus, 'resource'>, resource: Result['resource']): boolean {
+  return namesRef(w.resource, resource) || !glob(w.resource.kind, resource.kind);
+}
+
+/**
  * Marks each unmatched waiver of `statuses` (this run's) that covered a finding of the compared
  * run which is open in this one: openFinding, with `coveredIn` the run that finding comes from
  * (`runOf` its check: the per-check baseline may take it from an older run). The waiver is told
- * by what the stored finding kept of it (check, reason, owner, expiry); two unmatched waivers
- * alike in all four cannot be told apart, and neither is marked. One pass over each run's
- * findings, none when no waiver is unmatched.
+ * by what the stored finding kept of it (check, reason, owner, expiry) and by naming that
+ * finding's resource or objects of another kind (mayHaveCovered: a batch of waivers alike in all four but
+ * their resource is common: a stale one must not inherit the finding of another, removed on
+ * purpose); when two unmatched waivers still fit one finding, neither is marked for it. One pass
+ * over each run's findings, none when no waiver is unmatched.
  */
 export function noteCoveredBefore(
   statuses: WaiverStatus[], current: ReadonlyArray<Pick<Finding, 'fingerprint' | 'check' | 'resource' | 'waived'>>,
-  previous: ReadonlyArray<Pick<Finding, 'fingerprint' | 'check' | 'waived' | 'waiver'>>, runOf: (check: string) => string,
+  previous: ReadonlyArray<Pick<Finding, 'fingerprint' | 'check' | 'resource' | 'waived' | 'waiver'>>, runOf: (check: string) => string,
 ): void {
   const key = (check: string, w: { reason: string; owner: string; expires: string }) => JSON.stringify([check, w.reason, w.owner, w.expires]);
-  const unmatched = new Map<string, WaiverStatus | null>();
-  for (const s of statuses) if (s.state === 'unmatched') unmatched.set(key(s.check, s), unmatched.has(key(s.check, s)) ? null : s);
+  const unmatched = new Map<string, WaiverStatus[]>();
+  for (const s of statuses) {
+    if (s.state !== 'unmatched') continue;
+    const list = unmatched.get(key(s.check, s));
+    if (list) list.push(s); else unmatched.set(key(s.check, s), [s]);
+  }
   if (unmatched.size === 0) return;
   const checks = new Set(statuses.filter((s) => s.state === 'unmatched').map((s) => s.check));
   const open = new Map<string, Pick<Finding, 'fingerprint' | 'resource'>>();
@@ -185,9 +201,12 @@ export function noteCoveredBefore(
   const lost = new Map<WaiverStatus, Array<{ f: Pick<Finding, 'fingerprint' | 'resource'>; check: string }>>();
   for (const p of previous) {
     if (!p.waived || !p.waiver || !checks.has(p.check)) continue;
-    const s = unmatched.get(key(p.check, p.waiver));
-    const f = s ? open.get(p.fingerprint) : undefined;
-    if (!s || !f) continue;
+    const alike = unmatched.get(key(p.check, p.waiver));
+    const f = alike ? open.get(p.fingerprint) : undefined;
+    if (!alike || !f) continue;
+    const fitting = alike.filter((w) => mayHaveCovered(w, p.resource));
+    if (fitting.length !== 1) continue;
+    const s = fitting[0]!;
     const list = lost.get(s);
     if (list) list.push({ f, check: p.check }); else lost.set(s, [{ f, check: p.check }]);
   }

@@ -41,7 +41,7 @@ describe('the warning of a waiver that matches no finding', () => {
 
   it('says it no longer covers the finding it covered in the compared run, which is still open', () => {
     const { statuses } = applyWaivers([waiver], [finding({ related: [{ kind: 'ClusterRole', name: 'ci-deployer-v2' }] })], now, [{ id: waiver.check, status: 'fail' }]);
-    const previous = [{ fingerprint: 'fp-sa', check: waiver.check, waived: true, waiver: { reason: 'CI', owner: 'platform@acme.example', expires: '2099-03-31' } }];
+    const previous = [{ fingerprint: 'fp-sa', check: waiver.check, resource: sa, waived: true, waiver: { reason: 'CI', owner: 'platform@acme.example', expires: '2099-03-31' } }];
     noteCoveredBefore(statuses, [{ ...finding(), waived: false }], previous, () => 'run-1');
     expect(statuses[0]!.openFinding).toEqual({ fingerprint: 'fp-sa', resource: sa, more: 0, coveredIn: 'run-1' });
     expect(waiverWarning(statuses[0]!)).toBe(`${WHAT} no longer covers the open finding on ServiceAccount kube-system/ci-deployer, which it covered in run run-1: the objects it stems from changed, or the waiver did; the finding counts, the waiver is not stale`);
@@ -49,6 +49,20 @@ describe('the warning of a waiver that matches no finding', () => {
     const gone = applyWaivers([waiver], [], now, [{ id: waiver.check, status: 'pass' }]).statuses;
     noteCoveredBefore(gone, [], previous, () => 'run-1');
     expect(waiverWarning(gone[0]!)).toBe(`${WHAT} matches no finding: fixed, or a typo in the resource?`);
+  });
+
+  // Waivers are often written in batches, alike but for their resource. One for legacy-b (its
+  // Deployment deleted: fixed) must not inherit the finding of legacy-a, whose waiver was removed
+  // on purpose: it names neither that finding's resource nor anything it stems from.
+  it('does not credit a stale waiver with the finding of another alike but for its resource', () => {
+    const batch = { check: 'pod-security.pod-violates-target', reason: 'legacy', owner: 'apps@acme.example', expires: '2099-03-31' };
+    const legacyB = { ...batch, resource: { kind: 'Deployment', namespace: 'shop', name: 'legacy-b' } };
+    const a = { kind: 'Deployment', namespace: 'shop', name: 'legacy-a' };
+    const { statuses } = applyWaivers([legacyB], [{ fingerprint: 'fp-a', check: batch.check, resource: a, status: 'fail' }], now, [{ id: batch.check, status: 'fail' }]);
+    const previous = [{ fingerprint: 'fp-a', check: batch.check, resource: a, waived: true, waiver: { reason: 'legacy', owner: 'apps@acme.example', expires: '2099-03-31' } }];
+    noteCoveredBefore(statuses, [{ fingerprint: 'fp-a', check: batch.check, resource: a, waived: false }], previous, () => 'run-1');
+    expect(statuses[0]!.openFinding).toBeUndefined();
+    expect(waiverWarning(statuses[0]!)).toBe('waiver for pod-security.pod-violates-target on Deployment shop legacy-b (owner apps@acme.example) matches no finding: fixed, or a typo in the resource?');
   });
 
   it('keeps a hostile resource name on its one line', () => {
