@@ -324,11 +324,17 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
   // CronJob controller names a Job CRONJOB-MINUTES (folded only when that CronJob is present).
   // Not when the snapshot lists that kind from a live cluster: there the owner is not missing
   // but does not exist, and anyone who may create a pod may write that name and those labels,
-  // which would join the pod to the Deployment's (or CronJob's) finding and its waiver.
-  const listedLive = (key: 'replicasets' | 'jobs') => !templatesStandIn(snapshot) && coverageOk(snapshot, key);
+  // which would join the pod to the Deployment's (or CronJob's) finding and its waiver. Save for
+  // a pod being deleted: a deleted Deployment's ReplicaSets (or a Replace CronJob's Job, or one
+  // revisionHistoryLimit prunes) go at once and their pods after, terminating for their grace
+  // period (https://kubernetes.io/docs/concepts/architecture/garbage-collection/#background-deletion);
+  // only the API server sets deletionTimestamp, so no pod's author can claim it. Pods are listed
+  // before ReplicaSets and Jobs (src/snapshot/kinds.ts KINDS), so a pod a rollout makes during
+  // the collection is not listed without its ReplicaSet.
+  const listedLive = (key: 'replicasets' | 'jobs', pod: KubeObject) => !templatesStandIn(snapshot) && coverageOk(snapshot, key) && !pod.metadata?.deletionTimestamp;
   const absentOwnerParent = (owner: ResourceRef, pod: KubeObject): ResourceRef | undefined => {
     if (owner.kind === 'ReplicaSet') {
-      if (listedLive('replicasets')) return undefined;
+      if (listedLive('replicasets', pod)) return undefined;
       const hash = pod.metadata?.labels?.['pod-template-hash'];
       if (!hash || !owner.name.endsWith(`-${hash}`) || owner.name.length <= hash.length + 1) return undefined;
       const name = owner.name.slice(0, -(hash.length + 1));
@@ -338,7 +344,7 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
       return { kind: 'Deployment', namespace: owner.namespace, name };
     }
     if (owner.kind === 'Job') {
-      if (listedLive('jobs')) return undefined;
+      if (listedLive('jobs', pod)) return undefined;
       const m = /^(.+)-\d+$/.exec(owner.name);
       if (m && objects.get('CronJob', owner.namespace, m[1]!) !== undefined) return { kind: 'CronJob', namespace: owner.namespace, name: m[1]! };
     }

@@ -29,6 +29,8 @@ export interface ObjectMeta {
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   creationTimestamp?: string;
+  /** Set by the API server when the object is being deleted (a pod terminating); no author can set it. */
+  deletionTimestamp?: string;
   resourceVersion?: string;
   /** Bumped by the API server on each spec change; a controller's status.observedGeneration says which it has seen. */
   generation?: number;

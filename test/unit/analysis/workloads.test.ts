@@ -149,6 +149,21 @@ describe('a pod is a workload of its own', () => {
     expect(ownerOf(refused, 'backup-29000000-zzzzz')).toBe('CronJob monitoring/backup');
   });
 
+  // `kubectl delete deployment` (background deletion, kubectl's default) removes the Deployment's
+  // ReplicaSets at once and their pods after, terminating for their grace period
+  // (https://kubernetes.io/docs/concepts/architecture/garbage-collection/#background-deletion); a
+  // Replace CronJob's Job and a ReplicaSet revisionHistoryLimit prunes go the same way. Only the
+  // API server sets deletionTimestamp: such a pod still folds, with no finding renamed for a run.
+  it('but a terminating pod whose ReplicaSet or Job the garbage collector removed first still folds', () => {
+    const terminating = (o: KubeObject): KubeObject => ({ ...o, metadata: { ...o.metadata, deletionTimestamp: '2026-12-05T05:00:00Z' } });
+    const s = live([...deploymentChain('ebpf-agent'),
+      { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'backup', namespace: NS, uid: 'c1' }, spec: { schedule: '@daily', concurrencyPolicy: 'Replace', jobTemplate: { spec: { template: { spec } } } } } as KubeObject,
+      terminating(pod('ebpf-agent-7c4d9-aaaaa', { app: 'ebpf-agent', 'pod-template-hash': '7c4d9' }, [ref('apps/v1', 'ReplicaSet', 'ebpf-agent-7c4d9', 'pruned')])),
+      terminating(pod('backup-29000000-zzzzz', { 'job-name': 'backup-29000000' }, [ref('batch/v1', 'Job', 'backup-29000000', 'replaced')]))]);
+    expect(ownerOf(s, 'ebpf-agent-7c4d9-aaaaa')).toBe('Deployment monitoring/ebpf-agent');
+    expect(ownerOf(s, 'backup-29000000-zzzzz')).toBe('CronJob monitoring/backup');
+  });
+
   it('when its owner is a custom resource or a built-in kind\'s namesake from another API group', () => {
     const s = live([
       pod('strimzi-kafka-0', { app: 'kafka' }, [ref('core.strimzi.io/v1beta2', 'StrimziPodSet', 'kafka')]),
