@@ -10,10 +10,15 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import { main } from '../../src/cli/main.ts';
 import { captureIO } from '../helpers/cli.ts';
 
 let dir: string;
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+addFormats.default(ajv);
+const validate = ajv.compile(JSON.parse(readFileSync(join(import.meta.dirname, '../../schemas/report.schema.json'), 'utf8')));
 
 const NAMESPACE = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n';
 const deployment = (name: string) => `apiVersion: apps/v1
@@ -78,6 +83,8 @@ describe('a finding that widens between two runs', () => {
     expect(second.report.diff.widened).toEqual([expect.objectContaining({ check: 'network.namespace-default-deny-ingress', before: 1, after: 2, added: ['Deployment shop/api'] })]);
     expect(second.code).not.toBe(0);
     expect(second.err).toContain('widened: now also Deployment shop/api');
+    // report.json's contract: the finding's extent and diff.widened are in the JSON Schema.
+    expect(validate(second.report), JSON.stringify(validate.errors)).toBe(true);
 
     // A third run with nothing changed: the widening was said once.
     const third = await run();
