@@ -3,13 +3,13 @@
 // permissions. Its fingerprint and severity stay the same when one more workload loses its
 // deny-all, so without the extent the diff would call that "persisting" and say nothing: a
 // backdoor hidden from the alert. Bounded: the count, the first EXTENT_LISTED members in sorted
-// order, and past that a digest of them all, so a namespace of 5,000 unisolated workloads costs
-// what one of 50 does, and only aggregating findings carry one.
+// order (as many as the evidence lists), and past that a digest of them all, so a namespace of
+// 5,000 unisolated workloads costs what one of 20 does, and only aggregating findings carry one.
 import { hash } from 'node:crypto';
 import type { FindingExtent } from './types.ts';
 
 /** At most this many members are listed in an extent; past it, the count and a digest tell. */
-export const EXTENT_LISTED = 50;
+export const EXTENT_LISTED = 20;
 /** At most this many added members are named per widened finding. */
 export const EXTENT_NAMED = 5;
 

@@ -100,6 +100,14 @@ describe('a persisting finding that widens', () => {
     expect(last.regressionReasons).toEqual(['network.namespace-default-deny-ingress on Namespace shop widened: now covers more workloads (60 → 61 workloads)']);
   });
 
+  it('calls one workload isolated and another exposed past the bounded listing (same count, other members) a widening', () => {
+    const many = [ns('shop'), ...Array.from({ length: 60 }, (_, i) => deploy('shop', `w${String(i).padStart(2, '0')}`))];
+    const swapped = [...many.filter((o) => o.metadata?.name !== 'w59'), deploy('shop', 'z-new')];
+    const d = diffRuns(audit(many, 'A'), audit(swapped, 'B'), { rules: rules(), expiredWaivers: [] });
+    expect(d.regressionReasons).toEqual(['network.namespace-default-deny-ingress on Namespace shop widened: now covers other workloads (60 → 60 workloads)']);
+    expect(diffRuns(audit(many, 'A'), audit(many, 'C'), { rules: rules(), expiredWaivers: [] }).regression).toBe(false);
+  });
+
   it('calls a subject already reading Secrets cluster-wide that gains one more verb a regression', () => {
     const a = audit(secretsReader(['get']), 'A');
     const b = audit(secretsReader(['get', 'list']), 'B');
