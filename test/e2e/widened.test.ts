@@ -58,7 +58,7 @@ function writeCluster(files: Record<string, string>): void {
 
 const run = async () => {
   const io = captureIO(dir);
-  const code = await main(['run', '--manifests', 'cluster', '--out', 'out', '--history', 'history.db', '--format', 'json', '--fail-on', 'regression', '--no-notify'], io.cli);
+  const code = await main(['run', '--manifests', 'cluster', '--out', 'out', '--history', 'history.db', '--format', 'json,md', '--fail-on', 'regression', '--no-notify'], io.cli);
   return { code, report: JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8')), err: io.err() };
 };
 
@@ -83,6 +83,10 @@ describe('a finding that widens between two runs', () => {
     expect(second.report.diff.widened).toEqual([expect.objectContaining({ check: 'network.namespace-default-deny-ingress', before: 1, after: 2, added: ['Deployment shop/api'] })]);
     expect(second.code).not.toBe(0);
     expect(second.err).toContain('widened: now also Deployment shop/api');
+    // report.md's changes section lists it beside the new and resolved findings.
+    const md = readFileSync(join(dir, 'out/report.md'), 'utf8');
+    expect(md).toContain('**Persisting findings that now cover more** (1):');
+    expect(md).toContain('- `network.namespace-default-deny-ingress` on Namespace shop: 1 → 2 workloads, now also Deployment shop/api');
     // report.json's contract: the finding's extent and diff.widened are in the JSON Schema.
     expect(validate(second.report), JSON.stringify(validate.errors)).toBe(true);
 
