@@ -10,7 +10,9 @@
 // (newlyWaived), and one that its waiver covers only through related objects (the role a new
 // subject is bound to) is a regression, since the waiver was not written for it. The pipeline hands in a
 // per-check baseline (baseline.ts): a check not evaluated in the previous run is compared
-// with the last run in which it was, so a partial run leaves no blind spot behind it.
+// with the last run in which it was, so a partial run leaves no blind spot behind it. A finding
+// that persists but covers more than it did (its extent: src/run/extent.ts) widened: new
+// exposure under an old fingerprint, a regression like a new finding of its severity.
 import { AREAS, SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { waiverMatches, waiverNamesResource } from '../run/waivers.ts';
 import { isBlind, isEvaluated } from '../run/coverage.ts';
