@@ -54,6 +54,7 @@ export const consulDefaultAllow: Check = {
       status: 'fail', resource: d.resource, severity,
       message: `Consul intentions default to allow (${d.source})${open.length > 0 ? `: ${open.length} meshed workload(s) accept calls from any mesh service (${open.slice(0, SAMPLE).join(', ')}${open.length > SAMPLE ? ', …' : ''})` : '; no meshed workload relies on it yet'}.`,
       evidence: { defaultIntention: d.action, source: d.source, assumed: d.assumed, openWorkloads: open.length, sample: open.slice(0, SAMPLE) },
+      extent: { unit: 'workloads', members: open },
     };
     return [verdict];
   },

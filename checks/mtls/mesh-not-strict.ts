@@ -39,6 +39,7 @@ export const meshNotStrict: Check = {
       sampleNotStrict: notStrict.slice(0, 10).map((w) => `${refString(w.workload.ref)}: ${w.istio!.mode}`),
     };
     if (shadowed.length) evidence.ignoredNewerMeshPolicies = shadowed;
+    const extent = { unit: 'workloads', members: notStrict.map((w) => refString(w.workload.ref)) };
     const verdict: Verdict = mesh
       ? mesh.mode === 'STRICT'
         ? { status: 'pass', resource: mesh.ref, message: `Mesh-wide PeerAuthentication ${root}/${mesh.name} sets STRICT mTLS.`, evidence }
@@ -47,12 +48,14 @@ export const meshNotStrict: Check = {
           resource: mesh.ref,
           message: `Mesh-wide PeerAuthentication ${root}/${mesh.name} sets ${mesh.mode}${mesh.mode === 'UNSET' ? ' (inherits PERMISSIVE)' : ''}: meshed workloads accept plaintext unless a namespace or workload policy says STRICT (${notStrict.length} of ${istioWorkloads.length} do not).`,
           evidence,
+          extent,
         }
       : {
         status: 'fail',
         resource: { kind: 'PeerAuthentication', namespace: root, name: 'default' },
         message: `No mesh-wide PeerAuthentication in root namespace ${root}: Istio defaults to PERMISSIVE, so meshed workloads accept plaintext (${notStrict.length} of ${istioWorkloads.length} workloads are not STRICT).`,
         evidence,
+        extent,
       };
     return [verdict];
   },

@@ -52,6 +52,7 @@ export const outboundAllowAny: Check = {
         resource,
         message: `${open.length} meshed workload(s) in ${ns} may reach any external host: outboundTrafficPolicy is ALLOW_ANY (${deciders.join('; ')}).`,
         evidence: { workloads: open.slice(0, SAMPLE).map(workloadLabel), workloadCount: open.length, decidedBy: deciders },
+        extent: { unit: 'workloads', members: open.map(workloadLabel) },
         related: [...new Map(open.flatMap((w) => (w.sidecar ? [w.sidecar] : [])).map((r) => [`${r.namespace}/${r.name}`, r])).values()],
       });
     }

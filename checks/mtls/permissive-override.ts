@@ -83,6 +83,7 @@ function istioVerdicts(m: MeshModel): Verdict[] {
         severity: pa.mode === 'DISABLE' ? 'high' : 'medium',
         message: `${pa.scope === 'namespace' ? `Namespace ${pa.namespace}` : `Workloads selected by ${JSON.stringify(pa.selector)}`} set mTLS to ${pa.mode}: ${pa.mode === 'DISABLE' ? 'plaintext only' : 'plaintext accepted alongside mTLS'} (mesh default ${inherited}).`,
         evidence,
+        extent: { unit: 'workloads', members: affected.map((w) => refString(w.workload.ref)) },
       });
     }
     for (const [port, mode] of pa.ports) {
@@ -95,6 +96,7 @@ function istioVerdicts(m: MeshModel): Verdict[] {
           severity: effective === 'DISABLE' ? 'high' : 'medium',
           message: `Port ${port} of workloads selected by ${JSON.stringify(pa.selector)} is set to ${effective}: plaintext ${effective === 'DISABLE' ? 'only' : 'accepted'} on that port.`,
           evidence: { ...evidence, port, portMode: effective },
+          extent: { unit: 'workloads', members: affected.map((w) => refString(w.workload.ref)) },
         });
       }
     }

@@ -75,6 +75,7 @@ export const cniNotEnforcing: Check = {
         message: `${objects.length} ${api} object(s) have no effect: ${why}${unread.length > 0 ? `; ${unread.map((k) => k.what).join(', ')} could not be read, so there may be more` : ''}`,
         evidence: { api, plugins, policies: objects.slice(0, MAX_LISTED).map(policyLabel), policyCount: objects.length, ...(unread.length > 0 ? { unread: unread.map((k) => `${k.key}: ${k.status}`) } : {}) },
         related: objects.slice(0, MAX_LISTED).map((p) => p.ref),
+        extent: { unit: 'policies', members: objects.map(policyLabel) },
       });
     }
     const unreadApis = [...new Set(model.unreadKinds.filter((k) => k.notEnforced !== undefined && k.api !== 'NetworkPolicy' && !model.composition.decorative.has(k.api)).map((k) => k.api))];

@@ -56,6 +56,7 @@ export const anonymousAccess: Check = {
         message: `${who} (${a.who}) is granted ${grants.length} rule${grants.length === 1 ? '' : 's'} beyond discovery by ${bindings.join(', ')}`,
         evidence: { subject: a.subject, grants },
         related: relatedOf(grants),
+        extent: { unit: 'rules', members: grants.map((g) => `${g.rule} ${g.scope === 'cluster-wide' ? g.scope : `in ${g.scope}`}`) },
       });
     }
     return out;

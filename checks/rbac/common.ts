@@ -43,6 +43,11 @@ function via(h: PermissionHit): string {
   return text;
 }
 
+/** A hit as the finding's extent counts it: "get secrets in shop", "create pods/exec cluster-wide". */
+export function permissionScope(h: PermissionHit): string {
+  return `${h.permission} ${h.namespace ? `in ${h.namespace}` : 'cluster-wide'}`;
+}
+
 export function viaText(hits: readonly PermissionHit[]): string {
   const parts = distinct(hits, via);
   return parts.length > 3 ? `${parts.slice(0, 3).join('; ')}; +${parts.length - 3} more` : parts.join('; ');
@@ -407,6 +412,8 @@ export function permissionCheck(spec: PermissionCheckSpec): Check {
           message: `${who} can ${actionFor?.(hits) ?? action} ${scopeText(hits)} (${listSome(evidence.permissions)}) via ${viaText(hits)}${note ? `. ${note}` : ''}`,
           evidence: { subject: s.subject, ...evidence },
           related: relatedOf(hits),
+          // One more dangerous permission, or one more namespace it holds one in, widens the finding.
+          extent: { unit: 'permissions', members: hits.map(permissionScope) },
         };
         const sev = severityFor?.(hits, s.grants, ctx, s.subject);
         if (sev) v.severity = sev;

@@ -39,6 +39,7 @@ export const wildcardPermission: Check = {
         message: `${who} is granted wildcard rules ${clusterWide ? 'cluster-wide' : `in ${sortedDistinct(grants, (g) => g.scope).join(', ')}`} by ${roles.join(', ')}`,
         evidence: { subject: s.subject, grants },
         related: relatedOf(grants),
+        extent: { unit: 'wildcard rules', members: grants.map((g) => `${g.rule} ${g.scope === 'cluster-wide' ? g.scope : `in ${g.scope}`}`) },
       };
       if (!clusterWide && !grants.some((g) => g.scope === 'kube-system')) v.severity = 'medium';
       yield v;

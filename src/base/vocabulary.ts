@@ -36,6 +36,12 @@ export interface Verdict {
    * policy behind a flow). A waiver naming one of them covers the result.
    */
   related?: ResourceRef[];
+  /**
+   * A failure that stands for several objects: all of them ("Deployment shop/api"), and what
+   * they are ("workloads"). The engine keeps a bounded extent of them on the finding
+   * (src/run/extent.ts), so the diff sees the failure widen when one more joins.
+   */
+  extent?: { unit: string; members: readonly string[] };
 }
 
 export type CheckStatus = 'pass' | 'fail' | 'not-evaluated' | 'not-applicable' | 'error';

@@ -33,7 +33,7 @@ import type { Notifier, PipelineEdges, PipelineStore } from '../pipeline/pipelin
 import { alerting, heldBackText } from '../notify/policy.ts';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { DETAIL_KINDS, type RunDetails, type RunReport } from '../run/types.ts';
+import { DETAIL_KINDS, type RunDetails, type RunDiff, type RunReport } from '../run/types.ts';
 import { spoolCloserOf } from '../run/stored-run.ts';
 import { isEvaluated } from '../run/coverage.ts';
 import { KINDS, POD_VIEW_KINDS, type KindKey } from '../snapshot/kinds.ts';
@@ -86,6 +86,14 @@ export function affectedChecks(checks: readonly Check[], kinds: ReadonlySet<Kind
 }
 
 /**
+ * The findings a regression alerts on as new: the new ones, and the persisting ones that
+ * widened (RunDiff.widened: one more workload open under an old fingerprint is new exposure).
+ */
+function alertedFindings(d: RunDiff): string[] {
+  return d.widened?.length ? [...d.new, ...d.widened.map((w) => w.fingerprint)] : d.new;
+}
+
+/**
  * The changes to the regressed checks' inputs, the rarest kind first (one NetworkPolicy
  * deleted among fifty pod updates is the likely cause), then the kinds of `changedKinds`
  * whose coverage is lost ("networkpolicies: coverage error (…)"), at most `max`, as text.
@@ -95,7 +103,7 @@ export function affectedChecks(checks: readonly Check[], kinds: ReadonlySet<Kind
 export function likelyCauses(report: RunReport, checks: readonly Check[], changes: readonly WatchChange[], max = 5, changedKinds?: ReadonlySet<KindKey>): string[] {
   const d = report.diff;
   if (!d?.regression) return [];
-  const fresh = new Set(d.new);
+  const fresh = new Set(alertedFindings(d));
   const regressed = new Set(report.findings.filter((f) => fresh.has(f.fingerprint)).map((f) => f.check));
   const inputs = new Set<KindKey>();
   for (const c of checks) if (regressed.has(c.id)) for (const k of inputsOf(c)) inputs.add(k);
@@ -479,10 +487,11 @@ export class ServeWatch {
   private holdBack(report: RunReport): boolean {
     const d = report.diff;
     const windowMs = this.input.config.watch.realertAfterHours * 3_600_000;
-    if (!d?.regression || d.new.length === 0) return false;
-    if ((d.newFindingReasons ?? 0) < d.regressionReasons.length) return false;
+    if (!d?.regression) return false;
+    const alerted = alertedFindings(d);
+    if (alerted.length === 0 || (d.newFindingReasons ?? 0) < d.regressionReasons.length) return false;
     const at = Date.parse(report.run.startedAt);
-    const seen = d.new.map((fp) => this.alerted.get(fp));
+    const seen = alerted.map((fp) => this.alerted.get(fp));
     const hold = windowMs > 0 && (d.undelivered?.length ?? 0) === 0 && seen.every((s) => s !== undefined && at - s.at < windowMs);
     if (hold) for (const s of seen) { s!.held++; s!.heldSince ??= at; }
     const held = seen.filter((s) => s && s.held > 0) as Array<{ held: number; heldSince?: number }>;
@@ -493,7 +502,7 @@ export class ServeWatch {
       };
     }
     if (hold) {
-      const findings = new Set(d.new);
+      const findings = new Set(alerted);
       const heldUntil = new Date(Math.min(...seen.map((s) => s!.at)) + windowMs).toISOString();
       const reasons = [...(report.run.watch?.heldBack ? [heldBackText(report.run.watch.heldBack)] : []), ...d.regressionReasons];
       const others = (d.heldAlerts ?? []).filter((h) => !(h.findings ?? []).every((fp) => findings.has(fp)));
@@ -519,7 +528,7 @@ export class ServeWatch {
     // that runs for months keeps only the last window's (alerts are rare: one pass each).
     const windowMs = this.input.config.watch.realertAfterHours * 3_600_000;
     for (const [fp, s] of this.alerted) if (at - s.at >= windowMs) this.alerted.delete(fp);
-    for (const fp of report.diff?.new ?? []) this.alerted.set(fp, { at, held: 0 });
+    if (report.diff) for (const fp of alertedFindings(report.diff)) this.alerted.set(fp, { at, held: 0 });
   }
 
   private remember(outcomes: CheckOutcome[]): CheckOutcome[] {

@@ -10,15 +10,18 @@
 // (newlyWaived), and one that its waiver covers only through related objects (the role a new
 // subject is bound to) is a regression, since the waiver was not written for it. The pipeline hands in a
 // per-check baseline (baseline.ts): a check not evaluated in the previous run is compared
-// with the last run in which it was, so a partial run leaves no blind spot behind it.
+// with the last run in which it was, so a partial run leaves no blind spot behind it. A finding
+// that persists but covers more than it did (its extent: src/run/extent.ts) widened: new
+// exposure under an old fingerprint, a regression like a new finding of its severity.
 import { AREAS, SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { waiverMatches, waiverNamesResource } from '../run/waivers.ts';
 import { isBlind, isEvaluated } from '../run/coverage.ts';
 import { BREADTH_LISTED, broadestSubjects } from '../run/breadth.ts';
+import { EXTENT_NAMED, widenedMembers } from '../run/extent.ts';
 import { explainScoreChanges, type FindingPairs } from './score-causes.ts';
 import type { Config } from '../config/types.ts';
 import type { UnreadableRunError } from '../base/errors.ts';
-import type { AreaScoreChange, BreadthEntry, Finding, NewlyWaivedFinding, RunDiff, RunReport, RunSummary, WaiverStatus } from '../run/types.ts';
+import type { AreaScoreChange, BreadthEntry, Finding, NewlyWaivedFinding, RunDiff, RunReport, RunSummary, WaiverStatus, WidenedFinding } from '../run/types.ts';
 
 export interface DiffOptions {
   rules: Config['regression'];
@@ -137,6 +140,7 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
   }
 
   const scoreChanges = explainScoreChanges(previous, current, pairs, areas);
+  const grown = widenedFindings(pairs, new Set(firstEvaluated));
 
   // Regression rules, one line per reason. `fromNewFindings` counts those that new findings
   // make (serve --watch holds back a repeat alert only when it has no other reason: coverage
@@ -187,6 +191,15 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
       escalated.map(([was, f]) => `escalated ${was.severity} → ${f.severity}: ${f.check} on ${describeResource(f.resource)}`),
       (n) => `…and ${n} more findings escalated to severity ${rules.newFindingSeverity} or worse`,
     ));
+    // A persisting finding that now covers more (a deny-all deleted in a namespace already
+    // failing: one more workload open) is new exposure under an old fingerprint: as serious as
+    // a new finding of its severity, and held back by serve --watch like one.
+    const widenedLines = capped(
+      grown.filter(({ w }) => severityRank(w.severity) <= threshold).map(({ d, all }) => widenedText(d, all)),
+      (n) => `…and ${n} more findings of severity ${rules.newFindingSeverity} or worse that widened`,
+    );
+    reasons.push(...widenedLines);
+    fromNewFindings += widenedLines.length;
   }
   if (rules.areaScoreDrop > 0) {
     for (const area of AREAS) {
@@ -234,12 +247,47 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     ...(firstEvaluated.length > 0 ? { firstEvaluated } : {}),
     ...notApplicableBaselinesOf(firstEvaluated, options.notApplicableRuns),
     ...(newlyWaived.length > 0 ? { newlyWaived } : {}),
+    ...(grown.length > 0 ? { widened: grown.map(({ d }) => d) } : {}),
     partial: notComparable.length > 0,
     regression: reasons.length > 0,
     regressionReasons: reasons,
     ...(fromNewFindings > 0 ? { newFindingReasons: fromNewFindings } : {}),
     scoreChanges,
   };
+}
+
+/**
+ * The open findings of both runs (paired by fingerprint) whose extent grew (src/run/extent.ts),
+ * at the same or a higher severity, worst first: `d` as RunDiff.widened lists it, `all` every
+ * member its listings prove added, `w` the current finding. A run stored before extents
+ * existed has none: nothing is claimed then. A check evaluated for the first time compared
+ * with nothing, so nothing of it widened.
+ */
+function widenedFindings(pairs: FindingPairs, firstEvaluated: ReadonlySet<string>): Array<{ d: WidenedFinding; all: string[]; w: Finding }> {
+  const out: Array<{ d: WidenedFinding; all: string[]; w: Finding }> = [];
+  for (let i = 0; i < pairs.current.length; i++) {
+    const f = pairs.current[i];
+    const was = pairs.was[i];
+    if (f.extent === undefined || was?.extent === undefined || f.waived || was.waived || firstEvaluated.has(f.check)) continue;
+    if (severityRank(f.severity) > severityRank(was.severity)) continue;
+    const added = widenedMembers(was.extent, f.extent);
+    if (added === null) continue;
+    out.push({
+      d: { fingerprint: f.fingerprint, check: f.check, resource: f.resource, unit: f.extent.unit, before: was.extent.count, after: f.extent.count, added: added.slice(0, EXTENT_NAMED) },
+      all: added,
+      w: f,
+    });
+  }
+  return out.sort(({ w: x }, { w: y }) => severityRank(x.severity) - severityRank(y.severity) || x.check.localeCompare(y.check) || describeResource(x.resource).localeCompare(describeResource(y.resource)));
+}
+
+/** "network.X on Namespace shop widened: now also Deployment shop/api (3 → 4 workloads)". */
+function widenedText(d: WidenedFinding, all: readonly string[]): string {
+  const counts = `(${d.before} → ${d.after} ${d.unit})`;
+  const on = `${d.check} on ${describeResource(d.resource)} widened`;
+  if (all.length === 0) return `${on}: ${d.after > d.before ? `now covers more ${d.unit}` : `now covers other ${d.unit}`} ${counts}`;
+  const more = all.length > d.added.length ? ` and ${all.length - d.added.length} more` : '';
+  return `${on}: now also ${d.added.join(', ')}${more} ${counts}`;
 }
 
 /** At most this many API groups named in a "breadth not compared" line; the rest are counted. */

@@ -15,7 +15,7 @@ import { redactUrlCredentials } from '../base/errors.ts';
 import { TOOL_VERSION } from '../base/version.ts';
 import { releaseModels } from '../analysis/memo.ts';
 import type { Spool } from '../base/spool.ts';
-import { findingEvidence, findingRelated, spoolFailure } from '../run/spooled-finding.ts';
+import { findingEvidence, findingExtent, findingRelated, spoolFailure } from '../run/spooled-finding.ts';
 
 export interface AuditInput {
   snapshot: Snapshot;
@@ -302,6 +302,7 @@ function shareStrings(value: object, strings: Map<string, string>): void {
 function findingOf(r: Result, controls: string[]): Finding {
   return {
     fingerprint: r.fingerprint, check: r.check, area: r.area, severity: r.severity, resource: r.resource,
+    ...(r.extent ? { extent: findingExtent(r) } : {}),
     message: r.message, controls, evidence: findingEvidence(r), related: findingRelated(r),
     waived: false, waiver: undefined, impliedBy: undefined,
   };

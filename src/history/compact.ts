@@ -1,16 +1,19 @@
 // The compact form of a run kept by the Kubernetes-native store, where every object must
 // stay under 1 MiB: scores, check statuses, failing findings by fingerprint (check,
-// severity, resource, waived), waiver states, RBAC breadth (and its basis), coverage and the run's diff.
+// severity, resource, waived, an aggregating finding's extent), waiver states, RBAC breadth (and its basis), coverage and the run's diff.
 // Messages, evidence and the mTLS/network detail sections are dropped; expandRun() rebuilds
 // a report that is enough for diffing, listing and re-rendering a summary.
 import { AREAS, type Area, type Severity } from '../base/vocabulary.ts';
-import { REPORT_SCHEMA_VERSION, type CheckSummary, type Finding, type RunReport, type WaiverStatus } from '../run/types.ts';
+import { REPORT_SCHEMA_VERSION, type CheckSummary, type Finding, type FindingExtent, type RunReport, type WaiverStatus } from '../run/types.ts';
 
 export const COMPACT_VERSION = 1;
 export const RECONSTRUCTED_NOTE = 'reconstructed from the Kubernetes history store: finding messages, evidence and detail sections are not kept';
 
-/** [fingerprint, check index, severity, kind, namespace, name, waiver index | -1 not waived | -2 waived] */
-type CompactFinding = [string, number, Severity, string, string, string, number];
+/**
+ * [fingerprint, check index, severity, kind, namespace, name, waiver index | -1 not waived | -2 waived, extent?]:
+ * the extent only on an aggregating finding (absent in runs compacted before it existed).
+ */
+type CompactFinding = [string, number, Severity, string, string, string, number, FindingExtent?];
 
 export interface CompactRun {
   v: typeof COMPACT_VERSION;
@@ -56,7 +59,9 @@ export function compactRun(report: RunReport): CompactRun {
       }
     }
     // -1: not waived; -2: waived, waiver details unknown.
-    return [f.fingerprint, ci, f.severity, f.resource.kind, f.resource.namespace ?? '', f.resource.name, f.waived ? (wi >= 0 ? wi : -2) : -1];
+    const compact: CompactFinding = [f.fingerprint, ci, f.severity, f.resource.kind, f.resource.namespace ?? '', f.resource.name, f.waived ? (wi >= 0 ? wi : -2) : -1];
+    if (f.extent !== undefined) compact.push(f.extent);
+    return compact;
   });
   return {
     v: COMPACT_VERSION,
@@ -75,13 +80,14 @@ export function compactRun(report: RunReport): CompactRun {
 }
 
 export function expandRun(c: CompactRun): RunReport {
-  const findings: Finding[] = c.findings.map(([fingerprint, ci, severity, kind, namespace, name, wi]) => {
+  const findings: Finding[] = c.findings.map(([fingerprint, ci, severity, kind, namespace, name, wi, extent]) => {
     const check = c.checks[ci];
     const area: Area = check?.area ?? (AREAS.find((a) => (check?.id ?? '').startsWith(`${a}.`)) ?? 'network');
     const waiver = wi >= 0 ? c.waiverRefs[wi] : undefined;
     return {
       fingerprint, check: check?.id ?? 'unknown', area, severity,
       resource: { kind, ...(namespace ? { namespace } : {}), name },
+      ...(extent !== undefined && extent !== null ? { extent } : {}),
       message: check?.title ?? '',
       controls: check?.controls ?? [],
       waived: wi !== -1,

@@ -232,7 +232,7 @@ export async function parseGzipJson(bytes: Uint8Array, onFinding?: (item: unknow
 }
 
 /** The keys of a stored finding, in the order report.json writes them (findingOf's order). */
-const FINDING_KEYS = ['fingerprint', 'check', 'area', 'severity', 'resource', 'message', 'controls', 'evidence', 'related', 'waived', 'waiver', 'impliedBy'] as const;
+const FINDING_KEYS = ['fingerprint', 'check', 'area', 'severity', 'resource', 'extent', 'message', 'controls', 'evidence', 'related', 'waived', 'waiver', 'impliedBy'] as const;
 
 /**
  * A stored run read back (parseGzipJson) with its findings' message, evidence and related
@@ -341,8 +341,11 @@ function storedFinding(item: unknown, share: (s: unknown, member: number) => unk
   const seen = lists.get(check);
   if (seen === undefined) lists.set(check, controls);
   else if (seen.length === controls.length && seen.every((c, i) => c === controls[i])) controls = seen;
+  // An aggregating finding's extent is kept as stored (only such findings have the key).
   return {
-    fingerprint: o.fingerprint, check, area: share(o.area, 1), severity: share(o.severity, 2), resource: r, message: o.message, controls,
+    fingerprint: o.fingerprint, check, area: share(o.area, 1), severity: share(o.severity, 2), resource: r,
+    ...(o.extent !== undefined ? { extent: o.extent } : {}),
+    message: o.message, controls,
     evidence: o.evidence, related: o.related, waived: o.waived, waiver: o.waiver, impliedBy: o.impliedBy,
   } as Finding;
 }

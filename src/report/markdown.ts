@@ -111,6 +111,13 @@ export function renderMarkdown(report: RunReport, opts: { maxFindings?: number }
       if (d.new.length > fresh.length) add('', `…and ${d.new.length - fresh.length} more in report.json.`);
       add('');
     }
+    const widened = d.widened ?? [];
+    if (widened.length > 0) {
+      add(`**Persisting findings that now cover more** (${widened.length}):`, '');
+      for (const w of widened.slice(0, max)) add(`- \`${w.check}\` on ${mdText(resourceText(w.resource))}: ${w.before} → ${w.after} ${mdText(w.unit)}${w.added.length > 0 ? `, now also ${w.added.map(mdText).join(', ')}` : ''}`);
+      if (widened.length > max) add('', `…and ${widened.length - max} more in report.json.`);
+      add('');
+    }
     const waived = newlyWaivedRowsOf(report);
     if (waived.length > 0) {
       add(`**New findings a waiver covers** (${waived.length}, not scored):`, '');

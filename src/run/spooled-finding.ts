@@ -13,7 +13,9 @@
 // is kept beside the finding when it is spooled, so ranking does not parse every record back.
 import type { ByteBatch, Spool } from '../base/spool.ts';
 import type { Area, ResourceRef, Severity } from '../base/vocabulary.ts';
-import type { Finding, WaiverRef } from './types.ts';
+import type { Verdict } from '../base/vocabulary.ts';
+import { extentOf } from './extent.ts';
+import type { Finding, FindingExtent, WaiverRef } from './types.ts';
 
 type Bulky = Pick<Finding, 'message' | 'evidence' | 'related'>;
 /** What a finding is made from: a check's failure (a Result) has these, and a finding too. */
@@ -22,8 +24,12 @@ type FindingState = Pick<Finding, 'waived' | 'waiver' | 'impliedBy'>;
 /** A failure just made: open, no waiver, not implied by another (audit fills those in later). */
 const OPEN: FindingState = { waived: false, waiver: undefined, impliedBy: undefined };
 
-/** The keys of a finding in JSON order (findingOf in src/engine/audit.ts makes them so). */
+/**
+ * The keys of a finding in JSON order (findingOf in src/engine/audit.ts makes them so); an
+ * aggregating finding has `extent` after `resource` (EXTENT_AT), the others none.
+ */
 const KEYS = ['fingerprint', 'check', 'area', 'severity', 'resource', 'message', 'controls', 'evidence', 'related', 'waived', 'waiver', 'impliedBy'] as const;
+const EXTENT_AT = 5;
 
 let MESSAGE: PropertyDescriptor;
 let EVIDENCE: PropertyDescriptor;
@@ -63,6 +69,7 @@ abstract class FindingFields implements Finding {
   declare area: Area;
   declare severity: Severity;
   declare resource: ResourceRef;
+  declare extent?: FindingExtent;
   declare message: string;
   declare controls: string[];
   declare evidence?: Record<string, unknown>;
@@ -71,12 +78,14 @@ abstract class FindingFields implements Finding {
   declare waiver?: WaiverRef;
   declare impliedBy?: string;
 
-  protected constructor(f: FindingHead, controls: string[], state: FindingState, message: PropertyDescriptor, evidence: PropertyDescriptor, related: PropertyDescriptor) {
+  protected constructor(f: FindingHead, extent: FindingExtent | undefined, controls: string[], state: FindingState, message: PropertyDescriptor, evidence: PropertyDescriptor, related: PropertyDescriptor) {
     this.fingerprint = f.fingerprint;
     this.check = f.check;
     this.area = f.area;
     this.severity = f.severity;
     this.resource = f.resource;
+    // Only an aggregating finding has the key (most findings: none, and no slot for it).
+    if (extent !== undefined) this.extent = extent;
     Object.defineProperty(this, 'message', message);
     this.controls = controls;
     Object.defineProperty(this, 'evidence', evidence);
@@ -96,8 +105,8 @@ class SpooledFinding extends FindingFields {
   /** reachIn(evidence) as spooled: the evidence cannot change without detaching the finding. */
   #reach: number;
 
-  constructor(f: FindingHead, controls: string[], state: FindingState, spool: Spool, at: number, messageBytes: number, bytes: number, reach: number) {
-    super(f, controls, state, MESSAGE, EVIDENCE, RELATED);
+  constructor(f: FindingHead, extent: FindingExtent | undefined, controls: string[], state: FindingState, spool: Spool, at: number, messageBytes: number, bytes: number, reach: number) {
+    super(f, extent, controls, state, MESSAGE, EVIDENCE, RELATED);
     this.#spool = spool;
     this.#reach = reach;
     this.#at = at;
@@ -162,6 +171,7 @@ class SpooledFinding extends FindingFields {
     open = memo.area.write(out, f.area, open);
     open = memo.severity.write(out, f.severity, open);
     open = writeMember(out, 'resource', f.resource, open);
+    if (f.extent !== undefined) open = writeMember(out, 'extent', f.extent, open);
     // The spooled message begins with its comma, left out when it is the first member.
     const first = open ? 0 : 1;
     if (!open) out.text('{');
@@ -234,8 +244,9 @@ class Members {
 /** Whether a finding still has exactly its own keys, in order (nothing added or removed by a reader). */
 function inOrder(f: object): boolean {
   const keys = Object.keys(f);
-  if (keys.length !== KEYS.length) return false;
-  for (let i = 0; i < KEYS.length; i++) if (keys[i] !== KEYS[i]) return false;
+  const extent = keys.length === KEYS.length + 1 && keys[EXTENT_AT] === 'extent' ? 1 : 0;
+  if (keys.length !== KEYS.length + extent) return false;
+  for (let i = 0; i < KEYS.length; i++) if (keys[i < EXTENT_AT ? i : i + extent] !== KEYS[i]) return false;
   return true;
 }
 
@@ -246,7 +257,7 @@ function inOrder(f: object): boolean {
  */
 export function spoolFinding(f: Finding, spool: Spool): Finding | null {
   if (typeof f.message !== 'string' || !inOrder(f)) return null;
-  return spooled(f, f.message, f.evidence, f.related, f.controls, f, spool);
+  return spooled(f, f.extent, f.message, f.evidence, f.related, f.controls, f, spool);
 }
 
 /**
@@ -254,9 +265,14 @@ export function spoolFinding(f: Finding, spool: Spool): Finding | null {
  * evidence and related objects left out when empty), spooled as spoolFinding would spool it,
  * without that finding being made first; null as spoolFinding.
  */
-export function spoolFailure(r: FindingHead & Pick<Finding, 'message' | 'evidence' | 'related'>, controls: string[], spool: Spool): Finding | null {
+export function spoolFailure(r: FindingHead & Pick<Finding, 'message' | 'evidence' | 'related'> & Pick<Verdict, 'extent'>, controls: string[], spool: Spool): Finding | null {
   if (typeof r.message !== 'string') return null;
-  return spooled(r, r.message, findingEvidence(r), findingRelated(r), controls, OPEN, spool);
+  return spooled(r, findingExtent(r), r.message, findingEvidence(r), findingRelated(r), controls, OPEN, spool);
+}
+
+/** A failure's extent as its finding holds it: bounded (src/run/extent.ts), none when it stands for one object (findingOf, spoolFailure). */
+export function findingExtent(r: Pick<Verdict, 'extent'>): FindingExtent | undefined {
+  return r.extent ? extentOf(r.extent.unit, r.extent.members) : undefined;
 }
 
 /** A failure's evidence as its finding holds it: none when empty (findingOf, spoolFailure). */
@@ -269,7 +285,7 @@ export function findingRelated(r: Pick<Finding, 'related'>): Finding['related'] 
   return r.related?.length ? r.related : undefined;
 }
 
-function spooled(f: FindingHead, message: string, evidence: Finding['evidence'], related: Finding['related'], controls: string[], state: FindingState, spool: Spool): Finding | null {
+function spooled(f: FindingHead, extent: FindingExtent | undefined, message: string, evidence: Finding['evidence'], related: Finding['related'], controls: string[], state: FindingState, spool: Spool): Finding | null {
   // Two appends, each the flat string JSON.stringify made of an object literal, encoded as it
   // is (its braces become a leading comma and nothing: Spool.appendMembers), never copied into
   // a concatenation first: the record is `,"message":…,"evidence":…,"related":…`. The message's
@@ -279,7 +295,7 @@ function spooled(f: FindingHead, message: string, evidence: Finding['evidence'],
   if (at < 0) return null;
   const messageBytes = spool.size - at;
   if (spool.appendMembers(JSON.stringify({ evidence, related })) < 0) return null;
-  return new SpooledFinding(f, controls, state, spool, at, messageBytes, spool.size - at, reachIn(evidence));
+  return new SpooledFinding(f, extent, controls, state, spool, at, messageBytes, spool.size - at, reachIn(evidence));
 }
 
 /**
@@ -290,7 +306,7 @@ function spooled(f: FindingHead, message: string, evidence: Finding['evidence'],
  */
 class UnreadBulkyFinding extends FindingFields {
   constructor(f: Finding) {
-    super(f, f.controls, f, UNREAD, UNREAD, UNREAD);
+    super(f, f.extent, f.controls, f, UNREAD, UNREAD, UNREAD);
   }
 
   toJSON(): never {

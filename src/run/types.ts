@@ -24,6 +24,13 @@ export interface Finding {
   area: Area;
   severity: Severity;
   resource: ResourceRef;
+  /**
+   * What a finding that stands for several objects covers (the unisolated workloads of a
+   * namespace, a subject's dangerous permissions), kept beside the spooled evidence so the diff
+   * can tell that it widened (src/run/extent.ts). Absent on other findings and in runs stored
+   * before it existed.
+   */
+  extent?: FindingExtent;
   message: string;
   controls: string[];
   evidence?: Record<string, unknown>;
@@ -37,6 +44,32 @@ export interface Finding {
    * cause; it is still listed here and counted by the diff.
    */
   impliedBy?: string;
+}
+
+/**
+ * The members of an aggregating finding: how many, the first EXTENT_LISTED of them sorted, and
+ * when there are more, a digest of all of them (src/run/extent.ts).
+ */
+export interface FindingExtent {
+  /** What the members are, plural ("workloads", "permissions"). */
+  unit: string;
+  count: number;
+  /** The first members in sorted order (all of them when count <= EXTENT_LISTED). */
+  members: string[];
+  /** When count > members.length: sha256 (hex, 16 chars) of all members, sorted, NUL-separated. */
+  digest?: string;
+}
+
+/** A persisting open finding that now covers members it did not (RunDiff.widened). */
+export interface WidenedFinding {
+  fingerprint: string;
+  check: string;
+  resource: ResourceRef;
+  unit: string;
+  before: number;
+  after: number;
+  /** Members it now also covers (at most EXTENT_NAMED; those a bounded listing can prove new). */
+  added: string[];
 }
 
 export interface CheckSummary {
@@ -178,7 +211,8 @@ export interface RunDiff {
   /** Why it is a regression, one line each. */
   regressionReasons: string[];
   /**
-   * How many of regressionReasons new findings make: their "new … finding" lines, and the
+   * How many of regressionReasons new findings make: their "new … finding" lines, the
+   * "widened" lines of persisting findings that now cover more (like new ones), and the
    * score drop of an area where new findings appeared. The others (coverage lost, an
    * escalation, a waiver expired or widened, RBAC breadth, a drop with no new finding) are
    * said once, at the change: serve --watch never holds back an alert that has one. Absent
@@ -203,6 +237,14 @@ export interface RunDiff {
    * is written against what existed, and this is what it now also hides. Absent when none.
    */
   newlyWaived?: NewlyWaivedFinding[];
+  /**
+   * Open findings present in both runs (same fingerprint, same or higher severity) that now
+   * cover more (a namespace's default-deny finding with one more unisolated workload, a subject
+   * with one more dangerous permission): each at or above regression.newFindingSeverity is a
+   * regression reason, as a new finding would be. Absent when none, and when either run lacks
+   * the finding's extent (stored before it existed).
+   */
+  widened?: WidenedFinding[];
   /** Per area: what moved the score, so the delta adds up to the listed causes. */
   scoreChanges?: Partial<Record<Area, AreaScoreChange>>;
 }

@@ -23,7 +23,7 @@ import { spoolCloserOf } from '../../src/run/stored-run.ts';
 import type { StoredRunRead } from '../../src/run/types.ts';
 import { pendingOutcome } from '../../src/run/undelivered.ts';
 import { isSpooled, isUnreadBulky } from '../../src/run/spooled-finding.ts';
-import { blindTo, makeReport, isWhole } from '../unit/history/big-report.ts';
+import { blindTo, extentsOf, makeReport, isWhole, withExtents } from '../unit/history/big-report.ts';
 import { spawnStoreChild } from '../unit/history/child.ts';
 import { fingerprintOf } from '../../src/engine/fingerprint.ts';
 import { runPipeline } from '../../src/pipeline/pipeline.ts';
@@ -140,6 +140,26 @@ describePg('PostgreSQL run store', (server) => {
       expect(JSON.stringify(r)).toBe(JSON.stringify(a1));
       spoolCloserOf(r)();
     }
+  });
+
+  it('keeps an aggregating finding\'s extent and the diff\'s widened findings, stored from the report or from its report.json, whole and as read for a diff', async () => {
+    const s = await store();
+    const a1 = withExtents(makeReport('a1', '2026-11-01T02:00:00.000Z', { cluster: 'alpha', findings: 6 }));
+    const a2 = withExtents(makeReport('a2', '2026-11-02T02:00:00.000Z', { cluster: 'alpha', findings: 6 }));
+    await s.save(a1);
+    await s.save(a2, { reportJson: await writeReportJson(a2, join(work, 'report-extent.json')) });
+    for (const r of [a1, a2]) {
+      expect(extentsOf(r).filter(([, e]) => e !== 'no key')).toHaveLength(3);
+      const got = (await s.get(r.run.id))!;
+      expect(extentsOf(got)).toEqual(extentsOf(r));
+      expect(got.diff!.widened).toEqual(r.diff!.widened);
+    }
+    const walked: Array<[string, unknown]> = [];
+    for await (const r of s.runsNewestFirst('alpha', { bulkyOf: () => false })) {
+      walked.push([r.run.id, extentsOf(r)]);
+      spoolCloserOf(r)();
+    }
+    expect(walked).toEqual([['a2', extentsOf(a2)], ['a1', extentsOf(a1)]]);
   });
 
   it('orders by insertion, not by a clock that jumped: latest, runsNewestFirst and retention', async () => {

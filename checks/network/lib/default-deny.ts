@@ -63,6 +63,7 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
         resource,
         message: `${open.size} workload(s) in namespace ${ns} are not isolated for ${dir}: ${who}`,
         evidence: { ...evidence, unisolatedWorkloads: list(open), unisolatedCount: open.size, ...(deniers.length ? { denyRulesIn: deniers } : {}) },
+        extent: { unit: 'workloads', members: [...open.keys()] },
       };
     } else if (externalOnly.size > 0) {
       yield {
@@ -71,6 +72,7 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
         severity: 'medium',
         message: `${externalOnly.size} workload(s) in namespace ${ns} are isolated for ${dir} from pods but not from addresses outside the cluster${dir === 'ingress' ? ' (AdminNetworkPolicy and ClusterNetworkPolicy ingress rules cannot name them): add a default-deny NetworkPolicy' : ''}`,
         evidence: { ...evidence, unisolatedWorkloads: list(externalOnly), unisolatedCount: externalOnly.size, openTo: 'addresses outside the cluster' },
+        extent: { unit: 'workloads', members: [...externalOnly.keys()] },
       };
     } else if (hostNet.size > 0 && classes.every((c) => c.hostNetwork)) {
       // Only hostNetwork workloads: nothing here is isolated by a policy; the finding below says why.
@@ -101,6 +103,7 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
         severity: 'low',
         message: `${hostNet.size} hostNetwork workload(s) in namespace ${ns} are not reliably covered by network policy (${dir}): they use the node's network identity`,
         evidence: { hostNetworkWorkloads: list(hostNet) },
+        extent: { unit: 'workloads', members: [...hostNet.keys()] },
       };
     }
   }

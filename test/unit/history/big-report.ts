@@ -55,3 +55,30 @@ export function blindTo(report: RunReport, checks: string[]): RunReport {
     findings: report.findings.filter((f) => !blind.has(f.check)),
   };
 }
+
+/**
+ * `report` with an extent on each network finding (an aggregating one: a namespace's
+ * unisolated workloads, hostile names among them), in its place after `resource`, and a diff
+ * listing one widened: what every store must give back as it was (src/run/extent.ts).
+ */
+export function withExtents(report: RunReport): RunReport {
+  report.findings = report.findings.map((f) => {
+    if (f.area !== 'network') return f;
+    const { fingerprint, check, area, severity, resource, ...rest } = f;
+    const members = [`Deployment ${resource.namespace}/api`, `Deployment ${resource.namespace}/"web\\n<b>`];
+    return { fingerprint, check, area, severity, resource, extent: { unit: 'workloads', count: 2, members }, ...rest };
+  });
+  const widened = report.findings.find((f) => f.extent)!;
+  report.diff = {
+    previousRunId: 'r0', previousStartedAt: '2026-10-31T02:00:00.000Z', new: [], resolved: [], persisting: report.findings.length,
+    scoreDelta: { overall: 0, areas: { network: 0, tls: null, rbac: 0, 'pod-security': null, mtls: null } }, breadthGrowth: [], notComparable: [],
+    widened: [{ fingerprint: widened.fingerprint, check: widened.check, resource: widened.resource, unit: 'workloads', before: 1, after: 2, added: [widened.extent!.members[1]!] }],
+    partial: false, regression: true, regressionReasons: [`${widened.check} on Namespace ${widened.resource.name} widened: now also ${widened.extent!.members[1]} (1 → 2 workloads)`], newFindingReasons: 1,
+  };
+  return report;
+}
+
+/** Each finding's fingerprint and extent (none for most), as a store gave them back. */
+export function extentsOf(report: RunReport): Array<[string, unknown]> {
+  return report.findings.map((f) => [f.fingerprint, 'extent' in f ? f.extent : 'no key']);
+}

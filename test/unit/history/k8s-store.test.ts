@@ -10,7 +10,7 @@ import { RECONSTRUCTED_NOTE } from '../../../src/history/compact.ts';
 import { openK8sStore, type K8sStoreOptions } from '../../../src/history/k8s.ts';
 import type { RunStore } from '../../../src/history/run-store.ts';
 import { auditObjects, clusterRole, deployment, netpol, ns } from '../diff/fake-checks.ts';
-import { blindTo, makeReport } from './big-report.ts';
+import { blindTo, extentsOf, makeReport, withExtents } from './big-report.ts';
 import { FakeConfigMaps } from './fake-core-api.ts';
 import { KubeApiError } from '../../../src/kube/client.ts';
 
@@ -133,6 +133,21 @@ describe('Kubernetes store', () => {
     expect(d.breadthGrowth).toEqual([]);
     expect(d.breadthNotCompared).toContain('run B against partial API discovery (metrics.k8s.io');
     expect(d).toEqual(diffRuns(a, b, opts));
+  });
+
+  it('keeps an aggregating finding\'s extent and the diff\'s widened findings through compaction, after a reopen', async () => {
+    const { open } = setup();
+    const r = withExtents(makeReport('RX', '2026-12-01T02:00:00Z', { findings: 6 }));
+    await (await open()).save(r);
+    const expected = extentsOf(r);
+    expect(expected.filter(([, e]) => e !== 'no key')).toHaveLength(3);
+    const got = (await (await open()).get('RX'))!;
+    expect(extentsOf(got)).toEqual(expected);
+    expect(got.diff!.widened).toEqual(r.diff!.widened);
+    for await (const run of (await open()).runsNewestFirst('demo', { bulkyOf: () => false })) {
+      expect(extentsOf(run)).toEqual(expected);
+      break;
+    }
   });
 
   it('a run compacted before the basis was recorded reads back without one', async () => {

@@ -11,7 +11,7 @@ import { diffRuns } from '../../../src/diff/diff.ts';
 import { spoolCloserOf } from '../../../src/run/stored-run.ts';
 import { SQLITE_SCHEMA_VERSION } from '../../../src/history/sqlite.ts';
 import { openRunStore, parseStoreUrl, type RunStore } from '../../../src/history/store.ts';
-import { blindTo, isWhole, makeReport } from './big-report.ts';
+import { blindTo, extentsOf, isWhole, makeReport, withExtents } from './big-report.ts';
 import { interruptedRun, savedRuns, sleep, spawnStoreChild } from './child.ts';
 
 let dir: string;
@@ -91,6 +91,24 @@ describe('SQLite store', () => {
     await s.save(r);
     await s.release();
     expect((await s.get('rb'))!.details.rbac).toEqual(r.details.rbac);
+  });
+
+  it('keeps an aggregating finding\'s extent and the diff\'s widened findings, whole and as read for a diff', async () => {
+    const s = await store();
+    const r = withExtents(makeReport('rx', '2026-11-04T02:00:00.000Z', { findings: 6 }));
+    await s.acquire();
+    await s.save(r);
+    await s.release();
+    const expected = extentsOf(r);
+    expect(expected.filter(([, e]) => e !== 'no key')).toHaveLength(3);
+    const got = (await s.get('rx'))!;
+    expect(extentsOf(got)).toEqual(expected);
+    expect(got.diff!.widened).toEqual(r.diff!.widened);
+    // The pipeline's diff reads the stored run without its findings' message and evidence.
+    for await (const run of s.runsNewestFirst('demo', { bulkyOf: () => false })) {
+      expect(extentsOf(run)).toEqual(expected);
+      break;
+    }
   });
 
   it('refuses a second run id that is already stored', async () => {

@@ -60,6 +60,8 @@ function hostileReport(lookalikeResource = false, count = 1500): RunReport {
         // A resource whose members look like a finding's own: a cut there must not be taken.
         ? ({ kind: 'Pod', namespace: 'ns', message: text, controls: ['c'], name: `p${i}` } as unknown as Finding['resource'])
         : { kind: 'Pod', namespace: `ns-${pick(TRICKY)}`, name: `p${i}` },
+      // An aggregating finding's extent sits before the message: a cut line keeps it.
+      ...(shape === 8 ? { extent: { unit: 'workloads', count: 60, members: [text, `${pick(TRICKY)}`, ',"message":"x"', '],"'], digest: '0123456789abcdef' } } : {}),
       message: text,
       controls: shape === 1 ? [] : shape === 2 ? [`odd ${pick(TRICKY)}`] : ['NIST-800-53:AC-6', 'CIS-1.10:5.1.8'],
       ...(shape === 3 ? {} : { evidence: { waived: true, controls: [text], message: text, nested: { '],"': [text, { waived: false }] } } }),
@@ -121,9 +123,12 @@ describe('what a cut line loses', () => {
   it('is only the message, evidence and related objects: a finding has no member between its controls and waived but evidence and related', () => {
     // The cut keeps a line up to its message, then its controls, then `,"waived":false}`: a
     // member added to findings after the controls would be dropped with the evidence. Adding
-    // one means teaching BulkyCutter.cutPoints where the bulky members end.
-    for (const f of demoRun().report.findings) {
-      expect(Object.keys(f)).toEqual(['fingerprint', 'check', 'area', 'severity', 'resource', 'message', 'controls', 'evidence', 'related', 'waived', 'waiver', 'impliedBy']);
+    // one means teaching BulkyCutter.cutPoints where the bulky members end. An aggregating
+    // finding's extent comes before the message, in the part of the line a cut keeps.
+    const findings = demoRun().report.findings;
+    expect(findings.some((f) => f.extent !== undefined)).toBe(true);
+    for (const f of findings) {
+      expect(Object.keys(f)).toEqual(['fingerprint', 'check', 'area', 'severity', 'resource', ...(f.extent !== undefined ? ['extent'] : []), 'message', 'controls', 'evidence', 'related', 'waived', 'waiver', 'impliedBy']);
     }
   });
 });
@@ -182,8 +187,8 @@ describe('parseStoredRun with bulkyOf', () => {
     for (let i = 0; i < plain.findings.length; i++) {
       const p = plain.findings[i]!;
       const f = read.findings[i]!;
-      const { fingerprint, check, area, severity, resource, controls, waived, waiver, impliedBy } = f;
-      expect({ fingerprint, check, area, severity, resource, controls, waived, waiver, impliedBy }).toEqual({ ...p, message: undefined, evidence: undefined, related: undefined });
+      const { fingerprint, check, area, severity, resource, extent, controls, waived, waiver, impliedBy } = f;
+      expect({ fingerprint, check, area, severity, resource, extent, controls, waived, waiver, impliedBy }).toEqual({ ...p, message: undefined, evidence: undefined, related: undefined });
       if (keep.has(p.fingerprint)) expect(JSON.parse(JSON.stringify(f))).toEqual(p);
       else expect(isUnreadBulky(f)).toBe(true);
     }
@@ -193,6 +198,10 @@ describe('parseStoredRun with bulkyOf', () => {
   it('reads the run a cut read gives: identity and state of every finding, the wanted ones whole', async () => {
     const { plain, read, keep } = await bothWays(hostileReport(), 3);
     expectSameRun(plain, read, keep);
+    // Cut lines among them keep their extent (what the diff's widening compares).
+    const cutWithExtent = read.findings.filter((f) => isUnreadBulky(f) && f.extent !== undefined);
+    expect(cutWithExtent.length).toBeGreaterThan(50);
+    for (const f of cutWithExtent) expect(f.extent).toEqual(plain.findings.find((p) => p.fingerprint === f.fingerprint)!.extent);
   });
 
   it('reads a run again whole when a line only looked cuttable (a resource with a message and controls of its own)', async () => {

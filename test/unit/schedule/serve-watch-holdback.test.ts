@@ -27,6 +27,8 @@ import { FakeWatch } from './fake-watch.ts';
 const log = { info() {}, warn() {}, error() {}, debug() {}, progress() {} } as unknown as Logger;
 const ns = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 const pod = (name: string, namespace: string): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'registry.example/app:1' }] } });
+/** A deny-all, both ways, of one app's pods. */
+const isolated = (app: string, namespace: string): KubeObject => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: `deny-${app}`, namespace }, spec: { podSelector: { matchLabels: { app } }, policyTypes: ['Ingress', 'Egress'] } });
 const denyAll = (): KubeObject => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: 'shop' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } });
 // A running Kyverno lowers pod-security.enforce-missing to medium; uninstalled, it is high again.
 const kyverno = (): KubeObject => ({
@@ -112,6 +114,19 @@ describe('serve --watch: a flapping finding held back, but not what comes with i
     expect(posted()[1]).toContain('rbac.cluster-admin-binding');
   });
 
+  it('the repeat comes with a finding that widened (a deny-all deleted in a namespace already failing): the alert is sent and names it, as for a new finding', async () => {
+    fake.add(pod('api', 'blog'));
+    fake.add(isolated('api', 'blog'));
+    const run = await flappedOnce();
+    fake.remove('NetworkPolicy', 'blog', 'deny-api'); // blog fails already (www): same fingerprint, one more pod open
+    const second = await run('watch');
+    expect(second.diff?.regressionReasons).toContain(REPEAT);
+    expect(second.diff?.regressionReasons).toContain('network.namespace-default-deny-ingress on Namespace blog widened: now also Pod blog/api (1 → 2 workloads)');
+    expect(second.notifications.map((n) => n.status)).toEqual(['sent']);
+    expect(posted()).toHaveLength(2);
+    expect(posted()[1]).toContain('widened: now also Pod blog/api');
+  });
+
   it('the repeat comes with a finding escalated (Kyverno uninstalled: medium → high): the alert is sent and names it', async () => {
     const run = await flappedOnce();
     fake.remove('Deployment', 'kyverno', 'kyverno-admission-controller');
@@ -165,8 +180,11 @@ describe('serve --watch: a flapping finding held back, but not what comes with i
       heldUntil: '2026-12-05T04:02:00.000Z',
     }]);
     expect(schemaErrors(held)).toEqual([]);
-    // An unrelated change within the window: the repeat stays held, nothing posted.
+    // An unrelated change within the window: the repeat stays held, nothing posted. (The pod
+    // comes with its own deny-all: alone in blog, unisolated already, it would widen blog's
+    // finding, new exposure that is sent.)
     fake.add(pod('api', 'blog'));
+    fake.add(isolated('api', 'blog'));
     clock += 3_600_000;
     const within = await run('watch');
     expect(within.diff?.undelivered).toBeUndefined();
@@ -195,7 +213,7 @@ describe('serve --watch: a flapping finding held back, but not what comes with i
   it('a held repeat is sent by the first watch run past the window too, and a repeat right after it is held again', async () => {
     const run = await flappedOnce();
     const held = await run('watch');
-    fake.add(pod('api', 'blog'));
+    fake.touch('Pod', 'www');
     clock += 5 * 3_600_000;
     const later = await run('watch');
     expect(later.diff?.undelivered?.map((u) => u.runId)).toEqual([held.run.id]);
