@@ -7,7 +7,7 @@
 // STRICT PeerAuthentication in istio-system is mesh-wide only when istio-system is the root.
 import type { ConditionalRead } from '../../../src/engine/types.ts';
 import { istioConfigMapName, istioOutbound, istioPresent } from '../../../src/analysis/mesh/index.ts';
-import { istioAutoMtls, istioMeshConfigUnread } from '../../../src/analysis/mesh/configmaps.ts';
+import { istioMeshConfigUnread } from '../../../src/analysis/mesh/configmaps.ts';
 import { subsetTlsRuleCount } from '../../../src/analysis/mesh/destination-rules.ts';
 import { configMapsUnreadable, configMapUnread } from '../../../src/analysis/configmaps.ts';
 
@@ -52,19 +52,19 @@ export const ISTIO_OUTBOUND_READ: ConditionalRead = {
 
 /**
  * For a check judging flows through the mesh: an Istio sidecar caller sends Istio mutual TLS, or
- * not, by the DestinationRule of the Service it dials (flow-verdict.ts istioCallerTls), so the
- * Services leading to a callee's port decide whether it presents its identity. Holds when Istio is
- * installed and a DestinationRule could apply (or auto mTLS is off, and every Service counts).
+ * not, by the DestinationRule of the Service it dials (flow-verdict.ts istioCallerTls), and a pod
+ * port no Service leads to it reaches only through PassthroughCluster, in plaintext
+ * (istioPassthrough), so the Services leading to a callee's port decide whether it presents its
+ * identity. Holds when Istio is installed.
  */
 export const ISTIO_CLIENT_TLS_SERVICES_READ: ConditionalRead = {
   kinds: ['services'],
-  when: 'when Istio is installed and DestinationRules exist or auto mTLS is off: the Services whose DestinationRule sets a sidecar caller\'s client TLS',
+  when: 'when Istio is installed: the Services through which a sidecar caller sends Istio mTLS (by their DestinationRules); a pod port no Service leads to is reached in plaintext through PassthroughCluster',
   holds(ctx) {
     if (!istioPresent(ctx)) return undefined;
     const rules = ctx.snapshot.resources['istio.destinationrules']?.length ?? 0;
     if (rules > 0) return `the Services ${rules} Istio DestinationRule(s) set client TLS for`;
-    const auto = istioAutoMtls(ctx.snapshot.resources.configmaps ?? [], ctx.config.mesh.istioRootNamespace || 'istio-system');
-    return auto.enabled !== true ? `the Services Istio sidecars call without auto mTLS (${auto.source})` : undefined;
+    return 'the Services that decide which pod ports Istio sidecar callers reach with mTLS (any other through PassthroughCluster, in plaintext)';
   },
 };
 

@@ -15,6 +15,7 @@ import { consulFlowVerdict, linkerdFlowVerdict } from './mesh-flows.ts';
 import { istioAutoMtls, istioMeshConfigUnread } from './configmaps.ts';
 import { indexDestinationRules, ruleTlsMode, subsetTlsMode, type ClientTlsRule } from './destination-rules.ts';
 import { indexMeshVirtualServices, routeAlternatives, type RouteProtocol } from './virtual-services.ts';
+import { istioOutbound, type WorkloadOutbound } from './outbound.ts';
 import { arr, containerPorts, memoizeBySnapshotAndConfig, obj, parsePortNumbers, str, stringMap } from './util.ts';
 import { memoize } from '../memo.ts';
 import { linkerdSkippedPorts, portInList, SKIP_INBOUND_ANNOTATION, SKIP_OUTBOUND_ANNOTATION } from './linkerd.ts';
@@ -41,6 +42,13 @@ export const MESH_FLOW_KINDS = [
   // The mesh VirtualServices (routedTls) matter only where a subset sets client TLS of its own: a
   // check declares them by ISTIO_MESH_ROUTES_READ (checks/mtls/lib/istio-mesh-config.ts).
 ] as const satisfies readonly KindKey[];
+
+/**
+ * Read when they can be: a Sidecar's outboundTrafficPolicy decides whether an Istio sidecar drops a
+ * call no Service leads to (istioPassthrough); unread, the call is judged as Istio's default
+ * ALLOW_ANY sends it (the more open answer), and the reason says so.
+ */
+export const MESH_FLOW_BEST_EFFORT_KINDS = ['istio.sidecars'] as const satisfies readonly KindKey[];
 
 const refKey = (r: ResourceRef) => `${r.kind}/${r.namespace ?? ''}/${r.name}`;
 
@@ -295,10 +303,22 @@ export function meshFlowVerdict(snapshot: Snapshot, config: Config, from: Resour
   }
   const caller = (mtls: boolean): MeshCaller => ({ namespace: src.namespace, serviceAccount: serviceAccountOf(src), labels: src.labels, mtls });
   const callerText = `${from.namespace}/${from.name}`;
-  const tls = src.mesh === 'istio' && callee.mesh === 'istio' ? istioCallerTls(snapshot, config, src, callee, port) : undefined;
+  const passthrough = src.mesh === 'istio' && callee.mesh === 'istio' ? istioPassthrough(snapshot, config, src, callee, port) : undefined;
+  const tls = src.mesh === 'istio' && callee.mesh === 'istio' && !passthrough ? istioCallerTls(snapshot, config, src, callee, port) : undefined;
   // A call through the caller's own proxy: with its mesh identity, unless an Istio sidecar's
-  // DestinationRule (or auto mTLS off) has it send plaintext or TLS of its own.
+  // DestinationRule (or auto mTLS off) has it send plaintext or TLS of its own, or no Service
+  // leads to the port and the sidecar sends it through PassthroughCluster (or drops it).
   const throughProxy = (): MeshFlowVerdict => {
+    if (passthrough?.dropped) {
+      return {
+        mesh: 'istio', verdict: 'denied', plaintext: false, enforcedBy: `${callerText}'s sidecar`,
+        reason: `${callerText}'s sidecar drops a call to port ${port} of ${calleeText}: no Service leads to port ${port}, and its outbound traffic policy is REGISTRY_ONLY (${passthrough.why}), so Istio sends the call to BlackHoleCluster`,
+      };
+    }
+    if (passthrough) {
+      const v = judgeFlow(snapshot, config, callee, { ...caller(false), noMtls: 'sends no Istio mTLS to it' }, to, port, protocol, calleeText);
+      return { ...v, reason: `${callerText}'s sidecar sends a call to port ${port} of ${calleeText} in plaintext: no Service leads to port ${port}; Istio's passthrough cluster sends no mTLS (outbound traffic policy ALLOW_ANY: ${passthrough.why}), so the call arrives without a mesh identity: ${v.reason}` };
+    }
     const secured = judgeFlow(snapshot, config, callee, caller(true), to, port, protocol, calleeText);
     if (!tls) return secured;
     const v = judgeFlow(snapshot, config, callee, { ...caller(false), noMtls: 'sends no Istio mTLS to it' }, to, port, protocol, calleeText);
@@ -349,6 +369,36 @@ function judgedBothWays(mesh: MeshFlowVerdict['mesh'], state: 'unknown' | 'some'
   return { ...open, reason: `${text.some}: ${openName}, ${open.reason}; ${closedName}: ${VERB_TEXT[closed.verdict]} (${closed.reason})` };
 }
 
+/** Each Istio workload's outbound traffic policy by workload, once per run. */
+const outboundByWorkload = memoizeBySnapshotAndConfig((snapshot, config) => new Map(istioOutbound(snapshot, config).workloads.map((w) => [refKey(w.mesh.workload.ref), w])), ['network', 'tls', 'mtls']);
+
+/**
+ * A sidecar caller's call to a callee port no Service leads to (headless ones included: their pods
+ * get listeners of their own) can only be dialled to a pod's address, which no outbound listener
+ * of the sidecar matches: with outboundTrafficPolicy ALLOW_ANY (Istio's default) it goes through
+ * PassthroughCluster, an ORIGINAL_DST cluster built without TLS (pilot's
+ * buildDefaultPassthroughCluster; istio/istio#22220: pod-IP calls go through the passthrough
+ * cluster "which does not have the mTLS config"), with REGISTRY_ONLY to BlackHoleCluster
+ * (https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-OutboundTrafficPolicy-Mode).
+ * undefined: a Service leads to the port, or the caller is no sidecar (ztunnel sends HBONE to pod
+ * addresses) or a gateway (which calls only what its routes name).
+ */
+function istioPassthrough(snapshot: Snapshot, config: Config, src: WorkloadMesh, callee: WorkloadMesh, port: number): { dropped: boolean; why: string } | undefined {
+  const pod = src.workload.pods[0];
+  if (!pod || istioGatewayPod(src) || istioMembership(meshModel(snapshot, config).namespaces.get(src.namespace)?.labels ?? {}, pod).dataplane !== 'sidecar') return undefined;
+  if (servicePortsTo(snapshot, callee, port).length > 0) return undefined;
+  const outbound: WorkloadOutbound | undefined = outboundByWorkload(snapshot, config).get(refKey(src.workload.ref));
+  if (!outbound) return { dropped: false, why: 'Istio default' };
+  if (outbound.mode === undefined) return { dropped: false, why: `${outbound.decidedBy}: not known, taken as Istio's default` };
+  if (outbound.mode === 'ALLOW_ANY') return { dropped: false, why: outbound.decidedBy };
+  // A Sidecar that could not be read may set ALLOW_ANY for the caller: the more open answer stands.
+  const unread = snapshot.coverage['istio.sidecars'];
+  if (!outbound.sidecar && unread && (unread.status === 'forbidden' || unread.status === 'error')) {
+    return { dropped: false, why: `${outbound.decidedBy} says REGISTRY_ONLY, but Sidecars could not be read (${unread.status}) and one may set ALLOW_ANY` };
+  }
+  return { dropped: true, why: outbound.decidedBy };
+}
+
 /** Whether an Istio sidecar caller sends Istio mutual TLS to a callee port: noMtls true when it sends plaintext or TLS of its own. */
 interface CallerTls { noMtls: true | 'unknown' | 'some'; source: string }
 
@@ -366,7 +416,7 @@ const NAMED_SERVICES = 3;
  * default true). Only ISTIO_MUTUAL presents the workload's identity: DISABLE "Do not setup a TLS
  * connection to the upstream endpoint", SIMPLE and MUTUAL originate TLS with other certificates
  * (https://istio.io/latest/docs/reference/config/networking/destination-rule/#ClientTLSSettings-TLSmode).
- * undefined: Istio mTLS every way (or no Service leads there: the caller dials the pod).
+ * undefined: Istio mTLS every way (or no Service leads there: istioPassthrough).
  * A rule's workloadSelector is weighed against the caller's labels (chooseForCaller); a subset
  * whose tls would change the answer decides where the caller's VirtualService routes send calls
  * to it (routedTls).
@@ -557,10 +607,10 @@ export function meshVerdictOverConns(snapshot: Snapshot, config: Config, from: R
     if (capture && capture.redirect !== 'none') for (const p of capture.ports) named.add(p);
     // Ports a Service declares TCP or HTTP, where HTTP-only policy fields read otherwise.
     if (callee && rep) for (const p of istioDeclaredProtocolPorts(istioAuthzModel(snapshot, config), callee.namespace, callee.labels, containerPorts(rep.spec))) named.add(p);
-    // Ports a Service leads to, where an Istio caller's DestinationRule (or auto mTLS off) may set its client TLS (istioCallerTls).
+    // Ports a Service leads to, where an Istio caller's DestinationRule (or auto mTLS off) sets its client TLS (istioCallerTls);
     const caller = from === 'external' ? undefined : workloadIndex(snapshot, config).get(refKey(from));
-    const clientTlsVaries = (snapshot.resources['istio.destinationrules']?.length ?? 0) > 0 || autoMtls(snapshot, config).enabled !== true;
-    if (callee && caller?.mesh === 'istio' && clientTlsVaries) for (const t of serviceTargets(snapshot, callee)) if (t.target !== undefined) named.add(t.target);
+    // A sidecar caller reaches any other port only through PassthroughCluster (istioPassthrough).
+    if (callee && caller?.mesh === 'istio') for (const t of serviceTargets(snapshot, callee)) if (t.target !== undefined) named.add(t.target);
   }
   if (mesh === 'linkerd' || mesh === 'consul') {
     const w = workloadIndex(snapshot, config).get(refKey(to));

@@ -93,7 +93,14 @@ describe('a caller that skips its own proxy for the port calls in plaintext', ()
 // Istio: a sidecar caller's traffic.sidecar.istio.io/{exclude,include}Outbound{Ports,IPRanges}
 // (https://istio.io/latest/docs/reference/config/annotations/), applied in the order
 // istio-iptables builds ISTIO_OUTPUT (tools/istio-iptables/pkg/capture/run.go).
-const istio = (webAnnotations: string, extra = '', webLabels = '', db = dep('db', 'a: b', ', ports: [{containerPort: 5432, name: pg}]')) => `
+// db is behind a Service on 5432 unless `dbService` says otherwise: web's calls through its sidecar
+// are meshed calls (a pod port no Service leads to is reached through PassthroughCluster, plaintext).
+const DB_SERVICE = `apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: shop}
+spec: {selector: {app: db}, ports: [{port: 5432, targetPort: 5432}]}
+---`;
+const istio = (webAnnotations: string, extra = '', webLabels = '', db = dep('db', 'a: b', ', ports: [{containerPort: 5432, name: pg}]'), dbService = DB_SERVICE) => `
 apiVersion: v1
 kind: Namespace
 metadata: {name: shop, labels: {istio-injection: enabled}}
@@ -104,6 +111,7 @@ metadata: {name: default, namespace: shop}
 spec: {mtls: {mode: STRICT}}
 ---
 ${db}
+${dbService}
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web, namespace: shop}
@@ -200,7 +208,16 @@ spec: {selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: d
     const ctx = ctxOf(istio('traffic.sidecar.istio.io/excludeOutboundPorts: "5432"'));
     const over = meshVerdictOverConns(ctx.snapshot, ctx.config, ref('shop', 'web'), ref('shop', 'db'), allConns())!;
     expect(over.ports.find((p) => p.port === 5432)).toMatchObject({ verdict: 'denied' });
-    expect(over.open.TCP).toEqual([[1, 5431], [5433, 65535]]);
+    expect(over.ports.find((p) => p.port === 5432)!.reason).toMatch(/^shop\/web sends port 5432 around its own istio proxy/);
+    // Every other port is denied too, for another reason: no Service leads to it, so web's sidecar
+    // sends a call there through PassthroughCluster, which has no TLS (istio pilot
+    // buildDefaultPassthroughCluster; istio/istio#22220: pod-IP calls go through the passthrough
+    // cluster "which does not have the mTLS config"), and db's STRICT mode refuses plaintext
+    // (was: [[1, 5431], [5433, 65535]], judged as mTLS).
+    const others = over.ports.find((p) => p.others)!;
+    expect(others).toMatchObject({ verdict: 'denied' });
+    expect(others.reason).toContain(`in plaintext: no Service leads to port ${others.port}; Istio's passthrough cluster sends no mTLS`);
+    expect(over.open.TCP).toEqual([]);
   });
 });
 
@@ -212,13 +229,13 @@ spec: {selector: {app: db}, clusterIP: 10.96.0.10, ports: [{port: ${port}, targe
 ---`;
 
   it('Istio: skipping Service port 80 leaves a direct call to 5432 mTLS, and the verdict says a call through the Service is plaintext', () => {
-    const v = verdict(istio('traffic.sidecar.istio.io/excludeOutboundPorts: "80"', service(80, 'pg')));
+    const v = verdict(istio('traffic.sidecar.istio.io/excludeOutboundPorts: "80"', '', '', undefined, service(80, 'pg')));
     expect(v).toMatchObject({ verdict: 'allowed', plaintext: false });
     expect(v.notes).toContain('this verdict is for a call dialled to the pod\'s port 5432; a call through Service shop/db dials port 80 at 10.96.0.10, which shop/web leaves around its proxy in plaintext (pod annotation traffic.sidecar.istio.io/excludeOutboundPorts="80")');
   });
 
   it('Istio: an excluded range holding the Service\'s cluster IP but not the pod\'s address is said the same way', () => {
-    const v = liveVerdict(istio('traffic.sidecar.istio.io/excludeOutboundIPRanges: "10.96.0.0/12"', service(5432, '5432'), '', livePod('10.1.2.3')));
+    const v = liveVerdict(istio('traffic.sidecar.istio.io/excludeOutboundIPRanges: "10.96.0.0/12"', '', '', livePod('10.1.2.3'), service(5432, '5432')));
     expect(v).toMatchObject({ verdict: 'allowed', plaintext: false });
     expect(v.notes?.[0]).toMatch(/a call through Service shop\/db dials port 5432 at 10\.96\.0\.10, which shop\/web leaves around its proxy in plaintext/);
   });
@@ -336,10 +353,18 @@ spec: {host: db-direct, trafficPolicy: {tls: {mode: DISABLE}}}
     expect(v.reason).toMatch(/^shop\/web's sidecar sends Istio mutual TLS to port 5432 of shop\/db through some Services only \(Service shop\/db-direct port 15432: DestinationRule shop\/db-direct sets tls\.mode DISABLE .*; Service shop\/db port 5432: no DestinationRule for this host; auto mTLS is on .*\): without it, .*; with Istio mTLS: denied \(DENY AuthorizationPolicy shop\/deny-web/);
   });
 
-  it('over every port: the DISABLE port is open to web, the other ports keep refusing web\'s principal', () => {
+  it('over every port: the DISABLE port is open to web, and so is every port no Service leads to (plaintext through PassthroughCluster)', () => {
     const ctx = ctxOf(shop(rule('{tls: {mode: DISABLE}}')));
     const over = meshVerdictOverConns(ctx.snapshot, ctx.config, ref('shop', 'web'), ref('shop', 'db'), allConns())!;
-    expect(over.open.TCP).toEqual([[5432, 5432]]);
+    expect(over.ports.find((p) => p.port === 5432)).toMatchObject({ verdict: 'allowed' });
+    // A port no Service leads to is reached only through web's PassthroughCluster, built without TLS
+    // (istio pilot buildDefaultPassthroughCluster; istio/istio#22220: pod-IP calls go through the
+    // passthrough cluster "which does not have the mTLS config"): no principal, so the DENY on web's
+    // principal cannot match it under PERMISSIVE (was: [[5432, 5432]], judged as mTLS).
+    const others = over.ports.find((p) => p.others)!;
+    expect(others).toMatchObject({ verdict: 'allowed' });
+    expect(others.reason).toContain(`in plaintext: no Service leads to port ${others.port}; Istio's passthrough cluster sends no mTLS`);
+    expect(over.open.TCP).toEqual([[1, 65535]]);
   });
 });
 

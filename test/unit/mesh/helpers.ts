@@ -43,6 +43,18 @@ export function deploymentYaml(namespace: string, name: string, o: WorkloadOptio
 }
 
 /**
+ * A Service selecting app=<name> with `ports` (targetPort the same; names that declare no protocol), as YAML ending in `---`. An
+ * Istio sidecar caller sends Istio mTLS only to a pod port a Service leads to; any other port it
+ * reaches through PassthroughCluster, without TLS (flow-verdict.ts istioPassthrough).
+ */
+export const serviceYaml = (namespace: string, name: string, ports: number[] = [8000]) => `
+apiVersion: v1
+kind: Service
+metadata: {name: ${name}, namespace: ${namespace}}
+spec: {selector: {app: ${name}}, ports: [${ports.map((p) => `{name: port-${p}, port: ${p}}`).join(', ')}]}
+---`;
+
+/**
  * An ambient namespace whose waypoint Gateway has no istio.io/waypoint-for label while its
  * GatewayClass says `all` (istio/istio pilot/pkg/serviceregistry/kube/controller/ambient/waypoints.go:
  * the class's label replaces the default `service`, the Gateway's own would replace that). The

@@ -73,6 +73,21 @@ describe('network.intent-violation reads the mesh VirtualServices only where a s
   });
 });
 
+describe('network.intent-violation reads the Services wherever Istio runs', () => {
+  it('with Services forbidden and no DestinationRule, it is not evaluated: which ports a Service leads to decides whether a sidecar caller sends mTLS', async () => {
+    // A pod port no Service leads to is reached through Istio's PassthroughCluster, without TLS
+    // (istio pilot buildDefaultPassthroughCluster; istio/istio#22220), so unread Services would
+    // turn every meshed call into plaintext (was: evaluated, the Services read only with DestinationRules).
+    const { runChecks } = await import('../../../src/engine/run.ts');
+    const snapshot = loadFixture(join(DIR, 'pass.mesh-denies.yaml'));
+    expect(snapshot.resources['istio.destinationrules'] ?? []).toEqual([]);
+    snapshot.coverage.services = { status: 'forbidden', detail: 'list services' };
+    const [o] = runChecks([check], { snapshot, config, now: new Date('2026-06-01T00:00:00Z') });
+    expect(o.status).toBe('not-evaluated');
+    expect(o.reason).toContain('services: forbidden');
+  });
+});
+
 describe('network.intent-violation reads what Linkerd attaches to a Server', () => {
   it('with the Gateway API GRPCRoutes forbidden, it is not evaluated (a route attached to a Server can change the mesh verdict)', async () => {
     const { runChecks } = await import('../../../src/engine/run.ts');

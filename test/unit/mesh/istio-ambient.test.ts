@@ -68,8 +68,9 @@ describe('Istio ambient without a waypoint: ztunnel enforces L4 only', () => {
     const r = verdict(y, 'ambient-demo/sleep', 'ambient-demo/httpbin');
     expect(r).toMatchObject({ mesh: 'istio', verdict: 'denied', enforcedBy: 'ztunnel of ambient-demo/httpbin (ambient)' });
     expect(r.notes).toContain('ztunnel of ambient-demo/httpbin has no waypoint, so it enforces no methods of AuthorizationPolicy ambient-demo/allow-sleep-to-httpbin: an ALLOW rule with them never matches, a DENY rule is enforced without them (https://istio.io/latest/docs/ambient/usage/l4-policy/)');
-    // The same policy on a sidecar workload still admits some requests (GET).
-    const sidecar = y.replace('istio.io/dataplane-mode: ambient', 'istio-injection: enabled');
+    // The same policy on a sidecar workload still admits some requests (GET) through httpbin's
+    // Service (the page's sample has one; a sidecar sends Istio mTLS only where a Service leads).
+    const sidecar = `${y.replace('istio.io/dataplane-mode: ambient', 'istio-injection: enabled')}${service('ambient-demo', 'httpbin', 'httpbin')}`;
     expect(verdict(sidecar, 'ambient-demo/sleep', 'ambient-demo/httpbin').verdict).toBe('depends');
     // An L4-only ALLOW rule beside it still admits its principal: only the L7 rule is omitted.
     const withL4 = `${y}${policy('l4', `

@@ -3,10 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import { meshFlowVerdict, meshVerdictOverConns } from '../../../src/analysis/mesh/flow-verdict.ts';
 import { allConns } from '../../../src/analysis/netpol/conns.ts';
-import { ctxOf, deploymentYaml, namespaceYaml } from './helpers.ts';
+import { ctxOf, deploymentYaml, namespaceYaml, serviceYaml } from './helpers.ts';
 
 const ns = namespaceYaml;
 const app = (namespace: string, name: string, sa = name) => deploymentYaml(namespace, name, { serviceAccount: sa, ports: [8000, 9000] });
+// An app behind a Service, as in the pages' samples: a meshed call through it carries the caller's
+// identity (a pod port no Service leads to is reached through Istio's PassthroughCluster, without mTLS).
+const svcApp = (namespace: string, name: string, sa = name) => `${app(namespace, name, sa)}${serviceYaml(namespace, name, [8000, 9000])}`;
 const ref = (text: string) => { const [namespace, name] = text.split('/'); return { kind: 'Deployment', namespace, name }; };
 const verdict = (yaml: string, from: string, to: string, port = 8000) => {
   const ctx = ctxOf(yaml);
@@ -16,7 +19,7 @@ const verdict = (yaml: string, from: string, to: string, port = 8000) => {
 describe('Istio per-call authorization: reference cases', () => {
   // https://istio.io/latest/docs/tasks/security/authorization/authz-http/ — allow-nothing in
   // default; details-viewer allows GET from cluster.local/ns/default/sa/bookinfo-productpage.
-  const bookinfo = `${ns('default')}${app('default', 'productpage', 'bookinfo-productpage')}${app('default', 'details', 'bookinfo-details')}${app('default', 'reviews', 'bookinfo-reviews')}
+  const bookinfo = `${ns('default')}${svcApp('default', 'productpage', 'bookinfo-productpage')}${svcApp('default', 'details', 'bookinfo-details')}${svcApp('default', 'reviews', 'bookinfo-reviews')}
 apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata: {name: allow-nothing, namespace: default}
@@ -65,7 +68,7 @@ spec: ${spec}
   // DENY, ALLOW: a DENY match wins over an ALLOW match; a policy in the root namespace applies to
   // every namespace.
   it('concepts: DENY wins over ALLOW; a root-namespace DENY applies mesh-wide', () => {
-    const y = `${ns('foo')}${ns('bar')}${app('bar', 'client')}${app('foo', 'httpbin')}
+    const y = `${ns('foo')}${ns('bar')}${svcApp('bar', 'client')}${svcApp('foo', 'httpbin')}
 apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata: {name: allow-bar, namespace: foo}
@@ -265,7 +268,7 @@ spec:
   // https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source —
   // principals and namespaces support exact, prefix ("abc*"), suffix ("*abc") and presence ("*").
   it('reference: prefix, suffix and presence matches of principals; trust domain from the mesh config', () => {
-    const y = (p: string) => `${ns('shop')}${app('shop', 'frontend')}${app('shop', 'db')}${ns('other')}${app('other', 'frontend')}
+    const y = (p: string) => `${ns('shop')}${svcApp('shop', 'frontend')}${svcApp('shop', 'db')}${ns('other')}${svcApp('other', 'frontend')}
 apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata: {name: db, namespace: shop}
@@ -330,7 +333,7 @@ describe('Istio: requestPrincipals on TCP traffic', () => {
   // https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source). With no
   // RequestAuthentication, an HTTP request carries no validated JWT, so the two readings differ and
   // which one applies depends on the protocol the client speaks, which the snapshot cannot tell.
-  const tcpEcho = (action: string, source: string, dataplane = 'istio-injection: enabled') => `${ns('foo', dataplane)}${app('foo', 'sleep')}${app('foo', 'tcp-echo')}
+  const tcpEcho = (action: string, source: string, dataplane = 'istio-injection: enabled') => `${ns('foo', dataplane)}${svcApp('foo', 'sleep')}${svcApp('foo', 'tcp-echo')}
 apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata: {name: tcp-policy, namespace: foo}

@@ -11,10 +11,12 @@
 // (Bundle.ReplaceTrustDomainAliases): only `<td>/ns/<ns>/sa/<sa>` with a trust domain other than `*`.
 import { describe, expect, it } from 'vitest';
 import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
-import { ctxOf, deploymentYaml, namespaceYaml } from './helpers.ts';
+import { ctxOf, deploymentYaml, namespaceYaml, serviceYaml } from './helpers.ts';
 
 const ns = namespaceYaml;
-const app = (namespace: string, name: string, sa = name) => deploymentYaml(namespace, name, { serviceAccount: sa, ports: [8000, 9000] });
+// Each app behind a Service: the calls are meshed calls, with the caller's identity (a pod port no
+// Service leads to is reached through Istio's PassthroughCluster, without mTLS).
+const app = (namespace: string, name: string, sa = name) => `${deploymentYaml(namespace, name, { serviceAccount: sa, ports: [8000, 9000] })}${serviceYaml(namespace, name, [8000, 9000])}`;
 const ref = (text: string) => { const [namespace, name] = text.split('/'); return { kind: 'Deployment', namespace, name }; };
 const verdict = (yaml: string, from: string, to: string, configure?: Parameters<typeof ctxOf>[1]) => {
   const ctx = ctxOf(yaml, configure);

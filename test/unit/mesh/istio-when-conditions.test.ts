@@ -12,10 +12,12 @@ import { describe, expect, it } from 'vitest';
 import { meshFlowVerdict, meshVerdictOverConns } from '../../../src/analysis/mesh/flow-verdict.ts';
 import { allConns } from '../../../src/analysis/netpol/conns.ts';
 import { authzPlaintextBypass } from '../../../checks/mtls/authz-plaintext-bypass.ts';
-import { ctxOf, deploymentYaml, namespaceYaml, run } from './helpers.ts';
+import { ctxOf, deploymentYaml, namespaceYaml, run, serviceYaml } from './helpers.ts';
 
 const ns = namespaceYaml;
-const app = (namespace: string, name: string, sa = name) => deploymentYaml(namespace, name, { serviceAccount: sa, ports: [8000, 9000] });
+// Each app behind a Service: the calls are meshed calls, with the caller's identity (a pod port no
+// Service leads to is reached through Istio's PassthroughCluster, without mTLS).
+const app = (namespace: string, name: string, sa = name) => `${deploymentYaml(namespace, name, { serviceAccount: sa, ports: [8000, 9000] })}${serviceYaml(namespace, name, [8000, 9000])}`;
 const ref = (text: string) => { const [namespace, name] = text.split('/'); return { kind: 'Deployment', namespace, name }; };
 const verdict = (yaml: string, from: string, to: string, port = 8000) => {
   const ctx = ctxOf(yaml);

@@ -313,6 +313,13 @@ spec:
   rules:
   - from: [{source: {principals: [cluster.local/ns/shop/sa/api]}}]
     to: [{operation: {ports: ["5432"]}}]
+---
+# api calls db through its Service, so api's sidecar sends Istio mTLS with api's identity (a port no
+# Service leads to is reached through Istio's PassthroughCluster, without mTLS).
+apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: shop}
+spec: {selector: {app: db}, ports: [{name: pg, port: 5432}]}
 ${anp('a-deny-pg', 10, '{pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: db}}}}', '[{action: Deny, from: [{namespaces: {}}], ports: [{portNumber: {port: 5432, protocol: TCP}}]}]')}${anp('b-allow-all', 10, '{pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: db}}}}', '[{action: Allow, from: [{namespaces: {}}]}]')}`;
 
   it('meshtie: the mesh allows 5432, which the network may allow too: UNKNOWN (exit 2), as with --port 5432', () => {
