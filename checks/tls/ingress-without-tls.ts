@@ -5,7 +5,7 @@ import { ALB_PARAMS, albIngressOf, GKE_ALLOW_HTTP, gkeIngressOf, albKeptNotes, a
 import { refString } from '../../src/analysis/workloads.ts';
 import type { KubeObject, Snapshot } from '../../src/snapshot/types.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
-import { EDGE_ROUTE_KINDS, edgeRoutes, traefikRuleHosts } from '../../src/analysis/edge/routes.ts';
+import { EDGE_ROUTE_KINDS, edgeRoutes, traefikRuleHosts, type EdgeAttachment } from '../../src/analysis/edge/routes.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
 import { EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ } from './lib/alb-params-read.ts';
 import { namedConfigMaps } from './lib/nginx-config-read.ts';
@@ -393,6 +393,28 @@ function refusedVerdict(resource: Verdict['resource'], detailKey: string, l: Lis
   return { status: 'fail', resource, detailKey, message: `${l.protocol} listener ${l.name} cannot terminate TLS: its certificateRefs (${refused.join(', ')}) are in another namespace and no ReferenceGrant there allows Gateways from ${ns}, so the listener's ResolvedRefs is False (RefNotPermitted). Add a ReferenceGrant in the Secret's namespace (from Gateway in ${ns}, to Secret) or keep the Secret beside the Gateway.`, evidence: { ...ev, refusedCertificateRefs: refused } };
 }
 
+/** The routes attached to a listener that forward requests but may not be admitted there (EdgeAttachment.attachmentUnknown). */
+const mayForward = (here: EdgeAttachment[]) => here.filter((a) => a.attachmentUnknown && a.forwards.length > 0);
+
+/**
+ * The coverage note naming the Gateway API HTTP listeners gatewayApiVerdicts leaves without a
+ * verdict: no route known to be attached forwards over them, but one that may be does.
+ */
+function gatewayListenersUnjudged(ctx: AuditContext): string | undefined {
+  const byListener = new Map<string, EdgeAttachment[]>();
+  for (const a of edgeRoutes(ctx.snapshot).attachments) {
+    if (a.gateway.kind !== 'Gateway' || a.listener === undefined) continue;
+    const key = JSON.stringify([a.gateway.namespace, a.gateway.name, a.listener]);
+    const here = byListener.get(key);
+    if (here) here.push(a);
+    else byListener.set(key, [a]);
+  }
+  const listeners = new Map((ctx.snapshot.resources['gatewayapi.gateways'] ?? []).flatMap((gw) => arr(obj(gw.spec)?.listeners).map(obj).filter((l) => !!l).map((l, i) => [JSON.stringify([gw.metadata?.namespace ?? 'default', gw.metadata?.name ?? '', str(l!.name) ?? String(i)]), (str(l!.protocol) ?? '').toUpperCase()] as const)));
+  const withheld = [...byListener.entries()].filter(([key, here]) => listeners.get(key) === 'HTTP' && !here.some((a) => !a.attachmentUnknown && a.forwards.length > 0) && mayForward(here).length > 0)
+    .map(([, here]) => { const a = mayForward(here)[0]; return `Gateway ${a.gateway.namespace}/${a.gateway.name} listener ${a.listener}: ${a.route.kind} ${a.route.namespace}/${a.route.name} (${a.attachmentUnknown})`; });
+  return withheld.length > 0 ? `${withheld.length} Gateway API HTTP listener(s) are not judged: a route that forwards over plain HTTP may be attached to them or not: ${withheld.join('; ')}` : undefined;
+}
+
 function gatewayApiVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
   const { attachments } = edgeRoutes(ctx.snapshot);
@@ -415,13 +437,17 @@ function gatewayApiVerdicts(ctx: AuditContext): Verdict[] {
         const coveredBy = secure.find((s) => listenerHostnameCovers(s.hostname, l.hostname));
         // A route attached to the HTTP listener whose rules forward (backendRefs, no RequestRedirect
         // to https) serves its content in plaintext, whatever HTTPS listener sits beside it.
-        const attached = attachments.filter((a) => a.gateway.kind === 'Gateway' && a.gateway.namespace === ns && a.gateway.name === resource.name && a.listener === l.name);
+        const here = attachments.filter((a) => a.gateway.kind === 'Gateway' && a.gateway.namespace === ns && a.gateway.name === resource.name && a.listener === l.name);
+        const attached = here.filter((a) => !a.attachmentUnknown);
         const plain = attached.filter((a) => a.forwards.length > 0);
         // Hostnames no attached route matches get a 404 from the listener, no content.
         const redirectsOnly = attached.length > 0 && attached.every((a) => a.route.kind === 'HTTPRoute' && redirectsOnlyToHttps(httpRoutes.get(`${a.route.namespace}/${a.route.name}`)));
         if (plain.length > 0) {
           const routes = plain.map((a) => `${a.route.kind} ${a.route.namespace}/${a.route.name} (${a.hosts.join(', ')} → ${a.forwards.join(', ')})`);
           out.push({ status: 'fail', resource, detailKey, message: `HTTP listener ${l.name} serves content in plaintext: ${routes.join('; ')} forward${plain.length > 1 ? '' : 's'} requests instead of redirecting them to HTTPS (RequestRedirect filter with scheme https)${coveredBy ? `, although ${coveredBy.protocol} listener ${coveredBy.name} covers the hostname` : ''}.`, evidence: { ...ev, routes: plain.map((a) => ({ route: `${a.route.kind} ${a.route.namespace}/${a.route.name}`, hosts: a.hosts, forwards: a.forwards })) } });
+        } else if (mayForward(here).length > 0) {
+          // A route that forwards may be attached here or not (its namespace's labels are not
+          // known): no verdict, the coverage note names it (gatewayListenersUnjudged).
         } else if (coveredBy) out.push({ status: 'pass', resource, detailKey, message: `HTTP listener ${l.name} (${l.hostname ?? 'any host'}) forwards nothing (its routes, if any, redirect) and is paired with ${coveredBy.protocol} listener ${coveredBy.name}.`, evidence: ev });
         else if (redirectsOnly) {
           const routes = attached.map((a) => `${a.route.kind} ${a.route.namespace}/${a.route.name}`);
@@ -582,7 +608,8 @@ export const ingressWithoutTls: Check = {
       const alb = albIngressOf(ctx.snapshot, ing);
       return alb ? [{ resource: { namespace: ing.metadata?.namespace ?? 'default', name: ing.metadata?.name ?? '' }, alb }] : [];
     });
-    const notes = [...albUnjudgedNotes(ctx.snapshot, albs.filter((a) => albUnjudged(a.alb))), ...albKeptNotes(albs.filter((a) => !albUnjudged(a.alb)))];
+    const gateway = gatewayListenersUnjudged(ctx);
+    const notes = [...albUnjudgedNotes(ctx.snapshot, albs.filter((a) => albUnjudged(a.alb))), ...albKeptNotes(albs.filter((a) => !albUnjudged(a.alb))), ...(gateway ? [gateway] : [])];
     return notes.length > 0 ? notes.join('; ') : undefined;
   },
 };
