@@ -308,6 +308,7 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
   const notes: string[] = [];
   const services = new Set((snapshot.resources.services ?? []).map((s) => `${nsOf(s)}/${nameOf(s)}`));
   // A namespace a manifests directory uses without declaring it has unknown labels: left out.
+  const implicit = new Set((snapshot.resources.namespaces ?? []).filter((n) => n.metadata?.annotations?.[IMPLICIT_NAMESPACE_ANNOTATION] === 'true').map(nameOf));
   const namespaceLabels = new Map((snapshot.resources.namespaces ?? []).filter((n) => n.metadata?.annotations?.[IMPLICIT_NAMESPACE_ANNOTATION] !== 'true').map((n) => [nameOf(n), { ...(n.metadata?.labels ?? {}), [NAME_LABEL]: nameOf(n) }]));
 
   const push = (r: Omit<EdgeRoute, 'middlewares'> & { middlewares?: string[] }) => {
@@ -419,7 +420,7 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
         }
         const undecided = hostsByListener.filter((x) => x.admitted === 'unknown').map((x) => x.l.name);
         const unknown = undecided.length === 0 ? undefined
-          : `whether listener${undecided.length > 1 ? 's' : ''} ${undecided.join(', ')} of Gateway ${gwNs}/${gwName} admit${undecided.length > 1 ? '' : 's'} it is unknown: ${undecided.length > 1 ? 'their' : 'its'} allowedRoutes.namespaces selector reads labels of namespace ${ns}, which no manifest declares (only its ${NAME_LABEL} label is known); add the Namespace manifest with its labels`;
+          : `whether listener${undecided.length > 1 ? 's' : ''} ${undecided.join(', ')} of Gateway ${gwNs}/${gwName} admit${undecided.length > 1 ? '' : 's'} it is unknown: ${undecided.length > 1 ? 'their' : 'its'} allowedRoutes.namespaces selector reads labels of namespace ${ns}, ${implicit.has(ns) ? `which no manifest declares (only its ${NAME_LABEL} label is known); add the Namespace manifest with its labels` : 'whose labels were not read'}`;
         if (unknown) notes.push(`${text(route)}: ${unknown}`);
         attached = true;
         for (const x of hostsByListener) attachments.push({ gateway: refOf('Gateway', gw), listener: x.l.name, route, hosts: x.hosts, forwards, ...(x.admitted === 'unknown' ? { attachmentUnknown: unknown } : {}) });

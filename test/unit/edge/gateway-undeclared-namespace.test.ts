@@ -97,6 +97,12 @@ describe('--manifests: a from: Selector listener and a route in a namespace no m
     expect(notes).toContain('HTTPRoute apps/r: whether listener http of Gateway infra/public admits it is unknown: its allowedRoutes.namespaces selector reads labels of namespace apps, which no manifest declares (only its kubernetes.io/metadata.name label is known); add the Namespace manifest with its labels');
   });
 
+  it('a snapshot whose namespaces could not be read leaves it unknown too, and says so', () => {
+    const s = snap(setup(TEAM_A));
+    const unread = { ...s, source: 'live' as const, resources: { ...s.resources, namespaces: [] }, coverage: { ...s.coverage, namespaces: { status: 'forbidden' as const } } };
+    expect(edgeRoutes(unread).notes).toContainEqual(expect.stringContaining('selector reads labels of namespace apps, whose labels were not read'));
+  });
+
   it('tls.ingress-without-tls gives the HTTP listener no verdict (was: pass, "no routes attached") and says why', () => {
     const o = run(ingressWithoutTls, setup(TEAM_A));
     expect(listenerHttp(o.results)).toEqual([]);
