@@ -12,8 +12,9 @@
 // protocols), and ssl-redirect is exclusive across the group: "Once defined on a single Ingress,
 // it impacts every Ingress within IngressGroup" (pkg/ingress/model_builder.go,
 // mergeListenPortConfigs and buildSSLRedirectConfig; albGroups). A member's error (listen-ports or
-// ssl-redirect it cannot read, ports in conflict) fails the group's model build: the controller
-// reconciles none of them. The group's ssl-policy merge is not modelled: each member's is read alone.
+// ssl-redirect it cannot read, ports in conflict, two ssl-policies on one port) fails the group's
+// model build: the controller reconciles none of them. A member naming no ssl-policy takes the one
+// another member names for a shared HTTPS port: not modelled, each member's policy is read alone.
 //
 // EKS Auto Mode's built-in load balancing serves the Ingresses of an IngressClass of controller
 // eks.amazonaws.com/alb ("Create an IngressClass to configure an Application Load Balancer",
@@ -305,12 +306,18 @@ const albGroups = memoize((snapshot: Snapshot): Map<string, AlbGroup> => {
     const members = list.map((m) => m.name);
     const errors: string[] = [];
     const protocolOf = new Map<number, { protocol: string; by: string }>();
+    const policyOf = new Map<number, { policy: string; by: string }>();
     for (const m of list) {
       if (m.alb.invalidListenPorts) errors.push(`Ingress ${m.name}'s ${ALB_LISTEN_PORTS} cannot be read (${m.alb.invalidListenPorts})`);
       for (const l of m.alb.listeners) {
         const seen = protocolOf.get(l.port);
         if (!seen) protocolOf.set(l.port, { protocol: l.protocol, by: m.name });
         else if (seen.protocol !== l.protocol) errors.push(`conflicting protocol on port ${l.port}: Ingress ${seen.by} ${seen.protocol}, Ingress ${m.name} ${l.protocol}`);
+        // An HTTPS port takes the one ssl-policy its members name (IngressClassParams sslPolicy, else the annotation).
+        if (l.protocol !== 'HTTPS' || !m.alb.policy || !(m.alb.policyFromParams || m.alb.policyFromAnnotation)) continue;
+        const named = policyOf.get(l.port);
+        if (!named) policyOf.set(l.port, { policy: m.alb.policy, by: m.name });
+        else if (named.policy !== m.alb.policy) errors.push(`conflicting sslPolicy on port ${l.port}: Ingress ${named.by} ${JSON.stringify(named.policy)}, Ingress ${m.name} ${JSON.stringify(m.alb.policy)}`);
       }
     }
     const group: AlbGroup = { members, ...(errors.length ? { error: [...new Set(errors)].join('; ') } : {}) };
