@@ -29,6 +29,9 @@ export const exposedWorkload: Check = {
       if (w.external.length === 0 || isSystemNamespace(w.workload.namespace, ctx.config.systemNamespaces)) continue;
       // A route's 'not-evaluated' (the controller's pods were not found) counts as open: missing data is not a fix.
       const open = w.external.filter((x) => x.open);
+      // Open only through Gateway listeners that may not admit the route: neither exposed nor
+      // kept in, so no verdict (excluded names it).
+      if (open.length > 0 && open.every((x) => x.attachmentUnknown) && !exposed.has(w.workload.namespace ?? '')) continue;
       const evidence = {
         paths: w.external.map((x) => ({ via: x.via, [x.route ? 'route' : 'service']: x.route ?? `${x.through.namespace}/${x.through.name}`, ports: x.ports, allowedByPolicy: x.allowedByPolicy, ...(x.controller ? { controller: x.controller } : {}), ...(x.forwarded ? { forwarded: x.forwarded } : {}), ...(x.mesh ? { mesh: x.mesh } : {}) })),
         podCount: w.podCount,
@@ -47,5 +50,14 @@ export const exposedWorkload: Check = {
       }
     }
     return out;
+  },
+  excluded(ctx) {
+    const exposed = new Set(ctx.config.network.exposedNamespaces);
+    const withheld = effectiveExposure(ctx.snapshot, ctx.config).filter((w) => !isSystemNamespace(w.workload.namespace, ctx.config.systemNamespaces) && !exposed.has(w.workload.namespace ?? ''))
+      .flatMap((w) => {
+        const open = w.external.filter((x) => x.open);
+        return open.length > 0 && open.every((x) => x.attachmentUnknown) ? [`${w.workload.kind} ${w.workload.namespace}/${w.workload.name} (${open[0].attachmentUnknown})`] : [];
+      });
+    return withheld.length > 0 ? `${withheld.length} workload(s) are reachable from outside only through Gateway API routes whose attachment is unknown, so they are not judged: ${withheld.join('; ')}` : undefined;
   },
 };

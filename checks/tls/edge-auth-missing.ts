@@ -1,12 +1,18 @@
 import type { Check } from '../../src/engine/types.ts';
-import { edgeAuthentication } from '../../src/analysis/edge/guards.ts';
+import type { AuditContext } from '../../src/analysis/context.ts';
+import { edgeAuthentication, type ExposedHost } from '../../src/analysis/edge/guards.ts';
 import { istioRoot } from '../../src/analysis/mesh/index.ts';
 import { EDGE_AUTHENTICATION } from '../controls.ts';
-import { EDGE_BEST_EFFORT, EDGE_NEEDS, EDGE_READS, guardVerdicts, publicHostMatch } from './lib/edge-guard.ts';
+import { EDGE_BEST_EFFORT, EDGE_NEEDS, EDGE_READS, guardUnjudged, guardVerdicts, publicHostMatch } from './lib/edge-guard.ts';
 import { NGINX_SERVING_CONFIG_READ } from './lib/nginx-config-read.ts';
 import { ISTIO_MESH_CONFIG_READ } from '../mtls/lib/istio-mesh-config.ts';
 import { CILIUM_SETTINGS_READ } from '../network/lib/cilium-settings.ts';
 import { ENFORCED_POLICY_KINDS_READ } from '../network/lib/policy-kinds.ts';
+
+function declaredPublic(ctx: AuditContext, h: ExposedHost): string | undefined {
+  const m = publicHostMatch(h.host, ctx.config.edge.publicHosts);
+  return m ? `declared public in edge.publicHosts (${m})` : undefined;
+}
 
 export const edgeAuthMissing: Check = {
   id: 'tls.edge-auth-missing',
@@ -23,9 +29,10 @@ export const edgeAuthMissing: Check = {
   readsBestEffort: EDGE_BEST_EFFORT,
   evaluate(ctx) {
     const root = istioRoot(ctx.snapshot, ctx.config).namespace;
-    return guardVerdicts(ctx, 'authentication in front of it', (h) => edgeAuthentication(ctx.snapshot, h, root), (h) => {
-      const m = publicHostMatch(h.host, ctx.config.edge.publicHosts);
-      return m ? `declared public in edge.publicHosts (${m})` : undefined;
-    });
+    return guardVerdicts(ctx, 'authentication in front of it', (h) => edgeAuthentication(ctx.snapshot, h, root), (h) => declaredPublic(ctx, h));
+  },
+  excluded(ctx) {
+    const root = istioRoot(ctx.snapshot, ctx.config).namespace;
+    return guardUnjudged(ctx, (h) => edgeAuthentication(ctx.snapshot, h, root), (h) => declaredPublic(ctx, h));
   },
 };

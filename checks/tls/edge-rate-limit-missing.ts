@@ -2,7 +2,7 @@ import type { Check } from '../../src/engine/types.ts';
 import { edgeRateLimit } from '../../src/analysis/edge/guards.ts';
 import { istioRoot } from '../../src/analysis/mesh/index.ts';
 import { EDGE_RATE_LIMIT } from '../controls.ts';
-import { EDGE_BEST_EFFORT, EDGE_NEEDS, EDGE_READS, guardVerdicts } from './lib/edge-guard.ts';
+import { EDGE_BEST_EFFORT, EDGE_NEEDS, EDGE_READS, guardUnjudged, guardVerdicts } from './lib/edge-guard.ts';
 import { NGINX_SERVING_CONFIG_READ } from './lib/nginx-config-read.ts';
 import { ISTIO_MESH_CONFIG_READ } from '../mtls/lib/istio-mesh-config.ts';
 import { CILIUM_SETTINGS_READ } from '../network/lib/cilium-settings.ts';
@@ -24,5 +24,9 @@ export const edgeRateLimitMissing: Check = {
   evaluate(ctx) {
     const root = istioRoot(ctx.snapshot, ctx.config).namespace;
     return guardVerdicts(ctx, 'rate limit', (h) => edgeRateLimit(ctx.snapshot, h, root));
+  },
+  excluded(ctx) {
+    const root = istioRoot(ctx.snapshot, ctx.config).namespace;
+    return guardUnjudged(ctx, (h) => edgeRateLimit(ctx.snapshot, h, root));
   },
 };

@@ -2,7 +2,7 @@ import type { Check } from '../../src/engine/types.ts';
 import { edgeWaf } from '../../src/analysis/edge/guards.ts';
 import { istioRoot } from '../../src/analysis/mesh/index.ts';
 import { EDGE_WAF } from '../controls.ts';
-import { EDGE_BEST_EFFORT, EDGE_NEEDS, EDGE_READS, guardVerdicts } from './lib/edge-guard.ts';
+import { EDGE_BEST_EFFORT, EDGE_NEEDS, EDGE_READS, guardUnjudged, guardVerdicts } from './lib/edge-guard.ts';
 import { NGINX_SERVING_CONFIG_READ } from './lib/nginx-config-read.ts';
 import { ISTIO_MESH_CONFIG_READ } from '../mtls/lib/istio-mesh-config.ts';
 import { CILIUM_SETTINGS_READ } from '../network/lib/cilium-settings.ts';
@@ -25,5 +25,10 @@ export const edgeWafMissing: Check = {
     const root = istioRoot(ctx.snapshot, ctx.config).namespace;
     const external = ctx.config.edge.externalWaf;
     return guardVerdicts(ctx, 'WAF', (h) => edgeWaf(ctx.snapshot, h, root), () => (external ? `a WAF outside the cluster is declared in edge.externalWaf (${external})` : undefined));
+  },
+  excluded(ctx) {
+    if (ctx.config.edge.externalWaf) return undefined;
+    const root = istioRoot(ctx.snapshot, ctx.config).namespace;
+    return guardUnjudged(ctx, (h) => edgeWaf(ctx.snapshot, h, root));
   },
 };

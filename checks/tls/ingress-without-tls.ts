@@ -5,7 +5,7 @@ import { ALB_PARAMS, albIngressOf, GKE_ALLOW_HTTP, gkeIngressOf, albKeptNotes, a
 import { refString } from '../../src/analysis/workloads.ts';
 import type { KubeObject, Snapshot } from '../../src/snapshot/types.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
-import { EDGE_ROUTE_KINDS, edgeRoutes, traefikRuleHosts } from '../../src/analysis/edge/routes.ts';
+import { EDGE_ROUTE_KINDS, edgeRoutes, traefikRuleHosts, type EdgeAttachment } from '../../src/analysis/edge/routes.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
 import { EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ } from './lib/alb-params-read.ts';
 import { namedConfigMaps } from './lib/nginx-config-read.ts';
@@ -200,18 +200,22 @@ function albVerdict(ing: KubeObject, resource: { kind: string; namespace: string
   const field = ALB_PARAMS[alb.by].certificates;
   const certificate = alb.certificateFromParams ? `with the ${field} of ${params}` : alb.certificateArn ? 'with alb.ingress.kubernetes.io/certificate-arn' : `without alb.ingress.kubernetes.io/certificate-arn${alb.by === 'eks-auto' || alb.ingressClassParams ? ` or IngressClassParams ${field}` : ''}`;
   const source = alb.listenPortsFromAnnotation ? ALB_LISTEN_PORTS : `default listen-ports, ${certificate}`;
-  const evidence = { listenPorts: listeners, listenPortsSource: alb.listenPortsFromAnnotation ? 'annotation' : 'default', certificateArn: alb.certificateArn, ...(alb.certificateFromParams ? { certificateArnSource: params } : {}), ...(alb.sslRedirect ? { sslRedirect: alb.sslRedirect } : {}), ...(alb.sslRedirectFromParams !== undefined ? { sslRedirectSource: `${params} sslRedirectPort` } : {}) };
+  const evidence = { ...(alb.group ? { ingressGroup: alb.group.name, members: alb.group.members } : {}), listenPorts: listeners, listenPortsSource: alb.listenPortsFromAnnotation ? 'annotation' : 'default', certificateArn: alb.certificateArn, ...(alb.certificateFromParams ? { certificateArnSource: params } : {}), ...(alb.sslRedirect ? { sslRedirect: alb.sslRedirect } : {}), ...(alb.sslRedirectFromParams !== undefined ? { sslRedirectSource: `${params} sslRedirectPort` } : {}) };
   if (alb.invalidListenPorts) return { status: 'fail', resource, detailKey: 'alb-listeners', severity: 'medium', message: `${who}: ${ALB_LISTEN_PORTS} cannot be read (${alb.invalidListenPorts}); the controller does not reconcile it, so its listeners are unknown.`, evidence: { invalidListenPorts: alb.invalidListenPorts } };
-  if (alb.invalidSslRedirect) return { status: 'fail', resource, detailKey: 'alb-listeners', severity: 'medium', message: `${who}: ${alb.invalidSslRedirect}, which the controller refuses; it does not reconcile the Ingress, so its listeners and redirect are unknown.`, evidence: { invalidSslRedirect: alb.invalidSslRedirect } };
+  const group = alb.group ? `IngressGroup ${JSON.stringify(alb.group.name)} (Ingresses ${alb.group.members.join(', ')})` : undefined;
+  if (alb.group?.error) return { status: 'fail', resource, detailKey: 'alb-listeners', severity: 'medium', message: `${who}: its ${group} shares one ALB, whose model the controller cannot build (${alb.group.error}); it reconciles none of the group's Ingresses, so their listeners and redirect are unknown.`, evidence: { ingressGroup: alb.group.name, members: alb.group.members, groupError: alb.group.error } };
+  if (alb.invalidSslRedirect) return { status: 'fail', resource, detailKey: 'alb-listeners', severity: 'medium', message: `${who}: ${alb.invalidSslRedirect}, which the controller refuses; it does not reconcile ${group ? `its ${group}` : 'the Ingress'}, so its listeners and redirect are unknown.`, evidence: { invalidSslRedirect: alb.invalidSslRedirect, ...(alb.group ? { ingressGroup: alb.group.name } : {}) } };
   if (alb.ingressClassParams?.state === 'missing') return { status: 'fail', resource, detailKey: 'alb-listeners', severity: 'medium', message: `${who}: its IngressClass names ${params}, which does not exist, so the ALB's settings (${field}, sslPolicy) and its listeners are unknown.`, evidence: { ingressClassParams: alb.ingressClassParams.name, found: false } };
   const http = alb.listeners.filter((l) => l.protocol === 'HTTP').map((l) => l.port);
   const hosts = arr(obj(ing.spec)?.rules).map((r) => str(obj(r)?.host)).filter((h): h is string => !!h);
   const served = hosts.length ? hosts.join(', ') : 'any host';
-  if (http.length === alb.listeners.length) return { status: 'fail', resource, detailKey: 'alb-listeners', message: `${who} has no HTTPS listener (${source}: ${listeners}): ${served} ${hosts.length > 1 ? 'are' : 'is'} served over plaintext HTTP.`, evidence };
   if (http.length === 0) return { status: 'pass', resource, detailKey: 'alb-listeners', message: `${who}: the ALB listens only on HTTPS (${source}: ${listeners}).`, evidence };
-  const redirectSource = alb.sslRedirectFromParams !== undefined ? `sslRedirectPort of ${params}, which overrides alb.ingress.kubernetes.io/ssl-redirect` : 'alb.ingress.kubernetes.io/ssl-redirect';
+  const redirectSource = alb.group?.redirectBy ? `${alb.group.redirectBy}, which applies to every HTTP listener of its ${group}` : alb.sslRedirectFromParams !== undefined ? `sslRedirectPort of ${params}, which overrides alb.ingress.kubernetes.io/ssl-redirect` : 'alb.ingress.kubernetes.io/ssl-redirect';
+  // Before the HTTPS-less case: a member of an IngressGroup listening on HTTP only is redirected
+  // by the group's ssl-redirect too ("other rules will be ignored").
   if (alb.sslRedirect) return { status: 'pass', resource, detailKey: 'alb-listeners', message: `${who}: the ALB's HTTP listener${http.length > 1 ? 's' : ''} (port ${http.join(', ')}) redirect${http.length > 1 ? '' : 's'} to HTTPS (${redirectSource}: ${JSON.stringify(alb.sslRedirect)}).`, evidence };
-  const without = alb.sslRedirectFromParams !== undefined ? `: the ${redirectSource}, ${JSON.stringify(alb.sslRedirectFromParams)}, is not a port number, so the controller builds no redirect` : ' without alb.ingress.kubernetes.io/ssl-redirect';
+  if (http.length === alb.listeners.length) return { status: 'fail', resource, detailKey: 'alb-listeners', message: `${who} has no HTTPS listener (${source}: ${listeners}): ${served} ${hosts.length > 1 ? 'are' : 'is'} served over plaintext HTTP.`, evidence };
+  const without = group ? ` without an ssl-redirect that applies to its ${group}` : alb.sslRedirectFromParams !== undefined ? `: the ${redirectSource}, ${JSON.stringify(alb.sslRedirectFromParams)}, is not a port number, so the controller builds no redirect` : ' without alb.ingress.kubernetes.io/ssl-redirect';
   return { status: 'fail', resource, detailKey: 'alb-listeners', message: `${who} has HTTPS, but the ALB also serves ${served} over plaintext HTTP on port ${http.join(', ')} (${source}: ${listeners})${without}.`, evidence };
 }
 
@@ -393,6 +397,28 @@ function refusedVerdict(resource: Verdict['resource'], detailKey: string, l: Lis
   return { status: 'fail', resource, detailKey, message: `${l.protocol} listener ${l.name} cannot terminate TLS: its certificateRefs (${refused.join(', ')}) are in another namespace and no ReferenceGrant there allows Gateways from ${ns}, so the listener's ResolvedRefs is False (RefNotPermitted). Add a ReferenceGrant in the Secret's namespace (from Gateway in ${ns}, to Secret) or keep the Secret beside the Gateway.`, evidence: { ...ev, refusedCertificateRefs: refused } };
 }
 
+/** The routes attached to a listener that forward requests but may not be admitted there (EdgeAttachment.attachmentUnknown). */
+const mayForward = (here: EdgeAttachment[]) => here.filter((a) => a.attachmentUnknown && a.forwards.length > 0);
+
+/**
+ * The coverage note naming the Gateway API HTTP listeners gatewayApiVerdicts leaves without a
+ * verdict: no route known to be attached forwards over them, but one that may be does.
+ */
+function gatewayListenersUnjudged(ctx: AuditContext): string | undefined {
+  const byListener = new Map<string, EdgeAttachment[]>();
+  for (const a of edgeRoutes(ctx.snapshot).attachments) {
+    if (a.gateway.kind !== 'Gateway' || a.listener === undefined) continue;
+    const key = JSON.stringify([a.gateway.namespace, a.gateway.name, a.listener]);
+    const here = byListener.get(key);
+    if (here) here.push(a);
+    else byListener.set(key, [a]);
+  }
+  const listeners = new Map((ctx.snapshot.resources['gatewayapi.gateways'] ?? []).flatMap((gw) => arr(obj(gw.spec)?.listeners).map(obj).filter((l) => !!l).map((l, i) => [JSON.stringify([gw.metadata?.namespace ?? 'default', gw.metadata?.name ?? '', str(l!.name) ?? String(i)]), (str(l!.protocol) ?? '').toUpperCase()] as const)));
+  const withheld = [...byListener.entries()].filter(([key, here]) => listeners.get(key) === 'HTTP' && !here.some((a) => !a.attachmentUnknown && a.forwards.length > 0) && mayForward(here).length > 0)
+    .map(([, here]) => { const a = mayForward(here)[0]; return `Gateway ${a.gateway.namespace}/${a.gateway.name} listener ${a.listener}: ${a.route.kind} ${a.route.namespace}/${a.route.name} (${a.attachmentUnknown})`; });
+  return withheld.length > 0 ? `${withheld.length} Gateway API HTTP listener(s) are not judged: a route that forwards over plain HTTP may be attached to them or not: ${withheld.join('; ')}` : undefined;
+}
+
 function gatewayApiVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
   const { attachments } = edgeRoutes(ctx.snapshot);
@@ -415,13 +441,17 @@ function gatewayApiVerdicts(ctx: AuditContext): Verdict[] {
         const coveredBy = secure.find((s) => listenerHostnameCovers(s.hostname, l.hostname));
         // A route attached to the HTTP listener whose rules forward (backendRefs, no RequestRedirect
         // to https) serves its content in plaintext, whatever HTTPS listener sits beside it.
-        const attached = attachments.filter((a) => a.gateway.kind === 'Gateway' && a.gateway.namespace === ns && a.gateway.name === resource.name && a.listener === l.name);
+        const here = attachments.filter((a) => a.gateway.kind === 'Gateway' && a.gateway.namespace === ns && a.gateway.name === resource.name && a.listener === l.name);
+        const attached = here.filter((a) => !a.attachmentUnknown);
         const plain = attached.filter((a) => a.forwards.length > 0);
         // Hostnames no attached route matches get a 404 from the listener, no content.
         const redirectsOnly = attached.length > 0 && attached.every((a) => a.route.kind === 'HTTPRoute' && redirectsOnlyToHttps(httpRoutes.get(`${a.route.namespace}/${a.route.name}`)));
         if (plain.length > 0) {
           const routes = plain.map((a) => `${a.route.kind} ${a.route.namespace}/${a.route.name} (${a.hosts.join(', ')} → ${a.forwards.join(', ')})`);
           out.push({ status: 'fail', resource, detailKey, message: `HTTP listener ${l.name} serves content in plaintext: ${routes.join('; ')} forward${plain.length > 1 ? '' : 's'} requests instead of redirecting them to HTTPS (RequestRedirect filter with scheme https)${coveredBy ? `, although ${coveredBy.protocol} listener ${coveredBy.name} covers the hostname` : ''}.`, evidence: { ...ev, routes: plain.map((a) => ({ route: `${a.route.kind} ${a.route.namespace}/${a.route.name}`, hosts: a.hosts, forwards: a.forwards })) } });
+        } else if (mayForward(here).length > 0) {
+          // A route that forwards may be attached here or not (its namespace's labels are not
+          // known): no verdict, the coverage note names it (gatewayListenersUnjudged).
         } else if (coveredBy) out.push({ status: 'pass', resource, detailKey, message: `HTTP listener ${l.name} (${l.hostname ?? 'any host'}) forwards nothing (its routes, if any, redirect) and is paired with ${coveredBy.protocol} listener ${coveredBy.name}.`, evidence: ev });
         else if (redirectsOnly) {
           const routes = attached.map((a) => `${a.route.kind} ${a.route.namespace}/${a.route.name}`);
@@ -569,7 +599,7 @@ export const ingressWithoutTls: Check = {
   protectsAgainst: 'hosts served over plaintext HTTP at the edge (Ingress, Gateway API, Istio Gateway, Traefik IngressRoute and Contour HTTPProxy)',
   severity: 'high',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; an ingress-nginx ssl-passthrough Ingress needs the controller started with --enable-ssl-passthrough and force-ssl-redirect: "true" for port 80; other controllers are judged per Ingress; on GKE (kubernetes.io/ingress.class gce, gce-internal or gce-regional-external, or an IngressClass of controller k8s.io/ingress-gce) spec.tls, or a certificate named by networking.gke.io/managed-certificates or ingress.gcp.kubernetes.io/pre-shared-cert, adds HTTPS but port 80 keeps serving plain HTTP until kubernetes.io/ingress.allow-http: "false" (a FrontendConfig\'s redirectToHttps is not read, so an Ingress naming one with HTTP allowed is a medium finding: unknown); on Traefik spec.tls only supplies certificates: set the annotation traefik.ingress.kubernetes.io/router.tls: "true" (or a router.tls.certresolver), or name in traefik.ingress.kubernetes.io/router.entrypoints only entryPoints whose install configuration sets http.tls or redirects to https, or mark those asDefault; plaintext on an entryPoint no LoadBalancer, NodePort or externalIPs Service selecting the Traefik pods publishes, such as the Helm chart\'s metrics, is a low finding: only clients inside the cluster reach it); for Gateway API add an HTTPS listener for each hostname (a TLS or HTTPS listener needs a tls block; its tls.mode defaults to Terminate, which needs certificateRefs or options; its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/certificate-arn and listen-ports with only HTTPS entries, or add alb.ingress.kubernetes.io/ssl-redirect: \'443\' to redirect its HTTP listeners (a port number naming one of its HTTPS listeners: the controller refuses "true" or any other port and does not reconcile the Ingress, a medium finding; sslRedirectPort in the AWS Load Balancer Controller\'s IngressClassParams overrides it; on EKS Auto Mode, IngressClass controller eks.amazonaws.com/alb, the certificateARNs of the IngressClassParams its class names give the certificate too, as the certificateArn of the AWS Load Balancer Controller\'s IngressClassParams (elbv2.k8s.aws) does, overriding the annotation); give a Traefik IngressRoute a spec.tls section (secretName, certResolver, or tls: {} for the default TLSStore\'s certificate), or attach it only to entryPoints whose install configuration sets http.tls or redirects to https; give a Contour root HTTPProxy virtualhost.tls (secretName) and drop permitInsecure from its routes.',
+  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; an ingress-nginx ssl-passthrough Ingress needs the controller started with --enable-ssl-passthrough and force-ssl-redirect: "true" for port 80; other controllers are judged per Ingress; on GKE (kubernetes.io/ingress.class gce, gce-internal or gce-regional-external, or an IngressClass of controller k8s.io/ingress-gce) spec.tls, or a certificate named by networking.gke.io/managed-certificates or ingress.gcp.kubernetes.io/pre-shared-cert, adds HTTPS but port 80 keeps serving plain HTTP until kubernetes.io/ingress.allow-http: "false" (a FrontendConfig\'s redirectToHttps is not read, so an Ingress naming one with HTTP allowed is a medium finding: unknown); on Traefik spec.tls only supplies certificates: set the annotation traefik.ingress.kubernetes.io/router.tls: "true" (or a router.tls.certresolver), or name in traefik.ingress.kubernetes.io/router.entrypoints only entryPoints whose install configuration sets http.tls or redirects to https, or mark those asDefault; plaintext on an entryPoint no LoadBalancer, NodePort or externalIPs Service selecting the Traefik pods publishes, such as the Helm chart\'s metrics, is a low finding: only clients inside the cluster reach it); for Gateway API add an HTTPS listener for each hostname (a TLS or HTTPS listener needs a tls block; its tls.mode defaults to Terminate, which needs certificateRefs or options; its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/certificate-arn and listen-ports with only HTTPS entries, or add alb.ingress.kubernetes.io/ssl-redirect: \'443\' to redirect its HTTP listeners (in an IngressGroup, alb.ingress.kubernetes.io/group.name, one member\'s ssl-redirect redirects the HTTP listeners of every member, so set the same port on all or on one; different ports, listen-ports giving one port HTTP and HTTPS, or two ssl-policy values on one HTTPS port stop the controller reconciling the whole group; a port number naming one of its HTTPS listeners: the controller refuses "true" or any other port and does not reconcile the Ingress, a medium finding; sslRedirectPort in the AWS Load Balancer Controller\'s IngressClassParams overrides it; on EKS Auto Mode, IngressClass controller eks.amazonaws.com/alb, the certificateARNs of the IngressClassParams its class names give the certificate too, as the certificateArn of the AWS Load Balancer Controller\'s IngressClassParams (elbv2.k8s.aws) does, overriding the annotation); give a Traefik IngressRoute a spec.tls section (secretName, certResolver, or tls: {} for the default TLSStore\'s certificate), or attach it only to entryPoints whose install configuration sets http.tls or redirects to https; give a Contour root HTTPProxy virtualhost.tls (secretName) and drop permitInsecure from its routes.',
   needs: ['ingresses'],
   reads: [...EDGE_ROUTE_KINDS.filter((k) => k !== 'ingresses'), 'traefik.middlewares', 'traefik-legacy.middlewares', 'namespaces'],
   readsWhen: [NGINX_REDIRECT_READ, NGINX_REDIRECT_CONFIG_READ, NGINX_PASSTHROUGH_READ, NGINX_PASSTHROUGH_CONFIG_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ, LBC_SERVICE_WEBHOOK_READ],
@@ -582,7 +612,8 @@ export const ingressWithoutTls: Check = {
       const alb = albIngressOf(ctx.snapshot, ing);
       return alb ? [{ resource: { namespace: ing.metadata?.namespace ?? 'default', name: ing.metadata?.name ?? '' }, alb }] : [];
     });
-    const notes = [...albUnjudgedNotes(ctx.snapshot, albs.filter((a) => albUnjudged(a.alb))), ...albKeptNotes(albs.filter((a) => !albUnjudged(a.alb)))];
+    const gateway = gatewayListenersUnjudged(ctx);
+    const notes = [...albUnjudgedNotes(ctx.snapshot, albs.filter((a) => albUnjudged(a.alb))), ...albKeptNotes(albs.filter((a) => !albUnjudged(a.alb))), ...(gateway ? [gateway] : [])];
     return notes.length > 0 ? notes.join('; ') : undefined;
   },
 };

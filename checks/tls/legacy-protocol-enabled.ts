@@ -194,7 +194,7 @@ function awsLoadBalancerVerdicts(ctx: AuditContext): Verdict[] {
 function albIngresses(ctx: AuditContext) {
   return (ctx.snapshot.resources.ingresses ?? []).flatMap((ing) => {
     const alb = albIngressOf(ctx.snapshot, ing);
-    if (!alb || alb.invalidListenPorts || alb.invalidSslRedirect || albUnjudged(alb)) return [];
+    if (!alb || alb.invalidListenPorts || alb.invalidSslRedirect || alb.group?.error || albUnjudged(alb)) return [];
     if (!alb.listeners.some((l) => l.protocol === 'HTTPS') && !(paramsMissing(alb) && !alb.listenPortsFromAnnotation)) return [];
     return [{ resource: { kind: 'Ingress', namespace: ing.metadata?.namespace ?? 'default', name: ing.metadata?.name ?? '' }, alb }];
   });

@@ -35,6 +35,8 @@ export function guardVerdicts(
     }
     const a = judge(h);
     const evidence = { host: h.host, controller: h.controller.label, paths: h.paths, found: a.found, lookedAt: a.looked, ...(a.malformed.length ? { malformed: a.malformed } : {}) };
+    // No guard, but the host may not be served at all: no verdict (guardUnjudged names it).
+    if (a.found.length === 0 && h.attachmentUnknown) continue;
     if (a.found.length > 0) {
       out.push({ status: 'pass', resource: h.route, detailKey, message: `${hostText}: ${a.found.join('; ')}${a.malformed.length ? ` (also: ${a.malformed.join('; ')})` : ''}`, evidence });
     } else {
@@ -46,6 +48,16 @@ export function guardVerdicts(
     }
   }
   return out;
+}
+
+/**
+ * The coverage note naming the hosts guardVerdicts leaves without a verdict: no guard found, and
+ * served only through Gateway listeners that may not admit their route.
+ */
+export function guardUnjudged(ctx: AuditContext, judge: (h: ExposedHost) => GuardAnswer, exempt?: (h: ExposedHost) => string | undefined): string | undefined {
+  const withheld = exposedHosts(ctx.snapshot, ctx.config).filter((h) => h.attachmentUnknown && !exempt?.(h) && judge(h).found.length === 0)
+    .map((h) => `${h.host === '*' ? 'any host' : h.host} of ${h.route.kind} ${h.route.namespace}/${h.route.name} (${h.attachmentUnknown})`);
+  return withheld.length > 0 ? `${withheld.length} host(s) are exposed only through Gateway API listeners that may not admit their route, so they are not judged: ${withheld.join('; ')}` : undefined;
 }
 
 /** Whether a host is covered by a declared public host ("shop.example.com" or "*.example.com"). */

@@ -37,6 +37,11 @@ export interface ExposedHost {
   /** The open paths ("host/path → route → Service ns/name:port"). */
   paths: string[];
   routes: EdgeRoute[];
+  /**
+   * Why it is not known whether the host is exposed: every open path of it goes through Gateway
+   * listeners that may not admit the route (EdgeRoute.attachmentUnknown). Absent otherwise.
+   */
+  attachmentUnknown?: string;
 }
 
 export interface GuardAnswer {
@@ -65,6 +70,7 @@ export const exposedHosts = memoizeBySnapshotAndConfig((snapshot: Snapshot, conf
     if (!h.paths.includes(path)) h.paths.push(path);
     h.routes.push(r);
   }
+  for (const h of byKey.values()) if (h.routes.every((r) => r.attachmentUnknown)) h.attachmentUnknown = h.routes[0].attachmentUnknown;
   return [...byKey.values()];
 }, 'tls');
 

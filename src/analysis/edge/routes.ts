@@ -7,7 +7,7 @@
 
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
-import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
+import { IMPLICIT_NAMESPACE_ANNOTATION, type KubeObject, type Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
 import { arr, labelSelectorMatches, obj, str, stringMap, type Json } from '../mesh/util.ts';
 import { listenerHostnameCovers, normalizeHost } from '../tls/hosts.ts';
@@ -44,6 +44,8 @@ export interface EdgeRoute {
   controller: EdgeController;
   /** Traefik middlewares the route references, "namespace/name". */
   middlewares: string[];
+  /** Why it is not known whether the listeners admit the route (admitsNamespace); absent when they do. */
+  attachmentUnknown?: string;
 }
 
 /**
@@ -64,6 +66,8 @@ export interface EdgeAttachment {
    * answer left out: empty when every rule redirects.
    */
   forwards: string[];
+  /** Why it is not known whether the listener admits the route (admitsNamespace); absent when it does. */
+  attachmentUnknown?: string;
 }
 
 export interface EdgeRoutes {
@@ -184,6 +188,28 @@ function listenersOf(gw: KubeObject): Listener[] {
   });
 }
 
+const NAME_LABEL = 'kubernetes.io/metadata.name';
+
+/**
+ * Whether a listener's allowedRoutes.namespaces selector (from: Selector; RouteNamespaces,
+ * https://gateway-api.sigs.k8s.io/reference/spec/#routenamespaces) selects the route's namespace.
+ * `labels` undefined: the namespace's labels are not known (a namespace a manifests directory
+ * uses but does not declare), of which only kubernetes.io/metadata.name is, the API server
+ * setting it to the name on every namespace
+ * (https://kubernetes.io/docs/reference/labels-annotations-taints/#kubernetes-io-metadata-name):
+ * a selector reading any other label is then 'unknown', unless its name requirements already
+ * refuse the namespace (requirements are ANDed).
+ */
+export function admitsNamespace(selector: unknown, namespace: string, labels: Record<string, string> | undefined): boolean | 'unknown' {
+  const known = labels ?? { [NAME_LABEL]: namespace };
+  const sel = obj(selector);
+  const keys = [...Object.keys(obj(sel?.matchLabels) ?? {}), ...arr(sel?.matchExpressions).map((e) => str(obj(e)?.key) ?? '')];
+  // A malformed selector (no key) refuses whatever the labels.
+  if (labels || !sel || keys.every((k) => k === NAME_LABEL) || keys.includes('')) return labelSelectorMatches(selector, known);
+  const nameOnly = { matchLabels: Object.fromEntries(Object.entries(obj(sel.matchLabels) ?? {}).filter(([k]) => k === NAME_LABEL)), matchExpressions: arr(sel.matchExpressions).filter((e) => str(obj(e)?.key) === NAME_LABEL) };
+  return labelSelectorMatches(nameOnly, known) ? 'unknown' : false;
+}
+
 /** Which listener protocols accept a route kind by default (Gateway API spec, "allowedRoutes"). */
 const ROUTE_PROTOCOLS: Record<string, string[]> = { HTTPRoute: ['HTTP', 'HTTPS'], GRPCRoute: ['HTTP', 'HTTPS'], TLSRoute: ['TLS'], TCPRoute: ['TCP'] };
 
@@ -281,8 +307,9 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
   const attachments: EdgeAttachment[] = [];
   const notes: string[] = [];
   const services = new Set((snapshot.resources.services ?? []).map((s) => `${nsOf(s)}/${nameOf(s)}`));
-  const namespaceLabels = new Map((snapshot.resources.namespaces ?? []).map((n) => [nameOf(n), { ...(n.metadata?.labels ?? {}), 'kubernetes.io/metadata.name': nameOf(n) }]));
-  const nsLabels = (ns: string) => namespaceLabels.get(ns) ?? { 'kubernetes.io/metadata.name': ns };
+  // A namespace a manifests directory uses without declaring it has unknown labels: left out.
+  const implicit = new Set((snapshot.resources.namespaces ?? []).filter((n) => n.metadata?.annotations?.[IMPLICIT_NAMESPACE_ANNOTATION] === 'true').map(nameOf));
+  const namespaceLabels = new Map((snapshot.resources.namespaces ?? []).filter((n) => n.metadata?.annotations?.[IMPLICIT_NAMESPACE_ANNOTATION] !== 'true').map((n) => [nameOf(n), { ...(n.metadata?.labels ?? {}), [NAME_LABEL]: nameOf(n) }]));
 
   const push = (r: Omit<EdgeRoute, 'middlewares'> & { middlewares?: string[] }) => {
     if (!services.has(`${r.backend.namespace}/${r.backend.name}`)) {
@@ -379,37 +406,48 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
           notes.push(`${text(route)}: Gateway ${gwNs}/${gwName} has no listener ${which}; the route is not attached there`);
           continue;
         }
-        const accepting = candidates.filter((l) => {
+        const admits = (l: Listener): boolean | 'unknown' => {
           if (l.kinds ? !l.kinds.includes(kind) : !(ROUTE_PROTOCOLS[kind] ?? []).includes(l.protocol)) return false;
           if (l.from === 'Same') return gwNs === ns;
-          if (l.from === 'Selector') return labelSelectorMatches(l.selector, nsLabels(ns));
+          if (l.from === 'Selector') return admitsNamespace(l.selector, ns, namespaceLabels.get(ns));
           return true;
-        });
-        const hostsByListener = accepting.map((l) => ({ l, hosts: hostsOnListener(l, routeHosts) })).filter((x) => x.hosts.length > 0);
+        };
+        const hostsByListener = candidates.map((l) => ({ l, admitted: admits(l) })).filter((x) => x.admitted !== false)
+          .map((x) => ({ ...x, hosts: hostsOnListener(x.l, routeHosts) })).filter((x) => x.hosts.length > 0);
         if (hostsByListener.length === 0) {
           notes.push(`${text(route)}: no listener of Gateway ${gwNs}/${gwName}${section ? ` (sectionName ${section})` : ''}${port !== undefined ? ` on port ${port}` : ''} accepts it (protocol, allowedRoutes namespaces/kinds or hostnames); it is not attached there`);
           continue;
         }
+        const undecided = hostsByListener.filter((x) => x.admitted === 'unknown').map((x) => x.l.name);
+        const unknown = undecided.length === 0 ? undefined
+          : `whether listener${undecided.length > 1 ? 's' : ''} ${undecided.join(', ')} of Gateway ${gwNs}/${gwName} admit${undecided.length > 1 ? '' : 's'} it is unknown: ${undecided.length > 1 ? 'their' : 'its'} allowedRoutes.namespaces selector reads labels of namespace ${ns}, ${implicit.has(ns) ? `which no manifest declares (only its ${NAME_LABEL} label is known); add the Namespace manifest with its labels` : 'whose labels were not read'}`;
+        if (unknown) notes.push(`${text(route)}: ${unknown}`);
         attached = true;
-        for (const x of hostsByListener) attachments.push({ gateway: refOf('Gateway', gw), listener: x.l.name, route, hosts: x.hosts, forwards });
+        for (const x of hostsByListener) attachments.push({ gateway: refOf('Gateway', gw), listener: x.l.name, route, hosts: x.hosts, forwards, ...(x.admitted === 'unknown' ? { attachmentUnknown: unknown } : {}) });
         const controller = gatewayController(gw, gatewayClasses.get(str(obj(gw.spec)?.gatewayClassName) ?? ''));
-        const hosts = [...new Set(hostsByListener.flatMap((x) => x.hosts))];
-        const listeners = hostsByListener.map((x) => x.l.name);
-        for (const rule of rules) {
-          const paths = arr(rule.matches).map((m) => str(obj(obj(m)?.path)?.value)).filter((v): v is string => !!v);
-          for (const rawRef of arr(rule.backendRefs)) {
-            const b = obj(rawRef);
-            if (!b) continue;
-            if ((str(b.group) ?? '') !== '' || (str(b.kind) ?? 'Service') !== 'Service') continue;
-            const name = str(b.name);
-            if (!name) continue;
-            const bNs = str(b.namespace) ?? ns;
-            if (bNs !== ns && !granted(kind, ns, bNs, name)) {
-              notes.push(`${text(route)}: backendRef Service ${bNs}/${name} is in another namespace and no ReferenceGrant there allows ${kind}s from ${ns}; the reference is refused`);
-              continue;
-            }
-            for (const host of hosts) for (const path of paths.length ? paths : ['/']) {
-              push({ via: 'Gateway', route, object: r, gateway: refOf('Gateway', gw), listeners, host, path, backend: { namespace: bNs, name, port: portOf(b.port) }, controller });
+        // The paths through listeners known to admit the route, and apart those through listeners
+        // that may: a consumer must not judge the latter as served, nor as not served.
+        const groups = [hostsByListener.filter((x) => x.admitted === true), hostsByListener.filter((x) => x.admitted === 'unknown')].filter((g) => g.length > 0);
+        for (const group of groups) {
+          const hosts = [...new Set(group.flatMap((x) => x.hosts))];
+          const listeners = group.map((x) => x.l.name);
+          const attachmentUnknown = group[0].admitted === 'unknown' ? unknown : undefined;
+          for (const rule of rules) {
+            const paths = arr(rule.matches).map((m) => str(obj(obj(m)?.path)?.value)).filter((v): v is string => !!v);
+            for (const rawRef of arr(rule.backendRefs)) {
+              const b = obj(rawRef);
+              if (!b) continue;
+              if ((str(b.group) ?? '') !== '' || (str(b.kind) ?? 'Service') !== 'Service') continue;
+              const name = str(b.name);
+              if (!name) continue;
+              const bNs = str(b.namespace) ?? ns;
+              if (bNs !== ns && !granted(kind, ns, bNs, name)) {
+                notes.push(`${text(route)}: backendRef Service ${bNs}/${name} is in another namespace and no ReferenceGrant there allows ${kind}s from ${ns}; the reference is refused`);
+                continue;
+              }
+              for (const host of hosts) for (const path of paths.length ? paths : ['/']) {
+                push({ via: 'Gateway', route, object: r, gateway: refOf('Gateway', gw), listeners, host, path, backend: { namespace: bNs, name, port: portOf(b.port) }, controller, ...(attachmentUnknown ? { attachmentUnknown } : {}) });
+              }
             }
           }
         }
@@ -534,7 +572,8 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
       }
     }
   }
-  return { routes, attachments, notes };
+  // A route through listeners known and unknown to admit it is read once per group: one note each.
+  return { routes, attachments, notes: [...new Set(notes)] };
 }, ['network', 'tls']);
 
 /** "shop.example.com/api → HTTPRoute shop/api → Service shop/backend:8080", the path as a report shows it. */

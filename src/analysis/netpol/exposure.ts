@@ -43,6 +43,8 @@ export interface ExternalPath {
   admitted: ConnSet;
   /** For a route: the controller's workloads (the callers the backend's mesh judges). */
   callers?: ResourceRef[];
+  /** For a Gateway API route: why it is not known whether the listener admits it (EdgeRoute.attachmentUnknown). */
+  attachmentUnknown?: string;
   /**
    * For a LoadBalancer/NodePort/externalIPs path under Cilium native routing: the ports admitted
    * because a node that forwards the traffic to another node gives it the remote-node identity,
@@ -252,6 +254,7 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
         controller: r.controller.label,
         admitted: ctrl.length === 0 ? conns : allowed,
         callers: callerRefs(ctrl),
+        ...(r.attachmentUnknown ? { attachmentUnknown: r.attachmentUnknown } : {}),
       });
     }
   };

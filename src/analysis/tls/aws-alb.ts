@@ -5,9 +5,16 @@
 // listen-ports defaults to '[{"HTTP": 80}]' or '[{"HTTPS": 443}]' depending on whether
 // certificate-arn is specified; ssl-redirect gives every HTTP listener a default action that
 // redirects to HTTPS; ssl-policy defaults to ELBSecurityPolicy-2016-08, or the controller's
-// --default-ssl-policy (aws-lbc.ts). Ingresses sharing an
-// alb.ingress.kubernetes.io/group.name share one ALB and merge listen-ports, and one Ingress's
-// ssl-redirect or ssl-policy applies to the whole group: not modelled, each Ingress is read alone.
+// --default-ssl-policy (aws-lbc.ts). Ingresses of one IngressGroup (the annotation
+// alb.ingress.kubernetes.io/group.name, or spec.group.name of the IngressClassParams, which wins)
+// share one ALB (annotations.md, "IngressGroup"): each Ingress's rules land only on its own
+// listen-ports, merged by port ("conflicting protocol" when two members give one port different
+// protocols), and ssl-redirect is exclusive across the group: "Once defined on a single Ingress,
+// it impacts every Ingress within IngressGroup" (pkg/ingress/model_builder.go,
+// mergeListenPortConfigs and buildSSLRedirectConfig; albGroups). A member's error (listen-ports or
+// ssl-redirect it cannot read, ports in conflict, two ssl-policies on one port) fails the group's
+// model build: the controller reconciles none of them. A member naming no ssl-policy takes the one
+// another member names for a shared HTTPS port: not modelled, each member's policy is read alone.
 //
 // EKS Auto Mode's built-in load balancing serves the Ingresses of an IngressClass of controller
 // eks.amazonaws.com/alb ("Create an IngressClass to configure an Application Load Balancer",
@@ -119,6 +126,14 @@ export interface AlbIngress {
   /** Without the annotation, when the snapshot holds the controller's Deployment: its default (minTls is undefined when controllers conflict). */
   lbcDefault?: LbcDefaultPolicy;
   minTls?: TlsVersion;
+  /** The AWS Load Balancer Controller's explicit IngressGroup: IngressClassParams spec.group.name, else the group.name annotation. */
+  groupName?: string;
+  /**
+   * The IngressGroup it shares an ALB with, when it has other members (albGroups): sslRedirect and
+   * invalidSslRedirect above are then the group's. error: the group's model build fails, so the
+   * controller reconciles none of its members.
+   */
+  group?: { name: string; members: string[]; error?: string; redirectBy?: string };
 }
 
 const provisionerOf = (c: IngressClassInfo | undefined): AlbProvisioner | undefined =>
@@ -239,8 +254,98 @@ function parseListenPorts(raw: string): AlbIngress['listeners'] | string {
   return out;
 }
 
-/** How the ALB listens for this Ingress; undefined when no AWS ALB implementation serves it. */
+/**
+ * How the ALB listens for this Ingress; undefined when no AWS ALB implementation serves it. A
+ * member of an IngressGroup of the AWS Load Balancer Controller with other members takes the
+ * group's redirect (albGroups).
+ */
 export function albIngressOf(snapshot: Snapshot, ing: KubeObject): AlbIngress | undefined {
+  const alone = albIngressAlone(snapshot, ing);
+  if (!alone?.groupName) return alone;
+  const group = albGroups(snapshot).get(alone.groupName);
+  if (!group || group.members.length < 2) return alone;
+  const { invalidSslRedirect: _own, sslRedirect: _ownPort, sslRedirectFromParams: _ownParams, ...rest } = alone;
+  return {
+    ...rest,
+    ...(group.sslRedirect ? { sslRedirect: group.sslRedirect.port } : {}),
+    ...(group.invalidSslRedirect ? { invalidSslRedirect: group.invalidSslRedirect } : {}),
+    group: { name: alone.groupName, members: group.members, ...(group.error ? { error: group.error } : {}), ...(group.sslRedirect ? { redirectBy: group.sslRedirect.by } : {}) },
+  };
+}
+
+interface AlbGroup {
+  members: string[];
+  /** A member's listen-ports the controller cannot read, or two members giving one port different protocols. */
+  error?: string;
+  sslRedirect?: { port: string; by: string };
+  invalidSslRedirect?: string;
+}
+
+/**
+ * The AWS Load Balancer Controller's explicit IngressGroups by name, once per snapshot, as its
+ * model builder merges them (pkg/ingress/model_builder.go): listeners by port across members
+ * (mergeListenPortConfigs: "conflicting protocol" for one port given HTTP and HTTPS), and one
+ * ssl-redirect for every HTTP listener (buildSSLRedirectConfig): each member's IngressClassParams
+ * sslRedirectPort, else its annotation; a params value that is not a number leaves the group
+ * without redirect, an annotation that is not one fails the build, as do two different ports or a
+ * port that is no HTTPS listener of the group. Members left unjudged (albUnjudged) are left out.
+ */
+const albGroups = memoize((snapshot: Snapshot): Map<string, AlbGroup> => {
+  const byName = new Map<string, Array<{ name: string; alb: AlbIngress; annotation?: string }>>();
+  for (const ing of snapshot.resources.ingresses ?? []) {
+    const alb = albIngressAlone(snapshot, ing);
+    if (!alb?.groupName || albUnjudged(alb)) continue;
+    const entry = { name: `${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`, alb, annotation: ing.metadata?.annotations?.[SSL_REDIRECT] };
+    const list = byName.get(alb.groupName);
+    if (list) list.push(entry);
+    else byName.set(alb.groupName, [entry]);
+  }
+  const out = new Map<string, AlbGroup>();
+  for (const [name, list] of byName) {
+    list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const members = list.map((m) => m.name);
+    const errors: string[] = [];
+    const protocolOf = new Map<number, { protocol: string; by: string }>();
+    const policyOf = new Map<number, { policy: string; by: string }>();
+    for (const m of list) {
+      if (m.alb.invalidListenPorts) errors.push(`Ingress ${m.name}'s ${ALB_LISTEN_PORTS} cannot be read (${m.alb.invalidListenPorts})`);
+      for (const l of m.alb.listeners) {
+        const seen = protocolOf.get(l.port);
+        if (!seen) protocolOf.set(l.port, { protocol: l.protocol, by: m.name });
+        else if (seen.protocol !== l.protocol) errors.push(`conflicting protocol on port ${l.port}: Ingress ${seen.by} ${seen.protocol}, Ingress ${m.name} ${l.protocol}`);
+        // An HTTPS port takes the one ssl-policy its members name (IngressClassParams sslPolicy, else the annotation).
+        if (l.protocol !== 'HTTPS' || !m.alb.policy || !(m.alb.policyFromParams || m.alb.policyFromAnnotation)) continue;
+        const named = policyOf.get(l.port);
+        if (!named) policyOf.set(l.port, { policy: m.alb.policy, by: m.name });
+        else if (named.policy !== m.alb.policy) errors.push(`conflicting sslPolicy on port ${l.port}: Ingress ${named.by} ${JSON.stringify(named.policy)}, Ingress ${m.name} ${JSON.stringify(m.alb.policy)}`);
+      }
+    }
+    const group: AlbGroup = { members, ...(errors.length ? { error: [...new Set(errors)].join('; ') } : {}) };
+    const ports = new Map<string, string>();
+    let paramsNotNumber: string | undefined;
+    const refused: string[] = [];
+    for (const m of list) {
+      const raw = m.alb.sslRedirectFromParams ?? m.annotation;
+      if (raw === undefined) continue;
+      const source = m.alb.sslRedirectFromParams !== undefined ? `sslRedirectPort of the IngressClassParams of Ingress ${m.name}` : `${SSL_REDIRECT} of Ingress ${m.name}`;
+      if (/^\d+$/.test(raw)) { if (!ports.has(raw)) ports.set(raw, source); }
+      else if (m.alb.sslRedirectFromParams !== undefined) paramsNotNumber ??= source;
+      else refused.push(`${source} ${JSON.stringify(raw)} is not a port number`);
+    }
+    if (refused.length) group.invalidSslRedirect = refused.join('; ');
+    else if (paramsNotNumber) { /* no redirect for the group */ }
+    else if (ports.size > 1) group.invalidSslRedirect = `conflicting ssl-redirect ports in IngressGroup ${JSON.stringify(name)}: ${[...ports].map(([port, by]) => `${port} (${by})`).join(', ')}`;
+    else if (ports.size === 1) {
+      const [[port, by]] = [...ports];
+      if (protocolOf.get(Number(port))?.protocol === 'HTTPS') group.sslRedirect = { port, by };
+      else group.invalidSslRedirect = `${by} ${JSON.stringify(port)} names no HTTPS listener of IngressGroup ${JSON.stringify(name)} (${[...protocolOf].map(([p, x]) => `${x.protocol} ${p}`).join(', ')})`;
+    }
+    out.set(name, group);
+  }
+  return out;
+}, 'tls');
+
+function albIngressAlone(snapshot: Snapshot, ing: KubeObject): AlbIngress | undefined {
   const served = albClassOf(snapshot, ing);
   if (!served) return undefined;
   const { by } = served;
@@ -265,7 +370,10 @@ export function albIngressOf(snapshot: Snapshot, ing: KubeObject): AlbIngress | 
   const paramsRedirect = by === 'lbc' ? str(spec?.sslRedirectPort)?.trim() || undefined : undefined;
   const redirect = sslRedirectOf(paramsRedirect, annotations[SSL_REDIRECT], listeners);
   const albKept = selected !== true && by === 'lbc' ? lbcAlbKept(ing) : undefined;
+  // EKS Auto Mode does not support group.name (auto-configure-alb.html).
+  const groupName = by !== 'lbc' ? undefined : str(obj(spec?.group)?.name)?.trim() || annotations[`${PREFIX}group.name`]?.trim() || undefined;
   return {
+    ...(groupName ? { groupName } : {}),
     by,
     ...(paramsName !== undefined ? { ingressClassParams: { name: paramsName, state: paramsState } } : {}),
     ...(selected === true ? {} : { namespaceSelector: { verdict: selected === false ? 'refused' : 'unknown', namespace, ...(albKept ? { albKept } : {}) } }),
