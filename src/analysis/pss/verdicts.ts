@@ -119,6 +119,12 @@ export interface WorkloadVerdictOptions {
   exempt?: ExemptionWording;
   /** Added when the current template (judged beside pods unlike it) fails: what that does to this workload. */
   currentTemplate?: (w: WorkloadPss) => string;
+  /**
+   * A mutating webhook, or a policy engine that may mutate, runs in the cluster: PodSecurity
+   * judges pods after mutating admission, so a refusal judged from the template is worded "unless
+   * a mutating webhook changes it".
+   */
+  mayMutate?: boolean;
 }
 
 /** One verdict for a workload's pods evaluated at a policy. */
@@ -146,7 +152,7 @@ export function workloadVerdict(w: WorkloadPss, e: PodSetEvaluation, what: strin
   const refused = w.refusedPods && e === w.enforce ? w.refusedPods : undefined;
   if (refused?.count !== undefined) evidence.wantedPods = refused.count;
   const podsPhrase = refused
-    ? `it runs none of its ${refused.count === undefined ? '' : `${refused.count} `}${refused.count === 1 ? 'pod' : 'pods'}: admission refuses every pod its template makes, as the template violates`
+    ? `it runs none of its ${refused.count === undefined ? '' : `${refused.count} `}${refused.count === 1 ? 'pod' : 'pods'}: admission refuses every pod its template makes${opts.mayMutate ? ' (unless a mutating webhook changes it)' : ''}, as the template violates`
     : w.templateOnly
     ? 'it runs no pods now, and its pod template violates'
     : e.currentTemplateFails && e.failingPods === 0
