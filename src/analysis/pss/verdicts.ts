@@ -183,7 +183,8 @@ export function workloadVerdict(w: WorkloadPss, e: PodSetEvaluation, what: strin
 /**
  * The verdict on a pod whose ephemeral (debug) containers break a policy its workload's pods
  * otherwise meet or fail on their own: reported on the pod, since no template makes them.
- * `admission` says what admission does at this policy with such a container (the check's own words).
+ * `admission` says what admission does at this policy with such a container (the check's own
+ * words); left out when admission skips the pod (an exempt namespace or runtime class).
  */
 export function ephemeralVerdict(w: WorkloadPss, d: DebugPodPss, e: EphemeralEvaluation, what: string, admission: string): Verdict {
   const told = toldOf(e.failures);
@@ -195,7 +196,7 @@ export function ephemeralVerdict(w: WorkloadPss, d: DebugPodPss, e: EphemeralEva
   return {
     status: 'fail',
     resource,
-    message: `pod ${d.pod.namespace}/${d.pod.name} of ${workload} has ephemeral (debug) ${names.length === 1 ? 'container' : 'containers'} ${names.join(', ')} that ${names.length === 1 ? 'violates' : 'violate'} ${what} "${policyString(e)}": ${told.reasons}; ${template}; ${admission}.${exempt} Delete or restart the pod to remove ${names.length === 1 ? 'it' : 'them'}; debug with a non-privileged profile (kubectl debug --profile=restricted).`,
+    message: `pod ${d.pod.namespace}/${d.pod.name} of ${workload} has ephemeral (debug) ${names.length === 1 ? 'container' : 'containers'} ${names.join(', ')} that ${names.length === 1 ? 'violates' : 'violate'} ${what} "${policyString(e)}": ${told.reasons}; ${template}${exempt ? '' : `; ${admission}`}.${exempt} Delete or restart the pod to remove ${names.length === 1 ? 'it' : 'them'}; debug with a non-privileged profile (kubectl debug --profile=restricted).`,
     evidence: {
       namespace: d.pod.namespace,
       workload: w.workload.ref,

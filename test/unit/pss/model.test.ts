@@ -318,6 +318,41 @@ describe('pod-security model and checks', () => {
       expect(dep.message).not.toContain('debugger-x7k2p');
       expect(target.find((v) => v.resource.kind === 'Pod')!.message).toContain('; Deployment web/api fails on its own (reported there);');
     });
+
+    // Upstream's reasons name every container that fails a check (kubernetes/pod-security-admission
+    // policy/check_capabilities_baseline.go: containers "a", "b" must not include ...), ephemeral
+    // ones among them (reference/checks.md 2.1): the pod whole would put the app container's
+    // NET_ADMIN in the debug container's finding. The ephemeral container is judged with the
+    // pod-level fields alone (pod-level runAsNonRoot still covers it).
+    it('names only the debug container\'s own failures, not the app container\'s', () => {
+      const netAdmin = { securityContext: { runAsNonRoot: true }, containers: [{ name: 'c', image: 'x', securityContext: { capabilities: { add: ['NET_ADMIN'] } } }] };
+      const ptrace = { name: 'debugger-x7k2p', image: 'busybox', targetContainerName: 'c', securityContext: { capabilities: { add: ['SYS_PTRACE'] } } };
+      const objs = objects(netAdmin, enforce('baseline'));
+      const pod = objs.find((o) => o.metadata?.name === 'api-abc12-bbbbb')!;
+      pod.spec = { ...netAdmin, ephemeralContainers: [ptrace] };
+      const { results } = run(objs, defaultConfig(), 'v1.33.1');
+      const debugPod = (id: string) => fails(results.get(id)).find((v) => v.resource.kind === 'Pod')!.message;
+      expect(debugPod('pod-security.pod-violates-enforced-level')).toContain('violates the namespace\'s enforced Pod Security level "baseline:latest (v1.33)": non-default capabilities (container "debugger-x7k2p" must not include "SYS_PTRACE" in securityContext.capabilities.add); Deployment web/api fails on its own (reported there);');
+      const target = debugPod('pod-security.pod-violates-target');
+      expect(target).not.toContain('"c"');
+      expect(target).not.toContain('NET_ADMIN');
+      expect(target).not.toContain('runAsNonRoot');
+      expect(target).toContain('allowPrivilegeEscalation != false (container "debugger-x7k2p" must set securityContext.allowPrivilegeEscalation=false)');
+    });
+
+    // Admission skips an exempt namespace's pods ("Exemptions",
+    // https://kubernetes.io/docs/concepts/security/pod-security-admission/#exemptions): it
+    // refuses no debug container there either.
+    it('in an exempt namespace says admission skips the pod, not that it refuses the container', () => {
+      const config = defaultConfig();
+      config.podSecurity.exemptions = { namespaces: ['web'], runtimeClasses: [], usernames: [] };
+      const { results } = run(objects(hardened, enforce('baseline')), config, 'v1.33.1');
+      for (const id of ['pod-security.pod-violates-enforced-level', 'pod-security.pod-violates-target']) {
+        const msg = fails(results.get(id)).find((v) => v.resource.kind === 'Pod')!.message;
+        expect(msg).toContain('; the pod template passes. Admission skips this pod: namespace web is exempt from Pod Security Admission (config podSecurity.exemptions.namespaces).');
+        expect(msg).not.toContain('refuses');
+      }
+    });
   });
 
   // A Job with a Complete or Failed condition (or SuccessCriteriaMet / FailureTarget, which
