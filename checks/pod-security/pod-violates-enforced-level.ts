@@ -1,5 +1,5 @@
 import type { Check } from '../../src/engine/types.ts';
-import { podSecurityModel, type WorkloadPss } from '../../src/analysis/pss/index.ts';
+import { ENGINE_KINDS, admissionPolicyEngines, podSecurityModel, type WorkloadPss } from '../../src/analysis/pss/index.ts';
 import { ephemeralVerdict, unseenNamespacesNote, workloadVerdict, type ExemptionWording } from '../../src/analysis/pss/verdicts.ts';
 import { POD_SECURITY_POD } from '../controls.ts';
 
@@ -43,10 +43,15 @@ export const podViolatesEnforcedLevel: Check = {
   remediation:
     'Fix the workload\'s pod template as each listed check says (the reasons are the API server\'s own), then roll it out; admission will reject any new pod of it until then. Pods created before the enforce label was set keep running unnoticed otherwise. A pod reported for its ephemeral (debug) container: delete or restart the pod, and debug with a non-privileged profile (`kubectl debug --profile=restricted`).',
   needs: ['namespaces', 'pods'],
+  // PodSecurity validates pods after mutating admission
+  // (https://kubernetes.io/docs/reference/access-authn-authz/admission-controllers/): with a
+  // mutating webhook or a policy engine in the cluster, what it judges may not be the template.
+  readsBestEffort: ['mutatingwebhookconfigurations', ...ENGINE_KINDS],
   *evaluate(ctx) {
     const model = podSecurityModel(ctx.snapshot, ctx.config);
+    const mayMutate = (ctx.snapshot.resources.mutatingwebhookconfigurations ?? []).length > 0 || admissionPolicyEngines(ctx.snapshot).length > 0;
     for (const w of model.workloads) {
-      if (w.enforce) yield workloadVerdict(w, w.enforce, 'the namespace\'s enforced Pod Security level', { exempt: admittedByExemption, currentTemplate: currentTemplateRejected });
+      if (w.enforce) yield workloadVerdict(w, w.enforce, 'the namespace\'s enforced Pod Security level', { exempt: admittedByExemption, currentTemplate: currentTemplateRejected, mayMutate });
       for (const d of w.debugPods ?? []) if (d.enforce) yield ephemeralVerdict(w, d, d.enforce, 'the namespace\'s enforced Pod Security level', ENFORCE_REFUSES);
     }
   },

@@ -48,8 +48,12 @@ export interface Workload {
   /**
    * Live only: the workload's object asks its controller for pods now, `count` of them when it
    * says (spec.replicas of a Deployment, StatefulSet, ReplicaSet or ReplicationController; a
-   * DaemonSet's status.desiredNumberScheduled; a Job's parallelism). Unset when it asks for none:
-   * scaled to zero, a suspended Job or CronJob, a finished Job, a DaemonSet no node is scheduled for.
+   * DaemonSet's status.desiredNumberScheduled, when that status is of its present generation; a
+   * Job's parallelism, at most its completions still to come; a CronJob's running Jobs'). Unset
+   * when it asks for none or the snapshot does not say: scaled to zero, a suspended or finished
+   * Job, a Job another controller manages (spec.managedBy), a CronJob between runs, a DaemonSet no
+   * node is scheduled for or without an up-to-date status; and when a terminated pod of its
+   * current revision (or of one the snapshot cannot tell) shows admission accepted its pods.
    */
   wantsPods?: { count?: number };
 }
@@ -194,17 +198,30 @@ function wantedPods(o: KubeObject): { count?: number } | undefined {
       return n !== undefined && n > 0 ? { count: n } : undefined;
     }
     case 'DaemonSet': {
-      // One pod per node it schedules to: unknown without status (the controller's count of them).
-      const n = count(objRecord(o.status).desiredNumberScheduled);
-      return n === undefined ? {} : n > 0 ? { count: n } : undefined;
+      // One pod per node it schedules to: the controller's count of them, unknown (not claimed)
+      // without it, as in snapshots made before it was kept, or when the status is of an older
+      // spec (status.observedGeneration below metadata.generation).
+      const status = objRecord(o.status);
+      const generation = o.metadata?.generation;
+      if (typeof generation === 'number' && (typeof status.observedGeneration !== 'number' || status.observedGeneration < generation)) return undefined;
+      const n = count(status.desiredNumberScheduled);
+      return n !== undefined && n > 0 ? { count: n } : undefined;
     }
     case 'Job': {
       if (spec.suspend === true || jobFinished(o)) return undefined;
-      const n = spec.parallelism === undefined || spec.parallelism === null ? 1 : count(spec.parallelism);
+      // A Job another controller manages (spec.managedBy, as MultiKueue's) has its pods made
+      // elsewhere: this cluster's Job controller makes none of them
+      // (https://kubernetes.io/blog/2025/12/18/kubernetes-v1-35-job-managedby-for-jobs-goes-ga/).
+      if (typeof spec.managedBy === 'string' && spec.managedBy !== 'kubernetes.io/job-controller') return undefined;
+      // At most parallelism pods run, and no more than the completions still to come
+      // (https://kubernetes.io/docs/concepts/workloads/controllers/job/#controlling-parallelism).
+      let n = spec.parallelism === undefined || spec.parallelism === null ? 1 : count(spec.parallelism);
+      const completions = count(spec.completions);
+      if (n !== undefined && completions !== undefined) n = Math.min(n, Math.max(0, completions - (count(objRecord(o.status).succeeded) ?? 0)));
       return n !== undefined && n > 0 ? { count: n } : undefined;
     }
-    case 'CronJob':
-      return spec.suspend === true ? undefined : {};
+    // A CronJob makes pods only through a Job it made (which folds into it and says so itself):
+    // between runs it wants none.
     default:
       return undefined;
   }
@@ -363,7 +380,18 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
   // Workload objects with templates (top-level only: owned ReplicaSets/Jobs fold into their owner).
   for (const o of objects.values()) {
     const ref = topOwner(o);
-    if (ref.kind !== o.kind || ref.name !== o.metadata?.name) continue; // owned by another workload
+    if (ref.kind !== o.kind || ref.name !== o.metadata?.name) {
+      // Owned by another workload. A CronJob's running Job asks for its pods.
+      if (o.kind === 'Job' && ref.kind === 'CronJob' && !templatesStandIn(snapshot)) {
+        const wants = wantedPods(o);
+        if (wants) {
+          const w = ensure(ref);
+          const before = w.wantsPods;
+          w.wantsPods = before === undefined ? wants : { ...(before.count !== undefined && wants.count !== undefined ? { count: before.count + wants.count } : {}) };
+        }
+      }
+      continue;
+    }
     const tpl = podTemplateOf(o);
     const w = ensure(ref);
     if (o.kind === 'Job' && jobFinished(o)) w.finished = true;
@@ -419,10 +447,23 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
   // The replicas of a workload share one owner references array and, but for a StatefulSet's,
   // one labels map (the snapshot reader interns equal values): their top owner and workload, per
   // namespace, are found once (the owners' selectors judge the labels).
+  // Whether a pod is of its workload's current revision, undefined when the snapshot cannot tell.
+  const ofCurrentRevision = (p: KubeObject, w: Workload): boolean | undefined => {
+    const rev = revisionOf.get(w);
+    if (rev === undefined) return undefined;
+    if ('jobs' in rev) return rev.jobs.get((p.metadata?.ownerReferences ?? []).find((r) => r.controller === true && r.kind === 'Job')?.name ?? '');
+    const v = p.metadata?.labels?.[rev.label];
+    return typeof v === 'string' ? v === rev.value : undefined;
+  };
+  const admittedEarlier: KubeObject[] = [];
   const byOwners = new Map<unknown, { namespace: string | undefined; labels: unknown; owner: ResourceRef; w: Workload }>();
   for (const p of snapshot.resources.pods ?? []) {
     const name = p.metadata?.name;
-    if (!name || podFinished(p)) continue;
+    if (!name) continue;
+    if (podFinished(p)) {
+      admittedEarlier.push(p);
+      continue;
+    }
     const refs = p.metadata?.ownerReferences;
     const hit = refs === undefined ? undefined : byOwners.get(refs);
     let owner: ResourceRef;
@@ -447,14 +488,21 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
       origin: 'pod',
     });
     w.podCount++;
-    const rev = revisionOf.get(w);
-    const current = rev === undefined ? undefined
-      : 'jobs' in rev ? rev.jobs.get((refs ?? []).find((r) => r.controller === true && r.kind === 'Job')?.name ?? '')
-      : typeof p.metadata?.labels?.[rev.label] === 'string' ? p.metadata.labels[rev.label] === rev.value : undefined;
+    const current = ofCurrentRevision(p, w);
     if (current !== undefined) w.currentRevisionRunning = w.currentRevisionRunning === true || current;
   }
 
   for (const w of updatedByController) if (w.pods.length > 0) w.currentRevisionRunning = true;
+
+  // A terminated pod of the current revision (or of one the snapshot cannot tell) shows that
+  // admission accepted what the template makes, once mutating admission had changed it: a
+  // workload that runs none now is not refused.
+  for (const p of admittedEarlier) {
+    const owner = topOwner(p);
+    const w = byKey.get(owner.kind, owner.namespace, owner.name);
+    if (w?.wantsPods === undefined || w.pods.length > 0) continue;
+    if (ofCurrentRevision(p, w) !== false) delete w.wantsPods;
+  }
 
   if (templatesStandIn(snapshot)) {
     for (const w of byKey.values()) {

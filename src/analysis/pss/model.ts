@@ -299,16 +299,19 @@ function ephemeralNames(spec: Record<string, unknown>): string[] {
 }
 
 /**
- * A debug pod's ephemeral containers at one policy: the failures the pod has with them and not
- * without (by upstream's reason, which names the containers), undefined when they add none.
+ * A debug pod's ephemeral containers at one policy: the failures of the pod with only them for
+ * containers (`full`: its pod-level fields still apply) that the pod-level fields alone
+ * (`podLevel`: no containers) do not have, by upstream's reason; undefined when they add none.
+ * Upstream's reasons name every container that fails a check, so the pod whole would present
+ * its app containers' failures as the debug container's.
  */
-function ephemeralAt(full: PodClass, bare: PodClass, level: PssLevel, version: string, cap: number, classes: PodClasses, workloadPasses: boolean): EphemeralEvaluation | undefined {
+function ephemeralAt(full: PodClass, podLevel: PodClass, level: PssLevel, version: string, cap: number, classes: PodClasses, workloadPasses: boolean): EphemeralEvaluation | undefined {
   if (level === 'privileged') return undefined;
   const minor = effectiveMinor(parsePolicyVersion(version) ?? 'latest', cap);
   const at = classes.at(level, minor);
   const v = classes.verdict(full, level, minor, at);
   if (v.allowed) return undefined;
-  const without = new Set(classes.verdict(bare, level, minor, at).failures.map((f) => f.reason));
+  const without = new Set(classes.verdict(podLevel, level, minor, at).failures.map((f) => f.reason));
   const failures = v.failures.filter((f) => !without.has(f.reason));
   return failures.length === 0 ? undefined : { level, version, effectiveVersion: `v1.${minor}`, failures, workloadPasses };
 }
@@ -359,8 +362,11 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
 
   const workloads: WorkloadPss[] = [];
   const classes = new PodClasses();
-  /** Per pod spec with ephemeral containers, the spec without them (replicas share spec objects). */
-  const withoutEphemeral = new Map<object, Record<string, any>>(); // eslint-disable-line @typescript-eslint/no-explicit-any
+  /**
+   * Per pod spec with ephemeral containers (replicas share spec objects): the spec without them,
+   * with them as its only containers, and with no containers at all.
+   */
+  const withoutEphemeral = new Map<object, { bare: Record<string, any>; only: Record<string, any>; none: Record<string, any> }>(); // eslint-disable-line @typescript-eslint/no-explicit-any
   const targetMinor = effectiveMinor(parsePolicyVersion(targetVersion) ?? 'latest', cap);
   for (const w of workloadsOf(snapshot)) {
     let judged = judgedPodsOf(w);
@@ -393,22 +399,23 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
     // template makes: `kubectl debug` attaches one to one pod, through the pods/ephemeralcontainers
     // subresource that admission judges on its own (https://kubernetes.io/docs/concepts/workloads/pods/ephemeral-containers/).
     // Such a pod is reported apart (debugPods). A bare pod is its own workload: judged whole.
-    let debugged: Array<{ pod: PodView; bare: PodView }> | undefined;
+    let debugged: Array<{ pod: PodView; only: PodView; none: PodView }> | undefined;
     if (w.ref.kind !== 'Pod' && !templateOnly && judged[0].origin === 'pod') {
       for (let i = 0; i < judged.length; i++) {
         const p = judged[i];
         if (!hasEphemeral(p.spec)) continue;
-        let spec = withoutEphemeral.get(p.spec);
-        if (spec === undefined) {
-          const { ephemeralContainers: _debug, ...rest } = p.spec;
-          withoutEphemeral.set(p.spec, (spec = rest));
+        let specs = withoutEphemeral.get(p.spec);
+        if (specs === undefined) {
+          const { ephemeralContainers, containers: _app, initContainers: _init, ...podLevel } = p.spec;
+          const { ephemeralContainers: _debug, ...bare } = p.spec;
+          withoutEphemeral.set(p.spec, (specs = { bare, only: { ...podLevel, containers: [], ephemeralContainers }, none: { ...podLevel, containers: [] } }));
         }
         if (debugged === undefined) {
           debugged = [];
           judged = [...judged];
         }
-        judged[i] = { ...p, spec };
-        debugged.push({ pod: p, bare: judged[i] });
+        judged[i] = { ...p, spec: specs.bare };
+        debugged.push({ pod: p, only: { ...p, spec: specs.only }, none: { ...p, spec: specs.none } });
       }
     }
     const enforce = ns.levels.enforce;
@@ -438,10 +445,10 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
       entry.target = sameAsEnforce ? { ...atEnforce, version: targetVersion } : evaluateSet(judged, podClasses, targetLevel, targetVersion, cap, classes, isExempt, withTemplate);
     }
     for (const d of debugged ?? []) {
-      const full = classes.classOf(d.pod);
-      const bare = classes.classOf(d.bare);
-      const atE = entry.enforce ? ephemeralAt(full, bare, enforce.level, enforce.version, cap, classes, entry.enforce.allowed) : undefined;
-      const atT = entry.target ? ephemeralAt(full, bare, targetLevel, targetVersion, cap, classes, entry.target.allowed) : undefined;
+      const full = classes.classOf(d.only);
+      const podLevel = classes.classOf(d.none);
+      const atE = entry.enforce ? ephemeralAt(full, podLevel, enforce.level, enforce.version, cap, classes, entry.enforce.allowed) : undefined;
+      const atT = entry.target ? ephemeralAt(full, podLevel, targetLevel, targetVersion, cap, classes, entry.target.allowed) : undefined;
       if (!atE && !atT) continue;
       (entry.debugPods ??= []).push({ pod: d.pod, containers: ephemeralNames(d.pod.spec), exempt: isExempt(d.pod), ...(atE ? { enforce: atE } : {}), ...(atT ? { target: atT } : {}) });
     }

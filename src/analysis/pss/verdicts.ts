@@ -119,6 +119,12 @@ export interface WorkloadVerdictOptions {
   exempt?: ExemptionWording;
   /** Added when the current template (judged beside pods unlike it) fails: what that does to this workload. */
   currentTemplate?: (w: WorkloadPss) => string;
+  /**
+   * A mutating webhook, or a policy engine that may mutate, runs in the cluster: PodSecurity
+   * judges pods after mutating admission, so a refusal judged from the template is worded "unless
+   * a mutating webhook changes it".
+   */
+  mayMutate?: boolean;
 }
 
 /** One verdict for a workload's pods evaluated at a policy. */
@@ -146,7 +152,7 @@ export function workloadVerdict(w: WorkloadPss, e: PodSetEvaluation, what: strin
   const refused = w.refusedPods && e === w.enforce ? w.refusedPods : undefined;
   if (refused?.count !== undefined) evidence.wantedPods = refused.count;
   const podsPhrase = refused
-    ? `it runs none of its ${refused.count === undefined ? '' : `${refused.count} `}${refused.count === 1 ? 'pod' : 'pods'}: admission refuses every pod its template makes, as the template violates`
+    ? `it runs none of its ${refused.count === undefined ? '' : `${refused.count} `}${refused.count === 1 ? 'pod' : 'pods'}: admission refuses every pod its template makes${opts.mayMutate ? ' (unless a mutating webhook changes it)' : ''}, as the template violates`
     : w.templateOnly
     ? 'it runs no pods now, and its pod template violates'
     : e.currentTemplateFails && e.failingPods === 0
@@ -177,7 +183,8 @@ export function workloadVerdict(w: WorkloadPss, e: PodSetEvaluation, what: strin
 /**
  * The verdict on a pod whose ephemeral (debug) containers break a policy its workload's pods
  * otherwise meet or fail on their own: reported on the pod, since no template makes them.
- * `admission` says what admission does at this policy with such a container (the check's own words).
+ * `admission` says what admission does at this policy with such a container (the check's own
+ * words); left out when admission skips the pod (an exempt namespace or runtime class).
  */
 export function ephemeralVerdict(w: WorkloadPss, d: DebugPodPss, e: EphemeralEvaluation, what: string, admission: string): Verdict {
   const told = toldOf(e.failures);
@@ -189,7 +196,7 @@ export function ephemeralVerdict(w: WorkloadPss, d: DebugPodPss, e: EphemeralEva
   return {
     status: 'fail',
     resource,
-    message: `pod ${d.pod.namespace}/${d.pod.name} of ${workload} has ephemeral (debug) ${names.length === 1 ? 'container' : 'containers'} ${names.join(', ')} that ${names.length === 1 ? 'violates' : 'violate'} ${what} "${policyString(e)}": ${told.reasons}; ${template}; ${admission}.${exempt} Delete or restart the pod to remove ${names.length === 1 ? 'it' : 'them'}; debug with a non-privileged profile (kubectl debug --profile=restricted).`,
+    message: `pod ${d.pod.namespace}/${d.pod.name} of ${workload} has ephemeral (debug) ${names.length === 1 ? 'container' : 'containers'} ${names.join(', ')} that ${names.length === 1 ? 'violates' : 'violate'} ${what} "${policyString(e)}": ${told.reasons}; ${template}${exempt ? '' : `; ${admission}`}.${exempt} Delete or restart the pod to remove ${names.length === 1 ? 'it' : 'them'}; debug with a non-privileged profile (kubectl debug --profile=restricted).`,
     evidence: {
       namespace: d.pod.namespace,
       workload: w.workload.ref,

@@ -102,7 +102,8 @@ describe('pod-security model and checks', () => {
   // zero when scaled up, a CronJob at its next schedule. Pod Security Admission judges workload
   // templates too (warn and audit; https://kubernetes.io/docs/concepts/security/pod-security-admission/
   // "workload resources"); enforce applies when the pods are made, rejecting them, so a workload
-  // scaled to zero gets no enforced-level verdict (the CronJob, which will make pods, does).
+  // scaled to zero gets no enforced-level verdict, nor a CronJob between runs (it makes pods
+  // only through a Job, when one runs).
   it('a live workload with no pods is judged by its template at the target level and by the hardening checks', () => {
     const writable = { containers: [{ name: 'c', image: 'x', resources: { limits: { cpu: '1', memory: '1Gi' } } }] };
     const scaledDown: KubeObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'batch', namespace: 'shop' }, spec: { replicas: 0, template: { spec: privilegedSpec } } };
@@ -112,7 +113,7 @@ describe('pod-security model and checks', () => {
     const target = fails(results.get('pod-security.pod-violates-target'));
     expect(target.map((v) => `${v.resource.kind}/${v.resource.name}:${v.severity ?? ''}`).sort()).toEqual(['CronJob/nightly:', 'Deployment/batch:high', 'ReplicationController/legacy:high']);
     expect(target.find((v) => v.resource.name === 'batch')!.message).toContain('it runs no pods now, and its pod template violates the target Pod Security level');
-    expect(results.get('pod-security.pod-violates-enforced-level')!.map((v) => `${v.status} ${v.resource.kind}/${v.resource.name}`)).toEqual(['pass CronJob/nightly']);
+    expect(results.get('pod-security.pod-violates-enforced-level')).toEqual([]);
     const writableRoot = fails(results.get('pod-security.writable-root-filesystem'));
     expect(writableRoot.map((v) => `${v.resource.kind}/${v.resource.name}`).sort()).toEqual(['CronJob/nightly', 'Deployment/batch', 'ReplicationController/legacy']);
     expect(fails(results.get('pod-security.resource-limits-missing')).map((v) => v.resource.name).sort()).toEqual(['batch', 'legacy']);
@@ -144,7 +145,8 @@ describe('pod-security model and checks', () => {
   // "Workload resources and Pod templates": enforce "is not applied to workload resources, only
   // to the resulting pod objects"). A live Deployment that wants two pods and runs none, its
   // ReplicaSet reporting FailedCreate, is every pod refused: its template is judged at the
-  // enforced level. Scaled to zero, suspended, or on no node, nothing is refused (yet).
+  // enforced level. Scaled to zero, suspended, on no node, or a DaemonSet whose status does not
+  // say (none, or of an older generation), nothing is refused (yet).
   it('a live workload that wants pods and runs none is judged at the enforced level by its template; scaled to zero it is not', () => {
     const hardened = { containers: [{ name: 'c', image: 'x', securityContext: { readOnlyRootFilesystem: true } }] };
     const deployment = (name: string, replicas: number): KubeObject[] => [
@@ -157,29 +159,105 @@ describe('pod-security model and checks', () => {
         status: { replicas: 0, conditions: [{ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate' }] } },
     ];
     const daemonSet = (name: string, status?: object): KubeObject => ({
-      apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name, namespace: 'pay' },
+      apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name, namespace: 'pay', generation: 2 },
       spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: hardened } }, ...(status ? { status } : {}),
     });
     const cron = (name: string, suspend: boolean): KubeObject => ({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name, namespace: 'pay' }, spec: { suspend, schedule: '0 0 * * *', jobTemplate: { spec: { template: { spec: hardened } } } } });
     const objects = [
       ns('pay', enforce('restricted')), ...deployment('api', 2), ...deployment('idle', 0),
-      daemonSet('agent'), daemonSet('gpu-agent', { desiredNumberScheduled: 0 }), cron('nightly', false), cron('paused', true),
+      daemonSet('agent', { desiredNumberScheduled: 3, observedGeneration: 2 }), daemonSet('gpu-agent', { desiredNumberScheduled: 0, observedGeneration: 2 }),
+      daemonSet('unknown'), daemonSet('stale', { desiredNumberScheduled: 3, observedGeneration: 1 }), cron('nightly', false), cron('paused', true),
     ];
     const config = defaultConfig();
     config.target.podSecurityLevel = 'baseline';
     const { results } = run(objects, config, 'v1.34.1');
     const enforced = results.get('pod-security.pod-violates-enforced-level')!;
-    expect(enforced.map((v) => `${v.status} ${v.severity ?? 'high'} ${v.resource.kind}/${v.resource.name}`).sort()).toEqual(['fail high CronJob/nightly', 'fail high DaemonSet/agent', 'fail high Deployment/api']);
+    expect(enforced.map((v) => `${v.status} ${v.severity ?? 'high'} ${v.resource.kind}/${v.resource.name}`).sort()).toEqual(['fail high DaemonSet/agent', 'fail high Deployment/api']);
     const api = enforced.find((v) => v.resource.name === 'api')!;
     expect(api.message).toBe('Deployment pay/api: it runs none of its 2 pods: admission refuses every pod its template makes, as the template violates the namespace\'s enforced Pod Security level "restricted:latest (v1.34)": allowPrivilegeEscalation != false (container "c" must set securityContext.allowPrivilegeEscalation=false); unrestricted capabilities (container "c" must set securityContext.capabilities.drop=["ALL"]); runAsNonRoot != true (pod or container "c" must set securityContext.runAsNonRoot=true); seccompProfile (pod or container "c" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost").');
     expect(api.evidence).toMatchObject({ wantedPods: 2, podCount: 0 });
-    expect(enforced.find((v) => v.resource.name === 'agent')!.message).toContain('DaemonSet pay/agent: it runs none of its pods: admission refuses every pod its template makes');
+    expect(enforced.find((v) => v.resource.name === 'agent')!.message).toContain('DaemonSet pay/agent: it runs none of its 3 pods: admission refuses every pod its template makes');
     // The template passes the baseline target: not a blocker of its rollout.
     expect(fails(results.get('pod-security.pod-violates-target'))).toEqual([]);
 
     // An exempt namespace's pods are admitted all the same: nothing is refused.
     config.podSecurity.exemptions = { namespaces: ['pay'], runtimeClasses: [], usernames: [] };
     expect(run(objects, config, 'v1.34.1').results.get('pod-security.pod-violates-enforced-level')).toEqual([]);
+  });
+
+  // Who asks for pods, and how many, decides whether "admission refuses every pod" is true.
+  describe('a live workload that runs no pods is judged refused only when its controller wants pods now', () => {
+    const writable = { restartPolicy: 'Never', containers: [{ name: 'report', image: 'x' }] };
+    const refusedOf = (objects: KubeObject[]) => fails(run([ns('batch', enforce('restricted')), ...objects], defaultConfig(), 'v1.34.1').results.get('pod-security.pod-violates-enforced-level'))
+      .map((v) => `${v.resource.kind}/${v.resource.name}: ${v.message.slice(v.message.indexOf(': ') + 2, v.message.indexOf(', as the template'))}`);
+    const cron: KubeObject = { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'nightly', namespace: 'batch', uid: 'u-cj' }, spec: { schedule: '0 2 * * *', jobTemplate: { spec: { template: { metadata: { labels: { app: 'report' } }, spec: writable } } } }, status: {} };
+    const cronJob = (status: object): KubeObject => ({
+      apiVersion: 'batch/v1', kind: 'Job',
+      metadata: { name: 'nightly-29412000', namespace: 'batch', uid: 'u-j1', ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: 'nightly', uid: 'u-cj', controller: true }] },
+      spec: { selector: { matchLabels: { 'batch.kubernetes.io/controller-uid': 'u-j1' } }, template: { metadata: { labels: { app: 'report', 'batch.kubernetes.io/controller-uid': 'u-j1' } }, spec: writable } },
+      status,
+    });
+
+    // The CronJob controller makes Jobs, the Job controller pods
+    // (https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/): between runs a
+    // CronJob wants none. Its last run's pod, which a mutating webhook hardened, succeeded:
+    // admission accepted what the template makes once mutated, as PodSecurity judges pods after
+    // mutating admission (https://kubernetes.io/docs/reference/access-authn-authz/admission-controllers/).
+    it('a CronJob between runs, its last Job complete, is not refused; a running Job of it with no pod is', () => {
+      const mutated = {
+        restartPolicy: 'Never', securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+        containers: [{ name: 'report', image: 'x', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } }],
+      };
+      const lastRun: KubeObject = {
+        apiVersion: 'v1', kind: 'Pod',
+        metadata: { name: 'nightly-29412000-xk2pq', namespace: 'batch', uid: 'u-p1', labels: { app: 'report', 'batch.kubernetes.io/controller-uid': 'u-j1' }, ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: 'nightly-29412000', uid: 'u-j1', controller: true }] },
+        spec: mutated, status: { phase: 'Succeeded' },
+      };
+      expect(refusedOf([cron, cronJob({ conditions: [{ type: 'Complete', status: 'True' }], succeeded: 1 }), lastRun])).toEqual([]);
+      expect(refusedOf([cron])).toEqual([]);
+      expect(refusedOf([cron, cronJob({})])).toEqual(['CronJob/nightly: it runs none of its 1 pod: admission refuses every pod its template makes']);
+      // A pod of it that ran and failed shows admission accepted it: nothing is refused.
+      expect(refusedOf([cron, cronJob({ failed: 1 }), { ...lastRun, status: { phase: 'Failed' } }])).toEqual([]);
+    });
+
+    it('a Deployment whose pods of its current revision all terminated is not refused; with a mutating webhook the claim says it may change the pods', () => {
+      const tpl = { metadata: { labels: { app: 'api', 'pod-template-hash': '7c9d8f' } }, spec: { containers: [{ name: 'c', image: 'x' }] } };
+      const objects: KubeObject[] = [
+        { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: 'batch', uid: 'd-1', annotations: { 'deployment.kubernetes.io/revision': '1' } }, spec: { replicas: 2, selector: { matchLabels: { app: 'api' } }, template: { metadata: { labels: { app: 'api' } }, spec: tpl.spec } } },
+        { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'api-7c9d8f', namespace: 'batch', uid: 'rs-1', labels: tpl.metadata.labels, annotations: { 'deployment.kubernetes.io/revision': '1' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'api', uid: 'd-1', controller: true }] }, spec: { replicas: 2, selector: { matchLabels: tpl.metadata.labels }, template: tpl } },
+      ];
+      const evicted: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'api-7c9d8f-abcde', namespace: 'batch', labels: tpl.metadata.labels, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'api-7c9d8f', uid: 'rs-1', controller: true }] }, spec: tpl.spec, status: { phase: 'Failed', reason: 'Evicted' } };
+      expect(refusedOf([...objects, evicted])).toEqual([]);
+      // One of an earlier revision proves nothing about the current template.
+      const older = { ...evicted, metadata: { ...evicted.metadata, labels: { app: 'api', 'pod-template-hash': '55aa11' } } };
+      expect(refusedOf([...objects, older])).toEqual(['Deployment/api: it runs none of its 2 pods: admission refuses every pod its template makes']);
+      const webhook: KubeObject = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name: 'pod-defaults' }, webhooks: [] } as KubeObject;
+      expect(refusedOf([...objects, webhook])).toEqual(['Deployment/api: it runs none of its 2 pods: admission refuses every pod its template makes (unless a mutating webhook changes it)']);
+    });
+
+    // spec.managedBy hands a Job to another controller (MultiKueue runs its pods in a worker
+    // cluster): "the built-in Job controller skips" it
+    // (https://kubernetes.io/blog/2025/12/18/kubernetes-v1-35-job-managedby-for-jobs-goes-ga/).
+    // Of the rest, at most parallelism pods run, and no more than the completions still to come
+    // (https://kubernetes.io/docs/concepts/workloads/controllers/job/#controlling-parallelism).
+    it('a Job another controller manages is not refused; a Job\'s refused pods are at most its remaining completions', () => {
+      const job = (name: string, spec: object, status: object = {}): KubeObject => ({
+        apiVersion: 'batch/v1', kind: 'Job', metadata: { name, namespace: 'batch', uid: `u-${name}` },
+        spec: { ...spec, template: { metadata: { labels: { 'batch.kubernetes.io/controller-uid': `u-${name}` } }, spec: writable } }, status,
+      });
+      expect(refusedOf([
+        job('train', { managedBy: 'kueue.x-k8s.io/multikueue', parallelism: 1, completions: 1 }),
+        job('local', { managedBy: 'kubernetes.io/job-controller', parallelism: 2 }),
+        job('migrate', { parallelism: 5, completions: 1 }),
+        job('backfill', { parallelism: 5, completions: 10 }, { succeeded: 8 }),
+        job('sweep', { parallelism: 3 }),
+      ]).sort()).toEqual([
+        'Job/backfill: it runs none of its 2 pods: admission refuses every pod its template makes',
+        'Job/local: it runs none of its 2 pods: admission refuses every pod its template makes',
+        'Job/migrate: it runs none of its 1 pod: admission refuses every pod its template makes',
+        'Job/sweep: it runs none of its 3 pods: admission refuses every pod its template makes',
+      ]);
+    });
   });
 
   // `kubectl debug` attaches an ephemeral container to one running pod through the
@@ -239,6 +317,41 @@ describe('pod-security model and checks', () => {
       expect(dep.message).toContain('2 of 2 pods violate');
       expect(dep.message).not.toContain('debugger-x7k2p');
       expect(target.find((v) => v.resource.kind === 'Pod')!.message).toContain('; Deployment web/api fails on its own (reported there);');
+    });
+
+    // Upstream's reasons name every container that fails a check (kubernetes/pod-security-admission
+    // policy/check_capabilities_baseline.go: containers "a", "b" must not include ...), ephemeral
+    // ones among them (reference/checks.md 2.1): the pod whole would put the app container's
+    // NET_ADMIN in the debug container's finding. The ephemeral container is judged with the
+    // pod-level fields alone (pod-level runAsNonRoot still covers it).
+    it('names only the debug container\'s own failures, not the app container\'s', () => {
+      const netAdmin = { securityContext: { runAsNonRoot: true }, containers: [{ name: 'c', image: 'x', securityContext: { capabilities: { add: ['NET_ADMIN'] } } }] };
+      const ptrace = { name: 'debugger-x7k2p', image: 'busybox', targetContainerName: 'c', securityContext: { capabilities: { add: ['SYS_PTRACE'] } } };
+      const objs = objects(netAdmin, enforce('baseline'));
+      const pod = objs.find((o) => o.metadata?.name === 'api-abc12-bbbbb')!;
+      pod.spec = { ...netAdmin, ephemeralContainers: [ptrace] };
+      const { results } = run(objs, defaultConfig(), 'v1.33.1');
+      const debugPod = (id: string) => fails(results.get(id)).find((v) => v.resource.kind === 'Pod')!.message;
+      expect(debugPod('pod-security.pod-violates-enforced-level')).toContain('violates the namespace\'s enforced Pod Security level "baseline:latest (v1.33)": non-default capabilities (container "debugger-x7k2p" must not include "SYS_PTRACE" in securityContext.capabilities.add); Deployment web/api fails on its own (reported there);');
+      const target = debugPod('pod-security.pod-violates-target');
+      expect(target).not.toContain('"c"');
+      expect(target).not.toContain('NET_ADMIN');
+      expect(target).not.toContain('runAsNonRoot');
+      expect(target).toContain('allowPrivilegeEscalation != false (container "debugger-x7k2p" must set securityContext.allowPrivilegeEscalation=false)');
+    });
+
+    // Admission skips an exempt namespace's pods ("Exemptions",
+    // https://kubernetes.io/docs/concepts/security/pod-security-admission/#exemptions): it
+    // refuses no debug container there either.
+    it('in an exempt namespace says admission skips the pod, not that it refuses the container', () => {
+      const config = defaultConfig();
+      config.podSecurity.exemptions = { namespaces: ['web'], runtimeClasses: [], usernames: [] };
+      const { results } = run(objects(hardened, enforce('baseline')), config, 'v1.33.1');
+      for (const id of ['pod-security.pod-violates-enforced-level', 'pod-security.pod-violates-target']) {
+        const msg = fails(results.get(id)).find((v) => v.resource.kind === 'Pod')!.message;
+        expect(msg).toContain('; the pod template passes. Admission skips this pod: namespace web is exempt from Pod Security Admission (config podSecurity.exemptions.namespaces).');
+        expect(msg).not.toContain('refuses');
+      }
     });
   });
 

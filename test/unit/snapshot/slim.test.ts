@@ -118,14 +118,14 @@ describe('slim declarations', () => {
     });
   });
 
-  it('a Job keeps its status conditions (a finished Job is not judged by its template) and drops its counters', () => {
+  it('a Job keeps its status conditions (a finished Job is not judged by its template) and succeeded count (the completions still to come bound the pods it wants), and drops its other counters', () => {
     const conditions = [{ type: 'Complete', status: 'True', lastTransitionTime: '2026-11-30T02:01:00Z' }];
     const job = slimObject('jobs', {
       apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'migrate', namespace: 'shop', managedFields } as KubeObject['metadata'],
       spec: { template: { spec: { containers: [] } } },
       status: { conditions, startTime: '2026-11-30T02:00:00Z', completionTime: '2026-11-30T02:01:00Z', succeeded: 1, ready: 0 },
     });
-    expect(job.status).toEqual({ conditions });
+    expect(job.status).toEqual({ conditions, succeeded: 1 });
     expect(slimObject('deployments', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, status: { conditions, replicas: 1 } }).status).toBeUndefined();
   });
 
