@@ -24,7 +24,8 @@ export const exposedWorkload: Check = {
     const exposed = new Set(ctx.config.network.exposedNamespaces);
     const out: Verdict[] = [];
     const direct = (x: EffectivePath) => (x.via === 'hostPort' ? `hostPort of ${x.through.kind} ${x.through.name}` : x.via === 'externalIPs' ? `externalIPs of Service ${x.through.name}` : `${x.via} ${x.through.name}`);
-    const name = (x: EffectivePath) => `${x.route ? `${x.via} ${x.route}` : x.via === 'LoadBalancer' || x.via === 'NodePort' ? `${x.via} Service ${x.through.name} (${x.ports})` : `${direct(x)} (${x.ports})`}${x.forwarded ? ` (${x.forwarded})` : ''}`;
+    // A path through a Gateway listener that may not admit the route is not stated as a fact.
+    const name = (x: EffectivePath) => `${x.route ? `${x.via} ${x.route}` : x.via === 'LoadBalancer' || x.via === 'NodePort' ? `${x.via} Service ${x.through.name} (${x.ports})` : `${direct(x)} (${x.ports})`}${x.forwarded ? ` (${x.forwarded})` : ''}${x.attachmentUnknown ? ` (may not be attached: ${x.attachmentUnknown})` : ''}`;
     for (const w of effectiveExposure(ctx.snapshot, ctx.config)) {
       if (w.external.length === 0 || isSystemNamespace(w.workload.namespace, ctx.config.systemNamespaces)) continue;
       // A route's 'not-evaluated' (the controller's pods were not found) counts as open: missing data is not a fix.
@@ -33,7 +34,7 @@ export const exposedWorkload: Check = {
       // kept in, so no verdict (excluded names it).
       if (open.length > 0 && open.every((x) => x.attachmentUnknown) && !exposed.has(w.workload.namespace ?? '')) continue;
       const evidence = {
-        paths: w.external.map((x) => ({ via: x.via, [x.route ? 'route' : 'service']: x.route ?? `${x.through.namespace}/${x.through.name}`, ports: x.ports, allowedByPolicy: x.allowedByPolicy, ...(x.controller ? { controller: x.controller } : {}), ...(x.forwarded ? { forwarded: x.forwarded } : {}), ...(x.mesh ? { mesh: x.mesh } : {}) })),
+        paths: w.external.map((x) => ({ via: x.via, [x.route ? 'route' : 'service']: x.route ?? `${x.through.namespace}/${x.through.name}`, ports: x.ports, allowedByPolicy: x.allowedByPolicy, ...(x.controller ? { controller: x.controller } : {}), ...(x.forwarded ? { forwarded: x.forwarded } : {}), ...(x.mesh ? { mesh: x.mesh } : {}), ...(x.attachmentUnknown ? { attachmentUnknown: x.attachmentUnknown } : {}) })),
         podCount: w.podCount,
       };
       if (open.length === 0) {

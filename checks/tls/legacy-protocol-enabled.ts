@@ -215,6 +215,8 @@ const paramsMissing = (alb: AlbIngress): boolean => alb.ingressClassParams?.stat
 function albPolicySource(alb: AlbIngress): string {
   if (alb.policyFromParams) return ` (sslPolicy of IngressClassParams ${JSON.stringify(alb.ingressClassParams!.name)}, which overrides ${ALB_SSL_POLICY})`;
   if (alb.policyFromAnnotation) return '';
+  // ssl-policy is exclusive within an IngressGroup: the shared listener takes the one a member names.
+  if (alb.policyFromGroup) return ` (no ${ALB_SSL_POLICY} of its own: the listener it shares in IngressGroup ${JSON.stringify(alb.group?.name ?? alb.groupName)} takes the one Ingress ${alb.policyFromGroup.by} names)`;
   return ` (no ${ALB_SSL_POLICY} annotation: ${defaultSourceOf(alb.lbcDefault, "the AWS Load Balancer Controller's default unless it runs with --default-ssl-policy")})`;
 }
 
@@ -224,7 +226,7 @@ function albVerdicts(ctx: AuditContext): Verdict[] {
     const { minTls, policy } = alb;
     if (!minTls || policy === undefined || paramsMissing(alb)) continue;
     const https = alb.listeners.filter((l) => l.protocol === 'HTTPS').map((l) => l.port).join(', ');
-    const sslPolicy = alb.policyFromAnnotation ? policy : alb.policyFromParams ? `${policy} (IngressClassParams ${alb.ingressClassParams!.name} sslPolicy)` : defaultEvidenceOf(policy, alb.lbcDefault, 'default');
+    const sslPolicy = alb.policyFromAnnotation ? policy : alb.policyFromGroup ? `${policy} (IngressGroup ${alb.group?.name ?? alb.groupName}, Ingress ${alb.policyFromGroup.by})` : alb.policyFromParams ? `${policy} (IngressClassParams ${alb.ingressClassParams!.name} sslPolicy)` : defaultEvidenceOf(policy, alb.lbcDefault, 'default');
     const evidence = { loadBalancer: 'ALB', ...(alb.by === 'eks-auto' ? { ingressClassController: EKS_AUTO_MODE_ALB_CONTROLLER } : {}), httpsListeners: https, sslPolicy, minimumTlsVersion: minTls };
     const legacy = minTls === '1.0' ? 'TLS 1.0 and 1.1' : minTls === '1.1' ? 'TLS 1.1' : undefined;
     const where = alb.by === 'eks-auto' ? 'an EKS Auto Mode AWS Application Load Balancer' : 'an AWS Application Load Balancer';

@@ -52,10 +52,16 @@ export interface Workload {
    * Job's parallelism, at most its completions still to come; a CronJob's running Jobs'). Unset
    * when it asks for none or the snapshot does not say: scaled to zero, a suspended or finished
    * Job, a Job another controller manages (spec.managedBy), a CronJob between runs, a DaemonSet no
-   * node is scheduled for or without an up-to-date status; and when a terminated pod of its
-   * current revision (or of one the snapshot cannot tell) shows admission accepted its pods.
+   * node is scheduled for or without an up-to-date status.
    */
   wantsPods?: { count?: number };
+  /**
+   * Live only, set when it runs no pods while its controller wants some: its terminated pods of
+   * the current revision (or of one the snapshot cannot tell). Admission admitted each once, but
+   * maybe before its namespace enforced a level: only one whose own spec passes that level shows
+   * admission accepts what the template makes (src/analysis/pss/model.ts).
+   */
+  terminatedPods?: PodView[];
 }
 
 const WORKLOAD_KEYS = ['deployments', 'statefulsets', 'daemonsets', 'replicasets', 'replicationcontrollers', 'jobs', 'cronjobs'] as const;
@@ -455,13 +461,13 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
     const v = p.metadata?.labels?.[rev.label];
     return typeof v === 'string' ? v === rev.value : undefined;
   };
-  const admittedEarlier: KubeObject[] = [];
+  const terminated: KubeObject[] = [];
   const byOwners = new Map<unknown, { namespace: string | undefined; labels: unknown; owner: ResourceRef; w: Workload }>();
   for (const p of snapshot.resources.pods ?? []) {
     const name = p.metadata?.name;
     if (!name) continue;
     if (podFinished(p)) {
-      admittedEarlier.push(p);
+      terminated.push(p);
       continue;
     }
     const refs = p.metadata?.ownerReferences;
@@ -494,14 +500,17 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
 
   for (const w of updatedByController) if (w.pods.length > 0) w.currentRevisionRunning = true;
 
-  // A terminated pod of the current revision (or of one the snapshot cannot tell) shows that
-  // admission accepted what the template makes, once mutating admission had changed it: a
-  // workload that runs none now is not refused.
-  for (const p of admittedEarlier) {
+  // The terminated pods of the current revision (or of one the snapshot cannot tell) of a
+  // workload that runs none now: what admission admitted from its template, at some time.
+  for (const p of terminated) {
     const owner = topOwner(p);
     const w = byKey.get(owner.kind, owner.namespace, owner.name);
-    if (w?.wantsPods === undefined || w.pods.length > 0) continue;
-    if (ofCurrentRevision(p, w) !== false) delete w.wantsPods;
+    const name = p.metadata?.name;
+    if (w?.wantsPods === undefined || w.pods.length > 0 || !name || ofCurrentRevision(p, w) === false) continue;
+    (w.terminatedPods ??= []).push({
+      namespace: p.metadata?.namespace ?? 'default', name, labels: record(p.metadata?.labels), annotations: record(p.metadata?.annotations),
+      spec: objRecord(p.spec), owner: w.ref, origin: 'pod',
+    });
   }
 
   if (templatesStandIn(snapshot)) {

@@ -316,6 +316,23 @@ function ephemeralAt(full: PodClass, podLevel: PodClass, level: PssLevel, versio
   return failures.length === 0 ? undefined : { level, version, effectiveVersion: `v1.${minor}`, failures, workloadPasses };
 }
 
+/**
+ * Whether one of `pods` (terminated pods of a workload's current revision) is admitted at a
+ * policy: it passes it, its ephemeral containers aside (no template makes them), or admission
+ * skips it. One class lookup per pod.
+ */
+function someAdmitted(pods: readonly PodView[] | undefined, level: PssLevel, version: string, cap: number, classes: PodClasses, isExempt: (p: PodView) => boolean): boolean {
+  if (pods === undefined) return false;
+  const minor = effectiveMinor(parsePolicyVersion(version) ?? 'latest', cap);
+  const at = classes.at(level, minor);
+  for (const p of pods) {
+    if (level === 'privileged' || isExempt(p)) return true;
+    const { ephemeralContainers: _debug, ...bare } = p.spec;
+    if (classes.verdict(classes.classOf(hasEphemeral(p.spec) ? { ...p, spec: bare } : p), level, minor, at).allowed) return true;
+  }
+  return false;
+}
+
 function buildModel(snapshot: Snapshot, config: Config): PssModel {
   const system = new Set(config.systemNamespaces ?? []);
   const exemptions = config.podSecurity?.exemptions;
@@ -436,8 +453,12 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
       podClasses = [...podClasses, currentClass];
     }
     const atEnforce = evaluateSet(judged, podClasses, enforce.level, enforce.version, cap, classes, isExempt, withTemplate);
-    // An exempt template's pods are admitted all the same: nothing is refused.
-    const refused = templateOnly && w.wantsPods !== undefined && !isExempt(judged[0]);
+    // An exempt template's pods are admitted all the same: nothing is refused. Nor are they
+    // when a terminated pod of the current revision passes the enforced level: admission judges
+    // the pod after mutating admission changed it, so the template's next pods come out alike.
+    // One that fails it was admitted before the namespace's label was set, and proves nothing
+    // (enforce judges pods at creation: https://kubernetes.io/docs/concepts/security/pod-security-admission/).
+    const refused = templateOnly && w.wantsPods !== undefined && !isExempt(judged[0]) && !someAdmitted(w.terminatedPods, enforce.level, enforce.version, cap, classes, isExempt);
     if (refused) entry.refusedPods = w.wantsPods;
     if ((!templateOnly || refused) && ns.known) entry.enforce = atEnforce;
     if (!ns.system) {

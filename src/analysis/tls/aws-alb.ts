@@ -13,8 +13,10 @@
 // it impacts every Ingress within IngressGroup" (pkg/ingress/model_builder.go,
 // mergeListenPortConfigs and buildSSLRedirectConfig; albGroups). A member's error (listen-ports or
 // ssl-redirect it cannot read, ports in conflict, two ssl-policies on one port) fails the group's
-// model build: the controller reconciles none of them. A member naming no ssl-policy takes the one
-// another member names for a shared HTTPS port: not modelled, each member's policy is read alone.
+// model build: the controller reconciles none of them. ssl-policy is exclusive too: a listener's
+// policy is the one its port's members name (mergeListenPortConfigs), the default only when none
+// does, so a member naming none takes the one another member names for its HTTPS port
+// (policyFromGroup; a member whose HTTPS ports take different policies keeps its own reading).
 //
 // EKS Auto Mode's built-in load balancing serves the Ingresses of an IngressClass of controller
 // eks.amazonaws.com/alb ("Create an IngressClass to configure an Application Load Balancer",
@@ -123,6 +125,11 @@ export interface AlbIngress {
   policyFromAnnotation: boolean;
   /** The IngressClassParams' sslPolicy names it, overriding any annotation. */
   policyFromParams: boolean;
+  /**
+   * A member of an IngressGroup naming no policy whose HTTPS ports are listeners another member
+   * names this policy for (albGroups): `by` is that member (namespace/name), `ports` the ports.
+   */
+  policyFromGroup?: { by: string; ports: number[] };
   /** Without the annotation, when the snapshot holds the controller's Deployment: its default (minTls is undefined when controllers conflict). */
   lbcDefault?: LbcDefaultPolicy;
   minTls?: TlsVersion;
@@ -264,7 +271,8 @@ export function albIngressOf(snapshot: Snapshot, ing: KubeObject): AlbIngress | 
   if (!alone?.groupName) return alone;
   const group = albGroups(snapshot).get(alone.groupName);
   if (!group || group.members.length < 2) return alone;
-  const { invalidSslRedirect: _own, sslRedirect: _ownPort, sslRedirectFromParams: _ownParams, ...rest } = alone;
+  const { invalidSslRedirect: _own, sslRedirect: _ownPort, sslRedirectFromParams: _ownParams, ...member } = alone;
+  const rest = withGroupPolicy(member, group);
   return {
     ...rest,
     ...(group.sslRedirect ? { sslRedirect: group.sslRedirect.port } : {}),
@@ -273,8 +281,27 @@ export function albIngressOf(snapshot: Snapshot, ing: KubeObject): AlbIngress | 
   };
 }
 
+/**
+ * A member naming no ssl-policy, with the policy the group's members name for its HTTPS ports
+ * when one policy covers them all (the listener on each port takes it, not the default);
+ * otherwise as it is.
+ */
+type AlbMember = Omit<AlbIngress, 'sslRedirect' | 'invalidSslRedirect' | 'sslRedirectFromParams'>;
+function withGroupPolicy(alb: AlbMember, group: AlbGroup): AlbMember {
+  if (alb.policyFromAnnotation || alb.policyFromParams) return alb;
+  const ports = [...new Set(alb.listeners.filter((l) => l.protocol === 'HTTPS').map((l) => l.port))];
+  const named = ports.map((p) => group.policies.get(p));
+  const first = named[0];
+  if (first === undefined || named.some((n) => n === undefined || n.policy !== first.policy)) return alb;
+  const { lbcDefault: _default, minTls: _min, ...own } = alb;
+  const minTls = awsPolicyMinTls(first.policy);
+  return { ...own, policy: first.policy, policyFromGroup: { by: first.by, ports }, ...(minTls ? { minTls } : {}) };
+}
+
 interface AlbGroup {
   members: string[];
+  /** Per HTTPS port, the ssl-policy a member names for it (IngressClassParams sslPolicy, else the annotation), and that member. */
+  policies: Map<number, { policy: string; by: string }>;
   /** A member's listen-ports the controller cannot read, or two members giving one port different protocols. */
   error?: string;
   sslRedirect?: { port: string; by: string };
@@ -320,7 +347,7 @@ const albGroups = memoize((snapshot: Snapshot): Map<string, AlbGroup> => {
         else if (named.policy !== m.alb.policy) errors.push(`conflicting sslPolicy on port ${l.port}: Ingress ${named.by} ${JSON.stringify(named.policy)}, Ingress ${m.name} ${JSON.stringify(m.alb.policy)}`);
       }
     }
-    const group: AlbGroup = { members, ...(errors.length ? { error: [...new Set(errors)].join('; ') } : {}) };
+    const group: AlbGroup = { members, policies: policyOf, ...(errors.length ? { error: [...new Set(errors)].join('; ') } : {}) };
     const ports = new Map<string, string>();
     let paramsNotNumber: string | undefined;
     const refused: string[] = [];

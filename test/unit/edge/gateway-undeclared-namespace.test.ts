@@ -121,6 +121,22 @@ describe('--manifests: a from: Selector listener and a route in a namespace no m
     expect(o.excluded).toContain('Deployment apps/api (whether listener http of Gateway infra/public admits it is unknown');
   });
 
+  // The route also attaches to a listener that admits every namespace (from: All), so the
+  // backend is reachable from outside: a fail. Its path through the Selector listener is not
+  // known to exist (RouteNamespaces: https://gateway-api.sigs.k8s.io/reference/spec/#routenamespaces),
+  // and is stated as such, in the message and the evidence (was: stated as a fact).
+  it('network.exposed-workload fails through the listener that admits the route and says the other may not be attached', () => {
+    const yaml = setup(TEAM_A)
+      .replace('tls: {certificateRefs: [{name: c}]}}', 'tls: {certificateRefs: [{name: c}]}, allowedRoutes: {namespaces: {from: All}}}')
+      .replace('parentRefs: [{name: public, namespace: infra, sectionName: http}]', 'parentRefs: [{name: public, namespace: infra}]');
+    const [f] = run(exposedWorkload, yaml).results.filter((r) => r.resource.namespace === 'apps');
+    expect(f).toMatchObject({ status: 'fail', resource: { kind: 'Deployment', name: 'api' } });
+    expect(f.message).toBe('reachable from outside the cluster via Gateway app.example.com/ → HTTPRoute apps/r (Gateway infra/public listener https) → Service apps/api:80; '
+      + 'Gateway app.example.com/ → HTTPRoute apps/r (Gateway infra/public listener http) → Service apps/api:80 (may not be attached: whether listener http of Gateway infra/public admits it is unknown: its allowedRoutes.namespaces selector reads labels of namespace apps, which no manifest declares (only its kubernetes.io/metadata.name label is known); add the Namespace manifest with its labels)');
+    const paths = (f.evidence as { paths: Array<{ route: string; attachmentUnknown?: string }> }).paths;
+    expect(paths.map((p) => [p.route.includes('listener https') ? 'https' : 'http', p.attachmentUnknown === undefined ? 'attached' : 'may not be attached'])).toEqual([['https', 'attached'], ['http', 'may not be attached']]);
+  });
+
   it('tls.edge-auth-missing does not fail the host (was: fail) and says why', () => {
     const o = run(edgeAuthMissing, setup(NOT_PROD));
     expect(o.results.filter((r) => r.resource.namespace === 'apps')).toEqual([]);

@@ -220,14 +220,39 @@ describe('pod-security model and checks', () => {
       expect(refusedOf([cron, cronJob({ failed: 1 }), { ...lastRun, status: { phase: 'Failed' } }])).toEqual([]);
     });
 
-    it('a Deployment whose pods of its current revision all terminated is not refused; with a mutating webhook the claim says it may change the pods', () => {
+    // Enforce judges a pod when it is created (https://kubernetes.io/docs/concepts/security/pod-security-admission/):
+    // yesterday's pod, kept by successfulJobsHistoryLimit (default 3:
+    // https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#jobs-history-limits),
+    // ran before the namespace enforced restricted, and its spec, the template's unchanged,
+    // breaks it. Tonight's Job makes pods from the same template: admission refuses them all.
+    it('a kept pod of the last run that breaks the enforced level (admitted before the label) does not hide that tonight\'s run is refused', () => {
+      const yesterday: KubeObject = {
+        apiVersion: 'v1', kind: 'Pod',
+        metadata: { name: 'nightly-29412000-xk2pq', namespace: 'batch', labels: { app: 'report', 'batch.kubernetes.io/controller-uid': 'u-j1' }, ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: 'nightly-29412000', uid: 'u-j1', controller: true }] },
+        spec: { ...writable, nodeName: 'n1' }, status: { phase: 'Succeeded' },
+      };
+      const tonight: KubeObject = {
+        ...cronJob({}),
+        metadata: { name: 'nightly-29413440', namespace: 'batch', uid: 'u-j2', ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: 'nightly', uid: 'u-cj', controller: true }] },
+        spec: { selector: { matchLabels: { 'batch.kubernetes.io/controller-uid': 'u-j2' } }, template: { metadata: { labels: { app: 'report', 'batch.kubernetes.io/controller-uid': 'u-j2' } }, spec: writable } },
+      };
+      const objects = [cron, cronJob({ conditions: [{ type: 'Complete', status: 'True' }], succeeded: 1 }), yesterday, tonight];
+      expect(refusedOf(objects)).toEqual(['CronJob/nightly: it runs none of its 1 pod: admission refuses every pod its template makes']);
+    });
+
+    it('a Deployment whose terminated pods of its current revision pass the enforced level is not refused, one whose evicted pod breaks it is; with a mutating webhook the claim says it may change the pods', () => {
       const tpl = { metadata: { labels: { app: 'api', 'pod-template-hash': '7c9d8f' } }, spec: { containers: [{ name: 'c', image: 'x' }] } };
       const objects: KubeObject[] = [
         { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: 'batch', uid: 'd-1', annotations: { 'deployment.kubernetes.io/revision': '1' } }, spec: { replicas: 2, selector: { matchLabels: { app: 'api' } }, template: { metadata: { labels: { app: 'api' } }, spec: tpl.spec } } },
         { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'api-7c9d8f', namespace: 'batch', uid: 'rs-1', labels: tpl.metadata.labels, annotations: { 'deployment.kubernetes.io/revision': '1' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'api', uid: 'd-1', controller: true }] }, spec: { replicas: 2, selector: { matchLabels: tpl.metadata.labels }, template: tpl } },
       ];
-      const evicted: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'api-7c9d8f-abcde', namespace: 'batch', labels: tpl.metadata.labels, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'api-7c9d8f', uid: 'rs-1', controller: true }] }, spec: tpl.spec, status: { phase: 'Failed', reason: 'Evicted' } };
+      // Evicted after a mutating webhook had hardened it at admission: the template's pods come out admitted.
+      const evicted: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'api-7c9d8f-abcde', namespace: 'batch', labels: tpl.metadata.labels, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'api-7c9d8f', uid: 'rs-1', controller: true }] }, spec: restrictedSpec, status: { phase: 'Failed', reason: 'Evicted' } };
       expect(refusedOf([...objects, evicted])).toEqual([]);
+      // Evicted with the template's own spec, which breaks restricted: admitted before the
+      // namespace enforced it (enforce judges pods at creation:
+      // https://kubernetes.io/docs/concepts/security/pod-security-admission/); its replacements are refused.
+      expect(refusedOf([...objects, { ...evicted, spec: tpl.spec }])).toEqual(['Deployment/api: it runs none of its 2 pods: admission refuses every pod its template makes']);
       // One of an earlier revision proves nothing about the current template.
       const older = { ...evicted, metadata: { ...evicted.metadata, labels: { app: 'api', 'pod-template-hash': '55aa11' } } };
       expect(refusedOf([...objects, older])).toEqual(['Deployment/api: it runs none of its 2 pods: admission refuses every pod its template makes']);

@@ -14,6 +14,7 @@ import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
 import { ingressWithoutTls } from '../../../checks/tls/ingress-without-tls.ts';
+import { legacyProtocolEnabled } from '../../../checks/tls/legacy-protocol-enabled.ts';
 
 function ctx(yamlText: string): AuditContext {
   const objs = parseAllDocuments(yamlText).map((d) => d.toJSON() as KubeObject).filter(Boolean);
@@ -73,5 +74,29 @@ describe('AWS Load Balancer Controller IngressGroup', () => {
   it('an Ingress alone in its group is judged alone, as before', () => {
     const c = ctx(CLASS + ingress('web', 'shop', { 'alb.ingress.kubernetes.io/listen-ports': BOTH }));
     expect(verdictOf(c, 'shop')).toMatchObject({ status: 'fail', message: expect.stringContaining('without alb.ingress.kubernetes.io/ssl-redirect') });
+  });
+
+  // ssl-policy "is exclusive across all Ingresses in IngressGroup" (annotations.md, #ssl-policy): the
+  // controller merges each port's listener config across members and takes the one policy they name,
+  // the default ELBSecurityPolicy-2016-08 only when none does (pkg/ingress/model_builder.go,
+  // mergeListenPortConfigs). blog names none, and its HTTPS 443 is the listener shop names a TLS 1.2+ policy for.
+  describe('a member naming no ssl-policy takes the one another member names for its HTTPS port', () => {
+    const SOLE_HTTPS = '[{"HTTPS": 443}]';
+    const legacyOf = (c: AuditContext, name: string) => [...legacyProtocolEnabled.evaluate(c)].find((v) => v.resource.kind === 'Ingress' && v.resource.name === name);
+
+    it('both members pass with the named policy, the silent one saying it comes from the group', () => {
+      const c = ctx(CLASS + ingress('web', 'shop', { 'alb.ingress.kubernetes.io/listen-ports': SOLE_HTTPS, 'alb.ingress.kubernetes.io/ssl-policy': 'ELBSecurityPolicy-TLS13-1-2-2021-06' })
+        + ingress('blog', 'blog', { 'alb.ingress.kubernetes.io/listen-ports': SOLE_HTTPS }));
+      expect(legacyOf(c, 'shop')).toMatchObject({ status: 'pass' });
+      const blog = legacyOf(c, 'blog');
+      expect(blog).toMatchObject({ status: 'pass', evidence: { sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06 (IngressGroup shared, Ingress web/shop)', minimumTlsVersion: '1.2' } });
+      expect(blog?.message).toBe('Ingress blog/blog terminates TLS at an AWS Application Load Balancer (HTTPS port 443) with security policy ELBSecurityPolicy-TLS13-1-2-2021-06 (no alb.ingress.kubernetes.io/ssl-policy of its own: the listener it shares in IngressGroup "shared" takes the one Ingress web/shop names), which requires TLS 1.2 or later.');
+    });
+
+    it('an HTTPS port no member names a policy for keeps the default: the silent member still fails there', () => {
+      const c = ctx(CLASS + ingress('web', 'shop', { 'alb.ingress.kubernetes.io/listen-ports': SOLE_HTTPS, 'alb.ingress.kubernetes.io/ssl-policy': 'ELBSecurityPolicy-TLS13-1-2-2021-06' })
+        + ingress('blog', 'blog', { 'alb.ingress.kubernetes.io/listen-ports': '[{"HTTPS": 8443}]' }));
+      expect(legacyOf(c, 'blog')).toMatchObject({ status: 'fail', message: expect.stringContaining('with security policy ELBSecurityPolicy-2016-08 (no alb.ingress.kubernetes.io/ssl-policy annotation') });
+    });
   });
 });
