@@ -21,6 +21,12 @@ export function extentOf(unit: string, members: Iterable<string>): FindingExtent
   return extent;
 }
 
+/** A short digest of everything an extent tells of its members (its listing and past it). */
+export function extentDigest(e: unknown): string {
+  if (!isExtent(e)) return '';
+  return hash('sha256', JSON.stringify([e.unit, e.count, e.members, e.digest ?? null]), 'hex').slice(0, 16);
+}
+
 /** Whether `e` has an extent's shape (a stored run may have been edited by hand). */
 export function isExtent(e: unknown): e is FindingExtent {
   if (typeof e !== 'object' || e === null) return false;
