@@ -273,8 +273,8 @@ function widenedFindings(pairs: FindingPairs, firstEvaluated: ReadonlySet<string
     const added = widenedMembers(was.extent, f.extent);
     if (added === null) continue;
     out.push({
-      d: { fingerprint: f.fingerprint, check: f.check, resource: f.resource, unit: f.extent.unit, before: was.extent.count, after: f.extent.count, added: added.slice(0, EXTENT_NAMED) },
-      all: added,
+      d: { fingerprint: f.fingerprint, check: f.check, resource: f.resource, unit: f.extent.unit, before: was.extent.count, after: f.extent.count, added: added.named.slice(0, EXTENT_NAMED), ...(added.others > 0 ? { others: added.others } : {}) },
+      all: added.named,
       w: f,
     });
   }
@@ -285,9 +285,10 @@ function widenedFindings(pairs: FindingPairs, firstEvaluated: ReadonlySet<string
 function widenedText(d: WidenedFinding, all: readonly string[]): string {
   const counts = `(${d.before} → ${d.after} ${d.unit})`;
   const on = `${d.check} on ${describeResource(d.resource)} widened`;
-  if (all.length === 0) return `${on}: ${d.after > d.before ? `now covers more ${d.unit}` : `now covers other ${d.unit}`} ${counts}`;
+  const others = d.others ? `${d.others} other ${d.others === 1 ? d.unit.replace(/ies$/, 'y').replace(/s$/, '') : d.unit}` : '';
+  if (all.length === 0) return `${on}: ${others ? `now covers ${others}` : d.after > d.before ? `now covers more ${d.unit}` : `now covers other ${d.unit}`} ${counts}`;
   const more = all.length > d.added.length ? ` and ${all.length - d.added.length} more` : '';
-  return `${on}: now also ${d.added.join(', ')}${more} ${counts}`;
+  return `${on}: now also ${d.added.join(', ')}${more}${others ? `, and ${others}` : ''} ${counts}`;
 }
 
 /** At most this many API groups named in a "breadth not compared" line; the rest are counted. */

@@ -56,7 +56,9 @@ export interface FindingExtent {
   count: number;
   /** The first members in sorted order (all of them when count <= EXTENT_LISTED). */
   members: string[];
-  /** When count > members.length: sha256 (hex, 16 chars) of all members, sorted, NUL-separated. */
+  /** When count > members.length: each other member's sha256, 8 hex chars, sorted. */
+  hashes?: string[];
+  /** Runs stored before `hashes`: sha256 (hex, 16 chars) of all members, sorted, NUL-separated. */
   digest?: string;
 }
 
@@ -70,6 +72,8 @@ export interface WidenedFinding {
   after: number;
   /** Members it now also covers (at most EXTENT_NAMED; those a bounded listing can prove new). */
   added: string[];
+  /** Added members past the listing, known by their hash only ("now covers N other workloads"). */
+  others?: number;
 }
 
 export interface CheckSummary {

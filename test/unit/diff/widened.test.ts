@@ -88,7 +88,7 @@ describe('a persisting finding that widens', () => {
     expect(d.widened).toHaveLength(1);
   });
 
-  it('names a workload past the bounded listing when the listing proves it new, and counts growth when it cannot', () => {
+  it('names a workload past the bounded listing when the listing proves it new, and counts the others by their hashes', () => {
     // 60 unisolated workloads (more than an extent lists), then one more that sorts first, then one that sorts last.
     const many = [ns('shop'), ...Array.from({ length: 60 }, (_, i) => deploy('shop', `w${String(i).padStart(2, '0')}`))];
     const a = audit(many, 'A');
@@ -97,15 +97,29 @@ describe('a persisting finding that widens', () => {
     const first = diffRuns(a, audit([...many, deploy('shop', 'a-new')], 'B'), { rules: rules(), expiredWaivers: [] });
     expect(first.regressionReasons).toEqual(['network.namespace-default-deny-ingress on Namespace shop widened: now also Deployment shop/a-new (60 → 61 workloads)']);
     const last = diffRuns(a, audit([...many, deploy('shop', 'z-new')], 'C'), { rules: rules(), expiredWaivers: [] });
-    expect(last.regressionReasons).toEqual(['network.namespace-default-deny-ingress on Namespace shop widened: now covers more workloads (60 → 61 workloads)']);
+    expect(last.regressionReasons).toEqual(['network.namespace-default-deny-ingress on Namespace shop widened: now covers 1 other workload (60 → 61 workloads)']);
+    expect(last.widened?.[0]).toMatchObject({ added: [], others: 1 });
   });
 
   it('calls one workload isolated and another exposed past the bounded listing (same count, other members) a widening', () => {
     const many = [ns('shop'), ...Array.from({ length: 60 }, (_, i) => deploy('shop', `w${String(i).padStart(2, '0')}`))];
     const swapped = [...many.filter((o) => o.metadata?.name !== 'w59'), deploy('shop', 'z-new')];
     const d = diffRuns(audit(many, 'A'), audit(swapped, 'B'), { rules: rules(), expiredWaivers: [] });
-    expect(d.regressionReasons).toEqual(['network.namespace-default-deny-ingress on Namespace shop widened: now covers other workloads (60 → 60 workloads)']);
+    expect(d.regressionReasons).toEqual(['network.namespace-default-deny-ingress on Namespace shop widened: now covers 1 other workload (60 → 60 workloads)']);
     expect(diffRuns(audit(many, 'A'), audit(many, 'C'), { rules: rules(), expiredWaivers: [] }).regression).toBe(false);
+  });
+
+  it('sees a workload exposed past the listing while two others were isolated (25 → 24 workloads): a StatefulSet sorts after the Deployments listed', () => {
+    const sts = (name: string): KubeObject => ({ ...deploy('shop', name), kind: 'StatefulSet' });
+    const many = [ns('shop'), ...Array.from({ length: 25 }, (_, i) => deploy('shop', `w${String(i).padStart(2, '0')}`))];
+    const after = [...many.filter((o) => o.metadata?.name !== 'w23' && o.metadata?.name !== 'w24'), sts('cache'), denyFor('shop', 'nothing')];
+    const d = diffRuns(audit(many, 'A'), audit(after, 'B'), { rules: rules(), expiredWaivers: [] });
+    expect(d.regressionReasons).toEqual(['network.namespace-default-deny-ingress on Namespace shop widened: now covers 1 other workload (25 → 24 workloads)']);
+    expect(d.regression).toBe(true);
+    // and a run stored before member hashes (a digest past the listing) still diffs without a claim it cannot prove
+    const old = audit(many, 'C');
+    for (const f of old.findings) if (f.extent?.hashes) { delete f.extent.hashes; f.extent.digest = '0123456789abcdef'; }
+    expect(diffRuns(old, audit(after, 'D'), { rules: rules(), expiredWaivers: [] }).regression).toBe(false);
   });
 
   it('calls a subject already reading Secrets cluster-wide that gains one more verb a regression', () => {
