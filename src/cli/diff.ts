@@ -9,6 +9,7 @@ import { addRegressionSinceUnreadable, describeResource, diffRuns, expiredWaiver
 import { findBaseline, type Baseline } from '../diff/baseline.ts';
 import { firstEvaluatedNote } from '../report/view/index.ts';
 import { resourceText } from '../report/view/format.ts';
+import { widenedMembersText } from '../run/extent.ts';
 import { spoolCloserOf } from '../run/stored-run.ts';
 import type { Finding, RunDiff, RunReport, StoredRunRead } from '../run/types.ts';
 import { EXIT_OK, type CliIO } from './io.ts';
@@ -213,7 +214,7 @@ export function formatDiff(previous: RunReport, current: RunReport, diff: RunDif
     const waiverOf = new Map(waived.map((w) => [w.fingerprint, w]));
     const underWaiver = (fp: string) => {
       const w = waiverOf.get(fp)!;
-      return ` (waiver ${w.waiver.check} ${resourceText(w.waiver.resource)}${w.throughRelated ? ', only through related objects' : ''})`;
+      return ` (waiver ${w.waiver.check} ${resourceText(w.waiver.resource)}${w.throughRelated ? ', only through related objects' : ''}${w.widened ? `; not new, it widened: ${widenedMembersText(w.widened)}` : ''})`;
     };
     out.push(...findingLines('~', [...waiverOf.keys()], new Map(current.findings.map((f) => [f.fingerprint, f])), underWaiver));
   }

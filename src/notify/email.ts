@@ -121,7 +121,7 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
     ...ctx.newFindings.map((f) => `- [${f.severity}] ${f.check} ${oneLine(f.resource)}: ${oneLine(f.message)}${f.implied.length > 0 ? `\n    also implies ${f.implied.length}: ${f.implied.join(', ')}` : ''}`),
     ...(ctx.newMore ? [`…and ${ctx.newMore} more`] : []),
     ...(waived.length > 0 ? ['', `New findings a waiver covers (${waived.length}, not scored):`] : []),
-    ...ctx.newlyWaived.map((w) => `- ${w.check} ${oneLine(w.resource)}: waiver on ${oneLine(w.waiver)} ${w.throughRelated ? 'covers it only through related objects' : 'names it'}`),
+    ...ctx.newlyWaived.map((w) => `- ${w.check} ${oneLine(w.resource)}: waiver on ${oneLine(w.waiver)} ${w.throughRelated ? 'covers it only through related objects' : 'names it'}${w.widened ? `; not new, it widened: ${oneLine(w.widened)}` : ''}`),
     ...(ctx.newlyWaivedMore ? [`…and ${ctx.newlyWaivedMore} more`] : []),
     '',
     attached ? 'The full report is attached (report.html).' : '',

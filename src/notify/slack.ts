@@ -195,7 +195,7 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
   const waived = newlyWaivedRowsOf(report);
   const waivedBlocks = waived.length === 0 ? [] : listSections(
     `*New findings a waiver covers* (${waived.length}, not scored)`,
-    waived.slice(0, MAX_NEWLY_WAIVED).map((w) => `• ${mrkdwnCode(w.check)} on ${mrkdwnCode(w.resource)}: waiver on ${mrkdwnCode(w.waiver)} ${w.throughRelated ? '*covers it only through related objects*' : 'names it'}`), 2,
+    waived.slice(0, MAX_NEWLY_WAIVED).map((w) => `• ${mrkdwnCode(w.check)} on ${mrkdwnCode(w.resource)}: waiver on ${mrkdwnCode(w.waiver)} ${w.throughRelated ? '*covers it only through related objects*' : 'names it'}${w.widened ? `; not new, it widened: ${mrkdwnText(w.widened)}` : ''}`), 2,
     (shown) => moreText(waived.length - shown, 'in report.json'),
   );
   if (folded.length > 0) {

@@ -7,7 +7,7 @@
 // an addition anywhere is seen even when other members left in the same run (a namespace of
 // 5,000 unisolated workloads costs 45 KB; only aggregating findings carry an extent).
 import { hash } from 'node:crypto';
-import type { FindingExtent } from './types.ts';
+import type { FindingExtent, WidenedFinding } from './types.ts';
 
 /** At most this many members are listed in an extent; past it, the count and member hashes tell. */
 export const EXTENT_LISTED = 20;
@@ -97,4 +97,11 @@ function legacyWidened(before: FindingExtent, after: FindingExtent): AddedMember
   if (named.length > 0 || after.count > before.count) return { named, others: 0 };
   if (after.count === before.count && after.digest !== undefined && before.digest !== undefined && after.digest !== before.digest) return { named, others: 0 };
   return null;
+}
+
+/** "now also Deployment shop/api (3 → 4 workloads)": what a widening added, as a row says it. */
+export function widenedMembersText(d: Pick<WidenedFinding, 'unit' | 'before' | 'after' | 'added' | 'others'>): string {
+  const others = d.others ? `${d.others} other ${d.others === 1 ? d.unit.replace(/ies$/, 'y').replace(/s$/, '') : d.unit}` : '';
+  const what = d.added.length > 0 ? `now also ${d.added.join(', ')}${others ? `, and ${others}` : ''}` : others ? `now covers ${others}` : `now covers more ${d.unit}`;
+  return `${what} (${d.before} → ${d.after} ${d.unit})`;
 }

@@ -159,6 +159,11 @@ export interface NewlyWaivedFinding {
    * finding stems from (the role a new subject is bound to, the policy of a new workload).
    */
   throughRelated: boolean;
+  /**
+   * Not new: waived in both runs, it now covers more (one more workload of a waived namespace);
+   * what it added, as RunDiff.widened says it. Absent for a new finding.
+   */
+  widened?: Pick<WidenedFinding, 'unit' | 'before' | 'after' | 'added' | 'others'>;
 }
 
 export interface RunDiff {

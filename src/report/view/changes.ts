@@ -3,6 +3,7 @@
 import { AREAS } from '../../base/vocabulary.ts';
 import { oneLine } from '../../base/plain-text.ts';
 import type { Finding, RunDiff, RunReport } from '../../run/types.ts';
+import { widenedMembersText } from '../../run/extent.ts';
 import { AREA_LABEL, compareFindings, num, resourceText, SEV_RANK, smallest } from './format.ts';
 import { rowOf, type FindingIndex } from './findings.ts';
 import type { AreaChangeView, ChangesView, NewlyWaivedRow, ResolvedRow, ScoreCauseCheck, ScoreCauseRow, ViewOptions } from './types.ts';
@@ -88,7 +89,7 @@ export function olderBaselinesNote(diff: Pick<RunDiff, 'olderBaselines' | 'previ
  */
 export function newlyWaivedRowsOf(report: RunReport, titleOf: (check: string) => string = (id) => id): NewlyWaivedRow[] {
   return (report.diff?.newlyWaived ?? [])
-    .map((n) => ({ check: n.check, title: titleOf(n.check), resource: resourceText(n.resource), waiver: resourceText(n.waiver.resource), throughRelated: n.throughRelated }))
+    .map((n) => ({ check: n.check, title: titleOf(n.check), resource: resourceText(n.resource), waiver: resourceText(n.waiver.resource), throughRelated: n.throughRelated, ...(n.widened ? { widened: widenedMembersText(n.widened) } : {}) }))
     .sort((a, b) => Number(b.throughRelated) - Number(a.throughRelated) || a.check.localeCompare(b.check, 'en') || a.resource.localeCompare(b.resource, 'en'));
 }
 

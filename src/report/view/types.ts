@@ -301,6 +301,8 @@ export interface NewlyWaivedRow {
   waiver: string;
   /** The waiver names only objects the finding stems from, not its resource. */
   throughRelated: boolean;
+  /** Waived in both runs, not new: what it now also covers ("now also Pod shop/api (2 → 3 workloads)"). */
+  widened?: string;
 }
 
 export interface ChangesView {

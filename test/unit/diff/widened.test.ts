@@ -8,7 +8,9 @@
 // its policyTypes; deleting the one deny-all that selects `api` leaves it unisolated.
 // Secrets read per checks.md "Read secrets": get, list or watch on `secrets` (list/watch return contents).
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../../src/config/types.ts';
+import { defaultConfig, type WaiverConfig } from '../../../src/config/types.ts';
+import { renderMarkdown } from '../../../src/report/markdown.ts';
+import { formatDiff } from '../../../src/cli/diff.ts';
 import { diffRuns } from '../../../src/diff/diff.ts';
 import { auditSnapshot } from '../../../src/engine/audit.ts';
 import { fingerprintOf } from '../../../src/engine/fingerprint.ts';
@@ -37,10 +39,12 @@ const secretsReader = (verbs: string[]): KubeObject[] => [
   { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'ops' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'ops' }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'ops' }] },
 ];
 
-function audit(objects: KubeObject[], runId: string): RunReport {
+function audit(objects: KubeObject[], runId: string, waivers: WaiverConfig[] = []): RunReport {
   const now = new Date('2026-11-20T02:00:00Z');
+  const config = defaultConfig();
+  config.waivers = waivers;
   return auditSnapshot({
-    snapshot: snapshotFromObjects(structuredClone(objects), { clusterName: 'demo' }), config: defaultConfig(),
+    snapshot: snapshotFromObjects(structuredClone(objects), { clusterName: 'demo' }), config,
     checks: [namespaceDefaultDenyIngress, secretsClusterRead], now, startedAt: now, runId,
   }).report;
 }
@@ -128,5 +132,23 @@ describe('a persisting finding that widens', () => {
     const d = diffRuns(a, b, { rules: rules(), expiredWaivers: [] });
     expect(d.new).toEqual([]);
     expect(d.regressionReasons).toEqual(['rbac.secrets-cluster-read on User ops widened: now also list secrets cluster-wide (1 → 2 permissions)']);
+  });
+
+  it('a waived finding that widens (a waiver on Namespace shop, one more workload of shop open) is listed with what it now also hides, not a regression: the waiver names shop', () => {
+    // README: a new finding under a waiver is listed "since the waiver was written against what existed".
+    const waiver: WaiverConfig = { check: 'network.namespace-default-deny-ingress', resource: { kind: 'Namespace', name: 'shop' }, reason: 'legacy <b>app</b>', owner: 'platform@example.com', expires: '2027-03-31' };
+    const a = audit(BEFORE, 'A', [waiver]);
+    const b = audit(BEFORE.filter((o) => o.metadata?.name !== 'deny-api'), 'B', [waiver]);
+    const d = diffRuns(a, b, { rules: rules(), expiredWaivers: [] });
+    expect(d.widened).toBeUndefined();
+    expect(d.regression).toBe(false);
+    expect(d.newlyWaived).toEqual([{
+      fingerprint: SHOP, check: 'network.namespace-default-deny-ingress', resource: { kind: 'Namespace', name: 'shop' },
+      waiver: { check: 'network.namespace-default-deny-ingress', resource: { kind: 'Namespace', name: 'shop' } }, throughRelated: false,
+      widened: { unit: 'workloads', before: 1, after: 2, added: ['Deployment shop/api'] },
+    }]);
+    b.diff = d;
+    expect(formatDiff(a, b, d)).toContain('not new, it widened: now also Deployment shop/api (1 → 2 workloads)');
+    expect(renderMarkdown(b)).toContain('waiver on Namespace shop names it; not new, it widened: now also Deployment shop/api \\(1 → 2 workloads\\)');
   });
 });
