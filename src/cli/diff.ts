@@ -207,6 +207,13 @@ export function formatDiff(previous: RunReport, current: RunReport, diff: RunDif
   }
   out.push(`new findings: ${diff.new.length}`);
   out.push(...findingLines('+', diff.new, new Map(current.findings.map((f) => [f.fingerprint, f]))));
+  const widened = diff.widened ?? [];
+  if (widened.length > 0) {
+    // Persisting, yet covering more: listed whatever their severity (the header's regression names those at the threshold).
+    out.push(`persisting findings that now cover more: ${widened.length}`);
+    const byFp = new Map(widened.map((w) => [w.fingerprint, w]));
+    out.push(...findingLines('>', [...byFp.keys()], new Map(current.findings.map((f) => [f.fingerprint, f])), (fp) => `: ${widenedMembersText(byFp.get(fp)!)}`));
+  }
   const waived = diff.newlyWaived ?? [];
   if (waived.length > 0) {
     // What the waivers now also hide (src/diff/diff.ts): new, yet neither scored nor in the list above.

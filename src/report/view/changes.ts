@@ -6,7 +6,7 @@ import type { Finding, RunDiff, RunReport } from '../../run/types.ts';
 import { widenedMembersText } from '../../run/extent.ts';
 import { AREA_LABEL, compareFindings, num, resourceText, SEV_RANK, smallest } from './format.ts';
 import { rowOf, type FindingIndex } from './findings.ts';
-import type { AreaChangeView, ChangesView, NewlyWaivedRow, ResolvedRow, ScoreCauseCheck, ScoreCauseRow, ViewOptions } from './types.ts';
+import type { AreaChangeView, ChangesView, NewlyWaivedRow, WidenedRow, ResolvedRow, ScoreCauseCheck, ScoreCauseRow, ViewOptions } from './types.ts';
 
 const MAX_REASONS = 6;
 
@@ -94,6 +94,14 @@ export function newlyWaivedRowsOf(report: RunReport, titleOf: (check: string) =>
 }
 
 /**
+ * The diff's widened findings as rows, in its order (worst first): each below the regression
+ * threshold is said nowhere else, so every output that lists the newly waived lists these.
+ */
+export function widenedRowsOf(report: RunReport, titleOf: (check: string) => string = (id) => id): WidenedRow[] {
+  return (report.diff?.widened ?? []).map((w) => ({ check: w.check, title: titleOf(w.check), resource: resourceText(w.resource), text: widenedMembersText(w) }));
+}
+
+/**
  * Why a run that is no first run has no diff: every stored run of its cluster before it could not
  * be read (RunReport.run.unreadablePrevious). '' when it has a diff or is a first run.
  */
@@ -115,6 +123,7 @@ export function changesOf(report: RunReport, idx: FindingIndex, opts: ViewOption
   const newRows = smallest(listed, maxChange, compareFindings)
     .map((f) => ({ ...rowOf(f, idx, f.severity), title: idx.checkById.get(f.check)?.title ?? f.check, check: f.check }));
   const newlyWaived = newlyWaivedRowsOf(report, (id) => idx.checkById.get(id)?.title ?? id);
+  const widened = widenedRowsOf(report, (id) => idx.checkById.get(id)?.title ?? id);
   const resolvedAll = diff?.resolved ?? [];
   // The most severe resolved findings, whatever their place in the diff: each one is looked up
   // in the previous run, and the rows are the smallest `maxChange` (not the first ones, sorted).
@@ -160,6 +169,8 @@ export function changesOf(report: RunReport, idx: FindingIndex, opts: ViewOption
     newMore: Math.max(0, listed.length - newRows.length),
     newlyWaivedRows: newlyWaived.slice(0, maxChange),
     newlyWaivedMore: Math.max(0, newlyWaived.length - maxChange),
+    widenedRows: widened.slice(0, maxChange),
+    widenedMore: Math.max(0, widened.length - maxChange),
     resolvedRows,
     resolvedMore: Math.max(0, resolvedAll.length - resolvedRows.length),
     areas: areaChanges(report, idx, opts.previous ?? null),

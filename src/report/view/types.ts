@@ -305,6 +305,15 @@ export interface NewlyWaivedRow {
   widened?: string;
 }
 
+/** A persisting open finding that now covers more (the diff's widened). */
+export interface WidenedRow {
+  check: string;
+  title: string;
+  resource: string;
+  /** "now also Pod shop/api (2 → 3 workloads)". */
+  text: string;
+}
+
 export interface ChangesView {
   hasPrevious: boolean;
   /** Why a run that is no first run has no diff (notDiffedNote); '' otherwise. */
@@ -333,6 +342,9 @@ export interface ChangesView {
   /** New findings a waiver covers (the diff's newlyWaived), the first maxChangeRows of them. */
   newlyWaivedRows: NewlyWaivedRow[];
   newlyWaivedMore: number;
+  /** Persisting findings that now cover more (the diff's widened, worst first), the first maxChangeRows of them. */
+  widenedRows: WidenedRow[];
+  widenedMore: number;
   resolvedRows: ResolvedRow[];
   resolvedMore: number;
   /** Per area whose score moved: the causes, adding up to the delta. */
