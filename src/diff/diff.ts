@@ -183,7 +183,7 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
       .filter(({ n, f }) => n.throughRelated && !first.has(n.check) && severityRank(f.severity) <= threshold)
       .sort(({ f: x }, { f: y }) => severityRank(x.severity) - severityRank(y.severity) || x.check.localeCompare(y.check) || describeResource(x.resource).localeCompare(describeResource(y.resource)));
     reasons.push(...capped(
-      widened.map(({ n, f }) => `waiver ${n.waiver.check} ${describeWaived(n.waiver.resource)} now also covers ${describeResource(f.resource)} (${n.widened ? `${f.severity} finding widened: ${widenedMembersText(n.widened)}` : `new ${f.severity} finding`})`),
+      widened.map(({ n, f }) => `waiver ${n.waiver.check} ${describeWaived(n.waiver.resource)} now also covers ${n.widened ? `more of ${describeResource(f.resource)} (${f.severity} finding widened: ${widenedMembersText(n.widened)})` : `${describeResource(f.resource)} (new ${f.severity} finding)`}`),
       (n) => `…and ${n} more new findings of severity ${rules.newFindingSeverity} or worse that waivers cover only through related objects`,
     ));
     // A persisting finding that got worse (same fingerprint: a DestinationRule from SIMPLE to

@@ -151,4 +151,12 @@ describe('a persisting finding that widens', () => {
     expect(formatDiff(a, b, d)).toContain('not new, it widened: now also Deployment shop/api (1 → 2 workloads)');
     expect(renderMarkdown(b)).toContain('waiver on Namespace shop names it; not new, it widened: now also Deployment shop/api \\(1 → 2 workloads\\)');
   });
+
+  it('a waived finding that widens under a waiver naming only the role behind it is a regression, as a new finding through related objects is', () => {
+    const waiver: WaiverConfig = { check: 'rbac.secrets-cluster-read', resource: { kind: 'ClusterRole', name: 'ops' }, reason: 'ops reads one secret', owner: 'platform@example.com', expires: '2027-03-31' };
+    const a = audit(secretsReader(['get']), 'A', [waiver]);
+    const d = diffRuns(a, audit(secretsReader(['get', 'list']), 'B', [waiver]), { rules: rules(), expiredWaivers: [] });
+    expect(d.newlyWaived).toMatchObject([{ check: 'rbac.secrets-cluster-read', throughRelated: true, widened: { added: ['list secrets cluster-wide'] } }]);
+    expect(d.regressionReasons).toEqual(['waiver rbac.secrets-cluster-read ClusterRole ops now also covers more of User ops (high finding widened: now also list secrets cluster-wide (1 → 2 permissions))']);
+  });
 });
