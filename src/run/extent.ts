@@ -23,7 +23,14 @@ export function memberHash(member: string): string {
 export function extentOf(unit: string, members: Iterable<string>): FindingExtent {
   const all = [...new Set(members)].sort();
   const extent: FindingExtent = { unit, count: all.length, members: all.slice(0, EXTENT_LISTED) };
-  if (all.length > EXTENT_LISTED) extent.hashes = all.slice(EXTENT_LISTED).map(memberHash).sort();
+  // A member some other member would cover (an RBAC permission in one namespace, or of one
+  // name) carries their hashes too ("h:c1,c2"), so past the listing coverage is still known.
+  if (all.length > EXTENT_LISTED) {
+    extent.hashes = all.slice(EXTENT_LISTED).map((m) => {
+      const covers = coveringMembers(m);
+      return covers.length === 0 ? memberHash(m) : `${memberHash(m)}:${covers.map(memberHash).join(',')}`;
+    }).sort();
+  }
   return extent;
 }
 
@@ -82,10 +89,13 @@ export function widenedMembers(before: unknown, after: unknown): AddedMembers | 
   const legacy = (before.members.length < before.count && before.hashes === undefined) || (after.members.length < after.count && after.hashes === undefined);
   if (legacy) return legacyWidened(before, after);
   const names = new Set(before.members);
-  const hashes = new Set([...before.members.map(memberHash), ...(before.hashes ?? [])]);
+  const hashes = new Set([...before.members.map(memberHash), ...(before.hashes ?? []).map((h) => h.split(':')[0])]);
   const had = (m: string) => names.has(m) || hashes.has(memberHash(m));
   const named = after.members.filter((m) => !had(m) && !coveringMembers(m).some(had));
-  const others = (after.hashes ?? []).filter((h) => !hashes.has(h)).length;
+  const others = (after.hashes ?? []).filter((h) => {
+    const [own, covers = ''] = h.split(':');
+    return !hashes.has(own) && !covers.split(',').some((c) => hashes.has(c));
+  }).length;
   return named.length + others > 0 ? { named, others } : null;
 }
 

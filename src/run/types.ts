@@ -56,7 +56,11 @@ export interface FindingExtent {
   count: number;
   /** The first members in sorted order (all of them when count <= EXTENT_LISTED). */
   members: string[];
-  /** When count > members.length: each other member's sha256, 8 hex chars, sorted. */
+  /**
+   * When count > members.length: each other member's sha256, 8 hex chars, sorted; an RBAC
+   * permission that another would cover (held cluster-wide, or not restricted to names) is
+   * followed by ":" and those members' hashes, comma-separated.
+   */
   hashes?: string[];
   /** Runs stored before `hashes`: sha256 (hex, 16 chars) of all members, sorted, NUL-separated. */
   digest?: string;

@@ -67,4 +67,17 @@ describe('an RBAC finding widens when the subject can do more, not when its role
     expect(diff(minter('ClusterRoleBinding'), minter('RoleBinding', ['metrics-reader'])).widened).toBeUndefined();
     expect(deployerWidened(minter('RoleBinding', ['metrics-reader']), minter('RoleBinding', ['metrics-reader', 'deployer']))).toEqual(['rbac.privilege-escalation: create serviceaccounts/token in kube-system name=deployer']);
   });
+
+  it('past the 20 listed permissions too: 24 wildcard permissions narrowed from a ClusterRoleBinding to a RoleBinding in kube-system (high either way) is no widening', () => {
+    const verbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+    const many = (binding: 'ClusterRoleBinding' | 'RoleBinding'): KubeObject[] => [...BASE,
+      { apiVersion: `${RBAC}/v1`, kind: 'ClusterRole', metadata: { name: 'ci-deployer' }, rules: ['apps', 'batch', 'policy'].map((g) => ({ apiGroups: [g], resources: ['*'], verbs })) },
+      { apiVersion: `${RBAC}/v1`, kind: binding, metadata: { name: 'ci-deployer', ...(binding === 'RoleBinding' ? { namespace: 'kube-system' } : {}) }, roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: 'ci-deployer' }, subjects: DEPLOYER },
+    ];
+    expect(audit(many('RoleBinding'), 'A').findings.find((f) => f.check === 'rbac.wildcard-permission')?.extent).toMatchObject({ count: 24, hashes: expect.any(Array) });
+    const narrowed = diff(many('ClusterRoleBinding'), many('RoleBinding'));
+    expect(narrowed.persisting).toBeGreaterThan(0);
+    expect(narrowed.widened).toBeUndefined();
+    expect(deployerWidened(many('RoleBinding'), many('ClusterRoleBinding'))).toContain('rbac.wildcard-permission: create * (apps) cluster-wide, create * (batch) cluster-wide, create * (policy) cluster-wide, delete * (apps) cluster-wide, delete * (batch) cluster-wide');
+  });
 });
