@@ -6,7 +6,7 @@ import { bindingRef, roleRefOf } from '../../src/analysis/rbac/model.ts';
 import { describeRule, ruleAllowsNonResource } from '../../src/analysis/rbac/rules.ts';
 import { ruleGivesInScope } from '../../src/analysis/rbac/scope.ts';
 import type { Rule, Subject } from '../../src/analysis/rbac/types.ts';
-import { RBAC_BEST_EFFORT, RBAC_NEEDS } from './common.ts';
+import { RBAC_BEST_EFFORT, RBAC_NEEDS, ruleMembers } from './common.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
 /** The audiences judged, and how bad a grant beyond discovery is for each. */
@@ -39,10 +39,14 @@ export const anonymousAccess: Check = {
     for (const a of AUDIENCES) {
       const s = audited.get(formatSubject(a.subject));
       const grants = [];
+      const members: string[] = [];
       for (const g of s?.grants ?? []) {
         for (const rule of g.role.rules) {
           // A RoleBinding's non-resource and cluster-scoped rules give the audience nothing.
-          if (!isDiscoveryOnly(rule) && ruleGivesInScope(rule, g, ctx.snapshot)) grants.push({ binding: bindingRef(g.binding), role: roleRefOf(g.role), rule: describeRule(rule), scope: g.namespace ?? 'cluster-wide' });
+          if (!isDiscoveryOnly(rule) && ruleGivesInScope(rule, g, ctx.snapshot)) {
+            grants.push({ binding: bindingRef(g.binding), role: roleRefOf(g.role), rule: describeRule(rule), scope: g.namespace ?? 'cluster-wide' });
+            members.push(...ruleMembers(rule, g.namespace));
+          }
         }
       }
       const who = formatSubject(a.subject);
@@ -56,7 +60,8 @@ export const anonymousAccess: Check = {
         message: `${who} (${a.who}) is granted ${grants.length} rule${grants.length === 1 ? '' : 's'} beyond discovery by ${bindings.join(', ')}`,
         evidence: { subject: a.subject, grants },
         related: relatedOf(grants),
-        extent: { unit: 'rules', members: grants.map((g) => `${g.rule} ${g.scope === 'cluster-wide' ? g.scope : `in ${g.scope}`}`) },
+        // Per verb, not per rule as runs before 2026-12 counted them (another unit: those are not compared).
+        extent: { unit: 'permissions', members },
       });
     }
     return out;

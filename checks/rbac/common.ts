@@ -5,7 +5,7 @@ import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { Severity, Verdict } from '../../src/base/vocabulary.ts';
 import type { KindKey } from '../../src/snapshot/kinds.ts';
-import type { Grant, Subject } from '../../src/analysis/rbac/types.ts';
+import type { Grant, Rule, Subject } from '../../src/analysis/rbac/types.ts';
 import { memoize } from '../../src/analysis/memo.ts';
 import { coverageOk, resourcesOf } from '../../src/snapshot/types.ts';
 import { distinct, findPermissions, hitEvidence, rbacAudit, relatedOf, scopeText, sortedDistinct, type Permission, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
@@ -43,9 +43,34 @@ function via(h: PermissionHit): string {
   return text;
 }
 
-/** A hit as the finding's extent counts it: "get secrets in shop", "create pods/exec cluster-wide". */
-export function permissionScope(h: PermissionHit): string {
-  return `${h.permission} ${h.namespace ? `in ${h.namespace}` : 'cluster-wide'}`;
+/**
+ * Where an extent member applies: "cluster-wide" or "in <namespace>", then " name=<name>" per
+ * resourceName a rule is restricted to (none: every object). src/run/extent.ts reads this
+ * form: a member held cluster-wide covers it in each namespace, one unrestricted each name.
+ */
+function scopedMembers(what: string, namespace: string | undefined, resourceNames: readonly string[]): string[] {
+  const at = `${what} ${namespace ? `in ${namespace}` : 'cluster-wide'}`;
+  return resourceNames.length === 0 ? [at] : resourceNames.map((n) => `${at} name=${n}`);
+}
+
+/**
+ * A hit as the finding's extent counts it: "get secrets in shop", "create pods/exec
+ * cluster-wide", "create serviceaccounts/token in kube-system name=ci" (one per resourceName).
+ */
+export function permissionScope(h: PermissionHit): string[] {
+  return scopedMembers(h.permission, h.namespace, h.ruleObj.resourceNames);
+}
+
+/**
+ * A granted rule as a finding's extent counts it: one member per verb, with the rule's API
+ * groups and resources sorted ("get * (apps) cluster-wide"), so the same access written in
+ * another order, or split otherwise among rules, is the same members, and fewer verbs are fewer.
+ */
+export function ruleMembers(rule: Rule, namespace: string | undefined): string[] {
+  const sorted = (l: readonly string[]) => [...new Set(l)].sort().join(',');
+  if (rule.nonResourceURLs.length > 0) return rule.verbs.map((v) => `${v} ${sorted(rule.nonResourceURLs)} cluster-wide`);
+  const what = ` ${sorted(rule.resources)} (${sorted(rule.apiGroups.map((g) => (g === '' ? 'core' : g)))})`;
+  return rule.verbs.flatMap((v) => scopedMembers(`${v}${what}`, namespace, rule.resourceNames));
 }
 
 export function viaText(hits: readonly PermissionHit[]): string {
@@ -413,7 +438,7 @@ export function permissionCheck(spec: PermissionCheckSpec): Check {
           evidence: { subject: s.subject, ...evidence },
           related: relatedOf(hits),
           // One more dangerous permission, or one more namespace it holds one in, widens the finding.
-          extent: { unit: 'permissions', members: hits.map(permissionScope) },
+          extent: { unit: 'permissions', members: hits.flatMap(permissionScope) },
         };
         const sev = severityFor?.(hits, s.grants, ctx, s.subject);
         if (sev) v.severity = sev;

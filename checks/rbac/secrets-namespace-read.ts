@@ -52,7 +52,7 @@ export const secretsNamespaceRead: Check = {
         message: `${who} can ${perms.join(', ')} without resourceNames in namespace${namespaces.length > 1 ? 's' : ''} ${namespaces.slice(0, 5).join(', ')}${namespaces.length > 5 ? ` (+${namespaces.length - 5})` : ''} via ${viaText(bad)}`,
         evidence: { subject: s.subject, ...hitEvidence(bad) },
         related: relatedOf(bad),
-        extent: { unit: 'permissions', members: bad.map(permissionScope) },
+        extent: { unit: 'permissions', members: bad.flatMap(permissionScope) },
       };
     }
   },

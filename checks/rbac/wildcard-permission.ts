@@ -4,7 +4,7 @@ import { bindingRef, roleRefOf } from '../../src/analysis/rbac/model.ts';
 import { describeRule } from '../../src/analysis/rbac/rules.ts';
 import { ruleGivesInScope } from '../../src/analysis/rbac/scope.ts';
 import type { Check } from '../../src/engine/types.ts';
-import { RBAC_BEST_EFFORT, RBAC_NEEDS } from './common.ts';
+import { RBAC_BEST_EFFORT, RBAC_NEEDS, ruleMembers } from './common.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
 export const wildcardPermission: Check = {
@@ -20,11 +20,15 @@ export const wildcardPermission: Check = {
   *evaluate(ctx) {
     for (const s of rbacAudit(ctx).subjects) {
       const grants = [];
+      const members: string[] = [];
       for (const g of s.grants) {
         for (const rule of g.role.rules) {
           const wild = rule.verbs.includes('*') || rule.resources.includes('*') || rule.nonResourceURLs.includes('*');
           // A RoleBinding's wildcard on a cluster-scoped resource or a non-resource URL gives nothing.
-          if (wild && ruleGivesInScope(rule, g, ctx.snapshot)) grants.push({ binding: bindingRef(g.binding), role: roleRefOf(g.role), rule: describeRule(rule), scope: g.namespace ?? 'cluster-wide' });
+          if (wild && ruleGivesInScope(rule, g, ctx.snapshot)) {
+            grants.push({ binding: bindingRef(g.binding), role: roleRefOf(g.role), rule: describeRule(rule), scope: g.namespace ?? 'cluster-wide' });
+            members.push(...ruleMembers(rule, g.namespace));
+          }
         }
       }
       const { who, resource } = s;
@@ -39,7 +43,8 @@ export const wildcardPermission: Check = {
         message: `${who} is granted wildcard rules ${clusterWide ? 'cluster-wide' : `in ${sortedDistinct(grants, (g) => g.scope).join(', ')}`} by ${roles.join(', ')}`,
         evidence: { subject: s.subject, grants },
         related: relatedOf(grants),
-        extent: { unit: 'wildcard rules', members: grants.map((g) => `${g.rule} ${g.scope === 'cluster-wide' ? g.scope : `in ${g.scope}`}`) },
+        // Per verb, not per rule as runs before 2026-12 counted them (another unit: those are not compared).
+        extent: { unit: 'wildcard permissions', members },
       };
       if (!clusterWide && !grants.some((g) => g.scope === 'kube-system')) v.severity = 'medium';
       yield v;

@@ -9,6 +9,7 @@ import { addRegressionSinceUnreadable, describeResource, diffRuns, expiredWaiver
 import { findBaseline, type Baseline } from '../diff/baseline.ts';
 import { firstEvaluatedNote } from '../report/view/index.ts';
 import { resourceText } from '../report/view/format.ts';
+import { widenedMembersText } from '../run/extent.ts';
 import { spoolCloserOf } from '../run/stored-run.ts';
 import type { Finding, RunDiff, RunReport, StoredRunRead } from '../run/types.ts';
 import { EXIT_OK, type CliIO } from './io.ts';
@@ -206,6 +207,13 @@ export function formatDiff(previous: RunReport, current: RunReport, diff: RunDif
   }
   out.push(`new findings: ${diff.new.length}`);
   out.push(...findingLines('+', diff.new, new Map(current.findings.map((f) => [f.fingerprint, f]))));
+  const widened = diff.widened ?? [];
+  if (widened.length > 0) {
+    // Persisting, yet covering more: listed whatever their severity (the header's regression names those at the threshold).
+    out.push(`persisting findings that now cover more: ${widened.length}`);
+    const byFp = new Map(widened.map((w) => [w.fingerprint, w]));
+    out.push(...findingLines('>', [...byFp.keys()], new Map(current.findings.map((f) => [f.fingerprint, f])), (fp) => `: ${widenedMembersText(byFp.get(fp)!)}`));
+  }
   const waived = diff.newlyWaived ?? [];
   if (waived.length > 0) {
     // What the waivers now also hide (src/diff/diff.ts): new, yet neither scored nor in the list above.
@@ -213,7 +221,7 @@ export function formatDiff(previous: RunReport, current: RunReport, diff: RunDif
     const waiverOf = new Map(waived.map((w) => [w.fingerprint, w]));
     const underWaiver = (fp: string) => {
       const w = waiverOf.get(fp)!;
-      return ` (waiver ${w.waiver.check} ${resourceText(w.waiver.resource)}${w.throughRelated ? ', only through related objects' : ''})`;
+      return ` (waiver ${w.waiver.check} ${resourceText(w.waiver.resource)}${w.throughRelated ? ', only through related objects' : ''}${w.widened ? `; not new, it widened: ${widenedMembersText(w.widened)}` : ''})`;
     };
     out.push(...findingLines('~', [...waiverOf.keys()], new Map(current.findings.map((f) => [f.fingerprint, f])), underWaiver));
   }

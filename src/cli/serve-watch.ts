@@ -36,6 +36,7 @@ import { runInNewContext } from 'node:vm';
 import { DETAIL_KINDS, type RunDetails, type RunDiff, type RunReport } from '../run/types.ts';
 import { spoolCloserOf } from '../run/stored-run.ts';
 import { isEvaluated } from '../run/coverage.ts';
+import { extentDigest } from '../run/extent.ts';
 import { KINDS, POD_VIEW_KINDS, type KindKey } from '../snapshot/kinds.ts';
 import type { Snapshot, TlsProbeResult } from '../snapshot/types.ts';
 
@@ -91,6 +92,21 @@ export function affectedChecks(checks: readonly Check[], kinds: ReadonlySet<Kind
  */
 function alertedFindings(d: RunDiff): string[] {
   return d.widened?.length ? [...d.new, ...d.widened.map((w) => w.fingerprint)] : d.new;
+}
+
+/**
+ * What a run alerts on, as the hold-back remembers it: a new finding by its fingerprint, a
+ * widening by its fingerprint and what it added (the extent it widened to when no member is
+ * named). A widening that adds something else than the one alerted is new exposure, sent at
+ * once, as Alertmanager sends a new alert joining a group it notified (DedupStage.needsUpdate);
+ * only the same widening again is a repeat.
+ */
+function alertKeys(report: RunReport): string[] {
+  const d = report.diff;
+  if (!d) return [];
+  if (!d.widened?.length) return d.new;
+  const byFp = new Map(report.findings.map((f) => [f.fingerprint, f]));
+  return [...d.new, ...d.widened.map((w) => `${w.fingerprint}\u0000${w.added.length > 0 ? `+${w.added.join('\u0000')}` : `#${extentDigest(byFp.get(w.fingerprint)?.extent)}`}`)];
 }
 
 /**
@@ -491,7 +507,7 @@ export class ServeWatch {
     const alerted = alertedFindings(d);
     if (alerted.length === 0 || (d.newFindingReasons ?? 0) < d.regressionReasons.length) return false;
     const at = Date.parse(report.run.startedAt);
-    const seen = alerted.map((fp) => this.alerted.get(fp));
+    const seen = alertKeys(report).map((k) => this.alerted.get(k));
     const hold = windowMs > 0 && (d.undelivered?.length ?? 0) === 0 && seen.every((s) => s !== undefined && at - s.at < windowMs);
     if (hold) for (const s of seen) { s!.held++; s!.heldSince ??= at; }
     const held = seen.filter((s) => s && s.held > 0) as Array<{ held: number; heldSince?: number }>;
@@ -528,7 +544,7 @@ export class ServeWatch {
     // that runs for months keeps only the last window's (alerts are rare: one pass each).
     const windowMs = this.input.config.watch.realertAfterHours * 3_600_000;
     for (const [fp, s] of this.alerted) if (at - s.at >= windowMs) this.alerted.delete(fp);
-    if (report.diff) for (const fp of alertedFindings(report.diff)) this.alerted.set(fp, { at, held: 0 });
+    for (const k of alertKeys(report)) this.alerted.set(k, { at, held: 0 });
   }
 
   private remember(outcomes: CheckOutcome[]): CheckOutcome[] {

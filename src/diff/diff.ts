@@ -17,7 +17,7 @@ import { AREAS, SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { waiverMatches, waiverNamesResource } from '../run/waivers.ts';
 import { isBlind, isEvaluated } from '../run/coverage.ts';
 import { BREADTH_LISTED, broadestSubjects } from '../run/breadth.ts';
-import { EXTENT_NAMED, widenedMembers } from '../run/extent.ts';
+import { EXTENT_NAMED, widenedMembers, widenedMembersText } from '../run/extent.ts';
 import { explainScoreChanges, type FindingPairs } from './score-causes.ts';
 import type { Config } from '../config/types.ts';
 import type { UnreadableRunError } from '../base/errors.ts';
@@ -93,7 +93,18 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     if (pairs.was[i] !== undefined) persisting++;
     else (pairs.current[i].waived ? addedWaived : added).push(pairs.current[i]);
   }
-  const newlyWaived = newlyWaivedOf(addedWaived, current.waivers ?? []);
+  // A finding waived in both runs that now covers more (a waiver on Namespace shop, one more
+  // workload of shop open): the waiver was written against what existed, so it is listed with
+  // what it now also hides, as a new finding under a waiver is.
+  const grownWaived = widenedFindings(pairs, new Set(firstEvaluated), true);
+  const newlyWaived = [
+    ...newlyWaivedOf(addedWaived, current.waivers ?? []),
+    ...newlyWaivedOf(grownWaived.map(({ w }) => w), current.waivers ?? []).map((n, i) => {
+      const { unit, before, after, added, others } = grownWaived[i]!.d;
+      return { ...n, widened: { unit, before, after, added, ...(others ? { others } : {}) } };
+    }),
+  ];
+  const waivedFindings = [...addedWaived, ...grownWaived.map(({ w }) => w)];
   const resolved = pairs.resolved.map((f) => f.fingerprint);
 
   // Scores.
@@ -168,11 +179,11 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     // nothing, everything it finds is "new", including what the waiver was written for.
     const first = new Set(firstEvaluated);
     const widened = newlyWaived
-      .map((n, i) => ({ n, f: addedWaived[i]! }))
+      .map((n, i) => ({ n, f: waivedFindings[i]! }))
       .filter(({ n, f }) => n.throughRelated && !first.has(n.check) && severityRank(f.severity) <= threshold)
       .sort(({ f: x }, { f: y }) => severityRank(x.severity) - severityRank(y.severity) || x.check.localeCompare(y.check) || describeResource(x.resource).localeCompare(describeResource(y.resource)));
     reasons.push(...capped(
-      widened.map(({ n, f }) => `waiver ${n.waiver.check} ${describeWaived(n.waiver.resource)} now also covers ${describeResource(f.resource)} (new ${f.severity} finding)`),
+      widened.map(({ n, f }) => `waiver ${n.waiver.check} ${describeWaived(n.waiver.resource)} now also covers ${n.widened ? `more of ${describeResource(f.resource)} (${f.severity} finding widened: ${widenedMembersText(n.widened)})` : `${describeResource(f.resource)} (new ${f.severity} finding)`}`),
       (n) => `…and ${n} more new findings of severity ${rules.newFindingSeverity} or worse that waivers cover only through related objects`,
     ));
     // A persisting finding that got worse (same fingerprint: a DestinationRule from SIMPLE to
@@ -263,18 +274,18 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
  * existed has none: nothing is claimed then. A check evaluated for the first time compared
  * with nothing, so nothing of it widened.
  */
-function widenedFindings(pairs: FindingPairs, firstEvaluated: ReadonlySet<string>): Array<{ d: WidenedFinding; all: string[]; w: Finding }> {
+function widenedFindings(pairs: FindingPairs, firstEvaluated: ReadonlySet<string>, waived = false): Array<{ d: WidenedFinding; all: string[]; w: Finding }> {
   const out: Array<{ d: WidenedFinding; all: string[]; w: Finding }> = [];
   for (let i = 0; i < pairs.current.length; i++) {
     const f = pairs.current[i];
     const was = pairs.was[i];
-    if (f.extent === undefined || was?.extent === undefined || f.waived || was.waived || firstEvaluated.has(f.check)) continue;
+    if (f.extent === undefined || was?.extent === undefined || f.waived !== waived || was.waived !== waived || firstEvaluated.has(f.check)) continue;
     if (severityRank(f.severity) > severityRank(was.severity)) continue;
     const added = widenedMembers(was.extent, f.extent);
     if (added === null) continue;
     out.push({
-      d: { fingerprint: f.fingerprint, check: f.check, resource: f.resource, unit: f.extent.unit, before: was.extent.count, after: f.extent.count, added: added.slice(0, EXTENT_NAMED) },
-      all: added,
+      d: { fingerprint: f.fingerprint, check: f.check, resource: f.resource, unit: f.extent.unit, before: was.extent.count, after: f.extent.count, added: added.named.slice(0, EXTENT_NAMED), ...(added.others > 0 ? { others: added.others } : {}) },
+      all: added.named,
       w: f,
     });
   }
@@ -285,9 +296,10 @@ function widenedFindings(pairs: FindingPairs, firstEvaluated: ReadonlySet<string
 function widenedText(d: WidenedFinding, all: readonly string[]): string {
   const counts = `(${d.before} → ${d.after} ${d.unit})`;
   const on = `${d.check} on ${describeResource(d.resource)} widened`;
-  if (all.length === 0) return `${on}: ${d.after > d.before ? `now covers more ${d.unit}` : `now covers other ${d.unit}`} ${counts}`;
+  const others = d.others ? `${d.others} other ${d.others === 1 ? d.unit.replace(/ies$/, 'y').replace(/s$/, '') : d.unit}` : '';
+  if (all.length === 0) return `${on}: ${others ? `now covers ${others}` : d.after > d.before ? `now covers more ${d.unit}` : `now covers other ${d.unit}`} ${counts}`;
   const more = all.length > d.added.length ? ` and ${all.length - d.added.length} more` : '';
-  return `${on}: now also ${d.added.join(', ')}${more} ${counts}`;
+  return `${on}: now also ${d.added.join(', ')}${more}${others ? `, and ${others}` : ''} ${counts}`;
 }
 
 /** At most this many API groups named in a "breadth not compared" line; the rest are counted. */

@@ -16,7 +16,7 @@ import { openTunnel } from '../kube/proxy.ts';
 import { clip, oneLine, withoutBidi, withoutControls } from '../base/plain-text.ts';
 import { templateEnvironment } from '../report/html.ts';
 import type { NotificationOutcome, RunReport } from '../run/types.ts';
-import { buildView, foldForMessage, newFindingsOf, newlyWaivedRowsOf, olderBaselinesNote, resourceText } from '../report/view/index.ts';
+import { buildView, foldForMessage, newFindingsOf, newlyWaivedRowsOf, olderBaselinesNote, resourceText, widenedRowsOf } from '../report/view/index.ts';
 import { FAILURE_TEXT, alertReasons, alerting, heldBackText, skipReason, type FailureKind, type NotifyPolicy } from './policy.ts';
 
 export interface EmailOptions {
@@ -65,6 +65,7 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
   const folded = foldForMessage(fresh);
   const alert = alerting(report);
   const waived = newlyWaivedRowsOf(report);
+  const widened = widenedRowsOf(report);
   const headline = alert ? 'compliance regression' : 'compliance report';
   const overall = report.score.overall === null ? 'n/a' : String(report.score.overall);
   const delta = view.overall.delta ? ` (${view.overall.delta.text})` : '';
@@ -97,6 +98,8 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
     newMore: Math.max(0, folded.length - MAX_NEW),
     newlyWaived: waived.slice(0, MAX_NEW),
     newlyWaivedMore: Math.max(0, waived.length - MAX_NEW),
+    widened: widened.slice(0, MAX_NEW),
+    widenedMore: Math.max(0, widened.length - MAX_NEW),
     counts: { ...view.totals, severities: view.severityCounts },
     attached,
   };
@@ -120,8 +123,11 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
     `${view.totals.notEvaluated} checks not evaluated, ${view.totals.notApplicable} not applicable`,
     ...ctx.newFindings.map((f) => `- [${f.severity}] ${f.check} ${oneLine(f.resource)}: ${oneLine(f.message)}${f.implied.length > 0 ? `\n    also implies ${f.implied.length}: ${f.implied.join(', ')}` : ''}`),
     ...(ctx.newMore ? [`…and ${ctx.newMore} more`] : []),
+    ...(widened.length > 0 ? ['', `Persisting findings that now cover more (${widened.length}):`] : []),
+    ...ctx.widened.map((w) => `- ${w.check} ${oneLine(w.resource)}: ${oneLine(w.text)}`),
+    ...(ctx.widenedMore ? [`…and ${ctx.widenedMore} more`] : []),
     ...(waived.length > 0 ? ['', `New findings a waiver covers (${waived.length}, not scored):`] : []),
-    ...ctx.newlyWaived.map((w) => `- ${w.check} ${oneLine(w.resource)}: waiver on ${oneLine(w.waiver)} ${w.throughRelated ? 'covers it only through related objects' : 'names it'}`),
+    ...ctx.newlyWaived.map((w) => `- ${w.check} ${oneLine(w.resource)}: waiver on ${oneLine(w.waiver)} ${w.throughRelated ? 'covers it only through related objects' : 'names it'}${w.widened ? `; not new, it widened: ${oneLine(w.widened)}` : ''}`),
     ...(ctx.newlyWaivedMore ? [`…and ${ctx.newlyWaivedMore} more`] : []),
     '',
     attached ? 'The full report is attached (report.html).' : '',

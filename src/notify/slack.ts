@@ -17,7 +17,7 @@ import { checkCoverage, gradeFor, notEvaluated } from '../engine/score.ts';
 import { errorMessage } from '../base/errors.ts';
 import { oneLine } from '../base/plain-text.ts';
 import type { NotificationOutcome, RunReport } from '../run/types.ts';
-import { foldForMessage, newFindingsOf, newlyWaivedRowsOf, olderBaselinesNote, resourceText } from '../report/view/index.ts';
+import { foldForMessage, newFindingsOf, newlyWaivedRowsOf, olderBaselinesNote, resourceText, widenedRowsOf } from '../report/view/index.ts';
 import { carriedText, runCounts } from '../report/counts.ts';
 import { mrkdwnCode, mrkdwnText, truncate } from './mrkdwn.ts';
 import { FAILURE_TEXT, alertReasons, alerting, heldBackText, skipReason, type FailureKind, type NotifyPolicy } from './policy.ts';
@@ -195,14 +195,20 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
   const waived = newlyWaivedRowsOf(report);
   const waivedBlocks = waived.length === 0 ? [] : listSections(
     `*New findings a waiver covers* (${waived.length}, not scored)`,
-    waived.slice(0, MAX_NEWLY_WAIVED).map((w) => `• ${mrkdwnCode(w.check)} on ${mrkdwnCode(w.resource)}: waiver on ${mrkdwnCode(w.waiver)} ${w.throughRelated ? '*covers it only through related objects*' : 'names it'}`), 2,
+    waived.slice(0, MAX_NEWLY_WAIVED).map((w) => `• ${mrkdwnCode(w.check)} on ${mrkdwnCode(w.resource)}: waiver on ${mrkdwnCode(w.waiver)} ${w.throughRelated ? '*covers it only through related objects*' : 'names it'}${w.widened ? `; not new, it widened: ${mrkdwnText(w.widened)}` : ''}`), 2,
     (shown) => moreText(waived.length - shown, 'in report.json'),
+  );
+  const widened = widenedRowsOf(report);
+  const widenedBlocks = widened.length === 0 ? [] : listSections(
+    `*Persisting findings that now cover more* (${widened.length})`,
+    widened.slice(0, MAX_NEWLY_WAIVED).map((w) => `• ${mrkdwnCode(w.check)} on ${mrkdwnCode(w.resource)}: ${mrkdwnText(w.text)}`), 2,
+    (shown) => moreText(widened.length - shown, 'in report.json'),
   );
   if (folded.length > 0) {
     // resolved and persisting, scores by area, the newly waived, and what was not evaluated
-    threadBlocks.push(...listSections(`*New findings* (${fresh.length})`, folded.slice(0, THREAD_NEW).map(line), MAX_BLOCKS - 2 - waivedBlocks.length - gapBlocks.length, (shown) => moreText(freshAfter(shown), 'in report.json')));
+    threadBlocks.push(...listSections(`*New findings* (${fresh.length})`, folded.slice(0, THREAD_NEW).map(line), MAX_BLOCKS - 2 - waivedBlocks.length - widenedBlocks.length - gapBlocks.length, (shown) => moreText(freshAfter(shown), 'in report.json')));
   }
-  threadBlocks.push(...waivedBlocks);
+  threadBlocks.push(...widenedBlocks, ...waivedBlocks);
   const older = olderBaselinesNote(d);
   if (d) threadBlocks.push(section(`*Resolved since run* ${mrkdwnCode(d.previousRunId)}: ${d.resolved.length}\n*Persisting*: ${d.persisting}${older ? `\n${mrkdwnText(older)}` : ''}`));
   const areas = AREAS.map((a) => {

@@ -121,7 +121,7 @@ export function renderMarkdown(report: RunReport, opts: { maxFindings?: number }
     const waived = newlyWaivedRowsOf(report);
     if (waived.length > 0) {
       add(`**New findings a waiver covers** (${waived.length}, not scored):`, '');
-      for (const w of waived.slice(0, max)) add(`- \`${w.check}\` on ${mdText(w.resource)}: waiver on ${mdText(w.waiver)} ${w.throughRelated ? '**covers it only through related objects**' : 'names it'}`);
+      for (const w of waived.slice(0, max)) add(`- \`${w.check}\` on ${mdText(w.resource)}: waiver on ${mdText(w.waiver)} ${w.throughRelated ? '**covers it only through related objects**' : 'names it'}${w.widened ? `; not new, it widened: ${mdText(w.widened)}` : ''}`);
       if (waived.length > max) add('', `…and ${waived.length - max} more in report.json.`);
       add('');
     }

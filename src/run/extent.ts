@@ -3,22 +3,41 @@
 // permissions. Its fingerprint and severity stay the same when one more workload loses its
 // deny-all, so without the extent the diff would call that "persisting" and say nothing: a
 // backdoor hidden from the alert. Bounded: the count, the first EXTENT_LISTED members in sorted
-// order (as many as the evidence lists), and past that a digest of them all, so a namespace of
-// 5,000 unisolated workloads costs what one of 20 does, and only aggregating findings carry one.
+// order (as many as the evidence lists), and past that a short hash of each other member, so
+// an addition anywhere is seen even when other members left in the same run (a namespace of
+// 5,000 unisolated workloads costs 45 KB; only aggregating findings carry an extent).
 import { hash } from 'node:crypto';
-import type { FindingExtent } from './types.ts';
+import type { FindingExtent, WidenedFinding } from './types.ts';
 
-/** At most this many members are listed in an extent; past it, the count and a digest tell. */
+/** At most this many members are listed in an extent; past it, the count and member hashes tell. */
 export const EXTENT_LISTED = 20;
 /** At most this many added members are named per widened finding. */
 export const EXTENT_NAMED = 5;
+
+/** The short hash of a member past the listing (8 hex chars of its sha256). */
+export function memberHash(member: string): string {
+  return hash('sha256', member, 'hex').slice(0, 8);
+}
 
 /** The extent of `members` (duplicates counted once), as a finding carries it. */
 export function extentOf(unit: string, members: Iterable<string>): FindingExtent {
   const all = [...new Set(members)].sort();
   const extent: FindingExtent = { unit, count: all.length, members: all.slice(0, EXTENT_LISTED) };
-  if (all.length > EXTENT_LISTED) extent.digest = hash('sha256', all.join('\u0000'), 'hex').slice(0, 16);
+  // A member some other member would cover (an RBAC permission in one namespace, or of one
+  // name) carries their hashes too ("h:c1,c2"), so past the listing coverage is still known.
+  if (all.length > EXTENT_LISTED) {
+    extent.hashes = all.slice(EXTENT_LISTED).map((m) => {
+      const covers = coveringMembers(m);
+      return covers.length === 0 ? memberHash(m) : `${memberHash(m)}:${covers.map(memberHash).join(',')}`;
+    }).sort();
+  }
   return extent;
+}
+
+/** A short digest of everything an extent tells of its members (its listing and past it). */
+export function extentDigest(e: unknown): string {
+  if (!isExtent(e)) return '';
+  return hash('sha256', JSON.stringify([e.unit, e.count, e.members, e.hashes ?? e.digest ?? null]), 'hex').slice(0, 16);
 }
 
 /** Whether `e` has an extent's shape (a stored run may have been edited by hand). */
@@ -27,24 +46,72 @@ export function isExtent(e: unknown): e is FindingExtent {
   const x = e as Record<string, unknown>;
   return typeof x.unit === 'string' && typeof x.count === 'number' && Number.isInteger(x.count) && x.count >= 0
     && Array.isArray(x.members) && x.members.every((m) => typeof m === 'string') && x.members.length <= x.count
-    && (x.digest === undefined || typeof x.digest === 'string');
+    && (x.digest === undefined || typeof x.digest === 'string')
+    && (x.hashes === undefined || (Array.isArray(x.hashes) && x.hashes.every((h) => typeof h === 'string')));
+}
+
+/** What a widened finding added: the members its listing names, and how many others (hashes). */
+export interface AddedMembers {
+  /** Added members the listing names, sorted. */
+  named: string[];
+  /** Added members past the listing, known by their hash only. */
+  others: number;
 }
 
 /**
- * What `after` covers that `before` did not: the added members its listing proves new (sorted,
- * all of them; the caller names the first few), or an empty list when it covers more or other
- * members that neither listing names; null when it did not widen. A member `before` does not
- * list is new only when `before` lists all of its members, or the member sorts before the last
- * one it lists (it lists a sorted prefix). Fewer members, or the same ones, is no widening.
+ * The members that, held before, cover `m`: an RBAC permission held cluster-wide covers it
+ * in every namespace, and one not restricted to names covers each name ("get secrets in
+ * kube-system" covers "get secrets in kube-system name=ci"). `m` is "<permission> cluster-wide"
+ * or "<permission> in <namespace>", either followed by " name=<name>"; other members have none.
  */
-export function widenedMembers(before: unknown, after: unknown): string[] | null {
+function coveringMembers(m: string): string[] {
+  const x = /^(.+) (cluster-wide|in [^ ]+)( name=[^ ]+)?$/.exec(m);
+  if (!x) return [];
+  const [, permission, scope, name] = x;
+  const out = [`${permission} cluster-wide`];
+  if (name) {
+    out.push(`${permission} cluster-wide${name}`);
+    if (scope !== 'cluster-wide') out.push(`${permission} ${scope}`);
+  }
+  return out.filter((c) => c !== m);
+}
+
+/**
+ * What `after` covers that `before` did not, or null when it did not widen: the listed
+ * members of `after` that `before` neither listed nor hashed nor covered (a permission held
+ * cluster-wide covers it in a namespace; one unrestricted covers each name), and the number
+ * of hashes of `after` that `before` lacks. Fewer members, or the same ones, is no widening.
+ * A run stored before member hashes (a digest past the listing) proves only what its sorted
+ * prefix lists: then a larger count or another digest widened without a member named.
+ */
+export function widenedMembers(before: unknown, after: unknown): AddedMembers | null {
   if (!isExtent(before) || !isExtent(after) || before.unit !== after.unit) return null;
+  const legacy = (before.members.length < before.count && before.hashes === undefined) || (after.members.length < after.count && after.hashes === undefined);
+  if (legacy) return legacyWidened(before, after);
+  const names = new Set(before.members);
+  const hashes = new Set([...before.members.map(memberHash), ...(before.hashes ?? []).map((h) => h.split(':')[0])]);
+  const had = (m: string) => names.has(m) || hashes.has(memberHash(m));
+  const named = after.members.filter((m) => !had(m) && !coveringMembers(m).some(had));
+  const others = (after.hashes ?? []).filter((h) => {
+    const [own, covers = ''] = h.split(':');
+    return !hashes.has(own) && !covers.split(',').some((c) => hashes.has(c));
+  }).length;
+  return named.length + others > 0 ? { named, others } : null;
+}
+
+function legacyWidened(before: FindingExtent, after: FindingExtent): AddedMembers | null {
   const complete = before.members.length >= before.count;
   const last = before.members[before.members.length - 1];
   const had = new Set(before.members);
-  const added = after.members.filter((m) => !had.has(m) && (complete || (last !== undefined && m < last)));
-  if (added.length > 0 || after.count > before.count) return added;
-  // The same number, other members (digests differ): one left, another came.
-  if (after.count === before.count && after.digest !== undefined && before.digest !== undefined && after.digest !== before.digest) return added;
+  const named = after.members.filter((m) => !had.has(m) && (complete || (last !== undefined && m < last)));
+  if (named.length > 0 || after.count > before.count) return { named, others: 0 };
+  if (after.count === before.count && after.digest !== undefined && before.digest !== undefined && after.digest !== before.digest) return { named, others: 0 };
   return null;
+}
+
+/** "now also Deployment shop/api (3 → 4 workloads)": what a widening added, as a row says it. */
+export function widenedMembersText(d: Pick<WidenedFinding, 'unit' | 'before' | 'after' | 'added' | 'others'>): string {
+  const others = d.others ? `${d.others} other ${d.others === 1 ? d.unit.replace(/ies$/, 'y').replace(/s$/, '') : d.unit}` : '';
+  const what = d.added.length > 0 ? `now also ${d.added.join(', ')}${others ? `, and ${others}` : ''}` : others ? `now covers ${others}` : `now covers more ${d.unit}`;
+  return `${what} (${d.before} → ${d.after} ${d.unit})`;
 }

@@ -56,7 +56,13 @@ export interface FindingExtent {
   count: number;
   /** The first members in sorted order (all of them when count <= EXTENT_LISTED). */
   members: string[];
-  /** When count > members.length: sha256 (hex, 16 chars) of all members, sorted, NUL-separated. */
+  /**
+   * When count > members.length: each other member's sha256, 8 hex chars, sorted; an RBAC
+   * permission that another would cover (held cluster-wide, or not restricted to names) is
+   * followed by ":" and those members' hashes, comma-separated.
+   */
+  hashes?: string[];
+  /** Runs stored before `hashes`: sha256 (hex, 16 chars) of all members, sorted, NUL-separated. */
   digest?: string;
 }
 
@@ -70,6 +76,8 @@ export interface WidenedFinding {
   after: number;
   /** Members it now also covers (at most EXTENT_NAMED; those a bounded listing can prove new). */
   added: string[];
+  /** Added members past the listing, known by their hash only ("now covers N other workloads"). */
+  others?: number;
 }
 
 export interface CheckSummary {
@@ -155,6 +163,11 @@ export interface NewlyWaivedFinding {
    * finding stems from (the role a new subject is bound to, the policy of a new workload).
    */
   throughRelated: boolean;
+  /**
+   * Not new: waived in both runs, it now covers more (one more workload of a waived namespace);
+   * what it added, as RunDiff.widened says it. Absent for a new finding.
+   */
+  widened?: Pick<WidenedFinding, 'unit' | 'before' | 'after' | 'added' | 'others'>;
 }
 
 export interface RunDiff {

@@ -3,9 +3,10 @@
 import { AREAS } from '../../base/vocabulary.ts';
 import { oneLine } from '../../base/plain-text.ts';
 import type { Finding, RunDiff, RunReport } from '../../run/types.ts';
+import { widenedMembersText } from '../../run/extent.ts';
 import { AREA_LABEL, compareFindings, num, resourceText, SEV_RANK, smallest } from './format.ts';
 import { rowOf, type FindingIndex } from './findings.ts';
-import type { AreaChangeView, ChangesView, NewlyWaivedRow, ResolvedRow, ScoreCauseCheck, ScoreCauseRow, ViewOptions } from './types.ts';
+import type { AreaChangeView, ChangesView, NewlyWaivedRow, WidenedRow, ResolvedRow, ScoreCauseCheck, ScoreCauseRow, ViewOptions } from './types.ts';
 
 const MAX_REASONS = 6;
 
@@ -88,8 +89,16 @@ export function olderBaselinesNote(diff: Pick<RunDiff, 'olderBaselines' | 'previ
  */
 export function newlyWaivedRowsOf(report: RunReport, titleOf: (check: string) => string = (id) => id): NewlyWaivedRow[] {
   return (report.diff?.newlyWaived ?? [])
-    .map((n) => ({ check: n.check, title: titleOf(n.check), resource: resourceText(n.resource), waiver: resourceText(n.waiver.resource), throughRelated: n.throughRelated }))
+    .map((n) => ({ check: n.check, title: titleOf(n.check), resource: resourceText(n.resource), waiver: resourceText(n.waiver.resource), throughRelated: n.throughRelated, ...(n.widened ? { widened: widenedMembersText(n.widened) } : {}) }))
     .sort((a, b) => Number(b.throughRelated) - Number(a.throughRelated) || a.check.localeCompare(b.check, 'en') || a.resource.localeCompare(b.resource, 'en'));
+}
+
+/**
+ * The diff's widened findings as rows, in its order (worst first): each below the regression
+ * threshold is said nowhere else, so every output that lists the newly waived lists these.
+ */
+export function widenedRowsOf(report: RunReport, titleOf: (check: string) => string = (id) => id): WidenedRow[] {
+  return (report.diff?.widened ?? []).map((w) => ({ check: w.check, title: titleOf(w.check), resource: resourceText(w.resource), text: widenedMembersText(w) }));
 }
 
 /**
@@ -114,6 +123,7 @@ export function changesOf(report: RunReport, idx: FindingIndex, opts: ViewOption
   const newRows = smallest(listed, maxChange, compareFindings)
     .map((f) => ({ ...rowOf(f, idx, f.severity), title: idx.checkById.get(f.check)?.title ?? f.check, check: f.check }));
   const newlyWaived = newlyWaivedRowsOf(report, (id) => idx.checkById.get(id)?.title ?? id);
+  const widened = widenedRowsOf(report, (id) => idx.checkById.get(id)?.title ?? id);
   const resolvedAll = diff?.resolved ?? [];
   // The most severe resolved findings, whatever their place in the diff: each one is looked up
   // in the previous run, and the rows are the smallest `maxChange` (not the first ones, sorted).
@@ -159,6 +169,8 @@ export function changesOf(report: RunReport, idx: FindingIndex, opts: ViewOption
     newMore: Math.max(0, listed.length - newRows.length),
     newlyWaivedRows: newlyWaived.slice(0, maxChange),
     newlyWaivedMore: Math.max(0, newlyWaived.length - maxChange),
+    widenedRows: widened.slice(0, maxChange),
+    widenedMore: Math.max(0, widened.length - maxChange),
     resolvedRows,
     resolvedMore: Math.max(0, resolvedAll.length - resolvedRows.length),
     areas: areaChanges(report, idx, opts.previous ?? null),

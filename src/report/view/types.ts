@@ -301,6 +301,17 @@ export interface NewlyWaivedRow {
   waiver: string;
   /** The waiver names only objects the finding stems from, not its resource. */
   throughRelated: boolean;
+  /** Waived in both runs, not new: what it now also covers ("now also Pod shop/api (2 → 3 workloads)"). */
+  widened?: string;
+}
+
+/** A persisting open finding that now covers more (the diff's widened). */
+export interface WidenedRow {
+  check: string;
+  title: string;
+  resource: string;
+  /** "now also Pod shop/api (2 → 3 workloads)". */
+  text: string;
 }
 
 export interface ChangesView {
@@ -331,6 +342,9 @@ export interface ChangesView {
   /** New findings a waiver covers (the diff's newlyWaived), the first maxChangeRows of them. */
   newlyWaivedRows: NewlyWaivedRow[];
   newlyWaivedMore: number;
+  /** Persisting findings that now cover more (the diff's widened, worst first), the first maxChangeRows of them. */
+  widenedRows: WidenedRow[];
+  widenedMore: number;
   resolvedRows: ResolvedRow[];
   resolvedMore: number;
   /** Per area whose score moved: the causes, adding up to the delta. */

@@ -8,7 +8,9 @@
 // its policyTypes; deleting the one deny-all that selects `api` leaves it unisolated.
 // Secrets read per checks.md "Read secrets": get, list or watch on `secrets` (list/watch return contents).
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../../src/config/types.ts';
+import { defaultConfig, type WaiverConfig } from '../../../src/config/types.ts';
+import { renderMarkdown } from '../../../src/report/markdown.ts';
+import { formatDiff } from '../../../src/cli/diff.ts';
 import { diffRuns } from '../../../src/diff/diff.ts';
 import { auditSnapshot } from '../../../src/engine/audit.ts';
 import { fingerprintOf } from '../../../src/engine/fingerprint.ts';
@@ -37,10 +39,12 @@ const secretsReader = (verbs: string[]): KubeObject[] => [
   { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'ops' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'ops' }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'ops' }] },
 ];
 
-function audit(objects: KubeObject[], runId: string): RunReport {
+function audit(objects: KubeObject[], runId: string, waivers: WaiverConfig[] = []): RunReport {
   const now = new Date('2026-11-20T02:00:00Z');
+  const config = defaultConfig();
+  config.waivers = waivers;
   return auditSnapshot({
-    snapshot: snapshotFromObjects(structuredClone(objects), { clusterName: 'demo' }), config: defaultConfig(),
+    snapshot: snapshotFromObjects(structuredClone(objects), { clusterName: 'demo' }), config,
     checks: [namespaceDefaultDenyIngress, secretsClusterRead], now, startedAt: now, runId,
   }).report;
 }
@@ -88,7 +92,7 @@ describe('a persisting finding that widens', () => {
     expect(d.widened).toHaveLength(1);
   });
 
-  it('names a workload past the bounded listing when the listing proves it new, and counts growth when it cannot', () => {
+  it('names a workload past the bounded listing when the listing proves it new, and counts the others by their hashes', () => {
     // 60 unisolated workloads (more than an extent lists), then one more that sorts first, then one that sorts last.
     const many = [ns('shop'), ...Array.from({ length: 60 }, (_, i) => deploy('shop', `w${String(i).padStart(2, '0')}`))];
     const a = audit(many, 'A');
@@ -97,15 +101,29 @@ describe('a persisting finding that widens', () => {
     const first = diffRuns(a, audit([...many, deploy('shop', 'a-new')], 'B'), { rules: rules(), expiredWaivers: [] });
     expect(first.regressionReasons).toEqual(['network.namespace-default-deny-ingress on Namespace shop widened: now also Deployment shop/a-new (60 → 61 workloads)']);
     const last = diffRuns(a, audit([...many, deploy('shop', 'z-new')], 'C'), { rules: rules(), expiredWaivers: [] });
-    expect(last.regressionReasons).toEqual(['network.namespace-default-deny-ingress on Namespace shop widened: now covers more workloads (60 → 61 workloads)']);
+    expect(last.regressionReasons).toEqual(['network.namespace-default-deny-ingress on Namespace shop widened: now covers 1 other workload (60 → 61 workloads)']);
+    expect(last.widened?.[0]).toMatchObject({ added: [], others: 1 });
   });
 
   it('calls one workload isolated and another exposed past the bounded listing (same count, other members) a widening', () => {
     const many = [ns('shop'), ...Array.from({ length: 60 }, (_, i) => deploy('shop', `w${String(i).padStart(2, '0')}`))];
     const swapped = [...many.filter((o) => o.metadata?.name !== 'w59'), deploy('shop', 'z-new')];
     const d = diffRuns(audit(many, 'A'), audit(swapped, 'B'), { rules: rules(), expiredWaivers: [] });
-    expect(d.regressionReasons).toEqual(['network.namespace-default-deny-ingress on Namespace shop widened: now covers other workloads (60 → 60 workloads)']);
+    expect(d.regressionReasons).toEqual(['network.namespace-default-deny-ingress on Namespace shop widened: now covers 1 other workload (60 → 60 workloads)']);
     expect(diffRuns(audit(many, 'A'), audit(many, 'C'), { rules: rules(), expiredWaivers: [] }).regression).toBe(false);
+  });
+
+  it('sees a workload exposed past the listing while two others were isolated (25 → 24 workloads): a StatefulSet sorts after the Deployments listed', () => {
+    const sts = (name: string): KubeObject => ({ ...deploy('shop', name), kind: 'StatefulSet' });
+    const many = [ns('shop'), ...Array.from({ length: 25 }, (_, i) => deploy('shop', `w${String(i).padStart(2, '0')}`))];
+    const after = [...many.filter((o) => o.metadata?.name !== 'w23' && o.metadata?.name !== 'w24'), sts('cache'), denyFor('shop', 'nothing')];
+    const d = diffRuns(audit(many, 'A'), audit(after, 'B'), { rules: rules(), expiredWaivers: [] });
+    expect(d.regressionReasons).toEqual(['network.namespace-default-deny-ingress on Namespace shop widened: now covers 1 other workload (25 → 24 workloads)']);
+    expect(d.regression).toBe(true);
+    // and a run stored before member hashes (a digest past the listing) still diffs without a claim it cannot prove
+    const old = audit(many, 'C');
+    for (const f of old.findings) if (f.extent?.hashes) { delete f.extent.hashes; f.extent.digest = '0123456789abcdef'; }
+    expect(diffRuns(old, audit(after, 'D'), { rules: rules(), expiredWaivers: [] }).regression).toBe(false);
   });
 
   it('calls a subject already reading Secrets cluster-wide that gains one more verb a regression', () => {
@@ -114,5 +132,31 @@ describe('a persisting finding that widens', () => {
     const d = diffRuns(a, b, { rules: rules(), expiredWaivers: [] });
     expect(d.new).toEqual([]);
     expect(d.regressionReasons).toEqual(['rbac.secrets-cluster-read on User ops widened: now also list secrets cluster-wide (1 → 2 permissions)']);
+  });
+
+  it('a waived finding that widens (a waiver on Namespace shop, one more workload of shop open) is listed with what it now also hides, not a regression: the waiver names shop', () => {
+    // README: a new finding under a waiver is listed "since the waiver was written against what existed".
+    const waiver: WaiverConfig = { check: 'network.namespace-default-deny-ingress', resource: { kind: 'Namespace', name: 'shop' }, reason: 'legacy <b>app</b>', owner: 'platform@example.com', expires: '2027-03-31' };
+    const a = audit(BEFORE, 'A', [waiver]);
+    const b = audit(BEFORE.filter((o) => o.metadata?.name !== 'deny-api'), 'B', [waiver]);
+    const d = diffRuns(a, b, { rules: rules(), expiredWaivers: [] });
+    expect(d.widened).toBeUndefined();
+    expect(d.regression).toBe(false);
+    expect(d.newlyWaived).toEqual([{
+      fingerprint: SHOP, check: 'network.namespace-default-deny-ingress', resource: { kind: 'Namespace', name: 'shop' },
+      waiver: { check: 'network.namespace-default-deny-ingress', resource: { kind: 'Namespace', name: 'shop' } }, throughRelated: false,
+      widened: { unit: 'workloads', before: 1, after: 2, added: ['Deployment shop/api'] },
+    }]);
+    b.diff = d;
+    expect(formatDiff(a, b, d)).toContain('not new, it widened: now also Deployment shop/api (1 → 2 workloads)');
+    expect(renderMarkdown(b)).toContain('waiver on Namespace shop names it; not new, it widened: now also Deployment shop/api \\(1 → 2 workloads\\)');
+  });
+
+  it('a waived finding that widens under a waiver naming only the role behind it is a regression, as a new finding through related objects is', () => {
+    const waiver: WaiverConfig = { check: 'rbac.secrets-cluster-read', resource: { kind: 'ClusterRole', name: 'ops' }, reason: 'ops reads one secret', owner: 'platform@example.com', expires: '2027-03-31' };
+    const a = audit(secretsReader(['get']), 'A', [waiver]);
+    const d = diffRuns(a, audit(secretsReader(['get', 'list']), 'B', [waiver]), { rules: rules(), expiredWaivers: [] });
+    expect(d.newlyWaived).toMatchObject([{ check: 'rbac.secrets-cluster-read', throughRelated: true, widened: { added: ['list secrets cluster-wide'] } }]);
+    expect(d.regressionReasons).toEqual(['waiver rbac.secrets-cluster-read ClusterRole ops now also covers more of User ops (high finding widened: now also list secrets cluster-wide (1 → 2 permissions))']);
   });
 });

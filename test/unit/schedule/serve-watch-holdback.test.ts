@@ -127,6 +127,39 @@ describe('serve --watch: a flapping finding held back, but not what comes with i
     expect(posted()[1]).toContain('widened: now also Pod blog/api');
   });
 
+  it('a finding alerted minutes ago widens (one more pod of shop left open): sent at once, as Alertmanager sends an alert joining a notified group; the same widening again is the repeat held back', async () => {
+    // Alertmanager's DedupStage.needsUpdate: a notification goes out when the group's firing
+    // set is not a subset of the one already notified; a repeat of the same set waits for
+    // repeat_interval (https://prometheus.io/docs/alerting/latest/configuration/#route).
+    const api = (app: string): KubeObject => ({ ...pod('api', 'shop'), metadata: { name: 'api', namespace: 'shop', labels: { app } } });
+    fake.add(api('api'));
+    fake.add({ ...pod('twin', 'shop'), metadata: { name: 'twin', namespace: 'shop', labels: { app: 'api' } } }); // deny-api keeps a pod
+    fake.add({ ...isolated('api', 'shop'), spec: { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Ingress'] } });
+    const relabel = (app: string) => { fake.remove('Pod', 'shop', 'api'); fake.add(api(app)); };
+    const run = daemon();
+    await run('start-up');
+    fake.remove('NetworkPolicy', 'shop', 'default-deny');
+    const first = await run('watch');
+    expect(first.diff?.regressionReasons).toContain(REPEAT);
+    relabel('api-v2'); // out of deny-api's selector, a minute after the alert
+    const widened = await run('watch');
+    expect(widened.diff?.regressionReasons).toEqual(['network.namespace-default-deny-ingress on Namespace shop widened: now also Pod shop/api (2 → 3 workloads)']);
+    expect(widened.notifications.map((n) => n.status)).toEqual(['sent']);
+    expect(posted()).toHaveLength(2);
+    expect(posted()[1]).toContain('widened: now also Pod shop/api');
+    // Back under deny-api, in a run that is stored (blog's own deny-all resolves blog's finding;
+    // a narrowing alone changes no finding and is not stored), then out again: a flap.
+    relabel('api');
+    fake.add({ ...denyAll(), metadata: { name: 'default-deny', namespace: 'blog' } });
+    expect((await run('watch')).diff?.resolved.length).toBeGreaterThan(0);
+    relabel('api-v2');
+    const again = await run('watch');
+    expect(again.diff?.regressionReasons).toEqual(widened.diff?.regressionReasons);
+    expect(again.notifications.map((n) => n.status)).toEqual(['skipped']);
+    expect(posted()).toHaveLength(2);
+    expect(schemaErrors(again)).toEqual([]);
+  });
+
   it('the repeat comes with a finding escalated (Kyverno uninstalled: medium → high): the alert is sent and names it', async () => {
     const run = await flappedOnce();
     fake.remove('Deployment', 'kyverno', 'kyverno-admission-controller');
