@@ -291,6 +291,12 @@ export function meshFlowVerdict(snapshot: Snapshot, config: Config, from: Resour
   const callee = index.get(refKey(to));
   const src = from === 'external' ? undefined : index.get(refKey(from));
   const calleeText = `${to.namespace}/${to.name}`;
+  // REGISTRY_ONLY is the caller's sidecar's: it drops a call no Service leads to whatever the
+  // callee runs, before anything at the callee is asked.
+  if (callee && src && src.mesh === 'istio' && callee.mesh !== 'istio' && protocol === 'TCP') {
+    const dropped = from === 'external' ? undefined : callerDrop(snapshot, config, src, callee, port, `${from.namespace}/${from.name}`, calleeText);
+    if (dropped) return dropped;
+  }
   if (!callee || callee.mesh === 'none') {
     return { mesh: 'none', verdict: 'allowed', reason: `${calleeText} is not in a service mesh: no mesh authorization restricts calls to it`, plaintext: true };
   }
@@ -309,12 +315,7 @@ export function meshFlowVerdict(snapshot: Snapshot, config: Config, from: Resour
   // DestinationRule (or auto mTLS off) has it send plaintext or TLS of its own, or no Service
   // leads to the port and the sidecar sends it through PassthroughCluster (or drops it).
   const throughProxy = (): MeshFlowVerdict => {
-    if (passthrough?.dropped) {
-      return {
-        mesh: 'istio', verdict: 'denied', plaintext: false, enforcedBy: `${callerText}'s sidecar`,
-        reason: `${callerText}'s sidecar drops a call to port ${port} of ${calleeText}: no Service leads to port ${port}, and its outbound traffic policy is REGISTRY_ONLY (${passthrough.why}), so Istio sends the call to BlackHoleCluster`,
-      };
-    }
+    if (passthrough?.dropped) return droppedVerdict(callerText, calleeText, port, passthrough.why);
     if (passthrough) {
       const v = judgeFlow(snapshot, config, callee, { ...caller(false), noMtls: 'sends no Istio mTLS to it' }, to, port, protocol, calleeText);
       return { ...v, reason: `${callerText}'s sidecar sends a call to port ${port} of ${calleeText} in plaintext: no Service leads to port ${port}; Istio's passthrough cluster sends no mTLS (outbound traffic policy ALLOW_ANY: ${passthrough.why}), so the call arrives without a mesh identity: ${v.reason}` };
@@ -367,6 +368,26 @@ function judgedBothWays(mesh: MeshFlowVerdict['mesh'], state: 'unknown' | 'some'
   }
   const [open, closed, openName, closedName] = VERDICT_RANK[other.verdict] < VERDICT_RANK[one.verdict] ? [other, one, text.second[1], text.first[1]] : [one, other, text.first[1], text.second[1]];
   return { ...open, reason: `${text.some}: ${openName}, ${open.reason}; ${closedName}: ${VERB_TEXT[closed.verdict]} (${closed.reason})` };
+}
+
+function droppedVerdict(callerText: string, calleeText: string, port: number, why: string): MeshFlowVerdict {
+  return {
+    mesh: 'istio', verdict: 'denied', plaintext: false, enforcedBy: `${callerText}'s sidecar`,
+    reason: `${callerText}'s sidecar drops a call to port ${port} of ${calleeText}: no Service leads to port ${port}, and its outbound traffic policy is REGISTRY_ONLY (${why}), so Istio sends the call to BlackHoleCluster`,
+  };
+}
+
+/**
+ * A sidecar caller's REGISTRY_ONLY drop of a call to a callee outside Istio (no mesh, or another
+ * one): undefined when the call is not dropped, or when the caller's skip annotations may send it
+ * around its proxy (then the callee's answer stands, the more open one).
+ */
+function callerDrop(snapshot: Snapshot, config: Config, src: WorkloadMesh, callee: WorkloadMesh, port: number, callerText: string, calleeText: string): MeshFlowVerdict | undefined {
+  const passthrough = istioPassthrough(snapshot, config, src, callee, port);
+  if (!passthrough?.dropped) return undefined;
+  const skips = callerOutboundSkips(meshModel(snapshot, config), src);
+  if (skips && skipState(snapshot, skips, callee, port) !== false) return undefined;
+  return droppedVerdict(callerText, calleeText, port, passthrough.why);
 }
 
 /** Each Istio workload's outbound traffic policy by workload, once per run. */
