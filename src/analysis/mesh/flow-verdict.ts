@@ -287,8 +287,11 @@ function serviceSkipNotes(snapshot: Snapshot, skips: CallerSkips, callerText: st
   return notes;
 }
 
+/** podAddressed: the caller dials the callee's pod addresses, never a Service's, and why (an ingress-nginx upstream). */
+export interface FlowOptions { podAddressed?: string }
+
 /** `from`: a workload, or 'external' for an address outside the cluster. */
-export function meshFlowVerdict(snapshot: Snapshot, config: Config, from: ResourceRef | 'external', to: ResourceRef, port: number, protocol: Protocol): MeshFlowVerdict {
+export function meshFlowVerdict(snapshot: Snapshot, config: Config, from: ResourceRef | 'external', to: ResourceRef, port: number, protocol: Protocol, opts: FlowOptions = {}): MeshFlowVerdict {
   const index = workloadIndex(snapshot, config);
   const callee = index.get(refKey(to));
   const src = from === 'external' ? undefined : index.get(refKey(from));
@@ -296,7 +299,7 @@ export function meshFlowVerdict(snapshot: Snapshot, config: Config, from: Resour
   // REGISTRY_ONLY is the caller's sidecar's: it drops a call no Service leads to whatever the
   // callee runs, before anything at the callee is asked.
   if (callee && src && src.mesh === 'istio' && callee.mesh !== 'istio' && protocol === 'TCP') {
-    const dropped = from === 'external' ? undefined : callerDrop(snapshot, config, src, callee, port, `${from.namespace}/${from.name}`, calleeText);
+    const dropped = from === 'external' ? undefined : callerDrop(snapshot, config, src, callee, port, `${from.namespace}/${from.name}`, calleeText, opts.podAddressed);
     if (dropped) return dropped;
   }
   if (!callee || callee.mesh === 'none') {
@@ -311,7 +314,7 @@ export function meshFlowVerdict(snapshot: Snapshot, config: Config, from: Resour
   }
   const caller = (mtls: boolean): MeshCaller => ({ namespace: src.namespace, serviceAccount: serviceAccountOf(src), labels: src.labels, mtls });
   const callerText = `${from.namespace}/${from.name}`;
-  const passthrough = src.mesh === 'istio' && callee.mesh === 'istio' ? istioPassthrough(snapshot, config, src, callee, port) : undefined;
+  const passthrough = src.mesh === 'istio' && callee.mesh === 'istio' ? istioPassthrough(snapshot, config, src, callee, port, opts.podAddressed) : undefined;
   const tls = src.mesh === 'istio' && callee.mesh === 'istio' && !passthrough ? istioCallerTls(snapshot, config, src, callee, port) : undefined;
   // A call through the caller's own proxy: with its mesh identity, unless an Istio sidecar's
   // DestinationRule (or auto mTLS off) has it send plaintext or TLS of its own, or no Service
@@ -339,7 +342,7 @@ export function meshFlowVerdict(snapshot: Snapshot, config: Config, from: Resour
   const skips = src.mesh === callee.mesh ? callerOutboundSkips(meshModel(snapshot, config), src) : undefined;
   if (!skips) return src.mesh === callee.mesh ? throughProxy() : judgeFlow(snapshot, config, callee, caller(false), to, port, protocol, calleeText);
   const state = skipState(snapshot, skips, callee, port);
-  const notes = serviceSkipNotes(snapshot, skips, callerText, callee, port, state);
+  const notes = opts.podAddressed ? [] : serviceSkipNotes(snapshot, skips, callerText, callee, port, state);
   const withNotes = (v: MeshFlowVerdict): MeshFlowVerdict => (notes.length > 0 ? { ...v, notes: [...(v.notes ?? []), ...notes] } : v);
   const around = (): MeshFlowVerdict => {
     const v = judgeFlow(snapshot, config, callee, caller(false), to, port, protocol, calleeText);
@@ -386,8 +389,8 @@ function droppedVerdict(callerText: string, calleeText: string, port: number, wh
  * one): undefined when the call is not dropped, or when the caller's skip annotations may send it
  * around its proxy (then the callee's answer stands, the more open one).
  */
-function callerDrop(snapshot: Snapshot, config: Config, src: WorkloadMesh, callee: WorkloadMesh, port: number, callerText: string, calleeText: string): MeshFlowVerdict | undefined {
-  const passthrough = istioPassthrough(snapshot, config, src, callee, port);
+function callerDrop(snapshot: Snapshot, config: Config, src: WorkloadMesh, callee: WorkloadMesh, port: number, callerText: string, calleeText: string, podAddressed: string | undefined): MeshFlowVerdict | undefined {
+  const passthrough = istioPassthrough(snapshot, config, src, callee, port, podAddressed);
   if (!passthrough?.dropped) return undefined;
   const skips = callerOutboundSkips(meshModel(snapshot, config), src);
   if (skips && skipState(snapshot, skips, callee, port) !== false) return undefined;
@@ -408,13 +411,15 @@ const outboundByWorkload = memoizeBySnapshotAndConfig((snapshot, config) => new 
  * undefined: a Service leads to the port, or the caller is no sidecar (ztunnel sends HBONE to pod
  * addresses) or a gateway (which calls only what its routes name).
  */
-function istioPassthrough(snapshot: Snapshot, config: Config, src: WorkloadMesh, callee: WorkloadMesh, port: number): { dropped: boolean; why: string; lead: string } | undefined {
+function istioPassthrough(snapshot: Snapshot, config: Config, src: WorkloadMesh, callee: WorkloadMesh, port: number, podAddressed?: string): { dropped: boolean; why: string; lead: string } | undefined {
   const pod = src.workload.pods[0];
   if (!pod || istioGatewayPod(src) || istioMembership(meshModel(snapshot, config).namespaces.get(src.namespace)?.labels ?? {}, pod).dataplane !== 'sidecar') return undefined;
   const outbound: WorkloadOutbound | undefined = outboundByWorkload(snapshot, config).get(refKey(src.workload.ref));
-  const all = servicePortsTo(snapshot, callee, port);
+  // A caller that dials pod addresses meets a listener of its own only for a headless Service's pods.
+  const all = servicePortsTo(snapshot, callee, port).filter((sp) => !podAddressed || sp.headless);
   if (visibleServicePorts(outbound, src, callee, all).length > 0) return undefined;
-  const lead = all.length === 0 ? `no Service leads to port ${port}` : `no Service in its registry leads to port ${port} (${hiddenText(outbound, src, all)})`;
+  const lead = podAddressed ? `${podAddressed}, and no outbound listener of the sidecar matches a pod's address on port ${port}`
+    : all.length === 0 ? `no Service leads to port ${port}` : `no Service in its registry leads to port ${port} (${hiddenText(outbound, src, all)})`;
   if (!outbound) return { dropped: false, why: 'Istio default', lead };
   if (outbound.mode === undefined) return { dropped: false, why: `${outbound.decidedBy}: not known, taken as Istio's default`, lead };
   if (outbound.mode === 'ALLOW_ANY') return { dropped: false, why: outbound.decidedBy, lead };
@@ -648,7 +653,7 @@ function intervalsHas(list: Array<[number, number]>, p: number): boolean {
  * port-level PeerAuthentication, so judging every port those name, plus one port none names, covers
  * every TCP port exactly; UDP and SCTP pass the proxies unjudged.
  */
-export function meshVerdictOverConns(snapshot: Snapshot, config: Config, from: ResourceRef | 'external', to: ResourceRef, conns: ConnSet): MeshConnsVerdict | undefined {
+export function meshVerdictOverConns(snapshot: Snapshot, config: Config, from: ResourceRef | 'external', to: ResourceRef, conns: ConnSet, opts: FlowOptions = {}): MeshConnsVerdict | undefined {
   const mesh = calleeMesh(snapshot, config, to);
   const tcp = conns.TCP;
   // Istio decides per port only through the ports its policies name. Linkerd and Consul also
@@ -694,7 +699,7 @@ export function meshVerdictOverConns(snapshot: Snapshot, config: Config, from: R
   const judged: MeshConnsVerdict['ports'] = [];
   let best: { v: MeshFlowVerdict; port: number } | undefined;
   const judge = (port: number, others?: true) => {
-    const v = meshFlowVerdict(snapshot, config, from, to, port, 'TCP');
+    const v = meshFlowVerdict(snapshot, config, from, to, port, 'TCP', opts);
     judged.push({ port, ...(others ? { others } : {}), verdict: v.verdict, reason: v.reason });
     if (!best || VERDICT_RANK[v.verdict] < VERDICT_RANK[best.v.verdict]) best = { v, port };
   };
@@ -718,7 +723,7 @@ export function meshVerdictOverConns(snapshot: Snapshot, config: Config, from: R
     if (conns.UDP.length === 0 && conns.SCTP.length === 0) return undefined;
     const proto: Protocol = conns.UDP.length ? 'UDP' : 'SCTP';
     const first = (conns.UDP.length ? conns.UDP : conns.SCTP)[0][0];
-    return { verdict: meshFlowVerdict(snapshot, config, from, to, first, proto), port: first, open, ports: [] };
+    return { verdict: meshFlowVerdict(snapshot, config, from, to, first, proto, opts), port: first, open, ports: [] };
   }
   const chosen: { v: MeshFlowVerdict; port: number } = best;
   return { verdict: chosen.v, port: chosen.port, open, ports: judged };
