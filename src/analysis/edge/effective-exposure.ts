@@ -32,7 +32,7 @@ function judge(snapshot: Snapshot, config: Config, backend: ResourceRef, p: Exte
   // The most open caller decides: the path is open when any of them gets through on any port.
   let best: MeshConnsVerdict | undefined;
   for (const from of callers) {
-    const v = meshVerdictOverConns(snapshot, config, from, backend, p.admitted);
+    const v = meshVerdictOverConns(snapshot, config, from, backend, p.admitted, p.podAddressed ? { podAddressed: p.podAddressed } : {});
     if (v && (!best || VERDICT_RANK[v.verdict.verdict] < VERDICT_RANK[best.verdict.verdict])) best = v;
   }
   if (!best || best.verdict.mesh === 'none') return { ...p, open: true };

@@ -15,7 +15,7 @@ import { consulFlowVerdict, linkerdFlowVerdict } from './mesh-flows.ts';
 import { istioAutoMtls, istioMeshConfigUnread } from './configmaps.ts';
 import { indexDestinationRules, ruleTlsMode, subsetTlsMode, type ClientTlsRule } from './destination-rules.ts';
 import { indexMeshVirtualServices, routeAlternatives, type RouteProtocol } from './virtual-services.ts';
-import { istioOutbound, type WorkloadOutbound } from './outbound.ts';
+import { istioOutbound, sidecarImportsService, type WorkloadOutbound } from './outbound.ts';
 import { arr, containerPorts, memoizeBySnapshotAndConfig, obj, parsePortNumbers, str, stringMap } from './util.ts';
 import { memoize } from '../memo.ts';
 import { linkerdSkippedPorts, portInList, SKIP_INBOUND_ANNOTATION, SKIP_OUTBOUND_ANNOTATION } from './linkerd.ts';
@@ -184,8 +184,9 @@ function skipState(snapshot: Snapshot, skips: CallerSkips, callee: WorkloadMesh,
 /** skipState's answers that turned on pod addresses, per snapshot. */
 const addressStates = memoize((_snapshot: Snapshot) => new Map<string, SkipState>(), ['network', 'tls', 'mtls']);
 
-interface ServicePort { service: string; name: string; port: number; targetPort: number | string; clusterIps: string[]; headless: boolean; routeProtocol: RouteProtocol }
-interface ServiceEntry { name: string; selector: Record<string, string>; ports: Array<{ port: number; targetPort: number | string; routeProtocol: RouteProtocol }>; clusterIps: string[]; headless: boolean }
+/** exportTo: the Service's networking.istio.io/exportTo annotation, split (undefined: absent, exported everywhere). */
+interface ServicePort { service: string; name: string; port: number; targetPort: number | string; clusterIps: string[]; headless: boolean; routeProtocol: RouteProtocol; exportTo?: string[] }
+interface ServiceEntry { name: string; selector: Record<string, string>; ports: Array<{ port: number; targetPort: number | string; routeProtocol: RouteProtocol }>; clusterIps: string[]; headless: boolean; exportTo?: string[] }
 
 /**
  * Which VirtualService routes a Service port's protocol uses: http ones for HTTP, tcp ones for
@@ -223,7 +224,8 @@ const servicesBySelectorPair = memoize((snapshot: Snapshot): Map<string, Service
     const key = `${svc.metadata?.namespace ?? 'default'}\u0000${first}\u0000${selector[first]}`;
     let list = out.get(key);
     if (!list) out.set(key, (list = []));
-    list.push({ name: svc.metadata?.name ?? '', selector, ports, clusterIps: [...new Set(clusterIps)], headless: spec?.clusterIP === 'None' });
+    const exportTo = svc.metadata?.annotations?.['networking.istio.io/exportTo'];
+    list.push({ name: svc.metadata?.name ?? '', selector, ports, clusterIps: [...new Set(clusterIps)], headless: spec?.clusterIP === 'None', ...(typeof exportTo === 'string' ? { exportTo: exportTo.split(',').map((e) => e.trim()).filter((e) => e) } : {}) });
   }
   return out;
 }, ['network', 'tls', 'mtls']);
@@ -254,7 +256,7 @@ function serviceTargets(snapshot: Snapshot, callee: WorkloadMesh): Array<{ sp: S
       if (!Object.entries(svc.selector).every(([sk, sv]) => callee.labels[sk] === sv)) continue;
       for (const p of svc.ports) {
         const target = typeof p.targetPort === 'number' ? p.targetPort : named.find((n) => n.name === p.targetPort)?.port;
-        out.push({ sp: { service: `${callee.namespace}/${svc.name}`, name: svc.name, port: p.port, targetPort: p.targetPort, clusterIps: svc.clusterIps, headless: svc.headless, routeProtocol: p.routeProtocol }, target });
+        out.push({ sp: { service: `${callee.namespace}/${svc.name}`, name: svc.name, port: p.port, targetPort: p.targetPort, clusterIps: svc.clusterIps, headless: svc.headless, routeProtocol: p.routeProtocol, ...(svc.exportTo ? { exportTo: svc.exportTo } : {}) }, target });
       }
     }
   }
@@ -285,12 +287,21 @@ function serviceSkipNotes(snapshot: Snapshot, skips: CallerSkips, callerText: st
   return notes;
 }
 
+/** podAddressed: the caller dials the callee's pod addresses, never a Service's, and why (an ingress-nginx upstream). */
+export interface FlowOptions { podAddressed?: string }
+
 /** `from`: a workload, or 'external' for an address outside the cluster. */
-export function meshFlowVerdict(snapshot: Snapshot, config: Config, from: ResourceRef | 'external', to: ResourceRef, port: number, protocol: Protocol): MeshFlowVerdict {
+export function meshFlowVerdict(snapshot: Snapshot, config: Config, from: ResourceRef | 'external', to: ResourceRef, port: number, protocol: Protocol, opts: FlowOptions = {}): MeshFlowVerdict {
   const index = workloadIndex(snapshot, config);
   const callee = index.get(refKey(to));
   const src = from === 'external' ? undefined : index.get(refKey(from));
   const calleeText = `${to.namespace}/${to.name}`;
+  // REGISTRY_ONLY is the caller's sidecar's: it drops a call no Service leads to whatever the
+  // callee runs, before anything at the callee is asked.
+  if (callee && src && src.mesh === 'istio' && callee.mesh !== 'istio' && protocol === 'TCP') {
+    const dropped = from === 'external' ? undefined : callerDrop(snapshot, config, src, callee, port, `${from.namespace}/${from.name}`, calleeText, opts.podAddressed);
+    if (dropped) return dropped;
+  }
   if (!callee || callee.mesh === 'none') {
     return { mesh: 'none', verdict: 'allowed', reason: `${calleeText} is not in a service mesh: no mesh authorization restricts calls to it`, plaintext: true };
   }
@@ -303,23 +314,20 @@ export function meshFlowVerdict(snapshot: Snapshot, config: Config, from: Resour
   }
   const caller = (mtls: boolean): MeshCaller => ({ namespace: src.namespace, serviceAccount: serviceAccountOf(src), labels: src.labels, mtls });
   const callerText = `${from.namespace}/${from.name}`;
-  const passthrough = src.mesh === 'istio' && callee.mesh === 'istio' ? istioPassthrough(snapshot, config, src, callee, port) : undefined;
+  const passthrough = src.mesh === 'istio' && callee.mesh === 'istio' ? istioPassthrough(snapshot, config, src, callee, port, opts.podAddressed) : undefined;
   const tls = src.mesh === 'istio' && callee.mesh === 'istio' && !passthrough ? istioCallerTls(snapshot, config, src, callee, port) : undefined;
   // A call through the caller's own proxy: with its mesh identity, unless an Istio sidecar's
   // DestinationRule (or auto mTLS off) has it send plaintext or TLS of its own, or no Service
   // leads to the port and the sidecar sends it through PassthroughCluster (or drops it).
   const throughProxy = (): MeshFlowVerdict => {
-    if (passthrough?.dropped) {
-      return {
-        mesh: 'istio', verdict: 'denied', plaintext: false, enforcedBy: `${callerText}'s sidecar`,
-        reason: `${callerText}'s sidecar drops a call to port ${port} of ${calleeText}: no Service leads to port ${port}, and its outbound traffic policy is REGISTRY_ONLY (${passthrough.why}), so Istio sends the call to BlackHoleCluster`,
-      };
-    }
+    if (passthrough?.dropped) return droppedVerdict(callerText, calleeText, port, passthrough.why, passthrough.lead);
     if (passthrough) {
       const v = judgeFlow(snapshot, config, callee, { ...caller(false), noMtls: 'sends no Istio mTLS to it' }, to, port, protocol, calleeText);
-      return { ...v, reason: `${callerText}'s sidecar sends a call to port ${port} of ${calleeText} in plaintext: no Service leads to port ${port}; Istio's passthrough cluster sends no mTLS (outbound traffic policy ALLOW_ANY: ${passthrough.why}), so the call arrives without a mesh identity: ${v.reason}` };
+      return { ...v, reason: `${callerText}'s sidecar sends a call to port ${port} of ${calleeText} in plaintext: ${passthrough.lead}; Istio's passthrough cluster sends no mTLS (outbound traffic policy ALLOW_ANY: ${passthrough.why}), so the call arrives without a mesh identity: ${v.reason}` };
     }
-    const secured = judgeFlow(snapshot, config, callee, caller(true), to, port, protocol, calleeText);
+    const judged = judgeFlow(snapshot, config, callee, caller(true), to, port, protocol, calleeText);
+    const scope = src.mesh === 'istio' && callee.mesh === 'istio' ? unreadSidecarScope(snapshot) : undefined;
+    const secured = scope ? { ...judged, reason: `${judged.reason}; ${scope}` } : judged;
     if (!tls) return secured;
     const v = judgeFlow(snapshot, config, callee, { ...caller(false), noMtls: 'sends no Istio mTLS to it' }, to, port, protocol, calleeText);
     const plain: MeshFlowVerdict = { ...v, reason: `${callerText}'s sidecar sends no Istio mutual TLS to port ${port} of ${calleeText} (${tls.source}), so the call arrives without a mesh identity: ${v.reason}` };
@@ -334,7 +342,7 @@ export function meshFlowVerdict(snapshot: Snapshot, config: Config, from: Resour
   const skips = src.mesh === callee.mesh ? callerOutboundSkips(meshModel(snapshot, config), src) : undefined;
   if (!skips) return src.mesh === callee.mesh ? throughProxy() : judgeFlow(snapshot, config, callee, caller(false), to, port, protocol, calleeText);
   const state = skipState(snapshot, skips, callee, port);
-  const notes = serviceSkipNotes(snapshot, skips, callerText, callee, port, state);
+  const notes = opts.podAddressed ? [] : serviceSkipNotes(snapshot, skips, callerText, callee, port, state);
   const withNotes = (v: MeshFlowVerdict): MeshFlowVerdict => (notes.length > 0 ? { ...v, notes: [...(v.notes ?? []), ...notes] } : v);
   const around = (): MeshFlowVerdict => {
     const v = judgeFlow(snapshot, config, callee, caller(false), to, port, protocol, calleeText);
@@ -369,6 +377,26 @@ function judgedBothWays(mesh: MeshFlowVerdict['mesh'], state: 'unknown' | 'some'
   return { ...open, reason: `${text.some}: ${openName}, ${open.reason}; ${closedName}: ${VERB_TEXT[closed.verdict]} (${closed.reason})` };
 }
 
+function droppedVerdict(callerText: string, calleeText: string, port: number, why: string, lead: string): MeshFlowVerdict {
+  return {
+    mesh: 'istio', verdict: 'denied', plaintext: false, enforcedBy: `${callerText}'s sidecar`,
+    reason: `${callerText}'s sidecar drops a call to port ${port} of ${calleeText}: ${lead}, and its outbound traffic policy is REGISTRY_ONLY (${why}), so Istio sends the call to BlackHoleCluster`,
+  };
+}
+
+/**
+ * A sidecar caller's REGISTRY_ONLY drop of a call to a callee outside Istio (no mesh, or another
+ * one): undefined when the call is not dropped, or when the caller's skip annotations may send it
+ * around its proxy (then the callee's answer stands, the more open one).
+ */
+function callerDrop(snapshot: Snapshot, config: Config, src: WorkloadMesh, callee: WorkloadMesh, port: number, callerText: string, calleeText: string, podAddressed: string | undefined): MeshFlowVerdict | undefined {
+  const passthrough = istioPassthrough(snapshot, config, src, callee, port, podAddressed);
+  if (!passthrough?.dropped) return undefined;
+  const skips = callerOutboundSkips(meshModel(snapshot, config), src);
+  if (skips && skipState(snapshot, skips, callee, port) !== false) return undefined;
+  return droppedVerdict(callerText, calleeText, port, passthrough.why, passthrough.lead);
+}
+
 /** Each Istio workload's outbound traffic policy by workload, once per run. */
 const outboundByWorkload = memoizeBySnapshotAndConfig((snapshot, config) => new Map(istioOutbound(snapshot, config).workloads.map((w) => [refKey(w.mesh.workload.ref), w])), ['network', 'tls', 'mtls']);
 
@@ -383,20 +411,53 @@ const outboundByWorkload = memoizeBySnapshotAndConfig((snapshot, config) => new 
  * undefined: a Service leads to the port, or the caller is no sidecar (ztunnel sends HBONE to pod
  * addresses) or a gateway (which calls only what its routes name).
  */
-function istioPassthrough(snapshot: Snapshot, config: Config, src: WorkloadMesh, callee: WorkloadMesh, port: number): { dropped: boolean; why: string } | undefined {
+function istioPassthrough(snapshot: Snapshot, config: Config, src: WorkloadMesh, callee: WorkloadMesh, port: number, podAddressed?: string): { dropped: boolean; why: string; lead: string } | undefined {
   const pod = src.workload.pods[0];
   if (!pod || istioGatewayPod(src) || istioMembership(meshModel(snapshot, config).namespaces.get(src.namespace)?.labels ?? {}, pod).dataplane !== 'sidecar') return undefined;
-  if (servicePortsTo(snapshot, callee, port).length > 0) return undefined;
   const outbound: WorkloadOutbound | undefined = outboundByWorkload(snapshot, config).get(refKey(src.workload.ref));
-  if (!outbound) return { dropped: false, why: 'Istio default' };
-  if (outbound.mode === undefined) return { dropped: false, why: `${outbound.decidedBy}: not known, taken as Istio's default` };
-  if (outbound.mode === 'ALLOW_ANY') return { dropped: false, why: outbound.decidedBy };
+  // A caller that dials pod addresses meets a listener of its own only for a headless Service's pods.
+  const all = servicePortsTo(snapshot, callee, port).filter((sp) => !podAddressed || sp.headless);
+  if (visibleServicePorts(outbound, src, callee, all).length > 0) return undefined;
+  const lead = podAddressed ? `${podAddressed}, and no outbound listener of the sidecar matches a pod's address on port ${port}`
+    : all.length === 0 ? `no Service leads to port ${port}` : `no Service in its registry leads to port ${port} (${hiddenText(outbound, src, all)})`;
+  if (!outbound) return { dropped: false, why: 'Istio default', lead };
+  if (outbound.mode === undefined) return { dropped: false, why: `${outbound.decidedBy}: not known, taken as Istio's default`, lead };
+  if (outbound.mode === 'ALLOW_ANY') return { dropped: false, why: outbound.decidedBy, lead };
   // A Sidecar that could not be read may set ALLOW_ANY for the caller: the more open answer stands.
   const unread = snapshot.coverage['istio.sidecars'];
   if (!outbound.sidecar && unread && (unread.status === 'forbidden' || unread.status === 'error')) {
-    return { dropped: false, why: `${outbound.decidedBy} says REGISTRY_ONLY, but Sidecars could not be read (${unread.status}) and one may set ALLOW_ANY` };
+    return { dropped: false, why: `${outbound.decidedBy} says REGISTRY_ONLY, but Sidecars could not be read (${unread.status}) and one may set ALLOW_ANY`, lead };
   }
-  return { dropped: true, why: outbound.decidedBy };
+  return { dropped: true, why: outbound.decidedBy, lead };
+}
+
+/**
+ * The Service ports in the caller's sidecar's registry: a Service not exported to its namespace,
+ * or one its Sidecar's egress hosts do not import, gets no outbound listener there, so a call to it
+ * is one to an unknown address (https://istio.io/latest/docs/reference/config/networking/sidecar/).
+ */
+function visibleServicePorts(outbound: WorkloadOutbound | undefined, src: WorkloadMesh, callee: WorkloadMesh, ports: ServicePort[]): ServicePort[] {
+  return ports.filter((sp) => sidecarImportsService(outbound?.egressHosts, sp.exportTo, src.namespace, callee.namespace, sp.name));
+}
+
+function hiddenText(outbound: WorkloadOutbound | undefined, src: WorkloadMesh, ports: ServicePort[]): string {
+  const services = [...new Set(ports.map((sp) => sp.service))];
+  const named = `Service${services.length > 1 ? 's' : ''} ${services.slice(0, NAMED_SERVICES).join(', ')}${services.length > NAMED_SERVICES ? ` and ${services.length - NAMED_SERVICES} more` : ''}`;
+  const exportTo = [...new Set(ports.filter((sp) => sp.exportTo).map((sp) => `${sp.service}: ${sp.exportTo!.map((e) => JSON.stringify(e)).join(', ')}`))];
+  const parts: string[] = [];
+  if (outbound?.egressHosts && outbound.sidecar) {
+    const hosts = outbound.egressHosts.slice(0, NAMED_SERVICES).map((h) => JSON.stringify(h)).join(', ') + (outbound.egressHosts.length > NAMED_SERVICES ? `, and ${outbound.egressHosts.length - NAMED_SERVICES} more` : '');
+    parts.push(`Sidecar ${outbound.sidecar.namespace}/${outbound.sidecar.name} egress hosts ${hosts || 'none'}`);
+  }
+  if (exportTo.length > 0) parts.push(`networking.istio.io/exportTo of ${exportTo.slice(0, NAMED_SERVICES).join('; ')}`);
+  return `${named} not imported into namespace ${src.namespace}: ${parts.join('; ')}`;
+}
+
+/** Said of an mTLS answer when the Sidecars could not be read: one may scope the caller's registry away from the Service. */
+function unreadSidecarScope(snapshot: Snapshot): string | undefined {
+  const unread = snapshot.coverage['istio.sidecars'];
+  if (!unread || (unread.status !== 'forbidden' && unread.status !== 'error')) return undefined;
+  return `taken as sent through the Service with Istio mTLS, but Sidecars could not be read (${unread.status}): one whose egress hosts do not import the Service sends the call through PassthroughCluster in plaintext`;
 }
 
 /** Whether an Istio sidecar caller sends Istio mutual TLS to a callee port: noMtls true when it sends plaintext or TLS of its own. */
@@ -424,7 +485,7 @@ const NAMED_SERVICES = 3;
 function istioCallerTls(snapshot: Snapshot, config: Config, src: WorkloadMesh, callee: WorkloadMesh, port: number): CallerTls | undefined {
   const pod = src.workload.pods[0];
   if (!pod || istioMembership(meshModel(snapshot, config).namespaces.get(src.namespace)?.labels ?? {}, pod).dataplane !== 'sidecar') return undefined;
-  const services = servicePortsTo(snapshot, callee, port);
+  const services = visibleServicePorts(outboundByWorkload(snapshot, config).get(refKey(src.workload.ref)), src, callee, servicePortsTo(snapshot, callee, port));
   if (services.length === 0) return undefined;
   const index = destinationRuleIndex(snapshot, config);
   const auto = autoMtls(snapshot, config);
@@ -592,7 +653,7 @@ function intervalsHas(list: Array<[number, number]>, p: number): boolean {
  * port-level PeerAuthentication, so judging every port those name, plus one port none names, covers
  * every TCP port exactly; UDP and SCTP pass the proxies unjudged.
  */
-export function meshVerdictOverConns(snapshot: Snapshot, config: Config, from: ResourceRef | 'external', to: ResourceRef, conns: ConnSet): MeshConnsVerdict | undefined {
+export function meshVerdictOverConns(snapshot: Snapshot, config: Config, from: ResourceRef | 'external', to: ResourceRef, conns: ConnSet, opts: FlowOptions = {}): MeshConnsVerdict | undefined {
   const mesh = calleeMesh(snapshot, config, to);
   const tcp = conns.TCP;
   // Istio decides per port only through the ports its policies name. Linkerd and Consul also
@@ -638,7 +699,7 @@ export function meshVerdictOverConns(snapshot: Snapshot, config: Config, from: R
   const judged: MeshConnsVerdict['ports'] = [];
   let best: { v: MeshFlowVerdict; port: number } | undefined;
   const judge = (port: number, others?: true) => {
-    const v = meshFlowVerdict(snapshot, config, from, to, port, 'TCP');
+    const v = meshFlowVerdict(snapshot, config, from, to, port, 'TCP', opts);
     judged.push({ port, ...(others ? { others } : {}), verdict: v.verdict, reason: v.reason });
     if (!best || VERDICT_RANK[v.verdict] < VERDICT_RANK[best.v.verdict]) best = { v, port };
   };
@@ -662,7 +723,7 @@ export function meshVerdictOverConns(snapshot: Snapshot, config: Config, from: R
     if (conns.UDP.length === 0 && conns.SCTP.length === 0) return undefined;
     const proto: Protocol = conns.UDP.length ? 'UDP' : 'SCTP';
     const first = (conns.UDP.length ? conns.UDP : conns.SCTP)[0][0];
-    return { verdict: meshFlowVerdict(snapshot, config, from, to, first, proto), port: first, open, ports: [] };
+    return { verdict: meshFlowVerdict(snapshot, config, from, to, first, proto, opts), port: first, open, ports: [] };
   }
   const chosen: { v: MeshFlowVerdict; port: number } = best;
   return { verdict: chosen.v, port: chosen.port, open, ports: judged };

@@ -34,6 +34,8 @@ export interface WorkloadOutbound {
   /** "Sidecar shop/default", "ConfigMap istio-system/istio (not set: Istio default ALLOW_ANY)". */
   decidedBy: string;
   sidecar?: ResourceRef;
+  /** The chosen Sidecar's egress hosts ("namespace/dnsName"); undefined: no Sidecar, or one without egress, imports every Service. */
+  egressHosts?: string[];
   revision: string;
 }
 
@@ -94,7 +96,14 @@ interface SidecarEntry {
   ref: ResourceRef;
   selector?: Record<string, string>;
   mode?: OutboundMode;
+  egressHosts?: string[];
   problem?: string;
+}
+
+/** Every egress listener's hosts, one list: a Service any listener imports is in the proxy's registry. undefined: no egress (Istio imports everything). */
+function egressHostsOf(spec: Record<string, unknown> | undefined): string[] | undefined {
+  if (!Array.isArray(spec?.egress) || spec.egress.length === 0) return undefined;
+  return spec.egress.flatMap((l) => (Array.isArray(obj(l)?.hosts) ? (obj(l)!.hosts as unknown[]) : [])).filter((h): h is string => typeof h === 'string');
 }
 
 function readSidecar(o: KubeObject): SidecarEntry {
@@ -107,9 +116,11 @@ function readSidecar(o: KubeObject): SidecarEntry {
   const selector = ws ? stringMap(ws.labels) : undefined;
   const otp = obj(spec?.outboundTrafficPolicy);
   const mode = otp?.mode;
-  if (mode === undefined || mode === null) return { ref, ...(selector ? { selector } : {}) };
-  if (mode !== 'ALLOW_ANY' && mode !== 'REGISTRY_ONLY') return { ref, ...(selector ? { selector } : {}), problem: `outboundTrafficPolicy.mode ${JSON.stringify(mode)} is not ALLOW_ANY or REGISTRY_ONLY (ignored)` };
-  return { ref, ...(selector ? { selector } : {}), mode };
+  const hosts = egressHostsOf(spec);
+  const base = { ref, ...(selector ? { selector } : {}), ...(hosts ? { egressHosts: hosts } : {}) };
+  if (mode === undefined || mode === null) return base;
+  if (mode !== 'ALLOW_ANY' && mode !== 'REGISTRY_ONLY') return { ...base, problem: `outboundTrafficPolicy.mode ${JSON.stringify(mode)} is not ALLOW_ANY or REGISTRY_ONLY (ignored)` };
+  return { ...base, mode };
 }
 
 function selects(selector: Record<string, string>, labels: Record<string, string>): boolean {
@@ -154,8 +165,31 @@ export function istioOutbound(snapshot: Snapshot, config: Config): OutboundModel
     const meshCfg = meshFor(revision === '' ? 'default' : revision);
     const chosen = (byNamespace.get(w.namespace) ?? []).filter((s) => s.selector && selects(s.selector, w.labels)).sort((a, b) => a.ref.name.localeCompare(b.ref.name))[0]
       ?? nsDefault(w.namespace) ?? (w.namespace !== root ? nsDefault(root) : undefined);
-    if (chosen?.mode) workloads.push({ mesh: w, mode: chosen.mode, decidedBy: `Sidecar ${chosen.ref.namespace}/${chosen.ref.name}`, sidecar: chosen.ref, revision });
-    else workloads.push({ mesh: w, mode: meshCfg.mode, decidedBy: chosen ? `${meshCfg.source}; Sidecar ${chosen.ref.namespace}/${chosen.ref.name} sets no outboundTrafficPolicy` : meshCfg.source, ...(chosen ? { sidecar: chosen.ref } : {}), revision });
+    const egress = chosen?.egressHosts ? { egressHosts: chosen.egressHosts } : {};
+    if (chosen?.mode) workloads.push({ mesh: w, mode: chosen.mode, decidedBy: `Sidecar ${chosen.ref.namespace}/${chosen.ref.name}`, sidecar: chosen.ref, ...egress, revision });
+    else workloads.push({ mesh: w, mode: meshCfg.mode, decidedBy: chosen ? `${meshCfg.source}; Sidecar ${chosen.ref.namespace}/${chosen.ref.name} sets no outboundTrafficPolicy` : meshCfg.source, ...(chosen ? { sidecar: chosen.ref } : {}), ...egress, revision });
   }
   return { meshConfigs, workloads, sidecarProblems: sidecars.filter((s) => s.problem).map((s) => ({ ref: s.ref, problem: s.problem! })) };
+}
+
+/**
+ * Whether a sidecar in namespace `callerNs` has Service `name` of `namespace` in its registry: the
+ * Service is exported to the caller's namespace (annotation networking.istio.io/exportTo: "." its
+ * own namespace, "*" every one, "~" none, else namespace names; absent: every one) and, when the
+ * caller's Sidecar lists egress hosts, one of them imports it ("namespace/dnsName": namespace "*"
+ * any, "." the workload's own, "~" none; dnsName "*", "*.suffix" or the FQDN
+ * name.namespace.svc.cluster.local) (https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioEgressListener).
+ */
+export function sidecarImportsService(egressHosts: string[] | undefined, exportTo: string[] | undefined, callerNs: string, namespace: string, name: string): boolean {
+  if (exportTo && !exportTo.some((e) => e === '*' || (e === '.' ? namespace : e) === callerNs)) return false;
+  if (!egressHosts) return true;
+  const fqdn = `${name}.${namespace}.svc.cluster.local`;
+  return egressHosts.some((h) => {
+    const slash = h.indexOf('/');
+    if (slash < 0) return false;
+    const ns = h.slice(0, slash);
+    const dns = h.slice(slash + 1);
+    if (!(ns === '*' || (ns === '.' ? callerNs : ns) === namespace)) return false;
+    return dns === '*' || (dns.startsWith('*.') ? fqdn.endsWith(dns.slice(1)) : dns === fqdn);
+  });
 }

@@ -45,6 +45,8 @@ export interface ExternalPath {
   callers?: ResourceRef[];
   /** For a Gateway API route: why it is not known whether the listener admits it (EdgeRoute.attachmentUnknown). */
   attachmentUnknown?: string;
+  /** For a route whose controller dials the backend's pod addresses, not the Service: why (the mesh judges such a call apart). */
+  podAddressed?: string;
   /**
    * For a LoadBalancer/NodePort/externalIPs path under Cilium native routing: the ports admitted
    * because a node that forwards the traffic to another node gives it the remote-node identity,
@@ -255,6 +257,7 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
         admitted: ctrl.length === 0 ? conns : allowed,
         callers: callerRefs(ctrl),
         ...(r.attachmentUnknown ? { attachmentUnknown: r.attachmentUnknown } : {}),
+        ...podAddressed(r),
       });
     }
   };
@@ -269,6 +272,17 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
   const key = (w: WorkloadExposure) => `${w.workload.namespace ?? ''}/${w.workload.name}/${w.workload.kind}`;
   return [...byWorkload.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }, ['network', 'tls']);
+
+/**
+ * ingress-nginx puts the Service's endpoints (pod address and port) in its upstreams unless the
+ * Ingress sets nginx.ingress.kubernetes.io/service-upstream "true"
+ * (https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#service-upstream).
+ */
+function podAddressed(r: EdgeRoute): { podAddressed?: string } {
+  if (r.controller.family !== 'ingress-nginx' || r.route.kind !== 'Ingress') return {};
+  if (r.object.metadata?.annotations?.['nginx.ingress.kubernetes.io/service-upstream'] === 'true') return {};
+  return { podAddressed: `ingress-nginx dials the endpoints' pod addresses, not Service ${r.backend.namespace}/${r.backend.name} (Ingress ${r.route.namespace}/${r.route.name} sets no nginx.ingress.kubernetes.io/service-upstream "true")` };
+}
 
 /**
  * What the exposure view could not follow: routes that lead nowhere, and routes whose edge

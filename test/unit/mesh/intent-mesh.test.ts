@@ -100,3 +100,15 @@ describe('network.intent-violation reads what Linkerd attaches to a Server', () 
     expect(o.reason).toContain('gatewayapi.grpcroutes: forbidden');
   });
 });
+
+// Repro /tmp/revE/istio/sc, as a fixture: a scoping Sidecar of the caller's namespace.
+describe('network.intent-violation and the Services an Istio caller\'s Sidecar imports', () => {
+  it('web\'s Sidecar imports only istio-system\'s Services: its call to db goes through PassthroughCluster without mTLS, the DENY on its principal cannot match it, violated (was: a pass)', () => {
+    // Egress hosts "namespace/dnsName" (https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioEgressListener).
+    const [r] = results('fail.sidecar-egress-hides-db.yaml');
+    expect(r.status).toBe('fail');
+    const flow = (r.evidence as { flows: Array<{ mesh: { verdict: string; reason: string } }> }).flows[0];
+    expect(flow.mesh.verdict).toBe('allowed');
+    expect(flow.mesh.reason).toContain('no Service in its registry leads to port 5432 (Service shop/db not imported into namespace shop: Sidecar shop/default egress hosts "istio-system/*")');
+  });
+});

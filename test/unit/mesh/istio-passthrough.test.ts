@@ -106,6 +106,27 @@ spec: {clusterIP: None, selector: {app: db}, ports: [{name: tcp-alt, port: 9000}
     expect(verdict(`${base}${meshConfig('ALLOW_ANY')}`, 9000)).toMatchObject({ verdict: 'allowed', plaintext: true });
   });
 
+  // REGISTRY_ONLY is the caller proxy's mode ("the Envoy proxy will block any host without an HTTP
+  // service or service entry defined within the mesh",
+  // https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-OutboundTrafficPolicy-Mode):
+  // whether the callee runs a proxy does not matter (repro /tmp/revE/istio/s3).
+  it('REGISTRY_ONLY drops a Service-less call at the caller also when the callee is outside the mesh', () => {
+    const legacy = `${base}${meshConfig('REGISTRY_ONLY')}
+apiVersion: v1
+kind: Namespace
+metadata: {name: legacy}
+---${deploymentYaml('legacy', 'db', { ports: [9000] })}`;
+    const ctx = ctxOf(legacy);
+    const v = meshFlowVerdict(ctx.snapshot, ctx.config, ref('web'), { kind: 'Deployment', namespace: 'legacy', name: 'db' }, 9000, 'TCP');
+    expect(v).toMatchObject({ mesh: 'istio', verdict: 'denied', plaintext: false, enforcedBy: 'shop/web\'s sidecar' });
+    expect(v.reason).toBe('shop/web\'s sidecar drops a call to port 9000 of legacy/db: no Service leads to port 9000, and its outbound traffic policy is REGISTRY_ONLY (ConfigMap istio-system/istio mesh.outboundTrafficPolicy.mode), so Istio sends the call to BlackHoleCluster');
+    // A Service to it is in the registry: the call leaves, and the callee has no mesh authorization.
+    const ctx2 = ctxOf(`${legacy}${serviceYaml('legacy', 'db', [9000])}`);
+    expect(meshFlowVerdict(ctx2.snapshot, ctx2.config, ref('web'), { kind: 'Deployment', namespace: 'legacy', name: 'db' }, 9000, 'TCP')).toMatchObject({ mesh: 'none', verdict: 'allowed' });
+    // Sidecars intercept TCP only: UDP is not dropped.
+    expect(meshFlowVerdict(ctx.snapshot, ctx.config, ref('web'), { kind: 'Deployment', namespace: 'legacy', name: 'db' }, 9000, 'UDP')).toMatchObject({ verdict: 'allowed' });
+  });
+
   it('REGISTRY_ONLY in the mesh config, Sidecars unreadable: a Sidecar may set ALLOW_ANY, so the more open plaintext answer, said so', () => {
     const ctx = ctxOf(`${base}${meshConfig('REGISTRY_ONLY')}`);
     ctx.snapshot.coverage['istio.sidecars'] = { status: 'forbidden', detail: 'list sidecars.networking.istio.io' };
