@@ -1,7 +1,7 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { effectiveExposure, type EffectivePath } from '../../src/analysis/edge/effective-exposure.ts';
-import { MESH_FLOW_BEST_EFFORT_KINDS, MESH_FLOW_KINDS } from '../../src/analysis/mesh/flow-verdict.ts';
+import { MESH_FLOW_KINDS } from '../../src/analysis/mesh/flow-verdict.ts';
 import { EDGE_ROUTE_KINDS } from '../../src/analysis/edge/routes.ts';
 import { isSystemNamespace } from '../../src/analysis/netpol/rules.ts';
 import { CILIUM_SETTINGS_READ } from './lib/cilium-settings.ts';
@@ -19,7 +19,7 @@ export const exposedWorkload: Check = {
   reads: [...EDGE_ROUTE_KINDS.filter((k) => k !== 'services'), 'traefik.middlewares', 'traefik-legacy.middlewares', ...MESH_FLOW_KINDS],
   readsWhen: [CILIUM_SETTINGS_READ, ...ENFORCED_POLICY_KINDS_READ],
   // The meshes' ConfigMaps (meshConfigMapRefs): unreadable, a mesh verdict that turns on them is unknown, which counts as open.
-  readsBestEffort: ['serviceaccounts', 'configmaps', ...MESH_FLOW_BEST_EFFORT_KINDS],
+  readsBestEffort: ['serviceaccounts', 'configmaps'],
   evaluate(ctx) {
     const exposed = new Set(ctx.config.network.exposedNamespaces);
     const out: Verdict[] = [];

@@ -7,7 +7,7 @@ import { refString } from '../../src/analysis/workloads.ts';
 import { buildReachability, type DirectionVerdict, type PodClass, type ReachModel } from '../../src/analysis/netpol/model.ts';
 import { findFlows } from '../../src/analysis/netpol/flows.ts';
 import { describeCause, describeRule, type RuleRef } from '../../src/analysis/netpol/engine.ts';
-import { calleeMesh, meshVerdictOverConns, MESH_FLOW_BEST_EFFORT_KINDS, MESH_FLOW_KINDS } from '../../src/analysis/mesh/flow-verdict.ts';
+import { calleeMesh, meshVerdictOverConns, MESH_FLOW_KINDS } from '../../src/analysis/mesh/flow-verdict.ts';
 import type { AuditContext } from '../../src/analysis/context.ts';
 import { unionConns as unionAll } from '../../src/analysis/netpol/conns.ts';
 import { CILIUM_SETTINGS_READ } from './lib/cilium-settings.ts';
@@ -125,7 +125,7 @@ export const intentViolation: Check = {
   reads: [...MESH_FLOW_KINDS],
   readsWhen: [CILIUM_SETTINGS_READ, ...ENFORCED_POLICY_KINDS_READ, ISTIO_WAYPOINT_GATEWAYS_READ, CONSUL_SERVICE_NAMES_READ, ISTIO_CLIENT_TLS_SERVICES_READ, ISTIO_MESH_ROUTES_READ],
   // The meshes' ConfigMaps (meshConfigMapRefs): unreadable, a mesh verdict that turns on them is unknown, which counts as open.
-  readsBestEffort: ['serviceaccounts', 'configmaps', ...MESH_FLOW_BEST_EFFORT_KINDS],
+  readsBestEffort: ['serviceaccounts', 'configmaps'],
   appliesByConfig: (config) => config.intent.deny.length > 0,
   appliesWhen: 'when the configuration declares segmentation intent (intent.deny)',
   warnings(ctx) {

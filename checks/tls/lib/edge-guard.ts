@@ -5,12 +5,12 @@ import type { Verdict } from '../../../src/base/vocabulary.ts';
 import { exposedHosts, type ExposedHost, type GuardAnswer } from '../../../src/analysis/edge/guards.ts';
 import { EDGE_ROUTE_KINDS } from '../../../src/analysis/edge/routes.ts';
 import { EDGE_GUARD_KINDS } from '../../../src/analysis/edge/guards.ts';
-import { MESH_FLOW_BEST_EFFORT_KINDS, MESH_FLOW_KINDS } from '../../../src/analysis/mesh/flow-verdict.ts';
+import { MESH_FLOW_KINDS } from '../../../src/analysis/mesh/flow-verdict.ts';
 import type { KindKey } from '../../../src/snapshot/kinds.ts';
 
 export const EDGE_NEEDS: KindKey[] = ['namespaces', 'pods', 'services', 'networkpolicies', 'ingresses'];
 /** The reachability model reads service account labels, which Calico and Cilium policies may select by; unreadable, none are seen. */
-export const EDGE_BEST_EFFORT: KindKey[] = ['serviceaccounts', ...MESH_FLOW_BEST_EFFORT_KINDS];
+export const EDGE_BEST_EFFORT: KindKey[] = ['serviceaccounts'];
 /**
  * What the guards read when present; the by-name ConfigMaps are conditional reads of each check (the
  * controllers', Istio's mesh config), and so are the policy kinds of every API but NetworkPolicy,

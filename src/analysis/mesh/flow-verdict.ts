@@ -37,18 +37,16 @@ export const MESH_FLOW_KINDS = [
   'istio.destinationrules',
   // Linkerd also attaches the Gateway API's routes to a Server (linkerd-authz.ts).
   'gatewayapi.httproutes', 'gatewayapi.grpcroutes',
+  // A caller's Sidecar decides which Services its proxy knows (egress hosts) and whether it drops
+  // a call to an address it does not know (outboundTrafficPolicy): istioPassthrough. Unread, a
+  // call taken as mTLS may go in plaintext, so a check that judges flows is not evaluated
+  // rather than passing on missing data (`reach` states the doubt: unreadSidecarScope).
+  'istio.sidecars',
   // Gateways (an Istio waypoint's istio.io/waypoint-for) matter only where a waypoint is named:
   // a check declares them by ISTIO_WAYPOINT_GATEWAYS_READ (checks/mtls/lib/istio-waypoints.ts).
   // The mesh VirtualServices (routedTls) matter only where a subset sets client TLS of its own: a
   // check declares them by ISTIO_MESH_ROUTES_READ (checks/mtls/lib/istio-mesh-config.ts).
 ] as const satisfies readonly KindKey[];
-
-/**
- * Read when they can be: a Sidecar's outboundTrafficPolicy decides whether an Istio sidecar drops a
- * call no Service leads to (istioPassthrough); unread, the call is judged as Istio's default
- * ALLOW_ANY sends it (the more open answer), and the reason says so.
- */
-export const MESH_FLOW_BEST_EFFORT_KINDS = ['istio.sidecars'] as const satisfies readonly KindKey[];
 
 const refKey = (r: ResourceRef) => `${r.kind}/${r.namespace ?? ''}/${r.name}`;
 
