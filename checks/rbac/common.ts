@@ -62,15 +62,17 @@ export function permissionScope(h: PermissionHit): string[] {
 }
 
 /**
- * A granted rule as a finding's extent counts it: one member per verb, with the rule's API
- * groups and resources sorted ("get * (apps) cluster-wide"), so the same access written in
- * another order, or split otherwise among rules, is the same members, and fewer verbs are fewer.
+ * A granted rule as a finding's extent counts it: one member per verb, API group and resource
+ * ("get deployments (apps) cluster-wide"; per URL for a non-resource rule), so RBAC's union of
+ * rules (additive: https://kubernetes.io/docs/reference/access-authn-authz/rbac/#role-and-clusterrole)
+ * is the same members however it is split among rules or roles, in whatever order, and fewer
+ * verbs, groups or resources are fewer. A "*" member covers the specific ones (src/run/extent.ts).
  */
 export function ruleMembers(rule: Rule, namespace: string | undefined): string[] {
-  const sorted = (l: readonly string[]) => [...new Set(l)].sort().join(',');
-  if (rule.nonResourceURLs.length > 0) return rule.verbs.map((v) => `${v} ${sorted(rule.nonResourceURLs)} cluster-wide`);
-  const what = ` ${sorted(rule.resources)} (${sorted(rule.apiGroups.map((g) => (g === '' ? 'core' : g)))})`;
-  return rule.verbs.flatMap((v) => scopedMembers(`${v}${what}`, namespace, rule.resourceNames));
+  const uniq = (l: readonly string[]) => [...new Set(l)];
+  if (rule.nonResourceURLs.length > 0) return uniq(rule.verbs).flatMap((v) => uniq(rule.nonResourceURLs).map((u) => `${v} ${u} cluster-wide`));
+  const groups = uniq(rule.apiGroups.map((g) => (g === '' ? 'core' : g)));
+  return uniq(rule.verbs).flatMap((v) => uniq(rule.resources).flatMap((r) => groups.flatMap((g) => scopedMembers(`${v} ${r} (${g})`, namespace, rule.resourceNames))));
 }
 
 export function viaText(hits: readonly PermissionHit[]): string {

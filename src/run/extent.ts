@@ -60,20 +60,34 @@ export interface AddedMembers {
 
 /**
  * The members that, held before, cover `m`: an RBAC permission held cluster-wide covers it
- * in every namespace, and one not restricted to names covers each name ("get secrets in
- * kube-system" covers "get secrets in kube-system name=ci"). `m` is "<permission> cluster-wide"
- * or "<permission> in <namespace>", either followed by " name=<name>"; other members have none.
+ * in every namespace, one not restricted to names covers each name ("get secrets in
+ * kube-system" covers "get secrets in kube-system name=ci"), and a "*" verb, resource or API
+ * group covers every one (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-resources;
+ * upstream VerbMatches/ResourceMatches/APIGroupMatches). `m` is "<permission> cluster-wide" or
+ * "<permission> in <namespace>", either followed by " name=<name>", the permission
+ * "<verb> <resource> (<group>)" for a granted rule (checks/rbac/common.ts ruleMembers); other
+ * members have none.
  */
 function coveringMembers(m: string): string[] {
   const x = /^(.+) (cluster-wide|in [^ ]+)( name=[^ ]+)?$/.exec(m);
   if (!x) return [];
   const [, permission, scope, name] = x;
-  const out = [`${permission} cluster-wide`];
-  if (name) {
-    out.push(`${permission} cluster-wide${name}`);
-    if (scope !== 'cluster-wide') out.push(`${permission} ${scope}`);
-  }
-  return out.filter((c) => c !== m);
+  const scopes = scope === 'cluster-wide' ? [scope] : [scope, 'cluster-wide'];
+  const names = name ? ['', name] : [''];
+  const out = new Set<string>();
+  for (const p of permissionVariants(permission)) for (const sc of scopes) for (const n of names) out.add(`${p} ${sc}${n}`);
+  out.delete(m);
+  return [...out];
+}
+
+/** A permission and those whose "*" verb, resource or group grants it too. */
+function permissionVariants(permission: string): string[] {
+  const x = /^([^ ]+) ([^ ]+) \(([^ )]+)\)$/.exec(permission);
+  if (!x) return [permission];
+  const [, verb, resource, group] = x;
+  const out = new Set<string>();
+  for (const v of new Set([verb, '*'])) for (const r of new Set([resource, '*'])) for (const g of new Set([group, '*'])) out.add(`${v} ${r} (${g})`);
+  return [...out];
 }
 
 /**

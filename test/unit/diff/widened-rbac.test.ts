@@ -39,7 +39,39 @@ function audit(objects: KubeObject[], runId: string): RunReport {
 const diff = (a: KubeObject[], b: KubeObject[]) => diffRuns(audit(a, 'A'), audit(b, 'B'), { rules: defaultConfig().regression, expiredWaivers: [] });
 const deployerWidened = (a: KubeObject[], b: KubeObject[]) => (diff(a, b).widened ?? []).filter((w) => w.resource.name === 'deployer').map((w) => `${w.check}: ${w.added.join(', ')}`);
 
+/** ClusterRole ci-deployer with `rules`, bound cluster-wide to ci/deployer. */
+const rules = (list: object[]): KubeObject[] => [...BASE,
+  { apiVersion: `${RBAC}/v1`, kind: 'ClusterRole', metadata: { name: 'ci-deployer' }, rules: list },
+  { apiVersion: `${RBAC}/v1`, kind: 'ClusterRoleBinding', metadata: { name: 'ci-deployer' }, roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: 'ci-deployer' }, subjects: DEPLOYER },
+];
+
 describe('an RBAC finding widens when the subject can do more, not when its roles are rewritten', () => {
+  // "*" in verbs, resources or apiGroups matches every value (rbac/#referring-to-resources;
+  // upstream VerbMatches/ResourceMatches/APIGroupMatches): a rule narrowed from "*" covers less.
+  it('a wildcard narrowed to some verbs, resources or groups is no widening; widened back to "*" is', () => {
+    const all = rules([{ apiGroups: [''], resources: ['*'], verbs: ['*'] }]);
+    for (const narrower of [
+      rules([{ apiGroups: [''], resources: ['*'], verbs: ['get', 'list', 'watch'] }]),
+      rules([{ apiGroups: [''], resources: ['pods'], verbs: ['*'] }]),
+    ]) {
+      const d = diff(all, narrower);
+      expect(d.widened).toBeUndefined();
+      expect(d.regressionReasons.filter((r) => r.includes('widened'))).toEqual([]);
+    }
+    expect(diff(rules([{ apiGroups: ['*'], resources: ['*'], verbs: ['get'] }]), rules([{ apiGroups: ['apps'], resources: ['*'], verbs: ['get'] }])).widened).toBeUndefined();
+    expect(deployerWidened(rules([{ apiGroups: [''], resources: ['*'], verbs: ['get'] }]), all)).toContain('rbac.wildcard-permission: * * (core) cluster-wide');
+  });
+
+  // "Permissions are purely additive" (rbac/#role-and-clusterrole): the same access split among
+  // rules, or merged into one, is the same members.
+  it('one rule split into two, or two merged into one, granting the same is no widening', () => {
+    const one = rules([{ apiGroups: [''], resources: ['configmaps', 'services'], verbs: ['*'] }]);
+    const two = rules([{ apiGroups: [''], resources: ['configmaps'], verbs: ['*'] }, { apiGroups: [''], resources: ['services'], verbs: ['*'] }]);
+    expect(diff(one, two).widened).toBeUndefined();
+    expect(diff(two, one).widened).toBeUndefined();
+    expect(diff(one, two).regression).toBe(false);
+  });
+
   it('the same verbs in another order, or fewer verbs, is no widening; one more verb is', () => {
     expect(audit(wildcard(['get', 'list', 'watch']), 'A').findings.find((f) => f.check === 'rbac.wildcard-permission')?.extent?.members)
       .toEqual(['get * (apps) cluster-wide', 'list * (apps) cluster-wide', 'watch * (apps) cluster-wide']);
