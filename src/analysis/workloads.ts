@@ -49,7 +49,9 @@ export interface Workload {
    * Live only: the workload's object asks its controller for pods now, `count` of them when it
    * says (spec.replicas of a Deployment, StatefulSet, ReplicaSet or ReplicationController; a
    * DaemonSet's status.desiredNumberScheduled, when that status is of its present generation; a
-   * Job's parallelism, at most its completions still to come; a CronJob's running Jobs'). Unset
+   * Job's parallelism, at most its completions still to come; a CronJob's running Jobs'; a custom
+   * resource's (Argo Rollout's) ReplicaSet or ReplicationController of the latest revision, or
+   * its running Jobs). Unset
    * when it asks for none or the snapshot does not say: scaled to zero, a suspended or finished
    * Job, a Job another controller manages (spec.managedBy), a CronJob between runs, a DaemonSet no
    * node is scheduled for or without an up-to-date status.

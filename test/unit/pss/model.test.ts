@@ -322,6 +322,19 @@ describe('pod-security model and checks', () => {
       expect(refusedOf([rs('55aa11', '1', 0), rs('6b7c8d', '2', 3), evicted('6b7c8d')])).toEqual([]);
       expect(refusedOf([rs('55aa11', '1', 0), rs('6b7c8d', '2', 3), evicted('55aa11')])).toEqual(['Rollout/web: it runs none of its 3 pods: admission refuses every pod its template makes']);
     });
+
+    // A KEDA ScaledJob makes a Job per trigger (https://keda.sh/docs/latest/concepts/scaling-jobs/),
+    // each making pods as any Job does: its running Jobs' pods, none running, are all refused.
+    it('a KEDA ScaledJob whose running Jobs run no pods is refused for all their pods; its finished Job asks for none', () => {
+      const job = (name: string, status: object = {}): KubeObject => ({
+        apiVersion: 'batch/v1', kind: 'Job',
+        metadata: { name, namespace: 'batch', uid: `u-${name}`, ownerReferences: [{ apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledJob', name: 'report', uid: 'sj-1', controller: true }] },
+        spec: { parallelism: 2, template: { metadata: { labels: { 'batch.kubernetes.io/controller-uid': `u-${name}` } }, spec: writable } }, status,
+      });
+      expect(refusedOf([job('report-aaaaa'), job('report-bbbbb'), job('report-ccccc', { conditions: [{ type: 'Complete', status: 'True' }] })]))
+        .toEqual(['ScaledJob/report: it runs none of its 4 pods: admission refuses every pod its template makes']);
+      expect(refusedOf([job('report-ccccc', { conditions: [{ type: 'Complete', status: 'True' }] })])).toEqual([]);
+    });
   });
 
   // `kubectl debug` attaches an ephemeral container to one running pod through the
