@@ -49,7 +49,9 @@ export interface Workload {
    * Live only: the workload's object asks its controller for pods now, `count` of them when it
    * says (spec.replicas of a Deployment, StatefulSet, ReplicaSet or ReplicationController; a
    * DaemonSet's status.desiredNumberScheduled, when that status is of its present generation; a
-   * Job's parallelism, at most its completions still to come; a CronJob's running Jobs'). Unset
+   * Job's parallelism, at most its completions still to come; a CronJob's running Jobs'; a custom
+   * resource's (Argo Rollout's) ReplicaSet or ReplicationController of the latest revision, or
+   * its running Jobs). Unset
    * when it asks for none or the snapshot does not say: scaled to zero, a suspended or finished
    * Job, a Job another controller manages (spec.managedBy), a CronJob between runs, a DaemonSet no
    * node is scheduled for or without an up-to-date status.
@@ -102,10 +104,46 @@ const OWNER_GROUPS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
 /** Whether an owner reference may name a controller of an object of `kind` (a missing apiVersion is not judged). */
 function controllerKindOf(kind: string, ref: { apiVersion?: string; kind?: string }): boolean {
   if (!ref.kind) return false;
-  const group = typeof ref.apiVersion !== 'string' ? undefined : ref.apiVersion.includes('/') ? ref.apiVersion.slice(0, ref.apiVersion.indexOf('/')) : '';
+  const group = apiGroupOf(ref.apiVersion);
   if (REVISIONED.has(kind) && group !== undefined && isCustomGroup(group)) return true;
   if (!CONTROLLERS_OF.get(kind)?.has(ref.kind)) return false;
   return group === undefined || OWNER_GROUPS.get(ref.kind)!.has(group);
+}
+
+/** The API group of an apiVersion ('' for the core group), undefined when it is not a string. */
+function apiGroupOf(apiVersion: unknown): string | undefined {
+  return typeof apiVersion !== 'string' ? undefined : apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+}
+
+/**
+ * Whether `o`, a REVISIONED object, folded (topOwner) into `ref`, the custom resource that
+ * controls it. That resource is not collected: what it asks of its controller is read from the
+ * objects it made.
+ */
+function foldedIntoCustom(o: KubeObject, ref: ResourceRef): boolean {
+  if (!o.kind || !REVISIONED.has(o.kind)) return false;
+  const ctl = (o.metadata?.ownerReferences ?? []).find((r) => r.controller === true);
+  const group = apiGroupOf(ctl?.apiVersion);
+  return ctl?.kind === ref.kind && ctl.name === ref.name && group !== undefined && isCustomGroup(group);
+}
+
+/**
+ * Which of two objects a custom controller made is of its later revision: the higher revision
+ * annotation (an Argo Rollout numbers its ReplicaSets' revisions in rollout.argoproj.io/revision
+ * as a Deployment does in deployment.kubernetes.io/revision), else the later made.
+ */
+function laterRevision(a: KubeObject, b: KubeObject): boolean {
+  const revision = (o: KubeObject): number => {
+    const ann = o.metadata?.annotations;
+    const v = Number(ann?.['rollout.argoproj.io/revision'] ?? ann?.['deployment.kubernetes.io/revision'] ?? NaN);
+    return Number.isFinite(v) ? v : -1;
+  };
+  const ra = revision(a);
+  const rb = revision(b);
+  if (ra !== rb) return ra > rb;
+  const ca = a.metadata?.creationTimestamp;
+  const cb = b.metadata?.creationTimestamp;
+  return typeof ca === 'string' && (typeof cb !== 'string' || ca > cb);
 }
 
 /**
@@ -383,12 +421,29 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
     return w;
   };
 
+  // Per live workload folded from the ReplicaSets (ReplicationControllers, Jobs) of a custom
+  // resource (an Argo Rollout): the one of its latest revision, whose template its next pods
+  // come from.
+  const customCurrent = new Map<Workload, KubeObject>();
+
   // Workload objects with templates (top-level only: owned ReplicaSets/Jobs fold into their owner).
   for (const o of objects.values()) {
     const ref = topOwner(o);
     if (ref.kind !== o.kind || ref.name !== o.metadata?.name) {
-      // Owned by another workload. A CronJob's running Job asks for its pods.
-      if (o.kind === 'Job' && ref.kind === 'CronJob' && !templatesStandIn(snapshot)) {
+      // An Argo Rollout "manages the creation, scaling, and deletion of ReplicaSets" as a
+      // Deployment does (https://argoproj.github.io/argo-rollouts/): its ReplicaSet of the latest
+      // revision holds the template admission judges the pods of
+      // (https://kubernetes.io/docs/concepts/security/pod-security-admission/, "Workload
+      // resources and Pod templates"). The Rollout itself is not collected.
+      const custom = !templatesStandIn(snapshot) && foldedIntoCustom(o, ref);
+      if (custom) {
+        const w = ensure(ref);
+        const prev = customCurrent.get(w);
+        if (prev === undefined || laterRevision(o, prev)) customCurrent.set(w, o);
+      }
+      // Owned by another workload. A CronJob's running Job asks for its pods, as does a running
+      // Job of a custom resource (a KEDA ScaledJob's).
+      if (o.kind === 'Job' && (ref.kind === 'CronJob' || custom) && !templatesStandIn(snapshot)) {
         const wants = wantedPods(o);
         if (wants) {
           const w = ensure(ref);
@@ -408,6 +463,20 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
     if (tpl) {
       const meta = objRecord(tpl.metadata);
       w.template = { labels: record(meta.labels), annotations: record(meta.annotations), spec: objRecord(tpl.spec) };
+    }
+  }
+
+  for (const [w, o] of customCurrent) {
+    const tpl = podTemplateOf(o);
+    if (tpl) {
+      const meta = objRecord(tpl.metadata);
+      w.template = { labels: record(meta.labels), annotations: record(meta.annotations), spec: objRecord(tpl.spec) };
+    }
+    // A ReplicaSet's (ReplicationController's) spec.replicas: scaled to zero it wants none. Jobs
+    // said theirs above.
+    if (o.kind !== 'Job') {
+      const wants = wantedPods(o);
+      if (wants) w.wantsPods = wants;
     }
   }
 
@@ -507,6 +576,9 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
     const w = byKey.get(owner.kind, owner.namespace, owner.name);
     const name = p.metadata?.name;
     if (w?.wantsPods === undefined || w.pods.length > 0 || !name || ofCurrentRevision(p, w) === false) continue;
+    // Of a custom resource's ReplicaSets, only a pod of the current one shows what its template makes.
+    const cur = customCurrent.get(w);
+    if (cur !== undefined && cur.kind !== 'Job' && (p.metadata?.ownerReferences ?? []).find((r) => r.controller === true)?.name !== cur.metadata?.name) continue;
     (w.terminatedPods ??= []).push({
       namespace: p.metadata?.namespace ?? 'default', name, labels: record(p.metadata?.labels), annotations: record(p.metadata?.annotations),
       spec: objRecord(p.spec), owner: w.ref, origin: 'pod',

@@ -56,7 +56,7 @@ const POD: SlimSpec = { annotations: [...MESH_ANNOTATIONS, ...PSS_ANNOTATIONS], 
  * pods to the current template (src/analysis/workloads.ts currentRevisionRunning), and a
  * DaemonSet's desiredNumberScheduled: one scheduled to no node wants no pods (workloads.ts wantsPods).
  */
-const WORKLOAD: SlimSpec = { annotations: [...MESH_ANNOTATIONS, 'deployment.kubernetes.io/revision', 'deprecated.daemonset.template.generation'], status: ['observedGeneration', 'updatedNumberScheduled', 'updateRevision', 'desiredNumberScheduled'] };
+const WORKLOAD: SlimSpec = { annotations: [...MESH_ANNOTATIONS, 'deployment.kubernetes.io/revision', 'rollout.argoproj.io/revision', 'deprecated.daemonset.template.generation'], status: ['observedGeneration', 'updatedNumberScheduled', 'updateRevision', 'desiredNumberScheduled'] };
 /** A Job's conditions too: a finished Job makes no pods again (src/analysis/workloads.ts jobFinished); and its succeeded count: the completions still to come bound the pods it wants (wantsPods). */
 const JOB: SlimSpec = { annotations: [...MESH_ANNOTATIONS], status: ['conditions', 'succeeded'] };
 const RBAC: SlimSpec = { annotations: ['rbac.authorization.kubernetes.io/autoupdate'], status: [] };

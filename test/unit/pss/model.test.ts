@@ -283,6 +283,58 @@ describe('pod-security model and checks', () => {
         'Job/sweep: it runs none of its 3 pods: admission refuses every pod its template makes',
       ]);
     });
+
+    // An Argo Rollout "manages the creation, scaling, and deletion of ReplicaSets" as a Deployment
+    // does (https://argoproj.github.io/argo-rollouts/), numbering them in rollout.argoproj.io/revision;
+    // the Rollout itself is a custom resource nobody collects. Admission judges each pod its
+    // current ReplicaSet makes ("Workload resources and Pod templates",
+    // https://kubernetes.io/docs/concepts/security/pod-security-admission/): that ReplicaSet wanting
+    // 3 pods and running none (ReplicaFailure/FailedCreate) is every pod refused, as a Deployment's.
+    it('an Argo Rollout whose current ReplicaSet wants pods and runs none is refused like the Deployment beside it; scaled to zero, or with a passing pod of that ReplicaSet, it is not', () => {
+      const tpl = (hash: string) => ({ metadata: { labels: { app: 'web', 'rollouts-pod-template-hash': hash } }, spec: { containers: [{ name: 'c', image: 'x' }] } });
+      const rs = (hash: string, revision: string, replicas: number): KubeObject => ({
+        apiVersion: 'apps/v1', kind: 'ReplicaSet',
+        metadata: {
+          name: `web-${hash}`, namespace: 'batch', uid: `rs-${hash}`, labels: tpl(hash).metadata.labels, annotations: { 'rollout.argoproj.io/revision': revision },
+          ownerReferences: [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'web', uid: 'ro-1', controller: true }],
+        },
+        spec: { replicas, selector: { matchLabels: tpl(hash).metadata.labels }, template: tpl(hash) },
+        status: { replicas: 0, ...(replicas > 0 ? { conditions: [{ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate' }] } : {}) },
+      });
+      const deployment: KubeObject[] = [
+        { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: 'batch', uid: 'd-1', annotations: { 'deployment.kubernetes.io/revision': '1' } }, spec: { replicas: 3, selector: { matchLabels: { app: 'api' } }, template: { metadata: { labels: { app: 'api' } }, spec: tpl('x').spec } } },
+        { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'api-7c9d8f', namespace: 'batch', uid: 'rs-1', labels: { app: 'api', 'pod-template-hash': '7c9d8f' }, annotations: { 'deployment.kubernetes.io/revision': '1' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'api', uid: 'd-1', controller: true }] }, spec: { replicas: 3, selector: { matchLabels: { app: 'api', 'pod-template-hash': '7c9d8f' } }, template: { metadata: { labels: { app: 'api', 'pod-template-hash': '7c9d8f' } }, spec: tpl('x').spec } } },
+      ];
+      // Revision 2 (listed after revision 1, the stable one, scaled to zero) is current and wants 3.
+      expect(refusedOf([...deployment, rs('55aa11', '1', 0), rs('6b7c8d', '2', 3)]).sort()).toEqual([
+        'Deployment/api: it runs none of its 3 pods: admission refuses every pod its template makes',
+        'Rollout/web: it runs none of its 3 pods: admission refuses every pod its template makes',
+      ]);
+      // Aborted: the current ReplicaSet scaled to zero asks for nothing to be refused.
+      expect(refusedOf([rs('55aa11', '1', 0), rs('6b7c8d', '2', 0)])).toEqual([]);
+      // A pod of the current ReplicaSet, hardened by a mutating webhook, that ran and was evicted:
+      // admission accepts what its template makes. One of the older ReplicaSet proves nothing.
+      const evicted = (hash: string): KubeObject => ({
+        apiVersion: 'v1', kind: 'Pod',
+        metadata: { name: `web-${hash}-abcde`, namespace: 'batch', labels: tpl(hash).metadata.labels, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `web-${hash}`, uid: `rs-${hash}`, controller: true }] },
+        spec: restrictedSpec, status: { phase: 'Failed', reason: 'Evicted' },
+      });
+      expect(refusedOf([rs('55aa11', '1', 0), rs('6b7c8d', '2', 3), evicted('6b7c8d')])).toEqual([]);
+      expect(refusedOf([rs('55aa11', '1', 0), rs('6b7c8d', '2', 3), evicted('55aa11')])).toEqual(['Rollout/web: it runs none of its 3 pods: admission refuses every pod its template makes']);
+    });
+
+    // A KEDA ScaledJob makes a Job per trigger (https://keda.sh/docs/latest/concepts/scaling-jobs/),
+    // each making pods as any Job does: its running Jobs' pods, none running, are all refused.
+    it('a KEDA ScaledJob whose running Jobs run no pods is refused for all their pods; its finished Job asks for none', () => {
+      const job = (name: string, status: object = {}): KubeObject => ({
+        apiVersion: 'batch/v1', kind: 'Job',
+        metadata: { name, namespace: 'batch', uid: `u-${name}`, ownerReferences: [{ apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledJob', name: 'report', uid: 'sj-1', controller: true }] },
+        spec: { parallelism: 2, template: { metadata: { labels: { 'batch.kubernetes.io/controller-uid': `u-${name}` } }, spec: writable } }, status,
+      });
+      expect(refusedOf([job('report-aaaaa'), job('report-bbbbb'), job('report-ccccc', { conditions: [{ type: 'Complete', status: 'True' }] })]))
+        .toEqual(['ScaledJob/report: it runs none of its 4 pods: admission refuses every pod its template makes']);
+      expect(refusedOf([job('report-ccccc', { conditions: [{ type: 'Complete', status: 'True' }] })])).toEqual([]);
+    });
   });
 
   // `kubectl debug` attaches an ephemeral container to one running pod through the

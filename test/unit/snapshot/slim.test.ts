@@ -138,6 +138,9 @@ describe('slim declarations', () => {
     expect(sts.status).toEqual({ updateRevision: 'db-2' });
     const rs = slimObject('replicasets', { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web-5d', annotations: { 'deployment.kubernetes.io/revision': '4', 'deployment.kubernetes.io/desired-replicas': '2' } } });
     expect(rs.metadata?.annotations).toEqual({ 'deployment.kubernetes.io/revision': '4' });
+    // An Argo Rollout numbers its ReplicaSets' revisions in its own annotation: the latest is the one its next pods come from.
+    const argo = slimObject('replicasets', { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web-6b7c8d', annotations: { 'rollout.argoproj.io/revision': '2', 'rollout.argoproj.io/desired-replicas': '3' } } });
+    expect(argo.metadata?.annotations).toEqual({ 'rollout.argoproj.io/revision': '2' });
     const ds = slimObject('daemonsets', { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent', annotations: { 'deprecated.daemonset.template.generation': '3' } } });
     expect(ds.metadata?.annotations).toEqual({ 'deprecated.daemonset.template.generation': '3' });
     // And what a DaemonSet's controller counts as updated (by revision hash too), with the generation it was counted for.
