@@ -13,6 +13,7 @@ import { workloadsOf } from '../workloads.ts';
 import { buildReachability, egressVerdict, ingressVerdict, isolationOf, REMOTE_NODE_PEER, workloadKey, type PodClass, type ReachModel } from './model.ts';
 import { cutIpv4 } from './query.ts';
 import { describeRoute, edgeRoutes, type EdgeController, type EdgeRoute, type EdgeVia } from '../edge/routes.ts';
+import { configMapUnread } from '../configmaps.ts';
 import { configMapData, nginxAnnotationBool, nginxBool, nginxControllersFor, NGINX_ANNOTATION_PREFIX } from '../tls/nginx.ts';
 
 /**
@@ -296,6 +297,9 @@ function nginxUpstream(snapshot: Snapshot, r: EdgeRoute): { podAddressed?: strin
     if (ann !== undefined) return { on: ann, why: `${ing} sets ${prefix}service-upstream "${ann}"` };
     const cv = c?.configMap ? configMapData(snapshot, c.configMap)?.['service-upstream'] : undefined;
     const cfg = cv === undefined ? undefined : nginxBool(cv);
+    // Refused, the ConfigMap may turn it on: the default stands, the more open answer, said so.
+    const unread = c?.configMap && cv === undefined ? configMapUnread(snapshot, c.configMap) : undefined;
+    if (c?.configMap && unread) return { on: false, why: `ConfigMap ${c.configMap.namespace}/${c.configMap.name} could not be read (${unread}): service-upstream taken as its default "false"` };
     if (c?.configMap && cfg !== undefined) return { on: cfg, why: `ConfigMap ${c.configMap.namespace}/${c.configMap.name} sets service-upstream "${cfg}" and ${ing} does not override it` };
     return { on: false, why: `${ing} sets no ${prefix}service-upstream "true"` };
   });

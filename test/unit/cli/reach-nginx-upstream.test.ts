@@ -109,4 +109,14 @@ describe('reach from an ingress-nginx controller agrees with network.exposed-wor
     expect(both.json).toMatchObject({ mesh: { verdict: 'allowed', plaintext: false } });
     expect(both.json.mesh.reason).toContain('ingress-nginx dials Service shop/admin, not the endpoints\' pod addresses (Ingress shop/admin-svc sets nginx.ingress.kubernetes.io/service-upstream "true")');
   });
+
+  it('the controller\'s ConfigMap refused (403): its service-upstream may be on, so the default stands (pod addresses, the more open answer), said so', () => {
+    const ctx = ctxOf(DENY + CONFIGMAP('true'));
+    ctx.snapshot.coverage.configmaps = { status: 'forbidden', detail: 'get configmaps ingress-nginx/ingress-nginx-controller (refused in test)' };
+    delete ctx.snapshot.resources.configmaps;
+    const w = effectiveExposure(ctx.snapshot, ctx.config).find((e) => e.workload.namespace === 'shop' && e.workload.name === 'admin');
+    const p = w?.external.find((x) => x.via === 'Ingress');
+    expect(p).toMatchObject({ open: true, mesh: { verdict: 'allowed' } });
+    expect(p!.mesh!.reason).toContain(`${POD_DIAL} (ConfigMap ingress-nginx/ingress-nginx-controller could not be read (forbidden): service-upstream taken as its default "false")`);
+  });
 });
