@@ -18,7 +18,7 @@ export const exposedWorkload: Check = {
   needs: ['namespaces', 'pods', 'services', 'networkpolicies'],
   reads: [...EDGE_ROUTE_KINDS.filter((k) => k !== 'services'), 'traefik.middlewares', 'traefik-legacy.middlewares', ...MESH_FLOW_KINDS],
   readsWhen: [CILIUM_SETTINGS_READ, ...ENFORCED_POLICY_KINDS_READ],
-  // The meshes' ConfigMaps (meshConfigMapRefs): unreadable, a mesh verdict that turns on them is unknown, which counts as open.
+  // The meshes' ConfigMaps (meshConfigMapRefs) and ingress-nginx's (service-upstream): unreadable, a mesh verdict that turns on them is unknown, or the pod-address default stands: both count as open.
   readsBestEffort: ['serviceaccounts', 'configmaps'],
   evaluate(ctx) {
     const exposed = new Set(ctx.config.network.exposedNamespaces);

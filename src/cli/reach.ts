@@ -9,7 +9,9 @@ import { buildReachability, connsToJson, formatConns, intersectConns, isProtocol
 import type { DirectionAnswer, ReachTarget } from '../analysis/netpol/query.ts';
 import type { ReachModel } from '../analysis/netpol/model.ts';
 import { workloadAliasOf } from '../analysis/workloads.ts';
-import { calleeMesh, meshFlowVerdict, meshVerdictOverConns, type MeshConnsVerdict } from '../analysis/mesh/flow-verdict.ts';
+import { calleeMesh, meshFlowVerdict, meshVerdictOverConns, VERDICT_RANK, type FlowOptions, type MeshConnsVerdict } from '../analysis/mesh/flow-verdict.ts';
+import { networkExposure } from '../analysis/netpol/exposure.ts';
+import { edgeRoutes } from '../analysis/edge/routes.ts';
 import type { MeshFlowVerdict } from '../analysis/mesh/flow.ts';
 
 /**
@@ -113,28 +115,51 @@ export function formatReach(f: FlowAnswer, format: 'text' | 'json'): string {
   return lines.map(oneLine).join('\n');
 }
 
+/**
+ * How an ingress-nginx controller dials `to` when `from` is one and `to` the backend of its
+ * Ingresses, as network.exposed-workload judges it (networkExposure): the pod addresses unless
+ * service-upstream is on for that Ingress. One option per way it dials (pods first).
+ */
+function nginxDialing(snapshot: Snapshot, from: ResourceRef, to: ResourceRef): { pods?: string; service?: string } {
+  // The exposure view is built only where an ingress-nginx controller routes something.
+  if (!edgeRoutes(snapshot).routes.some((r) => r.controller.family === 'ingress-nginx')) return {};
+  const same = (a: ResourceRef, b: ResourceRef) => a.kind === b.kind && a.namespace === b.namespace && a.name === b.name;
+  const paths = networkExposure(snapshot).find((e) => same(e.workload, to))?.external.filter((p) => p.callers?.some((c) => same(c, from))) ?? [];
+  const pods = paths.find((p) => p.podAddressed)?.podAddressed;
+  const service = paths.find((p) => p.serviceUpstream)?.serviceUpstream;
+  return { ...(pods ? { pods } : {}), ...(service ? { service } : {}) };
+}
+
 /** The mesh layer for an answered network flow, and the combined answer. */
 export function judgeFlow(snapshot: Snapshot, config: Config, a: ReachAnswer, src: ReachTarget, dst: ReachTarget): FlowAnswer {
   const from: ResourceRef | 'external' = src.kind === 'ip' ? 'external' : src.node.ref;
-  let mesh: FlowAnswer['mesh'];
-  let open = a.ports;
-  if (dst.kind === 'ip') {
-    mesh = { mesh: 'none', verdict: 'allowed', reason: `${dst.label} is outside the cluster: no mesh authorization applies`, plaintext: true };
-  } else if (a.port !== undefined) {
-    mesh = meshFlowVerdict(snapshot, config, from, dst.node.ref, a.port, a.protocol ?? 'TCP');
-  } else {
+  const judgeMesh = (opts: FlowOptions): { mesh: FlowAnswer['mesh']; open: ConnSet } => {
+    if (dst.kind === 'ip') return { mesh: { mesh: 'none', verdict: 'allowed', reason: `${dst.label} is outside the cluster: no mesh authorization applies`, plaintext: true }, open: a.ports };
+    if (a.port !== undefined) return { mesh: meshFlowVerdict(snapshot, config, from, dst.node.ref, a.port, a.protocol ?? 'TCP', opts), open: a.ports };
     // No one port asked: judge the connections the network allows (or, when it allows none, every
     // one asked — all of them, or the numbers a port's name stands for — for information). When the
     // network's answer is undetermined, the connections it reads as denied may be open in the
     // cluster: the mesh is judged over every asked one, so "mesh denied" settles the whole flow.
     const asked = a.portName !== undefined ? numbersOf(a.portNumbers ?? [], a.protocol) : allOf(a.protocol);
-    const over = meshVerdictOverConns(snapshot, config, from, dst.node.ref, a.allowed && !a.undetermined?.length ? a.ports : asked);
-    if (!over) mesh = { mesh: calleeMesh(snapshot, config, dst.node.ref) === 'none' ? 'none' : 'istio', verdict: 'allowed', reason: 'no connection to judge', plaintext: false };
-    else {
-      mesh = { ...over.verdict, port: over.port, ports: over.ports };
-      if (a.allowed) open = intersectConns(a.ports, over.open);
-    }
+    const over = meshVerdictOverConns(snapshot, config, from, dst.node.ref, a.allowed && !a.undetermined?.length ? a.ports : asked, opts);
+    if (!over) return { mesh: { mesh: calleeMesh(snapshot, config, dst.node.ref) === 'none' ? 'none' : 'istio', verdict: 'allowed', reason: 'no connection to judge', plaintext: false }, open: a.ports };
+    return { mesh: { ...over.verdict, port: over.port, ports: over.ports }, open: a.allowed ? intersectConns(a.ports, over.open) : a.ports };
+  };
+  // An ingress-nginx controller calling its Ingresses' backend dials what its upstreams hold; when
+  // some Ingresses dial the pods and others the Service, the more open answer stands (as the check's).
+  const dial = from !== 'external' && dst.kind !== 'ip' ? nginxDialing(snapshot, from, dst.node.ref) : {};
+  const ways: Array<{ opts: FlowOptions; why?: string }> = [
+    ...(dial.pods ? [{ opts: { podAddressed: dial.pods }, why: dial.pods }] : []),
+    ...(dial.service || !dial.pods ? [{ opts: {}, why: dial.service }] : []),
+  ];
+  let best: { mesh: FlowAnswer['mesh']; open: ConnSet; why?: string } | undefined;
+  for (const w of ways) {
+    const j = judgeMesh(w.opts);
+    if (!best || VERDICT_RANK[j.mesh.verdict] < VERDICT_RANK[best.mesh.verdict]) best = { ...j, ...(w.why ? { why: w.why } : {}) };
   }
+  let mesh = best!.mesh;
+  const open = best!.open;
+  if (best!.why && !mesh.reason.includes(best!.why)) mesh = { ...mesh, reason: `${mesh.reason} (${best!.why})` };
   // A network answer the model cannot vouch for (see ReachAnswer.undetermined) is unknown, unless the mesh refuses the call anyway.
   const effective: FlowAnswer['effective'] = mesh.verdict === 'denied' ? 'denied' : a.undetermined?.length ? 'unknown' : !a.allowed ? 'denied' : mesh.verdict;
   return { network: a, mesh, effective, allowed: effective === 'unknown' ? null : effective !== 'denied', ports: effective === 'denied' ? { TCP: [], UDP: [], SCTP: [] } : open };

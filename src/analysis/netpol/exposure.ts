@@ -13,6 +13,8 @@ import { workloadsOf } from '../workloads.ts';
 import { buildReachability, egressVerdict, ingressVerdict, isolationOf, REMOTE_NODE_PEER, workloadKey, type PodClass, type ReachModel } from './model.ts';
 import { cutIpv4 } from './query.ts';
 import { describeRoute, edgeRoutes, type EdgeController, type EdgeRoute, type EdgeVia } from '../edge/routes.ts';
+import { configMapUnread } from '../configmaps.ts';
+import { configMapData, nginxAnnotationBool, nginxBool, nginxControllersFor, NGINX_ANNOTATION_PREFIX } from '../tls/nginx.ts';
 
 /**
  * Ways in that take an address outside the cluster straight to the pods: a LoadBalancer or
@@ -47,6 +49,8 @@ export interface ExternalPath {
   attachmentUnknown?: string;
   /** For a route whose controller dials the backend's pod addresses, not the Service: why (the mesh judges such a call apart). */
   podAddressed?: string;
+  /** For an ingress-nginx route whose controller dials the backend's Service (service-upstream "true"): why. */
+  serviceUpstream?: string;
   /**
    * For a LoadBalancer/NodePort/externalIPs path under Cilium native routing: the ports admitted
    * because a node that forwards the traffic to another node gives it the remote-node identity,
@@ -257,7 +261,7 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
         admitted: ctrl.length === 0 ? conns : allowed,
         callers: callerRefs(ctrl),
         ...(r.attachmentUnknown ? { attachmentUnknown: r.attachmentUnknown } : {}),
-        ...podAddressed(r),
+        ...nginxUpstream(snapshot, r),
       });
     }
   };
@@ -274,14 +278,34 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
 }, ['network', 'tls']);
 
 /**
- * ingress-nginx puts the Service's endpoints (pod address and port) in its upstreams unless the
- * Ingress sets nginx.ingress.kubernetes.io/service-upstream "true"
- * (https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#service-upstream).
+ * ingress-nginx puts the Service's endpoints (pod address and port) in its upstreams unless
+ * service-upstream is on: the Ingress's annotation under the controller's prefix
+ * (https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#service-upstream),
+ * else the controller's ConfigMap key, default "false", which "can be overwritten by an annotation"
+ * (https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/configmap/#service-upstream).
+ * When the controllers serving the Ingress disagree, the one that dials pods is named.
  */
-function podAddressed(r: EdgeRoute): { podAddressed?: string } {
+function nginxUpstream(snapshot: Snapshot, r: EdgeRoute): { podAddressed?: string; serviceUpstream?: string } {
   if (r.controller.family !== 'ingress-nginx' || r.route.kind !== 'Ingress') return {};
-  if (r.object.metadata?.annotations?.['nginx.ingress.kubernetes.io/service-upstream'] === 'true') return {};
-  return { podAddressed: `ingress-nginx dials the endpoints' pod addresses, not Service ${r.backend.namespace}/${r.backend.name} (Ingress ${r.route.namespace}/${r.route.name} sets no nginx.ingress.kubernetes.io/service-upstream "true")` };
+  const ing = `Ingress ${r.route.namespace}/${r.route.name}`;
+  const svc = `Service ${r.backend.namespace}/${r.backend.name}`;
+  const controllers = nginxControllersFor(snapshot, r.object);
+  const settings = (controllers.length > 0 ? controllers : [undefined]).map((c) => {
+    const prefix = c?.annotationPrefix ?? NGINX_ANNOTATION_PREFIX;
+    const v = r.object.metadata?.annotations?.[`${prefix}service-upstream`];
+    const ann = v === undefined ? undefined : nginxAnnotationBool(v);
+    if (ann !== undefined) return { on: ann, why: `${ing} sets ${prefix}service-upstream "${ann}"` };
+    const cv = c?.configMap ? configMapData(snapshot, c.configMap)?.['service-upstream'] : undefined;
+    const cfg = cv === undefined ? undefined : nginxBool(cv);
+    // Refused, the ConfigMap may turn it on: the default stands, the more open answer, said so.
+    const unread = c?.configMap && cv === undefined ? configMapUnread(snapshot, c.configMap) : undefined;
+    if (c?.configMap && unread) return { on: false, why: `ConfigMap ${c.configMap.namespace}/${c.configMap.name} could not be read (${unread}): service-upstream taken as its default "false"` };
+    if (c?.configMap && cfg !== undefined) return { on: cfg, why: `ConfigMap ${c.configMap.namespace}/${c.configMap.name} sets service-upstream "${cfg}" and ${ing} does not override it` };
+    return { on: false, why: `${ing} sets no ${prefix}service-upstream "true"` };
+  });
+  const pods = settings.find((s) => !s.on);
+  if (pods) return { podAddressed: `ingress-nginx dials the endpoints' pod addresses, not ${svc} (${pods.why})` };
+  return { serviceUpstream: `ingress-nginx dials ${svc}, not the endpoints' pod addresses (${settings[0]!.why})` };
 }
 
 /**
