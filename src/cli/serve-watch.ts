@@ -105,8 +105,10 @@ function alertKeys(report: RunReport): string[] {
   const d = report.diff;
   if (!d) return [];
   if (!d.widened?.length) return d.new;
-  const byFp = new Map(report.findings.map((f) => [f.fingerprint, f]));
-  return [...d.new, ...d.widened.map((w) => `${w.fingerprint}\u0000${w.added.length > 0 ? `+${w.added.join('\u0000')}` : `#${extentDigest(byFp.get(w.fingerprint)?.extent)}`}`)];
+  // The extents of the widenings that name no member, read in one pass (not an index of every finding).
+  const unnamed = new Map<string, unknown>(d.widened.filter((w) => w.added.length === 0).map((w) => [w.fingerprint, undefined]));
+  if (unnamed.size > 0) for (const f of report.findings) if (unnamed.has(f.fingerprint)) unnamed.set(f.fingerprint, f.extent);
+  return [...d.new, ...d.widened.map((w) => `${w.fingerprint}\u0000${w.added.length > 0 ? `+${w.added.join('\u0000')}` : `#${extentDigest(unnamed.get(w.fingerprint))}`}`)];
 }
 
 /**
