@@ -137,8 +137,7 @@ export function applyWaivers(
  * end it earlier, remove it, or waive what was open then.
  */
 export function openCarried<F extends Waivable & Pick<Result, 'fingerprint'>>(waivers: ReadonlyArray<WaiverConfig>, findings: readonly F[], now: Date): F[] {
-  const waived = carriedWaivers(waivers, findings, now);
-  return waived.size === 0 ? [...findings] : findings.filter((f) => !waived.has(f.fingerprint));
+  return splitCarried(waivers, findings, now).open;
 }
 
 /** openCarried's decision both ways: the open carried findings, and the waived ones with their waiver (as a finding states it). */
