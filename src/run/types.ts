@@ -451,6 +451,8 @@ export interface ExternalPathDetail {
   forwarded?: string;
   /** The backend's mesh verdict for the path's callers (the controller's pods, or an outside address); absent when no mesh judges it. */
   mesh?: { verdict: 'allowed' | 'denied' | 'depends' | 'unknown'; reason: string };
+  /** For a Gateway API route: why it is not known whether the listener admits the route (the path may not exist). */
+  attachmentUnknown?: string;
 }
 
 export interface ExposureDetail {

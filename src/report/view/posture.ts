@@ -149,28 +149,32 @@ function exposurePosture(report: RunReport, maxRows: number): PostureView['expos
   const viaCount = new Map<string, number>();
   let external = 0, fromAll = 0;
   const all = list.map((e) => {
-    const paths = e.external.map((p): ExposurePathRow => {
+    const paths = e.external.map((p): ExposurePathRow & { uncertain: boolean } => {
       const network = p.controller !== undefined
         ? (p.allowedByPolicy === true ? `${p.controller} may connect` : p.allowedByPolicy === false ? `NetworkPolicy blocks ${p.controller}` : `pods of ${p.controller} not found; counted as open`)
         : p.allowedByPolicy === true ? (p.forwarded ? `admitted by NetworkPolicy: ${p.forwarded}` : 'admitted by NetworkPolicy') : p.allowedByPolicy === false ? 'blocked by NetworkPolicy'
           : p.via === 'Ingress' ? 'through the ingress controller' : 'NetworkPolicy not evaluated';
       const meshDenied = p.allowedByPolicy !== false && p.mesh?.verdict === 'denied';
+      const policy = meshDenied ? `${network}; the mesh refuses: ${p.mesh!.reason}` : p.mesh && p.allowedByPolicy !== false ? `${network}; mesh ${p.mesh.verdict}` : network;
       return {
         via: p.via, through: p.route ?? resourceText(p.through), ports: p.ports,
-        policy: meshDenied ? `${network}; the mesh refuses: ${p.mesh!.reason}` : p.mesh && p.allowedByPolicy !== false ? `${network}; mesh ${p.mesh.verdict}` : network,
+        // A route whose listener may not admit it is shown, but opens nothing in the totals (the
+        // checks give it no verdict either).
+        policy: p.attachmentUnknown !== undefined ? `${policy}; may not be attached: ${p.attachmentUnknown}` : policy,
         blocked: p.allowedByPolicy === false || meshDenied,
+        uncertain: p.attachmentUnknown !== undefined,
       };
     });
-    const open = paths.filter((p) => !p.blocked);
+    const open = paths.filter((p) => !p.blocked && !p.uncertain);
     if (open.length > 0) external++;
     for (const v of new Set(open.map((p) => p.via))) viaCount.set(v, (viaCount.get(v) ?? 0) + 1);
     if (e.fromAllNamespaces) fromAll++;
-    paths.sort((a, b) => Number(a.blocked) - Number(b.blocked) || a.via.localeCompare(b.via, 'en') || a.through.localeCompare(b.through, 'en'));
+    paths.sort((a, b) => Number(a.blocked) - Number(b.blocked) || Number(a.uncertain) - Number(b.uncertain) || a.via.localeCompare(b.via, 'en') || a.through.localeCompare(b.through, 'en'));
     const ref = refOf(e.workload);
     return { ...ref, ref, podCount: e.podCount.toLocaleString('en-US'), paths, fromAllNamespaces: e.fromAllNamespaces, rank: open.length > 0 ? 0 : e.fromAllNamespaces ? 1 : 2 };
   });
   const top = smallest(all, maxRows, (a, b) => a.rank - b.rank || byRef(a.ref, b.ref));
-  const rows = top.map(({ rank: _r, ref: _f, paths, ...r }): ExposureRow => ({ ...r, paths: paths.slice(0, POSTURE_MAX_PATHS), pathsMore: Math.max(0, paths.length - POSTURE_MAX_PATHS) }));
+  const rows = top.map(({ rank: _r, ref: _f, paths, ...r }): ExposureRow => ({ ...r, paths: paths.slice(0, POSTURE_MAX_PATHS).map(({ uncertain: _u, ...p }) => p), pathsMore: Math.max(0, paths.length - POSTURE_MAX_PATHS) }));
   const known = ['LoadBalancer', 'NodePort', 'Ingress'];
   const via = [...known, ...[...viaCount.keys()].filter((v) => !known.includes(v)).sort()].map((v) => ({ via: v, count: viaCount.get(v) ?? 0 }));
   return { omitted: '', total: all.length, external, fromAllNamespaces: fromAll, via, rows, more: all.length - rows.length };

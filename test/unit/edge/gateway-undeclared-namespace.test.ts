@@ -18,6 +18,10 @@ import { edgeAuthMissing } from '../../../checks/tls/edge-auth-missing.ts';
 import type { Check } from '../../../src/engine/types.ts';
 import type { Verdict } from '../../../src/base/vocabulary.ts';
 import { workloadYaml } from '../../helpers/workload.ts';
+import { auditObjects } from '../report/fixtures.ts';
+import { runDetails } from '../../../src/analysis/details.ts';
+import { postureOf } from '../../../src/report/view/posture.ts';
+import type { RunReport } from '../../../src/run/types.ts';
 
 const snap = (yaml: string) => snapshotFromObjects(parseManifestText(yaml, 'test.yaml').objects, { clusterVersion: 'v1.36.3' });
 /** The check's verdicts (passes keep their listener and message, which the runner drops) and its coverage note. */
@@ -155,5 +159,41 @@ describe('--manifests: a from: Selector listener and a route in a namespace no m
   it('a selector on kubernetes.io/metadata.name alone is decided for an undeclared namespace', () => {
     const o = run(ingressWithoutTls, setup('{matchLabels: {kubernetes.io/metadata.name: apps}}'));
     expect(listenerHttp(o.results)).toEqual([expect.objectContaining({ status: 'fail' })]);
+  });
+});
+
+// The report's exposure section (report.json details.network.exposure and the HTML posture table)
+// carries the same doubt as the finding: a path through a listener that may not admit the route is
+// listed with why, and makes no workload "reachable from outside" in the totals.
+describe('the report: a path that may not be attached', () => {
+  const report = (yaml: string): RunReport => ({
+    ...auditObjects(parseManifestText(yaml, 'test.yaml').objects, new Date('2026-11-26T00:00:00Z'), 'r1', 'c', defaultConfig(), []),
+    details: runDetails({ snapshot: snap(yaml), config: defaultConfig(), now: new Date('2026-11-26T00:00:00Z') }),
+  });
+  const apps = (r: RunReport) => r.details.network!.exposure.filter((e) => e.workload.namespace === 'apps');
+
+  it('report.json names why; the HTML posture counts no external path when it is the only one', () => {
+    const r = report(setup(NOT_PROD));
+    expect(apps(r)).toEqual([expect.objectContaining({ external: [expect.objectContaining({ via: 'Gateway', attachmentUnknown: expect.stringContaining('namespace apps, which no manifest declares') })] })]);
+    const view = postureOf(r, 50).exposure;
+    expect(view.external).toBe(0);
+    const row = view.rows.find((x) => x.namespace === 'apps')!;
+    expect(row.paths[0].policy).toContain('may not be attached: whether listener http of Gateway infra/public admits it is unknown');
+  });
+
+  it('a path through a listener that admits the route still counts', () => {
+    const yaml = setup(TEAM_A)
+      .replace('tls: {certificateRefs: [{name: c}]}}', 'tls: {certificateRefs: [{name: c}]}, allowedRoutes: {namespaces: {from: All}}}')
+      .replace('parentRefs: [{name: public, namespace: infra, sectionName: http}]', 'parentRefs: [{name: public, namespace: infra}]');
+    const r = report(yaml);
+    const [e] = apps(r);
+    expect(e.external.map((p) => p.attachmentUnknown === undefined)).toEqual(expect.arrayContaining([true, false]));
+    expect(postureOf(r, 50).exposure.external).toBe(1);
+  });
+
+  it('with the Namespace declared, nothing is in doubt', () => {
+    const r = report(setup(NOT_PROD, declared('{env: dev}')));
+    expect(apps(r)[0].external.every((p) => p.attachmentUnknown === undefined)).toBe(true);
+    expect(postureOf(r, 50).exposure.external).toBe(1);
   });
 });
