@@ -279,12 +279,15 @@ function selfIn(powerful: PowerfulServiceAccounts, ns: string, s: Subject, withM
 /**
  * powerfulOthersIn for a subject that can act only as the accounts of `ns` named `names`: a token
  * it may mint, or an impersonation it may make, limited by resourceNames (which there are names of
- * ServiceAccounts: kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-resources).
+ * ServiceAccounts: kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-resources),
+ * or the accounts of the pods an exec limited by resourceNames names.
  * Those named accounts that are powerful, as themselves or through system:serviceaccounts[:NS],
  * with powerfulOthersIn's exclusions (the subject itself, a grant it holds through its groups, a
  * missing account it cannot create or impersonate). O(names).
  */
 function powerfulNamedIn(ns: string, names: ReadonlySet<string>, s: Subject, grants: readonly Grant[], ctx: AuditContext): PowerfulOthers | undefined {
+  // No account (exec limited to pods that do not exist): not a member of any group either.
+  if (names.size === 0) return undefined;
   const powerful = powerfulServiceAccounts(ctx);
   const { withMissing } = powerfulIn(powerful, ns, grants);
   const { self, everywhere } = selfIn(powerful, ns, s, withMissing);
@@ -332,7 +335,7 @@ function powerfulNamespaces(hits: readonly PermissionHit[], s: Subject, grants: 
   if (actsAs) {
     const kept: PermissionHit[] = [];
     for (const h of hits) {
-      const reach = actsAs(h);
+      const reach = actsAs(h, ctx);
       if (reach === false) continue;
       kept.push(h);
       if (!h.namespace) continue;
@@ -363,10 +366,11 @@ function powerfulNamespacesText(found: Array<[string, PowerfulOthers]>, ctx: Aud
 
 /**
  * Which service accounts of its namespace a permission hit gives a way to act as: every one (true:
- * exec into their pods, mint their tokens, impersonate them), only those it names (their names: a
- * token or an impersonation limited by resourceNames), or none (false).
+ * exec into their pods, mint their tokens, impersonate them), only some (their names: a token or
+ * an impersonation limited by resourceNames, the accounts of the pods an exec limited by
+ * resourceNames names), or none (false).
  */
-export type ActsAsServiceAccounts = (h: PermissionHit) => boolean | readonly string[];
+export type ActsAsServiceAccounts = (h: PermissionHit, ctx: AuditContext) => boolean | readonly string[];
 
 const reachesEverything = (hits: readonly PermissionHit[]) => hits.some((h) => !h.namespace || h.namespace === 'kube-system');
 

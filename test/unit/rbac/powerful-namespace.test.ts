@@ -656,7 +656,7 @@ subjects: [{kind: Group, name: "system:serviceaccounts:ci", apiGroup: rbac.autho
     expect(verdictOf(PE, yaml, 'controller').severity).toBe('medium');
   });
 
-  it('exec limited to named pods still reaches whatever account those pods run as: rated as in kube-system, as before', () => {
+  it('exec limited to a named pod the manifests do not hold (controller-0) may reach any account: rated as in kube-system, as before (exec-named-pods.test.ts has pods)', () => {
     const v = verdictOf('rbac.pod-exec-attach', CI + FOR_CONTROLLER('[{apiGroups: [""], resources: [pods/exec], verbs: [create], resourceNames: [controller-0]}]'), 'controller');
     expect(v.severity).toBeUndefined();
     expect(v.message).toContain('. Namespace ci holds ServiceAccount ci/admin, ServiceAccount ci/reader, which have dangerous permissions cluster-wide');
