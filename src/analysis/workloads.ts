@@ -5,6 +5,7 @@
 // From manifests, workload templates stand in for the pods they would create.
 
 import { AREAS, type ResourceRef } from '../base/vocabulary.ts';
+import { kindForManifest } from '../snapshot/kinds.ts';
 import { coverageOk, type KubeObject, type Snapshot } from '../snapshot/types.ts';
 import { labelSelectorMatches } from './mesh/util.ts';
 import { memoize } from './memo.ts';
@@ -159,7 +160,8 @@ const REVISIONED: ReadonlySet<string> = new Set(['ReplicaSet', 'ReplicationContr
  * Kubernetes' own (networking.k8s.io, *.kubernetes.io). A REVISIONED object a custom controller
  * owns is reached from its pods along a checked reference, and creating one is itself workload
  * creation (rbac.workload-create-kube-system). A pod naming a custom resource directly (an
- * OpenKruise CloneSet's) stays its own workload: nothing here can check that reference.
+ * OpenKruise CloneSet's) can be checked by nothing but the uid its replicas agree on
+ * (directCustomOwners).
  */
 function isCustomGroup(group: string): boolean {
   return group.includes('.') && !group.endsWith('.k8s.io') && !group.endsWith('.kubernetes.io') && group !== 'k8s.io';
@@ -337,6 +339,53 @@ class RefIndex<V> {
   values(): readonly V[] {
     return this.#values;
   }
+}
+
+/** Per `group/Kind`, whether ztaudit collects that kind (kinds.ts): then it is not a custom owner whose pods fold by uid alone. */
+const collectedKinds = new Map<string, boolean>();
+function collectedKind(apiVersion: string, kind: string): boolean {
+  const key = `${apiGroupOf(apiVersion)}/${kind}`;
+  let v = collectedKinds.get(key);
+  if (v === undefined) collectedKinds.set(key, (v = kindForManifest(apiVersion, kind) !== undefined));
+  return v;
+}
+
+/**
+ * The running pods a custom resource controls directly, each with the workload it folds into:
+ * an OpenKruise CloneSet, Advanced StatefulSet or Advanced DaemonSet creates its pods with a
+ * controller owner reference to itself (https://openkruise.io/docs/user-manuals/cloneset), as
+ * KubeVirt's VirtualMachineInstance its virt-launcher pod or Strimzi's StrimziPodSet its
+ * brokers. ztaudit does not collect such a resource, so its uid and selector cannot be checked
+ * against it as a ReplicaSet's are (topOwner): the pods are grouped by the owner the reference
+ * names (namespace, kind, name) and fold only when all of them agree on its API group and uid
+ * (the uid, which the API server gives each object, tells a recreated or forged namesake apart:
+ * https://kubernetes.io/docs/concepts/overview/working-with-objects/owners-dependents/). Pods
+ * naming one owner by two uids (or groups) fold none: a pod anyone writes with a made-up uid
+ * then cannot join the owner's finding (and its waiver) by name, it only splits them. Left as
+ * before: a reference that is not the controller, has no uid (manifests), names a kind ztaudit
+ * collects, a Kubernetes group (*.k8s.io) or a kind named Pod; a pod being deleted (a deleted
+ * owner's pods carry its old uid while they terminate); a finished pod.
+ */
+function directCustomOwners(pods: readonly KubeObject[]): Map<KubeObject, ResourceRef> {
+  const byOwner = new RefIndex<{ group: string; uid: string; ref: ResourceRef | undefined }>();
+  const named: Array<[KubeObject, { ref: ResourceRef | undefined }]> = [];
+  for (const p of pods) {
+    if (!p.metadata?.name || p.metadata.deletionTimestamp || podFinished(p)) continue;
+    const ctl = (p.metadata.ownerReferences ?? []).find((r) => r.controller === true);
+    if (!ctl || typeof ctl.kind !== 'string' || !ctl.kind || ctl.kind === 'Pod' || typeof ctl.name !== 'string' || !ctl.name) continue;
+    if (typeof ctl.uid !== 'string' || !ctl.uid || typeof ctl.apiVersion !== 'string') continue;
+    const group = apiGroupOf(ctl.apiVersion)!;
+    if (!isCustomGroup(group) || collectedKind(ctl.apiVersion, ctl.kind)) continue;
+    const namespace = p.metadata.namespace;
+    let owner = byOwner.get(ctl.kind, namespace, ctl.name);
+    if (owner === undefined) {
+      byOwner.set(ctl.kind, namespace, ctl.name, (owner = { group, uid: ctl.uid, ref: { kind: ctl.kind, namespace, name: ctl.name, apiVersion: ctl.apiVersion } }));
+    } else if (owner.group !== group || owner.uid !== ctl.uid) owner.ref = undefined;
+    named.push([p, owner]);
+  }
+  const out = new Map<KubeObject, ResourceRef>();
+  for (const [p, owner] of named) if (owner.ref !== undefined) out.set(p, owner.ref);
+  return out;
 }
 
 export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
@@ -532,11 +581,21 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
   };
   const terminated: KubeObject[] = [];
   const byOwners = new Map<unknown, { namespace: string | undefined; labels: unknown; owner: ResourceRef; w: Workload }>();
+  const direct = directCustomOwners(snapshot.resources.pods ?? []);
+  // The pods a custom resource controls directly, folded after the others: only into an owner
+  // whose kind, namespace and name no other workload has (an Argo Rollout's, reached through its
+  // ReplicaSets; an apps/v1 StatefulSet namesake of an OpenKruise Advanced StatefulSet), so no
+  // finding or waiver names two workloads.
+  const directPods: KubeObject[] = [];
   for (const p of snapshot.resources.pods ?? []) {
     const name = p.metadata?.name;
     if (!name) continue;
     if (podFinished(p)) {
       terminated.push(p);
+      continue;
+    }
+    if (direct.size > 0 && direct.has(p)) {
+      directPods.push(p);
       continue;
     }
     const refs = p.metadata?.ownerReferences;
@@ -551,6 +610,22 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
       w = ensure(owner);
       if (byOwnersAlone && refs !== undefined) byOwners.set(refs, { namespace: p.metadata?.namespace, labels: p.metadata?.labels, owner: { ...owner }, w });
     }
+    addPod(p, name, owner, w);
+  }
+  const custom = new Map<ResourceRef, Workload>();
+  for (const p of directPods) {
+    const ref = direct.get(p)!;
+    if (byKey.get(ref.kind, ref.namespace, ref.name) !== undefined) {
+      const owner = topOwner(p);
+      addPod(p, p.metadata!.name!, owner, ensure(owner));
+      continue;
+    }
+    let w = custom.get(ref);
+    if (w === undefined) custom.set(ref, (w = { ref, pods: [], podCount: 0 }));
+    addPod(p, p.metadata!.name!, { ...ref }, w);
+  }
+
+  function addPod(p: KubeObject, name: string, owner: ResourceRef, w: Workload): void {
     w.pods.push({
       namespace: p.metadata?.namespace ?? 'default',
       name,
@@ -594,7 +669,9 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
       w.podCount = o ? templateReplicas(o) : 1;
     }
   }
-  return [...byKey.values()];
+  // A custom owner's workload has no template, no revision and no count of the pods it wants:
+  // its pods are judged as they run (src/analysis/pss/model.ts).
+  return custom.size === 0 ? [...byKey.values()] : [...byKey.values(), ...custom.values()];
 }, AREAS);
 
 /** The labels a controller adds to the pod template it copies: the Deployment's pod-template-hash, the Job's. */

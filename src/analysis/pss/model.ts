@@ -444,7 +444,10 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
     // pod is of the current revision: a pod that is proves admission accepts what the template
     // makes, once mutating admission (which runs before PodSecurity validates) has changed it
     // (https://kubernetes.io/docs/reference/access-authn-authz/admission-controllers/). When
-    // the snapshot cannot tie pods to a revision, no blocked rollout is claimed.
+    // the snapshot cannot tie pods to a revision, no blocked rollout is claimed: so for the pods
+    // a custom resource controls directly (an OpenKruise CloneSet's, workloadsOf), whose template
+    // is not read, each distinct pod spec is judged as it runs and reported under the owner, and
+    // no refusal of pods it wants is claimed either.
     const current = w.pods.length > 0 && w.pods[0].origin === 'pod' && !w.finished && w.currentRevisionRunning === false ? templatePodOf(w) : undefined;
     const currentClass = current !== undefined && !isExempt(current) ? classes.classOf(current) : undefined;
     const withTemplate = current !== undefined && currentClass !== undefined && !podClasses.includes(currentClass);

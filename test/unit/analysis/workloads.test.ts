@@ -164,13 +164,92 @@ describe('a pod is a workload of its own', () => {
     expect(ownerOf(s, 'backup-29000000-zzzzz')).toBe('CronJob monitoring/backup');
   });
 
-  it('when its owner is a custom resource or a built-in kind\'s namesake from another API group', () => {
+  it('when its reference to a custom resource or a built-in kind\'s namesake from another API group has no uid (a hand-written manifest\'s)', () => {
     const s = live([
       pod('strimzi-kafka-0', { app: 'kafka' }, [ref('core.strimzi.io/v1beta2', 'StrimziPodSet', 'kafka')]),
       pod('volcano-job-0', { app: 'v' }, [ref('batch.volcano.sh/v1alpha1', 'Job', 'train')]),
     ]);
     expect(ownerOf(s, 'strimzi-kafka-0')).toBe('Pod monitoring/strimzi-kafka-0');
     expect(ownerOf(s, 'volcano-job-0')).toBe('Pod monitoring/volcano-job-0');
+  });
+});
+
+// OpenKruise's CloneSet (and Advanced StatefulSet, Advanced DaemonSet) creates its pods itself,
+// each with a controller owner reference to the CloneSet ("CloneSet",
+// https://openkruise.io/docs/user-manuals/cloneset); KubeVirt's VirtualMachineInstance owns its
+// virt-launcher pod alike. An owner reference names its owner by apiVersion, kind, name and the
+// uid the API server gave it, and `controller: true` marks the managing controller ("Owners and
+// dependents", https://kubernetes.io/docs/concepts/overview/working-with-objects/owners-dependents/).
+// ztaudit does not collect those resources: the uid their pods agree on is all there is to check.
+describe('a pod a custom resource controls directly', () => {
+  const CLONESET_UID = '9a1c4d2e-0000-4000-8000-0000000000c5';
+  const kruise = (uid = CLONESET_UID) => ref('apps.kruise.io/v1alpha1', 'CloneSet', 'web', uid);
+  const cloneSetPods = ['web-7xq2m', 'web-b9c4d', 'web-kq8zt'].map((n) => pod(n, { app: 'web' }, [kruise()]));
+
+  it('folds into one workload per owner, named Kind/name of the owner, with its API version (OpenKruise CloneSet, KubeVirt VirtualMachineInstance)', () => {
+    const vmi = pod('virt-launcher-testvmi-9xqbh', { 'kubevirt.io': 'virt-launcher' }, [ref('kubevirt.io/v1', 'VirtualMachineInstance', 'testvmi', '5b5b3e2a-0000-4000-8000-0000000000a1')]);
+    const s = live([...cloneSetPods, vmi]);
+    for (const p of cloneSetPods) expect(ownerOf(s, p.metadata!.name!)).toBe('CloneSet monitoring/web');
+    expect(ownerOf(s, 'virt-launcher-testvmi-9xqbh')).toBe('VirtualMachineInstance monitoring/testvmi');
+    const cloneSet = workloadsOf(s).filter((w) => w.ref.kind === 'CloneSet');
+    expect(cloneSet).toHaveLength(1);
+    expect(cloneSet[0]!.ref).toEqual({ kind: 'CloneSet', namespace: NS, name: 'web', apiVersion: 'apps.kruise.io/v1alpha1' });
+    expect(cloneSet[0]!.podCount).toBe(3);
+    expect(cloneSet[0]!.pods.map((p) => p.name)).toEqual(['web-7xq2m', 'web-b9c4d', 'web-kq8zt']);
+    // No template, revision or wanted count is known of a resource ztaudit does not read.
+    expect(cloneSet[0]).not.toHaveProperty('template');
+    expect(cloneSet[0]).not.toHaveProperty('wantsPods');
+    expect(cloneSet[0]).not.toHaveProperty('currentRevisionRunning');
+    expect(workloadsOf(s).some((w) => w.ref.kind === 'Pod')).toBe(false);
+    // A pod's name stands for its CloneSet, as a Deployment's pod's does.
+    expect(workloadAliasOf(s, NS, 'web-b9c4d')).toEqual({ ref: cloneSet[0]!.ref, via: 'pod' });
+  });
+
+  it('an OpenKruise Advanced StatefulSet is told from an apps/v1 StatefulSet by its API group, and stays its pods\' when one of that name exists', () => {
+    const asts = ['db-0', 'db-1'].map((n) => pod(n, { app: 'db' }, [ref('apps.kruise.io/v1beta1', 'StatefulSet', 'db', '7e0c1f3a-0000-4000-8000-0000000000d8')]));
+    expect(ownerOf(live(asts), 'db-0')).toBe('StatefulSet monitoring/db');
+    expect(workloadsOf(live(asts)).map((w) => w.ref)).toEqual([{ kind: 'StatefulSet', namespace: NS, name: 'db', apiVersion: 'apps.kruise.io/v1beta1' }]);
+    const sts: KubeObject = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: NS, uid: 's1' }, spec: { selector: { matchLabels: { app: 'real-db' } }, template: { metadata: { labels: { app: 'real-db' } }, spec } } };
+    const both = live([sts, ...asts]);
+    expect(ownerOf(both, 'db-0')).toBe('Pod monitoring/db-0');
+    expect(ownerOf(both, 'db-1')).toBe('Pod monitoring/db-1');
+    expect(workloadsOf(both).filter((w) => w.ref.kind === 'StatefulSet').map((w) => w.ref)).toEqual([{ kind: 'StatefulSet', namespace: NS, name: 'db' }]);
+    // Nor does a pod naming an Argo Rollout (which makes ReplicaSets, not pods) join the Rollout's workload.
+    const [, rs, p] = deploymentChain('ebpf-agent');
+    const rollout = structuredClone(rs!);
+    rollout.metadata!.ownerReferences = [ref('argoproj.io/v1alpha1', 'Rollout', 'ebpf-agent', 'r0110u7')];
+    const direct = pod('debug-shell', { app: 'ebpf-agent' }, [ref('argoproj.io/v1alpha1', 'Rollout', 'ebpf-agent', 'r0110u7')]);
+    expect(ownerOf(live([rollout, p!, direct]), 'debug-shell')).toBe('Pod monitoring/debug-shell');
+    expect(ownerOf(live([rollout, p!, direct]), 'ebpf-agent-5d8f9c7b6-x7k2p')).toBe('Rollout monitoring/ebpf-agent');
+  });
+
+  it('stays a workload of its own when the pods disagree on the owner\'s uid (a forged reference splits them all), or its reference is not the controller or has no uid', () => {
+    const forged = pod('backdoor', { app: 'web' }, [kruise('00000000-dead-4000-8000-000000000000')]);
+    const s = live([...cloneSetPods, forged]);
+    for (const name of ['web-7xq2m', 'web-b9c4d', 'web-kq8zt', 'backdoor']) expect(ownerOf(s, name)).toBe(`Pod monitoring/${name}`);
+    expect(workloadsOf(s).some((w) => w.ref.kind === 'CloneSet')).toBe(false);
+    const notController = pod('sidecar-helper', { app: 'web' }, [{ ...kruise(), controller: false }]);
+    const noUid = pod('hand-written', { app: 'web' }, [ref('apps.kruise.io/v1alpha1', 'CloneSet', 'web')]);
+    const t = live([...cloneSetPods, notController, noUid]);
+    expect(ownerOf(t, 'web-7xq2m')).toBe('CloneSet monitoring/web');
+    expect(ownerOf(t, 'sidecar-helper')).toBe('Pod monitoring/sidecar-helper');
+    expect(ownerOf(t, 'hand-written')).toBe('Pod monitoring/hand-written');
+  });
+
+  it('stays a workload of its own while it is deleted (a deleted CloneSet\'s pods carry its old uid while they terminate), or when it names a kind ztaudit collects, a Kubernetes group\'s or a Node (a static pod\'s mirror)', () => {
+    const terminating = pod('web-old11', { app: 'web' }, [kruise('d3137ed0-0000-4000-8000-000000000001')]);
+    terminating.metadata!.deletionTimestamp = '2026-12-05T05:00:00Z';
+    const cnp = pod('cnp-owned', { app: 'x' }, [ref('cilium.io/v2', 'CiliumNetworkPolicy', 'allow-all', 'c0ffee00-0000-4000-8000-000000000001')]);
+    const k8s = pod('va-owned', { app: 'x' }, [ref('storage.k8s.io/v1', 'VolumeAttachment', 'csi-1', 'c0ffee00-0000-4000-8000-000000000002')]);
+    // The kubelet's mirror pod of a static pod names its Node (core group) as controller.
+    const mirror = pod('etcd-node-1', { component: 'etcd' }, [ref('v1', 'Node', 'node-1', 'c0ffee00-0000-4000-8000-000000000003')]);
+    const s = live([...cloneSetPods, terminating, cnp, k8s, mirror]);
+    expect(ownerOf(s, 'web-kq8zt')).toBe('CloneSet monitoring/web');
+    expect(workloadsOf(s).find((w) => w.ref.kind === 'CloneSet')?.podCount).toBe(3);
+    expect(ownerOf(s, 'web-old11')).toBe('Pod monitoring/web-old11');
+    expect(ownerOf(s, 'cnp-owned')).toBe('Pod monitoring/cnp-owned');
+    expect(ownerOf(s, 'va-owned')).toBe('Pod monitoring/va-owned');
+    expect(ownerOf(s, 'etcd-node-1')).toBe('Pod monitoring/etcd-node-1');
   });
 });
 

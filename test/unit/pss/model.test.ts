@@ -98,6 +98,39 @@ describe('pod-security model and checks', () => {
     expect(enforced[0].message).toContain('2 of 2 pods violate');
   });
 
+  // An OpenKruise CloneSet creates its pods itself, each with a controller owner reference to the
+  // CloneSet ("CloneSet", https://openkruise.io/docs/user-manuals/cloneset; "Owners and
+  // dependents", https://kubernetes.io/docs/concepts/overview/working-with-objects/owners-dependents/).
+  // ztaudit does not read CloneSets: no template is known, so each pod is judged as it runs, and
+  // the findings go to the CloneSet its pods agree on (by uid), as a Deployment's go to it.
+  it('attributes live pods an OpenKruise CloneSet controls directly to the CloneSet: one finding, not one per pod', () => {
+    const cloneSetPod = (name: string, podSpec: object): KubeObject => ({
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: { name, namespace: 'shop', labels: { app: 'web' }, ownerReferences: [{ apiVersion: 'apps.kruise.io/v1alpha1', kind: 'CloneSet', name: 'web', uid: '9a1c4d2e-0000-4000-8000-0000000000c5', controller: true }] },
+      spec: podSpec, status: { phase: 'Running' },
+    });
+    const names = ['web-7xq2m', 'web-b9c4d', 'web-kq8zt'];
+    const { results, model } = run([ns('shop', enforce('baseline')), ...names.map((n) => cloneSetPod(n, privilegedSpec))]);
+    const cloneSet = { kind: 'CloneSet', namespace: 'shop', name: 'web', apiVersion: 'apps.kruise.io/v1alpha1' };
+    expect(model.workloads.map((w) => w.workload.ref)).toEqual([cloneSet]);
+    for (const id of ['pod-security.pod-violates-enforced-level', 'pod-security.pod-violates-target']) {
+      const all = results.get(id)!;
+      expect(all, id).toHaveLength(1);
+      expect(all[0].status).toBe('fail');
+      expect(all[0].resource).toEqual(cloneSet);
+      expect(all[0].message).toMatch(/^CloneSet shop\/web: 3 of 3 pods violate /);
+      expect(all[0].evidence).toMatchObject({ podCount: 3, evaluatedPods: 3, failingPods: 3, failingPodNames: names });
+    }
+    expect(results.get('pod-security.pod-violates-target')![0].severity).toBe('high');
+    // A rollout under way (pods of two specs): each spec judged as it runs, no template claimed.
+    const mixed = run([ns('shop', enforce('baseline')), cloneSetPod(names[0]!, restrictedSpec), ...names.slice(1).map((n) => cloneSetPod(n, privilegedSpec))]);
+    const [f] = fails(mixed.results.get('pod-security.pod-violates-enforced-level'));
+    expect(f.resource).toEqual(cloneSet);
+    expect(f.message).toContain('2 of 3 pods violate');
+    expect(f.evidence).toMatchObject({ failingPodNames: names.slice(1) });
+    expect(f.evidence).not.toHaveProperty('currentTemplateFails');
+  });
+
   // A workload running no pods now still makes pods from its template: a Deployment scaled to
   // zero when scaled up, a CronJob at its next schedule. Pod Security Admission judges workload
   // templates too (warn and audit; https://kubernetes.io/docs/concepts/security/pod-security-admission/
