@@ -6,6 +6,7 @@
 // /runs/ID, ?before=ID for the next older page, the bearer token as for /runs/ID, the cluster
 // name escaped. The report at / links to /runs; the report.html written to disk does not.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -147,5 +148,19 @@ describe('serve /runs: the stored runs, newest first, a page at a time', () => {
     expect(stored.status).toBe(200);
     expect(await stored.text()).toContain(link);
     expect(readFileSync(join(work, 'out', 'report.html'), 'utf8')).not.toContain('href="/runs"');
+  });
+
+  it('a run whose stored summary cannot be read is listed in its place as unreadable, with the store\'s reason, as `ztaudit history` lists it', async () => {
+    const raw = new DatabaseSync(history);
+    raw.prepare('UPDATE runs SET summary = ? WHERE id = ?').run('{"not json', 'f080');
+    raw.close();
+    const html = await page('/runs');
+    expect(linked(html)).toEqual([live, 'r-regressed', 'r-watch', 'r-partial', ...FILLERS.slice(-46).reverse()]);
+    expect(rowOf(html, 'f080')).toContain('<span class="pill regression">unreadable</span>');
+    expect(rowOf(html, 'f080')).toContain(`stored run f080 in ${history} has an unreadable summary (runs.summary): not JSON`);
+    expect(rowOf(html, 'f080')).toContain('<td class="cluster">older</td>'); // its own column still says
+    const json = await (await get('/runs.json')).json() as { runs: Array<Record<string, unknown>> };
+    expect(json.runs.map((x) => x.id)).toEqual([live, 'r-regressed', 'r-watch', 'r-partial', ...FILLERS.slice(-46).reverse()]);
+    expect(json.runs.find((x) => x.id === 'f080')).toMatchObject({ url: '/runs/f080', cluster: 'older', unreadable: expect.stringMatching(/^stored run f080 in .* has an unreadable summary \(runs\.summary\): not JSON/) });
   });
 });
