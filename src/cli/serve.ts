@@ -21,6 +21,8 @@ import { ServeWatch, validateWatchFlags, type ServeWatchInput } from './serve-wa
 import { fleetQueryOf } from './fleet.ts';
 import { abortable, alertCannotRun, buildEdges, historyUrl, openStore } from './wiring.ts';
 import { startRunPageRenderer } from './serve-pages.ts';
+import { renderRunList } from './serve-run-list.ts';
+import { withRunListLink } from '../report/run-list.ts';
 import { defineCommand, parseSpec, seconds } from './command.ts';
 
 export interface ServeOptions extends RunOptions {
@@ -115,6 +117,8 @@ export async function startServe(argv: string[] | ServeOptions, io: CliIO, deps:
   try {
     const edges = await buildEdges({ flags, config, env, log, io, collect }, store);
     warnAlertsNeverFire(edges, config, log);
+    // The report as / and /runs/ID serve it: with a link to /runs when there is a store to list.
+    const servedHtml = (files: string[]): string | null => { const html = htmlOf(files); return html !== null && store ? withRunListLink(html) : html; };
     /** The latest run this daemon completed and its notification outcomes. */
     let notified: { id: string; outcomes: NotificationOutcome[] } | null = null;
 
@@ -126,7 +130,8 @@ export async function startServe(argv: string[] | ServeOptions, io: CliIO, deps:
       ...(env.serveToken ? { authToken: env.serveToken } : {}),
       graceMs: flags.graceMs,
       log,
-      ...(pages ? { lookupRun: (id: string) => pages.render(id), runStored: (id: string) => pages.stored(id), lookupFleet: () => pages.renderFleet(fleetQueryOf(config, {}, new Date()), (line) => log.warn(`/fleet: ${line}`)) } : {}),
+      ...(store ? { runList: (format: 'html' | 'json', before: string | undefined) => renderRunList(store, format, before) } : {}),
+      ...(pages ? { lookupRun: async (id: string) => { const page = await pages.render(id); return typeof page === 'string' ? withRunListLink(page) : page; }, runStored: (id: string) => pages.stored(id), lookupFleet: () => pages.renderFleet(fleetQueryOf(config, {}, new Date()), (line) => log.warn(`/fleet: ${line}`)) } : {}),
       ...(watch ? { watchMetrics: () => watch.metrics() } : {}),
       runOnce: async (signal, hooks, reason) => {
         // The signal reaches the collector and the notifiers themselves: at SIGTERM their
@@ -139,14 +144,14 @@ export async function startServe(argv: string[] | ServeOptions, io: CliIO, deps:
         const plain: PipelineEdges = {
           ...edges, signal, notifyBeforeStore: false, outcomesOf: (id) => (notified?.id === id ? notified.outcomes : undefined),
           collect: () => abortable(() => collect(signal), signal),
-          onStored: (report, files) => hooks.stored({ report, html: htmlOf(files) }),
+          onStored: (report, files) => hooks.stored({ report, html: servedHtml(files) }),
         };
         const runEdges = watch ? watch.edges(plain, reason) : plain;
         try {
           const { report, files, stored } = await runPipeline(config, CHECKS, runEdges);
           // A watch run not kept was not notified either: the latest stored run's outcomes stand.
           if (stored) notified = { id: report.run.id, outcomes: report.notifications };
-          return { report, html: htmlOf(files), stored };
+          return { report, html: servedHtml(files), stored };
         } catch (error: unknown) {
           // A run abandoned at shutdown is not an outage; any other failure is said out loud.
           if (!signal.aborted) {
@@ -205,8 +210,8 @@ async function serveUntilSignalled(opts: ServeOptions, io: CliIO): Promise<numbe
 
 export const SERVE = defineCommand<ServeOptions>({
   name: 'serve',
-  summary: 'long-running mode: an audit at start-up, then on a schedule; serves the latest report and /metrics over HTTP',
-  description: 'Long-running mode: one audit at start-up, then on --schedule (never two at once). Serves /healthz, / (the latest HTML report), /report.json, /runs/ID and /metrics (Prometheus). SIGTERM or SIGINT stops it cleanly. With ZTAUDIT_SERVE_TOKEN set, every path but /healthz and /metrics needs `Authorization: Bearer TOKEN`, and /healthz without it answers only its status and last success. Takes every `run` flag as well.',
+  summary: 'long-running mode: an audit at start-up, then on a schedule; serves the latest report, the stored runs and /metrics over HTTP',
+  description: 'Long-running mode: one audit at start-up, then on --schedule (never two at once). Serves /healthz, / (the latest HTML report), /report.json, /runs (the stored runs, newest first, 50 to a page; ?before=ID for older ones; /runs.json as JSON), /runs/ID and /metrics (Prometheus). SIGTERM or SIGINT stops it cleanly. With ZTAUDIT_SERVE_TOKEN set, every path but /healthz and /metrics needs `Authorization: Bearer TOKEN`, and /healthz without it answers only its status and last success. Takes every `run` flag as well.',
   define: (cmd) => { addServeOptions(cmd); addRunOptions(cmd); },
   examples: [
     'ztaudit serve --schedule "0 2 * * *" --timezone Europe/Berlin --history k8s://ztaudit/ztaudit-history',

@@ -560,7 +560,7 @@ class K8sRunStore implements RunStore {
     return index.runs.some((r) => r.id === id) || (index.read?.damaged ?? []).some((d) => typeof d.value === 'object' && d.value !== null && (d.value as { id?: unknown }).id === id);
   }
 
-  async list(limit: number, onUnreadable?: (error: UnreadableRunError, place: number) => void): Promise<RunSummary[]> {
+  async list(limit: number, onUnreadable?: (error: UnreadableRunError, place: number) => void, before?: string): Promise<RunSummary[]> {
     // A damaged entry of the runs list is listed in its place, as a run whose summary cannot be read.
     const { index } = await this.readIndex(true);
     const damagedAt = new Map((index.read?.damaged ?? []).map((d) => [d.position, d]));
@@ -573,7 +573,10 @@ class K8sRunStore implements RunStore {
     };
     // Its index entry still says when it started and of which cluster it is (a damaged one may too).
     const kept = (row: IndexEntry | DamagedEntry) => (isDamaged(row) ? (typeof row.value === 'object' && row.value !== null ? row.value : {}) : row) as { cluster?: unknown; startedAt?: unknown };
-    const newestFirst = rows.reverse().slice(0, Math.max(0, Math.floor(limit)));
+    // A damaged entry that still has the id ends a page as a readable one does (has() counts it stored).
+    const idOf = (row: IndexEntry | DamagedEntry): unknown => (isDamaged(row) ? (typeof row.value === 'object' && row.value !== null ? (row.value as { id?: unknown }).id : undefined) : row.id);
+    const end = before === undefined ? rows.length : rows.findIndex((row) => idOf(row) === before);
+    const newestFirst = rows.slice(0, Math.max(0, end)).reverse().slice(0, Math.max(0, Math.floor(limit)));
     const told = onUnreadable && ((error: UnreadableRunError, place: number) => {
       const row = newestFirst[place];
       if (row && isDamaged(row)) this.announce(row); // told of here: no other read warns again

@@ -788,10 +788,13 @@ class PgRunStore implements RunStore {
     return (r.rowCount ?? 0) > 0;
   }
 
-  async list(limit: number, onUnreadable?: (error: UnreadableRunError, place: number) => void): Promise<RunSummary[]> {
+  async list(limit: number, onUnreadable?: (error: UnreadableRunError, place: number) => void, before?: string): Promise<RunSummary[]> {
     if (this.empty) return [];
     const n = Math.max(0, Math.min(Math.floor(limit), Number.MAX_SAFE_INTEGER));
-    const r = await this.withClient('listing runs', (c) => c.query(`SELECT id, cluster, ${STARTED_AT_TEXT} AS started_at, summary FROM ztaudit_runs ORDER BY seq DESC LIMIT $1`, [String(n)]));
+    // `seq < NULL` holds for no row: a `before` that is not stored lists nothing.
+    const r = await this.withClient('listing runs', (c) => (before === undefined
+      ? c.query(`SELECT id, cluster, ${STARTED_AT_TEXT} AS started_at, summary FROM ztaudit_runs ORDER BY seq DESC LIMIT $1`, [String(n)])
+      : c.query(`SELECT id, cluster, ${STARTED_AT_TEXT} AS started_at, summary FROM ztaudit_runs WHERE seq < (SELECT seq FROM ztaudit_runs WHERE id = $2) ORDER BY seq DESC LIMIT $1`, [String(n), before])));
     // Its own columns still say when it started and of which cluster it is.
     return listSummaries(r.rows as Row[], (row) => storedSummary(row.summary, String(row.id), this.where, SUMMARY_COLUMN, false), (row) => ({ cluster: row.cluster, startedAt: row.started_at }), onUnreadable);
   }

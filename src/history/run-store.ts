@@ -60,9 +60,11 @@ export interface RunStore {
   /**
    * Newest first, by insertion order. A run whose stored summary cannot be read (storedSummary)
    * is handed to `onUnreadable` with its place among the `limit` runs listed (0: the newest) and
-   * left out; without it, it fails the list with that UnreadableRunError.
+   * left out; without it, it fails the list with that UnreadableRunError. With `before`, the list
+   * starts at the run stored just before run `before` (the next page of serve's /runs, which a
+   * run stored meanwhile does not shift); empty when no run `before` is stored.
    */
-  list(limit: number, onUnreadable?: (error: UnreadableRunError, place: number) => void): Promise<RunSummary[]>;
+  list(limit: number, onUnreadable?: (error: UnreadableRunError, place: number) => void, before?: string): Promise<RunSummary[]>;
   get(id: string): Promise<RunReport | null>;
   /**
    * Whether run `id` is stored (readable or not), without reading it: serve asks before it

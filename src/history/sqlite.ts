@@ -320,8 +320,12 @@ class SqliteRunStore implements RunStore {
     return this.db.prepare('SELECT 1 FROM runs WHERE id = ?').get(id) !== undefined;
   }
 
-  async list(limit: number, onUnreadable?: (error: UnreadableRunError, place: number) => void): Promise<RunSummary[]> {
-    const rows = this.db.prepare('SELECT id, cluster, started_at, summary FROM runs ORDER BY seq DESC LIMIT ?').all(Math.max(0, Math.floor(limit))) as Row[];
+  async list(limit: number, onUnreadable?: (error: UnreadableRunError, place: number) => void, before?: string): Promise<RunSummary[]> {
+    const n = Math.max(0, Math.floor(limit));
+    // `seq < NULL` holds for no row: a `before` that is not stored lists nothing.
+    const rows = (before === undefined
+      ? this.db.prepare('SELECT id, cluster, started_at, summary FROM runs ORDER BY seq DESC LIMIT ?').all(n)
+      : this.db.prepare('SELECT id, cluster, started_at, summary FROM runs WHERE seq < (SELECT seq FROM runs WHERE id = ?) ORDER BY seq DESC LIMIT ?').all(before, n)) as Row[];
     // Its own columns still say when it started and of which cluster it is.
     return listSummaries(rows, (row) => this.summaryOf(row), (row) => ({ cluster: row.cluster, startedAt: row.started_at }), onUnreadable);
   }

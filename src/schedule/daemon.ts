@@ -1,5 +1,6 @@
 // Long-running mode: a cron schedule that never overlaps runs, one run at start-up, and
-// a small HTTP server (/healthz, / latest HTML report, /report.json, /runs/:id, /metrics).
+// a small HTTP server (/healthz, / latest HTML report, /report.json, /runs and /runs.json
+// listing the stored runs, /runs/:id, /metrics).
 // Safe by default: it listens on 127.0.0.1 unless told otherwise, an optional bearer token
 // guards everything but /metrics and /healthz's bare status (its details need it too), and
 // stored runs are rendered once, cached and at most one at a time (a bounded queue; beyond
@@ -70,6 +71,12 @@ export interface DaemonOptions {
   runStored?: (id: string) => Promise<boolean>;
   /** HTML of the fleet report, or null when the store holds at most one cluster. */
   lookupFleet?: () => Promise<string | null>;
+  /**
+   * /runs (html) and /runs.json (json): a page of the stored runs, newest first; with `before`
+   * (a run id, validated here) the page of the runs stored before it; null when no run `before`
+   * is stored. Absent when there is no history store.
+   */
+  runList?: (format: 'html' | 'json', before: string | undefined) => Promise<string | null>;
   log: Logger;
   /** How long stop() lets a run in progress finish before aborting it; default 20 s. */
   graceMs?: number;
@@ -360,6 +367,20 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       if (html === null) return notFound(res, 'no fleet view: the history store holds at most one cluster');
       return send(res, 200, 'text/html; charset=utf-8', html);
     }
+    if (path === '/runs' || path === '/runs/' || path === '/runs.json') {
+      if (!options.runList) return notFound(res, 'no history store: only the latest run is served, at /');
+      const format = path === '/runs.json' ? 'json' : 'html';
+      const query = new URLSearchParams((req.url ?? '').slice(rawPath.length + 1));
+      const before = query.get('before') ?? undefined;
+      if (before !== undefined && !RUN_ID.test(before)) {
+        send(res, 400, 'text/plain; charset=utf-8', 'bad request: ?before= takes a run id, as /runs lists them\n');
+        return;
+      }
+      const body = await options.runList(format, before);
+      // Not echoed, as no answer echoes the path or query.
+      if (body === null) return notFound(res, `no such run in the history store (retention or history forget may have removed it since); the newest runs are at ${format === 'json' ? '/runs.json' : '/runs'}`);
+      return send(res, 200, format === 'json' ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8', body);
+    }
     const m = /^\/runs\/([^/]+)\/?$/.exec(rawPath);
     if (m) {
       const id = decodePath(m[1]!);
@@ -377,7 +398,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       send(res, 200, 'text/html; charset=utf-8', html);
       return;
     }
-    notFound(res, 'not found; try /, /runs/ID, /report.json, /metrics, /healthz');
+    notFound(res, 'not found; try /, /runs, /runs/ID, /report.json, /metrics, /healthz');
   }
 
   function send(res: http.ServerResponse, status: number, type: string, body: string): void {
@@ -444,7 +465,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${address.port}`;
 
   timer = startTimer();
-  log.info(`listening on ${bound}${everywhere ? ' (all interfaces)' : ''}${expectedToken ? ', bearer token required except for /healthz and /metrics' : ''} (/, /runs/ID, /report.json, /metrics, /healthz); schedule "${options.schedule}"${options.timezone ? ` in ${options.timezone}` : ''}, next run ${timer.next()?.toISOString() ?? 'never'}`, {
+  log.info(`listening on ${bound}${everywhere ? ' (all interfaces)' : ''}${expectedToken ? ', bearer token required except for /healthz and /metrics' : ''} (/, /runs, /runs/ID, /report.json, /metrics, /healthz); schedule "${options.schedule}"${options.timezone ? ` in ${options.timezone}` : ''}, next run ${timer.next()?.toISOString() ?? 'never'}`, {
     event: 'serve-start', address: address.address, port: address.port,
   });
   if (options.runAtStart !== false) void tick('start-up');

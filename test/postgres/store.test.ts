@@ -99,6 +99,17 @@ describePg('PostgreSQL run store', (server) => {
     await expect(s.save(a1)).rejects.toThrow(/a run with id a1 is already stored in postgres:\/\/127\.0\.0\.1:\d+\/zt_\w+$/);
   });
 
+  it('lists a page of runs stored before a run (serve\'s /runs?before=ID), by insertion: a run stored meanwhile does not shift it; an unknown run lists none', async () => {
+    const s = await store();
+    for (const [id, at] of [['p1', '2026-11-05'], ['p2', '2026-11-01'], ['p3', '2026-11-03'], ['p4', '2026-11-02']] as const) await s.save(makeReport(id, `${at}T02:00:00.000Z`, { cluster: id === 'p3' ? 'other' : 'demo' }));
+    expect((await s.list(2)).map((r) => r.id)).toEqual(['p4', 'p3']);
+    expect((await s.list(2, undefined, 'p3')).map((r) => r.id)).toEqual(['p2', 'p1']);
+    await s.save(makeReport('p5', '2026-11-06T02:00:00.000Z'));
+    expect((await s.list(2, undefined, 'p3')).map((r) => r.id)).toEqual(['p2', 'p1']);
+    expect((await s.list(5, undefined, 'p1')).map((r) => r.id)).toEqual([]);
+    expect(await s.list(5, undefined, 'never-stored')).toEqual([]);
+  });
+
   it('a run stored before it was notified gets its notification outcomes recorded; every read from a new connection returns them', async () => {
     const failed = [{ channel: 'slack' as const, status: 'failed' as const, detail: 'channel_not_found' }];
     const s = await store();

@@ -51,6 +51,17 @@ describe('Kubernetes store', () => {
     expect(s.describe()).toBe('k8s://ztaudit/history');
   });
 
+  it('lists a page of runs stored before a run (serve\'s /runs?before=ID), by insertion: a run stored meanwhile does not shift it; an unknown run lists none', async () => {
+    const s = await setup().open();
+    for (const [id, at] of [['p1', '2026-11-05'], ['p2', '2026-11-01'], ['p3', '2026-11-03'], ['p4', '2026-11-02']] as const) await s.save(makeReport(id, `${at}T02:00:00.000Z`, { cluster: id === 'p3' ? 'other' : 'demo' }));
+    expect((await s.list(2)).map((r) => r.id)).toEqual(['p4', 'p3']);
+    expect((await s.list(2, undefined, 'p3')).map((r) => r.id)).toEqual(['p2', 'p1']);
+    await s.save(makeReport('p5', '2026-11-06T02:00:00.000Z'));
+    expect((await s.list(2, undefined, 'p3')).map((r) => r.id)).toEqual(['p2', 'p1']);
+    expect((await s.list(5, undefined, 'p1')).map((r) => r.id)).toEqual([]);
+    expect(await s.list(5, undefined, 'never-stored')).toEqual([]);
+  });
+
   it('after a clock correction: retention never deletes the run just stored; latest and the walk go by insertion', async () => {
     const { open } = setup({ retention: { maxRuns: 3, maxAgeDays: 180 }, now: () => new Date('2026-11-30T00:00:00Z') });
     const s = await open();

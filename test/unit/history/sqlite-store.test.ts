@@ -83,6 +83,18 @@ describe('SQLite store', () => {
     expect((await s.trend(10)).map((t) => [t.id, t.overall])).toEqual([['r1', 70], ['r2', 75], ['r3', 90]]);
   });
 
+  it('lists a page of runs stored before a run (serve\'s /runs?before=ID), by insertion: a run stored meanwhile does not shift it; an unknown run lists none', async () => {
+    const s = await store();
+    // Started out of order (a corrected clock): a page follows insertion, as the list does.
+    for (const [id, at] of [['p1', '2026-11-05'], ['p2', '2026-11-01'], ['p3', '2026-11-03'], ['p4', '2026-11-02']] as const) await s.save(makeReport(id, `${at}T02:00:00.000Z`, { cluster: id === 'p3' ? 'other' : 'demo' }));
+    expect((await s.list(2)).map((r) => r.id)).toEqual(['p4', 'p3']);
+    expect((await s.list(2, undefined, 'p3')).map((r) => r.id)).toEqual(['p2', 'p1']);
+    await s.save(makeReport('p5', '2026-11-06T02:00:00.000Z'));
+    expect((await s.list(2, undefined, 'p3')).map((r) => r.id)).toEqual(['p2', 'p1']);
+    expect((await s.list(5, undefined, 'p1')).map((r) => r.id)).toEqual([]);
+    expect(await s.list(5, undefined, 'never-stored')).toEqual([]);
+  });
+
   it('keeps the basis of the RBAC breadth (details.rbac.breadthBasis) with the run', async () => {
     const s = await store();
     const r = makeReport('rb', '2026-11-04T02:00:00.000Z');
