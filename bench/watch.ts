@@ -73,7 +73,9 @@ try {
   const npPath = '/apis/networking.k8s.io/v1/namespaces/bench-shop/networkpolicies';
   if ((await admin('POST', npPath, policy)).status !== 201) throw new Error('could not create the default-deny policy');
 
-  writeFileSync(join(dir, 'ztaudit.yaml'), `watch: {debounceSeconds: ${Number(values.debounce)}}\nnotify: {policy: regression, deadlineSeconds: 30}\n`);
+  // realertAfterHours 0: each trial deletes the same policy again, a repeat serve would otherwise
+  // hold back as flapping (watch.realertAfterHours); the bench times every alert.
+  writeFileSync(join(dir, 'ztaudit.yaml'), `watch: {debounceSeconds: ${Number(values.debounce)}, realertAfterHours: 0}\nnotify: {policy: regression, deadlineSeconds: 30}\n`);
   const ts = performance.now();
   child = spawn(process.execPath, [join(import.meta.dirname, '../bin/ztaudit.cjs'), 'serve', '--watch', '--kubeconfig', cp.kubeconfigPath, '--schedule', '0 0 1 1 *',
     '--port', '0', '--history', 'h.db', '--out', 'out', '--format', 'json'], {
