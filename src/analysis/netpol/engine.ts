@@ -209,7 +209,11 @@ export function peerMatches(ctx: MatchContext, peer: Peer, policyNs: string | un
     case 'fqdn':
       return ep.kind === 'fqdn' && (peer.match ? peer.match(ep.name) : peer.patterns.some((p) => fqdnMatches(p, ep.name.toLowerCase())));
     case 'nodes':
-      return ep.kind === 'node' && (peer.selector.empty || peer.selector.matches(ep.labels));
+      if (ep.kind === 'node') return peer.selector.empty || peer.selector.matches(ep.labels);
+      // A host-network pod listens on its node's address: upstream's conformance tests dial one
+      // through a `nodes` peer (AdminNetworkPolicyEgressNodePeers). Which node it runs on is not
+      // modelled: a selector that is not empty counts as selecting it, and `nodePlacementDoubt` says so.
+      return ep.kind === 'class' && ep.cls.hostNetwork;
     case 'entity':
       switch (peer.entity) {
         case 'all': return true;
@@ -223,6 +227,18 @@ export function peerMatches(ctx: MatchContext, peer: Peer, policyNs: string | un
         case 'other': return false;
       }
   }
+}
+
+/** A `nodes` peer whose match against a host-network pod depends on the node it runs on (ANP `nodes` with a selector). */
+function placedNodePeer(p: Peer, cls: PodClass): boolean {
+  return p.kind === 'nodes' && cls.hostNetwork && !p.selector.empty;
+}
+
+/** Why a peer list's `nodes` peers may not hold a host-network pod, or undefined. */
+function nodePlacementDoubt(list: readonly Peer[], cls: PodClass): string | undefined {
+  const placed = list.filter((p): p is Peer & { kind: 'nodes' } => placedNodePeer(p, cls));
+  if (!placed.length) return undefined;
+  return `whether the node a host-network pod runs on is selected by nodes ${placed.map((p) => p.selector.key).join(', ')} is not known (the model does not place pods on nodes nor read Node labels); counted as selected`;
 }
 
 /** Where a pod stands against CIDRs that apply to pod addresses; `doubt` says why that is not certain. */
@@ -290,16 +306,20 @@ export function ruleMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string |
   if (ep.kind !== 'class') return undefined;
   const inPeers = rule.peers === 'any' ? undefined : podCidrStatus(rule.peers);
   const inNot = rule.notPeers ? podCidrStatus(rule.notPeers) : undefined;
-  if (!inPeers?.doubt && !inNot?.doubt) return undefined;
+  const nodePeers = rule.peers === 'any' ? undefined : nodePlacementDoubt(rule.peers, ep.cls);
+  const nodeNot = rule.notPeers ? nodePlacementDoubt(rule.notPeers, ep.cls) : undefined;
+  if (!inPeers?.doubt && !inNot?.doubt && !nodePeers && !nodeNot) return undefined;
   if (rule.subject && !(subject?.kind === 'class' && podSetMatches(ctx, rule.subject, policyNs, subject.cls))) return undefined;
-  const side = (list: readonly Peer[] | 'any', st: PodCidrStatus | undefined): 'yes' | 'no' | 'doubt' => {
-    if (list === 'any' || list.some((p) => peerMatches(ctx, p, policyNs, ep))) return 'yes';
-    return st?.doubt ? 'doubt' : st?.inside ? 'yes' : 'no';
+  const side = (list: readonly Peer[] | 'any', st: PodCidrStatus | undefined, node: string | undefined): { v: 'yes' | 'no' | 'doubt'; why?: string } => {
+    if (list === 'any' || list.some((p) => !placedNodePeer(p, ep.cls) && peerMatches(ctx, p, policyNs, ep))) return { v: 'yes' };
+    if (st?.inside && !st.doubt) return { v: 'yes' };
+    const why = [st?.doubt, node].filter((x) => x).join('; ');
+    return why ? { v: 'doubt', why } : { v: 'no' };
   };
-  const p = side(rule.peers, inPeers);
-  const n = rule.notPeers ? side(rule.notPeers, inNot) : 'no';
-  if (p === 'no' || n === 'yes') return undefined;
-  return [p === 'doubt' ? inPeers?.doubt : undefined, n === 'doubt' ? inNot?.doubt : undefined].filter((x) => x).join('; ');
+  const p = side(rule.peers, inPeers, nodePeers);
+  const n = rule.notPeers ? side(rule.notPeers, inNot, nodeNot) : { v: 'no' as const };
+  if (p.v === 'no' || n.v === 'yes') return undefined;
+  return [p.v === 'doubt' ? p.why : undefined, n.v === 'doubt' ? n.why : undefined].filter((x) => x).join('; ');
 }
 
 function specConns(specs: PortSpec[], dst: Endpoint): ConnSet {

@@ -157,7 +157,8 @@ export interface PodSet {
  * - 'fqdn': named external destinations (Cilium toFQDNs, ANP domainNames): matches fqdn
  *   endpoints by name, never an address (a name-based allowance is not 0.0.0.0/0).
  *   Patterns: exact names, `*` wildcards as the API defines them, already lower-cased.
- * - 'nodes': node endpoints whose labels match (ANP `nodes`).
+ * - 'nodes': node endpoints whose labels match (ANP `nodes`), and host-network pods (they
+ *   listen on their node's address; engine.ts `peerMatches`).
  * - 'entity': see Entity; `other` names an entity that matches nothing modelled.
  */
 export type Peer =

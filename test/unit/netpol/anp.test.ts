@@ -143,6 +143,61 @@ describe('AdminNetworkPolicy precedence', () => {
   });
 });
 
+// A host-network pod listens on its node's address, so a `nodes` peer reaches it: upstream's
+// conformance test AdminNetworkPolicyEgressNodePeers (network-policy-api v0.1.7,
+// conformance/tests/admin-network-policy-experimental-egress-rules.go, policy
+// node-and-cidr-as-peers-example in conformance/base/admin_network_policy/
+// experimental-egress-selector-rules.yaml) dials "our server host-networked pod" centaur-1 and
+// expects the Allow-to-nodes port to succeed, the Pass port to succeed (nothing later denies it)
+// and every other port, denied by `nodes` and `networks` 0.0.0.0/0, ::/0, to fail.
+describe('nodes peers reach host-network pods (AdminNetworkPolicyEgressNodePeers)', () => {
+  const monitoring = ns('shop', { team: 'shop' }) + ns('monitoring')
+    + pod('shop', 'api', { app: 'api' }, [{ name: 'http', containerPort: 8080 }])
+    + pod('monitoring', 'node-exporter', { app: 'ne' }, [{ name: 'metrics', containerPort: 9100 }], { hostNetwork: true })
+    + pod('monitoring', 'scraper', { app: 'scraper' }, [{ name: 'metrics', containerPort: 9100 }]);
+  const shopSubject = 'subject: {namespaces: {matchLabels: {team: shop}}}';
+  const run = (yaml: string, to: string, port: string) => reachCommandCore(snap(yaml), { from: 'shop/api', to, port });
+
+  it('Allow to nodes {} lets a pod reach a host-network pod on that port, for certain; the Deny after it takes the rest', () => {
+    const yaml = monitoring + anp('nodes-then-deny', 10, `${shopSubject}\negress:\n- {name: allow-node-exporter, action: Allow, to: [{nodes: {}}], ports: [{portNumber: {port: 9100, protocol: TCP}}]}\n- {name: deny-rest, action: Deny, to: [{networks: [0.0.0.0/0, '::/0']}]}`);
+    const r = run(yaml, 'monitoring/node-exporter', '9100');
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toMatch(/^ALLOWED: shop\/api\[Pod\] -> monitoring\/node-exporter\[Pod\] on 9100\/TCP/);
+    expect(r.output).toContain('ALLOWED by AdminNetworkPolicy nodes-then-deny (priority 10) rule 0 "allow-node-exporter" (Allow): TCP 9100');
+    expect(r.output).not.toContain('uncertain');
+    expect(run(yaml, 'monitoring/node-exporter', '9101').output).toContain('DENIED by AdminNetworkPolicy nodes-then-deny (priority 10) rule 1 "deny-rest" (Deny): TCP 9101');
+    // A pod on the pod network is no node: the nodes peer does not name it.
+    expect(run(yaml, 'monitoring/scraper', '9100').output).toContain('DENIED by AdminNetworkPolicy nodes-then-deny (priority 10) rule 1 "deny-rest" (Deny): TCP 9100');
+    const rows = JSON.parse(reachCommandCore(snap(yaml), { matrix: true, output: 'json' }).output) as Array<{ src: string; dst: string; conn: string }>;
+    expect(rows.filter((x) => x.src === 'shop/api[Pod]' && !x.dst.endsWith('[External]'))).toEqual([{ src: 'shop/api[Pod]', dst: 'monitoring/node-exporter[Pod]', conn: 'TCP 9100' }]);
+  });
+
+  it('Deny to nodes {} denies a host-network pod', () => {
+    const yaml = monitoring + anp('deny-nodes', 10, `${shopSubject}\negress:\n- {action: Deny, to: [{nodes: {}}]}\n- {action: Deny, to: [{networks: [169.254.169.254/32]}]}`);
+    const r = run(yaml, 'monitoring/node-exporter', '9100');
+    expect(r.exitCode).toBe(1);
+    expect(r.output).toContain('DENIED by AdminNetworkPolicy deny-nodes (priority 10) rule 0 (Deny): TCP 9100');
+    expect(run(yaml, 'monitoring/scraper', '9100').exitCode).toBe(0);
+  });
+
+  it('a node selector (upstream\'s kubernetes.io/os: linux) may or may not select the pod\'s node: read as selecting it, answered UNKNOWN', () => {
+    const linux = '{nodes: {matchLabels: {kubernetes.io/os: linux}}}';
+    const yaml = monitoring + anp('node-and-cidr-as-peers-example', 75, `${shopSubject}\negress:\n- {name: allow-egress-to-9100-on-nodes, action: Allow, to: [${linux}], ports: [{portNumber: {protocol: TCP, port: 9100}}]}\n- {name: pass-egress-to-9200-on-nodes, action: Pass, to: [${linux}], ports: [{portNumber: {protocol: UDP, port: 9200}}]}\n- {name: deny-egress-to-nodes-and-internet, action: Deny, to: [${linux}, {networks: [0.0.0.0/0, '::/0']}]}`);
+    const allow = run(yaml, 'monitoring/node-exporter', '9100');
+    expect(allow.exitCode).toBe(2);
+    expect(allow.output).toContain('the model reads it as ALLOWED by AdminNetworkPolicy node-and-cidr-as-peers-example (priority 75) rule 0 "allow-egress-to-9100-on-nodes" (Allow)');
+    expect(allow.output).toContain('nodes kubernetes.io/os in (linux) is not known (the model does not place pods on nodes nor read Node labels); counted as selected');
+    const pass = run(yaml, 'monitoring/node-exporter', '9200/UDP');
+    expect(pass.exitCode).toBe(2);
+    expect(pass.output).toContain('the model reads it as ALLOWED');
+    // Rule 2 also names 0.0.0.0/0 and ::/0, which hold every address: denied for certain.
+    const deny = run(yaml, 'monitoring/node-exporter', '9101');
+    expect(deny.exitCode).toBe(1);
+    expect(deny.output).toContain('DENIED by AdminNetworkPolicy node-and-cidr-as-peers-example (priority 75) rule 2 "deny-egress-to-nodes-and-internet" (Deny): TCP 9101');
+    expect(deny.output).not.toContain('uncertain');
+  });
+});
+
 describe('which CNIs count AdminNetworkPolicy', () => {
   const deny = cluster + anp('deny-all', 1, `subject: {namespaces: ${nsSel('a')}}\ningress: [{action: Deny, from: [{namespaces: {}}]}]`);
 

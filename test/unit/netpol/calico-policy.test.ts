@@ -194,9 +194,26 @@ describe(`rules and validation (${NP_DOC}#rule, #entityrule, #ports)`, () => {
   });
 
   it('nets take CIDRs and addresses; a catch-all notNets is refused (validateRule)', () => {
-    expect(rule({ action: 'Deny', destination: { nets: ['1.2.3.0/24', '10.0.0.1', 'fd00::/8'] } }).errors).toEqual([]);
+    expect(rule({ action: 'Deny', destination: { nets: ['1.2.3.0/24', '10.0.0.1'] } }).errors).toEqual([]);
+    expect(rule({ action: 'Deny', destination: { nets: ['fd00::/8', '2001:db8::1'] } }).errors).toEqual([]);
     expect(rule({ action: 'Deny', destination: { nets: ['1.2.3/24'] } }).errors).toEqual(['spec.ingress[0].destination.nets[0]: "1.2.3/24" is not a valid CIDR']);
     expect(rule({ action: 'Deny', destination: { notNets: ['0.0.0.0/0'] } }).errors[0]).toMatch(/catch-all CIDR in negation/);
+  });
+
+  // libcalico-go/lib/validator/v3/validator.go validateRule, scanNets (v3.26.0 to HEAD): over
+  // source.nets, source.notNets, destination.nets, destination.notNets in that order, a field that
+  // brings the second family is refused, and so is any CIDR of the family ipVersion excludes.
+  it('one family per rule: mixed IPv4/IPv6 CIDRs, or a CIDR against ipVersion, are refused (validateRule scanNets)', () => {
+    expect(rule({ action: 'Allow', source: { nets: ['203.0.113.0/24', '2001:db8::/32'] } }).errors).toEqual(['spec.ingress[0].source.nets: rule contains both IPv4 and IPv6 CIDRs']);
+    // Across fields: the field that brings the second family is named.
+    expect(rule({ action: 'Allow', source: { nets: ['10.0.0.0/8'] }, destination: { notNets: ['fd00::/8'] } }).errors).toEqual(['spec.ingress[0].destination.notNets: rule contains both IPv4 and IPv6 CIDRs']);
+    expect(rule({ action: 'Deny', ipVersion: 6, destination: { nets: ['10.0.0.0/8'] } }).errors).toEqual(["spec.ingress[0].destination.nets: rule IP version doesn't match CIDR version (ipVersion 6)"]);
+    expect(rule({ action: 'Deny', ipVersion: 4, source: { notNets: ['10.1.0.0/16'] }, destination: { nets: ['10.0.0.0/8'] } }).errors).toEqual([]);
+    const p = rule({ action: 'Allow', source: { nets: ['203.0.113.0/24', '2001:db8::/32'] } });
+    expect(p.ingress).toEqual([]);
+    // The storage form is written around the API server's validator (Felix renders such a rule per family).
+    const stored = parsed({ apiVersion: 'crd.projectcalico.org/v1', kind: 'NetworkPolicy', metadata: { name: 'default.p', namespace: 'ns' }, spec: { ingress: [{ action: 'Allow', source: { nets: ['203.0.113.0/24', '2001:db8::/32'] } }] } }, 'crd.projectcalico.org/v1');
+    expect(stored.errors).toEqual([]);
   });
 
   it('the CRD validation rules (api/pkg/apis/projectcalico/v3/policy_common.go XValidation)', () => {

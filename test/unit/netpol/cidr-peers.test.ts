@@ -26,8 +26,8 @@ spec:
   - {name: deny-everything, action: Deny, to: [{networks: ${networks}}]}
 `;
 
-const gnp = (name: string, spec: string) => `---
-apiVersion: projectcalico.org/v3
+const gnp = (name: string, spec: string, apiVersion = 'projectcalico.org/v3') => `---
+apiVersion: ${apiVersion}
 kind: GlobalNetworkPolicy
 metadata: {name: ${name}}
 spec:
@@ -57,12 +57,24 @@ describe('CIDR peers match pods where the API says so', () => {
   // docs.tigera.io/calico/latest/reference/resources/networkpolicy (EntityRule nets: "Match packets
   // with IP in any of the listed CIDRs"); "Calico matches packets based on their source/destination
   // IP addresses" (docs.tigera.io/calico/latest/reference/resources/networkset). Every pod address is inside /0.
+  // The API server refuses both families in one rule (validator/v3 validateRule); the storage form
+  // (crd.projectcalico.org/v1) holds it, and Felix renders it per family.
   it('e4: a Calico Deny to nets 0.0.0.0/0 and ::/0 denies traffic to pods', () => {
-    const yaml = base + gnp('deny-all-nets', `order: 10\nselector: app == 'client'\ntypes: [Egress]\negress:\n- {action: Deny, destination: {nets: ["0.0.0.0/0", "::/0"]}}\n- {action: Allow}`);
+    const yaml = base + gnp('deny-all-nets', `order: 10\nselector: app == 'client'\ntypes: [Egress]\negress:\n- {action: Deny, destination: {nets: ["0.0.0.0/0", "::/0"]}}\n- {action: Allow}`, 'crd.projectcalico.org/v1');
     const r = reach(yaml, 'b/client', 'a/db');
     expect(r.exitCode).toBe(1);
     expect(r.output).toContain('DENIED by GlobalNetworkPolicy deny-all-nets (order 10) rule 0 (Deny): TCP 5432');
     expect(r.output).not.toContain('uncertain');
+  });
+
+  // The same rule through the API (projectcalico.org/v3) is refused: "rule contains both IPv4 and
+  // IPv6 CIDRs" (libcalico-go validator/v3 validateRule). It never existed, so it denies nothing.
+  it('e4b: the same mixed-family rule as projectcalico.org/v3 is invalid and decides nothing: reach is ALLOWED', () => {
+    const yaml = base + gnp('deny-all-nets', `order: 10\nselector: app == 'client'\ntypes: [Egress]\negress:\n- {action: Deny, destination: {nets: ["0.0.0.0/0", "::/0"]}}\n- {action: Allow}`);
+    const r = reach(yaml, 'b/client', 'a/db');
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toMatch(/^ALLOWED: b\/client\[Pod\] -> a\/db\[Pod\] on 5432\/TCP/);
+    expect(r.output).toContain('egress at b/client[Pod]: not isolated');
   });
 
   // The "no internet" pattern. Pod addresses come from the IP pools (default 192.168.0.0/16,

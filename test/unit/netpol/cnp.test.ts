@@ -158,6 +158,22 @@ describe('ClusterNetworkPolicy rule fields (v1alpha2)', () => {
     expect(toPod.undetermined?.some((u) => u.startsWith('uncertain: '))).toBe(true);
   });
 
+  // CNPAdminTierEgressNodePeers (network-policy-api conformance/tests/
+  // admin-network-policy-experimental-egress-rules.go): "centaur-1 is our server host-networked
+  // pod"; an Accept to `nodes` lets the client reach it, a Deny to `nodes` stops it.
+  it('an egress nodes peer reaches a host-network pod (it listens on its node\'s address)', () => {
+    const yaml = shop + pod('other', 'node-agent', { app: 'agent' }, [{ name: 'metrics', containerPort: 9100 }], { hostNetwork: true })
+      + cnp('nodes', 'Admin', 10, `subject: {namespaces: ${nsSel('shop')}}\negress:\n- {name: metrics, action: Accept, to: [{nodes: {}}], protocols: [{tcp: {destinationPort: {number: 9100}}}]}\n- {name: no-nodes, action: Deny, to: [{nodes: {}}]}`);
+    const ok = reachCommandCore(snap(yaml), { from: 'shop/web-1', to: 'other/node-agent', port: '9100' });
+    expect(ok.exitCode).toBe(0);
+    expect(ok.output).toContain('ALLOWED by ClusterNetworkPolicy nodes (tier Admin, priority 10) rule 0 "metrics" (Accept): TCP 9100');
+    const no = reachCommandCore(snap(yaml), { from: 'shop/web-1', to: 'other/node-agent', port: '22' });
+    expect(no.exitCode).toBe(1);
+    expect(no.output).toContain('DENIED by ClusterNetworkPolicy nodes (tier Admin, priority 10) rule 1 "no-nodes" (Deny): TCP 22');
+    // A pod on the pod network is no node.
+    expect(reachCommandCore(snap(yaml), { from: 'shop/web-1', to: 'other/job-1', port: '22' }).exitCode).toBe(0);
+  });
+
   // "If an implementation sees no fields are set then it can infer that the deployed CRD is of an
   // incompatible version with an unknown field. In that case it should fail closed. For "Accept"
   // rules, "fail closed" means: "treat the rule as matching no traffic". For "Deny" and "Pass"

@@ -354,7 +354,7 @@ function parseEntity(raw: unknown, at: string, policyNs: string | undefined, err
   return e;
 }
 
-function parseRule(raw: unknown, at: string, index: number, policyNs: string | undefined, errors: string[]): CalicoRule | undefined {
+function parseRule(raw: unknown, at: string, index: number, policyNs: string | undefined, api: CalicoApi, errors: string[]): CalicoRule | undefined {
   if (!isRecord(raw)) {
     errors.push(`${at}: not an object`);
     return undefined;
@@ -405,11 +405,26 @@ function parseRule(raw: unknown, at: string, index: number, policyNs: string | u
       else if (supportsPorts === false) errors.push(`${at}.${side}.${field}: protocol ${protocolText} does not have ports`);
     }
   }
+  // validateRule scanNets: one rule matches one IP family, so its four nets fields together may not
+  // mix IPv4 and IPv6, nor hold a CIDR of the family its ipVersion excludes. The API server runs
+  // this validator; the storage form is written around it (and Felix renders such a rule per family).
+  if (api === 'projectcalico.org/v3') {
+    let seen4 = false;
+    let seen6 = false;
+    for (const [field, list] of [['source.nets', source.nets], ['source.notNets', source.notNets], ['destination.nets', destination.nets], ['destination.notNets', destination.notNets]] as const) {
+      const v4 = !!list?.some((r) => r.family === 4);
+      const v6 = !!list?.some((r) => r.family === 6);
+      if (ipVersion !== undefined && ((v4 && ipVersion !== 4) || (v6 && ipVersion !== 6))) errors.push(`${at}.${field}: rule IP version doesn't match CIDR version (ipVersion ${ipVersion})`);
+      if ((v4 && seen6) || (v6 && seen4) || (v4 && v6)) errors.push(`${at}.${field}: rule contains both IPv4 and IPv6 CIDRs`);
+      seen4 ||= v4;
+      seen6 ||= v6;
+    }
+  }
   if (errors.length > before) return undefined;
   return { index, action: action as CalicoAction, protocols, protocol: protocolText, ipVersion, source, destination, http: !absent(raw.http) };
 }
 
-function parseRules(raw: unknown, at: string, policyNs: string | undefined, errors: string[]): CalicoRule[] {
+function parseRules(raw: unknown, at: string, policyNs: string | undefined, api: CalicoApi, errors: string[]): CalicoRule[] {
   if (absent(raw)) return [];
   if (!Array.isArray(raw)) {
     errors.push(`${at}: not a list`);
@@ -417,7 +432,7 @@ function parseRules(raw: unknown, at: string, policyNs: string | undefined, erro
   }
   const out: CalicoRule[] = [];
   raw.forEach((r: unknown, i: number) => {
-    const rule = parseRule(r, `${at}[${i}]`, i, policyNs, errors);
+    const rule = parseRule(r, `${at}[${i}]`, i, policyNs, api, errors);
     if (rule) out.push(rule);
   });
   return out;
@@ -484,8 +499,8 @@ export function parseCalicoPolicy(obj: KubeObject, kind: CalicoKind, api: Calico
   if (effective.ok) compiled = effective.selector;
   else if (!errors.length) errors.push(`spec.selector: the effective selector ${JSON.stringify(selector)} does not parse: ${effective.error}`);
 
-  const ingress = parseRules(spec.ingress, 'spec.ingress', namespace, errors);
-  const egress = parseRules(spec.egress, 'spec.egress', namespace, errors);
+  const ingress = parseRules(spec.ingress, 'spec.ingress', namespace, api, errors);
+  const egress = parseRules(spec.egress, 'spec.egress', namespace, api, errors);
   const hasIngressRules = Array.isArray(spec.ingress) && spec.ingress.length > 0;
   const hasEgressRules = Array.isArray(spec.egress) && spec.egress.length > 0;
 
