@@ -324,8 +324,9 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
       const p = policies[i];
       if (p.api === 'ClusterNetworkPolicy') policies[i] = onCalicoConversion(p);
       else if ((p.api === 'AdminNetworkPolicy' || p.api === 'BaselineAdminNetworkPolicy') && composition.stageOf(p) !== undefined) {
-        policies[i] = onCalicoAdminConversion(p);
-        for (const c of policies[i].conversion ?? []) notes.push({ object: p.ref, message: `${describePolicy(p)} ${c.message}` });
+        const converted = onCalicoAdminConversion(p);
+        policies[i] = converted.policy;
+        for (const message of converted.notes) notes.push({ object: p.ref, message });
       }
     }
   }
@@ -522,9 +523,12 @@ const CALICO_ANP = 'Calico v3.29-v3.31';
  *   support for NamedPorts"), which unpackANPPorts reads as "no ports specified": the rule
  *   applies to every port and protocol, its other port entries dropped.
  */
-function onCalicoAdminConversion(p: LayerPolicy): LayerPolicy {
-  if (p.errors.length) return p;
+function onCalicoAdminConversion(p: LayerPolicy): { policy: LayerPolicy; notes: string[] } {
+  if (p.errors.length) return { policy: p, notes: [] };
   const conversion: NonNullable<LayerPolicy['conversion']> = [];
+  // Every rule Calico changes, for the run's coverage notes (reach says it per flow).
+  const notes: string[] = [];
+  const at = (dir: Direction, r: Rule) => `${dir} rule ${r.index}${r.name ? ` "${r.name}"` : ''} (${r.action})`;
   const convert = (dir: Direction): Rule[] | undefined => {
     const list = p[dir];
     if (!list) return undefined;
@@ -533,12 +537,18 @@ function onCalicoAdminConversion(p: LayerPolicy): LayerPolicy {
       if (r.peers !== 'any' && r.peers.some((x) => x.kind === 'nodes' || x.kind === 'fqdn')) {
         const why = `${CALICO_ANP} cannot convert a nodes or domainNames peer`;
         if (r.action === 'Allow') {
-          conversion.push({ direction: dir, message: `${dir} rule ${r.index}${r.name ? ` "${r.name}"` : ''} (Allow) is not enforced: ${why} and drops the rule, its other peers with it` });
+          const message = `${at(dir, r)} is not enforced: ${why} and drops the rule, its other peers with it`;
+          conversion.push({ direction: dir, message });
+          notes.push(message);
           continue;
         }
-        out.push({ index: r.index, ...(r.name ? { name: r.name } : {}), action: 'Deny', peers: 'any', ports: 'any', caveats: [`${why}: it enforces this ${r.action} rule as a Deny of all ${dir} traffic`] });
+        const caveat = `${why}: it enforces this ${r.action} rule as a Deny of all ${dir} traffic`;
+        notes.push(`${at(dir, r)}: ${caveat}`);
+        out.push({ index: r.index, ...(r.name ? { name: r.name } : {}), action: 'Deny', peers: 'any', ports: 'any', caveats: [caveat] });
       } else if (r.ports !== 'any' && r.ports.some((x) => x.kind === 'named')) {
-        out.push({ ...r, ports: 'any', caveats: [...(r.caveats ?? []), `${CALICO_ANP} does not convert a namedPort: it applies this rule to every port and protocol`] });
+        const caveat = `${CALICO_ANP} does not convert a namedPort: it applies this rule to every port and protocol`;
+        notes.push(`${at(dir, r)}: ${caveat}`);
+        out.push({ ...r, ports: 'any', caveats: [...(r.caveats ?? []), caveat] });
       } else out.push(r);
     }
     // Calico gives a policy with no rules in a direction no policy type for it (calculateANPPolicyTypes).
@@ -547,7 +557,7 @@ function onCalicoAdminConversion(p: LayerPolicy): LayerPolicy {
   const ingress = convert('ingress');
   const egress = convert('egress');
   const { ingress: _i, egress: _e, ...rest } = p;
-  return { ...rest, ...(ingress ? { ingress } : {}), ...(egress ? { egress } : {}), ...(conversion.length ? { conversion } : {}) };
+  return { policy: { ...rest, ...(ingress ? { ingress } : {}), ...(egress ? { egress } : {}), ...(conversion.length ? { conversion } : {}) }, notes };
 }
 
 function withoutHostNetworkPods(p: LayerPolicy): LayerPolicy {

@@ -255,6 +255,8 @@ ingress:
       expect(text).toMatch(/^ALLOWED: /);
       expect(text).toContain('note: AdminNetworkPolicy db-metrics-only (priority 10) rule 0 "allow-shop-metrics" (Allow): Calico v3.29-v3.31 does not convert a namedPort: it applies this rule to every port and protocol');
       expect(matrixOf(yaml, 'shop/api', 'db/postgres')).toBe('All Connections');
+      // The run's coverage notes (report.json run.notes, the HTML coverage section) say it too.
+      expect(buildReachability(snap(yaml)).notes.map((n) => `${n.object.kind} ${n.object.name}: ${n.message}`)).toEqual(['AdminNetworkPolicy db-metrics-only: ingress rule 0 "allow-shop-metrics" (Allow): Calico v3.29-v3.31 does not convert a namedPort: it applies this rule to every port and protocol']);
       // Others still meet rule 1; the rule is as written where Calico does not enforce ANP from this converter.
       expect(matrixOf(yaml, 'other/client', 'db/postgres')).toBe('No Connections');
       expect(matrixOf(metricsOnly, 'shop/api', 'db/postgres')).toBe('TCP 9187');
@@ -274,6 +276,7 @@ egress:
       expect(text).toMatch(/^DENIED: /);
       expect(text).toContain('note: AdminNetworkPolicy no-worker-nodes (priority 10) rule 0 "deny-to-workers" (Deny): Calico v3.29-v3.31 cannot convert a nodes or domainNames peer: it enforces this Deny rule as a Deny of all egress traffic');
       expect(matrixOf(yaml, 'shop/api', 'other/client')).toBe('No Connections');
+      expect(buildReachability(snap(yaml)).notes.map((n) => n.message)).toEqual(['egress rule 0 "deny-to-workers" (Deny): Calico v3.29-v3.31 cannot convert a nodes or domainNames peer: it enforces this Deny rule as a Deny of all egress traffic']);
       expect(matrixOf(yaml, 'other/client', 'db/postgres')).toBe('All Connections'); // other is not a subject
       // A BaselineAdminNetworkPolicy Deny fails the same way (k8sBANPHandleFailedRules).
       const baseline = shopDb + calico('v3.31.7') + banp('default', `subject: {namespaces: {matchLabels: {team: shop}}}
@@ -300,7 +303,7 @@ egress:
         expect(text).toMatch(/^DENIED: /);
         expect(text).toContain('note: AdminNetworkPolicy shop-egress egress rule 0 "api-server-and-db" (Allow) is not enforced: Calico v3.29-v3.31 cannot convert a nodes or domainNames peer and drops the rule, its other peers with it');
         expect(matrixOf(yaml, 'shop/api', 'db/postgres')).toBe('No Connections');
-        expect(buildReachability(snap(yaml)).notes.map((n) => n.message)).toContain('AdminNetworkPolicy shop-egress (priority 10) egress rule 0 "api-server-and-db" (Allow) is not enforced: Calico v3.29-v3.31 cannot convert a nodes or domainNames peer and drops the rule, its other peers with it');
+        expect(buildReachability(snap(yaml)).notes.map((n) => n.message)).toContain('egress rule 0 "api-server-and-db" (Allow) is not enforced: Calico v3.29-v3.31 cannot convert a nodes or domainNames peer and drops the rule, its other peers with it');
       }
       // Dropped as the policy's only egress rule: nothing of it is left to decide, and reach still says why.
       const onlyNodes = shopDb + calico('v3.30.0') + anp('api-server', 10, `subject: {namespaces: {matchLabels: {team: shop}}}
