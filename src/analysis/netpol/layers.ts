@@ -248,6 +248,12 @@ export interface LayerPolicy {
    * carries these as notes.
    */
   uncertain?: string[];
+  /**
+   * Rules the CNI leaves out when it converts the policy (Calico v3.29-v3.31 drops an
+   * AdminNetworkPolicy Allow rule naming nodes): the policy is evaluated without them, and
+   * every `reach` answer whose source (egress) or destination (ingress) it selects says so.
+   */
+  conversion?: Array<{ direction: 'ingress' | 'egress'; message: string }>;
   /** Why the object is invalid (never evaluated when non-empty). */
   errors: string[];
   /** The object is valid but `errors` name what the model cannot evaluate in it: left out all the same. */

@@ -468,6 +468,11 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
     const p = model.policyById.get(id);
     for (const u of p?.uncertain ?? []) notes.push(`${policyLabel(p!)} ${u}`);
   }
+  // Rules the CNI drops when it converts a policy: said wherever the policy selects the end whose
+  // direction lost them, even when nothing of it is left there to take part in the answer.
+  for (const p of model.policies) {
+    for (const c of p.conversion ?? []) if (model.enforced(p) && selects(p, c.direction === 'egress' ? src : dst)) notes.push(`${policyLabel(p)} ${c.message}`);
+  }
   // A selecting policy isolates when its stage denies what it leaves undecided: a union stage by the policy's own isolates, a first-match one by the tier's defaultAction.
   const isolates = (id: string, dir: Direction) => {
     const p = model.policyById.get(id);

@@ -11,7 +11,7 @@ import { namespaceDefaultDenyIngress } from '../../../checks/network/namespace-d
 import { policySelectsNothing } from '../../../checks/network/policy-selects-nothing.ts';
 import { unrestrictedEgress } from '../../../checks/network/unrestricted-egress.ts';
 import { egressVerdict, buildReachability } from '../../../src/analysis/netpol/model.ts';
-import { queryReach } from '../../../src/analysis/netpol/query.ts';
+import { queryReach, reachMatrix } from '../../../src/analysis/netpol/query.ts';
 import { reachCommandCore } from '../../../src/cli/reach.ts';
 import { formatConns } from '../../../src/analysis/netpol/conns.ts';
 import { ctxOf, ns, pod, policy, snap } from './helpers.ts';
@@ -270,6 +270,108 @@ describe('which CNIs count AdminNetworkPolicy', () => {
           "Calico's version is unknown (its calico/node image tag names no release): BaselineAdminNetworkPolicy is taken as enforced, as Calico does from v3.30.0 to v3.31",
         ]);
       }
+    });
+  });
+
+  // Calico v3.29-v3.31 enforce ANP/BANP as GlobalNetworkPolicies made by
+  // libcalico-go/lib/backend/k8s/conversion/conversion.go (projectcalico/calico v3.29.0-v3.31.7):
+  // - k8sAdminPolicyPortToCalicoFields returns no protocol and no port for a namedPort ("TODO: Add
+  //   support for NamedPorts"); unpackANPPorts reads that as "no ports were specified […] which we
+  //   translate to allowing all" and breaks, dropping the rule's other port entries;
+  // - combinePortsWithANPEgressPeers converts namespaces, pods and networks only (else "none of
+  //   supported fields in 'To' is set."), and k8sANPHandleFailedRules / k8sBANPHandleFailedRules
+  //   replace a failed Deny or Pass rule with Rule{Action: Deny} and drop a failed Allow rule.
+  //   Calico's own adminnetworkpolicy_test.go (v3.30.0) asserts it: "should faild parsing an
+  //   AdminNetworkPolicy with a rule with neither namespaces or pods set" (the Pass egress rule
+  //   becomes Rule{Action: Deny}, the Allow ingress rule leaves no rule) and "should replace an
+  //   unsupported AdminNeworkPolicy rule with Deny action with a deny-all one".
+  // Reviewer repros /tmp/revC/m, /tmp/revC/l, /tmp/revC/s: ztaudit evaluated these rules as the API
+  // defines them (DENIED where Calico allows every port; ALLOWED where Calico denies all egress).
+  describe("Calico v3.29-v3.31's conversion of ANP and BANP rules", () => {
+    const calico = (v: string) => daemonset('calico-node', `docker.io/calico/node:${v}`);
+    const shopDb = ns('shop', { team: 'shop' }) + ns('db', { team: 'db' }) + ns('other', { team: 'other' })
+      + pod('shop', 'api', { app: 'api' }) + pod('other', 'client', { app: 'client' }, [{ name: 'http', containerPort: 8080 }])
+      + pod('db', 'postgres', { app: 'postgres' }, [{ name: 'pg', containerPort: 5432 }, { name: 'metrics', containerPort: 9187 }]);
+    const matrixOf = (yaml: string, from: string, to: string) => {
+      const row = reachMatrix(buildReachability(snap(yaml))).find((r) => r.from === `${from}[Pod]` && r.to === `${to}[Pod]`);
+      return row ? formatConns(row.conns) : 'No Connections';
+    };
+
+    it('a namedPort opens every port and protocol: an Allow on "metrics" admits shop to postgres on 5432 too', () => {
+      const metricsOnly = shopDb + anp('db-metrics-only', 10, `subject: {namespaces: {matchLabels: {team: db}}}
+ingress:
+- {name: allow-shop-metrics, action: Allow, from: [{namespaces: {matchLabels: {team: shop}}}], ports: [{namedPort: metrics}]}
+- {name: deny-rest, action: Deny, from: [{namespaces: {}}]}`);
+      const yaml = metricsOnly + calico('v3.30.0');
+      const r = queryReach(buildReachability(snap(yaml)), 'shop/api', 'db/postgres', 5432);
+      expect(r.allowed).toBe(true);
+      expect(r.ingress.decisions[0].by).toBe('AdminNetworkPolicy db-metrics-only (priority 10) rule 0 "allow-shop-metrics" (Allow)');
+      const text = reachCommandCore(snap(yaml), { from: 'shop/api', to: 'db/postgres', port: '5432' }).output;
+      expect(text).toMatch(/^ALLOWED: /);
+      expect(text).toContain('note: AdminNetworkPolicy db-metrics-only (priority 10) rule 0 "allow-shop-metrics" (Allow): Calico v3.29-v3.31 does not convert a namedPort: it applies this rule to every port and protocol');
+      expect(matrixOf(yaml, 'shop/api', 'db/postgres')).toBe('All Connections');
+      // The run's coverage notes (report.json run.notes, the HTML coverage section) say it too.
+      expect(buildReachability(snap(yaml)).notes.map((n) => `${n.object.kind} ${n.object.name}: ${n.message}`)).toEqual(['AdminNetworkPolicy db-metrics-only: ingress rule 0 "allow-shop-metrics" (Allow): Calico v3.29-v3.31 does not convert a namedPort: it applies this rule to every port and protocol']);
+      // Others still meet rule 1; the rule is as written where Calico does not enforce ANP from this converter.
+      expect(matrixOf(yaml, 'other/client', 'db/postgres')).toBe('No Connections');
+      expect(matrixOf(metricsOnly, 'shop/api', 'db/postgres')).toBe('TCP 9187');
+    });
+
+    it('a Deny naming nodes denies all egress: shop/api cannot reach other/client', () => {
+      const noWorkers = shopDb + anp('no-worker-nodes', 10, `subject: {namespaces: {matchLabels: {team: shop}}}
+egress:
+- name: deny-to-workers
+  action: Deny
+  to: [{nodes: {matchExpressions: [{key: node-role.kubernetes.io/worker, operator: Exists}]}}]`);
+      const yaml = noWorkers + calico('v3.30.0');
+      const r = queryReach(buildReachability(snap(yaml)), 'shop/api', 'other/client', 8080);
+      expect(r.allowed).toBe(false);
+      expect(r.egress.decisions[0].by).toBe('AdminNetworkPolicy no-worker-nodes (priority 10) rule 0 "deny-to-workers" (Deny)');
+      const text = reachCommandCore(snap(yaml), { from: 'shop/api', to: 'other/client', port: '8080' }).output;
+      expect(text).toMatch(/^DENIED: /);
+      expect(text).toContain('note: AdminNetworkPolicy no-worker-nodes (priority 10) rule 0 "deny-to-workers" (Deny): Calico v3.29-v3.31 cannot convert a nodes or domainNames peer: it enforces this Deny rule as a Deny of all egress traffic');
+      expect(matrixOf(yaml, 'shop/api', 'other/client')).toBe('No Connections');
+      expect(buildReachability(snap(yaml)).notes.map((n) => n.message)).toEqual(['egress rule 0 "deny-to-workers" (Deny): Calico v3.29-v3.31 cannot convert a nodes or domainNames peer: it enforces this Deny rule as a Deny of all egress traffic']);
+      expect(matrixOf(yaml, 'other/client', 'db/postgres')).toBe('All Connections'); // other is not a subject
+      // A BaselineAdminNetworkPolicy Deny fails the same way (k8sBANPHandleFailedRules).
+      const baseline = shopDb + calico('v3.31.7') + banp('default', `subject: {namespaces: {matchLabels: {team: shop}}}
+egress: [{action: Deny, to: [{nodes: {matchLabels: {node-role.kubernetes.io/worker: ''}}}]}]`);
+      expect(matrixOf(baseline, 'shop/api', 'db/postgres')).toBe('No Connections');
+    });
+
+    it('an Allow naming nodes is dropped, its pods peer with it: the Deny after it decides (the OpenShift API-server-and-db pattern)', () => {
+      const shopEgress = shopDb + anp('shop-egress', 10, `subject: {namespaces: {matchLabels: {team: shop}}}
+egress:
+- name: api-server-and-db
+  action: Allow
+  to:
+  - nodes: {matchExpressions: [{key: node-role.kubernetes.io/control-plane, operator: Exists}]}
+  - pods: {namespaceSelector: {matchLabels: {team: db}}, podSelector: {}}
+  ports: [{portNumber: {port: 6443}}, {portNumber: {port: 5432}}]
+- {name: deny-cluster, action: Deny, to: [{namespaces: {}}]}`);
+      for (const v of ['v3.29.0', 'v3.31.2']) {
+        const yaml = shopEgress + calico(v);
+        const r = queryReach(buildReachability(snap(yaml)), 'shop/api', 'db/postgres', 5432);
+        expect(r.allowed, v).toBe(false);
+        expect(r.egress.decisions[0].by).toBe('AdminNetworkPolicy shop-egress (priority 10) rule 1 "deny-cluster" (Deny)');
+        const text = reachCommandCore(snap(yaml), { from: 'shop/api', to: 'db/postgres', port: '5432' }).output;
+        expect(text).toMatch(/^DENIED: /);
+        expect(text).toContain('note: AdminNetworkPolicy shop-egress egress rule 0 "api-server-and-db" (Allow) is not enforced: Calico v3.29-v3.31 cannot convert a nodes or domainNames peer and drops the rule, its other peers with it');
+        expect(matrixOf(yaml, 'shop/api', 'db/postgres')).toBe('No Connections');
+        expect(buildReachability(snap(yaml)).notes.map((n) => n.message)).toContain('egress rule 0 "api-server-and-db" (Allow) is not enforced: Calico v3.29-v3.31 cannot convert a nodes or domainNames peer and drops the rule, its other peers with it');
+      }
+      // Dropped as the policy's only egress rule: nothing of it is left to decide, and reach still says why.
+      const onlyNodes = shopDb + calico('v3.30.0') + anp('api-server', 10, `subject: {namespaces: {matchLabels: {team: shop}}}
+egress: [{name: to-control-plane, action: Allow, to: [{nodes: {matchLabels: {node-role.kubernetes.io/control-plane: ''}}}]}]`);
+      const text = reachCommandCore(snap(onlyNodes), { from: 'shop/api', to: 'db/postgres', port: '5432' }).output;
+      expect(text).toMatch(/^ALLOWED: /);
+      expect(text).toContain('note: AdminNetworkPolicy api-server egress rule 0 "to-control-plane" (Allow) is not enforced: Calico v3.29-v3.31 cannot convert a nodes or domainNames peer and drops the rule, its other peers with it');
+      expect(reachCommandCore(snap(onlyNodes), { from: 'db/postgres', to: 'shop/api', port: '80' }).output).not.toContain('to-control-plane'); // db is not its subject
+      // Without Calico the rule is what the API says; Calico v3.32 does not enforce ANP at all.
+      expect(queryReach(buildReachability(snap(shopEgress)), 'shop/api', 'db/postgres', 5432).allowed).toBe(true);
+      const v332 = queryReach(buildReachability(snap(shopEgress + calico('v3.32.0'))), 'shop/api', 'db/postgres', 5432);
+      expect(v332.allowed).toBe(true);
+      expect(v332.notes).toContain('AdminNetworkPolicy objects are not counted: calico v3.32.0 does not implement AdminNetworkPolicy (Calico enforces it from v3.29.0 to v3.31)');
     });
   });
 

@@ -175,7 +175,8 @@ export function naiveAllowed(c: NaiveCluster, src: NaivePeer, dst: NaivePeer, pr
 // ---- Calico (projectcalico.org/v3), the subset the differential generator writes: selectors
 // all(), k == 'v', k != 'v', has(k), !has(k), k in {'a','b'} joined by &&; tiers with a
 // defaultAction; rules with protocol, source/destination selector, namespaceSelector, nets and
-// numeric or named ports. Kubernetes NetworkPolicies sit in the default tier at order 1000
+// numeric or named ports (an admin policy's namedPort, as Calico v3.29-v3.31 convert it: every
+// port). Kubernetes NetworkPolicies sit in the default tier at order 1000
 // (allow-only), AdminNetworkPolicies in the adminnetworkpolicy tier (order 1000, Pass), the
 // BANP in baselineadminnetworkpolicy (10,000,000, Pass); the default tier is 1,000,000.
 
@@ -253,7 +254,9 @@ function calicoPolicies(c: NaiveCluster): Map<string, NaiveTierPolicy[]> {
     applies: (pod) => anpPodsOk(c, pol.spec.subject, pod),
     rules: (dir) => (pol.spec[dir]?.length ? pol.spec[dir].map((r: Obj) => ({
       action: r.action,
-      match: (other: NaivePeer, dst: NaivePeer, proto: string, port: number) => anpPeerOk(c, dir === 'ingress' ? r.from : r.to, other) && anpPortOk(r.ports, dst, proto, port),
+      // Calico v3.29-v3.31 convert a namedPort to no port at all, which unpackANPPorts reads as
+      // every port and protocol (libcalico-go/lib/backend/k8s/conversion/conversion.go).
+      match: (other: NaivePeer, dst: NaivePeer, proto: string, port: number) => anpPeerOk(c, dir === 'ingress' ? r.from : r.to, other) && (r.ports?.some((p: Obj) => p.namedPort) || anpPortOk(r.ports, dst, proto, port)),
     })) : undefined),
   });
   for (const a of c.anps) admin('adminnetworkpolicy', a, a.spec.priority);
