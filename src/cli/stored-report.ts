@@ -5,6 +5,7 @@
 // stored but cannot be read (a corrupt report, a damaged k8s:// index entry); the report then
 // says which, and is rendered all the same.
 import { UnreadableRunError } from '../base/errors.ts';
+import { SEVERITIES } from '../base/vocabulary.ts';
 import type { RunStore } from '../history/store.ts';
 import type { PreviousMissing } from '../report/view/types.ts';
 import { carriedFindingsOf } from '../diff/baseline.ts';
@@ -34,6 +35,8 @@ export async function storedRunExtras(store: RunStore, report: RunReport): Promi
 export async function storedCarried(store: Pick<RunStore, 'get'>, report: RunReport, previous: RunReport | null): Promise<{ carried: CarriedFindings[]; missing: string[] }> {
   const checksOf = new Map<string, Set<string>>();
   for (const e of report.run.lastEvaluatedOpen ?? []) {
+    // A run that found none open or waived had nothing to list: it need not be read, nor missed.
+    if (!e.waived && SEVERITIES.every((s) => e.open[s] === 0)) continue;
     const set = checksOf.get(e.runId);
     if (set) set.add(e.check); else checksOf.set(e.runId, new Set([e.check]));
   }

@@ -244,7 +244,8 @@ function carriedOpen(current: Pick<RunReport, 'checks' | 'run' | 'waivers'>) {
       for (const id of blind) {
         const e = found.get(id);
         if (e) {
-          if (SEVERITIES.some((s) => e.open[s] > 0) || e.waived.length > 0) out.push({ check: id, runId: e.runId, open: e.open, ...(e.waived.length > 0 ? { waived: e.waived.length } : {}) });
+          // Zero too: "run X evaluated it and found nothing open" overrides what a reader held from an older run (serve's /metrics).
+          out.push({ check: id, runId: e.runId, open: e.open, ...(e.waived.length > 0 ? { waived: e.waived.length } : {}) });
           continue;
         }
         const kept = sought.has(id) ? stored.get(id) : undefined;

@@ -8,8 +8,8 @@
 import { errorMessage, redactUrlCredentials } from '../base/errors.ts';
 import { clip, escaped, oneLine } from '../base/plain-text.ts';
 import { KubeApiError, TransportError, type KubeClient, type KubeResponse } from '../kube/client.ts';
-import type { ResourceRef } from '../base/vocabulary.ts';
-import type { Finding, RunReport, WaiverRef } from '../run/types.ts';
+import { SEVERITIES, type ResourceRef } from '../base/vocabulary.ts';
+import type { CarriedFindings, Finding, RunReport, WaiverRef } from '../run/types.ts';
 import { isBlind } from '../run/coverage.ts';
 import { carriedWaivers } from '../run/waivers.ts';
 
@@ -40,7 +40,7 @@ export interface PolicyReportResult {
   result: PolicyResultValue;
   scored: boolean;
   message: string;
-  /** When the result was found (absent only on a carried result that had none). */
+  /** When the result was found (absent on a carried result whose time is not known). */
   timestamp?: { seconds: number; nanos: number };
   resources?: Array<{ apiVersion?: string; kind: string; name: string; namespace?: string }>;
   properties: Record<string, string>;
@@ -127,7 +127,12 @@ function relatedOf(value: unknown): ResourceRef[] | undefined {
 
 const waiverText = (w: WaiverRef) => text(`${w.reason} (owner ${w.owner}, expires ${w.expires})`, 512);
 
-function resultOf(f: Finding, ts: { seconds: number; nanos: number }): PolicyReportResult {
+/**
+ * A finding's result, waived by `waiver` (its own, or for a carried one the carrying run's:
+ * carriedWaivers). A carried one names the run it comes from (carriedFrom) and has no time: a
+ * run id is a stored name, not a time to read.
+ */
+function resultOf(f: Finding, ts: { seconds: number; nanos: number } | undefined, waiver: WaiverRef | undefined, carriedFrom?: string): PolicyReportResult {
   const apiVersion = f.resource.apiVersion ?? API_VERSION_OF[f.resource.kind];
   const related = relatedProperty(f.related);
   return {
@@ -135,10 +140,10 @@ function resultOf(f: Finding, ts: { seconds: number; nanos: number }): PolicyRep
     policy: f.check,
     category: f.area,
     severity: f.severity,
-    result: f.waived ? 'skip' : 'fail',
-    scored: !f.waived,
+    result: waiver ? 'skip' : 'fail',
+    scored: !waiver,
     message: text(f.message, MAX_MESSAGE),
-    timestamp: ts,
+    ...(ts ? { timestamp: ts } : {}),
     resources: [{
       ...(apiVersion ? { apiVersion: text(apiVersion, MAX_NAME) } : {}), kind: text(f.resource.kind, MAX_NAME), name: text(f.resource.name, MAX_NAME),
       ...(f.resource.namespace ? { namespace: text(f.resource.namespace, MAX_NAME) } : {}),
@@ -146,8 +151,9 @@ function resultOf(f: Finding, ts: { seconds: number; nanos: number }): PolicyRep
     properties: {
       fingerprint: f.fingerprint,
       ...(f.controls.length ? { controls: text(f.controls.join(', '), 512) } : {}),
-      ...(f.waiver ? { waiver: waiverText(f.waiver) } : {}),
+      ...(waiver ? { waiver: waiverText(waiver) } : {}),
       ...(related !== undefined ? { related } : {}),
+      ...(carriedFrom !== undefined ? { carriedFrom: text(carriedFrom, MAX_NAME) } : {}),
     },
   };
 }
@@ -245,12 +251,33 @@ function chunked(kind: PolicyReportObject['kind'], namespace: string | undefined
 }
 
 /**
+ * The checks `report` could not evaluate whose results its history decides: run.lastEvaluatedOpen
+ * names the run that last evaluated each, and either that run found nothing there (all zero) or
+ * `carried` holds its findings. The others (no history, no stored run evaluated it, its run no
+ * longer readable) can only be carried from the reports in the cluster.
+ */
+function decidedByHistory(report: RunReport, carried: readonly CarriedFindings[]): Set<string> {
+  const listed = new Set<string>();
+  for (const c of carried) {
+    for (const f of c.findings) listed.add(f.check);
+    for (const w of c.waived ?? []) listed.add(w.finding.check);
+  }
+  const out = new Set<string>();
+  for (const e of report.run.lastEvaluatedOpen ?? []) {
+    if (listed.has(e.check) || (!e.waived && SEVERITIES.every((s) => e.open[s] === 0))) out.add(e.check);
+  }
+  return out;
+}
+
+/**
  * The objects for a run, purely: one PolicyReport per namespace with findings, one
  * ClusterPolicyReport. Missing data is not a fix: results of a check that this run could not
- * evaluate are carried over from the reports currently in the cluster (`existing`), marked
- * with the run they come from, instead of disappearing as if resolved.
+ * evaluate are carried over, marked with the run they come from, instead of disappearing as if
+ * resolved: from the findings of the run that last evaluated it (`carried`, Baseline.carried, as
+ * report.sarif lists them), whichever process stored that run and whether it published or not;
+ * else (no history: decidedByHistory) from the reports currently in the cluster (`existing`).
  */
-export function buildPolicyReports(report: RunReport, existing: ReadonlyArray<Pick<PolicyReportObject, 'kind' | 'metadata' | 'results'>> = [], missingNamespaces: ReadonlySet<string> = new Set()): PolicyReportObject[] {
+export function buildPolicyReports(report: RunReport, existing: ReadonlyArray<Pick<PolicyReportObject, 'kind' | 'metadata' | 'results'>> = [], missingNamespaces: ReadonlySet<string> = new Set(), carried: readonly CarriedFindings[] = []): PolicyReportObject[] {
   const t = Date.parse(report.run.startedAt);
   const ts = { seconds: Math.floor(t / 1000), nanos: (t % 1000) * 1_000_000 };
   const byNamespace = new Map<string, PolicyReportResult[]>();
@@ -265,22 +292,28 @@ export function buildPolicyReports(report: RunReport, existing: ReadonlyArray<Pi
     const list = byNamespace.get(ns);
     if (list) list.push(r); else byNamespace.set(ns, [r]);
   };
-  for (const f of report.findings) file(f.resource.namespace, resultOf(f, ts));
+  for (const f of report.findings) file(f.resource.namespace, resultOf(f, ts, f.waived ? f.waiver : undefined));
   const unevaluated = new Set(report.checks.filter((c) => isBlind(c.status)).map((c) => c.id));
-  const carried: Array<{ namespace: string | undefined; result: PolicyReportResult; related?: ResourceRef[] }> = [];
+  // Already open or waived by this run's waivers at its start (splitCarried), as its counts take them.
+  for (const { runId, findings, waived } of carried) {
+    for (const f of findings) if (unevaluated.has(f.check)) file(f.resource.namespace, resultOf(f, undefined, undefined, runId));
+    for (const { finding, waiver } of waived ?? []) if (unevaluated.has(finding.check)) file(finding.resource.namespace, resultOf(finding, undefined, waiver, runId));
+  }
+  const decided = decidedByHistory(report, carried);
+  const fromCluster: Array<{ namespace: string | undefined; result: PolicyReportResult; related?: ResourceRef[] }> = [];
   for (const o of existing) {
     const from = (o.metadata as { annotations?: Record<string, string> }).annotations?.['ztaudit.dev/run-id'] ?? 'an earlier run';
     for (const r of Array.isArray(o.results) ? o.results : []) {
-      if (!unevaluated.has(r.policy) || !r.resources?.length) continue;
+      if (!unevaluated.has(r.policy) || decided.has(r.policy) || !r.resources?.length) continue;
       const c = carriedOf(r, from);
-      if (c) carried.push({ namespace: o.kind === 'PolicyReport' ? o.metadata.namespace : undefined, ...c });
+      if (c) fromCluster.push({ namespace: o.kind === 'PolicyReport' ? o.metadata.namespace : undefined, ...c });
     }
   }
   // Open or waived as the run's counts and /metrics count a carried finding: by this run's waivers
   // at its start (carriedWaivers, openCarried's rule), matched on the resource and the related
   // objects the result kept. A waiver that has expired since, or was removed, leaves it open.
-  const waived = carriedWaivers(report.waivers ?? [], carried.map((c, i) => ({ check: c.result.policy, resource: c.result.resources![0]!, related: c.related, fingerprint: String(i) })), new Date(report.run.startedAt));
-  for (const [i, c] of carried.entries()) {
+  const waived = carriedWaivers(report.waivers ?? [], fromCluster.map((c, i) => ({ check: c.result.policy, resource: c.result.resources![0]!, related: c.related, fingerprint: String(i) })), new Date(report.run.startedAt));
+  for (const [i, c] of fromCluster.entries()) {
     const w = waived.get(String(i));
     if (w) Object.assign(c.result, { result: 'skip', scored: false, properties: { ...c.result.properties, waiver: waiverText(w) } });
     file(c.namespace, c.result);
@@ -340,9 +373,10 @@ function ok(r: KubeResponse): unknown {
  * of that kind is written: the results it would carry over are unknown, and writing without
  * them would show them resolved. Errors are collected per object (e.g. a namespace that exists
  * only in a manifests directory), one line each; once a request gets no answer, nothing more is
- * sent. Nothing throws.
+ * sent. Nothing throws. `carried`: the findings of the checks the run could not evaluate, as
+ * the run that last evaluated each had them (buildPolicyReports).
  */
-export async function writePolicyReports(report: RunReport, client: KubeClient): Promise<PolicyReportsOutcome> {
+export async function writePolicyReports(report: RunReport, client: KubeClient, carried: readonly CarriedFindings[] = []): Promise<PolicyReportsOutcome> {
   const out: PolicyReportsOutcome = { applied: [], deleted: [], errors: [], notes: [] };
   // What ztaudit published before: needed to prune, and to carry over unevaluated checks' results.
   const existing: PolicyReportObject[] = [];
@@ -374,7 +408,7 @@ export async function writePolicyReports(report: RunReport, client: KubeClient):
       out.errors.push(`list ${kind}: ${answered(error)}`);
     }
   }
-  let wanted = buildPolicyReports(report, existing);
+  let wanted = buildPolicyReports(report, existing, new Set(), carried);
   const blind = report.checks.filter((c) => isBlind(c.status)).map((c) => c.id);
   const held = new Set<Kind>();
   for (const kind of PUBLISHED) {
@@ -412,7 +446,7 @@ export async function writePolicyReports(report: RunReport, client: KubeClient):
   };
   for (const o of wanted) if (o.kind === 'PolicyReport') await apply(o);
   if (missing.size > 0) {
-    wanted = buildPolicyReports(report, existing, missing);
+    wanted = buildPolicyReports(report, existing, missing, carried);
     out.notes.push(`namespace(s) ${[...missing].sort().map((n) => text(n, 100)).join(', ')} do not exist: their results are in the ClusterPolicyReport`);
   }
   for (const o of wanted) if (o.kind === 'ClusterPolicyReport') await apply(o);
@@ -469,12 +503,12 @@ export function notPublishable(report: RunReport, server: string): string | null
 export function policyReportPublisher(openClient: () => KubeClient) {
   return {
     name: 'policy reports',
-    async publish(report: RunReport): Promise<{ info: string[]; warnings: string[] }> {
+    async publish(report: RunReport, carried: readonly CarriedFindings[] = []): Promise<{ info: string[]; warnings: string[] }> {
       const client = openClient();
       try {
         const refused = notPublishable(report, redactUrlCredentials(client.server));
         if (refused !== null) return { info: [], warnings: [`policy reports: none written or removed: ${refused}`] };
-        const outcome = await writePolicyReports(report, client);
+        const outcome = await writePolicyReports(report, client, carried);
         return {
           info: [`policy reports: ${outcome.applied.length} written, ${outcome.deleted.length} removed`, ...outcome.notes.map((n) => `policy reports: ${n}`)],
           warnings: outcome.errors.map((e) => `policy reports: ${e}`),

@@ -114,7 +114,8 @@ export interface PipelineEdges {
 
 export interface Publisher {
   name: string;
-  publish(report: RunReport): Promise<{ info: string[]; warnings: string[] }>;
+  /** `carried`: the findings of the checks the run could not evaluate (Baseline.carried), as report.sarif lists them. */
+  publish(report: RunReport, carried: readonly CarriedFindings[]): Promise<{ info: string[]; warnings: string[] }>;
 }
 
 export interface PipelineResult {
@@ -132,6 +133,8 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
   const store = edges.store;
   let result: PipelineResult;
   let notStored: string | null = null;
+  /** What the run carries for the checks it could not evaluate: published too, so that they are not shown fixed. */
+  let carriedFindings: CarriedFindings[] = [];
   // The snapshot and the analysis models memoised on it live only inside this call, so
   // they can be collected before diffing and rendering a large run.
   const audit = async () => (edges.audit ?? auditSnapshot)({
@@ -150,6 +153,7 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
   try {
     if (store && mark !== null && store.storedSince) await refuseIfOvertaken(store, mark, report);
     const { previous, carried } = store ? await diffWithBaseline(store, report, expiredWaivers, config.regression, edges) : { previous: null, carried: [] };
+    carriedFindings = carried;
     if (!previous && expiredWaivers.length > 0) edges.log.warn(`${expiredWaivers.length} finding(s) are back on because their waiver expired`);
     if (edges.keep && !edges.keep(report)) return { report, files: [], stored: false };
     // The stored runs; the renderer adds the current one.
@@ -208,7 +212,7 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
   }
   for (const p of edges.publishers ?? []) {
     try {
-      const said = await p.publish(result.report);
+      const said = await p.publish(result.report, carriedFindings);
       for (const line of said.info) edges.log.info(line);
       for (const line of said.warnings) edges.log.warn(line);
     } catch (error: unknown) {

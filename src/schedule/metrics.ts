@@ -170,12 +170,13 @@ function countFindings(findings: Iterable<{ area: string; severity: string; waiv
 
 /**
  * MetricsState.lastEvaluated once `report` is the latest stored run: each check it evaluated
- * with its findings there; each it could not evaluate with what `previous` held for it (a
- * waived finding counting as open unless `report`'s own waivers still waive it at its start:
- * one removed or expired since counts again), or, when the daemon has not seen a run evaluate
- * it (just started), with the open findings the run states for it (run.lastEvaluatedOpen, as
- * /report.json counts them, decided by the same waivers). A check not applicable (switched
- * off, its input absent) has nothing to carry. One pass over the findings.
+ * with its findings there; each it could not evaluate with the open findings the run states for
+ * it (run.lastEvaluatedOpen, as /report.json counts them, decided by the same waivers; zero when
+ * the run it names found none), or with what `previous` held for it when that comes from the run
+ * stated, or when the run states none (no history, its run unreadable): a waived finding there
+ * counts as open unless `report`'s own waivers still waive it at its start (one removed or
+ * expired since counts again). A check not applicable (switched off, its input absent) has
+ * nothing to carry. One pass over the findings.
  */
 export function lastEvaluated(previous: ReadonlyMap<string, EvaluatedFindings> | undefined, report: RunReport): Map<string, EvaluatedFindings> {
   const out = new Map<string, EvaluatedFindings>();
@@ -191,10 +192,12 @@ export function lastEvaluated(previous: ReadonlyMap<string, EvaluatedFindings> |
   for (const c of report.checks) {
     if (!isBlind(c.status)) continue;
     const carried = previous?.get(c.id);
-    if (carried) { out.set(c.id, rewaived(carried, report.waivers ?? [], now)); continue; }
     const e = stated.get(c.id);
-    // An entry of waived findings alone (report.sarif's) states no open one: nothing to carry.
-    if (e && SEVERITIES.some((s) => e.open[s] > 0)) out.set(c.id, { runId: e.runId, open: new Map(SEVERITIES.filter((s) => e.open[s] > 0).map((s) => [`${c.area}\u0000${s}`, e.open[s]])), waived: new Map() });
+    // What this daemon saw is the run's own statement only when both come from the same run:
+    // another process may have stored a newer run that evaluated the check (a backdoor added, or
+    // fixed), which the run states and this daemon never saw.
+    if (carried && (e === undefined || e.runId === carried.runId)) { out.set(c.id, rewaived(carried, report.waivers ?? [], now)); continue; }
+    if (e) out.set(c.id, { runId: e.runId, open: new Map(SEVERITIES.filter((s) => e.open[s] > 0).map((s) => [`${c.area}\u0000${s}`, e.open[s]])), waived: new Map() });
   }
   return out;
 }

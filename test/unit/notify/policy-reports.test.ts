@@ -180,6 +180,24 @@ describe('buildPolicyReports', () => {
     expect(back.find((o) => o.metadata.namespace === 'payments')).toBeUndefined();
   });
 
+  it('carries a result over from the cluster\'s reports when the run that last evaluated the check is no longer readable, and not when that run found it clean', () => {
+    const { report } = buildRun();
+    const before = buildPolicyReports(report);
+    const id = 'fake.rbac-wide-serviceaccount';
+    const gap: typeof report = {
+      ...report,
+      run: { ...report.run, id: 'run-next' },
+      checks: report.checks.map((c) => (c.id === id ? { ...c, status: 'not-evaluated' as const, reason: 'needs serviceaccounts: forbidden' } : c)),
+      findings: report.findings.filter((f) => f.check !== id),
+    };
+    const carried = (lastEvaluatedOpen: NonNullable<RunReport['run']['lastEvaluatedOpen']>) =>
+      buildPolicyReports({ ...gap, run: { ...gap.run, lastEvaluatedOpen } }, before).flatMap((o) => o.results).filter((r) => r.policy === id && r.result === 'fail').map((r) => r.properties.carriedFrom).filter((v, i, all) => all.indexOf(v) === i);
+    // The run stated an open finding, but its findings could not be read (evicted): the cluster's report is all there is.
+    expect(carried([{ check: id, runId: 'run-evicted', open: { critical: 0, high: 1, medium: 0, low: 0 } }])).toEqual(['run-20261126-0200']);
+    // A newer run evaluated it and found nothing open: nothing to carry.
+    expect(carried([{ check: id, runId: 'run-clean', open: { critical: 0, high: 0, medium: 0, low: 0 } }])).toEqual([]);
+  });
+
   it('carries a result over only within the bounds of a fresh one, whatever was edited into the cluster since', () => {
     const { report } = buildRun();
     const payments = buildPolicyReports(report).find((o) => o.metadata.namespace === 'payments')!;
@@ -534,6 +552,112 @@ describe('ztaudit run --policy-reports', () => {
     } finally {
       await new Promise<void>((r) => server.close(() => r()));
     }
+  });
+});
+
+/**
+ * A stand-in API server that keeps the PolicyReports applied to it (server-side apply, as a whole
+ * object), lists them back and deletes them: what the cluster holds between runs.
+ */
+function policyReportStore() {
+  const held = new Map<string, PolicyReportObject>(); // path -> object
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const path = decodeURIComponent(req.url!.split('?')[0]!);
+      const reply = (status: number, body: unknown) => { res.writeHead(status, { 'Content-Type': 'application/json' }); res.end(JSON.stringify(body)); };
+      if (req.method === 'GET') {
+        const plural = path.split('/').at(-1);
+        return reply(200, { items: [...held].filter(([p]) => p.split('/').at(-2) === plural).map(([, o]) => o), metadata: {} });
+      }
+      if (req.method === 'PATCH') {
+        const o = JSON.parse(Buffer.concat(chunks).toString('utf8')) as PolicyReportObject;
+        held.set(path, o);
+        return reply(200, o);
+      }
+      if (req.method === 'DELETE') {
+        held.delete(path);
+        return reply(200, {});
+      }
+      return reply(405, {});
+    });
+  });
+  return { server, reports: () => [...held.values()] };
+}
+
+// DESIGN.md: "Missing data is not a fix": a check a run could not evaluate never has its findings
+// reported as resolved, and the PolicyReports (wgpolicyk8s.io/v1alpha2: a `fail` result is an open
+// finding) carry them as report.json and report.sarif do: from the run that last evaluated it,
+// whichever process stored that run and whether or not it published (an ad-hoc `ztaudit run`
+// without --policy-reports, a publish that failed: "a failure is a warning, never a lost run").
+describe('ztaudit run --policy-reports after a run of the same history that published nothing', () => {
+  const BASE = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: app, namespace: shop}\n';
+  const BACKDOOR = 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: backdoor}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\nsubjects:\n- {kind: ServiceAccount, name: app, namespace: shop}\n';
+  /** Three runs of cluster prod on one history: `published` then `unpublished` (--policy-reports left out) evaluate, the third cannot list ClusterRoleBindings. */
+  const runs = async (published: string, unpublished: string) => {
+    const { server, reports } = policyReportStore();
+    const kubeconfig = await kubeconfigFor(server);
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const dir = mkdtempSync(join(tmpdir(), 'zt-prcarried-'));
+    const snapshot = async (name: string, manifests: string, blind = false) => {
+      writeFileSync(join(dir, `${name}.yaml`), manifests);
+      const file = join(dir, `${name}.snap.json.gz`);
+      expect(await main(['snapshot', '--manifests', join(dir, `${name}.yaml`), '-o', file, '-q'], { stdout: () => {}, stderr: () => {}, env: {}, isTTY: false, cwd: dir })).toBe(0);
+      const s = await readSnapshot(file);
+      if (blind) {
+        s.coverage.clusterrolebindings = { status: 'forbidden', detail: 'clusterrolebindings.rbac.authorization.k8s.io is forbidden' };
+        delete s.resources.clusterrolebindings;
+      }
+      writeSnapshot(file, { ...s, cluster: { ...s.cluster, server: url } });
+      return file;
+    };
+    const run = async (i: number, snap: string, publish: boolean) => {
+      const err: string[] = [];
+      await main(['run', '--snapshot', snap, '--cluster', 'prod', '--history', join(dir, 'h.db'), '--no-notify', '--out', join(dir, `r${i}`), '--format', 'json,sarif', ...(publish ? ['--policy-reports'] : [])],
+        { stdout: () => {}, stderr: (t: string) => err.push(t), env: { KUBECONFIG: kubeconfig }, isTTY: false, cwd: dir });
+      expect(err.join(''), `run ${i}`).not.toMatch(/policy reports: .*(not written|HTTP)/);
+      return JSON.parse(readFileSync(join(dir, `r${i}`, 'report.json'), 'utf8')) as RunReport;
+    };
+    try {
+      const first = await run(1, await snapshot('first', published), true);
+      const second = await run(2, await snapshot('second', unpublished), false);
+      const blind = await run(3, await snapshot('blind', BASE + BACKDOOR.replace(/^/, '---\n'), true), true);
+      expect(blind.checks.find((c) => c.id === 'rbac.cluster-admin-binding')?.status).toBe('not-evaluated');
+      const sarifCarried = (JSON.parse(readFileSync(join(dir, 'r3', 'report.sarif'), 'utf8')) as { runs: Array<{ results: Array<{ ruleId: string; partialFingerprints: Record<string, string>; properties: { carriedFrom?: string } }> }> })
+        .runs[0]!.results.filter((r) => r.properties.carriedFrom !== undefined);
+      return { first, second, blind, reports: reports(), sarifCarried };
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  };
+  /** The results published as open (`fail`) that the run carries (properties.carriedFrom). */
+  const failing = (reports: PolicyReportObject[]) => reports.flatMap((o) => o.results.filter((r) => r.result === 'fail' && r.properties.carriedFrom !== undefined).map((r) => ({ kind: o.kind, namespace: o.metadata.namespace, ...r })));
+
+  it('a backdoor found by a run that did not publish: the blind run\'s PolicyReport for its namespace fails it, from that run, as its report.json and report.sarif carry it', async () => {
+    const { second, blind, reports, sarifCarried } = await runs(BASE, BASE + '---\n' + BACKDOOR);
+    const binding = second.findings.filter((f) => f.check === 'rbac.cluster-admin-binding');
+    expect(binding.length).toBeGreaterThan(0);
+    const carried = failing(reports);
+    const open = (blind.run.lastEvaluatedOpen ?? []).reduce((n, e) => n + e.open.critical + e.open.high + e.open.medium + e.open.low, 0);
+    expect(open).toBeGreaterThan(0);
+    expect(carried).toHaveLength(open);
+    expect(carried.every((r) => r.properties.carriedFrom === second.run.id)).toBe(true);
+    expect(carried.map((r) => r.properties.fingerprint).sort()).toEqual(sarifCarried.map((r) => r.partialFingerprints['ztaudit/v1']).sort());
+    expect(carried.filter((r) => r.policy === 'rbac.cluster-admin-binding')).toEqual(binding.map((f) => expect.objectContaining({ kind: 'PolicyReport', namespace: 'shop', severity: f.severity, scored: true, properties: expect.objectContaining({ fingerprint: f.fingerprint }) })));
+    expect(reports.find((o) => o.kind === 'PolicyReport' && o.metadata.namespace === 'shop')?.metadata.annotations['ztaudit.dev/run-id']).toBe(blind.run.id);
+  });
+
+  it('a backdoor published, then fixed in a run that did not publish: the blind run\'s reports no longer fail it', async () => {
+    const { first, second, blind, reports, sarifCarried } = await runs(BASE + '---\n' + BACKDOOR, BASE);
+    expect(first.findings.some((f) => f.check === 'rbac.cluster-admin-binding')).toBe(true);
+    expect(second.findings.some((f) => f.check === 'rbac.cluster-admin-binding')).toBe(false);
+    expect(blind.run.lastEvaluatedOpen).toContainEqual({ check: 'rbac.cluster-admin-binding', runId: second.run.id, open: { critical: 0, high: 0, medium: 0, low: 0 } });
+    expect(sarifCarried).toEqual([]);
+    expect(failing(reports)).toEqual([]);
+    expect(reports.flatMap((o) => o.results).filter((r) => r.policy === 'rbac.cluster-admin-binding' && r.result === 'fail')).toEqual([]);
+    // Not evaluated, said where dashboards look.
+    expect(reports.find((o) => o.kind === 'ClusterPolicyReport')!.results.filter((r) => r.policy === 'rbac.cluster-admin-binding').map((r) => r.result)).toEqual(['skip']);
   });
 });
 

@@ -5,7 +5,7 @@
 // a run that could not list NetworkPolicies would otherwise close every network alert, though
 // nothing was fixed. They are the findings the count line carries ("+17 in 8 checks not
 // evaluated, as of run X"), each with the fingerprint GitHub matched its alert by.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -162,5 +162,36 @@ describe('report.sarif of a partial run', () => {
     expect(err.join('')).toBe('');
     const key = (r: SarifResult) => `${r.ruleId} ${fp(r)} ${r.properties.carriedFrom ?? '-'} ${JSON.stringify(r.suppressions ?? null)}`;
     expect(resultsOf(join(dir, 'again', 'report.sarif')).map(key)).toEqual(second.results.map(key));
+  }, 90_000);
+
+  // docs/report-formats.md (SARIF): an entry of run.lastEvaluatedOpen whose counts are all zero
+  // names a run that found the check clean: there is nothing to list, so nothing is left out.
+  it('`report RUN` of a partial run whose blind checks were clean when last evaluated warns of nothing, though that run is unreadable now', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zt-carried-clean-sarif-'));
+    const m = join(dir, 'm');
+    mkdirSync(m);
+    writeFileSync(join(m, 'base.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: app, namespace: shop}\n');
+    const history = join(dir, 'h.db');
+    const run = async (i: number) => {
+      const err: string[] = [];
+      await main(['run', '--manifests', m, '--cluster', 'shop', '--history', history, '--out', join(dir, `r${i}`), '--no-notify', '--format', 'json,sarif'], { ...quiet, stderr: (t: string) => err.push(t) });
+      return JSON.parse(readFileSync(join(dir, `r${i}`, 'report.json'), 'utf8')) as RunReport;
+    };
+    const first = await run(1);
+    // A ClusterRoleBinding that cannot be parsed: the RBAC checks are not evaluated.
+    writeFileSync(join(m, 'bad.yaml'), 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: broken\n  x: [\n');
+    const second = await run(2);
+    expect(second.checks.find((c) => c.id === 'rbac.cluster-admin-binding')?.status).toBe('not-evaluated');
+    expect(second.run.lastEvaluatedOpen).toContainEqual({ check: 'rbac.cluster-admin-binding', runId: first.run.id, open: { critical: 0, high: 0, medium: 0, low: 0 } });
+    expect(runCounts(second).carried).toBeNull();
+    const sql = new DatabaseSync(history);
+    try {
+      expect(Number(sql.prepare('UPDATE runs SET report = substr(report, 1, 100) WHERE id = ?').run(first.run.id).changes)).toBe(1);
+    } finally {
+      sql.close();
+    }
+    const err: string[] = [];
+    expect(await main(['report', second.run.id, '--history', history, '--format', 'sarif', '--out', join(dir, 'again')], { ...quiet, stderr: (t: string) => err.push(t) }), err.join('')).toBe(0);
+    expect(err.join('')).toBe('');
   }, 90_000);
 });

@@ -151,6 +151,30 @@ describe('renderMetrics', () => {
     expect(shown(restarted)).toEqual([2, 0]);
   });
 
+  // docs/deploy.md (Metrics): a blind check counts with its findings of the last stored run that
+  // evaluated it, as /report.json states them, whichever process stored that run.
+  it('a blind run stating a newer evaluating run than the daemon saw counts as it states, zeros included; the same run keeps what the daemon holds', () => {
+    const check = (status: RunReport['checks'][number]['status']) => ({
+      id: 'rbac.0', area: 'rbac' as const, title: 'rbac.0', severity: 'critical' as const, controls: [], remediation: '', evaluated: 0, passed: 0, failed: 0, waived: 0, status,
+    });
+    const run = (id: string, status: RunReport['checks'][number]['status'], findings: Finding[], lastEvaluatedOpen?: NonNullable<RunReport['run']['lastEvaluatedOpen']>): RunReport =>
+      ({ ...report(), run: { ...report().run, id, ...(lastEvaluatedOpen ? { lastEvaluatedOpen } : {}) }, checks: [check(status)], findings, waivers: [] });
+    const critical = (r1: RunReport, blind: RunReport) => {
+      const state = emptyMetricsState();
+      state.lastEvaluated = lastEvaluated(lastEvaluated(undefined, r1), blind);
+      state.latest = blind;
+      return parseExposition(renderMetrics(state)).get('ztaudit_findings')!.samples.find((s) => s.labels.area === 'rbac' && s.labels.severity === 'critical')!.value;
+    };
+    const open = (critical: number) => ({ critical, high: 0, medium: 0, low: 0 });
+    const r1 = run('r1', 'fail', [{ ...finding('rbac', 'critical'), check: 'rbac.0' }, { ...finding('rbac', 'critical'), check: 'rbac.0' }]);
+    const clean = run('r1', 'pass', []);
+    // Another process stored r2 between: it found the backdoor fixed, or found one this daemon never saw.
+    expect(critical(r1, run('r3', 'not-evaluated', [], [{ check: 'rbac.0', runId: 'r2', open: open(0) }]))).toBe(0);
+    expect(critical(clean, run('r3', 'not-evaluated', [], [{ check: 'rbac.0', runId: 'r2', open: open(3) }]))).toBe(3);
+    // The run this daemon saw is the one stated: what it holds.
+    expect(critical(r1, run('r3', 'not-evaluated', [], [{ check: 'rbac.0', runId: 'r1', open: open(2) }]))).toBe(2);
+  });
+
   // README (Configuration): waivers are the config's. A carried finding is waived by the waivers of
   // the run that carries it (report.json's waivers), as that run's report.json counts it.
   it("a carried waived finding is waived or open by the blind run's own waivers, not by the waiver stored with it", () => {

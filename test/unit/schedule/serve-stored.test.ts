@@ -6,11 +6,13 @@
 // stored run could not (a kind readable again) is stored; and while a kind cannot be read,
 // ztaudit_findings keeps counting the findings of the checks that need it, as the last run
 // that evaluated them had them (not-evaluated is never "resolved").
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CliIO } from '../../../src/cli/io.ts';
+import { main } from '../../../src/cli/main.ts';
+import { captureIO } from '../../helpers/cli.ts';
 import { startServe } from '../../../src/cli/serve.ts';
 import { openRunStore } from '../../../src/history/store.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
@@ -358,3 +360,99 @@ describe('serve --watch (a stand-in watch, a real SQLite history)', () => {
   }, 60_000);
 });
 
+
+// docs/deploy.md (Metrics): ztaudit_findings counts a check the run could not evaluate with its
+// findings of the last run that evaluated it, as /report.json states them (run.lastEvaluatedOpen)
+// and / counts them ("+2 in 1 check not evaluated, as of run X"). That last run may be another
+// process's (a CronJob `ztaudit run` on the same history): /metrics must then say what it found,
+// not what this daemon last saw, or the alert `sum(ztaudit_findings{severity="critical"}) > 0`
+// stays silent on a backdoor that run found, and keeps firing on one that run saw fixed.
+describe('serve over a history another process stores runs in too', () => {
+  const BASE = `apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+  labels: {pod-security.kubernetes.io/enforce: restricted}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: app, namespace: shop}
+`;
+  const BACKDOOR = `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: backdoor}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects:
+- {kind: ServiceAccount, name: app, namespace: shop}
+`;
+  // A ClusterRoleBinding that cannot be parsed: clusterrolebindings "error", the RBAC checks not evaluated.
+  const BAD = 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: broken\n  x: [\n';
+  const manifests = (name: string, files: Record<string, string>) => {
+    const dir = join(work, name);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
+    return dir;
+  };
+  const carriedCritical = (r: Obj | null) => ((r?.run.lastEvaluatedOpen ?? []) as Obj[]).reduce((n, e) => n + (e.open.critical as number), 0);
+  const critical = async (d: Daemon) => {
+    const metrics = parseExposition(await (await fetch(`${d.url}/metrics`)).text());
+    return metrics.get('ztaudit_findings')!.samples.filter((s) => s.labels.severity === 'critical').reduce((n, s) => n + s.value, 0);
+  };
+  /** serve on `m` (its start-up run done), and `ztaudit run` on `other` storing into the same history as another process does. */
+  const start = async (name: string, files: Record<string, string>) => {
+    const history = join(work, `${name}.db`);
+    const m = manifests(`${name}-m`, files);
+    const d = await startServe(['--manifests', m, '--no-notify', '--history', history, '--out', join(work, `${name}-out`), '--schedule', '0 2 * * *', '--port', '0', '--host', '127.0.0.1', '--cluster', 'prod'], io());
+    await d.idle();
+    const otherRun = async (otherFiles: Record<string, string>) => {
+      await main(['run', '--manifests', manifests(`${name}-m2`, otherFiles), '--history', history, '--cluster', 'prod', '--out', join(work, `${name}-out2`), '--format', 'json'], captureIO(work).cli);
+      const store = await openRunStore(history, { readOnly: true });
+      try {
+        return (await store.list(1))[0]!.id;
+      } finally {
+        await store.close();
+      }
+    };
+    return { d, m, otherRun };
+  };
+
+  it('a backdoor another process\'s run found, then the ClusterRoleBindings unreadable here: /metrics counts its critical findings as /report.json and / do', async () => {
+    const { d, m, otherRun } = await start('carried-other', { 'base.yaml': BASE });
+    try {
+      expect(await critical(d)).toBe(0);
+      const found = await otherRun({ 'base.yaml': BASE, 'backdoor.yaml': BACKDOOR });
+      writeFileSync(join(m, 'backdoor.yaml'), BACKDOOR);
+      writeFileSync(join(m, 'bad.yaml'), BAD);
+      expect(await d.tick('manual')).toBe('ran');
+      const now = await shown(d);
+      expect(now.reportJson?.run.partial?.length).toBeGreaterThan(0);
+      expect(now.reportJson?.checks.find((c: Obj) => c.id === 'rbac.cluster-admin-binding').status).toBe('not-evaluated');
+      expect(now.reportJson?.run.lastEvaluatedOpen.find((e: Obj) => e.check === 'rbac.cluster-admin-binding')).toMatchObject({ runId: found, open: { critical: 1 } });
+      expect(carriedCritical(now.reportJson)).toBeGreaterThan(0);
+      expect(now.home).toContain(`not evaluated, as of run ${found}`);
+      expect(await critical(d)).toBe(carriedCritical(now.reportJson));
+    } finally {
+      await d.stop();
+    }
+  }, 60_000);
+
+  it('a backdoor this daemon saw, fixed in another process\'s run, then the ClusterRoleBindings unreadable here: /metrics no longer counts it, as /report.json says that run found none', async () => {
+    const { d, m, otherRun } = await start('fixed-other', { 'base.yaml': BASE, 'backdoor.yaml': BACKDOOR });
+    try {
+      expect(await critical(d)).toBeGreaterThan(0);
+      const fixed = await otherRun({ 'base.yaml': BASE });
+      rmSync(join(m, 'backdoor.yaml'));
+      writeFileSync(join(m, 'bad.yaml'), BAD);
+      expect(await d.tick('manual')).toBe('ran');
+      const now = await shown(d);
+      expect(now.reportJson?.checks.find((c: Obj) => c.id === 'rbac.cluster-admin-binding').status).toBe('not-evaluated');
+      expect(await critical(d)).toBe(0);
+      // The run states that run evaluated the check and found nothing open, zeros and all.
+      expect(now.reportJson?.run.lastEvaluatedOpen.find((e: Obj) => e.check === 'rbac.cluster-admin-binding')).toEqual({ check: 'rbac.cluster-admin-binding', runId: fixed, open: { critical: 0, high: 0, medium: 0, low: 0 } });
+      expect(carriedCritical(now.reportJson)).toBe(0);
+    } finally {
+      await d.stop();
+    }
+  }, 60_000);
+});
