@@ -7,8 +7,8 @@
 // evaluated it: baseline.ts) compares with nothing: its findings are new, since a mature
 // auditor would rather report new exposure than hide it; so does one blind before as in every
 // stored run that had it (baseline.ts names it in notApplicableRuns). One blind before with
-// nothing said of it, or absent (a catalog addition), is not comparable. Waived findings are never "new": they are listed apart
-// (newlyWaived), and one that its waiver covers only through related objects (the role a new
+// nothing said of it, or absent (a catalog addition), is not comparable. Waived findings are
+// never "new": they are listed apart (newlyWaived), and one that its waiver covers only through related objects (the role a new
 // subject is bound to) is a regression, since the waiver was not written for it. The pipeline hands in a
 // per-check baseline (baseline.ts): a check not evaluated in the previous run is compared
 // with the last run in which it was, so a partial run leaves no blind spot behind it. A finding
