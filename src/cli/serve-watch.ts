@@ -138,8 +138,8 @@ export function likelyCauses(report: RunReport, checks: readonly Check[], change
 
 /**
  * The checks `report` evaluated that the last stored run (its diff's previous run) did not:
- * compared with an older run (olderBaselines), with nothing (firstEvaluated: not applicable
- * there), or not comparable because no stored run evaluated them.
+ * compared with an older run (olderBaselines), with nothing (firstEvaluated: no stored run
+ * evaluated them), or not comparable because the previous run did not have them.
  */
 export function evaluatedAgain(report: RunReport): string[] {
   const d = report.diff;

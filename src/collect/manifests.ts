@@ -363,10 +363,12 @@ export function loadManifests(dirs: string[], options: { clusterName?: string; c
     const skipped = broken.length > 0 ? `; ${broken.length} skipped, the first ${broken[0].where}: ${broken[0].why}` : '';
     throw new InputError(`--manifests ${dirs.join(' ')}: no Kubernetes objects found (YAML or JSON documents with apiVersion, kind and metadata)${skipped}`);
   }
-  // Named by absolute, normalised path: the same manifests are the same cluster (and history)
-  // whichever directory ztaudit was started from.
+  // Named by absolute, normalised paths, sorted and each once: the same manifests are the same
+  // cluster (and history) whichever directory ztaudit was started from and in whatever order
+  // the --manifests flags were given (reordered, the diff would start afresh unannounced).
   const cwd = options.cwd ?? process.cwd();
-  const snapshot = snapshotFromObjects(objects, { ...options, clusterName: options.clusterName ?? dirs.map((d) => resolve(cwd, d)).join(','), notes, sources });
+  const clusterName = options.clusterName ?? [...new Set(dirs.map((d) => resolve(cwd, d)))].sort().join(',');
+  const snapshot = snapshotFromObjects(objects, { ...options, clusterName, notes, sources });
   // A broken document is data that could not be read: the kind it names is not 'ok' (its
   // other objects stay loaded for `reach` and `who-can`, but no check is evaluated on them).
   const partial: string[] = [];

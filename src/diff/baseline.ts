@@ -10,8 +10,10 @@
 // which it was evaluated; when no stored run evaluated it but one found it not applicable, it
 // is compared with that (nothing), so everything it finds now is new — a check disabled since
 // the first run and enabled later must not stay silent, and exposure that comes with a mesh
-// or an Ingress appearing is news too. Only a check no stored run had at all (a catalog
-// addition) stays not comparable.
+// or an Ingress appearing is news too. So is a check every stored run that had it was blind
+// to (a first run without a permission granted later): compared with nothing, or the backdoor
+// it first finds would be folded into the baseline unannounced. Only a check the latest stored
+// run did not have at all (a catalog addition) stays not comparable.
 //
 // Pure apart from reading the runs it is handed (newest first, by insertion order). It reads
 // only as far back as it must: the newest run usually evaluated every check, and then it is
@@ -40,10 +42,12 @@ export interface Baseline {
   /** Checks compared with a run older than `latest`: check id -> that run's id. */
   olderRuns: Record<string, string>;
   /**
-   * Checks compared with nothing because a run older than `latest` found them not applicable
-   * and none evaluated them: check id -> that run's id. Stored in the diff
-   * (RunDiff.notApplicableBaselines) so retention keeps that run while `diff --last` may compare
-   * the two again: evicted, the check would turn not comparable and the alert would not show.
+   * Checks compared with nothing because no stored run evaluated them: check id -> the run
+   * whose state they were compared with. A run older than `latest` that found them not
+   * applicable: stored in the diff (RunDiff.notApplicableBaselines) so retention keeps that run
+   * while `diff --last` may compare the two again (evicted, the check would turn not comparable
+   * and the alert would not show). Or `latest` itself, blind to them as every older run that
+   * had them was: no older run decides that, so none needs keeping.
    */
   notApplicableRuns: Record<string, string>;
   /** The run the RBAC breadth of `report` comes from, when not `latest` (RunDiff.breadthBaselineRunId). */
@@ -91,7 +95,8 @@ export type RunsNewestFirst = AsyncIterable<RunReport> | ((read: Required<Pick<S
  * was evaluated too, walking past runs blind to it or that found it not applicable. A check
  * that an older run did not have ends its own search there (older runs cannot know better).
  * A check no run evaluated keeps the latest run's summary, or, when that one is blind, the
- * newest not-applicable one seen (the diff then calls its findings new). null when no run is
+ * newest not-applicable one seen; either way, unless the latest run found it not applicable
+ * itself, it is in notApplicableRuns and the diff calls its findings new. null when no run is
  * stored.
  * `passed` is told of each older run none of whose findings the baseline takes, as soon as
  * it is passed over (the pipeline closes its findings' temp file then).
@@ -102,6 +107,8 @@ export async function findBaseline(
 ): Promise<Baseline | null> {
   let latest: RunReport | null = null;
   const wanted = new Set(current.checks.filter(evaluated).map((c) => c.id));
+  /** Checks evaluated now that the latest run was blind to. */
+  let blindInLatest: string[] = [];
   const carried = carriedOpen(current);
   const from = new Map<string, RunReport>(); // check id -> older run supplying it
   const taken: Array<{ run: RunReport; checks: Set<string> }> = [];
@@ -133,6 +140,7 @@ export async function findBaseline(
     if (latest === null) {
       latest = run;
       for (const id of [...wanted]) if (!unjudged(checks.get(id))) wanted.delete(id);
+      blindInLatest = [...wanted].filter((id) => isBlind(checks.get(id)!.status));
       if (run.details?.rbac) newestBreadth = run;
       if (sameBasis(run)) breadthFrom = run;
     } else {
@@ -167,11 +175,14 @@ export async function findBaseline(
   // Never evaluated, blind in the latest run, not applicable in an older one: that says more.
   const latestChecks = new Map(latest.checks.map((c) => [c.id, c]));
   for (const id of [...notApplicable.keys()]) if (from.has(id) || latestChecks.get(id)?.status === 'not-applicable') notApplicable.delete(id);
-  if (taken.length === 0 && notApplicable.size === 0 && (breadthRun === null || breadthRun === latest)) return { latest, report: latest, olderRuns: {}, notApplicableRuns: {}, lastEvaluatedOpen, carried: carriedFindings };
+  // Blind in the latest run and in every older one that had it: nothing to compare with either.
+  const neverEvaluated = blindInLatest.filter((id) => !from.has(id) && !notApplicable.has(id));
+  const notApplicableRuns: Record<string, string> = {};
+  for (const id of neverEvaluated) notApplicableRuns[id] = latest.run.id;
+  if (taken.length === 0 && notApplicable.size === 0 && (breadthRun === null || breadthRun === latest)) return { latest, report: latest, olderRuns: {}, notApplicableRuns, lastEvaluatedOpen, carried: carriedFindings };
 
   const olderRuns: Record<string, string> = {};
   for (const [id, run] of from) olderRuns[id] = run.run.id;
-  const notApplicableRuns: Record<string, string> = {};
   for (const [id, { run }] of notApplicable) notApplicableRuns[id] = run.run.id;
   const replaced = new Set(from.keys());
   const checks = latest.checks.map((c) => (replaced.has(c.id) ? from.get(c.id)!.checks.find((x) => x.id === c.id)! : notApplicable.get(c.id)?.summary ?? c));

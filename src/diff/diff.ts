@@ -5,9 +5,10 @@
 // in notComparable and its findings are not resolved — missing data is never a fix. One that
 // was not applicable before and is evaluated now (enabled again, a mesh appeared, no run
 // evaluated it: baseline.ts) compares with nothing: its findings are new, since a mature
-// auditor would rather report new exposure than hide it. One blind before, or absent (a
-// catalog addition), is not comparable. Waived findings are never "new": they are listed apart
-// (newlyWaived), and one that its waiver covers only through related objects (the role a new
+// auditor would rather report new exposure than hide it; so does one blind before as in every
+// stored run that had it (baseline.ts names it in notApplicableRuns). One blind before with
+// nothing said of it, or absent (a catalog addition), is not comparable. Waived findings are
+// never "new": they are listed apart (newlyWaived), and one that its waiver covers only through related objects (the role a new
 // subject is bound to) is a regression, since the waiver was not written for it. The pipeline hands in a
 // per-check baseline (baseline.ts): a check not evaluated in the previous run is compared
 // with the last run in which it was, so a partial run leaves no blind spot behind it. A finding
@@ -29,7 +30,10 @@ export interface DiffOptions {
   expiredWaivers: string[];
   /** Checks whose part of `previous` comes from an older run (Baseline.olderRuns). */
   olderRuns?: Record<string, string>;
-  /** Checks compared with the not-applicable state of a run older than `previous`'s own (Baseline.notApplicableRuns). */
+  /**
+   * Checks compared with nothing (Baseline.notApplicableRuns): with the not-applicable state of
+   * a run older than `previous`, or, naming `previous`, with its blind state (no stored run evaluated them).
+   */
   notApplicableRuns?: Record<string, string>;
   /** The run the RBAC breadth of `previous` comes from, when not `previous`'s own (Baseline.breadthRunId). */
   breadthRunId?: string;
@@ -72,11 +76,15 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
   const notComparable: string[] = [];
   const comparable = new Set<string>();
   const firstEvaluated: string[] = [];
+  // Blind in `previous` and in every stored run before it that had it (Baseline.notApplicableRuns
+  // names `previous` for those): compared with nothing, as one not applicable there.
+  const na = options.notApplicableRuns ?? {};
+  const neverEvaluated = (id: string) => isBlind(prevStatus.get(id)) && Object.hasOwn(na, id) && na[id] === previous.run.id;
   for (const id of new Set([...prevStatus.keys(), ...curStatus.keys()])) {
     const a = isEvaluated(prevStatus.get(id));
     const b = isEvaluated(curStatus.get(id));
     if (a && b) comparable.add(id);
-    else if (b && prevStatus.get(id) === 'not-applicable') {
+    else if (b && (prevStatus.get(id) === 'not-applicable' || neverEvaluated(id))) {
       comparable.add(id);
       firstEvaluated.push(id);
     } else if (a || b) notComparable.push(id);
@@ -256,7 +264,7 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     notComparable,
     ...(Object.keys(olderRuns).length > 0 ? { olderBaselines: olderRuns } : {}),
     ...(firstEvaluated.length > 0 ? { firstEvaluated } : {}),
-    ...notApplicableBaselinesOf(firstEvaluated, options.notApplicableRuns),
+    ...notApplicableBaselinesOf(firstEvaluated, previous.run.id, options.notApplicableRuns),
     ...(newlyWaived.length > 0 ? { newlyWaived } : {}),
     ...(grown.length > 0 ? { widened: grown.map(({ d }) => d) } : {}),
     partial: notComparable.length > 0,
@@ -357,10 +365,10 @@ function droppedWithNewFindings(change: AreaScoreChange | undefined): boolean {
   return change?.causes.some((c) => c.kind === 'new-findings') === true;
 }
 
-/** RunDiff.notApplicableBaselines: the runs of `notApplicableRuns` that checks evaluated for the first time were compared with. */
-function notApplicableBaselinesOf(firstEvaluated: readonly string[], notApplicableRuns: Record<string, string> = {}): Pick<RunDiff, 'notApplicableBaselines'> {
+/** RunDiff.notApplicableBaselines: the runs older than `previousId` of `notApplicableRuns` that checks evaluated for the first time were compared with. */
+function notApplicableBaselinesOf(firstEvaluated: readonly string[], previousId: string, notApplicableRuns: Record<string, string> = {}): Pick<RunDiff, 'notApplicableBaselines'> {
   const out: Record<string, string> = {};
-  for (const id of firstEvaluated) if (Object.hasOwn(notApplicableRuns, id)) out[id] = notApplicableRuns[id];
+  for (const id of firstEvaluated) if (Object.hasOwn(notApplicableRuns, id) && notApplicableRuns[id] !== previousId) out[id] = notApplicableRuns[id];
   return Object.keys(out).length > 0 ? { notApplicableBaselines: out } : {};
 }
 

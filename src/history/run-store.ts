@@ -228,15 +228,19 @@ export function summarizeRun(report: RunReport, notifications?: NotificationOutc
 
 /**
  * A stored summary with `partial` as isPartialRun says. Summaries stored by older versions
- * (without `gaps`) set it from the diff alone: for those, a check listed blind and not
- * not-applicable (not evaluated, an error) makes it partial too — their summaries cannot tell
- * an unreadable input from an absent API, and the fleet already withholds the grade for both.
+ * (without `gaps`) set it from the diff alone, which says nothing of the run's own coverage:
+ * for those, a check listed blind and not not-applicable (not evaluated, an error) makes it
+ * partial, and nothing else — their summaries cannot tell an unreadable input from an absent
+ * API, and the fleet already withholds the grade for both. Summaries with `gaps` stored before
+ * isPartialRun left the diff out keep their flag: one set by the diff cannot be told apart
+ * there from one set by an input no check needed, short of reading the whole run.
  */
 export function withPartial(summary: RunSummary): RunSummary {
-  if (summary.partial === true || typeof summary.gaps === 'number') return summary;
+  if (typeof summary.gaps === 'number') return summary;
   const notApplicable = new Set(Array.isArray(summary.notApplicable) ? summary.notApplicable : []);
   const blind = Array.isArray(summary.blind) ? summary.blind : [];
-  return blind.some((id) => !notApplicable.has(id)) ? { ...summary, partial: true } : summary;
+  const partial = blind.some((id) => !notApplicable.has(id));
+  return partial === summary.partial ? summary : { ...summary, partial };
 }
 
 /** A stored run's trend point; `partial` as its reports say (withPartial), set only when it is. */

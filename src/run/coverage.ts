@@ -124,11 +124,12 @@ export function gapsText(gaps: CoverageGaps, maxCauses = 5): string {
 }
 
 /**
- * Whether a run is partial, as its reports say: something could not be read (run.partial), a
- * check that applies could not be evaluated for an input that exists or threw (coverageGaps:
- * not one without its input because the API is absent), or its diff compared only part of
- * the checks.
+ * Whether a run is partial, as its reports say: something could not be read (run.partial), or
+ * a check that applies could not be evaluated for an input that exists or threw (coverageGaps:
+ * not one without its input because the API is absent). Its own coverage only: a complete run
+ * whose diff compared part of the checks (one added since the previous run) scored everything,
+ * and says "partial comparison" on its diff line alone.
  */
-export function isPartialRun(report: Pick<RunReport, 'run' | 'checks' | 'diff'>): boolean {
-  return (report.run.partial?.length ?? 0) > 0 || coverageGaps(report).checks > 0 || report.diff?.partial === true;
+export function isPartialRun(report: Pick<RunReport, 'run' | 'checks'>): boolean {
+  return (report.run.partial?.length ?? 0) > 0 || coverageGaps(report).checks > 0;
 }

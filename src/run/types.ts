@@ -515,8 +515,8 @@ export interface RunSummary {
   /** null when the run had nothing to compare with. */
   regression: boolean | null;
   /**
-   * Something could not be read, a check could not be evaluated for an input that exists or
-   * failed, or the diff compared part of the checks (isPartialRun in src/run/coverage.ts).
+   * Something could not be read, or a check could not be evaluated for an input that exists or
+   * failed (isPartialRun in src/run/coverage.ts); not a diff that compared part of the checks.
    * Runs stored before `gaps` existed set it from the diff alone (read with withPartial).
    */
   partial: boolean;

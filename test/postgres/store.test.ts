@@ -339,6 +339,43 @@ describePg('PostgreSQL run store', (server) => {
     expect((await s.list(10)).map((r) => r.id)).toEqual(['full3', 'full2']);
   });
 
+  // README: "leaves no blind spot … Only a check that no stored run had at all (added by a newer
+  // version) is listed as not comparable". A check every stored run was blind to since the first
+  // (a permission granted later) compares with nothing: what it finds is new, as in SQLite and
+  // k8s:// (test/unit/history/never-evaluated.test.ts), the blind runs passed over by their summaries.
+  it('a check no stored run could evaluate is compared with nothing when evaluated at last: its findings are new, and diff --last agrees', async () => {
+    const WILDCARD = 'rbac.fake-wildcard';
+    const objects = [ns('shop'), netpol('shop'), deployment('shop', 'api', false), clusterRole('backdoor', ['*'])];
+    const rules = { ...defaultConfig().regression, newFindingSeverity: 'medium' as const };
+    const s = await store({ retention: { maxRuns: 2, maxAgeDays: 0 } });
+    let clock = Date.parse('2026-11-20T02:00:00Z');
+    const audit = async (coverage: Record<string, 'error'> = {}) => (await runPipeline(defaultConfig(), FAKE_CHECKS, {
+      collect: async () => snapshotOf(objects, { runId: 'x', coverage }),
+      store: s,
+      diff: (prev, cur, expiredWaivers, olderRuns, notApplicableRuns) => diffRuns(prev, cur, { rules, expiredWaivers, olderRuns, notApplicableRuns }),
+      render: async () => [],
+      notifiers: [],
+      log: { info: () => {}, warn: () => {}, progress: () => {} },
+      now: () => new Date((clock += 3_600_000)),
+    })).report;
+    for (let i = 0; i < 4; i++) await audit({ clusterroles: 'error' });
+    const alerted = await audit();
+    expect(alerted.diff?.firstEvaluated).toEqual([WILDCARD]);
+    expect(alerted.diff?.notComparable).toEqual([]);
+    expect(alerted.diff?.new).toEqual([fingerprintOf(WILDCARD, { kind: 'ClusterRole', name: 'backdoor' })]);
+    expect(alerted.diff?.regression).toBe(true);
+    const { current, previous, olderRuns, notApplicableRuns, close } = await lastAndBaseline(s);
+    try {
+      expect(current.run.id).toBe(alerted.run.id);
+      const again = diffRuns(previous, current, { rules, expiredWaivers: [], olderRuns, notApplicableRuns });
+      expect(again.new).toEqual(alerted.diff?.new);
+      expect(again.regressionReasons).toEqual(alerted.diff?.regressionReasons);
+    } finally {
+      close();
+    }
+    expect((await audit()).diff?.new).toEqual([]);
+  });
+
   // A partial run still listed keeps the run it carried findings from and compares blind checks
   // with, after a later full run no longer needs it (test/unit/history/retention-kept-baselines.test.ts
   // for SQLite and k8s://): `report PARTIAL` lists what it carried, `diff PARTIAL LATER` finds the

@@ -42,6 +42,25 @@ describe('cluster identity', () => {
     expect(d.out()).toContain('new findings: 0');
   });
 
+  it('several --manifests directories are one cluster in whatever order (and however often) they are given: the second run diffs against the first', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zt-identity-'));
+    const extra = join(dir, 'extra');
+    mkdirSync(extra);
+    writeFileSync(join(extra, 'ns.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata: {name: batch}\n');
+    const history = join(dir, 'history.db');
+    expect(await main(['run', '--manifests', extra, '--manifests', 'examples/demo-cluster', '--history', history, '--out', join(dir, 'a'), ...quiet], io(REPO).cli)).toBe(0);
+    expect(await main(['run', '--manifests', DEMO, '--manifests', './extra', '--manifests', 'extra/', '--history', history, '--out', join(dir, 'b'), ...quiet], io(dir).cli)).toBe(0);
+    const first = report(join(dir, 'a'));
+    const second = report(join(dir, 'b'));
+    expect(first.run.cluster.name).toBe([DEMO, extra].sort().join(','));
+    expect(second.run.cluster.name).toBe(first.run.cluster.name);
+    expect(second.diff?.previousRunId).toBe(first.run.id);
+    expect(second.diff?.new).toEqual([]);
+    const h = io(dir);
+    expect(await main(['history', '--history', history, '--output', 'json'], h.cli)).toBe(0);
+    expect(new Set(JSON.parse(h.out()).map((r: { cluster: string }) => r.cluster))).toEqual(new Set([first.run.cluster.name]));
+  });
+
   it('--cluster names the cluster, over cluster.name in the config, over the path', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'zt-identity-'));
     writeFileSync(join(dir, 'ztaudit.yaml'), 'cluster:\n  name: shop-staging\n');

@@ -47,7 +47,7 @@ function edgesOf(objects: KubeObject[] = [...base, backdoor], coverage: Record<s
   return {
     collect: async () => snapshotOf(objects, { runId: 'x', coverage }),
     store,
-    diff: (prev, cur, expiredWaivers, olderRuns) => diffRuns(prev, cur, { rules: { ...defaultConfig().regression, newFindingSeverity: 'medium' }, expiredWaivers, olderRuns }),
+    diff: (prev, cur, expiredWaivers, olderRuns, notApplicableRuns) => diffRuns(prev, cur, { rules: { ...defaultConfig().regression, newFindingSeverity: 'medium' }, expiredWaivers, olderRuns, notApplicableRuns }),
     render: async () => [],
     notifiers: [],
     log: quiet,
@@ -273,12 +273,21 @@ describe('per-check baseline through the pipeline and a SQLite store', () => {
     expect(r3.run.lastEvaluatedOpen).toEqual([{ check: 'rbac.fake-wildcard', runId: r1.run.id, open: expect.objectContaining({ medium: 1 }) }]);
   });
 
-  it('a check no stored run evaluated stays not comparable (no walk to the beginning of time)', async () => {
+  // README: "leaves no blind spot … Only a check that no stored run had at all (added by a
+  // newer version) is listed as not comparable". Every stored run had this one, blind.
+  it('a check every stored run was blind to is compared with nothing: what appeared meanwhile is new (and a regression)', async () => {
     await run(base, { clusterroles: 'forbidden' });
-    await run(base, { clusterroles: 'forbidden' });
+    await run([...base, backdoor], { clusterroles: 'forbidden' });
     const r3 = await run([...base, backdoor]);
-    expect(r3.diff?.new).toEqual([]);
-    expect(r3.diff?.notComparable).toEqual(['rbac.fake-wildcard']);
+    expect(r3.diff?.new).toEqual([backdoorFp]);
+    expect(r3.diff?.regressionReasons).toEqual(['new medium finding: rbac.fake-wildcard on ClusterRole backdoor']);
+    expect(r3.diff?.firstEvaluated).toEqual(['rbac.fake-wildcard']);
+    expect(r3.diff?.notComparable).toEqual([]);
+    expect(r3.diff?.partial).toBe(false);
+    expect(r3.diff?.scoreDelta.areas.rbac).toBeNull();
+    const r4 = await run([...base, backdoor]);
+    expect(r4.diff?.new).toEqual([]);
+    expect(r4.diff?.firstEvaluated).toBeUndefined();
   });
 });
 
@@ -304,9 +313,28 @@ describe('findBaseline', () => {
     withoutCheck.checks = withoutCheck.checks.filter((c) => c.id !== 'rbac.fake-wildcard');
     const runs = [auditObjects([...base, backdoor], { runId: 'z' }).report, withoutCheck, auditObjects(base, { runId: 'b', coverage: { clusterroles: 'forbidden' } }).report];
     const read: string[] = [];
-    const b = await findBaseline(newestFirst(runs, read), auditObjects(base, { runId: 'c' }).report);
+    const current = auditObjects([...base, backdoor], { runId: 'c' }).report;
+    const b = await findBaseline(newestFirst(runs, read), current);
     expect(read).toEqual(['b', 'a']);
     expect(b?.olderRuns).toEqual({});
+    // Blind in every run that had it: compared with nothing, its findings new (not the older run's, which did not have the check).
+    expect(b?.notApplicableRuns).toEqual({ 'rbac.fake-wildcard': 'b' });
+    const diff = diffRuns(b!.report, current, { rules: defaultConfig().regression, expiredWaivers: [], olderRuns: b!.olderRuns, notApplicableRuns: b!.notApplicableRuns });
+    expect(diff.firstEvaluated).toEqual(['rbac.fake-wildcard']);
+    expect(diff.new).toEqual([backdoorFp]);
+    expect(diff.notApplicableBaselines).toBeUndefined();
+  });
+
+  it('a check the latest run did not have at all (a catalog addition) stays not comparable', async () => {
+    const withoutCheck = auditObjects(base, { runId: 'b' }).report;
+    withoutCheck.checks = withoutCheck.checks.filter((c) => c.id !== 'rbac.fake-wildcard');
+    const blind = auditObjects(base, { runId: 'a', coverage: { clusterroles: 'forbidden' } }).report;
+    const current = auditObjects([...base, backdoor], { runId: 'c' }).report;
+    const b = await findBaseline(newestFirst([blind, withoutCheck], []), current);
+    expect(b?.notApplicableRuns).toEqual({});
+    const diff = diffRuns(b!.report, current, { rules: defaultConfig().regression, expiredWaivers: [], olderRuns: b!.olderRuns, notApplicableRuns: b!.notApplicableRuns });
+    expect(diff.notComparable).toEqual(['rbac.fake-wildcard']);
+    expect(diff.new).toEqual([]);
   });
 
   it('takes the RBAC breadth from the newest run that had it', async () => {

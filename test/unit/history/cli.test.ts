@@ -54,8 +54,9 @@ describe('ztaudit history', () => {
     expect(runs[0]).toMatchObject({ id: b.run.id, score: b.score, regression: true, findings: { critical: 1, high: 1 } });
   });
 
-  it('a partial run is listed partial — a first run too — in the table and in JSON, and so is one a summary of an older version stored as not partial', async () => {
-    // README: a kind that cannot be read makes the run partial … and every output says so.
+  it('a partial run is listed partial — a first run too — in the table and in JSON, and so is one a summary of an older version stored as not partial; a complete run compared in part is not', async () => {
+    // README: a kind that cannot be read makes the run partial … and every output says so; not a
+    // complete run whose diff compared part of the checks (its scores cover everything).
     const objects = [ns('shop'), netpol('shop'), deployment('shop', 'api', false), clusterRole('ci', ['get'])];
     const at = (day: number) => ({ runId: `202611${day}T020000Z-${String(day).repeat(3)}`, now: new Date(`2026-11-${day}T02:00:00Z`) });
     const first = auditObjects(objects, { ...at(20), coverage: { clusterroles: 'error' } });
@@ -76,20 +77,21 @@ describe('ztaudit history', () => {
     const lines = out.trim().split('\n');
     expect(lines[1]).toMatch(/^20261123T020000Z-232323 .* (ok|REGRESSION) \(partial\)$/);
     expect(lines[2]).toMatch(/^20261122T020000Z-222222 .* ok$/);
-    expect(lines[3]).toMatch(/^20261121T020000Z-212121 .* ok \(partial\)$/);
+    expect(lines[3]).toMatch(/^20261121T020000Z-212121 .* ok$/);
     expect(lines[4]).toMatch(/^20261120T020000Z-202020 .* first \(partial\)$/);
     out = '';
     expect(await historyCommand(['--output', 'json'], io())).toBe(0);
-    expect(JSON.parse(out).map((r: { partial: boolean }) => r.partial)).toEqual([true, false, true, true]);
+    expect(JSON.parse(out).map((r: { partial: boolean }) => r.partial)).toEqual([true, false, false, true]);
 
-    // As an older ztaudit stored them: partial from the diff alone, no gaps count.
+    // As an older ztaudit stored them: partial from the diff alone, no gaps count. Judged by the
+    // checks they list as not judged: the complete run compared in part is not partial.
     const { DatabaseSync } = await import('node:sqlite');
     const db = new DatabaseSync(join(dir, '.ztaudit/history.db'));
     db.prepare(`UPDATE runs SET summary = json_remove(json_set(summary, '$.partial', json(CASE WHEN id LIKE '%212121' THEN 'true' ELSE 'false' END)), '$.gaps')`).run();
     db.close();
     out = '';
     expect(await historyCommand(['--output', 'json'], io())).toBe(0);
-    expect(JSON.parse(out).map((r: { partial: boolean }) => r.partial)).toEqual([true, false, true, true]);
+    expect(JSON.parse(out).map((r: { partial: boolean }) => r.partial)).toEqual([true, false, false, true]);
   });
 
   it('an empty history says so and creates nothing', async () => {
