@@ -49,7 +49,7 @@ export function istioAuthorizationEffect(policies: KubeObject[], rootNamespace: 
 export type AuthzAction = 'ALLOW' | 'DENY' | 'AUDIT' | 'CUSTOM';
 const ACTIONS = new Set<string>(['ALLOW', 'DENY', 'AUDIT', 'CUSTOM']);
 /** `when` keys that read the mTLS peer identity, as from.source principals/namespaces do. */
-const IDENTITY_CONDITIONS = new Set(['source.principal', 'source.namespace']);
+const IDENTITY_CONDITIONS = new Set(['source.principal', 'source.namespace', 'source.serviceAccount', 'source.trustDomain']);
 
 export interface AuthzRule {
   index: number;
@@ -244,7 +244,10 @@ export function parseAuthorizationPolicy(o: KubeObject): ParsedAuthzPolicy {
       const c = obj(w) ?? {};
       const key = typeof c.key === 'string' ? c.key : '';
       if (!key) problems.push(`rules[${index}].when: a condition without a key`);
-      return { key, ...listFields(c, ['values', 'notValues'] as const) };
+      const cond: AuthzCondition = { key, ...listFields(c, ['values', 'notValues'] as const) };
+      if (key !== 'source.serviceAccount') return cond;
+      const full = withNamespacedServiceAccounts({ serviceAccounts: cond.values, notServiceAccounts: cond.notValues }, namespace);
+      return { key, ...(full.serviceAccounts ? { values: full.serviceAccounts } : {}), ...(full.notServiceAccounts ? { notValues: full.notServiceAccounts } : {}) };
     });
     for (const t of tos) for (const field of ['ports', 'notPorts']) for (const p of arr(t[field])) if (!/^\d{1,5}$/.test(String(p)) || Number(p) < 1 || Number(p) > 65535) problems.push(`rules[${index}].to.operation.${field}: ${JSON.stringify(p)} is not a port number`);
     let identity = false;

@@ -374,6 +374,15 @@ function trustDomainField(values: string[] | undefined, negative: boolean, princ
  * Service port declares (peer.protocol); undeclared, where the two readings differ the field "may match".
  */
 function judgeSource(s: AuthzSource, peer: Peer, action: AuthzAction | undefined): Judged {
+  // ztunnel's policy carries no trust domain match (istio/istio pilot/pkg/serviceregistry/ambient/
+  // authorization.go builds a Match without trustDomains), and a source left with no field is an
+  // empty match, which ztunnel skips: it matches nothing ("An empty match sent to ztunnel is
+  // skipped (match-none), not match-all").
+  if (peer.l4Only && (s.trustDomains || s.notTrustDomains)) {
+    const { trustDomains: _a, notTrustDomains: _b, ...rest } = s;
+    if (Object.keys(rest).length === 0) return NO;
+    s = rest;
+  }
   const jwtField = (values: string[] | undefined, negative: boolean): Judged => {
     if (!values) return YES;
     if (peer.jwt) return maybe(`a JWT (RequestAuthentication issuers ${peer.jwt.join(', ')})`);
@@ -429,6 +438,9 @@ function judgeCondition(c: AuthzCondition, peer: Peer, action: string | undefine
     const tds = ns ? undefined : peer.trustDomains;
     return all([identityField(c.values, false, actual, ns ? 'namespace' : 'principal', tds), identityField(c.notValues, true, actual, ns ? 'namespace' : 'principal', tds)]);
   }
+  // source.serviceAccount and source.trustDomain read the peer certificate as the from.source fields do (model.go).
+  if (c.key === 'source.serviceAccount') return all([serviceAccountField(c.values, false, peer.principal), serviceAccountField(c.notValues, true, peer.principal)]);
+  if (c.key === 'source.trustDomain') return all([trustDomainField(c.values, false, peer.principal, peer.trustDomains), trustDomainField(c.notValues, true, peer.principal, peer.trustDomains)]);
   if (c.key === 'destination.port') {
     // istiod rejects a value that is not a port number; what a proxy would do with it is not judged.
     if (![...(c.values ?? []), ...(c.notValues ?? [])].every((v) => /^\d{1,5}$/.test(v))) return maybe(what);

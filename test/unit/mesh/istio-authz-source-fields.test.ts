@@ -139,6 +139,34 @@ data:
   });
 });
 
+describe('`when` source.serviceAccount / source.trustDomain and ztunnel', () => {
+  const when = (action: string, cond: string) => `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: api-policy, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  action: ${action}
+  rules: [{when: [${cond}]}]
+---`;
+  it('the conditions read the peer certificate like the source fields (istio/istio pilot/pkg/security/authz/model/model.go attrSrcServiceAccount, attrSrcTrustDomain)', () => {
+    const y = `${MESH}${when('ALLOW', '{key: source.serviceAccount, values: [web]}')}`;
+    expect(verdict(y, 'shop/web').verdict).toBe('allowed');
+    expect(verdict(y, 'shop/other').verdict).toBe('denied');
+    expect(verdict(`${MESH}${when('DENY', '{key: source.trustDomain, notValues: [cluster.local]}')}`, 'shop/other').verdict).toBe('allowed');
+    expect(verdict(`${MESH}${when('DENY', '{key: source.trustDomain, values: [cluster.local]}')}`, 'shop/other').verdict).toBe('denied');
+  });
+
+  it('ztunnel (ambient, no waypoint) has no trust domain match: a source with only trustDomains matches nothing there (ambient/authorization.go)', () => {
+    const ambient = MESH.replace(namespaceYaml('shop'), namespaceYaml('shop', 'istio.io/dataplane-mode: ambient'));
+    expect(verdict(`${ambient}${policy('ALLOW', '{trustDomains: ["cluster.local"]}')}`, 'shop/web').verdict).toBe('denied');
+    expect(verdict(`${ambient}${policy('DENY', '{trustDomains: ["cluster.local"]}')}`, 'shop/web').verdict).toBe('allowed');
+    // serviceAccounts reach ztunnel.
+    expect(verdict(`${ambient}${policy('ALLOW', '{serviceAccounts: ["shop/web"]}')}`, 'shop/web').verdict).toBe('allowed');
+    expect(verdict(`${ambient}${policy('ALLOW', '{serviceAccounts: ["shop/web"]}')}`, 'shop/other').verdict).toBe('denied');
+  });
+});
+
 describe('principals istiod accepts but no workload presents', () => {
   it('a spiffe:// principal: the ALLOW policy is in effect and admits nobody (was: discarded as rejected, so every caller ALLOWED)', async () => {
     const y = `${MESH}${policy('ALLOW', '{principals: ["spiffe://cluster.local/ns/shop/sa/web"]}')}`;
