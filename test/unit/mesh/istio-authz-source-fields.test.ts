@@ -127,8 +127,10 @@ data:
     expect(verdict(`${MESH}${policy('ALLOW', '{trustDomains: ["*.local"]}')}`, 'shop/other').verdict).toBe('allowed');
     expect(verdict(`${MESH}${policy('DENY', '{notTrustDomains: ["cluster.local"]}')}`, 'shop/other').verdict).toBe('allowed');
     expect(verdict(`${MESH}${policy('DENY', '{notTrustDomains: ["other.example"]}')}`, 'shop/other').verdict).toBe('denied');
-    // trustDomains ["*"]: any authenticated workload, reported like principals ["*"].
+    // trustDomains ["*"] or the mesh's own trust domain: any workload of the mesh, reported like principals ["*"].
     expect(failing('mtls.authz-allow-any', `${MESH}${policy('ALLOW', '{trustDomains: ["*"]}')}`)).toEqual(['medium AuthorizationPolicy shop/api-policy']);
+    expect(failing('mtls.authz-allow-any', `${MESH}${policy('ALLOW', '{trustDomains: ["cluster.local"]}')}`)).toEqual(['medium AuthorizationPolicy shop/api-policy']);
+    expect(failing('mtls.authz-allow-any', `${MESH}${policy('ALLOW', '{trustDomains: ["other.example"]}')}`)).toEqual([]);
   });
 
   it('a trust domain alias stands for the trust domain and its other aliases (Bundle.ExpandTrustDomainAliases)', () => {
