@@ -3,8 +3,10 @@
 // Istio's order is CUSTOM, DENY, then ALLOW: "if there are no ALLOW policies for the workload,
 // allow the request" (https://istio.io/latest/docs/concepts/security/#implicit-enablement).
 // DENY or CUSTOM policies alone only exclude what they name. An allow-nothing policy
-// (`spec: {}`) is the deny-by-default that passes. A malformed policy (unknown action,
-// malformed principal) is rejected by istiod and protects nothing: it fails, named.
+// (`spec: {}`) is the deny-by-default that passes. A malformed policy (unknown action, a
+// serviceAccounts value with a wildcard) is rejected by istiod and protects nothing: it fails,
+// named. A principal no identity can have (spiffe:// prefix, a `*` inside) is accepted and matches
+// nobody: the policy stays in effect and is named, lower.
 // An ambient workload's calls that go through a waypoint are also covered by the policies the
 // waypoint enforces: those attached by targetRefs to the waypoint Gateway or to the Service called
 // (https://istio.io/latest/docs/ambient/usage/l4-policy/, attachment table). Which calls a waypoint
@@ -34,7 +36,7 @@ export const authzMissing: Check = {
   id: 'mtls.authz-missing',
   area: 'mtls',
   title: 'Every meshed workload is covered by an ALLOW AuthorizationPolicy',
-  protectsAgainst: 'meshed workloads that accept calls from any caller the network lets in, because no ALLOW AuthorizationPolicy (nor an allow-nothing `spec: {}` or deny-all `action: DENY, rules: [{}]`) applies to them, or on inbound ports their Istio sidecar never receives (`traffic.sidecar.istio.io/excludeInboundPorts`/`includeInboundPorts`), where no policy applies; and malformed AuthorizationPolicies (unknown action, malformed principal), which istiod rejects. Linkerd: meshed ports not covered by a Server that denies unless authorized, while the default inbound policy is not deny; Servers that select no pod; policies whose authentications do not exist. Consul: meshed services that any mesh service may call (no deny intention for an unnamed caller and the default intention allows); ServiceIntentions without a destination',
+  protectsAgainst: 'meshed workloads that accept calls from any caller the network lets in, because no ALLOW AuthorizationPolicy (nor an allow-nothing `spec: {}` or deny-all `action: DENY, rules: [{}]`) applies to them, or on inbound ports their Istio sidecar never receives (`traffic.sidecar.istio.io/excludeInboundPorts`/`includeInboundPorts`), where no policy applies; and malformed AuthorizationPolicies (unknown action, serviceAccounts with a wildcard, ...), which istiod rejects, or principals no workload can present (a `spiffe://` prefix, a `*` inside), which match nobody. Linkerd: meshed ports not covered by a Server that denies unless authorized, while the default inbound policy is not deny; Servers that select no pod; policies whose authentications do not exist. Consul: meshed services that any mesh service may call (no deny intention for an unnamed caller and the default intention allows); ServiceIntentions without a destination',
   severity: 'medium',
   controls: MESH_AUTHORIZATION,
   remediation: 'Put an allow-nothing policy (`kind: AuthorizationPolicy, spec: {}`) in the root namespace or each application namespace, then an ALLOW policy per workload listing the callers (`from.source.principals` of their service accounts) and the ports/paths they need. Fix or delete malformed policies named in the findings. For ports a sidecar does not receive, remove `traffic.sidecar.istio.io/excludeInboundPorts` and set `includeInboundPorts` to "*" (or remove it), so the policies apply there. Linkerd: set `config.linkerd.io/default-inbound-policy: deny` (or install with proxy.defaultInboundPolicy=deny) and give each port a Server plus an AuthorizationPolicy naming its clients (MeshTLSAuthentication identities or ServiceAccounts). Consul: add a `* → *` deny ServiceIntentions (or enable ACLs with default_policy deny) and allow each caller per destination.',
@@ -47,12 +49,21 @@ export const authzMissing: Check = {
   *evaluate(ctx) {
     const index = authzIndex(ctx.snapshot, ctx.config);
     for (const p of index.all) {
-      if (p.problems.length === 0) continue;
-      yield {
-        status: 'fail', resource: p.ref, detailKey: 'malformed', severity: 'high',
-        message: `AuthorizationPolicy ${policyName(p)} is malformed: ${p.problems.slice(0, 3).join('; ')}; istiod rejects it, so it protects nothing`,
-        evidence: { problems: p.problems },
-      };
+      if (p.problems.length > 0) {
+        yield {
+          status: 'fail', resource: p.ref, detailKey: 'malformed', severity: 'high',
+          message: `AuthorizationPolicy ${policyName(p)} is malformed: ${p.problems.slice(0, 3).join('; ')}; istiod rejects it, so it protects nothing`,
+          evidence: { problems: p.problems },
+        };
+      } else if (p.warnings.length > 0) {
+        // In effect, with values that match nobody: an ALLOW admits fewer callers than it names
+        // (refused calls show), a DENY or CUSTOM silently fails to refuse them.
+        yield {
+          status: 'fail', resource: p.ref, detailKey: 'dead-principal', severity: p.action === 'ALLOW' || p.action === 'AUDIT' ? 'low' : 'medium',
+          message: `AuthorizationPolicy ${policyName(p)} is in effect, but ${p.warnings.slice(0, 3).join('; ')}${p.warnings.length > 3 ? `; +${p.warnings.length - 3} more` : ''}`,
+          evidence: { warnings: p.warnings },
+        };
+      }
     }
     const model = istioAuthzModel(ctx.snapshot, ctx.config);
     const namespaces = meshModel(ctx.snapshot, ctx.config).namespaces;

@@ -33,7 +33,7 @@ export const authzPlaintextBypass: Check = {
   id: 'mtls.authz-plaintext-bypass',
   area: 'mtls',
   title: 'Identity-based authorization rules are not bypassed by plaintext',
-  protectsAgainst: 'identity-based AuthorizationPolicy rules (principals, namespaces) on workloads or ports that still accept plaintext (PERMISSIVE or DISABLE): a plaintext caller has no identity, so a DENY on principals does not stop it and an ALLOW on notPrincipals admits it; and identity rules covering a sidecar port that traffic.sidecar.istio.io/excludeInboundPorts or includeInboundPorts keeps away from Envoy, where no policy applies and any caller gets in with plaintext',
+  protectsAgainst: 'identity-based AuthorizationPolicy rules (principals, namespaces, serviceAccounts, trustDomains) on workloads or ports that still accept plaintext (PERMISSIVE or DISABLE): a plaintext caller has no identity, so a DENY on principals does not stop it and an ALLOW on notPrincipals admits it; and identity rules covering a sidecar port that traffic.sidecar.istio.io/excludeInboundPorts or includeInboundPorts keeps away from Envoy, where no policy applies and any caller gets in with plaintext',
   severity: 'high',
   controls: MESH_AUTHORIZATION,
   remediation: 'Make the workload\'s PeerAuthentication STRICT (every caller then has an identity), or add a DENY rule with `from.source.notPrincipals: ["*"]` so plaintext callers are refused; express ALLOW rules with `principals`, never only with `notPrincipals`. For a port that bypasses the sidecar, remove it from `traffic.sidecar.istio.io/excludeInboundPorts` (or add it to `includeInboundPorts`, or set that to "*") so the policies apply there.',

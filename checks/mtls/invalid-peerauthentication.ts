@@ -8,10 +8,10 @@ export const invalidPeerAuthentication: Check = {
   id: 'mtls.invalid-peerauthentication',
   area: 'mtls',
   title: 'PeerAuthentications are valid and take effect',
-  protectsAgainst: 'PeerAuthentications Istio rejects or silently ignores, which leave mTLS weaker than they read',
+  protectsAgainst: 'PeerAuthentications the API server refuses (an unknown mode, a port key out of range, portLevelMtls without a workload selector) or Istio silently ignores, which leave mTLS weaker than they read',
   severity: 'medium',
   controls: MESH_ENCRYPTION,
-  remediation: 'Use a mode of UNSET, DISABLE, PERMISSIVE or STRICT and numeric port keys; keep one selector-less policy per namespace; put workload selectors outside the root namespace.',
+  remediation: 'Use a mode of UNSET, DISABLE, PERMISSIVE or STRICT and numeric port keys; give a policy with portLevelMtls a workload selector; keep one selector-less policy per namespace; put workload selectors outside the root namespace.',
   needs: ['namespaces'],
   reads: ['istio.peerauthentications'],
   readsWhen: [ISTIO_MESH_CONFIG_READ],
@@ -20,8 +20,14 @@ export const invalidPeerAuthentication: Check = {
   evaluate(ctx) {
     const idx = meshModel(ctx.snapshot, ctx.config).istio.policies;
     const out: Verdict[] = [];
+    for (const pa of idx.refused) {
+      out.push({ status: 'fail', resource: pa.ref, message: `PeerAuthentication ${pa.namespace}/${pa.name} would be refused by the API server (${pa.refused.join('; ')}), so it is not in effect.`, evidence: { refused: pa.refused, problems: pa.problems, scope: pa.scope, mode: pa.rawMode ?? pa.mode } });
+    }
     for (const pa of idx.all) {
-      const problems = [...pa.problems];
+      // A stored object the current CRD would refuse got past an older one: Istio applies what it reads.
+      const problems = pa.problems.map((p) => (!pa.refused.includes(p) ? p
+        : p.startsWith('spec.portLevelMtls without') ? `${p}: the API server refuses this since Istio 1.23 (istiod's webhook before), and as this one is stored Istio applies its mode and ignores portLevelMtls`
+          : `${p}: refused by the API server; this stored one is read as ${p.startsWith('spec.mtls.mode') ? 'UNSET' : 'if the entry were absent'}`));
       if (pa.scope === 'ignored-root-selector') {
         problems.push(`a selector policy in the root namespace ${idx.rootNamespace} is ignored by Istio (it applies neither mesh-wide nor to the selected workloads)`);
       }

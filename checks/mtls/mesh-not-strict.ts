@@ -40,20 +40,27 @@ export const meshNotStrict: Check = {
     };
     if (shadowed.length) evidence.ignoredNewerMeshPolicies = shadowed;
     const extent = { unit: 'workloads', members: notStrict.map((w) => refString(w.workload.ref)) };
+    // The mesh default still lets a new namespace or workload accept plaintext, but when every
+    // meshed workload is STRICT by its own policy none does today: a finding, lower
+    // (reference checks.md §4.1: "Nothing configured → PERMISSIVE everywhere: FAIL").
+    const lower = notStrict.length === 0 ? { severity: 'low' as const } : {};
+    const unlessText = `meshed workloads accept plaintext unless a namespace or workload policy says STRICT (${notStrict.length} of ${istioWorkloads.length} do not)`;
     const verdict: Verdict = mesh
       ? mesh.mode === 'STRICT'
         ? { status: 'pass', resource: mesh.ref, message: `Mesh-wide PeerAuthentication ${root}/${mesh.name} sets STRICT mTLS.`, evidence }
         : {
           status: 'fail',
           resource: mesh.ref,
-          message: `Mesh-wide PeerAuthentication ${root}/${mesh.name} sets ${mesh.mode}${mesh.mode === 'UNSET' ? ' (inherits PERMISSIVE)' : ''}: meshed workloads accept plaintext unless a namespace or workload policy says STRICT (${notStrict.length} of ${istioWorkloads.length} do not).`,
+          ...lower,
+          message: `Mesh-wide PeerAuthentication ${root}/${mesh.name} sets ${mesh.mode}${mesh.mode === 'UNSET' ? ' (inherits PERMISSIVE)' : ''}: ${unlessText}.`,
           evidence,
           extent,
         }
       : {
         status: 'fail',
         resource: { kind: 'PeerAuthentication', namespace: root, name: 'default' },
-        message: `No mesh-wide PeerAuthentication in root namespace ${root}: Istio defaults to PERMISSIVE, so meshed workloads accept plaintext (${notStrict.length} of ${istioWorkloads.length} workloads are not STRICT).`,
+        ...lower,
+        message: `No mesh-wide PeerAuthentication in root namespace ${root}: Istio defaults to PERMISSIVE, so ${unlessText}.`,
         evidence,
         extent,
       };

@@ -82,8 +82,14 @@ const ANY_NAME = 'ztaudit:any';
  */
 export function sourceAdmitsEveryWorkload(s: AuthzSource, trustDomain: string): boolean {
   const principal = `${trustDomain}/ns/${ANY_NAME}/sa/${ANY_NAME}`;
-  for (const k of Object.keys(s)) if (k !== 'principals' && k !== 'namespaces' && k !== 'notPrincipals' && k !== 'notNamespaces') return false;
+  const identityKeys = new Set(['principals', 'namespaces', 'notPrincipals', 'notNamespaces', 'serviceAccounts', 'notServiceAccounts', 'trustDomains', 'notTrustDomains']);
+  for (const k of Object.keys(s)) if (!identityKeys.has(k)) return false;
   const some = (patterns: string[] | undefined, value: string) => patterns === undefined || patterns.some((p) => istioStringMatch(p, value));
   const none = (patterns: string[] | undefined, value: string) => patterns === undefined || !patterns.some((p) => istioStringMatch(p, value));
-  return some(s.principals, principal) && some(s.namespaces, ANY_NAME) && none(s.notPrincipals, principal) && none(s.notNamespaces, ANY_NAME);
+  // serviceAccounts take no wildcard, so they never name the synthetic account; notServiceAccounts
+  // never exclude it. trustDomains match by exact, prefix*, *suffix or "*" (srcTrustDomainGenerator).
+  const anySa = `${ANY_NAME}/${ANY_NAME}`;
+  return some(s.principals, principal) && some(s.namespaces, ANY_NAME) && none(s.notPrincipals, principal) && none(s.notNamespaces, ANY_NAME)
+    && some(s.serviceAccounts, anySa) && none(s.notServiceAccounts, anySa)
+    && some(s.trustDomains, trustDomain) && none(s.notTrustDomains, trustDomain);
 }

@@ -49,22 +49,24 @@ export function istioAuthorizationEffect(policies: KubeObject[], rootNamespace: 
 export type AuthzAction = 'ALLOW' | 'DENY' | 'AUDIT' | 'CUSTOM';
 const ACTIONS = new Set<string>(['ALLOW', 'DENY', 'AUDIT', 'CUSTOM']);
 /** `when` keys that read the mTLS peer identity, as from.source principals/namespaces do. */
-const IDENTITY_CONDITIONS = new Set(['source.principal', 'source.namespace']);
+const IDENTITY_CONDITIONS = new Set(['source.principal', 'source.namespace', 'source.serviceAccount', 'source.trustDomain']);
 
 export interface AuthzRule {
   index: number;
   /** No `from` at all: any source. */
   anySource: boolean;
   /**
-   * Positive identity fields (principals, namespaces, or a `when` on source.principal /
-   * source.namespace with values): need an mTLS peer identity to match. Those two conditions are
-   * "mTLS-only fields [that] will never match when the traffic is plain text"
-   * (https://istio.io/v1.9/news/security/istio-security-2021-004).
+   * Positive identity fields (principals, namespaces, serviceAccounts, trustDomains, or a `when` on
+   * source.principal / source.namespace with values): need an mTLS peer identity to match. Those
+   * are "mTLS-only fields [that] will never match when the traffic is plain text"
+   * (https://istio.io/v1.9/news/security/istio-security-2021-004); serviceAccounts and trustDomains
+   * read the same peer certificate (istio/istio pilot/pkg/security/authz/model/generator.go,
+   * srcServiceAccountGenerator and srcTrustDomainGenerator build principalAuthenticated matchers).
    */
   identity: boolean;
-  /** Negative identity fields only (notPrincipals, notNamespaces, or notValues of those two `when` keys): a plaintext caller matches them. */
+  /** Negative identity fields only (notPrincipals, notNamespaces, notServiceAccounts, notTrustDomains, or notValues of those two `when` keys): a plaintext caller matches them. */
   negativeIdentityOnly: boolean;
-  /** principals or namespaces list "*": any authenticated peer. */
+  /** principals, namespaces or trustDomains list "*": any authenticated peer. */
   anyPrincipal: boolean;
   /** Has a `when` condition (treated as possibly narrowing; never as widening). */
   conditional: boolean;
@@ -83,6 +85,12 @@ export interface AuthzSource {
   notPrincipals?: string[];
   namespaces?: string[];
   notNamespaces?: string[];
+  /** `<namespace>/<serviceaccount>`, or `<serviceaccount>` in the policy's own namespace (Istio 1.25+). */
+  serviceAccounts?: string[];
+  notServiceAccounts?: string[];
+  /** The trust domain of the peer's SPIFFE identity: exact, prefix*, *suffix or "*" (Istio 1.31+). */
+  trustDomains?: string[];
+  notTrustDomains?: string[];
   requestPrincipals?: string[];
   notRequestPrincipals?: string[];
   ipBlocks?: string[];
@@ -129,24 +137,66 @@ export interface ParsedAuthzPolicy {
   /** `spec: {}` or an ALLOW with no rules: allows nothing. */
   allowNothing: boolean;
   rules: AuthzRule[];
-  /** Why the policy is malformed (unknown action, malformed principal, ...): named in findings. */
+  /** Why istiod rejects the policy (unknown action, serviceAccounts with a wildcard, ...): named in findings; the policy is not in effect. */
   problems: string[];
+  /** Values istiod accepts but that can match no workload (a spiffe:// principal, a `*` inside one): the policy is in effect without them. */
+  warnings: string[];
 }
 
-/** A principal as Istio writes it: trust-domain/ns/NS/sa/SA, "*", or a prefix or suffix match with one "*". */
-function principalProblem(p: unknown): string | undefined {
-  if (typeof p !== 'string' || p === '') return `principal ${JSON.stringify(p)} is not a non-empty string`;
-  if (p.startsWith('spiffe://')) return `principal "${p}" carries the spiffe:// scheme, which Istio's principals never contain, so it matches nobody`;
-  const stars = p.split('*').length - 1;
-  if (stars > 1 || (stars === 1 && p !== '*' && !p.startsWith('*') && !p.endsWith('*'))) return `principal "${p}" has a "*" inside it; Istio supports only exact, prefix* or *suffix matches`;
+/**
+ * A principal that can match no workload identity. istiod checks principals only for empty values
+ * (istio/istio pkg/config/validation/validation.go ValidateAuthorizationPolicy,
+ * security.CheckEmptyValues("Principals")), so the policy is accepted; the proxy's matcher is
+ * StringMatcherWithPrefix(value, "spiffe://") (pilot/pkg/security/authz/model/generator.go,
+ * srcPrincipalGenerator; pilot/pkg/security/authz/matcher/string.go): only a leading or trailing
+ * `*` is a wildcard, so a `*` inside is a literal character no identity has, and a value already
+ * starting with spiffe:// becomes "spiffe://spiffe://…", which no peer presents.
+ */
+function principalWarning(p: unknown, negative: boolean): string | undefined {
+  if (typeof p !== 'string' || p === '') return undefined;
+  const label = negative ? 'notPrincipals value' : 'principal';
+  const effect = negative ? 'so it excludes no workload' : 'so it matches no workload';
+  if (p.startsWith('spiffe://')) return `${label} ${JSON.stringify(p)} carries the spiffe:// scheme, which Istio adds itself, ${effect}`;
+  const inner = p.startsWith('*') ? p.slice(1) : p.endsWith('*') ? p.slice(0, -1) : p;
+  if (p !== '*' && inner.includes('*')) return `${label} ${JSON.stringify(p)} has a "*" inside it, which Istio matches literally (only a leading or trailing "*" is a wildcard), ${effect}`;
   return undefined;
+}
+
+/**
+ * Why istiod refuses a source's serviceAccounts/trustDomains (pkg/config/security/security.go
+ * CheckServiceAccount, CheckTrustDomainValues; validation.go: "cannot set serviceAccounts with
+ * namespaces or principals").
+ */
+function sourceProblems(s: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const sas = [...strings(s.serviceAccounts), ...strings(s.notServiceAccounts)];
+  if (sas.length > 0 && [s.principals, s.notPrincipals, s.namespaces, s.notNamespaces].some((v) => arr(v).length > 0)) out.push('serviceAccounts set with namespaces or principals in the same source');
+  for (const field of ['serviceAccounts', 'notServiceAccounts']) {
+    const values = arr(s[field]);
+    if (values.length > 16) out.push(`${field} has more than 16 values`);
+    for (const v of values) {
+      if (typeof v !== 'string' || v === '') out.push(`${field}: ${JSON.stringify(v)} is not a non-empty string`);
+      else if (v.includes('*')) out.push(`${field}: ${JSON.stringify(v)} has a wildcard, which serviceAccounts do not take`);
+      else if (v.split('/').length > 2 || v.startsWith('/') || v.endsWith('/')) out.push(`${field}: ${JSON.stringify(v)} is not <serviceaccount> or <namespace>/<serviceaccount>`);
+      else if (v.length > 320) out.push(`${field}: a value is longer than 320 characters`);
+    }
+  }
+  for (const field of ['trustDomains', 'notTrustDomains']) {
+    for (const v of arr(s[field])) {
+      const stars = typeof v === 'string' ? v.split('*').length - 1 : 0;
+      if (typeof v !== 'string' || v === '') out.push(`${field}: ${JSON.stringify(v)} is not a non-empty string`);
+      else if (stars > 1 || (stars === 1 && v !== '*' && !v.startsWith('*') && !v.endsWith('*'))) out.push(`${field}: ${JSON.stringify(v)} has a "*" other than one leading or trailing`);
+      else if (v.includes('/')) out.push(`${field}: ${JSON.stringify(v)} contains "/"`);
+    }
+  }
+  return out;
 }
 
 function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }
 
-const SOURCE_FIELDS = ['principals', 'notPrincipals', 'namespaces', 'notNamespaces', 'requestPrincipals', 'notRequestPrincipals', 'ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks'] as const;
+const SOURCE_FIELDS = ['principals', 'notPrincipals', 'namespaces', 'notNamespaces', 'serviceAccounts', 'notServiceAccounts', 'trustDomains', 'notTrustDomains', 'requestPrincipals', 'notRequestPrincipals', 'ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks'] as const;
 const OPERATION_FIELDS = ['ports', 'notPorts', 'hosts', 'notHosts', 'methods', 'notMethods', 'paths', 'notPaths'] as const;
 
 /** The string-list fields of `o` that are set (an empty list is as good as absent in Istio's API). */
@@ -159,6 +209,12 @@ function listFields<K extends string>(o: Record<string, unknown>, keys: readonly
   return out;
 }
 
+/** A bare service account in serviceAccounts names one of the policy's namespace (generator.go serviceAccountRegex). */
+function withNamespacedServiceAccounts(s: AuthzSource, namespace: string): AuthzSource {
+  const full = (vs: string[] | undefined) => vs?.map((v) => (v.includes('/') ? v : `${namespace}/${v}`));
+  return { ...s, ...(s.serviceAccounts ? { serviceAccounts: full(s.serviceAccounts) } : {}), ...(s.notServiceAccounts ? { notServiceAccounts: full(s.notServiceAccounts) } : {}) };
+}
+
 function targetRefsOf(spec: Record<string, unknown>): AuthzTargetRef[] {
   const raw = [...(spec.targetRef !== undefined ? [spec.targetRef] : []), ...arr(spec.targetRefs)];
   return raw.map((r) => { const o = obj(r) ?? {}; return { group: typeof o.group === 'string' ? o.group : '', kind: typeof o.kind === 'string' ? o.kind : '', name: typeof o.name === 'string' ? o.name : '' }; });
@@ -169,6 +225,7 @@ export function parseAuthorizationPolicy(o: KubeObject): ParsedAuthzPolicy {
   const ref: ResourceRef = { kind: 'AuthorizationPolicy', namespace, name: o.metadata?.name ?? '' };
   const spec = obj(o.spec) ?? {};
   const problems: string[] = [];
+  const warnings: string[] = [];
   const rawAction = spec.action === undefined ? 'ALLOW' : spec.action;
   const action = typeof rawAction === 'string' && ACTIONS.has(rawAction) ? (rawAction as AuthzAction) : undefined;
   if (!action) problems.push(`unknown action ${JSON.stringify(rawAction)} (Istio accepts ALLOW, DENY, AUDIT, CUSTOM)`);
@@ -187,19 +244,35 @@ export function parseAuthorizationPolicy(o: KubeObject): ParsedAuthzPolicy {
       const c = obj(w) ?? {};
       const key = typeof c.key === 'string' ? c.key : '';
       if (!key) problems.push(`rules[${index}].when: a condition without a key`);
-      return { key, ...listFields(c, ['values', 'notValues'] as const) };
+      const cond: AuthzCondition = { key, ...listFields(c, ['values', 'notValues'] as const) };
+      if (key !== 'source.serviceAccount') return cond;
+      const full = withNamespacedServiceAccounts({ serviceAccounts: cond.values, notServiceAccounts: cond.notValues }, namespace);
+      return { key, ...(full.serviceAccounts ? { values: full.serviceAccounts } : {}), ...(full.notServiceAccounts ? { notValues: full.notServiceAccounts } : {}) };
     });
     for (const t of tos) for (const field of ['ports', 'notPorts']) for (const p of arr(t[field])) if (!/^\d{1,5}$/.test(String(p)) || Number(p) < 1 || Number(p) > 65535) problems.push(`rules[${index}].to.operation.${field}: ${JSON.stringify(p)} is not a port number`);
     let identity = false;
     let negative = false;
     let anyPrincipal = false;
     for (const s of froms) {
-      for (const field of ['principals', 'notPrincipals']) for (const p of arr(s[field])) { const why = principalProblem(p); if (why) problems.push(`rules[${index}]: ${why}`); }
+      for (const field of ['principals', 'notPrincipals']) {
+        for (const p of arr(s[field])) {
+          if (typeof p !== 'string' || p === '') problems.push(`rules[${index}]: ${field} value ${JSON.stringify(p)} is not a non-empty string`);
+          const why = principalWarning(p, field === 'notPrincipals');
+          if (why) warnings.push(`rules[${index}]: ${why}`);
+        }
+      }
+      for (const why of sourceProblems(s)) problems.push(`rules[${index}]: ${why}`);
+      // serviceAccounts (Istio 1.25) and trustDomains (1.31) are judged whatever istiod's version:
+      // the CRD's schema is structural (no x-kubernetes-preserve-unknown-fields under spec), so an
+      // API server whose CRD predates a field prunes it on write
+      // (https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#field-pruning),
+      // and a live snapshot holds it only where the CRD knows it.
       const principals = strings(s.principals);
       const namespaces = strings(s.namespaces);
-      if (principals.length > 0 || namespaces.length > 0) identity = true;
-      if (strings(s.notPrincipals).length > 0 || strings(s.notNamespaces).length > 0) negative = true;
-      if (principals.includes('*') || namespaces.includes('*')) anyPrincipal = true;
+      const trustDomains = strings(s.trustDomains);
+      if (principals.length > 0 || namespaces.length > 0 || strings(s.serviceAccounts).length > 0 || trustDomains.length > 0) identity = true;
+      if (['notPrincipals', 'notNamespaces', 'notServiceAccounts', 'notTrustDomains'].some((k) => strings(s[k]).length > 0)) negative = true;
+      if (principals.includes('*') || namespaces.includes('*') || trustDomains.includes('*')) anyPrincipal = true;
     }
     for (const c of when) {
       if (!IDENTITY_CONDITIONS.has(c.key)) continue;
@@ -215,13 +288,13 @@ export function parseAuthorizationPolicy(o: KubeObject): ParsedAuthzPolicy {
       conditional: arr(rule.when).length > 0,
       anyOperation: tos.length === 0,
       ports: tos.flatMap((t) => arr(t.ports).filter((p) => typeof p === 'string' || typeof p === 'number').map(String)),
-      from: froms.map((f) => listFields(f, SOURCE_FIELDS)),
+      from: froms.map((f) => withNamespacedServiceAccounts(listFields(f, SOURCE_FIELDS), namespace)),
       to: tos.map((t) => listFields(t, OPERATION_FIELDS)),
       when,
     };
   });
   return {
-    ref, namespace, action, targeted, rules, problems,
+    ref, namespace, action, targeted, rules, problems, warnings,
     targetRefs: targetRefsOf(spec),
     ...(action === 'CUSTOM' && typeof obj(spec.provider)?.name === 'string' ? { provider: obj(spec.provider)!.name as string } : {}),
     ...(sel ? { selector: stringMap(sel.matchLabels) } : {}),

@@ -255,11 +255,15 @@ function any(parts: Judged[]): Judged {
   return ms.length ? { m: 'maybe', on: ms.flatMap((p) => p.on) } : NO;
 }
 
-/** Istio string match: exact, "*" (any non-empty), "prefix*" or "*suffix". */
+/**
+ * Istio string match: exact, "*" (any non-empty), "*suffix" or "prefix*", in the order
+ * StringMatcherWithPrefix tries them (istio/istio pilot/pkg/security/authz/matcher/string.go); any
+ * other `*` is a literal character.
+ */
 export function istioStringMatch(pattern: string, value: string): boolean {
   if (pattern === '*') return value !== '';
-  if (pattern.endsWith('*')) return value.startsWith(pattern.slice(0, -1));
   if (pattern.startsWith('*')) return value.endsWith(pattern.slice(1));
+  if (pattern.endsWith('*')) return value.startsWith(pattern.slice(0, -1));
   return pattern === value;
 }
 
@@ -322,6 +326,44 @@ function identityField(values: string[] | undefined, negative: boolean, actual: 
 }
 
 /**
+ * `serviceAccounts`/`notServiceAccounts`, each value `<namespace>/<serviceaccount>` (parseAuthorizationPolicy
+ * adds the policy's namespace to a bare name): istiod's regex
+ * `spiffe://.+/ns/<ns>/(.+/|)sa/<sa>(/.+)?` (generator.go serviceAccountRegex) matches a workload's
+ * identity `<td>/ns/<ns>/sa/<sa>` exactly when namespace and service account are equal, in any
+ * trust domain.
+ */
+function serviceAccountField(values: string[] | undefined, negative: boolean, principal: string | 'unknown' | undefined): Judged {
+  if (!values) return YES;
+  if (principal === 'unknown') return maybe('the waypoint\'s service account');
+  const parts = principal?.split('/');
+  const hit = parts !== undefined && parts.length === 5 && values.includes(`${parts[2]}/${parts[4]}`);
+  return (negative ? !hit : hit) ? YES : NO;
+}
+
+/**
+ * `trustDomains`/`notTrustDomains` against the trust domain of the caller's identity. A value equal
+ * to the mesh's trust domain or an alias stands for all of them (trustdomain.Bundle
+ * ExpandTrustDomainAliases: exact values only, and unlike principals cluster.local is not special);
+ * "*" is any trust domain, one leading or trailing `*` a suffix or prefix match without "/"
+ * (generator.go srcTrustDomainGenerator).
+ */
+function trustDomainField(values: string[] | undefined, negative: boolean, principal: string | 'unknown' | undefined, trustDomains: string[]): Judged {
+  if (!values) return YES;
+  // A waypoint's identity is of the mesh's own trust domain.
+  const td = principal === 'unknown' ? trustDomains[0] : principal?.split('/')[0];
+  const expanded = values.flatMap((v) => (trustDomains.includes(v) ? trustDomains : [v]));
+  const matches = (v: string, t: string) => {
+    if (v === '*') return true;
+    const star = v.indexOf('*');
+    if (star < 0) return v === t;
+    const [pre, post] = [v.slice(0, star), v.slice(star + 1)];
+    return t.length >= pre.length + post.length && t.startsWith(pre) && t.endsWith(post) && !t.slice(pre.length, t.length - post.length).includes('/');
+  };
+  const hit = td !== undefined && expanded.some((v) => matches(v, td));
+  return (negative ? !hit : hit) ? YES : NO;
+}
+
+/**
  * `action`: the rule's policy action. requestPrincipals/notRequestPrincipals are HTTP-only: on an
  * HTTP request without a validated JWT (no RequestAuthentication applies) requestPrincipals never
  * match and notRequestPrincipals always do; on TCP traffic Istio drops the field, so an ALLOW rule
@@ -332,6 +374,15 @@ function identityField(values: string[] | undefined, negative: boolean, actual: 
  * Service port declares (peer.protocol); undeclared, where the two readings differ the field "may match".
  */
 function judgeSource(s: AuthzSource, peer: Peer, action: AuthzAction | undefined): Judged {
+  // ztunnel's policy carries no trust domain match (istio/istio pilot/pkg/serviceregistry/ambient/
+  // authorization.go builds a Match without trustDomains), and a source left with no field is an
+  // empty match, which ztunnel skips: it matches nothing ("An empty match sent to ztunnel is
+  // skipped (match-none), not match-all").
+  if (peer.l4Only && (s.trustDomains || s.notTrustDomains)) {
+    const { trustDomains: _a, notTrustDomains: _b, ...rest } = s;
+    if (Object.keys(rest).length === 0) return NO;
+    s = rest;
+  }
   const jwtField = (values: string[] | undefined, negative: boolean): Judged => {
     if (!values) return YES;
     if (peer.jwt) return maybe(`a JWT (RequestAuthentication issuers ${peer.jwt.join(', ')})`);
@@ -347,6 +398,10 @@ function judgeSource(s: AuthzSource, peer: Peer, action: AuthzAction | undefined
     identityField(s.notPrincipals, true, peer.principal, 'principal', peer.trustDomains),
     identityField(s.namespaces, false, peer.namespace, 'namespace'),
     identityField(s.notNamespaces, true, peer.namespace, 'namespace'),
+    serviceAccountField(s.serviceAccounts, false, peer.principal),
+    serviceAccountField(s.notServiceAccounts, true, peer.principal),
+    trustDomainField(s.trustDomains, false, peer.principal, peer.trustDomains),
+    trustDomainField(s.notTrustDomains, true, peer.principal, peer.trustDomains),
     jwtField(s.requestPrincipals, false),
     jwtField(s.notRequestPrincipals, true),
     // A workload's address is not in the snapshot; X-Forwarded-For is per request.
@@ -383,6 +438,9 @@ function judgeCondition(c: AuthzCondition, peer: Peer, action: string | undefine
     const tds = ns ? undefined : peer.trustDomains;
     return all([identityField(c.values, false, actual, ns ? 'namespace' : 'principal', tds), identityField(c.notValues, true, actual, ns ? 'namespace' : 'principal', tds)]);
   }
+  // source.serviceAccount and source.trustDomain read the peer certificate as the from.source fields do (model.go).
+  if (c.key === 'source.serviceAccount') return all([serviceAccountField(c.values, false, peer.principal), serviceAccountField(c.notValues, true, peer.principal)]);
+  if (c.key === 'source.trustDomain') return all([trustDomainField(c.values, false, peer.principal, peer.trustDomains), trustDomainField(c.notValues, true, peer.principal, peer.trustDomains)]);
   if (c.key === 'destination.port') {
     // istiod rejects a value that is not a port number; what a proxy would do with it is not judged.
     if (![...(c.values ?? []), ...(c.notValues ?? [])].every((v) => /^\d{1,5}$/.test(v))) return maybe(what);
@@ -857,6 +915,7 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
   const notes: string[] = [];
   const skipped = kept((model.authz.byNamespace.get(callee.namespace) ?? []).filter((p) => p.problems.length > 0));
   if (skipped.length) notes.push(`malformed AuthorizationPolicy ${skipped.map(name).join(', ')} ignored (istiod rejects it)`);
+  for (const p of workloadPolicies) if (p.warnings.length) notes.push(`AuthorizationPolicy ${name(p)}: ${p.warnings.join('; ')}`);
 
   const judgeVia = (wp: WaypointPath['wp'], scope?: ServiceScope): { layer: LayerVerdict; at: string; notes: string[] } => {
     const at = wp ? `waypoint ${wp.namespace}/${wp.name}` : ambient ? `ztunnel of ${calleeName} (ambient)` : `sidecar of ${calleeName}`;
@@ -980,10 +1039,13 @@ function sourceText(src: AuthzSource): string[] {
   else list('principal', src.principals);
   if (src.namespaces?.includes('*')) out.push('any authenticated workload');
   else list('namespace', src.namespaces);
+  list('service account', src.serviceAccounts);
+  if (src.trustDomains?.includes('*')) out.push('any authenticated workload');
+  else list('trust domain', src.trustDomains);
   list('JWT', src.requestPrincipals);
   list('address', src.ipBlocks);
   list('client address', src.remoteIpBlocks);
-  const except = [...(src.notPrincipals ?? []), ...(src.notNamespaces ?? []), ...(src.notRequestPrincipals ?? []), ...(src.notIpBlocks ?? [])];
+  const except = [...(src.notPrincipals ?? []), ...(src.notNamespaces ?? []), ...(src.notServiceAccounts ?? []), ...(src.notTrustDomains ?? []), ...(src.notRequestPrincipals ?? []), ...(src.notIpBlocks ?? [])];
   if (except.length) out.push(`${out.length ? '' : 'any caller '}except ${except.join(', ')}`.trim());
   return out.length ? [out.join(' and ')] : ['any caller'];
 }

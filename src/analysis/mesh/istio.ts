@@ -29,6 +29,14 @@ export interface PeerAuthn {
   /** Valid port-level entries only. */
   ports: Map<number, PaMode>;
   problems: string[];
+  /**
+   * Why the API server refuses the object (CRD schema: the mode enum, and since Istio 1.23 the CEL
+   * rules "portLevelMtls requires selector" and "port must be between 1-65535"; before 1.23
+   * istiod's validating webhook refused the same, pkg/config/validation/validation.go
+   * ValidatePeerAuthentication "mesh/namespace peer authentication cannot have port level mTLS").
+   * Also in `problems`.
+   */
+  refused: string[];
 }
 
 function isMode(v: unknown): v is PaMode {
@@ -39,6 +47,8 @@ export function parsePeerAuthentication(o: KubeObject, rootNamespace: string): P
   const namespace = o.metadata?.namespace ?? 'default';
   const name = o.metadata?.name ?? '';
   const problems: string[] = [];
+  const refused: string[] = [];
+  const refuse = (why: string) => { problems.push(why); refused.push(why); };
   const spec = o.spec === undefined || o.spec === null ? {} : obj(o.spec);
   if (!spec) problems.push('spec is not an object');
   const s: Json = spec ?? {};
@@ -51,7 +61,7 @@ export function parsePeerAuthentication(o: KubeObject, rootNamespace: string): P
     else if (m.mode !== undefined && m.mode !== null) {
       rawMode = m.mode;
       if (isMode(m.mode)) mode = m.mode;
-      else problems.push(`spec.mtls.mode ${JSON.stringify(m.mode)} is not one of ${PA_MODES.join(', ')} (treated as UNSET)`);
+      else refuse(`spec.mtls.mode ${JSON.stringify(m.mode)} is not one of ${PA_MODES.join(', ')} (the CRD's enum)`);
     }
   }
 
@@ -79,16 +89,16 @@ export function parsePeerAuthentication(o: KubeObject, rootNamespace: string): P
       for (const [key, val] of Object.entries(pm)) {
         const port = /^\d+$/.test(key) ? Number(key) : NaN;
         if (!(port >= 1 && port <= 65535)) {
-          problems.push(`spec.portLevelMtls key ${JSON.stringify(key)} is not a port number (1-65535)`);
+          refuse(`spec.portLevelMtls key ${JSON.stringify(key)} is not a port number (1-65535)`);
           continue;
         }
         const v = obj(val);
         const m = v?.mode ?? 'UNSET';
-        if (!v) problems.push(`spec.portLevelMtls.${key} is not an object`);
-        else if (!isMode(m)) problems.push(`spec.portLevelMtls.${key}.mode ${JSON.stringify(m)} is not one of ${PA_MODES.join(', ')}`);
+        if (!v) refuse(`spec.portLevelMtls.${key} is not an object`);
+        else if (!isMode(m)) refuse(`spec.portLevelMtls.${key}.mode ${JSON.stringify(m)} is not one of ${PA_MODES.join(', ')} (the CRD's enum)`);
         else ports.set(port, m);
       }
-      if (!selector && Object.keys(pm).length > 0) problems.push('spec.portLevelMtls needs a workload selector; Istio ignores it here');
+      if (!selector && Object.keys(pm).length > 0) refuse('spec.portLevelMtls without a workload selector (CRD rule "portLevelMtls requires selector")');
     }
   }
 
@@ -109,6 +119,7 @@ export function parsePeerAuthentication(o: KubeObject, rootNamespace: string): P
     selector,
     ports,
     problems,
+    refused,
   };
 }
 
@@ -132,10 +143,20 @@ export interface IstioPolicyIndex {
   workloadPolicies: Map<string, PeerAuthn[]>;
   /** Policies ignored because an older one in the same scope wins. */
   shadowedBy: Map<PeerAuthn, PeerAuthn>;
+  /** Read from manifests: objects the API server would refuse (PeerAuthn.refused), left out of every scope. */
+  refused: PeerAuthn[];
 }
 
-export function indexPeerAuthentications(objects: KubeObject[], rootNamespace: string): IstioPolicyIndex {
-  const all = objects.map((o) => parsePeerAuthentication(o, rootNamespace)).sort(olderFirst);
+/**
+ * `manifests`: the objects are manifests, not stored objects, so one the API server would refuse
+ * never takes effect and is left out. A stored object passed the API server (a CRD older than the
+ * rule that refuses it), and istiod applies it as ComposePeerAuthentication reads it: a
+ * selector-less policy's mode, without its portLevelMtls (pilot/pkg/security/authn/policy_applier.go).
+ */
+export function indexPeerAuthentications(objects: KubeObject[], rootNamespace: string, opts: { manifests?: boolean } = {}): IstioPolicyIndex {
+  const parsed = objects.map((o) => parsePeerAuthentication(o, rootNamespace)).sort(olderFirst);
+  const refused = opts.manifests ? parsed.filter((pa) => pa.refused.length > 0) : [];
+  const all = refused.length ? parsed.filter((pa) => pa.refused.length === 0) : parsed;
   const shadowedBy = new Map<PeerAuthn, PeerAuthn>();
   let mesh: PeerAuthn | undefined;
   const namespaceWinner = new Map<string, PeerAuthn>();
@@ -154,7 +175,7 @@ export function indexPeerAuthentications(objects: KubeObject[], rootNamespace: s
       list.push(pa);
     }
   }
-  return { rootNamespace, all, mesh, namespaceWinner, workloadPolicies, shadowedBy };
+  return { rootNamespace, all, mesh, namespaceWinner, workloadPolicies, shadowedBy, refused };
 }
 
 export interface ResolvedMode {

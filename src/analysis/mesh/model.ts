@@ -118,7 +118,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     if (linkerdNamespaceMeantMeshed(info.annotations)) linkerdEvidence.push(`namespace ${name} annotated for Linkerd`);
   }
 
-  const policies = indexPeerAuthentications(snapshot.resources['istio.peerauthentications'] ?? [], root.namespace);
+  const policies = indexPeerAuthentications(snapshot.resources['istio.peerauthentications'] ?? [], root.namespace, { manifests: templatesStandIn(snapshot) });
   const strictNamespaces = new Set<string>();
   for (const [ns, pa] of policies.namespaceWinner) if (pa.mode === 'STRICT') strictNamespaces.add(ns);
 
