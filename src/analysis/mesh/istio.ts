@@ -213,12 +213,16 @@ export interface IstioMembership {
 }
 
 const ISTIO_PROXY = 'istio-proxy';
+/** What the injector (webhook or istioctl kube-inject) writes on the pods it injected: the containers it added. */
+const SIDECAR_STATUS_ANNOTATION = 'sidecar.istio.io/status';
 
 /**
  * Whether Istio puts this pod in the mesh, from the webhook's selectors (namespace label
  * istio-injection beats istio.io/rev; pod label sidecar.istio.io/inject beats the legacy
  * annotation; hostNetwork pods are never injected) or ambient labels. Live pods are
- * judged by what runs: an istio-proxy container or ambient redirection.
+ * judged by what runs: an istio-proxy container or ambient redirection; a template that
+ * already carries an istio-proxy container (in containers, or as a native sidecar in
+ * initContainers) was injected by hand and runs it whatever its labels say.
  */
 export function istioMembership(nsLabels: Record<string, string>, pod: PodView): IstioMembership {
   const nsInj = nsLabels['istio-injection'];
@@ -255,6 +259,13 @@ export function istioMembership(nsLabels: Record<string, string>, pod: PodView):
     if (pod.annotations['ambient.istio.io/redirection'] === 'enabled') return { meshed: true, dataplane: 'ambient', requested, reason: 'ambient redirection enabled' };
     const expected = sidecar ? ` (labels ask for a sidecar: ${why}; restart the pod)` : ambient ? ' (ambient labels present but traffic is not redirected)' : ` (${why})`;
     return { meshed: false, requested, reason: `no istio-proxy container${expected}` };
+  }
+  // A template that already carries the proxy (istioctl kube-inject, or a copy of an injected
+  // pod) runs it whatever the labels say: sidecar.istio.io/inject=false only stops the webhook
+  // from injecting again (https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/#manual-sidecar-injection).
+  if (containerNames(pod.spec).includes(ISTIO_PROXY)) {
+    const status = pod.annotations[SIDECAR_STATUS_ANNOTATION] !== undefined ? `, ${SIDECAR_STATUS_ANNOTATION} set` : '';
+    return { meshed: true, dataplane: 'sidecar', requested, reason: `istio-proxy container in the pod template (manually injected${status})` };
   }
   if (sidecar) return { meshed: true, dataplane: 'sidecar', requested, reason: why };
   if (ambient) return { meshed: true, dataplane: 'ambient', requested, reason: 'istio.io/dataplane-mode=ambient' };
