@@ -1,8 +1,8 @@
 // Linkerd: injection (a linkerd-proxy container already there, else linkerd.io/inject on
 // namespace or pod, the pod wins), the default inbound policy (pod annotation > cluster default;
 // a template the injector will inject also takes its namespace's annotation, see
-// linkerdPodSetting) and which pod ports a Server covers (a port selected by a Server follows the
-// Server's policy instead).
+// linkerdPodSetting; a value that is not a policy is ignored) and which pod ports a Server covers
+// (a port selected by a Server follows the Server's policy instead).
 
 import { parse as parseYaml } from 'yaml';
 import { YAML_QUIET } from '../../base/yaml-message.ts';
@@ -112,24 +112,39 @@ export function linkerdPodSetting(nsAnnotations: Record<string, string>, pod: Pi
   const byHand = pod.origin === 'template' ? carriesLinkerdProxy(pod) : pod.annotations[CREATED_BY_ANNOTATION]?.startsWith('linkerd/cli') === true;
   const fromNs = nsVal !== undefined && !byHand ? { value: nsVal, source: `namespace ${namespace} annotation ${key}` } : undefined;
   const setting = podVal !== undefined ? { value: podVal, source: `pod annotation ${key}` } : pod.origin === 'template' ? fromNs : undefined;
-  const pending = pod.origin === 'pod' && fromNs && fromNs.value !== podVal ? fromNs : undefined;
+  // Only a key the pod lacks is copied on re-injection: its own value stays.
+  const pending = pod.origin === 'pod' && podVal === undefined && fromNs ? fromNs : undefined;
   return { setting, pending };
 }
 
 export interface EffectivePolicy {
   policy: string;
   source: string;
+  /** A default-inbound-policy annotation whose value is not a policy: Linkerd ignores it (linkerdDefaultPolicy). */
+  ignored?: PodSetting;
   /** A running pod's namespace asks for another policy, which it gets only once restarted. */
   pending?: PodSetting;
   /** The cluster default applies and could not be read (ClusterDefault.unread). */
   unread?: 'forbidden' | 'error';
 }
 
-/** The default inbound policy a meshed pod (or template) gets: linkerdPodSetting, else the cluster default. */
+/**
+ * The default inbound policy a meshed pod (or template) gets: linkerdPodSetting, else the cluster
+ * default. A value that is not a policy is ignored for the cluster default: the policy controller
+ * logs "Invalid default policy annotation value" and uses its configured default (linkerd2
+ * policy-controller/k8s/index/src/inbound/workload.rs Settings::from_metadata; test
+ * inbound/tests/annotation.rs default_policy_annotated_invalid), and the injector warns and keeps
+ * proxy.defaultInboundPolicy (pkg/inject/inject.go). A namespace's value is no fallback: the
+ * injector copies it only onto pods without the key, and the controller reads the pod's.
+ */
 export function linkerdDefaultPolicy(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string, clusterDefault: ClusterDefault): EffectivePolicy {
   const { setting, pending } = linkerdPodSetting(nsAnnotations, pod, namespace, INBOUND_POLICY_ANNOTATION);
-  const out: EffectivePolicy = setting ? { policy: setting.value, source: setting.source } : { ...clusterDefault };
-  if (pending && pending.value !== out.policy) out.pending = pending;
+  let out: EffectivePolicy;
+  if (!setting) out = { ...clusterDefault };
+  else if (isLinkerdPolicy(setting.value)) out = { policy: setting.value, source: setting.source };
+  else out = { ...clusterDefault, source: `${clusterDefault.source}; ${setting.source} ${JSON.stringify(setting.value)} is not a Linkerd policy, so Linkerd ignores it`, ignored: setting };
+  // A pending value that is not a policy changes nothing on restart.
+  if (pending && isLinkerdPolicy(pending.value) && pending.value !== out.policy) out.pending = pending;
   return out;
 }
 
