@@ -171,6 +171,25 @@ describe('Istio: a template istioctl kube-inject wrote is in the mesh', () => {
     expect(v).toMatchObject({ status: 'pass', message: 'Deployment shop/api runs in the istio mesh.' });
   });
 
+  it('a gateway\'s standalone proxy (proxy router, or the only container) is no sidecar: its labels still decide', () => {
+    const gateway = (container: string) => `${LEGACY}
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: istio-egressgateway, namespace: shop}
+spec:
+  selector: {matchLabels: {istio: egressgateway}}
+  template:
+    metadata: {labels: {istio: egressgateway, sidecar.istio.io/inject: "false"}}
+    spec:
+      containers:
+      - ${container}
+`;
+    for (const c of ['{name: istio-proxy, image: docker.io/istio/proxyv2:1.27.0}', '{name: istio-proxy, image: docker.io/istio/proxyv2:1.27.0, args: [proxy, router]}\n      - {name: helper, image: x/h:1}']) {
+      const ctx = ctxOf(gateway(c));
+      expect(meshModel(ctx.snapshot, ctx.config).workloads.find((w) => w.workload.ref.name === 'istio-egressgateway'), c).toMatchObject({ mesh: 'none', unmeshedReason: 'no injection label on namespace or pod' });
+    }
+  });
+
   it('without the proxy in the template, the labels still decide (no injection label: outside the mesh)', () => {
     const plain = istio().replace(/      - \{name: istio-proxy[^\n]*\n/, '');
     expect(plain).not.toContain('name: istio-proxy');
