@@ -7,7 +7,7 @@ import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
 import type { PodView } from '../workloads.ts';
 import { parseCidr, parseIp, type IpRange } from '../../base/ip.ts';
-import { containerNames, createdAt, obj, type Json } from './util.ts';
+import { arr, containerNames, createdAt, obj, str, type Json } from './util.ts';
 
 export const PA_MODES = ['UNSET', 'DISABLE', 'PERMISSIVE', 'STRICT'] as const;
 export type PaMode = (typeof PA_MODES)[number];
@@ -234,12 +234,16 @@ export interface IstioMembership {
 }
 
 const ISTIO_PROXY = 'istio-proxy';
+/** What the injector (webhook or istioctl kube-inject) writes on the pods it injected: the containers it added. */
+const SIDECAR_STATUS_ANNOTATION = 'sidecar.istio.io/status';
 
 /**
  * Whether Istio puts this pod in the mesh, from the webhook's selectors (namespace label
  * istio-injection beats istio.io/rev; pod label sidecar.istio.io/inject beats the legacy
  * annotation; hostNetwork pods are never injected) or ambient labels. Live pods are
- * judged by what runs: an istio-proxy container or ambient redirection.
+ * judged by what runs: an istio-proxy container or ambient redirection; a template that
+ * already carries an istio-proxy sidecar (carriesIstioSidecar) was injected by hand and runs it
+ * whatever its labels say.
  */
 export function istioMembership(nsLabels: Record<string, string>, pod: PodView): IstioMembership {
   const nsInj = nsLabels['istio-injection'];
@@ -277,9 +281,28 @@ export function istioMembership(nsLabels: Record<string, string>, pod: PodView):
     const expected = sidecar ? ` (labels ask for a sidecar: ${why}; restart the pod)` : ambient ? ' (ambient labels present but traffic is not redirected)' : ` (${why})`;
     return { meshed: false, requested, reason: `no istio-proxy container${expected}` };
   }
+  // A template that already carries the sidecar (istioctl kube-inject, or a copy of an injected
+  // pod) runs it whatever the labels say: sidecar.istio.io/inject=false only stops the webhook
+  // from injecting again (https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/#manual-sidecar-injection).
+  if (carriesIstioSidecar(pod.spec)) {
+    const status = pod.annotations[SIDECAR_STATUS_ANNOTATION] !== undefined ? `, ${SIDECAR_STATUS_ANNOTATION} set` : '';
+    return { meshed: true, dataplane: 'sidecar', requested, reason: `istio-proxy container in the pod template (manually injected${status})` };
+  }
   if (sidecar) return { meshed: true, dataplane: 'sidecar', requested, reason: why };
   if (ambient) return { meshed: true, dataplane: 'ambient', requested, reason: 'istio.io/dataplane-mode=ambient' };
   return { meshed: false, requested, reason: podMode === 'none' ? 'pod opts out of ambient (istio.io/dataplane-mode=none)' : why };
+}
+
+/**
+ * Whether a template runs an istio-proxy sidecar next to its application (in containers, or as a
+ * native sidecar in initContainers). A standalone Envoy, a gateway's (`proxy router`, or the only
+ * container), is no sidecar: such a template is judged by its labels, as gateway injection asks.
+ */
+function carriesIstioSidecar(spec: Json): boolean {
+  const containers = arr(spec.containers).map(obj);
+  const proxy = [...containers, ...arr(spec.initContainers).map(obj)].find((c) => str(c?.name) === ISTIO_PROXY);
+  if (!proxy || arr(proxy.args).includes('router')) return false;
+  return containers.some((c) => str(c?.name) !== ISTIO_PROXY);
 }
 
 /**

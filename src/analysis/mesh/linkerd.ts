@@ -1,7 +1,8 @@
-// Linkerd: injection (linkerd.io/inject on namespace or pod, the pod wins), the default
-// inbound policy (pod annotation > cluster default; a template also takes its namespace's
-// annotation, see linkerdPodSetting) and which pod ports a Server covers (a port selected by a
-// Server follows the Server's policy instead).
+// Linkerd: injection (a linkerd-proxy container already there, else linkerd.io/inject on
+// namespace or pod, the pod wins), the default inbound policy (pod annotation > cluster default;
+// a template the injector will inject also takes its namespace's annotation, see
+// linkerdPodSetting; a value that is not a policy is ignored) and which pod ports a Server covers
+// (a port selected by a Server follows the Server's policy instead).
 
 import { parse as parseYaml } from 'yaml';
 import { YAML_QUIET } from '../../base/yaml-message.ts';
@@ -15,6 +16,8 @@ export { LINKERD_POLICIES, type LinkerdPolicy };
 
 export const LINKERD_INSTALL_DEFAULT: LinkerdPolicy = 'all-unauthenticated';
 export const INBOUND_POLICY_ANNOTATION = 'config.linkerd.io/default-inbound-policy';
+/** Who injected the pod: `linkerd/proxy-injector <version>` (the webhook) or `linkerd/cli <version>` (linkerd inject --manual). */
+const CREATED_BY_ANNOTATION = 'linkerd.io/created-by';
 
 export function isLinkerdPolicy(v: unknown): v is LinkerdPolicy {
   return typeof v === 'string' && (LINKERD_POLICIES as readonly string[]).includes(v);
@@ -49,6 +52,11 @@ export function linkerdInjectorExcludes(namespace: string, nsLabels: Record<stri
   return why && `the Linkerd proxy injector's namespaceSelector excludes this namespace (${why})`;
 }
 
+/** Whether the pod (or template) spec holds a linkerd-proxy container (a native sidecar in initContainers too). */
+function carriesLinkerdProxy(pod: Pick<PodView, 'spec'>): boolean {
+  return containerNames(pod.spec).includes('linkerd-proxy');
+}
+
 /** `ns`: the pod's namespace, its name and metadata. */
 export function linkerdMembership(ns: { name: string; labels: Record<string, string>; annotations: Record<string, string> }, pod: PodView): LinkerdMembership {
   const podVal = pod.annotations['linkerd.io/inject'];
@@ -57,13 +65,17 @@ export function linkerdMembership(ns: { name: string; labels: Record<string, str
   const requested = value === 'enabled' || value === 'ingress';
   const source = podVal !== undefined ? 'pod annotation' : 'namespace annotation';
   if (pod.origin === 'pod') {
-    if (containerNames(pod.spec).includes('linkerd-proxy')) return { meshed: true, requested, reason: 'linkerd-proxy container present' };
+    if (carriesLinkerdProxy(pod)) return { meshed: true, requested, reason: 'linkerd-proxy container present' };
     return {
       meshed: false,
       requested,
       reason: requested ? `no linkerd-proxy container although ${source} linkerd.io/inject=${value} (restart the pod)` : 'no linkerd-proxy container',
     };
   }
+  // A template that already carries the proxy (`linkerd inject --manual`, or a copy of an
+  // injected pod) runs it whatever linkerd.io/inject says: the injector skips a pod that "has a
+  // sidecar injected already" (linkerd2 pkg/inject/report.go) and never removes one.
+  if (carriesLinkerdProxy(pod)) return { meshed: true, requested, reason: 'linkerd-proxy container in the pod template (manually injected)' };
   if (pod.spec.hostNetwork === true) return { meshed: false, requested, reason: 'hostNetwork pods are not injected' };
   const excluded = requested ? linkerdInjectorExcludes(ns.name, ns.labels) : undefined;
   if (excluded) return { meshed: false, requested, reason: `${excluded}, so ${source} linkerd.io/inject=${value} is never acted on` };
@@ -88,32 +100,51 @@ export interface PodSetting {
  * then copy them over"); the policy controller then reads the pod's annotations only
  * (policy-controller/k8s/index, `settings.default_policy.unwrap_or(config.default_policy)`).
  * So a template (manifests: pods yet to be injected) takes its own value, else the namespace's;
- * a running pod only its own. `pending` is a namespace value a running pod does not have:
- * it takes effect when the pod is restarted (re-injected).
+ * a running pod, or a template injected by hand (which the injector skips), only its own.
+ * `pending` is a namespace value a running pod does not have: it takes effect when the pod is
+ * restarted (re-injected by the webhook; not for a pod linkerd/cli injected).
  */
-export function linkerdPodSetting(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin'>, namespace: string, key: string): { setting?: PodSetting; pending?: PodSetting } {
+export function linkerdPodSetting(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string, key: string): { setting?: PodSetting; pending?: PodSetting } {
   const podVal = pod.annotations[key];
   const nsVal = nsAnnotations[key];
-  const fromNs = nsVal !== undefined ? { value: nsVal, source: `namespace ${namespace} annotation ${key}` } : undefined;
+  // The injector copies nothing onto a pod it does not inject: one injected by hand (the
+  // template already carries the proxy, or the pod says linkerd/cli created it) keeps its own.
+  const byHand = pod.origin === 'template' ? carriesLinkerdProxy(pod) : pod.annotations[CREATED_BY_ANNOTATION]?.startsWith('linkerd/cli') === true;
+  const fromNs = nsVal !== undefined && !byHand ? { value: nsVal, source: `namespace ${namespace} annotation ${key}` } : undefined;
   const setting = podVal !== undefined ? { value: podVal, source: `pod annotation ${key}` } : pod.origin === 'template' ? fromNs : undefined;
-  const pending = pod.origin === 'pod' && fromNs && fromNs.value !== podVal ? fromNs : undefined;
+  // Only a key the pod lacks is copied on re-injection: its own value stays.
+  const pending = pod.origin === 'pod' && podVal === undefined && fromNs ? fromNs : undefined;
   return { setting, pending };
 }
 
 export interface EffectivePolicy {
   policy: string;
   source: string;
+  /** A default-inbound-policy annotation whose value is not a policy: Linkerd ignores it (linkerdDefaultPolicy). */
+  ignored?: PodSetting;
   /** A running pod's namespace asks for another policy, which it gets only once restarted. */
   pending?: PodSetting;
   /** The cluster default applies and could not be read (ClusterDefault.unread). */
   unread?: 'forbidden' | 'error';
 }
 
-/** The default inbound policy a meshed pod (or template) gets: linkerdPodSetting, else the cluster default. */
-export function linkerdDefaultPolicy(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin'>, namespace: string, clusterDefault: ClusterDefault): EffectivePolicy {
+/**
+ * The default inbound policy a meshed pod (or template) gets: linkerdPodSetting, else the cluster
+ * default. A value that is not a policy is ignored for the cluster default: the policy controller
+ * logs "Invalid default policy annotation value" and uses its configured default (linkerd2
+ * policy-controller/k8s/index/src/inbound/workload.rs Settings::from_metadata; test
+ * inbound/tests/annotation.rs default_policy_annotated_invalid), and the injector warns and keeps
+ * proxy.defaultInboundPolicy (pkg/inject/inject.go). A namespace's value is no fallback: the
+ * injector copies it only onto pods without the key, and the controller reads the pod's.
+ */
+export function linkerdDefaultPolicy(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string, clusterDefault: ClusterDefault): EffectivePolicy {
   const { setting, pending } = linkerdPodSetting(nsAnnotations, pod, namespace, INBOUND_POLICY_ANNOTATION);
-  const out: EffectivePolicy = setting ? { policy: setting.value, source: setting.source } : { ...clusterDefault };
-  if (pending && pending.value !== out.policy) out.pending = pending;
+  let out: EffectivePolicy;
+  if (!setting) out = { ...clusterDefault };
+  else if (isLinkerdPolicy(setting.value)) out = { policy: setting.value, source: setting.source };
+  else out = { ...clusterDefault, source: `${clusterDefault.source}; ${setting.source} ${JSON.stringify(setting.value)} is not a Linkerd policy, so Linkerd ignores it`, ignored: setting };
+  // A pending value that is not a policy changes nothing on restart.
+  if (pending && isLinkerdPolicy(pending.value) && pending.value !== out.policy) out.pending = pending;
   return out;
 }
 
@@ -289,7 +320,7 @@ export function parsePortList(value: string): { ports: string[]; invalid: string
  * The skip-inbound/outbound-ports a meshed pod gets (linkerdPodSetting: a running pod only its
  * own annotation, a template also its namespace's). Empty values skip nothing.
  */
-export function linkerdSkippedPorts(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin'>, namespace: string): SkippedPorts[] {
+export function linkerdSkippedPorts(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string): SkippedPorts[] {
   const out: SkippedPorts[] = [];
   for (const [direction, key] of [['inbound', SKIP_INBOUND_ANNOTATION], ['outbound', SKIP_OUTBOUND_ANNOTATION]] as const) {
     const { setting, pending } = linkerdPodSetting(nsAnnotations, pod, namespace, key);
@@ -321,7 +352,7 @@ export function portInList(ports: string[], port: number): boolean {
  * (config.linkerd.io/proxy-require-identity-inbound-ports, https://linkerd.io/2/reference/proxy-configuration/;
  * read like the other config annotations, see linkerdPodSetting). Undefined when none.
  */
-export function linkerdRequireIdentityPorts(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin'>, namespace: string): { ports: string[]; source: string } | undefined {
+export function linkerdRequireIdentityPorts(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string): { ports: string[]; source: string } | undefined {
   const { setting } = linkerdPodSetting(nsAnnotations, pod, namespace, REQUIRE_IDENTITY_ANNOTATION);
   const ports = parsePortList(setting?.value ?? '').ports;
   return ports.length > 0 ? { ports, source: setting!.source } : undefined;

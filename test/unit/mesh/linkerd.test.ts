@@ -76,9 +76,11 @@ spec: {podSelector: {matchExpressions: [{key: app, operator: In, values: [api]}]
     expect(st('two-ports')).toMatchObject({ status: 'fail', evidence: { uncoveredPorts: [8080, 9090] } });
   });
 
-  it('an unknown policy value is a finding, not a crash', () => {
+  it('an unknown policy value is ignored for the cluster default, which the finding judges and names (linkerd-invalid-default-policy.test.ts)', () => {
     const ctx = ctxOf(NS(), undefined, [deployment('shop', 'web', { annotations: { 'config.linkerd.io/default-inbound-policy': 'everyone' } })]);
-    expect([...linkerdUnauthenticatedDefault.evaluate(ctx)].find((x) => x.resource.name === 'web')).toMatchObject({ status: 'fail', severity: 'medium' });
+    const v = [...linkerdUnauthenticatedDefault.evaluate(ctx)].find((x) => x.resource.name === 'web');
+    expect(v).toMatchObject({ status: 'fail', severity: 'high', evidence: { policy: 'all-unauthenticated' } });
+    expect(v?.message).toContain('Linkerd install default; pod annotation config.linkerd.io/default-inbound-policy "everyone" is not a Linkerd policy, so Linkerd ignores it');
   });
 });
 
