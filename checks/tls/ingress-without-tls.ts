@@ -363,8 +363,8 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
       // certificate for it, the generic finding below says so.
       if (read && unmanaged.length === 0) return undefined;
       const named = unmanaged.map((n) => `Secret ${n}`).join(' or ');
-      return { status: 'fail', resource, detailKey: `host/${host}`, severity: 'medium', evidence: { host, tlsHosts, secretNames: unmanaged },
-        message: `Host ${host} is named by no spec.tls hosts entry (TLS hosts: ${tlsHosts.join(', ') || 'none'}): ingress-nginx covers it only if ${named}'s certificate names the host (Secrets are not read${read ? `, and no cert-manager Certificate writes ${unmanaged.length > 1 ? 'them' : 'it'}` : '; cert-manager Certificates could not be read'}); otherwise it gets the controller's default certificate and plain HTTP is not redirected. Name the host in the entry's hosts.` };
+      return { status: 'fail', resource, detailKey: `host/${host}`, severity: 'medium', evidence: { host, tlsHosts, secretNames: unmanaged, ...(ignored ? { sslPassthrough: ignored.annotation, sslPassthroughIgnored: ignored.ignored } : {}) },
+        message: `${ignored ? `Ingress ${ns}/${resource.name} asks for SSL passthrough (${ignored.annotation}), but ingress-nginx ignores it: ${ignored.ignored}. ` : ''}Host ${host} is named by no spec.tls hosts entry (TLS hosts: ${tlsHosts.join(', ') || 'none'}): ingress-nginx covers it only if ${named}'s certificate names the host (Secrets are not read${read ? `, and no cert-manager Certificate writes ${unmanaged.length > 1 ? 'them' : 'it'}` : '; cert-manager Certificates could not be read'}); otherwise it gets the controller's default certificate and plain HTTP is not redirected. Name the host in the entry's hosts.` };
     };
     const gke = gkeIngressOf(ctx.snapshot, ing);
     for (const host of hosts) {

@@ -84,3 +84,12 @@ describe('tls.ingress-without-tls: ingress-nginx takes a TLS Secret whose certif
     expect([r.status, r.severity ?? ingressWithoutTls.severity]).toEqual(['fail', 'high']);
   });
 });
+
+describe('tls.ingress-without-tls: the Secret fallback keeps what else the finding says', () => {
+  it('an ssl-passthrough annotation ingress-nginx ignores is still named', () => {
+    const yamlText = setup({ tls: '[{secretName: api-cert}]' }).replace('metadata: {name: api, namespace: shop}\nspec:\n  ingressClassName', 'metadata: {name: api, namespace: shop, annotations: {nginx.ingress.kubernetes.io/ssl-passthrough: "true"}}\nspec:\n  ingressClassName');
+    const r = verdicts(yamlText)[0];
+    expect([r.status, r.severity]).toEqual(['fail', 'medium']);
+    expect(r.message).toMatch(/^Ingress shop\/api asks for SSL passthrough \(nginx\.ingress\.kubernetes\.io\/ssl-passthrough: "true"\), but ingress-nginx ignores it: .*Host api\.example\.com is named by no spec\.tls hosts entry/);
+  });
+});
