@@ -141,6 +141,30 @@ const NGINX_PASSTHROUGH_CONFIG_READ: ConditionalRead = {
   },
 };
 
+/**
+ * The dnsNames of the cert-manager Certificates writing each Secret, by "namespace/secretName".
+ * ingress-nginx gives a host no spec.tls hosts entry names the certificate of any entry's Secret
+ * that verifies for it (kubernetes/ingress-nginx internal/ingress/controller/controller.go,
+ * extractTLSSecretName: "no TLS host matching host name, try each TLS host for matching SAN or
+ * CN", cert.Certificate.VerifyHostname(host)); Secrets are never read, but a Certificate's
+ * spec.dnsNames are the SANs cert-manager issues into its spec.secretName.
+ */
+function certificateDnsNames(snapshot: Snapshot): Map<string, Array<{ certificate: string; dnsNames: string[] }>> {
+  const out = new Map<string, Array<{ certificate: string; dnsNames: string[] }>>();
+  for (const c of snapshot.resources['certmanager.certificates'] ?? []) {
+    const spec = obj(c.spec);
+    const secret = str(spec?.secretName);
+    if (!secret) continue;
+    const ns = c.metadata?.namespace ?? 'default';
+    const key = `${ns}/${secret}`;
+    const entry = { certificate: `${ns}/${c.metadata?.name ?? ''}`, dnsNames: arr(spec?.dnsNames).filter((d): d is string => typeof d === 'string') };
+    const here = out.get(key);
+    if (here) here.push(entry);
+    else out.set(key, [entry]);
+  }
+  return out;
+}
+
 const TRAEFIK_ROUTER_ENTRYPOINTS = 'traefik.ingress.kubernetes.io/router.entrypoints';
 
 /**
@@ -232,15 +256,17 @@ function gkePlainHttp(resource: { kind: string; namespace: string; name: string 
   const setting = gke.allowHttpRaw === undefined ? `${GKE_ALLOW_HTTP} is unset ("true" by default)` : `${GKE_ALLOW_HTTP} is ${JSON.stringify(gke.allowHttpRaw)}, not "false"`;
   const evidence = { ...(host !== undefined ? { host } : {}), ...(by !== undefined ? { tlsHost: by } : { certificates: gke.certificates }), gkeIngress: gke.by, allowHttp: gke.allowHttpRaw ?? '(unset)', ...(gke.frontendConfig !== undefined ? { frontendConfig: gke.frontendConfig } : {}) };
   const who = `GKE Ingress ${resource.namespace}/${resource.name} (${gke.by})`;
-  const covered = by !== undefined ? `${subject} is covered by TLS entry ${by}` : `${subject} is served over HTTPS with the certificate of ${gke.certificates.join(' and ')} (no spec.tls entry covers it)`;
+  const fromTls = gke.certificates.some((c) => c.startsWith('spec.tls '));
+  const covered = by !== undefined ? `${subject} is covered by TLS entry ${by}` : `${subject} is served over HTTPS with the certificate of ${gke.certificates.join(' and ')} (${fromTls ? 'no spec.tls entry names it in hosts, which ingress-gce ignores' : 'no spec.tls entry covers it'})`;
   if (gke.frontendConfig !== undefined) return { status: 'fail', resource, detailKey, severity: 'medium', evidence, message: `${covered}, but ${who} keeps its plain-HTTP frontend on port 80 (${setting}); it names FrontendConfig ${JSON.stringify(gke.frontendConfig)}, whose redirectToHttps may redirect that port to HTTPS, but FrontendConfigs are not collected, so whether it is served over plaintext HTTP is unknown.` };
   return { status: 'fail', resource, detailKey, evidence, message: `${covered}, but ${who} also serves it over plaintext HTTP on port 80: ${setting}. Set ${GKE_ALLOW_HTTP}: "false", or redirect port 80 with a FrontendConfig (redirectToHttps).` };
 }
 
 /**
- * A host no spec.tls entry covers on a GKE Ingress naming a Google-managed or pre-shared
- * certificate: the load balancer serves it over HTTPS with that certificate, and only over HTTPS
- * when allow-http is "false" (cloud.google.com/kubernetes-engine/docs/how-to/managed-certs).
+ * A host no spec.tls hosts entry covers on a GKE Ingress with a certificate (a spec.tls secretName,
+ * a Google-managed or pre-shared certificate): the load balancer serves it over HTTPS with that
+ * certificate, and only over HTTPS when allow-http is "false"
+ * (cloud.google.com/kubernetes-engine/docs/how-to/managed-certs, …/ingress-multi-ssl).
  */
 function gkeAnnotatedCertificate(resource: { kind: string; namespace: string; name: string }, host: string | undefined, gke: GkeIngress): Verdict {
   if (gke.allowHttp) return gkePlainHttp(resource, host, undefined, gke);
@@ -250,6 +276,7 @@ function gkeAnnotatedCertificate(resource: { kind: string; namespace: string; na
 function ingressVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
   const nginx = nginxServerCertificates(ctx.snapshot);
+  let dnsNames: ReturnType<typeof certificateDnsNames> | undefined;
   let eps: TraefikEntryPoints | undefined;
   for (const ing of ctx.snapshot.resources.ingresses ?? []) {
     const ns = ing.metadata?.namespace ?? 'default';
@@ -318,6 +345,27 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
       if (!upstream) return undefined;
       return { status: 'fail', resource, detailKey, severity: 'low', message: `Ingress ${ns}/${resource.name} has no spec.tls, but TLS for ${what} terminates upstream: ${upstream.services.join('; ')}, and nothing else exposes the controller. Informational: ${upstream.plaintextServices.length === 0 ? 'the load balancer re-encrypts to ingress-nginx, and the Service\'s NodePorts reach its TLS port directly' : upstream.plaintextServices.length === upstream.services.length ? 'the load balancer forwards to ingress-nginx over plaintext HTTP inside the network, and the Service\'s NodePorts answer plaintext to whoever reaches the nodes' : `plaintext HTTP reaches ingress-nginx inside the network from ${upstream.plaintextServices.join('; ')}`}.`, evidence: { ...evidence, upstreamTls: upstream.services } };
     };
+    // ingress-nginx's fallback for a host no tls hosts entry names: the Secret of any entry whose
+    // certificate verifies for it (certificateDnsNames). The dnsNames of the cert-manager
+    // Certificate writing a Secret say whether it does; a Secret no Certificate writes is unknown.
+    const secretFallback = (host: string): Verdict | undefined => {
+      if (!servers) return undefined;
+      const secrets = [...new Set(tls.map((t) => str(t!.secretName)).filter((n): n is string => !!n))];
+      if (secrets.length === 0) return undefined;
+      dnsNames ??= certificateDnsNames(ctx.snapshot);
+      for (const secret of secrets) {
+        const cert = (dnsNames.get(`${ns}/${secret}`) ?? []).find((c) => c.dnsNames.some((d) => ingressTlsHostCovers(d, host)));
+        if (cert) return { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is named by no spec.tls hosts entry, but ingress-nginx gives it the certificate of Secret ${secret}, which cert-manager Certificate ${cert.certificate} issues for ${cert.dnsNames.filter((d) => ingressTlsHostCovers(d, host)).join(', ')}.`, evidence: { host, tlsHosts, secretName: secret, certificate: cert.certificate, dnsNames: cert.dnsNames } };
+      }
+      const read = ['ok', 'absent'].includes(ctx.snapshot.coverage['certmanager.certificates']?.status ?? 'absent');
+      const unmanaged = secrets.filter((n) => !dnsNames!.has(`${ns}/${n}`));
+      // Every Secret written by a Certificate whose dnsNames miss the host: ingress-nginx finds no
+      // certificate for it, the generic finding below says so.
+      if (read && unmanaged.length === 0) return undefined;
+      const named = unmanaged.map((n) => `Secret ${n}`).join(' or ');
+      return { status: 'fail', resource, detailKey: `host/${host}`, severity: 'medium', evidence: { host, tlsHosts, secretNames: unmanaged, ...(ignored ? { sslPassthrough: ignored.annotation, sslPassthroughIgnored: ignored.ignored } : {}) },
+        message: `${ignored ? `Ingress ${ns}/${resource.name} asks for SSL passthrough (${ignored.annotation}), but ingress-nginx ignores it: ${ignored.ignored}. ` : ''}Host ${host} is named by no spec.tls hosts entry (TLS hosts: ${tlsHosts.join(', ') || 'none'}): ingress-nginx covers it only if ${named}'s certificate names the host (Secrets are not read${read ? `, and no cert-manager Certificate writes ${unmanaged.length > 1 ? 'them' : 'it'}` : '; cert-manager Certificates could not be read'}); otherwise it gets the controller's default certificate and plain HTTP is not redirected. Name the host in the entry's hosts.` };
+    };
     const gke = gkeIngressOf(ctx.snapshot, ing);
     for (const host of hosts) {
       const by = tlsHosts.find((t) => ingressTlsHostCovers(t, host));
@@ -345,7 +393,7 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
       }
       out.push(by
         ? { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is covered by TLS entry ${by}.`, evidence: { host, tlsHost: by } }
-        : passedThrough(host) ?? merged(host) ?? upstreamTls(`host ${host}`, `host/${host}`, { host, tlsHosts }) ?? {
+        : passedThrough(host) ?? merged(host) ?? upstreamTls(`host ${host}`, `host/${host}`, { host, tlsHosts }) ?? secretFallback(host) ?? {
           status: 'fail', resource, detailKey: `host/${host}`,
           message: `${ignored ? `Ingress ${ns}/${resource.name} asks for SSL passthrough (${ignored.annotation}), but ingress-nginx ignores it: ${ignored.ignored}. ` : ''}${tls.length === 0
             ? `${ignored ? 'It has no spec.tls' : `Ingress ${ns}/${resource.name} has no spec.tls`}: host ${host} is served over plaintext HTTP.`
@@ -360,7 +408,9 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
       if (traefik?.inCluster && traefik.inCluster.secured.length === 0) out.push({ status: 'fail', resource, detailKey: 'default', severity: 'low', message: `Traefik's router for Ingress ${ns}/${resource.name} answers its host-less rule (any Host header) over plaintext HTTP on ${inClusterEntryPoints(traefik.inCluster.entryPoints)}.`, evidence: { tlsHosts, ...traefik.evidence } });
       // Traefik keeps it off plaintext whatever spec.tls says: only its certificate is in question.
       else if (traefik?.secure !== undefined) out.push({ status: 'fail', resource, detailKey: 'default', severity: 'medium', message: `Ingress ${ns}/${resource.name}'s host-less rule (any Host header) is served ${traefik.served}, but without a host name no certificate can be picked or requested for it, so it presents Traefik's default certificate. Name the hosts.`, evidence: { tlsHosts, ...(hostlessTls ? { tlsEntryWithoutHosts: true } : {}), ...traefik.evidence } });
-      else if (gke && gke.certificates.length > 0 && !hostlessTls) out.push(gkeAnnotatedCertificate(resource, undefined, gke));
+      // GKE's load balancer serves any Host header over HTTPS with the certificates it holds, the
+      // secrets of spec.tls entries without hosts included (src/analysis/tls/gke.ts).
+      else if (gke && gke.certificates.length > 0) out.push(gkeAnnotatedCertificate(resource, undefined, gke));
       else out.push(hostlessTls
         ? { status: 'fail', resource, detailKey: 'default', severity: 'medium', message: `Ingress ${ns}/${resource.name} serves a host-less rule (any Host header); a TLS entry without hosts cannot cover it, so it depends on the controller's default certificate and still answers HTTP. Name the hosts.`, evidence: { tlsHosts, tlsEntryWithoutHosts: true } }
         : upstreamTls('its host-less rule (any Host header)', 'default', { tlsHosts }) ?? { status: 'fail', resource, detailKey: 'default', message: `Ingress ${ns}/${resource.name} serves a host-less rule (any Host header) without TLS${traefik && traefik.secure === undefined ? ` on ${traefik.where}` : ''}.`, evidence: { tlsHosts, ...traefik?.evidence } });
@@ -599,11 +649,11 @@ export const ingressWithoutTls: Check = {
   protectsAgainst: 'hosts served over plaintext HTTP at the edge (Ingress, Gateway API, Istio Gateway, Traefik IngressRoute and Contour HTTPProxy)',
   severity: 'high',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; an ingress-nginx ssl-passthrough Ingress needs the controller started with --enable-ssl-passthrough and force-ssl-redirect: "true" for port 80; other controllers are judged per Ingress; on GKE (kubernetes.io/ingress.class gce, gce-internal or gce-regional-external, or an IngressClass of controller k8s.io/ingress-gce) spec.tls, or a certificate named by networking.gke.io/managed-certificates or ingress.gcp.kubernetes.io/pre-shared-cert, adds HTTPS but port 80 keeps serving plain HTTP until kubernetes.io/ingress.allow-http: "false" (a FrontendConfig\'s redirectToHttps is not read, so an Ingress naming one with HTTP allowed is a medium finding: unknown); on Traefik spec.tls only supplies certificates: set the annotation traefik.ingress.kubernetes.io/router.tls: "true" (or a router.tls.certresolver), or name in traefik.ingress.kubernetes.io/router.entrypoints only entryPoints whose install configuration sets http.tls or redirects to https, or mark those asDefault; plaintext on an entryPoint no LoadBalancer, NodePort or externalIPs Service selecting the Traefik pods publishes, such as the Helm chart\'s metrics, is a low finding: only clients inside the cluster reach it); for Gateway API add an HTTPS listener for each hostname (a TLS or HTTPS listener needs a tls block; its tls.mode defaults to Terminate, which needs certificateRefs or options; its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/certificate-arn and listen-ports with only HTTPS entries, or add alb.ingress.kubernetes.io/ssl-redirect: \'443\' to redirect its HTTP listeners (in an IngressGroup, alb.ingress.kubernetes.io/group.name, one member\'s ssl-redirect redirects the HTTP listeners of every member, so set the same port on all or on one; different ports, listen-ports giving one port HTTP and HTTPS, or two ssl-policy values on one HTTPS port stop the controller reconciling the whole group; a port number naming one of its HTTPS listeners: the controller refuses "true" or any other port and does not reconcile the Ingress, a medium finding; sslRedirectPort in the AWS Load Balancer Controller\'s IngressClassParams overrides it; on EKS Auto Mode, IngressClass controller eks.amazonaws.com/alb, the certificateARNs of the IngressClassParams its class names give the certificate too, as the certificateArn of the AWS Load Balancer Controller\'s IngressClassParams (elbv2.k8s.aws) does, overriding the annotation); give a Traefik IngressRoute a spec.tls section (secretName, certResolver, or tls: {} for the default TLSStore\'s certificate), or attach it only to entryPoints whose install configuration sets http.tls or redirects to https; give a Contour root HTTPProxy virtualhost.tls (secretName) and drop permitInsecure from its routes.',
+  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; a host no tls hosts entry names gets the certificate of an entry\'s Secret that names it, which the dnsNames of the cert-manager Certificate writing the Secret show, a Secret no Certificate writes being a medium finding: unknown, as Secrets are not read; an ingress-nginx ssl-passthrough Ingress needs the controller started with --enable-ssl-passthrough and force-ssl-redirect: "true" for port 80; other controllers are judged per Ingress; on GKE (kubernetes.io/ingress.class gce, gce-internal or gce-regional-external, or an IngressClass of controller k8s.io/ingress-gce) spec.tls (any entry with a secretName: ingress-gce ignores its hosts), or a certificate named by networking.gke.io/managed-certificates or ingress.gcp.kubernetes.io/pre-shared-cert, adds HTTPS but port 80 keeps serving plain HTTP until kubernetes.io/ingress.allow-http: "false" (a FrontendConfig\'s redirectToHttps is not read, so an Ingress naming one with HTTP allowed is a medium finding: unknown); on Traefik spec.tls only supplies certificates: set the annotation traefik.ingress.kubernetes.io/router.tls: "true" (or a router.tls.certresolver), or name in traefik.ingress.kubernetes.io/router.entrypoints only entryPoints whose install configuration sets http.tls or redirects to https, or mark those asDefault; plaintext on an entryPoint no LoadBalancer, NodePort or externalIPs Service selecting the Traefik pods publishes, such as the Helm chart\'s metrics, is a low finding: only clients inside the cluster reach it); for Gateway API add an HTTPS listener for each hostname (a TLS or HTTPS listener needs a tls block; its tls.mode defaults to Terminate, which needs certificateRefs or options; its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/certificate-arn and listen-ports with only HTTPS entries, or add alb.ingress.kubernetes.io/ssl-redirect: \'443\' to redirect its HTTP listeners (in an IngressGroup, alb.ingress.kubernetes.io/group.name, one member\'s ssl-redirect redirects the HTTP listeners of every member, so set the same port on all or on one; different ports, listen-ports giving one port HTTP and HTTPS, or two ssl-policy values on one HTTPS port stop the controller reconciling the whole group; a port number naming one of its HTTPS listeners: the controller refuses "true" or any other port and does not reconcile the Ingress, a medium finding; sslRedirectPort in the AWS Load Balancer Controller\'s IngressClassParams overrides it; on EKS Auto Mode, IngressClass controller eks.amazonaws.com/alb, the certificateARNs of the IngressClassParams its class names give the certificate too, as the certificateArn of the AWS Load Balancer Controller\'s IngressClassParams (elbv2.k8s.aws) does, overriding the annotation); give a Traefik IngressRoute a spec.tls section (secretName, certResolver, or tls: {} for the default TLSStore\'s certificate), or attach it only to entryPoints whose install configuration sets http.tls or redirects to https; give a Contour root HTTPProxy virtualhost.tls (secretName) and drop permitInsecure from its routes.',
   needs: ['ingresses'],
   reads: [...EDGE_ROUTE_KINDS.filter((k) => k !== 'ingresses'), 'traefik.middlewares', 'traefik-legacy.middlewares', 'namespaces'],
   readsWhen: [NGINX_REDIRECT_READ, NGINX_REDIRECT_CONFIG_READ, NGINX_PASSTHROUGH_READ, NGINX_PASSTHROUGH_CONFIG_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ, LBC_SERVICE_WEBHOOK_READ],
-  readsBestEffort: ['deployments', 'daemonsets', 'statefulsets'],
+  readsBestEffort: ['deployments', 'daemonsets', 'statefulsets', 'certmanager.certificates'],
   evaluate(ctx) {
     return [...ingressVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...istioGatewayVerdicts(ctx), ...traefikIngressRouteVerdicts(ctx), ...contourHttpProxyVerdicts(ctx)];
   },

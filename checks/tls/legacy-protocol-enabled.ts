@@ -1,13 +1,14 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
-import { ALB_PARAMS, ALB_SSL_POLICY, albIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, undecidedTlsServices, versionTokens, type AlbIngress, type AwsTlsService, type LbcDefaultPolicy } from '../../src/analysis/tls/index.ts';
+import { ALB_PARAMS, ALB_SSL_POLICY, clientTrafficPolicies, clientTrafficPolicyLegacy, terminatesTls, albIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, undecidedTlsServices, versionTokens, type AlbIngress, type AwsTlsService, type LbcDefaultPolicy } from '../../src/analysis/tls/index.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
 import { ALB_NAMESPACES_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ } from './lib/alb-params-read.ts';
 import { NGINX_CONTROLLER_CONFIG_READ } from './lib/nginx-config-read.ts';
 import { LBC_SERVICE_WEBHOOK_READ } from './lib/lbc-webhook-read.ts';
+import { ENVOY_GATEWAY_TARGETS_READ } from './lib/envoy-gateway-read.ts';
 
 const NGINX_DEFAULT_PROTOCOLS = 'TLSv1.2 TLSv1.3';
 
@@ -73,10 +74,22 @@ function istioVerdicts(ctx: AuditContext): Verdict[] {
 
 function gatewayApiVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
+  const policies = clientTrafficPolicies(ctx.snapshot);
   for (const gw of ctx.snapshot.resources['gatewayapi.gateways'] ?? []) {
     const resource = { kind: 'Gateway', namespace: gw.metadata?.namespace ?? 'default', name: gw.metadata?.name ?? '' };
     for (const [i, l] of arr(obj(gw.spec)?.listeners).entries()) {
       const listener = obj(l);
+      const name = str(listener?.name) ?? String(i);
+      const policy = terminatesTls(listener) ? policies.get(`${resource.namespace}/${resource.name}/${name}`) : undefined;
+      if (policy) {
+        const { min, max, legacy } = clientTrafficPolicyLegacy(policy.tls);
+        const set = `${policy.tls?.minVersion !== undefined ? `minVersion ${JSON.stringify(policy.tls.minVersion)}` : 'no minVersion (Envoy Gateway\'s default, TLS 1.2)'}${policy.tls?.maxVersion !== undefined ? `, maxVersion ${JSON.stringify(policy.tls.maxVersion)}` : ''}`;
+        const evidence = { listener: name, clientTrafficPolicy: policy.policy, via: policy.via, minVersion: min, maxVersion: max };
+        const at = `Listener ${name} takes its TLS settings from ClientTrafficPolicy ${policy.policy} (${policy.via}): ${set}`;
+        out.push(legacy.length
+          ? { status: 'fail', resource, detailKey: `clienttrafficpolicy/${name}`, message: `${at}, which accepts TLS ${legacy.join(' and ')}.`, evidence: { ...evidence, legacy } }
+          : { status: 'pass', resource, detailKey: `clienttrafficpolicy/${name}`, message: `${at}, which requires TLS ${min} or later.`, evidence });
+      }
       const options = obj(obj(listener?.tls)?.options);
       if (!options) continue;
       // Implementation-specific keys: look at any option naming a protocol or version.
@@ -281,10 +294,10 @@ export const legacyProtocolEnabled: Check = {
   protectsAgainst: 'edge TLS configuration that still allows TLS 1.0/1.1 (RFC 8996; NIST SP 800-52r2 requires 1.2+)',
   severity: 'high',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Require TLS 1.2+: remove TLSv1/TLSv1.1 from ingress-nginx ssl-protocols; set Istio minProtocolVersion TLSV1_2 (or omit it); Traefik minVersion VersionTLS12; Contour minimumProtocolVersion "1.2"; on a Service with service.beta.kubernetes.io/aws-load-balancer-ssl-cert set service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06 on a Network Load Balancer, ELBSecurityPolicy-TLS-1-2-2017-01 on a Classic one, which has none of the TLS13/FS policies and otherwise keeps the default; from manifests, a Service without spec.loadBalancerClass is the AWS Load Balancer Controller\'s NLB when its v2.5+ Service webhook is there, shown by its MutatingWebhookConfiguration or its image tag, and unjudged, in the coverage note, when the image names no version): without it AWS applies ELBSecurityPolicy-2016-08, which accepts TLS 1.0; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/ssl-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06), its default being ELBSecurityPolicy-2016-08 too; or run the AWS Load Balancer Controller with --default-ssl-policy=ELBSecurityPolicy-TLS13-1-2-2021-06, which its ALBs and NLBs take when no annotation names a policy (an sslPolicy in the IngressClassParams (elbv2.k8s.aws) an ALB Ingress\'s class names overrides the annotation: set it there to a TLS 1.2+ policy); on EKS Auto Mode (loadBalancerClass eks.amazonaws.com/nlb) name a TLS 1.2+ policy the same way and confirm it on the listener (aws elbv2 describe-listeners), AWS documenting neither Auto Mode\'s default nor that it reads the annotation; on an EKS Auto Mode ALB Ingress (IngressClass controller eks.amazonaws.com/alb) set sslPolicy in the IngressClassParams its class names to a TLS 1.2+ policy (it overrides alb.ingress.kubernetes.io/ssl-policy): with neither, AWS documents no Auto Mode default and the policy is noted as unknown (a Service of another spec.loadBalancerClass, e.g. MetalLB\'s, gets no AWS load balancer: its policy is not judged, and the coverage note names it).',
+  remediation: 'Require TLS 1.2+: remove TLSv1/TLSv1.1 from ingress-nginx ssl-protocols; set Istio minProtocolVersion TLSV1_2 (or omit it); Traefik minVersion VersionTLS12; Contour minimumProtocolVersion "1.2"; in the Envoy Gateway ClientTrafficPolicy that applies to a Gateway listener (one naming it in targetRefs sectionName, else the oldest targeting the whole Gateway) set tls.minVersion "1.2" or "1.3", or leave it unset (1.2); on a Service with service.beta.kubernetes.io/aws-load-balancer-ssl-cert set service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06 on a Network Load Balancer, ELBSecurityPolicy-TLS-1-2-2017-01 on a Classic one, which has none of the TLS13/FS policies and otherwise keeps the default; from manifests, a Service without spec.loadBalancerClass is the AWS Load Balancer Controller\'s NLB when its v2.5+ Service webhook is there, shown by its MutatingWebhookConfiguration or its image tag, and unjudged, in the coverage note, when the image names no version): without it AWS applies ELBSecurityPolicy-2016-08, which accepts TLS 1.0; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/ssl-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06), its default being ELBSecurityPolicy-2016-08 too; or run the AWS Load Balancer Controller with --default-ssl-policy=ELBSecurityPolicy-TLS13-1-2-2021-06, which its ALBs and NLBs take when no annotation names a policy (an sslPolicy in the IngressClassParams (elbv2.k8s.aws) an ALB Ingress\'s class names overrides the annotation: set it there to a TLS 1.2+ policy); on EKS Auto Mode (loadBalancerClass eks.amazonaws.com/nlb) name a TLS 1.2+ policy the same way and confirm it on the listener (aws elbv2 describe-listeners), AWS documenting neither Auto Mode\'s default nor that it reads the annotation; on an EKS Auto Mode ALB Ingress (IngressClass controller eks.amazonaws.com/alb) set sslPolicy in the IngressClassParams its class names to a TLS 1.2+ policy (it overrides alb.ingress.kubernetes.io/ssl-policy): with neither, AWS documents no Auto Mode default and the policy is noted as unknown (a Service of another spec.loadBalancerClass, e.g. MetalLB\'s, gets no AWS load balancer: its policy is not judged, and the coverage note names it).',
   needs: ['deployments', 'daemonsets'],
-  reads: ['statefulsets', 'services', 'ingresses', 'ingressclasses', 'istio.gateways', 'gatewayapi.gateways', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'contour.httpproxies'],
-  readsWhen: [NGINX_CONTROLLER_CONFIG_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ, ALB_NAMESPACES_READ, LBC_SERVICE_WEBHOOK_READ],
+  reads: ['statefulsets', 'services', 'ingresses', 'ingressclasses', 'istio.gateways', 'gatewayapi.gateways', 'envoygateway.clienttrafficpolicies', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'contour.httpproxies'],
+  readsWhen: [NGINX_CONTROLLER_CONFIG_READ, ENVOY_GATEWAY_TARGETS_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ, ALB_NAMESPACES_READ, LBC_SERVICE_WEBHOOK_READ],
   evaluate(ctx) {
     return [...nginxVerdicts(ctx), ...istioVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...traefikVerdicts(ctx), ...contourVerdicts(ctx), ...awsLoadBalancerVerdicts(ctx), ...albVerdicts(ctx)];
   },

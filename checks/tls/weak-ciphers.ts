@@ -1,11 +1,12 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { configMapData, describeWeakCipher, GO_CIPHER_SUITES, goCipherSuiteWeaknesses, nginxAnnotationGroups, nginxConfigSources, opensslCipherWeaknesses, servedByIngressNginx, versionTokens, type CipherAnalysis } from '../../src/analysis/tls/index.ts';
-import { obj } from '../../src/analysis/mesh/util.ts';
+import { clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, configMapData, terminatesTls, describeWeakCipher, GO_CIPHER_SUITES, goCipherSuiteWeaknesses, nginxAnnotationGroups, nginxConfigSources, opensslCipherWeaknesses, servedByIngressNginx, versionTokens, type CipherAnalysis } from '../../src/analysis/tls/index.ts';
+import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
 import { NGINX_CONTROLLER_CONFIG_READ } from './lib/nginx-config-read.ts';
+import { ENVOY_GATEWAY_TARGETS_READ } from './lib/envoy-gateway-read.ts';
 
 function evidenceOf(a: CipherAnalysis, extra: Record<string, unknown>): Record<string, unknown> {
   const e: Record<string, unknown> = { ...extra, weakSuites: a.weak.map(describeWeakCipher) };
@@ -109,6 +110,34 @@ function traefikVerdicts(ctx: AuditContext): Verdict[] {
   return out;
 }
 
+/**
+ * Envoy Gateway listeners whose ClientTrafficPolicy lists ciphers (src/analysis/tls/envoy-gateway.ts
+ * picks the policy of each listener); a policy listing none leaves Envoy's default list.
+ */
+function envoyGatewayVerdicts(ctx: AuditContext): Verdict[] {
+  const out: Verdict[] = [];
+  const policies = clientTrafficPolicies(ctx.snapshot);
+  if (policies.size === 0) return out;
+  for (const gw of ctx.snapshot.resources['gatewayapi.gateways'] ?? []) {
+    const resource = { kind: 'Gateway', namespace: gw.metadata?.namespace ?? 'default', name: gw.metadata?.name ?? '' };
+    for (const [i, l] of arr(obj(gw.spec)?.listeners).entries()) {
+      const listener = obj(l);
+      const name = str(listener?.name) ?? String(i);
+      const policy = terminatesTls(listener) ? policies.get(`${resource.namespace}/${resource.name}/${name}`) : undefined;
+      const ciphers = clientTrafficPolicyCiphers(policy?.tls);
+      if (!policy || !ciphers) continue;
+      const a = opensslCipherWeaknesses(ciphers);
+      const evidence = evidenceOf(a, { listener: name, clientTrafficPolicy: policy.policy, via: policy.via, ciphers: policy.tls?.ciphers });
+      const what = `Listener ${name}'s ClientTrafficPolicy ${policy.policy} (${policy.via}) ciphers`;
+      if (a.weak.length && clientTrafficPolicyLegacy(policy.tls).min === '1.3') { out.push({ ...tls13OnlyVerdict(resource, what, 'its minVersion is 1.3', evidence), detailKey: `clienttrafficpolicy/${name}` }); continue; }
+      out.push(a.weak.length
+        ? { status: 'fail', resource, detailKey: `clienttrafficpolicy/${name}`, message: `${what} enable weak suites: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.`, evidence }
+        : { status: 'pass', resource, detailKey: `clienttrafficpolicy/${name}`, message: `${what} list no weak suite (CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous).`, evidence });
+    }
+  }
+  return out;
+}
+
 export const weakCiphers: Check = {
   id: 'tls.weak-ciphers',
   area: 'tls',
@@ -116,11 +145,11 @@ export const weakCiphers: Check = {
   protectsAgainst: 'edge TLS that negotiates weak cipher suites: CBC mode, no forward secrecy (RSA/static key exchange), anonymous, 3DES/DES, RC4, NULL or EXPORT',
   severity: 'medium',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Remove ssl-ciphers from the ingress-nginx ConfigMap and the nginx.ingress.kubernetes.io/ssl-ciphers annotation (the default is ECDHE/DHE with AES-GCM or ChaCha20-Poly1305; an empty ssl-ciphers is not the default but nginx\'s own HIGH:!aNULL:!MD5), or list only such suites; in Traefik TLSOptions set cipherSuites to ECDHE AEAD suites only (TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256): without it Traefik enables Go\'s default list, which keeps the ECDHE CBC-SHA suites.',
+  remediation: 'Remove ssl-ciphers from the ingress-nginx ConfigMap and the nginx.ingress.kubernetes.io/ssl-ciphers annotation (the default is ECDHE/DHE with AES-GCM or ChaCha20-Poly1305; an empty ssl-ciphers is not the default but nginx\'s own HIGH:!aNULL:!MD5), or list only such suites; in Traefik TLSOptions set cipherSuites to ECDHE AEAD suites only (TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256): without it Traefik enables Go\'s default list, which keeps the ECDHE CBC-SHA suites; in an Envoy Gateway ClientTrafficPolicy list in tls.ciphers only ECDHE AEAD suites (ECDHE-ECDSA-AES128-GCM-SHA256, ECDHE-RSA-AES128-GCM-SHA256, ECDHE-ECDSA-AES256-GCM-SHA384, ECDHE-RSA-AES256-GCM-SHA384, ECDHE-ECDSA-CHACHA20-POLY1305, ECDHE-RSA-CHACHA20-POLY1305), or drop tls.ciphers.',
   needs: ['deployments', 'daemonsets'],
-  reads: ['statefulsets', 'ingressclasses', 'ingresses', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions'],
-  readsWhen: [NGINX_CONTROLLER_CONFIG_READ],
+  reads: ['statefulsets', 'ingressclasses', 'ingresses', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'envoygateway.clienttrafficpolicies'],
+  readsWhen: [NGINX_CONTROLLER_CONFIG_READ, ENVOY_GATEWAY_TARGETS_READ],
   evaluate(ctx) {
-    return [...nginxConfigMapVerdicts(ctx), ...nginxIngressVerdicts(ctx), ...traefikVerdicts(ctx)];
+    return [...nginxConfigMapVerdicts(ctx), ...nginxIngressVerdicts(ctx), ...traefikVerdicts(ctx), ...envoyGatewayVerdicts(ctx)];
   },
 };

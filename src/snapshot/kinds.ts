@@ -141,6 +141,8 @@ export const KINDS = [
   // Envoy Gateway policies attached to Gateways and routes (authentication, rate limits)
   crd('envoygateway.securitypolicies', 'SecurityPolicy', 'gateway.envoyproxy.io', ['v1alpha1'], 'securitypolicies'),
   crd('envoygateway.backendtrafficpolicies', 'BackendTrafficPolicy', 'gateway.envoyproxy.io', ['v1alpha1'], 'backendtrafficpolicies'),
+  // The TLS versions and ciphers a Gateway's listeners accept (spec.tls) and what it targets: all that is read
+  crd('envoygateway.clienttrafficpolicies', 'ClientTrafficPolicy', 'gateway.envoyproxy.io', ['v1alpha1'], 'clienttrafficpolicies', true, { annotations: [], status: [] }),
   // Traefik (current and legacy group)
   crd('traefik.tlsoptions', 'TLSOption', 'traefik.io', ['v1alpha1'], 'tlsoptions'),
   crd('traefik-legacy.tlsoptions', 'TLSOption', 'traefik.containo.us', ['v1alpha1'], 'tlsoptions'),

@@ -26,7 +26,7 @@ function uidsByKind(s: Snapshot): Record<string, string[]> {
 describeCluster('least-privilege auditor ServiceAccount', (cluster) => {
   const admin = new Admin(cluster);
   const ns = uniqueName('ztaudit');
-  const installedCustom = new Set(['istio.peerauthentications', 'gatewayapi.gateways', 'gatewayapi.gatewayclasses', 'gatewayapi.httproutes', 'gatewayapi.grpcroutes', 'gatewayapi.tlsroutes', 'gatewayapi.tcproutes', 'gatewayapi.referencegrants', 'linkerd.servers', 'linkerd.httproutes', 'consul.serviceintentions']);
+  const installedCustom = new Set(['istio.peerauthentications', 'gatewayapi.gateways', 'gatewayapi.gatewayclasses', 'gatewayapi.httproutes', 'gatewayapi.grpcroutes', 'gatewayapi.tlsroutes', 'gatewayapi.tcproutes', 'gatewayapi.referencegrants', 'linkerd.servers', 'linkerd.httproutes', 'consul.serviceintentions', 'envoygateway.clienttrafficpolicies']);
   let proxy: RecordingProxy;
 
   /** A ServiceAccount bound (cluster-wide) to exactly `rules`; returns a kubeconfig through the proxy. */
@@ -49,6 +49,7 @@ describeCluster('least-privilege auditor ServiceAccount', (cluster) => {
       { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'web', namespace: ns }, spec: { parentRefs: [{ name: 'edge' }], rules: [{ backendRefs: [{ name: 'api', port: 80 }] }] } },
       { apiVersion: 'gateway.networking.k8s.io/v1alpha2', kind: 'TLSRoute', metadata: { name: 'pass', namespace: ns }, spec: { parentRefs: [{ name: 'edge' }], rules: [{ backendRefs: [{ name: 'api', port: 443 }] }] } },
       { apiVersion: 'gateway.networking.k8s.io/v1alpha2', kind: 'TCPRoute', metadata: { name: 'db', namespace: ns }, spec: { parentRefs: [{ name: 'edge' }], rules: [{ backendRefs: [{ name: 'api', port: 5432 }] }] } },
+      { apiVersion: 'gateway.envoyproxy.io/v1alpha1', kind: 'ClientTrafficPolicy', metadata: { name: 'edge-tls', namespace: ns }, spec: { targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'edge' }], tls: { minVersion: '1.2' } } },
       { apiVersion: 'gateway.networking.k8s.io/v1beta1', kind: 'ReferenceGrant', metadata: { name: 'g', namespace: ns }, spec: { from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'x' }], to: [{ group: '', kind: 'Service' }] } },
       { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: ns }, spec: { selector: { matchLabels: { app: 'api' } }, template: { metadata: { labels: { app: 'api' } }, spec: { containers: [{ name: 'api', image: 'registry.k8s.io/pause:3.10' }] } } } },
     ]);

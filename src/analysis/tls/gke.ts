@@ -9,8 +9,13 @@
 // ingress.gcp.kubernetes.io/pre-shared-cert (PreSharedCertKey, Google Cloud SSL certificate
 // resources) and networking.gke.io/managed-certificates (ManagedCertificate objects; managedCertKey
 // in pkg/metrics/features.go; cloud.google.com/kubernetes-engine/docs/how-to/managed-certs).
+// It reads only spec.tls[].secretName, never spec.tls[].hosts (pkg/translator/translator.go:
+// NewEnv and Secrets), and picks among the certificates by SNI, otherwise "uses the first
+// certificate listed in the Ingress"
+// (cloud.google.com/kubernetes-engine/docs/how-to/ingress-multi-ssl): a spec.tls entry gives
+// every host of the Ingress HTTPS, whatever hosts it names, none included.
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
-import { obj, str } from '../mesh/util.ts';
+import { arr, obj, str } from '../mesh/util.ts';
 import { ingressClassNamed } from './nginx.ts';
 
 /** The controller GKE's IngressClasses name (spec.controller). */
@@ -38,8 +43,9 @@ export interface GkeIngress {
   /** The FrontendConfig the Ingress names, when it names one. */
   frontendConfig?: string;
   /**
-   * The certificates it names outside spec.tls, as written: 'networking.gke.io/managed-certificates:
-   * "shop-cert"', 'ingress.gcp.kubernetes.io/pre-shared-cert: "a,b"'. Empty when it names none.
+   * The certificates its load balancer serves, as written: 'spec.tls secretName "cert"',
+   * 'networking.gke.io/managed-certificates: "shop-cert"', 'ingress.gcp.kubernetes.io/pre-shared-cert:
+   * "a,b"'. Empty when it names none.
    */
   certificates: string[];
 }
@@ -60,6 +66,10 @@ export function gkeIngressOf(snapshot: Snapshot, ing: KubeObject): GkeIngress | 
   if (!by) return undefined;
   const raw = annotations[GKE_ALLOW_HTTP];
   const frontendConfig = annotations[GKE_FRONTEND_CONFIG];
-  const certificates = [GKE_MANAGED_CERTIFICATES, GKE_PRE_SHARED_CERT].filter((k) => (annotations[k] ?? '').trim() !== '').map((k) => `${k}: ${JSON.stringify(annotations[k])}`);
+  const secrets = [...new Set(arr(obj(ing.spec)?.tls).map((t) => str(obj(t)?.secretName)).filter((n): n is string => !!n))];
+  const certificates = [
+    ...secrets.map((n) => `spec.tls secretName ${JSON.stringify(n)}`),
+    ...[GKE_MANAGED_CERTIFICATES, GKE_PRE_SHARED_CERT].filter((k) => (annotations[k] ?? '').trim() !== '').map((k) => `${k}: ${JSON.stringify(annotations[k])}`),
+  ];
   return { by, allowHttp: raw === undefined || !PARSE_BOOL_FALSE.includes(raw), ...(raw !== undefined ? { allowHttpRaw: raw } : {}), ...(frontendConfig !== undefined ? { frontendConfig } : {}), certificates };
 }

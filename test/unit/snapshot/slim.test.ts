@@ -45,7 +45,7 @@ describe('slim declarations', () => {
     expect(slimmedKinds()).toEqual([
       'namespaces', 'pods', 'services', 'serviceaccounts', 'limitranges', 'replicationcontrollers', 'replicasets', 'deployments', 'statefulsets', 'daemonsets',
       'jobs', 'cronjobs', 'networkpolicies', 'ingresses', 'ingressclasses', 'roles', 'clusterroles', 'rolebindings', 'clusterrolebindings',
-      'mutatingwebhookconfigurations', 'eks.ingressclassparams', 'lbc.ingressclassparams',
+      'mutatingwebhookconfigurations', 'envoygateway.clienttrafficpolicies', 'eks.ingressclassparams', 'lbc.ingressclassparams',
     ]);
   });
 

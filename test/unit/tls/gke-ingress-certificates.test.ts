@@ -91,3 +91,46 @@ spec:
     expect(r.status).toBe('fail');
   });
 });
+
+// ingress-gce reads only spec.tls[].secretName, never spec.tls[].hosts (kubernetes/ingress-gce
+// pkg/translator/translator.go: NewEnv fetches each entry's Secret, Secrets() returns them all), and
+// the load balancer picks a certificate by SNI, otherwise "uses the first certificate listed in the
+// Ingress" (https://cloud.google.com/kubernetes-engine/docs/how-to/ingress-multi-ssl, whose example
+// Ingress lists `tls: [{secretName: …}, {secretName: …}]` without hosts).
+describe('tls.ingress-without-tls: GKE spec.tls entries without hosts', () => {
+  const hostless = (annotations: Record<string, string>, body: string) => `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: my-mc-ingress
+  namespace: web
+  annotations: ${JSON.stringify({ 'kubernetes.io/ingress.class': 'gce', ...annotations })}
+spec:
+  tls:
+  - secretName: first-secret
+  - secretName: second-secret
+${body}`;
+  const rules = `  rules:
+  - host: first.example.com
+    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: first, port: {number: 60001}}}}]}`;
+
+  it('a host with allow-http "false" is HTTPS only, with the certificates of the secrets', () => {
+    const [r] = verdicts(hostless({ 'kubernetes.io/ingress.allow-http': 'false' }, rules));
+    expect([r.detailKey, r.status]).toEqual(['host/first.example.com', 'pass']);
+    expect(r.message).toContain('spec.tls secretName "first-secret" and spec.tls secretName "second-secret"');
+    expect(r.message).not.toContain('default certificate');
+  });
+
+  it('a defaultBackend-only Ingress with allow-http "false" is HTTPS only', () => {
+    const [r] = verdicts(hostless({ 'kubernetes.io/ingress.allow-http': 'false' }, '  defaultBackend: {service: {name: my-service, port: {number: 60000}}}'));
+    expect([r.detailKey, r.status]).toEqual(['default', 'pass']);
+  });
+
+  it('with HTTP allowed it is a finding for port 80, not for a default certificate', () => {
+    const [r] = verdicts(hostless({}, rules));
+    expect([r.status, r.severity ?? ingressWithoutTls.severity]).toEqual(['fail', 'high']);
+    expect(r.message).toContain('is served over HTTPS with the certificate of spec.tls secretName "first-secret"');
+    expect(r.message).toContain('plaintext HTTP on port 80');
+    expect(r.message).not.toContain('default certificate');
+  });
+});

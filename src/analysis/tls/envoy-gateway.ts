@@ -1,0 +1,98 @@
+// Envoy Gateway's ClientTrafficPolicy (gateway.envoyproxy.io/v1alpha1) sets the TLS a Gateway's
+// listeners accept (spec.tls: minVersion, maxVersion, ciphers; envoyproxy/gateway
+// api/v1alpha1/tls_types.go TLSSettings: minVersion "The default is TLS 1.2 if this is not
+// specified", its enum "Auto", "1.0", "1.1", "1.2", "1.3"; maxVersion defaults to 1.3).
+// Which policy applies to a listener follows ProcessClientTrafficPolicies
+// (internal/gatewayapi/clienttrafficpolicy.go): policies sorted by creationTimestamp, those
+// naming the listener by sectionName first, each taking a listener no older one has ("another
+// ClientTrafficPolicy has already attached to it": Conflicted), then those targeting the whole
+// Gateway (targetRefs without sectionName, or targetSelectors, which cannot name a section)
+// taking the listeners still free. A policy targets Gateways of its own namespace only
+// (https://gateway.envoyproxy.io/docs/concepts/gateway_api_extensions/client-traffic-policy).
+import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
+import { arr, createdAt, labelSelectorMatches, obj, str } from '../mesh/util.ts';
+
+const GATEWAY_GROUP = 'gateway.networking.k8s.io';
+
+export interface ListenerClientTrafficPolicy {
+  /** "namespace/name" of the policy. */
+  policy: string;
+  /** How it reaches the listener: 'sectionName https' or 'the whole Gateway'. */
+  via: string;
+  /** spec.tls of the policy, when it has one. */
+  tls?: Record<string, unknown>;
+}
+
+/** Whether the Gateway is, or may be, Envoy Gateway's: its GatewayClass names Envoy Gateway's controller, or is not in the snapshot. */
+function maybeEnvoyGateway(gw: KubeObject, classes: Map<string, string | undefined>): boolean {
+  const cls = str(obj(gw.spec)?.gatewayClassName) ?? '';
+  if (!classes.has(cls)) return true;
+  return (classes.get(cls) ?? '').startsWith('gateway.envoyproxy.io/');
+}
+
+/**
+ * The ClientTrafficPolicy applying to each listener of each Gateway, keyed
+ * "namespace/gateway/listener". Built once from every policy and Gateway (sorted, then one pass).
+ */
+export function clientTrafficPolicies(snapshot: Snapshot): Map<string, ListenerClientTrafficPolicy> {
+  const out = new Map<string, ListenerClientTrafficPolicy>();
+  const policies = [...(snapshot.resources['envoygateway.clienttrafficpolicies'] ?? [])];
+  if (policies.length === 0) return out;
+  // sort.Slice by creationTimestamp is not stable: ties are taken here by namespace/name.
+  const id = (o: KubeObject) => `${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`;
+  policies.sort((a, b) => createdAt(a) - createdAt(b) || (id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0));
+  const classes = new Map((snapshot.resources['gatewayapi.gatewayclasses'] ?? []).map((c) => [c.metadata?.name ?? '', str(obj(c.spec)?.controllerName)] as const));
+  const gateways = new Map<string, { gw: KubeObject; listeners: string[] }>();
+  const inNamespace = new Map<string, Array<{ gw: KubeObject; listeners: string[] }>>();
+  for (const gw of snapshot.resources['gatewayapi.gateways'] ?? []) {
+    if (!maybeEnvoyGateway(gw, classes)) continue;
+    const g = { gw, listeners: arr(obj(gw.spec)?.listeners).map((l, i) => str(obj(l)?.name) ?? String(i)) };
+    gateways.set(id(gw), g);
+    const ns = gw.metadata?.namespace ?? 'default';
+    const here = inNamespace.get(ns);
+    if (here) here.push(g);
+    else inNamespace.set(ns, [g]);
+  }
+  const targets = (p: KubeObject) => {
+    const spec = obj(p.spec) ?? {};
+    const ns = p.metadata?.namespace ?? 'default';
+    const refs = [spec.targetRef, ...arr(spec.targetRefs)].map(obj).filter((r): r is Record<string, unknown> => !!r && str(r.kind) === 'Gateway' && (str(r.group) ?? GATEWAY_GROUP) === GATEWAY_GROUP);
+    const named = refs.flatMap((r) => { const g = gateways.get(`${ns}/${str(r.name) ?? ''}`); return g ? [{ g, section: str(r.sectionName) }] : []; });
+    const selected = arr(spec.targetSelectors).map(obj).filter((s): s is Record<string, unknown> => !!s && str(s.kind) === 'Gateway' && (str(s.group) ?? GATEWAY_GROUP) === GATEWAY_GROUP)
+      .flatMap((s) => (inNamespace.get(ns) ?? []).filter(({ gw }) => labelSelectorMatches({ matchLabels: s.matchLabels, matchExpressions: s.matchExpressions }, gw.metadata?.labels ?? {})).map((g) => ({ g, section: undefined })));
+    return [...named, ...selected];
+  };
+  const all = policies.map((p) => ({ p, t: targets(p) }));
+  const take = (p: KubeObject, g: { gw: KubeObject }, listener: string, via: string) => {
+    const key = `${id(g.gw)}/${listener}`;
+    if (!out.has(key)) out.set(key, { policy: id(p), via, ...(obj(obj(p.spec)?.tls) ? { tls: obj(obj(p.spec)?.tls) } : {}) });
+  };
+  for (const { p, t } of all) for (const { g, section } of t) if (section !== undefined && g.listeners.includes(section)) take(p, g, section, `sectionName ${section}`);
+  for (const { p, t } of all) for (const { g, section } of t) if (section === undefined) for (const l of g.listeners) take(p, g, l, 'the whole Gateway');
+  return out;
+}
+
+/** The TLS versions a ClientTrafficPolicy's spec.tls lets a listener accept below 1.2, if any. */
+export function clientTrafficPolicyLegacy(tls: Record<string, unknown> | undefined): { min: string; max: string; legacy: string[] } {
+  const version = (v: unknown, dflt: string) => { const s = typeof v === 'number' ? v.toFixed(1) : str(v); return !s || s === 'Auto' ? dflt : s; };
+  const min = version(tls?.minVersion, '1.2');
+  const max = version(tls?.maxVersion, '1.3');
+  const legacy = ['1.0', '1.1'].filter((v) => v >= min && v <= max);
+  return { min, max, legacy };
+}
+
+/** Whether a Gateway listener terminates TLS (HTTPS, or TLS in mode Terminate, the default): where a ClientTrafficPolicy's spec.tls applies. */
+export function terminatesTls(listener: Record<string, unknown> | undefined): boolean {
+  const protocol = (str(listener?.protocol) ?? '').toUpperCase();
+  return protocol === 'HTTPS' || (protocol === 'TLS' && (str(obj(listener?.tls)?.mode) ?? 'Terminate') === 'Terminate');
+}
+
+/**
+ * A ClientTrafficPolicy's spec.tls.ciphers as an OpenSSL cipher string: Envoy's BoringSSL names,
+ * an equal-preference group "[A|B]" read as its members (TLSSettings.Ciphers, "the set of cipher
+ * suites supported when negotiating TLS 1.0 - 1.2"). Undefined when it lists none.
+ */
+export function clientTrafficPolicyCiphers(tls: Record<string, unknown> | undefined): string | undefined {
+  const list = arr(tls?.ciphers).filter((c): c is string => typeof c === 'string').flatMap((c) => c.replace(/[[\]]/g, '').split('|')).map((c) => c.trim()).filter(Boolean);
+  return list.length ? list.join(':') : undefined;
+}

@@ -1,0 +1,113 @@
+// Envoy Gateway's ClientTrafficPolicy sets the TLS versions and ciphers a Gateway's listeners
+// accept: envoyproxy/gateway api/v1alpha1/tls_types.go TLSSettings (minVersion: "The default is
+// TLS 1.2 if this is not specified", enum "Auto", "1.0", "1.1", "1.2", "1.3"; ciphers: "the set
+// of cipher suites supported when negotiating TLS 1.0 - 1.2"), attached through targetRefs (with an
+// optional sectionName naming a listener) or targetSelectors
+// (https://gateway.envoyproxy.io/docs/concepts/gateway_api_extensions/client-traffic-policy: "more
+// specific rules taking precedence over general ones"). Conflicts follow
+// internal/gatewayapi/clienttrafficpolicy.go ProcessClientTrafficPolicies: sorted by
+// creationTimestamp, sectionName policies first, a later policy for a taken target is Conflicted
+// ("another ClientTrafficPolicy has already attached to it").
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import type { AuditContext } from '../../../src/analysis/context.ts';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
+import type { Verdict } from '../../../src/base/vocabulary.ts';
+import { legacyProtocolEnabled } from '../../../checks/tls/legacy-protocol-enabled.ts';
+import { weakCiphers } from '../../../checks/tls/weak-ciphers.ts';
+
+function ctx(yamlText: string): AuditContext {
+  const objs = parseAllDocuments(yamlText).map((d) => d.toJSON() as KubeObject).filter(Boolean);
+  return { snapshot: snapshotFromObjects(objs), config: defaultConfig(), now: new Date('2026-06-01T00:00:00Z') };
+}
+const policyResults = (check: typeof legacyProtocolEnabled, yamlText: string): Verdict[] => [...check.evaluate(ctx(yamlText))].filter((r) => r.detailKey?.startsWith('clienttrafficpolicy/'));
+
+const gateway = (controller = 'gateway.envoyproxy.io/gatewayclass-controller') => `
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: eg}
+spec: {controllerName: ${controller}}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: edge, labels: {tier: public}}
+spec:
+  gatewayClassName: eg
+  listeners:
+  - {name: https, protocol: HTTPS, port: 443, tls: {mode: Terminate, certificateRefs: [{name: a}]}}
+  - {name: https-2, protocol: HTTPS, port: 8443, tls: {certificateRefs: [{name: b}]}}
+  - {name: http, protocol: HTTP, port: 80}
+`;
+const policy = (name: string, created: string, target: string, tls: string, namespace = 'edge') => `
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: ClientTrafficPolicy
+metadata: {name: ${name}, namespace: ${namespace}, creationTimestamp: "${created}"}
+spec:
+  ${target}
+  tls: ${tls}
+`;
+const whole = 'targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: gw}]';
+const section = (s: string) => `targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: gw, sectionName: ${s}}]`;
+const byListener = (rs: Verdict[]) => Object.fromEntries(rs.map((r) => [r.detailKey, r.status]));
+
+describe('tls.legacy-protocol-enabled: Envoy Gateway ClientTrafficPolicy', () => {
+  it('minVersion "1.0" on the whole Gateway fails each TLS listener, naming the policy', () => {
+    const rs = policyResults(legacyProtocolEnabled, gateway() + policy('old-tls', '2026-01-01T00:00:00Z', whole, '{minVersion: "1.0", ciphers: [ECDHE-RSA-AES128-SHA]}'));
+    expect(byListener(rs)).toEqual({ 'clienttrafficpolicy/https': 'fail', 'clienttrafficpolicy/https-2': 'fail' });
+    expect(rs[0].resource).toEqual({ kind: 'Gateway', namespace: 'edge', name: 'gw' });
+    expect(rs[0].message).toBe('Listener https takes its TLS settings from ClientTrafficPolicy edge/old-tls (the whole Gateway): minVersion "1.0", which accepts TLS 1.0 and 1.1.');
+  });
+
+  it('minVersion "1.1" fails for TLS 1.1; no minVersion passes as TLS 1.2, Envoy Gateway\'s default', () => {
+    expect(policyResults(legacyProtocolEnabled, gateway() + policy('p', '2026-01-01T00:00:00Z', whole, '{minVersion: "1.1"}'))[0].message).toContain('accepts TLS 1.1.');
+    const [r] = policyResults(legacyProtocolEnabled, gateway() + policy('p', '2026-01-01T00:00:00Z', whole, '{ciphers: [ECDHE-RSA-AES128-GCM-SHA256]}'));
+    expect(r.status).toBe('pass');
+    expect(r.message).toContain('no minVersion (Envoy Gateway\'s default, TLS 1.2), which requires TLS 1.2 or later');
+  });
+
+  it('a sectionName policy wins over a whole-Gateway one for its listener, even when younger', () => {
+    const rs = policyResults(legacyProtocolEnabled, gateway() + policy('gateway-wide', '2026-01-01T00:00:00Z', whole, '{minVersion: "1.0"}') + policy('https-only', '2026-03-01T00:00:00Z', section('https'), '{minVersion: "1.2"}'));
+    expect(byListener(rs)).toEqual({ 'clienttrafficpolicy/https': 'pass', 'clienttrafficpolicy/https-2': 'fail' });
+    expect(rs.find((r) => r.detailKey === 'clienttrafficpolicy/https')!.message).toContain('ClientTrafficPolicy edge/https-only (sectionName https)');
+  });
+
+  it('of two policies for the same target the older wins; the younger is Conflicted', () => {
+    const older12 = gateway() + policy('strict', '2026-01-01T00:00:00Z', whole, '{minVersion: "1.2"}') + policy('lax', '2026-02-01T00:00:00Z', whole, '{minVersion: "1.0"}');
+    expect(new Set(policyResults(legacyProtocolEnabled, older12).map((r) => r.status))).toEqual(new Set(['pass']));
+    const older10 = gateway() + policy('strict', '2026-02-01T00:00:00Z', whole, '{minVersion: "1.2"}') + policy('lax', '2026-01-01T00:00:00Z', whole, '{minVersion: "1.0"}');
+    expect(new Set(policyResults(legacyProtocolEnabled, older10).map((r) => r.status))).toEqual(new Set(['fail']));
+  });
+
+  it('targetSelectors select Gateways of the policy\'s namespace by label', () => {
+    const sel = (labels: string) => `targetSelectors: [{group: gateway.networking.k8s.io, kind: Gateway, matchLabels: ${labels}}]`;
+    expect(policyResults(legacyProtocolEnabled, gateway() + policy('p', '2026-01-01T00:00:00Z', sel('{tier: public}'), '{minVersion: "1.0"}')).map((r) => r.status)).toEqual(['fail', 'fail']);
+    expect(policyResults(legacyProtocolEnabled, gateway() + policy('p', '2026-01-01T00:00:00Z', sel('{tier: internal}'), '{minVersion: "1.0"}'))).toEqual([]);
+  });
+
+  it('a policy in another namespace, or a Gateway of another implementation, is not touched', () => {
+    expect(policyResults(legacyProtocolEnabled, gateway() + policy('p', '2026-01-01T00:00:00Z', whole, '{minVersion: "1.0"}', 'other'))).toEqual([]);
+    expect(policyResults(legacyProtocolEnabled, gateway('istio.io/gateway-controller') + policy('p', '2026-01-01T00:00:00Z', whole, '{minVersion: "1.0"}'))).toEqual([]);
+  });
+});
+
+describe('tls.weak-ciphers: Envoy Gateway ClientTrafficPolicy ciphers', () => {
+  it('a CBC suite fails each TLS listener the policy applies to', () => {
+    const rs = policyResults(weakCiphers, gateway() + policy('old-tls', '2026-01-01T00:00:00Z', whole, '{minVersion: "1.0", ciphers: [ECDHE-RSA-AES128-SHA]}'));
+    expect(byListener(rs)).toEqual({ 'clienttrafficpolicy/https': 'fail', 'clienttrafficpolicy/https-2': 'fail' });
+    expect(rs[0].message).toContain('ClientTrafficPolicy edge/old-tls (the whole Gateway) ciphers enable weak suites: ECDHE-RSA-AES128-SHA');
+  });
+
+  it('AEAD suites, Envoy\'s equal-preference groups included, pass; no ciphers is no verdict', () => {
+    const rs = policyResults(weakCiphers, gateway() + policy('p', '2026-01-01T00:00:00Z', whole, '{ciphers: ["[ECDHE-ECDSA-AES128-GCM-SHA256|ECDHE-ECDSA-CHACHA20-POLY1305]", ECDHE-RSA-AES256-GCM-SHA384]}'));
+    expect(rs.map((r) => r.status)).toEqual(['pass', 'pass']);
+    expect(policyResults(weakCiphers, gateway() + policy('p', '2026-01-01T00:00:00Z', whole, '{minVersion: "1.2"}'))).toEqual([]);
+  });
+
+  it('minVersion "1.3" makes a weak list moot', () => {
+    const rs = policyResults(weakCiphers, gateway() + policy('p', '2026-01-01T00:00:00Z', whole, '{minVersion: "1.3", ciphers: [ECDHE-RSA-AES128-SHA]}'));
+    expect(rs.map((r) => r.status)).toEqual(['pass', 'pass']);
+  });
+});
