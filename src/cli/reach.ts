@@ -10,9 +10,8 @@ import type { DirectionAnswer, ReachTarget } from '../analysis/netpol/query.ts';
 import type { ReachModel } from '../analysis/netpol/model.ts';
 import { workloadAliasOf } from '../analysis/workloads.ts';
 import { calleeMesh, meshFlowVerdict, meshVerdictOverConns, VERDICT_RANK, type FlowOptions, type MeshConnsVerdict } from '../analysis/mesh/flow-verdict.ts';
-import { networkExposure } from '../analysis/netpol/exposure.ts';
-import { edgeRoutes } from '../analysis/edge/routes.ts';
-import type { MeshFlowVerdict } from '../analysis/mesh/flow.ts';
+import { nginxDialing } from '../analysis/netpol/exposure.ts';
+import type { MeshFlowVerdict, MeshVerdictKind } from '../analysis/mesh/flow.ts';
 
 /**
  * Which policies select the pod and which of them isolate it: "isolated by A, B" when every
@@ -116,18 +115,24 @@ export function formatReach(f: FlowAnswer, format: 'text' | 'json'): string {
 }
 
 /**
- * How an ingress-nginx controller dials `to` when `from` is one and `to` the backend of its
- * Ingresses, as network.exposed-workload judges it (networkExposure): the pod addresses unless
- * service-upstream is on for that Ingress. One option per way it dials (pods first).
+ * The mesh's answer (`judge`) for each way `from` may dial `to`, the more open standing, with why
+ * when it is an ingress-nginx way: a controller calling its Ingresses' backend dials what its
+ * upstreams hold (nginxDialing: pod addresses unless service-upstream is on), and when some
+ * Ingresses dial the pods and others the Service, the more open answer stands (as the check's).
+ * Shared by one flow and the effective matrix, so both judge the call the controller makes.
  */
-function nginxDialing(snapshot: Snapshot, from: ResourceRef, to: ResourceRef): { pods?: string; service?: string } {
-  // The exposure view is built only where an ingress-nginx controller routes something.
-  if (!edgeRoutes(snapshot).routes.some((r) => r.controller.family === 'ingress-nginx')) return {};
-  const same = (a: ResourceRef, b: ResourceRef) => a.kind === b.kind && a.namespace === b.namespace && a.name === b.name;
-  const paths = networkExposure(snapshot).find((e) => same(e.workload, to))?.external.filter((p) => p.callers?.some((c) => same(c, from))) ?? [];
-  const pods = paths.find((p) => p.podAddressed)?.podAddressed;
-  const service = paths.find((p) => p.serviceUpstream)?.serviceUpstream;
-  return { ...(pods ? { pods } : {}), ...(service ? { service } : {}) };
+function judgeDialed<T>(snapshot: Snapshot, from: ResourceRef | 'external', to: ResourceRef | undefined, judge: (opts: FlowOptions) => T, verdictOf: (t: T) => MeshVerdictKind): { judged: T; why?: string } {
+  const dial = from !== 'external' && to ? nginxDialing(snapshot, from, to) : {};
+  const ways: Array<{ opts: FlowOptions; why?: string }> = [
+    ...(dial.pods ? [{ opts: { podAddressed: dial.pods }, why: dial.pods }] : []),
+    ...(dial.service || !dial.pods ? [{ opts: {}, why: dial.service }] : []),
+  ];
+  let best: { judged: T; why?: string } | undefined;
+  for (const w of ways) {
+    const judged = judge(w.opts);
+    if (!best || VERDICT_RANK[verdictOf(judged)] < VERDICT_RANK[verdictOf(best.judged)]) best = { judged, ...(w.why ? { why: w.why } : {}) };
+  }
+  return best!;
 }
 
 /** The mesh layer for an answered network flow, and the combined answer. */
@@ -145,21 +150,10 @@ export function judgeFlow(snapshot: Snapshot, config: Config, a: ReachAnswer, sr
     if (!over) return { mesh: { mesh: calleeMesh(snapshot, config, dst.node.ref) === 'none' ? 'none' : 'istio', verdict: 'allowed', reason: 'no connection to judge', plaintext: false }, open: a.ports };
     return { mesh: { ...over.verdict, port: over.port, ports: over.ports }, open: a.allowed ? intersectConns(a.ports, over.open) : a.ports };
   };
-  // An ingress-nginx controller calling its Ingresses' backend dials what its upstreams hold; when
-  // some Ingresses dial the pods and others the Service, the more open answer stands (as the check's).
-  const dial = from !== 'external' && dst.kind !== 'ip' ? nginxDialing(snapshot, from, dst.node.ref) : {};
-  const ways: Array<{ opts: FlowOptions; why?: string }> = [
-    ...(dial.pods ? [{ opts: { podAddressed: dial.pods }, why: dial.pods }] : []),
-    ...(dial.service || !dial.pods ? [{ opts: {}, why: dial.service }] : []),
-  ];
-  let best: { mesh: FlowAnswer['mesh']; open: ConnSet; why?: string } | undefined;
-  for (const w of ways) {
-    const j = judgeMesh(w.opts);
-    if (!best || VERDICT_RANK[j.mesh.verdict] < VERDICT_RANK[best.mesh.verdict]) best = { ...j, ...(w.why ? { why: w.why } : {}) };
-  }
-  let mesh = best!.mesh;
-  const open = best!.open;
-  if (best!.why && !mesh.reason.includes(best!.why)) mesh = { ...mesh, reason: `${mesh.reason} (${best!.why})` };
+  const best = judgeDialed(snapshot, from, dst.kind === 'ip' ? undefined : dst.node.ref, judgeMesh, (j) => j.mesh.verdict);
+  let mesh = best.judged.mesh;
+  const open = best.judged.open;
+  if (best.why && !mesh.reason.includes(best.why)) mesh = { ...mesh, reason: `${mesh.reason} (${best.why})` };
   // A network answer the model cannot vouch for (see ReachAnswer.undetermined) is unknown, unless the mesh refuses the call anyway.
   const effective: FlowAnswer['effective'] = mesh.verdict === 'denied' ? 'denied' : a.undetermined?.length ? 'unknown' : !a.allowed ? 'denied' : mesh.verdict;
   return { network: a, mesh, effective, allowed: effective === 'unknown' ? null : effective !== 'denied', ports: effective === 'denied' ? { TCP: [], UDP: [], SCTP: [] } : open };
@@ -226,7 +220,9 @@ export function* effectiveMatrix(snapshot: Snapshot, config: Config, rows: Itera
       yield r;
       continue;
     }
-    const over = meshVerdictOverConns(snapshot, config, labelRef(r.from), to, r.conns);
+    const from = labelRef(r.from);
+    // An ingress-nginx controller's row to a backend of its Ingresses: the call it makes, as `reach` judges it.
+    const over = judgeDialed(snapshot, from, to, (opts) => meshVerdictOverConns(snapshot, config, from, to, r.conns, opts), (o) => o?.verdict.verdict ?? 'allowed').judged;
     if (!over) {
       yield r;
       continue;

@@ -113,6 +113,37 @@ function openToAllNamespaces(model: ReachModel, cls: PodClass, cache: Map<string
   return false;
 }
 
+/** An edge controller's pod classes (its workloads, then its label selectors), resolved once per controller. */
+function controllerClassesOf(model: ReachModel): (c: EdgeController) => PodClass[] {
+  const controllerClasses = new Map<string, PodClass[]>();
+  return (c) => {
+    const k = JSON.stringify([c.workloads, c.selectors]);
+    let found = controllerClasses.get(k);
+    if (found) return found;
+    const set = new Set<PodClass>();
+    for (const ref of c.workloads) for (const cls of model.workloadByKey.get(workloadKey(ref))?.classes ?? []) set.add(cls);
+    for (const sel of c.selectors) {
+      for (const cls of sel.namespace !== undefined ? model.classesByNamespace.get(sel.namespace) ?? [] : model.classes) if (classMatches(cls, sel.labels)) set.add(cls);
+    }
+    controllerClasses.set(k, (found = [...set]));
+    return found;
+  };
+}
+
+/** The workloads of a controller's pod classes (the callers a backend's mesh judges). */
+function callerRefs(model: ReachModel, ctrl: PodClass[]): ResourceRef[] {
+  const keys = new Set<string>();
+  for (const c of ctrl) for (const wk of c.workloads) keys.add(wk);
+  return [...keys].flatMap((k) => { const n = model.workloadByKey.get(k); return n ? [n.ref] : []; });
+}
+
+/** The pod classes a route's backend Service selects; undefined for a Service without a selector (no path). */
+function backendClasses(model: ReachModel, svc: KubeObject, r: EdgeRoute): PodClass[] | undefined {
+  const sel = selectorOf(svc);
+  if (!sel) return undefined;
+  return (model.classesByNamespace.get(r.backend.namespace) ?? []).filter((cls) => classMatches(cls, sel));
+}
+
 /** Workloads reachable from outside the cluster or from every namespace, sorted by namespace/name. */
 export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] => {
   const model = buildReachability(snapshot);
@@ -203,34 +234,16 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
     entry(node.key)?.external.push({ via: 'hostPort', through: w.ref, ports: [...onNode].join(', '), allowedByPolicy: !isEmptyConns(allowed), admitted: allowed });
   }
 
-  const controllerClasses = new Map<string, PodClass[]>();
-  const classesOf = (c: EdgeController): PodClass[] => {
-    const k = JSON.stringify([c.workloads, c.selectors]);
-    let found = controllerClasses.get(k);
-    if (found) return found;
-    const set = new Set<PodClass>();
-    for (const ref of c.workloads) for (const cls of model.workloadByKey.get(workloadKey(ref))?.classes ?? []) set.add(cls);
-    for (const sel of c.selectors) {
-      for (const cls of sel.namespace !== undefined ? model.classesByNamespace.get(sel.namespace) ?? [] : model.classes) if (classMatches(cls, sel.labels)) set.add(cls);
-    }
-    controllerClasses.set(k, (found = [...set]));
-    return found;
-  };
-  const callerRefs = (ctrl: PodClass[]): ResourceRef[] => {
-    const keys = new Set<string>();
-    for (const c of ctrl) for (const wk of c.workloads) keys.add(wk);
-    return [...keys].flatMap((k) => { const n = model.workloadByKey.get(k); return n ? [n.ref] : []; });
-  };
+  const classesOf = controllerClassesOf(model);
   const seenRoute = new Set<string>();
   const addRoute = (r: EdgeRoute) => {
     const svc = svcByName.get(`${r.backend.namespace}/${r.backend.name}`);
-    const sel = svc && selectorOf(svc);
-    if (!svc || !sel) return;
+    const backend = svc && backendClasses(model, svc, r);
+    if (!svc || !backend) return;
     const ports = servicePorts(svc);
     const ctrl = classesOf(r.controller);
     const perWorkload = new Map<string, { conns: ConnSet; allowed: ConnSet }>();
-    for (const cls of model.classesByNamespace.get(r.backend.namespace) ?? []) {
-      if (!classMatches(cls, sel)) continue;
+    for (const cls of backend) {
       const target = targetConns(cls, ports, r.backend.port);
       let allowed = emptyConns();
       for (const c of ctrl) {
@@ -259,7 +272,7 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
         route,
         controller: r.controller.label,
         admitted: ctrl.length === 0 ? conns : allowed,
-        callers: callerRefs(ctrl),
+        callers: callerRefs(model, ctrl),
         ...(r.attachmentUnknown ? { attachmentUnknown: r.attachmentUnknown } : {}),
         ...nginxUpstream(snapshot, r),
       });
@@ -276,6 +289,54 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
   const key = (w: WorkloadExposure) => `${w.workload.namespace ?? ''}/${w.workload.name}/${w.workload.kind}`;
   return [...byWorkload.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }, ['network', 'tls']);
+
+/** How an ingress-nginx controller dials one backend of its Ingresses: why it dials the pod addresses, why the Service (both when its Ingresses differ). */
+export interface NginxDialing { pods?: string; service?: string }
+
+/**
+ * Every (ingress-nginx controller workload, backend workload) pair its Ingresses route, with how
+ * the controller dials it (nginxUpstream), as the exposure view resolves the route's ends but
+ * without its network verdicts: built once, per route × its backend's classes, so `reach` and the
+ * effective matrix look a pair up instead of walking the routes per flow or per row.
+ */
+const nginxDialings = memoize((snapshot: Snapshot): Map<string, NginxDialing> => {
+  const out = new Map<string, NginxDialing>();
+  const routes = edgeRoutes(snapshot).routes.filter((r) => r.controller.family === 'ingress-nginx' && r.route.kind === 'Ingress');
+  if (routes.length === 0) return out;
+  const model = buildReachability(snapshot);
+  const wanted = new Set(routes.map((r) => `${r.backend.namespace}/${r.backend.name}`));
+  const svcByName = new Map<string, KubeObject>();
+  for (const svc of snapshot.resources.services ?? []) {
+    const k = `${svc.metadata?.namespace ?? 'default'}/${svc.metadata?.name ?? ''}`;
+    if (wanted.has(k)) svcByName.set(k, svc);
+  }
+  const classesOf = controllerClassesOf(model);
+  for (const r of routes) {
+    const svc = svcByName.get(`${r.backend.namespace}/${r.backend.name}`);
+    const backend = svc && backendClasses(model, svc, r);
+    if (!backend) continue;
+    const { podAddressed, serviceUpstream } = nginxUpstream(snapshot, r);
+    const callers = callerRefs(model, classesOf(r.controller)).map(workloadKey);
+    const targets = new Set<string>();
+    for (const cls of backend) for (const wk of cls.workloads) if (model.workloadByKey.has(wk)) targets.add(wk);
+    for (const to of targets) {
+      for (const from of callers) {
+        const key = `${from}\u0000${to}`;
+        const d = out.get(key) ?? {};
+        if (podAddressed && !d.pods) d.pods = podAddressed;
+        if (serviceUpstream && !d.service) d.service = serviceUpstream;
+        out.set(key, d);
+      }
+    }
+  }
+  return out;
+}, ['network', 'tls']);
+
+/** How `from` dials `to` when it is an ingress-nginx controller and `to` a backend of its Ingresses (network.exposed-workload's reading); {} otherwise. */
+export function nginxDialing(snapshot: Snapshot, from: ResourceRef, to: ResourceRef): NginxDialing {
+  const all = nginxDialings(snapshot);
+  return all.size === 0 ? {} : all.get(`${workloadKey(from)}\u0000${workloadKey(to)}`) ?? {};
+}
 
 /**
  * ingress-nginx puts the Service's endpoints (pod address and port) in its upstreams unless

@@ -49,6 +49,28 @@ async function reach(yaml: string) {
   return { code, json: JSON.parse(out.join('')) as { allowed: boolean; effective: string; mesh: { verdict: string; plaintext: boolean; reason: string } } };
 }
 
+/** The `reach --matrix --effective` row from the controller to admin: its connections, or undefined when the row is gone. */
+async function matrixRow(yaml: string): Promise<string | undefined> {
+  const dir = mkdtempSync(join(tmpdir(), 'ztaudit-matrix-nginx-'));
+  writeFileSync(join(dir, 'all.yaml'), yaml);
+  const out: string[] = [];
+  const io: CliIO = { stdout: (t) => out.push(t), stderr: () => {}, env: {}, isTTY: false, cwd: dir };
+  expect(await main(['reach', '--manifests', dir, '--matrix', '--effective', '--output', 'json'], io)).toBe(0);
+  const rows = JSON.parse(out.join('')) as Array<{ src: string; dst: string; conn: string }>;
+  return rows.find((r) => r.src === 'ingress-nginx/ingress-nginx-controller[Deployment]' && r.dst === 'shop/admin[Deployment]')?.conn;
+}
+
+/** Whether a matrix row's connections ("SCTP 1-65535,TCP 1-8079,8081-65535,UDP 1-65535") hold TCP `port`. */
+function tcpOpen(conn: string | undefined, port: number): boolean {
+  if (conn === undefined) return false;
+  if (conn === 'All Connections') return true;
+  const tcp = /(?:^|,)TCP ([\d,-]+?)(?=,[A-Z]|$)/.exec(conn)?.[1] ?? '';
+  return tcp.split(',').some((r) => {
+    const [lo, hi = lo] = r.split('-').map(Number);
+    return port >= lo! && port <= hi!;
+  });
+}
+
 /** The check's answer for admin: whether some Ingress path is open. */
 function exposed(yaml: string): boolean {
   const ctx = ctxOf(yaml);
@@ -118,5 +140,25 @@ describe('reach from an ingress-nginx controller agrees with network.exposed-wor
     const p = w?.external.find((x) => x.via === 'Ingress');
     expect(p).toMatchObject({ open: true, mesh: { verdict: 'allowed' } });
     expect(p!.mesh!.reason).toContain(`${POD_DIAL} (ConfigMap ingress-nginx/ingress-nginx-controller could not be read (forbidden): service-upstream taken as its default "false")`);
+  });
+});
+
+// The effective matrix's row from the controller to admin is the same call: it holds TCP 8080
+// exactly when `reach --port 8080` allows it, under the same upstream settings as above.
+describe('reach --matrix --effective judges the controller\'s row as one-flow reach does', () => {
+  const cases: Array<[string, string, boolean, string]> = [
+    ['STRICT, pod addresses (no service-upstream): plaintext refused', STRICT, false, 'SCTP 1-65535,UDP 1-65535'],
+    ['STRICT, service-upstream "true" on the Ingress: mTLS through the Service', annotated(STRICT, 'true'), true, 'SCTP 1-65535,TCP 8080,UDP 1-65535'],
+    ['STRICT, service-upstream "true" in the controller\'s ConfigMap', STRICT + CONFIGMAP('true'), true, 'SCTP 1-65535,TCP 8080,UDP 1-65535'],
+    ['STRICT, one Ingress dials pods and another the Service: the more open answer', STRICT + SECOND, true, 'SCTP 1-65535,TCP 8080,UDP 1-65535'],
+    ['principal DENY, pod addresses: the plaintext call escapes it', DENY, true, 'All Connections'],
+    ['principal DENY, service-upstream "true": the mTLS call matches it', annotated(DENY, 'true'), false, 'SCTP 1-65535,TCP 1-8079,8081-65535,UDP 1-65535'],
+  ];
+  it.each(cases)('%s', async (_name, yaml, open, conn) => {
+    const one = await reach(yaml);
+    expect(one.json.allowed).toBe(open);
+    const row = await matrixRow(yaml);
+    expect(row).toBe(conn);
+    expect(tcpOpen(row, 8080)).toBe(open);
   });
 });
