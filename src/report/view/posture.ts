@@ -151,7 +151,7 @@ function exposurePosture(report: RunReport, maxRows: number): PostureView['expos
   const all = list.map((e) => {
     const paths = e.external.map((p): ExposurePathRow & { uncertain: boolean } => {
       const network = p.controller !== undefined
-        ? (p.allowedByPolicy === true ? `${p.controller} may connect` : p.allowedByPolicy === false ? `NetworkPolicy blocks ${p.controller}` : `pods of ${p.controller} not found; counted as open`)
+        ? (p.allowedByPolicy === true ? `${p.controller} may connect` : p.allowedByPolicy === false ? `NetworkPolicy blocks ${p.controller}` : `pods of ${p.controller} not found${p.attachmentUnknown !== undefined ? '' : '; counted as open'}`)
         : p.allowedByPolicy === true ? (p.forwarded ? `admitted by NetworkPolicy: ${p.forwarded}` : 'admitted by NetworkPolicy') : p.allowedByPolicy === false ? 'blocked by NetworkPolicy'
           : p.via === 'Ingress' ? 'through the ingress controller' : 'NetworkPolicy not evaluated';
       const meshDenied = p.allowedByPolicy !== false && p.mesh?.verdict === 'denied';

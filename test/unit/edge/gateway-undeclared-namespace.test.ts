@@ -196,4 +196,65 @@ describe('the report: a path that may not be attached', () => {
     expect(apps(r)[0].external.every((p) => p.attachmentUnknown === undefined)).toBe(true);
     expect(postureOf(r, 50).exposure.external).toBe(1);
   });
+  // With the controller's pods absent too, the row does not say "counted as open" beside a
+  // total that counts it nowhere.
+  it('a path whose controller pods are missing and whose attachment is unknown is not "counted as open"', () => {
+    const r = report(`apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: eg}
+spec: {controllerName: gateway.envoyproxy.io/gatewayclass-controller}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: edge}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: edge}
+spec:
+  gatewayClassName: eg
+  listeners:
+  - name: https
+    protocol: HTTPS
+    port: 443
+    hostname: shop.example.com
+    tls: {mode: Terminate, certificateRefs: [{name: wild}]}
+    allowedRoutes:
+      namespaces:
+        from: Selector
+        selector: {matchLabels: {expose: "true"}}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web, namespace: shop}
+spec:
+  parentRefs: [{name: gw, namespace: edge}]
+  hostnames: [shop.example.com]
+  rules:
+  - backendRefs: [{name: web, port: 80}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: nginx:1.27, ports: [{containerPort: 8080}]}]
+`);
+    const view = postureOf(r, 50).exposure;
+    expect(view.external).toBe(0);
+    const row = view.rows.find((x) => x.namespace === 'shop')!;
+    expect(row.paths[0].policy).toMatch(/^pods of .* not found; may not be attached: /);
+    expect(row.paths[0].policy).not.toContain('counted as open');
+  });
 });
