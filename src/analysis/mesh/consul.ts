@@ -3,7 +3,8 @@
 //
 // What is read, and what is assumed:
 // - Injection: a live pod is meshed when it runs the consul-dataplane (or the older envoy-sidecar)
-//   container; a template when its pod annotation consul.hashicorp.com/connect-inject is true, or
+//   container; a template when it already carries that container next to an application one (not
+//   a gateway: carriesConsulSidecar), else when its pod annotation consul.hashicorp.com/connect-inject is true, or
 //   is unset while the connect injector injects by default (`-default-inject`, the Helm value
 //   connectInject.default, read from the injector Deployment's command; true when the flag is
 //   absent) in a namespace the injector serves (`-allow-k8s-namespace` / `-deny-k8s-namespace`, the
@@ -50,6 +51,10 @@ export const CONSUL_SERVER_CONFIGMAP = { namespace: 'consul', name: 'consul-serv
 export const CONSUL_SERVER_EXTRA_CONFIGMAP = { namespace: 'consul', name: 'consul-server-tmp-extra-config' } as const;
 const CONSUL_SERVER_EXTRA_KEY = 'extra-from-values.json';
 const SIDECARS = ['consul-dataplane', 'envoy-sidecar'];
+/** What the connect injector writes on a pod it injected (consul-k8s constants KeyInjectStatus); it never injects such a pod again. */
+const INJECT_STATUS_ANNOTATION = 'consul.hashicorp.com/connect-inject-status';
+/** Set on the pods of Consul's mesh, ingress, terminating and API gateways (consul-k8s constants AnnotationGatewayKind). */
+const GATEWAY_KIND_ANNOTATION = 'consul.hashicorp.com/gateway-kind';
 const NEVER_INJECTED = new Set(['kube-system', 'kube-public', 'local-path-storage']);
 
 /**
@@ -135,6 +140,13 @@ export function consulMembership(namespace: string, pod: PodView, injector: Cons
     if (containerNames(pod.spec).some((n) => SIDECARS.includes(n))) return { meshed: true, requested, reason: 'Consul dataplane container present' };
     return { meshed: false, requested, reason: requested ? 'no Consul dataplane container although injection is requested (restart the pod)' : 'no Consul dataplane container' };
   }
+  // A template that already carries the sidecar (a copy of an injected pod, or written by hand)
+  // runs it whatever connect-inject says: the injector only ever adds one, and skips a pod it
+  // injected before (consul-k8s mesh_webhook.go shouldInject, connect-inject-status).
+  if (carriesConsulSidecar(pod)) {
+    const status = pod.annotations[INJECT_STATUS_ANNOTATION] !== undefined ? `, ${INJECT_STATUS_ANNOTATION} set` : '';
+    return { meshed: true, requested, reason: `Consul dataplane container in the pod template (injected before deployment${status})` };
+  }
   if (pod.spec.hostNetwork === true) return { meshed: false, requested, reason: 'hostNetwork pods are not injected' };
   if (requested) return { meshed: true, requested, reason: inject === true ? `pod annotation ${CONSUL_INJECT_ANNOTATION}=${JSON.stringify(value)}` : `connect injector injects by default (${injector!.source})` };
   const reason = inject === false ? `pod annotation ${CONSUL_INJECT_ANNOTATION}=${JSON.stringify(value)}`
@@ -142,6 +154,19 @@ export function consulMembership(namespace: string, pod: PodView, injector: Cons
       : value !== undefined ? `pod annotation ${CONSUL_INJECT_ANNOTATION}=${JSON.stringify(value)} is not a boolean: the connect injector refuses the pod`
         : `no ${CONSUL_INJECT_ANNOTATION} annotation`;
   return { meshed: false, requested, reason };
+}
+
+/**
+ * Whether a template runs a Consul dataplane sidecar (consul-dataplane, or the older envoy-sidecar;
+ * in containers, or as a native sidecar in initContainers) next to an application container. A
+ * gateway's dataplane is no sidecar: consul-k8s marks gateway pods with the gateway-kind annotation
+ * and a `component: <kind>-gateway` label (charts/consul/templates/*-gateways-deployment.yaml,
+ * control-plane/api-gateway/common/labels.go), and a lone dataplane is a gateway written by hand.
+ */
+function carriesConsulSidecar(pod: PodView): boolean {
+  if (pod.annotations[GATEWAY_KIND_ANNOTATION] || /-gateway$/.test(pod.labels.component ?? '')) return false;
+  if (!containerNames(pod.spec).some((n) => SIDECARS.includes(n))) return false;
+  return arr(pod.spec.containers).some((c) => { const n = str(obj(c)?.name); return n !== undefined && !SIDECARS.includes(n); });
 }
 
 export interface ConsulDefaultIntention {

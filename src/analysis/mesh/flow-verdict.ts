@@ -9,7 +9,7 @@ import type { Snapshot } from '../../snapshot/types.ts';
 import type { ConnSet, Protocol } from '../netpol/conns.ts';
 import type { MeshCaller, MeshCallee, MeshFlowVerdict, MeshVerdictKind } from './flow.ts';
 import { declaredPortProtocol, istioAuthzModel, istioDeclaredProtocolPorts, istioFlowVerdict, istioStrictWhateverRoot } from './istio-authz.ts';
-import { bypassesSidecar, istioInboundCapture, istioMembership, istioOutboundCapture, outboundBypass, type InboundCapture } from './istio.ts';
+import { bypassesSidecar, indexPeerAuthentications, istioInboundCapture, istioMembership, istioOutboundCapture, outboundBypass, type InboundCapture } from './istio.ts';
 import { meshModel, type WorkloadMesh } from './model.ts';
 import { consulFlowVerdict, linkerdFlowVerdict } from './mesh-flows.ts';
 import { istioAutoMtls, istioMeshConfigUnread } from './configmaps.ts';
@@ -578,6 +578,127 @@ function istioGatewayPod(w: WorkloadMesh): boolean {
 
 const at = (sp: ServicePort) => `Service ${sp.service} port ${sp.port}`;
 
+/** One Gateway server (or Gateway API listener) an Istio gateway binds, the pod ports it binds, and what it accepts from a caller without a mesh identity. */
+interface GatewayServer {
+  where: string;
+  policy: ResourceRef;
+  ports: number[];
+  accepts: 'plaintext' | 'tls' | 'mesh-mtls' | 'unknown';
+  what: string;
+}
+
+const GATEWAY_TLS: Record<string, { accepts: GatewayServer['accepts']; what: string }> = {
+  SIMPLE: { accepts: 'tls', what: 'terminates TLS with its own certificate: a caller without a mesh identity connects over TLS' },
+  OPTIONAL_MUTUAL: { accepts: 'tls', what: 'terminates TLS, a client certificate optional: a caller without a mesh identity connects over TLS' },
+  PASSTHROUGH: { accepts: 'tls', what: 'passes TLS through by SNI: a caller without a mesh identity connects over its own TLS' },
+  MUTUAL: { accepts: 'unknown', what: 'requires a client certificate signed by the CA it names, which the snapshot cannot tell the caller has' },
+  AUTO_PASSTHROUGH: { accepts: 'unknown', what: 'passes mesh mTLS through by SNI to the service it names; what a caller without a mesh identity meets there the snapshot does not tell' },
+  ISTIO_MUTUAL: { accepts: 'mesh-mtls', what: 'accepts only Istio mTLS (workload certificates)' },
+};
+
+/** Cluster text, quoted unless it is a plain upper-case word (a protocol or TLS mode as written). */
+const word = (v: string) => (/^[A-Z0-9_]{1,32}$/.test(v) ? v : JSON.stringify(v));
+
+const gatewayServersCache = memoize((_snapshot: Snapshot) => new Map<string, GatewayServer[]>(), ['network', 'tls', 'mtls']);
+
+/** istioGatewayServers, once per snapshot and gateway workload. */
+function gatewayServersOf(snapshot: Snapshot, callee: WorkloadMesh): GatewayServer[] {
+  const cache = gatewayServersCache(snapshot);
+  const key = refKey(callee.workload.ref);
+  let out = cache.get(key);
+  if (!out) cache.set(key, (out = istioGatewayServers(snapshot, callee)));
+  return out;
+}
+
+/**
+ * The Gateway servers an Istio gateway (istioGatewayPod) binds: Istio Gateways whose selector
+ * (none: every gateway) matches its labels, in any namespace, a server's port number bound to the
+ * targetPort of the gateway's Service with that port, else to the number itself (istio/istio
+ * pilot/pkg/model/push_context.go mergeGateways, gateway.go resolvePorts); and the listeners of the
+ * Gateway API Gateway an Istio-managed gateway's pods name (gateway.networking.k8s.io/gateway-name),
+ * bound on their own port numbers.
+ */
+function istioGatewayServers(snapshot: Snapshot, callee: WorkloadMesh): GatewayServer[] {
+  const out: GatewayServer[] = [];
+  const targets = serviceTargets(snapshot, callee);
+  for (const g of snapshot.resources['istio.gateways'] ?? []) {
+    const spec = obj(g.spec);
+    const selector = spec?.selector === undefined ? undefined : stringMap(spec.selector);
+    if (selector && !Object.entries(selector).every(([k, v]) => callee.labels[k] === v)) continue;
+    const policy: ResourceRef = { kind: 'Gateway', namespace: g.metadata?.namespace ?? 'default', name: g.metadata?.name ?? '' };
+    arr(spec?.servers).forEach((raw, i) => {
+      const server = obj(raw);
+      const number = obj(server?.port)?.number;
+      if (typeof number !== 'number') return;
+      const bound = targets.flatMap((t) => (t.sp.port === number && t.target !== undefined ? [t.target] : []));
+      const ports = bound.length ? [...new Set(bound)] : [number];
+      const protocol = (str(obj(server?.port)?.protocol) ?? '').toUpperCase();
+      const where = `Gateway ${policy.namespace}/${policy.name} servers[${i}] (port ${number}, ${word(protocol)})`;
+      if (protocol !== 'HTTPS' && protocol !== 'TLS') {
+        out.push({ where, policy, ports, accepts: 'plaintext', what: 'is no TLS server: it accepts plaintext' });
+        return;
+      }
+      const mode = str(obj(server?.tls)?.mode) ?? 'PASSTHROUGH';
+      const known = Object.hasOwn(GATEWAY_TLS, mode) ? GATEWAY_TLS[mode] : { accepts: 'unknown' as const, what: 'is a TLS mode Istio does not define' };
+      out.push({ where: `${where} tls.mode ${word(mode)}`, policy, ports, ...known });
+    });
+  }
+  const name = callee.labels['gateway.networking.k8s.io/gateway-name'];
+  const managed = name === undefined ? undefined : (snapshot.resources['gatewayapi.gateways'] ?? []).find((g) => g.metadata?.name === name && (g.metadata?.namespace ?? 'default') === callee.namespace);
+  if (managed) {
+    const policy: ResourceRef = { kind: 'Gateway', namespace: callee.namespace, name: name! };
+    arr(obj(managed.spec)?.listeners).forEach((raw, i) => {
+      const l = obj(raw);
+      if (typeof l?.port !== 'number') return;
+      const protocol = (str(l.protocol) ?? '').toUpperCase();
+      const server = { where: `Gateway ${policy.namespace}/${policy.name} listeners[${i}] (port ${l.port}, ${word(protocol)})`, policy, ports: [l.port] };
+      if (protocol === 'HTTP' || protocol === 'TCP' || protocol === 'UDP') out.push({ ...server, accepts: 'plaintext', what: 'is no TLS listener: it accepts plaintext' });
+      else if (protocol === 'HTTPS' || protocol === 'TLS') out.push({ ...server, accepts: 'tls', what: 'takes TLS (Terminate or Passthrough): a caller without a mesh identity connects over TLS' });
+      else if (protocol === 'HBONE') out.push({ ...server, accepts: 'mesh-mtls', what: 'accepts only Istio mTLS (HBONE)' });
+      else out.push({ ...server, accepts: 'unknown', what: 'is a protocol whose TLS the snapshot does not tell' });
+    });
+  }
+  return out;
+}
+
+/**
+ * An Istio gateway as the callee. Its listeners come from the Gateway servers bound to it, each
+ * server's tls.mode deciding whether a caller without a mesh identity gets in; PeerAuthentication
+ * is applied by sidecars' inbound listeners only (istio/istio pilot/pkg/networking/core/gateway.go
+ * buildGatewayListeners vs listener_inbound.go authnBuilder.ForPort), so it is never consulted here.
+ * AuthorizationPolicies selecting the gateway still apply.
+ */
+function istioGatewayCallee(snapshot: Snapshot, config: Config, authz: ReturnType<typeof istioAuthzModel>, callee: WorkloadMesh, caller: MeshCaller, target: MeshCallee, calleeText: string): MeshFlowVerdict {
+  const noPeer = withoutPeerAuthentication(authz);
+  const judged = (prefix?: string, plaintext?: boolean): MeshFlowVerdict => {
+    const v = istioUnreadMeshConfig(snapshot, config, noPeer, target, istioFlowVerdict(noPeer, caller, target));
+    const enforcedBy = v.enforcedBy?.replace(/^sidecar of /, 'gateway ');
+    return { ...v, ...(enforcedBy ? { enforcedBy } : {}), ...(plaintext !== undefined ? { plaintext } : {}), ...(prefix ? { reason: `${prefix}; ${v.reason}` } : {}) };
+  };
+  if (caller.mtls && !caller.external) return judged();
+  const servers = gatewayServersOf(snapshot, callee).filter((s) => s.ports.includes(target.port));
+  const open = servers.find((s) => s.accepts === 'plaintext') ?? servers.find((s) => s.accepts === 'tls');
+  const said = (s: GatewayServer) => `${s.where} ${s.what}`;
+  const noPa = 'PeerAuthentication does not apply to a gateway\'s listeners';
+  if (open) return judged(`${calleeText} is an Istio gateway: ${said(open)} (${noPa})`, open.accepts === 'plaintext');
+  const unsure = servers.filter((s) => s.accepts === 'unknown');
+  if (unsure.length) return { mesh: 'istio', verdict: 'unknown', plaintext: true, policy: unsure[0].policy, reason: `${calleeText} is an Istio gateway: ${unsure.map(said).join('; ')}` };
+  if (servers.length) {
+    return {
+      mesh: 'istio', verdict: 'denied', plaintext: true, enforcedBy: `gateway ${calleeText}`, policy: servers[0].policy,
+      reason: `${calleeText} is an Istio gateway: ${servers.map(said).join('; ')}; the caller ${caller.external ? 'is outside the mesh' : caller.noMtls ?? 'has no mesh proxy'}, so its connection is refused`,
+    };
+  }
+  const unread = (['istio.gateways', 'gatewayapi.gateways'] as const).filter((k) => ['forbidden', 'error'].includes(snapshot.coverage[k]?.status ?? 'ok'));
+  return {
+    mesh: 'istio', verdict: 'unknown', plaintext: true,
+    reason: `${calleeText} is an Istio gateway, whose listeners its Gateway servers decide (${noPa}), and no Gateway server in the snapshot binds port ${target.port}${unread.length ? ` (${unread.join(', ')} could not be read)` : ''}: what listens there the snapshot does not tell`,
+  };
+}
+
+/** The model with no PeerAuthentication in it, as a gateway's listeners see it (once per model). */
+const withoutPeerAuthentication = memoize((authz: ReturnType<typeof istioAuthzModel>) => ({ ...authz, peer: indexPeerAuthentications([], authz.root) }));
+
 const VERB_TEXT: Record<MeshVerdictKind, string> = { allowed: 'allowed', denied: 'denied', depends: 'allowed for some requests', unknown: 'unknown' };
 
 function judgeFlow(snapshot: Snapshot, config: Config, callee: WorkloadMesh, caller: MeshCaller, to: ResourceRef, port: number, protocol: Protocol, calleeText: string): MeshFlowVerdict {
@@ -590,6 +711,7 @@ function judgeFlow(snapshot: Snapshot, config: Config, callee: WorkloadMesh, cal
     if (bypass) return bypass;
     const authz = istioAuthzModel(snapshot, config);
     const istioCallee: MeshCallee = { ...target, ...(dataplane ? { dataplane } : {}), ...(rep ? { containerPorts: containerPorts(rep.spec) } : {}) };
+    if (istioGatewayPod(callee)) return istioGatewayCallee(snapshot, config, authz, callee, caller, istioCallee, calleeText);
     return istioUnreadMeshConfig(snapshot, config, authz, istioCallee, istioFlowVerdict(authz, caller, istioCallee));
   }
   const model = meshModel(snapshot, config);
@@ -666,6 +788,8 @@ export function meshVerdictOverConns(snapshot: Snapshot, config: Config, from: R
     if (capture && capture.redirect !== 'none') for (const p of capture.ports) named.add(p);
     // Ports a Service declares TCP or HTTP, where HTTP-only policy fields read otherwise.
     if (callee && rep) for (const p of istioDeclaredProtocolPorts(istioAuthzModel(snapshot, config), callee.namespace, callee.labels, containerPorts(rep.spec))) named.add(p);
+    // A gateway's ports are what its Gateway servers bind (istioGatewayCallee).
+    if (callee && istioGatewayPod(callee)) for (const s of gatewayServersOf(snapshot, callee)) for (const p of s.ports) named.add(p);
     // Ports a Service leads to, where an Istio caller's DestinationRule (or auto mTLS off) sets its client TLS (istioCallerTls);
     const caller = from === 'external' ? undefined : workloadIndex(snapshot, config).get(refKey(from));
     // A sidecar caller reaches any other port only through PassthroughCluster (istioPassthrough).

@@ -1,0 +1,197 @@
+// An Istio gateway as the callee: its listeners are built from the Gateway servers bound to it,
+// each server's port and tls.mode deciding what it accepts (istio/istio
+// pilot/pkg/networking/core/gateway.go buildGatewayListeners / buildGatewayListenerTLSContext;
+// https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings-TLSmode), and
+// PeerAuthentication is applied only by the inbound listeners of sidecars
+// (pilot/pkg/networking/core/listener_inbound.go, authnBuilder.ForPort) and ztunnel
+// (https://istio.io/latest/docs/reference/config/security/peer_authentication/ "how traffic will be
+// tunneled (or not) to the sidecar"). Gateway server ports are Service ports: istiod binds each to
+// the targetPort of the gateway's Service with that port, else to the number itself
+// (pilot/pkg/model/gateway.go resolvePorts).
+// Before: a plaintext in-cluster caller of an ingress gateway was DENIED by a mesh-wide STRICT
+// PeerAuthentication, although the gateway's plain HTTP server accepts it.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { CliIO } from '../../../src/cli/io.ts';
+import { main } from '../../../src/cli/main.ts';
+
+/** Mesh-wide STRICT; the istio-ingressgateway Deployment as the gateway chart writes it (gateway injection); its Service 80→8080, 443→8443. */
+const cluster = (httpsTls: string, extra = '') => `
+apiVersion: v1
+kind: Namespace
+metadata: {name: istio-system}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: istio-system}
+spec: {mtls: {mode: STRICT}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: istio-ingress}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: istio-ingressgateway, namespace: istio-ingress}
+spec:
+  selector: {matchLabels: {app: istio-ingressgateway, istio: ingressgateway}}
+  template:
+    metadata:
+      labels: {app: istio-ingressgateway, istio: ingressgateway, sidecar.istio.io/inject: "true"}
+      annotations: {inject.istio.io/templates: gateway}
+    spec:
+      serviceAccountName: istio-ingressgateway
+      containers:
+      - {name: istio-proxy, image: auto, ports: [{containerPort: 8080, name: http2}, {containerPort: 8443, name: https}, {containerPort: 15021, name: status-port}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: istio-ingressgateway, namespace: istio-ingress}
+spec:
+  selector: {app: istio-ingressgateway, istio: ingressgateway}
+  ports: [{name: http2, port: 80, targetPort: 8080}, {name: https, port: 443, targetPort: 8443}, {name: status-port, port: 15021, targetPort: 15021}]
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: public, namespace: istio-ingress}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - {port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}
+  - {port: {number: 443, name: https, protocol: HTTPS}, hosts: ["*"], tls: ${httpsTls}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: old, namespace: legacy}
+spec:
+  selector: {matchLabels: {app: old}}
+  template:
+    metadata: {labels: {app: old}}
+    spec:
+      containers: [{name: app, image: x/old:1}]
+---${extra}`;
+
+const SIMPLE = '{mode: SIMPLE, credentialName: public-cert}';
+const ISTIO_MUTUAL = '{mode: ISTIO_MUTUAL}';
+
+async function reach(yaml: string, ...args: string[]): Promise<{ code: number; out: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'ztaudit-istio-gateway-'));
+  writeFileSync(join(dir, 'all.yaml'), yaml);
+  const out: string[] = [];
+  const io: CliIO = { stdout: (t) => out.push(t), stderr: () => {}, env: {}, isTTY: false, cwd: dir };
+  const code = await main(['reach', '--manifests', dir, ...args], io);
+  return { code, out: out.join('') };
+}
+const matrixLine = (out: string, pair: string) => out.split('\n').find((l) => l.startsWith(`${pair} : `)) ?? `${pair} : (no line)`;
+const PAIR = 'legacy/old[Deployment] => istio-ingress/istio-ingressgateway[Deployment]';
+const to = (port: number) => ['--from', 'legacy/old', '--to', 'istio-ingress/istio-ingressgateway', '--port', String(port)];
+
+/** A Gateway API Gateway istiod deploys (its pods labelled gateway.istio.io/managed and gateway.networking.k8s.io/gateway-name), in a STRICT namespace. */
+const MANAGED = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: edge, labels: {istio-injection: enabled}}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: edge}
+spec: {mtls: {mode: STRICT}}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: web, namespace: edge}
+spec:
+  gatewayClassName: istio
+  listeners:
+  - {name: http, port: 80, protocol: HTTP}
+  - {name: mesh, port: 15008, protocol: HBONE}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web-istio, namespace: edge}
+spec:
+  selector: {matchLabels: {gateway.networking.k8s.io/gateway-name: web}}
+  template:
+    metadata:
+      labels: {gateway.networking.k8s.io/gateway-name: web, gateway.istio.io/managed: istio.io-gateway-controller, sidecar.istio.io/inject: "true"}
+      annotations: {inject.istio.io/templates: gateway}
+    spec:
+      containers: [{name: istio-proxy, image: auto, ports: [{containerPort: 80}, {containerPort: 15008}]}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: old, namespace: legacy}
+spec:
+  selector: {matchLabels: {app: old}}
+  template:
+    metadata: {labels: {app: old}}
+    spec:
+      containers: [{name: app, image: x/old:1}]
+---`;
+
+describe('Istio: an ingress gateway as the callee follows its Gateway servers, not PeerAuthentication', () => {
+  it('a plaintext caller reaches the plain HTTP server (Service port 80 → pod port 8080) under mesh-wide STRICT: ALLOWED (was: DENIED by PeerAuthentication)', async () => {
+    const r = await reach(cluster(SIMPLE), ...to(8080));
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[0]).toBe('ALLOWED: legacy/old[Deployment] -> istio-ingress/istio-ingressgateway[Deployment] on 8080/TCP');
+    expect(r.out).toContain('mesh ALLOWED: istio-ingress/istio-ingressgateway is an Istio gateway: Gateway istio-ingress/public servers[0] (port 80, HTTP) is no TLS server: it accepts plaintext (PeerAuthentication does not apply to a gateway\'s listeners); no ALLOW AuthorizationPolicy applies');
+    expect(r.out).toContain('mesh (istio) at gateway istio-ingress/istio-ingressgateway: ALLOWED (plaintext call)');
+    expect(r.out).not.toContain('PeerAuthentication istio-system/default');
+  });
+
+  it('an AuthorizationPolicy selecting the gateway still applies to that caller', async () => {
+    const deny = `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: no-legacy, namespace: istio-ingress}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  action: DENY
+  rules: [{to: [{operation: {ports: ["8080"]}}]}]
+---`;
+    const r = await reach(cluster(SIMPLE, deny), ...to(8080));
+    expect(r.out.split('\n')[0]).toBe('DENIED: legacy/old[Deployment] -> istio-ingress/istio-ingressgateway[Deployment] on 8080/TCP');
+    expect(r.out).toContain('AuthorizationPolicy istio-ingress/no-legacy');
+  });
+
+  it('the HTTPS server by tls.mode: SIMPLE takes the caller\'s own TLS (ALLOWED), ISTIO_MUTUAL refuses it (DENIED, naming the Gateway), MUTUAL is unknown', async () => {
+    const simple = await reach(cluster(SIMPLE), ...to(8443));
+    expect(simple.out.split('\n')[0]).toBe('ALLOWED: legacy/old[Deployment] -> istio-ingress/istio-ingressgateway[Deployment] on 8443/TCP');
+    expect(simple.out).toContain('Gateway istio-ingress/public servers[1] (port 443, HTTPS) tls.mode SIMPLE terminates TLS with its own certificate');
+    const mutual = await reach(cluster(ISTIO_MUTUAL), ...to(8443));
+    expect(mutual.code).toBe(1);
+    expect(mutual.out.split('\n')[0]).toBe('DENIED: legacy/old[Deployment] -> istio-ingress/istio-ingressgateway[Deployment] on 8443/TCP');
+    expect(mutual.out).toContain('mesh DENIED: istio-ingress/istio-ingressgateway is an Istio gateway: Gateway istio-ingress/public servers[1] (port 443, HTTPS) tls.mode ISTIO_MUTUAL accepts only Istio mTLS (workload certificates); the caller has no mesh proxy, so its connection is refused');
+    expect(mutual.out).toContain('mesh (istio) at gateway istio-ingress/istio-ingressgateway: DENIED by Gateway istio-ingress/public (plaintext call)');
+    const clientCert = await reach(cluster('{mode: MUTUAL, credentialName: public-cert}'), ...to(8443));
+    expect(clientCert.out.split('\n')[0]).toMatch(/^UNKNOWN: /);
+    expect(clientCert.out).toContain('tls.mode MUTUAL requires a client certificate signed by the CA it names');
+  });
+
+  it('a port no Gateway server binds is unknown, with the reason', async () => {
+    const r = await reach(cluster(SIMPLE), ...to(9999));
+    expect(r.out).toContain('mesh UNKNOWN: istio-ingress/istio-ingressgateway is an Istio gateway, whose listeners its Gateway servers decide (PeerAuthentication does not apply to a gateway\'s listeners), and no Gateway server in the snapshot binds port 9999: what listens there the snapshot does not tell');
+  });
+
+  it('reach --matrix --effective agrees: the plain HTTP port stays open, the ISTIO_MUTUAL port is closed to the plaintext caller', async () => {
+    const open = (await reach(cluster(SIMPLE), '--matrix', '--effective')).out;
+    expect(matrixLine(open, PAIR)).toBe(`${PAIR} : All Connections [mesh istio: other TCP ports unknown]`);
+    const mutual = (await reach(cluster(ISTIO_MUTUAL), '--matrix', '--effective')).out;
+    expect(matrixLine(mutual, PAIR)).toBe(`${PAIR} : SCTP 1-65535,TCP 1-8442,8444-65535,UDP 1-65535 [mesh istio: other TCP ports unknown]`);
+  });
+
+  it('a Gateway API gateway istiod manages: its HTTP listener takes plaintext whatever STRICT says, its HBONE listener does not', async () => {
+    const to2 = (port: number) => ['--from', 'legacy/old', '--to', 'edge/web-istio', '--port', String(port)];
+    const http = await reach(MANAGED, ...to2(80));
+    expect(http.out.split('\n')[0]).toBe('ALLOWED: legacy/old[Deployment] -> edge/web-istio[Deployment] on 80/TCP');
+    expect(http.out).toContain('Gateway edge/web listeners[0] (port 80, HTTP) is no TLS listener: it accepts plaintext');
+    const hbone = await reach(MANAGED, ...to2(15008));
+    expect(hbone.out.split('\n')[0]).toBe('DENIED: legacy/old[Deployment] -> edge/web-istio[Deployment] on 15008/TCP');
+    expect(hbone.out).toContain('Gateway edge/web listeners[1] (port 15008, HBONE) accepts only Istio mTLS (HBONE)');
+    // No Service names these ports: the matrix judges them because the Gateway's listeners bind them.
+    const pair = 'legacy/old[Deployment] => edge/web-istio[Deployment]';
+    expect(matrixLine((await reach(MANAGED, '--matrix', '--effective')).out, pair)).toBe(`${pair} : SCTP 1-65535,TCP 1-15007,15009-65535,UDP 1-65535 [mesh istio: other TCP ports unknown]`);
+  });
+});
