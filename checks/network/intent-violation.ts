@@ -12,6 +12,7 @@ import type { AuditContext } from '../../src/analysis/context.ts';
 import { unionConns as unionAll } from '../../src/analysis/netpol/conns.ts';
 import { CILIUM_SETTINGS_READ } from './lib/cilium-settings.ts';
 import { ENFORCED_POLICY_KINDS_READ } from './lib/policy-kinds.ts';
+import { ISTIO_GATEWAY_SERVERS_READ } from '../mtls/lib/istio-gateway-servers.ts';
 import { ISTIO_WAYPOINT_GATEWAYS_READ } from '../mtls/lib/istio-waypoints.ts';
 import { CONSUL_SERVICE_NAMES_READ } from '../mtls/lib/mesh-config-reads.ts';
 import { ISTIO_CLIENT_TLS_SERVICES_READ, ISTIO_MESH_ROUTES_READ } from '../mtls/lib/istio-mesh-config.ts';
@@ -123,7 +124,7 @@ export const intentViolation: Check = {
   remediation: 'Tighten the allowing policies listed in the evidence (or isolate the unisolated side with a default deny) until the forbidden flow is denied in both directions, or, for a meshed destination, deny it with an AuthorizationPolicy (the evidence names the mesh verdict per flow).',
   needs: ['namespaces', 'pods', 'networkpolicies'],
   reads: [...MESH_FLOW_KINDS],
-  readsWhen: [CILIUM_SETTINGS_READ, ...ENFORCED_POLICY_KINDS_READ, ISTIO_WAYPOINT_GATEWAYS_READ, CONSUL_SERVICE_NAMES_READ, ISTIO_CLIENT_TLS_SERVICES_READ, ISTIO_MESH_ROUTES_READ],
+  readsWhen: [CILIUM_SETTINGS_READ, ...ENFORCED_POLICY_KINDS_READ, ISTIO_WAYPOINT_GATEWAYS_READ, ISTIO_GATEWAY_SERVERS_READ, CONSUL_SERVICE_NAMES_READ, ISTIO_CLIENT_TLS_SERVICES_READ, ISTIO_MESH_ROUTES_READ],
   // The meshes' ConfigMaps (meshConfigMapRefs): unreadable, a mesh verdict that turns on them is unknown, which counts as open.
   readsBestEffort: ['serviceaccounts', 'configmaps'],
   appliesByConfig: (config) => config.intent.deny.length > 0,

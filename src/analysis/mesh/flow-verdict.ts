@@ -570,7 +570,7 @@ function routedTls(snapshot: Snapshot, src: WorkloadMesh, callee: WorkloadMesh, 
 }
 
 /** An Istio gateway deployment (istio=ingressgateway/egressgateway, a managed Gateway's pods, or istio-proxy run as `router`). */
-function istioGatewayPod(w: WorkloadMesh): boolean {
+export function istioGatewayPod(w: WorkloadMesh): boolean {
   if (['ingressgateway', 'egressgateway'].includes(w.labels.istio ?? '') || w.labels['gateway.istio.io/managed'] !== undefined) return true;
   const containers = arr(obj(w.workload.pods[0]?.spec)?.containers).map(obj);
   return containers.some((c) => str(c?.name) === 'istio-proxy' && arr(c?.args).includes('router'));

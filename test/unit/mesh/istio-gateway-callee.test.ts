@@ -16,6 +16,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CliIO } from '../../../src/cli/io.ts';
 import { main } from '../../../src/cli/main.ts';
+import { CHECK_BY_ID } from '../../../checks/index.ts';
+import { inputsOf } from '../../../src/cli/serve-watch.ts';
+import { parseManifestText } from '../../../src/collect/manifests.ts';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import { runChecks } from '../../../src/engine/run.ts';
+import type { Snapshot } from '../../../src/snapshot/types.ts';
 
 /** Mesh-wide STRICT; the istio-ingressgateway Deployment as the gateway chart writes it (gateway injection); its Service 80→8080, 443→8443. */
 const cluster = (httpsTls: string, extra = '') => `
@@ -193,5 +200,32 @@ spec:
     // No Service names these ports: the matrix judges them because the Gateway's listeners bind them.
     const pair = 'legacy/old[Deployment] => edge/web-istio[Deployment]';
     expect(matrixLine((await reach(MANAGED, '--matrix', '--effective')).out, pair)).toBe(`${pair} : SCTP 1-65535,TCP 1-15007,15009-65535,UDP 1-65535 [mesh istio: other TCP ports unknown]`);
+  });
+});
+
+// The verdict above reads the Gateways, so the checks that judge flows declare them while an
+// Istio gateway runs: serve --watch re-evaluates them when a Gateway server changes, and a
+// Gateway list that could not be read makes them not evaluated instead of judged without it.
+describe('the checks judging flows to an Istio gateway declare the Gateways they read', () => {
+  const FLOW_CHECKS = ['mtls.authz-missing', 'mtls.authz-allow-any', 'mtls.authz-plaintext-bypass', 'network.intent-violation'];
+
+  it('serve --watch re-evaluates them when an Istio or Gateway API Gateway changes', () => {
+    for (const id of FLOW_CHECKS) {
+      const inputs = inputsOf(CHECK_BY_ID.get(id)!);
+      expect([id, inputs.has('istio.gateways'), inputs.has('gatewayapi.gateways')]).toEqual([id, true, true]);
+    }
+  });
+
+  it('with the Istio Gateways unreadable, mtls.authz-missing is not evaluated and says why; without a gateway workload it is judged', () => {
+    const objects = parseManifestText(cluster(SIMPLE), 'all.yaml').objects;
+    const forbid = (s: Snapshot): Snapshot => ({ ...s, source: 'live' as const, resources: { ...s.resources, 'istio.gateways': [] }, coverage: { ...s.coverage, 'istio.gateways': { status: 'forbidden' as const } } });
+    const check = CHECK_BY_ID.get('mtls.authz-missing')!;
+    const ctx = (s: Snapshot) => ({ snapshot: s, config: defaultConfig(), now: new Date('2026-12-05T00:00:00Z') });
+    const [blind] = runChecks([check], ctx(forbid(snapshotFromObjects(objects, { clusterVersion: 'v1.36.3' }))));
+    expect(blind.status).toBe('not-evaluated');
+    expect(blind.reason).toContain('istio.gateways: forbidden for the Gateways whose servers decide what Istio gateway Deployment istio-ingress/istio-ingressgateway accepts');
+    const noGateway = objects.filter((o) => !(o.kind === 'Deployment' && o.metadata?.name === 'istio-ingressgateway'));
+    const [judged] = runChecks([check], ctx(forbid(snapshotFromObjects(noGateway, { clusterVersion: 'v1.36.3' }))));
+    expect(judged.status).not.toBe('not-evaluated');
   });
 });
