@@ -682,7 +682,8 @@ export function judgeConsulFlow(input: ConsulFlowInput, caller: MeshCaller, call
       }
     }
   }
-  const who = `service ${input.callerService}`;
+  // '\u0000' stands for an unnamed caller (checks/mtls/lib/mesh-authz.ts): no name to print.
+  const who = input.callerService === '\u0000' ? 'an arbitrary mesh service' : `service ${input.callerService}`;
   if (!best) {
     const d = input.defaultIntention;
     return { ...base, verdict: d.action === 'allow' ? 'allowed' : 'denied', policy: d.resource, reason: `no intention matches ${who} → ${input.calleeService}: the default intention is ${d.action} (${d.source})` };
