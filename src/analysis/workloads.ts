@@ -365,9 +365,15 @@ function collectedKind(apiVersion: string, kind: string): boolean {
  * before: a reference that is not the controller, has no uid (manifests), names a kind ztaudit
  * collects, a Kubernetes group (*.k8s.io) or a kind named Pod; a pod being deleted (a deleted
  * owner's pods carry its old uid while they terminate); a finished pod.
+ *
+ * One workload is one identity and one class of pods: its ServiceAccount is the mesh identity
+ * `reach` judges and the account the RBAC checks read, its labels what policies select. Replicas
+ * agree on both; the steps of an Argo Workflow or a Tekton PipelineRun (one owner, many pods)
+ * need not, each step its own account and labels. Pods naming one owner that differ in either
+ * (labels apart from those a controller sets per pod or per revision, PER_POD_LABELS) fold none.
  */
 function directCustomOwners(pods: readonly KubeObject[]): Map<KubeObject, ResourceRef> {
-  const byOwner = new RefIndex<{ group: string; uid: string; ref: ResourceRef | undefined }>();
+  const byOwner = new RefIndex<{ group: string; uid: string; serviceAccount: string; labels: Record<string, string>; ref: ResourceRef | undefined }>();
   const named: Array<[KubeObject, { ref: ResourceRef | undefined }]> = [];
   for (const p of pods) {
     if (!p.metadata?.name || p.metadata.deletionTimestamp || podFinished(p)) continue;
@@ -377,15 +383,52 @@ function directCustomOwners(pods: readonly KubeObject[]): Map<KubeObject, Resour
     const group = apiGroupOf(ctl.apiVersion)!;
     if (!isCustomGroup(group) || collectedKind(ctl.apiVersion, ctl.kind)) continue;
     const namespace = p.metadata.namespace;
+    const serviceAccount = podServiceAccountName(objRecord(p.spec));
+    const labels = record(p.metadata.labels);
     let owner = byOwner.get(ctl.kind, namespace, ctl.name);
     if (owner === undefined) {
-      byOwner.set(ctl.kind, namespace, ctl.name, (owner = { group, uid: ctl.uid, ref: { kind: ctl.kind, namespace, name: ctl.name, apiVersion: ctl.apiVersion } }));
-    } else if (owner.group !== group || owner.uid !== ctl.uid) owner.ref = undefined;
+      byOwner.set(ctl.kind, namespace, ctl.name, (owner = { group, uid: ctl.uid, serviceAccount, labels, ref: { kind: ctl.kind, namespace, name: ctl.name, apiVersion: ctl.apiVersion } }));
+    } else if (owner.group !== group || owner.uid !== ctl.uid || owner.serviceAccount !== serviceAccount || !sameClassLabels(owner.labels, labels)) owner.ref = undefined;
     named.push([p, owner]);
   }
   const out = new Map<KubeObject, ResourceRef>();
   for (const [p, owner] of named) if (owner.ref !== undefined) out.set(p, owner.ref);
   return out;
+}
+
+/**
+ * Labels a controller gives each pod of one owner apart from the others, or each revision:
+ * Kubernetes' StatefulSet pod name and index and revision hashes (which OpenKruise's Advanced
+ * StatefulSet and DaemonSet and Strimzi's StrimziPodSet set as it does), OpenKruise's CloneSet
+ * instance id, lifecycle state and specified-delete mark
+ * (https://openkruise.io/docs/user-manuals/cloneset: "Each Pod and PVC created by CloneSet has a
+ * apps.kruise.io/cloneset-instance-id label", "Lifecycle hook": lifecycle.apps.kruise.io/state),
+ * Strimzi's pod name.
+ */
+const PER_POD_LABELS: ReadonlySet<string> = new Set([
+  'statefulset.kubernetes.io/pod-name', 'apps.kubernetes.io/pod-index', 'controller-revision-hash', 'pod-template-hash', 'pod-template-generation',
+  'apps.kruise.io/cloneset-instance-id', 'lifecycle.apps.kruise.io/state', 'apps.kruise.io/specified-delete',
+  'strimzi.io/pod-name',
+]);
+
+/** Whether two pods' labels are equal apart from PER_POD_LABELS. */
+function sameClassLabels(a: Record<string, string>, b: Record<string, string>): boolean {
+  if (a === b) return true;
+  let n = 0;
+  for (const k in a) {
+    if (PER_POD_LABELS.has(k)) continue;
+    if (b[k] !== a[k]) return false;
+    n++;
+  }
+  for (const k in b) if (!PER_POD_LABELS.has(k)) n--;
+  return n === 0;
+}
+
+/** The ServiceAccount a pod spec runs as (serviceAccountName, the deprecated serviceAccount, else "default"). */
+function podServiceAccountName(spec: Record<string, unknown>): string {
+  if (typeof spec.serviceAccountName === 'string' && spec.serviceAccountName) return spec.serviceAccountName;
+  if (typeof spec.serviceAccount === 'string' && spec.serviceAccount) return spec.serviceAccount;
+  return 'default';
 }
 
 export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {

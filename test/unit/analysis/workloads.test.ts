@@ -251,6 +251,52 @@ describe('a pod a custom resource controls directly', () => {
     expect(ownerOf(s, 'va-owned')).toBe('Pod monitoring/va-owned');
     expect(ownerOf(s, 'etcd-node-1')).toBe('Pod monitoring/etcd-node-1');
   });
+
+  // An Argo Workflow controls every step's pod, each step with its template's own
+  // serviceAccountName ("ServiceAccountName to apply to workflow pods") and metadata ("sets the
+  // pods's metadata, i.e. annotations and labels"): https://argo-workflows.readthedocs.io/en/latest/fields/#template.
+  // One workload is one identity and one set of labels (what reach, the mesh and the RBAC checks
+  // read): steps that differ stay workloads of their own.
+  it('stays a workload of its own when the pods naming one owner run as different ServiceAccounts or carry different labels (Argo Workflow steps)', () => {
+    const WF = '1111aaaa-0000-4000-8000-0000000000f1';
+    const step = (name: string, labels: Record<string, string>, serviceAccountName?: string): KubeObject => {
+      const p = pod(name, { 'workflows.argoproj.io/workflow': 'wf', ...labels }, [ref('argoproj.io/v1alpha1', 'Workflow', 'wf', WF)]);
+      if (serviceAccountName) p.spec = { ...spec, serviceAccountName };
+      return p;
+    };
+    const bySa = live([step('wf-build-1', {}, 'builder'), step('wf-deploy-2', {}, 'deployer')]);
+    expect(ownerOf(bySa, 'wf-build-1')).toBe('Pod monitoring/wf-build-1');
+    expect(ownerOf(bySa, 'wf-deploy-2')).toBe('Pod monitoring/wf-deploy-2');
+    // No serviceAccountName is the namespace's default account: still another identity than builder's.
+    expect(ownerOf(live([step('wf-build-1', {}, 'builder'), step('wf-deploy-2', {})]), 'wf-build-1')).toBe('Pod monitoring/wf-build-1');
+    const byLabels = live([step('wf-build-1', { step: 'build' }, 'ci'), step('wf-test-2', { step: 'test' }, 'ci')]);
+    expect(ownerOf(byLabels, 'wf-build-1')).toBe('Pod monitoring/wf-build-1');
+    expect(ownerOf(byLabels, 'wf-test-2')).toBe('Pod monitoring/wf-test-2');
+    // A label only one of them has differs too.
+    expect(ownerOf(live([step('wf-a', {}, 'ci'), step('wf-b', { tier: 'x' }, 'ci')]), 'wf-a')).toBe('Pod monitoring/wf-a');
+    // Steps alike in both fold.
+    const alike = live([step('wf-build-1', { step: 'build' }, 'ci'), step('wf-build-2', { step: 'build' }, 'ci')]);
+    expect(ownerOf(alike, 'wf-build-1')).toBe('Workflow monitoring/wf');
+    expect(ownerOf(alike, 'wf-build-2')).toBe('Workflow monitoring/wf');
+  });
+
+  // The labels a controller gives each replica or revision do not split it: a CloneSet's pods
+  // each carry their own apps.kruise.io/cloneset-instance-id and lifecycle.apps.kruise.io/state
+  // ("Each Pod and PVC created by CloneSet has a apps.kruise.io/cloneset-instance-id label";
+  // "Lifecycle hook", https://openkruise.io/docs/user-manuals/cloneset), a rollout two
+  // controller-revision-hash and pod-template-hash values; an Advanced StatefulSet's pods their
+  // statefulset.kubernetes.io/pod-name and apps.kubernetes.io/pod-index, as an apps/v1 StatefulSet's.
+  it('folds replicas that differ only in the labels their controller sets per pod or per revision (OpenKruise CloneSet, Advanced StatefulSet)', () => {
+    const CS = '9a1c4d2e-0000-4000-8000-0000000000c5';
+    const clone = (name: string, id: string, rev: string, state: string) => pod(name, {
+      app: 'web', 'apps.kruise.io/cloneset-instance-id': id, 'controller-revision-hash': `web-${rev}`, 'pod-template-hash': rev, 'lifecycle.apps.kruise.io/state': state,
+    }, [ref('apps.kruise.io/v1alpha1', 'CloneSet', 'web', CS)]);
+    const s = live([clone('web-7xq2m', '7xq2m', '5d8f9c7b6', 'Normal'), clone('web-b9c4d', 'b9c4d', '5d8f9c7b6', 'PreparingUpdate'), clone('web-kq8zt', 'kq8zt', '6f7a8b9c0', 'Updated')]);
+    const cloneSet = workloadsOf(s).filter((w) => w.ref.kind === 'CloneSet');
+    expect(cloneSet.map((w) => w.podCount)).toEqual([3]);
+    const asts = ['db-0', 'db-1'].map((n, i) => pod(n, { app: 'db', 'statefulset.kubernetes.io/pod-name': n, 'apps.kubernetes.io/pod-index': String(i) }, [ref('apps.kruise.io/v1beta1', 'StatefulSet', 'db', '7e0c1f3a-0000-4000-8000-0000000000d8')]));
+    expect(ownerOf(live(asts), 'db-1')).toBe('StatefulSet monitoring/db');
+  });
 });
 
 describe('a ReplicaSet folds into a Deployment', () => {

@@ -216,6 +216,30 @@ describe(`rules and validation (${NP_DOC}#rule, #entityrule, #ports)`, () => {
     expect(stored.errors).toEqual([]);
   });
 
+  // The validator runs when an object is written through the v3 API, not when it is read: a live
+  // cluster's mixed-family rule (written through crd.projectcalico.org/v1) exists and Felix renders
+  // it per family ("allow from 10.0.0.1,feed::beef", felix/rules/policy.go FilterRuleToIPVersion,
+  // v3.31.0). In manifests, a storage-form twin is what gets stored.
+  it('mixed families are refused only for a manifest v3 object with no storage-form twin', () => {
+    const v3np = `apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: p, namespace: ns}
+spec: {ingress: [{action: Allow, source: {nets: [203.0.113.0/24, "2001:db8::/32"]}}]}
+`;
+    const v1np = `---
+apiVersion: crd.projectcalico.org/v1
+kind: NetworkPolicy
+metadata: {name: default.p, namespace: ns}
+spec: {ingress: [{action: Allow, source: {nets: [203.0.113.0/24, "2001:db8::/32"]}}]}
+`;
+    const errorsOf = (s: ReturnType<typeof snap>) => collectCalicoPolicies(s).policies.map((p) => `${p.api} ${p.errors.join('; ')}`);
+    expect(errorsOf(snap(v3np))).toEqual(['projectcalico.org/v3 spec.ingress[0].source.nets: rule contains both IPv4 and IPv6 CIDRs']);
+    expect(errorsOf(snap(v3np + v1np))).toEqual(['projectcalico.org/v3 ']);
+    expect(errorsOf({ ...snap(v3np), source: 'live', origin: 'live' })).toEqual(['projectcalico.org/v3 ']);
+    expect(errorsOf({ ...snap(v3np), source: 'snapshot', origin: 'live' })).toEqual(['projectcalico.org/v3 ']);
+    expect(errorsOf({ ...snap(v3np), source: 'snapshot', origin: 'manifests' })[0]).toMatch(/rule contains both IPv4 and IPv6 CIDRs/);
+  });
+
   it('the CRD validation rules (api/pkg/apis/projectcalico/v3/policy_common.go XValidation)', () => {
     expect(rule({ action: 'Allow', source: { selector: 'global()' } }).errors).toEqual(['spec.ingress[0].source.selector: global() can only be used in an EntityRule namespaceSelector']);
     expect(rule({ action: 'Allow', source: { services: { name: 'db' }, selector: "a == 'b'" } }).errors).toEqual(['spec.ingress[0].source: cannot specify Selector/NotSelector and Services on the same rule']);

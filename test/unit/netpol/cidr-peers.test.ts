@@ -77,6 +77,36 @@ describe('CIDR peers match pods where the API says so', () => {
     expect(r.output).toContain('egress at b/client[Pod]: not isolated');
   });
 
+  // Only a write through the v3 API is validated: on a live cluster a mixed-family rule written
+  // through crd.projectcalico.org/v1 exists, the v3 API serves it as it is, and Felix enforces it
+  // per family: "It also handles rules like 'allow from 10.0.0.1,feed::beef' in an intuitive way"
+  // (calico felix/rules/policy.go FilterRuleToIPVersion, v3.31.0). The v3 view of a live object
+  // is not refused (libcalico-go validator/v3 validateRule runs on create/update only).
+  it('e4c: on a live cluster the v3 view of a mixed-family Deny is enforced: reach is DENIED', () => {
+    const live = { ...snap(base + gnp('deny-all-nets', `order: 10\nselector: app == 'client'\ntypes: [Egress]\negress:\n- {action: Deny, destination: {nets: ["0.0.0.0/0", "::/0"]}}\n- {action: Allow}`)), source: 'live', origin: 'live' } as const;
+    const r = reachCommandCore(live, { from: 'b/client', to: 'a/db', port: '5432' });
+    expect(r.exitCode).toBe(1);
+    expect(r.output).toContain('DENIED by GlobalNetworkPolicy deny-all-nets (order 10) rule 0 (Deny): TCP 5432');
+    expect(r.output).not.toContain('invalid');
+  });
+
+  // Manifests holding both forms of one policy: the storage form is what gets stored (written
+  // around the v3 validator), so the v3 twin stands for an existing object, not a refused write.
+  it('e4d: manifests with the storage form beside the v3 object: the mixed-family rule decides (DENIED, ALLOWED from a listed net)', () => {
+    const rule = `order: 10\nselector: app == 'client'\ntypes: [Egress]\negress:\n- {action: Deny, destination: {nets: ["0.0.0.0/0", "::/0"]}}\n- {action: Allow}`;
+    const r = reach(base + gnp('deny-all-nets', rule, 'crd.projectcalico.org/v1') + gnp('deny-all-nets', rule), 'b/client', 'a/db');
+    expect(r.exitCode).toBe(1);
+    expect(r.output).toContain('DENIED by GlobalNetworkPolicy deny-all-nets (order 10) rule 0 (Deny): TCP 5432');
+    const allow = `order: 100\nselector: app == 'db'\ntypes: [Ingress]\ningress:\n- {action: Allow, protocol: TCP, source: {nets: [203.0.113.0/24, "2001:db8::/32"]}, destination: {ports: [5432]}}`;
+    const deny = policy('a', 'default-deny', 'podSelector: {}\npolicyTypes: [Ingress]');
+    const both = reach(base + deny + gnp('partner-db', allow, 'crd.projectcalico.org/v1') + gnp('partner-db', allow), '203.0.113.5', 'a/db');
+    expect(both.exitCode).toBe(0);
+    expect(both.output).toContain('ALLOWED by GlobalNetworkPolicy partner-db (order 100) rule 0 (Allow): TCP 5432');
+    // The v3 object alone is a write the API server refuses: the Allow does not exist.
+    const alone = reach(base + deny + gnp('partner-db', allow), '203.0.113.5', 'a/db');
+    expect(alone.exitCode).toBe(1);
+  });
+
   // The "no internet" pattern. Pod addresses come from the IP pools (default 192.168.0.0/16,
   // docs.tigera.io/calico/latest/reference/resources/ippool), usually inside notNets: rule 0 then
   // does not match and rule 1 allows. ztaudit does not know pod addresses: unknown, never DENIED.

@@ -161,3 +161,45 @@ spec:
     expect(verdict(pod('{path: token}', false)).message).toBe('Pod shop/web does not mount an API token');
   });
 });
+
+// Each Argo Workflow step's pod runs as its template's serviceAccountName, the Workflow's or the
+// namespace's default otherwise ("If you don't specify a ServiceAccount, Workflow pods use the
+// default ServiceAccount from the namespace the workflow runs in",
+// https://argo-workflows.readthedocs.io/en/latest/service-accounts/). The Workflow controls every
+// step's pod: the identity checks judge each account a step runs as, not the first step's only.
+describe('pods of one Argo Workflow running as different ServiceAccounts (reviewer repro: own/sa.yaml, own/pods.yaml)', () => {
+  const step = (name: string, sa?: string, labels = '') => `apiVersion: v1
+kind: Pod
+metadata:
+  name: ${name}
+  namespace: ci
+  labels: {workflows.argoproj.io/workflow: wf${labels}}
+  ownerReferences: [{apiVersion: argoproj.io/v1alpha1, kind: Workflow, name: wf, uid: 1111aaaa-0000-4000-8000-0000000000f1, controller: true}]
+spec:
+  ${sa ? `serviceAccountName: ${sa}` : 'hostname: x'}
+  containers: [{name: main, image: alpine}]
+status: {phase: Running}`;
+  const live = (yaml: string) => Object.assign(snap(yaml), { source: 'live', origin: 'live' } as const);
+
+  it('a step running as a bound default account is rbac.default-serviceaccount-used, though another step runs as its own account', () => {
+    const s = live([
+      'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: builder, namespace: ci}\nautomountServiceAccountToken: false',
+      'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: default, namespace: ci}',
+      binding('RoleBinding', 'default-edit', 'edit', '{kind: ServiceAccount, name: default, namespace: ci}', 'ci'),
+      `apiVersion: ${RBAC}\nkind: ClusterRole\nmetadata: {name: edit}\nrules: [{apiGroups: [apps], resources: [deployments], verbs: [create, update]}]`,
+      step('wf-build-1', 'builder'), step('wf-deploy-2'),
+    ].join('\n---\n'));
+    const used = run(check('rbac.default-serviceaccount-used'), s);
+    expect(used.filter((v) => v.status === 'fail').map((v) => [v.resource, v.severity])).toEqual([[{ kind: 'Pod', namespace: 'ci', name: 'wf-deploy-2' }, 'medium']]);
+    expect(used.find((v) => v.resource.name === 'wf-deploy-2')?.message).toMatch(/^Pod ci\/wf-deploy-2 runs as ServiceAccount ci\/default, whose token it mounts/);
+  });
+
+  it('rbac.serviceaccount-token-automount names each step\'s own account', () => {
+    const v = run(check('rbac.serviceaccount-token-automount'), live([step('wf-build-1', 'builder', ', step: build'), step('wf-test-2', 'tester', ', step: test')].join('\n---\n')));
+    expect(v.map((x) => `${x.resource.kind}/${x.resource.name}:${x.status}`).sort()).toEqual(['Pod/wf-build-1:fail', 'Pod/wf-test-2:fail']);
+    expect(v.map((x) => x.message).sort()).toEqual([
+      'Pod ci/wf-build-1 mounts an API token of ServiceAccount ci/builder, which has no role bindings beyond discovery: neither the pod nor its ServiceAccount sets automountServiceAccountToken: false',
+      'Pod ci/wf-test-2 mounts an API token of ServiceAccount ci/tester, which has no role bindings beyond discovery: neither the pod nor its ServiceAccount sets automountServiceAccountToken: false',
+    ]);
+  });
+});

@@ -12,6 +12,7 @@ import type { Protocol } from '../conns.ts';
 import type { CoverageNote } from '../layers.ts';
 import { parseCidr, parseIp, type IpRange } from '../../../base/ip.ts';
 import { parseCalicoSelector, prefixSelectorLabels, selectorText, type CalicoSelector } from './selector.ts';
+import { templatesStandIn } from '../../workloads.ts';
 
 export type CalicoKind = 'NetworkPolicy' | 'GlobalNetworkPolicy';
 export type CalicoApi = 'projectcalico.org/v3' | 'crd.projectcalico.org/v1';
@@ -354,7 +355,7 @@ function parseEntity(raw: unknown, at: string, policyNs: string | undefined, err
   return e;
 }
 
-function parseRule(raw: unknown, at: string, index: number, policyNs: string | undefined, api: CalicoApi, errors: string[]): CalicoRule | undefined {
+function parseRule(raw: unknown, at: string, index: number, policyNs: string | undefined, familyChecked: boolean, errors: string[]): CalicoRule | undefined {
   if (!isRecord(raw)) {
     errors.push(`${at}: not an object`);
     return undefined;
@@ -406,9 +407,11 @@ function parseRule(raw: unknown, at: string, index: number, policyNs: string | u
     }
   }
   // validateRule scanNets: one rule matches one IP family, so its four nets fields together may not
-  // mix IPv4 and IPv6, nor hold a CIDR of the family its ipVersion excludes. The API server runs
-  // this validator; the storage form is written around it (and Felix renders such a rule per family).
-  if (api === 'projectcalico.org/v3') {
+  // mix IPv4 and IPv6, nor hold a CIDR of the family its ipVersion excludes. Only the v3 API server
+  // runs this validator, and only on a write: an object that exists (the storage form, or a live
+  // cluster's v3 view of it) is enforced, Felix rendering the rule per family (felix/rules/policy.go
+  // FilterRuleToIPVersion).
+  if (familyChecked) {
     let seen4 = false;
     let seen6 = false;
     for (const [field, list] of [['source.nets', source.nets], ['source.notNets', source.notNets], ['destination.nets', destination.nets], ['destination.notNets', destination.notNets]] as const) {
@@ -424,7 +427,7 @@ function parseRule(raw: unknown, at: string, index: number, policyNs: string | u
   return { index, action: action as CalicoAction, protocols, protocol: protocolText, ipVersion, source, destination, http: !absent(raw.http) };
 }
 
-function parseRules(raw: unknown, at: string, policyNs: string | undefined, api: CalicoApi, errors: string[]): CalicoRule[] {
+function parseRules(raw: unknown, at: string, policyNs: string | undefined, familyChecked: boolean, errors: string[]): CalicoRule[] {
   if (absent(raw)) return [];
   if (!Array.isArray(raw)) {
     errors.push(`${at}: not a list`);
@@ -432,7 +435,7 @@ function parseRules(raw: unknown, at: string, policyNs: string | undefined, api:
   }
   const out: CalicoRule[] = [];
   raw.forEach((r: unknown, i: number) => {
-    const rule = parseRule(r, `${at}[${i}]`, i, policyNs, api, errors);
+    const rule = parseRule(r, `${at}[${i}]`, i, policyNs, familyChecked, errors);
     if (rule) out.push(rule);
   });
   return out;
@@ -452,8 +455,13 @@ export function storedPolicyName(storedName: string, tier: string, annotations: 
   return tier === DEFAULT_TIER || tier === '' ? (storedName.startsWith('default.') ? storedName.slice('default.'.length) : storedName) : storedName;
 }
 
-/** Parses one Calico NetworkPolicy or GlobalNetworkPolicy object (either API group). */
-export function parseCalicoPolicy(obj: KubeObject, kind: CalicoKind, api: CalicoApi): CalicoPolicy {
+/**
+ * Parses one Calico NetworkPolicy or GlobalNetworkPolicy object (either API group).
+ * `refusedOnApply`: the object is yet to be written through the projectcalico.org/v3 API, whose
+ * validator then decides whether it exists (manifests); false for an object that already exists
+ * (a live cluster's, or one a storage-form twin stands for), which is enforced as it is.
+ */
+export function parseCalicoPolicy(obj: KubeObject, kind: CalicoKind, api: CalicoApi, refusedOnApply = true): CalicoPolicy {
   const errors: string[] = [];
   const outOfScope: string[] = [];
   const storedName = typeof obj.metadata?.name === 'string' ? obj.metadata.name : '';
@@ -499,8 +507,9 @@ export function parseCalicoPolicy(obj: KubeObject, kind: CalicoKind, api: Calico
   if (effective.ok) compiled = effective.selector;
   else if (!errors.length) errors.push(`spec.selector: the effective selector ${JSON.stringify(selector)} does not parse: ${effective.error}`);
 
-  const ingress = parseRules(spec.ingress, 'spec.ingress', namespace, api, errors);
-  const egress = parseRules(spec.egress, 'spec.egress', namespace, api, errors);
+  const familyChecked = api === 'projectcalico.org/v3' && refusedOnApply;
+  const ingress = parseRules(spec.ingress, 'spec.ingress', namespace, familyChecked, errors);
+  const egress = parseRules(spec.egress, 'spec.egress', namespace, familyChecked, errors);
   const hasIngressRules = Array.isArray(spec.ingress) && spec.ingress.length > 0;
   const hasEgressRules = Array.isArray(spec.egress) && spec.egress.length > 0;
 
@@ -605,26 +614,43 @@ export function comparePolicyOrder(a: { order?: number; sortKey: string }, b: { 
   return a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0;
 }
 
+/** The kind, namespace and v3 name a policy object stands for, as a map key. */
+function policyIdentity(o: KubeObject, kind: CalicoKind, api: CalicoApi): string {
+  const storedName = typeof o.metadata?.name === 'string' ? o.metadata.name : '';
+  const namespace = kind === 'NetworkPolicy' ? (typeof o.metadata?.namespace === 'string' && o.metadata.namespace ? o.metadata.namespace : 'default') : '';
+  const tier = isRecord(o.spec) && typeof o.spec.tier === 'string' && POLICY_NAME.test(o.spec.tier) ? o.spec.tier : DEFAULT_TIER;
+  const name = api === 'crd.projectcalico.org/v1' ? storedPolicyName(storedName, tier, o.metadata?.annotations) : storedName;
+  return `${kind}\u0000${namespace}\u0000${name}`;
+}
+
 /**
  * Every Calico policy and tier of the snapshot. The v3 API view is preferred where the same
  * policy is also present in its storage form; the API view's mirrors of Kubernetes
  * NetworkPolicies (knp.default.*) and admin policies are skipped: they are evaluated from
- * their own kinds.
+ * their own kinds. The v3 validator's IP-family rules refuse only a manifest's v3 object with
+ * no storage-form twin: a live cluster's objects exist whatever that validator says, and a
+ * twin is what gets stored.
  */
 export function collectCalicoPolicies(snapshot: Snapshot): CalicoPolicySet {
   const notes: CoverageNote[] = [];
   const r = snapshot.resources;
   const byIdentity = new Map<string, CalicoPolicy>();
   const mirrored = new Map<(typeof MIRROR_PREFIXES)[number], number>();
+  const manifests = templatesStandIn(snapshot);
+  const stored = new Set<string>();
+  if (manifests) {
+    for (const o of r['calico.networkpolicies'] ?? []) stored.add(policyIdentity(o, 'NetworkPolicy', 'crd.projectcalico.org/v1'));
+    for (const o of r['calico.globalnetworkpolicies'] ?? []) stored.add(policyIdentity(o, 'GlobalNetworkPolicy', 'crd.projectcalico.org/v1'));
+  }
   const add = (objs: KubeObject[] | undefined, kind: CalicoKind, api: CalicoApi): void => {
     for (const o of objs ?? []) {
-      const stored = typeof o.metadata?.name === 'string' ? o.metadata.name : '';
-      const mirror = api === 'projectcalico.org/v3' ? MIRROR_PREFIXES.find((m) => stored.startsWith(m.prefix)) : undefined;
+      const storedName = typeof o.metadata?.name === 'string' ? o.metadata.name : '';
+      const mirror = api === 'projectcalico.org/v3' ? MIRROR_PREFIXES.find((m) => storedName.startsWith(m.prefix)) : undefined;
       if (mirror) {
         mirrored.set(mirror, (mirrored.get(mirror) ?? 0) + 1);
         continue;
       }
-      const p = parseCalicoPolicy(o, kind, api);
+      const p = parseCalicoPolicy(o, kind, api, manifests && !stored.has(policyIdentity(o, kind, api)));
       const key = `${kind}\u0000${p.namespace ?? ''}\u0000${p.name}`;
       const prev = byIdentity.get(key);
       if (prev && prev.api === 'projectcalico.org/v3' && api !== prev.api) continue;
