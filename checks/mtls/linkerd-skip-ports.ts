@@ -22,7 +22,7 @@ export const linkerdSkipPorts: Check = {
       if (w.mesh !== 'linkerd') continue;
       const ref = w.workload.ref;
       const nsAnnotations = m.namespaces.get(w.namespace)?.annotations ?? {};
-      const found = linkerdSkippedPorts(nsAnnotations, w.workload.pods[0], w.namespace);
+      const found = linkerdSkippedPorts(nsAnnotations, w.workload.pods[0], w.namespace, w.workload.template);
       const skipped = found.filter((s) => s.ports.length + s.invalid.length > 0);
       const pending = found.filter((s) => s.pending).map((s) => `${s.pending!.source} says ${JSON.stringify(s.pending!.value)}`);
       const note = pending.length > 0 ? ` (${pending.join('; ')}: the running pods were injected without it and pick it up when restarted)` : '';

@@ -1,5 +1,6 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
+import type { ResolvedMode } from '../../src/analysis/mesh/istio.ts';
 import { istioPresent, istioRootWarning, meshModel } from '../../src/analysis/mesh/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
@@ -27,7 +28,8 @@ export const meshNotStrict: Check = {
     const root = m.istio.policies.rootNamespace;
     const mesh = m.istio.policies.mesh;
     const istioWorkloads = m.workloads.filter((w) => w.mesh === 'istio');
-    const notStrict = istioWorkloads.filter((w) => w.istio && w.istio.mode !== 'STRICT');
+    // A port-level PERMISSIVE or DISABLE under a STRICT workload still accepts plaintext on that port.
+    const notStrict = istioWorkloads.filter((w) => w.istio && (w.istio.mode !== 'STRICT' || Object.values(w.istio.ports).some((p) => p !== 'STRICT')));
     const shadowed = m.istio.policies.all.filter((p) => p.scope === 'mesh' && p !== mesh).map((p) => p.name);
     const evidence: Record<string, unknown> = {
       rootNamespace: root,
@@ -36,7 +38,7 @@ export const meshNotStrict: Check = {
       meshMode: mesh ? mesh.mode : 'none (Istio default PERMISSIVE)',
       istioWorkloads: istioWorkloads.length,
       workloadsNotStrict: notStrict.length,
-      sampleNotStrict: notStrict.slice(0, 10).map((w) => `${refString(w.workload.ref)}: ${w.istio!.mode}`),
+      sampleNotStrict: notStrict.slice(0, 10).map((w) => `${refString(w.workload.ref)}: ${modeText(w.istio!)}`),
     };
     if (shadowed.length) evidence.ignoredNewerMeshPolicies = shadowed;
     const extent = { unit: 'workloads', members: notStrict.map((w) => refString(w.workload.ref)) };
@@ -67,3 +69,8 @@ export const meshNotStrict: Check = {
     return [verdict];
   },
 };
+
+function modeText(r: ResolvedMode): string {
+  const weak = Object.entries(r.ports).filter(([, m]) => m !== 'STRICT');
+  return weak.length ? `${r.mode} (${weak.map(([p, m]) => `port ${p} ${m}`).join(', ')})` : r.mode;
+}

@@ -171,24 +171,58 @@ function sourceProblems(s: Record<string, unknown>): string[] {
   const out: string[] = [];
   const sas = [...strings(s.serviceAccounts), ...strings(s.notServiceAccounts)];
   if (sas.length > 0 && [s.principals, s.notPrincipals, s.namespaces, s.notNamespaces].some((v) => arr(v).length > 0)) out.push('serviceAccounts set with namespaces or principals in the same source');
-  for (const field of ['serviceAccounts', 'notServiceAccounts']) {
-    const values = arr(s[field]);
-    if (values.length > 16) out.push(`${field} has more than 16 values`);
-    for (const v of values) {
-      if (typeof v !== 'string' || v === '') out.push(`${field}: ${JSON.stringify(v)} is not a non-empty string`);
-      else if (v.includes('*')) out.push(`${field}: ${JSON.stringify(v)} has a wildcard, which serviceAccounts do not take`);
-      else if (v.split('/').length > 2 || v.startsWith('/') || v.endsWith('/')) out.push(`${field}: ${JSON.stringify(v)} is not <serviceaccount> or <namespace>/<serviceaccount>`);
-      else if (v.length > 320) out.push(`${field}: a value is longer than 320 characters`);
-    }
+  for (const field of ['serviceAccounts', 'notServiceAccounts']) out.push(...serviceAccountProblems(field, arr(s[field])));
+  for (const field of ['trustDomains', 'notTrustDomains']) out.push(...trustDomainProblems(field, arr(s[field]), true));
+  return out;
+}
+
+/** security.go CheckServiceAccount: for from.source.(not)serviceAccounts and a `when` on source.serviceAccount alike. */
+function serviceAccountProblems(field: string, values: unknown[]): string[] {
+  const out: string[] = [];
+  if (values.length > 16) out.push(`${field} has more than 16 values`);
+  for (const v of values) {
+    if (typeof v !== 'string' || v === '') out.push(`${field}: ${JSON.stringify(v)} is not a non-empty string`);
+    else if (v.includes('*')) out.push(`${field}: ${JSON.stringify(v)} has a wildcard, which serviceAccounts do not take`);
+    else if (v.split('/').length > 2 || v.startsWith('/') || v.endsWith('/')) out.push(`${field}: ${JSON.stringify(v)} is not <serviceaccount> or <namespace>/<serviceaccount>`);
+    else if (v.length > 320) out.push(`${field}: a value is longer than 320 characters`);
   }
-  for (const field of ['trustDomains', 'notTrustDomains']) {
-    for (const v of arr(s[field])) {
-      const stars = typeof v === 'string' ? v.split('*').length - 1 : 0;
-      if (typeof v !== 'string' || v === '') out.push(`${field}: ${JSON.stringify(v)} is not a non-empty string`);
-      else if (stars > 1 || (stars === 1 && v !== '*' && !v.startsWith('*') && !v.endsWith('*'))) out.push(`${field}: ${JSON.stringify(v)} has a "*" other than one leading or trailing`);
-      else if (v.includes('/')) out.push(`${field}: ${JSON.stringify(v)} contains "/"`);
-    }
+  return out;
+}
+
+/**
+ * security.go CheckWildcardValues (one "*", leading or trailing, or "*" alone); from.source's
+ * trustDomains also may not hold "/" (CheckTrustDomainValues), a `when` on source.trustDomain may
+ * (ValidateAttribute checks it with CheckWildcardValues only).
+ */
+function trustDomainProblems(field: string, values: unknown[], noSlash: boolean): string[] {
+  const out: string[] = [];
+  for (const v of values) {
+    const stars = typeof v === 'string' ? v.split('*').length - 1 : 0;
+    if (typeof v !== 'string' || v === '') out.push(`${field}: ${JSON.stringify(v)} is not a non-empty string`);
+    else if (stars > 1 || (stars === 1 && v !== '*' && !v.startsWith('*') && !v.endsWith('*'))) out.push(`${field}: ${JSON.stringify(v)} has a "*" other than one leading or trailing`);
+    else if (noSlash && v.includes('/')) out.push(`${field}: ${JSON.stringify(v)} contains "/"`);
   }
+  return out;
+}
+
+/**
+ * What istiod refuses in a CUSTOM policy's rule: the source fields and `when` keys the external
+ * authorizer cannot be handed (validation.go ValidateAuthorizationPolicy, "%s is currently not
+ * supported with CUSTOM action").
+ */
+const CUSTOM_UNSUPPORTED_SOURCE: readonly (readonly [string, string])[] = [
+  ['namespaces', 'From.Namespaces'], ['notNamespaces', 'From.NotNamespaces'],
+  ['serviceAccounts', 'From.ServiceAccounts'], ['notServiceAccounts', 'From.NotServiceAccounts'],
+  ['trustDomains', 'From.TrustDomains'], ['notTrustDomains', 'From.NotTrustDomains'],
+  ['principals', 'From.Principals'], ['notPrincipals', 'From.NotPrincipals'],
+  ['requestPrincipals', 'From.RequestPrincipals'], ['notRequestPrincipals', 'From.NotRequestPrincipals'],
+];
+const CUSTOM_UNSUPPORTED_KEYS = new Set(['source.namespace', 'source.serviceAccount', 'source.trustDomain', 'source.principal']);
+
+function customProblems(froms: Record<string, unknown>[], keys: string[]): string[] {
+  const out: string[] = [];
+  for (const s of froms) for (const [field, name] of CUSTOM_UNSUPPORTED_SOURCE) if (arr(s[field]).length > 0) out.push(`${name} is currently not supported with CUSTOM action`);
+  for (const key of keys) if (CUSTOM_UNSUPPORTED_KEYS.has(key) || key.startsWith('request.auth.')) out.push(`when key ${JSON.stringify(key)} is currently not supported with CUSTOM action`);
   return out;
 }
 
@@ -245,10 +279,17 @@ export function parseAuthorizationPolicy(o: KubeObject): ParsedAuthzPolicy {
       const key = typeof c.key === 'string' ? c.key : '';
       if (!key) problems.push(`rules[${index}].when: a condition without a key`);
       const cond: AuthzCondition = { key, ...listFields(c, ['values', 'notValues'] as const) };
+      // security.go ValidateAttribute, on values and notValues alike.
+      for (const field of ['values', 'notValues'] as const) {
+        const where = `rules[${index}].when ${key} ${field}`;
+        if (key === 'source.serviceAccount') problems.push(...serviceAccountProblems(where, arr(c[field])));
+        else if (key === 'source.trustDomain') problems.push(...trustDomainProblems(where, arr(c[field]), false));
+      }
       if (key !== 'source.serviceAccount') return cond;
       const full = withNamespacedServiceAccounts({ serviceAccounts: cond.values, notServiceAccounts: cond.notValues }, namespace);
       return { key, ...(full.serviceAccounts ? { values: full.serviceAccounts } : {}), ...(full.notServiceAccounts ? { notValues: full.notServiceAccounts } : {}) };
     });
+    if (action === 'CUSTOM') for (const why of customProblems(froms, when.map((c) => c.key))) problems.push(`rules[${index}]: ${why}`);
     for (const t of tos) for (const field of ['ports', 'notPorts']) for (const p of arr(t[field])) if (!/^\d{1,5}$/.test(String(p)) || Number(p) < 1 || Number(p) > 65535) problems.push(`rules[${index}].to.operation.${field}: ${JSON.stringify(p)} is not a port number`);
     let identity = false;
     let negative = false;

@@ -30,10 +30,12 @@ export interface PeerAuthn {
   ports: Map<number, PaMode>;
   problems: string[];
   /**
-   * Why the API server refuses the object (CRD schema: the mode enum, and since Istio 1.23 the CEL
-   * rules "portLevelMtls requires selector" and "port must be between 1-65535"; before 1.23
-   * istiod's validating webhook refused the same, pkg/config/validation/validation.go
-   * ValidatePeerAuthentication "mesh/namespace peer authentication cannot have port level mTLS").
+   * Why the API server refuses the object (CRD schema: the mode enum, portLevelMtls minProperties 1,
+   * and since Istio 1.23 the CEL rules "portLevelMtls requires selector" and "port must be between
+   * 1-65535"; before 1.23 istiod's validating webhook refused the same,
+   * pkg/config/validation/validation.go ValidatePeerAuthentication "mesh/namespace peer
+   * authentication cannot have port level mTLS", "port level mTLS, if defined, must have at least
+   * one element").
    * Also in `problems`.
    */
   refused: string[];
@@ -98,8 +100,10 @@ export function parsePeerAuthentication(o: KubeObject, rootNamespace: string): P
         else if (!isMode(m)) refuse(`spec.portLevelMtls.${key}.mode ${JSON.stringify(m)} is not one of ${PA_MODES.join(', ')} (the CRD's enum)`);
         else ports.set(port, m);
       }
-      if (!selector && Object.keys(pm).length > 0) refuse('spec.portLevelMtls without a workload selector (CRD rule "portLevelMtls requires selector")');
+      if (Object.keys(pm).length === 0) refuse('spec.portLevelMtls is empty (CRD minProperties: 1)');
     }
+    // The CRD rule tests has(self.portLevelMtls), true for an empty map too.
+    if (!selector) refuse('spec.portLevelMtls without a workload selector (CRD rule "portLevelMtls requires selector")');
   }
 
   let scope: PaScope;

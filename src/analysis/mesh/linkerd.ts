@@ -102,9 +102,15 @@ export interface PodSetting {
  * So a template (manifests: pods yet to be injected) takes its own value, else the namespace's;
  * a running pod, or a template injected by hand (which the injector skips), only its own.
  * `pending` is a namespace value a running pod does not have: it takes effect when the pod is
- * restarted (re-injected by the webhook; not for a pod linkerd/cli injected).
+ * restarted (re-injected by the webhook; not for a pod linkerd/cli injected). The injector writes
+ * the namespace's value onto every pod it injects that lacks the key (pkg/inject/inject.go
+ * AppendNamespaceAnnotations, GetConfigOverride: the workload's own value, else the namespace's),
+ * so a webhook-injected pod's value is usually a copy of what the namespace said then. The
+ * pod's owning `template`, when the snapshot has it, decides: one without the key is re-injected
+ * with the namespace's value. Without it, a webhook-injected pod whose value differs is taken as
+ * such a copy.
  */
-export function linkerdPodSetting(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string, key: string): { setting?: PodSetting; pending?: PodSetting } {
+export function linkerdPodSetting(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string, key: string, template?: { annotations: Record<string, string> }): { setting?: PodSetting; pending?: PodSetting } {
   const podVal = pod.annotations[key];
   const nsVal = nsAnnotations[key];
   // The injector copies nothing onto a pod it does not inject: one injected by hand (the
@@ -112,8 +118,10 @@ export function linkerdPodSetting(nsAnnotations: Record<string, string>, pod: Pi
   const byHand = pod.origin === 'template' ? carriesLinkerdProxy(pod) : pod.annotations[CREATED_BY_ANNOTATION]?.startsWith('linkerd/cli') === true;
   const fromNs = nsVal !== undefined && !byHand ? { value: nsVal, source: `namespace ${namespace} annotation ${key}` } : undefined;
   const setting = podVal !== undefined ? { value: podVal, source: `pod annotation ${key}` } : pod.origin === 'template' ? fromNs : undefined;
-  // Only a key the pod lacks is copied on re-injection: its own value stays.
-  const pending = pod.origin === 'pod' && podVal === undefined && fromNs ? fromNs : undefined;
+  const byWebhook = pod.annotations[CREATED_BY_ANNOTATION]?.startsWith('linkerd/proxy-injector') === true;
+  // Re-injection takes the template's own value over the namespace's.
+  const takesNs = template ? template.annotations[key] === undefined : podVal === undefined || byWebhook;
+  const pending = pod.origin === 'pod' && fromNs && takesNs && fromNs.value !== podVal ? fromNs : undefined;
   return { setting, pending };
 }
 
@@ -137,8 +145,8 @@ export interface EffectivePolicy {
  * proxy.defaultInboundPolicy (pkg/inject/inject.go). A namespace's value is no fallback: the
  * injector copies it only onto pods without the key, and the controller reads the pod's.
  */
-export function linkerdDefaultPolicy(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string, clusterDefault: ClusterDefault): EffectivePolicy {
-  const { setting, pending } = linkerdPodSetting(nsAnnotations, pod, namespace, INBOUND_POLICY_ANNOTATION);
+export function linkerdDefaultPolicy(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string, clusterDefault: ClusterDefault, template?: { annotations: Record<string, string> }): EffectivePolicy {
+  const { setting, pending } = linkerdPodSetting(nsAnnotations, pod, namespace, INBOUND_POLICY_ANNOTATION, template);
   let out: EffectivePolicy;
   if (!setting) out = { ...clusterDefault };
   else if (isLinkerdPolicy(setting.value)) out = { policy: setting.value, source: setting.source };
@@ -320,10 +328,10 @@ export function parsePortList(value: string): { ports: string[]; invalid: string
  * The skip-inbound/outbound-ports a meshed pod gets (linkerdPodSetting: a running pod only its
  * own annotation, a template also its namespace's). Empty values skip nothing.
  */
-export function linkerdSkippedPorts(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string): SkippedPorts[] {
+export function linkerdSkippedPorts(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string, template?: { annotations: Record<string, string> }): SkippedPorts[] {
   const out: SkippedPorts[] = [];
   for (const [direction, key] of [['inbound', SKIP_INBOUND_ANNOTATION], ['outbound', SKIP_OUTBOUND_ANNOTATION]] as const) {
-    const { setting, pending } = linkerdPodSetting(nsAnnotations, pod, namespace, key);
+    const { setting, pending } = linkerdPodSetting(nsAnnotations, pod, namespace, key, template);
     const { ports, invalid } = parsePortList(setting?.value ?? '');
     if (ports.length === 0 && invalid.length === 0) {
       // Nothing skipped today; a namespace value the pods pick up on restart is still worth saying.

@@ -187,7 +187,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
       meantMeshedBy,
     };
     if (mesh === 'istio') wm.istio = resolveIstioMode(policies, namespace, rep.labels);
-    if (mesh === 'linkerd') wm.linkerdPolicy = linkerdDefaultPolicy(ns.annotations, rep, namespace, clusterDefault);
+    if (mesh === 'linkerd') wm.linkerdPolicy = linkerdDefaultPolicy(ns.annotations, rep, namespace, clusterDefault, w.template);
     if (mesh === 'consul') {
       wm.consulService = consulServiceName(rep, servicesByNs.get(namespace) ?? []);
       wm.consulTransparentProxy = consulTransparentProxy(ns.labels, rep.annotations, injector);

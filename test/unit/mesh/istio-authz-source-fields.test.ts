@@ -202,3 +202,72 @@ describe('principals istiod accepts but no workload presents', () => {
     expect(failing('mtls.authz-missing', y)).toContain('medium AuthorizationPolicy shop/api-policy');
   });
 });
+
+// What istiod's validation rejects beyond from.source (a rejected policy is not in effect):
+// istio/istio pkg/config/validation/validation.go ValidateAuthorizationPolicy runs
+// security.ValidateAttribute on each `when` condition's values and notValues
+// (pkg/config/security/security.go: CheckServiceAccount for source.serviceAccount — "wildcard not
+// allowed", the namespace/serviceAccount format; CheckWildcardValues for source.trustDomain — one
+// "*", leading or trailing), and for action CUSTOM rejects From.Namespaces, From.NotNamespaces,
+// From.ServiceAccounts, From.NotServiceAccounts, From.TrustDomains, From.NotTrustDomains,
+// From.Principals, From.NotPrincipals, From.RequestPrincipals, From.NotRequestPrincipals and the
+// `when` keys source.namespace, source.serviceAccount, source.trustDomain, source.principal and
+// request.auth.* ("%s is currently not supported with CUSTOM action"). The reference page
+// https://istio.io/latest/docs/reference/config/security/conditions/ lists source.serviceAccount
+// ("<namespace>/<serviceaccount>") and source.trustDomain among the supported conditions.
+describe('policies istiod rejects for their `when` values or CUSTOM fields', () => {
+  const withRule = (action: string, rule: string, extra = '') => `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: api-policy, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  action: ${action}${extra}
+  rules: [${rule}]
+---`;
+  const malformed = (yaml: string) => fails(run(check('mtls.authz-missing'), ctxOf(yaml))).find((v) => v.resource.name === 'api-policy');
+
+  it('DENY when source.serviceAccount notValues ["shop/web", "shop/*"]: rejected, so shop/other is ALLOWED and the policy is named (was: DENIED, no finding)', async () => {
+    const y = `${MESH}${withRule('DENY', '{when: [{key: source.serviceAccount, notValues: ["shop/web", "shop/*"]}]}')}`;
+    expect(verdict(y, 'shop/other').verdict).toBe('allowed');
+    expect((await reachManifests(y, '--from', 'shop/other', '--to', 'shop/api', '--port', '8080')).split('\n')[0]).toBe('ALLOWED: shop/other[Deployment] -> shop/api[Deployment] on 8080/TCP');
+    expect(malformed(y)).toMatchObject({ severity: 'high', message: 'AuthorizationPolicy shop/api-policy is malformed: rules[0].when source.serviceAccount notValues: "shop/*" has a wildcard, which serviceAccounts do not take; istiod rejects it, so it protects nothing' });
+    // Without the wildcard the same DENY is in effect and refuses shop/other.
+    const ok = `${MESH}${withRule('DENY', '{when: [{key: source.serviceAccount, notValues: ["shop/web"]}]}')}`;
+    expect(verdict(ok, 'shop/other').verdict).toBe('denied');
+    expect(malformed(ok)).toBeUndefined();
+  });
+
+  it('the `when` values get the checks of serviceAccounts and trustDomains; a trust domain there may hold "/"', () => {
+    for (const cond of ['{key: source.serviceAccount, values: ["a/b/c"]}', '{key: source.serviceAccount, values: ["shop/"]}', '{key: source.serviceAccount, values: [""]}', '{key: source.trustDomain, values: ["*cluster*"]}', '{key: source.trustDomain, notValues: ["clu*ster"]}']) {
+      const y = `${MESH}${withRule('ALLOW', `{when: [${cond}]}`)}`;
+      expect(malformed(y)?.message, cond).toContain('istiod rejects it');
+      expect(verdict(y, 'shop/other').verdict, cond).toBe('allowed');
+    }
+    // CheckWildcardValues alone for source.trustDomain (CheckTrustDomainValues' "/" check is for from.source).
+    expect(malformed(`${MESH}${withRule('ALLOW', '{when: [{key: source.trustDomain, values: ["cluster.local/x"]}]}')}`)).toBeUndefined();
+  });
+
+  it('CUSTOM with from.source.serviceAccounts: rejected, so the external authorizer decides nothing (was: "ALLOWED for some requests … opa decides")', async () => {
+    const y = `${MESH}${withRule('CUSTOM', '{from: [{source: {serviceAccounts: ["shop/web"]}}]}', '\n  provider: {name: opa}')}`;
+    const r = verdict(y, 'shop/web');
+    expect(r.verdict).toBe('allowed');
+    expect(r.reason).not.toContain('opa');
+    expect((await reachManifests(y, '--from', 'shop/web', '--to', 'shop/api', '--port', '8080')).split('\n')[0]).toBe('ALLOWED: shop/web[Deployment] -> shop/api[Deployment] on 8080/TCP');
+    expect(malformed(y)?.message).toBe('AuthorizationPolicy shop/api-policy is malformed: rules[0]: From.ServiceAccounts is currently not supported with CUSTOM action; istiod rejects it, so it protects nothing');
+  });
+
+  it('every source field and `when` key upstream lists is rejected with CUSTOM; ipBlocks, ports and other keys are not', () => {
+    const custom = (rule: string) => `${MESH}${withRule('CUSTOM', rule, '\n  provider: {name: opa}')}`;
+    const fields = { namespaces: 'Namespaces', notNamespaces: 'NotNamespaces', serviceAccounts: 'ServiceAccounts', notServiceAccounts: 'NotServiceAccounts', trustDomains: 'TrustDomains', notTrustDomains: 'NotTrustDomains', principals: 'Principals', notPrincipals: 'NotPrincipals', requestPrincipals: 'RequestPrincipals', notRequestPrincipals: 'NotRequestPrincipals' };
+    for (const [field, name] of Object.entries(fields)) {
+      expect(malformed(custom(`{from: [{source: {${field}: ["x"]}}]}`))?.message, field).toContain(`rules[0]: From.${name} is currently not supported with CUSTOM action`);
+    }
+    for (const key of ['source.namespace', 'source.serviceAccount', 'source.trustDomain', 'source.principal', 'request.auth.claims[iss]']) {
+      expect(malformed(custom(`{when: [{key: "${key}", values: ["x"]}]}`))?.message, key).toContain(`rules[0]: when key "${key}" is currently not supported with CUSTOM action`);
+    }
+    for (const rule of ['{from: [{source: {ipBlocks: ["10.0.0.0/8"]}}]}', '{to: [{operation: {paths: ["/admin"]}}]}', '{when: [{key: source.ip, values: ["10.0.0.1"]}]}']) {
+      expect(malformed(custom(rule)), rule).toBeUndefined();
+    }
+  });
+});

@@ -8,7 +8,9 @@
 // "mesh/namespace peer authentication cannot have port level mTLS"). The reference page
 // https://istio.io/latest/docs/reference/config/security/peer_authentication/ (portLevelMtls: "Port
 // specific mutual TLS settings"; selector: "If not set, the policy will be applied to all workloads
-// in the same namespace as the policy").
+// in the same namespace as the policy"). A workload that accepts plaintext on a port is not STRICT:
+// "PERMISSIVE: Connection can be either plaintext or mTLS tunnel" applies per port under
+// portLevelMtls ("Port specific mutual TLS settings").
 import { describe, expect, it } from 'vitest';
 import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
 import { meshModel } from '../../../src/analysis/mesh/model.ts';
@@ -50,6 +52,26 @@ describe('PeerAuthentication the API server refuses', () => {
     expect(plaintext(withSelector)).toMatchObject({ verdict: 'denied' });
   });
 
+  // An empty portLevelMtls: the CRD's `minProperties: 1`, and its CEL rule tests has(self.portLevelMtls),
+  // true for {} too; istiod's webhook: "port level mTLS, if defined, must have at least one element"
+  // (pkg/config/validation/validation.go; validation_test.go case "empty port level mtls", valid: false).
+  it('an empty portLevelMtls is refused, with or without a selector: shop stays PERMISSIVE and plaintext is ALLOWED (was: DENIED, mesh-not-strict low "(0 of 2 do not)")', () => {
+    const ctx = ctxOf(`${CLUSTER}${shopDefault('{mtls: {mode: STRICT}, portLevelMtls: {}}')}`);
+    expect(plaintext(ctx)).toMatchObject({ verdict: 'allowed', plaintext: true });
+    expect(fails(run(check('mtls.invalid-peerauthentication'), ctx)).map((v) => v.message)).toEqual([
+      'PeerAuthentication shop/default would be refused by the API server (spec.portLevelMtls is empty (CRD minProperties: 1); spec.portLevelMtls without a workload selector (CRD rule "portLevelMtls requires selector")), so it is not in effect.',
+    ]);
+    const m = fails(run(check('mtls.mesh-not-strict'), ctx));
+    expect(m[0].severity).toBeUndefined();
+    expect(m[0].message).toContain('(2 of 2 do not)');
+
+    const withSelector = ctxOf(`${CLUSTER}${shopDefault('{selector: {matchLabels: {app: api}}, mtls: {mode: STRICT}, portLevelMtls: {}}')}`);
+    expect(plaintext(withSelector)).toMatchObject({ verdict: 'allowed', plaintext: true });
+    expect(fails(run(check('mtls.invalid-peerauthentication'), withSelector)).map((v) => v.message)).toEqual([
+      'PeerAuthentication shop/default would be refused by the API server (spec.portLevelMtls is empty (CRD minProperties: 1)), so it is not in effect.',
+    ]);
+  });
+
   it('an invalid mode is refused by the CRD enum: left out, not read as UNSET over an older namespace policy', () => {
     const ctx = ctxOf(`${CLUSTER}${shopDefault('{mtls: {mode: strict}}')}`);
     expect(meshModel(ctx.snapshot, ctx.config).istio.policies.namespaceWinner.get('shop')).toBeUndefined();
@@ -79,5 +101,19 @@ describe('mtls.mesh-not-strict without a mesh-wide policy', () => {
     const none = fails(run(check('mtls.mesh-not-strict'), ctxOf(CLUSTER)));
     expect(none[0].severity).toBeUndefined();
     expect(none[0].message).toContain('(2 of 2 do not)');
+  });
+
+  it('a port-level PERMISSIVE under STRICT workload and namespace policies accepts plaintext there: high, that workload counted (was: low "(0 of 2 do not)")', () => {
+    const portPermissive = ctxOf(`${CLUSTER}${shopDefault('{mtls: {mode: STRICT}}')}
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: api, namespace: shop}
+spec: {selector: {matchLabels: {app: api}}, mtls: {mode: STRICT}, portLevelMtls: {"8080": {mode: PERMISSIVE}}}
+---`);
+    expect(plaintext(portPermissive)).toMatchObject({ verdict: 'allowed', plaintext: true });
+    const p = fails(run(check('mtls.mesh-not-strict'), portPermissive));
+    expect(p[0].severity).toBeUndefined();
+    expect(p[0].message).toContain('(1 of 2 do not)');
+    expect(p[0].evidence).toMatchObject({ sampleNotStrict: ['Deployment shop/api: STRICT (port 8080 PERMISSIVE)'] });
   });
 });

@@ -72,4 +72,24 @@ describe('mtls.linkerd-skip-ports on running pods', () => {
     expect(v?.status).toBe('pass');
     expect(v?.message).toMatch(/namespace shop annotation config\.linkerd\.io\/skip-inbound-ports says "3306".*restarted/);
   });
+
+  // The injector writes the namespace's value onto the pods it injects (pkg/inject/inject.go
+  // AppendNamespaceAnnotations), so a webhook-injected pod's list is usually the namespace's old one.
+  it('a webhook-injected pod holding the namespace\'s earlier list is told a restart picks up the new one, unless its Deployment\'s template sets its own', () => {
+    const pod = (owner?: string): KubeObject => ({
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: { name: 'web-0', namespace: 'shop', labels: { app: 'web' }, annotations: { 'linkerd.io/inject': 'enabled', 'linkerd.io/created-by': 'linkerd/proxy-injector stable-2.14.10', [SKIP_IN]: '25' }, ...(owner ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: owner, uid: 'u1', controller: true }] } : {}) },
+      spec: { containers: [{ name: 'web', image: 'x', ports: [{ containerPort: 25 }] }, { name: 'linkerd-proxy', image: 'y' }] },
+    });
+    const bare = [...linkerdSkipPorts.evaluate(ctxOf('', undefined, [ns({ [SKIP_IN]: '25,3306' }), pod()]))].find((x) => x.resource.name === 'web-0');
+    expect(bare).toMatchObject({ status: 'fail', evidence: { inbound: { ports: ['25'] }, pendingOnRestart: [`namespace shop annotation ${SKIP_IN} says "25,3306"`] } });
+    const owned = (templateAnnotations: Record<string, string>) => {
+      const d = deployment('shop', 'web', { annotations: templateAnnotations, ports: [25] });
+      d.metadata!.uid = 'd1';
+      const rs: KubeObject = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web-5d8f7', namespace: 'shop', uid: 'u1', labels: { app: 'web' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'd1', controller: true }] }, spec: (d.spec as Record<string, unknown>) };
+      return [...linkerdSkipPorts.evaluate(ctxOf('', undefined, [ns({ [SKIP_IN]: '25,3306' }), d, rs, pod('web-5d8f7')]))].find((x) => x.resource.name === 'web');
+    };
+    expect(owned({ 'linkerd.io/inject': 'enabled' })).toMatchObject({ status: 'fail', evidence: { pendingOnRestart: [`namespace shop annotation ${SKIP_IN} says "25,3306"`] } });
+    expect(owned({ [SKIP_IN]: '25' })?.evidence).not.toHaveProperty('pendingOnRestart');
+  });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { meshModel, meshWorkloadModes } from '../../../src/analysis/mesh/index.ts';
 import { linkerdUnauthenticatedDefault } from '../../../checks/mtls/linkerd-unauthenticated-default.ts';
 import { workloadOutsideMesh } from '../../../checks/mtls/workload-outside-mesh.ts';
-import { ctxOf, deployment, fails } from './helpers.ts';
+import { ctxOf, deployment, fails, run } from './helpers.ts';
 import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
 
 const NS = (policy?: string) => `
@@ -146,6 +146,89 @@ spec: {containers: [{name: app, image: x, ports: [{containerPort: 8000}]}, {name
     expect(v.find((x) => x.resource.name === 'api-0')).toMatchObject({ status: 'pass', evidence: { source: 'pod annotation config.linkerd.io/default-inbound-policy' } });
     expect(v.find((x) => x.resource.name === 'api-0')?.message).not.toMatch(/restart/);
     expect(v.find((x) => x.resource.name === 'web')).toMatchObject({ status: 'pass', evidence: { source: 'namespace shop annotation config.linkerd.io/default-inbound-policy' } });
+  });
+});
+
+// The proxy injector writes the namespace's config annotations onto every pod it injects that
+// lacks the key (linkerd2 controller/proxy-injector/webhook.go: "If namespace has annotations that
+// do not exist on pod then copy them over to pod's template"; pkg/inject/inject.go
+// AppendNamespaceAnnotations with GetConfigOverride: the workload's own value, else the
+// namespace's), and stamps linkerd.io/created-by "linkerd/proxy-injector <version>". So a webhook-
+// injected pod's value is usually the namespace's value at injection time, and a pod re-created
+// from a template without the key takes the namespace's value now
+// (https://linkerd.io/2/reference/proxy-configuration/: "can be set on a namespace ... and will
+// apply to all workloads in that namespace" when they are injected).
+describe('Linkerd default inbound policy: a namespace value changed after injection', () => {
+  const ANN = 'config.linkerd.io/default-inbound-policy';
+  const cluster = (nsPolicy: string) => `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: linkerd-config, namespace: linkerd}
+data:
+  values: |
+    proxy:
+      defaultInboundPolicy: all-unauthenticated
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, annotations: {linkerd.io/inject: enabled, ${ANN}: ${nsPolicy}}}
+---`;
+  /** A running pod injected while shop said all-unauthenticated: the injector copied that value. */
+  const pod = (createdBy: string, owner = '') => `
+apiVersion: v1
+kind: Pod
+metadata:
+  name: api-1
+  namespace: shop
+  labels: {app: api}
+  annotations: {linkerd.io/created-by: "${createdBy}", linkerd.io/inject: enabled, ${ANN}: all-unauthenticated}${owner}
+spec:
+  serviceAccountName: api
+  containers: [{name: app, image: x/api:1, ports: [{containerPort: 8080}]}, {name: linkerd-proxy, image: cr.l5d.io/linkerd/proxy:stable-2.14.10}]
+---`;
+  const RESTART = 'namespace shop annotation config.linkerd.io/default-inbound-policy says "deny", but the running pods were injected without it: restart them to pick it up';
+  const judgeApi = (yaml: string) => run(linkerdUnauthenticatedDefault, ctxOf(yaml)).find((v) => v.resource.name === 'api-1' || v.resource.name === 'api');
+
+  it('a webhook-injected pod holding the earlier copied value is told to restart (was: no hint since the pod has the key)', () => {
+    const v = judgeApi(`${cluster('deny')}${pod('linkerd/proxy-injector stable-2.14.10')}`);
+    expect(v).toMatchObject({ status: 'fail', severity: 'high', evidence: { policy: 'all-unauthenticated', source: `pod annotation ${ANN}`, pendingOnRestart: { value: 'deny' } } });
+    expect(v?.message).toContain(RESTART);
+    // Injected by `linkerd inject --manual`: the injector never touches it, so a restart changes nothing.
+    const cli = judgeApi(`${cluster('deny')}${pod('linkerd/cli stable-2.14.10')}`);
+    expect(cli).toMatchObject({ status: 'fail', evidence: { policy: 'all-unauthenticated' } });
+    expect(cli?.message).not.toMatch(/restart/);
+    // The namespace still says what the pod has: nothing pending.
+    expect(judgeApi(`${cluster('all-unauthenticated')}${pod('linkerd/proxy-injector stable-2.14.10')}`)?.message).not.toMatch(/restart/);
+  });
+
+  it('with the owning Deployment in the snapshot, its template decides: without the key the pod is re-injected with the namespace\'s value, with it not', () => {
+    const owned = (templateAnnotations: string) => `${cluster('deny')}
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop, uid: d1}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}, annotations: {${templateAnnotations}}}
+    spec: {serviceAccountName: api, containers: [{name: app, image: x/api:1, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: api-5d8f7, namespace: shop, uid: u1, labels: {app: api}, ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: api, uid: d1, controller: true}]}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}, annotations: {${templateAnnotations}}}
+    spec: {serviceAccountName: api, containers: [{name: app, image: x/api:1, ports: [{containerPort: 8080}]}]}
+---${pod('linkerd/proxy-injector stable-2.14.10', '\n  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: api-5d8f7, uid: u1, controller: true}]')}`;
+    const lacks = judgeApi(owned('linkerd.io/inject: enabled'));
+    expect(lacks).toMatchObject({ status: 'fail', resource: { kind: 'Deployment', name: 'api' }, evidence: { policy: 'all-unauthenticated', pendingOnRestart: { value: 'deny' } } });
+    expect(lacks?.message).toContain(RESTART);
+    // The template sets all-unauthenticated itself: a new pod keeps it, whatever the namespace says.
+    const has = judgeApi(owned(`${ANN}: all-unauthenticated`));
+    expect(has).toMatchObject({ status: 'fail', resource: { kind: 'Deployment', name: 'api' }, evidence: { policy: 'all-unauthenticated' } });
+    expect(has?.evidence).not.toHaveProperty('pendingOnRestart');
+    expect(has?.message).not.toMatch(/restart/);
   });
 });
 
