@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check, ConditionalRead } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { ALB_PARAMS, albIngressOf, GKE_ALLOW_HTTP, gkeIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, ALB_LISTEN_PORTS, ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxAnnotationBool, nginxAnnotationGroups, nginxControllersFor, nginxRedirectSettings, normalizeHost, servedByIngressNginx, servedByTraefik, traefikEntryPoints, traefikRouterPlaintext, traefikRouterTls, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, type GkeIngress, type TraefikEntryPoints, type UpstreamTls } from '../../src/analysis/tls/index.ts';
+import { ALB_PARAMS, albIngressOf, certificateStates, condition, describeCondition, tlsSecretUses, GKE_ALLOW_HTTP, gkeIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, ALB_LISTEN_PORTS, ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxAnnotationBool, nginxAnnotationGroups, nginxControllersFor, nginxRedirectSettings, normalizeHost, servedByIngressNginx, servedByTraefik, traefikEntryPoints, traefikRouterPlaintext, traefikRouterTls, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, type GkeIngress, type TraefikEntryPoints, type UpstreamTls } from '../../src/analysis/tls/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import type { KubeObject, Snapshot } from '../../src/snapshot/types.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
@@ -141,6 +141,9 @@ const NGINX_PASSTHROUGH_CONFIG_READ: ConditionalRead = {
   },
 };
 
+/** The names a certificate in a Secret is issued for, and by what; `notReady` says why the Secret may not hold it yet. */
+interface IssuedNames { certificate: string; dnsNames: string[]; notReady?: string }
+
 /**
  * The dnsNames of the cert-manager Certificates writing each Secret, by "namespace/secretName".
  * ingress-nginx gives a host no spec.tls hosts entry names the certificate of any entry's Secret
@@ -148,19 +151,42 @@ const NGINX_PASSTHROUGH_CONFIG_READ: ConditionalRead = {
  * extractTLSSecretName: "no TLS host matching host name, try each TLS host for matching SAN or
  * CN", cert.Certificate.VerifyHostname(host)); Secrets are never read, but a Certificate's
  * spec.dnsNames are the SANs cert-manager issues into its spec.secretName.
+ *
+ * A Secret no Certificate writes, named by a tls entry with hosts of an Ingress carrying a shim
+ * annotation, gets the Certificate cert-manager's ingress-shim creates, whose dnsNames are the
+ * entry's hosts ("placing a host in the TLS config will determine what ends up in the cert's
+ * subjectAltNames", https://cert-manager.io/docs/usage/ingress/); tlsSecretUses decides which
+ * entries the shim issues for. In a live cluster the shim has created no such Certificate yet.
+ *
+ * In a live cluster a Certificate describes its Secret only once Ready: until then (a dnsName just
+ * added whose issuance fails) the Secret holds an earlier certificate or none. Manifests carry no
+ * status, so their spec is trusted.
  */
-function certificateDnsNames(snapshot: Snapshot): Map<string, Array<{ certificate: string; dnsNames: string[] }>> {
-  const out = new Map<string, Array<{ certificate: string; dnsNames: string[] }>>();
-  for (const c of snapshot.resources['certmanager.certificates'] ?? []) {
-    const spec = obj(c.spec);
-    const secret = str(spec?.secretName);
-    if (!secret) continue;
-    const ns = c.metadata?.namespace ?? 'default';
-    const key = `${ns}/${secret}`;
-    const entry = { certificate: `${ns}/${c.metadata?.name ?? ''}`, dnsNames: arr(spec?.dnsNames).filter((d): d is string => typeof d === 'string') };
+const certificatesRead = (snapshot: Snapshot) => ['ok', 'absent'].includes(snapshot.coverage['certmanager.certificates']?.status ?? 'absent');
+
+function certificateDnsNames(snapshot: Snapshot): Map<string, IssuedNames[]> {
+  const out = new Map<string, IssuedNames[]>();
+  const add = (key: string, entry: IssuedNames) => {
     const here = out.get(key);
     if (here) here.push(entry);
     else out.set(key, [entry]);
+  };
+  const live = snapshot.origin === 'live';
+  const states = live ? certificateStates(snapshot) : [];
+  (snapshot.resources['certmanager.certificates'] ?? []).forEach((c, i) => {
+    const spec = obj(c.spec);
+    const secret = str(spec?.secretName);
+    if (!secret) return;
+    const ns = c.metadata?.namespace ?? 'default';
+    const ready = live ? condition(states[i], 'Ready') : undefined;
+    const notReady = !live || ready?.status === 'True' ? undefined : ready ? `Ready ${ready.status}: ${describeCondition(ready)}` : 'it has no Ready condition';
+    add(`${ns}/${secret}`, { certificate: `${ns}/${c.metadata?.name ?? ''}`, dnsNames: arr(spec?.dnsNames).filter((d): d is string => typeof d === 'string'), ...(notReady ? { notReady } : {}) });
+  });
+  const written = new Set(out.keys());
+  for (const use of tlsSecretUses(snapshot).uses) {
+    const key = `${use.namespace}/${use.secretName}`;
+    if (use.owner.kind !== 'Ingress' || !use.shimAnnotation || !use.hosts || written.has(key)) continue;
+    add(key, { certificate: `ingress-shim (Ingress ${use.owner.namespace ?? 'default'}/${use.owner.name}, ${use.shimAnnotation})`, dnsNames: use.hosts, ...(live ? { notReady: certificatesRead(snapshot) ? 'cert-manager has created no Certificate for it' : 'cert-manager Certificates could not be read to show the one it created' } : {}) });
   }
   return out;
 }
@@ -353,18 +379,26 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
       const secrets = [...new Set(tls.map((t) => str(t!.secretName)).filter((n): n is string => !!n))];
       if (secrets.length === 0) return undefined;
       dnsNames ??= certificateDnsNames(ctx.snapshot);
+      const covering = (secret: string) => (dnsNames!.get(`${ns}/${secret}`) ?? []).filter((c) => c.dnsNames.some((d) => ingressTlsHostCovers(d, host)));
       for (const secret of secrets) {
-        const cert = (dnsNames.get(`${ns}/${secret}`) ?? []).find((c) => c.dnsNames.some((d) => ingressTlsHostCovers(d, host)));
-        if (cert) return { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is named by no spec.tls hosts entry, but ingress-nginx gives it the certificate of Secret ${secret}, which cert-manager Certificate ${cert.certificate} issues for ${cert.dnsNames.filter((d) => ingressTlsHostCovers(d, host)).join(', ')}.`, evidence: { host, tlsHosts, secretName: secret, certificate: cert.certificate, dnsNames: cert.dnsNames } };
+        const cert = covering(secret).find((c) => !c.notReady);
+        if (cert) return { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is named by no spec.tls hosts entry, but ingress-nginx gives it the certificate of Secret ${secret}, which ${cert.certificate.startsWith('ingress-shim ') ? `cert-manager's ${cert.certificate}` : `cert-manager Certificate ${cert.certificate}`} issues for ${cert.dnsNames.filter((d) => ingressTlsHostCovers(d, host)).join(', ')}.`, evidence: { host, tlsHosts, secretName: secret, certificate: cert.certificate, dnsNames: cert.dnsNames } };
       }
-      const read = ['ok', 'absent'].includes(ctx.snapshot.coverage['certmanager.certificates']?.status ?? 'absent');
+      const read = certificatesRead(ctx.snapshot);
       const unmanaged = secrets.filter((n) => !dnsNames!.has(`${ns}/${n}`));
+      // A Certificate naming the host that is not Ready: the Secret may hold an earlier certificate
+      // or none, and ingress-nginx then finds no certificate for the host (certificateDnsNames).
+      const pending = secrets.flatMap((secret) => covering(secret).map((c) => ({ secret, ...c })));
       // Every Secret written by a Certificate whose dnsNames miss the host: ingress-nginx finds no
       // certificate for it, the generic finding below says so.
-      if (read && unmanaged.length === 0) return undefined;
-      const named = unmanaged.map((n) => `Secret ${n}`).join(' or ');
-      return { status: 'fail', resource, detailKey: `host/${host}`, severity: 'medium', evidence: { host, tlsHosts, secretNames: unmanaged, ...(ignored ? { sslPassthrough: ignored.annotation, sslPassthroughIgnored: ignored.ignored } : {}) },
-        message: `${ignored ? `Ingress ${ns}/${resource.name} asks for SSL passthrough (${ignored.annotation}), but ingress-nginx ignores it: ${ignored.ignored}. ` : ''}Host ${host} is named by no spec.tls hosts entry (TLS hosts: ${tlsHosts.join(', ') || 'none'}): ingress-nginx covers it only if ${named}'s certificate names the host (Secrets are not read${read ? `, and no cert-manager Certificate writes ${unmanaged.length > 1 ? 'them' : 'it'}` : '; cert-manager Certificates could not be read'}); otherwise it gets the controller's default certificate and plain HTTP is not redirected. Name the host in the entry's hosts.` };
+      if (read && unmanaged.length === 0 && pending.length === 0) return undefined;
+      const named = [...new Set([...unmanaged, ...pending.map((p) => p.secret)])].map((n) => `Secret ${n}`).join(' or ');
+      const why = [
+        ...(unmanaged.length ? [read ? `no cert-manager Certificate writes ${pending.length ? `Secret${unmanaged.length > 1 ? 's' : ''} ${unmanaged.join(', ')}` : unmanaged.length > 1 ? 'them' : 'it'}` : 'cert-manager Certificates could not be read'] : []),
+        ...pending.map((p) => `${p.certificate.startsWith('ingress-shim ') ? `cert-manager's ${p.certificate}` : `cert-manager Certificate ${p.certificate}`} names the host but is not Ready (${p.notReady}), so Secret ${p.secret} may hold an earlier certificate, or none, until it is`),
+      ];
+      return { status: 'fail', resource, detailKey: `host/${host}`, severity: 'medium', evidence: { host, tlsHosts, secretNames: [...new Set([...unmanaged, ...pending.map((p) => p.secret)])], ...(pending.length ? { certificatesNotReady: pending.map((p) => ({ certificate: p.certificate, secretName: p.secret, notReady: p.notReady })) } : {}), ...(ignored ? { sslPassthrough: ignored.annotation, sslPassthroughIgnored: ignored.ignored } : {}) },
+        message: `${ignored ? `Ingress ${ns}/${resource.name} asks for SSL passthrough (${ignored.annotation}), but ingress-nginx ignores it: ${ignored.ignored}. ` : ''}Host ${host} is named by no spec.tls hosts entry (TLS hosts: ${tlsHosts.join(', ') || 'none'}): ingress-nginx covers it only if ${named}'s certificate names the host (Secrets are not read, and ${why.join('; and ')}); otherwise it gets the controller's default certificate (with ssl-redirect on, HTTP is redirected to HTTPS serving that certificate). Name the host in the entry's hosts.` };
     };
     const gke = gkeIngressOf(ctx.snapshot, ing);
     for (const host of hosts) {
@@ -397,7 +431,7 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
           status: 'fail', resource, detailKey: `host/${host}`,
           message: `${ignored ? `Ingress ${ns}/${resource.name} asks for SSL passthrough (${ignored.annotation}), but ingress-nginx ignores it: ${ignored.ignored}. ` : ''}${tls.length === 0
             ? `${ignored ? 'It has no spec.tls' : `Ingress ${ns}/${resource.name} has no spec.tls`}: host ${host} is served over plaintext HTTP.`
-            : `Host ${host} has no covering spec.tls entry (TLS hosts: ${tlsHosts.join(', ') || 'none'}): it is served over HTTP or with the controller's default certificate.`}`,
+            : `Host ${host} has no covering spec.tls entry (TLS hosts: ${tlsHosts.join(', ') || 'none'}): ${servers ? 'ingress-nginx gives it the controller\'s default certificate (with ssl-redirect on, HTTP is redirected to HTTPS serving that certificate)' : 'it is served over HTTP or with the controller\'s default certificate'}.`}`,
           evidence: { host, tlsHosts, ...(ignored ? { sslPassthrough: ignored.annotation, sslPassthroughIgnored: ignored.ignored } : {}) },
         });
     }
@@ -649,7 +683,7 @@ export const ingressWithoutTls: Check = {
   protectsAgainst: 'hosts served over plaintext HTTP at the edge (Ingress, Gateway API, Istio Gateway, Traefik IngressRoute and Contour HTTPProxy)',
   severity: 'high',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; a host no tls hosts entry names gets the certificate of an entry\'s Secret that names it, which the dnsNames of the cert-manager Certificate writing the Secret show, a Secret no Certificate writes being a medium finding: unknown, as Secrets are not read; an ingress-nginx ssl-passthrough Ingress needs the controller started with --enable-ssl-passthrough and force-ssl-redirect: "true" for port 80; other controllers are judged per Ingress; on GKE (kubernetes.io/ingress.class gce, gce-internal or gce-regional-external, or an IngressClass of controller k8s.io/ingress-gce) spec.tls (any entry with a secretName: ingress-gce ignores its hosts), or a certificate named by networking.gke.io/managed-certificates or ingress.gcp.kubernetes.io/pre-shared-cert, adds HTTPS but port 80 keeps serving plain HTTP until kubernetes.io/ingress.allow-http: "false" (a FrontendConfig\'s redirectToHttps is not read, so an Ingress naming one with HTTP allowed is a medium finding: unknown); on Traefik spec.tls only supplies certificates: set the annotation traefik.ingress.kubernetes.io/router.tls: "true" (or a router.tls.certresolver), or name in traefik.ingress.kubernetes.io/router.entrypoints only entryPoints whose install configuration sets http.tls or redirects to https, or mark those asDefault; plaintext on an entryPoint no LoadBalancer, NodePort or externalIPs Service selecting the Traefik pods publishes, such as the Helm chart\'s metrics, is a low finding: only clients inside the cluster reach it); for Gateway API add an HTTPS listener for each hostname (a TLS or HTTPS listener needs a tls block; its tls.mode defaults to Terminate, which needs certificateRefs or options; its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/certificate-arn and listen-ports with only HTTPS entries, or add alb.ingress.kubernetes.io/ssl-redirect: \'443\' to redirect its HTTP listeners (in an IngressGroup, alb.ingress.kubernetes.io/group.name, one member\'s ssl-redirect redirects the HTTP listeners of every member, so set the same port on all or on one; different ports, listen-ports giving one port HTTP and HTTPS, or two ssl-policy values on one HTTPS port stop the controller reconciling the whole group; a port number naming one of its HTTPS listeners: the controller refuses "true" or any other port and does not reconcile the Ingress, a medium finding; sslRedirectPort in the AWS Load Balancer Controller\'s IngressClassParams overrides it; on EKS Auto Mode, IngressClass controller eks.amazonaws.com/alb, the certificateARNs of the IngressClassParams its class names give the certificate too, as the certificateArn of the AWS Load Balancer Controller\'s IngressClassParams (elbv2.k8s.aws) does, overriding the annotation); give a Traefik IngressRoute a spec.tls section (secretName, certResolver, or tls: {} for the default TLSStore\'s certificate), or attach it only to entryPoints whose install configuration sets http.tls or redirects to https; give a Contour root HTTPProxy virtualhost.tls (secretName) and drop permitInsecure from its routes.',
+  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; a host no tls hosts entry names gets the certificate of an entry\'s Secret that names it, which the dnsNames of the cert-manager Certificate writing the Secret show (in a live cluster only once it is Ready), or, on an Ingress with a cert-manager ingress-shim annotation, the entry\'s hosts, a Secret no Certificate writes being a medium finding: unknown, as Secrets are not read; an ingress-nginx ssl-passthrough Ingress needs the controller started with --enable-ssl-passthrough and force-ssl-redirect: "true" for port 80; other controllers are judged per Ingress; on GKE (kubernetes.io/ingress.class gce, gce-internal or gce-regional-external, or an IngressClass of controller k8s.io/ingress-gce) spec.tls (any entry with a secretName: ingress-gce ignores its hosts), or a certificate named by networking.gke.io/managed-certificates or ingress.gcp.kubernetes.io/pre-shared-cert, adds HTTPS but port 80 keeps serving plain HTTP until kubernetes.io/ingress.allow-http: "false" (a FrontendConfig\'s redirectToHttps is not read, so an Ingress naming one with HTTP allowed is a medium finding: unknown); on Traefik spec.tls only supplies certificates: set the annotation traefik.ingress.kubernetes.io/router.tls: "true" (or a router.tls.certresolver), or name in traefik.ingress.kubernetes.io/router.entrypoints only entryPoints whose install configuration sets http.tls or redirects to https, or mark those asDefault; plaintext on an entryPoint no LoadBalancer, NodePort or externalIPs Service selecting the Traefik pods publishes, such as the Helm chart\'s metrics, is a low finding: only clients inside the cluster reach it); for Gateway API add an HTTPS listener for each hostname (a TLS or HTTPS listener needs a tls block; its tls.mode defaults to Terminate, which needs certificateRefs or options; its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/certificate-arn and listen-ports with only HTTPS entries, or add alb.ingress.kubernetes.io/ssl-redirect: \'443\' to redirect its HTTP listeners (in an IngressGroup, alb.ingress.kubernetes.io/group.name, one member\'s ssl-redirect redirects the HTTP listeners of every member, so set the same port on all or on one; different ports, listen-ports giving one port HTTP and HTTPS, or two ssl-policy values on one HTTPS port stop the controller reconciling the whole group; a port number naming one of its HTTPS listeners: the controller refuses "true" or any other port and does not reconcile the Ingress, a medium finding; sslRedirectPort in the AWS Load Balancer Controller\'s IngressClassParams overrides it; on EKS Auto Mode, IngressClass controller eks.amazonaws.com/alb, the certificateARNs of the IngressClassParams its class names give the certificate too, as the certificateArn of the AWS Load Balancer Controller\'s IngressClassParams (elbv2.k8s.aws) does, overriding the annotation); give a Traefik IngressRoute a spec.tls section (secretName, certResolver, or tls: {} for the default TLSStore\'s certificate), or attach it only to entryPoints whose install configuration sets http.tls or redirects to https; give a Contour root HTTPProxy virtualhost.tls (secretName) and drop permitInsecure from its routes.',
   needs: ['ingresses'],
   reads: [...EDGE_ROUTE_KINDS.filter((k) => k !== 'ingresses'), 'traefik.middlewares', 'traefik-legacy.middlewares', 'namespaces'],
   readsWhen: [NGINX_REDIRECT_READ, NGINX_REDIRECT_CONFIG_READ, NGINX_PASSTHROUGH_READ, NGINX_PASSTHROUGH_CONFIG_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ, LBC_SERVICE_WEBHOOK_READ],

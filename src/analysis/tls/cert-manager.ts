@@ -126,6 +126,8 @@ export interface TlsSecretUse {
   shimIgnored?: string;
   /** The owner carries a shim annotation that skips this entry (shimIgnored says why). */
   shimAnnotationSkipped?: boolean;
+  /** An Ingress entry's tls[].hosts: the dnsNames ingress-shim gives the Certificate it creates. */
+  hosts?: string[];
 }
 
 const TLS_ACME = 'kubernetes.io/tls-acme';
@@ -236,7 +238,8 @@ export function tlsSecretUses(snapshot: Snapshot): { uses: TlsSecretUse[]; notes
       const skipped = (viaShim.shimAnnotation !== undefined) && !(Array.isArray(hosts) && hosts.length > 0)
         ? { shimIgnored: `${viaShim.shimAnnotation} creates no Certificate for tls[${i}]: cert-manager skips a TLS entry without hosts`, shimAnnotationSkipped: true }
         : undefined;
-      uses.push({ owner, where: `tls[${i}]`, namespace: ns, secretName, ...(skipped ?? viaShim) });
+      const named = Array.isArray(hosts) ? hosts.filter((h): h is string => typeof h === 'string') : [];
+      uses.push({ owner, where: `tls[${i}]`, namespace: ns, secretName, ...(skipped ?? viaShim), ...(named.length ? { hosts: named } : {}) });
     });
   }
   for (const gw of snapshot.resources['gatewayapi.gateways'] ?? []) {

@@ -11,6 +11,7 @@
 // (https://gateway.envoyproxy.io/docs/concepts/gateway_api_extensions/client-traffic-policy).
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { arr, createdAt, labelSelectorMatches, obj, str } from '../mesh/util.ts';
+import { OPENSSL_SUITES } from './openssl-suites.ts';
 
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 
@@ -95,4 +96,27 @@ export function terminatesTls(listener: Record<string, unknown> | undefined): bo
 export function clientTrafficPolicyCiphers(tls: Record<string, unknown> | undefined): string | undefined {
   const list = arr(tls?.ciphers).filter((c): c is string => typeof c === 'string').flatMap((c) => c.replace(/[[\]]/g, '').split('|')).map((c) => c.trim()).filter(Boolean);
   return list.length ? list.join(':') : undefined;
+}
+
+const SUITES = new Map(OPENSSL_SUITES.map((s) => [s.name.toUpperCase(), s] as const));
+
+/**
+ * The ciphers a ClientTrafficPolicy's spec.tls enables that a TLS 1.0 or 1.1 handshake can use:
+ * AEAD suites (GCM, CCM, ChaCha20-Poly1305) and SHA-256/384 MAC suites exist only from TLS 1.2
+ * (the protocol column of OpenSSL's table, OPENSSL_SUITES; the IANA names of the same suites), so
+ * only CBC-SHA suites, or a name not known here, count. Without tls.ciphers Envoy's default list
+ * applies, GCM and ChaCha20 only (TLSSettings.Ciphers; Envoy v1.28+ common.proto
+ * tls_minimum_protocol_version: "TLS protocol versions below TLSv1_2 require setting compatible
+ * ciphers with the cipher_suites setting as the default ciphers no longer include compatible
+ * ciphers", https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/transport_sockets/tls/v3/common.proto).
+ */
+export function clientTrafficPolicyLegacyCiphers(tls: Record<string, unknown> | undefined): string[] {
+  const list = clientTrafficPolicyCiphers(tls);
+  if (!list) return [];
+  const tls12Only = (name: string) => {
+    const suite = SUITES.get(name.toUpperCase());
+    if (suite) return suite.protocol === 'TLSv1.2';
+    return /^TLS_.*(_GCM_|_CCM|_CHACHA20_POLY1305|_SHA256$|_SHA384$)/.test(name.toUpperCase());
+  };
+  return list.split(':').filter((c) => !tls12Only(c));
 }

@@ -58,11 +58,11 @@ describe('tls.legacy-protocol-enabled: Envoy Gateway ClientTrafficPolicy', () =>
     const rs = policyResults(legacyProtocolEnabled, gateway() + policy('old-tls', '2026-01-01T00:00:00Z', whole, '{minVersion: "1.0", ciphers: [ECDHE-RSA-AES128-SHA]}'));
     expect(byListener(rs)).toEqual({ 'clienttrafficpolicy/https': 'fail', 'clienttrafficpolicy/https-2': 'fail' });
     expect(rs[0].resource).toEqual({ kind: 'Gateway', namespace: 'edge', name: 'gw' });
-    expect(rs[0].message).toBe('Listener https takes its TLS settings from ClientTrafficPolicy edge/old-tls (the whole Gateway): minVersion "1.0", which accepts TLS 1.0 and 1.1.');
+    expect(rs[0].message).toBe('Listener https takes its TLS settings from ClientTrafficPolicy edge/old-tls (the whole Gateway): minVersion "1.0", which accepts TLS 1.0 and 1.1 (its ciphers ECDHE-RSA-AES128-SHA work below TLS 1.2).');
   });
 
   it('minVersion "1.1" fails for TLS 1.1; no minVersion passes as TLS 1.2, Envoy Gateway\'s default', () => {
-    expect(policyResults(legacyProtocolEnabled, gateway() + policy('p', '2026-01-01T00:00:00Z', whole, '{minVersion: "1.1"}'))[0].message).toContain('accepts TLS 1.1.');
+    expect(policyResults(legacyProtocolEnabled, gateway() + policy('p', '2026-01-01T00:00:00Z', whole, '{minVersion: "1.1", ciphers: [AES128-SHA]}'))[0].message).toContain('accepts TLS 1.1 (its ciphers AES128-SHA work below TLS 1.2).');
     const [r] = policyResults(legacyProtocolEnabled, gateway() + policy('p', '2026-01-01T00:00:00Z', whole, '{ciphers: [ECDHE-RSA-AES128-GCM-SHA256]}'));
     expect(r.status).toBe('pass');
     expect(r.message).toContain('no minVersion (Envoy Gateway\'s default, TLS 1.2), which requires TLS 1.2 or later');
@@ -90,6 +90,38 @@ describe('tls.legacy-protocol-enabled: Envoy Gateway ClientTrafficPolicy', () =>
   it('a policy in another namespace, or a Gateway of another implementation, is not touched', () => {
     expect(policyResults(legacyProtocolEnabled, gateway() + policy('p', '2026-01-01T00:00:00Z', whole, '{minVersion: "1.0"}', 'other'))).toEqual([]);
     expect(policyResults(legacyProtocolEnabled, gateway('istio.io/gateway-controller') + policy('p', '2026-01-01T00:00:00Z', whole, '{minVersion: "1.0"}'))).toEqual([]);
+  });
+});
+
+// Below TLS 1.2 only CBC-SHA suites exist: AEAD (GCM, ChaCha20-Poly1305) and SHA-256/384 suites
+// are TLS 1.2's. Envoy Gateway's default list is AEAD only (TLSSettings.Ciphers: "In non-FIPS
+// Envoy Proxy builds the default cipher list is: [ECDHE-ECDSA-AES128-GCM-SHA256|...]"), and Envoy
+// v1.28+ says so (https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/transport_sockets/tls/v3/common.proto,
+// tls_minimum_protocol_version: "TLS protocol versions below TLSv1_2 require setting compatible
+// ciphers with the cipher_suites setting as the default ciphers no longer include compatible ciphers").
+describe('tls.legacy-protocol-enabled: a ClientTrafficPolicy minVersion below 1.2 no cipher can use', () => {
+  const one = (tls: string) => policyResults(legacyProtocolEnabled, gateway() + policy('p', '2026-01-01T00:00:00Z', section('https'), tls))[0];
+
+  it('minVersion "1.0" without ciphers is low: Envoy\'s default list has nothing below TLS 1.2', () => {
+    const r = one('{minVersion: "1.0"}');
+    expect([r.status, r.severity]).toEqual(['fail', 'low']);
+    expect(r.message).toBe('Listener https takes its TLS settings from ClientTrafficPolicy edge/p (sectionName https): minVersion "1.0", which allows TLS 1.0 and 1.1, but no enabled cipher works below TLS 1.2: it lists no ciphers (Envoy\'s default list: AES-GCM and ChaCha20-Poly1305 only), so no TLS 1.0 or 1.1 handshake completes. Set minVersion "1.2" to say what the listener accepts.');
+  });
+
+  it('only AEAD or SHA-256/384 ciphers, by OpenSSL or IANA name, are low too', () => {
+    for (const ciphers of ['[ECDHE-RSA-AES128-GCM-SHA256, ECDHE-RSA-AES256-GCM-SHA384, ECDHE-RSA-CHACHA20-POLY1305]', '[TLS_RSA_WITH_AES_128_GCM_SHA256, "[ECDHE-ECDSA-AES128-GCM-SHA256|ECDHE-ECDSA-CHACHA20-POLY1305]"]', '[AES128-SHA256]']) {
+      const r = one(`{minVersion: "1.1", ciphers: ${ciphers}}`);
+      expect([ciphers, r.status, r.severity]).toEqual([ciphers, 'fail', 'low']);
+      expect(r.message).toContain('no enabled cipher works below TLS 1.2: it lists only ciphers that need TLS 1.2');
+    }
+  });
+
+  it('a CBC-SHA cipher among them keeps it high, named', () => {
+    for (const cbc of ['ECDHE-RSA-AES128-SHA', 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA', 'AES256-SHA']) {
+      const r = one(`{minVersion: "1.0", ciphers: [ECDHE-RSA-AES128-GCM-SHA256, ${cbc}]}`);
+      expect([cbc, r.status, r.severity ?? legacyProtocolEnabled.severity]).toEqual([cbc, 'fail', 'high']);
+      expect(r.message).toContain(`accepts TLS 1.0 and 1.1 (its ciphers ${cbc} work below TLS 1.2)`);
+    }
   });
 });
 

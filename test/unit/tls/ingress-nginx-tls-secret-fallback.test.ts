@@ -14,11 +14,11 @@ import type { KubeObject } from '../../../src/snapshot/types.ts';
 import type { Verdict } from '../../../src/base/vocabulary.ts';
 import { ingressWithoutTls } from '../../../checks/tls/ingress-without-tls.ts';
 
-function ctx(yamlText: string): AuditContext {
+function ctx(yamlText: string, origin: 'live' | 'manifests' = 'manifests'): AuditContext {
   const objs = parseAllDocuments(yamlText).map((d) => d.toJSON() as KubeObject).filter(Boolean);
-  return { snapshot: snapshotFromObjects(objs), config: defaultConfig(), now: new Date('2026-06-01T00:00:00Z') };
+  return { snapshot: snapshotFromObjects(objs, { origin }), config: defaultConfig(), now: new Date('2026-06-01T00:00:00Z') };
 }
-const verdicts = (yamlText: string): Verdict[] => [...ingressWithoutTls.evaluate(ctx(yamlText))];
+const verdicts = (yamlText: string, origin: 'live' | 'manifests' = 'manifests'): Verdict[] => [...ingressWithoutTls.evaluate(ctx(yamlText, origin))];
 
 const setup = (opts: { className?: string; tls: string; dnsNames?: string[] }) => `
 apiVersion: networking.k8s.io/v1
@@ -91,5 +91,104 @@ describe('tls.ingress-without-tls: the Secret fallback keeps what else the findi
     const r = verdicts(yamlText)[0];
     expect([r.status, r.severity]).toEqual(['fail', 'medium']);
     expect(r.message).toMatch(/^Ingress shop\/api asks for SSL passthrough \(nginx\.ingress\.kubernetes\.io\/ssl-passthrough: "true"\), but ingress-nginx ignores it: .*Host api\.example\.com is named by no spec\.tls hosts entry/);
+  });
+});
+
+// cert-manager's ingress-shim creates the Certificate of an annotated Ingress's TLS entry with the
+// entry's hosts as dnsNames: "placing a host in the TLS config will determine what ends up in the
+// cert's subjectAltNames" (https://cert-manager.io/docs/usage/ingress/). A host the entry does not
+// name is then not in the Secret's certificate, VerifyHostname fails in extractTLSSecretName, and
+// ingress-nginx gives the host its default certificate.
+const shimmed = (annotations: string, extra = '') => `
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: nginx}
+spec: {controller: k8s.io/ingress-nginx}
+${extra}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: shop, annotations: ${annotations}}
+spec:
+  ingressClassName: nginx
+  tls: [{hosts: [www.example.com], secretName: web-cert}]
+  rules:
+  - host: www.example.com
+    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: s, port: {number: 80}}}}]}
+  - host: api.example.com
+    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: s, port: {number: 80}}}}]}
+`;
+const api = (rs: Verdict[]) => rs.find((r) => r.detailKey === 'host/api.example.com')!;
+
+describe('tls.ingress-without-tls: a Secret cert-manager\'s ingress-shim issues holds the TLS entry\'s hosts only', () => {
+  it('cert-manager.io/cluster-issuer: a host the entry does not name is high, not an unknown Secret', () => {
+    const r = api(verdicts(shimmed('{cert-manager.io/cluster-issuer: letsencrypt}')));
+    expect([r.status, r.severity ?? ingressWithoutTls.severity]).toEqual(['fail', 'high']);
+    expect(r.message).toBe('Host api.example.com has no covering spec.tls entry (TLS hosts: www.example.com): ingress-nginx gives it the controller\'s default certificate (with ssl-redirect on, HTTP is redirected to HTTPS serving that certificate).');
+  });
+
+  it('kubernetes.io/tls-acme: "true" is a shim annotation too; without --default-issuer-name the shim creates nothing and the Secret stays unknown', () => {
+    expect(api(verdicts(shimmed('{kubernetes.io/tls-acme: "true"}'))).severity ?? ingressWithoutTls.severity).toBe('high');
+    const controller = `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: cert-manager, namespace: cert-manager}
+spec:
+  selector: {matchLabels: {app: cm}}
+  template:
+    metadata: {labels: {app: cm}}
+    spec: {containers: [{name: c, image: quay.io/jetstack/cert-manager-controller:v1.16.0, args: [--v=2]}]}`;
+    expect(api(verdicts(shimmed('{kubernetes.io/tls-acme: "true"}', controller))).severity).toBe('medium');
+  });
+
+  it('a Certificate that writes the Secret is read instead of the shim\'s', () => {
+    const cert = `---
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: {name: web, namespace: shop}
+spec: {secretName: web-cert, dnsNames: [www.example.com, api.example.com], issuerRef: {name: le, kind: ClusterIssuer}}`;
+    expect(api(verdicts(shimmed('{cert-manager.io/cluster-issuer: letsencrypt}', cert))).status).toBe('pass');
+  });
+
+  it('an Ingress without a shim annotation keeps the unknown-Secret finding', () => {
+    expect(api(verdicts(shimmed('{}'))).severity).toBe('medium');
+  });
+});
+
+// In a live cluster a Certificate describes its Secret only once Ready: a dnsName just added whose
+// issuance fails leaves the earlier certificate (or none) in the Secret
+// (https://cert-manager.io/docs/usage/certificate/, Ready condition; tls.certificate-not-ready
+// reports the same Certificate). ingress-nginx then finds no Secret verifying for the host.
+const notReady = (status: string) => setup({ tls: '[{hosts: [www.example.com], secretName: api-cert}]', dnsNames: ['www.example.com', 'api.example.com'] })
+  .replace('  issuerRef: {name: le, kind: ClusterIssuer}', `  issuerRef: {name: le, kind: ClusterIssuer}\nstatus: ${status}`);
+
+describe('tls.ingress-without-tls: the Secret fallback trusts a live Certificate only when Ready', () => {
+  it('a live Certificate not Ready is a medium finding naming it and its reason', () => {
+    const r = verdicts(notReady('{conditions: [{type: Ready, status: "False", reason: DoesNotExist, message: Issuing certificate as Secret does not exist}]}'), 'live')[0];
+    expect([r.status, r.severity]).toEqual(['fail', 'medium']);
+    expect(r.message).toContain('cert-manager Certificate shop/api names the host but is not Ready (Ready False: DoesNotExist: Issuing certificate as Secret does not exist), so Secret api-cert may hold an earlier certificate, or none, until it is');
+  });
+
+  it('a live Certificate that is Ready passes, as do manifests (no status)', () => {
+    expect(verdicts(notReady('{conditions: [{type: Ready, status: "True", reason: Ready}]}'), 'live')[0].status).toBe('pass');
+    expect(verdicts(notReady('{}'))[0].status).toBe('pass');
+  });
+});
+
+// With a spec.tls entry, ingress-nginx gives a host no Secret verifies for its default certificate
+// (internal/ingress/controller/controller.go createServers: tlsSecretName == "" →
+// getDefaultSSLCertificate()), so certificate.lua's configured_for_current_request() is true and
+// ssl-redirect redirects it (rootfs/etc/nginx/lua/lua_ingress.lua redirect_to_https). Without any
+// spec.tls ingress-nginx sets no certificate ("does not contains a TLS section") and serves HTTP.
+describe('tls.ingress-without-tls: what ingress-nginx does with a host no certificate names', () => {
+  it('the unknown-Secret finding says the default certificate is served and HTTP redirected', () => {
+    const r = verdicts(setup({ tls: '[{secretName: api-cert}]' }))[0];
+    expect(r.message).toContain('otherwise it gets the controller\'s default certificate (with ssl-redirect on, HTTP is redirected to HTTPS serving that certificate)');
+    expect(r.message).not.toContain('not redirected');
+  });
+
+  it('an Ingress without spec.tls is still served over plaintext HTTP', () => {
+    const r = verdicts(setup({ tls: '[]' }))[0];
+    expect(r.message).toBe('Ingress shop/api has no spec.tls: host api.example.com is served over plaintext HTTP.');
   });
 });
