@@ -374,15 +374,6 @@ function trustDomainField(values: string[] | undefined, negative: boolean, princ
  * Service port declares (peer.protocol); undeclared, where the two readings differ the field "may match".
  */
 function judgeSource(s: AuthzSource, peer: Peer, action: AuthzAction | undefined): Judged {
-  // ztunnel's policy carries no trust domain match (istio/istio pilot/pkg/serviceregistry/ambient/
-  // authorization.go builds a Match without trustDomains), and a source left with no field is an
-  // empty match, which ztunnel skips: it matches nothing ("An empty match sent to ztunnel is
-  // skipped (match-none), not match-all").
-  if (peer.l4Only && (s.trustDomains || s.notTrustDomains)) {
-    const { trustDomains: _a, notTrustDomains: _b, ...rest } = s;
-    if (Object.keys(rest).length === 0) return NO;
-    s = rest;
-  }
   const jwtField = (values: string[] | undefined, negative: boolean): Judged => {
     if (!values) return YES;
     if (peer.jwt) return maybe(`a JWT (RequestAuthentication issuers ${peer.jwt.join(', ')})`);
@@ -464,22 +455,53 @@ function l7FieldsOf(r: AuthzRule): string[] {
   return uniq(out);
 }
 
+/** The `from.source` fields istiod puts in ztunnel's Match (ambient/authorization.go handleRule); trustDomains have no place there. */
+const L4_SOURCE_KEYS = ['principals', 'notPrincipals', 'namespaces', 'notNamespaces', 'serviceAccounts', 'notServiceAccounts', 'ipBlocks', 'notIpBlocks'] as const;
+
 /**
- * ztunnel (ambient, no waypoint) enforces no L7 attribute: istiod omits an ALLOW rule carrying one
- * (it never matches) and sends a DENY rule without them, so it matches more widely
- * (istio/istio pilot/pkg/serviceregistry/kube/controller/ambient/authorization.go handleRule:
- * "L7 policies never match for ALLOW / For DENY they will always match"; the l4-policy page:
- * ztunnel "will simply drop all traffic as a defensive move").
+ * A rule as ztunnel (ambient, no waypoint) enforces it. istiod omits an ALLOW rule with an L7
+ * field (it never matches) and sends a DENY rule with each `from` source, `to` operation and `when`
+ * condition reduced to its L4 fields (istio/istio pilot/pkg/serviceregistry/ambient/authorization.go
+ * handleRule). ztunnel skips a match left empty, "match-none, not match-all" (isMatchEmpty;
+ * istio/ztunnel src/rbac.rs Authorization::matches, `if mg.is_empty() { continue }`), so an emptied
+ * source or operation drops out of its list, a `from` or `to` with nothing left never matches, and
+ * neither does a rule with a `when` key ztunnel cannot read: such a DENY rule "will have no effect"
+ * (httpDenyNoEffectBoilerplate, istio/istio#61126). ztunnel has done so since ambient's first
+ * release (1.19 src/rbac.rs and 1.22 handleRule already did; istio/istio#61166 fixed only the
+ * status message). The same holds for a source with only trustDomains, in an ALLOW rule too.
  */
 function l4View(r: AuthzRule, action: AuthzAction | undefined): AuthzRule | undefined {
-  if (l7FieldsOf(r).length === 0) return r;
-  if (action !== 'DENY') return undefined;
-  return {
-    ...r,
-    from: r.from.map(({ requestPrincipals: _a, notRequestPrincipals: _b, remoteIpBlocks: _c, notRemoteIpBlocks: _d, ...l4 }) => l4),
-    to: r.to.map(({ methods: _a, notMethods: _b, paths: _c, notPaths: _d, hosts: _e, notHosts: _f, ...l4 }) => l4),
-    when: r.when.filter((c) => L4_WHEN_KEYS.has(c.key)),
-  };
+  const l7 = l7FieldsOf(r).length > 0;
+  if (l7 && action !== 'DENY') return undefined;
+  if (r.when.some((c) => !L4_WHEN_KEYS.has(c.key))) return undefined;
+  const from: AuthzSource[] = [];
+  for (const s of r.from) {
+    const l4: AuthzSource = {};
+    for (const k of L4_SOURCE_KEYS) if (s[k]) l4[k] = s[k];
+    if (Object.keys(l4).length) from.push(l4);
+  }
+  const to: AuthzOperation[] = [];
+  for (const o of r.to) {
+    const l4: AuthzOperation = {};
+    if (o.ports) l4.ports = o.ports;
+    if (o.notPorts) l4.notPorts = o.notPorts;
+    if (Object.keys(l4).length) to.push(l4);
+  }
+  if ((r.from.length && !from.length) || (r.to.length && !to.length)) return undefined;
+  return { ...r, from, to };
+}
+
+/** Whether ztunnel without a waypoint enforces a DENY rule with L7 fields not at all (l4View leaves nothing to match). */
+const noEffectAtZtunnel = (r: AuthzRule) => l7FieldsOf(r).length > 0 && l4View(r, 'DENY') === undefined;
+
+/**
+ * What ztunnel makes of the L7 fields of `policies`, for a note: the DENY rules it enforces not at
+ * all are named ("has no effect at ztunnel", istiod's httpDenyNoEffectBoilerplate).
+ */
+function ztunnelL7Effect(policies: ParsedAuthzPolicy[]): string {
+  const none = policies.filter((p) => p.action === 'DENY').flatMap((p) => p.rules.filter(noEffectAtZtunnel).map((r) => `${name(p)} rules[${r.index}]`));
+  const base = 'an ALLOW rule with them never matches, a DENY rule is enforced without them';
+  return none.length ? `${base}, and one left with nothing ztunnel can match has no effect at ztunnel (${none.join(', ')})` : base;
 }
 
 /**
@@ -941,7 +963,7 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
       const l7 = l4Only ? workloadPolicies.filter((p) => p.rules.some((r) => l7FieldsOf(r).length > 0)) : [];
       if (l7.length) {
         const what = uniq(l7.flatMap((p) => p.rules.flatMap(l7FieldsOf))).join(', ');
-        notes.push(`ztunnel of ${calleeName} has no waypoint, so it enforces no ${what} of AuthorizationPolicy ${l7.map(name).join(', ')}: an ALLOW rule with them never matches, a DENY rule is enforced without them (https://istio.io/latest/docs/ambient/usage/l4-policy/)`);
+        notes.push(`ztunnel of ${calleeName} has no waypoint, so it enforces no ${what} of AuthorizationPolicy ${l7.map(name).join(', ')}: ${ztunnelL7Effect(l7)} (https://istio.io/latest/docs/ambient/usage/l4-policy/)`);
       }
       if (!ambient) {
         const targeted = kept((model.authz.byNamespace.get(callee.namespace) ?? []).filter((p) => p.targeted && p.problems.length === 0));
@@ -962,7 +984,7 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
       const l7 = workloadPolicies.filter((p) => p.rules.some((r) => l7FieldsOf(r).length > 0));
       if (l7.length) {
         const what = uniq(l7.flatMap((p) => p.rules.flatMap(l7FieldsOf))).join(', ');
-        notes.push(`ztunnel of ${calleeName} enforces no ${what} of AuthorizationPolicy ${l7.map(name).join(', ')} (selector policies stay at ztunnel, not the waypoint): an ALLOW rule with them never matches, a DENY rule is enforced without them (https://istio.io/latest/docs/ambient/usage/l7-features/)`);
+        notes.push(`ztunnel of ${calleeName} enforces no ${what} of AuthorizationPolicy ${l7.map(name).join(', ')} (selector policies stay at ztunnel, not the waypoint): ${ztunnelL7Effect(l7)} (https://istio.io/latest/docs/ambient/usage/l7-features/)`);
       }
       // The waypoint's own service account is not named in the snapshot, so a ztunnel policy that
       // depends on it cannot be judged: 'unknown', never 'allowed'.
