@@ -326,6 +326,36 @@ function identityField(values: string[] | undefined, negative: boolean, actual: 
 }
 
 /**
+ * `namespaces`/`notNamespaces` (and `when` source.namespace). Envoy (a sidecar or a waypoint) gets
+ * the regex `.*` `/ns/<value>/` `.*` on the peer's principal, with every `*` of the value a `.*`
+ * and the rest literal (istio/istio pilot/pkg/security/authz/model/generator.go
+ * srcNamespaceGenerator), so "team-*-prod" matches team-a-prod. ztunnel (l4Only) gets the value as
+ * an exact, prefix, suffix or presence match (ambient/authorization.go stringToMatch), where a `*`
+ * inside is literal.
+ */
+function namespaceField(values: string[] | undefined, negative: boolean, peer: Peer): Judged {
+  if (!values || peer.l4Only || peer.principal === undefined || peer.principal === 'unknown') return identityField(values, negative, peer.namespace, 'namespace');
+  const principal = `spiffe://${peer.principal}`;
+  const hit = values.some((v) => wildcardsMatch(`*/ns/${v}/*`, principal));
+  return (negative ? !hit : hit) ? YES : NO;
+}
+
+/**
+ * Whether `text` matches `pattern`, which starts and ends with `*`, each `*` standing for any run of
+ * characters (the regex `.*`) and the rest literal: the literal parts in order, each found at its
+ * leftmost place (linear, whatever the pattern: no regex is built from a policy's text).
+ */
+function wildcardsMatch(pattern: string, text: string): boolean {
+  let at = 0;
+  for (const part of pattern.split('*')) {
+    const i = text.indexOf(part, at);
+    if (i < 0) return false;
+    at = i + part.length;
+  }
+  return true;
+}
+
+/**
  * `serviceAccounts`/`notServiceAccounts`, each value `<namespace>/<serviceaccount>` (parseAuthorizationPolicy
  * adds the policy's namespace to a bare name): istiod's regex
  * `spiffe://.+/ns/<ns>/(.+/|)sa/<sa>(/.+)?` (generator.go serviceAccountRegex) matches a workload's
@@ -387,8 +417,8 @@ function judgeSource(s: AuthzSource, peer: Peer, action: AuthzAction | undefined
   return all([
     identityField(s.principals, false, peer.principal, 'principal', peer.trustDomains),
     identityField(s.notPrincipals, true, peer.principal, 'principal', peer.trustDomains),
-    identityField(s.namespaces, false, peer.namespace, 'namespace'),
-    identityField(s.notNamespaces, true, peer.namespace, 'namespace'),
+    namespaceField(s.namespaces, false, peer),
+    namespaceField(s.notNamespaces, true, peer),
     serviceAccountField(s.serviceAccounts, false, peer.principal),
     serviceAccountField(s.notServiceAccounts, true, peer.principal),
     trustDomainField(s.trustDomains, false, peer.principal, peer.trustDomains),
@@ -424,10 +454,8 @@ function judgeOperation(o: AuthzOperation, peer: Peer): Judged {
 function judgeCondition(c: AuthzCondition, peer: Peer, action: string | undefined): Judged {
   const what = `condition ${c.key || '(no key)'}`;
   if (c.key === 'source.namespace' || c.key === 'source.principal') {
-    const ns = c.key === 'source.namespace';
-    const actual = ns ? peer.namespace : peer.principal;
-    const tds = ns ? undefined : peer.trustDomains;
-    return all([identityField(c.values, false, actual, ns ? 'namespace' : 'principal', tds), identityField(c.notValues, true, actual, ns ? 'namespace' : 'principal', tds)]);
+    if (c.key === 'source.namespace') return all([namespaceField(c.values, false, peer), namespaceField(c.notValues, true, peer)]);
+    return all([identityField(c.values, false, peer.principal, 'principal', peer.trustDomains), identityField(c.notValues, true, peer.principal, 'principal', peer.trustDomains)]);
   }
   // source.serviceAccount and source.trustDomain read the peer certificate as the from.source fields do (model.go).
   if (c.key === 'source.serviceAccount') return all([serviceAccountField(c.values, false, peer.principal), serviceAccountField(c.notValues, true, peer.principal)]);

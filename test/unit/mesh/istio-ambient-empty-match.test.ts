@@ -1,4 +1,5 @@
-// Where Istio's enforcement points read an AuthorizationPolicy differently from how it reads.
+// Two places where Istio's enforcement points read an AuthorizationPolicy differently from how it
+// reads: a DENY rule that ztunnel cannot enforce, and a `*` inside a namespace.
 //
 // 1. Ambient without a waypoint. istiod sends ztunnel each `from` source, `to` operation and `when`
 //    condition reduced to its L4 fields (istio/istio pilot/pkg/serviceregistry/ambient/
@@ -10,6 +11,10 @@
 //    dataplane has done so since ztunnel 1.19; istio/istio#61166 (the report istio/istio#61126:
 //    DENY notRequestPrincipals ["*"], and the request got HTTP 200) changed only the status message.
 //    The cases below are the upstream PR's authorization_test.go cases, judged as a call.
+// 2. Sidecars and waypoints (Envoy) get `namespaces` as the regex `.*/ns/<value>/.*` with every `*`
+//    a `.*` (generator.go srcNamespaceGenerator; builder testdata allow-full-rule-out.yaml:
+//    `regex: .*/ns/.*-ns-suffix/.*`), while ztunnel gets an exact/prefix/suffix/presence match
+//    (authorization.go stringToMatch), where a `*` inside is literal.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -122,3 +127,58 @@ describe('ambient without a waypoint: a DENY rule left with nothing ztunnel can 
   });
 });
 
+describe('namespaces with a `*` inside', () => {
+  const MESH = `
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: istio-system}
+spec: {mtls: {mode: STRICT}}
+---${namespaceYaml('shop')}${app('shop', 'api')}${namespaceYaml('team-a-prod')}${app('team-a-prod', 'client')}${namespaceYaml('team-b-dev')}${app('team-b-dev', 'client')}`;
+  const denyNonProd = policy('deny-non-prod', 'DENY', '[{from: [{source: {notNamespaces: ["team-*-prod"]}}]}]');
+  const ref2 = (from: string) => ({ kind: 'Deployment', namespace: from, name: 'client' });
+  const call = (yaml: string, ns: string) => { const ctx = ctxOf(yaml); return meshFlowVerdict(ctx.snapshot, ctx.config, ref2(ns), ref('shop/api'), 8080, 'TCP'); };
+
+  it('a sidecar reads every `*` as a wildcard: DENY notNamespaces ["team-*-prod"] lets team-a-prod in and refuses team-b-dev (was: both refused)', async () => {
+    const y = `${MESH}${denyNonProd}`;
+    expect(call(y, 'team-a-prod')).toMatchObject({ verdict: 'allowed', enforcedBy: 'sidecar of shop/api' });
+    expect(call(y, 'team-b-dev')).toMatchObject({ verdict: 'denied', policy: { name: 'deny-non-prod' } });
+    expect((await reach(y, '--from', 'team-a-prod/client', '--to', 'shop/api', '--port', '8080'))).toMatch(/^ALLOWED: /);
+    const matrix = await reach(y, '--matrix', '--effective');
+    expect(matrixLine(matrix, 'team-a-prod/client', 'shop/api')).toContain('TCP 8080');
+    expect(matrixLine(matrix, 'team-b-dev/client', 'shop/api')).not.toContain('TCP 8080');
+    // ALLOW namespaces ["team-*-prod"] and `when` source.namespace read it the same way.
+    const allow = `${MESH}${policy('allow-prod', 'ALLOW', '[{from: [{source: {namespaces: ["team-*-prod"]}}]}]')}`;
+    expect(call(allow, 'team-a-prod').verdict).toBe('allowed');
+    expect(call(allow, 'team-b-dev').verdict).toBe('denied');
+    const when = `${MESH}${policy('allow-prod', 'ALLOW', '[{when: [{key: source.namespace, values: ["team-*-prod"]}]}]')}`;
+    expect(call(when, 'team-a-prod').verdict).toBe('allowed');
+    expect(call(when, 'team-b-dev').verdict).toBe('denied');
+  });
+
+  it('a waypoint (Envoy) reads it the same way: its DENY notNamespaces ["team-*-prod"] lets team-a-prod in', () => {
+    const ambient = MESH.replaceAll('istio-injection: enabled', 'istio.io/dataplane-mode: ambient')
+      .replace(`metadata: {name: shop, labels: {istio.io/dataplane-mode: ambient}}`, `metadata: {name: shop, labels: {istio.io/dataplane-mode: ambient, istio.io/use-waypoint: wp}}`);
+    const y = `${ambient}
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: wp, namespace: shop, labels: {istio.io/waypoint-for: all}}
+spec: {gatewayClassName: istio-waypoint, listeners: [{name: mesh, port: 15008, protocol: HBONE}]}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-non-prod, namespace: shop}
+spec:
+  targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: wp}]
+  action: DENY
+  rules: [{from: [{source: {notNamespaces: ["team-*-prod"]}}]}]
+---`;
+    expect(call(y, 'team-a-prod')).toMatchObject({ verdict: 'allowed', enforcedBy: 'waypoint shop/wp' });
+    expect(call(y, 'team-b-dev')).toMatchObject({ verdict: 'denied', enforcedBy: 'waypoint shop/wp' });
+  });
+
+  it('ztunnel (ambient, no waypoint) matches a `*` inside literally: the same DENY refuses team-a-prod there', () => {
+    const ambient = MESH.replaceAll('istio-injection: enabled', 'istio.io/dataplane-mode: ambient');
+    expect(call(`${ambient}${denyNonProd}`, 'team-a-prod')).toMatchObject({ verdict: 'denied', enforcedBy: 'ztunnel of shop/api (ambient)' });
+    expect(call(`${ambient}${policy('allow-prod', 'ALLOW', '[{from: [{source: {namespaces: ["team-*-prod"]}}]}]')}`, 'team-a-prod').verdict).toBe('denied');
+  });
+});
