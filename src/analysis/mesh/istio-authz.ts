@@ -326,6 +326,36 @@ function identityField(values: string[] | undefined, negative: boolean, actual: 
 }
 
 /**
+ * `namespaces`/`notNamespaces` (and `when` source.namespace). Envoy (a sidecar or a waypoint) gets
+ * the regex `.*` `/ns/<value>/` `.*` on the peer's principal, with every `*` of the value a `.*`
+ * and the rest literal (istio/istio pilot/pkg/security/authz/model/generator.go
+ * srcNamespaceGenerator), so "team-*-prod" matches team-a-prod. ztunnel (l4Only) gets the value as
+ * an exact, prefix, suffix or presence match (ambient/authorization.go stringToMatch), where a `*`
+ * inside is literal.
+ */
+function namespaceField(values: string[] | undefined, negative: boolean, peer: Peer): Judged {
+  if (!values || peer.l4Only || peer.principal === undefined || peer.principal === 'unknown') return identityField(values, negative, peer.namespace, 'namespace');
+  const principal = `spiffe://${peer.principal}`;
+  const hit = values.some((v) => wildcardsMatch(`*/ns/${v}/*`, principal));
+  return (negative ? !hit : hit) ? YES : NO;
+}
+
+/**
+ * Whether `text` matches `pattern`, which starts and ends with `*`, each `*` standing for any run of
+ * characters (the regex `.*`) and the rest literal: the literal parts in order, each found at its
+ * leftmost place (linear, whatever the pattern: no regex is built from a policy's text).
+ */
+function wildcardsMatch(pattern: string, text: string): boolean {
+  let at = 0;
+  for (const part of pattern.split('*')) {
+    const i = text.indexOf(part, at);
+    if (i < 0) return false;
+    at = i + part.length;
+  }
+  return true;
+}
+
+/**
  * `serviceAccounts`/`notServiceAccounts`, each value `<namespace>/<serviceaccount>` (parseAuthorizationPolicy
  * adds the policy's namespace to a bare name): istiod's regex
  * `spiffe://.+/ns/<ns>/(.+/|)sa/<sa>(/.+)?` (generator.go serviceAccountRegex) matches a workload's
@@ -374,15 +404,6 @@ function trustDomainField(values: string[] | undefined, negative: boolean, princ
  * Service port declares (peer.protocol); undeclared, where the two readings differ the field "may match".
  */
 function judgeSource(s: AuthzSource, peer: Peer, action: AuthzAction | undefined): Judged {
-  // ztunnel's policy carries no trust domain match (istio/istio pilot/pkg/serviceregistry/ambient/
-  // authorization.go builds a Match without trustDomains), and a source left with no field is an
-  // empty match, which ztunnel skips: it matches nothing ("An empty match sent to ztunnel is
-  // skipped (match-none), not match-all").
-  if (peer.l4Only && (s.trustDomains || s.notTrustDomains)) {
-    const { trustDomains: _a, notTrustDomains: _b, ...rest } = s;
-    if (Object.keys(rest).length === 0) return NO;
-    s = rest;
-  }
   const jwtField = (values: string[] | undefined, negative: boolean): Judged => {
     if (!values) return YES;
     if (peer.jwt) return maybe(`a JWT (RequestAuthentication issuers ${peer.jwt.join(', ')})`);
@@ -396,8 +417,8 @@ function judgeSource(s: AuthzSource, peer: Peer, action: AuthzAction | undefined
   return all([
     identityField(s.principals, false, peer.principal, 'principal', peer.trustDomains),
     identityField(s.notPrincipals, true, peer.principal, 'principal', peer.trustDomains),
-    identityField(s.namespaces, false, peer.namespace, 'namespace'),
-    identityField(s.notNamespaces, true, peer.namespace, 'namespace'),
+    namespaceField(s.namespaces, false, peer),
+    namespaceField(s.notNamespaces, true, peer),
     serviceAccountField(s.serviceAccounts, false, peer.principal),
     serviceAccountField(s.notServiceAccounts, true, peer.principal),
     trustDomainField(s.trustDomains, false, peer.principal, peer.trustDomains),
@@ -433,10 +454,8 @@ function judgeOperation(o: AuthzOperation, peer: Peer): Judged {
 function judgeCondition(c: AuthzCondition, peer: Peer, action: string | undefined): Judged {
   const what = `condition ${c.key || '(no key)'}`;
   if (c.key === 'source.namespace' || c.key === 'source.principal') {
-    const ns = c.key === 'source.namespace';
-    const actual = ns ? peer.namespace : peer.principal;
-    const tds = ns ? undefined : peer.trustDomains;
-    return all([identityField(c.values, false, actual, ns ? 'namespace' : 'principal', tds), identityField(c.notValues, true, actual, ns ? 'namespace' : 'principal', tds)]);
+    if (c.key === 'source.namespace') return all([namespaceField(c.values, false, peer), namespaceField(c.notValues, true, peer)]);
+    return all([identityField(c.values, false, peer.principal, 'principal', peer.trustDomains), identityField(c.notValues, true, peer.principal, 'principal', peer.trustDomains)]);
   }
   // source.serviceAccount and source.trustDomain read the peer certificate as the from.source fields do (model.go).
   if (c.key === 'source.serviceAccount') return all([serviceAccountField(c.values, false, peer.principal), serviceAccountField(c.notValues, true, peer.principal)]);
@@ -464,22 +483,53 @@ function l7FieldsOf(r: AuthzRule): string[] {
   return uniq(out);
 }
 
+/** The `from.source` fields istiod puts in ztunnel's Match (ambient/authorization.go handleRule); trustDomains have no place there. */
+const L4_SOURCE_KEYS = ['principals', 'notPrincipals', 'namespaces', 'notNamespaces', 'serviceAccounts', 'notServiceAccounts', 'ipBlocks', 'notIpBlocks'] as const;
+
 /**
- * ztunnel (ambient, no waypoint) enforces no L7 attribute: istiod omits an ALLOW rule carrying one
- * (it never matches) and sends a DENY rule without them, so it matches more widely
- * (istio/istio pilot/pkg/serviceregistry/kube/controller/ambient/authorization.go handleRule:
- * "L7 policies never match for ALLOW / For DENY they will always match"; the l4-policy page:
- * ztunnel "will simply drop all traffic as a defensive move").
+ * A rule as ztunnel (ambient, no waypoint) enforces it. istiod omits an ALLOW rule with an L7
+ * field (it never matches) and sends a DENY rule with each `from` source, `to` operation and `when`
+ * condition reduced to its L4 fields (istio/istio pilot/pkg/serviceregistry/ambient/authorization.go
+ * handleRule). ztunnel skips a match left empty, "match-none, not match-all" (isMatchEmpty;
+ * istio/ztunnel src/rbac.rs Authorization::matches, `if mg.is_empty() { continue }`), so an emptied
+ * source or operation drops out of its list, a `from` or `to` with nothing left never matches, and
+ * neither does a rule with a `when` key ztunnel cannot read: such a DENY rule "will have no effect"
+ * (httpDenyNoEffectBoilerplate, istio/istio#61126). ztunnel has done so since ambient's first
+ * release (1.19 src/rbac.rs and 1.22 handleRule already did; istio/istio#61166 fixed only the
+ * status message). The same holds for a source with only trustDomains, in an ALLOW rule too.
  */
 function l4View(r: AuthzRule, action: AuthzAction | undefined): AuthzRule | undefined {
-  if (l7FieldsOf(r).length === 0) return r;
-  if (action !== 'DENY') return undefined;
-  return {
-    ...r,
-    from: r.from.map(({ requestPrincipals: _a, notRequestPrincipals: _b, remoteIpBlocks: _c, notRemoteIpBlocks: _d, ...l4 }) => l4),
-    to: r.to.map(({ methods: _a, notMethods: _b, paths: _c, notPaths: _d, hosts: _e, notHosts: _f, ...l4 }) => l4),
-    when: r.when.filter((c) => L4_WHEN_KEYS.has(c.key)),
-  };
+  const l7 = l7FieldsOf(r).length > 0;
+  if (l7 && action !== 'DENY') return undefined;
+  if (r.when.some((c) => !L4_WHEN_KEYS.has(c.key))) return undefined;
+  const from: AuthzSource[] = [];
+  for (const s of r.from) {
+    const l4: AuthzSource = {};
+    for (const k of L4_SOURCE_KEYS) if (s[k]) l4[k] = s[k];
+    if (Object.keys(l4).length) from.push(l4);
+  }
+  const to: AuthzOperation[] = [];
+  for (const o of r.to) {
+    const l4: AuthzOperation = {};
+    if (o.ports) l4.ports = o.ports;
+    if (o.notPorts) l4.notPorts = o.notPorts;
+    if (Object.keys(l4).length) to.push(l4);
+  }
+  if ((r.from.length && !from.length) || (r.to.length && !to.length)) return undefined;
+  return { ...r, from, to };
+}
+
+/** Whether ztunnel without a waypoint enforces a DENY rule with L7 fields not at all (l4View leaves nothing to match). */
+const noEffectAtZtunnel = (r: AuthzRule) => l7FieldsOf(r).length > 0 && l4View(r, 'DENY') === undefined;
+
+/**
+ * What ztunnel makes of the L7 fields of `policies`, for a note: the DENY rules it enforces not at
+ * all are named ("has no effect at ztunnel", istiod's httpDenyNoEffectBoilerplate).
+ */
+function ztunnelL7Effect(policies: ParsedAuthzPolicy[]): string {
+  const none = policies.filter((p) => p.action === 'DENY').flatMap((p) => p.rules.filter(noEffectAtZtunnel).map((r) => `${name(p)} rules[${r.index}]`));
+  const base = 'an ALLOW rule with them never matches, a DENY rule is enforced without them';
+  return none.length ? `${base}, and one left with nothing ztunnel can match has no effect at ztunnel (${none.join(', ')})` : base;
 }
 
 /**
@@ -941,7 +991,7 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
       const l7 = l4Only ? workloadPolicies.filter((p) => p.rules.some((r) => l7FieldsOf(r).length > 0)) : [];
       if (l7.length) {
         const what = uniq(l7.flatMap((p) => p.rules.flatMap(l7FieldsOf))).join(', ');
-        notes.push(`ztunnel of ${calleeName} has no waypoint, so it enforces no ${what} of AuthorizationPolicy ${l7.map(name).join(', ')}: an ALLOW rule with them never matches, a DENY rule is enforced without them (https://istio.io/latest/docs/ambient/usage/l4-policy/)`);
+        notes.push(`ztunnel of ${calleeName} has no waypoint, so it enforces no ${what} of AuthorizationPolicy ${l7.map(name).join(', ')}: ${ztunnelL7Effect(l7)} (https://istio.io/latest/docs/ambient/usage/l4-policy/)`);
       }
       if (!ambient) {
         const targeted = kept((model.authz.byNamespace.get(callee.namespace) ?? []).filter((p) => p.targeted && p.problems.length === 0));
@@ -962,7 +1012,7 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
       const l7 = workloadPolicies.filter((p) => p.rules.some((r) => l7FieldsOf(r).length > 0));
       if (l7.length) {
         const what = uniq(l7.flatMap((p) => p.rules.flatMap(l7FieldsOf))).join(', ');
-        notes.push(`ztunnel of ${calleeName} enforces no ${what} of AuthorizationPolicy ${l7.map(name).join(', ')} (selector policies stay at ztunnel, not the waypoint): an ALLOW rule with them never matches, a DENY rule is enforced without them (https://istio.io/latest/docs/ambient/usage/l7-features/)`);
+        notes.push(`ztunnel of ${calleeName} enforces no ${what} of AuthorizationPolicy ${l7.map(name).join(', ')} (selector policies stay at ztunnel, not the waypoint): ${ztunnelL7Effect(l7)} (https://istio.io/latest/docs/ambient/usage/l7-features/)`);
       }
       // The waypoint's own service account is not named in the snapshot, so a ztunnel policy that
       // depends on it cannot be judged: 'unknown', never 'allowed'.

@@ -52,10 +52,10 @@ describe('Istio ambient without a waypoint: ztunnel enforces L4 only', () => {
   // as a defensive move." Its example (allow-sleep-to-httpbin with methods: ["GET"]): "the presence
   // of a L7 policy, and the traffic not originating from a waypoint proxy, causes the ztunnel to
   // deny the connection". How istiod converts such a rule for ztunnel
-  // (istio/istio pilot/pkg/serviceregistry/kube/controller/ambient/authorization.go, handleRule):
-  // "L7 policies never match for ALLOW / For DENY they will always match, so it is more
-  // restrictive" — a DENY rule keeps its L4 parts ("DENY policy with HTTP attributes is enforced
-  // without the HTTP rules").
+  // (istio/istio pilot/pkg/serviceregistry/ambient/authorization.go, handleRule): "L7 policies
+  // never match for ALLOW"; a DENY rule keeps its L4 parts ("DENY policy with HTTP attributes is
+  // enforced without the HTTP rules"), and a source, operation or condition left with none is an
+  // empty match that ztunnel skips, so such a DENY "will have no effect" (istio/istio#61126).
   const base = `${namespaceYaml('ambient-demo', 'istio.io/dataplane-mode: ambient')}${app('ambient-demo', 'sleep')}${app('ambient-demo', 'httpbin')}${app('ambient-demo', 'other')}`;
 
   it('an ALLOW rule with an HTTP method never matches at ztunnel: the principal it names is refused (the page\'s example)', () => {
@@ -91,15 +91,18 @@ spec:
     expect(verdict(jwt, 'ambient-demo/sleep', 'ambient-demo/httpbin').verdict).toBe('denied');
   });
 
-  it('a DENY rule with a path is enforced without it: every caller it would match by L4 is refused', () => {
+  it('a DENY rule with a path is enforced without it: one left with nothing to match has no effect, one with L4 parts refuses every caller they match', () => {
+    // `to` with only a path is an empty match, which ztunnel skips: the rule never matches
+    // (istio/istio ambient/authorization.go isMatchEmpty, "An empty match sent to ztunnel is
+    // skipped (match-none), not match-all"; istio/ztunnel src/rbac.rs).
     const y = `${base}${policy('deny-admin', `
   selector: {matchLabels: {app: httpbin}}
   action: DENY
   rules: [{to: [{operation: {paths: ["/admin"]}}]}]`)}`;
     const r = verdict(y, 'ambient-demo/sleep', 'ambient-demo/httpbin');
-    expect(r).toMatchObject({ verdict: 'denied', enforcedBy: 'ztunnel of ambient-demo/httpbin (ambient)', policy: { name: 'deny-admin' }, rule: 0 });
-    // Its L4 parts still decide: a DENY of one principal's /admin requests refuses that principal
-    // on every path, and leaves the others alone.
+    expect(r).toMatchObject({ verdict: 'allowed', enforcedBy: 'ztunnel of ambient-demo/httpbin (ambient)' });
+    // Its L4 parts still decide: a DENY of one principal's /admin requests on a port refuses that
+    // principal on every path of that port, and leaves the others alone.
     const one = `${base}${policy('deny-admin', `
   selector: {matchLabels: {app: httpbin}}
   action: DENY
@@ -266,9 +269,12 @@ describe('Istio waypoint: ztunnel after the waypoint still enforces L4 only', ()
     expect(r.notes).toContain('ztunnel of amb/b enforces no methods of AuthorizationPolicy amb/sel (selector policies stay at ztunnel, not the waypoint): an ALLOW rule with them never matches, a DENY rule is enforced without them (https://istio.io/latest/docs/ambient/usage/l7-features/)');
   });
 
-  it('a selector DENY on a path is enforced without it at ztunnel: the waypoint\'s call is refused', () => {
+  it('a selector DENY on a path is enforced without it at ztunnel: with nothing left to match it has no effect; with a port it refuses the waypoint\'s call', () => {
+    // The `to` is an empty match there, which ztunnel skips (istio/istio ambient/authorization.go isMatchEmpty).
     const r = verdict(`${wpNs}${policy('sel', '{selector: {matchLabels: {app: b}}, action: DENY, rules: [{to: [{operation: {paths: [/admin]}}]}]}', 'amb')}`, 'amb/a', 'amb/b');
-    expect(r).toMatchObject({ verdict: 'denied', enforcedBy: 'waypoint amb/wp', policy: { name: 'sel' } });
+    expect(r).toMatchObject({ verdict: 'allowed', enforcedBy: 'waypoint amb/wp' });
+    const withPort = verdict(`${wpNs}${policy('sel', '{selector: {matchLabels: {app: b}}, action: DENY, rules: [{to: [{operation: {paths: [/admin], ports: ["8000"]}}]}]}', 'amb')}`, 'amb/a', 'amb/b');
+    expect(withPort).toMatchObject({ verdict: 'denied', enforcedBy: 'waypoint amb/wp', policy: { name: 'sel' } });
   });
 });
 

@@ -350,16 +350,18 @@ spec:
     expect(r.reason).toBe('no ALLOW AuthorizationPolicy applies, so Istio allows principal cluster.local/ns/foo/sa/sleep on port 9000, but DENY AuthorizationPolicy foo/tcp-policy rules[0] may refuse it, depending on the protocol: without a JWT (no RequestAuthentication applies) requestPrincipals match no HTTP request, while on TCP traffic Istio ignores requestPrincipals in a DENY rule');
     // The rule's port still decides.
     expect(verdict(y, 'foo/sleep', 'foo/tcp-echo', 8000).verdict).toBe('allowed');
-    // ztunnel (ambient, no waypoint) enforces the DENY without its L7 fields: refused outright
-    // (https://istio.io/latest/docs/ambient/usage/l4-policy/).
+    // ztunnel (ambient, no waypoint) gets the source with requestPrincipals as an empty match, which
+    // it skips ("An empty match sent to ztunnel is skipped (match-none), not match-all", istio/istio
+    // pilot/pkg/serviceregistry/ambient/authorization.go isMatchEmpty; istio/istio#61126): the
+    // rule's `from` never matches, so the DENY has no effect there.
     expect(verdict(tcpEcho('DENY', '{requestPrincipals: ["testing@secure.istio.io/*"]}', 'istio.io/dataplane-mode: ambient'), 'foo/sleep', 'foo/tcp-echo', 9000))
-      .toMatchObject({ verdict: 'denied', enforcedBy: 'ztunnel of foo/tcp-echo (ambient)', policy: { name: 'tcp-policy' } });
+      .toMatchObject({ verdict: 'allowed', enforcedBy: 'ztunnel of foo/tcp-echo (ambient)' });
   });
 
-  it('DENY on notRequestPrincipals ["*"] (require a JWT): refused either way, HTTP without a JWT or TCP', () => {
-    for (const dataplane of ['istio-injection: enabled', 'istio.io/dataplane-mode: ambient']) {
-      expect(verdict(tcpEcho('DENY', '{notRequestPrincipals: ["*"]}', dataplane), 'foo/sleep', 'foo/tcp-echo', 9000)).toMatchObject({ verdict: 'denied', policy: { name: 'tcp-policy' } });
-    }
+  it('DENY on notRequestPrincipals ["*"] (require a JWT): at a sidecar refused either way, HTTP without a JWT or TCP; at ztunnel it has no effect', () => {
+    expect(verdict(tcpEcho('DENY', '{notRequestPrincipals: ["*"]}'), 'foo/sleep', 'foo/tcp-echo', 9000)).toMatchObject({ verdict: 'denied', policy: { name: 'tcp-policy' } });
+    // ztunnel (ambient, no waypoint): the source is an empty match, skipped (istio/istio#61126 reports HTTP 200).
+    expect(verdict(tcpEcho('DENY', '{notRequestPrincipals: ["*"]}', 'istio.io/dataplane-mode: ambient'), 'foo/sleep', 'foo/tcp-echo', 9000).verdict).toBe('allowed');
   });
 
   it('ALLOW on notRequestPrincipals ["*"]: an HTTP request without a JWT is admitted, a TCP connection is not', () => {
