@@ -266,11 +266,15 @@ function carriedOpen(current: Pick<RunReport, 'checks' | 'run' | 'waivers'>) {
         const e = found.get(id);
         if (e) {
           // Zero too: "run X evaluated it and found nothing open" overrides what a reader held from an older run (serve's /metrics).
-          out.push({ check: id, runId: e.runId, open: e.open, ...(e.waived.length > 0 ? { waived: e.waived.length } : {}) });
+          if (e.waived.length === 0) { out.push({ check: id, runId: e.runId, open: e.open }); continue; }
+          const waivedBySeverity = zero();
+          for (const w of e.waived) waivedBySeverity[w.finding.severity]++;
+          out.push({ check: id, runId: e.runId, open: e.open, waived: e.waived.length, waivedBySeverity });
           continue;
         }
         const kept = sought.has(id) ? stored.get(id) : undefined;
-        if (kept) out.push({ check: kept.check, runId: kept.runId, open: { ...kept.open }, ...(kept.waived ? { waived: kept.waived } : {}) });
+        // A kept entry of a run stored before waivedBySeverity has the bare count only: kept as it is.
+        if (kept) out.push({ check: kept.check, runId: kept.runId, open: { ...kept.open }, ...(kept.waived ? { waived: kept.waived } : {}), ...(kept.waived && kept.waivedBySeverity ? { waivedBySeverity: { ...kept.waivedBySeverity } } : {}) });
       }
       return out;
     },
