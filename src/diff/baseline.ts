@@ -13,7 +13,8 @@
 // or an Ingress appearing is news too. So is a check every stored run that had it was blind
 // to (a first run without a permission granted later): compared with nothing, or the backdoor
 // it first finds would be folded into the baseline unannounced. Only a check the latest stored
-// run did not have at all (a catalog addition) stays not comparable.
+// run did not have at all (a catalog addition) stays not comparable, also when the runs since
+// the upgrade were blind to it: its findings were there before, not news.
 //
 // Pure apart from reading the runs it is handed (newest first, by insertion order). It reads
 // only as far back as it must: the newest run usually evaluated every check, and then it is
@@ -96,8 +97,8 @@ export type RunsNewestFirst = AsyncIterable<RunReport> | ((read: Required<Pick<S
  * that an older run did not have ends its own search there (older runs cannot know better).
  * A check no run evaluated keeps the latest run's summary, or, when that one is blind, the
  * newest not-applicable one seen; either way, unless the latest run found it not applicable
- * itself, it is in notApplicableRuns and the diff calls its findings new. null when no run is
- * stored.
+ * itself or the walk ended at a run without it, it is in notApplicableRuns and the diff calls
+ * its findings new. null when no run is stored.
  * `passed` is told of each older run none of whose findings the baseline takes, as soon as
  * it is passed over (the pipeline closes its findings' temp file then).
  */
@@ -121,6 +122,12 @@ export async function findBaseline(
   let read = 0;
   /** Check id -> its summary in the newest older run that found it not applicable, and that run. */
   const notApplicable = new Map<string, { summary: CheckSummary; run: RunReport }>();
+  /**
+   * Checks whose walk ended at an older run without them (stored by a version before the check
+   * was added): blind since then, so never compared with anything — not comparable, as when the
+   * latest run lacks them, rather than compared with nothing.
+   */
+  const absent = new Set<string>();
   // A run blind to every check still sought would only be passed over: unread, unless it found
   // one not applicable and no newer run did (that summary is kept), or the summary predates
   // that list. One thing is not in a summary: whether the run had the RBAC breadth; a run
@@ -147,6 +154,7 @@ export async function findBaseline(
       const here = new Set<string>();
       for (const id of [...wanted]) {
         const c = checks.get(id);
+        if (c === undefined) absent.add(id);
         if (unjudged(c)) {
           if (c!.status === 'not-applicable' && !notApplicable.has(id)) notApplicable.set(id, { summary: c!, run });
           continue;
@@ -175,8 +183,10 @@ export async function findBaseline(
   // Never evaluated, blind in the latest run, not applicable in an older one: that says more.
   const latestChecks = new Map(latest.checks.map((c) => [c.id, c]));
   for (const id of [...notApplicable.keys()]) if (from.has(id) || latestChecks.get(id)?.status === 'not-applicable') notApplicable.delete(id);
-  // Blind in the latest run and in every older one that had it: nothing to compare with either.
-  const neverEvaluated = blindInLatest.filter((id) => !from.has(id) && !notApplicable.has(id));
+  // Blind in the latest run and in every older one that had it, back to the first stored run:
+  // nothing to compare with either. One whose walk ended at a run without it is a catalog
+  // addition blind ever since: not comparable, as without the blind runs in between.
+  const neverEvaluated = blindInLatest.filter((id) => !from.has(id) && !notApplicable.has(id) && !absent.has(id));
   const notApplicableRuns: Record<string, string> = {};
   for (const id of neverEvaluated) notApplicableRuns[id] = latest.run.id;
   if (taken.length === 0 && notApplicable.size === 0 && (breadthRun === null || breadthRun === latest)) return { latest, report: latest, olderRuns: {}, notApplicableRuns, lastEvaluatedOpen, carried: carriedFindings };
@@ -256,11 +266,15 @@ function carriedOpen(current: Pick<RunReport, 'checks' | 'run' | 'waivers'>) {
         const e = found.get(id);
         if (e) {
           // Zero too: "run X evaluated it and found nothing open" overrides what a reader held from an older run (serve's /metrics).
-          out.push({ check: id, runId: e.runId, open: e.open, ...(e.waived.length > 0 ? { waived: e.waived.length } : {}) });
+          if (e.waived.length === 0) { out.push({ check: id, runId: e.runId, open: e.open }); continue; }
+          const waivedBySeverity = zero();
+          for (const w of e.waived) waivedBySeverity[w.finding.severity]++;
+          out.push({ check: id, runId: e.runId, open: e.open, waived: e.waived.length, waivedBySeverity });
           continue;
         }
         const kept = sought.has(id) ? stored.get(id) : undefined;
-        if (kept) out.push({ check: kept.check, runId: kept.runId, open: { ...kept.open }, ...(kept.waived ? { waived: kept.waived } : {}) });
+        // A kept entry of a run stored before waivedBySeverity has the bare count only: kept as it is.
+        if (kept) out.push({ check: kept.check, runId: kept.runId, open: { ...kept.open }, ...(kept.waived ? { waived: kept.waived } : {}), ...(kept.waived && kept.waivedBySeverity ? { waivedBySeverity: { ...kept.waivedBySeverity } } : {}) });
       }
       return out;
     },

@@ -365,9 +365,11 @@ export interface RunReport {
      * waived by this run's waivers (openCarried), which the counts state beside this run's own ("+17 in 12 checks not evaluated, as of run X"),
      * as /metrics does. `waived`: how many more this run's waivers waive there (report.sarif lists
      * them suppressed; `report RUN` finds them by this entry), absent when none; an entry may have
-     * none open then. Absent when there are none.
+     * none open then. `waivedBySeverity`: those `waived` counts, per severity (/metrics'
+     * ztaudit_findings_waived); absent when `waived` is, and in runs stored by versions before it
+     * (a reader then has the bare count only). Absent when there are none.
      */
-    lastEvaluatedOpen?: Array<{ check: string; runId: string; open: Record<Severity, number>; waived?: number }>;
+    lastEvaluatedOpen?: Array<{ check: string; runId: string; open: Record<Severity, number>; waived?: number; waivedBySeverity?: Record<Severity, number> }>;
   };
   score: { overall: number | null; areas: Record<Area, number | null> };
   checks: CheckSummary[];

@@ -170,10 +170,10 @@ function countFindings(findings: Iterable<{ area: string; severity: string; waiv
 
 /**
  * MetricsState.lastEvaluated once `report` is the latest stored run: each check it evaluated
- * with its findings there; each it could not evaluate with the open findings the run states for
- * it (run.lastEvaluatedOpen, as /report.json counts them, decided by the same waivers; zero when
+ * with its findings there; each it could not evaluate with the open and waived findings the run
+ * states for it (run.lastEvaluatedOpen, as /report.json counts them, decided by the same waivers; zero when
  * the run it names found none), or with what `previous` held for it when that comes from the run
- * stated, or when the run states none (no history, its run unreadable): a waived finding there
+ * stated (and not itself from a statement), or when the run states none (no history, its run unreadable): a waived finding there
  * counts as open unless `report`'s own waivers still waive it at its start (one removed or
  * expired since counts again). A check not applicable (switched off, its input absent) has
  * nothing to carry. One pass over the findings.
@@ -195,9 +195,15 @@ export function lastEvaluated(previous: ReadonlyMap<string, EvaluatedFindings> |
     const e = stated.get(c.id);
     // What this daemon saw is the run's own statement only when both come from the same run:
     // another process may have stored a newer run that evaluated the check (a backdoor added, or
-    // fixed), which the run states and this daemon never saw.
-    if (carried && (e === undefined || e.runId === carried.runId)) { out.set(c.id, rewaived(carried, report.waivers ?? [], now)); continue; }
-    if (e) out.set(c.id, { runId: e.runId, open: new Map(SEVERITIES.filter((s) => e.open[s] > 0).map((s) => [`${c.area}\u0000${s}`, e.open[s]])), waived: new Map() });
+    // fixed), which the run states and this daemon never saw. What it holds from an earlier run's
+    // statement (no waived findings to decide again) gives way to this run's, decided by today's
+    // waivers (one expired since counts as open).
+    if (carried && (e === undefined || (e.runId === carried.runId && carried.waivedFindings !== undefined))) { out.set(c.id, rewaived(carried, report.waivers ?? [], now)); continue; }
+    // Its waived ones by severity as the run states them; an entry of a run stored before
+    // waivedBySeverity has only the bare count, with no severity to put it under: 0 there.
+    const bySeverity = (counts: Partial<Record<string, number>> | undefined) =>
+      new Map(SEVERITIES.filter((s) => (counts?.[s] ?? 0) > 0).map((s) => [`${c.area}\u0000${s}`, counts![s]!]));
+    if (e) out.set(c.id, { runId: e.runId, open: bySeverity(e.open), waived: bySeverity(e.waivedBySeverity) });
   }
   return out;
 }

@@ -151,7 +151,7 @@ describe('report.sarif of a partial run', () => {
     // The count line still carries only the open ones; the check with waived ones alone is named, so
     // `report RUN` finds them again.
     expect(second.results.filter((r) => r.properties.carriedFrom !== undefined && !r.suppressions).length).toBe(runCounts(second.report).carried?.open ?? 0);
-    expect(second.report.run.lastEvaluatedOpen).toContainEqual({ check: 'rbac.wildcard-permission', runId: id1, open: { critical: 0, high: 0, medium: 0, low: 0 }, waived: 2 });
+    expect(second.report.run.lastEvaluatedOpen).toContainEqual({ check: 'rbac.wildcard-permission', runId: id1, open: { critical: 0, high: 0, medium: 0, low: 0 }, waived: 2, waivedBySeverity: { critical: 0, high: 2, medium: 0, low: 0 } });
     // "+N in K checks not evaluated": K counts the checks with open findings, not this one.
     const withOpen = second.report.run.lastEvaluatedOpen!.filter((e) => Object.values(e.open).some((n) => n > 0));
     expect(withOpen.length).toBeGreaterThan(0);

@@ -52,6 +52,17 @@ describe('schemas/report.schema.json', () => {
     expect(validate(asWritten(report))).toBe(false);
   });
 
+  it('accepts lastEvaluatedOpen waived with its severities (waivedBySeverity) and without (runs of earlier versions); refuses a severity it does not know', () => {
+    const { report } = buildRun({ catalog: true });
+    report.run.lastEvaluatedOpen = [
+      { check: 'rbac.wildcard-permission', runId: '20261126T020000Z-aaaaaa', open: { critical: 0, high: 0, medium: 0, low: 0 }, waived: 2, waivedBySeverity: { critical: 0, high: 2, medium: 0, low: 0 } },
+      { check: 'rbac.cluster-admin-binding', runId: '20261126T020000Z-aaaaaa', open: { critical: 0, high: 0, medium: 0, low: 0 }, waived: 1 },
+    ];
+    expect(validate(asWritten(report)), JSON.stringify(validate.errors)).toBe(true);
+    (report.run.lastEvaluatedOpen[0]!.waivedBySeverity as Record<string, number>).info = 1;
+    expect(validate(asWritten(report))).toBe(false);
+  });
+
   it('accepts the basis of the RBAC breadth and a diff that did not compare it; refuses a basis it does not know', () => {
     const { report } = buildRun({ catalog: true });
     report.details.rbac = { breadth: [{ subject: { kind: 'Group', name: 'dev-team' }, breadth: 108 }], breadthBasis: 'partial', breadthMissingGroups: ['metrics.k8s.io', ''] };

@@ -175,6 +175,41 @@ describe('renderMetrics', () => {
     expect(critical(r1, run('r3', 'not-evaluated', [], [{ check: 'rbac.0', runId: 'r1', open: open(2) }]))).toBe(2);
   });
 
+  // docs/deploy.md (Metrics): ztaudit_findings_waived is "waived findings in the latest stored
+  // run, carried the same way" as ztaudit_findings, so a blind check's waived findings count as
+  // the run states them (lastEvaluatedOpen waivedBySeverity), whoever stored the run evaluating it.
+  it('a blind run stating waived findings of a run the daemon did not see counts them in ztaudit_findings_waived, by severity', () => {
+    const check = (status: RunReport['checks'][number]['status']) => ({
+      id: 'rbac.0', area: 'rbac' as const, title: 'rbac.0', severity: 'critical' as const, controls: [], remediation: '', evaluated: 0, passed: 0, failed: 0, waived: 0, status,
+    });
+    type Entry = NonNullable<RunReport['run']['lastEvaluatedOpen']>[number];
+    const run = (id: string, status: RunReport['checks'][number]['status'], lastEvaluatedOpen?: Entry[]): RunReport =>
+      ({ ...report(), run: { ...report().run, id, ...(lastEvaluatedOpen ? { lastEvaluatedOpen } : {}) }, checks: [check(status)], findings: [], waivers: [] });
+    const counts = (critical: number, high = 0) => ({ critical, high, medium: 0, low: 0 });
+    const shown = (state: ReturnType<typeof emptyMetricsState>) => {
+      const f = parseExposition(renderMetrics(state));
+      const at = (name: string, severity: string) => f.get(name)!.samples.find((s) => s.labels.area === 'rbac' && s.labels.severity === severity)!.value;
+      return { open: at('ztaudit_findings', 'critical'), waivedCritical: at('ztaudit_findings_waived', 'critical'), waivedHigh: at('ztaudit_findings_waived', 'high') };
+    };
+    const after = (state: ReturnType<typeof emptyMetricsState>, r: RunReport) => {
+      state.lastEvaluated = lastEvaluated(state.lastEvaluated, r);
+      state.latest = r;
+      return shown(state);
+    };
+    // The daemon saw r1 clean; another process stored r2, which found a waived critical and a waived high.
+    const state = emptyMetricsState();
+    after(state, run('r1', 'pass'));
+    expect(after(state, run('r3', 'not-evaluated', [{ check: 'rbac.0', runId: 'r2', open: counts(0), waived: 2, waivedBySeverity: counts(1, 1) }])))
+      .toEqual({ open: 0, waivedCritical: 1, waivedHigh: 1 });
+    // The next blind run states the same run, the critical one's waiver expired: open now, as it states.
+    expect(after(state, run('r4', 'not-evaluated', [{ check: 'rbac.0', runId: 'r2', open: counts(1), waived: 1, waivedBySeverity: counts(0, 1) }])))
+      .toEqual({ open: 1, waivedCritical: 0, waivedHigh: 1 });
+    // serve restarted on a run stored by an earlier version: a bare count, no severity to put it under, so 0 (as before).
+    const restarted = emptyMetricsState();
+    expect(after(restarted, run('r5', 'not-evaluated', [{ check: 'rbac.0', runId: 'r2', open: counts(0), waived: 2 }])))
+      .toEqual({ open: 0, waivedCritical: 0, waivedHigh: 0 });
+  });
+
   // README (Configuration): waivers are the config's. A carried finding is waived by the waivers of
   // the run that carries it (report.json's waivers), as that run's report.json counts it.
   it("a carried waived finding is waived or open by the blind run's own waivers, not by the waiver stored with it", () => {

@@ -400,13 +400,13 @@ subjects:
     return metrics.get('ztaudit_findings')!.samples.filter((s) => s.labels.severity === 'critical').reduce((n, s) => n + s.value, 0);
   };
   /** serve on `m` (its start-up run done), and `ztaudit run` on `other` storing into the same history as another process does. */
-  const start = async (name: string, files: Record<string, string>) => {
+  const start = async (name: string, files: Record<string, string>, flags: string[] = []) => {
     const history = join(work, `${name}.db`);
     const m = manifests(`${name}-m`, files);
-    const d = await startServe(['--manifests', m, '--no-notify', '--history', history, '--out', join(work, `${name}-out`), '--schedule', '0 2 * * *', '--port', '0', '--host', '127.0.0.1', '--cluster', 'prod'], io());
+    const d = await startServe(['--manifests', m, '--no-notify', '--history', history, '--out', join(work, `${name}-out`), '--schedule', '0 2 * * *', '--port', '0', '--host', '127.0.0.1', '--cluster', 'prod', ...flags], io());
     await d.idle();
     const otherRun = async (otherFiles: Record<string, string>) => {
-      await main(['run', '--manifests', manifests(`${name}-m2`, otherFiles), '--history', history, '--cluster', 'prod', '--out', join(work, `${name}-out2`), '--format', 'json'], captureIO(work).cli);
+      await main(['run', '--manifests', manifests(`${name}-m2`, otherFiles), '--history', history, '--cluster', 'prod', '--out', join(work, `${name}-out2`), '--format', 'json', ...flags], captureIO(work).cli);
       const store = await openRunStore(history, { readOnly: true });
       try {
         return (await store.list(1))[0]!.id;
@@ -451,6 +451,41 @@ subjects:
       // The run states that run evaluated the check and found nothing open, zeros and all.
       expect(now.reportJson?.run.lastEvaluatedOpen.find((e: Obj) => e.check === 'rbac.cluster-admin-binding')).toEqual({ check: 'rbac.cluster-admin-binding', runId: fixed, open: { critical: 0, high: 0, medium: 0, low: 0 } });
       expect(carriedCritical(now.reportJson)).toBe(0);
+    } finally {
+      await d.stop();
+    }
+  }, 60_000);
+
+  // docs/deploy.md#metrics: ztaudit_findings_waived is "waived findings in the latest stored
+  // run, carried the same way" as ztaudit_findings: the waived backdoor another process's run
+  // found counts there as /report.json states it (lastEvaluatedOpen `waived`), not as 0.
+  it('a waived backdoor another process\'s run found, then the ClusterRoleBindings unreadable here: ztaudit_findings_waived counts it as /report.json does', async () => {
+    const config = join(work, 'waived-other.yaml');
+    writeFileSync(config, `waivers:
+  - check: rbac.cluster-admin-binding
+    resource: {kind: ClusterRoleBinding, name: backdoor}
+    reason: break-glass account, reviewed
+    owner: platform@acme.example
+    expires: 2999-03-31
+`);
+    const { d, m, otherRun } = await start('waived-other', { 'base.yaml': BASE }, ['--config', config]);
+    const waivedCritical = async () => {
+      const metrics = parseExposition(await (await fetch(`${d.url}/metrics`)).text());
+      return metrics.get('ztaudit_findings_waived')!.samples.find((s) => s.labels.area === 'rbac' && s.labels.severity === 'critical')!.value;
+    };
+    try {
+      expect(await waivedCritical()).toBe(0);
+      const found = await otherRun({ 'base.yaml': BASE, 'backdoor.yaml': BACKDOOR });
+      writeFileSync(join(m, 'backdoor.yaml'), BACKDOOR);
+      writeFileSync(join(m, 'bad.yaml'), BAD);
+      expect(await d.tick('manual')).toBe('ran');
+      const now = await shown(d);
+      expect(now.reportJson?.checks.find((c: Obj) => c.id === 'rbac.cluster-admin-binding').status).toBe('not-evaluated');
+      const entry = now.reportJson?.run.lastEvaluatedOpen.find((e: Obj) => e.check === 'rbac.cluster-admin-binding');
+      expect(entry).toEqual({ check: 'rbac.cluster-admin-binding', runId: found, open: { critical: 0, high: 0, medium: 0, low: 0 }, waived: 1, waivedBySeverity: { critical: 1, high: 0, medium: 0, low: 0 } });
+      expect(await waivedCritical()).toBe(1);
+      // The open ones (what cluster-admin also grants: CSR approval) still count as stated.
+      expect(await critical(d)).toBe(carriedCritical(now.reportJson));
     } finally {
       await d.stop();
     }
