@@ -195,7 +195,9 @@ function certificateDnsNames(snapshot: Snapshot): Map<string, IssuedNames[]> {
   };
   for (const use of tlsSecretUses(snapshot).uses) {
     const key = `${use.namespace}/${use.secretName}`;
-    if (use.owner.kind !== 'Ingress' || !use.shimAnnotation || !use.hosts || written.has(key)) continue;
+    // An auto-certificate annotation issues only with --default-issuer-name, empty by default
+    // (cert-manager internal/apis/config/controller/v1alpha1/defaults.go, defaultTLSACMEIssuerName).
+    if (use.owner.kind !== 'Ingress' || !use.shimAnnotation || use.shimDefaultIssuerUnread || !use.hosts || written.has(key)) continue;
     const named = byName.get(key);
     if (named && !controlledBy(named, use.owner)) continue;
     add(key, { certificate: `ingress-shim (Ingress ${use.owner.namespace ?? 'default'}/${use.owner.name}, ${use.shimAnnotation})`, dnsNames: use.hosts, ...(live ? { notReady: certificatesRead(snapshot) ? 'cert-manager has created no Certificate for it' : 'cert-manager Certificates could not be read to show the one it created' } : {}) });

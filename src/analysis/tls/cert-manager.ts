@@ -128,6 +128,12 @@ export interface TlsSecretUse {
   shimAnnotationSkipped?: boolean;
   /** An Ingress entry's tls[].hosts: the dnsNames ingress-shim gives the Certificate it creates. */
   hosts?: string[];
+  /**
+   * The shim annotation is an auto-certificate one (kubernetes.io/tls-acme) and no cert-manager
+   * controller in the snapshot says whether --default-issuer-name is set: by default it is not,
+   * and then the shim creates nothing.
+   */
+  shimDefaultIssuerUnread?: boolean;
 }
 
 const TLS_ACME = 'kubernetes.io/tls-acme';
@@ -199,7 +205,7 @@ function gatewayShimSkips(gw: KubeObject, listener: Record<string, unknown>, ref
   return undefined;
 }
 
-type ShimFields = Pick<TlsSecretUse, 'shimAnnotation' | 'shimIssuer' | 'shimIgnored' | 'shimAnnotationSkipped'>;
+type ShimFields = Pick<TlsSecretUse, 'shimAnnotation' | 'shimIssuer' | 'shimIgnored' | 'shimAnnotationSkipped' | 'shimDefaultIssuerUnread'>;
 
 const ISSUER = 'cert-manager.io/issuer';
 const CLUSTER_ISSUER = 'cert-manager.io/cluster-issuer';
@@ -244,7 +250,7 @@ export function tlsSecretUses(snapshot: Snapshot): { uses: TlsSecretUse[]; notes
     const annotations = o.metadata?.annotations ?? {};
     const auto = (defaults?.autoAnnotations ?? [TLS_ACME]).find((a) => typeof annotations[a] === 'string' && nginxAnnotationBool(annotations[a]) === true);
     if (!auto) return {};
-    if (!defaults) return { shimAnnotation: auto, shimIssuer: 'cert-manager\'s default issuer (its controller is not in the snapshot to say which)' };
+    if (!defaults) return { shimAnnotation: auto, shimIssuer: 'cert-manager\'s default issuer (its controller is not in the snapshot to say which)', shimDefaultIssuerUnread: true };
     if (defaults.issuer) return { shimAnnotation: auto, shimIssuer: `the default issuer ${defaults.issuer} of ${defaults.controller}` };
     return { shimIgnored: `${auto}: "${annotations[auto]}" asks cert-manager for a Certificate, but ${defaults.controller} sets no --default-issuer-name, so it creates none` };
   };

@@ -128,9 +128,12 @@ describe('tls.ingress-without-tls: a Secret cert-manager\'s ingress-shim issues 
     expect(r.message).toBe('Host api.example.com has no covering spec.tls entry (TLS hosts: www.example.com): ingress-nginx gives it the controller\'s default certificate (with ssl-redirect on, HTTP is redirected to HTTPS serving that certificate).');
   });
 
-  it('kubernetes.io/tls-acme: "true" is a shim annotation too; without --default-issuer-name the shim creates nothing and the Secret stays unknown', () => {
-    expect(api(verdicts(shimmed('{kubernetes.io/tls-acme: "true"}'))).severity ?? ingressWithoutTls.severity).toBe('high');
-    const controller = `---
+  // The controller's --default-issuer-name defaults to empty (cert-manager
+  // internal/apis/config/controller/v1alpha1/defaults.go, defaultTLSACMEIssuerName = ""), and then
+  // issuerForIngressLike fails ("failed to determine issuer name"): the annotation issues only
+  // with a controller that sets it (https://cert-manager.io/docs/usage/ingress/#optional-configuration).
+  it('kubernetes.io/tls-acme: "true" is a shim annotation only with --default-issuer-name; without it, or with no controller to say, the Secret stays unknown', () => {
+    const controller = (args: string) => `---
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: cert-manager, namespace: cert-manager}
@@ -138,8 +141,10 @@ spec:
   selector: {matchLabels: {app: cm}}
   template:
     metadata: {labels: {app: cm}}
-    spec: {containers: [{name: c, image: quay.io/jetstack/cert-manager-controller:v1.16.0, args: [--v=2]}]}`;
-    expect(api(verdicts(shimmed('{kubernetes.io/tls-acme: "true"}', controller))).severity).toBe('medium');
+    spec: {containers: [{name: c, image: quay.io/jetstack/cert-manager-controller:v1.16.0, args: ${args}}]}`;
+    expect(api(verdicts(shimmed('{kubernetes.io/tls-acme: "true"}', controller('[--v=2, --default-issuer-name=le, --default-issuer-kind=ClusterIssuer]')))).severity ?? ingressWithoutTls.severity).toBe('high');
+    expect(api(verdicts(shimmed('{kubernetes.io/tls-acme: "true"}', controller('[--v=2]')))).severity).toBe('medium');
+    expect(api(verdicts(shimmed('{kubernetes.io/tls-acme: "true"}'))).severity).toBe('medium');
   });
 
   it('a Certificate that writes the Secret is read instead of the shim\'s', () => {
@@ -273,12 +278,19 @@ describe('tls.ingress-without-tls: a Secret ingress-shim refuses to issue is not
     expect(r.status).toBe('pass');
   });
 
-  it('tls.certificate-unmanaged says why a refused Ingress\'s Secret is unmanaged', () => {
+  it('kubernetes.io/tls-acme: "true" with no cert-manager controller in the manifests (an app repository): medium, not pass', () => {
+    const r = api(verdicts(shared({ annotations: '{kubernetes.io/tls-acme: "true"}', tls: BOTH })));
+    expect([r.status, r.severity]).toEqual(['fail', 'medium']);
+    expect(r.message).toContain(UNKNOWN);
+  });
+
+  it('tls.certificate-unmanaged says why a refused Ingress\'s Secret is unmanaged, and still takes tls-acme at its word', () => {
     const unmanaged = (yamlText: string) => [...certificateUnmanaged.evaluate(ctx(yamlText))].find((v) => v.resource.name === 'www')!;
     const dup = unmanaged(shared({ annotations: CLUSTER_ISSUER, tls: '[{hosts: [www.example.com], secretName: example-tls}, {hosts: [api.example.com], secretName: example-tls}]' }));
     expect([dup.status, dup.message]).toEqual(['fail', 'Ingress shop/www tls[0]: TLS Secret shop/example-tls is not managed by any cert-manager Certificate (no Certificate has spec.secretName example-tls in shop, cert-manager.io/cluster-issuer creates no Certificate for Ingress shop/www: secretName example-tls is in both tls[0] and tls[1], and a secret name must only appear in a single TLS entry): it is rotated by hand.']);
     const kind = unmanaged(shared({ annotations: '{cert-manager.io/cluster-issuer: letsencrypt, cert-manager.io/issuer-kind: ClusterIssuer}', tls: BOTH }));
     expect(kind.status).toBe('fail');
     expect(kind.message).toContain('cert-manager.io/cluster-issuer creates no Certificate for Ingress shop/www: it cannot determine the issuer: cert-manager.io/cluster-issuer and cert-manager.io/issuer-kind may not both be set');
+    expect(unmanaged(shared({ annotations: '{kubernetes.io/tls-acme: "true"}', tls: BOTH })).status).toBe('pass');
   });
 });
