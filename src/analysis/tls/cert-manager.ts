@@ -128,6 +128,12 @@ export interface TlsSecretUse {
   shimAnnotationSkipped?: boolean;
   /** An Ingress entry's tls[].hosts: the dnsNames ingress-shim gives the Certificate it creates. */
   hosts?: string[];
+  /**
+   * The shim annotation is an auto-certificate one (kubernetes.io/tls-acme) and no cert-manager
+   * controller in the snapshot says whether --default-issuer-name is set: by default it is not,
+   * and then the shim creates nothing.
+   */
+  shimDefaultIssuerUnread?: boolean;
 }
 
 const TLS_ACME = 'kubernetes.io/tls-acme';
@@ -199,6 +205,36 @@ function gatewayShimSkips(gw: KubeObject, listener: Record<string, unknown>, ref
   return undefined;
 }
 
+type ShimFields = Pick<TlsSecretUse, 'shimAnnotation' | 'shimIssuer' | 'shimIgnored' | 'shimAnnotationSkipped' | 'shimDefaultIssuerUnread'>;
+
+const ISSUER = 'cert-manager.io/issuer';
+const CLUSTER_ISSUER = 'cert-manager.io/cluster-issuer';
+/** Annotation pairs on which issuerForIngressLike gives up ("both %q and %q may not be set"). */
+const CONFLICTING_ISSUER_ANNOTATIONS = [[ISSUER, CLUSTER_ISSUER], [CLUSTER_ISSUER, 'cert-manager.io/issuer-group'], [CLUSTER_ISSUER, 'cert-manager.io/issuer-kind']] as const;
+
+/**
+ * Why cert-manager's ingress-shim creates no Certificate for any TLS entry of an Ingress that asks
+ * for them, or undefined (pkg/controller/certificate-shim/sync.go, SyncFn): issuerForIngressLike
+ * fails on conflicting issuer annotations, present whatever their value ("Could not determine
+ * issuer for ingress due to bad annotations"), and validateIngressLike's
+ * checkForDuplicateSecretNames refuses a secretName, unset included, in two TLS entries ("this
+ * secret name must only appear in a single TLS entry"); both emit BadConfig and stop.
+ */
+function ingressShimRefuses(ing: KubeObject, tls: unknown[]): string | undefined {
+  const annotations = ing.metadata?.annotations ?? {};
+  const both = CONFLICTING_ISSUER_ANNOTATIONS.filter(([a, b]) => annotations[a] !== undefined && annotations[b] !== undefined);
+  if (both.length) return `it cannot determine the issuer: ${both.map(([a, b]) => `${a} and ${b} may not both be set`).join(', ')}`;
+  const first = new Map<string, number>();
+  for (const [i, t] of tls.entries()) {
+    const raw = record(t)?.secretName;
+    const name = typeof raw === 'string' ? raw : '';
+    const at = first.get(name);
+    if (at !== undefined) return `${name ? `secretName ${name}` : 'an unset secretName'} is in both tls[${at}] and tls[${i}], and a secret name must only appear in a single TLS entry`;
+    first.set(name, i);
+  }
+  return undefined;
+}
+
 export function tlsSecretUses(snapshot: Snapshot): { uses: TlsSecretUse[]; notes: string[] } {
   const uses: TlsSecretUse[] = [];
   const notes: string[] = [];
@@ -209,12 +245,12 @@ export function tlsSecretUses(snapshot: Snapshot): { uses: TlsSecretUse[]; notes
   // issuer; without one it cannot pick an issuer and creates none (cert-manager
   // pkg/controller/certificate-shim/sync.go, hasShimAnnotation and issuerForIngressLike;
   // https://cert-manager.io/docs/usage/ingress/#optional-configuration).
-  const autoShimOf = (o: KubeObject): Pick<TlsSecretUse, 'shimAnnotation' | 'shimIssuer' | 'shimIgnored'> => {
+  const autoShimOf = (o: KubeObject): ShimFields => {
     if (defaults === null) defaults = ingressShimDefaults(snapshot);
     const annotations = o.metadata?.annotations ?? {};
     const auto = (defaults?.autoAnnotations ?? [TLS_ACME]).find((a) => typeof annotations[a] === 'string' && nginxAnnotationBool(annotations[a]) === true);
     if (!auto) return {};
-    if (!defaults) return { shimAnnotation: auto, shimIssuer: 'cert-manager\'s default issuer (its controller is not in the snapshot to say which)' };
+    if (!defaults) return { shimAnnotation: auto, shimIssuer: 'cert-manager\'s default issuer (its controller is not in the snapshot to say which)', shimDefaultIssuerUnread: true };
     if (defaults.issuer) return { shimAnnotation: auto, shimIssuer: `the default issuer ${defaults.issuer} of ${defaults.controller}` };
     return { shimIgnored: `${auto}: "${annotations[auto]}" asks cert-manager for a Certificate, but ${defaults.controller} sets no --default-issuer-name, so it creates none` };
   };
@@ -228,7 +264,9 @@ export function tlsSecretUses(snapshot: Snapshot): { uses: TlsSecretUse[]; notes
       continue;
     }
     const shim = shimOf(ing);
-    const viaShim = shim ? { shimAnnotation: shim } : autoShimOf(ing);
+    const asked: ShimFields = shim ? { shimAnnotation: shim } : autoShimOf(ing);
+    const refused = asked.shimAnnotation !== undefined ? ingressShimRefuses(ing, tls) : undefined;
+    const viaShim: ShimFields = refused ? { shimIgnored: `${asked.shimAnnotation} creates no Certificate for Ingress ${ns}/${owner.name}: ${refused}`, shimAnnotationSkipped: true } : asked;
     tls.forEach((t, i) => {
       const secretName = text(record(t)?.secretName);
       if (!secretName) return;

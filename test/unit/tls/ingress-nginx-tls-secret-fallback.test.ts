@@ -13,6 +13,7 @@ import { defaultConfig } from '../../../src/config/types.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
 import type { Verdict } from '../../../src/base/vocabulary.ts';
 import { ingressWithoutTls } from '../../../checks/tls/ingress-without-tls.ts';
+import { certificateUnmanaged } from '../../../checks/tls/certificate-unmanaged.ts';
 
 function ctx(yamlText: string, origin: 'live' | 'manifests' = 'manifests'): AuditContext {
   const objs = parseAllDocuments(yamlText).map((d) => d.toJSON() as KubeObject).filter(Boolean);
@@ -127,9 +128,12 @@ describe('tls.ingress-without-tls: a Secret cert-manager\'s ingress-shim issues 
     expect(r.message).toBe('Host api.example.com has no covering spec.tls entry (TLS hosts: www.example.com): ingress-nginx gives it the controller\'s default certificate (with ssl-redirect on, HTTP is redirected to HTTPS serving that certificate).');
   });
 
-  it('kubernetes.io/tls-acme: "true" is a shim annotation too; without --default-issuer-name the shim creates nothing and the Secret stays unknown', () => {
-    expect(api(verdicts(shimmed('{kubernetes.io/tls-acme: "true"}'))).severity ?? ingressWithoutTls.severity).toBe('high');
-    const controller = `---
+  // The controller's --default-issuer-name defaults to empty (cert-manager
+  // internal/apis/config/controller/v1alpha1/defaults.go, defaultTLSACMEIssuerName = ""), and then
+  // issuerForIngressLike fails ("failed to determine issuer name"): the annotation issues only
+  // with a controller that sets it (https://cert-manager.io/docs/usage/ingress/#optional-configuration).
+  it('kubernetes.io/tls-acme: "true" is a shim annotation only with --default-issuer-name; without it, or with no controller to say, the Secret stays unknown', () => {
+    const controller = (args: string) => `---
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: cert-manager, namespace: cert-manager}
@@ -137,8 +141,10 @@ spec:
   selector: {matchLabels: {app: cm}}
   template:
     metadata: {labels: {app: cm}}
-    spec: {containers: [{name: c, image: quay.io/jetstack/cert-manager-controller:v1.16.0, args: [--v=2]}]}`;
-    expect(api(verdicts(shimmed('{kubernetes.io/tls-acme: "true"}', controller))).severity).toBe('medium');
+    spec: {containers: [{name: c, image: quay.io/jetstack/cert-manager-controller:v1.16.0, args: ${args}}]}`;
+    expect(api(verdicts(shimmed('{kubernetes.io/tls-acme: "true"}', controller('[--v=2, --default-issuer-name=le, --default-issuer-kind=ClusterIssuer]')))).severity ?? ingressWithoutTls.severity).toBe('high');
+    expect(api(verdicts(shimmed('{kubernetes.io/tls-acme: "true"}', controller('[--v=2]')))).severity).toBe('medium');
+    expect(api(verdicts(shimmed('{kubernetes.io/tls-acme: "true"}'))).severity).toBe('medium');
   });
 
   it('a Certificate that writes the Secret is read instead of the shim\'s', () => {
@@ -190,5 +196,101 @@ describe('tls.ingress-without-tls: what ingress-nginx does with a host no certif
   it('an Ingress without spec.tls is still served over plaintext HTTP', () => {
     const r = verdicts(setup({ tls: '[]' }))[0];
     expect(r.message).toBe('Ingress shop/api has no spec.tls: host api.example.com is served over plaintext HTTP.');
+  });
+});
+
+// Ingress shop/www asks ingress-shim for Secret example-tls; Ingress shop/api names the Secret in
+// a tls entry without hosts, so ingress-nginx gives api.example.com that Secret's certificate only
+// if it names the host. When cert-manager creates no Certificate from www, nothing says it does.
+const shared = (opts: { annotations: string; tls: string; extra?: string }) => `
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: nginx}
+spec: {controller: k8s.io/ingress-nginx}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: www, namespace: shop, uid: "1111", annotations: ${opts.annotations}}
+spec:
+  ingressClassName: nginx
+  tls: ${opts.tls}
+  rules:
+  - host: www.example.com
+    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: s, port: {number: 80}}}}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: api, namespace: shop}
+spec:
+  ingressClassName: nginx
+  tls: [{secretName: example-tls}]
+  rules:
+  - host: api.example.com
+    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: s, port: {number: 80}}}}]}
+${opts.extra ?? ''}`;
+const BOTH = '[{hosts: [www.example.com, api.example.com], secretName: example-tls}]';
+const CLUSTER_ISSUER = '{cert-manager.io/cluster-issuer: letsencrypt}';
+const UNKNOWN = 'ingress-nginx covers it only if Secret example-tls\'s certificate names the host (Secrets are not read, and no cert-manager Certificate writes it)';
+const handWritten = (owner = '') => `---
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: {name: example-tls, namespace: shop${owner}}
+spec: {secretName: example-tls-2025, dnsNames: [legacy.example.com], issuerRef: {name: letsencrypt, kind: ClusterIssuer}}`;
+
+// cert-manager pkg/controller/certificate-shim/sync.go: SyncFn stops for the whole Ingress when
+// issuerForIngressLike fails or validateIngressLike finds a secretName in two TLS entries, and
+// buildCertificates skips a TLS entry whose Certificate (named after the Secret) exists without
+// being controlled by the Ingress.
+describe('tls.ingress-without-tls: a Secret ingress-shim refuses to issue is not taken as holding the entry\'s hosts', () => {
+  it('baseline: the shim issues example-tls for both hosts, so api.example.com passes', () => {
+    expect(api(verdicts(shared({ annotations: CLUSTER_ISSUER, tls: BOTH }))).status).toBe('pass');
+  });
+
+  it('one secretName in two TLS entries: "this secret name must only appear in a single TLS entry", no Certificate at all: medium', () => {
+    const r = api(verdicts(shared({ annotations: CLUSTER_ISSUER, tls: '[{hosts: [www.example.com], secretName: example-tls}, {hosts: [api.example.com], secretName: example-tls}]' })));
+    expect([r.status, r.severity]).toEqual(['fail', 'medium']);
+    expect(r.message).toContain(UNKNOWN);
+  });
+
+  it('conflicting issuer annotations: "Could not determine issuer", no Certificate: medium', () => {
+    for (const annotations of [
+      '{cert-manager.io/cluster-issuer: letsencrypt, cert-manager.io/issuer-kind: ClusterIssuer}',
+      '{cert-manager.io/cluster-issuer: letsencrypt, cert-manager.io/issuer: letsencrypt}',
+      '{cert-manager.io/cluster-issuer: letsencrypt, cert-manager.io/issuer-group: cert-manager.io}',
+    ]) {
+      const r = api(verdicts(shared({ annotations, tls: BOTH })));
+      expect([annotations, r.status, r.severity]).toEqual([annotations, 'fail', 'medium']);
+    }
+    // issuer with issuer-kind is how an external issuer is named: no conflict
+    expect(api(verdicts(shared({ annotations: '{cert-manager.io/issuer: letsencrypt, cert-manager.io/issuer-kind: AWSPCAIssuer}', tls: BOTH }))).status).toBe('pass');
+  });
+
+  it('a Certificate named like the Secret that the Ingress does not control: "refusing to update non-owned certificate resource": medium', () => {
+    const r = api(verdicts(shared({ annotations: CLUSTER_ISSUER, tls: BOTH, extra: handWritten() })));
+    expect([r.status, r.severity]).toEqual(['fail', 'medium']);
+    expect(r.message).toContain(UNKNOWN);
+    const other = api(verdicts(shared({ annotations: CLUSTER_ISSUER, tls: BOTH, extra: handWritten(', ownerReferences: [{apiVersion: networking.k8s.io/v1, kind: Ingress, name: other, uid: "2222", controller: true}]') })));
+    expect(other.severity).toBe('medium');
+  });
+
+  it('the Certificate the Ingress controls is the shim\'s own, updated to the entry\'s hosts: pass', () => {
+    const r = api(verdicts(shared({ annotations: CLUSTER_ISSUER, tls: BOTH, extra: handWritten(', ownerReferences: [{apiVersion: networking.k8s.io/v1, kind: Ingress, name: www, uid: "1111", controller: true}]') })));
+    expect(r.status).toBe('pass');
+  });
+
+  it('kubernetes.io/tls-acme: "true" with no cert-manager controller in the manifests (an app repository): medium, not pass', () => {
+    const r = api(verdicts(shared({ annotations: '{kubernetes.io/tls-acme: "true"}', tls: BOTH })));
+    expect([r.status, r.severity]).toEqual(['fail', 'medium']);
+    expect(r.message).toContain(UNKNOWN);
+  });
+
+  it('tls.certificate-unmanaged says why a refused Ingress\'s Secret is unmanaged, and still takes tls-acme at its word', () => {
+    const unmanaged = (yamlText: string) => [...certificateUnmanaged.evaluate(ctx(yamlText))].find((v) => v.resource.name === 'www')!;
+    const dup = unmanaged(shared({ annotations: CLUSTER_ISSUER, tls: '[{hosts: [www.example.com], secretName: example-tls}, {hosts: [api.example.com], secretName: example-tls}]' }));
+    expect([dup.status, dup.message]).toEqual(['fail', 'Ingress shop/www tls[0]: TLS Secret shop/example-tls is not managed by any cert-manager Certificate (no Certificate has spec.secretName example-tls in shop, cert-manager.io/cluster-issuer creates no Certificate for Ingress shop/www: secretName example-tls is in both tls[0] and tls[1], and a secret name must only appear in a single TLS entry): it is rotated by hand.']);
+    const kind = unmanaged(shared({ annotations: '{cert-manager.io/cluster-issuer: letsencrypt, cert-manager.io/issuer-kind: ClusterIssuer}', tls: BOTH }));
+    expect(kind.status).toBe('fail');
+    expect(kind.message).toContain('cert-manager.io/cluster-issuer creates no Certificate for Ingress shop/www: it cannot determine the issuer: cert-manager.io/cluster-issuer and cert-manager.io/issuer-kind may not both be set');
+    expect(unmanaged(shared({ annotations: '{kubernetes.io/tls-acme: "true"}', tls: BOTH })).status).toBe('pass');
   });
 });
