@@ -318,3 +318,94 @@ spec:
     expect(matrixLine(mtlsMatrix, API_PAIR)).toBe(`${API_PAIR} : SCTP 1-65535,TCP 1-8079,8081-8442,8444-15020,15022-65535,UDP 1-65535 [mesh istio: other TCP ports unknown]`);
   });
 });
+
+// The PeerAuthentication checks agree with the verdict: a gateway's listeners are its Gateway
+// servers', which PeerAuthentication does not reach (pilot/pkg/networking/core/gateway.go
+// buildGatewayListeners; PeerAuthentication is applied by sidecars' inbound listeners,
+// listener_inbound.go authnBuilder.ForPort). Before: mtls.mesh-not-strict was high only because of
+// the gateway ("1 of 2 do not") and low once a STRICT policy "covered" it, and
+// mtls.permissive-override said a PERMISSIVE policy selecting only the gateway let plaintext in.
+describe('mtls.mesh-not-strict and mtls.permissive-override leave Istio gateways to their Gateway servers', () => {
+  const M1 = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: istio-system}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: istio-ingress}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: istio-ingressgateway, namespace: istio-ingress}
+spec:
+  selector: {matchLabels: {app: istio-ingressgateway, istio: ingressgateway}}
+  template:
+    metadata:
+      labels: {app: istio-ingressgateway, istio: ingressgateway, sidecar.istio.io/inject: "true"}
+      annotations: {inject.istio.io/templates: gateway}
+    spec:
+      serviceAccountName: istio-ingressgateway
+      containers:
+      - {name: istio-proxy, image: auto, ports: [{containerPort: 8080, name: http2}]}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: shop}
+spec: {mtls: {mode: STRICT}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers: [{name: app, image: x/api:1, ports: [{containerPort: 8080}]}]
+---`;
+  const run = (id: string, yaml: string) => {
+    const snapshot = snapshotFromObjects(parseManifestText(yaml, 'all.yaml').objects, { clusterVersion: 'v1.36.3' });
+    const [outcome] = runChecks([CHECK_BY_ID.get(id)!], { snapshot, config: defaultConfig(), now: new Date('2026-12-05T00:00:00Z') });
+    return 'results' in outcome ? outcome.results : [];
+  };
+
+  it('mtls.mesh-not-strict: no mesh-wide policy is a low finding whether or not a STRICT policy names the gateway\'s namespace (was: high, "1 of 2", the gateway its member)', () => {
+    const NS_STRICT = `
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: istio-ingress}
+spec: {mtls: {mode: STRICT}}
+---`;
+    for (const yaml of [M1, M1 + NS_STRICT]) {
+      const [r] = run('mtls.mesh-not-strict', yaml);
+      expect([r.status, r.severity]).toEqual(['fail', 'low']);
+      expect(r.message).toContain('(0 of 1 do not)');
+      expect(r.extent?.members).toEqual([]);
+    }
+  });
+
+  it('mtls.permissive-override: a PERMISSIVE policy selecting only the gateway has no effect and passes, saying so (was: medium, "plaintext accepted")', () => {
+    const GW_PERMISSIVE = `
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: istio-system}
+spec: {mtls: {mode: STRICT}}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: gw-permissive, namespace: istio-ingress}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  mtls: {mode: PERMISSIVE}
+---`;
+    const snapshot = snapshotFromObjects(parseManifestText(M1 + GW_PERMISSIVE, 'all.yaml').objects, { clusterVersion: 'v1.36.3' });
+    // evaluate, not runChecks: a pass keeps no message once run.
+    const results = [...CHECK_BY_ID.get('mtls.permissive-override')!.evaluate({ snapshot, config: defaultConfig(), now: new Date('2026-12-05T00:00:00Z') })].filter((r) => r.resource.name === 'gw-permissive');
+    expect(results.map((r) => [r.status, r.message])).toEqual([['pass', 'PeerAuthentication istio-ingress/gw-permissive (PERMISSIVE) has no effect: it selects only Istio gateways (Deployment istio-ingress/istio-ingressgateway), whose listeners their Gateway servers\' tls.mode decides, not PeerAuthentication.']]);
+  });
+});
