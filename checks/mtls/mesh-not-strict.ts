@@ -5,6 +5,7 @@ import { istioPresent, istioRootWarning, meshModel } from '../../src/analysis/me
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
 import { ISTIO_MESH_CONFIG_READ } from './lib/istio-mesh-config.ts';
+import { istioGatewayPod } from '../../src/analysis/mesh/flow-verdict.ts';
 
 export const meshNotStrict: Check = {
   id: 'mtls.mesh-not-strict',
@@ -27,7 +28,9 @@ export const meshNotStrict: Check = {
     const m = meshModel(ctx.snapshot, ctx.config);
     const root = m.istio.policies.rootNamespace;
     const mesh = m.istio.policies.mesh;
-    const istioWorkloads = m.workloads.filter((w) => w.mesh === 'istio');
+    // An Istio gateway's listeners are built from its Gateway servers, which PeerAuthentication
+    // does not reach (flow-verdict.ts istioGatewayCallee): no mode makes one accept plaintext.
+    const istioWorkloads = m.workloads.filter((w) => w.mesh === 'istio' && !istioGatewayPod(w));
     // A port-level PERMISSIVE or DISABLE under a STRICT workload still accepts plaintext on that port.
     const notStrict = istioWorkloads.filter((w) => w.istio && (w.istio.mode !== 'STRICT' || Object.values(w.istio.ports).some((p) => p !== 'STRICT')));
     const shadowed = m.istio.policies.all.filter((p) => p.scope === 'mesh' && p !== mesh).map((p) => p.name);

@@ -6,6 +6,7 @@ import { consulMutualTLSApplies, quotedEntryValue, serviceAccountOf, syncedCondi
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
 import { ISTIO_MESH_CONFIG_READ } from './lib/istio-mesh-config.ts';
+import { istioGatewayPod } from '../../src/analysis/mesh/flow-verdict.ts';
 import { CONSUL_MUTUAL_TLS_READ, CONSUL_SERVICE_NAMES_READ } from './lib/mesh-config-reads.ts';
 
 const RELAXED = new Set(['PERMISSIVE', 'DISABLE']);
@@ -49,8 +50,10 @@ function istioVerdicts(m: MeshModel): Verdict[] {
     if (list) list.push(w);
     else bySource.set(key, [w]);
   };
+  // An Istio gateway's listeners are built from its Gateway servers, which PeerAuthentication does
+  // not reach (flow-verdict.ts istioGatewayCallee): a policy lets no plaintext into one.
   for (const w of m.workloads) {
-    if (w.mesh !== 'istio' || !w.istio) continue;
+    if (w.mesh !== 'istio' || !w.istio || istioGatewayPod(w)) continue;
     const { namespace, workload } = w.istio.sources;
     if (namespace) add(`namespace/${namespace.namespace}/${namespace.name}`, w);
     if (workload) add(`workload/${workload.namespace}/${workload.name}`, w);
@@ -67,10 +70,17 @@ function istioVerdicts(m: MeshModel): Verdict[] {
     };
     if (pa.selector) evidence.selector = pa.selector;
     if (pa.scope === 'workload' && affected.length === 0) {
-      const selected = (m.workloadsByNamespace.get(pa.namespace) ?? []).filter((w) => w.mesh === 'istio' && w.istio && pa.selector && selectorMatches(pa.selector, w.labels));
+      const matched = (m.workloadsByNamespace.get(pa.namespace) ?? []).filter((w) => w.mesh === 'istio' && w.istio && pa.selector && selectorMatches(pa.selector, w.labels));
+      const selected = matched.filter((w) => !istioGatewayPod(w));
       const winners = [...new Set(selected.map((w) => w.istio!.sources.workload).filter((r) => r !== undefined).map((r) => `${r.namespace}/${r.name}`))].sort();
       if (selected.length > 0 && winners.length > 0) {
         out.push({ status: 'pass', resource: pa.ref, detailKey: 'mode', message: `PeerAuthentication ${pa.namespace}/${pa.name} (${pa.mode}) has no effect: the older ${winners.join(', ')} decide${winners.length === 1 ? 's' : ''} for every workload it selects (the oldest wins).`, evidence: { ...evidence, overriddenBy: winners } });
+        continue;
+      }
+      // Only gateways selected: it has no effect, reported as an overridden policy is.
+      if (selected.length === 0 && matched.length > 0) {
+        const gateways = matched.slice(0, 10).map((w) => refString(w.workload.ref));
+        out.push({ status: 'pass', resource: pa.ref, detailKey: 'mode', message: `PeerAuthentication ${pa.namespace}/${pa.name} (${pa.mode}) has no effect: it selects only Istio gateways (${gateways.join(', ')}${matched.length > 10 ? ', …' : ''}), whose listeners their Gateway servers' tls.mode decides, not PeerAuthentication.`, evidence: { ...evidence, gatewaysOnly: gateways } });
         continue;
       }
     }

@@ -498,6 +498,8 @@ function istioCallerTls(snapshot: Snapshot, config: Config, src: WorkloadMesh, c
     const base = ((): { noMtls: boolean | 'unknown'; text: string } => {
       if (mode !== undefined) return { noMtls: mode !== 'ISTIO_MUTUAL', text: `${at}: DestinationRule ${names} sets tls.mode ${mode} (picked from the ${found.why})` };
       const none = rules.length > 0 ? `DestinationRule ${names} sets no tls mode` : found.why;
+      const unlabelled = autoMtlsUnlabelled(snapshot, callee);
+      if (unlabelled) return { noMtls: unlabelled.noMtls, text: `${at}: ${none}; ${unlabelled.text}` };
       if (auto.enabled === undefined) return { noMtls: 'unknown', text: `${at}: ${none}, and whether auto mTLS is on is unknown (${auto.source}: ${auto.problem ?? 'unreadable'})` };
       return { noMtls: !auto.enabled, text: `${at}: ${none}; auto mTLS is ${auto.enabled ? 'on' : 'off'} (${auto.source})` };
     })();
@@ -516,6 +518,43 @@ function istioCallerTls(snapshot: Snapshot, config: Config, src: WorkloadMesh, c
   const named = states.size === 1 ? judged : judged.filter((j) => j.noMtls !== false).concat(judged.filter((j) => j.noMtls === false));
   const more = named.length > NAMED_SERVICES ? `; and ${named.length - NAMED_SERVICES} more Service port(s)` : '';
   return { noMtls, source: `${named.slice(0, NAMED_SERVICES).map((j) => j.text).join('; ')}${more}` };
+}
+
+/** The security.istio.io/tlsMode label auto mTLS matches endpoints by (pilot/pkg/model/service.go GetTLSModeFromEndpointLabels). */
+const TLS_MODE_LABEL = 'security.istio.io/tlsMode';
+
+const unlabelledCache = memoize((_snapshot: Snapshot) => new Map<string, { noMtls: true | 'unknown'; text: string } | null>(), ['network', 'tls', 'mtls']);
+
+/**
+ * Auto mTLS to an Istio gateway callee (istioGatewayPod) with no DestinationRule tls of its own:
+ * istiod builds the cluster with two transport socket matches, Istio mTLS for endpoints labelled
+ * security.istio.io/tlsMode: istio and plaintext for every other one (istio/istio
+ * pilot/pkg/networking/core/cluster_tls.go, "tlsMode-istio" and defaultTransportSocketMatch;
+ * an endpoint without the label is "disabled": pilot/pkg/model/service.go
+ * GetTLSModeFromEndpointLabels). The sidecar injection template adds the label
+ * (manifests/charts/istio-control/istio-discovery/files/injection-template.yaml), the gateway one
+ * does not (gateway-injection-template.yaml), so a gateway's pods carry it only when written on
+ * them, and a caller reaches the gateway in plaintext unless a DestinationRule sets ISTIO_MUTUAL
+ * (as https://istio.io/latest/docs/tasks/traffic-management/egress/egress-gateway-tls-origination/
+ * does for the egress gateway). Sidecar callees are left as they are: injection labels their pods,
+ * and a template read from manifests is labelled only once injected.
+ * undefined: not a gateway, or every pod of it carries the label (then auto mTLS decides as usual).
+ */
+function autoMtlsUnlabelled(snapshot: Snapshot, callee: WorkloadMesh): { noMtls: true | 'unknown'; text: string } | undefined {
+  if (!istioGatewayPod(callee)) return undefined;
+  const cache = unlabelledCache(snapshot);
+  const key = refKey(callee.workload.ref);
+  let out = cache.get(key);
+  if (out === undefined) {
+    const pods = callee.workload.pods;
+    const labelled = pods.filter((p) => p.labels[TLS_MODE_LABEL] === 'istio').length;
+    const said = `auto mTLS sends Istio mTLS only to endpoints labelled ${TLS_MODE_LABEL}: istio, which the Istio gateway injection template does not add`;
+    out = labelled === pods.length ? null
+      : labelled === 0 ? { noMtls: true, text: `${said}, and ${callee.namespace}/${callee.workload.ref.name}'s ${pods.length === 1 && pods[0].origin === 'template' ? 'pod template does' : 'pods do'} not carry it, so the caller sends plaintext (a DestinationRule with tls.mode ISTIO_MUTUAL would send Istio mTLS)` }
+        : { noMtls: 'unknown', text: `${said}, and only ${labelled} of ${callee.namespace}/${callee.workload.ref.name}'s ${pods.length} pods carry it: calls balanced to the others go in plaintext` };
+    cache.set(key, out);
+  }
+  return out ?? undefined;
 }
 
 /** The mesh-bound VirtualServices by host, once per snapshot. */
@@ -675,6 +714,9 @@ function istioGatewayCallee(snapshot: Snapshot, config: Config, authz: ReturnTyp
     const enforcedBy = v.enforcedBy?.replace(/^sidecar of /, 'gateway ');
     return { ...v, ...(enforcedBy ? { enforcedBy } : {}), ...(plaintext !== undefined ? { plaintext } : {}), ...(prefix ? { reason: `${prefix}; ${v.reason}` } : {}) };
   };
+  // A sidecar caller comes with its identity only when it sends Istio mTLS here: auto mTLS to a
+  // gateway's pods without the tlsMode label sends plaintext (istioCallerTls, autoMtlsUnlabelled),
+  // and such a caller is judged below as one without a mesh identity.
   if (caller.mtls && !caller.external) return judged();
   const servers = gatewayServersOf(snapshot, callee).filter((s) => s.ports.includes(target.port));
   const open = servers.find((s) => s.accepts === 'plaintext') ?? servers.find((s) => s.accepts === 'tls');

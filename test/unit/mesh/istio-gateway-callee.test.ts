@@ -229,3 +229,183 @@ describe('the checks judging flows to an Istio gateway declare the Gateways they
     expect(judged.status).not.toBe('not-evaluated');
   });
 });
+
+// A meshed sidecar caller sends Istio mTLS to a gateway only when told to: auto mTLS builds the
+// cluster with an Istio-mTLS transport socket for endpoints labelled security.istio.io/tlsMode:
+// istio and plaintext for the rest (istio/istio pilot/pkg/networking/core/cluster_tls.go,
+// "tlsMode-istio" and defaultTransportSocketMatch; pilot/pkg/model/service.go
+// GetTLSModeFromEndpointLabels returns "disabled" without the label). The sidecar injection template
+// adds that label, the gateway one does not (manifests/charts/istio-control/istio-discovery/files/
+// injection-template.yaml vs gateway-injection-template.yaml), which is why Istio's own egress
+// gateway task adds a DestinationRule with tls.mode ISTIO_MUTUAL for the gateway
+// (https://istio.io/latest/docs/tasks/traffic-management/egress/egress-gateway-tls-origination/).
+// Before: shop/api was judged as arriving with its principal, so a DENY on that principal "denied"
+// a call that arrives in plaintext and passes it, and an ISTIO_MUTUAL server "admitted" it.
+describe('Istio: a sidecar caller reaches a gateway in plaintext unless a DestinationRule (or the tlsMode label) sends Istio mTLS', () => {
+  const SHOP = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers: [{name: app, image: x/api:1, ports: [{containerPort: 8080}]}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-shop-api, namespace: istio-ingress}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  action: DENY
+  rules:
+  - from: [{source: {principals: ["cluster.local/ns/shop/sa/default"]}}]
+---`;
+  const ISTIO_MUTUAL_DR = `
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: to-gateway, namespace: shop}
+spec:
+  host: istio-ingressgateway.istio-ingress.svc.cluster.local
+  trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}
+---`;
+  const labelled = (yaml: string) => yaml.replace('labels: {app: istio-ingressgateway, istio: ingressgateway, sidecar.istio.io/inject: "true"}', 'labels: {app: istio-ingressgateway, istio: ingressgateway, sidecar.istio.io/inject: "true", security.istio.io/tlsMode: istio}');
+  const api = (port: number) => ['--from', 'shop/api', '--to', 'istio-ingress/istio-ingressgateway', '--port', String(port)];
+  const API_PAIR = 'shop/api[Deployment] => istio-ingress/istio-ingressgateway[Deployment]';
+  const plain = 'auto mTLS sends Istio mTLS only to endpoints labelled security.istio.io/tlsMode: istio, which the Istio gateway injection template does not add, and istio-ingress/istio-ingressgateway\'s pod template does not carry it, so the caller sends plaintext';
+
+  it('a DENY on the caller\'s principal does not stop its plaintext call to the HTTP server: ALLOWED (was: DENIED, a hidden bypass)', async () => {
+    const r = await reach(cluster(ISTIO_MUTUAL, SHOP), ...api(8080));
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[0]).toBe('ALLOWED: shop/api[Deployment] -> istio-ingress/istio-ingressgateway[Deployment] on 8080/TCP');
+    expect(r.out).toContain(plain);
+    expect(r.out).toContain('Istio allows a plaintext caller (sends no Istio mTLS to it; principals and namespaces cannot match it) on port 8080');
+    expect(r.out).toContain('mesh (istio) at gateway istio-ingress/istio-ingressgateway: ALLOWED (plaintext call)');
+  });
+
+  it('the ISTIO_MUTUAL server refuses that plaintext call: DENIED by the Gateway (was: ALLOWED)', async () => {
+    const r = await reach(cluster(ISTIO_MUTUAL, SHOP), ...api(8443));
+    expect(r.code).toBe(1);
+    expect(r.out.split('\n')[0]).toBe('DENIED: shop/api[Deployment] -> istio-ingress/istio-ingressgateway[Deployment] on 8443/TCP');
+    expect(r.out).toContain('tls.mode ISTIO_MUTUAL accepts only Istio mTLS (workload certificates); the caller sends no Istio mTLS to it, so its connection is refused');
+    expect(r.out).toContain('mesh (istio) at gateway istio-ingress/istio-ingressgateway: DENIED by Gateway istio-ingress/public (plaintext call)');
+  });
+
+  it('with a DestinationRule setting ISTIO_MUTUAL toward the gateway, the caller comes with its principal: the DENY applies on every port', async () => {
+    for (const port of [8080, 8443]) {
+      const r = await reach(cluster(ISTIO_MUTUAL, SHOP + ISTIO_MUTUAL_DR), ...api(port));
+      expect(r.out.split('\n')[0]).toBe(`DENIED: shop/api[Deployment] -> istio-ingress/istio-ingressgateway[Deployment] on ${port}/TCP`);
+      expect(r.out).toContain('DENY AuthorizationPolicy istio-ingress/deny-shop-api rules[0] matches principal cluster.local/ns/shop/sa/default');
+    }
+  });
+
+  it('gateway pods labelled security.istio.io/tlsMode: istio get auto mTLS: the DENY applies', async () => {
+    const r = await reach(labelled(cluster(ISTIO_MUTUAL, SHOP)), ...api(8080));
+    expect(r.out.split('\n')[0]).toBe('DENIED: shop/api[Deployment] -> istio-ingress/istio-ingressgateway[Deployment] on 8080/TCP');
+    expect(r.out).not.toContain('sends plaintext');
+  });
+
+  it('reach --matrix --effective agrees: 8080 open to the plaintext call, 8443 (ISTIO_MUTUAL) closed; with the DestinationRule every port the gateway binds is closed by the DENY', async () => {
+    const plainMatrix = (await reach(cluster(ISTIO_MUTUAL, SHOP), '--matrix', '--effective')).out;
+    // 15021 (status-port) is a Service port no Gateway server binds: unknown, as reach --port 15021 says.
+    expect(matrixLine(plainMatrix, API_PAIR)).toBe(`${API_PAIR} : SCTP 1-65535,TCP 1-8442,8444-65535,UDP 1-65535 [mesh istio: TCP 15021 unknown, other TCP ports unknown]`);
+    const mtlsMatrix = (await reach(cluster(ISTIO_MUTUAL, SHOP + ISTIO_MUTUAL_DR), '--matrix', '--effective')).out;
+    expect(matrixLine(mtlsMatrix, API_PAIR)).toBe(`${API_PAIR} : SCTP 1-65535,TCP 1-8079,8081-8442,8444-15020,15022-65535,UDP 1-65535 [mesh istio: other TCP ports unknown]`);
+  });
+});
+
+// The PeerAuthentication checks agree with the verdict: a gateway's listeners are its Gateway
+// servers', which PeerAuthentication does not reach (pilot/pkg/networking/core/gateway.go
+// buildGatewayListeners; PeerAuthentication is applied by sidecars' inbound listeners,
+// listener_inbound.go authnBuilder.ForPort). Before: mtls.mesh-not-strict was high only because of
+// the gateway ("1 of 2 do not") and low once a STRICT policy "covered" it, and
+// mtls.permissive-override said a PERMISSIVE policy selecting only the gateway let plaintext in.
+describe('mtls.mesh-not-strict and mtls.permissive-override leave Istio gateways to their Gateway servers', () => {
+  const M1 = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: istio-system}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: istio-ingress}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: istio-ingressgateway, namespace: istio-ingress}
+spec:
+  selector: {matchLabels: {app: istio-ingressgateway, istio: ingressgateway}}
+  template:
+    metadata:
+      labels: {app: istio-ingressgateway, istio: ingressgateway, sidecar.istio.io/inject: "true"}
+      annotations: {inject.istio.io/templates: gateway}
+    spec:
+      serviceAccountName: istio-ingressgateway
+      containers:
+      - {name: istio-proxy, image: auto, ports: [{containerPort: 8080, name: http2}]}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: shop}
+spec: {mtls: {mode: STRICT}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers: [{name: app, image: x/api:1, ports: [{containerPort: 8080}]}]
+---`;
+  const run = (id: string, yaml: string) => {
+    const snapshot = snapshotFromObjects(parseManifestText(yaml, 'all.yaml').objects, { clusterVersion: 'v1.36.3' });
+    const [outcome] = runChecks([CHECK_BY_ID.get(id)!], { snapshot, config: defaultConfig(), now: new Date('2026-12-05T00:00:00Z') });
+    return 'results' in outcome ? outcome.results : [];
+  };
+
+  it('mtls.mesh-not-strict: no mesh-wide policy is a low finding whether or not a STRICT policy names the gateway\'s namespace (was: high, "1 of 2", the gateway its member)', () => {
+    const NS_STRICT = `
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: istio-ingress}
+spec: {mtls: {mode: STRICT}}
+---`;
+    for (const yaml of [M1, M1 + NS_STRICT]) {
+      const [r] = run('mtls.mesh-not-strict', yaml);
+      expect([r.status, r.severity]).toEqual(['fail', 'low']);
+      expect(r.message).toContain('(0 of 1 do not)');
+      expect(r.extent?.members).toEqual([]);
+    }
+  });
+
+  it('mtls.permissive-override: a PERMISSIVE policy selecting only the gateway has no effect and passes, saying so (was: medium, "plaintext accepted")', () => {
+    const GW_PERMISSIVE = `
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: istio-system}
+spec: {mtls: {mode: STRICT}}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: gw-permissive, namespace: istio-ingress}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  mtls: {mode: PERMISSIVE}
+---`;
+    const snapshot = snapshotFromObjects(parseManifestText(M1 + GW_PERMISSIVE, 'all.yaml').objects, { clusterVersion: 'v1.36.3' });
+    // evaluate, not runChecks: a pass keeps no message once run.
+    const results = [...CHECK_BY_ID.get('mtls.permissive-override')!.evaluate({ snapshot, config: defaultConfig(), now: new Date('2026-12-05T00:00:00Z') })].filter((r) => r.resource.name === 'gw-permissive');
+    expect(results.map((r) => [r.status, r.message])).toEqual([['pass', 'PeerAuthentication istio-ingress/gw-permissive (PERMISSIVE) has no effect: it selects only Istio gateways (Deployment istio-ingress/istio-ingressgateway), whose listeners their Gateway servers\' tls.mode decides, not PeerAuthentication.']]);
+  });
+});
