@@ -85,6 +85,12 @@ export function carriedFindingsOf(current: Pick<RunReport, 'run' | 'waivers'>, r
 export const BREADTH_WALK = 10;
 
 const evaluated = (c: CheckSummary | undefined) => isEvaluated(c?.status);
+/**
+ * The checks `run` states an older run evaluated (run.lastEvaluatedOpen names that run). A run
+ * stored since by a version without such a check (an older CronJob image, a helm rollback)
+ * knows nothing of it and must not end its search: the walks pass over it to the run named.
+ */
+const evaluatedBefore = (run: RunReport) => new Set((run.run.lastEvaluatedOpen ?? []).filter((e) => e.runId !== run.run.id).map((e) => e.check));
 /** Present but neither pass nor fail: an older run may know better. */
 const unjudged = (c: CheckSummary | undefined) => c !== undefined && isUnjudged(c.status);
 
@@ -94,7 +100,8 @@ export type RunsNewestFirst = AsyncIterable<RunReport> | ((read: Required<Pick<S
 /**
  * Walks `runs` (newest first) until every check evaluated in `current` has a run in which it
  * was evaluated too, walking past runs blind to it or that found it not applicable. A check
- * that an older run did not have ends its own search there (older runs cannot know better).
+ * that an older run did not have ends its own search there (older runs cannot know better),
+ * unless the latest run states an older run evaluated it (evaluatedBefore): the search goes on.
  * A check no run evaluated keeps the latest run's summary, or, when that one is blind, the
  * newest not-applicable one seen; either way, unless the latest run found it not applicable
  * itself or the walk ended at a run without it, it is in notApplicableRuns and the diff calls
@@ -123,11 +130,13 @@ export async function findBaseline(
   /** Check id -> its summary in the newest older run that found it not applicable, and that run. */
   const notApplicable = new Map<string, { summary: CheckSummary; run: RunReport }>();
   /**
-   * Checks whose walk ended at an older run without them (stored by a version before the check
-   * was added): blind since then, so never compared with anything — not comparable, as when the
-   * latest run lacks them, rather than compared with nothing.
+   * Checks an older run did not have (stored by a version before the check was added): when
+   * the walk finds no run that evaluated them, blind since then, so never compared with
+   * anything — not comparable, as when the latest run lacks them, rather than compared with nothing.
    */
   const absent = new Set<string>();
+  /** Checks the latest run states an older run evaluated (evaluatedBefore): a run without them does not end their search. */
+  let statedElsewhere = new Set<string>();
   // A run blind to every check still sought would only be passed over: unread, unless it found
   // one not applicable and no newer run did (that summary is kept), or the summary predates
   // that list. One thing is not in a summary: whether the run had the RBAC breadth; a run
@@ -146,6 +155,7 @@ export async function findBaseline(
     const carries = carried.next(run, checks, latest === null);
     if (latest === null) {
       latest = run;
+      statedElsewhere = evaluatedBefore(run);
       for (const id of [...wanted]) if (!unjudged(checks.get(id))) wanted.delete(id);
       blindInLatest = [...wanted].filter((id) => isBlind(checks.get(id)!.status));
       if (run.details?.rbac) newestBreadth = run;
@@ -154,7 +164,12 @@ export async function findBaseline(
       const here = new Set<string>();
       for (const id of [...wanted]) {
         const c = checks.get(id);
-        if (c === undefined) absent.add(id);
+        if (c === undefined) {
+          absent.add(id);
+          // Stored by a version without it (an older CronJob image, a rollback) after a run that
+          // evaluated it, as the latest run states: that run is sought on, past this one.
+          if (statedElsewhere.has(id)) continue;
+        }
         if (unjudged(c)) {
           if (c!.status === 'not-applicable' && !notApplicable.has(id)) notApplicable.set(id, { summary: c!, run });
           continue;
@@ -211,13 +226,15 @@ export async function findBaseline(
  * findings are counted by `current`'s waivers at its start (openCarried), as its own findings
  * are: one waived there counts as open again once today's config ends or drops its waiver, and
  * one open there is waived when today's config waives it. The search for a check ends with nothing at a run that
- * found it not applicable or did not have it (older runs cannot know better). A check whose
+ * found it not applicable or did not have it (older runs cannot know better), unless the latest
+ * run states an older run evaluated it (evaluatedBefore): a run without it is then passed over. A check whose
  * run was not found (unreadable, evicted) keeps what the latest run carried for it.
  */
 function carriedOpen(current: Pick<RunReport, 'checks' | 'run' | 'waivers'>) {
   const blind = current.checks.filter((c) => isBlind(c.status)).map((c) => c.id);
   const walk = new CarriedWalk(blind);
   const sought = walk.sought;
+  let stated = new Set<string>();
   const found = new Map<string, { runId: string; open: Record<Severity, number>; findings: Finding[]; waived: NonNullable<CarriedFindings['waived']> }>();
   const zero = () => Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   return {
@@ -225,10 +242,12 @@ function carriedOpen(current: Pick<RunReport, 'checks' | 'run' | 'waivers'>) {
     /** Whether `run` supplies findings (its spool must stay open for them). */
     next(run: RunReport, checks: ReadonlyMap<string, CheckSummary>, isLatest: boolean): boolean {
       // A check the latest run does not have is sought on past it, as a blind one (what that run
-      // carried for it stands when none is found: result); an older run without it ends the search.
+      // carried for it stands when none is found: result); an older run without it ends the
+      // search, unless the latest run states an older run evaluated it.
+      if (isLatest) stated = evaluatedBefore(run);
       const here = new Map(walk.next((id) => {
         const c = checks.get(id);
-        return evaluated(c) ? 'evaluated' : (c === undefined ? isLatest : isBlind(c.status)) ? 'blind' : 'ended';
+        return evaluated(c) ? 'evaluated' : (c === undefined ? isLatest || stated.has(id) : isBlind(c.status)) ? 'blind' : 'ended';
       }).map((id) => [id, zero()]));
       if (here.size === 0) return false;
       const { open, waived } = carriedFindingsOf(current, run, new Set(here.keys()));

@@ -352,7 +352,11 @@ export class CarriedChecks {
  */
 export function diffedAgainst(report: RunReport): string[] {
   const diff = report.diff;
-  return diff ? [diff.previousRunId, ...Object.values(diff.olderBaselines ?? {}), ...Object.values(diff.notApplicableBaselines ?? {}), ...(diff.breadthBaselineRunId ? [diff.breadthBaselineRunId] : [])] : [];
+  // And each run its lastEvaluatedOpen names: the next diff seeks it past runs stored by a version
+  // without the check (src/diff/baseline.ts evaluatedBefore), which a summary cannot tell from
+  // runs that evaluated it (BaselineRuns stops at them).
+  const stated = (report.run.lastEvaluatedOpen ?? []).map((e) => e.runId);
+  return [...(diff ? [diff.previousRunId, ...Object.values(diff.olderBaselines ?? {}), ...Object.values(diff.notApplicableBaselines ?? {}), ...(diff.breadthBaselineRunId ? [diff.breadthBaselineRunId] : [])] : []), ...stated];
 }
 
 /**

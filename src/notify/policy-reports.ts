@@ -253,8 +253,9 @@ function chunked(kind: PolicyReportObject['kind'], namespace: string | undefined
 /**
  * The checks `report` could not evaluate whose results its history decides: run.lastEvaluatedOpen
  * names the run that last evaluated each, and either that run found nothing there (all zero) or
- * `carried` holds its findings. The others (no history, no stored run evaluated it, its run no
- * longer readable) can only be carried from the reports in the cluster.
+ * `carried` holds its findings; or, the run diffed against a stored one, it states nothing for
+ * the check (nothing to carry). The others (no history, its run no longer readable) can only be
+ * carried from the reports in the cluster.
  */
 function decidedByHistory(report: RunReport, carried: readonly CarriedFindings[]): Set<string> {
   const listed = new Set<string>();
@@ -265,6 +266,12 @@ function decidedByHistory(report: RunReport, carried: readonly CarriedFindings[]
   const out = new Set<string>();
   for (const e of report.run.lastEvaluatedOpen ?? []) {
     if (listed.has(e.check) || (!e.waived && SEVERITIES.every((s) => e.open[s] === 0))) out.add(e.check);
+  }
+  // Diffed against a stored run, the run states every check with something to carry: one it
+  // states nothing for has nothing (its search ended at a run that found it not applicable).
+  if (report.diff) {
+    const stated = new Set((report.run.lastEvaluatedOpen ?? []).map((e) => e.check));
+    for (const c of report.checks) if (isBlind(c.status) && !stated.has(c.id)) out.add(c.id);
   }
   return out;
 }

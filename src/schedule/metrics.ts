@@ -173,7 +173,7 @@ function countFindings(findings: Iterable<{ area: string; severity: string; waiv
  * with its findings there; each it could not evaluate with the open and waived findings the run
  * states for it (run.lastEvaluatedOpen, as /report.json counts them, decided by the same waivers; zero when
  * the run it names found none), or with what `previous` held for it when that comes from the run
- * stated (and not itself from a statement), or when the run states none (no history, its run unreadable): a waived finding there
+ * stated (and not itself from a statement), or when the run states none and was not diffed against a stored run (no history): a waived finding there
  * counts as open unless `report`'s own waivers still waive it at its start (one removed or
  * expired since counts again). A check not applicable (switched off, its input absent) has
  * nothing to carry. One pass over the findings.
@@ -198,7 +198,10 @@ export function lastEvaluated(previous: ReadonlyMap<string, EvaluatedFindings> |
     // fixed), which the run states and this daemon never saw. What it holds from an earlier run's
     // statement (no waived findings to decide again) gives way to this run's, decided by today's
     // waivers (one expired since counts as open).
-    if (carried && (e === undefined || (e.runId === carried.runId && carried.waivedFindings !== undefined))) { out.set(c.id, rewaived(carried, report.waivers ?? [], now)); continue; }
+    // A run diffed against a stored one that states nothing for the check carries nothing for
+    // it (its search ended at a run that found it not applicable, or without it): what this
+    // daemon holds stands only for a run not diffed against history (--history none).
+    if (carried && (e === undefined ? !report.diff : e.runId === carried.runId && carried.waivedFindings !== undefined)) { out.set(c.id, rewaived(carried, report.waivers ?? [], now)); continue; }
     // Its waived ones by severity as the run states them; an entry of a run stored before
     // waivedBySeverity has only the bare count, with no severity to put it under: 0 there.
     const bySeverity = (counts: Partial<Record<string, number>> | undefined) =>

@@ -169,6 +169,7 @@ describe('buildPolicyReports', () => {
       run: { ...report.run, id: 'run-next' },
       checks: report.checks.map((c) => (c.id === 'fake.rbac-wide-serviceaccount' ? { ...c, status: 'not-evaluated' as const, reason: 'needs serviceaccounts: forbidden', evaluated: 0, passed: 0, failed: 0, waived: 0 } : c)),
       findings: report.findings.filter((f) => f.check !== 'fake.rbac-wide-serviceaccount'),
+      diff: null, // --history none: the cluster's reports are all there is
     };
     const after = buildPolicyReports(gap, before);
     const payments = after.find((o) => o.metadata.namespace === 'payments')!;
@@ -198,6 +199,29 @@ describe('buildPolicyReports', () => {
     expect(carried([{ check: id, runId: 'run-clean', open: { critical: 0, high: 0, medium: 0, low: 0 } }])).toEqual([]);
   });
 
+  // docs/deploy.md, README: carried results are what the run states (run.lastEvaluatedOpen),
+  // whichever process stored the runs. Another process stored a run with the check switched off
+  // (not applicable): the search ends there with nothing, so a run diffed against the stored
+  // runs states nothing for the check, and the result this daemon published earlier is not
+  // carried from the cluster either. Only a run not diffed against history falls back to them.
+  it('carries nothing from the cluster\'s reports for a check the run, diffed against the stored runs, states nothing for', () => {
+    const { report } = buildRun();
+    const before = buildPolicyReports(report);
+    const id = 'fake.rbac-wide-serviceaccount';
+    const gap: typeof report = {
+      ...report,
+      run: { ...report.run, id: 'run-next', lastEvaluatedOpen: [] },
+      checks: report.checks.map((c) => (c.id === id ? { ...c, status: 'not-evaluated' as const, reason: 'needs serviceaccounts: forbidden' } : c)),
+      findings: report.findings.filter((f) => f.check !== id),
+    };
+    const failing = (r: RunReport) => buildPolicyReports(r, before).flatMap((o) => o.results).filter((x) => x.policy === id && x.result === 'fail');
+    expect(gap.diff).not.toBeNull();
+    expect(failing(gap)).toEqual([]);
+    const fromCluster = failing({ ...gap, diff: null });
+    expect(fromCluster.length).toBeGreaterThan(0);
+    expect(new Set(fromCluster.map((x) => x.properties.carriedFrom))).toEqual(new Set(['run-20261126-0200']));
+  });
+
   it('carries a result over only within the bounds of a fresh one, whatever was edited into the cluster since', () => {
     const { report } = buildRun();
     const payments = buildPolicyReports(report).find((o) => o.metadata.namespace === 'payments')!;
@@ -213,6 +237,7 @@ describe('buildPolicyReports', () => {
       ...report,
       checks: report.checks.map((c) => (c.id === 'fake.rbac-wide-serviceaccount' ? { ...c, status: 'not-evaluated' as const, reason: 'needs serviceaccounts: forbidden' } : c)),
       findings: report.findings.filter((f) => f.check !== 'fake.rbac-wide-serviceaccount'),
+      diff: null, // --history none: carried from the cluster's reports
     };
     const after = buildPolicyReports(gap, [edited]);
     const carried = after.find((o) => o.metadata.namespace === 'payments')!.results;

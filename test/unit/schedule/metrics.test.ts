@@ -175,6 +175,29 @@ describe('renderMetrics', () => {
     expect(critical(r1, run('r3', 'not-evaluated', [], [{ check: 'rbac.0', runId: 'r1', open: open(2) }]))).toBe(2);
   });
 
+  // docs/deploy.md (Metrics): ztaudit_findings counts a blind check's findings "as /report.json
+  // states them (run.lastEvaluatedOpen) … whichever process stored that run". Another process
+  // stored a run with the check switched off: the carried search ends there with nothing, so the
+  // next partial run, diffed against the stored runs, states nothing for it. The backdoor this
+  // daemon saw in r1 is not counted, as /report.json and the fleet do not count it.
+  it('a blind run diffed against the stored runs that states nothing for a check carries nothing for it; without history the daemon carries what it saw', () => {
+    const check = (status: RunReport['checks'][number]['status']) => ({
+      id: 'rbac.0', area: 'rbac' as const, title: 'rbac.0', severity: 'critical' as const, controls: [], remediation: '', evaluated: 0, passed: 0, failed: 0, waived: 0, status,
+    });
+    const r1: RunReport = { ...report(), checks: [check('fail')], findings: [{ ...finding('rbac', 'critical'), check: 'rbac.0' }], waivers: [] };
+    const diffed = { ...report().diff, previousRunId: 'r2' } as unknown as RunReport['diff'];
+    const blind = (diff: RunReport['diff']): RunReport => ({ ...report(), run: { ...report().run, id: 'r3' }, checks: [check('not-evaluated')], findings: [], diff, waivers: [] });
+    const critical = (r3: RunReport) => {
+      const state = emptyMetricsState();
+      state.lastEvaluated = lastEvaluated(lastEvaluated(undefined, r1), r3);
+      state.latest = r3;
+      return parseExposition(renderMetrics(state)).get('ztaudit_findings')!.samples.find((s) => s.labels.area === 'rbac' && s.labels.severity === 'critical')!.value;
+    };
+    expect(critical(blind(diffed))).toBe(0);
+    // --history none: no stored run to state anything; what this daemon saw in r1 still counts.
+    expect(critical(blind(null))).toBe(1);
+  });
+
   // docs/deploy.md (Metrics): ztaudit_findings_waived is "waived findings in the latest stored
   // run, carried the same way" as ztaudit_findings, so a blind check's waived findings count as
   // the run states them (lastEvaluatedOpen waivedBySeverity), whoever stored the run evaluating it.
