@@ -101,7 +101,8 @@ export type RunsNewestFirst = AsyncIterable<RunReport> | ((read: Required<Pick<S
  * Walks `runs` (newest first) until every check evaluated in `current` has a run in which it
  * was evaluated too, walking past runs blind to it or that found it not applicable. A check
  * that an older run did not have ends its own search there (older runs cannot know better),
- * unless the latest run states an older run evaluated it (evaluatedBefore): the search goes on.
+ * unless a run read so far states an older run evaluated it (evaluatedBefore): the search goes on
+ * (a run blind to it is then read, not passed over by its summary, for what it states).
  * A check no run evaluated keeps the latest run's summary, or, when that one is blind, the
  * newest not-applicable one seen; either way, unless the latest run found it not applicable
  * itself or the walk ended at a run without it, it is in notApplicableRuns and the diff calls
@@ -135,8 +136,8 @@ export async function findBaseline(
    * anything — not comparable, as when the latest run lacks them, rather than compared with nothing.
    */
   const absent = new Set<string>();
-  /** Checks the latest run states an older run evaluated (evaluatedBefore): a run without them does not end their search. */
-  let statedElsewhere = new Set<string>();
+  /** Checks a run read so far states an older run evaluated (evaluatedBefore): a run without them does not end their search. */
+  const statedElsewhere = new Set<string>();
   // A run blind to every check still sought would only be passed over: unread, unless it found
   // one not applicable and no newer run did (that summary is kept), or the summary predates
   // that list. One thing is not in a summary: whether the run had the RBAC breadth; a run
@@ -146,16 +147,16 @@ export async function findBaseline(
     if (latest === null || (wanted.size === 0 && carried.sought.size === 0) || !Array.isArray(blind) || !Array.isArray(na)) return true;
     const blindTo = new Set(blind);
     const notApplicableIn = new Set(na);
-    for (const id of wanted) if (!blindTo.has(id) || (notApplicableIn.has(id) && !notApplicable.has(id))) return true;
-    for (const id of carried.sought) if (!blindTo.has(id)) return true;
+    for (const id of wanted) if (!blindTo.has(id) || absent.has(id) || (notApplicableIn.has(id) && !notApplicable.has(id))) return true;
+    for (const id of carried.sought) if (!blindTo.has(id) || carried.absentSeen.has(id)) return true;
     return false;
   };
   for await (const run of typeof runs === 'function' ? runs({ wants }) : runs) {
     const checks = new Map(run.checks.map((c) => [c.id, c]));
     const carries = carried.next(run, checks, latest === null);
+    for (const id of evaluatedBefore(run)) statedElsewhere.add(id);
     if (latest === null) {
       latest = run;
-      statedElsewhere = evaluatedBefore(run);
       for (const id of [...wanted]) if (!unjudged(checks.get(id))) wanted.delete(id);
       blindInLatest = [...wanted].filter((id) => isBlind(checks.get(id)!.status));
       if (run.details?.rbac) newestBreadth = run;
@@ -226,27 +227,36 @@ export async function findBaseline(
  * findings are counted by `current`'s waivers at its start (openCarried), as its own findings
  * are: one waived there counts as open again once today's config ends or drops its waiver, and
  * one open there is waived when today's config waives it. The search for a check ends with nothing at a run that
- * found it not applicable or did not have it (older runs cannot know better), unless the latest
- * run states an older run evaluated it (evaluatedBefore): a run without it is then passed over. A check whose
+ * found it not applicable or did not have it (older runs cannot know better), unless a run read
+ * so far states an older run evaluated it (evaluatedBefore): a run without it is then passed over. A check whose
  * run was not found (unreadable, evicted) keeps what the latest run carried for it.
  */
 function carriedOpen(current: Pick<RunReport, 'checks' | 'run' | 'waivers'>) {
   const blind = current.checks.filter((c) => isBlind(c.status)).map((c) => c.id);
   const walk = new CarriedWalk(blind);
   const sought = walk.sought;
-  let stated = new Set<string>();
+  const stated = new Set<string>();
+  /**
+   * Sought checks a run walked so far did not have (stored by an older version): a run blind to
+   * them is read rather than passed over by its summary, for what it states of them (evaluatedBefore).
+   */
+  const absentSeen = new Set<string>();
   const found = new Map<string, { runId: string; open: Record<Severity, number>; findings: Finding[]; waived: NonNullable<CarriedFindings['waived']> }>();
   const zero = () => Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   return {
     sought,
+    absentSeen,
     /** Whether `run` supplies findings (its spool must stay open for them). */
     next(run: RunReport, checks: ReadonlyMap<string, CheckSummary>, isLatest: boolean): boolean {
       // A check the latest run does not have is sought on past it, as a blind one (what that run
       // carried for it stands when none is found: result); an older run without it ends the
       // search, unless the latest run states an older run evaluated it.
-      if (isLatest) stated = evaluatedBefore(run);
+      // Every run read may state it (a partial run after an older-version run names the run that
+      // evaluated the check before that one): a newer statement is as good as the latest run's.
+      for (const id of evaluatedBefore(run)) stated.add(id);
       const here = new Map(walk.next((id) => {
         const c = checks.get(id);
+        if (c === undefined) absentSeen.add(id);
         return evaluated(c) ? 'evaluated' : (c === undefined ? isLatest || stated.has(id) : isBlind(c.status)) ? 'blind' : 'ended';
       }).map((id) => [id, zero()]));
       if (here.size === 0) return false;

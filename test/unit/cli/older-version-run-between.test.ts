@@ -95,3 +95,42 @@ async function backdoorIsNew() {
     expect(last.out()).not.toMatch(/evaluated in only one run[^\n]*rbac\.cluster-admin-binding/);
     expect(last.out()).toMatch(/critical[^\n]*rbac\.cluster-admin-binding[^\n]*shop\/evil/);
 }
+
+// The pattern repeated on a second night: the older image stores another run (B2) after the
+// partial run C that named A, then a partial run C2, then the backdoor. C2 must still name A
+// (a newer run blind to the check, C, states it: the walks read it), and D compares with A.
+describe('an older-version run on two nights, each followed by a partial run', () => {
+  it('does not hide a cluster-admin backdoor either: C2 still names A, and D compares with A', async () => {
+    const strip = async (from: string, to: string, id: string) => {
+      expect(await main(['history', 'export', '--history', from, '--file', `${to}.jsonl`], io().cli)).toBe(0);
+      const [header, ...lines] = readFileSync(join(dir, `${to}.jsonl`), 'utf8').trim().split('\n');
+      const runs = lines.map((l) => JSON.parse(l) as RunReport);
+      const old = runs.find((r) => r.run.id === id)!;
+      old.checks = old.checks.filter((c) => c.id !== X);
+      old.findings = old.findings.filter((f) => f.check !== X);
+      writeFileSync(join(dir, `${to}.mixed.jsonl`), `${header}\n${runs.map((r) => JSON.stringify(r)).join('\n')}\n`);
+      expect(await main(['history', 'import', '--history', to, '--file', `${to}.mixed.jsonl`], io().cli)).toBe(0);
+    };
+    expect(await run('a.db', 'ra')).toBe(0);
+    expect(await run('a.db', 'rb')).toBe(0);
+    const a = report('ra').run.id;
+    await strip('a.db', 'b.db', report('rb').run.id);
+    writeFileSync(join(dir, 'm/bad.yaml'), BROKEN);
+    expect(await run('b.db', 'rc')).toBe(0);
+    expect(report('rc').run.lastEvaluatedOpen?.find((e) => e.check === X)?.runId).toBe(a);
+    rmSync(join(dir, 'm/bad.yaml'));
+    expect(await run('b.db', 'rb2')).toBe(0);
+    await strip('b.db', 'c.db', report('rb2').run.id);
+    writeFileSync(join(dir, 'm/bad.yaml'), BROKEN);
+    expect(await run('c.db', 'rc2')).toBe(0);
+    expect(report('rc2').run.lastEvaluatedOpen?.find((e) => e.check === X)?.runId).toBe(a);
+    rmSync(join(dir, 'm/bad.yaml'));
+    writeFileSync(join(dir, 'm/backdoor.yaml'), BACKDOOR);
+    await run('c.db', 'rd');
+    const d = report('rd').diff!;
+    const backdoor = report('rd').findings.filter((f) => f.check === X && f.severity === 'critical');
+    expect(backdoor).toHaveLength(1);
+    expect(d.new).toContain(backdoor[0]!.fingerprint);
+    expect(d.olderBaselines?.[X]).toBe(a);
+  });
+});
