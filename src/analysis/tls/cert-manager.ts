@@ -2,6 +2,7 @@
 // Certificate, Issuer and ClusterIssuer objects (conditions, notAfter, renewalTime, lastFailureTime), and
 // which edge TLS Secrets it manages. Secrets themselves are never read.
 
+import net from 'node:net';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
@@ -212,13 +213,191 @@ const CLUSTER_ISSUER = 'cert-manager.io/cluster-issuer';
 /** Annotation pairs on which issuerForIngressLike gives up ("both %q and %q may not be set"). */
 const CONFLICTING_ISSUER_ANNOTATIONS = [[ISSUER, CLUSTER_ISSUER], [CLUSTER_ISSUER, 'cert-manager.io/issuer-group'], [CLUSTER_ISSUER, 'cert-manager.io/issuer-kind']] as const;
 
+/** Go's time.ParseDuration units, in nanoseconds. */
+const GO_DURATION_UNITS: Record<string, bigint> = { ns: 1n, us: 1000n, 'µs': 1000n, 'μs': 1000n, ms: 1000000n, s: 1000000000n, m: 60000000000n, h: 3600000000000n };
+
+/** Go time.ParseDuration: nanoseconds, or undefined where Go returns an error ("90d", "10", "", past int64). */
+function goDuration(s: string): number | undefined {
+  const m = /^([-+]?)(.*)$/s.exec(s)!;
+  if (m[2] === '0') return 0;
+  if (!/^(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/.test(m[2])) return undefined;
+  let total = 0n;
+  for (const [, whole, frac, unit] of m[2].matchAll(/(\d*)\.?(\d*)(ns|us|µs|μs|ms|s|m|h)/g)) {
+    total += BigInt(whole || '0') * GO_DURATION_UNITS[unit] + (frac ? (BigInt(frac) * GO_DURATION_UNITS[unit]) / 10n ** BigInt(frac.length) : 0n);
+  }
+  if (total > (m[1] === '-' ? 2n ** 63n : 2n ** 63n - 1n)) return undefined;
+  return Number(m[1] === '-' ? -total : total);
+}
+
+/** Go strconv.ParseInt(s, 10, bits) (Atoi: 64 bits), or undefined where Go returns an error. */
+function goInt(s: string, bits: 32 | 64): number | undefined {
+  if (!/^[-+]?\d+$/.test(s)) return undefined;
+  const n = BigInt(s);
+  const max = 2n ** BigInt(bits - 1);
+  return n >= -max && n < max ? Number(n) : undefined;
+}
+
+/**
+ * Go encoding/csv as util.SplitWithEscapeCSV reads a subject annotation: why it refuses the text
+ * (a bare or stray quote, an unterminated quoted field, no record or more than one), or undefined.
+ */
+function csvRefusal(text: string): string | undefined {
+  // encoding/csv drops a trailing \r before the end of the text.
+  const s = text.endsWith('\r') ? text.slice(0, -1) : text;
+  let records = 0;
+  let i = 0;
+  while (i < s.length) {
+    // encoding/csv skips empty lines.
+    if (s[i] === '\n' || (s[i] === '\r' && s[i + 1] === '\n')) {
+      i += s[i] === '\r' ? 2 : 1;
+      continue;
+    }
+    records++;
+    for (;;) {
+      if (s[i] === '"') {
+        i++;
+        for (;;) {
+          if (i >= s.length) return 'extraneous or missing " in quoted-field';
+          if (s[i] === '"') {
+            if (s[i + 1] === '"') i += 2;
+            else { i++; break; }
+          } else i++;
+        }
+        if (i < s.length && s[i] !== ',' && s[i] !== '\n' && !(s[i] === '\r' && s[i + 1] === '\n')) return 'extraneous or missing " in quoted-field';
+      } else {
+        while (i < s.length && s[i] !== ',' && s[i] !== '\n' && !(s[i] === '\r' && s[i + 1] === '\n')) {
+          if (s[i] === '"') return 'bare " in non-quoted-field';
+          i++;
+        }
+      }
+      if (s[i] === ',') { i++; continue; }
+      if (i < s.length) i += s[i] === '\r' ? 2 : 1;
+      break;
+    }
+  }
+  if (records === 0) return 'no values found';
+  if (records > 1) return 'it parses as multiple lines of CSV';
+  return undefined;
+}
+
+const KEY_USAGES = new Set(['signing', 'digital signature', 'content commitment', 'key encipherment', 'key agreement', 'data encipherment', 'cert sign', 'crl sign', 'encipher only', 'decipher only', 'any', 'server auth', 'client auth', 'code signing', 'email protection', 's/mime', 'ipsec end system', 'ipsec tunnel', 'ipsec user', 'timestamping', 'ocsp signing', 'microsoft sgc', 'netscape sgc']);
+const SUBJECT_CSV_ANNOTATIONS = ['organizations', 'organizationalunits', 'countries', 'provinces', 'localities', 'postalcodes', 'streetaddresses'].map((a) => `cert-manager.io/subject-${a}`);
+
+/**
+ * The first cert-manager annotation on an Ingress that ingress-shim's translateAnnotations
+ * refuses ("invalid ingress annotation"), with the rule it breaks, or undefined
+ * (cert-manager pkg/controller/certificate-shim/helper.go, translateAnnotations; its unit test's
+ * "bad duration" case). cert-manager.io/email-sans (Go net/mail address syntax) is not judged.
+ */
+function invalidShimAnnotation(annotations: Record<string, string>): string | undefined {
+  const has = (k: string) => typeof annotations[k] === 'string';
+  const bad = (k: string, rule: string) => `${k}: "${annotations[k]}" ${rule}`;
+  const cn = 'cert-manager.io/common-name';
+  if (has(cn) && Buffer.byteLength(annotations[cn]) > 64) return bad(cn, 'is more than 64 bytes, the most a common name may be');
+  const ips = 'cert-manager.io/ip-sans';
+  if (has(ips) && annotations[ips] !== '' && annotations[ips].split(',').some((ip) => !isGoIp(ip.trim()))) return bad(ips, 'names something that is not an IP address');
+  for (const k of SUBJECT_CSV_ANNOTATIONS) {
+    const why = has(k) ? csvRefusal(annotations[k]) : undefined;
+    if (why) return bad(k, `is not one line of CSV (${why})`);
+  }
+  for (const [k, min, minText] of [['cert-manager.io/duration', 3600e9, '1h'], ['cert-manager.io/renew-before', 300e9, '5m']] as const) {
+    if (!has(k)) continue;
+    const d = goDuration(annotations[k]);
+    if (d === undefined) return bad(k, 'is not a Go duration (decimal numbers each with a unit ns, us, ms, s, m or h, like "2160h" or "1h30m"; there is no "d")');
+    if (d < min) return bad(k, `is less than the minimum ${minText}`);
+  }
+  const pct = 'cert-manager.io/renew-before-percentage';
+  if (has(pct) && goInt(annotations[pct], 32) === undefined) return bad(pct, 'is not a 32-bit integer');
+  const usages = 'cert-manager.io/usages';
+  if (has(usages)) {
+    const unknown = annotations[usages].split(',').find((u) => !KEY_USAGES.has(u.replace(/^ +| +$/g, '')));
+    if (unknown !== undefined) return bad(usages, `names "${unknown}", which is not a key usage cert-manager knows`);
+  }
+  const limit = 'cert-manager.io/revision-history-limit';
+  if (has(limit)) {
+    const n = goInt(annotations[limit], 32);
+    if (n === undefined) return bad(limit, 'is not a 32-bit integer');
+    if (n < 1) return bad(limit, 'is not a positive number');
+  }
+  const alg = 'cert-manager.io/private-key-algorithm';
+  if (has(alg) && !['RSA', 'ECDSA', 'Ed25519'].includes(annotations[alg])) return bad(alg, 'is not RSA, ECDSA or Ed25519');
+  const enc = 'cert-manager.io/private-key-encoding';
+  if (has(enc) && !['PKCS1', 'PKCS8'].includes(annotations[enc])) return bad(enc, 'is not PKCS1 or PKCS8');
+  const size = 'cert-manager.io/private-key-size';
+  if (has(size)) {
+    const n = goInt(annotations[size], 64);
+    if (n === undefined) return bad(size, 'is not an integer');
+    const algorithm = has(alg) && annotations[alg] !== '' ? annotations[alg] : 'RSA';
+    if (algorithm === 'RSA' && (n < 2048 || n > 8192)) return bad(size, 'is not an RSA key size from 2048 to 8192');
+    if (algorithm === 'ECDSA' && ![256, 384, 521].includes(n)) return bad(size, 'is not an ECDSA key size (256, 384 or 521)');
+  }
+  const rotation = 'cert-manager.io/private-key-rotation-policy';
+  if (has(rotation) && !['Never', 'Always'].includes(annotations[rotation])) return bad(rotation, 'is not Never or Always');
+  const template = 'cert-manager.io/secret-template';
+  if (has(template)) {
+    const why = secretTemplateRefusal(annotations[template]);
+    if (why) return bad(template, why);
+  }
+  return undefined;
+}
+
+/** Go net.ParseIP: dotted-quad IPv4 (no leading zeros) or IPv6 without a zone. */
+function isGoIp(s: string): boolean {
+  return net.isIP(s) !== 0 && !s.includes('%');
+}
+
+/**
+ * Why translateAnnotations refuses a cert-manager.io/secret-template value: JSON decoded into
+ * CertificateSecretTemplate with unknown fields disallowed (only annotations and labels, each a
+ * map of strings), and no cert-manager.io/ annotation in it.
+ */
+function secretTemplateRefusal(s: string): string | undefined {
+  // json.Decoder.Decode reads the first JSON value and ignores what follows it.
+  const start = s.search(/\S/);
+  if (start < 0) return 'is empty, not JSON';
+  if (/^null(?![A-Za-z0-9])/.test(s.slice(start))) return undefined;
+  if (s[start] !== '{') return 'is not a JSON object with annotations and labels';
+  let depth = 0;
+  let end = -1;
+  for (let i = start, inString = false; i < s.length && end < 0; i++) {
+    const c = s[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{' || c === '[') depth++;
+    else if ((c === '}' || c === ']') && --depth === 0) end = i;
+  }
+  let t: Record<string, unknown> | undefined;
+  try {
+    t = record(JSON.parse(s.slice(start, end + 1)));
+  } catch {
+    return 'is not JSON';
+  }
+  for (const [k, m] of Object.entries(t ?? {})) {
+    // encoding/json matches field names case-insensitively (Unicode simple folding: ſ is s).
+    const field = k.toLowerCase().replace(/ſ/g, 's');
+    if (field !== 'annotations' && field !== 'labels') return `has the unknown field ${k}`;
+    if (m === null) continue;
+    const map = record(m);
+    if (!map || Object.values(map).some((x) => x !== null && typeof x !== 'string')) return `has ${k} that is not a map of strings`;
+    if (field === 'annotations') {
+      const cm = Object.keys(map).find((a) => a.startsWith('cert-manager.io/'));
+      if (cm) return `must not have cert-manager.io/ annotations: ${cm}`;
+    }
+  }
+  return undefined;
+}
+
 /**
  * Why cert-manager's ingress-shim creates no Certificate for any TLS entry of an Ingress that asks
  * for them, or undefined (pkg/controller/certificate-shim/sync.go, SyncFn): issuerForIngressLike
  * fails on conflicting issuer annotations, present whatever their value ("Could not determine
  * issuer for ingress due to bad annotations"), and validateIngressLike's
  * checkForDuplicateSecretNames refuses a secretName, unset included, in two TLS entries ("this
- * secret name must only appear in a single TLS entry"); both emit BadConfig and stop.
+ * secret name must only appear in a single TLS entry"); both emit BadConfig and stop. So does an
+ * annotation translateAnnotations cannot parse (invalidShimAnnotation): buildCertificates returns
+ * its error before creating or updating any Certificate.
  */
 function ingressShimRefuses(ing: KubeObject, tls: unknown[]): string | undefined {
   const annotations = ing.metadata?.annotations ?? {};
@@ -232,7 +411,8 @@ function ingressShimRefuses(ing: KubeObject, tls: unknown[]): string | undefined
     if (at !== undefined) return `${name ? `secretName ${name}` : 'an unset secretName'} is in both tls[${at}] and tls[${i}], and a secret name must only appear in a single TLS entry`;
     first.set(name, i);
   }
-  return undefined;
+  const invalid = invalidShimAnnotation(annotations);
+  return invalid ? `invalid ingress annotation ${invalid}` : undefined;
 }
 
 export function tlsSecretUses(snapshot: Snapshot): { uses: TlsSecretUse[]; notes: string[] } {

@@ -293,4 +293,35 @@ describe('tls.ingress-without-tls: a Secret ingress-shim refuses to issue is not
     expect(kind.message).toContain('cert-manager.io/cluster-issuer creates no Certificate for Ingress shop/www: it cannot determine the issuer: cert-manager.io/cluster-issuer and cert-manager.io/issuer-kind may not both be set');
     expect(unmanaged(shared({ annotations: '{kubernetes.io/tls-acme: "true"}', tls: BOTH })).status).toBe('pass');
   });
+
+  // cert-manager pkg/controller/certificate-shim/helper.go translateAnnotations returns
+  // errInvalidIngressAnnotation for an annotation it cannot parse (its unit test's "bad duration"
+  // case), and sync.go buildCertificates returns that error before creating any Certificate.
+  // Durations are Go time.ParseDuration syntax, as https://cert-manager.io/docs/usage/ingress/#supported-annotations
+  // says: "cert-manager.io/duration: 2160h", there is no "d" unit.
+  it('a cert-manager annotation ingress-shim cannot parse ("invalid ingress annotation"), no Certificate: medium', () => {
+    for (const [bad, reason] of [
+      ['cert-manager.io/duration: "90d"', 'cert-manager.io/duration: "90d" is not a Go duration'],
+      ['cert-manager.io/duration: "30m"', 'cert-manager.io/duration: "30m" is less than the minimum 1h'],
+      ['cert-manager.io/renew-before: "30 days"', 'cert-manager.io/renew-before: "30 days" is not a Go duration'],
+      ['cert-manager.io/revision-history-limit: "0"', 'cert-manager.io/revision-history-limit: "0" is not a positive number'],
+      ['cert-manager.io/revision-history-limit: "seven"', 'cert-manager.io/revision-history-limit: "seven" is not a 32-bit integer'],
+      ['cert-manager.io/private-key-algorithm: "rsa"', 'cert-manager.io/private-key-algorithm: "rsa" is not RSA, ECDSA or Ed25519'],
+    ]) {
+      const annotations = `{cert-manager.io/cluster-issuer: letsencrypt, ${bad}}`;
+      const r = api(verdicts(shared({ annotations, tls: BOTH })));
+      expect([bad, r.status, r.severity]).toEqual([bad, 'fail', 'medium']);
+      expect(r.message).toContain(UNKNOWN);
+      const www = [...certificateUnmanaged.evaluate(ctx(shared({ annotations, tls: BOTH })))].find((v) => v.resource.name === 'www')!;
+      expect(www.message).toContain(`cert-manager.io/cluster-issuer creates no Certificate for Ingress shop/www: invalid ingress annotation ${reason}`);
+    }
+  });
+
+  it('valid cert-manager annotations ("2160h", "1h30m", a revision history limit, ECDSA 384) still give the Certificate: pass', () => {
+    const annotations = `{cert-manager.io/cluster-issuer: letsencrypt, cert-manager.io/duration: "2160h", cert-manager.io/renew-before: "1h30m",
+      cert-manager.io/revision-history-limit: "7", cert-manager.io/private-key-algorithm: ECDSA, cert-manager.io/private-key-size: "384",
+      cert-manager.io/private-key-encoding: PKCS8, cert-manager.io/private-key-rotation-policy: Always, cert-manager.io/usages: "digital signature,key encipherment",
+      cert-manager.io/subject-organizations: '"Example, Inc.",Shop', cert-manager.io/secret-template: '{"labels": {"team": "shop"}}'}`;
+    expect(api(verdicts(shared({ annotations, tls: BOTH }))).status).toBe('pass');
+  });
 });
