@@ -122,8 +122,12 @@ describeCluster('PolicyReport / ClusterPolicyReport publishing (--policy-reports
   it('keeps the results of a check that could not be evaluated this run (missing data is not a fix)', async () => {
     const first = withNamespaces(buildRun().report, ns);
     await writePolicyReports(first, kc);
+    // Not diffed (--history none): no stored run says what the check found when last evaluated,
+    // so the cluster's own reports are what there is to carry (with history, the run's
+    // lastEvaluatedOpen decides: test/unit/notify/policy-reports.test.ts).
     const gap: RunReport = {
       ...first,
+      diff: null,
       run: { ...first.run, id: 'run-gap' },
       checks: first.checks.map((c) => (c.id === 'fake.rbac-wide-serviceaccount' ? { ...c, status: 'not-evaluated' as const, reason: 'needs serviceaccounts: forbidden' } : c)),
       findings: first.findings.filter((f) => f.check !== 'fake.rbac-wide-serviceaccount'),
@@ -149,6 +153,7 @@ describeCluster('PolicyReport / ClusterPolicyReport publishing (--policy-reports
       // The open Namespace "shop" is a cluster-wide result; this run could not evaluate its check.
       const gap: RunReport = {
         ...first,
+        diff: null,
         run: { ...first.run, id: 'run-gap-unlisted' },
         checks: first.checks.map((c) => (c.id === 'fake.network-namespace-open' ? { ...c, status: 'not-evaluated' as const, reason: 'needs namespaces: forbidden' } : c)),
         findings: first.findings.filter((f) => f.check !== 'fake.network-namespace-open'),
@@ -181,6 +186,7 @@ describeCluster('PolicyReport / ClusterPolicyReport publishing (--policy-reports
       expect(created.applied).toContain(`PolicyReport/${ns('payments')}/ztaudit`);
       const next: RunReport = {
         ...first,
+        diff: null, // --history none: the cluster's reports carry the check not evaluated
         run: { ...first.run, id: 'run-chart-next' },
         checks: first.checks.map((c) => (c.id === 'fake.network-namespace-open' ? { ...c, status: 'not-evaluated' as const, reason: 'needs namespaces: forbidden' } : c)),
         findings: first.findings.filter((f) => f.resource.namespace !== ns('payments') && f.check !== 'fake.network-namespace-open'),
