@@ -383,7 +383,7 @@ function directCustomOwners(pods: readonly KubeObject[]): Map<KubeObject, Resour
     const group = apiGroupOf(ctl.apiVersion)!;
     if (!isCustomGroup(group) || collectedKind(ctl.apiVersion, ctl.kind)) continue;
     const namespace = p.metadata.namespace;
-    const serviceAccount = podServiceAccountName(objRecord(p.spec));
+    const serviceAccount = podServiceAccount(objRecord(p.spec));
     const labels = record(p.metadata.labels);
     let owner = byOwner.get(ctl.kind, namespace, ctl.name);
     if (owner === undefined) {
@@ -425,7 +425,7 @@ function sameClassLabels(a: Record<string, string>, b: Record<string, string>): 
 }
 
 /** The ServiceAccount a pod spec runs as (serviceAccountName, the deprecated serviceAccount, else "default"). */
-function podServiceAccountName(spec: Record<string, unknown>): string {
+export function podServiceAccount(spec: Record<string, unknown>): string {
   if (typeof spec.serviceAccountName === 'string' && spec.serviceAccountName) return spec.serviceAccountName;
   if (typeof spec.serviceAccount === 'string' && spec.serviceAccount) return spec.serviceAccount;
   return 'default';

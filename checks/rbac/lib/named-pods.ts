@@ -5,7 +5,7 @@
 // pod runs as one account, so such a grant acts as the accounts of the pods it names alone.
 import type { AuditContext } from '../../../src/analysis/context.ts';
 import { memoize } from '../../../src/analysis/memo.ts';
-import { podServiceAccount } from '../../../src/analysis/netpol/calico/labels.ts';
+import { podServiceAccount } from '../../../src/analysis/workloads.ts';
 import { coverageOk, resourcesOf, type Snapshot } from '../../../src/snapshot/types.ts';
 
 interface PodAccounts {

@@ -35,12 +35,8 @@ export function calicoPodLabels(id: CalicoPodIdentity): Map<string, string> {
   return out;
 }
 
-/** The service account a pod spec runs as (serviceAccountName, the deprecated serviceAccount, else "default"). */
-export function podServiceAccount(spec: Record<string, unknown>): string {
-  if (typeof spec.serviceAccountName === 'string' && spec.serviceAccountName) return spec.serviceAccountName;
-  if (typeof spec.serviceAccount === 'string' && spec.serviceAccount) return spec.serviceAccount;
-  return 'default';
-}
+// The service account a pod spec runs as: one rule for every reader (src/analysis/workloads.ts).
+export { podServiceAccount } from '../../workloads.ts';
 
 /**
  * The labels Calico evaluates selectors against for a network set. A GlobalNetworkSet has its
