@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
-import { ALB_PARAMS, ALB_SSL_POLICY, clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, terminatesTls, albIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, undecidedTlsServices, versionTokens, type AlbIngress, type AwsTlsService, type LbcDefaultPolicy } from '../../src/analysis/tls/index.ts';
+import { ALB_PARAMS, ALB_SSL_POLICY, clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, albIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, undecidedTlsServices, versionTokens, type AlbIngress, type AwsTlsService, type LbcDefaultPolicy } from '../../src/analysis/tls/index.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
@@ -75,38 +75,32 @@ function istioVerdicts(ctx: AuditContext): Verdict[] {
 function gatewayApiVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
   const policies = clientTrafficPolicies(ctx.snapshot);
-  for (const gw of ctx.snapshot.resources['gatewayapi.gateways'] ?? []) {
-    const resource = { kind: 'Gateway', namespace: gw.metadata?.namespace ?? 'default', name: gw.metadata?.name ?? '' };
-    for (const [i, l] of arr(obj(gw.spec)?.listeners).entries()) {
-      const listener = obj(l);
-      const name = str(listener?.name) ?? String(i);
-      const policy = terminatesTls(listener) ? policies.get(`${resource.namespace}/${resource.name}/${name}`) : undefined;
-      if (policy) {
-        const { min, max, legacy } = clientTrafficPolicyLegacy(policy.tls);
-        const set = `${policy.tls?.minVersion !== undefined ? `minVersion ${JSON.stringify(policy.tls.minVersion)}` : 'no minVersion (Envoy Gateway\'s default, TLS 1.2)'}${policy.tls?.maxVersion !== undefined ? `, maxVersion ${JSON.stringify(policy.tls.maxVersion)}` : ''}`;
-        const evidence = { listener: name, clientTrafficPolicy: policy.policy, via: policy.via, minVersion: min, maxVersion: max };
-        const at = `Listener ${name} takes its TLS settings from ClientTrafficPolicy ${policy.policy} (${policy.via}): ${set}`;
-        // A version no enabled cipher can negotiate completes no handshake (clientTrafficPolicyLegacyCiphers).
-        const usable = legacy.length ? clientTrafficPolicyLegacyCiphers(policy.tls) : [];
-        const ciphers = clientTrafficPolicyCiphers(policy.tls) === undefined ? 'no ciphers (Envoy\'s default list: AES-GCM and ChaCha20-Poly1305 only)' : `only ciphers that need TLS 1.2 (${arr(policy.tls?.ciphers).filter((c) => typeof c === 'string').join(', ')})`;
-        out.push(legacy.length && usable.length === 0
-          ? { status: 'fail', resource, detailKey: `clienttrafficpolicy/${name}`, severity: 'low', message: `${at}, which allows TLS ${legacy.join(' and ')}, but no enabled cipher works below TLS 1.2: it lists ${ciphers}, so no TLS ${legacy.join(' or ')} handshake completes. Set minVersion "1.2" to say what the listener accepts.`, evidence: { ...evidence, legacy, ciphersBelowTls12: [] } }
-          : legacy.length
-          ? { status: 'fail', resource, detailKey: `clienttrafficpolicy/${name}`, message: `${at}, which accepts TLS ${legacy.join(' and ')}${usable.length ? ` (its ciphers ${usable.join(', ')} work below TLS 1.2)` : ''}.`, evidence: { ...evidence, legacy, ciphersBelowTls12: usable } }
-          : { status: 'pass', resource, detailKey: `clienttrafficpolicy/${name}`, message: `${at}, which requires TLS ${min} or later.`, evidence });
-      }
-      const options = obj(obj(listener?.tls)?.options);
-      if (!options) continue;
-      // Implementation-specific keys: look at any option naming a protocol or version.
-      const versionOptions = Object.entries(options).filter(([k]) => /version|protocol/i.test(k));
-      if (versionOptions.length === 0) continue;
-      const legacy = versionOptions.filter(([, v]) => typeof v === 'string' && versionTokens(v).some(isLegacyVersionToken));
-      const detailKey = `listener/${str(listener?.name) ?? i}`;
-      const evidence = { listener: listener?.name, options: Object.fromEntries(versionOptions) };
-      out.push(legacy.length
-        ? { status: 'fail', resource, detailKey, message: `Listener ${str(listener?.name) ?? i} tls.options allow TLS below 1.2 (${legacy.map(([k, v]) => `${k}=${v}`).join(', ')}).`, evidence }
-        : { status: 'pass', resource, detailKey, message: `Listener ${str(listener?.name) ?? i} tls.options keep TLS 1.2 or later.`, evidence });
+  for (const { resource, index: i, listener, name, policy } of gatewayListenerPolicies(ctx.snapshot, policies)) {
+    if (policy) {
+      const { min, max, legacy } = clientTrafficPolicyLegacy(policy.tls);
+      const set = `${policy.tls?.minVersion !== undefined ? `minVersion ${JSON.stringify(policy.tls.minVersion)}` : 'no minVersion (Envoy Gateway\'s default, TLS 1.2)'}${policy.tls?.maxVersion !== undefined ? `, maxVersion ${JSON.stringify(policy.tls.maxVersion)}` : ''}`;
+      const evidence = { listener: name, clientTrafficPolicy: policy.policy, via: policy.via, minVersion: min, maxVersion: max };
+      const at = `Listener ${name} takes its TLS settings from ClientTrafficPolicy ${policy.policy} (${policy.via}): ${set}`;
+      // A version no enabled cipher can negotiate completes no handshake (clientTrafficPolicyLegacyCiphers).
+      const usable = legacy.length ? clientTrafficPolicyLegacyCiphers(policy.tls) : [];
+      const ciphers = clientTrafficPolicyCiphers(policy.tls) === undefined ? 'no ciphers (Envoy\'s default list: AES-GCM and ChaCha20-Poly1305 only)' : `only ciphers that need TLS 1.2 (${arr(policy.tls?.ciphers).filter((c) => typeof c === 'string').join(', ')})`;
+      out.push(legacy.length && usable.length === 0
+        ? { status: 'fail', resource, detailKey: `clienttrafficpolicy/${name}`, severity: 'low', message: `${at}, which allows TLS ${legacy.join(' and ')}, but no enabled cipher works below TLS 1.2: it lists ${ciphers}, so no TLS ${legacy.join(' or ')} handshake completes. Set minVersion "1.2" to say what the listener accepts.`, evidence: { ...evidence, legacy, ciphersBelowTls12: [] } }
+        : legacy.length
+        ? { status: 'fail', resource, detailKey: `clienttrafficpolicy/${name}`, message: `${at}, which accepts TLS ${legacy.join(' and ')}${usable.length ? ` (its ciphers ${usable.join(', ')} work below TLS 1.2)` : ''}.`, evidence: { ...evidence, legacy, ciphersBelowTls12: usable } }
+        : { status: 'pass', resource, detailKey: `clienttrafficpolicy/${name}`, message: `${at}, which requires TLS ${min} or later.`, evidence });
     }
+    const options = obj(obj(listener?.tls)?.options);
+    if (!options) continue;
+    // Implementation-specific keys: look at any option naming a protocol or version.
+    const versionOptions = Object.entries(options).filter(([k]) => /version|protocol/i.test(k));
+    if (versionOptions.length === 0) continue;
+    const legacy = versionOptions.filter(([, v]) => typeof v === 'string' && versionTokens(v).some(isLegacyVersionToken));
+    const detailKey = `listener/${str(listener?.name) ?? i}`;
+    const evidence = { listener: listener?.name, options: Object.fromEntries(versionOptions) };
+    out.push(legacy.length
+      ? { status: 'fail', resource, detailKey, message: `Listener ${str(listener?.name) ?? i} tls.options allow TLS below 1.2 (${legacy.map(([k, v]) => `${k}=${v}`).join(', ')}).`, evidence }
+      : { status: 'pass', resource, detailKey, message: `Listener ${str(listener?.name) ?? i} tls.options keep TLS 1.2 or later.`, evidence });
   }
   return out;
 }

@@ -1,8 +1,8 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, configMapData, terminatesTls, describeWeakCipher, GO_CIPHER_SUITES, goCipherSuiteWeaknesses, nginxAnnotationGroups, nginxConfigSources, opensslCipherWeaknesses, servedByIngressNginx, versionTokens, type CipherAnalysis } from '../../src/analysis/tls/index.ts';
-import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
+import { clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, configMapData, gatewayListenerPolicies, describeWeakCipher, GO_CIPHER_SUITES, goCipherSuiteWeaknesses, nginxAnnotationGroups, nginxConfigSources, opensslCipherWeaknesses, servedByIngressNginx, versionTokens, type CipherAnalysis } from '../../src/analysis/tls/index.ts';
+import { obj } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
 import { NGINX_CONTROLLER_CONFIG_READ } from './lib/nginx-config-read.ts';
@@ -118,22 +118,16 @@ function envoyGatewayVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
   const policies = clientTrafficPolicies(ctx.snapshot);
   if (policies.size === 0) return out;
-  for (const gw of ctx.snapshot.resources['gatewayapi.gateways'] ?? []) {
-    const resource = { kind: 'Gateway', namespace: gw.metadata?.namespace ?? 'default', name: gw.metadata?.name ?? '' };
-    for (const [i, l] of arr(obj(gw.spec)?.listeners).entries()) {
-      const listener = obj(l);
-      const name = str(listener?.name) ?? String(i);
-      const policy = terminatesTls(listener) ? policies.get(`${resource.namespace}/${resource.name}/${name}`) : undefined;
-      const ciphers = clientTrafficPolicyCiphers(policy?.tls);
-      if (!policy || !ciphers) continue;
-      const a = opensslCipherWeaknesses(ciphers);
-      const evidence = evidenceOf(a, { listener: name, clientTrafficPolicy: policy.policy, via: policy.via, ciphers: policy.tls?.ciphers });
-      const what = `Listener ${name}'s ClientTrafficPolicy ${policy.policy} (${policy.via}) ciphers`;
-      if (a.weak.length && clientTrafficPolicyLegacy(policy.tls).min === '1.3') { out.push({ ...tls13OnlyVerdict(resource, what, 'its minVersion is 1.3', evidence), detailKey: `clienttrafficpolicy/${name}` }); continue; }
-      out.push(a.weak.length
-        ? { status: 'fail', resource, detailKey: `clienttrafficpolicy/${name}`, message: `${what} enable weak suites: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.`, evidence }
-        : { status: 'pass', resource, detailKey: `clienttrafficpolicy/${name}`, message: `${what} list no weak suite (CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous).`, evidence });
-    }
+  for (const { resource, name, policy } of gatewayListenerPolicies(ctx.snapshot, policies)) {
+    const ciphers = clientTrafficPolicyCiphers(policy?.tls);
+    if (!policy || !ciphers) continue;
+    const a = opensslCipherWeaknesses(ciphers);
+    const evidence = evidenceOf(a, { listener: name, clientTrafficPolicy: policy.policy, via: policy.via, ciphers: policy.tls?.ciphers });
+    const what = `Listener ${name}'s ClientTrafficPolicy ${policy.policy} (${policy.via}) ciphers`;
+    if (a.weak.length && clientTrafficPolicyLegacy(policy.tls).min === '1.3') { out.push({ ...tls13OnlyVerdict(resource, what, 'its minVersion is 1.3', evidence), detailKey: `clienttrafficpolicy/${name}` }); continue; }
+    out.push(a.weak.length
+      ? { status: 'fail', resource, detailKey: `clienttrafficpolicy/${name}`, message: `${what} enable weak suites: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.`, evidence }
+      : { status: 'pass', resource, detailKey: `clienttrafficpolicy/${name}`, message: `${what} list no weak suite (CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous).`, evidence });
   }
   return out;
 }

@@ -89,6 +89,24 @@ export function terminatesTls(listener: Record<string, unknown> | undefined): bo
 }
 
 /**
+ * Each listener of each Gateway (its index and name, "i" for an unnamed one) with the
+ * ClientTrafficPolicy whose spec.tls applies there (clientTrafficPolicies): only a listener that
+ * terminates TLS has one.
+ */
+export function* gatewayListenerPolicies(snapshot: Snapshot, policies: ReadonlyMap<string, ListenerClientTrafficPolicy>): Generator<{
+  resource: { kind: 'Gateway'; namespace: string; name: string }; index: number; listener: Record<string, unknown> | undefined; name: string; policy: ListenerClientTrafficPolicy | undefined;
+}> {
+  for (const gw of snapshot.resources['gatewayapi.gateways'] ?? []) {
+    const resource = { kind: 'Gateway' as const, namespace: gw.metadata?.namespace ?? 'default', name: gw.metadata?.name ?? '' };
+    for (const [index, l] of arr(obj(gw.spec)?.listeners).entries()) {
+      const listener = obj(l);
+      const name = str(listener?.name) ?? String(index);
+      yield { resource, index, listener, name, policy: terminatesTls(listener) ? policies.get(`${resource.namespace}/${resource.name}/${name}`) : undefined };
+    }
+  }
+}
+
+/**
  * A ClientTrafficPolicy's spec.tls.ciphers as an OpenSSL cipher string: Envoy's BoringSSL names,
  * an equal-preference group "[A|B]" read as its members (TLSSettings.Ciphers, "the set of cipher
  * suites supported when negotiating TLS 1.0 - 1.2"). Undefined when it lists none.

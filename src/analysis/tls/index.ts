@@ -32,4 +32,4 @@ export { opensslCipherWeaknesses, opensslEnabledSuites, goCipherSuiteWeaknesses,
 export { certificateStates, issuerStates, condition, describeCondition, firstTlsAcmeIngress, tlsSecretUses, managedSecrets, certManagerObjectsIn, SHIM_ANNOTATIONS, type CertificateState, type CertManagerObject, type TlsSecretUse } from './cert-manager.ts';
 export { gkeIngressOf, GKE_ALLOW_HTTP, GKE_FRONTEND_CONFIG, GKE_INGRESS_CONTROLLER, GKE_MANAGED_CERTIFICATES, GKE_PRE_SHARED_CERT, type GkeIngress } from './gke.ts';
 export { listenerCertificateRefs, type ListenerCertificateRef } from './gateway-certificates.ts';
-export { clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, terminatesTls, type ListenerClientTrafficPolicy } from './envoy-gateway.ts';
+export { clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, terminatesTls, type ListenerClientTrafficPolicy } from './envoy-gateway.ts';
