@@ -408,4 +408,45 @@ spec:
     const results = [...CHECK_BY_ID.get('mtls.permissive-override')!.evaluate({ snapshot, config: defaultConfig(), now: new Date('2026-12-05T00:00:00Z') })].filter((r) => r.resource.name === 'gw-permissive');
     expect(results.map((r) => [r.status, r.message])).toEqual([['pass', 'PeerAuthentication istio-ingress/gw-permissive (PERMISSIVE) has no effect: it selects only Istio gateways (Deployment istio-ingress/istio-ingressgateway), whose listeners their Gateway servers\' tls.mode decides, not PeerAuthentication.']]);
   });
+
+  // "PeerAuthentication defines how traffic will be tunneled (or not) to the sidecar"
+  // (https://istio.io/latest/docs/reference/config/security/peer_authentication/): a namespace whose
+  // only meshed workloads are gateways has no sidecar for a namespace-wide policy to govern.
+  it('mtls.permissive-override: a namespace-wide PERMISSIVE or DISABLE policy in a namespace holding only the gateway has no effect and passes; with a sidecar workload there it still fails (was: medium/high, "plaintext accepted")', () => {
+    const nsPolicy = (mode: string) => `
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: istio-system}
+spec: {mtls: {mode: STRICT}}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: istio-ingress}
+spec: {mtls: {mode: ${mode}}}
+---`;
+    const SIDECAR_APP = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: echo, namespace: istio-ingress}
+spec:
+  selector: {matchLabels: {app: echo}}
+  template:
+    metadata: {labels: {app: echo, sidecar.istio.io/inject: "true"}}
+    spec:
+      containers: [{name: app, image: x/echo:1, ports: [{containerPort: 8080}]}]
+---`;
+    const evaluate = (yaml: string) => {
+      const snapshot = snapshotFromObjects(parseManifestText(yaml, 'all.yaml').objects, { clusterVersion: 'v1.36.3' });
+      // evaluate, not runChecks: a pass keeps no message once run.
+      return [...CHECK_BY_ID.get('mtls.permissive-override')!.evaluate({ snapshot, config: defaultConfig(), now: new Date('2026-12-05T00:00:00Z') })].filter((r) => r.resource.namespace === 'istio-ingress');
+    };
+    for (const mode of ['PERMISSIVE', 'DISABLE']) {
+      const gatewayOnly = evaluate(M1 + nsPolicy(mode));
+      expect(gatewayOnly.map((r) => [r.status, r.message])).toEqual([['pass', `PeerAuthentication istio-ingress/default (${mode}) has no effect: the only meshed workloads in namespace istio-ingress are Istio gateways (Deployment istio-ingress/istio-ingressgateway), whose listeners their Gateway servers' tls.mode decides, not PeerAuthentication.`]]);
+      expect(run('mtls.mesh-not-strict', M1 + nsPolicy(mode)).map((r) => r.status)).toEqual(['pass']);
+      const withSidecar = evaluate(M1 + nsPolicy(mode) + SIDECAR_APP);
+      expect(withSidecar.map((r) => [r.status, r.severity, r.extent?.members])).toEqual([['fail', mode === 'DISABLE' ? 'high' : 'medium', ['Deployment istio-ingress/echo']]]);
+      expect(withSidecar[0].message).toBe(`Namespace istio-ingress set mTLS to ${mode}: ${mode === 'DISABLE' ? 'plaintext only' : 'plaintext accepted alongside mTLS'} (mesh default STRICT).`);
+    }
+  });
 });
