@@ -547,7 +547,7 @@ function autoMtlsUnlabelled(snapshot: Snapshot, callee: WorkloadMesh): { noMtls:
   let out = cache.get(key);
   if (out === undefined) {
     const pods = callee.workload.pods;
-    const labelled = pods.filter((p) => p.labels[TLS_MODE_LABEL] === 'istio').length;
+    const labelled = istioMtlsLabelledPods(callee);
     const said = `auto mTLS sends Istio mTLS only to endpoints labelled ${TLS_MODE_LABEL}: istio, which the Istio gateway injection template does not add`;
     out = labelled === pods.length ? null
       : labelled === 0 ? { noMtls: true, text: `${said}, and ${callee.namespace}/${callee.workload.ref.name}'s ${pods.length === 1 && pods[0].origin === 'template' ? 'pod template does' : 'pods do'} not carry it, so the caller sends plaintext (a DestinationRule with tls.mode ISTIO_MUTUAL would send Istio mTLS)` }
@@ -555,6 +555,19 @@ function autoMtlsUnlabelled(snapshot: Snapshot, callee: WorkloadMesh): { noMtls:
     cache.set(key, out);
   }
   return out ?? undefined;
+}
+
+/** How many of a workload's pods carry the label auto mTLS sends Istio mTLS to (autoMtlsUnlabelled). */
+function istioMtlsLabelledPods(w: WorkloadMesh): number {
+  return w.workload.pods.filter((p) => p.labels[TLS_MODE_LABEL] === 'istio').length;
+}
+
+/**
+ * An Istio gateway none of whose pods carries security.istio.io/tlsMode: istio: auto mTLS sends its
+ * callers' calls in plaintext whether it is on or off (autoMtlsUnlabelled).
+ */
+export function istioGatewayOutsideAutoMtls(w: WorkloadMesh): boolean {
+  return istioGatewayPod(w) && istioMtlsLabelledPods(w) === 0;
 }
 
 /** The mesh-bound VirtualServices by host, once per snapshot. */

@@ -450,3 +450,82 @@ spec:
     }
   });
 });
+
+// mtls.auto-mtls-disabled and gateways. Auto mTLS makes a client "send mutual TLS traffic to those
+// workloads [migrated to Istio sidecar] automatically, and send plain text traffic to workloads
+// without sidecars" (https://istio.io/v1.4/docs/tasks/security/authentication/auto-mtls/; the
+// flag: meshConfig.enableAutoMtls, https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/);
+// istiod tells them apart by the endpoint label security.istio.io/tlsMode: istio ("tlsMode-istio"
+// transport socket match, https://github.com/istio/istio/wiki/Mutual-TLS-TroubleShooting), which the
+// gateway injection template does not add. So a gateway callee gets plaintext with auto mTLS on or
+// off: turning it off changes nothing there, and its Service is left out of the count. A gateway
+// is still a client: its proxy's outbound clusters pick DestinationRules by its namespace and take
+// auto mTLS, so with auto mTLS off it calls its backends in plaintext unless a rule it sees sets
+// ISTIO_MUTUAL.
+describe('mtls.auto-mtls-disabled: a gateway is a client, not a callee auto mTLS protects', () => {
+  const AUTO_OFF = `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio, namespace: istio-system}
+data:
+  mesh: |
+    enableAutoMtls: false
+---`;
+  const BACKEND = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers: [{name: app, image: x/api:1, ports: [{containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {app: api}
+  ports: [{port: 8080}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: api, namespace: shop}
+spec:
+  host: api.shop.svc.cluster.local
+  exportTo: ["."]
+  trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}
+---`;
+  const evaluate = (yaml: string) => {
+    const snapshot = snapshotFromObjects(parseManifestText(yaml, 'all.yaml').objects, { clusterVersion: 'v1.36.3' });
+    return [...CHECK_BY_ID.get('mtls.auto-mtls-disabled')!.evaluate({ snapshot, config: defaultConfig(), now: new Date('2026-12-05T00:00:00Z') })];
+  };
+  const labelled = (yaml: string) => yaml.replace('labels: {app: istio-ingressgateway, istio: ingressgateway, sidecar.istio.io/inject: "true"}', 'labels: {app: istio-ingressgateway, istio: ingressgateway, sidecar.istio.io/inject: "true", security.istio.io/tlsMode: istio}');
+
+  it('auto mTLS off with only the gateway\'s Service meshed: passes, naming the gateway left out (was: high, "clients send plaintext to 1 of 1 meshed service(s)")', () => {
+    const [v] = evaluate(cluster(SIMPLE, AUTO_OFF));
+    expect(v.status).toBe('pass');
+    expect(v.message).toBe('Istio auto mTLS is disabled (ConfigMap istio-system/istio mesh.enableAutoMtls), but no Service is backed by meshed workloads auto mTLS would send Istio mTLS to (Istio gateways Deployment istio-ingress/istio-ingressgateway are left out: their pods do not carry security.istio.io/tlsMode: istio, so callers reach them in plaintext with auto mTLS on too, and their Gateway servers decide what they accept).');
+    expect(v.evidence).toMatchObject({ meshedServices: 0, gatewaysLeftOut: ['Deployment istio-ingress/istio-ingressgateway'] });
+    // Gateway pods labelled for auto mTLS get Istio mTLS from it: turning it off sends them plaintext.
+    const [withLabel] = evaluate(labelled(cluster(SIMPLE, AUTO_OFF)));
+    expect(withLabel.status).toBe('fail');
+    expect(withLabel.evidence).toMatchObject({ meshedServices: 1, servicesWithoutIstioMutual: 1 });
+    expect(withLabel.message).toContain('istio-ingress/istio-ingressgateway from clients in istio-ingress');
+  });
+
+  it('the gateway as the only client a DestinationRule misses: fails naming its namespace (already so), and the gateway\'s own Service is not counted beside it (was: 2 of 2); without the gateway the same rules pass', () => {
+    const [v] = evaluate(cluster(SIMPLE, AUTO_OFF + BACKEND));
+    expect(v.status).toBe('fail');
+    expect(v.evidence).toMatchObject({ meshedServices: 1, servicesWithoutIstioMutual: 1 });
+    expect(v.message).toBe('Istio auto mTLS is disabled (ConfigMap istio-system/istio mesh.enableAutoMtls): clients send plaintext to 1 of 1 meshed service(s) without an ISTIO_MUTUAL DestinationRule for those clients (shop/api from clients in istio-ingress).');
+    const noGateway = parseManifestText(cluster(SIMPLE, AUTO_OFF + BACKEND), 'all.yaml').objects.filter((o) => !(o.kind === 'Deployment' && o.metadata?.name === 'istio-ingressgateway'));
+    const [alone] = [...CHECK_BY_ID.get('mtls.auto-mtls-disabled')!.evaluate({ snapshot: snapshotFromObjects(noGateway, { clusterVersion: 'v1.36.3' }), config: defaultConfig(), now: new Date('2026-12-05T00:00:00Z') })];
+    expect(alone.status).toBe('pass');
+  });
+});
