@@ -529,3 +529,52 @@ spec:
     expect(alone.status).toBe('pass');
   });
 });
+
+// mtls.authz-plaintext-bypass at a gateway. `principals` "requires mTLS enabled" and
+// source.principal/source.namespace "require mutual TLS enabled"
+// (https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source,
+// https://istio.io/latest/docs/reference/config/security/conditions/): a caller reaching a gateway
+// over a plain or SIMPLE/OPTIONAL_MUTUAL/PASSTHROUGH server presents no mesh identity, whatever
+// PeerAuthentication says, since it never applies to a gateway's listeners; an ISTIO_MUTUAL server
+// "uses certificates generated automatically by Istio for mTLS authentication"
+// (https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings-TLSmode), so
+// there every caller has one. The check agrees with reach on the same gateway (above: the DENY on
+// shop/api's principal does not stop its plaintext call to port 8080).
+describe('mtls.authz-plaintext-bypass judges a gateway by its Gateway servers, not PeerAuthentication', () => {
+  const DENY_SHOP = `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-shop-api, namespace: istio-ingress}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  action: DENY
+  rules:
+  - from: [{source: {principals: ["cluster.local/ns/shop/sa/default"]}}]
+---`;
+  const bypassOf = (yaml: string) => {
+    const snapshot = snapshotFromObjects(parseManifestText(yaml, 'all.yaml').objects, { clusterVersion: 'v1.36.3' });
+    return [...CHECK_BY_ID.get('mtls.authz-plaintext-bypass')!.evaluate({ snapshot, config: defaultConfig(), now: new Date('2026-12-05T00:00:00Z') })].filter((r) => r.resource.name === 'istio-ingressgateway');
+  };
+  const ONLY_MUTUAL = (yaml: string) => yaml.replace('  - {port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}\n', '');
+  const NO_MESH_PA = (yaml: string) => {
+    const out = yaml.replace('apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: default, namespace: istio-system}\nspec: {mtls: {mode: STRICT}}', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: unrelated, namespace: istio-system}');
+    expect(out).not.toContain('kind: PeerAuthentication');
+    return out;
+  };
+
+  it('mesh-wide STRICT, a plain HTTP server on pod port 8080: the DENY on a principal is bypassed there, high, naming the server (was: pass, "mTLS is STRICT")', () => {
+    const [v] = bypassOf(cluster(ISTIO_MUTUAL, DENY_SHOP));
+    expect([v.status, v.severity]).toEqual(['fail', 'high']);
+    expect(v.message).toBe('Deployment istio-ingress/istio-ingressgateway: Istio gateway: port 8080 takes callers without a mesh identity (Gateway istio-ingress/public servers[0] (port 80, HTTP) is no TLS server: it accepts plaintext; PeerAuthentication does not apply to a gateway\'s listeners); DENY istio-ingress/deny-shop-api rules[0] names principals/namespaces, which a plaintext caller never matches, so it is not denied (port 8080)');
+    // SIMPLE terminates TLS with the gateway's own certificate: the caller presents no identity either.
+    const [simple] = bypassOf(ONLY_MUTUAL(cluster(SIMPLE, DENY_SHOP)));
+    expect([simple.status, simple.severity]).toEqual(['fail', 'high']);
+    expect(simple.message).toContain('so it is not denied (port 8443)');
+  });
+
+  it('no mesh-wide policy (PERMISSIVE), only an ISTIO_MUTUAL server: every caller has an identity, so it passes (was: high, "mTLS PERMISSIVE")', () => {
+    const [v] = bypassOf(NO_MESH_PA(ONLY_MUTUAL(cluster(ISTIO_MUTUAL, DENY_SHOP))));
+    expect(v.status).toBe('pass');
+    expect(v.message).toBe('Deployment istio-ingress/istio-ingressgateway: it is an Istio gateway whose Gateway servers take no caller without a mesh identity (PeerAuthentication does not apply to a gateway\'s listeners), so every caller has an identity for istio-ingress/deny-shop-api');
+  });
+});
