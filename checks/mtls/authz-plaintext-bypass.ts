@@ -12,6 +12,10 @@
 // PeerAuthentication says, and no AuthorizationPolicy applies there: every identity rule covering
 // that port is bypassed, an ALLOW on principals included. Such a port is judged by the same
 // capture helper as the flow verdict and mtls.authz-missing.
+// An Istio gateway is judged by its Gateway servers instead of PeerAuthentication, which never
+// applies to its listeners (flow-verdict.ts istioGatewayCallee): a port bound to a plain server, or
+// to one terminating TLS without an Istio certificate (SIMPLE, OPTIONAL_MUTUAL, PASSTHROUGH), takes
+// callers without an identity; an ISTIO_MUTUAL one does not.
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { istioPresent, policiesFor } from '../../src/analysis/mesh/index.ts';
@@ -23,8 +27,10 @@ import { MESH_AUTHORIZATION } from '../controls.ts';
 import { ISTIO_MESH_CONFIG_READ } from './lib/istio-mesh-config.ts';
 import { ISTIO_GATEWAY_SERVERS_READ } from './lib/istio-gateway-servers.ts';
 import { ISTIO_WAYPOINT_GATEWAYS_READ } from './lib/istio-waypoints.ts';
+import { gatewayServersOf, istioGatewayPod } from '../../src/analysis/mesh/flow-verdict.ts';
 
 const RELAXED = new Set(['PERMISSIVE', 'DISABLE']);
+const GATEWAY_NO_PA = 'PeerAuthentication does not apply to a gateway\'s listeners';
 
 /** Whether a rule's `to` operations can match a request on this port (no `to`: every port). */
 const ruleCoversPort = (r: AuthzRule, port: number): boolean => r.to.length === 0
@@ -34,7 +40,7 @@ export const authzPlaintextBypass: Check = {
   id: 'mtls.authz-plaintext-bypass',
   area: 'mtls',
   title: 'Identity-based authorization rules are not bypassed by plaintext',
-  protectsAgainst: 'identity-based AuthorizationPolicy rules (principals, namespaces, serviceAccounts, trustDomains) on workloads or ports that still accept plaintext (PERMISSIVE or DISABLE): a plaintext caller has no identity, so a DENY on principals does not stop it and an ALLOW on notPrincipals admits it; and identity rules covering a sidecar port that traffic.sidecar.istio.io/excludeInboundPorts or includeInboundPorts keeps away from Envoy, where no policy applies and any caller gets in with plaintext',
+  protectsAgainst: 'identity-based AuthorizationPolicy rules (principals, namespaces, serviceAccounts, trustDomains) on workloads or ports that still accept plaintext (PERMISSIVE or DISABLE, or an Istio gateway port whose Gateway server is plain or terminates TLS without an Istio certificate): a plaintext caller has no identity, so a DENY on principals does not stop it and an ALLOW on notPrincipals admits it; and identity rules covering a sidecar port that traffic.sidecar.istio.io/excludeInboundPorts or includeInboundPorts keeps away from Envoy, where no policy applies and any caller gets in with plaintext',
   severity: 'high',
   controls: MESH_AUTHORIZATION,
   remediation: 'Make the workload\'s PeerAuthentication STRICT (every caller then has an identity), or add a DENY rule with `from.source.notPrincipals: ["*"]` so plaintext callers are refused; express ALLOW rules with `principals`, never only with `notPrincipals`. For a port that bypasses the sidecar, remove it from `traffic.sidecar.istio.io/excludeInboundPorts` (or add it to `includeInboundPorts`, or set that to "*") so the policies apply there.',
@@ -51,11 +57,15 @@ export const authzPlaintextBypass: Check = {
       const withIdentity = applied.filter((p) => p.rules.some((r) => r.identity || r.negativeIdentityOnly));
       if (withIdentity.length === 0) continue;
       const resource = w.workload.ref;
+      // A gateway takes callers without a mesh identity where its Gateway servers do (plain, or
+      // TLS without an Istio certificate), whatever PeerAuthentication says.
+      const gateway = istioGatewayPod(w) ? gatewayServersOf(ctx.snapshot, w).filter((s) => s.accepts === 'plaintext' || s.accepts === 'tls') : undefined;
+      const gatewayPorts = new Set(gateway?.flatMap((s) => s.ports));
       const mode = w.istio?.mode ?? 'PERMISSIVE';
-      const ports = w.istio?.ports ?? {};
-      const plaintextPorts = Object.entries(ports).filter(([, m]) => RELAXED.has(m)).map(([p]) => p);
+      const ports = gateway ? {} : w.istio?.ports ?? {};
+      const plaintextPorts = gateway ? [...gatewayPorts].sort((a, b) => a - b).map(String) : Object.entries(ports).filter(([, m]) => RELAXED.has(m)).map(([p]) => p);
       const strictPorts = new Set(Object.entries(ports).filter(([, m]) => !RELAXED.has(m)).map(([p]) => p));
-      const everywhere = RELAXED.has(mode);
+      const everywhere = !gateway && RELAXED.has(mode);
       const capture = sidecarCapture(ctx, w);
       // Sidecar ports that never reach Envoy and an ALLOW or DENY identity rule covers.
       const bypassedBy = (r: AuthzRule): string[] => capture
@@ -68,7 +78,8 @@ export const authzPlaintextBypass: Check = {
       }
       const paPlaintext = everywhere || plaintextPorts.length > 0;
       if (!paPlaintext && sidecarPorts.size === 0) {
-        out.push({ status: 'pass', resource, message: `${refString(resource)}: mTLS is STRICT, so every caller has an identity for ${withIdentity.map(policyName).join(', ')}` });
+        const why = gateway ? `it is an Istio gateway whose Gateway servers take no caller without a mesh identity (${GATEWAY_NO_PA})` : 'mTLS is STRICT';
+        out.push({ status: 'pass', resource, message: `${refString(resource)}: ${why}, so every caller has an identity for ${withIdentity.map(policyName).join(', ')}` });
         continue;
       }
       // A rule reaches plaintext if it names no port, or a port that accepts plaintext.
@@ -79,8 +90,8 @@ export const authzPlaintextBypass: Check = {
       // The ports where a plaintext caller is let in at all (Istio's per-port verdict): a bypass
       // only matters there. An ALLOW on principals elsewhere in the policies may refuse it first.
       // Ports that bypass the sidecar are reported on their own, above any PeerAuthentication.
-      const acceptsPlaintext = (port: number) => RELAXED.has(ports[String(port)] ?? mode) && !bypassesSidecar(capture, port);
-      const admits = (rulePorts: string[]) => portsToJudge(w, rulePorts).filter(({ port }) => (rulePorts.length === 0 || rulePorts.includes(String(port))) && acceptsPlaintext(port))
+      const acceptsPlaintext = (port: number) => (gateway ? gatewayPorts.has(port) : RELAXED.has(ports[String(port)] ?? mode)) && !bypassesSidecar(capture, port);
+      const admits = (rulePorts: string[]) => portsToJudge(w, [...rulePorts, ...gatewayPorts]).filter(({ port }) => (rulePorts.length === 0 || rulePorts.includes(String(port))) && acceptsPlaintext(port))
         .filter(({ port }) => { const v = hypotheticalVerdict(ctx, w, port, 'plaintext'); return v.verdict === 'allowed' || v.verdict === 'depends'; }).map((x) => x.label);
       const plural = (xs: string[]) => xs.length > 1 ? `ports ${xs.join(', ')}` : `port ${xs[0]}`;
       for (const p of withIdentity) {
@@ -110,7 +121,8 @@ export const authzPlaintextBypass: Check = {
       }
       const sidecarList = [...sidecarPorts];
       const where = [
-        ...(everywhere ? [`mTLS ${mode}`] : plaintextPorts.length > 0 ? [`ports ${plaintextPorts.join(', ')} accept plaintext`] : []),
+        ...(gateway && gateway.length > 0 ? [`Istio gateway: ${plural(plaintextPorts)} take${plaintextPorts.length > 1 ? '' : 's'} callers without a mesh identity (${gateway.slice(0, 3).map((g) => `${g.where} ${g.what}`).join('; ')}${gateway.length > 3 ? '; …' : ''}; ${GATEWAY_NO_PA})`]
+          : everywhere ? [`mTLS ${mode}`] : plaintextPorts.length > 0 ? [`ports ${plaintextPorts.join(', ')} accept plaintext`] : []),
         ...(sidecarList.length > 0 ? [`${plural(sidecarList)} bypass${sidecarList.length > 1 ? '' : 'es'} its sidecar (${capture!.source})`] : []),
       ].join('; ');
       if (bypass.length === 0) {

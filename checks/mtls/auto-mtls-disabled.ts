@@ -1,5 +1,7 @@
 import type { Check } from '../../src/engine/types.ts';
 import { istioAutoMtls, istioMeshedServices, istioMutualCoverage, istioPresent, meshModel } from '../../src/analysis/mesh/index.ts';
+import { istioGatewayOutsideAutoMtls } from '../../src/analysis/mesh/flow-verdict.ts';
+import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
 import { ISTIO_AUTO_MTLS_READ } from './lib/istio-mesh-config.ts';
 
@@ -34,8 +36,14 @@ export const autoMtlsDisabled: Check = {
     if (auto.enabled) {
       return [{ status: 'pass', resource, message: `Istio auto mTLS is enabled (${auto.source}): sidecars send Istio mutual TLS to proxied endpoints.`, evidence: { enableAutoMtls: true, source: auto.source } }];
     }
-    const services = istioMeshedServices(ctx.snapshot, m);
-    // Clients are Istio-meshed workloads: their sidecars pick a DestinationRule by their own namespace.
+    // A gateway whose pods lack the tlsMode label gets plaintext from auto mTLS on or off: its
+    // Service is no service auto mTLS would protect (its Gateway servers' tls.mode decides what it
+    // accepts). Gateways are clients all the same: their outbound clusters take auto mTLS and
+    // DestinationRules like a sidecar's.
+    const gateways = m.workloads.filter((w) => w.mesh === 'istio' && istioGatewayOutsideAutoMtls(w));
+    const leftOut = new Set(gateways);
+    const services = istioMeshedServices(ctx.snapshot, m, (w) => !leftOut.has(w));
+    // Clients are Istio-meshed workloads: their proxies pick a DestinationRule by their own namespace.
     const clients = [...new Set(m.workloads.filter((w) => w.mesh === 'istio').map((w) => w.namespace))];
     const coverage = istioMutualCoverage(ctx.snapshot.resources['istio.destinationrules'] ?? [], services, clients, m.istio.policies.rootNamespace);
     const uncovered = services.filter((s) => !coverage.get(s)!.covered);
@@ -47,13 +55,16 @@ export const autoMtlsDisabled: Check = {
       servicesWithoutIstioMutual: uncovered.length,
       services: uncovered.slice(0, SAMPLE).map((s) => `${named(s)}: ${coverage.get(s)!.reason}`),
     };
+    const gatewayText = gateways.length === 0 ? ''
+      : ` (Istio gateways ${gateways.slice(0, 3).map((w) => refString(w.workload.ref)).join(', ')}${gateways.length > 3 ? ', …' : ''} are left out: their pods do not carry security.istio.io/tlsMode: istio, so callers reach them in plaintext with auto mTLS on too, and their Gateway servers decide what they accept)`;
+    if (gateways.length > 0) evidence.gatewaysLeftOut = gateways.slice(0, SAMPLE).map((w) => refString(w.workload.ref));
     if (uncovered.length === 0) {
       return [{
         status: 'pass',
         resource,
         message: services.length === 0
-          ? `Istio auto mTLS is disabled (${auto.source}), but no Service is backed by meshed workloads.`
-          : `Istio auto mTLS is disabled (${auto.source}), but DestinationRules set ISTIO_MUTUAL for all ${services.length} meshed service(s).`,
+          ? `Istio auto mTLS is disabled (${auto.source}), but no Service is backed by meshed workloads auto mTLS would send Istio mTLS to${gatewayText}.`
+          : `Istio auto mTLS is disabled (${auto.source}), but DestinationRules set ISTIO_MUTUAL for all ${services.length} meshed service(s)${gatewayText}.`,
         evidence,
       }];
     }

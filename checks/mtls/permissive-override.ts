@@ -69,6 +69,14 @@ function istioVerdicts(m: MeshModel): Verdict[] {
       sampleWorkloads: affected.slice(0, 10).map((w) => refString(w.workload.ref)),
     };
     if (pa.selector) evidence.selector = pa.selector;
+    // A namespace whose only meshed workloads are gateways: the policy governs none of them.
+    if (pa.scope === 'namespace' && affected.length === 0) {
+      const gateways = (m.workloadsByNamespace.get(pa.namespace) ?? []).filter((w) => w.mesh === 'istio' && istioGatewayPod(w)).map((w) => refString(w.workload.ref));
+      if (gateways.length > 0) {
+        out.push({ status: 'pass', resource: pa.ref, detailKey: 'mode', message: `PeerAuthentication ${pa.namespace}/${pa.name} (${pa.mode}) has no effect: the only meshed workloads in namespace ${pa.namespace} are Istio gateways (${gateways.slice(0, 10).join(', ')}${gateways.length > 10 ? ', …' : ''}), whose listeners their Gateway servers' tls.mode decides, not PeerAuthentication.`, evidence: { ...evidence, gatewaysOnly: gateways.slice(0, 10) } });
+        continue;
+      }
+    }
     if (pa.scope === 'workload' && affected.length === 0) {
       const matched = (m.workloadsByNamespace.get(pa.namespace) ?? []).filter((w) => w.mesh === 'istio' && w.istio && pa.selector && selectorMatches(pa.selector, w.labels));
       const selected = matched.filter((w) => !istioGatewayPod(w));

@@ -6,7 +6,7 @@ import type { AuthzSource } from '../../../src/analysis/mesh/authz.ts';
 import { containerPorts } from '../../../src/analysis/mesh/util.ts';
 import { istioAuthzModel, istioFlowVerdict, istioStringMatch } from '../../../src/analysis/mesh/istio-authz.ts';
 import { istioMembership, sidecarInboundCapture, type InboundCapture } from '../../../src/analysis/mesh/istio.ts';
-import { istioBypassVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
+import { istioBypassVerdict, istioGatewayFlowVerdict, istioGatewayPod } from '../../../src/analysis/mesh/flow-verdict.ts';
 import type { MeshFlowVerdict } from '../../../src/analysis/mesh/flow.ts';
 import { isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
 
@@ -38,13 +38,13 @@ export function hypotheticalVerdict(ctx: AuditContext, w: WorkloadMesh, port: nu
   const capture = sidecarCapture(ctx, w);
   const bypass = istioBypassVerdict(capture, port, `${w.namespace}/${w.workload.ref.name}`);
   if (bypass) return { ...bypass, bypassedBy: capture!.source };
-  return istioFlowVerdict(
-    istioAuthzModel(ctx.snapshot, ctx.config),
-    { namespace: OUTSIDER_NS, serviceAccount: OUTSIDER_NS, labels: {}, mtls: caller === 'outsider' },
-    // Its container ports too, as reach gives them: a Service's named targetPort then finds the port whose declared protocol Istio reads.
-    { namespace: w.namespace, name: w.workload.ref.name, serviceAccount: '', labels: w.labels, port, protocol: 'TCP', ...(dataplane ? { dataplane } : {}), ...(rep ? { containerPorts: containerPorts(rep.spec) } : {}) },
-    allowOnly ? { allowOnly } : {},
-  );
+  const who = { namespace: OUTSIDER_NS, serviceAccount: OUTSIDER_NS, labels: {}, mtls: caller === 'outsider' };
+  // Its container ports too, as reach gives them: a Service's named targetPort then finds the port whose declared protocol Istio reads.
+  const callee = { namespace: w.namespace, name: w.workload.ref.name, serviceAccount: '', labels: w.labels, port, protocol: 'TCP' as const, ...(dataplane ? { dataplane } : {}), ...(rep ? { containerPorts: containerPorts(rep.spec) } : {}) };
+  const opts = allowOnly ? { allowOnly } : {};
+  // A gateway's listeners are its Gateway servers', not PeerAuthentication's: the verdict reach gives.
+  if (istioGatewayPod(w)) return istioGatewayFlowVerdict(ctx.snapshot, ctx.config, w, who, callee, opts);
+  return istioFlowVerdict(istioAuthzModel(ctx.snapshot, ctx.config), who, callee, opts);
 }
 
 /** How the workload's sidecar captures inbound ports (undefined: every port, or not a sidecar pod). */

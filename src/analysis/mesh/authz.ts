@@ -150,11 +150,12 @@ export interface ParsedAuthzPolicy {
  * StringMatcherWithPrefix(value, "spiffe://") (pilot/pkg/security/authz/model/generator.go,
  * srcPrincipalGenerator; pilot/pkg/security/authz/matcher/string.go): only a leading or trailing
  * `*` is a wildcard, so a `*` inside is a literal character no identity has, and a value already
- * starting with spiffe:// becomes "spiffe://spiffe://…", which no peer presents.
+ * starting with spiffe:// becomes "spiffe://spiffe://…", which no peer presents. A `when` on
+ * source.principal is built by the same generator (pilot/pkg/security/authz/model/model.go) and
+ * ValidateAttribute checks it for empty values only, so the same values are dead there.
  */
-function principalWarning(p: unknown, negative: boolean): string | undefined {
+function principalWarning(p: unknown, negative: boolean, label = negative ? 'notPrincipals value' : 'principal'): string | undefined {
   if (typeof p !== 'string' || p === '') return undefined;
-  const label = negative ? 'notPrincipals value' : 'principal';
   const effect = negative ? 'so it excludes no workload' : 'so it matches no workload';
   if (p.startsWith('spiffe://')) return `${label} ${JSON.stringify(p)} carries the spiffe:// scheme, which Istio adds itself, ${effect}`;
   const inner = p.startsWith('*') ? p.slice(1) : p.endsWith('*') ? p.slice(0, -1) : p;
@@ -284,6 +285,12 @@ export function parseAuthorizationPolicy(o: KubeObject): ParsedAuthzPolicy {
         const where = `rules[${index}].when ${key} ${field}`;
         if (key === 'source.serviceAccount') problems.push(...serviceAccountProblems(where, arr(c[field])));
         else if (key === 'source.trustDomain') problems.push(...trustDomainProblems(where, arr(c[field]), false));
+        else if (key === 'source.principal') {
+          for (const v of arr(c[field])) {
+            const why = principalWarning(v, field === 'notValues', `source.principal ${field === 'notValues' ? 'notValues value' : 'value'}`);
+            if (why) warnings.push(`rules[${index}].when: ${why}`);
+          }
+        }
       }
       if (key !== 'source.serviceAccount') return cond;
       const full = withNamespacedServiceAccounts({ serviceAccounts: cond.values, notServiceAccounts: cond.notValues }, namespace);

@@ -111,13 +111,13 @@ export interface MeshedService {
 }
 
 /**
- * Services backed by Istio-meshed workloads. Workloads are indexed by namespace and label
- * pair, so each Service only filters the workloads sharing its rarest selector pair.
+ * Services backed by Istio-meshed workloads (those `include` keeps). Workloads are indexed by
+ * namespace and label pair, so each Service only filters the workloads sharing its rarest selector pair.
  */
-export function istioMeshedServices(snapshot: Snapshot, model: MeshModel): MeshedService[] {
+export function istioMeshedServices(snapshot: Snapshot, model: MeshModel, include: (w: WorkloadMesh) => boolean = () => true): MeshedService[] {
   const byPair = new Map<string, WorkloadMesh[]>();
   for (const w of model.workloads) {
-    if (w.mesh !== 'istio') continue;
+    if (w.mesh !== 'istio' || !include(w)) continue;
     for (const [k, v] of Object.entries(w.labels)) {
       const key = `${w.namespace}\0${k}=${v}`;
       const list = byPair.get(key);

@@ -8,6 +8,7 @@ import type { KindKey } from '../../snapshot/kinds.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import type { ConnSet, Protocol } from '../netpol/conns.ts';
 import type { MeshCaller, MeshCallee, MeshFlowVerdict, MeshVerdictKind } from './flow.ts';
+import type { ParsedAuthzPolicy } from './authz.ts';
 import { declaredPortProtocol, istioAuthzModel, istioDeclaredProtocolPorts, istioFlowVerdict, istioStrictWhateverRoot } from './istio-authz.ts';
 import { bypassesSidecar, indexPeerAuthentications, istioInboundCapture, istioMembership, istioOutboundCapture, outboundBypass, type InboundCapture } from './istio.ts';
 import { meshModel, type WorkloadMesh } from './model.ts';
@@ -547,7 +548,7 @@ function autoMtlsUnlabelled(snapshot: Snapshot, callee: WorkloadMesh): { noMtls:
   let out = cache.get(key);
   if (out === undefined) {
     const pods = callee.workload.pods;
-    const labelled = pods.filter((p) => p.labels[TLS_MODE_LABEL] === 'istio').length;
+    const labelled = istioMtlsLabelledPods(callee);
     const said = `auto mTLS sends Istio mTLS only to endpoints labelled ${TLS_MODE_LABEL}: istio, which the Istio gateway injection template does not add`;
     out = labelled === pods.length ? null
       : labelled === 0 ? { noMtls: true, text: `${said}, and ${callee.namespace}/${callee.workload.ref.name}'s ${pods.length === 1 && pods[0].origin === 'template' ? 'pod template does' : 'pods do'} not carry it, so the caller sends plaintext (a DestinationRule with tls.mode ISTIO_MUTUAL would send Istio mTLS)` }
@@ -555,6 +556,19 @@ function autoMtlsUnlabelled(snapshot: Snapshot, callee: WorkloadMesh): { noMtls:
     cache.set(key, out);
   }
   return out ?? undefined;
+}
+
+/** How many of a workload's pods carry the label auto mTLS sends Istio mTLS to (autoMtlsUnlabelled). */
+function istioMtlsLabelledPods(w: WorkloadMesh): number {
+  return w.workload.pods.filter((p) => p.labels[TLS_MODE_LABEL] === 'istio').length;
+}
+
+/**
+ * An Istio gateway none of whose pods carries security.istio.io/tlsMode: istio: auto mTLS sends its
+ * callers' calls in plaintext whether it is on or off (autoMtlsUnlabelled).
+ */
+export function istioGatewayOutsideAutoMtls(w: WorkloadMesh): boolean {
+  return istioGatewayPod(w) && istioMtlsLabelledPods(w) === 0;
 }
 
 /** The mesh-bound VirtualServices by host, once per snapshot. */
@@ -618,7 +632,7 @@ export function istioGatewayPod(w: WorkloadMesh): boolean {
 const at = (sp: ServicePort) => `Service ${sp.service} port ${sp.port}`;
 
 /** One Gateway server (or Gateway API listener) an Istio gateway binds, the pod ports it binds, and what it accepts from a caller without a mesh identity. */
-interface GatewayServer {
+export interface GatewayServer {
   where: string;
   policy: ResourceRef;
   ports: number[];
@@ -641,7 +655,7 @@ const word = (v: string) => (/^[A-Z0-9_]{1,32}$/.test(v) ? v : JSON.stringify(v)
 const gatewayServersCache = memoize((_snapshot: Snapshot) => new Map<string, GatewayServer[]>(), ['network', 'tls', 'mtls']);
 
 /** istioGatewayServers, once per snapshot and gateway workload. */
-function gatewayServersOf(snapshot: Snapshot, callee: WorkloadMesh): GatewayServer[] {
+export function gatewayServersOf(snapshot: Snapshot, callee: WorkloadMesh): GatewayServer[] {
   const cache = gatewayServersCache(snapshot);
   const key = refKey(callee.workload.ref);
   let out = cache.get(key);
@@ -707,10 +721,10 @@ function istioGatewayServers(snapshot: Snapshot, callee: WorkloadMesh): GatewayS
  * buildGatewayListeners vs listener_inbound.go authnBuilder.ForPort), so it is never consulted here.
  * AuthorizationPolicies selecting the gateway still apply.
  */
-function istioGatewayCallee(snapshot: Snapshot, config: Config, authz: ReturnType<typeof istioAuthzModel>, callee: WorkloadMesh, caller: MeshCaller, target: MeshCallee, calleeText: string): MeshFlowVerdict {
+function istioGatewayCallee(snapshot: Snapshot, config: Config, authz: ReturnType<typeof istioAuthzModel>, callee: WorkloadMesh, caller: MeshCaller, target: MeshCallee, calleeText: string, opts: { allowOnly?: ParsedAuthzPolicy } = {}): MeshFlowVerdict {
   const noPeer = withoutPeerAuthentication(authz);
   const judged = (prefix?: string, plaintext?: boolean): MeshFlowVerdict => {
-    const v = istioUnreadMeshConfig(snapshot, config, noPeer, target, istioFlowVerdict(noPeer, caller, target));
+    const v = istioUnreadMeshConfig(snapshot, config, noPeer, target, istioFlowVerdict(noPeer, caller, target, opts));
     const enforcedBy = v.enforcedBy?.replace(/^sidecar of /, 'gateway ');
     return { ...v, ...(enforcedBy ? { enforcedBy } : {}), ...(plaintext !== undefined ? { plaintext } : {}), ...(prefix ? { reason: `${prefix}; ${v.reason}` } : {}) };
   };
@@ -736,6 +750,15 @@ function istioGatewayCallee(snapshot: Snapshot, config: Config, authz: ReturnTyp
     mesh: 'istio', verdict: 'unknown', plaintext: true,
     reason: `${calleeText} is an Istio gateway, whose listeners its Gateway servers decide (${noPa}), and no Gateway server in the snapshot binds port ${target.port}${unread.length ? ` (${unread.join(', ')} could not be read)` : ''}: what listens there the snapshot does not tell`,
   };
+}
+
+/**
+ * Istio's verdict at an Istio gateway (istioGatewayPod) for a caller, as reach gives it
+ * (istioGatewayCallee): for the authorization checks' hypothetical callers. `allowOnly` as
+ * istioFlowVerdict takes it.
+ */
+export function istioGatewayFlowVerdict(snapshot: Snapshot, config: Config, callee: WorkloadMesh, caller: MeshCaller, target: MeshCallee, opts: { allowOnly?: ParsedAuthzPolicy } = {}): MeshFlowVerdict {
+  return istioGatewayCallee(snapshot, config, istioAuthzModel(snapshot, config), callee, caller, target, `${callee.namespace}/${callee.workload.ref.name}`, opts);
 }
 
 /** The model with no PeerAuthentication in it, as a gateway's listeners see it (once per model). */

@@ -201,6 +201,45 @@ describe('principals istiod accepts but no workload presents', () => {
     expect(verdict(y, 'shop/other').verdict).toBe('allowed');
     expect(failing('mtls.authz-missing', y)).toContain('medium AuthorizationPolicy shop/api-policy');
   });
+
+  // A `when` on source.principal is built by the generator from.source.principals use
+  // (istio/istio pilot/pkg/security/authz/model/model.go: attrSrcPrincipal -> srcPrincipalGenerator),
+  // and istiod validates its values for emptiness only (pkg/config/security/security.go
+  // ValidateAttribute); the conditions page: "source.principal | The identity of the source
+  // workload ... Supports exact, prefix and suffix matches", value "cluster.local/ns/default/sa/productpage"
+  // (https://istio.io/latest/docs/reference/config/security/conditions/). So the same values are dead.
+  it('a `when` source.principal value or notValues value with spiffe:// or a "*" inside is warned as from.source.principals are (was: silent)', () => {
+    const whenPolicy = (action: string, cond: string) => `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: api-policy, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  action: ${action}
+  rules: [{when: [${cond}]}]
+---`;
+    const allow = `${MESH}${whenPolicy('ALLOW', '{key: source.principal, values: ["spiffe://cluster.local/ns/shop/sa/web"]}')}`;
+    expect(verdict(allow, 'shop/web').verdict).toBe('denied');
+    const note = 'rules[0].when: source.principal value "spiffe://cluster.local/ns/shop/sa/web" carries the spiffe:// scheme, which Istio adds itself, so it matches no workload';
+    expect(verdict(allow, 'shop/web').notes?.join('\n')).toContain(note);
+    const allowFinding = fails(run(check('mtls.authz-missing'), ctxOf(allow))).find((v) => v.resource.name === 'api-policy')!;
+    expect([allowFinding.severity, allowFinding.message]).toEqual(['low', `AuthorizationPolicy shop/api-policy is in effect, but ${note}`]);
+    // A DENY on such a value refuses nobody: medium, as for from.source.principals.
+    const deny = `${MESH}${whenPolicy('DENY', '{key: source.principal, values: ["cluster.local/ns/*/sa/web"]}')}`;
+    expect(verdict(deny, 'shop/web').verdict).toBe('allowed');
+    expect(failing('mtls.authz-missing', deny)).toContain('medium AuthorizationPolicy shop/api-policy');
+    expect(fails(run(check('mtls.authz-missing'), ctxOf(deny))).find((v) => v.resource.name === 'api-policy')!.message)
+      .toBe('AuthorizationPolicy shop/api-policy is in effect, but rules[0].when: source.principal value "cluster.local/ns/*/sa/web" has a "*" inside it, which Istio matches literally (only a leading or trailing "*" is a wildcard), so it matches no workload');
+    // notValues: excludes nobody.
+    const not = `${MESH}${whenPolicy('DENY', '{key: source.principal, notValues: ["spiffe://cluster.local/ns/shop/sa/web"]}')}`;
+    expect(verdict(not, 'shop/web').verdict).toBe('denied');
+    expect(fails(run(check('mtls.authz-missing'), ctxOf(not))).find((v) => v.resource.name === 'api-policy')!.message)
+      .toBe('AuthorizationPolicy shop/api-policy is in effect, but rules[0].when: source.principal notValues value "spiffe://cluster.local/ns/shop/sa/web" carries the spiffe:// scheme, which Istio adds itself, so it excludes no workload');
+    // A live principal is not warned.
+    const live = `${MESH}${whenPolicy('ALLOW', '{key: source.principal, values: ["cluster.local/ns/shop/sa/web"]}')}`;
+    expect(verdict(live, 'shop/web').verdict).toBe('allowed');
+    expect(fails(run(check('mtls.authz-missing'), ctxOf(live))).filter((v) => v.resource.kind === 'AuthorizationPolicy')).toEqual([]);
+  });
 });
 
 // What istiod's validation rejects beyond from.source (a rejected policy is not in effect):

@@ -408,4 +408,173 @@ spec:
     const results = [...CHECK_BY_ID.get('mtls.permissive-override')!.evaluate({ snapshot, config: defaultConfig(), now: new Date('2026-12-05T00:00:00Z') })].filter((r) => r.resource.name === 'gw-permissive');
     expect(results.map((r) => [r.status, r.message])).toEqual([['pass', 'PeerAuthentication istio-ingress/gw-permissive (PERMISSIVE) has no effect: it selects only Istio gateways (Deployment istio-ingress/istio-ingressgateway), whose listeners their Gateway servers\' tls.mode decides, not PeerAuthentication.']]);
   });
+
+  // "PeerAuthentication defines how traffic will be tunneled (or not) to the sidecar"
+  // (https://istio.io/latest/docs/reference/config/security/peer_authentication/): a namespace whose
+  // only meshed workloads are gateways has no sidecar for a namespace-wide policy to govern.
+  it('mtls.permissive-override: a namespace-wide PERMISSIVE or DISABLE policy in a namespace holding only the gateway has no effect and passes; with a sidecar workload there it still fails (was: medium/high, "plaintext accepted")', () => {
+    const nsPolicy = (mode: string) => `
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: istio-system}
+spec: {mtls: {mode: STRICT}}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: istio-ingress}
+spec: {mtls: {mode: ${mode}}}
+---`;
+    const SIDECAR_APP = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: echo, namespace: istio-ingress}
+spec:
+  selector: {matchLabels: {app: echo}}
+  template:
+    metadata: {labels: {app: echo, sidecar.istio.io/inject: "true"}}
+    spec:
+      containers: [{name: app, image: x/echo:1, ports: [{containerPort: 8080}]}]
+---`;
+    const evaluate = (yaml: string) => {
+      const snapshot = snapshotFromObjects(parseManifestText(yaml, 'all.yaml').objects, { clusterVersion: 'v1.36.3' });
+      // evaluate, not runChecks: a pass keeps no message once run.
+      return [...CHECK_BY_ID.get('mtls.permissive-override')!.evaluate({ snapshot, config: defaultConfig(), now: new Date('2026-12-05T00:00:00Z') })].filter((r) => r.resource.namespace === 'istio-ingress');
+    };
+    for (const mode of ['PERMISSIVE', 'DISABLE']) {
+      const gatewayOnly = evaluate(M1 + nsPolicy(mode));
+      expect(gatewayOnly.map((r) => [r.status, r.message])).toEqual([['pass', `PeerAuthentication istio-ingress/default (${mode}) has no effect: the only meshed workloads in namespace istio-ingress are Istio gateways (Deployment istio-ingress/istio-ingressgateway), whose listeners their Gateway servers' tls.mode decides, not PeerAuthentication.`]]);
+      expect(run('mtls.mesh-not-strict', M1 + nsPolicy(mode)).map((r) => r.status)).toEqual(['pass']);
+      const withSidecar = evaluate(M1 + nsPolicy(mode) + SIDECAR_APP);
+      expect(withSidecar.map((r) => [r.status, r.severity, r.extent?.members])).toEqual([['fail', mode === 'DISABLE' ? 'high' : 'medium', ['Deployment istio-ingress/echo']]]);
+      expect(withSidecar[0].message).toBe(`Namespace istio-ingress set mTLS to ${mode}: ${mode === 'DISABLE' ? 'plaintext only' : 'plaintext accepted alongside mTLS'} (mesh default STRICT).`);
+    }
+  });
+});
+
+// mtls.auto-mtls-disabled and gateways. Auto mTLS makes a client "send mutual TLS traffic to those
+// workloads [migrated to Istio sidecar] automatically, and send plain text traffic to workloads
+// without sidecars" (https://istio.io/v1.4/docs/tasks/security/authentication/auto-mtls/; the
+// flag: meshConfig.enableAutoMtls, https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/);
+// istiod tells them apart by the endpoint label security.istio.io/tlsMode: istio ("tlsMode-istio"
+// transport socket match, https://github.com/istio/istio/wiki/Mutual-TLS-TroubleShooting), which the
+// gateway injection template does not add. So a gateway callee gets plaintext with auto mTLS on or
+// off: turning it off changes nothing there, and its Service is left out of the count. A gateway
+// is still a client: its proxy's outbound clusters pick DestinationRules by its namespace and take
+// auto mTLS, so with auto mTLS off it calls its backends in plaintext unless a rule it sees sets
+// ISTIO_MUTUAL.
+describe('mtls.auto-mtls-disabled: a gateway is a client, not a callee auto mTLS protects', () => {
+  const AUTO_OFF = `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio, namespace: istio-system}
+data:
+  mesh: |
+    enableAutoMtls: false
+---`;
+  const BACKEND = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers: [{name: app, image: x/api:1, ports: [{containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {app: api}
+  ports: [{port: 8080}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: api, namespace: shop}
+spec:
+  host: api.shop.svc.cluster.local
+  exportTo: ["."]
+  trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}
+---`;
+  const evaluate = (yaml: string) => {
+    const snapshot = snapshotFromObjects(parseManifestText(yaml, 'all.yaml').objects, { clusterVersion: 'v1.36.3' });
+    return [...CHECK_BY_ID.get('mtls.auto-mtls-disabled')!.evaluate({ snapshot, config: defaultConfig(), now: new Date('2026-12-05T00:00:00Z') })];
+  };
+  const labelled = (yaml: string) => yaml.replace('labels: {app: istio-ingressgateway, istio: ingressgateway, sidecar.istio.io/inject: "true"}', 'labels: {app: istio-ingressgateway, istio: ingressgateway, sidecar.istio.io/inject: "true", security.istio.io/tlsMode: istio}');
+
+  it('auto mTLS off with only the gateway\'s Service meshed: passes, naming the gateway left out (was: high, "clients send plaintext to 1 of 1 meshed service(s)")', () => {
+    const [v] = evaluate(cluster(SIMPLE, AUTO_OFF));
+    expect(v.status).toBe('pass');
+    expect(v.message).toBe('Istio auto mTLS is disabled (ConfigMap istio-system/istio mesh.enableAutoMtls), but no Service is backed by meshed workloads auto mTLS would send Istio mTLS to (Istio gateways Deployment istio-ingress/istio-ingressgateway are left out: their pods do not carry security.istio.io/tlsMode: istio, so callers reach them in plaintext with auto mTLS on too, and their Gateway servers decide what they accept).');
+    expect(v.evidence).toMatchObject({ meshedServices: 0, gatewaysLeftOut: ['Deployment istio-ingress/istio-ingressgateway'] });
+    // Gateway pods labelled for auto mTLS get Istio mTLS from it: turning it off sends them plaintext.
+    const [withLabel] = evaluate(labelled(cluster(SIMPLE, AUTO_OFF)));
+    expect(withLabel.status).toBe('fail');
+    expect(withLabel.evidence).toMatchObject({ meshedServices: 1, servicesWithoutIstioMutual: 1 });
+    expect(withLabel.message).toContain('istio-ingress/istio-ingressgateway from clients in istio-ingress');
+  });
+
+  it('the gateway as the only client a DestinationRule misses: fails naming its namespace (already so), and the gateway\'s own Service is not counted beside it (was: 2 of 2); without the gateway the same rules pass', () => {
+    const [v] = evaluate(cluster(SIMPLE, AUTO_OFF + BACKEND));
+    expect(v.status).toBe('fail');
+    expect(v.evidence).toMatchObject({ meshedServices: 1, servicesWithoutIstioMutual: 1 });
+    expect(v.message).toBe('Istio auto mTLS is disabled (ConfigMap istio-system/istio mesh.enableAutoMtls): clients send plaintext to 1 of 1 meshed service(s) without an ISTIO_MUTUAL DestinationRule for those clients (shop/api from clients in istio-ingress).');
+    const noGateway = parseManifestText(cluster(SIMPLE, AUTO_OFF + BACKEND), 'all.yaml').objects.filter((o) => !(o.kind === 'Deployment' && o.metadata?.name === 'istio-ingressgateway'));
+    const [alone] = [...CHECK_BY_ID.get('mtls.auto-mtls-disabled')!.evaluate({ snapshot: snapshotFromObjects(noGateway, { clusterVersion: 'v1.36.3' }), config: defaultConfig(), now: new Date('2026-12-05T00:00:00Z') })];
+    expect(alone.status).toBe('pass');
+  });
+});
+
+// mtls.authz-plaintext-bypass at a gateway. `principals` "requires mTLS enabled" and
+// source.principal/source.namespace "require mutual TLS enabled"
+// (https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source,
+// https://istio.io/latest/docs/reference/config/security/conditions/): a caller reaching a gateway
+// over a plain or SIMPLE/OPTIONAL_MUTUAL/PASSTHROUGH server presents no mesh identity, whatever
+// PeerAuthentication says, since it never applies to a gateway's listeners; an ISTIO_MUTUAL server
+// "uses certificates generated automatically by Istio for mTLS authentication"
+// (https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings-TLSmode), so
+// there every caller has one. The check agrees with reach on the same gateway (above: the DENY on
+// shop/api's principal does not stop its plaintext call to port 8080).
+describe('mtls.authz-plaintext-bypass judges a gateway by its Gateway servers, not PeerAuthentication', () => {
+  const DENY_SHOP = `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-shop-api, namespace: istio-ingress}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  action: DENY
+  rules:
+  - from: [{source: {principals: ["cluster.local/ns/shop/sa/default"]}}]
+---`;
+  const bypassOf = (yaml: string) => {
+    const snapshot = snapshotFromObjects(parseManifestText(yaml, 'all.yaml').objects, { clusterVersion: 'v1.36.3' });
+    return [...CHECK_BY_ID.get('mtls.authz-plaintext-bypass')!.evaluate({ snapshot, config: defaultConfig(), now: new Date('2026-12-05T00:00:00Z') })].filter((r) => r.resource.name === 'istio-ingressgateway');
+  };
+  const ONLY_MUTUAL = (yaml: string) => yaml.replace('  - {port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}\n', '');
+  const NO_MESH_PA = (yaml: string) => {
+    const out = yaml.replace('apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: default, namespace: istio-system}\nspec: {mtls: {mode: STRICT}}', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: unrelated, namespace: istio-system}');
+    expect(out).not.toContain('kind: PeerAuthentication');
+    return out;
+  };
+
+  it('mesh-wide STRICT, a plain HTTP server on pod port 8080: the DENY on a principal is bypassed there, high, naming the server (was: pass, "mTLS is STRICT")', () => {
+    const [v] = bypassOf(cluster(ISTIO_MUTUAL, DENY_SHOP));
+    expect([v.status, v.severity]).toEqual(['fail', 'high']);
+    expect(v.message).toBe('Deployment istio-ingress/istio-ingressgateway: Istio gateway: port 8080 takes callers without a mesh identity (Gateway istio-ingress/public servers[0] (port 80, HTTP) is no TLS server: it accepts plaintext; PeerAuthentication does not apply to a gateway\'s listeners); DENY istio-ingress/deny-shop-api rules[0] names principals/namespaces, which a plaintext caller never matches, so it is not denied (port 8080)');
+    // SIMPLE terminates TLS with the gateway's own certificate: the caller presents no identity either.
+    const [simple] = bypassOf(ONLY_MUTUAL(cluster(SIMPLE, DENY_SHOP)));
+    expect([simple.status, simple.severity]).toEqual(['fail', 'high']);
+    expect(simple.message).toContain('so it is not denied (port 8443)');
+  });
+
+  it('no mesh-wide policy (PERMISSIVE), only an ISTIO_MUTUAL server: every caller has an identity, so it passes (was: high, "mTLS PERMISSIVE")', () => {
+    const [v] = bypassOf(NO_MESH_PA(ONLY_MUTUAL(cluster(ISTIO_MUTUAL, DENY_SHOP))));
+    expect(v.status).toBe('pass');
+    expect(v.message).toBe('Deployment istio-ingress/istio-ingressgateway: it is an Istio gateway whose Gateway servers take no caller without a mesh identity (PeerAuthentication does not apply to a gateway\'s listeners), so every caller has an identity for istio-ingress/deny-shop-api');
+  });
 });
