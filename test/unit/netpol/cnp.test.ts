@@ -249,19 +249,76 @@ describe('ClusterNetworkPolicy next to the v1alpha1 kinds and CNIs', () => {
     }
   });
 
-  // libcalico-go/lib/backend/k8s/conversion/clusternetworkpolicy.go (v3.32.0) converts namespaces,
-  // pods and networks peers; any other fails the rule, which k8sClusterNetPolHandleFailedRules
-  // turns into a deny-all for Deny and Pass (an Accept is dropped).
-  it('on Calico, a rule naming nodes or domainNames is not what Calico enforces: the flows it selects are UNKNOWN, not a confident answer', () => {
-    const yaml = shop + cnp('no-nodes', 'Admin', 10, `subject: {namespaces: ${nsSel('shop')}}\negress: [{name: nodes, action: Deny, to: [{nodes: {}}]}]`);
-    // As the API defines it (an unrecognised CNI): only node addresses are denied.
-    expect(reachCommandCore(snap(yaml), { from: 'shop/web-1', to: 'db/postgres-1', port: '5432' }).output).toMatch(/^ALLOWED: /);
-    const calico = yaml + daemonset('calico-node', 'quay.io/calico/node:v3.32.0');
-    const r = reachCommandCore(snap(calico), { from: 'shop/web-1', to: 'db/postgres-1', port: '5432' });
-    expect(r.output).toMatch(/^UNKNOWN: /);
-    expect(r.output).toContain('ClusterNetworkPolicy no-nodes (tier Admin, priority 10) selects shop/web-1[Pod] for egress but is not evaluated: spec.egress[0]: Calico does not convert nodes or domainNames peers');
-    const fails = [...invalidPolicy.evaluate(ctxOf(calico))].filter((x) => x.status === 'fail').map((x) => x.message);
-    expect(fails).toEqual(['ClusterNetworkPolicy no-nodes cannot be evaluated, so every network verdict leaves it out: spec.egress[0]: Calico does not convert nodes or domainNames peers (it makes such a Deny or Pass rule deny everything and drops such an Accept rule), which the model does not follow']);
+  // Calico v3.32 enforces a ClusterNetworkPolicy as the GlobalNetworkPolicy
+  // libcalico-go/lib/backend/k8s/conversion/clusternetworkpolicy.go makes of it (the same file at
+  // projectcalico/calico v3.32.0, v3.32.1, release-v3.32 and master, read for this test):
+  // combinePortsWithCNPIngressPeers converts namespaces and pods peers, combinePortsWithCNPEgressPeers
+  // those and networks; any other peer fails the whole rule ("none of supported fields in 'To' is
+  // set."), and k8sClusterNetPolHandleFailedRules replaces a failed Deny or Pass rule with
+  // Rule{Action: Deny} and returns nothing for a failed Accept. Calico's own
+  // clusternetworkpolicy_test.go (v3.32.1) asserts it: "should faild parsing an ClusterNetworkPolicy
+  // with a rule with neither namespaces or pods set" (the Pass egress rule becomes
+  // Rule{Action: Deny}, the Accept ingress rule leaves no rule) and "should replace an unsupported
+  // ClusterNetworkPolicy rule with Deny action with a deny-all one". The list path keeps the
+  // converted policy ("Silently ignore rule conversion errors", resources/kubeclusternetworkpolicy.go).
+  describe('on Calico v3.32, rules as its converter enforces them', () => {
+    const calico = daemonset('calico-node', 'quay.io/calico/node:v3.32.0');
+    const matrixOf = (yaml: string, from: string, to: string) => {
+      const row = reachMatrix(buildReachability(snap(yaml))).find((r) => r.from === `${from}[Pod]` && r.to === `${to}[Pod]`);
+      return row ? formatConns(row.conns) : 'No Connections';
+    };
+
+    it('a Deny naming nodes denies all egress of its subjects: shop/web-1 cannot reach db/postgres-1', () => {
+      const yaml = shop + cnp('no-nodes', 'Admin', 10, `subject: {namespaces: ${nsSel('shop')}}\negress: [{name: nodes, action: Deny, to: [{nodes: {}}]}]`);
+      // As the API defines it (an unrecognised CNI): only node addresses are denied.
+      expect(reachCommandCore(snap(yaml), { from: 'shop/web-1', to: 'db/postgres-1', port: '5432' }).output).toMatch(/^ALLOWED: /);
+      const r = reachCommandCore(snap(yaml + calico), { from: 'shop/web-1', to: 'db/postgres-1', port: '5432' });
+      expect(r.output).toMatch(/^DENIED: /);
+      expect(r.output).toContain('DENIED by ClusterNetworkPolicy no-nodes (tier Admin, priority 10) rule 0 "nodes" (Deny): TCP 5432');
+      expect(r.output).toContain('note: ClusterNetworkPolicy no-nodes (tier Admin, priority 10) rule 0 "nodes" (Deny): Calico v3.32+ cannot convert a nodes or domainNames peer: it enforces this Deny rule as a Deny of all egress traffic');
+      expect(matrixOf(yaml + calico, 'shop/web-1', 'db/postgres-1')).toBe('No Connections');
+      expect(matrixOf(yaml + calico, 'other/job-1', 'db/postgres-1')).toBe('All Connections'); // other is not a subject
+      // The run's coverage notes say it; the policy is valid and evaluated, no longer "cannot be evaluated".
+      expect(buildReachability(snap(yaml + calico)).notes.map((n) => `${n.object.kind} ${n.object.name}: ${n.message}`)).toEqual(['ClusterNetworkPolicy no-nodes: egress rule 0 "nodes" (Deny): Calico v3.32+ cannot convert a nodes or domainNames peer: it enforces this Deny rule as a Deny of all egress traffic']);
+      expect([...invalidPolicy.evaluate(ctxOf(yaml + calico))].map((x) => x.status)).toEqual(['pass']);
+      // A Baseline Pass fails the same way (k8sClusterNetPolHandleFailedRules: Deny or Pass).
+      const pass = shop + calico + cnp('pass-nodes', 'Baseline', 10, `subject: {namespaces: ${nsSel('shop')}}\negress: [{action: Pass, to: [{nodes: {matchLabels: {node-role.kubernetes.io/control-plane: ''}}}]}]`);
+      expect(matrixOf(pass, 'shop/web-1', 'db/postgres-1')).toBe('No Connections');
+    });
+
+    it('an Accept naming nodes or domainNames is dropped, its pods peer with it: the Deny after it decides', () => {
+      const yaml = shop + calico + cnp('shop-egress', 'Admin', 10, `subject: {namespaces: ${nsSel('shop')}}
+egress:
+- name: api-server-and-db
+  action: Accept
+  to:
+  - nodes: {matchExpressions: [{key: node-role.kubernetes.io/control-plane, operator: Exists}]}
+  - pods: {namespaceSelector: ${nsSel('db')}, podSelector: {}}
+  protocols: [{tcp: {destinationPort: {number: 6443}}}, {tcp: {destinationPort: {number: 5432}}}]
+- {name: registry, action: Accept, to: [{domainNames: [registry.example.com]}, {namespaces: ${nsSel('other')}}]}
+- {name: deny-cluster, action: Deny, to: [{namespaces: {}}]}`);
+      const r = reachCommandCore(snap(yaml), { from: 'shop/web-1', to: 'db/postgres-1', port: '5432' });
+      expect(r.output).toMatch(/^DENIED: /);
+      expect(r.output).toContain('DENIED by ClusterNetworkPolicy shop-egress (tier Admin, priority 10) rule 2 "deny-cluster" (Deny): TCP 5432');
+      expect(r.output).toContain('note: ClusterNetworkPolicy shop-egress egress rule 0 "api-server-and-db" (Accept) is not enforced: Calico v3.32+ cannot convert a nodes or domainNames peer and drops the rule, its other peers with it');
+      expect(matrixOf(yaml, 'shop/web-1', 'db/postgres-1')).toBe('No Connections');
+      expect(matrixOf(yaml, 'shop/web-1', 'other/job-1')).toBe('No Connections');
+      expect(buildReachability(snap(yaml)).notes.map((n) => n.message)).toEqual([
+        'egress rule 0 "api-server-and-db" (Accept) is not enforced: Calico v3.32+ cannot convert a nodes or domainNames peer and drops the rule, its other peers with it',
+        'egress rule 1 "registry" (Accept) is not enforced: Calico v3.32+ cannot convert a nodes or domainNames peer and drops the rule, its other peers with it',
+      ]);
+      // As the API defines it, the pods and namespaces peers allow.
+      expect(matrixOf(yaml.replace(calico, ''), 'shop/web-1', 'db/postgres-1')).toBe('TCP 5432,6443');
+      expect(matrixOf(yaml.replace(calico, ''), 'shop/web-1', 'other/job-1')).toBe('All Connections');
+    });
+
+    // k8sCNPPortToCalicoFields converts destinationNamedPort (numorstring.NamedPort), unlike the
+    // v3.29-v3.31 ANP converter ("TODO: Add support for NamedPorts").
+    it('a destinationNamedPort is converted: an Accept on "pg" opens 5432 only', () => {
+      const yaml = shop + dbDenyAll + calico + cnp('pg-only', 'Admin', 10, `subject: {namespaces: ${nsSel('db')}}\ningress: [{action: Accept, from: [{namespaces: ${nsSel('shop')}}], protocols: [{destinationNamedPort: pg}]}]`);
+      expect(matrixOf(yaml, 'shop/web-1', 'db/postgres-1')).toBe('TCP 5432');
+      expect(buildReachability(snap(yaml)).notes).toEqual([]);
+    });
   });
 
   it('the Calico API server\'s kcnp.* mirrors are skipped, and the note says they mirror ClusterNetworkPolicies, which are read', () => {
