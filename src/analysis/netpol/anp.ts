@@ -10,6 +10,8 @@ import { isProtocol, type Protocol } from './conns.ts';
 import { parseCidr } from '../../base/ip.ts';
 import { namePoliciesByName, type Action, type CoverageNote, type LayerPolicy, type Peer, type PodSet, type PolicyApiAdapter, type PortSpec, type Rule } from './layers.ts';
 import { parseSelector, type Selector } from './selector.ts';
+import { templatesStandIn } from '../workloads.ts';
+import type { Snapshot } from '../../snapshot/types.ts';
 
 const MAX_RULES = 100;
 const PORT_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
@@ -171,8 +173,8 @@ interface RuleDialect {
   namedPort: string;
   /** Where a peer type is not known, in the fail-closed note. */
   knownTo: (dir: 'ingress' | 'egress') => string;
-  /** A peer with no field set fails closed with this note; without it, it is an error (the CRD's oneOf). */
-  emptyPeer?: string;
+  /** In a stored object, a peer with no field set fails closed with this note (a field the CRD pruned). */
+  emptyPeer: string;
   failClosedCaveat: string;
   /** The error on domainNames in a rule that does not allow. */
   domainsOnlyAllowed: (written: string) => string;
@@ -182,11 +184,29 @@ interface RuleDialect {
 const MAX_ADDRESSES = 25;
 
 /**
- * A peer with a single field this version does not know (or, where the dialect says so, with
- * none: a field the CRD pruned) is what upstream says to fail closed on: an Allow rule's peer
- * matches nothing, a Deny or Pass rule denies everything.
+ * How the object reached the snapshot. `stored`: as the API server keeps it (a live cluster).
+ * Otherwise a manifest not yet written, whose `file` (file:line) names it in refusals.
  */
-function parsePeers(raw: unknown, dir: 'ingress' | 'egress', d: RuleDialect, written: string, action: Action, at: string, errors: string[], notes: string[], unsupported: string[]): Peer[] | 'fail-closed' {
+interface Origin {
+  stored: boolean;
+  file?: string;
+}
+
+/**
+ * A peer with a single field this version does not know, or with none. The CRD prunes a field its
+ * schema lacks, on every write and every read from etcd (KEP-2332, "Pruning for Custom Resources":
+ * "in the serializer [...] for the request body and when reading from etcd", before validation),
+ * and every CRD release of both API versions gives each peer MinProperties=1 (network-policy-api
+ * v0.1.0-v0.2.0, config/crd/ and its standard and experimental channels):
+ * - a manifest's such peer is pruned to none, which the API server refuses: the object is never
+ *   stored (kubectl's default strict field validation refuses the unknown field itself);
+ * - a stored object shows a peer with no field only where a CRD downgrade pruned it on read, and
+ *   upstream says to fail closed on it ("For Allow rules, fail closed means: treat the rule as
+ *   matching no traffic. For Deny and Pass rules, [...] treat the rule as a 'Deny all' rule",
+ *   AdminNetworkPolicyEgressPeer, ClusterNetworkPolicyEgressPeer): the whole Allow rule, its
+ *   other peers with it, matches nothing.
+ */
+function parsePeers(raw: unknown, dir: 'ingress' | 'egress', d: RuleDialect, written: string, action: Action, at: string, origin: Origin, errors: string[], notes: string[], unsupported: string[]): Peer[] | 'fail-closed' | 'no-match' {
   const keys = d.peerKeys[dir];
   if (!Array.isArray(raw) || raw.length === 0) {
     errors.push(`${at}: must be a non-empty list`);
@@ -201,10 +221,14 @@ function parsePeers(raw: unknown, dir: 'ingress' | 'egress', d: RuleDialect, wri
     if (!o) return void errors.push(`${where}: not an object`);
     const present = Object.keys(o).filter((k) => o[k] !== undefined && o[k] !== null);
     const unknownType = present.length === 1 && !keys.includes(present[0]);
-    if (unknownType || (present.length === 0 && d.emptyPeer)) {
-      const what = unknownType ? `peer type "${present[0]}" is not known to ${d.knownTo(dir)}` : d.emptyPeer;
-      notes.push(`${where}: ${what}; treated as ${action === 'Allow' ? 'matching nothing' : 'denying everything'} (fail closed)`);
-      if (action !== 'Allow') failClosed = true;
+    if (unknownType || present.length === 0) {
+      if (!origin.stored) {
+        const what = unknownType ? `peer type ${JSON.stringify(present[0])} is not known to ${d.knownTo(dir)}: the API server prunes it, and refuses the peer left with no field` : 'no peer field is set: the API server refuses it';
+        return void errors.push(`${where}: ${what} (the CRD's minProperties 1), so this object is never stored${origin.file ? ` (${origin.file})` : ''}`);
+      }
+      const what = unknownType ? `peer type ${JSON.stringify(present[0])} is not known to ${d.knownTo(dir)}` : d.emptyPeer;
+      notes.push(`${where}: ${what}; treated as ${action === 'Allow' ? `making the whole ${written} rule match no traffic, its other peers with it` : 'denying everything'} (fail closed)`);
+      failClosed = true;
       return;
     }
     const key = oneOf(o, keys, where, errors);
@@ -232,14 +256,15 @@ function parsePeers(raw: unknown, dir: 'ingress' | 'egress', d: RuleDialect, wri
       out.push({ kind: 'fqdn', patterns: (list as string[]).map((d) => d.toLowerCase().replace(/\.$/, '')) });
     }
   });
-  return failClosed ? 'fail-closed' : out;
+  if (!failClosed) return out;
+  return action === 'Allow' ? 'no-match' : 'fail-closed';
 }
 
 /**
  * A named port on a rule whose peers are networks/nodes/domain names resolves to nothing
  * (the CRD rejects the combination): kept as an error.
  */
-function parseRules(raw: unknown, dir: 'ingress' | 'egress', d: RuleDialect, errors: string[], notes: string[], unsupported: string[] = []): Rule[] {
+function parseRules(raw: unknown, dir: 'ingress' | 'egress', d: RuleDialect, origin: Origin, errors: string[], notes: string[], unsupported: string[] = []): Rule[] {
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw)) {
     errors.push(`spec.${dir}: not a list`);
@@ -256,15 +281,14 @@ function parseRules(raw: unknown, dir: 'ingress' | 'egress', d: RuleDialect, err
     if (!action) return void errors.push(`${at}.action: "${String(written)}" is not ${Object.keys(d.actions).join(', ')}`);
     if (o.name !== undefined && (typeof o.name !== 'string' || o.name.length > 100)) errors.push(`${at}.name: not a string of at most 100 characters`);
     const peerKey = dir === 'ingress' ? 'from' : 'to';
-    const peers = parsePeers(o[peerKey], dir, d, written as string, action, `${at}.${peerKey}`, errors, notes, unsupported);
+    const peers = parsePeers(o[peerKey], dir, d, written as string, action, `${at}.${peerKey}`, origin, errors, notes, unsupported);
     const ports = d.parsePorts(o[d.portsKey], `${at}.${d.portsKey}`, errors);
-    if (peers !== 'fail-closed' && ports !== 'any' && ports.some((p) => p.kind === 'named') && peers.some((p) => p.kind !== 'pods')) {
+    if (Array.isArray(peers) && ports !== 'any' && ports.some((p) => p.kind === 'named') && peers.some((p) => p.kind !== 'pods')) {
       errors.push(`${at}: networks/nodes/domainNames peers cannot be combined with a ${d.namedPort}`);
     }
     const name = typeof o.name === 'string' && o.name ? { name: o.name } : {};
-    rules.push(peers === 'fail-closed'
-      ? { index, ...name, action: 'Deny', peers: 'any', ports: 'any', caveats: [d.failClosedCaveat] }
-      : { index, ...name, action, peers, ports });
+    if (peers === 'fail-closed') rules.push({ index, ...name, action: 'Deny', peers: 'any', ports: 'any', caveats: [d.failClosedCaveat] });
+    else rules.push({ index, ...name, action, peers: peers === 'no-match' ? [] : peers, ports });
   });
   return rules;
 }
@@ -275,18 +299,20 @@ const V1ALPHA1_RULES = {
   portsKey: 'ports',
   parsePorts,
   namedPort: 'namedPort',
-  knownTo: () => 'policy.networking.k8s.io/v1alpha1',
+  emptyPeer: 'no peer field is set (the CRD may have pruned a field it does not know)',
   failClosedCaveat: 'an unknown peer type: denies everything (fail closed)',
   domainsOnlyAllowed: () => 'only Allow rules may name domains',
 } as const;
 const V1ALPHA1: Record<Kind, RuleDialect> = {
   AdminNetworkPolicy: {
     ...V1ALPHA1_RULES,
+    knownTo: (dir) => `AdminNetworkPolicy ${dir} rules (policy.networking.k8s.io/v1alpha1)`,
     peerKeys: { ingress: ['namespaces', 'pods'], egress: ['namespaces', 'pods', 'nodes', 'networks', 'domainNames'] },
     actions: { Allow: 'Allow', Deny: 'Deny', Pass: 'Pass' },
   },
   BaselineAdminNetworkPolicy: {
     ...V1ALPHA1_RULES,
+    knownTo: (dir) => `BaselineAdminNetworkPolicy ${dir} rules (policy.networking.k8s.io/v1alpha1)`,
     peerKeys: { ingress: ['namespaces', 'pods'], egress: ['namespaces', 'pods', 'nodes', 'networks'] },
     actions: { Allow: 'Allow', Deny: 'Deny' },
   },
@@ -318,7 +344,7 @@ function policyHead(o: KubeObject): { errors: string[]; objectNotes: string[]; n
   return { errors, objectNotes: [], name, s: spec ?? {} };
 }
 
-function parseOne(o: KubeObject, kind: Kind, notes: CoverageNote[]): LayerPolicy {
+function parseOne(o: KubeObject, kind: Kind, origin: Origin, notes: CoverageNote[]): LayerPolicy {
   const { errors, objectNotes, name, s } = policyHead(o);
   let order: number | undefined;
   if (kind === 'AdminNetworkPolicy') order = parsePriority(s.priority, errors);
@@ -327,8 +353,8 @@ function parseOne(o: KubeObject, kind: Kind, notes: CoverageNote[]): LayerPolicy
   }
   const subject = parseSubject(s.subject, errors);
   const unsupported: string[] = [];
-  const ingress = parseRules(s.ingress, 'ingress', V1ALPHA1[kind], errors, objectNotes, unsupported);
-  const egress = parseRules(s.egress, 'egress', V1ALPHA1[kind], errors, objectNotes, unsupported);
+  const ingress = parseRules(s.ingress, 'ingress', V1ALPHA1[kind], origin, errors, objectNotes, unsupported);
+  const egress = parseRules(s.egress, 'egress', V1ALPHA1[kind], origin, errors, objectNotes, unsupported);
   // Valid as written, but not evaluable: left out like an invalid object, and reported as such.
   const unevaluated = unsupported.length > 0 && errors.length === 0;
   errors.push(...unsupported);
@@ -410,15 +436,27 @@ const V1ALPHA2: RuleDialect = {
   domainsOnlyAllowed: (written) => `only Accept rules may name domains (this rule is ${written})`,
 };
 
-function parseClusterNetworkPolicy(o: KubeObject, notes: CoverageNote[]): LayerPolicy {
+function parseClusterNetworkPolicy(o: KubeObject, origin: Origin, notes: CoverageNote[]): LayerPolicy {
   const { errors, objectNotes, name, s } = policyHead(o);
   const tier = s.tier === 'Admin' || s.tier === 'Baseline' ? s.tier : undefined;
   if (!tier) errors.push(`spec.tier: ${s.tier === undefined ? 'missing' : `"${String(s.tier)}" is not Admin or Baseline`}`);
   const order = parsePriority(s.priority, errors);
   const subject = parseSubject(s.subject, errors);
-  const ingress = parseRules(s.ingress, 'ingress', V1ALPHA2, errors, objectNotes);
-  const egress = parseRules(s.egress, 'egress', V1ALPHA2, errors, objectNotes);
+  const ingress = parseRules(s.ingress, 'ingress', V1ALPHA2, origin, errors, objectNotes);
+  const egress = parseRules(s.egress, 'egress', V1ALPHA2, origin, errors, objectNotes);
   return layerPolicyOf(o, 'ClusterNetworkPolicy', tier === 'Baseline' ? 'baseline' : 'admin', { name, tier, order, subject, ingress, egress, errors }, objectNotes, notes);
+}
+
+/** Each object's Origin: stored unless the snapshot was read from manifests (its file:line from `sources`). */
+function originReader(snapshot: Snapshot): (o: KubeObject, kind: Kind | 'ClusterNetworkPolicy') => Origin {
+  if (!templatesStandIn(snapshot)) return () => ({ stored: true });
+  const sources = snapshot.sources ?? {};
+  return (o, kind) => {
+    // The manifests reader's key: kind, namespace (none: these kinds are cluster-scoped), name.
+    const key = `${kind}//${o.metadata?.name ?? ''}`;
+    const src = Object.hasOwn(sources, key) ? sources[key] : undefined;
+    return { stored: false, ...(src ? { file: `${src.file}${src.line !== undefined ? `:${src.line}` : ''}` } : {}) };
+  };
 }
 
 export const adminNetworkPolicyAdapter: PolicyApiAdapter = {
@@ -426,11 +464,12 @@ export const adminNetworkPolicyAdapter: PolicyApiAdapter = {
   kinds: ['anp.adminnetworkpolicies', 'anp.baselineadminnetworkpolicies', 'anp.clusternetworkpolicies'],
   parse({ snapshot }) {
     const notes: CoverageNote[] = [];
+    const originOf = originReader(snapshot);
     // Both API versions apply when both are served: neither is dropped for the other.
     const policies = [
-      ...(snapshot.resources['anp.adminnetworkpolicies'] ?? []).map((o) => parseOne(o, 'AdminNetworkPolicy', notes)),
-      ...(snapshot.resources['anp.baselineadminnetworkpolicies'] ?? []).map((o) => parseOne(o, 'BaselineAdminNetworkPolicy', notes)),
-      ...(snapshot.resources['anp.clusternetworkpolicies'] ?? []).map((o) => parseClusterNetworkPolicy(o, notes)),
+      ...(snapshot.resources['anp.adminnetworkpolicies'] ?? []).map((o) => parseOne(o, 'AdminNetworkPolicy', originOf(o, 'AdminNetworkPolicy'), notes)),
+      ...(snapshot.resources['anp.baselineadminnetworkpolicies'] ?? []).map((o) => parseOne(o, 'BaselineAdminNetworkPolicy', originOf(o, 'BaselineAdminNetworkPolicy'), notes)),
+      ...(snapshot.resources['anp.clusternetworkpolicies'] ?? []).map((o) => parseClusterNetworkPolicy(o, originOf(o, 'ClusterNetworkPolicy'), notes)),
     ];
     // Equal priorities in one tier: upstream leaves the order undefined when both could match a
     // connection (v1alpha1 for AdminNetworkPolicies; v1alpha2 for either tier).

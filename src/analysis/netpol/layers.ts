@@ -249,8 +249,8 @@ export interface LayerPolicy {
    */
   uncertain?: string[];
   /**
-   * Rules the CNI leaves out when it converts the policy (Calico v3.29-v3.31 drops an
-   * AdminNetworkPolicy Allow rule naming nodes): the policy is evaluated without them, and
+   * Rules the CNI leaves out when it converts the policy (Calico drops an AdminNetworkPolicy
+   * Allow or ClusterNetworkPolicy Accept rule naming nodes): the policy is evaluated without them, and
    * every `reach` answer whose source (egress) or destination (ingress) it selects says so.
    */
   conversion?: Array<{ direction: 'ingress' | 'egress'; message: string }>;

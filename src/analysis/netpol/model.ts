@@ -313,21 +313,17 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
       assumed.push(a.note.message);
     }
   }
-  // Calico converts a ClusterNetworkPolicy's namespaces, pods and networks peers only
-  // (libcalico-go/lib/backend/k8s/conversion/clusternetworkpolicy.go): a rule naming nodes or
-  // domainNames fails to convert and becomes a deny-all (Deny, Pass) or is dropped (Accept).
-  // The model evaluates those peers as the API defines them, so there it cannot vouch.
-  // The AdminNetworkPolicies Calico enforces (v3.29-v3.31, the only releases that do) go through
-  // the older converter, whose every outcome the model follows: onCalicoAdminConversion.
+  // Calico enforces the admin policies as the GlobalNetworkPolicies its converter makes of them
+  // (ANP/BANP on v3.29-v3.31, ClusterNetworkPolicy from v3.32), whose every outcome the model
+  // follows: onCalicoConversion.
   if (composition.name === 'calico') {
     for (let i = 0; i < policies.length; i++) {
       const p = policies[i];
-      if (p.api === 'ClusterNetworkPolicy') policies[i] = onCalicoConversion(p);
-      else if ((p.api === 'AdminNetworkPolicy' || p.api === 'BaselineAdminNetworkPolicy') && composition.stageOf(p) !== undefined) {
-        const converted = onCalicoAdminConversion(p);
-        policies[i] = converted.policy;
-        for (const message of converted.notes) notes.push({ object: p.ref, message });
-      }
+      const converter = p.api === 'ClusterNetworkPolicy' ? CALICO_CNP : p.api === 'AdminNetworkPolicy' || p.api === 'BaselineAdminNetworkPolicy' ? CALICO_ANP : undefined;
+      if (!converter || composition.stageOf(p) === undefined) continue;
+      const converted = onCalicoConversion(p, converter);
+      policies[i] = converted.policy;
+      for (const message of converted.notes) notes.push({ object: p.ref, message });
     }
   }
   // Calico and Cilium police workload endpoints only: a host-network pod is the node there,
@@ -501,57 +497,65 @@ function nodeForwardedIndex(snapshot: Snapshot): (cls: PodClass) => ForwardedSer
   };
 }
 
-function onCalicoConversion(p: LayerPolicy): LayerPolicy {
-  if (p.errors.length) return p;
-  const unconverted = (['ingress', 'egress'] as const).flatMap((dir) => (p[dir] ?? [])
-    .filter((r) => r.peers !== 'any' && r.peers.some((x) => x.kind === 'nodes' || x.kind === 'fqdn'))
-    .map((r) => `spec.${dir}[${r.index}]`));
-  if (!unconverted.length) return p;
-  return { ...p, unevaluated: true, errors: [`${unconverted.join(', ')}: Calico does not convert nodes or domainNames peers (it makes such a Deny or Pass rule deny everything and drops such an Accept rule), which the model does not follow`] };
+/** A Calico release's converter of an admin policy kind: how notes name it, and whether it converts named ports. */
+interface CalicoConverter {
+  release: string;
+  namedPorts: boolean;
 }
 
-const CALICO_ANP = 'Calico v3.29-v3.31';
+/**
+ * libcalico-go/lib/backend/k8s/conversion/conversion.go at v3.29.0-v3.31.7
+ * (K8sAdminNetworkPolicyToCalico, K8sBaselineAdminNetworkPolicyToCalico):
+ * k8sAdminPolicyPortToCalicoFields gives a namedPort no protocol and no port ("TODO: Add support
+ * for NamedPorts"), which unpackANPPorts reads as "no ports specified".
+ */
+const CALICO_ANP: CalicoConverter = { release: 'Calico v3.29-v3.31', namedPorts: false };
+/**
+ * conversion/clusternetworkpolicy.go at v3.32.0-v3.32.1 and master (K8sClusterNetworkPolicyToCalico):
+ * k8sCNPPortToCalicoFields converts a destinationNamedPort (numorstring.NamedPort).
+ */
+const CALICO_CNP: CalicoConverter = { release: 'Calico v3.32+', namedPorts: true };
 
 /**
- * An AdminNetworkPolicy or BaselineAdminNetworkPolicy as Calico v3.29-v3.31 enforces it
- * (libcalico-go/lib/backend/k8s/conversion/conversion.go, K8sAdminNetworkPolicyToCalico and
- * K8sBaselineAdminNetworkPolicyToCalico):
- * - combinePortsWithANPEgressPeers converts namespaces, pods and networks peers only; any other
- *   peer fails the whole rule, which k8sANPHandleFailedRules (k8sBANPHandleFailedRules) replaces
- *   with a bare Deny (a Deny or Pass rule) or drops (an Allow rule, its other peers with it);
- * - k8sAdminPolicyPortToCalicoFields gives a namedPort no protocol and no port ("TODO: Add
- *   support for NamedPorts"), which unpackANPPorts reads as "no ports specified": the rule
- *   applies to every port and protocol, its other port entries dropped.
+ * An admin policy as a Calico converter enforces it. Both generations convert namespaces, pods and
+ * networks peers only (combinePortsWithANPEgressPeers, combinePortsWithCNPIngressPeers/EgressPeers:
+ * "none of supported fields in 'To' is set."); any other peer fails the whole rule, which
+ * k8sANPHandleFailedRules, k8sBANPHandleFailedRules and k8sClusterNetPolHandleFailedRules replace
+ * with a bare Deny (a Deny or Pass rule) or drop (an Allow/Accept rule, its other peers with it).
+ * Where named ports are not converted, such a rule applies to every port and protocol, its other
+ * port entries dropped (unpackANPPorts breaks on "no ports").
  */
-function onCalicoAdminConversion(p: LayerPolicy): { policy: LayerPolicy; notes: string[] } {
+function onCalicoConversion(p: LayerPolicy, c: CalicoConverter): { policy: LayerPolicy; notes: string[] } {
   if (p.errors.length) return { policy: p, notes: [] };
   const conversion: NonNullable<LayerPolicy['conversion']> = [];
   // Every rule Calico changes, for the run's coverage notes (reach says it per flow).
   const notes: string[] = [];
-  const at = (dir: Direction, r: Rule) => `${dir} rule ${r.index}${r.name ? ` "${r.name}"` : ''} (${r.action})`;
+  const actionOf = (r: Rule) => (p.api === 'ClusterNetworkPolicy' && r.action === 'Allow' ? 'Accept' : r.action);
+  const at = (dir: Direction, r: Rule) => `${dir} rule ${r.index}${r.name ? ` "${r.name}"` : ''} (${actionOf(r)})`;
   const convert = (dir: Direction): Rule[] | undefined => {
     const list = p[dir];
     if (!list) return undefined;
     const out: Rule[] = [];
     for (const r of list) {
       if (r.peers !== 'any' && r.peers.some((x) => x.kind === 'nodes' || x.kind === 'fqdn')) {
-        const why = `${CALICO_ANP} cannot convert a nodes or domainNames peer`;
+        const why = `${c.release} cannot convert a nodes or domainNames peer`;
         if (r.action === 'Allow') {
           const message = `${at(dir, r)} is not enforced: ${why} and drops the rule, its other peers with it`;
           conversion.push({ direction: dir, message });
           notes.push(message);
           continue;
         }
-        const caveat = `${why}: it enforces this ${r.action} rule as a Deny of all ${dir} traffic`;
+        const caveat = `${why}: it enforces this ${actionOf(r)} rule as a Deny of all ${dir} traffic`;
         notes.push(`${at(dir, r)}: ${caveat}`);
         out.push({ index: r.index, ...(r.name ? { name: r.name } : {}), action: 'Deny', peers: 'any', ports: 'any', caveats: [caveat] });
-      } else if (r.ports !== 'any' && r.ports.some((x) => x.kind === 'named')) {
-        const caveat = `${CALICO_ANP} does not convert a namedPort: it applies this rule to every port and protocol`;
+      } else if (!c.namedPorts && r.ports !== 'any' && r.ports.some((x) => x.kind === 'named')) {
+        const caveat = `${c.release} does not convert a namedPort: it applies this rule to every port and protocol`;
         notes.push(`${at(dir, r)}: ${caveat}`);
         out.push({ ...r, ports: 'any', caveats: [...(r.caveats ?? []), caveat] });
       } else out.push(r);
     }
-    // Calico gives a policy with no rules in a direction no policy type for it (calculateANPPolicyTypes).
+    // Calico gives a policy with no rules in a direction no policy type for it
+    // (calculateANPPolicyTypes, clusterNetPolicyTypes).
     return out.length ? out : undefined;
   };
   const ingress = convert('ingress');

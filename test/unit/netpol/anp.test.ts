@@ -14,6 +14,8 @@ import { egressVerdict, buildReachability } from '../../../src/analysis/netpol/m
 import { queryReach, reachMatrix } from '../../../src/analysis/netpol/query.ts';
 import { reachCommandCore } from '../../../src/cli/reach.ts';
 import { formatConns } from '../../../src/analysis/netpol/conns.ts';
+import { parseManifestText } from '../../../src/collect/manifests.ts';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { ctxOf, ns, pod, policy, snap } from './helpers.ts';
 
 const anp = (name: string, priority: number | string, body: string) => `---
@@ -417,11 +419,47 @@ describe('bad ANP/BANP input: a finding naming the object, the run completes', (
     expect(buildReachability(snap(yaml)).notes.map((n) => n.message)).toContain('AdminNetworkPolicies x, y share priority 7: their relative order is undefined upstream; the model evaluates them by name');
   });
 
-  it('a peer type this version does not know fails closed (Deny/Pass: deny all; Allow: matches nothing)', () => {
-    const yaml = cluster + anp('future', 10, `subject: {namespaces: ${nsSel('a')}}\ningress: [{action: Deny, from: [{serviceAccounts: {}}]}]`);
-    const model = buildReachability(snap(yaml));
-    expect(queryReach(model, 'b/client', 'a/web', 8080).allowed).toBe(false);
-    expect(model.notes[0].message).toContain('treated as denying everything (fail closed)');
+  // A peer field the installed CRD lacks is pruned "in the serializer [...] for the request body
+  // and when reading from etcd" (KEP-2332, Pruning for Custom Resources), before validation, and
+  // every AdminNetworkPolicy/BaselineAdminNetworkPolicy CRD release (network-policy-api v0.1.0-v0.1.8,
+  // config/crd, standard and experimental channels) gives each peer minProperties: 1, so the
+  // API server refuses the object. What a cluster stores can only show the pruned peer, empty,
+  // where a CRD downgrade pruned it on read: apis/v1alpha1/adminnetworkpolicy_types.go (v0.1.7),
+  // AdminNetworkPolicyEgressPeer: "If an implementation sees no fields are set [...] it should
+  // fail closed. For "Allow" rules, "fail closed" means: "treat the rule as matching no traffic".
+  // For "Deny" and "Pass" rules, "fail closed" means: "treat the rule as a 'Deny all' rule"."
+  describe('a peer the CRD does not know', () => {
+    const denyA = policy('a', 'deny', '{podSelector: {}, policyTypes: [Ingress]}');
+    const future = anp('future', 10, `subject: {namespaces: ${nsSel('a')}}
+ingress: [{name: b-and-service-accounts, action: Allow, from: [{namespaces: ${nsSel('b')}}, {serviceAccounts: {}}]}]`);
+
+    it('in a manifest, the API server refuses the object: a finding naming the file, the object and the field; its Allow does not exist', () => {
+      const file = parseManifestText(cluster + denyA + future, 'policies/anp.yaml');
+      const manifests = snapshotFromObjects(file.objects, { sources: file.sources });
+      const fails = [...invalidPolicy.evaluate({ ...ctxOf(''), snapshot: manifests })].filter((x) => x.status === 'fail').map((x) => x.message);
+      expect(fails).toEqual(['AdminNetworkPolicy future is invalid and takes no effect: spec.ingress[0].from[1]: peer type "serviceAccounts" is not known to AdminNetworkPolicy ingress rules (policy.networking.k8s.io/v1alpha1): the API server prunes it, and refuses the peer left with no field (the CRD\'s minProperties 1), so this object is never stored (policies/anp.yaml:67)']);
+      // Before: the Allow kept its namespaces peer, and b reached a past the NetworkPolicy.
+      expect(queryReach(buildReachability(manifests), 'b/client', 'a/web', 8080).allowed).toBe(false);
+      // A BaselineAdminNetworkPolicy never had domainNames, nor an ingress rule networks.
+      const banpYaml = cluster + banp('default', `subject: {namespaces: ${nsSel('a')}}
+egress: [{action: Allow, to: [{domainNames: [example.com]}]}]`);
+      expect([...invalidPolicy.evaluate(ctxOf(banpYaml))].map((x) => x.message)).toEqual(['BaselineAdminNetworkPolicy default is invalid and takes no effect: spec.egress[0].to[0]: peer type "domainNames" is not known to BaselineAdminNetworkPolicy egress rules (policy.networking.k8s.io/v1alpha1): the API server prunes it, and refuses the peer left with no field (the CRD\'s minProperties 1), so this object is never stored']);
+      const empty = cluster + anp('empty', 10, `subject: {namespaces: ${nsSel('a')}}\ningress: [{action: Deny, from: [{}]}]`);
+      expect([...invalidPolicy.evaluate(ctxOf(empty))].map((x) => x.message)).toEqual(['AdminNetworkPolicy empty is invalid and takes no effect: spec.ingress[0].from[0]: no peer field is set: the API server refuses it (the CRD\'s minProperties 1), so this object is never stored']);
+    });
+
+    it('stored with the field pruned (a CRD downgrade): an Allow rule matches no traffic, its other peers with it; a Deny denies everything', () => {
+      const live = (yaml: string) => ({ ...snap(yaml), source: 'live' as const, origin: 'live' as const });
+      const pruned = live(cluster + denyA + anp('future', 10, `subject: {namespaces: ${nsSel('a')}}
+ingress: [{name: b-and-pruned, action: Allow, from: [{namespaces: ${nsSel('b')}}, {}]}]`));
+      const model = buildReachability(pruned);
+      expect(queryReach(model, 'b/client', 'a/web', 8080).allowed).toBe(false);
+      expect(model.notes.map((n) => n.message)).toEqual(['spec.ingress[0].from[1]: no peer field is set (the CRD may have pruned a field it does not know); treated as making the whole Allow rule match no traffic, its other peers with it (fail closed)']);
+      expect([...invalidPolicy.evaluate({ ...ctxOf(''), snapshot: pruned })].map((x) => x.status)).toEqual(['pass', 'pass']);
+      const deny = live(cluster + anp('future-deny', 10, `subject: {namespaces: ${nsSel('a')}}\ningress: [{action: Deny, from: [{}]}]`));
+      expect(queryReach(buildReachability(deny), 'c/other', 'a/web', 8080).allowed).toBe(false);
+      expect(buildReachability(deny).notes.map((n) => n.message)).toEqual(['spec.ingress[0].from[0]: no peer field is set (the CRD may have pruned a field it does not know); treated as denying everything (fail closed)']);
+    });
   });
 });
 

@@ -178,15 +178,29 @@ describe('ClusterNetworkPolicy rule fields (v1alpha2)', () => {
   // incompatible version with an unknown field. In that case it should fail closed. For "Accept"
   // rules, "fail closed" means: "treat the rule as matching no traffic". For "Deny" and "Pass"
   // rules, […] "treat the rule as a 'Deny all' rule"." (ClusterNetworkPolicyEgressPeer)
-  it('a peer this version does not know (or an empty one) fails closed, with a note naming it', () => {
+  // A peer field the installed CRD lacks is pruned before validation, on a write and on a read
+  // from etcd (KEP-2332, Pruning for Custom Resources: "in the serializer [...] for the request
+  // body and when reading from etcd"), and both v0.2.0 CRD channels give each peer
+  // minProperties: 1 (config/crd/{standard,experimental}/policy.networking.k8s.io_clusternetworkpolicies.yaml):
+  // a manifest's such peer makes the API server refuse the object. A stored object shows it
+  // empty only where a CRD downgrade pruned it on read, and then ClusterNetworkPolicyIngressPeer
+  // says: "For "Accept" rules, "fail closed" means: "treat the rule as matching no traffic". For
+  // "Deny" and "Pass" rules, "fail closed" means: "treat the rule as a 'Deny all' rule"."
+  it('a peer this version does not know (or an empty one): refused from a manifest; stored, it fails closed, an Accept rule matching no traffic', () => {
     const deny = shop + cnp('future', 'Admin', 10, `subject: {namespaces: ${nsSel('db')}}\ningress: [{action: Pass, from: [{serviceAccounts: {}}]}]`);
-    const model = buildReachability(snap(deny));
-    expect(queryReach(model, 'shop/web-1', 'db/postgres-1', 5432).allowed).toBe(false);
-    expect(model.notes.map((n) => n.message)).toContain('spec.ingress[0].from[0]: peer type "serviceAccounts" is not known to policy.networking.k8s.io/v1alpha2 ingress rules; treated as denying everything (fail closed)');
-    const accept = shop + dbDenyAll + cnp('pruned', 'Admin', 10, `subject: {namespaces: ${nsSel('db')}}\ningress: [{action: Accept, from: [{}]}]`);
-    const m2 = buildReachability(snap(accept));
+    expect([...invalidPolicy.evaluate(ctxOf(deny))].map((x) => x.message)).toEqual(['ClusterNetworkPolicy future is invalid and takes no effect: spec.ingress[0].from[0]: peer type "serviceAccounts" is not known to policy.networking.k8s.io/v1alpha2 ingress rules: the API server prunes it, and refuses the peer left with no field (the CRD\'s minProperties 1), so this object is never stored']);
+    expect(queryReach(buildReachability(snap(deny)), 'shop/web-1', 'db/postgres-1', 5432).allowed).toBe(true);
+    const accept = shop + dbDenyAll + cnp('pruned', 'Admin', 10, `subject: {namespaces: ${nsSel('db')}}\ningress: [{action: Accept, from: [{namespaces: ${nsSel('shop')}}, {}]}]`);
+    expect([...invalidPolicy.evaluate(ctxOf(accept))].filter((x) => x.status === 'fail').map((x) => x.message)).toEqual(['ClusterNetworkPolicy pruned is invalid and takes no effect: spec.ingress[0].from[1]: no peer field is set: the API server refuses it (the CRD\'s minProperties 1), so this object is never stored']);
+    // Stored (a live cluster): the pruned peer fails closed.
+    const live = (yaml: string) => ({ ...snap(yaml), source: 'live' as const, origin: 'live' as const });
+    const m2 = buildReachability(live(accept));
+    // Before: the Accept kept its namespaces peer, and shop reached db past the NetworkPolicy.
     expect(queryReach(m2, 'shop/web-1', 'db/postgres-1', 5432).allowed).toBe(false);
-    expect(m2.notes.map((n) => n.message).join('\n')).toContain('no peer field is set (the CRD may have pruned a field it does not know); treated as matching nothing (fail closed)');
+    expect(m2.notes.map((n) => n.message)).toEqual(['spec.ingress[0].from[1]: no peer field is set (the CRD may have pruned a field it does not know); treated as making the whole Accept rule match no traffic, its other peers with it (fail closed)']);
+    const pass = buildReachability(live(shop + cnp('pruned-pass', 'Admin', 10, `subject: {namespaces: ${nsSel('db')}}\ningress: [{action: Pass, from: [{}]}]`)));
+    expect(queryReach(pass, 'shop/web-1', 'db/postgres-1', 5432).allowed).toBe(false);
+    expect(pass.notes.map((n) => n.message)).toEqual(['spec.ingress[0].from[0]: no peer field is set (the CRD may have pruned a field it does not know); treated as denying everything (fail closed)']);
   });
 
   it('what the API server rejects is a finding naming the object and the field, and is never evaluated', () => {
@@ -204,10 +218,9 @@ describe('ClusterNetworkPolicy rule fields (v1alpha2)', () => {
       'too-big': 'ClusterNetworkPolicy too-big is invalid and takes no effect: spec.priority: 1001 is out of range (0-1000)',
       'deny-domain': 'ClusterNetworkPolicy deny-domain is invalid and takes no effect: spec.egress[0].to[0].domainNames: only Accept rules may name domains (this rule is Deny)',
       'bare-tcp': 'ClusterNetworkPolicy bare-tcp is invalid and takes no effect: spec.ingress[0].protocols[0].tcp.destinationPort: missing or not an object',
+      // networks is an egress peer only: on an ingress rule it is a field the CRD prunes.
+      'ingress-networks': 'ClusterNetworkPolicy ingress-networks is invalid and takes no effect: spec.ingress[0].from[0]: peer type "networks" is not known to policy.networking.k8s.io/v1alpha2 ingress rules: the API server prunes it, and refuses the peer left with no field (the CRD\'s minProperties 1), so this object is never stored',
     });
-    // networks is an egress peer only: on an ingress rule it is a peer v1alpha2 does not know (fail closed).
-    const model = buildReachability(snap(yaml));
-    expect(model.notes.map((n) => n.message)).toContain('spec.ingress[0].from[0]: peer type "networks" is not known to policy.networking.k8s.io/v1alpha2 ingress rules; treated as denying everything (fail closed)');
   });
 });
 
@@ -249,19 +262,76 @@ describe('ClusterNetworkPolicy next to the v1alpha1 kinds and CNIs', () => {
     }
   });
 
-  // libcalico-go/lib/backend/k8s/conversion/clusternetworkpolicy.go (v3.32.0) converts namespaces,
-  // pods and networks peers; any other fails the rule, which k8sClusterNetPolHandleFailedRules
-  // turns into a deny-all for Deny and Pass (an Accept is dropped).
-  it('on Calico, a rule naming nodes or domainNames is not what Calico enforces: the flows it selects are UNKNOWN, not a confident answer', () => {
-    const yaml = shop + cnp('no-nodes', 'Admin', 10, `subject: {namespaces: ${nsSel('shop')}}\negress: [{name: nodes, action: Deny, to: [{nodes: {}}]}]`);
-    // As the API defines it (an unrecognised CNI): only node addresses are denied.
-    expect(reachCommandCore(snap(yaml), { from: 'shop/web-1', to: 'db/postgres-1', port: '5432' }).output).toMatch(/^ALLOWED: /);
-    const calico = yaml + daemonset('calico-node', 'quay.io/calico/node:v3.32.0');
-    const r = reachCommandCore(snap(calico), { from: 'shop/web-1', to: 'db/postgres-1', port: '5432' });
-    expect(r.output).toMatch(/^UNKNOWN: /);
-    expect(r.output).toContain('ClusterNetworkPolicy no-nodes (tier Admin, priority 10) selects shop/web-1[Pod] for egress but is not evaluated: spec.egress[0]: Calico does not convert nodes or domainNames peers');
-    const fails = [...invalidPolicy.evaluate(ctxOf(calico))].filter((x) => x.status === 'fail').map((x) => x.message);
-    expect(fails).toEqual(['ClusterNetworkPolicy no-nodes cannot be evaluated, so every network verdict leaves it out: spec.egress[0]: Calico does not convert nodes or domainNames peers (it makes such a Deny or Pass rule deny everything and drops such an Accept rule), which the model does not follow']);
+  // Calico v3.32 enforces a ClusterNetworkPolicy as the GlobalNetworkPolicy
+  // libcalico-go/lib/backend/k8s/conversion/clusternetworkpolicy.go makes of it (the same file at
+  // projectcalico/calico v3.32.0, v3.32.1, release-v3.32 and master, read for this test):
+  // combinePortsWithCNPIngressPeers converts namespaces and pods peers, combinePortsWithCNPEgressPeers
+  // those and networks; any other peer fails the whole rule ("none of supported fields in 'To' is
+  // set."), and k8sClusterNetPolHandleFailedRules replaces a failed Deny or Pass rule with
+  // Rule{Action: Deny} and returns nothing for a failed Accept. Calico's own
+  // clusternetworkpolicy_test.go (v3.32.1) asserts it: "should faild parsing an ClusterNetworkPolicy
+  // with a rule with neither namespaces or pods set" (the Pass egress rule becomes
+  // Rule{Action: Deny}, the Accept ingress rule leaves no rule) and "should replace an unsupported
+  // ClusterNetworkPolicy rule with Deny action with a deny-all one". The list path keeps the
+  // converted policy ("Silently ignore rule conversion errors", resources/kubeclusternetworkpolicy.go).
+  describe('on Calico v3.32, rules as its converter enforces them', () => {
+    const calico = daemonset('calico-node', 'quay.io/calico/node:v3.32.0');
+    const matrixOf = (yaml: string, from: string, to: string) => {
+      const row = reachMatrix(buildReachability(snap(yaml))).find((r) => r.from === `${from}[Pod]` && r.to === `${to}[Pod]`);
+      return row ? formatConns(row.conns) : 'No Connections';
+    };
+
+    it('a Deny naming nodes denies all egress of its subjects: shop/web-1 cannot reach db/postgres-1', () => {
+      const yaml = shop + cnp('no-nodes', 'Admin', 10, `subject: {namespaces: ${nsSel('shop')}}\negress: [{name: nodes, action: Deny, to: [{nodes: {}}]}]`);
+      // As the API defines it (an unrecognised CNI): only node addresses are denied.
+      expect(reachCommandCore(snap(yaml), { from: 'shop/web-1', to: 'db/postgres-1', port: '5432' }).output).toMatch(/^ALLOWED: /);
+      const r = reachCommandCore(snap(yaml + calico), { from: 'shop/web-1', to: 'db/postgres-1', port: '5432' });
+      expect(r.output).toMatch(/^DENIED: /);
+      expect(r.output).toContain('DENIED by ClusterNetworkPolicy no-nodes (tier Admin, priority 10) rule 0 "nodes" (Deny): TCP 5432');
+      expect(r.output).toContain('note: ClusterNetworkPolicy no-nodes (tier Admin, priority 10) rule 0 "nodes" (Deny): Calico v3.32+ cannot convert a nodes or domainNames peer: it enforces this Deny rule as a Deny of all egress traffic');
+      expect(matrixOf(yaml + calico, 'shop/web-1', 'db/postgres-1')).toBe('No Connections');
+      expect(matrixOf(yaml + calico, 'other/job-1', 'db/postgres-1')).toBe('All Connections'); // other is not a subject
+      // The run's coverage notes say it; the policy is valid and evaluated, no longer "cannot be evaluated".
+      expect(buildReachability(snap(yaml + calico)).notes.map((n) => `${n.object.kind} ${n.object.name}: ${n.message}`)).toEqual(['ClusterNetworkPolicy no-nodes: egress rule 0 "nodes" (Deny): Calico v3.32+ cannot convert a nodes or domainNames peer: it enforces this Deny rule as a Deny of all egress traffic']);
+      expect([...invalidPolicy.evaluate(ctxOf(yaml + calico))].map((x) => x.status)).toEqual(['pass']);
+      // A Baseline Pass fails the same way (k8sClusterNetPolHandleFailedRules: Deny or Pass).
+      const pass = shop + calico + cnp('pass-nodes', 'Baseline', 10, `subject: {namespaces: ${nsSel('shop')}}\negress: [{action: Pass, to: [{nodes: {matchLabels: {node-role.kubernetes.io/control-plane: ''}}}]}]`);
+      expect(matrixOf(pass, 'shop/web-1', 'db/postgres-1')).toBe('No Connections');
+    });
+
+    it('an Accept naming nodes or domainNames is dropped, its pods peer with it: the Deny after it decides', () => {
+      const yaml = shop + calico + cnp('shop-egress', 'Admin', 10, `subject: {namespaces: ${nsSel('shop')}}
+egress:
+- name: api-server-and-db
+  action: Accept
+  to:
+  - nodes: {matchExpressions: [{key: node-role.kubernetes.io/control-plane, operator: Exists}]}
+  - pods: {namespaceSelector: ${nsSel('db')}, podSelector: {}}
+  protocols: [{tcp: {destinationPort: {number: 6443}}}, {tcp: {destinationPort: {number: 5432}}}]
+- {name: registry, action: Accept, to: [{domainNames: [registry.example.com]}, {namespaces: ${nsSel('other')}}]}
+- {name: deny-cluster, action: Deny, to: [{namespaces: {}}]}`);
+      const r = reachCommandCore(snap(yaml), { from: 'shop/web-1', to: 'db/postgres-1', port: '5432' });
+      expect(r.output).toMatch(/^DENIED: /);
+      expect(r.output).toContain('DENIED by ClusterNetworkPolicy shop-egress (tier Admin, priority 10) rule 2 "deny-cluster" (Deny): TCP 5432');
+      expect(r.output).toContain('note: ClusterNetworkPolicy shop-egress egress rule 0 "api-server-and-db" (Accept) is not enforced: Calico v3.32+ cannot convert a nodes or domainNames peer and drops the rule, its other peers with it');
+      expect(matrixOf(yaml, 'shop/web-1', 'db/postgres-1')).toBe('No Connections');
+      expect(matrixOf(yaml, 'shop/web-1', 'other/job-1')).toBe('No Connections');
+      expect(buildReachability(snap(yaml)).notes.map((n) => n.message)).toEqual([
+        'egress rule 0 "api-server-and-db" (Accept) is not enforced: Calico v3.32+ cannot convert a nodes or domainNames peer and drops the rule, its other peers with it',
+        'egress rule 1 "registry" (Accept) is not enforced: Calico v3.32+ cannot convert a nodes or domainNames peer and drops the rule, its other peers with it',
+      ]);
+      // As the API defines it, the pods and namespaces peers allow.
+      expect(matrixOf(yaml.replace(calico, ''), 'shop/web-1', 'db/postgres-1')).toBe('TCP 5432,6443');
+      expect(matrixOf(yaml.replace(calico, ''), 'shop/web-1', 'other/job-1')).toBe('All Connections');
+    });
+
+    // k8sCNPPortToCalicoFields converts destinationNamedPort (numorstring.NamedPort), unlike the
+    // v3.29-v3.31 ANP converter ("TODO: Add support for NamedPorts").
+    it('a destinationNamedPort is converted: an Accept on "pg" opens 5432 only', () => {
+      const yaml = shop + dbDenyAll + calico + cnp('pg-only', 'Admin', 10, `subject: {namespaces: ${nsSel('db')}}\ningress: [{action: Accept, from: [{namespaces: ${nsSel('shop')}}], protocols: [{destinationNamedPort: pg}]}]`);
+      expect(matrixOf(yaml, 'shop/web-1', 'db/postgres-1')).toBe('TCP 5432');
+      expect(buildReachability(snap(yaml)).notes).toEqual([]);
+    });
   });
 
   it('the Calico API server\'s kcnp.* mirrors are skipped, and the note says they mirror ClusterNetworkPolicies, which are read', () => {
