@@ -10,8 +10,9 @@ const isPortForward = (h: PermissionHit) => h.permission.endsWith(' pods/portfor
 
 // Exec, attach and an ephemeral container run as or beside a pod's processes, with its mounted
 // token; port-forwarding only reaches its ports, so it is no way to act as its service account.
-// Limited by resourceNames, they reach only the named pods, so only the accounts those run as;
-// a named pod the snapshot cannot vouch for (manifests, an unreadable list) may run as any.
+// Limited by resourceNames, they reach only the named pods, so only the accounts those run as
+// (from manifests, a StatefulSet's pods by their names too); a named pod the snapshot cannot
+// vouch for (not in the manifests, an unreadable list) may run as any.
 const actsAsServiceAccounts: ActsAsServiceAccounts = (h, ctx) => {
   if (isPortForward(h)) return false;
   if (h.ruleObj.resourceNames.length === 0 || !h.namespace) return true;

@@ -11,8 +11,8 @@
 import type { AuditContext } from '../../../src/analysis/context.ts';
 import { memoize } from '../../../src/analysis/memo.ts';
 import { clusterMinor, evaluatePod, LATEST_MINOR } from '../../../src/analysis/pss/index.ts';
-import { podServiceAccount, refString, workloadsOf, type Workload } from '../../../src/analysis/workloads.ts';
-import { coverageOk, resourcesOf, type Snapshot } from '../../../src/snapshot/types.ts';
+import { podServiceAccount, podTemplateOf, refString, workloadsOf, type Workload } from '../../../src/analysis/workloads.ts';
+import { coverageOk, resourcesOf, type KubeObject, type Snapshot } from '../../../src/snapshot/types.ts';
 
 /** A pod exec may enter: the account it runs as, and what the Pod Security evaluator reads of it. */
 interface ExecTarget {
@@ -20,13 +20,25 @@ interface ExecTarget {
   input: { metadata: { annotations?: unknown; labels?: unknown }; spec: Record<string, unknown> };
 }
 
+/** The pods a StatefulSet of the manifests makes: NAME-ORDINAL for start <= ORDINAL < start + replicas, from its template. */
+interface StatefulSetPods {
+  start: number;
+  replicas: number;
+  pod: ExecTarget;
+}
+
 interface PodIndex {
   /** "NS/NAME" of each pod of the snapshot -> what it runs as. */
   byPod: ReadonlyMap<string, ExecTarget>;
   /**
+   * From manifests only: "NS/NAME" of each StatefulSet -> the pods it makes, which are not
+   * objects there (a live snapshot lists the real pods, the only source there).
+   */
+  statefulSets: ReadonlyMap<string, StatefulSetPods>;
+  /**
    * A live cluster's pods were all read: a pod missing from them does not exist now. Otherwise
-   * (manifests hold templates, not the pods a StatefulSet makes; an unreadable list) a missing
-   * pod may exist and run as any account.
+   * (manifests hold templates, not pods; an unreadable list) a missing pod may exist and run as
+   * any account.
    */
   complete: boolean;
   /** The newest Pod Security policy version the cluster enforces (the evaluator's newest when unknown). */
@@ -41,6 +53,23 @@ const targetOf = (metadata: unknown, spec: unknown): ExecTarget => {
   return { account: podServiceAccount(s), input: { metadata: { annotations: meta.annotations, labels: meta.labels }, spec: s } };
 };
 
+/** A whole number of at least 0, or `dflt` when unset; undefined when malformed (the API server refuses it: nothing is claimed). */
+const count = (v: unknown, dflt: number): number | undefined => (v === undefined || v === null ? dflt : typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined);
+
+/**
+ * A StatefulSet's pods are named NAME-ORDINAL, ordinals from .spec.ordinals.start (0 unset) for
+ * .spec.replicas (1 unset) pods, and run its template
+ * (https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#pod-identity).
+ */
+function statefulSetPods(o: KubeObject): StatefulSetPods | undefined {
+  const spec = asRecord(o.spec);
+  const replicas = count(spec.replicas, 1);
+  const start = count(asRecord(spec.ordinals).start, 0);
+  const tpl = podTemplateOf(o);
+  if (replicas === undefined || start === undefined || !tpl) return undefined;
+  return { start, replicas, pod: targetOf(tpl.metadata, tpl.spec) };
+}
+
 const podIndex = memoize((snapshot: Snapshot): PodIndex => {
   const byPod = new Map<string, ExecTarget>();
   for (const o of resourcesOf(snapshot, 'pods')) {
@@ -48,9 +77,30 @@ const podIndex = memoize((snapshot: Snapshot): PodIndex => {
     if (typeof name !== 'string' || typeof namespace !== 'string') continue;
     byPod.set(`${namespace}/${name}`, targetOf(o.metadata, (o as { spec?: unknown }).spec));
   }
+  const statefulSets = new Map<string, StatefulSetPods>();
+  if (snapshot.origin === 'manifests') {
+    for (const o of resourcesOf(snapshot, 'statefulsets')) {
+      const { name, namespace } = o.metadata ?? {};
+      if (typeof name !== 'string' || typeof namespace !== 'string') continue;
+      const pods = statefulSetPods(o);
+      if (pods) statefulSets.set(`${namespace}/${name}`, pods);
+    }
+  }
   const minor = clusterMinor(snapshot.cluster?.version);
-  return { byPod, complete: snapshot.origin === 'live' && coverageOk(snapshot, 'pods'), cap: minor === undefined ? LATEST_MINOR : Math.min(minor, LATEST_MINOR) };
+  return { byPod, statefulSets, complete: snapshot.origin === 'live' && coverageOk(snapshot, 'pods'), cap: minor === undefined ? LATEST_MINOR : Math.min(minor, LATEST_MINOR) };
 }, 'rbac');
+
+/** The pod of `namespace` named `name`: one the snapshot holds, or one a StatefulSet of the manifests makes. O(1). */
+function podNamed(index: PodIndex, namespace: string, name: string): ExecTarget | undefined {
+  const pod = index.byPod.get(`${namespace}/${name}`);
+  if (pod !== undefined || index.statefulSets.size === 0) return pod;
+  // The ordinal is written in decimal without leading zeros (Go's %d).
+  const m = /^(.+)-(0|[1-9][0-9]*)$/.exec(name);
+  if (!m) return undefined;
+  const sts = index.statefulSets.get(`${namespace}/${m[1]}`);
+  const ordinal = Number(m[2]);
+  return sts && ordinal >= sts.start && ordinal - sts.start < sts.replicas ? sts.pod : undefined;
+}
 
 /**
  * Per pod spec object, then annotations object (the only metadata a check reads): the baseline
@@ -139,7 +189,7 @@ export function namedPodsReach(ctx: AuditContext, namespace: string, names: read
   const escaping: NodeEscapingPod[] = [];
   let unknown = false;
   for (const n of new Set(names)) {
-    const pod = index.byPod.get(`${namespace}/${n}`);
+    const pod = podNamed(index, namespace, n);
     if (pod !== undefined) {
       accounts.add(pod.account);
       const breaks = baselineBreaks(pod.input, index.cap);

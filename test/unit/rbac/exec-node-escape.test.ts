@@ -158,6 +158,25 @@ rules: [${EXEC()}]
     expect(v.message).toContain('Pod shop/agent-0 (privileged)');
   });
 
+  it('from manifests, a named pod of a privileged StatefulSet (agent-1 of 2) is that pod', () => {
+    const sts = `
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: agent, namespace: shop}
+spec:
+  replicas: 2
+  serviceName: agent
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec: ${withAccount(HOST_PATH, 'agent')}
+`;
+    const v = dev(manifests(EXEC(['agent-1']), sts));
+    expect(v.severity).toBeUndefined();
+    expect(v.message).toBe(`User:dev can exec into pods in namespace shop (create pods/exec) via RoleBinding shop/dev-exec → Role shop/exec. Pod shop/agent-1 (hostPath volumes), ${NODE}`);
+  });
+
   it('a live DaemonSet\'s privileged pods are named once, as its pods', () => {
     const ds = `
 ---
