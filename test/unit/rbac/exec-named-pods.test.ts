@@ -219,6 +219,12 @@ ${extra}  template:
     for (const name of ['db-0', 'db-7']) expect(dev(at([name], set)).severity, name).toBeUndefined();
   });
 
+  it('a replicas or .spec.ordinals.start the API server would refuse (a string, a negative number) says nothing of its pods: db-0 is unknown', () => {
+    for (const extra of ['  replicas: "3"\n', '  replicas: -1\n', '  replicas: 2\n  ordinals: {start: -1}\n', '  replicas: 2\n  ordinals: {start: "0"}\n']) {
+      expect(dev(at(['db-0'], sts('db', 'web', extra))).severity, extra).toBeUndefined();
+    }
+  });
+
   it('a live cluster\'s StatefulSet is not read for its pods: the pods listed are (db-0 not running: none now)', () => {
     const v = dev({ ...at(['db-0'], DB), origin: 'live' });
     expect(v.severity).toBe('medium');
