@@ -134,7 +134,7 @@ subjects: [{kind: Group, name: "system:serviceaccounts:shop", apiGroup: rbac.aut
     expect(dev(at(['web-0'])).message).toContain('. Namespace shop holds all service accounts (group system:serviceaccounts:shop), which have dangerous permissions cluster-wide');
   });
 
-  it('a named pod the manifests do not hold (a StatefulSet makes it later), or pods a live run could not read: it may run as any account, as before', () => {
+  it('a named pod the manifests neither hold nor make (no StatefulSet of that name), or pods a live run could not read: it may run as any account, as before', () => {
     expect(dev(manifests(EXEC(['web-9']))).severity).toBeUndefined();
     const s = live(EXEC(['web-0']));
     s.coverage.pods = { status: 'forbidden', detail: 'list pods (refused in test)' };
@@ -151,5 +151,83 @@ subjects: [{kind: Group, name: "system:serviceaccounts:shop", apiGroup: rbac.aut
     expect(admin.output).not.toContain('User:dev');
     // Without resourceNames, dev is listed for both.
     expect(whoCanCommandCore(live(EXEC()), { verb: 'create', resource: 'pods/exec', namespace: 'shop', name: 'admin-0' }).output).toContain('User:dev');
+  });
+});
+
+// From manifests a StatefulSet's pods are not objects, but their names and accounts are known:
+// "For a StatefulSet with N replicas, each Pod in the StatefulSet will be assigned an integer
+// ordinal, that is unique over the Set. By default, pods will be assigned ordinals from 0 up
+// through N-1", ".spec.ordinals.start ... ordinals from .spec.ordinals.start up through
+// .spec.ordinals.start + .spec.replicas - 1", and "Each Pod in a StatefulSet derives its hostname
+// from the name of the StatefulSet and the ordinal of the Pod. The pattern for the constructed
+// hostname is $(statefulset name)-$(ordinal)"
+// (https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#pod-identity). Each runs
+// the StatefulSet's template, so as its ServiceAccount.
+describe('rbac.pod-exec-attach: from manifests, a named pod a StatefulSet makes runs as the StatefulSet\'s account', () => {
+  /** StatefulSet `NAME` in shop running as `sa`, with `extra` spec fields (replicas, ordinals). */
+  const sts = (name: string, sa: string, extra = '') => `
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: ${name}, namespace: shop}
+spec:
+  serviceName: ${name}
+  selector: {matchLabels: {app: ${name}}}
+${extra}  template:
+    metadata: {labels: {app: ${name}}}
+    spec: {serviceAccountName: ${sa}, containers: [{name: app, image: db}]}
+`;
+  /** SHOP without its two Pod objects: the manifests of a chart hold StatefulSets, not pods. */
+  const NO_PODS = SHOP.split('\n---\n').filter((doc) => !/^kind: Pod$/m.test(doc)).join('\n---\n');
+  const at = (names: string[], sets: string): Snapshot => snap(NO_PODS + sets + ROLE(EXEC(names)));
+  const DB = sts('db', 'web', '  replicas: 3\n');
+
+  it('the scene holds no Pod objects', () => {
+    expect(at(['db-0'], DB).resources.pods ?? []).toEqual([]);
+    expect(at(['db-0'], DB).resources.serviceaccounts?.map((o) => o.metadata?.name)).toEqual(['web', 'admin-sa', 'default']);
+  });
+
+  it('pods/exec on [db-0, db-2] of StatefulSet db (3 replicas, running as shop/web): medium, as exec into pods that run as shop/web', () => {
+    const v = dev(at(['db-0', 'db-2'], DB));
+    expect(v.severity).toBe('medium');
+    expect(v.message).toBe('User:dev can exec into pods in namespace shop (create pods/exec) via RoleBinding shop/dev-exec → Role shop/exec');
+  });
+
+  it('a StatefulSet running as shop/admin-sa: exec on its pod admin-1 is rated as in kube-system, naming shop/admin-sa', () => {
+    const v = dev(at(['admin-1'], DB + sts('admin', 'admin-sa', '  replicas: 2\n')));
+    expect(v.severity).toBeUndefined();
+    expect(v.message).toContain(NOTE_ADMIN);
+  });
+
+  it('ordinals past the replicas (db-3), written otherwise (db-01, db--1) or of no StatefulSet (cache-0) are unknown: any account, as before', () => {
+    for (const name of ['db-3', 'db-01', 'db--1', 'cache-0', 'db']) {
+      const v = dev(at([name], DB));
+      expect(v.severity, name).toBeUndefined();
+      expect(v.message, name).toContain(NOTE_ADMIN);
+    }
+  });
+
+  it('replicas unset is one pod, db-0; replicas 0 is none', () => {
+    expect(dev(at(['db-0'], sts('db', 'web'))).severity).toBe('medium');
+    expect(dev(at(['db-1'], sts('db', 'web'))).severity).toBeUndefined();
+    expect(dev(at(['db-0'], sts('db', 'web', '  replicas: 0\n'))).severity).toBeUndefined();
+  });
+
+  it('.spec.ordinals.start 5 with 2 replicas: db-5 and db-6, not db-0 or db-7', () => {
+    const set = sts('db', 'web', '  replicas: 2\n  ordinals: {start: 5}\n');
+    expect(dev(at(['db-5', 'db-6'], set)).severity).toBe('medium');
+    for (const name of ['db-0', 'db-7']) expect(dev(at([name], set)).severity, name).toBeUndefined();
+  });
+
+  it('a replicas or .spec.ordinals.start the API server would refuse (a string, a negative number) says nothing of its pods: db-0 is unknown', () => {
+    for (const extra of ['  replicas: "3"\n', '  replicas: -1\n', '  replicas: 2\n  ordinals: {start: -1}\n', '  replicas: 2\n  ordinals: {start: "0"}\n']) {
+      expect(dev(at(['db-0'], sts('db', 'web', extra))).severity, extra).toBeUndefined();
+    }
+  });
+
+  it('a live cluster\'s StatefulSet is not read for its pods: the pods listed are (db-0 not running: none now)', () => {
+    const v = dev({ ...at(['db-0'], DB), origin: 'live' });
+    expect(v.severity).toBe('medium');
+    expect(v.message).toContain('Pod shop/db-0, which its exec is limited to, does not exist now');
   });
 });
