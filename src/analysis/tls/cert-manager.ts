@@ -284,10 +284,13 @@ const KEY_USAGES = new Set(['signing', 'digital signature', 'content commitment'
 const SUBJECT_CSV_ANNOTATIONS = ['organizations', 'organizationalunits', 'countries', 'provinces', 'localities', 'postalcodes', 'streetaddresses'].map((a) => `cert-manager.io/subject-${a}`);
 
 /**
- * The first cert-manager annotation on an Ingress that ingress-shim's translateAnnotations
- * refuses ("invalid ingress annotation"), with the rule it breaks, or undefined
- * (cert-manager pkg/controller/certificate-shim/helper.go, translateAnnotations; its unit test's
- * "bad duration" case). cert-manager.io/email-sans (Go net/mail address syntax) is not judged.
+ * The first cert-manager annotation on an Ingress or Gateway that the shims' translateAnnotations
+ * refuses ("invalid ingress annotation", for Gateways too), with the rule it breaks, or undefined
+ * (cert-manager pkg/controller/certificate-shim/helper.go, translateAnnotations, as of v1.21; its
+ * unit test's "bad duration" case). Before v1.21 the shim copied these values unchecked and the
+ * cert-manager webhook refused the Certificate for the same rules
+ * (internal/apis/certmanager/validation/certificate.go), but for an empty ip-sans or email-sans,
+ * or spaces after their commas, which v1.21 accepts.
  */
 function invalidShimAnnotation(annotations: Record<string, string>): string | undefined {
   const has = (k: string) => typeof annotations[k] === 'string';
@@ -295,7 +298,12 @@ function invalidShimAnnotation(annotations: Record<string, string>): string | un
   const cn = 'cert-manager.io/common-name';
   if (has(cn) && Buffer.byteLength(annotations[cn]) > 64) return bad(cn, 'is more than 64 bytes, the most a common name may be');
   const ips = 'cert-manager.io/ip-sans';
-  if (has(ips) && annotations[ips] !== '' && annotations[ips].split(',').some((ip) => !isGoIp(ip.trim()))) return bad(ips, 'names something that is not an IP address');
+  if (has(ips) && annotations[ips] !== '' && annotations[ips].split(',').some((ip) => !isGoIp(goTrimSpace(ip)))) return bad(ips, 'names something that is not an IP address');
+  const emails = 'cert-manager.io/email-sans';
+  if (has(emails) && annotations[emails] !== '') {
+    const wrong = annotations[emails].split(',').map(goTrimSpace).find((e) => !isGoMailAddress(e));
+    if (wrong !== undefined) return bad(emails, `names "${wrong}", which is not an email address alone (like "me@example.com")`);
+  }
   for (const k of SUBJECT_CSV_ANNOTATIONS) {
     const why = has(k) ? csvRefusal(annotations[k]) : undefined;
     if (why) return bad(k, `is not one line of CSV (${why})`);
@@ -346,6 +354,30 @@ function isGoIp(s: string): boolean {
   return net.isIP(s) !== 0 && !s.includes('%');
 }
 
+/** Go strings.TrimSpace: Unicode White_Space (with U+0085, without U+FEFF, unlike String.prototype.trim). */
+function goTrimSpace(s: string): string {
+  return s.replace(/^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g, '');
+}
+
+/** RFC 5322 dot-atom as Go net/mail's consumeAtom reads it: atext (VCHAR but the specials, or any non-ASCII character) in dot-separated runs. */
+const GO_MAIL_DOT_ATOM = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~\u0080-\u{10ffff}]+(?:\.[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~\u0080-\u{10ffff}]+)*$/u;
+
+/**
+ * Whether Go mail.ParseAddress(s) succeeds with Address equal to s, as translateAnnotations (and
+ * the webhook's validateEmailAddresses) require of each cert-manager.io/email-sans value: a bare
+ * addr-spec whose local part is a dot-atom (a quoted local part comes back unquoted, a display
+ * name or comment is dropped) and whose domain is a dot-atom or an IP address in brackets. Go
+ * releases differ on the bracketed form (consumeDomainLiteral: any net.ParseIP address, or IPv4
+ * and "IPv6:"-prefixed IPv6 only), so both are taken as accepted; anything else in brackets is
+ * refused by every release.
+ */
+function isGoMailAddress(s: string): boolean {
+  const at = s.lastIndexOf('@');
+  if (at < 0 || !GO_MAIL_DOT_ATOM.test(s.slice(0, at))) return false;
+  const domain = s.slice(at + 1);
+  return domain.startsWith('[') && domain.endsWith(']') ? isGoIp(domain.slice(1, -1).replace(/^IPv6:/, '')) : GO_MAIL_DOT_ATOM.test(domain);
+}
+
 /**
  * Why translateAnnotations refuses a cert-manager.io/secret-template value: JSON decoded into
  * CertificateSecretTemplate with unknown fields disallowed (only annotations and labels, each a
@@ -390,21 +422,26 @@ function secretTemplateRefusal(s: string): string | undefined {
 }
 
 /**
- * Why cert-manager's ingress-shim creates no Certificate for any TLS entry of an Ingress that asks
- * for them, or undefined (pkg/controller/certificate-shim/sync.go, SyncFn): issuerForIngressLike
- * fails on conflicting issuer annotations, present whatever their value ("Could not determine
- * issuer for ingress due to bad annotations"), and validateIngressLike's
- * checkForDuplicateSecretNames refuses a secretName, unset included, in two TLS entries ("this
- * secret name must only appear in a single TLS entry"); both emit BadConfig and stop. So does an
- * annotation translateAnnotations cannot parse (invalidShimAnnotation): buildCertificates returns
- * its error before creating or updating any Certificate.
+ * Why cert-manager's ingress-shim or gateway-shim creates no Certificate for any TLS entry or
+ * listener of an Ingress or Gateway that asks for them, or undefined
+ * (pkg/controller/certificate-shim/sync.go, SyncFnFor, one function for both kinds):
+ * issuerForIngressLike fails on conflicting issuer annotations, present whatever their value, and
+ * on an empty issuer name ("Could not determine issuer for ingress due to bad annotations"); for an
+ * Ingress, validateIngressLike's checkForDuplicateSecretNames refuses a secretName, unset included,
+ * in two TLS entries ("this secret name must only appear in a single TLS entry") (it checks
+ * nothing for a Gateway); each emits BadConfig and stops. So does an annotation
+ * translateAnnotations cannot parse (invalidShimAnnotation): buildCertificates returns its error
+ * before creating or updating any Certificate. `tls` is the Ingress's spec.tls; undefined for a
+ * Gateway.
  */
-function ingressShimRefuses(ing: KubeObject, tls: unknown[]): string | undefined {
-  const annotations = ing.metadata?.annotations ?? {};
+function shimRefuses(o: KubeObject, tls: unknown[] | undefined): string | undefined {
+  const annotations = o.metadata?.annotations ?? {};
   const both = CONFLICTING_ISSUER_ANNOTATIONS.filter(([a, b]) => annotations[a] !== undefined && annotations[b] !== undefined);
   if (both.length) return `it cannot determine the issuer: ${both.map(([a, b]) => `${a} and ${b} may not both be set`).join(', ')}`;
+  const named = [CLUSTER_ISSUER, ISSUER].find((a) => annotations[a] !== undefined);
+  if (named && annotations[named] === '') return `it cannot determine the issuer: ${named} is empty`;
   const first = new Map<string, number>();
-  for (const [i, t] of tls.entries()) {
+  for (const [i, t] of (tls ?? []).entries()) {
     const raw = record(t)?.secretName;
     const name = typeof raw === 'string' ? raw : '';
     const at = first.get(name);
@@ -415,10 +452,43 @@ function ingressShimRefuses(ing: KubeObject, tls: unknown[]): string | undefined
   return invalid ? `invalid ingress annotation ${invalid}` : undefined;
 }
 
+/**
+ * Why the shim takes no Certificate for a Secret of an Ingress or Gateway it issues for, or
+ * undefined: it names the Certificate after the Secret and, when one of that name exists that the
+ * object does not control, leaves it as it is (sync.go buildCertificates: "certificate resource
+ * has no owner" / "is not owned by this object. refusing to update non-owned certificate
+ * resource"), whatever Secret that Certificate writes. metav1.IsControlledBy compares uids; objects
+ * from manifests seldom carry them, so there the controller reference's kind and name are compared.
+ */
+function uncontrolledCertificate(named: KubeObject | undefined, owner: KubeObject, kind: string): string | undefined {
+  if (!named) return undefined;
+  const ref = (Array.isArray(named.metadata?.ownerReferences) ? named.metadata.ownerReferences : []).map(record).find((r) => r?.controller === true);
+  const uid = text(owner.metadata?.uid);
+  const controls = !!ref && (uid && text(ref.uid) ? ref.uid === uid : ref.kind === kind && ref.name === owner.metadata?.name);
+  if (controls) return undefined;
+  const what = `Certificate ${named.metadata?.namespace ?? 'default'}/${named.metadata?.name ?? ''}`;
+  return ref
+    ? `${what} exists and is controlled by ${text(ref.kind) ?? 'an object'} ${text(ref.name) ?? ''}, not by this ${kind}, and cert-manager refuses to update a Certificate the ${kind} does not control`
+    : `${what} exists with no controller, and cert-manager refuses to update a Certificate the ${kind} does not control`;
+}
+
 export function tlsSecretUses(snapshot: Snapshot): { uses: TlsSecretUse[]; notes: string[] } {
   const uses: TlsSecretUse[] = [];
   const notes: string[] = [];
-  const shimOf = (o: KubeObject) => SHIM_ANNOTATIONS.find((a) => typeof o.metadata?.annotations?.[a] === 'string' && o.metadata.annotations[a] !== '');
+  // Present, even empty, the annotation asks for Certificates (sync.go hasShimAnnotation); empty,
+  // shimRefuses says why none comes.
+  const shimOf = (o: KubeObject) => SHIM_ANNOTATIONS.find((a) => typeof o.metadata?.annotations?.[a] === 'string');
+  let certificatesByName: Map<string, KubeObject> | undefined;
+  const certificateNamed = (ns: string, name: string) => {
+    certificatesByName ??= new Map((snapshot.resources['certmanager.certificates'] ?? []).map((c) => [`${c.metadata?.namespace ?? 'default'}/${c.metadata?.name ?? ''}`, c]));
+    return certificatesByName.get(`${ns}/${name}`);
+  };
+  /** The shim fields of one Secret of an object the shim issues for: refused when a same-named Certificate is not the object's. */
+  const takenOver = (fields: ShimFields, o: KubeObject, kind: string, where: string, ns: string, secretName: string): ShimFields => {
+    if (fields.shimAnnotation === undefined) return fields;
+    const why = uncontrolledCertificate(certificateNamed(ns, secretName), o, kind);
+    return why ? { shimIgnored: `${fields.shimAnnotation} creates no Certificate for ${where}: ${why}`, shimAnnotationSkipped: true } : fields;
+  };
   let defaults: ReturnType<typeof ingressShimDefaults> | null = null;
   // cert-manager's ingress-shim also creates a Certificate for an Ingress (never a Gateway) one
   // of whose auto-certificate annotations parses as true (Go strconv.ParseBool), from its default
@@ -445,7 +515,7 @@ export function tlsSecretUses(snapshot: Snapshot): { uses: TlsSecretUse[]; notes
     }
     const shim = shimOf(ing);
     const asked: ShimFields = shim ? { shimAnnotation: shim } : autoShimOf(ing);
-    const refused = asked.shimAnnotation !== undefined ? ingressShimRefuses(ing, tls) : undefined;
+    const refused = asked.shimAnnotation !== undefined ? shimRefuses(ing, tls) : undefined;
     const viaShim: ShimFields = refused ? { shimIgnored: `${asked.shimAnnotation} creates no Certificate for Ingress ${ns}/${owner.name}: ${refused}`, shimAnnotationSkipped: true } : asked;
     tls.forEach((t, i) => {
       const secretName = text(record(t)?.secretName);
@@ -457,7 +527,7 @@ export function tlsSecretUses(snapshot: Snapshot): { uses: TlsSecretUse[]; notes
         ? { shimIgnored: `${viaShim.shimAnnotation} creates no Certificate for tls[${i}]: cert-manager skips a TLS entry without hosts`, shimAnnotationSkipped: true }
         : undefined;
       const named = Array.isArray(hosts) ? hosts.filter((h): h is string => typeof h === 'string') : [];
-      uses.push({ owner, where: `tls[${i}]`, namespace: ns, secretName, ...(skipped ?? viaShim), ...(named.length ? { hosts: named } : {}) });
+      uses.push({ owner, where: `tls[${i}]`, namespace: ns, secretName, ...(skipped ?? takenOver(viaShim, ing, 'Ingress', `tls[${i}]`, ns, secretName)), ...(named.length ? { hosts: named } : {}) });
     });
   }
   for (const gw of snapshot.resources['gatewayapi.gateways'] ?? []) {
@@ -466,6 +536,8 @@ export function tlsSecretUses(snapshot: Snapshot): { uses: TlsSecretUse[]; notes
     const listeners = record(gw.spec)?.listeners;
     if (!Array.isArray(listeners)) continue;
     const shim = shimOf(gw);
+    // The gateway-shim refuses what the ingress-shim refuses, but duplicate secretNames.
+    const refused = shim ? shimRefuses(gw, undefined) : undefined;
     listeners.forEach((l, i) => {
       const listener = record(l);
       const refs = record(listener?.tls)?.certificateRefs;
@@ -476,14 +548,18 @@ export function tlsSecretUses(snapshot: Snapshot): { uses: TlsSecretUse[]; notes
         return;
       }
       const skip = shim ? gatewayShimSkips(gw, listener ?? {}, refs, ns) : undefined;
-      const viaShim = !shim ? {} : skip ? { shimIgnored: `${shim} creates no Certificate for listener ${name}: ${skip}`, shimAnnotationSkipped: true } : { shimAnnotation: shim };
+      const viaShim: ShimFields = !shim ? {}
+        : refused ? { shimIgnored: `${shim} creates no Certificate for Gateway ${ns}/${owner.name}: ${refused}`, shimAnnotationSkipped: true }
+          : skip ? { shimIgnored: `${shim} creates no Certificate for listener ${name}: ${skip}`, shimAnnotationSkipped: true }
+            : { shimAnnotation: shim };
       for (const r of refs) {
         const ref = record(r);
         const kind = text(ref?.kind) ?? 'Secret';
         const group = text(ref?.group) ?? '';
         const secretName = text(ref?.name);
         if (kind !== 'Secret' || group !== '' || !secretName) continue;
-        uses.push({ owner, where: `listener ${name}`, namespace: text(ref?.namespace) ?? ns, secretName, ...viaShim });
+        const secretNs = text(ref?.namespace) ?? ns;
+        uses.push({ owner, where: `listener ${name}`, namespace: secretNs, secretName, ...takenOver(viaShim, gw, 'Gateway', `listener ${name}`, secretNs, secretName) });
       }
     });
   }
