@@ -141,11 +141,15 @@ const TLS_ACME = 'kubernetes.io/tls-acme';
 
 /**
  * cert-manager's ingress-shim defaults, from its controller's flags: the default issuer
- * (--default-issuer-name, --default-issuer-kind, default kind Issuer) and the annotations that
- * ask for a Certificate from it (--auto-certificate-annotations, default kubernetes.io/tls-acme).
- * Undefined when no cert-manager controller Deployment is in the snapshot or it reads a --config file.
+ * (--default-issuer-name, --default-issuer-kind, default kind Issuer), the issuer group every
+ * shim Certificate starts from (--default-issuer-group, default cert-manager.io) and the
+ * annotations that ask for a Certificate from the default issuer (--auto-certificate-annotations,
+ * default kubernetes.io/tls-acme). Undefined when no cert-manager controller Deployment is in the
+ * snapshot or it reads a --config file.
  */
-function ingressShimDefaults(snapshot: Snapshot): { controller: string; issuer?: string; autoAnnotations: string[] } | undefined {
+interface ShimDefaults { controller: string; issuer?: string; issuerGroup?: string; autoAnnotations: string[] }
+
+function ingressShimDefaults(snapshot: Snapshot): ShimDefaults | undefined {
   for (const o of snapshot.resources.deployments ?? []) {
     const containers = record(podTemplateOf(o)?.spec)?.containers;
     for (const raw of Array.isArray(containers) ? containers : []) {
@@ -160,9 +164,11 @@ function ingressShimDefaults(snapshot: Snapshot): { controller: string; issuer?:
       if (flag('config') !== undefined) return undefined;
       const name = flag('default-issuer-name');
       const auto = flag('auto-certificate-annotations');
+      const group = flag('default-issuer-group');
       return {
         controller: `Deployment ${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`,
         ...(name ? { issuer: `${flag('default-issuer-kind') || 'Issuer'} ${name}` } : {}),
+        ...(group ? { issuerGroup: group } : {}),
         autoAnnotations: auto ? auto.split(',').map((a) => a.trim()).filter(Boolean) : [TLS_ACME],
       };
     }
@@ -174,6 +180,22 @@ function ingressShimDefaults(snapshot: Snapshot): { controller: string; issuer?:
 export function firstTlsAcmeIngress(snapshot: Snapshot): string | undefined {
   const ing = (snapshot.resources.ingresses ?? []).find((i) => typeof i.metadata?.annotations?.[TLS_ACME] === 'string' && Array.isArray(record(i.spec)?.tls));
   return ing ? `${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}` : undefined;
+}
+
+/** An issuer-kind annotation value the webhook accepts only with an issuer group other than cert-manager.io's. */
+const externalIssuerKind = (kind: string | undefined) => kind !== undefined && !['', 'Issuer', 'ClusterIssuer'].includes(kind);
+
+/**
+ * The first Ingress (with spec.tls) or Gateway naming an external issuer kind without
+ * cert-manager.io/issuer-group, "Kind namespace/name": the controller's --default-issuer-group
+ * decides whether the webhook takes its Certificates. For a check's conditional read.
+ */
+export function firstIssuerKindWithoutGroup(snapshot: Snapshot): string | undefined {
+  const lacks = (o: KubeObject) => externalIssuerKind(o.metadata?.annotations?.[ISSUER_KIND]) && o.metadata?.annotations?.[ISSUER_GROUP] === undefined;
+  const ing = (snapshot.resources.ingresses ?? []).find((i) => Array.isArray(record(i.spec)?.tls) && lacks(i));
+  const gw = ing ? undefined : (snapshot.resources['gatewayapi.gateways'] ?? []).find(lacks);
+  const o = ing ?? gw;
+  return o ? `${ing ? 'Ingress' : 'Gateway'} ${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}` : undefined;
 }
 
 /**
@@ -210,8 +232,10 @@ type ShimFields = Pick<TlsSecretUse, 'shimAnnotation' | 'shimIssuer' | 'shimIgno
 
 const ISSUER = 'cert-manager.io/issuer';
 const CLUSTER_ISSUER = 'cert-manager.io/cluster-issuer';
+const ISSUER_KIND = 'cert-manager.io/issuer-kind';
+const ISSUER_GROUP = 'cert-manager.io/issuer-group';
 /** Annotation pairs on which issuerForIngressLike gives up ("both %q and %q may not be set"). */
-const CONFLICTING_ISSUER_ANNOTATIONS = [[ISSUER, CLUSTER_ISSUER], [CLUSTER_ISSUER, 'cert-manager.io/issuer-group'], [CLUSTER_ISSUER, 'cert-manager.io/issuer-kind']] as const;
+const CONFLICTING_ISSUER_ANNOTATIONS = [[ISSUER, CLUSTER_ISSUER], [CLUSTER_ISSUER, ISSUER_GROUP], [CLUSTER_ISSUER, ISSUER_KIND]] as const;
 
 /** Go's time.ParseDuration units, in nanoseconds. */
 const GO_DURATION_UNITS: Record<string, bigint> = { ns: 1n, us: 1000n, 'µs': 1000n, 'μs': 1000n, ms: 1000000n, s: 1000000000n, m: 60000000000n, h: 3600000000000n };
@@ -421,6 +445,46 @@ function secretTemplateRefusal(s: string): string | undefined {
   return undefined;
 }
 
+/** cmapi.DefaultCertificateDuration, the duration of a Certificate that sets none: 90 days. */
+const DEFAULT_CERTIFICATE_DURATION = 2160 * 3600e9;
+
+/**
+ * Why the cert-manager webhook refuses the Certificate a shim builds from annotations
+ * translateAnnotations took (internal/apis/certmanager/validation/certificate.go,
+ * ValidateCertificateSpec), so it is never created, or undefined. ValidateDuration: renew-before
+ * must be less than the duration (90 days when unset), may not be set with renew-before-percentage,
+ * and the percentage must leave a renewBefore of at least 5m and less than the duration;
+ * validateIssuerRef: with the issuer group cert-manager.io (issuer-group, else the controller's
+ * --default-issuer-group, cert-manager.io by default) the kind is Issuer or ClusterIssuer ("did
+ * you forget to set spec.issuerRef.group?").
+ */
+function webhookRefusal(annotations: Record<string, string>, defaults: ShimDefaults | undefined): string | undefined {
+  const has = (k: string) => typeof annotations[k] === 'string';
+  const before = 'cert-manager.io/renew-before';
+  const pct = 'cert-manager.io/renew-before-percentage';
+  const durationKey = 'cert-manager.io/duration';
+  const duration = has(durationKey) ? goDuration(annotations[durationKey]) ?? DEFAULT_CERTIFICATE_DURATION : DEFAULT_CERTIFICATE_DURATION;
+  const durationText = has(durationKey) ? `the duration ${annotations[durationKey]}` : 'the default duration 2160h';
+  if (has(before) && has(pct)) return `${before} and ${pct} may not both be set`;
+  const renewBefore = has(before) ? goDuration(annotations[before]) : undefined;
+  if (renewBefore !== undefined && renewBefore >= duration) return `${before}: "${annotations[before]}" is not less than ${durationText}`;
+  const percentage = has(pct) ? goInt(annotations[pct], 32) : undefined;
+  if (percentage !== undefined) {
+    // Go: time.Duration(float64(duration) * float64(100-pct) / 100), truncated.
+    const r = Math.trunc((duration * (100 - percentage)) / 100);
+    if (r < 300e9 || r >= duration) return `${pct}: "${annotations[pct]}" does not leave a renewBefore of at least 5m and less than ${durationText}`;
+  }
+  const kind = annotations[ISSUER_KIND];
+  if (externalIssuerKind(kind)) {
+    const group = annotations[ISSUER_GROUP] ?? defaults?.issuerGroup ?? 'cert-manager.io';
+    const from = annotations[ISSUER_GROUP] !== undefined ? ISSUER_GROUP
+      : defaults?.issuerGroup ? `the --default-issuer-group of ${defaults.controller}`
+        : defaults ? `${defaults.controller}'s default --default-issuer-group` : 'the default --default-issuer-group (the cert-manager controller is not in the snapshot to say another)';
+    if (group === '' || group === 'cert-manager.io') return `${ISSUER_KIND}: "${kind}" is not Issuer or ClusterIssuer, which an issuer of group "${group}" (${from}) must be: an external issuer needs ${ISSUER_GROUP}`;
+  }
+  return undefined;
+}
+
 /**
  * Why cert-manager's ingress-shim or gateway-shim creates no Certificate for any TLS entry or
  * listener of an Ingress or Gateway that asks for them, or undefined
@@ -431,10 +495,10 @@ function secretTemplateRefusal(s: string): string | undefined {
  * in two TLS entries ("this secret name must only appear in a single TLS entry") (it checks
  * nothing for a Gateway); each emits BadConfig and stops. So does an annotation
  * translateAnnotations cannot parse (invalidShimAnnotation): buildCertificates returns its error
- * before creating or updating any Certificate. `tls` is the Ingress's spec.tls; undefined for a
- * Gateway.
+ * before creating or updating any Certificate, and so does the webhook refusing the Certificate
+ * (webhookRefusal). `tls` is the Ingress's spec.tls; undefined for a Gateway.
  */
-function shimRefuses(o: KubeObject, tls: unknown[] | undefined): string | undefined {
+function shimRefuses(o: KubeObject, tls: unknown[] | undefined, defaults: () => ShimDefaults | undefined): string | undefined {
   const annotations = o.metadata?.annotations ?? {};
   const both = CONFLICTING_ISSUER_ANNOTATIONS.filter(([a, b]) => annotations[a] !== undefined && annotations[b] !== undefined);
   if (both.length) return `it cannot determine the issuer: ${both.map(([a, b]) => `${a} and ${b} may not both be set`).join(', ')}`;
@@ -449,7 +513,9 @@ function shimRefuses(o: KubeObject, tls: unknown[] | undefined): string | undefi
     first.set(name, i);
   }
   const invalid = invalidShimAnnotation(annotations);
-  return invalid ? `invalid ingress annotation ${invalid}` : undefined;
+  if (invalid) return `invalid ingress annotation ${invalid}`;
+  const refused = webhookRefusal(annotations, defaults());
+  return refused ? `the cert-manager webhook refuses the Certificate it makes: ${refused}` : undefined;
 }
 
 /**
@@ -489,14 +555,15 @@ export function tlsSecretUses(snapshot: Snapshot): { uses: TlsSecretUse[]; notes
     const why = uncontrolledCertificate(certificateNamed(ns, secretName), o, kind);
     return why ? { shimIgnored: `${fields.shimAnnotation} creates no Certificate for ${where}: ${why}`, shimAnnotationSkipped: true } : fields;
   };
-  let defaults: ReturnType<typeof ingressShimDefaults> | null = null;
+  let defaults: ShimDefaults | undefined | null = null;
+  const shimDefaults = () => (defaults === null ? (defaults = ingressShimDefaults(snapshot)) : defaults);
   // cert-manager's ingress-shim also creates a Certificate for an Ingress (never a Gateway) one
   // of whose auto-certificate annotations parses as true (Go strconv.ParseBool), from its default
   // issuer; without one it cannot pick an issuer and creates none (cert-manager
   // pkg/controller/certificate-shim/sync.go, hasShimAnnotation and issuerForIngressLike;
   // https://cert-manager.io/docs/usage/ingress/#optional-configuration).
   const autoShimOf = (o: KubeObject): ShimFields => {
-    if (defaults === null) defaults = ingressShimDefaults(snapshot);
+    const defaults = shimDefaults();
     const annotations = o.metadata?.annotations ?? {};
     const auto = (defaults?.autoAnnotations ?? [TLS_ACME]).find((a) => typeof annotations[a] === 'string' && nginxAnnotationBool(annotations[a]) === true);
     if (!auto) return {};
@@ -515,7 +582,7 @@ export function tlsSecretUses(snapshot: Snapshot): { uses: TlsSecretUse[]; notes
     }
     const shim = shimOf(ing);
     const asked: ShimFields = shim ? { shimAnnotation: shim } : autoShimOf(ing);
-    const refused = asked.shimAnnotation !== undefined ? shimRefuses(ing, tls) : undefined;
+    const refused = asked.shimAnnotation !== undefined ? shimRefuses(ing, tls, shimDefaults) : undefined;
     const viaShim: ShimFields = refused ? { shimIgnored: `${asked.shimAnnotation} creates no Certificate for Ingress ${ns}/${owner.name}: ${refused}`, shimAnnotationSkipped: true } : asked;
     tls.forEach((t, i) => {
       const secretName = text(record(t)?.secretName);
@@ -537,7 +604,7 @@ export function tlsSecretUses(snapshot: Snapshot): { uses: TlsSecretUse[]; notes
     if (!Array.isArray(listeners)) continue;
     const shim = shimOf(gw);
     // The gateway-shim refuses what the ingress-shim refuses, but duplicate secretNames.
-    const refused = shim ? shimRefuses(gw, undefined) : undefined;
+    const refused = shim ? shimRefuses(gw, undefined, shimDefaults) : undefined;
     listeners.forEach((l, i) => {
       const listener = record(l);
       const refs = record(listener?.tls)?.certificateRefs;

@@ -12,6 +12,7 @@ import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { certificateUnmanaged } from '../../../checks/tls/certificate-unmanaged.ts';
 import { ingressWithoutTls } from '../../../checks/tls/ingress-without-tls.ts';
+import { runChecks } from '../../../src/engine/run.ts';
 
 function verdicts(yaml: string): Record<string, string> {
   const snapshot = snapshotFromObjects(parseManifestText(yaml, 'case.yaml').objects);
@@ -90,6 +91,67 @@ describe('a Gateway\'s shim annotations are held to the same rules as an Ingress
   it('valid annotations still give the Certificate: pass', () => {
     const v = verdicts(gateway({ 'cert-manager.io/issuer': 'ca', 'cert-manager.io/duration': '2160h', 'cert-manager.io/email-sans': 'ops@example.com', 'cert-manager.io/private-key-algorithm': 'ECDSA' }));
     expect(v['Gateway web/www-tls']).toMatch(/^pass: .*issued through the cert-manager\.io\/issuer annotation/);
+  });
+});
+
+// The webhook validates every Certificate the shim creates (internal/apis/certmanager/validation/
+// certificate.go, ValidateCertificateSpec); refused, the Certificate is never made. Cases from its
+// certificate_test.go TestValidateDuration and TestValidateCertificate's issuerRef cases.
+describe('values the cert-manager webhook refuses in the Certificate the shim builds: no Certificate', () => {
+  const WEBHOOK = 'creates no Certificate for Ingress web/shop: the cert-manager webhook refuses the Certificate it makes: ';
+
+  it('renew-before not less than the duration (90 days by default), with renew-before-percentage, or a percentage leaving no valid renewBefore', () => {
+    for (const [annotations, reason] of [
+      [{ 'cert-manager.io/renew-before': '87600h' }, 'cert-manager.io/renew-before: "87600h" is not less than the default duration 2160h'], // "renewBefore is bigger than the default duration"
+      [{ 'cert-manager.io/duration': '720h', 'cert-manager.io/renew-before': '8760h' }, 'cert-manager.io/renew-before: "8760h" is not less than the duration 720h'], // "renewBefore is bigger than the duration"
+      [{ 'cert-manager.io/renew-before': '720h', 'cert-manager.io/renew-before-percentage': '95' }, 'cert-manager.io/renew-before and cert-manager.io/renew-before-percentage may not both be set'], // "renewBefore and renewBeforePercentage both set"
+      [{ 'cert-manager.io/renew-before-percentage': '0' }, 'cert-manager.io/renew-before-percentage: "0" does not leave a renewBefore of at least 5m and less than the default duration 2160h'], // "renewBeforePercentage is equal to duration"
+      [{ 'cert-manager.io/renew-before-percentage': '100' }, 'cert-manager.io/renew-before-percentage: "100" does not leave a renewBefore'], // "... results in less than the minimum permitted value"
+    ] as const) {
+      const v = verdicts(ingress({ ...ISSUER, ...annotations }))['Ingress web/shop-tls'];
+      expect(v, reason).toMatch(/^fail: /);
+      expect(v, reason).toContain(`cert-manager.io/cluster-issuer ${WEBHOOK}${reason}`);
+    }
+  });
+
+  it('accepted durations: issued', () => {
+    for (const annotations of [
+      { 'cert-manager.io/duration': '8760h', 'cert-manager.io/renew-before': '4380h' }, // "valid duration and renewBefore"
+      { 'cert-manager.io/renew-before': '720h' }, // "unset duration, valid renewBefore for default"
+      { 'cert-manager.io/duration': '8760h', 'cert-manager.io/renew-before-percentage': '95' }, // "valid duration and renewBeforePercentage"
+      { 'cert-manager.io/renew-before-percentage': '95' }, // "unset duration, valid renewBeforePercentage for default"
+      { 'cert-manager.io/duration': '87600h', 'cert-manager.io/renew-before-percentage': '1' }, // "... 10-year duration does not overflow int64"
+    ] as Record<string, string>[]) {
+      expect(verdicts(ingress({ ...ISSUER, ...annotations }))['Ingress web/shop-tls'], JSON.stringify(annotations)).toMatch(/^pass: /);
+    }
+  });
+
+  it('an external issuer-kind without issuer-group: the default group cert-manager.io takes only Issuer or ClusterIssuer ("did you forget to set group?")', () => {
+    const external = { 'cert-manager.io/issuer': 'pca', 'cert-manager.io/issuer-kind': 'AWSPCAIssuer' };
+    const v = verdicts(ingress(external))['Ingress web/shop-tls']; // "invalid with external issuerRef kind and empty group"
+    expect(v).toContain('cert-manager.io/issuer creates no Certificate for Ingress web/shop: the cert-manager webhook refuses the Certificate it makes: cert-manager.io/issuer-kind: "AWSPCAIssuer" is not Issuer or ClusterIssuer, which an issuer of group "cert-manager.io" (the default --default-issuer-group (the cert-manager controller is not in the snapshot to say another)) must be: an external issuer needs cert-manager.io/issuer-group');
+    expect(verdicts(gateway(external))['Gateway web/www-tls']).toMatch(/^fail: .*issuer-kind: "AWSPCAIssuer" is not Issuer or ClusterIssuer/);
+    // "valid with external issuerRef kind and external group"
+    expect(verdicts(ingress({ ...external, 'cert-manager.io/issuer-group': 'awspca.cert-manager.io' }))['Ingress web/shop-tls']).toMatch(/^pass: /);
+    expect(verdicts(ingress({ 'cert-manager.io/issuer': 'ca', 'cert-manager.io/issuer-kind': 'ClusterIssuer' }))['Ingress web/shop-tls']).toMatch(/^pass: /);
+    const controller = (group: string) => `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: cert-manager, namespace: cert-manager}
+spec:
+  selector: {matchLabels: {app: cert-manager}}
+  template:
+    metadata: {labels: {app: cert-manager}}
+    spec: {containers: [{name: cert-manager-controller, image: quay.io/jetstack/cert-manager-controller:v1.21.1, args: [${group}]}]}`;
+    expect(verdicts(ingress(external, controller('--default-issuer-group=awspca.cert-manager.io')))['Ingress web/shop-tls']).toMatch(/^pass: /);
+    expect(verdicts(ingress(external, controller('--v=2')))['Ingress web/shop-tls']).toContain('an issuer of group "cert-manager.io" (Deployment cert-manager/cert-manager\'s default --default-issuer-group)');
+  });
+
+  it('Deployments unreadable while such an issuer-kind is named: the check is not evaluated, not judged on the default group', () => {
+    const snapshot = snapshotFromObjects(parseManifestText(ingress({ 'cert-manager.io/issuer': 'pca', 'cert-manager.io/issuer-kind': 'AWSPCAIssuer' }), 'case.yaml').objects);
+    snapshot.coverage.deployments = { status: 'forbidden', detail: 'list deployments (refused in test)' };
+    const [outcome] = runChecks([certificateUnmanaged], { snapshot, config: defaultConfig(), now: new Date('2026-06-01T00:00:00Z') });
+    expect([outcome.status, outcome.unreadable]).toEqual(['not-evaluated', ['deployments']]);
   });
 });
 
