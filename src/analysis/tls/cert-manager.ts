@@ -311,10 +311,10 @@ const SUBJECT_CSV_ANNOTATIONS = ['organizations', 'organizationalunits', 'countr
  * The first cert-manager annotation on an Ingress or Gateway that the shims' translateAnnotations
  * refuses ("invalid ingress annotation", for Gateways too), with the rule it breaks, or undefined
  * (cert-manager pkg/controller/certificate-shim/helper.go, translateAnnotations, as of v1.21; its
- * unit test's "bad duration" case). Before v1.21 the shim copied these values unchecked and the
- * cert-manager webhook refused the Certificate for the same rules
- * (internal/apis/certmanager/validation/certificate.go), but for an empty ip-sans or email-sans,
- * or spaces after their commas, which v1.21 accepts.
+ * unit test's "bad duration" case). Before v1.21 the shim copied common-name, ip-sans and
+ * email-sans unchecked and took durations under the minimums, and the cert-manager webhook
+ * refused the Certificate for the same rules (internal/apis/certmanager/validation/certificate.go),
+ * but for an empty ip-sans or email-sans, or spaces after their commas, which v1.21 accepts.
  */
 function invalidShimAnnotation(annotations: Record<string, string>): string | undefined {
   const has = (k: string) => typeof annotations[k] === 'string';
@@ -479,7 +479,7 @@ function webhookRefusal(annotations: Record<string, string>, defaults: ShimDefau
     const group = annotations[ISSUER_GROUP] ?? defaults?.issuerGroup ?? 'cert-manager.io';
     const from = annotations[ISSUER_GROUP] !== undefined ? ISSUER_GROUP
       : defaults?.issuerGroup ? `the --default-issuer-group of ${defaults.controller}`
-        : defaults ? `${defaults.controller}'s default --default-issuer-group` : 'the default --default-issuer-group (the cert-manager controller is not in the snapshot to say another)';
+        : defaults ? `${defaults.controller}'s default --default-issuer-group` : 'the default --default-issuer-group (no cert-manager controller flags in the snapshot say another)';
     if (group === '' || group === 'cert-manager.io') return `${ISSUER_KIND}: "${kind}" is not Issuer or ClusterIssuer, which an issuer of group "${group}" (${from}) must be: an external issuer needs ${ISSUER_GROUP}`;
   }
   return undefined;

@@ -129,7 +129,7 @@ describe('values the cert-manager webhook refuses in the Certificate the shim bu
   it('an external issuer-kind without issuer-group: the default group cert-manager.io takes only Issuer or ClusterIssuer ("did you forget to set group?")', () => {
     const external = { 'cert-manager.io/issuer': 'pca', 'cert-manager.io/issuer-kind': 'AWSPCAIssuer' };
     const v = verdicts(ingress(external))['Ingress web/shop-tls']; // "invalid with external issuerRef kind and empty group"
-    expect(v).toContain('cert-manager.io/issuer creates no Certificate for Ingress web/shop: the cert-manager webhook refuses the Certificate it makes: cert-manager.io/issuer-kind: "AWSPCAIssuer" is not Issuer or ClusterIssuer, which an issuer of group "cert-manager.io" (the default --default-issuer-group (the cert-manager controller is not in the snapshot to say another)) must be: an external issuer needs cert-manager.io/issuer-group');
+    expect(v).toContain('cert-manager.io/issuer creates no Certificate for Ingress web/shop: the cert-manager webhook refuses the Certificate it makes: cert-manager.io/issuer-kind: "AWSPCAIssuer" is not Issuer or ClusterIssuer, which an issuer of group "cert-manager.io" (the default --default-issuer-group (no cert-manager controller flags in the snapshot say another)) must be: an external issuer needs cert-manager.io/issuer-group');
     expect(verdicts(gateway(external))['Gateway web/www-tls']).toMatch(/^fail: .*issuer-kind: "AWSPCAIssuer" is not Issuer or ClusterIssuer/);
     // "valid with external issuerRef kind and external group"
     expect(verdicts(ingress({ ...external, 'cert-manager.io/issuer-group': 'awspca.cert-manager.io' }))['Ingress web/shop-tls']).toMatch(/^pass: /);
