@@ -1,14 +1,16 @@
 import type { Check, ConditionalRead } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { certificateStates, firstTlsAcmeIngress, managedSecrets, tlsSecretUses } from '../../src/analysis/tls/index.ts';
+import { certificateStates, firstIssuerKindWithoutGroup, firstTlsAcmeIngress, managedSecrets, tlsSecretUses } from '../../src/analysis/tls/index.ts';
 import { CERTIFICATE_MANAGEMENT } from '../controls.ts';
 
 const INGRESS_SHIM_READ: ConditionalRead = {
   kinds: ['deployments'],
-  when: 'when an Ingress with spec.tls carries kubernetes.io/tls-acme: the cert-manager controller Deployment (--default-issuer-name, --auto-certificate-annotations)',
+  when: 'when an Ingress with spec.tls carries kubernetes.io/tls-acme, or an Ingress or Gateway names an external cert-manager.io/issuer-kind without cert-manager.io/issuer-group: the cert-manager controller Deployment (--default-issuer-name, --auto-certificate-annotations, --default-issuer-group)',
   holds(ctx) {
     const ing = firstTlsAcmeIngress(ctx.snapshot);
-    return ing ? `cert-manager's default issuer for the kubernetes.io/tls-acme annotation of Ingress ${ing}` : undefined;
+    if (ing) return `cert-manager's default issuer for the kubernetes.io/tls-acme annotation of Ingress ${ing}`;
+    const kind = firstIssuerKindWithoutGroup(ctx.snapshot);
+    return kind ? `cert-manager's default issuer group for the cert-manager.io/issuer-kind annotation of ${kind}` : undefined;
   },
 };
 

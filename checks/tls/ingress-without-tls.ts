@@ -183,23 +183,13 @@ function certificateDnsNames(snapshot: Snapshot): Map<string, IssuedNames[]> {
     add(`${ns}/${secret}`, { certificate: `${ns}/${c.metadata?.name ?? ''}`, dnsNames: arr(spec?.dnsNames).filter((d): d is string => typeof d === 'string'), ...(notReady ? { notReady } : {}) });
   });
   const written = new Set(out.keys());
-  // ingress-shim names its Certificate after the Secret and refuses to update one of that name it
-  // does not control (sync.go buildCertificates: "refusing to update non-owned certificate
-  // resource"), whatever Secret that one writes.
-  const byName = new Map((snapshot.resources['certmanager.certificates'] ?? []).map((c) => [`${c.metadata?.namespace ?? 'default'}/${c.metadata?.name ?? ''}`, c]));
-  const ingressUids = new Map((snapshot.resources.ingresses ?? []).map((i) => [`${i.metadata?.namespace ?? 'default'}/${i.metadata?.name ?? ''}`, i.metadata?.uid]));
-  const controlledBy = (c: KubeObject, owner: { namespace?: string; name: string }) => {
-    const uid = ingressUids.get(`${owner.namespace ?? 'default'}/${owner.name}`);
-    const ref = arr(c.metadata?.ownerReferences).map(obj).find((r) => r?.controller === true);
-    return !!ref && (uid && str(ref.uid) ? ref.uid === uid : ref.kind === 'Ingress' && ref.name === owner.name);
-  };
+  // tlsSecretUses leaves shimAnnotation unset where the shim refuses, a same-named Certificate
+  // the Ingress does not control included.
   for (const use of tlsSecretUses(snapshot).uses) {
     const key = `${use.namespace}/${use.secretName}`;
     // An auto-certificate annotation issues only with --default-issuer-name, empty by default
     // (cert-manager internal/apis/config/controller/v1alpha1/defaults.go, defaultTLSACMEIssuerName).
     if (use.owner.kind !== 'Ingress' || !use.shimAnnotation || use.shimDefaultIssuerUnread || !use.hosts || written.has(key)) continue;
-    const named = byName.get(key);
-    if (named && !controlledBy(named, use.owner)) continue;
     add(key, { certificate: `ingress-shim (Ingress ${use.owner.namespace ?? 'default'}/${use.owner.name}, ${use.shimAnnotation})`, dnsNames: use.hosts, ...(live ? { notReady: certificatesRead(snapshot) ? 'cert-manager has created no Certificate for it' : 'cert-manager Certificates could not be read to show the one it created' } : {}) });
   }
   return out;

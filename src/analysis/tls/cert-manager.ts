@@ -141,11 +141,15 @@ const TLS_ACME = 'kubernetes.io/tls-acme';
 
 /**
  * cert-manager's ingress-shim defaults, from its controller's flags: the default issuer
- * (--default-issuer-name, --default-issuer-kind, default kind Issuer) and the annotations that
- * ask for a Certificate from it (--auto-certificate-annotations, default kubernetes.io/tls-acme).
- * Undefined when no cert-manager controller Deployment is in the snapshot or it reads a --config file.
+ * (--default-issuer-name, --default-issuer-kind, default kind Issuer), the issuer group every
+ * shim Certificate starts from (--default-issuer-group, default cert-manager.io) and the
+ * annotations that ask for a Certificate from the default issuer (--auto-certificate-annotations,
+ * default kubernetes.io/tls-acme). Undefined when no cert-manager controller Deployment is in the
+ * snapshot or it reads a --config file.
  */
-function ingressShimDefaults(snapshot: Snapshot): { controller: string; issuer?: string; autoAnnotations: string[] } | undefined {
+interface ShimDefaults { controller: string; issuer?: string; issuerGroup?: string; autoAnnotations: string[] }
+
+function ingressShimDefaults(snapshot: Snapshot): ShimDefaults | undefined {
   for (const o of snapshot.resources.deployments ?? []) {
     const containers = record(podTemplateOf(o)?.spec)?.containers;
     for (const raw of Array.isArray(containers) ? containers : []) {
@@ -160,9 +164,11 @@ function ingressShimDefaults(snapshot: Snapshot): { controller: string; issuer?:
       if (flag('config') !== undefined) return undefined;
       const name = flag('default-issuer-name');
       const auto = flag('auto-certificate-annotations');
+      const group = flag('default-issuer-group');
       return {
         controller: `Deployment ${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`,
         ...(name ? { issuer: `${flag('default-issuer-kind') || 'Issuer'} ${name}` } : {}),
+        ...(group ? { issuerGroup: group } : {}),
         autoAnnotations: auto ? auto.split(',').map((a) => a.trim()).filter(Boolean) : [TLS_ACME],
       };
     }
@@ -174,6 +180,22 @@ function ingressShimDefaults(snapshot: Snapshot): { controller: string; issuer?:
 export function firstTlsAcmeIngress(snapshot: Snapshot): string | undefined {
   const ing = (snapshot.resources.ingresses ?? []).find((i) => typeof i.metadata?.annotations?.[TLS_ACME] === 'string' && Array.isArray(record(i.spec)?.tls));
   return ing ? `${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}` : undefined;
+}
+
+/** An issuer-kind annotation value the webhook accepts only with an issuer group other than cert-manager.io's. */
+const externalIssuerKind = (kind: string | undefined) => kind !== undefined && !['', 'Issuer', 'ClusterIssuer'].includes(kind);
+
+/**
+ * The first Ingress (with spec.tls) or Gateway naming an external issuer kind without
+ * cert-manager.io/issuer-group, "Kind namespace/name": the controller's --default-issuer-group
+ * decides whether the webhook takes its Certificates. For a check's conditional read.
+ */
+export function firstIssuerKindWithoutGroup(snapshot: Snapshot): string | undefined {
+  const lacks = (o: KubeObject) => externalIssuerKind(o.metadata?.annotations?.[ISSUER_KIND]) && o.metadata?.annotations?.[ISSUER_GROUP] === undefined;
+  const ing = (snapshot.resources.ingresses ?? []).find((i) => Array.isArray(record(i.spec)?.tls) && lacks(i));
+  const gw = ing ? undefined : (snapshot.resources['gatewayapi.gateways'] ?? []).find(lacks);
+  const o = ing ?? gw;
+  return o ? `${ing ? 'Ingress' : 'Gateway'} ${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}` : undefined;
 }
 
 /**
@@ -210,8 +232,10 @@ type ShimFields = Pick<TlsSecretUse, 'shimAnnotation' | 'shimIssuer' | 'shimIgno
 
 const ISSUER = 'cert-manager.io/issuer';
 const CLUSTER_ISSUER = 'cert-manager.io/cluster-issuer';
+const ISSUER_KIND = 'cert-manager.io/issuer-kind';
+const ISSUER_GROUP = 'cert-manager.io/issuer-group';
 /** Annotation pairs on which issuerForIngressLike gives up ("both %q and %q may not be set"). */
-const CONFLICTING_ISSUER_ANNOTATIONS = [[ISSUER, CLUSTER_ISSUER], [CLUSTER_ISSUER, 'cert-manager.io/issuer-group'], [CLUSTER_ISSUER, 'cert-manager.io/issuer-kind']] as const;
+const CONFLICTING_ISSUER_ANNOTATIONS = [[ISSUER, CLUSTER_ISSUER], [CLUSTER_ISSUER, ISSUER_GROUP], [CLUSTER_ISSUER, ISSUER_KIND]] as const;
 
 /** Go's time.ParseDuration units, in nanoseconds. */
 const GO_DURATION_UNITS: Record<string, bigint> = { ns: 1n, us: 1000n, 'µs': 1000n, 'μs': 1000n, ms: 1000000n, s: 1000000000n, m: 60000000000n, h: 3600000000000n };
@@ -284,10 +308,13 @@ const KEY_USAGES = new Set(['signing', 'digital signature', 'content commitment'
 const SUBJECT_CSV_ANNOTATIONS = ['organizations', 'organizationalunits', 'countries', 'provinces', 'localities', 'postalcodes', 'streetaddresses'].map((a) => `cert-manager.io/subject-${a}`);
 
 /**
- * The first cert-manager annotation on an Ingress that ingress-shim's translateAnnotations
- * refuses ("invalid ingress annotation"), with the rule it breaks, or undefined
- * (cert-manager pkg/controller/certificate-shim/helper.go, translateAnnotations; its unit test's
- * "bad duration" case). cert-manager.io/email-sans (Go net/mail address syntax) is not judged.
+ * The first cert-manager annotation on an Ingress or Gateway that the shims' translateAnnotations
+ * refuses ("invalid ingress annotation", for Gateways too), with the rule it breaks, or undefined
+ * (cert-manager pkg/controller/certificate-shim/helper.go, translateAnnotations, as of v1.21; its
+ * unit test's "bad duration" case). Before v1.21 the shim copied common-name, ip-sans and
+ * email-sans unchecked and took durations under the minimums, and the cert-manager webhook
+ * refused the Certificate for the same rules (internal/apis/certmanager/validation/certificate.go),
+ * but for an empty ip-sans or email-sans, or spaces after their commas, which v1.21 accepts.
  */
 function invalidShimAnnotation(annotations: Record<string, string>): string | undefined {
   const has = (k: string) => typeof annotations[k] === 'string';
@@ -295,7 +322,12 @@ function invalidShimAnnotation(annotations: Record<string, string>): string | un
   const cn = 'cert-manager.io/common-name';
   if (has(cn) && Buffer.byteLength(annotations[cn]) > 64) return bad(cn, 'is more than 64 bytes, the most a common name may be');
   const ips = 'cert-manager.io/ip-sans';
-  if (has(ips) && annotations[ips] !== '' && annotations[ips].split(',').some((ip) => !isGoIp(ip.trim()))) return bad(ips, 'names something that is not an IP address');
+  if (has(ips) && annotations[ips] !== '' && annotations[ips].split(',').some((ip) => !isGoIp(goTrimSpace(ip)))) return bad(ips, 'names something that is not an IP address');
+  const emails = 'cert-manager.io/email-sans';
+  if (has(emails) && annotations[emails] !== '') {
+    const wrong = annotations[emails].split(',').map(goTrimSpace).find((e) => !isGoMailAddress(e));
+    if (wrong !== undefined) return bad(emails, `names "${wrong}", which is not an email address alone (like "me@example.com")`);
+  }
   for (const k of SUBJECT_CSV_ANNOTATIONS) {
     const why = has(k) ? csvRefusal(annotations[k]) : undefined;
     if (why) return bad(k, `is not one line of CSV (${why})`);
@@ -346,6 +378,30 @@ function isGoIp(s: string): boolean {
   return net.isIP(s) !== 0 && !s.includes('%');
 }
 
+/** Go strings.TrimSpace: Unicode White_Space (with U+0085, without U+FEFF, unlike String.prototype.trim). */
+function goTrimSpace(s: string): string {
+  return s.replace(/^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g, '');
+}
+
+/** RFC 5322 dot-atom as Go net/mail's consumeAtom reads it: atext (VCHAR but the specials, or any non-ASCII character) in dot-separated runs. */
+const GO_MAIL_DOT_ATOM = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~\u0080-\u{10ffff}]+(?:\.[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~\u0080-\u{10ffff}]+)*$/u;
+
+/**
+ * Whether Go mail.ParseAddress(s) succeeds with Address equal to s, as translateAnnotations (and
+ * the webhook's validateEmailAddresses) require of each cert-manager.io/email-sans value: a bare
+ * addr-spec whose local part is a dot-atom (a quoted local part comes back unquoted, a display
+ * name or comment is dropped) and whose domain is a dot-atom or an IP address in brackets. Go
+ * releases differ on the bracketed form (consumeDomainLiteral: any net.ParseIP address, or IPv4
+ * and "IPv6:"-prefixed IPv6 only), so both are taken as accepted; anything else in brackets is
+ * refused by every release.
+ */
+function isGoMailAddress(s: string): boolean {
+  const at = s.lastIndexOf('@');
+  if (at < 0 || !GO_MAIL_DOT_ATOM.test(s.slice(0, at))) return false;
+  const domain = s.slice(at + 1);
+  return domain.startsWith('[') && domain.endsWith(']') ? isGoIp(domain.slice(1, -1).replace(/^IPv6:/, '')) : GO_MAIL_DOT_ATOM.test(domain);
+}
+
 /**
  * Why translateAnnotations refuses a cert-manager.io/secret-template value: JSON decoded into
  * CertificateSecretTemplate with unknown fields disallowed (only annotations and labels, each a
@@ -389,22 +445,67 @@ function secretTemplateRefusal(s: string): string | undefined {
   return undefined;
 }
 
+/** cmapi.DefaultCertificateDuration, the duration of a Certificate that sets none: 90 days. */
+const DEFAULT_CERTIFICATE_DURATION = 2160 * 3600e9;
+
 /**
- * Why cert-manager's ingress-shim creates no Certificate for any TLS entry of an Ingress that asks
- * for them, or undefined (pkg/controller/certificate-shim/sync.go, SyncFn): issuerForIngressLike
- * fails on conflicting issuer annotations, present whatever their value ("Could not determine
- * issuer for ingress due to bad annotations"), and validateIngressLike's
- * checkForDuplicateSecretNames refuses a secretName, unset included, in two TLS entries ("this
- * secret name must only appear in a single TLS entry"); both emit BadConfig and stop. So does an
- * annotation translateAnnotations cannot parse (invalidShimAnnotation): buildCertificates returns
- * its error before creating or updating any Certificate.
+ * Why the cert-manager webhook refuses the Certificate a shim builds from annotations
+ * translateAnnotations took (internal/apis/certmanager/validation/certificate.go,
+ * ValidateCertificateSpec), so it is never created, or undefined. ValidateDuration: renew-before
+ * must be less than the duration (90 days when unset), may not be set with renew-before-percentage,
+ * and the percentage must leave a renewBefore of at least 5m and less than the duration;
+ * validateIssuerRef: with the issuer group cert-manager.io (issuer-group, else the controller's
+ * --default-issuer-group, cert-manager.io by default) the kind is Issuer or ClusterIssuer ("did
+ * you forget to set spec.issuerRef.group?").
  */
-function ingressShimRefuses(ing: KubeObject, tls: unknown[]): string | undefined {
-  const annotations = ing.metadata?.annotations ?? {};
+function webhookRefusal(annotations: Record<string, string>, defaults: ShimDefaults | undefined): string | undefined {
+  const has = (k: string) => typeof annotations[k] === 'string';
+  const before = 'cert-manager.io/renew-before';
+  const pct = 'cert-manager.io/renew-before-percentage';
+  const durationKey = 'cert-manager.io/duration';
+  const duration = has(durationKey) ? goDuration(annotations[durationKey]) ?? DEFAULT_CERTIFICATE_DURATION : DEFAULT_CERTIFICATE_DURATION;
+  const durationText = has(durationKey) ? `the duration ${annotations[durationKey]}` : 'the default duration 2160h';
+  if (has(before) && has(pct)) return `${before} and ${pct} may not both be set`;
+  const renewBefore = has(before) ? goDuration(annotations[before]) : undefined;
+  if (renewBefore !== undefined && renewBefore >= duration) return `${before}: "${annotations[before]}" is not less than ${durationText}`;
+  const percentage = has(pct) ? goInt(annotations[pct], 32) : undefined;
+  if (percentage !== undefined) {
+    // Go: time.Duration(float64(duration) * float64(100-pct) / 100), truncated.
+    const r = Math.trunc((duration * (100 - percentage)) / 100);
+    if (r < 300e9 || r >= duration) return `${pct}: "${annotations[pct]}" does not leave a renewBefore of at least 5m and less than ${durationText}`;
+  }
+  const kind = annotations[ISSUER_KIND];
+  if (externalIssuerKind(kind)) {
+    const group = annotations[ISSUER_GROUP] ?? defaults?.issuerGroup ?? 'cert-manager.io';
+    const from = annotations[ISSUER_GROUP] !== undefined ? ISSUER_GROUP
+      : defaults?.issuerGroup ? `the --default-issuer-group of ${defaults.controller}`
+        : defaults ? `${defaults.controller}'s default --default-issuer-group` : 'the default --default-issuer-group (no cert-manager controller flags in the snapshot say another)';
+    if (group === '' || group === 'cert-manager.io') return `${ISSUER_KIND}: "${kind}" is not Issuer or ClusterIssuer, which an issuer of group "${group}" (${from}) must be: an external issuer needs ${ISSUER_GROUP}`;
+  }
+  return undefined;
+}
+
+/**
+ * Why cert-manager's ingress-shim or gateway-shim creates no Certificate for any TLS entry or
+ * listener of an Ingress or Gateway that asks for them, or undefined
+ * (pkg/controller/certificate-shim/sync.go, SyncFnFor, one function for both kinds):
+ * issuerForIngressLike fails on conflicting issuer annotations, present whatever their value, and
+ * on an empty issuer name ("Could not determine issuer for ingress due to bad annotations"); for an
+ * Ingress, validateIngressLike's checkForDuplicateSecretNames refuses a secretName, unset included,
+ * in two TLS entries ("this secret name must only appear in a single TLS entry") (it checks
+ * nothing for a Gateway); each emits BadConfig and stops. So does an annotation
+ * translateAnnotations cannot parse (invalidShimAnnotation): buildCertificates returns its error
+ * before creating or updating any Certificate, and so does the webhook refusing the Certificate
+ * (webhookRefusal). `tls` is the Ingress's spec.tls; undefined for a Gateway.
+ */
+function shimRefuses(o: KubeObject, tls: unknown[] | undefined, defaults: () => ShimDefaults | undefined): string | undefined {
+  const annotations = o.metadata?.annotations ?? {};
   const both = CONFLICTING_ISSUER_ANNOTATIONS.filter(([a, b]) => annotations[a] !== undefined && annotations[b] !== undefined);
   if (both.length) return `it cannot determine the issuer: ${both.map(([a, b]) => `${a} and ${b} may not both be set`).join(', ')}`;
+  const named = [CLUSTER_ISSUER, ISSUER].find((a) => annotations[a] !== undefined);
+  if (named && annotations[named] === '') return `it cannot determine the issuer: ${named} is empty`;
   const first = new Map<string, number>();
-  for (const [i, t] of tls.entries()) {
+  for (const [i, t] of (tls ?? []).entries()) {
     const raw = record(t)?.secretName;
     const name = typeof raw === 'string' ? raw : '';
     const at = first.get(name);
@@ -412,21 +513,57 @@ function ingressShimRefuses(ing: KubeObject, tls: unknown[]): string | undefined
     first.set(name, i);
   }
   const invalid = invalidShimAnnotation(annotations);
-  return invalid ? `invalid ingress annotation ${invalid}` : undefined;
+  if (invalid) return `invalid ingress annotation ${invalid}`;
+  const refused = webhookRefusal(annotations, defaults());
+  return refused ? `the cert-manager webhook refuses the Certificate it makes: ${refused}` : undefined;
+}
+
+/**
+ * Why the shim takes no Certificate for a Secret of an Ingress or Gateway it issues for, or
+ * undefined: it names the Certificate after the Secret and, when one of that name exists that the
+ * object does not control, leaves it as it is (sync.go buildCertificates: "certificate resource
+ * has no owner" / "is not owned by this object. refusing to update non-owned certificate
+ * resource"), whatever Secret that Certificate writes. metav1.IsControlledBy compares uids; objects
+ * from manifests seldom carry them, so there the controller reference's kind and name are compared.
+ */
+function uncontrolledCertificate(named: KubeObject | undefined, owner: KubeObject, kind: string): string | undefined {
+  if (!named) return undefined;
+  const ref = (Array.isArray(named.metadata?.ownerReferences) ? named.metadata.ownerReferences : []).map(record).find((r) => r?.controller === true);
+  const uid = text(owner.metadata?.uid);
+  const controls = !!ref && (uid && text(ref.uid) ? ref.uid === uid : ref.kind === kind && ref.name === owner.metadata?.name);
+  if (controls) return undefined;
+  const what = `Certificate ${named.metadata?.namespace ?? 'default'}/${named.metadata?.name ?? ''}`;
+  return ref
+    ? `${what} exists and is controlled by ${text(ref.kind) ?? 'an object'} ${text(ref.name) ?? ''}, not by this ${kind}, and cert-manager refuses to update a Certificate the ${kind} does not control`
+    : `${what} exists with no controller, and cert-manager refuses to update a Certificate the ${kind} does not control`;
 }
 
 export function tlsSecretUses(snapshot: Snapshot): { uses: TlsSecretUse[]; notes: string[] } {
   const uses: TlsSecretUse[] = [];
   const notes: string[] = [];
-  const shimOf = (o: KubeObject) => SHIM_ANNOTATIONS.find((a) => typeof o.metadata?.annotations?.[a] === 'string' && o.metadata.annotations[a] !== '');
-  let defaults: ReturnType<typeof ingressShimDefaults> | null = null;
+  // Present, even empty, the annotation asks for Certificates (sync.go hasShimAnnotation); empty,
+  // shimRefuses says why none comes.
+  const shimOf = (o: KubeObject) => SHIM_ANNOTATIONS.find((a) => typeof o.metadata?.annotations?.[a] === 'string');
+  let certificatesByName: Map<string, KubeObject> | undefined;
+  const certificateNamed = (ns: string, name: string) => {
+    certificatesByName ??= new Map((snapshot.resources['certmanager.certificates'] ?? []).map((c) => [`${c.metadata?.namespace ?? 'default'}/${c.metadata?.name ?? ''}`, c]));
+    return certificatesByName.get(`${ns}/${name}`);
+  };
+  /** The shim fields of one Secret of an object the shim issues for: refused when a same-named Certificate is not the object's. */
+  const takenOver = (fields: ShimFields, o: KubeObject, kind: string, where: string, ns: string, secretName: string): ShimFields => {
+    if (fields.shimAnnotation === undefined) return fields;
+    const why = uncontrolledCertificate(certificateNamed(ns, secretName), o, kind);
+    return why ? { shimIgnored: `${fields.shimAnnotation} creates no Certificate for ${where}: ${why}`, shimAnnotationSkipped: true } : fields;
+  };
+  let defaults: ShimDefaults | undefined | null = null;
+  const shimDefaults = () => (defaults === null ? (defaults = ingressShimDefaults(snapshot)) : defaults);
   // cert-manager's ingress-shim also creates a Certificate for an Ingress (never a Gateway) one
   // of whose auto-certificate annotations parses as true (Go strconv.ParseBool), from its default
   // issuer; without one it cannot pick an issuer and creates none (cert-manager
   // pkg/controller/certificate-shim/sync.go, hasShimAnnotation and issuerForIngressLike;
   // https://cert-manager.io/docs/usage/ingress/#optional-configuration).
   const autoShimOf = (o: KubeObject): ShimFields => {
-    if (defaults === null) defaults = ingressShimDefaults(snapshot);
+    const defaults = shimDefaults();
     const annotations = o.metadata?.annotations ?? {};
     const auto = (defaults?.autoAnnotations ?? [TLS_ACME]).find((a) => typeof annotations[a] === 'string' && nginxAnnotationBool(annotations[a]) === true);
     if (!auto) return {};
@@ -445,7 +582,7 @@ export function tlsSecretUses(snapshot: Snapshot): { uses: TlsSecretUse[]; notes
     }
     const shim = shimOf(ing);
     const asked: ShimFields = shim ? { shimAnnotation: shim } : autoShimOf(ing);
-    const refused = asked.shimAnnotation !== undefined ? ingressShimRefuses(ing, tls) : undefined;
+    const refused = asked.shimAnnotation !== undefined ? shimRefuses(ing, tls, shimDefaults) : undefined;
     const viaShim: ShimFields = refused ? { shimIgnored: `${asked.shimAnnotation} creates no Certificate for Ingress ${ns}/${owner.name}: ${refused}`, shimAnnotationSkipped: true } : asked;
     tls.forEach((t, i) => {
       const secretName = text(record(t)?.secretName);
@@ -457,7 +594,7 @@ export function tlsSecretUses(snapshot: Snapshot): { uses: TlsSecretUse[]; notes
         ? { shimIgnored: `${viaShim.shimAnnotation} creates no Certificate for tls[${i}]: cert-manager skips a TLS entry without hosts`, shimAnnotationSkipped: true }
         : undefined;
       const named = Array.isArray(hosts) ? hosts.filter((h): h is string => typeof h === 'string') : [];
-      uses.push({ owner, where: `tls[${i}]`, namespace: ns, secretName, ...(skipped ?? viaShim), ...(named.length ? { hosts: named } : {}) });
+      uses.push({ owner, where: `tls[${i}]`, namespace: ns, secretName, ...(skipped ?? takenOver(viaShim, ing, 'Ingress', `tls[${i}]`, ns, secretName)), ...(named.length ? { hosts: named } : {}) });
     });
   }
   for (const gw of snapshot.resources['gatewayapi.gateways'] ?? []) {
@@ -466,6 +603,8 @@ export function tlsSecretUses(snapshot: Snapshot): { uses: TlsSecretUse[]; notes
     const listeners = record(gw.spec)?.listeners;
     if (!Array.isArray(listeners)) continue;
     const shim = shimOf(gw);
+    // The gateway-shim refuses what the ingress-shim refuses, but duplicate secretNames.
+    const refused = shim ? shimRefuses(gw, undefined, shimDefaults) : undefined;
     listeners.forEach((l, i) => {
       const listener = record(l);
       const refs = record(listener?.tls)?.certificateRefs;
@@ -476,14 +615,18 @@ export function tlsSecretUses(snapshot: Snapshot): { uses: TlsSecretUse[]; notes
         return;
       }
       const skip = shim ? gatewayShimSkips(gw, listener ?? {}, refs, ns) : undefined;
-      const viaShim = !shim ? {} : skip ? { shimIgnored: `${shim} creates no Certificate for listener ${name}: ${skip}`, shimAnnotationSkipped: true } : { shimAnnotation: shim };
+      const viaShim: ShimFields = !shim ? {}
+        : refused ? { shimIgnored: `${shim} creates no Certificate for Gateway ${ns}/${owner.name}: ${refused}`, shimAnnotationSkipped: true }
+          : skip ? { shimIgnored: `${shim} creates no Certificate for listener ${name}: ${skip}`, shimAnnotationSkipped: true }
+            : { shimAnnotation: shim };
       for (const r of refs) {
         const ref = record(r);
         const kind = text(ref?.kind) ?? 'Secret';
         const group = text(ref?.group) ?? '';
         const secretName = text(ref?.name);
         if (kind !== 'Secret' || group !== '' || !secretName) continue;
-        uses.push({ owner, where: `listener ${name}`, namespace: text(ref?.namespace) ?? ns, secretName, ...viaShim });
+        const secretNs = text(ref?.namespace) ?? ns;
+        uses.push({ owner, where: `listener ${name}`, namespace: secretNs, secretName, ...takenOver(viaShim, gw, 'Gateway', `listener ${name}`, secretNs, secretName) });
       }
     });
   }
