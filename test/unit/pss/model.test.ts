@@ -863,6 +863,8 @@ describe('pod-security model and checks', () => {
     config.target.podSecurityLevel = 'baseline';
     const baselineTarget = run([ns('old', enforce('restricted', 'v1.18'))], config, 'v1.37.0').results.get('pod-security.enforce-below-target')!;
     expect(baselineTarget[0]).toMatchObject({ status: 'fail', evidence: { checksMissingByVersion: ['hostProbesAndHostLifecycle', 'seccompProfile_baseline'] } });
+    // restricted is above a baseline target, not at it: the message says so.
+    expect(baselineTarget[0].message).toBe('Namespace old enforces "restricted:v1.18" by label, above the target\'s level but not its rules: the target "baseline:latest (v1.37)" has checks added or tightened since that it does not enforce: hostProbesAndHostLifecycle, seccompProfile_baseline.');
   });
 
   it('enforce-weaker-than-warn-audit: warn at the same level but a newer version fails, naming both versions', () => {
