@@ -24,14 +24,24 @@ const UNSEEN_SHOWN = 5;
 
 /**
  * What the namespace checks leave out (their `excluded`): the namespaces that workloads name but
- * the input does not hold, whose labels are unknown; undefined when there are none.
+ * the input does not hold, whose labels are unknown, and those from manifests that the API server
+ * would refuse for an invalid Pod Security label; undefined when there are none.
  */
 export function unseenNamespacesNote(model: PssModel, what: string, opts: { exemptToo?: boolean } = {}): string | undefined {
-  const unseen = [...model.namespaces.values()].filter((ns) => !ns.known && !ns.system && (opts.exemptToo || !ns.exempt)).map((ns) => ns.name).sort();
-  if (unseen.length === 0) return undefined;
-  const shown = unseen.slice(0, UNSEEN_SHOWN).join(', ') + (unseen.length > UNSEEN_SHOWN ? ` and ${unseen.length - UNSEEN_SHOWN} more` : '');
-  return `${unseen.length === 1 ? 'namespace' : `${unseen.length} namespaces`} ${shown} ${unseen.length === 1 ? 'is' : 'are'} not in the input (only ${unseen.length === 1 ? 'its' : 'their'} workloads are): ${unseen.length === 1 ? 'its' : 'their'} Pod Security labels are unknown, so ${what}; include the Namespace objects (or audit the live cluster)`;
+  const left = [...model.namespaces.values()].filter((ns) => !ns.known && !ns.system && (opts.exemptToo || !ns.exempt));
+  const unseen = left.filter((ns) => !ns.refused).map((ns) => ns.name).sort();
+  const refused = left.filter((ns) => ns.refused).map((ns) => ns.name).sort();
+  const notes: string[] = [];
+  if (unseen.length > 0) {
+    notes.push(`${unseen.length === 1 ? 'namespace' : `${unseen.length} namespaces`} ${shownNames(unseen)} ${unseen.length === 1 ? 'is' : 'are'} not in the input (only ${unseen.length === 1 ? 'its' : 'their'} workloads are): ${unseen.length === 1 ? 'its' : 'their'} Pod Security labels are unknown, so ${what}; include the Namespace objects (or audit the live cluster)`);
+  }
+  if (refused.length > 0) {
+    notes.push(`${refused.length === 1 ? 'namespace' : `${refused.length} namespaces`} ${shownNames(refused)} ${refused.length === 1 ? 'has' : 'have'} a Pod Security label value the API server refuses to create a Namespace with (pod-security.invalid-label), so no level is enforced there and ${what}`);
+  }
+  return notes.length === 0 ? undefined : notes.join('; ');
 }
+
+const shownNames = (names: string[]): string => names.slice(0, UNSEEN_SHOWN).join(', ') + (names.length > UNSEEN_SHOWN ? ` and ${names.length - UNSEEN_SHOWN} more` : '');
 
 /** Evidence every namespace finding carries: labels as found and the effective policy. */
 export function namespaceEvidence(ns: NamespacePss, model: PssModel): Record<string, unknown> {
