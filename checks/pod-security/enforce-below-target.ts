@@ -30,10 +30,11 @@ export const enforceBelowTarget: Check = {
         if (missing.length === 0) {
           return { status: 'pass', resource, message: `Namespace ${ns.name} enforces "${enforce.level}" ${source}, meeting the target "${target}".`, evidence };
         }
+        const reach = compareLevels(enforce.level, target) > 0 ? 'above the target\'s level' : 'the target\'s level';
         return {
           status: 'fail',
           resource,
-          message: `Namespace ${ns.name} enforces "${policyText(enforce, model)}" ${source}, the target's level but not its rules: the target "${policyText(model.target, model)}" has checks added or tightened since that it does not enforce: ${missing.join(', ')}.`,
+          message: `Namespace ${ns.name} enforces "${policyText(enforce, model)}" ${source}, ${reach} but not its rules: the target "${policyText(model.target, model)}" has checks added or tightened since that it does not enforce: ${missing.join(', ')}.`,
           evidence: { ...evidence, targetVersion: model.target.version, checksMissingByVersion: missing },
           severity: 'medium',
         };

@@ -15,7 +15,7 @@ export const invalidLabel: Check = {
   id: 'pod-security.invalid-label',
   area: 'pod-security',
   title: 'Pod Security labels are valid',
-  protectsAgainst: 'mistyped Pod Security labels: values admission silently replaces (enforce fails closed to restricted, audit/warn fail open to privileged, versions become latest) and misspelt keys it ignores (the mode keeps its admission default)',
+  protectsAgainst: 'mistyped Pod Security labels: values admission cannot parse, with which the API server refuses to create a namespace or change its labels (from manifests the Namespace would be refused: high; a live namespace that got one while PodSecurity admission was not running is read with it replaced: enforce fails closed to restricted, audit/warn fail open to privileged, versions become latest), and misspelt keys admission ignores (the mode keeps its admission default)',
   severity: 'medium',
   controls: POD_SECURITY_NAMESPACE,
   remediation:
@@ -37,11 +37,19 @@ export const invalidLabel: Check = {
         out.push({ status: 'pass', resource, message: `Namespace ${ns.name}'s Pod Security labels are valid.`, evidence });
         continue;
       }
+      // PodSecurity admission's ValidateNamespace refuses a namespace create, or a label change,
+      // whose labels it cannot parse, before it looks at exemptions.
+      const badValue = problems.some((p) => p.rule !== undefined);
+      const listed = problems.map((p) => `${p.unknownKey ? JSON.stringify(clip(p.label, KEY_SHOWN)) : p.label}=${JSON.stringify(p.value)} (${ns.refused ? (p.rule ?? p.message) : p.message})`).join('; ');
+      const consequence = ns.refused
+        ? ` The API server will refuse to create this Namespace (PodSecurity admission rejects invalid Pod Security label values on create${ns.exempt ? ', exempt or not' : ''}), and with it every object in it: no Pod Security level is enforced for it.`
+        : `${badValue ? ' The API server refuses to create a namespace with such a value or to change its labels to one, so it was set while PodSecurity admission was not running; until it is fixed, admission reads it as shown.' : ''}${ns.exempt ? EXEMPT_NOTE(ns.name) : ''}`;
       out.push({
         status: 'fail',
         resource,
-        message: `Namespace ${ns.name} has invalid Pod Security ${problems.length === 1 ? 'label' : 'labels'}: ${problems.map((p) => `${p.unknownKey ? JSON.stringify(clip(p.label, KEY_SHOWN)) : p.label}=${JSON.stringify(p.value)} (${p.message})`).join('; ')}.${ns.exempt ? EXEMPT_NOTE(ns.name) : ''}`,
-        evidence,
+        message: `Namespace ${ns.name} has invalid Pod Security ${problems.length === 1 ? 'label' : 'labels'}: ${listed}.${consequence}`,
+        evidence: ns.refused ? { ...evidence, refusedByApiServer: true } : evidence,
+        ...(ns.refused ? { severity: 'high' as const } : {}),
       });
     }
     return out;

@@ -51,8 +51,8 @@ export const podViolatesEnforcedLevel: Check = {
     const model = podSecurityModel(ctx.snapshot, ctx.config);
     const mayMutate = (ctx.snapshot.resources.mutatingwebhookconfigurations ?? []).length > 0 || admissionPolicyEngines(ctx.snapshot).length > 0;
     for (const w of model.workloads) {
-      if (w.enforce) yield workloadVerdict(w, w.enforce, 'the namespace\'s enforced Pod Security level', { exempt: admittedByExemption, currentTemplate: currentTemplateRejected, mayMutate });
-      for (const d of w.debugPods ?? []) if (d.enforce) yield ephemeralVerdict(w, d, d.enforce, 'the namespace\'s enforced Pod Security level', ENFORCE_REFUSES);
+      if (w.enforce) yield workloadVerdict(w, w.enforce, 'the namespace\'s enforced Pod Security level', { exempt: admittedByExemption, currentTemplate: currentTemplateRejected, mayMutate, controls: POD_SECURITY_POD });
+      for (const d of w.debugPods ?? []) if (d.enforce) yield ephemeralVerdict(w, d, d.enforce, 'the namespace\'s enforced Pod Security level', ENFORCE_REFUSES, POD_SECURITY_POD);
     }
   },
   excluded(ctx) {

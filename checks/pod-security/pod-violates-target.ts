@@ -27,11 +27,11 @@ export const podViolatesTarget: Check = {
     for (const w of model.workloads) {
       if (!w.target) continue;
       // Breaking a baseline check (privileged, host namespaces, ...) is worse than missing a restricted hardening.
-      yield workloadVerdict(w, w.target, 'the target Pod Security level', { failSeverity: (e) => (e.failsBaseline ? 'high' : undefined), exempt: skippedByAdmission });
+      yield workloadVerdict(w, w.target, 'the target Pod Security level', { failSeverity: (e) => (e.failsBaseline ? 'high' : undefined), exempt: skippedByAdmission, controls: POD_SECURITY_POD });
       // A debug container is no blocker of the rollout: enforcing the target neither refuses nor
       // evicts the running pod, and restarting it removes the container. So the check's own
       // severity, not high for breaking baseline.
-      for (const d of w.debugPods ?? []) if (d.target) yield ephemeralVerdict(w, d, d.target, 'the target Pod Security level', TARGET_REFUSES);
+      for (const d of w.debugPods ?? []) if (d.target) yield ephemeralVerdict(w, d, d.target, 'the target Pod Security level', TARGET_REFUSES, POD_SECURITY_POD);
     }
   },
 };

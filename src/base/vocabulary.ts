@@ -42,6 +42,13 @@ export interface Verdict {
    * (src/run/extent.ts), so the diff sees the failure widen when one more joins.
    */
   extent?: { unit: string; members: readonly string[] };
+  /**
+   * The framework controls this failure bears on, when fewer than its check's (a pod that
+   * lacks only a seccomp profile fails CIS 5.7.2, not every CIS item the check maps): a subset
+   * of the check's `controls`, in their order. Frozen and shared between results alike: the
+   * findings spool compares a finding's controls with the previous one's by identity.
+   */
+  controls?: readonly string[];
 }
 
 export type CheckStatus = 'pass' | 'fail' | 'not-evaluated' | 'not-applicable' | 'error';

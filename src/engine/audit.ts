@@ -130,10 +130,12 @@ function audited(input: AuditInput, spool: Spool | null): AuditOutput {
         return;
       }
       // Spooled straight from the result: no finding is made to be copied into another.
-      const spooled = spool && spoolFailure(r, controls, spool);
+      // A result may name fewer controls than its check (Verdict.controls), a shared frozen list.
+      const ctl = (r.controls as string[] | undefined) ?? controls;
+      const spooled = spool && spoolFailure(r, ctl, spool);
       if (spooled) findings.push(spooled);
       else {
-        const f = findingOf(r, controls);
+        const f = findingOf(r, ctl);
         if (spool) kept++;
         if (r.evidence) shareStrings(r.evidence, strings);
         // Held in memory: one contiguous string (an `evaluate` caller's results are flat already).

@@ -66,7 +66,7 @@ export function runStreamed(check: Check, ctx: AuditContext, kept: boolean, each
         const fingerprint = fingerprintOf(check.id, v.resource, v.detailKey);
         // The audit reads a result's fields once, as it takes it: one layout for every check's
         // results, a quarter of the CPU of a spread of each verdict's own.
-        if (!kept) take({ status: v.status, resource: v.resource, message: v.message, evidence: v.evidence, related: v.related, detailKey: v.detailKey, extent: v.extent, check: check.id, area: check.area, severity: sev, fingerprint });
+        if (!kept) take({ status: v.status, resource: v.resource, message: v.message, evidence: v.evidence, related: v.related, detailKey: v.detailKey, extent: v.extent, controls: v.controls, check: check.id, area: check.area, severity: sev, fingerprint });
         else take({ ...v, message: flatText(v.message), check: check.id, area: check.area, severity: sev, fingerprint });
       }
     }

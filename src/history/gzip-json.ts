@@ -335,12 +335,20 @@ function storedFinding(item: unknown, share: (s: unknown, member: number) => unk
   const resource = r as Record<string, unknown>;
   if ('kind' in resource) resource.kind = share(resource.kind, 3);
   if ('namespace' in resource) resource.namespace = share(resource.namespace, 4);
-  // A check's findings list the same controls: share its first finding's list when equal.
+  // A check's findings list the same controls: share its first finding's list when equal. A
+  // Pod Security finding names only the controls it bears on (Verdict.controls): a few
+  // combinations per check, each shared by content.
   let controls = o.controls as string[];
   const check = share(o.check, 0);
   const seen = lists.get(check);
   if (seen === undefined) lists.set(check, controls);
   else if (seen.length === controls.length && seen.every((c, i) => c === controls[i])) controls = seen;
+  else {
+    const key = `\u0000${controls.join('\u0000')}`; // no check id begins with NUL
+    const variant = lists.get(key);
+    if (variant === undefined) lists.set(key, controls);
+    else controls = variant;
+  }
   // An aggregating finding's extent is kept as stored (only such findings have the key).
   return {
     fingerprint: o.fingerprint, check, area: share(o.area, 1), severity: share(o.severity, 2), resource: r,

@@ -45,7 +45,13 @@ export interface SarifLog {
   runs: Array<Record<string, unknown>>;
 }
 
-interface Rules { rules: Array<Record<string, unknown>>; ruleIndex: Map<string, number>; ruleIdOf: (f: Finding) => string }
+interface Rules {
+  rules: Array<Record<string, unknown>>;
+  ruleIndex: Map<string, number>;
+  ruleIdOf: (f: Finding) => string;
+  /** A finding's controls when fewer than its check's (a Pod Security finding names those its failures bear on), else undefined. */
+  narrowedControls: (f: Finding) => string[] | undefined;
+}
 
 /**
  * GitHub code scanning rejects an upload whose rule has more than 20 tags and keeps only
@@ -102,7 +108,12 @@ function rulesOf(report: RunReport, carried: readonly CarriedFindings[]): Rules 
       if (!ruleIndex.has(id)) addRule(id, f.check, `${titleOf.get(f.check) ?? f.check} (${f.severity})`, f.severity);
     }
   }
-  return { rules, ruleIndex, ruleIdOf };
+  const narrowedControls = (f: Finding): string[] | undefined => {
+    const all = controlsOf.get(f.check);
+    if (all === undefined || f.controls === all || (f.controls.length === all.length && f.controls.every((c, i) => c === all[i]))) return undefined;
+    return f.controls;
+  };
+  return { rules, ruleIndex, ruleIdOf, narrowedControls };
 }
 
 /** A URI path of segments; a lone surrogate (which no URI can carry) becomes U+FFFD. */
@@ -136,9 +147,10 @@ export function physicalLocationOf(r: ResourceRef, related: ResourceRef[] | unde
  * external, accepted). A carried one (`carriedFrom`: the run it comes from) is waived by this
  * run's waivers, not by the waiver it had then (carriedWaivers).
  */
-function resultOf(f: Finding, { ruleIndex, ruleIdOf }: Rules, sources: Record<string, SourceRef> | undefined, waiver: WaiverRef | undefined, carriedFrom?: string): Record<string, unknown> {
+function resultOf(f: Finding, { ruleIndex, ruleIdOf, narrowedControls }: Rules, sources: Record<string, SourceRef> | undefined, waiver: WaiverRef | undefined, carriedFrom?: string): Record<string, unknown> {
   const { message, evidence } = f;
   const ruleId = ruleIdOf(f);
+  const narrowed = narrowedControls(f);
   const fq = [f.resource.namespace, f.resource.kind, f.resource.name].filter((x) => x !== undefined && x !== '').join('/');
   return {
     ruleId,
@@ -148,7 +160,10 @@ function resultOf(f: Finding, { ruleIndex, ruleIdOf }: Rules, sources: Record<st
     message: { text: withoutBidi(message) },
     locations: [{ physicalLocation: physicalLocationOf(f.resource, f.related, sources), logicalLocations: [{ name: withoutBidi(f.resource.name), fullyQualifiedName: withoutBidi(fq), kind: 'resource' }] }],
     partialFingerprints: { 'ztaudit/v1': f.fingerprint },
-    properties: { severity: f.severity, area: f.area, resource: f.resource, ...(evidence ? { evidence } : {}), ...(carriedFrom !== undefined ? { carriedFrom } : {}) },
+    properties: {
+      severity: f.severity, area: f.area, resource: f.resource, ...(evidence ? { evidence } : {}), ...(carriedFrom !== undefined ? { carriedFrom } : {}),
+      ...(narrowed !== undefined ? { controls: narrowed } : {}),
+    },
     ...(waiver
       ? { suppressions: [{ kind: 'external', status: 'accepted', justification: withoutBidi(`${waiver.reason} (owner ${waiver.owner}, expires ${waiver.expires})`) }] }
       : {}),

@@ -101,10 +101,15 @@ export function podParts(pod: PodInput | unknown): PodParts {
   const meta = asObject(p.metadata) ?? {};
   const spec = asObject(p.spec) ?? {};
   const containers: Container[] = [];
+  // With host networking the API server defaults every unset hostPort of a Pod's containers and
+  // init containers to its containerPort (SetDefaults_Pod -> defaultHostNetworkPorts), so
+  // admission sees a hostPort the manifest never wrote; a template's pods get it at creation.
+  const hostNetwork = spec.hostNetwork === true;
   // Same order as upstream's visitor: init containers, containers, ephemeral containers.
   for (const key of ['initContainers', 'containers', 'ephemeralContainers']) {
     for (const c of asList(spec[key])) {
-      const raw = asObject(c) ?? {};
+      const given = asObject(c) ?? {};
+      const raw = hostNetwork && key !== 'ephemeralContainers' ? withHostNetworkPorts(given) : given;
       containers.push({ name: typeof raw.name === 'string' ? raw.name : '', raw, sc: asObject(raw.securityContext) });
     }
   }
@@ -116,6 +121,17 @@ export function podParts(pod: PodInput | unknown): PodParts {
     windows: asObject(spec.os)?.name === 'windows',
     userNamespace: spec.hostUsers === false,
   };
+}
+
+/** The container as the API server stores it under hostNetwork: an unset or 0 hostPort is its containerPort. */
+function withHostNetworkPorts(container: Json): Json {
+  const ports = asList(container.ports);
+  const defaulted = (p: unknown): boolean => {
+    const port = asObject(p);
+    return port !== undefined && (isUnset(port.hostPort) || port.hostPort === 0) && !isUnset(port.containerPort);
+  };
+  if (!ports.some(defaulted)) return container;
+  return { ...container, ports: ports.map((p) => (defaulted(p) ? { ...asObject(p), hostPort: asObject(p)!.containerPort } : p)) };
 }
 
 const ALLOWED: CheckOutcome = { allowed: true };

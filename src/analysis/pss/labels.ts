@@ -42,6 +42,11 @@ export interface LabelProblem {
   message: string;
   /** The key is none of the six admission reads (text from the cluster: quote it). */
   unknownKey?: true;
+  /**
+   * A namespace label's value admission cannot parse: what a valid one is. The API server
+   * refuses to create a namespace with such a label, or to change its labels to one.
+   */
+  rule?: string;
 }
 
 export interface NamespaceLevels {
@@ -100,7 +105,7 @@ export function parseNamespaceLevels(labels: Record<string, unknown> | undefined
       } else {
         // Enforce fails closed; audit and warn fail open.
         p.level = mode === 'enforce' ? 'restricted' : 'privileged';
-        problems.push({ label: LABEL_PREFIX + mode, value: String(raw), message: `${LEVEL_MESSAGE}; evaluated as "${p.level}"` });
+        problems.push({ label: LABEL_PREFIX + mode, value: String(raw), message: `${LEVEL_MESSAGE}; evaluated as "${p.level}"`, rule: LEVEL_MESSAGE });
       }
     }
     if (has(`${mode}-version`)) {
@@ -108,7 +113,7 @@ export function parseNamespaceLevels(labels: Record<string, unknown> | undefined
       const parsed = parsePolicyVersion(raw);
       policy[mode].version = formatPolicyVersion(parsed ?? 'latest');
       policy[mode].versionSource = 'label';
-      if (parsed === undefined) problems.push({ label: `${LABEL_PREFIX}${mode}-version`, value: String(raw), message: `${VERSION_MESSAGE}; evaluated as "latest"` });
+      if (parsed === undefined) problems.push({ label: `${LABEL_PREFIX}${mode}-version`, value: String(raw), message: `${VERSION_MESSAGE}; evaluated as "latest"`, rule: VERSION_MESSAGE });
     }
   }
 

@@ -34,6 +34,12 @@ export interface NamespacePss {
    * are unknown, so nothing is said of them — neither a missing label nor a pass.
    */
   known: boolean;
+  /**
+   * From manifests, a Namespace with a Pod Security label value admission cannot parse: the API
+   * server refuses to create it (PodSecurity admission's ValidateNamespace requires valid labels
+   * on create), so it enforces no level at all. Not `known`: no level is claimed for it.
+   */
+  refused?: true;
   levels: NamespaceLevels;
   /** The namespace's pod-security.kubernetes.io/* labels as found. */
   psaLabels: Record<string, string>;
@@ -346,14 +352,18 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
   const targetVersion = parsePolicyVersion(config.target?.podSecurityVersion) !== undefined ? config.target.podSecurityVersion : 'latest';
 
   const namespaces = new Map<string, NamespacePss>();
+  const manifests = templatesStandIn(snapshot);
   const make = (name: string, labels: unknown, known: boolean): NamespacePss => {
     const psaLabels = psaLabelsOf(labels);
+    const levels = parseNamespaceLevels(psaLabels, defaults);
+    const refused = known && manifests && levels.problems.some((p) => p.rule !== undefined);
     return {
       name,
       system: system.has(name),
       exempt: exemptNamespaces.has(name),
-      known,
-      levels: parseNamespaceLevels(psaLabels, defaults),
+      known: known && !refused,
+      ...(refused ? { refused: true as const } : {}),
+      levels,
       psaLabels,
       hasEnforceLabel: Object.hasOwn(psaLabels, `${LABEL_PREFIX}enforce`),
     };
@@ -361,7 +371,7 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
   // From manifests, a namespace that objects name but no file declares is added to the
   // snapshot with the API server's metadata.name label only (src/collect/from-objects.ts), so
   // that selectors find it; the files the objects came from (sources) tell it from a declared one.
-  const sources = templatesStandIn(snapshot) ? snapshot.sources : undefined;
+  const sources = manifests ? snapshot.sources : undefined;
   for (const ns of snapshot.resources.namespaces ?? []) {
     const name = ns.metadata?.name;
     // A second copy replaces the first, as the manifests reader keeps the last one read.

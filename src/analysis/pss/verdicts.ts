@@ -24,14 +24,24 @@ const UNSEEN_SHOWN = 5;
 
 /**
  * What the namespace checks leave out (their `excluded`): the namespaces that workloads name but
- * the input does not hold, whose labels are unknown; undefined when there are none.
+ * the input does not hold, whose labels are unknown, and those from manifests that the API server
+ * would refuse for an invalid Pod Security label; undefined when there are none.
  */
 export function unseenNamespacesNote(model: PssModel, what: string, opts: { exemptToo?: boolean } = {}): string | undefined {
-  const unseen = [...model.namespaces.values()].filter((ns) => !ns.known && !ns.system && (opts.exemptToo || !ns.exempt)).map((ns) => ns.name).sort();
-  if (unseen.length === 0) return undefined;
-  const shown = unseen.slice(0, UNSEEN_SHOWN).join(', ') + (unseen.length > UNSEEN_SHOWN ? ` and ${unseen.length - UNSEEN_SHOWN} more` : '');
-  return `${unseen.length === 1 ? 'namespace' : `${unseen.length} namespaces`} ${shown} ${unseen.length === 1 ? 'is' : 'are'} not in the input (only ${unseen.length === 1 ? 'its' : 'their'} workloads are): ${unseen.length === 1 ? 'its' : 'their'} Pod Security labels are unknown, so ${what}; include the Namespace objects (or audit the live cluster)`;
+  const left = [...model.namespaces.values()].filter((ns) => !ns.known && !ns.system && (opts.exemptToo || !ns.exempt));
+  const unseen = left.filter((ns) => !ns.refused).map((ns) => ns.name).sort();
+  const refused = left.filter((ns) => ns.refused).map((ns) => ns.name).sort();
+  const notes: string[] = [];
+  if (unseen.length > 0) {
+    notes.push(`${unseen.length === 1 ? 'namespace' : `${unseen.length} namespaces`} ${shownNames(unseen)} ${unseen.length === 1 ? 'is' : 'are'} not in the input (only ${unseen.length === 1 ? 'its' : 'their'} workloads are): ${unseen.length === 1 ? 'its' : 'their'} Pod Security labels are unknown, so ${what}; include the Namespace objects (or audit the live cluster)`);
+  }
+  if (refused.length > 0) {
+    notes.push(`${refused.length === 1 ? 'namespace' : `${refused.length} namespaces`} ${shownNames(refused)} ${refused.length === 1 ? 'has' : 'have'} a Pod Security label value the API server refuses to create a Namespace with (pod-security.invalid-label), so no level is enforced there and ${what}`);
+  }
+  return notes.length === 0 ? undefined : notes.join('; ');
 }
+
+const shownNames = (names: string[]): string => names.slice(0, UNSEEN_SHOWN).join(', ') + (names.length > UNSEEN_SHOWN ? ` and ${names.length - UNSEEN_SHOWN} more` : '');
 
 /** Evidence every namespace finding carries: labels as found and the effective policy. */
 export function namespaceEvidence(ns: NamespacePss, model: PssModel): Record<string, unknown> {
@@ -80,6 +90,8 @@ interface Told {
   checks: ReadonlyArray<{ id: string; level: string | undefined; reason: string }>;
   controls: readonly string[];
   reasons: string;
+  /** A check that keeps containers from running as root fails (runAsNonRoot, runAsUser). */
+  nonRoot: boolean;
 }
 
 /**
@@ -95,10 +107,38 @@ function toldOf(failures: readonly PssFailure[]): Told {
       checks: Object.freeze(failures.map((f) => Object.freeze({ id: f.id, level: checkLevel(f.id), reason: f.reason }))),
       controls: Object.freeze(cisControlsFor(failures)),
       reasons: failures.map((f) => f.reason).join('; '),
+      nonRoot: failures.some((f) => f.id === 'runAsNonRoot' || f.id === 'runAsUser'),
     });
     told.set(failures, t);
   }
   return t;
+}
+
+const NON_ROOT_CONTROL = 'NSA-CISA:PS/non-root-containers';
+
+/**
+ * Per check's control list, the lists its failing verdicts carry, one per distinct combination
+ * (a few dozen at most), never one per verdict: a finding keeps its list until the report is
+ * written, and the findings spool writes a list once while the next finding's is the same object.
+ */
+const carried = new WeakMap<readonly string[], Map<string, readonly string[]>>();
+
+/**
+ * The controls a failing verdict bears on, of its check's `controls` and in their order: the
+ * CIS items its failures map to, NSA/CISA's non-root item only when runAsNonRoot or runAsUser
+ * fails, and the framework-wide items (Pod Security enforcement, NIST) always.
+ */
+function controlsCarried(t: Told, checkControls: readonly string[]): readonly string[] {
+  let byKey = carried.get(checkControls);
+  if (byKey === undefined) carried.set(checkControls, (byKey = new Map()));
+  const key = `${t.nonRoot ? '+' : '-'}${t.controls.join(' ')}`;
+  let list = byKey.get(key);
+  if (list === undefined) {
+    const cis = new Set(t.controls);
+    list = Object.freeze(checkControls.filter((c) => (c.startsWith('CIS-') ? cis.has(c) : c !== NON_ROOT_CONTROL || t.nonRoot)));
+    byKey.set(key, list);
+  }
+  return list;
 }
 
 /** Why admission skips a workload's pods: the exemption in config that names them. */
@@ -125,6 +165,8 @@ export interface WorkloadVerdictOptions {
    * a mutating webhook changes it".
    */
   mayMutate?: boolean;
+  /** The check's controls: a failing verdict carries those its failures bear on (controlsCarried). */
+  controls?: readonly string[];
 }
 
 /** One verdict for a workload's pods evaluated at a policy. */
@@ -167,6 +209,7 @@ export function workloadVerdict(w: WorkloadPss, e: PodSetEvaluation, what: strin
     resource: ref,
     message: `${refString(ref)}: ${podsPhrase} ${what} "${policyString(e)}": ${told.reasons}.`,
     evidence,
+    ...(opts.controls ? { controls: controlsCarried(told, opts.controls) } : {}),
   };
   if (e.currentTemplateFails !== undefined) evidence.currentTemplateFails = e.currentTemplateFails;
   if (e.currentTemplateFails && e.failingPods === 0) verdict.message += ` Its ${e.evaluatedPods} running ${e.evaluatedPods === 1 ? 'pod does' : 'pods do'} not (none is of its current revision: made from an earlier template).`;
@@ -185,8 +228,9 @@ export function workloadVerdict(w: WorkloadPss, e: PodSetEvaluation, what: strin
  * otherwise meet or fail on their own: reported on the pod, since no template makes them.
  * `admission` says what admission does at this policy with such a container (the check's own
  * words); left out when admission skips the pod (an exempt namespace or runtime class).
+ * `checkControls`: the check's controls, of which the verdict carries those its failures bear on.
  */
-export function ephemeralVerdict(w: WorkloadPss, d: DebugPodPss, e: EphemeralEvaluation, what: string, admission: string): Verdict {
+export function ephemeralVerdict(w: WorkloadPss, d: DebugPodPss, e: EphemeralEvaluation, what: string, admission: string, checkControls: readonly string[]): Verdict {
   const told = toldOf(e.failures);
   const resource: ResourceRef = { kind: 'Pod', namespace: d.pod.namespace, name: d.pod.name };
   const names = d.containers.map((n) => JSON.stringify(n));
@@ -207,5 +251,6 @@ export function ephemeralVerdict(w: WorkloadPss, d: DebugPodPss, e: EphemeralEva
       workloadPasses: e.workloadPasses,
       ...(d.exempt && w.exemptBy ? { exemption: w.exemptBy } : {}),
     },
+    controls: controlsCarried(told, checkControls),
   };
 }

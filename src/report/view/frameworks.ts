@@ -2,7 +2,8 @@
 // their checklist against — fail (open findings), not evaluated (a mapped check could not be
 // judged, or none applies here), waived (only waived findings) or pass (every mapped check was
 // evaluated and passed) — and the findings behind each, with each mapped check's status (a
-// check whose failures are all waived shows as waived). The CSV export reads the same rows.
+// check whose failures are all waived shows as waived; one whose findings all name other
+// controls passed this one). The CSV export reads the same rows.
 import type { RunReport } from '../../run/types.ts';
 import { resourceText } from './format.ts';
 import type { ControlRow, ControlStatus, FrameworkView } from './types.ts';
@@ -16,14 +17,15 @@ export const FRAMEWORKS: Array<{ prefix: string; name: string; group: (control: 
 
 export const CONTROL_STATUS_LABEL: Record<ControlStatus, string> = { fail: 'fail', waived: 'waived', pass: 'pass', 'not-evaluated': 'not evaluated' };
 
-interface ControlAcc { checks: Set<string>; failing: number; waived: number; findings: string[]; findingCount: number }
+/** `found`: the checks with a finding (open or waived) on this control. */
+interface ControlAcc { checks: Set<string>; found: Set<string>; failing: number; waived: number; findings: string[]; findingCount: number }
 
 /** `maxFindings` caps the resources listed per control (the HTML shows a few, the CSV all). */
 export function frameworksOf(report: RunReport, maxFindings = 3): FrameworkView[] {
   const byControl = new Map<string, ControlAcc>();
   const touch = (control: string, check: string) => {
     let e = byControl.get(control);
-    if (!e) byControl.set(control, (e = { checks: new Set(), failing: 0, waived: 0, findings: [], findingCount: 0 }));
+    if (!e) byControl.set(control, (e = { checks: new Set(), found: new Set(), failing: 0, waived: 0, findings: [], findingCount: 0 }));
     e.checks.add(check);
     return e;
   };
@@ -31,6 +33,7 @@ export function frameworksOf(report: RunReport, maxFindings = 3): FrameworkView[
   for (const f of report.findings) {
     for (const ctl of f.controls) {
       const e = touch(ctl, f.check);
+      e.found.add(f.check);
       if (f.waived) { e.waived++; continue; }
       e.failing++;
       e.findingCount++;
@@ -56,7 +59,12 @@ export function frameworksOf(report: RunReport, maxFindings = 3): FrameworkView[
       const blind = statuses.some((st) => st === 'not-evaluated' || st === 'error');
       const status: ControlStatus = e.failing > 0 ? 'fail' : blind ? 'not-evaluated' : e.waived > 0 ? 'waived'
         : judged.length > 0 ? 'pass' : 'not-evaluated';
-      const checks = ids.map((c) => ({ id: c, status: shownOf.get(c) ?? 'fail' }));
+      // A finding names the controls it bears on, fewer than its check's at times (a pod lacking
+      // only a seccomp profile fails CIS 5.7.2, not 5.2.2): for the others, the check passed.
+      const checks = ids.map((c) => {
+        const shown = shownOf.get(c) ?? 'fail';
+        return { id: c, status: (shown === 'fail' || shown === 'waived') && !e.found.has(c) ? 'pass' : shown };
+      });
       const g = fw.group(local);
       const list = groups.get(g) ?? [];
       list.push({ id, local, checks, failing: e.failing, waived: e.waived, status, statusLabel: CONTROL_STATUS_LABEL[status], findings: e.findings, findingsMore: e.findingCount - e.findings.length });

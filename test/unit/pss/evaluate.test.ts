@@ -1,6 +1,6 @@
 // The Pod Security evaluator against cases read from pod-security-admission policy/check_*.go, and bad input.
 import { describe, expect, it } from 'vitest';
-import { checkChangesBetween, checkIdsAt, denialDetail, evaluatePod } from '../../../src/analysis/pss/index.ts';
+import { checkChangesBetween, checkIdsAt, cisControlsFor, denialDetail, evaluatePod } from '../../../src/analysis/pss/index.ts';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -200,6 +200,21 @@ describe('evaluatePod: levels, versions and messages', () => {
     expect(evaluatePod(port(0), 'baseline', 'latest').allowed).toBe(true);
     expect(evaluatePod(port(8080), 'baseline', 'latest').failures[0].reason).toBe('hostPort (container "a" uses hostPort 8080)');
     expect(evaluatePod({ spec: { hostPID: true, hostIPC: true } }, 'baseline', 'latest').failures[0].reason).toBe('host namespaces (hostPID=true, hostIPC=true)');
+  });
+
+  it('with hostNetwork, an unset or 0 hostPort is its containerPort, as the API server defaults it (not for ephemeral containers)', () => {
+    // kubernetes pkg/apis/core/v1/defaults.go SetDefaults_Pod: `if obj.Spec.HostNetwork
+    // { defaultHostNetworkPorts(&obj.Spec.Containers); defaultHostNetworkPorts(&obj.Spec.InitContainers) }`
+    // sets HostPort = ContainerPort where HostPort == 0. A real kube-apiserver v1.36.3 denied this
+    // pod under baseline with `host namespaces (hostNetwork=true), hostPort (container "c" uses hostPort 9100)`.
+    const pod = { spec: { hostNetwork: true, initContainers: [{ name: 'i', ports: [{ containerPort: 53, hostPort: 0 }] }], containers: [{ name: 'c', ports: [{ containerPort: 9100 }] }] } };
+    const r = evaluatePod(pod, 'baseline', 'latest');
+    expect(denialDetail(r)).toBe('host namespaces (hostNetwork=true), hostPort (containers "i", "c" use hostPorts 53, 9100)');
+    expect(cisControlsFor(r.failures)).toEqual(['CIS-1.10:5.2.5', 'CIS-1.10:5.2.13']);
+    // Without host networking nothing is defaulted; ephemeral containers are never defaulted.
+    expect(denialDetail(evaluatePod({ spec: { containers: pod.spec.containers } }, 'baseline', 'latest'))).toBe('');
+    const debug = { spec: { hostNetwork: true, containers: [{ name: 'c' }], ephemeralContainers: [{ name: 'd', ports: [{ containerPort: 8080 }] }] } };
+    expect(denialDetail(evaluatePod(debug, 'baseline', 'latest'))).toBe('host namespaces (hostNetwork=true)');
   });
 
   it('tells checks a newer version tightened from those it only relaxed', () => {

@@ -607,6 +607,44 @@ describe('pod-security model and checks', () => {
     expect(plain.message).not.toContain('exempt');
   });
 
+  // k8s.io/pod-security-admission admission/admission.go ValidateNamespace: "require valid labels
+  // on create" and "on update if they have changed", before any exemption. A real kube-apiserver
+  // v1.36.3 refused it: `Namespace "payments" is invalid: metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: "Restricted"`.
+  // https://kubernetes.io/docs/concepts/security/pod-security-admission/#pod-security-admission-labels-for-namespaces
+  it('invalid-label: from manifests an invalid label value gets the Namespace refused (high, no enforced level claimed); live, it is read as admission reads it', () => {
+    const text = [
+      'apiVersion: v1', 'kind: Namespace', 'metadata: {name: payments, labels: {pod-security.kubernetes.io/enforce: Restricted}}', '---',
+      'apiVersion: apps/v1', 'kind: Deployment', 'metadata: {name: api, namespace: payments}',
+      'spec: {selector: {matchLabels: {app: api}}, template: {metadata: {labels: {app: api}}, spec: {containers: [{name: c, image: x}]}}}',
+    ].join('\n');
+    const parsed = parseManifestText(text, 'payments.yaml');
+    const snapshot = snapshotFromObjects(parsed.objects, { origin: 'manifests', sources: parsed.sources });
+    const ctx: AuditContext = { snapshot, config: defaultConfig(), now: new Date('2026-11-26T00:00:00Z') };
+    const check = (id: string) => podSecurityChecks.find((c) => c.id === id)!;
+    const [invalid] = [...check('pod-security.invalid-label').evaluate(ctx)];
+    expect(invalid).toMatchObject({ status: 'fail', severity: 'high', evidence: { refusedByApiServer: true } });
+    expect(invalid.message).toBe('Namespace payments has invalid Pod Security label: pod-security.kubernetes.io/enforce="Restricted" (must be one of privileged, baseline, restricted). The API server will refuse to create this Namespace (PodSecurity admission rejects invalid Pod Security label values on create), and with it every object in it: no Pod Security level is enforced for it.');
+    // No level is claimed: enforce-missing and enforce-below-target neither pass nor fail it, the Deployment is not judged at "restricted".
+    for (const id of ['pod-security.enforce-missing', 'pod-security.enforce-below-target', 'pod-security.pod-violates-enforced-level']) {
+      expect([...check(id).evaluate(ctx)], id).toEqual([]);
+      expect(check(id).excluded!(ctx), id).toMatch(/^namespace payments has a Pod Security label value the API server refuses to create a Namespace with \(pod-security\.invalid-label\), so no level is enforced there and /);
+    }
+    expect(fails([...check('pod-security.pod-violates-target').evaluate(ctx)]).map((v) => v.resource.name)).toEqual(['api']);
+
+    // Live, the namespace exists (labelled while PodSecurity admission was not running): enforce fails closed to restricted.
+    const live = run([ns('payments', { 'pod-security.kubernetes.io/enforce': 'Restricted' }), ...livePods('payments', 'api', 1, privilegedSpec)]);
+    const [liveInvalid] = fails(live.results.get('pod-security.invalid-label'));
+    expect(liveInvalid.severity).toBeUndefined();
+    expect(liveInvalid.message).toBe('Namespace payments has invalid Pod Security label: pod-security.kubernetes.io/enforce="Restricted" (must be one of privileged, baseline, restricted; evaluated as "restricted"). The API server refuses to create a namespace with such a value or to change its labels to one, so it was set while PodSecurity admission was not running; until it is fixed, admission reads it as shown.');
+    expect(live.results.get('pod-security.enforce-missing')!.map((v) => v.status)).toEqual(['pass']);
+    expect(fails(live.results.get('pod-security.pod-violates-enforced-level'))[0].evidence).toMatchObject({ policy: 'restricted:latest (v1.37)' });
+    // A misspelt key is only ignored by admission, from manifests too: no refusal is claimed.
+    const misspelt = snapshotFromObjects(parseManifestText('apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {pod-security.kubernetes.io/enforced: restricted}}', 'shop.yaml').objects, { origin: 'manifests' });
+    const [ignored] = [...check('pod-security.invalid-label').evaluate({ ...ctx, snapshot: misspelt })];
+    expect(ignored.severity).toBeUndefined();
+    expect(ignored.message).not.toContain('refuse');
+  });
+
   it('an exempt namespace the input does not hold is named among those whose enforced level was not judged', () => {
     const config = defaultConfig();
     config.podSecurity.exemptions = { namespaces: ['ci'], runtimeClasses: [], usernames: [] };
@@ -863,6 +901,8 @@ describe('pod-security model and checks', () => {
     config.target.podSecurityLevel = 'baseline';
     const baselineTarget = run([ns('old', enforce('restricted', 'v1.18'))], config, 'v1.37.0').results.get('pod-security.enforce-below-target')!;
     expect(baselineTarget[0]).toMatchObject({ status: 'fail', evidence: { checksMissingByVersion: ['hostProbesAndHostLifecycle', 'seccompProfile_baseline'] } });
+    // restricted is above a baseline target, not at it: the message says so.
+    expect(baselineTarget[0].message).toBe('Namespace old enforces "restricted:v1.18" by label, above the target\'s level but not its rules: the target "baseline:latest (v1.37)" has checks added or tightened since that it does not enforce: hostProbesAndHostLifecycle, seccompProfile_baseline.');
   });
 
   it('enforce-weaker-than-warn-audit: warn at the same level but a newer version fails, naming both versions', () => {
