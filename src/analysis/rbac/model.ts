@@ -5,7 +5,7 @@
 import { memoize } from '../memo.ts';
 import { resourcesOf, type KubeObject, type Snapshot } from '../../snapshot/types.ts';
 import { CONTROLLER_ROLES, DEFAULT_CLUSTER_ROLES, DEFAULT_CLUSTER_ROLE_BINDINGS, NAMESPACE_ROLES, DEFAULT_CLUSTER_ROLE_BY_NAME, BOOTSTRAP_LABELS, AUTOUPDATE_ANNOTATION, RECOGNISED_ROLE_BY_KEY, type DefaultClusterRole } from './bootstrap.ts';
-import { namespaceRequestCarriesName, normalizeRules, ruleAllowsNonResource, ruleAllowsResource, ruleKey, selectorMatches } from './rules.ts';
+import { clusterScopedRequestCarriesNamespace, namespaceRequestCarriesName, normalizeRules, ruleAllowsNonResource, ruleAllowsResource, ruleKey, selectorMatches } from './rules.ts';
 import type { BindingInfo, Grant, Identity, NonResourceAttributes, ResourceAttributes, RoleInfo, Rule, RuleGrant, Subject } from './types.ts';
 
 export interface SubjectBindings {
@@ -585,8 +585,9 @@ export function requestAttributes(verb: string, resource: string, opts: RequestO
   }
   // RoleBindings are consulted only for requests that carry a namespace (VisitRulesFor, kubernetes
   // pkg/registry/rbac/validation/rule.go); one on a cluster-scoped type carries none, except the
-  // request on one namespace above, which carries its name.
-  else if (namespace && opts.clusterScoped?.(p.group, p.resource)) namespace = undefined;
+  // request on one namespace above, which carries its name, and bind on ClusterRoles, asked in the
+  // namespace of the binding written (clusterScopedRequestCarriesNamespace).
+  else if (namespace && opts.clusterScoped?.(p.group, p.resource) && !clusterScopedRequestCarriesNamespace(verb, p.group, p.resource, p.subresource)) namespace = undefined;
   return { verb, group: p.group, resource: p.resource, subresource: p.subresource, name, namespace: namespace || undefined };
 }
 
