@@ -254,7 +254,19 @@ export const DEFAULT_CLUSTER_ROLE_BINDINGS: readonly DefaultClusterRoleBinding[]
 export const DEFAULT_CLUSTER_ROLE_BY_NAME: ReadonlyMap<string, DefaultClusterRole> = new Map(DEFAULT_CLUSTER_ROLES.map((r) => [r.name, r]));
 export const DEFAULT_CRB_BY_NAME: ReadonlyMap<string, DefaultClusterRoleBinding> = new Map(DEFAULT_CLUSTER_ROLE_BINDINGS.map((b) => [b.name, b]));
 
-/** Non-resource paths every default policy opens to everyone: reaching only these is "discovery". */
+/**
+ * Non-resource paths the default policy opens to requests without credentials: only
+ * system:public-info-viewer's (system:discovery is bound to system:authenticated alone,
+ * bootstrappolicy/policy.go ClusterRoleBindings), and issuer discovery, which the policy leaves to
+ * the administrator to open to unauthenticated users (policy.go: "Defer to the cluster admin with
+ * regard to binding directly to all authenticated and/or unauthenticated users").
+ */
+export const UNAUTHENTICATED_DISCOVERY_PATHS: readonly Rule[] = [
+  ...DEFAULT_CLUSTER_ROLE_BY_NAME.get('system:public-info-viewer')!.rules,
+  ...DEFAULT_CLUSTER_ROLE_BY_NAME.get('system:service-account-issuer-discovery')!.rules,
+];
+
+/** Non-resource paths every default policy opens to every authenticated user: reaching only these is "discovery". */
 export const DISCOVERY_PATHS: readonly Rule[] = [
   ...DEFAULT_CLUSTER_ROLE_BY_NAME.get('system:discovery')!.rules,
   ...DEFAULT_CLUSTER_ROLE_BY_NAME.get('system:public-info-viewer')!.rules,
