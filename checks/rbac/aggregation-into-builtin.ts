@@ -7,7 +7,7 @@ import { buildRbacModel, roleKey, type RbacModel } from '../../src/analysis/rbac
 import { describeRule, ruleGrantsSome, selectorMatches } from '../../src/analysis/rbac/rules.ts';
 import { ruleGivesInScope } from '../../src/analysis/rbac/scope.ts';
 import type { RoleInfo, Rule } from '../../src/analysis/rbac/types.ts';
-import { RBAC_BEST_EFFORT, RBAC_NEEDS } from './common.ts';
+import { RBAC_BEST_EFFORT, RBAC_NEEDS, isWildcardRule } from './common.ts';
 import {
   csrApprovalPermissions, namespaceModificationPermissions, nodesProxyPermissions, podExecPermissions, privilegeEscalationPermissions,
   secretsReadPermissions, webhookWritePermissions, workloadWritePermissions,
@@ -55,8 +55,6 @@ function dangers(ctx: AuditContext): Danger[] {
   ];
 }
 
-// The same shape rbac.wildcard-permission reports.
-const isWildcard = (rule: Rule) => rule.verbs.includes('*') || rule.resources.includes('*') || rule.nonResourceURLs.includes('*');
 
 /**
  * A Kubernetes built-in role as the bootstrap policy makes it: filled in from the defaults, or a
@@ -166,7 +164,7 @@ export const aggregationIntoBuiltin: Check = {
         for (const t of newFor) if (!e.newFor.includes(t)) e.newFor.push(t);
       };
       for (const rule of role.rules) {
-        if (isWildcard(rule)) add(`wildcard: ${describeRule(rule)}`, { risk: 'wildcard rule', control: '5.1.3' }, rule, targets, false, rule);
+        if (isWildcardRule(rule)) add(`wildcard: ${describeRule(rule)}`, { risk: 'wildcard rule', control: '5.1.3' }, rule, targets, false, rule);
         if (rule.nonResourceURLs.length > 0) continue;
         for (const d of checks) {
           for (const perm of d.permissions) {

@@ -1,7 +1,7 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Severity, Verdict } from '../../src/base/vocabulary.ts';
 import { rbacAudit, formatSubject, relatedOf, subjectResource } from '../../src/analysis/rbac/audit.ts';
-import { DISCOVERY_PATHS } from '../../src/analysis/rbac/bootstrap.ts';
+import { DISCOVERY_PATHS, UNAUTHENTICATED_DISCOVERY_PATHS } from '../../src/analysis/rbac/bootstrap.ts';
 import { bindingRef, roleRefOf } from '../../src/analysis/rbac/model.ts';
 import { describeRule, ruleAllowsNonResource } from '../../src/analysis/rbac/rules.ts';
 import { ruleGivesInScope } from '../../src/analysis/rbac/scope.ts';
@@ -9,18 +9,23 @@ import type { Rule, Subject } from '../../src/analysis/rbac/types.ts';
 import { RBAC_BEST_EFFORT, RBAC_NEEDS, ruleMembers } from './common.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
-/** The audiences judged, and how bad a grant beyond discovery is for each. */
-const AUDIENCES: Array<{ subject: Subject; severity: Severity; who: string }> = [
-  { subject: { kind: 'User', name: 'system:anonymous' }, severity: 'critical', who: 'anyone without credentials' },
-  { subject: { kind: 'Group', name: 'system:unauthenticated' }, severity: 'critical', who: 'anyone without credentials' },
-  { subject: { kind: 'Group', name: 'system:authenticated' }, severity: 'medium', who: 'every authenticated user and service account' },
-  { subject: { kind: 'Group', name: 'system:serviceaccounts' }, severity: 'medium', who: 'every service account in the cluster' },
+/**
+ * The audiences judged, how bad a grant beyond discovery is for each, and what discovery is for
+ * it: requests without credentials get only the health and version endpoints by default
+ * (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#discovery-roles), so /api, /apis
+ * and /openapi opened to them are access, not discovery (reviewer repro t5).
+ */
+const AUDIENCES: Array<{ subject: Subject; severity: Severity; who: string; discovery: readonly Rule[] }> = [
+  { subject: { kind: 'User', name: 'system:anonymous' }, severity: 'critical', who: 'anyone without credentials', discovery: UNAUTHENTICATED_DISCOVERY_PATHS },
+  { subject: { kind: 'Group', name: 'system:unauthenticated' }, severity: 'critical', who: 'anyone without credentials', discovery: UNAUTHENTICATED_DISCOVERY_PATHS },
+  { subject: { kind: 'Group', name: 'system:authenticated' }, severity: 'medium', who: 'every authenticated user and service account', discovery: DISCOVERY_PATHS },
+  { subject: { kind: 'Group', name: 'system:serviceaccounts' }, severity: 'medium', who: 'every service account in the cluster', discovery: DISCOVERY_PATHS },
 ];
 
-/** Discovery: GET on the non-resource paths the bootstrap policy already opens to everyone. */
-export function isDiscoveryOnly(rule: Rule): boolean {
+/** Discovery: GET on the non-resource paths the bootstrap policy already opens to every authenticated user (or to `paths`). */
+export function isDiscoveryOnly(rule: Rule, paths: readonly Rule[] = DISCOVERY_PATHS): boolean {
   if (rule.nonResourceURLs.length === 0) return false;
-  return rule.verbs.every((verb) => rule.nonResourceURLs.every((path) => !path.includes('*') && DISCOVERY_PATHS.some((d) => ruleAllowsNonResource(d, { verb, path }))));
+  return rule.verbs.every((verb) => rule.nonResourceURLs.every((path) => !path.includes('*') && paths.some((d) => ruleAllowsNonResource(d, { verb, path }))));
 }
 
 export const anonymousAccess: Check = {
@@ -43,7 +48,7 @@ export const anonymousAccess: Check = {
       for (const g of s?.grants ?? []) {
         for (const rule of g.role.rules) {
           // A RoleBinding's non-resource and cluster-scoped rules give the audience nothing.
-          if (!isDiscoveryOnly(rule) && ruleGivesInScope(rule, g, ctx.snapshot)) {
+          if (!isDiscoveryOnly(rule, a.discovery) && ruleGivesInScope(rule, g, ctx.snapshot)) {
             grants.push({ binding: bindingRef(g.binding), role: roleRefOf(g.role), rule: describeRule(rule), scope: g.namespace ?? 'cluster-wide' });
             members.push(...ruleMembers(rule, g.namespace));
           }

@@ -62,6 +62,21 @@ export function permissionScope(h: PermissionHit): string[] {
 }
 
 /**
+ * A non-resource URL that matches every path: `*`, or one ending in `*` that is `/` or nothing
+ * once its trailing `*`s are trimmed (`/*`, `/**`): NonResourceURLMatches, kubernetes
+ * pkg/apis/rbac/v1/evaluation_helpers.go, matches a URL ending in `*` as the prefix left after
+ * strings.TrimRight(url, "*"), and every request path starts with `/`.
+ */
+export function matchesEveryPath(url: string): boolean {
+  return url === '*' || (url.endsWith('*') && ['', '/'].includes(url.replace(/\*+$/, '')));
+}
+
+/** A rule rbac.wildcard-permission reports: any verb, any resource, or every non-resource URL. */
+export function isWildcardRule(rule: Rule): boolean {
+  return rule.verbs.includes('*') || rule.resources.includes('*') || rule.nonResourceURLs.some(matchesEveryPath);
+}
+
+/**
  * A granted rule as a finding's extent counts it: one member per verb, API group and resource
  * ("get deployments (apps) cluster-wide"; per URL for a non-resource rule), so RBAC's union of
  * rules (additive: https://kubernetes.io/docs/reference/access-authn-authz/rbac/#role-and-clusterrole)

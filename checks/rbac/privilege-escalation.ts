@@ -1,17 +1,60 @@
+import type { AuditContext } from '../../src/analysis/context.ts';
 import { permissionLabel, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
+import { buildRbacModel, roleKey } from '../../src/analysis/rbac/model.ts';
+import { ruleGrantsSome } from '../../src/analysis/rbac/rules.ts';
+import type { RoleInfo } from '../../src/analysis/rbac/types.ts';
 import { POWERFUL_SA_BEST_EFFORT, namespaceOnlySeverity, permissionCheck, powerfulNamespaceNote } from './common.ts';
 import { PV_CREATE, p, privilegeEscalationPermissions } from './lib/permissions.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
 const PV_CREATE_LABEL = permissionLabel(PV_CREATE);
 const onlyPvCreate = (hits: PermissionHit[]) => hits.every((h) => h.permission === PV_CREATE_LABEL);
-// Impersonating service accounts and minting their tokens act as them; escalate and bind
-// in a namespace reach no further than it. A rule limited by resourceNames acts only as the
-// accounts it names: a TokenRequest is a create on serviceaccounts/token named by its account,
-// and impersonating an account (also as the user system:serviceaccount:NS:NAME) is authorized as
-// impersonate on serviceaccounts NAME in NS (kubernetes staging/src/k8s.io/apiserver/pkg/endpoints/filters/impersonation.go).
-const ACTS_AS = new Set([permissionLabel(p('impersonate', '', 'serviceaccounts')), permissionLabel(p('create', '', 'serviceaccounts', 'token'))]);
-const actsAsServiceAccounts = (h: PermissionHit) => ACTS_AS.has(h.permission) && (h.ruleObj.resourceNames.length > 0 ? h.ruleObj.resourceNames : true);
+// Impersonating service accounts and minting their tokens act as them. A rule limited by
+// resourceNames acts only as the accounts it names: a TokenRequest is a create on
+// serviceaccounts/token named by its account, and impersonating an account (also as the user
+// system:serviceaccount:NS:NAME) is authorized as impersonate on serviceaccounts NAME in NS
+// (kubernetes staging/src/k8s.io/apiserver/pkg/endpoints/filters/impersonation.go).
+const ACTS_AS_PERMISSIONS = [p('impersonate', '', 'serviceaccounts'), p('create', '', 'serviceaccounts', 'token')];
+const ACTS_AS = new Set(ACTS_AS_PERMISSIONS.map(permissionLabel));
+const RBAC = 'rbac.authorization.k8s.io';
+const BIND_CLUSTERROLES = permissionLabel(p('bind', RBAC, 'clusterroles'));
+const BIND_ROLES = permissionLabel(p('bind', RBAC, 'roles'));
+const ESCALATE_ROLES = permissionLabel(p('escalate', RBAC, 'roles'));
+
+/** The accounts a role's rules act as (ACTS_AS): every one, those named, or none. */
+function roleActsAs(role: RoleInfo | undefined): true | string[] {
+  const names: string[] = [];
+  for (const rule of role?.rules ?? []) {
+    if (rule.nonResourceURLs.length > 0 || !ACTS_AS_PERMISSIONS.some((x) => ruleGrantsSome(rule, x.verb, x.group, x.resource, x.subresource))) continue;
+    if (rule.resourceNames.length === 0) return true;
+    names.push(...rule.resourceNames);
+  }
+  return names;
+}
+
+/**
+ * Which accounts of its namespace a hit acts as. Binding any role there, or writing any rule into
+ * one (escalate), gives every permission of the namespace, minting its accounts' tokens among them
+ * (bind cluster-admin in a RoleBinding, then create serviceaccounts/token). Bind limited by
+ * resourceNames acts as what the roles it names act as (admin and edit impersonate service
+ * accounts: the role-grantor example of https://kubernetes.io/docs/reference/access-authn-authz/rbac/#restrictions-on-role-binding-creation-or-update);
+ * escalate limited by resourceNames, as none this can tell.
+ */
+function actsAsServiceAccounts(h: PermissionHit, ctx: AuditContext): boolean | readonly string[] {
+  if (ACTS_AS.has(h.permission)) return h.ruleObj.resourceNames.length > 0 ? h.ruleObj.resourceNames : true;
+  const bind = h.permission === BIND_CLUSTERROLES || h.permission === BIND_ROLES;
+  if (!bind && h.permission !== ESCALATE_ROLES) return false;
+  if (h.ruleObj.resourceNames.length === 0) return true;
+  if (!bind || !h.namespace) return false;
+  const { roles } = buildRbacModel(ctx.snapshot);
+  const names = new Set<string>();
+  for (const name of h.ruleObj.resourceNames) {
+    const reach = roleActsAs(roles.get(h.permission === BIND_CLUSTERROLES ? roleKey('ClusterRole', name) : roleKey('Role', name, h.namespace)));
+    if (reach === true) return true;
+    for (const n of reach) names.add(n);
+  }
+  return names.size > 0 ? [...names] : false;
+}
 const namespaceOnly = namespaceOnlySeverity('medium', actsAsServiceAccounts);
 const powerfulNote = powerfulNamespaceNote(actsAsServiceAccounts);
 

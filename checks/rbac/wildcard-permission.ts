@@ -4,7 +4,7 @@ import { bindingRef, roleRefOf } from '../../src/analysis/rbac/model.ts';
 import { describeRule } from '../../src/analysis/rbac/rules.ts';
 import { ruleGivesInScope } from '../../src/analysis/rbac/scope.ts';
 import type { Check } from '../../src/engine/types.ts';
-import { RBAC_BEST_EFFORT, RBAC_NEEDS, ruleMembers } from './common.ts';
+import { RBAC_BEST_EFFORT, RBAC_NEEDS, isWildcardRule, ruleMembers } from './common.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
 export const wildcardPermission: Check = {
@@ -23,7 +23,7 @@ export const wildcardPermission: Check = {
       const members: string[] = [];
       for (const g of s.grants) {
         for (const rule of g.role.rules) {
-          const wild = rule.verbs.includes('*') || rule.resources.includes('*') || rule.nonResourceURLs.includes('*');
+          const wild = isWildcardRule(rule);
           // A RoleBinding's wildcard on a cluster-scoped resource or a non-resource URL gives nothing.
           if (wild && ruleGivesInScope(rule, g, ctx.snapshot)) {
             grants.push({ binding: bindingRef(g.binding), role: roleRefOf(g.role), rule: describeRule(rule), scope: g.namespace ?? 'cluster-wide' });

@@ -5,7 +5,7 @@
 import { MAX_COLUMN, oneLine } from '../base/plain-text.ts';
 import { closest, suggestion } from '../base/did-you-mean.ts';
 import type { Snapshot } from '../snapshot/types.ts';
-import { buildRbacModel, canI, describeRule, nameDropped, namespaceRequestReaches, formatSubject, identityOf, parseSubject, requestAttributes, resourceCatalog, resourceIsClusterScoped, ruleNotGivenInScope, servedResourceTypes, subjectBreadth, subjectRules, whoCan, type NonResourceAttributes, type RbacModel, type ResourceAttributes, type RuleGrant } from '../analysis/rbac/index.ts';
+import { buildRbacModel, canI, describeRule, nameDropped, namespaceRequestReaches, formatSubject, identityOf, parseSubject, requestAttributes, resourceCatalog, resourceIsClusterScoped, ruleBindsClusterRoles, ruleNotGivenInScope, servedResourceTypes, subjectBreadth, subjectRules, whoCan, type NonResourceAttributes, type RbacModel, type ResourceAttributes, type RuleGrant } from '../analysis/rbac/index.ts';
 
 export interface CommandResult {
   exitCode: 0 | 1 | 2;
@@ -161,7 +161,11 @@ function notGrantedMark(g: RuleGrant, snapshot: Snapshot): string {
   const star = g.rule.resources.includes('*') && !not.resources.includes('*') ? ' [not granted for cluster-scoped resources: * here is namespaced ones only]' : '';
   const core = g.rule.apiGroups.includes('') || g.rule.apiGroups.includes('*');
   const namespaces = core ? g.rule.resources.filter((r) => r.split('/')[0] === 'namespaces' && !not.resources.includes(r)) : [];
-  return `${partly}${star}${namespaces.length > 0 && g.namespace ? namespaceMark(g.rule, namespaces, g.namespace, snapshot) : ''}`;
+  // bind on clusterroles is asked in the binding's namespace; every other verb on them carries none.
+  const bindOnly = g.namespace && ruleBindsClusterRoles(g.rule) && !(g.rule.verbs.length === 1 && g.rule.verbs[0] === 'bind')
+    ? ` [clusterroles: ${g.rule.verbs.includes('*') ? '* grants ' : ''}bind only, in RoleBindings of ${g.namespace}${g.rule.verbs.some((v) => v !== 'bind' && v !== '*') ? `; ${g.rule.verbs.filter((v) => v !== 'bind' && v !== '*').join(',')} not granted` : ''}]`
+    : '';
+  return `${partly}${star}${bindOnly}${namespaces.length > 0 && g.namespace ? namespaceMark(g.rule, namespaces, g.namespace, snapshot) : ''}`;
 }
 
 /**

@@ -1,8 +1,9 @@
 // Kubernetes' bootstrap RBAC policy (plugin/pkg/auth/authorizer/rbac/bootstrappolicy), as the
 // apiserver creates it at start: the model falls back to these when a snapshot (usually a
 // manifests dir) lacks them, so a binding to `edit` or `view` means what it means in a cluster.
-// The controller roles (system:controller:*), the kube-system Roles and kubeadm's roles and
-// bindings are only recognised, never filled in: RECOGNISED_ROLES, RECOGNISED_BINDINGS.
+// The apiserver creates the controller roles (system:controller:*) and its kube-system and
+// kube-public Roles with them, so those are filled in too (CONTROLLER_ROLES, NAMESPACE_ROLES);
+// their bindings and kubeadm's roles and bindings are only recognised: RECOGNISED_ROLES, RECOGNISED_BINDINGS.
 
 import type { Rule } from './types.ts';
 
@@ -253,7 +254,19 @@ export const DEFAULT_CLUSTER_ROLE_BINDINGS: readonly DefaultClusterRoleBinding[]
 export const DEFAULT_CLUSTER_ROLE_BY_NAME: ReadonlyMap<string, DefaultClusterRole> = new Map(DEFAULT_CLUSTER_ROLES.map((r) => [r.name, r]));
 export const DEFAULT_CRB_BY_NAME: ReadonlyMap<string, DefaultClusterRoleBinding> = new Map(DEFAULT_CLUSTER_ROLE_BINDINGS.map((b) => [b.name, b]));
 
-/** Non-resource paths every default policy opens to everyone: reaching only these is "discovery". */
+/**
+ * Non-resource paths the default policy opens to requests without credentials: only
+ * system:public-info-viewer's (system:discovery is bound to system:authenticated alone,
+ * bootstrappolicy/policy.go ClusterRoleBindings), and issuer discovery, which the policy leaves to
+ * the administrator to open to unauthenticated users (policy.go: "Defer to the cluster admin with
+ * regard to binding directly to all authenticated and/or unauthenticated users").
+ */
+export const UNAUTHENTICATED_DISCOVERY_PATHS: readonly Rule[] = [
+  ...DEFAULT_CLUSTER_ROLE_BY_NAME.get('system:public-info-viewer')!.rules,
+  ...DEFAULT_CLUSTER_ROLE_BY_NAME.get('system:service-account-issuer-discovery')!.rules,
+];
+
+/** Non-resource paths every default policy opens to every authenticated user: reaching only these is "discovery". */
 export const DISCOVERY_PATHS: readonly Rule[] = [
   ...DEFAULT_CLUSTER_ROLE_BY_NAME.get('system:discovery')!.rules,
   ...DEFAULT_CLUSTER_ROLE_BY_NAME.get('system:public-info-viewer')!.rules,
@@ -474,13 +487,12 @@ const role = (namespace: string, name: string, rules: Rule[]): RecognisedRole =>
 const LEADER_LOCKING = [r(['create', 'get', 'list', 'update', 'watch'], ['coordination.k8s.io'], ['leases']), r(['create', 'get', 'list', 'update', 'watch'], ['coordination.k8s.io'], ['leasecandidates'])];
 
 /**
- * The roles RECOGNISED_BINDINGS refer to that DEFAULT_CLUSTER_ROLES does not hold, as Kubernetes
- * v1.36.3 and its kubeadm create them: a default binding of one is judged on the rules the role
- * has beyond these (kubeadm rewrites its roles at every upgrade; the apiserver adds to its own).
+ * The Roles the apiserver itself creates in kube-system and kube-public at start, with its
+ * ClusterRoles (bootstrappolicy/namespace_policy.go, created by the same post-start hook,
+ * pkg/registry/rbac/rest/storage_rbac.go): the model fills these in, as DEFAULT_CLUSTER_ROLES and
+ * CONTROLLER_ROLES, when the input lacks them. kubeadm's Roles are not the apiserver's: not filled in.
  */
-export const RECOGNISED_ROLES: readonly RecognisedRole[] = [
-  ...CONTROLLER_ROLES,
-  // bootstrappolicy/namespace_policy.go
+export const NAMESPACE_ROLES: readonly RecognisedRole[] = [
   role('kube-system', 'extension-apiserver-authentication-reader', [r(READ, [''], ['configmaps'], ['extension-apiserver-authentication'])]),
   role('kube-system', 'system::leader-locking-kube-controller-manager', LEADER_LOCKING),
   role('kube-system', 'system::leader-locking-kube-scheduler', LEADER_LOCKING),
@@ -488,6 +500,16 @@ export const RECOGNISED_ROLES: readonly RecognisedRole[] = [
   role('kube-system', 'system:controller:cloud-provider', [r(['create', 'get', 'list', 'watch'], [''], ['configmaps'])]),
   role('kube-system', 'system:controller:token-cleaner', [r(['delete', 'get', 'list', 'watch'], [''], ['secrets']), EVENTS]),
   role('kube-public', 'system:controller:bootstrap-signer', [r(READ, [''], ['configmaps']), r(['update'], [''], ['configmaps'], ['cluster-info']), EVENTS]),
+];
+
+/**
+ * The roles RECOGNISED_BINDINGS refer to that DEFAULT_CLUSTER_ROLES does not hold, as Kubernetes
+ * v1.36.3 and its kubeadm create them: a default binding of one is judged on the rules the role
+ * has beyond these (kubeadm rewrites its roles at every upgrade; the apiserver adds to its own).
+ */
+export const RECOGNISED_ROLES: readonly RecognisedRole[] = [
+  ...CONTROLLER_ROLES,
+  ...NAMESPACE_ROLES,
   // kubeadm: phases/bootstraptoken/node/tlsbootstrap.go, addons/dns/manifests.go, addons/proxy/proxy.go, kubelet/config.go, uploadconfig/uploadconfig.go, bootstraptoken/clusterinfo/clusterinfo.go
   { kind: 'ClusterRole', name: 'kubeadm:get-nodes', rules: [r(['get'], [''], ['nodes'])] },
   { kind: 'ClusterRole', name: 'system:coredns', rules: [r(['list', 'watch'], [''], ['endpoints', 'services', 'pods', 'namespaces']), r(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices'])] },

@@ -5,5 +5,5 @@ export type { RbacModel, AccessDecision, RequestOptions, WhoCanEntry, SubjectRul
 export { breadthBasisOf, rbacBreadth, subjectBreadth, topBreadth, resourceCatalog, servedResourceTypes, STANDARD_RESOURCES, type BreadthBasis } from './breadth.ts';
 export type { BreadthEntry, ResourceType, TopBreadthOptions } from './breadth.ts';
 export { rbacAudit, isSystemSubject, isBuiltinGrant } from './audit.ts';
-export { describeRule, namespaceRequestReaches } from './rules.ts';
+export { describeRule, namespaceRequestReaches, ruleBindsClusterRoles } from './rules.ts';
 export { resourceIsClusterScoped, ruleNotGivenInScope } from './scope.ts';

@@ -1,11 +1,11 @@
 // The effective-permissions model: every Role and ClusterRole (aggregation recomputed from
-// labels, bootstrap defaults filled in), every binding resolved to its role, and an index from
+// labels, the roles the apiserver creates filled in), every binding resolved to its role, and an index from
 // subject to bindings so a question about one subject never scans all 60,000 bindings.
 
 import { memoize } from '../memo.ts';
 import { resourcesOf, type KubeObject, type Snapshot } from '../../snapshot/types.ts';
-import { DEFAULT_CLUSTER_ROLES, DEFAULT_CLUSTER_ROLE_BINDINGS, DEFAULT_CLUSTER_ROLE_BY_NAME, BOOTSTRAP_LABELS, AUTOUPDATE_ANNOTATION, RECOGNISED_ROLE_BY_KEY, type DefaultClusterRole } from './bootstrap.ts';
-import { namespaceRequestCarriesName, normalizeRules, ruleAllowsNonResource, ruleAllowsResource, ruleKey, selectorMatches } from './rules.ts';
+import { CONTROLLER_ROLES, DEFAULT_CLUSTER_ROLES, DEFAULT_CLUSTER_ROLE_BINDINGS, NAMESPACE_ROLES, DEFAULT_CLUSTER_ROLE_BY_NAME, BOOTSTRAP_LABELS, AUTOUPDATE_ANNOTATION, RECOGNISED_ROLE_BY_KEY, type DefaultClusterRole } from './bootstrap.ts';
+import { clusterScopedRequestCarriesNamespace, namespaceRequestCarriesName, normalizeRules, ruleAllowsNonResource, ruleAllowsResource, ruleKey, selectorMatches } from './rules.ts';
 import type { BindingInfo, Grant, Identity, NonResourceAttributes, ResourceAttributes, RoleInfo, Rule, RuleGrant, Subject } from './types.ts';
 
 export interface SubjectBindings {
@@ -302,7 +302,9 @@ function buildRoles(snapshot: Snapshot, notes: string[]): Map<string, RoleInfo> 
       rules: normalizeRules((o as Record<string, unknown>).rules), selectors, origin: 'input',
     });
   }
-  for (const d of DEFAULT_CLUSTER_ROLES) {
+  // The apiserver creates the controller roles with the default ones (storage_rbac.go's post-start
+  // hook): a binding to system:controller:X grants what that role grants, in manifests too.
+  for (const d of [...DEFAULT_CLUSTER_ROLES, ...CONTROLLER_ROLES] as Array<Pick<DefaultClusterRole, 'name' | 'labels' | 'aggregateFrom' | 'rules'>>) {
     if (raw.has(d.name)) continue;
     raw.set(d.name, {
       name: d.name, labels: { ...BOOTSTRAP_LABELS, ...(d.labels ?? {}) }, annotations: { [AUTOUPDATE_ANNOTATION]: 'true' },
@@ -336,6 +338,14 @@ function buildRoles(snapshot: Snapshot, notes: string[]): Map<string, RoleInfo> 
     const def = RECOGNISED_ROLE_BY_KEY.get(key);
     if (def) markModified(info, def);
     roles.set(key, info);
+  }
+  for (const d of NAMESPACE_ROLES) {
+    const key = roleKey('Role', d.name, d.namespace);
+    if (roles.has(key)) continue;
+    roles.set(key, {
+      kind: 'Role', name: d.name, namespace: d.namespace, rules: d.rules, origin: 'default',
+      labels: { ...BOOTSTRAP_LABELS }, annotations: { [AUTOUPDATE_ANNOTATION]: 'true' },
+    });
   }
   return roles;
 }
@@ -445,7 +455,8 @@ function buildModel(snapshot: Snapshot): RbacModel {
       }
     }
   }
-  for (const r of roles.values()) if (r.namespace) nsSet.add(r.namespace);
+  // A filled-in Role says nothing about which namespaces the source holds.
+  for (const r of roles.values()) if (r.namespace && r.origin === 'input') nsSet.add(r.namespace);
   return { roles, bindings, bySubject, byRole, namespaces: [...nsSet].sort(), subjects, notes };
 }
 
@@ -574,8 +585,9 @@ export function requestAttributes(verb: string, resource: string, opts: RequestO
   }
   // RoleBindings are consulted only for requests that carry a namespace (VisitRulesFor, kubernetes
   // pkg/registry/rbac/validation/rule.go); one on a cluster-scoped type carries none, except the
-  // request on one namespace above, which carries its name.
-  else if (namespace && opts.clusterScoped?.(p.group, p.resource)) namespace = undefined;
+  // request on one namespace above, which carries its name, and bind on ClusterRoles, asked in the
+  // namespace of the binding written (clusterScopedRequestCarriesNamespace).
+  else if (namespace && opts.clusterScoped?.(p.group, p.resource) && !clusterScopedRequestCarriesNamespace(verb, p.group, p.resource, p.subresource)) namespace = undefined;
   return { verb, group: p.group, resource: p.resource, subresource: p.subresource, name, namespace: namespace || undefined };
 }
 

@@ -125,6 +125,24 @@ export function namespaceRequestReaches(rule: Rule, verb: string, namespace: str
   return namespaceRequestCarriesName(verb) && (rule.resourceNames.length === 0 || rule.resourceNames.includes(namespace));
 }
 
+const RBAC_GROUP = 'rbac.authorization.k8s.io';
+
+/**
+ * Whether a request with `verb` on `group`/`resource` is authorized in a namespace although the
+ * type is cluster-scoped: bind on ClusterRoles is asked in the namespace of the binding being
+ * written (BindingAuthorized, kubernetes pkg/registry/rbac/escalation_check.go), so a RoleBinding
+ * granting it lets its subjects bind those ClusterRoles in its namespace (the role-grantor example
+ * of https://kubernetes.io/docs/reference/access-authn-authz/rbac/#restrictions-on-role-binding-creation-or-update).
+ */
+export function clusterScopedRequestCarriesNamespace(verb: string, group: string, resource: string, subresource?: string): boolean {
+  return verb === 'bind' && group === RBAC_GROUP && resource === 'clusterroles' && !subresource;
+}
+
+/** Whether `rule`, bound by a RoleBinding, grants bind on ClusterRoles (clusterScopedRequestCarriesNamespace). */
+export function ruleBindsClusterRoles(rule: Rule): boolean {
+  return verbMatches(rule, 'bind') && apiGroupMatches(rule, RBAC_GROUP) && rule.resources.includes('clusterroles');
+}
+
 export function ruleKey(rule: Rule): string {
   const s = (l: string[]) => [...l].sort().join(',');
   return `${s(rule.verbs)}|${s(rule.apiGroups)}|${s(rule.resources)}|${s(rule.resourceNames)}|${s(rule.nonResourceURLs)}`;

@@ -5,12 +5,14 @@
 // none. The one cluster-scoped resource a namespaced request names is `namespaces`: a request on
 // /api/v1/namespaces/NAME[/sub] carries NAME as its namespace (RequestInfoFactory.NewRequestInfo,
 // staging/src/k8s.io/apiserver/pkg/endpoints/request/requestinfo.go), so a RoleBinding in N
-// grants verbs that name an object on namespace N itself, and on no other.
+// grants verbs that name an object on namespace N itself, and on no other. One cluster-scoped
+// request is authorized in a namespace: bind on ClusterRoles, asked in the namespace of the
+// binding written (clusterScopedRequestCarriesNamespace), so a RoleBinding gives that too.
 
 import { memoize } from '../memo.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import { catalogFor } from './breadth.ts';
-import { namespaceRequestReaches } from './rules.ts';
+import { namespaceRequestReaches, ruleBindsClusterRoles } from './rules.ts';
 import type { Grant, Rule } from './types.ts';
 
 interface ScopeIndex {
@@ -49,7 +51,8 @@ export function resourceIsClusterScoped(snapshot: Snapshot, group: string, resou
 /**
  * Whether `rule`, reaching a subject through grant `g`, gives anything: always through a
  * ClusterRoleBinding; through a RoleBinding, only when it names a resource served in namespaces
- * (or a type the catalog does not know, which may be), or `namespaces` as namespaceRequestReaches allows.
+ * (or a type the catalog does not know, which may be), `namespaces` as namespaceRequestReaches allows,
+ * or bind on `clusterroles`.
  */
 export function ruleGivesInScope(rule: Rule, g: Pick<Grant, 'namespace'>, snapshot: Snapshot): boolean {
   if (!g.namespace) return true;
@@ -62,7 +65,7 @@ export function ruleGivesInScope(rule: Rule, g: Pick<Grant, 'namespace'>, snapsh
  * What part of `rule`, reaching a subject through grant `g`, gives nothing (ruleGivesInScope
  * asks whether any part gives): through a RoleBinding, its non-resource URLs, and each resource
  * it names that is served only cluster-scoped (`namespaces` only when no verb of it names
- * namespace g.namespace itself); nothing through a ClusterRoleBinding.
+ * namespace g.namespace itself, `clusterroles` only when it grants no bind); nothing through a ClusterRoleBinding.
  */
 export function ruleNotGivenInScope(rule: Rule, g: Pick<Grant, 'namespace'>, snapshot: Snapshot): { nonResourceURLs: string[]; resources: string[] } {
   if (!g.namespace) return { nonResourceURLs: [], resources: [] };
@@ -70,11 +73,12 @@ export function ruleNotGivenInScope(rule: Rule, g: Pick<Grant, 'namespace'>, sna
   return { nonResourceURLs: rule.nonResourceURLs, resources: rule.resources.filter((res) => !resourceGivesIn(rule, res, g.namespace!, idx)) };
 }
 
-/** Whether resource `res` of `rule` is served namespaced in a group the rule names, or is `namespaces` reached in `namespace` itself. */
+/** Whether resource `res` of `rule` is served namespaced in a group the rule names, or is `namespaces` reached in `namespace` itself, or `clusterroles` the rule may bind. */
 function resourceGivesIn(rule: Rule, res: string, namespace: string, idx: ScopeIndex): boolean {
   const base = res.split('/')[0];
   const coreGroup = rule.apiGroups.includes('') || rule.apiGroups.includes('*');
   if (base === 'namespaces' && coreGroup && rule.verbs.some((v) => namespaceRequestReaches(rule, v, namespace))) return true;
+  if (res === 'clusterroles' && ruleBindsClusterRoles(rule)) return true;
   return rule.apiGroups.some((group) => base === '*'
     ? (group === '*' ? true : idx.byGroup.get(group) ?? true)
     : group === '*' ? idx.byResource.get(base) ?? true : idx.byKey.get(`${group}/${base}`) ?? true);

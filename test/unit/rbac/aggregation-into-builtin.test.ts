@@ -134,6 +134,14 @@ describe('rbac.aggregation-into-builtin', () => {
     expect(perms(now)).toEqual(['wildcard: get * (example.com)']);
   });
 
+  it('flags nonResourceURLs "/*", which matches every path as "*" does (reviewer repro t1), and not "/healthz/*"', () => {
+    // NonResourceURLMatches (kubernetes pkg/apis/rbac/v1/evaluation_helpers.go): a URL ending in *
+    // matches every path starting with what is left once the *s are trimmed, here "/".
+    const perms = (v: ReturnType<typeof run>[number]) => (v.evidence?.dangerousPermissions as Array<{ permission: string }> | undefined ?? []).map((d) => d.permission);
+    expect(perms(run(check, snap(role('w', VIEW, '[{nonResourceURLs: ["/*"], verbs: [get]}]')))[0])).toEqual(['wildcard: get /*']);
+    expect(run(check, snap(role('w', VIEW, '[{nonResourceURLs: ["/healthz/*", "/metrics*"], verbs: [get]}]')))[0].status).toBe('pass');
+  });
+
   it('uses the recomputed aggregation: a role feeding a custom aggregate labelled aggregate-to-view is reported too', () => {
     const s = snap([
       `

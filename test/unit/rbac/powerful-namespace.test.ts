@@ -105,18 +105,40 @@ subjects: [{kind: User, name: ${user}, apiGroup: rbac.authorization.k8s.io}]
 `;
 
 describe('only permissions that act as a namespace\'s service accounts are raised by a powerful one there', () => {
-  it('port-forward alone, or escalate/bind of Roles, in argocd stay medium; impersonating or minting tokens there does not', () => {
-    // Port-forwarding reaches a pod's ports, not its token; a Role bound in argocd reaches argocd only.
+  it('port-forward alone in argocd stays medium; impersonating or minting tokens there does not', () => {
+    // Port-forwarding reaches a pod's ports, not its token.
     // Impersonating a service account or creating its token acts as it (rbac-good-practices "Escalation risks").
     const yaml = ARGOCD('cluster-admin')
       + ROLE_IN('argocd', 'pf', '[{apiGroups: [""], resources: [pods/portforward], verbs: [create]}]')
-      + ROLE_IN('argocd', 'binder', '[{apiGroups: [rbac.authorization.k8s.io], resources: [roles], verbs: [bind, escalate]}]')
       + ROLE_IN('argocd', 'minter', '[{apiGroups: [""], resources: [serviceaccounts/token], verbs: [create]}]');
     expect(verdictOf('rbac.pod-exec-attach', yaml, 'pf')).toMatchObject({ status: 'fail', severity: 'medium' });
-    expect(verdictOf('rbac.privilege-escalation', yaml, 'binder')).toMatchObject({ status: 'fail', severity: 'medium' });
     const minter = verdictOf('rbac.privilege-escalation', yaml, 'minter');
     expect(minter.severity).toBeUndefined();
     expect(minter.message).toContain('Namespace argocd holds ServiceAccount argocd/argocd-application-controller');
+  });
+
+  // Reviewer repro t12. Binding any role in argocd, or writing any rule into one (escalate), gives
+  // everything argocd's RoleBindings can give, creating argocd-application-controller's token
+  // among it: bind lets its holder bind roles with permissions it lacks, escalate write them into
+  // roles (kubernetes.io/docs/concepts/security/rbac-good-practices/, "Bind verb", "Escalate verb").
+  // A bind limited to named roles is as strong as those roles there: edit impersonates service
+  // accounts, view does not (the role-grantor example of
+  // kubernetes.io/docs/reference/access-authn-authz/rbac/#restrictions-on-role-binding-creation-or-update).
+  it('bind on any role, or escalate on Roles, in argocd is rated as in kube-system; bind limited to view is not', () => {
+    const RB = 'rbac.authorization.k8s.io';
+    const yaml = ARGOCD('cluster-admin')
+      + ROLE_IN('argocd', 'crbinder', `[{apiGroups: [${RB}], resources: [rolebindings], verbs: [create]}, {apiGroups: [${RB}], resources: [clusterroles], verbs: [bind]}]`)
+      + ROLE_IN('argocd', 'binder', `[{apiGroups: [${RB}], resources: [roles], verbs: [bind, escalate]}]`)
+      + ROLE_IN('argocd', 'escalator', `[{apiGroups: [${RB}], resources: [roles], verbs: [escalate, update]}]`)
+      + ROLE_IN('argocd', 'editgrantor', `[{apiGroups: [${RB}], resources: [clusterroles], verbs: [bind], resourceNames: [edit]}]`)
+      + ROLE_IN('argocd', 'viewgrantor', `[{apiGroups: [${RB}], resources: [clusterroles], verbs: [bind], resourceNames: [view]}]`)
+      + ROLE_IN('argocd', 'namedescalator', `[{apiGroups: [${RB}], resources: [roles], verbs: [escalate], resourceNames: [some-role]}]`);
+    for (const name of ['crbinder', 'binder', 'escalator', 'editgrantor']) {
+      const v = verdictOf('rbac.privilege-escalation', yaml, name);
+      expect(v.severity, name).toBeUndefined();
+      expect(v.message, name).toContain('Namespace argocd holds ServiceAccount argocd/argocd-application-controller, which has dangerous permissions cluster-wide: this access there is a way to act as it');
+    }
+    for (const name of ['viewgrantor', 'namedescalator']) expect(verdictOf('rbac.privilege-escalation', yaml, name), name).toMatchObject({ status: 'fail', severity: 'medium' });
   });
 });
 

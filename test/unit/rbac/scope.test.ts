@@ -7,6 +7,7 @@ import { normalizeRule } from '../../../src/analysis/rbac/rules.ts';
 import type { Grant } from '../../../src/analysis/rbac/types.ts';
 import type { Snapshot } from '../../../src/snapshot/types.ts';
 import { rbacChecks } from '../../../checks/rbac/index.ts';
+import { canCommandCore, whoCanCommandCore } from '../../../src/cli/access-text.ts';
 import { run, snap } from './helpers.ts';
 
 const BINDINGS = `
@@ -205,5 +206,85 @@ subjects: [{kind: User, name: carol}]
     }
     expect(canI(m, 'User:carol', 'patch', 'namespaces', { name: 'dev' }).request).toMatchObject({ namespace: 'dev' });
     expect(canI(m, 'User:carol', 'get', 'namespaces', { name: 'other', namespace: 'dev', clusterScoped }).allowed).toBe(false);
+  });
+});
+
+// bind on ClusterRoles is asked in the namespace of the binding being written (BindingAuthorized,
+// kubernetes v1.36.3 pkg/registry/rbac/escalation_check.go: "this allows delegation to bind
+// particular clusterroles in rolebindings within particular namespaces"). The role-grantor example
+// of https://kubernetes.io/docs/reference/access-authn-authz/rbac/#restrictions-on-role-binding-creation-or-update,
+// as written there: user-1 may bind admin, edit and view in user-1-namespace. Reviewer repro t4.
+describe('bind on ClusterRoles through a RoleBinding', () => {
+  const s = snap(`
+apiVersion: v1
+kind: Namespace
+metadata: {name: user-1-namespace}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: role-grantor}
+rules:
+- apiGroups: ["rbac.authorization.k8s.io"]
+  resources: ["rolebindings"]
+  verbs: ["create"]
+- apiGroups: ["rbac.authorization.k8s.io"]
+  resources: ["clusterroles"]
+  verbs: ["bind"]
+  resourceNames: ["admin","edit","view"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: role-grantor-binding, namespace: user-1-namespace}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: role-grantor}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: user-1}]
+`);
+  const m = buildRbacModel(s);
+  const clusterScoped = (group: string, resource: string) => resourceIsClusterScoped(s, group, resource);
+  const CR = 'clusterroles.rbac.authorization.k8s.io';
+
+  it('user-1 can bind edit in user-1-namespace, and nowhere else', () => {
+    const d = canI(m, 'User:user-1', 'bind', CR, { namespace: 'user-1-namespace', name: 'edit', clusterScoped });
+    expect(d.allowed).toBe(true);
+    expect(d.request).toMatchObject({ namespace: 'user-1-namespace', name: 'edit' });
+    expect(canI(m, 'User:user-1', 'bind', CR, { namespace: 'other', name: 'edit', clusterScoped }).allowed).toBe(false);
+    expect(canI(m, 'User:user-1', 'bind', CR, { name: 'edit', clusterScoped }).allowed).toBe(false);
+    expect(canI(m, 'User:user-1', 'bind', CR, { namespace: 'user-1-namespace', name: 'cluster-admin', clusterScoped }).allowed).toBe(false);
+    expect(whoCan(m, 'bind', CR, 'user-1-namespace', { name: 'view', clusterScoped }).map((e) => e.subject.name)).toContain('user-1');
+  });
+
+  it('escalate on ClusterRoles stays cluster-scoped: a RoleBinding does not give it', () => {
+    const d = canI(m, 'User:user-1', 'escalate', CR, { namespace: 'user-1-namespace', name: 'edit', clusterScoped });
+    expect(d.allowed).toBe(false);
+    expect(d.request).toMatchObject({ namespace: undefined });
+  });
+
+  it('ruleGivesInScope: a RoleBinding\'s bind on clusterroles gives; escalate or get alone does not', () => {
+    const rb = { namespace: 'user-1-namespace' };
+    const RBAC_G = ['rbac.authorization.k8s.io'];
+    expect(ruleGivesInScope(rule({ apiGroups: RBAC_G, resources: ['clusterroles'], verbs: ['bind'] }), rb, s)).toBe(true);
+    expect(ruleGivesInScope(rule({ apiGroups: ['*'], resources: ['clusterroles'], verbs: ['*'] }), rb, s)).toBe(true);
+    expect(ruleGivesInScope(rule({ apiGroups: RBAC_G, resources: ['clusterroles'], verbs: ['escalate', 'get'] }), rb, s)).toBe(false);
+    expect(ruleNotGivenInScope(rule({ apiGroups: RBAC_G, resources: ['clusterroles', 'clusterrolebindings'], verbs: ['bind', 'get'] }), rb, s).resources).toEqual(['clusterrolebindings']);
+  });
+
+  it('can and who-can answer it in the namespace, and mark the verbs a RoleBinding does not give', () => {
+    const yes = canCommandCore(s, { subject: 'User:user-1', verb: 'bind', resource: CR, namespace: 'user-1-namespace', name: 'view' });
+    expect(yes.output.split('\n')[0]).toBe(`yes: User:user-1 (groups: system:authenticated) can bind ${CR} view in namespace user-1-namespace`);
+    const who = whoCanCommandCore(s, { verb: 'bind', resource: CR, namespace: 'user-1-namespace', name: 'view' });
+    expect(who.output.split('\n')[0]).toBe(`Subjects that can bind ${CR} view in namespace user-1-namespace:`);
+    expect(who.output).toContain('RoleBinding user-1-namespace/role-grantor-binding');
+    const wide = snap(`
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: bind-escalate}
+rules: [{apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind, escalate]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: rb, namespace: dev}
+roleRef: {kind: ClusterRole, name: bind-escalate}
+subjects: [{kind: User, name: bob}]
+`);
+    expect(canCommandCore(wide, { subject: 'User:bob' }).output).toContain('bind,escalate clusterroles (rbac.authorization.k8s.io) [clusterroles: bind only, in RoleBindings of dev; escalate not granted]');
   });
 });
