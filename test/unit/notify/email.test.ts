@@ -287,3 +287,26 @@ describe('RBAC breadth not compared', () => {
     expect(content.text).not.toContain('breadth not compared');
   });
 });
+
+// A run with no diff compared nothing: "0 new · 0 resolved" would read as a quiet day. As Slack
+// says n/a, both parts say n/a and why (reviewer repro: first run, --history none, alert policy
+// always; and a run whose stored previous runs could not be read).
+describe('a run without a diff', () => {
+  const counts = (html: string) => /<p[^>]*id="counts">(.*?)<\/p>/s.exec(html)![1]!.replace(/<[^>]+>/g, '');
+  it('says "new and resolved: n/a (no previous run)" in the HTML and text parts, not 0 new and 0 resolved', () => {
+    const { report } = buildRun();
+    const { html, text } = buildEmail({ ...report, diff: null }, false);
+    expect(counts(html)).toMatch(/^new and resolved: n\/a \(no previous run\) · \d+ open findings/);
+    expect(text).toMatch(/^new and resolved: n\/a \(no previous run\), \d+ open findings/m);
+    expect(text).not.toMatch(/\b0 new\b/);
+    // With a diff the counts are as they were.
+    expect(counts(buildEmail(report, false).html)).toMatch(new RegExp(`^${report.diff!.new.length} new · ${report.diff!.resolved.length} resolved · `));
+  });
+
+  it('says why when the stored previous runs could not be read', () => {
+    const { report } = buildRun();
+    const { html, text } = buildEmail({ ...report, diff: null, run: { ...report.run, unreadablePrevious: ['run-20261125-0200'] } }, false);
+    expect(counts(html)).toMatch(/^new and resolved: n\/a \(the previous runs could not be read\) · /);
+    expect(text).toContain('new and resolved: n/a (the previous runs could not be read), ');
+  });
+});
