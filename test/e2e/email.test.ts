@@ -98,6 +98,23 @@ describeBrowser('alert emails in Chromium', () => {
     await layout(html, 'email', 640, [report.run.cluster.name, letters('reason')]);
   });
 
+  it("a partial run's email shows the share of checks evaluated under the overall score", async () => {
+    const { report } = demoRun();
+    const i = report.checks.findIndex((c) => c.id === 'rbac.cluster-admin-binding');
+    report.checks[i] = { ...report.checks[i]!, status: 'not-evaluated', evaluated: 0, passed: 0, failed: 0, unreadable: ['clusterrolebindings'] };
+    report.run.partial = ['clusterrolebindings could not be read (forbidden)'];
+    const file = join(dir, 'partial.html');
+    writeFileSync(file, buildEmail(report, false).html);
+    const page = await browser.newPage({ viewport: { width: 900, height: 900 } });
+    await page.goto(pathToFileURL(file).href);
+    const share = page.locator('#overall-share');
+    expect(await share.count()).toBe(1);
+    expect(await share.innerText()).toMatch(/^\d+ of \d+ checks evaluated$/);
+    const [score, below] = await Promise.all([page.getByText(String(report.score.overall), { exact: true }).first().boundingBox(), share.boundingBox()]);
+    expect(below!.y).toBeGreaterThanOrEqual(score!.y + score!.height - 1); // under the score, not beside it
+    await page.close();
+  });
+
   it('the fleet digest and the "audit could not run" email: a 300-letter cluster name wraps inside the card', async () => {
     const store = await openRunStore(join(dir, 'fleet.db'));
     const cluster = letters('fleet');

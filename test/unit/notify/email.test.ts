@@ -310,3 +310,23 @@ describe('a run without a diff', () => {
     expect(text).toContain('new and resolved: n/a (the previous runs could not be read), ');
   });
 });
+
+// A partial run's overall score covers only the checks it could evaluate: the HTML part says how
+// many under the score, as its text part, Slack, the HTML report and the PDF cover do; without
+// it "69.2, grade n/a" reads as an improvement on the last complete run (reviewer repro out3).
+describe('a partial run\'s overall score', () => {
+  it('shows the share of checks evaluated under the score in the HTML part, as the text part does', () => {
+    const { report } = buildRun();
+    report.checks[0] = { ...report.checks[0]!, status: 'not-evaluated', evaluated: 0, passed: 0, failed: 0, unreadable: ['pods'] };
+    report.run.partial = ['pods could not be read (forbidden)'];
+    const { html, text } = buildEmail(report, false);
+    const share = /^Overall score [\d.]+ \((\d+ of \d+ checks evaluated)\)/m.exec(text)![1]!;
+    expect(share).toMatch(/^\d+ of \d+ checks evaluated$/);
+    expect(html).toContain(`<div style="font-size:36px;font-weight:700">${report.score.overall}</div><div style="font-size:12px;color:#78350f" id="overall-share">${share}</div>`);
+    // A run that evaluated every check has no share to state.
+    const complete = buildRun().report;
+    complete.checks = complete.checks.map((c) => (c.status === 'not-evaluated' || c.status === 'error' ? { ...c, status: 'pass' as const, evaluated: 1, passed: 1, failed: 0 } : c));
+    expect(buildEmail(complete, false).text).toMatch(/^Overall score [\d.]+ \(grade/m);
+    expect(buildEmail(complete, false).html).not.toContain('id="overall-share"');
+  });
+});
