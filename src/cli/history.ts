@@ -3,9 +3,10 @@
 import { RUN_ID_RULE, isRunId } from '../run/run-id.ts';
 import type { Command } from 'commander';
 import { readEnv } from '../config/env.ts';
-import { AREAS } from '../base/vocabulary.ts';
+import { AREAS, SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { MAX_COLUMN, oneLine } from '../base/plain-text.ts';
-import { ConfigError, HistoryError } from '../base/errors.ts';
+import { ConfigError, HistoryError, UnreadableRunError } from '../base/errors.ts';
+import { carriedOpenBySeverity } from '../schedule/metrics.ts';
 import { historyTarget, openRunStore, type RunStore } from '../history/store.ts';
 import { withPartial } from '../history/run-store.ts';
 import type { RunSummary } from '../run/types.ts';
@@ -80,7 +81,13 @@ const AREA_HEADS: Record<(typeof AREAS)[number], string> = { network: 'NET', tls
 /** A stored run whose summary cannot be read, listed in its place with what the store keeps of it apart from the summary. */
 export interface UnreadableListed { unreadable: string; startedAt?: string; cluster?: string }
 
-export function formatRunTable(runs: Array<RunSummary | UnreadableListed>): string {
+/**
+ * A listed run with, for a partial run, the open findings it carries for the checks it could not
+ * evaluate by severity (carriedOpenBySeverity, as /metrics and the run's own outputs count them).
+ */
+export type ListedRun = RunSummary & { carried?: Record<Severity, number> };
+
+export function formatRunTable(runs: Array<ListedRun | UnreadableListed>): string {
   const head = ['RUN', 'STARTED (UTC)', 'CLUSTER', 'OVERALL', ...AREAS.map((a) => AREA_HEADS[a]), 'CRIT', 'HIGH', 'MED', 'LOW', 'WAIVED', 'CHANGE'];
   // Ids and cluster names are any text a run was stored or imported with: each cell stays on its line.
   const started = (at: string) => at.replace('T', ' ').replace(/\.\d+Z$|Z$/, '');
@@ -90,7 +97,8 @@ export function formatRunTable(runs: Array<RunSummary | UnreadableListed>): stri
     r.cluster,
     score(r.score.overall),
     ...AREAS.map((a) => score(r.score.areas?.[a])),
-    String(r.findings.critical), String(r.findings.high), String(r.findings.medium), String(r.findings.low), String(r.waived),
+    // "0 (+12)": the run's own open findings, then those it carries, as its report states them.
+    ...SEVERITIES.map((sev) => `${r.findings[sev]}${r.carried?.[sev] ? ` (+${r.carried[sev]})` : ''}`), String(r.waived),
     `${r.regression === null ? (r.notDiffed ? 'not diffed' : 'first') : r.regression ? 'REGRESSION' : 'ok'}${r.partial ? ' (partial)' : ''}${r.trigger === 'watch' ? ' (watch)' : ''}`,
   ]).map(oneLine));
   const widths = head.map((h, i) => Math.min(MAX_COLUMN, Math.max(h.length, ...rows.map((row) => row[i].length))));
@@ -109,11 +117,23 @@ function listRuns(values: HistoryOptions, io: CliIO): Promise<number> {
     try {
       // A run whose summary cannot be read is named on stderr and listed in its place as UNREADABLE (the JSON lists summaries only): exit 2.
       const unreadable: Array<{ listed: UnreadableListed; place: number }> = [];
-      const runs = (await store.list(limit, (error, place) => {
+      const runs: ListedRun[] = (await store.list(limit, (error, place) => {
         io.stderr(`ztaudit history: warning: ${oneLine(error.message)}; listed as UNREADABLE\n`);
         unreadable.push({ listed: { unreadable: error.runId, startedAt: error.startedAt, cluster: error.cluster }, place });
       })).map(withPartial);
-      const listed: Array<RunSummary | UnreadableListed> = [...runs];
+      // A partial run's counts state beside its own the open findings it carries (README,
+      // History): its summary does not hold them, its report does (read for partial runs only).
+      for (const r of runs) {
+        if (!r.partial) continue;
+        try {
+          const report = await store.get(r.id);
+          if (report) r.carried = carriedOpenBySeverity(report);
+        } catch (error: unknown) {
+          if (!(error instanceof UnreadableRunError)) throw error;
+          io.stderr(`ztaudit history: warning: ${oneLine(error.message)}; its carried findings are not counted\n`);
+        }
+      }
+      const listed: Array<ListedRun | UnreadableListed> = [...runs];
       for (const { listed: row, place } of unreadable) listed.splice(place, 0, row);
       if (values.output === 'json') io.stdout(`${JSON.stringify(runs, null, 2)}\n`);
       else if (listed.length === 0) io.stdout(`No runs stored in ${store.describe()}.\n`);

@@ -86,8 +86,11 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
     regression: alert,
     reasons: [...alertReasons(report), ...watchCauses(report)],
     areas: view.areas,
-    newCount: d?.new.length ?? 0,
-    resolvedCount: d?.resolved.length ?? 0,
+    // No diff (a first run, --history none, no stored run readable): nothing was compared, which
+    // "0 new · 0 resolved" would not say. Slack says n/a too.
+    newCount: d ? d.new.length : null,
+    resolvedCount: d ? d.resolved.length : null,
+    notCompared: d ? '' : report.run.unreadablePrevious?.length ? 'the previous runs could not be read' : 'no previous run',
     olderBaselines: olderBaselinesNote(d),
     breadthNotCompared: d?.breadthNotCompared ?? '',
     openCount: view.totals.open,
@@ -117,7 +120,7 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
     '',
     ...view.areas.map((a) => `${a.label}: ${a.score}${a.share ? ` (${a.share}, no grade)` : ` (grade ${a.grade})`}${a.delta ? ` (${a.delta.text})` : ''}`),
     '',
-    `${ctx.newCount} new, ${ctx.resolvedCount} resolved, ${ctx.openCount} open findings${view.totals.carried ? ` (${oneLine(view.totals.carried)})` : ''} (${view.severityCounts.map((s) => `${s.count} ${s.severity}`).join(', ')}), ${view.totals.waived} waived`,
+    `${ctx.notCompared ? `new and resolved: n/a (${ctx.notCompared})` : `${ctx.newCount} new, ${ctx.resolvedCount} resolved`}, ${ctx.openCount} open findings${view.totals.carried ? ` (${oneLine(view.totals.carried)})` : ''} (${view.severityCounts.map((s) => `${s.count} ${s.severity}`).join(', ')}), ${view.totals.waived} waived`,
     ...(ctx.olderBaselines ? [oneLine(ctx.olderBaselines)] : []),
     ...(ctx.breadthNotCompared ? [`${oneLine(ctx.breadthNotCompared)}.`] : []),
     `${view.totals.notEvaluated} checks not evaluated, ${view.totals.notApplicable} not applicable`,

@@ -5,7 +5,7 @@
 // check the latest run could not evaluate counts with its findings of the last run that did
 // (lastEvaluated), as the diff never calls them resolved: a kind made unreadable must not
 // resolve that alert (a vanished series would resolve it just the same, so the series stays).
-import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
+import { AREAS, SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { openCarried } from '../run/waivers.ts';
 import type { Finding, RunReport } from '../run/types.ts';
 import { checkCoverage, isBlind, isEvaluated, notEvaluated } from '../run/coverage.ts';
@@ -207,6 +207,22 @@ export function lastEvaluated(previous: ReadonlyMap<string, EvaluatedFindings> |
     const bySeverity = (counts: Partial<Record<string, number>> | undefined) =>
       new Map(SEVERITIES.filter((s) => (counts?.[s] ?? 0) > 0).map((s) => [`${c.area}\u0000${s}`, counts![s]!]));
     if (e) out.set(c.id, { runId: e.runId, open: bySeverity(e.open), waived: bySeverity(e.waivedBySeverity) });
+  }
+  return out;
+}
+
+/**
+ * The open findings a stored run carries for the checks it could not evaluate, by severity, as
+ * /metrics counts them for that run read afresh (lastEvaluated with nothing held before it):
+ * `ztaudit history` states them beside the run's own counts. All zero for a complete run.
+ */
+export function carriedOpenBySeverity(report: RunReport): Record<Severity, number> {
+  const out = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  const last = lastEvaluated(undefined, report);
+  for (const c of report.checks) {
+    if (!isBlind(c.status)) continue;
+    const open = last.get(c.id)?.open;
+    for (const sev of SEVERITIES) out[sev] += open?.get(`${c.area}\u0000${sev}`) ?? 0;
   }
   return out;
 }

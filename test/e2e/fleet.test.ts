@@ -12,7 +12,7 @@ import { fleetDataOf } from '../../src/fleet/data.ts';
 import { renderFleetFormat } from '../../src/fleet/render.ts';
 import { openRunStore } from '../../src/history/store.ts';
 import { DEFAULT_FLEET_QUERY } from '../../src/run/fleet.ts';
-import { HOSTILE, NOW, fleetRuns } from '../unit/fleet/seed.ts';
+import { HOSTILE, NOW, fleetRuns, runsWithBlindLatest } from '../unit/fleet/seed.ts';
 import { skipOrFail } from '../helpers/ci.ts';
 import { withoutBidi } from '../../src/base/plain-text.ts';
 
@@ -92,6 +92,27 @@ describeBrowser('fleet report in Chromium', () => {
       return document.elementFromPoint(nav.right - 8, nav.top + nav.height / 2)?.closest('nav')?.tagName ?? 'covered';
     })()`);
     expect(under).toBe('NAV');
+    await page.close();
+  });
+  it('keeps a partial run\'s "carried from run …" note inside its Crit+high cell: the Trend and Latest run columns stay readable', async () => {
+    const store = await openRunStore(join(dir, 'carried.db'));
+    for (const r of runsWithBlindLatest().runs) await store.save(r);
+    const data = await fleetDataOf(store, { ...DEFAULT_FLEET_QUERY, now: NOW });
+    await store.close();
+    const file = join(dir, 'carried.html');
+    writeFileSync(file, renderFleetFormat(data, 'html'));
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(pathToFileURL(file).href);
+    const notes = await page.locator('#grid td .carried').evaluateAll((spans) => spans.map((s) => {
+      const range = s.ownerDocument.createRange();
+      range.selectNodeContents(s);
+      const note = range.getBoundingClientRect(); // the text itself, not its 16em box
+      const cell = s.closest('td')!.getBoundingClientRect();
+      return { text: s.textContent ?? '', inside: note.left >= cell.left - 0.5 && note.right <= cell.right + 0.5 };
+    }));
+    expect(notes.length).toBe(1);
+    expect(notes[0]!.text).toMatch(/carried from run 20261110T020000Z-p00001/);
+    expect(notes).toEqual([{ text: notes[0]!.text, inside: true }]);
     await page.close();
   });
 });

@@ -11,6 +11,7 @@ import { allConns, emptyConns, intersectConns, isEmptyConns, subtractConns, unio
 import { policyLabel } from './engine.ts';
 import { ALL_V4, ALL_V6, formatRange, parseCidr, type Family, type IpRange } from '../../base/ip.ts';
 import { buildReachability, egressVerdict, type Endpoint, type PodClass, type ReachModel, type WorkloadNode } from './model.ts';
+import { coversEveryAddress } from './rules.ts';
 
 /** Address space that is not "outside": RFC 1918, CGNAT (RFC 6598), loopback, link-local, this-network; IPv6 ULA, link-local, loopback, unspecified. */
 export const INTERNAL_RANGES: readonly IpRange[] = ['0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16', '::/128', '::1/128', 'fc00::/7', 'fe80::/10']
@@ -267,7 +268,9 @@ export const externalDestinations = memoize((snapshot: Snapshot): ExternalDestin
       for (const peer of r.peers) {
         if (peer.kind === 'ipBlock') {
           if ((peer.blocks ?? peer.ranges).every((x) => within(x, INTERNAL_RANGES))) continue;
-          add({ kind: 'ipBlock', value: peer.text, source: p.ref, sourceLabel: label });
+          // 0.0.0.0/0 or ::/0 with nothing excepted is every address, as network.unrestricted-egress
+          // says; with an except it is listed as the range it is ("0.0.0.0/0 except 10.0.0.0/8").
+          add({ kind: coversEveryAddress(peer.ranges) ? 'world' : 'ipBlock', value: peer.text, source: p.ref, sourceLabel: label });
         } else if (peer.kind === 'fqdn') {
           for (const f of peer.patterns) add({ kind: 'fqdn', value: f, source: p.ref, sourceLabel: label });
         } else if (peer.kind === 'entity' && (peer.entity === 'world' || peer.entity === 'world-ipv4' || peer.entity === 'world-ipv6' || peer.entity === 'all')) {

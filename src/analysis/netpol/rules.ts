@@ -81,7 +81,15 @@ export function externalOpenReason(rule: Rule): ExternalOpenReason | undefined {
   if (rule.peers.some((p) => p.kind === 'entity' && p.entity === 'all')) return 'every endpoint (entity all)';
   if (rule.peers.some((p) => p.kind === 'entity' && (p.entity === 'world' || p.entity === 'world-ipv4' || p.entity === 'world-ipv6'))) return 'every address outside the cluster (entity world)';
   const blocks = rule.peers.flatMap((p) => (p.kind === 'ipBlock' ? blocksOf(p) : []));
-  return coversFamily(blocks, 4) || coversFamily(blocks, 6) ? 'every address (ipBlocks cover 0.0.0.0/0 or ::/0)' : undefined;
+  return coversEveryAddress(blocks) ? 'every address (ipBlocks cover 0.0.0.0/0 or ::/0)' : undefined;
+}
+
+/**
+ * Whether CIDRs together cover every address of a family (0.0.0.0/0 or ::/0, or pieces adding
+ * up to one): network.unrestricted-egress's test, and the egress posture's "any address".
+ */
+export function coversEveryAddress(ranges: IpRange[]): boolean {
+  return coversFamily(ranges, 4) || coversFamily(ranges, 6);
 }
 
 /**

@@ -1,7 +1,7 @@
 // Findings by area: one group per failing check, headed by the highest open severity in it,
 // with rows implied by a broader finding on the same resource folded under that finding.
 import { checkCoverage } from '../../engine/score.ts';
-import { AREAS, SEVERITY_WEIGHT, type Severity } from '../../base/vocabulary.ts';
+import { AREAS, SEVERITIES, SEVERITY_WEIGHT, type Severity } from '../../base/vocabulary.ts';
 import type { CheckSummary, Finding, RunReport } from '../../run/types.ts';
 import { clip } from '../../base/plain-text.ts';
 import { evidenceOf } from './evidence.ts';
@@ -150,7 +150,9 @@ const PER_CHECK = 3;
 /**
  * What to fix first: open findings that are not folded under another, ranked by severity ×
  * blast radius (the findings a fix removes, weighted, × the workloads or pods it reaches).
- * At most three per check, so one noisy check does not hide the rest.
+ * At most three per check (PER_CHECK, stated in the list's lede), so one noisy check does not
+ * hide the rest; a check that reaches the cap says on its last item how many of its findings,
+ * of which severities, the list leaves out (`more`).
  */
 export function topFixes(report: RunReport, idx: FindingIndex, max: number): TopFix[] {
   type Scored = { f: Finding; rank: number; reach: string };
@@ -158,8 +160,12 @@ export function topFixes(report: RunReport, idx: FindingIndex, max: number): Top
   // The cap applies while selecting: each check's best three, kept in order as findings stream
   // by, so a check with more top-ranked findings than the list holds cannot crowd out the rest.
   const bestOf = new Map<string, Scored[]>();
+  const eligible = new Map<string, Record<Severity, number>>();
   for (const f of report.findings) {
     if (f.waived || idx.isFolded(f)) continue;
+    const bySeverity = eligible.get(f.check) ?? zeroSeverities();
+    bySeverity[f.severity]++;
+    eligible.set(f.check, bySeverity);
     const implied = (idx.implied.get(f.fingerprint) ?? []).filter((x) => !x.waived);
     const reach = reachOf(f, implied);
     const weight = SEVERITY_WEIGHT[f.severity] + implied.reduce((s, x) => s + SEVERITY_WEIGHT[x.severity], 0);
@@ -180,6 +186,16 @@ export function topFixes(report: RunReport, idx: FindingIndex, max: number): Top
       message: clip(s.f.message, 220),
       reach: s.reach, remediation: firstSentence(c?.remediation ?? ''), area: s.f.area,
     });
+  }
+  const shown = new Map<string, TopFix[]>();
+  for (const t of out) shown.set(t.check, [...(shown.get(t.check) ?? []), t]);
+  for (const [check, items] of shown) {
+    if (items.length < PER_CHECK) continue;
+    const left = { ...eligible.get(check)! };
+    for (const t of items) left[t.severity]--;
+    const bySeverity = SEVERITIES.filter((sev) => left[sev] > 0).map((sev) => ({ severity: sev, count: left[sev] }));
+    const count = bySeverity.reduce((n, x) => n + x.count, 0);
+    if (count > 0) items[items.length - 1]!.more = { count, bySeverity };
   }
   return out;
 }

@@ -134,6 +134,8 @@ export interface TopFix {
   reach: string;
   remediation: string;
   area: Area;
+  /** On a check's last item when the three-per-check cap left some of its open findings out: how many, by severity. */
+  more?: { count: number; bySeverity: Array<{ severity: Severity; count: number }> };
 }
 
 export interface ResolvedRow { fingerprint: string; title: string; check: string; severity: Severity | ''; resource: string; message: string }

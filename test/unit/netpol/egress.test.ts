@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { externalDestinations, externalEgress } from '../../../src/analysis/netpol/egress.ts';
 import { buildReachability } from '../../../src/analysis/netpol/model.ts';
 import { egressNotControlled } from '../../../checks/network/egress-not-controlled.ts';
+import { unrestrictedEgress } from '../../../checks/network/unrestricted-egress.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { reachCommandCore } from '../../../src/cli/reach.ts';
 import { runChecks } from '../../../src/engine/run.ts';
@@ -71,6 +72,37 @@ spec: {hosts: [legacy.internal], location: MESH_INTERNAL, ports: [{number: 80, n
       'fqdn *.stripe.com CiliumNetworkPolicy pay/fqdn',
       'ServiceEntry api.stripe.com ServiceEntry pay/stripe',
     ]);
+  });
+
+  // An ipBlock of 0.0.0.0/0 (or ::/0) is "everything for that family" (Kubernetes
+  // NetworkPolicy docs, "ipBlock"; /work/shared/reference/checks.md 1.3), the same "every
+  // address" network.unrestricted-egress fails: the posture lists it under "any address", not as
+  // one more address range. With an except it is the range it says. Reviewer repro demo2
+  // shop/legacy-reporting-egress.
+  it('lists an ipBlock of 0.0.0.0/0 or ::/0 with nothing excepted as any address (kind world), as network.unrestricted-egress calls it', () => {
+    const s = snapshotOf(`
+apiVersion: v1
+kind: Pod
+metadata: {name: report, namespace: shop, labels: {app: report}}
+spec: {containers: [{name: c, image: nginx}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: legacy-reporting-egress, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: report}}
+  policyTypes: [Egress]
+  egress:
+    - to: [{ipBlock: {cidr: 0.0.0.0/0}}, {ipBlock: {cidr: "::/0"}}, {ipBlock: {cidr: 0.0.0.0/0, except: [10.0.0.0/8]}}, {ipBlock: {cidr: 203.0.113.0/24}}]
+`);
+    expect(externalDestinations(s).map((d) => `${d.kind} ${d.value}`)).toEqual([
+      'world ::/0',
+      'world 0.0.0.0/0',
+      'ipBlock 0.0.0.0/0 except 10.0.0.0/8',
+      'ipBlock 203.0.113.0/24',
+    ]);
+    const [outcome] = runChecks([unrestrictedEgress], { snapshot: s, config: defaultConfig(), now: new Date('2026-12-05T00:00:00Z') });
+    expect(outcome!.results.map((v) => `${v.status} ${v.message}`)).toEqual([expect.stringMatching(/^fail shop\/legacy-reporting-egress allows egress to every address/)]);
   });
 
   // Cilium learns a toFQDNs name's addresses only from DNS lookups its proxy intercepted for the

@@ -287,3 +287,46 @@ describe('RBAC breadth not compared', () => {
     expect(content.text).not.toContain('breadth not compared');
   });
 });
+
+// A run with no diff compared nothing: "0 new · 0 resolved" would read as a quiet day. As Slack
+// says n/a, both parts say n/a and why (reviewer repro: first run, --history none, alert policy
+// always; and a run whose stored previous runs could not be read).
+describe('a run without a diff', () => {
+  const counts = (html: string) => /<p[^>]*id="counts">(.*?)<\/p>/s.exec(html)![1]!.replace(/<[^>]+>/g, '');
+  it('says "new and resolved: n/a (no previous run)" in the HTML and text parts, not 0 new and 0 resolved', () => {
+    const { report } = buildRun();
+    const { html, text } = buildEmail({ ...report, diff: null }, false);
+    expect(counts(html)).toMatch(/^new and resolved: n\/a \(no previous run\) · \d+ open findings/);
+    expect(text).toMatch(/^new and resolved: n\/a \(no previous run\), \d+ open findings/m);
+    expect(text).not.toMatch(/\b0 new\b/);
+    // With a diff the counts are as they were.
+    expect(counts(buildEmail(report, false).html)).toMatch(new RegExp(`^${report.diff!.new.length} new · ${report.diff!.resolved.length} resolved · `));
+  });
+
+  it('says why when the stored previous runs could not be read', () => {
+    const { report } = buildRun();
+    const { html, text } = buildEmail({ ...report, diff: null, run: { ...report.run, unreadablePrevious: ['run-20261125-0200'] } }, false);
+    expect(counts(html)).toMatch(/^new and resolved: n\/a \(the previous runs could not be read\) · /);
+    expect(text).toContain('new and resolved: n/a (the previous runs could not be read), ');
+  });
+});
+
+// A partial run's overall score covers only the checks it could evaluate: the HTML part says how
+// many under the score, as its text part, Slack, the HTML report and the PDF cover do; without
+// it "69.2, grade n/a" reads as an improvement on the last complete run (reviewer repro out3).
+describe('a partial run\'s overall score', () => {
+  it('shows the share of checks evaluated under the score in the HTML part, as the text part does', () => {
+    const { report } = buildRun();
+    report.checks[0] = { ...report.checks[0]!, status: 'not-evaluated', evaluated: 0, passed: 0, failed: 0, unreadable: ['pods'] };
+    report.run.partial = ['pods could not be read (forbidden)'];
+    const { html, text } = buildEmail(report, false);
+    const share = /^Overall score [\d.]+ \((\d+ of \d+ checks evaluated)\)/m.exec(text)![1]!;
+    expect(share).toMatch(/^\d+ of \d+ checks evaluated$/);
+    expect(html).toContain(`<div style="font-size:36px;font-weight:700">${report.score.overall}</div><div style="font-size:12px;color:#78350f" id="overall-share">${share}</div>`);
+    // A run that evaluated every check has no share to state.
+    const complete = buildRun().report;
+    complete.checks = complete.checks.map((c) => (c.status === 'not-evaluated' || c.status === 'error' ? { ...c, status: 'pass' as const, evaluated: 1, passed: 1, failed: 0 } : c));
+    expect(buildEmail(complete, false).text).toMatch(/^Overall score [\d.]+ \(grade/m);
+    expect(buildEmail(complete, false).html).not.toContain('id="overall-share"');
+  });
+});

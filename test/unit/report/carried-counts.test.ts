@@ -10,6 +10,7 @@ import { main } from '../../../src/cli/main.ts';
 import { buildEmail } from '../../../src/notify/email.ts';
 import { countsText } from '../../../src/notify/slack.ts';
 import { runCounts } from '../../../src/report/counts.ts';
+import { SEVERITIES } from '../../../src/base/vocabulary.ts';
 import type { RunReport } from '../../../src/run/types.ts';
 import { readSnapshot, writeSnapshot } from '../../../src/snapshot/io.ts';
 import type { Snapshot } from '../../../src/snapshot/types.ts';
@@ -70,5 +71,43 @@ describe('open findings of checks a partial run could not evaluate', () => {
     expect(fourth.report.run.lastEvaluatedOpen).toBeUndefined();
     expect(runCounts(fourth.report)).toMatchObject({ open: c1.open, carried: null });
     expect(fourth.terminal).toContain(`open findings ${c1.open}: `);
+  }, 60_000);
+
+  // README (History): a partial run's count states the carried findings beside its own, "as
+  // /metrics counts them"; `ztaudit history` listed its own only (critical 0 where the run's
+  // outputs and /metrics said 12; reviewer repro h3.db). Nothing changed in the cluster, so
+  // per severity its own and its carried findings add up to the complete run's.
+  it('`ztaudit history` states them beside the partial run\'s own counts per severity, and -o json has them as `carried`', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zt-carried-history-'));
+    const db = join(dir, 'h.db');
+    const full = await snapshotOf(dir, 'demo');
+    const blind = await snapshotOf(dir, 'crb-forbidden', (s) => {
+      s.coverage.clusterrolebindings = { status: 'forbidden', detail: 'list clusterrolebindings: 403' };
+      delete s.resources.clusterrolebindings;
+    });
+    const reports: RunReport[] = [];
+    for (const [i, snap] of [full, blind].entries()) {
+      const err: string[] = [];
+      expect(await main(['run', '--snapshot', snap, '--config', 'examples/ztaudit.demo.yaml', '--cluster', 'demo', '--history', db, '--out', join(dir, `r${i}`), '--no-notify', '--format', 'json'], { ...quiet, stderr: (t: string) => err.push(t) }), err.join('')).toBe(0);
+      reports.push(JSON.parse(readFileSync(join(dir, `r${i}`, 'report.json'), 'utf8')) as RunReport);
+    }
+    const [complete, partial] = [runCounts(reports[0]!), runCounts(reports[1]!)];
+    const carried = Object.fromEntries(SEVERITIES.map((s) => [s, complete.bySeverity[s] - partial.bySeverity[s]]));
+    expect(carried.critical).toBeGreaterThan(0);
+    expect(SEVERITIES.reduce((n, s) => n + carried[s]!, 0)).toBe(partial.carried!.open);
+
+    const history = async (...args: string[]) => {
+      const out: string[] = [];
+      expect(await main(['history', '--history', db, ...args], { ...quiet, stdout: (t: string) => out.push(t) })).toBe(0);
+      return out.join('');
+    };
+    const row = (await history()).split('\n').find((l) => l.startsWith(reports[1]!.run.id))!;
+    const cells = SEVERITIES.map((s) => `${partial.bySeverity[s]}${carried[s] ? ` (+${carried[s]})` : ''}`);
+    expect(row).toMatch(new RegExp(`  ${cells.map((c) => c.replace(/[()+]/g, '\\$&')).join(' +')} +${reports[1]!.findings.filter((f) => f.waived).length}  REGRESSION \\(partial\\)$`));
+    const completeRow = (await history()).split('\n').find((l) => l.startsWith(reports[0]!.run.id))!;
+    expect(completeRow).not.toContain('(+');
+    const json = JSON.parse(await history('-o', 'json')) as Array<{ id: string; findings: Record<string, number>; carried?: Record<string, number> }>;
+    expect(json.find((r) => r.id === reports[1]!.run.id)).toMatchObject({ findings: partial.bySeverity, carried });
+    expect(json.find((r) => r.id === reports[0]!.run.id)!.carried).toBeUndefined();
   }, 60_000);
 });
