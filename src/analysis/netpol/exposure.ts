@@ -8,10 +8,10 @@ import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
 import { connsOf, emptyConns, formatConns, intersectConns, isEmptyConns, isProtocol, subtractConns, unionConns, type ConnSet, type PortInterval } from './conns.ts';
 import { classMatches, externalWays, forwardsAcrossNodes, obj, selectorOf, servicePorts, targetConns } from './service-ports.ts';
-import { ALL_V6, formatRange, type IpRange } from '../../base/ip.ts';
+import { formatRange, parseIp, unmapIpv4, type IpRange } from '../../base/ip.ts';
 import { workloadsOf } from '../workloads.ts';
 import { buildReachability, egressVerdict, ingressVerdict, isolationOf, REMOTE_NODE_PEER, workloadKey, type PodClass, type ReachModel } from './model.ts';
-import { cutIpv4 } from './query.ts';
+import { cutFamily } from './query.ts';
 import { describeRoute, edgeRoutes, type EdgeController, type EdgeRoute, type EdgeVia } from '../edge/routes.ts';
 import { configMapUnread } from '../configmaps.ts';
 import { configMapData, nginxAnnotationBool, nginxBool, nginxControllersFor, NGINX_ANNOTATION_PREFIX } from '../tls/nginx.ts';
@@ -72,12 +72,20 @@ function validPort(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535;
 }
 
+/** Whether a hostIP binds the port to the node's loopback (127.0.0.0/8, ::1): unreachable from off the node. */
+function loopback(hostIP: unknown): boolean {
+  const parsed = typeof hostIP === 'string' ? parseIp(hostIP) : undefined;
+  const ip = parsed && (unmapIpv4(parsed) ?? parsed);
+  return !!ip && (ip.family === 4 ? ip.value >> 24n === 127n : ip.value === 1n);
+}
+
 /** Connections the effective policies admit to `cls` from some address outside the cluster. */
 function externalIngress(model: ReachModel, cls: PodClass): ConnSet {
   const ranges: IpRange[] = [];
   for (const p of cls.ingressPolicies) for (const r of p.ingress ?? []) if (r.peers !== 'any') for (const peer of r.peers) if (peer.kind === 'ipBlock') ranges.push(...peer.ranges);
   let total = emptyConns();
-  const probes = [...cutIpv4(ranges), ALL_V6];
+  // Both families cut at the policies' ranges: an IPv6 allowlist admits only its own addresses.
+  const probes = [...cutFamily(ranges, 4), ...cutFamily(ranges, 6)];
   for (const piece of probes) {
     total = unionConns(total, ingressVerdict(model, { kind: 'ip', family: piece.family, value: piece.lo, text: formatRange(piece) }, { kind: 'class', cls }).conns);
   }
@@ -205,20 +213,27 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
 
   // ContainerPort.hostPort (https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#ports)
   // binds the container port on the node: the node's addresses lead to the pod's port, which
-  // the pod's ingress policies judge as they judge a NodePort's traffic.
+  // the pod's ingress policies judge as they judge a NodePort's traffic. A host-network pod
+  // listens on the node's addresses itself: its hostPort, "If HostNetwork is specified, this
+  // must match ContainerPort", is the container port when unset (the API server defaults it so
+  // on a Pod, pkg/apis/core/v1/defaults.go, but not on a workload's template since v1.28, so
+  // manifests usually omit it). A hostIP on loopback ("What host IP to bind the external port
+  // to") is not reachable from off the node.
   for (const w of workloadsOf(snapshot)) {
     const ports: PortInterval[] = [];
     const onNode = new Set<string>();
     for (const pod of w.pods) {
+      const hostNetwork = pod.spec?.hostNetwork === true;
       for (const list of [pod.spec?.containers, pod.spec?.initContainers]) {
         if (!Array.isArray(list)) continue;
         for (const c of list) {
           for (const raw of Array.isArray(obj(c).ports) ? (obj(c).ports as unknown[]) : []) {
             const p = obj(raw);
             const proto = p.protocol === undefined ? 'TCP' : p.protocol;
-            if (!isProtocol(proto) || !validPort(p.hostPort) || !validPort(p.containerPort)) continue;
+            const hostPort = p.hostPort ?? (hostNetwork ? p.containerPort : undefined);
+            if (!isProtocol(proto) || !validPort(hostPort) || !validPort(p.containerPort) || loopback(p.hostIP)) continue;
             ports.push([proto, p.containerPort, p.containerPort]);
-            onNode.add(`${proto} ${p.containerPort} on the node's ${proto} ${p.hostPort}`);
+            onNode.add(`${proto} ${p.containerPort} on the node's ${proto} ${hostPort}${p.hostPort === undefined ? ', as a host-network pod' : ''}`);
           }
         }
       }

@@ -293,6 +293,18 @@ spec:
     const b = networkExposure(snap(web)).find((w) => w.workload.name === 'b')!;
     expect(b.external.map((x) => [x.via, x.allowedByPolicy, formatConns(x.admitted)])).toEqual([['hostPort', true, 'TCP 80']]);
   });
+  // ContainerPort.hostIP is "What host IP to bind the external port to": bound to the node's
+  // loopback, the port is not reachable from off the node.
+  it('a hostPort bound to a loopback hostIP (127.0.0.0/8, ::1, ::ffff:127.0.0.1) is no way in; one bound to another address still is', () => {
+    const statsd = (hostIP: string) => `apiVersion: v1
+kind: Pod
+metadata: {name: statsd, namespace: app, labels: {app: statsd}}
+spec:
+  containers: [{name: c, image: statsd, ports: [{containerPort: 8125, hostPort: 8125, hostIP: "${hostIP}", protocol: UDP}]}]
+`;
+    for (const ip of ['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1']) expect([...exposedWorkload.evaluate(ctxOf(statsd(ip)))], ip).toEqual([]);
+    for (const ip of ['0.0.0.0', '10.0.0.5', '::']) expect([...exposedWorkload.evaluate(ctxOf(statsd(ip)))].map((x) => [x.status, x.message]), ip).toEqual([['fail', "reachable from outside the cluster via hostPort of Pod statsd (UDP 8125 on the node's UDP 8125)"]]);
+  });
   it('the slimmed snapshot keeps spec.externalIPs and the containers\' hostPort', () => {
     const svc = slimObject('services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'a', namespace: 'app', managedFields: [{}] }, spec: { externalIPs: ['203.0.113.10'] }, status: { conditions: [] } });
     expect(svc.spec).toEqual({ externalIPs: ['203.0.113.10'] });
