@@ -54,6 +54,11 @@ const VERB = { allowed: 'ALLOWED', denied: 'DENIED', depends: 'DEPENDS', unknown
 
 /** What decided the network answer, in one phrase: the allowing rules, or what denied it. */
 function networkDecidedBy(a: ReachAnswer): string[] {
+  // Each direction allows something, but not the same connections: neither denies the flow alone.
+  if (!a.allowed && a.ingress.allowed && a.egress.allowed) {
+    const allowedBy = (d: DirectionAnswer) => [...new Set(d.decisions.filter((x) => x.allowed).map((x) => x.conns))].join(', ');
+    return [`the two directions together: egress allows only ${allowedBy(a.egress)} and ingress only ${allowedBy(a.ingress)}, no connection both allow`];
+  }
   const pick = (d: DirectionAnswer) => d.decisions.filter((x) => x.allowed === a.allowed).map((x) => x.by);
   const all = a.allowed ? [...pick(a.ingress), ...pick(a.egress)] : [...(a.ingress.allowed ? [] : pick(a.ingress)), ...(a.egress.allowed ? [] : pick(a.egress))];
   // An unpoliced direction ("default (no policy decides it)") is named only when nothing else decided.

@@ -119,7 +119,7 @@ describe('reachCommandCore', () => {
   });
 });
 
-describe('reach and the matrix agree on IPv6 peers', () => {
+describe('reach and the matrix agree on IPv6 peers and name what denies a flow', () => {
   const clients = ns('shop') + ns('other') + deployment('shop', 'api', { app: 'api' }, 1) + deployment('other', 'client', { app: 'client' }, 1);
 
   it('the matrix lists the IPv6 addresses an ipBlock ::/0 egress allows, as reach does; without an IPv6 range it keeps the IPv4 rows only', () => {
@@ -131,6 +131,16 @@ describe('reach and the matrix agree on IPv6 peers', () => {
     const narrow = snap(clients + policy('shop', 'api-out', '{podSelector: {matchLabels: {app: api}}, policyTypes: [Egress], egress: [{to: [{ipBlock: {cidr: "2001:db8::/32"}}]}]}'));
     expect(reachCommandCore(narrow, { matrix: true }).output.split('\n').filter((l) => l.startsWith('shop/api[Deployment] =>'))).toEqual(['shop/api[Deployment] => 2001:db8::-2001:db8:ffff:ffff:ffff:ffff:ffff:ffff[External] : All Connections']);
     expect(reachCommandCore(snap(clients), { matrix: true }).output).not.toContain('::');
+  });
+
+  it('a flow each direction allows part of, but not the same part, is denied by the two together, not "by nothing"', () => {
+    const s = snap(clients + policy('shop', 'api-in', '{podSelector: {matchLabels: {app: api}}, ingress: [{ports: [{port: 8000}]}]}')
+      + policy('other', 'client-out', '{podSelector: {matchLabels: {app: client}}, egress: [{ports: [{port: 53, protocol: UDP}]}]}'));
+    const r = reachCommandCore(s, { from: 'other/client', to: 'shop/api' });
+    expect(r.exitCode).toBe(1);
+    expect(r.output.split('\n')[1]).toBe('  network DENIED by the two directions together: egress allows only UDP 53 and ingress only TCP 8000, no connection both allow; mesh: shop/api is not in a service mesh: no mesh authorization restricts calls to it');
+    // One port asked: the direction that denies it is named, as before.
+    expect(reachCommandCore(s, { from: 'other/client', to: 'shop/api', port: '8000' }).output.split('\n')[1]).toContain('network DENIED by NetworkPolicy isolation (other/client-out select it; no rule allows it)');
   });
 });
 
