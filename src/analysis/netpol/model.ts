@@ -226,7 +226,8 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
   const namespaceLabels = new Map<string, Record<string, string>>();
   for (const n of snapshot.resources.namespaces ?? []) {
     const name = n.metadata?.name;
-    if (typeof name === 'string') namespaceLabels.set(name, { 'kubernetes.io/metadata.name': name, ...stringRecord(n.metadata?.labels) });
+    // The control plane sets kubernetes.io/metadata.name to the namespace's name, whatever a manifest says.
+    if (typeof name === 'string') namespaceLabels.set(name, { ...stringRecord(n.metadata?.labels), 'kubernetes.io/metadata.name': name });
   }
 
   const serviceAccountLabels = new Map<string, Record<string, string>>();
