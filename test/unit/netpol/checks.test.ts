@@ -240,6 +240,20 @@ describe('exposure', () => {
     expect([...exposedWorkload.evaluate(ctxOf(yaml, { network: cfg }))].every((x) => x.status === 'pass')).toBe(true);
   });
 
+  it('an ipBlock allowlist is named in the finding (still a way in from outside), and the remediation says so', () => {
+    const lb = pod('shop', 'web', { app: 'web' }, [{ name: 'http', containerPort: 8080 }]) + svc('shop', 'web-lb', 'LoadBalancer', 'app: web', '{port: 443, targetPort: http}');
+    const only = (cidrs: string) => lb + policy('shop', 'web-in', `{podSelector: {matchLabels: {app: web}}, policyTypes: [Ingress], ingress: [{from: [${cidrs}], ports: [{port: http}]}]}`);
+    const message = (yaml: string) => [...exposedWorkload.evaluate(ctxOf(yaml))].map((x) => [x.status, x.message]);
+    expect(message(lb)).toEqual([['fail', 'reachable from outside the cluster via LoadBalancer Service web-lb (TCP 8080)']]);
+    expect(message(only('{ipBlock: {cidr: 203.0.113.0/24}}'))).toEqual([['fail', 'reachable from outside the cluster via LoadBalancer Service web-lb (TCP 8080) from 203.0.113.0/24 only']]);
+    expect(message(only('{ipBlock: {cidr: 203.0.113.0/24}}, {ipBlock: {cidr: "2001:db8::/32"}}, {ipBlock: {cidr: 198.51.100.0/24, except: [198.51.100.128/25]}}'))).toEqual([['fail', 'reachable from outside the cluster via LoadBalancer Service web-lb (TCP 8080) from 198.51.100.0/25, 203.0.113.0/24, 2001:db8::/32 only']]);
+    // Every IPv4 and every IPv6 address admitted: nothing narrower to name.
+    expect(message(only('{ipBlock: {cidr: 0.0.0.0/0}}, {ipBlock: {cidr: "::/0"}}'))).toEqual([['fail', 'reachable from outside the cluster via LoadBalancer Service web-lb (TCP 8080)']]);
+    const [v] = [...exposedWorkload.evaluate(ctxOf(only('{ipBlock: {cidr: 203.0.113.0/24}}')))];
+    expect(v.evidence).toMatchObject({ paths: [{ via: 'LoadBalancer', admittedFrom: ['203.0.113.0/24'] }] });
+    expect(exposedWorkload.remediation).toContain('an ipBlock of the allowed clients narrows who can connect (the finding then names the admitted ranges) but is still a way in');
+  });
+
   it('a default deny does not protect a hostNetwork pod behind a LoadBalancer', () => {
     // kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-and-hostnetwork-pods:
     // behaviour is undefined and most plugins ignore hostNetwork pods, so the LoadBalancer reaches hn.
