@@ -38,7 +38,7 @@ function directionLines(name: string, who: string, d: DirectionAnswer): string[]
  * Both layers' answer for one flow. `effective`: 'allowed' (every request), 'depends' (some
  * requests: the mesh decides by method, path, JWT, condition or external authorizer), 'denied',
  * or 'unknown' (the mesh's answer could not be judged, or the network's: `network.undetermined`
- * lists why — a policy the model cannot evaluate selects an end while the other end may let the flow through, AdminNetworkPolicies of one priority decide it differently in either order, a CIDR may or may not hold a pod's address (ANP networks, Calico nets/notNets), or Cilium host policies decide a host-network pod's side — and the mesh does not deny it). `allowed` is true for allowed and
+ * lists why — a policy the model cannot evaluate selects an end while the other end may let the flow through, AdminNetworkPolicies of one priority decide it differently in either order, a CIDR may or may not hold a pod's address (ANP networks, Calico nets/notNets), a namespaceSelector reads labels of a namespace no manifest declares, or Cilium host policies decide a host-network pod's side — and the mesh does not deny it). `allowed` is true for allowed and
  * depends, false for denied, null for unknown (exit 0, 0, 1, 2).
  */
 export interface FlowAnswer {
