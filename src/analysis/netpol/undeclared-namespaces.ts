@@ -5,7 +5,7 @@
 // as the Gateway API and ALB readers do for their namespace selectors.
 
 import { IMPLICIT_NAMESPACE_ANNOTATION, type Snapshot } from '../../snapshot/types.ts';
-import { policyLabel, readsNamespaceLabels } from './engine.ts';
+import { readsNamespaceLabels } from './engine.ts';
 import type { CoverageNote, LayerPolicy, PodClass } from './layers.ts';
 
 /** The names of the namespaces no manifest declares. */
@@ -36,7 +36,7 @@ export function undeclaredNamespaceNotes(policies: readonly LayerPolicy[], count
       }
     }
     if (keys.size === 0) continue;
-    out.push({ object: p.ref, message: `${policyLabel(p)} selects namespaces by labels (${[...keys].join('; ')}), but no manifest declares namespace(s) ${named}, whose pods it may admit or not: only their kubernetes.io/metadata.name label is known, so reach answers UNKNOWN where such a selector decides a flow for them (the checks and the matrix count the name-only reading); add the Namespace manifests with their labels` });
+    out.push({ object: p.ref, message: `its namespace selectors read labels (${[...keys].join('; ')}), but no manifest declares namespace(s) ${named}, whose pods it may admit or not: only their kubernetes.io/metadata.name label is known, so reach answers UNKNOWN where such a selector decides a flow for them (the checks and the matrix count the name-only reading); add the Namespace manifests with their labels` });
   }
   return out;
 }

@@ -47,7 +47,7 @@ describe('a namespaceSelector on labels of a namespace no manifest declares', ()
     expect(lines).toContain('    DENIED (uncertain) by NetworkPolicy isolation (shop/web-in select it; no rule allows it): TCP 8080');
     expect(lines).toContain('  note: uncertain: NetworkPolicy shop/web-in rule 0 (Allow): whether namespace other is selected by namespaceSelector team in (other) is not known: no manifest declares it, so only its kubernetes.io/metadata.name label is known (add the Namespace manifest with its labels); counted as not selected');
     // The run's coverage notes name the policy once.
-    expect(buildReachability(snap(ns('shop') + web + byTeam)).notes.map((n) => n.message)).toContain('shop/web-in selects namespaces by labels (team in (other)), but no manifest declares namespace(s) other, whose pods it may admit or not: only their kubernetes.io/metadata.name label is known, so reach answers UNKNOWN where such a selector decides a flow for them (the checks and the matrix count the name-only reading); add the Namespace manifests with their labels');
+    expect(buildReachability(snap(ns('shop') + web + byTeam)).notes.map((n) => n.message)).toContain('its namespace selectors read labels (team in (other)), but no manifest declares namespace(s) other, whose pods it may admit or not: only their kubernetes.io/metadata.name label is known, so reach answers UNKNOWN where such a selector decides a flow for them (the checks and the matrix count the name-only reading); add the Namespace manifests with their labels');
   });
 
   it('stays certain once the namespace is declared, whichever labels it carries', () => {
