@@ -38,7 +38,7 @@ function directionLines(name: string, who: string, d: DirectionAnswer): string[]
  * Both layers' answer for one flow. `effective`: 'allowed' (every request), 'depends' (some
  * requests: the mesh decides by method, path, JWT, condition or external authorizer), 'denied',
  * or 'unknown' (the mesh's answer could not be judged, or the network's: `network.undetermined`
- * lists why — a policy the model cannot evaluate selects an end while the other end may let the flow through, AdminNetworkPolicies of one priority decide it differently in either order, a CIDR may or may not hold a pod's address (ANP networks, Calico nets/notNets), or Cilium host policies decide a host-network pod's side — and the mesh does not deny it). `allowed` is true for allowed and
+ * lists why — a policy the model cannot evaluate selects an end while the other end may let the flow through, AdminNetworkPolicies of one priority decide it differently in either order, a CIDR may or may not hold a pod's address (ANP networks, Calico nets/notNets), a namespaceSelector reads labels of a namespace no manifest declares, or Cilium host policies decide a host-network pod's side — and the mesh does not deny it). `allowed` is true for allowed and
  * depends, false for denied, null for unknown (exit 0, 0, 1, 2).
  */
 export interface FlowAnswer {
@@ -54,6 +54,11 @@ const VERB = { allowed: 'ALLOWED', denied: 'DENIED', depends: 'DEPENDS', unknown
 
 /** What decided the network answer, in one phrase: the allowing rules, or what denied it. */
 function networkDecidedBy(a: ReachAnswer): string[] {
+  // Each direction allows something, but not the same connections: neither denies the flow alone.
+  if (!a.allowed && a.ingress.allowed && a.egress.allowed) {
+    const allowedBy = (d: DirectionAnswer) => [...new Set(d.decisions.filter((x) => x.allowed).map((x) => x.conns))].join(', ');
+    return [`the two directions together: egress allows only ${allowedBy(a.egress)} and ingress only ${allowedBy(a.ingress)}, no connection both allow`];
+  }
   const pick = (d: DirectionAnswer) => d.decisions.filter((x) => x.allowed === a.allowed).map((x) => x.by);
   const all = a.allowed ? [...pick(a.ingress), ...pick(a.egress)] : [...(a.ingress.allowed ? [] : pick(a.ingress)), ...(a.egress.allowed ? [] : pick(a.egress))];
   // An unpoliced direction ("default (no policy decides it)") is named only when nothing else decided.

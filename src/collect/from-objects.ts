@@ -55,10 +55,11 @@ export function snapshotFromObjects(objects: KubeObject[], options: FromObjectsO
       }
     }
   }
-  // The API server sets this label on every namespace; manifests usually omit it.
+  // The API server sets this label on every namespace to its name, over what a manifest says
+  // (kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/#automatic-labelling).
   for (const n of resources.namespaces ?? []) {
     const name = n.metadata?.name;
-    if (name && n.metadata) n.metadata.labels = { 'kubernetes.io/metadata.name': name, ...(n.metadata.labels ?? {}) };
+    if (name && n.metadata) n.metadata.labels = { ...(n.metadata.labels ?? {}), 'kubernetes.io/metadata.name': name };
   }
   coverage.namespaces = { status: 'ok', count: resources.namespaces?.length ?? 0 };
   return {

@@ -17,6 +17,7 @@
 import { allConns, connsOf, emptyConns, intersectConns, isEmptyConns, subtractConns, unionAllConns, unionConns, type ConnSet, type PortInterval } from './conns.ts';
 import { parseCidr, rangeContains, ALL_V4, ALL_V6, type Family, type IpRange } from '../../base/ip.ts';
 import type { Action, Labels, Layer, LayerPolicy, Peer, PodClass, PodSet, PolicyApi, PortSpec, Rule, StagePlan } from './layers.ts';
+import { matchAllSelector as MATCH_ALL } from './selector.ts';
 
 export type Direction = 'ingress' | 'egress';
 
@@ -104,6 +105,8 @@ export interface DirectionVerdict {
 /** What the engine needs from the model to match peers. */
 export interface MatchContext {
   namespaceLabels: ReadonlyMap<string, Labels>;
+  /** Namespaces no manifest declares: only their kubernetes.io/metadata.name label is known. */
+  undeclaredNamespaces?: ReadonlySet<string>;
   /** Fallback after the last stage. */
   fallback: 'allow' | 'deny';
   fallbackReason?: string;
@@ -241,6 +244,30 @@ function nodePlacementDoubt(list: readonly Peer[], cls: PodClass): string | unde
   return `whether the node a host-network pod runs on is selected by nodes ${placed.map((p) => p.selector.key).join(', ')} is not known (the model does not place pods on nodes nor read Node labels); counted as selected`;
 }
 
+const NAME_LABEL = 'kubernetes.io/metadata.name';
+
+/** Whether a namespace selector reads a label other than the name label (the only one an undeclared namespace is known to carry). */
+export function readsNamespaceLabels(scope: PodSet['namespaces']): boolean {
+  return scope.kind === 'selector' && !scope.selector.empty && (scope.selector.keys === undefined || scope.selector.keys.some((k) => k !== NAME_LABEL));
+}
+
+/**
+ * A pods peer whose match against a pod turns on labels of the pod's namespace that no
+ * manifest declares: its namespace selector reads other labels, and the rest of it holds the pod.
+ */
+function undeclaredNamespacePeer(ctx: MatchContext, p: Peer, policyNs: string | undefined, cls: PodClass): boolean {
+  return p.kind === 'pods' && !!ctx.undeclaredNamespaces?.has(cls.namespace) && readsNamespaceLabels(p.namespaces)
+    && podSetMatches(ctx, { ...p, namespaces: { kind: 'selector', selector: MATCH_ALL } }, policyNs, cls);
+}
+
+/** Why a peer list's namespace selectors may or may not hold a pod of an undeclared namespace, or undefined. */
+function undeclaredNamespaceDoubt(ctx: MatchContext, list: readonly Peer[], policyNs: string | undefined, cls: PodClass): string | undefined {
+  const read = list.filter((p): p is Peer & { kind: 'pods' } => undeclaredNamespacePeer(ctx, p, policyNs, cls));
+  if (!read.length) return undefined;
+  const counted = read.some((p) => peerMatches(ctx, p, policyNs, { kind: 'class', cls }));
+  return `whether namespace ${cls.namespace} is selected by namespaceSelector ${read.map((p) => (p.namespaces as { selector: { key: string } }).selector.key).join(', ')} is not known: no manifest declares it, so only its ${NAME_LABEL} label is known (add the Namespace manifest with its labels); counted as ${counted ? 'selected' : 'not selected'}`;
+}
+
 /** Where a pod stands against CIDRs that apply to pod addresses; `doubt` says why that is not certain. */
 export interface PodCidrStatus {
   inside: boolean;
@@ -308,16 +335,18 @@ export function ruleMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string |
   const inNot = rule.notPeers ? podCidrStatus(rule.notPeers) : undefined;
   const nodePeers = rule.peers === 'any' ? undefined : nodePlacementDoubt(rule.peers, ep.cls);
   const nodeNot = rule.notPeers ? nodePlacementDoubt(rule.notPeers, ep.cls) : undefined;
-  if (!inPeers?.doubt && !inNot?.doubt && !nodePeers && !nodeNot) return undefined;
+  const nsPeers = rule.peers === 'any' ? undefined : undeclaredNamespaceDoubt(ctx, rule.peers, policyNs, ep.cls);
+  const nsNot = rule.notPeers ? undeclaredNamespaceDoubt(ctx, rule.notPeers, policyNs, ep.cls) : undefined;
+  if (!inPeers?.doubt && !inNot?.doubt && !nodePeers && !nodeNot && !nsPeers && !nsNot) return undefined;
   if (rule.subject && !(subject?.kind === 'class' && podSetMatches(ctx, rule.subject, policyNs, subject.cls))) return undefined;
-  const side = (list: readonly Peer[] | 'any', st: PodCidrStatus | undefined, node: string | undefined): { v: 'yes' | 'no' | 'doubt'; why?: string } => {
-    if (list === 'any' || list.some((p) => !placedNodePeer(p, ep.cls) && peerMatches(ctx, p, policyNs, ep))) return { v: 'yes' };
+  const side = (list: readonly Peer[] | 'any', st: PodCidrStatus | undefined, node: string | undefined, ns: string | undefined): { v: 'yes' | 'no' | 'doubt'; why?: string } => {
+    if (list === 'any' || list.some((p) => !placedNodePeer(p, ep.cls) && !undeclaredNamespacePeer(ctx, p, policyNs, ep.cls) && peerMatches(ctx, p, policyNs, ep))) return { v: 'yes' };
     if (st?.inside && !st.doubt) return { v: 'yes' };
-    const why = [st?.doubt, node].filter((x) => x).join('; ');
+    const why = [st?.doubt, node, ns].filter((x) => x).join('; ');
     return why ? { v: 'doubt', why } : { v: 'no' };
   };
-  const p = side(rule.peers, inPeers, nodePeers);
-  const n = rule.notPeers ? side(rule.notPeers, inNot, nodeNot) : { v: 'no' as const };
+  const p = side(rule.peers, inPeers, nodePeers, nsPeers);
+  const n = rule.notPeers ? side(rule.notPeers, inNot, nodeNot, nsNot) : { v: 'no' as const };
   if (p.v === 'no' || n.v === 'yes') return undefined;
   return [p.v === 'doubt' ? p.why : undefined, n.v === 'doubt' ? n.why : undefined].filter((x) => x).join('; ');
 }

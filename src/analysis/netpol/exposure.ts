@@ -8,10 +8,10 @@ import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
 import { connsOf, emptyConns, formatConns, intersectConns, isEmptyConns, isProtocol, subtractConns, unionConns, type ConnSet, type PortInterval } from './conns.ts';
 import { classMatches, externalWays, forwardsAcrossNodes, obj, selectorOf, servicePorts, targetConns } from './service-ports.ts';
-import { ALL_V6, formatRange, type IpRange } from '../../base/ip.ts';
+import { ALL_V4, ALL_V6, formatRange, ipToString, parseIp, unmapIpv4, type IpRange } from '../../base/ip.ts';
 import { workloadsOf } from '../workloads.ts';
 import { buildReachability, egressVerdict, ingressVerdict, isolationOf, REMOTE_NODE_PEER, workloadKey, type PodClass, type ReachModel } from './model.ts';
-import { cutIpv4 } from './query.ts';
+import { cutFamily } from './query.ts';
 import { describeRoute, edgeRoutes, type EdgeController, type EdgeRoute, type EdgeVia } from '../edge/routes.ts';
 import { configMapUnread } from '../configmaps.ts';
 import { configMapData, nginxAnnotationBool, nginxBool, nginxControllersFor, NGINX_ANNOTATION_PREFIX } from '../tls/nginx.ts';
@@ -37,6 +37,12 @@ export interface ExternalPath {
    * (the path is then counted as open).
    */
   allowedByPolicy: boolean | 'not-evaluated';
+  /**
+   * For a direct way in the policies admit: the outside addresses they admit on those ports
+   * ("203.0.113.0/24"), when not every address is (an allowlist narrows who can connect; the
+   * path is still a way in from outside).
+   */
+  admittedFrom?: string[];
   /** For a route: "host/path → route → Service ns/name:port". */
   route?: string;
   /** For a route: the controller whose pods carry it. */
@@ -72,16 +78,62 @@ function validPort(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535;
 }
 
-/** Connections the effective policies admit to `cls` from some address outside the cluster. */
-function externalIngress(model: ReachModel, cls: PodClass): ConnSet {
+/** Whether a hostIP binds the port to the node's loopback (127.0.0.0/8, ::1): unreachable from off the node. */
+function loopback(hostIP: unknown): boolean {
+  const parsed = typeof hostIP === 'string' ? parseIp(hostIP) : undefined;
+  const ip = parsed && (unmapIpv4(parsed) ?? parsed);
+  return !!ip && (ip.family === 4 ? ip.value >> 24n === 127n : ip.value === 1n);
+}
+
+/**
+ * Connections the effective policies admit to `cls` on `target` from some address outside the
+ * cluster, and the address ranges admitted (pieces of both families cut at the policies' ranges).
+ */
+function externalIngress(model: ReachModel, cls: PodClass, target: ConnSet): { conns: ConnSet; from: IpRange[] } {
   const ranges: IpRange[] = [];
   for (const p of cls.ingressPolicies) for (const r of p.ingress ?? []) if (r.peers !== 'any') for (const peer of r.peers) if (peer.kind === 'ipBlock') ranges.push(...peer.ranges);
-  let total = emptyConns();
-  const probes = [...cutIpv4(ranges), ALL_V6];
+  let conns = emptyConns();
+  const from: IpRange[] = [];
+  // Both families cut at the policies' ranges: an IPv6 allowlist admits only its own addresses.
+  const probes = [...cutFamily(ranges, 4), ...cutFamily(ranges, 6)];
   for (const piece of probes) {
-    total = unionConns(total, ingressVerdict(model, { kind: 'ip', family: piece.family, value: piece.lo, text: formatRange(piece) }, { kind: 'class', cls }).conns);
+    const c = intersectConns(target, ingressVerdict(model, { kind: 'ip', family: piece.family, value: piece.lo, text: formatRange(piece) }, { kind: 'class', cls }).conns);
+    if (isEmptyConns(c)) continue;
+    conns = unionConns(conns, c);
+    from.push(piece);
   }
-  return total;
+  return { conns, from };
+}
+
+/** Every address of both families. */
+const EVERY_ADDRESS: IpRange[] = [ALL_V4, ALL_V6];
+
+/** Ranges merged where they touch, by family then address. */
+function mergeRanges(list: readonly IpRange[]): IpRange[] {
+  const sorted = [...list].sort((a, b) => a.family - b.family || (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
+  const out: IpRange[] = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && last.family === r.family && r.lo <= last.hi + 1n) {
+      if (r.hi > last.hi) out[out.length - 1] = { ...last, hi: r.hi };
+    } else out.push(r);
+  }
+  return out;
+}
+
+/** "203.0.113.0/24" for a range that is one CIDR block, "a-b" otherwise. */
+function rangeText(r: IpRange): string {
+  const size = r.hi - r.lo + 1n;
+  const bits = r.family === 4 ? 32 : 128;
+  const host = size.toString(2).length - 1;
+  return size === 1n << BigInt(host) && r.lo % size === 0n ? `${ipToString(r.family, r.lo)}/${bits - host}` : formatRange(r);
+}
+
+/** The admitted sources as people read them, when they are not every address (undefined then). */
+function admittedFromText(from: readonly IpRange[]): string[] | undefined {
+  const merged = mergeRanges(from);
+  if (merged.length === 2 && merged.every((r, i) => r.family === EVERY_ADDRESS[i].family && r.lo === EVERY_ADDRESS[i].lo && r.hi === EVERY_ADDRESS[i].hi)) return undefined;
+  return merged.map(rangeText);
 }
 
 /**
@@ -170,29 +222,34 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
     if (!sel) return;
     // Cilium native routing: what a node forwards to a pod on another node carries the remote-node identity (REMOTE_NODE_PEER).
     const forwarded = model.ciliumNativeRouting && forwardsAcrossNodes(svc);
-    const perWorkload = new Map<string, { conns: ConnSet; allowed: ConnSet; forwarded: ConnSet }>();
+    const perWorkload = new Map<string, { conns: ConnSet; allowed: ConnSet; forwarded: ConnSet; from: IpRange[] }>();
     for (const cls of model.classesByNamespace.get(ns) ?? []) {
       if (!classMatches(cls, sel)) continue;
       const target = targetConns(cls, ports, onlyPort);
       // NetworkPolicy on a hostNetwork pod is implementation-defined and mostly ignored
       // (kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-and-hostnetwork-pods): no policy vouches for it.
-      const direct = cls.hostNetwork ? target : intersectConns(target, externalIngress(model, cls));
+      const outside = cls.hostNetwork ? { conns: target, from: EVERY_ADDRESS } : externalIngress(model, cls, target);
+      const direct = outside.conns;
       const viaNode = forwarded && !cls.hostNetwork ? subtractConns(intersectConns(target, ingressVerdict(model, REMOTE_NODE_PEER, { kind: 'class', cls }).conns), direct) : emptyConns();
+      // What a node forwards arrives from any address.
+      const from = isEmptyConns(viaNode) ? outside.from : EVERY_ADDRESS;
       for (const wk of cls.workloads) {
-        const cur = perWorkload.get(wk) ?? { conns: emptyConns(), allowed: emptyConns(), forwarded: emptyConns() };
-        perWorkload.set(wk, { conns: unionConns(cur.conns, target), allowed: unionConns(cur.allowed, unionConns(direct, viaNode)), forwarded: unionConns(cur.forwarded, viaNode) });
+        const cur = perWorkload.get(wk) ?? { conns: emptyConns(), allowed: emptyConns(), forwarded: emptyConns(), from: [] };
+        perWorkload.set(wk, { conns: unionConns(cur.conns, target), allowed: unionConns(cur.allowed, unionConns(direct, viaNode)), forwarded: unionConns(cur.forwarded, viaNode), from: [...cur.from, ...from] });
       }
     }
-    for (const [wk, { conns, allowed, forwarded: viaNode }] of perWorkload) {
+    for (const [wk, { conns, allowed, forwarded: viaNode, from }] of perWorkload) {
       const e = entry(wk);
       if (!e) continue;
       const outside = subtractConns(allowed, viaNode);
+      const admittedFrom = isEmptyConns(allowed) ? undefined : admittedFromText(from);
       e.external.push({
         via,
         through,
         ports: isEmptyConns(conns) ? 'none resolved' : formatConns(conns),
         allowedByPolicy: !isEmptyConns(allowed),
         admitted: allowed,
+        ...(admittedFrom ? { admittedFrom } : {}),
         ...(isEmptyConns(viaNode) ? {} : { forwarded: `${formatConns(viaNode)} ${isEmptyConns(outside) ? 'only ' : ''}when another node forwards it: under Cilium native routing it arrives with the remote-node identity, which the policies admit (externalTrafficPolicy is not Local)` }),
       });
     }
@@ -205,20 +262,27 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
 
   // ContainerPort.hostPort (https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#ports)
   // binds the container port on the node: the node's addresses lead to the pod's port, which
-  // the pod's ingress policies judge as they judge a NodePort's traffic.
+  // the pod's ingress policies judge as they judge a NodePort's traffic. A host-network pod
+  // listens on the node's addresses itself: its hostPort, "If HostNetwork is specified, this
+  // must match ContainerPort", is the container port when unset (the API server defaults it so
+  // on a Pod, pkg/apis/core/v1/defaults.go, but not on a workload's template since v1.28, so
+  // manifests usually omit it). A hostIP on loopback ("What host IP to bind the external port
+  // to") is not reachable from off the node.
   for (const w of workloadsOf(snapshot)) {
     const ports: PortInterval[] = [];
     const onNode = new Set<string>();
     for (const pod of w.pods) {
+      const hostNetwork = pod.spec?.hostNetwork === true;
       for (const list of [pod.spec?.containers, pod.spec?.initContainers]) {
         if (!Array.isArray(list)) continue;
         for (const c of list) {
           for (const raw of Array.isArray(obj(c).ports) ? (obj(c).ports as unknown[]) : []) {
             const p = obj(raw);
             const proto = p.protocol === undefined ? 'TCP' : p.protocol;
-            if (!isProtocol(proto) || !validPort(p.hostPort) || !validPort(p.containerPort)) continue;
+            const hostPort = p.hostPort ?? (hostNetwork ? p.containerPort : undefined);
+            if (!isProtocol(proto) || !validPort(hostPort) || !validPort(p.containerPort) || loopback(p.hostIP)) continue;
             ports.push([proto, p.containerPort, p.containerPort]);
-            onNode.add(`${proto} ${p.containerPort} on the node's ${proto} ${p.hostPort}`);
+            onNode.add(`${proto} ${p.containerPort} on the node's ${proto} ${hostPort}${p.hostPort === undefined ? ', as a host-network pod' : ''}`);
           }
         }
       }
@@ -229,9 +293,15 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
     const node = model.workloadByKey.get(workloadKey(w.ref));
     if (!node) continue;
     let allowed = emptyConns();
+    const from: IpRange[] = [];
     // A hostNetwork pod's policies are not to be relied on (as for the Services above).
-    for (const cls of node.classes) allowed = unionConns(allowed, cls.hostNetwork ? target : intersectConns(target, externalIngress(model, cls)));
-    entry(node.key)?.external.push({ via: 'hostPort', through: w.ref, ports: [...onNode].join(', '), allowedByPolicy: !isEmptyConns(allowed), admitted: allowed });
+    for (const cls of node.classes) {
+      const outside = cls.hostNetwork ? { conns: target, from: EVERY_ADDRESS } : externalIngress(model, cls, target);
+      allowed = unionConns(allowed, outside.conns);
+      from.push(...outside.from);
+    }
+    const admittedFrom = isEmptyConns(allowed) ? undefined : admittedFromText(from);
+    entry(node.key)?.external.push({ via: 'hostPort', through: w.ref, ports: [...onNode].join(', '), allowedByPolicy: !isEmptyConns(allowed), admitted: allowed, ...(admittedFrom ? { admittedFrom } : {}) });
   }
 
   const classesOf = controllerClassesOf(model);

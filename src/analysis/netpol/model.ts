@@ -19,6 +19,7 @@ import { identityPodLabels } from './cilium/labels.ts';
 import { POLICY_APIS } from './apis.ts';
 import { KINDS, type KindKey } from '../../snapshot/kinds.ts';
 import { addressKey, indexAddresses, type AddressHolder } from './addresses.ts';
+import { undeclaredNamespaceNotes, undeclaredNamespaces } from './undeclared-namespaces.ts';
 
 export type { DirectionVerdict, Endpoint, RuleRef } from './engine.ts';
 
@@ -226,7 +227,8 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
   const namespaceLabels = new Map<string, Record<string, string>>();
   for (const n of snapshot.resources.namespaces ?? []) {
     const name = n.metadata?.name;
-    if (typeof name === 'string') namespaceLabels.set(name, { 'kubernetes.io/metadata.name': name, ...stringRecord(n.metadata?.labels) });
+    // The control plane sets kubernetes.io/metadata.name to the namespace's name, whatever a manifest says.
+    if (typeof name === 'string') namespaceLabels.set(name, { ...stringRecord(n.metadata?.labels), 'kubernetes.io/metadata.name': name });
   }
 
   const serviceAccountLabels = new Map<string, Record<string, string>>();
@@ -341,7 +343,10 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
   const ciliumNativeRouting = composition.name === 'cilium' && settings.ciliumRoutingMode === 'native';
   // Calico: what passes every tier meets the endpoint's profile, which allows a Kubernetes pod
   // (docs.tigera.io/calico/latest/reference/resources/tier, "How Policy Is Evaluated").
-  const match: MatchContext = { namespaceLabels, fallback: composition.fallback, ...(composition.fallbackReason ? { fallbackReason: composition.fallbackReason } : {}), ...(composition.name === 'calico' ? { fallbackAllowReason: "the pod's Calico profile" } : {}) };
+  // Namespaces no manifest declares: a selector on their other labels cannot be judged (undeclared-namespaces.ts).
+  const undeclared = undeclaredNamespaces(snapshot);
+  notes.push(...undeclaredNamespaceNotes(policies, (p) => composition.stageOf(p) !== undefined, undeclared, classesByNamespace));
+  const match: MatchContext = { namespaceLabels, ...(undeclared.size ? { undeclaredNamespaces: undeclared } : {}), fallback: composition.fallback, ...(composition.fallbackReason ? { fallbackReason: composition.fallbackReason } : {}), ...(composition.name === 'calico' ? { fallbackAllowReason: "the pod's Calico profile" } : {}) };
 
   const selectedBy = new Map<string, PodClass[]>();
   const policiesByNamespace = new Map<string, LayerPolicy[]>();

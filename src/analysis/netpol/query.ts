@@ -2,7 +2,7 @@
 // (`reachMatrix`), answered as typed results; `ztaudit reach` (src/cli/reach.ts) prints them.
 
 import { formatConns, intersectConns, isAllConns, isEmptyConns, restrictConns, sameConns, subtractConns, unionConns, emptyConns, type ConnSet, type Protocol } from './conns.ts';
-import { ALL_V4, formatRange, ipToString, parseIp, unmapIpv4, type IpRange } from '../../base/ip.ts';
+import { ALL_V4, ALL_V6, formatRange, ipToString, parseIp, unmapIpv4, type IpRange } from '../../base/ip.ts';
 import { describeCause, describeRule, evaluatePlan, podSetMatches, policyLabel, ruleMatchesPeer, rulePortConns, type DecisionCause, type Direction, type DirectionVerdict, type StagePlan } from './engine.ts';
 import { describePolicy, namePoliciesByName, type LayerPolicy } from './layers.ts';
 import { candidatePeers, indexByNamespace } from './flows.ts';
@@ -500,18 +500,33 @@ export interface MatrixRow {
   conns: ConnSet;
 }
 
-/** Cuts IPv4 space at every boundary of the given ranges (netpol-analyzer's external peers). */
-export function cutIpv4(ranges: IpRange[]): IpRange[] {
-  const cuts = new Set<bigint>([ALL_V4.lo, ALL_V4.hi + 1n]);
+/** Cuts one family's address space at every boundary of the given ranges of that family. */
+export function cutFamily(ranges: IpRange[], family: 4 | 6): IpRange[] {
+  const all = family === 4 ? ALL_V4 : ALL_V6;
+  const cuts = new Set<bigint>([all.lo, all.hi + 1n]);
   for (const r of ranges) {
-    if (r.family !== 4) continue;
+    if (r.family !== family) continue;
     cuts.add(r.lo);
     cuts.add(r.hi + 1n);
   }
   const sorted = [...cuts].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const out: IpRange[] = [];
-  for (let i = 0; i + 1 < sorted.length; i++) out.push({ family: 4, lo: sorted[i], hi: sorted[i + 1] - 1n });
+  for (let i = 0; i + 1 < sorted.length; i++) out.push({ family, lo: sorted[i], hi: sorted[i + 1] - 1n });
   return out;
+}
+
+/** Cuts IPv4 space at every boundary of the given ranges (netpol-analyzer's external peers). */
+export function cutIpv4(ranges: IpRange[]): IpRange[] {
+  return cutFamily(ranges, 4);
+}
+
+/**
+ * The external peers of the matrix: IPv4 cut at the ranges (netpol-analyzer's, which lists
+ * IPv4 only), and IPv6 cut at its ranges once some enforced policy names an IPv6 range, so
+ * what an IPv6 ipBlock allows is listed while a matrix without one keeps netpol-analyzer's rows.
+ */
+function externalPieces(ranges: IpRange[]): IpRange[] {
+  return [...cutFamily(ranges, 4), ...(ranges.some((r) => r.family === 6) ? cutFamily(ranges, 6) : [])];
 }
 
 /** The address ranges the enforced policies name in `dir` (NetworkPolicy ipBlocks, ANP networks, Calico nets, Cilium CIDRs). */
@@ -525,7 +540,7 @@ function ipBlockRanges(model: ReachModel, dir: 'ingress' | 'egress'): IpRange[] 
 }
 
 export interface MatrixOptions {
-  /** Include external IPv4 peers, cut at the policies' ipBlock boundaries (default true). */
+  /** Include external peers, cut at the policies' ipBlock boundaries (IPv6 ones only when a policy names an IPv6 range; default true). */
   external?: boolean;
 }
 
@@ -571,9 +586,9 @@ export function* streamMatrix(model: ReachModel, options: MatrixOptions = {}): G
     }
   }
   const external = options.external !== false;
-  const ep = (r: IpRange): Endpoint => ({ kind: 'ip', family: 4, value: r.lo, text: formatRange(r) });
-  const inPieces = external ? cutIpv4(ipBlockRanges(model, 'ingress')) : [];
-  const outPieces = external ? cutIpv4(ipBlockRanges(model, 'egress')) : [];
+  const ep = (r: IpRange): Endpoint => ({ kind: 'ip', family: r.family, value: r.lo, text: formatRange(r) });
+  const inPieces = external ? externalPieces(ipBlockRanges(model, 'ingress')) : [];
+  const outPieces = external ? externalPieces(ipBlockRanges(model, 'egress')) : [];
   const pieceLabel = (r: IpRange) => `${formatRange(r)}[External]`;
 
   // Cilium native routing: what a Service's node forwards to the class from outside arrives as remote-node (withForwarded), whatever the address.

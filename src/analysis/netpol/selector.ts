@@ -12,6 +12,8 @@ export interface Selector {
    * requirement), so callers can look candidates up in a label index instead of testing all.
    */
   readonly required?: { key: string; values: readonly string[] };
+  /** The label keys it reads; undefined when not known (a selector of another API). */
+  readonly keys?: readonly string[];
 }
 
 interface Requirement {
@@ -38,7 +40,7 @@ export function labelValueError(value: string): string | undefined {
   return undefined;
 }
 
-const MATCH_ALL: Selector = { empty: true, key: '{}', matches: () => true };
+const MATCH_ALL: Selector = { empty: true, key: '{}', matches: () => true, keys: [] };
 
 /** One requirement of a LabelSelector as written, after its shape and text were validated. */
 export interface WrittenRequirement {
@@ -128,6 +130,7 @@ export function parseSelector(raw: unknown, where: string): { selector?: Selecto
     selector: {
       empty: false,
       key,
+      keys: [...new Set(reqs.map((q) => q.key))],
       ...(firstIn ? { required: { key: firstIn.key, values: firstIn.values } } : {}),
       matches(labels) {
         for (const q of sets) {

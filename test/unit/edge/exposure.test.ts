@@ -95,7 +95,8 @@ describe('Ingress → Service → pods, judged from the ingress controller', () 
     // enforcement on hostNetwork pods is undefined and most plugins ignore them, so api-from-web vouches for nothing.
     const api = `---\n${workloadYaml('shop', 'api', { selector: { app: 'api' }, labels: { app: 'api' }, hostNetwork: true, container: { name: 'c', image: 'app:1' }, ports: [{ name: 'http', containerPort: 8080 }] })}`;
     const host = nginx + ns('shop') + deploy('shop', 'web', { app: 'web' }) + service('shop', 'web', '{app: web}') + api + service('shop', 'api', '{app: api}') + ingress('shop', 'api', 'api.example.com', 'api') + onlyFromIngressNginx;
-    expect(external(host, 'api')).toEqual([expect.objectContaining({ via: 'Ingress', allowedByPolicy: true })]);
+    // Its container port listens on the node's addresses too (hostNetwork: hostPort defaults to the container port).
+    expect(external(host, 'api')).toEqual([expect.objectContaining({ via: 'hostPort', ports: "TCP 8080 on the node's TCP 8080, as a host-network pod", allowedByPolicy: true }), expect.objectContaining({ via: 'Ingress', allowedByPolicy: true })]);
     const v = [...exposedWorkload.evaluate({ snapshot: snap(host), config: defaultConfig(), now: new Date() })];
     expect(v.find((x) => x.resource.name === 'api')).toMatchObject({ status: 'fail' });
   });

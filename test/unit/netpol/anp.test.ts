@@ -313,7 +313,11 @@ ingress:
       expect(text).toContain('note: AdminNetworkPolicy db-metrics-only (priority 10) rule 0 "allow-shop-metrics" (Allow): Calico v3.29-v3.31 does not convert a namedPort: it applies this rule to every port and protocol');
       expect(matrixOf(yaml, 'shop/api', 'db/postgres')).toBe('All Connections');
       // The run's coverage notes (report.json run.notes, the HTML coverage section) say it too.
-      expect(buildReachability(snap(yaml)).notes.map((n) => `${n.object.kind} ${n.object.name}: ${n.message}`)).toEqual(['AdminNetworkPolicy db-metrics-only: ingress rule 0 "allow-shop-metrics" (Allow): Calico v3.29-v3.31 does not convert a namedPort: it applies this rule to every port and protocol']);
+      // (calico-node runs in kube-system, which no manifest here declares: the selector on team cannot be judged for its pods.)
+      expect(buildReachability(snap(yaml)).notes.map((n) => `${n.object.kind} ${n.object.name}: ${n.message}`)).toEqual([
+        'AdminNetworkPolicy db-metrics-only: ingress rule 0 "allow-shop-metrics" (Allow): Calico v3.29-v3.31 does not convert a namedPort: it applies this rule to every port and protocol',
+        'AdminNetworkPolicy db-metrics-only: its namespace selectors read labels (team in (shop)), but no manifest declares namespace(s) kube-system, whose pods it may admit or not: only their kubernetes.io/metadata.name label is known, so reach answers UNKNOWN where such a selector decides a flow for them (the checks and the matrix count the name-only reading); add the Namespace manifests with their labels',
+      ]);
       // Others still meet rule 1; the rule is as written where Calico does not enforce ANP from this converter.
       expect(matrixOf(yaml, 'other/client', 'db/postgres')).toBe('No Connections');
       expect(matrixOf(metricsOnly, 'shop/api', 'db/postgres')).toBe('TCP 9187');

@@ -240,6 +240,20 @@ describe('exposure', () => {
     expect([...exposedWorkload.evaluate(ctxOf(yaml, { network: cfg }))].every((x) => x.status === 'pass')).toBe(true);
   });
 
+  it('an ipBlock allowlist is named in the finding (still a way in from outside), and the remediation says so', () => {
+    const lb = pod('shop', 'web', { app: 'web' }, [{ name: 'http', containerPort: 8080 }]) + svc('shop', 'web-lb', 'LoadBalancer', 'app: web', '{port: 443, targetPort: http}');
+    const only = (cidrs: string) => lb + policy('shop', 'web-in', `{podSelector: {matchLabels: {app: web}}, policyTypes: [Ingress], ingress: [{from: [${cidrs}], ports: [{port: http}]}]}`);
+    const message = (yaml: string) => [...exposedWorkload.evaluate(ctxOf(yaml))].map((x) => [x.status, x.message]);
+    expect(message(lb)).toEqual([['fail', 'reachable from outside the cluster via LoadBalancer Service web-lb (TCP 8080)']]);
+    expect(message(only('{ipBlock: {cidr: 203.0.113.0/24}}'))).toEqual([['fail', 'reachable from outside the cluster via LoadBalancer Service web-lb (TCP 8080) from 203.0.113.0/24 only']]);
+    expect(message(only('{ipBlock: {cidr: 203.0.113.0/24}}, {ipBlock: {cidr: "2001:db8::/32"}}, {ipBlock: {cidr: 198.51.100.0/24, except: [198.51.100.128/25]}}'))).toEqual([['fail', 'reachable from outside the cluster via LoadBalancer Service web-lb (TCP 8080) from 198.51.100.0/25, 203.0.113.0/24, 2001:db8::/32 only']]);
+    // Every IPv4 and every IPv6 address admitted: nothing narrower to name.
+    expect(message(only('{ipBlock: {cidr: 0.0.0.0/0}}, {ipBlock: {cidr: "::/0"}}'))).toEqual([['fail', 'reachable from outside the cluster via LoadBalancer Service web-lb (TCP 8080)']]);
+    const [v] = [...exposedWorkload.evaluate(ctxOf(only('{ipBlock: {cidr: 203.0.113.0/24}}')))];
+    expect(v.evidence).toMatchObject({ paths: [{ via: 'LoadBalancer', admittedFrom: ['203.0.113.0/24'] }] });
+    expect(exposedWorkload.remediation).toContain('an ipBlock of the allowed clients narrows who can connect (the finding then names the admitted ranges) but is still a way in');
+  });
+
   it('a default deny does not protect a hostNetwork pod behind a LoadBalancer', () => {
     // kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-and-hostnetwork-pods:
     // behaviour is undefined and most plugins ignore hostNetwork pods, so the LoadBalancer reaches hn.
@@ -292,6 +306,18 @@ spec:
     const web = yaml + policy('app', 'web', '{podSelector: {matchLabels: {app: b}}, ingress: [{from: [{ipBlock: {cidr: 0.0.0.0/0}}], ports: [{port: 80}]}]}');
     const b = networkExposure(snap(web)).find((w) => w.workload.name === 'b')!;
     expect(b.external.map((x) => [x.via, x.allowedByPolicy, formatConns(x.admitted)])).toEqual([['hostPort', true, 'TCP 80']]);
+  });
+  // ContainerPort.hostIP is "What host IP to bind the external port to": bound to the node's
+  // loopback, the port is not reachable from off the node.
+  it('a hostPort bound to a loopback hostIP (127.0.0.0/8, ::1, ::ffff:127.0.0.1) is no way in; one bound to another address still is', () => {
+    const statsd = (hostIP: string) => `apiVersion: v1
+kind: Pod
+metadata: {name: statsd, namespace: app, labels: {app: statsd}}
+spec:
+  containers: [{name: c, image: statsd, ports: [{containerPort: 8125, hostPort: 8125, hostIP: "${hostIP}", protocol: UDP}]}]
+`;
+    for (const ip of ['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1']) expect([...exposedWorkload.evaluate(ctxOf(statsd(ip)))], ip).toEqual([]);
+    for (const ip of ['0.0.0.0', '10.0.0.5', '::']) expect([...exposedWorkload.evaluate(ctxOf(statsd(ip)))].map((x) => [x.status, x.message]), ip).toEqual([['fail', "reachable from outside the cluster via hostPort of Pod statsd (UDP 8125 on the node's UDP 8125)"]]);
   });
   it('the slimmed snapshot keeps spec.externalIPs and the containers\' hostPort', () => {
     const svc = slimObject('services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'a', namespace: 'app', managedFields: [{}] }, spec: { externalIPs: ['203.0.113.10'] }, status: { conditions: [] } });

@@ -119,6 +119,31 @@ describe('reachCommandCore', () => {
   });
 });
 
+describe('reach and the matrix agree on IPv6 peers and name what denies a flow', () => {
+  const clients = ns('shop') + ns('other') + deployment('shop', 'api', { app: 'api' }, 1) + deployment('other', 'client', { app: 'client' }, 1);
+
+  it('the matrix lists the IPv6 addresses an ipBlock ::/0 egress allows, as reach does; without an IPv6 range it keeps the IPv4 rows only', () => {
+    const s = snap(clients + policy('shop', 'api-out', '{podSelector: {matchLabels: {app: api}}, policyTypes: [Egress], egress: [{to: [{ipBlock: {cidr: "::/0"}}]}]}'));
+    expect(reachCommandCore(s, { from: 'shop/api', to: '2600::1', port: '443' }).output.split('\n')[0]).toBe('ALLOWED: shop/api[Deployment] -> 2600::1 on 443/TCP');
+    const rows = reachCommandCore(s, { matrix: true }).output.split('\n').filter((l) => l.startsWith('shop/api[Deployment] =>'));
+    expect(rows).toEqual(['shop/api[Deployment] => ::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff[External] : All Connections']);
+    // An IPv6 /32 cuts IPv6 space in three; only its own piece is allowed.
+    const narrow = snap(clients + policy('shop', 'api-out', '{podSelector: {matchLabels: {app: api}}, policyTypes: [Egress], egress: [{to: [{ipBlock: {cidr: "2001:db8::/32"}}]}]}'));
+    expect(reachCommandCore(narrow, { matrix: true }).output.split('\n').filter((l) => l.startsWith('shop/api[Deployment] =>'))).toEqual(['shop/api[Deployment] => 2001:db8::-2001:db8:ffff:ffff:ffff:ffff:ffff:ffff[External] : All Connections']);
+    expect(reachCommandCore(snap(clients), { matrix: true }).output).not.toContain('::');
+  });
+
+  it('a flow each direction allows part of, but not the same part, is denied by the two together, not "by nothing"', () => {
+    const s = snap(clients + policy('shop', 'api-in', '{podSelector: {matchLabels: {app: api}}, ingress: [{ports: [{port: 8000}]}]}')
+      + policy('other', 'client-out', '{podSelector: {matchLabels: {app: client}}, egress: [{ports: [{port: 53, protocol: UDP}]}]}'));
+    const r = reachCommandCore(s, { from: 'other/client', to: 'shop/api' });
+    expect(r.exitCode).toBe(1);
+    expect(r.output.split('\n')[1]).toBe('  network DENIED by the two directions together: egress allows only UDP 53 and ingress only TCP 8000, no connection both allow; mesh: shop/api is not in a service mesh: no mesh authorization restricts calls to it');
+    // One port asked: the direction that denies it is named, as before.
+    expect(reachCommandCore(s, { from: 'other/client', to: 'shop/api', port: '8000' }).output.split('\n')[1]).toContain('network DENIED by NetworkPolicy isolation (other/client-out select it; no rule allows it)');
+  });
+});
+
 describe('reach --port NAME: a container port\'s name, resolved on each destination pod', () => {
   const named = ns('web') +
     `---\n${workloadYaml('web', 'api', { labels: { app: 'api' }, selector: { app: 'api' }, container: { name: 'c', image: 'api' }, ports: [{ name: 'http', containerPort: 8080 }, { name: 'dns', containerPort: 5353, protocol: 'UDP' }] })}` +
