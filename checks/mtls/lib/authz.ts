@@ -1,5 +1,6 @@
 // Shared by the Istio authorization checks: the parsed AuthorizationPolicies, once per run, and
-// the meshed workloads outside the system namespaces they are judged for.
+// the meshed workloads they are judged for (outside the system namespaces, and of the root
+// namespace only its gateways).
 import type { AuditContext } from '../../../src/analysis/context.ts';
 import { meshModel, type AuthzIndex, type ParsedAuthzPolicy, type WorkloadMesh } from '../../../src/analysis/mesh/index.ts';
 import type { AuthzSource } from '../../../src/analysis/mesh/authz.ts';
@@ -12,10 +13,16 @@ import { isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
 
 export const authzIndex = (snapshot: AuditContext['snapshot'], config: AuditContext['config']): AuthzIndex => istioAuthzModel(snapshot, config).authz;
 
+/**
+ * The meshed Istio workloads the authorization checks judge. The root namespace holds the control
+ * plane, which is not an application to demand policies for, but also the gateways istioctl's
+ * default profile installs there (istio-ingressgateway in istio-system): a gateway is judged
+ * wherever it runs, as reach judges it.
+ */
 export function istioWorkloads(ctx: AuditContext): WorkloadMesh[] {
   const m = meshModel(ctx.snapshot, ctx.config);
   const root = m.istio.policies.rootNamespace;
-  return m.workloads.filter((w) => w.mesh === 'istio' && w.namespace !== root && !isSystemNamespace(w.namespace, ctx.config.systemNamespaces));
+  return m.workloads.filter((w) => w.mesh === 'istio' && (w.namespace !== root || istioGatewayPod(w)) && !isSystemNamespace(w.namespace, ctx.config.systemNamespaces));
 }
 
 export const policyName = (p: { ref: { namespace?: string; name: string } }): string => `${p.ref.namespace}/${p.ref.name}`;

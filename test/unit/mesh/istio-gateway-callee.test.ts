@@ -578,3 +578,105 @@ spec:
     expect(v.message).toBe('Deployment istio-ingress/istio-ingressgateway: it is an Istio gateway whose Gateway servers take no caller without a mesh identity (PeerAuthentication does not apply to a gateway\'s listeners), so every caller has an identity for istio-ingress/deny-shop-api');
   });
 });
+
+// istioctl's default profile installs istio-ingressgateway in istio-system, the root namespace
+// (https://istio.io/latest/docs/setup/additional-setup/config-profiles/), and Istio's ingress
+// authorization task puts its policy there (https://istio.io/latest/docs/tasks/security/authorization/authz-ingress/).
+// The gateway's Service below is kubescape's fixture of such an install (operator-managed, istio-system).
+// Before: the authorization checks dropped every root-namespace workload, so that gateway was never
+// judged (pass with 0 evaluated) while reach said its SIMPLE port lets a plaintext caller in.
+describe('Istio gateways in the root namespace are judged by the authorization checks', () => {
+  // kubescape regolibrary rules/exposure-to-internet-via-istio-ingress/test/failed_with_istiogw/input/istio-gw.yaml
+  // (shared/conformance), its cluster-assigned fields and status left out.
+  const UPSTREAM_SERVICE = `apiVersion: v1
+kind: Service
+metadata:
+  labels:
+    app: istio-ingressgateway
+    app.kubernetes.io/instance: istio
+    app.kubernetes.io/managed-by: Helm
+    app.kubernetes.io/name: istio-ingressgateway
+    app.kubernetes.io/part-of: istio
+    app.kubernetes.io/version: 1.24.0
+    helm.sh/chart: istio-ingress-1.24.0
+    install.operator.istio.io/owning-resource: unknown
+    install.operator.istio.io/owning-resource-namespace: istio-system
+    istio: ingressgateway
+    istio.io/rev: default
+    operator.istio.io/component: IngressGateways
+    operator.istio.io/managed: Reconcile
+    operator.istio.io/version: 1.24.0
+    release: istio
+  name: istio-ingressgateway
+  namespace: istio-system
+spec:
+  ports:
+  - name: status-port
+    port: 15021
+    protocol: TCP
+    targetPort: 15021
+  - name: http2
+    port: 80
+    protocol: TCP
+    targetPort: 8080
+  - name: https
+    port: 443
+    protocol: TCP
+    targetPort: 8443
+  selector:
+    app: istio-ingressgateway
+    istio: ingressgateway
+  type: LoadBalancer`;
+  const inRoot = (extra = '') => cluster(SIMPLE, `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: gw-deny, namespace: istio-ingress}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  action: DENY
+  rules: [{from: [{source: {principals: ["cluster.local/ns/bad/sa/bad"]}}]}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: meshed-addon, namespace: istio-ingress}
+spec:
+  selector: {matchLabels: {app: addon}}
+  template:
+    metadata: {labels: {app: addon, sidecar.istio.io/inject: "true"}}
+    spec:
+      containers: [{name: app, image: x/addon:1}]
+---${extra}`)
+    .replace('apiVersion: v1\nkind: Namespace\nmetadata: {name: istio-ingress}\n---\n', '')
+    .replace(/apiVersion: v1\nkind: Service\nmetadata: \{name: istio-ingressgateway, namespace: istio-ingress\}\n[\s\S]*?\n---/, `${UPSTREAM_SERVICE}\n---`)
+    .replace(/namespace: istio-ingress\}/g, 'namespace: istio-system}');
+  const run = (id: string, yaml: string) => {
+    const snapshot = snapshotFromObjects(parseManifestText(yaml, 'all.yaml').objects, { clusterVersion: 'v1.36.3' });
+    return [...CHECK_BY_ID.get(id)!.evaluate({ snapshot, config: defaultConfig(), now: new Date('2026-12-05T00:00:00Z') })].filter((r) => r.resource.namespace === 'istio-system' && r.resource.kind === 'Deployment');
+  };
+
+  it('mtls.authz-plaintext-bypass: the SIMPLE port escapes the DENY on a principal, high, as reach says ALLOWED there (was: not judged)', async () => {
+    const yaml = inRoot();
+    expect(yaml).not.toContain('istio-ingress}');
+    expect(yaml).toContain('install.operator.istio.io/owning-resource-namespace: istio-system');
+    const r = await reach(yaml, '--from', 'legacy/old', '--to', 'istio-system/istio-ingressgateway', '--port', '8443');
+    expect(r.out.split('\n')[0]).toBe('ALLOWED: legacy/old[Deployment] -> istio-system/istio-ingressgateway[Deployment] on 8443/TCP');
+    const v = run('mtls.authz-plaintext-bypass', yaml);
+    expect(v.map((x) => [x.resource.name, x.status, x.severity])).toEqual([['istio-ingressgateway', 'fail', 'high']]);
+    expect(v[0].message).toContain('DENY istio-system/gw-deny rules[0] names principals/namespaces, which a plaintext caller never matches, so it is not denied (ports 8080, 8443)');
+  });
+
+  it('mtls.authz-missing asks the gateway for an ALLOW policy as it does elsewhere, but still not the other meshed workloads of the root namespace', () => {
+    const v = run('mtls.authz-missing', inRoot());
+    expect(v.map((x) => [x.resource.name, x.status])).toEqual([['istio-ingressgateway', 'fail']]);
+    expect(v[0].message).toBe('Deployment istio-system/istio-ingressgateway is meshed but no ALLOW AuthorizationPolicy applies to it (in istio-system, the root namespace): it accepts calls from any caller the network lets in; DENY istio-system/gw-deny only excludes what it names');
+    const allowed = `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: gw-allow, namespace: istio-ingress}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  rules: [{to: [{operation: {ports: ["8443"]}}]}]
+---`;
+    expect(run('mtls.authz-missing', inRoot(allowed)).map((x) => [x.resource.name, x.status])).toEqual([['istio-ingressgateway', 'pass']]);
+  });
+});
