@@ -36,8 +36,10 @@ const OUTSIDER_NS = 'ztaudit:outsider';
  * A port the workload's sidecar does not capture is `allowed` whoever calls, with `bypassedBy`.
  * With `allowOnly`, the ALLOW policies other than it are left out: the verdict is then whether
  * that policy on its own admits the caller (CUSTOM and DENY policies still decide first).
+ * With `pastListener`, an Istio gateway's policies are judged as if its listener on the port let
+ * the caller in, whatever its Gateway servers say.
  */
-export function hypotheticalVerdict(ctx: AuditContext, w: WorkloadMesh, port: number, caller: 'outsider' | 'plaintext', allowOnly?: ParsedAuthzPolicy): MeshFlowVerdict & { bypassedBy?: string } {
+export function hypotheticalVerdict(ctx: AuditContext, w: WorkloadMesh, port: number, caller: 'outsider' | 'plaintext', allowOnly?: ParsedAuthzPolicy, pastListener?: boolean): MeshFlowVerdict & { bypassedBy?: string } {
   const rep = w.workload.pods[0];
   const dataplane = rep ? istioMembership(meshModel(ctx.snapshot, ctx.config).namespaces.get(w.namespace)?.labels ?? {}, rep).dataplane : undefined;
   // The same answer meshFlowVerdict (reach, intent rules) gives: a port Envoy never sees is open
@@ -49,8 +51,9 @@ export function hypotheticalVerdict(ctx: AuditContext, w: WorkloadMesh, port: nu
   // Its container ports too, as reach gives them: a Service's named targetPort then finds the port whose declared protocol Istio reads.
   const callee = { namespace: w.namespace, name: w.workload.ref.name, serviceAccount: '', labels: w.labels, port, protocol: 'TCP' as const, ...(dataplane ? { dataplane } : {}), ...(rep ? { containerPorts: containerPorts(rep.spec) } : {}) };
   const opts = allowOnly ? { allowOnly } : {};
-  // A gateway's listeners are its Gateway servers', not PeerAuthentication's: the verdict reach gives.
-  if (istioGatewayPod(w)) return istioGatewayFlowVerdict(ctx.snapshot, ctx.config, w, who, callee, opts);
+  // A gateway's listeners are its Gateway servers', not PeerAuthentication's: the verdict reach gives
+  // (with `pastListener`, its AuthorizationPolicies' alone, as if a listener let the caller in).
+  if (istioGatewayPod(w)) return istioGatewayFlowVerdict(ctx.snapshot, ctx.config, w, who, callee, { ...opts, ...(pastListener ? { pastListener } : {}) });
   return istioFlowVerdict(istioAuthzModel(ctx.snapshot, ctx.config), who, callee, opts);
 }
 
