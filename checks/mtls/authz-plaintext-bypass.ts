@@ -18,7 +18,7 @@
 // callers without an identity; an ISTIO_MUTUAL one does not.
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { istioPresent, policiesFor } from '../../src/analysis/mesh/index.ts';
+import { istioPresent, policiesFor, type ParsedAuthzPolicy, type WorkloadMesh } from '../../src/analysis/mesh/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { authzIndex, hypotheticalVerdict, istioWorkloads, policyName, portsToJudge, sidecarCapture } from './lib/authz.ts';
 import { bypassesSidecar } from '../../src/analysis/mesh/istio.ts';
@@ -27,7 +27,7 @@ import { MESH_AUTHORIZATION } from '../controls.ts';
 import { ISTIO_MESH_CONFIG_READ } from './lib/istio-mesh-config.ts';
 import { ISTIO_GATEWAY_SERVERS_READ } from './lib/istio-gateway-servers.ts';
 import { ISTIO_WAYPOINT_GATEWAYS_READ } from './lib/istio-waypoints.ts';
-import { gatewayServersOf, istioGatewayPod } from '../../src/analysis/mesh/flow-verdict.ts';
+import { gatewayServersOf, istioGatewayPod, type GatewayServer } from '../../src/analysis/mesh/flow-verdict.ts';
 
 const RELAXED = new Set(['PERMISSIVE', 'DISABLE']);
 const GATEWAY_NO_PA = 'PeerAuthentication does not apply to a gateway\'s listeners';
@@ -35,6 +35,49 @@ const GATEWAY_NO_PA = 'PeerAuthentication does not apply to a gateway\'s listene
 /** Whether a rule's `to` operations can match a request on this port (no `to`: every port). */
 const ruleCoversPort = (r: AuthzRule, port: number): boolean => r.to.length === 0
   || r.to.some((o) => (!o.ports || o.ports.includes(String(port))) && !(o.notPorts ?? []).includes(String(port)));
+
+/** An identity rule a gateway's Gateway servers leave undecided: whether a caller without a mesh identity gets in on its ports is unknown. */
+interface Unsure { rule: string; action: 'ALLOW' | 'DENY'; ports: string[]; why: string[] }
+
+/**
+ * Where an Istio gateway's Gateway servers leave unknown whether a caller without a mesh identity
+ * gets in (a MUTUAL or AUTO_PASSTHROUGH server, a protocol not known, a port an identity rule
+ * names that no server binds, or no server binding the gateway at all), reach answers unknown:
+ * each DENY on principals/namespaces (or ALLOW on notPrincipals/notNamespaces only) covering such a
+ * port that the gateway's policies would not make moot once the caller were in. A rule naming no
+ * port covers the ports the servers bind; the gateway has no listener on others.
+ */
+function gatewayUnsure(ctx: Parameters<Check['evaluate']>[0], w: WorkloadMesh, servers: GatewayServer[], open: Set<number>, withIdentity: ParsedAuthzPolicy[]): Unsure[] {
+  const bound = new Set(servers.flatMap((x) => x.ports));
+  const undecided = new Map<number, string[]>();
+  for (const x of servers) {
+    if (x.accepts !== 'unknown') continue;
+    for (const port of x.ports) if (!open.has(port)) undecided.set(port, [...undecided.get(port) ?? [], `${x.where} ${x.what}`]);
+  }
+  const noServer = bound.size === 0 ? 'no Gateway server in the snapshot binds the gateway' : undefined;
+  const out: Unsure[] = [];
+  for (const p of withIdentity) {
+    for (const r of p.rules) {
+      if (!((p.action === 'DENY' && r.identity) || (p.action === 'ALLOW' && r.negativeIdentityOnly))) continue;
+      const named = r.ports.map(Number).filter((n) => Number.isInteger(n) && n > 0 && n < 65536);
+      const candidates = r.ports.length > 0 ? portsToJudge(w, named).filter(({ port }) => named.includes(port))
+        : noServer ? portsToJudge(w, []) : [...undecided.keys()].sort((a, b) => a - b).map((port) => ({ port, label: String(port) }));
+      const ports: string[] = [];
+      const why = new Set<string>();
+      for (const { port, label } of candidates) {
+        if (open.has(port)) continue;
+        const because = undecided.get(port) ?? (noServer ? [noServer] : bound.has(port) ? [] : [`no Gateway server in the snapshot binds port ${port}`]);
+        if (because.length === 0) continue;
+        const v = hypotheticalVerdict(ctx, w, port, 'plaintext', undefined, true);
+        if (v.verdict !== 'allowed' && v.verdict !== 'depends') continue;
+        ports.push(label);
+        for (const b of because) why.add(b);
+      }
+      if (ports.length > 0) out.push({ rule: `${p.action} ${policyName(p)} rules[${r.index}]`, action: p.action, ports, why: [...why] });
+    }
+  }
+  return out;
+}
 
 export const authzPlaintextBypass: Check = {
   id: 'mtls.authz-plaintext-bypass',
@@ -59,8 +102,10 @@ export const authzPlaintextBypass: Check = {
       const resource = w.workload.ref;
       // A gateway takes callers without a mesh identity where its Gateway servers do (plain, or
       // TLS without an Istio certificate), whatever PeerAuthentication says.
-      const gateway = istioGatewayPod(w) ? gatewayServersOf(ctx.snapshot, w).filter((s) => s.accepts === 'plaintext' || s.accepts === 'tls') : undefined;
+      const servers = istioGatewayPod(w) ? gatewayServersOf(ctx.snapshot, w) : undefined;
+      const gateway = servers?.filter((s) => s.accepts === 'plaintext' || s.accepts === 'tls');
       const gatewayPorts = new Set(gateway?.flatMap((s) => s.ports));
+      const unsure = servers ? gatewayUnsure(ctx, w, servers, gatewayPorts, withIdentity) : [];
       const mode = w.istio?.mode ?? 'PERMISSIVE';
       const ports = gateway ? {} : w.istio?.ports ?? {};
       const plaintextPorts = gateway ? [...gatewayPorts].sort((a, b) => a - b).map(String) : Object.entries(ports).filter(([, m]) => RELAXED.has(m)).map(([p]) => p);
@@ -77,8 +122,10 @@ export const authzPlaintextBypass: Check = {
         for (const r of p.rules) if (r.identity || r.negativeIdentityOnly) for (const l of bypassedBy(r)) sidecarPorts.add(l);
       }
       const paPlaintext = everywhere || plaintextPorts.length > 0;
-      if (!paPlaintext && sidecarPorts.size === 0) {
-        const why = gateway ? `it is an Istio gateway whose Gateway servers take no caller without a mesh identity (${GATEWAY_NO_PA})` : 'mTLS is STRICT';
+      if (!paPlaintext && sidecarPorts.size === 0 && unsure.length === 0) {
+        const why = !gateway ? 'mTLS is STRICT'
+          : servers!.length > 0 && servers!.every((x) => x.accepts === 'mesh-mtls') ? `it is an Istio gateway whose Gateway servers take no caller without a mesh identity (${GATEWAY_NO_PA})`
+            : `it is an Istio gateway whose Gateway servers take no caller without a mesh identity on the ports its identity rules cover (${GATEWAY_NO_PA})`;
         out.push({ status: 'pass', resource, message: `${refString(resource)}: ${why}, so every caller has an identity for ${withIdentity.map(policyName).join(', ')}` });
         continue;
       }
@@ -125,6 +172,18 @@ export const authzPlaintextBypass: Check = {
           : everywhere ? [`mTLS ${mode}`] : plaintextPorts.length > 0 ? [`ports ${plaintextPorts.join(', ')} accept plaintext`] : []),
         ...(sidecarList.length > 0 ? [`${plural(sidecarList)} bypass${sidecarList.length > 1 ? '' : 'es'} its sidecar (${capture!.source})`] : []),
       ].join('; ');
+      const unsureText = unsure.map((u) => `whether a caller without a mesh identity gets in on ${plural(u.ports)} is unknown (${u.why.slice(0, 3).join('; ')}${u.why.length > 3 ? '; …' : ''}); if it does, ${u.rule} ${u.action === 'DENY' ? 'names principals/namespaces, which it never matches, so it is not denied' : 'uses only notPrincipals/notNamespaces, which it matches, so it is allowed'}`);
+      const unsureEvidence = unsure.length > 0 ? { unknownPorts: [...new Set(unsure.flatMap((u) => u.ports))], unknownBecause: [...new Set(unsure.flatMap((u) => u.why))] } : {};
+      if (bypass.length === 0 && unsure.length > 0) {
+        // Reach answers unknown for such a caller there: neither passed nor failed as a bypass.
+        out.push({
+          status: 'fail', resource, severity: unsure.some((u) => u.action === 'DENY') ? 'medium' : 'low',
+          message: `${refString(resource)}: Istio gateway (${GATEWAY_NO_PA}); ${unsureText.slice(0, 3).join('; ')}${unsureText.length > 3 ? `; +${unsureText.length - 3} more` : ''}`,
+          evidence: { plaintextPorts, rules: unsureText, ...unsureEvidence },
+          related: withIdentity.map((p) => p.ref),
+        });
+        continue;
+      }
       if (bypass.length === 0) {
         out.push({ status: 'pass', resource, message: moot.length
           ? `${refString(resource)}: ${where}; ${moot.join(', ')} would miss a plaintext caller, but on every port ${moot.length === 1 ? 'it covers' : 'they cover'} the other policies refuse plaintext callers anyway`
@@ -133,8 +192,9 @@ export const authzPlaintextBypass: Check = {
       }
       out.push({
         status: 'fail', resource, severity: worst,
-        message: `${refString(resource)}: ${where}; ${bypass.slice(0, 3).join('; ')}${bypass.length > 3 ? `; +${bypass.length - 3} more` : ''}`,
-        evidence: { mode, plaintextPorts, rules: bypass, ...(sidecarList.length > 0 ? { sidecarBypassedPorts: sidecarList, source: capture!.source } : {}) },
+        message: `${refString(resource)}: ${where}; ${bypass.slice(0, 3).join('; ')}${bypass.length > 3 ? `; +${bypass.length - 3} more` : ''}${unsure.length > 0 ? `; and ${unsureText[0]}${unsure.length > 1 ? `; +${unsure.length - 1} more unknown` : ''}` : ''}`,
+        // A gateway's mode is its Gateway servers', not PeerAuthentication's: none is given.
+        evidence: { ...(servers ? {} : { mode }), plaintextPorts, rules: bypass, ...unsureEvidence, ...(sidecarList.length > 0 ? { sidecarBypassedPorts: sidecarList, source: capture!.source } : {}) },
         related: withIdentity.map((p) => p.ref),
       });
     }

@@ -1,5 +1,6 @@
 // Shared by the Istio authorization checks: the parsed AuthorizationPolicies, once per run, and
-// the meshed workloads outside the system namespaces they are judged for.
+// the meshed workloads they are judged for (outside the system namespaces, and of the root
+// namespace only its gateways).
 import type { AuditContext } from '../../../src/analysis/context.ts';
 import { meshModel, type AuthzIndex, type ParsedAuthzPolicy, type WorkloadMesh } from '../../../src/analysis/mesh/index.ts';
 import type { AuthzSource } from '../../../src/analysis/mesh/authz.ts';
@@ -12,10 +13,16 @@ import { isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
 
 export const authzIndex = (snapshot: AuditContext['snapshot'], config: AuditContext['config']): AuthzIndex => istioAuthzModel(snapshot, config).authz;
 
+/**
+ * The meshed Istio workloads the authorization checks judge. The root namespace holds the control
+ * plane, which is not an application to demand policies for, but also the gateways istioctl's
+ * default profile installs there (istio-ingressgateway in istio-system): a gateway is judged
+ * wherever it runs, as reach judges it.
+ */
 export function istioWorkloads(ctx: AuditContext): WorkloadMesh[] {
   const m = meshModel(ctx.snapshot, ctx.config);
   const root = m.istio.policies.rootNamespace;
-  return m.workloads.filter((w) => w.mesh === 'istio' && w.namespace !== root && !isSystemNamespace(w.namespace, ctx.config.systemNamespaces));
+  return m.workloads.filter((w) => w.mesh === 'istio' && (w.namespace !== root || istioGatewayPod(w)) && !isSystemNamespace(w.namespace, ctx.config.systemNamespaces));
 }
 
 export const policyName = (p: { ref: { namespace?: string; name: string } }): string => `${p.ref.namespace}/${p.ref.name}`;
@@ -29,8 +36,10 @@ const OUTSIDER_NS = 'ztaudit:outsider';
  * A port the workload's sidecar does not capture is `allowed` whoever calls, with `bypassedBy`.
  * With `allowOnly`, the ALLOW policies other than it are left out: the verdict is then whether
  * that policy on its own admits the caller (CUSTOM and DENY policies still decide first).
+ * With `pastListener`, an Istio gateway's policies are judged as if its listener on the port let
+ * the caller in, whatever its Gateway servers say.
  */
-export function hypotheticalVerdict(ctx: AuditContext, w: WorkloadMesh, port: number, caller: 'outsider' | 'plaintext', allowOnly?: ParsedAuthzPolicy): MeshFlowVerdict & { bypassedBy?: string } {
+export function hypotheticalVerdict(ctx: AuditContext, w: WorkloadMesh, port: number, caller: 'outsider' | 'plaintext', allowOnly?: ParsedAuthzPolicy, pastListener?: boolean): MeshFlowVerdict & { bypassedBy?: string } {
   const rep = w.workload.pods[0];
   const dataplane = rep ? istioMembership(meshModel(ctx.snapshot, ctx.config).namespaces.get(w.namespace)?.labels ?? {}, rep).dataplane : undefined;
   // The same answer meshFlowVerdict (reach, intent rules) gives: a port Envoy never sees is open
@@ -42,8 +51,9 @@ export function hypotheticalVerdict(ctx: AuditContext, w: WorkloadMesh, port: nu
   // Its container ports too, as reach gives them: a Service's named targetPort then finds the port whose declared protocol Istio reads.
   const callee = { namespace: w.namespace, name: w.workload.ref.name, serviceAccount: '', labels: w.labels, port, protocol: 'TCP' as const, ...(dataplane ? { dataplane } : {}), ...(rep ? { containerPorts: containerPorts(rep.spec) } : {}) };
   const opts = allowOnly ? { allowOnly } : {};
-  // A gateway's listeners are its Gateway servers', not PeerAuthentication's: the verdict reach gives.
-  if (istioGatewayPod(w)) return istioGatewayFlowVerdict(ctx.snapshot, ctx.config, w, who, callee, opts);
+  // A gateway's listeners are its Gateway servers', not PeerAuthentication's: the verdict reach gives
+  // (with `pastListener`, its AuthorizationPolicies' alone, as if a listener let the caller in).
+  if (istioGatewayPod(w)) return istioGatewayFlowVerdict(ctx.snapshot, ctx.config, w, who, callee, { ...opts, ...(pastListener ? { pastListener } : {}) });
   return istioFlowVerdict(istioAuthzModel(ctx.snapshot, ctx.config), who, callee, opts);
 }
 

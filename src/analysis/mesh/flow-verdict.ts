@@ -721,17 +721,17 @@ function istioGatewayServers(snapshot: Snapshot, callee: WorkloadMesh): GatewayS
  * buildGatewayListeners vs listener_inbound.go authnBuilder.ForPort), so it is never consulted here.
  * AuthorizationPolicies selecting the gateway still apply.
  */
-function istioGatewayCallee(snapshot: Snapshot, config: Config, authz: ReturnType<typeof istioAuthzModel>, callee: WorkloadMesh, caller: MeshCaller, target: MeshCallee, calleeText: string, opts: { allowOnly?: ParsedAuthzPolicy } = {}): MeshFlowVerdict {
+function istioGatewayCallee(snapshot: Snapshot, config: Config, authz: ReturnType<typeof istioAuthzModel>, callee: WorkloadMesh, caller: MeshCaller, target: MeshCallee, calleeText: string, opts: GatewayVerdictOptions = {}): MeshFlowVerdict {
   const noPeer = withoutPeerAuthentication(authz);
   const judged = (prefix?: string, plaintext?: boolean): MeshFlowVerdict => {
-    const v = istioUnreadMeshConfig(snapshot, config, noPeer, target, istioFlowVerdict(noPeer, caller, target, opts));
+    const v = istioUnreadMeshConfig(snapshot, config, noPeer, target, istioFlowVerdict(noPeer, caller, target, opts.allowOnly ? { allowOnly: opts.allowOnly } : {}));
     const enforcedBy = v.enforcedBy?.replace(/^sidecar of /, 'gateway ');
     return { ...v, ...(enforcedBy ? { enforcedBy } : {}), ...(plaintext !== undefined ? { plaintext } : {}), ...(prefix ? { reason: `${prefix}; ${v.reason}` } : {}) };
   };
   // A sidecar caller comes with its identity only when it sends Istio mTLS here: auto mTLS to a
   // gateway's pods without the tlsMode label sends plaintext (istioCallerTls, autoMtlsUnlabelled),
   // and such a caller is judged below as one without a mesh identity.
-  if (caller.mtls && !caller.external) return judged();
+  if ((caller.mtls && !caller.external) || opts.pastListener) return judged();
   const servers = gatewayServersOf(snapshot, callee).filter((s) => s.ports.includes(target.port));
   const open = servers.find((s) => s.accepts === 'plaintext') ?? servers.find((s) => s.accepts === 'tls');
   const said = (s: GatewayServer) => `${s.where} ${s.what}`;
@@ -753,11 +753,17 @@ function istioGatewayCallee(snapshot: Snapshot, config: Config, authz: ReturnTyp
 }
 
 /**
- * Istio's verdict at an Istio gateway (istioGatewayPod) for a caller, as reach gives it
- * (istioGatewayCallee): for the authorization checks' hypothetical callers. `allowOnly` as
- * istioFlowVerdict takes it.
+ * `allowOnly` as istioFlowVerdict takes it. `pastListener`: the verdict of the gateway's
+ * AuthorizationPolicies alone, as if a listener on the port let the caller in (where the Gateway
+ * servers leave that unknown, whether the policies would refuse it anyway).
  */
-export function istioGatewayFlowVerdict(snapshot: Snapshot, config: Config, callee: WorkloadMesh, caller: MeshCaller, target: MeshCallee, opts: { allowOnly?: ParsedAuthzPolicy } = {}): MeshFlowVerdict {
+export interface GatewayVerdictOptions { allowOnly?: ParsedAuthzPolicy; pastListener?: boolean }
+
+/**
+ * Istio's verdict at an Istio gateway (istioGatewayPod) for a caller, as reach gives it
+ * (istioGatewayCallee): for the authorization checks' hypothetical callers.
+ */
+export function istioGatewayFlowVerdict(snapshot: Snapshot, config: Config, callee: WorkloadMesh, caller: MeshCaller, target: MeshCallee, opts: GatewayVerdictOptions = {}): MeshFlowVerdict {
   return istioGatewayCallee(snapshot, config, istioAuthzModel(snapshot, config), callee, caller, target, `${callee.namespace}/${callee.workload.ref.name}`, opts);
 }
 

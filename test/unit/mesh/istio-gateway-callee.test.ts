@@ -578,3 +578,175 @@ spec:
     expect(v.message).toBe('Deployment istio-ingress/istio-ingressgateway: it is an Istio gateway whose Gateway servers take no caller without a mesh identity (PeerAuthentication does not apply to a gateway\'s listeners), so every caller has an identity for istio-ingress/deny-shop-api');
   });
 });
+
+// Where the Gateway servers leave it open whether a caller without a mesh identity gets in — a
+// MUTUAL server wants a client certificate from a CA it names ("Secure connections to the
+// downstream using mutual TLS by presenting server certificates for authentication",
+// https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings-TLSmode),
+// which the snapshot cannot tell a caller holds; a port no Gateway server binds has a listener the
+// snapshot does not show — reach answers UNKNOWN, and the check says it cannot tell rather than
+// pass on "no caller without a mesh identity".
+describe('mtls.authz-plaintext-bypass: a gateway whose Gateway servers leave it unknown is not passed', () => {
+  const DENY_SHOP = `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-shop-api, namespace: istio-ingress}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  action: DENY
+  rules:
+  - from: [{source: {principals: ["cluster.local/ns/shop/sa/default"]}}]
+---`;
+  const ALLOW_NAMED = `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: allow-named, namespace: istio-ingress}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  rules:
+  - from: [{source: {principals: ["cluster.local/ns/shop/sa/web"]}}]
+---`;
+  const MUTUAL = '{mode: MUTUAL, credentialName: public-cert}';
+  const ONLY_HTTPS = (yaml: string) => yaml.replace('  - {port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}\n', '');
+  const bypassOf = (yaml: string) => {
+    const snapshot = snapshotFromObjects(parseManifestText(yaml, 'all.yaml').objects, { clusterVersion: 'v1.36.3' });
+    return [...CHECK_BY_ID.get('mtls.authz-plaintext-bypass')!.evaluate({ snapshot, config: defaultConfig(), now: new Date('2026-12-05T00:00:00Z') })].filter((r) => r.resource.name === 'istio-ingressgateway');
+  };
+
+  it('only a MUTUAL server: reach says UNKNOWN on its port, and the DENY on a principal is a medium "cannot tell" naming the server, no PeerAuthentication mode in the evidence (was: pass, "take no caller without a mesh identity")', async () => {
+    const yaml = ONLY_HTTPS(cluster(MUTUAL, DENY_SHOP));
+    expect((await reach(yaml, ...to(8443))).out.split('\n')[0]).toMatch(/^UNKNOWN: /);
+    const [v] = bypassOf(yaml);
+    expect([v.status, v.severity]).toEqual(['fail', 'medium']);
+    expect(v.message).toBe('Deployment istio-ingress/istio-ingressgateway: Istio gateway (PeerAuthentication does not apply to a gateway\'s listeners); whether a caller without a mesh identity gets in on port 8443 is unknown (Gateway istio-ingress/public servers[0] (port 443, HTTPS) tls.mode MUTUAL requires a client certificate signed by the CA it names, which the snapshot cannot tell the caller has); if it does, DENY istio-ingress/deny-shop-api rules[0] names principals/namespaces, which it never matches, so it is not denied');
+    expect(v.evidence).toMatchObject({ unknownPorts: ['8443'] });
+    expect(v.evidence).not.toHaveProperty('mode');
+  });
+
+  it('an ALLOW on principals refuses such a caller once in: the unknown is moot and it passes', () => {
+    const [v] = bypassOf(ONLY_HTTPS(cluster(MUTUAL, DENY_SHOP + ALLOW_NAMED)));
+    expect(v.status).toBe('pass');
+  });
+
+  it('no Gateway binds the gateway: a medium "cannot tell" saying so (was: pass); a DENY on a port no server binds is unknown too', () => {
+    const noGateway = cluster(SIMPLE, DENY_SHOP).replace(/apiVersion: networking.istio.io\/v1\nkind: Gateway\n[\s\S]*?\n---/, '---');
+    expect(noGateway).not.toContain('kind: Gateway');
+    const [v] = bypassOf(noGateway);
+    expect([v.status, v.severity]).toEqual(['fail', 'medium']);
+    expect(v.message).toContain('whether a caller without a mesh identity gets in on ports 8080, 8443, 15021, any other port is unknown (no Gateway server in the snapshot binds the gateway); if it does, DENY istio-ingress/deny-shop-api');
+    expect(v.evidence).not.toHaveProperty('mode');
+    const onPort = DENY_SHOP.replace('  - from:', '  - to: [{operation: {ports: ["9090"]}}]\n    from:');
+    const [p] = bypassOf(cluster(ISTIO_MUTUAL, onPort));
+    expect([p.status, p.severity]).toEqual(['fail', 'medium']);
+    expect(p.message).toContain('gets in on port 9090 is unknown (no Gateway server in the snapshot binds port 9090)');
+  });
+
+  it('a plain server elsewhere still fails high for it, the unknown port named beside it, and the evidence gives no PeerAuthentication mode', () => {
+    const [v] = bypassOf(cluster(MUTUAL, DENY_SHOP));
+    expect([v.status, v.severity]).toEqual(['fail', 'high']);
+    expect(v.message).toContain('so it is not denied (port 8080); and whether a caller without a mesh identity gets in on port 8443 is unknown');
+    expect(v.evidence).not.toHaveProperty('mode');
+  });
+});
+
+// istioctl's default profile installs istio-ingressgateway in istio-system, the root namespace
+// (https://istio.io/latest/docs/setup/additional-setup/config-profiles/), and Istio's ingress
+// authorization task puts its policy there (https://istio.io/latest/docs/tasks/security/authorization/authz-ingress/).
+// The gateway's Service below is kubescape's fixture of such an install (operator-managed, istio-system).
+// Before: the authorization checks dropped every root-namespace workload, so that gateway was never
+// judged (pass with 0 evaluated) while reach said its SIMPLE port lets a plaintext caller in.
+describe('Istio gateways in the root namespace are judged by the authorization checks', () => {
+  // kubescape regolibrary rules/exposure-to-internet-via-istio-ingress/test/failed_with_istiogw/input/istio-gw.yaml
+  // (shared/conformance), its cluster-assigned fields and status left out.
+  const UPSTREAM_SERVICE = `apiVersion: v1
+kind: Service
+metadata:
+  labels:
+    app: istio-ingressgateway
+    app.kubernetes.io/instance: istio
+    app.kubernetes.io/managed-by: Helm
+    app.kubernetes.io/name: istio-ingressgateway
+    app.kubernetes.io/part-of: istio
+    app.kubernetes.io/version: 1.24.0
+    helm.sh/chart: istio-ingress-1.24.0
+    install.operator.istio.io/owning-resource: unknown
+    install.operator.istio.io/owning-resource-namespace: istio-system
+    istio: ingressgateway
+    istio.io/rev: default
+    operator.istio.io/component: IngressGateways
+    operator.istio.io/managed: Reconcile
+    operator.istio.io/version: 1.24.0
+    release: istio
+  name: istio-ingressgateway
+  namespace: istio-system
+spec:
+  ports:
+  - name: status-port
+    port: 15021
+    protocol: TCP
+    targetPort: 15021
+  - name: http2
+    port: 80
+    protocol: TCP
+    targetPort: 8080
+  - name: https
+    port: 443
+    protocol: TCP
+    targetPort: 8443
+  selector:
+    app: istio-ingressgateway
+    istio: ingressgateway
+  type: LoadBalancer`;
+  const inRoot = (extra = '') => cluster(SIMPLE, `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: gw-deny, namespace: istio-ingress}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  action: DENY
+  rules: [{from: [{source: {principals: ["cluster.local/ns/bad/sa/bad"]}}]}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: meshed-addon, namespace: istio-ingress}
+spec:
+  selector: {matchLabels: {app: addon}}
+  template:
+    metadata: {labels: {app: addon, sidecar.istio.io/inject: "true"}}
+    spec:
+      containers: [{name: app, image: x/addon:1}]
+---${extra}`)
+    .replace('apiVersion: v1\nkind: Namespace\nmetadata: {name: istio-ingress}\n---\n', '')
+    .replace(/apiVersion: v1\nkind: Service\nmetadata: \{name: istio-ingressgateway, namespace: istio-ingress\}\n[\s\S]*?\n---/, `${UPSTREAM_SERVICE}\n---`)
+    .replace(/namespace: istio-ingress\}/g, 'namespace: istio-system}');
+  const run = (id: string, yaml: string) => {
+    const snapshot = snapshotFromObjects(parseManifestText(yaml, 'all.yaml').objects, { clusterVersion: 'v1.36.3' });
+    return [...CHECK_BY_ID.get(id)!.evaluate({ snapshot, config: defaultConfig(), now: new Date('2026-12-05T00:00:00Z') })].filter((r) => r.resource.namespace === 'istio-system' && r.resource.kind === 'Deployment');
+  };
+
+  it('mtls.authz-plaintext-bypass: the SIMPLE port escapes the DENY on a principal, high, as reach says ALLOWED there (was: not judged)', async () => {
+    const yaml = inRoot();
+    expect(yaml).not.toContain('istio-ingress}');
+    expect(yaml).toContain('install.operator.istio.io/owning-resource-namespace: istio-system');
+    const r = await reach(yaml, '--from', 'legacy/old', '--to', 'istio-system/istio-ingressgateway', '--port', '8443');
+    expect(r.out.split('\n')[0]).toBe('ALLOWED: legacy/old[Deployment] -> istio-system/istio-ingressgateway[Deployment] on 8443/TCP');
+    const v = run('mtls.authz-plaintext-bypass', yaml);
+    expect(v.map((x) => [x.resource.name, x.status, x.severity])).toEqual([['istio-ingressgateway', 'fail', 'high']]);
+    expect(v[0].message).toContain('DENY istio-system/gw-deny rules[0] names principals/namespaces, which a plaintext caller never matches, so it is not denied (ports 8080, 8443)');
+  });
+
+  it('mtls.authz-missing asks the gateway for an ALLOW policy as it does elsewhere, but still not the other meshed workloads of the root namespace', () => {
+    const v = run('mtls.authz-missing', inRoot());
+    expect(v.map((x) => [x.resource.name, x.status])).toEqual([['istio-ingressgateway', 'fail']]);
+    expect(v[0].message).toBe('Deployment istio-system/istio-ingressgateway is meshed but no ALLOW AuthorizationPolicy applies to it (in istio-system, the root namespace): it accepts calls from any caller the network lets in; DENY istio-system/gw-deny only excludes what it names');
+    const allowed = `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: gw-allow, namespace: istio-ingress}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  rules: [{to: [{operation: {ports: ["8443"]}}]}]
+---`;
+    expect(run('mtls.authz-missing', inRoot(allowed)).map((x) => [x.resource.name, x.status])).toEqual([['istio-ingressgateway', 'pass']]);
+  });
+});
