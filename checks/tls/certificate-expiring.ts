@@ -1,6 +1,6 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { certificateStates, hasProbes, probeSubject } from '../../src/analysis/tls/index.ts';
+import { certificateStates, hasProbes, probeSubject, worstPerProbeSubject } from '../../src/analysis/tls/index.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
 
 const DAY = 86_400_000;
@@ -49,20 +49,21 @@ export const certificateExpiring: Check = {
         }
       } else out.push({ status: 'pass', resource, message: `${label}: certificate valid for ${left} more days.`, evidence });
     }
+    const probed: Array<{ verdict: Verdict; label: string }> = [];
     for (const p of ctx.snapshot.probes ?? []) {
       if (!p.certificate) continue;
       const { resource, detailKey, label } = probeSubject(p);
       const notAfter = Date.parse(p.certificate.notAfter);
       if (Number.isNaN(notAfter)) {
-        out.push({ status: 'fail', resource, detailKey, severity: 'low', message: `${label}: certificate expiry ${JSON.stringify(p.certificate.notAfter)} is unreadable.`, evidence: { certificate: p.certificate } });
+        probed.push({ label, verdict: { status: 'fail', resource, detailKey, severity: 'low', message: `${label}: certificate expiry ${JSON.stringify(p.certificate.notAfter)} is unreadable.`, evidence: { certificate: p.certificate } } });
         continue;
       }
       const left = Math.floor((notAfter - ctx.now.getTime()) / DAY);
       const evidence = { notAfter: p.certificate.notAfter, daysLeft: left, thresholdDays: days, subject: p.certificate.subject };
-      if (notAfter <= ctx.now.getTime()) out.push({ status: 'fail', resource, detailKey, severity: 'critical', message: `${label}: certificate expired on ${p.certificate.notAfter}.`, evidence });
-      else if (left < days) out.push({ status: 'fail', resource, detailKey, message: `${label}: certificate expires in ${left} day(s) (${p.certificate.notAfter}), within the ${days}-day threshold.`, evidence });
-      else out.push({ status: 'pass', resource, detailKey, message: `${label}: certificate valid for ${left} more days.`, evidence });
+      if (notAfter <= ctx.now.getTime()) probed.push({ label, verdict: { status: 'fail', resource, detailKey, severity: 'critical', message: `${label}: certificate expired on ${p.certificate.notAfter}.`, evidence } });
+      else if (left < days) probed.push({ label, verdict: { status: 'fail', resource, detailKey, message: `${label}: certificate expires in ${left} day(s) (${p.certificate.notAfter}), within the ${days}-day threshold.`, evidence } });
+      else probed.push({ label, verdict: { status: 'pass', resource, detailKey, message: `${label}: certificate valid for ${left} more days.`, evidence } });
     }
-    return out;
+    return [...out, ...worstPerProbeSubject(probed, certificateExpiring.severity)];
   },
 };

@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
-import { ALB_PARAMS, ALB_SSL_POLICY, clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, albIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, undecidedTlsServices, versionTokens, type AlbIngress, type AwsTlsService, type LbcDefaultPolicy } from '../../src/analysis/tls/index.ts';
+import { ALB_PARAMS, GKE_DEFAULT_SSL_POLICY, GKE_FRONTEND_CONFIG, GKE_GATEWAY_CONTROLLER, gkeIngressOf, gkeTlsGateways, nginxAnnotationGroups, opensslEnabledSuites, servedByIngressNginx, ALB_SSL_POLICY, clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, albIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, undecidedTlsServices, versionTokens, type AlbIngress, type AwsTlsService, type LbcDefaultPolicy } from '../../src/analysis/tls/index.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
@@ -11,10 +11,36 @@ import { LBC_SERVICE_WEBHOOK_READ } from './lib/lbc-webhook-read.ts';
 import { ENVOY_GATEWAY_TARGETS_READ } from './lib/envoy-gateway-read.ts';
 
 const NGINX_DEFAULT_PROTOCOLS = 'TLSv1.2 TLSv1.3';
+/** ingress-nginx's default ssl-ciphers (docs/user-guide/nginx-configuration/configmap.md ssl-ciphers; /work/shared/reference/checks.md): GCM and ChaCha20 only. */
+const NGINX_DEFAULT_CIPHERS = 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-AES128-GCM-SHA256';
+/** nginx's own ssl_ciphers default, which applies when ssl-ciphers is set but empty (weak-ciphers.ts). */
+const NGINX_BUILTIN_CIPHERS = 'HIGH:!aNULL:!MD5';
+
+/** The suites an OpenSSL cipher string enables that a TLS 1.0/1.1 handshake can use (clientTrafficPolicyLegacyCiphers's rule). */
+const opensslLegacyCiphers = (value: string): string[] => clientTrafficPolicyLegacyCiphers({ ciphers: opensslEnabledSuites(value) });
+
+/**
+ * ingress-nginx controllers (refString) that serve an Ingress whose ssl-ciphers annotation enables
+ * a suite usable below TLS 1.2: that server can complete a TLS 1.0/1.1 handshake whatever the
+ * ConfigMap's ciphers.
+ */
+function nginxAnnotatedLegacyCiphers(ctx: AuditContext): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const ing of ctx.snapshot.resources.ingresses ?? []) {
+    if (!servedByIngressNginx(ctx.snapshot, ing)) continue;
+    for (const { prefix, controllers } of nginxAnnotationGroups(ctx.snapshot, ing)) {
+      const value = ing.metadata?.annotations?.[`${prefix}ssl-ciphers`];
+      if (typeof value !== 'string' || opensslLegacyCiphers(value).length === 0) continue;
+      for (const c of controllers) if (!out.has(refString(c.ref))) out.set(refString(c.ref), `Ingress ${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''} (${prefix}ssl-ciphers)`);
+    }
+  }
+  return out;
+}
 
 /** One result per controller ConfigMap (controllers sharing one are one subject), or per controller without --configmap. */
 function nginxVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
+  const annotated = nginxAnnotatedLegacyCiphers(ctx);
   for (const src of nginxConfigSources(ctx.snapshot)) {
     const controllers = src.controllers.map((c) => refString(c.ref));
     if (!src.configMap) {
@@ -25,8 +51,16 @@ function nginxVerdicts(ctx: AuditContext): Verdict[] {
     const value = data?.['ssl-protocols'];
     const evidence = { controllers, configMapFound: data !== undefined, sslProtocols: value ?? `${NGINX_DEFAULT_PROTOCOLS} (default)` };
     const legacy = value ? versionTokens(value).filter(isLegacyVersionToken) : [];
-    out.push(legacy.length
-      ? { status: 'fail', resource: src.resource, detailKey: 'ssl-protocols', message: `ingress-nginx ssl-protocols "${value}" enables ${legacy.join(', ')} for every server of ${controllers.join(', ')}.`, evidence: { ...evidence, legacy } }
+    // A version no enabled cipher can negotiate completes no handshake, as for Envoy Gateway.
+    const rawCiphers = data?.['ssl-ciphers'];
+    const ciphers = rawCiphers === undefined ? NGINX_DEFAULT_CIPHERS : rawCiphers.trim() === '' ? NGINX_BUILTIN_CIPHERS : rawCiphers;
+    const usable = legacy.length ? opensslLegacyCiphers(ciphers) : [];
+    const viaAnnotation = controllers.map((c) => annotated.get(c)).find((x) => x !== undefined);
+    const ciphersSaid = rawCiphers === undefined ? 'ssl-ciphers is unset (the ingress-nginx default: AES-GCM and ChaCha20-Poly1305 only)' : `ssl-ciphers "${rawCiphers}" enables only suites that need TLS 1.2`;
+    out.push(legacy.length && usable.length === 0 && !viaAnnotation
+      ? { status: 'fail', resource: src.resource, detailKey: 'ssl-protocols', severity: 'low', message: `ingress-nginx ssl-protocols "${value}" enables ${legacy.join(', ')} for every server of ${controllers.join(', ')}, but no enabled cipher works below TLS 1.2: ${ciphersSaid}, so no ${legacy.join(' or ')} handshake completes. Remove ${legacy.join(' and ')} from ssl-protocols to say what the servers accept.`, evidence: { ...evidence, legacy, sslCiphers: rawCiphers ?? 'default', ciphersBelowTls12: [] } }
+      : legacy.length
+      ? { status: 'fail', resource: src.resource, detailKey: 'ssl-protocols', message: `ingress-nginx ssl-protocols "${value}" enables ${legacy.join(', ')} for every server of ${controllers.join(', ')}${usable.length ? ` (its ciphers ${usable.slice(0, 5).join(', ')}${usable.length > 5 ? ` and ${usable.length - 5} more` : ''} work below TLS 1.2)` : viaAnnotation ? ` (the ciphers of ${viaAnnotation} work below TLS 1.2)` : ''}.`, evidence: { ...evidence, legacy, ciphersBelowTls12: usable, ...(viaAnnotation ? { legacyCiphersFrom: viaAnnotation } : {}) } }
       : { status: 'pass', resource: src.resource, detailKey: 'ssl-protocols', message: `ingress-nginx ssl-protocols is ${value ? `"${value}"` : `unset (default ${NGINX_DEFAULT_PROTOCOLS})`}${data === undefined ? '; the ConfigMap does not exist, so defaults apply' : ''}.`, evidence });
   }
   return out;
@@ -64,9 +98,24 @@ function istioVerdicts(ctx: AuditContext): Verdict[] {
     const min = str(tls.minProtocolVersion);
     const max = str(tls.maxProtocolVersion);
     const evidence = { port: port?.number, hosts: server?.hosts, mode: tls.mode, minProtocolVersion: min ?? 'TLS_AUTO (TLSV1_2)', maxProtocolVersion: max ?? 'TLS_AUTO' };
+    // istiod applies a server's version and cipher fields only in SIMPLE, MUTUAL and OPTIONAL_MUTUAL
+    // (pilot/pkg/networking/core/listener.go: `if isSimpleOrMutual(serverTLSSettings.Mode) {
+    // applyServerTLSSettings(...) }`); ISTIO_MUTUAL takes the mesh's mTLS context, TLS 1.2+.
+    if (str(tls.mode)?.toUpperCase() === 'ISTIO_MUTUAL') {
+      out.push({ status: 'pass', resource, detailKey, message: `Server on port ${port?.number ?? '?'} is ISTIO_MUTUAL: it uses the mesh mTLS settings (TLS 1.2+)${min || max ? `; istiod ignores its ${[min && `minProtocolVersion ${min}`, max && `maxProtocolVersion ${max}`].filter(Boolean).join(' and ')} in this mode` : ''}.`, evidence: { ...evidence, ignoredInIstioMutual: true } });
+      continue;
+    }
     const bad = [min, max].filter((v): v is string => !!v && ISTIO_LEGACY.has(v));
-    out.push(bad.length
-      ? { status: 'fail', resource, detailKey, message: `Server on port ${port?.number ?? '?'} allows ${bad.join('/')} (${min ? `minProtocolVersion ${min}` : ''}${max ? ` maxProtocolVersion ${max}` : ''}).`, evidence }
+    const allows = `Server on port ${port?.number ?? '?'} allows ${bad.join('/')} (${min ? `minProtocolVersion ${min}` : ''}${max ? ` maxProtocolVersion ${max}` : ''})`;
+    // cipherSuites are Envoy's cipher_suites; unset, Envoy's default list (AES-GCM and ChaCha20 only)
+    // applies, which no TLS 1.0/1.1 handshake can use (clientTrafficPolicyLegacyCiphers).
+    const suites = arr(tls.cipherSuites).filter((c): c is string => typeof c === 'string');
+    const usable = bad.length ? clientTrafficPolicyLegacyCiphers({ ciphers: suites }) : [];
+    const said = suites.length ? `its cipherSuites list only suites that need TLS 1.2 (${suites.join(', ')})` : 'it sets no cipherSuites (Envoy\'s default list: AES-GCM and ChaCha20-Poly1305 only)';
+    out.push(bad.length && usable.length === 0
+      ? { status: 'fail', resource, detailKey, severity: 'low', message: `${allows}, but no enabled cipher works below TLS 1.2: ${said}, so no TLS 1.0 or 1.1 handshake completes. Set minProtocolVersion TLSV1_2 (or omit it) to say what the server accepts.`, evidence: { ...evidence, ciphersBelowTls12: [] } }
+      : bad.length
+      ? { status: 'fail', resource, detailKey, message: `${allows}${usable.length ? `; its cipherSuites ${usable.join(', ')} work below TLS 1.2` : ''}.`, evidence: { ...evidence, ciphersBelowTls12: usable } }
       : { status: 'pass', resource, detailKey, message: `Server on port ${port?.number ?? '?'} requires TLS 1.2 or later.`, evidence });
   }
   return out;
@@ -123,6 +172,13 @@ function traefikVerdicts(ctx: AuditContext): Verdict[] {
     const evidence: Record<string, unknown> = { minVersion: min ?? 'VersionTLS12 (Traefik default)', maxVersion: max ?? null, appliesToRoutersWithoutOptions: isDefault && !dropped };
     if (dropped) evidence.note = `${defaults.length} TLSOptions named "default" exist across namespaces; Traefik drops them all`;
     const bad = [min, max].filter((v): v is string => !!v && TRAEFIK_LEGACY.has(v));
+    // Several TLSOptions named "default" across namespaces: Traefik drops them all
+    // (pkg/provider/kubernetes/crd/kubernetes.go) and routers take its built-in default,
+    // VersionTLS12 (pkg/tls/tlsmanager.go), so none of them is in effect.
+    if (dropped) {
+      out.push({ status: 'pass', resource, message: `TLSOption ${ns}/${name} is dropped by Traefik (${defaults.length} TLSOptions are named "default"): routers use the built-in default (VersionTLS12)${bad.length ? `, not its ${bad.join('/')}` : ''}.`, evidence });
+      continue;
+    }
     out.push(bad.length
       ? { status: 'fail', resource, message: `TLSOption ${ns}/${name} allows ${bad.join('/')}${isDefault && !dropped ? ', and as the default option it applies to every router without explicit TLS options' : ''}.`, evidence }
       : { status: 'pass', resource, message: `TLSOption ${ns}/${name} requires TLS 1.2 or later.`, evidence });
@@ -130,11 +186,23 @@ function traefikVerdicts(ctx: AuditContext): Verdict[] {
   return out;
 }
 
+/**
+ * HTTPProxies whose virtualhost passes TLS through (apis/projectcontour/v1/httpproxy.go
+ * TLS.Passthrough: "Passthrough defines whether the encrypted TLS handshake will be passed
+ * through to the backing cluster"): Envoy never terminates it, the backend picks the version.
+ */
+function contourPassthrough(ctx: AuditContext): string[] {
+  return (ctx.snapshot.resources['contour.httpproxies'] ?? [])
+    .filter((p) => obj(obj(obj(p.spec)?.virtualhost)?.tls)?.passthrough === true)
+    .map((p) => `${p.metadata?.namespace ?? 'default'}/${p.metadata?.name ?? ''}`);
+}
+
 function contourVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
   for (const p of ctx.snapshot.resources['contour.httpproxies'] ?? []) {
     const tls = obj(obj(obj(p.spec)?.virtualhost)?.tls);
     if (!tls) continue;
+    if (tls.passthrough === true) continue; // contourPassthrough: the note names it
     const resource = { kind: 'HTTPProxy', namespace: p.metadata?.namespace ?? 'default', name: p.metadata?.name ?? '' };
     const raw = tls.minimumProtocolVersion;
     const min = typeof raw === 'number' ? raw.toFixed(1) : str(raw);
@@ -250,10 +318,40 @@ function albVerdicts(ctx: AuditContext): Verdict[] {
   return out;
 }
 
+/** GKE Ingresses (ingress-gce) that serve HTTPS: spec.tls secretName, managed-certificates or pre-shared-cert. */
+function gkeHttpsIngresses(ctx: AuditContext) {
+  return (ctx.snapshot.resources.ingresses ?? []).flatMap((ing) => {
+    const gke = gkeIngressOf(ctx.snapshot, ing);
+    return gke && gke.certificates.length > 0 ? [{ resource: { kind: 'Ingress', namespace: ing.metadata?.namespace ?? 'default', name: ing.metadata?.name ?? '' }, gke }] : [];
+  });
+}
+
+/**
+ * A GKE Ingress naming no FrontendConfig has no SSL policy of its own, so its Google Cloud load
+ * balancer takes Google's default (GKE_DEFAULT_SSL_POLICY), as an AWS one takes
+ * ELBSecurityPolicy-2016-08. One naming a FrontendConfig is left to the note: FrontendConfigs
+ * (its sslPolicy) are not collected.
+ */
+function gkeIngressVerdicts(ctx: AuditContext): Verdict[] {
+  return gkeHttpsIngresses(ctx).filter(({ gke }) => gke.frontendConfig === undefined).map(({ resource, gke }) => ({
+    status: 'fail',
+    resource,
+    detailKey: 'gke-ssl-policy',
+    message: `Ingress ${resource.namespace}/${resource.name} (${gke.by}) terminates TLS at a Google Cloud load balancer (${gke.certificates.join(', ')}) with no SSL policy (no ${GKE_FRONTEND_CONFIG} annotation naming a FrontendConfig with sslPolicy), so it takes ${GKE_DEFAULT_SSL_POLICY}, which accepts TLS 1.0 and 1.1.`,
+    evidence: { loadBalancer: 'Google Cloud', gkeIngress: gke.by, certificates: gke.certificates, sslPolicy: GKE_DEFAULT_SSL_POLICY, minimumTlsVersion: '1.0' },
+  }));
+}
+
 function excludedSubjects(ctx: AuditContext): string[] {
   const out: string[] = [];
   const { passthrough } = istioServers(ctx);
-  if (passthrough.length > 0) out.push(`${passthrough.length} Istio Gateway server(s) pass TLS through to the backend (PASSTHROUGH or AUTO_PASSTHROUGH; an omitted tls.mode is PASSTHROUGH), so the backend decides the TLS version, not the gateway: ${passthrough.join(', ')}; run with --probe-tls to judge them (tls.probe-legacy-accepted)`);
+  if (passthrough.length > 0) out.push(`${passthrough.length} Istio Gateway server(s) pass TLS through to the backend (PASSTHROUGH or AUTO_PASSTHROUGH; an omitted tls.mode is PASSTHROUGH), so the backend decides the TLS version, not the gateway: ${passthrough.join(', ')}; run with --probe-tls to judge them (tls.probe-legacy-accepted): the probe sends each of their hosts as SNI to the address of the LoadBalancer Service selecting the gateway's pods, as the gateway routes passthrough connections by SNI alone; a wildcard host, or a gateway without such a Service, needs its hosts listed in tls.probe.endpoints with their sni`);
+  const gkeNamed = gkeHttpsIngresses(ctx).filter(({ gke }) => gke.frontendConfig !== undefined);
+  if (gkeNamed.length > 0) out.push(`${gkeNamed.length} GKE Ingress(es) terminate TLS at a Google Cloud load balancer whose SSL policy is set by the FrontendConfig they name (${GKE_FRONTEND_CONFIG}), and FrontendConfigs are not collected, so the TLS versions it accepts are unknown: ${gkeNamed.map(({ resource, gke }) => `${resource.namespace}/${resource.name} (FrontendConfig ${JSON.stringify(gke.frontendConfig)})`).join(', ')}; without sslPolicy there ${GKE_DEFAULT_SSL_POLICY} applies: check it (kubectl get frontendconfig -o yaml) or run with --probe-tls`);
+  const gkeGateways = gkeTlsGateways(ctx.snapshot);
+  if (gkeGateways.length > 0) out.push(`${gkeGateways.length} Gateway(s) of a GatewayClass of controller ${GKE_GATEWAY_CONTROLLER} terminate TLS at a Google Cloud load balancer whose SSL policy a GCPGatewayPolicy (networking.gke.io, spec.default.sslPolicy) sets, and GCPGatewayPolicies are not collected, so the TLS versions it accepts are unknown: ${gkeGateways.map((g) => `${g.namespace}/${g.name} (listeners ${g.listeners.join(', ')})`).join(', ')}; without one ${GKE_DEFAULT_SSL_POLICY} applies: attach a GCPGatewayPolicy naming a TLS 1.2 SSL policy, check it (kubectl get gcpgatewaypolicy -A) or run with --probe-tls`);
+  const contour = contourPassthrough(ctx);
+  if (contour.length > 0) out.push(`${contour.length} Contour HTTPProxy(ies) pass TLS through to the backend (virtualhost.tls.passthrough: true), so Envoy never terminates it and the backend decides the TLS version: ${contour.join(', ')}; list each fqdn with its sni in tls.probe.endpoints and run with --probe-tls to judge them (tls.probe-legacy-accepted)`);
   const conflicting = (d: LbcDefaultPolicy | undefined): d is { conflicting: string[] } => !!d && 'conflicting' in d;
   const named = (policy: string, annotation: string, d: LbcDefaultPolicy | undefined) => `${d && !conflicting(d) && d.flag ? `--default-ssl-policy of Deployment ${d.deployment}` : annotation}: ${JSON.stringify(policy)}`;
   const services = awsTlsServices(ctx.snapshot);
@@ -293,12 +391,12 @@ export const legacyProtocolEnabled: Check = {
   protectsAgainst: 'edge TLS configuration that still allows TLS 1.0/1.1 (RFC 8996; NIST SP 800-52r2 requires 1.2+)',
   severity: 'high',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Require TLS 1.2+: remove TLSv1/TLSv1.1 from ingress-nginx ssl-protocols; set Istio minProtocolVersion TLSV1_2 (or omit it); Traefik minVersion VersionTLS12; Contour minimumProtocolVersion "1.2"; in the Envoy Gateway ClientTrafficPolicy that applies to a Gateway listener (one naming it in targetRefs sectionName, else the oldest targeting the whole Gateway) set tls.minVersion "1.2" or "1.3", or leave it unset (1.2) (a lower minVersion with no tls.ciphers, Envoy\'s default list, or only AES-GCM, ChaCha20-Poly1305 and SHA-256/384 suites is a low finding: no handshake below TLS 1.2 completes; a CBC-SHA suite listed keeps it high); on a Service with service.beta.kubernetes.io/aws-load-balancer-ssl-cert set service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06 on a Network Load Balancer, ELBSecurityPolicy-TLS-1-2-2017-01 on a Classic one, which has none of the TLS13/FS policies and otherwise keeps the default; from manifests, a Service without spec.loadBalancerClass is the AWS Load Balancer Controller\'s NLB when its v2.5+ Service webhook is there, shown by its MutatingWebhookConfiguration or its image tag, and unjudged, in the coverage note, when the image names no version): without it AWS applies ELBSecurityPolicy-2016-08, which accepts TLS 1.0; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/ssl-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06), its default being ELBSecurityPolicy-2016-08 too; or run the AWS Load Balancer Controller with --default-ssl-policy=ELBSecurityPolicy-TLS13-1-2-2021-06, which its ALBs and NLBs take when no annotation names a policy (an sslPolicy in the IngressClassParams (elbv2.k8s.aws) an ALB Ingress\'s class names overrides the annotation: set it there to a TLS 1.2+ policy); on EKS Auto Mode (loadBalancerClass eks.amazonaws.com/nlb) name a TLS 1.2+ policy the same way and confirm it on the listener (aws elbv2 describe-listeners), AWS documenting neither Auto Mode\'s default nor that it reads the annotation; on an EKS Auto Mode ALB Ingress (IngressClass controller eks.amazonaws.com/alb) set sslPolicy in the IngressClassParams its class names to a TLS 1.2+ policy (it overrides alb.ingress.kubernetes.io/ssl-policy): with neither, AWS documents no Auto Mode default and the policy is noted as unknown (a Service of another spec.loadBalancerClass, e.g. MetalLB\'s, gets no AWS load balancer: its policy is not judged, and the coverage note names it).',
+  remediation: 'Require TLS 1.2+: remove TLSv1/TLSv1.1 from ingress-nginx ssl-protocols; set Istio minProtocolVersion TLSV1_2 (or omit it); Traefik minVersion VersionTLS12; Contour minimumProtocolVersion "1.2"; in the Envoy Gateway ClientTrafficPolicy that applies to a Gateway listener (one naming it in targetRefs sectionName, else the oldest targeting the whole Gateway) set tls.minVersion "1.2" or "1.3", or leave it unset (1.2) (a lower minVersion with no tls.ciphers, Envoy\'s default list, or only AES-GCM, ChaCha20-Poly1305 and SHA-256/384 suites is a low finding: no handshake below TLS 1.2 completes; a CBC-SHA suite listed keeps it high); on a Service with service.beta.kubernetes.io/aws-load-balancer-ssl-cert set service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06 on a Network Load Balancer, ELBSecurityPolicy-TLS-1-2-2017-01 on a Classic one, which has none of the TLS13/FS policies and otherwise keeps the default; from manifests, a Service without spec.loadBalancerClass is the AWS Load Balancer Controller\'s NLB when its v2.5+ Service webhook is there, shown by its MutatingWebhookConfiguration or its image tag, and unjudged, in the coverage note, when the image names no version): without it AWS applies ELBSecurityPolicy-2016-08, which accepts TLS 1.0; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/ssl-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06), its default being ELBSecurityPolicy-2016-08 too; or run the AWS Load Balancer Controller with --default-ssl-policy=ELBSecurityPolicy-TLS13-1-2-2021-06, which its ALBs and NLBs take when no annotation names a policy (an sslPolicy in the IngressClassParams (elbv2.k8s.aws) an ALB Ingress\'s class names overrides the annotation: set it there to a TLS 1.2+ policy); on a GKE Ingress (class gce, gce-internal, gce-regional-external) name a FrontendConfig (networking.gke.io/v1beta1.FrontendConfig) whose sslPolicy is a Google Cloud SSL policy with minimum TLS 1.2 (gcloud compute ssl-policies create --min-tls-version 1.2 --profile MODERN), and on a GKE Gateway attach a GCPGatewayPolicy naming one: without either Google Cloud\'s default policy applies, which accepts TLS 1.0; on EKS Auto Mode (loadBalancerClass eks.amazonaws.com/nlb) name a TLS 1.2+ policy the same way and confirm it on the listener (aws elbv2 describe-listeners), AWS documenting neither Auto Mode\'s default nor that it reads the annotation; on an EKS Auto Mode ALB Ingress (IngressClass controller eks.amazonaws.com/alb) set sslPolicy in the IngressClassParams its class names to a TLS 1.2+ policy (it overrides alb.ingress.kubernetes.io/ssl-policy): with neither, AWS documents no Auto Mode default and the policy is noted as unknown (a Service of another spec.loadBalancerClass, e.g. MetalLB\'s, gets no AWS load balancer: its policy is not judged, and the coverage note names it).',
   needs: ['deployments', 'daemonsets'],
-  reads: ['statefulsets', 'services', 'ingresses', 'ingressclasses', 'istio.gateways', 'gatewayapi.gateways', 'envoygateway.clienttrafficpolicies', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'contour.httpproxies'],
+  reads: ['statefulsets', 'services', 'ingresses', 'ingressclasses', 'istio.gateways', 'gatewayapi.gateways', 'gatewayapi.gatewayclasses', 'envoygateway.clienttrafficpolicies', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'contour.httpproxies'],
   readsWhen: [NGINX_CONTROLLER_CONFIG_READ, ENVOY_GATEWAY_TARGETS_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ, ALB_NAMESPACES_READ, LBC_SERVICE_WEBHOOK_READ],
   evaluate(ctx) {
-    return [...nginxVerdicts(ctx), ...istioVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...traefikVerdicts(ctx), ...contourVerdicts(ctx), ...awsLoadBalancerVerdicts(ctx), ...albVerdicts(ctx)];
+    return [...nginxVerdicts(ctx), ...istioVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...traefikVerdicts(ctx), ...contourVerdicts(ctx), ...awsLoadBalancerVerdicts(ctx), ...albVerdicts(ctx), ...gkeIngressVerdicts(ctx)];
   },
   excluded(ctx) {
     const notes = excludedSubjects(ctx);

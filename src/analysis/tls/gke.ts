@@ -73,3 +73,31 @@ export function gkeIngressOf(snapshot: Snapshot, ing: KubeObject): GkeIngress | 
   ];
   return { by, allowHttp: raw === undefined || !PARSE_BOOL_FALSE.includes(raw), ...(raw !== undefined ? { allowHttpRaw: raw } : {}), ...(frontendConfig !== undefined ? { frontendConfig } : {}), certificates };
 }
+
+/**
+ * Google Cloud's default SSL policy, which a load balancer without one of its own takes: minimum
+ * TLS 1.0, profile COMPATIBLE (cloud.google.com/load-balancing/docs/ssl-policies-concepts, its
+ * default SSL policy; CIS Google Cloud Platform Benchmark 3.9: "the GCP default SSL policy uses a
+ * minimum TLS version of 1.0 and a Compatible profile"; gcloud compute ssl-policies create:
+ * --min-tls-version default "1.0", --profile default "COMPATIBLE"). A GKE
+ * Ingress names its policy through a FrontendConfig's sslPolicy, a GKE Gateway through a
+ * GCPGatewayPolicy's spec.default.sslPolicy; neither kind is collected.
+ */
+export const GKE_DEFAULT_SSL_POLICY = 'Google Cloud\'s default SSL policy (minimum TLS 1.0, profile COMPATIBLE)';
+/** The controllerName of GKE's GatewayClasses (gke-l7-global-external-managed and the others). */
+export const GKE_GATEWAY_CONTROLLER = 'networking.gke.io/gateway';
+
+/** Gateways of a GatewayClass of controller networking.gke.io/gateway, with the names of their listeners that terminate TLS (HTTPS). */
+export function gkeTlsGateways(snapshot: Snapshot): Array<{ namespace: string; name: string; gatewayClass: string; listeners: string[] }> {
+  const gke = new Set((snapshot.resources['gatewayapi.gatewayclasses'] ?? []).filter((c) => str(obj(c.spec)?.controllerName) === GKE_GATEWAY_CONTROLLER).map((c) => c.metadata?.name ?? ''));
+  if (gke.size === 0) return [];
+  return (snapshot.resources['gatewayapi.gateways'] ?? []).flatMap((gw) => {
+    const gatewayClass = str(obj(gw.spec)?.gatewayClassName) ?? '';
+    if (!gke.has(gatewayClass)) return [];
+    const listeners = arr(obj(gw.spec)?.listeners).map(obj).flatMap((l, i) => {
+      const protocol = (str(l?.protocol) ?? '').toUpperCase();
+      return protocol === 'HTTPS' || (protocol === 'TLS' && (str(obj(l?.tls)?.mode) ?? 'Terminate') === 'Terminate') ? [str(l?.name) ?? String(i)] : [];
+    });
+    return listeners.length ? [{ namespace: gw.metadata?.namespace ?? 'default', name: gw.metadata?.name ?? '', gatewayClass, listeners }] : [];
+  });
+}

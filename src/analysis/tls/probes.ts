@@ -1,19 +1,50 @@
 // What to probe, and probe results as check subjects: the object that exposed the endpoint
-// (parsed from the probe's origin "Kind/namespace/name") with the endpoint as detail key.
+// (parsed from the probe's origin "Kind/namespace/name") with the SNI and port as detail key, or
+// the endpoint itself when no object exposed it.
 import type { AuditContext } from '../context.ts';
-import type { ResourceRef } from '../../base/vocabulary.ts';
+import { SEVERITY_WEIGHT, type ResourceRef, type Severity, type Verdict } from '../../base/vocabulary.ts';
 import type { Config } from '../../config/types.ts';
-import type { Snapshot, TlsProbeResult } from '../../snapshot/types.ts';
+import type { KubeObject, Snapshot, TlsProbeResult } from '../../snapshot/types.ts';
+import { arr, obj, str, stringMap } from '../mesh/util.ts';
 import { normalizeHost } from './hosts.ts';
 
 export type ProbeEndpoint = TlsProbeResult['endpoint'];
 
+/**
+ * The subject of a probe result. An object's endpoint is keyed by SNI and port, not by the
+ * load-balancer address it was reached at: the address is the cloud's to change, and a finding
+ * keyed by it would come back as new (and the old one resolved) each time it does (DESIGN.md: a
+ * fingerprint is stable across runs). The address stays in the label, so in the message. An
+ * endpoint no object exposed (tls.probe.endpoints) is its own subject, address and all.
+ */
 export function probeSubject(p: TlsProbeResult): { resource: ResourceRef; detailKey: string; label: string } {
   const ep = p.endpoint;
   const label = `${ep.sni && ep.sni !== ep.host ? `${ep.sni}@` : ''}${ep.host}:${ep.port}`;
   const m = /^([^/]+)\/([^/]*)\/([^/]+)$/.exec(ep.origin ?? '');
-  if (m) return { resource: { kind: m[1], namespace: m[2] || undefined, name: m[3] }, detailKey: label, label };
+  if (m) return { resource: { kind: m[1], namespace: m[2] || undefined, name: m[3] }, detailKey: `${ep.sni ?? ''}:${ep.port}`, label };
   return { resource: { kind: 'TLSEndpoint', name: label }, detailKey: label, label };
+}
+
+const rank = (v: Verdict, dflt: Severity): number => (v.status === 'fail' ? 10 + SEVERITY_WEIGHT[v.severity ?? dflt] : 0);
+
+/**
+ * One verdict per subject of probe verdicts: an object reached at several load-balancer addresses
+ * (probeSubject keys it by SNI and port) keeps its worst result, a failure before a pass and the
+ * higher severity first (`dflt` being the check's), with the other addresses in its evidence.
+ */
+export function worstPerProbeSubject(results: Array<{ verdict: Verdict; label: string }>, dflt: Severity): Verdict[] {
+  const kept = new Map<string, { v: Verdict; others: string[] }>();
+  const keyOf = (v: Verdict) => JSON.stringify([v.resource.kind, v.resource.namespace ?? '', v.resource.name, v.detailKey ?? '']);
+  const labels = new Map<Verdict, string>();
+  for (const { verdict: v, label } of results) {
+    labels.set(v, label);
+    const k = keyOf(v);
+    const seen = kept.get(k);
+    if (!seen) kept.set(k, { v, others: [] });
+    else if (rank(v, dflt) > rank(seen.v, dflt)) kept.set(k, { v, others: [...seen.others, labels.get(seen.v)!] });
+    else seen.others.push(label);
+  }
+  return [...kept.values()].map(({ v, others }) => (others.length ? { ...v, evidence: { ...v.evidence, alsoProbedAt: others } } : v));
 }
 
 export function hasProbes(ctx: AuditContext): boolean {
@@ -34,7 +65,8 @@ export interface ProbePlan {
 
 /**
  * What to probe: TLS hosts of Ingresses at their load-balancer addresses (SNI = host),
- * LoadBalancer Services on 443/8443, and config.tls.probe.endpoints.
+ * LoadBalancer Services on 443/8443, the hosts of Istio Gateway servers that pass TLS through at
+ * their gateway Service's address (SNI = host; addIstioPassthrough), and config.tls.probe.endpoints.
  *
  * An Ingress without an address in its status is not probed: its host names are whatever
  * the Ingress's author wrote, and probing a name connects from the auditor's network
@@ -77,6 +109,7 @@ export function probeTargets(snapshot: Snapshot, config: Config): ProbePlan {
     const ports = (Array.isArray(spec.ports) ? spec.ports : []).map((p: { port?: unknown }) => p?.port).filter((p: unknown): p is number => p === 443 || p === 8443);
     for (const a of lbAddresses(svc)) for (const port of ports) add({ host: a, port, origin });
   }
+  addIstioPassthrough(snapshot, add);
   const notes: string[] = [];
   if (unpublished.length > 0) {
     const ingresses = new Set(unpublished);
@@ -95,6 +128,52 @@ export function probeTargets(snapshot: Snapshot, config: Config): ProbePlan {
     taken.add(key(ep));
   }
   return { targets, notes };
+}
+
+/**
+ * Istio Gateway servers that pass TLS through (tls.mode PASSTHROUGH, the default, or
+ * AUTO_PASSTHROUGH): the gateway's filter chains match on SNI (istio/api gateway.proto: the
+ * server's hosts become the chain's server_names; pilot's gateway listener sets sniHosts), so only
+ * a handshake naming one of its hosts reaches the backend that decides the TLS version. Each
+ * host (not a wildcard; "namespace/host" read as host) is probed as SNI at the load-balancer
+ * address of every LoadBalancer Service that selects the gateway's pods (its selector holds all of
+ * the Gateway's spec.selector labels), on the Service port that is, or targets, the server's port.
+ */
+function addIstioPassthrough(snapshot: Snapshot, add: (ep: ProbeEndpoint) => void): void {
+  const gateways = snapshot.resources['istio.gateways'] ?? [];
+  if (gateways.length === 0) return;
+  // LoadBalancer Services with an address, by each label of their selector: a Gateway looks up its first label only.
+  const byLabel = new Map<string, KubeObject[]>();
+  for (const svc of snapshot.resources.services ?? []) {
+    if (str(obj(svc.spec)?.type) !== 'LoadBalancer' || lbAddresses(svc).length === 0) continue;
+    for (const [k, v] of Object.entries(stringMap(obj(svc.spec)?.selector))) {
+      const l = byLabel.get(`${k}=${v}`) ?? [];
+      l.push(svc);
+      byLabel.set(`${k}=${v}`, l);
+    }
+  }
+  for (const gw of gateways) {
+    const selector = Object.entries(stringMap(obj(gw.spec)?.selector));
+    if (selector.length === 0) continue;
+    const services = (byLabel.get(`${selector[0][0]}=${selector[0][1]}`) ?? []).filter((svc) => {
+      const sel = stringMap(obj(svc.spec)?.selector);
+      return selector.every(([k, v]) => sel[k] === v);
+    });
+    if (services.length === 0) continue;
+    const origin = `Gateway.networking.istio.io/${gw.metadata?.namespace ?? 'default'}/${gw.metadata?.name ?? ''}`;
+    for (const server of arr(obj(gw.spec)?.servers).map(obj)) {
+      const tls = obj(server?.tls);
+      const mode = (str(tls?.mode) ?? 'PASSTHROUGH').toUpperCase();
+      if (!tls || (mode !== 'PASSTHROUGH' && mode !== 'AUTO_PASSTHROUGH')) continue;
+      const number = obj(server?.port)?.number;
+      if (typeof number !== 'number') continue;
+      const hosts = new Set(arr(server?.hosts).filter((h): h is string => typeof h === 'string').map((h) => h.slice(h.indexOf('/') + 1)).filter((h) => h !== '' && !h.includes('*')));
+      for (const svc of services) {
+        const ports = arr(obj(svc.spec)?.ports).map(obj).filter((p) => p?.port === number || p?.targetPort === number).map((p) => p!.port).filter((p): p is number => typeof p === 'number');
+        for (const a of lbAddresses(svc)) for (const port of new Set(ports)) for (const host of hosts) add({ host: a, port, sni: host, origin });
+      }
+    }
+  }
 }
 
 /** Up to `limit` endpoints: the first of each namespace, then the second of each, and so on. */

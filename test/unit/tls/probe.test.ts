@@ -173,6 +173,31 @@ describe('probeTargets', () => {
     ]);
   });
 
+  // Istio routes a PASSTHROUGH server's connections by SNI alone (istio/api networking/v1alpha3
+  // gateway.proto, ServerTLSSettings PASSTHROUGH: "the proxy will use the SNI value presented by the
+  // client"; its hosts become the filter chain's server_names), so a probe without SNI never reaches
+  // the backend: each host is probed as SNI at the gateway Service's load-balancer address.
+  it('probes each host of an Istio PASSTHROUGH server as SNI at the address of the LoadBalancer Service selecting the gateway pods; never a wildcard', () => {
+    const snapshot = snapshotFromObjects([
+      { apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name: 'passthrough', namespace: 'edge' },
+        spec: { selector: { istio: 'ingressgateway' }, servers: [
+          { port: { number: 443, name: 'tls', protocol: 'TLS' }, hosts: ['legacy.example.com', 'edge/other.example.com', '*.wild.example.com'], tls: { mode: 'PASSTHROUGH' } },
+          { port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['simple.example.com'], tls: { mode: 'SIMPLE', credentialName: 'c' } },
+        ] } },
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'istio-ingressgateway', namespace: 'istio-system' },
+        spec: { type: 'LoadBalancer', selector: { istio: 'ingressgateway', app: 'istio-ingressgateway' }, ports: [{ name: 'https', port: 443, targetPort: 8443 }] },
+        status: { loadBalancer: { ingress: [{ ip: '203.0.113.10' }] } } },
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'other-lb', namespace: 'istio-system' },
+        spec: { type: 'LoadBalancer', selector: { istio: 'eastwestgateway' }, ports: [{ port: 443 }] },
+        status: { loadBalancer: { ingress: [{ ip: '203.0.113.99' }] } } },
+    ]);
+    const plan = probeTargets(snapshot, defaultConfig());
+    expect(plan.targets.filter((t) => t.sni)).toEqual([
+      { host: '203.0.113.10', port: 443, sni: 'legacy.example.com', origin: 'Gateway.networking.istio.io/edge/passthrough' },
+      { host: '203.0.113.10', port: 443, sni: 'other.example.com', origin: 'Gateway.networking.istio.io/edge/passthrough' },
+    ]);
+  });
+
   it('probes at most tls.probe.maxTargets endpoints found in the cluster, taken in turn per namespace, and says how many were left out; configured endpoints always', () => {
     const ingress = (ns: string, name: string, hosts: string[]) => ({
       apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { namespace: ns, name },

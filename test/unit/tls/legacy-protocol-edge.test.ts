@@ -1,0 +1,221 @@
+// tls.legacy-protocol-enabled on the edges where the configuration alone misleads: Google Cloud
+// load balancers with no SSL policy, TLS passed through, settings istiod or Traefik never apply,
+// and legacy versions no enabled cipher can negotiate.
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import type { AuditContext } from '../../../src/analysis/context.ts';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
+import { legacyProtocolEnabled } from '../../../checks/tls/legacy-protocol-enabled.ts';
+
+function ctx(yamlText: string): AuditContext {
+  const objs = parseAllDocuments(yamlText).map((d) => d.toJSON() as KubeObject).filter(Boolean);
+  return { snapshot: snapshotFromObjects(objs), config: defaultConfig(), now: new Date('2026-06-01T00:00:00Z') };
+}
+const results = (yamlText: string) => [...legacyProtocolEnabled.evaluate(ctx(yamlText))];
+const note = (yamlText: string) => legacyProtocolEnabled.excluded?.(ctx(yamlText)) ?? '';
+
+// Google: a load balancer without an SSL policy of its own takes the default one, minimum TLS 1.0
+// with the COMPATIBLE profile (https://cloud.google.com/load-balancing/docs/ssl-policies-concepts;
+// CIS Google Cloud Platform Benchmark 3.9; gcloud compute ssl-policies create defaults
+// --min-tls-version 1.0 --profile COMPATIBLE). A GKE Ingress sets one through a FrontendConfig's
+// sslPolicy (cloud.google.com/kubernetes-engine/docs/how-to/ingress-configuration#ssl_policy), a GKE
+// Gateway through a GCPGatewayPolicy.
+describe('GKE load balancers without an SSL policy', () => {
+  const ingress = (annotations: string, tls = 'tls: [{hosts: [shop.example.com], secretName: shop-tls}]') => `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  namespace: shop
+  annotations: {kubernetes.io/ingress.class: gce${annotations}}
+spec:
+  ${tls}
+  rules: [{host: shop.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]
+`;
+  it('a GKE Ingress with spec.tls and no FrontendConfig fails high: Google\'s default policy accepts TLS 1.0', () => {
+    const rs = results(ingress(''));
+    expect(rs).toHaveLength(1);
+    expect(rs[0]).toMatchObject({ status: 'fail', resource: { kind: 'Ingress', namespace: 'shop', name: 'web' }, detailKey: 'gke-ssl-policy', evidence: { minimumTlsVersion: '1.0' } });
+    expect(rs[0].severity).toBeUndefined();
+    expect(rs[0].message).toContain("Google Cloud's default SSL policy (minimum TLS 1.0, profile COMPATIBLE)");
+  });
+  it('a managed certificate alone gives HTTPS too, and fails the same way', () => {
+    expect(results(ingress(', networking.gke.io/managed-certificates: shop-cert', 'tls: []')).map((r) => r.status)).toEqual(['fail']);
+  });
+  it('a GKE Ingress with no certificate serves no HTTPS: no result', () => {
+    expect(results(ingress('', 'tls: []'))).toEqual([]);
+  });
+  it('one naming a FrontendConfig is unknown (FrontendConfigs are not collected): no verdict, a coverage note naming it', () => {
+    const y = ingress(', networking.gke.io/v1beta1.FrontendConfig: tls12');
+    expect(results(y)).toEqual([]);
+    expect(note(y)).toContain('1 GKE Ingress(es) terminate TLS at a Google Cloud load balancer whose SSL policy is set by the FrontendConfig they name');
+    expect(note(y)).toContain('shop/web (FrontendConfig "tls12")');
+  });
+  it('a GKE Gateway terminating TLS is noted as unknown: GCPGatewayPolicies are not collected', () => {
+    const y = `
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: gke-l7-global-external-managed}
+spec: {controllerName: networking.gke.io/gateway}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: external-https, namespace: shop}
+spec:
+  gatewayClassName: gke-l7-global-external-managed
+  listeners: [{name: https, protocol: HTTPS, port: 443, tls: {mode: Terminate, certificateRefs: [{name: shop-tls}]}}, {name: http, protocol: HTTP, port: 80}]
+`;
+    expect(results(y)).toEqual([]);
+    expect(note(y)).toContain('1 Gateway(s) of a GatewayClass of controller networking.gke.io/gateway terminate TLS');
+    expect(note(y)).toContain('shop/external-https (listeners https)');
+  });
+});
+
+// Contour API, TLS.Passthrough: "Passthrough defines whether the encrypted TLS handshake will be
+// passed through to the backing cluster" (projectcontour.io/docs/main/config/api/#projectcontour.io/v1.TLS).
+describe('Contour HTTPProxy passing TLS through', () => {
+  it('is left out with a coverage note, not passed as "requires TLS 1.2"', () => {
+    const y = `
+apiVersion: projectcontour.io/v1
+kind: HTTPProxy
+metadata: {name: legacy-passthrough, namespace: shop}
+spec:
+  virtualhost: {fqdn: legacy.example.com, tls: {passthrough: true}}
+  tcpproxy: {services: [{name: legacy-tls-backend, port: 443}]}
+`;
+    expect(results(y)).toEqual([]);
+    expect(note(y)).toContain('1 Contour HTTPProxy(ies) pass TLS through to the backend (virtualhost.tls.passthrough: true)');
+    expect(note(y)).toContain('shop/legacy-passthrough');
+  });
+});
+
+// Istio routes passthrough connections by SNI (gateway.proto ServerTLSSettings PASSTHROUGH), so the
+// note says how the probe reaches them.
+describe('Istio PASSTHROUGH note', () => {
+  it('says the probe sends their hosts as SNI, and what to do for wildcards', () => {
+    const y = `
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: passthrough, namespace: edge}
+spec:
+  selector: {istio: ingressgateway}
+  servers: [{port: {number: 443, name: tls, protocol: TLS}, hosts: [legacy.example.com], tls: {mode: PASSTHROUGH}}]
+`;
+    expect(note(y)).toContain('the probe sends each of their hosts as SNI to the address of the LoadBalancer Service selecting the gateway\'s pods');
+    expect(note(y)).toContain('needs its hosts listed in tls.probe.endpoints with their sni');
+  });
+});
+
+// Envoy (v1.28+): "TLS protocol versions below TLSv1_2 require setting compatible ciphers with the
+// cipher_suites setting as the default ciphers no longer include compatible ciphers"
+// (https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/transport_sockets/tls/v3/common.proto);
+// ingress-nginx's default ssl-ciphers are ECDHE/DHE AES-GCM and ChaCha20 only
+// (https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/configmap/#ssl-ciphers;
+// /work/shared/reference/checks.md), suites OpenSSL lists for TLSv1.2 only.
+describe('a legacy version no enabled cipher can use is low, as on Envoy Gateway', () => {
+  const istio = (tls: string) => `
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: public, namespace: edge}
+spec:
+  selector: {istio: ingressgateway}
+  servers: [{port: {number: 8443, name: https-legacy, protocol: HTTPS}, hosts: [legacy.example.com], tls: {mode: SIMPLE, credentialName: c, ${tls}}}]
+`;
+  it('Istio minProtocolVersion TLSV1_0 without cipherSuites (Envoy\'s default list) is low', () => {
+    const [r] = results(istio('minProtocolVersion: TLSV1_0'));
+    expect(r).toMatchObject({ status: 'fail', severity: 'low', detailKey: 'server/https-legacy' });
+    expect(r.message).toContain('no enabled cipher works below TLS 1.2');
+  });
+  it('Istio minProtocolVersion TLSV1_0 with only GCM cipherSuites is low; with a CBC-SHA suite it stays high', () => {
+    expect(results(istio('minProtocolVersion: TLSV1_0, cipherSuites: [ECDHE-RSA-AES128-GCM-SHA256]'))[0].severity).toBe('low');
+    const [high] = results(istio('minProtocolVersion: TLSV1_0, cipherSuites: [ECDHE-RSA-AES128-GCM-SHA256, ECDHE-RSA-AES128-SHA]'));
+    expect(high).toMatchObject({ status: 'fail', evidence: { ciphersBelowTls12: ['ECDHE-RSA-AES128-SHA'] } });
+    expect(high.severity).toBeUndefined();
+  });
+
+  const nginx = (data: string, ingress = '') => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ingress-nginx-controller, namespace: ingress-nginx}
+spec:
+  selector: {matchLabels: {app: nginx}}
+  template:
+    metadata: {labels: {app: nginx}}
+    spec:
+      containers:
+      - name: controller
+        image: registry.k8s.io/ingress-nginx/controller:v1.12.1
+        args: [/nginx-ingress-controller, --configmap=$(POD_NAMESPACE)/ingress-nginx-controller]
+        env: [{name: POD_NAMESPACE, valueFrom: {fieldRef: {fieldPath: metadata.namespace}}}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: ingress-nginx-controller, namespace: ingress-nginx}
+data: {ssl-protocols: "TLSv1 TLSv1.1 TLSv1.2 TLSv1.3"${data}}
+---
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: nginx}
+spec: {controller: k8s.io/ingress-nginx}
+${ingress}`;
+  const nginxResult = (y: string) => results(y).find((r) => r.detailKey === 'ssl-protocols')!;
+  it('ingress-nginx ssl-protocols with TLSv1 and the default ssl-ciphers is low', () => {
+    expect(nginxResult(nginx(''))).toMatchObject({ status: 'fail', severity: 'low', evidence: { ciphersBelowTls12: [] } });
+  });
+  it('with a CBC-SHA suite in ssl-ciphers it stays high, naming the suite', () => {
+    const r = nginxResult(nginx(', ssl-ciphers: "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-SHA"'));
+    expect(r.severity).toBeUndefined();
+    expect(r.message).toContain('ECDHE-RSA-AES128-SHA');
+  });
+  it('an Ingress of the controller whose ssl-ciphers annotation enables a CBC-SHA suite keeps it high', () => {
+    const r = nginxResult(nginx('', `---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: old-clients, namespace: shop, annotations: {nginx.ingress.kubernetes.io/ssl-ciphers: "ECDHE-RSA-AES128-SHA"}}
+spec: {ingressClassName: nginx, rules: [{host: old.example.com}]}
+`));
+    expect(r.severity).toBeUndefined();
+    expect(r.message).toContain('Ingress shop/old-clients (nginx.ingress.kubernetes.io/ssl-ciphers)');
+  });
+});
+
+// pilot/pkg/networking/core/listener.go: `if isSimpleOrMutual(serverTLSSettings.Mode) {
+// applyServerTLSSettings(...) }`: the version fields apply in SIMPLE, MUTUAL and OPTIONAL_MUTUAL only.
+describe('Istio ISTIO_MUTUAL server', () => {
+  it('passes with minProtocolVersion TLSV1_0: it uses the mesh mTLS settings (TLS 1.2+)', () => {
+    const [r] = results(`
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: cross-network, namespace: istio-system}
+spec:
+  selector: {istio: eastwestgateway}
+  servers: [{port: {number: 15443, name: tls, protocol: TLS}, hosts: ["*.local"], tls: {mode: ISTIO_MUTUAL, minProtocolVersion: TLSV1_0}}]
+`);
+    expect(r).toMatchObject({ status: 'pass', detailKey: 'server/tls' });
+    expect(r.message).toContain('uses the mesh mTLS settings (TLS 1.2+)');
+  });
+});
+
+// Two TLSOptions named "default" across namespaces: Traefik drops them all
+// (traefik pkg/provider/kubernetes/crd/kubernetes.go) and routers take the built-in default,
+// VersionTLS12 (pkg/tls/tlsmanager.go).
+describe('Traefik "default" TLSOptions Traefik dropped', () => {
+  it('pass: dropped by Traefik, routers use the built-in default (VersionTLS12)', () => {
+    const rs = results(`
+apiVersion: traefik.io/v1alpha1
+kind: TLSOption
+metadata: {name: default, namespace: traefik}
+spec: {minVersion: VersionTLS10}
+---
+apiVersion: traefik.io/v1alpha1
+kind: TLSOption
+metadata: {name: default, namespace: team-a}
+spec: {minVersion: VersionTLS12}
+`);
+    expect(rs.map((r) => r.status)).toEqual(['pass', 'pass']);
+    expect(rs[0].message).toContain('dropped by Traefik');
+    expect(rs[0].message).toContain('routers use the built-in default (VersionTLS12)');
+  });
+});
