@@ -1,12 +1,13 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, configMapData, gatewayListenerPolicies, describeWeakCipher, GO_CIPHER_SUITES, goCipherSuiteWeaknesses, nginxAnnotationGroups, nginxConfigSources, opensslCipherWeaknesses, servedByIngressNginx, versionTokens, type CipherAnalysis } from '../../src/analysis/tls/index.ts';
-import { obj } from '../../src/analysis/mesh/util.ts';
+import { clientTrafficPolicies, istioGatewayServers, istioTlsDefaults, ISTIO_CIPHER_MODES, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, configMapData, gatewayListenerPolicies, describeWeakCipher, GO_CIPHER_SUITES, goCipherSuiteWeaknesses, nginxAnnotationGroups, nginxConfigSources, opensslCipherWeaknesses, servedByIngressNginx, versionTokens, type CipherAnalysis } from '../../src/analysis/tls/index.ts';
+import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
 import { NGINX_CONTROLLER_CONFIG_READ } from './lib/nginx-config-read.ts';
 import { ENVOY_GATEWAY_TARGETS_READ } from './lib/envoy-gateway-read.ts';
+import { ISTIO_TLS_DEFAULTS_READ } from './lib/istio-mesh-tls-read.ts';
 
 function evidenceOf(a: CipherAnalysis, extra: Record<string, unknown>): Record<string, unknown> {
   const e: Record<string, unknown> = { ...extra, weakSuites: a.weak.map(describeWeakCipher) };
@@ -111,6 +112,42 @@ function traefikVerdicts(ctx: AuditContext): Verdict[] {
 }
 
 /**
+ * Istio Gateway servers: istiod writes a SIMPLE, MUTUAL or OPTIONAL_MUTUAL server's cipherSuites,
+ * else meshConfig.tlsDefaults.cipherSuites, to Envoy as its cipher list (src/analysis/tls/istio.ts).
+ * With neither, Envoy's default list (AES-GCM and ChaCha20-Poly1305 only) applies and there is
+ * nothing to judge; an ISTIO_MUTUAL server's cipherSuites are never applied.
+ */
+function istioVerdicts(ctx: AuditContext): Verdict[] {
+  const out: Verdict[] = [];
+  const { judged } = istioGatewayServers(ctx.snapshot);
+  if (judged.length === 0) return out;
+  const defaults = istioTlsDefaults(ctx.snapshot, ctx.config);
+  for (const { resource, i, server, tls, mode } of judged) {
+    const port = obj(server?.port);
+    const detailKey = `server/${str(port?.name) ?? port?.number ?? i}`;
+    const own = arr(tls.cipherSuites).filter((c): c is string => typeof c === 'string');
+    const at = `Server on port ${port?.number ?? '?'}`;
+    if (!ISTIO_CIPHER_MODES.has(mode)) {
+      if (own.length && mode === 'ISTIO_MUTUAL') out.push({ status: 'pass', resource, detailKey, message: `${at} lists cipherSuites, but its tls.mode is ISTIO_MUTUAL: istiod applies server cipherSuites only in SIMPLE, MUTUAL and OPTIONAL_MUTUAL mode, so they have no effect.`, evidence: { port: port?.number, mode, cipherSuites: own, applied: false } });
+      continue;
+    }
+    const list = own.length ? own : defaults?.cipherSuites;
+    if (!list) continue;
+    const source = own.length ? 'tls.cipherSuites' : defaults!.source;
+    const serverMin = str(tls.minProtocolVersion);
+    const min = serverMin && serverMin !== 'TLS_AUTO' ? serverMin : defaults?.minProtocolVersion;
+    const a = opensslCipherWeaknesses(list.join(':'));
+    const evidence = evidenceOf(a, { port: port?.number, hosts: server?.hosts, mode, cipherSuites: list, source, minProtocolVersion: min ?? 'TLS_AUTO (TLSV1_2)' });
+    const what = own.length ? `${at} cipherSuites` : `${at} sets no cipherSuites, so ${source}.cipherSuites`;
+    if (a.weak.length && min === 'TLSV1_3') { out.push({ ...tls13OnlyVerdict(resource, what, `its minProtocolVersion is TLSV1_3${serverMin === min ? '' : ` (${defaults?.source}.minProtocolVersion)`}`, evidence), detailKey }); continue; }
+    out.push(a.weak.length
+      ? { status: 'fail', resource, detailKey, message: `${what} enable weak suites: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.`, evidence }
+      : { status: 'pass', resource, detailKey, message: `${what} list no weak suite (CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous).`, evidence });
+  }
+  return out;
+}
+
+/**
  * Envoy Gateway listeners whose ClientTrafficPolicy lists ciphers (src/analysis/tls/envoy-gateway.ts
  * picks the policy of each listener); a policy listing none leaves Envoy's default list.
  */
@@ -139,11 +176,11 @@ export const weakCiphers: Check = {
   protectsAgainst: 'edge TLS that negotiates weak cipher suites: CBC mode, no forward secrecy (RSA/static key exchange), anonymous, 3DES/DES, RC4, NULL or EXPORT',
   severity: 'medium',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Remove ssl-ciphers from the ingress-nginx ConfigMap and the nginx.ingress.kubernetes.io/ssl-ciphers annotation (the default is ECDHE/DHE with AES-GCM or ChaCha20-Poly1305; an empty ssl-ciphers is not the default but nginx\'s own HIGH:!aNULL:!MD5), or list only such suites; in Traefik TLSOptions set cipherSuites to ECDHE AEAD suites only (TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256): without it Traefik enables Go\'s default list, which keeps the ECDHE CBC-SHA suites; in an Envoy Gateway ClientTrafficPolicy list in tls.ciphers only ECDHE AEAD suites (ECDHE-ECDSA-AES128-GCM-SHA256, ECDHE-RSA-AES128-GCM-SHA256, ECDHE-ECDSA-AES256-GCM-SHA384, ECDHE-RSA-AES256-GCM-SHA384, ECDHE-ECDSA-CHACHA20-POLY1305, ECDHE-RSA-CHACHA20-POLY1305), or drop tls.ciphers.',
+  remediation: 'Remove ssl-ciphers from the ingress-nginx ConfigMap and the nginx.ingress.kubernetes.io/ssl-ciphers annotation (the default is ECDHE/DHE with AES-GCM or ChaCha20-Poly1305; an empty ssl-ciphers is not the default but nginx\'s own HIGH:!aNULL:!MD5), or list only such suites; in Traefik TLSOptions set cipherSuites to ECDHE AEAD suites only (TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256): without it Traefik enables Go\'s default list, which keeps the ECDHE CBC-SHA suites; in an Istio Gateway server (SIMPLE, MUTUAL or OPTIONAL_MUTUAL) list in tls.cipherSuites only ECDHE AEAD suites, or drop tls.cipherSuites (and meshConfig.tlsDefaults.cipherSuites, which servers without their own take) for Envoy\'s default list; in an Envoy Gateway ClientTrafficPolicy list in tls.ciphers only ECDHE AEAD suites (ECDHE-ECDSA-AES128-GCM-SHA256, ECDHE-RSA-AES128-GCM-SHA256, ECDHE-ECDSA-AES256-GCM-SHA384, ECDHE-RSA-AES256-GCM-SHA384, ECDHE-ECDSA-CHACHA20-POLY1305, ECDHE-RSA-CHACHA20-POLY1305), or drop tls.ciphers.',
   needs: ['deployments', 'daemonsets'],
-  reads: ['statefulsets', 'ingressclasses', 'ingresses', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'envoygateway.clienttrafficpolicies'],
-  readsWhen: [NGINX_CONTROLLER_CONFIG_READ, ENVOY_GATEWAY_TARGETS_READ],
+  reads: ['statefulsets', 'ingressclasses', 'ingresses', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'istio.gateways', 'envoygateway.clienttrafficpolicies'],
+  readsWhen: [NGINX_CONTROLLER_CONFIG_READ, ISTIO_TLS_DEFAULTS_READ, ENVOY_GATEWAY_TARGETS_READ],
   evaluate(ctx) {
-    return [...nginxConfigMapVerdicts(ctx), ...nginxIngressVerdicts(ctx), ...traefikVerdicts(ctx), ...envoyGatewayVerdicts(ctx)];
+    return [...nginxConfigMapVerdicts(ctx), ...nginxIngressVerdicts(ctx), ...traefikVerdicts(ctx), ...istioVerdicts(ctx), ...envoyGatewayVerdicts(ctx)];
   },
 };

@@ -1,0 +1,83 @@
+// tls.weak-ciphers judges the cipher list a proxy really serves: an Istio Gateway server's
+// cipherSuites (or the mesh's tlsDefaults), not a Traefik "default" TLSOption Traefik dropped,
+// and for an ingress-nginx host only the ssl-ciphers annotation ingress-nginx applies.
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import type { AuditContext } from '../../../src/analysis/context.ts';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
+import { weakCiphers } from '../../../checks/tls/weak-ciphers.ts';
+
+function ctx(yamlText: string): AuditContext {
+  const objs = parseAllDocuments(yamlText).map((d) => d.toJSON() as KubeObject).filter(Boolean);
+  return { snapshot: snapshotFromObjects(objs), config: defaultConfig(), now: new Date('2026-12-01T00:00:00Z') };
+}
+
+const verdicts = (yamlText: string) => [...weakCiphers.evaluate(ctx(yamlText))];
+
+// istio/api networking/v1alpha3/gateway.proto ServerTLSSettings.cipher_suites: "If specified, only
+// support the specified cipher list" (the supported list includes AES128-SHA and DES-CBC3-SHA,
+// istio/istio pkg/config/security/security.go ValidCipherSuites). istiod writes them to Envoy only
+// for SIMPLE, MUTUAL and OPTIONAL_MUTUAL servers, over meshConfig.tlsDefaults
+// (pilot/pkg/networking/core/listener.go BuildListenerTLSContext, isSimpleOrMutual,
+// applyDownstreamTLSDefaults, applyServerTLSSettings).
+const istioGateway = (tls: string, port = 443) => `
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: public, namespace: edge}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: ${port}, name: https, protocol: HTTPS}
+    hosts: [shop.example.com]
+    tls: ${tls}
+---
+`;
+const meshConfig = (mesh: string) => `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio, namespace: istio-system}
+data:
+  mesh: |
+${mesh.split('\n').map((l) => `    ${l}`).join('\n')}
+---
+`;
+
+describe('tls.weak-ciphers: Istio Gateway servers', () => {
+  it('a SIMPLE server listing DES-CBC3-SHA, AES128-SHA and ECDHE-RSA-AES128-SHA fails, naming each suite', () => {
+    const r = verdicts(istioGateway('{mode: SIMPLE, credentialName: shop-cert, cipherSuites: [DES-CBC3-SHA, AES128-SHA, ECDHE-RSA-AES128-SHA]}'));
+    expect(r).toMatchObject([{ status: 'fail', resource: { kind: 'Gateway.networking.istio.io', namespace: 'edge', name: 'public' }, detailKey: 'server/https' }]);
+    expect(r[0].severity).toBeUndefined();
+    for (const suite of ['DES-CBC3-SHA', 'AES128-SHA', 'ECDHE-RSA-AES128-SHA']) expect(r[0].message).toContain(suite);
+  });
+
+  it('MUTUAL and OPTIONAL_MUTUAL servers apply cipherSuites too; ECDHE AEAD suites only pass', () => {
+    for (const mode of ['MUTUAL', 'OPTIONAL_MUTUAL']) expect(verdicts(istioGateway(`{mode: ${mode}, credentialName: c, cipherSuites: [AES256-SHA]}`)).map((v) => v.status), mode).toEqual(['fail']);
+    expect(verdicts(istioGateway('{mode: SIMPLE, credentialName: c, cipherSuites: [ECDHE-RSA-AES128-GCM-SHA256, ECDHE-RSA-CHACHA20-POLY1305]}')).map((v) => v.status)).toEqual(['pass']);
+  });
+
+  it('minProtocolVersion TLSV1_3 passes: the cipher list covers TLS 1.2 and below only', () => {
+    const r = verdicts(istioGateway('{mode: SIMPLE, credentialName: c, minProtocolVersion: TLSV1_3, cipherSuites: [AES128-SHA]}'));
+    expect(r).toMatchObject([{ status: 'pass', detailKey: 'server/https', evidence: { tls13Only: true } }]);
+  });
+
+  it('an ISTIO_MUTUAL server\'s cipherSuites have no effect; a PASSTHROUGH server or one without cipherSuites (Envoy\'s default list) is not judged', () => {
+    expect(verdicts(istioGateway('{mode: ISTIO_MUTUAL, cipherSuites: [AES128-SHA]}'))).toMatchObject([{ status: 'pass', evidence: { applied: false } }]);
+    expect(verdicts(istioGateway('{mode: PASSTHROUGH, cipherSuites: [AES128-SHA]}'))).toEqual([]);
+    expect(verdicts(istioGateway('{mode: SIMPLE, credentialName: c}'))).toEqual([]);
+  });
+
+  it('meshConfig.tlsDefaults.cipherSuites reach a server that lists none; the server\'s own list wins over them', () => {
+    const weakDefaults = meshConfig('tlsDefaults:\n  cipherSuites: [ECDHE-RSA-AES128-SHA]');
+    const r = verdicts(weakDefaults + istioGateway('{mode: SIMPLE, credentialName: c}'));
+    expect(r).toMatchObject([{ status: 'fail', evidence: { source: 'ConfigMap istio-system/istio mesh.tlsDefaults' } }]);
+    expect(r[0].message).toContain('ECDHE-RSA-AES128-SHA');
+    expect(verdicts(weakDefaults + istioGateway('{mode: SIMPLE, credentialName: c, cipherSuites: [ECDHE-RSA-AES128-GCM-SHA256]}')).map((v) => v.status)).toEqual(['pass']);
+    expect(verdicts(meshConfig('tlsDefaults:\n  minProtocolVersion: TLSV1_3\n  cipherSuites: [AES128-SHA]') + istioGateway('{mode: SIMPLE, credentialName: c}'))).toMatchObject([{ status: 'pass', evidence: { tls13Only: true } }]);
+  });
+
+  it('declares istio.gateways among its reads', () => {
+    expect(weakCiphers.reads).toContain('istio.gateways');
+  });
+});
