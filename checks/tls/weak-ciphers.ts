@@ -90,10 +90,19 @@ const TRAEFIK_DEFAULT_SUITES = "Traefik's default list (every suite Go's crypto/
 
 function traefikVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
-  for (const o of [...(ctx.snapshot.resources['traefik.tlsoptions'] ?? []), ...(ctx.snapshot.resources['traefik-legacy.tlsoptions'] ?? [])]) {
+  const all = [...(ctx.snapshot.resources['traefik.tlsoptions'] ?? []), ...(ctx.snapshot.resources['traefik-legacy.tlsoptions'] ?? [])];
+  // TLSOptions named "default" in more than one namespace: Traefik drops them all and routers
+  // without options of their own use its built-in default (traefik pkg/provider/kubernetes/crd/kubernetes.go
+  // buildTLSOptions, "Default TLS Options defined in multiple namespaces"; pkg/tls/tlsmanager.go DefaultTLSOptions).
+  const defaults = all.filter((o) => o.metadata?.name === 'default').length;
+  for (const o of all) {
     const ns = o.metadata?.namespace ?? 'default';
     const name = o.metadata?.name ?? '';
     const resource = { kind: 'TLSOption', namespace: ns, name };
+    if (name === 'default' && defaults > 1) {
+      out.push({ status: 'pass', resource, message: `TLSOption ${ns}/${name} is dropped by Traefik: ${defaults} TLSOptions named "default" exist across namespaces, so its cipherSuites apply to no router: routers use the built-in default.`, evidence: { dropped: true, defaultTlsOptions: defaults, note: 'Traefik drops every TLSOption named "default" when more than one namespace defines one' } });
+      continue;
+    }
     const raw = obj(o.spec)?.cipherSuites;
     // Unset, Traefik fills in its default list, Go's crypto/tls CipherSuites() (GO_CIPHER_SUITES),
     // which keeps the ECDHE CBC-SHA suites. An empty list is a list: Traefik hands Go no suite.

@@ -81,3 +81,25 @@ describe('tls.weak-ciphers: Istio Gateway servers', () => {
     expect(weakCiphers.reads).toContain('istio.gateways');
   });
 });
+
+// traefik pkg/provider/kubernetes/crd/kubernetes.go buildTLSOptions: with TLSOptions named "default"
+// in more than one namespace, "delete(tlsOptions, tls.DefaultTLSConfigName)" and the error "Default
+// TLS Options defined in multiple namespaces"; routers then use pkg/tls/tlsmanager.go DefaultTLSOptions.
+describe('tls.weak-ciphers: a Traefik "default" TLSOption Traefik dropped', () => {
+  const option = (ns: string, spec: string) => `
+apiVersion: traefik.io/v1alpha1
+kind: TLSOption
+metadata: {name: default, namespace: ${ns}}
+spec: ${spec}
+---
+`;
+  it('two "default" TLSOptions across namespaces both pass as dropped, whatever they list', () => {
+    const r = verdicts(option('traefik', '{minVersion: VersionTLS10}') + option('team-a', '{cipherSuites: [TLS_RSA_WITH_AES_128_CBC_SHA]}'));
+    expect(r.map((v) => [v.status, v.resource.namespace])).toEqual([['pass', 'traefik'], ['pass', 'team-a']]);
+    for (const v of r) expect(v.message).toMatch(/dropped by Traefik.*routers use the built-in default/);
+  });
+
+  it('a single "default" TLSOption is still judged', () => {
+    expect(verdicts(option('traefik', '{cipherSuites: [TLS_RSA_WITH_AES_128_CBC_SHA]}')).map((v) => v.status)).toEqual(['fail']);
+  });
+});
