@@ -103,3 +103,87 @@ spec: ${spec}
     expect(verdicts(option('traefik', '{cipherSuites: [TLS_RSA_WITH_AES_128_CBC_SHA]}')).map((v) => v.status)).toEqual(['fail']);
   });
 });
+
+// kubernetes/ingress-nginx internal/ingress/controller/controller.go createServers: "only add SSL
+// ciphers if the server does not have them previously configured", over Ingresses sorted by
+// internal/ingress/controller/store/store.go sortIngressSlice (oldest CreationTimestamp first,
+// equal ones by namespace/name descending); canary Ingresses are skipped ("is marked as Canary,
+// ignoring"). The annotation is documented per host: "This configuration is active for all the
+// paths in the host" (internal/ingress/annotations/sslcipher/main.go).
+describe('tls.weak-ciphers: ingress-nginx applies the oldest Ingress\'s ssl-ciphers for a host', () => {
+  const base = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ingress-nginx-controller, namespace: ingress-nginx}
+spec:
+  template:
+    spec:
+      containers:
+      - name: controller
+        image: registry.k8s.io/ingress-nginx/controller:v1.12.1
+        args: [/nginx-ingress-controller]
+---
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: nginx}
+spec: {controller: k8s.io/ingress-nginx}
+---
+`;
+  const ingress = (name: string, created: string | undefined, ciphers: string, opts: { host?: string; ns?: string; extra?: string } = {}) => `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: ${name}
+  namespace: ${opts.ns ?? 'shop'}
+${created ? `  creationTimestamp: "${created}"\n` : ''}  annotations:
+    nginx.ingress.kubernetes.io/ssl-ciphers: "${ciphers}"
+${opts.extra ?? ''}spec:
+  ingressClassName: nginx
+  tls: [{hosts: [${opts.host ?? 'shop.example.com'}], secretName: shop-tls}]
+  rules:
+  - host: ${opts.host ?? 'shop.example.com'}
+    http: {paths: [{path: /${name}, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}
+---
+`;
+  const GCM = 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256';
+  const WEAK = 'AES128-SHA:DES-CBC3-SHA';
+  const byName = (r: ReturnType<typeof verdicts>) => Object.fromEntries(r.filter((v) => v.resource.kind === 'Ingress').map((v) => [v.resource.name, v]));
+
+  it('a newer Ingress\'s weak annotation on the same host has no effect: nginx serves the older one\'s suites', () => {
+    const r = byName(verdicts(base + ingress('shop-main', '2025-01-01T00:00:00Z', GCM) + ingress('shop-legacy-api', '2026-06-01T00:00:00Z', WEAK)));
+    expect(r['shop-main']).toMatchObject({ status: 'pass' });
+    expect(r['shop-legacy-api']).toMatchObject({ status: 'pass', evidence: { applied: false, decidedBy: [{ host: 'shop.example.com', ingress: 'shop/shop-main' }] } });
+    expect(r['shop-legacy-api'].message).toMatch(/no effect/);
+  });
+
+  it('in reverse order only the older Ingress fails', () => {
+    const r = byName(verdicts(base + ingress('shop-main', '2026-06-01T00:00:00Z', GCM) + ingress('shop-legacy-api', '2025-01-01T00:00:00Z', WEAK)));
+    expect(r['shop-legacy-api']).toMatchObject({ status: 'fail' });
+    expect(r['shop-main']).toMatchObject({ status: 'pass', evidence: { applied: false } });
+  });
+
+  it('equal creationTimestamps: namespace/name descending goes first', () => {
+    const t = '2025-01-01T00:00:00Z';
+    // shop/b > shop/a: b's annotation is the one served.
+    const r = byName(verdicts(base + ingress('a', t, WEAK) + ingress('b', t, GCM)));
+    expect(r.a).toMatchObject({ status: 'pass', evidence: { applied: false } });
+    expect(r.b).toMatchObject({ status: 'pass' });
+    expect(byName(verdicts(base + ingress('a', t, GCM) + ingress('b', t, WEAK))).b).toMatchObject({ status: 'fail' });
+  });
+
+  it('other hosts, canary Ingresses and empty annotations do not take a host\'s ciphers', () => {
+    const other = byName(verdicts(base + ingress('shop-main', '2025-01-01T00:00:00Z', GCM) + ingress('api', '2026-06-01T00:00:00Z', WEAK, { host: 'api.example.com' })));
+    expect(other.api).toMatchObject({ status: 'fail' });
+    const canary = byName(verdicts(base + ingress('old-canary', '2024-01-01T00:00:00Z', GCM, { extra: '    nginx.ingress.kubernetes.io/canary: "true"\n' }) + ingress('shop-legacy-api', '2026-06-01T00:00:00Z', WEAK)));
+    expect(canary['shop-legacy-api']).toMatchObject({ status: 'fail' });
+    expect(canary['old-canary']).toMatchObject({ status: 'pass', evidence: { canary: true } });
+    const empty = byName(verdicts(base + ingress('blank', '2024-01-01T00:00:00Z', ' ') + ingress('shop-legacy-api', '2026-06-01T00:00:00Z', WEAK)));
+    expect(empty['shop-legacy-api']).toMatchObject({ status: 'fail' });
+  });
+
+  it('an Ingress without creationTimestamp (not yet applied) comes after existing ones, and says so', () => {
+    const r = byName(verdicts(base + ingress('shop-main', '2025-01-01T00:00:00Z', GCM) + ingress('shop-legacy-api', undefined, WEAK)));
+    expect(r['shop-legacy-api']).toMatchObject({ status: 'pass', evidence: { applied: false } });
+    expect(String(r['shop-legacy-api'].evidence?.orderNote)).toMatch(/no creationTimestamp/);
+  });
+});
