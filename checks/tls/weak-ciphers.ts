@@ -271,4 +271,11 @@ export const weakCiphers: Check = {
   evaluate(ctx) {
     return [...nginxConfigMapVerdicts(ctx), ...nginxIngressVerdicts(ctx), ...traefikVerdicts(ctx), ...istioVerdicts(ctx), ...envoyGatewayVerdicts(ctx)];
   },
+  excluded(ctx) {
+    // Servers listing no cipherSuites take the mesh's tlsDefaults: an unreadable mesh config leaves them unjudged, not passed.
+    const problem = istioTlsDefaults(ctx.snapshot, ctx.config)?.problem;
+    if (!problem) return undefined;
+    const n = istioGatewayServers(ctx.snapshot).judged.filter((s) => ISTIO_CIPHER_MODES.has(s.mode) && arr(s.tls.cipherSuites).length === 0).length;
+    return n > 0 ? `${n} Istio Gateway server(s) listing no cipherSuites are not judged: they take meshConfig.tlsDefaults.cipherSuites, and ${problem}` : undefined;
+  },
 };

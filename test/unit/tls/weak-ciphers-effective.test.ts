@@ -77,6 +77,13 @@ describe('tls.weak-ciphers: Istio Gateway servers', () => {
     expect(verdicts(meshConfig('tlsDefaults:\n  minProtocolVersion: TLSV1_3\n  cipherSuites: [AES128-SHA]') + istioGateway('{mode: SIMPLE, credentialName: c}'))).toMatchObject([{ status: 'pass', evidence: { tls13Only: true } }]);
   });
 
+  it('a mesh config that is not YAML leaves servers without cipherSuites unjudged, and says so', () => {
+    const c = ctx(meshConfig('tlsDefaults: [unclosed') + istioGateway('{mode: SIMPLE, credentialName: c}'));
+    expect([...weakCiphers.evaluate(c)]).toEqual([]);
+    expect(weakCiphers.excluded?.(c)).toMatch(/1 Istio Gateway server\(s\) listing no cipherSuites are not judged: .*ConfigMap istio-system\/istio key mesh is not valid YAML/);
+    expect(weakCiphers.excluded?.(ctx(meshConfig('tlsDefaults: {cipherSuites: [AES128-SHA]}') + istioGateway('{mode: SIMPLE, credentialName: c}')))).toBeUndefined();
+  });
+
   it('declares istio.gateways among its reads', () => {
     expect(weakCiphers.reads).toContain('istio.gateways');
   });
