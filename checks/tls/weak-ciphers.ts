@@ -1,12 +1,13 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, configMapData, gatewayListenerPolicies, describeWeakCipher, GO_CIPHER_SUITES, goCipherSuiteWeaknesses, nginxAnnotationGroups, nginxConfigSources, opensslCipherWeaknesses, servedByIngressNginx, versionTokens, type CipherAnalysis } from '../../src/analysis/tls/index.ts';
-import { obj } from '../../src/analysis/mesh/util.ts';
+import { clientTrafficPolicies, istioGatewayServers, istioTlsDefaults, ISTIO_CIPHER_MODES, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, configMapData, gatewayListenerPolicies, describeWeakCipher, GO_CIPHER_SUITES, goCipherSuiteWeaknesses, nginxAnnotationBool, nginxAnnotationGroups, nginxConfigSources, opensslCipherWeaknesses, servedByIngressNginx, versionTokens, type CipherAnalysis, type NginxController } from '../../src/analysis/tls/index.ts';
+import { arr, createdAt, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
 import { NGINX_CONTROLLER_CONFIG_READ } from './lib/nginx-config-read.ts';
 import { ENVOY_GATEWAY_TARGETS_READ } from './lib/envoy-gateway-read.ts';
+import { ISTIO_TLS_DEFAULTS_READ } from './lib/istio-mesh-tls-read.ts';
 
 function evidenceOf(a: CipherAnalysis, extra: Record<string, unknown>): Record<string, unknown> {
   const e: Record<string, unknown> = { ...extra, weakSuites: a.weak.map(describeWeakCipher) };
@@ -60,26 +61,105 @@ function nginxConfigMapVerdicts(ctx: AuditContext): Verdict[] {
   return out;
 }
 
+type IngressObject = NonNullable<AuditContext['snapshot']['resources']['ingresses']>[number];
+
+const ingressId = (ing: IngressObject): string => `${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`;
+
+interface ServedIngress {
+  ing: IngressObject;
+  id: string;
+  created: number;
+  groups: Array<{ prefix: string; controllers: NginxController[] }>;
+}
+
+/**
+ * ingress-nginx's order of Ingresses (internal/ingress/controller/store/store.go sortIngressSlice):
+ * oldest creationTimestamp first, equal ones by namespace/name descending. One without a
+ * creationTimestamp (manifests not yet applied) will be created after every existing one.
+ */
+function ingressNginxOrder(a: ServedIngress, b: ServedIngress): number {
+  if (a.created !== b.created) return a.created < b.created ? -1 : 1;
+  return a.id > b.id ? -1 : a.id < b.id ? 1 : 0;
+}
+
+/** The hosts an Ingress's rules make servers of; a rule without a host is the catch-all server "_". */
+function ruleHosts(ing: IngressObject): string[] {
+  return [...new Set(arr(obj(ing.spec)?.rules).map((r) => str(obj(r)?.host) || '_'))];
+}
+
+/**
+ * One server per host and controller takes the ssl-ciphers annotation of the first Ingress, in
+ * ingress-nginx's order, that sets it non-empty ("only add SSL ciphers if the server does not
+ * have them previously configured", internal/ingress/controller/controller.go createServers);
+ * canary Ingresses are skipped there altogether. Keyed controller + NUL + host, the Ingress deciding.
+ */
+function nginxCipherWinners(served: ServedIngress[]): Map<string, ServedIngress> {
+  const winners = new Map<string, ServedIngress>();
+  for (const s of [...served].sort(ingressNginxOrder)) {
+    const annotations = s.ing.metadata?.annotations ?? {};
+    for (const { prefix, controllers } of s.groups) {
+      const value = annotations[`${prefix}ssl-ciphers`];
+      if (typeof value !== 'string' || value.trim() === '' || nginxCanary(annotations, prefix)) continue;
+      for (const { key } of serverKeys(s.ing, prefix, controllers)) if (!winners.has(key)) winners.set(key, s);
+    }
+  }
+  return winners;
+}
+
+function nginxCanary(annotations: Record<string, string>, prefix: string): boolean {
+  const v = annotations[`${prefix}canary`];
+  return typeof v === 'string' && nginxAnnotationBool(v) === true;
+}
+
+/** The servers an Ingress's annotation would set: one per rule host and serving controller (the prefix stands in when none is known). */
+function serverKeys(ing: IngressObject, prefix: string, controllers: NginxController[]): Array<{ key: string; host: string }> {
+  const owners = controllers.length ? controllers.map((c) => refString(c.ref)) : [`(${prefix})`];
+  return ruleHosts(ing).flatMap((host) => owners.map((o) => ({ key: `${o}\0${host}`, host })));
+}
+
 function nginxIngressVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
-  for (const ing of ctx.snapshot.resources.ingresses ?? []) {
-    if (!servedByIngressNginx(ctx.snapshot, ing)) continue;
+  const served: ServedIngress[] = (ctx.snapshot.resources.ingresses ?? [])
+    .filter((ing) => servedByIngressNginx(ctx.snapshot, ing))
+    .map((ing) => ({ ing, id: ingressId(ing), created: createdAt(ing), groups: nginxAnnotationGroups(ctx.snapshot, ing) }));
+  const winners = nginxCipherWinners(served);
+  for (const self of served) {
+    const { ing } = self;
     const resource = { kind: 'Ingress', namespace: ing.metadata?.namespace ?? 'default', name: ing.metadata?.name ?? '' };
+    const annotations = ing.metadata?.annotations ?? {};
     // Each serving controller reads ssl-ciphers under its own --annotations-prefix.
-    for (const { prefix, controllers } of nginxAnnotationGroups(ctx.snapshot, ing)) {
+    for (const { prefix, controllers } of self.groups) {
       const annotation = `${prefix}ssl-ciphers`;
-      const value = ing.metadata?.annotations?.[annotation];
+      const value = annotations[annotation];
       if (typeof value !== 'string') continue;
       const a = opensslCipherWeaknesses(value);
       const evidence = evidenceOf(a, { annotation, sslCiphers: value });
+      const what = `Ingress ${resource.namespace}/${resource.name} annotation ${annotation}`;
+      if (value.trim() !== '' && nginxCanary(annotations, prefix)) {
+        out.push({ status: 'pass', resource, message: `${what} has no effect: the Ingress is a canary (${prefix}canary), and ingress-nginx takes no server settings from canary Ingresses.`, evidence: { ...evidence, applied: false, canary: true } });
+        continue;
+      }
+      const keys = value.trim() === '' ? [] : serverKeys(ing, prefix, controllers);
+      const deciders = keys.map((k) => ({ host: k.host, by: winners.get(k.key) })).filter((d): d is { host: string; by: ServedIngress } => d.by !== undefined && d.by !== self);
+      const overridden = deciders.map((d) => ({ host: d.host, ingress: d.by.id }));
+      const orderNote = deciders.some((d) => !Number.isFinite(d.by.created)) || (deciders.length && !Number.isFinite(self.created))
+        ? { orderNote: 'an Ingress here has no creationTimestamp: it is taken as created after every existing one, and ingress-nginx prefers the oldest' }
+        : {};
+      if (keys.length > 0 && overridden.length === keys.length) {
+        const first = overridden[0];
+        const hosts = [...new Set(overridden.map((o) => o.host))];
+        out.push({ status: 'pass', resource, message: `${what} has no effect: ingress-nginx takes a host's ssl-ciphers from the oldest Ingress that sets it, and serves ${hosts.length > 1 ? `its hosts` : `host ${first.host}`} with those of Ingress ${first.ingress}${new Set(overridden.map((o) => o.ingress)).size > 1 ? ' and others' : ''}.`, evidence: { ...evidence, applied: false, decidedBy: overridden, ...orderNote } });
+        continue;
+      }
+      if (overridden.length) Object.assign(evidence, { notAppliedOn: overridden, ...orderNote });
       // ssl-protocols is controller-wide (ConfigMap only): the servers of every controller here speak TLS 1.3 alone, or not.
       if (a.weak.length && controllers.length > 0 && controllers.every((c) => nginxTls13Only(c.configMap ? configMapData(ctx.snapshot, c.configMap) : undefined))) {
-        out.push(tls13OnlyVerdict(resource, `Ingress ${resource.namespace}/${resource.name} annotation ${annotation}`, `the ssl-protocols of every controller serving it enable TLS 1.3 only`, evidence));
+        out.push(tls13OnlyVerdict(resource, what, `the ssl-protocols of every controller serving it enable TLS 1.3 only`, evidence));
         continue;
       }
       out.push(a.weak.length
-        ? { status: 'fail', resource, message: `Ingress ${resource.namespace}/${resource.name} annotation ${annotation} enables weak suites for its hosts: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.`, evidence }
-        : { status: 'pass', resource, message: `Ingress ${resource.namespace}/${resource.name} annotation ${annotation} enables no weak suite (CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous).`, evidence });
+        ? { status: 'fail', resource, message: `${what} enables weak suites for its hosts: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.`, evidence }
+        : { status: 'pass', resource, message: `${what} enables no weak suite (CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous).`, evidence });
     }
   }
   return out;
@@ -89,10 +169,19 @@ const TRAEFIK_DEFAULT_SUITES = "Traefik's default list (every suite Go's crypto/
 
 function traefikVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
-  for (const o of [...(ctx.snapshot.resources['traefik.tlsoptions'] ?? []), ...(ctx.snapshot.resources['traefik-legacy.tlsoptions'] ?? [])]) {
+  const all = [...(ctx.snapshot.resources['traefik.tlsoptions'] ?? []), ...(ctx.snapshot.resources['traefik-legacy.tlsoptions'] ?? [])];
+  // TLSOptions named "default" in more than one namespace: Traefik drops them all and routers
+  // without options of their own use its built-in default (traefik pkg/provider/kubernetes/crd/kubernetes.go
+  // buildTLSOptions, "Default TLS Options defined in multiple namespaces"; pkg/tls/tlsmanager.go DefaultTLSOptions).
+  const defaults = all.filter((o) => o.metadata?.name === 'default').length;
+  for (const o of all) {
     const ns = o.metadata?.namespace ?? 'default';
     const name = o.metadata?.name ?? '';
     const resource = { kind: 'TLSOption', namespace: ns, name };
+    if (name === 'default' && defaults > 1) {
+      out.push({ status: 'pass', resource, message: `TLSOption ${ns}/${name} is dropped by Traefik: ${defaults} TLSOptions named "default" exist across namespaces, so its cipherSuites apply to no router: routers use the built-in default.`, evidence: { dropped: true, defaultTlsOptions: defaults, note: 'Traefik drops every TLSOption named "default" when more than one namespace defines one' } });
+      continue;
+    }
     const raw = obj(o.spec)?.cipherSuites;
     // Unset, Traefik fills in its default list, Go's crypto/tls CipherSuites() (GO_CIPHER_SUITES),
     // which keeps the ECDHE CBC-SHA suites. An empty list is a list: Traefik hands Go no suite.
@@ -106,6 +195,42 @@ function traefikVerdicts(ctx: AuditContext): Verdict[] {
     out.push(a.weak.length
       ? { status: 'fail', resource, message: `${what} enables weak suites: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.`, evidence }
       : { status: 'pass', resource, message: `${what} lists no weak suite (CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous).`, evidence });
+  }
+  return out;
+}
+
+/**
+ * Istio Gateway servers: istiod writes a SIMPLE, MUTUAL or OPTIONAL_MUTUAL server's cipherSuites,
+ * else meshConfig.tlsDefaults.cipherSuites, to Envoy as its cipher list (src/analysis/tls/istio.ts).
+ * With neither, Envoy's default list (AES-GCM and ChaCha20-Poly1305 only) applies and there is
+ * nothing to judge; an ISTIO_MUTUAL server's cipherSuites are never applied.
+ */
+function istioVerdicts(ctx: AuditContext): Verdict[] {
+  const out: Verdict[] = [];
+  const { judged } = istioGatewayServers(ctx.snapshot);
+  if (judged.length === 0) return out;
+  const defaults = istioTlsDefaults(ctx.snapshot, ctx.config);
+  for (const { resource, i, server, tls, mode } of judged) {
+    const port = obj(server?.port);
+    const detailKey = `server/${str(port?.name) ?? port?.number ?? i}`;
+    const own = arr(tls.cipherSuites).filter((c): c is string => typeof c === 'string');
+    const at = `Server on port ${port?.number ?? '?'}`;
+    if (!ISTIO_CIPHER_MODES.has(mode)) {
+      if (own.length && mode === 'ISTIO_MUTUAL') out.push({ status: 'pass', resource, detailKey, message: `${at} lists cipherSuites, but its tls.mode is ISTIO_MUTUAL: istiod applies server cipherSuites only in SIMPLE, MUTUAL and OPTIONAL_MUTUAL mode, so they have no effect.`, evidence: { port: port?.number, mode, cipherSuites: own, applied: false } });
+      continue;
+    }
+    const list = own.length ? own : defaults?.cipherSuites;
+    if (!list) continue;
+    const source = own.length ? 'tls.cipherSuites' : defaults!.source;
+    const serverMin = str(tls.minProtocolVersion);
+    const min = serverMin && serverMin !== 'TLS_AUTO' ? serverMin : defaults?.minProtocolVersion;
+    const a = opensslCipherWeaknesses(list.join(':'));
+    const evidence = evidenceOf(a, { port: port?.number, hosts: server?.hosts, mode, cipherSuites: list, source, minProtocolVersion: min ?? 'TLS_AUTO (TLSV1_2)' });
+    const what = own.length ? `${at} cipherSuites` : `${at} sets no cipherSuites, so ${source}.cipherSuites`;
+    if (a.weak.length && min === 'TLSV1_3') { out.push({ ...tls13OnlyVerdict(resource, what, `its minProtocolVersion is TLSV1_3${serverMin === min ? '' : ` (${defaults?.source}.minProtocolVersion)`}`, evidence), detailKey }); continue; }
+    out.push(a.weak.length
+      ? { status: 'fail', resource, detailKey, message: `${what} enable weak suites: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.`, evidence }
+      : { status: 'pass', resource, detailKey, message: `${what} list no weak suite (CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous).`, evidence });
   }
   return out;
 }
@@ -139,11 +264,18 @@ export const weakCiphers: Check = {
   protectsAgainst: 'edge TLS that negotiates weak cipher suites: CBC mode, no forward secrecy (RSA/static key exchange), anonymous, 3DES/DES, RC4, NULL or EXPORT',
   severity: 'medium',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Remove ssl-ciphers from the ingress-nginx ConfigMap and the nginx.ingress.kubernetes.io/ssl-ciphers annotation (the default is ECDHE/DHE with AES-GCM or ChaCha20-Poly1305; an empty ssl-ciphers is not the default but nginx\'s own HIGH:!aNULL:!MD5), or list only such suites; in Traefik TLSOptions set cipherSuites to ECDHE AEAD suites only (TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256): without it Traefik enables Go\'s default list, which keeps the ECDHE CBC-SHA suites; in an Envoy Gateway ClientTrafficPolicy list in tls.ciphers only ECDHE AEAD suites (ECDHE-ECDSA-AES128-GCM-SHA256, ECDHE-RSA-AES128-GCM-SHA256, ECDHE-ECDSA-AES256-GCM-SHA384, ECDHE-RSA-AES256-GCM-SHA384, ECDHE-ECDSA-CHACHA20-POLY1305, ECDHE-RSA-CHACHA20-POLY1305), or drop tls.ciphers.',
+  remediation: 'Remove ssl-ciphers from the ingress-nginx ConfigMap and the nginx.ingress.kubernetes.io/ssl-ciphers annotation (the default is ECDHE/DHE with AES-GCM or ChaCha20-Poly1305; an empty ssl-ciphers is not the default but nginx\'s own HIGH:!aNULL:!MD5), or list only such suites; in Traefik TLSOptions set cipherSuites to ECDHE AEAD suites only (TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256): without it Traefik enables Go\'s default list, which keeps the ECDHE CBC-SHA suites; in an Istio Gateway server (SIMPLE, MUTUAL or OPTIONAL_MUTUAL) list in tls.cipherSuites only ECDHE AEAD suites, or drop tls.cipherSuites (and meshConfig.tlsDefaults.cipherSuites, which servers without their own take) for Envoy\'s default list; where several Ingresses share an ingress-nginx host, the oldest one\'s ssl-ciphers annotation is the one served, so fix it there; in an Envoy Gateway ClientTrafficPolicy list in tls.ciphers only ECDHE AEAD suites (ECDHE-ECDSA-AES128-GCM-SHA256, ECDHE-RSA-AES128-GCM-SHA256, ECDHE-ECDSA-AES256-GCM-SHA384, ECDHE-RSA-AES256-GCM-SHA384, ECDHE-ECDSA-CHACHA20-POLY1305, ECDHE-RSA-CHACHA20-POLY1305), or drop tls.ciphers.',
   needs: ['deployments', 'daemonsets'],
-  reads: ['statefulsets', 'ingressclasses', 'ingresses', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'envoygateway.clienttrafficpolicies'],
-  readsWhen: [NGINX_CONTROLLER_CONFIG_READ, ENVOY_GATEWAY_TARGETS_READ],
+  reads: ['statefulsets', 'ingressclasses', 'ingresses', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'istio.gateways', 'envoygateway.clienttrafficpolicies'],
+  readsWhen: [NGINX_CONTROLLER_CONFIG_READ, ISTIO_TLS_DEFAULTS_READ, ENVOY_GATEWAY_TARGETS_READ],
   evaluate(ctx) {
-    return [...nginxConfigMapVerdicts(ctx), ...nginxIngressVerdicts(ctx), ...traefikVerdicts(ctx), ...envoyGatewayVerdicts(ctx)];
+    return [...nginxConfigMapVerdicts(ctx), ...nginxIngressVerdicts(ctx), ...traefikVerdicts(ctx), ...istioVerdicts(ctx), ...envoyGatewayVerdicts(ctx)];
+  },
+  excluded(ctx) {
+    // Servers listing no cipherSuites take the mesh's tlsDefaults: an unreadable mesh config leaves them unjudged, not passed.
+    const problem = istioTlsDefaults(ctx.snapshot, ctx.config)?.problem;
+    if (!problem) return undefined;
+    const n = istioGatewayServers(ctx.snapshot).judged.filter((s) => ISTIO_CIPHER_MODES.has(s.mode) && arr(s.tls.cipherSuites).length === 0).length;
+    return n > 0 ? `${n} Istio Gateway server(s) listing no cipherSuites are not judged: they take meshConfig.tlsDefaults.cipherSuites, and ${problem}` : undefined;
   },
 };
