@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
-import { ALB_PARAMS, GKE_DEFAULT_SSL_POLICY, GKE_FRONTEND_CONFIG, GKE_GATEWAY_CONTROLLER, gkeIngressOf, gkeTlsGateways, nginxAnnotationGroups, opensslEnabledSuites, servedByIngressNginx, ALB_SSL_POLICY, clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, albIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, undecidedTlsServices, versionTokens, type AlbIngress, type AwsTlsService, type LbcDefaultPolicy } from '../../src/analysis/tls/index.ts';
+import { ALB_PARAMS, GKE_DEFAULT_SSL_POLICY, GKE_FRONTEND_CONFIG, GKE_GATEWAY_CONTROLLER, gkeIngressOf, gkeTlsGateways, nginxAnnotationGroups, opensslEnabledSuites, servedByIngressNginx, ALB_SSL_POLICY, clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, istioGatewayServers, albIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, undecidedTlsServices, versionTokens, type AlbIngress, type AwsTlsService, type LbcDefaultPolicy } from '../../src/analysis/tls/index.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
@@ -68,27 +68,8 @@ function nginxVerdicts(ctx: AuditContext): Verdict[] {
 
 const ISTIO_LEGACY = new Set(['TLSV1_0', 'TLSV1_1']);
 
-/**
- * Istio Gateway servers whose TLS settings this check reads, and those that pass TLS through to
- * the backend (ServerTLSSettings.mode PASSTHROUGH, the enum's zero value and so the mode when
- * none is set, or AUTO_PASSTHROUGH): there the backend negotiates the version, not the gateway.
- */
-function istioServers(ctx: AuditContext) {
-  const judged: Array<{ resource: ResourceRef; i: number; server: Record<string, unknown> | undefined; tls: Record<string, unknown> }> = [];
-  const passthrough: string[] = [];
-  for (const gw of ctx.snapshot.resources['istio.gateways'] ?? []) {
-    const resource = { kind: 'Gateway.networking.istio.io', namespace: gw.metadata?.namespace ?? 'default', name: gw.metadata?.name ?? '' };
-    for (const [i, s] of arr(obj(gw.spec)?.servers).entries()) {
-      const server = obj(s);
-      const tls = obj(server?.tls);
-      if (!tls || (tls.httpsRedirect === true && Object.keys(tls).length === 1)) continue;
-      const mode = (str(tls.mode) ?? 'PASSTHROUGH').toUpperCase();
-      if (mode === 'PASSTHROUGH' || mode === 'AUTO_PASSTHROUGH') passthrough.push(`${resource.namespace}/${resource.name} port ${obj(server?.port)?.number ?? '?'}`);
-      else judged.push({ resource, i, server, tls });
-    }
-  }
-  return { judged, passthrough };
-}
+/** Istio Gateway servers this check reads, and those that pass TLS through (istioGatewayServers). */
+const istioServers = (ctx: AuditContext) => istioGatewayServers(ctx.snapshot);
 
 function istioVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
