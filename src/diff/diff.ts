@@ -237,18 +237,18 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
       (n) => `…and ${n} more subjects whose RBAC breadth grew ${rules.breadthGrowthPercent}% or more`,
     ));
   }
-  if (rules.expiredWaiver) {
-    reasons.push(...capped(newlyExpired(previous, current, options.expiredWaivers), (n) => `…and ${n} more findings whose waiver expired`));
-    // Waived last run, open now, and not because a waiver expired: the waiver no longer
-    // covers what the finding stems from (e.g. a new binding grants the same access).
-    const expired = new Set(options.expiredWaivers);
-    const lost: string[] = [];
-    for (let i = 0; i < pairs.current.length; i++) {
-      const f = pairs.current[i];
-      if (!f.waived && pairs.was[i]?.waived === true && !expired.has(f.fingerprint)) lost.push(`no longer covered by its waiver: ${f.check} on ${describeResource(f.resource)}`);
-    }
-    reasons.push(...capped(lost, (n) => `…and ${n} more findings no longer covered by their waiver`));
+  if (rules.expiredWaiver) reasons.push(...capped(newlyExpired(previous, current, options.expiredWaivers), (n) => `…and ${n} more findings whose waiver expired`));
+  // Waived last run, open now, and not because a waiver expired: the waiver no longer covers
+  // what the finding stems from (a new ClusterRoleBinding grants the same Group cluster-admin).
+  // Not under regression.expiredWaiver: that rule is about waivers running out, and turning it
+  // off must not hide a grant nobody waived.
+  const expired = new Set(options.expiredWaivers);
+  const lost: string[] = [];
+  for (let i = 0; i < pairs.current.length; i++) {
+    const f = pairs.current[i];
+    if (!f.waived && pairs.was[i]?.waived === true && !expired.has(f.fingerprint)) lost.push(`no longer covered by its waiver: ${f.check} on ${describeResource(f.resource)}`);
   }
+  reasons.push(...capped(lost, (n) => `…and ${n} more findings no longer covered by their waiver`));
 
   return {
     previousRunId: previous.run.id,
