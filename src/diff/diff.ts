@@ -14,7 +14,7 @@
 // with the last run in which it was, so a partial run leaves no blind spot behind it. A finding
 // that persists but covers more than it did (its extent: src/run/extent.ts) widened: new
 // exposure under an old fingerprint, a regression like a new finding of its severity.
-import { AREAS, SEVERITIES, type Severity } from '../base/vocabulary.ts';
+import { AREAS, SEVERITIES, type Area, type Severity } from '../base/vocabulary.ts';
 import { waiverMatches, waiverNamesResource } from '../run/waivers.ts';
 import { isBlind, isEvaluated } from '../run/coverage.ts';
 import { BREADTH_LISTED, broadestSubjects } from '../run/breadth.ts';
@@ -129,6 +129,9 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
   const prevSeverity = new Map(previous.checks.map((c) => [c.id, c.severity]));
   const reweighted = current.checks.filter((c) => comparable.has(c.id) && prevSeverity.get(c.id) !== undefined && prevSeverity.get(c.id) !== c.severity).map((c) => c.id);
   const partialAreas = new Set([...notComparable, ...firstEvaluated, ...reweighted, ...Object.keys(olderRuns)].map((id) => checkArea.get(id)));
+  // And an area scored in one run only (n/a in the other: the first Ingress brings tls): the
+  // overall score is a mean over the areas scored, so it moved by the area joining the mean.
+  for (const area of scoredInOneRun(previous.score, current.score)) partialAreas.add(area);
   const areas = {} as RunDiff['scoreDelta']['areas'];
   for (const area of AREAS) areas[area] = partialAreas.has(area) ? null : delta(previous.score.areas?.[area], current.score.areas?.[area]);
   const scoreDelta = { overall: partialAreas.size > 0 ? null : delta(previous.score.overall, current.score.overall), areas };
@@ -365,6 +368,12 @@ function droppedWithNewFindings(change: AreaScoreChange | undefined): boolean {
   return change?.causes.some((c) => c.kind === 'new-findings') === true;
 }
 
+/** The areas with a score in exactly one of two runs (null or absent in the other). */
+function scoredInOneRun(a: { areas?: Partial<Record<string, number | null>> } | undefined, b: { areas?: Partial<Record<string, number | null>> } | undefined): Area[] {
+  const scored = (s: typeof a, area: string) => typeof s?.areas?.[area] === 'number';
+  return AREAS.filter((area) => scored(a, area) !== scored(b, area));
+}
+
 /** RunDiff.notApplicableBaselines: the runs older than `previousId` of `notApplicableRuns` that checks evaluated for the first time were compared with. */
 function notApplicableBaselinesOf(firstEvaluated: readonly string[], previousId: string, notApplicableRuns: Record<string, string> = {}): Pick<RunDiff, 'notApplicableBaselines'> {
   const out: Record<string, string> = {};
@@ -520,7 +529,7 @@ export function expiredWaiversOf(report: RunReport): string[] {
  * older readable run alone would call a finding that came back since "persisting". null when
  * nothing got worse. As in diffRuns, a check judged in only one of the two runs is left out:
  * its findings are not counted now when that run could not evaluate it, and its area's score
- * (and the overall one) are not compared.
+ * (and the overall one) are not compared; nor when an area was scored in only one of the two.
  */
 export function regressionSinceSummary(runId: string, summary: RunSummary, current: RunReport, rules: Config['regression']): string | null {
   const blindThen = new Set(Array.isArray(summary.blind) ? summary.blind : []);
@@ -532,6 +541,7 @@ export function regressionSinceSummary(runId: string, summary: RunSummary, curre
     partialAreas.add(c.area);
     if (isEvaluated(c.status) && !notApplicableThen.has(c.id)) notCompared.add(c.id);
   }
+  for (const area of scoredInOneRun(summary.score, current.score)) partialAreas.add(area);
   const parts: string[] = [];
   const counts = summary.findings as Partial<Record<Severity, number>> | undefined;
   if (rules.newFindingSeverity !== 'none' && counts && typeof counts === 'object') {
