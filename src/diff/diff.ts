@@ -22,7 +22,7 @@ import { EXTENT_NAMED, widenedMembers, widenedMembersText } from '../run/extent.
 import { explainScoreChanges, type FindingPairs } from './score-causes.ts';
 import type { Config } from '../config/types.ts';
 import type { UnreadableRunError } from '../base/errors.ts';
-import type { AreaScoreChange, BreadthEntry, Finding, NewlyWaivedFinding, RunDiff, RunReport, RunSummary, WaiverStatus, WidenedFinding } from '../run/types.ts';
+import type { AreaScoreChange, BreadthEntry, Finding, NewlyWaivedFinding, RunDiff, RunReport, RunSummary, ScoreCause, WaiverStatus, WidenedFinding } from '../run/types.ts';
 
 export interface DiffOptions {
   rules: Config['regression'];
@@ -224,12 +224,14 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     fromNewFindings += widenedLines.length;
   }
   if (rules.areaScoreDrop > 0) {
+    const worsened = worsenedAreas(pairs, grown, new Set(reweighted));
     for (const area of AREAS) {
       const d = areas[area];
-      if (d !== null && -d >= rules.areaScoreDrop) {
-        reasons.push(`${area} score dropped ${round1(-d)} points (${previous.score.areas[area]} → ${current.score.areas[area]})`);
-        if (droppedWithNewFindings(scoreChanges[area])) fromNewFindings++;
-      }
+      if (d === null || -d < rules.areaScoreDrop) continue;
+      const cause = dropCause(scoreChanges[area], worsened.has(area));
+      if (cause === null) continue;
+      reasons.push(`${area} score dropped ${round1(-d)} points (${previous.score.areas[area]} → ${current.score.areas[area]})`);
+      if (cause === 'new-findings') fromNewFindings++;
     }
   }
   if (rules.breadthGrowthPercent > 0) {
@@ -358,14 +360,41 @@ function breadthBasesDiffer(previousId: string, previous: RunReport, current: Ru
   return `RBAC breadth not compared: run ${previousId} counted it against ${said(a)}, run ${current.run.id} against ${said(b)}`;
 }
 
+/** Causes that lower an area's score only as data gone (passing objects deleted or out of scope), or raise it. */
+const NOT_WORSE: ReadonlySet<ScoreCause['kind']> = new Set(['passes-removed', 'resolved-findings', 'passes-added', 'waived', 'unitemised']);
+
 /**
- * Whether new findings appeared in the area whose score dropped: the drop is theirs (a
- * default-deny deleted brings its finding, and the passes of the policy's own checks go with
- * the object). A drop where none appeared (passes lost, persisting findings escalated, findings
- * no longer waived, checks no longer evaluated) is another change.
+ * Why an area's score dropped, from its causes (explainScoreChanges), the one rule for whether
+ * the drop is a regression and whether serve --watch may hold it back:
+ * - 'new-findings': new findings appeared in the area, and the drop is theirs (a default-deny
+ *   deleted brings its finding, and the passes of the policy's own checks go with the object);
+ * - 'posture': something else there got worse: findings no longer waived, a persisting finding
+ *   escalated or widened (`worsened`, worsenedAreas), or a cause not known to be harmless;
+ * - null: the drop is only data gone: passing objects deleted or out of scope and findings
+ *   resolved with them (a well-kept namespace uninstalled). No regression, as for a score that
+ *   moved because a check was evaluated in one run only: posture did not change.
  */
-function droppedWithNewFindings(change: AreaScoreChange | undefined): boolean {
-  return change?.causes.some((c) => c.kind === 'new-findings') === true;
+function dropCause(change: AreaScoreChange | undefined, worsened: boolean): 'new-findings' | 'posture' | null {
+  if (change === undefined) return 'posture';
+  if (change.causes.some((c) => c.kind === 'new-findings')) return 'new-findings';
+  // A severity change in an area that has a delta is a finding's (a re-weighted check leaves
+  // its area without one): de-escalated unless `worsened` says otherwise.
+  if (worsened || change.causes.some((c) => !NOT_WORSE.has(c.kind) && c.kind !== 'severity-changed')) return 'posture';
+  return null;
+}
+
+/**
+ * The areas where a persisting open finding got worse: escalated (not by a re-weight of its
+ * check), or widened (`grown`: one more workload open under a namespace's finding).
+ */
+function worsenedAreas(pairs: FindingPairs, grown: ReadonlyArray<{ w: Finding }>, reweighted: ReadonlySet<string>): Set<string> {
+  const out = new Set<string>(grown.map(({ w }) => w.area));
+  for (let i = 0; i < pairs.current.length; i++) {
+    const f = pairs.current[i];
+    const was = pairs.was[i];
+    if (was && !f.waived && !was.waived && !reweighted.has(f.check) && severityRank(f.severity) < severityRank(was.severity)) out.add(f.area);
+  }
+  return out;
 }
 
 /** The areas with a score in exactly one of two runs (null or absent in the other). */
