@@ -14,7 +14,7 @@
 // with the last run in which it was, so a partial run leaves no blind spot behind it. A finding
 // that persists but covers more than it did (its extent: src/run/extent.ts) widened: new
 // exposure under an old fingerprint, a regression like a new finding of its severity.
-import { AREAS, SEVERITIES, type Severity } from '../base/vocabulary.ts';
+import { AREAS, SEVERITIES, type Area, type Severity } from '../base/vocabulary.ts';
 import { waiverMatches, waiverNamesResource } from '../run/waivers.ts';
 import { isBlind, isEvaluated } from '../run/coverage.ts';
 import { BREADTH_LISTED, broadestSubjects } from '../run/breadth.ts';
@@ -22,7 +22,7 @@ import { EXTENT_NAMED, widenedMembers, widenedMembersText } from '../run/extent.
 import { explainScoreChanges, type FindingPairs } from './score-causes.ts';
 import type { Config } from '../config/types.ts';
 import type { UnreadableRunError } from '../base/errors.ts';
-import type { AreaScoreChange, BreadthEntry, Finding, NewlyWaivedFinding, RunDiff, RunReport, RunSummary, WaiverStatus, WidenedFinding } from '../run/types.ts';
+import type { AreaScoreChange, BreadthEntry, Finding, NewlyWaivedFinding, RunDiff, RunReport, RunSummary, ScoreCause, WaiverStatus, WidenedFinding } from '../run/types.ts';
 
 export interface DiffOptions {
   rules: Config['regression'];
@@ -129,6 +129,9 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
   const prevSeverity = new Map(previous.checks.map((c) => [c.id, c.severity]));
   const reweighted = current.checks.filter((c) => comparable.has(c.id) && prevSeverity.get(c.id) !== undefined && prevSeverity.get(c.id) !== c.severity).map((c) => c.id);
   const partialAreas = new Set([...notComparable, ...firstEvaluated, ...reweighted, ...Object.keys(olderRuns)].map((id) => checkArea.get(id)));
+  // And an area scored in one run only (n/a in the other: the first Ingress brings tls): the
+  // overall score is a mean over the areas scored, so it moved by the area joining the mean.
+  for (const area of scoredInOneRun(previous.score, current.score)) partialAreas.add(area);
   const areas = {} as RunDiff['scoreDelta']['areas'];
   for (const area of AREAS) areas[area] = partialAreas.has(area) ? null : delta(previous.score.areas?.[area], current.score.areas?.[area]);
   const scoreDelta = { overall: partialAreas.size > 0 ? null : delta(previous.score.overall, current.score.overall), areas };
@@ -221,12 +224,14 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     fromNewFindings += widenedLines.length;
   }
   if (rules.areaScoreDrop > 0) {
+    const worsened = worsenedAreas(pairs, grown, new Set(reweighted));
     for (const area of AREAS) {
       const d = areas[area];
-      if (d !== null && -d >= rules.areaScoreDrop) {
-        reasons.push(`${area} score dropped ${round1(-d)} points (${previous.score.areas[area]} → ${current.score.areas[area]})`);
-        if (droppedWithNewFindings(scoreChanges[area])) fromNewFindings++;
-      }
+      if (d === null || -d < rules.areaScoreDrop) continue;
+      const cause = dropCause(scoreChanges[area], worsened.has(area));
+      if (cause === null) continue;
+      reasons.push(`${area} score dropped ${round1(-d)} points (${previous.score.areas[area]} → ${current.score.areas[area]})`);
+      if (cause === 'new-findings') fromNewFindings++;
     }
   }
   if (rules.breadthGrowthPercent > 0) {
@@ -237,18 +242,18 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
       (n) => `…and ${n} more subjects whose RBAC breadth grew ${rules.breadthGrowthPercent}% or more`,
     ));
   }
-  if (rules.expiredWaiver) {
-    reasons.push(...capped(newlyExpired(previous, current, options.expiredWaivers), (n) => `…and ${n} more findings whose waiver expired`));
-    // Waived last run, open now, and not because a waiver expired: the waiver no longer
-    // covers what the finding stems from (e.g. a new binding grants the same access).
-    const expired = new Set(options.expiredWaivers);
-    const lost: string[] = [];
-    for (let i = 0; i < pairs.current.length; i++) {
-      const f = pairs.current[i];
-      if (!f.waived && pairs.was[i]?.waived === true && !expired.has(f.fingerprint)) lost.push(`no longer covered by its waiver: ${f.check} on ${describeResource(f.resource)}`);
-    }
-    reasons.push(...capped(lost, (n) => `…and ${n} more findings no longer covered by their waiver`));
+  if (rules.expiredWaiver) reasons.push(...capped(newlyExpired(previous, current, options.expiredWaivers), (n) => `…and ${n} more findings whose waiver expired`));
+  // Waived last run, open now, and not because a waiver expired: the waiver no longer covers
+  // what the finding stems from (a new ClusterRoleBinding grants the same Group cluster-admin).
+  // Not under regression.expiredWaiver: that rule is about waivers running out, and turning it
+  // off must not hide a grant nobody waived.
+  const expired = new Set(options.expiredWaivers);
+  const lost: string[] = [];
+  for (let i = 0; i < pairs.current.length; i++) {
+    const f = pairs.current[i];
+    if (!f.waived && pairs.was[i]?.waived === true && !expired.has(f.fingerprint)) lost.push(`no longer covered by its waiver: ${f.check} on ${describeResource(f.resource)}`);
   }
+  reasons.push(...capped(lost, (n) => `…and ${n} more findings no longer covered by their waiver`));
 
   return {
     previousRunId: previous.run.id,
@@ -355,14 +360,47 @@ function breadthBasesDiffer(previousId: string, previous: RunReport, current: Ru
   return `RBAC breadth not compared: run ${previousId} counted it against ${said(a)}, run ${current.run.id} against ${said(b)}`;
 }
 
+/** Causes that lower an area's score only as data gone (passing objects deleted or out of scope), or raise it. */
+const NOT_WORSE: ReadonlySet<ScoreCause['kind']> = new Set(['passes-removed', 'resolved-findings', 'passes-added', 'waived', 'unitemised']);
+
 /**
- * Whether new findings appeared in the area whose score dropped: the drop is theirs (a
- * default-deny deleted brings its finding, and the passes of the policy's own checks go with
- * the object). A drop where none appeared (passes lost, persisting findings escalated, findings
- * no longer waived, checks no longer evaluated) is another change.
+ * Why an area's score dropped, from its causes (explainScoreChanges), the one rule for whether
+ * the drop is a regression and whether serve --watch may hold it back:
+ * - 'new-findings': new findings appeared in the area, and the drop is theirs (a default-deny
+ *   deleted brings its finding, and the passes of the policy's own checks go with the object);
+ * - 'posture': something else there got worse: findings no longer waived, a persisting finding
+ *   escalated or widened (`worsened`, worsenedAreas), or a cause not known to be harmless;
+ * - null: the drop is only data gone: passing objects deleted or out of scope and findings
+ *   resolved with them (a well-kept namespace uninstalled). No regression, as for a score that
+ *   moved because a check was evaluated in one run only: posture did not change.
  */
-function droppedWithNewFindings(change: AreaScoreChange | undefined): boolean {
-  return change?.causes.some((c) => c.kind === 'new-findings') === true;
+function dropCause(change: AreaScoreChange | undefined, worsened: boolean): 'new-findings' | 'posture' | null {
+  if (change === undefined) return 'posture';
+  if (change.causes.some((c) => c.kind === 'new-findings')) return 'new-findings';
+  // A severity change in an area that has a delta is a finding's (a re-weighted check leaves
+  // its area without one): de-escalated unless `worsened` says otherwise.
+  if (worsened || change.causes.some((c) => !NOT_WORSE.has(c.kind) && c.kind !== 'severity-changed')) return 'posture';
+  return null;
+}
+
+/**
+ * The areas where a persisting open finding got worse: escalated (not by a re-weight of its
+ * check), or widened (`grown`: one more workload open under a namespace's finding).
+ */
+function worsenedAreas(pairs: FindingPairs, grown: ReadonlyArray<{ w: Finding }>, reweighted: ReadonlySet<string>): Set<string> {
+  const out = new Set<string>(grown.map(({ w }) => w.area));
+  for (let i = 0; i < pairs.current.length; i++) {
+    const f = pairs.current[i];
+    const was = pairs.was[i];
+    if (was && !f.waived && !was.waived && !reweighted.has(f.check) && severityRank(f.severity) < severityRank(was.severity)) out.add(f.area);
+  }
+  return out;
+}
+
+/** The areas with a score in exactly one of two runs (null or absent in the other). */
+function scoredInOneRun(a: { areas?: Partial<Record<string, number | null>> } | undefined, b: { areas?: Partial<Record<string, number | null>> } | undefined): Area[] {
+  const scored = (s: typeof a, area: string) => typeof s?.areas?.[area] === 'number';
+  return AREAS.filter((area) => scored(a, area) !== scored(b, area));
 }
 
 /** RunDiff.notApplicableBaselines: the runs older than `previousId` of `notApplicableRuns` that checks evaluated for the first time were compared with. */
@@ -520,7 +558,7 @@ export function expiredWaiversOf(report: RunReport): string[] {
  * older readable run alone would call a finding that came back since "persisting". null when
  * nothing got worse. As in diffRuns, a check judged in only one of the two runs is left out:
  * its findings are not counted now when that run could not evaluate it, and its area's score
- * (and the overall one) are not compared.
+ * (and the overall one) are not compared; nor when an area was scored in only one of the two.
  */
 export function regressionSinceSummary(runId: string, summary: RunSummary, current: RunReport, rules: Config['regression']): string | null {
   const blindThen = new Set(Array.isArray(summary.blind) ? summary.blind : []);
@@ -532,6 +570,7 @@ export function regressionSinceSummary(runId: string, summary: RunSummary, curre
     partialAreas.add(c.area);
     if (isEvaluated(c.status) && !notApplicableThen.has(c.id)) notCompared.add(c.id);
   }
+  for (const area of scoredInOneRun(summary.score, current.score)) partialAreas.add(area);
   const parts: string[] = [];
   const counts = summary.findings as Partial<Record<Severity, number>> | undefined;
   if (rules.newFindingSeverity !== 'none' && counts && typeof counts === 'object') {

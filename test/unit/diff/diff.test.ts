@@ -295,11 +295,14 @@ describe('reasons that new findings make (newFindingReasons: serve --watch holds
     expect(d.newFindingReasons).toBe(22);
   });
 
-  it('does not count a score drop with no new finding (passing objects deleted), an escalation or RBAC breadth growth', () => {
-    const roles = (names: string[]) => [...names.map((n) => clusterRole(n, ['get'])), clusterRole('e', ['*'])];
-    const drop = diffRuns(auditObjects(roles(['a', 'b', 'c', 'd']), { runId: 'A' }).report, auditObjects(roles([]), { runId: 'B' }).report, { rules: rules(), expiredWaivers: [] });
+  it('does not count a score drop with no new finding (a finding no longer waived), an escalation or RBAC breadth growth', () => {
+    const config = defaultConfig();
+    config.waivers = [{ check: 'pod-security.fake-privileged', resource: { kind: 'Deployment', namespace: 'web', name: 'frontend' }, reason: 'vendor image', owner: 'platform@example.com', expires: '2026-11-30' }];
+    const before = auditObjects(manifestsB, { runId: 'A', config, now: new Date('2026-11-29T02:00:00Z') });
+    const after = auditObjects(manifestsB, { runId: 'B', config, now: new Date('2026-12-01T02:00:00Z') });
+    const drop = diffRuns(before.report, after.report, { rules: { ...rules(), expiredWaiver: false }, expiredWaivers: after.expiredWaivers });
     expect(drop.new).toEqual([]);
-    expect(drop.regressionReasons).toEqual([expect.stringMatching(/^rbac score dropped /)]);
+    expect(drop.regressionReasons).toEqual([expect.stringMatching(/^pod-security score dropped /)]);
     expect(drop.newFindingReasons).toBeUndefined();
     const a = auditObjects(manifestsA, { runId: 'A' });
     const earlier = structuredClone(a.report);

@@ -2,10 +2,14 @@
 // also covers every subject bound to that role later. Through the real check and diff: a new
 // ServiceAccount bound to the waived role is listed as newly waived and is a regression.
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../../src/config/types.ts';
+import { clusterAdminBinding } from '../../../checks/rbac/cluster-admin-binding.ts';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { defaultConfig, type WaiverConfig } from '../../../src/config/types.ts';
 import { diffRuns } from '../../../src/diff/diff.ts';
+import { auditSnapshot } from '../../../src/engine/audit.ts';
 import { fingerprintOf } from '../../../src/engine/fingerprint.ts';
 import { formatDiff } from '../../../src/cli/diff.ts';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
 import { audit, CHECK, roleWaiver, twoRuns, waiverOn, wildcardRoleFor } from './widened-waiver.ts';
 
 const newSa = fingerprintOf(CHECK, { kind: 'ServiceAccount', namespace: 'ci', name: 'new-sa' });
@@ -118,5 +122,47 @@ describe('ztaudit diff text', () => {
       + '  ~ high     rbac.wildcard-permission on ServiceAccount ci/new-sa (waiver rbac.wildcard-permission ClusterRole ci-deployer, only through related objects)\n'
       + 'resolved findings: 0\n');
     expect(text).not.toMatch(/^FORGED/m);
+  });
+});
+
+// The reviewer's reproduction: a waiver names the ClusterRoleBinding oncall-admins that makes
+// Group oncall cluster-admin; a new ClusterRoleBinding break-glass grants the same Group
+// cluster-admin. RBAC permissions are purely additive, a subject holds what any of its bindings
+// grants (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#role-and-clusterrole),
+// so the waiver no longer covers the finding. regression.expiredWaiver is about waivers that
+// run out: turned off, it must not hide this grant.
+describe('a waived cluster-admin Group granted again by a new ClusterRoleBinding', () => {
+  const admins = (name: string): KubeObject => ({
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'oncall' }],
+  });
+  const clusterAdmin: KubeObject = {
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'cluster-admin' },
+    rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }, { nonResourceURLs: ['*'], verbs: ['*'] }],
+  };
+  const waiver: WaiverConfig = {
+    check: 'rbac.cluster-admin-binding', resource: { kind: 'ClusterRoleBinding', name: 'oncall-admins' },
+    reason: 'on-call break-glass, reviewed quarterly', owner: 'sre@acme.example', expires: '2027-03-31',
+  };
+  const auditOf = (runId: string, objects: KubeObject[]) => {
+    const at = new Date('2026-12-01T02:00:00Z');
+    const config = defaultConfig();
+    config.waivers = [waiver];
+    const snapshot = snapshotFromObjects(objects, { clusterName: 'demo', collectedAt: at.toISOString() });
+    return auditSnapshot({ snapshot, config, checks: [clusterAdminBinding], now: at, runId, startedAt: at });
+  };
+
+  it('is a regression, "no longer covered by its waiver", with regression.expiredWaiver true or false', () => {
+    const first = auditOf('run-1', [clusterAdmin, admins('oncall-admins')]);
+    const second = auditOf('run-2', [clusterAdmin, admins('oncall-admins'), admins('break-glass')]);
+    expect(first.report.findings.map((f) => [f.resource.kind, f.resource.name, f.waived])).toEqual([['Group', 'oncall', true]]);
+    expect(second.report.findings.map((f) => [f.resource.kind, f.resource.name, f.waived])).toEqual([['Group', 'oncall', false]]);
+    expect(second.expiredWaivers).toEqual([]);
+    for (const expiredWaiver of [true, false]) {
+      const d = diffRuns(first.report, second.report, { rules: { ...defaultConfig().regression, expiredWaiver, areaScoreDrop: 0 }, expiredWaivers: second.expiredWaivers });
+      expect(d.regression, `expiredWaiver: ${expiredWaiver}`).toBe(true);
+      expect(d.regressionReasons).toEqual(['no longer covered by its waiver: rbac.cluster-admin-binding on Group oncall']);
+    }
   });
 });

@@ -292,8 +292,10 @@ describe('a stored run that cannot be read: what got worse since it, by its stor
     expect(three.report!.diff!.previousRunId).toBe(one.report!.run.id);
     expect(three.report!.diff!.unreadableRuns).toEqual([two.report!.run.id]);
     expect([three.report!.diff!.new, three.report!.diff!.resolved]).toEqual([[], []]);
-    // …but run 2 reported it clean (high 0, overall 100.0; network had nothing to judge), and that is what changed: --fail-on regression exits 1.
-    const reason = `since run ${two.report!.run.id} (unreadable; compared by its stored summary): high findings 0 → 1, overall score 100.0 → 51.5, tls score 100.0 → 54.5`;
+    // …but run 2 reported it clean (high 0, tls 100.0), and that is what changed: --fail-on regression exits 1.
+    // Network had nothing to judge in run 2 (n/a) and is scored now: the overall mean moved by
+    // it joining, so the overall score is not compared (as diffRuns gives it no delta).
+    const reason = `since run ${two.report!.run.id} (unreadable; compared by its stored summary): high findings 0 → 1, tls score 100.0 → 54.5`;
     expect(three.report!.diff!.regression).toBe(true);
     expect(three.report!.diff!.regressionReasons).toEqual([reason]);
     expect(three.code, three.t.err()).toBe(1);
