@@ -21,7 +21,8 @@ import { memoize, memoizeBySnapshotAndConfig } from '../../../src/analysis/memo.
 import { clusterMinor, evaluatePod, LATEST_MINOR, readNamespacePolicies } from '../../../src/analysis/pss/index.ts';
 import { podServiceAccount, podTemplateOf, refString, workloadsOf, type Workload } from '../../../src/analysis/workloads.ts';
 import { POD_VIEW_KINDS, type KindKey } from '../../../src/snapshot/kinds.ts';
-import { coverageOk, resourcesOf, type KubeObject, type Snapshot } from '../../../src/snapshot/types.ts';
+import { coverageOk, IMPLICIT_NAMESPACE_ANNOTATION, resourcesOf, type KubeObject, type Snapshot } from '../../../src/snapshot/types.ts';
+import type { Config } from '../../../src/config/types.ts';
 
 /** How a grant enters a pod: pods/exec, pods/attach, or pods/ephemeralcontainers. */
 export type PodAccess = 'exec' | 'attach' | 'ephemeral';
@@ -285,8 +286,19 @@ export function namedPodsReach(ctx: AuditContext, namespace: string, names: read
   return { accounts: [...accounts], missing, unknown, escaping };
 }
 
-/** Per (snapshot, config): the Namespaces as Pod Security admission reads them (the pod-security checks' reading). */
-const namespacePolicies = memoizeBySnapshotAndConfig(readNamespacePolicies, 'rbac');
+/**
+ * Per (snapshot, config): the Namespaces as Pod Security admission reads them (the pod-security
+ * checks' reading), and those the manifests reader made up for objects naming a namespace no
+ * file declares (IMPLICIT_NAMESPACE_ANNOTATION): their labels are not known either.
+ */
+const namespacePolicies = memoizeBySnapshotAndConfig((snapshot: Snapshot, config: Config) => {
+  const implicit = new Set<string>();
+  for (const n of resourcesOf(snapshot, 'namespaces')) {
+    const name = n.metadata?.name;
+    if (typeof name === 'string' && n.metadata?.annotations?.[IMPLICIT_NAMESPACE_ANNOTATION] === 'true') implicit.add(name);
+  }
+  return { namespaces: readNamespacePolicies(snapshot, config).namespaces, implicit };
+}, 'rbac');
 
 /**
  * Whether Pod Security admission lets any ephemeral container into the pods of `namespace`:
@@ -299,8 +311,9 @@ const namespacePolicies = memoizeBySnapshotAndConfig(readNamespacePolicies, 'rba
  * more, or the snapshot does not hold the namespace (manifests leaving it out say nothing of its labels).
  */
 export function privilegedAdmission(ctx: AuditContext, namespace: string): { admits: string } | { unknown: string } | undefined {
-  const ns = namespacePolicies(ctx.snapshot, ctx.config).namespaces.get(namespace);
-  if (ns === undefined || !ns.known) {
+  const { namespaces, implicit } = namespacePolicies(ctx.snapshot, ctx.config);
+  const ns = namespaces.get(namespace);
+  if (ns === undefined || !ns.known || implicit.has(namespace)) {
     const status = ctx.snapshot.coverage.namespaces?.status;
     return status === 'forbidden' || status === 'error' ? { unknown: `namespaces: ${status}` } : undefined;
   }
