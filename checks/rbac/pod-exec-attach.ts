@@ -3,10 +3,19 @@ import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Grant, Subject } from '../../src/analysis/rbac/types.ts';
 import { POWERFUL_SA_BEST_EFFORT, namespaceOnlySeverity, permissionCheck, powerfulNamespaceNote, powerfulOthersIn, type ActsAsServiceAccounts } from './common.ts';
 import { podExecPermissions } from './lib/permissions.ts';
-import { namedPodsReach, nodeEscapingPodsIn, type NodeEscapingPod } from './lib/named-pods.ts';
+import { namedPodsReach, nodeEscapingPodsIn, privilegedAdmission, unreadablePodKinds, type NodeEscapingPod, type PodAccess } from './lib/named-pods.ts';
 import { LEAST_PRIVILEGE } from '../controls.ts';
+import { POD_VIEW_KINDS } from '../../src/snapshot/kinds.ts';
 
 const isPortForward = (h: PermissionHit) => h.permission.endsWith(' pods/portforward');
+
+/** How a hit enters pods; undefined for port-forwarding, which enters none. */
+function accessOf(h: PermissionHit): PodAccess | undefined {
+  if (h.permission.endsWith(' pods/exec')) return 'exec';
+  if (h.permission.endsWith(' pods/attach')) return 'attach';
+  if (h.permission.endsWith(' pods/ephemeralcontainers')) return 'ephemeral';
+  return undefined;
+}
 
 // Exec, attach and an ephemeral container run as or beside a pod's processes, with its mounted
 // token; port-forwarding only reaches its ports, so it is no way to act as its service account.
@@ -36,16 +45,37 @@ function nodeEscapingPods(hits: readonly PermissionHit[], ctx: AuditContext): No
     for (const p of list) if (!seen.has(p.what)) { seen.add(p.what); found.push(p); }
   };
   for (const h of hits) {
-    if (isPortForward(h) || !h.namespace) continue;
+    const access = accessOf(h);
+    if (access === undefined || !h.namespace) continue;
     if (h.ruleObj.resourceNames.length === 0) {
-      add(nodeEscapingPodsIn(ctx, h.namespace));
+      add(nodeEscapingPodsIn(ctx, h.namespace, access));
       continue;
     }
-    const reach = namedPodsReach(ctx, h.namespace, h.ruleObj.resourceNames);
+    const reach = namedPodsReach(ctx, h.namespace, h.ruleObj.resourceNames, access);
     add(reach.escaping);
-    if (reach.unknown) add(nodeEscapingPodsIn(ctx, h.namespace));
+    if (reach.unknown) add(nodeEscapingPodsIn(ctx, h.namespace, access));
   }
   return found;
+}
+
+/**
+ * The first ephemeral-container hit (by namespace) in a namespace whose Pod Security admission
+ * lets a privileged ephemeral container in: why it does. A hit limited to pods a live cluster's
+ * complete listing does not hold reaches none of them now (missingPodsNote says who could make one).
+ */
+function privilegedDebugNamespace(hits: readonly PermissionHit[], ctx: AuditContext): string | undefined {
+  const found: Array<[string, string]> = [];
+  for (const h of hits) {
+    if (accessOf(h) !== 'ephemeral' || !h.namespace) continue;
+    const names = h.ruleObj.resourceNames;
+    if (names.length > 0) {
+      const reach = namedPodsReach(ctx, h.namespace, names);
+      if (!reach.unknown && reach.accounts.length === 0) continue;
+    }
+    const adm = privilegedAdmission(ctx, h.namespace);
+    if (adm && 'admits' in adm) found.push([h.namespace, adm.admits]);
+  }
+  return found.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))[0]?.[1];
 }
 
 const namespaceSeverity = namespaceOnlySeverity('medium', actsAsServiceAccounts);
@@ -53,12 +83,14 @@ const namespaceSeverity = namespaceOnlySeverity('medium', actsAsServiceAccounts)
 /** The lower severity for one namespace holds only when no pod there that it reaches can reach its node. */
 const severityFor: typeof namespaceSeverity = (hits, grants, ctx, subject) => {
   const sev = namespaceSeverity(hits, grants, ctx, subject);
-  return sev === undefined || nodeEscapingPods(hits, ctx).length > 0 ? undefined : sev;
+  return sev === undefined || privilegedDebugNamespace(hits, ctx) !== undefined || nodeEscapingPods(hits, ctx).length > 0 ? undefined : sev;
 };
 
-/** For a subject rated as in kube-system because a pod it reaches can reach its node: which pods, and why. */
+/** For a subject rated as in kube-system because what it adds to or enters in a pod can reach its node: why, and which pods. */
 function nodeNote(hits: PermissionHit[], ctx: AuditContext): string | undefined {
   if (hits.some((h) => !h.namespace || h.namespace === 'kube-system')) return undefined;
+  const debug = privilegedDebugNamespace(hits, ctx);
+  if (debug !== undefined) return `${debug}: whoever can add an ephemeral container to a pod there can make it privileged (kubectl debug --profile=sysadmin), a way out to its node (the node's credentials and every pod running there), so it is rated as in kube-system`;
   const pods = nodeEscapingPods(hits, ctx);
   if (pods.length === 0) return undefined;
   const shown = pods.slice(0, 3).map((p) => `${p.what} (${p.breaks.join(', ')})`);
@@ -94,16 +126,52 @@ function missingPodsNote(hits: PermissionHit[], ctx: AuditContext, subject: Subj
   return undefined;
 }
 
+/**
+ * What the rating could not look at, for a subject it may have rated lower for want of it: the
+ * pods its access reaches (a kind holding them unreadable), or the Pod Security level of a
+ * namespace where it may add ephemeral containers (the Namespaces unreadable). Unknown is said,
+ * never read as "none": a named pod that could not be looked up is taken to be any pod of its
+ * namespace, running as any account of it, as ever.
+ */
+function unreadNote(hits: PermissionHit[], ctx: AuditContext): string | undefined {
+  if (hits.some((h) => !h.namespace || h.namespace === 'kube-system')) return undefined;
+  const notes: string[] = [];
+  const unreadable = unreadablePodKinds(ctx);
+  if (unreadable.length > 0) {
+    let reaches = false;
+    let namedUnknown = false;
+    for (const h of hits) {
+      if (accessOf(h) === undefined) continue;
+      if (h.ruleObj.resourceNames.length === 0) reaches = true;
+      else if (namedPodsReach(ctx, h.namespace!, h.ruleObj.resourceNames).unknown) reaches = namedUnknown = true;
+    }
+    if (reaches) notes.push(`The pods this access reaches could not all be read (${unreadable.join(', ')}), so ${namedUnknown ? 'which accounts the pods it names run as and whether' : 'whether'} one can reach its node ${namedUnknown ? 'are' : 'is'} not known`);
+  }
+  const unknownNs = new Map<string, string>();
+  for (const h of hits) {
+    if (accessOf(h) !== 'ephemeral' || unknownNs.has(h.namespace!)) continue;
+    const adm = privilegedAdmission(ctx, h.namespace!);
+    if (adm && 'unknown' in adm) unknownNs.set(h.namespace!, adm.unknown);
+  }
+  const first = [...unknownNs.keys()].sort()[0];
+  if (first !== undefined) notes.push(`The Pod Security level Namespace ${first}${unknownNs.size > 1 ? ` (and ${unknownNs.size - 1} more)` : ''} enforces could not be read (${unknownNs.get(first)}), so whether an ephemeral container added there may be privileged is not known`);
+  return notes.length > 0 ? notes.join('. ') : undefined;
+}
+
+const joinNotes = (...notes: Array<string | undefined>): string | undefined => notes.filter((n) => n !== undefined).join('. ') || undefined;
+
 export const podExecAttach = permissionCheck({
   id: 'rbac.pod-exec-attach',
   title: 'Subject can exec, attach or port-forward into pods',
-  protectsAgainst: 'subjects that can run commands in, attach to, or port-forward into running pods (reaching their data and tokens, and, in a pod the baseline Pod Security level refuses, such as a privileged or hostPath one, its node)',
+  protectsAgainst: 'subjects that can run commands in, attach to, or port-forward into running pods (reaching their data and tokens, and their node from a running container that is privileged, shares a host namespace or mounts a hostPath, or from an ephemeral container added where no Pod Security level is enforced)',
   severity: 'high',
-  readsBestEffort: [...POWERFUL_SA_BEST_EFFORT, 'pods'],
+  // Unreadable, the pods (from manifests, the workloads standing in for them) and the Namespaces'
+  // Pod Security labels leave the finding saying what it could not look at (unreadNote).
+  readsBestEffort: [...POWERFUL_SA_BEST_EFFORT, ...POD_VIEW_KINDS],
   controls: LEAST_PRIVILEGE,
-  remediation: 'Grant pods/exec, pods/attach, pods/portforward and pods/ephemeralcontainers only to break-glass roles, in the namespaces that need them; where one needs it, limit it to the pods it needs (resourceNames), and not to a privileged, host-namespace or hostPath pod, where it reaches the node.',
+  remediation: 'Grant pods/exec, pods/attach, pods/portforward and pods/ephemeralcontainers only to break-glass roles, in the namespaces that need them; where one needs it, limit it to the pods it needs (resourceNames), and not to a privileged, host-namespace or hostPath pod, where it reaches the node. Grant pods/ephemeralcontainers only in namespaces that enforce at least the baseline Pod Security level (pod-security.kubernetes.io/enforce), or a privileged debug container reaches the node.',
   wanted: podExecPermissions,
   action: 'exec into pods',
   severityFor,
-  noteFor: (hits, ctx, subject, grants) => powerfulNote(hits, ctx, subject, grants) ?? nodeNote(hits, ctx) ?? missingPodsNote(hits, ctx, subject, grants),
+  noteFor: (hits, ctx, subject, grants) => joinNotes(powerfulNote(hits, ctx, subject, grants) ?? nodeNote(hits, ctx) ?? missingPodsNote(hits, ctx, subject, grants), unreadNote(hits, ctx)),
 });

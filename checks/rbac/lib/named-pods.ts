@@ -4,15 +4,42 @@
 // create on pods/exec carries the pod's name:
 // https://kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-resources), and a
 // pod runs as one account, so such a grant acts as the accounts of the pods it names alone.
-// A pod the baseline Pod Security level refuses (privileged, host namespaces, hostPath volumes,
-// added capabilities ...: the level that "prevents known privilege escalations",
+// A pod the baseline Pod Security level refuses for a control that guards the node (privileged,
+// host namespaces, hostPath volumes, added capabilities ...: NODE_REACHING below; the level
+// "prevents known privilege escalations",
 // https://kubernetes.io/docs/concepts/security/pod-security-standards/) is a way out to its
 // node: a shell in it is one on the node, with the node's credentials and beside every pod there.
+// What is judged is what the access enters: exec runs in a running container, and init
+// containers run to completion before the app containers start
+// (https://kubernetes.io/docs/concepts/workloads/pods/init-containers/), so only the native
+// sidecars among them (restartPolicy: Always) are still there to enter; attach joins a running
+// container's own process, a way in only where that process reads stdin (kubectl attach
+// -i/-t: https://kubernetes.io/docs/reference/kubectl/generated/kubectl_attach/); an
+// ephemeral container joins the pod itself and may mount any of its volumes, so the whole spec.
 import type { AuditContext } from '../../../src/analysis/context.ts';
-import { memoize } from '../../../src/analysis/memo.ts';
-import { clusterMinor, evaluatePod, LATEST_MINOR } from '../../../src/analysis/pss/index.ts';
+import { memoize, memoizeBySnapshotAndConfig } from '../../../src/analysis/memo.ts';
+import { clusterMinor, evaluatePod, LATEST_MINOR, readNamespacePolicies } from '../../../src/analysis/pss/index.ts';
 import { podServiceAccount, podTemplateOf, refString, workloadsOf, type Workload } from '../../../src/analysis/workloads.ts';
-import { coverageOk, resourcesOf, type KubeObject, type Snapshot } from '../../../src/snapshot/types.ts';
+import { POD_VIEW_KINDS, type KindKey } from '../../../src/snapshot/kinds.ts';
+import { coverageOk, IMPLICIT_NAMESPACE_ANNOTATION, resourcesOf, type KubeObject, type Snapshot } from '../../../src/snapshot/types.ts';
+import type { Config } from '../../../src/config/types.ts';
+
+/** How a grant enters a pod: pods/exec, pods/attach, or pods/ephemeralcontainers. */
+export type PodAccess = 'exec' | 'attach' | 'ephemeral';
+
+/**
+ * The baseline controls (upstream check ids) whose breach gives a process in the pod a way to
+ * its node (https://kubernetes.io/docs/concepts/security/pod-security-standards/, "Baseline"):
+ * a privileged container has every device and capability of the host; host namespaces share
+ * the node's processes, IPC or network (its local ports, the kubelet's among them); a hostPath
+ * volume is the node's file system; added capabilities beyond the default set include
+ * SYS_ADMIN, SYS_MODULE and SYS_PTRACE; a HostProcess container runs on the Windows host;
+ * an Unmasked /proc exposes the host's kernel interfaces; a custom SELinux type or user
+ * (spc_t) lifts the confinement that keeps a container off the host's files. The others
+ * (hostPort, AppArmor, seccomp, sysctls, host probes) weaken the pod but open no way out of
+ * it: exec into such a pod reaches its data and token, not its node.
+ */
+const NODE_REACHING: ReadonlySet<string> = new Set(['privileged', 'hostNamespaces', 'hostPathVolumes', 'capabilities_baseline', 'windowsHostProcess', 'procMount', 'seLinuxOptions']);
 
 /** A pod exec may enter: the account it runs as, and what the Pod Security evaluator reads of it. */
 interface ExecTarget {
@@ -43,6 +70,12 @@ interface PodIndex {
   complete: boolean;
   /** The newest Pod Security policy version the cluster enforces (the evaluator's newest when unknown). */
   cap: number;
+  /**
+   * The kinds holding the pods exec may enter that could not be read, as "KIND: STATUS": a live
+   * cluster's pods (its workloads only name their owners); from manifests, the workloads whose
+   * templates stand in for pods too. Empty when every one was.
+   */
+  unreadable: string[];
 }
 
 const asRecord = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? v as Record<string, unknown> : {});
@@ -87,7 +120,13 @@ const podIndex = memoize((snapshot: Snapshot): PodIndex => {
     }
   }
   const minor = clusterMinor(snapshot.cluster?.version);
-  return { byPod, statefulSets, complete: snapshot.origin === 'live' && coverageOk(snapshot, 'pods'), cap: minor === undefined ? LATEST_MINOR : Math.min(minor, LATEST_MINOR) };
+  const kinds: readonly KindKey[] = snapshot.origin === 'live' ? ['pods'] : POD_VIEW_KINDS;
+  const unreadable: string[] = [];
+  for (const k of kinds) {
+    const status = snapshot.coverage[k]?.status;
+    if (status === 'forbidden' || status === 'error') unreadable.push(`${k}: ${status}`);
+  }
+  return { byPod, statefulSets, complete: snapshot.origin === 'live' && coverageOk(snapshot, 'pods'), cap: minor === undefined ? LATEST_MINOR : Math.min(minor, LATEST_MINOR), unreadable };
 }, 'rbac');
 
 /** The pod of `namespace` named `name`: one the snapshot holds, or one a StatefulSet of the manifests makes. O(1). */
@@ -102,24 +141,65 @@ function podNamed(index: PodIndex, namespace: string, name: string): ExecTarget 
   return sts && ordinal >= sts.start && ordinal - sts.start < sts.replicas ? sts.pod : undefined;
 }
 
+const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+/** A native sidecar: an init container that keeps running beside the app containers. */
+const isSidecar = (c: unknown): boolean => asRecord(c).restartPolicy === 'Always';
+/** A container whose process attach can talk to: its stdin is open (or it has a terminal). */
+const readsStdin = (c: unknown): boolean => asRecord(c).stdin === true || asRecord(c).tty === true;
+
 /**
- * Per pod spec object, then annotations object (the only metadata a check reads): the baseline
- * checks failed. Replicas share both objects (the snapshot reader interns equal values), so a
- * workload's pods are evaluated once. By the policy version the cluster enforces first.
+ * Per pod spec object: the spec as exec and as attach enter it (see the head of this file); null
+ * for attach when no container it may join reads stdin. Replicas share one spec object, so one view.
+ */
+const views = new WeakMap<object, { exec?: Record<string, unknown>; attach?: Record<string, unknown> | null }>();
+
+function viewOf(spec: Record<string, unknown>, access: PodAccess): Record<string, unknown> | null {
+  if (access === 'ephemeral') return spec;
+  let v = views.get(spec);
+  if (!v) views.set(spec, (v = {}));
+  if (access === 'exec') {
+    if (v.exec === undefined) {
+      const init = asArray(spec.initContainers);
+      v.exec = init.every(isSidecar) ? spec : { ...spec, initContainers: init.filter(isSidecar) };
+    }
+    return v.exec;
+  }
+  if (v.attach === undefined) {
+    const containers = asArray(spec.containers).filter(readsStdin);
+    const initContainers = asArray(spec.initContainers).filter((c) => isSidecar(c) && readsStdin(c));
+    const ephemeralContainers = asArray(spec.ephemeralContainers).filter(readsStdin);
+    v.attach = containers.length + initContainers.length + ephemeralContainers.length === 0 ? null : { ...spec, containers, initContainers, ephemeralContainers };
+  }
+  return v.attach;
+}
+
+/**
+ * Per spec view, then annotations object (the only metadata a check reads): the node-reaching
+ * baseline checks failed. Replicas share both objects (the snapshot reader interns equal values),
+ * so a workload's pods are evaluated once. By the policy version the cluster enforces first.
  */
 const breaksAt = new Map<number, WeakMap<object, WeakMap<object, string[]>>>();
 const NO_ANNOTATIONS = {};
+const NO_BREAKS: string[] = [];
 
-/** The baseline checks a pod fails (upstream's reasons, e.g. "privileged", "hostPath volumes"); none when the level admits it. */
-function baselineBreaks(pod: ExecTarget['input'], cap: number): string[] {
+/**
+ * The baseline checks a pod fails that reach its node (upstream's reasons, e.g. "privileged",
+ * "hostPath volumes") in what `access` enters of it; none when the level admits that.
+ */
+function baselineBreaks(pod: ExecTarget['input'], cap: number, access: PodAccess): string[] {
+  const spec = viewOf(pod.spec, access);
+  if (spec === null) return NO_BREAKS;
   const a = pod.metadata.annotations;
   const annotations = a && typeof a === 'object' ? a : NO_ANNOTATIONS;
   let breaksOf = breaksAt.get(cap);
   if (!breaksOf) breaksAt.set(cap, (breaksOf = new WeakMap()));
-  let bySpec = breaksOf.get(pod.spec);
-  if (!bySpec) breaksOf.set(pod.spec, (bySpec = new WeakMap()));
+  let bySpec = breaksOf.get(spec);
+  if (!bySpec) breaksOf.set(spec, (bySpec = new WeakMap()));
   let breaks = bySpec.get(annotations);
-  if (breaks === undefined) bySpec.set(annotations, (breaks = evaluatePod(pod, 'baseline', 'latest', { maxVersion: cap }).failures.map((f) => f.forbiddenReason)));
+  if (breaks === undefined) {
+    const failures = evaluatePod({ metadata: pod.metadata, spec }, 'baseline', 'latest', { maxVersion: cap }).failures;
+    bySpec.set(annotations, (breaks = failures.filter((f) => NODE_REACHING.has(f.id)).map((f) => f.forbiddenReason)));
+  }
   return breaks;
 }
 
@@ -136,10 +216,11 @@ export interface NodeEscapingPod {
  * some exec reaches), O(its pods), once per distinct spec.
  */
 const nodeEscapingByNamespace = memoize((snapshot: Snapshot) => {
-  const cache = new Map<string, NodeEscapingPod[]>();
+  const caches: Record<PodAccess, Map<string, NodeEscapingPod[]>> = { exec: new Map(), attach: new Map(), ephemeral: new Map() };
   let byNamespace: Map<string, Workload[]> | undefined;
   const { cap } = podIndex(snapshot);
-  return (namespace: string): NodeEscapingPod[] => {
+  return (namespace: string, access: PodAccess): NodeEscapingPod[] => {
+    const cache = caches[access];
     let found = cache.get(namespace);
     if (found) return found;
     if (!byNamespace) {
@@ -155,7 +236,7 @@ const nodeEscapingByNamespace = memoize((snapshot: Snapshot) => {
     found = [];
     for (const w of byNamespace.get(namespace) ?? []) {
       const breaks = new Set<string>();
-      for (const p of w.pods) for (const b of baselineBreaks({ metadata: { annotations: p.annotations }, spec: p.spec }, cap)) breaks.add(b);
+      for (const p of w.pods) for (const b of baselineBreaks({ metadata: { annotations: p.annotations }, spec: p.spec }, cap, access)) breaks.add(b);
       if (breaks.size === 0) continue;
       const p = w.pods[0];
       found.push({ what: w.ref.kind === 'Pod' && p.origin === 'pod' ? `Pod ${p.namespace}/${p.name}` : `the pods of ${refString(w.ref)}`, breaks: [...breaks] });
@@ -165,9 +246,14 @@ const nodeEscapingByNamespace = memoize((snapshot: Snapshot) => {
   };
 }, 'rbac');
 
-/** The pods of `namespace` exec into every pod there reaches that can reach their node. */
-export function nodeEscapingPodsIn(ctx: AuditContext, namespace: string): NodeEscapingPod[] {
-  return nodeEscapingByNamespace(ctx.snapshot)(namespace);
+/** The pods of `namespace` that `access` into every pod there reaches and that can reach their node. */
+export function nodeEscapingPodsIn(ctx: AuditContext, namespace: string, access: PodAccess): NodeEscapingPod[] {
+  return nodeEscapingByNamespace(ctx.snapshot)(namespace, access);
+}
+
+/** The kinds holding the pods exec may enter that could not be read ("pods: forbidden"); empty when all were. */
+export function unreadablePodKinds(ctx: AuditContext): readonly string[] {
+  return podIndex(ctx.snapshot).unreadable;
 }
 
 export interface NamedPodsReach {
@@ -177,12 +263,12 @@ export interface NamedPodsReach {
   missing: string[];
   /** A named pod the snapshot cannot tell about (not a complete live listing): it may run as any account. */
   unknown: boolean;
-  /** The named pods that exist and that the baseline level refuses: exec into one reaches its node. */
+  /** The named pods that exist and that, as `access` enters them, can reach their node. */
   escaping: NodeEscapingPod[];
 }
 
-/** What exec into the pods of `namespace` named `names` reaches. O(names). */
-export function namedPodsReach(ctx: AuditContext, namespace: string, names: readonly string[]): NamedPodsReach {
+/** What `access` (exec unless said) into the pods of `namespace` named `names` reaches. O(names). */
+export function namedPodsReach(ctx: AuditContext, namespace: string, names: readonly string[], access: PodAccess = 'exec'): NamedPodsReach {
   const index = podIndex(ctx.snapshot);
   const accounts = new Set<string>();
   const missing: string[] = [];
@@ -192,10 +278,52 @@ export function namedPodsReach(ctx: AuditContext, namespace: string, names: read
     const pod = podNamed(index, namespace, n);
     if (pod !== undefined) {
       accounts.add(pod.account);
-      const breaks = baselineBreaks(pod.input, index.cap);
+      const breaks = baselineBreaks(pod.input, index.cap, access);
       if (breaks.length > 0) escaping.push({ what: `Pod ${namespace}/${n}`, breaks });
     } else if (index.complete) missing.push(n);
     else unknown = true;
   }
   return { accounts: [...accounts], missing, unknown, escaping };
+}
+
+/**
+ * Per (snapshot, config): the Namespaces as Pod Security admission reads them (the pod-security
+ * checks' reading), and those the manifests reader made up for objects naming a namespace no
+ * file declares (IMPLICIT_NAMESPACE_ANNOTATION): their labels are not known either.
+ */
+const namespacePolicies = memoizeBySnapshotAndConfig((snapshot: Snapshot, config: Config) => {
+  const implicit = new Set<string>();
+  for (const n of resourcesOf(snapshot, 'namespaces')) {
+    const name = n.metadata?.name;
+    if (typeof name === 'string' && n.metadata?.annotations?.[IMPLICIT_NAMESPACE_ANNOTATION] === 'true') implicit.add(name);
+  }
+  return { namespaces: readNamespacePolicies(snapshot, config).namespaces, implicit };
+}, 'rbac');
+
+/**
+ * Whether Pod Security admission lets any ephemeral container into the pods of `namespace`:
+ * admission judges an update of pods/ephemeralcontainers as it does a pod, at the namespace's
+ * enforce level (https://kubernetes.io/docs/concepts/security/pod-security-admission/), so where
+ * that is privileged (an enforce label saying so, or none and an admission default of privileged,
+ * upstream's own) or the namespace is exempt, `kubectl debug --profile=sysadmin` adds a privileged
+ * one (https://kubernetes.io/docs/reference/kubectl/generated/kubectl_debug/). `admits`: why;
+ * `unknown`: the Namespaces could not be read ("namespaces: forbidden"); undefined when it enforces
+ * more, or the snapshot does not hold the namespace (manifests leaving it out say nothing of its labels).
+ */
+export function privilegedAdmission(ctx: AuditContext, namespace: string): { admits: string } | { unknown: string } | undefined {
+  const { namespaces, implicit } = namespacePolicies(ctx.snapshot, ctx.config);
+  const ns = namespaces.get(namespace);
+  if (ns === undefined || !ns.known || implicit.has(namespace)) {
+    const status = ctx.snapshot.coverage.namespaces?.status;
+    return status === 'forbidden' || status === 'error' ? { unknown: `namespaces: ${status}` } : undefined;
+  }
+  if (ns.exempt) return { admits: `Namespace ${namespace} is exempt from Pod Security admission (podSecurity.exemptions.namespaces)` };
+  const { enforce } = ns.levels;
+  if (enforce.level !== 'privileged') return undefined;
+  if (enforce.levelSource === 'label') return { admits: `Namespace ${namespace} enforces the privileged Pod Security level` };
+  return {
+    admits: ns.levels.defaultsKnown
+      ? `Namespace ${namespace} has no Pod Security enforce label and the cluster's admission default (podSecurity.defaults) is privileged`
+      : `Namespace ${namespace} has no Pod Security enforce label, so admission enforces privileged there (upstream's default, unless the cluster's AdmissionConfiguration sets another: podSecurity.defaults)`,
+  };
 }

@@ -339,18 +339,16 @@ function someAdmitted(pods: readonly PodView[] | undefined, level: PssLevel, ver
   return false;
 }
 
-function buildModel(snapshot: Snapshot, config: Config): PssModel {
+/**
+ * The snapshot's Namespaces as Pod Security admission reads them (labels over the configured
+ * admission defaults, exemptions), in a map of the caller's own, and how to make the entry of a
+ * namespace the snapshot does not hold (not `known`). Read by the model and by RBAC checks that
+ * ask what a namespace admits.
+ */
+export function readNamespacePolicies(snapshot: Snapshot, config: Config): { namespaces: Map<string, NamespacePss>; unknown(name: string): NamespacePss } {
   const system = new Set(config.systemNamespaces ?? []);
-  const exemptions = config.podSecurity?.exemptions;
-  const exemptNamespaces = new Set(exemptions?.namespaces ?? []);
-  const exemptRuntimeClasses = new Set(exemptions?.runtimeClasses ?? []);
-  const byExemptRuntimeClass = (p: PodView): boolean => typeof p.spec.runtimeClassName === 'string' && exemptRuntimeClasses.has(p.spec.runtimeClassName);
+  const exemptNamespaces = new Set(config.podSecurity?.exemptions?.namespaces ?? []);
   const defaults = config.podSecurity?.defaults as PssDefaults | undefined;
-  const cMinor = clusterMinor(snapshot.cluster?.version);
-  const cap = cMinor === undefined ? LATEST_MINOR : Math.min(cMinor, LATEST_MINOR);
-  const targetLevel: PssLevel = isPssLevel(config.target?.podSecurityLevel) ? config.target.podSecurityLevel : 'restricted';
-  const targetVersion = parsePolicyVersion(config.target?.podSecurityVersion) !== undefined ? config.target.podSecurityVersion : 'latest';
-
   const namespaces = new Map<string, NamespacePss>();
   const manifests = templatesStandIn(snapshot);
   const make = (name: string, labels: unknown, known: boolean): NamespacePss => {
@@ -378,10 +376,25 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
     if (typeof name !== 'string' || !name) continue;
     namespaces.set(name, make(name, ns.metadata?.labels, sources === undefined || Object.hasOwn(sources, `Namespace//${name}`)));
   }
+  return { namespaces, unknown: (name) => make(name, {}, false) };
+}
+
+function buildModel(snapshot: Snapshot, config: Config): PssModel {
+  const exemptions = config.podSecurity?.exemptions;
+  const exemptNamespaces = new Set(exemptions?.namespaces ?? []);
+  const exemptRuntimeClasses = new Set(exemptions?.runtimeClasses ?? []);
+  const byExemptRuntimeClass = (p: PodView): boolean => typeof p.spec.runtimeClassName === 'string' && exemptRuntimeClasses.has(p.spec.runtimeClassName);
+  const defaults = config.podSecurity?.defaults as PssDefaults | undefined;
+  const cMinor = clusterMinor(snapshot.cluster?.version);
+  const cap = cMinor === undefined ? LATEST_MINOR : Math.min(cMinor, LATEST_MINOR);
+  const targetLevel: PssLevel = isPssLevel(config.target?.podSecurityLevel) ? config.target.podSecurityLevel : 'restricted';
+  const targetVersion = parsePolicyVersion(config.target?.podSecurityVersion) !== undefined ? config.target.podSecurityVersion : 'latest';
+
+  const { namespaces, unknown } = readNamespacePolicies(snapshot, config);
   const namespace = (name: string): NamespacePss => {
     let ns = namespaces.get(name);
     if (!ns) {
-      ns = make(name, {}, false);
+      ns = unknown(name);
       namespaces.set(name, ns);
     }
     return ns;

@@ -47,6 +47,16 @@ const BEST_EFFORT: Record<string, string> = {
   'network.exposed-workload <- configmaps': 'the ingress-nginx controller\'s ConfigMap only turns service-upstream on for every Ingress; unread, the default (pod addresses) stands, the more open answer, and the path\'s mesh reason says the ConfigMap could not be read',
   'tls.ingress-without-tls <- certmanager.certificates': 'a Certificate\'s dnsNames only say whether the TLS Secret ingress-nginx falls back to names a host; unread, that host is a medium finding saying the Certificates could not be read (ingress-nginx-tls-secret-fallback.test.ts)',
   'tls.ingress-without-tls <- deployments': 'the controller\'s Deployment (its args) only refines the message about where TLS ends; the Ingress is judged without it',
+  // Exec into a pod that can reach its node is node takeover (checks/rbac/lib/named-pods.ts): a
+  // live cluster's pods, from manifests the workload templates standing in for them, say which.
+  // Unread, that is not known, and the finding says so; a named pod that could not be looked up
+  // is taken to be any pod of its namespace, running as any account there (exec-node-escape.test.ts).
+  'rbac.pod-exec-attach <- pods': 'unread, whether a pod exec reaches can reach its node is not known: the finding says the pods could not all be read',
+  'rbac.pod-exec-attach <- deployments': 'from manifests a Deployment\'s template stands in for its pods: unread, the finding says the pods could not all be read',
+  'rbac.pod-exec-attach <- statefulsets': 'from manifests a StatefulSet\'s template stands in for its pods (and names them): unread, the finding says the pods could not all be read, and a named one may run as any account',
+  'rbac.pod-exec-attach <- daemonsets': 'from manifests a DaemonSet\'s template stands in for its pods: unread, the finding says the pods could not all be read',
+  // Pod Security admission judges an added ephemeral container at its namespace's enforce level.
+  'rbac.pod-exec-attach <- namespaces': 'a namespace enforcing no Pod Security level makes ephemeral containers node takeover; unread, the finding says its level could not be read',
 };
 
 function demo(): { snapshot: Snapshot; config: Config } {

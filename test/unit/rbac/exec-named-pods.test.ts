@@ -16,11 +16,15 @@ import { run, snap } from './helpers.ts';
 
 const check = rbacChecks.find((c) => c.id === 'rbac.pod-exec-attach')!;
 
-/** Namespace shop: pod web-0 runs as shop/web (nothing granted), pod admin-0 as shop/admin-sa (cluster-admin). */
+/**
+ * Namespace shop: pod web-0 runs as shop/web (nothing granted), pod admin-0 as shop/admin-sa
+ * (cluster-admin). It enforces baseline, so an ephemeral container added there cannot be a
+ * privileged one (that is exec-node-escape.test.ts's): only the accounts rate it here.
+ */
 const SHOP = `
 apiVersion: v1
 kind: Namespace
-metadata: {name: shop}
+metadata: {name: shop, labels: {pod-security.kubernetes.io/enforce: baseline}}
 ---
 apiVersion: v1
 kind: ServiceAccount
