@@ -12,6 +12,7 @@ import { ALL_V4, ALL_V6, formatRange, ipToString, parseIp, unmapIpv4, type IpRan
 import { workloadsOf } from '../workloads.ts';
 import { buildReachability, egressVerdict, ingressVerdict, isolationOf, REMOTE_NODE_PEER, workloadKey, type PodClass, type ReachModel } from './model.ts';
 import { cutFamily } from './query.ts';
+import { coversEveryAddress } from './rules.ts';
 import { describeRoute, edgeRoutes, type EdgeController, type EdgeRoute, type EdgeVia } from '../edge/routes.ts';
 import { configMapUnread } from '../configmaps.ts';
 import { configMapData, nginxAnnotationBool, nginxBool, nginxControllersFor, NGINX_ANNOTATION_PREFIX } from '../tls/nginx.ts';
@@ -129,10 +130,14 @@ function rangeText(r: IpRange): string {
   return size === 1n << BigInt(host) && r.lo % size === 0n ? `${ipToString(r.family, r.lo)}/${bits - host}` : formatRange(r);
 }
 
-/** The admitted sources as people read them, when they are not every address (undefined then). */
+/**
+ * The admitted sources as people read them, when they narrow who can connect: undefined once
+ * they cover every address of a family (0.0.0.0/0 alone is no allowlist, as
+ * network.allow-all-ingress says).
+ */
 function admittedFromText(from: readonly IpRange[]): string[] | undefined {
   const merged = mergeRanges(from);
-  if (merged.length === 2 && merged.every((r, i) => r.family === EVERY_ADDRESS[i].family && r.lo === EVERY_ADDRESS[i].lo && r.hi === EVERY_ADDRESS[i].hi)) return undefined;
+  if (coversEveryAddress(merged)) return undefined;
   return merged.map(rangeText);
 }
 

@@ -254,6 +254,22 @@ describe('exposure', () => {
     expect(exposedWorkload.remediation).toContain('an ipBlock of the allowed clients narrows who can connect (the finding then names the admitted ranges) but is still a way in');
   });
 
+  // 0.0.0.0/0 (or ::/0, or blocks adding up to one) is every address of a family: no allowlist,
+  // and network.allow-all-ingress says "admits ingress from every address" for the same policy.
+  // https://kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-resource (ipBlock)
+  it('a policy admitting every address of a family names no "only" and no admittedFrom, as network.allow-all-ingress calls it open to every address', () => {
+    const lb = pod('app', 'web', { app: 'web' }, [{ containerPort: 8080 }]) + svc('app', 'web', 'LoadBalancer', 'app: web', '{port: 80, targetPort: 8080}');
+    const open = (cidrs: string) => lb + policy('app', 'allow', `{podSelector: {}, policyTypes: [Ingress], ingress: [{from: [${cidrs}]}]}`);
+    for (const cidrs of ['{ipBlock: {cidr: 0.0.0.0/0}}', '{ipBlock: {cidr: 0.0.0.0/1}}, {ipBlock: {cidr: 128.0.0.0/1}}', '{ipBlock: {cidr: "::/0"}}', '{ipBlock: {cidr: 0.0.0.0/0}}, {ipBlock: {cidr: "2001:db8::/32"}}']) {
+      const [v] = [...exposedWorkload.evaluate(ctxOf(open(cidrs)))];
+      expect([v.status, v.message], cidrs).toEqual(['fail', 'reachable from outside the cluster via LoadBalancer Service web (TCP 8080)']);
+      expect((v.evidence as { paths: Array<Record<string, unknown>> }).paths[0], cidrs).not.toHaveProperty('admittedFrom');
+      expect([...allowAllIngress.evaluate(ctxOf(open(cidrs)))].map((x) => x.status), cidrs).toContain('fail');
+    }
+    // An except leaves an allowlist: the ranges are named.
+    expect([...exposedWorkload.evaluate(ctxOf(open('{ipBlock: {cidr: 0.0.0.0/0, except: [10.0.0.0/8]}}')))].map((x) => x.message)).toEqual(['reachable from outside the cluster via LoadBalancer Service web (TCP 8080) from 0.0.0.0-9.255.255.255, 11.0.0.0-255.255.255.255 only']);
+  });
+
   it('a default deny does not protect a hostNetwork pod behind a LoadBalancer', () => {
     // kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-and-hostnetwork-pods:
     // behaviour is undefined and most plugins ignore hostNetwork pods, so the LoadBalancer reaches hn.
