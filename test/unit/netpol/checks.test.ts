@@ -24,6 +24,7 @@ import { formatConns } from '../../../src/analysis/netpol/conns.ts';
 import { buildReachability } from '../../../src/analysis/netpol/model.ts';
 import { queryReach } from '../../../src/analysis/netpol/query.ts';
 import { reachCommandCore } from '../../../src/cli/reach.ts';
+import { denialDetail, evaluatePod } from '../../../src/analysis/pss/index.ts';
 
 const ds = (namespace: string, name: string, image: string) => `---\n${workloadYaml(namespace, name, { kind: 'DaemonSet', container: { name: 'c', image } })}`;
 
@@ -334,6 +335,32 @@ spec:
 `;
     for (const ip of ['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1']) expect([...exposedWorkload.evaluate(ctxOf(statsd(ip)))], ip).toEqual([]);
     for (const ip of ['0.0.0.0', '10.0.0.5', '::']) expect([...exposedWorkload.evaluate(ctxOf(statsd(ip)))].map((x) => [x.status, x.message]), ip).toEqual([['fail', "reachable from outside the cluster via hostPort of Pod statsd (UDP 8125 on the node's UDP 8125)"]]);
+  });
+  // A host-network pod's ports are on the node whatever hostPort says: the API server stores an
+  // unset or 0 hostPort as the containerPort (pod-v1 ports: "If HostNetwork is specified, this
+  // must match ContainerPort"; pkg/apis/core/v1/defaults.go defaultHostNetworkPorts), and a
+  // hostIP binds nothing in the node's network namespace. Pod Security counts the same hostPorts.
+  it('a host-network pod with hostPort 0 or a loopback hostIP is exposed on the node, the ports Pod Security names', () => {
+    const exporter = (ports: string) => `apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: node-exporter, namespace: monitoring}
+spec:
+  selector: {matchLabels: {app: ne}}
+  template:
+    metadata: {labels: {app: ne}}
+    spec:
+      hostNetwork: true
+      containers:
+      - {name: c, image: ne, ports: [${ports.split(';')[0]}]}
+      - {name: proxy, image: krp, ports: [${ports.split(';')[1]}]}
+`;
+    const expected = [['fail', "reachable from outside the cluster via hostPort of DaemonSet node-exporter (TCP 9100 on the node's TCP 9100, as a host-network pod, TCP 9443 on the node's TCP 9443, as a host-network pod)"]];
+    for (const ports of ['{containerPort: 9100};{containerPort: 9443}', '{containerPort: 9100, hostIP: 127.0.0.1};{containerPort: 9443, hostPort: 0}', '{containerPort: 9100, hostIP: "::1", hostPort: 9100};{containerPort: 9443, hostPort: null}']) {
+      const ctx = ctxOf(exporter(ports));
+      expect([...exposedWorkload.evaluate(ctx)].map((x) => [x.status, x.message]), ports).toEqual(expected);
+      const [template] = parseAllDocuments(exporter(ports)).map((d) => d.toJS().spec.template);
+      expect(denialDetail(evaluatePod(template, 'baseline', 'latest')), ports).toBe('host namespaces (hostNetwork=true), hostPort (containers "c", "proxy" use hostPorts 9100, 9443)');
+    }
   });
   it('the slimmed snapshot keeps spec.externalIPs and the containers\' hostPort', () => {
     const svc = slimObject('services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'a', namespace: 'app', managedFields: [{}] }, spec: { externalIPs: ['203.0.113.10'] }, status: { conditions: [] } });
