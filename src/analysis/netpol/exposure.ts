@@ -10,8 +10,10 @@ import { connsOf, emptyConns, formatConns, intersectConns, isEmptyConns, isProto
 import { classMatches, externalWays, forwardsAcrossNodes, obj, selectorOf, servicePorts, targetConns } from './service-ports.ts';
 import { ALL_V4, ALL_V6, formatRange, ipToString, parseIp, unmapIpv4, type IpRange } from '../../base/ip.ts';
 import { workloadsOf } from '../workloads.ts';
+import { hostPortOf } from '../host-ports.ts';
 import { buildReachability, egressVerdict, ingressVerdict, isolationOf, REMOTE_NODE_PEER, workloadKey, type PodClass, type ReachModel } from './model.ts';
 import { cutFamily } from './query.ts';
+import { coversEveryAddress } from './rules.ts';
 import { describeRoute, edgeRoutes, type EdgeController, type EdgeRoute, type EdgeVia } from '../edge/routes.ts';
 import { configMapUnread } from '../configmaps.ts';
 import { configMapData, nginxAnnotationBool, nginxBool, nginxControllersFor, NGINX_ANNOTATION_PREFIX } from '../tls/nginx.ts';
@@ -129,10 +131,14 @@ function rangeText(r: IpRange): string {
   return size === 1n << BigInt(host) && r.lo % size === 0n ? `${ipToString(r.family, r.lo)}/${bits - host}` : formatRange(r);
 }
 
-/** The admitted sources as people read them, when they are not every address (undefined then). */
+/**
+ * The admitted sources as people read them, when they narrow who can connect: undefined once
+ * they cover every address of a family (0.0.0.0/0 alone is no allowlist, as
+ * network.allow-all-ingress says).
+ */
 function admittedFromText(from: readonly IpRange[]): string[] | undefined {
   const merged = mergeRanges(from);
-  if (merged.length === 2 && merged.every((r, i) => r.family === EVERY_ADDRESS[i].family && r.lo === EVERY_ADDRESS[i].lo && r.hi === EVERY_ADDRESS[i].hi)) return undefined;
+  if (coversEveryAddress(merged)) return undefined;
   return merged.map(rangeText);
 }
 
@@ -263,11 +269,10 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
   // ContainerPort.hostPort (https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#ports)
   // binds the container port on the node: the node's addresses lead to the pod's port, which
   // the pod's ingress policies judge as they judge a NodePort's traffic. A host-network pod
-  // listens on the node's addresses itself: its hostPort, "If HostNetwork is specified, this
-  // must match ContainerPort", is the container port when unset (the API server defaults it so
-  // on a Pod, pkg/apis/core/v1/defaults.go, but not on a workload's template since v1.28, so
-  // manifests usually omit it). A hostIP on loopback ("What host IP to bind the external port
-  // to") is not reachable from off the node.
+  // listens on the node's addresses itself: its hostPort is the container port when unset or 0
+  // (hostPortOf; manifests usually omit it), and a hostIP binds nothing there, since the
+  // process picks its own address in the node's network namespace. For any other pod a hostIP
+  // on loopback ("What host IP to bind the external port to") is not reachable from off the node.
   for (const w of workloadsOf(snapshot)) {
     const ports: PortInterval[] = [];
     const onNode = new Set<string>();
@@ -279,10 +284,10 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
           for (const raw of Array.isArray(obj(c).ports) ? (obj(c).ports as unknown[]) : []) {
             const p = obj(raw);
             const proto = p.protocol === undefined ? 'TCP' : p.protocol;
-            const hostPort = p.hostPort ?? (hostNetwork ? p.containerPort : undefined);
-            if (!isProtocol(proto) || !validPort(hostPort) || !validPort(p.containerPort) || loopback(p.hostIP)) continue;
+            const hostPort = hostPortOf(p, hostNetwork);
+            if (!isProtocol(proto) || !validPort(hostPort) || !validPort(p.containerPort) || (!hostNetwork && loopback(p.hostIP))) continue;
             ports.push([proto, p.containerPort, p.containerPort]);
-            onNode.add(`${proto} ${p.containerPort} on the node's ${proto} ${hostPort}${p.hostPort === undefined ? ', as a host-network pod' : ''}`);
+            onNode.add(`${proto} ${p.containerPort} on the node's ${proto} ${hostPort}${hostNetwork ? ', as a host-network pod' : ''}`);
           }
         }
       }

@@ -5,6 +5,7 @@
 // throws.
 
 import type { PssLevel } from './levels.ts';
+import { hostPortOf } from '../host-ports.ts';
 
 export type Json = Record<string, unknown>;
 
@@ -123,15 +124,15 @@ export function podParts(pod: PodInput | unknown): PodParts {
   };
 }
 
-/** The container as the API server stores it under hostNetwork: an unset or 0 hostPort is its containerPort. */
+/** The container as the API server stores it under hostNetwork (hostPortOf). */
 function withHostNetworkPorts(container: Json): Json {
   const ports = asList(container.ports);
   const defaulted = (p: unknown): boolean => {
     const port = asObject(p);
-    return port !== undefined && (isUnset(port.hostPort) || port.hostPort === 0) && !isUnset(port.containerPort);
+    return port !== undefined && hostPortOf(port, true) !== port.hostPort;
   };
   if (!ports.some(defaulted)) return container;
-  return { ...container, ports: ports.map((p) => (defaulted(p) ? { ...asObject(p), hostPort: asObject(p)!.containerPort } : p)) };
+  return { ...container, ports: ports.map((p) => (defaulted(p) ? { ...asObject(p), hostPort: hostPortOf(asObject(p)!, true) } : p)) };
 }
 
 const ALLOWED: CheckOutcome = { allowed: true };

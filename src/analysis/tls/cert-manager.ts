@@ -130,9 +130,11 @@ export interface TlsSecretUse {
   /** An Ingress entry's tls[].hosts: the dnsNames ingress-shim gives the Certificate it creates. */
   hosts?: string[];
   /**
-   * The shim annotation is an auto-certificate one (kubernetes.io/tls-acme) and no cert-manager
-   * controller in the snapshot says whether --default-issuer-name is set: by default it is not,
-   * and then the shim creates nothing.
+   * Whether the shim's Certificate hangs on cert-manager controller settings the snapshot does not
+   * show (no controller, or one reading a --config file): for an auto-certificate annotation
+   * (kubernetes.io/tls-acme) whether --default-issuer-name is set (by default it is not, and then
+   * the shim creates nothing); for an external cert-manager.io/issuer-kind without
+   * cert-manager.io/issuer-group, whether the default issuer group is one the webhook takes it in.
    */
   shimDefaultIssuerUnread?: boolean;
 }
@@ -145,9 +147,10 @@ const TLS_ACME = 'kubernetes.io/tls-acme';
  * shim Certificate starts from (--default-issuer-group, default cert-manager.io) and the
  * annotations that ask for a Certificate from the default issuer (--auto-certificate-annotations,
  * default kubernetes.io/tls-acme). Undefined when no cert-manager controller Deployment is in the
- * snapshot or it reads a --config file.
+ * snapshot. A controller reading a --config file (ControllerConfiguration, whose
+ * ingressShimConfig sets the same defaults) is only named, with `configFile`: the file is not read.
  */
-interface ShimDefaults { controller: string; issuer?: string; issuerGroup?: string; autoAnnotations: string[] }
+interface ShimDefaults { controller: string; configFile?: string; issuer?: string; issuerGroup?: string; autoAnnotations: string[] }
 
 function ingressShimDefaults(snapshot: Snapshot): ShimDefaults | undefined {
   for (const o of snapshot.resources.deployments ?? []) {
@@ -161,12 +164,14 @@ function ingressShimDefaults(snapshot: Snapshot): ShimDefaults | undefined {
         if (i < 0) return undefined;
         return words[i].includes('=') ? words[i].slice(words[i].indexOf('=') + 1) : words[i + 1];
       };
-      if (flag('config') !== undefined) return undefined;
+      const controller = `Deployment ${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`;
+      const configFile = flag('config');
+      if (configFile !== undefined) return { controller, configFile, autoAnnotations: [TLS_ACME] };
       const name = flag('default-issuer-name');
       const auto = flag('auto-certificate-annotations');
       const group = flag('default-issuer-group');
       return {
-        controller: `Deployment ${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`,
+        controller,
         ...(name ? { issuer: `${flag('default-issuer-kind') || 'Issuer'} ${name}` } : {}),
         ...(group ? { issuerGroup: group } : {}),
         autoAnnotations: auto ? auto.split(',').map((a) => a.trim()).filter(Boolean) : [TLS_ACME],
@@ -184,6 +189,12 @@ export function firstTlsAcmeIngress(snapshot: Snapshot): string | undefined {
 
 /** An issuer-kind annotation value the webhook accepts only with an issuer group other than cert-manager.io's. */
 const externalIssuerKind = (kind: string | undefined) => kind !== undefined && !['', 'Issuer', 'ClusterIssuer'].includes(kind);
+
+/** Why the snapshot does not say cert-manager's shim defaults (no controller, or its --config file), or undefined when its flags say them. */
+function shimDefaultsUnread(defaults: ShimDefaults | undefined): string | undefined {
+  if (!defaults) return 'its controller is not in the snapshot to say which';
+  return defaults.configFile !== undefined ? `${defaults.controller} reads its settings from --config ${defaults.configFile}, which is not read here` : undefined;
+}
 
 /**
  * The first Ingress (with spec.tls) or Gateway naming an external issuer kind without
@@ -455,8 +466,8 @@ const DEFAULT_CERTIFICATE_DURATION = 2160 * 3600e9;
  * must be less than the duration (90 days when unset), may not be set with renew-before-percentage,
  * and the percentage must leave a renewBefore of at least 5m and less than the duration;
  * validateIssuerRef: with the issuer group cert-manager.io (issuer-group, else the controller's
- * --default-issuer-group, cert-manager.io by default) the kind is Issuer or ClusterIssuer ("did
- * you forget to set spec.issuerRef.group?").
+ * --default-issuer-group, cert-manager.io by default, judged only when its flags are read) the
+ * kind is Issuer or ClusterIssuer ("did you forget to set spec.issuerRef.group?").
  */
 function webhookRefusal(annotations: Record<string, string>, defaults: ShimDefaults | undefined): string | undefined {
   const has = (k: string) => typeof annotations[k] === 'string';
@@ -475,14 +486,34 @@ function webhookRefusal(annotations: Record<string, string>, defaults: ShimDefau
     if (r < 300e9 || r >= duration) return `${pct}: "${annotations[pct]}" does not leave a renewBefore of at least 5m and less than ${durationText}`;
   }
   const kind = annotations[ISSUER_KIND];
-  if (externalIssuerKind(kind)) {
+  // Without issuer-group the group is the controller's default: unread, it is not known to be
+  // cert-manager.io (issuerGroupUnread says so instead).
+  if (externalIssuerKind(kind) && (annotations[ISSUER_GROUP] !== undefined || !shimDefaultsUnread(defaults))) {
     const group = annotations[ISSUER_GROUP] ?? defaults?.issuerGroup ?? 'cert-manager.io';
     const from = annotations[ISSUER_GROUP] !== undefined ? ISSUER_GROUP
-      : defaults?.issuerGroup ? `the --default-issuer-group of ${defaults.controller}`
-        : defaults ? `${defaults.controller}'s default --default-issuer-group` : 'the default --default-issuer-group (no cert-manager controller flags in the snapshot say another)';
+      : defaults?.issuerGroup ? `the --default-issuer-group of ${defaults.controller}` : `${defaults?.controller}'s default --default-issuer-group`;
     if (group === '' || group === 'cert-manager.io') return `${ISSUER_KIND}: "${kind}" is not Issuer or ClusterIssuer, which an issuer of group "${group}" (${from}) must be: an external issuer needs ${ISSUER_GROUP}`;
   }
   return undefined;
+}
+
+/**
+ * The shim fields of an Ingress or Gateway whose shim annotation the shims take, when its
+ * external cert-manager.io/issuer-kind without cert-manager.io/issuer-group leaves the issuer
+ * group to controller defaults the snapshot does not show: the Certificate is created if that
+ * group is not cert-manager.io (ShimDefaults; cert-manager's ControllerConfiguration
+ * ingressShimConfig.defaultIssuerGroup, pkg/apis/config/controller/v1alpha1/types.go, may set it).
+ */
+function issuerGroupUnread(o: KubeObject, shim: string, defaults: ShimDefaults | undefined): ShimFields {
+  const annotations = o.metadata?.annotations ?? {};
+  const kind = annotations[ISSUER_KIND];
+  const unread = shimDefaultsUnread(defaults);
+  if (!externalIssuerKind(kind) || annotations[ISSUER_GROUP] !== undefined || !unread) return { shimAnnotation: shim };
+  return {
+    shimAnnotation: shim,
+    shimIssuer: `${kind} "${annotations[shim]}", if cert-manager's default issuer group is not cert-manager.io (the webhook takes an issuer-kind other than Issuer or ClusterIssuer only in another group; there is no ${ISSUER_GROUP}, and ${unread})`,
+    shimDefaultIssuerUnread: true,
+  };
 }
 
 /**
@@ -567,7 +598,8 @@ export function tlsSecretUses(snapshot: Snapshot): { uses: TlsSecretUse[]; notes
     const annotations = o.metadata?.annotations ?? {};
     const auto = (defaults?.autoAnnotations ?? [TLS_ACME]).find((a) => typeof annotations[a] === 'string' && nginxAnnotationBool(annotations[a]) === true);
     if (!auto) return {};
-    if (!defaults) return { shimAnnotation: auto, shimIssuer: 'cert-manager\'s default issuer (its controller is not in the snapshot to say which)', shimDefaultIssuerUnread: true };
+    const unread = shimDefaultsUnread(defaults);
+    if (!defaults || unread) return { shimAnnotation: auto, shimIssuer: `cert-manager's default issuer (${unread})`, shimDefaultIssuerUnread: true };
     if (defaults.issuer) return { shimAnnotation: auto, shimIssuer: `the default issuer ${defaults.issuer} of ${defaults.controller}` };
     return { shimIgnored: `${auto}: "${annotations[auto]}" asks cert-manager for a Certificate, but ${defaults.controller} sets no --default-issuer-name, so it creates none` };
   };
@@ -581,7 +613,7 @@ export function tlsSecretUses(snapshot: Snapshot): { uses: TlsSecretUse[]; notes
       continue;
     }
     const shim = shimOf(ing);
-    const asked: ShimFields = shim ? { shimAnnotation: shim } : autoShimOf(ing);
+    const asked: ShimFields = shim ? issuerGroupUnread(ing, shim, shimDefaults()) : autoShimOf(ing);
     const refused = asked.shimAnnotation !== undefined ? shimRefuses(ing, tls, shimDefaults) : undefined;
     const viaShim: ShimFields = refused ? { shimIgnored: `${asked.shimAnnotation} creates no Certificate for Ingress ${ns}/${owner.name}: ${refused}`, shimAnnotationSkipped: true } : asked;
     tls.forEach((t, i) => {
@@ -618,7 +650,7 @@ export function tlsSecretUses(snapshot: Snapshot): { uses: TlsSecretUse[]; notes
       const viaShim: ShimFields = !shim ? {}
         : refused ? { shimIgnored: `${shim} creates no Certificate for Gateway ${ns}/${owner.name}: ${refused}`, shimAnnotationSkipped: true }
           : skip ? { shimIgnored: `${shim} creates no Certificate for listener ${name}: ${skip}`, shimAnnotationSkipped: true }
-            : { shimAnnotation: shim };
+            : issuerGroupUnread(gw, shim, shimDefaults());
       for (const r of refs) {
         const ref = record(r);
         const kind = text(ref?.kind) ?? 'Secret';

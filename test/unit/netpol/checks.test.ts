@@ -24,6 +24,7 @@ import { formatConns } from '../../../src/analysis/netpol/conns.ts';
 import { buildReachability } from '../../../src/analysis/netpol/model.ts';
 import { queryReach } from '../../../src/analysis/netpol/query.ts';
 import { reachCommandCore } from '../../../src/cli/reach.ts';
+import { denialDetail, evaluatePod } from '../../../src/analysis/pss/index.ts';
 
 const ds = (namespace: string, name: string, image: string) => `---\n${workloadYaml(namespace, name, { kind: 'DaemonSet', container: { name: 'c', image } })}`;
 
@@ -254,6 +255,22 @@ describe('exposure', () => {
     expect(exposedWorkload.remediation).toContain('an ipBlock of the allowed clients narrows who can connect (the finding then names the admitted ranges) but is still a way in');
   });
 
+  // 0.0.0.0/0 (or ::/0, or blocks adding up to one) is every address of a family: no allowlist,
+  // and network.allow-all-ingress says "admits ingress from every address" for the same policy.
+  // https://kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-resource (ipBlock)
+  it('a policy admitting every address of a family names no "only" and no admittedFrom, as network.allow-all-ingress calls it open to every address', () => {
+    const lb = pod('app', 'web', { app: 'web' }, [{ containerPort: 8080 }]) + svc('app', 'web', 'LoadBalancer', 'app: web', '{port: 80, targetPort: 8080}');
+    const open = (cidrs: string) => lb + policy('app', 'allow', `{podSelector: {}, policyTypes: [Ingress], ingress: [{from: [${cidrs}]}]}`);
+    for (const cidrs of ['{ipBlock: {cidr: 0.0.0.0/0}}', '{ipBlock: {cidr: 0.0.0.0/1}}, {ipBlock: {cidr: 128.0.0.0/1}}', '{ipBlock: {cidr: "::/0"}}', '{ipBlock: {cidr: 0.0.0.0/0}}, {ipBlock: {cidr: "2001:db8::/32"}}']) {
+      const [v] = [...exposedWorkload.evaluate(ctxOf(open(cidrs)))];
+      expect([v.status, v.message], cidrs).toEqual(['fail', 'reachable from outside the cluster via LoadBalancer Service web (TCP 8080)']);
+      expect((v.evidence as { paths: Array<Record<string, unknown>> }).paths[0], cidrs).not.toHaveProperty('admittedFrom');
+      expect([...allowAllIngress.evaluate(ctxOf(open(cidrs)))].map((x) => x.status), cidrs).toContain('fail');
+    }
+    // An except leaves an allowlist: the ranges are named.
+    expect([...exposedWorkload.evaluate(ctxOf(open('{ipBlock: {cidr: 0.0.0.0/0, except: [10.0.0.0/8]}}')))].map((x) => x.message)).toEqual(['reachable from outside the cluster via LoadBalancer Service web (TCP 8080) from 0.0.0.0-9.255.255.255, 11.0.0.0-255.255.255.255 only']);
+  });
+
   it('a default deny does not protect a hostNetwork pod behind a LoadBalancer', () => {
     // kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-and-hostnetwork-pods:
     // behaviour is undefined and most plugins ignore hostNetwork pods, so the LoadBalancer reaches hn.
@@ -318,6 +335,32 @@ spec:
 `;
     for (const ip of ['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1']) expect([...exposedWorkload.evaluate(ctxOf(statsd(ip)))], ip).toEqual([]);
     for (const ip of ['0.0.0.0', '10.0.0.5', '::']) expect([...exposedWorkload.evaluate(ctxOf(statsd(ip)))].map((x) => [x.status, x.message]), ip).toEqual([['fail', "reachable from outside the cluster via hostPort of Pod statsd (UDP 8125 on the node's UDP 8125)"]]);
+  });
+  // A host-network pod's ports are on the node whatever hostPort says: the API server stores an
+  // unset or 0 hostPort as the containerPort (pod-v1 ports: "If HostNetwork is specified, this
+  // must match ContainerPort"; pkg/apis/core/v1/defaults.go defaultHostNetworkPorts), and a
+  // hostIP binds nothing in the node's network namespace. Pod Security counts the same hostPorts.
+  it('a host-network pod with hostPort 0 or a loopback hostIP is exposed on the node, the ports Pod Security names', () => {
+    const exporter = (ports: string) => `apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: node-exporter, namespace: monitoring}
+spec:
+  selector: {matchLabels: {app: ne}}
+  template:
+    metadata: {labels: {app: ne}}
+    spec:
+      hostNetwork: true
+      containers:
+      - {name: c, image: ne, ports: [${ports.split(';')[0]}]}
+      - {name: proxy, image: krp, ports: [${ports.split(';')[1]}]}
+`;
+    const expected = [['fail', "reachable from outside the cluster via hostPort of DaemonSet node-exporter (TCP 9100 on the node's TCP 9100, as a host-network pod, TCP 9443 on the node's TCP 9443, as a host-network pod)"]];
+    for (const ports of ['{containerPort: 9100};{containerPort: 9443}', '{containerPort: 9100, hostIP: 127.0.0.1};{containerPort: 9443, hostPort: 0}', '{containerPort: 9100, hostIP: "::1", hostPort: 9100};{containerPort: 9443, hostPort: null}']) {
+      const ctx = ctxOf(exporter(ports));
+      expect([...exposedWorkload.evaluate(ctx)].map((x) => [x.status, x.message]), ports).toEqual(expected);
+      const [template] = parseAllDocuments(exporter(ports)).map((d) => d.toJS().spec.template);
+      expect(denialDetail(evaluatePod(template, 'baseline', 'latest')), ports).toBe('host namespaces (hostNetwork=true), hostPort (containers "c", "proxy" use hostPorts 9100, 9443)');
+    }
   });
   it('the slimmed snapshot keeps spec.externalIPs and the containers\' hostPort', () => {
     const svc = slimObject('services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'a', namespace: 'app', managedFields: [{}] }, spec: { externalIPs: ['203.0.113.10'] }, status: { conditions: [] } });

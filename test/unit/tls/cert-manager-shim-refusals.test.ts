@@ -126,15 +126,7 @@ describe('values the cert-manager webhook refuses in the Certificate the shim bu
     }
   });
 
-  it('an external issuer-kind without issuer-group: the default group cert-manager.io takes only Issuer or ClusterIssuer ("did you forget to set group?")', () => {
-    const external = { 'cert-manager.io/issuer': 'pca', 'cert-manager.io/issuer-kind': 'AWSPCAIssuer' };
-    const v = verdicts(ingress(external))['Ingress web/shop-tls']; // "invalid with external issuerRef kind and empty group"
-    expect(v).toContain('cert-manager.io/issuer creates no Certificate for Ingress web/shop: the cert-manager webhook refuses the Certificate it makes: cert-manager.io/issuer-kind: "AWSPCAIssuer" is not Issuer or ClusterIssuer, which an issuer of group "cert-manager.io" (the default --default-issuer-group (no cert-manager controller flags in the snapshot say another)) must be: an external issuer needs cert-manager.io/issuer-group');
-    expect(verdicts(gateway(external))['Gateway web/www-tls']).toMatch(/^fail: .*issuer-kind: "AWSPCAIssuer" is not Issuer or ClusterIssuer/);
-    // "valid with external issuerRef kind and external group"
-    expect(verdicts(ingress({ ...external, 'cert-manager.io/issuer-group': 'awspca.cert-manager.io' }))['Ingress web/shop-tls']).toMatch(/^pass: /);
-    expect(verdicts(ingress({ 'cert-manager.io/issuer': 'ca', 'cert-manager.io/issuer-kind': 'ClusterIssuer' }))['Ingress web/shop-tls']).toMatch(/^pass: /);
-    const controller = (group: string) => `---
+  const controller = (args: string) => `---
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: cert-manager, namespace: cert-manager}
@@ -142,9 +134,47 @@ spec:
   selector: {matchLabels: {app: cert-manager}}
   template:
     metadata: {labels: {app: cert-manager}}
-    spec: {containers: [{name: cert-manager-controller, image: quay.io/jetstack/cert-manager-controller:v1.21.1, args: [${group}]}]}`;
+    spec: {containers: [{name: cert-manager-controller, image: quay.io/jetstack/cert-manager-controller:v1.21.1, args: [${args}]}]}`;
+  const external = { 'cert-manager.io/issuer': 'pca', 'cert-manager.io/issuer-kind': 'AWSPCAIssuer' };
+
+  it('an external issuer-kind without issuer-group: the default group cert-manager.io takes only Issuer or ClusterIssuer ("did you forget to set group?")', () => {
+    // "invalid with external issuerRef kind and empty group", once the controller's flags say the group.
+    const v = verdicts(ingress(external, controller('--v=2')))['Ingress web/shop-tls'];
+    expect(v).toContain('cert-manager.io/issuer creates no Certificate for Ingress web/shop: the cert-manager webhook refuses the Certificate it makes: cert-manager.io/issuer-kind: "AWSPCAIssuer" is not Issuer or ClusterIssuer, which an issuer of group "cert-manager.io" (Deployment cert-manager/cert-manager\'s default --default-issuer-group) must be: an external issuer needs cert-manager.io/issuer-group');
+    expect(verdicts(gateway(external, controller('--v=2')))['Gateway web/www-tls']).toMatch(/^fail: .*issuer-kind: "AWSPCAIssuer" is not Issuer or ClusterIssuer/);
+    // An issuer-group annotation of cert-manager.io says so without the controller.
+    expect(verdicts(ingress({ ...external, 'cert-manager.io/issuer-group': 'cert-manager.io' }))['Ingress web/shop-tls']).toContain('an issuer of group "cert-manager.io" (cert-manager.io/issuer-group) must be');
+    // "valid with external issuerRef kind and external group"
+    expect(verdicts(ingress({ ...external, 'cert-manager.io/issuer-group': 'awspca.cert-manager.io' }))['Ingress web/shop-tls']).toMatch(/^pass: /);
+    expect(verdicts(ingress({ 'cert-manager.io/issuer': 'ca', 'cert-manager.io/issuer-kind': 'ClusterIssuer' }))['Ingress web/shop-tls']).toMatch(/^pass: /);
     expect(verdicts(ingress(external, controller('--default-issuer-group=awspca.cert-manager.io')))['Ingress web/shop-tls']).toMatch(/^pass: /);
-    expect(verdicts(ingress(external, controller('--v=2')))['Ingress web/shop-tls']).toContain('an issuer of group "cert-manager.io" (Deployment cert-manager/cert-manager\'s default --default-issuer-group)');
+  });
+
+  // The group defaults to the controller's ingressShimConfig.defaultIssuerGroup (the
+  // --default-issuer-group flag, or a --config file's ControllerConfiguration: cert-manager
+  // pkg/apis/config/controller/v1alpha1/types.go IngressShimConfig; the annotation is
+  // https://cert-manager.io/docs/usage/ingress/#supported-annotations "cert-manager.io/issuer-group").
+  // Where the snapshot does not show it, the webhook's refusal is not known: the Secret is taken
+  // as issued, and the pass says on what it hangs.
+  it('the default issuer group unread (no controller, or a controller reading --config): no refusal stated, the pass names the condition', () => {
+    const alone = verdicts(ingress(external))['Ingress web/shop-tls'];
+    expect(alone).toBe('pass: Ingress web/shop tls[0]: Secret web/shop-tls is issued through the cert-manager.io/issuer annotation by AWSPCAIssuer "pca", if cert-manager\'s default issuer group is not cert-manager.io (the webhook takes an issuer-kind other than Issuer or ClusterIssuer only in another group; there is no cert-manager.io/issuer-group, and its controller is not in the snapshot to say which).');
+    expect(verdicts(gateway(external))['Gateway web/www-tls']).toMatch(/^pass: .*by AWSPCAIssuer "pca", if cert-manager's default issuer group is not cert-manager\.io/);
+    // The reviewer's case: the chart's config.yaml sets ingressShimConfig.defaultIssuerGroup.
+    const configured = controller('--v=2, --cluster-resource-namespace=$(POD_NAMESPACE), --config=/var/cert-manager/config/config.yaml') + `
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: cert-manager, namespace: cert-manager}
+data:
+  config.yaml: |
+    apiVersion: controller.config.cert-manager.io/v1alpha1
+    kind: ControllerConfiguration
+    ingressShimConfig:
+      defaultIssuerGroup: awspca.cert-manager.io`;
+    expect(verdicts(ingress(external, configured))['Ingress web/shop-tls']).toContain('there is no cert-manager.io/issuer-group, and Deployment cert-manager/cert-manager reads its settings from --config /var/cert-manager/config/config.yaml, which is not read here)');
+    // kubernetes.io/tls-acme under --config: the default issuer is unread too, and said so.
+    expect(verdicts(ingress({ 'kubernetes.io/tls-acme': 'true' }, configured))['Ingress web/shop-tls']).toContain('by cert-manager\'s default issuer (Deployment cert-manager/cert-manager reads its settings from --config /var/cert-manager/config/config.yaml, which is not read here)');
   });
 
   it('Deployments unreadable while such an issuer-kind is named: the check is not evaluated, not judged on the default group', () => {
