@@ -350,7 +350,7 @@ function powerfulNamespaces(hits: readonly PermissionHit[], s: Subject, grants: 
   if (actsAs) {
     const kept: PermissionHit[] = [];
     for (const h of hits) {
-      const reach = actsAs(h, ctx);
+      const reach = actsAs(h, ctx, grants);
       if (reach === false) continue;
       kept.push(h);
       if (!h.namespace) continue;
@@ -383,9 +383,10 @@ function powerfulNamespacesText(found: Array<[string, PowerfulOthers]>, ctx: Aud
  * Which service accounts of its namespace a permission hit gives a way to act as: every one (true:
  * exec into their pods, mint their tokens, impersonate them), only some (their names: a token or
  * an impersonation limited by resourceNames, the accounts of the pods an exec limited by
- * resourceNames names), or none (false).
+ * resourceNames names), or none (false). `grants` are the subject's (escalate on a Role it is bound to
+ * acts as more than escalate on another).
  */
-export type ActsAsServiceAccounts = (h: PermissionHit, ctx: AuditContext) => boolean | readonly string[];
+export type ActsAsServiceAccounts = (h: PermissionHit, ctx: AuditContext, grants: readonly Grant[]) => boolean | readonly string[];
 
 const reachesEverything = (hits: readonly PermissionHit[]) => hits.some((h) => !h.namespace || h.namespace === 'kube-system');
 

@@ -1,10 +1,11 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
-import { permissionLabel, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
+import { permissionLabel, type Permission, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
 import { buildRbacModel, roleKey } from '../../src/analysis/rbac/model.ts';
-import { ruleGrantsSome } from '../../src/analysis/rbac/rules.ts';
-import type { RoleInfo } from '../../src/analysis/rbac/types.ts';
+import { resourceNameMatches, ruleGrantsSome } from '../../src/analysis/rbac/rules.ts';
+import type { Grant, RoleInfo, Rule } from '../../src/analysis/rbac/types.ts';
 import { POWERFUL_SA_BEST_EFFORT, namespaceOnlySeverity, permissionCheck, powerfulNamespaceNote } from './common.ts';
-import { PV_CREATE, p, privilegeEscalationPermissions } from './lib/permissions.ts';
+import { PV_CREATE, p, podExecPermissions, privilegeEscalationPermissions, workloadWritePermissions } from './lib/permissions.ts';
+import { namedPodsReach } from './lib/named-pods.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
 const PV_CREATE_LABEL = permissionLabel(PV_CREATE);
@@ -21,15 +22,54 @@ const BIND_CLUSTERROLES = permissionLabel(p('bind', RBAC, 'clusterroles'));
 const BIND_ROLES = permissionLabel(p('bind', RBAC, 'roles'));
 const ESCALATE_ROLES = permissionLabel(p('escalate', RBAC, 'roles'));
 
-/** The accounts a role's rules act as (ACTS_AS): every one, those named, or none. */
-function roleActsAs(role: RoleInfo | undefined): true | string[] {
+/**
+ * What rbac.workload-create-kube-system and rbac.pod-exec-attach already count as acting as a
+ * namespace's accounts: a workload created or changed there runs as any of them (a controller's
+ * pod template names its account), exec, attach or an ephemeral container runs beside a pod's
+ * token (port-forward only reaches its ports). A pod named by resourceNames cannot be given
+ * another account (its spec.serviceAccountName is immutable), so writes to or exec into named
+ * pods act as the accounts those run as.
+ */
+function podPermissions(ctx: AuditContext): Permission[] {
+  return [...podExecPermissions(ctx).filter((x) => x.subresource !== 'portforward'), ...workloadWritePermissions().filter((x) => x.group === '' && x.resource === 'pods')];
+}
+const CONTROLLER_WRITE = workloadWritePermissions().filter((x) => !(x.group === '' && x.resource === 'pods'));
+const grantsAny = (rule: Rule, perms: readonly Permission[]) => perms.some((x) => ruleGrantsSome(rule, x.verb, x.group, x.resource, x.subresource));
+
+/** The accounts of `namespace` a role's rules act as: every one, those named, or none. */
+function roleActsAs(role: RoleInfo | undefined, namespace: string, ctx: AuditContext): true | string[] {
   const names: string[] = [];
   for (const rule of role?.rules ?? []) {
-    if (rule.nonResourceURLs.length > 0 || !ACTS_AS_PERMISSIONS.some((x) => ruleGrantsSome(rule, x.verb, x.group, x.resource, x.subresource))) continue;
-    if (rule.resourceNames.length === 0) return true;
-    names.push(...rule.resourceNames);
+    if (rule.nonResourceURLs.length > 0) continue;
+    if (grantsAny(rule, CONTROLLER_WRITE)) return true;
+    if (grantsAny(rule, ACTS_AS_PERMISSIONS)) {
+      if (rule.resourceNames.length === 0) return true;
+      names.push(...rule.resourceNames);
+    }
+    if (grantsAny(rule, podPermissions(ctx))) {
+      if (rule.resourceNames.length === 0) return true;
+      const reach = namedPodsReach(ctx, namespace, rule.resourceNames);
+      if (reach.unknown) return true;
+      names.push(...reach.accounts);
+    }
   }
   return names;
+}
+
+/** Whether some rule of `grants` allows `verb` on Role NS/NAME (a RoleBinding in NS or a ClusterRoleBinding). */
+function allowsOnRole(grants: readonly Grant[], verb: string, namespace: string, name: string): boolean {
+  return grants.some((g) => (!g.namespace || g.namespace === namespace)
+    && g.role.rules.some((r) => r.nonResourceURLs.length === 0 && ruleGrantsSome(r, verb, RBAC, 'roles') && resourceNameMatches(r, name)));
+}
+
+/**
+ * Escalate limited to a Role by name lets its holder write any rule into that Role, given update
+ * or patch on it (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#restrictions-on-role-creation-or-update);
+ * that reaches the holder only if it is bound to the Role, or can bind it.
+ */
+function rewritesOwnRole(namespace: string, name: string, grants: readonly Grant[]): boolean {
+  if (!allowsOnRole(grants, 'update', namespace, name) && !allowsOnRole(grants, 'patch', namespace, name)) return false;
+  return grants.some((g) => g.role.kind === 'Role' && g.role.namespace === namespace && g.role.name === name) || allowsOnRole(grants, 'bind', namespace, name);
 }
 
 /**
@@ -38,18 +78,21 @@ function roleActsAs(role: RoleInfo | undefined): true | string[] {
  * (bind cluster-admin in a RoleBinding, then create serviceaccounts/token). Bind limited by
  * resourceNames acts as what the roles it names act as (admin and edit impersonate service
  * accounts: the role-grantor example of https://kubernetes.io/docs/reference/access-authn-authz/rbac/#restrictions-on-role-binding-creation-or-update);
- * escalate limited by resourceNames, as none this can tell.
+ * escalate limited by resourceNames, as every account when the subject can rewrite a Role it
+ * holds (rewritesOwnRole), else as none this can tell.
  */
-function actsAsServiceAccounts(h: PermissionHit, ctx: AuditContext): boolean | readonly string[] {
+function actsAsServiceAccounts(h: PermissionHit, ctx: AuditContext, grants: readonly Grant[]): boolean | readonly string[] {
   if (ACTS_AS.has(h.permission)) return h.ruleObj.resourceNames.length > 0 ? h.ruleObj.resourceNames : true;
   const bind = h.permission === BIND_CLUSTERROLES || h.permission === BIND_ROLES;
   if (!bind && h.permission !== ESCALATE_ROLES) return false;
   if (h.ruleObj.resourceNames.length === 0) return true;
-  if (!bind || !h.namespace) return false;
+  const ns = h.namespace;
+  if (!ns) return false;
+  if (!bind) return h.ruleObj.resourceNames.some((name) => rewritesOwnRole(ns, name, grants));
   const { roles } = buildRbacModel(ctx.snapshot);
   const names = new Set<string>();
   for (const name of h.ruleObj.resourceNames) {
-    const reach = roleActsAs(roles.get(h.permission === BIND_CLUSTERROLES ? roleKey('ClusterRole', name) : roleKey('Role', name, h.namespace)));
+    const reach = roleActsAs(roles.get(h.permission === BIND_CLUSTERROLES ? roleKey('ClusterRole', name) : roleKey('Role', name, ns)), ns, ctx);
     if (reach === true) return true;
     for (const n of reach) names.add(n);
   }
@@ -63,7 +106,8 @@ export const privilegeEscalation = permissionCheck({
   title: 'Subject can escalate, bind, impersonate, create tokens or create PersistentVolumes',
   protectsAgainst: 'subjects that can raise their own privileges: escalate or bind roles, impersonate (users, groups, service accounts, uids, user extras), mint service-account tokens, or create PersistentVolumes (a hostPath volume reaches the node filesystem)',
   severity: 'high',
-  readsBestEffort: POWERFUL_SA_BEST_EFFORT,
+  // Pods (and, from manifests, StatefulSets naming them): a bind limited to a role whose exec or pod writes name pods acts as the accounts those run as.
+  readsBestEffort: [...POWERFUL_SA_BEST_EFFORT, 'pods', 'statefulsets'],
   controls: [cis('5.1.8'), cis('5.1.9'), cis('5.1.13'), ...LEAST_PRIVILEGE],
   remediation: 'Remove escalate/bind on roles and clusterroles, impersonate on users/groups/serviceaccounts/uids/userextras and create on serviceaccounts/token from roles of non-platform subjects. A subject whose only such permission is create on persistentvolumes is reported at medium: storage provisioners (a CSI external-provisioner, local-path-provisioner) need it to create volumes for PersistentVolumeClaims. Verify the subject is such a provisioner or a trusted cluster operator, since a hostPath PersistentVolume it creates gives the pod that claims it the node\'s filesystem, and waive the finding for it; remove the permission from any other subject.',
   wanted: privilegeEscalationPermissions,
