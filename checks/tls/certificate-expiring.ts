@@ -55,11 +55,11 @@ export const certificateExpiring: Check = {
       const { resource, detailKey, label } = probeSubject(p);
       const notAfter = Date.parse(p.certificate.notAfter);
       if (Number.isNaN(notAfter)) {
-        probed.push({ label, verdict: { status: 'fail', resource, detailKey, severity: 'low', message: `${label}: certificate expiry ${JSON.stringify(p.certificate.notAfter)} is unreadable.`, evidence: { certificate: p.certificate } } });
+        probed.push({ label, verdict: { status: 'fail', resource, detailKey, severity: 'low', message: `${label}: certificate expiry ${JSON.stringify(p.certificate.notAfter)} is unreadable.`, evidence: { endpoint: p.endpoint, certificate: p.certificate } } });
         continue;
       }
       const left = Math.floor((notAfter - ctx.now.getTime()) / DAY);
-      const evidence = { notAfter: p.certificate.notAfter, daysLeft: left, thresholdDays: days, subject: p.certificate.subject };
+      const evidence = { endpoint: p.endpoint, notAfter: p.certificate.notAfter, daysLeft: left, thresholdDays: days, subject: p.certificate.subject };
       if (notAfter <= ctx.now.getTime()) probed.push({ label, verdict: { status: 'fail', resource, detailKey, severity: 'critical', message: `${label}: certificate expired on ${p.certificate.notAfter}.`, evidence } });
       else if (left < days) probed.push({ label, verdict: { status: 'fail', resource, detailKey, message: `${label}: certificate expires in ${left} day(s) (${p.certificate.notAfter}), within the ${days}-day threshold.`, evidence } });
       else probed.push({ label, verdict: { status: 'pass', resource, detailKey, message: `${label}: certificate valid for ${left} more days.`, evidence } });

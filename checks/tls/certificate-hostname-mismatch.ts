@@ -22,7 +22,7 @@ export const certificateHostnameMismatch: Check = {
       const name = p.endpoint.sni ?? p.endpoint.host;
       if (!p.endpoint.sni && net.isIP(p.endpoint.host)) continue; // a bare load-balancer address has no name to match
       const { resource, detailKey, label } = probeSubject(p);
-      const evidence = { name, subject: p.certificate.subject, altNames: p.certificate.altNames };
+      const evidence = { endpoint: p.endpoint, name, subject: p.certificate.subject, altNames: p.certificate.altNames };
       out.push({ label, verdict: p.certificate.hostnameMatches
         ? { status: 'pass', resource, detailKey, message: `${label}: certificate covers ${name}.`, evidence }
         : { status: 'fail', resource, detailKey, message: `${label}: certificate (CN ${p.certificate.subject ?? '?'}, SANs ${(p.certificate.altNames ?? []).join(', ') || 'none'}) does not cover ${name}.`, evidence } });

@@ -20,6 +20,7 @@ import { isBlind, isEvaluated } from '../run/coverage.ts';
 import { BREADTH_LISTED, broadestSubjects } from '../run/breadth.ts';
 import { EXTENT_NAMED, widenedMembers, widenedMembersText } from '../run/extent.ts';
 import { explainScoreChanges, type FindingPairs } from './score-causes.ts';
+import { formerFingerprints, hasFormerFingerprints } from './former-keys.ts';
 import type { Config } from '../config/types.ts';
 import type { UnreadableRunError } from '../base/errors.ts';
 import type { AreaScoreChange, BreadthEntry, Finding, NewlyWaivedFinding, RunDiff, RunReport, RunSummary, ScoreCause, WaiverStatus, WidenedFinding } from '../run/types.ts';
@@ -97,9 +98,15 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
   const added: Finding[] = [];
   const addedWaived: Finding[] = [];
   let persisting = 0;
+  /** Current fingerprint -> the previous finding paired under an earlier one (pairFindings). */
+  const renamedFrom = new Map<string, Finding>();
   for (let i = 0; i < pairs.current.length; i++) {
-    if (pairs.was[i] !== undefined) persisting++;
-    else (pairs.current[i].waived ? addedWaived : added).push(pairs.current[i]);
+    const was = pairs.was[i];
+    if (was === undefined) (pairs.current[i].waived ? addedWaived : added).push(pairs.current[i]);
+    else {
+      persisting++;
+      if (was.fingerprint !== pairs.current[i].fingerprint) renamedFrom.set(pairs.current[i].fingerprint, was);
+    }
   }
   // A finding waived in both runs that now covers more (a waiver on Namespace shop, one more
   // workload of shop open): the waiver was written against what existed, so it is listed with
@@ -242,7 +249,7 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
       (n) => `…and ${n} more subjects whose RBAC breadth grew ${rules.breadthGrowthPercent}% or more`,
     ));
   }
-  if (rules.expiredWaiver) reasons.push(...capped(newlyExpired(previous, current, options.expiredWaivers), (n) => `…and ${n} more findings whose waiver expired`));
+  if (rules.expiredWaiver) reasons.push(...capped(newlyExpired(previous, current, options.expiredWaivers, renamedFrom), (n) => `…and ${n} more findings whose waiver expired`));
   // Waived last run, open now, and not because a waiver expired: the waiver no longer covers
   // what the finding stems from (a new ClusterRoleBinding grants the same Group cluster-admin).
   // Not under regression.expiredWaiver: that rule is about waivers running out, and turning it
@@ -462,7 +469,9 @@ function coverageLost(previous: RunReport, current: RunReport): string[] {
  * The findings of the comparable checks, matched by fingerprint within their check: each
  * current finding with its previous one (or undefined: new), and the previous findings no
  * current one matches (resolved). A fingerprint listed twice under one check in one run counts
- * once, with its last finding, at its first place.
+ * once, with its last finding, at its first place. A current finding no previous one matches
+ * is matched, failing that, by a fingerprint it had under an earlier ztaudit (former-keys.ts),
+ * with a previous finding no other current one matches; `was` then holds another fingerprint.
  */
 export function pairFindings(previous: readonly Finding[], current: readonly Finding[], comparable: ReadonlySet<string>): FindingPairs {
   // A fingerprint hashes its check's id (src/engine/fingerprint.ts), so findings pair within
@@ -494,12 +503,15 @@ export function pairFindings(previous: readonly Finding[], current: readonly Fin
   const curOf = new Int32Array(prev.length);
   const cur: Finding[] = [];
   const was: Array<Finding | undefined> = [];
+  /** Places of new current findings that may have had another fingerprint (former-keys.ts). */
+  const renamed: number[] = [];
   for (const f of current) {
     const at = mapOf(f);
     if (at === null) continue;
     const j = at.get(f.fingerprint);
     if (j === undefined) {
       at.set(f.fingerprint, -cur.length - 1);
+      if (hasFormerFingerprints(f.check)) renamed.push(cur.length);
       cur.push(f);
       was.push(undefined);
     } else if (j < 0) cur[-j - 1] = f;
@@ -510,23 +522,36 @@ export function pairFindings(previous: readonly Finding[], current: readonly Fin
       was.push(prev[j]);
     }
   }
+  // Once every exact match is made: a finding whose key changed in an upgrade persists as its
+  // stored self, under an earlier fingerprint no current finding holds, the likeliest first.
+  for (const i of renamed) {
+    const at = byCheck.get(cur[i].check)!;
+    for (const fp of formerFingerprints(cur[i])) {
+      const j = at.get(fp);
+      if (j === undefined || j < 0 || curOf[j] !== 0) continue;
+      curOf[j] = i + 1;
+      was[i] = prev[j];
+      break;
+    }
+  }
   const resolved: Finding[] = [];
   for (let j = 0; j < prev.length; j++) if (curOf[j] === 0) resolved.push(prev[j]);
   return { current: cur, was, resolved };
 }
 
 /**
- * Expired waivers that are news: the finding was waived (or absent) in the previous run.
+ * Expired waivers that are news: the finding was waived (or absent) in the previous run, under
+ * its fingerprint or one it had under an earlier ztaudit (`renamedFrom`).
  * A waiver that had already expired then was reported by that run's diff; repeating it every
  * night until someone acts would teach people to ignore the alert.
  */
-function newlyExpired(previous: RunReport, current: RunReport, expired: string[]): string[] {
+function newlyExpired(previous: RunReport, current: RunReport, expired: string[], renamedFrom: ReadonlyMap<string, Finding>): string[] {
   if (expired.length === 0) return [];
   const before = new Map(previous.findings.map((f) => [f.fingerprint, f]));
   const now = new Map(current.findings.map((f) => [f.fingerprint, f]));
   const lines: string[] = [];
   for (const fp of [...new Set(expired)].sort()) {
-    const prev = before.get(fp);
+    const prev = before.get(fp) ?? renamedFrom.get(fp);
     if (prev && !prev.waived) continue;
     const f = now.get(fp);
     if (!f) continue;

@@ -21,7 +21,10 @@ interface AreaWeights { p: number; t: number }
 export interface FindingPairs {
   /** Current findings, one per fingerprint. */
   current: Finding[];
-  /** `was[i]`: the previous finding with current[i]'s fingerprint, undefined when it is new. */
+  /**
+   * `was[i]`: the previous finding with current[i]'s fingerprint (or one it had under an earlier
+   * ztaudit: diff.ts pairFindings), undefined when it is new.
+   */
   was: Array<Finding | undefined>;
   /** Previous findings no current finding matches. */
   resolved: Finding[];

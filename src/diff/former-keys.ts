@@ -1,0 +1,36 @@
+// Fingerprints a finding had under an earlier ztaudit, for pairFindings to pair a finding whose
+// key changed in an upgrade with its stored self: otherwise the first run after the upgrade
+// reports it new and its stored self resolved, and flags a regression though nothing changed
+// (DESIGN.md: a fingerprint is stable across runs). Rebuilt from the current finding alone: a
+// stored run (the k8s store's compact form) may keep no evidence.
+import { fingerprintOf } from '../engine/fingerprint.ts';
+import type { Finding } from '../run/types.ts';
+
+/**
+ * Before probe findings were keyed by object, SNI and port, a probe finding about an object
+ * (Ingress, Service, Istio Gateway) was keyed by the address the probe reached it at, the label
+ * `sni@host:port` (probeSubject's label, src/analysis/tls/probes.ts: the SNI and "@" only when it
+ * differs from the host). The finding's evidence keeps that endpoint, and the other addresses
+ * the object was reached at as labels (alsoProbedAt), each of which was a finding of its own.
+ */
+const PROBE_CHECKS: ReadonlySet<string> = new Set(['tls.probe-legacy-accepted', 'tls.certificate-expiring', 'tls.certificate-hostname-mismatch']);
+
+/** Whether findings of `check` may have had other fingerprints (formerFingerprints). */
+export function hasFormerFingerprints(check: string): boolean {
+  return PROBE_CHECKS.has(check);
+}
+
+/** The fingerprints `f` may have had, the likeliest first; none when it kept its own. */
+export function formerFingerprints(f: Finding): string[] {
+  // An endpoint no object exposed (tls.probe.endpoints) was and is keyed by its label.
+  if (!PROBE_CHECKS.has(f.check) || f.resource.kind === 'TLSEndpoint') return [];
+  const evidence = f.evidence as { endpoint?: unknown; alsoProbedAt?: unknown } | undefined;
+  const labels: string[] = [];
+  const ep = evidence?.endpoint as { host?: unknown; port?: unknown; sni?: unknown } | undefined;
+  if (ep && typeof ep.host === 'string' && typeof ep.port === 'number') {
+    const sni = typeof ep.sni === 'string' && ep.sni !== '' && ep.sni !== ep.host ? `${ep.sni}@` : '';
+    labels.push(`${sni}${ep.host}:${ep.port}`);
+  }
+  if (Array.isArray(evidence?.alsoProbedAt)) for (const l of evidence.alsoProbedAt) if (typeof l === 'string') labels.push(l);
+  return labels.map((label) => fingerprintOf(f.check, f.resource, label));
+}
