@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
-import { ALB_PARAMS, GKE_DEFAULT_SSL_POLICY, GKE_FRONTEND_CONFIG, GKE_GATEWAY_CONTROLLER, gkeIngressOf, gkeTlsGateways, nginxAnnotationGroups, opensslEnabledSuites, servedByIngressNginx, ALB_SSL_POLICY, clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, istioGatewayServers, albIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, undecidedTlsServices, versionTokens, type AlbIngress, type AwsTlsService, type LbcDefaultPolicy } from '../../src/analysis/tls/index.ts';
+import { ALB_PARAMS, GKE_DEFAULT_SSL_POLICY, GKE_FRONTEND_CONFIG, GKE_GATEWAY_CONTROLLER, gkeIngressOf, gkeTlsGateways, nginxAnnotationGroups, opensslEnabledSuites, servedByIngressNginx, ALB_SSL_POLICY, clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, istioGatewayServers, albIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, traefikTlsOptions, undecidedTlsServices, versionTokens, type AlbIngress, type AwsTlsService, type LbcDefaultPolicy } from '../../src/analysis/tls/index.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
@@ -139,9 +139,8 @@ const TRAEFIK_LEGACY = new Set(['VersionTLS10', 'VersionTLS11']);
 
 function traefikVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
-  const all = [...(ctx.snapshot.resources['traefik.tlsoptions'] ?? []), ...(ctx.snapshot.resources['traefik-legacy.tlsoptions'] ?? [])];
-  const defaults = all.filter((o) => o.metadata?.name === 'default');
-  for (const o of all) {
+  const { options, defaultNamespaces } = traefikTlsOptions(ctx.snapshot);
+  for (const o of options) {
     const ns = o.metadata?.namespace ?? 'default';
     const name = o.metadata?.name ?? '';
     const resource = { kind: 'TLSOption', namespace: ns, name };
@@ -149,15 +148,15 @@ function traefikVerdicts(ctx: AuditContext): Verdict[] {
     const min = str(spec.minVersion);
     const max = str(spec.maxVersion);
     const isDefault = name === 'default';
-    const dropped = isDefault && defaults.length > 1;
+    const dropped = isDefault && defaultNamespaces > 1;
     const evidence: Record<string, unknown> = { minVersion: min ?? 'VersionTLS12 (Traefik default)', maxVersion: max ?? null, appliesToRoutersWithoutOptions: isDefault && !dropped };
-    if (dropped) evidence.note = `${defaults.length} TLSOptions named "default" exist across namespaces; Traefik drops them all`;
+    if (dropped) evidence.note = `${defaultNamespaces} namespaces hold a TLSOption named "default"; Traefik drops them all`;
     const bad = [min, max].filter((v): v is string => !!v && TRAEFIK_LEGACY.has(v));
     // Several TLSOptions named "default" across namespaces: Traefik drops them all
     // (pkg/provider/kubernetes/crd/kubernetes.go) and routers take its built-in default,
     // VersionTLS12 (pkg/tls/tlsmanager.go), so none of them is in effect.
     if (dropped) {
-      out.push({ status: 'pass', resource, message: `TLSOption ${ns}/${name} is dropped by Traefik (${defaults.length} TLSOptions are named "default"): routers use the built-in default (VersionTLS12)${bad.length ? `, not its ${bad.join('/')}` : ''}.`, evidence });
+      out.push({ status: 'pass', resource, message: `TLSOption ${ns}/${name} is dropped by Traefik (${defaultNamespaces} namespaces hold a TLSOption named "default"): routers use the built-in default (VersionTLS12)${bad.length ? `, not its ${bad.join('/')}` : ''}.`, evidence });
       continue;
     }
     out.push(bad.length

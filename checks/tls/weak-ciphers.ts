@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { clientTrafficPolicies, istioGatewayServers, istioTlsDefaults, ISTIO_CIPHER_MODES, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, configMapData, gatewayListenerPolicies, describeWeakCipher, GO_CIPHER_SUITES, goCipherSuiteWeaknesses, nginxAnnotationBool, nginxAnnotationGroups, nginxConfigSources, opensslCipherWeaknesses, servedByIngressNginx, versionTokens, type CipherAnalysis, type NginxController } from '../../src/analysis/tls/index.ts';
+import { clientTrafficPolicies, istioGatewayServers, istioTlsDefaults, ISTIO_CIPHER_MODES, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, configMapData, gatewayListenerPolicies, describeWeakCipher, GO_CIPHER_SUITES, goCipherSuiteWeaknesses, nginxAnnotationBool, nginxAnnotationGroups, nginxConfigSources, opensslCipherWeaknesses, servedByIngressNginx, traefikTlsOptions, versionTokens, type CipherAnalysis, type NginxController } from '../../src/analysis/tls/index.ts';
 import { arr, createdAt, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
@@ -169,17 +169,16 @@ const TRAEFIK_DEFAULT_SUITES = "Traefik's default list (every suite Go's crypto/
 
 function traefikVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
-  const all = [...(ctx.snapshot.resources['traefik.tlsoptions'] ?? []), ...(ctx.snapshot.resources['traefik-legacy.tlsoptions'] ?? [])];
   // TLSOptions named "default" in more than one namespace: Traefik drops them all and routers
   // without options of their own use its built-in default (traefik pkg/provider/kubernetes/crd/kubernetes.go
   // buildTLSOptions, "Default TLS Options defined in multiple namespaces"; pkg/tls/tlsmanager.go DefaultTLSOptions).
-  const defaults = all.filter((o) => o.metadata?.name === 'default').length;
-  for (const o of all) {
+  const { options, defaultNamespaces: defaults } = traefikTlsOptions(ctx.snapshot);
+  for (const o of options) {
     const ns = o.metadata?.namespace ?? 'default';
     const name = o.metadata?.name ?? '';
     const resource = { kind: 'TLSOption', namespace: ns, name };
     if (name === 'default' && defaults > 1) {
-      out.push({ status: 'pass', resource, message: `TLSOption ${ns}/${name} is dropped by Traefik: ${defaults} TLSOptions named "default" exist across namespaces, so its cipherSuites apply to no router: routers use the built-in default.`, evidence: { dropped: true, defaultTlsOptions: defaults, note: 'Traefik drops every TLSOption named "default" when more than one namespace defines one' } });
+      out.push({ status: 'pass', resource, message: `TLSOption ${ns}/${name} is dropped by Traefik: ${defaults} namespaces hold a TLSOption named "default", so its cipherSuites apply to no router: routers use the built-in default.`, evidence: { dropped: true, defaultTlsOptionNamespaces: defaults, note: 'Traefik drops every TLSOption named "default" when more than one namespace defines one' } });
       continue;
     }
     const raw = obj(o.spec)?.cipherSuites;
