@@ -8,6 +8,7 @@ import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
 import { legacyProtocolEnabled } from '../../../checks/tls/legacy-protocol-enabled.ts';
+import { weakCiphers } from '../../../checks/tls/weak-ciphers.ts';
 
 function ctx(yamlText: string): AuditContext {
   const objs = parseAllDocuments(yamlText).map((d) => d.toJSON() as KubeObject).filter(Boolean);
@@ -133,6 +134,33 @@ spec:
     const [high] = results(istio('minProtocolVersion: TLSV1_0, cipherSuites: [ECDHE-RSA-AES128-GCM-SHA256, ECDHE-RSA-AES128-SHA]'));
     expect(high).toMatchObject({ status: 'fail', evidence: { ciphersBelowTls12: ['ECDHE-RSA-AES128-SHA'] } });
     expect(high.severity).toBeUndefined();
+  });
+  // A server listing no cipherSuites takes meshConfig.tlsDefaults.cipherSuites
+  // (https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-TLSConfig),
+  // the list tls.weak-ciphers judges for it too.
+  const mesh = (text: string) => `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio, namespace: istio-system}
+data:
+  mesh: |
+    ${text}
+---`;
+  it('Istio TLSV1_0 without cipherSuites, the mesh tlsDefaults enabling a CBC-SHA suite, stays high naming that suite', () => {
+    const [r] = results(mesh('tlsDefaults: {cipherSuites: [ECDHE-RSA-AES128-SHA, ECDHE-RSA-AES128-GCM-SHA256]}') + istio('minProtocolVersion: TLSV1_0'));
+    expect(r).toMatchObject({ status: 'fail', evidence: { ciphersBelowTls12: ['ECDHE-RSA-AES128-SHA'], cipherSuitesFrom: 'ConfigMap istio-system/istio mesh.tlsDefaults' } });
+    expect(r.severity).toBeUndefined();
+    expect(r.message).toContain('ConfigMap istio-system/istio mesh.tlsDefaults.cipherSuites apply: ECDHE-RSA-AES128-SHA work below TLS 1.2');
+  });
+  it('mesh tlsDefaults listing only GCM suites keep it low; an unparsable mesh config is not claimed low', () => {
+    expect(results(mesh('tlsDefaults: {cipherSuites: [ECDHE-RSA-AES128-GCM-SHA256]}') + istio('minProtocolVersion: TLSV1_0'))[0].severity).toBe('low');
+    const [r] = results(mesh('tlsDefaults: [unclosed') + istio('minProtocolVersion: TLSV1_0'));
+    expect(r.status).toBe('fail');
+    expect(r.severity).toBeUndefined();
+    expect(r.message).toContain('is not valid YAML: whether a cipher it enables works below TLS 1.2 is unknown');
+  });
+  it('tls.legacy-protocol-enabled declares the mesh-config read tls.weak-ciphers declares', () => {
+    expect(legacyProtocolEnabled.readsWhen?.map((r) => r.when)).toContain(weakCiphers.readsWhen?.find((r) => r.when.includes('ConfigMap istio'))?.when);
   });
 
   const nginx = (data: string, ingress = '') => `
