@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
-import { ALB_PARAMS, GKE_DEFAULT_SSL_POLICY, GKE_FRONTEND_CONFIG, GKE_GATEWAY_CONTROLLER, gkeIngressOf, gkeTlsGateways, nginxAnnotationGroups, opensslEnabledSuites, servedByIngressNginx, ALB_SSL_POLICY, clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, istioGatewayServers, istioTlsDefaults, albIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, traefikTlsOptions, undecidedTlsServices, versionTokens, type AlbIngress, type AwsTlsService, type LbcDefaultPolicy } from '../../src/analysis/tls/index.ts';
+import { ALB_PARAMS, GKE_DEFAULT_SSL_POLICY, GKE_FRONTEND_CONFIG, GKE_GATEWAY_CONTROLLER, gkeIngressOf, gkeTlsGateways, nginxCanary, nginxCipherAnnotations, nginxServerKeys, opensslEnabledSuites, ALB_SSL_POLICY, clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, istioGatewayServers, istioTlsDefaults, albIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, traefikTlsOptions, undecidedTlsServices, versionTokens, type AlbIngress, type AwsTlsService, type LbcDefaultPolicy } from '../../src/analysis/tls/index.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { istioMeshConfigUnread } from '../../src/analysis/mesh/configmaps.ts';
@@ -22,18 +22,23 @@ const NGINX_BUILTIN_CIPHERS = 'HIGH:!aNULL:!MD5';
 const opensslLegacyCiphers = (value: string): string[] => clientTrafficPolicyLegacyCiphers({ ciphers: opensslEnabledSuites(value) });
 
 /**
- * ingress-nginx controllers (refString) that serve an Ingress whose ssl-ciphers annotation enables
+ * ingress-nginx controllers (refString) that serve a host with an ssl-ciphers annotation enabling
  * a suite usable below TLS 1.2: that server can complete a TLS 1.0/1.1 handshake whatever the
- * ConfigMap's ciphers.
+ * ConfigMap's ciphers. Only the annotation a host's server takes counts (nginxCipherAnnotations,
+ * the rule tls.weak-ciphers reads): the oldest Ingress's for the host, never a canary's.
  */
 function nginxAnnotatedLegacyCiphers(ctx: AuditContext): Map<string, string> {
   const out = new Map<string, string>();
-  for (const ing of ctx.snapshot.resources.ingresses ?? []) {
-    if (!servedByIngressNginx(ctx.snapshot, ing)) continue;
-    for (const { prefix, controllers } of nginxAnnotationGroups(ctx.snapshot, ing)) {
-      const value = ing.metadata?.annotations?.[`${prefix}ssl-ciphers`];
-      if (typeof value !== 'string' || opensslLegacyCiphers(value).length === 0) continue;
-      for (const c of controllers) if (!out.has(refString(c.ref))) out.set(refString(c.ref), `Ingress ${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''} (${prefix}ssl-ciphers)`);
+  const { served, winners } = nginxCipherAnnotations(ctx.snapshot);
+  for (const self of served) {
+    const annotations = self.ing.metadata?.annotations ?? {};
+    for (const { prefix, controllers } of self.groups) {
+      const value = annotations[`${prefix}ssl-ciphers`];
+      if (typeof value !== 'string' || nginxCanary(annotations, prefix) || opensslLegacyCiphers(value).length === 0) continue;
+      for (const { key } of nginxServerKeys(self.ing, prefix, controllers)) {
+        const controller = key.slice(0, key.indexOf('\0'));
+        if (winners.get(key) === self && !out.has(controller)) out.set(controller, `Ingress ${self.id} (${prefix}ssl-ciphers)`);
+      }
     }
   }
   return out;

@@ -207,6 +207,30 @@ spec: {ingressClassName: nginx, rules: [{host: old.example.com}]}
     expect(r.severity).toBeUndefined();
     expect(r.message).toContain('Ingress shop/old-clients (nginx.ingress.kubernetes.io/ssl-ciphers)');
   });
+  // ingress-nginx takes no server settings from a canary Ingress, and a host's ssl-ciphers from the
+  // oldest Ingress that sets them (https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#canary:
+  // a canary Ingress's non-canary annotations are ignored, bar a few load-balancing and affinity ones;
+  // internal/ingress/controller/controller.go createServers keeps the first ssl-ciphers a server gets);
+  // tls.weak-ciphers says such an annotation has no effect, and so must this check.
+  const ingress = (name: string, created: string, annotations: string) => `---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: ${name}, namespace: shop, creationTimestamp: "${created}", annotations: {${annotations}}}
+spec: {ingressClassName: nginx, rules: [{host: shop.example.com}]}
+`;
+  const cbc = 'nginx.ingress.kubernetes.io/ssl-ciphers: "ECDHE-RSA-AES128-SHA"';
+  it('a canary Ingress\'s CBC-SHA ssl-ciphers annotation does not keep it high', () => {
+    const y = nginx('', ingress('shop', '2025-01-01T00:00:00Z', '') + ingress('shop-canary', '2025-02-01T00:00:00Z', `nginx.ingress.kubernetes.io/canary: "true", ${cbc}`));
+    expect(nginxResult(y)).toMatchObject({ status: 'fail', severity: 'low' });
+    expect([...weakCiphers.evaluate(ctx(y))].find((r) => r.resource.name === 'shop-canary')?.message).toContain('has no effect');
+  });
+  it('a newer Ingress\'s CBC-SHA annotation on a host whose oldest Ingress sets GCM ssl-ciphers does not keep it high; on the oldest it does', () => {
+    const gcm = 'nginx.ingress.kubernetes.io/ssl-ciphers: "ECDHE-RSA-AES128-GCM-SHA256"';
+    expect(nginxResult(nginx('', ingress('shop', '2025-01-01T00:00:00Z', gcm) + ingress('shop-old-clients', '2025-06-01T00:00:00Z', cbc)))).toMatchObject({ status: 'fail', severity: 'low' });
+    const r = nginxResult(nginx('', ingress('shop', '2025-06-01T00:00:00Z', gcm) + ingress('shop-old-clients', '2025-01-01T00:00:00Z', cbc)));
+    expect(r.severity).toBeUndefined();
+    expect(r.message).toContain('Ingress shop/shop-old-clients (nginx.ingress.kubernetes.io/ssl-ciphers)');
+  });
 });
 
 // pilot/pkg/networking/core/listener.go: `if isSimpleOrMutual(serverTLSSettings.Mode) {
