@@ -1,14 +1,16 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
-import { ALB_PARAMS, GKE_DEFAULT_SSL_POLICY, GKE_FRONTEND_CONFIG, GKE_GATEWAY_CONTROLLER, gkeIngressOf, gkeTlsGateways, nginxAnnotationGroups, opensslEnabledSuites, servedByIngressNginx, ALB_SSL_POLICY, clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, istioGatewayServers, albIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, undecidedTlsServices, versionTokens, type AlbIngress, type AwsTlsService, type LbcDefaultPolicy } from '../../src/analysis/tls/index.ts';
+import { ALB_PARAMS, GKE_DEFAULT_SSL_POLICY, GKE_FRONTEND_CONFIG, GKE_GATEWAY_CONTROLLER, gkeIngressOf, gkeTlsGateways, nginxCanary, nginxCipherAnnotations, nginxServerKeys, opensslEnabledSuites, ALB_SSL_POLICY, clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, istioGatewayServers, istioTlsDefaults, albIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, traefikTlsOptions, undecidedTlsServices, versionTokens, type AlbIngress, type AwsTlsService, type LbcDefaultPolicy } from '../../src/analysis/tls/index.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
+import { istioMeshConfigUnread } from '../../src/analysis/mesh/configmaps.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
 import { ALB_NAMESPACES_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ } from './lib/alb-params-read.ts';
 import { NGINX_CONTROLLER_CONFIG_READ } from './lib/nginx-config-read.ts';
 import { LBC_SERVICE_WEBHOOK_READ } from './lib/lbc-webhook-read.ts';
 import { ENVOY_GATEWAY_TARGETS_READ } from './lib/envoy-gateway-read.ts';
+import { ISTIO_TLS_DEFAULTS_READ } from './lib/istio-mesh-tls-read.ts';
 
 const NGINX_DEFAULT_PROTOCOLS = 'TLSv1.2 TLSv1.3';
 /** ingress-nginx's default ssl-ciphers (docs/user-guide/nginx-configuration/configmap.md ssl-ciphers; /work/shared/reference/checks.md): GCM and ChaCha20 only. */
@@ -20,18 +22,23 @@ const NGINX_BUILTIN_CIPHERS = 'HIGH:!aNULL:!MD5';
 const opensslLegacyCiphers = (value: string): string[] => clientTrafficPolicyLegacyCiphers({ ciphers: opensslEnabledSuites(value) });
 
 /**
- * ingress-nginx controllers (refString) that serve an Ingress whose ssl-ciphers annotation enables
+ * ingress-nginx controllers (refString) that serve a host with an ssl-ciphers annotation enabling
  * a suite usable below TLS 1.2: that server can complete a TLS 1.0/1.1 handshake whatever the
- * ConfigMap's ciphers.
+ * ConfigMap's ciphers. Only the annotation a host's server takes counts (nginxCipherAnnotations,
+ * the rule tls.weak-ciphers reads): the oldest Ingress's for the host, never a canary's.
  */
 function nginxAnnotatedLegacyCiphers(ctx: AuditContext): Map<string, string> {
   const out = new Map<string, string>();
-  for (const ing of ctx.snapshot.resources.ingresses ?? []) {
-    if (!servedByIngressNginx(ctx.snapshot, ing)) continue;
-    for (const { prefix, controllers } of nginxAnnotationGroups(ctx.snapshot, ing)) {
-      const value = ing.metadata?.annotations?.[`${prefix}ssl-ciphers`];
-      if (typeof value !== 'string' || opensslLegacyCiphers(value).length === 0) continue;
-      for (const c of controllers) if (!out.has(refString(c.ref))) out.set(refString(c.ref), `Ingress ${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''} (${prefix}ssl-ciphers)`);
+  const { served, winners } = nginxCipherAnnotations(ctx.snapshot);
+  for (const self of served) {
+    const annotations = self.ing.metadata?.annotations ?? {};
+    for (const { prefix, controllers } of self.groups) {
+      const value = annotations[`${prefix}ssl-ciphers`];
+      if (typeof value !== 'string' || nginxCanary(annotations, prefix) || opensslLegacyCiphers(value).length === 0) continue;
+      for (const { key } of nginxServerKeys(self.ing, prefix, controllers)) {
+        const controller = key.slice(0, key.indexOf('\0'));
+        if (winners.get(key) === self && !out.has(controller)) out.set(controller, `Ingress ${self.id} (${prefix}ssl-ciphers)`);
+      }
     }
   }
   return out;
@@ -71,6 +78,12 @@ const ISTIO_LEGACY = new Set(['TLSV1_0', 'TLSV1_1']);
 /** Istio Gateway servers this check reads, and those that pass TLS through (istioGatewayServers). */
 const istioServers = (ctx: AuditContext) => istioGatewayServers(ctx.snapshot);
 
+/** Why Istio's mesh config (ConfigMap istio) could not be read, or undefined (ISTIO_TLS_DEFAULTS_READ). */
+function meshConfigUnread(ctx: AuditContext): string | undefined {
+  const unread = istioMeshConfigUnread(ctx.snapshot, ctx.config);
+  return unread ? `ConfigMap ${unread.ref.namespace}/${unread.ref.name} could not be read (${unread.status})` : undefined;
+}
+
 function istioVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
   for (const { resource, i, server, tls } of istioServers(ctx).judged) {
@@ -88,15 +101,21 @@ function istioVerdicts(ctx: AuditContext): Verdict[] {
     }
     const bad = [min, max].filter((v): v is string => !!v && ISTIO_LEGACY.has(v));
     const allows = `Server on port ${port?.number ?? '?'} allows ${bad.join('/')} (${min ? `minProtocolVersion ${min}` : ''}${max ? ` maxProtocolVersion ${max}` : ''})`;
-    // cipherSuites are Envoy's cipher_suites; unset, Envoy's default list (AES-GCM and ChaCha20 only)
+    // cipherSuites are Envoy's cipher_suites; unset, istiod writes meshConfig.tlsDefaults.cipherSuites
+    // (as tls.weak-ciphers reads them), else Envoy's default list (AES-GCM and ChaCha20 only)
     // applies, which no TLS 1.0/1.1 handshake can use (clientTrafficPolicyLegacyCiphers).
-    const suites = arr(tls.cipherSuites).filter((c): c is string => typeof c === 'string');
+    const own = arr(tls.cipherSuites).filter((c): c is string => typeof c === 'string');
+    const mesh = own.length || !bad.length ? undefined : istioTlsDefaults(ctx.snapshot, ctx.config);
+    const meshUnread = mesh?.problem ?? (own.length || !bad.length ? undefined : meshConfigUnread(ctx));
+    const suites = own.length ? own : mesh?.cipherSuites ?? [];
+    const from = own.length ? 'its cipherSuites' : mesh?.cipherSuites ? `it sets no cipherSuites, so ${mesh.source}.cipherSuites apply:` : '';
     const usable = bad.length ? clientTrafficPolicyLegacyCiphers({ ciphers: suites }) : [];
-    const said = suites.length ? `its cipherSuites list only suites that need TLS 1.2 (${suites.join(', ')})` : 'it sets no cipherSuites (Envoy\'s default list: AES-GCM and ChaCha20-Poly1305 only)';
-    out.push(bad.length && usable.length === 0
-      ? { status: 'fail', resource, detailKey, severity: 'low', message: `${allows}, but no enabled cipher works below TLS 1.2: ${said}, so no TLS 1.0 or 1.1 handshake completes. Set minProtocolVersion TLSV1_2 (or omit it) to say what the server accepts.`, evidence: { ...evidence, ciphersBelowTls12: [] } }
+    const said = suites.length ? `${from} ${own.length ? 'list' : 'they list'} only suites that need TLS 1.2 (${suites.join(', ')})` : 'it sets no cipherSuites (Envoy\'s default list: AES-GCM and ChaCha20-Poly1305 only)';
+    const source = own.length ? {} : mesh?.cipherSuites ? { cipherSuites: suites, cipherSuitesFrom: mesh.source } : {};
+    out.push(bad.length && usable.length === 0 && !meshUnread
+      ? { status: 'fail', resource, detailKey, severity: 'low', message: `${allows}, but no enabled cipher works below TLS 1.2: ${said}, so no TLS 1.0 or 1.1 handshake completes. Set minProtocolVersion TLSV1_2 (or omit it) to say what the server accepts.`, evidence: { ...evidence, ...source, ciphersBelowTls12: [] } }
       : bad.length
-      ? { status: 'fail', resource, detailKey, message: `${allows}${usable.length ? `; its cipherSuites ${usable.join(', ')} work below TLS 1.2` : ''}.`, evidence: { ...evidence, ciphersBelowTls12: usable } }
+      ? { status: 'fail', resource, detailKey, message: `${allows}${usable.length ? `; ${from} ${usable.join(', ')} work below TLS 1.2` : meshUnread ? `; it sets no cipherSuites, so it takes meshConfig.tlsDefaults.cipherSuites, and ${meshUnread}: whether a cipher it enables works below TLS 1.2 is unknown` : ''}.`, evidence: { ...evidence, ...source, ciphersBelowTls12: usable, ...(meshUnread ? { meshConfig: meshUnread } : {}) } }
       : { status: 'pass', resource, detailKey, message: `Server on port ${port?.number ?? '?'} requires TLS 1.2 or later.`, evidence });
   }
   return out;
@@ -139,9 +158,8 @@ const TRAEFIK_LEGACY = new Set(['VersionTLS10', 'VersionTLS11']);
 
 function traefikVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
-  const all = [...(ctx.snapshot.resources['traefik.tlsoptions'] ?? []), ...(ctx.snapshot.resources['traefik-legacy.tlsoptions'] ?? [])];
-  const defaults = all.filter((o) => o.metadata?.name === 'default');
-  for (const o of all) {
+  const { options, defaultNamespaces } = traefikTlsOptions(ctx.snapshot);
+  for (const o of options) {
     const ns = o.metadata?.namespace ?? 'default';
     const name = o.metadata?.name ?? '';
     const resource = { kind: 'TLSOption', namespace: ns, name };
@@ -149,15 +167,15 @@ function traefikVerdicts(ctx: AuditContext): Verdict[] {
     const min = str(spec.minVersion);
     const max = str(spec.maxVersion);
     const isDefault = name === 'default';
-    const dropped = isDefault && defaults.length > 1;
+    const dropped = isDefault && defaultNamespaces > 1;
     const evidence: Record<string, unknown> = { minVersion: min ?? 'VersionTLS12 (Traefik default)', maxVersion: max ?? null, appliesToRoutersWithoutOptions: isDefault && !dropped };
-    if (dropped) evidence.note = `${defaults.length} TLSOptions named "default" exist across namespaces; Traefik drops them all`;
+    if (dropped) evidence.note = `${defaultNamespaces} namespaces hold a TLSOption named "default"; Traefik drops them all`;
     const bad = [min, max].filter((v): v is string => !!v && TRAEFIK_LEGACY.has(v));
     // Several TLSOptions named "default" across namespaces: Traefik drops them all
     // (pkg/provider/kubernetes/crd/kubernetes.go) and routers take its built-in default,
     // VersionTLS12 (pkg/tls/tlsmanager.go), so none of them is in effect.
     if (dropped) {
-      out.push({ status: 'pass', resource, message: `TLSOption ${ns}/${name} is dropped by Traefik (${defaults.length} TLSOptions are named "default"): routers use the built-in default (VersionTLS12)${bad.length ? `, not its ${bad.join('/')}` : ''}.`, evidence });
+      out.push({ status: 'pass', resource, message: `TLSOption ${ns}/${name} is dropped by Traefik (${defaultNamespaces} namespaces hold a TLSOption named "default"): routers use the built-in default (VersionTLS12)${bad.length ? `, not its ${bad.join('/')}` : ''}.`, evidence });
       continue;
     }
     out.push(bad.length
@@ -375,7 +393,7 @@ export const legacyProtocolEnabled: Check = {
   remediation: 'Require TLS 1.2+: remove TLSv1/TLSv1.1 from ingress-nginx ssl-protocols; set Istio minProtocolVersion TLSV1_2 (or omit it); Traefik minVersion VersionTLS12; Contour minimumProtocolVersion "1.2"; in the Envoy Gateway ClientTrafficPolicy that applies to a Gateway listener (one naming it in targetRefs sectionName, else the oldest targeting the whole Gateway) set tls.minVersion "1.2" or "1.3", or leave it unset (1.2) (a lower minVersion with no tls.ciphers, Envoy\'s default list, or only AES-GCM, ChaCha20-Poly1305 and SHA-256/384 suites is a low finding: no handshake below TLS 1.2 completes; a CBC-SHA suite listed keeps it high); on a Service with service.beta.kubernetes.io/aws-load-balancer-ssl-cert set service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06 on a Network Load Balancer, ELBSecurityPolicy-TLS-1-2-2017-01 on a Classic one, which has none of the TLS13/FS policies and otherwise keeps the default; from manifests, a Service without spec.loadBalancerClass is the AWS Load Balancer Controller\'s NLB when its v2.5+ Service webhook is there, shown by its MutatingWebhookConfiguration or its image tag, and unjudged, in the coverage note, when the image names no version): without it AWS applies ELBSecurityPolicy-2016-08, which accepts TLS 1.0; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/ssl-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06), its default being ELBSecurityPolicy-2016-08 too; or run the AWS Load Balancer Controller with --default-ssl-policy=ELBSecurityPolicy-TLS13-1-2-2021-06, which its ALBs and NLBs take when no annotation names a policy (an sslPolicy in the IngressClassParams (elbv2.k8s.aws) an ALB Ingress\'s class names overrides the annotation: set it there to a TLS 1.2+ policy); on a GKE Ingress (class gce, gce-internal, gce-regional-external) name a FrontendConfig (networking.gke.io/v1beta1.FrontendConfig) whose sslPolicy is a Google Cloud SSL policy with minimum TLS 1.2 (gcloud compute ssl-policies create --min-tls-version 1.2 --profile MODERN), and on a GKE Gateway attach a GCPGatewayPolicy naming one: without either Google Cloud\'s default policy applies, which accepts TLS 1.0; on EKS Auto Mode (loadBalancerClass eks.amazonaws.com/nlb) name a TLS 1.2+ policy the same way and confirm it on the listener (aws elbv2 describe-listeners), AWS documenting neither Auto Mode\'s default nor that it reads the annotation; on an EKS Auto Mode ALB Ingress (IngressClass controller eks.amazonaws.com/alb) set sslPolicy in the IngressClassParams its class names to a TLS 1.2+ policy (it overrides alb.ingress.kubernetes.io/ssl-policy): with neither, AWS documents no Auto Mode default and the policy is noted as unknown (a Service of another spec.loadBalancerClass, e.g. MetalLB\'s, gets no AWS load balancer: its policy is not judged, and the coverage note names it).',
   needs: ['deployments', 'daemonsets'],
   reads: ['statefulsets', 'services', 'ingresses', 'ingressclasses', 'istio.gateways', 'gatewayapi.gateways', 'gatewayapi.gatewayclasses', 'envoygateway.clienttrafficpolicies', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'contour.httpproxies'],
-  readsWhen: [NGINX_CONTROLLER_CONFIG_READ, ENVOY_GATEWAY_TARGETS_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ, ALB_NAMESPACES_READ, LBC_SERVICE_WEBHOOK_READ],
+  readsWhen: [NGINX_CONTROLLER_CONFIG_READ, ISTIO_TLS_DEFAULTS_READ, ENVOY_GATEWAY_TARGETS_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ, ALB_NAMESPACES_READ, LBC_SERVICE_WEBHOOK_READ],
   evaluate(ctx) {
     return [...nginxVerdicts(ctx), ...istioVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...traefikVerdicts(ctx), ...contourVerdicts(ctx), ...awsLoadBalancerVerdicts(ctx), ...albVerdicts(ctx), ...gkeIngressVerdicts(ctx)];
   },

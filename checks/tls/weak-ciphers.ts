@@ -1,8 +1,8 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { clientTrafficPolicies, istioGatewayServers, istioTlsDefaults, ISTIO_CIPHER_MODES, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, configMapData, gatewayListenerPolicies, describeWeakCipher, GO_CIPHER_SUITES, goCipherSuiteWeaknesses, nginxAnnotationBool, nginxAnnotationGroups, nginxConfigSources, opensslCipherWeaknesses, servedByIngressNginx, versionTokens, type CipherAnalysis, type NginxController } from '../../src/analysis/tls/index.ts';
-import { arr, createdAt, obj, str } from '../../src/analysis/mesh/util.ts';
+import { clientTrafficPolicies, istioGatewayServers, istioTlsDefaults, ISTIO_CIPHER_MODES, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, configMapData, gatewayListenerPolicies, describeWeakCipher, GO_CIPHER_SUITES, goCipherSuiteWeaknesses, nginxCanary, nginxCipherAnnotations, nginxConfigSources, nginxServerKeys, opensslCipherWeaknesses, traefikTlsOptions, versionTokens, type CipherAnalysis, type ServedIngress } from '../../src/analysis/tls/index.ts';
+import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
 import { NGINX_CONTROLLER_CONFIG_READ } from './lib/nginx-config-read.ts';
@@ -61,68 +61,9 @@ function nginxConfigMapVerdicts(ctx: AuditContext): Verdict[] {
   return out;
 }
 
-type IngressObject = NonNullable<AuditContext['snapshot']['resources']['ingresses']>[number];
-
-const ingressId = (ing: IngressObject): string => `${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`;
-
-interface ServedIngress {
-  ing: IngressObject;
-  id: string;
-  created: number;
-  groups: Array<{ prefix: string; controllers: NginxController[] }>;
-}
-
-/**
- * ingress-nginx's order of Ingresses (internal/ingress/controller/store/store.go sortIngressSlice):
- * oldest creationTimestamp first, equal ones by namespace/name descending. One without a
- * creationTimestamp (manifests not yet applied) will be created after every existing one.
- */
-function ingressNginxOrder(a: ServedIngress, b: ServedIngress): number {
-  if (a.created !== b.created) return a.created < b.created ? -1 : 1;
-  return a.id > b.id ? -1 : a.id < b.id ? 1 : 0;
-}
-
-/** The hosts an Ingress's rules make servers of; a rule without a host is the catch-all server "_". */
-function ruleHosts(ing: IngressObject): string[] {
-  return [...new Set(arr(obj(ing.spec)?.rules).map((r) => str(obj(r)?.host) || '_'))];
-}
-
-/**
- * One server per host and controller takes the ssl-ciphers annotation of the first Ingress, in
- * ingress-nginx's order, that sets it non-empty ("only add SSL ciphers if the server does not
- * have them previously configured", internal/ingress/controller/controller.go createServers);
- * canary Ingresses are skipped there altogether. Keyed controller + NUL + host, the Ingress deciding.
- */
-function nginxCipherWinners(served: ServedIngress[]): Map<string, ServedIngress> {
-  const winners = new Map<string, ServedIngress>();
-  for (const s of [...served].sort(ingressNginxOrder)) {
-    const annotations = s.ing.metadata?.annotations ?? {};
-    for (const { prefix, controllers } of s.groups) {
-      const value = annotations[`${prefix}ssl-ciphers`];
-      if (typeof value !== 'string' || value.trim() === '' || nginxCanary(annotations, prefix)) continue;
-      for (const { key } of serverKeys(s.ing, prefix, controllers)) if (!winners.has(key)) winners.set(key, s);
-    }
-  }
-  return winners;
-}
-
-function nginxCanary(annotations: Record<string, string>, prefix: string): boolean {
-  const v = annotations[`${prefix}canary`];
-  return typeof v === 'string' && nginxAnnotationBool(v) === true;
-}
-
-/** The servers an Ingress's annotation would set: one per rule host and serving controller (the prefix stands in when none is known). */
-function serverKeys(ing: IngressObject, prefix: string, controllers: NginxController[]): Array<{ key: string; host: string }> {
-  const owners = controllers.length ? controllers.map((c) => refString(c.ref)) : [`(${prefix})`];
-  return ruleHosts(ing).flatMap((host) => owners.map((o) => ({ key: `${o}\0${host}`, host })));
-}
-
 function nginxIngressVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
-  const served: ServedIngress[] = (ctx.snapshot.resources.ingresses ?? [])
-    .filter((ing) => servedByIngressNginx(ctx.snapshot, ing))
-    .map((ing) => ({ ing, id: ingressId(ing), created: createdAt(ing), groups: nginxAnnotationGroups(ctx.snapshot, ing) }));
-  const winners = nginxCipherWinners(served);
+  const { served, winners } = nginxCipherAnnotations(ctx.snapshot);
   for (const self of served) {
     const { ing } = self;
     const resource = { kind: 'Ingress', namespace: ing.metadata?.namespace ?? 'default', name: ing.metadata?.name ?? '' };
@@ -139,7 +80,7 @@ function nginxIngressVerdicts(ctx: AuditContext): Verdict[] {
         out.push({ status: 'pass', resource, message: `${what} has no effect: the Ingress is a canary (${prefix}canary), and ingress-nginx takes no server settings from canary Ingresses.`, evidence: { ...evidence, applied: false, canary: true } });
         continue;
       }
-      const keys = value.trim() === '' ? [] : serverKeys(ing, prefix, controllers);
+      const keys = value.trim() === '' ? [] : nginxServerKeys(ing, prefix, controllers);
       const deciders = keys.map((k) => ({ host: k.host, by: winners.get(k.key) })).filter((d): d is { host: string; by: ServedIngress } => d.by !== undefined && d.by !== self);
       const overridden = deciders.map((d) => ({ host: d.host, ingress: d.by.id }));
       const orderNote = deciders.some((d) => !Number.isFinite(d.by.created)) || (deciders.length && !Number.isFinite(self.created))
@@ -169,17 +110,16 @@ const TRAEFIK_DEFAULT_SUITES = "Traefik's default list (every suite Go's crypto/
 
 function traefikVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
-  const all = [...(ctx.snapshot.resources['traefik.tlsoptions'] ?? []), ...(ctx.snapshot.resources['traefik-legacy.tlsoptions'] ?? [])];
   // TLSOptions named "default" in more than one namespace: Traefik drops them all and routers
   // without options of their own use its built-in default (traefik pkg/provider/kubernetes/crd/kubernetes.go
   // buildTLSOptions, "Default TLS Options defined in multiple namespaces"; pkg/tls/tlsmanager.go DefaultTLSOptions).
-  const defaults = all.filter((o) => o.metadata?.name === 'default').length;
-  for (const o of all) {
+  const { options, defaultNamespaces: defaults } = traefikTlsOptions(ctx.snapshot);
+  for (const o of options) {
     const ns = o.metadata?.namespace ?? 'default';
     const name = o.metadata?.name ?? '';
     const resource = { kind: 'TLSOption', namespace: ns, name };
     if (name === 'default' && defaults > 1) {
-      out.push({ status: 'pass', resource, message: `TLSOption ${ns}/${name} is dropped by Traefik: ${defaults} TLSOptions named "default" exist across namespaces, so its cipherSuites apply to no router: routers use the built-in default.`, evidence: { dropped: true, defaultTlsOptions: defaults, note: 'Traefik drops every TLSOption named "default" when more than one namespace defines one' } });
+      out.push({ status: 'pass', resource, message: `TLSOption ${ns}/${name} is dropped by Traefik: ${defaults} namespaces hold a TLSOption named "default", so its cipherSuites apply to no router: routers use the built-in default.`, evidence: { dropped: true, defaultTlsOptionNamespaces: defaults, note: 'Traefik drops every TLSOption named "default" when more than one namespace defines one' } });
       continue;
     }
     const raw = obj(o.spec)?.cipherSuites;

@@ -24,6 +24,12 @@ export interface IstioGatewayServer {
   mode: string;
 }
 
+/** A server's tls block, or undefined when it has none or holds only httpsRedirect (a plaintext server's redirect, not TLS). */
+export function istioServerTls(server: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  const tls = obj(server?.tls);
+  return !tls || (tls.httpsRedirect === true && Object.keys(tls).length === 1) ? undefined : tls;
+}
+
 /**
  * Istio Gateway servers that terminate TLS, and those that pass it through to the backend
  * (ServerTLSSettings.mode PASSTHROUGH, the enum's zero value and so the mode when none is set, or
@@ -37,8 +43,8 @@ export function istioGatewayServers(snapshot: Snapshot): { judged: IstioGatewayS
     const resource = { kind: 'Gateway.networking.istio.io', namespace: gw.metadata?.namespace ?? 'default', name: gw.metadata?.name ?? '' };
     for (const [i, s] of arr(obj(gw.spec)?.servers).entries()) {
       const server = obj(s);
-      const tls = obj(server?.tls);
-      if (!tls || (tls.httpsRedirect === true && Object.keys(tls).length === 1)) continue;
+      const tls = istioServerTls(server);
+      if (!tls) continue;
       const mode = (str(tls.mode) ?? 'PASSTHROUGH').toUpperCase();
       if (mode === 'PASSTHROUGH' || mode === 'AUTO_PASSTHROUGH') passthrough.push(`${resource.namespace}/${resource.name} port ${obj(server?.port)?.number ?? '?'}`);
       else judged.push({ resource, i, server, tls, mode });

@@ -7,6 +7,7 @@ import type { Config } from '../../config/types.ts';
 import type { KubeObject, Snapshot, TlsProbeResult } from '../../snapshot/types.ts';
 import { arr, obj, str, stringMap } from '../mesh/util.ts';
 import { normalizeHost } from './hosts.ts';
+import { istioServerTls } from './istio.ts';
 
 export type ProbeEndpoint = TlsProbeResult['endpoint'];
 
@@ -162,9 +163,12 @@ function addIstioPassthrough(snapshot: Snapshot, add: (ep: ProbeEndpoint) => voi
     if (services.length === 0) continue;
     const origin = `Gateway.networking.istio.io/${gw.metadata?.namespace ?? 'default'}/${gw.metadata?.name ?? ''}`;
     for (const server of arr(obj(gw.spec)?.servers).map(obj)) {
-      const tls = obj(server?.tls);
+      // A plain-HTTP server (protocol HTTP or HTTP2, or a tls block holding only httpsRedirect)
+      // answers no TLS handshake: probing it would spend a tls.probe.maxTargets slot on nothing.
+      const tls = istioServerTls(server);
       const mode = (str(tls?.mode) ?? 'PASSTHROUGH').toUpperCase();
-      if (!tls || (mode !== 'PASSTHROUGH' && mode !== 'AUTO_PASSTHROUGH')) continue;
+      const protocol = str(obj(server?.port)?.protocol)?.toUpperCase();
+      if (!tls || protocol === 'HTTP' || protocol === 'HTTP2' || (mode !== 'PASSTHROUGH' && mode !== 'AUTO_PASSTHROUGH')) continue;
       const number = obj(server?.port)?.number;
       if (typeof number !== 'number') continue;
       const hosts = new Set(arr(server?.hosts).filter((h): h is string => typeof h === 'string').map((h) => h.slice(h.indexOf('/') + 1)).filter((h) => h !== '' && !h.includes('*')));

@@ -8,7 +8,7 @@ import { imageRepository } from '../images.ts';
 import { memoize } from '../memo.ts';
 import { arr, obj, str, stringMap } from '../mesh/util.ts';
 import { podTemplateOf, refString } from '../workloads.ts';
-import { ingressClassesByController, ingressClassNamed, nginxAnnotationBool } from './nginx.ts';
+import { ingressClassesByController, ingressClassNamed, nginxAnnotationBool, nginxImageVersion } from './nginx.ts';
 import { servicesSelecting } from './services.ts';
 
 export const TRAEFIK_INGRESS_CONTROLLER = 'traefik.io/ingress-controller';
@@ -387,3 +387,42 @@ export function traefikRouterPlaintext(eps: TraefikEntryPoints, named: string[])
   const exposure = eps.withoutService.length ? { exposure: `no Service of the snapshot selects the pods of ${eps.withoutService.map(refString).join(', ')}: every entryPoint counts as reachable from outside the cluster` } : {};
   return { plaintext: 'edge', plain: atEdge, evidence: { entryPoints, plaintextEntryPoints: atEdge.length ? atEdge : '(default entryPoints)', ...edgeWays, ...note, ...exposure } };
 }
+
+/** The TLSOptions Traefik reads, one per namespace/name, and how many namespaces hold one named "default". */
+export interface TraefikTlsOptions {
+  options: KubeObject[];
+  /** Distinct namespaces holding a TLSOption named "default": more than one and Traefik drops them all. */
+  defaultNamespaces: number;
+}
+
+/**
+ * The TLSOptions Traefik reads. Traefik v3 watches only the traefik.io group (v3.0 removed
+ * traefik.containo.us: https://doc.traefik.io/traefik/migration/v2-to-v3/), so the legacy group
+ * counts only when no Traefik workload of the snapshot is known to run v3 or later (an image tag
+ * naming no version keeps both). One namespace/name is one TLSOption, traefik.io's copy first:
+ * Traefik keys its options by name and namespace (pkg/provider/kubernetes/crd/kubernetes.go
+ * buildTLSOptions), which drops "default" only when several namespaces define one.
+ */
+export const traefikTlsOptions = memoize((snapshot: Snapshot): TraefikTlsOptions => {
+  const majors: Array<number | undefined> = [];
+  for (const key of ['deployments', 'daemonsets', 'statefulsets'] as const) {
+    for (const o of snapshot.resources[key] ?? []) {
+      for (const raw of arr(obj(podTemplateOf(o)?.spec)?.containers)) {
+        const image = str(obj(raw)?.image) ?? '';
+        if (TRAEFIK_IMAGE.test(imageRepository(image))) majors.push(nginxImageVersion(image)?.[0]);
+      }
+    }
+  }
+  const v3 = majors.length > 0 && majors.every((m) => m !== undefined && m >= 3);
+  const legacy = snapshot.resources['traefik-legacy.tlsoptions'] ?? [];
+  const seen = new Set<string>();
+  const options: KubeObject[] = [];
+  for (const o of [...(snapshot.resources['traefik.tlsoptions'] ?? []), ...(v3 ? [] : legacy)]) {
+    const id = `${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    options.push(o);
+  }
+  const defaultNamespaces = new Set(options.filter((o) => o.metadata?.name === 'default').map((o) => o.metadata?.namespace ?? 'default')).size;
+  return { options, defaultNamespaces };
+}, 'tls');

@@ -8,6 +8,7 @@ import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
 import { legacyProtocolEnabled } from '../../../checks/tls/legacy-protocol-enabled.ts';
+import { weakCiphers } from '../../../checks/tls/weak-ciphers.ts';
 
 function ctx(yamlText: string): AuditContext {
   const objs = parseAllDocuments(yamlText).map((d) => d.toJSON() as KubeObject).filter(Boolean);
@@ -134,6 +135,33 @@ spec:
     expect(high).toMatchObject({ status: 'fail', evidence: { ciphersBelowTls12: ['ECDHE-RSA-AES128-SHA'] } });
     expect(high.severity).toBeUndefined();
   });
+  // A server listing no cipherSuites takes meshConfig.tlsDefaults.cipherSuites
+  // (https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-TLSConfig),
+  // the list tls.weak-ciphers judges for it too.
+  const mesh = (text: string) => `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio, namespace: istio-system}
+data:
+  mesh: |
+    ${text}
+---`;
+  it('Istio TLSV1_0 without cipherSuites, the mesh tlsDefaults enabling a CBC-SHA suite, stays high naming that suite', () => {
+    const [r] = results(mesh('tlsDefaults: {cipherSuites: [ECDHE-RSA-AES128-SHA, ECDHE-RSA-AES128-GCM-SHA256]}') + istio('minProtocolVersion: TLSV1_0'));
+    expect(r).toMatchObject({ status: 'fail', evidence: { ciphersBelowTls12: ['ECDHE-RSA-AES128-SHA'], cipherSuitesFrom: 'ConfigMap istio-system/istio mesh.tlsDefaults' } });
+    expect(r.severity).toBeUndefined();
+    expect(r.message).toContain('ConfigMap istio-system/istio mesh.tlsDefaults.cipherSuites apply: ECDHE-RSA-AES128-SHA work below TLS 1.2');
+  });
+  it('mesh tlsDefaults listing only GCM suites keep it low; an unparsable mesh config is not claimed low', () => {
+    expect(results(mesh('tlsDefaults: {cipherSuites: [ECDHE-RSA-AES128-GCM-SHA256]}') + istio('minProtocolVersion: TLSV1_0'))[0].severity).toBe('low');
+    const [r] = results(mesh('tlsDefaults: [unclosed') + istio('minProtocolVersion: TLSV1_0'));
+    expect(r.status).toBe('fail');
+    expect(r.severity).toBeUndefined();
+    expect(r.message).toContain('is not valid YAML: whether a cipher it enables works below TLS 1.2 is unknown');
+  });
+  it('tls.legacy-protocol-enabled declares the mesh-config read tls.weak-ciphers declares', () => {
+    expect(legacyProtocolEnabled.readsWhen?.map((r) => r.when)).toContain(weakCiphers.readsWhen?.find((r) => r.when.includes('ConfigMap istio'))?.when);
+  });
 
   const nginx = (data: string, ingress = '') => `
 apiVersion: apps/v1
@@ -178,6 +206,30 @@ spec: {ingressClassName: nginx, rules: [{host: old.example.com}]}
 `));
     expect(r.severity).toBeUndefined();
     expect(r.message).toContain('Ingress shop/old-clients (nginx.ingress.kubernetes.io/ssl-ciphers)');
+  });
+  // ingress-nginx takes no server settings from a canary Ingress, and a host's ssl-ciphers from the
+  // oldest Ingress that sets them (https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#canary:
+  // a canary Ingress's non-canary annotations are ignored, bar a few load-balancing and affinity ones;
+  // internal/ingress/controller/controller.go createServers keeps the first ssl-ciphers a server gets);
+  // tls.weak-ciphers says such an annotation has no effect, and so must this check.
+  const ingress = (name: string, created: string, annotations: string) => `---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: ${name}, namespace: shop, creationTimestamp: "${created}", annotations: {${annotations}}}
+spec: {ingressClassName: nginx, rules: [{host: shop.example.com}]}
+`;
+  const cbc = 'nginx.ingress.kubernetes.io/ssl-ciphers: "ECDHE-RSA-AES128-SHA"';
+  it('a canary Ingress\'s CBC-SHA ssl-ciphers annotation does not keep it high', () => {
+    const y = nginx('', ingress('shop', '2025-01-01T00:00:00Z', '') + ingress('shop-canary', '2025-02-01T00:00:00Z', `nginx.ingress.kubernetes.io/canary: "true", ${cbc}`));
+    expect(nginxResult(y)).toMatchObject({ status: 'fail', severity: 'low' });
+    expect([...weakCiphers.evaluate(ctx(y))].find((r) => r.resource.name === 'shop-canary')?.message).toContain('has no effect');
+  });
+  it('a newer Ingress\'s CBC-SHA annotation on a host whose oldest Ingress sets GCM ssl-ciphers does not keep it high; on the oldest it does', () => {
+    const gcm = 'nginx.ingress.kubernetes.io/ssl-ciphers: "ECDHE-RSA-AES128-GCM-SHA256"';
+    expect(nginxResult(nginx('', ingress('shop', '2025-01-01T00:00:00Z', gcm) + ingress('shop-old-clients', '2025-06-01T00:00:00Z', cbc)))).toMatchObject({ status: 'fail', severity: 'low' });
+    const r = nginxResult(nginx('', ingress('shop', '2025-06-01T00:00:00Z', gcm) + ingress('shop-old-clients', '2025-01-01T00:00:00Z', cbc)));
+    expect(r.severity).toBeUndefined();
+    expect(r.message).toContain('Ingress shop/shop-old-clients (nginx.ingress.kubernetes.io/ssl-ciphers)');
   });
 });
 

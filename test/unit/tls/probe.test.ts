@@ -198,6 +198,27 @@ describe('probeTargets', () => {
     ]);
   });
 
+  // A Gateway server's httpsRedirect "If set to true, the load balancer will send a 301 redirect for
+  // all http connections" (https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings):
+  // on a plain-HTTP port (protocol HTTP/HTTP2) no TLS handshake is answered, so it is no passthrough target.
+  it('never probes an Istio plain-HTTP server (tls holding only httpsRedirect, or protocol HTTP/HTTP2) as a TLS passthrough', () => {
+    const snapshot = snapshotFromObjects([
+      { apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name: 'public', namespace: 'istio-ingress' },
+        spec: { selector: { istio: 'ingressgateway' }, servers: [
+          { port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['shop.example.com'], tls: { httpsRedirect: true } },
+          { port: { number: 8080, name: 'http2', protocol: 'HTTP2' }, hosts: ['h2.example.com'], tls: { httpsRedirect: true, mode: 'PASSTHROUGH' } },
+          { port: { number: 8081, name: 'redirect', protocol: 'TCP' }, hosts: ['tcp.example.com'], tls: { httpsRedirect: true } },
+          { port: { number: 443, name: 'tls', protocol: 'TLS' }, hosts: ['pass.example.com'], tls: { mode: 'PASSTHROUGH' } },
+        ] } },
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'istio-ingressgateway', namespace: 'istio-ingress' },
+        spec: { type: 'LoadBalancer', selector: { istio: 'ingressgateway' }, ports: [{ name: 'http2', port: 80, targetPort: 8080 }, { port: 8080 }, { port: 8081 }, { name: 'https', port: 443, targetPort: 8443 }] },
+        status: { loadBalancer: { ingress: [{ ip: '203.0.113.20' }] } } },
+    ]);
+    expect(probeTargets(snapshot, defaultConfig()).targets.filter((t) => t.sni)).toEqual([
+      { host: '203.0.113.20', port: 443, sni: 'pass.example.com', origin: 'Gateway.networking.istio.io/istio-ingress/public' },
+    ]);
+  });
+
   it('probes at most tls.probe.maxTargets endpoints found in the cluster, taken in turn per namespace, and says how many were left out; configured endpoints always', () => {
     const ingress = (ns: string, name: string, hosts: string[]) => ({
       apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { namespace: ns, name },
