@@ -88,6 +88,40 @@ describe('mtls.authz-missing: a gateway that only passes TLS through', () => {
   });
 });
 
+describe('mtls.authz-missing: a Gateway API gateway istiod manages, by its listeners', () => {
+  // A TLS listener in Passthrough mode hands the stream to a TLSRoute backend without terminating
+  // it (shared/reference/checks.md 5.4); Terminate sees only the client's own certificate.
+  const MANAGED = (mode: string) => `
+apiVersion: v1
+kind: Namespace
+metadata: {name: edge, labels: {istio-injection: enabled}}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: tls, namespace: edge}
+spec:
+  gatewayClassName: istio
+  listeners: [{name: tls, port: 443, protocol: TLS, tls: {mode: ${mode}}}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: tls-istio, namespace: edge}
+spec:
+  selector: {matchLabels: {gateway.networking.k8s.io/gateway-name: tls}}
+  template:
+    metadata:
+      labels: {gateway.networking.k8s.io/gateway-name: tls, gateway.istio.io/managed: istio.io-gateway-controller, sidecar.istio.io/inject: "true"}
+      annotations: {inject.istio.io/templates: gateway}
+    spec:
+      containers: [{name: istio-proxy, image: auto, ports: [{containerPort: 443}]}]
+`;
+  it('only a Passthrough TLS listener: passes; a Terminate one: still a finding', () => {
+    const of = (mode: string) => run('mtls.authz-missing', MANAGED(mode)).filter((v) => v.resource.name === 'tls-istio').map((v) => v.status);
+    expect(of('Passthrough')).toEqual(['pass']);
+    expect(of('Terminate')).toEqual(['fail']);
+  });
+});
+
 describe('mtls.authz-allow-any: an open ALLOW on a gateway that only passes TLS through', () => {
   const OPEN = `
 apiVersion: security.istio.io/v1
