@@ -11,7 +11,7 @@ import type { Verdict } from '../../src/base/vocabulary.ts';
 import { consulPresent, istioPresent, linkerdPresent, policiesFor, type ParsedAuthzPolicy, type WorkloadMesh } from '../../src/analysis/mesh/index.ts';
 import type { AuditContext } from '../../src/analysis/context.ts';
 import { consulAllowAny, linkerdAllowAny } from './lib/mesh-authz.ts';
-import { authzIndex, hypotheticalVerdict, istioWorkloads, policyName, portsToJudge, sourceAdmitsEveryWorkload } from './lib/authz.ts';
+import { authzIndex, hypotheticalVerdict, istioWorkloads, passthroughOnlyGateway, policyName, portsToJudge, sourceAdmitsEveryWorkload } from './lib/authz.ts';
 import { istioAuthzModel } from '../../src/analysis/mesh/istio-authz.ts';
 import { MESH_AUTHORIZATION } from '../controls.ts';
 import { ISTIO_MESH_CONFIG_READ } from './lib/istio-mesh-config.ts';
@@ -25,14 +25,18 @@ import { ISTIO_WAYPOINT_GATEWAYS_READ } from './lib/istio-waypoints.ts';
  * the only ALLOW one: another open ALLOW policy on the same workload does not make this one safe. undefined: it applies to
  * no workload in the snapshot, so it is judged on its text alone.
  */
-function admittedPorts(ctx: AuditContext, p: ParsedAuthzPolicy, open: ParsedAuthzPolicy['rules'], workloadsOf: () => Map<ParsedAuthzPolicy, WorkloadMesh[]>): { admitted: string[]; workloads: number } | undefined {
+function admittedPorts(ctx: AuditContext, p: ParsedAuthzPolicy, open: ParsedAuthzPolicy['rules'], workloadsOf: () => Map<ParsedAuthzPolicy, WorkloadMesh[]>): { admitted: string[]; workloads: number; passthrough: string[] } | undefined {
   if (p.targeted) return undefined;
   const workloads = workloadsOf().get(p) ?? [];
   if (workloads.length === 0) return undefined;
   const byThis = (reason: string) => reason.includes(`ALLOW AuthorizationPolicy ${policyName(p)} rules[`);
   const admitted: string[] = [];
+  // A gateway that only passes TLS through never sees a caller identity: "any caller" is all a
+  // policy there can say, and naming principals would refuse every call (passthroughOnlyGateway).
+  const passthrough: string[] = [];
   const plaintextToo = open.some((r) => r.anySource || r.negativeIdentityOnly);
   for (const w of workloads) {
+    if (passthroughOnlyGateway(ctx, w)) { passthrough.push(`${w.namespace}/${w.workload.ref.name}`); continue; }
     const ports: string[] = [];
     for (const { port, label } of portsToJudge(w, open.flatMap((r) => r.ports))) {
       const callers = plaintextToo ? (['outsider', 'plaintext'] as const) : (['outsider'] as const);
@@ -44,7 +48,7 @@ function admittedPorts(ctx: AuditContext, p: ParsedAuthzPolicy, open: ParsedAuth
     }
     if (ports.length) admitted.push(`${w.namespace}/${w.workload.ref.name} ports ${ports.join(', ')}`);
   }
-  return { admitted, workloads: workloads.length };
+  return { admitted, workloads: workloads.length, passthrough };
 }
 
 /**
@@ -92,7 +96,11 @@ export const authzAllowAny: Check = {
       }
       const judged = admittedPorts(ctx, p, open, workloadsOf);
       if (judged && judged.admitted.length === 0) {
-        out.push({ status: 'pass', resource: p.ref, message: `AuthorizationPolicy ${policyName(p)} has a rule open to any caller, but on none of the ${judged.workloads} workload(s) it applies to does it admit one (a DENY policy or a condition decides first)` });
+        const gateways = judged.passthrough.length;
+        const why = gateways === judged.workloads
+          ? `it applies only to gateway(s) that pass TLS through (${judged.passthrough.slice(0, 5).join(', ')}), which never see who calls, so no policy there could name callers`
+          : `on none of the ${judged.workloads} workload(s) it applies to does it admit one (a DENY policy or a condition decides first${gateways > 0 ? `; ${judged.passthrough.slice(0, 5).join(', ')} only pass${gateways === 1 ? 'es' : ''} TLS through` : ''})`;
+        out.push({ status: 'pass', resource: p.ref, message: `AuthorizationPolicy ${policyName(p)} has a rule open to any caller, but ${why}` });
         continue;
       }
       const scope = p.targeted ? 'its target (gateway or waypoint)' : p.selector ? `workloads matching ${JSON.stringify(p.selector)}` : p.namespace === index.root ? 'every workload of the mesh' : `every workload of namespace ${p.namespace}`;

@@ -18,12 +18,14 @@
 // includeInboundPorts annotation keeps away from Envoy ("excluded from redirection to Envoy",
 // https://istio.io/latest/docs/reference/config/annotations/): a workload with such a port fails
 // even when ALLOW policies apply to it, naming the annotation.
+// A gateway whose Gateway servers all pass TLS through (passthroughOnlyGateway) passes: it never
+// sees a caller identity to authorize.
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { consulPresent, istioPresent, linkerdPresent, policiesFor } from '../../src/analysis/mesh/index.ts';
 import { consulAuthzMissing, linkerdAuthzMissing } from './lib/mesh-authz.ts';
 import { refString } from '../../src/analysis/workloads.ts';
-import { authzIndex, hypotheticalVerdict, istioWorkloads, policyName, portsToJudge, sidecarCapture } from './lib/authz.ts';
+import { authzIndex, hypotheticalVerdict, istioWorkloads, passthroughOnlyGateway, policyName, portsToJudge, sidecarCapture } from './lib/authz.ts';
 import { istioAuthzModel, pathScope, waypointPaths, waypointPolicies, type WaypointPath } from '../../src/analysis/mesh/istio-authz.ts';
 import { istioMembership } from '../../src/analysis/mesh/istio.ts';
 import { meshModel } from '../../src/analysis/mesh/model.ts';
@@ -69,6 +71,11 @@ export const authzMissing: Check = {
     const model = istioAuthzModel(ctx.snapshot, ctx.config);
     const namespaces = meshModel(ctx.snapshot, ctx.config).namespaces;
     for (const w of istioWorkloads(ctx)) {
+      const passthrough = passthroughOnlyGateway(ctx, w);
+      if (passthrough) {
+        yield { status: 'pass', resource: w.workload.ref, message: `${refString(w.workload.ref)} is a gateway that only passes TLS through (${passthrough}): it never sees who calls, so no ALLOW policy there could name its callers; the workloads behind it decide` };
+        continue;
+      }
       const rep = w.workload.pods[0];
       const ambient = rep !== undefined && istioMembership(namespaces.get(w.namespace)?.labels ?? {}, rep).dataplane === 'ambient';
       const callee = { namespace: w.namespace, name: w.workload.ref.name, serviceAccount: '', labels: w.labels, port: 0, protocol: 'TCP' as const, dataplane: 'ambient' as const };

@@ -21,6 +21,7 @@ const RBAC = 'rbac.authorization.k8s.io';
 const BIND_CLUSTERROLES = permissionLabel(p('bind', RBAC, 'clusterroles'));
 const BIND_ROLES = permissionLabel(p('bind', RBAC, 'roles'));
 const ESCALATE_ROLES = permissionLabel(p('escalate', RBAC, 'roles'));
+const ROLEBINDING_WRITES = ['create', 'update', 'patch'];
 
 /**
  * What rbac.workload-create-kube-system and rbac.pod-exec-attach already count as acting as a
@@ -63,18 +64,29 @@ function allowsOnRole(grants: readonly Grant[], verb: string, namespace: string,
 }
 
 /**
- * Escalate limited to a Role by name lets its holder write any rule into that Role, given update
- * or patch on it (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#restrictions-on-role-creation-or-update);
- * that reaches the holder only if it is bound to the Role, or can bind it.
+ * Bind only lifts the escalation check on a RoleBinding write; the write itself still needs
+ * create, update or patch on rolebindings in the namespace
+ * (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#restrictions-on-role-binding-creation-or-update).
+ * Update or patch limited to named RoleBindings still counts: it can add the holder to one.
  */
-function rewritesOwnRole(namespace: string, name: string, grants: readonly Grant[]): boolean {
-  if (!allowsOnRole(grants, 'update', namespace, name) && !allowsOnRole(grants, 'patch', namespace, name)) return false;
-  return grants.some((g) => g.role.kind === 'Role' && g.role.namespace === namespace && g.role.name === name) || allowsOnRole(grants, 'bind', namespace, name);
+function writesRoleBindings(grants: readonly Grant[], namespace: string): boolean {
+  return grants.some((g) => (!g.namespace || g.namespace === namespace)
+    && g.role.rules.some((r) => r.nonResourceURLs.length === 0 && ROLEBINDING_WRITES.some((verb) => ruleGrantsSome(r, verb, RBAC, 'rolebindings'))));
 }
 
 /**
- * Which accounts of its namespace a hit acts as. Binding any role there, or writing any rule into
- * one (escalate), gives every permission of the namespace, minting its accounts' tokens among them
+ * Escalate limited to a Role by name lets its holder write any rule into that Role, given update
+ * or patch on it (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#restrictions-on-role-creation-or-update);
+ * that reaches the holder only if it is bound to the Role, or can bind it (bind and a RoleBinding write).
+ */
+function rewritesOwnRole(namespace: string, name: string, grants: readonly Grant[]): boolean {
+  if (!allowsOnRole(grants, 'update', namespace, name) && !allowsOnRole(grants, 'patch', namespace, name)) return false;
+  return grants.some((g) => g.role.kind === 'Role' && g.role.namespace === namespace && g.role.name === name) || (allowsOnRole(grants, 'bind', namespace, name) && writesRoleBindings(grants, namespace));
+}
+
+/**
+ * Which accounts of its namespace a hit acts as. Binding any role there (given a RoleBinding write,
+ * writesRoleBindings), or writing any rule into one (escalate), gives every permission of the namespace, minting its accounts' tokens among them
  * (bind cluster-admin in a RoleBinding, then create serviceaccounts/token). Bind limited by
  * resourceNames acts as what the roles it names act as (admin and edit impersonate service
  * accounts: the role-grantor example of https://kubernetes.io/docs/reference/access-authn-authz/rbac/#restrictions-on-role-binding-creation-or-update);
@@ -85,8 +97,9 @@ function actsAsServiceAccounts(h: PermissionHit, ctx: AuditContext, grants: read
   if (ACTS_AS.has(h.permission)) return h.ruleObj.resourceNames.length > 0 ? h.ruleObj.resourceNames : true;
   const bind = h.permission === BIND_CLUSTERROLES || h.permission === BIND_ROLES;
   if (!bind && h.permission !== ESCALATE_ROLES) return false;
-  if (h.ruleObj.resourceNames.length === 0) return true;
   const ns = h.namespace;
+  if (bind && ns && !writesRoleBindings(grants, ns)) return false;
+  if (h.ruleObj.resourceNames.length === 0) return true;
   if (!ns) return false;
   if (!bind) return h.ruleObj.resourceNames.some((name) => rewritesOwnRole(ns, name, grants));
   const { roles } = buildRbacModel(ctx.snapshot);

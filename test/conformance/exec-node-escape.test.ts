@@ -35,11 +35,22 @@ function rate(pod: Record<string, unknown>, version: string, resource: string, v
   return [...check.evaluate({ snapshot, config: defaultConfig(), now: new Date('2026-11-26T00:00:00Z') })].find((x) => x.resource.name === 'dev')!;
 }
 
-/** The pod with its init containers made native sidecars (restartPolicy: Always), which keep running beside the others: what PodSecurity admission judges is unchanged. */
+/**
+ * The pod with its init containers made native sidecars (restartPolicy: Always), which keep
+ * running beside the others, and every volume mounted in its first container (upstream's
+ * hostPath fixtures declare volumes no container mounts, and a volume is in a container only
+ * where its volumeMounts name it: https://kubernetes.io/docs/concepts/storage/volumes/): what
+ * PodSecurity admission judges is unchanged, and exec enters all of it.
+ */
 function withSidecars(pod: Record<string, unknown>): Record<string, unknown> {
   const spec = pod.spec as Record<string, unknown>;
   const init = spec.initContainers;
-  return Array.isArray(init) ? { ...pod, spec: { ...spec, initContainers: init.map((c: Record<string, unknown>) => ({ ...c, restartPolicy: 'Always' })) } } : pod;
+  const volumes = Array.isArray(spec.volumes) ? spec.volumes as Array<{ name: string }> : [];
+  const [first, ...rest] = Array.isArray(spec.containers) ? spec.containers as Array<Record<string, unknown>> : [];
+  const mounted = first && volumes.length > 0
+    ? [{ ...first, volumeMounts: [...(Array.isArray(first.volumeMounts) ? first.volumeMounts : []), ...volumes.map((v) => ({ name: v.name, mountPath: `/mnt/${v.name}` }))] }, ...rest]
+    : spec.containers;
+  return { ...pod, spec: { ...spec, containers: mounted, ...(Array.isArray(init) ? { initContainers: init.map((c: Record<string, unknown>) => ({ ...c, restartPolicy: 'Always' })) } : {}) } };
 }
 
 describe.skipIf(!data)('rbac.pod-exec-attach: access into an upstream baseline fixture pod', () => {
@@ -70,14 +81,15 @@ describe.skipIf(!data)('rbac.pod-exec-attach: access into an upstream baseline f
     if (!escapes) expect(exec.severity, exec.message).toBe('medium');
   });
 
-  it('the fixtures breaking a node control only in initcontainer1 (privileged1.yaml and the like) are medium for exec as written', () => {
+  it('the fixtures breaking a node control only in initcontainer1 (privileged1.yaml and the like), or by hostPath volumes no container mounts (hostpathvolumes0/1.yaml), are medium for exec as written', () => {
     const initOnly = cases.filter((c) => {
       if (c.expected !== 'denied' || !NODE_REACHING.has(c.check_id ?? '')) return false;
       return rate(data!.pod(c), c.applies_to_versions.at(-1)!, 'pods/exec', 'create').severity === 'medium';
     }).map((c) => c.path);
-    // Each of the 8 baseline version directories holds the four whose only breach is in initcontainer1.
-    expect(new Set(initOnly.map((p) => p.split('/').pop()))).toEqual(new Set(['capabilities_baseline1.yaml', 'privileged1.yaml', 'procmount1.yaml', 'selinuxoptions2.yaml']));
-    expect(initOnly.length).toBe(32);
+    // Each of the 8 baseline version directories holds the four whose only breach is in
+    // initcontainer1, and the two whose hostPath volumes no container mounts.
+    expect(new Set(initOnly.map((p) => p.split('/').pop()))).toEqual(new Set(['capabilities_baseline1.yaml', 'privileged1.yaml', 'procmount1.yaml', 'selinuxoptions2.yaml', 'hostpathvolumes0.yaml', 'hostpathvolumes1.yaml']));
+    expect(initOnly.length).toBe(48);
   });
 });
 

@@ -7,7 +7,7 @@ import type { AuthzSource } from '../../../src/analysis/mesh/authz.ts';
 import { containerPorts } from '../../../src/analysis/mesh/util.ts';
 import { istioAuthzModel, istioFlowVerdict, istioStringMatch } from '../../../src/analysis/mesh/istio-authz.ts';
 import { istioMembership, sidecarInboundCapture, type InboundCapture } from '../../../src/analysis/mesh/istio.ts';
-import { istioBypassVerdict, istioGatewayFlowVerdict, istioGatewayPod } from '../../../src/analysis/mesh/flow-verdict.ts';
+import { gatewayServersOf, istioBypassVerdict, istioGatewayFlowVerdict, istioGatewayPod } from '../../../src/analysis/mesh/flow-verdict.ts';
 import type { MeshFlowVerdict } from '../../../src/analysis/mesh/flow.ts';
 import { isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
 
@@ -23,6 +23,20 @@ export function istioWorkloads(ctx: AuditContext): WorkloadMesh[] {
   const m = meshModel(ctx.snapshot, ctx.config);
   const root = m.istio.policies.rootNamespace;
   return m.workloads.filter((w) => w.mesh === 'istio' && (w.namespace !== root || istioGatewayPod(w)) && !isSystemNamespace(w.namespace, ctx.config.systemNamespaces));
+}
+
+/**
+ * For an Istio gateway whose every Gateway server passes TLS through (an east-west gateway's 15443
+ * AUTO_PASSTHROUGH): those servers, described. Such a gateway never terminates the caller's TLS,
+ * so it never sees a caller identity an ALLOW policy could name
+ * (https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings-TLSmode);
+ * the workload behind it judges its callers. undefined: not such a gateway.
+ */
+export function passthroughOnlyGateway(ctx: AuditContext, w: WorkloadMesh): string | undefined {
+  if (!istioGatewayPod(w)) return undefined;
+  const servers = gatewayServersOf(ctx.snapshot, w);
+  if (servers.length === 0 || !servers.every((s) => s.passthrough)) return undefined;
+  return servers.slice(0, 3).map((s) => s.where).join(', ') + (servers.length > 3 ? ` and ${servers.length - 3} more` : '');
 }
 
 export const policyName = (p: { ref: { namespace?: string; name: string } }): string => `${p.ref.namespace}/${p.ref.name}`;

@@ -16,6 +16,9 @@
 // container's own process, a way in only where that process reads stdin (kubectl attach
 // -i/-t: https://kubernetes.io/docs/reference/kubectl/generated/kubectl_attach/); an
 // ephemeral container joins the pod itself and may mount any of its volumes, so the whole spec.
+// A volume is in a container only where its volumeMounts name it
+// (https://kubernetes.io/docs/concepts/storage/volumes/): exec and attach reach only the volumes
+// the containers they enter mount, so a hostPath only a finished init container mounted is not.
 import type { AuditContext } from '../../../src/analysis/context.ts';
 import { memoize, memoizeBySnapshotAndConfig } from '../../../src/analysis/memo.ts';
 import { clusterMinor, evaluatePod, LATEST_MINOR, readNamespacePolicies } from '../../../src/analysis/pss/index.ts';
@@ -153,14 +156,22 @@ const readsStdin = (c: unknown): boolean => asRecord(c).stdin === true || asReco
  */
 const views = new WeakMap<object, { exec?: Record<string, unknown>; attach?: Record<string, unknown> | null }>();
 
+/** `spec.volumes` limited to those `kept` containers mount (volumeMounts, volumeDevices). */
+function volumesMountedBy(spec: Record<string, unknown>, kept: unknown[]): unknown[] {
+  const names = new Set<unknown>();
+  for (const c of kept) for (const m of [...asArray(asRecord(c).volumeMounts), ...asArray(asRecord(c).volumeDevices)]) names.add(asRecord(m).name);
+  return asArray(spec.volumes).filter((v) => names.has(asRecord(v).name));
+}
+
 function viewOf(spec: Record<string, unknown>, access: PodAccess): Record<string, unknown> | null {
   if (access === 'ephemeral') return spec;
   let v = views.get(spec);
   if (!v) views.set(spec, (v = {}));
   if (access === 'exec') {
     if (v.exec === undefined) {
-      const init = asArray(spec.initContainers);
-      v.exec = init.every(isSidecar) ? spec : { ...spec, initContainers: init.filter(isSidecar) };
+      const initContainers = asArray(spec.initContainers).filter(isSidecar);
+      const volumes = volumesMountedBy(spec, [...asArray(spec.containers), ...initContainers, ...asArray(spec.ephemeralContainers)]);
+      v.exec = { ...spec, initContainers, volumes };
     }
     return v.exec;
   }
@@ -168,7 +179,7 @@ function viewOf(spec: Record<string, unknown>, access: PodAccess): Record<string
     const containers = asArray(spec.containers).filter(readsStdin);
     const initContainers = asArray(spec.initContainers).filter((c) => isSidecar(c) && readsStdin(c));
     const ephemeralContainers = asArray(spec.ephemeralContainers).filter(readsStdin);
-    v.attach = containers.length + initContainers.length + ephemeralContainers.length === 0 ? null : { ...spec, containers, initContainers, ephemeralContainers };
+    v.attach = containers.length + initContainers.length + ephemeralContainers.length === 0 ? null : { ...spec, containers, initContainers, ephemeralContainers, volumes: volumesMountedBy(spec, [...containers, ...initContainers, ...ephemeralContainers]) };
   }
   return v.attach;
 }

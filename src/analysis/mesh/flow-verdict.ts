@@ -638,6 +638,8 @@ export interface GatewayServer {
   ports: number[];
   accepts: 'plaintext' | 'tls' | 'mesh-mtls' | 'unknown';
   what: string;
+  /** Passes TLS through by SNI without terminating it (tls.mode PASSTHROUGH or AUTO_PASSTHROUGH, a Gateway API TLS listener in Passthrough mode): Envoy never sees the caller's certificate. */
+  passthrough?: true;
 }
 
 const GATEWAY_TLS: Record<string, { accepts: GatewayServer['accepts']; what: string }> = {
@@ -693,7 +695,7 @@ function istioGatewayServers(snapshot: Snapshot, callee: WorkloadMesh): GatewayS
       }
       const mode = str(obj(server?.tls)?.mode) ?? 'PASSTHROUGH';
       const known = Object.hasOwn(GATEWAY_TLS, mode) ? GATEWAY_TLS[mode] : { accepts: 'unknown' as const, what: 'is a TLS mode Istio does not define' };
-      out.push({ where: `${where} tls.mode ${word(mode)}`, policy, ports, ...known });
+      out.push({ where: `${where} tls.mode ${word(mode)}`, policy, ports, ...known, ...(mode === 'PASSTHROUGH' || mode === 'AUTO_PASSTHROUGH' ? { passthrough: true as const } : {}) });
     });
   }
   const name = callee.labels['gateway.networking.k8s.io/gateway-name'];
@@ -706,7 +708,7 @@ function istioGatewayServers(snapshot: Snapshot, callee: WorkloadMesh): GatewayS
       const protocol = (str(l.protocol) ?? '').toUpperCase();
       const server = { where: `Gateway ${policy.namespace}/${policy.name} listeners[${i}] (port ${l.port}, ${word(protocol)})`, policy, ports: [l.port] };
       if (protocol === 'HTTP' || protocol === 'TCP' || protocol === 'UDP') out.push({ ...server, accepts: 'plaintext', what: 'is no TLS listener: it accepts plaintext' });
-      else if (protocol === 'HTTPS' || protocol === 'TLS') out.push({ ...server, accepts: 'tls', what: 'takes TLS (Terminate or Passthrough): a caller without a mesh identity connects over TLS' });
+      else if (protocol === 'HTTPS' || protocol === 'TLS') out.push({ ...server, accepts: 'tls', what: 'takes TLS (Terminate or Passthrough): a caller without a mesh identity connects over TLS', ...(protocol === 'TLS' && str(obj(l.tls)?.mode) === 'Passthrough' ? { passthrough: true as const } : {}) });
       else if (protocol === 'HBONE') out.push({ ...server, accepts: 'mesh-mtls', what: 'accepts only Istio mTLS (HBONE)' });
       else out.push({ ...server, accepts: 'unknown', what: 'is a protocol whose TLS the snapshot does not tell' });
     });

@@ -21,8 +21,8 @@ const check = rbacChecks.find((c) => c.id === 'rbac.pod-exec-attach')!;
 const PRIVILEGED = `{containers: [{image: registry.k8s.io/pause, name: container1, securityContext: {privileged: true}}], initContainers: [{image: registry.k8s.io/pause, name: initcontainer1, securityContext: {}}], securityContext: {}}`;
 /** hostnamespaces0.yaml: hostIPC: true. */
 const HOST_IPC = `{containers: [{image: registry.k8s.io/pause, name: container1}], hostIPC: true, initContainers: [{image: registry.k8s.io/pause, name: initcontainer1}]}`;
-/** hostpathvolumes0.yaml: a hostPath volume beside an emptyDir. */
-const HOST_PATH = `{containers: [{image: registry.k8s.io/pause, name: container1}], initContainers: [{image: registry.k8s.io/pause, name: initcontainer1}], volumes: [{emptyDir: {}, name: volume-emptydir}, {hostPath: {path: /a}, name: volume-hostpath}]}`;
+/** hostpathvolumes0.yaml: a hostPath volume beside an emptyDir; container1 mounts it (upstream's fixture mounts none: admission judges spec.volumes alone). */
+const HOST_PATH = `{containers: [{image: registry.k8s.io/pause, name: container1, volumeMounts: [{name: volume-hostpath, mountPath: /a}]}], initContainers: [{image: registry.k8s.io/pause, name: initcontainer1}], volumes: [{emptyDir: {}, name: volume-emptydir}, {hostPath: {path: /a}, name: volume-hostpath}]}`;
 /** base.yaml of baseline/v1.0/pass: a pod baseline admits. */
 const PLAIN = `{containers: [{image: registry.k8s.io/pause, name: container1}], initContainers: [{image: registry.k8s.io/pause, name: initcontainer1}]}`;
 
@@ -243,6 +243,43 @@ describe('rbac.pod-exec-attach: exec judges the containers that run', () => {
     const v = dev(live(EXEC(['side-0']), pod('side-0', PRIVILEGED_INIT.replace('name: initcontainer1,', 'name: initcontainer1, restartPolicy: Always,'), 'agent')));
     expect(v.severity).toBeUndefined();
     expect(v.message).toContain(`Pod shop/side-0 (privileged), ${NODE}`);
+  });
+
+  // Reviewer repro init/m.yaml. A volume is in a container only where its volumeMounts name it
+  // (https://kubernetes.io/docs/concepts/storage/volumes/): a hostPath only a finished init
+  // container mounted is in no container exec or attach can enter; an ephemeral container may
+  // mount any volume of the pod.
+  it('a Deployment whose init container alone mounts a hostPath (seed files copied to an emptyDir): exec and attach are medium, an ephemeral container still reaches the node', () => {
+    const web = (initMounts: string, appMounts: string) => `
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      serviceAccountName: web
+      initContainers: [{name: seed, image: busybox, command: [sh, -c, "cp /host-seed/* /work/"], volumeMounts: [${initMounts}]}]
+      containers: [{name: web, image: nginx, stdin: true, volumeMounts: [${appMounts}]}]
+      volumes: [{name: seed, hostPath: {path: /opt/seed}}, {name: work, emptyDir: {}}]
+`;
+    const SEED = '{name: seed, mountPath: /host-seed, readOnly: true}';
+    const WORK = '{name: work, mountPath: /usr/share/nginx/html}';
+    const onlyWeb = (extra: string, rule: string) => baselineNs(SHOP.split('\n---\n').filter((doc) => !/^kind: Pod$/m.test(doc)).join('\n---\n') + extra + ROLE(rule));
+    for (const resource of ['pods/exec', 'pods/attach']) {
+      const v = dev(snap(onlyWeb(web(`${SEED}, ${WORK}`, WORK), EXEC(undefined, resource))));
+      expect(v.severity, resource).toBe('medium');
+      expect(v.message, resource).not.toContain('baseline');
+      // The app container mounting it too (a native sidecar would as well): node takeover.
+      const mounted = dev(snap(onlyWeb(web(`${SEED}, ${WORK}`, `${WORK}, ${SEED}`), EXEC(undefined, resource))));
+      expect(mounted.severity, resource).toBeUndefined();
+      expect(mounted.message, resource).toContain(`The pods of Deployment shop/web (hostPath volumes), ${NODE.replace('breaks', 'break')}`);
+    }
+    const eph = dev(snap(onlyWeb(web(`${SEED}, ${WORK}`, WORK), EXEC(undefined, 'pods/ephemeralcontainers', 'patch'))));
+    expect(eph.severity).toBeUndefined();
+    expect(eph.message).toContain('The pods of Deployment shop/web (hostPath volumes)');
   });
 
   it('from manifests: an Elasticsearch StatefulSet whose privileged sysctl init container has exited, and an Istio sidecar pod\'s istio-init (NET_ADMIN, NET_RAW), are medium', () => {

@@ -102,6 +102,60 @@ spec: {serviceAccountName: plain, containers: [{name: c, image: busybox}]}
   });
 });
 
+// Reviewer repro bind/dep.yaml. Bind only lifts the escalation check on a RoleBinding write: the
+// write itself still needs create, update or patch on rolebindings in the namespace
+// (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#restrictions-on-role-binding-creation-or-update).
+describe('rbac.privilege-escalation: bind without a RoleBinding write binds nothing', () => {
+  const DEPLOYER = CLUSTER_ROLE('deployer', '[{apiGroups: [apps], resources: [deployments], verbs: [get, update, patch]}]');
+  const BIND = (target: string) => `{apiGroups: [${RB}], resources: [clusterroles], verbs: [bind]${target ? `, resourceNames: [${target}]` : ''}}`;
+
+  it('ops may bind only deployer, or any role, in ops and write no RoleBinding: medium, no note', () => {
+    for (const target of ['deployer', '']) {
+      const v = verdictOf(OPS + DEPLOYER + ROLE_FOR('binder', 'ops', `[${BIND(target)}]`), 'ops');
+      expect(v.status, target).toBe('fail');
+      expect(v.severity, target).toBe('medium');
+      expect(v.message, target).toBe('User:ops can escalate privileges in namespace ops (bind clusterroles.rbac.authorization.k8s.io) via RoleBinding ops/ops-binder → Role ops/binder');
+    }
+  });
+
+  it('with create, update or patch on rolebindings there (any RoleBinding of ops or a ClusterRoleBinding): high, with the note', () => {
+    for (const verb of ['create', 'update', 'patch']) {
+      const yaml = OPS + DEPLOYER + ROLE_FOR('binder', 'ops', `[${BIND('deployer')}]`) + ROLE_FOR('rbwriter', 'ops', `[{apiGroups: [${RB}], resources: [rolebindings], verbs: [${verb}]}]`);
+      expect(verdictOf(yaml, 'ops').severity, verb).toBeUndefined();
+    }
+    const viaCluster = OPS + DEPLOYER + ROLE_FOR('binder', 'ops', `[${BIND('deployer')}]`) + CLUSTER_ROLE('rbwriter', `[{apiGroups: [${RB}], resources: [rolebindings], verbs: [create]}]`) + `
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: ops-rbwriter}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: rbwriter}
+subjects: [{kind: User, name: ops, apiGroup: rbac.authorization.k8s.io}]
+`;
+    expect(verdictOf(viaCluster, 'ops').message).toContain(NOTE);
+  });
+
+  it('a RoleBinding write in another namespace only: medium', () => {
+    const yaml = OPS + DEPLOYER + ROLE_FOR('binder', 'ops', `[${BIND('deployer')}]`) + `
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: other}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: rbwriter, namespace: other}
+rules: [{apiGroups: [${RB}], resources: [rolebindings], verbs: [create]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: ops-rbwriter, namespace: other}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: rbwriter}
+subjects: [{kind: User, name: ops, apiGroup: rbac.authorization.k8s.io}]
+`;
+    expect(verdictOf(yaml, 'ops').severity).toBe('medium');
+  });
+});
+
 describe('rbac.privilege-escalation: escalate limited to a named Role', () => {
   const SELFEDIT = (verbs: string) => `[{apiGroups: [${RB}], resources: [roles], verbs: [${verbs}], resourceNames: [selfedit]}]`;
 
@@ -129,6 +183,7 @@ rules: []
     for (const [rules, why] of [
       [SELFEDIT('escalate, get'), 'no update or patch: escalate alone writes nothing'],
       [`[{apiGroups: [${RB}], resources: [roles], verbs: [escalate, update], resourceNames: [someone-elses]}]`, 'not bound to it and cannot bind it'],
+      [`[{apiGroups: [${RB}], resources: [roles], verbs: [escalate, update, bind], resourceNames: [someone-elses]}]`, 'may bind it but write no RoleBinding'],
       [`[{apiGroups: [${RB}], resources: [roles], verbs: [escalate], resourceNames: [selfedit]}, {apiGroups: [${RB}], resources: [roles], verbs: [update], resourceNames: [other]}]`, 'update on another Role only'],
     ]) {
       const v = verdictOf(OPS + ROLE_FOR('selfedit', 'carol', rules), 'carol');

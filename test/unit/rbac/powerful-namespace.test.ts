@@ -130,7 +130,7 @@ describe('only permissions that act as a namespace\'s service accounts are raise
       + ROLE_IN('argocd', 'crbinder', `[{apiGroups: [${RB}], resources: [rolebindings], verbs: [create]}, {apiGroups: [${RB}], resources: [clusterroles], verbs: [bind]}]`)
       + ROLE_IN('argocd', 'binder', `[{apiGroups: [${RB}], resources: [roles], verbs: [bind, escalate]}]`)
       + ROLE_IN('argocd', 'escalator', `[{apiGroups: [${RB}], resources: [roles], verbs: [escalate, update]}]`)
-      + ROLE_IN('argocd', 'editgrantor', `[{apiGroups: [${RB}], resources: [clusterroles], verbs: [bind], resourceNames: [edit]}]`)
+      + ROLE_IN('argocd', 'editgrantor', `[{apiGroups: [${RB}], resources: [clusterroles], verbs: [bind], resourceNames: [edit]}, {apiGroups: [${RB}], resources: [rolebindings], verbs: [create]}]`)
       + ROLE_IN('argocd', 'viewgrantor', `[{apiGroups: [${RB}], resources: [clusterroles], verbs: [bind], resourceNames: [view]}]`)
       + ROLE_IN('argocd', 'namedescalator', `[{apiGroups: [${RB}], resources: [roles], verbs: [escalate], resourceNames: [some-role]}]`);
     for (const name of ['crbinder', 'binder', 'escalator', 'editgrantor']) {
