@@ -109,6 +109,21 @@ export function resourcesOf(snapshot: Snapshot, key: KindKey): KubeObject[] {
   return snapshot.resources[key] ?? [];
 }
 
+/** A Namespace the manifests reader made up for objects naming it (IMPLICIT_NAMESPACE_ANNOTATION): its labels are unknown. */
+export function isImplicitNamespace(n: KubeObject): boolean {
+  return n.metadata?.annotations?.[IMPLICIT_NAMESPACE_ANNOTATION] === 'true';
+}
+
+/** The names of the namespaces a manifests directory uses but declares nowhere (isImplicitNamespace). O(namespaces). */
+export function implicitNamespaces(snapshot: Snapshot): Set<string> {
+  const out = new Set<string>();
+  for (const n of snapshot.resources.namespaces ?? []) {
+    const name = n.metadata?.name;
+    if (typeof name === 'string' && isImplicitNamespace(n)) out.add(name);
+  }
+  return out;
+}
+
 export function coverageOk(snapshot: Snapshot, key: KindKey): boolean {
   return snapshot.coverage[key]?.status === 'ok';
 }

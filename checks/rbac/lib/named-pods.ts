@@ -24,7 +24,7 @@ import { memoize, memoizeBySnapshotAndConfig } from '../../../src/analysis/memo.
 import { clusterMinor, evaluatePod, LATEST_MINOR, readNamespacePolicies } from '../../../src/analysis/pss/index.ts';
 import { podServiceAccount, podTemplateOf, refString, workloadsOf, type Workload } from '../../../src/analysis/workloads.ts';
 import { POD_VIEW_KINDS, type KindKey } from '../../../src/snapshot/kinds.ts';
-import { coverageOk, IMPLICIT_NAMESPACE_ANNOTATION, resourcesOf, type KubeObject, type Snapshot } from '../../../src/snapshot/types.ts';
+import { coverageOk, implicitNamespaces, resourcesOf, type KubeObject, type Snapshot } from '../../../src/snapshot/types.ts';
 import type { Config } from '../../../src/config/types.ts';
 
 /** How a grant enters a pod: pods/exec, pods/attach, or pods/ephemeralcontainers. */
@@ -302,14 +302,7 @@ export function namedPodsReach(ctx: AuditContext, namespace: string, names: read
  * checks' reading), and those the manifests reader made up for objects naming a namespace no
  * file declares (IMPLICIT_NAMESPACE_ANNOTATION): their labels are not known either.
  */
-const namespacePolicies = memoizeBySnapshotAndConfig((snapshot: Snapshot, config: Config) => {
-  const implicit = new Set<string>();
-  for (const n of resourcesOf(snapshot, 'namespaces')) {
-    const name = n.metadata?.name;
-    if (typeof name === 'string' && n.metadata?.annotations?.[IMPLICIT_NAMESPACE_ANNOTATION] === 'true') implicit.add(name);
-  }
-  return { namespaces: readNamespacePolicies(snapshot, config).namespaces, implicit };
-}, 'rbac');
+const namespacePolicies = memoizeBySnapshotAndConfig((snapshot: Snapshot, config: Config) => ({ namespaces: readNamespacePolicies(snapshot, config).namespaces, implicit: implicitNamespaces(snapshot) }), 'rbac');
 
 /**
  * Whether Pod Security admission lets any ephemeral container into the pods of `namespace`:

@@ -7,7 +7,7 @@
 
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
-import { IMPLICIT_NAMESPACE_ANNOTATION, type KubeObject, type Snapshot } from '../../snapshot/types.ts';
+import { implicitNamespaces, isImplicitNamespace, type KubeObject, type Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
 import { arr, labelSelectorMatches, obj, str, stringMap, type Json } from '../mesh/util.ts';
 import { listenerHostnameCovers, normalizeHost } from '../tls/hosts.ts';
@@ -308,8 +308,8 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
   const notes: string[] = [];
   const services = new Set((snapshot.resources.services ?? []).map((s) => `${nsOf(s)}/${nameOf(s)}`));
   // A namespace a manifests directory uses without declaring it has unknown labels: left out.
-  const implicit = new Set((snapshot.resources.namespaces ?? []).filter((n) => n.metadata?.annotations?.[IMPLICIT_NAMESPACE_ANNOTATION] === 'true').map(nameOf));
-  const namespaceLabels = new Map((snapshot.resources.namespaces ?? []).filter((n) => n.metadata?.annotations?.[IMPLICIT_NAMESPACE_ANNOTATION] !== 'true').map((n) => [nameOf(n), { ...(n.metadata?.labels ?? {}), [NAME_LABEL]: nameOf(n) }]));
+  const implicit = implicitNamespaces(snapshot);
+  const namespaceLabels = new Map((snapshot.resources.namespaces ?? []).filter((n) => !isImplicitNamespace(n)).map((n) => [nameOf(n), { ...(n.metadata?.labels ?? {}), [NAME_LABEL]: nameOf(n) }]));
 
   const push = (r: Omit<EdgeRoute, 'middlewares'> & { middlewares?: string[] }) => {
     if (!services.has(`${r.backend.namespace}/${r.backend.name}`)) {

@@ -5,7 +5,7 @@
 // govern it (its plan), which the engine (engine.ts) evaluates.
 
 import type { ResourceRef } from '../../base/vocabulary.ts';
-import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
+import { implicitNamespaces, type KubeObject, type Snapshot } from '../../snapshot/types.ts';
 import { classMatches, externalWays, forwardsAcrossNodes, selectorOf, servicePorts, targetConns } from './service-ports.ts';
 import { memoize } from '../memo.ts';
 import { workloadsOf, type PodView } from '../workloads.ts';
@@ -19,7 +19,7 @@ import { identityPodLabels } from './cilium/labels.ts';
 import { POLICY_APIS } from './apis.ts';
 import { KINDS, type KindKey } from '../../snapshot/kinds.ts';
 import { addressKey, indexAddresses, type AddressHolder } from './addresses.ts';
-import { undeclaredNamespaceNotes, undeclaredNamespaces } from './undeclared-namespaces.ts';
+import { undeclaredNamespaceNotes } from './undeclared-namespaces.ts';
 
 export type { DirectionVerdict, Endpoint, RuleRef } from './engine.ts';
 
@@ -344,7 +344,7 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
   // Calico: what passes every tier meets the endpoint's profile, which allows a Kubernetes pod
   // (docs.tigera.io/calico/latest/reference/resources/tier, "How Policy Is Evaluated").
   // Namespaces no manifest declares: a selector on their other labels cannot be judged (undeclared-namespaces.ts).
-  const undeclared = undeclaredNamespaces(snapshot);
+  const undeclared = implicitNamespaces(snapshot);
   notes.push(...undeclaredNamespaceNotes(policies, (p) => composition.stageOf(p) !== undefined, undeclared, classesByNamespace));
   const match: MatchContext = { namespaceLabels, ...(undeclared.size ? { undeclaredNamespaces: undeclared } : {}), fallback: composition.fallback, ...(composition.fallbackReason ? { fallbackReason: composition.fallbackReason } : {}), ...(composition.name === 'calico' ? { fallbackAllowReason: "the pod's Calico profile" } : {}) };
 

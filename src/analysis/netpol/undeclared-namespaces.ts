@@ -1,22 +1,11 @@
 // Namespaces a manifests directory uses but no manifest declares (from-objects.ts marks them
-// IMPLICIT_NAMESPACE_ANNOTATION): only their kubernetes.io/metadata.name label is known, so a
+// IMPLICIT_NAMESPACE_ANNOTATION; implicitNamespaces in snapshot/types.ts): only their kubernetes.io/metadata.name label is known, so a
 // namespaceSelector reading any other label cannot be judged against them. The engine says so
 // per flow (engine.ts ruleMatchDoubt: reach UNKNOWN); this names the policies once per run,
 // as the Gateway API and ALB readers do for their namespace selectors.
 
-import { IMPLICIT_NAMESPACE_ANNOTATION, type Snapshot } from '../../snapshot/types.ts';
 import { readsNamespaceLabels } from './engine.ts';
 import type { CoverageNote, LayerPolicy, PodClass } from './layers.ts';
-
-/** The names of the namespaces no manifest declares. */
-export function undeclaredNamespaces(snapshot: Snapshot): Set<string> {
-  const out = new Set<string>();
-  for (const n of snapshot.resources.namespaces ?? []) {
-    const name = n.metadata?.name;
-    if (typeof name === 'string' && n.metadata?.annotations?.[IMPLICIT_NAMESPACE_ANNOTATION] === 'true') out.add(name);
-  }
-  return out;
-}
 
 /**
  * One note per policy (of `counted`) whose peers select namespaces by labels other than the

@@ -54,7 +54,7 @@
 // refuses is still taken as served by no load balancer.
 
 import type { KindKey } from '../../snapshot/kinds.ts';
-import { IMPLICIT_NAMESPACE_ANNOTATION, type KubeObject, type Snapshot } from '../../snapshot/types.ts';
+import { implicitNamespaces as implicitNamespacesOf, isImplicitNamespace, type KubeObject, type Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
 import { arr, labelSelectorMatches, obj, str } from '../mesh/util.ts';
 import { lbcDefaultPolicy, policyOfDefault, type LbcDefaultPolicy } from './aws-lbc.ts';
@@ -219,12 +219,11 @@ const ingressClassParams = (snapshot: Snapshot, by: AlbProvisioner) => ingressCl
 const namespaceLabels = memoize((snapshot: Snapshot): Map<string, Record<string, string>> | undefined => {
   if (snapshot.coverage.namespaces?.status !== 'ok') return undefined;
   const m = new Map<string, Record<string, string>>();
-  for (const n of snapshot.resources.namespaces ?? []) if (n.metadata?.name && !implicitNamespace(n)) m.set(n.metadata.name, n.metadata.labels ?? {});
+  for (const n of snapshot.resources.namespaces ?? []) if (n.metadata?.name && !isImplicitNamespace(n)) m.set(n.metadata.name, n.metadata.labels ?? {});
   return m;
 }, 'tls');
-const implicitNamespace = (n: KubeObject): boolean => n.metadata?.annotations?.[IMPLICIT_NAMESPACE_ANNOTATION] === 'true';
 /** The names of the namespaces a manifests directory uses but does not declare, once per snapshot. */
-const implicitNamespaces = memoize((snapshot: Snapshot): Set<string> => new Set((snapshot.resources.namespaces ?? []).filter(implicitNamespace).map((n) => n.metadata?.name ?? '')), 'tls');
+const implicitNamespaces = memoize(implicitNamespacesOf, 'tls');
 
 /** Whether the IngressClassParams' namespaceSelector admits the namespace; undefined when its labels are not known. */
 function namespaceSelected(snapshot: Snapshot, selector: unknown, namespace: string): boolean | undefined {
