@@ -1,5 +1,5 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
-import { permissionLabel, type Permission, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
+import { findPermissions, permissionLabel, type Permission, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
 import { buildRbacModel, roleKey } from '../../src/analysis/rbac/model.ts';
 import { resourceNameMatches, ruleGrantsSome } from '../../src/analysis/rbac/rules.ts';
 import type { Grant, RoleInfo, Rule } from '../../src/analysis/rbac/types.ts';
@@ -21,7 +21,7 @@ const RBAC = 'rbac.authorization.k8s.io';
 const BIND_CLUSTERROLES = permissionLabel(p('bind', RBAC, 'clusterroles'));
 const BIND_ROLES = permissionLabel(p('bind', RBAC, 'roles'));
 const ESCALATE_ROLES = permissionLabel(p('escalate', RBAC, 'roles'));
-const ROLEBINDING_WRITES = ['create', 'update', 'patch'];
+const ROLEBINDING_WRITES = ['create', 'update', 'patch'].map((verb) => p(verb, RBAC, 'rolebindings'));
 
 /**
  * What rbac.workload-create-kube-system and rbac.pod-exec-attach already count as acting as a
@@ -70,8 +70,7 @@ function allowsOnRole(grants: readonly Grant[], verb: string, namespace: string,
  * Update or patch limited to named RoleBindings still counts: it can add the holder to one.
  */
 function writesRoleBindings(grants: readonly Grant[], namespace: string): boolean {
-  return grants.some((g) => (!g.namespace || g.namespace === namespace)
-    && g.role.rules.some((r) => r.nonResourceURLs.length === 0 && ROLEBINDING_WRITES.some((verb) => ruleGrantsSome(r, verb, RBAC, 'rolebindings'))));
+  return findPermissions(grants, ROLEBINDING_WRITES, { namespace }).length > 0;
 }
 
 /**
