@@ -4,6 +4,7 @@
 import type { Snapshot } from '../snapshot/types.ts';
 import type { ResourceRef } from '../base/vocabulary.ts';
 import { oneLine } from '../base/plain-text.ts';
+import { csvCell } from '../report/csv.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
 import { buildReachability, connsToJson, formatConns, intersectConns, isProtocol, queryReach, resolveTarget, streamMatrix, ReachInputError, type ConnSet, type MatrixRow, type Protocol, type ReachAnswer } from '../analysis/netpol/index.ts';
 import type { DirectionAnswer, ReachTarget } from '../analysis/netpol/query.ts';
@@ -175,11 +176,6 @@ function allOf(protocol: Protocol | undefined): ConnSet {
   return protocol ? { TCP: [], UDP: [], SCTP: [], [protocol]: all } : { TCP: all, UDP: all, SCTP: all };
 }
 
-/** One CSV field (RFC 4180): quoted when it holds a comma, quote or line break. */
-function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 /** A matrix row; `mesh` (effective matrix only) says which mesh judged the destination and which ports only some requests pass. */
 export type EffectiveRow = MatrixRow & { mesh?: string };
 
@@ -191,7 +187,7 @@ export function* formatMatrixChunks(rows: Iterable<EffectiveRow>, format: 'text'
     const mesh = r.mesh ?? '';
     const line = format === 'json'
       ? `\n  {\n    "src": ${JSON.stringify(r.from)},\n    "dst": ${JSON.stringify(r.to)},\n    "conn": ${JSON.stringify(formatConns(r.conns))}${effective ? `,\n    "mesh": ${JSON.stringify(mesh)}` : ''}\n  }`
-      : format === 'csv' ? `\n${[r.from, r.to, formatConns(r.conns), ...(effective ? [mesh] : [])].map(csvField).join(',')}` : `${first ? '' : '\n'}${oneLine(r.from)} => ${oneLine(r.to)} : ${formatConns(r.conns)}${effective && mesh ? ` [mesh ${oneLine(mesh)}]` : ''}`;
+      : format === 'csv' ? `\n${[r.from, r.to, formatConns(r.conns), ...(effective ? [mesh] : [])].map(csvCell).join(',')}` : `${first ? '' : '\n'}${oneLine(r.from)} => ${oneLine(r.to)} : ${formatConns(r.conns)}${effective && mesh ? ` [mesh ${oneLine(mesh)}]` : ''}`;
     buf += format === 'json' && !first ? `,${line}` : line;
     first = false;
     if (buf.length >= 65536) {

@@ -5,6 +5,7 @@ import type { Config } from '../config/types.ts';
 import type { EnvSettings } from '../config/env.ts';
 import { diffRuns } from '../diff/diff.ts';
 import { ConfigError } from '../base/errors.ts';
+import { clip } from '../base/plain-text.ts';
 import { historyTarget, openRunStore, type RunStore } from '../history/store.ts';
 import { notifyEmail, notifyEmailFailure } from '../notify/email.ts';
 import { notifySlack, notifySlackFailure } from '../notify/slack.ts';
@@ -181,6 +182,36 @@ export function abortable<T>(work: () => Promise<T>, signal: AbortSignal): Promi
   });
 }
 
+/** The longest reason an "audit could not run" alert carries (the job log has the whole error). */
+const ALERT_REASON_MAX = 500;
+
+/**
+ * The reason an "audit could not run" alert gives for `why`: one bounded line leaves the
+ * building (an error text may quote input around its cause), yet naming every problem of an
+ * error that lists several, one a line (a config with two wrong keys): each is fixed before the
+ * next run, so naming only the first makes the on-call fix one and fail again. What does not
+ * fit is counted: "(+N more problems; see the job log)".
+ */
+export function alertReason(why: string): string {
+  const problems = why.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  if (problems.length === 0) return '';
+  const more = (n: number) => (n > 0 ? ` (+${n} more problem${n === 1 ? '' : 's'}; see the job log)` : '');
+  let reason = '';
+  let taken = 0;
+  for (const p of problems) {
+    const next = taken === 0 ? p : `${reason}; ${p}`;
+    if (next.length + more(problems.length - taken - 1).length > ALERT_REASON_MAX) break;
+    reason = next;
+    taken++;
+  }
+  // A first problem longer than the bound alone: cut, never dropped.
+  if (taken === 0) {
+    const tail = more(problems.length - 1);
+    return `${clip(problems[0]!, ALERT_REASON_MAX - tail.length)}${tail}`;
+  }
+  return `${reason}${more(problems.length - taken)}`;
+}
+
 /**
  * "Audit could not run" on every configured channel: silence must never look like compliance.
  * Each channel within notify.deadlineSeconds, like a run's notifications; `signal` aborts them
@@ -188,8 +219,7 @@ export function abortable<T>(work: () => Promise<T>, signal: AbortSignal): Promi
  */
 export async function alertCannotRun(why: string, input: { flags: WiringFlags; config: Config; env: EnvSettings; clusterName?: string; signal?: AbortSignal; failure?: FailureKind }): Promise<NotificationOutcome[]> {
   if (input.flags.notify === false) return [];
-  // One bounded line leaves the building: an error text may quote input around its cause.
-  const reason = why.split('\n')[0].slice(0, 500);
+  const reason = alertReason(why);
   const { env, config } = input;
   // The cluster as the operator named it (--cluster, cluster.name); one found only by collecting
   // (a kubeconfig context) is not known yet when the run could not start.

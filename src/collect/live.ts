@@ -10,6 +10,8 @@ import { SNAPSHOT_SCHEMA_VERSION, type CoverageEntry, type KubeObject, type Snap
 import { KINDS, type KindKey, type KindSpec } from '../snapshot/kinds.ts';
 import { Interner } from '../snapshot/intern.ts';
 import { slimObject } from '../snapshot/slim.ts';
+import { metadataProblem, specProblem } from '../snapshot/shape.ts';
+import { oneLine } from '../base/plain-text.ts';
 import { CredentialError, type KubeconfigOptions } from '../kube/kubeconfig.ts';
 import { ApiUnreachableError, CollectionAborted, TransportError, describeTransportError, forbiddenDetail, openKubeClient, statusMessage, type KubeClient, type KubeResponse } from '../kube/client.ts';
 import { basePathOf, discover, resourceName, servedApiResources, servedVersion, type Discovery } from '../kube/discovery.ts';
@@ -231,7 +233,11 @@ async function collectKind(client: KubeClient, spec: KindSpec, discovery: Discov
     if (r.status !== 200 || !body || !Array.isArray(body.items)) {
       return { status: 'error', detail: `${what} failed: ${r.status === 200 ? 'response is not a list' : statusMessage(r)}` };
     }
-    for (const item of body.items as KubeObject[]) items.push(item);
+    for (const item of body.items as KubeObject[]) {
+      const refused = listedShapeProblem(spec, item, items.length);
+      if (refused) return { status: 'error', detail: `${what}: ${refused}` };
+      items.push(item);
+    }
     const next = body.metadata?.continue;
     if (typeof next !== 'string' || next === '') break;
     progress(items.length); // more pages follow; the final count is reported once by the caller
@@ -325,6 +331,21 @@ function forbiddenConfigMapsDetail(forbidden: string[]): string {
     ...(names.length > 0 ? [`add ${some(names)} to the Helm value ${EXTRA_CONFIGMAP_NAMES_VALUE}`] : []),
   ];
   return `get configmaps (denied for ${forbidden.slice(0, 5).join(', ')}${forbidden.length > 5 ? `, and ${forbidden.length - 5} more` : ''}; ConfigMaps are granted by name: ${grants.join(' and ')}, or to resourceNames of your own role)`;
+}
+
+/**
+ * What is wrong with a listed object's shape, naming it and the key (`Pod shop/web:
+ * spec.containers is a mapping, not a list`); undefined when nothing is. The API server validates
+ * its objects against the schema; one that reaches us in another shape (a proxy in between, an
+ * aggregated API) is not judged on a guess: the collectors count its kind as not read, as a
+ * failed list.
+ */
+export function listedShapeProblem(spec: KindSpec, item: unknown, index: number): string | undefined {
+  const problem = metadataProblem(item) ?? specProblem(spec.key, item as Record<string, unknown>);
+  if (!problem) return undefined;
+  const meta = (item as Partial<KubeObject> | undefined)?.metadata;
+  const name = meta && typeof meta.name === 'string' ? `${typeof meta.namespace === 'string' ? `${meta.namespace}/` : ''}${meta.name}` : `item ${index}`;
+  return `${spec.kind} ${oneLine(name)}${problem.startsWith('is ') ? ' ' : ': '}${problem}`;
 }
 
 /**

@@ -23,7 +23,7 @@ import { YAML_QUIET, yamlMessage } from '../base/yaml-message.ts';
 import { KUBE_YAML } from '../base/kube-yaml.ts';
 import type { KubeObject, Snapshot, SourceRef } from '../snapshot/types.ts';
 import { KINDS, kindForManifest, type KindKey } from '../snapshot/kinds.ts';
-import { metadataProblem } from '../snapshot/shape.ts';
+import { metadataProblem, specProblem } from '../snapshot/shape.ts';
 import { snapshotFromObjects } from './from-objects.ts';
 
 const MANIFEST_EXT = /\.(ya?ml|json)$/i;
@@ -217,7 +217,7 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
       const kind = kindKeyOf(o.apiVersion, o.kind);
       // A kind ztaudit audits without a name cannot be told apart or bound to: it counts as
       // not read, as a broken document does, rather than dropped while its checks pass.
-      const problem = metadataProblem(o) ?? (kind && !(isObject(o.metadata) && o.metadata.name) ? (isObject(o.metadata) ? 'metadata has no name' : 'metadata is missing') : null);
+      const problem = metadataProblem(o) ?? (kind && !(isObject(o.metadata) && o.metadata.name) ? (isObject(o.metadata) ? 'metadata has no name' : 'metadata is missing') : null) ?? (kind ? specProblem(kind, o) : null);
       if (problem) {
         // Its kind counts as not read: the checks that need it are not evaluated on a guess.
         const why = `${o.kind} whose ${problem}${helmHint(source())}`;

@@ -22,7 +22,7 @@ import type { KubeconfigOptions } from '../kube/kubeconfig.ts';
 import { ApiUnreachableError, describeTransportError, forbiddenDetail, openKubeClient, statusMessage, type KubeClient, type KubeResponse } from '../kube/client.ts';
 import { CredentialError } from '../kube/kubeconfig.ts';
 import { basePathOf, discover, resourceName, servedApiResources, servedVersion, type ServedApiResources } from '../kube/discovery.ts';
-import { collectConfigMaps, LIST_RESTARTS_MAX, listedObject, type ConfigMapRefs } from './live.ts';
+import { collectConfigMaps, LIST_RESTARTS_MAX, listedObject, listedShapeProblem, type ConfigMapRefs } from './live.ts';
 import { slimObject } from '../snapshot/slim.ts';
 
 export type ChangeType = 'created' | 'updated' | 'deleted';
@@ -493,7 +493,11 @@ export class ClusterWatch {
         this.failed(st, `${what} failed: ${r.status === 200 ? 'response is not a list' : statusMessage(r)}`);
         return false;
       }
-      for (const item of body.items as KubeObject[]) items.set(idOf(item), item);
+      for (const item of body.items as KubeObject[]) {
+        const refused = listedShapeProblem(st.spec, item, items.size);
+        if (refused) { this.failed(st, `${what}: ${refused}`); return false; }
+        items.set(idOf(item), item);
+      }
       if (typeof body.metadata?.resourceVersion === 'string') rv = body.metadata.resourceVersion;
       const next = body.metadata?.continue;
       if (typeof next !== 'string' || next === '') break;

@@ -7,6 +7,7 @@ import { frameworksOf } from './view/frameworks.ts';
 
 const HEADER = ['framework', 'control', 'family', 'status', 'checks', 'open_findings', 'waived_findings', 'findings'];
 
+/** One CSV cell (RFC 4180), shared by report.csv and `reach --matrix -o csv`: a would-be formula prefixed with a quote, then quoted when it holds a comma, quote or line break. */
 export function csvCell(value: string | number): string {
   let s = String(value);
   if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;

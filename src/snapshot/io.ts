@@ -5,10 +5,11 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip, gzipSync } from 'node:zlib';
 import { basename, dirname } from 'node:path';
 import { InputError } from '../base/errors.ts';
+import { oneLine } from '../base/plain-text.ts';
 import { removeStaleTemps, tempPathFor } from '../base/temp-files.ts';
 import { Interner } from './intern.ts';
 import { slimObject } from './slim.ts';
-import { metadataProblem } from './shape.ts';
+import { metadataProblem, specProblem, typeName } from './shape.ts';
 import { NotJson, SnapshotDocumentParser } from '../base/stream-parse.ts';
 import { SNAPSHOT_SCHEMA_VERSION, type Coverage, type KubeObject, type Snapshot } from './types.ts';
 
@@ -103,14 +104,16 @@ export async function readSnapshot(path: string, maxMiB = DEFAULT_MAX_MIB): Prom
   // Equal subtrees of all kinds' objects become one frozen object (src/snapshot/intern.ts).
   // Dropped with the parser (its tables are the size of the distinct content).
   let interner: Interner | null = new Interner();
-  // An object an analysis cannot read (a name that is not a string) is refused here, named,
-  // rather than stopping the run with a TypeError later.
+  // An object an analysis cannot read (a name that is not a string, containers that are not a
+  // list) is refused here, named, rather than stopping the run with a TypeError later or being
+  // judged on a reading the API server would have refused. The file is refused whole, as for
+  // any other malformed key: `ztaudit snapshot` never writes one, so it was edited or corrupted.
   const seen = new Map<string, number>();
   const admit = (kind: string, item: unknown): unknown => {
     const index = seen.get(kind) ?? 0;
     seen.set(kind, index + 1);
-    const problem = metadataProblem(item);
-    if (problem) throw new InputError(`--snapshot ${path}: resources.${kind}[${index}]${problem.startsWith('is ') ? ' ' : '.'}${problem}; re-create it with \`ztaudit snapshot\``);
+    const problem = metadataProblem(item) ?? specProblem(kind, item as Record<string, unknown>);
+    if (problem) throw new InputError(`--snapshot ${path}: resources.${oneLine(kind)}[${index}]${problem.startsWith('is ') ? ' ' : '.'}${problem}; re-create it with \`ztaudit snapshot\``);
     return interner!.item(slimObject(kind, item as KubeObject));
   };
   let parser: SnapshotDocumentParser | null = new SnapshotDocumentParser(admit, 'resources', true);
@@ -157,8 +160,11 @@ export async function readSnapshot(path: string, maxMiB = DEFAULT_MAX_MIB): Prom
   }
   const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   const p = parsed;
-  const bad = (key: string, what: string) => new InputError(`--snapshot ${path}: ${key} ${what}; re-create it with \`ztaudit snapshot\``);
-  if (!isObj(p.cluster) || typeof (p.cluster as Record<string, unknown>).name !== 'string') throw bad('cluster.name', 'is missing');
+  // A key of the file (resources.<kind>) is the file's text: kept on its line.
+  const bad = (key: string, what: string) => new InputError(`--snapshot ${path}: ${oneLine(key)} ${what}; re-create it with \`ztaudit snapshot\``);
+  if (p.cluster !== undefined && p.cluster !== null && !isObj(p.cluster)) throw bad('cluster', `is ${typeName(p.cluster)}, not a mapping`);
+  const clusterName = (p.cluster as Record<string, unknown> | undefined | null)?.name;
+  if (typeof clusterName !== 'string') throw bad('cluster.name', clusterName === undefined || clusterName === null ? 'is missing' : `is ${typeName(clusterName)}, not a string`);
   if (!isObj(p.coverage)) throw bad('coverage', 'is not an object');
   if (!isObj(p.resources)) throw bad('resources', 'is not an object');
   for (const [key, list] of Object.entries(p.resources as Record<string, unknown>)) {

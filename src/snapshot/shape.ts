@@ -4,12 +4,18 @@
 // whose name, namespace, labels or annotations are of another type would stop the run with a
 // TypeError deep in an analysis, or match selectors wrongly (a label `version: 1.0` is a
 // number, which kubectl refuses too), so the readers skip or refuse it, naming the key.
+// The same for the lists the checks read (specProblem): the API server refuses a mapping where
+// the schema has a list (PodSpec.containers is []Container, a binding's subjects []Subject), so
+// a checker that reads `containers: {name: c}` as no containers passes a privileged pod, and
+// one that reads it as one container judges what the cluster would never run.
+import { oneLine } from '../base/plain-text.ts';
 
-function typeName(v: unknown): string {
+/** What a value is, as an error names it (`a mapping`, `a number (1)`). */
+export function typeName(v: unknown): string {
   if (v === null) return 'empty (null)';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
-  return `a ${typeof v} (${String(v).slice(0, 40)})`;
+  return `a ${typeof v} (${oneLine(String(v).slice(0, 40))})`;
 }
 
 const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -32,8 +38,120 @@ export function metadataProblem(object: unknown): string | null {
     // the parsed JSON's own, as setMember keeps a "__proto__" key).
     for (const k in map) {
       const v = map[k];
-      if (typeof v !== 'string') return `metadata.${key}.${k} is ${typeName(v)}, not a string (quote it)`;
+      if (typeof v !== 'string') return `metadata.${key}.${oneLine(k)} is ${typeName(v)}, not a string (quote it)`;
     }
   }
   return null;
+}
+
+// What follows runs on every object read (150,000 pods at L): a few type tests per object and
+// per container, no allocation unless a problem is named.
+
+type Json = Record<string, unknown>;
+const isList = Array.isArray;
+const absent = (v: unknown) => v === undefined || v === null;
+
+// Keys are handed in as a constant prefix and field and joined only to name a problem.
+
+/** `v` is absent or a list of mappings; what is wrong with it otherwise. */
+function mappingsProblem(v: unknown, prefix: string, key: string): string | null {
+  if (absent(v)) return null;
+  if (!isList(v)) return `${prefix}${key} is ${typeName(v)}, not a list`;
+  for (let i = 0; i < v.length; i++) if (!isMapping(v[i])) return `${prefix}${key}[${i}] is ${typeName(v[i])}, not a mapping`;
+  return null;
+}
+
+function mappingProblem(v: unknown, prefix: string, key: string): string | null {
+  return absent(v) || isMapping(v) ? null : `${prefix}${key} is ${typeName(v)}, not a mapping`;
+}
+
+/** The lists of containers a pod spec holds (Pod v1: containers, initContainers, ephemeralContainers). */
+const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'] as const;
+
+/** What is wrong with a pod spec's lists of containers and volumes and with the securityContexts the pod-security checks read; `prefix` (`spec.`) names it. */
+function podSpecProblem(spec: Json, prefix: string): string | null {
+  const ctx = mappingProblem(spec.securityContext, prefix, 'securityContext');
+  if (ctx) return ctx;
+  for (const field of CONTAINER_LISTS) {
+    const list = spec[field];
+    const problem = mappingsProblem(list, prefix, field);
+    if (problem) return problem;
+    if (absent(list)) continue;
+    const containers = list as Json[];
+    for (let i = 0; i < containers.length; i++) {
+      const c = containers[i]!.securityContext;
+      if (!absent(c) && !isMapping(c)) return `${prefix}${field}[${i}].securityContext is ${typeName(c)}, not a mapping`;
+    }
+  }
+  return mappingsProblem(spec.volumes, prefix, 'volumes');
+}
+
+/** Where a kind keeps the pod spec its pods run (a Pod: its own spec; a CronJob: its Job's template), and each step's key as a problem names it. */
+interface PodSpecAt {
+  path: readonly string[];
+  names: readonly string[];
+  /** The pod spec's key and a dot (`spec.template.spec.`). */
+  prefix: string;
+}
+const podSpecAt = (...path: string[]): PodSpecAt => {
+  const names = path.map((_, i) => path.slice(0, i + 1).join('.'));
+  return { path, names, prefix: `${names.at(-1)!}.` };
+};
+const TEMPLATE = podSpecAt('spec', 'template', 'spec');
+const POD_SPEC_AT: ReadonlyMap<string, PodSpecAt> = new Map([
+  ['pods', podSpecAt('spec')],
+  ['replicationcontrollers', TEMPLATE], ['replicasets', TEMPLATE], ['deployments', TEMPLATE],
+  ['statefulsets', TEMPLATE], ['daemonsets', TEMPLATE], ['jobs', TEMPLATE],
+  ['cronjobs', podSpecAt('spec', 'jobTemplate', 'spec', 'template', 'spec')],
+]);
+
+/** PolicyRule's lists (rbac.authorization.k8s.io/v1): each []string. */
+const RULE_LISTS = ['verbs', 'apiGroups', 'resources', 'resourceNames', 'nonResourceURLs'] as const;
+
+function rulesProblem(rules: unknown): string | null {
+  const problem = mappingsProblem(rules, '', 'rules');
+  if (problem || absent(rules)) return problem;
+  const list = rules as Json[];
+  for (let i = 0; i < list.length; i++) {
+    for (const field of RULE_LISTS) {
+      const v = list[i]![field];
+      if (absent(v)) continue;
+      if (!isList(v)) return `rules[${i}].${field} is ${typeName(v)}, not a list`;
+      for (let j = 0; j < v.length; j++) if (typeof v[j] !== 'string') return `rules[${i}].${field}[${j}] is ${typeName(v[j])}, not a string`;
+    }
+  }
+  return null;
+}
+
+/**
+ * What is wrong with the lists of `object` (of snapshot kind `kind`, its metadata already
+ * admitted by metadataProblem) that the checks read, naming the key
+ * (`spec.template.spec.containers is a mapping, not a list`); null when nothing is. The lists are
+ * those the API server's schema types as lists: a pod spec's containers, init and ephemeral
+ * containers and volumes (with the securityContexts), a Role's rules, a binding's subjects (and
+ * its roleRef). Null counts as absent. A NetworkPolicy is not looked at here: its reader
+ * (src/analysis/netpol/policy.ts) names each malformed part and does not apply that policy.
+ */
+export function specProblem(kind: string, object: Json): string | null {
+  const at = POD_SPEC_AT.get(kind);
+  if (at) {
+    let spec: Json = object;
+    for (let i = 0; i < at.path.length; i++) {
+      const next = spec[at.path[i]!];
+      if (absent(next)) return null;
+      if (!isMapping(next)) return `${at.names[i]!} is ${typeName(next)}, not a mapping`;
+      spec = next;
+    }
+    return podSpecProblem(spec, at.prefix);
+  }
+  switch (kind) {
+    case 'roles':
+    case 'clusterroles':
+      return rulesProblem(object.rules);
+    case 'rolebindings':
+    case 'clusterrolebindings':
+      return mappingsProblem(object.subjects, '', 'subjects') ?? mappingProblem(object.roleRef, '', 'roleRef');
+    default:
+      return null;
+  }
 }

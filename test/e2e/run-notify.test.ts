@@ -116,6 +116,17 @@ describe('ztaudit run with history, Slack and email', () => {
     expect(mails[0].subject).toMatch(/could not run/i);
   });
 
+  it('names every problem of a config with two wrong keys in the "could not run" alert, not only the first', async () => {
+    writeFileSync(join(dir, 'ztaudit.yaml'), 'bogusKey: 1\ntarget:\n  podSecurityLevel: extreme\n');
+    const t = io();
+    expect(await main(runArgs(), t.cli)).toBe(2);
+    const problems = ['ztaudit.yaml: bogusKey: unknown key', 'ztaudit.yaml: target.podSecurityLevel: must be one of baseline, restricted'];
+    for (const p of problems) expect(t.err()).toContain(p);
+    expect(postMessages().map((c) => c.fields.text)).toEqual([`ztaudit: audit could not run: ${problems.join('; ')}`]);
+    expect(mails).toHaveLength(1);
+    for (const p of problems) expect(mails[0].text).toContain(p);
+  });
+
   it('sends "audit could not run" on both channels for a bad flag too (an unknown format, a PDF without Chromium), and exits 2', async () => {
     let t = io();
     expect(await main([...runArgs().slice(0, -1), 'html,jsn'], t.cli)).toBe(2);

@@ -119,6 +119,17 @@ describe('plain text of hostile names', () => {
     expect(text.split('\n')).toHaveLength(1);
   });
 
+  it('reach --matrix as CSV: a namespace a spreadsheet would run as a formula is a quoted text cell, as in report.csv', () => {
+    // OWASP "CSV Injection": a cell opening with = + - @ (or a tab or CR) is prefixed with a single quote.
+    const pod = (namespace: string, name: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
+    const snapshot = snapshotFromObjects([pod('=1+1', 'web'), pod('@SUM(A1)', 'db')] as never);
+    const csv = reachCommandCore(snapshot, { matrix: true, output: 'csv' }).output;
+    const cells = csv.split('\n').slice(1).flatMap((line) => line.split(',').slice(0, 2));
+    expect(cells).toContain("'=1+1/web[Pod]");
+    expect(cells).toContain("'@SUM(A1)/db[Pod]");
+    expect(cells.filter((c) => /^[=+\-@]/.test(c))).toEqual([]);
+  });
+
   it('reach for one flow as text: each policy, workload and mesh policy name stays on its line', () => {
     const labels = (app: string) => ({ matchLabels: { app } });
     const deployment = (namespace: string, name: string, app: string) => ({

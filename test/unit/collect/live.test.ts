@@ -73,3 +73,47 @@ describe('collectLive: a 403 with the server\'s own reason', () => {
     }
   });
 });
+
+// The API server validates what it stores (PodSpec.containers is a list:
+// https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#PodSpec); an
+// answer that holds another shape (a proxy in between, an aggregated API) is not judged on a
+// guess: the kind counts as not read, naming the object and key.
+describe('collectLive: an object in a shape the API server refuses', () => {
+  it('makes its kind an error naming the object and key, and keeps the other kinds', async () => {
+    const pod = (name: string, containers: unknown) => ({ metadata: { name, namespace: 'shop' }, spec: { containers } });
+    const server = http.createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const json = (status: number, body: unknown) => {
+        res.writeHead(status, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      if (url.pathname === '/version') return json(200, { gitVersion: 'v1.31.0' });
+      if (url.pathname === '/apis') return json(200, { kind: 'APIGroupList', groups: [] });
+      if (url.pathname === '/api/v1') return json(200, { kind: 'APIResourceList', resources: [] });
+      if (url.pathname === '/api/v1/pods') return json(200, { kind: 'PodList', metadata: { resourceVersion: '5' }, items: [pod('ok', [{ name: 'c', image: 'nginx' }]), pod('web\nFORGED', { name: 'c', image: 'nginx', securityContext: { privileged: true } })] });
+      if (url.pathname === '/api/v1/namespaces') return json(200, { kind: 'NamespaceList', metadata: { resourceVersion: '5' }, items: [{ metadata: { name: 'shop' } }] });
+      return json(200, { kind: 'List', metadata: { resourceVersion: '5' }, items: [] });
+    });
+    const kubeconfigPath = await kubeconfigFor(server);
+    try {
+      const snapshot = await collectLive({ kubeconfigPath, env: {}, retries: 0 });
+      expect(snapshot.coverage.pods).toEqual({ status: 'error', detail: 'list pods: Pod shop/web\\u000aFORGED: spec.containers is a mapping, not a list' });
+      expect(snapshot.resources.pods).toEqual([]);
+      expect(snapshot.coverage.namespaces).toEqual({ status: 'ok', count: 1 });
+      // serve --watch's list says the same (a watch is only opened on a list that was read).
+      const watch = new ClusterWatch({ kubeconfigPath, env: {}, failAfter: 1, backoff: { baseMs: 60_000, maxMs: 60_000 } });
+      try {
+        await watch.start();
+        const watched = watch.snapshot();
+        expect(watched.coverage.pods).toEqual({ status: 'error', detail: 'list pods: Pod shop/web\\u000aFORGED: spec.containers is a mapping, not a list' });
+        expect(watched.resources.pods).toEqual([]);
+        expect(watched.coverage.namespaces).toEqual({ status: 'ok', count: 1 });
+      } finally {
+        await watch.stop();
+      }
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+});

@@ -401,3 +401,84 @@ describe('YAML read as kubectl reads it (YAML 1.1: yes/no/on/off are booleans, 0
     expect(r.objects[1].data).toEqual({ when: '2027-03-31', at: '1:30', word: 'yes' });
   });
 });
+
+// The API server refuses an object whose list-typed field holds a mapping (PodSpec.containers is
+// []Container, a binding's subjects []Subject: https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#PodSpec,
+// https://kubernetes.io/docs/reference/kubernetes-api/authorization-resources/cluster-role-binding-v1/),
+// so such a manifest is not what the cluster would run: it is skipped, named, and its kind counts
+// as not read, never read as no containers (a pass) nor as one container.
+describe('a list-typed field written as a mapping', () => {
+  const deployment = (containers: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: app}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+${containers}`;
+  const asList = '        - name: c\n          image: nginx\n          securityContext: {privileged: true}\n';
+  const asMapping = '          name: c\n          image: nginx\n          securityContext: {privileged: true}\n';
+  const crb = (subjects: string) => `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: ops-admin}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects:${subjects}`;
+  const status = (report: RunReport, id: string) => report.checks.find((c) => c.id === id)?.status;
+
+  it('containers: the Deployment is skipped with a warning naming file, line and key, and writable-root-filesystem is not evaluated instead of passing', async () => {
+    const control = await runOn({ 'ns.yaml': ns('app'), 'a.yaml': deployment(asList) });
+    expect(status(control.report, 'pod-security.writable-root-filesystem')).toBe('fail');
+    const { code, report, err } = await runOn({ 'ns.yaml': ns('app'), 'a.yaml': deployment(asMapping) });
+    expect(err).toContain('m/a.yaml:1: skipped a Deployment whose spec.template.spec.containers is a mapping, not a list');
+    expect(status(report, 'pod-security.writable-root-filesystem')).toBe('not-evaluated');
+    expect(status(report, 'pod-security.resource-limits-missing')).toBe('not-evaluated');
+    expect(report.run.coverage.deployments).toEqual({ status: 'error', detail: 'm/a.yaml:1: Deployment whose spec.template.spec.containers is a mapping, not a list' });
+    expect(report.run.coverage.pods?.status).toBe('error');
+    expect(code).toBe(1);
+  });
+
+  it('subjects: a cluster-admin binding whose subjects is a string or a mapping leaves cluster-admin-binding not evaluated, naming the key', async () => {
+    const control = await runOn({ 'ns.yaml': ns('app'), 'b.yaml': crb('\n- {kind: User, name: alice, apiGroup: rbac.authorization.k8s.io}\n') });
+    expect(status(control.report, 'rbac.cluster-admin-binding')).toBe('fail');
+    for (const [subjects, what] of [[' oops\n', 'a string (oops)'], ['\n  kind: User\n  name: alice\n', 'a mapping']]) {
+      const { report, err } = await runOn({ 'ns.yaml': ns('app'), 'b.yaml': crb(subjects!) });
+      expect(err).toContain(`m/b.yaml:1: skipped a ClusterRoleBinding whose subjects is ${what}, not a list`);
+      expect(status(report, 'rbac.cluster-admin-binding')).toBe('not-evaluated');
+      expect(report.run.coverage.clusterrolebindings?.status).toBe('error');
+    }
+  });
+});
+
+describe('snapshot files with objects in a shape the API server refuses', () => {
+  const write = (resources: Record<string, unknown[]>, cluster: unknown = { name: 'c1' }) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'zt-snap-')), 's.json');
+    const coverage = Object.fromEntries(Object.entries(resources).map(([k, list]) => [k, { status: 'ok', count: list.length }]));
+    writeFileSync(file, JSON.stringify({ schemaVersion: 1, cluster, collectedAt: '2026-12-01T00:00:00Z', source: 'live', coverage, resources }));
+    return file;
+  };
+  const pod = (spec: unknown) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'app' }, spec });
+
+  it('refuses a pod whose containers is a mapping, or a binding whose subjects is a string, naming the object and key', async () => {
+    expect((await readSnapshot(write({ pods: [pod({ containers: [{ name: 'c', image: 'nginx' }] })] }))).resources.pods).toHaveLength(1);
+    await expect(readSnapshot(write({ pods: [pod({ containers: [{ name: 'c' }] }), pod({ containers: { name: 'c', image: 'nginx', securityContext: { privileged: true } } })] })))
+      .rejects.toThrow(/s\.json: resources\.pods\[1\]\.spec\.containers is a mapping, not a list; re-create it with `ztaudit snapshot`$/);
+    const crb = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'ops' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }, subjects: 'alice' };
+    await expect(readSnapshot(write({ clusterrolebindings: [crb] }))).rejects.toThrow(/resources\.clusterrolebindings\[0\]\.subjects is a string \(alice\), not a list/);
+  });
+
+  it('names an annotation key with a line break on one line (escaped), so it cannot forge a line of the error', async () => {
+    const ing = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'i', namespace: 'app', annotations: { 'k\r\nztaudit: forged line': true } } };
+    const error = await readSnapshot(write({ ingresses: [ing] })).catch((e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as Error).message.split(/[\r\n]/)).toHaveLength(1);
+    expect((error as Error).message).toContain('resources.ingresses[0].metadata.annotations.k\\u000d\\u000aztaudit: forged line is a boolean (true), not a string');
+  });
+
+  it('says what cluster.name is when it is not a string, instead of "missing"', async () => {
+    await expect(readSnapshot(write({}, { name: { first: 'x' } }))).rejects.toThrow(/cluster\.name is a mapping, not a string;/);
+    await expect(readSnapshot(write({}, ['c1']))).rejects.toThrow(/: cluster is a list, not a mapping;/);
+    await expect(readSnapshot(write({}, {}))).rejects.toThrow(/cluster\.name is missing;/);
+  });
+});
