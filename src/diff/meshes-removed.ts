@@ -41,25 +41,35 @@ const DETECTED_BY: Record<Mesh, readonly string[]> = {
   consul: ['pods', 'namespaces', 'configmaps', 'deployments'],
 };
 
+/** The mesh checks `run` found not applicable for want of their mesh (not switched off in config). */
+export function meshChecksNotApplicable(run: Pick<RunReport, 'checks'>): string[] {
+  const mesh = new Set(Object.values(MESH_CHECKS).flat());
+  return run.checks.filter((c) => mesh.has(c.id) && c.status === 'not-applicable' && c.reason !== DISABLED_IN_CONFIG).map((c) => c.id);
+}
+
 /**
- * The meshes `previous` detected that `current` does not. `olderRuns` (DiffOptions): a check
- * compared with an older run than `previous` is left out, its state there says nothing of
- * `previous`'s (the baseline walks back only for checks evaluated now, so none of these is).
+ * The meshes `previous` detected that `current` does not. `olderRuns` (DiffOptions): a mesh check
+ * `previous` was blind to is compared with the last run that judged it (baseline.ts seeks it),
+ * which is the run named; the figures are `previous`'s own posture, so they are stated only
+ * when the checks come from `previous` itself.
  */
 export function meshesRemoved(previous: RunReport, current: RunReport, olderRuns: Record<string, string> = {}): RemovedMesh[] {
   const before = new Map(previous.checks.map((c) => [c.id, c.status]));
   const now = new Map(current.checks.map((c) => [c.id, c]));
+  const notApplicable = new Set(meshChecksNotApplicable(current));
   const out: RemovedMesh[] = [];
   for (const mesh of Object.keys(MESH_CHECKS) as Mesh[]) {
     const ids = MESH_CHECKS[mesh];
     // Present now in any way (evaluated), or unknown (blind): not removed.
     if (ids.some((id) => { const s = now.get(id)?.status; return isEvaluated(s) || isBlind(s); })) continue;
-    const gone = ids.filter((id) => !Object.hasOwn(olderRuns, id) && isEvaluated(before.get(id))
-      && now.get(id)?.status === 'not-applicable' && now.get(id)?.reason !== DISABLED_IN_CONFIG);
+    const gone = ids.filter((id) => isEvaluated(before.get(id)) && notApplicable.has(id));
     if (gone.length === 0 || !readAll(current, mesh)) continue;
     gone.sort();
-    const covered = coveredBy(previous, mesh);
-    out.push({ mesh, runId: previous.run.id, checks: gone, ...(covered ? { covered } : {}) });
+    // The newest run that judged them: each run a check came from, the previous one first.
+    const runs = [...new Set(gone.map((id) => olderRuns[id] ?? previous.run.id))].sort((a, b) => (a === previous.run.id ? -1 : b === previous.run.id ? 1 : b.localeCompare(a)));
+    const runId = runs[0];
+    const covered = runId === previous.run.id ? coveredBy(previous, mesh) : undefined;
+    out.push({ mesh, runId, checks: gone, ...(covered ? { covered } : {}) });
   }
   return out;
 }

@@ -18,6 +18,7 @@ import { runDetails } from '../../../src/analysis/details.ts';
 import { consulPresent, istioPresent, linkerdPresent } from '../../../src/analysis/mesh/index.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig, type Config } from '../../../src/config/types.ts';
+import { findBaseline } from '../../../src/diff/baseline.ts';
 import { diffRuns } from '../../../src/diff/diff.ts';
 import { MESH_CHECKS } from '../../../src/diff/meshes-removed.ts';
 import { auditSnapshot } from '../../../src/engine/audit.ts';
@@ -168,6 +169,46 @@ describe('a mesh removed between two runs', () => {
     const r2 = diff(both, one).regressionReasons;
     expect(r2[0]).toBe(ISTIO_LINE);
     expect(r2.some((r) => r.includes('mtls.mesh-required'))).toBe(false);
+  });
+});
+
+describe('a mesh removed behind a partial run', () => {
+  // Night 1 Istio is there; night 2 pods cannot be listed (its checks not evaluated: "coverage
+  // lost"); night 3 reads everything and Istio is gone. The previous run knows nothing of the
+  // mesh: the one that last judged its checks does (DESIGN.md: a check is diffed against the
+  // last run in which it was evaluated).
+  const withIstio = audit(cluster({ istio: true }), 'r1');
+  const blind = audit(cluster({ istio: true }), 'r2', { coverage: { pods: 'forbidden', 'istio.peerauthentications': 'error' } });
+  const gone = audit(cluster(), 'r3');
+  async function* newestFirst(runs: RunReport[]): AsyncIterable<RunReport> { yield* runs; }
+  const diffAfter = async (runs: RunReport[], current: RunReport) => {
+    const b = (await findBaseline(newestFirst(runs), current))!;
+    return { b, d: diffRuns(b.report, current, { rules: defaultConfig().regression, expiredWaivers: [], olderRuns: b.olderRuns, notApplicableRuns: b.notApplicableRuns }) };
+  };
+
+  it('names the mesh with the run that last evaluated its checks, and states no figures of a run it does not hold', async () => {
+    expect(blind.checks.filter((c) => MESH_CHECKS.istio.includes(c.id)).map((c) => c.status)).toEqual(MESH_CHECKS.istio.map(() => 'not-evaluated'));
+    const { b, d } = await diffAfter([blind, withIstio], gone);
+    expect(b.olderRuns['mtls.mesh-not-strict']).toBe('r1');
+    expect(d.regressionReasons[0]).toBe('Istio no longer detected: its mTLS checks were evaluated in run r1; its 7 checks are not applicable now');
+    expect(d.meshesRemoved).toEqual([{ mesh: 'istio', runId: 'r1', checks: [...MESH_CHECKS.istio].sort() }]);
+    // Neither new nor resolved: compared with r1 for the record (olderBaselines), nothing more.
+    expect(d.new).toEqual([]);
+    expect(d.resolved).toEqual([]);
+  });
+
+  it('names the newest run that judged any of them: one that read PeerAuthentications but not pods', async () => {
+    const half = audit(cluster({ istio: true }), 'r2', { coverage: { pods: 'forbidden' } });
+    expect(half.checks.find((c) => c.id === 'mtls.invalid-peerauthentication')?.status).toBe('pass');
+    const { d } = await diffAfter([half, withIstio], gone);
+    expect(d.meshesRemoved).toEqual([{ mesh: 'istio', runId: 'r2', checks: [...MESH_CHECKS.istio].sort() }]);
+  });
+
+  it('walks back no further when the latest run judged the checks (found no mesh): said once', async () => {
+    const { b, d } = await diffAfter([gone, blind, withIstio], audit(cluster(), 'r4'));
+    expect(Object.keys(b.olderRuns)).toEqual([]);
+    expect(d.meshesRemoved).toBeUndefined();
+    expect(d.regression).toBe(false);
   });
 });
 
