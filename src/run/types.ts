@@ -277,8 +277,10 @@ export interface RemovedMesh {
   checks: string[];
   /**
    * What that run's mesh posture (details.mtls) listed under it: its workloads, their
-   * namespaces, and how many workloads each mTLS mode had. Absent when that run has no posture
-   * of its own for it (pods or namespaces not read then, or a stored run older than the posture).
+   * namespaces, and how many workloads each mTLS mode had. Absent when that run listed no
+   * workload under it (detected by its API alone, pods or namespaces not read then, a stored run
+   * older than the posture), and when `runId` is older than the compared run (whose posture is
+   * the only one the diff holds).
    */
   covered?: { workloads: number; namespaces: number; modes: Record<string, number> };
 }
