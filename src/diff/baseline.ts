@@ -28,6 +28,7 @@ import { CarriedWalk, isBlind, isEvaluated, isUnjudged } from '../run/coverage.t
 import type { CarriedFindings, CheckSummary, Finding, RunReport, StoredRunRead } from '../run/types.ts';
 import { splitCarried } from '../run/waivers.ts';
 import { breadthBasesMatch } from './diff.ts';
+import { meshChecksNotApplicable } from './meshes-removed.ts';
 
 export interface Baseline {
   /** The newest stored run: what the report calls "the previous run". */
@@ -116,6 +117,13 @@ export async function findBaseline(
 ): Promise<Baseline | null> {
   let latest: RunReport | null = null;
   const wanted = new Set(current.checks.filter(evaluated).map((c) => c.id));
+  /**
+   * A mesh's checks not applicable now (meshes-removed.ts) that the latest run was blind to: the
+   * run that last judged them says whether the mesh was there, so its removal is not lost
+   * behind a partial run. Their findings are not taken (they compare with nothing now).
+   */
+  const meshWanted = new Set(meshChecksNotApplicable(current));
+  const meshFrom = new Map<string, RunReport>();
   /** Checks evaluated now that the latest run was blind to. */
   let blindInLatest: string[] = [];
   const carried = carriedOpen(current);
@@ -149,6 +157,7 @@ export async function findBaseline(
     const notApplicableIn = new Set(na);
     for (const id of wanted) if (!blindTo.has(id) || absent.has(id) || (notApplicableIn.has(id) && !notApplicable.has(id))) return true;
     for (const id of carried.sought) if (!blindTo.has(id) || carried.absentSeen.has(id)) return true;
+    for (const id of meshWanted) if (!blindTo.has(id)) return true;
     return false;
   };
   for await (const run of typeof runs === 'function' ? runs({ wants }) : runs) {
@@ -157,11 +166,18 @@ export async function findBaseline(
     for (const id of evaluatedBefore(run)) statedElsewhere.add(id);
     if (latest === null) {
       latest = run;
+      for (const id of [...meshWanted]) if (!isBlind(checks.get(id)?.status)) meshWanted.delete(id);
       for (const id of [...wanted]) if (!unjudged(checks.get(id))) wanted.delete(id);
       blindInLatest = [...wanted].filter((id) => isBlind(checks.get(id)!.status));
       if (run.details?.rbac) newestBreadth = run;
       if (sameBasis(run)) breadthFrom = run;
     } else {
+      for (const id of [...meshWanted]) {
+        const c = checks.get(id);
+        if (c !== undefined && isBlind(c.status)) continue;
+        meshWanted.delete(id);
+        if (evaluated(c)) meshFrom.set(id, run);
+      }
       const here = new Set<string>();
       for (const id of [...wanted]) {
         const c = checks.get(id);
@@ -190,7 +206,7 @@ export async function findBaseline(
     // The breadth alone is sought back BREADTH_WALK runs at most: each is a whole report read, and
     // a basis that changed longer ago than that is said ("not compared") rather than searched for.
     const needBreadth = !breadthFrom && currentRbac !== undefined && read < BREADTH_WALK;
-    if (wanted.size === 0 && carried.sought.size === 0 && !needBreadth) break;
+    if (wanted.size === 0 && carried.sought.size === 0 && meshWanted.size === 0 && !needBreadth) break;
   }
   if (latest === null) return null;
   const lastEvaluatedOpen = carried.result(latest);
@@ -205,13 +221,14 @@ export async function findBaseline(
   const neverEvaluated = blindInLatest.filter((id) => !from.has(id) && !notApplicable.has(id) && !absent.has(id));
   const notApplicableRuns: Record<string, string> = {};
   for (const id of neverEvaluated) notApplicableRuns[id] = latest.run.id;
-  if (taken.length === 0 && notApplicable.size === 0 && (breadthRun === null || breadthRun === latest)) return { latest, report: latest, olderRuns: {}, notApplicableRuns, lastEvaluatedOpen, carried: carriedFindings };
+  if (taken.length === 0 && notApplicable.size === 0 && meshFrom.size === 0 && (breadthRun === null || breadthRun === latest)) return { latest, report: latest, olderRuns: {}, notApplicableRuns, lastEvaluatedOpen, carried: carriedFindings };
 
   const olderRuns: Record<string, string> = {};
   for (const [id, run] of from) olderRuns[id] = run.run.id;
+  for (const [id, run] of meshFrom) olderRuns[id] = run.run.id;
   for (const [id, { run }] of notApplicable) notApplicableRuns[id] = run.run.id;
   const replaced = new Set(from.keys());
-  const checks = latest.checks.map((c) => (replaced.has(c.id) ? from.get(c.id)!.checks.find((x) => x.id === c.id)! : notApplicable.get(c.id)?.summary ?? c));
+  const checks = latest.checks.map((c) => (replaced.has(c.id) ? from.get(c.id)!.checks.find((x) => x.id === c.id)! : meshFrom.get(c.id)?.checks.find((x) => x.id === c.id) ?? notApplicable.get(c.id)?.summary ?? c));
   const findings: Finding[] = latest.findings.filter((f) => !replaced.has(f.check));
   for (const { run, checks: ids } of taken) for (const f of run.findings) if (ids.has(f.check)) findings.push(f);
   const details = { ...latest.details };

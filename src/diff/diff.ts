@@ -13,7 +13,8 @@
 // per-check baseline (baseline.ts): a check not evaluated in the previous run is compared
 // with the last run in which it was, so a partial run leaves no blind spot behind it. A finding
 // that persists but covers more than it did (its extent: src/run/extent.ts) widened: new
-// exposure under an old fingerprint, a regression like a new finding of its severity.
+// exposure under an old fingerprint, a regression like a new finding of its severity. A mesh
+// whose checks all turned not applicable (uninstalled) is one too (meshes-removed.ts).
 import { AREAS, SEVERITIES, type Area, type Severity } from '../base/vocabulary.ts';
 import { waiverMatches, waiverNamesResource } from '../run/waivers.ts';
 import { isBlind, isEvaluated } from '../run/coverage.ts';
@@ -21,6 +22,7 @@ import { BREADTH_LISTED, broadestSubjects } from '../run/breadth.ts';
 import { EXTENT_NAMED, widenedMembers, widenedMembersText } from '../run/extent.ts';
 import { explainScoreChanges, type FindingPairs } from './score-causes.ts';
 import { formerFingerprints, hasFormerFingerprints } from './former-keys.ts';
+import { meshesRemoved, removedMeshText } from './meshes-removed.ts';
 import type { Config } from '../config/types.ts';
 import type { UnreadableRunError } from '../base/errors.ts';
 import type { AreaScoreChange, BreadthEntry, Finding, NewlyWaivedFinding, RunDiff, RunReport, RunSummary, ScoreCause, WaiverStatus, WidenedFinding } from '../run/types.ts';
@@ -180,6 +182,10 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
   // forbidden, the check threw). Silence must never look like compliance. Said once, at the
   // transition: the next runs, still blind, find it blind in the previous run too.
   reasons.push(...coverageLost(previous, current));
+  // A mesh gone: its checks turn not applicable, which nothing above counts (meshes-removed.ts).
+  // First: all of a mesh's traffic turned plaintext outweighs any single finding.
+  const removedMeshes = meshesRemoved(previous, current, olderRuns);
+  reasons.unshift(...removedMeshes.map(removedMeshText));
   if (rules.newFindingSeverity !== 'none') {
     const threshold = severityRank(rules.newFindingSeverity);
     const serious = added
@@ -279,6 +285,7 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     ...notApplicableBaselinesOf(firstEvaluated, previous.run.id, options.notApplicableRuns),
     ...(newlyWaived.length > 0 ? { newlyWaived } : {}),
     ...(grown.length > 0 ? { widened: grown.map(({ d }) => d) } : {}),
+    ...(removedMeshes.length > 0 ? { meshesRemoved: removedMeshes } : {}),
     partial: notComparable.length > 0,
     regression: reasons.length > 0,
     regressionReasons: reasons,

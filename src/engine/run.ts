@@ -6,6 +6,7 @@ import { fingerprintOf } from './fingerprint.ts';
 import type { AuditContext } from '../analysis/context.ts';
 import type { Check, CheckOutcome, Result } from './types.ts';
 import { POD_VIEW_KINDS, type KindKey } from '../snapshot/kinds.ts';
+import { DISABLED_IN_CONFIG } from '../run/coverage.ts';
 
 /**
  * Every check's outcome with its results. The caller holds them (serve --watch re-uses them
@@ -30,7 +31,7 @@ export function runChecks(checks: readonly Check[], ctx: AuditContext): CheckOut
 export function runStreamed(check: Check, ctx: AuditContext, kept: boolean, each: (r: Result) => void): CheckOutcome {
   const override = ctx.config.checks[check.id];
   const severity = override?.severity ?? check.severity;
-  if (override?.enabled === false) return { check, status: 'not-applicable', severity, results: [], reason: 'disabled in config' };
+  if (override?.enabled === false) return { check, status: 'not-applicable', severity, results: [], reason: DISABLED_IN_CONFIG };
   // The caller's own failure (while it takes a result) is not the check's: it propagates.
   let taking = false;
   const take = (r: Result) => { taking = true; each(r); taking = false; };

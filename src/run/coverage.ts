@@ -46,6 +46,9 @@ export function isUnjudged(status: string | undefined): boolean {
   return !isEvaluated(status);
 }
 
+/** The reason of a check switched off (`checks.X: {enabled: false}`): not applicable by choice, not for want of its input. */
+export const DISABLED_IN_CONFIG = 'disabled in config';
+
 /** Judged: the check ran over what it needs and passed or failed. */
 export function isEvaluated(status: string | undefined): boolean {
   return status === 'pass' || status === 'fail';

@@ -258,8 +258,31 @@ export interface RunDiff {
    * the finding's extent (stored before it existed).
    */
   widened?: WidenedFinding[];
+  /**
+   * Meshes the compared run detected (their mTLS checks evaluated) that this run, having read
+   * every kind they are detected by, no longer finds (their checks not applicable, not switched
+   * off in config): each a regression reason. Absent when none.
+   */
+  meshesRemoved?: RemovedMesh[];
   /** Per area: what moved the score, so the delta adds up to the listed causes. */
   scoreChanges?: Partial<Record<Area, AreaScoreChange>>;
+}
+
+/** A mesh gone since the compared run (RunDiff.meshesRemoved), with what that run stated of it. */
+export interface RemovedMesh {
+  mesh: 'istio' | 'linkerd' | 'consul';
+  /** The run that detected it: the one its checks were compared with. */
+  runId: string;
+  /** Its checks evaluated then and not applicable now. */
+  checks: string[];
+  /**
+   * What that run's mesh posture (details.mtls) listed under it: its workloads, their
+   * namespaces, and how many workloads each mTLS mode had. Absent when that run listed no
+   * workload under it (detected by its API alone, pods or namespaces not read then, a stored run
+   * older than the posture), and when `runId` is older than the compared run (whose posture is
+   * the only one the diff holds).
+   */
+  covered?: { workloads: number; namespaces: number; modes: Record<string, number> };
 }
 
 export interface NotificationOutcome {

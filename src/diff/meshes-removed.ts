@@ -1,0 +1,129 @@
+// A mesh gone since the compared run. Uninstalling Istio (or its control plane vanishing) makes
+// every check that applies "when Istio is installed" not applicable: neither new nor resolved,
+// its area unscored, so without this rule the diff says nothing, no alert goes out, and the next
+// run takes the mesh-less cluster as its baseline. All service-to-service traffic turned
+// plaintext is the largest zero-trust regression there is: it is one, said once, at the change.
+//
+// Only what both runs state: the compared run evaluated the mesh's checks, and this one found
+// them not applicable after reading every kind the mesh is detected by. A kind that could not be
+// read (forbidden, failed) may be what hid the mesh: the engine leaves the checks not evaluated
+// then (the diff's "coverage lost"), and nothing here calls that a removal. A mesh's checks
+// switched off in config (`checks.X: {enabled: false}`) are a choice, not a removal.
+import { DISABLED_IN_CONFIG, isBlind, isEvaluated } from '../run/coverage.ts';
+import type { RemovedMesh, RunReport } from '../run/types.ts';
+
+type Mesh = RemovedMesh['mesh'];
+
+/**
+ * The checks that apply exactly when one mesh is detected (their appliesTo is that mesh's
+ * presence: test/unit/diff/meshes-removed.test.ts holds this list to the registry). Checks
+ * that apply with any of several meshes say nothing of which one went.
+ */
+export const MESH_CHECKS: Readonly<Record<Mesh, readonly string[]>> = {
+  istio: [
+    'mtls.mesh-not-strict', 'mtls.destinationrule-tls-disabled', 'mtls.auto-mtls-disabled', 'mtls.invalid-peerauthentication',
+    'mtls.istio-excluded-inbound-ports', 'mtls.outbound-allow-any', 'mtls.authz-plaintext-bypass',
+  ],
+  linkerd: ['mtls.linkerd-unauthenticated-default', 'mtls.linkerd-skip-ports'],
+  consul: ['mtls.consul-default-allow'],
+};
+
+const MESH_NAME: Record<Mesh, string> = { istio: 'Istio', linkerd: 'Linkerd', consul: 'Consul service mesh' };
+
+/**
+ * The kinds a mesh is detected by besides its own API group's (src/analysis/mesh/model.ts):
+ * namespaces (injection labels), pods (proxies), and for Linkerd and Consul their ConfigMaps
+ * and Consul's injector Deployment.
+ */
+const DETECTED_BY: Record<Mesh, readonly string[]> = {
+  istio: ['pods', 'namespaces'],
+  linkerd: ['pods', 'namespaces', 'configmaps'],
+  consul: ['pods', 'namespaces', 'configmaps', 'deployments'],
+};
+
+/** The mesh checks `run` found not applicable for want of their mesh (not switched off in config). */
+export function meshChecksNotApplicable(run: Pick<RunReport, 'checks'>): string[] {
+  const mesh = new Set(Object.values(MESH_CHECKS).flat());
+  return run.checks.filter((c) => mesh.has(c.id) && c.status === 'not-applicable' && c.reason !== DISABLED_IN_CONFIG).map((c) => c.id);
+}
+
+/**
+ * The meshes `previous` detected that `current` does not. `olderRuns` (DiffOptions): a mesh check
+ * `previous` was blind to is compared with the last run that judged it (baseline.ts seeks it),
+ * which is the run named; the figures are `previous`'s own posture, so they are stated only
+ * when the checks come from `previous` itself.
+ */
+export function meshesRemoved(previous: RunReport, current: RunReport, olderRuns: Record<string, string> = {}): RemovedMesh[] {
+  const before = new Map(previous.checks.map((c) => [c.id, c.status]));
+  const now = new Map(current.checks.map((c) => [c.id, c]));
+  const notApplicable = new Set(meshChecksNotApplicable(current));
+  const out: RemovedMesh[] = [];
+  for (const mesh of Object.keys(MESH_CHECKS) as Mesh[]) {
+    const ids = MESH_CHECKS[mesh];
+    // Present now in any way (evaluated), or unknown (blind): not removed.
+    if (ids.some((id) => { const s = now.get(id)?.status; return isEvaluated(s) || isBlind(s); })) continue;
+    const gone = ids.filter((id) => isEvaluated(before.get(id)) && notApplicable.has(id));
+    if (gone.length === 0 || !readAll(current, mesh)) continue;
+    gone.sort();
+    // The newest run that judged them: each run a check came from, the previous one first.
+    const runs = [...new Set(gone.map((id) => olderRuns[id] ?? previous.run.id))].sort((a, b) => (a === previous.run.id ? -1 : b === previous.run.id ? 1 : b.localeCompare(a)));
+    const runId = runs[0];
+    const covered = runId === previous.run.id ? coveredBy(previous, mesh) : undefined;
+    out.push({ mesh, runId, checks: gone, ...(covered ? { covered } : {}) });
+  }
+  return out;
+}
+
+/** Whether `current` read every kind `mesh` is detected by: none forbidden or failed, pods and namespaces listed. */
+function readAll(current: RunReport, mesh: Mesh): boolean {
+  const coverage = current.run.coverage ?? {};
+  if (coverage.pods?.status !== 'ok' || coverage.namespaces?.status !== 'ok') return false;
+  const unread = (k: string) => coverage[k]?.status === 'forbidden' || coverage[k]?.status === 'error';
+  return !Object.keys(coverage).some((k) => (k.startsWith(`${mesh}.`) || DETECTED_BY[mesh].includes(k)) && unread(k));
+}
+
+/** What the run's mesh posture (details.mtls) listed under `mesh`, or undefined when it has none. */
+function coveredBy(run: RunReport, mesh: Mesh): RemovedMesh['covered'] {
+  const workloads = run.details?.mtls?.workloads;
+  if (!Array.isArray(workloads)) return undefined;
+  const namespaces = new Set<string>();
+  const modes: Record<string, number> = {};
+  let n = 0;
+  for (const w of workloads) {
+    if (w.mesh !== mesh) continue;
+    n++;
+    namespaces.add(w.workload.namespace ?? '');
+    modes[w.mode] = (modes[w.mode] ?? 0) + 1;
+  }
+  return n === 0 ? undefined : { workloads: n, namespaces: namespaces.size, modes };
+}
+
+/** "a", "a and b", "a, b and c". */
+const listed = (items: string[]) => (items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`);
+
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+
+/** A mode as the report states it, in words: "STRICT", "default inbound policy all-unauthenticated", "transparent proxy". */
+function modeText(mode: string): string {
+  if (mode.startsWith('linkerd:')) return `default inbound policy ${mode.slice('linkerd:'.length)}`;
+  if (mode === 'consul:mtls') return 'mTLS with transparent proxy';
+  if (mode === 'consul:no-tproxy') return 'mTLS without transparent proxy';
+  return mode;
+}
+
+/**
+ * The regression reason: "Istio no longer detected: mTLS was STRICT for 42 workloads in 7
+ * namespaces in run R; its 7 checks are not applicable now".
+ */
+export function removedMeshText(r: RemovedMesh): string {
+  const name = MESH_NAME[r.mesh];
+  const checks = `its ${r.checks.length === 1 ? `check ${r.checks[0]} is` : `${r.checks.length} checks are`} not applicable now`;
+  if (!r.covered) return `${name} no longer detected: its mTLS checks were evaluated in run ${r.runId}; ${checks}`;
+  const { workloads, namespaces, modes } = r.covered;
+  const byMode = Object.entries(modes).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const where = `${plural(workloads, 'workload')} in ${plural(namespaces, 'namespace')}`;
+  const what = byMode.length === 1
+    ? `mTLS was ${modeText(byMode[0][0])} for ${where}`
+    : `mTLS was ${listed(byMode.map(([m, k]) => `${modeText(m)} for ${k}`))} of ${where}`;
+  return `${name} no longer detected: ${what} in run ${r.runId}; ${checks}`;
+}

@@ -1,0 +1,222 @@
+// A whole mesh removed between two runs is a regression (src/diff/meshes-removed.ts): its checks
+// turn not applicable, which no other rule counts, so without it the alert stayed silent and
+// the next run took the plaintext cluster as its baseline.
+//
+// The clusters below are detected as the meshes' own documentation says they are set up:
+// - Istio: a namespace labelled `istio-injection: enabled` gets the sidecar in every new pod
+//   (istio.io/latest/docs/setup/additional-setup/sidecar-injection/#automatic-sidecar-injection);
+//   a PeerAuthentication without selector in the root namespace istio-system sets the mesh-wide
+//   mode, here STRICT, and a namespace-wide one (no selector) overrides it for its namespace,
+//   here PERMISSIVE (istio.io/latest/docs/reference/config/security/peer_authentication/ and
+//   istio.io/latest/docs/tasks/security/authentication/mtls-migration/).
+// - Linkerd: a namespace annotated `linkerd.io/inject: enabled` gets the proxy in its pods
+//   (linkerd.io/2/features/proxy-injection/).
+import { parseAllDocuments } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { CHECKS } from '../../../checks/index.ts';
+import { runDetails } from '../../../src/analysis/details.ts';
+import { consulPresent, istioPresent, linkerdPresent } from '../../../src/analysis/mesh/index.ts';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { defaultConfig, type Config } from '../../../src/config/types.ts';
+import { findBaseline } from '../../../src/diff/baseline.ts';
+import { diffRuns } from '../../../src/diff/diff.ts';
+import { MESH_CHECKS } from '../../../src/diff/meshes-removed.ts';
+import { auditSnapshot } from '../../../src/engine/audit.ts';
+import type { RunReport } from '../../../src/run/types.ts';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
+
+const deployments = (namespace: string, names: string[]) => names.map((name) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: ${namespace}}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec: {containers: [{name: c, image: "registry.example/${name}:1"}]}
+`).join('---\n');
+
+const namespace = (name: string, meta = '') => `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${name}${meta}}\n`;
+
+/** The apps: shop (3 workloads) and payments (1), meshed by Istio when `istio`; ledger (2) by Linkerd when `linkerd`. */
+function cluster({ istio = false, linkerd = false } = {}): KubeObject[] {
+  const docs = [
+    namespace('istio-system'),
+    namespace('shop', istio ? ', labels: {istio-injection: enabled}' : ''),
+    namespace('payments', istio ? ', labels: {istio-injection: enabled}' : ''),
+    namespace('ledger', linkerd ? ', annotations: {linkerd.io/inject: enabled}' : ''),
+    deployments('shop', ['web', 'api', 'cart']),
+    deployments('payments', ['charge']),
+    deployments('ledger', ['books', 'audit']),
+  ];
+  if (istio) {
+    docs.push(`apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: istio-system}
+spec: {mtls: {mode: STRICT}}
+`, `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: migration, namespace: payments}
+spec: {mtls: {mode: PERMISSIVE}}
+`);
+  }
+  return docs.join('---\n').split(/^---\n/m).flatMap((d) => parseAllDocuments(d).map((x) => x.toJS() as KubeObject));
+}
+
+const AT = new Date('2026-12-01T02:00:00Z');
+
+function audit(objects: KubeObject[], runId: string, { config = defaultConfig(), coverage = {} }: { config?: Config; coverage?: Record<string, 'forbidden' | 'error'> } = {}): RunReport {
+  const snapshot = snapshotFromObjects(structuredClone(objects), { clusterName: 'prod' });
+  for (const [key, status] of Object.entries(coverage)) {
+    (snapshot.coverage as Record<string, unknown>)[key] = { status, detail: `list ${key}: ${status}` };
+    (snapshot.resources as Record<string, unknown>)[key] = [];
+  }
+  return auditSnapshot({ snapshot, config, checks: CHECKS, now: AT, startedAt: AT, runId, details: runDetails }).report;
+}
+
+const diff = (a: RunReport, b: RunReport) => diffRuns(a, b, { rules: defaultConfig().regression, expiredWaivers: [] });
+const ISTIO_LINE = 'Istio no longer detected: mTLS was STRICT for 3 and PERMISSIVE for 1 of 4 workloads in 2 namespaces in run r1; its 7 checks are not applicable now';
+
+describe('a mesh removed between two runs', () => {
+  const withIstio = audit(cluster({ istio: true }), 'r1');
+  const without = audit(cluster(), 'r2');
+
+  it('is a regression naming the mesh and what the previous run stated it covered, first among the reasons', () => {
+    // The premise: Istio's checks were evaluated in r1 and are not applicable in r2.
+    expect(withIstio.checks.find((c) => c.id === 'mtls.mesh-not-strict')?.status).toBe('pass');
+    expect(without.checks.find((c) => c.id === 'mtls.mesh-not-strict')?.status).toBe('not-applicable');
+    const d = diff(withIstio, without);
+    expect(d.regression).toBe(true);
+    expect(d.regressionReasons[0]).toBe(ISTIO_LINE);
+    expect(d.meshesRemoved).toEqual([{
+      mesh: 'istio', runId: 'r1', checks: [...MESH_CHECKS.istio].sort(),
+      covered: { workloads: 4, namespaces: 2, modes: { STRICT: 3, PERMISSIVE: 1 } },
+    }]);
+    // Not a new finding: serve --watch never holds it back as a flapping repeat.
+    expect(d.newFindingReasons).toBeUndefined();
+  });
+
+  it('is said once: the next run without the mesh compares with a run that had none', () => {
+    const d = diff(without, audit(cluster(), 'r3'));
+    expect(d.meshesRemoved).toBeUndefined();
+    expect(d.regression).toBe(false);
+  });
+
+  it('is no regression the other way round: a mesh appearing', () => {
+    const d = diff(without, withIstio);
+    expect(d.meshesRemoved).toBeUndefined();
+    expect(d.regressionReasons.filter((r) => r.includes('no longer detected'))).toEqual([]);
+  });
+
+  it('names the one mesh of two that went: Istio gone, Linkerd still there', () => {
+    const both = audit(cluster({ istio: true, linkerd: true }), 'r1');
+    const linkerdOnly = audit(cluster({ linkerd: true }), 'r2');
+    expect(linkerdOnly.checks.find((c) => c.id === 'mtls.linkerd-unauthenticated-default')?.status).not.toBe('not-applicable');
+    const d = diff(both, linkerdOnly);
+    expect(d.meshesRemoved?.map((m) => m.mesh)).toEqual(['istio']);
+    expect(d.regressionReasons[0]).toBe(ISTIO_LINE);
+    expect(d.regressionReasons.join('\n')).not.toContain('Linkerd no longer detected');
+    // And Linkerd going the next night is named in its own words.
+    const d2 = diff(linkerdOnly, audit(cluster(), 'r3'));
+    expect(d2.regressionReasons[0]).toBe('Linkerd no longer detected: mTLS was default inbound policy all-unauthenticated for 2 workloads in 1 namespace in run r2; its 2 checks are not applicable now');
+  });
+
+  it('is not a removal when the mesh\'s checks were switched off in config', () => {
+    const config = defaultConfig();
+    for (const id of MESH_CHECKS.istio) config.checks[id] = { enabled: false };
+    const off = audit(cluster({ istio: true }), 'r2', { config });
+    expect(off.checks.find((c) => c.id === 'mtls.mesh-not-strict')).toMatchObject({ status: 'not-applicable', reason: 'disabled in config' });
+    expect(diff(withIstio, off).meshesRemoved).toBeUndefined();
+    // Switched off while the mesh went too: nothing the run can tell apart from the choice.
+    const offAndGone = audit(cluster(), 'r2', { config });
+    expect(diff(withIstio, offAndGone).meshesRemoved).toBeUndefined();
+  });
+
+  it('is not a removal when the run could not read what the mesh is detected by: its checks stay not evaluated, "coverage lost"', () => {
+    const unread: Array<Record<string, 'forbidden' | 'error'>> = [{ 'istio.peerauthentications': 'error' }, { 'istio.peerauthentications': 'forbidden' }, { pods: 'forbidden' }, { namespaces: 'error' }];
+    for (const coverage of unread) {
+      const blind = audit(cluster(), 'r2', { coverage });
+      const d = diff(withIstio, blind);
+      expect(d.meshesRemoved, JSON.stringify(coverage)).toBeUndefined();
+      expect(d.regressionReasons.some((r) => r.includes('no longer detected')), JSON.stringify(coverage)).toBe(false);
+      expect(d.regressionReasons.some((r) => r.startsWith('coverage lost:') && r.includes('mtls.mesh-not-strict')), JSON.stringify(coverage)).toBe(true);
+    }
+  });
+
+  it('trusts the run\'s coverage over its checks: not applicable beside an Istio kind that failed to list is no removal', () => {
+    // A hand-edited or older stored report: checks not applicable, yet an Istio list failed.
+    const odd = structuredClone(without);
+    odd.run.coverage['istio.gateways'] = { status: 'error', detail: 'list istio.gateways: 503' };
+    expect(diff(withIstio, odd).meshesRemoved).toBeUndefined();
+  });
+
+  it('says what it can when the previous run has no mesh posture (pods unread then, or stored before it existed)', () => {
+    const bare = structuredClone(withIstio);
+    delete bare.details.mtls;
+    expect(diff(bare, without).regressionReasons[0]).toBe('Istio no longer detected: its mTLS checks were evaluated in run r1; its 7 checks are not applicable now');
+  });
+
+  it('overlaps mtls.mesh-required only when the config requires a mesh and every mesh went, and that line names none', () => {
+    const config = defaultConfig();
+    config.target.requireMtls = true;
+    const a = audit(cluster({ istio: true }), 'r1', { config });
+    const b = audit(cluster(), 'r2', { config });
+    const reasons = diff(a, b).regressionReasons;
+    expect(reasons[0]).toBe(ISTIO_LINE);
+    expect(reasons).toContain('new critical finding: mtls.mesh-required on Cluster prod');
+    // One of two meshes gone: mesh-required still passes, only this rule speaks.
+    const both = audit(cluster({ istio: true, linkerd: true }), 'r1', { config });
+    const one = audit(cluster({ linkerd: true }), 'r2', { config });
+    const r2 = diff(both, one).regressionReasons;
+    expect(r2[0]).toBe(ISTIO_LINE);
+    expect(r2.some((r) => r.includes('mtls.mesh-required'))).toBe(false);
+  });
+});
+
+describe('a mesh removed behind a partial run', () => {
+  // Night 1 Istio is there; night 2 pods cannot be listed (its checks not evaluated: "coverage
+  // lost"); night 3 reads everything and Istio is gone. The previous run knows nothing of the
+  // mesh: the one that last judged its checks does (DESIGN.md: a check is diffed against the
+  // last run in which it was evaluated).
+  const withIstio = audit(cluster({ istio: true }), 'r1');
+  const blind = audit(cluster({ istio: true }), 'r2', { coverage: { pods: 'forbidden', 'istio.peerauthentications': 'error' } });
+  const gone = audit(cluster(), 'r3');
+  async function* newestFirst(runs: RunReport[]): AsyncIterable<RunReport> { yield* runs; }
+  const diffAfter = async (runs: RunReport[], current: RunReport) => {
+    const b = (await findBaseline(newestFirst(runs), current))!;
+    return { b, d: diffRuns(b.report, current, { rules: defaultConfig().regression, expiredWaivers: [], olderRuns: b.olderRuns, notApplicableRuns: b.notApplicableRuns }) };
+  };
+
+  it('names the mesh with the run that last evaluated its checks, and states no figures of a run it does not hold', async () => {
+    expect(blind.checks.filter((c) => MESH_CHECKS.istio.includes(c.id)).map((c) => c.status)).toEqual(MESH_CHECKS.istio.map(() => 'not-evaluated'));
+    const { b, d } = await diffAfter([blind, withIstio], gone);
+    expect(b.olderRuns['mtls.mesh-not-strict']).toBe('r1');
+    expect(d.regressionReasons[0]).toBe('Istio no longer detected: its mTLS checks were evaluated in run r1; its 7 checks are not applicable now');
+    expect(d.meshesRemoved).toEqual([{ mesh: 'istio', runId: 'r1', checks: [...MESH_CHECKS.istio].sort() }]);
+    // Neither new nor resolved: compared with r1 for the record (olderBaselines), nothing more.
+    expect(d.new).toEqual([]);
+    expect(d.resolved).toEqual([]);
+  });
+
+  it('names the newest run that judged any of them: one that read PeerAuthentications but not pods', async () => {
+    const half = audit(cluster({ istio: true }), 'r2', { coverage: { pods: 'forbidden' } });
+    expect(half.checks.find((c) => c.id === 'mtls.invalid-peerauthentication')?.status).toBe('pass');
+    const { d } = await diffAfter([half, withIstio], gone);
+    expect(d.meshesRemoved).toEqual([{ mesh: 'istio', runId: 'r2', checks: [...MESH_CHECKS.istio].sort() }]);
+  });
+
+  it('walks back no further when the latest run judged the checks (found no mesh): said once', async () => {
+    const { b, d } = await diffAfter([gone, blind, withIstio], audit(cluster(), 'r4'));
+    expect(Object.keys(b.olderRuns)).toEqual([]);
+    expect(d.meshesRemoved).toBeUndefined();
+    expect(d.regression).toBe(false);
+  });
+});
+
+describe('MESH_CHECKS', () => {
+  it('lists exactly the registered checks that apply when one mesh is installed', () => {
+    const byPresence = (present: unknown) => CHECKS.filter((c) => c.appliesTo === present).map((c) => c.id).sort();
+    expect([...MESH_CHECKS.istio].sort()).toEqual(byPresence(istioPresent));
+    expect([...MESH_CHECKS.linkerd].sort()).toEqual(byPresence(linkerdPresent));
+    expect([...MESH_CHECKS.consul].sort()).toEqual(byPresence(consulPresent));
+  });
+});
