@@ -30,6 +30,12 @@ export interface EvaluateOptions {
    * 'v1.30'); `latest` and newer pinned versions clamp to it. Defaults to the evaluator's newest.
    */
   maxVersion?: number | string;
+  /**
+   * Only these check ids (of those the level runs at the version): a caller that reads a few
+   * checks' outcomes leaves the others unrun. Their failures are as in a full evaluation, in
+   * upstream order; `allowed` then speaks of these checks alone.
+   */
+  only?: ReadonlySet<string>;
 }
 
 interface RunnableCheck {
@@ -102,7 +108,9 @@ export function evaluatePod(pod: PodInput | unknown, level: PssLevel | string, v
   const result: PssEvaluation = { allowed: true, failures: [], level: lvl, version: `v1.${minor}` };
   if (lvl === 'privileged') return result;
   const parts = podParts(pod);
+  const only = options.only;
   for (const { id, check } of CHECKS_BY_LEVEL[lvl][minor]) {
+    if (only !== undefined && !only.has(id)) continue;
     const outcome = check(parts);
     if (outcome.allowed) continue;
     const forbiddenReason = outcome.forbiddenReason || 'unknown forbidden reason';
