@@ -36,24 +36,25 @@ const powerfulNote = powerfulNamespaceNote(actsAsServiceAccounts);
  * reaching every namespace or kube-system is rated so already) that the baseline Pod Security
  * level refuses: a shell in one is a way out to its node. Limited by resourceNames, the named
  * pods; a named pod the snapshot cannot tell about may be any pod of its namespace, as it may run
- * as any of its accounts.
+ * as any of its accounts. `firstOnly`: stop at the first (whether there is any).
  */
-function nodeEscapingPods(hits: readonly PermissionHit[], ctx: AuditContext): NodeEscapingPod[] {
+function nodeEscapingPods(hits: readonly PermissionHit[], ctx: AuditContext, firstOnly = false): NodeEscapingPod[] {
   const found: NodeEscapingPod[] = [];
   const seen = new Set<string>();
   const add = (list: readonly NodeEscapingPod[]) => {
     for (const p of list) if (!seen.has(p.what)) { seen.add(p.what); found.push(p); }
+    return firstOnly && found.length > 0;
   };
   for (const h of hits) {
     const access = accessOf(h);
     if (access === undefined || !h.namespace) continue;
     if (h.ruleObj.resourceNames.length === 0) {
-      add(nodeEscapingPodsIn(ctx, h.namespace, access));
+      if (add(nodeEscapingPodsIn(ctx, h.namespace, access))) break;
       continue;
     }
     const reach = namedPodsReach(ctx, h.namespace, h.ruleObj.resourceNames, access);
-    add(reach.escaping);
-    if (reach.unknown) add(nodeEscapingPodsIn(ctx, h.namespace, access));
+    if (add(reach.escaping)) break;
+    if (reach.unknown && add(nodeEscapingPodsIn(ctx, h.namespace, access))) break;
   }
   return found;
 }
@@ -83,7 +84,7 @@ const namespaceSeverity = namespaceOnlySeverity('medium', actsAsServiceAccounts)
 /** The lower severity for one namespace holds only when no pod there that it reaches can reach its node. */
 const severityFor: typeof namespaceSeverity = (hits, grants, ctx, subject) => {
   const sev = namespaceSeverity(hits, grants, ctx, subject);
-  return sev === undefined || privilegedDebugNamespace(hits, ctx) !== undefined || nodeEscapingPods(hits, ctx).length > 0 ? undefined : sev;
+  return sev === undefined || privilegedDebugNamespace(hits, ctx) !== undefined || nodeEscapingPods(hits, ctx, true).length > 0 ? undefined : sev;
 };
 
 /** For a subject rated as in kube-system because what it adds to or enters in a pod can reach its node: why, and which pods. */

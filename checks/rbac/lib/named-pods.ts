@@ -22,7 +22,7 @@
 import type { AuditContext } from '../../../src/analysis/context.ts';
 import { memoize, memoizeBySnapshotAndConfig } from '../../../src/analysis/memo.ts';
 import { clusterMinor, evaluatePod, LATEST_MINOR, readNamespacePolicies } from '../../../src/analysis/pss/index.ts';
-import { podServiceAccount, podTemplateOf, refString, workloadsOf, type Workload } from '../../../src/analysis/workloads.ts';
+import { podServiceAccount, podTemplateOf, refString, workloadsOf, type PodView, type Workload } from '../../../src/analysis/workloads.ts';
 import { POD_VIEW_KINDS, type KindKey } from '../../../src/snapshot/kinds.ts';
 import { coverageOk, implicitNamespaces, resourcesOf, type KubeObject, type Snapshot } from '../../../src/snapshot/types.ts';
 import type { Config } from '../../../src/config/types.ts';
@@ -65,6 +65,10 @@ interface PodIndex {
    * objects there (a live snapshot lists the real pods, the only source there).
    */
   statefulSets: ReadonlyMap<string, StatefulSetPods>;
+}
+
+/** What holds for every pod exec may enter, read without looking at the pods. */
+interface PodFacts {
   /**
    * A live cluster's pods were all read: a pod missing from them does not exist now. Otherwise
    * (manifests hold templates, not pods; an unreadable list) a missing pod may exist and run as
@@ -106,6 +110,7 @@ function statefulSetPods(o: KubeObject): StatefulSetPods | undefined {
   return { start, replicas, pod: targetOf(tpl.metadata, tpl.spec) };
 }
 
+/** Only grants limited by resourceNames look pods up by name: the index is built on the first such question. */
 const podIndex = memoize((snapshot: Snapshot): PodIndex => {
   const byPod = new Map<string, ExecTarget>();
   for (const o of resourcesOf(snapshot, 'pods')) {
@@ -122,6 +127,10 @@ const podIndex = memoize((snapshot: Snapshot): PodIndex => {
       if (pods) statefulSets.set(`${namespace}/${name}`, pods);
     }
   }
+  return { byPod, statefulSets };
+}, 'rbac');
+
+const podFacts = memoize((snapshot: Snapshot): PodFacts => {
   const minor = clusterMinor(snapshot.cluster?.version);
   const kinds: readonly KindKey[] = snapshot.origin === 'live' ? ['pods'] : POD_VIEW_KINDS;
   const unreadable: string[] = [];
@@ -129,7 +138,7 @@ const podIndex = memoize((snapshot: Snapshot): PodIndex => {
     const status = snapshot.coverage[k]?.status;
     if (status === 'forbidden' || status === 'error') unreadable.push(`${k}: ${status}`);
   }
-  return { byPod, statefulSets, complete: snapshot.origin === 'live' && coverageOk(snapshot, 'pods'), cap: minor === undefined ? LATEST_MINOR : Math.min(minor, LATEST_MINOR), unreadable };
+  return { complete: snapshot.origin === 'live' && coverageOk(snapshot, 'pods'), cap: minor === undefined ? LATEST_MINOR : Math.min(minor, LATEST_MINOR), unreadable };
 }, 'rbac');
 
 /** The pod of `namespace` named `name`: one the snapshot holds, or one a StatefulSet of the manifests makes. O(1). */
@@ -193,25 +202,34 @@ const breaksAt = new Map<number, WeakMap<object, WeakMap<object, string[]>>>();
 const NO_ANNOTATIONS = {};
 const NO_BREAKS: string[] = [];
 
+/** The node-reaching baseline checks `spec` fails with these annotations, once per (cap, spec, annotations); only those checks are run. */
+function breaksOf(spec: Record<string, unknown>, annotations: object, cap: number): string[] {
+  let breaksOfSpec = breaksAt.get(cap);
+  if (!breaksOfSpec) breaksAt.set(cap, (breaksOfSpec = new WeakMap()));
+  let bySpec = breaksOfSpec.get(spec);
+  if (!bySpec) breaksOfSpec.set(spec, (bySpec = new WeakMap()));
+  let breaks = bySpec.get(annotations);
+  if (breaks === undefined) {
+    const failures = evaluatePod({ metadata: { annotations }, spec }, 'baseline', 'latest', { maxVersion: cap, only: NODE_REACHING }).failures;
+    bySpec.set(annotations, (breaks = failures.length === 0 ? NO_BREAKS : failures.map((f) => f.forbiddenReason)));
+  }
+  return breaks;
+}
+
 /**
  * The baseline checks a pod fails that reach its node (upstream's reasons, e.g. "privileged",
  * "hostPath volumes") in what `access` enters of it; none when the level admits that.
+ * The whole spec is judged first: it is what an ephemeral container enters, and what exec and
+ * attach enter is a part of it (fewer containers, fewer volumes, the same pod-level fields),
+ * where each node-reaching check finds at most what it finds in the whole. So a pod whose whole
+ * spec breaks none (most pods) is judged once for every access, its views never made.
  */
-function baselineBreaks(pod: ExecTarget['input'], cap: number, access: PodAccess): string[] {
-  const spec = viewOf(pod.spec, access);
-  if (spec === null) return NO_BREAKS;
-  const a = pod.metadata.annotations;
-  const annotations = a && typeof a === 'object' ? a : NO_ANNOTATIONS;
-  let breaksOf = breaksAt.get(cap);
-  if (!breaksOf) breaksAt.set(cap, (breaksOf = new WeakMap()));
-  let bySpec = breaksOf.get(spec);
-  if (!bySpec) breaksOf.set(spec, (bySpec = new WeakMap()));
-  let breaks = bySpec.get(annotations);
-  if (breaks === undefined) {
-    const failures = evaluatePod({ metadata: pod.metadata, spec }, 'baseline', 'latest', { maxVersion: cap }).failures;
-    bySpec.set(annotations, (breaks = failures.filter((f) => NODE_REACHING.has(f.id)).map((f) => f.forbiddenReason)));
-  }
-  return breaks;
+function baselineBreaks(spec: Record<string, unknown>, annotations: unknown, cap: number, access: PodAccess): string[] {
+  const a = annotations && typeof annotations === 'object' ? annotations : NO_ANNOTATIONS;
+  const whole = breaksOf(spec, a, cap);
+  if (access === 'ephemeral' || whole.length === 0) return whole;
+  const view = viewOf(spec, access);
+  return view === null ? NO_BREAKS : breaksOf(view, a, cap);
 }
 
 /** A pod exec reaches that can reach its node: how to name it, and the baseline checks it fails. */
@@ -229,10 +247,16 @@ export interface NodeEscapingPod {
 const nodeEscapingByNamespace = memoize((snapshot: Snapshot) => {
   const caches: Record<PodAccess, Map<string, NodeEscapingPod[]>> = { exec: new Map(), attach: new Map(), ephemeral: new Map() };
   let byNamespace: Map<string, Workload[]> | undefined;
-  const { cap } = podIndex(snapshot);
-  return (namespace: string, access: PodAccess): NodeEscapingPod[] => {
-    const cache = caches[access];
-    let found = cache.get(namespace);
+  const { cap } = podFacts(snapshot);
+  /**
+   * Per namespace, whatever the access: its workloads whose pods' whole specs break a node-reaching
+   * control (what an access enters of a pod is a part of it: see baselineBreaks), each with those
+   * of its pods (one per distinct spec and annotations) that do. Most workloads break none and are
+   * walked once, not once per access.
+   */
+  const suspects = new Map<string, Array<{ what: string; pods: PodView[] }>>();
+  const suspectsIn = (namespace: string) => {
+    let found = suspects.get(namespace);
     if (found) return found;
     if (!byNamespace) {
       byNamespace = new Map();
@@ -246,11 +270,31 @@ const nodeEscapingByNamespace = memoize((snapshot: Snapshot) => {
     }
     found = [];
     for (const w of byNamespace.get(namespace) ?? []) {
-      const breaks = new Set<string>();
-      for (const p of w.pods) for (const b of baselineBreaks({ metadata: { annotations: p.annotations }, spec: p.spec }, cap, access)) breaks.add(b);
-      if (breaks.size === 0) continue;
+      const pods: PodView[] = [];
+      // A workload's replicas share their spec and annotations objects: one look-up for a run of them.
+      let spec: object | undefined;
+      let annotations: unknown;
+      for (const p of w.pods) {
+        if (p.spec === spec && p.annotations === annotations) continue;
+        ({ spec, annotations } = p);
+        if (baselineBreaks(p.spec, p.annotations, cap, 'ephemeral').length > 0) pods.push(p);
+      }
+      if (pods.length === 0) continue;
       const p = w.pods[0];
-      found.push({ what: w.ref.kind === 'Pod' && p.origin === 'pod' ? `Pod ${p.namespace}/${p.name}` : `the pods of ${refString(w.ref)}`, breaks: [...breaks] });
+      found.push({ what: w.ref.kind === 'Pod' && p.origin === 'pod' ? `Pod ${p.namespace}/${p.name}` : `the pods of ${refString(w.ref)}`, pods });
+    }
+    suspects.set(namespace, found);
+    return found;
+  };
+  return (namespace: string, access: PodAccess): NodeEscapingPod[] => {
+    const cache = caches[access];
+    let found = cache.get(namespace);
+    if (found) return found;
+    found = [];
+    for (const { what, pods } of suspectsIn(namespace)) {
+      const breaks = new Set<string>();
+      for (const p of pods) for (const b of baselineBreaks(p.spec, p.annotations, cap, access)) breaks.add(b);
+      if (breaks.size > 0) found.push({ what, breaks: [...breaks] });
     }
     cache.set(namespace, found);
     return found;
@@ -264,7 +308,7 @@ export function nodeEscapingPodsIn(ctx: AuditContext, namespace: string, access:
 
 /** The kinds holding the pods exec may enter that could not be read ("pods: forbidden"); empty when all were. */
 export function unreadablePodKinds(ctx: AuditContext): readonly string[] {
-  return podIndex(ctx.snapshot).unreadable;
+  return podFacts(ctx.snapshot).unreadable;
 }
 
 export interface NamedPodsReach {
@@ -281,6 +325,7 @@ export interface NamedPodsReach {
 /** What `access` (exec unless said) into the pods of `namespace` named `names` reaches. O(names). */
 export function namedPodsReach(ctx: AuditContext, namespace: string, names: readonly string[], access: PodAccess = 'exec'): NamedPodsReach {
   const index = podIndex(ctx.snapshot);
+  const facts = podFacts(ctx.snapshot);
   const accounts = new Set<string>();
   const missing: string[] = [];
   const escaping: NodeEscapingPod[] = [];
@@ -289,9 +334,9 @@ export function namedPodsReach(ctx: AuditContext, namespace: string, names: read
     const pod = podNamed(index, namespace, n);
     if (pod !== undefined) {
       accounts.add(pod.account);
-      const breaks = baselineBreaks(pod.input, index.cap, access);
+      const breaks = baselineBreaks(pod.input.spec, pod.input.metadata.annotations, facts.cap, access);
       if (breaks.length > 0) escaping.push({ what: `Pod ${namespace}/${n}`, breaks });
-    } else if (index.complete) missing.push(n);
+    } else if (facts.complete) missing.push(n);
     else unknown = true;
   }
   return { accounts: [...accounts], missing, unknown, escaping };

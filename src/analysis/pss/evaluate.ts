@@ -30,6 +30,12 @@ export interface EvaluateOptions {
    * 'v1.30'); `latest` and newer pinned versions clamp to it. Defaults to the evaluator's newest.
    */
   maxVersion?: number | string;
+  /**
+   * Only these check ids (of those the level runs at the version): a caller that reads a few
+   * checks' outcomes leaves the others unrun. Their failures are as in a full evaluation, in
+   * upstream order; `allowed` then speaks of these checks alone.
+   */
+  only?: ReadonlySet<string>;
 }
 
 interface RunnableCheck {
@@ -102,7 +108,9 @@ export function evaluatePod(pod: PodInput | unknown, level: PssLevel | string, v
   const result: PssEvaluation = { allowed: true, failures: [], level: lvl, version: `v1.${minor}` };
   if (lvl === 'privileged') return result;
   const parts = podParts(pod);
+  const only = options.only;
   for (const { id, check } of CHECKS_BY_LEVEL[lvl][minor]) {
+    if (only !== undefined && !only.has(id)) continue;
     const outcome = check(parts);
     if (outcome.allowed) continue;
     const forbiddenReason = outcome.forbiddenReason || 'unknown forbidden reason';
@@ -129,10 +137,17 @@ export function denialDetail(evaluation: Pick<PssEvaluation, 'failures'>): strin
 /** How the rules at a level changed from one policy version to a newer one, by check id in upstream order. */
 export interface CheckChanges {
   /** Added or changed so that the newer version may reject pods the older one admits. */
-  tightened: string[];
+  tightened: readonly string[];
   /** Changed only to admit more pods (exemptions, longer allow-lists); not also in `tightened`. */
-  relaxed: string[];
+  relaxed: readonly string[];
 }
+
+/**
+ * Per level and pair of versions (clamped): their changes, frozen and shared. The namespace checks
+ * ask once per namespace and mode (tens of thousands of times at 10,000 namespaces) about a few
+ * distinct pairs.
+ */
+const changesMemo = new Map<string, CheckChanges>();
 
 /**
  * The checks a level's rules tightened and relaxed going from `fromMinor` up to `toMinor`
@@ -142,11 +157,18 @@ export interface CheckChanges {
  * keeps the pre-1.35 procMount rule at restricted (policy/check_procMount_restricted.go).
  */
 export function checkChangesBetween(level: PssLevel, fromMinor: number, toMinor: number): CheckChanges {
+  const from = Math.max(0, Math.min(fromMinor, LATEST_MINOR));
+  const to = Math.max(0, Math.min(toMinor, LATEST_MINOR));
+  const key = `${level} ${from} ${to}`;
+  let changes = changesMemo.get(key);
+  if (changes === undefined) changesMemo.set(key, (changes = changesBetween(level, from, to)));
+  return changes;
+}
+
+function changesBetween(level: PssLevel, from: number, to: number): CheckChanges {
   const tightened = new Set<string>();
   const relaxed = new Set<string>();
   if (level !== 'privileged') {
-    const from = Math.max(0, Math.min(fromMinor, LATEST_MINOR));
-    const to = Math.max(0, Math.min(toMinor, LATEST_MINOR));
     for (let m = from + 1; m <= to; m++) {
       const before = new Map(CHECKS_BY_LEVEL[level][m - 1].map((c) => [c.id, c.check]));
       for (const c of CHECKS_BY_LEVEL[level][m]) {
@@ -157,10 +179,10 @@ export function checkChangesBetween(level: PssLevel, fromMinor: number, toMinor:
       }
     }
   }
-  return {
-    tightened: ORDERED_IDS.filter((id) => tightened.has(id)),
-    relaxed: ORDERED_IDS.filter((id) => relaxed.has(id) && !tightened.has(id)),
-  };
+  return Object.freeze({
+    tightened: Object.freeze(ORDERED_IDS.filter((id) => tightened.has(id))),
+    relaxed: Object.freeze(ORDERED_IDS.filter((id) => relaxed.has(id) && !tightened.has(id))),
+  });
 }
 
 /** The lowest level that enforces a check id ('baseline' or 'restricted'), or undefined. */

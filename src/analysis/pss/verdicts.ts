@@ -76,7 +76,7 @@ export function policyText(p: LevelAtVersion, model: Pick<PssModel, 'evaluationC
  * stricter enforced level does not cover them: restricted at a version runs baseline's checks
  * of that version (policy/registry.go), e.g. restricted:v1.0 has no seccompProfile field check.
  */
-export function checksMissingByVersion(enforced: LevelAtVersion, other: LevelAtVersion, model: Pick<PssModel, 'evaluationCap'>): string[] {
+export function checksMissingByVersion(enforced: LevelAtVersion, other: LevelAtVersion, model: Pick<PssModel, 'evaluationCap'>): readonly string[] {
   if (other.level === 'privileged' || compareLevels(enforced.level, other.level) < 0) return [];
   const minor = (v: string) => effectiveMinor(parsePolicyVersion(v) ?? 'latest', model.evaluationCap);
   return checkChangesBetween(other.level, minor(enforced.version), minor(other.version)).tightened;
@@ -92,6 +92,8 @@ interface Told {
   reasons: string;
   /** A check that keeps containers from running as root fails (runAsNonRoot, runAsUser). */
   nonRoot: boolean;
+  /** Per check's control list, the list a verdict of these failures carries (controlsCarried). */
+  carried: Map<readonly string[], readonly string[]>;
 }
 
 /**
@@ -108,6 +110,7 @@ function toldOf(failures: readonly PssFailure[]): Told {
       controls: Object.freeze(cisControlsFor(failures)),
       reasons: failures.map((f) => f.reason).join('; '),
       nonRoot: failures.some((f) => f.id === 'runAsNonRoot' || f.id === 'runAsUser'),
+      carried: new Map(),
     });
     told.set(failures, t);
   }
@@ -129,15 +132,19 @@ const carried = new WeakMap<readonly string[], Map<string, readonly string[]>>()
  * fails, and the framework-wide items (Pod Security enforcement, NIST) always.
  */
 function controlsCarried(t: Told, checkControls: readonly string[]): readonly string[] {
+  // Once per failures list and check: a pod class's verdicts (thousands) share one Told.
+  let list = t.carried.get(checkControls);
+  if (list !== undefined) return list;
   let byKey = carried.get(checkControls);
   if (byKey === undefined) carried.set(checkControls, (byKey = new Map()));
   const key = `${t.nonRoot ? '+' : '-'}${t.controls.join(' ')}`;
-  let list = byKey.get(key);
+  list = byKey.get(key);
   if (list === undefined) {
     const cis = new Set(t.controls);
     list = Object.freeze(checkControls.filter((c) => (c.startsWith('CIS-') ? cis.has(c) : c !== NON_ROOT_CONTROL || t.nonRoot)));
     byKey.set(key, list);
   }
+  t.carried.set(checkControls, list);
   return list;
 }
 

@@ -235,6 +235,15 @@ describe('evaluatePod: levels, versions and messages', () => {
     expect(checkChangesBetween('restricted', 36, 22)).toEqual({ tightened: [], relaxed: [] });
   });
 
+  it('answers a level and pair of versions with one frozen result, made once (the namespace checks ask once per namespace and mode)', () => {
+    const first = checkChangesBetween('restricted', 22, 36);
+    expect(checkChangesBetween('restricted', 22, 36)).toBe(first);
+    // Versions past the newest known clamp to it, as the evaluator's do: the same question.
+    expect(checkChangesBetween('restricted', 22, 99)).toBe(checkChangesBetween('restricted', 22, 37));
+    expect(Object.isFrozen(first) && Object.isFrozen(first.tightened) && Object.isFrozen(first.relaxed)).toBe(true);
+    expect(checkChangesBetween('baseline', 22, 36)).not.toBe(first);
+  });
+
   it('a change marked relaxing never rejects a pod the older version admitted (upstream test case 7, 9, 10 pods)', () => {
     // reference/checks.md §2 test cases 7 (hostUsers: false + procMount + runAsUser: 0), 9 (tcp_rmem), 10 (container_engine_t), 6 (Windows).
     const pods = [
