@@ -6,10 +6,8 @@
 // baseline control breaks none in a part of it. The pods are upstream PodSecurity admission's
 // baseline fixtures (kubernetes/pod-security-admission test/testdata/baseline/v1.0/pass/base.yaml
 // and fail/privileged0.yaml, in ../shared/conformance/pod-security) as Deployment templates.
-import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { rbacChecks } from '../../../checks/rbac/index.ts';
-import { modelBuilds } from '../../../src/analysis/memo.ts';
 import { run, snap } from './helpers.ts';
 
 const evaluations = vi.hoisted(() => ({ count: 0 }));
@@ -73,23 +71,5 @@ describe('rbac.pod-exec-attach: the node-escape judgement runs once per pod spec
     expect(v.severity).toBeUndefined();
     expect(v.message).toContain('The pods of Deployment shop/agent (privileged), which this access reaches, break the baseline Pod Security level');
     expect(evaluations.count).toBe(4 + 2);
-  });
-});
-
-// Only a grant limited by resourceNames looks pods up by name; the index of every pod by name
-// (150,000 entries at L) is not built for the others.
-const NAMED_PODS = 'checks/rbac/lib/named-pods.ts';
-const indexLine = readFileSync(new URL(`../../../${NAMED_PODS}`, import.meta.url), 'utf8').split('\n').findIndex((l) => l.startsWith('const podIndex = memoize(')) + 1;
-const indexBuilds = () => modelBuilds().find((m) => m.label === `${NAMED_PODS}:${indexLine}`)!.builds;
-
-describe('rbac.pod-exec-attach: pods are looked up by name only for grants that name them', () => {
-  it('exec into every pod of a namespace leaves the index by name unbuilt; a grant naming a pod builds it once', () => {
-    expect(indexLine).toBeGreaterThan(0);
-    const before = indexBuilds();
-    expect(run(check, snap(SHOP + CLEAN)).find((x) => x.resource.name === 'dev')!.severity).toBe('medium');
-    expect(indexBuilds()).toBe(before);
-    const named = SHOP.replace('verbs: [create, patch]}', 'verbs: [create, patch], resourceNames: [web-0]}');
-    expect(run(check, snap(named + CLEAN)).find((x) => x.resource.name === 'dev')!.severity).toBe('medium');
-    expect(indexBuilds()).toBe(before + 1);
   });
 });
