@@ -104,6 +104,9 @@ export async function startServe(argv: string[] | ServeOptions, io: CliIO, deps:
   log.info(`serve: auditing ${describeSource(flags)}${flags.watch ? ', watching for changes' : ''}`);
   const watch = flags.watch ? new ServeWatch({
     config, checks: CHECKS, log, kubeconfigPath: flags.kubeconfig ? resolve(io.cwd, flags.kubeconfig) : undefined, context: flags.context, env: io.env,
+    // As a run's collection has them (source.ts): per request, and per API server outage.
+    ...(flags.requestTimeout ? { requestTimeoutMs: flags.requestTimeout * 1000 } : {}),
+    ...(flags.retryBudget !== undefined ? { retryBudgetMs: flags.retryBudget * 1000 } : {}),
     clusterName: flags.cluster ?? config.cluster.name, configMapRefs: liveConfigMapRefs(config), ...(deps.watcher ? { watcher: deps.watcher } : {}),
   }) : null;
   const collect = (signal?: AbortSignal): Promise<Snapshot> => (watch ? watch.collectFull(signal) : loadSource(flags, log, { config, env: io.env, cwd: io.cwd, ...(signal ? { signal } : {}) }));
