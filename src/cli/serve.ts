@@ -1,10 +1,11 @@
-// `ztaudit serve --schedule "0 2 * * *" [--timezone TZ] [--port 8080]` plus every `run` flag
-// (source, --config, --history, --out, --format, --notify): one run at start-up, then on the
-// schedule, never two at once; an HTTP server for the latest report and Prometheus metrics.
-// SIGTERM/SIGINT stop it cleanly (see src/schedule/daemon.ts); exit code 0 after that.
+// `ztaudit serve --schedule "0 2 * * *" [--timezone TZ] [--port 8080]` plus `run`'s flags but
+// its exit-code gate (source, --config, --history, --out, --format, --notify): one run at
+// start-up, then on the schedule, never two at once; an HTTP server for the latest report and
+// Prometheus metrics. SIGTERM/SIGINT stop it cleanly (see src/schedule/daemon.ts); exit code 0
+// after that.
 import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { CHECKS } from '../../checks/index.ts';
 import { readEnv } from '../config/env.ts';
 import { ConfigError, errorMessage, failureKindOf } from '../base/errors.ts';
@@ -15,7 +16,7 @@ import { cronSlots } from '../schedule/slots.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import { EXIT_OK, type CliIO } from './io.ts';
 import { createLogger } from './log.ts';
-import { addRunOptions, checkRunFlags, loadValidConfig, warnAlertsNeverFire, type RunOptions } from './run.ts';
+import { addAuditOptions, checkAuditFlags, loadValidConfig, warnAlertsNeverFire, type AuditOptions } from './run.ts';
 import { checkOneSource, describeSource, liveConfigMapRefs, loadSource } from './source.ts';
 import { ServeWatch, validateWatchFlags, type ServeWatchInput } from './serve-watch.ts';
 import { fleetQueryOf } from './fleet.ts';
@@ -25,7 +26,10 @@ import { renderRunList } from './serve-run-list.ts';
 import { withRunListLink } from '../report/run-list.ts';
 import { defineCommand, parseSpec, seconds } from './command.ts';
 
-export interface ServeOptions extends RunOptions {
+export interface ServeOptions extends AuditOptions {
+  /** Refused: `run`'s exit-code gate, which serve has no use for (it never exits 1). */
+  failOn?: string;
+  acceptForbidden?: string;
   schedule?: string;
   timezone?: string;
   port: string;
@@ -34,8 +38,10 @@ export interface ServeOptions extends RunOptions {
   watch?: boolean;
 }
 
-/** serve's own flags; every `run` flag is accepted too. */
+/** serve's own flags; `run`'s are taken too (addAuditOptions) but its exit-code gate. */
 export function addServeOptions(cmd: Command): Command {
+  // Hidden, so that giving one is refused saying why instead of "unknown option".
+  for (const flag of ['--fail-on <when>', '--accept-forbidden <kinds>']) cmd.addOption(new Option(flag).hideHelp());
   return cmd
     .option('--schedule <cron>', 'when to audit, as a cron expression (required), e.g. "0 2 * * *" for 02:00 daily; six fields are read seconds first')
     .option('--timezone <zone>', 'IANA time zone the schedule is read in (default: the system zone)')
@@ -47,7 +53,10 @@ export function addServeOptions(cmd: Command): Command {
 
 /** Checks serve's options (and run's) beyond what commander checks. */
 export function checkServeFlags(opts: ServeOptions) {
-  const run = checkRunFlags(opts);
+  // Accepted and ignored, they would read as a gate that is not there.
+  if (opts.failOn !== undefined) throw new ConfigError('serve has no --fail-on: it exits 0 when stopped and 2 when it cannot start, whatever its audits find; gate on findings with `ztaudit run --fail-on`, alert on them with notify.policy');
+  if (opts.acceptForbidden !== undefined) throw new ConfigError('serve has no --accept-forbidden: it qualifies `ztaudit run --fail-on`, and serve never exits on findings; leave it out');
+  const run = checkAuditFlags(opts);
   if (!opts.schedule) throw new ConfigError('serve needs --schedule "CRON", e.g. --schedule "0 2 * * *" for 02:00 daily');
   validateSchedule(opts.schedule, opts.timezone);
   const port = Number(opts.port);
@@ -214,8 +223,8 @@ async function serveUntilSignalled(opts: ServeOptions, io: CliIO): Promise<numbe
 export const SERVE = defineCommand<ServeOptions>({
   name: 'serve',
   summary: 'long-running mode: an audit at start-up, then on a schedule; serves the latest report, the stored runs and /metrics over HTTP',
-  description: 'Long-running mode: one audit at start-up, then on --schedule (never two at once). Serves /healthz, / (the latest HTML report), /report.json, /runs (the stored runs, newest first, 50 to a page; ?before=ID for older ones; /runs.json as JSON), /runs/ID and /metrics (Prometheus). SIGTERM or SIGINT stops it cleanly. With ZTAUDIT_SERVE_TOKEN set, every path but /healthz and /metrics needs `Authorization: Bearer TOKEN`, and /healthz without it answers only its status and last success. Takes every `run` flag as well.',
-  define: (cmd) => { addServeOptions(cmd); addRunOptions(cmd); },
+  description: 'Long-running mode: one audit at start-up, then on --schedule (never two at once). Serves /healthz, / (the latest HTML report), /report.json, /runs (the stored runs, newest first, 50 to a page; ?before=ID for older ones; /runs.json as JSON), /runs/ID and /metrics (Prometheus). SIGTERM or SIGINT stops it cleanly. With ZTAUDIT_SERVE_TOKEN set, every path but /healthz and /metrics needs `Authorization: Bearer TOKEN`, and /healthz without it answers only its status and last success. Takes every `run` flag as well but its exit-code gate (--fail-on, --accept-forbidden): serve exits 0 or 2, never on findings.',
+  define: (cmd) => { addServeOptions(cmd); addAuditOptions(cmd); },
   examples: [
     'ztaudit serve --schedule "0 2 * * *" --timezone Europe/Berlin --history k8s://ztaudit/ztaudit-history',
     'ztaudit serve --schedule "*/30 * * * *" --manifests deploy/ --port 9100 --host 127.0.0.1',

@@ -4,6 +4,7 @@
 // reason on stderr"), nothing before it that claims an audit began, and no ./.ztaudit/history.db
 // left behind by a run that never began.
 import { mkdtempSync, readdirSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -66,5 +67,46 @@ describe('serve refused before it starts: one line, exit 2, no "serve: auditing"
     expect(outcome).toBe('choose one source: --manifests or --snapshot');
     expect(t.errLines()).toEqual([]);
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  // serve's exit code is 0 (stopped) or 2 (could not start), whatever the audits find; a gate
+  // flag taken and ignored would read as a CI gate that is not there.
+  for (const [flag, value] of [['--fail-on', 'high'], ['--accept-forbidden', 'configmaps']]) {
+    it(`${flag}: serve never exits on findings, so the flag is refused, naming it`, async () => {
+      const { dir, env } = emptyHome();
+      const t = captureIO(dir, env);
+      // The port is taken, so that a serve taking the flag would stop too (saying so), not run on.
+      const taken = createServer();
+      await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+      const port = String((taken.address() as AddressInfo).port);
+      try {
+        expect(await main(['serve', '--schedule', '0 2 * * *', '--manifests', DEMO, '--history', 'none', '--port', port, flag, value], t.cli)).toBe(2);
+      } finally {
+        taken.close();
+      }
+      expect(t.errLines()).toEqual([expect.stringMatching(new RegExp(`^ztaudit: serve has no ${flag}: `))]);
+      expect(readdirSync(dir)).toEqual([]);
+    });
+  }
+
+  it('serve --help lists neither --fail-on nor --accept-forbidden', async () => {
+    const t = captureIO(mkdtempSync(join(tmpdir(), 'zt-refused-')));
+    expect(await main(['serve', '--help'], t.cli)).toBe(0);
+    const options = t.out().slice(t.out().indexOf('Options:'), t.out().indexOf('Examples:'));
+    expect(options).toContain('--schedule');
+    expect(options).not.toMatch(/--fail-on|--accept-forbidden/);
+  });
+});
+
+describe('run --accept-forbidden without a gate', () => {
+  it('is refused, naming the flag: it only tells --fail-on which 403s not to exit 1 for', async () => {
+    const { dir, env } = emptyHome();
+    for (const gate of [[], ['--fail-on', 'never']]) {
+      const t = captureIO(dir, env);
+      expect(await main(['run', '--manifests', DEMO, '--history', 'none', '--no-notify', '-q', '--out', 'out', '--accept-forbidden', 'configmaps', ...gate], t.cli)).toBe(2);
+      expect(t.errLines()).toEqual([expect.stringMatching(/^ztaudit: --accept-forbidden only says which 403s --fail-on does not exit 1 for, and --fail-on is never/)]);
+    }
+    expect(readdirSync(dir)).toEqual([]);
+    expect(await main(['run', '--manifests', DEMO, '--history', 'none', '--no-notify', '-q', '--format', 'json', '--out', 'out', '--accept-forbidden', 'configmaps', '--fail-on', 'critical'], captureIO(dir, env).cli)).toBe(1);
   });
 });
