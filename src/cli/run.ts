@@ -6,14 +6,14 @@ import type { Command } from 'commander';
 import { CHECKS, CHECK_BY_ID } from '../../checks/index.ts';
 import { loadConfig } from '../config/load.ts';
 import { KINDS } from '../snapshot/kinds.ts';
-import { readEnv } from '../config/env.ts';
+import { readEnv, type EnvSettings } from '../config/env.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
 import { ConfigError, StoppedError, errorMessage, failureKindOf } from '../base/errors.ts';
 import { FAIL_ON, failOnReason, runPipeline, type FailOn, type PipelineEdges } from '../pipeline/pipeline.ts';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO } from './io.ts';
 import { createLogger } from './log.ts';
 import { addSourceOptions, checkSource, describeSource, loadSource, type SourceFlags } from './source.ts';
-import { abortable, alertCannotRun, buildEdges, chromiumFor, FORMATS, openStore } from './wiring.ts';
+import { abortable, alertCannotRun, buildEdges, chromiumFor, FORMATS, openStore, type WiringFlags } from './wiring.ts';
 import { printScoreTable } from './score-table.ts';
 import { rejectedWarning } from '../run/undelivered.ts';
 import { oneLine } from '../base/plain-text.ts';
@@ -218,16 +218,30 @@ export async function runAudit(opts: RunOptions, io: CliIO, signal?: AbortSignal
     // The audit could not run: say so on every configured channel before exiting 2.
     const bound = signal ? alertBound(signal) : null;
     try {
-      const outcomes = await alertCannotRun(errorMessage(error), { flags, config: config ?? defaultConfig(), env, ...(flags.cluster ? { clusterName: flags.cluster } : {}), failure: failureKindOf(error), ...(bound ? { signal: bound.signal } : {}) });
-      for (const o of outcomes) {
-        if (o.status === 'failed') log.warn(`${o.channel}: could not send the "audit could not run" alert: ${o.detail ?? ''}`);
-        const rejected = rejectedWarning(o, 'the "audit could not run" alert');
-        if (rejected) log.warn(rejected);
-      }
+      await sayCannotRun(error, { flags, config, env, log, ...(bound ? { signal: bound.signal } : {}) });
     } finally {
       bound?.clear();
     }
     throw error;
+  }
+}
+
+/**
+ * The "audit could not run" alert on every configured channel (alertCannotRun: none with
+ * --no-notify, none on a channel whose own settings are the problem), and a warning for each
+ * channel that did not take it. `run` before it exits 2; `serve` when it cannot start and when
+ * a run fails. `config`: undefined when it could not be read (its channels are then unknown;
+ * the environment's are still used).
+ */
+export async function sayCannotRun(error: unknown, input: { flags: WiringFlags & { cluster?: string }; config: Config | undefined; env: EnvSettings; log: ReturnType<typeof createLogger>; signal?: AbortSignal }): Promise<void> {
+  const { flags, log } = input;
+  const outcomes = await alertCannotRun(errorMessage(error), {
+    flags, config: input.config ?? defaultConfig(), env: input.env, ...(flags.cluster ? { clusterName: flags.cluster } : {}), failure: failureKindOf(error), ...(input.signal ? { signal: input.signal } : {}),
+  });
+  for (const o of outcomes) {
+    if (o.status === 'failed') log.warn(`${o.channel}: could not send the "audit could not run" alert: ${o.detail ?? ''}`);
+    const rejected = rejectedWarning(o, 'the "audit could not run" alert');
+    if (rejected) log.warn(rejected);
   }
 }
 
