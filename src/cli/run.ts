@@ -6,14 +6,14 @@ import type { Command } from 'commander';
 import { CHECKS, CHECK_BY_ID } from '../../checks/index.ts';
 import { loadConfig } from '../config/load.ts';
 import { KINDS } from '../snapshot/kinds.ts';
-import { readEnv } from '../config/env.ts';
+import { readEnv, type EnvSettings } from '../config/env.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
 import { ConfigError, StoppedError, errorMessage, failureKindOf } from '../base/errors.ts';
 import { FAIL_ON, failOnReason, runPipeline, type FailOn, type PipelineEdges } from '../pipeline/pipeline.ts';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO } from './io.ts';
 import { createLogger } from './log.ts';
 import { addSourceOptions, checkSource, describeSource, loadSource, type SourceFlags } from './source.ts';
-import { abortable, alertCannotRun, buildEdges, chromiumFor, FORMATS, openStore } from './wiring.ts';
+import { abortable, alertCannotRun, buildEdges, chromiumFor, FORMATS, openStore, type WiringFlags } from './wiring.ts';
 import { printScoreTable } from './score-table.ts';
 import { rejectedWarning } from '../run/undelivered.ts';
 import { oneLine } from '../base/plain-text.ts';
@@ -23,24 +23,29 @@ import type { RunReport, WaiverStatus } from '../run/types.ts';
 import { describeResource } from '../diff/diff.ts';
 import { choiceOption, defineCommand, parseSpec } from './command.ts';
 
-/** What commander hands over for `run` (and, with its own flags, for `serve`). */
-export interface RunOptions extends SourceFlags {
+/** The flags `run` and `serve` share. */
+export interface AuditOptions extends SourceFlags {
   config?: string;
   out: string;
   format: string;
   history?: string;
   notify?: boolean;
-  failOn: FailOn;
-  acceptForbidden?: string;
   probeTls?: boolean;
   policyReports?: boolean;
   quiet?: boolean;
 }
 
-export type RunFlags = RunOptions & { formats: string[]; acceptedForbidden?: ReadonlySet<string> };
+/** What commander hands over for `run`: the shared flags and the exit-code gate. */
+export interface RunOptions extends AuditOptions {
+  failOn: FailOn;
+  acceptForbidden?: string;
+}
 
-/** The flags of `run`, declared once; `serve` takes them all too. */
-export function addRunOptions(cmd: Command): Command {
+export type AuditFlags = AuditOptions & { formats: string[] };
+export type RunFlags = RunOptions & AuditFlags & { acceptedForbidden?: ReadonlySet<string> };
+
+/** The flags of `run` that `serve` takes too, declared once. */
+export function addAuditOptions(cmd: Command): Command {
   addSourceOptions(cmd);
   return cmd
     .option('--config <file>', 'configuration file (default: ./ztaudit.yaml when it exists)')
@@ -49,15 +54,25 @@ export function addRunOptions(cmd: Command): Command {
     .option('--history <url>', 'where runs are kept: a SQLite file path, k8s://NAMESPACE/NAME, postgres://USER@HOST/DB, or none (default: ZTAUDIT_HISTORY, else ./.ztaudit/history.db)')
     .option('--notify', 'send notifications as notify.policy says; fail when no channel is configured, refused with notify.policy never (default: send when a channel is configured)')
     .option('--no-notify', 'send no notification, not even "audit could not run"')
-    .addOption(choiceOption('--fail-on <when>', 'exit 1 when the audit finds a regression, a critical finding, or a high-or-worse finding, or when checks could not be evaluated (an input forbidden or failed); never: exit 0', FAIL_ON, 'never'))
-    .option('--accept-forbidden <kinds>', 'with --fail-on: kinds the auditor is kept from on purpose, comma-separated (e.g. configmaps); checks blind only because these were forbidden do not exit 1 (the report still shows them not evaluated)')
     .option('--probe-tls', 'also connect to exposed TLS endpoints (load-balancer addresses and tls.probe.endpoints; at most tls.probe.maxTargets, within tls.probe.deadlineSeconds) and check the versions and certificates they accept')
     .option('--policy-reports', 'write wgpolicyk8s.io PolicyReports into the cluster (needs write access to them)')
     .option('-q, --quiet', 'print no progress, no info logs and no score table');
 }
 
+/** `run`'s exit-code gate: what makes it exit 1. `serve` has no exit 1 (it refuses them). */
+export function addGateOptions(cmd: Command): Command {
+  return cmd
+    .addOption(choiceOption('--fail-on <when>', 'exit 1 when the audit finds a regression, a critical finding, or a high-or-worse finding, or when checks could not be evaluated (an input forbidden or failed); never: exit 0', FAIL_ON, 'never'))
+    .option('--accept-forbidden <kinds>', 'with --fail-on (refused without it): kinds the auditor is kept from on purpose, comma-separated (e.g. configmaps); checks blind only because these were forbidden do not exit 1 (the report still shows them not evaluated)');
+}
+
+/** Every flag of `run`. */
+export function addRunOptions(cmd: Command): Command {
+  return addGateOptions(addAuditOptions(cmd));
+}
+
 /** Checks what commander cannot (the format list) and splits it. */
-export function checkRunFlags(opts: RunOptions): RunFlags {
+export function checkAuditFlags<O extends AuditOptions>(opts: O): O & { formats: string[] } {
   const formats = opts.format.split(',').map((f) => f.trim()).filter(Boolean);
   for (const f of formats) if (!FORMATS.includes(f)) throw new ConfigError(`--format ${f}: must be among ${FORMATS.join(', ')}`);
   // Files are no cluster: their findings would replace the reports of whatever cluster the
@@ -65,9 +80,19 @@ export function checkRunFlags(opts: RunOptions): RunFlags {
   if (opts.policyReports && opts.manifests?.length) {
     throw new ConfigError('--policy-reports writes a cluster\'s findings into that cluster; with --manifests they are the files\' findings, which would replace the reports of the kubeconfig\'s cluster: leave one of the two flags out');
   }
+  return { ...opts, formats };
+}
+
+/** `run`'s flags checked: the shared ones, and the gate's. */
+export function checkRunFlags(opts: RunOptions): RunFlags {
+  const flags = checkAuditFlags(opts);
   const accepted = opts.acceptForbidden?.split(',').map((k) => k.trim()).filter(Boolean) ?? [];
+  // A flag accepted and then ignored reads as a gate that is not there.
+  if (opts.acceptForbidden !== undefined && opts.failOn === 'never') {
+    throw new ConfigError('--accept-forbidden only says which 403s --fail-on does not exit 1 for, and --fail-on is never (the default): add --fail-on regression, critical or high, or leave --accept-forbidden out');
+  }
   for (const k of accepted) if (!KIND_KEYS.has(k)) throw new ConfigError(oneLine(`--accept-forbidden ${k}: not a kind ztaudit reads${suggestion(k, KIND_KEYS) || ' (see run.coverage in report.json)'}`));
-  return { ...opts, formats, ...(accepted.length > 0 ? { acceptedForbidden: new Set(accepted) } : {}) };
+  return { ...flags, ...(accepted.length > 0 ? { acceptedForbidden: new Set(accepted) } : {}) };
 }
 
 /** `run`'s flags from an argv (what `ztaudit run` would accept). */
@@ -193,16 +218,30 @@ export async function runAudit(opts: RunOptions, io: CliIO, signal?: AbortSignal
     // The audit could not run: say so on every configured channel before exiting 2.
     const bound = signal ? alertBound(signal) : null;
     try {
-      const outcomes = await alertCannotRun(errorMessage(error), { flags, config: config ?? defaultConfig(), env, ...(flags.cluster ? { clusterName: flags.cluster } : {}), failure: failureKindOf(error), ...(bound ? { signal: bound.signal } : {}) });
-      for (const o of outcomes) {
-        if (o.status === 'failed') log.warn(`${o.channel}: could not send the "audit could not run" alert: ${o.detail ?? ''}`);
-        const rejected = rejectedWarning(o, 'the "audit could not run" alert');
-        if (rejected) log.warn(rejected);
-      }
+      await sayCannotRun(error, { flags, config, env, log, ...(bound ? { signal: bound.signal } : {}) });
     } finally {
       bound?.clear();
     }
     throw error;
+  }
+}
+
+/**
+ * The "audit could not run" alert on every configured channel (alertCannotRun: none with
+ * --no-notify, none on a channel whose own settings are the problem), and a warning for each
+ * channel that did not take it. `run` before it exits 2; `serve` when it cannot start and when
+ * a run fails. `config`: undefined when it could not be read (its channels are then unknown;
+ * the environment's are still used).
+ */
+export async function sayCannotRun(error: unknown, input: { flags: WiringFlags & { cluster?: string }; config: Config | undefined; env: EnvSettings; log: ReturnType<typeof createLogger>; signal?: AbortSignal }): Promise<void> {
+  const { flags, log } = input;
+  const outcomes = await alertCannotRun(errorMessage(error), {
+    flags, config: input.config ?? defaultConfig(), env: input.env, ...(flags.cluster ? { clusterName: flags.cluster } : {}), failure: failureKindOf(error), ...(input.signal ? { signal: input.signal } : {}),
+  });
+  for (const o of outcomes) {
+    if (o.status === 'failed') log.warn(`${o.channel}: could not send the "audit could not run" alert: ${o.detail ?? ''}`);
+    const rejected = rejectedWarning(o, 'the "audit could not run" alert');
+    if (rejected) log.warn(rejected);
   }
 }
 

@@ -189,6 +189,10 @@ export interface ServeWatchInput {
   env?: Record<string, string | undefined>;
   clusterName?: string;
   configMapRefs: ConfigMapRefs;
+  /** --request-timeout: per list and get (default 10 s). */
+  requestTimeoutMs?: number;
+  /** --retry-budget: how long one API server outage is retried for (default 30 s). */
+  retryBudgetMs?: number;
   /** For tests: the watch's reconnect backoff. */
   backoff?: { baseMs?: number; maxMs?: number };
   /** For tests: the watch itself (default: a ClusterWatch on the kubeconfig). */
@@ -251,6 +255,8 @@ export class ServeWatch {
     this.watcher = input.watcher ? input.watcher(() => this.changed()) : new ClusterWatch({
       kubeconfigPath: input.kubeconfigPath, context: input.context, ...(input.env ? { env: input.env } : {}),
       configMapRefs: input.configMapRefs, log: input.log, onChange: () => this.changed(), ...(input.backoff ? { backoff: input.backoff } : {}),
+      ...(input.requestTimeoutMs !== undefined ? { timeoutMs: input.requestTimeoutMs } : {}),
+      ...(input.retryBudgetMs !== undefined ? { retryBudgetMs: input.retryBudgetMs } : {}),
       configMapRefreshMs: input.config.watch.configMapRefreshSeconds * 1000,
     });
   }

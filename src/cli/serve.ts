@@ -1,13 +1,14 @@
-// `ztaudit serve --schedule "0 2 * * *" [--timezone TZ] [--port 8080]` plus every `run` flag
-// (source, --config, --history, --out, --format, --notify): one run at start-up, then on the
-// schedule, never two at once; an HTTP server for the latest report and Prometheus metrics.
-// SIGTERM/SIGINT stop it cleanly (see src/schedule/daemon.ts); exit code 0 after that.
+// `ztaudit serve --schedule "0 2 * * *" [--timezone TZ] [--port 8080]` plus `run`'s flags but
+// its exit-code gate (source, --config, --history, --out, --format, --notify): one run at
+// start-up, then on the schedule, never two at once; an HTTP server for the latest report and
+// Prometheus metrics. SIGTERM/SIGINT stop it cleanly (see src/schedule/daemon.ts); exit code 0
+// after that. Exit 2 when it cannot start, with the "audit could not run" alert `run` sends.
 import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { CHECKS } from '../../checks/index.ts';
 import { readEnv } from '../config/env.ts';
-import { ConfigError, errorMessage, failureKindOf } from '../base/errors.ts';
+import { ConfigError, errorMessage } from '../base/errors.ts';
 import { runPipeline, type PipelineEdges } from '../pipeline/pipeline.ts';
 import type { NotificationOutcome } from '../run/types.ts';
 import { startDaemon, validateSchedule, type Daemon } from '../schedule/daemon.ts';
@@ -15,17 +16,21 @@ import { cronSlots } from '../schedule/slots.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import { EXIT_OK, type CliIO } from './io.ts';
 import { createLogger } from './log.ts';
-import { addRunOptions, checkRunFlags, loadValidConfig, warnAlertsNeverFire, type RunOptions } from './run.ts';
+import { addAuditOptions, checkAuditFlags, loadValidConfig, sayCannotRun, warnAlertsNeverFire, type AuditOptions } from './run.ts';
 import { checkOneSource, describeSource, liveConfigMapRefs, loadSource } from './source.ts';
 import { ServeWatch, validateWatchFlags, type ServeWatchInput } from './serve-watch.ts';
 import { fleetQueryOf } from './fleet.ts';
-import { abortable, alertCannotRun, buildEdges, historyUrl, openStore } from './wiring.ts';
+import { abortable, buildEdges, historyUrl, openStore, type WiringFlags } from './wiring.ts';
 import { startRunPageRenderer } from './serve-pages.ts';
 import { renderRunList } from './serve-run-list.ts';
 import { withRunListLink } from '../report/run-list.ts';
 import { defineCommand, parseSpec, seconds } from './command.ts';
+import type { Config } from '../config/types.ts';
 
-export interface ServeOptions extends RunOptions {
+export interface ServeOptions extends AuditOptions {
+  /** Refused: `run`'s exit-code gate, which serve has no use for (it never exits 1). */
+  failOn?: string;
+  acceptForbidden?: string;
   schedule?: string;
   timezone?: string;
   port: string;
@@ -34,8 +39,10 @@ export interface ServeOptions extends RunOptions {
   watch?: boolean;
 }
 
-/** serve's own flags; every `run` flag is accepted too. */
+/** serve's own flags; `run`'s are taken too (addAuditOptions) but its exit-code gate. */
 export function addServeOptions(cmd: Command): Command {
+  // Hidden, so that giving one is refused saying why instead of "unknown option".
+  for (const flag of ['--fail-on <when>', '--accept-forbidden <kinds>']) cmd.addOption(new Option(flag).hideHelp());
   return cmd
     .option('--schedule <cron>', 'when to audit, as a cron expression (required), e.g. "0 2 * * *" for 02:00 daily; six fields are read seconds first')
     .option('--timezone <zone>', 'IANA time zone the schedule is read in (default: the system zone)')
@@ -47,7 +54,10 @@ export function addServeOptions(cmd: Command): Command {
 
 /** Checks serve's options (and run's) beyond what commander checks. */
 export function checkServeFlags(opts: ServeOptions) {
-  const run = checkRunFlags(opts);
+  // Accepted and ignored, they would read as a gate that is not there.
+  if (opts.failOn !== undefined) throw new ConfigError('serve has no --fail-on: it exits 0 when stopped and 2 when it cannot start, whatever its audits find; gate on findings with `ztaudit run --fail-on`, alert on them with notify.policy');
+  if (opts.acceptForbidden !== undefined) throw new ConfigError('serve has no --accept-forbidden: it qualifies `ztaudit run --fail-on`, and serve never exits on findings; leave it out');
+  const run = checkAuditFlags(opts);
   if (!opts.schedule) throw new ConfigError('serve needs --schedule "CRON", e.g. --schedule "0 2 * * *" for 02:00 daily');
   validateSchedule(opts.schedule, opts.timezone);
   const port = Number(opts.port);
@@ -87,16 +97,37 @@ export interface ServeDeps {
   watcher?: ServeWatchInput['watcher'];
 }
 
-/** Starts the daemon and returns it (tests drive it directly; the command waits for a signal). */
+/**
+ * Starts the daemon and returns it (tests drive it directly; the command waits for a signal).
+ * What stops it from starting (bad config or flags, the history store, the port) is said, as
+ * `run` says it, on every configured channel ("audit could not run") before it is thrown: the
+ * chart's Deployment replaces a working daemon by one that cannot start on a config change.
+ */
 export async function startServe(argv: string[] | ServeOptions, io: CliIO, deps: ServeDeps = {}): Promise<Daemon> {
-  const flags = Array.isArray(argv) ? parseServeFlags(argv) : checkServeFlags(argv);
-  const log = createLogger(io, { quiet: flags.quiet });
+  // commander's own refusals (an unknown flag) come before any config, as for `run`.
+  const opts = Array.isArray(argv) ? parseSpec(SERVE, argv).opts as unknown as ServeOptions : argv;
+  const log = createLogger(io, { quiet: opts.quiet });
+  const env = readEnv(io.env);
+  // Until the flags are checked: enough for the "audit could not run" alert.
+  let alertFlags: WiringFlags & { cluster?: string } = { ...opts, formats: [] };
+  let config: Config | undefined;
+  try {
+    // The config first: a bad flag is alerted on the channels it names too.
+    config = loadValidConfig(opts.config, io, log);
+    const flags = checkServeFlags(opts);
+    alertFlags = flags;
+    return await startChecked(flags, config, env, log, io, deps);
+  } catch (error: unknown) {
+    await sayCannotRun(error, { flags: alertFlags, config, env, log });
+    throw error;
+  }
+}
+
+async function startChecked(flags: ReturnType<typeof checkServeFlags>, config: Config, env: ReturnType<typeof readEnv>, log: ReturnType<typeof createLogger>, io: CliIO, deps: ServeDeps): Promise<Daemon> {
   const sixFields = sixFieldScheduleWarning(flags.schedule, flags.timezone, new Date());
   if (sixFields) log.warn(sixFields, { event: 'schedule-six-fields' });
-  const env = readEnv(io.env);
   // A token meant to be required but read empty (a Secret key with no value) must not leave the reports open to anyone.
   if (env.serveToken === '') throw new ConfigError('ZTAUDIT_SERVE_TOKEN is set but blank: serve would answer without a token; put the token in it, or unset it to serve without one');
-  const config = loadValidConfig(flags.config, io, log);
   if (flags.probeTls) config.tls.probe.enabled = true;
   // Flags that no run could use stop serve at start, before it says what it audits.
   checkOneSource(flags);
@@ -104,11 +135,14 @@ export async function startServe(argv: string[] | ServeOptions, io: CliIO, deps:
   log.info(`serve: auditing ${describeSource(flags)}${flags.watch ? ', watching for changes' : ''}`);
   const watch = flags.watch ? new ServeWatch({
     config, checks: CHECKS, log, kubeconfigPath: flags.kubeconfig ? resolve(io.cwd, flags.kubeconfig) : undefined, context: flags.context, env: io.env,
+    // As a run's collection has them (source.ts): per request, and per API server outage.
+    ...(flags.requestTimeout ? { requestTimeoutMs: flags.requestTimeout * 1000 } : {}),
+    ...(flags.retryBudget !== undefined ? { retryBudgetMs: flags.retryBudget * 1000 } : {}),
     clusterName: flags.cluster ?? config.cluster.name, configMapRefs: liveConfigMapRefs(config), ...(deps.watcher ? { watcher: deps.watcher } : {}),
   }) : null;
   const collect = (signal?: AbortSignal): Promise<Snapshot> => (watch ? watch.collectFull(signal) : loadSource(flags, log, { config, env: io.env, cwd: io.cwd, ...(signal ? { signal } : {}) }));
   // One store for the daemon's lifetime; each run holds it from acquire() to release().
-  const store = await openStore(flags, config, env, io, (line) => log.warn(line));
+  const store = await openStore(flags, config, env, io, (line) => log.warn(line)).catch(async (error: unknown) => { await watch?.stop(); throw error; });
   // Stored runs for /runs/:id are read and rendered by a worker thread (serve-pages.ts).
   const pages = store ? startRunPageRenderer({
     history: historyUrl(flags, env), kubeconfigPath: flags.kubeconfig ? resolve(io.cwd, flags.kubeconfig) : undefined,
@@ -154,10 +188,7 @@ export async function startServe(argv: string[] | ServeOptions, io: CliIO, deps:
           return { report, html: servedHtml(files), stored };
         } catch (error: unknown) {
           // A run abandoned at shutdown is not an outage; any other failure is said out loud.
-          if (!signal.aborted) {
-            const outcomes = await alertCannotRun(errorMessage(error), { flags, config, env, signal, ...(flags.cluster ? { clusterName: flags.cluster } : {}), failure: failureKindOf(error) });
-            for (const o of outcomes) if (o.status === 'failed') log.warn(`${o.channel}: could not send the "audit could not run" alert: ${o.detail ?? ''}`);
-          }
+          if (!signal.aborted) await sayCannotRun(error, { flags, config, env, log, signal });
           throw error;
         }
       },
@@ -211,13 +242,17 @@ async function serveUntilSignalled(opts: ServeOptions, io: CliIO): Promise<numbe
 export const SERVE = defineCommand<ServeOptions>({
   name: 'serve',
   summary: 'long-running mode: an audit at start-up, then on a schedule; serves the latest report, the stored runs and /metrics over HTTP',
-  description: 'Long-running mode: one audit at start-up, then on --schedule (never two at once). Serves /healthz, / (the latest HTML report), /report.json, /runs (the stored runs, newest first, 50 to a page; ?before=ID for older ones; /runs.json as JSON), /runs/ID and /metrics (Prometheus). SIGTERM or SIGINT stops it cleanly. With ZTAUDIT_SERVE_TOKEN set, every path but /healthz and /metrics needs `Authorization: Bearer TOKEN`, and /healthz without it answers only its status and last success. Takes every `run` flag as well.',
-  define: (cmd) => { addServeOptions(cmd); addRunOptions(cmd); },
+  description: 'Long-running mode: one audit at start-up, then on --schedule (never two at once). Serves /healthz, / (the latest HTML report), /report.json, /runs (the stored runs, newest first, 50 to a page; ?before=ID for older ones; /runs.json as JSON), /runs/ID and /metrics (Prometheus). SIGTERM or SIGINT stops it cleanly. With ZTAUDIT_SERVE_TOKEN set, every path but /healthz and /metrics needs `Authorization: Bearer TOKEN`, and /healthz without it answers only its status and last success. Takes every `run` flag as well but its exit-code gate (--fail-on, --accept-forbidden): serve exits 0 or 2, never on findings.',
+  define: (cmd) => { addServeOptions(cmd); addAuditOptions(cmd); },
   examples: [
     'ztaudit serve --schedule "0 2 * * *" --timezone Europe/Berlin --history k8s://ztaudit/ztaudit-history',
     'ztaudit serve --schedule "*/30 * * * *" --manifests deploy/ --port 9100 --host 127.0.0.1',
     'ztaudit serve --watch --schedule "0 2 * * *" --history k8s://ztaudit/ztaudit-history',
   ],
-  exitCodes: ['0  stopped by SIGTERM or SIGINT', '2  could not start (bad flags or config, port in use, history store unusable)'],
+  exitCodes: [
+    '0  stopped by SIGTERM or SIGINT',
+    '2  could not start (bad flags or config, port in use, history store unusable), with the one-line',
+    '   reason on stderr and, where notifications are configured, an "audit could not run" alert',
+  ],
   run: (opts, _args, io) => serveUntilSignalled(opts, io),
 });

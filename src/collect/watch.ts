@@ -48,6 +48,8 @@ export interface ClusterWatchOptions extends KubeconfigOptions {
   pageSize?: number;
   /** Per-request timeout of lists and gets; default 10 s. */
   timeoutMs?: number;
+  /** How long one API server outage is retried for (the client's budget); default 30 s. */
+  retryBudgetMs?: number;
   /** Kinds listed at the same time; default 4. */
   concurrency?: number;
   /**

@@ -1,12 +1,14 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { CHECKS } from '../../../checks/index.ts';
 import { catalogMarkdown } from '../../../src/cli/checks.ts';
 import type { CliIO } from '../../../src/cli/io.ts';
 import { main } from '../../../src/cli/main.ts';
+import { startServe } from '../../../src/cli/serve.ts';
 
 const REPO = join(import.meta.dirname, '../../..');
 
@@ -304,6 +306,39 @@ spec:
     expect(t.err()).toMatch(/^ztaudit: cannot reach API server at https:\/\/127\.0\.0\.1:9/m);
     expect(Date.now() - started).toBeLessThan(15_000);
   });
+
+  // The chart passes run.requestTimeoutSeconds as --request-timeout to serve --watch too
+  // (helm/ztaudit/templates/_helpers.tpl, ztaudit.commonArgs): the watch's lists and gets keep
+  // to it and to --retry-budget as a run's collection does, not to 10 s and 30 s.
+  it('serve --watch gives up on a silent API server after --request-timeout, within --retry-budget', async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    const dir = mkdtempSync(join(tmpdir(), 'zt-watch-kc-'));
+    writeFileSync(join(dir, 'kubeconfig'), [
+      'apiVersion: v1', 'kind: Config', 'current-context: silent',
+      `clusters: [{name: silent, cluster: {server: "https://127.0.0.1:${(silent.address() as AddressInfo).port}", insecure-skip-tls-verify: true}}]`,
+      'users: [{name: u, user: {token: abc}}]',
+      'contexts: [{name: silent, context: {cluster: silent, user: u}}]', '',
+    ].join('\n'));
+    const t = io(dir);
+    try {
+      const daemon = await startServe(['--watch', '--schedule', '0 2 * * *', '--kubeconfig', join(dir, 'kubeconfig'), '--history', join(dir, 'h.db'), '--out', join(dir, 'out'),
+        '--no-notify', '--port', '0', '--request-timeout', '1', '--retry-budget', '3'], t.cli);
+      await daemon.idle(); // the start-up run
+      await daemon.stop();
+    } finally {
+      silent.close();
+    }
+    const failed = t.err().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg: string; event?: string }).filter((l) => l.event === 'run-failed');
+    expect(failed).toHaveLength(1);
+    const said = /^audit run could not complete: cannot reach API server at https:\/\/127\.0\.0\.1:\d+: no response within (\d+) ms \((\d+) attempts? over [\d.]+ s\)$/.exec(failed[0]!.msg);
+    expect(said, failed[0]!.msg).not.toBeNull();
+    expect(said![1]).toBe('1000');
+    // src/kube/retry.ts: the retry after the first 1 s timeout waits 0.5 s (within the 3 s
+    // budget); the next would wait 1 s from 2.5 s at least, past it. The client's default 30 s
+    // budget would allow its 8 retries.
+    expect(said![2]).toBe('2');
+  }, 60_000); // a hang guard only: without the flags the watch waits 10 s per attempt, 3 attempts
 
   it('exits 2 for bad flags and unknown commands', async () => {
     const a = io();

@@ -3,7 +3,8 @@
 // could not run (bad config or flags, unreachable cluster, unreadable input), with a one-line
 // reason on stderr"), nothing before it that claims an audit began, and no ./.ztaudit/history.db
 // left behind by a run that never began.
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import { main } from '../../../src/cli/main.ts';
 import { startServe } from '../../../src/cli/serve.ts';
 import { errorMessage } from '../../../src/base/errors.ts';
 import { captureIO } from '../../helpers/cli.ts';
+import { startFakeSlack } from '../notify/slack-server.ts';
 
 const DEMO = join(import.meta.dirname, '../../../examples/demo-cluster');
 
@@ -66,5 +68,78 @@ describe('serve refused before it starts: one line, exit 2, no "serve: auditing"
     expect(outcome).toBe('choose one source: --manifests or --snapshot');
     expect(t.errLines()).toEqual([]);
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  // serve's exit code is 0 (stopped) or 2 (could not start), whatever the audits find; a gate
+  // flag taken and ignored would read as a CI gate that is not there.
+  for (const [flag, value] of [['--fail-on', 'high'], ['--accept-forbidden', 'configmaps']]) {
+    it(`${flag}: serve never exits on findings, so the flag is refused, naming it`, async () => {
+      const { dir, env } = emptyHome();
+      const t = captureIO(dir, env);
+      // The port is taken, so that a serve taking the flag would stop too (saying so), not run on.
+      const taken = createServer();
+      await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+      const port = String((taken.address() as AddressInfo).port);
+      try {
+        expect(await main(['serve', '--schedule', '0 2 * * *', '--manifests', DEMO, '--history', 'none', '--port', port, flag, value], t.cli)).toBe(2);
+      } finally {
+        taken.close();
+      }
+      expect(t.errLines()).toEqual([expect.stringMatching(new RegExp(`^ztaudit: serve has no ${flag}: `))]);
+      expect(readdirSync(dir)).toEqual([]);
+    });
+  }
+
+  it('serve --help lists neither --fail-on nor --accept-forbidden, and says what exit 2 sends', async () => {
+    const t = captureIO(mkdtempSync(join(tmpdir(), 'zt-refused-')));
+    expect(await main(['serve', '--help'], t.cli)).toBe(0);
+    const options = t.out().slice(t.out().indexOf('Options:'), t.out().indexOf('Examples:'));
+    expect(options).toContain('--schedule');
+    expect(options).not.toMatch(/--fail-on|--accept-forbidden/);
+    expect(t.out()).toMatch(/2 {2}could not start [^\n]*\n[^\n]*"audit could not run" alert/);
+  });
+
+  // DESIGN.md "Command line": exit 2 comes, "where notifications are configured, [with] an
+  // 'audit could not run' alert: silence must never look like compliance". The chart's
+  // Deployment (Recreate) replaces a working daemon by the one a bad ConfigMap edit starts.
+  it('a bad config: exit 2 and the same "audit could not run" alert `run` sends, none with --no-notify', async () => {
+    const slack = await startFakeSlack();
+    try {
+      const { dir, env } = emptyHome();
+      writeFileSync(join(dir, 'ztaudit.yaml'), 'notify:\n  policy: always\ntarget:\n  podSecurityLevl: baseline\n');
+      const slackEnv = { ...env, ZTAUDIT_SLACK_TOKEN: 'xoxb-test', ZTAUDIT_SLACK_CHANNEL: 'C0SECURITY', ZTAUDIT_SLACK_API_URL: slack.apiUrl };
+      const args = ['serve', '--schedule', '0 2 * * *', '--manifests', DEMO, '--history', 'none', '--port', '0'];
+      const posts = () => slack.calls.filter((c) => c.path.endsWith('/chat.postMessage'));
+      const reason = 'ztaudit.yaml: target.podSecurityLevl: unknown key (did you mean podSecurityLevel?)';
+
+      const t = captureIO(dir, slackEnv);
+      expect(await main(args, t.cli)).toBe(2);
+      expect(t.errLines()).toEqual([`ztaudit: ${reason}`]);
+      expect(posts()).toHaveLength(1);
+      expect(posts()[0]!.fields.channel).toBe('C0SECURITY');
+      expect(String(posts()[0]!.fields.text)).toBe(`ztaudit: audit could not run: ${reason}`);
+
+      // What `run` sends for the same config: the same alert.
+      expect(await main(['run', '--manifests', DEMO, '--history', 'none', '--out', join(dir, 'out')], captureIO(dir, slackEnv).cli)).toBe(2);
+      expect(posts().map((c) => c.fields.text)).toEqual([posts()[0]!.fields.text, posts()[0]!.fields.text]);
+
+      expect(await main([...args, '--no-notify'], captureIO(dir, slackEnv).cli)).toBe(2);
+      expect(posts()).toHaveLength(2);
+    } finally {
+      await slack.close();
+    }
+  });
+});
+
+describe('run --accept-forbidden without a gate', () => {
+  it('is refused, naming the flag: it only tells --fail-on which 403s not to exit 1 for', async () => {
+    const { dir, env } = emptyHome();
+    for (const gate of [[], ['--fail-on', 'never']]) {
+      const t = captureIO(dir, env);
+      expect(await main(['run', '--manifests', DEMO, '--history', 'none', '--no-notify', '-q', '--out', 'out', '--accept-forbidden', 'configmaps', ...gate], t.cli)).toBe(2);
+      expect(t.errLines()).toEqual([expect.stringMatching(/^ztaudit: --accept-forbidden only says which 403s --fail-on does not exit 1 for, and --fail-on is never/)]);
+    }
+    expect(readdirSync(dir)).toEqual([]);
+    expect(await main(['run', '--manifests', DEMO, '--history', 'none', '--no-notify', '-q', '--format', 'json', '--out', 'out', '--accept-forbidden', 'configmaps', '--fail-on', 'critical'], captureIO(dir, env).cli)).toBe(1);
   });
 });
