@@ -254,6 +254,11 @@ export interface LayerPolicy {
    * every `reach` answer whose source (egress) or destination (ingress) it selects says so.
    */
   conversion?: Array<{ direction: 'ingress' | 'egress'; message: string }>;
+  /**
+   * Calico GlobalNetworkPolicy: its selector may also select host endpoints (not collected),
+   * because it reads no namespace or service-account label, which only workload endpoints carry.
+   */
+  mayApplyToHostEndpoints?: true;
   /** Why the object is invalid (never evaluated when non-empty). */
   errors: string[];
   /** The object is valid but `errors` name what the model cannot evaluate in it: left out all the same. */

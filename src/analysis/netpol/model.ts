@@ -334,6 +334,12 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
   if (composition.name !== 'kubernetes') {
     for (let i = 0; i < policies.length; i++) if (policies[i].api === 'NetworkPolicy') policies[i] = withoutHostNetworkPods(policies[i]);
   }
+  // Calico turns a NetworkPolicy's ipBlock into rule nets/notNets (libcalico-go k8s conversion
+  // k8sPeerToCalicoFields), which Felix matches on the packet's address, a pod's included: as
+  // for its own nets, the engine judges a pod against them (engine.ts podCidrStatus).
+  if (composition.name === 'calico') {
+    for (let i = 0; i < policies.length; i++) if (policies[i].api === 'NetworkPolicy') policies[i] = withPodAddressBlocks(policies[i]);
+  }
   // Cilium translates a NetworkPolicy's podSelector into a rule over security identities, whose
   // labels its default filter narrows (statefulset.kubernetes.io/pod-name, pod-template-hash, …):
   // such a selector sees what a CiliumNetworkPolicy's would.
@@ -572,6 +578,11 @@ function onCalicoConversion(p: LayerPolicy, c: CalicoConverter): { policy: Layer
 function withoutHostNetworkPods(p: LayerPolicy): LayerPolicy {
   const rules = (list: Rule[] | undefined) => list?.map((r): Rule => (r.peers === 'any' ? r : { ...r, peers: r.peers.map((x) => (x.kind === 'pods' ? { ...x, excludeHostNetwork: true } : x)) }));
   return { ...p, subject: { ...p.subject, excludeHostNetwork: true }, ...(p.ingress ? { ingress: rules(p.ingress) } : {}), ...(p.egress ? { egress: rules(p.egress) } : {}) };
+}
+
+function withPodAddressBlocks(p: LayerPolicy): LayerPolicy {
+  const rules = (list: Rule[] | undefined) => list?.map((r): Rule => (r.peers === 'any' || !r.peers.some((x) => x.kind === 'ipBlock') ? r : { ...r, peers: r.peers.map((x) => (x.kind === 'ipBlock' ? { ...x, podAddresses: true as const } : x)) }));
+  return { ...p, ...(p.ingress ? { ingress: rules(p.ingress) } : {}), ...(p.egress ? { egress: rules(p.egress) } : {}) };
 }
 
 /** A pod selector matched on the labels Cilium's identity keeps (cilium/labels.ts identityPodLabels). */
