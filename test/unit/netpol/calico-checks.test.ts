@@ -14,6 +14,7 @@ import { reachCommandCore } from '../../../src/cli/reach.ts';
 import { queryReach } from '../../../src/analysis/netpol/query.ts';
 import { unrestrictedEgress } from '../../../checks/network/unrestricted-egress.ts';
 import { allowAllIngress } from '../../../checks/network/allow-all-ingress.ts';
+import { intentViolation } from '../../../checks/network/intent-violation.ts';
 import { loadFixture } from '../../helpers/fixtures.ts';
 import { snap } from './calico-helpers.ts';
 
@@ -493,5 +494,87 @@ spec:
     const noCalico = calicoCluster.replace(/---\napiVersion: apps\/v1\nkind: DaemonSet[\s\S]*?calico\/node:v3\.31\.2"\}\]\n/, '');
     expect(noCalico).not.toContain('calico-node');
     expect(reachCommandCore(snap(noCalico + internetOnly), { from: 'shop/db', to: 'other/client', port: '80' }).exitCode).toBe(1);
+  });
+});
+
+// libcalico-go updateprocessors/rules.go parseServiceAccounts: serviceAccounts.selector becomes a
+// selector on pcsa.* labels, which Calico copies from the pod's ServiceAccount object (the ksa.
+// profile). Whether such a rule matches a pod turns on labels only that object holds. Reviewer
+// repros t11 (ServiceAccounts forbidden) and t10 (a ServiceAccount no manifest declares).
+describe('Calico selectors on ServiceAccount labels that are not known', () => {
+  const callersOnly = `---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: db-callers-only}
+spec:
+  order: 10
+  selector: app == 'db'
+  types: [Ingress]
+  ingress:
+  - action: Allow
+    source:
+      serviceAccounts: {selector: role == 'caller'}
+  - action: Deny
+`;
+  const withSa = calicoCluster.replace('spec: {containers: [{name: c, image: busybox:1.36}]}', 'spec: {serviceAccountName: client-sa, containers: [{name: c, image: busybox:1.36}]}');
+  const callerSa = `---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: client-sa, namespace: other, labels: {role: caller}}
+`;
+  const config = { ...defaultConfig(), intent: { deny: [{ name: 'client-never-reaches-db', from: { namespace: 'other', podSelector: { app: 'client' } }, to: { namespace: 'shop', podSelector: { app: 'db' } }, ports: [5432] }] } };
+  const forbidden = () => {
+    const s = snap(withSa + callerSa + callersOnly);
+    s.coverage.serviceaccounts = { status: 'forbidden', detail: 'list serviceaccounts' };
+    delete s.resources.serviceaccounts;
+    return s;
+  };
+
+  it('read: the client\'s ServiceAccount is a caller, the flow is ALLOWED and intent-violation fails', () => {
+    const s = snap(withSa + callerSa + callersOnly);
+    expect(reachCommandCore(s, { from: 'other/client', to: 'shop/db', port: '5432' }).exitCode).toBe(0);
+    const [outcome] = runChecks([intentViolation], { snapshot: s, config, now: NOW });
+    expect(outcome.status).toBe('fail');
+  });
+
+  it('forbidden: intent-violation and the flow checks are not evaluated, naming the policy, and reach answers UNKNOWN (exit 2)', () => {
+    const outcomes = runChecks([intentViolation, namespaceDefaultDenyIngress, allowAllIngress, policySelectsNothing], { snapshot: forbidden(), config, now: NOW });
+    for (const o of outcomes) {
+      expect(o.status).toBe('not-evaluated');
+      expect(o.reason).toBe('needs serviceaccounts: forbidden (list serviceaccounts) for the ServiceAccount labels GlobalNetworkPolicy db-callers-only selects by');
+    }
+    const r = reachCommandCore(forbidden(), { from: 'other/client', to: 'shop/db', port: '5432' });
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toMatch(/^UNKNOWN: other\/client\[Deployment\] -> shop\/db\[Deployment\] on 5432\/TCP/);
+    expect(r.output).toContain('whether ServiceAccount other/client-sa is selected by pcsa.role == "caller" is not known: Calico matches its labels as pcsa.*, and ServiceAccounts could not be read; counted as not selected');
+  });
+
+  it('forbidden, but no policy selects by ServiceAccount labels: the checks are judged as before', () => {
+    const s = forbidden();
+    delete s.resources['calico-v3.globalnetworkpolicies'];
+    const [outcome] = runChecks([namespaceDefaultDenyIngress], { snapshot: s, config, now: NOW });
+    expect(outcome.status).toBe('fail');
+  });
+
+  it('from manifests, a ServiceAccount no manifest declares makes the flow UNKNOWN, saying to add it; declared, the answer is certain', () => {
+    const r = reachCommandCore(snap(withSa + callersOnly), { from: 'other/client', to: 'shop/db', port: '5432' });
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain('whether ServiceAccount other/client-sa is selected by pcsa.role == "caller" is not known: Calico matches its labels as pcsa.*, and no manifest declares it (add the ServiceAccount manifest with its labels); counted as not selected');
+    const declared = callerSa.replace('labels: {role: caller}', 'labels: {role: batch}');
+    expect(reachCommandCore(snap(withSa + declared + callersOnly), { from: 'other/client', to: 'shop/db', port: '5432' }).exitCode).toBe(1);
+    // The default ServiceAccount, which no one declares, is created without labels: certain.
+    expect(reachCommandCore(snap(calicoCluster + callersOnly), { from: 'other/client', to: 'shop/db', port: '5432' }).exitCode).toBe(1);
+    // A term the pod's own labels already decide leaves no doubt.
+    const decided = callersOnly.replace("serviceAccounts: {selector: role == 'caller'}", "serviceAccounts: {selector: role == 'caller'}\n      selector: app == 'nobody'");
+    expect(reachCommandCore(snap(withSa + decided), { from: 'other/client', to: 'shop/db', port: '5432' }).exitCode).toBe(1);
+  });
+
+  it('a policy whose serviceAccountSelector cannot be judged for a pod says so in the run\'s notes', () => {
+    const callersEgress = `---\napiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: callers-egress}\nspec:\n  serviceAccountSelector: role == 'caller'\n  types: [Egress]\n  egress:\n  - {action: Deny}\n`;
+    expect(buildReachability(snap(withSa + callersEgress)).notes).toContainEqual({
+      object: { kind: 'GlobalNetworkPolicy', name: 'callers-egress' },
+      message: 'GlobalNetworkPolicy callers-egress selects pods by ServiceAccount labels that are not known for 1 pod class(es) (whether ServiceAccount other/client-sa is selected by pcsa.role == "caller" is not known: Calico matches its labels as pcsa.*, and no manifest declares it (add the ServiceAccount manifest with its labels); counted as not selected): every verdict on them counts the labels as read',
+    });
+    expect(buildReachability(snap(withSa + callerSa + callersEgress)).notes.filter((n) => n.object.name === 'callers-egress')).toEqual([]);
   });
 });

@@ -14,8 +14,8 @@ import { intersectRanges, type IpRange } from '../../../base/ip.ts';
 import { podCidrStatus } from '../engine.ts';
 import { calicoPodLabels } from './labels.ts';
 import { collectNetworkSets, type NetworkSetIndex } from './network-sets.ts';
-import { collectCalicoPolicies, LABEL_NAMESPACE, LABEL_SERVICE_ACCOUNT, NAMESPACE_LABEL_PREFIX, SERVICE_ACCOUNT_LABEL_PREFIX, type CalicoEntityRule, type CalicoPolicy, type CalicoPort, type CalicoRule } from './policy.ts';
-import type { CalicoSelector, CalicoSelectorNode } from './selector.ts';
+import { collectCalicoPolicies, LABEL_NAME, LABEL_NAMESPACE, LABEL_SERVICE_ACCOUNT, NAMESPACE_LABEL_PREFIX, SERVICE_ACCOUNT_LABEL_PREFIX, type CalicoEntityRule, type CalicoPolicy, type CalicoPort, type CalicoRule } from './policy.ts';
+import { matchesWithUnknown, selectorLabels, type CalicoSelector, type CalicoSelectorNode } from './selector.ts';
 
 export const CALICO_KINDS = [
   'calico.networkpolicies', 'calico.globalnetworkpolicies', 'calico.tiers', 'calico.globalnetworksets', 'calico.networksets',
@@ -23,6 +23,7 @@ export const CALICO_KINDS = [
 ] as const;
 
 const EVERY_NAMESPACE = { kind: 'selector', selector: matchAllSelector } as const;
+const SERVICE_ACCOUNT_NAME_LABEL = SERVICE_ACCOUNT_LABEL_PREFIX + LABEL_NAME;
 
 /** Calico labels of a class, computed once per class (classes are stable objects of one model). */
 const labelCache = new WeakMap<object, Map<string, string>>();
@@ -36,12 +37,47 @@ function calicoLabelsOf(cls: ClassFacts, namespaceLabels: Labels): Map<string, s
 }
 
 function selectorPredicate(sel: CalicoSelector): ClassPredicate {
-  return { key: `calico(${sel.text})`, matches: (cls, nsLabels) => sel.matches(calicoLabelsOf(cls, nsLabels)) };
+  const matches = (cls: ClassFacts, nsLabels: Labels) => sel.matches(calicoLabelsOf(cls, nsLabels));
+  if (!readsServiceAccountLabels(sel)) return { key: `calico(${sel.text})`, matches };
+  return {
+    key: `calico(${sel.text})`,
+    matches,
+    // pcsa.* labels come from the pod's ServiceAccount (./labels.ts); when that object was not
+    // read, they may hold anything: the verdict is the selector's under every such labelling.
+    doubt: (cls, nsLabels) => {
+      if (!cls.serviceAccountLabelsUnknown || matchesWithUnknown(sel.root, calicoLabelsOf(cls, nsLabels), isServiceAccountLabel) !== undefined) return undefined;
+      const why = cls.serviceAccountLabelsUnknown === 'unread' ? 'ServiceAccounts could not be read' : 'no manifest declares it (add the ServiceAccount manifest with its labels)';
+      return `whether ServiceAccount ${cls.namespace}/${cls.serviceAccount} is selected by ${sel.text} is not known: Calico matches its labels as pcsa.*, and ${why}; counted as ${matches(cls, nsLabels) ? 'selected' : 'not selected'}`;
+    },
+  };
+}
+
+/** A pcsa.* label Calico copies from the ServiceAccount's own labels (its name, pcsa.projectcalico.org/name, is known). */
+function isServiceAccountLabel(label: string): boolean {
+  return label.startsWith(SERVICE_ACCOUNT_LABEL_PREFIX) && label !== SERVICE_ACCOUNT_NAME_LABEL;
+}
+
+/** Whether a selector reads labels of a ServiceAccount object (serviceAccountSelector, serviceAccounts.selector). */
+export function readsServiceAccountLabels(sel: CalicoSelector): boolean {
+  return [...selectorLabels(sel.root)].some(isServiceAccountLabel);
 }
 
 function andPredicates(ps: ClassPredicate[]): ClassPredicate | undefined {
   if (ps.length <= 1) return ps[0];
-  return { key: ps.map((p) => p.key).join(' && '), matches: (cls, ns) => ps.every((p) => p.matches(cls, ns)) };
+  const key = ps.map((p) => p.key).join(' && ');
+  const matches = (cls: ClassFacts, ns: Labels) => ps.every((p) => p.matches(cls, ns));
+  if (!ps.some((p) => p.doubt)) return { key, matches };
+  // In doubt when a part is and no known part is false.
+  const doubt = (cls: ClassFacts, ns: Labels): string | undefined => {
+    let why: string | undefined;
+    for (const p of ps) {
+      const d = p.doubt?.(cls, ns);
+      if (d) why ??= d;
+      else if (!p.matches(cls, ns)) return undefined;
+    }
+    return why;
+  };
+  return { key, matches, doubt };
 }
 
 /** `projectcalico.org/namespace == "x"`: the namespace name, when the selector is exactly that. */
