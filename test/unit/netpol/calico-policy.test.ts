@@ -359,6 +359,13 @@ describe('out of scope, recorded', () => {
 });
 
 describe('bad input never crashes the run', () => {
+  it('an order too large for a number (1e400, read as Infinity) is named as such, not as null', () => {
+    const snapshot = snap("---\napiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: huge}\nspec: {order: 1e400, selector: all()}\n---\napiVersion: projectcalico.org/v3\nkind: Tier\nmetadata: {name: t}\nspec: {order: -1e400}\n");
+    const set = collectCalicoPolicies(snapshot);
+    expect(set.policies[0].errors).toEqual(['spec.order: Infinity is not a finite number']);
+    expect(set.notes.map((n) => n.message)).toContain('Tier t is invalid and ignored: spec.order: -Infinity is not a finite number');
+  });
+
   it('random values in every field become errors naming the object, and the model still builds', async () => {
     const { calicoAdapter } = await import('../../../src/analysis/netpol/calico/adapter.ts');
     const { buildReachability } = await import('../../../src/analysis/netpol/model.ts');

@@ -155,6 +155,11 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 const absent = (v: unknown): boolean => v === undefined || v === null;
 
+/** Why an order is refused; a number too large for a double (1e400) is read as Infinity, which JSON would print as null. */
+function orderText(v: unknown): string {
+  return typeof v === 'number' ? `${v} is not a finite number` : `${JSON.stringify(v)} is not a number`;
+}
+
 /** Parses a written selector; `undefined` for absent or empty text (no condition). */
 function writtenSelector(v: unknown, at: string, errors: string[]): { text: string; ok: boolean } | undefined {
   if (absent(v) || v === '') return undefined;
@@ -503,7 +508,7 @@ export function parseCalicoPolicy(obj: KubeObject, kind: CalicoKind, api: Calico
 
   let order: number | undefined;
   if (!absent(spec.order)) {
-    if (typeof spec.order !== 'number' || !Number.isFinite(spec.order)) errors.push(`spec.order: ${JSON.stringify(spec.order)} is not a number`);
+    if (typeof spec.order !== 'number' || !Number.isFinite(spec.order)) errors.push(`spec.order: ${orderText(spec.order)}`);
     else order = spec.order;
   }
 
@@ -604,7 +609,7 @@ export function parseCalicoTier(obj: KubeObject): CalicoTier {
   const spec: Record<string, unknown> = isRecord(obj.spec) ? obj.spec : {};
   let order: number | undefined;
   if (!absent(spec.order)) {
-    if (typeof spec.order !== 'number' || !Number.isFinite(spec.order)) errors.push(`spec.order: ${JSON.stringify(spec.order)} is not a number`);
+    if (typeof spec.order !== 'number' || !Number.isFinite(spec.order)) errors.push(`spec.order: ${orderText(spec.order)}`);
     else order = spec.order;
   }
   let defaultAction: 'Deny' | 'Pass' = 'Deny';
