@@ -5,6 +5,7 @@ import { policyLabel } from '../../src/analysis/netpol/engine.ts';
 import type { LayerPolicy } from '../../src/analysis/netpol/layers.ts';
 import { buildReachability } from '../../src/analysis/netpol/model.ts';
 import { CILIUM_SETTINGS_READ } from './lib/cilium-settings.ts';
+import { SERVICE_ACCOUNT_LABELS_READ } from './lib/service-account-labels.ts';
 import { isIdentityLabel } from '../../src/analysis/netpol/cilium/labels.ts';
 
 /** The subject as one line: "podSelector app=web", "namespaces team=a", "pods team=a / app=db". */
@@ -13,6 +14,17 @@ function subjectText(p: LayerPolicy): string {
   const ns = s.namespaces.kind === 'policy' ? '' : s.namespaces.kind === 'names' ? `namespaces ${s.namespaces.names.join(',')}` : `namespaces ${s.namespaces.selector.key}`;
   const parts = [ns, s.pods ? `pods ${s.pods.key}` : '', s.serviceAccounts ? `service accounts ${s.serviceAccounts.key}` : '', s.serviceAccountNames ? `service accounts ${s.serviceAccountNames.join(',')}` : '', s.where ? s.where.key : ''].filter(Boolean);
   return parts.join(' and ') || 'every pod';
+}
+
+/** A Calico policy's subject as written: "namespaceSelector team == 'shop', selector app == 'db'" ("selector all()" when nothing is). */
+function calicoSubjectWritten(p: LayerPolicy): string {
+  const spec = (p.raw.spec ?? {}) as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const f of ['namespaceSelector', 'serviceAccountSelector', 'selector']) {
+    const v = spec[f];
+    if (typeof v === 'string' && v.trim()) parts.push(`${f} ${v.trim()}`);
+  }
+  return parts.join(', ') || 'selector all()';
 }
 
 export const policySelectsNothing: Check = {
@@ -25,8 +37,7 @@ export const policySelectsNothing: Check = {
   remediation: "Fix the policy's selector (spec.podSelector, subject, selector or endpointSelector) to match the labels of the pods it is meant to protect (compare with the labels in the evidence), or delete the stale policy.",
   needs: ['namespaces', 'pods', 'networkpolicies'],
   reads: EXTRA_POLICY_KINDS,
-  readsWhen: [CILIUM_SETTINGS_READ],
-  readsBestEffort: ['serviceaccounts'],
+  readsWhen: [CILIUM_SETTINGS_READ, SERVICE_ACCOUNT_LABELS_READ],
   *evaluate(ctx) {
     const model = buildReachability(ctx.snapshot);
     for (const p of model.policies) {
@@ -39,17 +50,28 @@ export const policySelectsNothing: Check = {
         yield { status: 'pass', resource, message: classes.length === 0 ? (p.namespace !== undefined ? `${label}: namespace ${p.namespace} runs no workloads yet` : `${label}: the cluster runs no workloads yet`) : `${label} selects ${selected.reduce((n, c) => n + c.podCount, 0)} pod(s)` };
         continue;
       }
-      if (p.api === 'Calico' && p.namespace === undefined) {
+      if (p.api === 'Calico') {
         // A GlobalNetworkPolicy's selector also selects host endpoints (docs.tigera.io/calico/latest/
         // reference/host-endpoints/overview: "a host endpoint ... policy ... selector"), which the
-        // snapshot does not hold: one that selects no pod may be host protection, not a typo.
-        const written = (p.raw.spec as { selector?: unknown } | undefined)?.selector;
-        const selector = typeof written === 'string' && written.trim() ? written.trim() : 'all()';
+        // snapshot does not hold: one that selects no pod may be host protection, not a typo —
+        // unless its namespaceSelector or serviceAccountSelector limits it to pods (the adapter's
+        // mayApplyToHostEndpoints).
+        const selector = calicoSubjectWritten(p);
+        if (p.mayApplyToHostEndpoints) {
+          yield {
+            status: 'pass',
+            resource,
+            message: `${label} selects no pod (${selector}); it may apply to Calico host endpoints, which are not collected`,
+            evidence: { api: p.api, selector, subject: subjectText(p), hostEndpoints: 'not collected' },
+          };
+          continue;
+        }
+        const hostNote = p.namespace === undefined ? '; its namespace or service-account selector limits it to pods, so it is no host-endpoint policy' : '';
         yield {
-          status: 'pass',
+          status: 'fail',
           resource,
-          message: `${label} selects no pod (selector ${selector}); it may apply to Calico host endpoints, which are not collected`,
-          evidence: { api: p.api, selector, subject: subjectText(p), hostEndpoints: 'not collected' },
+          message: `${label} selects no pod (${selector}): it ${model.enforced(p) ? 'applies to nothing' : 'would apply to nothing even if it were enforced'}${hostNote}`,
+          evidence: { api: p.api, selector, subject: subjectText(p), ...(p.namespace !== undefined ? { namespace: p.namespace } : {}) },
         };
         continue;
       }

@@ -47,8 +47,9 @@ export interface Check {
   /**
    * Kinds read when they can be, but not needed to judge: they refine a verdict (a policy
    * engine's Deployment lowers enforce-missing to medium, and the check says when it could
-   * not look) or feed a shared model the verdict barely depends on (the service accounts'
-   * labels Calico selects by). Unreadable, they never make the check not-evaluated; changed,
+   * not look) or feed a shared model the verdict barely depends on. (The ServiceAccounts'
+   * labels Calico selects by are no such input: where a policy selects by them, the network
+   * checks read them through `readsWhen`.) Unreadable, they never make the check not-evaluated; changed,
    * they re-evaluate it in a watch run like any other input (serve --watch).
    */
   readsBestEffort?: KindKey[];

@@ -260,6 +260,23 @@ function undeclaredNamespacePeer(ctx: MatchContext, p: Peer, policyNs: string | 
     && podSetMatches(ctx, { ...p, namespaces: { kind: 'selector', selector: MATCH_ALL } }, policyNs, cls);
 }
 
+/** Why whether a pods peer holds the class is not known by its `where` predicate (ClassPredicate.doubt), or undefined. */
+function predicateDoubtOf(ctx: MatchContext, p: Peer, policyNs: string | undefined, cls: PodClass): string | undefined {
+  if (p.kind !== 'pods' || !p.where?.doubt) return undefined;
+  if (!podSetMatches(ctx, { ...p, where: undefined }, policyNs, cls)) return undefined;
+  return p.where.doubt(cls, ctx.namespaceLabels.get(cls.namespace) ?? {});
+}
+
+function predicateDoubtPeer(ctx: MatchContext, p: Peer, policyNs: string | undefined, cls: PodClass): boolean {
+  return predicateDoubtOf(ctx, p, policyNs, cls) !== undefined;
+}
+
+/** Why a peer list's predicates may or may not hold the class, or undefined. */
+function predicateDoubt(ctx: MatchContext, list: readonly Peer[], policyNs: string | undefined, cls: PodClass): string | undefined {
+  const why = [...new Set(list.map((p) => predicateDoubtOf(ctx, p, policyNs, cls)).filter((d): d is string => d !== undefined))];
+  return why.length ? why.join('; ') : undefined;
+}
+
 /** Why a peer list's namespace selectors may or may not hold a pod of an undeclared namespace, or undefined. */
 function undeclaredNamespaceDoubt(ctx: MatchContext, list: readonly Peer[], policyNs: string | undefined, cls: PodClass): string | undefined {
   const read = list.filter((p): p is Peer & { kind: 'pods' } => undeclaredNamespacePeer(ctx, p, policyNs, cls));
@@ -337,16 +354,18 @@ export function ruleMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string |
   const nodeNot = rule.notPeers ? nodePlacementDoubt(rule.notPeers, ep.cls) : undefined;
   const nsPeers = rule.peers === 'any' ? undefined : undeclaredNamespaceDoubt(ctx, rule.peers, policyNs, ep.cls);
   const nsNot = rule.notPeers ? undeclaredNamespaceDoubt(ctx, rule.notPeers, policyNs, ep.cls) : undefined;
-  if (!inPeers?.doubt && !inNot?.doubt && !nodePeers && !nodeNot && !nsPeers && !nsNot) return undefined;
+  const whPeers = rule.peers === 'any' ? undefined : predicateDoubt(ctx, rule.peers, policyNs, ep.cls);
+  const whNot = rule.notPeers ? predicateDoubt(ctx, rule.notPeers, policyNs, ep.cls) : undefined;
+  if (!inPeers?.doubt && !inNot?.doubt && !nodePeers && !nodeNot && !nsPeers && !nsNot && !whPeers && !whNot) return undefined;
   if (rule.subject && !(subject?.kind === 'class' && podSetMatches(ctx, rule.subject, policyNs, subject.cls))) return undefined;
-  const side = (list: readonly Peer[] | 'any', st: PodCidrStatus | undefined, node: string | undefined, ns: string | undefined): { v: 'yes' | 'no' | 'doubt'; why?: string } => {
-    if (list === 'any' || list.some((p) => !placedNodePeer(p, ep.cls) && !undeclaredNamespacePeer(ctx, p, policyNs, ep.cls) && peerMatches(ctx, p, policyNs, ep))) return { v: 'yes' };
+  const side = (list: readonly Peer[] | 'any', st: PodCidrStatus | undefined, node: string | undefined, ns: string | undefined, wh: string | undefined): { v: 'yes' | 'no' | 'doubt'; why?: string } => {
+    if (list === 'any' || list.some((p) => !placedNodePeer(p, ep.cls) && !undeclaredNamespacePeer(ctx, p, policyNs, ep.cls) && !predicateDoubtPeer(ctx, p, policyNs, ep.cls) && peerMatches(ctx, p, policyNs, ep))) return { v: 'yes' };
     if (st?.inside && !st.doubt) return { v: 'yes' };
-    const why = [st?.doubt, node, ns].filter((x) => x).join('; ');
+    const why = [st?.doubt, node, ns, wh].filter((x) => x).join('; ');
     return why ? { v: 'doubt', why } : { v: 'no' };
   };
-  const p = side(rule.peers, inPeers, nodePeers, nsPeers);
-  const n = rule.notPeers ? side(rule.notPeers, inNot, nodeNot, nsNot) : { v: 'no' as const };
+  const p = side(rule.peers, inPeers, nodePeers, nsPeers, whPeers);
+  const n = rule.notPeers ? side(rule.notPeers, inNot, nodeNot, nsNot, whNot) : { v: 'no' as const };
   if (p.v === 'no' || n.v === 'yes') return undefined;
   return [p.v === 'doubt' ? p.why : undefined, n.v === 'doubt' ? n.why : undefined].filter((x) => x).join('; ');
 }

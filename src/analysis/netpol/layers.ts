@@ -116,6 +116,12 @@ export type NamespaceScope =
 export interface ClassPredicate {
   readonly key: string;
   matches(cls: ClassFacts, namespaceLabels: Labels): boolean;
+  /**
+   * Why whether the class matches is not known (the facts it reads are not all known: a Calico
+   * selector on labels of a ServiceAccount that was not read), or undefined; `matches` then gives
+   * the counted reading. Undefined: always known.
+   */
+  doubt?(cls: ClassFacts, namespaceLabels: Labels): string | undefined;
 }
 
 /** What a selector may look at on a pod class. Everything else about a pod is invisible to policy. */
@@ -126,6 +132,11 @@ export interface ClassFacts {
   serviceAccount: string;
   /** Labels of that ServiceAccount (empty when it is not in the snapshot). */
   serviceAccountLabels: Labels;
+  /**
+   * The ServiceAccount's labels are not known: ServiceAccounts could not be read, or, from
+   * manifests, none declares this one (the `default` account, which no one declares, has none).
+   */
+  serviceAccountLabelsUnknown?: 'unread' | 'undeclared';
   hostNetwork: boolean;
 }
 
@@ -254,6 +265,11 @@ export interface LayerPolicy {
    * every `reach` answer whose source (egress) or destination (ingress) it selects says so.
    */
   conversion?: Array<{ direction: 'ingress' | 'egress'; message: string }>;
+  /**
+   * Calico GlobalNetworkPolicy: its selector may also select host endpoints (not collected),
+   * because it reads no namespace or service-account label, which only workload endpoints carry.
+   */
+  mayApplyToHostEndpoints?: true;
   /** Why the object is invalid (never evaluated when non-empty). */
   errors: string[];
   /** The object is valid but `errors` name what the model cannot evaluate in it: left out all the same. */

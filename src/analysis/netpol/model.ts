@@ -12,7 +12,7 @@ import { workloadsOf, type PodView } from '../workloads.ts';
 import { detectCni, type CniDetection } from './cni.ts';
 import { composeStages, type Composition } from './composition.ts';
 import { allConns, emptyConns, isAllConns, isEmptyConns, isProtocol, unionAllConns, unionConns, type ConnSet, type Protocol } from './conns.ts';
-import { evaluatePlan, podSetMatches, type DecisionCause, type Direction, type DirectionVerdict, type Endpoint, type MatchContext, type StagePlan } from './engine.ts';
+import { evaluatePlan, podSetMatches, policyLabel, type DecisionCause, type Direction, type DirectionVerdict, type Endpoint, type MatchContext, type StagePlan } from './engine.ts';
 import { describePolicy, type CoverageNote, type LayerPolicy, type NamedPort, type PodClass, type PodSet, type PolicyApi, type Rule, type TierSpec, type PolicySettings } from './layers.ts';
 import type { Selector } from './selector.ts';
 import { identityPodLabels } from './cilium/labels.ts';
@@ -232,11 +232,22 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
   }
 
   const serviceAccountLabels = new Map<string, Record<string, string>>();
+  const declaredServiceAccounts = new Set<string>();
   for (const sa of snapshot.resources.serviceaccounts ?? []) {
+    const key = `${sa.metadata?.namespace ?? 'default'}/${sa.metadata?.name ?? ''}`;
+    declaredServiceAccounts.add(key);
     const labels = stringRecord(sa.metadata?.labels);
-    if (Object.keys(labels).length) serviceAccountLabels.set(`${sa.metadata?.namespace ?? 'default'}/${sa.metadata?.name ?? ''}`, labels);
+    if (Object.keys(labels).length) serviceAccountLabels.set(key, labels);
   }
+  // Whose ServiceAccount labels are not known (Calico selects by them as pcsa.*): every one when
+  // the kind could not be read; from manifests, one no manifest declares (the `default` account
+  // is created without labels).
+  const saStatus = snapshot.coverage.serviceaccounts?.status;
+  const serviceAccountsUnread = saStatus === 'forbidden' || saStatus === 'error';
+  const serviceAccountLabelsUnknown = (ns: string, sa: string): 'unread' | 'undeclared' | undefined => serviceAccountsUnread ? 'unread'
+    : snapshot.origin === 'manifests' && sa !== 'default' && !declaredServiceAccounts.has(`${ns}/${sa}`) ? 'undeclared' : undefined;
 
+  let someServiceAccountLabelsUnknown = false;
   const classByKey = new Map<string, PodClass>();
   const classes: PodClass[] = [];
   const classesByNamespace = new Map<string, PodClass[]>();
@@ -269,8 +280,9 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
       const ck = classKey(ns, pod.labels, ports, hostNetwork, sa);
       let cls = classByKey.get(ck);
       if (!cls) {
-        cls = { id: classes.length, namespace: ns, labels: pod.labels, namedPorts: ports, hostNetwork, serviceAccount: sa, serviceAccountLabels: serviceAccountLabels.get(`${ns}/${sa}`) ?? {}, workloads: [], podCount: 0, ingressPolicies: [], egressPolicies: [], ingressPlan: NO_PLAN, egressPlan: NO_PLAN };
+        cls = { id: classes.length, namespace: ns, labels: pod.labels, namedPorts: ports, hostNetwork, serviceAccount: sa, serviceAccountLabels: serviceAccountLabels.get(`${ns}/${sa}`) ?? {}, ...withServiceAccountLabelsUnknown(serviceAccountLabelsUnknown(ns, sa)), workloads: [], podCount: 0, ingressPolicies: [], egressPolicies: [], ingressPlan: NO_PLAN, egressPlan: NO_PLAN };
         classByKey.set(ck, cls);
+        if (cls.serviceAccountLabelsUnknown) someServiceAccountLabelsUnknown = true;
         classes.push(cls);
         let list = classesByNamespace.get(ns);
         if (!list) classesByNamespace.set(ns, (list = []));
@@ -334,6 +346,12 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
   if (composition.name !== 'kubernetes') {
     for (let i = 0; i < policies.length; i++) if (policies[i].api === 'NetworkPolicy') policies[i] = withoutHostNetworkPods(policies[i]);
   }
+  // Calico turns a NetworkPolicy's ipBlock into rule nets/notNets (libcalico-go k8s conversion
+  // k8sPeerToCalicoFields), which Felix matches on the packet's address, a pod's included: as
+  // for its own nets, the engine judges a pod against them (engine.ts podCidrStatus).
+  if (composition.name === 'calico') {
+    for (let i = 0; i < policies.length; i++) if (policies[i].api === 'NetworkPolicy') policies[i] = withPodAddressBlocks(policies[i]);
+  }
   // Cilium translates a NetworkPolicy's podSelector into a rule over security identities, whose
   // labels its default filter narrows (statefulset.kubernetes.io/pod-name, pod-template-hash, …):
   // such a selector sees what a CiliumNetworkPolicy's would.
@@ -373,7 +391,15 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
       list.push(p);
     }
     if (p.errors.length) continue;
-    const selected = candidatesOf(p).filter((c) => podSetMatches(match, p.subject, p.namespace, c));
+    const candidates = candidatesOf(p);
+    const selected = candidates.filter((c) => podSetMatches(match, p.subject, p.namespace, c));
+    // A subject on labels that are not known (a Calico serviceAccountSelector where the
+    // ServiceAccount was not read): counted as the labels read, and said once per policy.
+    const doubt = p.subject.where?.doubt;
+    if (doubt && someServiceAccountLabelsUnknown) {
+      const unsure = candidates.filter((c) => doubt(c, namespaceLabels.get(c.namespace) ?? {}) !== undefined);
+      if (unsure.length) notes.push({ object: p.ref, message: `${policyLabel(p)} selects pods by ServiceAccount labels that are not known for ${unsure.length} pod class(es) (${doubt(unsure[0], namespaceLabels.get(unsure[0].namespace) ?? {})}): every verdict on them counts the labels as read` });
+    }
     selectedBy.set(p.id, selected);
     const stage = composition.stageOf(p);
     if (stage === undefined) continue;
@@ -572,6 +598,15 @@ function onCalicoConversion(p: LayerPolicy, c: CalicoConverter): { policy: Layer
 function withoutHostNetworkPods(p: LayerPolicy): LayerPolicy {
   const rules = (list: Rule[] | undefined) => list?.map((r): Rule => (r.peers === 'any' ? r : { ...r, peers: r.peers.map((x) => (x.kind === 'pods' ? { ...x, excludeHostNetwork: true } : x)) }));
   return { ...p, subject: { ...p.subject, excludeHostNetwork: true }, ...(p.ingress ? { ingress: rules(p.ingress) } : {}), ...(p.egress ? { egress: rules(p.egress) } : {}) };
+}
+
+function withServiceAccountLabelsUnknown(why: 'unread' | 'undeclared' | undefined): { serviceAccountLabelsUnknown?: 'unread' | 'undeclared' } {
+  return why ? { serviceAccountLabelsUnknown: why } : {};
+}
+
+function withPodAddressBlocks(p: LayerPolicy): LayerPolicy {
+  const rules = (list: Rule[] | undefined) => list?.map((r): Rule => (r.peers === 'any' || !r.peers.some((x) => x.kind === 'ipBlock') ? r : { ...r, peers: r.peers.map((x) => (x.kind === 'ipBlock' ? { ...x, podAddresses: true as const } : x)) }));
+  return { ...p, ...(p.ingress ? { ingress: rules(p.ingress) } : {}), ...(p.egress ? { egress: rules(p.egress) } : {}) };
 }
 
 /** A pod selector matched on the labels Cilium's identity keeps (cilium/labels.ts identityPodLabels). */

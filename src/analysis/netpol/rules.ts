@@ -11,7 +11,11 @@ export type OpenReason =
   | 'every address (ipBlocks cover 0.0.0.0/0 or ::/0)'
   | 'every endpoint (entity all)'
   | 'every address outside the cluster (entity world)'
-  | 'every pod in the cluster (entity cluster)';
+  | 'every pod in the cluster (entity cluster)'
+  | 'every IPv4 address, pods and external addresses alike (ipVersion 4)'
+  | 'every IPv6 address, pods and external addresses alike (ipVersion 6)'
+  | 'every IPv4 address outside the cluster (entity world-ipv4)'
+  | 'every IPv6 address outside the cluster (entity world-ipv6)';
 
 const FAMILY_MAX = { 4: (1n << 32n) - 1n, 6: (1n << 128n) - 1n } as const;
 
@@ -41,11 +45,19 @@ function matchesNoPort(rule: Rule): boolean {
 export function openReason(rule: Rule): OpenReason | undefined {
   if (rule.action !== 'Allow' || matchesNoPort(rule)) return undefined;
   if (rule.peers === 'any') return 'any peer (from/to missing or empty)';
+  // A Calico rule whose only criterion is its ipVersion matches every address of that family
+  // (docs.tigera.io/calico/latest/reference/resources/networkpolicy#rule, ipVersion: "Positive
+  // IP version match"): its adapter writes it as the family's external addresses plus the cluster.
+  const family = rule.peers.find((p): p is Peer & { kind: 'entity' } => p.kind === 'entity' && (p.entity === 'world-ipv4' || p.entity === 'world-ipv6'));
+  const cluster = rule.peers.some((p) => p.kind === 'entity' && p.entity === 'cluster');
+  if (family && cluster) return family.entity === 'world-ipv4' ? 'every IPv4 address, pods and external addresses alike (ipVersion 4)' : 'every IPv6 address, pods and external addresses alike (ipVersion 6)';
   for (const p of rule.peers) {
     if (p.kind === 'ipBlock' && blocksOf(p).some(isWholeFamily)) return 'every address (ipBlock /0)';
     if (everyPod(p)) return 'every pod in every namespace';
     if (p.kind === 'entity' && p.entity === 'all') return 'every endpoint (entity all)';
     if (p.kind === 'entity' && p.entity === 'world') return 'every address outside the cluster (entity world)';
+    if (p.kind === 'entity' && p.entity === 'world-ipv4') return 'every IPv4 address outside the cluster (entity world-ipv4)';
+    if (p.kind === 'entity' && p.entity === 'world-ipv6') return 'every IPv6 address outside the cluster (entity world-ipv6)';
     if (p.kind === 'entity' && p.entity === 'cluster') return 'every pod in the cluster (entity cluster)';
   }
   // /0 written in pieces (0.0.0.0/1 + 128.0.0.0/1) is /0; as for one /0, the CIDRs before

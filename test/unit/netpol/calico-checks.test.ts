@@ -14,6 +14,7 @@ import { reachCommandCore } from '../../../src/cli/reach.ts';
 import { queryReach } from '../../../src/analysis/netpol/query.ts';
 import { unrestrictedEgress } from '../../../checks/network/unrestricted-egress.ts';
 import { allowAllIngress } from '../../../checks/network/allow-all-ingress.ts';
+import { intentViolation } from '../../../checks/network/intent-violation.ts';
 import { loadFixture } from '../../helpers/fixtures.ts';
 import { snap } from './calico-helpers.ts';
 
@@ -268,6 +269,22 @@ describe('network.policy-selects-nothing on a GlobalNetworkPolicy for host endpo
     const typo = results(policySelectsNothing, 'network.policy-selects-nothing/fail.calico-selector-typo.yaml').filter((r) => r.status === 'fail');
     expect(typo.map((r) => r.resource.name)).toEqual(['allow-tcp-8080']);
   });
+
+  // libcalico-go ConvertGlobalNetworkPolicyV3ToV1Value ANDs the namespaceSelector as pcns.* terms
+  // (all() as has(projectcalico.org/namespace)) and the serviceAccountSelector as pcsa.* terms:
+  // labels Calico gives workload endpoints only. Reviewer repro t12.
+  it('fails a GlobalNetworkPolicy whose namespaceSelector or serviceAccountSelector limits it to pods, naming what was written', () => {
+    const rs = results(policySelectsNothing, 'network.policy-selects-nothing/fail.calico-gnp-namespace-selector-typo.yaml');
+    expect(rs.map((r) => [r.status, r.message])).toEqual([['fail', "GlobalNetworkPolicy shop-db-lockdown selects no pod (namespaceSelector team == 'shop', selector app == 'database'): it applies to nothing; its namespace or service-account selector limits it to pods, so it is no host-endpoint policy"]]);
+    const withSpec = (spec: Record<string, unknown>) => {
+      const snapshot = loadFixture(join(FIXTURES, 'network.policy-selects-nothing/fail.calico-gnp-namespace-selector-typo.yaml'), 'variant');
+      snapshot.resources['calico-v3.globalnetworkpolicies']![0].spec = spec;
+      return [...policySelectsNothing.evaluate({ snapshot, config: defaultConfig(), now: NOW })];
+    };
+    expect(withSpec({ serviceAccountSelector: "role == 'db'", ingress: [{ action: 'Allow' }] }).map((r) => [r.status, r.message])).toEqual([['fail', "GlobalNetworkPolicy shop-db-lockdown selects no pod (serviceAccountSelector role == 'db'): it applies to nothing; its namespace or service-account selector limits it to pods, so it is no host-endpoint policy"]]);
+    // A namespace term in an `||` with a host label still may select host endpoints.
+    expect(withSpec({ selector: "has(host-endpoint) || projectcalico.org/namespace == 'shop' && app == 'x'", ingress: [{ action: 'Allow' }] }).map((r) => r.status)).toEqual(['pass']);
+  });
 });
 
 // A Calico rule's protocol may be ICMP (docs.tigera.io/calico/latest/reference/resources/networkpolicy#rule);
@@ -285,5 +302,279 @@ describe('a Calico Allow rule for ICMP only opens nothing the checks judge', () 
   it('network.unrestricted-egress says the policy restricts egress, not "any destination only on " nothing', () => {
     const rs = results(unrestrictedEgress, 'network.unrestricted-egress/pass.calico-icmp-only.yaml');
     expect(rs.map((r) => `${r.status} ${r.resource.name}: ${r.message}`)).toEqual(['pass allow-ping-out: Calico NetworkPolicy shop/allow-ping-out restricts egress destinations']);
+  });
+});
+
+// The reviewer's Calico cluster (repros under /tmp/rev-calico): Calico as the CNI (calico-node),
+// shop/db and shop/frontend in namespace shop (team: shop), other/client in namespace other.
+const calicoCluster = `---
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {team: shop}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: other, labels: {team: other}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: kube-system}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: calico-node, namespace: kube-system}
+spec:
+  selector: {matchLabels: {k8s-app: calico-node}}
+  template:
+    metadata: {labels: {k8s-app: calico-node}}
+    spec:
+      hostNetwork: true
+      containers: [{name: calico-node, image: "docker.io/calico/node:v3.31.2"}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: db, namespace: shop}
+spec:
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: db, image: postgres:16, ports: [{containerPort: 5432, name: pg}]}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: frontend, namespace: shop}
+spec:
+  selector: {matchLabels: {app: frontend}}
+  template:
+    metadata: {labels: {app: frontend}}
+    spec: {containers: [{name: web, image: nginx:1.27, ports: [{containerPort: 8080, name: http}]}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: client, namespace: other}
+spec:
+  selector: {matchLabels: {app: client}}
+  template:
+    metadata: {labels: {app: client}}
+    spec: {containers: [{name: c, image: busybox:1.36}]}
+`;
+
+function namespaceStatus(check: typeof namespaceDefaultDenyEgress, yaml: string): string[] {
+  return [...check.evaluate({ snapshot: snap(yaml), config: defaultConfig(), now: NOW })].map((r) => `${r.resource.name}:${r.status}`).sort();
+}
+
+// docs.tigera.io/calico/latest/reference/resources/globalnetworkset: a rule selector "includes the
+// CIDRs from any network sets that match the selector", and Felix matches those CIDRs on the
+// packet's address, a pod's as much as any other. Reviewer repro t14.
+describe('a network set of 0.0.0.0/0 holds pods too', () => {
+  const internetSet = `---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkSet
+metadata: {name: internet, labels: {role: internet}}
+spec:
+  nets: [0.0.0.0/0]
+---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: shop-egress}
+spec:
+  namespaceSelector: team == 'shop'
+  types: [Egress]
+  egress:
+  - action: Allow
+    destination: {selector: role == 'internet'}
+`;
+
+  it('reach from shop to a pod is not a certain DENIED, and shop is not counted as isolated for egress, as with nets 0.0.0.0/0', () => {
+    const r = reachCommandCore(snap(calicoCluster + internetSet), { from: 'shop/db', to: 'other/client', port: '80' });
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toMatch(/^UNKNOWN: shop\/db\[Deployment\] -> other\/client\[Deployment\] on 80\/TCP/);
+    expect(r.output).toContain('GlobalNetworkSet internet (0.0.0.0/0) cover IPv4 only');
+    expect(namespaceStatus(namespaceDefaultDenyEgress, calicoCluster + internetSet)).toContain('shop:fail');
+  });
+
+  it('the same in a notSelector: the set excludes pods from an Allow as a notNets would', () => {
+    const notSet = internetSet.replace("destination: {selector: role == 'internet'}", "destination: {notSelector: role == 'internet'}");
+    const r = reachCommandCore(snap(calicoCluster + notSet), { from: 'shop/db', to: 'other/client', port: '80' });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.output).not.toMatch(/^ALLOWED/);
+  });
+});
+
+// A stored policy (crd.projectcalico.org/v1) never met the v3 validator: Felix renders it and
+// drops only the rule with a catch-all notNets (felix/rules/policy.go filterNets, isCatchAllCIDR:
+// "Ignoring rule with negated catch-all CIDR"). Reviewer repro t9.
+describe('a stored GlobalNetworkPolicy with a catch-all notNets', () => {
+  const stored = `---
+apiVersion: crd.projectcalico.org/v1
+kind: GlobalNetworkPolicy
+metadata: {name: default.shop-isolate}
+spec:
+  tier: default
+  namespaceSelector: team == 'shop'
+  types: [Ingress]
+  ingress:
+  - action: Allow
+    source:
+      notNets: [0.0.0.0/0]
+`;
+
+  it('still isolates shop: reach answers DENIED, saying the rule is ignored, and invalid-policy passes it', () => {
+    const r = reachCommandCore(snap(calicoCluster + stored), { from: 'other/client', to: 'shop/db', port: '5432' });
+    expect(r.exitCode).toBe(1);
+    expect(r.output).toContain('DENIED by the end of Calico tier default (GlobalNetworkPolicy shop-isolate select it; no rule matched): TCP 5432');
+    expect(r.output).toContain('note: GlobalNetworkPolicy shop-isolate ingress rule 0: source.notNets 0.0.0.0/0: Felix ignores a rule with a catch-all CIDR in a negation');
+    expect(namespaceStatus(namespaceDefaultDenyIngress, calicoCluster + stored)).toEqual(['other:fail', 'shop:pass']);
+    expect([...invalidPolicy.evaluate({ snapshot: snap(calicoCluster + stored), config: defaultConfig(), now: NOW })].map((x) => x.status)).toEqual(['pass']);
+  });
+});
+
+// libcalico-go/lib/validator/v3/validator.go validateRule scanNets (cnet.ParseCIDR) and the
+// `net` tag's validateIPNetwork: the v3 API refuses these rules, so the policies never exist.
+// Reviewer repros t8, t8b.
+describe('v3 manifests with an address or an unmasked CIDR in nets', () => {
+  it.each([
+    ['an address', 'db-only-from-bastion', '[203.0.113.7]', '"203.0.113.7" is an address, not a CIDR'],
+    ['host bits set', 'db-deny-unmasked', '[10.1.2.3/8]', '"10.1.2.3/8" is not strictly masked'],
+  ])('%s: network.invalid-policy fails high, naming the object and the field', (_label, name, nets, why) => {
+    const yaml = calicoCluster + `---\napiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: ${name}}\nspec:\n  selector: app == 'db'\n  types: [Ingress]\n  ingress:\n  - {action: Deny, source: {nets: ${nets}}}\n  - {action: Allow}\n`;
+    const rs = [...invalidPolicy.evaluate({ snapshot: snap(yaml), config: defaultConfig(), now: NOW })];
+    expect(rs.map((x) => [x.status, x.resource.name])).toEqual([['fail', name]]);
+    expect(rs[0].message).toContain(`GlobalNetworkPolicy ${name} is invalid and takes no effect: spec.ingress[0].source.nets[0]: ${why}`);
+    expect(invalidPolicy.severity).toBe('high');
+  });
+});
+
+// docs.tigera.io/calico/latest/reference/resources/networkpolicy#rule: ipVersion is a "Positive IP
+// version match"; a rule with nothing else matches every address of that family, the internet's
+// included. Reviewer repro t16.
+describe('a Calico Allow with only ipVersion: 4', () => {
+  const v4Open = `---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: db-v4-open, namespace: shop}
+spec:
+  selector: app == 'db'
+  ingress:
+  - action: Allow
+    ipVersion: 4
+`;
+
+  it('network.allow-all-ingress says it admits every IPv4 address, external ones included, as reach shows for 8.8.8.8', () => {
+    const rs = [...allowAllIngress.evaluate({ snapshot: snap(calicoCluster + v4Open), config: defaultConfig(), now: NOW })].filter((r) => r.status === 'fail');
+    expect(rs.map((r) => r.message)).toEqual(['Calico NetworkPolicy shop/db-v4-open admits ingress from every IPv4 address, pods and external addresses alike (ipVersion 4) on every port']);
+    expect(reachCommandCore(snap(calicoCluster + v4Open), { from: '8.8.8.8', to: 'shop/db', port: '5432' }).exitCode).toBe(0);
+  });
+});
+
+// Calico turns a NetworkPolicy ipBlock into rule nets/notNets (libcalico-go/lib/backend/k8s/
+// conversion/conversion.go k8sPeerToCalicoFields), which Felix matches on the packet's address,
+// a pod's included: Calico's default pool 192.168.0.0/16 lies outside this except. Repro t15.
+describe('a Kubernetes ipBlock under Calico', () => {
+  const internetOnly = `---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: egress-internet-only, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+  - to:
+    - ipBlock: {cidr: 0.0.0.0/0, except: [10.0.0.0/8]}
+`;
+
+  it('may hold a pod: reach to a pod is UNKNOWN (exit 2), naming the ipBlock', () => {
+    const r = reachCommandCore(snap(calicoCluster + internetOnly), { from: 'shop/db', to: 'other/client', port: '80' });
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toMatch(/^UNKNOWN: shop\/db\[Deployment\] -> other\/client\[Deployment\] on 80\/TCP/);
+    expect(r.output).toContain("NetworkPolicy shop/egress-internet-only rule 0 (Allow): whether the pod's address is in 0.0.0.0/0 except 10.0.0.0/8 is not known");
+  });
+
+  it('without Calico (no CNI known) an ipBlock still never matches a pod: reach is a certain DENIED', () => {
+    const noCalico = calicoCluster.replace(/---\napiVersion: apps\/v1\nkind: DaemonSet[\s\S]*?calico\/node:v3\.31\.2"\}\]\n/, '');
+    expect(noCalico).not.toContain('calico-node');
+    expect(reachCommandCore(snap(noCalico + internetOnly), { from: 'shop/db', to: 'other/client', port: '80' }).exitCode).toBe(1);
+  });
+});
+
+// libcalico-go updateprocessors/rules.go parseServiceAccounts: serviceAccounts.selector becomes a
+// selector on pcsa.* labels, which Calico copies from the pod's ServiceAccount object (the ksa.
+// profile). Whether such a rule matches a pod turns on labels only that object holds. Reviewer
+// repros t11 (ServiceAccounts forbidden) and t10 (a ServiceAccount no manifest declares).
+describe('Calico selectors on ServiceAccount labels that are not known', () => {
+  const callersOnly = `---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: db-callers-only}
+spec:
+  order: 10
+  selector: app == 'db'
+  types: [Ingress]
+  ingress:
+  - action: Allow
+    source:
+      serviceAccounts: {selector: role == 'caller'}
+  - action: Deny
+`;
+  const withSa = calicoCluster.replace('spec: {containers: [{name: c, image: busybox:1.36}]}', 'spec: {serviceAccountName: client-sa, containers: [{name: c, image: busybox:1.36}]}');
+  const callerSa = `---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: client-sa, namespace: other, labels: {role: caller}}
+`;
+  const config = { ...defaultConfig(), intent: { deny: [{ name: 'client-never-reaches-db', from: { namespace: 'other', podSelector: { app: 'client' } }, to: { namespace: 'shop', podSelector: { app: 'db' } }, ports: [5432] }] } };
+  const forbidden = () => {
+    const s = snap(withSa + callerSa + callersOnly);
+    s.coverage.serviceaccounts = { status: 'forbidden', detail: 'list serviceaccounts' };
+    delete s.resources.serviceaccounts;
+    return s;
+  };
+
+  it('read: the client\'s ServiceAccount is a caller, the flow is ALLOWED and intent-violation fails', () => {
+    const s = snap(withSa + callerSa + callersOnly);
+    expect(reachCommandCore(s, { from: 'other/client', to: 'shop/db', port: '5432' }).exitCode).toBe(0);
+    const [outcome] = runChecks([intentViolation], { snapshot: s, config, now: NOW });
+    expect(outcome.status).toBe('fail');
+  });
+
+  it('forbidden: intent-violation and the flow checks are not evaluated, naming the policy, and reach answers UNKNOWN (exit 2)', () => {
+    const outcomes = runChecks([intentViolation, namespaceDefaultDenyIngress, allowAllIngress, policySelectsNothing], { snapshot: forbidden(), config, now: NOW });
+    for (const o of outcomes) {
+      expect(o.status).toBe('not-evaluated');
+      expect(o.reason).toBe('needs serviceaccounts: forbidden (list serviceaccounts) for the ServiceAccount labels GlobalNetworkPolicy db-callers-only selects by');
+    }
+    const r = reachCommandCore(forbidden(), { from: 'other/client', to: 'shop/db', port: '5432' });
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toMatch(/^UNKNOWN: other\/client\[Deployment\] -> shop\/db\[Deployment\] on 5432\/TCP/);
+    expect(r.output).toContain('whether ServiceAccount other/client-sa is selected by pcsa.role == "caller" is not known: Calico matches its labels as pcsa.*, and ServiceAccounts could not be read; counted as not selected');
+  });
+
+  it('forbidden, but no policy selects by ServiceAccount labels: the checks are judged as before', () => {
+    const s = forbidden();
+    delete s.resources['calico-v3.globalnetworkpolicies'];
+    const [outcome] = runChecks([namespaceDefaultDenyIngress], { snapshot: s, config, now: NOW });
+    expect(outcome.status).toBe('fail');
+  });
+
+  it('from manifests, a ServiceAccount no manifest declares makes the flow UNKNOWN, saying to add it; declared, the answer is certain', () => {
+    const r = reachCommandCore(snap(withSa + callersOnly), { from: 'other/client', to: 'shop/db', port: '5432' });
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain('whether ServiceAccount other/client-sa is selected by pcsa.role == "caller" is not known: Calico matches its labels as pcsa.*, and no manifest declares it (add the ServiceAccount manifest with its labels); counted as not selected');
+    const declared = callerSa.replace('labels: {role: caller}', 'labels: {role: batch}');
+    expect(reachCommandCore(snap(withSa + declared + callersOnly), { from: 'other/client', to: 'shop/db', port: '5432' }).exitCode).toBe(1);
+    // The default ServiceAccount, which no one declares, is created without labels: certain.
+    expect(reachCommandCore(snap(calicoCluster + callersOnly), { from: 'other/client', to: 'shop/db', port: '5432' }).exitCode).toBe(1);
+    // A term the pod's own labels already decide leaves no doubt.
+    const decided = callersOnly.replace("serviceAccounts: {selector: role == 'caller'}", "serviceAccounts: {selector: role == 'caller'}\n      selector: app == 'nobody'");
+    expect(reachCommandCore(snap(withSa + decided), { from: 'other/client', to: 'shop/db', port: '5432' }).exitCode).toBe(1);
+  });
+
+  it('a policy whose serviceAccountSelector cannot be judged for a pod says so in the run\'s notes', () => {
+    const callersEgress = `---\napiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: callers-egress}\nspec:\n  serviceAccountSelector: role == 'caller'\n  types: [Egress]\n  egress:\n  - {action: Deny}\n`;
+    expect(buildReachability(snap(withSa + callersEgress)).notes).toContainEqual({
+      object: { kind: 'GlobalNetworkPolicy', name: 'callers-egress' },
+      message: 'GlobalNetworkPolicy callers-egress selects pods by ServiceAccount labels that are not known for 1 pod class(es) (whether ServiceAccount other/client-sa is selected by pcsa.role == "caller" is not known: Calico matches its labels as pcsa.*, and no manifest declares it (add the ServiceAccount manifest with its labels); counted as not selected): every verdict on them counts the labels as read',
+    });
+    expect(buildReachability(snap(withSa + callerSa + callersEgress)).notes.filter((n) => n.object.name === 'callers-egress')).toEqual([]);
   });
 });

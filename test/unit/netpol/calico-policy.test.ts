@@ -193,11 +193,31 @@ describe(`rules and validation (${NP_DOC}#rule, #entityrule, #ports)`, () => {
     expect(p.ingress).toEqual([]);
   });
 
-  it('nets take CIDRs and addresses; a catch-all notNets is refused (validateRule)', () => {
-    expect(rule({ action: 'Deny', destination: { nets: ['1.2.3.0/24', '10.0.0.1'] } }).errors).toEqual([]);
-    expect(rule({ action: 'Deny', destination: { nets: ['fd00::/8', '2001:db8::1'] } }).errors).toEqual([]);
+  // libcalico-go/lib/validator/v3/validator.go validateRule scanNets: cnet.ParseCIDR refuses a
+  // bare address ("invalid CIDR") and a negated catch-all; the EntityRule nets' `net` tag
+  // (validateIPNetwork) wants a strictly masked network. Reviewer repros t8, t8b.
+  it('v3 nets take strictly masked CIDRs only; an address, host bits or a catch-all notNets is refused, naming the field (validateRule)', () => {
+    expect(rule({ action: 'Deny', destination: { nets: ['1.2.3.0/24', '10.0.0.1/32'] } }).errors).toEqual([]);
+    expect(rule({ action: 'Deny', destination: { nets: ['fd00::/8', '2001:db8::1/128'] } }).errors).toEqual([]);
     expect(rule({ action: 'Deny', destination: { nets: ['1.2.3/24'] } }).errors).toEqual(['spec.ingress[0].destination.nets[0]: "1.2.3/24" is not a valid CIDR']);
+    expect(rule({ action: 'Allow', source: { nets: ['203.0.113.7'] } }).errors).toEqual(['spec.ingress[0].source.nets[0]: "203.0.113.7" is an address, not a CIDR: the projectcalico.org/v3 API refuses it (invalid CIDR; write 203.0.113.7/32)']);
+    expect(rule({ action: 'Deny', source: { notNets: ['2001:db8::1'] } }).errors).toEqual(['spec.ingress[0].source.notNets[0]: "2001:db8::1" is an address, not a CIDR: the projectcalico.org/v3 API refuses it (invalid CIDR; write 2001:db8::1/128)']);
+    expect(rule({ action: 'Deny', source: { nets: ['10.1.2.3/8'] } }).errors).toEqual(['spec.ingress[0].source.nets[0]: "10.1.2.3/8" is not strictly masked: the projectcalico.org/v3 API refuses it (write 10.0.0.0/8)']);
     expect(rule({ action: 'Deny', destination: { notNets: ['0.0.0.0/0'] } }).errors[0]).toMatch(/catch-all CIDR in negation/);
+  });
+
+  // An object that exists was never through that validator: the backend reads its nets with
+  // cnet.ParseCIDROrIP and masks them (updateprocessors/rules.go normalizeIPNet), and Felix drops
+  // a rule with a negated catch-all (felix/rules/policy.go filterNets, isCatchAllCIDR). Repro t9.
+  it('the storage form takes addresses and host bits as Calico normalises them, and keeps the policy whose rule has a catch-all notNets, without that rule', () => {
+    const stored = (r: Record<string, unknown>) => parsed({ apiVersion: 'crd.projectcalico.org/v1', kind: 'GlobalNetworkPolicy', metadata: { name: 'default.p' }, spec: { ingress: [r, { action: 'Deny' }] } }, 'crd.projectcalico.org/v1');
+    const addr = stored({ action: 'Allow', source: { nets: ['203.0.113.7', '10.1.2.3/8'] } });
+    expect(addr.errors).toEqual([]);
+    expect(addr.ingress[0].source.nets).toEqual([{ family: 4, lo: 0xcb007107n, hi: 0xcb007107n }, { family: 4, lo: 0x0a000000n, hi: 0x0affffffn }]);
+    const catchAll = stored({ action: 'Allow', source: { notNets: ['0.0.0.0/0'] } });
+    expect(catchAll.errors).toEqual([]);
+    expect(catchAll.ingress.map((r) => [r.index, r.ignoredByFelix !== undefined])).toEqual([[0, true], [1, false]]);
+    expect(catchAll.outOfScope).toEqual(['spec.ingress[0].source.notNets 0.0.0.0/0: Felix ignores a rule with a catch-all CIDR in a negation (it would match no traffic), so the rule matches nothing']);
   });
 
   // libcalico-go/lib/validator/v3/validator.go validateRule, scanNets (v3.26.0 to HEAD): over
@@ -339,6 +359,13 @@ describe('out of scope, recorded', () => {
 });
 
 describe('bad input never crashes the run', () => {
+  it('an order too large for a number (1e400, read as Infinity) is named as such, not as null', () => {
+    const snapshot = snap("---\napiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: huge}\nspec: {order: 1e400, selector: all()}\n---\napiVersion: projectcalico.org/v3\nkind: Tier\nmetadata: {name: t}\nspec: {order: -1e400}\n");
+    const set = collectCalicoPolicies(snapshot);
+    expect(set.policies[0].errors).toEqual(['spec.order: Infinity is not a finite number']);
+    expect(set.notes.map((n) => n.message)).toContain('Tier t is invalid and ignored: spec.order: -Infinity is not a finite number');
+  });
+
   it('random values in every field become errors naming the object, and the model still builds', async () => {
     const { calicoAdapter } = await import('../../../src/analysis/netpol/calico/adapter.ts');
     const { buildReachability } = await import('../../../src/analysis/netpol/model.ts');

@@ -96,11 +96,22 @@ function npPortOk(ports: Obj[] | undefined, dst: NaivePeer, proto: string, port:
   });
 }
 
-function npPeerOk(c: NaiveCluster, peers: Obj[] | undefined, policyNs: string, other: NaivePeer): boolean {
+/**
+ * `calico`: as Calico enforces the policy, its ipBlock turned into nets/notNets matched on the
+ * packet's address, a pod's too (libcalico-go k8s conversion k8sPeerToCalicoFields), and its
+ * pod peers leaving host-network pods out (they are not workload endpoints).
+ */
+function npPeerOk(c: NaiveCluster, peers: Obj[] | undefined, policyNs: string, other: NaivePeer, calico = false): boolean {
   if (!peers || peers.length === 0) return true;
   return peers.some((p) => {
-    if (p.ipBlock) return other.kind === 'ip' && inCidr(other.ip, p.ipBlock.cidr) && !(p.ipBlock.except ?? []).some((e: string) => inCidr(other.ip, e));
-    if (other.kind !== 'pod') return false;
+    if (p.ipBlock) {
+      if (other.kind === 'ip') return inCidr(other.ip, p.ipBlock.cidr) && !(p.ipBlock.except ?? []).some((e: string) => inCidr(other.ip, e));
+      // A pod's address is not known: the model counts it inside only CIDRs that cover all of
+      // IPv4 (docs/network-model.md "CIDR peers and pods"), and says the answer is uncertain
+      // otherwise; "0.0.0.0/0 except 10.0.0.0/8" is counted as not holding it.
+      return calico && p.ipBlock.cidr === '0.0.0.0/0' && !(p.ipBlock.except ?? []).length;
+    }
+    if (other.kind !== 'pod' || (calico && other.pod.hostNetwork)) return false;
     if (p.namespaceSelector) { if (!matchSel(p.namespaceSelector, nsLabelsOf(c, other.pod.ns))) return false; } else if (other.pod.ns !== policyNs) return false;
     return matchSel(p.podSelector, other.pod.labels);
   });
@@ -244,7 +255,7 @@ function calicoPolicies(c: NaiveCluster): Map<string, NaiveTierPolicy[]> {
       applies: (pod) => !pod.hostNetwork && pod.ns === np.metadata.namespace && matchSel(np.spec.podSelector, pod.labels),
       rules: (dir) => (npTypes(np)[dir] ? (np.spec[dir] ?? []).map((r: Obj) => ({
         action: 'Allow',
-        match: (other: NaivePeer, dst: NaivePeer, proto: string, port: number) => (other.kind !== 'pod' || !other.pod.hostNetwork || !(dir === 'ingress' ? r.from : r.to)?.length) && npPeerOk(c, dir === 'ingress' ? r.from : r.to, np.metadata.namespace, other) && npPortOk(r.ports, dst, proto, port),
+        match: (other: NaivePeer, dst: NaivePeer, proto: string, port: number) => npPeerOk(c, dir === 'ingress' ? r.from : r.to, np.metadata.namespace, other, true) && npPortOk(r.ports, dst, proto, port),
       })) : undefined),
     });
   }

@@ -14,8 +14,8 @@ import { intersectRanges, type IpRange } from '../../../base/ip.ts';
 import { podCidrStatus } from '../engine.ts';
 import { calicoPodLabels } from './labels.ts';
 import { collectNetworkSets, type NetworkSetIndex } from './network-sets.ts';
-import { collectCalicoPolicies, LABEL_NAMESPACE, type CalicoEntityRule, type CalicoPolicy, type CalicoPort, type CalicoRule } from './policy.ts';
-import type { CalicoSelector, CalicoSelectorNode } from './selector.ts';
+import { collectCalicoPolicies, LABEL_NAME, LABEL_NAMESPACE, LABEL_SERVICE_ACCOUNT, NAMESPACE_LABEL_PREFIX, SERVICE_ACCOUNT_LABEL_PREFIX, type CalicoEntityRule, type CalicoPolicy, type CalicoPort, type CalicoRule } from './policy.ts';
+import { matchesWithUnknown, selectorLabels, type CalicoSelector, type CalicoSelectorNode } from './selector.ts';
 
 export const CALICO_KINDS = [
   'calico.networkpolicies', 'calico.globalnetworkpolicies', 'calico.tiers', 'calico.globalnetworksets', 'calico.networksets',
@@ -23,6 +23,7 @@ export const CALICO_KINDS = [
 ] as const;
 
 const EVERY_NAMESPACE = { kind: 'selector', selector: matchAllSelector } as const;
+const SERVICE_ACCOUNT_NAME_LABEL = SERVICE_ACCOUNT_LABEL_PREFIX + LABEL_NAME;
 
 /** Calico labels of a class, computed once per class (classes are stable objects of one model). */
 const labelCache = new WeakMap<object, Map<string, string>>();
@@ -36,12 +37,47 @@ function calicoLabelsOf(cls: ClassFacts, namespaceLabels: Labels): Map<string, s
 }
 
 function selectorPredicate(sel: CalicoSelector): ClassPredicate {
-  return { key: `calico(${sel.text})`, matches: (cls, nsLabels) => sel.matches(calicoLabelsOf(cls, nsLabels)) };
+  const matches = (cls: ClassFacts, nsLabels: Labels) => sel.matches(calicoLabelsOf(cls, nsLabels));
+  if (!readsServiceAccountLabels(sel)) return { key: `calico(${sel.text})`, matches };
+  return {
+    key: `calico(${sel.text})`,
+    matches,
+    // pcsa.* labels come from the pod's ServiceAccount (./labels.ts); when that object was not
+    // read, they may hold anything: the verdict is the selector's under every such labelling.
+    doubt: (cls, nsLabels) => {
+      if (!cls.serviceAccountLabelsUnknown || matchesWithUnknown(sel.root, calicoLabelsOf(cls, nsLabels), isServiceAccountLabel) !== undefined) return undefined;
+      const why = cls.serviceAccountLabelsUnknown === 'unread' ? 'ServiceAccounts could not be read' : 'no manifest declares it (add the ServiceAccount manifest with its labels)';
+      return `whether ServiceAccount ${cls.namespace}/${cls.serviceAccount} is selected by ${sel.text} is not known: Calico matches its labels as pcsa.*, and ${why}; counted as ${matches(cls, nsLabels) ? 'selected' : 'not selected'}`;
+    },
+  };
+}
+
+/** A pcsa.* label Calico copies from the ServiceAccount's own labels (its name, pcsa.projectcalico.org/name, is known). */
+function isServiceAccountLabel(label: string): boolean {
+  return label.startsWith(SERVICE_ACCOUNT_LABEL_PREFIX) && label !== SERVICE_ACCOUNT_NAME_LABEL;
+}
+
+/** Whether a selector reads labels of a ServiceAccount object (serviceAccountSelector, serviceAccounts.selector). */
+export function readsServiceAccountLabels(sel: CalicoSelector): boolean {
+  return [...selectorLabels(sel.root)].some(isServiceAccountLabel);
 }
 
 function andPredicates(ps: ClassPredicate[]): ClassPredicate | undefined {
   if (ps.length <= 1) return ps[0];
-  return { key: ps.map((p) => p.key).join(' && '), matches: (cls, ns) => ps.every((p) => p.matches(cls, ns)) };
+  const key = ps.map((p) => p.key).join(' && ');
+  const matches = (cls: ClassFacts, ns: Labels) => ps.every((p) => p.matches(cls, ns));
+  if (!ps.some((p) => p.doubt)) return { key, matches };
+  // In doubt when a part is and no known part is false.
+  const doubt = (cls: ClassFacts, ns: Labels): string | undefined => {
+    let why: string | undefined;
+    for (const p of ps) {
+      const d = p.doubt?.(cls, ns);
+      if (d) why ??= d;
+      else if (!p.matches(cls, ns)) return undefined;
+    }
+    return why;
+  };
+  return { key, matches, doubt };
 }
 
 /** `projectcalico.org/namespace == "x"`: the namespace name, when the selector is exactly that. */
@@ -144,6 +180,7 @@ function netsText(written: unknown): string {
 
 /** A Calico rule in neutral form; undefined when it can never match a pod flow (it still keeps its index in the others). */
 function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services, sets: NetworkSetIndex | undefined, uncertain: string[]): Rule | undefined {
+  if (rule.ignoredByFelix) return undefined;
   const peer = dir === 'ingress' ? rule.source : rule.destination;
   const local = dir === 'ingress' ? rule.destination : rule.source;
   const caveats: string[] = [];
@@ -184,18 +221,19 @@ function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services
   const podPeer: Peer | undefined = peer.selector || peerConds.length ? { kind: 'pods', ...podSetFor(peer.selector, peerConds) } : undefined;
   const ranges = peer.nets ? rangesOf(peer.nets, rule.ipVersion) : undefined;
   // The selector also matches the CIDRs of the network sets it selects (./network-sets.ts);
-  // with `nets` beside it an address must be in both.
+  // with `nets` beside it an address must be in both. Felix matches those CIDRs on the packet's
+  // address like `nets`, a pod's included: a set of 0.0.0.0/0 holds every IPv4 pod.
   const inSets = peer.selector ? sets?.match(peer.selector) : undefined;
   const setRanges = inSets ? rangesOf(inSets.ranges, rule.ipVersion) : [];
   let peers: Peer[] | 'any';
   if (podPeer && ranges) {
     const both = intersectRanges(ranges, setRanges);
-    const setPeer: Peer[] = both.length && inSets ? [{ kind: 'ipBlock', text: `${netsText(peer.written.nets)} within ${inSets.text}`, ranges: both }] : [];
+    const setPeer: Peer[] = both.length && inSets ? [{ kind: 'ipBlock', text: `${netsText(peer.written.nets)} within ${inSets.text}`, ranges: both, podAddresses: true }] : [];
     // Selected pods count when their address is in `nets`: taken as IPv4, as the engine does.
     const pods = podCidrStatus([{ kind: 'ipBlock', text: netsText(peer.written.nets), ranges, podAddresses: true }]);
     if (pods?.doubt) uncertain.push(`${dir} rule ${rule.index} matches its selected pods only when their address is in its nets: ${pods.doubt}`);
     peers = pods?.inside ? [podPeer, ...setPeer] : setPeer;
-  } else if (podPeer) peers = setRanges.length && inSets ? [podPeer, { kind: 'ipBlock', text: inSets.text, ranges: setRanges }] : [podPeer];
+  } else if (podPeer) peers = setRanges.length && inSets ? [podPeer, { kind: 'ipBlock', text: inSets.text, ranges: setRanges, podAddresses: true }] : [podPeer];
   else if (ranges) peers = ranges.length ? [{ kind: 'ipBlock', text: netsText(peer.written.nets), ranges, podAddresses: true }] : [];
   else if (rule.ipVersion !== undefined) peers = [{ kind: 'entity', entity: rule.ipVersion === 4 ? 'world-ipv4' : 'world-ipv6' }, { kind: 'entity', entity: 'cluster' }];
   else peers = 'any';
@@ -203,7 +241,7 @@ function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services
   if (peer.notSelector) {
     notPeers.push({ kind: 'pods', ...podSetFor(peer.notSelector) });
     const notInSets = sets?.match(peer.notSelector);
-    if (notInSets) notPeers.push({ kind: 'ipBlock', text: notInSets.text, ranges: notInSets.ranges });
+    if (notInSets) notPeers.push({ kind: 'ipBlock', text: notInSets.text, ranges: notInSets.ranges, podAddresses: true });
   }
   if (peer.notNets) notPeers.push({ kind: 'ipBlock', text: netsText(peer.written.notNets), ranges: peer.notNets, podAddresses: true });
 
@@ -230,12 +268,39 @@ function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services
   };
 }
 
+/**
+ * Whether a GlobalNetworkPolicy may select host endpoints. ConvertGlobalNetworkPolicyV3ToV1Value
+ * ANDs a namespaceSelector as pcns.* terms (all() as has(projectcalico.org/namespace)) and a
+ * serviceAccountSelector as pcsa.* terms: labels Calico gives workload endpoints from their
+ * namespace and service account (./labels.ts), never a host endpoint. A selector that requires
+ * one of them selects pods only.
+ */
+function mayApplyToHostEndpoints(p: CalicoPolicy): boolean {
+  if (p.kind !== 'GlobalNetworkPolicy' || !p.selector) return p.kind === 'GlobalNetworkPolicy';
+  return !requiresWorkloadLabel(p.selector.root);
+}
+
+/** Whether every endpoint the selector matches carries a namespace or service-account label. */
+function requiresWorkloadLabel(n: CalicoSelectorNode): boolean {
+  switch (n.op) {
+    case 'and': return n.operands.some(requiresWorkloadLabel);
+    case 'or': return n.operands.every(requiresWorkloadLabel);
+    case 'has': case 'eq': case 'in': case 'contains': case 'startsWith': case 'endsWith': return isWorkloadLabel(n.label);
+    default: return false;
+  }
+}
+
+function isWorkloadLabel(label: string): boolean {
+  return label === LABEL_NAMESPACE || label === LABEL_SERVICE_ACCOUNT || label.startsWith(NAMESPACE_LABEL_PREFIX) || label.startsWith(SERVICE_ACCOUNT_LABEL_PREFIX);
+}
+
 /** One Calico policy in neutral form. */
 export function calicoLayerPolicy(p: CalicoPolicy, svcs: Services = new Map(), sets?: NetworkSetIndex): LayerPolicy {
   const display = p.namespace !== undefined ? `${p.namespace}/${p.name}` : p.name;
   const valid = p.errors.length === 0;
   const uncertain: string[] = [];
   const rules = (dir: 'ingress' | 'egress') => p[dir].map((r) => neutralRule(r, dir, svcs, sets, uncertain)).filter((r): r is Rule => r !== undefined);
+  const ignored = valid ? (['ingress', 'egress'] as const).flatMap((dir) => (p[`${dir}Type`] ? p[dir] : []).filter((r) => r.ignoredByFelix).map((r) => ({ direction: dir, message: `${dir} rule ${r.index}: ${r.ignoredByFelix}` }))) : [];
   return {
     api: 'Calico',
     layer: 'calico',
@@ -254,6 +319,8 @@ export function calicoLayerPolicy(p: CalicoPolicy, svcs: Services = new Map(), s
     ...(valid && p.ingressType ? { ingress: rules('ingress') } : {}),
     ...(valid && p.egressType ? { egress: rules('egress') } : {}),
     isolates: { ingress: p.ingressType, egress: p.egressType },
+    ...(valid && mayApplyToHostEndpoints(p) ? { mayApplyToHostEndpoints: true as const } : {}),
+    ...(ignored.length ? { conversion: ignored } : {}),
     ...(uncertain.length ? { uncertain } : {}),
     errors: p.errors,
     raw: p.raw,

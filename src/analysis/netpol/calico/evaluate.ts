@@ -114,6 +114,7 @@ export interface RuleHit {
 export function ruleHits(rules: readonly CalicoRule[], src: CalicoEndpoint, dst: CalicoEndpoint, ctx: CalicoEvalContext = {}): RuleHit[] {
   const out: RuleHit[] = [];
   for (const r of rules) {
+    if (r.ignoredByFelix) continue;
     if (sourcePortsConstrained(r) && (r.action === 'Deny' || r.action === 'Pass')) continue;
     const conns = ruleConns(r, src, dst, ctx);
     if (!isEmptyConns(conns)) out.push({ rule: r.index, action: r.action, conns });

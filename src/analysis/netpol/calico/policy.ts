@@ -10,7 +10,7 @@ import type { ResourceRef } from '../../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../../snapshot/types.ts';
 import type { Protocol } from '../conns.ts';
 import type { CoverageNote } from '../layers.ts';
-import { parseCidr, parseIp, type IpRange } from '../../../base/ip.ts';
+import { ALL_V4, ALL_V6, ipToString, parseCidr, parseIp, type IpRange } from '../../../base/ip.ts';
 import { parseCalicoSelector, prefixSelectorLabels, selectorText, type CalicoSelector } from './selector.ts';
 import { templatesStandIn } from '../../workloads.ts';
 
@@ -57,6 +57,8 @@ export interface CalicoEntityRule {
   ports?: CalicoPort[];
   notPorts?: CalicoPort[];
   services?: { name: string; namespace: string };
+  /** A catch-all CIDR in notNets of an object the v3 validator did not check: Felix ignores the rule. */
+  catchAllNotNets?: '0.0.0.0/0' | '::/0';
   /** True when any endpoint identity field is set (selector, notSelector, namespaceSelector, serviceAccounts, services). */
   identity: boolean;
   /** The fields as written, for evidence. */
@@ -76,6 +78,8 @@ export interface CalicoRule {
   destination: CalicoEntityRule;
   /** An `http` match (application layer; narrows requests, not ports). */
   http: boolean;
+  /** Why Felix leaves the rule out when it renders the policy: the rule matches nothing. */
+  ignoredByFelix?: string;
 }
 
 export interface CalicoPolicy {
@@ -150,6 +154,11 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 const absent = (v: unknown): boolean => v === undefined || v === null;
+
+/** Why an order is refused; a number too large for a double (1e400) is read as Infinity, which JSON would print as null. */
+function orderText(v: unknown): string {
+  return typeof v === 'number' ? `${v} is not a finite number` : `${JSON.stringify(v)} is not a number`;
+}
 
 /** Parses a written selector; `undefined` for absent or empty text (no condition). */
 function writtenSelector(v: unknown, at: string, errors: string[]): { text: string; ok: boolean } | undefined {
@@ -229,7 +238,14 @@ function parsePortList(raw: unknown, at: string, errors: string[]): CalicoPort[]
   return out;
 }
 
-export function parseNets(raw: unknown, at: string, errors: string[]): IpRange[] | undefined {
+/**
+ * A nets list. `strict`: as the projectcalico.org/v3 validator reads a rule's nets on a write
+ * (validator/v3 validateRule scanNets: cnet.ParseCIDR refuses a bare address; the field's `net`
+ * tag, validateIPNetwork, refuses a CIDR with host bits set). Otherwise as the backend reads a
+ * stored one (updateprocessors/rules.go normalizeIPNet: cnet.ParseCIDROrIP, an address taken as
+ * /32 or /128, host bits masked off).
+ */
+export function parseNets(raw: unknown, at: string, errors: string[], strict = false): IpRange[] | undefined {
   if (absent(raw)) return undefined;
   if (!Array.isArray(raw)) {
     errors.push(`${at}: not a list`);
@@ -247,6 +263,11 @@ export function parseNets(raw: unknown, at: string, errors: string[]): IpRange[]
       }
     }
     if (!r) return void errors.push(`${at}[${i}]: ${JSON.stringify(n)} is not a valid CIDR`);
+    if (strict && typeof n === 'string') {
+      if (!n.includes('/')) return void errors.push(`${at}[${i}]: ${JSON.stringify(n)} is an address, not a CIDR: the projectcalico.org/v3 API refuses it (invalid CIDR; write ${n}/${r.family === 4 ? 32 : 128})`);
+      const addr = parseIp(n.slice(0, n.indexOf('/')));
+      if (addr && addr.value !== r.lo) return void errors.push(`${at}[${i}]: ${JSON.stringify(n)} is not strictly masked: the projectcalico.org/v3 API refuses it (write ${ipToString(r.family, r.lo)}${n.slice(n.indexOf('/'))})`);
+    }
     out.push(r);
   });
   return out;
@@ -269,7 +290,7 @@ function protocolCoverage(v: unknown): { text: string; protocols: Protocol[]; su
 }
 
 /** Calico's getEntityRuleSelector: the selector the backend enforces for a rule's source/destination. */
-function parseEntity(raw: unknown, at: string, policyNs: string | undefined, errors: string[]): CalicoEntityRule {
+function parseEntity(raw: unknown, at: string, policyNs: string | undefined, familyChecked: boolean, errors: string[]): CalicoEntityRule {
   const e: CalicoEntityRule = { identity: false, written: {} };
   if (absent(raw)) return e;
   if (!isRecord(raw)) {
@@ -327,11 +348,14 @@ function parseEntity(raw: unknown, at: string, policyNs: string | undefined, err
       else e.services = { name: svc.name, namespace: ns };
     }
   }
-  e.nets = parseNets(raw.nets, `${at}.nets`, errors);
-  e.notNets = parseNets(raw.notNets, `${at}.notNets`, errors);
-  for (const [k, list] of [['notNets', raw.notNets]] as const) {
-    if (Array.isArray(list) && list.some((n) => n === '0.0.0.0/0' || n === '::/0')) errors.push(`${at}.${k}: catch-all CIDR in negation creates logical contradiction (matches no traffic)`);
-  }
+  e.nets = parseNets(raw.nets, `${at}.nets`, errors, familyChecked);
+  e.notNets = parseNets(raw.notNets, `${at}.notNets`, errors, familyChecked);
+  // A catch-all CIDR in notNets: the v3 validator refuses it on a write (validateRule scanNets);
+  // Felix drops the rule of an object that exists anyway (felix/rules/policy.go filterNets,
+  // isCatchAllCIDR: "Ignoring rule with negated catch-all CIDR"), which parseRule records.
+  const catchAll = e.notNets?.find((r) => (r.family === 4 ? ALL_V4 : ALL_V6).lo === r.lo && (r.family === 4 ? ALL_V4 : ALL_V6).hi === r.hi);
+  if (catchAll && familyChecked) errors.push(`${at}.notNets: catch-all CIDR in negation creates logical contradiction (matches no traffic)`);
+  else if (catchAll) e.catchAllNotNets = catchAll.family === 4 ? '0.0.0.0/0' : '::/0';
   e.ports = parsePortList(raw.ports, `${at}.ports`, errors);
   e.notPorts = parsePortList(raw.notPorts, `${at}.notPorts`, errors);
 
@@ -387,8 +411,8 @@ function parseRule(raw: unknown, at: string, index: number, policyNs: string | u
     if (raw.ipVersion !== 4 && raw.ipVersion !== 6) errors.push(`${at}.ipVersion: ${JSON.stringify(raw.ipVersion)} is not 4 or 6`);
     else ipVersion = raw.ipVersion;
   }
-  const source = parseEntity(raw.source, `${at}.source`, policyNs, errors);
-  const destination = parseEntity(raw.destination, `${at}.destination`, policyNs, errors);
+  const source = parseEntity(raw.source, `${at}.source`, policyNs, familyChecked, errors);
+  const destination = parseEntity(raw.destination, `${at}.destination`, policyNs, familyChecked, errors);
   // The CRD's validation rules on Rule (policy_common.go).
   if (!absent(raw.http)) {
     if (action !== 'Allow') errors.push(`${at}.http: HTTP match is only valid on Allow rules`);
@@ -424,7 +448,11 @@ function parseRule(raw: unknown, at: string, index: number, policyNs: string | u
     }
   }
   if (errors.length > before) return undefined;
-  return { index, action: action as CalicoAction, protocols, protocol: protocolText, ipVersion, source, destination, http: !absent(raw.http) };
+  const catchAll = source.catchAllNotNets ? `source.notNets ${source.catchAllNotNets}` : destination.catchAllNotNets ? `destination.notNets ${destination.catchAllNotNets}` : undefined;
+  return {
+    index, action: action as CalicoAction, protocols, protocol: protocolText, ipVersion, source, destination, http: !absent(raw.http),
+    ...(catchAll ? { ignoredByFelix: `${catchAll}: Felix ignores a rule with a catch-all CIDR in a negation (it would match no traffic), so the rule matches nothing` } : {}),
+  };
 }
 
 function parseRules(raw: unknown, at: string, policyNs: string | undefined, familyChecked: boolean, errors: string[]): CalicoRule[] {
@@ -480,7 +508,7 @@ export function parseCalicoPolicy(obj: KubeObject, kind: CalicoKind, api: Calico
 
   let order: number | undefined;
   if (!absent(spec.order)) {
-    if (typeof spec.order !== 'number' || !Number.isFinite(spec.order)) errors.push(`spec.order: ${JSON.stringify(spec.order)} is not a number`);
+    if (typeof spec.order !== 'number' || !Number.isFinite(spec.order)) errors.push(`spec.order: ${orderText(spec.order)}`);
     else order = spec.order;
   }
 
@@ -556,6 +584,7 @@ export function parseCalicoPolicy(obj: KubeObject, kind: CalicoKind, api: Calico
   }
   for (const [dir, rules] of [['ingress', ingress], ['egress', egress]] as const) {
     for (const r of rules) {
+      if (r.ignoredByFelix) outOfScope.push(`spec.${dir}[${r.index}].${r.ignoredByFelix}`);
       if (r.http) outOfScope.push(`spec.${dir}[${r.index}].http: application-layer match, counted as allowing its ports`);
       for (const side of ['source', 'destination'] as const) {
         const ent = r[side];
@@ -580,7 +609,7 @@ export function parseCalicoTier(obj: KubeObject): CalicoTier {
   const spec: Record<string, unknown> = isRecord(obj.spec) ? obj.spec : {};
   let order: number | undefined;
   if (!absent(spec.order)) {
-    if (typeof spec.order !== 'number' || !Number.isFinite(spec.order)) errors.push(`spec.order: ${JSON.stringify(spec.order)} is not a number`);
+    if (typeof spec.order !== 'number' || !Number.isFinite(spec.order)) errors.push(`spec.order: ${orderText(spec.order)}`);
     else order = spec.order;
   }
   let defaultAction: 'Deny' | 'Pass' = 'Deny';

@@ -473,6 +473,60 @@ export function isValidSelectorLabel(label: string): boolean {
   return VALID_LABEL.test(label);
 }
 
+/**
+ * The selector's verdict when the labels `unknown` names may hold anything (Kleene logic): true
+ * or false when they cannot change it, undefined when they can. Known labels come from `labels`.
+ */
+export function matchesWithUnknown(n: CalicoSelectorNode, labels: LabelSource, unknown: (label: string) => boolean): boolean | undefined {
+  switch (n.op) {
+    case 'not': {
+      const v = matchesWithUnknown(n.operand, labels, unknown);
+      return v === undefined ? undefined : !v;
+    }
+    case 'and': {
+      let open = false;
+      for (const o of n.operands) {
+        const v = matchesWithUnknown(o, labels, unknown);
+        if (v === false) return false;
+        if (v === undefined) open = true;
+      }
+      return open ? undefined : true;
+    }
+    case 'or': {
+      let open = false;
+      for (const o of n.operands) {
+        const v = matchesWithUnknown(o, labels, unknown);
+        if (v === true) return true;
+        if (v === undefined) open = true;
+      }
+      return open ? undefined : false;
+    }
+    case 'all':
+    case 'global':
+      return compile(n)(labels);
+    default:
+      return unknown(n.label) ? undefined : compile(n)(labels);
+  }
+}
+
+/** Every label name a selector reads. */
+export function selectorLabels(n: CalicoSelectorNode, out: Set<string> = new Set()): Set<string> {
+  switch (n.op) {
+    case 'all':
+    case 'global':
+      return out;
+    case 'not':
+      return selectorLabels(n.operand, out);
+    case 'and':
+    case 'or':
+      for (const o of n.operands) selectorLabels(o, out);
+      return out;
+    default:
+      out.add(n.label);
+      return out;
+  }
+}
+
 /** Prefixes every label name (Calico's PrefixVisitor: `k == 'v'` → `pcns.k == 'v'`). */
 export function prefixSelectorLabels(n: CalicoSelectorNode, prefix: string): CalicoSelectorNode {
   switch (n.op) {
