@@ -8,6 +8,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
@@ -152,6 +153,57 @@ describe('a stored run that cannot be read (SQLite)', () => {
     const first = await runDemo('prod-c', 'first', ['-q', '--format', 'html']);
     expect(readFileSync(join(dir, 'first', 'report.html'), 'utf8')).toContain('This is the first run recorded for this cluster');
     expect(first.code).toBe(0);
+  });
+});
+
+/**
+ * A stored report that inflates to valid JSON of the wrong shape (a hand edit, another writer):
+ * README "History" treats it as it treats a truncated one. Before, `{}` crashed every later run
+ * of the cluster ("Cannot read properties of undefined (reading 'id')", exit 2, nothing stored),
+ * and `diff --last`, `report` and `history` with it.
+ */
+function replaceStored(db: string, id: string, reshape: (report: Record<string, unknown>) => unknown): void {
+  const sql = new DatabaseSync(db);
+  try {
+    const row = sql.prepare('SELECT report FROM runs WHERE id = ?').get(id) as { report: Uint8Array };
+    const value = reshape(JSON.parse(gunzipSync(row.report).toString('utf8')) as Record<string, unknown>);
+    expect(Number(sql.prepare('UPDATE runs SET report = ? WHERE id = ?').run(gzipSync(JSON.stringify(value)), id).changes)).toBe(1);
+  } finally {
+    sql.close();
+  }
+}
+
+describe('a stored report that decodes to JSON of the wrong shape (SQLite)', () => {
+  it.each([
+    ['{}', () => ({}), 'its run is not an object'],
+    ['{"run":{}}', () => ({ run: {} }), 'its run.id is not text'],
+    ['a whole run with checks: null', (r: Record<string, unknown>) => ({ ...r, checks: null }), 'its checks are not a list'],
+  ])('%s in the middle of three runs: the next run exits 0, diffed against the run before, naming it; diff --last, report and history say one line, no stack trace', async (_name, reshape, problem) => {
+    const a = await runDemo('prod-b', 'a', ['-q']);
+    const b = await runDemo('prod-b', 'b', ['-q']);
+    const bId = b.report!.run.id;
+    replaceStored(join(dir, 'h.db'), bId, reshape);
+    const why = `stored run ${bId} in ${join(dir, 'h.db')} is unreadable: its report decodes to no run (${problem})`;
+
+    const c = await runDemo('prod-b', 'c');
+    expect(c.code, c.t.err()).toBe(0);
+    expect(c.report!.diff!.previousRunId).toBe(a.report!.run.id);
+    expect(c.report!.diff!.unreadableRuns).toEqual([bId]);
+    const warnings = c.t.errLines().map((l) => JSON.parse(l) as { level: string; msg: string }).filter((l) => l.level === 'warn').map((l) => l.msg);
+    expect(warnings).toEqual([`${why}; passed over: this run is diffed against run ${a.report!.run.id}`]);
+
+    const last = captureIO(dir);
+    expect(await main(['diff', '--last', '--history', join(dir, 'h.db')], last.cli), last.err()).toBe(0);
+    expect(last.errLines()).toEqual([`ztaudit diff: warning: ${why}; passed over`]);
+
+    const report = captureIO(dir);
+    expect(await main(['report', bId, '--history', join(dir, 'h.db'), '--out', join(dir, 'rb')], report.cli)).toBe(2);
+    expect(report.errLines()).toEqual([`ztaudit report: ${why}`]);
+
+    const listed = captureIO(dir);
+    expect(await main(['history', '--history', join(dir, 'h.db')], listed.cli), listed.err()).toBe(0);
+    expect(listed.out().trim().split('\n').slice(1).map((l) => l.split(/\s+/)[0])).toEqual([c.report!.run.id, bId, a.report!.run.id]);
+    expect(listed.err()).toBe('');
   });
 });
 
@@ -369,6 +421,22 @@ describe('a stored run that cannot be read (k8s://)', () => {
       `k8s://ztaudit/history: run ${b.run.id} is unreadable: unexpected end of file`,
       `k8s://ztaudit/history: run ${a.run.id} is unreadable: its object ${index.runs.find((r) => r.id === a.run.id)!.objects[0]} is gone`,
     ]);
+    await store.close();
+  });
+
+  it('a run whose object inflates to `{}` (a hand edit) is passed over, named, as a truncated one is', async () => {
+    const fake = new FakeConfigMaps();
+    const store = await openK8sStore('ztaudit', 'history', { api: fake.api('ztaudit'), retention: { maxRuns: 90, maxAgeDays: 0 }, now: () => new Date(clock) });
+    const run = async (warnings: string[] = []) => (await runPipeline(defaultConfig(), FAKE_CHECKS, edgesOf(store, base, warnings))).report;
+    const a = await run();
+    const b = await run();
+    const index = JSON.parse(fake.objects.get('ztaudit/history')!.data!['index.json']!) as { runs: Array<{ id: string; objects: string[] }> };
+    fake.objects.get(`ztaudit/${index.runs.find((r) => r.id === b.run.id)!.objects[0]}`)!.binaryData!['run.json.gz.part'] = gzipSync('{}').toString('base64');
+    const warnings: string[] = [];
+    const c = await run(warnings);
+    expect(c.diff!.previousRunId).toBe(a.run.id);
+    expect(c.diff!.unreadableRuns).toEqual([b.run.id]);
+    expect(warnings).toEqual([`k8s://ztaudit/history: run ${b.run.id} is unreadable: its report decodes to no run (not a compacted run: run, checks or findings missing); passed over: this run is diffed against run ${a.run.id}`]);
     await store.close();
   });
 
