@@ -634,3 +634,35 @@ export function addRegressionSinceUnreadable(diff: RunDiff, newer: readonly Unre
   diff.regressionReasons.push(since);
   diff.regression = true;
 }
+
+/**
+ * The diff of a run none of whose earlier stored runs of its cluster can be read (`unreadable`,
+ * newest first, as the baseline walk met them), when the newest one's stored summary reads and
+ * what it reported got worse (regressionSinceSummary): a regression the alert must carry, since
+ * that run's report was the last the on-call engineer saw and an undiffed run alerts nobody.
+ * Only that is known: no finding is called new or resolved, no score delta is given
+ * (RunDiff.bySummary). null when there is no such summary or nothing got worse: the run is
+ * then not diffed, as before.
+ */
+export function diffBySummary(unreadable: readonly UnreadableRunError[], current: RunReport, rules: Config['regression']): RunDiff | null {
+  const run = unreadable[0];
+  const summary = run?.summary as RunSummary | undefined;
+  if (!run || !summary) return null;
+  const since = regressionSinceSummary(run.runId, summary, current, rules);
+  if (since === null) return null;
+  return {
+    previousRunId: run.runId,
+    previousStartedAt: summary.startedAt,
+    new: [],
+    resolved: [],
+    persisting: 0,
+    scoreDelta: { overall: null, areas: Object.fromEntries(AREAS.map((a) => [a, null])) as RunDiff['scoreDelta']['areas'] },
+    breadthGrowth: [],
+    notComparable: [],
+    unreadableRuns: unreadable.map((e) => e.runId),
+    partial: false,
+    bySummary: true,
+    regression: true,
+    regressionReasons: [since],
+  };
+}
