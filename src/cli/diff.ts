@@ -5,7 +5,7 @@ import { loadConfig } from '../config/load.ts';
 import { oneLine } from '../base/plain-text.ts';
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { ConfigError, HistoryError, type UnreadableRunError } from '../base/errors.ts';
-import { addRegressionSinceUnreadable, describeResource, diffRuns, expiredWaiversOf } from '../diff/diff.ts';
+import { addRegressionSinceUnreadable, describeResource, diffBySummary, diffRuns, expiredWaiversOf } from '../diff/diff.ts';
 import { findBaseline, type Baseline } from '../diff/baseline.ts';
 import { firstEvaluatedNote } from '../report/view/index.ts';
 import { resourceText } from '../report/view/format.ts';
@@ -30,7 +30,7 @@ function diffStoredRuns(values: DiffOptions, positionals: string[], io: CliIO): 
     const store = await openStoreForReading(values, io, 'diff');
     let close = () => {};
     try {
-      let previous: RunReport;
+      let previous: RunReport | null;
       let current: RunReport;
       let olderRuns: Record<string, string> = {};
       let notApplicableRuns: Record<string, string> = {};
@@ -38,7 +38,7 @@ function diffStoredRuns(values: DiffOptions, positionals: string[], io: CliIO): 
       let unreadable: UnreadableRunError[] = [];
       let newer: UnreadableRunError[] = [];
       if (values.last) {
-        ({ current, previous, olderRuns, notApplicableRuns, breadthRunId, close, unreadable, newer } = await lastAndBaseline(store));
+        ({ current, previous, olderRuns, notApplicableRuns, breadthRunId, close, unreadable, newer } = await lastAndMaybeBaseline(store));
       } else {
         const a = await findRun(store, positionals[0]);
         current = await findRun(store, positionals[1]);
@@ -46,6 +46,15 @@ function diffStoredRuns(values: DiffOptions, positionals: string[], io: CliIO): 
         ({ previous, olderRuns, notApplicableRuns, breadthRunId, close, unreadable } = await baselineFrom(store, a, current));
       }
       for (const error of unreadable) io.stderr(`ztaudit diff: warning: ${oneLine(error.message)}; passed over\n`);
+      if (previous === null) {
+        // No older run reads: what the newest of them last reported still counts, by its stored
+        // summary, as the run itself compared (src/pipeline/pipeline.ts).
+        const bySummary = diffBySummary(unreadable, current, config.regression);
+        if (bySummary === null) throw noBaseline(store, current, unreadable);
+        if (values.output === 'json') io.stdout(`${JSON.stringify(bySummary, null, 2)}\n`);
+        else io.stdout(formatDiffBySummary(current, bySummary));
+        return EXIT_OK;
+      }
       const diff = diffRuns(previous, current, { rules: config.regression, expiredWaivers: expiredWaiversOf(current), olderRuns, notApplicableRuns, breadthRunId });
       if (unreadable.length > 0) diff.unreadableRuns = unreadable.map((e) => e.runId);
       addRegressionSinceUnreadable(diff, newer, current, config.regression);
@@ -83,6 +92,17 @@ type BaselineRuns = Pick<Baseline, 'olderRuns' | 'notApplicableRuns' | 'breadthR
  * kept, so a long walk holds one run at a time, not all it read.
  */
 export async function lastAndBaseline(store: Pick<RunStore, 'describe' | 'latest' | 'runsNewestFirst'>): Promise<{ current: RunReport; previous: RunReport; newer: UnreadableRunError[] } & BaselineRuns> {
+  const found = await lastAndMaybeBaseline(store);
+  if (found.previous === null) throw noBaseline(store, found.current, found.unreadable);
+  return { ...found, previous: found.previous };
+}
+
+function noBaseline(store: Pick<RunStore, 'describe'>, current: RunReport, unreadable: readonly UnreadableRunError[]): HistoryError {
+  return new HistoryError(`only one ${unreadable.length > 0 ? 'readable ' : ''}run of cluster "${oneLine(current.run.cluster.name)}" is stored in ${store.describe()}: nothing to compare with${unreadable.length > 0 ? ` (${unreadable.map((e) => oneLine(e.message)).join('; ')})` : ''}`);
+}
+
+/** lastAndBaseline, with `previous` null when no older run of the cluster can be read (`unreadable` says which could not). */
+async function lastAndMaybeBaseline(store: Pick<RunStore, 'describe' | 'latest' | 'runsNewestFirst'>): Promise<{ current: RunReport; previous: RunReport | null; newer: UnreadableRunError[] } & BaselineRuns> {
   const current = await store.latest();
   if (!current) throw new HistoryError(`no runs stored in ${store.describe()}`);
   const closers: Array<() => void> = [];
@@ -94,7 +114,7 @@ export async function lastAndBaseline(store: Pick<RunStore, 'describe' | 'latest
   const onUnreadable = (error: UnreadableRunError) => { unreadable.push(error); if (closers.length === 0) newer.push(error); };
   try {
     const baseline = await findBaseline(({ wants }) => olderThan(store.runsNewestFirst(current.run.cluster.name, { wants, onUnreadable }), current.run.id, closers), current, { passed: (run) => spoolCloserOf(run)() });
-    if (!baseline) throw new HistoryError(`only one ${unreadable.length > 0 ? 'readable ' : ''}run of cluster "${oneLine(current.run.cluster.name)}" is stored in ${store.describe()}: nothing to compare with${unreadable.length > 0 ? ` (${unreadable.map((e) => oneLine(e.message)).join('; ')})` : ''}`);
+    if (!baseline) return { current, previous: null, olderRuns: {}, notApplicableRuns: {}, close, unreadable, newer };
     return { current, previous: baseline.report, olderRuns: baseline.olderRuns, notApplicableRuns: baseline.notApplicableRuns, breadthRunId: baseline.breadthRunId, close, unreadable, newer };
   } catch (error: unknown) {
     close();
@@ -250,4 +270,14 @@ export function formatDiff(previous: RunReport, current: RunReport, diff: RunDif
     for (const r of u.reasons) out.push(`  - ${oneLine(r)}`);
   }
   return `${out.join('\n')}\n`;
+}
+
+/** A diff by the stored summary alone (RunDiff.bySummary): what is known, and that findings were not compared. */
+function formatDiffBySummary(current: RunReport, diff: RunDiff): string {
+  return [
+    oneLine(`${diff.previousRunId} (${diff.previousStartedAt}, unreadable) → ${current.run.id} (${current.run.startedAt})`),
+    oneLine(`compared by the stored summary of run ${diff.previousRunId} alone: no older run of this cluster can be read (${(diff.unreadableRuns ?? []).join(', ')}), so no finding is called new or resolved`),
+    'REGRESSION:',
+    ...diff.regressionReasons.map((r) => `  - ${oneLine(r)}`),
+  ].join('\n') + '\n';
 }

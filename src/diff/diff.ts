@@ -9,7 +9,8 @@
 // stored run that had it (baseline.ts names it in notApplicableRuns). One blind before with
 // nothing said of it, or absent (a catalog addition), is not comparable. Waived findings are
 // never "new": they are listed apart (newlyWaived), and one that its waiver covers only through related objects (the role a new
-// subject is bound to) is a regression, since the waiver was not written for it. The pipeline hands in a
+// subject is bound to) is a regression, since the waiver was not written for it; so is a waived
+// finding that escalated or widened since (waivedGrowthLines). The pipeline hands in a
 // per-check baseline (baseline.ts): a check not evaluated in the previous run is compared
 // with the last run in which it was, so a partial run leaves no blind spot behind it. A finding
 // that persists but covers more than it did (its extent: src/run/extent.ts) widened: new
@@ -225,6 +226,12 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     reasons.push(...capped(
       escalated.map(([was, f]) => `escalated ${was.severity} → ${f.severity}: ${f.check} on ${describeResource(f.resource)}`),
       (n) => `…and ${n} more findings escalated to severity ${rules.newFindingSeverity} or worse`,
+    ));
+    // A waived finding that grew beyond what its waiver was granted for (escalated, or covering
+    // more under a waiver that names it): the waiver accepted the exposure as it was then.
+    reasons.push(...capped(
+      waivedGrowthLines(previous, current, pairs, grownWaived, first, reweightedChecks, threshold),
+      (n) => `…and ${n} more waived findings of severity ${rules.newFindingSeverity} or worse that grew beyond their waiver`,
     ));
     // A persisting finding that now covers more (a deny-all deleted in a namespace already
     // failing: one more workload open) is new exposure under an old fingerprint: as serious as
@@ -450,6 +457,44 @@ function newlyWaivedOf(findings: readonly Finding[], waivers: readonly WaiverSta
   });
 }
 
+/**
+ * One line per waived finding, in both runs under the same fingerprint, that grew beyond what
+ * its waiver was granted for, worst first: escalated (not by a re-weight of its check) or widened
+ * (`grownWaived`), at or above the new-finding `threshold`. A waiver is written against the
+ * exposure it saw: a namespace's exec that becomes cluster-wide is not what was accepted. Left
+ * out: one that widened under a waiver reaching it only through related objects (that rule
+ * says it already), a check compared with nothing, and one whose waiver changed in this run
+ * (its reason, owner or expiry, or the rule matching it, differ from the previous run's): a
+ * waiver re-granted as the finding grew was granted for what it covers now.
+ */
+function waivedGrowthLines(previous: RunReport, current: RunReport, pairs: FindingPairs, grownWaived: ReadonlyArray<{ d: WidenedFinding; w: Finding }>, first: ReadonlySet<string>, reweighted: ReadonlySet<string>, threshold: number): string[] {
+  const widenedBy = new Map(grownWaived.map(({ d, w }) => [w.fingerprint, d]));
+  const waivedBefore = new Set((previous.waivers ?? []).map(waiverKey));
+  const grew: Array<{ f: Finding; line: string }> = [];
+  for (let i = 0; i < pairs.current.length; i++) {
+    const f = pairs.current[i];
+    const was = pairs.was[i];
+    if (!was || !f.waived || !was.waived || first.has(f.check) || severityRank(f.severity) > threshold) continue;
+    const escalated = !reweighted.has(f.check) && severityRank(f.severity) < severityRank(was.severity);
+    const widened = widenedBy.get(f.fingerprint);
+    if (!escalated && !widened) continue;
+    const [n] = newlyWaivedOf([f], current.waivers ?? []);
+    if (!escalated && n.throughRelated) continue;
+    const rule = (current.waivers ?? []).find((w) => w.check === n.waiver.check && JSON.stringify(w.resource) === JSON.stringify(n.waiver.resource));
+    const sameRef = f.waiver !== undefined && was.waiver !== undefined && f.waiver.reason === was.waiver.reason && f.waiver.owner === was.waiver.owner && f.waiver.expires === was.waiver.expires;
+    if (!sameRef || (rule !== undefined && previous.waivers !== undefined && !waivedBefore.has(waiverKey(rule)))) continue;
+    const what = [...(escalated ? [`escalated ${was.severity} → ${f.severity}`] : []), ...(widened ? [`widened: ${widenedMembersText(widened)}`] : [])].join(' and ');
+    grew.push({ f, line: `waived finding grew beyond its waiver (${n.waiver.check} ${describeWaived(n.waiver.resource)}): ${f.check} on ${describeResource(f.resource)} ${what}` });
+  }
+  grew.sort(({ f: x }, { f: y }) => severityRank(x.severity) - severityRank(y.severity) || x.check.localeCompare(y.check) || describeResource(x.resource).localeCompare(describeResource(y.resource)));
+  return grew.map(({ line }) => line);
+}
+
+/** A waiver rule as configured, to tell whether it is the same in two runs. */
+function waiverKey(w: WaiverStatus): string {
+  return JSON.stringify([w.check, w.resource.kind ?? null, w.resource.namespace ?? null, w.resource.name ?? null, w.reason, w.owner, w.expires]);
+}
+
 /** At most this many check ids named in one "coverage lost" line; the rest are counted. */
 const MAX_CHECKS_NAMED = 10;
 
@@ -640,4 +685,36 @@ export function addRegressionSinceUnreadable(diff: RunDiff, newer: readonly Unre
   if (since === null) return;
   diff.regressionReasons.push(since);
   diff.regression = true;
+}
+
+/**
+ * The diff of a run none of whose earlier stored runs of its cluster can be read (`unreadable`,
+ * newest first, as the baseline walk met them), when the newest one's stored summary reads and
+ * what it reported got worse (regressionSinceSummary): a regression the alert must carry, since
+ * that run's report was the last the on-call engineer saw and an undiffed run alerts nobody.
+ * Only that is known: no finding is called new or resolved, no score delta is given
+ * (RunDiff.bySummary). null when there is no such summary or nothing got worse: the run is
+ * then not diffed, as before.
+ */
+export function diffBySummary(unreadable: readonly UnreadableRunError[], current: RunReport, rules: Config['regression']): RunDiff | null {
+  const run = unreadable[0];
+  const summary = run?.summary as RunSummary | undefined;
+  if (!run || !summary) return null;
+  const since = regressionSinceSummary(run.runId, summary, current, rules);
+  if (since === null) return null;
+  return {
+    previousRunId: run.runId,
+    previousStartedAt: summary.startedAt,
+    new: [],
+    resolved: [],
+    persisting: 0,
+    scoreDelta: { overall: null, areas: Object.fromEntries(AREAS.map((a) => [a, null])) as RunDiff['scoreDelta']['areas'] },
+    breadthGrowth: [],
+    notComparable: [],
+    unreadableRuns: unreadable.map((e) => e.runId),
+    partial: false,
+    bySummary: true,
+    regression: true,
+    regressionReasons: [since],
+  };
 }

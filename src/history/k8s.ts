@@ -45,7 +45,7 @@ import { clip } from '../base/plain-text.ts';
 import type { TrendPoint } from '../run/types.ts';
 import type { NotificationOutcome, RunReport, SaveOptions, StoredRunRead, WrittenReport } from '../run/types.ts';
 import { compactRun, expandRun, type CompactRun } from './compact.ts';
-import { baselineRunIds, diffedAgainst, keptBaselineRunIds, listSummaries, refusedMessage, retentionCutoff, storedSummary, summarizeRun, trendPointOf, withRecordedNotifications, NO_RUNS, type ClusterRuns, type RunStore } from './run-store.ts';
+import { baselineRunIds, diffedAgainst, keptBaselineRunIds, listSummaries, refusedMessage, asStoredReport, retentionCutoff, storedSummary, summarizeRun, trendPointOf, withRecordedNotifications, NO_RUNS, type ClusterRuns, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 
 export const K8S_INDEX_SCHEMA_VERSION = 1;
@@ -859,7 +859,12 @@ class K8sRunStore implements RunStore {
       parts.push(Buffer.from(b64, 'base64'));
     }
     try {
-      return withRecordedNotifications(expandRun(await parseGzipJson(Buffer.concat(parts)) as CompactRun), entry.summary?.notifications);
+      const compact = await parseGzipJson(Buffer.concat(parts)) as Partial<CompactRun>;
+      // expandRun maps these lists: one missing (a hand edit) is said as any other shape problem is.
+      if (!Array.isArray(compact.findings) || !Array.isArray(compact.checks) || typeof compact.run !== 'object' || compact.run === null || !Array.isArray(compact.run.notes)) {
+        throw new Error('its report decodes to no run (not a compacted run: run, checks or findings missing)');
+      }
+      return withRecordedNotifications(asStoredReport(expandRun(compact as CompactRun)), entry.summary?.notifications);
     } catch (error: unknown) {
       throw new UnreadableRunError(entry.id, `${this.describe()}: run ${entry.id} is unreadable: ${errorMessage(error)}`);
     }

@@ -39,7 +39,7 @@ import { HistoryError, UnreadableRunError, errorMessage, redactUrlCredentials } 
 import type { NotificationOutcome, RunReport, SaveOptions, StoredRunRead, TrendPoint, WrittenReport } from '../run/types.ts';
 import type { FleetCarried, FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegression, FleetWaiver } from '../run/fleet.ts';
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
-import { BaselineRuns, CarriedChecks, diffedAgainst, keptByRetention, jsonWithoutNul, listSummaries, refusedMessage, retentionCutoff, storedSummary, summarizeRun, summaryProblem, trendPointOf, withRecordedNotifications, withoutNul, NO_RUNS, type ClusterRuns, type LockHolder, type RunStore } from './run-store.ts';
+import { BaselineRuns, CarriedChecks, diffedAgainst, keptByRetention, jsonWithoutNul, listSummaries, refusedMessage, asStoredReport, retentionCutoff, storedSummary, summarizeRun, summaryProblem, trendPointOf, withRecordedNotifications, withoutNul, NO_RUNS, type ClusterRuns, type LockHolder, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 import { resourceShape } from './shape.ts';
 import { carriedWaivers } from '../run/waivers.ts';
@@ -351,7 +351,7 @@ async function decodeReport(row: Row, where: string, spooled?: StoredRunRead): P
   const id = String(row.id);
   const bytes = row.report as Buffer;
   try {
-    return withRecordedNotifications(await (spooled ? parseStoredRun(bytes, spooled) : parseGzipJson(bytes)) as RunReport, row.notifications);
+    return withRecordedNotifications(asStoredReport(await (spooled ? parseStoredRun(bytes, spooled) : parseGzipJson(bytes))), row.notifications);
   } catch (error: unknown) {
     throw new UnreadableRunError(id, `stored run ${id} in ${where} is unreadable: ${errorMessage(error)}`);
   }

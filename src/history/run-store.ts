@@ -155,6 +155,35 @@ export function summaryProblem(value: unknown): string | null {
 }
 
 /**
+ * Why a decoded stored report is not a run every reader can walk (a hand edit, another writer:
+ * `{}`, or `checks: null`), or null when it is: the parts the diff, `report`, `history` and
+ * /metrics read without looking first. Checked once after decoding, as a truncated gzip is, so
+ * such a run is passed over by name instead of crashing every later run of its cluster. One
+ * pass over the findings, reading two fields of each.
+ */
+export function reportProblem(value: unknown): string | null {
+  const record = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!record(value)) return 'not a JSON object';
+  const run = value.run;
+  if (!record(run)) return 'its run is not an object';
+  for (const key of ['id', 'startedAt'] as const) if (typeof run[key] !== 'string') return `its run.${key} is not text`;
+  if (!record(run.cluster) || typeof run.cluster.name !== 'string') return 'its run.cluster.name is not text';
+  if (!record(value.score) || !record(value.score.areas)) return 'its score is not an overall score with area scores';
+  if (!Array.isArray(value.checks)) return 'its checks are not a list';
+  for (const c of value.checks as unknown[]) if (!record(c) || typeof c.id !== 'string' || typeof c.status !== 'string') return 'its checks are not check summaries (an id and a status each)';
+  if (!Array.isArray(value.findings)) return 'its findings are not a list';
+  for (const f of value.findings as unknown[]) if (!record(f) || typeof f.fingerprint !== 'string' || typeof f.check !== 'string') return 'its findings are not findings (a fingerprint and a check each)';
+  return null;
+}
+
+/** `value`, a decoded stored report, as a RunReport; throws (the store's decode names the run) when reportProblem finds it is none. */
+export function asStoredReport(value: unknown): RunReport {
+  const problem = reportProblem(value);
+  if (problem !== null) throw new Error(`its report decodes to no run (${problem})`);
+  return value as RunReport;
+}
+
+/**
  * The stored summary of run `id`: `raw` is JSON text (SQLite's column) when `text`, else the value
  * a jsonb column gave. An UnreadableRunError naming the run, the store and the column when it
  * cannot be read.

@@ -23,7 +23,7 @@ import type { Config } from '../config/types.ts';
 import { HistoryError, UnreadableRunError, errorMessage } from '../base/errors.ts';
 import type { TrendPoint } from '../run/types.ts';
 import type { NotificationOutcome, RunReport, SaveOptions, StoredRunRead, WrittenReport } from '../run/types.ts';
-import { NO_RUNS, NoneStore, diffedAgainst, keptBaselineRunIds, keptByRetention, listSummaries, refusedMessage, storedSummary, retentionCutoff, summarizeRun, trendPointOf, withRecordedNotifications, type ClusterRuns, type LockHolder, type RunStore } from './run-store.ts';
+import { NO_RUNS, NoneStore, diffedAgainst, keptBaselineRunIds, keptByRetention, listSummaries, refusedMessage, asStoredReport, storedSummary, retentionCutoff, summarizeRun, trendPointOf, withRecordedNotifications, type ClusterRuns, type LockHolder, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 
 /**
@@ -464,7 +464,7 @@ class SqliteRunStore implements RunStore {
   private async decode(row: Row, spooled?: StoredRunRead): Promise<RunReport> {
     try {
       const bytes = row.report as Uint8Array;
-      const report = await (spooled ? parseStoredRun(bytes, spooled) : parseGzipJson(bytes)) as RunReport;
+      const report = asStoredReport(await (spooled ? parseStoredRun(bytes, spooled) : parseGzipJson(bytes)));
       return withRecordedNotifications(report, typeof row.notifications === 'string' ? JSON.parse(row.notifications) : undefined);
     } catch (error: unknown) {
       throw new UnreadableRunError(String(row.id), `stored run ${String(row.id)} in ${this.path} is unreadable: ${errorMessage(error)}`);

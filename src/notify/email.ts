@@ -90,7 +90,7 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
     // "0 new · 0 resolved" would not say. Slack says n/a too.
     newCount: d ? d.new.length : null,
     resolvedCount: d ? d.resolved.length : null,
-    notCompared: d ? '' : report.run.unreadablePrevious?.length ? 'the previous runs could not be read' : 'no previous run',
+    notCompared: d?.bySummary ? 'the previous runs could not be read; compared by a stored summary' : d ? '' : report.run.unreadablePrevious?.length ? 'the previous runs could not be read' : 'no previous run',
     olderBaselines: olderBaselinesNote(d),
     breadthNotCompared: d?.breadthNotCompared ?? '',
     openCount: view.totals.open,

@@ -143,8 +143,8 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
     {
       type: 'section',
       fields: [
-        { type: 'mrkdwn', text: `*New findings*\n${d ? d.new.length : 'n/a'}${bySev.length ? ` (${bySev.map(([s, n]) => `${n} ${s}`).join(', ')})` : ''}`, verbatim: true },
-        { type: 'mrkdwn', text: `*Resolved*\n${d ? d.resolved.length : 'n/a'}`, verbatim: true },
+        { type: 'mrkdwn', text: `*New findings*\n${d && !d.bySummary ? d.new.length : 'n/a'}${bySev.length ? ` (${bySev.map(([s, n]) => `${n} ${s}`).join(', ')})` : ''}`, verbatim: true },
+        { type: 'mrkdwn', text: `*Resolved*\n${d && !d.bySummary ? d.resolved.length : 'n/a'}`, verbatim: true },
       ],
     },
   ];

@@ -21,7 +21,7 @@ import type { Logger } from '../base/log.ts';
 import { HistoryError, OvertakenError, StoreError, errorMessage, type UnreadableRunError } from '../base/errors.ts';
 import { randomUUID } from 'node:crypto';
 import { findBaseline } from '../diff/baseline.ts';
-import { addRegressionSinceUnreadable } from '../diff/diff.ts';
+import { addRegressionSinceUnreadable, diffBySummary } from '../diff/diff.ts';
 import { Spool } from '../base/spool.ts';
 import { spoolCloserOf } from '../run/stored-run.ts';
 import { heldAfter, pendingOutcome, rejectedWarning, releaseHeld, undeliveredAfter } from '../run/undelivered.ts';
@@ -272,9 +272,19 @@ async function diffWithBaseline(store: PipelineStore, report: RunReport, expired
     const newer: UnreadableRunError[] = [];
     const read = { bulkyOf: (fingerprint: string, check: string) => current.get(check)?.has(fingerprint) !== true, onUnreadable: (error: UnreadableRunError) => { unreadable.push(error); if (closers.length === 0) newer.push(error); } };
     const baseline = await findBaseline(({ wants }) => noting(store.runsNewestFirst(report.run.cluster.name, { ...read, wants }), closers), report, { passed: (run) => spoolCloserOf(run)() });
-    const outcome = baseline ? `this run is diffed against run ${baseline.latest.run.id}` : 'no older run of this cluster can be read, so this run is not diffed';
+    // With none readable, what the newest of them last reported still counts, by its stored
+    // summary: a backdoor added since must alert now (the next run, diffed against this one, calls it persisting).
+    const bySummary = baseline ? null : diffBySummary(unreadable, report, rules);
+    const outcome = baseline ? `this run is diffed against run ${baseline.latest.run.id}`
+      : bySummary ? `no older run of this cluster can be read, so this run is compared with the stored summary of run ${bySummary.previousRunId} alone`
+        : 'no older run of this cluster can be read, so this run is not diffed';
     for (const error of unreadable) edges.log.warn(oneLine(`${error.message}; passed over: ${outcome}`));
     if (!baseline) {
+      if (bySummary) {
+        report.diff = bySummary;
+        report.run.notes.push(oneLine(`compared by the stored summary of run ${bySummary.previousRunId} alone: no stored run of this cluster could be read (unreadable: ${unreadable.map((e) => e.runId).join(', ')})`));
+        return { previous: null, carried: [] };
+      }
       if (unreadable.length > 0) {
         report.run.notes.push(oneLine(`not diffed: no stored run of this cluster could be read (unreadable: ${unreadable.map((e) => e.runId).join(', ')})`));
         report.run.unreadablePrevious = unreadable.map((e) => e.runId);

@@ -220,6 +220,13 @@ export interface RunDiff {
    */
   notApplicableBaselines?: Record<string, string>;
   partial: boolean;
+  /**
+   * Compared by the stored summary of `previousRunId` alone (findings per severity, scores):
+   * no stored run of the cluster could be read, yet what that run last reported got worse
+   * (src/diff/diff.ts diffBySummary). `new`, `resolved` and `persisting` are then not known
+   * (empty, 0) and no score delta is given. Absent otherwise.
+   */
+  bySummary?: true;
   regression: boolean;
   /** Why it is a regression, one line each. */
   regressionReasons: string[];

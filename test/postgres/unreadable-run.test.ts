@@ -5,6 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { openRunStore } from '../../src/history/store.ts';
@@ -64,6 +65,31 @@ describePg('a stored run that cannot be read (PostgreSQL)', (server) => {
 
     const fleet = io(env);
     expect(await main(['fleet', '--history', db.url, '--format', 'json', '--out', 'f', '--no-notify', '-q'], fleet), fleet.err()).toBe(0);
+  });
+
+  it('a stored report that decodes to `{}` (a hand edit, another writer) is passed over, named, as a truncated one is: no crash of the next run, diff --last or report', async () => {
+    const db = await createDb(server);
+    const env = { ZTAUDIT_PG_PASSWORD: db.password };
+    const run = async (out: string) => {
+      const t = io(env);
+      const code = await main(['run', ...DEMO, '--cluster', 'prod-b', '--history', db.url, '--out', out, '--format', 'json', '--no-notify', '-q'], t);
+      return { code, err: t.err(), report: JSON.parse(readFileSync(join(work, out, 'report.json'), 'utf8')) as RunReport };
+    };
+    const a = await run('w-a');
+    const b = await run('w-b');
+    await adminQuery(server, 'UPDATE ztaudit_runs SET report = $2 WHERE id = $1', [b.report.run.id, gzipSync('{}')], db.name);
+
+    const c = await run('w-c');
+    expect(c.code, c.err).toBe(0);
+    expect(c.report.diff!.previousRunId).toBe(a.report.run.id);
+    expect(c.report.diff!.unreadableRuns).toEqual([b.report.run.id]);
+    expect(c.err).toContain(`is unreadable: its report decodes to no run (its run is not an object); passed over: this run is diffed against run ${a.report.run.id}`);
+    const last = io(env);
+    expect(await main(['diff', '--last', '--history', db.url], last), last.err()).toBe(0);
+    const report = io(env);
+    expect(await main(['report', b.report.run.id, '--history', db.url, '--out', 'w-r'], report)).toBe(2);
+    expect(report.err().trim().split('\n')).toHaveLength(1);
+    expect(report.err()).toContain('its report decodes to no run (its run is not an object)');
   });
 
   it('a run whose summary is no RunSummary (a hand edit): history lists it as UNREADABLE, fleet leaves it out and names it once, the next run is diffed against it; each exits as its SQLite twin', async () => {

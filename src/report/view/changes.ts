@@ -67,7 +67,8 @@ const MAX_BASELINE_RUNS = 3;
  * checks first), naming at most three runs; first, the stored runs the diff passed over because
  * they could not be read (RunDiff.unreadableRuns). Empty when there are none.
  */
-export function olderBaselinesNote(diff: Pick<RunDiff, 'olderBaselines' | 'previousRunId' | 'unreadableRuns'> | null | undefined): string {
+export function olderBaselinesNote(diff: Pick<RunDiff, 'olderBaselines' | 'previousRunId' | 'unreadableRuns' | 'bySummary'> | null | undefined): string {
+  if (diff?.bySummary) return `Compared with the stored summary of run ${diff.previousRunId} alone: no stored run of this cluster before this one could be read, so no finding is called new or resolved`;
   const byRun = new Map<string, number>();
   for (const run of Object.values(diff?.olderBaselines ?? {})) byRun.set(run, (byRun.get(run) ?? 0) + 1);
   // Runs newer than the baseline that the store could not read: "since" names an older run than the previous one.

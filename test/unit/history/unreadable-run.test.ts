@@ -8,6 +8,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
@@ -24,6 +25,7 @@ import { captureIO } from '../../helpers/cli.ts';
 import { FAKE_CHECKS, clusterRole, deployment, netpol, ns, snapshotOf } from '../diff/fake-checks.ts';
 import { FakeConfigMaps } from './fake-core-api.ts';
 import { startCoreApiServer, type CoreApiServer } from './core-api-server.ts';
+import { startFakeSlack } from '../notify/slack-server.ts';
 
 const REPO = join(import.meta.dirname, '../../..');
 const DEMO = ['--manifests', join(REPO, 'examples/demo-cluster'), '--config', join(REPO, 'examples/ztaudit.demo.yaml')];
@@ -119,7 +121,7 @@ describe('a stored run that cannot be read (SQLite)', () => {
     expect(t.errLines()).toEqual([`ztaudit fleet: warning: stored run ${b.report!.run.id} in ${join(dir, 'h.db')} is unreadable: unexpected end of file; left out of the regressions' reasons, the common findings and the waivers`]);
   });
 
-  it('with no readable run of the cluster left, the run is stored undiffed and its notes say why', async () => {
+  it('with no readable run of the cluster left and nothing worse than its stored summary said, the run is stored undiffed and its notes say why', async () => {
     const a = await runDemo('prod-b', 'a', ['-q']);
     truncateStored(join(dir, 'h.db'), a.report!.run.id);
     const b = await runDemo('prod-b', 'b');
@@ -131,7 +133,7 @@ describe('a stored run that cannot be read (SQLite)', () => {
     const c = await runDemo('prod-b', 'c', ['-q']);
     expect(c.report!.diff!.previousRunId).toBe(b.report!.run.id);
   });
-  it('with no readable run left, the terminal, report.md, report.html, report.json, history and the alert policy say the previous run could not be read, not "first run"', async () => {
+  it('with no readable run left and nothing worse than its stored summary said, the terminal, report.md, report.html, report.json, history and the alert policy say the previous run could not be read, not "first run"', async () => {
     const a = await runDemo('prod-b', 'a', ['-q']);
     truncateStored(join(dir, 'h.db'), a.report!.run.id);
     const b = await runDemo('prod-b', 'b', ['--format', 'json,md,html']);
@@ -152,6 +154,57 @@ describe('a stored run that cannot be read (SQLite)', () => {
     const first = await runDemo('prod-c', 'first', ['-q', '--format', 'html']);
     expect(readFileSync(join(dir, 'first', 'report.html'), 'utf8')).toContain('This is the first run recorded for this cluster');
     expect(first.code).toBe(0);
+  });
+});
+
+/**
+ * A stored report that inflates to valid JSON of the wrong shape (a hand edit, another writer):
+ * README "History" treats it as it treats a truncated one. Before, `{}` crashed every later run
+ * of the cluster ("Cannot read properties of undefined (reading 'id')", exit 2, nothing stored),
+ * and `diff --last`, `report` and `history` with it.
+ */
+function replaceStored(db: string, id: string, reshape: (report: Record<string, unknown>) => unknown): void {
+  const sql = new DatabaseSync(db);
+  try {
+    const row = sql.prepare('SELECT report FROM runs WHERE id = ?').get(id) as { report: Uint8Array };
+    const value = reshape(JSON.parse(gunzipSync(row.report).toString('utf8')) as Record<string, unknown>);
+    expect(Number(sql.prepare('UPDATE runs SET report = ? WHERE id = ?').run(gzipSync(JSON.stringify(value)), id).changes)).toBe(1);
+  } finally {
+    sql.close();
+  }
+}
+
+describe('a stored report that decodes to JSON of the wrong shape (SQLite)', () => {
+  it.each([
+    ['{}', () => ({}), 'its run is not an object'],
+    ['{"run":{}}', () => ({ run: {} }), 'its run.id is not text'],
+    ['a whole run with checks: null', (r: Record<string, unknown>) => ({ ...r, checks: null }), 'its checks are not a list'],
+  ])('%s in the middle of three runs: the next run exits 0, diffed against the run before, naming it; diff --last, report and history say one line, no stack trace', async (_name, reshape, problem) => {
+    const a = await runDemo('prod-b', 'a', ['-q']);
+    const b = await runDemo('prod-b', 'b', ['-q']);
+    const bId = b.report!.run.id;
+    replaceStored(join(dir, 'h.db'), bId, reshape);
+    const why = `stored run ${bId} in ${join(dir, 'h.db')} is unreadable: its report decodes to no run (${problem})`;
+
+    const c = await runDemo('prod-b', 'c');
+    expect(c.code, c.t.err()).toBe(0);
+    expect(c.report!.diff!.previousRunId).toBe(a.report!.run.id);
+    expect(c.report!.diff!.unreadableRuns).toEqual([bId]);
+    const warnings = c.t.errLines().map((l) => JSON.parse(l) as { level: string; msg: string }).filter((l) => l.level === 'warn').map((l) => l.msg);
+    expect(warnings).toEqual([`${why}; passed over: this run is diffed against run ${a.report!.run.id}`]);
+
+    const last = captureIO(dir);
+    expect(await main(['diff', '--last', '--history', join(dir, 'h.db')], last.cli), last.err()).toBe(0);
+    expect(last.errLines()).toEqual([`ztaudit diff: warning: ${why}; passed over`]);
+
+    const report = captureIO(dir);
+    expect(await main(['report', bId, '--history', join(dir, 'h.db'), '--out', join(dir, 'rb')], report.cli)).toBe(2);
+    expect(report.errLines()).toEqual([`ztaudit report: ${why}`]);
+
+    const listed = captureIO(dir);
+    expect(await main(['history', '--history', join(dir, 'h.db')], listed.cli), listed.err()).toBe(0);
+    expect(listed.out().trim().split('\n').slice(1).map((l) => l.split(/\s+/)[0])).toEqual([c.report!.run.id, bId, a.report!.run.id]);
+    expect(listed.err()).toBe('');
   });
 });
 
@@ -319,6 +372,91 @@ describe('a stored run that cannot be read: what got worse since it, by its stor
   });
 });
 
+/**
+ * The reviewer's reproduction (/tmp/rev-history m1, m2): the only earlier run of the cluster is
+ * clean and its report cannot be read (its summary can); the next run adds a ServiceAccount
+ * bound to cluster-admin, a critical rbac.cluster-admin-binding finding (Kubernetes "Role Based
+ * Access Control Good Practices", https://kubernetes.io/docs/concepts/security/rbac-good-practices/,
+ * "Least privilege": avoid cluster-admin). Not diffed, it alerted nobody, and the run after it
+ * called the binding "persisting": never alerted.
+ */
+const CLEAN = `apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {pod-security.kubernetes.io/enforce: restricted}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny, namespace: shop}
+spec: {podSelector: {}, policyTypes: [Ingress, Egress]}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: web, namespace: shop}
+automountServiceAccountToken: false
+`;
+const BACKDOOR = `---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: backdoor}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects:
+- {kind: ServiceAccount, name: web, namespace: shop}
+`;
+
+describe('no earlier run of the cluster can be read, but the newest one\'s stored summary can (SQLite)', () => {
+  async function runWith(yaml: string, out: string, env: Record<string, string> = {}, extra: string[] = ['--no-notify']) {
+    writeFileSync(join(dir, `${out}.yaml`), yaml);
+    const t = captureIO(dir, env);
+    const code = await main(['run', '--manifests', join(dir, `${out}.yaml`), '--cluster', 'c1', '--history', join(dir, 'h.db'), '--out', join(dir, out), '--format', 'json', '--fail-on', 'regression', '-q', ...extra], t.cli);
+    const file = join(dir, out, 'report.json');
+    return { code, t, report: existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as RunReport : null };
+  }
+
+  it('a cluster-admin backdoor added since is a regression by that summary: alerted on Slack, --fail-on regression exits 1, diff --last says the same', async () => {
+    const one = await runWith(CLEAN, 'r1');
+    expect(one.code, one.t.err()).toBe(0);
+    expect(one.report!.findings.filter((f) => f.severity === 'critical')).toEqual([]);
+    const oneId = one.report!.run.id;
+    corruptStored(join(dir, 'h.db'), oneId);
+
+    const slack = await startFakeSlack();
+    try {
+      const two = await runWith(CLEAN + BACKDOOR, 'r2', { ZTAUDIT_SLACK_TOKEN: 'xoxb-test', ZTAUDIT_SLACK_CHANNEL: 'C0ALERTS', ZTAUDIT_SLACK_API_URL: slack.apiUrl }, []);
+      expect(two.report!.findings.filter((f) => f.severity === 'critical' && f.check === 'rbac.cluster-admin-binding').length).toBeGreaterThan(0);
+      const reason = two.report!.diff?.regressionReasons[0] ?? '';
+      expect(reason).toMatch(new RegExp(`^since run ${oneId} \\(unreadable; compared by its stored summary\\): critical findings 0 → 2, `));
+      expect(reason).toMatch(/, rbac score 100\.0 → \d+\.\d$/);
+      expect(two.report!.diff).toMatchObject({ previousRunId: oneId, bySummary: true, regression: true, unreadableRuns: [oneId], new: [], resolved: [] });
+      expect(two.code, two.t.err()).toBe(1);
+      expect(two.t.err()).toContain(`a regression since run ${oneId}: ${reason}`);
+      // The alert went out: not skipped as "not diffed".
+      expect(two.report!.notifications).toEqual([expect.objectContaining({ channel: 'slack', status: 'sent' })]);
+      const posted = slack.calls.filter((c) => c.path === '/api/chat.postMessage').map((c) => String(c.fields.text ?? ''));
+      expect(posted.some((text) => text.startsWith('ztaudit: compliance regression on'))).toBe(true);
+      expect(slack.calls.some((c) => c.path === '/api/chat.postMessage' && JSON.stringify(c.fields).includes('critical findings 0 → 2'))).toBe(true);
+      // Which findings are new is not known from a summary: n/a, not "0 new".
+      expect(slack.calls.some((c) => c.path === '/api/chat.postMessage' && /\*New findings\*\\+nn\/a/.test(JSON.stringify(c.fields)))).toBe(true);
+    } finally {
+      await slack.close();
+    }
+
+    const last = captureIO(dir);
+    expect(await main(['diff', '--last', '--history', join(dir, 'h.db'), '-o', 'json'], last.cli), last.err()).toBe(0);
+    const again = JSON.parse(last.out()) as RunDiff;
+    expect([again.previousRunId, again.regression, again.bySummary]).toEqual([oneId, true, true]);
+    expect(again.regressionReasons[0]).toMatch(new RegExp(`^since run ${oneId} \\(unreadable; compared by its stored summary\\): critical findings 0 → 2, `));
+    const text = captureIO(dir);
+    expect(await main(['diff', '--last', '--history', join(dir, 'h.db')], text.cli), text.err()).toBe(0);
+    expect(text.out()).toContain(`compared by the stored summary of run ${oneId} alone`);
+    expect(text.out()).toContain('REGRESSION:');
+
+    // The run after it is diffed against the run that alerted: the binding persists, no repeat.
+    const three = await runWith(CLEAN + BACKDOOR, 'r3');
+    expect(three.code, three.t.err()).toBe(0);
+    expect(three.report!.diff!.regression).toBe(false);
+  });
+});
+
 describe('a stored run that cannot be read (k8s://)', () => {
   const base = [ns('shop'), netpol('shop'), deployment('shop', 'api', false), clusterRole('reader', ['get'])];
   let clock = Date.parse('2026-11-20T02:00:00Z');
@@ -369,6 +507,22 @@ describe('a stored run that cannot be read (k8s://)', () => {
       `k8s://ztaudit/history: run ${b.run.id} is unreadable: unexpected end of file`,
       `k8s://ztaudit/history: run ${a.run.id} is unreadable: its object ${index.runs.find((r) => r.id === a.run.id)!.objects[0]} is gone`,
     ]);
+    await store.close();
+  });
+
+  it('a run whose object inflates to `{}` (a hand edit) is passed over, named, as a truncated one is', async () => {
+    const fake = new FakeConfigMaps();
+    const store = await openK8sStore('ztaudit', 'history', { api: fake.api('ztaudit'), retention: { maxRuns: 90, maxAgeDays: 0 }, now: () => new Date(clock) });
+    const run = async (warnings: string[] = []) => (await runPipeline(defaultConfig(), FAKE_CHECKS, edgesOf(store, base, warnings))).report;
+    const a = await run();
+    const b = await run();
+    const index = JSON.parse(fake.objects.get('ztaudit/history')!.data!['index.json']!) as { runs: Array<{ id: string; objects: string[] }> };
+    fake.objects.get(`ztaudit/${index.runs.find((r) => r.id === b.run.id)!.objects[0]}`)!.binaryData!['run.json.gz.part'] = gzipSync('{}').toString('base64');
+    const warnings: string[] = [];
+    const c = await run(warnings);
+    expect(c.diff!.previousRunId).toBe(a.run.id);
+    expect(c.diff!.unreadableRuns).toEqual([b.run.id]);
+    expect(warnings).toEqual([`k8s://ztaudit/history: run ${b.run.id} is unreadable: its report decodes to no run (not a compacted run: run, checks or findings missing); passed over: this run is diffed against run ${a.run.id}`]);
     await store.close();
   });
 
