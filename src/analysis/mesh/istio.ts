@@ -365,7 +365,24 @@ function portNumbers(value: string): { ports: number[]; invalid: string[] } {
   return { ports: [...new Set(ports)].sort((a, b) => a - b), invalid };
 }
 
-/** The capture of a sidecar pod whose annotations narrow it, else undefined (every port goes to Envoy). */
+export const STATUS_PORT_ANNOTATION = 'status.sidecar.istio.io/port';
+
+/**
+ * The inbound ports the sidecar itself listens on, never the application's: pilot-agent's status
+ * port (annotation status.sidecar.istio.io/port, default global.proxy.statusPort 15020), Envoy's
+ * health port 15021 and its Prometheus port 15090. The injection template keeps them out of
+ * the redirect (istio-init `-d "15090,15021,<status port>"`) and, with Istio CNI, writes the status
+ * port into traffic.sidecar.istio.io/excludeInboundPorts on every pod it injects
+ * (manifests/charts/istio-control/istio-discovery/files/injection-template.yaml, excludeInboundPort),
+ * so excluding them lets no plaintext reach the application.
+ */
+export function istioProxyOwnPorts(annotations: Record<string, string>): number[] {
+  const status = annotations[STATUS_PORT_ANNOTATION]?.trim();
+  const statusPort = status !== undefined && /^\d{1,5}$/.test(status) && Number(status) >= 1 && Number(status) <= 65535 ? Number(status) : 15020;
+  return [statusPort, 15021, 15090];
+}
+
+/** The capture of a sidecar pod whose annotations narrow it, else undefined (every application port goes to Envoy). */
 export function istioInboundCapture(annotations: Record<string, string>): InboundCapture | undefined {
   const include = annotations[INCLUDE_INBOUND_ANNOTATION];
   if (include !== undefined && include.trim() !== '*') {
@@ -376,6 +393,8 @@ export function istioInboundCapture(annotations: Record<string, string>): Inboun
   const exclude = annotations[EXCLUDE_INBOUND_ANNOTATION];
   if (exclude === undefined) return undefined;
   const parsed = portNumbers(exclude);
+  const own = istioProxyOwnPorts(annotations);
+  parsed.ports = parsed.ports.filter((p) => !own.includes(p));
   if (parsed.ports.length === 0 && parsed.invalid.length === 0) return undefined;
   return { redirect: 'all-except', ...parsed, source: `pod annotation ${EXCLUDE_INBOUND_ANNOTATION}=${JSON.stringify(exclude)}` };
 }
@@ -397,13 +416,13 @@ export function sidecarInboundCapture(nsLabels: Record<string, string>, pod: Pod
  * A sidecar pod's inbound ports that skip Envoy, for the report's weak ports: excluded ports;
  * with includeInboundPorts, its declared container ports left out and `*` for every other port.
  */
-export function sidecarBypassedPorts(capture: InboundCapture | undefined, declared: number[]): Record<string, string> {
+export function sidecarBypassedPorts(capture: InboundCapture | undefined, declared: number[], own: number[] = []): Record<string, string> {
   if (!capture) return {};
   const out: Record<string, string> = {};
   const label = 'bypasses the sidecar';
   if (capture.redirect === 'all-except') for (const p of capture.ports) out[String(p)] = label;
   else {
-    for (const p of declared) if (bypassesSidecar(capture, p)) out[String(p)] = label;
+    for (const p of declared) if (!own.includes(p) && bypassesSidecar(capture, p)) out[String(p)] = label;
     out['*'] = label;
   }
   return out;
