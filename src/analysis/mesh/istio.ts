@@ -242,6 +242,17 @@ const ISTIO_PROXY = 'istio-proxy';
 const SIDECAR_STATUS_ANNOTATION = 'sidecar.istio.io/status';
 
 /**
+ * Namespaces the sidecar injector never injects, whatever their labels
+ * (istio/istio pkg/kube/inject/initializer.go IgnoredNamespaces, checked by injectRequired).
+ */
+export const ISTIO_INJECTION_IGNORED_NAMESPACES: readonly string[] = ['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage'];
+/**
+ * Namespaces istio-cni never redirects for ambient (the istio-cni chart's default
+ * cni.ambient excludeNamespaces / excludeNamespaces: [kube-system], manifests/charts/istio-cni/values.yaml).
+ */
+export const ISTIO_AMBIENT_EXCLUDED_NAMESPACES: readonly string[] = ['kube-system'];
+
+/**
  * Whether Istio puts this pod in the mesh, from the webhook's selectors (namespace label
  * istio-injection beats istio.io/rev; pod label sidecar.istio.io/inject beats the legacy
  * annotation; hostNetwork pods are never injected) or ambient labels. Live pods are
@@ -259,6 +270,7 @@ export function istioMembership(nsLabels: Record<string, string>, pod: PodView):
   let sidecar = false;
   let why: string;
   if (hostNetwork) why = 'hostNetwork pods are never injected';
+  else if (ISTIO_INJECTION_IGNORED_NAMESPACES.includes(pod.namespace)) why = `Istio's injector never injects namespace ${pod.namespace} (one of ${ISTIO_INJECTION_IGNORED_NAMESPACES.join(', ')}), whatever its labels`;
   else if (nsInj === 'enabled') {
     sidecar = podInj !== 'false';
     why = sidecar ? 'namespace label istio-injection=enabled' : 'pod opts out with sidecar.istio.io/inject=false';
@@ -275,14 +287,19 @@ export function istioMembership(nsLabels: Record<string, string>, pod: PodView):
   } else why = 'no injection label on namespace or pod';
 
   const podMode = pod.labels['istio.io/dataplane-mode'];
-  const ambient = !sidecar && !hostNetwork && podMode !== 'none' && (podMode === 'ambient' || nsLabels['istio.io/dataplane-mode'] === 'ambient');
+  const ambientExcluded = ISTIO_AMBIENT_EXCLUDED_NAMESPACES.includes(pod.namespace);
+  const ambient = !sidecar && !hostNetwork && !ambientExcluded && podMode !== 'none' && (podMode === 'ambient' || nsLabels['istio.io/dataplane-mode'] === 'ambient');
   const requested = nsInj === 'enabled' || saysInject(nsInj) || nsRev !== undefined || nsLabels['istio.io/dataplane-mode'] === 'ambient' || podInj === 'true' || podMode === 'ambient';
+
+  const unmeshedWhy = podMode === 'none' ? 'pod opts out of ambient (istio.io/dataplane-mode=none)'
+    : ambientExcluded && (podMode === 'ambient' || nsLabels['istio.io/dataplane-mode'] === 'ambient') ? `istio-cni never captures namespace ${pod.namespace} for ambient (its default excludeNamespaces), and ${why}`
+      : why;
 
   if (pod.origin === 'pod') {
     // What runs is the truth; labels added after the pod started do nothing until a restart.
     if (containerNames(pod.spec).includes(ISTIO_PROXY)) return { meshed: true, dataplane: 'sidecar', requested, reason: 'istio-proxy container present' };
     if (pod.annotations['ambient.istio.io/redirection'] === 'enabled') return { meshed: true, dataplane: 'ambient', requested, reason: 'ambient redirection enabled' };
-    const expected = sidecar ? ` (labels ask for a sidecar: ${why}; restart the pod)` : ambient ? ' (ambient labels present but traffic is not redirected)' : ` (${why})`;
+    const expected = sidecar ? ` (labels ask for a sidecar: ${why}; restart the pod)` : ambient ? ' (ambient labels present but traffic is not redirected)' : ` (${unmeshedWhy})`;
     return { meshed: false, requested, reason: `no istio-proxy container${expected}` };
   }
   // A template that already carries the sidecar (istioctl kube-inject, or a copy of an injected
@@ -294,7 +311,7 @@ export function istioMembership(nsLabels: Record<string, string>, pod: PodView):
   }
   if (sidecar) return { meshed: true, dataplane: 'sidecar', requested, reason: why };
   if (ambient) return { meshed: true, dataplane: 'ambient', requested, reason: 'istio.io/dataplane-mode=ambient' };
-  return { meshed: false, requested, reason: podMode === 'none' ? 'pod opts out of ambient (istio.io/dataplane-mode=none)' : why };
+  return { meshed: false, requested, reason: unmeshedWhy };
 }
 
 /**
