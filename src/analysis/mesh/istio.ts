@@ -26,6 +26,12 @@ export interface PeerAuthn {
   mode: PaMode;
   rawMode?: unknown;
   selector?: Record<string, string>;
+  /**
+   * A selector the CRD schema refuses (not a map, a label value that is no string): from
+   * manifests the object is refused; a stored one selects no workload, and never widens to the
+   * namespace.
+   */
+  selectsNothing?: true;
   /** Valid port-level entries only. */
   ports: Map<number, PaMode>;
   problems: string[];
@@ -67,19 +73,35 @@ export function parsePeerAuthentication(o: KubeObject, rootNamespace: string): P
     }
   }
 
+  // The CRD schema (WorkloadSelector: matchLabels additionalProperties type string; CEL rules
+  // "wildcard not allowed in label key match", "key must not be empty", "wildcard not allowed in
+  // label value match") refuses a malformed selector; one that got stored must not widen to the
+  // whole namespace, so it selects nothing.
   let selector: Record<string, string> | undefined;
+  let selectsNothing = false;
   if (s.selector !== undefined && s.selector !== null) {
     const sel = obj(s.selector);
     const ml = sel ? sel.matchLabels : undefined;
-    if (!sel || (ml !== undefined && ml !== null && !obj(ml))) problems.push('spec.selector is malformed (expected {matchLabels: {key: value}})');
-    else if (ml) {
+    if (!sel || (ml !== undefined && ml !== null && !obj(ml))) {
+      refuse('spec.selector is malformed (expected {matchLabels: {key: value}}; the CRD schema refuses it)');
+      selectsNothing = true;
+    } else if (ml) {
       const labels: Record<string, string> = {};
       for (const [k, v] of Object.entries(obj(ml)!)) {
-        if (typeof v === 'string') labels[k] = v;
-        else problems.push(`spec.selector.matchLabels.${k} is not a string`);
+        // A key is cluster text: written as is only when it looks like a label key.
+        const field = /^[\w./-]+$/.test(k) ? `spec.selector.matchLabels.${k}` : `spec.selector.matchLabels[${JSON.stringify(k)}]`;
+        if (typeof v !== 'string') {
+          refuse(`${field} is ${JSON.stringify(v)}, not a string (the CRD schema refuses it; quote the value)`);
+          selectsNothing = true;
+          continue;
+        }
+        if (k === '') refuse('spec.selector.matchLabels has an empty key (CRD rule "key must not be empty")');
+        else if (k.includes('*')) refuse(`spec.selector.matchLabels key ${JSON.stringify(k)} has a wildcard (CRD rule "wildcard not allowed in label key match")`);
+        if (v.includes('*')) refuse(`${field} value ${JSON.stringify(v)} has a wildcard (CRD rule "wildcard not allowed in label value match")`);
+        labels[k] = v;
       }
       // Istio treats an empty matchLabels like no selector.
-      if (Object.keys(labels).length > 0) selector = labels;
+      if (!selectsNothing && Object.keys(labels).length > 0) selector = labels;
     }
   }
 
@@ -103,11 +125,11 @@ export function parsePeerAuthentication(o: KubeObject, rootNamespace: string): P
       if (Object.keys(pm).length === 0) refuse('spec.portLevelMtls is empty (CRD minProperties: 1)');
     }
     // The CRD rule tests has(self.portLevelMtls), true for an empty map too.
-    if (!selector) refuse('spec.portLevelMtls without a workload selector (CRD rule "portLevelMtls requires selector")');
+    if (!selector && !selectsNothing) refuse('spec.portLevelMtls without a workload selector (CRD rule "portLevelMtls requires selector")');
   }
 
   let scope: PaScope;
-  if (!selector) scope = namespace === rootNamespace ? 'mesh' : 'namespace';
+  if (!selector && !selectsNothing) scope = namespace === rootNamespace ? 'mesh' : 'namespace';
   else scope = namespace === rootNamespace ? 'ignored-root-selector' : 'workload';
   if (!selector) ports.clear(); // port-level settings only take effect on workload policies
 
@@ -121,6 +143,7 @@ export function parsePeerAuthentication(o: KubeObject, rootNamespace: string): P
     mode,
     rawMode,
     selector,
+    ...(selectsNothing ? { selectsNothing: true as const } : {}),
     ports,
     problems,
     refused,
