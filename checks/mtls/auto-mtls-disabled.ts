@@ -1,6 +1,8 @@
 import type { Check } from '../../src/engine/types.ts';
-import { istioAutoMtls, istioMeshedServices, istioMutualCoverage, istioPresent, meshModel } from '../../src/analysis/mesh/index.ts';
+import type { Verdict } from '../../src/base/vocabulary.ts';
+import { istioAutoMtls, istioMeshedServices, istioMutualCoverage, istioPresent, meshModel, type WorkloadMesh } from '../../src/analysis/mesh/index.ts';
 import { istioGatewayOutsideAutoMtls } from '../../src/analysis/mesh/flow-verdict.ts';
+import { istioMembership } from '../../src/analysis/mesh/istio.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
 import { ISTIO_AUTO_MTLS_READ } from './lib/istio-mesh-config.ts';
@@ -14,7 +16,7 @@ export const autoMtlsDisabled: Check = {
   protectsAgainst: 'Istio clients sending plaintext to meshed services because auto mTLS is off and no DestinationRule asks for ISTIO_MUTUAL',
   severity: 'high',
   controls: MESH_ENCRYPTION,
-  remediation: 'Remove `enableAutoMtls: false` from the mesh config (ConfigMap istio, key mesh, or meshConfig in the IstioOperator/Helm values) so sidecars send Istio mTLS to proxied endpoints, or give every meshed service a DestinationRule with `trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}`.',
+  remediation: 'Remove `enableAutoMtls: false` from the mesh config (ConfigMap istio, or istio-<rev> for a revision, key mesh, or meshConfig in the IstioOperator/Helm values) so sidecars send Istio mTLS to proxied endpoints, or give every meshed service a DestinationRule with `trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}`.',
   needs: ['namespaces', 'pods', 'services'],
   reads: ['istio.destinationrules'],
   readsWhen: [ISTIO_AUTO_MTLS_READ],
@@ -22,19 +24,34 @@ export const autoMtlsDisabled: Check = {
   appliesWhen: 'when Istio is installed',
   evaluate(ctx) {
     const m = meshModel(ctx.snapshot, ctx.config);
-    const auto = istioAutoMtls(ctx.snapshot.resources.configmaps ?? [], ctx.config.mesh.istioRootNamespace || 'istio-system');
-    const resource = auto.resource;
-    if (auto.enabled === undefined) {
-      return [{
-        status: 'fail',
-        resource,
-        severity: 'medium',
-        message: `Istio mesh config in ${auto.source} cannot be read: ${auto.problem}; whether clients use mutual TLS automatically is unknown.`,
-        evidence: { source: auto.source, problem: auto.problem },
-      }];
+    const configured = ctx.config.mesh.istioRootNamespace || 'istio-system';
+    const configmaps = ctx.snapshot.resources.configmaps ?? [];
+    // Auto mTLS and DestinationRule TLS configure the outbound clusters of sidecars and gateways
+    // only; an ambient pod's calls leave through ztunnel, which neither governs (as reach judges
+    // them: flow-verdict.ts istioCallerTls). Each client follows the mesh config of its own
+    // revision's istiod (ConfigMap istio-<rev>, pilot/pkg/bootstrap/mesh.go getMeshConfigMapName).
+    const clientsByRevision = new Map<string, WorkloadMesh[]>();
+    let ambient = 0;
+    for (const w of m.workloads) {
+      if (w.mesh !== 'istio') continue;
+      const pod = w.workload.pods[0];
+      if (!pod || istioMembership(m.namespaces.get(w.namespace)?.labels ?? {}, pod).dataplane !== 'sidecar') {
+        ambient++;
+        continue;
+      }
+      const rev = w.istioRevision ?? 'default';
+      const list = clientsByRevision.get(rev);
+      if (list) list.push(w);
+      else clientsByRevision.set(rev, [w]);
     }
-    if (auto.enabled) {
-      return [{ status: 'pass', resource, message: `Istio auto mTLS is enabled (${auto.source}): sidecars send Istio mutual TLS to proxied endpoints.`, evidence: { enableAutoMtls: true, source: auto.source } }];
+    if (clientsByRevision.size === 0) {
+      const auto = istioAutoMtls(configmaps, configured);
+      return [{
+        status: 'pass',
+        resource: auto.resource,
+        message: `No Istio sidecar or gateway sends calls that auto mTLS would govern: ${ambient} ambient workload(s) send through ztunnel, which enableAutoMtls and DestinationRule TLS do not configure.`,
+        evidence: { sidecarClients: 0, ambientWorkloads: ambient, source: auto.source },
+      }];
     }
     // A gateway whose pods lack the tlsMode label gets plaintext from auto mTLS on or off: its
     // Service is no service auto mTLS would protect (its Gateway servers' tls.mode decides what it
@@ -43,38 +60,64 @@ export const autoMtlsDisabled: Check = {
     const gateways = m.workloads.filter((w) => w.mesh === 'istio' && istioGatewayOutsideAutoMtls(w));
     const leftOut = new Set(gateways);
     const services = istioMeshedServices(ctx.snapshot, m, (w) => !leftOut.has(w));
-    // Clients are Istio-meshed workloads: their proxies pick a DestinationRule by their own namespace.
-    const clients = [...new Set(m.workloads.filter((w) => w.mesh === 'istio').map((w) => w.namespace))];
-    const coverage = istioMutualCoverage(ctx.snapshot.resources['istio.destinationrules'] ?? [], services, clients, m.istio.policies.rootNamespace);
-    const uncovered = services.filter((s) => !coverage.get(s)!.covered);
-    const named = (s: (typeof services)[number]) => `${s.namespace}/${s.name} from clients in ${coverage.get(s)!.clientNamespace}`;
-    const evidence: Record<string, unknown> = {
-      enableAutoMtls: false,
-      source: auto.source,
-      meshedServices: services.length,
-      servicesWithoutIstioMutual: uncovered.length,
-      services: uncovered.slice(0, SAMPLE).map((s) => `${named(s)}: ${coverage.get(s)!.reason}`),
-    };
     const gatewayText = gateways.length === 0 ? ''
       : ` (Istio gateways ${gateways.slice(0, 3).map((w) => refString(w.workload.ref)).join(', ')}${gateways.length > 3 ? ', …' : ''} are left out: their pods do not carry security.istio.io/tlsMode: istio, so callers reach them in plaintext with auto mTLS on too, and their Gateway servers decide what they accept)`;
-    if (gateways.length > 0) evidence.gatewaysLeftOut = gateways.slice(0, SAMPLE).map((w) => refString(w.workload.ref));
-    if (uncovered.length === 0) {
-      return [{
-        status: 'pass',
+    const out: Verdict[] = [];
+    for (const [revision, clients] of [...clientsByRevision].sort(([a], [b]) => a.localeCompare(b))) {
+      const auto = istioAutoMtls(configmaps, configured, revision);
+      const resource = auto.resource;
+      const who = clientsByRevision.size > 1 || revision !== 'default' ? ` for the ${clients.length} sidecar client workload(s) of revision ${revision}` : '';
+      if (auto.enabled === undefined) {
+        out.push({
+          status: 'fail',
+          resource,
+          severity: 'medium',
+          message: `Istio mesh config in ${auto.source} cannot be read: ${auto.problem}; whether clients use mutual TLS automatically${who} is unknown.`,
+          evidence: { revision, source: auto.source, problem: auto.problem },
+        });
+        continue;
+      }
+      if (auto.enabled) {
+        out.push({ status: 'pass', resource, message: `Istio auto mTLS is enabled (${auto.source})${who}: sidecars send Istio mutual TLS to proxied endpoints.`, evidence: { revision, enableAutoMtls: true, source: auto.source } });
+        continue;
+      }
+      // Clients' proxies pick a DestinationRule by their own namespace, and their revision's root namespace.
+      const root = clients[0].istioRoot?.namespace ?? m.istio.policies.rootNamespace;
+      const namespaces = [...new Set(clients.map((w) => w.namespace))];
+      const coverage = istioMutualCoverage(ctx.snapshot.resources['istio.destinationrules'] ?? [], services, namespaces, root);
+      const uncovered = services.filter((s) => !coverage.get(s)!.covered);
+      const named = (s: (typeof services)[number]) => `${s.namespace}/${s.name} from clients in ${coverage.get(s)!.clientNamespace}`;
+      const evidence: Record<string, unknown> = {
+        revision,
+        enableAutoMtls: false,
+        source: auto.source,
+        clientNamespaces: namespaces.slice(0, SAMPLE),
+        meshedServices: services.length,
+        servicesWithoutIstioMutual: uncovered.length,
+        services: uncovered.slice(0, SAMPLE).map((s) => `${named(s)}: ${coverage.get(s)!.reason}`),
+      };
+      if (ambient > 0) evidence.ambientWorkloadsNotJudged = ambient;
+      if (gateways.length > 0) evidence.gatewaysLeftOut = gateways.slice(0, SAMPLE).map((w) => refString(w.workload.ref));
+      if (uncovered.length === 0) {
+        out.push({
+          status: 'pass',
+          resource,
+          message: services.length === 0
+            ? `Istio auto mTLS is disabled (${auto.source}), but no Service is backed by meshed workloads auto mTLS would send Istio mTLS to${gatewayText}.`
+            : `Istio auto mTLS is disabled (${auto.source}), but DestinationRules set ISTIO_MUTUAL for all ${services.length} meshed service(s)${who ? ` for those clients` : ''}${gatewayText}.`,
+          evidence,
+        });
+        continue;
+      }
+      const first = uncovered.slice(0, 3).map(named).join(', ');
+      out.push({
+        status: 'fail',
         resource,
-        message: services.length === 0
-          ? `Istio auto mTLS is disabled (${auto.source}), but no Service is backed by meshed workloads auto mTLS would send Istio mTLS to${gatewayText}.`
-          : `Istio auto mTLS is disabled (${auto.source}), but DestinationRules set ISTIO_MUTUAL for all ${services.length} meshed service(s)${gatewayText}.`,
+        message: `Istio auto mTLS is disabled (${auto.source}): clients send plaintext to ${uncovered.length} of ${services.length} meshed service(s) without an ISTIO_MUTUAL DestinationRule for those clients (${first}${uncovered.length > 3 ? ', ...' : ''}).`,
         evidence,
-      }];
+        related: uncovered.slice(0, SAMPLE).map((s) => s.ref),
+      });
     }
-    const first = uncovered.slice(0, 3).map(named).join(', ');
-    return [{
-      status: 'fail',
-      resource,
-      message: `Istio auto mTLS is disabled (${auto.source}): clients send plaintext to ${uncovered.length} of ${services.length} meshed service(s) without an ISTIO_MUTUAL DestinationRule for those clients (${first}${uncovered.length > 3 ? ', ...' : ''}).`,
-      evidence,
-      related: uncovered.slice(0, SAMPLE).map((s) => s.ref),
-    }];
+    return out;
   },
 };

@@ -26,6 +26,7 @@ export const invalidPeerAuthentication: Check = {
     for (const pa of idx.all) {
       // A stored object the current CRD would refuse got past an older one: Istio applies what it reads.
       const problems = pa.problems.map((p) => (!pa.refused.includes(p) ? p
+        : p.startsWith('spec.selector') ? `${p}: refused by the API server; this stored one selects no workload (it never widens to namespace ${pa.namespace})`
         : p.startsWith('spec.portLevelMtls without') ? `${p}: the API server refuses this since Istio 1.23 (istiod's webhook before), and as this one is stored Istio applies its mode and ignores portLevelMtls`
           : `${p}: refused by the API server; this stored one is read as ${p.startsWith('spec.mtls.mode') ? 'UNSET' : 'if the entry were absent'}`));
       if (pa.scope === 'ignored-root-selector') {

@@ -1,7 +1,8 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import type { ResolvedMode } from '../../src/analysis/mesh/istio.ts';
-import { istioPresent, istioRootWarning, meshModel } from '../../src/analysis/mesh/index.ts';
+import { istioPresent, istioRootWarning, meshModel, type IstioRoot, type MeshModel, type WorkloadMesh } from '../../src/analysis/mesh/index.ts';
+import type { IstioPolicyIndex } from '../../src/analysis/mesh/istio.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
 import { ISTIO_MESH_CONFIG_READ } from './lib/istio-mesh-config.ts';
@@ -26,52 +27,73 @@ export const meshNotStrict: Check = {
   warnings: (ctx) => istioRootWarning(meshModel(ctx.snapshot, ctx.config).istio.root),
   evaluate(ctx) {
     const m = meshModel(ctx.snapshot, ctx.config);
-    const root = m.istio.policies.rootNamespace;
-    const mesh = m.istio.policies.mesh;
     // An Istio gateway's listeners are built from its Gateway servers, which PeerAuthentication
     // does not reach (flow-verdict.ts istioGatewayCallee): no mode makes one accept plaintext.
-    const istioWorkloads = m.workloads.filter((w) => w.mesh === 'istio' && !istioGatewayPod(w));
-    // A port-level PERMISSIVE or DISABLE under a STRICT workload still accepts plaintext on that port.
-    const notStrict = istioWorkloads.filter((w) => w.istio && (w.istio.mode !== 'STRICT' || Object.values(w.istio.ports).some((p) => p !== 'STRICT')));
-    const shadowed = m.istio.policies.all.filter((p) => p.scope === 'mesh' && p !== mesh).map((p) => p.name);
-    const evidence: Record<string, unknown> = {
-      rootNamespace: root,
-      rootNamespaceSource: m.istio.root.source,
-      meshPolicy: mesh ? `${root}/${mesh.name}` : null,
-      meshMode: mesh ? mesh.mode : 'none (Istio default PERMISSIVE)',
-      istioWorkloads: istioWorkloads.length,
-      workloadsNotStrict: notStrict.length,
-      sampleNotStrict: notStrict.slice(0, 10).map((w) => `${refString(w.workload.ref)}: ${modeText(w.istio!)}`),
-    };
-    if (shadowed.length) evidence.ignoredNewerMeshPolicies = shadowed;
-    const extent = { unit: 'workloads', members: notStrict.map((w) => refString(w.workload.ref)) };
-    // The mesh default still lets a new namespace or workload accept plaintext, but when every
-    // meshed workload is STRICT by its own policy none does today: a finding, lower
-    // (reference checks.md §4.1: "Nothing configured → PERMISSIVE everywhere: FAIL").
-    const lower = notStrict.length === 0 ? { severity: 'low' as const } : {};
-    const unlessText = `meshed workloads accept plaintext unless a namespace or workload policy says STRICT (${notStrict.length} of ${istioWorkloads.length} do not)`;
-    const verdict: Verdict = mesh
-      ? mesh.mode === 'STRICT'
-        ? { status: 'pass', resource: mesh.ref, message: `Mesh-wide PeerAuthentication ${root}/${mesh.name} sets STRICT mTLS.`, evidence }
-        : {
-          status: 'fail',
-          resource: mesh.ref,
-          ...lower,
-          message: `Mesh-wide PeerAuthentication ${root}/${mesh.name} sets ${mesh.mode}${mesh.mode === 'UNSET' ? ' (inherits PERMISSIVE)' : ''}: ${unlessText}.`,
-          evidence,
-          extent,
-        }
-      : {
-        status: 'fail',
-        resource: { kind: 'PeerAuthentication', namespace: root, name: 'default' },
-        ...lower,
-        message: `No mesh-wide PeerAuthentication in root namespace ${root}: Istio defaults to PERMISSIVE, so ${unlessText}.`,
-        evidence,
-        extent,
-      };
-    return [verdict];
+    const all = m.workloads.filter((w) => w.mesh === 'istio' && !istioGatewayPod(w));
+    // Each revision's istiod reads its own mesh config (ConfigMap istio-<rev>), whose rootNamespace
+    // holds the policies mesh-wide for the workloads it configures: one verdict per root in use.
+    const byRoot = new Map<string, { root: IstioRoot; workloads: WorkloadMesh[] }>();
+    for (const w of all) {
+      const root = w.istioRoot ?? m.istio.root;
+      const entry = byRoot.get(root.namespace);
+      if (entry) entry.workloads.push(w);
+      else byRoot.set(root.namespace, { root, workloads: [w] });
+    }
+    if (byRoot.size === 0) byRoot.set(m.istio.root.namespace, { root: m.istio.root, workloads: [] });
+    return [...byRoot.values()].sort((a, b) => a.root.namespace.localeCompare(b.root.namespace))
+      .map(({ root, workloads }) => verdictFor(root, policiesOf(workloads, m), workloads));
   },
 };
+
+/** The PeerAuthentication index the workloads' revision composes (all of them share one root). */
+function policiesOf(workloads: WorkloadMesh[], m: MeshModel): IstioPolicyIndex {
+  const w = workloads[0];
+  return w ? m.istio.policiesFor(w.namespace, w.labels) : m.istio.policies;
+}
+
+function verdictFor(rootInfo: IstioRoot, index: IstioPolicyIndex, istioWorkloads: WorkloadMesh[]): Verdict {
+  const root = index.rootNamespace;
+  const mesh = index.mesh;
+  // A port-level PERMISSIVE or DISABLE under a STRICT workload still accepts plaintext on that port.
+  const notStrict = istioWorkloads.filter((w) => w.istio && (w.istio.mode !== 'STRICT' || Object.values(w.istio.ports).some((p) => p !== 'STRICT')));
+  const shadowed = index.all.filter((p) => p.scope === 'mesh' && p !== mesh).map((p) => p.name);
+  const evidence: Record<string, unknown> = {
+    rootNamespace: root,
+    rootNamespaceSource: rootInfo.source,
+    meshPolicy: mesh ? `${root}/${mesh.name}` : null,
+    meshMode: mesh ? mesh.mode : 'none (Istio default PERMISSIVE)',
+    istioWorkloads: istioWorkloads.length,
+    workloadsNotStrict: notStrict.length,
+    sampleNotStrict: notStrict.slice(0, 10).map((w) => `${refString(w.workload.ref)}: ${modeText(w.istio!)}`),
+  };
+  if (shadowed.length) evidence.ignoredNewerMeshPolicies = shadowed;
+  const extent = { unit: 'workloads', members: notStrict.map((w) => refString(w.workload.ref)) };
+  // The mesh default still lets a new namespace or workload accept plaintext, but when every
+  // meshed workload is STRICT by its own policy none does today: a finding, lower
+  // (reference checks.md §4.1: "Nothing configured → PERMISSIVE everywhere: FAIL").
+  const lower = notStrict.length === 0 ? { severity: 'low' as const } : {};
+  const unlessText = `meshed workloads accept plaintext unless a namespace or workload policy says STRICT (${notStrict.length} of ${istioWorkloads.length} do not)`;
+  const verdict: Verdict = mesh
+    ? mesh.mode === 'STRICT'
+      ? { status: 'pass', resource: mesh.ref, message: `Mesh-wide PeerAuthentication ${root}/${mesh.name} sets STRICT mTLS.`, evidence }
+      : {
+        status: 'fail',
+        resource: mesh.ref,
+        ...lower,
+        message: `Mesh-wide PeerAuthentication ${root}/${mesh.name} sets ${mesh.mode}${mesh.mode === 'UNSET' ? ' (inherits PERMISSIVE)' : ''}: ${unlessText}.`,
+        evidence,
+        extent,
+      }
+    : {
+      status: 'fail',
+      resource: { kind: 'PeerAuthentication', namespace: root, name: 'default' },
+      ...lower,
+      message: `No mesh-wide PeerAuthentication in root namespace ${root}: Istio defaults to PERMISSIVE, so ${unlessText}.`,
+      evidence,
+      extent,
+    };
+  return verdict;
+}
 
 function modeText(r: ResolvedMode): string {
   const weak = Object.entries(r.ports).filter(([, m]) => m !== 'STRICT');

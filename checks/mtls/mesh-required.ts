@@ -9,7 +9,7 @@ export const meshRequired: Check = {
   protectsAgainst: 'workloads talking plaintext because no service mesh (and so no mTLS) exists where policy requires one',
   severity: 'critical',
   controls: MESH_ENCRYPTION,
-  remediation: 'Install a service mesh (Istio or Linkerd) and enrol workloads, or set target.requireMtls: false if pod-to-pod encryption is provided another way.',
+  remediation: 'Install a service mesh (Istio, Linkerd or Consul) and enrol workloads, or set target.requireMtls: false if pod-to-pod encryption is provided another way.',
   needs: ['namespaces', 'pods'],
   appliesByConfig: (config) => config.target.requireMtls === true,
   appliesWhen: 'when the configuration requires mTLS (target.requireMtls: true)',
@@ -20,15 +20,15 @@ export const meshRequired: Check = {
       return [{
         status: 'pass',
         resource,
-        message: `A service mesh is present (${[m.istio.present && 'Istio', m.linkerd.present && 'Linkerd'].filter(Boolean).join(', ')}).`,
-        evidence: { istio: m.istio.evidence.slice(0, 10), linkerd: m.linkerd.evidence.slice(0, 10) },
+        message: `A service mesh is present (${[m.istio.present && 'Istio', m.linkerd.present && 'Linkerd', m.consul.present && 'Consul'].filter(Boolean).join(', ')}).`,
+        evidence: { istio: m.istio.evidence.slice(0, 10), linkerd: m.linkerd.evidence.slice(0, 10), consul: m.consul.evidence.slice(0, 10) },
       }];
     }
     return [{
       status: 'fail',
       resource,
-      message: 'target.requireMtls is true but no service mesh (Istio or Linkerd CRDs, meshed namespaces or proxied pods) was found: pod-to-pod traffic is not mutually authenticated or encrypted.',
-      evidence: { requireMtls: true, istio: 'not found', linkerd: 'not found' },
+      message: 'target.requireMtls is true but no service mesh (Istio, Linkerd or Consul CRDs, meshed namespaces or proxied pods) was found: pod-to-pod traffic is not mutually authenticated or encrypted.',
+      evidence: { requireMtls: true, istio: 'not found', linkerd: 'not found', consul: 'not found' },
     }];
   },
 };

@@ -59,7 +59,7 @@ function istioVerdicts(m: MeshModel): Verdict[] {
     if (workload) add(`workload/${workload.namespace}/${workload.name}`, w);
   }
   for (const pa of idx.all) {
-    if (pa.scope === 'mesh' || pa.scope === 'ignored-root-selector' || idx.shadowedBy.has(pa)) continue; // other checks
+    if (pa.scope === 'mesh' || pa.scope === 'ignored-root-selector' || pa.selectsNothing || idx.shadowedBy.has(pa)) continue; // other checks
     const affected = bySource.get(`${pa.scope}/${pa.namespace}/${pa.name}`) ?? [];
     const evidence: Record<string, unknown> = {
       scope: pa.scope,

@@ -13,7 +13,7 @@ export const workloadOutsideMesh: Check = {
   remediation: 'Remove the opt-out (sidecar.istio.io/inject: "false", linkerd.io/inject: disabled, istio.io/dataplane-mode: none) and restart the pods so the injector adds the proxy; avoid hostNetwork for meshed services. For Linkerd, remove the namespace label config.linkerd.io/admission-webhooks: disabled, and run meshed workloads outside kube-system and cert-manager, which the proxy injector never sees.',
   needs: ['namespaces', 'pods'],
   appliesTo: meshPresent,
-  appliesWhen: 'when a service mesh (Istio or Linkerd) is installed',
+  appliesWhen: 'when a service mesh (Istio, Linkerd or Consul) is installed',
   *evaluate(ctx) {
     const m = meshModel(ctx.snapshot, ctx.config);
     for (const w of m.workloads) {

@@ -6,19 +6,26 @@
 // are both unknown, and Istio's defaults (istio-system, cluster.local) cannot stand in for them: a
 // STRICT PeerAuthentication in istio-system is mesh-wide only when istio-system is the root.
 import type { ConditionalRead } from '../../../src/engine/types.ts';
-import { istioConfigMapName, istioOutbound, istioPresent } from '../../../src/analysis/mesh/index.ts';
+import { istioConfigMapName, istioOutbound, istioPresent, istioRevisions } from '../../../src/analysis/mesh/index.ts';
 import { istioMeshConfigUnread } from '../../../src/analysis/mesh/configmaps.ts';
 import { subsetTlsRuleCount } from '../../../src/analysis/mesh/destination-rules.ts';
 import { configMapsUnreadable, configMapUnread } from '../../../src/analysis/configmaps.ts';
 
-/** Holds when Istio is installed and its mesh config is unread; `settings` are the ones the check judges by, named in the reason. */
+/**
+ * Holds when Istio is installed and its mesh config is unread: ConfigMap istio, or istio-<rev> of a
+ * revision in use (each revision's istiod reads its own); `settings` are the ones the check judges
+ * by, named in the reason.
+ */
 function istioMeshConfigRead(settings: string): ConditionalRead {
   return {
     kinds: ['configmaps'],
-    when: `when Istio is installed: its mesh config (ConfigMap istio: ${settings})`,
+    when: `when Istio is installed: its mesh config (ConfigMap istio, and istio-<rev> for each revision in use: ${settings})`,
     holds(ctx) {
-      const unread = istioPresent(ctx) ? istioMeshConfigUnread(ctx.snapshot, ctx.config) : undefined;
-      return unread ? `Istio's mesh config (ConfigMap ${unread.ref.namespace}/${unread.ref.name}: ${settings})` : undefined;
+      if (!configMapsUnreadable(ctx.snapshot) || !istioPresent(ctx)) return undefined;
+      const unread = ['default', ...istioRevisions(ctx.snapshot)].flatMap((r) => istioMeshConfigUnread(ctx.snapshot, ctx.config, r)?.ref ?? []);
+      if (unread.length === 0) return undefined;
+      const names = unread.slice(0, NAMED).map((ref) => `${ref.namespace}/${ref.name}`).join(', ');
+      return `Istio's mesh config (ConfigMap${unread.length > 1 ? 's' : ''} ${names}${unread.length > NAMED ? `, and ${unread.length - NAMED} more` : ''}: ${settings})`;
     },
   };
 }

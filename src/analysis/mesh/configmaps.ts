@@ -20,6 +20,20 @@ export function meshConfigMapRefs(config: Config): Array<{ namespace: string; na
   return [{ ...LINKERD_CONFIG_CONFIGMAP }, { namespace: config.mesh.istioRootNamespace || 'istio-system', name: 'istio' }, { ...CONSUL_SERVER_CONFIGMAP }, { ...CONSUL_SERVER_EXTRA_CONFIGMAP }];
 }
 
+/** ConfigMap name holding a revision's mesh config (istiod reads "istio-" + revision, pilot/pkg/bootstrap/mesh.go getMeshConfigMapName). */
+export function istioConfigMapName(revision: string): string {
+  return revision === 'default' || revision === '' ? 'istio' : `istio-${revision}`;
+}
+
+/**
+ * The Istio revision whose istiod configures a workload's proxy: the pod's istio.io/rev label,
+ * else its namespace's, else the default revision (ConfigMap `istio`), as istioOutbound reads it.
+ */
+export function istioRevisionOf(nsLabels: Record<string, string>, podLabels: Record<string, string>): string {
+  const rev = podLabels['istio.io/rev'] ?? nsLabels['istio.io/rev'];
+  return rev === undefined || rev === '' ? 'default' : rev;
+}
+
 /** Linkerd's install-time settings (proxy.defaultInboundPolicy, identityTrustDomain). */
 export const LINKERD_CONFIG_CONFIGMAP = { namespace: 'linkerd', name: 'linkerd-config' } as const;
 
@@ -29,11 +43,12 @@ export const LINKERD_CONFIG_CONFIGMAP = { namespace: 'linkerd', name: 'linkerd-c
  * root namespace's, istio-system's) is in the snapshot while a by-name read failed. `ref` is the
  * one named in reasons: the configured root namespace's, which the collector asks for first.
  */
-export function istioMeshConfigUnread(snapshot: Snapshot, config: Config): { status: 'forbidden' | 'error'; ref: { namespace: string; name: string } } | undefined {
+export function istioMeshConfigUnread(snapshot: Snapshot, config: Config, revision = 'default'): { status: 'forbidden' | 'error'; ref: { namespace: string; name: string } } | undefined {
   const status = configMapsUnreadable(snapshot);
   const root = config.mesh.istioRootNamespace || 'istio-system';
-  if (!status || configMapRead(snapshot, { namespace: root, name: 'istio' }) || configMapRead(snapshot, { namespace: 'istio-system', name: 'istio' })) return undefined;
-  return { status, ref: { namespace: root, name: 'istio' } };
+  const name = istioConfigMapName(revision);
+  if (!status || configMapRead(snapshot, { namespace: root, name }) || configMapRead(snapshot, { namespace: 'istio-system', name })) return undefined;
+  return { status, ref: { namespace: root, name } };
 }
 
 export interface IstioAutoMtls {
@@ -47,18 +62,19 @@ export interface IstioAutoMtls {
 }
 
 /**
- * meshConfig.enableAutoMtls from ConfigMap `istio` (key `mesh`, YAML) in the root namespace
- * (istio-system as a fallback, where istiod keeps it by default). Absent ConfigMap, key or
- * field means Istio's default: true.
+ * meshConfig.enableAutoMtls from the revision's mesh config, ConfigMap `istio` (`istio-<rev>`; key
+ * `mesh`, YAML) in the root namespace (istio-system as a fallback, where istiod keeps it by
+ * default). Absent ConfigMap, key or field means Istio's default: true.
  */
-export function istioAutoMtls(configmaps: KubeObject[], rootNamespace: string): IstioAutoMtls {
-  const cm = istioMeshConfigMap(configmaps, rootNamespace);
+export function istioAutoMtls(configmaps: KubeObject[], rootNamespace: string, revision = 'default'): IstioAutoMtls {
+  const name = istioConfigMapName(revision);
+  const cm = istioMeshConfigMap(configmaps, rootNamespace, revision);
   if (!cm) {
-    return { resource: { kind: 'ConfigMap', namespace: rootNamespace, name: 'istio' }, source: `no ConfigMap ${rootNamespace}/istio (Istio default)`, enabled: true };
+    return { resource: { kind: 'ConfigMap', namespace: rootNamespace, name }, source: `no ConfigMap ${rootNamespace}/${name} (Istio default)`, enabled: true };
   }
   const ns = cm.metadata?.namespace ?? 'default';
-  const resource = { kind: 'ConfigMap', namespace: ns, name: 'istio' };
-  const where = `ConfigMap ${ns}/istio`;
+  const resource = { kind: 'ConfigMap', namespace: ns, name };
+  const where = `ConfigMap ${ns}/${name}`;
   const text = str(obj(cm.data)?.mesh);
   if (text === undefined) return { resource, source: `${where} has no mesh key (Istio default)`, enabled: true };
   let parsed: unknown;
@@ -78,12 +94,13 @@ export function istioAutoMtls(configmaps: KubeObject[], rootNamespace: string): 
 }
 
 /**
- * ConfigMap `istio` (istiod's mesh config) among the collected ones: in `namespace` (the
- * configured mesh.istioRootNamespace, where the collector reads it), else in istio-system, where
- * istiod keeps it by default (the collector always reads that one).
+ * ConfigMap `istio` (istiod's mesh config; `istio-<rev>` for a revision) among the collected ones:
+ * in `namespace` (the configured mesh.istioRootNamespace, where the collector reads it), else in
+ * istio-system, where istiod keeps it by default (the collector always reads that one).
  */
-export function istioMeshConfigMap(configmaps: KubeObject[], namespace: string): KubeObject | undefined {
-  const pick = (ns: string) => configmaps.find((c) => c.metadata?.name === 'istio' && (c.metadata?.namespace ?? 'default') === ns);
+export function istioMeshConfigMap(configmaps: KubeObject[], namespace: string, revision = 'default'): KubeObject | undefined {
+  const name = istioConfigMapName(revision);
+  const pick = (ns: string) => configmaps.find((c) => c.metadata?.name === name && (c.metadata?.namespace ?? 'default') === ns);
   return pick(namespace) ?? (namespace !== 'istio-system' ? pick('istio-system') : undefined);
 }
 
@@ -106,9 +123,9 @@ export interface IstioRoot {
  * istio/istio pkg/config/mesh/mesh.go). An unreadable mesh key is reported by
  * mtls.auto-mtls-disabled; the configured value applies then.
  */
-export function resolveIstioRoot(configmaps: KubeObject[], configured: string): IstioRoot {
+export function resolveIstioRoot(configmaps: KubeObject[], configured: string, revision = 'default'): IstioRoot {
   const fromConfig = { namespace: configured, source: FROM_CONFIG };
-  const cm = istioMeshConfigMap(configmaps, configured);
+  const cm = istioMeshConfigMap(configmaps, configured, revision);
   const text = str(obj(cm?.data)?.mesh);
   if (!cm || text === undefined) return fromConfig;
   let root: string | undefined;
@@ -118,19 +135,36 @@ export function resolveIstioRoot(configmaps: KubeObject[], configured: string): 
     return fromConfig;
   }
   if (!root) return fromConfig;
-  const where = `ConfigMap ${cm.metadata?.namespace ?? 'default'}/istio mesh.rootNamespace`;
+  const where = `ConfigMap ${cm.metadata?.namespace ?? 'default'}/${istioConfigMapName(revision)} mesh.rootNamespace`;
   return { namespace: root, source: where, ...(root !== configured ? { configuredOtherwise: configured } : {}) };
 }
 
-/**
- * The root namespace of this snapshot's Istio, once per run. ConfigMaps that could not be read
- * leave the configured value, said so in `source` (evidence of mtls.mesh-not-strict).
- */
-export const istioRoot = memoizeBySnapshotAndConfig((snapshot: Snapshot, config: Config): IstioRoot => {
-  const root = resolveIstioRoot(snapshot.resources.configmaps ?? [], config.mesh.istioRootNamespace || 'istio-system');
-  const unread = istioMeshConfigUnread(snapshot, config);
+function rootOfRevision(snapshot: Snapshot, config: Config, revision: string): IstioRoot {
+  const root = resolveIstioRoot(snapshot.resources.configmaps ?? [], config.mesh.istioRootNamespace || 'istio-system', revision);
+  const unread = istioMeshConfigUnread(snapshot, config, revision);
   if (root.source !== FROM_CONFIG || !unread) return root;
   return { ...root, source: `${FROM_CONFIG} (ConfigMap ${unread.ref.namespace}/${unread.ref.name} could not be read: ${unread.status})` };
+}
+
+/**
+ * The root namespace of this snapshot's Istio (its default revision), once per run. ConfigMaps
+ * that could not be read leave the configured value, said so in `source` (evidence of
+ * mtls.mesh-not-strict).
+ */
+export const istioRoot = memoizeBySnapshotAndConfig((snapshot: Snapshot, config: Config): IstioRoot => rootOfRevision(snapshot, config, 'default'), ['network', 'tls', 'mtls']);
+
+/**
+ * The root namespace per Istio revision: each revision's istiod reads its own mesh config
+ * (ConfigMap istio-<rev>), whose rootNamespace decides which namespace's policies are mesh-wide
+ * for the proxies it configures.
+ */
+export const istioRootOf = memoizeBySnapshotAndConfig((snapshot: Snapshot, config: Config): (revision: string) => IstioRoot => {
+  const cache = new Map<string, IstioRoot>([['default', istioRoot(snapshot, config)]]);
+  return (revision) => {
+    let r = cache.get(revision);
+    if (!r) cache.set(revision, (r = rootOfRevision(snapshot, config, revision)));
+    return r;
+  };
 }, ['network', 'tls', 'mtls']);
 
 /** The run's warning when ztaudit's config and Istio's mesh config name different root namespaces. */

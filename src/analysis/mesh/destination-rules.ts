@@ -66,7 +66,8 @@ export interface HostVerdict {
  * name.ns.svc.<domain> and wildcards over those (*, *.local, *.cluster.local,
  * *.svc.cluster.local, *.ns.svc.<domain>) reach Kubernetes Services; name.ns, name.ns.svc
  * and *.ns match none. Other names are external (ServiceEntry) hosts. A Service found in
- * the snapshot whose selected workloads are all outside the mesh is not in the mesh.
+ * the snapshot whose selected workloads are all outside the mesh is not in the mesh, nor is an
+ * ExternalName Service.
  */
 export function inMeshHost(dr: KubeObject, snapshot: Snapshot, model: MeshModel): HostVerdict {
   const ns = dr.metadata?.namespace ?? 'default';
@@ -90,6 +91,9 @@ export function inMeshHost(dr: KubeObject, snapshot: Snapshot, model: MeshModel)
 
   const svc = servicesByName(snapshot).get(`${svcNs}/${svcName}`);
   if (!svc) return { host, inMesh: true, reason: `cluster-local service ${svcNs}/${svcName} (not in snapshot; assumed meshed)` };
+  // istiod registers an ExternalName Service as MeshExternal, a DNS name outside the mesh
+  // (pilot/pkg/serviceregistry/kube/conversion.go convertService: meshExternal = true).
+  if ((obj(svc.spec) as Json | undefined)?.type === 'ExternalName') return { host, inMesh: false, reason: `service ${svcNs}/${svcName} is of type ExternalName, outside the mesh` };
   const selector = stringMap((obj(svc.spec) as Json | undefined)?.selector);
   if (Object.keys(selector).length === 0) return { host, inMesh: true, reason: `service ${svcNs}/${svcName} has no selector` };
   const backends = (model.workloadsByNamespace.get(svcNs) ?? []).filter((w) => selectorMatches(selector, w.labels));

@@ -13,8 +13,8 @@ import { declaredPortProtocol, istioAuthzModel, istioDeclaredProtocolPorts, isti
 import { bypassesSidecar, indexPeerAuthentications, istioInboundCapture, istioMembership, istioOutboundCapture, outboundBypass, type InboundCapture } from './istio.ts';
 import { meshModel, type WorkloadMesh } from './model.ts';
 import { consulFlowVerdict, linkerdFlowVerdict } from './mesh-flows.ts';
-import { istioAutoMtls, istioMeshConfigUnread } from './configmaps.ts';
-import { indexDestinationRules, ruleTlsMode, subsetTlsMode, type ClientTlsRule } from './destination-rules.ts';
+import { istioAutoMtls, istioMeshConfigUnread, istioRevisionOf, type IstioAutoMtls } from './configmaps.ts';
+import { indexDestinationRules, ruleTlsMode, subsetTlsMode, type ClientTlsRule, type DestinationRuleIndex } from './destination-rules.ts';
 import { indexMeshVirtualServices, routeAlternatives, type RouteProtocol } from './virtual-services.ts';
 import { istioOutbound, sidecarImportsService, type WorkloadOutbound } from './outbound.ts';
 import { arr, containerPorts, memoizeBySnapshotAndConfig, obj, parsePortNumbers, str, stringMap } from './util.ts';
@@ -463,8 +463,23 @@ function unreadSidecarScope(snapshot: Snapshot): string | undefined {
 interface CallerTls { noMtls: true | 'unknown' | 'some'; source: string }
 
 /** The DestinationRules by namespace and host, once per run. */
-const destinationRuleIndex = memoizeBySnapshotAndConfig((snapshot, config) => indexDestinationRules(snapshot.resources['istio.destinationrules'] ?? [], meshModel(snapshot, config).istio.policies.rootNamespace), ['network', 'tls', 'mtls']);
-const autoMtls = memoizeBySnapshotAndConfig((snapshot, config) => istioAutoMtls(snapshot.resources.configmaps ?? [], config.mesh.istioRootNamespace || 'istio-system'), ['network', 'tls', 'mtls']);
+const destinationRuleIndex = memoizeBySnapshotAndConfig((snapshot, _config) => {
+  const byRoot = new Map<string, DestinationRuleIndex>();
+  return (rootNamespace: string): DestinationRuleIndex => {
+    let index = byRoot.get(rootNamespace);
+    if (!index) byRoot.set(rootNamespace, (index = indexDestinationRules(snapshot.resources['istio.destinationrules'] ?? [], rootNamespace)));
+    return index;
+  };
+}, ['network', 'tls', 'mtls']);
+/** meshConfig.enableAutoMtls per Istio revision: a caller's sidecar follows the mesh config of its own revision's istiod. */
+const autoMtls = memoizeBySnapshotAndConfig((snapshot, config) => {
+  const byRevision = new Map<string, IstioAutoMtls>();
+  return (revision: string): IstioAutoMtls => {
+    let auto = byRevision.get(revision);
+    if (!auto) byRevision.set(revision, (auto = istioAutoMtls(snapshot.resources.configmaps ?? [], config.mesh.istioRootNamespace || 'istio-system', revision)));
+    return auto;
+  };
+}, ['network', 'tls', 'mtls']);
 
 const NAMED_SERVICES = 3;
 
@@ -486,8 +501,9 @@ function istioCallerTls(snapshot: Snapshot, config: Config, src: WorkloadMesh, c
   if (!pod || istioMembership(meshModel(snapshot, config).namespaces.get(src.namespace)?.labels ?? {}, pod).dataplane !== 'sidecar') return undefined;
   const services = visibleServicePorts(outboundByWorkload(snapshot, config).get(refKey(src.workload.ref)), src, callee, servicePortsTo(snapshot, callee, port));
   if (services.length === 0) return undefined;
-  const index = destinationRuleIndex(snapshot, config);
-  const auto = autoMtls(snapshot, config);
+  // The caller's istiod (its revision) picks the DestinationRule, its root namespace's included, and decides auto mTLS.
+  const index = destinationRuleIndex(snapshot, config)(src.istioRoot?.namespace ?? meshModel(snapshot, config).istio.policies.rootNamespace);
+  const auto = autoMtls(snapshot, config)(src.istioRevision ?? 'default');
   const judged = services.map((sp): { noMtls: boolean | 'unknown'; text: string } => {
     const found = index.lookup({ namespace: callee.namespace, name: sp.name }, src.namespace, src.labels);
     const at = `Service ${sp.service} port ${sp.port}`;
@@ -770,7 +786,10 @@ export function istioGatewayFlowVerdict(snapshot: Snapshot, config: Config, call
 }
 
 /** The model with no PeerAuthentication in it, as a gateway's listeners see it (once per model). */
-const withoutPeerAuthentication = memoize((authz: ReturnType<typeof istioAuthzModel>) => ({ ...authz, peer: indexPeerAuthentications([], authz.root) }));
+const withoutPeerAuthentication = memoize((authz: ReturnType<typeof istioAuthzModel>) => {
+  const peer = indexPeerAuthentications([], authz.root);
+  return { ...authz, peer, peerFor: () => peer };
+});
 
 const VERB_TEXT: Record<MeshVerdictKind, string> = { allowed: 'allowed', denied: 'denied', depends: 'allowed for some requests', unknown: 'unknown' };
 
@@ -801,7 +820,9 @@ function judgeFlow(snapshot: Snapshot, config: Config, callee: WorkloadMesh, cal
  * callee's own namespace (istioStrictWhateverRoot).
  */
 function istioUnreadMeshConfig(snapshot: Snapshot, config: Config, authz: ReturnType<typeof istioAuthzModel>, callee: MeshCallee, v: MeshFlowVerdict): MeshFlowVerdict {
-  const unread = istioMeshConfigUnread(snapshot, config);
+  // The callee's own revision reads its mesh config from istio-<rev>: unread, its root is unknown too.
+  const revision = istioRevisionOf(authz.namespaces.get(callee.namespace)?.labels ?? {}, callee.labels);
+  const unread = istioMeshConfigUnread(snapshot, config) ?? (revision === 'default' ? undefined : istioMeshConfigUnread(snapshot, config, revision));
   if (!unread || v.verdict === 'allowed' || v.verdict === 'unknown') return v;
   // A plaintext caller refused by STRICT mTLS its own namespace requires, whatever the root is.
   if (v.verdict === 'denied' && v.plaintext && istioStrictWhateverRoot(authz, callee)) return v;

@@ -51,6 +51,8 @@ export interface IstioAuthzModel {
   trustDomainAliases: string[];
   authz: AuthzIndex;
   peer: IstioPolicyIndex;
+  /** The PeerAuthentications as the istiod of a callee's revision composes them (its root namespace). */
+  peerFor: (namespace: string, labels: Record<string, string>) => IstioPolicyIndex;
   requestAuthn: RequestAuthn[];
   /** RequestAuthentications could not be read (forbidden, failed): any request may carry a JWT. */
   requestAuthnUnreadable: boolean;
@@ -223,6 +225,7 @@ export const istioAuthzModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, c
     trustDomainAliases: td.aliases,
     authz: indexAuthorizationPolicies(snapshot.resources['istio.authorizationpolicies'] ?? [], root),
     peer: mesh.istio.policies,
+    peerFor: mesh.istio.policiesFor,
     requestAuthn: (snapshot.resources['istio.requestauthentications'] ?? []).map(parseRequestAuthn),
     requestAuthnUnreadable: ['forbidden', 'error'].includes(snapshot.coverage['istio.requestauthentications']?.status ?? 'ok'),
     namespaces: mesh.namespaces,
@@ -906,7 +909,8 @@ const declaredPortsByModel = new WeakMap<IstioAuthzModel, Map<string, number[]>>
 
 /** The PeerAuthentication mode on the callee's port, and the policy that set it. */
 function portMode(model: IstioAuthzModel, callee: MeshCallee): { mode: EffectiveMode; by: ResourceRef | undefined } {
-  const r = resolveIstioMode(model.peer, callee.namespace, callee.labels);
+  // The callee's sidecar or ztunnel gets its PeerAuthentications from the istiod of its revision.
+  const r = resolveIstioMode(model.peerFor(callee.namespace, callee.labels), callee.namespace, callee.labels);
   const port = r.ports[String(callee.port)];
   const by = port !== undefined || r.decidedBy === 'workload' ? r.sources.workload : r.decidedBy === 'namespace' ? r.sources.namespace : r.decidedBy === 'mesh' ? r.sources.mesh : undefined;
   return { mode: port ?? r.mode, by };

@@ -26,6 +26,12 @@ export interface PeerAuthn {
   mode: PaMode;
   rawMode?: unknown;
   selector?: Record<string, string>;
+  /**
+   * A selector the CRD schema refuses (not a map, a label value that is no string): from
+   * manifests the object is refused; a stored one selects no workload, and never widens to the
+   * namespace.
+   */
+  selectsNothing?: true;
   /** Valid port-level entries only. */
   ports: Map<number, PaMode>;
   problems: string[];
@@ -67,19 +73,35 @@ export function parsePeerAuthentication(o: KubeObject, rootNamespace: string): P
     }
   }
 
+  // The CRD schema (WorkloadSelector: matchLabels additionalProperties type string; CEL rules
+  // "wildcard not allowed in label key match", "key must not be empty", "wildcard not allowed in
+  // label value match") refuses a malformed selector; one that got stored must not widen to the
+  // whole namespace, so it selects nothing.
   let selector: Record<string, string> | undefined;
+  let selectsNothing = false;
   if (s.selector !== undefined && s.selector !== null) {
     const sel = obj(s.selector);
     const ml = sel ? sel.matchLabels : undefined;
-    if (!sel || (ml !== undefined && ml !== null && !obj(ml))) problems.push('spec.selector is malformed (expected {matchLabels: {key: value}})');
-    else if (ml) {
+    if (!sel || (ml !== undefined && ml !== null && !obj(ml))) {
+      refuse('spec.selector is malformed (expected {matchLabels: {key: value}}; the CRD schema refuses it)');
+      selectsNothing = true;
+    } else if (ml) {
       const labels: Record<string, string> = {};
       for (const [k, v] of Object.entries(obj(ml)!)) {
-        if (typeof v === 'string') labels[k] = v;
-        else problems.push(`spec.selector.matchLabels.${k} is not a string`);
+        // A key is cluster text: written as is only when it looks like a label key.
+        const field = /^[\w./-]+$/.test(k) ? `spec.selector.matchLabels.${k}` : `spec.selector.matchLabels[${JSON.stringify(k)}]`;
+        if (typeof v !== 'string') {
+          refuse(`${field} is ${JSON.stringify(v)}, not a string (the CRD schema refuses it; quote the value)`);
+          selectsNothing = true;
+          continue;
+        }
+        if (k === '') refuse('spec.selector.matchLabels has an empty key (CRD rule "key must not be empty")');
+        else if (k.includes('*')) refuse(`spec.selector.matchLabels key ${JSON.stringify(k)} has a wildcard (CRD rule "wildcard not allowed in label key match")`);
+        if (v.includes('*')) refuse(`${field} value ${JSON.stringify(v)} has a wildcard (CRD rule "wildcard not allowed in label value match")`);
+        labels[k] = v;
       }
       // Istio treats an empty matchLabels like no selector.
-      if (Object.keys(labels).length > 0) selector = labels;
+      if (!selectsNothing && Object.keys(labels).length > 0) selector = labels;
     }
   }
 
@@ -103,11 +125,11 @@ export function parsePeerAuthentication(o: KubeObject, rootNamespace: string): P
       if (Object.keys(pm).length === 0) refuse('spec.portLevelMtls is empty (CRD minProperties: 1)');
     }
     // The CRD rule tests has(self.portLevelMtls), true for an empty map too.
-    if (!selector) refuse('spec.portLevelMtls without a workload selector (CRD rule "portLevelMtls requires selector")');
+    if (!selector && !selectsNothing) refuse('spec.portLevelMtls without a workload selector (CRD rule "portLevelMtls requires selector")');
   }
 
   let scope: PaScope;
-  if (!selector) scope = namespace === rootNamespace ? 'mesh' : 'namespace';
+  if (!selector && !selectsNothing) scope = namespace === rootNamespace ? 'mesh' : 'namespace';
   else scope = namespace === rootNamespace ? 'ignored-root-selector' : 'workload';
   if (!selector) ports.clear(); // port-level settings only take effect on workload policies
 
@@ -121,6 +143,7 @@ export function parsePeerAuthentication(o: KubeObject, rootNamespace: string): P
     mode,
     rawMode,
     selector,
+    ...(selectsNothing ? { selectsNothing: true as const } : {}),
     ports,
     problems,
     refused,
@@ -242,6 +265,17 @@ const ISTIO_PROXY = 'istio-proxy';
 const SIDECAR_STATUS_ANNOTATION = 'sidecar.istio.io/status';
 
 /**
+ * Namespaces the sidecar injector never injects, whatever their labels
+ * (istio/istio pkg/kube/inject/initializer.go IgnoredNamespaces, checked by injectRequired).
+ */
+export const ISTIO_INJECTION_IGNORED_NAMESPACES: readonly string[] = ['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage'];
+/**
+ * Namespaces istio-cni never redirects for ambient (the istio-cni chart's default
+ * cni.ambient excludeNamespaces / excludeNamespaces: [kube-system], manifests/charts/istio-cni/values.yaml).
+ */
+export const ISTIO_AMBIENT_EXCLUDED_NAMESPACES: readonly string[] = ['kube-system'];
+
+/**
  * Whether Istio puts this pod in the mesh, from the webhook's selectors (namespace label
  * istio-injection beats istio.io/rev; pod label sidecar.istio.io/inject beats the legacy
  * annotation; hostNetwork pods are never injected) or ambient labels. Live pods are
@@ -259,6 +293,7 @@ export function istioMembership(nsLabels: Record<string, string>, pod: PodView):
   let sidecar = false;
   let why: string;
   if (hostNetwork) why = 'hostNetwork pods are never injected';
+  else if (ISTIO_INJECTION_IGNORED_NAMESPACES.includes(pod.namespace)) why = `Istio's injector never injects namespace ${pod.namespace} (one of ${ISTIO_INJECTION_IGNORED_NAMESPACES.join(', ')}), whatever its labels`;
   else if (nsInj === 'enabled') {
     sidecar = podInj !== 'false';
     why = sidecar ? 'namespace label istio-injection=enabled' : 'pod opts out with sidecar.istio.io/inject=false';
@@ -275,14 +310,19 @@ export function istioMembership(nsLabels: Record<string, string>, pod: PodView):
   } else why = 'no injection label on namespace or pod';
 
   const podMode = pod.labels['istio.io/dataplane-mode'];
-  const ambient = !sidecar && !hostNetwork && podMode !== 'none' && (podMode === 'ambient' || nsLabels['istio.io/dataplane-mode'] === 'ambient');
+  const ambientExcluded = ISTIO_AMBIENT_EXCLUDED_NAMESPACES.includes(pod.namespace);
+  const ambient = !sidecar && !hostNetwork && !ambientExcluded && podMode !== 'none' && (podMode === 'ambient' || nsLabels['istio.io/dataplane-mode'] === 'ambient');
   const requested = nsInj === 'enabled' || saysInject(nsInj) || nsRev !== undefined || nsLabels['istio.io/dataplane-mode'] === 'ambient' || podInj === 'true' || podMode === 'ambient';
+
+  const unmeshedWhy = podMode === 'none' ? 'pod opts out of ambient (istio.io/dataplane-mode=none)'
+    : ambientExcluded && (podMode === 'ambient' || nsLabels['istio.io/dataplane-mode'] === 'ambient') ? `istio-cni never captures namespace ${pod.namespace} for ambient (its default excludeNamespaces), and ${why}`
+      : why;
 
   if (pod.origin === 'pod') {
     // What runs is the truth; labels added after the pod started do nothing until a restart.
     if (containerNames(pod.spec).includes(ISTIO_PROXY)) return { meshed: true, dataplane: 'sidecar', requested, reason: 'istio-proxy container present' };
     if (pod.annotations['ambient.istio.io/redirection'] === 'enabled') return { meshed: true, dataplane: 'ambient', requested, reason: 'ambient redirection enabled' };
-    const expected = sidecar ? ` (labels ask for a sidecar: ${why}; restart the pod)` : ambient ? ' (ambient labels present but traffic is not redirected)' : ` (${why})`;
+    const expected = sidecar ? ` (labels ask for a sidecar: ${why}; restart the pod)` : ambient ? ' (ambient labels present but traffic is not redirected)' : ` (${unmeshedWhy})`;
     return { meshed: false, requested, reason: `no istio-proxy container${expected}` };
   }
   // A template that already carries the sidecar (istioctl kube-inject, or a copy of an injected
@@ -294,7 +334,7 @@ export function istioMembership(nsLabels: Record<string, string>, pod: PodView):
   }
   if (sidecar) return { meshed: true, dataplane: 'sidecar', requested, reason: why };
   if (ambient) return { meshed: true, dataplane: 'ambient', requested, reason: 'istio.io/dataplane-mode=ambient' };
-  return { meshed: false, requested, reason: podMode === 'none' ? 'pod opts out of ambient (istio.io/dataplane-mode=none)' : why };
+  return { meshed: false, requested, reason: unmeshedWhy };
 }
 
 /**
@@ -365,7 +405,24 @@ function portNumbers(value: string): { ports: number[]; invalid: string[] } {
   return { ports: [...new Set(ports)].sort((a, b) => a - b), invalid };
 }
 
-/** The capture of a sidecar pod whose annotations narrow it, else undefined (every port goes to Envoy). */
+export const STATUS_PORT_ANNOTATION = 'status.sidecar.istio.io/port';
+
+/**
+ * The inbound ports the sidecar itself listens on, never the application's: pilot-agent's status
+ * port (annotation status.sidecar.istio.io/port, default global.proxy.statusPort 15020), Envoy's
+ * health port 15021 and its Prometheus port 15090. The injection template keeps them out of
+ * the redirect (istio-init `-d "15090,15021,<status port>"`) and, with Istio CNI, writes the status
+ * port into traffic.sidecar.istio.io/excludeInboundPorts on every pod it injects
+ * (manifests/charts/istio-control/istio-discovery/files/injection-template.yaml, excludeInboundPort),
+ * so excluding them lets no plaintext reach the application.
+ */
+export function istioProxyOwnPorts(annotations: Record<string, string>): number[] {
+  const status = annotations[STATUS_PORT_ANNOTATION]?.trim();
+  const statusPort = status !== undefined && /^\d{1,5}$/.test(status) && Number(status) >= 1 && Number(status) <= 65535 ? Number(status) : 15020;
+  return [statusPort, 15021, 15090];
+}
+
+/** The capture of a sidecar pod whose annotations narrow it, else undefined (every application port goes to Envoy). */
 export function istioInboundCapture(annotations: Record<string, string>): InboundCapture | undefined {
   const include = annotations[INCLUDE_INBOUND_ANNOTATION];
   if (include !== undefined && include.trim() !== '*') {
@@ -376,6 +433,8 @@ export function istioInboundCapture(annotations: Record<string, string>): Inboun
   const exclude = annotations[EXCLUDE_INBOUND_ANNOTATION];
   if (exclude === undefined) return undefined;
   const parsed = portNumbers(exclude);
+  const own = istioProxyOwnPorts(annotations);
+  parsed.ports = parsed.ports.filter((p) => !own.includes(p));
   if (parsed.ports.length === 0 && parsed.invalid.length === 0) return undefined;
   return { redirect: 'all-except', ...parsed, source: `pod annotation ${EXCLUDE_INBOUND_ANNOTATION}=${JSON.stringify(exclude)}` };
 }
@@ -397,13 +456,13 @@ export function sidecarInboundCapture(nsLabels: Record<string, string>, pod: Pod
  * A sidecar pod's inbound ports that skip Envoy, for the report's weak ports: excluded ports;
  * with includeInboundPorts, its declared container ports left out and `*` for every other port.
  */
-export function sidecarBypassedPorts(capture: InboundCapture | undefined, declared: number[]): Record<string, string> {
+export function sidecarBypassedPorts(capture: InboundCapture | undefined, declared: number[], own: number[] = []): Record<string, string> {
   if (!capture) return {};
   const out: Record<string, string> = {};
   const label = 'bypasses the sidecar';
   if (capture.redirect === 'all-except') for (const p of capture.ports) out[String(p)] = label;
   else {
-    for (const p of declared) if (bypassesSidecar(capture, p)) out[String(p)] = label;
+    for (const p of declared) if (!own.includes(p) && bypassesSidecar(capture, p)) out[String(p)] = label;
     out['*'] = label;
   }
   return out;

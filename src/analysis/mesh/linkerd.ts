@@ -5,7 +5,7 @@
 // (a port selected by a Server follows the Server's policy instead).
 
 import { parse as parseYaml } from 'yaml';
-import { YAML_QUIET } from '../../base/yaml-message.ts';
+import { YAML_QUIET, yamlMessage } from '../../base/yaml-message.ts';
 import { KUBE_YAML } from '../../base/kube-yaml.ts';
 import { LINKERD_POLICIES, type LinkerdPolicy } from '../../config/linkerd-policies.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
@@ -179,21 +179,28 @@ export interface ClusterDefault {
 export function linkerdClusterDefault(configmaps: KubeObject[], configured: string | undefined, unreadable?: 'forbidden' | 'error'): ClusterDefault {
   const cms = configmaps.filter((c) => c.metadata?.name === 'linkerd-config');
   cms.sort((a, b) => (a.metadata?.namespace === 'linkerd' ? -1 : b.metadata?.namespace === 'linkerd' ? 1 : 0));
+  // Values that cannot be parsed say nothing of the installed default: the source says so rather
+  // than passing the assumed one off as read.
+  let unparsed: string | undefined;
   for (const cm of cms) {
     const values = str(obj(cm.data)?.values);
     if (!values) continue;
+    const where = `ConfigMap ${cm.metadata?.namespace ?? ''}/linkerd-config`;
     try {
       // As Linkerd reads it (ValuesFromConfigMap: sigs.k8s.io/yaml, YAML 1.1).
-      const parsed = obj(parseYaml(values, { ...KUBE_YAML, ...YAML_QUIET }));
+      const raw = parseYaml(values, { ...KUBE_YAML, ...YAML_QUIET });
+      const parsed = obj(raw);
+      if (!parsed && raw !== null && raw !== undefined) unparsed ??= `${where} key values is not a YAML mapping`;
       const p = str(obj(parsed?.proxy)?.defaultInboundPolicy);
-      if (p) return { policy: p, source: `ConfigMap ${cm.metadata?.namespace ?? ''}/linkerd-config (proxy.defaultInboundPolicy)` };
-    } catch {
-      // unreadable values: fall through to the configured or built-in default
+      if (p) return { policy: p, source: `${where} (proxy.defaultInboundPolicy)` };
+    } catch (error: unknown) {
+      unparsed ??= `${where} key values is not valid YAML (${error instanceof Error ? yamlMessage(error) : String(error)})`;
     }
   }
-  const unread = unreadable ? ` (ConfigMap linkerd/linkerd-config could not be read: ${unreadable})` : '';
+  const unread = unreadable ? ` (ConfigMap linkerd/linkerd-config could not be read: ${unreadable})` : unparsed ? ` (${unparsed}, so proxy.defaultInboundPolicy could not be read)` : '';
   if (configured) return { policy: configured, source: `config mesh.linkerdDefaultInboundPolicy${unread}` };
   if (unreadable) return { policy: LINKERD_INSTALL_DEFAULT, source: `Linkerd install default, assumed${unread}`, unread: unreadable };
+  if (unparsed) return { policy: LINKERD_INSTALL_DEFAULT, source: `Linkerd install default, assumed${unread}` };
   return { policy: LINKERD_INSTALL_DEFAULT, source: 'Linkerd install default' };
 }
 

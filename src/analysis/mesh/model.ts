@@ -7,13 +7,13 @@ import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
 import { templatesStandIn, workloadsOf, type PodView, type Workload } from '../workloads.ts';
-import { hasIstioProxy, indexPeerAuthentications, istioMembership, istioNamespaceMeantMeshed, resolveIstioMode, sidecarBypassedPorts, sidecarInboundCapture, type IstioPolicyIndex, type ResolvedMode } from './istio.ts';
+import { hasIstioProxy, indexPeerAuthentications, istioProxyOwnPorts, istioMembership, istioNamespaceMeantMeshed, resolveIstioMode, sidecarBypassedPorts, sidecarInboundCapture, type IstioPolicyIndex, type ResolvedMode } from './istio.ts';
 import type { MeshWorkloadDetail, MtlsPosture } from '../../run/types.ts';
 import { admitsUnauthenticated, linkerdClusterDefault, linkerdDefaultPolicy, linkerdMembership, linkerdNamespaceMeantMeshed, parseServer, type ClusterDefault, type EffectivePolicy, type LinkerdServer } from './linkerd.ts';
 import { containerNames, containerPorts, memoizeBySnapshotAndConfig, obj, stringMap } from './util.ts';
 import { indexLinkerdPolicies, type LinkerdPolicyIndex } from './linkerd-authz.ts';
 import { linkerdSkippedPorts, linkerdTrustDomain } from './linkerd.ts';
-import { istioRoot, LINKERD_CONFIG_CONFIGMAP, type IstioRoot } from './configmaps.ts';
+import { istioRoot, istioRootOf, istioRevisionOf, LINKERD_CONFIG_CONFIGMAP, type IstioRoot } from './configmaps.ts';
 import { configMapUnread } from '../configmaps.ts';
 import { CONSUL_EXCLUDE_INBOUND_ANNOTATION, CONSUL_INJECT_ANNOTATION, CONSUL_SERVICE_ANNOTATION, consulDefaultIntention, consulInjector, consulMembership, consulMutualTLSApplies, consulPortList, consulServesNamespace, consulServiceName, consulServicePort, serviceAccountOf, consulTransparentProxy, indexConsulMutualTLS, syncedConditionText, indexServiceIntentions, type ConsulDefaultIntention, type ConsulInjector, type ConsulIntentionIndex, type ConsulMutualTLSIndex, type ConsulTransparentProxy } from './consul.ts';
 
@@ -39,6 +39,9 @@ export interface WorkloadMesh {
   /** Why the namespace is expected to be meshed (empty = not expected). */
   meantMeshedBy: string[];
   istio?: ResolvedMode;
+  /** Istio: the revision whose istiod configures the workload's proxy ('default': ConfigMap istio), and that revision's root namespace. */
+  istioRevision?: string;
+  istioRoot?: IstioRoot;
   linkerdPolicy?: EffectivePolicy;
   /** Consul service name (annotation, selecting Service, else service account). */
   consulService?: string;
@@ -48,8 +51,12 @@ export interface WorkloadMesh {
 
 export interface MeshModel {
   present: boolean;
-  /** `root`: Istio's root namespace and where it came from (policies.rootNamespace is its name). */
-  istio: { present: boolean; evidence: string[]; policies: IstioPolicyIndex; root: IstioRoot };
+  /**
+   * `root`: Istio's root namespace (of the default revision) and where it came from
+   * (policies.rootNamespace is its name). `policiesFor`: the PeerAuthentications as the istiod of
+   * a workload's revision composes them, with that revision's root namespace.
+   */
+  istio: { present: boolean; evidence: string[]; policies: IstioPolicyIndex; root: IstioRoot; policiesFor: (namespace: string, labels: Record<string, string>) => IstioPolicyIndex };
   /**
    * `trustDomainUnread`: why linkerd-config (identityTrustDomain) may be missing
    * (configMapUnread): identities written out in an authorization may match a caller the
@@ -118,7 +125,17 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     if (linkerdNamespaceMeantMeshed(info.annotations)) linkerdEvidence.push(`namespace ${name} annotated for Linkerd`);
   }
 
-  const policies = indexPeerAuthentications(snapshot.resources['istio.peerauthentications'] ?? [], root.namespace, { manifests: templatesStandIn(snapshot) });
+  const peerAuthentications = snapshot.resources['istio.peerauthentications'] ?? [];
+  const policies = indexPeerAuthentications(peerAuthentications, root.namespace, { manifests: templatesStandIn(snapshot) });
+  // One index per root namespace a revision in use names (usually one).
+  const rootOf = istioRootOf(snapshot, config);
+  const indexByRoot = new Map<string, IstioPolicyIndex>([[root.namespace, policies]]);
+  const revisionPolicies = (revision: string): { root: IstioRoot; policies: IstioPolicyIndex } => {
+    const r = revision === 'default' ? root : rootOf(revision);
+    let idx = indexByRoot.get(r.namespace);
+    if (!idx) indexByRoot.set(r.namespace, (idx = indexPeerAuthentications(peerAuthentications, r.namespace, { manifests: templatesStandIn(snapshot) })));
+    return { root: r, policies: idx };
+  };
   const strictNamespaces = new Set<string>();
   for (const [ns, pa] of policies.namespaceWinner) if (pa.mode === 'STRICT') strictNamespaces.add(ns);
 
@@ -186,7 +203,12 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
       unmeshedSample,
       meantMeshedBy,
     };
-    if (mesh === 'istio') wm.istio = resolveIstioMode(policies, namespace, rep.labels);
+    if (mesh === 'istio') {
+      wm.istioRevision = istioRevisionOf(ns.labels, rep.labels);
+      const rp = revisionPolicies(wm.istioRevision);
+      wm.istioRoot = rp.root;
+      wm.istio = resolveIstioMode(rp.policies, namespace, rep.labels);
+    }
     if (mesh === 'linkerd') wm.linkerdPolicy = linkerdDefaultPolicy(ns.annotations, rep, namespace, clusterDefault, w.template);
     if (mesh === 'consul') {
       wm.consulService = consulServiceName(rep, servicesByNs.get(namespace) ?? []);
@@ -225,7 +247,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
   };
   return {
     present: istioPresent || linkerdPresent || consulPresent,
-    istio: { present: istioPresent, evidence: istioEvidence, policies, root },
+    istio: { present: istioPresent, evidence: istioEvidence, policies, root, policiesFor: (ns, labels) => revisionPolicies(istioRevisionOf(nsInfo(ns).labels, labels)).policies },
     linkerd: { present: linkerdPresent, evidence: linkerdEvidence, clusterDefault, servers, policy: linkerdPolicy, ...(trustDomainUnread ? { trustDomainUnread } : {}) },
     consul: { present: consulPresent, evidence: consulEvidence, defaultIntention: consulDefault, injector, intentions: indexServiceIntentions(snapshot.resources['consul.serviceintentions'] ?? []), mutualTLS: indexConsulMutualTLS(snapshot.resources['consul.servicedefaults'] ?? [], snapshot.resources['consul.proxydefaults'] ?? [], snapshot.resources['consul.meshes'] ?? []), mutualTLSUnread: consulMutualTLSUnread },
     namespaces,
@@ -307,7 +329,7 @@ export function meshWorkloadModes(snapshot: Snapshot, config: Config): MeshWorkl
       // Ports the sidecar does not capture take plaintext whatever the mode.
       const rep = w.workload.pods[0];
       const capture = rep ? sidecarInboundCapture(model.namespaces.get(w.namespace)?.labels ?? {}, rep) : undefined;
-      const bypassed = sidecarBypassedPorts(capture, rep ? containerPorts(rep.spec).map((p) => p.port) : []);
+      const bypassed = sidecarBypassedPorts(capture, rep ? containerPorts(rep.spec).map((p) => p.port) : [], rep ? istioProxyOwnPorts(rep.annotations) : []);
       if (Object.keys(bypassed).length > 0) entry.weakPorts = { ...entry.weakPorts, ...bypassed };
       if (capture?.redirect === 'none') entry.posture = 'plaintext';
       return entry;

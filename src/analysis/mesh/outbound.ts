@@ -14,6 +14,7 @@ import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
 import { meshModel, type WorkloadMesh } from './model.ts';
+import { istioConfigMapName, istioRevisionOf } from './configmaps.ts';
 import { obj, str, stringMap } from './util.ts';
 
 export type OutboundMode = 'ALLOW_ANY' | 'REGISTRY_ONLY';
@@ -41,10 +42,7 @@ export interface WorkloadOutbound {
 
 const GATEWAY_LABELS = new Set(['ingressgateway', 'egressgateway']);
 
-/** ConfigMap name holding a revision's mesh config. */
-export function istioConfigMapName(revision: string): string {
-  return revision === 'default' || revision === '' ? 'istio' : `istio-${revision}`;
-}
+export { istioConfigMapName };
 
 /** The kinds whose istio.io/rev labels name the revisions in use: all istioRevisions (and istioRevisionConfigMapRefs) read. */
 export const ISTIO_REVISION_KINDS = ['namespaces', 'pods'] as const satisfies readonly KindKey[];
@@ -161,8 +159,8 @@ export function istioOutbound(snapshot: Snapshot, config: Config): OutboundModel
   const workloads: WorkloadOutbound[] = [];
   for (const w of m.workloads) {
     if (w.mesh !== 'istio' || GATEWAY_LABELS.has(w.labels.istio ?? '')) continue;
-    const revision = w.labels['istio.io/rev'] ?? m.namespaces.get(w.namespace)?.labels['istio.io/rev'] ?? 'default';
-    const meshCfg = meshFor(revision === '' ? 'default' : revision);
+    const revision = istioRevisionOf(m.namespaces.get(w.namespace)?.labels ?? {}, w.labels);
+    const meshCfg = meshFor(revision);
     const chosen = (byNamespace.get(w.namespace) ?? []).filter((s) => s.selector && selects(s.selector, w.labels)).sort((a, b) => a.ref.name.localeCompare(b.ref.name))[0]
       ?? nsDefault(w.namespace) ?? (w.namespace !== root ? nsDefault(root) : undefined);
     const egress = chosen?.egressHosts ? { egressHosts: chosen.egressHosts } : {};

@@ -5,6 +5,7 @@ import { autoMtlsDisabled } from '../../../checks/mtls/auto-mtls-disabled.ts';
 import { runChecks } from '../../../src/engine/run.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
 import { ctxOf, deployment } from './helpers.ts';
+import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
 
 const meshConfig = (mesh: string, namespace = 'istio-system') => `
 apiVersion: v1
@@ -205,5 +206,60 @@ describe('mtls.auto-mtls-disabled', () => {
     const ctx = ctxOf(AUTO_OFF, undefined, objs);
     const [v] = [...autoMtlsDisabled.evaluate(ctx)];
     expect(v.evidence).toMatchObject({ meshedServices: 20000, servicesWithoutIstioMutual: 10000 });
+  });
+});
+
+// Each revision's istiod reads its own mesh config, ConfigMap "istio-" + revision
+// (istio/istio pilot/pkg/bootstrap/mesh.go getMeshConfigMapName;
+// https://istio.io/latest/docs/setup/upgrade/canary/), and a caller's sidecar follows its own istiod.
+describe('mtls.auto-mtls-disabled per Istio revision and dataplane', () => {
+  const canaryOff = `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio-canary, namespace: istio-system}
+data:
+  mesh: |
+    enableAutoMtls: false
+`;
+  const web = { kind: 'Deployment', namespace: 'shop', name: 'web' };
+  const api = { kind: 'Deployment', namespace: 'shop', name: 'api' };
+  const shopOn = (labels: Record<string, string>, mesh: string) => ctxOf(mesh, undefined, [ns('shop', labels), deployment('shop', 'api', { ports: [8080] }), deployment('shop', 'web'), { ...service('shop', 'api', [80]), spec: { selector: { app: 'api' }, ports: [{ port: 80, targetPort: 8080 }] } }]);
+
+  it('a revisioned client follows istio-<rev>: the check fails on ConfigMap istio-canary and reach judges the call plaintext; the default revision\'s clients still follow istio', () => {
+    const ctx = shopOn({ 'istio.io/rev': 'canary' }, canaryOff);
+    const v = [...autoMtlsDisabled.evaluate(ctx)];
+    expect(v).toHaveLength(1);
+    expect(v[0]).toMatchObject({ status: 'fail', resource: { kind: 'ConfigMap', namespace: 'istio-system', name: 'istio-canary' }, evidence: { revision: 'canary', clientNamespaces: ['shop'] } });
+    expect(v[0].message).toContain('ConfigMap istio-system/istio-canary mesh.enableAutoMtls');
+    const call = meshFlowVerdict(ctx.snapshot, ctx.config, web, api, 8080, 'TCP');
+    expect(call.reason).toContain('auto mTLS is off (ConfigMap istio-system/istio-canary mesh.enableAutoMtls)');
+    // The same namespace on the default revision: istio-canary is not its mesh config.
+    const dflt = shopOn({ 'istio-injection': 'enabled' }, canaryOff);
+    expect([...autoMtlsDisabled.evaluate(dflt)]).toMatchObject([{ status: 'pass', resource: { name: 'istio' } }]);
+    expect(meshFlowVerdict(dflt.snapshot, dflt.config, web, api, 8080, 'TCP').reason).not.toContain('auto mTLS is off');
+  });
+
+  it('an unread istio-<rev> of a revision in use leaves the check not evaluated, naming it, even with istio read', () => {
+    const ctx = shopOn({ 'istio.io/rev': 'canary' }, meshConfig('enableAutoMtls: true'));
+    ctx.snapshot.coverage.configmaps = { status: 'forbidden' };
+    const [outcome] = runChecks([autoMtlsDisabled], ctx);
+    expect(outcome.status).toBe('not-evaluated');
+    expect(outcome.reason).toContain('istio-system/istio-canary');
+    // The same snapshot with the revision's ConfigMap read is judged.
+    const read = shopOn({ 'istio.io/rev': 'canary' }, `${meshConfig('enableAutoMtls: true')}---${canaryOff}`);
+    read.snapshot.coverage.configmaps = { status: 'forbidden' };
+    expect(runChecks([autoMtlsDisabled], read)[0].status).toBe('fail');
+  });
+
+  it('ambient workloads are no clients auto mTLS governs (their calls leave through ztunnel): an ambient-only mesh passes, a mixed one names only the sidecar namespace', () => {
+    const amb = shopOn({ 'istio.io/dataplane-mode': 'ambient' }, AUTO_OFF);
+    const [only] = [...autoMtlsDisabled.evaluate(amb)];
+    expect(only).toMatchObject({ status: 'pass', evidence: { sidecarClients: 0, ambientWorkloads: 2 } });
+    expect(only.message).toContain('ambient workload(s) send through ztunnel');
+    const mixed = ctxOf(AUTO_OFF, undefined, [ns('shop'), ns('amb', { 'istio.io/dataplane-mode': 'ambient' }), deployment('shop', 'reviews'), deployment('amb', 'batch'), service('shop', 'reviews')]);
+    const [v] = [...autoMtlsDisabled.evaluate(mixed)];
+    expect(v).toMatchObject({ status: 'fail', evidence: { clientNamespaces: ['shop'], ambientWorkloadsNotJudged: 1 } });
+    expect(v.message).toContain('shop/reviews from clients in shop');
+    expect(v.message).not.toContain('amb');
   });
 });

@@ -7,6 +7,7 @@ import type { MeshCaller } from '../../../src/analysis/mesh/flow.ts';
 import { ctxOf, deploymentYaml } from './helpers.ts';
 import { meshFlowVerdict, meshVerdictOverConns } from '../../../src/analysis/mesh/flow-verdict.ts';
 import { allConns } from '../../../src/analysis/netpol/conns.ts';
+import { meshRequired } from '../../../checks/mtls/mesh-required.ts';
 
 const INTENTIONS = 'https://developer.hashicorp.com/consul/docs/connect/intentions';
 const ENTRY = 'https://developer.hashicorp.com/consul/docs/connect/config-entries/service-intentions';
@@ -398,5 +399,18 @@ spec:
     const fails = [...workloadOutsideMesh.evaluate(ctx)].filter((v) => v.status === 'fail');
     expect(fails.map((v) => `${v.resource.kind} ${v.resource.namespace}/${v.resource.name}`)).toEqual(['Pod shop/api-0']);
     expect(fails[0].message).toMatch(/Consul connect injector injects by default .*no Consul dataplane container although injection is requested/);
+  });
+});
+
+describe('mtls.mesh-required with Consul only', () => {
+  it('names Consul as the mesh present (was: "A service mesh is present ()")', () => {
+    const ctx = ctxOf(`
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+${deploymentYaml('shop', 'api', { annotations: { 'consul.hashicorp.com/connect-inject': 'true' } })}`, (c) => { c.target.requireMtls = true; });
+    const [v] = [...meshRequired.evaluate(ctx)];
+    expect(v).toMatchObject({ status: 'pass', message: 'A service mesh is present (Consul).', evidence: { consul: expect.arrayContaining([expect.stringContaining('Consul dataplane')]) } });
   });
 });

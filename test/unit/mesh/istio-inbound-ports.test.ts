@@ -85,6 +85,28 @@ metadata: {name: amb, labels: {istio.io/dataplane-mode: ambient}}
     expect(outcome.results.filter((r) => r.status === 'fail').map((r) => r.severity)).toEqual(['medium', 'medium']);
   });
 
+  // The sidecar's own listeners are no application port: with Istio CNI the injector writes the
+  // status port into excludeInboundPorts on every pod (injection-template.yaml: excludeInboundPort
+  // (annotation status.sidecar.istio.io/port, global.proxy.statusPort 15020)), and istio-init
+  // passes -d "15090,15021,<status port>" (https://istio.io/latest/docs/reference/config/annotations/#SidecarStatusPort).
+  it('the proxy\'s own ports (status port 15020 or as annotated, 15021, 15090) are no bypass; an application port beside them is', () => {
+    const ctx = ctxOf(STRICT_MESH, undefined, [
+      deployment('shop', 'cni', { ports: [8080], annotations: { [EXCLUDE]: '15020' } }),
+      deployment('shop', 'custom', { ports: [8080], annotations: { [EXCLUDE]: '15021,15090,16000', 'status.sidecar.istio.io/port': '16000' } }),
+      deployment('shop', 'app', { ports: [8080], annotations: { [EXCLUDE]: '8080,15020' } }),
+    ]);
+    const v = [...istioExcludedInboundPorts.evaluate(ctx)];
+    expect(Object.fromEntries(v.map((x) => [x.resource.name, x.status]))).toEqual({ cni: 'pass', custom: 'pass', app: 'fail' });
+    const app = v.find((x) => x.resource.name === 'app')!;
+    expect(app.evidence).toMatchObject({ ports: [8080] });
+    expect(app.message).toMatch(/inbound port\(s\) 8080 bypass Envoy/);
+    const modes = Object.fromEntries(meshWorkloadModes(ctx.snapshot, ctx.config).map((m) => [m.workload.name, m.weakPorts]));
+    expect(modes).toEqual({ cni: undefined, custom: undefined, app: { 8080: 'bypasses the sidecar' } });
+    // With a custom status port, 15020 is an application port again.
+    const moved = ctxOf(STRICT_MESH, undefined, [deployment('shop', 'api', { ports: [15020], annotations: { [EXCLUDE]: '15020', 'status.sidecar.istio.io/port': '16000' } })]);
+    expect([...istioExcludedInboundPorts.evaluate(moved)][0]).toMatchObject({ status: 'fail', evidence: { ports: [15020] } });
+  });
+
   // Identity rules (principals, namespaces) need the mTLS peer identity the sidecar checks; a port
   // Envoy never sees has neither identity nor policy, so the rules covering it are bypassed.
   describe('mtls.authz-plaintext-bypass on ports that bypass the sidecar', () => {

@@ -14,6 +14,7 @@
 import { describe, expect, it } from 'vitest';
 import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
 import { meshModel } from '../../../src/analysis/mesh/model.ts';
+import { resolveIstioMode } from '../../../src/analysis/mesh/istio.ts';
 import { mtlsChecks } from '../../../checks/mtls/index.ts';
 import type { AuditContext } from '../../../src/analysis/context.ts';
 import { ctxOf, deploymentYaml, fails, namespaceYaml, run, serviceYaml } from './helpers.ts';
@@ -115,5 +116,53 @@ spec: {selector: {matchLabels: {app: api}}, mtls: {mode: STRICT}, portLevelMtls:
     expect(p[0].severity).toBeUndefined();
     expect(p[0].message).toContain('(1 of 2 do not)');
     expect(p[0].evidence).toMatchObject({ sampleNotStrict: ['Deployment shop/api: STRICT (port 8080 PERMISSIVE)'] });
+  });
+});
+
+// The CRD's WorkloadSelector: matchLabels additionalProperties {type: string}, with CEL rules
+// "wildcard not allowed in label key match" and "wildcard not allowed in label value match"
+// (istio/istio manifests/charts/base/files/crd-all.gen.yaml). A malformed selector never makes
+// the policy namespace-wide (the reference page: only "If not set" does the policy apply to all
+// workloads in the namespace).
+describe('a PeerAuthentication selector the CRD schema refuses', () => {
+  const numeric = (extra = '') => `${CLUSTER}
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: payments-v2-strict, namespace: shop}
+spec:
+  selector: {matchLabels: {version: 2${extra}}}
+  mtls: {mode: STRICT}
+---`;
+  it('a numeric label value: from manifests refused, one line naming the object and field; shop/api stays PERMISSIVE and a plaintext caller gets in (was: namespace-wide STRICT, DENIED)', () => {
+    const ctx = ctxOf(numeric());
+    expect(meshModel(ctx.snapshot, ctx.config).workloads.find((w) => w.workload.ref.name === 'api')!.istio).toMatchObject({ mode: 'PERMISSIVE' });
+    expect(plaintext(ctx)).toMatchObject({ verdict: 'allowed', plaintext: true });
+    const inv = fails(run(check('mtls.invalid-peerauthentication'), ctx));
+    expect(inv.map((v) => v.message)).toEqual(['PeerAuthentication shop/payments-v2-strict would be refused by the API server (spec.selector.matchLabels.version is 2, not a string (the CRD schema refuses it; quote the value)), so it is not in effect.']);
+    expect(fails(run(check('mtls.mesh-not-strict'), ctx))[0].message).toContain('(2 of 2 do not)');
+  });
+
+  it('stored (an older CRD admitted it): it selects no workload, never the namespace, and the finding says so', () => {
+    const ctx = live(ctxOf(numeric()));
+    // (Live workloads are judged by their pods' proxies, which these manifests have none of: the model is asked directly.)
+    const idx = meshModel(ctx.snapshot, ctx.config).istio.policies;
+    expect(idx.namespaceWinner.get('shop')).toBeUndefined();
+    expect(idx.all.find((p) => p.name === 'payments-v2-strict')).toMatchObject({ scope: 'workload', selectsNothing: true });
+    expect(resolveIstioMode(idx, 'shop', { app: 'api', version: '2' })).toMatchObject({ mode: 'PERMISSIVE', decidedBy: 'default' });
+    const [inv] = fails(run(check('mtls.invalid-peerauthentication'), ctx));
+    expect(inv.message).toContain('this stored one selects no workload (it never widens to namespace shop)');
+  });
+
+  it('matchLabels not a map, or a wildcard in a key or value, is refused from manifests', () => {
+    for (const sel of ['{matchLabels: [version]}', '{matchLabels: {"app*": api}}', '{matchLabels: {app: "ap*"}}']) {
+      const ctx = ctxOf(`${CLUSTER}
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: odd, namespace: shop}
+spec: {selector: ${sel}, mtls: {mode: STRICT}}
+---`);
+      expect(fails(run(check('mtls.invalid-peerauthentication'), ctx)).map((v) => v.message), sel).toEqual([expect.stringMatching(/^PeerAuthentication shop\/odd would be refused by the API server \(spec\.selector/)]);
+      expect(plaintext(ctx).verdict, sel).toBe('allowed');
+    }
   });
 });

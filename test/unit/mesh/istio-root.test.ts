@@ -10,6 +10,8 @@ import { resolveIstioRoot } from '../../../src/analysis/mesh/index.ts';
 import { istioAuthzModel } from '../../../src/analysis/mesh/istio-authz.ts';
 import { runChecks } from '../../../src/engine/run.ts';
 import { ctxOf, fails, objects, run } from './helpers.ts';
+import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
+import { meshWorkloadModes } from '../../../src/analysis/mesh/index.ts';
 
 const check = (id: string) => mtlsChecks.find((c) => c.id === id)!;
 const meshConfig = (mesh: string, namespace = 'istio-system') => `
@@ -119,5 +121,65 @@ metadata: {name: shop, annotations: {linkerd.io/inject: enabled, config.linkerd.
     expect(outcome.warnings).toEqual(['mesh.istioRootNamespace is mesh-admin, but Istio\'s mesh config (ConfigMap istio-system/istio mesh.rootNamespace) says istio-config: mesh-wide policies are read from istio-config, as istiod does; set mesh.istioRootNamespace: istio-config to match']);
     const agreed = ctxOf(`${meshConfig('rootNamespace: istio-config')}${cluster}`, (c) => { c.mesh.istioRootNamespace = 'istio-config'; });
     expect(runChecks([check('mtls.mesh-not-strict')], agreed)[0].warnings).toBeUndefined();
+  });
+});
+
+// A revision's istiod reads its own mesh config, ConfigMap "istio-" + revision (istio/istio
+// pilot/pkg/bootstrap/mesh.go getMeshConfigMapName), so its rootNamespace decides which
+// namespace's selector-less PeerAuthentication is mesh-wide for the workloads it configures.
+describe('Istio root namespace per revision', () => {
+  const yaml = `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio-canary, namespace: istio-system}
+data:
+  mesh: |
+    rootNamespace: istio-config
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: istio-system}
+spec: {mtls: {mode: STRICT}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: canary, labels: {istio.io/rev: canary}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: canary}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec: {containers: [{name: api, image: example/api:1, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec: {containers: [{name: api, image: example/api:1, ports: [{containerPort: 8080}]}]}
+`;
+  it('resolveIstioRoot reads istio-<rev> for a revision', () => {
+    expect(resolveIstioRoot(objects(yaml), 'istio-system', 'canary')).toEqual({ namespace: 'istio-config', source: 'ConfigMap istio-system/istio-canary mesh.rootNamespace', configuredOtherwise: 'istio-system' });
+    expect(resolveIstioRoot(objects(yaml), 'istio-system')).toEqual({ namespace: 'istio-system', source: 'config mesh.istioRootNamespace' });
+  });
+
+  it('a canary workload takes its mesh-wide policy from istio-config (none: PERMISSIVE), a default one from istio-system (STRICT); mesh-not-strict judges each root, reach lets plaintext into the canary one only', () => {
+    const ctx = ctxOf(yaml);
+    const modes = Object.fromEntries(meshWorkloadModes(ctx.snapshot, ctx.config).map((w) => [w.workload.namespace, w.mode]));
+    expect(modes).toEqual({ canary: 'PERMISSIVE', shop: 'STRICT' });
+    const v = run(check('mtls.mesh-not-strict'), ctx);
+    expect(v.map((x) => [x.status, `${x.resource.namespace}/${x.resource.name}`])).toEqual([['fail', 'istio-config/default'], ['pass', 'istio-system/default']]);
+    expect(v[0]).toMatchObject({ evidence: { rootNamespace: 'istio-config', rootNamespaceSource: 'ConfigMap istio-system/istio-canary mesh.rootNamespace', istioWorkloads: 1, workloadsNotStrict: 1 } });
+    expect(meshFlowVerdict(ctx.snapshot, ctx.config, 'external', { kind: 'Deployment', namespace: 'canary', name: 'api' }, 8080, 'TCP').verdict).toBe('allowed');
+    expect(meshFlowVerdict(ctx.snapshot, ctx.config, 'external', { kind: 'Deployment', namespace: 'shop', name: 'api' }, 8080, 'TCP').verdict).toBe('denied');
   });
 });

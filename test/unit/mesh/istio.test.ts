@@ -6,6 +6,7 @@ import { invalidPeerAuthentication } from '../../../checks/mtls/invalid-peerauth
 import { destinationruleTlsDisabled } from '../../../checks/mtls/destinationrule-tls-disabled.ts';
 import { workloadOutsideMesh } from '../../../checks/mtls/workload-outside-mesh.ts';
 import { ctxOf, deployment, fails, objects } from './helpers.ts';
+import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
 
 const NS1 = `
 apiVersion: v1
@@ -370,5 +371,55 @@ spec: {portLevelMtls: {"80": {mode: DISABLE}}}
     expect(modeOf(ctx, 'a')).toMatchObject({ mode: 'STRICT' });
     expect(() => [...permissiveOverride.evaluate(ctx)]).not.toThrow();
     expect(meshModel(ctx.snapshot, ctx.config).istio.present).toBe(true);
+  });
+});
+
+// Istio's injector skips kube-system, kube-public, kube-node-lease and local-path-storage whatever
+// their labels (istio/istio pkg/kube/inject/initializer.go IgnoredNamespaces, injectRequired), and
+// istio-cni's default excludeNamespaces keeps kube-system out of ambient (manifests/charts/istio-cni/values.yaml).
+describe('Istio never meshes the namespaces its injector ignores', () => {
+  const ns = (name: string, labels: string) => `
+apiVersion: v1
+kind: Namespace
+metadata: {name: ${name}, labels: {${labels}}}
+`;
+  it('labelled for injection, kube-system, kube-public, kube-node-lease and local-path-storage get no sidecar; the finding names the rule; reach lets a plaintext caller in', () => {
+    const names = ['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage'];
+    const ctx = ctxOf([...names.map((n) => ns(n, 'istio-injection: enabled')), meshStrict, ns('shop', 'istio-injection: enabled')].join('---'), undefined,
+      [...names.map((n) => deployment(n, 'metrics', { ports: [8080] })), deployment('shop', 'api', { ports: [8080] })]);
+    for (const n of names) expect(meshWorkloadModes(ctx.snapshot, ctx.config).find((m) => m.workload.namespace === n)).toMatchObject({ mesh: 'none', posture: 'outside' });
+    expect(modeOf(ctx, 'api')).toMatchObject({ mesh: 'istio', mode: 'STRICT' });
+    const v = [...workloadOutsideMesh.evaluate(ctx)];
+    const ks = v.find((x) => x.resource.namespace === 'kube-system')!;
+    expect(ks.status).toBe('fail');
+    expect(ks.message).toContain("Istio's injector never injects namespace kube-system");
+    expect(fails(v).map((x) => x.resource.namespace).sort()).toEqual([...names].sort());
+    // No sidecar refuses a plaintext caller there, while the meshed api still does.
+    expect(meshFlowVerdict(ctx.snapshot, ctx.config, 'external', { kind: 'Deployment', namespace: 'kube-system', name: 'metrics' }, 8080, 'TCP').verdict).not.toBe('denied');
+    expect(meshFlowVerdict(ctx.snapshot, ctx.config, 'external', { kind: 'Deployment', namespace: 'shop', name: 'api' }, 8080, 'TCP').verdict).toBe('denied');
+  });
+
+  it('ambient: kube-system is never captured (a hand-injected sidecar still counts)', () => {
+    const ctx = ctxOf([ns('kube-system', 'istio.io/dataplane-mode: ambient'), meshStrict, ns('apps', 'istio.io/dataplane-mode: ambient')].join('---'), undefined,
+      [deployment('kube-system', 'metrics'), deployment('apps', 'web')]);
+    expect(meshWorkloadModes(ctx.snapshot, ctx.config).find((m) => m.workload.namespace === 'kube-system')).toMatchObject({ mesh: 'none' });
+    expect(meshWorkloadModes(ctx.snapshot, ctx.config).find((m) => m.workload.namespace === 'apps')).toMatchObject({ mesh: 'istio', mode: 'STRICT' });
+    const [ks] = [...workloadOutsideMesh.evaluate(ctx)].filter((x) => x.resource.namespace === 'kube-system');
+    expect(ks).toMatchObject({ status: 'fail' });
+    expect(ks.message).toContain('istio-cni never captures namespace kube-system for ambient');
+    // A template already carrying the sidecar (istioctl kube-inject) runs it in kube-system too.
+    const injected = objects(`
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: injected, namespace: kube-system}
+spec:
+  selector: {matchLabels: {app: injected}}
+  template:
+    metadata: {labels: {app: injected}}
+    spec:
+      containers: [{name: app, image: example/app:1}, {name: istio-proxy, image: istio/proxyv2:1.27.0, args: [proxy, sidecar]}]
+`);
+    const hand = ctxOf([ns('kube-system', 'istio-injection: enabled'), meshStrict].join('---'), undefined, injected);
+    expect(modeOf(hand, 'injected')).toMatchObject({ mesh: 'istio', mode: 'STRICT' });
   });
 });

@@ -169,3 +169,43 @@ spec: {containers: [{name: app, image: x, ports: [{containerPort: 8000}]}, {name
     expect(bare?.evidence).not.toHaveProperty('pendingOnRestart');
   });
 });
+
+// linkerd-config's `values` key holds the install-time Helm values Linkerd reads with
+// sigs.k8s.io/yaml (pkg/config ValuesFromConfigMap); when they cannot be parsed the installed
+// proxy.defaultInboundPolicy is not known, and the finding says so rather than naming it as read.
+describe('linkerd-config whose values cannot be parsed', () => {
+  const broken = (values: string) => `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: linkerd-config, namespace: linkerd}
+data:
+  values: ${JSON.stringify(values)}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, annotations: {linkerd.io/inject: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec: {containers: [{name: api, image: example/api:1, ports: [{containerPort: 8080}]}]}
+`;
+  it('the finding says the values could not be read and the install default is assumed, not "(Linkerd install default)"', () => {
+    for (const [values, why] of [['proxy: [oops', 'is not valid YAML'], ['- a list', 'is not a YAML mapping']] as const) {
+      const ctx = ctxOf(broken(values));
+      const cd = meshModel(ctx.snapshot, ctx.config).linkerd.clusterDefault;
+      expect(cd.policy).toBe('all-unauthenticated');
+      expect(cd.source).toContain(`Linkerd install default, assumed (ConfigMap linkerd/linkerd-config key values ${why}`);
+      const [v] = run(linkerdUnauthenticatedDefault, ctx).filter((x) => x.resource.kind === 'ConfigMap');
+      expect(v.message).toContain('so proxy.defaultInboundPolicy could not be read');
+      expect(v.message).not.toContain('(Linkerd install default)');
+    }
+    // Values without the key are the install default, said as before.
+    const ctx = ctxOf(broken('proxy: {logLevel: info}'));
+    expect(meshModel(ctx.snapshot, ctx.config).linkerd.clusterDefault.source).toBe('Linkerd install default');
+  });
+});
