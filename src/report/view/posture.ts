@@ -65,7 +65,7 @@ function meshPosture(report: RunReport, maxRows: number): PostureView['mtls'] {
     const cm = report.run.coverage.configmaps?.status;
     const otherwise = cm === 'forbidden' || cm === 'error'
       ? `Some ConfigMaps could not be read (configmaps: ${cm}): where they hold Istio's mesh config (its root namespace) or Linkerd's linkerd-config (its default inbound policy), workloads' mTLS modes turn on them, so none are shown; otherwise no service mesh was found.`
-      : 'No service mesh (Istio or Linkerd) was found, so no workload has an mTLS mode.';
+      : 'No service mesh (Istio, Linkerd or Consul) was found, so no workload has an mTLS mode.';
     return {
       omitted: absentBecause(report, 'mtls', 'Pods or namespaces', otherwise),
       total: 0, secure: 0, securePercent: '0%', bars: [], rows: [], notStrict: 0, more: 0, callers: [], callersMore: 0, l4: [], l4More: 0, l4Total: 0, l4Omitted: '',

@@ -140,7 +140,7 @@ describe('renderHtml', () => {
     const html = renderHtml(report, {});
     const posture = html.slice(html.indexOf('<section id="posture"'), html.indexOf('<section id="trend"'));
     expect(posture).toContain('<p class="empty omitted">RBAC kinds were not collected (clusterroles: forbidden');
-    expect(posture).toContain('<p class="empty omitted">No service mesh (Istio or Linkerd) was found');
+    expect(posture).toContain('<p class="empty omitted">No service mesh (Istio, Linkerd or Consul) was found');
     expect(posture).not.toContain('<table');
     expect(posture).not.toContain('<svg');
   });

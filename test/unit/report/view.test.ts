@@ -478,7 +478,7 @@ describe('buildView posture', () => {
     r.run.coverage = coverage({ roles: 'ok', clusterroles: 'forbidden', rolebindings: 'ok', clusterrolebindings: 'ok', pods: 'ok', namespaces: 'ok', networkpolicies: 'ok', services: 'ok' });
     const p = buildView(r).posture;
     expect(p.rbac).toMatchObject({ omitted: 'RBAC kinds were not collected (clusterroles: forbidden).', rows: [] });
-    expect(p.mtls).toMatchObject({ omitted: 'No service mesh (Istio or Linkerd) was found, so no workload has an mTLS mode.', rows: [], bars: [] });
+    expect(p.mtls).toMatchObject({ omitted: 'No service mesh (Istio, Linkerd or Consul) was found, so no workload has an mTLS mode.', rows: [], bars: [] });
     expect(p.exposure).toMatchObject({ omitted: 'Network kinds were not collected (ingresses: not collected).', rows: [] });
     r.run.coverage = coverage({ pods: 'error', namespaces: 'ok' });
     expect(buildView(r).posture.mtls.omitted).toBe('Pods or namespaces were not collected (pods: error).');
