@@ -140,6 +140,7 @@ const KIND_API: Partial<Record<string, PolicyApi>> = {
   'anp.adminnetworkpolicies': 'AdminNetworkPolicy',
   'anp.baselineadminnetworkpolicies': 'BaselineAdminNetworkPolicy',
   'anp.clusternetworkpolicies': 'ClusterNetworkPolicy',
+  'cilium.clusterwidenetworkpolicies': 'CiliumClusterwide',
 };
 
 /**
@@ -153,7 +154,7 @@ function unreadPolicyKinds(snapshot: Snapshot, cni: CniDetection, composition: C
   // A kind no detected plugin enforces decides nothing whether read or not (its policies would be
   // decorative), nor does any kind under Cilium with enforcement off; with no CNI recognised, any kind may.
   const enforced = (api: PolicyApi) => !cni.plugins.length
-    || cni.plugins.some((p) => p.enforces && p.apis.includes(api) && !(p.name === 'cilium' && settings.ciliumEnforcement === 'never'));
+    || cni.plugins.some((p) => p.enforces && p.apis.includes(api) && !(p.name === 'cilium' && composition.name === 'cilium' && composition.notEnforced(api) !== undefined));
   for (const adapter of POLICY_APIS) {
     for (const key of adapter.kinds) {
       const c = snapshot.coverage[key];

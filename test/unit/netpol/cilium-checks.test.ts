@@ -26,7 +26,7 @@ describe('Cilium policies in the network checks', () => {
     const results = run(check, ctx(`${dir}/pass.cilium-clusterwide-default-deny.yaml`));
     const shop = results.find((r) => r.resource.name === 'shop');
     expect(shop?.status).toBe('pass');
-    expect(shop?.evidence?.isolatedBy).toEqual([{ policy: 'CiliumClusterwideNetworkPolicy default-deny', api: 'Cilium' }]);
+    expect(shop?.evidence?.isolatedBy).toEqual([{ policy: 'CiliumClusterwideNetworkPolicy default-deny', api: 'CiliumClusterwide' }]);
   });
 
   it('toEntities world on every port is unrestricted egress, naming the policy and why', () => {
@@ -74,7 +74,7 @@ describe('reach on Cilium policies', () => {
     expect(r.output).toContain('DENIED by CiliumClusterwideNetworkPolicy web-never-db rule 0 "ingressDeny[0]" (Deny): TCP 5432');
     const json = JSON.parse(reachCommandCore(snapshot(), { from: 'shop/web', to: 'shop/db', port: '5432', output: 'json' }).output);
     expect(json.allowed).toBe(false);
-    expect(json.ingress.decisions[0].rule).toMatchObject({ api: 'Cilium', kindLabel: 'CiliumClusterwideNetworkPolicy', action: 'Deny', ruleName: 'ingressDeny[0]' });
+    expect(json.ingress.decisions[0].rule).toMatchObject({ api: 'CiliumClusterwide', kindLabel: 'CiliumClusterwideNetworkPolicy', action: 'Deny', ruleName: 'ingressDeny[0]' });
   });
 
   it('the allow still admits the pods the deny does not name', () => {
