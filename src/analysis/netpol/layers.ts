@@ -118,6 +118,12 @@ export type NamespaceScope =
 export interface ClassPredicate {
   readonly key: string;
   matches(cls: ClassFacts, namespaceLabels: Labels): boolean;
+  /**
+   * A predicate that reads namespace labels other than the name (a Cilium selector on
+   * `io.cilium.k8s.namespace.labels.<key>`): those keys, and the predicate without them, so a pod
+   * of a namespace no manifest declares is known to turn on them (engine.ts ruleMatchDoubt).
+   */
+  readonly namespaceLabels?: { keys: readonly string[]; without: ClassPredicate };
 }
 
 /** What a selector may look at on a pod class. Everything else about a pod is invisible to policy. */

@@ -15,7 +15,7 @@ import type { ClassFacts, ClassPredicate, CoverageNote, Entity as LayerEntity, L
 import { matchAllSelector } from '../selector.ts';
 import { readCiliumSettings, type CiliumSettings } from './config.ts';
 import { fqdnMatches } from './fqdn.ts';
-import { CLUSTER_LABEL, POD_NAMESPACE_LABEL, podIdentity, reservedIdentity, SOURCE_ANY, SOURCE_K8S, SOURCE_RESERVED, type IdentityLabels, type ReservedEntity } from './labels.ts';
+import { CLUSTER_LABEL, NAMESPACE_LABELS_PREFIX, POD_NAMESPACE_LABEL, podIdentity, reservedIdentity, SOURCE_ANY, SOURCE_K8S, SOURCE_RESERVED, type IdentityLabels, type ReservedEntity } from './labels.ts';
 import { isCiliumPolicyKind, parseCiliumPolicy } from './parse.ts';
 import { makeSelector, usesReservedLabels, type CiliumSelector } from './selector.ts';
 import type { CiliumPolicy, CiliumRule, PeerRule, PeerSelector, ServiceRef } from './types.ts';
@@ -42,7 +42,20 @@ function identityOfClass(cls: ClassFacts, namespaceLabels: Labels, clusterName: 
  * carry the node's identity), so no endpoint selector matches them.
  */
 function selectorPredicate(sel: CiliumSelector, clusterName: string): ClassPredicate {
-  return { key: `cilium(${sel.text})`, matches: (cls, ns) => !cls.hostNetwork && sel.matches(identityOfClass(cls, ns, clusterName)) };
+  const base = { key: `cilium(${sel.text})`, matches: (cls: ClassFacts, ns: Labels) => !cls.hostNetwork && sel.matches(identityOfClass(cls, ns, clusterName)) };
+  const nsReqs = sel.requirements.filter(readsNamespaceLabel);
+  if (!nsReqs.length) return base;
+  const without = selectorPredicate(makeSelector(sel.requirements.filter((r) => !readsNamespaceLabel(r))), clusterName);
+  return { ...base, namespaceLabels: { keys: [...new Set(nsReqs.map((r) => `${r.source}:${r.key}`))], without } };
+}
+
+/**
+ * A requirement on a label of the pod's namespace other than its name
+ * (`io.cilium.k8s.namespace.labels.team`; labels.ts): what a namespace no manifest declares
+ * cannot answer, as a Kubernetes namespaceSelector on the same label.
+ */
+function readsNamespaceLabel(r: CiliumSelector['requirements'][number]): boolean {
+  return (r.source === SOURCE_K8S || r.source === SOURCE_ANY) && r.key.startsWith(`${NAMESPACE_LABELS_PREFIX}.`) && r.key !== `${NAMESPACE_LABELS_PREFIX}.kubernetes.io/metadata.name`;
 }
 
 function isNamespaceReq(r: CiliumSelector['requirements'][number]): boolean {
