@@ -36,6 +36,15 @@ describe('Cilium policies in the network checks', () => {
     expect(run(unrestrictedEgress, ctx('network.unrestricted-egress/pass.cilium-fqdn.yaml')).filter((r) => r.status === 'fail')).toEqual([]);
   });
 
+  it('toFQDNs matchPattern "*" on every port is unrestricted egress ("* alone matches all names", Documentation/security/policy/layer3.rst v1.20.2), unless a deny takes it', () => {
+    const c = ctx('network.unrestricted-egress/fail.cilium-fqdn-star.yaml');
+    const fails = run(unrestrictedEgress, c).filter((r) => r.status === 'fail');
+    expect(fails.map((f) => `${f.resource.namespace}/${f.resource.name}: ${f.message}`)).toEqual(['shop/egress-any-name: CiliumNetworkPolicy shop/egress-any-name allows egress to every DNS name (toFQDNs *) on every port']);
+    const deny = { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'no-world', namespace: 'shop' }, spec: { endpointSelector: {}, egressDeny: [{ toEntities: ['world'] }] } };
+    const denied = { ...c, snapshot: { ...c.snapshot, resources: { ...c.snapshot.resources, 'cilium.networkpolicies': [...(c.snapshot.resources['cilium.networkpolicies'] ?? []), deny] } } };
+    expect(run(unrestrictedEgress, denied).filter((r) => r.status === 'fail')).toEqual([]);
+  });
+
   it('fromEntities world is ingress from everyone outside the cluster', () => {
     const fails = run(allowAllIngress, ctx('network.allow-all-ingress/fail.cilium-from-world.yaml')).filter((r) => r.status === 'fail');
     expect(fails.map((f) => f.resource.name)).toEqual(['db-ingress']);
