@@ -91,3 +91,18 @@ describe('reach on Cilium policies', () => {
     expect(r.output).toContain('ALLOWED by CiliumNetworkPolicy shop/db-from-namespace rule 0 "ingress[0]" (Allow)');
   });
 });
+
+describe('what the cilium.io/v2 CRD schema refuses in a manifest', () => {
+  // cilium/cilium v1.20.2 pkg/k8s/apis/cilium.io/client/crds/v2/ciliumnetworkpolicies.yaml: protocol
+  // is an enum of upper-case names; fromCIDR/toCIDR items are `format: cidr`, checked by kube-openapi's
+  // strfmt with ParseCIDRSloppy (a prefix length is required). The agent's own parser accepts both.
+  it.each([
+    ['network.invalid-policy/fail.cilium-protocol-lower-case.yaml', 'CiliumNetworkPolicy shop/web-80-lowercase-proto is invalid and takes no effect: spec.ingress[0].toPorts[0].ports[0].protocol: "tcp" is refused by the cilium.io/v2 CRD schema, whose protocol enum is upper-case ("TCP")'],
+    ['network.invalid-policy/fail.cilium-cidr-without-prefix.yaml', 'CiliumNetworkPolicy shop/web-from-host is invalid and takes no effect: spec.ingress[0].fromCIDR[0]: "192.0.2.10" is refused by the cilium.io/v2 CRD schema (format: cidr needs an address/prefix, such as "192.0.2.10/32")'],
+  ])('%s is refused with a one-line finding naming the object and field; stored in a cluster, it is read as Cilium reads it', (path, message) => {
+    const c = ctx(path);
+    expect(run(invalidPolicy, c).filter((r) => r.status === 'fail').map((f) => f.message)).toEqual([message]);
+    const live = { ...c, snapshot: { ...c.snapshot, origin: 'live' as const } };
+    expect(run(invalidPolicy, live).filter((r) => r.status === 'fail')).toEqual([]);
+  });
+});
