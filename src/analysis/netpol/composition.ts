@@ -30,6 +30,12 @@ export interface Composition {
    * unknown, as host policies are not evaluated. Undefined elsewhere.
    */
   hostNetwork?: Record<'ingress' | 'egress', { unknown: boolean; reason: string }>;
+  /**
+   * Cilium with allow-localhost auto or always: a host-network pod on the destination's node
+   * reaches it whatever its ingress policy says, and the model does not place pods on nodes; why
+   * a denial of such a flow is uncertain.
+   */
+  localhostDoubt?: string;
   /** Why the CNI, able to enforce policy, is set to enforce none (Cilium's enable-policy never, policy-audit-mode). */
   switchedOff?: string;
   /** APIs present in the snapshot that the CNI does not enforce, with the reason. */
@@ -92,6 +98,7 @@ const API_NAMES: Record<PolicyApi, string> = {
 
 const CILIUM_NEVER = "Cilium's policy enforcement mode is 'never' (cilium-config enable-policy): no policy is enforced";
 const CILIUM_AUDIT = "Cilium runs in policy audit mode (cilium-config policy-audit-mode): it logs the verdicts of every policy and enforces none, allowing all traffic";
+const CILIUM_LOCALHOST = "a host-network source on the destination's node is the host there, which Cilium's allow-localhost (cilium-config; auto means always under Kubernetes, daemon/cmd/daemon.go) lets reach the node's pods whatever their ingress policy says; from another node it is remote-node and the policy decides. The model does not place pods on nodes, so whether they share one is not known";
 const CILIUM_KCNP_OFF = "cilium-config does not set enable-k8s-cluster-network-policy to true (its default is false): the Cilium agent does not watch ClusterNetworkPolicies";
 
 /**
@@ -252,6 +259,7 @@ export function composeStages(cni: CniDetection, present: ReadonlySet<PolicyApi>
     ...(fallbackReason ? { fallbackReason } : {}),
     ...(hostNetwork ? { hostNetwork } : {}),
     ...(off ? { switchedOff: off } : {}),
+    ...(cilium && !off && !settings.ciliumLocalhostByPolicy ? { localhostDoubt: CILIUM_LOCALHOST } : {}),
     decorative,
     notEnforced,
   };

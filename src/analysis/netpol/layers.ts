@@ -301,6 +301,8 @@ export interface PolicySettings {
    * its switch is on (`ciliumClusterNetworkPolicy`), as it is off by default.
    */
   ciliumApisOff?: Partial<Record<PolicyApi, string>>;
+  /** Cilium `allow-localhost` is `policy` (the host reaches local pods only as policy allows); undefined: auto or always. */
+  ciliumLocalhostByPolicy?: boolean;
   /** Cilium `enable-k8s-cluster-network-policy` on (Cilium 1.20 and later enforce ClusterNetworkPolicy then). */
   ciliumClusterNetworkPolicy?: boolean;
   /**

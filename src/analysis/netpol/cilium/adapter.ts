@@ -349,6 +349,7 @@ export const ciliumAdapter: PolicyApiAdapter = {
       ciliumEnforcement: settings.enforcement,
       ciliumRoutingMode: settings.routingMode,
       ...(settings.auditMode ? { ciliumAuditMode: true } : {}),
+      ...(settings.allowLocalhost ? {} : { ciliumLocalhostByPolicy: true }),
       ...(Object.keys(apisOff).length ? { ciliumApisOff: apisOff } : {}),
       ...(settings.k8sClusterNetworkPolicy ? { ciliumClusterNetworkPolicy: true } : {}),
       ...(settings.hostFirewall ? { ciliumHostFirewall: hostPolicies(parsed) } : {}),
