@@ -11,6 +11,9 @@ import { policySelectsNothing } from './policy-selects-nothing.ts';
 
 const MAX_LISTED = 20;
 
+/** The Cilium APIs by the kind people know them by. */
+const API_LABEL: Partial<Record<string, string>> = { Cilium: 'CiliumNetworkPolicy', CiliumClusterwide: 'CiliumClusterwideNetworkPolicy' };
+
 /** The checks judging every policy, enforced or not: they wait for every policy kind they read. */
 const EVERY_POLICY_CHECKS: readonly Check[] = [invalidPolicy, policySelectsNothing];
 
@@ -23,10 +26,10 @@ export const cniNotEnforcing: Check = {
   id: 'network.cni-not-enforcing',
   area: 'network',
   title: 'The CNI enforces the network policies that exist',
-  protectsAgainst: 'policies that exist on paper only: a CNI without policy enforcement (flannel or kindnet alone) ignores NetworkPolicies, and a CNI that does not implement an API (AdminNetworkPolicy or ClusterNetworkPolicy on Cilium, Calico policies on Cilium, AdminNetworkPolicy on Calico v3.32, …) ignores that API\'s policies',
+  protectsAgainst: 'policies that exist on paper only: a CNI without policy enforcement (flannel or kindnet alone) ignores NetworkPolicies, and a CNI that does not implement an API (AdminNetworkPolicy on Cilium, ClusterNetworkPolicy on Cilium before 1.20 or without enable-k8s-cluster-network-policy, Calico policies on Cilium, AdminNetworkPolicy on Calico v3.32, …) ignores that API\'s policies, and a CNI may be set to enforce nothing (Cilium\'s enable-policy never or policy-audit-mode) or to ignore an API (Cilium\'s enable-k8s-networkpolicy, enable-cilium-network-policy, enable-cilium-clusterwide-network-policy)',
   severity: 'critical',
   controls: [cis('5.3.1'), 'NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7', 'NIST-800-207:T6'],
-  remediation: 'Run a CNI that enforces the policy APIs in use (NetworkPolicy: Calico, Cilium, Antrea, or Calico alongside flannel as Canal; AdminNetworkPolicy: Calico v3.29 to v3.31 (BaselineAdminNetworkPolicy v3.30 to v3.31), Antrea, OVN-Kubernetes, Kube-OVN, kube-network-policies (its -npa-v1alpha1 image); ClusterNetworkPolicy: Calico from v3.32, Kube-OVN, kube-network-policies (its -npa-v1alpha2 image)), or rewrite the decorative policies in an API the CNI implements.',
+  remediation: 'Run a CNI that enforces the policy APIs in use (NetworkPolicy: Calico, Cilium, Antrea, or Calico alongside flannel as Canal; AdminNetworkPolicy: Calico v3.29 to v3.31 (BaselineAdminNetworkPolicy v3.30 to v3.31), Antrea, OVN-Kubernetes, Kube-OVN, kube-network-policies (its -npa-v1alpha1 image); ClusterNetworkPolicy: Calico from v3.32, Cilium from 1.20 with enable-k8s-cluster-network-policy, Kube-OVN, kube-network-policies (its -npa-v1alpha2 image)), turn on the Cilium switches that watch the APIs in use (and off policy-audit-mode once the audit is done), or rewrite the decorative policies in an API the CNI implements.',
   needs: ['daemonsets', 'deployments'],
   readsWhen: [CILIUM_SETTINGS_READ],
   readsBestEffort: ['networkpolicies', ...EXTRA_POLICY_KINDS, 'namespaces', 'pods', 'serviceaccounts'],
@@ -37,13 +40,16 @@ export const cniNotEnforcing: Check = {
     const plugins = d.plugins.map((p) => ({ plugin: p.name, enforcesNetworkPolicy: p.enforces, implements: p.apis, seenIn: p.seenIn }));
     const out: Verdict[] = [];
     const model = buildReachability(ctx.snapshot);
-    // A CNI that can enforce NetworkPolicy may be set not to (Cilium's enable-policy: never).
-    const switchedOff = d.verdict === 'enforcing' ? model.composition.decorative.get('NetworkPolicy') : undefined;
+    // A CNI that can enforce NetworkPolicy may be set not to: Cilium's enable-policy never and
+    // policy-audit-mode enforce nothing (a finding even with no NetworkPolicy yet), and
+    // enable-k8s-networkpolicy false ignores NetworkPolicies.
+    const npCount = (ctx.snapshot.resources.networkpolicies ?? []).length;
+    const switchedOff = d.verdict === 'enforcing' ? model.composition.switchedOff ?? model.composition.decorative.get('NetworkPolicy') : undefined;
     if (switchedOff !== undefined) {
       out.push({
         status: 'fail',
         resource,
-        message: `${(ctx.snapshot.resources.networkpolicies ?? []).length} NetworkPolicies have no effect: ${switchedOff}`,
+        message: npCount > 0 ? `${npCount} NetworkPolicies have no effect: ${switchedOff}` : `no network policy is enforced: ${switchedOff}`,
         evidence: { plugins },
       });
     } else if (d.verdict === 'enforcing') {
@@ -72,7 +78,7 @@ export const cniNotEnforcing: Check = {
         resource,
         detailKey: api,
         severity: 'high',
-        message: `${objects.length} ${api} object(s) have no effect: ${why}${unread.length > 0 ? `; ${unread.map((k) => k.what).join(', ')} could not be read, so there may be more` : ''}`,
+        message: `${objects.length} ${API_LABEL[api] ?? api} object(s) have no effect: ${why}${unread.length > 0 ? `; ${unread.map((k) => k.what).join(', ')} could not be read, so there may be more` : ''}`,
         evidence: { api, plugins, policies: objects.slice(0, MAX_LISTED).map(policyLabel), policyCount: objects.length, ...(unread.length > 0 ? { unread: unread.map((k) => `${k.key}: ${k.status}`) } : {}) },
         related: objects.slice(0, MAX_LISTED).map((p) => p.ref),
         extent: { unit: 'policies', members: objects.map(policyLabel) },

@@ -1,8 +1,10 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { policyLabel } from '../../src/analysis/netpol/engine.ts';
-import { buildReachability } from '../../src/analysis/netpol/model.ts';
-import { emptyConns, formatConns, hasConn, intersectConns, isEmptyConns, unionConns } from '../../src/analysis/netpol/conns.ts';
+import { buildReachability, egressVerdict, type ReachModel } from '../../src/analysis/netpol/model.ts';
+import type { Endpoint } from '../../src/analysis/netpol/engine.ts';
+import type { PodClass, Rule } from '../../src/analysis/netpol/layers.ts';
+import { emptyConns, type ConnSet, formatConns, hasConn, intersectConns, isEmptyConns, unionConns } from '../../src/analysis/netpol/conns.ts';
 import { rulePortConns } from '../../src/analysis/netpol/engine.ts';
 import { openToAddresses } from '../../src/analysis/netpol/open-to-all.ts';
 import { externalOpenReason, openScope, portsText } from '../../src/analysis/netpol/rules.ts';
@@ -12,11 +14,22 @@ import { SERVICE_ACCOUNT_LABELS_READ } from './lib/service-account-labels.ts';
 import { ENFORCED_POLICY_KINDS_READ } from './lib/policy-kinds.ts';
 import { selectsNoPod } from './lib/selects-no-pod.ts';
 
+const EVERY_NAME = 'every DNS name (toFQDNs *)';
+/** A name no policy targets (RFC 6761 reserves .invalid): what a toFQDNs `*` admits beyond the narrower rules. */
+const ANY_NAME: Endpoint = { kind: 'fqdn', name: 'any-name.invalid' };
+
+/** What a toFQDNs `*` rule's pods may still open to an arbitrary name, by the effective verdict. */
+function everyNameAdmitted(model: ReachModel, classes: readonly PodClass[], r: Rule): ConnSet {
+  let admitted = emptyConns();
+  for (const cls of classes) admitted = unionConns(admitted, intersectConns(egressVerdict(model, { kind: 'class', cls }, ANY_NAME).conns, rulePortConns(r, ANY_NAME)));
+  return admitted;
+}
+
 export const unrestrictedEgress: Check = {
   id: 'network.unrestricted-egress',
   area: 'network',
   title: 'No policy allows egress anywhere on any port',
-  protectsAgainst: 'egress rules open to every destination (0.0.0.0/0, ::/0, no `to`, Cilium entity world, ANP networks 0.0.0.0/0) on every port, and DNS to anywhere (exfiltration)',
+  protectsAgainst: 'egress rules open to every destination (0.0.0.0/0, ::/0, no `to`, Cilium entity world or toFQDNs `*`, ANP networks 0.0.0.0/0) on every port, and DNS to anywhere (exfiltration)',
   severity: 'high',
   controls: SEGMENTATION,
   remediation: 'Restrict egress rules to the destinations (namespace/pod selectors, specific CIDRs or FQDNs) and ports the workload needs; send DNS only to kube-dns.',
@@ -60,8 +73,9 @@ export const unrestrictedEgress: Check = {
             for (const d of a[f].closedBy) closedBy.add(d);
           }
         }
+        if (externalOpenReason(r) === EVERY_NAME) admitted = unionConns(admitted, everyNameAdmitted(model, classes, r));
         if (isEmptyConns(admitted)) return [];
-        const claimed = rulePortConns(r, { kind: 'ip', family: families[0], value: 0n, text: '' });
+        const claimed = rulePortConns(r, families.length ? { kind: 'ip', family: families[0], value: 0n, text: '' } : ANY_NAME);
         const narrowed = formatConns(admitted) !== formatConns(claimed);
         const everyPort = (['TCP', 'UDP', 'SCTP'] as const).filter((proto) => admitted[proto].length === 1 && admitted[proto][0][0] === 1 && admitted[proto][0][1] === 65535);
         const dns = hasConn(admitted, 'UDP', 53) || hasConn(admitted, 'TCP', 53);

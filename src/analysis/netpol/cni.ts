@@ -35,14 +35,18 @@ export interface CniDetection {
 const NP: readonly PolicyApi[] = ['NetworkPolicy'];
 const NP_ANP: readonly PolicyApi[] = ['NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy'];
 const NP_ANP_CNP: readonly PolicyApi[] = [...NP_ANP, 'ClusterNetworkPolicy'];
+const CILIUM_APIS: readonly PolicyApi[] = ['NetworkPolicy', 'Cilium', 'CiliumClusterwide', 'ClusterNetworkPolicy'];
 const CALICO_APIS: readonly PolicyApi[] = ['NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy', 'Calico'];
 
 // Order matters: canal bundles flannel with calico's policy engine, so it is recognised first.
 // ANP/BANP: the implementations listed by kubernetes-sigs/network-policy-api
 // (site-src/implementations.md, v0.1.7): OVN-Kubernetes, Antrea (>= 1.13), Kube-OVN,
-// kube-network-policies and Calico (its adminnetworkpolicy tier); Cilium only tracks it
-// (cilium/cilium#23380). ClusterNetworkPolicy (v1alpha2), per the same page (updated
-// 21-April-2026): kube-network-policies, Kube-OVN (experimental) and Calico from v3.32. A plugin that enforces no policy (flannel, kindnet) implements no
+// kube-network-policies and Calico (its adminnetworkpolicy tier); Cilium implements neither
+// v1alpha1 kind. ClusterNetworkPolicy (v1alpha2), per the same page (updated 21-April-2026):
+// kube-network-policies, Kube-OVN (experimental) and Calico from v3.32; and Cilium from 1.20,
+// behind cilium-config enable-k8s-cluster-network-policy (off by default; Cilium v1.20.2
+// Documentation/network/kubernetes/policy.rst, "Kubernetes ClusterNetworkPolicy"): its release
+// is read here (withCiliumVersion), its switch by the composition. A plugin that enforces no policy (flannel, kindnet) implements no
 // API: "Creating a NetworkPolicy resource without a controller that implements it will have
 // no effect" (kubernetes.io/docs/concepts/services-networking/network-policies/, Prerequisites),
 // so with nothing else running every policy is decorative (composition.ts).
@@ -53,7 +57,7 @@ const PLUGINS: Array<{ name: string; enforces: boolean; apis: readonly PolicyApi
   // k8s-app=cilium; cloud.google.com/kubernetes-engine/docs/how-to/dataplane-v2, "Troubleshooting").
   // The pattern only preselects: the Cilium project ships Tetragon, Hubble, cilium-envoy and the
   // operator under the same name, and none of them enforces policy (isCiliumAgent).
-  { name: 'cilium', enforces: true, apis: ['NetworkPolicy', 'Cilium'], pattern: /cilium|\banetd\b/, confirm: isCiliumAgent },
+  { name: 'cilium', enforces: true, apis: CILIUM_APIS, pattern: /cilium|\banetd\b/, confirm: isCiliumAgent },
   { name: 'ovn-kubernetes', enforces: true, apis: NP_ANP, pattern: /ovnkube|ovn-kubernetes/ },
   { name: 'kube-ovn', enforces: true, apis: NP_ANP_CNP, pattern: /kube-ovn/ },
   { name: 'weave', enforces: true, apis: NP, pattern: /weave-net|weaveworks\/weave/ },
@@ -123,6 +127,38 @@ interface CalicoNode { version?: [number, number, number]; ref: CoverageNote['ob
 
 function refOf(o: KubeObject): CoverageNote['object'] {
   return { kind: o.kind ?? 'DaemonSet', ...(o.metadata?.namespace ? { namespace: o.metadata.namespace } : {}), name: o.metadata?.name ?? '' };
+}
+
+/** The Cilium agent image's release ("quay.io/cilium/cilium:v1.20.2@sha256:…" → [1, 20, 2]); undefined when its tag names none. */
+function ciliumAgentVersionOf(o: KubeObject): [number, number, number] | undefined {
+  for (const c of containersOf(o)) {
+    if (typeof c.image !== 'string' || !repositoryIs(imageRepository(c.image), 'cilium')) continue;
+    const noDigest = c.image.split('@')[0];
+    const colon = noDigest.lastIndexOf(':');
+    const tag = colon > noDigest.lastIndexOf('/') ? noDigest.slice(colon + 1) : '';
+    const m = /^v?(\d{1,4})\.(\d{1,4})(?:\.(\d{1,4}))?(?![\d.])/.exec(tag);
+    if (m) return [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
+  }
+  return undefined;
+}
+
+/**
+ * Cilium before 1.20 has no ClusterNetworkPolicy support. Several agent releases (mid-upgrade):
+ * the oldest decides. No release read (anetd, a digest-pinned image): ClusterNetworkPolicy is
+ * left to the composition, which enforces it only when cilium-config turns it on — a key
+ * releases before 1.20 do not know.
+ */
+function withCiliumVersion(plugin: CniPlugin, versions: ReadonlyArray<[number, number, number]>): CniPlugin {
+  if (!versions.length) return plugin;
+  const [major, minor, patch] = [...versions].sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2])[0];
+  const version = `v${major}.${minor}.${patch}`;
+  if (major > 1 || (major === 1 && minor >= 20)) return { ...plugin, version };
+  return {
+    ...plugin,
+    version,
+    apis: plugin.apis.filter((a) => a !== 'ClusterNetworkPolicy'),
+    unimplemented: { ClusterNetworkPolicy: `cilium ${version} does not implement ClusterNetworkPolicy (Cilium enforces it from 1.20, with cilium-config enable-k8s-cluster-network-policy)` },
+  };
 }
 
 /**
@@ -277,6 +313,7 @@ export const detectCni = memoize((snapshot: Snapshot): CniDetection => {
   const seen = new Set<string>();
   const calicoNodes: CalicoNode[] = [];
   const knpInstalls: KnpInstall[] = [];
+  const ciliumVersions: Array<[number, number, number]> = [];
   const seenIn = new Map<string, CoverageNote['object']>();
   for (const key of CNI_KINDS) {
     for (const o of snapshot.resources[key] ?? []) {
@@ -286,6 +323,8 @@ export const detectCni = memoize((snapshot: Snapshot): CniDetection => {
       if (node) calicoNodes.push(node);
       const knp = knpInstallOf(o);
       if (knp) knpInstalls.push(knp);
+      const cilium = isCiliumAgent(o) ? ciliumAgentVersionOf(o) : undefined;
+      if (cilium) ciliumVersions.push(cilium);
       const hit = PLUGINS.find((p) => texts.some((t) => p.pattern.test(t)) && (!p.confirm || p.confirm(o)));
       if (!hit || seen.has(hit.name)) continue;
       seen.add(hit.name);
@@ -297,6 +336,7 @@ export const detectCni = memoize((snapshot: Snapshot): CniDetection => {
   for (let i = 0; i < plugins.length; i++) {
     if (plugins[i].name === 'calico' || plugins[i].name === 'canal') plugins[i] = withCalicoVersion(plugins[i], seenIn.get(plugins[i].name)!, calicoNodes);
     else if (plugins[i].name === 'kube-network-policies') plugins[i] = withKnpBuild(plugins[i], seenIn.get(plugins[i].name)!, knpInstalls);
+    else if (plugins[i].name === 'cilium') plugins[i] = withCiliumVersion(plugins[i], ciliumVersions);
   }
   const verdict = plugins.some((p) => p.enforces) ? 'enforcing' : plugins.length ? 'not-enforcing' : 'unknown';
   return { plugins, verdict };

@@ -30,6 +30,14 @@ export interface Composition {
    * unknown, as host policies are not evaluated. Undefined elsewhere.
    */
   hostNetwork?: Record<'ingress' | 'egress', { unknown: boolean; reason: string }>;
+  /**
+   * Cilium with allow-localhost auto or always: a host-network pod on the destination's node
+   * reaches it whatever its ingress policy says, and the model does not place pods on nodes; why
+   * a denial of such a flow is uncertain.
+   */
+  localhostDoubt?: string;
+  /** Why the CNI, able to enforce policy, is set to enforce none (Cilium's enable-policy never, policy-audit-mode). */
+  switchedOff?: string;
   /** APIs present in the snapshot that the CNI does not enforce, with the reason. */
   decorative: Map<PolicyApi, string>;
   /** Why the CNI does not enforce an API, present or not (as `decorative` says it); undefined when it does. */
@@ -84,10 +92,41 @@ const API_NAMES: Record<PolicyApi, string> = {
   BaselineAdminNetworkPolicy: 'BaselineAdminNetworkPolicy',
   ClusterNetworkPolicy: 'ClusterNetworkPolicy',
   Calico: 'Calico policies',
-  Cilium: 'Cilium policies',
+  Cilium: 'CiliumNetworkPolicy',
+  CiliumClusterwide: 'CiliumClusterwideNetworkPolicy',
 };
 
 const CILIUM_NEVER = "Cilium's policy enforcement mode is 'never' (cilium-config enable-policy): no policy is enforced";
+const CILIUM_AUDIT = "Cilium runs in policy audit mode (cilium-config policy-audit-mode): it logs the verdicts of every policy and enforces none, allowing all traffic";
+const CILIUM_LOCALHOST = "a host-network source on the destination's node is the host there, which Cilium's allow-localhost (cilium-config; auto means always under Kubernetes, daemon/cmd/daemon.go) lets reach the node's pods whatever their ingress policy says; from another node it is remote-node and the policy decides. The model does not place pods on nodes, so whether they share one is not known";
+const CILIUM_KCNP_OFF = "cilium-config does not set enable-k8s-cluster-network-policy to true (its default is false): the Cilium agent does not watch ClusterNetworkPolicies";
+
+/**
+ * What switches the Cilium agent off as a whole (enforcement 'never', audit mode), and the APIs
+ * it does not watch (its cilium-config switches; ClusterNetworkPolicy is off unless turned on).
+ */
+function ciliumSwitches(settings: PolicySettings): { off?: string; apisOff: Partial<Record<PolicyApi, string>> } {
+  const off = settings.ciliumEnforcement === 'never' ? CILIUM_NEVER : settings.ciliumAuditMode ? CILIUM_AUDIT : undefined;
+  return { ...(off ? { off } : {}), apisOff: { ...settings.ciliumApisOff, ...(settings.ciliumClusterNetworkPolicy ? {} : { ClusterNetworkPolicy: CILIUM_KCNP_OFF }) } };
+}
+
+/**
+ * Cilium's tiers once it enforces ClusterNetworkPolicy: Admin, then the NetworkPolicy tier
+ * (NetworkPolicy, CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy in one union), then
+ * Baseline (Cilium v1.20.2 Documentation/network/kubernetes/policy.rst, "Tiers";
+ * pkg/k8s/cluster_network_policy.go maps Deny, Pass and Accept and the two tiers): the stages
+ * the Kubernetes composition has for the same tiers.
+ */
+function ciliumStages(withClusterPolicies: boolean): { stages: Stage[]; stageOf: (p: LayerPolicy) => number | undefined } {
+  const union: Stage = { key: 'cilium', label: 'Cilium policies', mode: 'union', noMatch: 'next' };
+  if (!withClusterPolicies) return { stages: [union], stageOf: (p) => (p.layer === 'networkpolicy' || p.layer === 'cilium' ? 0 : undefined) };
+  const stages: Stage[] = [
+    { key: 'admin', label: 'ClusterNetworkPolicy Admin tier', mode: 'first-match', noMatch: 'next' },
+    union,
+    { key: 'baseline', label: 'ClusterNetworkPolicy Baseline tier', mode: 'first-match', noMatch: 'next' },
+  ];
+  return { stages, stageOf: (p) => (p.layer === 'admin' ? 0 : p.layer === 'networkpolicy' || p.layer === 'cilium' ? 1 : p.layer === 'baseline' ? 2 : undefined) };
+}
 
 const ORDER: CompositionName[] = ['calico', 'cilium', 'kubernetes'];
 
@@ -173,10 +212,10 @@ export function composeStages(cni: CniDetection, present: ReadonlySet<PolicyApi>
     name = 'calico';
     basis = 'no CNI recognised; Calico policies present';
     enforced = new Set(['NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy', 'Calico']);
-  } else if (present.has('Cilium')) {
+  } else if (present.has('Cilium') || present.has('CiliumClusterwide')) {
     name = 'cilium';
     basis = 'no CNI recognised; Cilium policies present';
-    enforced = new Set(['NetworkPolicy', 'Cilium']);
+    enforced = new Set(['NetworkPolicy', 'Cilium', 'CiliumClusterwide', 'ClusterNetworkPolicy']);
   } else {
     name = 'kubernetes';
     basis = 'no CNI recognised';
@@ -185,14 +224,19 @@ export function composeStages(cni: CniDetection, present: ReadonlySet<PolicyApi>
 
   let fallback: Composition['fallback'] = 'allow';
   let fallbackReason: string | undefined;
-  const off = name === 'cilium' && settings.ciliumEnforcement === 'never' ? CILIUM_NEVER : undefined;
+  const cilium = name === 'cilium' ? ciliumSwitches(settings) : undefined;
+  const off = cilium?.off;
   if (off) enforced = new Set();
-  else if (name === 'cilium' && settings.ciliumEnforcement === 'always') {
-    fallback = 'deny';
-    fallbackReason = "Cilium's policy enforcement mode 'always' (cilium-config enable-policy): endpoints no policy allows are denied";
+  else if (cilium) {
+    // An API the agent implements but does not watch (a release too old names itself in `unimplemented` first).
+    for (const api of Object.keys(cilium.apisOff) as PolicyApi[]) enforced.delete(api);
+    if (settings.ciliumEnforcement === 'always') {
+      fallback = 'deny';
+      fallbackReason = "Cilium's policy enforcement mode 'always' (cilium-config enable-policy): endpoints no policy allows are denied";
+    }
   }
-  const hostNetwork = name === 'cilium' && settings.ciliumEnforcement !== 'never' ? ciliumHostNetworkSide(settings) : undefined;
-  const notEnforced = (api: PolicyApi) => (enforced.has(api) ? undefined : off ?? primary?.unimplemented?.[api] ?? `${enforcer} does not implement ${API_NAMES[api]}`);
+  const hostNetwork = cilium && !off ? ciliumHostNetworkSide(settings) : undefined;
+  const notEnforced = (api: PolicyApi) => (enforced.has(api) ? undefined : off ?? primary?.unimplemented?.[api] ?? cilium?.apisOff[api] ?? `${enforcer} does not implement ${API_NAMES[api]}`);
   const decorative = new Map<PolicyApi, string>();
   for (const api of present) {
     const why = notEnforced(api);
@@ -201,7 +245,7 @@ export function composeStages(cni: CniDetection, present: ReadonlySet<PolicyApi>
 
   const legacyTies = name === 'calico' ? calicoLegacyTies(primary?.version) : false;
   const { stages, stageOf } = name === 'calico' ? calicoStages(tiers, legacyTies) : name === 'cilium'
-    ? { stages: [{ key: 'cilium', label: 'Cilium policies', mode: 'union', noMatch: 'next' } as Stage], stageOf: (p: LayerPolicy) => (p.layer === 'networkpolicy' || p.layer === 'cilium' ? 0 : undefined) }
+    ? ciliumStages(enforced.has('ClusterNetworkPolicy'))
     : kubernetesStages();
   return {
     name,
@@ -214,6 +258,8 @@ export function composeStages(cni: CniDetection, present: ReadonlySet<PolicyApi>
     fallback,
     ...(fallbackReason ? { fallbackReason } : {}),
     ...(hostNetwork ? { hostNetwork } : {}),
+    ...(off ? { switchedOff: off } : {}),
+    ...(cilium && !off && !settings.ciliumLocalhostByPolicy ? { localhostDoubt: CILIUM_LOCALHOST } : {}),
     decorative,
     notEnforced,
   };

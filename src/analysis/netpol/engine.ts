@@ -256,8 +256,14 @@ export function readsNamespaceLabels(scope: PodSet['namespaces']): boolean {
  * manifest declares: its namespace selector reads other labels, and the rest of it holds the pod.
  */
 function undeclaredNamespacePeer(ctx: MatchContext, p: Peer, policyNs: string | undefined, cls: PodClass): boolean {
-  return p.kind === 'pods' && !!ctx.undeclaredNamespaces?.has(cls.namespace) && readsNamespaceLabels(p.namespaces)
-    && podSetMatches(ctx, { ...p, namespaces: { kind: 'selector', selector: MATCH_ALL } }, policyNs, cls);
+  return p.kind === 'pods' && !!ctx.undeclaredNamespaces?.has(cls.namespace) && ((readsNamespaceLabels(p.namespaces)
+    && podSetMatches(ctx, { ...p, namespaces: { kind: 'selector', selector: MATCH_ALL } }, policyNs, cls))
+    || (p.where?.namespaceLabels !== undefined && podSetMatches(ctx, { ...p, where: p.where.namespaceLabels.without }, policyNs, cls)));
+}
+
+/** The namespace labels a pods peer reads: its namespaceSelector, or a Cilium selector's namespace-label keys. */
+function namespaceLabelsRead(p: Peer & { kind: 'pods' }): string {
+  return p.where?.namespaceLabels ? `selector ${p.where.namespaceLabels.keys.join(', ')}` : `namespaceSelector ${(p.namespaces as { selector: { key: string } }).selector.key}`;
 }
 
 /** Why whether a pods peer holds the class is not known by its `where` predicate (ClassPredicate.doubt), or undefined. */
@@ -282,7 +288,7 @@ function undeclaredNamespaceDoubt(ctx: MatchContext, list: readonly Peer[], poli
   const read = list.filter((p): p is Peer & { kind: 'pods' } => undeclaredNamespacePeer(ctx, p, policyNs, cls));
   if (!read.length) return undefined;
   const counted = read.some((p) => peerMatches(ctx, p, policyNs, { kind: 'class', cls }));
-  return `whether namespace ${cls.namespace} is selected by namespaceSelector ${read.map((p) => (p.namespaces as { selector: { key: string } }).selector.key).join(', ')} is not known: no manifest declares it, so only its ${NAME_LABEL} label is known (add the Namespace manifest with its labels); counted as ${counted ? 'selected' : 'not selected'}`;
+  return `whether namespace ${cls.namespace} is selected by ${read.map(namespaceLabelsRead).join(', ')} is not known: no manifest declares it, so only its ${NAME_LABEL} label is known (add the Namespace manifest with its labels); counted as ${counted ? 'selected' : 'not selected'}`;
 }
 
 /** Where a pod stands against CIDRs that apply to pod addresses; `doubt` says why that is not certain. */

@@ -32,9 +32,11 @@ export type Labels = Record<string, string>;
  *   is the 'admin' layer, Baseline the 'baseline' layer); apart because CNIs implement it apart
  *   (Calico v3.32 implements it and no longer the v1alpha1 kinds).
  * - 'Calico': projectcalico.org/v3 (and crd.projectcalico.org/v1) NetworkPolicy, GlobalNetworkPolicy.
- * - 'Cilium': cilium.io/v2 CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy.
+ * - 'Cilium': cilium.io/v2 CiliumNetworkPolicy; 'CiliumClusterwide': CiliumClusterwideNetworkPolicy,
+ *   apart because the agent watches each behind its own switch (cilium-config
+ *   enable-cilium-network-policy, enable-cilium-clusterwide-network-policy).
  */
-export type PolicyApi = 'NetworkPolicy' | 'AdminNetworkPolicy' | 'BaselineAdminNetworkPolicy' | 'ClusterNetworkPolicy' | 'Calico' | 'Cilium';
+export type PolicyApi = 'NetworkPolicy' | 'AdminNetworkPolicy' | 'BaselineAdminNetworkPolicy' | 'ClusterNetworkPolicy' | 'Calico' | 'Cilium' | 'CiliumClusterwide';
 
 /**
  * Where a policy sits in the precedence chain. The CNI's composition (engine.ts: `composeStages`)
@@ -122,6 +124,12 @@ export interface ClassPredicate {
    * the counted reading. Undefined: always known.
    */
   doubt?(cls: ClassFacts, namespaceLabels: Labels): string | undefined;
+  /**
+   * A predicate that reads namespace labels other than the name (a Cilium selector on
+   * `io.cilium.k8s.namespace.labels.<key>`): those keys, and the predicate without them, so a pod
+   * of a namespace no manifest declares is known to turn on them (engine.ts ruleMatchDoubt).
+   */
+  readonly namespaceLabels?: { keys: readonly string[]; without: ClassPredicate };
 }
 
 /** What a selector may look at on a pod class. Everything else about a pod is invisible to policy. */
@@ -301,6 +309,18 @@ export interface PolicySettings {
    * enforced). Undefined when not readable.
    */
   ciliumEnforcement?: 'default' | 'always' | 'never';
+  /** Cilium `policy-audit-mode` on: verdicts are logged, none enforced. */
+  ciliumAuditMode?: boolean;
+  /**
+   * The policy APIs the Cilium agent does not watch, each with the cilium-config switch that
+   * turns it off ("enable-k8s-networkpolicy is false"); ClusterNetworkPolicy is listed only when
+   * its switch is on (`ciliumClusterNetworkPolicy`), as it is off by default.
+   */
+  ciliumApisOff?: Partial<Record<PolicyApi, string>>;
+  /** Cilium `allow-localhost` is `policy` (the host reaches local pods only as policy allows); undefined: auto or always. */
+  ciliumLocalhostByPolicy?: boolean;
+  /** Cilium `enable-k8s-cluster-network-policy` on (Cilium 1.20 and later enforce ClusterNetworkPolicy then). */
+  ciliumClusterNetworkPolicy?: boolean;
   /**
    * Cilium `enable-host-firewall` on: per direction, the host policies (CiliumClusterwideNetworkPolicy
    * with a nodeSelector) with rules for it, as people name them. Undefined when the firewall is off.

@@ -140,6 +140,7 @@ const KIND_API: Partial<Record<string, PolicyApi>> = {
   'anp.adminnetworkpolicies': 'AdminNetworkPolicy',
   'anp.baselineadminnetworkpolicies': 'BaselineAdminNetworkPolicy',
   'anp.clusternetworkpolicies': 'ClusterNetworkPolicy',
+  'cilium.clusterwidenetworkpolicies': 'CiliumClusterwide',
 };
 
 /**
@@ -153,7 +154,7 @@ function unreadPolicyKinds(snapshot: Snapshot, cni: CniDetection, composition: C
   // A kind no detected plugin enforces decides nothing whether read or not (its policies would be
   // decorative), nor does any kind under Cilium with enforcement off; with no CNI recognised, any kind may.
   const enforced = (api: PolicyApi) => !cni.plugins.length
-    || cni.plugins.some((p) => p.enforces && p.apis.includes(api) && !(p.name === 'cilium' && settings.ciliumEnforcement === 'never'));
+    || cni.plugins.some((p) => p.enforces && p.apis.includes(api) && !(p.name === 'cilium' && composition.name === 'cilium' && composition.notEnforced(api) !== undefined));
   for (const adapter of POLICY_APIS) {
     for (const key of adapter.kinds) {
       const c = snapshot.coverage[key];
@@ -763,7 +764,20 @@ export function ingressVerdict(model: ReachModel, src: Endpoint, dst: Endpoint, 
   if (dst.kind !== 'class') return ungoverned('ingress');
   if (dst.cls.hostNetwork && model.composition.hostNetwork) return hostNetworkVerdict(model.composition, 'ingress');
   if (dst.cls.ingressPlan.length === 0 && model.match.fallback === 'allow') return OPEN_VERDICT;
-  return evaluatePlan(model.match, dst.cls.ingressPlan, 'ingress', src, dst, isolationOf(model, dst.cls, 'ingress').isolated, dst, trackDoubts);
+  const v = evaluatePlan(model.match, dst.cls.ingressPlan, 'ingress', src, dst, isolationOf(model, dst.cls, 'ingress').isolated, dst, trackDoubts);
+  return trackDoubts ? withLocalhostDoubt(model.composition, src, v) : v;
+}
+
+/**
+ * Cilium's allow-localhost: a host-network source denied by isolation (policies select the pod, no
+ * rule allows it) is uncertain (composition.localhostDoubt). Cilium adds its host allow only to an
+ * endpoint that ingress rules select (pkg/policy/repository.go, "insert localhost allow"), as an
+ * allow a Deny rule still beats: a Deny rule, or enforcement 'always' with no policy, stays certain.
+ */
+function withLocalhostDoubt(composition: Composition, src: Endpoint, v: DirectionVerdict): DirectionVerdict {
+  const why = composition.localhostDoubt;
+  if (!why || src.kind !== 'class' || !src.cls.hostNetwork || !v.decisions.some((d) => !d.allowed && d.cause.kind === 'isolated')) return v;
+  return { ...v, decisions: v.decisions.map((d) => (d.allowed || d.cause.kind !== 'isolated' ? d : { ...d, uncertain: [...new Set([...(d.uncertain ?? []), why])] })) };
 }
 
 const hostNetworkVerdicts = new WeakMap<Composition, Partial<Record<Direction, DirectionVerdict>>>();

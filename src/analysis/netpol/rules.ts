@@ -79,13 +79,13 @@ function coversFamily(blocks: IpRange[], family: 4 | 6): boolean {
   return false;
 }
 
-export type ExternalOpenReason = 'any peer (to missing or empty)' | 'every address (ipBlocks cover 0.0.0.0/0 or ::/0)' | 'every address outside the cluster (entity world)' | 'every endpoint (entity all)';
+export type ExternalOpenReason = 'any peer (to missing or empty)' | 'every address (ipBlocks cover 0.0.0.0/0 or ::/0)' | 'every address outside the cluster (entity world)' | 'every endpoint (entity all)' | 'every DNS name (toFQDNs *)';
 
 /**
  * Why an egress Allow rule reaches every address outside the cluster, or undefined. Unlike
  * openReason, `namespaceSelector: {}` does not count: it reaches every pod, no external IP.
  * ipBlocks (ANP networks, Calico nets, Cilium CIDRs) count when together they cover a whole
- * family (0.0.0.0/1 + 128.0.0.0/1 is /0). FQDN allowances never count: a name is not every address.
+ * family (0.0.0.0/1 + 128.0.0.0/1 is /0). FQDN allowances count only as Cilium's lone `*`, every name.
  */
 export function externalOpenReason(rule: Rule): ExternalOpenReason | undefined {
   if (rule.action !== 'Allow' || matchesNoPort(rule)) return undefined;
@@ -93,7 +93,10 @@ export function externalOpenReason(rule: Rule): ExternalOpenReason | undefined {
   if (rule.peers.some((p) => p.kind === 'entity' && p.entity === 'all')) return 'every endpoint (entity all)';
   if (rule.peers.some((p) => p.kind === 'entity' && (p.entity === 'world' || p.entity === 'world-ipv4' || p.entity === 'world-ipv6'))) return 'every address outside the cluster (entity world)';
   const blocks = rule.peers.flatMap((p) => (p.kind === 'ipBlock' ? blocksOf(p) : []));
-  return coversEveryAddress(blocks) ? 'every address (ipBlocks cover 0.0.0.0/0 or ::/0)' : undefined;
+  if (coversEveryAddress(blocks)) return 'every address (ipBlocks cover 0.0.0.0/0 or ::/0)';
+  // Cilium toFQDNs `matchPattern: "*"`: "* alone matches all names" (cilium/cilium v1.20.2
+  // Documentation/security/policy/layer3.rst, "DNS based"): every address any lookup returns.
+  return rule.peers.some((p) => p.kind === 'fqdn' && p.patterns.some((pat) => /^\*+\.?$/.test(pat.trim()))) ? 'every DNS name (toFQDNs *)' : undefined;
 }
 
 /**

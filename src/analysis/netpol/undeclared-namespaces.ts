@@ -22,6 +22,7 @@ export function undeclaredNamespaceNotes(policies: readonly LayerPolicy[], count
     for (const r of [...(p.ingress ?? []), ...(p.egress ?? [])]) {
       for (const peer of [...(r.peers === 'any' ? [] : r.peers), ...(r.notPeers ?? [])]) {
         if (peer.kind === 'pods' && readsNamespaceLabels(peer.namespaces) && peer.namespaces.kind === 'selector') keys.add(peer.namespaces.selector.key);
+        if (peer.kind === 'pods' && peer.where?.namespaceLabels) for (const k of peer.where.namespaceLabels.keys) keys.add(k);
       }
     }
     if (keys.size === 0) continue;

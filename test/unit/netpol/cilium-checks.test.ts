@@ -26,7 +26,7 @@ describe('Cilium policies in the network checks', () => {
     const results = run(check, ctx(`${dir}/pass.cilium-clusterwide-default-deny.yaml`));
     const shop = results.find((r) => r.resource.name === 'shop');
     expect(shop?.status).toBe('pass');
-    expect(shop?.evidence?.isolatedBy).toEqual([{ policy: 'CiliumClusterwideNetworkPolicy default-deny', api: 'Cilium' }]);
+    expect(shop?.evidence?.isolatedBy).toEqual([{ policy: 'CiliumClusterwideNetworkPolicy default-deny', api: 'CiliumClusterwide' }]);
   });
 
   it('toEntities world on every port is unrestricted egress, naming the policy and why', () => {
@@ -34,6 +34,15 @@ describe('Cilium policies in the network checks', () => {
     expect(fails.map((f) => [f.resource.kind, f.resource.namespace, f.resource.name])).toEqual([['CiliumNetworkPolicy', 'shop', 'web-egress']]);
     expect(fails[0].message).toContain('entity world');
     expect(run(unrestrictedEgress, ctx('network.unrestricted-egress/pass.cilium-fqdn.yaml')).filter((r) => r.status === 'fail')).toEqual([]);
+  });
+
+  it('toFQDNs matchPattern "*" on every port is unrestricted egress ("* alone matches all names", Documentation/security/policy/layer3.rst v1.20.2), unless a deny takes it', () => {
+    const c = ctx('network.unrestricted-egress/fail.cilium-fqdn-star.yaml');
+    const fails = run(unrestrictedEgress, c).filter((r) => r.status === 'fail');
+    expect(fails.map((f) => `${f.resource.namespace}/${f.resource.name}: ${f.message}`)).toEqual(['shop/egress-any-name: CiliumNetworkPolicy shop/egress-any-name allows egress to every DNS name (toFQDNs *) on every port']);
+    const deny = { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'no-world', namespace: 'shop' }, spec: { endpointSelector: {}, egressDeny: [{ toEntities: ['world'] }] } };
+    const denied = { ...c, snapshot: { ...c.snapshot, resources: { ...c.snapshot.resources, 'cilium.networkpolicies': [...(c.snapshot.resources['cilium.networkpolicies'] ?? []), deny] } } };
+    expect(run(unrestrictedEgress, denied).filter((r) => r.status === 'fail')).toEqual([]);
   });
 
   it('fromEntities world is ingress from everyone outside the cluster', () => {
@@ -74,11 +83,26 @@ describe('reach on Cilium policies', () => {
     expect(r.output).toContain('DENIED by CiliumClusterwideNetworkPolicy web-never-db rule 0 "ingressDeny[0]" (Deny): TCP 5432');
     const json = JSON.parse(reachCommandCore(snapshot(), { from: 'shop/web', to: 'shop/db', port: '5432', output: 'json' }).output);
     expect(json.allowed).toBe(false);
-    expect(json.ingress.decisions[0].rule).toMatchObject({ api: 'Cilium', kindLabel: 'CiliumClusterwideNetworkPolicy', action: 'Deny', ruleName: 'ingressDeny[0]' });
+    expect(json.ingress.decisions[0].rule).toMatchObject({ api: 'CiliumClusterwide', kindLabel: 'CiliumClusterwideNetworkPolicy', action: 'Deny', ruleName: 'ingressDeny[0]' });
   });
 
   it('the allow still admits the pods the deny does not name', () => {
     const r = reachCommandCore(snapshot(), { from: 'shop/db', to: 'shop/db', port: '5432' });
     expect(r.output).toContain('ALLOWED by CiliumNetworkPolicy shop/db-from-namespace rule 0 "ingress[0]" (Allow)');
+  });
+});
+
+describe('what the cilium.io/v2 CRD schema refuses in a manifest', () => {
+  // cilium/cilium v1.20.2 pkg/k8s/apis/cilium.io/client/crds/v2/ciliumnetworkpolicies.yaml: protocol
+  // is an enum of upper-case names; fromCIDR/toCIDR items are `format: cidr`, checked by kube-openapi's
+  // strfmt with ParseCIDRSloppy (a prefix length is required). The agent's own parser accepts both.
+  it.each([
+    ['network.invalid-policy/fail.cilium-protocol-lower-case.yaml', 'CiliumNetworkPolicy shop/web-80-lowercase-proto is invalid and takes no effect: spec.ingress[0].toPorts[0].ports[0].protocol: "tcp" is refused by the cilium.io/v2 CRD schema, whose protocol enum is upper-case ("TCP")'],
+    ['network.invalid-policy/fail.cilium-cidr-without-prefix.yaml', 'CiliumNetworkPolicy shop/web-from-host is invalid and takes no effect: spec.ingress[0].fromCIDR[0]: "192.0.2.10" is refused by the cilium.io/v2 CRD schema (format: cidr needs an address/prefix, such as "192.0.2.10/32")'],
+  ])('%s is refused with a one-line finding naming the object and field; stored in a cluster, it is read as Cilium reads it', (path, message) => {
+    const c = ctx(path);
+    expect(run(invalidPolicy, c).filter((r) => r.status === 'fail').map((f) => f.message)).toEqual([message]);
+    const live = { ...c, snapshot: { ...c.snapshot, origin: 'live' as const } };
+    expect(run(invalidPolicy, live).filter((r) => r.status === 'fail')).toEqual([]);
   });
 });

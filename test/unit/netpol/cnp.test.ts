@@ -254,7 +254,7 @@ describe('ClusterNetworkPolicy next to the v1alpha1 kinds and CNIs', () => {
     const v332 = buildReachability(snap(yaml + daemonset('calico-node', 'quay.io/calico/node:v3.32.0')));
     expect(v332.composition.name).toBe('calico');
     expect(queryReach(v332, 'shop/web-1', 'db/postgres-1', 5432).allowed).toBe(true);
-    for (const [image, who] of [['quay.io/calico/node:v3.31.2', 'calico v3.31.2 does not implement ClusterNetworkPolicy (Calico enforces it from v3.32.0)'], ['antrea/antrea-agent-ubuntu:v2.2.0', 'antrea does not implement ClusterNetworkPolicy'], ['quay.io/cilium/cilium:v1.18.0', 'cilium does not implement ClusterNetworkPolicy']] as const) {
+    for (const [image, who] of [['quay.io/calico/node:v3.31.2', 'calico v3.31.2 does not implement ClusterNetworkPolicy (Calico enforces it from v3.32.0)'], ['antrea/antrea-agent-ubuntu:v2.2.0', 'antrea does not implement ClusterNetworkPolicy'], ['quay.io/cilium/cilium:v1.18.0', 'cilium v1.18.0 does not implement ClusterNetworkPolicy (Cilium enforces it from 1.20, with cilium-config enable-k8s-cluster-network-policy)']] as const) {
       const withCni = yaml + daemonset(image.includes('cilium') ? 'cilium' : image.includes('antrea') ? 'antrea-agent' : 'calico-node', image);
       expect(queryReach(buildReachability(snap(withCni)), 'shop/web-1', 'db/postgres-1', 5432).allowed, image).toBe(false);
       const fails = [...cniNotEnforcing.evaluate(ctxOf(withCni))].filter((x) => x.status === 'fail').map((x) => x.message);

@@ -11,11 +11,11 @@
 import type { ResourceRef } from '../../../base/vocabulary.ts';
 import type { Snapshot } from '../../../snapshot/types.ts';
 import type { Protocol } from '../conns.ts';
-import type { ClassFacts, ClassPredicate, CoverageNote, Entity as LayerEntity, Labels, LayerPolicy, Peer, PodSet, PolicyApiAdapter, PortSpec, Rule } from '../layers.ts';
+import type { ClassFacts, ClassPredicate, CoverageNote, Entity as LayerEntity, Labels, LayerPolicy, Peer, PodSet, PolicyApi, PolicyApiAdapter, PortSpec, Rule } from '../layers.ts';
 import { matchAllSelector } from '../selector.ts';
 import { readCiliumSettings, type CiliumSettings } from './config.ts';
 import { fqdnMatches } from './fqdn.ts';
-import { CLUSTER_LABEL, POD_NAMESPACE_LABEL, podIdentity, reservedIdentity, SOURCE_ANY, SOURCE_K8S, SOURCE_RESERVED, type IdentityLabels, type ReservedEntity } from './labels.ts';
+import { CLUSTER_LABEL, NAMESPACE_LABELS_PREFIX, POD_NAMESPACE_LABEL, podIdentity, reservedIdentity, SOURCE_ANY, SOURCE_K8S, SOURCE_RESERVED, type IdentityLabels, type ReservedEntity } from './labels.ts';
 import { isCiliumPolicyKind, parseCiliumPolicy } from './parse.ts';
 import { makeSelector, usesReservedLabels, type CiliumSelector } from './selector.ts';
 import type { CiliumPolicy, CiliumRule, PeerRule, PeerSelector, ServiceRef } from './types.ts';
@@ -42,7 +42,20 @@ function identityOfClass(cls: ClassFacts, namespaceLabels: Labels, clusterName: 
  * carry the node's identity), so no endpoint selector matches them.
  */
 function selectorPredicate(sel: CiliumSelector, clusterName: string): ClassPredicate {
-  return { key: `cilium(${sel.text})`, matches: (cls, ns) => !cls.hostNetwork && sel.matches(identityOfClass(cls, ns, clusterName)) };
+  const base = { key: `cilium(${sel.text})`, matches: (cls: ClassFacts, ns: Labels) => !cls.hostNetwork && sel.matches(identityOfClass(cls, ns, clusterName)) };
+  const nsReqs = sel.requirements.filter(readsNamespaceLabel);
+  if (!nsReqs.length) return base;
+  const without = selectorPredicate(makeSelector(sel.requirements.filter((r) => !readsNamespaceLabel(r))), clusterName);
+  return { ...base, namespaceLabels: { keys: [...new Set(nsReqs.map((r) => `${r.source}:${r.key}`))], without } };
+}
+
+/**
+ * A requirement on a label of the pod's namespace other than its name
+ * (`io.cilium.k8s.namespace.labels.team`; labels.ts): what a namespace no manifest declares
+ * cannot answer, as a Kubernetes namespaceSelector on the same label.
+ */
+function readsNamespaceLabel(r: CiliumSelector['requirements'][number]): boolean {
+  return (r.source === SOURCE_K8S || r.source === SOURCE_ANY) && r.key.startsWith(`${NAMESPACE_LABELS_PREFIX}.`) && r.key !== `${NAMESPACE_LABELS_PREFIX}.kubernetes.io/metadata.name`;
 }
 
 function isNamespaceReq(r: CiliumSelector['requirements'][number]): boolean {
@@ -240,7 +253,7 @@ function neutralRule(r: PeerRule, action: 'Allow' | 'Deny', index: number, name:
 export function ciliumLayerPolicies(p: CiliumPolicy, settings: CiliumSettings, snapshot: Snapshot, notes: CoverageNote[], dns: DnsProxied = dnsProxiedPods([p], settings)): LayerPolicy[] {
   const ref: ResourceRef = { kind: p.kind, ...(p.namespace !== undefined ? { namespace: p.namespace } : {}), name: p.name || '(unnamed)' };
   const display = `${p.namespace !== undefined ? `${p.namespace}/` : ''}${p.name || '(unnamed)'}`;
-  const base = { api: 'Cilium' as const, layer: 'cilium' as const, ref, kindLabel: p.kind, ...(p.namespace !== undefined ? { namespace: p.namespace } : {}), raw: p.raw };
+  const base = { api: p.kind === 'CiliumClusterwideNetworkPolicy' ? 'CiliumClusterwide' as const : 'Cilium' as const, layer: 'cilium' as const, ref, kindLabel: p.kind, ...(p.namespace !== undefined ? { namespace: p.namespace } : {}), raw: p.raw };
   for (const message of p.notes) notes.push({ object: ref, message: `${p.kind} ${display}: ${message}` });
   if (p.errors.length) {
     return [{ ...base, id: `${p.kind}:${display}`, displayName: display, sortName: display, subject: { namespaces: p.namespace !== undefined ? { kind: 'policy' } : EVERY_NAMESPACE }, isolates: { ingress: false, egress: false }, errors: p.errors }];
@@ -303,6 +316,20 @@ function hostPolicies(parsed: readonly CiliumPolicy[]): { ingress: string[]; egr
   return { ingress: [...out.ingress].sort(), egress: [...out.egress].sort() };
 }
 
+/**
+ * The APIs the agent does not watch, each naming its switch: pkg/policy/k8s/cell.go registers
+ * the NetworkPolicy, CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy watches only when
+ * enable-k8s-networkpolicy, enable-cilium-network-policy and enable-cilium-clusterwide-network-policy are on.
+ */
+function ciliumApisOff(settings: CiliumSettings): Partial<Record<PolicyApi, string>> {
+  const off: Partial<Record<PolicyApi, string>> = {};
+  const why = (key: string, kinds: string) => `${settings.source} sets ${key} to false: the Cilium agent does not watch ${kinds}`;
+  if (!settings.k8sNetworkPolicy) off.NetworkPolicy = why('enable-k8s-networkpolicy', 'NetworkPolicies');
+  if (!settings.ciliumNetworkPolicy) off.Cilium = why('enable-cilium-network-policy', 'CiliumNetworkPolicies');
+  if (!settings.ciliumClusterwideNetworkPolicy) off.CiliumClusterwide = why('enable-cilium-clusterwide-network-policy', 'CiliumClusterwideNetworkPolicies');
+  return off;
+}
+
 export const ciliumAdapter: PolicyApiAdapter = {
   api: 'Cilium',
   kinds: CILIUM_KINDS,
@@ -310,12 +337,22 @@ export const ciliumAdapter: PolicyApiAdapter = {
     const settings = readCiliumSettings(snapshot);
     const notes: CoverageNote[] = [];
     const objects = [...(snapshot.resources['cilium.networkpolicies'] ?? []), ...(snapshot.resources['cilium.clusterwidenetworkpolicies'] ?? [])].filter((o) => isCiliumPolicyKind(o.kind));
-    const parsed = objects.map((o) => parseCiliumPolicy(o, settings));
+    const options = { ...settings, schemaChecked: snapshot.origin === 'manifests' };
+    const parsed = objects.map((o) => parseCiliumPolicy(o, options));
     const dns = dnsProxiedPods(parsed, settings);
     const policies = parsed.flatMap((p) => ciliumLayerPolicies(p, settings, snapshot, notes, dns));
     const cm: ResourceRef = settings.resource ?? { kind: 'ConfigMap', namespace: 'kube-system', name: 'cilium-config' };
     for (const problem of settings.problems) notes.push({ object: cm, message: `${settings.source}: ${problem}; Cilium's default is assumed` });
     for (const note of settings.notes) notes.push({ object: cm, message: `${settings.source}: ${note}` });
-    return { policies, notes, ...(settings.resource ? { settings: { ciliumEnforcement: settings.enforcement, ciliumRoutingMode: settings.routingMode, ...(settings.hostFirewall ? { ciliumHostFirewall: hostPolicies(parsed) } : {}) } } : {}) };
+    const apisOff = ciliumApisOff(settings);
+    return { policies, notes, ...(settings.resource ? { settings: {
+      ciliumEnforcement: settings.enforcement,
+      ciliumRoutingMode: settings.routingMode,
+      ...(settings.auditMode ? { ciliumAuditMode: true } : {}),
+      ...(settings.allowLocalhost ? {} : { ciliumLocalhostByPolicy: true }),
+      ...(Object.keys(apisOff).length ? { ciliumApisOff: apisOff } : {}),
+      ...(settings.k8sClusterNetworkPolicy ? { ciliumClusterNetworkPolicy: true } : {}),
+      ...(settings.hostFirewall ? { ciliumHostFirewall: hostPolicies(parsed) } : {}),
+    } } : {}) };
   },
 };

@@ -33,6 +33,22 @@ export interface CiliumSettings extends CiliumParseOptions {
    * "Security Identity for N/S Service Traffic").
    */
   routingMode: RoutingMode;
+  /**
+   * policy-audit-mode (default false): Cilium computes verdicts but enforces none ("Network policy
+   * will not be enforced", daemon/cmd/daemon_main.go; docs.cilium.io/en/stable/security/policy-creation/,
+   * "Policy Audit Mode configures Cilium to allow all traffic while logging all connections that would otherwise be dropped by network policies").
+   */
+  auditMode: boolean;
+  /**
+   * The policy kinds the agent watches (pkg/policy/k8s/watcher.go registers a watch only when its
+   * switch is on; pkg/option/config.go keys, pkg/defaults values): enable-k8s-networkpolicy,
+   * enable-cilium-network-policy, enable-cilium-clusterwide-network-policy (default true) and
+   * enable-k8s-cluster-network-policy (default false; Cilium 1.20 and later).
+   */
+  k8sNetworkPolicy: boolean;
+  ciliumNetworkPolicy: boolean;
+  ciliumClusterwideNetworkPolicy: boolean;
+  k8sClusterNetworkPolicy: boolean;
   /** Where the settings came from: "ConfigMap kube-system/cilium-config" or why defaults were used. */
   source: string;
   resource?: ResourceRef;
@@ -51,6 +67,11 @@ export const DEFAULT_SETTINGS: CiliumSettings = {
   ipv6: false,
   hostFirewall: false,
   routingMode: 'tunnel',
+  auditMode: false,
+  k8sNetworkPolicy: true,
+  ciliumNetworkPolicy: true,
+  ciliumClusterwideNetworkPolicy: true,
+  k8sClusterNetworkPolicy: false,
   source: 'Cilium defaults',
   problems: [],
   notes: [],
@@ -150,6 +171,11 @@ export function readCiliumSettings(snapshot: Snapshot): CiliumSettings {
     hostFirewall,
     routingMode: routingModeSetting(data, problems),
     enforcement,
+    auditMode: boolSetting(data, 'policy-audit-mode', false, problems),
+    k8sNetworkPolicy: boolSetting(data, 'enable-k8s-networkpolicy', true, problems),
+    ciliumNetworkPolicy: boolSetting(data, 'enable-cilium-network-policy', true, problems),
+    ciliumClusterwideNetworkPolicy: boolSetting(data, 'enable-cilium-clusterwide-network-policy', true, problems),
+    k8sClusterNetworkPolicy: boolSetting(data, 'enable-k8s-cluster-network-policy', false, problems),
     source: `ConfigMap ${cmNs}/${CILIUM_CONFIG_MAP}`,
     resource: { kind: 'ConfigMap', namespace: cmNs, name: CILIUM_CONFIG_MAP },
     problems,

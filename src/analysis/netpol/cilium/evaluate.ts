@@ -228,7 +228,7 @@ export function rulesSelecting(model: CiliumModel, pod: Extract<CiliumEndpoint, 
 export function ciliumDirection(model: CiliumModel, subject: Extract<CiliumEndpoint, { kind: 'pod' }>, peer: CiliumEndpoint, dir: Direction): CiliumDirectionVerdict {
   const { settings } = model;
   const none: CiliumDirectionVerdict = { selected: false, isolated: false, isolatedBy: [], allowed: allConns(), denied: emptyConns(), allowedBy: [], deniedBy: [], conns: allConns() };
-  if (settings.enforcement === 'never') return none;
+  if (settings.enforcement === 'never' || settings.auditMode) return none;
   const subjectLabels = identityOf(model, subject);
   const peerLabels = identityOf(model, peer);
   const dstPorts = dir === 'ingress' ? subject.namedPorts : peer.kind === 'pod' ? peer.namedPorts : [];

@@ -22,6 +22,14 @@ export interface CiliumParseOptions {
   l7Proxy: boolean;
   /** enable-node-selector-labels (default false): fromNodes/toNodes need it. */
   nodeSelectorLabels: boolean;
+  /**
+   * The object comes from a manifest, not the API server: it must also pass the CRD's schema
+   * (pkg/k8s/apis/cilium.io/client/crds/v2/ciliumnetworkpolicies.yaml, v1.20.2), which the API
+   * server checks on apply and the agent does not — `protocol` is a case-sensitive enum (TCP, UDP,
+   * …, ANY) and fromCIDR/toCIDR items are `format: cidr`, which kube-openapi's strfmt checks with
+   * ParseCIDRSloppy (an address/prefix; a bare address is refused). Stored objects passed it already.
+   */
+  schemaChecked?: boolean;
 }
 
 export const DEFAULT_PARSE_OPTIONS: CiliumParseOptions = { clusterName: 'default', defaultLocalCluster: true, l7Proxy: true, nodeSelectorLabels: false };
@@ -65,13 +73,17 @@ interface ParseCtx {
   notes: string[];
 }
 
-function parseProtocol(raw: unknown, at: string, errors: string[]): { protocols: Protocol[]; text: string } | undefined {
+function parseProtocol(raw: unknown, at: string, errors: string[], schemaChecked: boolean): { protocols: Protocol[]; text: string } | undefined {
   if (raw === undefined || raw === null || raw === '') return { protocols: ALL_PROTOCOLS, text: 'ANY' };
   if (typeof raw !== 'string') {
     errors.push(`${at}: not a string`);
     return undefined;
   }
   const p = raw.toUpperCase();
+  if (schemaChecked && p !== raw && (p === 'ANY' || p === 'TCP' || p === 'UDP' || p === 'SCTP' || EXTENDED_PROTOCOLS.has(p))) {
+    errors.push(`${at}: "${raw}" is refused by the cilium.io/v2 CRD schema, whose protocol enum is upper-case ("${p}")`);
+    return undefined;
+  }
   if (p === 'ANY') return { protocols: ALL_PROTOCOLS, text: 'ANY' };
   if (p === 'TCP' || p === 'UDP' || p === 'SCTP') return { protocols: [p], text: p };
   if (EXTENDED_PROTOCOLS.has(p)) return { protocols: [], text: p };
@@ -80,12 +92,12 @@ function parseProtocol(raw: unknown, at: string, errors: string[]): { protocols:
 }
 
 /** toPorts[i].ports[j] (PortProtocol.sanitize). */
-function parsePortProtocol(raw: unknown, at: string, hasDNS: boolean, errors: string[]): { sel: PortSelector; zero: boolean; protocol: string } | undefined {
+function parsePortProtocol(raw: unknown, at: string, hasDNS: boolean, errors: string[], schemaChecked: boolean): { sel: PortSelector; zero: boolean; protocol: string } | undefined {
   if (!isObj(raw)) {
     errors.push(`${at}: not an object`);
     return undefined;
   }
-  const proto = parseProtocol(raw.protocol, `${at}.protocol`, errors);
+  const proto = parseProtocol(raw.protocol, `${at}.protocol`, errors, schemaChecked);
   const port = raw.port;
   const endPort = raw.endPort;
   if (typeof port === 'number') {
@@ -153,7 +165,7 @@ function parsePortRules(raw: unknown, at: string, dir: 'ingress' | 'egress', den
     const sels: PortSelector[] = [];
     let zero = false;
     ports.forEach((p: unknown, j: number) => {
-      const r = parsePortProtocol(p, `${where}.ports[${j}]`, hasDNS, ctx.errors);
+      const r = parsePortProtocol(p, `${where}.ports[${j}]`, hasDNS, ctx.errors, ctx.options.schemaChecked === true);
       if (!r) return;
       if (r.zero) zero = true;
       if (l7.length > 0 && !hasDNS && r.protocol !== 'TCP') ctx.errors.push(`${where}.ports[${j}]: L7 rules can only apply to TCP (not ${r.protocol}) except for DNS rules`);
@@ -165,13 +177,17 @@ function parsePortRules(raw: unknown, at: string, dir: 'ingress' | 'egress', den
   return out;
 }
 
-function parseCidrPeer(raw: unknown, at: string, errors: string[]): PeerSelector | undefined {
+function parseCidrPeer(raw: unknown, at: string, errors: string[], schemaChecked: boolean): PeerSelector | undefined {
   if (typeof raw !== 'string' || raw === '') {
     errors.push(`${at}: IP must be specified`);
     return undefined;
   }
-  // api.CIDR accepts a bare address as a host prefix.
+  // api.CIDR accepts a bare address as a host prefix; the CRD schema (format: cidr) does not.
   let block: IpRange | undefined = parseCidr(raw);
+  if (!block && schemaChecked && parseIp(raw)) {
+    errors.push(`${at}: "${raw}" is refused by the cilium.io/v2 CRD schema (format: cidr needs an address/prefix, such as "${raw}/${raw.includes(':') ? 128 : 32}")`);
+    return undefined;
+  }
   if (!block) {
     const ip = parseIp(raw);
     if (ip) block = { family: ip.family, lo: ip.value, hi: ip.value };
@@ -320,7 +336,7 @@ function parsePeerRule(raw: unknown, index: number, at: string, dir: 'ingress' |
       case 'fromCIDR':
       case 'toCIDR':
         list.forEach((c: unknown, i: number) => {
-          const p = parseCidrPeer(c, `${where}[${i}]`, ctx.errors);
+          const p = parseCidrPeer(c, `${where}[${i}]`, ctx.errors, ctx.options.schemaChecked === true);
           if (p) peers.push(p);
         });
         break;
