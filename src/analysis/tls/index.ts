@@ -30,7 +30,7 @@ export { upstreamTlsForIngressNginx, awsTlsServices, otherClassTlsServices, unde
 export { awsLoadBalancerControllers, lbcDefaultPolicy, lbcServiceWebhook, LBC_LOAD_BALANCER_CLASS, type AwsLoadBalancerController, type LbcDefaultPolicy } from './aws-lbc.ts';
 export { probeSubject, worstPerProbeSubject, hasProbes, probeTargets, type ProbeEndpoint, type ProbePlan } from './probes.ts';
 export { opensslCipherWeaknesses, opensslEnabledSuites, goCipherSuiteWeaknesses, GO_CIPHER_SUITES, describeWeakCipher, type WeakCipher, type CipherWeakness, type CipherAnalysis } from './ciphers.ts';
-export { certificateStates, issuerStates, condition, describeCondition, firstTlsAcmeIngress, firstIssuerKindWithoutGroup, tlsSecretUses, managedSecrets, certManagerObjectsIn, SHIM_ANNOTATIONS, type CertificateState, type CertManagerObject, type TlsSecretUse } from './cert-manager.ts';
+export { certificateStates, issuerStates, condition, describeCondition, firstTlsAcmeIngress, firstIssuerKindWithoutGroup, firstShimAnnotated, tlsSecretUses, managedSecrets, certManagerObjectsIn, SHIM_ANNOTATIONS, type CertificateState, type CertManagerObject, type TlsSecretUse } from './cert-manager.ts';
 export { gkeIngressOf, gkeTlsGateways, GKE_DEFAULT_SSL_POLICY, GKE_GATEWAY_CONTROLLER, GKE_ALLOW_HTTP, GKE_FRONTEND_CONFIG, GKE_INGRESS_CONTROLLER, GKE_MANAGED_CERTIFICATES, GKE_PRE_SHARED_CERT, type GkeIngress } from './gke.ts';
 export { listenerCertificateRefs, type ListenerCertificateRef } from './gateway-certificates.ts';
 export { clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, terminatesTls, type ListenerClientTrafficPolicy } from './envoy-gateway.ts';
