@@ -117,6 +117,7 @@ function traefikMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: GuardAns
   };
   for (const r of h.routes) for (const ref of r.middlewares) visit(ref, 0);
   if (h.routes.some((r) => r.middlewares.length > 0)) answer.looked.push(`Traefik Middlewares ${[...seen].join(', ')}`);
+  else if (h.controller.family === 'traefik') answer.looked.push(`${h.route.kind} ${h.route.namespace}/${h.route.name}, which uses no Traefik Middlewares (${h.route.kind === 'Ingress' ? 'annotation traefik.ingress.kubernetes.io/router.middlewares' : h.route.kind === 'IngressRoute' ? 'spec.routes[].middlewares' : 'none referenced'})`);
   return out;
 }
 

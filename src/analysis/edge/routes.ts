@@ -12,7 +12,7 @@ import { memoize } from '../memo.ts';
 import { arr, labelSelectorMatches, obj, str, stringMap, type Json } from '../mesh/util.ts';
 import { listenerHostnameCovers, normalizeHost } from '../tls/hosts.ts';
 import { ingressClassOf, nginxControllers, nginxControllersFor, servedByIngressNginx } from '../tls/nginx.ts';
-import { traefikProvidersFor } from '../tls/traefik.ts';
+import { traefikEntryPoints, traefikHttpsRedirect, traefikProvidersFor, traefikRouterOnlyHttp, traefikRouterTls } from '../tls/traefik.ts';
 import { referenceGrantAllows } from './reference-grants.ts';
 
 export type EdgeVia = 'Ingress' | 'Gateway' | 'IstioGateway' | 'IngressRoute' | 'HTTPProxy';
@@ -150,6 +150,23 @@ function traefikIngressMiddleware(entry: string, ingressNs: string, byId: Map<st
   if (entry.startsWith(`${ingressNs}-`) && entry.length > ingressNs.length + 1) return own;
   const i = entry.indexOf('-');
   return i > 0 ? `${entry.slice(0, i)}/${entry.slice(i + 1)}` : `${ingressNs}/${entry}`;
+}
+
+const traefikMiddlewareIds = memoize((snapshot: Snapshot): Map<string, string[]> => {
+  const ids = new Map<string, string[]>();
+  for (const key of ['traefik.middlewares', 'traefik-legacy.middlewares'] as const) {
+    for (const mw of snapshot.resources[key] ?? []) {
+      const id = `${nsOf(mw)}-${nameOf(mw)}`;
+      ids.set(id, [...(ids.get(id) ?? []), `${nsOf(mw)}/${nameOf(mw)}`]);
+    }
+  }
+  return ids;
+}, ['network', 'tls']);
+
+/** The Middlewares ("namespace/name", in order) an Ingress's traefik.ingress.kubernetes.io/router.middlewares annotation names. */
+export function traefikIngressMiddlewares(snapshot: Snapshot, ing: KubeObject): string[] {
+  return (str(obj(ing.metadata?.annotations)?.['traefik.ingress.kubernetes.io/router.middlewares']) ?? '').split(',').map((s) => s.trim()).filter(Boolean)
+    .map((s) => traefikIngressMiddleware(s.replace(/@kubernetescrd$/, ''), nsOf(ing), traefikMiddlewareIds(snapshot)));
 }
 
 /** The pods of a Gateway API Gateway, by its GatewayClass controllerName. */
@@ -320,13 +337,6 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
   };
 
   // Ingress
-  const traefikIds = new Map<string, string[]>();
-  for (const key of ['traefik.middlewares', 'traefik-legacy.middlewares'] as const) {
-    for (const mw of snapshot.resources[key] ?? []) {
-      const id = `${nsOf(mw)}-${nameOf(mw)}`;
-      traefikIds.set(id, [...(traefikIds.get(id) ?? []), `${nsOf(mw)}/${nameOf(mw)}`]);
-    }
-  }
   const classes = new Map<string, string | undefined>();
   for (const ic of snapshot.resources.ingressclasses ?? []) classes.set(nameOf(ic), str(obj(ic.spec)?.controller));
   for (const ing of snapshot.resources.ingresses ?? []) {
@@ -334,8 +344,10 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
     const route = refOf('Ingress', ing);
     const controller = ingressController(snapshot, ing, classes);
     const spec = obj(ing.spec) ?? {};
-    const traefikMw = (str(obj(ing.metadata?.annotations)?.['traefik.ingress.kubernetes.io/router.middlewares']) ?? '').split(',').map((s) => s.trim()).filter(Boolean)
-      .map((s) => traefikIngressMiddleware(s.replace(/@kubernetescrd$/, ''), ns, traefikIds));
+    const traefikMw = traefikIngressMiddlewares(snapshot, ing);
+    // A Traefik router whose middlewares redirect every request to https forwards nothing.
+    if (controller.family === 'traefik' && !traefikRouterTls(ing) && traefikRouterOnlyHttp(traefikEntryPoints(snapshot), (str(obj(ing.metadata?.annotations)?.['traefik.ingress.kubernetes.io/router.entrypoints']) ?? '').split(',').map((e) => e.trim()).filter(Boolean))
+      && traefikHttpsRedirect(snapshot, traefikMw, ns, text(route)).redirect) continue;
     const add = (backend: unknown, host: string, path: string) => {
       const svc = obj(obj(backend)?.service);
       const name = str(svc?.name);
@@ -532,6 +544,9 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
       const ns = nsOf(ir);
       const route = refOf('IngressRoute', ir);
       const controller: EdgeController = { label: 'Traefik', family: 'traefik', workloads: [], selectors: TRAEFIK };
+      // Without spec.tls, on entryPoints without TLS, every request is plain http: a route
+      // redirecting it to https forwards nothing.
+      const onlyHttp = !obj(ir.spec)?.tls && traefikRouterOnlyHttp(traefikEntryPoints(snapshot), arr(obj(ir.spec)?.entryPoints).filter((e): e is string => typeof e === 'string'));
       for (const rawRoute of arr(obj(ir.spec)?.routes)) {
         const rr = obj(rawRoute);
         if (!rr) continue;
@@ -539,6 +554,8 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
         const hosts = traefikRuleHosts(match);
         const paths = [...match.matchAll(/Path(?:Prefix)?\(\s*[`"']([^`"']+)[`"']/g)].map((m) => m[1]);
         const middlewares = arr(rr.middlewares).map(obj).filter((m): m is Json => !!m && !!str(m.name)).map((m) => `${str(m.namespace) ?? ns}/${str(m.name)}`);
+        // A route whose middlewares redirect every request to https forwards nothing.
+        if (onlyHttp && traefikHttpsRedirect(snapshot, middlewares, ns, text(route)).redirect) continue;
         for (const rawSvc of arr(rr.services)) {
           const s = obj(rawSvc);
           const name = str(s?.name);

@@ -137,6 +137,8 @@ export interface TlsSecretUse {
    * cert-manager.io/issuer-group, whether the default issuer group is one the webhook takes it in.
    */
   shimDefaultIssuerUnread?: boolean;
+  /** What the shim's Certificate also hangs on that the snapshot does not show ("cert-manager's Gateway API support is on (…)"). */
+  shimUnread?: string;
 }
 
 const TLS_ACME = 'kubernetes.io/tls-acme';
@@ -150,7 +152,43 @@ const TLS_ACME = 'kubernetes.io/tls-acme';
  * snapshot. A controller reading a --config file (ControllerConfiguration, whose
  * ingressShimConfig sets the same defaults) is only named, with `configFile`: the file is not read.
  */
-interface ShimDefaults { controller: string; configFile?: string; issuer?: string; issuerGroup?: string; autoAnnotations: string[] }
+interface ShimDefaults {
+  controller: string; configFile?: string; issuer?: string; issuerGroup?: string; autoAnnotations: string[];
+  /** Why the controller's flags leave ingress-shim off; undefined when it runs. */
+  ingressShimOff?: string;
+  /** Why the controller's flags leave gateway-shim off; undefined when it runs. */
+  gatewayShimOff?: string;
+}
+
+/**
+ * Which shims a cert-manager controller's flags run (cert-manager's controller options,
+ * EnabledControllers; https://cert-manager.io/docs/cli/controller/): --controllers (default "*")
+ * lists controllers to enable, "*" the on-by-default ones, ingress-shim among them, "-name"
+ * disabling one, and only disabled ones imply "*". gateway-shim is not on by default: it runs
+ * when --controllers names it, or with Gateway API support, --enable-gateway-api ("requires …
+ * passing an additional flag to the cert-manager controller",
+ * https://cert-manager.io/docs/usage/gateway/), unless the ExperimentalGatewayAPISupport feature
+ * gate is off; a "-gateway-shim" disables it either way.
+ */
+function shimsOff(controller: string, words: string[]): Pick<ShimDefaults, 'ingressShimOff' | 'gatewayShimOff'> {
+  const values = (name: string) => words.flatMap((w, i) => (w === `--${name}` ? [words[i + 1] ?? ''] : w.startsWith(`--${name}=`) ? [w.slice(name.length + 3)] : []));
+  const controllers = values('controllers');
+  const listed = (controllers.length ? controllers : ['*']).flatMap((v) => v.split(',')).map((c) => c.trim()).filter(Boolean);
+  const enabled = listed.filter((c) => !c.startsWith('-'));
+  const disabled = new Set(listed.filter((c) => c.startsWith('-')).map((c) => c.slice(1)));
+  const star = enabled.includes('*') || enabled.length === 0;
+  const said = controllers.length ? `--controllers=${controllers.join(',')}` : '';
+  const gwFlag = words.map((w) => /^--enable-gateway-api(?:=(.*))?$/.exec(w)).filter((m) => !!m).map((m) => m![1] ?? 'true').at(-1);
+  const gatewayApi = gwFlag !== undefined && /^(1|t|true)$/i.test(gwFlag);
+  const gateOff = values('feature-gates').some((v) => /(^|,)\s*ExperimentalGatewayAPISupport=(false|0|f)\s*(,|$)/i.test(v));
+  const ingressShimOff = disabled.has('ingress-shim') ? `${controller} disables it (${said})`
+    : !star && !enabled.includes('ingress-shim') ? `${controller} does not enable it (${said} names neither ingress-shim nor *)` : undefined;
+  const gatewayShimOff = disabled.has('gateway-shim') ? `${controller} disables it (${said})`
+    : enabled.includes('gateway-shim') ? undefined
+      : !gatewayApi ? `${controller} does not enable Gateway API support (no --enable-gateway-api${gwFlag !== undefined ? `, it is ${gwFlag}` : ''}), which the gateway-shim needs`
+        : gateOff ? `${controller} turns the ExperimentalGatewayAPISupport feature gate off` : undefined;
+  return { ...(ingressShimOff ? { ingressShimOff } : {}), ...(gatewayShimOff ? { gatewayShimOff } : {}) };
+}
 
 function ingressShimDefaults(snapshot: Snapshot): ShimDefaults | undefined {
   for (const o of snapshot.resources.deployments ?? []) {
@@ -172,6 +210,7 @@ function ingressShimDefaults(snapshot: Snapshot): ShimDefaults | undefined {
       const group = flag('default-issuer-group');
       return {
         controller,
+        ...shimsOff(controller, words),
         ...(name ? { issuer: `${flag('default-issuer-kind') || 'Issuer'} ${name}` } : {}),
         ...(group ? { issuerGroup: group } : {}),
         autoAnnotations: auto ? auto.split(',').map((a) => a.trim()).filter(Boolean) : [TLS_ACME],
@@ -185,6 +224,15 @@ function ingressShimDefaults(snapshot: Snapshot): ShimDefaults | undefined {
 export function firstTlsAcmeIngress(snapshot: Snapshot): string | undefined {
   const ing = (snapshot.resources.ingresses ?? []).find((i) => typeof i.metadata?.annotations?.[TLS_ACME] === 'string' && Array.isArray(record(i.spec)?.tls));
   return ing ? `${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}` : undefined;
+}
+
+/** The first Ingress (with spec.tls) or Gateway carrying a cert-manager shim annotation, "Kind namespace/name": the controller's --controllers and --enable-gateway-api decide whether a shim runs for it. For a check's conditional read. */
+export function firstShimAnnotated(snapshot: Snapshot): string | undefined {
+  const has = (o: KubeObject) => SHIM_ANNOTATIONS.some((a) => typeof o.metadata?.annotations?.[a] === 'string');
+  const ing = (snapshot.resources.ingresses ?? []).find((i) => Array.isArray(record(i.spec)?.tls) && has(i));
+  const gw = ing ? undefined : (snapshot.resources['gatewayapi.gateways'] ?? []).find(has);
+  const o = ing ?? gw;
+  return o ? `${ing ? 'Ingress' : 'Gateway'} ${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}` : undefined;
 }
 
 /** An issuer-kind annotation value the webhook accepts only with an issuer group other than cert-manager.io's. */
@@ -239,7 +287,7 @@ function gatewayShimSkips(gw: KubeObject, listener: Record<string, unknown>, ref
   return undefined;
 }
 
-type ShimFields = Pick<TlsSecretUse, 'shimAnnotation' | 'shimIssuer' | 'shimIgnored' | 'shimAnnotationSkipped' | 'shimDefaultIssuerUnread'>;
+type ShimFields = Pick<TlsSecretUse, 'shimAnnotation' | 'shimIssuer' | 'shimIgnored' | 'shimAnnotationSkipped' | 'shimDefaultIssuerUnread' | 'shimUnread'>;
 
 const ISSUER = 'cert-manager.io/issuer';
 const CLUSTER_ISSUER = 'cert-manager.io/cluster-issuer';
@@ -615,7 +663,9 @@ export function tlsSecretUses(snapshot: Snapshot): { uses: TlsSecretUse[]; notes
     const shim = shimOf(ing);
     const asked: ShimFields = shim ? issuerGroupUnread(ing, shim, shimDefaults()) : autoShimOf(ing);
     const refused = asked.shimAnnotation !== undefined ? shimRefuses(ing, tls, shimDefaults) : undefined;
-    const viaShim: ShimFields = refused ? { shimIgnored: `${asked.shimAnnotation} creates no Certificate for Ingress ${ns}/${owner.name}: ${refused}`, shimAnnotationSkipped: true } : asked;
+    const off = asked.shimAnnotation !== undefined ? shimDefaults()?.ingressShimOff : undefined;
+    const viaShim: ShimFields = off ? { shimIgnored: `${asked.shimAnnotation} creates no Certificate for Ingress ${ns}/${owner.name}: cert-manager's ingress-shim does not run, ${off}`, shimAnnotationSkipped: true }
+      : refused ? { shimIgnored: `${asked.shimAnnotation} creates no Certificate for Ingress ${ns}/${owner.name}: ${refused}`, shimAnnotationSkipped: true } : asked;
     tls.forEach((t, i) => {
       const secretName = text(record(t)?.secretName);
       if (!secretName) return;
@@ -637,6 +687,10 @@ export function tlsSecretUses(snapshot: Snapshot): { uses: TlsSecretUse[]; notes
     const shim = shimOf(gw);
     // The gateway-shim refuses what the ingress-shim refuses, but duplicate secretNames.
     const refused = shim ? shimRefuses(gw, undefined, shimDefaults) : undefined;
+    const off = shim ? shimDefaults()?.gatewayShimOff : undefined;
+    // A controller reading --config may enable Gateway API support there (config.enableGatewayAPI): unread, said.
+    const configFile = shim ? shimDefaults()?.configFile : undefined;
+    const unread = configFile !== undefined ? { shimUnread: `cert-manager's Gateway API support is on, which the gateway-shim needs (${shimDefaults()!.controller} reads its settings from --config ${configFile}, which is not read here)` } : {};
     listeners.forEach((l, i) => {
       const listener = record(l);
       const refs = record(listener?.tls)?.certificateRefs;
@@ -648,9 +702,10 @@ export function tlsSecretUses(snapshot: Snapshot): { uses: TlsSecretUse[]; notes
       }
       const skip = shim ? gatewayShimSkips(gw, listener ?? {}, refs, ns) : undefined;
       const viaShim: ShimFields = !shim ? {}
-        : refused ? { shimIgnored: `${shim} creates no Certificate for Gateway ${ns}/${owner.name}: ${refused}`, shimAnnotationSkipped: true }
-          : skip ? { shimIgnored: `${shim} creates no Certificate for listener ${name}: ${skip}`, shimAnnotationSkipped: true }
-            : issuerGroupUnread(gw, shim, shimDefaults());
+        : off ? { shimIgnored: `${shim} creates no Certificate for Gateway ${ns}/${owner.name}: cert-manager's gateway-shim does not run, ${off}`, shimAnnotationSkipped: true }
+          : refused ? { shimIgnored: `${shim} creates no Certificate for Gateway ${ns}/${owner.name}: ${refused}`, shimAnnotationSkipped: true }
+            : skip ? { shimIgnored: `${shim} creates no Certificate for listener ${name}: ${skip}`, shimAnnotationSkipped: true }
+              : { ...issuerGroupUnread(gw, shim, shimDefaults()), ...unread };
       for (const r of refs) {
         const ref = record(r);
         const kind = text(ref?.kind) ?? 'Secret';

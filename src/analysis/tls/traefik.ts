@@ -426,3 +426,80 @@ export const traefikTlsOptions = memoize((snapshot: Snapshot): TraefikTlsOptions
   const defaultNamespaces = new Set(options.filter((o) => o.metadata?.name === 'default').map((o) => o.metadata?.namespace ?? 'default')).size;
   return { options, defaultNamespaces };
 }, 'tls');
+
+/** Traefik Middlewares of both API groups by "namespace/name", traefik.io's copy first. */
+const traefikMiddlewareIndex = memoize((snapshot: Snapshot): Map<string, KubeObject> => {
+  const m = new Map<string, KubeObject>();
+  for (const key of ['traefik-legacy.middlewares', 'traefik.middlewares'] as const) for (const o of snapshot.resources[key] ?? []) m.set(`${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`, o);
+  return m;
+}, ['network', 'tls']);
+
+/**
+ * Middleware kinds that only rewrite the request or response and never answer it themselves
+ * (doc.traefik.io reference/routing-configuration/http/middlewares/overview): one of them ahead
+ * of a RedirectScheme leaves the redirection in force. Any other kind (basicAuth, forwardAuth,
+ * ipAllowList, rateLimit, errors, buffering, plugins …) may answer the plaintext request first.
+ */
+const NEVER_ANSWERS = new Set(['headers', 'addprefix', 'stripprefix', 'stripprefixregex', 'replacepath', 'replacepathregex', 'compress', 'contenttype']);
+
+/** Whether a Traefik router's middlewares answer every request with a redirect to https: `redirect` says by which Middleware; else `note`, when one is missing or decides otherwise. */
+export type TraefikHttpsRedirect = { redirect: string; note?: undefined } | { redirect?: undefined; note?: string };
+
+/**
+ * Whether the Middlewares a Traefik router lists ("namespace/name", in order, chains followed)
+ * redirect every request to https before anything else can answer it. A RedirectScheme
+ * "redirects the request if the request scheme is different from the configured scheme"
+ * (https://doc.traefik.io/traefik/reference/routing-configuration/http/middlewares/redirectscheme/),
+ * so on a router without TLS, whose requests are http, scheme: https redirects them all and the
+ * router forwards nothing. A Middleware of another namespace than the object referencing it is
+ * used only with the kubernetescrd provider's allowCrossNamespace on
+ * (https://doc.traefik.io/traefik/providers/kubernetes-crd/#allowcrossnamespace), which is not
+ * read here: it does not count. `where` names the routing object in notes.
+ */
+export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs: string, where: string): TraefikHttpsRedirect {
+  const index = traefikMiddlewareIndex(snapshot);
+  const seen = new Set<string>();
+  type Step = { found: string } | { stop: string } | undefined;
+  const walk = (ref: string, depth: number, fromNs: string): Step => {
+    if (seen.has(ref) || depth > 8) return undefined;
+    seen.add(ref);
+    const mw = index.get(ref);
+    if (!mw) return { stop: `Traefik Middleware ${ref}, which ${where} uses, does not exist` };
+    const ns = mw.metadata?.namespace ?? 'default';
+    if (ns !== fromNs) return { stop: `Traefik Middleware ${ref} is in another namespace than ${where} uses it from: Traefik uses it only with the kubernetescrd provider's allowCrossNamespace on (its install configuration is not read here)` };
+    const spec = obj(mw.spec) ?? {};
+    const rs = obj(spec.redirectScheme);
+    if (rs) {
+      const scheme = str(rs.scheme);
+      return scheme?.toLowerCase() === 'https' ? { found: `Traefik Middleware ${ref} (redirectScheme to https${rs.permanent === true ? ', permanent' : ''})` }
+        : { stop: `Traefik Middleware ${ref} redirects to scheme ${scheme ?? '(none set)'}, not https` };
+    }
+    const chain = obj(spec.chain);
+    if (chain) {
+      for (const c of arr(chain.middlewares)) {
+        const name = str(obj(c)?.name);
+        const step = name ? walk(`${str(obj(c)?.namespace) ?? ns}/${name}`, depth + 1, ns) : undefined;
+        if (step) return step;
+      }
+      return undefined;
+    }
+    const answering = Object.keys(spec).filter((k) => !NEVER_ANSWERS.has(k.toLowerCase()));
+    return answering.length ? { stop: `Traefik Middleware ${ref} (${answering.join(', ')}) comes ahead of any redirection to https and may answer the request itself` } : undefined;
+  };
+  for (const ref of refs) {
+    const step = walk(ref, 0, routeNs);
+    if (step) return 'found' in step ? { redirect: step.found } : { note: step.stop };
+  }
+  return {};
+}
+
+/**
+ * Whether a Traefik router without a TLS section of its own gets only plain-http requests on the
+ * entryPoints it attaches to (named, else the defaults): none of them has entryPoint TLS and the
+ * install configuration is read. Only then does a RedirectScheme to https redirect every request
+ * it gets; on an entryPoint with TLS the scheme is already https and the router forwards.
+ */
+export function traefikRouterOnlyHttp(eps: TraefikEntryPoints, named: string[]): boolean {
+  const on = named.length ? named : eps.defaults;
+  return eps.workloads.length > 0 && eps.fromFile.length === 0 && on.length > 0 && on.every((e) => !eps.secured.get(e.toLowerCase())?.startsWith('TLS'));
+}

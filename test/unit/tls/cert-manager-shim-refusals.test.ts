@@ -141,7 +141,8 @@ spec:
     // "invalid with external issuerRef kind and empty group", once the controller's flags say the group.
     const v = verdicts(ingress(external, controller('--v=2')))['Ingress web/shop-tls'];
     expect(v).toContain('cert-manager.io/issuer creates no Certificate for Ingress web/shop: the cert-manager webhook refuses the Certificate it makes: cert-manager.io/issuer-kind: "AWSPCAIssuer" is not Issuer or ClusterIssuer, which an issuer of group "cert-manager.io" (Deployment cert-manager/cert-manager\'s default --default-issuer-group) must be: an external issuer needs cert-manager.io/issuer-group');
-    expect(verdicts(gateway(external, controller('--v=2')))['Gateway web/www-tls']).toMatch(/^fail: .*issuer-kind: "AWSPCAIssuer" is not Issuer or ClusterIssuer/);
+    // The gateway-shim runs only with Gateway API support on (https://cert-manager.io/docs/usage/gateway/).
+    expect(verdicts(gateway(external, controller('--v=2, --enable-gateway-api')))['Gateway web/www-tls']).toMatch(/^fail: .*issuer-kind: "AWSPCAIssuer" is not Issuer or ClusterIssuer/);
     // An issuer-group annotation of cert-manager.io says so without the controller.
     expect(verdicts(ingress({ ...external, 'cert-manager.io/issuer-group': 'cert-manager.io' }))['Ingress web/shop-tls']).toContain('an issuer of group "cert-manager.io" (cert-manager.io/issuer-group) must be');
     // "valid with external issuerRef kind and external group"
