@@ -96,6 +96,13 @@ interface KindState {
   expired: boolean;
   /** A CRD kind answered 404: no longer served, or served at another version; discovery tells which. */
   vanished: boolean;
+  /**
+   * Objects a watch event brought in a shape the checks cannot read (listedShapeProblem), by id:
+   * the kind is `error` while any is held, as a list with one is. Cleared per object by its
+   * DELETED or a clean ADDED/MODIFIED, and all at once by a clean list; a clean event of another
+   * object leaves it.
+   */
+  malformed: Map<string, string>;
 }
 
 const PENDING_MAX = 10_000;
@@ -431,6 +438,7 @@ export class ClusterWatch {
       spec, key, path: `${basePathOf(spec, version)}/${spec.resource}`, apiVersion: spec.group ? `${spec.group}/${version}` : version,
       objects: old?.objects ?? new Map(), resourceVersion: '', coverage: { status: 'ok', count: 0 }, needsList: false,
       failures: 0, events: old?.events ?? 0, broken: false, watching: false, lastError: '', watchError: null, expired: false, vanished: false,
+      malformed: new Map(),
     };
   }
 
@@ -514,11 +522,20 @@ export class ClusterWatch {
       for (const [id, o] of st.objects) if (!items.has(id)) this.record(st.key, 'deleted', o);
     }
     st.objects = items;
+    st.malformed.clear();
     st.resourceVersion = rv;
     st.needsList = false;
     // A kind whose watch is refused stays as it is until a watch opens again.
     if (!st.broken) this.setCoverage(st, { status: 'ok' });
     return true;
+  }
+
+  /** A working kind's coverage: `error` naming the first object an event brought malformed while any is held, else ok. */
+  private heldCoverage(st: KindState): CoverageEntry {
+    const first = st.malformed.values().next();
+    if (first.done) return { status: 'ok' };
+    const more = st.malformed.size > 1 ? ` (and ${st.malformed.size - 1} more)` : '';
+    return { status: 'error', detail: `watch ${resourceName(st.spec)}: ${first.value}${more}` };
   }
 
   /** `why` is for the log line only: a coverage change is a change of status or detail, nothing else (an attempt counter would make every retry one). */
@@ -593,18 +610,31 @@ export class ClusterWatch {
         o.kind = st.spec.kind;
         const id = idOf(o);
         const old = st.objects.get(id);
-        st.objects.set(id, slimObject(st.key, o));
         if (typeof rv === 'string') st.resourceVersion = rv;
+        // The shape gate a list applies (listedShapeProblem): an object the checks cannot read
+        // is not held, and its kind is `error` until it is deleted or sent clean again.
+        const problem = listedShapeProblem(st.spec, o, 0);
+        if (problem) {
+          st.malformed.set(id, problem);
+          if (old) st.objects.delete(id);
+          if (!st.broken) this.setCoverage(st, this.heldCoverage(st));
+          this.record(st.key, old ? 'updated' : 'created', o);
+          return true;
+        }
+        st.objects.set(id, slimObject(st.key, o));
+        if (st.malformed.delete(id) && !st.broken) this.setCoverage(st, this.heldCoverage(st));
         if (!old) this.record(st.key, 'created', o);
         else if (old.metadata?.resourceVersion !== rv) this.record(st.key, 'updated', o);
         else return false;
         return true;
       }
       case 'DELETED': {
+        const wasMalformed = st.malformed.delete(idOf(o));
+        if (wasMalformed && !st.broken) this.setCoverage(st, this.heldCoverage(st));
         const held = st.objects.delete(idOf(o));
-        if (held) this.record(st.key, 'deleted', o);
+        if (held || wasMalformed) this.record(st.key, 'deleted', o);
         if (typeof rv === 'string') st.resourceVersion = rv;
-        return held;
+        return held || wasMalformed;
       }
       default:
         return false;
@@ -666,7 +696,7 @@ export class ClusterWatch {
         // Events were missed while it was down, so the re-list above made the objects current;
         // now the coverage can say so.
         st.broken = false;
-        this.setCoverage(st, { status: 'ok' });
+        this.setCoverage(st, this.heldCoverage(st));
       };
       st.watchError = null;
       st.expired = false;

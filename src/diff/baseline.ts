@@ -28,7 +28,7 @@ import { CarriedWalk, isBlind, isEvaluated, isUnjudged } from '../run/coverage.t
 import type { CarriedFindings, CheckSummary, Finding, RunReport, StoredRunRead } from '../run/types.ts';
 import { splitCarried } from '../run/waivers.ts';
 import { breadthBasesMatch } from './diff.ts';
-import { meshChecksNotApplicable } from './meshes-removed.ts';
+import { MESH_CHECKS, meshChecksNotApplicable } from './meshes-removed.ts';
 
 export interface Baseline {
   /** The newest stored run: what the report calls "the previous run". */
@@ -166,15 +166,20 @@ export async function findBaseline(
     for (const id of evaluatedBefore(run)) statedElsewhere.add(id);
     if (latest === null) {
       latest = run;
-      for (const id of [...meshWanted]) if (!isBlind(checks.get(id)?.status)) meshWanted.delete(id);
+      // A mesh's check the latest run found not applicable while it was blind to others of the
+      // same mesh (its own kinds read, pods not) is sought on too:
+      // the run that last judged the mesh says how many of its checks it evaluated.
+      const partial = meshPartial(checks);
+      for (const id of [...meshWanted]) if (!partial(id)) meshWanted.delete(id);
       for (const id of [...wanted]) if (!unjudged(checks.get(id))) wanted.delete(id);
       blindInLatest = [...wanted].filter((id) => isBlind(checks.get(id)!.status));
       if (run.details?.rbac) newestBreadth = run;
       if (sameBasis(run)) breadthFrom = run;
     } else {
+      const partial = meshPartial(checks);
       for (const id of [...meshWanted]) {
         const c = checks.get(id);
-        if (c !== undefined && isBlind(c.status)) continue;
+        if (c !== undefined && partial(id)) continue;
         meshWanted.delete(id);
         if (evaluated(c)) meshFrom.set(id, run);
       }
@@ -235,6 +240,18 @@ export async function findBaseline(
   if (breadthRun && breadthRun !== latest) details.rbac = breadthRun.details.rbac;
   const breadthRunId = breadthRun && breadthRun !== latest ? { breadthRunId: breadthRun.run.id } : {};
   return { latest, report: { ...latest, checks, findings, details }, olderRuns, notApplicableRuns, ...breadthRunId, lastEvaluatedOpen, carried: carriedFindings };
+}
+
+/**
+ * Whether a run says nothing of a mesh check: blind to it, or not applicable while blind to
+ * another check of the same mesh (its own kinds read, pods not: the mesh half seen). O(mesh checks).
+ */
+function meshPartial(checks: ReadonlyMap<string, CheckSummary>): (id: string) => boolean {
+  const halfSeen = new Set(Object.values(MESH_CHECKS).filter((ids) => ids.some((id) => isBlind(checks.get(id)?.status))).flat());
+  return (id) => {
+    const s = checks.get(id)?.status;
+    return isBlind(s) || (s === 'not-applicable' && halfSeen.has(id));
+  };
 }
 
 /**

@@ -58,8 +58,26 @@ export function meshesRemoved(previous: RunReport, current: RunReport, olderRuns
   const now = new Map(current.checks.map((c) => [c.id, c]));
   const notApplicable = new Set(meshChecksNotApplicable(current));
   const out: RemovedMesh[] = [];
+  // A manifests directory after a live run is no evidence of a mesh's removal: its pod templates
+  // never carry the proxy (injected at admission) and the mesh's install lives in another
+  // repository. After a manifests run, the directory speaks only of the namespaces it declares.
+  if (fromManifests(current) && !fromManifests(previous)) return out;
+  const undeclared = new Set(current.run.undeclaredNamespaces ?? []);
+  const meshedNow = meshedIn(current);
   for (const mesh of Object.keys(MESH_CHECKS) as Mesh[]) {
     const ids = MESH_CHECKS[mesh];
+    if (undeclared.size > 0 && meshedWhere(previous, mesh).some((ns) => undeclared.has(ns))) continue;
+    // Its API objects left behind (CRDs and policies survive `helm delete istiod`): its checks
+    // still evaluate, over no workload. The mesh runs no more when the compared run's posture
+    // listed workloads under it and this complete run lists none.
+    if (ids.some((id) => isEvaluated(now.get(id)?.status)) && !ids.some((id) => isBlind(now.get(id)?.status))) {
+      const covered = coveredBy(previous, mesh);
+      if (covered && meshedNow !== undefined && !meshedNow.has(mesh) && readAll(current, mesh)) {
+        const evaluated = ids.filter((id) => isEvaluated(before.get(id))).sort();
+        if (evaluated.length > 0) out.push({ mesh, runId: previous.run.id, checks: evaluated, covered, objectsRemain: true });
+      }
+      continue;
+    }
     // Present now in any way (evaluated), or unknown (blind): not removed.
     if (ids.some((id) => { const s = now.get(id)?.status; return isEvaluated(s) || isBlind(s); })) continue;
     const gone = ids.filter((id) => isEvaluated(before.get(id)) && notApplicable.has(id));
@@ -74,12 +92,28 @@ export function meshesRemoved(previous: RunReport, current: RunReport, olderRuns
   return out;
 }
 
+/** Whether `run` read manifests: a directory, or a snapshot saved from one. */
+const fromManifests = (run: RunReport) => run.run.source === 'manifests' || run.run.origin === 'manifests';
+
 /** Whether `current` read every kind `mesh` is detected by: none forbidden or failed, pods and namespaces listed. */
 function readAll(current: RunReport, mesh: Mesh): boolean {
   const coverage = current.run.coverage ?? {};
   if (coverage.pods?.status !== 'ok' || coverage.namespaces?.status !== 'ok') return false;
   const unread = (k: string) => coverage[k]?.status === 'forbidden' || coverage[k]?.status === 'error';
   return !Object.keys(coverage).some((k) => (k.startsWith(`${mesh}.`) || DETECTED_BY[mesh].includes(k)) && unread(k));
+}
+
+/** The namespaces of the workloads `run`'s mesh posture (details.mtls) lists under `mesh`. O(workloads). */
+function meshedWhere(run: RunReport, mesh: Mesh): string[] {
+  const workloads = run.details?.mtls?.workloads;
+  return Array.isArray(workloads) ? workloads.filter((w) => w.mesh === mesh).map((w) => w.workload.namespace ?? '') : [];
+}
+
+/** The meshes `run`'s mesh posture (details.mtls) lists a workload under, or undefined when it has no posture. O(workloads). */
+function meshedIn(run: RunReport): Set<string> | undefined {
+  const workloads = run.details?.mtls?.workloads;
+  if (!Array.isArray(workloads)) return undefined;
+  return new Set(workloads.map((w) => w.mesh));
 }
 
 /** What the run's mesh posture (details.mtls) listed under `mesh`, or undefined when it has none. */
@@ -117,7 +151,9 @@ function modeText(mode: string): string {
  */
 export function removedMeshText(r: RemovedMesh): string {
   const name = MESH_NAME[r.mesh];
-  const checks = `its ${r.checks.length === 1 ? `check ${r.checks[0]} is` : `${r.checks.length} checks are`} not applicable now`;
+  const checks = r.objectsRemain
+    ? 'no workload is meshed now, though its API objects remain (its checks pass over nothing)'
+    : `its ${r.checks.length === 1 ? `check ${r.checks[0]} is` : `${r.checks.length} checks are`} not applicable now`;
   if (!r.covered) return `${name} no longer detected: its mTLS checks were evaluated in run ${r.runId}; ${checks}`;
   const { workloads, namespaces, modes } = r.covered;
   const byMode = Object.entries(modes).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
@@ -125,5 +161,5 @@ export function removedMeshText(r: RemovedMesh): string {
   const what = byMode.length === 1
     ? `mTLS was ${modeText(byMode[0][0])} for ${where}`
     : `mTLS was ${listed(byMode.map(([m, k]) => `${modeText(m)} for ${k}`))} of ${where}`;
-  return `${name} no longer detected: ${what} in run ${r.runId}; ${checks}`;
+  return `${name} ${r.objectsRemain ? 'no longer runs' : 'no longer detected'}: ${what} in run ${r.runId}; ${checks}`;
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import type { Config } from '../config/types.ts';
 import type { CheckSummary, Finding, RunDetails, RunReport } from '../run/types.ts';
 import { REPORT_SCHEMA_VERSION } from '../run/types.ts';
-import type { Snapshot } from '../snapshot/types.ts';
+import { implicitNamespaces, type Snapshot } from '../snapshot/types.ts';
 import { flatText, runStreamed } from './run.ts';
 import { scoreRun } from './score.ts';
 import type { AuditContext, StagedAnalysis } from '../analysis/context.ts';
@@ -65,6 +65,12 @@ function clusterOf(snapshot: Snapshot): RunReport['run']['cluster'] {
  * Why the run is partial: every kind that could not be read (forbidden, failed) and input
  * the collector could not place. Absent when nothing is missing.
  */
+/** The namespaces a manifests run names but declares nowhere (implicitNamespaces), sorted; absent when none. O(namespaces). */
+function undeclaredOf(snapshot: Snapshot): { undeclaredNamespaces?: string[] } {
+  const names = [...implicitNamespaces(snapshot)].sort();
+  return names.length > 0 ? { undeclaredNamespaces: names } : {};
+}
+
 export function partialOf(snapshot: Snapshot): { partial?: string[] } {
   const lines: string[] = [];
   for (const [kind, c] of Object.entries(snapshot.coverage)) {
@@ -214,6 +220,8 @@ function audited(input: AuditInput, spool: Spool | null): AuditOutput {
       checkCatalogVersion: catalogVersion(input.checks),
       notes: [...input.snapshot.notes, ...(input.notes ? input.notes(ctx) : []), ...checkWarnings],
       ...partialOf(input.snapshot),
+      ...undeclaredOf(input.snapshot),
+      ...(input.snapshot.source === 'snapshot' && input.snapshot.origin ? { origin: input.snapshot.origin } : {}),
     },
     score,
     checks,

@@ -290,6 +290,12 @@ export interface RemovedMesh {
    * the only one the diff holds).
    */
   covered?: { workloads: number; namespaces: number; modes: Record<string, number> };
+  /**
+   * Its API objects remain (CRDs and policies outlive an uninstall): its checks still evaluated,
+   * over no workload, and `checks` are those evaluated in `runId`. Set only with `covered`:
+   * that run listed workloads under the mesh and this complete live run lists none.
+   */
+  objectsRemain?: true;
 }
 
 export interface NotificationOutcome {
@@ -380,6 +386,13 @@ export interface RunReport {
      * The checks that depend on what is missing are not evaluated.
      */
     partial?: string[];
+    /**
+     * A run over manifests (or a snapshot of one): the namespaces its objects name that no
+     * Namespace document declares (isImplicitNamespace), whose labels are unknown. Absent when none.
+     */
+    undeclaredNamespaces?: string[];
+    /** A run over a saved snapshot (`source: 'snapshot'`): what that snapshot was collected from. Absent otherwise (and in runs stored before it). */
+    origin?: 'live' | 'manifests';
     /** Set on runs started by `serve --watch` after a change; absent on full (scheduled, start-up, `run`) runs. */
     trigger?: 'watch';
     /** What a watch run saw and re-evaluated (absent on full runs). */

@@ -1014,3 +1014,75 @@ describe('ClusterWatch: the ConfigMaps read by name, between full runs', () => {
     }
   });
 });
+
+describe('ClusterWatch: an object a watch event brings in a shape the checks cannot read', () => {
+  // The same gate a list applies (src/collect/live.ts listedShapeProblem): a Pod's
+  // spec.containers is a list of Container objects (Kubernetes API reference, PodSpec:
+  // "containers: []Container"); a mapping there is a malformed object, not one to judge.
+  const pod = (name: string, rv: string, containers: unknown) => ({ metadata: { name, namespace: 'shop', resourceVersion: rv }, spec: { containers } });
+  const clean = (name: string, rv: string) => pod(name, rv, [{ name: 'c', image: 'nginx' }]);
+  const malformed = (name: string, rv: string) => pod(name, rv, { name: 'c', image: 'nginx', securityContext: { privileged: true } });
+
+  it('makes pods an error while it is held: a clean event of another pod leaves it so, its own clean MODIFIED (or DELETED) ends it', async () => {
+    let stream: http.ServerResponse | undefined;
+    let opened: () => void = () => {};
+    const watching = new Promise<void>((resolve) => { opened = resolve; });
+    const server = http.createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const json = (status: number, body: unknown) => { res.writeHead(status, { 'Content-Type': 'application/json' }); res.end(JSON.stringify(body)); };
+      if (url.pathname === '/version') return json(200, { gitVersion: 'v1.31.0' });
+      if (url.pathname === '/apis') return json(200, { kind: 'APIGroupList', groups: [] });
+      if (url.pathname === '/api/v1') return json(200, { kind: 'APIResourceList', resources: [{ name: 'pods', namespaced: true, verbs: ['list', 'watch'] }] });
+      if (url.searchParams.has('watch')) {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.flushHeaders();
+        if (url.pathname === '/api/v1/pods' && !stream) { stream = res; opened(); }
+        return;
+      }
+      if (url.searchParams.has('limit')) return json(200, { kind: 'List', metadata: { resourceVersion: '5' }, items: url.pathname === '/api/v1/pods' ? [clean('web', '5'), clean('api', '5')] : [] });
+      return json(404, { kind: 'Status', code: 404, message: 'not found' });
+    });
+    const kubeconfig = await kubeconfigFor(server);
+    const watch = new ClusterWatch({ kubeconfigPath: kubeconfig, env: {}, log: { info() {}, warn() {}, progress() {} } });
+    try {
+      await watch.start();
+      await watching;
+      const seen: string[] = [];
+      /** Sends one event and waits until the watch has recorded it (each one here changes what is held). */
+      const send = async (type: 'MODIFIED' | 'DELETED', object: unknown) => {
+        const name = (object as { metadata: { name: string } }).metadata.name;
+        const before = seen.filter((n) => n === name).length;
+        stream!.write(`${JSON.stringify({ type, object })}\n`);
+        for (let i = 0; i < 500 && seen.filter((n) => n === name).length === before; i++) {
+          await new Promise((r) => setTimeout(r, 10));
+          seen.push(...watch.takeChanges().changes.map((c) => c.name));
+        }
+        expect(seen.filter((n) => n === name).length).toBeGreaterThan(before);
+      };
+      const audit = () => auditSnapshot({ snapshot: watch.snapshot(), config: defaultConfig(), checks: CHECKS, now: new Date(), startedAt: new Date(), runId: 'w', details: runDetails, notes: runNotes }).report;
+      const status = (id: string) => audit().checks.find((c) => c.id === id)?.status;
+      expect(watch.snapshot().coverage.pods).toEqual({ status: 'ok', count: 2 });
+
+      await send('MODIFIED', malformed('web', '6'));
+      expect(watch.snapshot().coverage.pods).toEqual({ status: 'error', detail: 'watch pods: Pod shop/web: spec.containers is a mapping, not a list' });
+      // What reads pods is not evaluated, as after a list with that pod: never a pass over it.
+      expect(status('pod-security.writable-root-filesystem')).toBe('not-evaluated');
+
+      await send('MODIFIED', clean('api', '7'));
+      expect(watch.snapshot().coverage.pods?.status).toBe('error');
+
+      await send('MODIFIED', clean('web', '8'));
+      expect(watch.snapshot().coverage.pods).toEqual({ status: 'ok', count: 2 });
+      expect(status('pod-security.writable-root-filesystem')).not.toBe('not-evaluated');
+
+      await send('MODIFIED', malformed('api', '9'));
+      expect(watch.snapshot().coverage.pods?.status).toBe('error');
+      await send('DELETED', malformed('api', '10'));
+      expect(watch.snapshot().coverage.pods).toEqual({ status: 'ok', count: 1 });
+    } finally {
+      await watch.stop();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});

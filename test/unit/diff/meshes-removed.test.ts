@@ -37,8 +37,13 @@ spec:
 
 const namespace = (name: string, meta = '') => `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${name}${meta}}\n`;
 
-/** The apps: shop (3 workloads) and payments (1), meshed by Istio when `istio`; ledger (2) by Linkerd when `linkerd`. */
-function cluster({ istio = false, linkerd = false } = {}): KubeObject[] {
+/**
+ * The apps: shop (3 workloads) and payments (1), meshed by Istio when `istio`; ledger (2) by
+ * Linkerd when `linkerd`. `istioLeftovers`: Istio's PeerAuthentications (so its CRDs) are there
+ * without its injection labels — what `helm delete istiod` leaves, since deleting the CRDs is a
+ * separate, optional step (istio.io/latest/docs/setup/install/helm/#uninstall).
+ */
+function cluster({ istio = false, linkerd = false, istioLeftovers = false } = {}): KubeObject[] {
   const docs = [
     namespace('istio-system'),
     namespace('shop', istio ? ', labels: {istio-injection: enabled}' : ''),
@@ -48,7 +53,7 @@ function cluster({ istio = false, linkerd = false } = {}): KubeObject[] {
     deployments('payments', ['charge']),
     deployments('ledger', ['books', 'audit']),
   ];
-  if (istio) {
+  if (istio || istioLeftovers) {
     docs.push(`apiVersion: security.istio.io/v1
 kind: PeerAuthentication
 metadata: {name: default, namespace: istio-system}
@@ -64,8 +69,10 @@ spec: {mtls: {mode: PERMISSIVE}}
 
 const AT = new Date('2026-12-01T02:00:00Z');
 
-function audit(objects: KubeObject[], runId: string, { config = defaultConfig(), coverage = {} }: { config?: Config; coverage?: Record<string, 'forbidden' | 'error'> } = {}): RunReport {
-  const snapshot = snapshotFromObjects(structuredClone(objects), { clusterName: 'prod' });
+/** A run over `objects` as a live cluster's (`source: 'manifests'`: a manifests directory's, its undeclared namespaces implicit). */
+function audit(objects: KubeObject[], runId: string, { config = defaultConfig(), coverage = {}, source = 'live', origin }: { config?: Config; coverage?: Record<string, 'forbidden' | 'error'>; source?: 'live' | 'manifests' | 'snapshot'; origin?: 'live' | 'manifests' } = {}): RunReport {
+  const snapshot = snapshotFromObjects(structuredClone(objects), { clusterName: 'prod', ...(origin ? { origin } : {}) });
+  snapshot.source = source;
   for (const [key, status] of Object.entries(coverage)) {
     (snapshot.coverage as Record<string, unknown>)[key] = { status, detail: `list ${key}: ${status}` };
     (snapshot.resources as Record<string, unknown>)[key] = [];
@@ -172,6 +179,71 @@ describe('a mesh removed between two runs', () => {
   });
 });
 
+describe('a mesh uninstalled with its CRDs left behind', () => {
+  const withIstio = audit(cluster({ istio: true }), 'r1');
+  const leftovers = audit(cluster({ istioLeftovers: true }), 'r2');
+
+  it('is a regression: its checks pass over no meshed workload, the mesh runs no more', () => {
+    // The premise: the leftover PeerAuthentications keep Istio "present", its checks pass over nothing.
+    expect(leftovers.checks.find((c) => c.id === 'mtls.mesh-not-strict')?.status).toBe('pass');
+    expect(leftovers.details.mtls?.workloads.filter((w) => w.mesh === 'istio')).toEqual([]);
+    const d = diff(withIstio, leftovers);
+    expect(d.regression).toBe(true);
+    expect(d.meshesRemoved?.[0].mesh).toBe('istio');
+    expect(d.meshesRemoved).toEqual([{
+      mesh: 'istio', runId: 'r1', checks: [...MESH_CHECKS.istio].sort(), objectsRemain: true,
+      covered: { workloads: 4, namespaces: 2, modes: { STRICT: 3, PERMISSIVE: 1 } },
+    }]);
+    expect(d.regressionReasons[0]).toBe('Istio no longer runs: mTLS was STRICT for 3 and PERMISSIVE for 1 of 4 workloads in 2 namespaces in run r1; no workload is meshed now, though its API objects remain (its checks pass over nothing)');
+  });
+
+  it('is said once, and not when the pods could not be read', () => {
+    expect(diff(leftovers, audit(cluster({ istioLeftovers: true }), 'r3')).meshesRemoved).toBeUndefined();
+    expect(diff(withIstio, audit(cluster({ istioLeftovers: true }), 'r3', { coverage: { pods: 'forbidden' } })).meshesRemoved).toBeUndefined();
+  });
+});
+
+describe('a run over manifests after a run that detected a mesh', () => {
+  // Istio injects its sidecar at admission (istio.io/latest/docs/setup/additional-setup/sidecar-injection/):
+  // an app repository's templates never carry it, and its namespace may be declared elsewhere.
+  const live = audit(cluster({ istio: true }), 'r1');
+  const appOnly = (objects: KubeObject[]) => objects.filter((o) => o.kind === 'Deployment' && o.metadata?.namespace === 'shop');
+
+  it('is no evidence of a removal after a live run: the app repo declares no namespace and no proxy', () => {
+    const manifests = audit(appOnly(cluster({ istio: true })), 'r2', { source: 'manifests' });
+    expect(manifests.run.undeclaredNamespaces).toEqual(['shop']);
+    const d = diff(live, manifests);
+    expect(d.meshesRemoved).toBeUndefined();
+    expect(d.regressionReasons.filter((r) => r.includes('Istio'))).toEqual([]);
+  });
+
+  it('is no evidence after a live run even when the repo declares the namespace: the platform team labels it for injection in the cluster', () => {
+    const declared = audit(cluster().filter((o) => o.metadata?.name === 'shop' || o.metadata?.namespace === 'shop'), 'r2', { source: 'manifests' });
+    expect(declared.run.undeclaredNamespaces).toBeUndefined();
+    expect(diff(live, declared).meshesRemoved).toBeUndefined();
+    // A live cluster's saved snapshot (`ztaudit run --snapshot`) is a live run too.
+    const saved = audit(cluster({ istio: true }), 'r1', { source: 'snapshot', origin: 'live' });
+    expect(saved.run.origin).toBe('live');
+    expect(diff(saved, declared).meshesRemoved).toBeUndefined();
+    // Whereas a snapshot saved from manifests compares with manifests.
+    const savedManifests = audit(cluster({ istio: true }), 'r1', { source: 'snapshot', origin: 'manifests' });
+    expect(diff(savedManifests, audit(cluster(), 'r2', { source: 'manifests' })).meshesRemoved?.map((m) => m.mesh)).toEqual(['istio']);
+  });
+
+  it('is none after a manifests run either when the mesh\'s namespace is no longer declared', () => {
+    const before = audit(cluster({ istio: true }), 'r1', { source: 'manifests' });
+    const after = audit(appOnly(cluster({ istio: true })), 'r2', { source: 'manifests' });
+    expect(diff(before, after).meshesRemoved).toBeUndefined();
+  });
+
+  it('is one after a manifests run when the directory still declares the namespaces, without their injection label', () => {
+    const before = audit(cluster({ istio: true }), 'r1', { source: 'manifests' });
+    const after = audit(cluster(), 'r2', { source: 'manifests' });
+    expect(after.run.undeclaredNamespaces).toBeUndefined();
+    expect(diff(before, after).meshesRemoved?.map((m) => m.mesh)).toEqual(['istio']);
+  });
+});
+
 describe('a mesh removed behind a partial run', () => {
   // Night 1 Istio is there; night 2 pods cannot be listed (its checks not evaluated: "coverage
   // lost"); night 3 reads everything and Istio is gone. The previous run knows nothing of the
@@ -202,6 +274,16 @@ describe('a mesh removed behind a partial run', () => {
     expect(half.checks.find((c) => c.id === 'mtls.invalid-peerauthentication')?.status).toBe('pass');
     const { d } = await diffAfter([half, withIstio], gone);
     expect(d.meshesRemoved).toEqual([{ mesh: 'istio', runId: 'r2', checks: [...MESH_CHECKS.istio].sort() }]);
+  });
+
+  it('counts every check the named run evaluated, also one the partial run found not applicable (its PeerAuthentications gone before pods could be read)', async () => {
+    const halfGone = audit(cluster(), 'r2', { coverage: { pods: 'forbidden' } });
+    // The premise: the partial run judged one Istio check (not applicable) and was blind to the others.
+    expect(halfGone.checks.find((c) => c.id === 'mtls.invalid-peerauthentication')?.status).toBe('not-applicable');
+    expect(halfGone.checks.find((c) => c.id === 'mtls.mesh-not-strict')?.status).toBe('not-evaluated');
+    const { d } = await diffAfter([halfGone, withIstio], gone);
+    expect(d.meshesRemoved).toEqual([{ mesh: 'istio', runId: 'r1', checks: [...MESH_CHECKS.istio].sort() }]);
+    expect(d.regressionReasons[0]).toBe('Istio no longer detected: its mTLS checks were evaluated in run r1; its 7 checks are not applicable now');
   });
 
   it('walks back no further when the latest run judged the checks (found no mesh): said once', async () => {
