@@ -460,7 +460,8 @@ function newlyWaivedOf(findings: readonly Finding[], waivers: readonly WaiverSta
 /**
  * One line per waived finding, in both runs under the same fingerprint, that grew beyond what
  * its waiver was granted for, worst first: escalated (not by a re-weight of its check) or widened
- * (`grownWaived`), at or above the new-finding `threshold`. A waiver is written against the
+ * beyond the waived scope (`grownWaived`, as beyondWaivedScope keeps it), at or above the
+ * new-finding `threshold`. A waiver is written against the
  * exposure it saw: a namespace's exec that becomes cluster-wide is not what was accepted. Left
  * out: one that widened under a waiver reaching it only through related objects (that rule
  * says it already), a check compared with nothing, and one whose waiver changed in this run
@@ -476,7 +477,7 @@ function waivedGrowthLines(previous: RunReport, current: RunReport, pairs: Findi
     const was = pairs.was[i];
     if (!was || !f.waived || !was.waived || first.has(f.check) || severityRank(f.severity) > threshold) continue;
     const escalated = !reweighted.has(f.check) && severityRank(f.severity) < severityRank(was.severity);
-    const widened = widenedBy.get(f.fingerprint);
+    const widened = beyondWaivedScope(was, f, widenedBy.get(f.fingerprint));
     if (!escalated && !widened) continue;
     const [n] = newlyWaivedOf([f], current.waivers ?? []);
     if (!escalated && n.throughRelated) continue;
@@ -488,6 +489,34 @@ function waivedGrowthLines(previous: RunReport, current: RunReport, pairs: Findi
   }
   grew.sort(({ f: x }, { f: y }) => severityRank(x.severity) - severityRank(y.severity) || x.check.localeCompare(y.check) || describeResource(x.resource).localeCompare(describeResource(y.resource)));
   return grew.map(({ line }) => line);
+}
+
+/**
+ * What a waived finding's widening (`d`) added beyond the scope its waiver was granted for, or
+ * undefined when nothing did. Permissions (RBAC findings: one more verb, resource or namespace a
+ * subject holds) are all real growth. Workloads and policies are members inside the finding's
+ * reach: one in the namespace the finding is about (a Namespace's default-deny finding), or in a
+ * namespace the finding already had a listed member in, is churn under the same exposure (an
+ * Argo Workflow or CronJob Job of a new generated name each night), not growth; one in another
+ * namespace is (a mesh-wide PeerAuthentication now reaching a namespace it did not). Members
+ * past the listing are known by hash only and cannot be placed: under a Namespace finding they
+ * are inside it, elsewhere they are not counted.
+ */
+function beyondWaivedScope(was: Finding, f: Finding, d: WidenedFinding | undefined): WidenedFinding | undefined {
+  if (d === undefined || /permissions$/.test(d.unit)) return d;
+  const own = f.resource.kind === 'Namespace' ? f.resource.name : undefined;
+  const held = new Set((was.extent?.members ?? []).map(memberNamespace));
+  const outside = (widenedMembers(was.extent, f.extent)?.named ?? []).filter((m) => {
+    const ns = memberNamespace(m);
+    return ns !== own && !held.has(ns);
+  });
+  if (outside.length === 0) return undefined;
+  return { ...d, added: outside.slice(0, EXTENT_NAMED), others: undefined };
+}
+
+/** The namespace of an extent member ("Workflow ci/build-1", "ci/api[Deployment]"), '' when it names none. */
+function memberNamespace(m: string): string {
+  return /^(?:[^ /]+ )?([^ /]+)\//.exec(m)?.[1] ?? '';
 }
 
 /** A waiver rule as configured, to tell whether it is the same in two runs. */

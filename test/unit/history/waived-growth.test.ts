@@ -109,3 +109,66 @@ describe('a waived finding that grows beyond its waiver', () => {
     expect(two.report!.diff!.newlyWaived).toEqual([expect.objectContaining({ check: 'rbac.pod-exec-attach', throughRelated: false, widened: expect.objectContaining({ before: 1, after: 2 }) })]);
   });
 });
+
+// The reviewer's reproduction (/tmp/rev-merged3/churn): namespace ci has no NetworkPolicy, so its
+// pods are not isolated for ingress ("By default, a pod is non-isolated for ingress",
+// https://kubernetes.io/docs/concepts/services-networking/network-policies/#the-two-sorts-of-pod-isolation),
+// and a waiver on Namespace ci accepts that for every workload there. An Argo Workflow's pods
+// carry a new generated name each run (a Workflow created from a CronWorkflow is named
+// <cronworkflow>-<suffix>, https://argo-workflows.readthedocs.io/en/latest/cron-workflows/, as a
+// CronJob's Jobs are, https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#job-creation):
+// a new member of the same namespace is churn under what was waived, not growth beyond it.
+const CI = (workflow: string) => `apiVersion: v1
+kind: Namespace
+metadata: {name: ci}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: runner, namespace: ci}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: runner}}
+  template:
+    metadata: {labels: {app: runner}}
+    spec:
+      containers: [{name: r, image: example/r:1, ports: [{containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: ${workflow}-111
+  namespace: ci
+  labels: {workflows.argoproj.io/workflow: ${workflow}}
+  ownerReferences: [{apiVersion: argoproj.io/v1alpha1, kind: Workflow, name: ${workflow}, uid: 1234-${workflow}, controller: true}]
+spec:
+  containers: [{name: main, image: example/build:1, ports: [{containerPort: 9000}]}]
+`;
+const CI_WAIVER = `waivers:
+  - check: network.namespace-default-deny-ingress
+    resource: {kind: Namespace, name: ci}
+    reason: "CI namespace accepted without policies until Q3"
+    owner: platform@example.com
+    expires: 2099-03-31
+`;
+
+describe('a waived namespace finding whose workloads churn inside the namespace', () => {
+  async function ciRun(out: string, workflow: string) {
+    writeFileSync(join(dir, `${out}.yaml`), CI(workflow));
+    writeFileSync(join(dir, 'ci.config.yaml'), CI_WAIVER);
+    const t = captureIO(dir);
+    const code = await main(['run', '--manifests', join(dir, `${out}.yaml`), '--config', join(dir, 'ci.config.yaml'), '--cluster', 'q', '--history', join(dir, 'h.db'), '--out', join(dir, out), '--format', 'json', '--fail-on', 'regression', '-q', '--no-notify'], t.cli);
+    return { code, t, report: JSON.parse(readFileSync(join(dir, out, 'report.json'), 'utf8')) as RunReport };
+  }
+
+  it('a Workflow pod of a new generated name in the waived namespace ci: no regression, exit 0, still listed as what the waiver now also hides', async () => {
+    const one = await ciRun('r1', 'build-nightly-abc12');
+    expect(one.code, one.t.err()).toBe(0);
+    const two = await ciRun('r2', 'build-nightly-xyz34');
+    const ci = two.report.findings.find((f) => f.check === 'network.namespace-default-deny-ingress' && f.resource.name === 'ci');
+    expect(ci).toMatchObject({ waived: true, extent: { members: ['Deployment ci/runner', 'Workflow ci/build-nightly-xyz34'] } });
+    expect(two.report.diff!.regressionReasons).toEqual([]);
+    expect(two.report.diff!.regression).toBe(false);
+    expect(two.code, two.t.err()).toBe(0);
+    expect(two.report.diff!.newlyWaived).toEqual([expect.objectContaining({ check: 'network.namespace-default-deny-ingress', widened: expect.objectContaining({ added: ['Workflow ci/build-nightly-xyz34'] }) })]);
+  });
+});
