@@ -57,6 +57,20 @@ export const policySelectsNothing: Check = {
         // unless its namespaceSelector or serviceAccountSelector limits it to pods (the adapter's
         // mayApplyToHostEndpoints).
         const selector = calicoSubjectWritten(p);
+        // A serviceAccountSelector on ServiceAccounts whose labels are not known (not declared, or
+        // not readable): the policy may select those pods, so "applies to nothing" is not known.
+        const doubt = p.subject.where?.doubt;
+        const unsure = doubt ? classes.filter((c) => doubt(c, model.match.namespaceLabels.get(c.namespace) ?? {}) !== undefined) : [];
+        if (unsure.length) {
+          const why = doubt!(unsure[0], model.match.namespaceLabels.get(unsure[0].namespace) ?? {})!;
+          yield {
+            status: 'pass',
+            resource,
+            message: `${label} selects no pod whose labels are known (${selector}), but may select ${unsure.reduce((n, c) => n + c.podCount, 0)} pod(s) whose ServiceAccount labels are not known: ${why}`,
+            evidence: { api: p.api, selector, subject: subjectText(p), serviceAccountLabelsUnknown: why },
+          };
+          continue;
+        }
         if (p.mayApplyToHostEndpoints) {
           yield {
             status: 'pass',

@@ -52,7 +52,10 @@ const CALICO_APIS: readonly PolicyApi[] = ['NetworkPolicy', 'AdminNetworkPolicy'
 // so with nothing else running every policy is decorative (composition.ts).
 const PLUGINS: Array<{ name: string; enforces: boolean; apis: readonly PolicyApi[]; pattern: RegExp; confirm?: (o: KubeObject) => boolean }> = [
   { name: 'canal', enforces: true, apis: CALICO_APIS, pattern: /\bcanal\b/ },
-  { name: 'calico', enforces: true, apis: CALICO_APIS, pattern: /calico|tigera/ },
+  // Calico enforces where its agent runs: calico/node (the operator's calico-node DaemonSet) or
+  // Calico Enterprise's tigera/cnx-node. The tigera-operator, kube-controllers, typha and the
+  // API server share the name and enforce nothing alone (isCalicoAgent).
+  { name: 'calico', enforces: true, apis: CALICO_APIS, pattern: /calico|tigera/, confirm: isCalicoAgent },
   // GKE Dataplane V2 runs Cilium as the `anetd` DaemonSet in kube-system (pods labelled
   // k8s-app=cilium; cloud.google.com/kubernetes-engine/docs/how-to/dataplane-v2, "Troubleshooting").
   // The pattern only preselects: the Cilium project ships Tetragon, Hubble, cilium-envoy and the
@@ -106,6 +109,18 @@ function isCiliumAgent(o: KubeObject): boolean {
   if ((o.metadata?.name ?? '').toLowerCase() === 'anetd') return true;
   return containersOf(o).some((c) => (typeof c.name === 'string' && c.name.toLowerCase() === 'cilium-agent')
     || (typeof c.image === 'string' && repositoryIs(imageRepository(c.image), 'cilium')));
+}
+
+/**
+ * The Calico agent itself: a `calico-node` container, or the calico/node image (the manifests'
+ * calico/node, the operator's quay.io/calico/node and docker.io/calico/node, calico/node-windows)
+ * or Calico Enterprise's tigera/cnx-node (tigera/operator pkg/components/images.go), from any
+ * registry or mirror. The operator renders the calico-node DaemonSet itself: a cluster running
+ * the operator alone runs no Calico dataplane yet.
+ */
+function isCalicoAgent(o: KubeObject): boolean {
+  return containersOf(o).some((c) => (typeof c.name === 'string' && /^calico-node(?:-windows)?$/i.test(c.name))
+    || (typeof c.image === 'string' && ['calico/node', 'calico/node-windows', 'tigera/cnx-node', 'tigera/cnx-node-windows'].some((r) => repositoryIs(imageRepository(c.image as string), r))));
 }
 
 /**

@@ -112,6 +112,12 @@ export interface MatchContext {
   fallbackReason?: string;
   /** What allows connections every stage passed on, for people ("the pod's Calico profile"); "default" when unset. */
   fallbackAllowReason?: string;
+  /**
+   * Per class, the enforced policies whose own subject it may or may not be in (a Calico
+   * serviceAccountSelector on ServiceAccount labels that are not known), each with why: every
+   * verdict on the class in that policy's directions is then uncertain (`evaluatePlan`).
+   */
+  subjectDoubts?: ReadonlyMap<PodClass, ReadonlyArray<{ policy: LayerPolicy; why: string }>>;
 }
 
 /** "shop/deny" for a NetworkPolicy (as ztaudit always named them), "AdminNetworkPolicy tenant-a" for the others. */
@@ -436,9 +442,14 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
   // every later decision touching them carries the doubt.
   // The texts are built only for a decision that carries them.
   const doubts: Array<{ conns: ConnSet; p: LayerPolicy; rule: Rule; why: string }> = [];
+  // A policy that may select the subject or not (its subject's labels are not known) could decide
+  // any of its connections either way: every decision carries that doubt.
+  const subjectWhy = trackDoubts && subject?.kind === 'class'
+    ? (ctx.subjectDoubts?.get(subject.cls) ?? []).filter((d) => d.policy.isolates[dir] || (d.policy[dir]?.length ?? 0) > 0).map((d) => `whether ${policyLabel(d.policy)} applies to it is not known (${d.why})`)
+    : [];
   const doubtOf = (conns: ConnSet): { uncertain?: string[] } => {
-    if (!doubts.length) return {};
-    const why = doubts.filter((d) => !isEmptyConns(intersectConns(d.conns, conns))).map((d) => `${describeRule(ruleRef(d.p, d.rule))}: ${d.why}`);
+    if (!doubts.length && !subjectWhy.length) return {};
+    const why = [...subjectWhy, ...doubts.filter((d) => !isEmptyConns(intersectConns(d.conns, conns))).map((d) => `${describeRule(ruleRef(d.p, d.rule))}: ${d.why}`)];
     return why.length ? { uncertain: [...new Set(why)] } : {};
   };
   const doubt = (p: LayerPolicy, rule: Rule, open: ConnSet) => {

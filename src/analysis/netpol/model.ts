@@ -365,7 +365,8 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
   // Namespaces no manifest declares: a selector on their other labels cannot be judged (undeclared-namespaces.ts).
   const undeclared = implicitNamespaces(snapshot);
   notes.push(...undeclaredNamespaceNotes(policies, (p) => composition.stageOf(p) !== undefined, undeclared, classesByNamespace));
-  const match: MatchContext = { namespaceLabels, ...(undeclared.size ? { undeclaredNamespaces: undeclared } : {}), fallback: composition.fallback, ...(composition.fallbackReason ? { fallbackReason: composition.fallbackReason } : {}), ...(composition.name === 'calico' ? { fallbackAllowReason: "the pod's Calico profile" } : {}) };
+  const subjectDoubts = new Map<PodClass, Array<{ policy: LayerPolicy; why: string }>>();
+  const match: MatchContext = { subjectDoubts, namespaceLabels, ...(undeclared.size ? { undeclaredNamespaces: undeclared } : {}), fallback: composition.fallback, ...(composition.fallbackReason ? { fallbackReason: composition.fallbackReason } : {}), ...(composition.name === 'calico' ? { fallbackAllowReason: "the pod's Calico profile" } : {}) };
 
   const selectedBy = new Map<string, PodClass[]>();
   const policiesByNamespace = new Map<string, LayerPolicy[]>();
@@ -400,6 +401,14 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
     if (doubt && someServiceAccountLabelsUnknown) {
       const unsure = candidates.filter((c) => doubt(c, namespaceLabels.get(c.namespace) ?? {}) !== undefined);
       if (unsure.length) notes.push({ object: p.ref, message: `${policyLabel(p)} selects pods by ServiceAccount labels that are not known for ${unsure.length} pod class(es) (${doubt(unsure[0], namespaceLabels.get(unsure[0].namespace) ?? {})}): every verdict on them counts the labels as read` });
+      // Enforced, it makes `reach` on those classes UNKNOWN (engine.ts evaluatePlan).
+      if (composition.stageOf(p) !== undefined) {
+        for (const c of unsure) {
+          let list = subjectDoubts.get(c);
+          if (!list) subjectDoubts.set(c, (list = []));
+          list.push({ policy: p, why: doubt(c, namespaceLabels.get(c.namespace) ?? {})! });
+        }
+      }
     }
     selectedBy.set(p.id, selected);
     const stage = composition.stageOf(p);
@@ -755,7 +764,7 @@ const OPEN_VERDICT: DirectionVerdict = Object.freeze({ isolated: false, conns: a
 export function egressVerdict(model: ReachModel, src: Endpoint, dst: Endpoint, trackDoubts = false): DirectionVerdict {
   if (src.kind !== 'class') return ungoverned('egress');
   if (src.cls.hostNetwork && model.composition.hostNetwork) return hostNetworkVerdict(model.composition, 'egress');
-  if (src.cls.egressPlan.length === 0 && model.match.fallback === 'allow') return OPEN_VERDICT;
+  if (src.cls.egressPlan.length === 0 && model.match.fallback === 'allow' && !(trackDoubts && model.match.subjectDoubts?.has(src.cls))) return OPEN_VERDICT;
   return evaluatePlan(model.match, src.cls.egressPlan, 'egress', dst, dst, isolationOf(model, src.cls, 'egress').isolated, src, trackDoubts);
 }
 
@@ -763,7 +772,7 @@ export function egressVerdict(model: ReachModel, src: Endpoint, dst: Endpoint, t
 export function ingressVerdict(model: ReachModel, src: Endpoint, dst: Endpoint, trackDoubts = false): DirectionVerdict {
   if (dst.kind !== 'class') return ungoverned('ingress');
   if (dst.cls.hostNetwork && model.composition.hostNetwork) return hostNetworkVerdict(model.composition, 'ingress');
-  if (dst.cls.ingressPlan.length === 0 && model.match.fallback === 'allow') return OPEN_VERDICT;
+  if (dst.cls.ingressPlan.length === 0 && model.match.fallback === 'allow' && !(trackDoubts && model.match.subjectDoubts?.has(dst.cls))) return OPEN_VERDICT;
   const v = evaluatePlan(model.match, dst.cls.ingressPlan, 'ingress', src, dst, isolationOf(model, dst.cls, 'ingress').isolated, dst, trackDoubts);
   return trackDoubts ? withLocalhostDoubt(model.composition, src, v) : v;
 }

@@ -578,3 +578,94 @@ metadata: {name: client-sa, namespace: other, labels: {role: caller}}
     expect(buildReachability(snap(withSa + callerSa + callersEgress)).notes.filter((n) => n.object.name === 'callers-egress')).toEqual([]);
   });
 });
+
+// A Calico policy whose OWN serviceAccountSelector turns on a ServiceAccount no manifest declares
+// (reviewer repro c4/m): README's reach paragraph and docs/network-model.md promise UNKNOWN where
+// the answer rests on ServiceAccount labels that are not known; Calico matches a
+// serviceAccountSelector on the pod's ServiceAccount labels (docs.tigera.io/calico/latest/
+// reference/resources/networkpolicy#spec: "serviceAccountSelector: Selects the service account(s)
+// that this policy applies to").
+describe('a Calico policy whose own serviceAccountSelector reads an undeclared ServiceAccount', () => {
+  const cluster = `---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: calico-node, namespace: kube-system}
+spec:
+  selector: {matchLabels: {k8s-app: calico-node}}
+  template:
+    metadata: {labels: {k8s-app: calico-node}}
+    spec: {hostNetwork: true, containers: [{name: calico-node, image: quay.io/calico/node:v3.28.2}]}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: db, labels: {kubernetes.io/metadata.name: db}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {kubernetes.io/metadata.name: shop}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: pg, namespace: db}
+spec:
+  selector: {matchLabels: {app: pg}}
+  template:
+    metadata: {labels: {app: pg}}
+    spec: {serviceAccountName: pg-sa, containers: [{name: c, image: postgres:16, ports: [{containerPort: 5432}]}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c, image: nginx:1.25}]}
+`;
+  const policies = `---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: db-ingress}
+spec:
+  serviceAccountSelector: role == 'db'
+  types: [Ingress]
+  ingress:
+  - {action: Allow, protocol: TCP, destination: {ports: [5432]}}
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: db-ingress-ns, namespace: db}
+spec:
+  serviceAccountSelector: role == 'db'
+  types: [Ingress]
+  ingress:
+  - {action: Allow, protocol: TCP, destination: {ports: [5432]}}
+`;
+  const pgSa = (role: string) => `---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: pg-sa, namespace: db, labels: {role: ${role}}}\n`;
+
+  it('reach answers UNKNOWN (exit 2), naming db/pg-sa, where the policy may isolate db/pg', () => {
+    const r = reachCommandCore(snap(cluster + policies), { from: 'shop/web', to: 'db/pg', port: '80' });
+    expect(r.output).toMatch(/^UNKNOWN: shop\/web\[Deployment\] -> db\/pg\[Deployment\] on 80\/TCP/);
+    expect(r.output).toContain('whether GlobalNetworkPolicy db-ingress applies to it is not known (whether ServiceAccount db/pg-sa is selected by pcsa.role == "db" is not known');
+    expect(r.exitCode).toBe(2);
+  });
+
+  it('declared, the answer is certain: selected, port 80 is DENIED; not selected, it is ALLOWED', () => {
+    expect(reachCommandCore(snap(cluster + pgSa('db') + policies), { from: 'shop/web', to: 'db/pg', port: '80' }).exitCode).toBe(1);
+    expect(reachCommandCore(snap(cluster + pgSa('batch') + policies), { from: 'shop/web', to: 'db/pg', port: '80' }).exitCode).toBe(0);
+  });
+
+  it('policy-selects-nothing does not say a certain "applies to nothing": it passes, saying the ServiceAccount labels are not known', () => {
+    const rs = [...policySelectsNothing.evaluate({ snapshot: snap(cluster + policies), config: defaultConfig(), now: NOW })];
+    for (const name of ['db-ingress', 'db/db-ingress-ns']) {
+      const r = rs.find((x) => `${x.resource.namespace ? `${x.resource.namespace}/` : ''}${x.resource.name}` === name);
+      expect(r?.status, name).toBe('pass');
+      expect(r?.message).toContain('may select 1 pod(s) whose ServiceAccount labels are not known: whether ServiceAccount db/pg-sa is selected by');
+    }
+    // Declared without the label, the policy certainly selects nothing.
+    const declared = [...policySelectsNothing.evaluate({ snapshot: snap(cluster + pgSa('batch') + policies), config: defaultConfig(), now: NOW })];
+    expect(declared.filter((x) => x.status === 'fail')).toHaveLength(2);
+    // The run's notes say why the undeclared case is not a finding.
+    expect(buildReachability(snap(cluster + policies)).notes.map((n) => n.message)).toContainEqual(expect.stringContaining('GlobalNetworkPolicy db-ingress selects pods by ServiceAccount labels that are not known for 1 pod class(es)'));
+  });
+});

@@ -236,7 +236,7 @@ export function generate(seed: number): { objects: KubeObject[]; cluster: NaiveC
 const ipNum = (t: string) => t.split('.').reduce((a, b) => a * 256 + Number(b), 0);
 
 describe('differential: the model against a naive pod-by-pod, rule-by-rule evaluator', () => {
-  const tally = { mismatches: 0, calico: 0, cilium: 0, clusters: 0, podPairs: 0, externalPairs: 0, questions: 0, allowed: 0, policies: 0, anps: 0, banps: 0, admits: 0, admitted: 0 };
+  const tally = { mismatches: 0, undetermined: 0, calico: 0, cilium: 0, clusters: 0, podPairs: 0, externalPairs: 0, questions: 0, allowed: 0, policies: 0, anps: 0, banps: 0, admits: 0, admitted: 0 };
 
   it.each(Array.from({ length: SEEDS }, (_, i) => i + 1))('seed %i', (seed) => {
     const { objects, cluster, cni } = generate(seed);
@@ -268,15 +268,22 @@ describe('differential: the model against a naive pod-by-pod, rule-by-rule evalu
             const fromMatrix = conns !== undefined && hasConn(conns, proto, port);
             tally.questions++;
             if (want) tally.allowed++;
-            if (fromMatrix !== want) mismatches.push(`matrix ${label(a)} -> ${label(b)} ${port}/${proto}: model ${fromMatrix}, naive ${want}`);
+            if (fromMatrix !== want) {
+              // A disagreement the model itself says it cannot vouch for (a CIDR that may hold the
+              // pod's address, which the oracle fixes and the model does not know) is counted apart.
+              if (queryReach(model, `${a.ns}/${a.name}`, `${b.ns}/${b.name}`, port, proto).undetermined?.length) tally.undetermined++;
+              else mismatches.push(`matrix ${label(a)} -> ${label(b)} ${port}/${proto}: model ${fromMatrix}, naive ${want}`);
+            }
           }
         }
         // One flow through `reach` (the typed answer), on a port drawn from the list.
         const port = PORTS[(seed + tally.podPairs) % PORTS.length];
         const proto = PROTOS[tally.podPairs % 2];
-        const got = queryReach(model, `${a.ns}/${a.name}`, `${b.ns}/${b.name}`, port, proto).allowed;
+        const answer = queryReach(model, `${a.ns}/${a.name}`, `${b.ns}/${b.name}`, port, proto);
+        const got = answer.allowed;
         const want = naiveAllowed(cluster, { kind: 'pod', pod: a }, { kind: 'pod', pod: b }, proto, port);
-        if (got !== want) mismatches.push(`reach ${label(a)} -> ${label(b)} ${port}/${proto}: model ${got}, naive ${want}`);
+        if (got !== want && answer.undetermined?.length) tally.undetermined++;
+        else if (got !== want) mismatches.push(`reach ${label(a)} -> ${label(b)} ${port}/${proto}: model ${got}, naive ${want}`);
       }
       for (const ip of EXTERNAL) {
         tally.externalPairs += 2;
@@ -308,8 +315,10 @@ describe('differential: the model against a naive pod-by-pod, rule-by-rule evalu
   });
 
   it('covered thousands of pairs with both verdicts well represented', () => {
-    console.log(`netpol differential: ${tally.clusters} clusters (a third each on no CNI, Calico, Cilium; ${tally.policies} NetworkPolicies, ${tally.anps} ANPs, ${tally.banps} BANPs, ${tally.calico} Calico policies, ${tally.cilium} Cilium policies), ${tally.podPairs} pod pairs + ${tally.externalPairs} pod/external pairs, ${tally.questions} port questions (${tally.allowed} allowed between pods), ${tally.admits} classes asked whether other namespaces reach them (${tally.admitted} yes), ${tally.mismatches} answers differ`);
+    console.log(`netpol differential: ${tally.clusters} clusters (a third each on no CNI, Calico, Cilium; ${tally.policies} NetworkPolicies, ${tally.anps} ANPs, ${tally.banps} BANPs, ${tally.calico} Calico policies, ${tally.cilium} Cilium policies), ${tally.podPairs} pod pairs + ${tally.externalPairs} pod/external pairs, ${tally.questions} port questions (${tally.allowed} allowed between pods), ${tally.admits} classes asked whether other namespaces reach them (${tally.admitted} yes), ${tally.mismatches} answers differ, ${tally.undetermined} more the model marks undetermined`);
     expect(tally.clusters).toBe(SEEDS);
+    // Calico ipBlocks the oracle's pod address falls in and the model cannot vouch for are drawn.
+    expect(tally.undetermined).toBeGreaterThan(0);
     expect(tally.podPairs).toBeGreaterThan(2000);
     expect(tally.allowed).toBeGreaterThan(tally.questions / 10);
     expect(tally.allowed).toBeLessThan(tally.questions * 0.9);

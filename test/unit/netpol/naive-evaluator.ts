@@ -105,11 +105,11 @@ function npPeerOk(c: NaiveCluster, peers: Obj[] | undefined, policyNs: string, o
   if (!peers || peers.length === 0) return true;
   return peers.some((p) => {
     if (p.ipBlock) {
-      if (other.kind === 'ip') return inCidr(other.ip, p.ipBlock.cidr) && !(p.ipBlock.except ?? []).some((e: string) => inCidr(other.ip, e));
-      // A pod's address is not known: the model counts it inside only CIDRs that cover all of
-      // IPv4 (docs/network-model.md "CIDR peers and pods"), and says the answer is uncertain
-      // otherwise; "0.0.0.0/0 except 10.0.0.0/8" is counted as not holding it.
-      return calico && p.ipBlock.cidr === '0.0.0.0/0' && !(p.ipBlock.except ?? []).length;
+      // Under Calico a pod's address is matched too, as its `nets` are: the oracle gives every pod
+      // one concrete address (POD_IP); the model, which knows none, says where that could decide.
+      if (other.kind !== 'ip' && !calico) return false;
+      const ip = addressOf(other);
+      return inCidr(ip, p.ipBlock.cidr) && !(p.ipBlock.except ?? []).some((e: string) => inCidr(ip, e));
     }
     if (other.kind !== 'pod' || (calico && other.pod.hostNetwork)) return false;
     if (p.namespaceSelector) { if (!matchSel(p.namespaceSelector, nsLabelsOf(c, other.pod.ns))) return false; } else if (other.pod.ns !== policyNs) return false;
