@@ -5,7 +5,7 @@ import { istioGatewayOutsideAutoMtls } from '../../src/analysis/mesh/flow-verdic
 import { istioMembership } from '../../src/analysis/mesh/istio.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
-import { ISTIO_AUTO_MTLS_READ } from './lib/istio-mesh-config.ts';
+import { ISTIO_AUTO_MTLS_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
 
 const SAMPLE = 20;
 
@@ -19,7 +19,7 @@ export const autoMtlsDisabled: Check = {
   remediation: 'Remove `enableAutoMtls: false` from the mesh config (ConfigMap istio, or istio-<rev> for a revision, key mesh, or meshConfig in the IstioOperator/Helm values) so sidecars send Istio mTLS to proxied endpoints, or give every meshed service a DestinationRule with `trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}`.',
   needs: ['namespaces', 'pods', 'services'],
   reads: ['istio.destinationrules'],
-  readsWhen: [ISTIO_AUTO_MTLS_READ],
+  readsWhen: [ISTIO_AUTO_MTLS_READ, ISTIO_REVISION_TAGS_READ],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',
   evaluate(ctx) {
@@ -66,7 +66,9 @@ export const autoMtlsDisabled: Check = {
     for (const [revision, clients] of [...clientsByRevision].sort(([a], [b]) => a.localeCompare(b))) {
       const auto = istioAutoMtls(configmaps, configured, revision);
       const resource = auto.resource;
-      const who = clientsByRevision.size > 1 || revision !== 'default' ? ` for the ${clients.length} sidecar client workload(s) of revision ${revision}` : '';
+      const unresolved = [...new Set(clients.flatMap((w) => w.istioRevisionUnresolved ?? []))].sort();
+      const who = (clientsByRevision.size > 1 || revision !== 'default' ? ` for the ${clients.length} sidecar client workload(s) of revision ${revision}` : '')
+        + (unresolved.length > 0 ? ` (istio.io/rev ${unresolved.slice(0, 3).join(', ')}${unresolved.length > 3 ? ', …' : ''} names no revision or tag found: no webhook ${unresolved.length > 1 ? 'istio-revision-tag-<tag>' : `istio-revision-tag-${unresolved[0]}`} nor ConfigMap istio-<revision>; read as the default revision's)` : '');
       if (auto.enabled === undefined) {
         out.push({
           status: 'fail',
@@ -78,7 +80,7 @@ export const autoMtlsDisabled: Check = {
         continue;
       }
       if (auto.enabled) {
-        out.push({ status: 'pass', resource, message: `Istio auto mTLS is enabled (${auto.source})${who}: sidecars send Istio mutual TLS to proxied endpoints.`, evidence: { revision, enableAutoMtls: true, source: auto.source } });
+        out.push({ status: 'pass', resource, message: `Istio auto mTLS is enabled (${auto.source})${who}: sidecars send Istio mutual TLS to proxied endpoints.`, evidence: { revision, enableAutoMtls: true, source: auto.source, ...(unresolved.length > 0 ? { unresolvedRevisionLabels: unresolved.slice(0, SAMPLE) } : {}) } });
         continue;
       }
       // Clients' proxies pick a DestinationRule by their own namespace, and their revision's root namespace.
@@ -89,6 +91,7 @@ export const autoMtlsDisabled: Check = {
       const named = (s: (typeof services)[number]) => `${s.namespace}/${s.name} from clients in ${coverage.get(s)!.clientNamespace}`;
       const evidence: Record<string, unknown> = {
         revision,
+        ...(unresolved.length > 0 ? { unresolvedRevisionLabels: unresolved.slice(0, SAMPLE) } : {}),
         enableAutoMtls: false,
         source: auto.source,
         clientNamespaces: namespaces.slice(0, SAMPLE),
@@ -113,7 +116,7 @@ export const autoMtlsDisabled: Check = {
       out.push({
         status: 'fail',
         resource,
-        message: `Istio auto mTLS is disabled (${auto.source}): clients send plaintext to ${uncovered.length} of ${services.length} meshed service(s) without an ISTIO_MUTUAL DestinationRule for those clients (${first}${uncovered.length > 3 ? ', ...' : ''}).`,
+        message: `Istio auto mTLS is disabled (${auto.source})${who}: clients send plaintext to ${uncovered.length} of ${services.length} meshed service(s) without an ISTIO_MUTUAL DestinationRule for those clients (${first}${uncovered.length > 3 ? ', ...' : ''}).`,
         evidence,
         related: uncovered.slice(0, SAMPLE).map((s) => s.ref),
       });

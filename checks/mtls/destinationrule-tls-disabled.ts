@@ -3,6 +3,7 @@ import type { Verdict } from '../../src/base/vocabulary.ts';
 import { istioPresent, meshModel } from '../../src/analysis/mesh/index.ts';
 import { destinationRuleTlsSettings, inMeshHost } from '../../src/analysis/mesh/destination-rules.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
+import { ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
 
 export const destinationruleTlsDisabled: Check = {
   id: 'mtls.destinationrule-tls-disabled',
@@ -13,6 +14,7 @@ export const destinationruleTlsDisabled: Check = {
   controls: MESH_ENCRYPTION,
   remediation: 'Remove the tls block (auto-mTLS then applies) or set `tls: {mode: ISTIO_MUTUAL}` for hosts inside the mesh; never set insecureSkipVerify: true.',
   needs: ['namespaces', 'pods', 'services'],
+  readsWhen: [ISTIO_REVISION_TAGS_READ],
   reads: ['istio.destinationrules'],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',

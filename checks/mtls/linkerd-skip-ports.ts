@@ -3,6 +3,7 @@ import type { Verdict } from '../../src/base/vocabulary.ts';
 import { linkerdPresent, linkerdSkippedPorts, meshModel } from '../../src/analysis/mesh/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
+import { ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
 
 export const linkerdSkipPorts: Check = {
   id: 'mtls.linkerd-skip-ports',
@@ -13,6 +14,7 @@ export const linkerdSkipPorts: Check = {
   controls: MESH_ENCRYPTION,
   remediation: 'Remove config.linkerd.io/skip-inbound-ports / skip-outbound-ports from the pod template and namespace; for protocols the proxy cannot detect (server-speaks-first, e.g. MySQL, SMTP) mark the ports opaque with config.linkerd.io/opaque-ports instead, which keeps mTLS. Restart the pods afterwards.',
   needs: ['namespaces', 'pods'],
+  readsWhen: [ISTIO_REVISION_TAGS_READ],
   appliesTo: linkerdPresent,
   appliesWhen: 'when Linkerd is installed',
   evaluate(ctx) {

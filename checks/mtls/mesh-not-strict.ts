@@ -5,7 +5,7 @@ import { istioPresent, istioRootWarning, meshModel, type IstioRoot, type MeshMod
 import type { IstioPolicyIndex } from '../../src/analysis/mesh/istio.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
-import { ISTIO_MESH_CONFIG_READ } from './lib/istio-mesh-config.ts';
+import { ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
 import { istioGatewayPod } from '../../src/analysis/mesh/flow-verdict.ts';
 
 export const meshNotStrict: Check = {
@@ -19,7 +19,7 @@ export const meshNotStrict: Check = {
   // No PeerAuthentication at all is a finding (Istio's PERMISSIVE default), not missing data.
   needs: ['namespaces', 'pods'],
   reads: ['istio.peerauthentications'],
-  readsWhen: [ISTIO_MESH_CONFIG_READ],
+  readsWhen: [ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',
   // The root namespace this check reads comes from Istio's mesh config when it names one: a

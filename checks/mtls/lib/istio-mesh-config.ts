@@ -7,7 +7,8 @@
 // STRICT PeerAuthentication in istio-system is mesh-wide only when istio-system is the root.
 import type { ConditionalRead } from '../../../src/engine/types.ts';
 import { istioConfigMapName, istioOutbound, istioPresent, istioRevisions } from '../../../src/analysis/mesh/index.ts';
-import { istioMeshConfigUnread } from '../../../src/analysis/mesh/configmaps.ts';
+import { istioMeshConfigUnread, istioRevisionResolver } from '../../../src/analysis/mesh/configmaps.ts';
+import { meshModel } from '../../../src/analysis/mesh/model.ts';
 import { subsetTlsRuleCount } from '../../../src/analysis/mesh/destination-rules.ts';
 import { configMapsUnreadable, configMapUnread } from '../../../src/analysis/configmaps.ts';
 
@@ -29,6 +30,25 @@ function istioMeshConfigRead(settings: string): ConditionalRead {
     },
   };
 }
+
+/**
+ * An istio.io/rev label may name a tag, an alias whose webhook istio-revision-tag-<tag> names the
+ * revision that injects (https://istio.io/latest/docs/setup/upgrade/canary/, "Stable revision
+ * labels"): the MutatingWebhookConfigurations are read when a label value is neither stamped on
+ * the pod nor has its own istio-<value> ConfigMap (istioRevisionResolver). Unread, which
+ * revision's mesh config such workloads follow is unknown.
+ */
+export const ISTIO_REVISION_TAGS_READ: ConditionalRead = {
+  kinds: ['mutatingwebhookconfigurations'],
+  when: 'when Istio is installed and an istio.io/rev label names no revision whose ConfigMap istio-<rev> was read: the tag webhooks (istio-revision-tag-<tag>) that say which revision it is',
+  holds(ctx) {
+    if (!istioPresent(ctx)) return undefined;
+    meshModel(ctx.snapshot, ctx.config);
+    const values = [...istioRevisionResolver(ctx.snapshot, ctx.config).consulted].sort();
+    if (values.length === 0) return undefined;
+    return `the Istio revision tag webhooks (istio-revision-tag-${values.slice(0, NAMED).join(', istio-revision-tag-')}${values.length > NAMED ? ', …' : ''}) that say which revision istio.io/rev ${values.length > 1 ? 'values name' : `${values[0]} names`}`;
+  },
+};
 
 export const ISTIO_MESH_CONFIG_READ = istioMeshConfigRead('rootNamespace, trustDomain');
 

@@ -26,12 +26,98 @@ export function istioConfigMapName(revision: string): string {
 }
 
 /**
- * The Istio revision whose istiod configures a workload's proxy: the pod's istio.io/rev label,
- * else its namespace's, else the default revision (ConfigMap `istio`), as istioOutbound reads it.
+ * The istio.io/rev value a workload's proxy was, or would be, injected by: a live injected pod's
+ * annotation istio.io/rev, which the injection template stamps on every pod it injects with the
+ * revision itself ({{ .Revision | default "default" }}, manifests/charts/istio-control/istio-discovery/files/injection-template.yaml);
+ * else default when the namespace has istio-injection=enabled (it "takes precedence over the
+ * istio.io/rev label", https://istio.io/latest/docs/setup/upgrade/canary/, as istioMembership
+ * judges injection); else the pod's istio.io/rev label, else its namespace's, which may name a
+ * revision or a tag. `annotated`: the value is a revision, never a tag.
  */
-export function istioRevisionOf(nsLabels: Record<string, string>, podLabels: Record<string, string>): string {
+export function istioRevisionValue(nsLabels: Record<string, string>, podLabels: Record<string, string>, podAnnotations: Record<string, string> = {}): { value: string; annotated: boolean } {
+  const stamped = podAnnotations['istio.io/rev'];
+  if (typeof stamped === 'string' && stamped !== '') return { value: stamped, annotated: true };
+  if (nsLabels['istio-injection'] === 'enabled') return { value: 'default', annotated: false };
   const rev = podLabels['istio.io/rev'] ?? nsLabels['istio.io/rev'];
-  return rev === undefined || rev === '' ? 'default' : rev;
+  return { value: rev === undefined || rev === '' ? 'default' : rev, annotated: false };
+}
+
+/** The webhook `istioctl tag set <tag> --revision <rev>` writes; its label istio.io/rev names the revision (https://istio.io/latest/docs/setup/upgrade/canary/, "Stable revision labels"). */
+export const ISTIO_TAG_WEBHOOK_PREFIX = 'istio-revision-tag-';
+
+export interface IstioRevision {
+  /** The revision whose istiod configures the proxy ('default': ConfigMap istio). */
+  revision: string;
+  /** An istio.io/rev value that names no revision or tag found: read as the default revision. */
+  unresolved?: string;
+}
+
+/** What MutatingWebhookConfigurations say of istio.io/rev values: tag → revision, and the revisions whose injector webhook exists. */
+export function istioWebhookRevisions(webhooks: KubeObject[]): { tags: Map<string, string>; revisions: Set<string> } {
+  const tags = new Map<string, string>();
+  const revisions = new Set<string>();
+  for (const w of webhooks) {
+    const name = w.metadata?.name ?? '';
+    const rev = w.metadata?.labels?.['istio.io/rev'];
+    if (typeof rev !== 'string') continue;
+    const revision = rev === '' ? 'default' : rev;
+    if (name.startsWith(ISTIO_TAG_WEBHOOK_PREFIX) && name.length > ISTIO_TAG_WEBHOOK_PREFIX.length) tags.set(name.slice(ISTIO_TAG_WEBHOOK_PREFIX.length), revision);
+    else if (w.metadata?.labels?.['istio.io/tag'] === undefined) revisions.add(revision);
+  }
+  return { tags, revisions };
+}
+
+/**
+ * Whether the webhooks read name every Istio revision and tag: they were read, and Istio's
+ * injector webhooks are among them (each revision and tag installs one labelled istio.io/rev).
+ */
+export function istioWebhooksSayAll(snapshot: Snapshot, hooks: ReturnType<typeof istioWebhookRevisions>): boolean {
+  return (snapshot.coverage.mutatingwebhookconfigurations?.status ?? 'ok') === 'ok' && hooks.tags.size + hooks.revisions.size > 0;
+}
+
+/**
+ * Resolves istio.io/rev values to the revision whose istiod (and mesh config, ConfigMap
+ * istio-<revision>) configures the proxy. A tag is an injection alias: its webhook
+ * istio-revision-tag-<tag> is labelled istio.io/rev=<revision> (the `default` tag likewise), and
+ * istiod reads only istio-<revision> (pilot/pkg/bootstrap/mesh.go), never istio-<tag>. A value is
+ * a revision when stamped on the pod, when its ConfigMap istio-<value> is collected (every revision's
+ * istiod chart installs it), or when a revision's own injector webhook is labelled with it; the
+ * webhooks are looked at only for a value none of that settles. A value that is still neither
+ * names no revision ztaudit can tell: it is read as the default revision (ConfigMap istio) and
+ * `unresolved` names it — unless a ConfigMap read was refused and the webhooks cannot say (unread,
+ * or no Istio webhook among them), when it stays a revision whose mesh config is unread.
+ */
+export const istioRevisionResolver = memoizeBySnapshotAndConfig((snapshot: Snapshot, config: Config): IstioRevisionResolver => {
+  const configmaps = snapshot.resources.configmaps ?? [];
+  const root = config.mesh.istioRootNamespace || 'istio-system';
+  let hooks: ReturnType<typeof istioWebhookRevisions> | undefined;
+  const cache = new Map<string, IstioRevision>();
+  const consulted = new Set<string>();
+  return Object.assign((value: string, annotated: boolean): IstioRevision => {
+    if (value === 'default' || annotated) return { revision: value };
+    let r = cache.get(value);
+    if (r) return r;
+    if (istioMeshConfigMap(configmaps, root, value)) r = { revision: value };
+    else {
+      consulted.add(value);
+      hooks ??= istioWebhookRevisions(snapshot.resources.mutatingwebhookconfigurations ?? []);
+      const tagged = hooks.tags.get(value);
+      if (tagged !== undefined) r = { revision: tagged };
+      else if (hooks.revisions.has(value) || (configMapsUnreadable(snapshot) && !istioWebhooksSayAll(snapshot, hooks))) r = { revision: value };
+      else r = { revision: 'default', unresolved: value };
+    }
+    cache.set(value, r);
+    return r;
+  }, { consulted });
+}, ['network', 'tls', 'mtls']);
+
+/** istioRevisionResolver's answer; `consulted`: the istio.io/rev values it looked up in the webhooks (possible tags). */
+export type IstioRevisionResolver = ((value: string, annotated: boolean) => IstioRevision) & { readonly consulted: ReadonlySet<string> };
+
+/** The revision of a workload (istioRevisionValue, resolved by istioRevisionResolver). */
+export function istioRevisionOf(snapshot: Snapshot, config: Config, nsLabels: Record<string, string>, podLabels: Record<string, string>, podAnnotations: Record<string, string> = {}): IstioRevision {
+  const { value, annotated } = istioRevisionValue(nsLabels, podLabels, podAnnotations);
+  return istioRevisionResolver(snapshot, config)(value, annotated);
 }
 
 /** Linkerd's install-time settings (proxy.defaultInboundPolicy, identityTrustDomain). */

@@ -821,7 +821,7 @@ function judgeFlow(snapshot: Snapshot, config: Config, callee: WorkloadMesh, cal
  */
 function istioUnreadMeshConfig(snapshot: Snapshot, config: Config, authz: ReturnType<typeof istioAuthzModel>, callee: MeshCallee, v: MeshFlowVerdict): MeshFlowVerdict {
   // The callee's own revision reads its mesh config from istio-<rev>: unread, its root is unknown too.
-  const revision = istioRevisionOf(authz.namespaces.get(callee.namespace)?.labels ?? {}, callee.labels);
+  const revision = istioRevisionOf(snapshot, config, authz.namespaces.get(callee.namespace)?.labels ?? {}, callee.labels).revision;
   const unread = istioMeshConfigUnread(snapshot, config) ?? (revision === 'default' ? undefined : istioMeshConfigUnread(snapshot, config, revision));
   if (!unread || v.verdict === 'allowed' || v.verdict === 'unknown') return v;
   // A plaintext caller refused by STRICT mTLS its own namespace requires, whatever the root is.

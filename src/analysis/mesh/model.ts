@@ -41,6 +41,8 @@ export interface WorkloadMesh {
   istio?: ResolvedMode;
   /** Istio: the revision whose istiod configures the workload's proxy ('default': ConfigMap istio), and that revision's root namespace. */
   istioRevision?: string;
+  /** Istio: the istio.io/rev value that named no revision or tag found (the workload is read as the default revision's). */
+  istioRevisionUnresolved?: string;
   istioRoot?: IstioRoot;
   linkerdPolicy?: EffectivePolicy;
   /** Consul service name (annotation, selecting Service, else service account). */
@@ -204,7 +206,9 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
       meantMeshedBy,
     };
     if (mesh === 'istio') {
-      wm.istioRevision = istioRevisionOf(ns.labels, rep.labels);
+      const rev = istioRevisionOf(snapshot, config, ns.labels, rep.labels, rep.annotations);
+      wm.istioRevision = rev.revision;
+      if (rev.unresolved !== undefined) wm.istioRevisionUnresolved = rev.unresolved;
       const rp = revisionPolicies(wm.istioRevision);
       wm.istioRoot = rp.root;
       wm.istio = resolveIstioMode(rp.policies, namespace, rep.labels);
@@ -247,7 +251,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
   };
   return {
     present: istioPresent || linkerdPresent || consulPresent,
-    istio: { present: istioPresent, evidence: istioEvidence, policies, root, policiesFor: (ns, labels) => revisionPolicies(istioRevisionOf(nsInfo(ns).labels, labels)).policies },
+    istio: { present: istioPresent, evidence: istioEvidence, policies, root, policiesFor: (ns, labels) => revisionPolicies(istioRevisionOf(snapshot, config, nsInfo(ns).labels, labels).revision).policies },
     linkerd: { present: linkerdPresent, evidence: linkerdEvidence, clusterDefault, servers, policy: linkerdPolicy, ...(trustDomainUnread ? { trustDomainUnread } : {}) },
     consul: { present: consulPresent, evidence: consulEvidence, defaultIntention: consulDefault, injector, intentions: indexServiceIntentions(snapshot.resources['consul.serviceintentions'] ?? []), mutualTLS: indexConsulMutualTLS(snapshot.resources['consul.servicedefaults'] ?? [], snapshot.resources['consul.proxydefaults'] ?? [], snapshot.resources['consul.meshes'] ?? []), mutualTLSUnread: consulMutualTLSUnread },
     namespaces,

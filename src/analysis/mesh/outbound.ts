@@ -14,7 +14,7 @@ import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
 import { meshModel, type WorkloadMesh } from './model.ts';
-import { istioConfigMapName, istioRevisionOf } from './configmaps.ts';
+import { istioConfigMapName, istioWebhookRevisions, istioWebhooksSayAll } from './configmaps.ts';
 import { obj, str, stringMap } from './util.ts';
 
 export type OutboundMode = 'ALLOW_ANY' | 'REGISTRY_ONLY';
@@ -44,18 +44,41 @@ const GATEWAY_LABELS = new Set(['ingressgateway', 'egressgateway']);
 
 export { istioConfigMapName };
 
-/** The kinds whose istio.io/rev labels name the revisions in use: all istioRevisions (and istioRevisionConfigMapRefs) read. */
-export const ISTIO_REVISION_KINDS = ['namespaces', 'pods'] as const satisfies readonly KindKey[];
+/**
+ * The kinds istioRevisions (and istioRevisionConfigMapRefs) read: istio.io/rev labels of namespaces
+ * and pods, the pods' istio.io/rev annotation, and the tag webhooks that map a tag to its revision.
+ */
+export const ISTIO_REVISION_KINDS = ['namespaces', 'pods', 'mutatingwebhookconfigurations'] as const satisfies readonly KindKey[];
 
-/** Revisions in use: namespace and pod labels istio.io/rev (besides the default). */
+const REVISION_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+/**
+ * Revisions in use besides the default, as the collector reads their mesh config: the pods'
+ * istio.io/rev annotations (the revision that injected them) and the istio.io/rev labels of
+ * namespaces and pods, a tag among them resolved to its revision through its webhook
+ * istio-revision-tag-<tag> (https://istio.io/latest/docs/setup/upgrade/canary/, "Stable revision
+ * labels"). With the webhooks read and Istio's among them, a label value that is neither a tag nor
+ * a revision with an injector webhook is left out: istiod has no istio-<value> to read (the analysis reads such a
+ * workload as the default revision's, istioRevisionResolver).
+ */
 export function istioRevisions(snapshot: Snapshot): string[] {
+  const hooks = istioWebhookRevisions(snapshot.resources.mutatingwebhookconfigurations ?? []);
+  const { tags, revisions } = hooks;
+  const sayAll = istioWebhooksSayAll(snapshot, hooks);
   const out = new Set<string>();
-  const add = (v: unknown) => { if (typeof v === 'string' && v !== '' && v !== 'default' && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(v)) out.add(v); };
-  for (const key of ISTIO_REVISION_KINDS) for (const o of snapshot.resources[key] ?? []) add(o.metadata?.labels?.['istio.io/rev']);
+  const add = (v: string) => { if (v !== '' && v !== 'default' && REVISION_NAME.test(v)) out.add(v); };
+  const label = (v: unknown) => {
+    if (typeof v !== 'string') return;
+    const tagged = tags.get(v);
+    if (tagged !== undefined) add(tagged);
+    else if (revisions.has(v) || !sayAll) add(v);
+  };
+  for (const key of ['namespaces', 'pods'] as const) for (const o of snapshot.resources[key] ?? []) label(o.metadata?.labels?.['istio.io/rev']);
+  for (const p of snapshot.resources.pods ?? []) { const a = p.metadata?.annotations?.['istio.io/rev']; if (typeof a === 'string') add(a); }
   return [...out].sort();
 }
 
-/** `istio-<rev>` ConfigMaps the collector should read by name, in the root namespace. */
+/** `istio-<rev>` ConfigMaps the collector should read by name, in the root namespace: revisions, not tags. */
 export function istioRevisionConfigMapRefs(snapshot: Snapshot, config: Config): Array<{ namespace: string; name: string }> {
   const ns = config.mesh.istioRootNamespace || 'istio-system';
   return istioRevisions(snapshot).map((r) => ({ namespace: ns, name: istioConfigMapName(r) }));
@@ -159,7 +182,7 @@ export function istioOutbound(snapshot: Snapshot, config: Config): OutboundModel
   const workloads: WorkloadOutbound[] = [];
   for (const w of m.workloads) {
     if (w.mesh !== 'istio' || GATEWAY_LABELS.has(w.labels.istio ?? '')) continue;
-    const revision = istioRevisionOf(m.namespaces.get(w.namespace)?.labels ?? {}, w.labels);
+    const revision = w.istioRevision ?? 'default';
     const meshCfg = meshFor(revision);
     const chosen = (byNamespace.get(w.namespace) ?? []).filter((s) => s.selector && selects(s.selector, w.labels)).sort((a, b) => a.ref.name.localeCompare(b.ref.name))[0]
       ?? nsDefault(w.namespace) ?? (w.namespace !== root ? nsDefault(root) : undefined);

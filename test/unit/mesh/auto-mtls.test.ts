@@ -251,6 +251,34 @@ data:
     expect(runChecks([autoMtlsDisabled], read)[0].status).toBe('fail');
   });
 
+  // A tag is an injection alias: webhook istio-revision-tag-<tag>, labelled istio.io/rev=<revision>
+  // (https://istio.io/latest/docs/setup/upgrade/canary/, "Stable revision labels"); istiod reads
+  // istio-<revision>, and there is no istio-<tag>.
+  const tagHook = (tag: string, revision: string) => `
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingWebhookConfiguration
+metadata:
+  name: istio-revision-tag-${tag}
+  labels: {istio.io/rev: ${revision}, istio.io/tag: ${tag}}
+webhooks: []
+`;
+
+  it('a tag in istio.io/rev is read as the revision its webhook points at: with only istio-canary readable (the chart grants revisions by name), the check is judged and fails on it', () => {
+    const ctx = shopOn({ 'istio.io/rev': 'prod-stable' }, `${meshConfig('enableAutoMtls: true')}---${canaryOff}${tagHook('prod-stable', 'canary')}`);
+    ctx.snapshot.coverage.configmaps = { status: 'forbidden', detail: 'get configmaps (denied for istio-system/istio-prod-stable)' };
+    const [outcome] = runChecks([autoMtlsDisabled], ctx);
+    expect(outcome.status).toBe('fail');
+    expect(outcome.results[0]).toMatchObject({ status: 'fail', resource: { name: 'istio-canary' }, evidence: { revision: 'canary' } });
+  });
+
+  it('a tag no webhook names is read as the default revision, and the finding names it', () => {
+    const ctx = shopOn({ 'istio.io/rev': 'prod-stable' }, `${AUTO_OFF}---${canaryOff}${tagHook('other', 'canary')}`);
+    const [v] = [...autoMtlsDisabled.evaluate(ctx)];
+    expect(v).toMatchObject({ status: 'fail', resource: { name: 'istio' }, evidence: { revision: 'default', unresolvedRevisionLabels: ['prod-stable'] } });
+    expect(v.message).toContain('istio.io/rev prod-stable names no revision or tag found');
+  });
+
   it('ambient workloads are no clients auto mTLS governs (their calls leave through ztunnel): an ambient-only mesh passes, a mixed one names only the sidecar namespace', () => {
     const amb = shopOn({ 'istio.io/dataplane-mode': 'ambient' }, AUTO_OFF);
     const [only] = [...autoMtlsDisabled.evaluate(amb)];

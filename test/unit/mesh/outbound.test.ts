@@ -23,4 +23,18 @@ describe('istio outbound traffic policy', () => {
     const m = istioOutbound(snapshot, defaultConfig());
     expect(m.meshConfigs.get('1-24')).toMatchObject({ mode: 'ALLOW_ANY', source: 'ConfigMap istio-system/istio-1-24 mesh.outboundTrafficPolicy.mode' });
   });
+
+  // The collector reads by name what the chart grants by name (rbac.istioRevisions): revisions,
+  // never tags. Tag prod-stable's webhook istio-revision-tag-prod-stable points at revision canary
+  // (https://istio.io/latest/docs/setup/upgrade/canary/, "Stable revision labels"); the pod
+  // annotation istio.io/rev is the revision that injected it; a value no Istio webhook names is no
+  // revision istiod has a ConfigMap for.
+  it('asks for the ConfigMaps of revisions, a tag resolved through its webhook, never istio-<tag>', () => {
+    const snapshot = loadFixture(`${dir}fail.revision-config.yaml`);
+    const hook = (name: string, labels: Record<string, string>) => ({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name, labels } });
+    snapshot.resources.mutatingwebhookconfigurations = [hook('istio-revision-tag-prod-stable', { 'istio.io/rev': 'canary', 'istio.io/tag': 'prod-stable' }), hook('istio-sidecar-injector-1-24', { 'istio.io/rev': '1-24' })];
+    snapshot.resources.namespaces!.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'pay', labels: { 'istio.io/rev': 'prod-stable' } } }, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'old', labels: { 'istio.io/rev': 'gone' } } });
+    snapshot.resources.pods = [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'pay', labels: { 'istio.io/rev': 'prod-stable' }, annotations: { 'istio.io/rev': '1-23' } } }];
+    expect(istioRevisionConfigMapRefs(snapshot, defaultConfig()).map((r) => r.name)).toEqual(['istio-1-23', 'istio-1-24', 'istio-canary']);
+  });
 });
