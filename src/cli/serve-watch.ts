@@ -72,6 +72,10 @@ export function inputsOf(check: Pick<Check, 'needs' | 'reads' | 'readsWhen' | 'r
   if (out.has('pods')) for (const k of POD_VIEW_KINDS) out.add(k);
   // A gated check (a mesh, cert-manager, a feature configured) may judge on the mesh as a whole.
   if (check.appliesTo || check.appliesByConfig) for (const k of [...MESH_KINDS, ...POD_VIEW_KINDS, 'namespaces', 'services', 'configmaps'] as KindKey[]) out.add(k);
+  // Whatever reads Istio's objects reads them through the mesh model, which resolves an
+  // `istio.io/rev` tag through its `istio-revision-tag-<tag>` webhook (src/analysis/mesh): a tag
+  // moved to another revision changes which mesh config a workload has.
+  for (const k of out) if (k.startsWith('istio.')) { out.add('mutatingwebhookconfigurations'); break; }
   return out;
 }
 

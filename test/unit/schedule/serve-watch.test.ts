@@ -606,6 +606,10 @@ describe('watch helpers', () => {
     expect(dd.has('clusterrolebindings')).toBe(false);
     const mesh = CHECKS.find((c) => c.appliesTo && c.area === 'mtls')!;
     expect(inputsOf(mesh).has('istio.peerauthentications')).toBe(true);
+    // An Istio revision tag moved to another revision (its webhook) changes the mesh config the
+    // checks that read the mesh model judge by: they are re-evaluated, not only the mtls ones.
+    const tagMoved = affectedChecks(CHECKS, new Set(['mutatingwebhookconfigurations'] as KindKey[]));
+    for (const id of ['mtls.auto-mtls-disabled', 'network.intent-violation', 'network.exposed-workload']) expect(tagMoved.has(id), id).toBe(true);
     expect(affectedChecks(CHECKS, new Set(['clusterrolebindings'] as KindKey[])).has('rbac.cluster-admin-binding')).toBe(true);
     expect(affectedChecks(CHECKS, new Set(['clusterrolebindings'] as KindKey[])).has('network.namespace-default-deny-ingress')).toBe(false);
   });
