@@ -44,6 +44,12 @@ const CLUSTERS: Record<string, KubeObject[]> = {
     { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } } as KubeObject,
     { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny', namespace: 'shop' }, spec: { podSelector: {} } } as KubeObject,
   ],
+  // A namespace on Istio tag prod-stable, which `istioctl tag set prod-stable --revision canary`
+  // points at canary through its webhook: istiod canary reads istio-canary, never istio-prod-stable.
+  'istio revision tag': [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team', labels: { 'istio.io/rev': 'prod-stable' } } } as KubeObject,
+    { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name: 'istio-revision-tag-prod-stable', labels: { 'istio.io/rev': 'canary', 'istio.io/tag': 'prod-stable' } }, webhooks: [] } as unknown as KubeObject,
+  ],
   'CiliumNetworkPolicy without the agent': [cnp],
   'CiliumClusterwideNetworkPolicy without the agent': [ccnp],
 };
@@ -71,6 +77,12 @@ describe('liveConfigMapRefs: the kinds it declares (serve --watch refreshes from
       const without = LIVE_CONFIG_MAP_REF_KINDS.filter((k) => k !== kind);
       expect(snapshots.some((s) => refsOf(viewOf(s, without)).join() !== refsOf(s).join()), kind).toBe(true);
     }
+  });
+
+  it('asks for the mesh config of the revision a tag points at, never a ConfigMap named after the tag', () => {
+    const refs = refsOf(snapshotFromObjects(CLUSTERS['istio revision tag']!));
+    expect(refs).toContain('istio-system/istio-canary');
+    expect(refs).not.toContain('istio-system/istio-prod-stable');
   });
 
   it('asks for the same ConfigMaps from a view of its kinds as from every object, for each check fixture', () => {
