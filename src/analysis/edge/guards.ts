@@ -14,6 +14,7 @@ import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap, type Json } from 
 import { effectiveExposure } from './effective-exposure.ts';
 import { configMapData, nginxAnnotationBool, nginxAnnotationGroups, nginxBool, nginxImageVersion, NGINX_ANNOTATION_PREFIX, servedByIngressNginx, type NginxController } from '../tls/nginx.ts';
 import { ingressTlsHostCovers } from '../tls/hosts.ts';
+import { traefikMiddlewareIndex } from '../tls/traefik.ts';
 import { refString, workloadsOf, type Workload } from '../workloads.ts';
 import { istioPolicySelects, parseAuthorizationPolicy, type AuthzRule, type ParsedAuthzPolicy } from '../mesh/authz.ts';
 import { selectorMatches } from '../mesh/istio.ts';
@@ -83,16 +84,9 @@ function annotations(o: KubeObject, keys: string[], where: string, answer: Guard
   return stringMap(raw);
 }
 
-function middlewareIndex(snapshot: Snapshot): Map<string, KubeObject> {
-  const m = new Map<string, KubeObject>();
-  for (const key of ['traefik.middlewares', 'traefik-legacy.middlewares'] as const) for (const o of snapshot.resources[key] ?? []) m.set(`${nsOf(o)}/${nameOf(o)}`, o);
-  return m;
-}
-const middlewares = memoize(middlewareIndex, ['network', 'tls']);
-
 /** The Traefik middlewares a host's routes reference, chains followed; missing ones are malformed entries. */
 function traefikMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: GuardAnswer): Array<{ ref: string; spec: Json }> {
-  const index = middlewares(snapshot);
+  const index = traefikMiddlewareIndex(snapshot);
   const out: Array<{ ref: string; spec: Json }> = [];
   const seen = new Set<string>();
   const visit = (ref: string, depth: number) => {

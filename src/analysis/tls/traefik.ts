@@ -427,8 +427,8 @@ export const traefikTlsOptions = memoize((snapshot: Snapshot): TraefikTlsOptions
   return { options, defaultNamespaces };
 }, 'tls');
 
-/** Traefik Middlewares of both API groups by "namespace/name", traefik.io's copy first. */
-const traefikMiddlewareIndex = memoize((snapshot: Snapshot): Map<string, KubeObject> => {
+/** Traefik Middlewares of both API groups by "namespace/name", traefik.io's copy first (the edge guards read them through it too). */
+export const traefikMiddlewareIndex = memoize((snapshot: Snapshot): Map<string, KubeObject> => {
   const m = new Map<string, KubeObject>();
   for (const key of ['traefik-legacy.middlewares', 'traefik.middlewares'] as const) for (const o of snapshot.resources[key] ?? []) m.set(`${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`, o);
   return m;
