@@ -1,33 +1,65 @@
 // Text from the cluster (names, labels, messages built from them) printed on a terminal or in
 // a plain-text message. A control character could drive the reader's terminal (ESC sequences
 // set colours, titles or the clipboard; BEL, backspace and carriage return hide text) and a
-// line break could forge whole lines; bidirectional overrides reorder what is shown. Each is
-// written as its \uXXXX escape instead, which JSON reads back as the same character.
+// line break could forge whole lines; bidirectional overrides reorder what is shown; and an
+// invisible character makes two names read alike ("alice" and "alice" with a zero-width space,
+// which no waiver for "alice" matches). Each is written as its \uXXXX escape instead, which
+// JSON reads back as the same character.
+//
+// Invisible is what Unicode gives no glyph of its own: general category Cf (format controls:
+// zero-width space and joiners, word joiner, BOM, soft hyphen, bidi marks, invisible operators,
+// interlinear annotation, tags) and Default_Ignorable_Code_Point (The Unicode Standard, section
+// 5.21 "Ignoring Characters in Processing"; UAX #44, DerivedCoreProperties.txt: those and the
+// variation selectors, combining grapheme joiner and Hangul fillers), plus the line and
+// paragraph separators U+2028/U+2029, which some renderers break a line on. The lists below are
+// Unicode 17's (Node 24's ICU); test/unit/base/plain-text.test.ts holds them to Node's own
+// \p{Cf} and \p{Default_Ignorable_Code_Point}, so a Node with a newer Unicode says what to add.
+// They are spelt out rather than read from \p{…}: V8 scans a class of a few ranges without the
+// `u` flag about ten times faster than \p{…}, and whole reports go through these.
 
-/** C0 controls but line break and tab, DEL, C1 controls, bidirectional embeddings, overrides and isolates. */
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+/** The invisible characters any text may hold: soft hyphen, zero-width space and joiners, bidi marks and controls, line and paragraph separators, word joiner and invisible operators, BOM. */
+const INVISIBLE_COMMON = String.raw`\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff`;
+/** The other invisible characters, of scripts and blocks a name rarely holds, astral ones included. */
+const INVISIBLE_RARE = new RegExp(String.raw`[\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u115f-\u1160\u17b4-\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\ufff0-\ufffb\u{110bd}\u{110cd}\u{13430}-\u{1343f}\u{1bca0}-\u{1bca3}\u{1d173}-\u{1d17a}\u{e0000}-\u{e0fff}]`, 'gu');
+/** Text that may hold one of INVISIBLE_RARE (the blocks they are in, the high surrogates of the astral ones): a quick test. */
+const MAYBE_RARE = /[\u034f-\u08e2\u115f-\u1160\u17b4-\u180f\u3164\ufe00-\ufe0f\uffa0-\ufffb\ud804\ud80d\ud82f\ud834\udb40-\udb43]/;
+
+/** C0 controls but line break and tab, DEL, C1 controls, and the common invisible characters. */
+const CONTROL = new RegExp(String.raw`[\u0000-\u0008\u000b-\u001f\u007f-\u009f${INVISIBLE_COMMON}]`, 'g');
 /** The same and line breaks and tabs: text that must stay on its line. */
-const CONTROL_OR_BREAK = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const CONTROL_OR_BREAK = new RegExp(String.raw`[\u0000-\u001f\u007f-\u009f${INVISIBLE_COMMON}]`, 'g');
+/** The common invisible characters alone (bidirectional controls among them). */
+const COMMON_ONLY = new RegExp(`[${INVISIBLE_COMMON}]`, 'g');
 
-/** One UTF-16 code unit as its JSON escape, `\u` and four hex digits (a `replace` callback). */
-export const escaped = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+/** A character as its JSON escape, `\u` and four hex digits per UTF-16 code unit (a `replace` callback): a tag character is two. */
+export const escaped = (c: string) => {
+  let out = '';
+  for (let i = 0; i < c.length; i++) out += `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`;
+  return out;
+};
 
-/** Bidirectional embeddings, overrides and isolates alone: they reorder what is shown around them. */
-const BIDI = /[\u202a-\u202e\u2066-\u2069]/g;
-
-/** `text` with its bidirectional controls escaped: for outputs that escape their own markup but would show these as they act (Slack, an email's HTML). */
-export function withoutBidi(text: string): string {
-  return text.replace(BIDI, escaped);
+/** `text` with what `common` matches escaped, then any rare invisible character. */
+function escapeWith(text: string, common: RegExp): string {
+  const out = text.replace(common, escaped);
+  return MAYBE_RARE.test(out) ? out.replace(INVISIBLE_RARE, escaped) : out;
 }
 
-/** `text` with every control character but line breaks and tabs escaped (a whole output's lines). */
+/** `text` with its invisible characters escaped: for outputs that escape their own markup but would show these as they act, or not at all (Slack, an email's HTML, report.csv). */
+export function withoutInvisible(text: string): string {
+  return escapeWith(text, COMMON_ONLY);
+}
+
+/** withoutInvisible's first name, from when it escaped bidirectional controls only. */
+export const withoutBidi = withoutInvisible;
+
+/** `text` with every control and invisible character but line breaks and tabs escaped (a whole output's lines). */
 export function withoutControls(text: string): string {
-  return text.replace(CONTROL, escaped);
+  return escapeWith(text, CONTROL);
 }
 
-/** `text` with every control character escaped, line breaks and tabs too: one value on one line. */
+/** `text` with every control and invisible character escaped, line breaks and tabs too: one value on one line. */
 export function oneLine(text: string): string {
-  return text.replace(CONTROL_OR_BREAK, escaped);
+  return escapeWith(text, CONTROL_OR_BREAK);
 }
 
 /** `s` cut to `max` characters ending in "…", never between the two halves of an emoji or other astral character. */

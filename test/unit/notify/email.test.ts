@@ -7,7 +7,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildEmail, headerText, notifyEmail, notifyEmailFailure } from '../../../src/notify/email.ts';
 import { OvertakenError, failureKindOf } from '../../../src/base/errors.ts';
-import { buildRun, HOSTILE_CLUSTER } from '../report/fixtures.ts';
+import { buildRun, HOSTILE_CLUSTER, INVISIBLE_USERS_SHOWN, invisibleRun, RAW_INVISIBLE } from '../report/fixtures.ts';
 import { sendEmailDigest } from '../../../src/notify/fleet-digest.ts';
 import { fleetDataOf } from '../../../src/fleet/data.ts';
 import { buildFleetView } from '../../../src/fleet/view.ts';
@@ -151,6 +151,32 @@ describe('bidirectional controls', () => {
     expect(mail.subject).toBe('[ztaudit] Audit could not run on prod\\u2067x');
     expect(String(mail.html)).not.toMatch(BIDI);
     expect(String(mail.html)).toContain('denied by \\u202ewebhook');
+  });
+});
+
+describe('invisible characters (zero-width space, BOM)', () => {
+  // No glyph of their own (The Unicode Standard, section 5.21): raw, User "alice" and a
+  // zero-width space reads "alice" and the reader cannot tell why a waiver for "alice" misses it.
+  it('are shown as escapes in the subject, the HTML part and the text part', () => {
+    const email = buildEmail(invisibleRun().report, false);
+    for (const [part, text] of Object.entries(email)) expect(text, part).not.toMatch(RAW_INVISIBLE);
+    expect(email.subject).toContain('on prod\\u200b');
+    expect(email.html).toContain('prod\\u200b');
+    expect(email.text).toContain('ztaudit compliance regression: prod\\u200b');
+    for (const shown of INVISIBLE_USERS_SHOWN) {
+      expect(email.html).toContain(`User ${shown}`);
+      expect(email.text).toContain(`User ${shown}: User:${shown} can do anything`);
+      expect(email.text).toContain(`- new critical finding: User:${shown} can do anything`);
+    }
+  });
+
+  it('are shown as escapes in the "audit could not run" email', async () => {
+    await notifyEmailFailure('denied for alice\u200b', { ...base(), clusterName: 'prod\ufeff' });
+    const { mail } = received[0];
+    expect(mail.subject).toBe('[ztaudit] Audit could not run on prod\\ufeff');
+    expect(String(mail.html)).not.toMatch(RAW_INVISIBLE);
+    expect(String(mail.html)).toContain('denied for alice\\u200b');
+    expect(String(mail.text)).toContain('Reason: denied for alice\\u200b');
   });
 });
 

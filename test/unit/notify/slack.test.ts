@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildSlackMessage, notifySlack, notifySlackFailure } from '../../../src/notify/slack.ts';
 import type { RunReport } from '../../../src/run/types.ts';
-import { buildRun, HOSTILE_CLUSTER, syntheticReport } from '../report/fixtures.ts';
+import { buildRun, HOSTILE_CLUSTER, INVISIBLE_USERS_SHOWN, invisibleRun, RAW_INVISIBLE, syntheticReport } from '../report/fixtures.ts';
 import { startFakeSlack, type FakeSlack } from './slack-server.ts';
 
 let slack: FakeSlack;
@@ -155,6 +155,21 @@ describe('notifySlack', () => {
     expect(bodies).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     // Names sit in code spans, where *bold* _italic_ ~strike~ do not apply.
     expect(bodies).toContain('`prod-&lt;b&gt;eu&lt;/b&gt; *bold* _it_ ~strike~ &lt;!channel&gt; {{constructor}}`');
+  });
+
+  // A User "alice" and a zero-width space reads "alice" wherever the character is left raw; the
+  // Unicode Standard (section 5.21) gives it, and the BOM, no glyph. Slack shows neither.
+  it('shows a zero-width space and a BOM in a name as escapes, in the blocks, the thread and the fallback text', () => {
+    const msg = buildSlackMessage(invisibleRun().report);
+    const texts = { fallback: msg.text, blocks: textsOf(msg.blocks).join('\n'), thread: textsOf(msg.thread.blocks).join('\n') };
+    for (const [name, text] of Object.entries(texts)) expect(text, name).not.toMatch(RAW_INVISIBLE);
+    expect(texts.fallback).toContain('on `prod\\u200b`');
+    expect(texts.blocks).toContain('*Cluster* `prod\\u200b`');
+    for (const shown of INVISIBLE_USERS_SHOWN) {
+      expect(texts.blocks).toContain(`on \`User ${shown}\`: User:${shown} can do anything`);
+      expect(texts.blocks).toContain(`• new critical finding: User:${shown} can do anything`);
+      expect(texts.thread).toContain(`on \`User ${shown}\``);
+    }
   });
 
   it('retries after a 429, honouring Retry-After, then succeeds', async () => {

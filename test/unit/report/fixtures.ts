@@ -239,6 +239,34 @@ export function hostileReport(): RunReport {
   return report;
 }
 
+/**
+ * Names that read as "alice" and "bob" but are not: a zero-width space and a BOM (zero-width
+ * no-break space) after them, as a User in a ClusterRoleBinding may be written. No waiver for
+ * "alice" matches the first; every output a person reads must show the difference.
+ */
+export const INVISIBLE_USERS = ['alice\u200b', 'bob\ufeff'] as const;
+/** INVISIBLE_USERS as every human-read output writes them. */
+export const INVISIBLE_USERS_SHOWN = ['alice\\u200b', 'bob\\ufeff'] as const;
+/** Any zero-width space or BOM left raw. */
+export const RAW_INVISIBLE = /[\u200b\ufeff]/;
+
+/**
+ * buildRun() with a cluster named "prod" and a zero-width space, and a new critical finding on
+ * each of INVISIBLE_USERS (open, on a check mapped to controls), each named by a regression reason.
+ */
+export function invisibleRun(): BuiltRun {
+  const built = buildRun({ clusterName: 'prod\u200b' });
+  const { report } = built;
+  const base = report.findings.find((f) => f.check === 'fake.rbac-wide-serviceaccount' && !f.waived)!;
+  const added = INVISIBLE_USERS.map((name, i): Finding => ({
+    ...base, fingerprint: `fp-invisible-${i}`, severity: 'critical', resource: { kind: 'User', name },
+    message: `User:${name} can do anything on any resource (cluster-admin equivalent) cluster-wide`, evidence: { subject: name },
+  }));
+  report.findings = [...report.findings, ...added];
+  report.diff = { ...report.diff!, new: [...report.diff!.new, ...added.map((f) => f.fingerprint)], regression: true, regressionReasons: added.map((f) => `new critical finding: ${f.message}`) };
+  return built;
+}
+
 /** Text a hostile cluster can put into a message or a name, `n` characters of it. */
 export const HOSTILE_TEXT: Record<string, (n: number) => string> = {
   ascii: (n) => 'x'.repeat(n),

@@ -11,7 +11,7 @@ import { renderMarkdown } from '../../../src/report/markdown.ts';
 import { renderFormat, renderReports } from '../../../src/report/render.ts';
 import { renderSarif, type SarifLog } from '../../../src/report/sarif.ts';
 import type { Finding } from '../../../src/run/types.ts';
-import { buildRun, HOSTILE_CLUSTER } from './fixtures.ts';
+import { buildRun, HOSTILE_CLUSTER, INVISIBLE_USERS, INVISIBLE_USERS_SHOWN, invisibleRun, RAW_INVISIBLE } from './fixtures.ts';
 
 describe('JUnit XML', () => {
   it('has a testsuite per area, a failure per open finding, skipped for waived, an error for a check not evaluated or crashed', () => {
@@ -118,6 +118,40 @@ describe('bidirectional controls in names from the cluster', () => {
     expect(result.properties.resource.name).toBe(f.resource.name);
     const json = JSON.parse(renderFormat(report, 'json')) as { findings: Array<{ resource: { name: string }; message: string }> };
     expect(json.findings.find((x) => x.resource.name === f.resource.name)?.message).toBe(f.message);
+  });
+});
+
+describe('invisible characters in names from the cluster', () => {
+  // "alice" and a zero-width space, "bob" and a BOM: Cf and Default_Ignorable_Code_Point
+  // characters have no glyph of their own (The Unicode Standard, section 5.21 "Ignoring
+  // Characters in Processing"), so shown raw the name reads "alice" and a waiver written for
+  // "alice" matches nothing. Every output a person reads shows each as its \uXXXX escape.
+  it('are shown as \\uXXXX escapes in HTML, Markdown, CSV, JUnit and SARIF\'s shown text; report.json and SARIF\'s properties keep them exact', () => {
+    const { report, previous, trend } = invisibleRun();
+    const outputs = { html: renderHtml(report, { trend, previous }), md: renderMarkdown(report), csv: renderCsv(report), junit: renderJunit(report) };
+    for (const [name, text] of Object.entries(outputs)) {
+      expect(text, name).not.toMatch(RAW_INVISIBLE);
+      // Markdown escapes the escape's backslash, so that it renders as \uXXXX.
+      for (const shown of INVISIBLE_USERS_SHOWN) expect(text, name).toContain(name === 'md' ? shown.replace(/\\/g, '\\\\') : shown);
+    }
+    expect(outputs.html).toContain('prod\\u200b');
+    expect(outputs.md).toContain('# ztaudit: prod\\\\u200b');
+    expect(outputs.csv).toContain('critical: User alice\\u200b (fake.rbac-wide-serviceaccount); critical: User bob\\ufeff (fake.rbac-wide-serviceaccount)');
+    const sarif = renderSarif(report);
+    const results = (JSON.parse(sarif) as SarifLog).runs[0].results as unknown as Array<{
+      partialFingerprints: Record<string, string>; message: { text: string };
+      locations: Array<{ logicalLocations: Array<{ name: string; fullyQualifiedName: string }> }>; properties: { resource: { name: string } };
+    }>;
+    for (const [i, name] of INVISIBLE_USERS.entries()) {
+      const result = results.find((r) => r.partialFingerprints['ztaudit/v1'] === `fp-invisible-${i}`)!;
+      expect(result.message.text).toContain(`User:${INVISIBLE_USERS_SHOWN[i]} can do anything`);
+      expect(result.locations[0].logicalLocations[0].name).toBe(INVISIBLE_USERS_SHOWN[i]);
+      expect(result.locations[0].logicalLocations[0].fullyQualifiedName).not.toMatch(RAW_INVISIBLE);
+      expect(result.properties.resource.name).toBe(name);
+    }
+    const json = JSON.parse(renderFormat(report, 'json')) as { run: { cluster: { name: string } }; findings: Array<{ resource: { name: string } }> };
+    expect(json.run.cluster.name).toBe('prod\u200b');
+    for (const name of INVISIBLE_USERS) expect(json.findings.some((f) => f.resource.name === name)).toBe(true);
   });
 });
 

@@ -13,4 +13,10 @@ describe('the PDF footer', () => {
     expect(shown).toBe('prod\\u202e01-32 \\u2066x');
     expect(shown).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
   });
+
+  it('shows a zero-width space and a BOM as escapes: "prod" and "prod\\u200b" read apart on every page', () => {
+    const shown = footerText('prod\u200b \ufeffrun-1');
+    expect(shown).toBe('prod\\u200b \\ufeffrun-1');
+    expect(shown).not.toMatch(/[\u200b\ufeff]/);
+  });
 });

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { oneLine, withoutControls, withoutInvisible } from '../../../src/base/plain-text.ts';
+
+// What a terminal, a chat client or a spreadsheet shows as nothing at all: general category Cf
+// and Default_Ignorable_Code_Point (The Unicode Standard, section 5.21 "Ignoring Characters in
+// Processing"; UAX #44, DerivedCoreProperties.txt), and U+2028/U+2029, which some renderers
+// break a line on. One of each family, with the escape every human-read output shows.
+const INVISIBLE: Array<[string, string]> = [
+  ['\u00ad', 'soft hyphen'], ['\u034f', 'combining grapheme joiner'], ['\u061c', 'Arabic letter mark'],
+  ['\u115f', 'Hangul choseong filler'], ['\u180e', 'Mongolian vowel separator'],
+  ['\u200b', 'zero width space'], ['\u200c', 'zero width non-joiner'], ['\u200d', 'zero width joiner'], ['\u200e', 'left-to-right mark'],
+  ['\u202e', 'right-to-left override'], ['\u2028', 'line separator'], ['\u2029', 'paragraph separator'],
+  ['\u2060', 'word joiner'], ['\u2061', 'function application'], ['\u2064', 'invisible plus'], ['\u2066', 'left-to-right isolate'],
+  ['\u206a', 'inhibit symmetric swapping'], ['\u206f', 'nominal digit shapes'], ['\u3164', 'Hangul filler'],
+  ['\ufe0f', 'variation selector-16'], ['\ufeff', 'zero width no-break space (BOM)'], ['\ufff9', 'interlinear annotation anchor'], ['\ufffb', 'interlinear annotation terminator'],
+  ['\u{e0001}', 'language tag'], ['\u{e0041}', 'tag latin capital letter A'], ['\u{e007f}', 'cancel tag'],
+];
+
+/** The JSON escape of each UTF-16 code unit of `c`. */
+const jsonEscape = (c: string) => [...Array(c.length).keys()].map((i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join('');
+
+describe('invisible characters in text shown to a person', () => {
+  const cases = INVISIBLE.map(([c, name]) => [`U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} ${name}`, c]);
+  it.each(cases)('%s is written as its \\uXXXX escape by oneLine (console, reach), withoutControls (HTML, Markdown) and withoutInvisible (Slack, email, JUnit, SARIF, CSV)', (_, c) => {
+    const shown = `alice${jsonEscape(c)}`;
+    for (const f of [oneLine, withoutControls, withoutInvisible]) {
+      expect(f(`alice${c}`), f.name).toBe(shown);
+      // JSON reads the escape back as the same name.
+      expect(JSON.parse(`"${f(`alice${c}`)}"`), f.name).toBe(`alice${c}`);
+    }
+  });
+
+  it('a tag character (outside the BMP) is one escape per UTF-16 half, never half a character left raw', () => {
+    expect(oneLine('x\u{e0041}y')).toBe('x\\udb40\\udc41y');
+  });
+
+  it('escapes exactly Node\'s \\p{Cf}, \\p{Default_Ignorable_Code_Point} and U+2028/U+2029 among the printable code points: a newer Unicode in Node names what to add', () => {
+    const invisible = /^[\p{Cf}\p{Default_Ignorable_Code_Point}\u2028\u2029]$/u;
+    const missed: string[] = [];
+    const extra: string[] = [];
+    for (let cp = 0xa0; cp <= 0x10ffff; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      const c = String.fromCodePoint(cp);
+      const isEscaped = withoutInvisible(c) !== c;
+      if (invisible.test(c) && !isEscaped) missed.push(cp.toString(16));
+      if (!invisible.test(c) && isEscaped) extra.push(cp.toString(16));
+    }
+    expect({ missed, extra }).toEqual({ missed: [], extra: [] });
+  });
+
+  it('leaves visible text alone: letters of any script, emoji, a no-break space, an isolated surrogate', () => {
+    const visible = 'ü 日本 😀 ❤ \u0928\u094d\u0928 \u0645\u0631\u062d\u0628\u0627 a\u00a0b \ud800';
+    for (const f of [oneLine, withoutControls, withoutInvisible]) expect(f(visible), f.name).toBe(visible);
+  });
+});
