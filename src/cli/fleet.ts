@@ -2,12 +2,14 @@
 // report over every cluster in a store — scores with grades and deltas, regressions of the
 // window, worst clusters per area, findings common to many clusters, expiring waivers,
 // trends. With notify.fleetDigest configured (or --notify), a digest goes to Slack/email.
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CHECK_BY_ID } from '../../checks/index.ts';
 import { readEnv } from '../config/env.ts';
 import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
-import { ConfigError } from '../base/errors.ts';
+import { ConfigError, HistoryError } from '../base/errors.ts';
+import { oneLine } from '../base/plain-text.ts';
 import { fleetDataOf, unreadableInFleet } from '../fleet/data.ts';
 import { FLEET_FORMATS, renderFleet } from '../fleet/render.ts';
 import { buildFleetView, meanOverallText, waiversDueText, type FleetView } from '../fleet/view.ts';
@@ -16,7 +18,7 @@ import { sendBounded } from '../pipeline/pipeline.ts';
 import { DEFAULT_FLEET_QUERY, type FleetQuery } from '../run/fleet.ts';
 import type { NotificationOutcome } from '../run/types.ts';
 import { rejectedWarning } from '../run/undelivered.ts';
-import type { RunStore } from '../history/store.ts';
+import { DEFAULT_HISTORY, historyTarget, parseStoreUrl, type RunStore } from '../history/store.ts';
 import { EXIT_CANNOT_RUN, EXIT_OK, type CliIO } from './io.ts';
 import { addStoreOptions, openStoreForReading, withStoreErrors, type StoreFlags } from './history.ts';
 import { defineCommand } from './command.ts';
@@ -45,6 +47,20 @@ export function fleetQueryOf(config: Config, flags: { since?: string; minCluster
     sinceHours: flags.since ? positiveInt('since', flags.since, 8760) : config.notify.fleetDigest?.windowHours ?? DEFAULT_FLEET_QUERY.sinceHours,
     minClusters: flags.minClusters ? positiveInt('min-clusters', flags.minClusters, 100_000) : DEFAULT_FLEET_QUERY.minClusters,
   };
+}
+
+/**
+ * Why a fleet with no cluster is refused: a store no audit wrote to (a typo in --history, the
+ * default ./.ztaudit/history.db read from the wrong directory, an empty database) would otherwise
+ * be a clean report and a silent digest — the whole fleet dropped without a word.
+ */
+function noFleet(store: RunStore, target: string, cwd: string, unreadable: number): HistoryError {
+  const location = parseStoreUrl(target, cwd);
+  if (location.kind === 'sqlite' && !existsSync(location.path)) {
+    return new HistoryError(`history database ${oneLine(location.path)} does not exist: no fleet report written (check --history or ZTAUDIT_HISTORY; a relative path, as the default ${DEFAULT_HISTORY}, is read from the working directory ${oneLine(cwd)})`);
+  }
+  const what = unreadable > 0 ? `no run that could be read (${unreadable} unreadable, named above)` : 'no runs';
+  return new HistoryError(`${oneLine(store.describe())} holds ${what}: no fleet report written (point --history at the store the audits write to; ztaudit history lists what a store holds)`);
 }
 
 /**
@@ -100,6 +116,7 @@ function fleetReport(values: FleetOptions, io: CliIO): Promise<number> {
         unreadable++;
         io.stderr(`ztaudit fleet: warning: ${unreadableInFleet(error)}\n`);
       });
+      if (data.clusters.length === 0) throw noFleet(store, historyTarget(values.history, env.history), io.cwd, unreadable);
       const files = await renderFleet(data, { formats, outDir: resolve(io.cwd, values.out) });
       if (!values.quiet) for (const f of files) io.stdout(`wrote ${f}\n`);
       const view = buildFleetView(data);
@@ -141,6 +158,6 @@ export const FLEET = defineCommand<FleetOptions>({
     'ztaudit fleet --history postgres://ztaudit@db.internal/ztaudit --format html,md --out fleet',
     'ztaudit fleet --history postgres://ztaudit@db.internal/ztaudit --since 168 --notify  # a weekly digest, sent now',
   ],
-  exitCodes: ['0  the report was written (and the digest sent or skipped)', '2  the store or the configuration could not be read, or a digest could not be sent, or some stored runs were unreadable (each named on stderr; the report is written without what they hold)'],
+  exitCodes: ['0  the report was written (and the digest sent or skipped)', '2  the store or the configuration could not be read, or the store holds no run (a file that does not exist, an empty database: nothing is written, no digest sent), or a digest could not be sent, or some stored runs were unreadable (each named on stderr; the report is written without what they hold)'],
   run: (opts, _args, io) => fleetReport(opts, io),
 });

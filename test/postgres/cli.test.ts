@@ -258,6 +258,31 @@ describePg('ztaudit with a PostgreSQL history', (server) => {
     }
   });
 
+  it('fleet over a database no run was stored in (no ztaudit tables yet, or tables and no run): exit 2 "holds no runs", nothing written, no table created; history still says "No runs stored"', async () => {
+    // `fleet --help`: exit 2 when the store could not be read; an empty database behind a
+    // mistyped URL is not a fleet with nothing wrong.
+    const db = await createDb(server);
+    const env = { ZTAUDIT_PG_PASSWORD: db.password };
+    const tables = async () => (await adminQuery(server, `SELECT count(*)::int AS n FROM pg_tables WHERE tablename LIKE 'ztaudit%'`, [], db.name)).rows[0].n as number;
+    const fleet = async (out: string) => {
+      const t = io(env);
+      expect(await main(['fleet', '--history', db.url, '--format', 'json', '--out', out, '--no-notify'], t)).toBe(2);
+      expect(t.out()).toBe('');
+      expect(errorLines(t.err())).toEqual([`ztaudit fleet: postgres://127.0.0.1:${server.port}/${db.name} holds no runs: no fleet report written (point --history at the store the audits write to; ztaudit history lists what a store holds)`]);
+      expect(existsSync(join(work, out))).toBe(false);
+    };
+    await fleet('empty-fleet');
+    expect(await tables()).toBe(0);
+    const history = io(env);
+    expect(await main(['history', '--history', db.url], history), history.err()).toBe(0);
+    expect(history.out()).toMatch(/^No runs stored in postgres:\/\/\S+\.$/m);
+    // Created by a writer (as `run` does at its first start) and still holding no run: the same.
+    const s = await openRunStore(db.url, { env });
+    await s.close();
+    expect(await tables()).toBeGreaterThan(0);
+    await fleet('tables-fleet');
+  });
+
   it('a store with a newer schema: exit 2 "upgrade ztaudit", nothing written', async () => {
     const db = await createDb(server);
     const env = { ZTAUDIT_PG_PASSWORD: db.password };

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { diffCommand } from '../../../src/cli/diff.ts';
+import { main } from '../../../src/cli/main.ts';
 import { historyCommand } from '../../../src/cli/history.ts';
 import type { CliIO } from '../../../src/cli/io.ts';
 import { reportCommand } from '../../../src/cli/report.ts';
@@ -11,6 +12,7 @@ import { defaultConfig } from '../../../src/config/types.ts';
 import { diffRuns } from '../../../src/diff/diff.ts';
 import { openRunStore } from '../../../src/history/store.ts';
 import { auditObjects, clusterRole, deployment, netpol, ns } from '../diff/fake-checks.ts';
+import { startFakeSlack } from '../notify/slack-server.ts';
 
 let dir: string;
 let out: string;
@@ -301,5 +303,54 @@ describe('ztaudit report', () => {
     const { b } = await seed();
     expect(await reportCommand(['latest', '--out', 'r', '--format', 'json'], io())).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'r', 'report.json'), 'utf8')).run.id).toBe(b.run.id);
+  });
+});
+
+// `fleet --help`: exit 2 when "the store … could not be read"; DESIGN: missing data is not a fix. A
+// store no audit wrote to is not a fleet with nothing wrong: a central CronJob with a typo in
+// --history (or the default path read from the wrong directory) must fail, not report all clear.
+describe('ztaudit fleet over a store that holds no run', () => {
+  it('a SQLite file that does not exist: exit 2, one line naming it, no report written, the file not created', async () => {
+    expect(await main(['fleet', '--history', 'missing.db', '--out', 'f', '--no-notify'], io())).toBe(2);
+    expect(err).toBe(`ztaudit fleet: history database ${join(dir, 'missing.db')} does not exist: no fleet report written (check --history or ZTAUDIT_HISTORY; a relative path, as the default ./.ztaudit/history.db, is read from the working directory ${dir})\n`);
+    expect(out).toBe('');
+    expect(existsSync(join(dir, 'f', 'fleet.json'))).toBe(false);
+    expect(readdirSync(dir)).toEqual([]);
+    // `history` over the same path still just says there is nothing (exit 0), as before.
+    expect(await historyCommand(['--history', 'missing.db'], io())).toBe(0);
+    expect(out).toMatch(/^No runs stored in .*missing\.db\.$/m);
+  });
+
+  it('the default ./.ztaudit/history.db from a directory without it is refused the same way', async () => {
+    expect(await main(['fleet', '--out', 'f', '--no-notify', '-q'], io())).toBe(2);
+    expect(err).toMatch(new RegExp(`^ztaudit fleet: history database ${join(dir, '.ztaudit', 'history.db').replace(/[.\\/]/g, '\\$&')} does not exist: .*\\n$`));
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('with --notify and Slack configured: exit 2 on the missing file (before: "slack digest skipped", exit 0), nothing sent', async () => {
+    const slack = await startFakeSlack();
+    try {
+      const env = { ZTAUDIT_SLACK_TOKEN: 'xoxb-test', ZTAUDIT_SLACK_CHANNEL: 'C0FLEET', ZTAUDIT_SLACK_API_URL: slack.apiUrl };
+      expect(await main(['fleet', '--history', 'typo.db', '--out', 'f', '--notify', '-q'], { ...io(), env })).toBe(2);
+      expect(err).toMatch(/^ztaudit fleet: history database .*typo\.db does not exist: no fleet report written .*\n$/);
+      expect(slack.calls).toEqual([]);
+    } finally {
+      await slack.close();
+    }
+  });
+
+  it('an existing store no run was ever stored in (created, then left empty) is refused too: exit 2, "holds no runs"', async () => {
+    const empty = await openRunStore('empty.db', { cwd: dir });
+    await empty.close();
+    expect(await main(['fleet', '--history', 'empty.db', '--format', 'json', '--out', 'f', '--no-notify'], io())).toBe(2);
+    expect(err).toBe(`ztaudit fleet: ${join(dir, 'empty.db')} holds no runs: no fleet report written (point --history at the store the audits write to; ztaudit history lists what a store holds)\n`);
+    expect(existsSync(join(dir, 'f'))).toBe(false);
+  });
+
+  it('once a run is stored, the same store gives a fleet report (exit 0)', async () => {
+    await seed();
+    expect(await main(['fleet', '--format', 'json', '--out', 'f', '--no-notify', '-q'], io())).toBe(0);
+    expect(err).toBe('');
+    expect(JSON.parse(readFileSync(join(dir, 'f', 'fleet.json'), 'utf8')).clusters.map((c: { cluster: string }) => c.cluster)).toEqual(['demo']);
   });
 });

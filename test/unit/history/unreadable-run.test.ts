@@ -271,6 +271,18 @@ describe('a stored run whose summary cannot be read (SQLite)', () => {
     expect(c.report!.diff!.regressionReasons).toEqual([]); // no summary to compare with
   });
 
+  it('fleet over a store whose only run cannot be read: the run named, then one line that no run could be read, exit 2, no report written', async () => {
+    const a = await runDemo('prod-a', 'a', ['-q']);
+    damageSummary(join(dir, 'h.db'), a.report!.run.id, 'garbage');
+    const t = captureIO(dir);
+    expect(await main(['fleet', '--history', join(dir, 'h.db'), '--format', 'json', '--out', 'f', '--no-notify', '-q'], t.cli)).toBe(2);
+    expect(t.errLines()).toEqual([
+      `ztaudit fleet: warning: stored run ${a.report!.run.id} in ${join(dir, 'h.db')} has an unreadable summary (runs.summary): not JSON (Unexpected token 'g', "garbage" is not valid JSON); left out of the fleet (its cluster is shown by its other runs)`,
+      `ztaudit fleet: ${join(dir, 'h.db')} holds no run that could be read (1 unreadable, named above): no fleet report written (point --history at the store the audits write to; ztaudit history lists what a store holds)`,
+    ]);
+    expect(existsSync(join(dir, 'f'))).toBe(false);
+  });
+
   it('fleet shows every cluster by its readable runs, names the run it left out and exits 2', async () => {
     const a = await runDemo('prod-a', 'a', ['-q']);
     const b1 = await runDemo('prod-b', 'b1', ['-q']);
