@@ -905,6 +905,20 @@ describe('pod-security model and checks', () => {
     expect(baselineTarget[0].message).toBe('Namespace old enforces "restricted:v1.18" by label, above the target\'s level but not its rules: the target "baseline:latest (v1.37)" has checks added or tightened since that it does not enforce: hostProbesAndHostLifecycle, seccompProfile_baseline.');
   });
 
+  it('enforce-below-target: a version from the admission defaults under a labelled level is not blamed on a label', () => {
+    // https://kubernetes.io/docs/concepts/security/pod-security-admission/#pod-security-admission-labels-for-namespaces:
+    // level and version are separate labels; one left out comes from the AdmissionConfiguration defaults
+    // (https://kubernetes.io/docs/tasks/configure-pod-container/enforce-standards-admission-controller/).
+    const config = defaultConfig();
+    config.podSecurity.defaults = { enforce: 'restricted', 'enforce-version': 'v1.20' };
+    const { results } = run([ns('rlat', enforce('restricted')), ns('both', enforce('restricted', 'v1.20')), ns('vlab', { 'pod-security.kubernetes.io/enforce-version': 'v1.20' })], config, 'v1.37.0');
+    const byName = (n: string) => results.get('pod-security.enforce-below-target')!.find((v) => v.resource.name === n)!;
+    const missing = 'the target\'s level but not its rules: the target "restricted:latest (v1.37)" has checks added or tightened since that it does not enforce: hostProbesAndHostLifecycle, capabilities_restricted, runAsUser.';
+    expect(byName('rlat').message).toBe(`Namespace rlat enforces "restricted" by label, at version v1.20 by the admission defaults (the namespace has no enforce-version label; config podSecurity.defaults.enforce-version), ${missing}`);
+    expect(byName('both').message).toBe(`Namespace both enforces "restricted:v1.20" by label, ${missing}`);
+    expect(byName('vlab').message).toBe(`Namespace vlab enforces "restricted" by the admission defaults, at version v1.20 set by its enforce-version label, ${missing}`);
+  });
+
   it('enforce-weaker-than-warn-audit: warn at the same level but a newer version fails, naming both versions', () => {
     // https://kubernetes.io/docs/concepts/security/pod-security-admission/#pod-security-admission-labels-for-namespaces:
     // each mode has its own version; upstream check_runAsUser.go starts at 1.23, so enforce restricted:v1.18 admits runAsUser: 0.
