@@ -655,7 +655,29 @@ describe('pod-security model and checks', () => {
     const check = (id: string) => podSecurityChecks.find((c) => c.id === id)!;
     expect([...check('pod-security.pod-violates-enforced-level').evaluate(ctx)]).toEqual([]);
     expect(check('pod-security.pod-violates-enforced-level').excluded!(ctx)).toMatch(/^namespace ci is not in the input .* workloads there were not judged at the enforced level/);
-    expect(check('pod-security.enforce-missing').excluded!(ctx)).toBeUndefined();
+    // The namespace checks skip it too: exempt, whatever its labels say.
+    expect(check('pod-security.enforce-missing').excluded!(ctx)).toBe('namespace ci is exempt (config podSecurity.exemptions.namespaces): admission enforces nothing there');
+  });
+
+  it('exempt namespaces are named in the excluded note of every namespace check, capped like the unseen list', () => {
+    // https://kubernetes.io/docs/concepts/security/pod-security-admission/#exemptions: admission skips
+    // every mode for an exempt namespace, so its labels (even enforce=restricted) enforce nothing.
+    const config = defaultConfig();
+    config.podSecurity.exemptions = { namespaces: ['exns'], runtimeClasses: [], usernames: [] };
+    const { ctx, results } = run([ns('exns', enforce('restricted', 'v1.20')), ns('shop', enforce('restricted'))], config, 'v1.37.0');
+    const ids = ['pod-security.enforce-missing', 'pod-security.enforce-below-target', 'pod-security.enforce-weaker-than-warn-audit', 'pod-security.version-pinned-old'];
+    for (const id of ids) {
+      expect(results.get(id)!.map((v) => v.resource.name), id).toEqual(['shop']);
+      expect(podSecurityChecks.find((c) => c.id === id)!.excluded!(ctx), id).toBe('namespace exns is exempt (config podSecurity.exemptions.namespaces): admission enforces nothing there');
+    }
+    // Pods there are still judged (an exemption is why a violating pod runs): nothing is left out of that check.
+    expect(podSecurityChecks.find((c) => c.id === 'pod-security.pod-violates-enforced-level')!.excluded!(ctx)).toBeUndefined();
+
+    const many = defaultConfig();
+    const names = ['e1', 'e2', 'e3', 'e4', 'e5', 'e6', 'e7'];
+    many.podSecurity.exemptions = { namespaces: [...names, 'kube-system'], runtimeClasses: [], usernames: [] };
+    const wide = run([...names, 'kube-system'].map((n) => ns(n)), many, 'v1.37.0');
+    expect(podSecurityChecks.find((c) => c.id === 'pod-security.version-pinned-old')!.excluded!(wide.ctx)).toBe('7 namespaces e1, e2, e3, e4, e5 and 2 more are exempt (config podSecurity.exemptions.namespaces): admission enforces nothing there');
   });
 
   it('a workload whose pods are only partly exempt says how many failing pods the exemption admits', () => {
