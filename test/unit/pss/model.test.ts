@@ -927,6 +927,20 @@ describe('pod-security model and checks', () => {
     expect(baselineTarget[0].message).toBe('Namespace old enforces "restricted:v1.18" by label, above the target\'s level but not its rules: the target "baseline:latest (v1.37)" has checks added or tightened since that it does not enforce: hostProbesAndHostLifecycle, seccompProfile_baseline.');
   });
 
+  it('pod-violates-target: high when a baseline control fails, medium otherwise, and its documentation says so', () => {
+    // Baseline controls per https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline
+    // (privileged containers); runAsNonRoot is restricted only (#restricted, "Running as Non-root").
+    const missesRestricted = { containers: [{ name: 'c', image: 'x' }] };
+    const { results } = run([ns('shop', enforce('privileged')), ...livePods('shop', 'priv', 1, privilegedSpec), ...livePods('shop', 'plain', 1, missesRestricted)]);
+    const bySeverity = fails(results.get('pod-security.pod-violates-target')).map((v) => `${v.severity ?? 'check default'} ${v.resource.name}`).sort();
+    expect(bySeverity).toEqual(['check default plain', 'high priv']);
+    const check = podSecurityChecks.find((c) => c.id === 'pod-security.pod-violates-target')!;
+    expect(check.severity).toBe('medium');
+    // docs/checks.md, `ztaudit explain` and the report show the remediation: it names the split and the override.
+    expect(check.remediation).toContain('A workload that fails a baseline control (privileged, host namespaces, hostPath, added capabilities, ...) is high and one that misses only restricted hardening medium');
+    expect(check.remediation).toContain('`checks: {pod-security.pod-violates-target: {severity: medium}}`');
+  });
+
   it('enforce-below-target: a version from the admission defaults under a labelled level is not blamed on a label', () => {
     // https://kubernetes.io/docs/concepts/security/pod-security-admission/#pod-security-admission-labels-for-namespaces:
     // level and version are separate labels; one left out comes from the AdmissionConfiguration defaults
