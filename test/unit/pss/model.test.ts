@@ -941,6 +941,24 @@ describe('pod-security model and checks', () => {
     expect(check.remediation).toContain('`checks: {pod-security.pod-violates-target: {severity: medium}}`');
   });
 
+  it('hostUsers: false relaxes runAsNonRoot and runAsUser from policy v1.35 only, never on an older version or cluster', () => {
+    // Upstream kubernetes/pod-security-admission @8f84a87 (HEAD, 2026-07-01): policy/check_runAsNonRoot.go:60 and
+    // policy/check_runAsUser.go:61 register the relaxed variant at MinimumVersion 1.35; :69/:70 "In the 1.0 [1.23]
+    // policy, this relaxation was gated on a perma-alpha feature gate. Instead of relaxing 1.0 policy, drop the
+    // relaxation there, and add it unconditionally here." policy/helpers.go:42 relaxes only hostUsers set to false.
+    // Commit 7f3f098 ("drop UserNamespacesPodSecurityStandards feature gate", first in kubernetes-1.35.0) removed the
+    // gate; before it (1.29-1.34) the relaxation needed that alpha gate, off by default and not visible through the
+    // API, so a cluster older than 1.35 is judged without it: at worst a pod admission would admit is reported.
+    const rootInUserns = (hostUsers: boolean | undefined) => ({ ...(hostUsers === undefined ? {} : { hostUsers }), securityContext: { runAsNonRoot: false, runAsUser: 0, seccompProfile: { type: 'RuntimeDefault' } }, containers: [{ name: 'c', image: 'x', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } }] });
+    const objects = [ns('apps', enforce('restricted')), ...livePods('apps', 'userns', 1, rootInUserns(false)), ...livePods('apps', 'hostns', 1, rootInUserns(true)), ...livePods('apps', 'unset', 1, rootInUserns(undefined))];
+    const failing = (clusterVersion: string) => fails(run(objects, defaultConfig(), clusterVersion).results.get('pod-security.pod-violates-enforced-level')).map((v) => v.resource.name).sort();
+    expect(failing('v1.35.0')).toEqual(['hostns', 'unset']);
+    expect(failing('v1.34.3')).toEqual(['hostns', 'unset', 'userns']);
+    // A namespace pinned below v1.35 keeps the unrelaxed rules on a newer cluster too.
+    const pinned = [ns('apps', enforce('restricted', 'v1.34')), ...livePods('apps', 'userns', 1, rootInUserns(false))];
+    expect(fails(run(pinned, defaultConfig(), 'v1.37.0').results.get('pod-security.pod-violates-enforced-level')).map((v) => v.resource.name)).toEqual(['userns']);
+  });
+
   it('enforce-below-target: a version from the admission defaults under a labelled level is not blamed on a label', () => {
     // https://kubernetes.io/docs/concepts/security/pod-security-admission/#pod-security-admission-labels-for-namespaces:
     // level and version are separate labels; one left out comes from the AdmissionConfiguration defaults
