@@ -1,8 +1,25 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { compareLevels, podSecurityModel } from '../../src/analysis/pss/index.ts';
+import { compareLevels, podSecurityModel, type ModePolicy } from '../../src/analysis/pss/index.ts';
 import { auditedNamespaces, checksMissingByVersion, namespaceEvidence, namespaceRef, policyText, unseenNamespacesNote } from '../../src/analysis/pss/verdicts.ts';
 import { POD_SECURITY_NAMESPACE } from '../controls.ts';
+
+/**
+ * The enforced level and version, each with where it comes from: a namespace labelled with a
+ * level but no enforce-version gets its version from the admission defaults, and a message
+ * saying "by label" of both would send its reader to a label that is not there (the same
+ * wording as version-pinned-old's).
+ */
+function enforcedAt(enforce: ModePolicy, policy: string, sourceText: (from: ModePolicy['levelSource']) => string): string {
+  if (enforce.levelSource === enforce.versionSource) return `"${policy}" ${sourceText(enforce.levelSource)}`;
+  const version = policy.slice(enforce.level.length + 1);
+  const versionFrom = enforce.versionSource === 'label'
+    ? 'set by its enforce-version label'
+    : enforce.versionSource === 'defaults'
+    ? `${sourceText('defaults')} (the namespace has no enforce-version label; config podSecurity.defaults.enforce-version)`
+    : sourceText(enforce.versionSource);
+  return `"${enforce.level}" ${sourceText(enforce.levelSource)}, at version ${version} ${versionFrom}`;
+}
 
 export const enforceBelowTarget: Check = {
   id: 'pod-security.enforce-below-target',
@@ -22,7 +39,8 @@ export const enforceBelowTarget: Check = {
       const resource = namespaceRef(ns);
       const enforce = ns.levels.enforce;
       const evidence = { ...namespaceEvidence(ns, model), targetLevel: target };
-      const source = enforce.levelSource === 'label' ? 'by label' : model.defaultsKnown ? 'by the admission defaults' : 'by assumption (no label, admission defaults unknown)';
+      const sourceText = (from: typeof enforce.levelSource): string => (from === 'label' ? 'by label' : model.defaultsKnown ? 'by the admission defaults' : 'by assumption (no label, admission defaults unknown)');
+      const source = sourceText(enforce.levelSource);
       if (compareLevels(enforce.level, target) >= 0) {
         // An old enforce-version meets the level in name only: admission at v1.0 runs none of
         // restricted's allowPrivilegeEscalation, capabilities, runAsUser or seccomp checks.
@@ -34,7 +52,7 @@ export const enforceBelowTarget: Check = {
         return {
           status: 'fail',
           resource,
-          message: `Namespace ${ns.name} enforces "${policyText(enforce, model)}" ${source}, ${reach} but not its rules: the target "${policyText(model.target, model)}" has checks added or tightened since that it does not enforce: ${missing.join(', ')}.`,
+          message: `Namespace ${ns.name} enforces ${enforcedAt(enforce, policyText(enforce, model), sourceText)}, ${reach} but not its rules: the target "${policyText(model.target, model)}" has checks added or tightened since that it does not enforce: ${missing.join(', ')}.`,
           evidence: { ...evidence, targetVersion: model.target.version, checksMissingByVersion: missing },
           severity: 'medium',
         };

@@ -1,7 +1,7 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { compareLevels, podSecurityModel } from '../../src/analysis/pss/index.ts';
-import { auditedNamespaces, checksMissingByVersion, namespaceEvidence, namespaceRef, policyText } from '../../src/analysis/pss/verdicts.ts';
+import { auditedNamespaces, checksMissingByVersion, namespaceEvidence, namespaceRef, unseenNamespacesNote, policyText } from '../../src/analysis/pss/verdicts.ts';
 import { POD_SECURITY_NAMESPACE } from '../controls.ts';
 
 export const enforceWeakerThanWarnAudit: Check = {
@@ -49,5 +49,8 @@ export const enforceWeakerThanWarnAudit: Check = {
         evidence,
       };
     });
+  },
+  excluded(ctx) {
+    return unseenNamespacesNote(podSecurityModel(ctx.snapshot, ctx.config), 'enforce was not compared with warn and audit there');
   },
 };

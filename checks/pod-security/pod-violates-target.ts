@@ -20,7 +20,7 @@ export const podViolatesTarget: Check = {
   severity: 'medium',
   controls: POD_SECURITY_POD,
   remediation:
-    'Change the pod template as each listed check says (typically: `securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}` on the pod and `{allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}` on every container). If the workload truly needs more, run it in a separate namespace with a documented lower level. A pod reported for its ephemeral (debug) container: delete or restart the pod, and debug with a non-privileged profile (`kubectl debug --profile=restricted`).',
+    'Change the pod template as each listed check says (typically: `securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}` on the pod and `{allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}` on every container). If the workload truly needs more, run it in a separate namespace with a documented lower level. A pod reported for its ephemeral (debug) container: delete or restart the pod, and debug with a non-privileged profile (`kubectl debug --profile=restricted`). A workload that fails a baseline control (privileged, host namespaces, hostPath, added capabilities, ...) is high and one that misses only restricted hardening medium; a pod reported for its debug container stays medium (restarting it clears it); tune with config `checks: {pod-security.pod-violates-target: {severity: medium}}`.',
   needs: ['namespaces', 'pods'],
   *evaluate(ctx) {
     const model = podSecurityModel(ctx.snapshot, ctx.config);

@@ -24,8 +24,10 @@ const UNSEEN_SHOWN = 5;
 
 /**
  * What the namespace checks leave out (their `excluded`): the namespaces that workloads name but
- * the input does not hold, whose labels are unknown, and those from manifests that the API server
- * would refuse for an invalid Pod Security label; undefined when there are none.
+ * the input does not hold, whose labels are unknown, those from manifests that the API server
+ * would refuse for an invalid Pod Security label, and (unless `exemptToo`: the check judges
+ * them) the exempt ones, where admission skips every mode whatever the labels say; undefined
+ * when there are none. System namespaces are left out of all three (config systemNamespaces).
  */
 export function unseenNamespacesNote(model: PssModel, what: string, opts: { exemptToo?: boolean } = {}): string | undefined {
   const left = [...model.namespaces.values()].filter((ns) => !ns.known && !ns.system && (opts.exemptToo || !ns.exempt));
@@ -37,6 +39,11 @@ export function unseenNamespacesNote(model: PssModel, what: string, opts: { exem
   }
   if (refused.length > 0) {
     notes.push(`${refused.length === 1 ? 'namespace' : `${refused.length} namespaces`} ${shownNames(refused)} ${refused.length === 1 ? 'has' : 'have'} a Pod Security label value the API server refuses to create a Namespace with (pod-security.invalid-label), so no level is enforced there and ${what}`);
+  }
+  // https://kubernetes.io/docs/concepts/security/pod-security-admission/#exemptions
+  const exempt = opts.exemptToo ? [] : [...model.namespaces.values()].filter((ns) => ns.exempt && !ns.system).map((ns) => ns.name).sort();
+  if (exempt.length > 0) {
+    notes.push(`${exempt.length === 1 ? 'namespace' : `${exempt.length} namespaces`} ${shownNames(exempt)} ${exempt.length === 1 ? 'is' : 'are'} exempt (config podSecurity.exemptions.namespaces): admission enforces nothing there`);
   }
   return notes.length === 0 ? undefined : notes.join('; ');
 }

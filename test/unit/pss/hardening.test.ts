@@ -167,3 +167,64 @@ describe('resource-limits-missing and LimitRanges', () => {
     expect(f.message).toBe('CronJob batch/nightly: report: no memory or cpu limit (a LimitRange may inject limits: LimitRanges could not be read)');
   });
 });
+
+describe('resource-limits-missing reads a zero or malformed limit as no limit', () => {
+  // kubernetes pkg/kubelet/kuberuntime/kuberuntime_container_linux.go calculateLinuxResources:
+  // the memory limit is set only when it is not 0, and a CPU limit of 0 gives no CFS quota, so
+  // a container whose limit is "0" runs unbounded. Quantity spellings per k8s.io/apimachinery
+  // pkg/api/resource quantity.go ParseQuantity ("0", "0m", "0Mi", "0.0", "0e3" are all zero).
+  const check = CHECKS.find((c) => c.id === 'pod-security.resource-limits-missing')!;
+  const deployment = (spec: Record<string, unknown>): KubeObject => ({
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' },
+    spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec } },
+  });
+  const findings = (objects: KubeObject[]) => {
+    const snapshot = snapshotFromObjects(objects, { origin: 'manifests' });
+    const now = new Date('2026-11-26T02:00:00Z');
+    return auditSnapshot({ snapshot, config: defaultConfig(), checks: [check], now, startedAt: now, runId: 'zero' }).report.findings.map((f) => `${f.severity} ${f.message}`);
+  };
+  const container = (limits: Record<string, unknown>) => ({ containers: [{ name: 'app', image: 'x', resources: { limits } }] });
+
+  it.each(['0', '0m', '0Mi', '0.0', '0e3', '+0', '.0', 0])('a container limit of %j is no limit', (zero) => {
+    expect(findings([deployment(container({ memory: zero, cpu: zero }))])).toEqual([
+      `medium Deployment shop/web: app: no memory or cpu limit (resources.limits.memory ${JSON.stringify(zero)} is zero, which is no limit; resources.limits.cpu ${JSON.stringify(zero)} is zero, which is no limit)`,
+    ]);
+  });
+
+  it('tiny non-zero limits still count (ParseQuantity rounds them up to 1n)', () => {
+    expect(findings([deployment(container({ memory: '1e-12', cpu: '0.001m' }))])).toEqual([]);
+    expect(findings([deployment(container({ memory: 256 * 1024 * 1024, cpu: 0.5 }))])).toEqual([]);
+  });
+
+  it('a pod-level limit of zero bounds nothing; a container\'s zero limit under a real pod-level one is bounded', () => {
+    expect(findings([deployment({ resources: { limits: { memory: '0Gi', cpu: '1' } }, containers: [{ name: 'app', image: 'x' }] })])).toEqual([
+      'medium Deployment shop/web: app: no memory limit (the pod\'s spec.resources.limits.memory "0Gi" is zero, which is no limit)',
+    ]);
+    expect(findings([deployment({ resources: { limits: { memory: '1Gi', cpu: '1' } }, ...container({ memory: '0', cpu: '0' }) })])).toEqual([]);
+  });
+
+  it('a LimitRange whose Container default is zero injects no limit; a zero default falls back to nothing, not to max', () => {
+    const lr = (item: Record<string, unknown>): KubeObject => ({ apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'defaults', namespace: 'shop' }, spec: { limits: [{ type: 'Container', ...item }] } });
+    const bare = deployment({ containers: [{ name: 'app', image: 'x' }] });
+    expect(findings([bare, lr({ default: { memory: '0', cpu: '500m' } })])).toEqual([
+      'medium Deployment shop/web: app: no memory limit (LimitRange shop/defaults spec.limits[0].default.memory "0" is zero, which is no limit)',
+    ]);
+    // SetDefaults_LimitRangeItem copies max into default only for a resource default leaves out.
+    expect(findings([bare, lr({ default: { memory: '0Mi', cpu: '1' }, max: { memory: '1Gi' } })])).toEqual([
+      'medium Deployment shop/web: app: no memory limit (LimitRange shop/defaults spec.limits[0].default.memory "0Mi" is zero, which is no limit)',
+    ]);
+    expect(findings([bare, lr({ max: { memory: '0', cpu: '1' } })])).toEqual([
+      'medium Deployment shop/web: app: no memory limit (LimitRange shop/defaults spec.limits[0].max.memory "0" is zero, which is no limit)',
+    ]);
+    // A container naming its own limit (a zero one included) gets no default injected.
+    expect(findings([deployment(container({ memory: '0', cpu: '1' })), lr({ default: { memory: '512Mi', cpu: '1' } })])).toEqual([
+      'medium Deployment shop/web: app: no memory limit (resources.limits.memory "0" is zero, which is no limit)',
+    ]);
+  });
+
+  it('a malformed or negative limit is a one-line problem naming the key, and bounds nothing', () => {
+    expect(findings([deployment(container({ memory: '12 Mi', cpu: '-1' }))])).toEqual([
+      'medium Deployment shop/web: app: no memory or cpu limit (resources.limits.memory "12 Mi" is not a Kubernetes quantity (such as 500m, 256Mi, 1.5, 2e3); resources.limits.cpu "-1" is negative (the API server refuses it))',
+    ]);
+  });
+});

@@ -655,7 +655,29 @@ describe('pod-security model and checks', () => {
     const check = (id: string) => podSecurityChecks.find((c) => c.id === id)!;
     expect([...check('pod-security.pod-violates-enforced-level').evaluate(ctx)]).toEqual([]);
     expect(check('pod-security.pod-violates-enforced-level').excluded!(ctx)).toMatch(/^namespace ci is not in the input .* workloads there were not judged at the enforced level/);
-    expect(check('pod-security.enforce-missing').excluded!(ctx)).toBeUndefined();
+    // The namespace checks skip it too: exempt, whatever its labels say.
+    expect(check('pod-security.enforce-missing').excluded!(ctx)).toBe('namespace ci is exempt (config podSecurity.exemptions.namespaces): admission enforces nothing there');
+  });
+
+  it('exempt namespaces are named in the excluded note of every namespace check, capped like the unseen list', () => {
+    // https://kubernetes.io/docs/concepts/security/pod-security-admission/#exemptions: admission skips
+    // every mode for an exempt namespace, so its labels (even enforce=restricted) enforce nothing.
+    const config = defaultConfig();
+    config.podSecurity.exemptions = { namespaces: ['exns'], runtimeClasses: [], usernames: [] };
+    const { ctx, results } = run([ns('exns', enforce('restricted', 'v1.20')), ns('shop', enforce('restricted'))], config, 'v1.37.0');
+    const ids = ['pod-security.enforce-missing', 'pod-security.enforce-below-target', 'pod-security.enforce-weaker-than-warn-audit', 'pod-security.version-pinned-old'];
+    for (const id of ids) {
+      expect(results.get(id)!.map((v) => v.resource.name), id).toEqual(['shop']);
+      expect(podSecurityChecks.find((c) => c.id === id)!.excluded!(ctx), id).toBe('namespace exns is exempt (config podSecurity.exemptions.namespaces): admission enforces nothing there');
+    }
+    // Pods there are still judged (an exemption is why a violating pod runs): nothing is left out of that check.
+    expect(podSecurityChecks.find((c) => c.id === 'pod-security.pod-violates-enforced-level')!.excluded!(ctx)).toBeUndefined();
+
+    const many = defaultConfig();
+    const names = ['e1', 'e2', 'e3', 'e4', 'e5', 'e6', 'e7'];
+    many.podSecurity.exemptions = { namespaces: [...names, 'kube-system'], runtimeClasses: [], usernames: [] };
+    const wide = run([...names, 'kube-system'].map((n) => ns(n)), many, 'v1.37.0');
+    expect(podSecurityChecks.find((c) => c.id === 'pod-security.version-pinned-old')!.excluded!(wide.ctx)).toBe('7 namespaces e1, e2, e3, e4, e5 and 2 more are exempt (config podSecurity.exemptions.namespaces): admission enforces nothing there');
   });
 
   it('a workload whose pods are only partly exempt says how many failing pods the exemption admits', () => {
@@ -903,6 +925,52 @@ describe('pod-security model and checks', () => {
     expect(baselineTarget[0]).toMatchObject({ status: 'fail', evidence: { checksMissingByVersion: ['hostProbesAndHostLifecycle', 'seccompProfile_baseline'] } });
     // restricted is above a baseline target, not at it: the message says so.
     expect(baselineTarget[0].message).toBe('Namespace old enforces "restricted:v1.18" by label, above the target\'s level but not its rules: the target "baseline:latest (v1.37)" has checks added or tightened since that it does not enforce: hostProbesAndHostLifecycle, seccompProfile_baseline.');
+  });
+
+  it('pod-violates-target: high when a baseline control fails, medium otherwise, and its documentation says so', () => {
+    // Baseline controls per https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline
+    // (privileged containers); runAsNonRoot is restricted only (#restricted, "Running as Non-root").
+    const missesRestricted = { containers: [{ name: 'c', image: 'x' }] };
+    const { results } = run([ns('shop', enforce('privileged')), ...livePods('shop', 'priv', 1, privilegedSpec), ...livePods('shop', 'plain', 1, missesRestricted)]);
+    const bySeverity = fails(results.get('pod-security.pod-violates-target')).map((v) => `${v.severity ?? 'check default'} ${v.resource.name}`).sort();
+    expect(bySeverity).toEqual(['check default plain', 'high priv']);
+    const check = podSecurityChecks.find((c) => c.id === 'pod-security.pod-violates-target')!;
+    expect(check.severity).toBe('medium');
+    // docs/checks.md, `ztaudit explain` and the report show the remediation: it names the split and the override.
+    expect(check.remediation).toContain('A workload that fails a baseline control (privileged, host namespaces, hostPath, added capabilities, ...) is high and one that misses only restricted hardening medium');
+    expect(check.remediation).toContain('`checks: {pod-security.pod-violates-target: {severity: medium}}`');
+  });
+
+  it('hostUsers: false relaxes runAsNonRoot and runAsUser from policy v1.35 only, never on an older version or cluster', () => {
+    // Upstream kubernetes/pod-security-admission @8f84a87 (HEAD, 2026-07-01): policy/check_runAsNonRoot.go:60 and
+    // policy/check_runAsUser.go:61 register the relaxed variant at MinimumVersion 1.35; :69/:70 "In the 1.0 [1.23]
+    // policy, this relaxation was gated on a perma-alpha feature gate. Instead of relaxing 1.0 policy, drop the
+    // relaxation there, and add it unconditionally here." policy/helpers.go:42 relaxes only hostUsers set to false.
+    // Commit 7f3f098 ("drop UserNamespacesPodSecurityStandards feature gate", first in kubernetes-1.35.0) removed the
+    // gate; before it (1.29-1.34) the relaxation needed that alpha gate, off by default and not visible through the
+    // API, so a cluster older than 1.35 is judged without it: at worst a pod admission would admit is reported.
+    const rootInUserns = (hostUsers: boolean | undefined) => ({ ...(hostUsers === undefined ? {} : { hostUsers }), securityContext: { runAsNonRoot: false, runAsUser: 0, seccompProfile: { type: 'RuntimeDefault' } }, containers: [{ name: 'c', image: 'x', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } }] });
+    const objects = [ns('apps', enforce('restricted')), ...livePods('apps', 'userns', 1, rootInUserns(false)), ...livePods('apps', 'hostns', 1, rootInUserns(true)), ...livePods('apps', 'unset', 1, rootInUserns(undefined))];
+    const failing = (clusterVersion: string) => fails(run(objects, defaultConfig(), clusterVersion).results.get('pod-security.pod-violates-enforced-level')).map((v) => v.resource.name).sort();
+    expect(failing('v1.35.0')).toEqual(['hostns', 'unset']);
+    expect(failing('v1.34.3')).toEqual(['hostns', 'unset', 'userns']);
+    // A namespace pinned below v1.35 keeps the unrelaxed rules on a newer cluster too.
+    const pinned = [ns('apps', enforce('restricted', 'v1.34')), ...livePods('apps', 'userns', 1, rootInUserns(false))];
+    expect(fails(run(pinned, defaultConfig(), 'v1.37.0').results.get('pod-security.pod-violates-enforced-level')).map((v) => v.resource.name)).toEqual(['userns']);
+  });
+
+  it('enforce-below-target: a version from the admission defaults under a labelled level is not blamed on a label', () => {
+    // https://kubernetes.io/docs/concepts/security/pod-security-admission/#pod-security-admission-labels-for-namespaces:
+    // level and version are separate labels; one left out comes from the AdmissionConfiguration defaults
+    // (https://kubernetes.io/docs/tasks/configure-pod-container/enforce-standards-admission-controller/).
+    const config = defaultConfig();
+    config.podSecurity.defaults = { enforce: 'restricted', 'enforce-version': 'v1.20' };
+    const { results } = run([ns('rlat', enforce('restricted')), ns('both', enforce('restricted', 'v1.20')), ns('vlab', { 'pod-security.kubernetes.io/enforce-version': 'v1.20' })], config, 'v1.37.0');
+    const byName = (n: string) => results.get('pod-security.enforce-below-target')!.find((v) => v.resource.name === n)!;
+    const missing = 'the target\'s level but not its rules: the target "restricted:latest (v1.37)" has checks added or tightened since that it does not enforce: hostProbesAndHostLifecycle, capabilities_restricted, runAsUser.';
+    expect(byName('rlat').message).toBe(`Namespace rlat enforces "restricted" by label, at version v1.20 by the admission defaults (the namespace has no enforce-version label; config podSecurity.defaults.enforce-version), ${missing}`);
+    expect(byName('both').message).toBe(`Namespace both enforces "restricted:v1.20" by label, ${missing}`);
+    expect(byName('vlab').message).toBe(`Namespace vlab enforces "restricted" by the admission defaults, at version v1.20 set by its enforce-version label, ${missing}`);
   });
 
   it('enforce-weaker-than-warn-audit: warn at the same level but a newer version fails, naming both versions', () => {
