@@ -37,20 +37,19 @@ const isLegacyToken = (h: PermissionHit) => h.permission === CREATE_SECRETS || R
 const LEGACY_TOKEN_NOTE = 'Creating Secrets and reading them back in a namespace mints legacy service-account tokens there: a Secret of type kubernetes.io/service-account-token annotated kubernetes.io/service-account.name: ACCOUNT gets a non-expiring token for ACCOUNT, any service account of that namespace';
 
 /**
- * Of `hits`, the create and read of Secrets only where they meet (the namespace of each, or
- * cluster-wide for both), each read or create held cluster-wide counted in the namespaces where
- * its partner is, so the finding's scope and severity are those of the namespaces reached.
+ * Of `hits`, creating Secrets only where a read of Secrets among `grants` meets it (the namespace
+ * of each, or cluster-wide for both), with those reads; a create or read held cluster-wide is
+ * counted in the namespaces where its partner is, so the finding's scope and severity are those
+ * of the namespaces reached. The reads are looked up only for a subject that creates Secrets:
+ * most subjects read Secrets somewhere, few create them.
  */
-function keepLegacyTokenRoute(hits: PermissionHit[]): PermissionHit[] {
-  if (!hits.some(isLegacyToken)) return hits;
+function keepLegacyTokenRoute(hits: PermissionHit[], grants: readonly Grant[]): PermissionHit[] {
+  if (!hits.some((h) => h.permission === CREATE_SECRETS)) return hits;
   const out: PermissionHit[] = [];
   const creates: PermissionHit[] = [];
-  const reads: PermissionHit[] = [];
-  for (const h of hits) {
-    if (h.permission === CREATE_SECRETS) creates.push(h);
-    else if (READ_SECRETS.has(h.permission)) reads.push(h);
-    else out.push(h);
-  }
+  for (const h of hits) (h.permission === CREATE_SECRETS ? creates : out).push(h);
+  const reads = findPermissions(grants, READ_SECRETS_PERMISSIONS);
+  if (reads.length === 0) return out;
   const where = (list: PermissionHit[]) => ({ everywhere: list.some((h) => !h.namespace), namespaces: new Set(list.flatMap((h) => (h.namespace ? [h.namespace] : []))) });
   const createWhere = where(creates);
   const readWhere = where(reads);
@@ -183,7 +182,7 @@ export const privilegeEscalation = permissionCheck({
   readsBestEffort: [...POWERFUL_SA_BEST_EFFORT, 'pods', 'statefulsets'],
   controls: [cis('5.1.8'), cis('5.1.9'), cis('5.1.13'), ...LEAST_PRIVILEGE],
   remediation: 'Remove escalate/bind on roles and clusterroles, impersonate on users/groups/serviceaccounts/uids/userextras and create on serviceaccounts/token from roles of non-platform subjects; do not let one non-platform subject both create Secrets and get, list or watch them in the same namespace (split writing and reading Secrets between subjects). A subject whose only such permission is create on persistentvolumes is reported at medium: storage provisioners (a CSI external-provisioner, local-path-provisioner) need it to create volumes for PersistentVolumeClaims. Verify the subject is such a provisioner or a trusted cluster operator, since a hostPath PersistentVolume it creates gives the pod that claims it the node\'s filesystem, and waive the finding for it; remove the permission from any other subject.',
-  wanted: () => [...privilegeEscalationPermissions(), ...LEGACY_TOKEN_PERMISSIONS],
+  wanted: () => [...privilegeEscalationPermissions(), ...CREATE_SECRETS_PERMISSIONS],
   keepHits: keepLegacyTokenRoute,
   action: 'escalate privileges',
   severityFor: (hits, grants, ctx, subject) => (onlyPvCreate(hits) ? 'medium' : namespaceOnly(hits, grants, ctx, subject)),
