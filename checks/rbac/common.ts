@@ -107,6 +107,11 @@ export interface PermissionCheckSpec extends Omit<Check, 'evaluate' | 'area' | '
    * could act as there, and whose power it lacks (powerfulOthersIn), count too.
    */
   orWherePowerfulServiceAccounts?: boolean;
+  /**
+   * A subject's hits narrowed to those that count, for a permission dangerous only beside another
+   * (creating Secrets with reading them back); an empty list is a pass. `grants`: all its audited grants.
+   */
+  keepHits?: (hits: PermissionHit[], grants: readonly Grant[]) => PermissionHit[];
   /** What the subject can do, for the message, e.g. "read Secrets". */
   action: string;
   /** What a given failing subject can do, when its hits say more than `action`; undefined keeps `action`. */
@@ -431,7 +436,7 @@ export function powerfulOthersNote(namespace: string, why: (plural: boolean) => 
 }
 
 export function permissionCheck(spec: PermissionCheckSpec): Check {
-  const { wanted, clusterScoped, namespace, orWherePowerfulServiceAccounts, action, actionFor, severityFor, noteFor, needs, readsBestEffort, ...meta } = spec;
+  const { wanted, clusterScoped, namespace, orWherePowerfulServiceAccounts, keepHits, action, actionFor, severityFor, noteFor, needs, readsBestEffort, ...meta } = spec;
   const orPowerful = orWherePowerfulServiceAccounts && namespace !== undefined;
   return {
     ...meta,
@@ -447,6 +452,7 @@ export function permissionCheck(spec: PermissionCheckSpec): Check {
           const kept = new Set(distinct(hits, (h) => h.namespace ?? '').filter((ns) => !ns || ns === namespace || powerfulOthersIn(ns, s.subject, s.grants, ctx)));
           hits = hits.filter((h) => kept.has(h.namespace ?? ''));
         }
+        if (keepHits && hits.length > 0) hits = keepHits(hits, s.grants);
         const { who, resource } = s;
         if (hits.length === 0) {
           yield { status: 'pass', resource, message: `${who} cannot ${action}` };

@@ -32,7 +32,7 @@ export const csrApproval = permissionCheck({
   protectsAgainst: 'subjects that can approve certificate signing requests, i.e. issue themselves client certificates',
   severity: 'high',
   controls: [cis('5.1.11'), ...LEAST_PRIVILEGE],
-  remediation: 'Leave CSR approval to the controller manager; remove update/patch on certificatesigningrequests/approval (and approve on signers) from other roles. Approval limited by resourceNames to kubernetes.io/kubelet-serving (a kubelet serving-certificate approver) is reported at medium: those certificates cannot authenticate to the API server; verify the approver checks the node names it approves.',
+  remediation: 'Leave CSR approval to the controller manager; remove update/patch on certificatesigningrequests/approval (and approve on signers) from other roles. Approving takes both (update or patch on certificatesigningrequests/approval and approve on a signer); a subject holding both, for a signer that can issue client certificates, is reported at critical when it can also create certificatesigningrequests (it issues itself client certificates) and at high when it cannot. A subject holding only one of the two is reported at medium, and so is approval limited by resourceNames to kubernetes.io/kubelet-serving (a kubelet serving-certificate approver): those certificates cannot authenticate to the API server; verify the approver checks the node names it approves.',
   wanted: csrApprovalPermissions,
   clusterScoped: true,
   action: 'approve certificate signing requests',

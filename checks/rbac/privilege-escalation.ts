@@ -4,7 +4,7 @@ import { buildRbacModel, roleKey } from '../../src/analysis/rbac/model.ts';
 import { resourceNameMatches, ruleGrantsSome } from '../../src/analysis/rbac/rules.ts';
 import type { Grant, RoleInfo, Rule } from '../../src/analysis/rbac/types.ts';
 import { POWERFUL_SA_BEST_EFFORT, namespaceOnlySeverity, permissionCheck, powerfulNamespaceNote } from './common.ts';
-import { PV_CREATE, p, podExecPermissions, privilegeEscalationPermissions, workloadWritePermissions } from './lib/permissions.ts';
+import { PV_CREATE, p, podExecPermissions, privilegeEscalationPermissions, secretsReadPermissions, workloadWritePermissions } from './lib/permissions.ts';
 import { namedPodsReach } from './lib/named-pods.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
@@ -17,6 +17,51 @@ const onlyPvCreate = (hits: PermissionHit[]) => hits.every((h) => h.permission =
 // (kubernetes staging/src/k8s.io/apiserver/pkg/endpoints/filters/impersonation.go).
 const ACTS_AS_PERMISSIONS = [p('impersonate', '', 'serviceaccounts'), p('create', '', 'serviceaccounts', 'token')];
 const ACTS_AS = new Set(ACTS_AS_PERMISSIONS.map(permissionLabel));
+/**
+ * The legacy route to the same tokens: a Secret of type kubernetes.io/service-account-token
+ * annotated kubernetes.io/service-account.name: ACCOUNT is filled in by the token controller with a
+ * non-expiring token for ACCOUNT (kubernetes pkg/controller/serviceaccount/tokens_controller.go;
+ * https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/#manually-create-an-api-token-for-a-serviceaccount).
+ * Create cannot be limited by resourceNames, and the subject names the Secret, so a get limited to
+ * any name reads it back as well as list or watch: the pair acts as every account of the namespace.
+ * Create alone does not count: the token is never returned to its creator. A pod mounting the
+ * Secret would use it, but creating pods there already acts as every account (podPermissions,
+ * rbac.workload-create-kube-system), so that route is counted through pods.
+ */
+const CREATE_SECRETS_PERMISSIONS = [p('create', '', 'secrets')];
+const READ_SECRETS_PERMISSIONS = secretsReadPermissions();
+const LEGACY_TOKEN_PERMISSIONS = [...CREATE_SECRETS_PERMISSIONS, ...READ_SECRETS_PERMISSIONS];
+const CREATE_SECRETS = permissionLabel(CREATE_SECRETS_PERMISSIONS[0]);
+const READ_SECRETS = new Set(READ_SECRETS_PERMISSIONS.map(permissionLabel));
+const isLegacyToken = (h: PermissionHit) => h.permission === CREATE_SECRETS || READ_SECRETS.has(h.permission);
+const LEGACY_TOKEN_NOTE = 'Creating Secrets and reading them back in a namespace mints legacy service-account tokens there: a Secret of type kubernetes.io/service-account-token annotated kubernetes.io/service-account.name: ACCOUNT gets a non-expiring token for ACCOUNT, any service account of that namespace';
+
+/**
+ * Of `hits`, creating Secrets only where a read of Secrets among `grants` meets it (the namespace
+ * of each, or cluster-wide for both), with those reads; a create or read held cluster-wide is
+ * counted in the namespaces where its partner is, so the finding's scope and severity are those
+ * of the namespaces reached. The reads are looked up only for a subject that creates Secrets:
+ * most subjects read Secrets somewhere, few create them.
+ */
+function keepLegacyTokenRoute(hits: PermissionHit[], grants: readonly Grant[]): PermissionHit[] {
+  if (!hits.some((h) => h.permission === CREATE_SECRETS)) return hits;
+  const out: PermissionHit[] = [];
+  const creates: PermissionHit[] = [];
+  for (const h of hits) (h.permission === CREATE_SECRETS ? creates : out).push(h);
+  const reads = findPermissions(grants, READ_SECRETS_PERMISSIONS);
+  if (reads.length === 0) return out;
+  const where = (list: PermissionHit[]) => ({ everywhere: list.some((h) => !h.namespace), namespaces: new Set(list.flatMap((h) => (h.namespace ? [h.namespace] : []))) });
+  const createWhere = where(creates);
+  const readWhere = where(reads);
+  for (const h of [...creates, ...reads]) {
+    const partner = h.permission === CREATE_SECRETS ? readWhere : createWhere;
+    if (h.namespace) {
+      if (partner.everywhere || partner.namespaces.has(h.namespace)) out.push(h);
+    } else if (partner.everywhere) out.push(h);
+    else for (const namespace of partner.namespaces) out.push({ ...h, namespace });
+  }
+  return out;
+}
 const RBAC = 'rbac.authorization.k8s.io';
 const BIND_CLUSTERROLES = permissionLabel(p('bind', RBAC, 'clusterroles'));
 const BIND_ROLES = permissionLabel(p('bind', RBAC, 'roles'));
@@ -37,12 +82,20 @@ function podPermissions(ctx: AuditContext): Permission[] {
 const CONTROLLER_WRITE = workloadWritePermissions().filter((x) => !(x.group === '' && x.resource === 'pods'));
 const grantsAny = (rule: Rule, perms: readonly Permission[]) => perms.some((x) => ruleGrantsSome(rule, x.verb, x.group, x.resource, x.subresource));
 
-/** The accounts of `namespace` a role's rules act as: every one, those named, or none. */
-function roleActsAs(role: RoleInfo | undefined, namespace: string, ctx: AuditContext): true | string[] {
+/**
+ * The accounts of `namespace` a role's rules act as: every one, those named, or none. Creating
+ * Secrets acts as every one beside a read of Secrets there, the role's or one `grants` (the
+ * subject's) already give, and so does a read beside a create the subject holds.
+ */
+function roleActsAs(role: RoleInfo | undefined, namespace: string, ctx: AuditContext, grants: readonly Grant[]): true | string[] {
   const names: string[] = [];
+  let creates = false;
+  let reads = false;
   for (const rule of role?.rules ?? []) {
     if (rule.nonResourceURLs.length > 0) continue;
     if (grantsAny(rule, CONTROLLER_WRITE)) return true;
+    creates ||= grantsAny(rule, CREATE_SECRETS_PERMISSIONS);
+    reads ||= grantsAny(rule, READ_SECRETS_PERMISSIONS);
     if (grantsAny(rule, ACTS_AS_PERMISSIONS)) {
       if (rule.resourceNames.length === 0) return true;
       names.push(...rule.resourceNames);
@@ -53,6 +106,10 @@ function roleActsAs(role: RoleInfo | undefined, namespace: string, ctx: AuditCon
       if (reach.unknown) return true;
       names.push(...reach.accounts);
     }
+  }
+  if (creates || reads) {
+    const held = findPermissions(grants, LEGACY_TOKEN_PERMISSIONS, { namespace });
+    if ((creates || held.some((h) => h.permission === CREATE_SECRETS)) && (reads || held.some((h) => READ_SECRETS.has(h.permission)))) return true;
   }
   return names;
 }
@@ -94,6 +151,8 @@ function rewritesOwnRole(namespace: string, name: string, grants: readonly Grant
  */
 function actsAsServiceAccounts(h: PermissionHit, ctx: AuditContext, grants: readonly Grant[]): boolean | readonly string[] {
   if (ACTS_AS.has(h.permission)) return h.ruleObj.resourceNames.length > 0 ? h.ruleObj.resourceNames : true;
+  // Left by keepLegacyTokenRoute only where create and read of Secrets meet.
+  if (isLegacyToken(h)) return true;
   const bind = h.permission === BIND_CLUSTERROLES || h.permission === BIND_ROLES;
   if (!bind && h.permission !== ESCALATE_ROLES) return false;
   const ns = h.namespace;
@@ -104,28 +163,30 @@ function actsAsServiceAccounts(h: PermissionHit, ctx: AuditContext, grants: read
   const { roles } = buildRbacModel(ctx.snapshot);
   const names = new Set<string>();
   for (const name of h.ruleObj.resourceNames) {
-    const reach = roleActsAs(roles.get(h.permission === BIND_CLUSTERROLES ? roleKey('ClusterRole', name) : roleKey('Role', name, ns)), ns, ctx);
+    const reach = roleActsAs(roles.get(h.permission === BIND_CLUSTERROLES ? roleKey('ClusterRole', name) : roleKey('Role', name, ns)), ns, ctx, grants);
     if (reach === true) return true;
     for (const n of reach) names.add(n);
   }
   return names.size > 0 ? [...names] : false;
 }
+const joinNotes = (...notes: Array<string | undefined>) => notes.filter((n) => n !== undefined).join('. ') || undefined;
 const namespaceOnly = namespaceOnlySeverity('medium', actsAsServiceAccounts);
 const powerfulNote = powerfulNamespaceNote(actsAsServiceAccounts);
 
 export const privilegeEscalation = permissionCheck({
   id: 'rbac.privilege-escalation',
   title: 'Subject can escalate, bind, impersonate, create tokens or create PersistentVolumes',
-  protectsAgainst: 'subjects that can raise their own privileges: escalate or bind roles, impersonate (users, groups, service accounts, uids, user extras), mint service-account tokens, or create PersistentVolumes (a hostPath volume reaches the node filesystem)',
+  protectsAgainst: 'subjects that can raise their own privileges: escalate or bind roles, impersonate (users, groups, service accounts, uids, user extras), mint service-account tokens (a TokenRequest, or a legacy token Secret they create and read back), or create PersistentVolumes (a hostPath volume reaches the node filesystem)',
   severity: 'high',
   // Pods (and, from manifests, StatefulSets naming them): a bind limited to a role whose exec or pod writes name pods acts as the accounts those run as.
   readsBestEffort: [...POWERFUL_SA_BEST_EFFORT, 'pods', 'statefulsets'],
   controls: [cis('5.1.8'), cis('5.1.9'), cis('5.1.13'), ...LEAST_PRIVILEGE],
-  remediation: 'Remove escalate/bind on roles and clusterroles, impersonate on users/groups/serviceaccounts/uids/userextras and create on serviceaccounts/token from roles of non-platform subjects. A subject whose only such permission is create on persistentvolumes is reported at medium: storage provisioners (a CSI external-provisioner, local-path-provisioner) need it to create volumes for PersistentVolumeClaims. Verify the subject is such a provisioner or a trusted cluster operator, since a hostPath PersistentVolume it creates gives the pod that claims it the node\'s filesystem, and waive the finding for it; remove the permission from any other subject.',
-  wanted: privilegeEscalationPermissions,
+  remediation: 'Remove escalate/bind on roles and clusterroles, impersonate on users/groups/serviceaccounts/uids/userextras and create on serviceaccounts/token from roles of non-platform subjects; do not let one non-platform subject both create Secrets and get, list or watch them in the same namespace (split writing and reading Secrets between subjects). A subject whose only such permission is create on persistentvolumes is reported at medium: storage provisioners (a CSI external-provisioner, local-path-provisioner) need it to create volumes for PersistentVolumeClaims. Verify the subject is such a provisioner or a trusted cluster operator, since a hostPath PersistentVolume it creates gives the pod that claims it the node\'s filesystem, and waive the finding for it; remove the permission from any other subject.',
+  wanted: () => [...privilegeEscalationPermissions(), ...CREATE_SECRETS_PERMISSIONS],
+  keepHits: keepLegacyTokenRoute,
   action: 'escalate privileges',
   severityFor: (hits, grants, ctx, subject) => (onlyPvCreate(hits) ? 'medium' : namespaceOnly(hits, grants, ctx, subject)),
   noteFor: (hits, ctx, subject, grants) => (onlyPvCreate(hits)
     ? 'Creating PersistentVolumes is what a storage provisioner does: verify this subject is one (or a trusted cluster operator), since a hostPath PersistentVolume it creates gives the pod that claims it the node\'s filesystem'
-    : powerfulNote(hits, ctx, subject, grants)),
+    : joinNotes(hits.some((h) => h.permission === CREATE_SECRETS) ? LEGACY_TOKEN_NOTE : undefined, powerfulNote(hits, ctx, subject, grants))),
 });
