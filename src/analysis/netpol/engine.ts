@@ -85,6 +85,8 @@ export interface Decision {
    * match depended on a pod address the model does not know (see `podCidrStatus`).
    */
   uncertain?: string[];
+  /** Of `conns`, those the uncertain matches could have decided otherwise (unset: all of them). */
+  uncertainConns?: ConnSet;
   /** The connections are admitted as traffic another node forwards, not as sent (model.ts forwardedWhy): how they arrive. */
   forwarded?: string;
 }
@@ -447,10 +449,13 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
   const subjectWhy = trackDoubts && subject?.kind === 'class'
     ? (ctx.subjectDoubts?.get(subject.cls) ?? []).filter((d) => d.policy.isolates[dir] || (d.policy[dir]?.length ?? 0) > 0).map((d) => `whether ${policyLabel(d.policy)} applies to it is not known (${d.why})`)
     : [];
-  const doubtOf = (conns: ConnSet): { uncertain?: string[] } => {
+  const doubtOf = (conns: ConnSet): { uncertain?: string[]; uncertainConns?: ConnSet } => {
     if (!doubts.length && !subjectWhy.length) return {};
-    const why = [...subjectWhy, ...doubts.filter((d) => !isEmptyConns(intersectConns(d.conns, conns))).map((d) => `${describeRule(ruleRef(d.p, d.rule))}: ${d.why}`)];
-    return why.length ? { uncertain: [...new Set(why)] } : {};
+    const hit = doubts.filter((d) => !isEmptyConns(intersectConns(d.conns, conns)));
+    const why = [...subjectWhy, ...hit.map((d) => `${describeRule(ruleRef(d.p, d.rule))}: ${d.why}`)];
+    if (!why.length) return {};
+    // A doubted subject puts every connection in doubt; a doubted rule match only those of its ports.
+    return { uncertain: [...new Set(why)], ...(subjectWhy.length ? {} : { uncertainConns: intersectConns(conns, unionAllConns(hit.map((d) => d.conns))) }) };
   };
   const doubt = (p: LayerPolicy, rule: Rule, open: ConnSet) => {
     if (!trackDoubts) return;

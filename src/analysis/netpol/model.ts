@@ -786,7 +786,7 @@ export function ingressVerdict(model: ReachModel, src: Endpoint, dst: Endpoint, 
 function withLocalhostDoubt(composition: Composition, src: Endpoint, v: DirectionVerdict): DirectionVerdict {
   const why = composition.localhostDoubt;
   if (!why || src.kind !== 'class' || !src.cls.hostNetwork || !v.decisions.some((d) => !d.allowed && d.cause.kind === 'isolated')) return v;
-  return { ...v, decisions: v.decisions.map((d) => (d.allowed || d.cause.kind !== 'isolated' ? d : { ...d, uncertain: [...new Set([...(d.uncertain ?? []), why])] })) };
+  return { ...v, decisions: v.decisions.map((d) => (d.allowed || d.cause.kind !== 'isolated' ? d : { ...d, uncertain: [...new Set([...(d.uncertain ?? []), why])], uncertainConns: undefined })) };
 }
 
 const hostNetworkVerdicts = new WeakMap<Composition, Partial<Record<Direction, DirectionVerdict>>>();
