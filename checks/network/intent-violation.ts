@@ -127,7 +127,9 @@ export const intentViolation: Check = {
   reads: [...MESH_FLOW_KINDS],
   readsWhen: [CILIUM_SETTINGS_READ, SERVICE_ACCOUNT_LABELS_READ, ...ENFORCED_POLICY_KINDS_READ, ISTIO_WAYPOINT_GATEWAYS_READ, ISTIO_GATEWAY_SERVERS_READ, CONSUL_SERVICE_NAMES_READ, ISTIO_CLIENT_TLS_SERVICES_READ, ISTIO_MESH_ROUTES_READ],
   // The meshes' ConfigMaps (meshConfigMapRefs): unreadable, a mesh verdict that turns on them is unknown, which counts as open.
-  readsBestEffort: ['configmaps'],
+  // Calico IPPools (where pods get their addresses): unreadable, an ipBlock or nets partly over
+  // the pods stays in doubt, a medium finding saying the IPPools could not be read.
+  readsBestEffort: ['configmaps', 'calico.ippools', 'calico-v3.ippools'],
   appliesByConfig: (config) => config.intent.deny.length > 0,
   appliesWhen: 'when the configuration declares segmentation intent (intent.deny)',
   warnings(ctx) {

@@ -177,7 +177,7 @@ function enumerateCandidates(model: ReachModel, policies: readonly LayerPolicy[]
       if (rule.action !== 'Allow' && (rule.action !== 'Pass' || passLeadsNowhere.has(p))) continue;
       if (rule.peers === 'any' || rule.notPeers?.length) return 'all';
       // CIDRs matched on pod addresses (ANP networks, Calico nets) that take in every pod.
-      if (podCidrStatus(rule.peers)?.inside) return 'all';
+      if (podCidrStatus(rule.peers, model.match.podPools)?.inside) return 'all';
       for (const peer of rule.peers) {
         if (unenumerable(peer)) return 'all';
         if (peer.kind !== 'pods') continue;
@@ -369,6 +369,7 @@ export interface DoubtSearch {
 /** Doubt-tracked pair evaluations per search (see findDoubtedFlows). */
 export const MAX_DOUBT_PAIRS = 2000;
 
+// Per plan; a plan object belongs to one model (and so to one set of IP pools).
 const doubtablePlans = new WeakMap<readonly StagePlan[], boolean>();
 
 /**
@@ -377,11 +378,11 @@ const doubtablePlans = new WeakMap<readonly StagePlan[], boolean>();
  * selectors (a host-network pod's node), namespace selectors reading labels beyond the name
  * (an undeclared namespace), or a predicate that can be in doubt.
  */
-function doubtablePlan(plan: readonly StagePlan[], dir: Direction): boolean {
+function doubtablePlan(model: ReachModel, plan: readonly StagePlan[], dir: Direction): boolean {
   let v = doubtablePlans.get(plan);
   if (v === undefined) {
     const peerMay = (p: Peer) => p.kind === 'nodes' || (p.kind === 'pods' && (readsNamespaceLabels(p.namespaces) || !!p.where?.namespaceLabels || !!p.where?.doubt));
-    const listMay = (l: readonly Peer[] | 'any' | undefined) => l !== undefined && l !== 'any' && (!!podCidrStatus(l)?.doubt || l.some(peerMay));
+    const listMay = (l: readonly Peer[] | 'any' | undefined) => l !== undefined && l !== 'any' && (!!podCidrStatus(l, model.match.podPools)?.doubt || l.some(peerMay));
     v = plan.some((s) => s.policies.some((p) => (p[dir] ?? []).some((r) => listMay(r.peers) || listMay(r.notPeers))));
     doubtablePlans.set(plan, v);
   }
@@ -403,10 +404,10 @@ export function findDoubtedFlows(model: ReachModel, sources: PodClass[], destina
   const result: DoubtSearch = { flows: [], count: 0, truncated: false, examined: 0, capped: false };
   const subjectDoubt = (c: PodClass) => !!model.match.subjectDoubts?.has(c);
   const localhost = model.composition.localhostDoubt !== undefined;
-  const doubtingSources = sources.filter((s) => subjectDoubt(s) || doubtablePlan(s.egressPlan, 'egress') || (localhost && s.hostNetwork));
+  const doubtingSources = sources.filter((s) => subjectDoubt(s) || doubtablePlan(model, s.egressPlan, 'egress') || (localhost && s.hostNetwork));
   const doubted = (v: DirectionVerdict) => v.decisions.filter((d) => d.uncertain && !isEmptyConns(intersectConns(d.uncertainConns ?? d.conns, wanted))).map((d) => ({ conns: d.uncertainConns ?? d.conns, uncertain: d.uncertain }));
   for (const d of destinations) {
-    const all = subjectDoubt(d) || doubtablePlan(d.ingressPlan, 'ingress');
+    const all = subjectDoubt(d) || doubtablePlan(model, d.ingressPlan, 'ingress');
     for (const s of all ? sources : doubtingSources) {
       if (result.examined >= maxPairs) {
         result.capped = true;

@@ -7,77 +7,12 @@
 // resources/ippool) — and not one inside it. With pod addresses unknown, `reach` answers UNKNOWN
 // for shop/web → db/pg:5432; the intent check must not call the intent held on that reading.
 import { describe, expect, it } from 'vitest';
-import { intentViolation } from '../../../checks/network/intent-violation.ts';
-import { defaultConfig } from '../../../src/config/types.ts';
-import { runChecks } from '../../../src/engine/run.ts';
 import { buildReachability } from '../../../src/analysis/netpol/model.ts';
 import { findDoubtedFlows } from '../../../src/analysis/netpol/flows.ts';
 import { allConns } from '../../../src/analysis/netpol/conns.ts';
 import { queryReach } from '../../../src/analysis/netpol/query.ts';
 import { snap } from './helpers.ts';
-
-const NOW = new Date('2026-12-05T00:00:00Z');
-
-export const calicoNode = `---
-apiVersion: apps/v1
-kind: DaemonSet
-metadata: {name: calico-node, namespace: kube-system}
-spec:
-  selector: {matchLabels: {k8s-app: calico-node}}
-  template:
-    metadata: {labels: {k8s-app: calico-node}}
-    spec:
-      hostNetwork: true
-      containers: [{name: calico-node, image: quay.io/calico/node:v3.28.2}]
-`;
-
-const deployment = (ns: string, name: string, port?: number) => `---
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}, namespace: ${ns}}
-spec:
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec: {containers: [{name: c, image: img:1${port ? `, ports: [{containerPort: ${port}}]` : ''}}]}
-`;
-
-export const shopAndDb = `---
-apiVersion: v1
-kind: Namespace
-metadata: {name: shop, labels: {kubernetes.io/metadata.name: shop}}
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: db, labels: {kubernetes.io/metadata.name: db}}
-${deployment('shop', 'web')}${deployment('db', 'pg', 5432)}---
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: default-deny, namespace: db}
-spec: {podSelector: {}, policyTypes: [Ingress]}
-`;
-
-export const fromBlock = (block: string) => `---
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: not-from-vpc, namespace: db}
-spec:
-  podSelector: {matchLabels: {app: pg}}
-  policyTypes: [Ingress]
-  ingress:
-  - from: [{ipBlock: ${block}}]
-    ports: [{port: 5432}]
-`;
-
-/** The reviewer's repro (c5): a Calico cluster, pg open on 5432 to 0.0.0.0/0 except 10.0.0.0/8. */
-export const c5 = calicoNode + shopAndDb + fromBlock('{cidr: 0.0.0.0/0, except: [10.0.0.0/8]}');
-
-export const config = { ...defaultConfig(), intent: { deny: [{ name: 'web-never-db', from: { namespace: 'shop', podSelector: { app: 'web' } }, to: { namespace: 'db', podSelector: { app: 'pg' } } }] } };
-export const intentOf = (yaml: string) => {
-  const [outcome] = runChecks([intentViolation], { snapshot: snap(yaml), config, now: NOW });
-  expect(outcome.results).toHaveLength(1);
-  return outcome.results[0];
-};
+import { c5, calicoNode, deployment, fromBlock, intentOf, shopAndDb } from './calico-intent-cases.ts';
 
 describe('intent-violation on a flow the model holds in doubt', () => {
   it('c5: reach says UNKNOWN, and the intent is a medium finding saying it cannot be confirmed, naming the ipBlock and the pods', () => {
