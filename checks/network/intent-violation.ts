@@ -5,7 +5,7 @@ import { connsToJson, emptyConns, formatConns, intersectConns, isEmptyConns, add
 import { parseIntentPort } from '../../src/config/intent-ports.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { buildReachability, type DirectionVerdict, type PodClass, type ReachModel } from '../../src/analysis/netpol/model.ts';
-import { findFlows } from '../../src/analysis/netpol/flows.ts';
+import { findDoubtedFlows, findFlows, MAX_DOUBT_PAIRS } from '../../src/analysis/netpol/flows.ts';
 import { describeCause, describeRule, type RuleRef } from '../../src/analysis/netpol/engine.ts';
 import { calleeMesh, meshVerdictOverConns, MESH_FLOW_KINDS } from '../../src/analysis/mesh/flow-verdict.ts';
 import type { AuditContext } from '../../src/analysis/context.ts';
@@ -119,7 +119,7 @@ export const intentViolation: Check = {
   id: 'network.intent-violation',
   area: 'network',
   title: 'Segmentation intent holds',
-  protectsAgainst: 'flows the declared segmentation intent forbids (config intent.deny) but the effective policies allow: every enforced network API and, for a destination in a service mesh, its authorization (Istio AuthorizationPolicy, with PeerAuthentication); a flow the mesh allows for some requests only still counts; a rule with a hostNetwork pod at either end fails when only network policy would deny it, since enforcement on hostNetwork pods is implementation-defined',
+  protectsAgainst: 'flows the declared segmentation intent forbids (config intent.deny) but the effective policies allow: every enforced network API and, for a destination in a service mesh, its authorization (Istio AuthorizationPolicy, with PeerAuthentication); a flow the mesh allows for some requests only still counts; a rule with a hostNetwork pod at either end fails when only network policy would deny it, since enforcement on hostNetwork pods is implementation-defined; a flow the model counts as denied but holds in doubt (reach UNKNOWN: an ipBlock or Calico nets that may hold the pod\'s address) fails at medium as not confirmed',
   severity: 'high',
   controls: ['NSA-CISA:NS/network-policies', 'NIST-800-53:AC-4', 'NIST-800-53:SC-7', 'NIST-800-207:T3', 'NIST-800-207:T4'],
   remediation: 'Tighten the allowing policies listed in the evidence (or isolate the unisolated side with a default deny) until the forbidden flow is denied in both directions, or, for a meshed destination, deny it with an AuthorizationPolicy (the evidence names the mesh verdict per flow).',
@@ -127,7 +127,9 @@ export const intentViolation: Check = {
   reads: [...MESH_FLOW_KINDS],
   readsWhen: [CILIUM_SETTINGS_READ, SERVICE_ACCOUNT_LABELS_READ, ...ENFORCED_POLICY_KINDS_READ, ISTIO_WAYPOINT_GATEWAYS_READ, ISTIO_GATEWAY_SERVERS_READ, CONSUL_SERVICE_NAMES_READ, ISTIO_CLIENT_TLS_SERVICES_READ, ISTIO_MESH_ROUTES_READ],
   // The meshes' ConfigMaps (meshConfigMapRefs): unreadable, a mesh verdict that turns on them is unknown, which counts as open.
-  readsBestEffort: ['configmaps'],
+  // Calico IPPools (where pods get their addresses): unreadable, an ipBlock or nets partly over
+  // the pods stays in doubt, a medium finding saying the IPPools could not be read.
+  readsBestEffort: ['configmaps', 'calico.ippools', 'calico-v3.ippools'],
   appliesByConfig: (config) => config.intent.deny.length > 0,
   appliesWhen: 'when the configuration declares segmentation intent (intent.deny)',
   warnings(ctx) {
@@ -153,6 +155,9 @@ export const intentViolation: Check = {
       // The network first; then the same search with each pair cut to what the destination's mesh lets through.
       const network = findFlows(model, sources, dests, wanted, MAX_FLOWS);
       const found = network.count === 0 ? network : findFlows(model, sources, dests, wanted, MAX_FLOWS, meshRefiner(ctx, model));
+      // No certain violation: the pairs the model counts as denied but holds in doubt (reach's UNKNOWN), capped.
+      const doubts = found.count === 0 ? findDoubtedFlows(model, sources, dests, wanted, MAX_FLOWS, meshRefiner(ctx, model)) : undefined;
+      const hostNetwork = sources.some((c) => c.hostNetwork) || dests.some((c) => c.hostNetwork);
       const allowing = new Set<string>();
       const passes = new Set<string>();
       const flows = found.flows.map((f) => {
@@ -177,6 +182,19 @@ export const intentViolation: Check = {
           message: `intent "${rule.name}" is violated: ${describe(rule.from)} can reach ${describe(rule.to)} (${violations}${found.truncated ? '+' : ''} pod-class flow(s); neither the network nor the mesh refuses them)${passes.size ? `, allowed by ${[...passes].join(' and by ')}` : ''}`,
           evidence: { ...evidence, enforcedBy: 'none', allowingPolicies: [...allowing].sort(), flows, ...(found.truncated ? { flowsTruncated: `first ${MAX_FLOWS} flows shown; allowing policies are those of these flows` } : {}) },
         });
+      } else if (doubts && doubts.count > 0 && !(network.count === 0 && hostNetwork)) {
+        // reach answers UNKNOWN for these flows: the model reads them as denied, but a rule's
+        // match it cannot settle (an ipBlock or Calico nets that may hold the pod's address, an
+        // undeclared namespace's labels) may let them through. Not a proven violation, not a hold.
+        const doubted = doubts.flows.map((f) => ({ from: f.from.workloads.map(name), to: f.to.workloads.map(name), ports: formatConns(f.conns), uncertain: f.why }));
+        const first = doubted[0];
+        out.push({
+          status: 'fail',
+          severity: 'medium',
+          resource,
+          message: `intent "${rule.name}" cannot be confirmed: ${first.from.slice(0, 2).join(', ')}${first.from.length > 2 ? ', …' : ''} → ${first.to.slice(0, 2).join(', ')}${first.to.length > 2 ? ', …' : ''} (${first.ports}) may be allowed — ${first.uncertain[0] ?? 'an uncertain rule match'}${doubts.count > 1 ? ` (${doubts.count}${doubts.truncated || doubts.capped ? '+' : ''} pod-class flow(s) in doubt)` : ''}; the model counts ${doubts.count > 1 ? 'them' : 'it'} as denied`,
+          evidence: { ...evidence, enforcedBy: 'uncertain', doubtedFlows: doubted, ...(doubts.truncated ? { flowsTruncated: `first ${MAX_FLOWS} flows shown` } : {}), ...(doubts.capped ? { doubtSearch: `stopped after ${doubts.examined} pod-class pairs (cap ${MAX_DOUBT_PAIRS})` } : {}) },
+        });
       } else if (network.count > 0) {
         // The network lets these flows through; the destination's mesh refuses every one.
         const meshDenials = network.flows.map((f) => ({ from: f.from.workloads.map(name), to: f.to.workloads.map(name), ports: formatConns(f.conns), mesh: meshEvidence(ctx, model, f.from, f.to, f.conns) }));
@@ -186,7 +204,7 @@ export const intentViolation: Check = {
           message: `intent "${rule.name}" holds at the mesh: the network lets ${describe(rule.from)} reach ${describe(rule.to)} (${network.count}${network.truncated ? '+' : ''} pod-class flow(s)), but the destination's mesh authorization refuses every one`,
           evidence: { ...evidence, enforcedBy: 'mesh', flows: meshDenials },
         });
-      } else if (sources.some((c) => c.hostNetwork) || dests.some((c) => c.hostNetwork)) {
+      } else if (hostNetwork) {
         // kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-and-hostnetwork-pods:
         // enforcement on hostNetwork pods is undefined and most plugins ignore them, so a policy
         // denial cannot vouch for the intent: fail rather than "hold" on a verdict nobody enforces.
@@ -201,8 +219,8 @@ export const intentViolation: Check = {
         out.push({
           status: 'pass',
           resource,
-          message: sources.length && dests.length ? `intent "${rule.name}" holds: no allowed flow from ${describe(rule.from)} to ${describe(rule.to)}` : `intent "${rule.name}" holds: no matching ${sources.length ? 'destination' : 'source'} pods`,
-          evidence: { ...evidence, ...(sources.length && dests.length ? { enforcedBy: 'network' } : {}), sourceClasses: sources.length, destinationClasses: dests.length },
+          message: sources.length && dests.length ? `intent "${rule.name}" holds: no allowed flow from ${describe(rule.from)} to ${describe(rule.to)}${doubts?.capped ? `; only the first ${doubts.examined} pod-class pairs whose policies read pod addresses or undeclared namespaces were checked for flows in doubt` : ''}` : `intent "${rule.name}" holds: no matching ${sources.length ? 'destination' : 'source'} pods`,
+          evidence: { ...evidence, ...(sources.length && dests.length ? { enforcedBy: 'network' } : {}), sourceClasses: sources.length, destinationClasses: dests.length, ...(doubts?.capped ? { doubtSearch: `stopped after ${doubts.examined} pod-class pairs (cap ${MAX_DOUBT_PAIRS}): the rest were not checked for flows the model holds in doubt` } : {}) },
         });
       }
     }

@@ -184,6 +184,12 @@ export const KINDS = [
   crd('calico.networksets', 'NetworkSet', 'crd.projectcalico.org', ['v1'], 'networksets'),
   crd('calico-v3.globalnetworksets', 'GlobalNetworkSet', 'projectcalico.org', ['v3'], 'globalnetworksets', false),
   crd('calico-v3.networksets', 'NetworkSet', 'projectcalico.org', ['v3'], 'networksets'),
+  // Calico IPPools: where Calico IPAM gives pods their addresses (src/analysis/netpol/calico/ip-pools.ts;
+  // docs.tigera.io/calico/latest/reference/resources/ippool): the crd.projectcalico.org/v1 form
+  // calico-node and Typha read, and the projectcalico.org/v3 view, as for the policies above.
+  // Only the spec (cidr, disabled, allowedUses) is read.
+  crd('calico.ippools', 'IPPool', 'crd.projectcalico.org', ['v1'], 'ippools', false, { annotations: [], status: [] }),
+  crd('calico-v3.ippools', 'IPPool', 'projectcalico.org', ['v3'], 'ippools', false, { annotations: [], status: [] }),
   // Cilium policy kinds
   crd('cilium.networkpolicies', 'CiliumNetworkPolicy', 'cilium.io', ['v2'], 'ciliumnetworkpolicies'),
   crd('cilium.clusterwidenetworkpolicies', 'CiliumClusterwideNetworkPolicy', 'cilium.io', ['v2'], 'ciliumclusterwidenetworkpolicies', false),

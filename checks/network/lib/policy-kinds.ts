@@ -9,7 +9,20 @@ import type { ConditionalRead } from '../../../src/engine/types.ts';
 import { EXTRA_POLICY_KINDS } from '../../../src/analysis/netpol/apis.ts';
 import { buildReachability } from '../../../src/analysis/netpol/model.ts';
 
-export const ENFORCED_POLICY_KINDS_READ: readonly ConditionalRead[] = EXTRA_POLICY_KINDS.map((key) => ({
+/**
+ * Calico IPPools: where Calico IPAM gives pods their addresses, which settle a pod against an
+ * ipBlock or Calico nets (src/analysis/netpol/calico/ip-pools.ts). Read by the model on a Calico
+ * cluster, never a gate: unread, such a CIDR partly over the pods stays in doubt, as it was before
+ * they were read, and the doubt says the IPPools could not be read. Declared so serve --watch
+ * re-evaluates the flow-judging checks when a pool changes.
+ */
+export const CALICO_IP_POOLS_READ: ConditionalRead = {
+  kinds: ['calico.ippools', 'calico-v3.ippools'],
+  when: 'on a Calico cluster, when readable (never a gate): the IPPools pods draw their addresses from, which settle a pod against an ipBlock or nets; unread, such a match stays in doubt and says so',
+  holds: () => undefined,
+};
+
+const POLICY_KIND_READS: readonly ConditionalRead[] = EXTRA_POLICY_KINDS.map((key) => ({
   kinds: [key],
   when: 'unless the CNI does not enforce its policies (an API it does not implement, or Cilium with enable-policy never): the policies that may decide a flow',
   holds(ctx) {
@@ -17,3 +30,5 @@ export const ENFORCED_POLICY_KINDS_READ: readonly ConditionalRead[] = EXTRA_POLI
     return u && u.notEnforced === undefined ? `${u.api} policies, which the CNI may enforce` : undefined;
   },
 }));
+
+export const ENFORCED_POLICY_KINDS_READ: readonly ConditionalRead[] = [...POLICY_KIND_READS, CALICO_IP_POOLS_READ];

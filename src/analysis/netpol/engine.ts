@@ -15,7 +15,7 @@
 // policy governs is open) or 'deny' (Cilium policy enforcement "always").
 
 import { allConns, connsOf, emptyConns, intersectConns, isEmptyConns, subtractConns, unionAllConns, unionConns, type ConnSet, type PortInterval } from './conns.ts';
-import { parseCidr, rangeContains, ALL_V4, ALL_V6, type Family, type IpRange } from '../../base/ip.ts';
+import { intersectRanges, parseCidr, rangeContains, ALL_V4, ALL_V6, type Family, type IpRange } from '../../base/ip.ts';
 import type { Action, Labels, Layer, LayerPolicy, Peer, PodClass, PodSet, PolicyApi, PortSpec, Rule, StagePlan } from './layers.ts';
 import { matchAllSelector as MATCH_ALL } from './selector.ts';
 
@@ -85,6 +85,8 @@ export interface Decision {
    * match depended on a pod address the model does not know (see `podCidrStatus`).
    */
   uncertain?: string[];
+  /** Of `conns`, those the uncertain matches could have decided otherwise (unset: all of them). */
+  uncertainConns?: ConnSet;
   /** The connections are admitted as traffic another node forwards, not as sent (model.ts forwardedWhy): how they arrive. */
   forwarded?: string;
 }
@@ -118,6 +120,8 @@ export interface MatchContext {
    * verdict on the class in that policy's directions is then uncertain (`evaluatePlan`).
    */
   subjectDoubts?: ReadonlyMap<PodClass, ReadonlyArray<{ policy: LayerPolicy; why: string }>>;
+  /** Under Calico: the IPPools pods draw their addresses from (calico/ip-pools.ts), which settle a pod against CIDRs; read when first needed. */
+  podPools?: () => PodPools;
 }
 
 /** "shop/deny" for a NetworkPolicy (as ztaudit always named them), "AdminNetworkPolicy tenant-a" for the others. */
@@ -297,6 +301,12 @@ function undeclaredNamespaceDoubt(ctx: MatchContext, list: readonly Peer[], poli
   return `whether namespace ${cls.namespace} is selected by ${read.map(namespaceLabelsRead).join(', ')} is not known: no manifest declares it, so only its ${NAME_LABEL} label is known (add the Namespace manifest with its labels); counted as ${counted ? 'selected' : 'not selected'}`;
 }
 
+/** What the snapshot says of pod addresses under Calico IPAM (calico/ip-pools.ts). */
+export type PodPools =
+  | { kind: 'known'; ranges: readonly IpRange[]; /** "IPPool default-ipv4-ippool (192.168.0.0/16)". */ text: string }
+  /** No IPPool read: not listed (forbidden, failed), or none at all (manifests without them, CRD not served). */
+  | { kind: 'unknown'; why: string };
+
 /** Where a pod stands against CIDRs that apply to pod addresses; `doubt` says why that is not certain. */
 export interface PodCidrStatus {
   inside: boolean;
@@ -304,6 +314,7 @@ export interface PodCidrStatus {
 }
 
 const podCidrCache = new WeakMap<readonly Peer[], PodCidrStatus | null>();
+const podCidrCacheByPools = new WeakMap<() => PodPools, WeakMap<readonly Peer[], PodCidrStatus | null>>();
 
 /**
  * Special-purpose space no pod is given an address in (RFC 6890: "this network", loopback,
@@ -325,8 +336,14 @@ function neverPod(r: IpRange): boolean {
  * none; otherwise the pod is taken as IPv4 — inside when all of IPv4 is covered, outside when
  * not — and `doubt` says so. Undefined when the list has no such CIDR.
  */
-export function podCidrStatus(list: readonly Peer[]): PodCidrStatus | undefined {
-  const hit = podCidrCache.get(list);
+export function podCidrStatus(list: readonly Peer[], poolsOf?: () => PodPools): PodCidrStatus | undefined {
+  let memo = podCidrCache;
+  if (poolsOf) {
+    let m = podCidrCacheByPools.get(poolsOf);
+    if (!m) podCidrCacheByPools.set(poolsOf, (m = new WeakMap()));
+    memo = m;
+  }
+  const hit = memo.get(list);
   if (hit !== undefined) return hit ?? undefined;
   const blocks = list.filter((p): p is Peer & { kind: 'ipBlock' } => p.kind === 'ipBlock' && p.podAddresses === true);
   let out: PodCidrStatus | undefined;
@@ -334,13 +351,34 @@ export function podCidrStatus(list: readonly Peer[]): PodCidrStatus | undefined 
     const ranges = blocks.flatMap((p) => p.ranges);
     const texts = blocks.map((p) => p.text).join(', ');
     const v4 = coversFamily([...ranges, ...NEVER_POD], 4);
-    if (v4 && coversFamily([...ranges, ...NEVER_POD], 6)) out = { inside: true };
+    // Calico IPAM's Workload pools hold every pod's address (calico/ip-pools.ts): the CIDRs
+    // covering them all hold every pod, CIDRs missing them all none; a partial overlap stays in doubt.
+    // Read only when a CIDR is matched on pod addresses: a model without one never looks at the pools.
+    const pools = poolsOf?.();
+    const known = pools?.kind === 'known' ? pools : undefined;
+    const unknownWhy = pools?.kind === 'unknown' ? `; ${pools.why}` : '';
+    if (known && known.ranges.every((r) => coveredBy(r, ranges))) out = { inside: true };
+    else if (known && intersectRanges(known.ranges, ranges).length === 0) out = { inside: false };
+    else if (v4 && coversFamily([...ranges, ...NEVER_POD], 6)) out = { inside: true };
     else if (ranges.every(neverPod)) out = { inside: false };
-    else if (v4) out = { inside: true, doubt: `${texts} cover IPv4 only: a pod with an IPv6 address (dual-stack or IPv6 cluster) may be outside; pods are taken as IPv4` };
-    else out = { inside: false, doubt: `whether the pod's address is in ${texts} is not known (the model does not know pod addresses); counted as outside` };
+    else if (known) out = { inside: v4, doubt: `whether the pod's address is in ${texts} is not known: the pods' address pools (${known.text}) lie partly inside it; counted as ${v4 ? 'inside' : 'outside'}` };
+    else if (v4) out = { inside: true, doubt: `${texts} cover IPv4 only: a pod with an IPv6 address (dual-stack or IPv6 cluster) may be outside; pods are taken as IPv4${unknownWhy}` };
+    else out = { inside: false, doubt: `whether the pod's address is in ${texts} is not known (the model does not know pod addresses${unknownWhy}); counted as outside` };
   }
-  podCidrCache.set(list, out ?? null);
+  memo.set(list, out ?? null);
   return out;
+}
+
+/** Whether `r` lies within the union of `ranges` (of its family). */
+function coveredBy(r: IpRange, ranges: readonly IpRange[]): boolean {
+  const parts = intersectRanges([r], ranges).sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
+  let next = r.lo;
+  for (const p of parts) {
+    if (p.lo > next) return false;
+    if (p.hi + 1n > next) next = p.hi + 1n;
+    if (next > r.hi) return true;
+  }
+  return false;
 }
 
 function podEndpoint(ep: Endpoint): boolean {
@@ -349,8 +387,8 @@ function podEndpoint(ep: Endpoint): boolean {
 
 export function ruleMatchesPeer(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint, subject?: Endpoint): boolean {
   if (rule.subject && !(subject?.kind === 'class' && podSetMatches(ctx, rule.subject, policyNs, subject.cls))) return false;
-  if (rule.peers !== 'any' && !rule.peers.some((p) => peerMatches(ctx, p, policyNs, ep)) && !(podEndpoint(ep) && podCidrStatus(rule.peers)?.inside)) return false;
-  if (rule.notPeers && (rule.notPeers.some((p) => peerMatches(ctx, p, policyNs, ep)) || (podEndpoint(ep) && podCidrStatus(rule.notPeers)?.inside))) return false;
+  if (rule.peers !== 'any' && !rule.peers.some((p) => peerMatches(ctx, p, policyNs, ep)) && !(podEndpoint(ep) && podCidrStatus(rule.peers, ctx.podPools)?.inside)) return false;
+  if (rule.notPeers && (rule.notPeers.some((p) => peerMatches(ctx, p, policyNs, ep)) || (podEndpoint(ep) && podCidrStatus(rule.notPeers, ctx.podPools)?.inside))) return false;
   return true;
 }
 
@@ -360,8 +398,8 @@ export function ruleMatchesPeer(ctx: MatchContext, rule: Rule, policyNs: string 
  */
 export function ruleMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint, subject?: Endpoint): string | undefined {
   if (ep.kind !== 'class') return undefined;
-  const inPeers = rule.peers === 'any' ? undefined : podCidrStatus(rule.peers);
-  const inNot = rule.notPeers ? podCidrStatus(rule.notPeers) : undefined;
+  const inPeers = rule.peers === 'any' ? undefined : podCidrStatus(rule.peers, ctx.podPools);
+  const inNot = rule.notPeers ? podCidrStatus(rule.notPeers, ctx.podPools) : undefined;
   const nodePeers = rule.peers === 'any' ? undefined : nodePlacementDoubt(rule.peers, ep.cls);
   const nodeNot = rule.notPeers ? nodePlacementDoubt(rule.notPeers, ep.cls) : undefined;
   const nsPeers = rule.peers === 'any' ? undefined : undeclaredNamespaceDoubt(ctx, rule.peers, policyNs, ep.cls);
@@ -447,10 +485,13 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
   const subjectWhy = trackDoubts && subject?.kind === 'class'
     ? (ctx.subjectDoubts?.get(subject.cls) ?? []).filter((d) => d.policy.isolates[dir] || (d.policy[dir]?.length ?? 0) > 0).map((d) => `whether ${policyLabel(d.policy)} applies to it is not known (${d.why})`)
     : [];
-  const doubtOf = (conns: ConnSet): { uncertain?: string[] } => {
+  const doubtOf = (conns: ConnSet): { uncertain?: string[]; uncertainConns?: ConnSet } => {
     if (!doubts.length && !subjectWhy.length) return {};
-    const why = [...subjectWhy, ...doubts.filter((d) => !isEmptyConns(intersectConns(d.conns, conns))).map((d) => `${describeRule(ruleRef(d.p, d.rule))}: ${d.why}`)];
-    return why.length ? { uncertain: [...new Set(why)] } : {};
+    const hit = doubts.filter((d) => !isEmptyConns(intersectConns(d.conns, conns)));
+    const why = [...subjectWhy, ...hit.map((d) => `${describeRule(ruleRef(d.p, d.rule))}: ${d.why}`)];
+    if (!why.length) return {};
+    // A doubted subject puts every connection in doubt; a doubted rule match only those of its ports.
+    return { uncertain: [...new Set(why)], ...(subjectWhy.length ? {} : { uncertainConns: intersectConns(conns, unionAllConns(hit.map((d) => d.conns))) }) };
   };
   const doubt = (p: LayerPolicy, rule: Rule, open: ConnSet) => {
     if (!trackDoubts) return;

@@ -11,8 +11,8 @@
 // rules do not name (see closedAfter): what it passes is admitted only by a later rule that
 // names the peer, and that rule is enumerated in its own right.
 
-import { intersectConns, isEmptyConns, type ConnSet } from './conns.ts';
-import { podCidrStatus, podSetMatches, rulePortConns, type Direction } from './engine.ts';
+import { intersectConns, isEmptyConns, subtractConns, unionConns, type ConnSet } from './conns.ts';
+import { podCidrStatus, podSetMatches, readsNamespaceLabels, rulePortConns, type Direction } from './engine.ts';
 import type { LayerPolicy, Peer, Rule, StagePlan } from './layers.ts';
 import { egressVerdict, ingressVerdict, isolationOf, type DirectionVerdict, type PodClass, type ReachModel } from './model.ts';
 
@@ -177,7 +177,7 @@ function enumerateCandidates(model: ReachModel, policies: readonly LayerPolicy[]
       if (rule.action !== 'Allow' && (rule.action !== 'Pass' || passLeadsNowhere.has(p))) continue;
       if (rule.peers === 'any' || rule.notPeers?.length) return 'all';
       // CIDRs matched on pod addresses (ANP networks, Calico nets) that take in every pod.
-      if (podCidrStatus(rule.peers)?.inside) return 'all';
+      if (podCidrStatus(rule.peers, model.match.podPools)?.inside) return 'all';
       for (const peer of rule.peers) {
         if (unenumerable(peer)) return 'all';
         if (peer.kind !== 'pods') continue;
@@ -342,6 +342,100 @@ export function findFlows(model: ReachModel, sources: PodClass[], destinations: 
     for (const s of candidates) {
       check(s, d);
       if (result.truncated) return result;
+    }
+  }
+  return result;
+}
+
+export interface DoubtedFlow {
+  from: PodClass;
+  to: PodClass;
+  /** The wanted connections the model counts as denied that an uncertain decision might allow. */
+  conns: ConnSet;
+  /** Why, as `reach` says it (the rule and the CIDR or selector the model cannot settle). */
+  why: string[];
+}
+
+export interface DoubtSearch {
+  flows: DoubtedFlow[];
+  /** Doubted pairs found; a lower bound when `truncated` or `capped`. */
+  count: number;
+  truncated: boolean;
+  /** Pairs evaluated with doubts tracked, and whether the search stopped at its cap before the last pair that could hold a doubt. */
+  examined: number;
+  capped: boolean;
+}
+
+/** Doubt-tracked pair evaluations per search (see findDoubtedFlows). */
+export const MAX_DOUBT_PAIRS = 2000;
+
+// Per plan; a plan object belongs to one model (and so to one set of IP pools).
+const doubtablePlans = new WeakMap<readonly StagePlan[], boolean>();
+
+/**
+ * Whether a plan holds a rule whose match the engine may doubt for some peer (engine.ts
+ * ruleMatchDoubt): CIDRs matched on pod addresses whose hold on a pod is not settled, node
+ * selectors (a host-network pod's node), namespace selectors reading labels beyond the name
+ * (an undeclared namespace), or a predicate that can be in doubt.
+ */
+function doubtablePlan(model: ReachModel, plan: readonly StagePlan[], dir: Direction): boolean {
+  let v = doubtablePlans.get(plan);
+  if (v === undefined) {
+    const peerMay = (p: Peer) => p.kind === 'nodes' || (p.kind === 'pods' && (readsNamespaceLabels(p.namespaces) || !!p.where?.namespaceLabels || !!p.where?.doubt));
+    const listMay = (l: readonly Peer[] | 'any' | undefined) => l !== undefined && l !== 'any' && (!!podCidrStatus(l, model.match.podPools)?.doubt || l.some(peerMay));
+    v = plan.some((s) => s.policies.some((p) => (p[dir] ?? []).some((r) => listMay(r.peers) || listMay(r.notPeers))));
+    doubtablePlans.set(plan, v);
+  }
+  return v;
+}
+
+/**
+ * Pairs of `sources` × `destinations` that the model counts as denied on some of `wanted` but
+ * holds in doubt, as `reach` would answer UNKNOWN for them: a decision carrying an uncertainty
+ * (a CIDR that may hold the pod's address, a namespace no manifest declares, a node selector, a
+ * policy whose subject is not settled) touches connections the other direction may let through.
+ * Pairs evaluated: every source toward a destination whose ingress may be doubted (or whose
+ * subject is), and the sources whose egress may be doubted toward every destination. Each such
+ * evaluation tracks doubts (dearer than findFlows' checks), so the search stops after
+ * `maxPairs` evaluations: an intent over wide selectors stays linear, and `capped` says the
+ * rest was not examined. `refine` narrows a pair's doubted connections by another layer (the mesh).
+ */
+export function findDoubtedFlows(model: ReachModel, sources: PodClass[], destinations: PodClass[], wanted: ConnSet, limit = 20, refine?: (from: PodClass, to: PodClass, conns: ConnSet) => ConnSet, maxPairs = MAX_DOUBT_PAIRS): DoubtSearch {
+  const result: DoubtSearch = { flows: [], count: 0, truncated: false, examined: 0, capped: false };
+  const subjectDoubt = (c: PodClass) => !!model.match.subjectDoubts?.has(c);
+  const localhost = model.composition.localhostDoubt !== undefined;
+  const doubtingSources = sources.filter((s) => subjectDoubt(s) || doubtablePlan(model, s.egressPlan, 'egress') || (localhost && s.hostNetwork));
+  const doubted = (v: DirectionVerdict) => v.decisions.filter((d) => d.uncertain && !isEmptyConns(intersectConns(d.uncertainConns ?? d.conns, wanted))).map((d) => ({ conns: d.uncertainConns ?? d.conns, uncertain: d.uncertain }));
+  for (const d of destinations) {
+    const all = subjectDoubt(d) || doubtablePlan(model, d.ingressPlan, 'ingress');
+    for (const s of all ? sources : doubtingSources) {
+      if (result.examined >= maxPairs) {
+        result.capped = true;
+        return result;
+      }
+      result.examined++;
+      const src = { kind: 'class', cls: s } as const;
+      const dst = { kind: 'class', cls: d } as const;
+      const e = egressVerdict(model, src, dst, true);
+      const i = ingressVerdict(model, src, dst, true);
+      const eD = doubted(e);
+      const iD = doubted(i);
+      if (!eD.length && !iD.length) continue;
+      const eConns = intersectConns(e.conns, wanted);
+      const iConns = intersectConns(i.conns, wanted);
+      const eMay = eD.reduce((acc, x) => unionConns(acc, intersectConns(x.conns, wanted)), eConns);
+      const iMay = iD.reduce((acc, x) => unionConns(acc, intersectConns(x.conns, wanted)), iConns);
+      // What the model already allows is findFlows' to report; only what it denies is in doubt here.
+      let conns = subtractConns(intersectConns(eMay, iMay), intersectConns(eConns, iConns));
+      if (!isEmptyConns(conns) && refine) conns = refine(s, d, conns);
+      if (isEmptyConns(conns)) continue;
+      const why = [...new Set([...eD, ...iD].filter((x) => !isEmptyConns(intersectConns(x.conns, conns))).flatMap((x) => x.uncertain ?? []))];
+      result.count++;
+      if (result.flows.length < limit) result.flows.push({ from: s, to: d, conns, why });
+      else {
+        result.truncated = true;
+        return result;
+      }
     }
   }
   return result;

@@ -4,6 +4,7 @@
 // precedence (composition.ts); each class knows, per direction, the stages and policies that
 // govern it (its plan), which the engine (engine.ts) evaluates.
 
+import { podPools } from './calico/ip-pools.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import { implicitNamespaces, type KubeObject, type Snapshot } from '../../snapshot/types.ts';
 import { classMatches, externalWays, forwardsAcrossNodes, selectorOf, servicePorts, targetConns } from './service-ports.ts';
@@ -366,7 +367,9 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
   const undeclared = implicitNamespaces(snapshot);
   notes.push(...undeclaredNamespaceNotes(policies, (p) => composition.stageOf(p) !== undefined, undeclared, classesByNamespace));
   const subjectDoubts = new Map<PodClass, Array<{ policy: LayerPolicy; why: string }>>();
-  const match: MatchContext = { subjectDoubts, namespaceLabels, ...(undeclared.size ? { undeclaredNamespaces: undeclared } : {}), fallback: composition.fallback, ...(composition.fallbackReason ? { fallbackReason: composition.fallbackReason } : {}), ...(composition.name === 'calico' ? { fallbackAllowReason: "the pod's Calico profile" } : {}) };
+  // Calico IPAM gives pods addresses from its IPPools: they settle a pod against ipBlocks and nets.
+  const pools = composition.name === 'calico' ? { podPools: () => podPools(snapshot) } : {};
+  const match: MatchContext = { subjectDoubts, namespaceLabels, ...pools, ...(undeclared.size ? { undeclaredNamespaces: undeclared } : {}), fallback: composition.fallback, ...(composition.fallbackReason ? { fallbackReason: composition.fallbackReason } : {}), ...(composition.name === 'calico' ? { fallbackAllowReason: "the pod's Calico profile" } : {}) };
 
   const selectedBy = new Map<string, PodClass[]>();
   const policiesByNamespace = new Map<string, LayerPolicy[]>();
@@ -786,7 +789,7 @@ export function ingressVerdict(model: ReachModel, src: Endpoint, dst: Endpoint, 
 function withLocalhostDoubt(composition: Composition, src: Endpoint, v: DirectionVerdict): DirectionVerdict {
   const why = composition.localhostDoubt;
   if (!why || src.kind !== 'class' || !src.cls.hostNetwork || !v.decisions.some((d) => !d.allowed && d.cause.kind === 'isolated')) return v;
-  return { ...v, decisions: v.decisions.map((d) => (d.allowed || d.cause.kind !== 'isolated' ? d : { ...d, uncertain: [...new Set([...(d.uncertain ?? []), why])] })) };
+  return { ...v, decisions: v.decisions.map((d) => (d.allowed || d.cause.kind !== 'isolated' ? d : { ...d, uncertain: [...new Set([...(d.uncertain ?? []), why])], uncertainConns: undefined })) };
 }
 
 const hostNetworkVerdicts = new WeakMap<Composition, Partial<Record<Direction, DirectionVerdict>>>();

@@ -165,7 +165,7 @@ describe('CIDR peers match pods where the API says so', () => {
     // with IP in any of the listed CIDRs"; the selector and nets must both match.
     const yaml = base + gnp('sel-nets', `order: 10\nselector: app == 'db'\ntypes: [Ingress]\ningress:\n- {action: Allow, source: {selector: app == 'client', nets: ["10.0.0.0/8"]}}`);
     const r = reach(yaml, 'b/client', 'a/db');
-    expect(r.output.split('\n')).toContain("  note: GlobalNetworkPolicy sel-nets ingress rule 0 matches its selected pods only when their address is in its nets: whether the pod's address is in 10.0.0.0/8 is not known (the model does not know pod addresses); counted as outside");
+    expect(r.output.split('\n')).toContain("  note: GlobalNetworkPolicy sel-nets ingress rule 0 matches its selected pods only when their address is in its nets: whether the pod's address is in 10.0.0.0/8 is not known (the model does not know pod addresses; no Calico IPPool was read); counted as outside");
   });
 });
 

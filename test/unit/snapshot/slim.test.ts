@@ -46,7 +46,20 @@ describe('slim declarations', () => {
       'namespaces', 'pods', 'services', 'serviceaccounts', 'limitranges', 'replicationcontrollers', 'replicasets', 'deployments', 'statefulsets', 'daemonsets',
       'jobs', 'cronjobs', 'networkpolicies', 'ingresses', 'ingressclasses', 'roles', 'clusterroles', 'rolebindings', 'clusterrolebindings',
       'mutatingwebhookconfigurations', 'envoygateway.clienttrafficpolicies', 'eks.ingressclassparams', 'lbc.ingressclassparams',
+      'calico.ippools', 'calico-v3.ippools',
     ]);
+  });
+
+  it('a Calico IPPool keeps its spec (cidr, disabled, allowedUses) and identity; annotations and status go', () => {
+    const spec = { cidr: '192.168.0.0/16', ipipMode: 'Always', natOutgoing: true, disabled: true, allowedUses: ['Workload', 'Tunnel'] };
+    for (const [key, apiVersion] of [['calico.ippools', 'crd.projectcalico.org/v1'], ['calico-v3.ippools', 'projectcalico.org/v3']] as const) {
+      const pool = slimObject(key, {
+        apiVersion, kind: 'IPPool',
+        metadata: { name: 'default-ipv4-ippool', annotations: { 'projectcalico.org/metadata': '{}' }, managedFields: [{}] },
+        spec, status: { conditions: [] },
+      } as never);
+      expect(pool).toEqual({ apiVersion, kind: 'IPPool', metadata: { name: 'default-ipv4-ippool' }, spec });
+    }
   });
 
   it('a LimitRange keeps its spec (limits) and identity; its annotations go', () => {

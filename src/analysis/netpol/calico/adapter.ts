@@ -11,7 +11,8 @@ import type { Protocol } from '../conns.ts';
 import type { ClassFacts, ClassPredicate, CoverageNote, Labels, LayerPolicy, Peer, PodSet, PolicyApiAdapter, PortSpec, Rule, TierSpec } from '../layers.ts';
 import { matchAllSelector, parseSelector, type Selector } from '../selector.ts';
 import { intersectRanges, type IpRange } from '../../../base/ip.ts';
-import { podCidrStatus } from '../engine.ts';
+import { podCidrStatus, type PodPools } from '../engine.ts';
+import { podPools } from './ip-pools.ts';
 import { calicoPodLabels } from './labels.ts';
 import { collectNetworkSets, type NetworkSetIndex } from './network-sets.ts';
 import { collectCalicoPolicies, LABEL_NAME, LABEL_NAMESPACE, LABEL_SERVICE_ACCOUNT, NAMESPACE_LABEL_PREFIX, SERVICE_ACCOUNT_LABEL_PREFIX, type CalicoEntityRule, type CalicoPolicy, type CalicoPort, type CalicoRule } from './policy.ts';
@@ -179,7 +180,7 @@ function netsText(written: unknown): string {
 }
 
 /** A Calico rule in neutral form; undefined when it can never match a pod flow (it still keeps its index in the others). */
-function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services, sets: NetworkSetIndex | undefined, uncertain: string[]): Rule | undefined {
+function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services, sets: NetworkSetIndex | undefined, uncertain: string[], pools?: () => PodPools): Rule | undefined {
   if (rule.ignoredByFelix) return undefined;
   const peer = dir === 'ingress' ? rule.source : rule.destination;
   const local = dir === 'ingress' ? rule.destination : rule.source;
@@ -195,7 +196,7 @@ function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services
   for (const key of ['nets', 'notNets'] as const) {
     const ranges = local[key];
     if (!ranges) continue;
-    const own = podCidrStatus([{ kind: 'ipBlock', text: netsText(local.written[key]), ranges, podAddresses: true }])!;
+    const own = podCidrStatus([{ kind: 'ipBlock', text: netsText(local.written[key]), ranges, podAddresses: true }], pools)!;
     if (own.doubt) uncertain.push(`${dir} rule ${rule.index}: ${side} ${key}: the policy's own pod ${own.doubt}`);
     if (own.inside !== (key === 'nets')) return undefined;
   }
@@ -230,7 +231,7 @@ function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services
     const both = intersectRanges(ranges, setRanges);
     const setPeer: Peer[] = both.length && inSets ? [{ kind: 'ipBlock', text: `${netsText(peer.written.nets)} within ${inSets.text}`, ranges: both, podAddresses: true }] : [];
     // Selected pods count when their address is in `nets`: taken as IPv4, as the engine does.
-    const pods = podCidrStatus([{ kind: 'ipBlock', text: netsText(peer.written.nets), ranges, podAddresses: true }]);
+    const pods = podCidrStatus([{ kind: 'ipBlock', text: netsText(peer.written.nets), ranges, podAddresses: true }], pools);
     if (pods?.doubt) uncertain.push(`${dir} rule ${rule.index} matches its selected pods only when their address is in its nets: ${pods.doubt}`);
     peers = pods?.inside ? [podPeer, ...setPeer] : setPeer;
   } else if (podPeer) peers = setRanges.length && inSets ? [podPeer, { kind: 'ipBlock', text: inSets.text, ranges: setRanges, podAddresses: true }] : [podPeer];
@@ -295,11 +296,11 @@ function isWorkloadLabel(label: string): boolean {
 }
 
 /** One Calico policy in neutral form. */
-export function calicoLayerPolicy(p: CalicoPolicy, svcs: Services = new Map(), sets?: NetworkSetIndex): LayerPolicy {
+export function calicoLayerPolicy(p: CalicoPolicy, svcs: Services = new Map(), sets?: NetworkSetIndex, pools?: () => PodPools): LayerPolicy {
   const display = p.namespace !== undefined ? `${p.namespace}/${p.name}` : p.name;
   const valid = p.errors.length === 0;
   const uncertain: string[] = [];
-  const rules = (dir: 'ingress' | 'egress') => p[dir].map((r) => neutralRule(r, dir, svcs, sets, uncertain)).filter((r): r is Rule => r !== undefined);
+  const rules = (dir: 'ingress' | 'egress') => p[dir].map((r) => neutralRule(r, dir, svcs, sets, uncertain, pools)).filter((r): r is Rule => r !== undefined);
   const ignored = valid ? (['ingress', 'egress'] as const).flatMap((dir) => (p[`${dir}Type`] ? p[dir] : []).filter((r) => r.ignoredByFelix).map((r) => ({ direction: dir, message: `${dir} rule ${r.index}: ${r.ignoredByFelix}` }))) : [];
   return {
     api: 'Calico',
@@ -337,6 +338,8 @@ export const calicoAdapter: PolicyApiAdapter = {
   parse({ snapshot, namespaceLabels }) {
     const set = collectCalicoPolicies(snapshot);
     const netSets = collectNetworkSets(snapshot, namespaceLabels);
+    // Calico policies decide only on a Calico cluster, whose IPPools hold its pods' addresses.
+    const pools = () => podPools(snapshot);
     // Parsed on the first rule that names a Service: most clusters' Calico policies name none.
     let byName: Map<string, ServiceInfo> | undefined;
     const svcs: Services = { get: (key) => (byName ??= servicesOf(snapshot)).get(key) };
@@ -346,7 +349,7 @@ export const calicoAdapter: PolicyApiAdapter = {
       for (const message of p.outOfScope) notes.push({ object: p.ref, message: `${p.id}: ${message}` });
       // preDNAT / doNotTrack policies never apply to pods: noted above, not evaluated.
       if (p.hostEndpointsOnly && !p.errors.length) continue;
-      const layer = calicoLayerPolicy(p, svcs, netSets.index);
+      const layer = calicoLayerPolicy(p, svcs, netSets.index, pools);
       for (const u of layer.uncertain ?? []) notes.push({ object: p.ref, message: `${p.id} ${u}` });
       policies.push(layer);
     }
