@@ -34,6 +34,7 @@ import { ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-me
 import { ISTIO_GATEWAY_SERVERS_READ } from './lib/istio-gateway-servers.ts';
 import { ISTIO_WAYPOINT_GATEWAYS_READ } from './lib/istio-waypoints.ts';
 import { CONSUL_DEFAULT_INTENTION_READ, CONSUL_SERVICE_NAMES_READ, LINKERD_DEFAULT_POLICY_READ } from './lib/mesh-config-reads.ts';
+import { meshPresenceReads } from './lib/mesh-presence.ts';
 
 export const authzMissing: Check = {
   id: 'mtls.authz-missing',
@@ -46,7 +47,7 @@ export const authzMissing: Check = {
   needs: ['namespaces', 'pods'],
   reads: ['istio.authorizationpolicies', 'linkerd.servers', 'linkerd.authorizationpolicies', 'linkerd.serverauthorizations', 'linkerd.meshtlsauthentications', 'linkerd.networkauthentications', 'consul.serviceintentions'],
   // The Istio authorization model reads the waypoint Gateways and GatewayClasses (istio.io/waypoint-for) behind an ambient callee.
-  readsWhen: [ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ, LINKERD_DEFAULT_POLICY_READ, CONSUL_DEFAULT_INTENTION_READ, CONSUL_SERVICE_NAMES_READ, ISTIO_WAYPOINT_GATEWAYS_READ, ISTIO_GATEWAY_SERVERS_READ],
+  readsWhen: [...meshPresenceReads('istio', 'linkerd', 'consul'), ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ, LINKERD_DEFAULT_POLICY_READ, CONSUL_DEFAULT_INTENTION_READ, CONSUL_SERVICE_NAMES_READ, ISTIO_WAYPOINT_GATEWAYS_READ, ISTIO_GATEWAY_SERVERS_READ],
   appliesTo: (ctx) => istioPresent(ctx) || linkerdPresent(ctx) || consulPresent(ctx),
   appliesWhen: 'when Istio, Linkerd or Consul is installed',
   *evaluate(ctx) {

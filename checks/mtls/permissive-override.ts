@@ -8,6 +8,7 @@ import { MESH_ENCRYPTION } from '../controls.ts';
 import { ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
 import { istioGatewayPod } from '../../src/analysis/mesh/flow-verdict.ts';
 import { CONSUL_MUTUAL_TLS_READ, CONSUL_SERVICE_NAMES_READ } from './lib/mesh-config-reads.ts';
+import { meshPresenceReads } from './lib/mesh-presence.ts';
 
 const RELAXED = new Set(['PERMISSIVE', 'DISABLE']);
 
@@ -27,7 +28,7 @@ export const permissiveOverride: Check = {
   remediation: 'Istio: set the PeerAuthentication (or the port entry in portLevelMtls) to STRICT, or remove it so the mesh-wide STRICT policy applies. Consul: set `mutualTLSMode: strict` in the ServiceDefaults (or ProxyDefaults global), or remove the setting (strict is the default), then set `allowEnablingPermissiveMutualTLS: false` in the Mesh entry; fix a mutualTLSMode other than `strict` or `permissive`, and for an entry (or the Mesh entry) whose Synced condition is False, or Unknown with a reason, fix what its reason and message name (`kubectl describe servicedefaults NAME -n NS`). Enrol the plaintext clients in the mesh first.',
   needs: ['namespaces', 'pods'],
   reads: ['istio.peerauthentications'],
-  readsWhen: [ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ, CONSUL_MUTUAL_TLS_READ, CONSUL_SERVICE_NAMES_READ],
+  readsWhen: [...meshPresenceReads('istio', 'consul'), ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ, CONSUL_MUTUAL_TLS_READ, CONSUL_SERVICE_NAMES_READ],
   appliesTo: (ctx) => istioPresent(ctx) || consulPresent(ctx),
   appliesWhen: 'when Istio or Consul service mesh is installed',
   evaluate(ctx) {
