@@ -60,7 +60,7 @@ function workloadsByPolicy(ctx: AuditContext): Map<ParsedAuthzPolicy, WorkloadMe
   const index = authzIndex(ctx.snapshot, ctx.config);
   const out = new Map<ParsedAuthzPolicy, WorkloadMesh[]>();
   for (const w of istioWorkloads(ctx)) {
-    for (const p of policiesFor(index, w.namespace, w.labels)) {
+    for (const p of policiesFor(index, w.namespace, w.labels, w.istioRoot?.namespace)) {
       let list = out.get(p);
       if (!list) out.set(p, (list = []));
       list.push(w);

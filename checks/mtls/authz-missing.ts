@@ -83,7 +83,7 @@ export const authzMissing: Check = {
       // Each way a caller may address the workload (a Service, or a pod directly) and the waypoint
       // that call meets, read as the flow verdicts read it (waypointPaths, istio.io/waypoint-for);
       // a path whose waypoint Gateway is unread may meet it or not, so both must be covered.
-      const local = policiesFor(index, w.namespace, w.labels);
+      const local = policiesFor(index, w.namespace, w.labels, w.istioRoot?.namespace);
       const paths: WaypointPath[] = ambient ? waypointPaths(model, callee) : [{ label: '', wp: undefined }];
       const views = paths.flatMap((p) => (p.unsure ? [p.wp, undefined] : [p.wp]).map((wp) => {
         const atWaypoint = wp ? waypointPolicies(model, callee, wp, pathScope(p)) : [];

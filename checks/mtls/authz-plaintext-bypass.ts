@@ -97,7 +97,7 @@ export const authzPlaintextBypass: Check = {
     const index = authzIndex(ctx.snapshot, ctx.config);
     const out: Verdict[] = [];
     for (const w of istioWorkloads(ctx)) {
-      const applied = policiesFor(index, w.namespace, w.labels);
+      const applied = policiesFor(index, w.namespace, w.labels, w.istioRoot?.namespace);
       const withIdentity = applied.filter((p) => p.rules.some((r) => r.identity || r.negativeIdentityOnly));
       if (withIdentity.length === 0) continue;
       const resource = w.workload.ref;
