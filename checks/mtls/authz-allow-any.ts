@@ -17,6 +17,7 @@ import { MESH_AUTHORIZATION } from '../controls.ts';
 import { ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
 import { ISTIO_GATEWAY_SERVERS_READ } from './lib/istio-gateway-servers.ts';
 import { ISTIO_WAYPOINT_GATEWAYS_READ } from './lib/istio-waypoints.ts';
+import { meshPresenceReads } from './lib/mesh-presence.ts';
 
 /**
  * Where an open rule really admits a caller no policy names: per workload the policy applies to
@@ -59,7 +60,7 @@ function workloadsByPolicy(ctx: AuditContext): Map<ParsedAuthzPolicy, WorkloadMe
   const index = authzIndex(ctx.snapshot, ctx.config);
   const out = new Map<ParsedAuthzPolicy, WorkloadMesh[]>();
   for (const w of istioWorkloads(ctx)) {
-    for (const p of policiesFor(index, w.namespace, w.labels)) {
+    for (const p of policiesFor(index, w.namespace, w.labels, w.istioRoot?.namespace)) {
       let list = out.get(p);
       if (!list) out.set(p, (list = []));
       list.push(w);
@@ -78,7 +79,7 @@ export const authzAllowAny: Check = {
   remediation: 'Replace the open rule with `from.source.principals` naming the callers\' service accounts (cluster.local/ns/NS/sa/SA) or `namespaces` naming the calling namespaces, and restrict `to.operation` to the ports, methods and paths they use. Linkerd: reference MeshTLSAuthentications listing the clients\' identities (or `identityRefs` ServiceAccounts) instead of `*`. Consul: replace source `*` with one source per calling service.',
   needs: ['namespaces', 'pods'],
   reads: ['istio.authorizationpolicies', 'linkerd.authorizationpolicies', 'linkerd.serverauthorizations', 'linkerd.meshtlsauthentications', 'linkerd.networkauthentications', 'consul.serviceintentions'],
-  readsWhen: [ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ, ISTIO_WAYPOINT_GATEWAYS_READ, ISTIO_GATEWAY_SERVERS_READ],
+  readsWhen: [...meshPresenceReads('istio', 'linkerd', 'consul'), ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ, ISTIO_WAYPOINT_GATEWAYS_READ, ISTIO_GATEWAY_SERVERS_READ],
   appliesTo: (ctx) => istioPresent(ctx) || linkerdPresent(ctx) || consulPresent(ctx),
   appliesWhen: 'when Istio, Linkerd or Consul is installed',
   evaluate(ctx) {

@@ -34,6 +34,7 @@ import { ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-me
 import { ISTIO_GATEWAY_SERVERS_READ } from './lib/istio-gateway-servers.ts';
 import { ISTIO_WAYPOINT_GATEWAYS_READ } from './lib/istio-waypoints.ts';
 import { CONSUL_DEFAULT_INTENTION_READ, CONSUL_SERVICE_NAMES_READ, LINKERD_DEFAULT_POLICY_READ } from './lib/mesh-config-reads.ts';
+import { meshPresenceReads } from './lib/mesh-presence.ts';
 
 export const authzMissing: Check = {
   id: 'mtls.authz-missing',
@@ -46,7 +47,7 @@ export const authzMissing: Check = {
   needs: ['namespaces', 'pods'],
   reads: ['istio.authorizationpolicies', 'linkerd.servers', 'linkerd.authorizationpolicies', 'linkerd.serverauthorizations', 'linkerd.meshtlsauthentications', 'linkerd.networkauthentications', 'consul.serviceintentions'],
   // The Istio authorization model reads the waypoint Gateways and GatewayClasses (istio.io/waypoint-for) behind an ambient callee.
-  readsWhen: [ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ, LINKERD_DEFAULT_POLICY_READ, CONSUL_DEFAULT_INTENTION_READ, CONSUL_SERVICE_NAMES_READ, ISTIO_WAYPOINT_GATEWAYS_READ, ISTIO_GATEWAY_SERVERS_READ],
+  readsWhen: [...meshPresenceReads('istio', 'linkerd', 'consul'), ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ, LINKERD_DEFAULT_POLICY_READ, CONSUL_DEFAULT_INTENTION_READ, CONSUL_SERVICE_NAMES_READ, ISTIO_WAYPOINT_GATEWAYS_READ, ISTIO_GATEWAY_SERVERS_READ],
   appliesTo: (ctx) => istioPresent(ctx) || linkerdPresent(ctx) || consulPresent(ctx),
   appliesWhen: 'when Istio, Linkerd or Consul is installed',
   *evaluate(ctx) {
@@ -82,7 +83,7 @@ export const authzMissing: Check = {
       // Each way a caller may address the workload (a Service, or a pod directly) and the waypoint
       // that call meets, read as the flow verdicts read it (waypointPaths, istio.io/waypoint-for);
       // a path whose waypoint Gateway is unread may meet it or not, so both must be covered.
-      const local = policiesFor(index, w.namespace, w.labels);
+      const local = policiesFor(index, w.namespace, w.labels, w.istioRoot?.namespace);
       const paths: WaypointPath[] = ambient ? waypointPaths(model, callee) : [{ label: '', wp: undefined }];
       const views = paths.flatMap((p) => (p.unsure ? [p.wp, undefined] : [p.wp]).map((wp) => {
         const atWaypoint = wp ? waypointPolicies(model, callee, wp, pathScope(p)) : [];

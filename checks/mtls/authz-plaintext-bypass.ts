@@ -28,6 +28,7 @@ import { ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-me
 import { ISTIO_GATEWAY_SERVERS_READ } from './lib/istio-gateway-servers.ts';
 import { ISTIO_WAYPOINT_GATEWAYS_READ } from './lib/istio-waypoints.ts';
 import { gatewayServersOf, istioGatewayPod, type GatewayServer } from '../../src/analysis/mesh/flow-verdict.ts';
+import { meshPresenceReads } from './lib/mesh-presence.ts';
 
 const RELAXED = new Set(['PERMISSIVE', 'DISABLE']);
 const GATEWAY_NO_PA = 'PeerAuthentication does not apply to a gateway\'s listeners';
@@ -89,14 +90,14 @@ export const authzPlaintextBypass: Check = {
   remediation: 'Make the workload\'s PeerAuthentication STRICT (every caller then has an identity), or add a DENY rule with `from.source.notPrincipals: ["*"]` so plaintext callers are refused; express ALLOW rules with `principals`, never only with `notPrincipals`. For a port that bypasses the sidecar, remove it from `traffic.sidecar.istio.io/excludeInboundPorts` (or add it to `includeInboundPorts`, or set that to "*") so the policies apply there.',
   needs: ['namespaces', 'pods'],
   reads: ['istio.authorizationpolicies', 'istio.peerauthentications'],
-  readsWhen: [ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ, ISTIO_WAYPOINT_GATEWAYS_READ, ISTIO_GATEWAY_SERVERS_READ],
+  readsWhen: [...meshPresenceReads('istio'), ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ, ISTIO_WAYPOINT_GATEWAYS_READ, ISTIO_GATEWAY_SERVERS_READ],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',
   evaluate(ctx) {
     const index = authzIndex(ctx.snapshot, ctx.config);
     const out: Verdict[] = [];
     for (const w of istioWorkloads(ctx)) {
-      const applied = policiesFor(index, w.namespace, w.labels);
+      const applied = policiesFor(index, w.namespace, w.labels, w.istioRoot?.namespace);
       const withIdentity = applied.filter((p) => p.rules.some((r) => r.identity || r.negativeIdentityOnly));
       if (withIdentity.length === 0) continue;
       const resource = w.workload.ref;

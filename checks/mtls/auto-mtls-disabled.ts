@@ -6,6 +6,7 @@ import { istioMembership } from '../../src/analysis/mesh/istio.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
 import { ISTIO_AUTO_MTLS_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
+import { meshPresenceReads } from './lib/mesh-presence.ts';
 
 const SAMPLE = 20;
 
@@ -19,7 +20,7 @@ export const autoMtlsDisabled: Check = {
   remediation: 'Remove `enableAutoMtls: false` from the mesh config (ConfigMap istio, or istio-<rev> for a revision, key mesh, or meshConfig in the IstioOperator/Helm values) so sidecars send Istio mTLS to proxied endpoints, or give every meshed service a DestinationRule with `trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}`.',
   needs: ['namespaces', 'pods', 'services'],
   reads: ['istio.destinationrules'],
-  readsWhen: [ISTIO_AUTO_MTLS_READ, ISTIO_REVISION_TAGS_READ],
+  readsWhen: [...meshPresenceReads('istio'), ISTIO_AUTO_MTLS_READ, ISTIO_REVISION_TAGS_READ],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',
   evaluate(ctx) {

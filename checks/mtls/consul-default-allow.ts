@@ -14,6 +14,7 @@ import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_AUTHORIZATION } from '../controls.ts';
 import { CONSUL_DEFAULT_INTENTION_READ, CONSUL_SERVICE_NAMES_READ } from './lib/mesh-config-reads.ts';
 import { ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
+import { meshPresenceReads } from './lib/mesh-presence.ts';
 
 const SAMPLE = 10;
 
@@ -27,7 +28,7 @@ export const consulDefaultAllow: Check = {
   remediation: 'Install Consul with `global.acls.manageSystemACLs: true` (servers get acl.default_policy deny), or add a ServiceIntentions with `destination: {name: "*"}` and `sources: [{name: "*", action: deny}]`; then allow each caller explicitly with one ServiceIntentions per destination service.',
   needs: ['namespaces', 'pods'],
   reads: ['consul.serviceintentions'],
-  readsWhen: [ISTIO_REVISION_TAGS_READ, CONSUL_DEFAULT_INTENTION_READ, CONSUL_SERVICE_NAMES_READ],
+  readsWhen: [...meshPresenceReads('consul'), ISTIO_REVISION_TAGS_READ, CONSUL_DEFAULT_INTENTION_READ, CONSUL_SERVICE_NAMES_READ],
   appliesTo: consulPresent,
   appliesWhen: 'when Consul service mesh is installed',
   evaluate(ctx) {

@@ -4,6 +4,7 @@ import { istioPresent, meshModel } from '../../src/analysis/mesh/index.ts';
 import { destinationRuleTlsSettings, inMeshHost } from '../../src/analysis/mesh/destination-rules.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
 import { ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
+import { meshPresenceReads } from './lib/mesh-presence.ts';
 
 export const destinationruleTlsDisabled: Check = {
   id: 'mtls.destinationrule-tls-disabled',
@@ -14,7 +15,7 @@ export const destinationruleTlsDisabled: Check = {
   controls: MESH_ENCRYPTION,
   remediation: 'Remove the tls block (auto-mTLS then applies) or set `tls: {mode: ISTIO_MUTUAL}` for hosts inside the mesh; never set insecureSkipVerify: true.',
   needs: ['namespaces', 'pods', 'services'],
-  readsWhen: [ISTIO_REVISION_TAGS_READ],
+  readsWhen: [...meshPresenceReads('istio'), ISTIO_REVISION_TAGS_READ],
   reads: ['istio.destinationrules'],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',

@@ -3,6 +3,7 @@ import type { Verdict } from '../../src/base/vocabulary.ts';
 import { istioPresent, meshModel } from '../../src/analysis/mesh/index.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
 import { ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
+import { meshPresenceReads } from './lib/mesh-presence.ts';
 
 export const invalidPeerAuthentication: Check = {
   id: 'mtls.invalid-peerauthentication',
@@ -14,7 +15,7 @@ export const invalidPeerAuthentication: Check = {
   remediation: 'Use a mode of UNSET, DISABLE, PERMISSIVE or STRICT and numeric port keys; give a policy with portLevelMtls a workload selector and at least one port (or drop the empty portLevelMtls); keep one selector-less policy per namespace; put workload selectors outside the root namespace.',
   needs: ['namespaces'],
   reads: ['istio.peerauthentications'],
-  readsWhen: [ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ],
+  readsWhen: [...meshPresenceReads('istio'), ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',
   evaluate(ctx) {

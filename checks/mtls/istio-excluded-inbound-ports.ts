@@ -5,6 +5,7 @@ import { istioInboundCapture, istioMembership } from '../../src/analysis/mesh/is
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
 import { ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
+import { meshPresenceReads } from './lib/mesh-presence.ts';
 
 export const istioExcludedInboundPorts: Check = {
   id: 'mtls.istio-excluded-inbound-ports',
@@ -15,7 +16,7 @@ export const istioExcludedInboundPorts: Check = {
   controls: MESH_ENCRYPTION,
   remediation: 'Remove traffic.sidecar.istio.io/excludeInboundPorts from the pod template and set traffic.sidecar.istio.io/includeInboundPorts to "*" (or remove it), then restart the pods; for a port that must skip the proxy, restrict who reaches it with a NetworkPolicy.',
   needs: ['namespaces', 'pods'],
-  readsWhen: [ISTIO_REVISION_TAGS_READ],
+  readsWhen: [...meshPresenceReads('istio'), ISTIO_REVISION_TAGS_READ],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',
   evaluate(ctx) {

@@ -4,6 +4,7 @@ import { linkerdPresent, linkerdSkippedPorts, meshModel } from '../../src/analys
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
 import { ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
+import { meshPresenceReads } from './lib/mesh-presence.ts';
 
 export const linkerdSkipPorts: Check = {
   id: 'mtls.linkerd-skip-ports',
@@ -14,7 +15,7 @@ export const linkerdSkipPorts: Check = {
   controls: MESH_ENCRYPTION,
   remediation: 'Remove config.linkerd.io/skip-inbound-ports / skip-outbound-ports from the pod template and namespace; for protocols the proxy cannot detect (server-speaks-first, e.g. MySQL, SMTP) mark the ports opaque with config.linkerd.io/opaque-ports instead, which keeps mTLS. Restart the pods afterwards.',
   needs: ['namespaces', 'pods'],
-  readsWhen: [ISTIO_REVISION_TAGS_READ],
+  readsWhen: [...meshPresenceReads('linkerd'), ISTIO_REVISION_TAGS_READ],
   appliesTo: linkerdPresent,
   appliesWhen: 'when Linkerd is installed',
   evaluate(ctx) {

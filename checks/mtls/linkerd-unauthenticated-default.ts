@@ -7,6 +7,7 @@ import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
 import { LINKERD_CLUSTER_DEFAULT_READ } from './lib/mesh-config-reads.ts';
 import { ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
+import { meshPresenceReads } from './lib/mesh-presence.ts';
 
 const PROXY_CONTAINERS = new Set(['linkerd-proxy', 'linkerd-init', 'linkerd-network-validator']);
 
@@ -25,7 +26,7 @@ export const linkerdUnauthenticatedDefault: Check = {
   needs: ['namespaces', 'pods'],
   // No Server installed means none covers any port.
   reads: ['linkerd.servers'],
-  readsWhen: [ISTIO_REVISION_TAGS_READ, LINKERD_CLUSTER_DEFAULT_READ],
+  readsWhen: [...meshPresenceReads('linkerd'), ISTIO_REVISION_TAGS_READ, LINKERD_CLUSTER_DEFAULT_READ],
   appliesTo: linkerdPresent,
   appliesWhen: 'when Linkerd is installed',
   evaluate(ctx) {

@@ -7,6 +7,7 @@ import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
 import { ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
 import { istioGatewayPod } from '../../src/analysis/mesh/flow-verdict.ts';
+import { meshPresenceReads } from './lib/mesh-presence.ts';
 
 export const meshNotStrict: Check = {
   id: 'mtls.mesh-not-strict',
@@ -19,7 +20,7 @@ export const meshNotStrict: Check = {
   // No PeerAuthentication at all is a finding (Istio's PERMISSIVE default), not missing data.
   needs: ['namespaces', 'pods'],
   reads: ['istio.peerauthentications'],
-  readsWhen: [ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ],
+  readsWhen: [...meshPresenceReads('istio'), ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',
   // The root namespace this check reads comes from Istio's mesh config when it names one: a

@@ -27,7 +27,7 @@ export const meshRequired: Check = {
     return [{
       status: 'fail',
       resource,
-      message: 'target.requireMtls is true but no service mesh (Istio, Linkerd or Consul CRDs, meshed namespaces or proxied pods) was found: pod-to-pod traffic is not mutually authenticated or encrypted.',
+      message: 'target.requireMtls is true but no service mesh runs (no Istio, Linkerd or Consul control plane, proxy, injection webhook or namespace labelled for one was found; CRDs left by an uninstall do not count): pod-to-pod traffic is not mutually authenticated or encrypted.',
       evidence: { requireMtls: true, istio: 'not found', linkerd: 'not found', consul: 'not found' },
     }];
   },

@@ -3,6 +3,7 @@ import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
 import { istioOutbound, istioPresent, type WorkloadOutbound } from '../../src/analysis/mesh/index.ts';
 import { EGRESS_CONTROL } from '../controls.ts';
 import { ISTIO_OUTBOUND_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
+import { meshPresenceReads } from './lib/mesh-presence.ts';
 
 const SAMPLE = 20;
 
@@ -21,7 +22,7 @@ export const outboundAllowAny: Check = {
   remediation: 'Set `meshConfig.outboundTrafficPolicy.mode: REGISTRY_ONLY` (ConfigMap istio, key mesh, or the IstioOperator/Helm values; istio-<rev> for a revision), or a Sidecar with `outboundTrafficPolicy: {mode: REGISTRY_ONLY}` in the root namespace or each namespace, and declare the external hosts workloads need as ServiceEntries (routed through an egress gateway).',
   needs: ['namespaces', 'pods'],
   reads: ['istio.sidecars'],
-  readsWhen: [ISTIO_OUTBOUND_READ, ISTIO_REVISION_TAGS_READ],
+  readsWhen: [...meshPresenceReads('istio'), ISTIO_OUTBOUND_READ, ISTIO_REVISION_TAGS_READ],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',
   evaluate(ctx) {

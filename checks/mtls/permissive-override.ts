@@ -8,6 +8,7 @@ import { MESH_ENCRYPTION } from '../controls.ts';
 import { ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
 import { istioGatewayPod } from '../../src/analysis/mesh/flow-verdict.ts';
 import { CONSUL_MUTUAL_TLS_READ, CONSUL_SERVICE_NAMES_READ } from './lib/mesh-config-reads.ts';
+import { meshPresenceReads } from './lib/mesh-presence.ts';
 
 const RELAXED = new Set(['PERMISSIVE', 'DISABLE']);
 
@@ -27,7 +28,7 @@ export const permissiveOverride: Check = {
   remediation: 'Istio: set the PeerAuthentication (or the port entry in portLevelMtls) to STRICT, or remove it so the mesh-wide STRICT policy applies. Consul: set `mutualTLSMode: strict` in the ServiceDefaults (or ProxyDefaults global), or remove the setting (strict is the default), then set `allowEnablingPermissiveMutualTLS: false` in the Mesh entry; fix a mutualTLSMode other than `strict` or `permissive`, and for an entry (or the Mesh entry) whose Synced condition is False, or Unknown with a reason, fix what its reason and message name (`kubectl describe servicedefaults NAME -n NS`). Enrol the plaintext clients in the mesh first.',
   needs: ['namespaces', 'pods'],
   reads: ['istio.peerauthentications'],
-  readsWhen: [ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ, CONSUL_MUTUAL_TLS_READ, CONSUL_SERVICE_NAMES_READ],
+  readsWhen: [...meshPresenceReads('istio', 'consul'), ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ, CONSUL_MUTUAL_TLS_READ, CONSUL_SERVICE_NAMES_READ],
   appliesTo: (ctx) => istioPresent(ctx) || consulPresent(ctx),
   appliesWhen: 'when Istio or Consul service mesh is installed',
   evaluate(ctx) {
@@ -41,7 +42,6 @@ export const permissiveOverride: Check = {
 
 function istioVerdicts(m: MeshModel): Verdict[] {
   const idx = m.istio.policies;
-  const inherited = idx.mesh && idx.mesh.mode !== 'UNSET' ? idx.mesh.mode : 'PERMISSIVE';
   const out: Verdict[] = [];
   // Which workloads each policy decides for (indexed once: no policies x workloads scan).
   const bySource = new Map<string, typeof m.workloads>();
@@ -58,11 +58,26 @@ function istioVerdicts(m: MeshModel): Verdict[] {
     if (namespace) add(`namespace/${namespace.namespace}/${namespace.name}`, w);
     if (workload) add(`workload/${workload.namespace}/${workload.name}`, w);
   }
+  // Each revision's istiod reads its own root namespace (meshConfig.rootNamespace of ConfigMap
+  // istio-<rev>, https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/): a
+  // selector-less policy there is mesh-wide for that revision's workloads (mesh-not-strict judges
+  // it), and namespace-wide for another revision's. The workloads' sources come from their own
+  // revision's index, so a policy is judged in the scope it has for the workloads it decides for.
+  const otherRoots = new Set<string>();
+  for (const w of m.workloads) if (w.mesh === 'istio' && w.istioRoot && w.istioRoot.namespace !== idx.rootNamespace) otherRoots.add(w.istioRoot.namespace);
   for (const pa of idx.all) {
-    if (pa.scope === 'mesh' || pa.scope === 'ignored-root-selector' || pa.selectsNothing || idx.shadowedBy.has(pa)) continue; // other checks
-    const affected = bySource.get(`${pa.scope}/${pa.namespace}/${pa.name}`) ?? [];
+    if (pa.selectsNothing || idx.shadowedBy.has(pa)) continue; // other checks
+    let scope = pa.scope;
+    if (scope === 'mesh' && bySource.has(`namespace/${pa.namespace}/${pa.name}`)) scope = 'namespace';
+    else if (scope === 'ignored-root-selector' && bySource.has(`workload/${pa.namespace}/${pa.name}`)) scope = 'workload';
+    else if (otherRoots.has(pa.namespace) && !bySource.has(`${scope}/${pa.namespace}/${pa.name}`)) continue; // mesh-wide, or ignored, for the revision rooted there
+    if (scope === 'mesh' || scope === 'ignored-root-selector') continue; // other checks
+    const affected = bySource.get(`${scope}/${pa.namespace}/${pa.name}`) ?? [];
+    // The mesh-wide mode the affected workloads' own revision sets.
+    const meshOf = affected[0] ? m.istio.policiesFor(affected[0].namespace, affected[0].labels).mesh : idx.mesh;
+    const inherited = meshOf && meshOf.mode !== 'UNSET' ? meshOf.mode : 'PERMISSIVE';
     const evidence: Record<string, unknown> = {
-      scope: pa.scope,
+      scope,
       mode: pa.mode,
       inheritedFromMesh: inherited,
       affectedWorkloads: affected.length,
@@ -70,14 +85,14 @@ function istioVerdicts(m: MeshModel): Verdict[] {
     };
     if (pa.selector) evidence.selector = pa.selector;
     // A namespace whose only meshed workloads are gateways: the policy governs none of them.
-    if (pa.scope === 'namespace' && affected.length === 0) {
+    if (scope === 'namespace' && affected.length === 0) {
       const gateways = (m.workloadsByNamespace.get(pa.namespace) ?? []).filter((w) => w.mesh === 'istio' && istioGatewayPod(w)).map((w) => refString(w.workload.ref));
       if (gateways.length > 0) {
         out.push({ status: 'pass', resource: pa.ref, detailKey: 'mode', message: `PeerAuthentication ${pa.namespace}/${pa.name} (${pa.mode}) has no effect: the only meshed workloads in namespace ${pa.namespace} are Istio gateways (${gateways.slice(0, 10).join(', ')}${gateways.length > 10 ? ', …' : ''}), whose listeners their Gateway servers' tls.mode decides, not PeerAuthentication.`, evidence: { ...evidence, gatewaysOnly: gateways.slice(0, 10) } });
         continue;
       }
     }
-    if (pa.scope === 'workload' && affected.length === 0) {
+    if (scope === 'workload' && affected.length === 0) {
       const matched = (m.workloadsByNamespace.get(pa.namespace) ?? []).filter((w) => w.mesh === 'istio' && w.istio && pa.selector && selectorMatches(pa.selector, w.labels));
       const selected = matched.filter((w) => !istioGatewayPod(w));
       const winners = [...new Set(selected.map((w) => w.istio!.sources.workload).filter((r) => r !== undefined).map((r) => `${r.namespace}/${r.name}`))].sort();
@@ -99,7 +114,7 @@ function istioVerdicts(m: MeshModel): Verdict[] {
         resource: pa.ref,
         detailKey: 'mode',
         severity: pa.mode === 'DISABLE' ? 'high' : 'medium',
-        message: `${pa.scope === 'namespace' ? `Namespace ${pa.namespace}` : `Workloads selected by ${JSON.stringify(pa.selector)}`} set mTLS to ${pa.mode}: ${pa.mode === 'DISABLE' ? 'plaintext only' : 'plaintext accepted alongside mTLS'} (mesh default ${inherited}).`,
+        message: `${scope === 'namespace' ? `Namespace ${pa.namespace}` : `Workloads selected by ${JSON.stringify(pa.selector)}`} set mTLS to ${pa.mode}: ${pa.mode === 'DISABLE' ? 'plaintext only' : 'plaintext accepted alongside mTLS'} (mesh default ${inherited}).`,
         evidence,
         extent: { unit: 'workloads', members: affected.map((w) => refString(w.workload.ref)) },
       });

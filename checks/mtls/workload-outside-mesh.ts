@@ -3,6 +3,7 @@ import { meshModel, meshPresent } from '../../src/analysis/mesh/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
 import { ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
+import { meshPresenceReads } from './lib/mesh-presence.ts';
 
 export const workloadOutsideMesh: Check = {
   id: 'mtls.workload-outside-mesh',
@@ -13,7 +14,7 @@ export const workloadOutsideMesh: Check = {
   controls: MESH_ENCRYPTION,
   remediation: 'Remove the opt-out (sidecar.istio.io/inject: "false", linkerd.io/inject: disabled, istio.io/dataplane-mode: none) and restart the pods so the injector adds the proxy; avoid hostNetwork for meshed services. For Linkerd, remove the namespace label config.linkerd.io/admission-webhooks: disabled, and run meshed workloads outside kube-system and cert-manager, which the proxy injector never sees.',
   needs: ['namespaces', 'pods'],
-  readsWhen: [ISTIO_REVISION_TAGS_READ],
+  readsWhen: [...meshPresenceReads('istio', 'linkerd', 'consul'), ISTIO_REVISION_TAGS_READ],
   appliesTo: meshPresent,
   appliesWhen: 'when a service mesh (Istio, Linkerd or Consul) is installed',
   *evaluate(ctx) {

@@ -15,7 +15,7 @@ import { effectiveExposure } from './edge/effective-exposure.ts';
 import { admitsOtherNamespaces, indexByNamespace } from './netpol/flows.ts';
 import { isSystemNamespace } from './netpol/rules.ts';
 import { externalDestinations } from './netpol/egress.ts';
-import { DETAIL_KINDS, type L4WithoutL7Detail, type MeshWorkloadDetail, type RunDetails } from '../run/types.ts';
+import { DETAIL_KINDS, type L4WithoutL7Detail, type MeshLeftoverDetail, type MeshWorkloadDetail, type RunDetails } from '../run/types.ts';
 
 /** How many subjects' breadth a run keeps: enough for the diff to see growth at the top. */
 export const BREADTH_SUBJECTS = 200;
@@ -50,10 +50,14 @@ const SECTIONS: Record<Section, (ctx: AuditContext) => RunDetails[Section]> = {
     return { breadth: topBreadth(ctx.snapshot, BREADTH_SUBJECTS), breadthBasis: b.basis, ...(b.basis === 'partial' ? { breadthMissingGroups: b.missingGroups } : {}) };
   },
   mtls: (ctx) => {
-    if (!covered(ctx, DETAIL_KINDS.mtls) || !meshPresent(ctx) || meshSettingsUnread(ctx)) return undefined;
+    if (!covered(ctx, DETAIL_KINDS.mtls)) return undefined;
+    const leftovers = meshLeftovers(ctx);
+    const left = leftovers.length > 0 ? { leftovers } : {};
+    if (!meshPresent(ctx)) return leftovers.length > 0 ? { workloads: [], ...left } : undefined;
+    if (meshSettingsUnread(ctx)) return undefined;
     const workloads = withCallers(ctx, meshWorkloadModes(ctx.snapshot, ctx.config));
-    if (!covered(ctx, DETAIL_KINDS.network)) return { workloads };
-    return { workloads, l4WithoutL7: l4WithoutL7(workloads, early.get(ctx)?.l4 ?? l4Candidates(ctx)) };
+    if (!covered(ctx, DETAIL_KINDS.network)) return { workloads, ...left };
+    return { workloads, l4WithoutL7: l4WithoutL7(workloads, early.get(ctx)?.l4 ?? l4Candidates(ctx)), ...left };
   },
   network: (ctx) => {
     if (!covered(ctx, DETAIL_KINDS.network)) return undefined;
@@ -100,6 +104,21 @@ runDetails.afterArea = (area: string, ctx: AuditContext): void => {
   } else if (area === 'rbac') e.sections.set('rbac', SECTIONS.rbac(ctx));
   else if (area === 'mtls') e.sections.set('mtls', SECTIONS.mtls(ctx));
 };
+
+const MESH_TITLE = { istio: 'Istio', linkerd: 'Linkerd', consul: 'Consul' } as const;
+
+/** The meshes whose API is served while nothing of them runs (mesh model `leftover`), in words. */
+function meshLeftovers(ctx: AuditContext): MeshLeftoverDetail[] {
+  const m = meshModel(ctx.snapshot, ctx.config);
+  return (['istio', 'linkerd', 'consul'] as const).flatMap((mesh): MeshLeftoverDetail[] => {
+    const l = m[mesh].leftover;
+    if (!l) return [];
+    const name = MESH_TITLE[mesh];
+    const objects = l.objects === 0 ? 'no objects in them' : `${l.objects} leftover object${l.objects === 1 ? '' : 's'} in them`;
+    const text = `${name}'s CRDs remain (${l.kinds.length} kind${l.kinds.length === 1 ? '' : 's'} served, ${objects}), but no ${name} control plane, proxy, injection webhook or namespace labelled for it was found: ${name} does not run here, so its checks are not applicable and score nothing.`;
+    return [{ mesh, kinds: l.kinds, objects: l.objects, text }];
+  });
+}
 
 /**
  * Istio is installed and its mesh config could not be read (its root namespace decides which

@@ -32,13 +32,14 @@ const MESH_NAME: Record<Mesh, string> = { istio: 'Istio', linkerd: 'Linkerd', co
 
 /**
  * The kinds a mesh is detected by besides its own API group's (src/analysis/mesh/model.ts):
- * namespaces (injection labels), pods (proxies), and for Linkerd and Consul their ConfigMaps
- * and Consul's injector Deployment.
+ * namespaces (injection labels), pods and their workloads (proxies, control plane by image),
+ * Istio's injection webhooks, Linkerd's and Consul's ConfigMaps.
  */
+const WORKLOADS = ['pods', 'namespaces', 'deployments', 'daemonsets', 'statefulsets', 'replicasets'];
 const DETECTED_BY: Record<Mesh, readonly string[]> = {
-  istio: ['pods', 'namespaces'],
-  linkerd: ['pods', 'namespaces', 'configmaps'],
-  consul: ['pods', 'namespaces', 'configmaps', 'deployments'],
+  istio: [...WORKLOADS, 'mutatingwebhookconfigurations'],
+  linkerd: [...WORKLOADS, 'configmaps'],
+  consul: [...WORKLOADS, 'configmaps'],
 };
 
 /** The mesh checks `run` found not applicable for want of their mesh (not switched off in config). */
@@ -67,9 +68,9 @@ export function meshesRemoved(previous: RunReport, current: RunReport, olderRuns
   for (const mesh of Object.keys(MESH_CHECKS) as Mesh[]) {
     const ids = MESH_CHECKS[mesh];
     if (undeclared.size > 0 && meshedWhere(previous, mesh).some((ns) => undeclared.has(ns))) continue;
-    // Its API objects left behind (CRDs and policies survive `helm delete istiod`): its checks
-    // still evaluate, over no workload. The mesh runs no more when the compared run's posture
-    // listed workloads under it and this complete run lists none.
+    // Still installed (its control plane, webhooks or labelled namespaces remain) while no
+    // workload is meshed any more: its checks still evaluate, over no workload. The mesh runs no
+    // more when the compared run's posture listed workloads under it and this complete run lists none.
     if (ids.some((id) => isEvaluated(now.get(id)?.status)) && !ids.some((id) => isBlind(now.get(id)?.status))) {
       const covered = coveredBy(previous, mesh);
       if (covered && meshedNow !== undefined && !meshedNow.has(mesh) && readAll(current, mesh)) {
@@ -87,7 +88,9 @@ export function meshesRemoved(previous: RunReport, current: RunReport, olderRuns
     const runs = [...new Set(gone.map((id) => olderRuns[id] ?? previous.run.id))].sort((a, b) => (a === previous.run.id ? -1 : b === previous.run.id ? 1 : b.localeCompare(a)));
     const runId = runs[0];
     const covered = runId === previous.run.id ? coveredBy(previous, mesh) : undefined;
-    out.push({ mesh, runId, checks: gone, ...(covered ? { covered } : {}) });
+    // Its CRDs left behind (an uninstall keeps them): not applicable all the same, said so.
+    const left = current.details?.mtls?.leftovers?.find((l) => l.mesh === mesh);
+    out.push({ mesh, runId, checks: gone, ...(covered ? { covered } : {}), ...(left ? { leftover: { objects: left.objects } } : {}) });
   }
   return out;
 }
@@ -151,15 +154,16 @@ function modeText(mode: string): string {
  */
 export function removedMeshText(r: RemovedMesh): string {
   const name = MESH_NAME[r.mesh];
+  const left = r.leftover ? `, though its CRDs remain (${plural(r.leftover.objects, 'leftover object')}) with no control plane and no proxy` : '';
   const checks = r.objectsRemain
-    ? 'no workload is meshed now, though its API objects remain (its checks pass over nothing)'
-    : `its ${r.checks.length === 1 ? `check ${r.checks[0]} is` : `${r.checks.length} checks are`} not applicable now`;
-  if (!r.covered) return `${name} no longer detected: its mTLS checks were evaluated in run ${r.runId}; ${checks}`;
+    ? 'no workload is meshed now, though it is still installed (its checks pass over nothing)'
+    : `its ${r.checks.length === 1 ? `check ${r.checks[0]} is` : `${r.checks.length} checks are`} not applicable now${left}`;
+  if (!r.covered) return `${name} ${r.leftover ? 'no longer runs' : 'no longer detected'}: its mTLS checks were evaluated in run ${r.runId}; ${checks}`;
   const { workloads, namespaces, modes } = r.covered;
   const byMode = Object.entries(modes).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   const where = `${plural(workloads, 'workload')} in ${plural(namespaces, 'namespace')}`;
   const what = byMode.length === 1
     ? `mTLS was ${modeText(byMode[0][0])} for ${where}`
     : `mTLS was ${listed(byMode.map(([m, k]) => `${modeText(m)} for ${k}`))} of ${where}`;
-  return `${name} ${r.objectsRemain ? 'no longer runs' : 'no longer detected'}: ${what} in run ${r.runId}; ${checks}`;
+  return `${name} ${r.objectsRemain || r.leftover ? 'no longer runs' : 'no longer detected'}: ${what} in run ${r.runId}; ${checks}`;
 }

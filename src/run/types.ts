@@ -291,11 +291,13 @@ export interface RemovedMesh {
    */
   covered?: { workloads: number; namespaces: number; modes: Record<string, number> };
   /**
-   * Its API objects remain (CRDs and policies outlive an uninstall): its checks still evaluated,
+   * Still installed (control plane, webhooks or labelled namespaces) while no workload is meshed: its checks still evaluated,
    * over no workload, and `checks` are those evaluated in `runId`. Set only with `covered`:
    * that run listed workloads under the mesh and this complete live run lists none.
    */
   objectsRemain?: true;
+  /** Not applicable now while its API is still served: the objects left in it (this run's details.mtls leftovers). */
+  leftover?: { objects: number };
 }
 
 export interface NotificationOutcome {
@@ -524,6 +526,14 @@ export const DETAIL_KINDS = {
   network: ['pods', 'namespaces', 'networkpolicies', 'services', 'ingresses'],
 } as const satisfies Record<keyof RunDetails, readonly KindKey[]>;
 
+/** A mesh's API left without the mesh: the kinds still served, the objects in them, said in words. */
+export interface MeshLeftoverDetail {
+  mesh: 'istio' | 'linkerd' | 'consul';
+  kinds: string[];
+  objects: number;
+  text: string;
+}
+
 /** Report sections the analyses compute; a part whose inputs were not collected is absent. */
 export interface RunDetails {
   rbac?: {
@@ -539,7 +549,13 @@ export interface RunDetails {
     /** 'partial' only: the API groups ("" for core) whose discovery failed. */
     breadthMissingGroups?: string[];
   };
-  mtls?: { workloads: MeshWorkloadDetail[]; /** Absent when the network kinds were not collected. */ l4WithoutL7?: L4WithoutL7Detail[] };
+  mtls?: {
+    /** Empty when no mesh runs and only `leftovers` are there to say. */
+    workloads: MeshWorkloadDetail[];
+    /** Absent when the network kinds were not collected. */ l4WithoutL7?: L4WithoutL7Detail[];
+    /** Meshes whose API is installed while nothing of them runs (an uninstall that kept the CRDs): their checks are not applicable. Absent when none. */
+    leftovers?: MeshLeftoverDetail[];
+  };
   network?: {
     exposure: ExposureDetail[];
     /** Where traffic may leave the cluster by name: public ipBlocks, toFQDNs names, world rules, ServiceEntry hosts. */

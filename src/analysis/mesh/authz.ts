@@ -372,15 +372,18 @@ export function indexAuthorizationPolicies(objects: readonly KubeObject[], root:
 /**
  * The policies a workload's sidecar enforces: its namespace's and the root namespace's, whose
  * selector (if any) matches its labels; policies attached by targetRef(s) are left out (they act
- * at a gateway or waypoint), and so are malformed ones (istiod rejects them).
+ * at a gateway or waypoint), and so are malformed ones (istiod rejects them). `root`: the root
+ * namespace of the workload's revision (WorkloadMesh.istioRoot; each revision's istiod reads its
+ * own meshConfig.rootNamespace, https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/),
+ * the default revision's when not given.
  */
-export function policiesFor(index: AuthzIndex, namespace: string, labels: Record<string, string>): ParsedAuthzPolicy[] {
+export function policiesFor(index: AuthzIndex, namespace: string, labels: Record<string, string>, root = index.root): ParsedAuthzPolicy[] {
   const out: ParsedAuthzPolicy[] = [];
-  const lists = namespace === index.root ? [index.byNamespace.get(namespace)] : [index.byNamespace.get(namespace), index.byNamespace.get(index.root)];
+  const lists = namespace === root ? [index.byNamespace.get(namespace)] : [index.byNamespace.get(namespace), index.byNamespace.get(root)];
   for (const list of lists) {
     for (const p of list ?? []) {
       if (p.targeted || !p.action || p.problems.length > 0) continue;
-      if (!istioPolicySelects(p, index.root, namespace, labels)) continue;
+      if (!istioPolicySelects(p, root, namespace, labels)) continue;
       out.push(p);
     }
   }

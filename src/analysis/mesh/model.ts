@@ -5,7 +5,8 @@ import type { Config } from '../../config/types.ts';
 import type { AuditContext } from '../context.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
-import type { KindKey } from '../../snapshot/kinds.ts';
+import { KINDS, type KindKey } from '../../snapshot/kinds.ts';
+import { istioInjectionWebhooks, meshComponents } from './components.ts';
 import { templatesStandIn, workloadsOf, type PodView, type Workload } from '../workloads.ts';
 import { hasIstioProxy, indexPeerAuthentications, istioProxyOwnPorts, istioMembership, istioNamespaceMeantMeshed, resolveIstioMode, sidecarBypassedPorts, sidecarInboundCapture, type IstioPolicyIndex, type ResolvedMode } from './istio.ts';
 import type { MeshWorkloadDetail, MtlsPosture } from '../../run/types.ts';
@@ -58,19 +59,19 @@ export interface MeshModel {
    * (policies.rootNamespace is its name). `policiesFor`: the PeerAuthentications as the istiod of
    * a workload's revision composes them, with that revision's root namespace.
    */
-  istio: { present: boolean; evidence: string[]; policies: IstioPolicyIndex; root: IstioRoot; policiesFor: (namespace: string, labels: Record<string, string>) => IstioPolicyIndex };
+  istio: { present: boolean; evidence: string[]; leftover?: MeshLeftover; policies: IstioPolicyIndex; root: IstioRoot; policiesFor: (namespace: string, labels: Record<string, string>) => IstioPolicyIndex };
   /**
    * `trustDomainUnread`: why linkerd-config (identityTrustDomain) may be missing
    * (configMapUnread): identities written out in an authorization may match a caller the
    * assumed trust domain does not (mesh-flows.ts linkerdTrustDomainGuard).
    */
-  linkerd: { present: boolean; evidence: string[]; clusterDefault: ClusterDefault; servers: Map<string, LinkerdServer[]>; policy: LinkerdPolicyIndex; trustDomainUnread?: 'forbidden' | 'error' };
+  linkerd: { present: boolean; evidence: string[]; leftover?: MeshLeftover; clusterDefault: ClusterDefault; servers: Map<string, LinkerdServer[]>; policy: LinkerdPolicyIndex; trustDomainUnread?: 'forbidden' | 'error' };
   /**
    * `mutualTLSUnread`: the config entry kinds that set the mTLS mode and could not be read
    * ("consul.servicedefaults: forbidden"), and why Services (which name a pod's Consul service)
    * could not be; consulMutualTLSUnknown says when that leaves a workload's mode unknown.
    */
-  consul: { present: boolean; evidence: string[]; defaultIntention: ConsulDefaultIntention; injector?: ConsulInjector; intentions: ConsulIntentionIndex; mutualTLS: ConsulMutualTLSIndex; mutualTLSUnread: { entries: string[]; services?: 'forbidden' | 'error' } };
+  consul: { present: boolean; evidence: string[]; leftover?: MeshLeftover; defaultIntention: ConsulDefaultIntention; injector?: ConsulInjector; intentions: ConsulIntentionIndex; mutualTLS: ConsulMutualTLSIndex; mutualTLSUnread: { entries: string[]; services?: 'forbidden' | 'error' } };
   namespaces: Map<string, NamespaceInfo>;
   workloads: WorkloadMesh[];
   workloadsByNamespace: Map<string, WorkloadMesh[]>;
@@ -83,14 +84,42 @@ const unreadKind = (snapshot: Snapshot, k: KindKey): 'forbidden' | 'error' | und
 };
 const CONSUL_MTLS_KINDS = ['consul.servicedefaults', 'consul.proxydefaults', 'consul.meshes'] as const;
 
-const ISTIO_KINDS = ['istio.peerauthentications', 'istio.authorizationpolicies', 'istio.destinationrules', 'istio.gateways'] as const;
-const LINKERD_KINDS = ['linkerd.servers', 'linkerd.authorizationpolicies', 'linkerd.meshtlsauthentications', 'linkerd.serverauthorizations', 'linkerd.networkauthentications', 'linkerd.httproutes'] as const;
-const CONSUL_KINDS = ['consul.serviceintentions'] as const;
+const ISTIO_OBJECT_KINDS: readonly KindKey[] = KINDS.filter((k) => k.key.startsWith('istio.')).map((k) => k.key);
+const LINKERD_KINDS: readonly KindKey[] = KINDS.filter((k) => k.key.startsWith('linkerd.')).map((k) => k.key);
+const CONSUL_OBJECT_KINDS: readonly KindKey[] = KINDS.filter((k) => k.key.startsWith('consul.')).map((k) => k.key);
+/** The kinds whose objects in a manifests directory show a mesh the cluster runs (the policies that configure it). */
+const MANIFEST_EVIDENCE_KINDS: Record<MeshName, readonly KindKey[]> = {
+  istio: ['istio.peerauthentications', 'istio.authorizationpolicies', 'istio.destinationrules', 'istio.gateways'],
+  linkerd: ['linkerd.servers', 'linkerd.authorizationpolicies', 'linkerd.meshtlsauthentications', 'linkerd.serverauthorizations', 'linkerd.networkauthentications', 'linkerd.httproutes'],
+  consul: ['consul.serviceintentions'],
+};
+const MESH_TITLE = { istio: 'Istio', linkerd: 'Linkerd', consul: 'Consul' } as const;
+
+/**
+ * A mesh's API left in a cluster where nothing of it runs: the kinds the API server serves
+ * (listed, or refused: the collector lists only what discovery found) and the objects in them.
+ */
+export interface MeshLeftover {
+  kinds: string[];
+  objects: number;
+}
+
+function leftoverOf(snapshot: Snapshot, kinds: readonly KindKey[]): MeshLeftover {
+  const out: MeshLeftover = { kinds: [], objects: 0 };
+  for (const k of kinds) {
+    if (!served(snapshot, k)) continue;
+    out.kinds.push(k);
+    // The collector's count: the objects themselves are not read (nothing judges them).
+    out.objects += snapshot.coverage[k]?.count ?? 0;
+  }
+  return out;
+}
 
 /**
  * Whether the API server serves the kind: listed, or refused (the collector lists a kind only
  * once discovery found it, so a 403 comes from the authorizer for an API that is there). A
- * refused list never hides a mesh. A failed one says nothing either way.
+ * failed list says nothing either way. Served is no presence (CRDs outlive an uninstall): it
+ * names what is left of a mesh that does not run.
  */
 const served = (snapshot: Snapshot, k: KindKey): boolean => snapshot.coverage[k]?.status === 'ok' || snapshot.coverage[k]?.status === 'forbidden';
 
@@ -103,12 +132,27 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
   }
   const nsInfo = (ns: string): NamespaceInfo => namespaces.get(ns) ?? { labels: {}, annotations: {} };
 
+  // A mesh is present by what of it runs or is meant to run: its control plane, node agents and
+  // proxies (by image, and proxies in pods below), its injection webhooks, namespaces labelled for
+  // it. Never by its CRDs alone: they and every object in them outlive an uninstall
+  // (components.ts). From manifests, the mesh's objects are written for a mesh the cluster runs
+  // (no CRD is "served" there, and the install lives in another repository): they count.
   const istioEvidence: string[] = [];
   const linkerdEvidence: string[] = [];
   const consulEvidence: string[] = [];
-  for (const k of CONSUL_KINDS) if (served(snapshot, k)) consulEvidence.push(`${k} served`);
-  for (const k of ISTIO_KINDS) if (served(snapshot, k)) istioEvidence.push(`${k} served`);
-  for (const k of LINKERD_KINDS) if (served(snapshot, k)) linkerdEvidence.push(`${k} served`);
+  const evidenceOf = { istio: istioEvidence, linkerd: linkerdEvidence, consul: consulEvidence };
+  const allWorkloads = workloadsOf(snapshot);
+  for (const c of meshComponents(allWorkloads)) evidenceOf[c.mesh].push(c.text);
+  const hooks = istioInjectionWebhooks(snapshot.resources.mutatingwebhookconfigurations ?? []);
+  if (hooks.length > 0) istioEvidence.push(`injection webhook${hooks.length > 1 ? 's' : ''} ${hooks.slice(0, 3).join(', ')}${hooks.length > 3 ? ', …' : ''}`);
+  const manifests = templatesStandIn(snapshot);
+  const leftovers = { istio: leftoverOf(snapshot, ISTIO_OBJECT_KINDS), linkerd: leftoverOf(snapshot, LINKERD_KINDS), consul: leftoverOf(snapshot, CONSUL_OBJECT_KINDS) };
+  if (manifests) {
+    for (const mesh of ['istio', 'linkerd', 'consul'] as const) {
+      const kinds = MANIFEST_EVIDENCE_KINDS[mesh].filter((k) => served(snapshot, k));
+      if (kinds.length > 0) evidenceOf[mesh].push(`${MESH_TITLE[mesh]} objects in the manifests (${kinds.join(', ')})`);
+    }
+  }
   const configmaps = snapshot.resources.configmaps ?? [];
   if (configmaps.some((c) => c.metadata?.name === 'linkerd-config')) linkerdEvidence.push('linkerd-config ConfigMap');
   const consulDefault = consulDefaultIntention(configmaps, (ref) => configMapUnread(snapshot, ref));
@@ -155,7 +199,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
   let istioPods = 0;
   let linkerdPods = 0;
   let consulPods = 0;
-  for (const w of workloadsOf(snapshot)) {
+  for (const w of allWorkloads) {
     if (w.pods.length === 0) continue;
     const namespace = w.ref.namespace ?? w.pods[0].namespace;
     const ns = nsInfo(namespace);
@@ -233,6 +277,8 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
   const istioPresent = istioEvidence.length > 0;
   const linkerdPresent = linkerdEvidence.length > 0;
   const consulPresent = consulEvidence.length > 0;
+  // What is left of a mesh that does not run: its CRDs (and objects), said in the posture.
+  const leftover = (present: boolean, l: MeshLeftover) => (!present && l.kinds.length > 0 ? { leftover: l } : {});
   const linkerdPolicy = indexLinkerdPolicies({
     authorizationPolicies: snapshot.resources['linkerd.authorizationpolicies'] ?? [],
     serverAuthorizations: snapshot.resources['linkerd.serverauthorizations'] ?? [],
@@ -251,9 +297,9 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
   };
   return {
     present: istioPresent || linkerdPresent || consulPresent,
-    istio: { present: istioPresent, evidence: istioEvidence, policies, root, policiesFor: (ns, labels) => revisionPolicies(istioRevisionOf(snapshot, config, nsInfo(ns).labels, labels).revision).policies },
-    linkerd: { present: linkerdPresent, evidence: linkerdEvidence, clusterDefault, servers, policy: linkerdPolicy, ...(trustDomainUnread ? { trustDomainUnread } : {}) },
-    consul: { present: consulPresent, evidence: consulEvidence, defaultIntention: consulDefault, injector, intentions: indexServiceIntentions(snapshot.resources['consul.serviceintentions'] ?? []), mutualTLS: indexConsulMutualTLS(snapshot.resources['consul.servicedefaults'] ?? [], snapshot.resources['consul.proxydefaults'] ?? [], snapshot.resources['consul.meshes'] ?? []), mutualTLSUnread: consulMutualTLSUnread },
+    istio: { present: istioPresent, evidence: istioEvidence, ...leftover(istioPresent, leftovers.istio), policies, root, policiesFor: (ns, labels) => revisionPolicies(istioRevisionOf(snapshot, config, nsInfo(ns).labels, labels).revision).policies },
+    linkerd: { present: linkerdPresent, evidence: linkerdEvidence, ...leftover(linkerdPresent, leftovers.linkerd), clusterDefault, servers, policy: linkerdPolicy, ...(trustDomainUnread ? { trustDomainUnread } : {}) },
+    consul: { present: consulPresent, evidence: consulEvidence, ...leftover(consulPresent, leftovers.consul), defaultIntention: consulDefault, injector, intentions: indexServiceIntentions(snapshot.resources['consul.serviceintentions'] ?? []), mutualTLS: indexConsulMutualTLS(snapshot.resources['consul.servicedefaults'] ?? [], snapshot.resources['consul.proxydefaults'] ?? [], snapshot.resources['consul.meshes'] ?? []), mutualTLSUnread: consulMutualTLSUnread },
     namespaces,
     workloads,
     workloadsByNamespace,

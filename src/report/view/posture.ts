@@ -60,15 +60,16 @@ const MODE_LABEL: Record<string, string> = { none: 'outside the mesh' };
 const modeOrder = (mode: string) => (mode.startsWith('linkerd:') ? 1 : 0);
 
 function meshPosture(report: RunReport, maxRows: number): PostureView['mtls'] {
+  const leftovers = (report.details.mtls?.leftovers ?? []).map((l) => l.text);
   const list = report.details.mtls?.workloads;
-  if (!list) {
+  if (!list || (list.length === 0 && leftovers.length > 0)) {
     const cm = report.run.coverage.configmaps?.status;
     const otherwise = cm === 'forbidden' || cm === 'error'
       ? `Some ConfigMaps could not be read (configmaps: ${cm}): where they hold Istio's mesh config (its root namespace) or Linkerd's linkerd-config (its default inbound policy), workloads' mTLS modes turn on them, so none are shown; otherwise no service mesh was found.`
       : 'No service mesh (Istio, Linkerd or Consul) was found, so no workload has an mTLS mode.';
     return {
-      omitted: absentBecause(report, 'mtls', 'Pods or namespaces', otherwise),
-      total: 0, secure: 0, securePercent: '0%', bars: [], rows: [], notStrict: 0, more: 0, callers: [], callersMore: 0, l4: [], l4More: 0, l4Total: 0, l4Omitted: '',
+      omitted: list ? 'No service mesh runs, so no workload has an mTLS mode.' : absentBecause(report, 'mtls', 'Pods or namespaces', otherwise),
+      total: 0, secure: 0, securePercent: '0%', bars: [], rows: [], notStrict: 0, more: 0, callers: [], callersMore: 0, l4: [], l4More: 0, l4Total: 0, l4Omitted: '', leftovers,
     };
   }
   const counts = new Map<string, { count: number; posture: MtlsPosture }>([
@@ -109,6 +110,7 @@ function meshPosture(report: RunReport, maxRows: number): PostureView['mtls'] {
     callers: callers.rows, callersMore: callers.more,
     l4, l4Total: l4List?.length ?? 0, l4More: (l4List?.length ?? 0) - l4.length,
     l4Omitted: l4List ? '' : absentBecause(report, 'network', 'Network kinds', 'Reachability from other namespaces was not computed for this run.'),
+    leftovers,
   };
 }
 

@@ -290,6 +290,8 @@ export interface PostureView {
     callers: CallerRow[]; callersMore: number;
     /** Workloads reachable at L4 from other namespaces with no L7 authorization; `l4Omitted` says why the list is absent. */
     l4: L4WithoutL7Row[]; l4More: number; l4Total: number; l4Omitted: string;
+    /** Meshes whose CRDs remain while nothing of them runs, one sentence each. */
+    leftovers: string[];
   };
   exposure: { omitted: string; total: number; external: number; fromAllNamespaces: number; via: Array<{ via: string; count: number }>; rows: ExposureRow[]; more: number };
   egress: { omitted: string; rows: EgressDestinationRow[]; counts: Array<{ kind: string; count: number }>; more: number };

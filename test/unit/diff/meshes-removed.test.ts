@@ -179,12 +179,14 @@ describe('a mesh removed between two runs', () => {
   });
 });
 
-describe('a mesh uninstalled with its CRDs left behind', () => {
+describe('a mesh still declared whose workloads all left it', () => {
+  // From manifests, Istio's policies in the directory say the cluster runs Istio (model.ts): its
+  // checks still evaluate, over no meshed workload.
   const withIstio = audit(cluster({ istio: true }), 'r1');
   const leftovers = audit(cluster({ istioLeftovers: true }), 'r2');
 
   it('is a regression: its checks pass over no meshed workload, the mesh runs no more', () => {
-    // The premise: the leftover PeerAuthentications keep Istio "present", its checks pass over nothing.
+    // The premise: the PeerAuthentications keep Istio present, its checks pass over nothing.
     expect(leftovers.checks.find((c) => c.id === 'mtls.mesh-not-strict')?.status).toBe('pass');
     expect(leftovers.details.mtls?.workloads.filter((w) => w.mesh === 'istio')).toEqual([]);
     const d = diff(withIstio, leftovers);
@@ -194,7 +196,7 @@ describe('a mesh uninstalled with its CRDs left behind', () => {
       mesh: 'istio', runId: 'r1', checks: [...MESH_CHECKS.istio].sort(), objectsRemain: true,
       covered: { workloads: 4, namespaces: 2, modes: { STRICT: 3, PERMISSIVE: 1 } },
     }]);
-    expect(d.regressionReasons[0]).toBe('Istio no longer runs: mTLS was STRICT for 3 and PERMISSIVE for 1 of 4 workloads in 2 namespaces in run r1; no workload is meshed now, though its API objects remain (its checks pass over nothing)');
+    expect(d.regressionReasons[0]).toBe('Istio no longer runs: mTLS was STRICT for 3 and PERMISSIVE for 1 of 4 workloads in 2 namespaces in run r1; no workload is meshed now, though it is still installed (its checks pass over nothing)');
   });
 
   it('is said once, and not when the pods could not be read', () => {
@@ -276,10 +278,11 @@ describe('a mesh removed behind a partial run', () => {
     expect(d.meshesRemoved).toEqual([{ mesh: 'istio', runId: 'r2', checks: [...MESH_CHECKS.istio].sort() }]);
   });
 
-  it('counts every check the named run evaluated, also one the partial run found not applicable (its PeerAuthentications gone before pods could be read)', async () => {
+  it('names the run that last evaluated the checks when the partial run could not tell whether Istio ran (its PeerAuthentications gone, pods unread)', async () => {
     const halfGone = audit(cluster(), 'r2', { coverage: { pods: 'forbidden' } });
-    // The premise: the partial run judged one Istio check (not applicable) and was blind to the others.
-    expect(halfGone.checks.find((c) => c.id === 'mtls.invalid-peerauthentication')?.status).toBe('not-applicable');
+    // The premise: with pods unread, whether Istio runs is unknown (its proxies and istiod are
+    // seen in them), so even the check that reads no pod is not evaluated, never not applicable.
+    expect(halfGone.checks.find((c) => c.id === 'mtls.invalid-peerauthentication')?.status).toBe('not-evaluated');
     expect(halfGone.checks.find((c) => c.id === 'mtls.mesh-not-strict')?.status).toBe('not-evaluated');
     const { d } = await diffAfter([halfGone, withIstio], gone);
     expect(d.meshesRemoved).toEqual([{ mesh: 'istio', runId: 'r1', checks: [...MESH_CHECKS.istio].sort() }]);
@@ -300,5 +303,77 @@ describe('MESH_CHECKS', () => {
     expect([...MESH_CHECKS.istio].sort()).toEqual(byPresence(istioPresent));
     expect([...MESH_CHECKS.linkerd].sort()).toEqual(byPresence(linkerdPresent));
     expect([...MESH_CHECKS.consul].sort()).toEqual(byPresence(consulPresent));
+  });
+});
+
+describe('Istio uninstalled from a live cluster, its CRDs left behind', () => {
+  // `helm uninstall istiod` (or `istioctl uninstall --purge`) removes istiod and its webhooks;
+  // the CRDs of the `base` chart, and every object in them, stay until deleted in a separate
+  // step (istio.io/latest/docs/setup/install/helm/#uninstall: "By default, deleting a chart
+  // will not remove the installed CRDs"). Proxies go as the pods restart without injection.
+  // istiod runs the pilot image, container `discovery` (istio/istio
+  // manifests/charts/istio-control/istio-discovery/templates/deployment.yaml).
+  const pod = (namespace: string, name: string, containers: Array<{ name: string; image: string }>) =>
+    `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, namespace: ${namespace}}\nspec: {containers: [${containers.map((c) => `{name: ${c.name}, image: "${c.image}"}`).join(', ')}]}\n`;
+  const app = (proxy: boolean) => [['shop', 'web'], ['shop', 'api'], ['payments', 'charge']].map(([ns, n]) =>
+    pod(ns, n, [{ name: 'app', image: `registry.example/${n}:1` }, ...(proxy ? [{ name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.24.2' }] : [])]));
+  const ISTIOD = pod('istio-system', 'istiod-5d8f7c9b4-x2x7q', [{ name: 'discovery', image: 'docker.io/istio/pilot:1.24.2' }]);
+  const leftoverPolicies = [`apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: istio-system}
+spec: {mtls: {mode: STRICT}}
+`, `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: migration, namespace: payments}
+spec: {mtls: {mode: PERMISSIVE}}
+`];
+  const live = (docs: string[], runId: string) => audit(docs.join('---\n').split(/^---\n/m).flatMap((d) => parseAllDocuments(d).map((x) => x.toJS() as KubeObject)), runId, { source: 'snapshot', origin: 'live' });
+  const meshed = live([namespace('istio-system'), namespace('shop', ', labels: {istio-injection: enabled}'), namespace('payments', ', labels: {istio-injection: enabled}'), ISTIOD, ...app(true), ...leftoverPolicies], 'r1');
+  const uninstalled = () => [namespace('istio-system'), namespace('shop'), namespace('payments'), ...app(false), ...leftoverPolicies];
+  const after = live(uninstalled(), 'r2');
+
+  it('makes Istio\'s checks not applicable, the mTLS area unscored, and says its CRDs remain with no control plane and no proxy', () => {
+    expect(meshed.checks.find((c) => c.id === 'mtls.mesh-not-strict')?.status).toBe('pass');
+    for (const id of MESH_CHECKS.istio) expect(after.checks.find((c) => c.id === id)?.status, id).toBe('not-applicable');
+    expect(after.score.areas.mtls).toBeNull();
+    expect(after.details.mtls?.workloads).toEqual([]);
+    expect(after.details.mtls?.leftovers).toEqual([{
+      mesh: 'istio', kinds: ['istio.peerauthentications'], objects: 2,
+      text: 'Istio\'s CRDs remain (1 kind served, 2 leftover objects in them), but no Istio control plane, proxy, injection webhook or namespace labelled for it was found: Istio does not run here, so its checks are not applicable and score nothing.',
+    }]);
+  });
+
+  it('alerts once at the change, saying the CRDs remain, and not the night after', () => {
+    const d = diff(meshed, after);
+    expect(d.regression).toBe(true);
+    expect(d.meshesRemoved).toEqual([{
+      mesh: 'istio', runId: 'r1', checks: [...MESH_CHECKS.istio].sort(),
+      covered: { workloads: 3, namespaces: 2, modes: { STRICT: 2, PERMISSIVE: 1 } }, leftover: { objects: 2 },
+    }]);
+    expect(d.regressionReasons[0]).toBe('Istio no longer runs: mTLS was STRICT for 2 and PERMISSIVE for 1 of 3 workloads in 2 namespaces in run r1; its 7 checks are not applicable now, though its CRDs remain (2 leftover objects) with no control plane and no proxy');
+    const next = diff(after, live(uninstalled(), 'r3'));
+    expect(next.meshesRemoved).toBeUndefined();
+    expect(next.regression).toBe(false);
+  });
+
+  it('is still Istio while istiod runs, before any namespace is labelled (a fresh install): its checks judge', () => {
+    const fresh = live([...uninstalled(), ISTIOD], 'r2');
+    expect(fresh.checks.find((c) => c.id === 'mtls.mesh-not-strict')?.status).toBe('pass');
+    expect(fresh.details.mtls?.leftovers).toBeUndefined();
+  });
+
+  it('is still Istio with a gateway only, or ambient\'s ztunnel only', () => {
+    // The istio/gateway chart's pods run the proxyv2 image as container istio-proxy; ambient's node proxy is the ztunnel image.
+    const gateway = live([...uninstalled(), pod('istio-ingress', 'istio-ingressgateway-7f9c', [{ name: 'istio-proxy', image: 'gcr.io/istio-release/proxyv2:1.24.2' }])], 'r2');
+    expect(gateway.checks.find((c) => c.id === 'mtls.mesh-not-strict')?.status).not.toBe('not-applicable');
+    const ztunnel = live([...uninstalled(), pod('istio-system', 'ztunnel-8k2lp', [{ name: 'istio-proxy', image: 'docker.io/istio/ztunnel:1.24.2' }])], 'r2');
+    expect(ztunnel.checks.find((c) => c.id === 'mtls.mesh-not-strict')?.status).not.toBe('not-applicable');
+    const ambient = live([...uninstalled().filter((d) => !d.includes('name: shop}')), namespace('shop', ', labels: {istio.io/dataplane-mode: ambient}')], 'r2');
+    expect(ambient.checks.find((c) => c.id === 'mtls.mesh-not-strict')?.status).not.toBe('not-applicable');
+  });
+
+  it('is still Istio where only its injection webhook is (a remote cluster whose istiod runs elsewhere)', () => {
+    const remote = live([...uninstalled(), 'apiVersion: admissionregistration.k8s.io/v1\nkind: MutatingWebhookConfiguration\nmetadata: {name: istio-sidecar-injector, labels: {istio.io/rev: default}}\nwebhooks: []\n'], 'r2');
+    expect(remote.checks.find((c) => c.id === 'mtls.mesh-not-strict')?.status).not.toBe('not-applicable');
   });
 });

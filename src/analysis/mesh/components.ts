@@ -1,0 +1,91 @@
+// What of a mesh runs, or is meant to run, recognised by its images: a control plane, node
+// agents, standalone proxies (gateways). A mesh is present by these, its injection labels and
+// webhooks, and its proxies in pods — never by its CRDs or the config objects an uninstall
+// leaves behind (`istioctl uninstall --purge` and `helm uninstall istiod` keep the CRDs and every
+// object in them: https://istio.io/latest/docs/setup/install/helm/#uninstall).
+import type { KubeObject } from '../../snapshot/types.ts';
+import type { Workload } from '../workloads.ts';
+import { imageRepository } from '../images.ts';
+import { refString } from '../workloads.ts';
+import { arr, obj, str } from './util.ts';
+
+export type MeshComponentMesh = 'istio' | 'linkerd' | 'consul';
+
+/** One component found, for the mesh's evidence ("istiod Deployment istio-system/istiod (image …/pilot)"). */
+export interface MeshComponent {
+  mesh: MeshComponentMesh;
+  role: 'control plane' | 'dataplane';
+  text: string;
+}
+
+/**
+ * The mesh component an image is, from its repository's last path segment (any registry or
+ * mirror): Istio's istiod is `pilot` (container `discovery`; manifests/charts/istio-control/
+ * istio-discovery/templates/deployment.yaml), its Envoy proxy (sidecars and gateways) `proxyv2`,
+ * ambient's node proxy `ztunnel`, its CNI node agent `install-cni`; Linkerd's control plane
+ * `controller` and `policy-controller`, its proxy `proxy` (cr.l5d.io/linkerd/…); Consul's servers
+ * `consul`, its Kubernetes control plane `consul-k8s-control-plane`, its dataplane
+ * `consul-dataplane` (hashicorp/…). Images named like these outside the mesh's own paths are
+ * not taken (a `proxy` image is not Linkerd's unless its path says linkerd).
+ */
+export function meshComponentOfImage(image: string, container: string): { mesh: MeshComponentMesh; role: MeshComponent['role']; what: string } | undefined {
+  const repo = imageRepository(image);
+  const last = repo.slice(repo.lastIndexOf('/') + 1);
+  const istio = repo.includes('istio');
+  if (/^pilot(-rhel\d+)?$/.test(last) && (istio || container === 'discovery')) return { mesh: 'istio', role: 'control plane', what: 'istiod' };
+  if (/^ztunnel(-rhel\d+)?$/.test(last)) return { mesh: 'istio', role: 'dataplane', what: 'ztunnel' };
+  if (/^proxyv2(-rhel\d+)?$/.test(last) && (istio || container === 'istio-proxy')) return { mesh: 'istio', role: 'dataplane', what: 'Istio proxy' };
+  if (/^install-cni(-rhel\d+)?$/.test(last) && istio) return { mesh: 'istio', role: 'dataplane', what: 'istio-cni node agent' };
+  if (repo.includes('linkerd')) {
+    if (last === 'controller' || last === 'policy-controller') return { mesh: 'linkerd', role: 'control plane', what: 'Linkerd control plane' };
+    if (last === 'proxy') return { mesh: 'linkerd', role: 'dataplane', what: 'linkerd-proxy' };
+  }
+  if (repo.includes('hashicorp')) {
+    if (last === 'consul' || last === 'consul-enterprise') return { mesh: 'consul', role: 'control plane', what: 'Consul server' };
+    if (last === 'consul-k8s-control-plane') return { mesh: 'consul', role: 'control plane', what: 'Consul control plane' };
+    if (last === 'consul-dataplane') return { mesh: 'consul', role: 'dataplane', what: 'Consul dataplane' };
+  }
+  return undefined;
+}
+
+/**
+ * The mesh components the workloads run (live pods, else the workload's template: a Deployment
+ * scaled to zero is still installed), first one per mesh, role and kind of component, at most
+ * `limit` per mesh. O(workloads × containers).
+ */
+export function meshComponents(workloads: Iterable<Workload>, limit = 5): MeshComponent[] {
+  const out: MeshComponent[] = [];
+  const seen = new Set<string>();
+  const count = new Map<MeshComponentMesh, number>();
+  for (const w of workloads) {
+    const spec = w.pods[0]?.spec ?? w.template?.spec;
+    if (!spec || typeof spec !== 'object') continue;
+    for (const c of [...arr(spec.containers), ...arr(spec.initContainers)]) {
+      const image = str(obj(c)?.image);
+      if (!image) continue;
+      const found = meshComponentOfImage(image, str(obj(c)?.name) ?? '');
+      if (!found) continue;
+      const key = `${found.mesh}/${found.what}`;
+      if (seen.has(key) || (count.get(found.mesh) ?? 0) >= limit) continue;
+      seen.add(key);
+      count.set(found.mesh, (count.get(found.mesh) ?? 0) + 1);
+      out.push({ mesh: found.mesh, role: found.role, text: `${found.what} ${refString(w.ref)} (image ${imageRepository(image)})` });
+    }
+  }
+  return out;
+}
+
+/**
+ * Istio's injection webhooks: a revision's injector (istio-sidecar-injector[-<rev>], labelled
+ * istio.io/rev) and revision tags (istio-revision-tag-<tag>). A remote cluster of a multicluster
+ * mesh, or one whose istiod runs outside it, has these and no istiod of its own
+ * (https://istio.io/latest/docs/setup/install/external-controlplane/).
+ */
+export function istioInjectionWebhooks(webhooks: KubeObject[]): string[] {
+  const out = new Set<string>();
+  for (const w of webhooks) {
+    const name = w.metadata?.name ?? '';
+    if (name !== '' && (name.startsWith('istio-sidecar-injector') || name.startsWith('istio-revision-tag-') || typeof w.metadata?.labels?.['istio.io/rev'] === 'string')) out.add(name);
+  }
+  return [...out].sort();
+}
