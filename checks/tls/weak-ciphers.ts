@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { clientTrafficPolicies, istioGatewayServers, istioTlsDefaults, ISTIO_CIPHER_MODES, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, configMapData, gatewayListenerPolicies, describeWeakCipher, GO_CIPHER_SUITES, goCipherSuiteWeaknesses, nginxCanary, nginxCipherAnnotations, nginxConfigSources, nginxServerKeys, opensslCipherWeaknesses, traefikTlsOptions, versionTokens, type CipherAnalysis, type ServedIngress } from '../../src/analysis/tls/index.ts';
+import { clientTrafficPolicies, istioGatewayServers, istioTlsDefaults, ISTIO_CIPHER_MODES, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, configMapData, gatewayListenerPolicies, describeWeakCipher, GO_CIPHER_SUITES, GO_PRE_122_EXTRA_SUITES, goCipherSuiteWeaknesses, traefikDefaultMinTls, nginxCanary, nginxCipherAnnotations, nginxConfigSources, nginxServerKeys, opensslCipherWeaknesses, traefikTlsOptions, versionTokens, type CipherAnalysis, type ServedIngress } from '../../src/analysis/tls/index.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
@@ -113,7 +113,12 @@ function traefikVerdicts(ctx: AuditContext): Verdict[] {
   // TLSOptions named "default" in more than one namespace: Traefik drops them all and routers
   // without options of their own use its built-in default (traefik pkg/provider/kubernetes/crd/kubernetes.go
   // buildTLSOptions, "Default TLS Options defined in multiple namespaces"; pkg/tls/tlsmanager.go DefaultTLSOptions).
-  const { options, defaultNamespaces: defaults } = traefikTlsOptions(ctx.snapshot);
+  const { options, defaultNamespaces: defaults, instances } = traefikTlsOptions(ctx.snapshot);
+  // A Traefik built with a Go older than 1.22 (before v2.11) also enables the RSA key exchange
+  // suites by default (GO_PRE_122_EXTRA_SUITES): the oldest release of the snapshot decides.
+  const old = instances.find((i) => i.version !== undefined && traefikDefaultMinTls(i.version).goBefore122);
+  const defaultList = old ? [...GO_CIPHER_SUITES, ...GO_PRE_122_EXTRA_SUITES] : [...GO_CIPHER_SUITES];
+  const defaultSource = old ? `${TRAEFIK_DEFAULT_SUITES}, with the RSA key exchange suites Go enabled by default before Go 1.22, as ${refString(old.ref)} runs ${old.image}` : TRAEFIK_DEFAULT_SUITES;
   for (const o of options) {
     const ns = o.metadata?.namespace ?? 'default';
     const name = o.metadata?.name ?? '';
@@ -126,10 +131,12 @@ function traefikVerdicts(ctx: AuditContext): Verdict[] {
     // Unset, Traefik fills in its default list, Go's crypto/tls CipherSuites() (GO_CIPHER_SUITES),
     // which keeps the ECDHE CBC-SHA suites. An empty list is a list: Traefik hands Go no suite.
     const unset = raw === undefined || raw === null;
-    const list = unset ? [...GO_CIPHER_SUITES] : Array.isArray(raw) ? raw : [raw];
+    const list = unset ? defaultList : Array.isArray(raw) ? raw : [raw];
     const a = goCipherSuiteWeaknesses(list);
-    const evidence = evidenceOf(a, unset ? { cipherSuites: list, source: TRAEFIK_DEFAULT_SUITES } : { cipherSuites: list });
-    const what = unset ? `TLSOption ${ns}/${name} sets no cipherSuites, so ${TRAEFIK_DEFAULT_SUITES}` : `TLSOption ${ns}/${name} cipherSuites`;
+    const evidence = evidenceOf(a, unset ? { cipherSuites: list, source: defaultSource } : { cipherSuites: list });
+    const what = unset ? `TLSOption ${ns}/${name} sets no cipherSuites, so ${defaultSource}` : `TLSOption ${ns}/${name} cipherSuites`;
+    // The RSA key exchange suites first: they are what an older Traefik adds.
+    if (unset && old) a.weak.sort((x, y) => Number(y.suite.startsWith('TLS_RSA_')) - Number(x.suite.startsWith('TLS_RSA_')));
     const min = obj(o.spec)?.minVersion;
     if (a.weak.length && min === 'VersionTLS13') { out.push(tls13OnlyVerdict(resource, what, 'its minVersion is VersionTLS13', evidence)); continue; }
     out.push(a.weak.length
