@@ -483,12 +483,19 @@ export type TraefikHttpsRedirect = { redirect: string; note?: undefined } | { re
  * "redirects the request if the request scheme is different from the configured scheme"
  * (https://doc.traefik.io/traefik/reference/routing-configuration/http/middlewares/redirectscheme/),
  * so on a router without TLS, whose requests are http, scheme: https redirects them all and the
- * router forwards nothing. A Middleware of another namespace than the object referencing it is
- * used only with the kubernetescrd provider's allowCrossNamespace on
- * (https://doc.traefik.io/traefik/providers/kubernetes-crd/#allowcrossnamespace), which is not
- * read here: it does not count. `where` names the routing object in notes.
+ * router forwards nothing. `where` names the routing object in notes.
+ *
+ * allowCrossNamespace (https://doc.traefik.io/traefik/providers/kubernetes-crd/#allowcrossnamespace)
+ * constrains only the kubernetescrd provider's own references: an IngressRoute's middlewares and a
+ * chain's (pkg/provider/kubernetes/crd/kubernetes.go resolveReference/isNamespaceAllowed). Off, a
+ * Middleware of another namespace is not used there, and as that option is not read here it does
+ * not count. An Ingress's traefik.ingress.kubernetes.io/router.middlewares names
+ * "<namespace>-<name>@kubernetescrd", which the Ingress provider hands on as written
+ * (pkg/provider/kubernetes/ingress has no namespace rule; traefik/traefik#6284,
+ * traefik/traefik-helm-chart#1685), so `referrer` 'ingress' takes a Middleware of any namespace;
+ * the chains it leads to keep the rule.
  */
-export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs: string, where: string): TraefikHttpsRedirect {
+export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs: string, where: string, referrer: 'ingress' | 'crd'): TraefikHttpsRedirect {
   const index = traefikMiddlewareIndex(snapshot);
   const seen = new Set<string>();
   type Step = { found: string } | { stop: string } | undefined;
@@ -498,7 +505,7 @@ export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs
     const mw = index.get(ref);
     if (!mw) return { stop: `Traefik Middleware ${ref}, which ${where} uses, does not exist` };
     const ns = mw.metadata?.namespace ?? 'default';
-    if (ns !== fromNs) return { stop: `Traefik Middleware ${ref} is in another namespace than ${where} uses it from: Traefik uses it only with the kubernetescrd provider's allowCrossNamespace on (its install configuration is not read here)` };
+    if (ns !== fromNs && !(depth === 0 && referrer === 'ingress')) return { stop: `Traefik Middleware ${ref} is in another namespace than ${where} uses it from: Traefik uses it only with the kubernetescrd provider's allowCrossNamespace on (its install configuration is not read here)` };
     const spec = obj(mw.spec) ?? {};
     const rs = obj(spec.redirectScheme);
     if (rs) {
