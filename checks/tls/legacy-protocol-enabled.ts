@@ -6,6 +6,7 @@ import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { istioMeshConfigUnread } from '../../src/analysis/mesh/configmaps.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
+import { albIngresses, paramsMissing } from './lib/alb-ingresses.ts';
 import { ALB_NAMESPACES_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ } from './lib/alb-params-read.ts';
 import { NGINX_CONTROLLER_CONFIG_READ } from './lib/nginx-config-read.ts';
 import { LBC_SERVICE_WEBHOOK_READ } from './lib/lbc-webhook-read.ts';
@@ -323,15 +324,6 @@ function awsLoadBalancerVerdicts(ctx: AuditContext): Verdict[] {
  * albUnjudged leaves without a verdict (IngressClassParams not read, a namespaceSelector refusing
  * or not judged) are albUnjudgedIngresses, named in the notes too.
  */
-function albIngresses(ctx: AuditContext) {
-  return (ctx.snapshot.resources.ingresses ?? []).flatMap((ing) => {
-    const alb = albIngressOf(ctx.snapshot, ing);
-    if (!alb || alb.invalidListenPorts || alb.invalidSslRedirect || alb.group?.error || albUnjudged(alb)) return [];
-    if (!alb.listeners.some((l) => l.protocol === 'HTTPS') && !(paramsMissing(alb) && !alb.listenPortsFromAnnotation)) return [];
-    return [{ resource: { kind: 'Ingress', namespace: ing.metadata?.namespace ?? 'default', name: ing.metadata?.name ?? '' }, alb }];
-  });
-}
-
 function albUnjudgedIngresses(ctx: AuditContext) {
   return (ctx.snapshot.resources.ingresses ?? []).flatMap((ing) => {
     const alb = albIngressOf(ctx.snapshot, ing);
@@ -341,7 +333,6 @@ function albUnjudgedIngresses(ctx: AuditContext) {
   });
 }
 
-const paramsMissing = (alb: AlbIngress): boolean => alb.ingressClassParams?.state === 'missing';
 
 /** Where an ALB's policy comes from, after the policy's name: nothing when the Ingress's annotation names it. */
 function albPolicySource(alb: AlbIngress): string {
