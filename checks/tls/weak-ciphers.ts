@@ -147,6 +147,16 @@ function traefikVerdicts(ctx: AuditContext): Verdict[] {
       ? { status: 'fail', resource, message: `${what} enables weak suites: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.`, evidence }
       : { status: 'pass', resource, message: `${what} lists no weak suite (CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous).`, evidence });
   }
+  // No TLSOption "default" in effect: routers without TLS options take Traefik's built-in default
+  // (pkg/tls/tlsmanager.go DefaultTLSOptions), whose cipher list is Go's (CipherSuites() from v2.9,
+  // Go's server default before): the ECDHE CBC-SHA suites at every release.
+  const first = instances[0];
+  if (first && defaults !== 1) {
+    const a = goCipherSuiteWeaknesses(defaultList);
+    if (old) a.weak.sort((x, y) => Number(y.suite.startsWith('TLS_RSA_')) - Number(x.suite.startsWith('TLS_RSA_')));
+    const who = old ?? first;
+    out.push({ status: 'fail', resource: who.ref, detailKey: 'traefik-default-tls-options', message: `${who.ref.kind} ${who.ref.namespace}/${who.ref.name} (${who.image}) has no TLSOption named "default" in effect${defaults > 1 ? ` (${defaults} namespaces define one, so Traefik drops them all)` : ''}: routers without TLS options take Traefik's built-in default, ${defaultSource}, which enables weak suites: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}. Create a TLSOption named default listing ECDHE AEAD cipherSuites.`, evidence: evidenceOf(a, { cipherSuites: defaultList, source: defaultSource, traefik: instances.map((i) => `${refString(i.ref)}: ${i.image}`) }) });
+  }
   return out;
 }
 

@@ -125,6 +125,12 @@ spec: {sniStrict: true}
     expect([...legacyProtocolEnabled.evaluate(c)].map((r) => r.status)).toEqual(['pass']);
     expect(legacyProtocolEnabled.excluded!(c) ?? '').not.toContain('Traefik');
   });
+  it('tls.weak-ciphers with no TLSOption default: the built-in default list (Go\'s, with the ECDHE CBC-SHA suites) fails on the Traefik workload', () => {
+    const rs = [...weakCiphers.evaluate(ctx(traefik('traefik:v3.1') + route))];
+    expect(rs.map((r) => [r.status, `${r.resource.kind} ${r.resource.namespace}/${r.resource.name}`])).toEqual([['fail', 'Deployment traefik/traefik']]);
+    expect(rs[0].message).toContain('TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA (cbc)');
+    expect([...weakCiphers.evaluate(ctx(traefik('traefik:v3.1') + route + emptyDefault))].map((r) => r.resource.kind)).toEqual(['TLSOption']);
+  });
   it('tls.weak-ciphers names the RSA key exchange suites a Traefik before v2.11 (Go before 1.22) enables by default, and not on v3.1', () => {
     const [old] = [...weakCiphers.evaluate(ctx(traefik('docker.io/traefik:v2.10.7') + emptyDefault))];
     expect(old.status).toBe('fail');
