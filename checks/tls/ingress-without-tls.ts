@@ -226,7 +226,7 @@ function traefikIngressTls(snapshot: Snapshot, eps: TraefikEntryPoints, ing: Kub
   const named = raw === undefined ? [] : raw.split(',').map((e) => e.trim()).filter(Boolean);
   const r = traefikRouterPlaintext(eps, named);
   const ns = ing.metadata?.namespace ?? 'default';
-  const mw = r.plaintext === 'none' ? {} : traefikHttpsRedirect(snapshot, traefikIngressMiddlewares(snapshot, ing), ns, `Ingress ${ns}/${ing.metadata?.name ?? ''}`);
+  const mw = r.plaintext === 'none' ? {} : traefikHttpsRedirect(snapshot, traefikIngressMiddlewares(snapshot, ing), ns, `Ingress ${ns}/${ing.metadata?.name ?? ''}`, 'ingress');
   if (mw.redirect) return { secure: `router middleware: ${mw.redirect}`, served: `by a Traefik router that answers every plaintext request with a redirect to https (${mw.redirect}, traefik.ingress.kubernetes.io/router.middlewares)`, evidence: { ...r.evidence, httpsRedirect: mw.redirect } };
   if (mw.note) r.evidence.middlewareNote = mw.note;
   if (r.plaintext === 'none') return { secure: `entryPoint TLS or redirection: ${r.secured.join('; ')}`, served: `by a Traefik router every entryPoint of which keeps it off plaintext HTTP (${r.secured.join('; ')})`, evidence: r.evidence };
@@ -650,7 +650,7 @@ function traefikIngressRouteVerdicts(ctx: AuditContext): Verdict[] {
         // Every route redirecting every request to https (a RedirectScheme middleware) serves nothing over plaintext.
         const where = `IngressRoute ${ns}/${resource.name}`;
         const redirects = arr(spec.routes).map(obj).filter((rr): rr is Record<string, unknown> => !!rr)
-          .map((rr) => traefikHttpsRedirect(ctx.snapshot, arr(rr.middlewares).map(obj).filter((m) => !!m && !!str(m.name)).map((m) => `${str(m!.namespace) ?? ns}/${str(m!.name)}`), ns, where));
+          .map((rr) => traefikHttpsRedirect(ctx.snapshot, arr(rr.middlewares).map(obj).filter((m) => !!m && !!str(m.name)).map((m) => `${str(m!.namespace) ?? ns}/${str(m!.name)}`), ns, where, 'crd'));
         const via = [...new Set(redirects.map((x) => x.redirect))];
         if (redirects.length > 0 && redirects.every((x) => x.redirect)) {
           out.push({ status: 'pass', resource, detailKey: 'tls', message: `IngressRoute ${ns}/${resource.name} has no spec.tls, but every route of it answers ${served} with a redirect to https (${via.join('; ')}): nothing is served over plaintext HTTP.`, evidence: { ...ev, ...r.evidence, httpsRedirect: via } });

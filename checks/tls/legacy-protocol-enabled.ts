@@ -1,11 +1,12 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
-import { ALB_PARAMS, GKE_DEFAULT_SSL_POLICY, GKE_FRONTEND_CONFIG, GKE_GATEWAY_CONTROLLER, gkeIngressOf, gkeTlsGateways, nginxCanary, nginxCipherAnnotations, nginxServerKeys, opensslEnabledSuites, ALB_SSL_POLICY, clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, istioGatewayServers, istioTlsDefaults, albIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, traefikTlsOptions, undecidedTlsServices, versionTokens, type AlbIngress, type AwsTlsService, type LbcDefaultPolicy } from '../../src/analysis/tls/index.ts';
+import { ALB_PARAMS, gatewayPassthroughListeners, GKE_DEFAULT_SSL_POLICY, GKE_FRONTEND_CONFIG, GKE_GATEWAY_CONTROLLER, gkeIngressOf, gkeTlsGateways, nginxCanary, nginxCipherAnnotations, nginxServerKeys, opensslEnabledSuites, ALB_SSL_POLICY, clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, istioGatewayServers, istioTlsDefaults, albIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, traefikDefaultMinTls, traefikTlsOptions, undecidedTlsServices, versionTokens, type AlbIngress, type TraefikInstance, type AwsTlsService, type LbcDefaultPolicy } from '../../src/analysis/tls/index.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { istioMeshConfigUnread } from '../../src/analysis/mesh/configmaps.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
+import { albIngresses, paramsMissing } from './lib/alb-ingresses.ts';
 import { ALB_NAMESPACES_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ } from './lib/alb-params-read.ts';
 import { NGINX_CONTROLLER_CONFIG_READ } from './lib/nginx-config-read.ts';
 import { LBC_SERVICE_WEBHOOK_READ } from './lib/lbc-webhook-read.ts';
@@ -156,9 +157,46 @@ function gatewayApiVerdicts(ctx: AuditContext): Verdict[] {
 
 const TRAEFIK_LEGACY = new Set(['VersionTLS10', 'VersionTLS11']);
 
+/** "Deployment traefik/traefik (docker.io/traefik:v2.10.7)". */
+const traefikInstanceLabel = (i: TraefikInstance) => `${refString(i.ref)} (${i.image})`;
+
+/**
+ * Which Traefik the defaults are judged for: the oldest release a Traefik container of the
+ * snapshot runs (every one reads the same TLSOptions, and the oldest accepts the most), and the
+ * containers whose image names no version, whose defaults are not known. With no Traefik
+ * container in the snapshot, Traefik's current defaults (TLS 1.2) are taken.
+ */
+function traefikReleases(instances: TraefikInstance[]): { oldest?: TraefikInstance & { version: [number, number] }; unversioned: TraefikInstance[] } {
+  const known = instances.filter((i): i is TraefikInstance & { version: [number, number] } => i.version !== undefined);
+  const oldest = known.reduce<(typeof known)[number] | undefined>((a, i) => (!a || i.version[0] < a.version[0] || (i.version[0] === a.version[0] && i.version[1] < a.version[1]) ? i : a), undefined);
+  return { oldest, unversioned: instances.filter((i) => i.version === undefined) };
+}
+
+/** TLSOptions and Traefik workloads whose minimum TLS version is Traefik's default, on an image naming no version (traefikVerdicts leaves them out). */
+function traefikUnjudged(ctx: AuditContext): string[] {
+  const { options, defaultNamespaces, instances } = traefikTlsOptions(ctx.snapshot);
+  const { oldest, unversioned } = traefikReleases(instances);
+  if (unversioned.length === 0) return [];
+  const out: string[] = [];
+  // A known old release fails them already; only a pass would be unproven.
+  if (!oldest || traefikDefaultMinTls(oldest.version).option === '1.2') {
+    for (const o of options) {
+      const spec = obj(o.spec) ?? {};
+      const dropped = o.metadata?.name === 'default' && defaultNamespaces > 1;
+      if (dropped ? (!oldest || traefikDefaultMinTls(oldest.version).builtin === '1.2') : str(spec.minVersion) === undefined) out.push(`TLSOption ${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}${dropped ? ' (dropped: routers take the built-in default)' : ' (no minVersion)'}`);
+    }
+  }
+  if (defaultNamespaces === 0 && (!oldest || traefikDefaultMinTls(oldest.version).builtin === '1.2')) out.push('routers without TLS options (Traefik\'s built-in default)');
+  return out.length ? [`Traefik's default minimum TLS version depends on its release (TLS 1.0 for routers without TLS options before v2.9, and for a TLSOption without minVersion before v2.11, whose Go is older than 1.22), and ${unversioned.map(traefikInstanceLabel).join(', ')} run${unversioned.length > 1 ? '' : 's'} an image whose tag names no version, so these are not judged: ${out.join(', ')}; pin the image to a version tag, set minVersion VersionTLS12 in each TLSOption (and in a TLSOption named default), or run with --probe-tls`] : [];
+}
+
 function traefikVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
-  const { options, defaultNamespaces } = traefikTlsOptions(ctx.snapshot);
+  const { options, defaultNamespaces, instances } = traefikTlsOptions(ctx.snapshot);
+  const { oldest, unversioned } = traefikReleases(instances);
+  const defaults = oldest ? traefikDefaultMinTls(oldest.version) : undefined;
+  const release = oldest ? `${traefikInstanceLabel(oldest)} runs Traefik ${oldest.version.join('.')}` : undefined;
+  const versions = instances.length ? { traefik: instances.map((i) => `${refString(i.ref)}: ${i.image}`) } : {};
   for (const o of options) {
     const ns = o.metadata?.namespace ?? 'default';
     const name = o.metadata?.name ?? '';
@@ -168,19 +206,35 @@ function traefikVerdicts(ctx: AuditContext): Verdict[] {
     const max = str(spec.maxVersion);
     const isDefault = name === 'default';
     const dropped = isDefault && defaultNamespaces > 1;
-    const evidence: Record<string, unknown> = { minVersion: min ?? 'VersionTLS12 (Traefik default)', maxVersion: max ?? null, appliesToRoutersWithoutOptions: isDefault && !dropped };
+    const unsetMin = !defaults ? (unversioned.length ? undefined : 'VersionTLS12 (Traefik default)') : defaults.option === '1.0' ? `unset: VersionTLS10 (Go's default before Go 1.22, Traefik ${oldest!.version.join('.')})` : `unset: VersionTLS12 (Go's default, Traefik ${oldest!.version.join('.')})`;
+    const evidence: Record<string, unknown> = { minVersion: min ?? unsetMin ?? 'unset: Traefik release unknown', maxVersion: max ?? null, appliesToRoutersWithoutOptions: isDefault && !dropped, ...versions };
     if (dropped) evidence.note = `${defaultNamespaces} namespaces hold a TLSOption named "default"; Traefik drops them all`;
     const bad = [min, max].filter((v): v is string => !!v && TRAEFIK_LEGACY.has(v));
     // Several TLSOptions named "default" across namespaces: Traefik drops them all
-    // (pkg/provider/kubernetes/crd/kubernetes.go) and routers take its built-in default,
-    // VersionTLS12 (pkg/tls/tlsmanager.go), so none of them is in effect.
+    // (pkg/provider/kubernetes/crd/kubernetes.go) and routers take its built-in default
+    // (pkg/tls/tlsmanager.go DefaultTLSOptions): VersionTLS12 from v2.9 on, none before
+    // (traefikDefaultMinTls), so none of them is in effect.
     if (dropped) {
-      out.push({ status: 'pass', resource, message: `TLSOption ${ns}/${name} is dropped by Traefik (${defaultNamespaces} namespaces hold a TLSOption named "default"): routers use the built-in default (VersionTLS12)${bad.length ? `, not its ${bad.join('/')}` : ''}.`, evidence });
+      if (defaults?.builtin === '1.0') out.push({ status: 'fail', resource, message: `TLSOption ${ns}/${name} is dropped by Traefik (${defaultNamespaces} namespaces hold a TLSOption named "default"), so routers without TLS options take the built-in default, and ${release}, whose built-in default sets no minimum before v2.9: Go's default, TLS 1.0, applies, so they accept TLS 1.0 and 1.1.`, evidence: { ...evidence, builtinMinVersion: 'VersionTLS10 (Go default; Traefik before v2.9)' } });
+      else if (defaults || unversioned.length === 0) out.push({ status: 'pass', resource, message: `TLSOption ${ns}/${name} is dropped by Traefik (${defaultNamespaces} namespaces hold a TLSOption named "default"): routers use the built-in default (VersionTLS12)${bad.length ? `, not its ${bad.join('/')}` : ''}.`, evidence });
       continue;
     }
-    out.push(bad.length
-      ? { status: 'fail', resource, message: `TLSOption ${ns}/${name} allows ${bad.join('/')}${isDefault && !dropped ? ', and as the default option it applies to every router without explicit TLS options' : ''}.`, evidence }
-      : { status: 'pass', resource, message: `TLSOption ${ns}/${name} requires TLS 1.2 or later.`, evidence });
+    if (bad.length) {
+      out.push({ status: 'fail', resource, message: `TLSOption ${ns}/${name} allows ${bad.join('/')}${isDefault ? ', and as the default option it applies to every router without explicit TLS options' : ''}.`, evidence });
+      continue;
+    }
+    // No minVersion: Traefik leaves Go's server default, TLS 1.0 before Go 1.22 (traefikDefaultMinTls).
+    if (min === undefined && defaults?.option === '1.0') {
+      out.push({ status: 'fail', resource, message: `TLSOption ${ns}/${name} sets no minVersion, and ${release}, built with a Go older than 1.22 (Traefik before v2.11), whose default minimum is TLS 1.0: it accepts TLS 1.0 and 1.1${isDefault ? ' on every router without explicit TLS options' : ''}. Set minVersion VersionTLS12.`, evidence });
+      continue;
+    }
+    if (min === undefined && !defaults && unversioned.length) continue; // traefikUnjudged notes it
+    out.push({ status: 'pass', resource, message: `TLSOption ${ns}/${name} requires TLS 1.2 or later${min === undefined && release ? ` (no minVersion: ${release}, whose Go defaults to TLS 1.2)` : ''}.`, evidence });
+  }
+  // No TLSOption "default": routers without TLS options take the built-in default, which sets no
+  // minimum before v2.9 (traefikDefaultMinTls).
+  if (defaultNamespaces === 0 && oldest && defaults?.builtin === '1.0') {
+    out.push({ status: 'fail', resource: oldest.ref, detailKey: 'traefik-default-tls-options', message: `${release}, and no TLSOption named "default" exists: routers without TLS options take Traefik's built-in default, which sets no minimum TLS version before v2.9, so Go's default, TLS 1.0, applies and they accept TLS 1.0 and 1.1. Create a TLSOption named default with minVersion VersionTLS12, or upgrade Traefik.`, evidence: { builtinMinVersion: 'VersionTLS10 (Go default; Traefik before v2.9)', ...versions } });
   }
   return out;
 }
@@ -270,15 +324,6 @@ function awsLoadBalancerVerdicts(ctx: AuditContext): Verdict[] {
  * albUnjudged leaves without a verdict (IngressClassParams not read, a namespaceSelector refusing
  * or not judged) are albUnjudgedIngresses, named in the notes too.
  */
-function albIngresses(ctx: AuditContext) {
-  return (ctx.snapshot.resources.ingresses ?? []).flatMap((ing) => {
-    const alb = albIngressOf(ctx.snapshot, ing);
-    if (!alb || alb.invalidListenPorts || alb.invalidSslRedirect || alb.group?.error || albUnjudged(alb)) return [];
-    if (!alb.listeners.some((l) => l.protocol === 'HTTPS') && !(paramsMissing(alb) && !alb.listenPortsFromAnnotation)) return [];
-    return [{ resource: { kind: 'Ingress', namespace: ing.metadata?.namespace ?? 'default', name: ing.metadata?.name ?? '' }, alb }];
-  });
-}
-
 function albUnjudgedIngresses(ctx: AuditContext) {
   return (ctx.snapshot.resources.ingresses ?? []).flatMap((ing) => {
     const alb = albIngressOf(ctx.snapshot, ing);
@@ -288,7 +333,6 @@ function albUnjudgedIngresses(ctx: AuditContext) {
   });
 }
 
-const paramsMissing = (alb: AlbIngress): boolean => alb.ingressClassParams?.state === 'missing';
 
 /** Where an ALB's policy comes from, after the policy's name: nothing when the Ingress's annotation names it. */
 function albPolicySource(alb: AlbIngress): string {
@@ -349,6 +393,12 @@ function excludedSubjects(ctx: AuditContext): string[] {
   if (gkeNamed.length > 0) out.push(`${gkeNamed.length} GKE Ingress(es) terminate TLS at a Google Cloud load balancer whose SSL policy is set by the FrontendConfig they name (${GKE_FRONTEND_CONFIG}), and FrontendConfigs are not collected, so the TLS versions it accepts are unknown: ${gkeNamed.map(({ resource, gke }) => `${resource.namespace}/${resource.name} (FrontendConfig ${JSON.stringify(gke.frontendConfig)})`).join(', ')}; without sslPolicy there ${GKE_DEFAULT_SSL_POLICY} applies: check it (kubectl get frontendconfig -o yaml) or run with --probe-tls`);
   const gkeGateways = gkeTlsGateways(ctx.snapshot);
   if (gkeGateways.length > 0) out.push(`${gkeGateways.length} Gateway(s) of a GatewayClass of controller ${GKE_GATEWAY_CONTROLLER} terminate TLS at a Google Cloud load balancer whose SSL policy a GCPGatewayPolicy (networking.gke.io, spec.default.sslPolicy) sets, and GCPGatewayPolicies are not collected, so the TLS versions it accepts are unknown: ${gkeGateways.map((g) => `${g.namespace}/${g.name} (listeners ${g.listeners.join(', ')})`).join(', ')}; without one ${GKE_DEFAULT_SSL_POLICY} applies: attach a GCPGatewayPolicy naming a TLS 1.2 SSL policy, check it (kubectl get gcpgatewaypolicy -A) or run with --probe-tls`);
+  out.push(...traefikUnjudged(ctx));
+  const gwPassthrough = gatewayPassthroughListeners(ctx.snapshot);
+  if (gwPassthrough.length > 0) {
+    const unprobed = gwPassthrough.filter((l) => l.hostname === undefined || l.hostname.includes('*') || l.addresses.length === 0);
+    out.push(`${gwPassthrough.length} Gateway API listener(s) pass TLS through to the backend (protocol TLS, tls.mode Passthrough), so the Gateway never terminates it and the backend decides the TLS version: ${gwPassthrough.map((l) => `Gateway ${l.namespace}/${l.gateway} listener ${JSON.stringify(l.listener)} (port ${l.port}, ${l.hostname === undefined ? 'no hostname' : `hostname ${JSON.stringify(l.hostname)}`})`).join(', ')}; run with --probe-tls to judge them (tls.probe-legacy-accepted): the probe sends each listener's hostname as SNI to the addresses in the Gateway's status${unprobed.length ? `; ${unprobed.map((l) => `${l.namespace}/${l.gateway} listener ${JSON.stringify(l.listener)}`).join(', ')} need${unprobed.length > 1 ? '' : 's'} its endpoint listed in tls.probe.endpoints with its sni (no hostname, a wildcard one, or no status address)` : ''}`);
+  }
   const contour = contourPassthrough(ctx);
   if (contour.length > 0) out.push(`${contour.length} Contour HTTPProxy(ies) pass TLS through to the backend (virtualhost.tls.passthrough: true), so Envoy never terminates it and the backend decides the TLS version: ${contour.join(', ')}; list each fqdn with its sni in tls.probe.endpoints and run with --probe-tls to judge them (tls.probe-legacy-accepted)`);
   const conflicting = (d: LbcDefaultPolicy | undefined): d is { conflicting: string[] } => !!d && 'conflicting' in d;
@@ -390,7 +440,7 @@ export const legacyProtocolEnabled: Check = {
   protectsAgainst: 'edge TLS configuration that still allows TLS 1.0/1.1 (RFC 8996; NIST SP 800-52r2 requires 1.2+)',
   severity: 'high',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Require TLS 1.2+: remove TLSv1/TLSv1.1 from ingress-nginx ssl-protocols; set Istio minProtocolVersion TLSV1_2 (or omit it); Traefik minVersion VersionTLS12; Contour minimumProtocolVersion "1.2"; in the Envoy Gateway ClientTrafficPolicy that applies to a Gateway listener (one naming it in targetRefs sectionName, else the oldest targeting the whole Gateway) set tls.minVersion "1.2" or "1.3", or leave it unset (1.2) (a lower minVersion with no tls.ciphers, Envoy\'s default list, or only AES-GCM, ChaCha20-Poly1305 and SHA-256/384 suites is a low finding: no handshake below TLS 1.2 completes; a CBC-SHA suite listed keeps it high); on a Service with service.beta.kubernetes.io/aws-load-balancer-ssl-cert set service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06 on a Network Load Balancer, ELBSecurityPolicy-TLS-1-2-2017-01 on a Classic one, which has none of the TLS13/FS policies and otherwise keeps the default; from manifests, a Service without spec.loadBalancerClass is the AWS Load Balancer Controller\'s NLB when its v2.5+ Service webhook is there, shown by its MutatingWebhookConfiguration or its image tag, and unjudged, in the coverage note, when the image names no version): without it AWS applies ELBSecurityPolicy-2016-08, which accepts TLS 1.0; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/ssl-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06), its default being ELBSecurityPolicy-2016-08 too; or run the AWS Load Balancer Controller with --default-ssl-policy=ELBSecurityPolicy-TLS13-1-2-2021-06, which its ALBs and NLBs take when no annotation names a policy (an sslPolicy in the IngressClassParams (elbv2.k8s.aws) an ALB Ingress\'s class names overrides the annotation: set it there to a TLS 1.2+ policy); on a GKE Ingress (class gce, gce-internal, gce-regional-external) name a FrontendConfig (networking.gke.io/v1beta1.FrontendConfig) whose sslPolicy is a Google Cloud SSL policy with minimum TLS 1.2 (gcloud compute ssl-policies create --min-tls-version 1.2 --profile MODERN), and on a GKE Gateway attach a GCPGatewayPolicy naming one: without either Google Cloud\'s default policy applies, which accepts TLS 1.0; on EKS Auto Mode (loadBalancerClass eks.amazonaws.com/nlb) name a TLS 1.2+ policy the same way and confirm it on the listener (aws elbv2 describe-listeners), AWS documenting neither Auto Mode\'s default nor that it reads the annotation; on an EKS Auto Mode ALB Ingress (IngressClass controller eks.amazonaws.com/alb) set sslPolicy in the IngressClassParams its class names to a TLS 1.2+ policy (it overrides alb.ingress.kubernetes.io/ssl-policy): with neither, AWS documents no Auto Mode default and the policy is noted as unknown (a Service of another spec.loadBalancerClass, e.g. MetalLB\'s, gets no AWS load balancer: its policy is not judged, and the coverage note names it).',
+  remediation: 'Require TLS 1.2+: remove TLSv1/TLSv1.1 from ingress-nginx ssl-protocols; set Istio minProtocolVersion TLSV1_2 (or omit it); Traefik minVersion VersionTLS12 in every TLSOption (without it Traefik before v2.11, built with a Go older than 1.22, accepts TLS 1.0) and, on Traefik before v2.9, whose built-in default sets no minimum, in a TLSOption named default; Contour minimumProtocolVersion "1.2"; in the Envoy Gateway ClientTrafficPolicy that applies to a Gateway listener (one naming it in targetRefs sectionName, else the oldest targeting the whole Gateway) set tls.minVersion "1.2" or "1.3", or leave it unset (1.2) (a lower minVersion with no tls.ciphers, Envoy\'s default list, or only AES-GCM, ChaCha20-Poly1305 and SHA-256/384 suites is a low finding: no handshake below TLS 1.2 completes; a CBC-SHA suite listed keeps it high); on a Service with service.beta.kubernetes.io/aws-load-balancer-ssl-cert set service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06 on a Network Load Balancer, ELBSecurityPolicy-TLS-1-2-2017-01 on a Classic one, which has none of the TLS13/FS policies and otherwise keeps the default; from manifests, a Service without spec.loadBalancerClass is the AWS Load Balancer Controller\'s NLB when its v2.5+ Service webhook is there, shown by its MutatingWebhookConfiguration or its image tag, and unjudged, in the coverage note, when the image names no version): without it AWS applies ELBSecurityPolicy-2016-08, which accepts TLS 1.0; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/ssl-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06), its default being ELBSecurityPolicy-2016-08 too; or run the AWS Load Balancer Controller with --default-ssl-policy=ELBSecurityPolicy-TLS13-1-2-2021-06, which its ALBs and NLBs take when no annotation names a policy (an sslPolicy in the IngressClassParams (elbv2.k8s.aws) an ALB Ingress\'s class names overrides the annotation: set it there to a TLS 1.2+ policy); on a GKE Ingress (class gce, gce-internal, gce-regional-external) name a FrontendConfig (networking.gke.io/v1beta1.FrontendConfig) whose sslPolicy is a Google Cloud SSL policy with minimum TLS 1.2 (gcloud compute ssl-policies create --min-tls-version 1.2 --profile MODERN), and on a GKE Gateway attach a GCPGatewayPolicy naming one: without either Google Cloud\'s default policy applies, which accepts TLS 1.0; on EKS Auto Mode (loadBalancerClass eks.amazonaws.com/nlb) name a TLS 1.2+ policy the same way and confirm it on the listener (aws elbv2 describe-listeners), AWS documenting neither Auto Mode\'s default nor that it reads the annotation; on an EKS Auto Mode ALB Ingress (IngressClass controller eks.amazonaws.com/alb) set sslPolicy in the IngressClassParams its class names to a TLS 1.2+ policy (it overrides alb.ingress.kubernetes.io/ssl-policy): with neither, AWS documents no Auto Mode default and the policy is noted as unknown (a Service of another spec.loadBalancerClass, e.g. MetalLB\'s, gets no AWS load balancer: its policy is not judged, and the coverage note names it).',
   needs: ['deployments', 'daemonsets'],
   reads: ['statefulsets', 'services', 'ingresses', 'ingressclasses', 'istio.gateways', 'gatewayapi.gateways', 'gatewayapi.gatewayclasses', 'envoygateway.clienttrafficpolicies', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'contour.httpproxies'],
   readsWhen: [NGINX_CONTROLLER_CONFIG_READ, ISTIO_TLS_DEFAULTS_READ, ENVOY_GATEWAY_TARGETS_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ, ALB_NAMESPACES_READ, LBC_SERVICE_WEBHOOK_READ],

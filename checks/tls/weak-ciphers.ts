@@ -1,8 +1,12 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { clientTrafficPolicies, istioGatewayServers, istioTlsDefaults, ISTIO_CIPHER_MODES, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, configMapData, gatewayListenerPolicies, describeWeakCipher, GO_CIPHER_SUITES, goCipherSuiteWeaknesses, nginxCanary, nginxCipherAnnotations, nginxConfigSources, nginxServerKeys, opensslCipherWeaknesses, traefikTlsOptions, versionTokens, type CipherAnalysis, type ServedIngress } from '../../src/analysis/tls/index.ts';
+import { clientTrafficPolicies, istioGatewayServers, istioTlsDefaults, ISTIO_CIPHER_MODES, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, configMapData, gatewayListenerPolicies, describeWeakCipher, GO_CIPHER_SUITES, GO_PRE_122_EXTRA_SUITES, goCipherSuiteWeaknesses, traefikDefaultMinTls, nginxCanary, nginxCipherAnnotations, nginxConfigSources, nginxServerKeys, opensslCipherWeaknesses, traefikTlsOptions, versionTokens, type CipherAnalysis, type ServedIngress } from '../../src/analysis/tls/index.ts';
+import { AWS_POLICY_CIPHERS, AWS_SSL_POLICIES_DOC, awsTlsServices, contourCipherConfigs, contourCipherNames, gkeIngressOf, gkeTlsGateways } from '../../src/analysis/tls/index.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
+import { albIngresses, paramsMissing } from './lib/alb-ingresses.ts';
+import { ALB_NAMESPACES_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ } from './lib/alb-params-read.ts';
+import { LBC_SERVICE_WEBHOOK_READ } from './lib/lbc-webhook-read.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
 import { NGINX_CONTROLLER_CONFIG_READ } from './lib/nginx-config-read.ts';
@@ -113,7 +117,12 @@ function traefikVerdicts(ctx: AuditContext): Verdict[] {
   // TLSOptions named "default" in more than one namespace: Traefik drops them all and routers
   // without options of their own use its built-in default (traefik pkg/provider/kubernetes/crd/kubernetes.go
   // buildTLSOptions, "Default TLS Options defined in multiple namespaces"; pkg/tls/tlsmanager.go DefaultTLSOptions).
-  const { options, defaultNamespaces: defaults } = traefikTlsOptions(ctx.snapshot);
+  const { options, defaultNamespaces: defaults, instances } = traefikTlsOptions(ctx.snapshot);
+  // A Traefik built with a Go older than 1.22 (before v2.11) also enables the RSA key exchange
+  // suites by default (GO_PRE_122_EXTRA_SUITES): the oldest release of the snapshot decides.
+  const old = instances.find((i) => i.version !== undefined && traefikDefaultMinTls(i.version).goBefore122);
+  const defaultList = old ? [...GO_CIPHER_SUITES, ...GO_PRE_122_EXTRA_SUITES] : [...GO_CIPHER_SUITES];
+  const defaultSource = old ? `${TRAEFIK_DEFAULT_SUITES}, with the RSA key exchange suites Go enabled by default before Go 1.22, as ${refString(old.ref)} runs ${old.image}` : TRAEFIK_DEFAULT_SUITES;
   for (const o of options) {
     const ns = o.metadata?.namespace ?? 'default';
     const name = o.metadata?.name ?? '';
@@ -126,15 +135,27 @@ function traefikVerdicts(ctx: AuditContext): Verdict[] {
     // Unset, Traefik fills in its default list, Go's crypto/tls CipherSuites() (GO_CIPHER_SUITES),
     // which keeps the ECDHE CBC-SHA suites. An empty list is a list: Traefik hands Go no suite.
     const unset = raw === undefined || raw === null;
-    const list = unset ? [...GO_CIPHER_SUITES] : Array.isArray(raw) ? raw : [raw];
+    const list = unset ? defaultList : Array.isArray(raw) ? raw : [raw];
     const a = goCipherSuiteWeaknesses(list);
-    const evidence = evidenceOf(a, unset ? { cipherSuites: list, source: TRAEFIK_DEFAULT_SUITES } : { cipherSuites: list });
-    const what = unset ? `TLSOption ${ns}/${name} sets no cipherSuites, so ${TRAEFIK_DEFAULT_SUITES}` : `TLSOption ${ns}/${name} cipherSuites`;
+    const evidence = evidenceOf(a, unset ? { cipherSuites: list, source: defaultSource } : { cipherSuites: list });
+    const what = unset ? `TLSOption ${ns}/${name} sets no cipherSuites, so ${defaultSource}` : `TLSOption ${ns}/${name} cipherSuites`;
+    // The RSA key exchange suites first: they are what an older Traefik adds.
+    if (unset && old) a.weak.sort((x, y) => Number(y.suite.startsWith('TLS_RSA_')) - Number(x.suite.startsWith('TLS_RSA_')));
     const min = obj(o.spec)?.minVersion;
     if (a.weak.length && min === 'VersionTLS13') { out.push(tls13OnlyVerdict(resource, what, 'its minVersion is VersionTLS13', evidence)); continue; }
     out.push(a.weak.length
       ? { status: 'fail', resource, message: `${what} enables weak suites: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.`, evidence }
       : { status: 'pass', resource, message: `${what} lists no weak suite (CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous).`, evidence });
+  }
+  // No TLSOption "default" in effect: routers without TLS options take Traefik's built-in default
+  // (pkg/tls/tlsmanager.go DefaultTLSOptions), whose cipher list is Go's (CipherSuites() from v2.9,
+  // Go's server default before): the ECDHE CBC-SHA suites at every release.
+  const first = instances[0];
+  if (first && defaults !== 1) {
+    const a = goCipherSuiteWeaknesses(defaultList);
+    if (old) a.weak.sort((x, y) => Number(y.suite.startsWith('TLS_RSA_')) - Number(x.suite.startsWith('TLS_RSA_')));
+    const who = old ?? first;
+    out.push({ status: 'fail', resource: who.ref, detailKey: 'traefik-default-tls-options', message: `${who.ref.kind} ${who.ref.namespace}/${who.ref.name} (${who.image}) has no TLSOption named "default" in effect${defaults > 1 ? ` (${defaults} namespaces define one, so Traefik drops them all)` : ''}: routers without TLS options take Traefik's built-in default, ${defaultSource}, which enables weak suites: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}. Create a TLSOption named default listing ECDHE AEAD cipherSuites.`, evidence: evidenceOf(a, { cipherSuites: defaultList, source: defaultSource, traefik: instances.map((i) => `${refString(i.ref)}: ${i.image}`) }) });
   }
   return out;
 }
@@ -197,6 +218,64 @@ function envoyGatewayVerdicts(ctx: AuditContext): Verdict[] {
   return out;
 }
 
+/**
+ * Contour: each `contour serve` Deployment's tls.cipher-suites, else Contour's DefaultTLSCiphers
+ * (src/analysis/tls/contour.ts), which Envoy applies to every TLS virtual host it serves.
+ */
+function contourVerdicts(ctx: AuditContext): Verdict[] {
+  const out: Verdict[] = [];
+  for (const c of contourCipherConfigs(ctx.snapshot)) {
+    if (!('ciphers' in c)) continue; // contourUnread notes it
+    const a = opensslCipherWeaknesses(contourCipherNames(c.ciphers).join(':'));
+    const evidence = evidenceOf(a, { cipherSuites: c.ciphers, source: c.source });
+    const what = `Contour ${c.ref.kind} ${c.ref.namespace}/${c.ref.name}: ${c.source}`;
+    out.push(a.weak.length
+      ? { status: 'fail', resource: c.ref, detailKey: 'contour-cipher-suites', message: `${what} enables weak suites for every TLS virtual host it serves: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.`, evidence }
+      : { status: 'pass', resource: c.ref, detailKey: 'contour-cipher-suites', message: `${what} lists no weak suite (CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous).`, evidence });
+  }
+  return out;
+}
+
+const conflicting = (d: unknown): boolean => !!d && typeof d === 'object' && 'conflicting' in d;
+
+/** The AWS load balancers (ALB Ingresses, NLB and Classic Services) whose security policy is known, with its name. */
+function awsEdges(ctx: AuditContext) {
+  const albs = albIngresses(ctx).filter(({ alb }) => !paramsMissing(alb) && !conflicting(alb.lbcDefault)).map(({ resource, alb }) => ({ resource, policy: alb.policy, where: `an AWS Application Load Balancer`, detailKey: 'alb-ssl-policy' }));
+  const services = awsTlsServices(ctx.snapshot).filter((lb) => lb.by !== 'eks-auto' && !conflicting(lb.lbcDefault)).map((lb) => ({ resource: lb.resource as Verdict['resource'], policy: lb.policy, where: `an AWS ${lb.loadBalancer === 'Classic' ? 'Classic' : 'Network'} Load Balancer`, detailKey: 'aws-ssl-negotiation-policy' }));
+  return [...albs, ...services];
+}
+
+/** AWS load balancers: the suites of their security policy, from AWS's published table (AWS_POLICY_CIPHERS). */
+function awsVerdicts(ctx: AuditContext): Verdict[] {
+  const out: Verdict[] = [];
+  for (const { resource, policy, where, detailKey } of awsEdges(ctx)) {
+    const suites = policy === undefined ? undefined : AWS_POLICY_CIPHERS.get(policy);
+    if (!suites) continue; // awsUnread notes it
+    const at = `${resource.kind} ${resource.namespace}/${resource.name} terminates TLS at ${where} with security policy ${policy}`;
+    const evidence = { sslPolicy: policy, ciphers: suites, source: AWS_SSL_POLICIES_DOC };
+    if (suites.length === 0) { out.push({ status: 'pass', resource, detailKey, message: `${at}, which accepts TLS 1.3 only: ${TLS13_ONLY_NOTE}.`, evidence: { ...evidence, tls13Only: true } }); continue; }
+    const a = opensslCipherWeaknesses(suites.join(':'));
+    out.push(a.weak.length
+      ? { status: 'fail', resource, detailKey, message: `${at}, whose suites (${AWS_SSL_POLICIES_DOC}) include weak ones: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.`, evidence: evidenceOf(a, evidence) }
+      : { status: 'pass', resource, detailKey, message: `${at}, whose suites are ECDHE with AES-GCM only (${AWS_SSL_POLICIES_DOC}).`, evidence: evidenceOf(a, evidence) });
+  }
+  return out;
+}
+
+/** Edges terminating TLS whose cipher suites this check does not read: each is named in the note. */
+function unreadEdges(ctx: AuditContext): string[] {
+  const out: string[] = [];
+  const contour = contourCipherConfigs(ctx.snapshot).flatMap((c) => ('unread' in c ? [`${c.ref.kind} ${c.ref.namespace}/${c.ref.name}: ${c.unread}`] : []));
+  if (contour.length) out.push(`the cipher suites of ${contour.length} Contour Deployment(s) are not read: ${contour.join('; ')}`);
+  if ((ctx.snapshot.resources['contour.httpproxies'] ?? []).some((p) => obj(obj(obj(p.spec)?.virtualhost)?.tls)) && contourCipherConfigs(ctx.snapshot).length === 0) out.push('HTTPProxies terminate TLS but no `contour serve` Deployment is in the snapshot, so the cipher suites Contour gives Envoy are not read');
+  const aws = awsEdges(ctx).filter((e) => e.policy === undefined || !AWS_POLICY_CIPHERS.has(e.policy));
+  if (aws.length) out.push(`${aws.length} AWS load balancer(s) take a security policy whose suites are not in ztaudit's table of AWS's published policies (${AWS_SSL_POLICIES_DOC}): ${aws.map((e) => `${e.resource.kind} ${e.resource.namespace}/${e.resource.name} (${e.policy === undefined ? 'no policy named' : JSON.stringify(e.policy)})`).join(', ')}; check its suites with aws elbv2 describe-ssl-policies or run with --probe-tls`);
+  const gke = (ctx.snapshot.resources.ingresses ?? []).filter((ing) => (gkeIngressOf(ctx.snapshot, ing)?.certificates.length ?? 0) > 0).map((ing) => `${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`);
+  const gkeGw = gkeTlsGateways(ctx.snapshot).map((g) => `${g.namespace}/${g.name}`);
+  if (gke.length || gkeGw.length) out.push(`the Google Cloud SSL policy (and so the cipher suites) of ${[...gke.map((x) => `Ingress ${x}`), ...gkeGw.map((x) => `Gateway ${x}`)].join(', ')} is not read: FrontendConfigs and GCPGatewayPolicies are not collected`);
+  return out;
+}
+
 export const weakCiphers: Check = {
   id: 'tls.weak-ciphers',
   area: 'tls',
@@ -204,18 +283,19 @@ export const weakCiphers: Check = {
   protectsAgainst: 'edge TLS that negotiates weak cipher suites: CBC mode, no forward secrecy (RSA/static key exchange), anonymous, 3DES/DES, RC4, NULL or EXPORT',
   severity: 'medium',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Remove ssl-ciphers from the ingress-nginx ConfigMap and the nginx.ingress.kubernetes.io/ssl-ciphers annotation (the default is ECDHE/DHE with AES-GCM or ChaCha20-Poly1305; an empty ssl-ciphers is not the default but nginx\'s own HIGH:!aNULL:!MD5), or list only such suites; in Traefik TLSOptions set cipherSuites to ECDHE AEAD suites only (TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256): without it Traefik enables Go\'s default list, which keeps the ECDHE CBC-SHA suites; in an Istio Gateway server (SIMPLE, MUTUAL or OPTIONAL_MUTUAL) list in tls.cipherSuites only ECDHE AEAD suites, or drop tls.cipherSuites (and meshConfig.tlsDefaults.cipherSuites, which servers without their own take) for Envoy\'s default list; where several Ingresses share an ingress-nginx host, the oldest one\'s ssl-ciphers annotation is the one served, so fix it there; in an Envoy Gateway ClientTrafficPolicy list in tls.ciphers only ECDHE AEAD suites (ECDHE-ECDSA-AES128-GCM-SHA256, ECDHE-RSA-AES128-GCM-SHA256, ECDHE-ECDSA-AES256-GCM-SHA384, ECDHE-RSA-AES256-GCM-SHA384, ECDHE-ECDSA-CHACHA20-POLY1305, ECDHE-RSA-CHACHA20-POLY1305), or drop tls.ciphers.',
+  remediation: 'Remove ssl-ciphers from the ingress-nginx ConfigMap and the nginx.ingress.kubernetes.io/ssl-ciphers annotation (the default is ECDHE/DHE with AES-GCM or ChaCha20-Poly1305; an empty ssl-ciphers is not the default but nginx\'s own HIGH:!aNULL:!MD5), or list only such suites; in Traefik TLSOptions set cipherSuites to ECDHE AEAD suites only (TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256): without it Traefik enables Go\'s default list, which keeps the ECDHE CBC-SHA suites; in an Istio Gateway server (SIMPLE, MUTUAL or OPTIONAL_MUTUAL) list in tls.cipherSuites only ECDHE AEAD suites, or drop tls.cipherSuites (and meshConfig.tlsDefaults.cipherSuites, which servers without their own take) for Envoy\'s default list; where several Ingresses share an ingress-nginx host, the oldest one\'s ssl-ciphers annotation is the one served, so fix it there; in an Envoy Gateway ClientTrafficPolicy list in tls.ciphers only ECDHE AEAD suites (ECDHE-ECDSA-AES128-GCM-SHA256, ECDHE-RSA-AES128-GCM-SHA256, ECDHE-ECDSA-AES256-GCM-SHA384, ECDHE-RSA-AES256-GCM-SHA384, ECDHE-ECDSA-CHACHA20-POLY1305, ECDHE-RSA-CHACHA20-POLY1305), or drop tls.ciphers; in Contour\'s configuration file list in tls.cipher-suites only ECDHE AEAD suites, or drop it for Contour\'s default list; on an AWS load balancer name a security policy of ECDHE AES-GCM suites only (ELBSecurityPolicy-TLS13-1-2-Res-2021-06, or ELBSecurityPolicy-TLS13-1-3-2021-06 for TLS 1.3 alone): its default, ELBSecurityPolicy-2016-08, and ELBSecurityPolicy-TLS13-1-2-2021-06 keep CBC suites. Edges whose suites are not read (a Contour configuration not in the snapshot or in a ContourConfiguration, an AWS policy outside the table, a Google Cloud SSL policy) are named in the note, not passed.',
   needs: ['deployments', 'daemonsets'],
-  reads: ['statefulsets', 'ingressclasses', 'ingresses', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'istio.gateways', 'envoygateway.clienttrafficpolicies'],
-  readsWhen: [NGINX_CONTROLLER_CONFIG_READ, ISTIO_TLS_DEFAULTS_READ, ENVOY_GATEWAY_TARGETS_READ],
+  reads: ['statefulsets', 'services', 'ingressclasses', 'ingresses', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'istio.gateways', 'gatewayapi.gateways', 'gatewayapi.gatewayclasses', 'envoygateway.clienttrafficpolicies', 'contour.httpproxies'],
+  readsWhen: [NGINX_CONTROLLER_CONFIG_READ, ISTIO_TLS_DEFAULTS_READ, ENVOY_GATEWAY_TARGETS_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ, ALB_NAMESPACES_READ, LBC_SERVICE_WEBHOOK_READ],
   evaluate(ctx) {
-    return [...nginxConfigMapVerdicts(ctx), ...nginxIngressVerdicts(ctx), ...traefikVerdicts(ctx), ...istioVerdicts(ctx), ...envoyGatewayVerdicts(ctx)];
+    return [...nginxConfigMapVerdicts(ctx), ...nginxIngressVerdicts(ctx), ...traefikVerdicts(ctx), ...istioVerdicts(ctx), ...envoyGatewayVerdicts(ctx), ...contourVerdicts(ctx), ...awsVerdicts(ctx)];
   },
   excluded(ctx) {
     // Servers listing no cipherSuites take the mesh's tlsDefaults: an unreadable mesh config leaves them unjudged, not passed.
+    const notes = unreadEdges(ctx);
     const problem = istioTlsDefaults(ctx.snapshot, ctx.config)?.problem;
-    if (!problem) return undefined;
-    const n = istioGatewayServers(ctx.snapshot).judged.filter((s) => ISTIO_CIPHER_MODES.has(s.mode) && arr(s.tls.cipherSuites).length === 0).length;
-    return n > 0 ? `${n} Istio Gateway server(s) listing no cipherSuites are not judged: they take meshConfig.tlsDefaults.cipherSuites, and ${problem}` : undefined;
+    const n = problem ? istioGatewayServers(ctx.snapshot).judged.filter((s) => ISTIO_CIPHER_MODES.has(s.mode) && arr(s.tls.cipherSuites).length === 0).length : 0;
+    if (n > 0) notes.unshift(`${n} Istio Gateway server(s) listing no cipherSuites are not judged: they take meshConfig.tlsDefaults.cipherSuites, and ${problem}`);
+    return notes.length ? notes.join('; ') : undefined;
   },
 };

@@ -101,8 +101,9 @@ function traefikMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: GuardAns
     out.push({ ref, spec });
     // https://doc.traefik.io/traefik/providers/kubernetes-crd/#allowcrossnamespace: a Middleware
     // of another namespace is used only when the CRD provider allows it, which is Traefik's static
-    // configuration, not read here.
-    if (depth === 0 && nsOf(mw) !== h.route.namespace) answer.looked.push(`Traefik Middleware ${ref} is in another namespace than ${h.route.kind} ${h.route.namespace}/${h.route.name}: Traefik uses it only with the kubernetescrd provider's allowCrossNamespace on (its static configuration is not read)`);
+    // configuration, not read here. It binds the CRD provider's references only: an Ingress's
+    // router.middlewares annotation reaches any namespace (traefikHttpsRedirect).
+    if (depth === 0 && h.route.kind !== 'Ingress' && nsOf(mw) !== h.route.namespace) answer.looked.push(`Traefik Middleware ${ref} is in another namespace than ${h.route.kind} ${h.route.namespace}/${h.route.name}: Traefik uses it only with the kubernetescrd provider's allowCrossNamespace on (its static configuration is not read)`);
     for (const c of arr(obj(spec.chain)?.middlewares)) {
       const co = obj(c);
       const name = str(co?.name);

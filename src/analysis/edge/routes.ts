@@ -347,7 +347,7 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
     const traefikMw = traefikIngressMiddlewares(snapshot, ing);
     // A Traefik router whose middlewares redirect every request to https forwards nothing.
     if (controller.family === 'traefik' && !traefikRouterTls(ing) && traefikRouterOnlyHttp(traefikEntryPoints(snapshot), (str(obj(ing.metadata?.annotations)?.['traefik.ingress.kubernetes.io/router.entrypoints']) ?? '').split(',').map((e) => e.trim()).filter(Boolean))
-      && traefikHttpsRedirect(snapshot, traefikMw, ns, text(route)).redirect) continue;
+      && traefikHttpsRedirect(snapshot, traefikMw, ns, text(route), 'ingress').redirect) continue;
     const add = (backend: unknown, host: string, path: string) => {
       const svc = obj(obj(backend)?.service);
       const name = str(svc?.name);
@@ -555,7 +555,7 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
         const paths = [...match.matchAll(/Path(?:Prefix)?\(\s*[`"']([^`"']+)[`"']/g)].map((m) => m[1]);
         const middlewares = arr(rr.middlewares).map(obj).filter((m): m is Json => !!m && !!str(m.name)).map((m) => `${str(m.namespace) ?? ns}/${str(m.name)}`);
         // A route whose middlewares redirect every request to https forwards nothing.
-        if (onlyHttp && traefikHttpsRedirect(snapshot, middlewares, ns, text(route)).redirect) continue;
+        if (onlyHttp && traefikHttpsRedirect(snapshot, middlewares, ns, text(route), 'crd').redirect) continue;
         for (const rawSvc of arr(rr.services)) {
           const s = obj(rawSvc);
           const name = str(s?.name);

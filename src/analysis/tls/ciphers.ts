@@ -443,6 +443,23 @@ export const GO_CIPHER_SUITES: readonly string[] = [
   'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256',
 ];
 
+/**
+ * The suites Go before 1.22 also enables by default for a server whose tls.Config names none
+ * (GODEBUG tlsrsakex, https://go.dev/doc/godebug#go-122: Go 1.22 "removed cipher suites
+ * using RSA key exchange from the default list", for modules whose go.mod says go 1.22 or
+ * later): the RSA key exchange suites, the 3DES ones among them. A Traefik release whose go.mod
+ * says an older go (before v2.11, traefikDefaultMinTls) serves a TLSOption without cipherSuites
+ * with GO_CIPHER_SUITES and these.
+ */
+export const GO_PRE_122_EXTRA_SUITES: readonly string[] = [
+  'TLS_RSA_WITH_AES_128_GCM_SHA256',
+  'TLS_RSA_WITH_AES_256_GCM_SHA384',
+  'TLS_RSA_WITH_AES_128_CBC_SHA',
+  'TLS_RSA_WITH_AES_256_CBC_SHA',
+  'TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA',
+  'TLS_RSA_WITH_3DES_EDE_CBC_SHA',
+];
+
 /** Weak suites in a Go/IANA suite list (Traefik TLSOption cipherSuites). */
 export function goCipherSuiteWeaknesses(suites: unknown[]): CipherAnalysis {
   const weak: WeakCipher[] = [];

@@ -24,14 +24,16 @@ export {
   type NginxSetting,
 } from './nginx.ts';
 export { nginxCanary, nginxCipherAnnotations, nginxServerKeys, type NginxCipherAnnotations, type ServedIngress } from './nginx-ciphers.ts';
-export { servedByTraefik, traefikEntryPoints, traefikHttpsRedirect, traefikProvidersFor, traefikRouterPlaintext, traefikRouterTls, traefikTlsOptions, TRAEFIK_INGRESS_CONTROLLER, type TraefikEntryPoints, type TraefikRouterPlaintext, type TraefikIngressProvider, type TraefikTlsOptions } from './traefik.ts';
+export { servedByTraefik, traefikEntryPoints, traefikHttpsRedirect, traefikProvidersFor, traefikRouterPlaintext, traefikRouterTls, traefikDefaultMinTls, traefikTlsOptions, TRAEFIK_INGRESS_CONTROLLER, type TraefikEntryPoints, type TraefikRouterPlaintext, type TraefikIngressProvider, type TraefikInstance, type TraefikTlsOptions } from './traefik.ts';
 export { albIngressOf, servedByAwsAlb, ALB_PARAMS, albClassesWithParams, albUnjudged, albUnjudgedNotes, albKeptNotes, ALB_INGRESS_CONTROLLER, EKS_AUTO_MODE_ALB_CONTROLLER, ALB_LISTEN_PORTS, ALB_SSL_POLICY, type AlbIngress, type AlbProvisioner } from './aws-alb.ts';
 export { upstreamTlsForIngressNginx, awsTlsServices, otherClassTlsServices, undecidedTlsServices, firstClasslessAwsTlsService, awsLoadBalancerOf, awsPolicyMinTls, AWS_SSL_NEGOTIATION_POLICY, AWS_DEFAULT_SSL_POLICY, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, type UpstreamTls, type AwsTlsService, type OtherClassTlsService, type UndecidedTlsService, type TlsVersion } from './cloud-lb.ts';
 export { awsLoadBalancerControllers, lbcDefaultPolicy, lbcServiceWebhook, LBC_LOAD_BALANCER_CLASS, type AwsLoadBalancerController, type LbcDefaultPolicy } from './aws-lbc.ts';
-export { probeSubject, worstPerProbeSubject, hasProbes, probeTargets, type ProbeEndpoint, type ProbePlan } from './probes.ts';
-export { opensslCipherWeaknesses, opensslEnabledSuites, goCipherSuiteWeaknesses, GO_CIPHER_SUITES, describeWeakCipher, type WeakCipher, type CipherWeakness, type CipherAnalysis } from './ciphers.ts';
+export { gatewayPassthroughListeners, probeSubject, worstPerProbeSubject, hasProbes, probeTargets, type GatewayPassthroughListener, type ProbeEndpoint, type ProbePlan } from './probes.ts';
+export { opensslCipherWeaknesses, opensslEnabledSuites, goCipherSuiteWeaknesses, GO_CIPHER_SUITES, GO_PRE_122_EXTRA_SUITES, describeWeakCipher, type WeakCipher, type CipherWeakness, type CipherAnalysis } from './ciphers.ts';
 export { certificateStates, issuerStates, condition, describeCondition, firstTlsAcmeIngress, firstIssuerKindWithoutGroup, firstShimAnnotated, tlsSecretUses, managedSecrets, certManagerObjectsIn, SHIM_ANNOTATIONS, type CertificateState, type CertManagerObject, type TlsSecretUse } from './cert-manager.ts';
 export { gkeIngressOf, gkeTlsGateways, GKE_DEFAULT_SSL_POLICY, GKE_GATEWAY_CONTROLLER, GKE_ALLOW_HTTP, GKE_FRONTEND_CONFIG, GKE_INGRESS_CONTROLLER, GKE_MANAGED_CERTIFICATES, GKE_PRE_SHARED_CERT, type GkeIngress } from './gke.ts';
 export { listenerCertificateRefs, type ListenerCertificateRef } from './gateway-certificates.ts';
 export { clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, terminatesTls, type ListenerClientTrafficPolicy } from './envoy-gateway.ts';
 export { istioGatewayServers, istioServerTls, istioTlsDefaults, ISTIO_CIPHER_MODES, type IstioGatewayServer, type IstioTlsDefaults } from './istio.ts';
+export { contourCipherConfigs, contourCipherNames, CONTOUR_DEFAULT_CIPHERS, type ContourCiphers } from './contour.ts';
+export { AWS_POLICY_CIPHERS, AWS_SSL_POLICIES_DOC } from './aws-ciphers.ts';

@@ -111,6 +111,10 @@ export function probeTargets(snapshot: Snapshot, config: Config): ProbePlan {
     for (const a of lbAddresses(svc)) for (const port of ports) add({ host: a, port, origin });
   }
   addIstioPassthrough(snapshot, add);
+  for (const l of gatewayPassthroughListeners(snapshot)) {
+    if (l.hostname === undefined || l.hostname.includes('*')) continue;
+    for (const a of l.addresses) add({ host: a, port: l.port, sni: l.hostname, origin: `Gateway.gateway.networking.k8s.io/${l.namespace}/${l.gateway}` });
+  }
   const notes: string[] = [];
   if (unpublished.length > 0) {
     const ingresses = new Set(unpublished);
@@ -178,6 +182,39 @@ function addIstioPassthrough(snapshot: Snapshot, add: (ep: ProbeEndpoint) => voi
       }
     }
   }
+}
+
+/** A Gateway API listener that passes TLS through to its TLSRoute backends. */
+export interface GatewayPassthroughListener {
+  namespace: string;
+  gateway: string;
+  listener: string;
+  port: number;
+  /** spec.listeners[].hostname; undefined matches every SNI name. */
+  hostname?: string;
+  /** The Gateway's status.addresses values (IPAddress or Hostname). */
+  addresses: string[];
+}
+
+/**
+ * Gateway API listeners of protocol TLS whose tls.mode is Passthrough (the default is Terminate):
+ * "the TLS session is not terminated by the Gateway" and the backend decides the TLS version
+ * (https://gateway-api.sigs.k8s.io/reference/spec/#tlsmodetype; gateway-api apis/v1
+ * gateway_types.go GatewayTLSConfig.Mode). A Passthrough listener routes on SNI alone, so its
+ * hostname sent as SNI to an address of the Gateway's status reaches that backend.
+ */
+export function gatewayPassthroughListeners(snapshot: Snapshot): GatewayPassthroughListener[] {
+  const out: GatewayPassthroughListener[] = [];
+  for (const gw of snapshot.resources['gatewayapi.gateways'] ?? []) {
+    const addresses = arr(obj(gw.status)?.addresses).map((a) => str(obj(a)?.value)).filter((v): v is string => !!v);
+    for (const l of arr(obj(gw.spec)?.listeners).map(obj)) {
+      if ((str(l?.protocol) ?? '').toUpperCase() !== 'TLS' || str(obj(l?.tls)?.mode) !== 'Passthrough') continue;
+      const port = l?.port;
+      const hostname = str(l?.hostname);
+      out.push({ namespace: gw.metadata?.namespace ?? 'default', gateway: gw.metadata?.name ?? '', listener: str(l?.name) ?? '', port: typeof port === 'number' ? port : 443, ...(hostname ? { hostname } : {}), addresses });
+    }
+  }
+  return out;
 }
 
 /** Up to `limit` endpoints: the first of each namespace, then the second of each, and so on. */

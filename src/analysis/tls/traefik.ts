@@ -388,11 +388,41 @@ export function traefikRouterPlaintext(eps: TraefikEntryPoints, named: string[])
   return { plaintext: 'edge', plain: atEdge, evidence: { entryPoints, plaintextEntryPoints: atEdge.length ? atEdge : '(default entryPoints)', ...edgeWays, ...note, ...exposure } };
 }
 
+/** One Traefik container of the snapshot: its workload, image, and the [major, minor] its tag names. */
+export interface TraefikInstance {
+  ref: ResourceRef;
+  image: string;
+  /** Undefined when the tag names no version (latest, a digest, none). */
+  version?: [number, number];
+}
+
 /** The TLSOptions Traefik reads, one per namespace/name, and how many namespaces hold one named "default". */
 export interface TraefikTlsOptions {
   options: KubeObject[];
   /** Distinct namespaces holding a TLSOption named "default": more than one and Traefik drops them all. */
   defaultNamespaces: number;
+  /** The Traefik containers of the snapshot, in workload order. */
+  instances: TraefikInstance[];
+}
+
+const versionBelow = (v: [number, number], major: number, minor: number) => v[0] < major || (v[0] === major && v[1] < minor);
+
+/**
+ * The lowest TLS version a Traefik release accepts by default, from its source (traefik/traefik):
+ * - `builtin`: routers whose TLS options are Traefik's built-in default (no TLSOption "default" in
+ *   effect). pkg/tls/tlsmanager.go DefaultTLSOptions sets MinVersion "VersionTLS12" from v2.9.0 on
+ *   (commit c84378d649 "Change default TLS options for more security", traefik/traefik#6756);
+ *   before it sets none, and Go's server default applies.
+ * - `option`: routers of a TLSOption with no minVersion. Traefik leaves tls.Config.MinVersion
+ *   unset (pkg/tls/tlsmanager.go buildTLSConfig; Options.SetDefaults sets only ALPN), so Go's
+ *   server default applies: TLS 1.0 until Go 1.22, which raised it to TLS 1.2 for modules whose
+ *   go.mod says go 1.22 or later (GODEBUG tls10server). Traefik's go.mod says go 1.19 or 1.20 before
+ *   v2.10, go 1.20 or 1.21 at v2.10, go 1.22 at v2.11.0 and v3.0, so releases before v2.11 accept TLS 1.0.
+ * The same Go line decides the cipher suites of a TLSOption without cipherSuites (goBefore122).
+ */
+export function traefikDefaultMinTls(v: [number, number]): { builtin: '1.0' | '1.2'; option: '1.0' | '1.2'; goBefore122: boolean } {
+  const goBefore122 = versionBelow(v, 2, 11);
+  return { builtin: versionBelow(v, 2, 9) ? '1.0' : '1.2', option: goBefore122 ? '1.0' : '1.2', goBefore122 };
 }
 
 /**
@@ -404,16 +434,18 @@ export interface TraefikTlsOptions {
  * buildTLSOptions), which drops "default" only when several namespaces define one.
  */
 export const traefikTlsOptions = memoize((snapshot: Snapshot): TraefikTlsOptions => {
-  const majors: Array<number | undefined> = [];
+  const instances: TraefikInstance[] = [];
   for (const key of ['deployments', 'daemonsets', 'statefulsets'] as const) {
     for (const o of snapshot.resources[key] ?? []) {
       for (const raw of arr(obj(podTemplateOf(o)?.spec)?.containers)) {
         const image = str(obj(raw)?.image) ?? '';
-        if (TRAEFIK_IMAGE.test(imageRepository(image))) majors.push(nginxImageVersion(image)?.[0]);
+        if (!TRAEFIK_IMAGE.test(imageRepository(image))) continue;
+        const version = nginxImageVersion(image);
+        instances.push({ ref: { kind: o.kind ?? 'Deployment', namespace: o.metadata?.namespace ?? 'default', name: o.metadata?.name ?? '' }, image, ...(version ? { version } : {}) });
       }
     }
   }
-  const v3 = majors.length > 0 && majors.every((m) => m !== undefined && m >= 3);
+  const v3 = instances.length > 0 && instances.every((i) => i.version !== undefined && i.version[0] >= 3);
   const legacy = snapshot.resources['traefik-legacy.tlsoptions'] ?? [];
   const seen = new Set<string>();
   const options: KubeObject[] = [];
@@ -424,7 +456,7 @@ export const traefikTlsOptions = memoize((snapshot: Snapshot): TraefikTlsOptions
     options.push(o);
   }
   const defaultNamespaces = new Set(options.filter((o) => o.metadata?.name === 'default').map((o) => o.metadata?.namespace ?? 'default')).size;
-  return { options, defaultNamespaces };
+  return { options, defaultNamespaces, instances };
 }, 'tls');
 
 /** Traefik Middlewares of both API groups by "namespace/name", traefik.io's copy first (the edge guards read them through it too). */
@@ -451,12 +483,19 @@ export type TraefikHttpsRedirect = { redirect: string; note?: undefined } | { re
  * "redirects the request if the request scheme is different from the configured scheme"
  * (https://doc.traefik.io/traefik/reference/routing-configuration/http/middlewares/redirectscheme/),
  * so on a router without TLS, whose requests are http, scheme: https redirects them all and the
- * router forwards nothing. A Middleware of another namespace than the object referencing it is
- * used only with the kubernetescrd provider's allowCrossNamespace on
- * (https://doc.traefik.io/traefik/providers/kubernetes-crd/#allowcrossnamespace), which is not
- * read here: it does not count. `where` names the routing object in notes.
+ * router forwards nothing. `where` names the routing object in notes.
+ *
+ * allowCrossNamespace (https://doc.traefik.io/traefik/providers/kubernetes-crd/#allowcrossnamespace)
+ * constrains only the kubernetescrd provider's own references: an IngressRoute's middlewares and a
+ * chain's (pkg/provider/kubernetes/crd/kubernetes.go resolveReference/isNamespaceAllowed). Off, a
+ * Middleware of another namespace is not used there, and as that option is not read here it does
+ * not count. An Ingress's traefik.ingress.kubernetes.io/router.middlewares names
+ * "<namespace>-<name>@kubernetescrd", which the Ingress provider hands on as written
+ * (pkg/provider/kubernetes/ingress has no namespace rule; traefik/traefik#6284,
+ * traefik/traefik-helm-chart#1685), so `referrer` 'ingress' takes a Middleware of any namespace;
+ * the chains it leads to keep the rule.
  */
-export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs: string, where: string): TraefikHttpsRedirect {
+export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs: string, where: string, referrer: 'ingress' | 'crd'): TraefikHttpsRedirect {
   const index = traefikMiddlewareIndex(snapshot);
   const seen = new Set<string>();
   type Step = { found: string } | { stop: string } | undefined;
@@ -466,7 +505,7 @@ export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs
     const mw = index.get(ref);
     if (!mw) return { stop: `Traefik Middleware ${ref}, which ${where} uses, does not exist` };
     const ns = mw.metadata?.namespace ?? 'default';
-    if (ns !== fromNs) return { stop: `Traefik Middleware ${ref} is in another namespace than ${where} uses it from: Traefik uses it only with the kubernetescrd provider's allowCrossNamespace on (its install configuration is not read here)` };
+    if (ns !== fromNs && !(depth === 0 && referrer === 'ingress')) return { stop: `Traefik Middleware ${ref} is in another namespace than ${where} uses it from: Traefik uses it only with the kubernetescrd provider's allowCrossNamespace on (its install configuration is not read here)` };
     const spec = obj(mw.spec) ?? {};
     const rs = obj(spec.redirectScheme);
     if (rs) {

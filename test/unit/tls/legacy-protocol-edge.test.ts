@@ -271,3 +271,32 @@ spec: {minVersion: VersionTLS12}
     expect(rs[0].message).toContain('routers use the built-in default (VersionTLS12)');
   });
 });
+
+// Gateway API TLSModeType Passthrough: "In this mode, the TLS session is not terminated by the
+// Gateway" (https://gateway-api.sigs.k8s.io/reference/spec/#tlsmodetype), so the backend decides
+// the TLS version: the listener gets the coverage note and its hostname becomes a probe target.
+describe('Gateway API TLS Passthrough listener', () => {
+  const gateway = (listener: string, status = '') => `
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: eg}
+spec: {controllerName: gateway.envoyproxy.io/gatewayclass-controller}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: web, namespace: shop}
+spec:
+  gatewayClassName: eg
+  listeners:
+  - ${listener}
+${status}`;
+  it('no verdict, and the note names the Gateway, the listener and its hostname, pointing to --probe-tls', () => {
+    const y = gateway('{name: tls, port: 443, protocol: TLS, hostname: shop.example.com, tls: {mode: Passthrough}}');
+    expect(results(y)).toEqual([]);
+    expect(note(y)).toContain('1 Gateway API listener(s) pass TLS through to the backend (protocol TLS, tls.mode Passthrough)');
+    expect(note(y)).toContain('Gateway shop/web listener "tls" (port 443, hostname "shop.example.com"); run with --probe-tls');
+  });
+  it('a TLS listener that terminates (mode omitted: Terminate) gets no passthrough note', () => {
+    expect(note(gateway('{name: tls, port: 443, protocol: TLS, hostname: shop.example.com, tls: {certificateRefs: [{name: c}]}}'))).not.toContain('pass TLS through');
+  });
+});

@@ -198,6 +198,25 @@ describe('probeTargets', () => {
     ]);
   });
 
+  // A Gateway API listener with tls.mode Passthrough leaves TLS to the backend
+  // (https://gateway-api.sigs.k8s.io/reference/spec/#tlsmodetype) and is matched by SNI: its
+  // hostname is probed as SNI at each address of the Gateway's status.addresses.
+  it('probes a Gateway API Passthrough listener\'s hostname as SNI at the Gateway\'s status addresses; never a wildcard or a terminating listener', () => {
+    const snapshot = snapshotFromObjects([
+      { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'web', namespace: 'shop' },
+        spec: { gatewayClassName: 'eg', listeners: [
+          { name: 'tls', port: 8443, protocol: 'TLS', hostname: 'shop.example.com', tls: { mode: 'Passthrough' } },
+          { name: 'wild', port: 443, protocol: 'TLS', hostname: '*.example.com', tls: { mode: 'Passthrough' } },
+          { name: 'term', port: 443, protocol: 'TLS', hostname: 'term.example.com', tls: { certificateRefs: [{ name: 'c' }] } },
+        ] },
+        status: { addresses: [{ type: 'IPAddress', value: '203.0.113.30' }, { type: 'Hostname', value: 'gw.example.net' }] } },
+    ]);
+    expect(probeTargets(snapshot, defaultConfig()).targets.filter((t) => t.sni)).toEqual([
+      { host: '203.0.113.30', port: 8443, sni: 'shop.example.com', origin: 'Gateway.gateway.networking.k8s.io/shop/web' },
+      { host: 'gw.example.net', port: 8443, sni: 'shop.example.com', origin: 'Gateway.gateway.networking.k8s.io/shop/web' },
+    ]);
+  });
+
   // A Gateway server's httpsRedirect "If set to true, the load balancer will send a 301 redirect for
   // all http connections" (https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings):
   // on a plain-HTTP port (protocol HTTP/HTTP2) no TLS handshake is answered, so it is no passthrough target.

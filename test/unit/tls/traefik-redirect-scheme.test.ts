@@ -67,6 +67,21 @@ describe(`Traefik RedirectScheme to https (${REDIRECT_SCHEME})`, () => {
     expect(of(run('tls.ingress-without-tls', other), 'app-http')).toMatchObject([{ status: 'fail', message: expect.stringContaining('allowCrossNamespace') }]);
   });
 
+  // allowCrossNamespace binds the kubernetescrd provider's own references (IngressRoute
+  // middlewares, chains: traefik pkg/provider/kubernetes/crd/kubernetes.go resolveReference); the
+  // Ingress provider hands router.middlewares "<ns>-<name>@kubernetescrd" on as written
+  // (pkg/provider/kubernetes/ingress; traefik/traefik#6284, traefik/traefik-helm-chart#1685).
+  it('an Ingress naming a RedirectScheme Middleware of another namespace in router.middlewares: passes, and the edge guards skip it', () => {
+    const xns = fixture('ingress.yaml').replace('metadata: {name: to-https, namespace: web}', 'metadata: {name: to-https, namespace: traefik}').replace('web-to-https@kubernetescrd', 'traefik-to-https@kubernetescrd');
+    expect(xns).toContain('traefik-to-https@kubernetescrd');
+    expect(of(verdicts(xns), 'app-http')).toMatchObject([{ status: 'pass', message: expect.stringContaining('Traefik Middleware traefik/to-https (redirectScheme to https, permanent)') }]);
+    for (const check of EDGE_GUARDS) expect(of(run(check, xns), 'app-http'), check).toEqual([]);
+    // A chain it leads to is the CRD provider's: a member of a third namespace still does not count.
+    const chained = xns.replace('metadata: {name: to-https, namespace: traefik}\nspec:\n  redirectScheme: {scheme: https, permanent: true}', 'metadata: {name: to-https, namespace: traefik}\nspec:\n  chain: {middlewares: [{name: real, namespace: edge}]}\n---\napiVersion: traefik.io/v1alpha1\nkind: Middleware\nmetadata: {name: real, namespace: edge}\nspec:\n  redirectScheme: {scheme: https}');
+    expect(chained).toContain('name: real, namespace: edge');
+    expect(of(run('tls.ingress-without-tls', chained), 'app-http')).toMatchObject([{ status: 'fail', message: expect.stringContaining('allowCrossNamespace') }]);
+  });
+
   it('the edge guards judge only the route that forwards: no auth, rate-limit or WAF finding for the redirect-only one', () => {
     for (const file of ['ingressroute.yaml', 'ingress.yaml']) {
       for (const check of EDGE_GUARDS) {
