@@ -8,7 +8,7 @@ import { isEmptyConns } from '../../../src/analysis/netpol/conns.ts';
 import { policyLabel } from '../../../src/analysis/netpol/engine.ts';
 import { buildReachability, isolationOf, type PodClass } from '../../../src/analysis/netpol/model.ts';
 import { isDefaultDeny, isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
-import { refString } from '../../../src/analysis/workloads.ts';
+import { refString, stableRefOf } from '../../../src/analysis/workloads.ts';
 import { denyRulesBefore } from './deny-rules.ts';
 
 const MAX_LISTED = 20;
@@ -26,10 +26,19 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
     const hostNet = new Map<string, number>();
     const isolatedBy = new Set<string>();
     const denying = new Set<string>();
+    // Workloads by their most stable name (stableRefOf: a CronWorkflow's Workflows, a Job's
+    // generateName), so one made anew under a new generated name is the same member each run;
+    // the pods of the workloads one name stands for are summed, each workload once.
+    const counted = new Map<Map<string, number>, Set<string>>();
     const add = (m: Map<string, number>, c: PodClass) => {
+      let seen = counted.get(m);
+      if (!seen) counted.set(m, (seen = new Set()));
       for (const wk of c.workloads) {
         const node = model.workloadByKey.get(wk);
-        if (node) m.set(refString(node.ref), node.podCount);
+        if (!node || seen.has(wk)) continue;
+        seen.add(wk);
+        const member = refString(stableRefOf(node.ref));
+        m.set(member, (m.get(member) ?? 0) + node.podCount);
       }
     };
     for (const c of classes) {
