@@ -7,6 +7,7 @@
 // the waiver granted on it is not "escalated" each night; a Deployment appearing in a namespace
 // that ran nothing still is. Live snapshots (from manifests, templates always stand in).
 import { describe, expect, it } from 'vitest';
+import { allowAllIngress } from '../../../checks/network/allow-all-ingress.ts';
 import { namespaceDefaultDenyIngress } from '../../../checks/network/namespace-default-deny-ingress.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig, type WaiverConfig } from '../../../src/config/types.ts';
@@ -50,7 +51,7 @@ function audit(runId: string, objects: KubeObject[]): RunReport {
   config.waivers = [waiver];
   const snapshot = snapshotFromObjects(structuredClone(objects), { clusterName: 'demo', collectedAt: at.toISOString() });
   Object.assign(snapshot, { source: 'live', origin: 'live' });
-  return auditSnapshot({ snapshot, config, checks: [namespaceDefaultDenyIngress], now: at, runId, startedAt: at }).report;
+  return auditSnapshot({ snapshot, config, checks: [namespaceDefaultDenyIngress, allowAllIngress], now: at, runId, startedAt: at }).report;
 }
 /** Audits each run and diffs it against the one before. */
 function nights(...runs: KubeObject[][]): Array<{ report: RunReport; diff?: RunDiff }> {
@@ -84,5 +85,18 @@ describe('a waived namespace whose only workloads come and go', () => {
     expect(second!.diff?.regressionReasons).toEqual([
       'waived finding grew beyond its waiver (network.namespace-default-deny-ingress Namespace reports): network.namespace-default-deny-ingress on Namespace reports escalated low → high',
     ]);
+  });
+
+  it('an allow-all policy selecting only the CronJob\'s pods keeps its severity between runs: no "escalated low → high" when the Job runs again', () => {
+    // Ingress rule {} admits every source (https://kubernetes.io/docs/concepts/services-networking/network-policies/#allow-all-ingress-traffic).
+    const open: KubeObject = {
+      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'open-nightly', namespace: 'reports' },
+      spec: { podSelector: { matchLabels: { app: 'nightly' } }, policyTypes: ['Ingress'], ingress: [{}] },
+    };
+    const runs = nights([ns, cronJob, open, ...running(1)], [ns, cronJob, open], [ns, cronJob, open, ...running(2)]);
+    const allowAll = (r: RunReport) => r.findings.find((f) => f.check === 'network.allow-all-ingress');
+    expect(runs.map(({ report }) => allowAll(report)?.severity)).toEqual(['high', 'high', 'high']);
+    expect(allowAll(runs[1]!.report)?.message).toContain('selects the pod template of 1 workload(s) that run none at the moment (CronJob reports/nightly)');
+    for (const { diff } of runs.slice(1)) expect(diff).toMatchObject({ regression: false, regressionReasons: [] });
   });
 });
