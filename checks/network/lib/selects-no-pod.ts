@@ -58,7 +58,7 @@ const probesOf = new WeakMap<ReachModel, Map<string, ReturnType<ReachModel['prob
  * (stable names, sorted). The idle workloads are listed once per snapshot and each distinct
  * template probed once per model: a namespace of many such policies stays linear in them.
  */
-function idleSelected(snapshot: Snapshot, model: ReachModel, p: LayerPolicy): string[] {
+export function idleSelected(snapshot: Snapshot, model: ReachModel, p: LayerPolicy): string[] {
   let idle = idleOf.get(snapshot);
   if (!idle) {
     idleOf.set(snapshot, (idle = new Map()));

@@ -9,6 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { allowAllIngress } from '../../../checks/network/allow-all-ingress.ts';
 import { namespaceDefaultDenyIngress } from '../../../checks/network/namespace-default-deny-ingress.ts';
+import { policySelectsNothing } from '../../../checks/network/policy-selects-nothing.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig, type WaiverConfig } from '../../../src/config/types.ts';
 import { diffRuns } from '../../../src/diff/diff.ts';
@@ -51,7 +52,7 @@ function audit(runId: string, objects: KubeObject[]): RunReport {
   config.waivers = [waiver];
   const snapshot = snapshotFromObjects(structuredClone(objects), { clusterName: 'demo', collectedAt: at.toISOString() });
   Object.assign(snapshot, { source: 'live', origin: 'live' });
-  return auditSnapshot({ snapshot, config, checks: [namespaceDefaultDenyIngress, allowAllIngress], now: at, runId, startedAt: at }).report;
+  return auditSnapshot({ snapshot, config, checks: [namespaceDefaultDenyIngress, allowAllIngress, policySelectsNothing], now: at, runId, startedAt: at }).report;
 }
 /** Audits each run and diffs it against the one before. */
 function nights(...runs: KubeObject[][]): Array<{ report: RunReport; diff?: RunDiff }> {
@@ -98,5 +99,17 @@ describe('a waived namespace whose only workloads come and go', () => {
     expect(runs.map(({ report }) => allowAll(report)?.severity)).toEqual(['high', 'high', 'high']);
     expect(allowAll(runs[1]!.report)?.message).toContain('selects the pod template of 1 workload(s) that run none at the moment (CronJob reports/nightly)');
     for (const { diff } of runs.slice(1)) expect(diff).toMatchObject({ regression: false, regressionReasons: [] });
+  });
+
+  it('a policy selecting only the CronJob\'s pods beside a running Deployment is not "selects nothing" between runs', () => {
+    const deny: KubeObject = {
+      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'nightly-deny', namespace: 'reports' },
+      spec: { podSelector: { matchLabels: { app: 'nightly' } }, policyTypes: ['Ingress'] },
+    };
+    const base = [ns, cronJob, deny, ...deployment('api', 1)];
+    const runs = nights([...base, ...running(1)], base, [...base, ...running(2)]);
+    const nothing = (r: RunReport) => r.findings.filter((f) => f.check === 'network.policy-selects-nothing');
+    for (const { report } of runs) expect(nothing(report)).toEqual([]);
+    for (const { diff } of runs.slice(1)) expect(diff).toMatchObject({ new: [], resolved: [] });
   });
 });
