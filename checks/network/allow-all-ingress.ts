@@ -36,7 +36,7 @@ export const allowAllIngress: Check = {
       }
       const classes = model.selectedBy.get(p.id) ?? [];
       if (classes.length === 0) {
-        yield selectsNoPod(ctx.snapshot.origin, model, p, label, `admits ingress from ${openReason(rules[0])}`, rules.map((r) => ({ rule: r.index, reason: openReason(r), ports: portsText(r) })));
+        yield selectsNoPod(ctx.snapshot, model, p, label, `admits ingress from ${openReason(rules[0])}`, rules.map((r) => ({ rule: r.index, reason: openReason(r), ports: portsText(r) })));
         continue;
       }
       // A rule's claim stands only for what the effective verdict still admits from the peers it

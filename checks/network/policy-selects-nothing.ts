@@ -7,6 +7,7 @@ import { buildReachability } from '../../src/analysis/netpol/model.ts';
 import { CILIUM_SETTINGS_READ } from './lib/cilium-settings.ts';
 import { SERVICE_ACCOUNT_LABELS_READ } from './lib/service-account-labels.ts';
 import { isIdentityLabel } from '../../src/analysis/netpol/cilium/labels.ts';
+import { idleSelected } from './lib/selects-no-pod.ts';
 
 /** The subject as one line: "podSelector app=web", "namespaces team=a", "pods team=a / app=db". */
 function subjectText(p: LayerPolicy): string {
@@ -48,6 +49,13 @@ export const policySelectsNothing: Check = {
       const selected = model.selectedBy.get(p.id) ?? [];
       if (selected.length > 0 || classes.length === 0) {
         yield { status: 'pass', resource, message: classes.length === 0 ? (p.namespace !== undefined ? `${label}: namespace ${p.namespace} runs no workloads yet` : `${label}: the cluster runs no workloads yet`) : `${label} selects ${selected.reduce((n, c) => n + c.podCount, 0)} pod(s)` };
+        continue;
+      }
+      // A live workload running no pod now (a CronJob between runs) whose template it selects: the
+      // selector is right, its pods come back (no finding each night the Job is not running).
+      const idle = ctx.snapshot.origin === 'live' && p.namespace !== undefined ? idleSelected(ctx.snapshot, model, p) : [];
+      if (idle.length > 0) {
+        yield { status: 'pass', resource, message: `${label} selects no running pod now, but the pod template of ${idle.length} workload(s) that run none at the moment (${idle.slice(0, 3).join(', ')}${idle.length > 3 ? ', …' : ''})` };
         continue;
       }
       if (p.api === 'Calico') {

@@ -51,7 +51,7 @@ export const unrestrictedEgress: Check = {
       }
       const classes = model.selectedBy.get(p.id) ?? [];
       if (classes.length === 0) {
-        out.push(selectsNoPod(ctx.snapshot.origin, model, p, label, 'allows egress to every address', rules.map((r) => ({ rule: r.index, reason: externalOpenReason(r), ports: portsText(r) }))));
+        out.push(selectsNoPod(ctx.snapshot, model, p, label, 'allows egress to every address', rules.map((r) => ({ rule: r.index, reason: externalOpenReason(r), ports: portsText(r) }))));
         continue;
       }
       // A rule's claim stands only for what the effective verdict still opens toward the public

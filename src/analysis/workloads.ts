@@ -431,6 +431,81 @@ export function podServiceAccount(spec: Record<string, unknown>): string {
   return 'default';
 }
 
+/**
+ * Per workload ref, the most stable name its pods tell (stableRefOf), when it is not the ref
+ * itself. Set by workloadsOf, which makes each ref once per snapshot.
+ */
+const stableRefs = new WeakMap<ResourceRef, ResourceRef | null>();
+
+/**
+ * The most stable named ancestor a workload's pods tell, or the workload's own ref: what a
+ * finding listing many workloads (a namespace's default-deny finding) names it by, so a
+ * workload made anew each night under a new generated name is the same member every night.
+ * - Argo Workflows: a Workflow's pods carry workflows.argoproj.io/workflow (the Workflow's name)
+ *   and, for one a CronWorkflow made, workflows.argoproj.io/cron-workflow; one submitted from a
+ *   template carries workflows.argoproj.io/workflow-template or cluster-workflow-template
+ *   (https://argo-workflows.readthedocs.io/en/latest/cron-workflows/: "The resulting Workflow name
+ *   will be a generated name based on the CronWorkflow name"). CronWorkflow, then
+ *   WorkflowTemplate or ClusterWorkflowTemplate, then the Workflow.
+ * - Tekton: a TaskRun's pod carries tekton.dev/taskRun, tekton.dev/task, and when a PipelineRun
+ *   made it tekton.dev/pipelineRun and tekton.dev/pipeline (https://tekton.dev/docs/pipelines/labels/,
+ *   "Automatic labeling"). Pipeline, then Task, then PipelineRun, then the TaskRun.
+ * - A bare pod or a Job no CronJob made, named by metadata.generateName: the prefix, written
+ *   `<prefix>*` (a name Kubernetes never gives: "Job shop/nightly-report-*").
+ * The labels are read only on a pod whose controlling owner reference names that Workflow
+ * (TaskRun) and whose workflow (taskRun) label agrees with it, and only when they are names
+ * (DNS-1123 subdomains, as those objects' names are): a label value is text anyone creating the
+ * pod wrote. Every ancestor keeps the pod's namespace, a ClusterWorkflowTemplate's too: no
+ * label merges workloads of two namespaces.
+ */
+export function stableRefOf(ref: ResourceRef): ResourceRef {
+  return stableRefs.get(ref) ?? ref;
+}
+
+/** What Kubernetes accepts as an object's name (a DNS-1123 subdomain). */
+const OBJECT_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+/** The label ancestors of a pod's custom controlling owner, most stable first. */
+const LABELLED_ANCESTORS: ReadonlyMap<string, { group: string; own: string; ancestors: ReadonlyArray<readonly [label: string, kind: string]> }> = new Map([
+  ['Workflow', { group: 'argoproj.io', own: 'workflows.argoproj.io/workflow', ancestors: [
+    ['workflows.argoproj.io/cron-workflow', 'CronWorkflow'],
+    ['workflows.argoproj.io/workflow-template', 'WorkflowTemplate'],
+    ['workflows.argoproj.io/cluster-workflow-template', 'ClusterWorkflowTemplate'],
+  ] }],
+  ['TaskRun', { group: 'tekton.dev', own: 'tekton.dev/taskRun', ancestors: [
+    ['tekton.dev/pipeline', 'Pipeline'],
+    ['tekton.dev/task', 'Task'],
+    ['tekton.dev/pipelineRun', 'PipelineRun'],
+  ] }],
+]);
+
+/** The stable ancestor (stableRefOf) one pod of a workload tells; the workload's ref when none. */
+function stableAncestorOf(p: KubeObject, w: Workload, job: KubeObject | undefined): ResourceRef {
+  const ref = w.ref;
+  const namespace = p.metadata?.namespace;
+  if (ref.kind === 'Job' && job !== undefined) return generatedRef(job, ref) ?? ref;
+  const ctl = (p.metadata?.ownerReferences ?? []).find((r) => r.controller === true);
+  if (ctl === undefined) return ref.kind === 'Pod' ? generatedRef(p, ref) ?? ref : ref;
+  const spec = typeof ctl.kind === 'string' ? LABELLED_ANCESTORS.get(ctl.kind) : undefined;
+  // Only the owner's own workload (its pods folded into it) or a pod left a workload of its own.
+  if (spec === undefined || apiGroupOf(ctl.apiVersion) !== spec.group || !(ref.kind === 'Pod' || (ref.kind === ctl.kind && ref.name === ctl.name))) return ref;
+  const labels = record(p.metadata?.labels);
+  if (labels[spec.own] !== ctl.name) return ref;
+  for (const [label, kind] of spec.ancestors) {
+    const name = labels[label];
+    if (name !== undefined && OBJECT_NAME.test(name)) return { kind, namespace, name };
+  }
+  return ref;
+}
+
+/** `<generateName>*` for an object named by its generateName (the prefix, then what the API server added). */
+function generatedRef(o: KubeObject, ref: ResourceRef): ResourceRef | undefined {
+  const prefix = o.metadata?.generateName;
+  const name = o.metadata?.name;
+  if (typeof prefix !== 'string' || !prefix || typeof name !== 'string' || name.length <= prefix.length || !name.startsWith(prefix)) return undefined;
+  return { kind: ref.kind, namespace: ref.namespace, name: `${prefix}*` };
+}
+
 export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
   const byKey = new RefIndex<Workload>();
   const objects = new RefIndex<KubeObject>(); // for owner walking
@@ -681,6 +756,15 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
       origin: 'pod',
     });
     w.podCount++;
+    // Only workloads a generated name or a custom owner may name (a Deployment's replicas are
+    // not looked at): one pair of look-ups per such pod.
+    if (w.ref.kind === 'Pod' || w.ref.kind === 'Job' || LABELLED_ANCESTORS.has(w.ref.kind)) {
+      const stable = stableAncestorOf(p, w, w.ref.kind === 'Job' ? objects.get('Job', w.ref.namespace, w.ref.name) : undefined);
+      const before = stableRefs.get(w.ref);
+      // Pods that tell different ancestors leave the workload its own name.
+      if (before === undefined && w.pods.length === 1) stableRefs.set(w.ref, stable === w.ref ? null : stable);
+      else if (before !== null && (before === undefined || refString(before) !== refString(stable))) stableRefs.set(w.ref, null);
+    }
     const current = ofCurrentRevision(p, w);
     if (current !== undefined) w.currentRevisionRunning = w.currentRevisionRunning === true || current;
   }
@@ -710,6 +794,10 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
       const o = objects.get(w.ref.kind, w.ref.namespace, w.ref.name);
       w.pods.push(pod);
       w.podCount = o ? templateReplicas(o) : 1;
+      if (o?.kind === 'Job') {
+        const stable = generatedRef(o, w.ref);
+        if (stable) stableRefs.set(w.ref, stable);
+      }
     }
   }
   // A custom owner's workload has no template, no revision and no count of the pods it wants:

@@ -25,6 +25,8 @@ export interface CoverageEntry {
 export interface ObjectMeta {
   name?: string;
   namespace?: string;
+  /** The prefix the API server made the name from, when the creator asked it to. */
+  generateName?: string;
   uid?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;

@@ -8,7 +8,7 @@ import { isEmptyConns } from '../../../src/analysis/netpol/conns.ts';
 import { policyLabel } from '../../../src/analysis/netpol/engine.ts';
 import { buildReachability, isolationOf, type PodClass } from '../../../src/analysis/netpol/model.ts';
 import { isDefaultDeny, isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
-import { refString } from '../../../src/analysis/workloads.ts';
+import { judgedPodsOf, refString, stableRefOf, workloadsOf, type Workload } from '../../../src/analysis/workloads.ts';
 import { denyRulesBefore } from './deny-rules.ts';
 
 const MAX_LISTED = 20;
@@ -17,6 +17,16 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
   const model = buildReachability(ctx.snapshot);
   const namespaces = [...model.namespaceLabels.keys()].filter((ns) => !isSystemNamespace(ns, ctx.config.systemNamespaces)).sort();
   const other = dir === 'ingress' ? 'source may connect to them' : 'destination is reachable from them';
+  // Live workloads running no pod now (a CronJob between runs, a Deployment scaled to zero) are
+  // workloads all the same: judged by the template their next pods come from, so a namespace's
+  // finding, its severity and its members do not come and go with the pods.
+  const idle = new Map<string, Workload[]>();
+  for (const w of workloadsOf(ctx.snapshot)) {
+    if (w.pods.length > 0 || !w.ref.namespace || judgedPodsOf(w).length === 0) continue;
+    let list = idle.get(w.ref.namespace);
+    if (!list) idle.set(w.ref.namespace, (list = []));
+    list.push(w);
+  }
   for (const ns of namespaces) {
     const classes = model.classesByNamespace.get(ns) ?? [];
     const policies = (model.policiesByNamespace.get(ns) ?? []).filter((p) => !p.errors.length && model.enforced(p));
@@ -26,10 +36,19 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
     const hostNet = new Map<string, number>();
     const isolatedBy = new Set<string>();
     const denying = new Set<string>();
+    // Workloads by their most stable name (stableRefOf: a CronWorkflow's Workflows, a Job's
+    // generateName), so one made anew under a new generated name is the same member each run;
+    // the pods of the workloads one name stands for are summed, each workload once.
+    const counted = new Map<Map<string, number>, Set<string>>();
     const add = (m: Map<string, number>, c: PodClass) => {
+      let seen = counted.get(m);
+      if (!seen) counted.set(m, (seen = new Set()));
       for (const wk of c.workloads) {
         const node = model.workloadByKey.get(wk);
-        if (node) m.set(refString(node.ref), node.podCount);
+        if (!node || seen.has(wk)) continue;
+        seen.add(wk);
+        const member = refString(stableRefOf(node.ref));
+        m.set(member, (m.get(member) ?? 0) + node.podCount);
       }
     };
     for (const c of classes) {
@@ -45,6 +64,21 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
       else if (isEmptyConns(iso.openToPods)) { add(externalOnly, c); for (const id of iso.by) isolatedBy.add(id); }
       else unisolated();
     }
+    // One probe per distinct template labels: a namespace of many CronJobs and policies stays linear.
+    const probed = new Map<string, ReturnType<typeof isolationOf>>();
+    for (const w of idle.get(ns) ?? []) {
+      const pod = judgedPodsOf(w)[0]!;
+      const member = refString(stableRefOf(w.ref));
+      const keep = (m: Map<string, number>) => m.set(member, m.get(member) ?? 0);
+      if (pod.spec.hostNetwork === true) { keep(hostNet); continue; }
+      const labelsKey = JSON.stringify(Object.entries(pod.labels).sort());
+      let iso = probed.get(labelsKey);
+      if (!iso) probed.set(labelsKey, (iso = isolationOf(model, model.probe(ns, pod.labels), dir)));
+      if (iso.allowsAll || (!iso.isolated && !isEmptyConns(iso.openToPods))) keep(open);
+      else if (!iso.isolated) { keep(externalOnly); for (const id of iso.by) isolatedBy.add(id); }
+      else for (const id of iso.by) isolatedBy.add(id);
+    }
+    const running = classes.length > 0 || (idle.get(ns)?.length ?? 0) > 0;
     const resource = { kind: 'Namespace', name: ns };
     const list = (m: Map<string, number>) => [...m].sort().slice(0, MAX_LISTED).map(([workload, podCount]) => ({ workload, podCount }));
     const by = [...isolatedBy].map((id) => model.policyById.get(id)).filter((p) => p !== undefined).map((p) => ({ policy: policyLabel(p), api: p.api }));
@@ -74,9 +108,9 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
         evidence: { ...evidence, unisolatedWorkloads: list(externalOnly), unisolatedCount: externalOnly.size, openTo: 'addresses outside the cluster' },
         extent: { unit: 'workloads', members: [...externalOnly.keys()] },
       };
-    } else if (hostNet.size > 0 && classes.every((c) => c.hostNetwork)) {
+    } else if (hostNet.size > 0 && open.size === 0 && externalOnly.size === 0 && classes.every((c) => c.hostNetwork) && isolatedBy.size === 0) {
       // Only hostNetwork workloads: nothing here is isolated by a policy; the finding below says why.
-    } else if (classes.length === 0) {
+    } else if (!running) {
       // No workloads yet: judge the pod that would be created there first (no labels).
       const probe = model.probe(ns);
       const iso = isolationOf(model, probe, dir);

@@ -9,11 +9,25 @@
 import type { Verdict } from '../../../src/base/vocabulary.ts';
 import type { LayerPolicy } from '../../../src/analysis/netpol/layers.ts';
 import type { ReachModel } from '../../../src/analysis/netpol/model.ts';
+import { judgedPodsOf, refString, stableRefOf, workloadsOf } from '../../../src/analysis/workloads.ts';
 import type { Snapshot } from '../../../src/snapshot/types.ts';
 
-export function selectsNoPod(origin: Snapshot['origin'], model: ReachModel, p: LayerPolicy, label: string, opens: string, openRules: unknown[]): Verdict {
+export function selectsNoPod(snapshot: Snapshot, model: ReachModel, p: LayerPolicy, label: string, opens: string, openRules: unknown[]): Verdict {
+  const origin = snapshot.origin;
   const inScope = p.namespace !== undefined ? (model.classesByNamespace.get(p.namespace) ?? []) : model.classes;
   const evidence = { api: p.api, openRules, selectsPodClasses: 0 };
+  // A live workload running no pod now (a CronJob between runs, a Deployment scaled to zero)
+  // whose template the policy selects: its next pods start open, as the last ones were. The
+  // finding keeps its own severity, so it does not flap low <-> high with the Job's pods.
+  const idle = origin === 'live' && p.namespace !== undefined ? idleSelected(snapshot, model, p) : [];
+  if (idle.length > 0) {
+    return {
+      status: 'fail',
+      resource: p.ref,
+      message: `${label} ${opens}; it selects no running pod now, but it selects the pod template of ${idle.length} workload(s) that run none at the moment (${idle.slice(0, 3).join(', ')}${idle.length > 3 ? ', …' : ''}): their next pods start open`,
+      evidence: { ...evidence, idleWorkloads: idle.slice(0, 20) },
+    };
+  }
   if (inScope.length > 0 && origin === 'live') {
     return { status: 'pass', resource: p.ref, message: `${label} ${opens}, but selects no pod, so it opens nothing today (network.policy-selects-nothing judges its selector)`, evidence };
   }
@@ -32,4 +46,38 @@ export function selectsNoPod(origin: Snapshot['origin'], model: ReachModel, p: L
     message: `${label} ${opens}; ${p.namespace !== undefined ? `namespace ${p.namespace}` : 'the cluster'} runs no workloads yet, so it selects no pod now, but the pods it will select start open`,
     evidence: { ...evidence, noWorkloads: true },
   };
+}
+
+/** Per snapshot, its workloads running no pod now, by namespace, each with its template's labels. */
+const idleOf = new WeakMap<Snapshot, Map<string, Array<{ member: string; labels: Record<string, string> }>>>();
+/** Per model, the probe of each namespace and template labels (model.probe walks the namespace's policies). */
+const probesOf = new WeakMap<ReachModel, Map<string, ReturnType<ReachModel['probe']>>>();
+
+/**
+ * The workloads of the policy's namespace that run no pod now and whose template it selects
+ * (stable names, sorted). The idle workloads are listed once per snapshot and each distinct
+ * template probed once per model: a namespace of many such policies stays linear in them.
+ */
+export function idleSelected(snapshot: Snapshot, model: ReachModel, p: LayerPolicy): string[] {
+  let idle = idleOf.get(snapshot);
+  if (!idle) {
+    idleOf.set(snapshot, (idle = new Map()));
+    for (const w of workloadsOf(snapshot)) {
+      const pod = w.pods.length === 0 && w.ref.namespace ? judgedPodsOf(w)[0] : undefined;
+      if (!pod) continue;
+      let list = idle.get(w.ref.namespace!);
+      if (!list) idle.set(w.ref.namespace!, (list = []));
+      list.push({ member: refString(stableRefOf(w.ref)), labels: pod.labels });
+    }
+  }
+  let probes = probesOf.get(model);
+  if (!probes) probesOf.set(model, (probes = new Map()));
+  const out = new Set<string>();
+  for (const { member, labels } of idle.get(p.namespace!) ?? []) {
+    const key = JSON.stringify([p.namespace, Object.entries(labels).sort()]);
+    let probe = probes.get(key);
+    if (!probe) probes.set(key, (probe = model.probe(p.namespace!, labels)));
+    if (probe.ingressPolicies.includes(p) || probe.egressPolicies.includes(p)) out.add(member);
+  }
+  return [...out].sort();
 }
