@@ -16,6 +16,20 @@
 // \p{Cf} and \p{Default_Ignorable_Code_Point}, so a Node with a newer Unicode says what to add.
 // They are spelt out rather than read from \p{…}: V8 scans a class of a few ranges without the
 // `u` flag about ten times faster than \p{…}, and whole reports go through these.
+//
+// Three of them are also how some text is spelt, and are shown as they act where they do that
+// (the approach of Unicode TS #39 and UTS #55 "Source Code Handling", and of browsers showing
+// IDNs: joiners are allowed in context). A zero-width non-joiner or joiner (U+200C/U+200D)
+// between two letters or marks that are not ASCII, Latin, Greek or Cyrillic (the scripts a
+// lookalike of an ASCII name is written in, none of which needs one) and not invisible
+// themselves: Persian needs ZWNJ to spell words ("می‌خواهیم"; The Unicode Standard, section
+// 23.2 "Layout Controls"), Indic scripts use both to choose a conjunct's form. A joiner inside
+// an emoji ZWJ sequence (👩‍💻: an Extended_Pictographic character, or one with its skin tone
+// or presentation selector, before it and an Extended_Pictographic one after it; UTS #51 section
+// 2.3), and a presentation selector VS15/VS16 (U+FE0E/U+FE0F) right after an Extended_Pictographic
+// character (❤️) or in a keycap (1️⃣). Anywhere else, next to ASCII, at the start or end of the
+// text, they are escaped like the rest; ZWSP, the word joiner, BOM and the others always are.
+// Only a match is looked at in context, so text without any of these costs nothing more.
 
 /** The invisible characters any text may hold: soft hyphen, zero-width space and joiners, bidi marks and controls, line and paragraph separators, word joiner and invisible operators, BOM. */
 const INVISIBLE_COMMON = String.raw`\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff`;
@@ -38,10 +52,44 @@ export const escaped = (c: string) => {
   return out;
 };
 
-/** `text` with what `common` matches escaped, then any rare invisible character. */
+const PICTOGRAPHIC = /^\p{Extended_Pictographic}$/u;
+/** A letter or mark a joiner may sit between (see the top of the file): \p{…} is fine here, it only ever tests a joiner's neighbours. */
+const JOINABLE = /^(?![\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{Cf}\p{Default_Ignorable_Code_Point}])[\p{L}\p{M}]$/u;
+const SKIN_TONE = /^[\u{1f3fb}-\u{1f3ff}]$/u;
+
+/** The code point of `s` ending just before index `i` ('' at the start). */
+function pointBefore(s: string, i: number): string {
+  if (i >= 2 && /[\udc00-\udfff]/.test(s[i - 1]!) && /[\ud800-\udbff]/.test(s[i - 2]!)) return s.slice(i - 2, i);
+  return i >= 1 ? s[i - 1]! : '';
+}
+
+/** The code point of `s` starting at index `i` ('' at the end). */
+function pointAt(s: string, i: number): string {
+  const cp = s.codePointAt(i);
+  return cp === undefined ? '' : String.fromCodePoint(cp);
+}
+
+/** Whether the joiner or presentation selector `c` at index `at` of `text` spells the word or emoji around it. */
+function spells(c: string, at: number, text: string): boolean {
+  const before = pointBefore(text, at);
+  const after = pointAt(text, at + 1);
+  if (c === '\ufe0e' || c === '\ufe0f') return PICTOGRAPHIC.test(before) || (c === '\ufe0f' && /^[0-9#*]$/.test(before) && after === '\u20e3');
+  if (c === '\u200d' && PICTOGRAPHIC.test(after)) {
+    if (PICTOGRAPHIC.test(before) || SKIN_TONE.test(before)) return true;
+    if (before === '\ufe0f' && PICTOGRAPHIC.test(pointBefore(text, at - 1))) return true;
+  }
+  return (c === '\u200c' || c === '\u200d') && JOINABLE.test(before) && JOINABLE.test(after);
+}
+
+/** A `replace` callback: a joiner or presentation selector that spells its context kept, any other match escaped. */
+function escapedOutOfContext(c: string, at: number, text: string): string {
+  return (c === '\u200c' || c === '\u200d' || c === '\ufe0e' || c === '\ufe0f') && spells(c, at, text) ? c : escaped(c);
+}
+
+/** `text` with what `common` matches escaped, then any rare invisible character (joiners and presentation selectors kept where they spell their context). */
 function escapeWith(text: string, common: RegExp): string {
-  const out = text.replace(common, escaped);
-  return MAYBE_RARE.test(out) ? out.replace(INVISIBLE_RARE, escaped) : out;
+  const out = text.replace(common, escapedOutOfContext);
+  return MAYBE_RARE.test(out) ? out.replace(INVISIBLE_RARE, escapedOutOfContext) : out;
 }
 
 /** `text` with its invisible characters escaped: for outputs that escape their own markup but would show these as they act, or not at all (Slack, an email's HTML, report.csv). */

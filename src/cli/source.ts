@@ -16,6 +16,7 @@ import { probeExposed } from '../collect/tls-probe.ts';
 import { ingressControllerConfigMapRefs, NGINX_CONTROLLER_KINDS, probeTargets } from '../analysis/tls/index.ts';
 import { ISTIO_REVISION_KINDS, istioRevisionConfigMapRefs, meshConfigMapRefs } from '../analysis/mesh/index.ts';
 import { CILIUM_CONFIG_MAP_REF_KINDS, ciliumConfigMapRefs } from '../analysis/netpol/cilium/config.ts';
+import { CONTOUR_CONFIG_MAP_REF_KINDS, contourConfigMapRefs } from '../analysis/tls/contour.ts';
 import type { KindKey } from '../snapshot/kinds.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
 import { collect, seconds } from './command.ts';
@@ -95,14 +96,14 @@ export async function probeSnapshot(snapshot: Snapshot, config: Config, log: Log
 }
 
 /** The kinds liveConfigMapRefs reads, each from the function that reads it (meshConfigMapRefs reads only the config). */
-export const LIVE_CONFIG_MAP_REF_KINDS: readonly KindKey[] = [...new Set<KindKey>([...NGINX_CONTROLLER_KINDS, ...ISTIO_REVISION_KINDS, ...CILIUM_CONFIG_MAP_REF_KINDS])];
+export const LIVE_CONFIG_MAP_REF_KINDS: readonly KindKey[] = [...new Set<KindKey>([...NGINX_CONTROLLER_KINDS, ...ISTIO_REVISION_KINDS, ...CILIUM_CONFIG_MAP_REF_KINDS, ...CONTOUR_CONFIG_MAP_REF_KINDS])];
 
 /**
  * The ConfigMaps read by name: the ingress controllers' --configmap, the meshes' own, Cilium's
- * agent settings. Its `kinds` let serve --watch's refresh build a view of those kinds alone.
+ * agent settings, Contour's --config-path file. Its `kinds` let serve --watch's refresh build a view of those kinds alone.
  */
 export function liveConfigMapRefs(config: Config): ConfigMapRefs & { readonly kinds: readonly KindKey[] } {
-  const refs = (partial: Snapshot) => [...ingressControllerConfigMapRefs(partial), ...meshConfigMapRefs(config), ...istioRevisionConfigMapRefs(partial, config), ...ciliumConfigMapRefs(partial)];
+  const refs = (partial: Snapshot) => [...ingressControllerConfigMapRefs(partial), ...meshConfigMapRefs(config), ...istioRevisionConfigMapRefs(partial, config), ...ciliumConfigMapRefs(partial), ...contourConfigMapRefs(partial)];
   return Object.assign(refs, { kinds: LIVE_CONFIG_MAP_REF_KINDS });
 }
 
@@ -170,7 +171,7 @@ async function collectSource(flags: SourceFlags, log: Logger, context: SourceCon
     ...(timeoutMs ? { timeoutMs } : {}),
     ...(retryBudgetMs !== undefined ? { retryBudgetMs } : {}),
     onProgress: progress,
-    // ConfigMaps are read by name only: the ingress controllers' --configmap, the meshes' own (istio-<rev> per Istio revision in use), Cilium's agent settings.
+    // ConfigMaps are read by name only: the ingress controllers' --configmap, the meshes' own (istio-<rev> per Istio revision in use), Cilium's agent settings, Contour's --config-path file.
     configMapRefs: liveConfigMapRefs(config),
   }).catch((error: unknown) => {
     throw noClusterFound(error, flags);

@@ -7,6 +7,7 @@
 
 import { parse } from 'yaml';
 import type { ResourceRef } from '../../base/vocabulary.ts';
+import type { KindKey } from '../../snapshot/kinds.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import { imageRepository } from '../images.ts';
 import { arr, obj, str } from '../mesh/util.ts';
@@ -32,14 +33,18 @@ export type ContourCiphers =
   /** Its configuration could not be read: `unread` says why. */
   | { ref: ResourceRef; unread: string };
 
-/**
- * The cipher list of each `contour serve` container of the snapshot: its configuration file's
- * tls.cipher-suites, else Contour's default. A configuration file from a ConfigMap volume is read
- * from the snapshot; one the snapshot does not hold, or a ContourConfiguration
- * (--contour-config-name, a kind not collected), leaves it unread.
- */
-export function contourCipherConfigs(snapshot: Snapshot): ContourCiphers[] {
-  const out: ContourCiphers[] = [];
+/** Where one `contour serve` container's configuration comes from: a ContourConfiguration, no file (the defaults), or a file of a ConfigMap volume (`configMap` unset when it is not one). */
+type ContourConfigSource =
+  | { ref: ResourceRef; crd: string }
+  | { ref: ResourceRef; defaults: true }
+  | { ref: ResourceRef; path: string; configMap?: { namespace: string; name: string; key: unknown } };
+
+/** The kinds contourConfigSources reads. */
+export const CONTOUR_CONFIG_MAP_REF_KINDS = ['deployments'] as const satisfies readonly KindKey[];
+
+/** Where each `contour serve` container of the snapshot reads its configuration from (its flags and volumes alone). */
+function contourConfigSources(snapshot: Snapshot): ContourConfigSource[] {
+  const out: ContourConfigSource[] = [];
   for (const o of snapshot.resources.deployments ?? []) {
     const ns = o.metadata?.namespace ?? 'default';
     const spec = obj(podTemplateOf(o)?.spec);
@@ -53,9 +58,9 @@ export function contourCipherConfigs(snapshot: Snapshot): ContourCiphers[] {
         return i < 0 ? undefined : words[i].includes('=') ? words[i].slice(words[i].indexOf('=') + 1) : words[i + 1];
       };
       const crd = flag('contour-config-name');
-      if (crd !== undefined) { out.push({ ref, unread: `it reads ContourConfiguration ${JSON.stringify(crd)} (--contour-config-name), a kind ztaudit does not collect (its spec.envoy.listener.tls.cipherSuites)` }); continue; }
+      if (crd !== undefined) { out.push({ ref, crd }); continue; }
       const path = flag('config-path');
-      if (path === undefined) { out.push({ ref, ciphers: [...CONTOUR_DEFAULT_CIPHERS], source: "Contour's default list (no --config-path)" }); continue; }
+      if (path === undefined) { out.push({ ref, defaults: true }); continue; }
       const slash = path.lastIndexOf('/');
       const dir = path.slice(0, slash).replace(/\/+$/, '');
       const file = path.slice(slash + 1);
@@ -63,19 +68,41 @@ export function contourCipherConfigs(snapshot: Snapshot): ContourCiphers[] {
       const volume = arr(spec?.volumes).map(obj).find((v) => v && str(v.name) === str(mount?.name));
       const cm = obj(volume?.configMap);
       const cmName = str(cm?.name);
-      if (!cmName) { out.push({ ref, unread: `its --config-path ${JSON.stringify(path)} is not a file of a ConfigMap volume` }); continue; }
+      if (!cmName) { out.push({ ref, path }); continue; }
       const key = arr(cm?.items).map(obj).find((i) => str(i?.path) === file)?.key ?? file;
-      const data = configMapData(snapshot, { namespace: ns, name: cmName });
-      const text = typeof key === 'string' ? data?.[key] : undefined;
-      if (text === undefined) { out.push({ ref, unread: `its configuration file ${JSON.stringify(path)} comes from ConfigMap ${ns}/${cmName}, which is not in the snapshot${data ? ` with key ${JSON.stringify(key)}` : ''}` }); continue; }
-      let doc: unknown;
-      try { doc = parse(text); } catch { out.push({ ref, unread: `ConfigMap ${ns}/${cmName} key ${JSON.stringify(key)} is not valid YAML` }); continue; }
-      const raw = obj(obj(doc)?.tls)?.['cipher-suites'];
-      const list = arr(raw).filter((x): x is string => typeof x === 'string');
-      out.push(list.length
-        ? { ref, ciphers: list, source: `ConfigMap ${ns}/${cmName} (${key}) tls.cipher-suites` }
-        : { ref, ciphers: [...CONTOUR_DEFAULT_CIPHERS], source: `Contour's default list (ConfigMap ${ns}/${cmName} sets no tls.cipher-suites)` });
+      out.push({ ref, path, configMap: { namespace: ns, name: cmName, key } });
     }
   }
   return out;
+}
+
+/** The ConfigMaps the live collector should `get` by name: each `contour serve` container's --config-path volume. */
+export function contourConfigMapRefs(snapshot: Snapshot): Array<{ namespace: string; name: string }> {
+  return contourConfigSources(snapshot).flatMap((s) => ('configMap' in s && s.configMap ? [{ namespace: s.configMap.namespace, name: s.configMap.name }] : []));
+}
+
+/**
+ * The cipher list of each `contour serve` container of the snapshot: its configuration file's
+ * tls.cipher-suites, else Contour's default. A configuration file from a ConfigMap volume is read
+ * from the snapshot; one the snapshot does not hold, or a ContourConfiguration
+ * (--contour-config-name, a kind not collected), leaves it unread.
+ */
+export function contourCipherConfigs(snapshot: Snapshot): ContourCiphers[] {
+  return contourConfigSources(snapshot).map((s): ContourCiphers => {
+    const { ref } = s;
+    if ('crd' in s) return { ref, unread: `it reads ContourConfiguration ${JSON.stringify(s.crd)} (--contour-config-name), a kind ztaudit does not collect (its spec.envoy.listener.tls.cipherSuites)` };
+    if ('defaults' in s) return { ref, ciphers: [...CONTOUR_DEFAULT_CIPHERS], source: "Contour's default list (no --config-path)" };
+    if (!s.configMap) return { ref, unread: `its --config-path ${JSON.stringify(s.path)} is not a file of a ConfigMap volume` };
+    const { namespace: ns, name: cmName, key } = s.configMap;
+    const data = configMapData(snapshot, { namespace: ns, name: cmName });
+    const text = typeof key === 'string' ? data?.[key] : undefined;
+    if (text === undefined) return { ref, unread: `its configuration file ${JSON.stringify(s.path)} comes from ConfigMap ${ns}/${cmName}, which is not in the snapshot${data ? ` with key ${JSON.stringify(key)}` : ''}` };
+    let doc: unknown;
+    try { doc = parse(text); } catch { return { ref, unread: `ConfigMap ${ns}/${cmName} key ${JSON.stringify(key)} is not valid YAML` }; }
+    const raw = obj(obj(doc)?.tls)?.['cipher-suites'];
+    const list = arr(raw).filter((x): x is string => typeof x === 'string');
+    return list.length
+      ? { ref, ciphers: list, source: `ConfigMap ${ns}/${cmName} (${key}) tls.cipher-suites` }
+      : { ref, ciphers: [...CONTOUR_DEFAULT_CIPHERS], source: `Contour's default list (ConfigMap ${ns}/${cmName} sets no tls.cipher-suites)` };
+  });
 }

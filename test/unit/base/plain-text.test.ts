@@ -53,3 +53,49 @@ describe('invisible characters in text shown to a person', () => {
     for (const f of [oneLine, withoutControls, withoutInvisible]) expect(f(visible), f.name).toBe(visible);
   });
 });
+
+// Joiners and emoji presentation selectors are how some text is spelt (The Unicode Standard,
+// section 23.2 "Layout Controls": ZWNJ spells Persian words, ZWJ/ZWNJ choose Indic conjunct
+// forms; UTS #51 section 2.3: emoji ZWJ sequences, section 1.4.3: emoji presentation
+// sequences), so they are shown as they act there, and escaped anywhere else (Unicode TS #39 /
+// UTS #55: allowed in context only).
+describe('joiners and presentation selectors in the text they spell', () => {
+  const all = [oneLine, withoutControls, withoutInvisible];
+
+  it.each([
+    ['a Persian word with its ZWNJ', 'می\u200cخواهیم'],
+    ['a Persian cluster name', 'خوشه\u200cها-prod'],
+    ['a Devanagari conjunct with ZWJ (half form)', 'क्\u200dष'],
+    ['a Devanagari conjunct with ZWNJ (explicit virama)', 'क्\u200cष'],
+    ['an emoji ZWJ sequence', '👩\u200d💻'],
+    ['an emoji with its presentation selector', '❤\ufe0f'],
+    ['a ZWJ sequence with a presentation selector inside', '👨\u200d❤\ufe0f\u200d👨'],
+    ['a ZWJ sequence with a skin tone', '🧑🏽\u200d🚀'],
+    ['a keycap', '1\ufe0f\u20e3'],
+    ['a waiver reason mixing them', 'می\u200cخواهیم — 👩\u200d💻 ❤\ufe0f done'],
+  ])('%s is shown unchanged', (_, text) => {
+    for (const f of all) expect(f(text), f.name).toBe(text);
+  });
+
+  it.each([
+    ['alice\u200b', 'alice\\u200b'],
+    ['alice\u200d', 'alice\\u200d'],
+    ['\u200calice', '\\u200calice'],
+    ['al\u200dice', 'al\\u200dice'],
+    ['\u200dمی', '\\u200dمی'],
+    ['می\u200c', 'می\\u200c'],
+    ['می\u200c x', 'می\\u200c x'],
+    ['\u0645\u200b\u0645', '\u0645\\u200b\u0645'],
+    ['\u0645\u2060\u0645', '\u0645\\u2060\u0645'],
+    ['\u0645\u200c\u200c\u0645', '\u0645\\u200c\\u200c\u0645'],
+    ['caf\u00e9\u200c\u00fc', 'caf\u00e9\\u200c\u00fc'],
+    ['\u0430\u200d\u0431', '\u0430\\u200d\u0431'],
+    ['alice\ufe0f', 'alice\\ufe0f'],
+    ['\ufe0f\u2764', '\\ufe0f\u2764'],
+    ['\u200d👩', '\\u200d👩'],
+    ['a\ufe0f\u200d👩', 'a\\ufe0f\\u200d👩'],
+    ['👩\u200cx', '👩\\u200cx'],
+  ])('%j is escaped where it spells nothing: next to ASCII, Latin, Cyrillic or another invisible character, or at an end', (text, shown) => {
+    for (const f of all) expect(f(text), f.name).toBe(shown);
+  });
+});

@@ -32,6 +32,18 @@ const ciliumAgent = workload('cilium', 'cilium', { kind: 'DaemonSet', container:
 const cnp = { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'deny', namespace: 'shop' }, spec: { endpointSelector: {}, ingress: [{}] } } as KubeObject;
 const ccnp = { apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'deny' }, spec: { endpointSelector: {}, ingress: [{}] } } as KubeObject;
 
+/**
+ * Contour as its example deployment runs it (projectcontour/contour examples/contour/03-contour.yaml):
+ * `contour serve --config-path=/config/contour.yaml`, /config a volume of ConfigMap "contour" (asked
+ * for by name), /certs one of Secret "contourcert" (never asked for).
+ */
+const contour = workload('projectcontour', 'contour', { kind: 'Deployment', container: { name: 'contour', image: 'ghcr.io/projectcontour/contour:v1.30.0' } });
+{
+  const spec = (contour.spec as { template: { spec: Record<string, unknown> & { containers: Array<Record<string, unknown>> } } }).template.spec;
+  Object.assign(spec.containers[0]!, { command: ['contour'], args: ['serve', '--incluster', '--xds-address=0.0.0.0', '--config-path=/config/contour.yaml'], volumeMounts: [{ name: 'contourcert', mountPath: '/certs', readOnly: true }, { name: 'contour-config', mountPath: '/config', readOnly: true }] });
+  spec.volumes = [{ name: 'contourcert', secret: { secretName: 'contourcert' } }, { name: 'contour-config', configMap: { name: 'contour', defaultMode: 420, items: [{ key: 'contour.yaml', path: 'contour.yaml' }] } }];
+}
+
 /** Every kind the refs read, each deciding some ConfigMap asked for; and kinds they do not read. */
 const CLUSTERS: Record<string, KubeObject[]> = {
   'nginx controllers, istio revisions, cilium': [
@@ -39,6 +51,7 @@ const CLUSTERS: Record<string, KubeObject[]> = {
     nginxController('StatefulSet', 'edge', 'edge-nginx', 'edge/edge-settings'),
     nginxController('DaemonSet', 'node-edge', 'node-nginx', 'node-settings'),
     ciliumAgent,
+    contour,
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'istio.io/rev': 'canary' } } } as KubeObject,
     workload('payments', 'api', { kind: 'Pod', labels: { 'istio.io/rev': 'stable' } }),
     { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } } as KubeObject,
@@ -63,7 +76,7 @@ describe('liveConfigMapRefs: the kinds it declares (serve --watch refreshes from
     expect(refsOf(full)).toEqual([
       'cilium/cilium-config', 'consul/consul-server-config', 'consul/consul-server-tmp-extra-config', 'edge/edge-settings',
       'ingress-nginx/ingress-nginx-controller', 'istio-system/istio', 'istio-system/istio-canary', 'istio-system/istio-stable',
-      'linkerd/linkerd-config', 'node-edge/node-settings',
+      'linkerd/linkerd-config', 'node-edge/node-settings', 'projectcontour/contour',
     ]);
     for (const [name, objects] of Object.entries(CLUSTERS)) {
       const snapshot = snapshotFromObjects(objects);
