@@ -7,9 +7,11 @@
 // with it ("Deleting a namespace … deletes everything under the namespace",
 // https://kubernetes.io/docs/tasks/administer-cluster/namespaces/#deleting-a-namespace): nothing
 // names it any more, and its findings resolve.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CHECKS } from '../../../checks/index.ts';
 import { loadManifests } from '../../../src/collect/manifests.ts';
@@ -18,6 +20,7 @@ import { diffRuns } from '../../../src/diff/diff.ts';
 import { auditSnapshot } from '../../../src/engine/audit.ts';
 import { renderHtml } from '../../../src/report/html.ts';
 import { renderMarkdown } from '../../../src/report/markdown.ts';
+import { buildSlackMessage } from '../../../src/notify/slack.ts';
 import type { RunReport } from '../../../src/run/types.ts';
 
 // The reviewers' repro (/tmp/rev-outputs/ns-dropped), as manifest files: Namespace team without
@@ -82,6 +85,18 @@ describe('a Namespace object left out of the input', () => {
     expect(md.includes('No regression.')).toBe(false);
     expect(md.includes('0 new, 0 resolved,')).toBe(true);
     expect(md.includes('2 findings of run run-a could not be judged in this run')).toBe(true);
+  });
+
+  it('Slack says it too, and report.json stays valid against its published schema', () => {
+    const { b } = runs({ ...web, ...other });
+    const slack = buildSlackMessage(b);
+    const all = JSON.stringify([slack.blocks, slack.thread.blocks]);
+    expect(all.includes('could not judge: pod-security.enforce-missing had 1 open finding(s) (1 high) in run')).toBe(true);
+    expect(all.includes('2 findings of run run-a could not be judged in this run')).toBe(true);
+    const ajv = new Ajv2020({ allErrors: true, strict: true });
+    (addFormatsModule as unknown as (a: Ajv2020) => Ajv2020)(ajv);
+    const validate = ajv.compile(JSON.parse(readFileSync(new URL('../../../schemas/report.schema.json', import.meta.url), 'utf8')));
+    expect(validate(JSON.parse(JSON.stringify(b))), JSON.stringify(validate.errors)).toBe(true);
   });
 
   it('a namespace deleted with its workloads (nothing of it in the input) still resolves', () => {
