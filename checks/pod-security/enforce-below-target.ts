@@ -1,7 +1,7 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { compareLevels, podSecurityModel, type ModePolicy } from '../../src/analysis/pss/index.ts';
-import { auditedNamespaces, checksMissingByVersion, namespaceEvidence, namespaceRef, policyText, unseenNamespacesNote } from '../../src/analysis/pss/verdicts.ts';
+import { auditedNamespaces, checksMissingByVersion, namespaceEvidence, namespaceRef, policyText, unseenNamespaces, unseenNamespacesNote } from '../../src/analysis/pss/verdicts.ts';
 import { POD_SECURITY_NAMESPACE } from '../controls.ts';
 
 /**
@@ -69,5 +69,8 @@ export const enforceBelowTarget: Check = {
   },
   excluded(ctx) {
     return unseenNamespacesNote(podSecurityModel(ctx.snapshot, ctx.config), 'the enforced level was not judged there');
+  },
+  unjudgedNamespaces(ctx) {
+    return unseenNamespaces(podSecurityModel(ctx.snapshot, ctx.config));
   },
 };

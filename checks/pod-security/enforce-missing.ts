@@ -3,7 +3,7 @@ import type { Verdict } from '../../src/base/vocabulary.ts';
 import { ENGINE_KINDS, admissionPolicyEngines, podSecurityModel } from '../../src/analysis/pss/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { coverageOk } from '../../src/snapshot/types.ts';
-import { auditedNamespaces, namespaceEvidence, namespaceRef, unseenNamespacesNote } from '../../src/analysis/pss/verdicts.ts';
+import { auditedNamespaces, namespaceEvidence, namespaceRef, unseenNamespaces, unseenNamespacesNote } from '../../src/analysis/pss/verdicts.ts';
 import { POD_SECURITY_NAMESPACE } from '../controls.ts';
 
 export const enforceMissing: Check = {
@@ -56,5 +56,8 @@ export const enforceMissing: Check = {
   },
   excluded(ctx) {
     return unseenNamespacesNote(podSecurityModel(ctx.snapshot, ctx.config), 'the enforce label was not judged there');
+  },
+  unjudgedNamespaces(ctx) {
+    return unseenNamespaces(podSecurityModel(ctx.snapshot, ctx.config));
   },
 };

@@ -1,7 +1,7 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { compareLevels, podSecurityModel } from '../../src/analysis/pss/index.ts';
-import { auditedNamespaces, checksMissingByVersion, namespaceEvidence, namespaceRef, unseenNamespacesNote, policyText } from '../../src/analysis/pss/verdicts.ts';
+import { auditedNamespaces, checksMissingByVersion, namespaceEvidence, namespaceRef, unseenNamespaces, unseenNamespacesNote, policyText } from '../../src/analysis/pss/verdicts.ts';
 import { POD_SECURITY_NAMESPACE } from '../controls.ts';
 
 export const enforceWeakerThanWarnAudit: Check = {
@@ -52,5 +52,8 @@ export const enforceWeakerThanWarnAudit: Check = {
   },
   excluded(ctx) {
     return unseenNamespacesNote(podSecurityModel(ctx.snapshot, ctx.config), 'enforce was not compared with warn and audit there');
+  },
+  unjudgedNamespaces(ctx) {
+    return unseenNamespaces(podSecurityModel(ctx.snapshot, ctx.config));
   },
 };

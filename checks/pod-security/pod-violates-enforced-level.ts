@@ -1,6 +1,6 @@
 import type { Check } from '../../src/engine/types.ts';
 import { ENGINE_KINDS, admissionPolicyEngines, podSecurityModel, type WorkloadPss } from '../../src/analysis/pss/index.ts';
-import { ephemeralVerdict, unseenNamespacesNote, workloadVerdict, type ExemptionWording } from '../../src/analysis/pss/verdicts.ts';
+import { ephemeralVerdict, unseenNamespaces, unseenNamespacesNote, workloadVerdict, type ExemptionWording } from '../../src/analysis/pss/verdicts.ts';
 import { POD_SECURITY_POD } from '../controls.ts';
 
 // Admission would have rejected these pods at creation; it skipped them.
@@ -57,5 +57,8 @@ export const podViolatesEnforcedLevel: Check = {
   },
   excluded(ctx) {
     return unseenNamespacesNote(podSecurityModel(ctx.snapshot, ctx.config), 'workloads there were not judged at the enforced level', { exemptToo: true });
+  },
+  unjudgedNamespaces(ctx) {
+    return unseenNamespaces(podSecurityModel(ctx.snapshot, ctx.config), { exemptToo: true });
   },
 };

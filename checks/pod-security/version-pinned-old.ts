@@ -1,7 +1,7 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { LATEST_MINOR, checkChangesBetween, parsePolicyVersion, podSecurityModel } from '../../src/analysis/pss/index.ts';
-import { auditedNamespaces, namespaceEvidence, namespaceRef, unseenNamespacesNote } from '../../src/analysis/pss/verdicts.ts';
+import { auditedNamespaces, namespaceEvidence, namespaceRef, unseenNamespaces, unseenNamespacesNote } from '../../src/analysis/pss/verdicts.ts';
 import { POD_SECURITY_NAMESPACE } from '../controls.ts';
 
 export const versionPinnedOld: Check = {
@@ -57,5 +57,8 @@ export const versionPinnedOld: Check = {
   },
   excluded(ctx) {
     return unseenNamespacesNote(podSecurityModel(ctx.snapshot, ctx.config), 'the enforce-version was not judged there');
+  },
+  unjudgedNamespaces(ctx) {
+    return unseenNamespaces(podSecurityModel(ctx.snapshot, ctx.config));
   },
 };

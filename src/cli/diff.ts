@@ -7,7 +7,7 @@ import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { ConfigError, HistoryError, type UnreadableRunError } from '../base/errors.ts';
 import { addRegressionSinceUnreadable, describeResource, diffBySummary, diffRuns, expiredWaiversOf } from '../diff/diff.ts';
 import { findBaseline, type Baseline } from '../diff/baseline.ts';
-import { firstEvaluatedNote } from '../report/view/index.ts';
+import { firstEvaluatedNote, notJudgedNote } from '../report/view/index.ts';
 import { resourceText } from '../report/view/format.ts';
 import { widenedMembersText } from '../run/extent.ts';
 import { spoolCloserOf } from '../run/stored-run.ts';
@@ -247,6 +247,11 @@ export function formatDiff(previous: RunReport, current: RunReport, diff: RunDif
   }
   out.push(`resolved findings: ${diff.resolved.length}`);
   out.push(...findingLines('-', diff.resolved, new Map(previous.findings.map((f) => [f.fingerprint, f]))));
+  const unjudged = notJudgedNote(diff);
+  if (unjudged) {
+    out.push(oneLine(unjudged));
+    out.push(...findingLines('?', diff.notJudged ?? [], new Map(previous.findings.map((f) => [f.fingerprint, f]))));
+  }
   out.push(`persisting findings: ${diff.persisting}`);
   const since = diff.breadthBaselineRunId ? ` since run ${diff.breadthBaselineRunId}` : '';
   for (const g of diff.breadthGrowth.slice(0, MAX_LISTED)) {

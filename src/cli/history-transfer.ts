@@ -34,7 +34,7 @@ import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { readEnv } from '../config/env.ts';
 import { ConfigError, HistoryError, UnreadableRunError, errorMessage } from '../base/errors.ts';
 import { jsonLines, writeJsonLine } from '../history/export-lines.ts';
-import { historyTarget, openRunStore, type OpenStoreDeps, type RunStore } from '../history/store.ts';
+import { DEFAULT_HISTORY, historyTarget, openRunStore, parseStoreUrl, type OpenStoreDeps, type RunStore } from '../history/store.ts';
 import { spoolCloserOf } from '../run/stored-run.ts';
 import { REPORT_SCHEMA_VERSION, type RunReport } from '../run/types.ts';
 import { EXIT_CANNOT_RUN, EXIT_OK, type CliIO } from './io.ts';
@@ -65,8 +65,29 @@ async function* idsOf(store: RunStore, onDamaged: (error: UnreadableRunError) =>
   }
 }
 
+/**
+ * A SQLite store path that names no file: a typo in a backup CronJob's --history (or the
+ * default ./.ztaudit/history.db read from the wrong directory) would otherwise export nothing
+ * and exit 0 — a backup of nothing that looks like one. Refused as `fleet` refuses it. Other
+ * stores say for themselves whether they can be read.
+ */
+function missingDatabase(values: TransferOptions, io: CliIO): HistoryError | null {
+  const target = historyTarget(values.history, readEnv(io.env).history);
+  let location: ReturnType<typeof parseStoreUrl>;
+  try {
+    location = parseStoreUrl(target, io.cwd);
+  } catch {
+    return null; // opening the store names what is wrong with the URL
+  }
+  if (location.kind !== 'sqlite' || existsSync(location.path)) return null;
+  return new HistoryError(`history database ${oneLine(location.path)} does not exist: nothing exported, no file written (check --history or ZTAUDIT_HISTORY; a relative path, as the default ${DEFAULT_HISTORY}, is read from the working directory ${oneLine(io.cwd)})`);
+}
+
 export async function exportRuns(values: TransferOptions, io: CliIO, streams: { stdout?: Writable } = {}): Promise<number> {
   return withStoreErrors(io, 'history export', async () => {
+    // Before anything is written: not even the header line goes to standard output.
+    const missing = missingDatabase(values, io);
+    if (missing) throw missing;
     const file = values.file && values.file !== '-' ? resolve(io.cwd, values.file) : null;
     if (file && existsSync(file) && statSync(file).isDirectory()) throw new ConfigError(`--file ${file}: cannot write it (EISDIR)`);
     // Written to a temp file renamed over --file once complete: a store that cannot be opened
@@ -110,7 +131,10 @@ export async function exportRuns(values: TransferOptions, io: CliIO, streams: { 
         await store.close();
       }
       complete = true;
-      io.stderr(`ztaudit history export: ${count} run(s) from ${store.describe()}${unreadable > 0 ? `; ${unreadable} unreadable run(s) skipped` : ''}\n`);
+      // A store that exists and holds no run (audits not run yet, or writing elsewhere): an
+      // export of nothing is a valid file that imports as nothing, but it is said as a warning.
+      if (count === 0 && unreadable === 0) io.stderr(`ztaudit history export: warning: ${oneLine(store.describe())} holds no runs: the export has none (point --history at the store the audits write to; ztaudit history lists what a store holds)\n`);
+      else io.stderr(`ztaudit history export: ${count} run(s) from ${store.describe()}${unreadable > 0 ? `; ${unreadable} unreadable run(s) skipped` : ''}\n`);
     } finally {
       if (tmp && file) {
         out.end();

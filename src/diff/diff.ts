@@ -123,6 +123,9 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     }),
   ];
   const waivedFindings = [...addedWaived, ...grownWaived.map(({ w }) => w)];
+  // A previous finding on a resource this run could not judge (its Namespace not in the input)
+  // is gone for want of data: carried as not judged, never resolved (missing data is not a fix).
+  const notJudged = notJudgedOf(pairs, current);
   const resolved = pairs.resolved.map((f) => f.fingerprint);
 
   // Scores.
@@ -139,6 +142,8 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
   const prevSeverity = new Map(previous.checks.map((c) => [c.id, c.severity]));
   const reweighted = current.checks.filter((c) => comparable.has(c.id) && prevSeverity.get(c.id) !== undefined && prevSeverity.get(c.id) !== c.severity).map((c) => c.id);
   const partialAreas = new Set([...notComparable, ...firstEvaluated, ...reweighted, ...Object.keys(olderRuns)].map((id) => checkArea.get(id)));
+  // And one whose findings left it unjudged: its score moved because data went missing.
+  for (const f of notJudged) partialAreas.add(f.area);
   // And an area scored in one run only (n/a in the other: the first Ingress brings tls): the
   // overall score is a mean over the areas scored, so it moved by the area joining the mean.
   for (const area of scoredInOneRun(previous.score, current.score)) partialAreas.add(area);
@@ -183,6 +188,9 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
   // forbidden, the check threw). Silence must never look like compliance. Said once, at the
   // transition: the next runs, still blind, find it blind in the previous run too.
   reasons.push(...coverageLost(previous, current));
+  // Likewise findings the previous run had on what this one could not judge: said at the
+  // transition (the next run's previous run has them no more).
+  reasons.push(...notJudgedLines(notJudged, previous.run.id));
   // A mesh gone: its checks turn not applicable, which nothing above counts (meshes-removed.ts).
   // First: all of a mesh's traffic turned plaintext outweighs any single finding.
   const removedMeshes = meshesRemoved(previous, current, olderRuns);
@@ -287,6 +295,7 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     ...(breadthBefore.length > 0 ? { breadthBefore } : {}),
     ...(breadthRunId !== undefined && prevBreadth && curBreadth ? { breadthBaselineRunId: breadthRunId } : {}),
     notComparable,
+    ...(notJudged.length > 0 ? { notJudged: notJudged.map((f) => f.fingerprint) } : {}),
     ...(Object.keys(olderRuns).length > 0 ? { olderBaselines: olderRuns } : {}),
     ...(firstEvaluated.length > 0 ? { firstEvaluated } : {}),
     ...notApplicableBaselinesOf(firstEvaluated, previous.run.id, options.notApplicableRuns),
@@ -522,6 +531,54 @@ function memberNamespace(m: string): string {
 /** A waiver rule as configured, to tell whether it is the same in two runs. */
 function waiverKey(w: WaiverStatus): string {
   return JSON.stringify([w.check, w.resource.kind ?? null, w.resource.namespace ?? null, w.resource.name ?? null, w.reason, w.owner, w.expires]);
+}
+
+/**
+ * Takes out of `pairs.resolved` the previous findings whose resource the current run could not
+ * judge: their check lists the namespace among its unjudgedNamespaces (the Namespace object is
+ * not in the input), and the finding is on that Namespace or on an object in it. Returns them
+ * (also set as `pairs.notJudged`). A namespace deleted with everything in it is named by nothing
+ * now, so its findings still resolve. O(previous findings).
+ */
+function notJudgedOf(pairs: FindingPairs, current: RunReport): Finding[] {
+  const unjudged = new Map<string, ReadonlySet<string>>();
+  for (const c of current.checks) if (Array.isArray(c.unjudgedNamespaces) && c.unjudgedNamespaces.length > 0) unjudged.set(c.id, new Set(c.unjudgedNamespaces));
+  if (unjudged.size === 0) return [];
+  const resolved: Finding[] = [];
+  const notJudged: Finding[] = [];
+  for (const f of pairs.resolved) {
+    const names = unjudged.get(f.check);
+    const ns = f.resource.kind === 'Namespace' && f.resource.namespace === undefined ? f.resource.name : f.resource.namespace;
+    (names !== undefined && ns !== undefined && names.has(ns) ? notJudged : resolved).push(f);
+  }
+  pairs.resolved = resolved;
+  if (notJudged.length > 0) pairs.notJudged = notJudged;
+  return notJudged;
+}
+
+/** At most this many namespaces named in a "could not judge" line; the rest are counted. */
+const MAX_NAMESPACES_NAMED = 5;
+
+/**
+ * "could not judge: …" lines for the open findings of `previousId` this run could not judge,
+ * one per check, worst first: silence about them must not read as compliance.
+ */
+function notJudgedLines(notJudged: readonly Finding[], previousId: string): string[] {
+  const byCheck = new Map<string, Finding[]>();
+  for (const f of notJudged) {
+    if (f.waived) continue;
+    let list = byCheck.get(f.check);
+    if (!list) byCheck.set(f.check, (list = []));
+    list.push(f);
+  }
+  const worst = (fs: readonly Finding[]) => Math.min(...fs.map((f) => severityRank(f.severity)));
+  const groups = [...byCheck].sort(([x, a], [y, b]) => worst(a) - worst(b) || x.localeCompare(y));
+  return capped(groups.map(([check, fs]) => {
+    const names = [...new Set(fs.map((f) => (f.resource.kind === 'Namespace' && f.resource.namespace === undefined ? f.resource.name : f.resource.namespace!)))].sort();
+    const shown = names.slice(0, MAX_NAMESPACES_NAMED).join(', ') + (names.length > MAX_NAMESPACES_NAMED ? ` and ${names.length - MAX_NAMESPACES_NAMED} more` : '');
+    const severities = SEVERITIES.map((s) => [s, fs.filter((f) => f.severity === s).length] as const).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ');
+    return `could not judge: ${check} had ${fs.length} open finding(s) (${severities}) in run ${previousId} in ${names.length === 1 ? 'namespace' : 'namespaces'} ${shown}, which this run could not judge (objects in ${names.length === 1 ? 'it' : 'them'} are in the input, the Namespace object is not); not resolved`;
+  }), (n) => `…and ${n} more checks with findings this run could not judge`);
 }
 
 /** At most this many check ids named in one "coverage lost" line; the rest are counted. */

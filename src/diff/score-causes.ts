@@ -28,14 +28,19 @@ export interface FindingPairs {
   was: Array<Finding | undefined>;
   /** Previous findings no current finding matches. */
   resolved: Finding[];
+  /**
+   * Previous findings no current finding matches on a resource the current run could not judge
+   * (diff.ts notJudgedOf): not in `resolved`. Absent when none.
+   */
+  notJudged?: Finding[];
 }
 
-type Tally = Record<'new' | 'resolved' | 'waived' | 'unwaived', [number, number]> & {
+type Tally = Record<'new' | 'resolved' | 'notJudged' | 'waived' | 'unwaived', [number, number]> & {
   /** Persisting open findings whose severity changed, counted per "from → to" (the same finding, not a new one). */
   resevered: Map<string, number>;
 };
 
-const emptyTally = (): Tally => ({ new: [0, 0], resolved: [0, 0], waived: [0, 0], unwaived: [0, 0], resevered: new Map() });
+const emptyTally = (): Tally => ({ new: [0, 0], resolved: [0, 0], notJudged: [0, 0], waived: [0, 0], unwaived: [0, 0], resevered: new Map() });
 
 /** Per check: findings that came, went, changed waiver or changed severity (count and weight of each). */
 function tallies(pairs: FindingPairs): Map<string, Tally> {
@@ -45,7 +50,7 @@ function tallies(pairs: FindingPairs): Map<string, Tally> {
     if (!t) { t = emptyTally(); out.set(check, t); }
     return t;
   };
-  const add = (check: string, k: 'new' | 'resolved' | 'waived' | 'unwaived', w: number) => {
+  const add = (check: string, k: 'new' | 'resolved' | 'notJudged' | 'waived' | 'unwaived', w: number) => {
     const t = tallyOf(check);
     t[k][0]++;
     t[k][1] += w;
@@ -63,6 +68,7 @@ function tallies(pairs: FindingPairs): Map<string, Tally> {
     }
   }
   for (const f of pairs.resolved) if (!f.waived) add(f.check, 'resolved', SEVERITY_WEIGHT[f.severity]);
+  for (const f of pairs.notJudged ?? []) if (!f.waived) add(f.check, 'notJudged', SEVERITY_WEIGHT[f.severity]);
   return out;
 }
 
@@ -140,6 +146,8 @@ function piecesOf(previous: RunReport, current: RunReport, pairs: FindingPairs):
       pieces.push({ kind: 'severity-changed', check: id, count: n, dp: 0, dt: n * (SEVERITY_WEIGHT[to] - SEVERITY_WEIGHT[from]), text: `${plural(n, 'finding')} ${worse ? 'escalated' : 'de-escalated'} ${from} → ${to}` });
     }
     if (acc.resolved[0]) pieces.push({ kind: 'resolved-findings', check: id, count: acc.resolved[0], dp: 0, dt: -acc.resolved[1], text: plural(acc.resolved[0], 'resolved finding') });
+    // Gone from the score because this run could not judge their resource, not because they were fixed.
+    if (acc.notJudged[0]) pieces.push({ kind: 'findings-not-judged', check: id, count: acc.notJudged[0], dp: 0, dt: -acc.notJudged[1], text: `${plural(acc.notJudged[0], 'finding')} not judged (${acc.notJudged[0] === 1 ? 'its namespace is' : 'their namespaces are'} not in the input), not resolved: left the score` });
     if (acc.waived[0]) pieces.push({ kind: 'waived', check: id, count: acc.waived[0], dp: 0, dt: -acc.waived[1], text: `${plural(acc.waived[0], 'finding')} newly waived (left the score)` });
     const dPass = b!.passed - a!.passed;
     const dpw = passW(b) - passW(a);

@@ -201,6 +201,7 @@ function audited(input: AuditInput, spool: Spool | null): AuditOutput {
       evaluated: ends[i] - start + passed, passed, failed, waived, status, ...(o.reason ? { reason: o.reason } : {}),
       ...(o.unreadable ? { unreadable: o.unreadable } : {}),
       ...(o.excluded ? { excluded: o.excluded } : {}),
+      ...(o.unjudgedNamespaces ? { unjudgedNamespaces: o.unjudgedNamespaces } : {}),
     });
   }
   const score = scoreRun(scored(findings, outcomes, passes), (r) => r.status === 'fail' && w.waived.has(r.fingerprint));

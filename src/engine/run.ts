@@ -73,7 +73,8 @@ export function runStreamed(check: Check, ctx: AuditContext, kept: boolean, each
     }
     const excluded = check.excluded?.(ctx);
     const warnings = check.warnings?.(ctx) ?? [];
-    return { check, status: failed ? 'fail' : 'pass', severity, results: [], ...(excluded ? { excluded } : {}), ...(warnings.length > 0 ? { warnings } : {}) };
+    const unjudged = check.unjudgedNamespaces?.(ctx) ?? [];
+    return { check, status: failed ? 'fail' : 'pass', severity, results: [], ...(excluded ? { excluded } : {}), ...(unjudged.length > 0 ? { unjudgedNamespaces: unjudged } : {}), ...(warnings.length > 0 ? { warnings } : {}) };
   } catch (error: unknown) {
     if (taking) throw error;
     const message = error instanceof Error ? error.message : String(error);

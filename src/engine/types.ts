@@ -85,6 +85,13 @@ export interface Check {
    */
   excluded?(ctx: AuditContext): string | undefined;
   /**
+   * The namespaces whose objects the check could not judge this run for want of data, not by
+   * choice (a Namespace its workloads name that the input does not hold: its labels are
+   * unknown), sorted; empty when none. Said in words by `excluded`; the diff carries earlier
+   * findings there (on the Namespace or on an object in it) instead of calling them resolved.
+   */
+  unjudgedNamespaces?(ctx: AuditContext): string[];
+  /**
    * What makes the check's passes hollow, one line each, naming what the operator wrote (an
    * intent rule whose selectors match no pod holds over nothing): the run's notes and its log.
    */
@@ -111,6 +118,8 @@ export interface CheckOutcome {
   unreadable?: KindKey[];
   /** What the check deliberately left out (its `excluded`), when it was evaluated. */
   excluded?: string;
+  /** The namespaces it could not judge (its `unjudgedNamespaces`), when it was evaluated and there were some. */
+  unjudgedNamespaces?: string[];
   /** The check's `warnings`, when it was evaluated. */
   warnings?: string[];
 }

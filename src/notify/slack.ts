@@ -17,7 +17,7 @@ import { checkCoverage, gradeFor, notEvaluated } from '../engine/score.ts';
 import { errorMessage } from '../base/errors.ts';
 import { oneLine } from '../base/plain-text.ts';
 import type { NotificationOutcome, RunReport } from '../run/types.ts';
-import { foldForMessage, newFindingsOf, newlyWaivedRowsOf, olderBaselinesNote, resourceText, widenedRowsOf } from '../report/view/index.ts';
+import { foldForMessage, newFindingsOf, newlyWaivedRowsOf, notJudgedNote, olderBaselinesNote, resourceText, widenedRowsOf } from '../report/view/index.ts';
 import { carriedText, runCounts } from '../report/counts.ts';
 import { mrkdwnCode, mrkdwnText, truncate } from './mrkdwn.ts';
 import { FAILURE_TEXT, alertReasons, alerting, heldBackText, skipReason, type FailureKind, type NotifyPolicy } from './policy.ts';
@@ -210,7 +210,8 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
   }
   threadBlocks.push(...widenedBlocks, ...waivedBlocks);
   const older = olderBaselinesNote(d);
-  if (d) threadBlocks.push(section(`*Resolved since run* ${mrkdwnCode(d.previousRunId)}: ${d.resolved.length}\n*Persisting*: ${d.persisting}${older ? `\n${mrkdwnText(older)}` : ''}`));
+  const unjudged = notJudgedNote(d);
+  if (d) threadBlocks.push(section(`*Resolved since run* ${mrkdwnCode(d.previousRunId)}: ${d.resolved.length}\n*Persisting*: ${d.persisting}${unjudged ? `\n${mrkdwnText(unjudged)}` : ''}${older ? `\n${mrkdwnText(older)}` : ''}`));
   const areas = AREAS.map((a) => {
     const cov = checkCoverage(report.checks, a);
     const missing = notEvaluated(cov) > 0 ? ` (${cov.evaluated}/${cov.applicable} checks evaluated, no grade)` : ` (grade ${gradeFor(report.score.areas[a], cov)})`;

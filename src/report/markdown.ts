@@ -7,7 +7,7 @@ import { withoutControls } from '../base/plain-text.ts';
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { checkCoverage, gradeFor, notEvaluated, scoreText } from '../engine/score.ts';
 import type { Finding, RunReport } from '../run/types.ts';
-import { AREA_LABEL, firstEvaluatedNote, newFindingsOf, newlyWaivedRowsOf, notDiffedNote, olderBaselinesNote, resourceText } from './view/index.ts';
+import { AREA_LABEL, firstEvaluatedNote, newFindingsOf, newlyWaivedRowsOf, notDiffedNote, notJudgedNote, olderBaselinesNote, resourceText } from './view/index.ts';
 import { carriedText, runCounts } from './counts.ts';
 import { isBlind } from '../run/coverage.ts';
 import { isRunId } from '../run/run-id.ts';
@@ -102,6 +102,8 @@ export function renderMarkdown(report: RunReport, opts: { maxFindings?: number }
     const first = firstEvaluatedNote(report);
     if (first) add(mdText(first), '');
     add(`${d.new.length} new, ${d.resolved.length} resolved, ${d.persisting} persisting (previous run ${runIdText(d.previousRunId)}).`, '');
+    const unjudged = notJudgedNote(d);
+    if (unjudged) add(`${mdText(unjudged)}.`, '');
     const older = olderBaselinesNote(d);
     if (older) add(`${mdText(older)}.`, '');
     if (d.breadthNotCompared) add(`${mdText(d.breadthNotCompared)}.`, '');

@@ -104,6 +104,13 @@ export interface CheckSummary {
   unreadable?: string[];
   /** What the check deliberately left out (e.g. system namespaces, and how many would fail). */
   excluded?: string;
+  /**
+   * The namespaces the check could not judge in this run for want of data (workloads name them
+   * but the input holds no Namespace object: their labels are unknown; `excluded` says it in
+   * words), sorted. The diff carries a compared run's findings there (RunDiff.notJudged) instead
+   * of resolving them. Absent when none, and in runs stored by older versions.
+   */
+  unjudgedNamespaces?: string[];
 }
 
 export interface ScoreDelta {
@@ -118,7 +125,7 @@ export interface BreadthEntry {
 
 /** One reason an area's score moved, with the points it accounts for. */
 export interface ScoreCause {
-  kind: 'new-findings' | 'resolved-findings' | 'waived' | 'unwaived' | 'passes-added' | 'passes-removed' | 'check-not-evaluated' | 'check-evaluated-again' | 'severity-changed' | 'unitemised';
+  kind: 'new-findings' | 'resolved-findings' | 'findings-not-judged' | 'waived' | 'unwaived' | 'passes-added' | 'passes-removed' | 'check-not-evaluated' | 'check-evaluated-again' | 'severity-changed' | 'unitemised';
   check: string;
   /** Results (findings or passes) behind the cause. */
   count: number;
@@ -196,6 +203,13 @@ export interface RunDiff {
   breadthBaselineRunId?: string;
   /** Checks evaluated in only one of the two runs: their findings are neither new nor resolved. */
   notComparable: string[];
+  /**
+   * Findings of the compared run (fingerprints) of checks that compare, on a resource this run
+   * could not judge (its namespace is among the check's CheckSummary.unjudgedNamespaces: the
+   * Namespace object was not in the input): neither resolved nor persisting, their state is
+   * unknown. Missing data is not a fix. Absent when none, and in runs stored before it existed.
+   */
+  notJudged?: string[];
   /**
    * Checks that the previous run could not evaluate, compared instead with the last run in
    * which they were evaluated: check id -> that run's id. Absent when there are none.

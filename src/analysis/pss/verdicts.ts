@@ -23,6 +23,16 @@ export function auditedNamespaces(model: PssModel): NamespacePss[] {
 const UNSEEN_SHOWN = 5;
 
 /**
+ * The namespaces workloads name that the input does not hold (not system, not refused for an
+ * invalid label, and unless `exemptToo` not exempt), sorted: their labels are unknown, so the
+ * checks judge nothing there this run. The pod-security checks' `unjudgedNamespaces`: the diff
+ * carries their earlier findings there instead of resolving them. O(namespaces).
+ */
+export function unseenNamespaces(model: PssModel, opts: { exemptToo?: boolean } = {}): string[] {
+  return [...model.namespaces.values()].filter((ns) => !ns.known && !ns.refused && !ns.system && (opts.exemptToo || !ns.exempt)).map((ns) => ns.name).sort();
+}
+
+/**
  * What the namespace checks leave out (their `excluded`): the namespaces that workloads name but
  * the input does not hold, whose labels are unknown, those from manifests that the API server
  * would refuse for an invalid Pod Security label, and (unless `exemptToo`: the check judges
@@ -31,7 +41,7 @@ const UNSEEN_SHOWN = 5;
  */
 export function unseenNamespacesNote(model: PssModel, what: string, opts: { exemptToo?: boolean } = {}): string | undefined {
   const left = [...model.namespaces.values()].filter((ns) => !ns.known && !ns.system && (opts.exemptToo || !ns.exempt));
-  const unseen = left.filter((ns) => !ns.refused).map((ns) => ns.name).sort();
+  const unseen = unseenNamespaces(model, opts);
   const refused = left.filter((ns) => ns.refused).map((ns) => ns.name).sort();
   const notes: string[] = [];
   if (unseen.length > 0) {

@@ -85,6 +85,16 @@ export function olderBaselinesNote(diff: Pick<RunDiff, 'olderBaselines' | 'previ
 }
 
 /**
+ * The findings of the compared run this run could not judge (RunDiff.notJudged: their namespace
+ * is named by objects in the input but its Namespace object is not), one line; '' when none.
+ */
+export function notJudgedNote(diff: Pick<RunDiff, 'notJudged' | 'previousRunId'> | null | undefined): string {
+  const n = diff?.notJudged?.length ?? 0;
+  if (n === 0) return '';
+  return `${n} finding${n === 1 ? '' : 's'} of run ${diff!.previousRunId} could not be judged in this run (in namespaces whose objects are in the input but whose Namespace object is not): not resolved, and not counted as persisting`;
+}
+
+/**
  * The diff's newly waived findings as rows (the waiver's resource as configured), those through
  * related objects first: they are what a waiver now hides that its author never saw.
  */
@@ -159,6 +169,8 @@ export function changesOf(report: RunReport, idx: FindingIndex, opts: ViewOption
     moreReasons: (diff?.regressionReasons ?? []).slice(MAX_REASONS),
     partial: diff?.partial ?? false,
     notComparable: diff?.notComparable ?? [],
+    notJudged: notJudgedNote(diff),
+    notJudgedCount: diff?.notJudged?.length ?? 0,
     firstEvaluated: firstEvaluatedNote(report),
     olderBaselines: olderBaselinesNote(diff),
     breadthNotCompared: diff?.breadthNotCompared ?? '',

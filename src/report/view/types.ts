@@ -330,6 +330,9 @@ export interface ChangesView {
   moreReasons: string[];
   partial: boolean;
   notComparable: string[];
+  /** notJudgedNote: findings of the compared run this run could not judge; '' when none. */
+  notJudged: string;
+  notJudgedCount: number;
   /** The note naming the checks evaluated for the first time in this history; '' when none. */
   firstEvaluated: string;
   /** The note on checks compared with an older run than the previous one (olderBaselinesNote); '' when none. */
