@@ -137,7 +137,7 @@ export interface ParsedAuthzPolicy {
   /** `spec: {}` or an ALLOW with no rules: allows nothing. */
   allowNothing: boolean;
   rules: AuthzRule[];
-  /** Why istiod rejects the policy (unknown action, serviceAccounts with a wildcard, ...): named in findings; the policy is not in effect. */
+  /** Why istiod rejects the policy (unknown action, serviceAccounts with a wildcard, an empty source, ...): named in findings; the policy is not in effect. */
   problems: string[];
   /** Values istiod accepts but that can match no workload (a spiffe:// principal, a `*` inside one): the policy is in effect without them. */
   warnings: string[];
@@ -279,6 +279,8 @@ export function parseAuthorizationPolicy(o: KubeObject): ParsedAuthzPolicy {
       const c = obj(w) ?? {};
       const key = typeof c.key === 'string' ? c.key : '';
       if (!key) problems.push(`rules[${index}].when: a condition without a key`);
+      // validation.go ValidateAuthorizationPolicy: "at least one of `values` or `notValues` must be set for key %s".
+      else if (arr(c.values).length === 0 && arr(c.notValues).length === 0) problems.push(`rules[${index}].when ${JSON.stringify(key)}: neither values nor notValues is set`);
       const cond: AuthzCondition = { key, ...listFields(c, ['values', 'notValues'] as const) };
       // security.go ValidateAttribute, on values and notValues alike.
       for (const field of ['values', 'notValues'] as const) {
@@ -297,6 +299,16 @@ export function parseAuthorizationPolicy(o: KubeObject): ParsedAuthzPolicy {
       return { key, ...(full.serviceAccounts ? { values: full.serviceAccounts } : {}), ...(full.notServiceAccounts ? { notValues: full.notServiceAccounts } : {}) };
     });
     if (action === 'CUSTOM') for (const why of customProblems(froms, when.map((c) => c.key))) problems.push(`rules[${index}]: ${why}`);
+    // validation.go ValidateAuthorizationPolicy: "`from.source` must not be nil", "`from.source`
+    // must not be empty", and the same for `to.operation`: a source or operation setting no field
+    // would match everything, so istiod rejects the policy instead.
+    const unset = (where: string, part: unknown, fields: readonly string[]) => {
+      const o = obj(part);
+      if (!o) problems.push(`rules[${index}].${where} is not set`);
+      else if (Object.keys(listFields(o, fields)).length === 0) problems.push(`rules[${index}].${where} sets no field (istiod: "must not be empty")`);
+    };
+    for (const [i, f] of arr(rule.from).entries()) unset(`from[${i}].source`, obj(f)?.source, SOURCE_FIELDS);
+    for (const [i, t] of arr(rule.to).entries()) unset(`to[${i}].operation`, obj(t)?.operation, OPERATION_FIELDS);
     for (const t of tos) for (const field of ['ports', 'notPorts']) for (const p of arr(t[field])) if (!/^\d{1,5}$/.test(String(p)) || Number(p) < 1 || Number(p) > 65535) problems.push(`rules[${index}].to.operation.${field}: ${JSON.stringify(p)} is not a port number`);
     let identity = false;
     let negative = false;
