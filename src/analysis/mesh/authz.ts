@@ -4,6 +4,7 @@
 // a DENY policy without rules matches nothing. Root-namespace policies apply mesh-wide.
 
 import type { ResourceRef } from '../../base/vocabulary.ts';
+import { parseCidr, parseIp, type Family, type IpRange } from '../../base/ip.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
 import { selectorMatches } from './istio.ts';
 import { arr, obj, stringMap } from './util.ts';
@@ -115,6 +116,32 @@ export interface AuthzCondition {
   key: string;
   values?: string[];
   notValues?: string[];
+}
+
+/**
+ * The address families (4, 6) whose every address the `ipBlocks`-style values cover together.
+ * A value is an address or a CIDR ("Single IP (e.g. 203.0.113.4) and CIDR (e.g. 203.0.113.0/24)
+ * are supported", https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source);
+ * one that is neither covers nothing. Sorted and merged once: linear in the values after the sort.
+ */
+export function ipBlocksCoverEvery(values: readonly string[] | undefined): Family[] {
+  const byFamily = new Map<Family, IpRange[]>([[4, []], [6, []]]);
+  for (const v of values ?? []) {
+    const ip = v.includes('/') ? undefined : parseIp(v);
+    const r = ip ? { family: ip.family, lo: ip.value, hi: ip.value } : parseCidr(v);
+    if (r) byFamily.get(r.family)!.push(r);
+  }
+  const out: Family[] = [];
+  for (const [family, ranges] of byFamily) {
+    const top = (1n << (family === 4 ? 32n : 128n)) - 1n;
+    let next = 0n;
+    for (const r of ranges.sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0))) {
+      if (r.lo > next) break;
+      if (r.hi >= next) next = r.hi + 1n;
+    }
+    if (next > top) out.push(family);
+  }
+  return out;
 }
 
 export interface AuthzTargetRef {
