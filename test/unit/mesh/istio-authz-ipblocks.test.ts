@@ -10,8 +10,9 @@
 // the snapshot it "may match".
 import { describe, expect, it } from 'vitest';
 import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
+import { mtlsChecks } from '../../../checks/mtls/index.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
-import { ctxOf, deploymentYaml, namespaceYaml, serviceYaml } from './helpers.ts';
+import { ctxOf, deploymentYaml, fails, namespaceYaml, run, serviceYaml } from './helpers.ts';
 
 const app = (namespace: string, name: string) => `${deploymentYaml(namespace, name, { serviceAccount: name, ports: [8080] })}${serviceYaml(namespace, name, [8080])}`;
 const MESH = `${namespaceYaml('shop')}${app('shop', 'api')}${app('shop', 'web')}`;
@@ -34,6 +35,8 @@ const verdict = (yaml: string, extra: KubeObject[] = []) => {
   const ctx = ctxOf(yaml, undefined, extra);
   return meshFlowVerdict(ctx.snapshot, ctx.config, { kind: 'Deployment', namespace: 'shop', name: 'web' }, { kind: 'Deployment', namespace: 'shop', name: 'api' }, 8080, 'TCP');
 };
+const allowAny = mtlsChecks.find((c) => c.id === 'mtls.authz-allow-any')!;
+const allowAnyFails = (yaml: string) => fails(run(allowAny, ctxOf(yaml))).map((f) => `${f.severity} ${f.resource.namespace}/${f.resource.name}`);
 
 describe('ipBlocks covering every address in reach', () => {
   it('a DENY on ipBlocks 0.0.0.0/0 and ::/0 refuses every caller (was: depends)', () => {
@@ -67,5 +70,29 @@ describe('ipBlocks covering every address in reach', () => {
   it('remoteIpBlocks 0.0.0.0/0 stays depends even on an IPv4-only cluster: the client in X-Forwarded-For may be IPv6', () => {
     expect(verdict(policy('DENY', '{remoteIpBlocks: ["0.0.0.0/0"]}'), [podWith('10.0.0.5')]).verdict).toBe('depends');
     expect(verdict(policy('DENY', '{remoteIpBlocks: ["0.0.0.0/0", "::/0"]}')).verdict).toBe('denied');
+  });
+});
+
+describe('mtls.authz-allow-any: ALLOW rules open to every address', () => {
+  it.each([
+    ['ipBlocks 0.0.0.0/0 (IPv4, the common case, when the snapshot shows no pod address)', '{ipBlocks: ["0.0.0.0/0"]}'],
+    ['ipBlocks 0.0.0.0/0 and ::/0', '{ipBlocks: ["0.0.0.0/0", "::/0"]}'],
+    ['remoteIpBlocks 0.0.0.0/0', '{remoteIpBlocks: ["0.0.0.0/0"]}'],
+    ['notIpBlocks naming one address', '{notIpBlocks: ["203.0.113.7/32"]}'],
+  ])('%s fails at medium with a selector', (_what, source) => {
+    expect(allowAnyFails(policy('ALLOW', source))).toEqual(['medium shop/p']);
+  });
+
+  it('high without a selector (every workload of the namespace, every port)', () => {
+    expect(allowAnyFails(policy('ALLOW', '{ipBlocks: ["0.0.0.0/0"]}', ''))).toEqual(['high shop/p']);
+  });
+
+  it.each([
+    ['one address', '{ipBlocks: ["10.1.2.3/32"]}'],
+    ['half the IPv4 space', '{ipBlocks: ["0.0.0.0/1"]}'],
+    ['notIpBlocks excluding every IPv4 address', '{notIpBlocks: ["0.0.0.0/0"]}'],
+    ['every address but only with a JWT', '{ipBlocks: ["0.0.0.0/0"], requestPrincipals: ["*"]}'],
+  ])('%s passes', (_what, source) => {
+    expect(allowAnyFails(policy('ALLOW', source))).toEqual([]);
   });
 });
