@@ -10,8 +10,9 @@ import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { consulPresent, istioPresent, linkerdPresent, policiesFor, type ParsedAuthzPolicy, type WorkloadMesh } from '../../src/analysis/mesh/index.ts';
 import type { AuditContext } from '../../src/analysis/context.ts';
+import type { AuthzSource } from '../../src/analysis/mesh/authz.ts';
 import { consulAllowAny, linkerdAllowAny } from './lib/mesh-authz.ts';
-import { authzIndex, hypotheticalVerdict, istioWorkloads, passthroughOnlyGateway, policyName, portsToJudge, sourceAdmitsEveryWorkload } from './lib/authz.ts';
+import { authzIndex, hypotheticalVerdict, istioWorkloads, passthroughOnlyGateway, policyName, portsToJudge, sourceAdmitsEveryWorkload, sourceAdmitsPlaintext } from './lib/authz.ts';
 import { istioAuthzModel } from '../../src/analysis/mesh/istio-authz.ts';
 import { MESH_AUTHORIZATION } from '../controls.ts';
 import { ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
@@ -26,7 +27,7 @@ import { meshPresenceReads } from './lib/mesh-presence.ts';
  * the only ALLOW one: another open ALLOW policy on the same workload does not make this one safe. undefined: it applies to
  * no workload in the snapshot, so it is judged on its text alone.
  */
-function admittedPorts(ctx: AuditContext, p: ParsedAuthzPolicy, open: ParsedAuthzPolicy['rules'], workloadsOf: () => Map<ParsedAuthzPolicy, WorkloadMesh[]>): { admitted: string[]; workloads: number; passthrough: string[] } | undefined {
+function admittedPorts(ctx: AuditContext, p: ParsedAuthzPolicy, open: ParsedAuthzPolicy['rules'], workloadsOf: () => Map<ParsedAuthzPolicy, WorkloadMesh[]>, opensTo: (s: AuthzSource) => boolean): { admitted: string[]; workloads: number; passthrough: string[] } | undefined {
   if (p.targeted) return undefined;
   const workloads = workloadsOf().get(p) ?? [];
   if (workloads.length === 0) return undefined;
@@ -35,7 +36,8 @@ function admittedPorts(ctx: AuditContext, p: ParsedAuthzPolicy, open: ParsedAuth
   // A gateway that only passes TLS through never sees a caller identity: "any caller" is all a
   // policy there can say, and naming principals would refuse every call (passthroughOnlyGateway).
   const passthrough: string[] = [];
-  const plaintextToo = open.some((r) => r.anySource || r.negativeIdentityOnly);
+  // Open sources naming no identity (notPrincipals only, every address) admit callers without a sidecar too.
+  const plaintextToo = open.some((r) => r.anySource || r.negativeIdentityOnly || r.from.some((f) => opensTo(f) && sourceAdmitsPlaintext(f)));
   for (const w of workloads) {
     if (passthroughOnlyGateway(ctx, w)) { passthrough.push(`${w.namespace}/${w.workload.ref.name}`); continue; }
     const ports: string[] = [];
@@ -73,7 +75,7 @@ export const authzAllowAny: Check = {
   id: 'mtls.authz-allow-any',
   area: 'mtls',
   title: 'No ALLOW AuthorizationPolicy rule admits any caller',
-  protectsAgainst: 'ALLOW AuthorizationPolicy rules with no `from` (any source, plaintext included) or whose source admits every authenticated workload (`principals: ["*"]`/`namespaces: ["*"]`, a prefix covering the trust domain such as `cluster.local/*`, or only `notPrincipals`/`notNamespaces`/`notServiceAccounts`, or `trustDomains: ["*"]`), which cancel the deny-by-default the other policies build; Linkerd AuthorizationPolicies/ServerAuthorizations that admit any meshed identity (`identities: ["*"]`, `unauthenticatedTLS`) or any client from every network (`unauthenticated: true`, NetworkAuthentication 0.0.0.0/0, or `requiredAuthenticationRefs: []`, which requires no authentication); Consul ServiceIntentions that allow source `*`',
+  protectsAgainst: 'ALLOW AuthorizationPolicy rules with no `from` (any source, plaintext included) or whose source admits every authenticated workload (`principals: ["*"]`/`namespaces: ["*"]`, a prefix covering the trust domain such as `cluster.local/*`, or only `notPrincipals`/`notNamespaces`/`notServiceAccounts`, or `trustDomains: ["*"]`, or `ipBlocks`/`remoteIpBlocks` covering every address of the families the pods use — IPv4 when the snapshot shows no pod address — or only `notIpBlocks`/`notRemoteIpBlocks`), which cancel the deny-by-default the other policies build; Linkerd AuthorizationPolicies/ServerAuthorizations that admit any meshed identity (`identities: ["*"]`, `unauthenticatedTLS`) or any client from every network (`unauthenticated: true`, NetworkAuthentication 0.0.0.0/0, or `requiredAuthenticationRefs: []`, which requires no authentication); Consul ServiceIntentions that allow source `*`',
   severity: 'medium',
   controls: MESH_AUTHORIZATION,
   remediation: 'Replace the open rule with `from.source.principals` naming the callers\' service accounts (cluster.local/ns/NS/sa/SA) or `namespaces` naming the calling namespaces, and restrict `to.operation` to the ports, methods and paths they use. Linkerd: reference MeshTLSAuthentications listing the clients\' identities (or `identityRefs` ServiceAccounts) instead of `*`. Consul: replace source `*` with one source per calling service.',
@@ -84,18 +86,19 @@ export const authzAllowAny: Check = {
   appliesWhen: 'when Istio, Linkerd or Consul is installed',
   evaluate(ctx) {
     const index = authzIndex(ctx.snapshot, ctx.config);
-    const trustDomain = istioAuthzModel(ctx.snapshot, ctx.config).trustDomain;
+    const { trustDomain, ipFamilies } = istioAuthzModel(ctx.snapshot, ctx.config);
+    const opensTo = (f: AuthzSource) => sourceAdmitsEveryWorkload(f, trustDomain, ipFamilies ?? [4]);
     const out: Verdict[] = [];
     let byPolicy: Map<ParsedAuthzPolicy, WorkloadMesh[]> | undefined;
     const workloadsOf = () => (byPolicy ??= workloadsByPolicy(ctx));
     for (const p of index.all) {
       if (p.action !== 'ALLOW' || p.problems.length > 0) continue;
-      const open = p.rules.filter((r) => !r.conditional && (r.anySource || r.anyPrincipal || r.from.some((f) => sourceAdmitsEveryWorkload(f, trustDomain))));
+      const open = p.rules.filter((r) => !r.conditional && (r.anySource || r.anyPrincipal || r.from.some(opensTo)));
       if (open.length === 0) {
         out.push({ status: 'pass', resource: p.ref, message: `AuthorizationPolicy ${policyName(p)} names its callers in every rule` });
         continue;
       }
-      const judged = admittedPorts(ctx, p, open, workloadsOf);
+      const judged = admittedPorts(ctx, p, open, workloadsOf, opensTo);
       if (judged && judged.admitted.length === 0) {
         const gateways = judged.passthrough.length;
         const why = gateways === judged.workloads
@@ -108,7 +111,7 @@ export const authzAllowAny: Check = {
       const wide = !p.selector && !p.targeted && open.some((r) => r.anyOperation);
       out.push({
         status: 'fail', resource: p.ref, severity: wide ? 'high' : 'medium',
-        message: `AuthorizationPolicy ${policyName(p)} allows any caller to ${scope}: ${open.map((r) => `rules[${r.index}] ${r.anySource ? 'has no from' : r.anyPrincipal ? 'allows principals/namespaces "*"' : `admits every workload identity (from ${JSON.stringify(r.from)})`}${r.anyOperation ? ' on every port and path' : r.ports.length > 0 ? ` on ports ${r.ports.join(', ')}` : ' on some operations'}`).join('; ')}${judged ? `; it admits such a caller on ${judged.admitted.slice(0, 5).join('; ')}${judged.admitted.length > 5 ? `; +${judged.admitted.length - 5} more workloads` : ''}` : ''}`,
+        message: `AuthorizationPolicy ${policyName(p)} allows any caller to ${scope}: ${open.map((r) => `rules[${r.index}] ${r.anySource ? 'has no from' : r.anyPrincipal ? 'allows principals/namespaces "*"' : `admits every ${r.from.some((f) => f.ipBlocks || f.notIpBlocks || f.remoteIpBlocks || f.notRemoteIpBlocks) ? 'caller address' : 'workload identity'} (from ${JSON.stringify(r.from)})`}${r.anyOperation ? ' on every port and path' : r.ports.length > 0 ? ` on ports ${r.ports.join(', ')}` : ' on some operations'}`).join('; ')}${judged ? `; it admits such a caller on ${judged.admitted.slice(0, 5).join('; ')}${judged.admitted.length > 5 ? `; +${judged.admitted.length - 5} more workloads` : ''}` : ''}`,
         evidence: { rules: open.map((r) => ({ index: r.index, anySource: r.anySource, anyPrincipal: r.anyPrincipal, ports: r.ports })), selector: p.selector ?? null, targeted: p.targeted, ...(judged ? { admittedOn: judged.admitted } : {}) },
       });
     }

@@ -3,7 +3,8 @@
 // namespace only its gateways).
 import type { AuditContext } from '../../../src/analysis/context.ts';
 import { meshModel, type AuthzIndex, type ParsedAuthzPolicy, type WorkloadMesh } from '../../../src/analysis/mesh/index.ts';
-import type { AuthzSource } from '../../../src/analysis/mesh/authz.ts';
+import { ipBlocksCoverEvery, type AuthzSource } from '../../../src/analysis/mesh/authz.ts';
+import type { Family } from '../../../src/base/ip.ts';
 import { containerPorts } from '../../../src/analysis/mesh/util.ts';
 import { istioAuthzModel, istioFlowVerdict, istioStringMatch } from '../../../src/analysis/mesh/istio-authz.ts';
 import { istioMembership, sidecarInboundCapture, type InboundCapture } from '../../../src/analysis/mesh/istio.ts';
@@ -90,6 +91,11 @@ export function portsToJudge(w: WorkloadMesh, extra: Iterable<string | number>):
   return [...[...named].sort((a, b) => a - b).map((port) => ({ port, label: String(port) })), { port: other, label: 'any other port' }];
 }
 
+const IP_KEYS = ['ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks'] as const;
+
+/** A source naming no positive identity field: a caller without a sidecar (plaintext) can match it. */
+export const sourceAdmitsPlaintext = (s: AuthzSource): boolean => !s.principals && !s.namespaces && !s.serviceAccounts && !s.trustDomains;
+
 /** A namespace and service account no policy can name (":" is not allowed in Kubernetes names). */
 const ANY_NAME = 'ztaudit:any';
 
@@ -101,13 +107,21 @@ const ANY_NAME = 'ztaudit:any';
  * principals are `<TRUST_DOMAIN>/ns/<NS>/sa/<SA>` and, like namespaces, match exactly, by prefix
  * ("abc*"), suffix ("*abc") or presence ("*"); so "*", "cluster.local/*" and "cluster.local/ns/*"
  * admit every workload while a suffix on "/sa/default" does not. notPrincipals and notNamespaces
- * are negative matches: they admit every caller but those they name. A source with any other
- * field (ipBlocks, requestPrincipals, ...) may narrow the callers and is not counted.
+ * are negative matches: they admit every caller but those they name.
+ * ipBlocks ("the source address of the IP packet") and remoteIpBlocks ("the original client IP")
+ * admit every caller when their ranges together cover every address of `families`, the families
+ * the cluster's pods use (IstioAuthzModel.ipFamilies; IPv4, the common case, when the snapshot
+ * shows no pod address); notIpBlocks and notRemoteIpBlocks, like notPrincipals, admit every caller
+ * but those they name, unless they name every address of those families. A source with any other
+ * field (requestPrincipals) may narrow the callers and is not counted.
  */
-export function sourceAdmitsEveryWorkload(s: AuthzSource, trustDomain: string): boolean {
+export function sourceAdmitsEveryWorkload(s: AuthzSource, trustDomain: string, families: readonly Family[] = [4]): boolean {
   const principal = `${trustDomain}/ns/${ANY_NAME}/sa/${ANY_NAME}`;
-  const identityKeys = new Set(['principals', 'namespaces', 'notPrincipals', 'notNamespaces', 'serviceAccounts', 'notServiceAccounts', 'trustDomains', 'notTrustDomains']);
+  const identityKeys = new Set(['principals', 'namespaces', 'notPrincipals', 'notNamespaces', 'serviceAccounts', 'notServiceAccounts', 'trustDomains', 'notTrustDomains', ...IP_KEYS]);
   for (const k of Object.keys(s)) if (!identityKeys.has(k)) return false;
+  const everyAddress = (vs: string[] | undefined) => { const every = ipBlocksCoverEvery(vs); return families.every((f) => every.includes(f)); };
+  if ((s.ipBlocks && !everyAddress(s.ipBlocks)) || (s.remoteIpBlocks && !everyAddress(s.remoteIpBlocks))) return false;
+  if ((s.notIpBlocks && everyAddress(s.notIpBlocks)) || (s.notRemoteIpBlocks && everyAddress(s.notRemoteIpBlocks))) return false;
   const some = (patterns: string[] | undefined, value: string) => patterns === undefined || patterns.some((p) => istioStringMatch(p, value));
   const none = (patterns: string[] | undefined, value: string) => patterns === undefined || !patterns.some((p) => istioStringMatch(p, value));
   // serviceAccounts take no wildcard, so they never name the synthetic account; notServiceAccounts

@@ -4,6 +4,7 @@
 // a DENY policy without rules matches nothing. Root-namespace policies apply mesh-wide.
 
 import type { ResourceRef } from '../../base/vocabulary.ts';
+import { parseCidr, parseIp, type Family, type IpRange } from '../../base/ip.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
 import { selectorMatches } from './istio.ts';
 import { arr, obj, stringMap } from './util.ts';
@@ -117,6 +118,32 @@ export interface AuthzCondition {
   notValues?: string[];
 }
 
+/**
+ * The address families (4, 6) whose every address the `ipBlocks`-style values cover together.
+ * A value is an address or a CIDR ("Single IP (e.g. 203.0.113.4) and CIDR (e.g. 203.0.113.0/24)
+ * are supported", https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source);
+ * one that is neither covers nothing. Sorted and merged once: linear in the values after the sort.
+ */
+export function ipBlocksCoverEvery(values: readonly string[] | undefined): Family[] {
+  const byFamily = new Map<Family, IpRange[]>([[4, []], [6, []]]);
+  for (const v of values ?? []) {
+    const ip = v.includes('/') ? undefined : parseIp(v);
+    const r = ip ? { family: ip.family, lo: ip.value, hi: ip.value } : parseCidr(v);
+    if (r) byFamily.get(r.family)!.push(r);
+  }
+  const out: Family[] = [];
+  for (const [family, ranges] of byFamily) {
+    const top = (1n << (family === 4 ? 32n : 128n)) - 1n;
+    let next = 0n;
+    for (const r of ranges.sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0))) {
+      if (r.lo > next) break;
+      if (r.hi >= next) next = r.hi + 1n;
+    }
+    if (next > top) out.push(family);
+  }
+  return out;
+}
+
 export interface AuthzTargetRef {
   group: string;
   kind: string;
@@ -137,7 +164,7 @@ export interface ParsedAuthzPolicy {
   /** `spec: {}` or an ALLOW with no rules: allows nothing. */
   allowNothing: boolean;
   rules: AuthzRule[];
-  /** Why istiod rejects the policy (unknown action, serviceAccounts with a wildcard, ...): named in findings; the policy is not in effect. */
+  /** Why istiod rejects the policy (unknown action, serviceAccounts with a wildcard, an empty source, ...): named in findings; the policy is not in effect. */
   problems: string[];
   /** Values istiod accepts but that can match no workload (a spiffe:// principal, a `*` inside one): the policy is in effect without them. */
   warnings: string[];
@@ -279,6 +306,8 @@ export function parseAuthorizationPolicy(o: KubeObject): ParsedAuthzPolicy {
       const c = obj(w) ?? {};
       const key = typeof c.key === 'string' ? c.key : '';
       if (!key) problems.push(`rules[${index}].when: a condition without a key`);
+      // validation.go ValidateAuthorizationPolicy: "at least one of `values` or `notValues` must be set for key %s".
+      else if (arr(c.values).length === 0 && arr(c.notValues).length === 0) problems.push(`rules[${index}].when ${JSON.stringify(key)}: neither values nor notValues is set`);
       const cond: AuthzCondition = { key, ...listFields(c, ['values', 'notValues'] as const) };
       // security.go ValidateAttribute, on values and notValues alike.
       for (const field of ['values', 'notValues'] as const) {
@@ -297,6 +326,16 @@ export function parseAuthorizationPolicy(o: KubeObject): ParsedAuthzPolicy {
       return { key, ...(full.serviceAccounts ? { values: full.serviceAccounts } : {}), ...(full.notServiceAccounts ? { notValues: full.notServiceAccounts } : {}) };
     });
     if (action === 'CUSTOM') for (const why of customProblems(froms, when.map((c) => c.key))) problems.push(`rules[${index}]: ${why}`);
+    // validation.go ValidateAuthorizationPolicy: "`from.source` must not be nil", "`from.source`
+    // must not be empty", and the same for `to.operation`: a source or operation setting no field
+    // would match everything, so istiod rejects the policy instead.
+    const unset = (where: string, part: unknown, fields: readonly string[]) => {
+      const o = obj(part);
+      if (!o) problems.push(`rules[${index}].${where} is not set`);
+      else if (Object.keys(listFields(o, fields)).length === 0) problems.push(`rules[${index}].${where} sets no field (istiod: "must not be empty")`);
+    };
+    for (const [i, f] of arr(rule.from).entries()) unset(`from[${i}].source`, obj(f)?.source, SOURCE_FIELDS);
+    for (const [i, t] of arr(rule.to).entries()) unset(`to[${i}].operation`, obj(t)?.operation, OPERATION_FIELDS);
     for (const t of tos) for (const field of ['ports', 'notPorts']) for (const p of arr(t[field])) if (!/^\d{1,5}$/.test(String(p)) || Number(p) < 1 || Number(p) > 65535) problems.push(`rules[${index}].to.operation.${field}: ${JSON.stringify(p)} is not a port number`);
     let identity = false;
     let negative = false;

@@ -27,12 +27,13 @@ import type { Config } from '../../config/types.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import type { MeshCaller, MeshCallee, MeshFlowVerdict, MeshVerdictKind } from './flow.ts';
-import { indexAuthorizationPolicies, policiesFor, type AuthzAction, type AuthzCondition, type AuthzIndex, type AuthzOperation, type AuthzRule, type AuthzSource, type ParsedAuthzPolicy } from './authz.ts';
+import { indexAuthorizationPolicies, ipBlocksCoverEvery, policiesFor, type AuthzAction, type AuthzCondition, type AuthzIndex, type AuthzOperation, type AuthzRule, type AuthzSource, type ParsedAuthzPolicy } from './authz.ts';
 import { resolveIstioMode, selectorMatches, type EffectiveMode, type IstioPolicyIndex } from './istio.ts';
 import { meshModel, type NamespaceInfo } from './model.ts';
 import { templatesStandIn } from '../workloads.ts';
 import { istioMeshConfigMap } from './configmaps.ts';
 import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap } from './util.ts';
+import { parseIp, type Family } from '../../base/ip.ts';
 
 export interface RequestAuthn {
   ref: ResourceRef;
@@ -71,6 +72,27 @@ export interface IstioAuthzModel {
   waypointStatus: Map<string, WaypointStatus>;
   /** The snapshot was read from manifests, which carry no status: a Gateway's readiness is assumed. */
   fromManifests: boolean;
+  /** The address families of the pods' IPs (clusterIpFamilies); undefined: no pod has an address in the snapshot. */
+  ipFamilies: Family[] | undefined;
+}
+
+/**
+ * The address families the cluster's pods use, from their status.podIPs (status.podIP): a
+ * dual-stack cluster gives each pod one address of each family
+ * (https://kubernetes.io/docs/concepts/services-networking/dual-stack/). undefined when no pod has
+ * one (manifests, pods not yet scheduled): then either family may call.
+ */
+function clusterIpFamilies(pods: readonly KubeObject[]): Family[] | undefined {
+  const seen = new Set<Family>();
+  for (const p of pods) {
+    const status = obj(p.status);
+    for (const ip of [...arr(status?.podIPs).map((x) => obj(x)?.ip), status?.podIP]) {
+      const parsed = typeof ip === 'string' ? parseIp(ip) : undefined;
+      if (parsed) seen.add(parsed.family);
+    }
+    if (seen.size === 2) break;
+  }
+  return seen.size ? [...seen].sort() : undefined;
 }
 
 export type WaypointFor = { value: string; fromClass?: string } | { classUnread: string };
@@ -234,6 +256,7 @@ export const istioAuthzModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, c
     gatewaysUnreadable: ['forbidden', 'error'].includes(snapshot.coverage['gatewayapi.gateways']?.status ?? 'ok'),
     waypointStatus: waypointStatusOf(snapshot, templatesStandIn(snapshot)),
     fromManifests: templatesStandIn(snapshot),
+    ipFamilies: clusterIpFamilies(snapshot.resources.pods ?? []),
   };
 }, ['network', 'tls', 'mtls']);
 
@@ -284,6 +307,8 @@ interface Peer {
   l4Only?: boolean;
   /** The protocol the callee's Service port declares for this call (callProtocol); undefined: Istio sniffs it. */
   protocol?: CallProtocol;
+  /** The address families the cluster's pods use (IstioAuthzModel.ipFamilies); undefined: unknown, either. */
+  ipFamilies?: Family[];
 }
 
 interface CallProtocol { kind: 'tcp' | 'http'; source: string }
@@ -428,10 +453,28 @@ function judgeSource(s: AuthzSource, peer: Peer, action: AuthzAction | undefined
     trustDomainField(s.notTrustDomains, true, peer.principal, peer.trustDomains),
     jwtField(s.requestPrincipals, false),
     jwtField(s.notRequestPrincipals, true),
-    // A workload's address is not in the snapshot; X-Forwarded-For is per request.
-    s.ipBlocks || s.notIpBlocks ? maybe('the caller\'s IP address (ipBlocks)') : YES,
-    s.remoteIpBlocks || s.notRemoteIpBlocks ? maybe('the client address in X-Forwarded-For (remoteIpBlocks)') : YES,
+    addressField(s.ipBlocks, s.notIpBlocks, peer.ipFamilies ?? [4, 6], 'the caller\'s IP address (ipBlocks)', peer.ipFamilies ? 'the cluster\'s pods use IPv' + peer.ipFamilies.join(' and IPv') : 'the snapshot shows no pod address, so a caller may be IPv4 or IPv6'),
+    // The client address in X-Forwarded-For may be of any family, whatever the cluster's pods use.
+    addressField(s.remoteIpBlocks, s.notRemoteIpBlocks, [4, 6], 'the client address in X-Forwarded-For (remoteIpBlocks)', 'a client may be IPv4 or IPv6'),
   ]);
+}
+
+/**
+ * `ipBlocks`/`notIpBlocks` (or the remote pair) against an address the snapshot does not hold (a
+ * pod's address changes, X-Forwarded-For is per request), but that is of one of `families`: ranges
+ * covering every address of each of them match every caller, and as `notIpBlocks` match none
+ * (https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source); anything
+ * narrower "may match".
+ */
+function addressField(values: string[] | undefined, notValues: string[] | undefined, families: readonly Family[], what: string, familiesText: string): Judged {
+  const covers = (vs: string[] | undefined) => { const every = ipBlocksCoverEvery(vs); return families.every((f) => every.includes(f)); };
+  if (notValues && covers(notValues)) return NO;
+  const partly = (vs: string[] | undefined) => {
+    const every = ipBlocksCoverEvery(vs);
+    return every.length ? `${what}: every IPv${every.join('/IPv')} address, but ${familiesText}` : what;
+  };
+  const positive = !values ? YES : covers(values) ? YES : maybe(partly(values));
+  return all([positive, notValues ? maybe(partly(notValues)) : YES]);
 }
 
 function judgeOperation(o: AuthzOperation, peer: Peer): Judged {
@@ -976,7 +1019,7 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
     const notes: string[] = [];
     const jwt = requestAuthnFor(model, callee, wp, scope);
     const l4Only = ambient && !wp;
-    const peer: Peer = { principal, namespace: plaintext ? undefined : caller.namespace, jwt, port: callee.port, trustDomains: [model.trustDomain, ...model.trustDomainAliases], ...(l4Only ? { l4Only } : {}) };
+    const peer: Peer = { principal, namespace: plaintext ? undefined : caller.namespace, jwt, port: callee.port, trustDomains: [model.trustDomain, ...model.trustDomainAliases], ...(l4Only ? { l4Only } : {}), ...(model.ipFamilies ? { ipFamilies: model.ipFamilies } : {}) };
     // A sidecar or a waypoint (for a call to a Service) parses the port as its Service declares it;
     // read only where a policy there has an HTTP-only field, the one thing the protocol changes.
     const enforced = wp ? kept(waypointPolicies(model, callee, wp, scope)) : workloadPolicies;

@@ -1,0 +1,63 @@
+// AuthorizationPolicy parts istiod rejects outright, so the whole policy is never in effect.
+//
+// istio/istio pkg/config/validation/validation.go, ValidateAuthorizationPolicy: for each rule,
+// "`from.source` must not be empty" when a source sets none of its fields, "`to.operation` must
+// not be empty" likewise for an operation, and "at least one of `values` or `notValues` must be
+// set for key %s" for a `when` condition with neither. A DENY rule such as
+// `from: [{source: {}}]` therefore denies nothing: it is not "match every caller".
+import { describe, expect, it } from 'vitest';
+import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
+import { parseAuthorizationPolicy } from '../../../src/analysis/mesh/authz.ts';
+import { mtlsChecks } from '../../../checks/mtls/index.ts';
+import { ctxOf, deploymentYaml, fails, namespaceYaml, run, serviceYaml } from './helpers.ts';
+
+const app = (namespace: string, name: string) => `${deploymentYaml(namespace, name, { serviceAccount: name, ports: [8080] })}${serviceYaml(namespace, name, [8080])}`;
+const MESH = `${namespaceYaml('shop')}${app('shop', 'api')}${app('shop', 'web')}`;
+const policy = (action: string, rule: string) => `${MESH}
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: p, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  action: ${action}
+  rules: [${rule}]
+`;
+const verdict = (yaml: string) => {
+  const ctx = ctxOf(yaml);
+  return meshFlowVerdict(ctx.snapshot, ctx.config, { kind: 'Deployment', namespace: 'shop', name: 'web' }, { kind: 'Deployment', namespace: 'shop', name: 'api' }, 8080, 'TCP');
+};
+const authzMissing = mtlsChecks.find((c) => c.id === 'mtls.authz-missing')!;
+const malformed = (yaml: string) => fails(run(authzMissing, ctxOf(yaml))).filter((f) => f.resource.kind === 'AuthorizationPolicy').map((f) => f.message);
+
+describe('AuthorizationPolicy parts istiod rejects', () => {
+  it.each([
+    ['an empty from.source', '{from: [{source: {}}]}', 'rules[0].from[0].source sets no field'],
+    ['a from entry without source', '{from: [{}]}', 'rules[0].from[0].source is not set'],
+    ['a source whose lists are all empty', '{from: [{source: {principals: []}}]}', 'rules[0].from[0].source sets no field'],
+    ['an empty to.operation', '{to: [{operation: {}}]}', 'rules[0].to[0].operation sets no field'],
+    ['a when condition with neither values nor notValues', '{when: [{key: source.ip}]}', 'rules[0].when "source.ip": neither values nor notValues is set'],
+  ])('DENY with %s is not in effect: the caller is allowed, with a note, and authz-missing names it', (_what, rule, problem) => {
+    const y = policy('DENY', rule);
+    const r = verdict(y);
+    expect(r.verdict).toBe('allowed');
+    expect(r.notes).toContain('malformed AuthorizationPolicy shop/p ignored (istiod rejects it)');
+    expect(malformed(y)).toEqual([expect.stringContaining(`AuthorizationPolicy shop/p is malformed: ${problem}`)]);
+  });
+
+  it('an ALLOW with an empty source is not in effect either: no ALLOW policy applies', () => {
+    const r = verdict(policy('ALLOW', '{from: [{source: {}}], to: [{operation: {ports: ["8080"]}}]}'));
+    expect(r.verdict).toBe('allowed');
+    expect(r.reason).toContain('no ALLOW AuthorizationPolicy applies');
+  });
+
+  it('a when condition with notValues only, or a source and operation that set a field, are accepted', () => {
+    const y = policy('DENY', '{from: [{source: {namespaces: [shop]}}], to: [{operation: {ports: ["8080"]}}], when: [{key: source.principal, notValues: ["cluster.local/ns/shop/sa/api"]}]}');
+    expect(verdict(y)).toMatchObject({ verdict: 'denied', policy: { name: 'p' }, rule: 0 });
+    expect(malformed(y)).toEqual([]);
+  });
+
+  it('names the condition key as data, whatever it holds', () => {
+    const p = parseAuthorizationPolicy({ apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'p', namespace: 'shop' }, spec: { rules: [{ when: [{ key: 'x\n\u001b[31mred' }] }] } });
+    expect(p.problems).toEqual(['rules[0].when "x\\n\\u001b[31mred": neither values nor notValues is set']);
+  });
+});
