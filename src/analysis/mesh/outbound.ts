@@ -73,6 +73,10 @@ export function istioRevisions(snapshot: Snapshot): string[] {
     if (tagged !== undefined) add(tagged);
     else if (revisions.has(v) || !sayAll) add(v);
   };
+  // The default tag's revision injects istio-injection=enabled namespaces and sidecar.istio.io/inject=true
+  // pods, which carry no istio.io/rev label to name it.
+  const defaultTag = tags.get('default');
+  if (defaultTag !== undefined) add(defaultTag);
   for (const key of ['namespaces', 'pods'] as const) for (const o of snapshot.resources[key] ?? []) label(o.metadata?.labels?.['istio.io/rev']);
   for (const p of snapshot.resources.pods ?? []) { const a = p.metadata?.annotations?.['istio.io/rev']; if (typeof a === 'string') add(a); }
   return [...out].sort();
