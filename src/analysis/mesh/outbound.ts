@@ -188,8 +188,10 @@ export function istioOutbound(snapshot: Snapshot, config: Config): OutboundModel
     if (w.mesh !== 'istio' || GATEWAY_LABELS.has(w.labels.istio ?? '')) continue;
     const revision = w.istioRevision ?? 'default';
     const meshCfg = meshFor(revision);
+    // The root namespace's selector-less Sidecar is the default of the revision's own root (each revision's istiod reads its mesh config's rootNamespace).
+    const wRoot = w.istioRoot?.namespace ?? root;
     const chosen = (byNamespace.get(w.namespace) ?? []).filter((s) => s.selector && selects(s.selector, w.labels)).sort((a, b) => a.ref.name.localeCompare(b.ref.name))[0]
-      ?? nsDefault(w.namespace) ?? (w.namespace !== root ? nsDefault(root) : undefined);
+      ?? nsDefault(w.namespace) ?? (w.namespace !== wRoot ? nsDefault(wRoot) : undefined);
     const egress = chosen?.egressHosts ? { egressHosts: chosen.egressHosts } : {};
     if (chosen?.mode) workloads.push({ mesh: w, mode: chosen.mode, decidedBy: `Sidecar ${chosen.ref.namespace}/${chosen.ref.name}`, sidecar: chosen.ref, ...egress, revision });
     else workloads.push({ mesh: w, mode: meshCfg.mode, decidedBy: chosen ? `${meshCfg.source}; Sidecar ${chosen.ref.namespace}/${chosen.ref.name} sets no outboundTrafficPolicy` : meshCfg.source, ...(chosen ? { sidecar: chosen.ref } : {}), ...egress, revision });
