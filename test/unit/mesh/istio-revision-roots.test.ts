@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { permissiveOverride } from '../../../checks/mtls/permissive-override.ts';
 import { authzMissing } from '../../../checks/mtls/authz-missing.ts';
 import { outboundAllowAny } from '../../../checks/mtls/outbound-allow-any.ts';
+import { authzPlaintextBypass } from '../../../checks/mtls/authz-plaintext-bypass.ts';
 import { ctxOf, deploymentYaml, namespaceYaml } from './helpers.ts';
 
 const peerAuthentication = (namespace: string, name: string, mode: string) => `
@@ -83,5 +84,28 @@ spec: {outboundTrafficPolicy: {mode: REGISTRY_ONLY}}
     const v = [...outboundAllowAny.evaluate(ctxOf(`${CLUSTER}${registryOnly('istio-system')}`))];
     expect(v.find((x) => x.resource.name === 'shop-a')).toMatchObject({ status: 'pass' });
     expect(v.find((x) => x.resource.name === 'shop-b')).toMatchObject({ status: 'fail' });
+  });
+});
+
+describe('mtls.authz-plaintext-bypass with two Istio revisions of different root namespaces', () => {
+  // An ALLOW rule whose only source is notPrincipals matches a plaintext caller, which has no
+  // principal (https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source);
+  // both revisions' workloads are PERMISSIVE here (no PeerAuthentication), so plaintext reaches them.
+  const bypass = (namespace: string) => `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: mesh-wide, namespace: ${namespace}}
+spec: {action: ALLOW, rules: [{from: [{source: {notPrincipals: ["cluster.local/ns/x/sa/y"]}}]}]}
+---`;
+  const bare = CLUSTER.replace(/\napiVersion: security\.istio\.io\/v1\nkind: PeerAuthentication[^]*?---/g, '');
+
+  it('a mesh-wide policy in canary-root applies to revision canary\'s workloads only', () => {
+    const failing = [...authzPlaintextBypass.evaluate(ctxOf(`${bare}${bypass('canary-root')}`))].filter((x) => x.status === 'fail');
+    expect(failing.map((x) => `${x.resource.namespace}/${x.resource.name}`)).toEqual(['shop-b/api']);
+  });
+
+  it('a mesh-wide policy in istio-system applies to the default revision\'s workloads only', () => {
+    const failing = [...authzPlaintextBypass.evaluate(ctxOf(`${bare}${bypass('istio-system')}`))].filter((x) => x.status === 'fail');
+    expect(failing.map((x) => `${x.resource.namespace}/${x.resource.name}`)).toEqual(['shop-a/web']);
   });
 });
