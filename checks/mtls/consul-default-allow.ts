@@ -15,6 +15,8 @@ import { MESH_AUTHORIZATION } from '../controls.ts';
 import { CONSUL_DEFAULT_INTENTION_READ, CONSUL_SERVICE_NAMES_READ } from './lib/mesh-config-reads.ts';
 import { ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
+import { workloadMembers } from './lib/members.ts';
+import type { ResourceRef } from '../../src/base/vocabulary.ts';
 
 const SAMPLE = 10;
 
@@ -45,18 +47,19 @@ export const consulDefaultAllow: Check = {
     // Which meshed services an unnamed caller reaches because of the default.
     const anyone = { namespace: '\u0000', serviceAccount: '\u0000', labels: {}, mtls: true };
     const open: string[] = [];
+    const openRefs: ResourceRef[] = [];
     for (const w of m.workloads) {
       if (w.mesh !== 'consul' || isSystemNamespace(w.namespace, ctx.config.systemNamespaces)) continue;
       const v = judgeConsulFlow({ index: m.consul.intentions, defaultIntention: d, callerService: '\u0000', calleeService: w.consulService ?? w.workload.ref.name },
         anyone, { namespace: w.namespace, name: w.workload.ref.name, serviceAccount: '', labels: w.labels, port: 0, protocol: 'TCP' });
-      if (v.verdict === 'allowed' && v.policy?.kind === 'ConfigMap') open.push(refString(w.workload.ref));
+      if (v.verdict === 'allowed' && v.policy?.kind === 'ConfigMap') { open.push(refString(w.workload.ref)); openRefs.push(w.workload.ref); }
     }
     const severity = open.length === 0 ? 'low' : d.assumed ? 'medium' : 'high';
     const verdict: Verdict = {
       status: 'fail', resource: d.resource, severity,
       message: `Consul intentions default to allow (${d.source})${open.length > 0 ? `: ${open.length} meshed workload(s) accept calls from any mesh service (${open.slice(0, SAMPLE).join(', ')}${open.length > SAMPLE ? ', …' : ''})` : '; no meshed workload relies on it yet'}.`,
       evidence: { defaultIntention: d.action, source: d.source, assumed: d.assumed, openWorkloads: open.length, sample: open.slice(0, SAMPLE) },
-      extent: { unit: 'workloads', members: open },
+      extent: { unit: 'workloads', members: workloadMembers(openRefs) },
     };
     return [verdict];
   },

@@ -8,6 +8,7 @@ import { MESH_ENCRYPTION } from '../controls.ts';
 import { ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
 import { istioGatewayPod } from '../../src/analysis/mesh/flow-verdict.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
+import { workloadMembers } from './lib/members.ts';
 
 export const meshNotStrict: Check = {
   id: 'mtls.mesh-not-strict',
@@ -68,7 +69,7 @@ function verdictFor(rootInfo: IstioRoot, index: IstioPolicyIndex, istioWorkloads
     sampleNotStrict: notStrict.slice(0, 10).map((w) => `${refString(w.workload.ref)}: ${modeText(w.istio!)}`),
   };
   if (shadowed.length) evidence.ignoredNewerMeshPolicies = shadowed;
-  const extent = { unit: 'workloads', members: notStrict.map((w) => refString(w.workload.ref)) };
+  const extent = { unit: 'workloads', members: workloadMembers(notStrict.map((w) => w.workload.ref)) };
   // The mesh default still lets a new namespace or workload accept plaintext, but when every
   // meshed workload is STRICT by its own policy none does today: a finding, lower
   // (reference checks.md §4.1: "Nothing configured → PERMISSIVE everywhere: FAIL").

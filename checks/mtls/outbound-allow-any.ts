@@ -4,6 +4,7 @@ import { istioOutbound, istioPresent, type WorkloadOutbound } from '../../src/an
 import { EGRESS_CONTROL } from '../controls.ts';
 import { ISTIO_OUTBOUND_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
+import { workloadMembers } from './lib/members.ts';
 
 const SAMPLE = 20;
 
@@ -53,7 +54,7 @@ export const outboundAllowAny: Check = {
         resource,
         message: `${open.length} meshed workload(s) in ${ns} may reach any external host: outboundTrafficPolicy is ALLOW_ANY (${deciders.join('; ')}).`,
         evidence: { workloads: open.slice(0, SAMPLE).map(workloadLabel), workloadCount: open.length, decidedBy: deciders },
-        extent: { unit: 'workloads', members: open.map(workloadLabel) },
+        extent: { unit: 'workloads', members: workloadMembers(open.map((w) => w.mesh.workload.ref)) },
         related: [...new Map(open.flatMap((w) => (w.sidecar ? [w.sidecar] : [])).map((r) => [`${r.namespace}/${r.name}`, r])).values()],
       });
     }

@@ -9,6 +9,7 @@ import { ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-me
 import { istioGatewayPod } from '../../src/analysis/mesh/flow-verdict.ts';
 import { CONSUL_MUTUAL_TLS_READ, CONSUL_SERVICE_NAMES_READ } from './lib/mesh-config-reads.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
+import { workloadMembers } from './lib/members.ts';
 
 const RELAXED = new Set(['PERMISSIVE', 'DISABLE']);
 
@@ -116,7 +117,7 @@ function istioVerdicts(m: MeshModel): Verdict[] {
         severity: pa.mode === 'DISABLE' ? 'high' : 'medium',
         message: `${scope === 'namespace' ? `Namespace ${pa.namespace}` : `Workloads selected by ${JSON.stringify(pa.selector)}`} set mTLS to ${pa.mode}: ${pa.mode === 'DISABLE' ? 'plaintext only' : 'plaintext accepted alongside mTLS'} (mesh default ${inherited}).`,
         evidence,
-        extent: { unit: 'workloads', members: affected.map((w) => refString(w.workload.ref)) },
+        extent: { unit: 'workloads', members: workloadMembers(affected.map((w) => w.workload.ref)) },
       });
     }
     for (const [port, mode] of pa.ports) {
@@ -129,7 +130,7 @@ function istioVerdicts(m: MeshModel): Verdict[] {
           severity: effective === 'DISABLE' ? 'high' : 'medium',
           message: `Port ${port} of workloads selected by ${JSON.stringify(pa.selector)} is set to ${effective}: plaintext ${effective === 'DISABLE' ? 'only' : 'accepted'} on that port.`,
           evidence: { ...evidence, port, portMode: effective },
-          extent: { unit: 'workloads', members: affected.map((w) => refString(w.workload.ref)) },
+          extent: { unit: 'workloads', members: workloadMembers(affected.map((w) => w.workload.ref)) },
         });
       }
     }

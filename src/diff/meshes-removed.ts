@@ -70,10 +70,13 @@ export function meshesRemoved(previous: RunReport, current: RunReport, olderRuns
     if (undeclared.size > 0 && meshedWhere(previous, mesh).some((ns) => undeclared.has(ns))) continue;
     // Still installed (its control plane, webhooks or labelled namespaces remain) while no
     // workload is meshed any more: its checks still evaluate, over no workload. The mesh runs no
-    // more when the compared run's posture listed workloads under it and this complete run lists none.
+    // more when the compared run's posture listed workloads under it, this complete run lists none,
+    // and some of those workloads still run, now without it. Deleted with the app (its last meshed
+    // workloads uninstalled), the mesh is as it was: no regression. One that
+    // mtls.workload-outside-mesh or mtls.mesh-required now fails on is alerted by that finding.
     if (ids.some((id) => isEvaluated(now.get(id)?.status)) && !ids.some((id) => isBlind(now.get(id)?.status))) {
       const covered = coveredBy(previous, mesh);
-      if (covered && meshedNow !== undefined && !meshedNow.has(mesh) && readAll(current, mesh)) {
+      if (covered && meshedNow !== undefined && !meshedNow.has(mesh) && readAll(current, mesh) && leftUnmeshed(previous, current, mesh)) {
         const evaluated = ids.filter((id) => isEvaluated(before.get(id))).sort();
         if (evaluated.length > 0) out.push({ mesh, runId: previous.run.id, checks: evaluated, covered, objectsRemain: true });
       }
@@ -117,6 +120,21 @@ function meshedIn(run: RunReport): Set<string> | undefined {
   const workloads = run.details?.mtls?.workloads;
   if (!Array.isArray(workloads)) return undefined;
   return new Set(workloads.map((w) => w.mesh));
+}
+
+/** The checks whose finding on a workload already says it runs outside the mesh it was meant for. */
+const OUTSIDE_MESH_CHECKS = new Set(['mtls.workload-outside-mesh', 'mtls.mesh-required']);
+
+const refKey = (r: { kind: string; namespace?: string; name: string }) => `${r.kind}\0${r.namespace ?? ''}\0${r.name}`;
+
+/**
+ * Whether a workload `previous`'s mesh posture listed under `mesh` is still in `current`'s, out of
+ * it, with no finding of OUTSIDE_MESH_CHECKS on it. O(workloads + findings).
+ */
+function leftUnmeshed(previous: RunReport, current: RunReport, mesh: Mesh): boolean {
+  const present = new Set((current.details?.mtls?.workloads ?? []).map((w) => refKey(w.workload)));
+  const alerted = new Set(current.findings.filter((f) => OUTSIDE_MESH_CHECKS.has(f.check)).map((f) => refKey(f.resource)));
+  return (previous.details?.mtls?.workloads ?? []).some((w) => w.mesh === mesh && present.has(refKey(w.workload)) && !alerted.has(refKey(w.workload)));
 }
 
 /** What the run's mesh posture (details.mtls) listed under `mesh`, or undefined when it has none. */

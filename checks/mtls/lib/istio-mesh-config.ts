@@ -35,12 +35,13 @@ function istioMeshConfigRead(settings: string): ConditionalRead {
  * An istio.io/rev label may name a tag, an alias whose webhook istio-revision-tag-<tag> names the
  * revision that injects (https://istio.io/latest/docs/setup/upgrade/canary/, "Stable revision
  * labels"): the MutatingWebhookConfigurations are read when a label value is neither stamped on
- * the pod nor has its own istio-<value> ConfigMap (istioRevisionResolver). Unread, which
+ * the pod nor has its own istio-<value> ConfigMap, and for `default` (istio-injection=enabled) when
+ * ConfigMap istio is absent: the default tag then names the revision (istioRevisionResolver). Unread, which
  * revision's mesh config such workloads follow is unknown.
  */
 export const ISTIO_REVISION_TAGS_READ: ConditionalRead = {
   kinds: ['mutatingwebhookconfigurations'],
-  when: 'when Istio is installed and an istio.io/rev label names no revision whose ConfigMap istio-<rev> was read: the tag webhooks (istio-revision-tag-<tag>) that say which revision it is',
+  when: 'when Istio is installed and a workload not yet injected follows the default tag (istio-injection=enabled, no ConfigMap istio) or an istio.io/rev label naming no revision whose ConfigMap istio-<rev> was read: the tag webhooks (istio-revision-tag-<tag>) that say which revision it is',
   holds(ctx) {
     if (!istioPresent(ctx)) return undefined;
     meshModel(ctx.snapshot, ctx.config);

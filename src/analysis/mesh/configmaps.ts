@@ -78,8 +78,11 @@ export function istioWebhooksSayAll(snapshot: Snapshot, hooks: ReturnType<typeof
 /**
  * Resolves istio.io/rev values to the revision whose istiod (and mesh config, ConfigMap
  * istio-<revision>) configures the proxy. A tag is an injection alias: its webhook
- * istio-revision-tag-<tag> is labelled istio.io/rev=<revision> (the `default` tag likewise), and
- * istiod reads only istio-<revision> (pilot/pkg/bootstrap/mesh.go), never istio-<tag>. A value is
+ * istio-revision-tag-<tag> is labelled istio.io/rev=<revision>, and istiod reads only
+ * istio-<revision> (pilot/pkg/bootstrap/mesh.go), never istio-<tag>. `default` (istio-injection=enabled,
+ * istio.io/rev=default) is the default tag's when `istioctl tag set default --revision <rev>` made one
+ * (its injector serves both, https://istio.io/latest/docs/setup/upgrade/canary/ "Default tag"), else
+ * the default revision's (ConfigMap istio). Any other value is
  * a revision when stamped on the pod, when its ConfigMap istio-<value> is collected (every revision's
  * istiod chart installs it), or when a revision's own injector webhook is labelled with it; the
  * webhooks are looked at only for a value none of that settles. A value that is still neither
@@ -94,10 +97,16 @@ export const istioRevisionResolver = memoizeBySnapshotAndConfig((snapshot: Snaps
   const cache = new Map<string, IstioRevision>();
   const consulted = new Set<string>();
   return Object.assign((value: string, annotated: boolean): IstioRevision => {
-    if (value === 'default' || annotated) return { revision: value };
+    if (annotated) return { revision: value };
     let r = cache.get(value);
     if (r) return r;
-    if (istioMeshConfigMap(configmaps, root, value)) r = { revision: value };
+    if (value === 'default') {
+      // The default revision's own ConfigMap makes it the likely answer when the webhooks are
+      // unread; without it, `default` can only be a tag whose revision the webhooks name.
+      if (!istioMeshConfigMap(configmaps, root, 'default')) consulted.add(value);
+      hooks ??= istioWebhookRevisions(snapshot.resources.mutatingwebhookconfigurations ?? []);
+      r = { revision: hooks.tags.get('default') ?? 'default' };
+    } else if (istioMeshConfigMap(configmaps, root, value)) r = { revision: value };
     else {
       consulted.add(value);
       hooks ??= istioWebhookRevisions(snapshot.resources.mutatingwebhookconfigurations ?? []);

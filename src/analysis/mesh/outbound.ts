@@ -73,6 +73,10 @@ export function istioRevisions(snapshot: Snapshot): string[] {
     if (tagged !== undefined) add(tagged);
     else if (revisions.has(v) || !sayAll) add(v);
   };
+  // The default tag's revision injects istio-injection=enabled namespaces and sidecar.istio.io/inject=true
+  // pods, which carry no istio.io/rev label to name it.
+  const defaultTag = tags.get('default');
+  if (defaultTag !== undefined) add(defaultTag);
   for (const key of ['namespaces', 'pods'] as const) for (const o of snapshot.resources[key] ?? []) label(o.metadata?.labels?.['istio.io/rev']);
   for (const p of snapshot.resources.pods ?? []) { const a = p.metadata?.annotations?.['istio.io/rev']; if (typeof a === 'string') add(a); }
   return [...out].sort();
@@ -184,8 +188,10 @@ export function istioOutbound(snapshot: Snapshot, config: Config): OutboundModel
     if (w.mesh !== 'istio' || GATEWAY_LABELS.has(w.labels.istio ?? '')) continue;
     const revision = w.istioRevision ?? 'default';
     const meshCfg = meshFor(revision);
+    // The root namespace's selector-less Sidecar is the default of the revision's own root (each revision's istiod reads its mesh config's rootNamespace).
+    const wRoot = w.istioRoot?.namespace ?? root;
     const chosen = (byNamespace.get(w.namespace) ?? []).filter((s) => s.selector && selects(s.selector, w.labels)).sort((a, b) => a.ref.name.localeCompare(b.ref.name))[0]
-      ?? nsDefault(w.namespace) ?? (w.namespace !== root ? nsDefault(root) : undefined);
+      ?? nsDefault(w.namespace) ?? (w.namespace !== wRoot ? nsDefault(wRoot) : undefined);
     const egress = chosen?.egressHosts ? { egressHosts: chosen.egressHosts } : {};
     if (chosen?.mode) workloads.push({ mesh: w, mode: chosen.mode, decidedBy: `Sidecar ${chosen.ref.namespace}/${chosen.ref.name}`, sidecar: chosen.ref, ...egress, revision });
     else workloads.push({ mesh: w, mode: meshCfg.mode, decidedBy: chosen ? `${meshCfg.source}; Sidecar ${chosen.ref.namespace}/${chosen.ref.name} sets no outboundTrafficPolicy` : meshCfg.source, ...(chosen ? { sidecar: chosen.ref } : {}), ...egress, revision });

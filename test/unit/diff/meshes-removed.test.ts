@@ -205,6 +205,57 @@ describe('a mesh still declared whose workloads all left it', () => {
   });
 });
 
+describe('the last meshed workloads gone while the mesh still runs', () => {
+  // istiod keeps running (its pilot image is Istio's control plane) after the app it meshed is
+  // uninstalled: the mesh is as it was, and a score that moved with nothing worse is no regression
+  // (README, "Regressions"). Workloads still there but taken out of the mesh are one.
+  const istiod = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: istiod, namespace: istio-system}
+spec:
+  selector: {matchLabels: {app: istiod}}
+  template:
+    metadata: {labels: {app: istiod, istio: pilot}}
+    spec: {containers: [{name: discovery, image: "docker.io/istio/pilot:1.24.0"}]}
+`;
+  const withIstiod = (objects: KubeObject[]) => [...objects, ...parseAllDocuments(istiod).map((x) => x.toJS() as KubeObject)];
+  const meshedApps = new Set(['shop', 'payments']);
+  const before = audit(withIstiod(cluster({ istio: true })), 'r1');
+
+  it('is no regression when they were deleted: no mesh removed, nothing alerted', () => {
+    const uninstalled = audit(withIstiod(cluster({ istio: true })).filter((o) => !meshedApps.has(o.metadata?.namespace ?? '') || o.kind === 'PeerAuthentication'), 'r2');
+    // The premise: Istio still runs, judged, over no meshed workload.
+    expect(uninstalled.checks.find((c) => c.id === 'mtls.mesh-not-strict')?.status).toBe('pass');
+    expect(uninstalled.details.mtls?.workloads.filter((w) => w.mesh === 'istio')).toEqual([]);
+    const d = diff(before, uninstalled);
+    expect(d.meshesRemoved).toBeUndefined();
+    expect(d.regression).toBe(false);
+    expect(d.regressionReasons).toEqual([]);
+  });
+
+  it('is a regression, said once, when they still run without the mesh', () => {
+    const unlabelled = audit(withIstiod(cluster()), 'r2');
+    const d = diff(before, unlabelled);
+    expect(d.regression).toBe(true);
+    expect(d.meshesRemoved?.map((m) => [m.mesh, m.objectsRemain])).toEqual([['istio', true]]);
+    expect(d.regressionReasons.filter((r) => r.startsWith('Istio'))).toHaveLength(1);
+  });
+
+  it('leaves opted-out workloads to mtls.workload-outside-mesh: its findings alert, no second line', () => {
+    const optedOut = withIstiod(cluster({ istio: true })).map((o) => {
+      if (o.kind !== 'Deployment' || !meshedApps.has(o.metadata?.namespace ?? '')) return o;
+      const c = structuredClone(o) as KubeObject & { spec: { template: { metadata: { annotations?: Record<string, string> } } } };
+      c.spec.template.metadata.annotations = { 'sidecar.istio.io/inject': 'false' };
+      return c;
+    });
+    const after = audit(optedOut, 'r2');
+    expect(after.findings.filter((f) => f.check === 'mtls.workload-outside-mesh').map((f) => f.resource.name).sort()).toEqual(['api', 'cart', 'charge', 'web']);
+    const d = diff(before, after);
+    expect(d.regression).toBe(true);
+    expect(d.meshesRemoved).toBeUndefined();
+  });
+});
+
 describe('a run over manifests after a run that detected a mesh', () => {
   // Istio injects its sidecar at admission (istio.io/latest/docs/setup/additional-setup/sidecar-injection/):
   // an app repository's templates never carry it, and its namespace may be declared elsewhere.

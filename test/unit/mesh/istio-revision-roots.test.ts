@@ -9,6 +9,8 @@
 import { describe, expect, it } from 'vitest';
 import { permissiveOverride } from '../../../checks/mtls/permissive-override.ts';
 import { authzMissing } from '../../../checks/mtls/authz-missing.ts';
+import { outboundAllowAny } from '../../../checks/mtls/outbound-allow-any.ts';
+import { authzPlaintextBypass } from '../../../checks/mtls/authz-plaintext-bypass.ts';
 import { ctxOf, deploymentYaml, namespaceYaml } from './helpers.ts';
 
 const peerAuthentication = (namespace: string, name: string, mode: string) => `
@@ -57,5 +59,53 @@ spec: {}
     const of = (ns: string) => v.filter((x) => x.resource.namespace === ns || (x.extent?.members ?? []).some((m) => m.includes(`${ns}/`)));
     expect(of('shop-a').map((x) => x.status)).toContain('fail');
     expect(of('shop-b').filter((x) => x.status === 'fail')).toEqual([]);
+  });
+});
+
+describe('mtls.outbound-allow-any with two Istio revisions of different root namespaces', () => {
+  // "A Sidecar without workloadSelector in the root namespace is the default for all namespaces
+  // without a Sidecar" (https://istio.io/latest/docs/reference/config/networking/sidecar/): for
+  // revision canary, the root is canary-root.
+  const registryOnly = (namespace: string) => `
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: default, namespace: ${namespace}}
+spec: {outboundTrafficPolicy: {mode: REGISTRY_ONLY}}
+---`;
+
+  it('a Sidecar in canary-root narrows revision canary\'s workloads only', () => {
+    const v = [...outboundAllowAny.evaluate(ctxOf(`${CLUSTER}${registryOnly('canary-root')}`))];
+    expect(v.find((x) => x.resource.name === 'shop-b')).toMatchObject({ status: 'pass' });
+    expect(v.find((x) => x.resource.name === 'shop-b')?.message).toContain('Sidecar canary-root/default');
+    expect(v.find((x) => x.resource.name === 'shop-a')).toMatchObject({ status: 'fail' });
+  });
+
+  it('a Sidecar in istio-system, the default revision\'s root, is not revision canary\'s default', () => {
+    const v = [...outboundAllowAny.evaluate(ctxOf(`${CLUSTER}${registryOnly('istio-system')}`))];
+    expect(v.find((x) => x.resource.name === 'shop-a')).toMatchObject({ status: 'pass' });
+    expect(v.find((x) => x.resource.name === 'shop-b')).toMatchObject({ status: 'fail' });
+  });
+});
+
+describe('mtls.authz-plaintext-bypass with two Istio revisions of different root namespaces', () => {
+  // An ALLOW rule whose only source is notPrincipals matches a plaintext caller, which has no
+  // principal (https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source);
+  // both revisions' workloads are PERMISSIVE here (no PeerAuthentication), so plaintext reaches them.
+  const bypass = (namespace: string) => `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: mesh-wide, namespace: ${namespace}}
+spec: {action: ALLOW, rules: [{from: [{source: {notPrincipals: ["cluster.local/ns/x/sa/y"]}}]}]}
+---`;
+  const bare = CLUSTER.replace(/\napiVersion: security\.istio\.io\/v1\nkind: PeerAuthentication[^]*?---/g, '');
+
+  it('a mesh-wide policy in canary-root applies to revision canary\'s workloads only', () => {
+    const failing = [...authzPlaintextBypass.evaluate(ctxOf(`${bare}${bypass('canary-root')}`))].filter((x) => x.status === 'fail');
+    expect(failing.map((x) => `${x.resource.namespace}/${x.resource.name}`)).toEqual(['shop-b/api']);
+  });
+
+  it('a mesh-wide policy in istio-system applies to the default revision\'s workloads only', () => {
+    const failing = [...authzPlaintextBypass.evaluate(ctxOf(`${bare}${bypass('istio-system')}`))].filter((x) => x.status === 'fail');
+    expect(failing.map((x) => `${x.resource.namespace}/${x.resource.name}`)).toEqual(['shop-a/web']);
   });
 });

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { istioOutbound, istioRevisionConfigMapRefs } from '../../../src/analysis/mesh/index.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { loadFixture } from '../../helpers/fixtures.ts';
+import { outboundAllowAny } from '../../../checks/mtls/outbound-allow-any.ts';
+import { runChecks } from '../../../src/engine/run.ts';
 
 const dir = new URL('../../fixtures/checks/mtls.outbound-allow-any/', import.meta.url).pathname;
 
@@ -36,5 +38,29 @@ describe('istio outbound traffic policy', () => {
     snapshot.resources.namespaces!.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'pay', labels: { 'istio.io/rev': 'prod-stable' } } }, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'old', labels: { 'istio.io/rev': 'gone' } } });
     snapshot.resources.pods = [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'pay', labels: { 'istio.io/rev': 'prod-stable' }, annotations: { 'istio.io/rev': '1-23' } } }];
     expect(istioRevisionConfigMapRefs(snapshot, defaultConfig()).map((r) => r.name)).toEqual(['istio-1-23', 'istio-1-24', 'istio-canary']);
+  });
+
+  // `istioctl tag set default --revision 1-22-1` makes webhook istio-revision-tag-default, whose
+  // injector serves istio-injection=enabled and istio.io/rev=default
+  // (https://istio.io/latest/docs/setup/upgrade/canary/, "Default tag"): before any pod is injected
+  // (no istio.io/rev annotation yet, no label naming the revision) the collector must still read
+  // istio-1-22-1, and those namespaces follow it, not the absent ConfigMap istio.
+  it('reads the mesh config of the revision the default tag points at for istio-injection=enabled namespaces', () => {
+    const snapshot = loadFixture(`${dir}pass.default-tag-revisioned.yaml`);
+    expect(istioRevisionConfigMapRefs(snapshot, defaultConfig())).toEqual([{ namespace: 'istio-system', name: 'istio-1-22-1' }]);
+    const m = istioOutbound(snapshot, defaultConfig());
+    expect(m.workloads.map((w) => [w.mesh.workload.ref.name, w.mode, w.decidedBy])).toEqual([
+      ['api', 'REGISTRY_ONLY', 'ConfigMap istio-system/istio-1-22-1 mesh.outboundTrafficPolicy.mode'],
+      ['web', 'REGISTRY_ONLY', 'ConfigMap istio-system/istio-1-22-1 mesh.outboundTrafficPolicy.mode'],
+    ]);
+  });
+
+  it('with the webhooks unread and no ConfigMap istio, which revision istio-injection=enabled follows is unknown: not evaluated, naming the default tag', () => {
+    const snapshot = loadFixture(`${dir}pass.default-tag-revisioned.yaml`);
+    snapshot.resources.mutatingwebhookconfigurations = [];
+    snapshot.coverage.mutatingwebhookconfigurations = { status: 'forbidden' };
+    const [outcome] = runChecks([outboundAllowAny], { snapshot, config: defaultConfig(), now: new Date('2026-06-01T00:00:00Z') });
+    expect(outcome.status).toBe('not-evaluated');
+    expect(outcome.reason).toContain('istio-revision-tag-default');
   });
 });

@@ -1,0 +1,85 @@
+// A mesh finding over many workloads (mtls.mesh-not-strict, outbound-allow-any, permissive-override,
+// consul-default-allow) lists them as the network findings do, by their most stable name: the
+// run-2 Workflow of the same CronWorkflow is the same member, not a widening, while a Deployment
+// that was not there before still is.
+//
+// Labels per upstream: Argo's CronWorkflow makes Workflows "with a generated name based on the
+// CronWorkflow name" (https://argo-workflows.readthedocs.io/en/latest/cron-workflows/) and labels
+// them and their pods workflows.argoproj.io/cron-workflow. Istio: a PeerAuthentication without
+// selector in the root namespace istio-system sets the mesh-wide mode, PERMISSIVE here
+// (https://istio.io/latest/docs/reference/config/security/peer_authentication/); an injected pod
+// runs the istio-proxy sidecar.
+import { describe, expect, it } from 'vitest';
+import { meshNotStrict } from '../../../checks/mtls/mesh-not-strict.ts';
+import { outboundAllowAny } from '../../../checks/mtls/outbound-allow-any.ts';
+import { permissiveOverride } from '../../../checks/mtls/permissive-override.ts';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import { diffRuns } from '../../../src/diff/diff.ts';
+import { auditSnapshot } from '../../../src/engine/audit.ts';
+import type { RunReport } from '../../../src/run/types.ts';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
+
+const spec = { containers: [{ name: 'main', image: 'busybox:1.36' }, { name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.24.0' }] };
+const annotations = { 'sidecar.istio.io/status': '{"containers":["istio-proxy"]}', 'istio.io/rev': 'default' };
+const base: KubeObject[] = [
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'istio-system' } },
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ci', labels: { 'istio-injection': 'enabled' } } },
+  { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'istiod', namespace: 'istio-system' }, spec: { selector: { matchLabels: { app: 'istiod' } }, template: { metadata: { labels: { app: 'istiod' } }, spec: { containers: [{ name: 'discovery', image: 'docker.io/istio/pilot:1.24.0' }] } } } },
+  { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: 'istio-system' }, spec: { mtls: { mode: 'PERMISSIVE' } } },
+];
+/** A running, injected pod of Workflow `wf` that CronWorkflow nightly made. */
+const workflowPod = (wf: string): KubeObject => ({
+  apiVersion: 'v1', kind: 'Pod',
+  metadata: {
+    name: `${wf}-main-1234567`, namespace: 'ci', annotations,
+    labels: { 'workflows.argoproj.io/workflow': wf, 'workflows.argoproj.io/cron-workflow': 'nightly', 'workflows.argoproj.io/completed': 'false' },
+    ownerReferences: [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', name: wf, uid: `uid-${wf}`, controller: true }],
+  },
+  spec,
+});
+/** A bare injected pod named `name`. */
+const pod = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'ci', annotations, labels: { app: name } }, spec });
+
+function audit(runId: string, objects: KubeObject[], edit: (o: KubeObject) => KubeObject = (o) => o): RunReport {
+  const at = new Date('2026-12-01T02:00:00Z');
+  const snapshot = snapshotFromObjects(structuredClone([...base.map(edit), ...objects]), { clusterName: 'demo', collectedAt: at.toISOString() });
+  Object.assign(snapshot, { source: 'live', origin: 'live' });
+  return auditSnapshot({ snapshot, config: defaultConfig(), checks: [meshNotStrict, outboundAllowAny, permissiveOverride], now: at, runId, startedAt: at }).report;
+}
+const nightly = (before: KubeObject[], after: KubeObject[]) => {
+  const second = audit('run-2', after);
+  const diff = diffRuns(audit('run-1', before), second, { rules: defaultConfig().regression, expiredWaivers: [] });
+  const members = (check: string) => second.findings.find((f) => f.check === check)?.extent?.members;
+  return { diff, members };
+};
+
+describe('mesh findings over workloads of a new generated name each night', () => {
+  it('a CronWorkflow\'s new Workflow is the same member of mesh-not-strict and outbound-allow-any: no widening, no regression', () => {
+    const { diff, members } = nightly([workflowPod('nightly-1764550800')], [workflowPod('nightly-1764637200')]);
+    expect(members('mtls.mesh-not-strict')).toEqual(['CronWorkflow ci/nightly']);
+    expect(members('mtls.outbound-allow-any')).toEqual(['CronWorkflow ci/nightly']);
+    expect(diff.widened ?? []).toEqual([]);
+    expect(diff.regression).toBe(false);
+  });
+
+  it('is the same member of mtls.permissive-override: a namespace PERMISSIVE under a STRICT mesh', () => {
+    const strictMesh = (pa: KubeObject) => pa.kind === 'PeerAuthentication' ? { ...pa, spec: { mtls: { mode: 'STRICT' } } } : pa;
+    const override: KubeObject = { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: 'ci' }, spec: { mtls: { mode: 'PERMISSIVE' } } };
+    const first = audit('run-1', [override, workflowPod('nightly-1764550800')], strictMesh);
+    const second = audit('run-2', [override, workflowPod('nightly-1764637200')], strictMesh);
+    expect(second.findings.find((f) => f.check === 'mtls.permissive-override')?.extent?.members).toEqual(['CronWorkflow ci/nightly']);
+    expect(diffRuns(first, second, { rules: defaultConfig().regression, expiredWaivers: [] }).widened ?? []).toEqual([]);
+  });
+
+  it('two Workflows of it running at once are one member', () => {
+    const { members } = nightly([workflowPod('nightly-1764550800')], [workflowPod('nightly-1764550800'), workflowPod('nightly-1764637200')]);
+    expect(members('mtls.mesh-not-strict')).toEqual(['CronWorkflow ci/nightly']);
+  });
+
+  it('a workload that was not there before still widens the finding', () => {
+    const { diff, members } = nightly([workflowPod('nightly-1764550800')], [workflowPod('nightly-1764637200'), pod('debug')]);
+    expect(members('mtls.mesh-not-strict')).toEqual(['CronWorkflow ci/nightly', 'Pod ci/debug']);
+    expect(diff.widened?.map((w) => [w.added])).toEqual([[['Pod ci/debug']], [['Pod ci/debug']]]);
+  });
+});
