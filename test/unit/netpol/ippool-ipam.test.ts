@@ -127,3 +127,25 @@ spec: {selector: app == 'nothing', types: [Ingress]}
     }
   });
 });
+
+// A host-network pod is the node: Calico polices workload endpoints, and a host-network pod's
+// traffic carries its node's address (docs.tigera.io/calico/latest/reference/resources/ippool:
+// pools hand out workload and tunnel addresses; hostNetwork pods take none of them). The pools
+// settle only pods on them.
+describe('host-network peers are not settled by the IPPools', () => {
+  const hostWeb = daemonSet('shop', 'web', '      - {name: web, image: nginx}\n').replace('k8s-app: web', 'app: web').replace('k8s-app: web', 'app: web');
+  const base = calicoNode + shopAndDb.replace(/---\napiVersion: apps\/v1\nkind: Deployment\nmetadata: \{name: web, namespace: shop\}[\s\S]*?containers: \[\{name: c, image: img:1\}\]\}\n/, '') + pool;
+
+  it('a hostNetwork source against an ipBlock except the pool: UNKNOWN (exit 2), saying a host-network pod has its node\'s address', () => {
+    const r = reach(base + hostWeb + fromBlock('{cidr: 0.0.0.0/0, except: [192.168.0.0/16]}'));
+    expect(r.output).toContain('UNKNOWN: shop/web[DaemonSet] -> db/pg[Deployment] on 5432/TCP');
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain("a host-network pod has its node's address, not one from the Workload IPPools");
+  });
+
+  it('an ordinary pod source on the same rule stays certain (DENIED, exit 1)', () => {
+    const r = reach(calicoNode + shopAndDb + pool + fromBlock('{cidr: 0.0.0.0/0, except: [192.168.0.0/16]}'));
+    expect(r.exitCode).toBe(1);
+    expect(r.output).not.toContain('uncertain');
+  });
+});
