@@ -149,3 +149,17 @@ describe('host-network peers are not settled by the IPPools', () => {
     expect(r.output).not.toContain('uncertain');
   });
 });
+
+describe('reach says when the IPPools settled a flow', () => {
+  it('a certain DENIED that rests on the pools names them and the rule they settled', () => {
+    const r = reach(calicoNode + exceptPool);
+    expect(r.exitCode).toBe(1);
+    expect(r.output).toContain('  note: db/not-from-vpc ingress rule 0: the Calico IPPools (IPPool default-ipv4-ippool (192.168.0.0/16)) lie outside 0.0.0.0/0 except 192.168.0.0/16, so it holds none of the pods for certain');
+  });
+
+  it('no such note where nothing turned on the pools (a CIDR in link-local space holds no pod anyway)', () => {
+    const r = reach(calicoNode + shopAndDb + fromBlock('{cidr: 169.254.169.254/32}') + pool);
+    expect(r.exitCode).toBe(1);
+    expect(r.output).not.toContain('the Calico IPPools');
+  });
+});
