@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { reachCommandCore } from '../../../src/cli/reach.ts';
 import { calicoNode, intentOf, shopAndDb, fromBlock } from './calico-intent-cases.ts';
 import { snap } from './helpers.ts';
+import { buildReachability } from '../../../src/analysis/netpol/model.ts';
 
 const pool = `---
 apiVersion: crd.projectcalico.org/v1
@@ -161,5 +162,34 @@ describe('reach says when the IPPools settled a flow', () => {
     const r = reach(calicoNode + shopAndDb + fromBlock('{cidr: 169.254.169.254/32}') + pool);
     expect(r.exitCode).toBe(1);
     expect(r.output).not.toContain('the Calico IPPools');
+  });
+});
+
+// docs.tigera.io/calico/latest/reference/resources/networkpolicy: serviceAccountSelector
+// "Selects the service account(s) of the pods this policy applies to". A template's pods run
+// as its serviceAccountName, so the probe for an idle template must carry it.
+describe('model.probe carries the template\'s ServiceAccount', () => {
+  it('a Calico policy selecting ServiceAccount role == ci selects a probe running as builder (labelled role: ci), not one running as default', () => {
+    const model = buildReachability(snap(calicoNode + `---
+apiVersion: v1
+kind: Namespace
+metadata: {name: ci}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: builder, namespace: ci, labels: {role: ci}}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: default, namespace: ci}
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: ci-only, namespace: ci}
+spec: {selector: all(), serviceAccountSelector: role == 'ci', types: [Ingress]}
+`));
+    const ids = (c: { ingressPolicies: Array<{ id: string }> }) => c.ingressPolicies.map((p) => p.id);
+    expect(ids(model.probe('ci', { app: 'job' }, 'builder'))).toEqual(['CalicoNetworkPolicy:ci/ci-only']);
+    expect(ids(model.probe('ci', { app: 'job' }))).toEqual([]);
   });
 });
