@@ -119,7 +119,7 @@ export const intentViolation: Check = {
   id: 'network.intent-violation',
   area: 'network',
   title: 'Segmentation intent holds',
-  protectsAgainst: 'flows the declared segmentation intent forbids (config intent.deny) but the effective policies allow: every enforced network API and, for a destination in a service mesh, its authorization (Istio AuthorizationPolicy, with PeerAuthentication); a flow the mesh allows for some requests only still counts; a rule with a hostNetwork pod at either end fails when only network policy would deny it, since enforcement on hostNetwork pods is implementation-defined; a flow the model counts as denied but holds in doubt (reach UNKNOWN: an ipBlock or Calico nets that may hold the pod\'s address) fails at medium as not confirmed',
+  protectsAgainst: 'flows the declared segmentation intent forbids (config intent.deny) but the effective policies allow: every enforced network API and, for a destination in a service mesh, its authorization (Istio AuthorizationPolicy, with PeerAuthentication); a flow the mesh allows for some requests only still counts; a rule with a hostNetwork pod at either end fails when only network policy would deny it, since enforcement on hostNetwork pods is implementation-defined; a flow the model counts as denied but holds in doubt (reach UNKNOWN: an ipBlock or Calico nets that may hold the pod\'s address) fails at medium as not confirmed, and so does a search for such flows that its cap stopped before it found one',
   severity: 'high',
   controls: ['NSA-CISA:NS/network-policies', 'NIST-800-53:AC-4', 'NIST-800-53:SC-7', 'NIST-800-207:T3', 'NIST-800-207:T4'],
   remediation: 'Tighten the allowing policies listed in the evidence (or isolate the unisolated side with a default deny) until the forbidden flow is denied in both directions, or, for a meshed destination, deny it with an AuthorizationPolicy (the evidence names the mesh verdict per flow).',
@@ -215,12 +215,22 @@ export const intentViolation: Check = {
           message: `intent "${rule.name}" is not enforced: only network policy denies ${describe(rule.from)} → ${describe(rule.to)}, but ${host.slice(0, 3).join(', ')}${host.length > 3 ? ', …' : ''} run${host.length === 1 ? 's' : ''} with hostNetwork, where network policy enforcement is implementation-defined (most plugins ignore such pods)`,
           evidence: { ...evidence, enforcedBy: 'none', hostNetworkWorkloads: host.slice(0, MAX_FLOWS), sourceClasses: sources.length, destinationClasses: dests.length },
         });
+      } else if (doubts?.capped) {
+        // The search for flows reach would call UNKNOWN stopped before it found one: the pairs
+        // left unexamined may hold one, so the intent is not confirmed (never a silent pass).
+        out.push({
+          status: 'fail',
+          severity: 'medium',
+          resource,
+          message: `intent "${rule.name}" could not be confirmed: no allowed flow from ${describe(rule.from)} to ${describe(rule.to)}, but the search for flows in doubt stopped after ${doubts.examined} pod-class pairs whose doubts touch its ports (cap ${MAX_DOUBT_PAIRS}); the rest were not checked`,
+          evidence: { ...evidence, enforcedBy: 'uncertain', sourceClasses: sources.length, destinationClasses: dests.length, doubtSearch: `stopped after ${doubts.examined} pod-class pairs (cap ${MAX_DOUBT_PAIRS}): the rest were not checked for flows the model holds in doubt` },
+        });
       } else {
         out.push({
           status: 'pass',
           resource,
-          message: sources.length && dests.length ? `intent "${rule.name}" holds: no allowed flow from ${describe(rule.from)} to ${describe(rule.to)}${doubts?.capped ? `; only the first ${doubts.examined} pod-class pairs whose policies read pod addresses or undeclared namespaces were checked for flows in doubt` : ''}` : `intent "${rule.name}" holds: no matching ${sources.length ? 'destination' : 'source'} pods`,
-          evidence: { ...evidence, ...(sources.length && dests.length ? { enforcedBy: 'network' } : {}), sourceClasses: sources.length, destinationClasses: dests.length, ...(doubts?.capped ? { doubtSearch: `stopped after ${doubts.examined} pod-class pairs (cap ${MAX_DOUBT_PAIRS}): the rest were not checked for flows the model holds in doubt` } : {}) },
+          message: sources.length && dests.length ? `intent "${rule.name}" holds: no allowed flow from ${describe(rule.from)} to ${describe(rule.to)}` : `intent "${rule.name}" holds: no matching ${sources.length ? 'destination' : 'source'} pods`,
+          evidence: { ...evidence, ...(sources.length && dests.length ? { enforcedBy: 'network' } : {}), sourceClasses: sources.length, destinationClasses: dests.length },
         });
       }
     }

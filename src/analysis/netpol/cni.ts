@@ -82,7 +82,7 @@ const ANY_PLUGIN = new RegExp(PLUGINS.map((p) => {
   return `(?:${p.pattern.source})`;
 }).join('|'));
 
-function containersOf(o: KubeObject): Array<{ name?: unknown; image?: unknown }> {
+export function containersOf(o: KubeObject): Array<{ name?: unknown; image?: unknown }> {
   const spec = podTemplateOf(o)?.spec as { containers?: unknown; initContainers?: unknown } | undefined;
   const out: Array<{ name?: unknown; image?: unknown }> = [];
   for (const list of [spec?.containers, spec?.initContainers]) {
@@ -118,9 +118,14 @@ function isCiliumAgent(o: KubeObject): boolean {
  * registry or mirror. The operator renders the calico-node DaemonSet itself: a cluster running
  * the operator alone runs no Calico dataplane yet.
  */
-function isCalicoAgent(o: KubeObject): boolean {
-  return containersOf(o).some((c) => (typeof c.name === 'string' && /^calico-node(?:-windows)?$/i.test(c.name))
-    || (typeof c.image === 'string' && ['calico/node', 'calico/node-windows', 'tigera/cnx-node', 'tigera/cnx-node-windows'].some((r) => repositoryIs(imageRepository(c.image as string), r))));
+export function isCalicoAgent(o: KubeObject): boolean {
+  return containersOf(o).some(isCalicoAgentContainer);
+}
+
+/** One container of isCalicoAgent: named calico-node, or running a calico/node or cnx-node image. */
+export function isCalicoAgentContainer(c: { name?: unknown; image?: unknown }): boolean {
+  return (typeof c.name === 'string' && /^calico-node(?:-windows)?$/i.test(c.name))
+    || (typeof c.image === 'string' && ['calico/node', 'calico/node-windows', 'tigera/cnx-node', 'tigera/cnx-node-windows'].some((r) => repositoryIs(imageRepository(c.image as string), r)));
 }
 
 /**

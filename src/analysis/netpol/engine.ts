@@ -381,14 +381,25 @@ function coveredBy(r: IpRange, ranges: readonly IpRange[]): boolean {
   return false;
 }
 
+/**
+ * A host-network pod has its node's address (or, under IPIP/VXLAN, a Tunnel pool's), never a
+ * Workload pool's: the IPPools say nothing of it, and a CIDR's hold on it stays in doubt.
+ */
+export const HOST_NETWORK_POOLS = (): PodPools => ({ kind: 'unknown', why: "a host-network pod has its node's address, not one from the Workload IPPools" });
+
+/** The pools that settle an endpoint against CIDRs: none for a host-network pod. */
+function poolsFor(ctx: MatchContext, ep: Endpoint): (() => PodPools) | undefined {
+  return ctx.podPools && ep.kind === 'class' && ep.cls.hostNetwork ? HOST_NETWORK_POOLS : ctx.podPools;
+}
+
 function podEndpoint(ep: Endpoint): boolean {
   return ep.kind === 'class' || (ep.kind === 'anonymous' && ep.family === undefined);
 }
 
 export function ruleMatchesPeer(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint, subject?: Endpoint): boolean {
   if (rule.subject && !(subject?.kind === 'class' && podSetMatches(ctx, rule.subject, policyNs, subject.cls))) return false;
-  if (rule.peers !== 'any' && !rule.peers.some((p) => peerMatches(ctx, p, policyNs, ep)) && !(podEndpoint(ep) && podCidrStatus(rule.peers, ctx.podPools)?.inside)) return false;
-  if (rule.notPeers && (rule.notPeers.some((p) => peerMatches(ctx, p, policyNs, ep)) || (podEndpoint(ep) && podCidrStatus(rule.notPeers, ctx.podPools)?.inside))) return false;
+  if (rule.peers !== 'any' && !rule.peers.some((p) => peerMatches(ctx, p, policyNs, ep)) && !(podEndpoint(ep) && podCidrStatus(rule.peers, poolsFor(ctx, ep))?.inside)) return false;
+  if (rule.notPeers && (rule.notPeers.some((p) => peerMatches(ctx, p, policyNs, ep)) || (podEndpoint(ep) && podCidrStatus(rule.notPeers, poolsFor(ctx, ep))?.inside))) return false;
   return true;
 }
 
@@ -398,8 +409,8 @@ export function ruleMatchesPeer(ctx: MatchContext, rule: Rule, policyNs: string 
  */
 export function ruleMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint, subject?: Endpoint): string | undefined {
   if (ep.kind !== 'class') return undefined;
-  const inPeers = rule.peers === 'any' ? undefined : podCidrStatus(rule.peers, ctx.podPools);
-  const inNot = rule.notPeers ? podCidrStatus(rule.notPeers, ctx.podPools) : undefined;
+  const inPeers = rule.peers === 'any' ? undefined : podCidrStatus(rule.peers, poolsFor(ctx, ep));
+  const inNot = rule.notPeers ? podCidrStatus(rule.notPeers, poolsFor(ctx, ep)) : undefined;
   const nodePeers = rule.peers === 'any' ? undefined : nodePlacementDoubt(rule.peers, ep.cls);
   const nodeNot = rule.notPeers ? nodePlacementDoubt(rule.notPeers, ep.cls) : undefined;
   const nsPeers = rule.peers === 'any' ? undefined : undeclaredNamespaceDoubt(ctx, rule.peers, policyNs, ep.cls);

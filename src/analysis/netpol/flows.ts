@@ -361,16 +361,24 @@ export interface DoubtSearch {
   /** Doubted pairs found; a lower bound when `truncated` or `capped`. */
   count: number;
   truncated: boolean;
-  /** Pairs evaluated with doubts tracked, and whether the search stopped at its cap before the last pair that could hold a doubt. */
+  /** Pairs whose doubts touch the question's connections, and whether the search stopped at its cap before the last pair that could hold a doubt. */
   examined: number;
   capped: boolean;
 }
 
 /** Doubt-tracked pair evaluations per search (see findDoubtedFlows). */
 export const MAX_DOUBT_PAIRS = 2000;
+/** Pairs evaluated per counted pair at most: pairs whose doubts miss the question's ports are cheap to pass over, not free. */
+const EVALUATIONS_PER_PAIR = 5;
 
-// Per plan; a plan object belongs to one model (and so to one set of IP pools).
-const doubtablePlans = new WeakMap<readonly StagePlan[], boolean>();
+// Per wanted connections and plan; a plan object belongs to one model (and so to one set of IP pools).
+const doubtablePlans = new WeakMap<ConnSet, WeakMap<readonly StagePlan[], boolean>>();
+
+/** Whether a rule may decide some of `wanted` (a named port resolves on the destination, so it may). */
+function ruleTouches(rule: Rule, wanted: ConnSet): boolean {
+  if (rule.ports === 'any' || rule.ports.some((p) => p.kind === 'named') || rule.notPorts?.some((p) => p.kind === 'named')) return true;
+  return !isEmptyConns(intersectConns(rulePortConns(rule, { kind: 'apiserver' }), wanted));
+}
 
 /**
  * Whether a plan holds a rule whose match the engine may doubt for some peer (engine.ts
@@ -378,13 +386,16 @@ const doubtablePlans = new WeakMap<readonly StagePlan[], boolean>();
  * selectors (a host-network pod's node), namespace selectors reading labels beyond the name
  * (an undeclared namespace), or a predicate that can be in doubt.
  */
-function doubtablePlan(model: ReachModel, plan: readonly StagePlan[], dir: Direction): boolean {
-  let v = doubtablePlans.get(plan);
+function doubtablePlan(model: ReachModel, plan: readonly StagePlan[], dir: Direction, wanted: ConnSet): boolean {
+  let byPlan = doubtablePlans.get(wanted);
+  if (!byPlan) doubtablePlans.set(wanted, (byPlan = new WeakMap()));
+  let v = byPlan.get(plan);
   if (v === undefined) {
     const peerMay = (p: Peer) => p.kind === 'nodes' || (p.kind === 'pods' && (readsNamespaceLabels(p.namespaces) || !!p.where?.namespaceLabels || !!p.where?.doubt));
     const listMay = (l: readonly Peer[] | 'any' | undefined) => l !== undefined && l !== 'any' && (!!podCidrStatus(l, model.match.podPools)?.doubt || l.some(peerMay));
-    v = plan.some((s) => s.policies.some((p) => (p[dir] ?? []).some((r) => listMay(r.peers) || listMay(r.notPeers))));
-    doubtablePlans.set(plan, v);
+    // A doubted rule on other ports than the question's cannot put the question in doubt.
+    v = plan.some((s) => s.policies.some((p) => (p[dir] ?? []).some((r) => (listMay(r.peers) || listMay(r.notPeers)) && ruleTouches(r, wanted))));
+    byPlan.set(plan, v);
   }
   return v;
 }
@@ -397,23 +408,27 @@ function doubtablePlan(model: ReachModel, plan: readonly StagePlan[], dir: Direc
  * Pairs evaluated: every source toward a destination whose ingress may be doubted (or whose
  * subject is), and the sources whose egress may be doubted toward every destination. Each such
  * evaluation tracks doubts (dearer than findFlows' checks), so the search stops after
- * `maxPairs` evaluations: an intent over wide selectors stays linear, and `capped` says the
- * rest was not examined. `refine` narrows a pair's doubted connections by another layer (the mesh).
+ * `maxPairs` pairs whose doubts touch `wanted` (rules on other ports do not make a plan
+ * doubtable, and pairs without such a doubt are not counted), or after five times as many
+ * evaluations: an intent over wide selectors stays linear, and `capped` says the rest was not
+ * examined. `refine` narrows a pair's doubted connections by another layer (the mesh).
  */
 export function findDoubtedFlows(model: ReachModel, sources: PodClass[], destinations: PodClass[], wanted: ConnSet, limit = 20, refine?: (from: PodClass, to: PodClass, conns: ConnSet) => ConnSet, maxPairs = MAX_DOUBT_PAIRS): DoubtSearch {
   const result: DoubtSearch = { flows: [], count: 0, truncated: false, examined: 0, capped: false };
+  let evaluated = 0;
   const subjectDoubt = (c: PodClass) => !!model.match.subjectDoubts?.has(c);
   const localhost = model.composition.localhostDoubt !== undefined;
-  const doubtingSources = sources.filter((s) => subjectDoubt(s) || doubtablePlan(model, s.egressPlan, 'egress') || (localhost && s.hostNetwork));
+  const doubtingSources = sources.filter((s) => subjectDoubt(s) || doubtablePlan(model, s.egressPlan, 'egress', wanted) || (localhost && s.hostNetwork));
   const doubted = (v: DirectionVerdict) => v.decisions.filter((d) => d.uncertain && !isEmptyConns(intersectConns(d.uncertainConns ?? d.conns, wanted))).map((d) => ({ conns: d.uncertainConns ?? d.conns, uncertain: d.uncertain }));
   for (const d of destinations) {
-    const all = subjectDoubt(d) || doubtablePlan(model, d.ingressPlan, 'ingress');
+    const all = subjectDoubt(d) || doubtablePlan(model, d.ingressPlan, 'ingress', wanted);
     for (const s of all ? sources : doubtingSources) {
-      if (result.examined >= maxPairs) {
+      // The cap counts the pairs a doubt on the question's ports touches; every evaluation is bounded too.
+      if (result.examined >= maxPairs || evaluated >= maxPairs * EVALUATIONS_PER_PAIR) {
         result.capped = true;
         return result;
       }
-      result.examined++;
+      evaluated++;
       const src = { kind: 'class', cls: s } as const;
       const dst = { kind: 'class', cls: d } as const;
       const e = egressVerdict(model, src, dst, true);
@@ -421,6 +436,7 @@ export function findDoubtedFlows(model: ReachModel, sources: PodClass[], destina
       const eD = doubted(e);
       const iD = doubted(i);
       if (!eD.length && !iD.length) continue;
+      result.examined++;
       const eConns = intersectConns(e.conns, wanted);
       const iConns = intersectConns(i.conns, wanted);
       const eMay = eD.reduce((acc, x) => unionConns(acc, intersectConns(x.conns, wanted)), eConns);

@@ -54,9 +54,11 @@ export interface ReachModel {
   policyById: Map<string, LayerPolicy>;
   /**
    * A pod class as a new pod in `namespace` with these labels (default: none) would get: its
-   * policies and plans, computed now (not cached, not part of `classes`).
+   * policies and plans, computed now (not cached, not part of `classes`). `serviceAccount`: its
+   * spec's serviceAccountName ("default" when unset), so selectors on ServiceAccount labels
+   * (Calico serviceAccountSelector) judge the template's own.
    */
-  probe(namespace: string, labels?: Record<string, string>): PodClass;
+  probe(namespace: string, labels?: Record<string, string>, serviceAccount?: string): PodClass;
   /** What the adapters saw and the model does not evaluate. */
   notes: CoverageNote[];
   /**
@@ -470,9 +472,9 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
     return hit;
   };
   const clusterScoped = policies.filter((p) => p.namespace === undefined && stageIndex.has(p));
-  const probe = (namespace: string, labels: Record<string, string> = {}): PodClass => {
+  const probe = (namespace: string, labels: Record<string, string> = {}, serviceAccount = 'default'): PodClass => {
     const cls: PodClass = {
-      id: -1, namespace, labels, namedPorts: [], hostNetwork: false, serviceAccount: 'default', serviceAccountLabels: serviceAccountLabels.get(`${namespace}/default`) ?? {},
+      id: -1, namespace, labels, namedPorts: [], hostNetwork: false, serviceAccount, serviceAccountLabels: serviceAccountLabels.get(`${namespace}/${serviceAccount}`) ?? {},
       workloads: [], podCount: 0, ingressPolicies: [], egressPolicies: [], ingressPlan: NO_PLAN, egressPlan: NO_PLAN,
     };
     for (const p of [...(policiesByNamespace.get(namespace) ?? []), ...clusterScoped]) {

@@ -3,7 +3,7 @@
 
 import { formatConns, intersectConns, isAllConns, isEmptyConns, restrictConns, sameConns, subtractConns, unionConns, emptyConns, type ConnSet, type Protocol } from './conns.ts';
 import { ALL_V4, ALL_V6, formatRange, ipToString, parseIp, unmapIpv4, type IpRange } from '../../base/ip.ts';
-import { describeCause, describeRule, evaluatePlan, podSetMatches, policyLabel, ruleMatchesPeer, rulePortConns, type DecisionCause, type Direction, type DirectionVerdict, type StagePlan } from './engine.ts';
+import { describeCause, describeRule, evaluatePlan, podCidrStatus, podSetMatches, policyLabel, ruleMatchesPeer, rulePortConns, type DecisionCause, type Direction, type DirectionVerdict, type StagePlan } from './engine.ts';
 import { describePolicy, namePoliciesByName, type LayerPolicy } from './layers.ts';
 import { candidatePeers, indexByNamespace } from './flows.ts';
 import { buildReachability, egressVerdict, forwardedWhy, workloadKey, ingressVerdict, REMOTE_NODE_PEER, type Endpoint, type PodClass, type ReachModel, type RuleRef, type WorkloadNode } from './model.ts';
@@ -467,6 +467,27 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
   for (const id of new Set([...eg.policies, ...ing.policies])) {
     const p = model.policyById.get(id);
     for (const u of p?.uncertain ?? []) notes.push(`${policyLabel(p!)} ${u}`);
+  }
+  // CIDRs the Calico IPPools settled for the peer's pods (certain with the pools, in doubt
+  // without): said, so whoever reads a certain answer sees what it rests on.
+  const pools = model.match.podPools?.();
+  if (pools?.kind === 'known') {
+    const settled = new Set<string>();
+    const podPeer = (t: ReachTarget) => t.kind === 'workload' && t.node.classes.some((c) => !c.hostNetwork);
+    for (const [ids, dir, peer] of [[eg.policies, 'egress', dst], [ing.policies, 'ingress', src]] as const) {
+      if (!podPeer(peer)) continue;
+      for (const id of ids) {
+        const p = model.policyById.get(id);
+        for (const r of (p?.[dir] ?? [])) {
+          for (const list of [r.peers, r.notPeers]) {
+            if (!list || list === 'any') continue;
+            const withPools = podCidrStatus(list, model.match.podPools);
+            if (withPools && !withPools.doubt && podCidrStatus(list)?.doubt) settled.add(`${policyLabel(p!)} ${dir} rule ${r.index}: the Calico IPPools (${pools.text}) lie ${withPools.inside ? 'inside' : 'outside'} ${list.filter((x) => x.kind === 'ipBlock' && x.podAddresses).map((x) => (x as { text: string }).text).join(', ')}, so it ${withPools.inside ? 'holds' : 'holds none of'} the pods for certain`);
+          }
+        }
+      }
+    }
+    notes.push(...settled);
   }
   // Rules the CNI drops when it converts a policy: said wherever the policy selects the end whose
   // direction lost them, even when nothing of it is left there to take part in the answer.
