@@ -58,6 +58,11 @@ export const policySelectsNothing: Check = {
         yield { status: 'pass', resource, message: `${label} selects no running pod now, but the pod template of ${idle.length} workload(s) that run none at the moment (${idle.slice(0, 3).join(', ')}${idle.length > 3 ? ', …' : ''})` };
         continue;
       }
+      // A suspended CronJob's template it selects: no pod until the CronJob is resumed, so the
+      // policy applies to nothing now; the finding says which, not "typo".
+      const suspended = ctx.snapshot.origin === 'live' && p.namespace !== undefined ? idleSelected(ctx.snapshot, model, p, true) : [];
+      const suspendedNote = suspended.length ? `; it selects only the pod template of ${suspended.slice(0, 3).join(', ')}${suspended.length > 3 ? ` and ${suspended.length - 3} more` : ''}, suspended (spec.suspend: true), which starts no Job until resumed` : '';
+      const suspendedEvidence = suspended.length ? { suspendedWorkloads: suspended.slice(0, 20) } : {};
       if (p.api === 'Calico') {
         // A GlobalNetworkPolicy's selector also selects host endpoints (docs.tigera.io/calico/latest/
         // reference/host-endpoints/overview: "a host endpoint ... policy ... selector"), which the
@@ -92,8 +97,8 @@ export const policySelectsNothing: Check = {
         yield {
           status: 'fail',
           resource,
-          message: `${label} selects no pod (${selector}): it ${model.enforced(p) ? 'applies to nothing' : 'would apply to nothing even if it were enforced'}${hostNote}`,
-          evidence: { api: p.api, selector, subject: subjectText(p), ...(p.namespace !== undefined ? { namespace: p.namespace } : {}) },
+          message: `${label} selects no pod (${selector}): it ${model.enforced(p) ? 'applies to nothing' : 'would apply to nothing even if it were enforced'}${hostNote}${suspendedNote}`,
+          evidence: { api: p.api, selector, subject: subjectText(p), ...(p.namespace !== undefined ? { namespace: p.namespace } : {}), ...suspendedEvidence },
         };
         continue;
       }
@@ -106,14 +111,14 @@ export const policySelectsNothing: Check = {
         // Under Cilium the selector sees only the labels the security identity keeps.
         const dropped = model.composition.name === 'cilium' ? keys.filter((k) => !isIdentityLabel(k)) : [];
         const why = dropped.length ? `; Cilium matches it against security identities, and its identity-label filter drops ${dropped.join(', ')}` : '';
-        yield { status: 'fail', resource, message: `${label} selects no pod (podSelector ${podSelector}): it isolates nothing${why}`, evidence: { podSelector, labelValuesInNamespace: seen, ...(dropped.length ? { notInCiliumIdentity: dropped } : {}) } };
+        yield { status: 'fail', resource, message: `${label} selects no pod (podSelector ${podSelector}): it isolates nothing${why}${suspendedNote}`, evidence: { podSelector, labelValuesInNamespace: seen, ...(dropped.length ? { notInCiliumIdentity: dropped } : {}), ...suspendedEvidence } };
         continue;
       }
       yield {
         status: 'fail',
         resource,
-        message: `${label} selects no pod (${subjectText(p)}): it ${model.enforced(p) ? 'applies to nothing' : 'would apply to nothing even if it were enforced'}`,
-        evidence: { api: p.api, subject: subjectText(p), ...(p.namespace !== undefined ? { namespace: p.namespace } : {}) },
+        message: `${label} selects no pod (${subjectText(p)}): it ${model.enforced(p) ? 'applies to nothing' : 'would apply to nothing even if it were enforced'}${suspendedNote}`,
+        evidence: { api: p.api, subject: subjectText(p), ...(p.namespace !== undefined ? { namespace: p.namespace } : {}), ...suspendedEvidence },
       };
     }
   },

@@ -37,6 +37,11 @@ export interface Workload {
    */
   finished?: true;
   /**
+   * A CronJob with spec.suspend: true: it starts no Job until resumed ("all subsequent executions
+   * are suspended", https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#schedule-suspension).
+   */
+  suspended?: true;
+  /**
    * Whether a running pod comes from the workload's current revision, when the snapshot can
    * tell: a Deployment's pods by the pod-template-hash of its current ReplicaSet, a
    * StatefulSet's by controller-revision-hash against status.updateRevision, a DaemonSet's by
@@ -623,6 +628,7 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
     const tpl = podTemplateOf(o);
     const w = ensure(ref);
     if (o.kind === 'Job' && jobFinished(o)) w.finished = true;
+    if (o.kind === 'CronJob' && objRecord(o.spec).suspend === true) w.suspended = true;
     if (!templatesStandIn(snapshot)) {
       const wants = wantedPods(o);
       if (wants) w.wantsPods = wants;

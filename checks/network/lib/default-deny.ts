@@ -19,10 +19,11 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
   const other = dir === 'ingress' ? 'source may connect to them' : 'destination is reachable from them';
   // Live workloads running no pod now (a CronJob between runs, a Deployment scaled to zero) are
   // workloads all the same: judged by the template their next pods come from, so a namespace's
-  // finding, its severity and its members do not come and go with the pods.
+  // finding, its severity and its members do not come and go with the pods. A suspended CronJob
+  // makes no pod until resumed: it is no workload of the namespace now.
   const idle = new Map<string, Workload[]>();
   for (const w of workloadsOf(ctx.snapshot)) {
-    if (w.pods.length > 0 || !w.ref.namespace || judgedPodsOf(w).length === 0) continue;
+    if (w.pods.length > 0 || !w.ref.namespace || w.suspended || judgedPodsOf(w).length === 0) continue;
     let list = idle.get(w.ref.namespace);
     if (!list) idle.set(w.ref.namespace, (list = []));
     list.push(w);
@@ -66,9 +67,11 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
     }
     // One probe per distinct template labels: a namespace of many CronJobs and policies stays linear.
     const probed = new Map<string, ReturnType<typeof isolationOf>>();
+    const idleMembers = new Set<string>();
     for (const w of idle.get(ns) ?? []) {
       const pod = judgedPodsOf(w)[0]!;
       const member = refString(stableRefOf(w.ref));
+      idleMembers.add(member);
       const keep = (m: Map<string, number>) => m.set(member, m.get(member) ?? 0);
       if (pod.spec.hostNetwork === true) { keep(hostNet); continue; }
       const labelsKey = JSON.stringify(Object.entries(pod.labels).sort());
@@ -79,6 +82,13 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
       else for (const id of iso.by) isolatedBy.add(id);
     }
     const running = classes.length > 0 || (idle.get(ns)?.length ?? 0) > 0;
+    // Members running no pod now are said so: no pod of theirs is exposed until the next one starts.
+    const idleNote = (m: Map<string, number>) => {
+      const names = [...m.keys()].filter((k) => idleMembers.has(k)).sort();
+      if (names.length === 0) return '';
+      const listed = `${names.slice(0, 3).join(', ')}${names.length > 3 ? ` and ${names.length - 3} more` : ''}`;
+      return ` (${listed} ${names.length === 1 ? 'runs no pod now; judged by its template' : 'run no pod now; judged by their templates'})`;
+    };
     const resource = { kind: 'Namespace', name: ns };
     const list = (m: Map<string, number>) => [...m].sort().slice(0, MAX_LISTED).map(([workload, podCount]) => ({ workload, podCount }));
     const by = [...isolatedBy].map((id) => model.policyById.get(id)).filter((p) => p !== undefined).map((p) => ({ policy: policyLabel(p), api: p.api }));
@@ -95,7 +105,7 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
       yield {
         status: 'fail',
         resource,
-        message: `${open.size} workload(s) in namespace ${ns} are not isolated for ${dir}: ${who}`,
+        message: `${open.size} workload(s) in namespace ${ns} are not isolated for ${dir}: ${who}${idleNote(open)}`,
         evidence: { ...evidence, unisolatedWorkloads: list(open), unisolatedCount: open.size, ...(deniers.length ? { denyRulesIn: deniers } : {}) },
         extent: { unit: 'workloads', members: [...open.keys()] },
       };
@@ -104,7 +114,7 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
         status: 'fail',
         resource,
         severity: 'medium',
-        message: `${externalOnly.size} workload(s) in namespace ${ns} are isolated for ${dir} from pods but not from addresses outside the cluster${dir === 'ingress' ? ' (AdminNetworkPolicy and ClusterNetworkPolicy ingress rules cannot name them): add a default-deny NetworkPolicy' : ''}`,
+        message: `${externalOnly.size} workload(s) in namespace ${ns} are isolated for ${dir} from pods but not from addresses outside the cluster${dir === 'ingress' ? ' (AdminNetworkPolicy and ClusterNetworkPolicy ingress rules cannot name them): add a default-deny NetworkPolicy' : ''}${idleNote(externalOnly)}`,
         evidence: { ...evidence, unisolatedWorkloads: list(externalOnly), unisolatedCount: externalOnly.size, openTo: 'addresses outside the cluster' },
         extent: { unit: 'workloads', members: [...externalOnly.keys()] },
       };

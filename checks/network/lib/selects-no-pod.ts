@@ -49,16 +49,18 @@ export function selectsNoPod(snapshot: Snapshot, model: ReachModel, p: LayerPoli
 }
 
 /** Per snapshot, its workloads running no pod now, by namespace, each with its template's labels. */
-const idleOf = new WeakMap<Snapshot, Map<string, Array<{ member: string; labels: Record<string, string> }>>>();
+const idleOf = new WeakMap<Snapshot, Map<string, Array<{ member: string; labels: Record<string, string>; suspended: boolean }>>>();
 /** Per model, the probe of each namespace and template labels (model.probe walks the namespace's policies). */
 const probesOf = new WeakMap<ReachModel, Map<string, ReturnType<ReachModel['probe']>>>();
 
 /**
  * The workloads of the policy's namespace that run no pod now and whose template it selects
- * (stable names, sorted). The idle workloads are listed once per snapshot and each distinct
- * template probed once per model: a namespace of many such policies stays linear in them.
+ * (stable names, sorted); with `suspended`, instead the suspended CronJobs it selects, which make
+ * no pod until resumed and so are no idle workload. The idle workloads are listed once per
+ * snapshot and each distinct template probed once per model: a namespace of many such policies
+ * stays linear in them.
  */
-export function idleSelected(snapshot: Snapshot, model: ReachModel, p: LayerPolicy): string[] {
+export function idleSelected(snapshot: Snapshot, model: ReachModel, p: LayerPolicy, suspended = false): string[] {
   let idle = idleOf.get(snapshot);
   if (!idle) {
     idleOf.set(snapshot, (idle = new Map()));
@@ -67,13 +69,14 @@ export function idleSelected(snapshot: Snapshot, model: ReachModel, p: LayerPoli
       if (!pod) continue;
       let list = idle.get(w.ref.namespace!);
       if (!list) idle.set(w.ref.namespace!, (list = []));
-      list.push({ member: refString(stableRefOf(w.ref)), labels: pod.labels });
+      list.push({ member: refString(stableRefOf(w.ref)), labels: pod.labels, suspended: w.suspended === true });
     }
   }
   let probes = probesOf.get(model);
   if (!probes) probesOf.set(model, (probes = new Map()));
   const out = new Set<string>();
-  for (const { member, labels } of idle.get(p.namespace!) ?? []) {
+  for (const { member, labels, suspended: s } of idle.get(p.namespace!) ?? []) {
+    if (s !== suspended) continue;
     const key = JSON.stringify([p.namespace, Object.entries(labels).sort()]);
     let probe = probes.get(key);
     if (!probe) probes.set(key, (probe = model.probe(p.namespace!, labels)));

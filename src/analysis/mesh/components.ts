@@ -27,15 +27,21 @@ export interface MeshComponent {
  * `consul`, its Kubernetes control plane `consul-k8s-control-plane`, its dataplane
  * `consul-dataplane` (hashicorp/…). Images named like these outside the mesh's own paths are
  * not taken (a `proxy` image is not Linkerd's unless its path says linkerd).
+ * Red Hat's builds add `-rhel<N>`: OpenShift Service Mesh 2 ships `pilot-rhel8`, OpenShift
+ * Service Mesh 3 also prefixes `istio-` and names its CNI agent `istio-cni`
+ * (registry.redhat.io/openshift-service-mesh/istio-pilot-rhel9, istio-proxyv2-rhel9,
+ * istio-ztunnel-rhel9, istio-cni-rhel9: the OSSM image names in openshift/cluster-ingress-operator
+ * pkg/operator/controller/gatewayclass/controller.go, and the servicemeshoperator3 CSV's
+ * images.<version>.{istiod,proxy,cni,ztunnel} annotations).
  */
 export function meshComponentOfImage(image: string, container: string): { mesh: MeshComponentMesh; role: MeshComponent['role']; what: string } | undefined {
   const repo = imageRepository(image);
   const last = repo.slice(repo.lastIndexOf('/') + 1);
   const istio = repo.includes('istio');
-  if (/^pilot(-rhel\d+)?$/.test(last) && (istio || container === 'discovery')) return { mesh: 'istio', role: 'control plane', what: 'istiod' };
-  if (/^ztunnel(-rhel\d+)?$/.test(last)) return { mesh: 'istio', role: 'dataplane', what: 'ztunnel' };
-  if (/^proxyv2(-rhel\d+)?$/.test(last) && (istio || container === 'istio-proxy')) return { mesh: 'istio', role: 'dataplane', what: 'Istio proxy' };
-  if (/^install-cni(-rhel\d+)?$/.test(last) && istio) return { mesh: 'istio', role: 'dataplane', what: 'istio-cni node agent' };
+  if (/^(istio-)?pilot(-rhel\d+)?$/.test(last) && (istio || container === 'discovery')) return { mesh: 'istio', role: 'control plane', what: 'istiod' };
+  if (/^(istio-)?ztunnel(-rhel\d+)?$/.test(last)) return { mesh: 'istio', role: 'dataplane', what: 'ztunnel' };
+  if (/^(istio-)?proxyv2(-rhel\d+)?$/.test(last) && (istio || container === 'istio-proxy')) return { mesh: 'istio', role: 'dataplane', what: 'Istio proxy' };
+  if (/^(install-cni|istio-cni)(-rhel\d+)?$/.test(last) && istio) return { mesh: 'istio', role: 'dataplane', what: 'istio-cni node agent' };
   if (repo.includes('linkerd')) {
     if (last === 'controller' || last === 'policy-controller') return { mesh: 'linkerd', role: 'control plane', what: 'Linkerd control plane' };
     if (last === 'proxy') return { mesh: 'linkerd', role: 'dataplane', what: 'linkerd-proxy' };

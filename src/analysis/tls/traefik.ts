@@ -542,3 +542,30 @@ export function traefikRouterOnlyHttp(eps: TraefikEntryPoints, named: string[]):
   const on = named.length ? named : eps.defaults;
   return eps.workloads.length > 0 && eps.fromFile.length === 0 && on.length > 0 && on.every((e) => !eps.secured.get(e.toLowerCase())?.startsWith('TLS'));
 }
+
+/**
+ * The first Traefik router of the snapshot that terminates TLS, named ("Ingress shop/web (tls)"),
+ * or undefined when none does. Traefik's default TLS option (a TLSOption named "default", else its
+ * built-in default) applies only to TLS routers without options of their own
+ * (https://doc.traefik.io/traefik/reference/routing-configuration/http/tls/tls-options/): with no
+ * TLS router, nothing uses it. A TLS router is an Ingress Traefik serves with spec.tls or a
+ * router.tls annotation, an IngressRoute with a tls section (even empty), or any router on an
+ * entryPoint with TLS (entrypoints.<name>.http.tls). A workload configured by a file may set
+ * entryPoint TLS there, unseen: it counts as one. IngressRouteTCP is not collected.
+ */
+export const traefikTlsRouter = memoize((snapshot: Snapshot): string | undefined => {
+  const eps = traefikEntryPoints(snapshot);
+  if (eps.fromFile.length > 0) return `${refString(eps.fromFile[0])} reads a configuration file, whose entryPoint TLS is not seen`;
+  for (const [ep, how] of eps.secured) if (how.startsWith('TLS (')) return `entryPoint ${ep}: ${how}`;
+  for (const key of ['traefik.ingressroutes', 'traefik-legacy.ingressroutes'] as const) {
+    for (const r of snapshot.resources[key] ?? []) {
+      const tls = obj(r.spec)?.tls;
+      if (tls !== undefined && tls !== null) return `IngressRoute ${r.metadata?.namespace ?? 'default'}/${r.metadata?.name ?? ''} (tls)`;
+    }
+  }
+  for (const ing of snapshot.resources.ingresses ?? []) {
+    const tls = arr(obj(ing.spec)?.tls).length > 0 ? 'spec.tls' : traefikRouterTls(ing);
+    if (tls && servedByTraefik(snapshot, ing)) return `Ingress ${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''} (${tls})`;
+  }
+  return undefined;
+}, 'tls');
