@@ -8,7 +8,7 @@ import { isEmptyConns } from '../../../src/analysis/netpol/conns.ts';
 import { policyLabel } from '../../../src/analysis/netpol/engine.ts';
 import { buildReachability, isolationOf, type PodClass } from '../../../src/analysis/netpol/model.ts';
 import { isDefaultDeny, isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
-import { judgedPodsOf, refString, stableRefOf, workloadsOf, type Workload } from '../../../src/analysis/workloads.ts';
+import { judgedPodsOf, podServiceAccount, refString, stableRefOf, workloadsOf, type Workload } from '../../../src/analysis/workloads.ts';
 import { denyRulesBefore } from './deny-rules.ts';
 
 const MAX_LISTED = 20;
@@ -74,9 +74,10 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
       idleMembers.add(member);
       const keep = (m: Map<string, number>) => m.set(member, m.get(member) ?? 0);
       if (pod.spec.hostNetwork === true) { keep(hostNet); continue; }
-      const labelsKey = JSON.stringify(Object.entries(pod.labels).sort());
+      const serviceAccount = podServiceAccount(pod.spec);
+      const labelsKey = JSON.stringify([serviceAccount, Object.entries(pod.labels).sort()]);
       let iso = probed.get(labelsKey);
-      if (!iso) probed.set(labelsKey, (iso = isolationOf(model, model.probe(ns, pod.labels), dir)));
+      if (!iso) probed.set(labelsKey, (iso = isolationOf(model, model.probe(ns, pod.labels, serviceAccount), dir)));
       if (iso.allowsAll || (!iso.isolated && !isEmptyConns(iso.openToPods))) keep(open);
       else if (!iso.isolated) { keep(externalOnly); for (const id of iso.by) isolatedBy.add(id); }
       else for (const id of iso.by) isolatedBy.add(id);

@@ -9,7 +9,7 @@
 import type { Verdict } from '../../../src/base/vocabulary.ts';
 import type { LayerPolicy } from '../../../src/analysis/netpol/layers.ts';
 import type { ReachModel } from '../../../src/analysis/netpol/model.ts';
-import { judgedPodsOf, refString, stableRefOf, workloadsOf } from '../../../src/analysis/workloads.ts';
+import { judgedPodsOf, podServiceAccount, refString, stableRefOf, workloadsOf } from '../../../src/analysis/workloads.ts';
 import type { Snapshot } from '../../../src/snapshot/types.ts';
 
 export function selectsNoPod(snapshot: Snapshot, model: ReachModel, p: LayerPolicy, label: string, opens: string, openRules: unknown[]): Verdict {
@@ -49,7 +49,7 @@ export function selectsNoPod(snapshot: Snapshot, model: ReachModel, p: LayerPoli
 }
 
 /** Per snapshot, its workloads running no pod now, by namespace, each with its template's labels. */
-const idleOf = new WeakMap<Snapshot, Map<string, Array<{ member: string; labels: Record<string, string>; suspended: boolean }>>>();
+const idleOf = new WeakMap<Snapshot, Map<string, Array<{ member: string; labels: Record<string, string>; serviceAccount: string; suspended: boolean }>>>();
 /** Per model, the probe of each namespace and template labels (model.probe walks the namespace's policies). */
 const probesOf = new WeakMap<ReachModel, Map<string, ReturnType<ReachModel['probe']>>>();
 
@@ -69,17 +69,17 @@ export function idleSelected(snapshot: Snapshot, model: ReachModel, p: LayerPoli
       if (!pod) continue;
       let list = idle.get(w.ref.namespace!);
       if (!list) idle.set(w.ref.namespace!, (list = []));
-      list.push({ member: refString(stableRefOf(w.ref)), labels: pod.labels, suspended: w.suspended === true });
+      list.push({ member: refString(stableRefOf(w.ref)), labels: pod.labels, serviceAccount: podServiceAccount(pod.spec), suspended: w.suspended === true });
     }
   }
   let probes = probesOf.get(model);
   if (!probes) probesOf.set(model, (probes = new Map()));
   const out = new Set<string>();
-  for (const { member, labels, suspended: s } of idle.get(p.namespace!) ?? []) {
+  for (const { member, labels, serviceAccount, suspended: s } of idle.get(p.namespace!) ?? []) {
     if (s !== suspended) continue;
-    const key = JSON.stringify([p.namespace, Object.entries(labels).sort()]);
+    const key = JSON.stringify([p.namespace, serviceAccount, Object.entries(labels).sort()]);
     let probe = probes.get(key);
-    if (!probe) probes.set(key, (probe = model.probe(p.namespace!, labels)));
+    if (!probe) probes.set(key, (probe = model.probe(p.namespace!, labels, serviceAccount)));
     if (probe.ingressPolicies.includes(p) || probe.egressPolicies.includes(p)) out.add(member);
   }
   return [...out].sort();
