@@ -11,12 +11,14 @@ import { loadManifests } from '../collect/manifests.ts';
 import { readSnapshot } from '../snapshot/io.ts';
 import type { CoverageEntry, Snapshot } from '../snapshot/types.ts';
 import type { Logger } from '../base/log.ts';
-import { collectLive, type ConfigMapRefs } from '../collect/live.ts';
+import { collectLive, type ConfigMapRef, type ConfigMapRefs } from '../collect/live.ts';
 import { probeExposed } from '../collect/tls-probe.ts';
 import { ingressControllerConfigMapRefs, NGINX_CONTROLLER_KINDS, probeTargets } from '../analysis/tls/index.ts';
 import { ISTIO_REVISION_KINDS, istioRevisionConfigMapRefs, meshConfigMapRefs } from '../analysis/mesh/index.ts';
 import { CILIUM_CONFIG_MAP_REF_KINDS, ciliumConfigMapRefs } from '../analysis/netpol/cilium/config.ts';
 import { CONTOUR_CONFIG_MAP_REF_KINDS, contourConfigMapRefs } from '../analysis/tls/contour.ts';
+import { isCalicoAgent } from '../analysis/netpol/cni.ts';
+import { podTemplateOf } from '../analysis/workloads.ts';
 import type { KindKey } from '../snapshot/kinds.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
 import { collect, seconds } from './command.ts';
@@ -95,15 +97,49 @@ export async function probeSnapshot(snapshot: Snapshot, config: Config, log: Log
   if (probed.partial.length > 0) snapshot.partial = [...(snapshot.partial ?? []), ...probed.partial];
 }
 
+/** The kinds calicoConfigMapRefs reads: the calico-node DaemonSet (calicoIpamDoubt looks for it among DaemonSets alone). */
+export const CALICO_CONFIG_MAP_REF_KINDS = ['daemonsets'] as const satisfies readonly KindKey[];
+
+/**
+ * The calico-node variables calicoIpamDoubt (src/analysis/netpol/calico/ip-pools.ts) reads, and
+ * so the only ones whose ConfigMap is worth a read: the CNI config install-cni writes, the
+ * backend, USE_POD_CIDR.
+ */
+const CALICO_IPAM_ENV = new Set(['CNI_NETWORK_CONFIG', 'CALICO_NETWORKING_BACKEND', 'USE_POD_CIDR']);
+
+/**
+ * The ConfigMaps calico-node takes its IPAM settings from (env valueFrom.configMapKeyRef), in its
+ * own namespace: calico.yaml sets the backend and the CNI config from kube-system/calico-config.
+ * envFrom ConfigMaps are left out: no verdict reads them, and calico.yaml's one
+ * (kubernetes-services-endpoint) holds only the API server's address.
+ */
+export function calicoConfigMapRefs(snapshot: Snapshot): ConfigMapRef[] {
+  const refs = new Map<string, ConfigMapRef>();
+  for (const o of snapshot.resources.daemonsets ?? []) {
+    const namespace = o.metadata?.namespace;
+    if (typeof namespace !== 'string' || !namespace || !isCalicoAgent(o)) continue;
+    const spec = podTemplateOf(o)?.spec as { containers?: unknown; initContainers?: unknown } | undefined;
+    for (const c of [spec?.initContainers, spec?.containers].flatMap((l) => (Array.isArray(l) ? l : []))) {
+      const env: unknown = c && typeof c === 'object' ? (c as { env?: unknown }).env : undefined;
+      for (const e of Array.isArray(env) ? env : []) {
+        if (!e || typeof e !== 'object' || !CALICO_IPAM_ENV.has((e as { name?: unknown }).name as string)) continue;
+        const name = (e as { valueFrom?: { configMapKeyRef?: { name?: unknown } } }).valueFrom?.configMapKeyRef?.name;
+        if (typeof name === 'string' && name) refs.set(`${namespace}/${name}`, { namespace, name });
+      }
+    }
+  }
+  return [...refs.values()];
+}
+
 /** The kinds liveConfigMapRefs reads, each from the function that reads it (meshConfigMapRefs reads only the config). */
-export const LIVE_CONFIG_MAP_REF_KINDS: readonly KindKey[] = [...new Set<KindKey>([...NGINX_CONTROLLER_KINDS, ...ISTIO_REVISION_KINDS, ...CILIUM_CONFIG_MAP_REF_KINDS, ...CONTOUR_CONFIG_MAP_REF_KINDS])];
+export const LIVE_CONFIG_MAP_REF_KINDS: readonly KindKey[] = [...new Set<KindKey>([...NGINX_CONTROLLER_KINDS, ...ISTIO_REVISION_KINDS, ...CILIUM_CONFIG_MAP_REF_KINDS, ...CONTOUR_CONFIG_MAP_REF_KINDS, ...CALICO_CONFIG_MAP_REF_KINDS])];
 
 /**
  * The ConfigMaps read by name: the ingress controllers' --configmap, the meshes' own, Cilium's
- * agent settings, Contour's --config-path file. Its `kinds` let serve --watch's refresh build a view of those kinds alone.
+ * agent settings, Contour's --config-path file, calico-node's IPAM settings. Its `kinds` let serve --watch's refresh build a view of those kinds alone.
  */
 export function liveConfigMapRefs(config: Config): ConfigMapRefs & { readonly kinds: readonly KindKey[] } {
-  const refs = (partial: Snapshot) => [...ingressControllerConfigMapRefs(partial), ...meshConfigMapRefs(config), ...istioRevisionConfigMapRefs(partial, config), ...ciliumConfigMapRefs(partial), ...contourConfigMapRefs(partial)];
+  const refs = (partial: Snapshot) => [...ingressControllerConfigMapRefs(partial), ...meshConfigMapRefs(config), ...istioRevisionConfigMapRefs(partial, config), ...ciliumConfigMapRefs(partial), ...contourConfigMapRefs(partial), ...calicoConfigMapRefs(partial)];
   return Object.assign(refs, { kinds: LIVE_CONFIG_MAP_REF_KINDS });
 }
 
@@ -171,7 +207,7 @@ async function collectSource(flags: SourceFlags, log: Logger, context: SourceCon
     ...(timeoutMs ? { timeoutMs } : {}),
     ...(retryBudgetMs !== undefined ? { retryBudgetMs } : {}),
     onProgress: progress,
-    // ConfigMaps are read by name only: the ingress controllers' --configmap, the meshes' own (istio-<rev> per Istio revision in use), Cilium's agent settings, Contour's --config-path file.
+    // ConfigMaps are read by name only: the ingress controllers' --configmap, the meshes' own (istio-<rev> per Istio revision in use), Cilium's agent settings, Contour's --config-path file, calico-node's calico-config.
     configMapRefs: liveConfigMapRefs(config),
   }).catch((error: unknown) => {
     throw noClusterFound(error, flags);

@@ -37,6 +37,7 @@ export const KNOWN_CONFIGMAP_NAMES: readonly string[] = [
   'consul-server-config', // Consul servers' config from the Helm chart (acl.default_policy: the default intention)
   'consul-server-tmp-extra-config', // Consul servers' Helm server.extraConfig, loaded last (may override the default intention)
   'cilium-config', // Cilium agent config (enable-policy)
+  'calico-config', // calico-node's backend and CNI config in the calico.yaml manifests (whether Calico IPAM addresses the pods)
   'ingress-nginx-controller', // ingress-nginx --configmap, Helm chart and static manifests
   'nginx-configuration', // ingress-nginx --configmap, the older static manifests
 ];

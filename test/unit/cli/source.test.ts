@@ -5,6 +5,10 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LIVE_CONFIG_MAP_REF_KINDS, liveConfigMapRefs } from '../../../src/cli/source.ts';
+import { calicoIpamDoubt } from '../../../src/analysis/netpol/calico/ip-pools.ts';
+import { collectConfigMaps } from '../../../src/collect/live.ts';
+import type { KubeClient } from '../../../src/kube/client.ts';
+import { auditorClusterRoleRules } from '../../../src/collect/rbac-rules.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import type { KindKey } from '../../../src/snapshot/kinds.ts';
@@ -44,6 +48,90 @@ const contour = workload('projectcontour', 'contour', { kind: 'Deployment', cont
   spec.volumes = [{ name: 'contourcert', secret: { secretName: 'contourcert' } }, { name: 'contour-config', configMap: { name: 'contour', defaultMode: 420, items: [{ key: 'contour.yaml', path: 'contour.yaml' }] } }];
 }
 
+/**
+ * calico-node as projectcalico/calico manifests/calico.yaml ships it (DaemonSet kube-system/
+ * calico-node): upgrade-ipam and the calico-node container take CALICO_NETWORKING_BACKEND from
+ * configMapKeyRef calico-config/calico_backend, install-cni takes CNI_NETWORK_CONFIG from
+ * calico-config/cni_network_config and CNI_MTU from calico-config/veth_mtu, and every container
+ * has envFrom configMapRef kubernetes-services-endpoint (optional).
+ */
+const calicoYamlNode = (name = 'calico-config'): KubeObject => {
+  const servicesEndpoint = [{ configMapRef: { name: 'kubernetes-services-endpoint', optional: true } }];
+  const fromConfig = (env: string, key: string) => ({ name: env, valueFrom: { configMapKeyRef: { name, key } } });
+  const nodeName = { name: 'KUBERNETES_NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } };
+  return {
+    apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'calico-node', namespace: 'kube-system', labels: { 'k8s-app': 'calico-node' } },
+    spec: {
+      selector: { matchLabels: { 'k8s-app': 'calico-node' } },
+      template: {
+        metadata: { labels: { 'k8s-app': 'calico-node' } },
+        spec: {
+          hostNetwork: true, serviceAccountName: 'calico-node',
+          initContainers: [
+            { name: 'upgrade-ipam', image: 'quay.io/calico/cni:v3.30.0', envFrom: servicesEndpoint, env: [nodeName, fromConfig('CALICO_NETWORKING_BACKEND', 'calico_backend')] },
+            { name: 'install-cni', image: 'quay.io/calico/cni:v3.30.0', envFrom: servicesEndpoint, env: [{ name: 'CNI_CONF_NAME', value: '10-calico.conflist' }, fromConfig('CNI_NETWORK_CONFIG', 'cni_network_config'), nodeName, fromConfig('CNI_MTU', 'veth_mtu')] },
+          ],
+          containers: [{
+            name: 'calico-node', image: 'quay.io/calico/node:v3.30.0', envFrom: servicesEndpoint,
+            env: [{ name: 'DATASTORE_TYPE', value: 'kubernetes' }, fromConfig('CALICO_NETWORKING_BACKEND', 'calico_backend'), { name: 'CLUSTER_TYPE', value: 'k8s,bgp' }, fromConfig('FELIX_IPINIPMTU', 'veth_mtu')],
+          }],
+        },
+      },
+    },
+  } as KubeObject;
+};
+
+/** calico.yaml's calico-config (the same manifest): backend bird, a CNI config template (placeholders, no JSON) on calico-ipam. */
+const calicoConfig = {
+  apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'calico-config', namespace: 'kube-system' },
+  data: {
+    typha_service_name: 'none', calico_backend: 'bird', veth_mtu: '0',
+    cni_network_config: '{"name": "k8s-pod-network", "cniVersion": "0.3.1", "plugins": [{"type": "calico", "datastore_type": "kubernetes", "mtu": __CNI_MTU__, "ipam": {"type": "calico-ipam"}, "policy": {"type": "k8s"}}, {"type": "portmap", "snat": true, "capabilities": {"portMappings": true}}]}',
+  },
+};
+
+/** A client answering by-name ConfigMap gets from `held` (404 otherwise), recording each path asked for. */
+function configMapServer(held: Array<{ metadata: { namespace: string; name: string }; data?: Record<string, string> }>, asked: string[]): KubeClient {
+  return {
+    get: async (path: string) => {
+      asked.push(path);
+      const cm = held.find((c) => path === `/api/v1/namespaces/${c.metadata.namespace}/configmaps/${c.metadata.name}`);
+      return cm ? { status: 200, body: structuredClone(cm) } : { status: 404, body: undefined };
+    },
+  } as unknown as KubeClient;
+}
+
+describe('liveConfigMapRefs: calico-node installed from calico.yaml', () => {
+  it('asks for kube-system/calico-config, never the envFrom ConfigMap nor any Secret', () => {
+    const refs = refsOf(snapshotFromObjects([calicoYamlNode()]));
+    expect(refs).toContain('kube-system/calico-config');
+    expect(refs).not.toContain('kube-system/kubernetes-services-endpoint');
+    expect(refs.filter((r) => r.startsWith('kube-system/'))).toEqual(['kube-system/calico-config']);
+    // A renamed ConfigMap is followed by name; a DaemonSet that is not calico-node is not read.
+    // The chart's role may get it (by name: a refused read would leave every ConfigMap verdict unevaluated).
+    const byName = auditorClusterRoleRules().find((r) => r.resources?.includes('configmaps'))?.resourceNames ?? [];
+    expect(byName).toContain('calico-config');
+    expect(refsOf(snapshotFromObjects([calicoYamlNode('my-calico')]))).toContain('kube-system/my-calico');
+    const other = workload('kube-system', 'agent', { kind: 'DaemonSet', container: { name: 'agent', image: 'example.com/agent:1' } });
+    (other.spec as { template: { spec: { containers: Array<Record<string, unknown>> } } }).template.spec.containers[0]!.env = [{ name: 'CALICO_NETWORKING_BACKEND', valueFrom: { configMapKeyRef: { name: 'agent-config', key: 'b' } } }];
+    expect(refsOf(snapshotFromObjects([other]))).not.toContain('kube-system/agent-config');
+  });
+
+  it('a live collection reads calico-config, so the IP pools are trusted instead of "a ConfigMap that was not read"', async () => {
+    const snapshot = snapshotFromObjects([calicoYamlNode()]);
+    const asked: string[] = [];
+    await collectConfigMaps(configMapServer([calicoConfig], asked), snapshot, { configMapRefs: liveConfigMapRefs(defaultConfig()) }, 2);
+    expect(asked).toContain('/api/v1/namespaces/kube-system/configmaps/calico-config');
+    expect(asked.some((p) => p.includes('/secrets'))).toBe(false);
+    expect(snapshot.coverage.configmaps).toMatchObject({ status: 'ok' });
+    expect(calicoIpamDoubt(snapshot)).toBeUndefined();
+    // The same cluster with bird's ConfigMap on host-local IPAM: the pools stay untrusted, for that reason.
+    const hostLocal = snapshotFromObjects([calicoYamlNode()]);
+    await collectConfigMaps(configMapServer([{ ...calicoConfig, data: { ...calicoConfig.data, cni_network_config: calicoConfig.data.cni_network_config.replace('calico-ipam', 'host-local') } }], []), hostLocal, { configMapRefs: liveConfigMapRefs(defaultConfig()) }, 2);
+    expect(calicoIpamDoubt(hostLocal)).toContain('installs a CNI config whose IPAM is host-local, not calico-ipam');
+  });
+});
+
 /** Every kind the refs read, each deciding some ConfigMap asked for; and kinds they do not read. */
 const CLUSTERS: Record<string, KubeObject[]> = {
   'nginx controllers, istio revisions, cilium': [
@@ -63,6 +151,7 @@ const CLUSTERS: Record<string, KubeObject[]> = {
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team', labels: { 'istio.io/rev': 'prod-stable' } } } as KubeObject,
     { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name: 'istio-revision-tag-prod-stable', labels: { 'istio.io/rev': 'canary', 'istio.io/tag': 'prod-stable' } }, webhooks: [] } as unknown as KubeObject,
   ],
+  'calico-node from calico.yaml': [calicoYamlNode()],
   'CiliumNetworkPolicy without the agent': [cnp],
   'CiliumClusterwideNetworkPolicy without the agent': [ccnp],
 };
