@@ -158,6 +158,14 @@ const CLUSTERS: Record<string, KubeObject[]> = {
 
 const refsOf = (snapshot: Snapshot) => liveConfigMapRefs(defaultConfig())(snapshot).map((r) => `${r.namespace}/${r.name}`).sort();
 
+describe("liveConfigMapRefs: Contour's config file", () => {
+  it('asks for projectcontour/contour and the chart\'s role grants that name (a refused by-name read would leave every ConfigMap verdict unevaluated)', () => {
+    expect(refsOf(snapshotFromObjects([contour]))).toContain('projectcontour/contour');
+    const byName = auditorClusterRoleRules().find((r) => r.resources?.includes('configmaps'))?.resourceNames ?? [];
+    expect(byName).toContain('contour');
+  });
+});
+
 describe('liveConfigMapRefs: the kinds it declares (serve --watch refreshes from a view of those alone)', () => {
   it('asks for the same ConfigMaps from a view of its kinds as from every object held', () => {
     expect(liveConfigMapRefs(defaultConfig()).kinds).toBe(LIVE_CONFIG_MAP_REF_KINDS);
