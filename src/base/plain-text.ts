@@ -19,12 +19,14 @@
 //
 // Three of them are also how some text is spelt, and are shown as they act where they do that
 // (the approach of Unicode TS #39 and UTS #55 "Source Code Handling", and of browsers showing
-// IDNs: joiners are allowed in context). A zero-width non-joiner or joiner (U+200C/U+200D)
-// between two letters or marks that are not ASCII, Latin, Greek or Cyrillic (the scripts a
-// lookalike of an ASCII name is written in, none of which needs one) and not invisible
-// themselves: Persian needs ZWNJ to spell words ("می‌خواهیم"; The Unicode Standard, section
-// 23.2 "Layout Controls"), Indic scripts use both to choose a conjunct's form. A joiner inside
-// an emoji ZWJ sequence (👩‍💻: an Extended_Pictographic character, or one with its skin tone
+// IDNs: joiners are allowed in context). The joiners (U+200C/U+200D) in the contexts RFC 5892
+// Appendix A.1/A.2 (CONTEXTJ) allows them in IDNs: either right after a virama (a character of
+// Canonical_Combining_Class 9: Indic conjuncts, "क्‍ष"/"क्‌ष"), and a non-joiner also between
+// two letters of a cursive, joining script (Arabic, Syriac, N'Ko, Mongolian and the like; the
+// RFC's Joining_Type L/D … R/D, approximated by script, transparent marks skipped): Persian needs
+// it to spell words ("می‌خواهیم"; The Unicode Standard, section 23.2 "Layout Controls"). Between
+// CJK, Armenian or Cherokee letters a joiner changes nothing shown, so "東‍京" would read as
+// "東京". A joiner inside an emoji ZWJ sequence (👩‍💻: an Extended_Pictographic character, or one with its skin tone
 // or presentation selector, before it and an Extended_Pictographic one after it; UTS #51 section
 // 2.3), and a presentation selector VS15/VS16 (U+FE0E/U+FE0F) right after an Extended_Pictographic
 // character (❤️) or in a keycap (1️⃣). Anywhere else, next to ASCII, at the start or end of the
@@ -53,8 +55,24 @@ export const escaped = (c: string) => {
 };
 
 const PICTOGRAPHIC = /^\p{Extended_Pictographic}$/u;
-/** A letter or mark a joiner may sit between (see the top of the file): \p{…} is fine here, it only ever tests a joiner's neighbours. */
-const JOINABLE = /^(?![\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{Cf}\p{Default_Ignorable_Code_Point}])[\p{L}\p{M}]$/u;
+/**
+ * The characters of Canonical_Combining_Class 9 (Virama), Unicode 17: UnicodeData.txt field 3,
+ * e.g. "094D;DEVANAGARI SIGN VIRAMA;Mn;9;…". test/unit/base/plain-text.test.ts holds the list to
+ * Node's own normalization, which orders marks by that class.
+ */
+export const VIRAMAS: ReadonlySet<number> = new Set([
+  0x094d, 0x09cd, 0x0a4d, 0x0acd, 0x0b4d, 0x0bcd, 0x0c4d, 0x0ccd, 0x0d3b, 0x0d3c, 0x0d4d, 0x0dca, 0x0e3a, 0x0eba, 0x0f84,
+  0x1039, 0x103a, 0x1714, 0x1715, 0x1734, 0x17d2, 0x1a60, 0x1b44, 0x1baa, 0x1bab, 0x1bf2, 0x1bf3, 0x2d7f, 0xa806, 0xa82c,
+  0xa8c4, 0xa953, 0xa9c0, 0xaaf6, 0xabed, 0x10a3f, 0x11046, 0x11070, 0x1107f, 0x110b9, 0x11133, 0x11134, 0x111c0, 0x11235,
+  0x112ea, 0x1134d, 0x113ce, 0x113cf, 0x113d0, 0x11442, 0x114c2, 0x115bf, 0x1163f, 0x116b6, 0x1172b, 0x11839, 0x1193d,
+  0x1193e, 0x119e0, 0x11a34, 0x11a47, 0x11a99, 0x11c3f, 0x11d44, 0x11d45, 0x11d97, 0x11f41, 0x11f42, 0x1612f,
+]);
+/** A letter of a script whose letters join cursively (RFC 5892 A.1's Joining_Type D/L/R, by script): \p{…} is fine here, it only ever tests a non-joiner's neighbours. */
+const JOINING_LETTER = /^(?=\p{L})[\p{Script=Arabic}\p{Script=Syriac}\p{Script=Nko}\p{Script=Mongolian}\p{Script=Mandaic}\p{Script=Manichaean}\p{Script=Psalter_Pahlavi}\p{Script=Phags_Pa}\p{Script=Adlam}\p{Script=Hanifi_Rohingya}\p{Script=Sogdian}\p{Script=Old_Uyghur}\p{Script=Chorasmian}]$/u;
+/** A non-spacing or enclosing mark: Joining_Type T, which RFC 5892 A.1 lets stand between a letter and the non-joiner. */
+const TRANSPARENT = /^[\p{Mn}\p{Me}]$/u;
+/** At most this many marks skipped on either side of a non-joiner: a letter carries a few. */
+const MAX_MARKS = 4;
 const SKIN_TONE = /^[\u{1f3fb}-\u{1f3ff}]$/u;
 
 /** The code point of `s` ending just before index `i` ('' at the start). */
@@ -78,7 +96,21 @@ function spells(c: string, at: number, text: string): boolean {
     if (PICTOGRAPHIC.test(before) || SKIN_TONE.test(before)) return true;
     if (before === '\ufe0f' && PICTOGRAPHIC.test(pointBefore(text, at - 1))) return true;
   }
-  return (c === '\u200c' || c === '\u200d') && JOINABLE.test(before) && JOINABLE.test(after);
+  if (c !== '\u200c' && c !== '\u200d') return false;
+  if (before !== '' && VIRAMAS.has(before.codePointAt(0)!)) return true;
+  return c === '\u200c' && joinsAcross(text, at);
+}
+
+/** Whether the non-joiner at index `at` stands between two letters of a joining script, marks skipped (RFC 5892 A.1, second rule). */
+function joinsAcross(text: string, at: number): boolean {
+  let i = at;
+  let before = pointBefore(text, i);
+  for (let n = 0; n < MAX_MARKS && TRANSPARENT.test(before); n++) before = pointBefore(text, (i -= before.length));
+  if (!JOINING_LETTER.test(before)) return false;
+  let j = at + 1;
+  let after = pointAt(text, j);
+  for (let n = 0; n < MAX_MARKS && TRANSPARENT.test(after); n++) after = pointAt(text, (j += after.length));
+  return JOINING_LETTER.test(after);
 }
 
 /** A `replace` callback: a joiner or presentation selector that spells its context kept, any other match escaped. */

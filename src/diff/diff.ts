@@ -189,8 +189,10 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
   // transition: the next runs, still blind, find it blind in the previous run too.
   reasons.push(...coverageLost(previous, current));
   // Likewise findings the previous run had on what this one could not judge: said at the
-  // transition (the next run's previous run has them no more).
-  reasons.push(...notJudgedLines(notJudged, previous.run.id));
+  // transition (the next run's previous run has them no more). Only those a new finding of the
+  // same severity would count for: losing sight of a finding is no worse than it appearing new.
+  // All of them stay in diff.notJudged and the reports' notes.
+  if (rules.newFindingSeverity !== 'none') reasons.push(...notJudgedLines(notJudged, previous.run.id, severityRank(rules.newFindingSeverity)));
   // A mesh gone: its checks turn not applicable, which nothing above counts (meshes-removed.ts).
   // First: all of a mesh's traffic turned plaintext outweighs any single finding.
   const removedMeshes = meshesRemoved(previous, current, olderRuns);
@@ -560,13 +562,14 @@ function notJudgedOf(pairs: FindingPairs, current: RunReport): Finding[] {
 const MAX_NAMESPACES_NAMED = 5;
 
 /**
- * "could not judge: …" lines for the open findings of `previousId` this run could not judge,
- * one per check, worst first: silence about them must not read as compliance.
+ * "could not judge: …" lines for the open findings of `previousId` this run could not judge, at
+ * or above the severity rank `threshold` (regression.newFindingSeverity), one per check, worst
+ * first: silence about them must not read as compliance.
  */
-function notJudgedLines(notJudged: readonly Finding[], previousId: string): string[] {
+function notJudgedLines(notJudged: readonly Finding[], previousId: string, threshold: number): string[] {
   const byCheck = new Map<string, Finding[]>();
   for (const f of notJudged) {
-    if (f.waived) continue;
+    if (f.waived || severityRank(f.severity) > threshold) continue;
     let list = byCheck.get(f.check);
     if (!list) byCheck.set(f.check, (list = []));
     list.push(f);

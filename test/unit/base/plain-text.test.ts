@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { oneLine, withoutControls, withoutInvisible } from '../../../src/base/plain-text.ts';
+import { oneLine, VIRAMAS, withoutControls, withoutInvisible } from '../../../src/base/plain-text.ts';
 
 // What a terminal, a chat client or a spreadsheet shows as nothing at all: general category Cf
 // and Default_Ignorable_Code_Point (The Unicode Standard, section 5.21 "Ignoring Characters in
@@ -73,6 +73,8 @@ describe('joiners and presentation selectors in the text they spell', () => {
     ['a ZWJ sequence with a skin tone', '🧑🏽\u200d🚀'],
     ['a keycap', '1\ufe0f\u20e3'],
     ['a waiver reason mixing them', 'می\u200cخواهیم — 👩\u200d💻 ❤\ufe0f done'],
+    ['an Arabic ZWNJ after a letter with its vowel mark (RFC 5892 A.1: Joining_Type T skipped)', '\u0628\u0650\u200c\u0628'],
+    ['a Malayalam chillu spelt with ZWJ after the virama', '\u0d28\u0d4d\u200d'],
   ])('%s is shown unchanged', (_, text) => {
     for (const f of all) expect(f(text), f.name).toBe(text);
   });
@@ -95,7 +97,34 @@ describe('joiners and presentation selectors in the text they spell', () => {
     ['\u200d👩', '\\u200d👩'],
     ['a\ufe0f\u200d👩', 'a\\ufe0f\\u200d👩'],
     ['👩\u200cx', '👩\\u200cx'],
-  ])('%j is escaped where it spells nothing: next to ASCII, Latin, Cyrillic or another invisible character, or at an end', (text, shown) => {
+    // RFC 5892 Appendix A.1/A.2: a joiner only after a virama, a non-joiner also between joining
+    // letters. In CJK, Armenian or Cherokee it changes nothing shown: "東\u200d京-prod" would read as "東京-prod".
+    ['東\u200d京-prod', '東\\u200d京-prod'],
+    ['東\u200c京', '東\\u200c京'],
+    ['\u0585\u200d\u057d', '\u0585\\u200d\u057d'],
+    ['\u13aa\u200d\u13a1', '\u13aa\\u200d\u13a1'],
+    ['\u0645\u200d\u0645', '\u0645\\u200d\u0645'],
+    ['\u0915\u200c\u0937', '\u0915\\u200c\u0937'],
+  ])('%j is escaped where it spells nothing: next to ASCII, Latin, Cyrillic, CJK or another invisible character, a joiner after no virama, or at an end', (text, shown) => {
     for (const f of all) expect(f(text), f.name).toBe(shown);
+  });
+});
+
+// RFC 5892 Appendix A.1/A.2 name the virama by Canonical_Combining_Class 9 (UnicodeData.txt field
+// 3). JavaScript has no \p{…} for it, but canonical ordering (UAX #15) sorts marks by that class:
+// a mark of class 9 stays in place on either side of U+094D (class 9) and moves after U+093C
+// (class 7). Every code point Node's Unicode puts there is in VIRAMAS, and nothing else.
+describe('VIRAMAS', () => {
+  it('is every character of Canonical_Combining_Class 9 in Node\'s Unicode', () => {
+    const virama = '\u094d';
+    const nukta = '\u093c';
+    const found: number[] = [];
+    for (let cp = 0x300; cp < 0x20000; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      const m = String.fromCodePoint(cp);
+      if (m.normalize('NFD') !== m) continue;
+      if ((m + virama).normalize('NFD') === m + virama && (virama + m).normalize('NFD') === virama + m && (m + nukta).normalize('NFD') === nukta + m) found.push(cp);
+    }
+    expect(found.map((cp) => cp.toString(16))).toEqual([...VIRAMAS].map((cp) => cp.toString(16)));
   });
 });

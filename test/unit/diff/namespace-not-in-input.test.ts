@@ -46,10 +46,10 @@ function audit(runId: string, files: Record<string, string>, at: string): RunRep
 
 const NS_CHECKS = ['pod-security.enforce-below-target', 'pod-security.enforce-missing'];
 
-function runs(second: Record<string, string>) {
+function runs(second: Record<string, string>, newFindingSeverity = defaultConfig().regression.newFindingSeverity) {
   const a = audit('run-a', { ...namespace, ...web, ...other }, '2026-12-01T02:00:00Z');
   const b = audit('run-b', second, '2026-12-02T02:00:00Z');
-  const diff = diffRuns(a, b, { rules: defaultConfig().regression, expiredWaivers: [] });
+  const diff = diffRuns(a, b, { rules: { ...defaultConfig().regression, newFindingSeverity }, expiredWaivers: [] });
   b.diff = diff;
   const onTeam = a.findings.filter((f) => NS_CHECKS.includes(f.check) && f.resource.kind === 'Namespace' && f.resource.name === 'team');
   return { a, b, diff, onTeam };
@@ -97,6 +97,29 @@ describe('a Namespace object left out of the input', () => {
     (addFormatsModule as unknown as (a: Ajv2020) => Ajv2020)(ajv);
     const validate = ajv.compile(JSON.parse(readFileSync(new URL('../../../schemas/report.schema.json', import.meta.url), 'utf8')));
     expect(validate(JSON.parse(JSON.stringify(b))), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  // README, "regression.newFindingSeverity": a new finding is a regression only at or above it.
+  // Losing sight of a finding is no worse than it appearing new: the same threshold applies.
+  it('findings below regression.newFindingSeverity stay not judged, but are no regression', () => {
+    for (const threshold of ['critical', 'none'] as const) {
+      const { b, diff, onTeam } = runs({ ...web, ...other }, threshold);
+      expect(onTeam.map((f) => f.severity)).toEqual(['high', 'high']);
+      expect([...(diff.notJudged ?? [])].sort(), threshold).toEqual(onTeam.map((f) => f.fingerprint).sort());
+      expect(diff.resolved).toEqual([]);
+      expect(diff.regressionReasons.filter((r) => r.includes('could not judge')), threshold).toEqual([]);
+      expect(diff.regression, threshold).toBe(false);
+      // The reports still count them apart from the resolved.
+      expect(renderMarkdown(b).includes('2 findings of run run-a could not be judged in this run'), threshold).toBe(true);
+    }
+  });
+
+  it('findings at or above regression.newFindingSeverity are still a regression', () => {
+    for (const threshold of ['high', 'low'] as const) {
+      const { diff } = runs({ ...web, ...other }, threshold);
+      expect(diff.regression, threshold).toBe(true);
+      expect(diff.regressionReasons.filter((r) => r.startsWith('could not judge: ')).map((r) => r.split(' ')[3]).sort(), threshold).toEqual(NS_CHECKS);
+    }
   });
 
   it('a namespace deleted with its workloads (nothing of it in the input) still resolves', () => {
