@@ -107,7 +107,9 @@ export const authzAllowAny: Check = {
         out.push({ status: 'pass', resource: p.ref, message: `AuthorizationPolicy ${policyName(p)} has a rule open to any caller, but ${why}` });
         continue;
       }
-      const scope = p.targeted ? 'its target (gateway or waypoint)' : p.selector ? `workloads matching ${JSON.stringify(p.selector)}` : p.namespace === index.root ? 'every workload of the mesh' : `every workload of namespace ${p.namespace}`;
+      // A revision's own root namespace (meshConfig.rootNamespace of its istio-<rev> ConfigMap) is the root of the workloads it configures.
+      const meshWide = !p.targeted && !p.selector && (p.namespace === index.root || (workloadsOf().get(p) ?? []).some((w) => w.istioRoot?.namespace === p.namespace));
+      const scope = p.targeted ? 'its target (gateway or waypoint)' : p.selector ? `workloads matching ${JSON.stringify(p.selector)}` : meshWide ? 'every workload of the mesh' : `every workload of namespace ${p.namespace}`;
       const wide = !p.selector && !p.targeted && open.some((r) => r.anyOperation);
       out.push({
         status: 'fail', resource: p.ref, severity: wide ? 'high' : 'medium',
