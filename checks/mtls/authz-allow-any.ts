@@ -75,7 +75,7 @@ export const authzAllowAny: Check = {
   id: 'mtls.authz-allow-any',
   area: 'mtls',
   title: 'No ALLOW AuthorizationPolicy rule admits any caller',
-  protectsAgainst: 'ALLOW AuthorizationPolicy rules with no `from` (any source, plaintext included) or whose source admits every authenticated workload (`principals: ["*"]`/`namespaces: ["*"]`, a prefix covering the trust domain such as `cluster.local/*`, or only `notPrincipals`/`notNamespaces`/`notServiceAccounts`, or `trustDomains: ["*"]`, or `ipBlocks`/`remoteIpBlocks` covering every address of the families the pods use — IPv4 when the snapshot shows no pod address — or only `notIpBlocks`/`notRemoteIpBlocks`), which cancel the deny-by-default the other policies build; Linkerd AuthorizationPolicies/ServerAuthorizations that admit any meshed identity (`identities: ["*"]`, `unauthenticatedTLS`) or any client from every network (`unauthenticated: true`, NetworkAuthentication 0.0.0.0/0, or `requiredAuthenticationRefs: []`, which requires no authentication); Consul ServiceIntentions that allow source `*`',
+  protectsAgainst: 'ALLOW AuthorizationPolicy rules with no `from` (any source, plaintext included) or whose source admits every authenticated workload (`principals: ["*"]`/`namespaces: ["*"]`, a prefix covering the trust domain such as `cluster.local/*`, or only `notPrincipals`/`notNamespaces`/`notServiceAccounts`, or `trustDomains: ["*"]`, or `ipBlocks`/`remoteIpBlocks` covering every address of the families the pods use — IPv4 when the snapshot shows no pod address — or only `notIpBlocks`/`notRemoteIpBlocks` that leave some address of those families out — of IPv4 or IPv6 when the snapshot shows no pod address), which cancel the deny-by-default the other policies build; Linkerd AuthorizationPolicies/ServerAuthorizations that admit any meshed identity (`identities: ["*"]`, `unauthenticatedTLS`) or any client from every network (`unauthenticated: true`, NetworkAuthentication 0.0.0.0/0, or `requiredAuthenticationRefs: []`, which requires no authentication); Consul ServiceIntentions that allow source `*`',
   severity: 'medium',
   controls: MESH_AUTHORIZATION,
   remediation: 'Replace the open rule with `from.source.principals` naming the callers\' service accounts (cluster.local/ns/NS/sa/SA) or `namespaces` naming the calling namespaces, and restrict `to.operation` to the ports, methods and paths they use. Linkerd: reference MeshTLSAuthentications listing the clients\' identities (or `identityRefs` ServiceAccounts) instead of `*`. Consul: replace source `*` with one source per calling service.',
@@ -87,7 +87,7 @@ export const authzAllowAny: Check = {
   evaluate(ctx) {
     const index = authzIndex(ctx.snapshot, ctx.config);
     const { trustDomain, ipFamilies } = istioAuthzModel(ctx.snapshot, ctx.config);
-    const opensTo = (f: AuthzSource) => sourceAdmitsEveryWorkload(f, trustDomain, ipFamilies ?? [4]);
+    const opensTo = (f: AuthzSource) => sourceAdmitsEveryWorkload(f, trustDomain, ipFamilies);
     const out: Verdict[] = [];
     let byPolicy: Map<ParsedAuthzPolicy, WorkloadMesh[]> | undefined;
     const workloadsOf = () => (byPolicy ??= workloadsByPolicy(ctx));
@@ -107,7 +107,9 @@ export const authzAllowAny: Check = {
         out.push({ status: 'pass', resource: p.ref, message: `AuthorizationPolicy ${policyName(p)} has a rule open to any caller, but ${why}` });
         continue;
       }
-      const scope = p.targeted ? 'its target (gateway or waypoint)' : p.selector ? `workloads matching ${JSON.stringify(p.selector)}` : p.namespace === index.root ? 'every workload of the mesh' : `every workload of namespace ${p.namespace}`;
+      // A revision's own root namespace (meshConfig.rootNamespace of its istio-<rev> ConfigMap) is the root of the workloads it configures.
+      const meshWide = !p.targeted && !p.selector && (p.namespace === index.root || (workloadsOf().get(p) ?? []).some((w) => w.istioRoot?.namespace === p.namespace));
+      const scope = p.targeted ? 'its target (gateway or waypoint)' : p.selector ? `workloads matching ${JSON.stringify(p.selector)}` : meshWide ? 'every workload of the mesh' : `every workload of namespace ${p.namespace}`;
       const wide = !p.selector && !p.targeted && open.some((r) => r.anyOperation);
       out.push({
         status: 'fail', resource: p.ref, severity: wide ? 'high' : 'medium',

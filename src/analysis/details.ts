@@ -137,10 +137,11 @@ const MAX_CALLERS = 20;
 
 function withCallers(ctx: AuditContext, workloads: MeshWorkloadDetail[]): MeshWorkloadDetail[] {
   const model = istioAuthzModel(ctx.snapshot, ctx.config);
-  const labels = new Map(meshModel(ctx.snapshot, ctx.config).workloads.map((w) => [`${w.workload.ref.kind}/${w.namespace}/${w.workload.ref.name}`, w.labels]));
+  const meshed = new Map(meshModel(ctx.snapshot, ctx.config).workloads.map((w) => [`${w.workload.ref.kind}/${w.namespace}/${w.workload.ref.name}`, w]));
   return workloads.map((w) => {
     if (w.mesh !== 'istio') return w;
-    const c = istioCallers(model, w.workload.namespace ?? '', labels.get(`${w.workload.kind}/${w.workload.namespace}/${w.workload.name}`) ?? {});
+    const m = meshed.get(`${w.workload.kind}/${w.workload.namespace}/${w.workload.name}`);
+    const c = istioCallers(model, w.workload.namespace ?? '', m?.labels ?? {}, m?.istioRoot?.namespace);
     return { ...w, callers: { who: c.who, callers: c.callers.slice(0, MAX_CALLERS), policies: c.policies } };
   });
 }

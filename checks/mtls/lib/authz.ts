@@ -64,7 +64,7 @@ export function hypotheticalVerdict(ctx: AuditContext, w: WorkloadMesh, port: nu
   if (bypass) return { ...bypass, bypassedBy: capture!.source };
   const who = { namespace: OUTSIDER_NS, serviceAccount: OUTSIDER_NS, labels: {}, mtls: caller === 'outsider' };
   // Its container ports too, as reach gives them: a Service's named targetPort then finds the port whose declared protocol Istio reads.
-  const callee = { namespace: w.namespace, name: w.workload.ref.name, serviceAccount: '', labels: w.labels, port, protocol: 'TCP' as const, ...(dataplane ? { dataplane } : {}), ...(rep ? { containerPorts: containerPorts(rep.spec) } : {}) };
+  const callee = { namespace: w.namespace, name: w.workload.ref.name, serviceAccount: '', labels: w.labels, port, protocol: 'TCP' as const, ...(w.istioRoot ? { root: w.istioRoot.namespace } : {}), ...(dataplane ? { dataplane } : {}), ...(rep ? { containerPorts: containerPorts(rep.spec) } : {}) };
   const opts = allowOnly ? { allowOnly } : {};
   // A gateway's listeners are its Gateway servers', not PeerAuthentication's: the verdict reach gives
   // (with `pastListener`, its AuthorizationPolicies' alone, as if a listener let the caller in).
@@ -110,18 +110,22 @@ const ANY_NAME = 'ztaudit:any';
  * are negative matches: they admit every caller but those they name.
  * ipBlocks ("the source address of the IP packet") and remoteIpBlocks ("the original client IP")
  * admit every caller when their ranges together cover every address of `families`, the families
- * the cluster's pods use (IstioAuthzModel.ipFamilies; IPv4, the common case, when the snapshot
- * shows no pod address); notIpBlocks and notRemoteIpBlocks, like notPrincipals, admit every caller
- * but those they name, unless they name every address of those families. A source with any other
- * field (requestPrincipals) may narrow the callers and is not counted.
+ * the cluster's pods use (IstioAuthzModel.ipFamilies); notIpBlocks and notRemoteIpBlocks, like
+ * notPrincipals, admit every caller but those they name, unless they name every address of those
+ * families. When the snapshot shows no pod address (`families` undefined) each side takes the
+ * reading that does not hide an open rule: ipBlocks covering all of IPv4, the common case, admit
+ * every caller (else a manifests run would pass `ipBlocks: ["0.0.0.0/0"]` on every IPv4 cluster),
+ * and notIpBlocks must exclude IPv4 and IPv6 alike (`notIpBlocks: ["0.0.0.0/0"]` still admits
+ * every IPv6 caller of a dual-stack or IPv6 cluster). A source with any other field
+ * (requestPrincipals) may narrow the callers and is not counted.
  */
-export function sourceAdmitsEveryWorkload(s: AuthzSource, trustDomain: string, families: readonly Family[] = [4]): boolean {
+export function sourceAdmitsEveryWorkload(s: AuthzSource, trustDomain: string, families?: readonly Family[]): boolean {
   const principal = `${trustDomain}/ns/${ANY_NAME}/sa/${ANY_NAME}`;
   const identityKeys = new Set(['principals', 'namespaces', 'notPrincipals', 'notNamespaces', 'serviceAccounts', 'notServiceAccounts', 'trustDomains', 'notTrustDomains', ...IP_KEYS]);
   for (const k of Object.keys(s)) if (!identityKeys.has(k)) return false;
-  const everyAddress = (vs: string[] | undefined) => { const every = ipBlocksCoverEvery(vs); return families.every((f) => every.includes(f)); };
-  if ((s.ipBlocks && !everyAddress(s.ipBlocks)) || (s.remoteIpBlocks && !everyAddress(s.remoteIpBlocks))) return false;
-  if ((s.notIpBlocks && everyAddress(s.notIpBlocks)) || (s.notRemoteIpBlocks && everyAddress(s.notRemoteIpBlocks))) return false;
+  const everyAddress = (vs: string[] | undefined, unknown: readonly Family[]) => { const every = ipBlocksCoverEvery(vs); return (families ?? unknown).every((f) => every.includes(f)); };
+  if ((s.ipBlocks && !everyAddress(s.ipBlocks, [4])) || (s.remoteIpBlocks && !everyAddress(s.remoteIpBlocks, [4]))) return false;
+  if ((s.notIpBlocks && everyAddress(s.notIpBlocks, [4, 6])) || (s.notRemoteIpBlocks && everyAddress(s.notRemoteIpBlocks, [4, 6]))) return false;
   const some = (patterns: string[] | undefined, value: string) => patterns === undefined || patterns.some((p) => istioStringMatch(p, value));
   const none = (patterns: string[] | undefined, value: string) => patterns === undefined || !patterns.some((p) => istioStringMatch(p, value));
   // serviceAccounts take no wildcard, so they never name the synthetic account; notServiceAccounts

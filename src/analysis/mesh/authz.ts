@@ -201,7 +201,34 @@ function sourceProblems(s: Record<string, unknown>): string[] {
   if (sas.length > 0 && [s.principals, s.notPrincipals, s.namespaces, s.notNamespaces].some((v) => arr(v).length > 0)) out.push('serviceAccounts set with namespaces or principals in the same source');
   for (const field of ['serviceAccounts', 'notServiceAccounts']) out.push(...serviceAccountProblems(field, arr(s[field])));
   for (const field of ['trustDomains', 'notTrustDomains']) out.push(...trustDomainProblems(field, arr(s[field]), true));
+  for (const field of ['ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks']) out.push(...ipValueProblems(field, arr(s[field])));
   return out;
+}
+
+/**
+ * security.go ValidateIPs, which ValidateAuthorizationPolicy runs on from.source's ipBlocks,
+ * notIpBlocks, remoteIpBlocks and notRemoteIpBlocks (and ValidateAttribute on a `when` on
+ * source.ip, remote.ip, destination.ip): a value holding "/" must pass Go's netip.ParsePrefix
+ * (host bits allowed, so 10.0.0.1/8 is fine; no zone; prefix length in decimal without leading
+ * zeros, at most 32 or 128), any other value netip.ParseAddr. One bad value and istiod rejects
+ * the whole policy.
+ */
+function ipValueProblems(field: string, values: unknown[]): string[] {
+  const out: string[] = [];
+  for (const v of values) {
+    if (typeof v === 'string' && (v.includes('/') ? isIstioPrefix(v) : parseIp(v) !== undefined)) continue;
+    out.push(`${field}: ${JSON.stringify(v)} is neither an IP address nor a CIDR range`);
+  }
+  return out;
+}
+
+function isIstioPrefix(v: string): boolean {
+  const slash = v.lastIndexOf('/');
+  const addr = v.slice(0, slash);
+  const bits = v.slice(slash + 1);
+  if (addr.includes('%') || !/^(0|[1-9]\d{0,2})$/.test(bits)) return false;
+  const ip = parseIp(addr);
+  return ip !== undefined && Number(bits) <= (ip.family === 4 ? 32 : 128);
 }
 
 /** security.go CheckServiceAccount: for from.source.(not)serviceAccounts and a `when` on source.serviceAccount alike. */
@@ -314,6 +341,7 @@ export function parseAuthorizationPolicy(o: KubeObject): ParsedAuthzPolicy {
         const where = `rules[${index}].when ${key} ${field}`;
         if (key === 'source.serviceAccount') problems.push(...serviceAccountProblems(where, arr(c[field])));
         else if (key === 'source.trustDomain') problems.push(...trustDomainProblems(where, arr(c[field]), false));
+        else if (key === 'source.ip' || key === 'remote.ip' || key === 'destination.ip') problems.push(...ipValueProblems(where, arr(c[field])));
         else if (key === 'source.principal') {
           for (const v of arr(c[field])) {
             const why = principalWarning(v, field === 'notValues', `source.principal ${field === 'notValues' ? 'notValues value' : 'value'}`);

@@ -31,6 +31,8 @@ export interface MeshCallee {
   dataplane?: 'sidecar' | 'ambient';
   /** The callee's container ports, so a Service's named targetPort finds `port` (Istio reads the Service port's declared protocol). */
   containerPorts?: Array<{ port: number; name?: string }>;
+  /** Istio: the root namespace of the callee's revision (WorkloadMesh.istioRoot), whose policies apply to it; the default revision's when unset. */
+  root?: string;
 }
 
 /**

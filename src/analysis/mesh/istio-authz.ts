@@ -1008,7 +1008,7 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
   const who = plaintext
     ? `a plaintext caller (${caller.external ? 'outside the mesh' : !caller.mtls ? (caller.noMtls ?? 'no mesh proxy') : `port ${callee.port} has mTLS DISABLE`}; principals and namespaces cannot match it)`
     : `principal ${principal}`;
-  const workloadPolicies = kept(policiesFor(model.authz, callee.namespace, callee.labels));
+  const workloadPolicies = kept(policiesFor(model.authz, callee.namespace, callee.labels, callee.root));
   const notes: string[] = [];
   const skipped = kept((model.authz.byNamespace.get(callee.namespace) ?? []).filter((p) => p.problems.length > 0));
   if (skipped.length) notes.push(`malformed AuthorizationPolicy ${skipped.map(name).join(', ')} ignored (istiod rejects it)`);
@@ -1147,9 +1147,13 @@ function sourceText(src: AuthzSource): string[] {
   return out.length ? [out.join(' and ')] : ['any caller'];
 }
 
-/** Who the ALLOW policies applying to a workload (its namespace and the root namespace, by selector) let call it. */
-export function istioCallers(model: IstioAuthzModel, namespace: string, labels: Record<string, string>): { who: 'anyone' | 'nobody' | 'listed'; callers: string[]; policies: string[] } {
-  const applied = policiesFor(model.authz, namespace, labels);
+/**
+ * Who the ALLOW policies applying to a workload (its namespace and the root namespace, by selector)
+ * let call it. `root`: its revision's root namespace (WorkloadMesh.istioRoot), the default
+ * revision's when not given.
+ */
+export function istioCallers(model: IstioAuthzModel, namespace: string, labels: Record<string, string>, root?: string): { who: 'anyone' | 'nobody' | 'listed'; callers: string[]; policies: string[] } {
+  const applied = policiesFor(model.authz, namespace, labels, root);
   const allows = applied.filter((p) => p.action === 'ALLOW');
   const policies = applied.filter((p) => p.action !== 'AUDIT').map(name);
   if (allows.length === 0) return { who: 'anyone', callers: [], policies };

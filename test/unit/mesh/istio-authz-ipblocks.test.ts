@@ -36,7 +36,7 @@ const verdict = (yaml: string, extra: KubeObject[] = []) => {
   return meshFlowVerdict(ctx.snapshot, ctx.config, { kind: 'Deployment', namespace: 'shop', name: 'web' }, { kind: 'Deployment', namespace: 'shop', name: 'api' }, 8080, 'TCP');
 };
 const allowAny = mtlsChecks.find((c) => c.id === 'mtls.authz-allow-any')!;
-const allowAnyFails = (yaml: string) => fails(run(allowAny, ctxOf(yaml))).map((f) => `${f.severity} ${f.resource.namespace}/${f.resource.name}`);
+const allowAnyFails = (yaml: string, extra: KubeObject[] = []) => fails(run(allowAny, ctxOf(yaml, undefined, extra))).map((f) => `${f.severity} ${f.resource.namespace}/${f.resource.name}`);
 
 describe('ipBlocks covering every address in reach', () => {
   it('a DENY on ipBlocks 0.0.0.0/0 and ::/0 refuses every caller (was: depends)', () => {
@@ -79,6 +79,9 @@ describe('mtls.authz-allow-any: ALLOW rules open to every address', () => {
     ['ipBlocks 0.0.0.0/0 and ::/0', '{ipBlocks: ["0.0.0.0/0", "::/0"]}'],
     ['remoteIpBlocks 0.0.0.0/0', '{remoteIpBlocks: ["0.0.0.0/0"]}'],
     ['notIpBlocks naming one address', '{notIpBlocks: ["203.0.113.7/32"]}'],
+    // Without a pod address the cluster may be dual-stack or IPv6: excluding IPv4 leaves every IPv6 caller admitted.
+    ['notIpBlocks excluding every IPv4 address while the family is unknown', '{notIpBlocks: ["0.0.0.0/0"]}'],
+    ['notRemoteIpBlocks excluding every IPv4 address while the family is unknown', '{notRemoteIpBlocks: ["0.0.0.0/0"]}'],
   ])('%s fails at medium with a selector', (_what, source) => {
     expect(allowAnyFails(policy('ALLOW', source))).toEqual(['medium shop/p']);
   });
@@ -90,9 +93,15 @@ describe('mtls.authz-allow-any: ALLOW rules open to every address', () => {
   it.each([
     ['one address', '{ipBlocks: ["10.1.2.3/32"]}'],
     ['half the IPv4 space', '{ipBlocks: ["0.0.0.0/1"]}'],
-    ['notIpBlocks excluding every IPv4 address', '{notIpBlocks: ["0.0.0.0/0"]}'],
+    ['notIpBlocks excluding every IPv4 and IPv6 address', '{notIpBlocks: ["0.0.0.0/0", "::/0"]}'],
     ['every address but only with a JWT', '{ipBlocks: ["0.0.0.0/0"], requestPrincipals: ["*"]}'],
   ])('%s passes', (_what, source) => {
     expect(allowAnyFails(policy('ALLOW', source))).toEqual([]);
+  });
+
+  it('notIpBlocks 0.0.0.0/0 admits nobody once the pods show IPv4 only, and every IPv6 caller on a dual-stack cluster', () => {
+    const y = policy('ALLOW', '{notIpBlocks: ["0.0.0.0/0"]}');
+    expect(allowAnyFails(y, [podWith('10.244.0.5')])).toEqual([]);
+    expect(allowAnyFails(y, [podWith('10.244.0.5', 'fd00::5')])).toEqual(['medium shop/p']);
   });
 });

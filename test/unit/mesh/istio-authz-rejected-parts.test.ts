@@ -61,3 +61,37 @@ describe('AuthorizationPolicy parts istiod rejects', () => {
     expect(p.problems).toEqual(['rules[0].when "x\\n\\u001b[31mred": neither values nor notValues is set']);
   });
 });
+
+// security.go ValidateIPs, run by ValidateAuthorizationPolicy on ipBlocks, notIpBlocks,
+// remoteIpBlocks and notRemoteIpBlocks and by ValidateAttribute on source.ip, remote.ip and
+// destination.ip: Go's netip.ParsePrefix for a value with "/" (which keeps host bits, per
+// https://pkg.go.dev/net/netip#ParsePrefix "ParsePrefix does not mask off the host bits of ip";
+// an IPv6 zone or a prefix length out of range is an error), netip.ParseAddr for any other.
+describe('AuthorizationPolicy addresses istiod rejects', () => {
+  const problemsOf = (source: Record<string, unknown>) => parseAuthorizationPolicy({ apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'p', namespace: 'shop' }, spec: { rules: [{ from: [{ source }] }] } }).problems;
+  it.each([
+    ['ipBlocks', '10.0.0.0/33'],
+    ['notIpBlocks', '::/129'],
+    ['remoteIpBlocks', '10.0.0.1/'],
+    ['notRemoteIpBlocks', 'fe80::1%eth0/64'],
+    ['ipBlocks', '10.0.0'],
+    ['ipBlocks', 'example.com'],
+  ])('%s %j makes the policy malformed', (field, value) => {
+    expect(problemsOf({ [field]: [value] })).toEqual([`rules[0]: ${field}: ${JSON.stringify(value)} is neither an IP address nor a CIDR range`]);
+  });
+
+  it.each([['10.0.0.1/8'], ['10.0.0.1'], ['::/0'], ['2001:db8::1'], ['::ffff:10.0.0.1/120'], ['fe80::1%eth0']])('%j is accepted', (value) => {
+    expect(problemsOf({ ipBlocks: [value], notRemoteIpBlocks: [value] })).toEqual([]);
+  });
+
+  it('a DENY whose ipBlocks hold one bad value denies nothing, and the report names the value', () => {
+    const y = policy('DENY', '{from: [{source: {ipBlocks: ["0.0.0.0/0", "::/0", "10.0.0.0/33"]}}]}');
+    expect(verdict(y).verdict).toBe('allowed');
+    expect(malformed(y)).toEqual([expect.stringContaining('ipBlocks: "10.0.0.0/33" is neither an IP address nor a CIDR range')]);
+  });
+
+  it('a when condition on source.ip is judged the same way', () => {
+    const y = policy('DENY', '{when: [{key: source.ip, values: ["10.0.0.0/8"]}, {key: remote.ip, notValues: ["300.0.0.1"]}]}');
+    expect(malformed(y)).toEqual([expect.stringContaining('rules[0].when remote.ip notValues: "300.0.0.1" is neither an IP address nor a CIDR range')]);
+  });
+});

@@ -11,7 +11,10 @@ import { permissiveOverride } from '../../../checks/mtls/permissive-override.ts'
 import { authzMissing } from '../../../checks/mtls/authz-missing.ts';
 import { outboundAllowAny } from '../../../checks/mtls/outbound-allow-any.ts';
 import { authzPlaintextBypass } from '../../../checks/mtls/authz-plaintext-bypass.ts';
-import { ctxOf, deploymentYaml, namespaceYaml } from './helpers.ts';
+import { authzAllowAny } from '../../../checks/mtls/authz-allow-any.ts';
+import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
+import { runDetails } from '../../../src/analysis/details.ts';
+import { ctxOf, deploymentYaml, namespaceYaml, serviceYaml } from './helpers.ts';
 
 const peerAuthentication = (namespace: string, name: string, mode: string) => `
 apiVersion: security.istio.io/v1
@@ -107,5 +110,40 @@ spec: {action: ALLOW, rules: [{from: [{source: {notPrincipals: ["cluster.local/n
   it('a mesh-wide policy in istio-system applies to the default revision\'s workloads only', () => {
     const failing = [...authzPlaintextBypass.evaluate(ctxOf(`${bare}${bypass('istio-system')}`))].filter((x) => x.status === 'fail');
     expect(failing.map((x) => `${x.resource.namespace}/${x.resource.name}`)).toEqual(['shop-a/web']);
+  });
+});
+
+describe('flow verdicts with two Istio revisions of different root namespaces', () => {
+  // "A policy in the root namespace applies to all workloads in the mesh"; `rules: [{}]` "allows
+  // all requests" (https://istio.io/latest/docs/reference/config/security/authorization-policy/):
+  // in canary-root that is every workload revision canary configures, shop-b/api here.
+  const authz = (namespace: string, name: string, action: string, rules: string) => `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: ${name}, namespace: ${namespace}}
+spec: {action: ${action}, rules: ${rules}}
+---`;
+  const allowAnyFailures = (yaml: string) => [...authzAllowAny.evaluate(ctxOf(yaml))].filter((x) => x.status === 'fail').map((x) => `${x.resource.namespace}/${x.resource.name}`);
+
+  it('an ALLOW rules [{}] in canary-root fails mtls.authz-allow-any, as the same policy in istio-system does', () => {
+    const canary = [...authzAllowAny.evaluate(ctxOf(`${CLUSTER}${serviceYaml('shop-b', 'api')}${authz('canary-root', 'allow-all', 'ALLOW', '[{}]')}`))].filter((x) => x.status === 'fail');
+    expect(canary.map((x) => `${x.resource.namespace}/${x.resource.name}`)).toEqual(['canary-root/allow-all']);
+    expect(canary[0]?.message).toContain('allows any caller to every workload of the mesh');
+    expect(allowAnyFailures(`${CLUSTER}${serviceYaml('shop-a', 'web')}${authz('istio-system', 'allow-all', 'ALLOW', '[{}]')}`)).toEqual(['istio-system/allow-all']);
+  });
+
+  it('reach to revision canary\'s workload honours a DENY in canary-root, and one in istio-system does not apply to it', () => {
+    const reach = (yaml: string) => {
+      const ctx = ctxOf(`${CLUSTER}${serviceYaml('shop-b', 'api')}${yaml}`);
+      return meshFlowVerdict(ctx.snapshot, ctx.config, { kind: 'Deployment', namespace: 'shop-a', name: 'web' }, { kind: 'Deployment', namespace: 'shop-b', name: 'api' }, 8000, 'TCP');
+    };
+    expect(reach(authz('canary-root', 'deny-all', 'DENY', '[{}]'))).toMatchObject({ verdict: 'denied', policy: { namespace: 'canary-root', name: 'deny-all' } });
+    expect(reach(authz('istio-system', 'deny-all', 'DENY', '[{}]')).verdict).toBe('allowed');
+  });
+
+  it('the callers report.json lists for revision canary\'s workload come from canary-root\'s ALLOW policies, not istio-system\'s', () => {
+    const callersOf = (yaml: string) => runDetails(ctxOf(`${CLUSTER}${yaml}`), new Set(['mtls'])).mtls!.workloads.find((w) => w.workload.name === 'api')!.callers;
+    expect(callersOf(authz('canary-root', 'from-shop-a', 'ALLOW', '[{from: [{source: {namespaces: [shop-a]}}]}]'))).toMatchObject({ who: 'listed', policies: ['canary-root/from-shop-a'] });
+    expect(callersOf(authz('istio-system', 'from-shop-a', 'ALLOW', '[{from: [{source: {namespaces: [shop-a]}}]}]'))).toMatchObject({ who: 'anyone', policies: [] });
   });
 });
