@@ -190,16 +190,9 @@ export function podSetIsEverything(set: PodSet): boolean {
     && (!set.serviceAccounts || set.serviceAccounts.empty) && !set.serviceAccountNames && !set.where;
 }
 
-export function coversFamily(ranges: Array<{ family: Family; lo: bigint; hi: bigint }>, family: Family): boolean {
-  const all = family === 4 ? ALL_V4 : ALL_V6;
-  const sorted = ranges.filter((r) => r.family === family).sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
-  let next = all.lo;
-  for (const r of sorted) {
-    if (r.lo > next) return false;
-    if (r.hi + 1n > next) next = r.hi + 1n;
-    if (next > all.hi) return true;
-  }
-  return false;
+/** Whether the union of `ranges` holds every address of `family`. */
+export function coversFamily(ranges: readonly IpRange[], family: Family): boolean {
+  return coveredBy(family === 4 ? ALL_V4 : ALL_V6, ranges);
 }
 
 function fqdnMatches(pattern: string, name: string): boolean {
