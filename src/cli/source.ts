@@ -17,7 +17,8 @@ import { ingressControllerConfigMapRefs, NGINX_CONTROLLER_KINDS, probeTargets } 
 import { ISTIO_REVISION_KINDS, istioRevisionConfigMapRefs, meshConfigMapRefs } from '../analysis/mesh/index.ts';
 import { CILIUM_CONFIG_MAP_REF_KINDS, ciliumConfigMapRefs } from '../analysis/netpol/cilium/config.ts';
 import { CONTOUR_CONFIG_MAP_REF_KINDS, contourConfigMapRefs } from '../analysis/tls/contour.ts';
-import { isCalicoAgent } from '../analysis/netpol/cni.ts';
+import { CNI_KINDS, isCalicoAgent } from '../analysis/netpol/cni.ts';
+import { addressedElsewhere } from '../analysis/netpol/calico/ip-pools.ts';
 import { podTemplateOf } from '../analysis/workloads.ts';
 import type { KindKey } from '../snapshot/kinds.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
@@ -97,8 +98,8 @@ export async function probeSnapshot(snapshot: Snapshot, config: Config, log: Log
   if (probed.partial.length > 0) snapshot.partial = [...(snapshot.partial ?? []), ...probed.partial];
 }
 
-/** The kinds calicoConfigMapRefs reads: the calico-node DaemonSet (calicoIpamDoubt looks for it among DaemonSets alone). */
-export const CALICO_CONFIG_MAP_REF_KINDS = ['daemonsets'] as const satisfies readonly KindKey[];
+/** The kinds calicoConfigMapRefs reads: the CNI plugins' workloads (addressedElsewhere) and the calico-node DaemonSet. */
+export const CALICO_CONFIG_MAP_REF_KINDS = CNI_KINDS;
 
 /**
  * The calico-node variables calicoIpamDoubt (src/analysis/netpol/calico/ip-pools.ts) reads, and
@@ -111,9 +112,13 @@ const CALICO_IPAM_ENV = new Set(['CNI_NETWORK_CONFIG', 'CALICO_NETWORKING_BACKEN
  * The ConfigMaps calico-node takes its IPAM settings from (env valueFrom.configMapKeyRef), in its
  * own namespace: calico.yaml sets the backend and the CNI config from kube-system/calico-config.
  * envFrom ConfigMaps are left out: no verdict reads them, and calico.yaml's one
- * (kubernetes-services-endpoint) holds only the API server's address.
+ * (kubernetes-services-endpoint) holds only the API server's address. None where the pods'
+ * addresses come from elsewhere whatever calico-node says (Canal's canal-config, a cloud CNI):
+ * a by-name read the auditor's role refuses turns every ConfigMap verdict unevaluated, so only
+ * a ConfigMap that can change a verdict is asked for.
  */
 export function calicoConfigMapRefs(snapshot: Snapshot): ConfigMapRef[] {
+  if (addressedElsewhere(snapshot) !== undefined) return [];
   const refs = new Map<string, ConfigMapRef>();
   for (const o of snapshot.resources.daemonsets ?? []) {
     const namespace = o.metadata?.namespace;

@@ -38,6 +38,7 @@ export const KNOWN_CONFIGMAP_NAMES: readonly string[] = [
   'consul-server-tmp-extra-config', // Consul servers' Helm server.extraConfig, loaded last (may override the default intention)
   'cilium-config', // Cilium agent config (enable-policy)
   'calico-config', // calico-node's backend and CNI config in the calico.yaml manifests (whether Calico IPAM addresses the pods)
+  'cni-config', // the CNI config the tigera operator gives calico-node's install-cni (calico-system; its IPAM: calico-ipam or host-local)
   'contour', // Contour's config file (contour serve --config-path; tls.cipher-suites), as in its example manifests and Helm chart
   'ingress-nginx-controller', // ingress-nginx --configmap, Helm chart and static manifests
   'nginx-configuration', // ingress-nginx --configmap, the older static manifests

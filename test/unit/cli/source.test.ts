@@ -132,6 +132,70 @@ describe('liveConfigMapRefs: calico-node installed from calico.yaml', () => {
   });
 });
 
+/**
+ * calico-node as the tigera operator renders it (tigera/operator pkg/render/node.go: cniEnvvars
+ * gives install-cni CNI_NETWORK_CONFIG from ConfigMap cni-config, key config, in calico-system;
+ * nodeEnvVars sets CALICO_NETWORKING_BACKEND as a literal).
+ */
+const operatorNode = {
+  apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'calico-node', namespace: 'calico-system' },
+  spec: { selector: { matchLabels: { 'k8s-app': 'calico-node' } }, template: { metadata: { labels: { 'k8s-app': 'calico-node' } }, spec: {
+    hostNetwork: true,
+    initContainers: [{ name: 'install-cni', image: 'quay.io/calico/cni:v3.30.0', env: [{ name: 'CNI_NETWORK_CONFIG', valueFrom: { configMapKeyRef: { name: 'cni-config', key: 'config' } } }] }],
+    containers: [{ name: 'calico-node', image: 'quay.io/calico/node:v3.30.0', env: [{ name: 'CALICO_NETWORKING_BACKEND', value: 'bird' }] }],
+  } } },
+} as KubeObject;
+
+/**
+ * Canal as projectcalico/calico manifests/canal.yaml runs it: DaemonSet canal, calico-node beside
+ * kube-flannel, install-cni's CNI config from canal-config (RKE2: rke2-canal-config).
+ */
+const canalNode = {
+  apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'canal', namespace: 'kube-system' },
+  spec: { selector: { matchLabels: { 'k8s-app': 'canal' } }, template: { metadata: { labels: { 'k8s-app': 'canal' } }, spec: {
+    hostNetwork: true,
+    initContainers: [{ name: 'install-cni', image: 'quay.io/calico/cni:v3.30.0', env: [{ name: 'CNI_NETWORK_CONFIG', valueFrom: { configMapKeyRef: { name: 'canal-config', key: 'cni_network_config' } } }] }],
+    containers: [
+      { name: 'calico-node', image: 'quay.io/calico/node:v3.30.0', env: [{ name: 'CALICO_NETWORKING_BACKEND', value: 'none' }] },
+      { name: 'kube-flannel', image: 'ghcr.io/flannel-io/flannel:v0.26.1' },
+    ],
+  } } },
+} as KubeObject;
+
+/** A client answering as the chart's role would: a ConfigMap name it does not grant is refused (403), the rest 404. */
+function chartRoleServer(asked: string[]): KubeClient {
+  const granted = new Set(auditorClusterRoleRules().find((r) => r.resources?.includes('configmaps'))?.resourceNames ?? []);
+  return {
+    get: async (path: string) => {
+      asked.push(path);
+      const name = path.slice(path.lastIndexOf('/') + 1);
+      return granted.has(name) ? { status: 404, body: undefined } : { status: 403, body: { kind: 'Status', reason: 'Forbidden' } };
+    },
+  } as unknown as KubeClient;
+}
+
+describe("liveConfigMapRefs: calico-node's ConfigMaps are asked for only where they can change a verdict", () => {
+  it("an operator install asks for calico-system/cni-config, which the chart's role grants: the ConfigMaps stay readable", async () => {
+    const snapshot = snapshotFromObjects([operatorNode]);
+    expect(refsOf(snapshot)).toContain('calico-system/cni-config');
+    const asked: string[] = [];
+    await collectConfigMaps(chartRoleServer(asked), snapshot, { configMapRefs: liveConfigMapRefs(defaultConfig()) }, 2);
+    expect(asked).toContain('/api/v1/namespaces/calico-system/configmaps/cni-config');
+    expect(snapshot.coverage.configmaps).toMatchObject({ status: 'ok' });
+    expect(calicoIpamDoubt(snapshot)).toBeUndefined();
+  });
+
+  it("Canal's canal-config is never asked for: flannel addresses the pods whatever it says", async () => {
+    const snapshot = snapshotFromObjects([canalNode]);
+    expect(refsOf(snapshot).filter((r) => r.startsWith('kube-system/'))).toEqual([]);
+    const asked: string[] = [];
+    await collectConfigMaps(chartRoleServer(asked), snapshot, { configMapRefs: liveConfigMapRefs(defaultConfig()) }, 2);
+    expect(asked.some((p) => p.endsWith('/canal-config'))).toBe(false);
+    expect(snapshot.coverage.configmaps).toMatchObject({ status: 'ok' });
+    expect(calicoIpamDoubt(snapshot)).toContain('Canal');
+  });
+});
+
 /** Every kind the refs read, each deciding some ConfigMap asked for; and kinds they do not read. */
 const CLUSTERS: Record<string, KubeObject[]> = {
   'nginx controllers, istio revisions, cilium': [
@@ -152,6 +216,8 @@ const CLUSTERS: Record<string, KubeObject[]> = {
     { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name: 'istio-revision-tag-prod-stable', labels: { 'istio.io/rev': 'canary', 'istio.io/tag': 'prod-stable' } }, webhooks: [] } as unknown as KubeObject,
   ],
   'calico-node from calico.yaml': [calicoYamlNode()],
+  'calico-node from the tigera operator': [operatorNode],
+  'Canal': [canalNode],
   'CiliumNetworkPolicy without the agent': [cnp],
   'CiliumClusterwideNetworkPolicy without the agent': [ccnp],
 };

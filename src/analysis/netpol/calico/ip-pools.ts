@@ -115,6 +115,27 @@ function ipamTypeOf(config: string): string | undefined {
 }
 
 /**
+ * Why Calico IPPools hold no pod's address whatever calico-node's own settings say: Canal (flannel's
+ * host-local IPAM), another plugin or a cloud CNI addressing the pods, or no calico-node at all;
+ * undefined when calico-node's settings decide (calicoIpamDoubt reads them next). Reads only
+ * CNI_KINDS, so the live collector can ask it which calico-node ConfigMaps are worth a read.
+ */
+export function addressedElsewhere(snapshot: Snapshot): string | undefined {
+  const cni = detectCni(snapshot);
+  const canal = cni.plugins.find((p) => p.name === 'canal');
+  if (canal) return `pods are addressed by flannel's host-local IPAM on Canal (${canal.seenIn}), not Calico IPPools`;
+  const other = cni.plugins.find((p) => ADDRESSING.has(p.name));
+  if (other) return `${other.name} (${other.seenIn}) gives pods their addresses, and IP pools are not used when another plugin does pod networking`;
+  let agent = false;
+  for (const o of snapshot.resources.daemonsets ?? []) {
+    const cloud = cloudCniOf(o);
+    if (cloud) return `${cloud} (DaemonSet ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}) gives pods their addresses, and Calico beside it enforces policy only: IP pools are not used when another plugin does pod networking`;
+    if (isCalicoAgent(o)) agent = true;
+  }
+  return agent ? undefined : 'no calico-node DaemonSet was found to show that Calico IPAM gives pods their addresses';
+}
+
+/**
  * Why Calico IPAM is not known to give the pods their addresses, or undefined when it does. The
  * operator renders its Installation into calico-node's env (tigera/operator pkg/render/node.go:
  * CALICO_NETWORKING_BACKEND none when spec.cni.type is not Calico, USE_POD_CIDR=true with
@@ -126,19 +147,10 @@ function ipamTypeOf(config: string): string | undefined {
  * none is policy-only mode, where another plugin addresses the pods.
  */
 export function calicoIpamDoubt(snapshot: Snapshot): string | undefined {
-  const cni = detectCni(snapshot);
-  const canal = cni.plugins.find((p) => p.name === 'canal');
-  if (canal) return `pods are addressed by flannel's host-local IPAM on Canal (${canal.seenIn}), not Calico IPPools`;
-  const other = cni.plugins.find((p) => ADDRESSING.has(p.name));
-  if (other) return `${other.name} (${other.seenIn}) gives pods their addresses, and IP pools are not used when another plugin does pod networking`;
-  const agents: KubeObject[] = [];
+  const elsewhere = addressedElsewhere(snapshot);
+  if (elsewhere !== undefined) return elsewhere;
   for (const o of snapshot.resources.daemonsets ?? []) {
-    const cloud = cloudCniOf(o);
-    if (cloud) return `${cloud} (DaemonSet ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}) gives pods their addresses, and Calico beside it enforces policy only: IP pools are not used when another plugin does pod networking`;
-    if (isCalicoAgent(o)) agents.push(o);
-  }
-  if (!agents.length) return 'no calico-node DaemonSet was found to show that Calico IPAM gives pods their addresses';
-  for (const o of agents) {
+    if (!isCalicoAgent(o)) continue;
     const ns = o.metadata?.namespace;
     const where = `calico-node (DaemonSet ${ns ?? ''}/${o.metadata?.name ?? ''})`;
     const spec = podTemplateOf(o)?.spec as { containers?: unknown; initContainers?: unknown } | undefined;
