@@ -129,9 +129,6 @@ export function withoutInvisible(text: string): string {
   return escapeWith(text, COMMON_ONLY);
 }
 
-/** withoutInvisible's first name, from when it escaped bidirectional controls only. */
-export const withoutBidi = withoutInvisible;
-
 /** `text` with every control and invisible character but line breaks and tabs escaped (a whole output's lines). */
 export function withoutControls(text: string): string {
   return escapeWith(text, CONTROL);

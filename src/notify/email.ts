@@ -13,7 +13,7 @@ import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type { Socket } from 'node:net';
 import { errorMessage } from '../base/errors.ts';
 import { openTunnel } from '../kube/proxy.ts';
-import { clip, oneLine, withoutBidi, withoutControls } from '../base/plain-text.ts';
+import { clip, oneLine, withoutInvisible, withoutControls } from '../base/plain-text.ts';
 import { templateEnvironment } from '../report/html.ts';
 import type { NotificationOutcome, RunReport } from '../run/types.ts';
 import { buildView, foldForMessage, newFindingsOf, newlyWaivedRowsOf, olderBaselinesNote, resourceText, widenedRowsOf } from '../report/view/index.ts';
@@ -45,7 +45,7 @@ const MAX_SUBJECT = 200;
 
 /** A header value: one line, bounded, never cut inside a character. */
 export function headerText(value: string, max = MAX_SUBJECT): string {
-  return clip(withoutBidi(value.replace(/[\r\n\t]+/g, ' ').replace(/[\u0000-\u001F\u007F-\u009F]/g, '')), max);
+  return clip(withoutInvisible(value.replace(/[\r\n\t]+/g, ' ').replace(/[\u0000-\u001F\u007F-\u009F]/g, '')), max);
 }
 
 export interface EmailContent { subject: string; html: string; text: string }

@@ -6,7 +6,7 @@
 // - free text keeps its words but loses the markers' power: asterisk and tilde become
 //   look-alikes, and an underscore is replaced only where it could open or close italics.
 
-import { clip, withoutBidi } from '../base/plain-text.ts';
+import { clip, withoutInvisible } from '../base/plain-text.ts';
 
 export function escapeEntities(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -17,7 +17,7 @@ const BREAKS = /[\n\v\f\r\u0085\u2028\u2029]+/g;
 
 /** A value shown as inline code: `name`. */
 export function mrkdwnCode(value: unknown): string {
-  const s = withoutBidi(String(value).replace(BREAKS, ' ').replace(/`/g, 'ˋ'));
+  const s = withoutInvisible(String(value).replace(BREAKS, ' ').replace(/`/g, 'ˋ'));
   return `\`${escapeEntities(s) || ' '}\``;
 }
 
@@ -25,7 +25,7 @@ export function mrkdwnCode(value: unknown): string {
 export function mrkdwnText(value: unknown): string {
   // One line: a line break in a cluster name must not forge extra bullet lines.
   // A bidirectional override would reorder the words around it: it is shown as \u202e.
-  return escapeEntities(withoutBidi(String(value).replace(BREAKS, ' ')))
+  return escapeEntities(withoutInvisible(String(value).replace(BREAKS, ' ')))
     .replace(/\*/g, '∗')
     .replace(/~/g, '∼')
     .replace(/`/g, 'ˋ')

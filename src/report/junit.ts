@@ -5,7 +5,7 @@
 // <error>, and a partial run's suites carry partial=true and its reasons as <properties>.
 // The XML is written a testcase at a time (at 150,000 pods it is larger than the longest string
 // V8 can make); the counts the suites open with are taken first, from the same cases unwritten.
-import { withoutBidi } from '../base/plain-text.ts';
+import { withoutInvisible } from '../base/plain-text.ts';
 import { collectText, type TextWriter } from '../base/spool.ts';
 import { AREAS, type Area } from '../base/vocabulary.ts';
 import type { CheckSummary, Finding, RunReport } from '../run/types.ts';
@@ -17,7 +17,7 @@ import { isBlind } from '../run/coverage.ts';
  * is a character reference: a parser reads a literal one as a newline (XML 1.0 §2.11).
  */
 export function xmlEscape(value: unknown): string {
-  return withoutBidi(String(value))
+  return withoutInvisible(String(value))
     // eslint-disable-next-line no-control-regex -- these are exactly the characters XML 1.0 forbids
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
     .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')

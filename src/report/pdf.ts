@@ -6,7 +6,7 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import Handlebars from 'handlebars';
 import { ConfigError } from '../base/errors.ts';
-import { clip, withoutBidi } from '../base/plain-text.ts';
+import { clip, withoutInvisible } from '../base/plain-text.ts';
 
 /** Browser binaries looked for on PATH, in order. */
 export const CHROMIUM_NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable', 'chrome', 'headless_shell'];
@@ -40,7 +40,7 @@ export interface PdfOptions {
 }
 
 /** A name in the page footer: escaped, bidi controls shown as `\u202e`, at most 80 characters, never cut inside a character. */
-export const footerText = (s: string) => withoutBidi(Handlebars.escapeExpression(clip(s, 80)));
+export const footerText = (s: string) => withoutInvisible(Handlebars.escapeExpression(clip(s, 80)));
 
 export async function renderPdf(html: string, opts: PdfOptions): Promise<Buffer> {
   const timeout = opts.timeoutMs ?? 120_000;

@@ -14,7 +14,7 @@ import { openRunStore } from '../../src/history/store.ts';
 import { DEFAULT_FLEET_QUERY } from '../../src/run/fleet.ts';
 import { HOSTILE, NOW, fleetRuns, runsWithBlindLatest } from '../unit/fleet/seed.ts';
 import { skipOrFail } from '../helpers/ci.ts';
-import { withoutBidi } from '../../src/base/plain-text.ts';
+import { withoutInvisible } from '../../src/base/plain-text.ts';
 
 function chromiumPath(): string | null {
   const r = spawnSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' });
@@ -55,7 +55,7 @@ describeBrowser('fleet report in Chromium', () => {
     await page.goto(pathToFileURL(file).href);
 
     const rows = await page.locator('#grid tbody tr').evaluateAll((trs) => trs.map((tr) => tr.querySelector('.cluster')?.textContent ?? ''));
-    expect(rows.map((r) => r.replace(/\s*(regression|partial|stale)/g, '').trim())).toEqual([withoutBidi(HOSTILE), 'alpha', 'beta']); // bidi controls shown escaped, as text
+    expect(rows.map((r) => r.replace(/\s*(regression|partial|stale)/g, '').trim())).toEqual([withoutInvisible(HOSTILE), 'alpha', 'beta']); // bidi controls shown escaped, as text
     expect(await page.locator('#grid tbody tr').first().locator('td.num .grade').first().innerText()).toBe('F');
     expect(await page.locator('svg.spark polyline').count()).toBe(2); // alpha and beta have two or more runs
     expect(await page.locator('script').count()).toBe(0);
