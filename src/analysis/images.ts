@@ -15,3 +15,11 @@ export function imageRepository(image: string): string {
 export function repositoryIs(repository: string, path: string): boolean {
   return repository === path || (repository.endsWith(path) && repository[repository.length - path.length - 1] === '/');
 }
+
+/** An image reference's tag as written ("v1.20.2" of "quay.io/cilium/cilium:v1.20.2@sha256:…"); '' when it names none. */
+export function imageTag(image: string): string {
+  const at = image.indexOf('@');
+  const noDigest = at < 0 ? image : image.slice(0, at);
+  const colon = noDigest.lastIndexOf(':');
+  return colon > noDigest.lastIndexOf('/') ? noDigest.slice(colon + 1) : '';
+}

@@ -6,7 +6,7 @@ import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
 import { podTemplateOf } from '../workloads.ts';
 import { memoize } from '../memo.ts';
-import { imageRepository, repositoryIs } from '../images.ts';
+import { imageRepository, imageTag, repositoryIs } from '../images.ts';
 import type { CoverageNote, PolicyApi } from './layers.ts';
 
 export interface CniPlugin {
@@ -149,15 +149,18 @@ function refOf(o: KubeObject): CoverageNote['object'] {
   return { kind: o.kind ?? 'DaemonSet', ...(o.metadata?.namespace ? { namespace: o.metadata.namespace } : {}), name: o.metadata?.name ?? '' };
 }
 
+/** The release an image tag names ("v1.20.2", "3.28", "v3.30.0-rc1" → [3, 30, 0]); undefined when it names none. */
+function tagRelease(tag: string): [number, number, number] | undefined {
+  const m = /^v?(\d{1,4})\.(\d{1,4})(?:\.(\d{1,4}))?(?![\d.])/.exec(tag);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : undefined;
+}
+
 /** The Cilium agent image's release ("quay.io/cilium/cilium:v1.20.2@sha256:…" → [1, 20, 2]); undefined when its tag names none. */
 function ciliumAgentVersionOf(o: KubeObject): [number, number, number] | undefined {
   for (const c of containersOf(o)) {
     if (typeof c.image !== 'string' || !repositoryIs(imageRepository(c.image), 'cilium')) continue;
-    const noDigest = c.image.split('@')[0];
-    const colon = noDigest.lastIndexOf(':');
-    const tag = colon > noDigest.lastIndexOf('/') ? noDigest.slice(colon + 1) : '';
-    const m = /^v?(\d{1,4})\.(\d{1,4})(?:\.(\d{1,4}))?(?![\d.])/.exec(tag);
-    if (m) return [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
+    const release = tagRelease(imageTag(c.image));
+    if (release) return release;
   }
   return undefined;
 }
@@ -190,12 +193,9 @@ function withCiliumVersion(plugin: CniPlugin, versions: ReadonlyArray<[number, n
 function calicoNodeOf(o: KubeObject): CalicoNode | undefined {
   for (const c of containersOf(o)) {
     if (typeof c.image !== 'string' || !repositoryIs(imageRepository(c.image), 'calico/node')) continue;
-    const noDigest = c.image.split('@')[0];
-    const colon = noDigest.lastIndexOf(':');
-    const tag = colon > noDigest.lastIndexOf('/') ? noDigest.slice(colon + 1) : '';
-    const m = /^v?(\d{1,4})\.(\d{1,4})(?:\.(\d{1,4}))?(?![\d.])/.exec(tag);
+    const version = tagRelease(imageTag(c.image));
     const ref = refOf(o);
-    return m ? { version: [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)], ref } : { ref };
+    return version ? { version, ref } : { ref };
   }
   return undefined;
 }
@@ -275,9 +275,7 @@ function knpInstallOf(o: KubeObject): KnpInstall | undefined {
   const ref = refOf(o);
   for (const c of containersOf(o) as Array<{ image?: unknown; command?: unknown; args?: unknown }>) {
     if (typeof c.image !== 'string' || !repositoryIs(imageRepository(c.image), 'kube-network-policies')) continue;
-    const noDigest = c.image.split('@')[0];
-    const colon = noDigest.lastIndexOf(':');
-    const tag = colon > noDigest.lastIndexOf('/') ? noDigest.slice(colon + 1) : '';
+    const tag = imageTag(c.image);
     // Only the tag says which build an image is: pinned by digest alone, it could be any of them.
     if (!tag && c.image.includes('@')) return { ref, why: 'its image is pinned by digest alone, which names no build' };
     const build = /-(npa-v1alpha[12])$/.exec(tag)?.[1];
