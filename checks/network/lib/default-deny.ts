@@ -8,8 +8,9 @@ import { isEmptyConns } from '../../../src/analysis/netpol/conns.ts';
 import { policyLabel } from '../../../src/analysis/netpol/engine.ts';
 import { buildReachability, isolationOf, type PodClass } from '../../../src/analysis/netpol/model.ts';
 import { isDefaultDeny, isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
-import { judgedPodsOf, podServiceAccount, refString, stableRefOf, workloadsOf, type Workload } from '../../../src/analysis/workloads.ts';
+import { refString, stableRefOf } from '../../../src/analysis/workloads.ts';
 import { denyRulesBefore } from './deny-rules.ts';
+import { idleWorkloadsByNamespace } from './selects-no-pod.ts';
 
 const MAX_LISTED = 20;
 
@@ -21,13 +22,8 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
   // workloads all the same: judged by the template their next pods come from, so a namespace's
   // finding, its severity and its members do not come and go with the pods. A suspended CronJob
   // makes no pod until resumed: it is no workload of the namespace now.
-  const idle = new Map<string, Workload[]>();
-  for (const w of workloadsOf(ctx.snapshot)) {
-    if (w.pods.length > 0 || !w.ref.namespace || w.suspended || judgedPodsOf(w).length === 0) continue;
-    let list = idle.get(w.ref.namespace);
-    if (!list) idle.set(w.ref.namespace, (list = []));
-    list.push(w);
-  }
+  const idleByNamespace = idleWorkloadsByNamespace(ctx.snapshot);
+  const idleIn = (ns: string) => (idleByNamespace.get(ns) ?? []).filter((w) => !w.suspended);
   for (const ns of namespaces) {
     const classes = model.classesByNamespace.get(ns) ?? [];
     const policies = (model.policiesByNamespace.get(ns) ?? []).filter((p) => !p.errors.length && model.enforced(p));
@@ -68,13 +64,11 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
     // One probe per distinct template labels: a namespace of many CronJobs and policies stays linear.
     const probed = new Map<string, ReturnType<typeof isolationOf>>();
     const idleMembers = new Set<string>();
-    for (const w of idle.get(ns) ?? []) {
-      const pod = judgedPodsOf(w)[0]!;
-      const member = refString(stableRefOf(w.ref));
+    const idle = idleIn(ns);
+    for (const { member, pod, serviceAccount } of idle) {
       idleMembers.add(member);
       const keep = (m: Map<string, number>) => m.set(member, m.get(member) ?? 0);
       if (pod.spec.hostNetwork === true) { keep(hostNet); continue; }
-      const serviceAccount = podServiceAccount(pod.spec);
       const labelsKey = JSON.stringify([serviceAccount, Object.entries(pod.labels).sort()]);
       let iso = probed.get(labelsKey);
       if (!iso) probed.set(labelsKey, (iso = isolationOf(model, model.probe(ns, pod.labels, serviceAccount), dir)));
@@ -82,7 +76,7 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
       else if (!iso.isolated) { keep(externalOnly); for (const id of iso.by) isolatedBy.add(id); }
       else for (const id of iso.by) isolatedBy.add(id);
     }
-    const running = classes.length > 0 || (idle.get(ns)?.length ?? 0) > 0;
+    const running = classes.length > 0 || idle.length > 0;
     // Members running no pod now are said so: no pod of theirs is exposed until the next one starts.
     const idleNote = (m: Map<string, number>) => {
       const names = [...m.keys()].filter((k) => idleMembers.has(k)).sort();

@@ -9,7 +9,7 @@
 import type { Verdict } from '../../../src/base/vocabulary.ts';
 import type { LayerPolicy } from '../../../src/analysis/netpol/layers.ts';
 import type { ReachModel } from '../../../src/analysis/netpol/model.ts';
-import { judgedPodsOf, podServiceAccount, refString, stableRefOf, workloadsOf } from '../../../src/analysis/workloads.ts';
+import { judgedPodsOf, podServiceAccount, refString, stableRefOf, workloadsOf, type PodView } from '../../../src/analysis/workloads.ts';
 import type { Snapshot } from '../../../src/snapshot/types.ts';
 
 export function selectsNoPod(snapshot: Snapshot, model: ReachModel, p: LayerPolicy, label: string, opens: string, openRules: unknown[]): Verdict {
@@ -48,8 +48,38 @@ export function selectsNoPod(snapshot: Snapshot, model: ReachModel, p: LayerPoli
   };
 }
 
-/** Per snapshot, its workloads running no pod now, by namespace, each with its template's labels. */
-const idleOf = new WeakMap<Snapshot, Map<string, Array<{ member: string; labels: Record<string, string>; serviceAccount: string; suspended: boolean }>>>();
+/** A live workload running no pod now, as the network checks judge it: by its template's pod. */
+export interface IdleWorkload {
+  /** Its stable name (stableRefOf), as findings list members. */
+  member: string;
+  /** The pod its template makes (judgedPodsOf). */
+  pod: PodView;
+  serviceAccount: string;
+  /** A CronJob with spec.suspend: true, which makes no pod until resumed. */
+  suspended: boolean;
+}
+
+/** Per snapshot, its workloads running no pod now, by namespace. */
+const idleOf = new WeakMap<Snapshot, Map<string, IdleWorkload[]>>();
+
+/**
+ * The workloads of each namespace that run no pod now but have a template (a CronJob between
+ * runs, a Deployment scaled to zero, a suspended CronJob flagged), once per snapshot: the
+ * default-deny checks and idleSelected read the same list.
+ */
+export function idleWorkloadsByNamespace(snapshot: Snapshot): ReadonlyMap<string, IdleWorkload[]> {
+  let idle = idleOf.get(snapshot);
+  if (idle) return idle;
+  idleOf.set(snapshot, (idle = new Map()));
+  for (const w of workloadsOf(snapshot)) {
+    const pod = w.pods.length === 0 && w.ref.namespace ? judgedPodsOf(w)[0] : undefined;
+    if (!pod) continue;
+    let list = idle.get(w.ref.namespace!);
+    if (!list) idle.set(w.ref.namespace!, (list = []));
+    list.push({ member: refString(stableRefOf(w.ref)), pod, serviceAccount: podServiceAccount(pod.spec), suspended: w.suspended === true });
+  }
+  return idle;
+}
 /** Per model, the probe of each namespace and template labels (model.probe walks the namespace's policies). */
 const probesOf = new WeakMap<ReachModel, Map<string, ReturnType<ReachModel['probe']>>>();
 
@@ -61,21 +91,11 @@ const probesOf = new WeakMap<ReachModel, Map<string, ReturnType<ReachModel['prob
  * stays linear in them.
  */
 export function idleSelected(snapshot: Snapshot, model: ReachModel, p: LayerPolicy, suspended = false): string[] {
-  let idle = idleOf.get(snapshot);
-  if (!idle) {
-    idleOf.set(snapshot, (idle = new Map()));
-    for (const w of workloadsOf(snapshot)) {
-      const pod = w.pods.length === 0 && w.ref.namespace ? judgedPodsOf(w)[0] : undefined;
-      if (!pod) continue;
-      let list = idle.get(w.ref.namespace!);
-      if (!list) idle.set(w.ref.namespace!, (list = []));
-      list.push({ member: refString(stableRefOf(w.ref)), labels: pod.labels, serviceAccount: podServiceAccount(pod.spec), suspended: w.suspended === true });
-    }
-  }
+  const idle = idleWorkloadsByNamespace(snapshot);
   let probes = probesOf.get(model);
   if (!probes) probesOf.set(model, (probes = new Map()));
   const out = new Set<string>();
-  for (const { member, labels, serviceAccount, suspended: s } of idle.get(p.namespace!) ?? []) {
+  for (const { member, pod: { labels }, serviceAccount, suspended: s } of idle.get(p.namespace!) ?? []) {
     if (s !== suspended) continue;
     const key = JSON.stringify([p.namespace, serviceAccount, Object.entries(labels).sort()]);
     let probe = probes.get(key);
