@@ -4,6 +4,7 @@
 // table are all built from these specs, so they cannot drift apart.
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../base/errors.ts';
+import { closest } from '../base/did-you-mean.ts';
 import { MAX_TIMER_SAYS, MAX_TIMER_SECONDS } from '../base/timer.ts';
 import { EXIT_CANNOT_RUN, EXIT_OK, type CliIO } from './io.ts';
 
@@ -109,9 +110,19 @@ export function addCommand(parent: Command, spec: AnyCommandSpec, io: CliIO, onE
     parent.enablePositionalOptions();
     cmd.enablePositionalOptions();
     for (const sub of spec.subcommands) addCommand(cmd, sub, io, onExit);
+    // A misspelt subcommand (`history exprot`) would be read as an operand of this command ("too
+    // many arguments"), and a subcommand's flag after it (`history frget --cluster x`) as this
+    // command's unknown flag: what follows the first operand is handed over unparsed, and the
+    // operand answered as the unknown command it is, with the closest name.
+    cmd.passThroughOptions().allowExcessArguments(true);
   }
   cmd.addHelpText('after', helpFooter(spec));
   cmd.action(async () => {
+    const stray = spec.subcommands?.length ? cmd.args[0] : undefined;
+    if (stray !== undefined) {
+      const best = closest(stray, spec.subcommands!.map((s) => s.name));
+      cmd.error(`error: unknown command '${stray}' for 'ztaudit ${path}'${best ? `\n(Did you mean ${best}?)` : ''}`, { code: 'commander.unknownCommand' });
+    }
     refuseBlankValues(cmd);
     onExit(await spec.run(cmd.opts(), cmd.processedArgs as string[], io, cmd));
   });

@@ -1,7 +1,8 @@
 // `ztaudit snapshot -o FILE`: collect only, write the versioned gzip JSON snapshot. The config
 // matters here too: it says which mesh ConfigMaps to read (mesh.istioRootNamespace) and, with
 // --probe-tls, which endpoints to probe.
-import { resolve } from 'node:path';
+import { accessSync, constants, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../base/errors.ts';
 import { writeSnapshot } from '../snapshot/io.ts';
 import type { CliIO } from './io.ts';
@@ -21,8 +22,9 @@ async function takeSnapshot(values: SnapshotOptions, io: CliIO): Promise<number>
   const log = createLogger(io, { quiet: values.quiet });
   const config = loadValidConfig(values.config, io, log);
   if (values.probeTls) config.tls.probe.enabled = true;
-  const snapshot = await loadSource(values, log, { config, env: io.env, cwd: io.cwd });
   const file = resolve(io.cwd, values.output);
+  refuseUnwritable(file, values.output);
+  const snapshot = await loadSource(values, log, { config, env: io.env, cwd: io.cwd });
   try {
     writeSnapshot(file, snapshot);
   } catch (error: unknown) {
@@ -31,6 +33,22 @@ async function takeSnapshot(values: SnapshotOptions, io: CliIO): Promise<number>
   const counts = Object.values(snapshot.resources).reduce((n, list) => n + (list?.length ?? 0), 0);
   log.info(`wrote ${values.output}: ${counts} objects`);
   return 0;
+}
+
+/**
+ * Refuses, before collecting (minutes on a large cluster), a -o that cannot be written: a
+ * directory, or a file in a directory that does not exist or cannot be written to.
+ */
+function refuseUnwritable(file: string, given: string): void {
+  const isDirectory = (path: string) => { try { return statSync(path).isDirectory(); } catch { return undefined; } };
+  if (isDirectory(file) === true) throw new InputError(`-o ${given}: is a directory; name the snapshot file to write (e.g. ${join(given, 'cluster.snap.json.gz')})`);
+  const parent = dirname(file);
+  if (isDirectory(parent) !== true) throw new InputError(`-o ${given}: the directory ${parent} does not exist`);
+  try {
+    accessSync(parent, constants.W_OK);
+  } catch {
+    throw new InputError(`-o ${given}: the directory ${parent} cannot be written to`);
+  }
 }
 
 export const SNAPSHOT = defineCommand<SnapshotOptions>({

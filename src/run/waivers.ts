@@ -5,7 +5,7 @@
 // an open finding is about it (it covered it in the compared run, or names some of what it stems
 // from) is no stale entry: its status names that finding (openFinding).
 // An expiry date is a whole day, UTC: "expires: 2027-03-31" holds through 23:59:59.999 UTC.
-import { isBlind } from './coverage.ts';
+import { isUnjudged } from './coverage.ts';
 import type { ResourceRef } from '../base/vocabulary.ts';
 import type { Finding, WaiverRef, WaiverRule, WaiverStatus } from './types.ts';
 import { expiryState } from './waiver-expiry.ts';
@@ -85,14 +85,16 @@ export interface WaivedCheckOutcome { id: string; status: string; reason?: strin
 
 /**
  * `results`: failures (findings, or Results of which the passes are skipped). `checks`: each
- * check's outcome; a waiver whose check was not evaluated and matches nothing is
- * `not-evaluated` (with the reason), not `unmatched`.
+ * check's outcome; a waiver whose check was not evaluated (blind, or not applicable: switched
+ * off in config, its input absent) and matches nothing is `not-evaluated` (with the reason), not
+ * `unmatched`: "fixed, or a typo?" would have it deleted, and the findings it covers come back
+ * unwaived when the check runs again.
  */
 export function applyWaivers(
   waivers: WaiverConfig[], results: ReadonlyArray<Waivable & Pick<Result, 'fingerprint' | 'status'>>, now: Date,
   checks: ReadonlyArray<WaivedCheckOutcome> = [],
 ): WaiverApplication {
-  const blind = new Map(checks.filter((c) => isBlind(c.status)).map((c) => [c.id, c.reason ?? c.status]));
+  const blind = new Map(checks.filter((c) => isUnjudged(c.status)).map((c) => [c.id, c.reason ?? c.status]));
   const waived = new Map<string, WaiverConfig>();
   const expired = new Map<string, WaiverConfig>();
   const statuses: WaiverStatus[] = [];

@@ -1,6 +1,6 @@
 // Snapshot files: versioned gzip JSON. Reading a file of another schemaVersion is a clear
 // error, never a best-effort guess.
-import { closeSync, createReadStream, openSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, gzipSync } from 'node:zlib';
 import { basename, dirname } from 'node:path';
@@ -29,6 +29,9 @@ export function writeSnapshot(path: string, snapshot: Snapshot): void {
   removeStaleTemps(dirname(path), [basename(path)]);
   const tmp = tempPathFor(path);
   const fd = openSync(tmp, 'w');
+  // A write or rename that fails (a full disk, `path` a directory) leaves no copy of the
+  // cluster's state beside the path the user gave: the error says nothing was written.
+  let closed = false;
   try {
     let parts: string[] = [];
     let size = 0;
@@ -55,10 +58,14 @@ export function writeSnapshot(path: string, snapshot: Snapshot): void {
     }
     put('}}');
     flush();
-  } finally {
     closeSync(fd);
+    closed = true;
+    renameSync(tmp, path);
+  } catch (error: unknown) {
+    if (!closed) closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw error;
   }
-  renameSync(tmp, path);
 }
 
 const MIB = 1024 * 1024;

@@ -560,3 +560,31 @@ describe('--snapshot with objects an analysis cannot read', () => {
     expect(t.errLines()).toEqual([`ztaudit: --snapshot ${join(dir, 'edited.json')}: resources.deployments[1].metadata.name is a mapping, not a string; re-create it with \`ztaudit snapshot\``]);
   });
 });
+
+// `snapshot -o` that cannot be written was found out only after the whole collection (minutes
+// on a large cluster, thrown away), and left the complete snapshot in `<path>.<pid>.tmp` beside
+// the path while saying it could not write it.
+describe('snapshot -o that cannot be written', () => {
+  it('is refused before anything is collected, with one line naming -o', async () => {
+    const dir = dirWith({});
+    mkdirSync(join(dir, 'snaps'));
+    // The input does not exist either: the -o error coming first shows nothing was read.
+    for (const [out, why] of [
+      ['snaps', `-o snaps: is a directory; name the snapshot file to write (e.g. ${join('snaps', 'cluster.snap.json.gz')})`],
+      ['missing/x.snap.json.gz', `-o missing/x.snap.json.gz: the directory ${join(dir, 'missing')} does not exist`],
+    ]) {
+      const t = captureIO(dir);
+      expect(await main(['snapshot', '--manifests', 'no-such-dir', '-o', out, '-q'], t.cli)).toBe(2);
+      expect(t.errLines()).toEqual([`ztaudit: ${why}`]);
+    }
+  });
+
+  it('leaves no temp copy of the cluster state when the write fails', async () => {
+    const { writeSnapshot } = await import('../../../src/snapshot/io.ts');
+    const { snapshotFromObjects } = await import('../../../src/collect/from-objects.ts');
+    const dir = dirWith({});
+    mkdirSync(join(dir, 'taken'));
+    expect(() => writeSnapshot(join(dir, 'taken'), snapshotFromObjects([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } }]))).toThrow(/EISDIR/);
+    expect(readdirSync(dir)).toEqual(['taken']);
+  });
+});

@@ -91,6 +91,22 @@ describe('mistakes', () => {
     expect((await cli('who_can', 'get', 'pods')).err).toContain('(Did you mean who-can?)');
   });
 
+  // README: "a mistyped command or flag is answered with the closest one". A misspelt history
+  // subcommand was "too many arguments for 'history'", and with a subcommand's flag after it
+  // "unknown option '--cluster'", which blames the right flag.
+  it('suggests the closest history subcommand, also before that subcommand\'s flags, and exits 2', async () => {
+    const typo = await cli('history', 'exprot');
+    expect(typo.code).toBe(2);
+    expect(typo.err).toContain("unknown command 'exprot' for 'ztaudit history'");
+    expect(typo.err).toContain('(Did you mean export?)');
+    const withFlag = await cli('history', 'frget', '--cluster', 'old-prod');
+    expect(withFlag.code).toBe(2);
+    expect(withFlag.err).toContain('(Did you mean forget?)');
+    expect(withFlag.err).not.toContain('--cluster');
+    // The command's own flags still work.
+    expect((await cli('history', '--limit', '2', '--history', 'none')).err).toContain('--history none keeps no runs');
+  });
+
   it('suggests the closest flag of that command and exits 2', async () => {
     const r = await cli('run', '--manifest', 'examples/demo-cluster');
     expect(r.code).toBe(2);

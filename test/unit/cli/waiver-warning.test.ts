@@ -72,3 +72,19 @@ describe('the warning of a waiver that matches no finding', () => {
     expect(line).toContain('ServiceAccount ci/a\\u000aztaudit: all clear (and 2 more), which it covered in run run-1');
   });
 });
+
+// A waiver of a check switched off in the same config (checks.<id>.enabled: false) was told
+// "matches no finding: fixed, or a typo?" — deleted on that advice, the findings come back
+// unwaived the day the check is switched on again. The check did not run: it says so.
+describe('the warning of a waiver whose check did not run', () => {
+  it('says the check was not evaluated, switched off in config, rather than "fixed"', () => {
+    const [s] = applyWaivers([waiver], [], now, [{ id: waiver.check, status: 'not-applicable', reason: 'disabled in config' }]).statuses;
+    expect(s).toMatchObject({ state: 'not-evaluated', matched: 0, notEvaluated: 'disabled in config' });
+    expect(waiverWarning(s!)).toBe(`${WHAT} could not be checked: rbac.wildcard-permission was not evaluated (disabled in config)`);
+  });
+
+  it('still says "matches no finding" when the check ran and passed', () => {
+    const [s] = applyWaivers([waiver], [], now, [{ id: waiver.check, status: 'pass' }]).statuses;
+    expect(s).toMatchObject({ state: 'unmatched' });
+  });
+});
