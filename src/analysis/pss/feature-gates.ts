@@ -54,8 +54,9 @@ function apiserverContainer(pod: Record<string, unknown>): Record<string, unknow
 /**
  * Whether a kube-apiserver run with these arguments has the gate on. Each --feature-gates flag
  * (`--feature-gates=A=true,B=false` or `--feature-gates A=true`) adds its pairs over the ones
- * before; the gate named outright wins over AllAlpha, which turns on every alpha gate left unset
- * (component-base featuregate: setUnsetAlphaGates).
+ * before; the gate named outright wins over AllAlpha, which sets every alpha gate not yet set
+ * (component-base featuregate: setUnsetAlphaGates), so a later AllAlpha changes nothing the
+ * first one set.
  */
 export function gateOnInArgs(args: readonly string[]): boolean {
   let named: boolean | undefined;
@@ -73,7 +74,7 @@ export function gateOnInArgs(args: readonly string[]): boolean {
       const on = parseBool(pair.slice(eq + 1).trim());
       if (on === undefined) continue;
       if (key === USERNS_PSS_GATE) named = on;
-      else if (key === 'AllAlpha') allAlpha = on;
+      else if (key === 'AllAlpha') allAlpha ??= on;
     }
   }
   return named ?? allAlpha ?? false;

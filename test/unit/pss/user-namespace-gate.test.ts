@@ -73,6 +73,8 @@ describe('UserNamespacesPodSecurityStandards (1.29-1.34)', () => {
     expect(gateOnInArgs(['--feature-gates=AllAlpha=true,UserNamespacesPodSecurityStandards=false'])).toBe(false);
     expect(gateOnInArgs(['--feature-gates=UserNamespacesPodSecurityStandards=false', '--feature-gates=AllAlpha=true'])).toBe(false);
     expect(gateOnInArgs(['--feature-gates=userNamespacesPodSecurityStandards=true', '--enable-admission-plugins=UserNamespacesPodSecurityStandards=true'])).toBe(false);
+    // AllAlpha sets the alpha gates not yet set (component-base featuregate setUnsetAlphaGates): a second one finds this one set.
+    expect(gateOnInArgs(['--feature-gates=AllAlpha=true', '--feature-gates=AllAlpha=false'])).toBe(true);
     expect(gateOnInArgs([])).toBe(false);
   });
 
