@@ -100,7 +100,7 @@ describe('UserNamespacesPodSecurityStandards (1.29-1.34)', () => {
     const unseen = run(workload(false), 'v1.31.4').web;
     expect(unseen.status).toBe('fail');
     expect(unseen.evidence?.userNamespacesPodSecurityStandards).toBe('not seen (no kube-apiserver Pod in kube-system shows its flags), so read as off, its default');
-    expect(unseen.message).toContain('Its failing pods run in a user namespace (hostUsers: false), which a 1.29-1.34 kube-apiserver with the UserNamespacesPodSecurityStandards feature gate on exempts from runAsNonRoot and runAsUser');
+    expect(unseen.message).toContain('A failing pod runs in a user namespace (hostUsers: false), which a 1.29-1.34 kube-apiserver with the UserNamespacesPodSecurityStandards feature gate on exempts from runAsNonRoot and runAsUser');
   });
 
   it('outside 1.29-1.34 the gate is not read: 1.28 has none, 1.35 dropped it (the pinned v1.30 policy then fails the pod), and an unknown version claims nothing', () => {
