@@ -32,9 +32,18 @@
 // character (❤️) or in a keycap (1️⃣). Anywhere else, next to ASCII, at the start or end of the
 // text, they are escaped like the rest; ZWSP, the word joiner, BOM and the others always are.
 // Only a match is looked at in context, so text without any of these costs nothing more.
+//
+// A space other than U+0020 is escaped too: the no-break spaces, the en, em and other typographic
+// spaces, the Ogham space mark, the medium mathematical and the ideographic space (general
+// category Zs, UnicodeData.txt; all White_Space in PropList.txt, which Go's unicode.IsSpace reads).
+// Each is drawn as a gap like a space, so "team\u00a0a" and "team a" read alike; the User and
+// Group of an RBAC subject, the name of a Role, ClusterRole or binding (a path segment, not a DNS
+// name), annotation values and the free text of messages and custom resources may hold them;
+// namespace, label and most object names (RFC 1123, ASCII) cannot. French or Mongolian text that
+// spells with one reads as `\u00a0`/`\u202f` then, which stays legible.
 
-/** The invisible characters any text may hold: soft hyphen, zero-width space and joiners, bidi marks and controls, line and paragraph separators, word joiner and invisible operators, BOM. */
-const INVISIBLE_COMMON = String.raw`\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff`;
+/** The invisible characters any text may hold: soft hyphen, zero-width space and joiners, bidi marks and controls, line and paragraph separators, word joiner and invisible operators, BOM; and every space but U+0020 (Zs: no-break, typographic, Ogham, narrow no-break, mathematical and ideographic). */
+const INVISIBLE_COMMON = String.raw`\u00a0\u00ad\u1680\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff`;
 /** The other invisible characters, of scripts and blocks a name rarely holds, astral ones included. */
 const INVISIBLE_RARE = new RegExp(String.raw`[\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u115f-\u1160\u17b4-\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\ufff0-\ufffb\u{110bd}\u{110cd}\u{13430}-\u{1343f}\u{1bca0}-\u{1bca3}\u{1d173}-\u{1d17a}\u{e0000}-\u{e0fff}]`, 'gu');
 /** Text that may hold one of INVISIBLE_RARE (the blocks they are in, the high surrogates of the astral ones): a quick test. */
@@ -124,7 +133,7 @@ function escapeWith(text: string, common: RegExp): string {
   return MAYBE_RARE.test(out) ? out.replace(INVISIBLE_RARE, escapedOutOfContext) : out;
 }
 
-/** `text` with its invisible characters escaped: for outputs that escape their own markup but would show these as they act, or not at all (Slack, an email's HTML, report.csv). */
+/** `text` with its invisible and space-like characters escaped: for outputs that escape their own markup but would show these as they act, or not at all (Slack, an email's HTML, report.csv). */
 export function withoutInvisible(text: string): string {
   return escapeWith(text, COMMON_ONLY);
 }

@@ -560,8 +560,12 @@ function runAsUser_1_23(pod: PodParts): CheckOutcome {
 // implementations that only add exemptions or allowed values: Windows pods (1.25), pods in a user
 // namespace (1.35), SELinux type container_engine_t (1.31), safe sysctls (1.27, 1.29, 1.32, 1.37).
 // Before 1.35 the user-namespace relaxation of runAsNonRoot/runAsUser needed the alpha
-// UserNamespacesPodSecurityStandards gate (1.29-1.34; dropped upstream in 7f3f098): no API shows
-// a gate, so it is read as off, its default, and at worst a pod such a cluster admits is reported.
+// UserNamespacesPodSecurityStandards gate (1.29-1.34; dropped upstream in 7f3f098), and then
+// applied at every policy version: the evaluator skips USERNS_GATED_CHECKS for such a pod when
+// the kube-apiserver's flags show the gate on (./feature-gates.ts); unseen, it is read as off.
+
+/** The checks the UserNamespacesPodSecurityStandards gate relaxes for a pod with hostUsers: false (1.29-1.34). */
+export const USERNS_GATED_CHECKS: ReadonlySet<string> = new Set(['runAsNonRoot', 'runAsUser']);
 
 export const CHECK_DEFINITIONS: readonly CheckDefinition[] = [
   { id: 'allowPrivilegeEscalation', level: 'restricted', versions: [

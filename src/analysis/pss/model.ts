@@ -17,7 +17,8 @@ import type { Snapshot } from '../../snapshot/types.ts';
 import { memoizeBySnapshotAndConfig } from '../memo.ts';
 import { judgedPodsOf, templatePodOf, templatesStandIn, workloadsOf, type PodView, type Workload } from '../workloads.ts';
 import { checkIdsAt, evaluatePod, type PssFailure } from './evaluate.ts';
-import type { PodInput } from './checks.ts';
+import { USERNS_GATED_CHECKS, type PodInput } from './checks.ts';
+import { userNamespaceGate, type UserNamespaceGate } from './feature-gates.ts';
 import { PodClassKeys } from './pod-class.ts';
 import { parseNamespaceLevels, LABEL_PREFIX, type NamespaceLevels, type PssDefaults } from './labels.ts';
 import { LATEST_MINOR, clusterMinor, effectiveMinor, isPssLevel, parsePolicyVersion, type PssLevel } from './levels.ts';
@@ -68,6 +69,12 @@ export interface PodSetEvaluation {
    * its current revision, and its class differs from every pod's): whether it fails. It is not counted in evaluatedPods or failingPods.
    */
   currentTemplateFails?: boolean;
+  /**
+   * On a 1.29-1.34 cluster, when a failing pod has `hostUsers: false` and fails runAsNonRoot or
+   * runAsUser: how the UserNamespacesPodSecurityStandards gate that would let it pass was read
+   * (PssModel.userNamespaceGate; never 'on', which passes those checks).
+   */
+  userNamespaceGate?: Exclude<UserNamespaceGate['state'], 'on'>;
 }
 
 export interface WorkloadPss {
@@ -124,6 +131,8 @@ export interface PssModel {
   clusterMinor?: number;
   /** Newest policy minor the cluster can enforce (the evaluator's newest when unknown). */
   evaluationCap: number;
+  /** On a 1.29-1.34 cluster: the kube-apiserver's UserNamespacesPodSecurityStandards gate as its Pods show it (./feature-gates.ts). */
+  userNamespaceGate?: UserNamespaceGate;
   target: { level: PssLevel; version: string };
   namespaces: Map<string, NamespacePss>;
   workloads: WorkloadPss[];
@@ -184,6 +193,13 @@ class PodClasses {
   private readonly intern: FailureIntern = new Map();
   private readonly keys = new PodClassKeys();
 
+  /** The kube-apiserver's UserNamespacesPodSecurityStandards gate, when the cluster's version has it. */
+  readonly gate: UserNamespaceGate | undefined;
+
+  constructor(gate: UserNamespaceGate | undefined) {
+    this.gate = gate;
+  }
+
   classOf(pod: PodView): PodClass {
     const annotationsKey = this.keys.annotations(pod.annotations);
     if (annotationsKey !== '') return this.lookup(pod, annotationsKey);
@@ -221,7 +237,7 @@ class PodClasses {
   verdict(c: PodClass, level: PssLevel, minor: number, at: Map<PodClass, ClassVerdict>): ClassVerdict {
     let v = at.get(c);
     if (!v) {
-      const r = evaluatePod(c.input, level, `v1.${minor}`);
+      const r = evaluatePod(c.input, level, `v1.${minor}`, { relaxUserNamespacePods: this.gate?.state === 'on' });
       v = {
         allowed: r.allowed,
         failures: r.allowed ? NO_FAILURES : r.failures.map((f) => internFailure(this.intern, f)),
@@ -278,6 +294,10 @@ function evaluateSet(pods: PodView[], podClasses: readonly PodClass[], level: Ps
     if (i !== templateAt && result.failingPodNames.length < 5) result.failingPodNames.push(pods[i].name);
     if (failing === undefined) failing = v;
     else if (v !== failing) (more ??= new Set([failing])).add(v);
+    const gate = classes.gate;
+    if (gate !== undefined && gate.state !== 'on' && result.userNamespaceGate === undefined && (c.input.spec as Record<string, unknown> | undefined)?.hostUsers === false && v.failures.some((f) => USERNS_GATED_CHECKS.has(f.id))) {
+      result.userNamespaceGate = gate.state;
+    }
   }
   result.allowed = result.failingPods === 0 && result.currentTemplateFails !== true;
   if (more === undefined) {
@@ -401,7 +421,8 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
   };
 
   const workloads: WorkloadPss[] = [];
-  const classes = new PodClasses();
+  const userNsGate = userNamespaceGate(snapshot, cMinor);
+  const classes = new PodClasses(userNsGate);
   /**
    * Per pod spec with ephemeral containers (replicas share spec objects): the spec without them,
    * with them as its only containers, and with no containers at all.
@@ -506,6 +527,7 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
     defaultsKnown: defaults !== undefined,
     clusterMinor: cMinor,
     evaluationCap: cap,
+    ...(userNsGate ? { userNamespaceGate: userNsGate } : {}),
     target: { level: targetLevel, version: targetVersion },
     namespaces,
     workloads,

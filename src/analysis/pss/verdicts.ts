@@ -242,10 +242,21 @@ export function workloadVerdict(w: WorkloadPss, e: PodSetEvaluation, what: strin
     evidence.failingExemptPods = e.failingExemptPods;
     verdict.message += ` ${opts.exempt(e.failingExemptPods === e.failingPods ? undefined : e.failingExemptPods, exemptionText(w.exemptBy))}`;
   }
+  if (e.userNamespaceGate) {
+    evidence.userNamespacesPodSecurityStandards = USERNS_GATE_READ[e.userNamespaceGate];
+    if (e.userNamespaceGate !== 'off') verdict.message += ` A failing pod runs in a user namespace (hostUsers: false), which a 1.29-1.34 kube-apiserver with the UserNamespacesPodSecurityStandards feature gate on exempts from runAsNonRoot and runAsUser; that gate was ${USERNS_GATE_READ[e.userNamespaceGate]}.`;
+  }
   const severity = opts.failSeverity?.(e);
   if (severity) verdict.severity = severity;
   return verdict;
 }
+
+/** How the UserNamespacesPodSecurityStandards gate was read (PodSetEvaluation.userNamespaceGate), as evidence says it. */
+const USERNS_GATE_READ: Record<NonNullable<PodSetEvaluation['userNamespaceGate']>, string> = {
+  unseen: 'not seen (no kube-apiserver Pod in kube-system shows its flags), so read as off, its default',
+  mixed: 'on in only some kube-apiserver Pods, so read as off',
+  off: 'off (the kube-apiserver Pods\' --feature-gates)',
+};
 
 /**
  * The verdict on a pod whose ephemeral (debug) containers break a policy its workload's pods

@@ -16,6 +16,14 @@ const INVISIBLE: Array<[string, string]> = [
   ['\u{e0001}', 'language tag'], ['\u{e0041}', 'tag latin capital letter A'], ['\u{e007f}', 'cancel tag'],
 ];
 
+// Drawn as a gap like U+0020, so "team\u00a0a" reads "team a": every other character of general
+// category Zs (UnicodeData.txt field 2; all White_Space in PropList.txt).
+const SPACE_LIKE: Array<[string, string]> = [
+  ['\u00a0', 'no-break space'], ['\u1680', 'Ogham space mark'], ['\u2000', 'en quad'], ['\u2003', 'em space'],
+  ['\u2007', 'figure space'], ['\u2009', 'thin space'], ['\u200a', 'hair space'], ['\u202f', 'narrow no-break space'],
+  ['\u205f', 'medium mathematical space'], ['\u3000', 'ideographic space'],
+];
+
 /** The JSON escape of each UTF-16 code unit of `c`. */
 const jsonEscape = (c: string) => [...Array(c.length).keys()].map((i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join('');
 
@@ -30,12 +38,20 @@ describe('invisible characters in text shown to a person', () => {
     }
   });
 
+  it.each(SPACE_LIKE.map(([c, name]) => [`U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} ${name}`, c]))('%s is written as its \\uXXXX escape by all three: "team a" and a name spaced with it read apart', (_, c) => {
+    for (const f of [oneLine, withoutControls, withoutInvisible]) {
+      expect(f(`team${c}a`), f.name).toBe(`team${jsonEscape(c)}a`);
+      expect(f('team a'), f.name).toBe('team a');
+      expect(JSON.parse(`"${f(`team${c}a`)}"`), f.name).toBe(`team${c}a`);
+    }
+  });
+
   it('a tag character (outside the BMP) is one escape per UTF-16 half, never half a character left raw', () => {
     expect(oneLine('x\u{e0041}y')).toBe('x\\udb40\\udc41y');
   });
 
-  it('escapes exactly Node\'s \\p{Cf}, \\p{Default_Ignorable_Code_Point} and U+2028/U+2029 among the printable code points: a newer Unicode in Node names what to add', () => {
-    const invisible = /^[\p{Cf}\p{Default_Ignorable_Code_Point}\u2028\u2029]$/u;
+  it('escapes exactly Node\'s \\p{Cf}, \\p{Default_Ignorable_Code_Point}, \\p{Zs} and U+2028/U+2029 among the printable code points but U+0020: a newer Unicode in Node names what to add', () => {
+    const invisible = /^[\p{Cf}\p{Default_Ignorable_Code_Point}\p{Zs}\u2028\u2029]$/u;
     const missed: string[] = [];
     const extra: string[] = [];
     for (let cp = 0xa0; cp <= 0x10ffff; cp++) {
@@ -48,8 +64,8 @@ describe('invisible characters in text shown to a person', () => {
     expect({ missed, extra }).toEqual({ missed: [], extra: [] });
   });
 
-  it('leaves visible text alone: letters of any script, emoji, a no-break space, an isolated surrogate', () => {
-    const visible = 'ü 日本 😀 ❤ \u0928\u094d\u0928 \u0645\u0631\u062d\u0628\u0627 a\u00a0b \ud800';
+  it('leaves visible text alone: letters of any script, emoji, an isolated surrogate', () => {
+    const visible = 'ü 日本 😀 ❤ \u0928\u094d\u0928 \u0645\u0631\u062d\u0628\u0627 ab \ud800';
     for (const f of [oneLine, withoutControls, withoutInvisible]) expect(f(visible), f.name).toBe(visible);
   });
 });

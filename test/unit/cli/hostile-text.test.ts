@@ -218,6 +218,28 @@ describe('plain text of hostile names', () => {
     }
   });
 
+  it('who-can on a terminal: Users "team a", "team" + no-break space + "a" and "team" + ideographic space + "a" read apart, as do a zero-width space and a bidi override', async () => {
+    // U+00A0 and U+3000 are spaces (Zs, UnicodeData.txt) drawn as a gap like U+0020; the API
+    // server checks a User's name for nothing but being non-empty (kubernetes
+    // pkg/apis/rbac/validation/validation.go, validateRoleBindingSubject), and a ClusterRoleBinding's
+    // own name is only a path segment (minimalNameRequirements: path.IsValidPathSegmentName).
+    const dir = mkdtempSync(join(tmpdir(), 'ztaudit-hostile-'));
+    try {
+      const users = ['team a', 'team\u00a0a', 'team\u3000a', 'team\u200ba', 'team\u202ea'];
+      const docs = [clusterAdmin, ...users.map((u, i) => ({ ...binding(u), metadata: { name: `tenant\u00a0${i}` } }))];
+      writeFileSync(join(dir, 'rbac.yaml'), docs.map((d) => JSON.stringify(d)).join('\n---\n'));
+      const out: string[] = [];
+      const io: CliIO = { stdout: (t) => { out.push(t); }, stderr: () => {}, env: {}, isTTY: true, cwd: dir };
+      expect(await main(['who-can', 'get', 'secrets', '--manifests', dir], io)).toBe(0);
+      const text = out.join('');
+      for (const shown of ['User:team a', 'User:team\\u00a0a', 'User:team\\u3000a', 'User:team\\u200ba', 'User:team\\u202ea']) expect(text).toContain(shown);
+      expect(text).toContain('tenant\\u00a00');
+      expect(text).not.toMatch(/[\u00a0\u3000\u200b\u202e]/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('on a terminal, a warning that quotes a name stays on its line (a manifest file named with a line break)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ztaudit-hostile-'));
     try {

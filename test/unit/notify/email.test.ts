@@ -154,7 +154,7 @@ describe('bidirectional controls', () => {
   });
 });
 
-describe('invisible characters (zero-width space, BOM)', () => {
+describe('invisible characters and spaces other than U+0020 (zero-width space, BOM, no-break and ideographic space)', () => {
   // No glyph of their own (The Unicode Standard, section 5.21): raw, User "alice" and a
   // zero-width space reads "alice" and the reader cannot tell why a waiver for "alice" misses it.
   it('are shown as escapes in the subject, the HTML part and the text part', () => {

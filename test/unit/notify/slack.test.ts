@@ -159,7 +159,7 @@ describe('notifySlack', () => {
 
   // A User "alice" and a zero-width space reads "alice" wherever the character is left raw; the
   // Unicode Standard (section 5.21) gives it, and the BOM, no glyph. Slack shows neither.
-  it('shows a zero-width space and a BOM in a name as escapes, in the blocks, the thread and the fallback text', () => {
+  it('shows a zero-width space, a BOM, a no-break and an ideographic space in a name as escapes, in the blocks, the thread and the fallback text', () => {
     const msg = buildSlackMessage(invisibleRun().report);
     const texts = { fallback: msg.text, blocks: textsOf(msg.blocks).join('\n'), thread: textsOf(msg.thread.blocks).join('\n') };
     for (const [name, text] of Object.entries(texts)) expect(text, name).not.toMatch(RAW_INVISIBLE);

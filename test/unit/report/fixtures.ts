@@ -240,15 +240,18 @@ export function hostileReport(): RunReport {
 }
 
 /**
- * Names that read as "alice" and "bob" but are not: a zero-width space and a BOM (zero-width
- * no-break space) after them, as a User in a ClusterRoleBinding may be written. No waiver for
- * "alice" matches the first; every output a person reads must show the difference.
+ * Names that read as "alice", "bob", "team a" and "team b" but are not: a zero-width space and a
+ * BOM (zero-width no-break space) after them, a no-break space (U+00A0) and an ideographic space
+ * (U+3000, general category Zs in UnicodeData.txt) for the space, as a User in a
+ * ClusterRoleBinding may be written (the API server checks a User's name for nothing but being
+ * non-empty: kubernetes pkg/apis/rbac/validation/validation.go, validateRoleBindingSubject). No
+ * waiver for "alice" or "team a" matches them; every output a person reads must show the difference.
  */
-export const INVISIBLE_USERS = ['alice\u200b', 'bob\ufeff'] as const;
+export const INVISIBLE_USERS = ['alice\u200b', 'bob\ufeff', 'team\u00a0a', 'team\u3000b'] as const;
 /** INVISIBLE_USERS as every human-read output writes them. */
-export const INVISIBLE_USERS_SHOWN = ['alice\\u200b', 'bob\\ufeff'] as const;
-/** Any zero-width space or BOM left raw. */
-export const RAW_INVISIBLE = /[\u200b\ufeff]/;
+export const INVISIBLE_USERS_SHOWN = ['alice\\u200b', 'bob\\ufeff', 'team\\u00a0a', 'team\\u3000b'] as const;
+/** Any zero-width space, BOM, no-break or ideographic space left raw. */
+export const RAW_INVISIBLE = /[\u200b\ufeff\u00a0\u3000]/;
 
 /**
  * buildRun() with a cluster named "prod" and a zero-width space, and a new critical finding on

@@ -121,7 +121,7 @@ describe('bidirectional controls in names from the cluster', () => {
   });
 });
 
-describe('invisible characters in names from the cluster', () => {
+describe('invisible characters and spaces other than U+0020 in names from the cluster', () => {
   // "alice" and a zero-width space, "bob" and a BOM: Cf and Default_Ignorable_Code_Point
   // characters have no glyph of their own (The Unicode Standard, section 5.21 "Ignoring
   // Characters in Processing"), so shown raw the name reads "alice" and a waiver written for

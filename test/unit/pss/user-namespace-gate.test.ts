@@ -1,0 +1,123 @@
+// The UserNamespacesPodSecurityStandards feature gate of a 1.29-1.34 kube-apiserver (alpha, off
+// by default: kubernetes pkg/features/kube_features.go `{Version: "1.29", Default: false,
+// PreRelease: Alpha}`). The PodSecurity admission plugin hands it to the policy package
+// (plugin/pkg/admission/security/podsecurity/admission.go, InspectFeatureGates:
+// policy.RelaxPolicyForUserNamespacePods(featureGates.Enabled(features.UserNamespacesPodSecurityStandards))),
+// and runAsNonRoot_1_0 and runAsUserV1Dot23 return Allowed for a pod with hostUsers: false when
+// it is on (release-1.34 staging/src/k8s.io/pod-security-admission/policy/helpers.go
+// relaxPolicyForUserNamespacePod; check_runAsNonRoot_test.go cases "UserNamespacesPodSecurityStandards
+// enabled without HostUsers" (allowed) and "... with HostUsers" (denied)). Those run at every
+// policy version up to the server's own. The conformance fixtures (pod-security-admission
+// test/testdata) mark no case by this gate, so these are reference cases from that code path.
+import { describe, expect, it } from 'vitest';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
+import { evaluatePod, podSecurityModel } from '../../../src/analysis/pss/index.ts';
+import { gateOnInArgs } from '../../../src/analysis/pss/feature-gates.ts';
+import { podSecurityChecks } from '../../../checks/pod-security/index.ts';
+import type { AuditContext } from '../../../src/analysis/context.ts';
+import type { Verdict } from '../../../src/base/vocabulary.ts';
+
+/** Restricted but for runAsNonRoot (unset) and runAsUser 0: root in the container, in a user namespace when hostUsers is false. */
+const rootSpec = (hostUsers: boolean | undefined) => ({
+  ...(hostUsers === undefined ? {} : { hostUsers }),
+  securityContext: { runAsUser: 0, seccompProfile: { type: 'RuntimeDefault' } },
+  containers: [{ name: 'app', image: 'x', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } }],
+});
+
+/** A kubeadm control plane's kube-apiserver mirror Pod (component=kube-apiserver, flags in its command). */
+const apiserver = (name: string, ...flags: string[]): KubeObject => ({
+  apiVersion: 'v1', kind: 'Pod',
+  metadata: { name, namespace: 'kube-system', labels: { component: 'kube-apiserver', tier: 'control-plane' }, annotations: { 'kubernetes.io/config.mirror': 'x' } },
+  spec: { hostNetwork: true, containers: [{ name: 'kube-apiserver', image: 'registry.k8s.io/kube-apiserver:v1.31.4', command: ['kube-apiserver', '--advertise-address=10.0.0.1', ...flags] }] },
+});
+
+const workload = (hostUsers: boolean | undefined): KubeObject[] => [
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'v1.30' } } },
+  { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'shop' }, spec: rootSpec(hostUsers) },
+];
+
+function run(objects: KubeObject[], clusterVersion: string | undefined) {
+  const snapshot = snapshotFromObjects(objects, { origin: 'live', clusterVersion });
+  snapshot.source = 'live';
+  const config = defaultConfig();
+  const ctx: AuditContext = { snapshot, config, now: new Date('2026-11-26T00:00:00Z') };
+  const enforced = [...podSecurityChecks.find((c) => c.id === 'pod-security.pod-violates-enforced-level')!.evaluate(ctx)] as Verdict[];
+  return { model: podSecurityModel(snapshot, config), web: enforced.find((v) => v.resource.name === 'web')! };
+}
+
+describe('UserNamespacesPodSecurityStandards (1.29-1.34)', () => {
+  it('the evaluator, told the gate is on, passes runAsNonRoot and runAsUser for a pod with hostUsers: false at every policy version; not for hostUsers: true or unset', () => {
+    for (const version of ['v1.23', 'v1.30', 'v1.34']) {
+      expect(evaluatePod({ spec: rootSpec(false) }, 'restricted', version, { relaxUserNamespacePods: true }).allowed, version).toBe(true);
+      const off = evaluatePod({ spec: rootSpec(false) }, 'restricted', version);
+      expect(off.failures.map((f) => f.id), version).toEqual(['runAsNonRoot', 'runAsUser']);
+      for (const hostUsers of [true, undefined]) {
+        const denied = evaluatePod({ spec: rootSpec(hostUsers) }, 'restricted', version, { relaxUserNamespacePods: true });
+        expect(denied.failures.map((f) => f.forbiddenDetail), `${version} ${hostUsers}`).toEqual(['pod or container "app" must set securityContext.runAsNonRoot=true', 'pod must not set runAsUser=0']);
+      }
+    }
+  });
+
+  it('the gate relaxes nothing else: a privileged container in a user namespace still fails', () => {
+    const spec = { ...rootSpec(false), containers: [{ name: 'app', image: 'x', securityContext: { privileged: true } }] };
+    expect(evaluatePod({ spec }, 'restricted', 'v1.30', { relaxUserNamespacePods: true }).failures.map((f) => f.id)).toContain('privileged');
+  });
+
+  it('reads --feature-gates as the kube-apiserver does: pairs over earlier flags, the gate named outright over AllAlpha, Go booleans', () => {
+    expect(gateOnInArgs(['--feature-gates=UserNamespacesSupport=true,UserNamespacesPodSecurityStandards=true'])).toBe(true);
+    expect(gateOnInArgs(['--feature-gates', 'UserNamespacesPodSecurityStandards=True'])).toBe(true);
+    expect(gateOnInArgs(['--feature-gates=UserNamespacesPodSecurityStandards=true', '--feature-gates=UserNamespacesPodSecurityStandards=false'])).toBe(false);
+    expect(gateOnInArgs(['--feature-gates=AllAlpha=true'])).toBe(true);
+    expect(gateOnInArgs(['--feature-gates=AllAlpha=true,UserNamespacesPodSecurityStandards=false'])).toBe(false);
+    expect(gateOnInArgs(['--feature-gates=UserNamespacesPodSecurityStandards=false', '--feature-gates=AllAlpha=true'])).toBe(false);
+    expect(gateOnInArgs(['--feature-gates=userNamespacesPodSecurityStandards=true', '--enable-admission-plugins=UserNamespacesPodSecurityStandards=true'])).toBe(false);
+    // AllAlpha sets the alpha gates not yet set (component-base featuregate setUnsetAlphaGates): a second one finds this one set.
+    expect(gateOnInArgs(['--feature-gates=AllAlpha=true', '--feature-gates=AllAlpha=false'])).toBe(true);
+    expect(gateOnInArgs([])).toBe(false);
+  });
+
+  it('on a v1.31 cluster whose kube-apiserver Pod turns the gate on, a root pod in a user namespace passes the enforced restricted level', () => {
+    const { model, web } = run([apiserver('kube-apiserver-cp1', '--feature-gates=UserNamespacesPodSecurityStandards=true'), ...workload(false)], 'v1.31.4');
+    expect(model.userNamespaceGate).toEqual({ state: 'on', apiservers: ['kube-apiserver-cp1'] });
+    expect(web.status).toBe('pass');
+    // hostUsers: true is no user namespace: still refused.
+    expect(run([apiserver('kube-apiserver-cp1', '--feature-gates=UserNamespacesPodSecurityStandards=true'), ...workload(true)], 'v1.31.4').web.status).toBe('fail');
+  });
+
+  it('with the gate off, on only some of the kube-apiserver Pods, or not seen, the pod fails, and the finding says how the gate was read', () => {
+    const off = run([apiserver('kube-apiserver-cp1', '--feature-gates=UserNamespacesSupport=true'), ...workload(false)], 'v1.31.4').web;
+    expect(off.status).toBe('fail');
+    expect(off.evidence?.userNamespacesPodSecurityStandards).toBe("off (the kube-apiserver Pods' --feature-gates)");
+
+    const mixed = run([apiserver('kube-apiserver-cp1', '--feature-gates=UserNamespacesPodSecurityStandards=true'), apiserver('kube-apiserver-cp2'), ...workload(false)], 'v1.31.4');
+    expect(mixed.model.userNamespaceGate?.state).toBe('mixed');
+    expect(mixed.web.status).toBe('fail');
+    expect(mixed.web.message).toContain('that gate was on in only some kube-apiserver Pods, so read as off');
+
+    // A managed control plane: no kube-apiserver Pod to read.
+    const unseen = run(workload(false), 'v1.31.4').web;
+    expect(unseen.status).toBe('fail');
+    expect(unseen.evidence?.userNamespacesPodSecurityStandards).toBe('not seen (no kube-apiserver Pod in kube-system shows its flags), so read as off, its default');
+    expect(unseen.message).toContain('A failing pod runs in a user namespace (hostUsers: false), which a 1.29-1.34 kube-apiserver with the UserNamespacesPodSecurityStandards feature gate on exempts from runAsNonRoot and runAsUser');
+  });
+
+  it('outside 1.29-1.34 the gate is not read: 1.28 has none, 1.35 dropped it (the pinned v1.30 policy then fails the pod), and an unknown version claims nothing', () => {
+    const gateOn = apiserver('kube-apiserver-cp1', '--feature-gates=UserNamespacesPodSecurityStandards=true');
+    for (const version of ['v1.28.9', 'v1.35.0', undefined]) {
+      const { model, web } = run([gateOn, ...workload(false)], version as string);
+      expect(model.userNamespaceGate, version).toBeUndefined();
+      expect(web.status, version).toBe('fail');
+      expect(web.evidence?.userNamespacesPodSecurityStandards, version).toBeUndefined();
+    }
+  });
+
+  it('a pod that fails for other checks only gets no word on the gate', () => {
+    const objects = [...workload(true)];
+    const { web } = run(objects, 'v1.31.4');
+    expect(web.status).toBe('fail');
+    expect(web.evidence?.userNamespacesPodSecurityStandards).toBeUndefined();
+    expect(web.message).not.toContain('UserNamespacesPodSecurityStandards');
+  });
+});
