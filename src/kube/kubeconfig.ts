@@ -352,6 +352,12 @@ export function loadKubeconfig(options: KubeconfigOptions = {}): ResolvedKubecon
   const clusterEntry = loaded.clusters.get(cluster.name) ?? { cluster, source: sources.join(', ') };
   const proxyProblem = cluster.proxyUrl ? proxyUrlProblem(cluster.proxyUrl) : null;
   if (proxyProblem) throw new ConfigError(`proxy-url of cluster "${cluster.name}" in kubeconfig ${clusterEntry.source}: ${proxyProblem}`);
+  // As client-go (transport.TLSConfigFor: "specifying a root certificates file with the insecure
+  // flag is not allowed"): a pinned CA beside insecure-skip-tls-verify would read as verified
+  // while nothing is, and a man in the middle could feed the audit any cluster state.
+  if (cluster.skipTLSVerify && (cluster.caData || cluster.caFile)) {
+    throw new ConfigError(`cluster "${cluster.name}" in kubeconfig ${clusterEntry.source} sets both insecure-skip-tls-verify and certificate-authority${cluster.caData ? '-data' : ''}: verification would be off though a CA is pinned (kubectl refuses this too); remove one`);
+  }
   const entry = context.user ? loaded.users.get(context.user) : undefined;
   const user = entry && { ...entry.credentials, ...(entry.exec ? { exec: execConfig(entry.exec, entry.credentials, clusterEntry) } : {}) };
   // As client-go: a token-file that cannot be read fails the client's creation (an inline token is used first).

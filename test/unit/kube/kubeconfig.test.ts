@@ -25,6 +25,23 @@ function kubeconfig(name: string, contexts: Array<{ name: string; server: string
 }
 
 describe('loadKubeconfig', () => {
+  // client-go refuses a pinned CA beside insecure-skip-tls-verify (transport.TLSConfigFor:
+  // "specifying a root certificates file with the insecure flag is not allowed"; kubectl prints
+  // it): verification would be silently off while the kubeconfig reads as verified.
+  it('refuses insecure-skip-tls-verify beside a pinned CA, naming the cluster and file, as kubectl does', () => {
+    const withFile = kubeconfig('ca-file', [{ name: 'prod', server: 'https://prod.example' }], 'prod');
+    fs.writeFileSync(withFile, fs.readFileSync(withFile, 'utf8').replace('    certificate-authority: ca.crt', '    certificate-authority: ca.crt\n    insecure-skip-tls-verify: true'));
+    expect(() => loadKubeconfig({ kubeconfigPath: withFile, env: {} })).toThrow(ConfigError);
+    expect(() => loadKubeconfig({ kubeconfigPath: withFile, env: {} })).toThrow(`cluster "prod" in kubeconfig ${withFile} sets both insecure-skip-tls-verify and certificate-authority: verification would be off though a CA is pinned (kubectl refuses this too); remove one`);
+    const withData = kubeconfig('ca-data', [{ name: 'prod', server: 'https://prod.example' }], 'prod');
+    fs.writeFileSync(withData, fs.readFileSync(withData, 'utf8').replace('    certificate-authority: ca.crt', '    certificate-authority-data: Zm9v\n    insecure-skip-tls-verify: true'));
+    expect(() => loadKubeconfig({ kubeconfigPath: withData, env: {} })).toThrow(/sets both insecure-skip-tls-verify and certificate-authority-data/);
+    // Either alone is accepted.
+    const insecureOnly = kubeconfig('insecure', [{ name: 'prod', server: 'https://prod.example' }], 'prod');
+    fs.writeFileSync(insecureOnly, fs.readFileSync(insecureOnly, 'utf8').replace('    certificate-authority: ca.crt', '    insecure-skip-tls-verify: true'));
+    expect(loadKubeconfig({ kubeconfigPath: insecureOnly, env: {} })).toMatchObject({ contextName: 'prod' });
+  });
+
   it('reads an explicit file and makes relative paths absolute', () => {
     const file = kubeconfig('a', [{ name: 'prod', server: 'https://prod.example:6443/' }], 'prod');
     const r = loadKubeconfig({ kubeconfigPath: file, env: {} });
