@@ -147,3 +147,43 @@ spec: {action: ${action}, rules: ${rules}}
     expect(callersOf(authz('istio-system', 'from-shop-a', 'ALLOW', '[{from: [{source: {namespaces: [shop-a]}}]}]'))).toMatchObject({ who: 'anyone', policies: [] });
   });
 });
+
+describe('reach names the malformed AuthorizationPolicies of the callee\'s revision root', () => {
+  // istio/istio pkg/config/validation/validation.go ValidateAuthorizationPolicy rejects a source
+  // that sets no field ("`from.source` must not be empty"), so istiod ignores the policy; in a root
+  // namespace it would have applied mesh-wide ("A policy in the root namespace applies to all
+  // workloads in the mesh", https://istio.io/latest/docs/reference/config/security/authorization-policy/),
+  // so a reader of reach needs it named as much as one in the callee's own namespace.
+  const malformed = (namespace: string, name: string, selector = '') => `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: ${name}, namespace: ${namespace}}
+spec: {${selector}action: DENY, rules: [{from: [{source: {}}]}]}
+---`;
+  const reach = (yaml: string, to: { namespace: string; name: string }) => {
+    const ctx = ctxOf(`${CLUSTER}${serviceYaml('shop-a', 'web')}${serviceYaml('shop-b', 'api')}${yaml}`);
+    const from = to.name === 'api' ? { namespace: 'shop-a', name: 'web' } : { namespace: 'shop-b', name: 'api' };
+    return meshFlowVerdict(ctx.snapshot, ctx.config, { kind: 'Deployment', ...from }, { kind: 'Deployment', ...to }, 8000, 'TCP');
+  };
+  const api = { namespace: 'shop-b', name: 'api' };
+  const web = { namespace: 'shop-a', name: 'web' };
+
+  it('a malformed DENY in canary-root is named for revision canary\'s workload, beside its own namespace\'s, and not for the default revision\'s', () => {
+    const yaml = `${malformed('canary-root', 'deny-broken')}${malformed('shop-b', 'local-broken')}`;
+    const r = reach(yaml, api);
+    expect(r.verdict).toBe('allowed');
+    expect(r.notes).toContain('malformed AuthorizationPolicy shop-b/local-broken, canary-root/deny-broken ignored (istiod rejects it)');
+    expect((reach(yaml, web).notes ?? []).join('\n')).not.toContain('deny-broken');
+  });
+
+  it('a malformed policy in istio-system is named for the default revision\'s workload only', () => {
+    const yaml = malformed('istio-system', 'deny-broken');
+    expect(reach(yaml, web).notes).toContain('malformed AuthorizationPolicy istio-system/deny-broken ignored (istiod rejects it)');
+    expect((reach(yaml, api).notes ?? []).join('\n')).not.toContain('deny-broken');
+  });
+
+  it('a malformed root policy whose selector picks another workload is not named', () => {
+    const r = reach(malformed('canary-root', 'deny-broken', 'selector: {matchLabels: {app: other}}, '), api);
+    expect((r.notes ?? []).join('\n')).not.toContain('deny-broken');
+  });
+});
