@@ -862,7 +862,7 @@ function serviceTargeted(model: IstioAuthzModel, namespace: string, service: str
 
 /**
  * The issuers of the RequestAuthentications that apply where the call is judged. A sidecar takes
- * those selecting it (its namespace's and the root namespace's) and ignores targetRefs. A waypoint
+ * those selecting it (its namespace's and its revision's root namespace's) and ignores targetRefs. A waypoint
  * takes only targetRefs — to its Gateway, to a Service (group "" or "core") of the callee's
  * namespace selecting the callee, or to the istio-waypoint GatewayClass (root namespace) — and
  * ignores selectors ("Waypoint proxies are required to use this field for policies to apply;
@@ -883,8 +883,8 @@ function requestAuthnFor(model: IstioAuthzModel, callee: MeshCallee, wp: { name:
       continue;
     }
     if (wp) continue;
-    if (ra.namespace !== callee.namespace && ra.namespace !== model.root) continue;
-    if (ra.selector && !selectorMatches(ra.selector, callee.labels)) continue;
+    // The sidecar's istiod is its revision's: the root namespace is that revision's (MeshCallee.root).
+    if (!istioPolicySelects(ra, callee.root ?? model.root, callee.namespace, callee.labels)) continue;
     issuers.push(...ra.issuers);
   }
   return issuers.length ? uniq(issuers) : undefined;
