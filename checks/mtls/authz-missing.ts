@@ -149,10 +149,12 @@ export const authzMissing: Check = {
       }
       const others = applied.filter((p) => p.action !== 'ALLOW' && p.action !== 'AUDIT');
       const skipped = [...new Set(paths.flatMap((p) => (p.skipped ? [p.skipped] : [])))];
+      // The mesh-wide policies a workload misses are those of its revision's root namespace.
+      const root = w.istioRoot?.namespace ?? index.root;
       yield {
         status: 'fail', resource,
-        message: `${refString(resource)} is meshed but no ALLOW AuthorizationPolicy applies to it (in ${w.namespace === index.root ? `${w.namespace}, the root namespace` : `${w.namespace} or ${index.root}`}): it accepts calls from any caller the network lets in${others.length > 0 ? `; ${others.map((p) => `${p.action} ${policyName(p)}`).join(', ')} only exclude${others.length === 1 ? 's' : ''} what ${others.length === 1 ? 'it names' : 'they name'}` : ''}${skipped.length > 0 ? `; ${skipped.join('; ')}` : ''}`,
-        evidence: { namespace: w.namespace, rootNamespace: index.root, applied: applied.map((p) => ({ policy: policyName(p), action: p.action })) },
+        message: `${refString(resource)} is meshed but no ALLOW AuthorizationPolicy applies to it (in ${w.namespace === root ? `${w.namespace}, the root namespace` : `${w.namespace} or ${root}`}): it accepts calls from any caller the network lets in${others.length > 0 ? `; ${others.map((p) => `${p.action} ${policyName(p)}`).join(', ')} only exclude${others.length === 1 ? 's' : ''} what ${others.length === 1 ? 'it names' : 'they name'}` : ''}${skipped.length > 0 ? `; ${skipped.join('; ')}` : ''}`,
+        evidence: { namespace: w.namespace, rootNamespace: root, applied: applied.map((p) => ({ policy: policyName(p), action: p.action })) },
         related: applied.map((p) => p.ref),
       };
     }

@@ -63,6 +63,12 @@ spec: {}
     expect(of('shop-a').map((x) => x.status)).toContain('fail');
     expect(of('shop-b').filter((x) => x.status === 'fail')).toEqual([]);
   });
+
+  it('with no policy at all, each workload\'s finding names the root namespace whose policies would cover it', () => {
+    const v = [...authzMissing.evaluate(ctxOf(CLUSTER))].filter((x) => x.status === 'fail');
+    expect(v.find((x) => x.resource.name === 'api')).toMatchObject({ message: expect.stringContaining('(in shop-b or canary-root)'), evidence: { rootNamespace: 'canary-root' } });
+    expect(v.find((x) => x.resource.name === 'web')).toMatchObject({ message: expect.stringContaining('(in shop-a or istio-system)'), evidence: { rootNamespace: 'istio-system' } });
+  });
 });
 
 describe('mtls.outbound-allow-any with two Istio revisions of different root namespaces', () => {
