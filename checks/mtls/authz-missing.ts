@@ -4,8 +4,8 @@
 // allow the request" (https://istio.io/latest/docs/concepts/security/#implicit-enablement).
 // DENY or CUSTOM policies alone only exclude what they name. An allow-nothing policy
 // (`spec: {}`) is the deny-by-default that passes. A malformed policy (unknown action, a
-// serviceAccounts value with a wildcard) is rejected by istiod and protects nothing: it fails,
-// named. A principal no identity can have (spiffe:// prefix, a `*` inside) is accepted and matches
+// serviceAccounts value with a wildcard, a DENY without rules) is rejected by istiod and protects
+// nothing: it fails, named. A principal no identity can have (spiffe:// prefix, a `*` inside) is accepted and matches
 // nobody: the policy stays in effect and is named, lower.
 // An ambient workload's calls that go through a waypoint are also covered by the policies the
 // waypoint enforces: those attached by targetRefs to the waypoint Gateway or to the Service called
@@ -40,7 +40,7 @@ export const authzMissing: Check = {
   id: 'mtls.authz-missing',
   area: 'mtls',
   title: 'Every meshed workload is covered by an ALLOW AuthorizationPolicy',
-  protectsAgainst: 'meshed workloads that accept calls from any caller the network lets in, because no ALLOW AuthorizationPolicy (nor an allow-nothing `spec: {}` or deny-all `action: DENY, rules: [{}]`) applies to them, or on inbound ports their Istio sidecar never receives (`traffic.sidecar.istio.io/excludeInboundPorts`/`includeInboundPorts`), where no policy applies; and malformed AuthorizationPolicies (unknown action, serviceAccounts with a wildcard, an empty `from.source` or `to.operation`, a `when` condition without values, ...), which istiod rejects, or principals no workload can present (a `spiffe://` prefix, a `*` inside), which match nobody. Linkerd: meshed ports not covered by a Server that denies unless authorized, while the default inbound policy is not deny; Servers that select no pod; policies whose authentications do not exist. Consul: meshed services that any mesh service may call (no deny intention for an unnamed caller and the default intention allows); ServiceIntentions without a destination',
+  protectsAgainst: 'meshed workloads that accept calls from any caller the network lets in, because no ALLOW AuthorizationPolicy (nor an allow-nothing `spec: {}` or deny-all `action: DENY, rules: [{}]`) applies to them, or on inbound ports their Istio sidecar never receives (`traffic.sidecar.istio.io/excludeInboundPorts`/`includeInboundPorts`), where no policy applies; and malformed AuthorizationPolicies (unknown action, a DENY or CUSTOM without `rules`, serviceAccounts with a wildcard, an empty `from.source` or `to.operation`, a `when` condition without values, ...), which istiod rejects, or principals no workload can present (a `spiffe://` prefix, a `*` inside), which match nobody. Linkerd: meshed ports not covered by a Server that denies unless authorized, while the default inbound policy is not deny; Servers that select no pod; policies whose authentications do not exist. Consul: meshed services that any mesh service may call (no deny intention for an unnamed caller and the default intention allows); ServiceIntentions without a destination',
   severity: 'medium',
   controls: MESH_AUTHORIZATION,
   remediation: 'Put an allow-nothing policy (`kind: AuthorizationPolicy, spec: {}`) in the root namespace or each application namespace, then an ALLOW policy per workload listing the callers (`from.source.principals` of their service accounts) and the ports/paths they need. Fix or delete malformed policies named in the findings. For ports a sidecar does not receive, remove `traffic.sidecar.istio.io/excludeInboundPorts` and set `includeInboundPorts` to "*" (or remove it), so the policies apply there. Linkerd: set `config.linkerd.io/default-inbound-policy: deny` (or install with proxy.defaultInboundPolicy=deny) and give each port a Server plus an AuthorizationPolicy naming its clients (MeshTLSAuthentication identities or ServiceAccounts). Consul: add a `* → *` deny ServiceIntentions (or enable ACLs with default_policy deny) and allow each caller per destination.',
@@ -149,10 +149,12 @@ export const authzMissing: Check = {
       }
       const others = applied.filter((p) => p.action !== 'ALLOW' && p.action !== 'AUDIT');
       const skipped = [...new Set(paths.flatMap((p) => (p.skipped ? [p.skipped] : [])))];
+      // The mesh-wide policies a workload misses are those of its revision's root namespace.
+      const root = w.istioRoot?.namespace ?? index.root;
       yield {
         status: 'fail', resource,
-        message: `${refString(resource)} is meshed but no ALLOW AuthorizationPolicy applies to it (in ${w.namespace === index.root ? `${w.namespace}, the root namespace` : `${w.namespace} or ${index.root}`}): it accepts calls from any caller the network lets in${others.length > 0 ? `; ${others.map((p) => `${p.action} ${policyName(p)}`).join(', ')} only exclude${others.length === 1 ? 's' : ''} what ${others.length === 1 ? 'it names' : 'they name'}` : ''}${skipped.length > 0 ? `; ${skipped.join('; ')}` : ''}`,
-        evidence: { namespace: w.namespace, rootNamespace: index.root, applied: applied.map((p) => ({ policy: policyName(p), action: p.action })) },
+        message: `${refString(resource)} is meshed but no ALLOW AuthorizationPolicy applies to it (in ${w.namespace === root ? `${w.namespace}, the root namespace` : `${w.namespace} or ${root}`}): it accepts calls from any caller the network lets in${others.length > 0 ? `; ${others.map((p) => `${p.action} ${policyName(p)}`).join(', ')} only exclude${others.length === 1 ? 's' : ''} what ${others.length === 1 ? 'it names' : 'they name'}` : ''}${skipped.length > 0 ? `; ${skipped.join('; ')}` : ''}`,
+        evidence: { namespace: w.namespace, rootNamespace: root, applied: applied.map((p) => ({ policy: policyName(p), action: p.action })) },
         related: applied.map((p) => p.ref),
       };
     }

@@ -1,6 +1,8 @@
 import type { Check } from '../../src/engine/types.ts';
+import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
 import { meshModel, meshPresent } from '../../src/analysis/mesh/index.ts';
-import { refString } from '../../src/analysis/workloads.ts';
+import type { WorkloadMesh } from '../../src/analysis/mesh/model.ts';
+import { refString, stableRefOf } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
 import { ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
@@ -19,9 +21,21 @@ export const workloadOutsideMesh: Check = {
   appliesWhen: 'when a service mesh (Istio, Linkerd or Consul) is installed',
   *evaluate(ctx) {
     const m = meshModel(ctx.snapshot, ctx.config);
+    // A workload made anew under a generated name each run (a CronWorkflow's Workflows, a
+    // Pipeline's TaskRuns, a generateName Job: stableRefOf) is judged under that stable name, one
+    // result per name with its workloads in evidence, so tomorrow's Workflow is today's finding.
+    const generated = new Map<string, { stable: ResourceRef; members: WorkloadMesh[] }>();
     for (const w of m.workloads) {
       if (w.meantMeshedBy.length === 0) continue;
       const ref = w.workload.ref;
+      const stable = stableRefOf(ref);
+      if (stable !== ref) {
+        const key = refString(stable);
+        const group = generated.get(key);
+        if (group) group.members.push(w);
+        else generated.set(key, { stable, members: [w] });
+        continue;
+      }
       const evidence: Record<string, unknown> = {
         podCount: w.workload.podCount,
         meshedPods: w.meshedPods,
@@ -29,11 +43,10 @@ export const workloadOutsideMesh: Check = {
         meantMeshedBy: w.meantMeshedBy,
       };
       if (w.unmeshedPods > 0) {
-        const hostNetwork = w.workload.pods.some((p) => p.spec.hostNetwork === true);
         yield {
           status: 'fail',
           resource: ref,
-          severity: hostNetwork ? 'medium' : undefined,
+          severity: onHostNetwork(w) ? 'medium' : undefined,
           message: `${refString(ref)}: ${w.unmeshedPods} of ${w.workload.pods.length} pod(s) run without a mesh proxy although the namespace is meant to be meshed (${w.meantMeshedBy[0]}): ${w.unmeshedReason ?? 'not injected'}.`,
           evidence: { ...evidence, reason: w.unmeshedReason, samplePods: w.unmeshedSample },
         };
@@ -41,5 +54,40 @@ export const workloadOutsideMesh: Check = {
         yield { status: 'pass', resource: ref, message: `${refString(ref)} runs in the ${w.mesh} mesh.`, evidence: { ...evidence, mesh: w.mesh } };
       }
     }
+    for (const { stable, members } of generated.values()) yield judgeGenerated(stable, members);
   },
 };
+
+const MEMBERS_LISTED = 20;
+const onHostNetwork = (w: WorkloadMesh) => w.workload.pods.some((p) => p.spec.hostNetwork === true);
+const sum = (ws: WorkloadMesh[], f: (w: WorkloadMesh) => number) => ws.reduce((n, w) => n + f(w), 0);
+const listed = (ws: WorkloadMesh[]) => `${ws.slice(0, 3).map((w) => refString(w.workload.ref)).join(', ')}${ws.length > 3 ? `, +${ws.length - 3} more` : ''}`;
+
+/** One result for the workloads made under one stable name: failing when any runs a pod outside the mesh. */
+function judgeGenerated(stable: ResourceRef, members: WorkloadMesh[]): Verdict {
+  const failing = members.filter((w) => w.unmeshedPods > 0);
+  const evidence: Record<string, unknown> = {
+    podCount: sum(members, (w) => w.workload.podCount),
+    meshedPods: sum(members, (w) => w.meshedPods),
+    unmeshedPods: sum(members, (w) => w.unmeshedPods),
+    meantMeshedBy: [...new Set(members.flatMap((w) => w.meantMeshedBy))],
+    // A Pipeline's TaskRuns may number hundreds: the first MEMBERS_LISTED, and how many there are.
+    members: members.slice(0, MEMBERS_LISTED).map((w) => refString(w.workload.ref)),
+    memberCount: members.length,
+  };
+  const related = members.map((w) => w.workload.ref);
+  if (failing.length === 0) {
+    return { status: 'pass', resource: stable, message: `${refString(stable)}: its workloads (${listed(members)}) run in the ${[...new Set(members.map((w) => w.mesh))].join(' and ')} mesh.`, evidence, related };
+  }
+  const reasons = [...new Set(failing.map((w) => w.unmeshedReason ?? 'not injected'))];
+  const pods = sum(failing, (w) => w.workload.pods.length);
+  return {
+    status: 'fail',
+    resource: stable,
+    // Medium, as for one workload, only when every pod outside the mesh is a host-network one's.
+    severity: failing.every(onHostNetwork) ? 'medium' : undefined,
+    message: `${refString(stable)}: ${sum(failing, (w) => w.unmeshedPods)} of ${pods} pod(s) of ${listed(failing)} run without a mesh proxy although the namespace is meant to be meshed (${failing[0].meantMeshedBy[0]}): ${reasons.join('; ')}.`,
+    evidence: { ...evidence, failingMembers: failing.slice(0, MEMBERS_LISTED).map((w) => refString(w.workload.ref)), failingMemberCount: failing.length, reason: reasons.join('; '), samplePods: failing.flatMap((w) => w.unmeshedSample).slice(0, 5) },
+    related,
+  };
+}

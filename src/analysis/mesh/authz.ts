@@ -1,7 +1,9 @@
 // Istio AuthorizationPolicy effect on one workload, at the granularity an auditor needs:
 // does anything restrict who may call it? Order: CUSTOM, DENY, then "no ALLOW policy =>
-// allow", ALLOW match => allow, else deny. `spec: {}` (ALLOW, no rules) allows nothing;
-// a DENY policy without rules matches nothing. Root-namespace policies apply mesh-wide.
+// allow", ALLOW match => allow, else deny. `spec: {}` (ALLOW, no rules) allows nothing; a DENY
+// or CUSTOM policy without rules is rejected by istiod's validation and, stored anyway, built as
+// a policy that never matches (parseAuthorizationPolicy): it refuses nobody either way.
+// Root-namespace policies apply mesh-wide.
 
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import { parseCidr, parseIp, type Family, type IpRange } from '../../base/ip.ts';
@@ -325,6 +327,12 @@ export function parseAuthorizationPolicy(o: KubeObject): ParsedAuthzPolicy {
   if (sel && targeted) problems.push('both selector and targetRef(s) are set (at most one may be)');
   if (action === 'CUSTOM' && !obj(spec.provider)) problems.push('action CUSTOM without a provider');
   if (action && action !== 'CUSTOM' && spec.provider !== undefined) problems.push(`provider is set on a ${action} policy (only CUSTOM takes one)`);
+  // validation.go ValidateAuthorizationPolicy rejects a DENY or CUSTOM policy whose `rules` is nil,
+  // which `rules: []` decodes to as well (its test case "deny-rules-nil"); were one stored anyway
+  // (no validating webhook), pilot's authz builder gives a policy without rules
+  // rbacPolicyMatchNever (pilot/pkg/security/authz/builder/builder.go). A "deny-all" written
+  // without `rules: [{}]` refuses nobody.
+  if ((action === 'DENY' || action === 'CUSTOM') && arr(spec.rules).length === 0) problems.push(`${action} action without \`rules\` (istiod: "${action} action without \`rules\` is meaningless as it will never be triggered, add an empty rule \`{}\` if you want it be triggered for every request")`);
   const rules: AuthzRule[] = arr(spec.rules).map((r, index) => {
     const rule = obj(r) ?? {};
     const froms = arr(rule.from).map((f) => obj(obj(f)?.source) ?? {});

@@ -27,7 +27,7 @@ import type { Config } from '../../config/types.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import type { MeshCaller, MeshCallee, MeshFlowVerdict, MeshVerdictKind } from './flow.ts';
-import { indexAuthorizationPolicies, ipBlocksCoverEvery, policiesFor, type AuthzAction, type AuthzCondition, type AuthzIndex, type AuthzOperation, type AuthzRule, type AuthzSource, type ParsedAuthzPolicy } from './authz.ts';
+import { indexAuthorizationPolicies, ipBlocksCoverEvery, istioPolicySelects, policiesFor, type AuthzAction, type AuthzCondition, type AuthzIndex, type AuthzOperation, type AuthzRule, type AuthzSource, type ParsedAuthzPolicy } from './authz.ts';
 import { resolveIstioMode, selectorMatches, type EffectiveMode, type IstioPolicyIndex } from './istio.ts';
 import { meshModel, type NamespaceInfo } from './model.ts';
 import { templatesStandIn } from '../workloads.ts';
@@ -862,7 +862,7 @@ function serviceTargeted(model: IstioAuthzModel, namespace: string, service: str
 
 /**
  * The issuers of the RequestAuthentications that apply where the call is judged. A sidecar takes
- * those selecting it (its namespace's and the root namespace's) and ignores targetRefs. A waypoint
+ * those selecting it (its namespace's and its revision's root namespace's) and ignores targetRefs. A waypoint
  * takes only targetRefs — to its Gateway, to a Service (group "" or "core") of the callee's
  * namespace selecting the callee, or to the istio-waypoint GatewayClass (root namespace) — and
  * ignores selectors ("Waypoint proxies are required to use this field for policies to apply;
@@ -883,8 +883,8 @@ function requestAuthnFor(model: IstioAuthzModel, callee: MeshCallee, wp: { name:
       continue;
     }
     if (wp) continue;
-    if (ra.namespace !== callee.namespace && ra.namespace !== model.root) continue;
-    if (ra.selector && !selectorMatches(ra.selector, callee.labels)) continue;
+    // The sidecar's istiod is its revision's: the root namespace is that revision's (MeshCallee.root).
+    if (!istioPolicySelects(ra, callee.root ?? model.root, callee.namespace, callee.labels)) continue;
     issuers.push(...ra.issuers);
   }
   return issuers.length ? uniq(issuers) : undefined;
@@ -977,6 +977,24 @@ export function istioStrictWhateverRoot(model: IstioAuthzModel, callee: MeshCall
 }
 
 /**
+ * The malformed AuthorizationPolicies that would have applied to the callee, had istiod accepted
+ * them: its namespace's (a targetRef'd one too, which may attach to its Service or waypoint) and
+ * its revision's root namespace's, whose policies apply mesh-wide, each where its selector picks
+ * the callee. istiod rejects them all alike, so a reader of the verdict needs every one named.
+ */
+function rejectedPoliciesFor(model: IstioAuthzModel, callee: MeshCallee): ParsedAuthzPolicy[] {
+  const root = callee.root ?? model.root;
+  const out: ParsedAuthzPolicy[] = [];
+  for (const ns of callee.namespace === root ? [root] : [callee.namespace, root]) {
+    for (const p of model.authz.byNamespace.get(ns) ?? []) {
+      if (p.problems.length === 0 || (p.targeted && ns !== callee.namespace)) continue;
+      if (p.targeted || istioPolicySelects(p, root, callee.namespace, callee.labels)) out.push(p);
+    }
+  }
+  return out;
+}
+
+/**
  * Istio's verdict for one call. The callee must be in Istio's mesh (`dataplane` sidecar by default).
  * With `allowOnly`, every ALLOW policy but it is left out (CUSTOM and DENY policies still decide
  * first): whether that policy on its own admits the call. ALLOW policies are ORed ("If any of the
@@ -1010,7 +1028,7 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
     : `principal ${principal}`;
   const workloadPolicies = kept(policiesFor(model.authz, callee.namespace, callee.labels, callee.root));
   const notes: string[] = [];
-  const skipped = kept((model.authz.byNamespace.get(callee.namespace) ?? []).filter((p) => p.problems.length > 0));
+  const skipped = kept(rejectedPoliciesFor(model, callee));
   if (skipped.length) notes.push(`malformed AuthorizationPolicy ${skipped.map(name).join(', ')} ignored (istiod rejects it)`);
   for (const p of workloadPolicies) if (p.warnings.length) notes.push(`AuthorizationPolicy ${name(p)}: ${p.warnings.join('; ')}`);
 

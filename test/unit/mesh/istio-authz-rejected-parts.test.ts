@@ -95,3 +95,35 @@ describe('AuthorizationPolicy addresses istiod rejects', () => {
     expect(malformed(y)).toEqual([expect.stringContaining('rules[0].when remote.ip notValues: "300.0.0.1" is neither an IP address nor a CIDR range')]);
   });
 });
+
+// validation.go ValidateAuthorizationPolicy: `if in.Action == DENY && in.Rules == nil` → "DENY
+// action without `rules` is meaningless as it will never be triggered, add an empty rule `{}` if
+// you want it be triggered for every request" (test case "deny-rules-nil", valid: false), and the
+// same for CUSTOM; `rules: []` decodes to nil rules (protobuf JSON leaves an empty repeated field
+// nil). Stored anyway, the builder makes a policy without rules one that never matches
+// (pilot/pkg/security/authz/builder/builder.go, rbacPolicyMatchNever): it refuses nobody.
+describe('DENY and CUSTOM AuthorizationPolicies without rules', () => {
+  const withoutRules = (action: string, rules: string) => `${MESH}
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-all, namespace: shop}
+spec: {action: ${action}${rules}${action === 'CUSTOM' ? ', provider: {name: ext-authz}' : ''}}
+`;
+  it.each([
+    ['DENY without rules', 'DENY', ''],
+    ['DENY with rules: []', 'DENY', ', rules: []'],
+    ['CUSTOM without rules', 'CUSTOM', ''],
+  ])('%s refuses nobody: reach notes it as ignored and authz-missing names it with istiod\'s message', (_what, action, rules) => {
+    const y = withoutRules(action, rules);
+    const r = verdict(y);
+    expect(r.verdict).toBe('allowed');
+    expect(r.notes).toContain('malformed AuthorizationPolicy shop/deny-all ignored (istiod rejects it)');
+    expect(malformed(y)).toEqual([`AuthorizationPolicy shop/deny-all is malformed: ${action} action without \`rules\` (istiod: "${action} action without \`rules\` is meaningless as it will never be triggered, add an empty rule \`{}\` if you want it be triggered for every request"); istiod rejects it, so it protects nothing`]);
+  });
+
+  it('a DENY with an empty rule (rules: [{}]) is accepted and refuses every call', () => {
+    const y = withoutRules('DENY', ', rules: [{}]');
+    expect(verdict(y)).toMatchObject({ verdict: 'denied', policy: { name: 'deny-all' }, rule: 0 });
+    expect(malformed(y)).toEqual([]);
+  });
+});

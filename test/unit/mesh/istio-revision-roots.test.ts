@@ -63,6 +63,12 @@ spec: {}
     expect(of('shop-a').map((x) => x.status)).toContain('fail');
     expect(of('shop-b').filter((x) => x.status === 'fail')).toEqual([]);
   });
+
+  it('with no policy at all, each workload\'s finding names the root namespace whose policies would cover it', () => {
+    const v = [...authzMissing.evaluate(ctxOf(CLUSTER))].filter((x) => x.status === 'fail');
+    expect(v.find((x) => x.resource.name === 'api')).toMatchObject({ message: expect.stringContaining('(in shop-b or canary-root)'), evidence: { rootNamespace: 'canary-root' } });
+    expect(v.find((x) => x.resource.name === 'web')).toMatchObject({ message: expect.stringContaining('(in shop-a or istio-system)'), evidence: { rootNamespace: 'istio-system' } });
+  });
 });
 
 describe('mtls.outbound-allow-any with two Istio revisions of different root namespaces', () => {
@@ -145,5 +151,102 @@ spec: {action: ${action}, rules: ${rules}}
     const callersOf = (yaml: string) => runDetails(ctxOf(`${CLUSTER}${yaml}`), new Set(['mtls'])).mtls!.workloads.find((w) => w.workload.name === 'api')!.callers;
     expect(callersOf(authz('canary-root', 'from-shop-a', 'ALLOW', '[{from: [{source: {namespaces: [shop-a]}}]}]'))).toMatchObject({ who: 'listed', policies: ['canary-root/from-shop-a'] });
     expect(callersOf(authz('istio-system', 'from-shop-a', 'ALLOW', '[{from: [{source: {namespaces: [shop-a]}}]}]'))).toMatchObject({ who: 'anyone', policies: [] });
+  });
+});
+
+describe('reach names the malformed AuthorizationPolicies of the callee\'s revision root', () => {
+  // istio/istio pkg/config/validation/validation.go ValidateAuthorizationPolicy rejects a source
+  // that sets no field ("`from.source` must not be empty"), so istiod ignores the policy; in a root
+  // namespace it would have applied mesh-wide ("A policy in the root namespace applies to all
+  // workloads in the mesh", https://istio.io/latest/docs/reference/config/security/authorization-policy/),
+  // so a reader of reach needs it named as much as one in the callee's own namespace.
+  const malformed = (namespace: string, name: string, selector = '') => `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: ${name}, namespace: ${namespace}}
+spec: {${selector}action: DENY, rules: [{from: [{source: {}}]}]}
+---`;
+  const reach = (yaml: string, to: { namespace: string; name: string }) => {
+    const ctx = ctxOf(`${CLUSTER}${serviceYaml('shop-a', 'web')}${serviceYaml('shop-b', 'api')}${yaml}`);
+    const from = to.name === 'api' ? { namespace: 'shop-a', name: 'web' } : { namespace: 'shop-b', name: 'api' };
+    return meshFlowVerdict(ctx.snapshot, ctx.config, { kind: 'Deployment', ...from }, { kind: 'Deployment', ...to }, 8000, 'TCP');
+  };
+  const api = { namespace: 'shop-b', name: 'api' };
+  const web = { namespace: 'shop-a', name: 'web' };
+
+  it('a malformed DENY in canary-root is named for revision canary\'s workload, beside its own namespace\'s, and not for the default revision\'s', () => {
+    const yaml = `${malformed('canary-root', 'deny-broken')}${malformed('shop-b', 'local-broken')}`;
+    const r = reach(yaml, api);
+    expect(r.verdict).toBe('allowed');
+    expect(r.notes).toContain('malformed AuthorizationPolicy shop-b/local-broken, canary-root/deny-broken ignored (istiod rejects it)');
+    expect((reach(yaml, web).notes ?? []).join('\n')).not.toContain('deny-broken');
+  });
+
+  it('a malformed policy in istio-system is named for the default revision\'s workload only', () => {
+    const yaml = malformed('istio-system', 'deny-broken');
+    expect(reach(yaml, web).notes).toContain('malformed AuthorizationPolicy istio-system/deny-broken ignored (istiod rejects it)');
+    expect((reach(yaml, api).notes ?? []).join('\n')).not.toContain('deny-broken');
+  });
+
+  it('a malformed root policy whose selector picks another workload is not named', () => {
+    const r = reach(malformed('canary-root', 'deny-broken', 'selector: {matchLabels: {app: other}}, '), api);
+    expect((r.notes ?? []).join('\n')).not.toContain('deny-broken');
+  });
+});
+
+describe('the flow verdict reads PeerAuthentication and RequestAuthentication from the callee\'s revision root', () => {
+  const reachFrom = (yaml: string, from: { namespace: string; name: string }, to: { namespace: string; name: string }) => {
+    const ctx = ctxOf(yaml);
+    return meshFlowVerdict(ctx.snapshot, ctx.config, { kind: 'Deployment', ...from }, { kind: 'Deployment', ...to }, 8000, 'TCP');
+  };
+  const api = { namespace: 'shop-b', name: 'api' };
+  const web = { namespace: 'shop-a', name: 'web' };
+
+  it('a STRICT PeerAuthentication in canary-root refuses a plaintext caller to revision canary\'s workload, and not to the default revision\'s', () => {
+    // "Mesh-wide policy: A policy defined in the root namespace without a workload selector"; STRICT:
+    // "Connection is an mTLS tunnel" only (https://istio.io/latest/docs/reference/config/security/peer_authentication/).
+    const swapped = `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio-canary, namespace: istio-system}
+data: {mesh: "rootNamespace: canary-root"}
+---${namespaceYaml('istio-system', 'team: platform')}${namespaceYaml('canary-root', 'team: platform')}${namespaceYaml('shop-a')}${namespaceYaml('shop-b', 'istio.io/rev: canary')}${namespaceYaml('outside', 'team: batch')}${deploymentYaml('shop-a', 'web')}${deploymentYaml('shop-b', 'api')}${deploymentYaml('outside', 'client')}${serviceYaml('shop-a', 'web')}${serviceYaml('shop-b', 'api')}${peerAuthentication('istio-system', 'default', 'PERMISSIVE')}${peerAuthentication('canary-root', 'default', 'STRICT')}`;
+    const client = { namespace: 'outside', name: 'client' };
+    expect(reachFrom(swapped, client, api)).toMatchObject({ verdict: 'denied', plaintext: true, policy: { namespace: 'canary-root', name: 'default' } });
+    expect(reachFrom(swapped, client, api).reason).toContain('PeerAuthentication canary-root/default STRICT');
+    expect(reachFrom(swapped, client, web)).toMatchObject({ verdict: 'allowed', plaintext: true });
+  });
+
+  // "requestPrincipals ... If not set, any request principal is allowed"; a request principal exists
+  // only for a JWT a RequestAuthentication validated, and a RequestAuthentication in the root
+  // namespace applies to every workload of the mesh
+  // (https://istio.io/latest/docs/reference/config/security/request_authentication/: "When not set,
+  // the policy will be applied to all workloads in the same namespace as the policy", and the
+  // root-namespace rule of the authorization-policy reference): with one, an ALLOW on
+  // requestPrincipals ["*"] admits the requests that carry a valid JWT; without, none.
+  const requestAuthn = (namespace: string) => `
+apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: {name: jwt, namespace: ${namespace}}
+spec: {jwtRules: [{issuer: "https://issuer.example"}]}
+---`;
+  const jwtOnly = (namespace: string, app: string) => `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: jwt-only, namespace: ${namespace}}
+spec: {selector: {matchLabels: {app: ${app}}}, action: ALLOW, rules: [{from: [{source: {requestPrincipals: ["*"]}}]}]}
+---`;
+  const base = `${CLUSTER}${serviceYaml('shop-a', 'web')}${serviceYaml('shop-b', 'api')}${jwtOnly('shop-b', 'api')}${jwtOnly('shop-a', 'web')}`;
+
+  it('a RequestAuthentication in canary-root applies to revision canary\'s workload: its JWT may satisfy the ALLOW rule', () => {
+    const r = reachFrom(`${base}${requestAuthn('canary-root')}`, web, api);
+    expect(r.verdict).toBe('depends');
+    expect(r.reason).toContain('RequestAuthentication issuers https://issuer.example');
+    expect(reachFrom(`${base}${requestAuthn('canary-root')}`, api, web).verdict).toBe('denied');
+  });
+
+  it('a RequestAuthentication in istio-system applies to the default revision\'s workload only', () => {
+    expect(reachFrom(`${base}${requestAuthn('istio-system')}`, api, web).verdict).toBe('depends');
+    expect(reachFrom(`${base}${requestAuthn('istio-system')}`, web, api)).toMatchObject({ verdict: 'denied', reason: expect.stringContaining('no ALLOW AuthorizationPolicy matches') });
   });
 });

@@ -13,6 +13,8 @@ import { describe, expect, it } from 'vitest';
 import { meshNotStrict } from '../../../checks/mtls/mesh-not-strict.ts';
 import { outboundAllowAny } from '../../../checks/mtls/outbound-allow-any.ts';
 import { permissiveOverride } from '../../../checks/mtls/permissive-override.ts';
+import { workloadOutsideMesh } from '../../../checks/mtls/workload-outside-mesh.ts';
+import type { Check } from '../../../src/engine/types.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { diffRuns } from '../../../src/diff/diff.ts';
@@ -41,11 +43,11 @@ const workflowPod = (wf: string): KubeObject => ({
 /** A bare injected pod named `name`. */
 const pod = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'ci', annotations, labels: { app: name } }, spec });
 
-function audit(runId: string, objects: KubeObject[], edit: (o: KubeObject) => KubeObject = (o) => o): RunReport {
+function audit(runId: string, objects: KubeObject[], edit: (o: KubeObject) => KubeObject = (o) => o, checks: Check[] = [meshNotStrict, outboundAllowAny, permissiveOverride]): RunReport {
   const at = new Date('2026-12-01T02:00:00Z');
   const snapshot = snapshotFromObjects(structuredClone([...base.map(edit), ...objects]), { clusterName: 'demo', collectedAt: at.toISOString() });
   Object.assign(snapshot, { source: 'live', origin: 'live' });
-  return auditSnapshot({ snapshot, config: defaultConfig(), checks: [meshNotStrict, outboundAllowAny, permissiveOverride], now: at, runId, startedAt: at }).report;
+  return auditSnapshot({ snapshot, config: defaultConfig(), checks, now: at, runId, startedAt: at }).report;
 }
 const nightly = (before: KubeObject[], after: KubeObject[]) => {
   const second = audit('run-2', after);
@@ -81,5 +83,50 @@ describe('mesh findings over workloads of a new generated name each night', () =
     const { diff, members } = nightly([workflowPod('nightly-1764550800')], [workflowPod('nightly-1764637200'), pod('debug')]);
     expect(members('mtls.mesh-not-strict')).toEqual(['CronWorkflow ci/nightly', 'Pod ci/debug']);
     expect(diff.widened?.map((w) => [w.added])).toEqual([[['Pod ci/debug']], [['Pod ci/debug']]]);
+  });
+});
+
+describe('mtls.workload-outside-mesh over workloads of a new generated name each night', () => {
+  // The same Workflow pods without the sidecar: in namespace ci, labelled istio-injection=enabled,
+  // they run outside the mesh. Kubernetes names a generateName object "the prefix + a random
+  // suffix" (https://kubernetes.io/docs/reference/using-api/api-concepts/#generated-values).
+  const outside = (p: KubeObject): KubeObject => ({ ...p, metadata: { ...p.metadata, annotations: {} }, spec: { containers: [{ name: 'main', image: 'busybox:1.36' }] } });
+  const job = (name: string): KubeObject => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name, generateName: 'report-', namespace: 'ci', uid: `uid-${name}` }, spec: { template: { spec: { containers: [{ name: 'main', image: 'busybox:1.36' }] } } } });
+  const jobPod = (name: string): KubeObject => ({
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { name: `${name}-x7k2p`, namespace: 'ci', labels: { 'job-name': name }, ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name, uid: `uid-${name}`, controller: true }] },
+    spec: { containers: [{ name: 'main', image: 'busybox:1.36' }] },
+  });
+  const night = (runId: string, objects: KubeObject[]) => audit(runId, objects, undefined, [workloadOutsideMesh]);
+  const outsideFindings = (r: RunReport) => r.findings.filter((f) => f.check === 'mtls.workload-outside-mesh');
+
+  it('a CronWorkflow\'s new Workflow outside the mesh is the same finding, named by the CronWorkflow, with the Workflow in evidence', () => {
+    const first = night('run-1', [outside(workflowPod('nightly-1764550800'))]);
+    const second = night('run-2', [outside(workflowPod('nightly-1764637200'))]);
+    const found = outsideFindings(second);
+    expect(found.map((f) => `${f.resource.kind} ${f.resource.namespace}/${f.resource.name}`)).toEqual(['CronWorkflow ci/nightly']);
+    expect(found[0].message).toContain('Workflow ci/nightly-1764637200');
+    expect(found[0].evidence).toMatchObject({ members: ['Workflow ci/nightly-1764637200'], memberCount: 1, unmeshedPods: 1 });
+    const diff = diffRuns(first, second, { rules: defaultConfig().regression, expiredWaivers: [] });
+    expect(diff.new).toEqual([]);
+    expect(diff.resolved).toEqual([]);
+  });
+
+  it('two Workflows of it at once, one outside the mesh, are one finding naming the one outside', () => {
+    const found = outsideFindings(night('run-1', [outside(workflowPod('nightly-1764550800')), workflowPod('nightly-1764637200')]));
+    expect(found).toHaveLength(1);
+    expect(found[0].message).toMatch(/^CronWorkflow ci\/nightly: 1 of 1 pod\(s\) of Workflow ci\/nightly-1764550800 run without a mesh proxy/);
+  });
+
+  it('a Job named by generateName is named by its prefix, so tomorrow\'s Job is the same finding', () => {
+    const first = night('run-1', [job('report-abcde'), jobPod('report-abcde')]);
+    const second = night('run-2', [job('report-fghij'), jobPod('report-fghij')]);
+    expect(outsideFindings(second).map((f) => `${f.resource.kind} ${f.resource.namespace}/${f.resource.name}`)).toEqual(['Job ci/report-*']);
+    expect(diffRuns(first, second, { rules: defaultConfig().regression, expiredWaivers: [] }).new).toEqual([]);
+  });
+
+  it('a pod of a stable name outside the mesh keeps its own finding beside the CronWorkflow\'s', () => {
+    const found = outsideFindings(night('run-1', [outside(pod('debug')), outside(workflowPod('nightly-1764550800'))]));
+    expect(found.map((f) => `${f.resource.kind} ${f.resource.namespace}/${f.resource.name}`).sort()).toEqual(['CronWorkflow ci/nightly', 'Pod ci/debug']);
   });
 });
