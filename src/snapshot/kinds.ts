@@ -150,6 +150,10 @@ export const KINDS = [
   crd('traefik-legacy.ingressroutes', 'IngressRoute', 'traefik.containo.us', ['v1alpha1'], 'ingressroutes'),
   crd('traefik.middlewares', 'Middleware', 'traefik.io', ['v1alpha1'], 'middlewares'),
   crd('traefik-legacy.middlewares', 'Middleware', 'traefik.containo.us', ['v1alpha1'], 'middlewares'),
+  // Traefik TCP routers (doc.traefik.io/traefik/routing/providers/kubernetes-crd/#kind-ingressroutetcp):
+  // only spec.tls (secretName, options, passthrough) and spec.routes are read
+  crd('traefik.ingressroutetcps', 'IngressRouteTCP', 'traefik.io', ['v1alpha1'], 'ingressroutetcps', true, { annotations: [], status: [] }),
+  crd('traefik-legacy.ingressroutetcps', 'IngressRouteTCP', 'traefik.containo.us', ['v1alpha1'], 'ingressroutetcps', true, { annotations: [], status: [] }),
   // Contour
   crd('contour.httpproxies', 'HTTPProxy', 'projectcontour.io', ['v1'], 'httpproxies'),
   // EKS Auto Mode's ALB settings an IngressClass of controller eks.amazonaws.com/alb references

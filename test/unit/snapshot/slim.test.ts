@@ -45,7 +45,8 @@ describe('slim declarations', () => {
     expect(slimmedKinds()).toEqual([
       'namespaces', 'pods', 'services', 'serviceaccounts', 'limitranges', 'replicationcontrollers', 'replicasets', 'deployments', 'statefulsets', 'daemonsets',
       'jobs', 'cronjobs', 'networkpolicies', 'ingresses', 'ingressclasses', 'roles', 'clusterroles', 'rolebindings', 'clusterrolebindings',
-      'mutatingwebhookconfigurations', 'envoygateway.clienttrafficpolicies', 'eks.ingressclassparams', 'lbc.ingressclassparams',
+      'mutatingwebhookconfigurations', 'envoygateway.clienttrafficpolicies', 'traefik.ingressroutetcps', 'traefik-legacy.ingressroutetcps',
+      'eks.ingressclassparams', 'lbc.ingressclassparams',
       'calico.ippools', 'calico-v3.ippools',
     ]);
   });
@@ -59,6 +60,18 @@ describe('slim declarations', () => {
         spec, status: { conditions: [] },
       } as never);
       expect(pool).toEqual({ apiVersion, kind: 'IPPool', metadata: { name: 'default-ipv4-ippool' }, spec });
+    }
+  });
+
+  it('a Traefik IngressRouteTCP keeps its spec (routes, tls with options and passthrough) and identity; annotations and status go', () => {
+    const spec = { entryPoints: ['websecure'], routes: [{ match: 'HostSNI(`db.example.com`)', services: [{ name: 'db', port: 5432 }] }], tls: { secretName: 'db-cert', options: { name: 'legacy', namespace: 'db' }, passthrough: false } };
+    for (const [key, apiVersion] of [['traefik.ingressroutetcps', 'traefik.io/v1alpha1'], ['traefik-legacy.ingressroutetcps', 'traefik.containo.us/v1alpha1']] as const) {
+      const route = slimObject(key, {
+        apiVersion, kind: 'IngressRouteTCP',
+        metadata: { name: 'db', namespace: 'db', annotations: { 'meta.helm.sh/release-name': 'db' }, managedFields: [{}] },
+        spec, status: {},
+      } as never);
+      expect(route).toEqual({ apiVersion, kind: 'IngressRouteTCP', metadata: { name: 'db', namespace: 'db' }, spec });
     }
   });
 
