@@ -150,8 +150,15 @@ export const KINDS = [
   crd('traefik-legacy.ingressroutes', 'IngressRoute', 'traefik.containo.us', ['v1alpha1'], 'ingressroutes'),
   crd('traefik.middlewares', 'Middleware', 'traefik.io', ['v1alpha1'], 'middlewares'),
   crd('traefik-legacy.middlewares', 'Middleware', 'traefik.containo.us', ['v1alpha1'], 'middlewares'),
+  // Traefik TCP routers (doc.traefik.io/traefik/routing/providers/kubernetes-crd/#kind-ingressroutetcp):
+  // only spec.tls (secretName, options, passthrough) and spec.routes are read
+  crd('traefik.ingressroutetcps', 'IngressRouteTCP', 'traefik.io', ['v1alpha1'], 'ingressroutetcps', true, { annotations: [], status: [] }),
+  crd('traefik-legacy.ingressroutetcps', 'IngressRouteTCP', 'traefik.containo.us', ['v1alpha1'], 'ingressroutetcps', true, { annotations: [], status: [] }),
   // Contour
   crd('contour.httpproxies', 'HTTPProxy', 'projectcontour.io', ['v1'], 'httpproxies'),
+  // The ContourConfiguration `contour serve --contour-config-name` reads instead of a configuration
+  // file (https://projectcontour.io/docs/main/configuration/): only its spec (envoy.listener.tls) is read
+  crd('contour.contourconfigurations', 'ContourConfiguration', 'projectcontour.io', ['v1alpha1'], 'contourconfigurations', true, { annotations: [], status: [] }),
   // EKS Auto Mode's ALB settings an IngressClass of controller eks.amazonaws.com/alb references
   // (docs.aws.amazon.com/eks/latest/userguide/auto-configure-alb.html): its spec (sslPolicy,
   // certificateARNs) is all that is read

@@ -84,6 +84,16 @@ export function envoyGatewayClientTrafficPolicyCrd(): KubeObject {
   return crd('gateway.envoyproxy.io', 'ClientTrafficPolicy', 'clienttrafficpolicies', ['v1alpha1'], true, {});
 }
 
+/** Traefik's IngressRouteTCP: TCP routers whose spec.tls terminates TLS (with TLS options) or passes it through. */
+export function traefikIngressRouteTcpCrd(): KubeObject {
+  return crd('traefik.io', 'IngressRouteTCP', 'ingressroutetcps', ['v1alpha1'], true, {});
+}
+
+/** Contour's ContourConfiguration: the Envoy TLS settings `contour serve --contour-config-name` reads. */
+export function contourConfigurationCrd(): KubeObject {
+  return crd('projectcontour.io', 'ContourConfiguration', 'contourconfigurations', ['v1alpha1'], true, {});
+}
+
 /** Calico's IPPool in its storage form (the CRD calico-node and Typha read). */
 export function calicoIpPoolCrd(): KubeObject {
   return crd('crd.projectcalico.org', 'IPPool', 'ippools', ['v1'], false, {});
@@ -96,9 +106,13 @@ export async function installMeshAndGatewayCrds(admin: Admin): Promise<void> {
   for (const c of linkerdAndConsulCrds()) await admin.create(c, true);
   await admin.create(envoyGatewayClientTrafficPolicyCrd(), true);
   await admin.create(calicoIpPoolCrd(), true);
+  await admin.create(traefikIngressRouteTcpCrd(), true);
+  await admin.create(contourConfigurationCrd(), true);
   await admin.waitForResource('security.istio.io', 'v1', 'peerauthentications');
   await admin.waitForResource('gateway.envoyproxy.io', 'v1alpha1', 'clienttrafficpolicies');
   await admin.waitForResource('crd.projectcalico.org', 'v1', 'ippools');
+  await admin.waitForResource('traefik.io', 'v1alpha1', 'ingressroutetcps');
+  await admin.waitForResource('projectcontour.io', 'v1alpha1', 'contourconfigurations');
   await admin.waitForResource('gateway.networking.k8s.io', 'v1', 'gateways');
   await installGatewayApiRouteCrds(admin);
   for (const c of linkerdAndConsulCrds()) await admin.waitForResource(String(c.spec?.group), String((c.spec?.versions as Array<{ name: string }>)[0].name), String((c.spec?.names as { plural: string }).plural));

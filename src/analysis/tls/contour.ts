@@ -4,12 +4,19 @@
 // /config (examples/contour/03-contour.yaml). Unset, Contour applies its DefaultTLSCiphers
 // (apis/projectcontour/v1alpha1/ciphersuites.go); a name outside ValidTLSCiphers stops Contour
 // (TLSCiphers.Validate), so every name listed is one Envoy serves.
+// With --contour-config-name, `contour serve` reads a ContourConfiguration instead, its
+// spec.envoy.listener.tls.cipherSuites (apis/projectcontour/v1alpha1/contourconfig.go EnvoyTLS;
+// same default): "If ContourConfiguration resource is specified, it takes precedence, otherwise
+// config file" (cmd/contour/serve.go; both given, Contour refuses to start), looked up in the
+// namespace of the CONTOUR_NAMESPACE environment variable, "projectcontour" when it is unset
+// (cmd/contour/contour.go getContourConfiguration).
 
 import { parse } from 'yaml';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
-import type { Snapshot } from '../../snapshot/types.ts';
+import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { imageRepository } from '../images.ts';
+import { memoize } from '../memo.ts';
 import { arr, obj, str } from '../mesh/util.ts';
 import { podTemplateOf } from '../workloads.ts';
 import { configMapData } from './nginx.ts';
@@ -35,9 +42,24 @@ export type ContourCiphers =
 
 /** Where one `contour serve` container's configuration comes from: a ContourConfiguration, no file (the defaults), or a file of a ConfigMap volume (`configMap` unset when it is not one). */
 type ContourConfigSource =
-  | { ref: ResourceRef; crd: string }
+  /** `namespace` undefined when CONTOUR_NAMESPACE comes from somewhere other than a value or the pod's own namespace. */
+  | { ref: ResourceRef; crd: string; namespace?: string; namespaceFrom?: string }
   | { ref: ResourceRef; defaults: true }
   | { ref: ResourceRef; path: string; configMap?: { namespace: string; name: string; key: unknown } };
+
+/**
+ * The namespace `contour serve` looks its ContourConfiguration up in: the CONTOUR_NAMESPACE
+ * environment variable (a value, or the downward API's metadata.namespace as Contour's manifests
+ * set it), "projectcontour" when the container sets none.
+ */
+function contourNamespaceOf(c: Record<string, unknown>, podNamespace: string): { namespace?: string; namespaceFrom?: string } {
+  const env = arr(c.env).map(obj).find((e) => str(e?.name) === 'CONTOUR_NAMESPACE');
+  if (!env) return { namespace: 'projectcontour' };
+  if (typeof env.value === 'string') return { namespace: env.value };
+  const field = str(obj(obj(env.valueFrom)?.fieldRef)?.fieldPath);
+  if (field === 'metadata.namespace') return { namespace: podNamespace };
+  return env.valueFrom === undefined ? { namespace: '' } : { namespaceFrom: JSON.stringify(env.valueFrom) };
+}
 
 /** The kinds contourConfigSources reads. */
 export const CONTOUR_CONFIG_MAP_REF_KINDS = ['deployments'] as const satisfies readonly KindKey[];
@@ -58,7 +80,7 @@ function contourConfigSources(snapshot: Snapshot): ContourConfigSource[] {
         return i < 0 ? undefined : words[i].includes('=') ? words[i].slice(words[i].indexOf('=') + 1) : words[i + 1];
       };
       const crd = flag('contour-config-name');
-      if (crd !== undefined) { out.push({ ref, crd }); continue; }
+      if (crd !== undefined) { out.push({ ref, crd, ...contourNamespaceOf(c, ns) }); continue; }
       const path = flag('config-path');
       if (path === undefined) { out.push({ ref, defaults: true }); continue; }
       const slash = path.lastIndexOf('/');
@@ -76,6 +98,18 @@ function contourConfigSources(snapshot: Snapshot): ContourConfigSource[] {
   return out;
 }
 
+/** ContourConfigurations by "namespace/name", built once per snapshot. */
+const contourConfigurationIndex = memoize((snapshot: Snapshot): Map<string, KubeObject> => {
+  const m = new Map<string, KubeObject>();
+  for (const o of snapshot.resources['contour.contourconfigurations'] ?? []) m.set(`${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`, o);
+  return m;
+}, 'tls');
+
+/** Whether a `contour serve` container of the snapshot reads a ContourConfiguration (--contour-config-name). */
+export function contourReadsConfiguration(snapshot: Snapshot): boolean {
+  return contourConfigSources(snapshot).some((s) => 'crd' in s);
+}
+
 /** The ConfigMaps the live collector should `get` by name: each `contour serve` container's --config-path volume. */
 export function contourConfigMapRefs(snapshot: Snapshot): Array<{ namespace: string; name: string }> {
   return contourConfigSources(snapshot).flatMap((s) => ('configMap' in s && s.configMap ? [{ namespace: s.configMap.namespace, name: s.configMap.name }] : []));
@@ -84,13 +118,22 @@ export function contourConfigMapRefs(snapshot: Snapshot): Array<{ namespace: str
 /**
  * The cipher list of each `contour serve` container of the snapshot: its configuration file's
  * tls.cipher-suites, else Contour's default. A configuration file from a ConfigMap volume is read
- * from the snapshot; one the snapshot does not hold, or a ContourConfiguration
- * (--contour-config-name, a kind not collected), leaves it unread.
+ * from the snapshot, and so is the ContourConfiguration --contour-config-name names; one the
+ * snapshot does not hold leaves it unread.
  */
 export function contourCipherConfigs(snapshot: Snapshot): ContourCiphers[] {
   return contourConfigSources(snapshot).map((s): ContourCiphers => {
     const { ref } = s;
-    if ('crd' in s) return { ref, unread: `it reads ContourConfiguration ${JSON.stringify(s.crd)} (--contour-config-name), a kind ztaudit does not collect (its spec.envoy.listener.tls.cipherSuites)` };
+    if ('crd' in s) {
+      if (s.namespace === undefined) return { ref, unread: `it reads ContourConfiguration ${JSON.stringify(s.crd)} (--contour-config-name) in the namespace its CONTOUR_NAMESPACE environment variable takes from ${s.namespaceFrom}, which is not read` };
+      const cc = contourConfigurationIndex(snapshot).get(`${s.namespace}/${s.crd}`);
+      if (!cc) return { ref, unread: `it reads ContourConfiguration ${s.namespace}/${s.crd} (--contour-config-name), which is not in the snapshot` };
+      const list = arr(obj(obj(obj(obj(cc.spec)?.envoy)?.listener)?.tls)?.cipherSuites).filter((x): x is string => typeof x === 'string');
+      const where = `ContourConfiguration ${s.namespace}/${s.crd}`;
+      return list.length
+        ? { ref, ciphers: list, source: `${where} spec.envoy.listener.tls.cipherSuites` }
+        : { ref, ciphers: [...CONTOUR_DEFAULT_CIPHERS], source: `Contour's default list (${where} sets no spec.envoy.listener.tls.cipherSuites)` };
+    }
     if ('defaults' in s) return { ref, ciphers: [...CONTOUR_DEFAULT_CIPHERS], source: "Contour's default list (no --config-path)" };
     if (!s.configMap) return { ref, unread: `its --config-path ${JSON.stringify(s.path)} is not a file of a ConfigMap volume` };
     const { namespace: ns, name: cmName, key } = s.configMap;

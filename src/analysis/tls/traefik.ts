@@ -551,7 +551,8 @@ export function traefikRouterOnlyHttp(eps: TraefikEntryPoints, named: string[]):
  * TLS router, nothing uses it. A TLS router is an Ingress Traefik serves with spec.tls or a
  * router.tls annotation, an IngressRoute with a tls section (even empty), or any router on an
  * entryPoint with TLS (entrypoints.<name>.http.tls). A workload configured by a file may set
- * entryPoint TLS there, unseen: it counts as one. IngressRouteTCP is not collected.
+ * entryPoint TLS there, unseen: it counts as one. An IngressRouteTCP with a tls section terminates
+ * TLS unless tls.passthrough is true (see traefikTcpPassthroughRoutes).
  */
 export const traefikTlsRouter = memoize((snapshot: Snapshot): string | undefined => {
   const eps = traefikEntryPoints(snapshot);
@@ -563,9 +564,55 @@ export const traefikTlsRouter = memoize((snapshot: Snapshot): string | undefined
       if (tls !== undefined && tls !== null) return `IngressRoute ${r.metadata?.namespace ?? 'default'}/${r.metadata?.name ?? ''} (tls)`;
     }
   }
+  for (const key of TRAEFIK_TCP_ROUTE_KEYS) {
+    for (const r of snapshot.resources[key] ?? []) {
+      const tls = obj(r.spec)?.tls;
+      if (tls !== undefined && tls !== null && obj(tls)?.passthrough !== true) return `IngressRouteTCP ${r.metadata?.namespace ?? 'default'}/${r.metadata?.name ?? ''} (tls)`;
+    }
+  }
   for (const ing of snapshot.resources.ingresses ?? []) {
     const tls = arr(obj(ing.spec)?.tls).length > 0 ? 'spec.tls' : traefikRouterTls(ing);
     if (tls && servedByTraefik(snapshot, ing)) return `Ingress ${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''} (${tls})`;
   }
   return undefined;
 }, 'tls');
+
+/** Traefik's TCP routers of both API groups (IngressRouteTCP). */
+export const TRAEFIK_TCP_ROUTE_KEYS = ['traefik.ingressroutetcps', 'traefik-legacy.ingressroutetcps'] as const;
+
+/** An IngressRouteTCP that passes TLS through: its namespace, name and the HostSNI hosts of its routes. */
+export interface TraefikTcpPassthrough {
+  namespace: string;
+  name: string;
+  /** The host names its routes' HostSNI(`…`) matchers list ("*" left out). */
+  hosts: string[];
+}
+
+/**
+ * IngressRouteTCPs with tls.passthrough: true. Traefik then reads only the SNI of the ClientHello
+ * and hands the encrypted stream to the backend ("passthrough: If true, delegates the TLS
+ * termination to the backend", https://doc.traefik.io/traefik/routing/providers/kubernetes-crd/#kind-ingressroutetcp;
+ * traefik/traefik pkg/provider/kubernetes/crd/kubernetes_tcp.go builds no TLS configuration for
+ * such a route): no TLSOption applies and the backend decides the TLS version and ciphers, as
+ * behind a Gateway API Passthrough listener.
+ */
+export const traefikTcpPassthroughRoutes = memoize((snapshot: Snapshot): TraefikTcpPassthrough[] => {
+  const out: TraefikTcpPassthrough[] = [];
+  for (const key of TRAEFIK_TCP_ROUTE_KEYS) {
+    for (const r of snapshot.resources[key] ?? []) {
+      const spec = obj(r.spec);
+      if (obj(spec?.tls)?.passthrough !== true) continue;
+      const hosts = new Set<string>();
+      for (const route of arr(spec?.routes)) {
+        const match = str(obj(route)?.match) ?? '';
+        for (const m of match.matchAll(/HostSNI\(([^)]*)\)/g)) for (const h of m[1].split(',')) {
+          const host = h.trim().replace(/^[`"']|[`"']$/g, '');
+          if (host && host !== '*') hosts.add(host);
+        }
+      }
+      out.push({ namespace: r.metadata?.namespace ?? 'default', name: r.metadata?.name ?? '', hosts: [...hosts] });
+    }
+  }
+  return out;
+}, 'tls');
+

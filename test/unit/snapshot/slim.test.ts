@@ -45,7 +45,8 @@ describe('slim declarations', () => {
     expect(slimmedKinds()).toEqual([
       'namespaces', 'pods', 'services', 'serviceaccounts', 'limitranges', 'replicationcontrollers', 'replicasets', 'deployments', 'statefulsets', 'daemonsets',
       'jobs', 'cronjobs', 'networkpolicies', 'ingresses', 'ingressclasses', 'roles', 'clusterroles', 'rolebindings', 'clusterrolebindings',
-      'mutatingwebhookconfigurations', 'envoygateway.clienttrafficpolicies', 'eks.ingressclassparams', 'lbc.ingressclassparams',
+      'mutatingwebhookconfigurations', 'envoygateway.clienttrafficpolicies', 'traefik.ingressroutetcps', 'traefik-legacy.ingressroutetcps', 'contour.contourconfigurations',
+      'eks.ingressclassparams', 'lbc.ingressclassparams',
       'calico.ippools', 'calico-v3.ippools',
     ]);
   });
@@ -59,6 +60,28 @@ describe('slim declarations', () => {
         spec, status: { conditions: [] },
       } as never);
       expect(pool).toEqual({ apiVersion, kind: 'IPPool', metadata: { name: 'default-ipv4-ippool' }, spec });
+    }
+  });
+
+  it('a ContourConfiguration keeps its spec (envoy.listener.tls) and identity; annotations and status go', () => {
+    const spec = { envoy: { listener: { tls: { minimumProtocolVersion: '1.2', cipherSuites: ['ECDHE-RSA-AES128-SHA', 'AES128-SHA'] } } } };
+    const cc = slimObject('contour.contourconfigurations', {
+      apiVersion: 'projectcontour.io/v1alpha1', kind: 'ContourConfiguration',
+      metadata: { name: 'contour', namespace: 'projectcontour', annotations: { 'meta.helm.sh/release-name': 'contour' }, managedFields: [{}] },
+      spec, status: { conditions: [{ type: 'Valid', status: 'True' }] },
+    } as never);
+    expect(cc).toEqual({ apiVersion: 'projectcontour.io/v1alpha1', kind: 'ContourConfiguration', metadata: { name: 'contour', namespace: 'projectcontour' }, spec });
+  });
+
+  it('a Traefik IngressRouteTCP keeps its spec (routes, tls with options and passthrough) and identity; annotations and status go', () => {
+    const spec = { entryPoints: ['websecure'], routes: [{ match: 'HostSNI(`db.example.com`)', services: [{ name: 'db', port: 5432 }] }], tls: { secretName: 'db-cert', options: { name: 'legacy', namespace: 'db' }, passthrough: false } };
+    for (const [key, apiVersion] of [['traefik.ingressroutetcps', 'traefik.io/v1alpha1'], ['traefik-legacy.ingressroutetcps', 'traefik.containo.us/v1alpha1']] as const) {
+      const route = slimObject(key, {
+        apiVersion, kind: 'IngressRouteTCP',
+        metadata: { name: 'db', namespace: 'db', annotations: { 'meta.helm.sh/release-name': 'db' }, managedFields: [{}] },
+        spec, status: {},
+      } as never);
+      expect(route).toEqual({ apiVersion, kind: 'IngressRouteTCP', metadata: { name: 'db', namespace: 'db' }, spec });
     }
   });
 

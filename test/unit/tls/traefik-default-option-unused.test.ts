@@ -105,6 +105,6 @@ describe('Traefik\'s default TLS option is judged only where a router terminates
     c.snapshot.coverage['traefik.ingressroutes'] = { status: 'forbidden', detail: 'list ingressroutes.traefik.io' };
     const o = runChecks([weakCiphers], c)[0];
     expect(o.status).toBe('not-evaluated');
-    expect(o.reason).toContain('traefik.ingressroutes: forbidden (list ingressroutes.traefik.io) for the IngressRoutes that would show whether a Traefik router terminates TLS');
+    expect(o.reason).toContain('traefik.ingressroutes: forbidden (list ingressroutes.traefik.io) for the IngressRoutes and IngressRouteTCPs that would show whether a Traefik router terminates TLS');
   });
 });
