@@ -267,18 +267,88 @@ function cloudCniOf(o: KubeObject): string | undefined {
 
 type EnvValue = { value: string } | { unread: string } | undefined;
 
-/** An env variable of a container: its value, or which ConfigMap key holds it when that was not read. */
-function envOf(snapshot: Snapshot, namespace: string | undefined, container: Record<string, unknown>, name: string): EnvValue {
+/** The calico-node variables calicoIpamDoubt reads: the CNI config install-cni writes, the backend, USE_POD_CIDR. */
+const CALICO_IPAM_ENV = ['CNI_NETWORK_CONFIG', 'CALICO_NETWORKING_BACKEND', 'USE_POD_CIDR'] as const;
+
+/** An envFrom source of a container, in order: a later one wins over an earlier for the same variable. */
+interface EnvFromSource { kind: 'ConfigMap' | 'Secret'; name: string; prefix: string }
+
+/**
+ * Where a container's variable comes from: its env entry (the last of that name), else the
+ * envFrom sources that may set it, last first. "When a key exists in multiple sources, the value
+ * associated with the last source will take precedence. Values defined by an Env with a duplicate
+ * key will take precedence" (Kubernetes API, Container envFrom).
+ */
+function envSource(container: Record<string, unknown>, name: string): { entry: Record<string, unknown> } | { from: EnvFromSource[] } {
   const env = Array.isArray(container.env) ? (container.env as Array<Record<string, unknown>>) : [];
-  const e = env.filter((x) => x && typeof x === 'object' && x.name === name).pop();
-  if (!e) return undefined;
+  const entry = env.filter((x) => x && typeof x === 'object' && x.name === name).pop();
+  if (entry) return { entry };
+  const from: EnvFromSource[] = [];
+  for (const f of Array.isArray(container.envFrom) ? (container.envFrom as Array<Record<string, unknown>>) : []) {
+    if (!f || typeof f !== 'object') continue;
+    const prefix = typeof f.prefix === 'string' ? f.prefix : '';
+    if (!name.startsWith(prefix)) continue;
+    const cm = (f.configMapRef as { name?: unknown } | undefined)?.name;
+    const secret = (f.secretRef as { name?: unknown } | undefined)?.name;
+    if (typeof cm === 'string' && cm) from.push({ kind: 'ConfigMap', name: cm, prefix });
+    else if (typeof secret === 'string' && secret) from.push({ kind: 'Secret', name: secret, prefix });
+  }
+  return { from: from.reverse() };
+}
+
+function configMapOf(snapshot: Snapshot, namespace: string | undefined, name: string): Record<string, unknown> | undefined {
+  const cm = (snapshot.resources.configmaps ?? []).find((c) => c.metadata?.name === name && c.metadata?.namespace === namespace);
+  return cm ? (cm.data && typeof cm.data === 'object' ? (cm.data as Record<string, unknown>) : {}) : undefined;
+}
+
+/** An env variable of a container: its value, or which ConfigMap (or Secret, never read) may hold it when that was not read. */
+function envOf(snapshot: Snapshot, namespace: string | undefined, container: Record<string, unknown>, name: string): EnvValue {
+  const src = envSource(container, name);
+  if ('from' in src) {
+    for (const f of src.from) {
+      if (f.kind === 'Secret') return { unread: `${name} may be set from Secret ${namespace ?? ''}/${f.name} (envFrom), which ztaudit never reads` };
+      const data = configMapOf(snapshot, namespace, f.name);
+      if (!data) return { unread: `${name} may be set from ConfigMap ${namespace ?? ''}/${f.name} (envFrom), which was not read` };
+      const v = data[name.slice(f.prefix.length)];
+      if (typeof v === 'string') return { value: v };
+    }
+    return undefined;
+  }
+  const e = src.entry;
   if (typeof e.value === 'string') return { value: e.value };
   const ref = (e.valueFrom as { configMapKeyRef?: { name?: unknown; key?: unknown } } | undefined)?.configMapKeyRef;
   if (!ref || typeof ref.name !== 'string' || typeof ref.key !== 'string') return e.valueFrom ? { unread: `${name} is set from a source ztaudit does not read` } : { value: '' };
-  const cm = (snapshot.resources.configmaps ?? []).find((c) => c.metadata?.name === ref.name && c.metadata?.namespace === namespace);
-  const data = cm?.data && typeof cm.data === 'object' ? (cm.data as Record<string, unknown>) : undefined;
+  const data = configMapOf(snapshot, namespace, ref.name);
   if (data && typeof data[ref.key] === 'string') return { value: data[ref.key] as string };
   return { unread: `${name} is set from ConfigMap ${namespace ?? ''}/${ref.name} key ${ref.key}, which was not read` };
+}
+
+/**
+ * The ConfigMaps calico-node may take the variables calicoIpamDoubt reads from, in its own
+ * namespace: a variable's configMapKeyRef (calico.yaml sets the backend and the CNI config from
+ * kube-system/calico-config), else the envFrom ConfigMaps that may set it (calico.yaml's optional
+ * kubernetes-services-endpoint). None where the pods' addresses come from elsewhere whatever
+ * calico-node says (Canal's canal-config, a cloud CNI): a by-name read the auditor's role refuses
+ * turns every ConfigMap verdict unevaluated, so only a ConfigMap that can change a verdict is
+ * asked for. The live collector reads these by name (src/cli/source.ts calicoConfigMapRefs).
+ */
+export function calicoIpamConfigMaps(snapshot: Snapshot): Array<{ namespace: string; name: string }> {
+  if (addressedElsewhere(snapshot) !== undefined) return [];
+  const refs = new Map<string, { namespace: string; name: string }>();
+  for (const o of snapshot.resources.daemonsets ?? []) {
+    const namespace = o.metadata?.namespace;
+    if (typeof namespace !== 'string' || !namespace || !isCalicoAgent(o)) continue;
+    for (const c of calicoContainers(o)) {
+      for (const v of CALICO_IPAM_ENV) {
+        const src = envSource(c, v);
+        const names = 'entry' in src
+          ? [(src.entry.valueFrom as { configMapKeyRef?: { name?: unknown } } | undefined)?.configMapKeyRef?.name]
+          : src.from.filter((f) => f.kind === 'ConfigMap').map((f) => f.name);
+        for (const name of names) if (typeof name === 'string' && name) refs.set(`${namespace}/${name}`, { namespace, name });
+      }
+    }
+  }
+  return [...refs.values()];
 }
 
 /** The IPAM type a CNI network config names ("calico-ipam", "host-local"); read, not parsed: the manifests' template holds placeholders (__CNI_MTU__) that are no JSON. */
