@@ -17,9 +17,8 @@ import { ingressControllerConfigMapRefs, NGINX_CONTROLLER_KINDS, probeTargets } 
 import { ISTIO_REVISION_KINDS, istioRevisionConfigMapRefs, meshConfigMapRefs } from '../analysis/mesh/index.ts';
 import { CILIUM_CONFIG_MAP_REF_KINDS, ciliumConfigMapRefs } from '../analysis/netpol/cilium/config.ts';
 import { CONTOUR_CONFIG_MAP_REF_KINDS, contourConfigMapRefs } from '../analysis/tls/contour.ts';
-import { CNI_KINDS, isCalicoAgent } from '../analysis/netpol/cni.ts';
-import { addressedElsewhere } from '../analysis/netpol/calico/ip-pools.ts';
-import { podTemplateOf } from '../analysis/workloads.ts';
+import { CNI_KINDS } from '../analysis/netpol/cni.ts';
+import { calicoIpamConfigMaps } from '../analysis/netpol/calico/ip-pools.ts';
 import type { KindKey } from '../snapshot/kinds.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
 import { collect, seconds } from './command.ts';
@@ -101,39 +100,9 @@ export async function probeSnapshot(snapshot: Snapshot, config: Config, log: Log
 /** The kinds calicoConfigMapRefs reads: the CNI plugins' workloads (addressedElsewhere) and the calico-node DaemonSet. */
 export const CALICO_CONFIG_MAP_REF_KINDS = CNI_KINDS;
 
-/**
- * The calico-node variables calicoIpamDoubt (src/analysis/netpol/calico/ip-pools.ts) reads, and
- * so the only ones whose ConfigMap is worth a read: the CNI config install-cni writes, the
- * backend, USE_POD_CIDR.
- */
-const CALICO_IPAM_ENV = new Set(['CNI_NETWORK_CONFIG', 'CALICO_NETWORKING_BACKEND', 'USE_POD_CIDR']);
-
-/**
- * The ConfigMaps calico-node takes its IPAM settings from (env valueFrom.configMapKeyRef), in its
- * own namespace: calico.yaml sets the backend and the CNI config from kube-system/calico-config.
- * envFrom ConfigMaps are left out: no verdict reads them, and calico.yaml's one
- * (kubernetes-services-endpoint) holds only the API server's address. None where the pods'
- * addresses come from elsewhere whatever calico-node says (Canal's canal-config, a cloud CNI):
- * a by-name read the auditor's role refuses turns every ConfigMap verdict unevaluated, so only
- * a ConfigMap that can change a verdict is asked for.
- */
+/** The ConfigMaps calico-node takes its IPAM settings from (ip-pools.ts calicoIpamConfigMaps). */
 export function calicoConfigMapRefs(snapshot: Snapshot): ConfigMapRef[] {
-  if (addressedElsewhere(snapshot) !== undefined) return [];
-  const refs = new Map<string, ConfigMapRef>();
-  for (const o of snapshot.resources.daemonsets ?? []) {
-    const namespace = o.metadata?.namespace;
-    if (typeof namespace !== 'string' || !namespace || !isCalicoAgent(o)) continue;
-    const spec = podTemplateOf(o)?.spec as { containers?: unknown; initContainers?: unknown } | undefined;
-    for (const c of [spec?.initContainers, spec?.containers].flatMap((l) => (Array.isArray(l) ? l : []))) {
-      const env: unknown = c && typeof c === 'object' ? (c as { env?: unknown }).env : undefined;
-      for (const e of Array.isArray(env) ? env : []) {
-        if (!e || typeof e !== 'object' || !CALICO_IPAM_ENV.has((e as { name?: unknown }).name as string)) continue;
-        const name = (e as { valueFrom?: { configMapKeyRef?: { name?: unknown } } }).valueFrom?.configMapKeyRef?.name;
-        if (typeof name === 'string' && name) refs.set(`${namespace}/${name}`, { namespace, name });
-      }
-    }
-  }
-  return [...refs.values()];
+  return calicoIpamConfigMaps(snapshot);
 }
 
 /** The kinds liveConfigMapRefs reads, each from the function that reads it (meshConfigMapRefs reads only the config). */

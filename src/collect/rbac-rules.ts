@@ -39,6 +39,7 @@ export const KNOWN_CONFIGMAP_NAMES: readonly string[] = [
   'cilium-config', // Cilium agent config (enable-policy)
   'calico-config', // calico-node's backend and CNI config in the calico.yaml manifests (whether Calico IPAM addresses the pods)
   'cni-config', // the CNI config the tigera operator gives calico-node's install-cni (calico-system; its IPAM: calico-ipam or host-local)
+  'kubernetes-services-endpoint', // calico-node's envFrom in the calico.yaml manifests (KUBERNETES_SERVICE_HOST/PORT; read for any IPAM setting it may hold)
   'contour', // Contour's config file (contour serve --config-path; tls.cipher-suites), as in its example manifests and Helm chart
   'ingress-nginx-controller', // ingress-nginx --configmap, Helm chart and static manifests
   'nginx-configuration', // ingress-nginx --configmap, the older static manifests

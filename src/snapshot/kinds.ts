@@ -48,7 +48,10 @@ const MESH_ANNOTATIONS = [
 /** Pod Security Admission reads these legacy annotations (AppArmor and seccomp profiles). */
 const PSS_ANNOTATIONS = ['container.apparmor.security.beta.kubernetes.io/', 'container.seccomp.security.alpha.kubernetes.io/', 'seccomp.security.alpha.kubernetes.io/pod'] as const;
 
-const POD: SlimSpec = { annotations: [...MESH_ANNOTATIONS, ...PSS_ANNOTATIONS], status: ['phase', 'podIP', 'podIPs', 'hostIP'] };
+/** Calico IPAM gives a pod an address from the pools these name (src/analysis/netpol/calico/ip-pools.ts podPoolsOf); a Namespace keeps every annotation. */
+const CALICO_POOL_ANNOTATIONS = ['cni.projectcalico.org/ipv4pools', 'cni.projectcalico.org/ipv6pools'] as const;
+
+const POD: SlimSpec = { annotations: [...MESH_ANNOTATIONS, ...PSS_ANNOTATIONS, ...CALICO_POOL_ANNOTATIONS], status: ['phase', 'podIP', 'podIPs', 'hostIP'] };
 /**
  * Workloads: judged by their pod template (in spec) and owner references; of the status only a
  * StatefulSet's updateRevision and a DaemonSet's updatedNumberScheduled (with observedGeneration,

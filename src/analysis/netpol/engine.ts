@@ -122,6 +122,8 @@ export interface MatchContext {
   subjectDoubts?: ReadonlyMap<PodClass, ReadonlyArray<{ policy: LayerPolicy; why: string }>>;
   /** Under Calico: the IPPools pods draw their addresses from (calico/ip-pools.ts), which settle a pod against CIDRs; read when first needed. */
   podPools?: () => PodPools;
+  /** Under Calico: the pools one class's pods draw from, narrowed from podPools by their annotations (calico/ip-pools.ts podPoolsOf); undefined when nothing narrows. */
+  classPools?: (cls: PodClass) => (() => PodPools) | undefined;
 }
 
 /** "shop/deny" for a NetworkPolicy (as ztaudit always named them), "AdminNetworkPolicy tenant-a" for the others. */
@@ -380,9 +382,10 @@ function coveredBy(r: IpRange, ranges: readonly IpRange[]): boolean {
  */
 export const HOST_NETWORK_POOLS = (): PodPools => ({ kind: 'unknown', why: "a host-network pod has its node's address, not one from the Workload IPPools" });
 
-/** The pools that settle an endpoint against CIDRs: none for a host-network pod. */
+/** The pools that settle an endpoint against CIDRs: none for a host-network pod, the class's own when its pods are narrowed to some. */
 function poolsFor(ctx: MatchContext, ep: Endpoint): (() => PodPools) | undefined {
-  return ctx.podPools && ep.kind === 'class' && ep.cls.hostNetwork ? HOST_NETWORK_POOLS : ctx.podPools;
+  if (!ctx.podPools || ep.kind !== 'class') return ctx.podPools;
+  return ep.cls.hostNetwork ? HOST_NETWORK_POOLS : ctx.classPools?.(ep.cls) ?? ctx.podPools;
 }
 
 function podEndpoint(ep: Endpoint): boolean {

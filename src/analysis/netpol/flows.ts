@@ -109,6 +109,33 @@ function hostNetworkClasses(index: ClassIndex): PodClass[] {
   return list;
 }
 
+const narrowedCache = new WeakMap<ClassIndex, WeakMap<readonly Peer[], PodClass[]>>();
+
+/**
+ * The classes a rule's CIDRs hold for certain by their own narrowed pools (calico/ip-pools.ts
+ * podPoolsOf: pool annotations, disabled pools) where the union of every pool leaves the pods in
+ * doubt; once per index and peer list.
+ */
+function narrowedInside(model: ReachModel, index: ClassIndex, peers: readonly Peer[]): PodClass[] {
+  const classPools = model.match.classPools;
+  if (!classPools) return [];
+  let byPeers = narrowedCache.get(index);
+  if (!byPeers) narrowedCache.set(index, (byPeers = new WeakMap()));
+  let list = byPeers.get(peers);
+  if (!list) {
+    list = [];
+    for (const classes of index.values()) {
+      for (const c of classes) {
+        const own = c.hostNetwork ? undefined : classPools(c);
+        const st = own ? podCidrStatus(peers, own) : undefined;
+        if (st?.inside && !st.doubt) list.push(c);
+      }
+    }
+    byPeers.set(peers, list);
+  }
+  return list;
+}
+
 /** A peer whose members cannot be enumerated from the index (or are everyone). */
 function unenumerable(peer: Peer): boolean {
   if (peer.kind === 'entity') return peer.entity === 'all' || peer.entity === 'cluster';
@@ -177,7 +204,9 @@ function enumerateCandidates(model: ReachModel, policies: readonly LayerPolicy[]
       if (rule.action !== 'Allow' && (rule.action !== 'Pass' || passLeadsNowhere.has(p))) continue;
       if (rule.peers === 'any' || rule.notPeers?.length) return 'all';
       // CIDRs matched on pod addresses (ANP networks, Calico nets) that take in every pod.
-      if (podCidrStatus(rule.peers, model.match.podPools)?.inside) return 'all';
+      const held = podCidrStatus(rule.peers, model.match.podPools);
+      if (held?.inside) return 'all';
+      if (held?.doubt) for (const c of narrowedInside(model, index, rule.peers)) out.add(c);
       for (const peer of rule.peers) {
         if (unenumerable(peer)) return 'all';
         if (peer.kind !== 'pods') continue;

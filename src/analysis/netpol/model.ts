@@ -4,7 +4,7 @@
 // precedence (composition.ts); each class knows, per direction, the stages and policies that
 // govern it (its plan), which the engine (engine.ts) evaluates.
 
-import { podPools } from './calico/ip-pools.ts';
+import { podPools, podPoolsOf } from './calico/ip-pools.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import { implicitNamespaces, type KubeObject, type Snapshot } from '../../snapshot/types.ts';
 import { classMatches, externalWays, forwardsAcrossNodes, selectorOf, servicePorts, targetConns } from './service-ports.ts';
@@ -13,7 +13,7 @@ import { workloadsOf, type PodView } from '../workloads.ts';
 import { detectCni, type CniDetection } from './cni.ts';
 import { composeStages, type Composition } from './composition.ts';
 import { allConns, emptyConns, isAllConns, isEmptyConns, isProtocol, unionAllConns, unionConns, type ConnSet, type Protocol } from './conns.ts';
-import { evaluatePlan, podSetMatches, policyLabel, type DecisionCause, type Direction, type DirectionVerdict, type Endpoint, type MatchContext, type StagePlan } from './engine.ts';
+import { evaluatePlan, podSetMatches, policyLabel, type PodPools, type DecisionCause, type Direction, type DirectionVerdict, type Endpoint, type MatchContext, type StagePlan } from './engine.ts';
 import { describePolicy, type CoverageNote, type LayerPolicy, type NamedPort, type PodClass, type PodSet, type PolicyApi, type Rule, type TierSpec, type PolicySettings } from './layers.ts';
 import type { Selector } from './selector.ts';
 import { identityPodLabels } from './cilium/labels.ts';
@@ -260,6 +260,14 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
 
   // A class's workload keys, as a set once the list is long (many workloads may share one class).
   const workloadSets = new Map<PodClass, Set<string>>();
+  // A class's pods, which Calico IPPools may narrow each pod's addresses by (podPoolsOf, read only
+  // when a CIDR is matched on a pod under Calico: the IPPools are not looked at here).
+  const podsOfClass = new Map<PodClass, PodView[]>();
+  const keepPod = (cls: PodClass, pod: PodView) => {
+    const list = podsOfClass.get(cls);
+    if (list) list.push(pod);
+    else podsOfClass.set(cls, [pod]);
+  };
   for (const w of workloadsOf(snapshot)) {
     if (w.pods.length === 0) continue;
     const key = workloadKey(w.ref);
@@ -279,6 +287,7 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
       const sa = sameSpec ? prev!.sa : typeof pod.spec.serviceAccountName === 'string' && pod.spec.serviceAccountName ? pod.spec.serviceAccountName : typeof pod.spec.serviceAccount === 'string' && pod.spec.serviceAccount ? pod.spec.serviceAccount : 'default';
       if (prev && prev.ns === ns && prev.hostNetwork === hostNetwork && prev.sa === sa && sameLabels(prev.labels, pod.labels) && samePorts(prev.ports, ports)) {
         prev.cls.podCount += perPodCount;
+        keepPod(prev.cls, pod);
         continue;
       }
       const ck = classKey(ns, pod.labels, ports, hostNetwork, sa);
@@ -293,6 +302,7 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
         list.push(cls);
       }
       cls.podCount += perPodCount;
+      keepPod(cls, pod);
       if (cls.workloads[cls.workloads.length - 1] !== key) {
         let set = workloadSets.get(cls);
         if (!set && cls.workloads.length >= 16) workloadSets.set(cls, (set = new Set(cls.workloads)));
@@ -370,7 +380,14 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
   notes.push(...undeclaredNamespaceNotes(policies, (p) => composition.stageOf(p) !== undefined, undeclared, classesByNamespace));
   const subjectDoubts = new Map<PodClass, Array<{ policy: LayerPolicy; why: string }>>();
   // Calico IPAM gives pods addresses from its IPPools: they settle a pod against ipBlocks and nets.
-  const pools = composition.name === 'calico' ? { podPools: () => podPools(snapshot) } : {};
+  const classPools = new Map<PodClass, (() => PodPools) | undefined>();
+  const pools = composition.name === 'calico' ? {
+    podPools: () => podPools(snapshot),
+    classPools: (cls: PodClass) => {
+      if (!classPools.has(cls)) classPools.set(cls, podPoolsOf(snapshot, podsOfClass.get(cls) ?? []));
+      return classPools.get(cls);
+    },
+  } : {};
   const match: MatchContext = { subjectDoubts, namespaceLabels, ...pools, ...(undeclared.size ? { undeclaredNamespaces: undeclared } : {}), fallback: composition.fallback, ...(composition.fallbackReason ? { fallbackReason: composition.fallbackReason } : {}), ...(composition.name === 'calico' ? { fallbackAllowReason: "the pod's Calico profile" } : {}) };
 
   const selectedBy = new Map<string, PodClass[]>();

@@ -102,11 +102,10 @@ function configMapServer(held: Array<{ metadata: { namespace: string; name: stri
 }
 
 describe('liveConfigMapRefs: calico-node installed from calico.yaml', () => {
-  it('asks for kube-system/calico-config, never the envFrom ConfigMap nor any Secret', () => {
+  it('asks for kube-system/calico-config and the envFrom ConfigMap that may set USE_POD_CIDR (kubernetes-services-endpoint), never any Secret', () => {
     const refs = refsOf(snapshotFromObjects([calicoYamlNode()]));
     expect(refs).toContain('kube-system/calico-config');
-    expect(refs).not.toContain('kube-system/kubernetes-services-endpoint');
-    expect(refs.filter((r) => r.startsWith('kube-system/'))).toEqual(['kube-system/calico-config']);
+    expect(refs.filter((r) => r.startsWith('kube-system/')).sort()).toEqual(['kube-system/calico-config', 'kube-system/kubernetes-services-endpoint']);
     // A renamed ConfigMap is followed by name; a DaemonSet that is not calico-node is not read.
     // The chart's role may get it (by name: a refused read would leave every ConfigMap verdict unevaluated).
     const byName = auditorClusterRoleRules().find((r) => r.resources?.includes('configmaps'))?.resourceNames ?? [];
@@ -183,6 +182,14 @@ describe("liveConfigMapRefs: calico-node's ConfigMaps are asked for only where t
     expect(asked).toContain('/api/v1/namespaces/calico-system/configmaps/cni-config');
     expect(snapshot.coverage.configmaps).toMatchObject({ status: 'ok' });
     expect(calicoIpamDoubt(snapshot)).toBeUndefined();
+  });
+
+  it("calico.yaml's envFrom kubernetes-services-endpoint is asked for and the chart's role grants it: the ConfigMaps stay readable", async () => {
+    const snapshot = snapshotFromObjects([calicoYamlNode()]);
+    const asked: string[] = [];
+    await collectConfigMaps(chartRoleServer(asked), snapshot, { configMapRefs: liveConfigMapRefs(defaultConfig()) }, 2);
+    expect(asked).toContain('/api/v1/namespaces/kube-system/configmaps/kubernetes-services-endpoint');
+    expect(snapshot.coverage.configmaps).toMatchObject({ status: 'ok' });
   });
 
   it("Canal's canal-config is never asked for: flannel addresses the pods whatever it says", async () => {

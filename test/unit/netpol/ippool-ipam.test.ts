@@ -107,6 +107,28 @@ data:
     expect(hostLocal.output).toContain('installs a CNI config whose IPAM is host-local, not calico-ipam');
   });
 
+  // envFrom: "When a key exists in multiple sources, the value associated with the last source will
+  // take precedence. Values defined by an Env with a duplicate key will take precedence"
+  // (https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#environment-variables, envFrom).
+  it('a backend calico-node takes from an envFrom ConfigMap is read: none there makes the pools untrusted, bird trusts them, and the ConfigMap not read keeps the doubt naming it', () => {
+    const node = (envFrom: string, env = '') => daemonSet('kube-system', 'calico-node', `      - name: calico-node\n        image: quay.io/calico/node:v3.28.2\n        envFrom: ${envFrom}\n${env ? `        env: ${env}\n` : ''}`);
+    const cm = (name: string, data: string) => `---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}, namespace: kube-system}\ndata: ${data}\n`;
+    const from = '[{configMapRef: {name: calico-env}}]';
+    const none = reach(node(from) + cm('calico-env', '{CALICO_NETWORKING_BACKEND: none}') + exceptPool);
+    expect(none.exitCode).toBe(2);
+    expect(none.output).toContain('runs with CALICO_NETWORKING_BACKEND=none (policy-only mode)');
+    expect(reach(node(from) + cm('calico-env', '{CALICO_NETWORKING_BACKEND: bird}') + exceptPool).exitCode).toBe(1);
+    const unread = reach(node(from) + exceptPool);
+    expect(unread.exitCode).toBe(2);
+    expect(unread.output).toContain('CALICO_NETWORKING_BACKEND may be set from ConfigMap kube-system/calico-env (envFrom), which was not read');
+    // A prefix is taken off the variable's name; the last source wins; an env entry wins over every source.
+    expect(reach(node('[{configMapRef: {name: calico-env}, prefix: CALICO_}]') + cm('calico-env', '{NETWORKING_BACKEND: none}') + exceptPool).exitCode).toBe(2);
+    expect(reach(node('[{configMapRef: {name: a}}, {configMapRef: {name: b}}]') + cm('a', '{CALICO_NETWORKING_BACKEND: none}') + cm('b', '{CALICO_NETWORKING_BACKEND: bird}') + exceptPool).exitCode).toBe(1);
+    expect(reach(node(from, '[{name: CALICO_NETWORKING_BACKEND, value: bird}]') + cm('calico-env', '{CALICO_NETWORKING_BACKEND: none}') + exceptPool).exitCode).toBe(1);
+    // A Secret is never read: it may set the backend.
+    expect(reach(node('[{secretRef: {name: calico-secret}}]') + exceptPool).output).toContain('CALICO_NETWORKING_BACKEND may be set from Secret kube-system/calico-secret (envFrom), which ztaudit never reads');
+  });
+
   it('no calico-node at all (only Calico policies tell of Calico): the pools are not trusted', () => {
     const yaml = exceptPool + `---
 apiVersion: crd.projectcalico.org/v1

@@ -3,11 +3,12 @@
 // (docs.tigera.io/calico/latest/reference/resources/ippool). A pool serves pods only when its
 // spec.allowedUses holds Workload (default [Workload, Tunnel]; Tunnel and LoadBalancer pools give
 // pods nothing); a disabled pool gives no new addresses, but pods keep the ones they have, so it
-// still counts. The pools a pod may draw from can only be narrowed (spec.nodeSelector, the pod's
-// or namespace's cni.projectcalico.org/ipv4pools|ipv6pools annotations, the CNI config's
+// still counts in the union. The pools a pod may draw from can only be narrowed (spec.nodeSelector,
+// the pod's or namespace's cni.projectcalico.org/ipv4pools|ipv6pools annotations, the CNI config's
 // ipv4_pools: docs.tigera.io/calico/latest/networking/ipam/get-started-ip-addresses), so the union
 // of every Workload pool holds every Calico pod's address: a CIDR list covering that union holds
-// every pod, one disjoint from it none, and only a partial overlap leaves the pod in doubt.
+// every pod, one disjoint from it none, and only a partial overlap leaves the pod in doubt. Per
+// class, podPoolsOf narrows that union by those settings, which can settle what the union left.
 //
 // All of this holds only where Calico IPAM addresses the pods: "IP pools are only used when Calico
 // is used for pod networking, IP pools are not utilized when using other pod networking solutions"
@@ -17,7 +18,9 @@
 // positive evidence (calicoIpamDoubt).
 
 import type { Snapshot, KubeObject } from '../../../snapshot/types.ts';
-import { parseCidr, type IpRange } from '../../../base/ip.ts';
+import { parseCidr, parseIp, type IpRange } from '../../../base/ip.ts';
+import { clip } from '../../../base/plain-text.ts';
+import { matchesWithUnknown, parseCalicoSelector } from './selector.ts';
 import type { PodPools } from '../engine.ts';
 import { containersOf, detectCni, isCalicoAgent, isCalicoAgentContainer } from '../cni.ts';
 import { podTemplateOf } from '../../workloads.ts';
@@ -25,15 +28,29 @@ import { imageRepository, repositoryIs } from '../../images.ts';
 
 export type { PodPools };
 
-const cache = new WeakMap<Snapshot, PodPools>();
+/** A Workload pool as IPAM chooses among them (libcalico-go lib/ipam/ipam.go determinePools). */
+interface Pool {
+  name: string;
+  range: IpRange;
+  text: string;
+  /** spec.disabled: IPAM assigns no new address from it, even when a pod asks for it by name. */
+  disabled: boolean;
+  /** spec.assignmentMode Manual: used only when asked for (annotation, CNI config), never picked automatically. */
+  manual: boolean;
+  /** spec.nodeSelector selects no node whatever its labels (!all()): never picked automatically. */
+  noNode: boolean;
+}
+
+type PoolTable = { kind: 'known'; pools: Pool[]; union: PodPools & { kind: 'known' } } | { kind: 'unknown'; why: string };
+
+const cache = new WeakMap<Snapshot, PoolTable>();
 
 function workloadUse(spec: Record<string, unknown>): boolean {
   const uses = spec.allowedUses;
   return !Array.isArray(uses) || uses.length === 0 || uses.includes('Workload');
 }
 
-/** The Workload pools of the snapshot (the projectcalico.org/v3 view and its crd.projectcalico.org/v1 storage form, by name), once per snapshot. */
-export function podPools(snapshot: Snapshot): PodPools {
+function poolTable(snapshot: Snapshot): PoolTable {
   const hit = cache.get(snapshot);
   if (hit) return hit;
   const out = readPools(snapshot);
@@ -41,7 +58,20 @@ export function podPools(snapshot: Snapshot): PodPools {
   return out;
 }
 
-function readPools(snapshot: Snapshot): PodPools {
+/** The Workload pools of the snapshot (the projectcalico.org/v3 view and its crd.projectcalico.org/v1 storage form, by name), once per snapshot: every pod's address lies in their union. */
+export function podPools(snapshot: Snapshot): PodPools {
+  const t = poolTable(snapshot);
+  return t.kind === 'known' ? t.union : t;
+}
+
+/** Whether a pool's nodeSelector selects no node whatever its labels: Node labels are not collected, so only such a selector settles anything. */
+function selectsNoNode(selector: unknown): boolean {
+  if (typeof selector !== 'string') return false;
+  const r = parseCalicoSelector(selector);
+  return r.ok && matchesWithUnknown(r.selector.root, {}, () => true) === false;
+}
+
+function readPools(snapshot: Snapshot): PoolTable {
   const unread = (['calico-v3.ippools', 'calico.ippools'] as const).map((k) => ({ k, c: snapshot.coverage[k] })).filter(({ c }) => c && (c.status === 'forbidden' || c.status === 'error'));
   const byName = new Map<string, KubeObject>();
   for (const key of ['calico-v3.ippools', 'calico.ippools'] as const) {
@@ -57,19 +87,161 @@ function readPools(snapshot: Snapshot): PodPools {
   }
   const notIpam = calicoIpamDoubt(snapshot);
   if (notIpam) return { kind: 'unknown', why: `Calico IPPools are not trusted: ${notIpam}` };
-  const ranges: IpRange[] = [];
-  const texts: string[] = [];
+  const pools: Pool[] = [];
   for (const [name, o] of byName) {
     const spec = o.spec && typeof o.spec === 'object' ? (o.spec as Record<string, unknown>) : {};
     if (!workloadUse(spec)) continue;
     const r = typeof spec.cidr === 'string' ? parseCidr(spec.cidr) : undefined;
     // A pool whose CIDR does not parse (the API server refuses one) leaves its pods' addresses unknown.
     if (!r) return { kind: 'unknown', why: `Calico IPPool ${name} has no valid spec.cidr` };
-    ranges.push(r);
-    texts.push(`IPPool ${name} (${spec.cidr as string}${spec.disabled === true ? ', disabled' : ''})`);
+    const disabled = spec.disabled === true;
+    pools.push({ name, range: r, text: `IPPool ${name} (${spec.cidr as string}${disabled ? ', disabled' : ''})`, disabled, manual: spec.assignmentMode === 'Manual', noNode: selectsNoNode(spec.nodeSelector) });
   }
-  if (!ranges.length) return { kind: 'unknown', why: 'no Calico IPPool allows Workload use' };
-  return { kind: 'known', ranges, text: texts.join(', ') };
+  if (!pools.length) return { kind: 'unknown', why: 'no Calico IPPool allows Workload use' };
+  return { kind: 'known', pools, union: { kind: 'known', ranges: pools.map((p) => p.range), text: pools.map((p) => p.text).join(', ') } };
+}
+
+const V4_POOLS = 'cni.projectcalico.org/ipv4pools';
+const V6_POOLS = 'cni.projectcalico.org/ipv6pools';
+
+/** One pod's pools for one family: the pools it may hold an address from, or why every pool of the family stays a candidate. */
+type FamilyChoice = { pools: Pool[]; by?: string } | { doubt: string };
+
+/**
+ * The pools a list of pool names or CIDRs asks for (an annotation's JSON list, the CNI config's
+ * ipv4_pools): an entry that parses as a CIDR is the pool with that CIDR, any other a pool's name
+ * (cni-plugin utils ResolvePools). IPAM assigns from a requested pool only when it exists and is
+ * enabled ("the given pool (…) does not exist, or is not enabled": ipam.go determinePools), and
+ * then ignores the pools' selectors; a disabled one gives nothing.
+ */
+function requestedPools(pools: readonly Pool[], family: 4 | 6, list: unknown, where: string): FamilyChoice {
+  if (!Array.isArray(list) || !list.every((x) => typeof x === 'string')) return { doubt: `${where} is not a JSON list of pool names or CIDRs, so every pool counts` };
+  const out: Pool[] = [];
+  for (const entry of list as string[]) {
+    const cidr = parseCidr(entry);
+    const hit = cidr ? pools.find((p) => p.range.family === cidr.family && p.range.lo === cidr.lo && p.range.hi === cidr.hi) : pools.find((p) => p.name === entry);
+    if (!hit) return { doubt: `${where} names ${JSON.stringify(clip(entry, 80))}, which is no Workload IPPool read, so every pool counts` };
+    if (hit.range.family === family && !hit.disabled) out.push(hit);
+  }
+  return { pools: out, by: where };
+}
+
+/** The pools IPAM picks for a pod that asks for none: enabled, Automatic, on a node the nodeSelector may select (determinePools). */
+function automaticPools(pools: readonly Pool[], family: 4 | 6): Pool[] {
+  return pools.filter((p) => p.range.family === family && !p.disabled && !p.manual && !p.noNode);
+}
+
+export interface PodPoolInputs {
+  namespace: string;
+  name: string;
+  annotations: Readonly<Record<string, string>>;
+  origin: 'pod' | 'template';
+}
+
+/** Per snapshot: namespace annotations, live pod addresses, and one function per distinct narrowing (so the engine's caches are shared). */
+interface ChoiceState {
+  nsAnnotations: Map<string, Record<string, string>>;
+  podIps: Map<string, Array<{ family: 4 | 6; value: bigint }>>;
+  cniPools: Partial<Record<4 | 6, unknown>> | 'unread';
+  byKey: Map<string, () => PodPools>;
+}
+
+const choiceCache = new WeakMap<Snapshot, ChoiceState>();
+
+function choiceState(snapshot: Snapshot): ChoiceState {
+  const hit = choiceCache.get(snapshot);
+  if (hit) return hit;
+  const nsAnnotations = new Map<string, Record<string, string>>();
+  for (const ns of snapshot.resources.namespaces ?? []) {
+    const a = ns.metadata?.annotations;
+    if (typeof ns.metadata?.name === 'string' && a && typeof a === 'object') nsAnnotations.set(ns.metadata.name, a as Record<string, string>);
+  }
+  const podIps = new Map<string, Array<{ family: 4 | 6; value: bigint }>>();
+  for (const p of snapshot.resources.pods ?? []) {
+    const status = p.status && typeof p.status === 'object' ? (p.status as { podIP?: unknown; podIPs?: unknown }) : {};
+    const texts = [...(Array.isArray(status.podIPs) ? status.podIPs.map((x: unknown) => (x && typeof x === 'object' ? (x as { ip?: unknown }).ip : undefined)) : []), status.podIP];
+    const ips = texts.filter((t): t is string => typeof t === 'string').map((t) => parseIp(t)).filter((x): x is { family: 4 | 6; value: bigint } => !!x);
+    if (ips.length) podIps.set(`${p.metadata?.namespace ?? 'default'}/${p.metadata?.name ?? ''}`, ips);
+  }
+  const out: ChoiceState = { nsAnnotations, podIps, cniPools: cniConfigPools(snapshot), byKey: new Map() };
+  choiceCache.set(snapshot, out);
+  return out;
+}
+
+/**
+ * The pools one pod may hold an address from, for one family. The CNI plugin asks IPAM for the
+ * pools of the pod's cni.projectcalico.org/ipv4pools (ipv6pools) annotation, else its namespace's,
+ * else the CNI config's ipv4_pools (cni-plugin pkg/k8s/k8s.go CmdAddK8s: "Gets the POD annotation
+ * for IP Pools and overwrites Namespace annotation if it exists"); with none, IPAM picks the
+ * automatic ones. A live pod also keeps the address it has, from whichever pool (a disabled one,
+ * or one picked before the annotation changed).
+ */
+function familyChoice(pools: readonly Pool[], st: ChoiceState, pod: PodPoolInputs, family: 4 | 6): FamilyChoice {
+  const key = family === 4 ? V4_POOLS : V6_POOLS;
+  const own = pod.annotations[key];
+  const ns = st.nsAnnotations.get(pod.namespace)?.[key];
+  let choice: FamilyChoice;
+  const parse = (text: string, where: string): FamilyChoice => {
+    try {
+      return requestedPools(pools, family, JSON.parse(text), where);
+    } catch {
+      return { doubt: `${where} is not a JSON list of pool names or CIDRs, so every pool counts` };
+    }
+  };
+  if (own) choice = parse(own, `the pod annotation ${key}`);
+  else if (ns) choice = parse(ns, `namespace ${pod.namespace}'s annotation ${key}`);
+  else if (st.cniPools === 'unread') choice = { pools: pools.filter((p) => p.range.family === family && !p.disabled) };
+  else if (st.cniPools[family] !== undefined) choice = requestedPools(pools, family, st.cniPools[family], `the CNI config's ipv${family}_pools`);
+  else choice = { pools: automaticPools(pools, family) };
+  if ('doubt' in choice) return choice;
+  const live = pod.origin === 'pod' ? st.podIps.get(`${pod.namespace}/${pod.name}`) ?? [] : [];
+  const held = pools.filter((p) => p.range.family === family && !choice.pools.includes(p) && live.some((ip) => ip.family === family && p.range.lo <= ip.value && ip.value <= p.range.hi));
+  return held.length ? { pools: [...choice.pools, ...held], ...(choice.by ? { by: choice.by } : {}) } : choice;
+}
+
+/**
+ * The pools a class's pods may hold addresses from, narrowed from every Workload pool by the
+ * pods' and their namespace's pool annotations, the CNI config, disabled and Manual pools and a
+ * nodeSelector that selects no node; undefined when nothing narrows (every pool stays a
+ * candidate). The narrowing is always within the union podPools gives, so what the union settles
+ * for every pod stays settled.
+ */
+export function podPoolsOf(snapshot: Snapshot, pods: readonly PodPoolInputs[]): (() => PodPools) | undefined {
+  const table = poolTable(snapshot);
+  if (table.kind !== 'known' || !pods.length) return undefined;
+  const st = choiceState(snapshot);
+  const chosen = new Set<Pool>();
+  const by = new Set<string>();
+  const doubts = new Set<string>();
+  const seen = new Set<string>();
+  for (const pod of pods) {
+    // Replicas share annotations and namespace; only a live address tells them apart.
+    const ips = pod.origin === 'pod' ? st.podIps.get(`${pod.namespace}/${pod.name}`) : undefined;
+    const k = `${pod.namespace}\u0000${pod.annotations[V4_POOLS] ?? ''}\u0000${pod.annotations[V6_POOLS] ?? ''}\u0000${ips ? ips.map((ip) => `${ip.family}:${ip.value}`).join(',') : ''}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    for (const family of [4, 6] as const) {
+      const c = familyChoice(table.pools, st, pod, family);
+      if ('doubt' in c) {
+        doubts.add(c.doubt);
+        for (const p of table.pools) if (p.range.family === family) chosen.add(p);
+      } else {
+        for (const p of c.pools) chosen.add(p);
+        if (c.by && c.pools.length) by.add(c.by);
+      }
+    }
+  }
+  // No pool left: such pods get no address and do not run; judging them by every pool is the safe side.
+  if (!chosen.size) return undefined;
+  const list = table.pools.filter((p) => chosen.has(p));
+  if (list.length === table.pools.length && !doubts.size) return undefined;
+  const text = `${list.map((p) => p.text).join(', ')}${by.size ? ` by ${[...by].join(' and ')}` : ''}${doubts.size ? `; ${[...doubts].join('; ')}` : ''}`;
+  let fn = st.byKey.get(text);
+  if (!fn) {
+    const value: PodPools = { kind: 'known', ranges: list.map((p) => p.range), text };
+    st.byKey.set(text, (fn = () => value));
+  }
+  return fn;
 }
 
 /**
@@ -95,23 +267,132 @@ function cloudCniOf(o: KubeObject): string | undefined {
 
 type EnvValue = { value: string } | { unread: string } | undefined;
 
-/** An env variable of a container: its value, or which ConfigMap key holds it when that was not read. */
-function envOf(snapshot: Snapshot, namespace: string | undefined, container: Record<string, unknown>, name: string): EnvValue {
+/** The calico-node variables calicoIpamDoubt reads: the CNI config install-cni writes, the backend, USE_POD_CIDR. */
+const CALICO_IPAM_ENV = ['CNI_NETWORK_CONFIG', 'CALICO_NETWORKING_BACKEND', 'USE_POD_CIDR'] as const;
+
+/** An envFrom source of a container, in order: a later one wins over an earlier for the same variable. */
+interface EnvFromSource { kind: 'ConfigMap' | 'Secret'; name: string; prefix: string }
+
+/**
+ * Where a container's variable comes from: its env entry (the last of that name), else the
+ * envFrom sources that may set it, last first. "When a key exists in multiple sources, the value
+ * associated with the last source will take precedence. Values defined by an Env with a duplicate
+ * key will take precedence" (Kubernetes API, Container envFrom).
+ */
+function envSource(container: Record<string, unknown>, name: string): { entry: Record<string, unknown> } | { from: EnvFromSource[] } {
   const env = Array.isArray(container.env) ? (container.env as Array<Record<string, unknown>>) : [];
-  const e = env.filter((x) => x && typeof x === 'object' && x.name === name).pop();
-  if (!e) return undefined;
+  const entry = env.filter((x) => x && typeof x === 'object' && x.name === name).pop();
+  if (entry) return { entry };
+  const from: EnvFromSource[] = [];
+  for (const f of Array.isArray(container.envFrom) ? (container.envFrom as Array<Record<string, unknown>>) : []) {
+    if (!f || typeof f !== 'object') continue;
+    const prefix = typeof f.prefix === 'string' ? f.prefix : '';
+    if (!name.startsWith(prefix)) continue;
+    const cm = (f.configMapRef as { name?: unknown } | undefined)?.name;
+    const secret = (f.secretRef as { name?: unknown } | undefined)?.name;
+    if (typeof cm === 'string' && cm) from.push({ kind: 'ConfigMap', name: cm, prefix });
+    else if (typeof secret === 'string' && secret) from.push({ kind: 'Secret', name: secret, prefix });
+  }
+  return { from: from.reverse() };
+}
+
+function configMapOf(snapshot: Snapshot, namespace: string | undefined, name: string): Record<string, unknown> | undefined {
+  const cm = (snapshot.resources.configmaps ?? []).find((c) => c.metadata?.name === name && c.metadata?.namespace === namespace);
+  return cm ? (cm.data && typeof cm.data === 'object' ? (cm.data as Record<string, unknown>) : {}) : undefined;
+}
+
+/** An env variable of a container: its value, or which ConfigMap (or Secret, never read) may hold it when that was not read. */
+function envOf(snapshot: Snapshot, namespace: string | undefined, container: Record<string, unknown>, name: string): EnvValue {
+  const src = envSource(container, name);
+  if ('from' in src) {
+    for (const f of src.from) {
+      if (f.kind === 'Secret') return { unread: `${name} may be set from Secret ${namespace ?? ''}/${f.name} (envFrom), which ztaudit never reads` };
+      const data = configMapOf(snapshot, namespace, f.name);
+      if (!data) return { unread: `${name} may be set from ConfigMap ${namespace ?? ''}/${f.name} (envFrom), which was not read` };
+      const v = data[name.slice(f.prefix.length)];
+      if (typeof v === 'string') return { value: v };
+    }
+    return undefined;
+  }
+  const e = src.entry;
   if (typeof e.value === 'string') return { value: e.value };
   const ref = (e.valueFrom as { configMapKeyRef?: { name?: unknown; key?: unknown } } | undefined)?.configMapKeyRef;
   if (!ref || typeof ref.name !== 'string' || typeof ref.key !== 'string') return e.valueFrom ? { unread: `${name} is set from a source ztaudit does not read` } : { value: '' };
-  const cm = (snapshot.resources.configmaps ?? []).find((c) => c.metadata?.name === ref.name && c.metadata?.namespace === namespace);
-  const data = cm?.data && typeof cm.data === 'object' ? (cm.data as Record<string, unknown>) : undefined;
+  const data = configMapOf(snapshot, namespace, ref.name);
   if (data && typeof data[ref.key] === 'string') return { value: data[ref.key] as string };
   return { unread: `${name} is set from ConfigMap ${namespace ?? ''}/${ref.name} key ${ref.key}, which was not read` };
+}
+
+/**
+ * The ConfigMaps calico-node may take the variables calicoIpamDoubt reads from, in its own
+ * namespace: a variable's configMapKeyRef (calico.yaml sets the backend and the CNI config from
+ * kube-system/calico-config), else the envFrom ConfigMaps that may set it (calico.yaml's optional
+ * kubernetes-services-endpoint). None where the pods' addresses come from elsewhere whatever
+ * calico-node says (Canal's canal-config, a cloud CNI): a by-name read the auditor's role refuses
+ * turns every ConfigMap verdict unevaluated, so only a ConfigMap that can change a verdict is
+ * asked for. The live collector reads these by name (src/cli/source.ts calicoConfigMapRefs).
+ */
+export function calicoIpamConfigMaps(snapshot: Snapshot): Array<{ namespace: string; name: string }> {
+  if (addressedElsewhere(snapshot) !== undefined) return [];
+  const refs = new Map<string, { namespace: string; name: string }>();
+  for (const o of snapshot.resources.daemonsets ?? []) {
+    const namespace = o.metadata?.namespace;
+    if (typeof namespace !== 'string' || !namespace || !isCalicoAgent(o)) continue;
+    for (const c of calicoContainers(o)) {
+      for (const v of CALICO_IPAM_ENV) {
+        const src = envSource(c, v);
+        const names = 'entry' in src
+          ? [(src.entry.valueFrom as { configMapKeyRef?: { name?: unknown } } | undefined)?.configMapKeyRef?.name]
+          : src.from.filter((f) => f.kind === 'ConfigMap').map((f) => f.name);
+        for (const name of names) if (typeof name === 'string' && name) refs.set(`${namespace}/${name}`, { namespace, name });
+      }
+    }
+  }
+  return [...refs.values()];
 }
 
 /** The IPAM type a CNI network config names ("calico-ipam", "host-local"); read, not parsed: the manifests' template holds placeholders (__CNI_MTU__) that are no JSON. */
 function ipamTypeOf(config: string): string | undefined {
   return /"ipam"\s*:\s*\{[^{}]*?"type"\s*:\s*"([^"]*)"/.exec(config)?.[1];
+}
+
+/**
+ * The ipv4_pools and ipv6_pools of the CNI config calico-node's install-cni writes
+ * (CNI_NETWORK_CONFIG; docs.tigera.io/calico/latest/reference/configure-cni-plugins, "Specifying
+ * IP pools on a per-namespace or per-pod basis"), the pools a pod without annotations asks for;
+ * 'unread' when no such config was read (an operator install renders its own) or two disagree.
+ */
+function cniConfigPools(snapshot: Snapshot): Partial<Record<4 | 6, unknown>> | 'unread' {
+  const seen = new Set<string>();
+  let out: Partial<Record<4 | 6, unknown>> = {};
+  for (const o of snapshot.resources.daemonsets ?? []) {
+    if (!isCalicoAgent(o)) continue;
+    for (const c of calicoContainers(o)) {
+      const conf = envOf(snapshot, o.metadata?.namespace, c, 'CNI_NETWORK_CONFIG');
+      if (!conf) continue;
+      if (!('value' in conf)) return 'unread';
+      if (!conf.value.trim()) continue;
+      const lists: Partial<Record<4 | 6, unknown>> = {};
+      for (const family of [4, 6] as const) {
+        const m = new RegExp(`"ipv${family}_pools"\\s*:\\s*(\\[[^\\]]*\\])`).exec(conf.value);
+        if (!m) continue;
+        try {
+          lists[family] = JSON.parse(m[1]!);
+        } catch {
+          lists[family] = m[1];
+        }
+      }
+      seen.add(JSON.stringify(lists));
+      out = lists;
+    }
+  }
+  return seen.size === 1 ? out : 'unread';
+}
+
+/** calico-node's init containers and containers (install-cni is an init container). */
+function calicoContainers(o: KubeObject): Array<Record<string, unknown>> {
+  const spec = podTemplateOf(o)?.spec as { containers?: unknown; initContainers?: unknown } | undefined;
+  return [...(Array.isArray(spec?.initContainers) ? spec.initContainers : []), ...(Array.isArray(spec?.containers) ? spec.containers : [])].filter((c): c is Record<string, unknown> => !!c && typeof c === 'object');
 }
 
 /**
@@ -153,8 +434,7 @@ export function calicoIpamDoubt(snapshot: Snapshot): string | undefined {
     if (!isCalicoAgent(o)) continue;
     const ns = o.metadata?.namespace;
     const where = `calico-node (DaemonSet ${ns ?? ''}/${o.metadata?.name ?? ''})`;
-    const spec = podTemplateOf(o)?.spec as { containers?: unknown; initContainers?: unknown } | undefined;
-    const all = [...(Array.isArray(spec?.initContainers) ? spec.initContainers : []), ...(Array.isArray(spec?.containers) ? spec.containers : [])].filter((c): c is Record<string, unknown> => !!c && typeof c === 'object');
+    const all = calicoContainers(o);
     // The CNI config install-cni writes names the IPAM plugin outright.
     let ipam: string | undefined;
     for (const c of all) {
