@@ -75,10 +75,13 @@ function judgeGenerated(stable: ResourceRef, members: WorkloadMesh[]): Verdict {
     members: members.slice(0, MEMBERS_LISTED).map((w) => refString(w.workload.ref)),
     memberCount: members.length,
   };
-  const related = members.map((w) => w.workload.ref);
   if (failing.length === 0) {
-    return { status: 'pass', resource: stable, message: `${refString(stable)}: its workloads (${listed(members)}) run in the ${[...new Set(members.map((w) => w.mesh))].join(' and ')} mesh.`, evidence, related };
+    return { status: 'pass', resource: stable, message: `${refString(stable)}: its workloads (${listed(members)}) run in the ${[...new Set(members.map((w) => w.mesh))].join(' and ')} mesh.`, evidence, related: members.map((w) => w.workload.ref) };
   }
+  // The finding stems from the members outside the mesh only: a waiver naming each of them covers
+  // it (src/run/waivers.ts: every related object of its kind must be named), a meshed sibling
+  // is no part of it.
+  const related = failing.map((w) => w.workload.ref);
   const reasons = [...new Set(failing.map((w) => w.unmeshedReason ?? 'not injected'))];
   const pods = sum(failing, (w) => w.workload.pods.length);
   return {

@@ -63,6 +63,15 @@ export const escaped = (c: string) => {
   return out;
 };
 
+/**
+ * Text typed back as an output showed it: each `\uXXXX` (escaped's form) read as its character.
+ * Not the inverse of the escaping (a backslash is not escaped), so a caller tries the text as
+ * typed first and this only when that matches nothing.
+ */
+export function unescapeShown(text: string): string {
+  return text.replace(/\\u([0-9a-fA-F]{4})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
 const PICTOGRAPHIC = /^\p{Extended_Pictographic}$/u;
 /**
  * The characters of Canonical_Combining_Class 9 (Virama), Unicode 17: UnicodeData.txt field 3,

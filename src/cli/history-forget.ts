@@ -3,7 +3,7 @@
 // only says what would go; with it, every run of exactly that cluster goes, and whatever the
 // store keeps for that cluster alone (RunStore.forget), never a run of another cluster.
 import { HistoryError } from '../base/errors.ts';
-import { oneLine } from '../base/plain-text.ts';
+import { oneLine, unescapeShown } from '../base/plain-text.ts';
 import type { ClusterRuns } from '../history/run-store.ts';
 import { EXIT_OK, type CliIO } from './io.ts';
 import { addStoreOptions, openStoreForReading, withStoreErrors, type StoreFlags } from './history.ts';
@@ -22,13 +22,20 @@ function span(runs: ClusterRuns): string {
 
 export async function forgetCluster(values: ForgetOptions, io: CliIO): Promise<number> {
   return withStoreErrors(io, 'history forget', async () => {
-    const cluster = values.cluster;
+    let cluster = values.cluster;
     // Opened as the read-only commands open it: a store that does not exist yet is not created
     // (it has no cluster to forget); removing takes the store as a run's save does.
     const store = await openStoreForReading(values, io, 'history forget');
     try {
       const where = store.describe();
-      const planned = await store.forget(cluster, false);
+      let planned = await store.forget(cluster, false);
+      // A name with a character every output escapes (a no-break space shows as \u00a0) is typed
+      // back as `history` lists it: read so when the text as typed matches no cluster.
+      const shown = unescapeShown(cluster);
+      if (planned.runs === 0 && shown !== cluster) {
+        const asShown = await store.forget(shown, false);
+        if (asShown.runs > 0) [cluster, planned] = [shown, asShown];
+      }
       if (planned.runs === 0) throw new HistoryError(`no cluster ${named(cluster)} in ${where} (the name must match exactly; ztaudit history lists each run's cluster); nothing removed`);
       if (!values.yes) {
         io.stdout(`Would forget cluster ${named(cluster)} in ${where}: ${span(planned)}.\nNothing removed: run again with --yes to remove these runs and everything the store keeps for this cluster.\n`);

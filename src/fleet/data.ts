@@ -45,7 +45,8 @@ export async function fleetDataOf(store: RunStore, q: FleetQuery, onUnreadable: 
  * waivers in them (PostgreSQL's query names the same four). A not-evaluated waiver's check was
  * blind in the run, and the findings it waives are carried from the run that last evaluated it:
  * its expiry brings them back as much as an active one's. An unmatched waiver's check ran and
- * matched nothing: its expiry brings nothing back, and it is not listed.
+ * matched nothing, and a not-evaluated one's check did not apply (WaiverStatus.notApplicable:
+ * switched off, no mesh): their expiry brings nothing back, and they are not listed.
  */
 export const TIMED_STATES: ReadonlySet<string> = new Set(['active', 'expiring-soon', 'expired', 'not-evaluated']);
 
@@ -170,7 +171,7 @@ async function readFleet(store: RunStore, q: FleetQuery, onUnreadable: (error: U
     if (carried.length > 0) c.carried = carried;
     if (!run) continue;
     for (const f of run.findings) if (!f.waived) addCommon(c.cluster, f);
-    for (const w of run.waivers) if (TIMED_STATES.has(w.state)) waivers.push({ cluster: c.cluster, runId: run.run.id, waiver: w });
+    for (const w of run.waivers) if (TIMED_STATES.has(w.state) && w.notApplicable !== true) waivers.push({ cluster: c.cluster, runId: run.run.id, waiver: w });
   }
   const common = [...groups.values()]
     .filter((g) => g.names.size >= q.minClusters)

@@ -1086,7 +1086,7 @@ class PgRunStore implements RunStore {
       // restates them at q.now with the run's own rule and keeps those expiring soon or expired.
       const w = await c.query(
         `SELECT cluster, id, w FROM ztaudit_runs, jsonb_array_elements(waivers) AS w
-         WHERE id = ANY($1::text[]) AND w->>'state' IN ('active', 'expiring-soon', 'expired', 'not-evaluated')
+         WHERE id = ANY($1::text[]) AND w->>'state' IN ('active', 'expiring-soon', 'expired', 'not-evaluated') AND (w->>'notApplicable') IS DISTINCT FROM 'true'
          ORDER BY w->>'expires', cluster`, [latestIds]);
       const waivers: FleetWaiver[] = w.rows.map((row: Row) => ({ cluster: String(row.cluster), runId: String(row.id), waiver: row.w as FleetWaiver['waiver'] }));
       return { ...base, clusters, regressions, common: commonRows, waivers };

@@ -15,6 +15,7 @@ import path from 'node:path';
 import type { Cluster, Context, KubeConfig as KubeConfigClass, User } from '@kubernetes/client-node';
 import YAML, { YAMLError } from 'yaml';
 import { ConfigError, errorMessage } from '../base/errors.ts';
+import { oneLine } from '../base/plain-text.ts';
 import { YAML_QUIET, yamlMessage } from '../base/yaml-message.ts';
 import { proxyUrlProblem } from './proxy.ts';
 
@@ -119,7 +120,7 @@ interface Loaded { kc: KubeConfig; clusters: Map<string, ClusterEntry>; users: M
 
 /** Where a user's credentials come from, for an error message. */
 export function userLabel(c: UserCredentials): string {
-  return c.source === 'in-cluster' ? 'the in-cluster service account' : `user "${c.name}" in kubeconfig ${c.source}`;
+  return c.source === 'in-cluster' ? 'the in-cluster service account' : `user ${JSON.stringify(c.name)} in kubeconfig ${c.source}`;
 }
 
 function fsReason(error: unknown): string {
@@ -180,7 +181,7 @@ function execConfig(raw: Record<string, unknown>, user: UserCredentials, entry: 
       try {
         ca = fs.readFileSync(c.caFile).toString('base64');
       } catch (error: unknown) {
-        throw bad(`cannot read certificate-authority ${c.caFile} of cluster "${c.name}" for provideClusterInfo: ${fsReason(error)}`);
+        throw bad(`cannot read certificate-authority ${c.caFile} of cluster ${JSON.stringify(c.name)} for provideClusterInfo: ${fsReason(error)}`);
       }
     }
     out.cluster = {
@@ -339,7 +340,7 @@ export function loadKubeconfig(options: KubeconfigOptions = {}): ResolvedKubecon
   if (options.context) {
     if (!kc.getContextObject(options.context)) {
       const names = kc.getContexts().map((c) => c.name);
-      throw new ConfigError(`context "${options.context}" not found in kubeconfig (${sources.join(', ')}); available: ${names.join(', ') || 'none'}`);
+      throw new ConfigError(`context ${JSON.stringify(options.context)} not found in kubeconfig (${sources.join(', ')}); available: ${oneLine(names.join(', ')) || 'none'}`);
     }
     kc.setCurrentContext(options.context);
   }
@@ -347,16 +348,16 @@ export function loadKubeconfig(options: KubeconfigOptions = {}): ResolvedKubecon
   const context = contextName ? kc.getContextObject(contextName) : null;
   if (!context) throw new ConfigError(`kubeconfig (${sources.join(', ')}) has no current context; pass --context`);
   const cluster = kc.getCluster(context.cluster);
-  if (!cluster || !cluster.server) throw new ConfigError(`context "${contextName}" names cluster "${context.cluster}", which the kubeconfig does not define with a server`);
-  if (context.user && !kc.getUser(context.user)) throw new ConfigError(`context "${contextName}" names user "${context.user}", which the kubeconfig does not define`);
+  if (!cluster || !cluster.server) throw new ConfigError(`context ${JSON.stringify(contextName)} names cluster ${JSON.stringify(context.cluster)}, which the kubeconfig does not define with a server`);
+  if (context.user && !kc.getUser(context.user)) throw new ConfigError(`context ${JSON.stringify(contextName)} names user ${JSON.stringify(context.user)}, which the kubeconfig does not define`);
   const clusterEntry = loaded.clusters.get(cluster.name) ?? { cluster, source: sources.join(', ') };
   const proxyProblem = cluster.proxyUrl ? proxyUrlProblem(cluster.proxyUrl) : null;
-  if (proxyProblem) throw new ConfigError(`proxy-url of cluster "${cluster.name}" in kubeconfig ${clusterEntry.source}: ${proxyProblem}`);
+  if (proxyProblem) throw new ConfigError(`proxy-url of cluster ${JSON.stringify(cluster.name)} in kubeconfig ${clusterEntry.source}: ${proxyProblem}`);
   // As client-go (transport.TLSConfigFor: "specifying a root certificates file with the insecure
   // flag is not allowed"): a pinned CA beside insecure-skip-tls-verify would read as verified
   // while nothing is, and a man in the middle could feed the audit any cluster state.
   if (cluster.skipTLSVerify && (cluster.caData || cluster.caFile)) {
-    throw new ConfigError(`cluster "${cluster.name}" in kubeconfig ${clusterEntry.source} sets both insecure-skip-tls-verify and certificate-authority${cluster.caData ? '-data' : ''}: verification would be off though a CA is pinned (kubectl refuses this too); remove one`);
+    throw new ConfigError(`cluster ${JSON.stringify(cluster.name)} in kubeconfig ${clusterEntry.source} sets both insecure-skip-tls-verify and certificate-authority${cluster.caData ? '-data' : ''}: verification would be off though a CA is pinned (kubectl refuses this too); remove one`);
   }
   const entry = context.user ? loaded.users.get(context.user) : undefined;
   const user = entry && { ...entry.credentials, ...(entry.exec ? { exec: execConfig(entry.exec, entry.credentials, clusterEntry) } : {}) };

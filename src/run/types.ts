@@ -351,6 +351,12 @@ export interface WaiverStatus {
   /** Why the waiver's check was not evaluated (state not-evaluated). */
   notEvaluated?: string;
   /**
+   * State not-evaluated because its check did not apply (switched off in config, its input
+   * absent), not because it was blind: no findings are carried for it, so its expiry brings
+   * nothing back (the fleet report does not list it as expiring).
+   */
+  notApplicable?: true;
+  /**
    * State unmatched, yet its check has an open finding the waiver is about, so it is no stale
    * entry: one it covered in the compared run (`coveredIn`, that run's id: what the finding
    * stems from changed), or one stemming from an object it names beside one of the same kind

@@ -95,6 +95,7 @@ export function applyWaivers(
   checks: ReadonlyArray<WaivedCheckOutcome> = [],
 ): WaiverApplication {
   const blind = new Map(checks.filter((c) => isUnjudged(c.status)).map((c) => [c.id, c.reason ?? c.status]));
+  const notApplicable = new Set(checks.filter((c) => c.status === 'not-applicable').map((c) => c.id));
   const waived = new Map<string, WaiverConfig>();
   const expired = new Map<string, WaiverConfig>();
   const statuses: WaiverStatus[] = [];
@@ -116,7 +117,7 @@ export function applyWaivers(
     }
     const why = matched === 0 ? blind.get(w.check) : undefined;
     const state = isExpired ? 'expired' : why !== undefined ? 'not-evaluated' : matched === 0 ? 'unmatched' : expiry;
-    statuses.push({ check: w.check, resource: w.resource, reason: w.reason, owner: w.owner, expires: w.expires, state, matched, ...(state === 'not-evaluated' ? { notEvaluated: why } : {}) });
+    statuses.push({ check: w.check, resource: w.resource, reason: w.reason, owner: w.owner, expires: w.expires, state, matched, ...(state === 'not-evaluated' ? { notEvaluated: why, ...(notApplicable.has(w.check) ? { notApplicable: true as const } : {}) } : {}) });
     nearMisses.push(state === 'unmatched' ? missed : []);
   }
   // An unmatched waiver that names what an open finding stems from, beside an object it does

@@ -559,13 +559,24 @@ function runAsUser_1_23(pod: PodParts): CheckOutcome {
 // The registry, as upstream registers it. `relaxes` marks, from policy/check_*.go, the
 // implementations that only add exemptions or allowed values: Windows pods (1.25), pods in a user
 // namespace (1.35), SELinux type container_engine_t (1.31), safe sysctls (1.27, 1.29, 1.32, 1.37).
-// Before 1.35 the user-namespace relaxation of runAsNonRoot/runAsUser needed the alpha
+// Before 1.35 the user-namespace relaxation of runAsNonRoot/runAsUser (and procMount, 1.31-1.34) needed the alpha
 // UserNamespacesPodSecurityStandards gate (1.29-1.34; dropped upstream in 7f3f098), and then
-// applied at every policy version: the evaluator skips USERNS_GATED_CHECKS for such a pod when
+// applied at every policy version: the evaluator skips userNamespaceGatedChecks for such a pod when
 // the kube-apiserver's flags show the gate on (./feature-gates.ts); unseen, it is read as off.
 
-/** The checks the UserNamespacesPodSecurityStandards gate relaxes for a pod with hostUsers: false (1.29-1.34). */
-export const USERNS_GATED_CHECKS: ReadonlySet<string> = new Set(['runAsNonRoot', 'runAsUser']);
+/**
+ * The checks the UserNamespacesPodSecurityStandards gate relaxes for a pod with hostUsers: false
+ * on a kube-apiserver of minor `clusterMinor` (1.29-1.34): runAsNonRoot and runAsUser from 1.29,
+ * and the baseline procMount from 1.31 (kubernetes/kubernetes#126163, "PSA: allow procMount type
+ * Unmasked in baseline"; the 1.35 rewrite of check_procMount.go recalls that "the 1.0 version only
+ * took user namespaces into account if the now dropped UserNamespacesPodSecurityStandards feature
+ * gate was on"). Before 1.35 restricted runs that same baseline procMount check.
+ */
+export function userNamespaceGatedChecks(clusterMinor: number): ReadonlySet<string> {
+  return clusterMinor >= 31 ? USERNS_GATED_FROM_1_31 : USERNS_GATED_1_29;
+}
+const USERNS_GATED_1_29: ReadonlySet<string> = new Set(['runAsNonRoot', 'runAsUser']);
+const USERNS_GATED_FROM_1_31: ReadonlySet<string> = new Set(['runAsNonRoot', 'runAsUser', 'procMount']);
 
 export const CHECK_DEFINITIONS: readonly CheckDefinition[] = [
   { id: 'allowPrivilegeEscalation', level: 'restricted', versions: [

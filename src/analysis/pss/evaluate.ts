@@ -3,7 +3,7 @@
 // implementation not newer than that version; restricted runs the baseline checks it does
 // not override; `latest` and versions above the newest known one clamp.
 
-import { CHECK_DEFINITIONS, USERNS_GATED_CHECKS, podParts, type CheckFn, type PodInput, type VersionedCheck } from './checks.ts';
+import { CHECK_DEFINITIONS, podParts, type CheckFn, type PodInput, type VersionedCheck } from './checks.ts';
 import { LATEST_MINOR, effectiveMinor, isPssLevel, parsePolicyVersion, type PssLevel } from './levels.ts';
 
 export interface PssFailure {
@@ -38,10 +38,11 @@ export interface EvaluateOptions {
   only?: ReadonlySet<string>;
   /**
    * The kube-apiserver has the UserNamespacesPodSecurityStandards gate on (1.29-1.34,
-   * ./feature-gates.ts): runAsNonRoot and runAsUser pass a pod with `hostUsers: false` at every
-   * policy version, as its runAsNonRoot_1_0 and runAsUserV1Dot23 do then.
+   * ./feature-gates.ts): these checks (userNamespaceGatedChecks: runAsNonRoot and runAsUser, from
+   * 1.31 procMount too) pass a pod with `hostUsers: false` at every policy version, as
+   * runAsNonRoot_1_0, runAsUserV1Dot23 and procMount_1_0 do then.
    */
-  relaxUserNamespacePods?: boolean;
+  relaxUserNamespacePods?: ReadonlySet<string>;
 }
 
 interface RunnableCheck {
@@ -117,7 +118,7 @@ export function evaluatePod(pod: PodInput | unknown, level: PssLevel | string, v
   const only = options.only;
   for (const { id, check } of CHECKS_BY_LEVEL[lvl][minor]) {
     if (only !== undefined && !only.has(id)) continue;
-    if (options.relaxUserNamespacePods && parts.userNamespace && USERNS_GATED_CHECKS.has(id)) continue;
+    if (parts.userNamespace && options.relaxUserNamespacePods?.has(id)) continue;
     const outcome = check(parts);
     if (outcome.allowed) continue;
     const forbiddenReason = outcome.forbiddenReason || 'unknown forbidden reason';

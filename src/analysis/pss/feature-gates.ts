@@ -1,5 +1,6 @@
 // The kube-apiserver's UserNamespacesPodSecurityStandards feature gate, read where a cluster
 // shows it. From 1.29 through 1.34 PodSecurity admission skips the runAsNonRoot and runAsUser
+// (from 1.31 also the baseline procMount: ./checks.ts userNamespaceGatedChecks)
 // checks, at every policy version, for a pod with `hostUsers: false` when that gate is on
 // (alpha, default off: pkg/features/kube_features.go; the admission plugin's InspectFeatureGates
 // in plugin/pkg/admission/security/podsecurity/admission.go calls
@@ -14,6 +15,7 @@
 // its default, and said to be unseen.
 
 import type { Snapshot } from '../../snapshot/types.ts';
+import { userNamespaceGatedChecks } from './checks.ts';
 
 /** The minor versions whose kube-apiserver has the gate. */
 export const USERNS_PSS_GATE_MINORS = { first: 29, last: 34 } as const;
@@ -28,6 +30,8 @@ export interface UserNamespaceGate {
   state: 'on' | 'off' | 'mixed' | 'unseen';
   /** The kube-apiserver Pods read, by name. */
   apiservers: string[];
+  /** The checks the gate relaxes on this cluster's minor (userNamespaceGatedChecks). */
+  checks: ReadonlySet<string>;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -93,5 +97,5 @@ export function userNamespaceGate(snapshot: Snapshot, clusterMinor: number | und
     if (gateOnInArgs([...strings(c.command), ...strings(c.args)])) on++;
   }
   const state = apiservers.length === 0 ? 'unseen' : on === apiservers.length ? 'on' : on === 0 ? 'off' : 'mixed';
-  return { state, apiservers };
+  return { state, apiservers, checks: userNamespaceGatedChecks(clusterMinor) };
 }

@@ -17,7 +17,7 @@ import type { Snapshot } from '../../snapshot/types.ts';
 import { memoizeBySnapshotAndConfig } from '../memo.ts';
 import { judgedPodsOf, templatePodOf, templatesStandIn, workloadsOf, type PodView, type Workload } from '../workloads.ts';
 import { checkIdsAt, evaluatePod, type PssFailure } from './evaluate.ts';
-import { USERNS_GATED_CHECKS, type PodInput } from './checks.ts';
+import type { PodInput } from './checks.ts';
 import { userNamespaceGate, type UserNamespaceGate } from './feature-gates.ts';
 import { PodClassKeys } from './pod-class.ts';
 import { parseNamespaceLevels, LABEL_PREFIX, type NamespaceLevels, type PssDefaults } from './labels.ts';
@@ -237,7 +237,7 @@ class PodClasses {
   verdict(c: PodClass, level: PssLevel, minor: number, at: Map<PodClass, ClassVerdict>): ClassVerdict {
     let v = at.get(c);
     if (!v) {
-      const r = evaluatePod(c.input, level, `v1.${minor}`, { relaxUserNamespacePods: this.gate?.state === 'on' });
+      const r = evaluatePod(c.input, level, `v1.${minor}`, this.gate?.state === 'on' ? { relaxUserNamespacePods: this.gate.checks } : {});
       v = {
         allowed: r.allowed,
         failures: r.allowed ? NO_FAILURES : r.failures.map((f) => internFailure(this.intern, f)),
@@ -295,7 +295,7 @@ function evaluateSet(pods: PodView[], podClasses: readonly PodClass[], level: Ps
     if (failing === undefined) failing = v;
     else if (v !== failing) (more ??= new Set([failing])).add(v);
     const gate = classes.gate;
-    if (gate !== undefined && gate.state !== 'on' && result.userNamespaceGate === undefined && (c.input.spec as Record<string, unknown> | undefined)?.hostUsers === false && v.failures.some((f) => USERNS_GATED_CHECKS.has(f.id))) {
+    if (gate !== undefined && gate.state !== 'on' && result.userNamespaceGate === undefined && (c.input.spec as Record<string, unknown> | undefined)?.hostUsers === false && v.failures.some((f) => gate.checks.has(f.id))) {
       result.userNamespaceGate = gate.state;
     }
   }

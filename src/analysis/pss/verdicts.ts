@@ -244,7 +244,7 @@ export function workloadVerdict(w: WorkloadPss, e: PodSetEvaluation, what: strin
   }
   if (e.userNamespaceGate) {
     evidence.userNamespacesPodSecurityStandards = USERNS_GATE_READ[e.userNamespaceGate];
-    if (e.userNamespaceGate !== 'off') verdict.message += ` A failing pod runs in a user namespace (hostUsers: false), which a 1.29-1.34 kube-apiserver with the UserNamespacesPodSecurityStandards feature gate on exempts from runAsNonRoot and runAsUser; that gate was ${USERNS_GATE_READ[e.userNamespaceGate]}.`;
+    if (e.userNamespaceGate !== 'off') verdict.message += ` A failing pod runs in a user namespace (hostUsers: false), which a 1.29-1.34 kube-apiserver with the UserNamespacesPodSecurityStandards feature gate on exempts from runAsNonRoot and runAsUser (from 1.31 also from the baseline procMount); that gate was ${USERNS_GATE_READ[e.userNamespaceGate]}.`;
   }
   const severity = opts.failSeverity?.(e);
   if (severity) verdict.severity = severity;

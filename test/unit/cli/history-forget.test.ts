@@ -142,6 +142,18 @@ describe('history forget on a SQLite store', () => {
     expect((await stored()).map((s) => s.split(' ')[0])).toEqual(['prod', 'east-2', 'prod']);
   });
 
+  // Every output shows a no-break space as \u00a0 (it reads like a space); the name as
+  // `history` lists it is what a user types back, and the store holds the character.
+  it('a cluster name as `history` shows it, its no-break space escaped, finds the stored cluster', async () => {
+    await seed(fleet('east\u00a0a'));
+    const listed = await cli('history', '--history', db);
+    expect(listed.out).toContain('east\\u00a0a');
+    const r = await cli('history', 'forget', '--history', db, '--cluster', 'east\\u00a0a', '--yes');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('Forgot cluster "east\\u00a0a" in ');
+    expect((await stored()).map((s) => s.split(' ')[0])).toEqual(['prod', 'east-2', 'prod']);
+  });
+
   it('a store that cannot be used, or that a run holds, is one line naming it, exit 2, nothing removed', async () => {
     const bad = join(dir, 'bad.db');
     writeFileSync(bad, 'not a database at all, but long enough to have a header of sorts............................................');

@@ -88,3 +88,13 @@ describe('the warning of a waiver whose check did not run', () => {
     expect(s).toMatchObject({ state: 'unmatched' });
   });
 });
+
+describe('a waiver whose check did not apply', () => {
+  it('is marked notApplicable (its expiry brings nothing back); a blind check\'s is not', () => {
+    const [off] = applyWaivers([waiver], [], now, [{ id: waiver.check, status: 'not-applicable', reason: 'disabled in config' }]).statuses;
+    expect(off).toMatchObject({ state: 'not-evaluated', notApplicable: true });
+    const [blind] = applyWaivers([waiver], [], now, [{ id: waiver.check, status: 'not-evaluated', reason: 'clusterroles could not be listed' }]).statuses;
+    expect(blind).toMatchObject({ state: 'not-evaluated', notEvaluated: 'clusterroles could not be listed' });
+    expect(blind!.notApplicable).toBeUndefined();
+  });
+});

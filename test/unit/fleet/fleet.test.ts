@@ -278,7 +278,7 @@ describe('findings on many clusters with --min-clusters', () => {
 });
 
 describe('waivers in the fleet report', () => {
-  it('are stated at the report\'s time, not as their run stored them: expired yesterday, expiring today and within 14 days (one whose check the run could not evaluate too)', async () => {
+  it('are stated at the report\'s time, not as their run stored them: expired yesterday, expiring today and within 14 days (one whose check the run could not evaluate too; not one whose check did not apply)', async () => {
     const store = await openRunStore(join(dir, 'waivers.db'));
     await store.save(runWithTimedWaivers());
     const data = await fleetDataOf(store, { ...DEFAULT_FLEET_QUERY, now: NOW });

@@ -74,6 +74,9 @@ export function runWithTimedWaivers(): RunReport {
     waiver('typo', '2026-11-12', 'unmatched'),
     // Its check was blind in the run: the findings it waives are carried, and come back when it expires.
     waiver('blind-in-5-days', '2026-11-15', 'not-evaluated'),
+    // Its check did not apply (switched off in config, no mesh): nothing is carried, its expiry
+    // brings nothing back — not listed, or one config shared by a fleet lists every cluster.
+    { ...waiver('off-in-5-days', '2026-11-15', 'not-evaluated'), matched: 0, notEvaluated: 'disabled in config', notApplicable: true },
   ];
   return run;
 }

@@ -36,6 +36,11 @@ describe('loadKubeconfig', () => {
     const withData = kubeconfig('ca-data', [{ name: 'prod', server: 'https://prod.example' }], 'prod');
     fs.writeFileSync(withData, fs.readFileSync(withData, 'utf8').replace('    certificate-authority: ca.crt', '    certificate-authority-data: Zm9v\n    insecure-skip-tls-verify: true'));
     expect(() => loadKubeconfig({ kubeconfigPath: withData, env: {} })).toThrow(/sets both insecure-skip-tls-verify and certificate-authority-data/);
+    // A cluster named with a line break stays on one line (a forged second line otherwise).
+    const forged = path.join(dir, 'forged');
+    fs.writeFileSync(forged, ['apiVersion: v1', 'kind: Config', 'clusters:', '- name: "prod\\nFAKE LINE: all good"', '  cluster:', '    server: https://prod.example', '    certificate-authority-data: Zm9v', '    insecure-skip-tls-verify: true',
+      'users:', '- name: u', '  user:', '    token: t', 'contexts:', '- name: c', '  context:', '    cluster: "prod\\nFAKE LINE: all good"', '    user: u', 'current-context: c', ''].join('\n'));
+    expect(() => loadKubeconfig({ kubeconfigPath: forged, env: {} })).toThrow(`cluster "prod\\nFAKE LINE: all good" in kubeconfig ${forged} sets both`);
     // Either alone is accepted.
     const insecureOnly = kubeconfig('insecure', [{ name: 'prod', server: 'https://prod.example' }], 'prod');
     fs.writeFileSync(insecureOnly, fs.readFileSync(insecureOnly, 'utf8').replace('    certificate-authority: ca.crt', '    insecure-skip-tls-verify: true'));

@@ -118,6 +118,17 @@ describe('mtls.workload-outside-mesh over workloads of a new generated name each
     expect(found[0].message).toMatch(/^CronWorkflow ci\/nightly: 1 of 1 pod\(s\) of Workflow ci\/nightly-1764550800 run without a mesh proxy/);
   });
 
+  it('a waiver naming the one Workflow outside the mesh still covers the finding: its meshed sibling is no part of it', () => {
+    const at = new Date('2026-12-01T02:00:00Z');
+    const snapshot = snapshotFromObjects(structuredClone([...base, outside(workflowPod('nightly-1764550800')), workflowPod('nightly-1764637200')]), { clusterName: 'demo', collectedAt: at.toISOString() });
+    Object.assign(snapshot, { source: 'live', origin: 'live' });
+    const config = defaultConfig();
+    config.waivers = [{ check: 'mtls.workload-outside-mesh', resource: { kind: 'Workflow', namespace: 'ci', name: 'nightly-1764550800' }, reason: 'legacy step', owner: 'ci@example.com', expires: '2099-01-01' }];
+    const report = auditSnapshot({ snapshot, config, checks: [workloadOutsideMesh], now: at, runId: 'run-1', startedAt: at }).report;
+    expect(outsideFindings(report).map((f) => f.waived)).toEqual([true]);
+    expect(report.waivers?.[0]).toMatchObject({ state: 'active', matched: 1 });
+  });
+
   it('a Job named by generateName is named by its prefix, so tomorrow\'s Job is the same finding', () => {
     const first = night('run-1', [job('report-abcde'), jobPod('report-abcde')]);
     const second = night('run-2', [job('report-fghij'), jobPod('report-fghij')]);

@@ -15,6 +15,7 @@ import { defaultConfig } from '../../../src/config/types.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
 import { evaluatePod, podSecurityModel } from '../../../src/analysis/pss/index.ts';
 import { gateOnInArgs } from '../../../src/analysis/pss/feature-gates.ts';
+import { userNamespaceGatedChecks } from '../../../src/analysis/pss/checks.ts';
 import { podSecurityChecks } from '../../../checks/pod-security/index.ts';
 import type { AuditContext } from '../../../src/analysis/context.ts';
 import type { Verdict } from '../../../src/base/vocabulary.ts';
@@ -50,11 +51,11 @@ function run(objects: KubeObject[], clusterVersion: string | undefined) {
 describe('UserNamespacesPodSecurityStandards (1.29-1.34)', () => {
   it('the evaluator, told the gate is on, passes runAsNonRoot and runAsUser for a pod with hostUsers: false at every policy version; not for hostUsers: true or unset', () => {
     for (const version of ['v1.23', 'v1.30', 'v1.34']) {
-      expect(evaluatePod({ spec: rootSpec(false) }, 'restricted', version, { relaxUserNamespacePods: true }).allowed, version).toBe(true);
+      expect(evaluatePod({ spec: rootSpec(false) }, 'restricted', version, { relaxUserNamespacePods: userNamespaceGatedChecks(30) }).allowed, version).toBe(true);
       const off = evaluatePod({ spec: rootSpec(false) }, 'restricted', version);
       expect(off.failures.map((f) => f.id), version).toEqual(['runAsNonRoot', 'runAsUser']);
       for (const hostUsers of [true, undefined]) {
-        const denied = evaluatePod({ spec: rootSpec(hostUsers) }, 'restricted', version, { relaxUserNamespacePods: true });
+        const denied = evaluatePod({ spec: rootSpec(hostUsers) }, 'restricted', version, { relaxUserNamespacePods: userNamespaceGatedChecks(30) });
         expect(denied.failures.map((f) => f.forbiddenDetail), `${version} ${hostUsers}`).toEqual(['pod or container "app" must set securityContext.runAsNonRoot=true', 'pod must not set runAsUser=0']);
       }
     }
@@ -62,7 +63,7 @@ describe('UserNamespacesPodSecurityStandards (1.29-1.34)', () => {
 
   it('the gate relaxes nothing else: a privileged container in a user namespace still fails', () => {
     const spec = { ...rootSpec(false), containers: [{ name: 'app', image: 'x', securityContext: { privileged: true } }] };
-    expect(evaluatePod({ spec }, 'restricted', 'v1.30', { relaxUserNamespacePods: true }).failures.map((f) => f.id)).toContain('privileged');
+    expect(evaluatePod({ spec }, 'restricted', 'v1.30', { relaxUserNamespacePods: userNamespaceGatedChecks(30) }).failures.map((f) => f.id)).toContain('privileged');
   });
 
   it('reads --feature-gates as the kube-apiserver does: pairs over earlier flags, the gate named outright over AllAlpha, Go booleans', () => {
@@ -80,7 +81,8 @@ describe('UserNamespacesPodSecurityStandards (1.29-1.34)', () => {
 
   it('on a v1.31 cluster whose kube-apiserver Pod turns the gate on, a root pod in a user namespace passes the enforced restricted level', () => {
     const { model, web } = run([apiserver('kube-apiserver-cp1', '--feature-gates=UserNamespacesPodSecurityStandards=true'), ...workload(false)], 'v1.31.4');
-    expect(model.userNamespaceGate).toEqual({ state: 'on', apiservers: ['kube-apiserver-cp1'] });
+    expect(model.userNamespaceGate).toMatchObject({ state: 'on', apiservers: ['kube-apiserver-cp1'] });
+    expect([...model.userNamespaceGate!.checks]).toEqual(['runAsNonRoot', 'runAsUser', 'procMount']);
     expect(web.status).toBe('pass');
     // hostUsers: true is no user namespace: still refused.
     expect(run([apiserver('kube-apiserver-cp1', '--feature-gates=UserNamespacesPodSecurityStandards=true'), ...workload(true)], 'v1.31.4').web.status).toBe('fail');
@@ -121,3 +123,32 @@ describe('UserNamespacesPodSecurityStandards (1.29-1.34)', () => {
     expect(web.message).not.toContain('UserNamespacesPodSecurityStandards');
   });
 });
+
+// kubernetes/kubernetes#126163 ("PSA: allow procMount type Unmasked in baseline", 1.31) made the
+// baseline procMount check pass a hostUsers: false pod behind the same gate; the 1.35 rewrite of
+// check_procMount.go: "the 1.0 version only took user namespaces into account if the now dropped
+// UserNamespacesPodSecurityStandards feature gate was on". Not on 1.29-1.30.
+describe('UserNamespacesPodSecurityStandards and procMount (1.31-1.34)', () => {
+  const unmasked: KubeObject[] = [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'build', labels: { 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/enforce-version': 'v1.31' } } },
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'buildah', namespace: 'build' }, spec: { hostUsers: false, containers: [{ name: 'b', image: 'quay.io/buildah/stable', securityContext: { procMount: 'Unmasked' } }] } },
+  ];
+  const verdictOf = (objects: KubeObject[], clusterVersion: string) => {
+    const snapshot = snapshotFromObjects(objects, { origin: 'live', clusterVersion });
+    snapshot.source = 'live';
+    const ctx: AuditContext = { snapshot, config: defaultConfig(), now: new Date('2026-11-26T00:00:00Z') };
+    return ([...podSecurityChecks.find((c) => c.id === 'pod-security.pod-violates-enforced-level')!.evaluate(ctx)] as Verdict[]).find((v) => v.resource.name === 'buildah')!;
+  };
+
+  it('passes an Unmasked procMount in a user namespace on a 1.31 kube-apiserver with the gate on', () => {
+    expect(verdictOf([...unmasked, apiserver('kube-apiserver-cp1', '--feature-gates=UserNamespacesPodSecurityStandards=true')], 'v1.31.4').status).toBe('pass');
+  });
+
+  it('still fails it with the gate off, or on a 1.30 kube-apiserver with the gate on', () => {
+    const off = verdictOf([...unmasked, apiserver('kube-apiserver-cp1')], 'v1.31.4');
+    expect(off.status).toBe('fail');
+    expect(off.message).toContain('procMount');
+    expect(verdictOf([...unmasked, apiserver('kube-apiserver-cp1', '--feature-gates=UserNamespacesPodSecurityStandards=true')], 'v1.30.6').status).toBe('fail');
+  });
+});
+
