@@ -433,9 +433,9 @@ export class ServeWatch {
         };
         return out;
       },
-      diff: (previous, current, expired, olderRuns, notApplicableRuns, breadthRunId) => {
+      diff: (previous, current, expired, olderRuns, notApplicableRuns, breadthRunId, namespaceRuns) => {
         const d0 = performance.now();
-        const d = base.diff(previous, current, expired, olderRuns, notApplicableRuns, breadthRunId);
+        const d = base.diff(previous, current, expired, olderRuns, notApplicableRuns, breadthRunId, namespaceRuns);
         timing.diffMs = performance.now() - d0;
         return d;
       },

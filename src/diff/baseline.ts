@@ -23,8 +23,18 @@
 // so a cap on the walk would only bring the blind spot back (serve --watch stores a run every
 // few seconds). The runs on such a stretch are passed over by their stored summaries' blind
 // lists, unread (StoredRunRead.wants; every store does: SQLite, PostgreSQL, k8s).
+//
+// The same holds, namespace by namespace, for a namespace a check could not judge: a manifests
+// input that keeps a namespace's workloads but not its Namespace object (its Pod Security labels
+// unknown: CheckSummary.unjudgedNamespaces). That check's findings there are taken from the newest
+// older run that judged the namespace, past every run that could not, as the check's are. Else a
+// second such run would compare with the first (no findings there) and drop them from every
+// later diff: silence that reads as compliance, then a false alarm for the same findings when the
+// Namespace is back — or a finding fixed meanwhile never said resolved, and a new one hidden
+// among the old. Retention keeps that run (BaselineRuns), and the walk reads it (its summary's
+// unjudgedNamespaces says so) while passing over the runs that could not judge the namespace.
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
-import { CarriedWalk, isBlind, isEvaluated, isUnjudged } from '../run/coverage.ts';
+import { CarriedWalk, findingNamespace, isBlind, isEvaluated, isUnjudged, unjudgedNamespacesOf } from '../run/coverage.ts';
 import type { CarriedFindings, CheckSummary, Finding, RunReport, StoredRunRead } from '../run/types.ts';
 import { splitCarried } from '../run/waivers.ts';
 import { breadthBasesMatch } from './diff.ts';
@@ -54,6 +64,13 @@ export interface Baseline {
   notApplicableRuns: Record<string, string>;
   /** The run the RBAC breadth of `report` comes from, when not `latest` (RunDiff.breadthBaselineRunId). */
   breadthRunId?: string;
+  /**
+   * Namespaces the run a check's findings come from could not judge (its
+   * CheckSummary.unjudgedNamespaces), whose findings of that check `report` takes from an older
+   * run that judged them: check id -> namespace -> that run's id (DiffOptions.namespaceRuns).
+   * A namespace no older run judged is not listed: compared with nothing there.
+   */
+  namespaceRuns: Map<string, Map<string, string>>;
   /**
    * RunReport.run.lastEvaluatedOpen for `current`: each check it could not evaluate with its open
    * findings in the newest run that evaluated it (see carriedOpen below).
@@ -117,6 +134,19 @@ export async function findBaseline(
 ): Promise<Baseline | null> {
   let latest: RunReport | null = null;
   const wanted = new Set(current.checks.filter(evaluated).map((c) => c.id));
+  const evaluatedNow = new Set(wanted);
+  /** Check id -> the namespaces the run its findings come from could not judge, sought in older runs. */
+  const namespacesSought = new Map<string, Set<string>>();
+  /** Check id -> namespace -> the run that judged it last (Baseline.namespaceRuns). */
+  const namespaceFrom = new Map<string, Map<string, string>>();
+  /** Those runs' findings of those checks in those namespaces. */
+  const namespaceFindings: Finding[] = [];
+  const seekNamespaces = (id: string, c: CheckSummary) => {
+    if (!Array.isArray(c.unjudgedNamespaces) || c.unjudgedNamespaces.length === 0) return;
+    let names = namespacesSought.get(id);
+    if (!names) namespacesSought.set(id, (names = new Set()));
+    for (const ns of c.unjudgedNamespaces) if (typeof ns === 'string') names.add(ns);
+  };
   /**
    * A mesh's checks not applicable now (meshes-removed.ts) that the latest run was blind to: the
    * run that last judged them says whether the mesh was there, so its removal is not lost
@@ -151,13 +181,20 @@ export async function findBaseline(
   // that list. One thing is not in a summary: whether the run had the RBAC breadth; a run
   // blind to every sought check is almost always blind to RBAC too, and else the breadth comes
   // from an older run, which still shows growth.
-  const wants = ({ blind, notApplicable: na }: { blind?: string[]; notApplicable?: string[] }): boolean => {
-    if (latest === null || (wanted.size === 0 && carried.sought.size === 0) || !Array.isArray(blind) || !Array.isArray(na)) return true;
+  const wants = (summary: { blind?: string[]; notApplicable?: string[]; unjudgedNamespaces?: Record<string, string[]> }): boolean => {
+    const { blind, notApplicable: na } = summary;
+    if (latest === null || (wanted.size === 0 && carried.sought.size === 0 && namespacesSought.size === 0) || !Array.isArray(blind) || !Array.isArray(na)) return true;
     const blindTo = new Set(blind);
     const notApplicableIn = new Set(na);
     for (const id of wanted) if (!blindTo.has(id) || absent.has(id) || (notApplicableIn.has(id) && !notApplicable.has(id))) return true;
     for (const id of carried.sought) if (!blindTo.has(id) || carried.absentSeen.has(id)) return true;
     for (const id of meshWanted) if (!blindTo.has(id)) return true;
+    // A run that evaluated a check and judged a namespace sought for it (one its summary does not list).
+    for (const [id, names] of namespacesSought) {
+      if (blindTo.has(id)) continue;
+      const notJudgedThere = unjudgedNamespacesOf(summary, id);
+      for (const ns of names) if (!notJudgedThere.has(ns)) return true;
+    }
     return false;
   };
   for await (const run of typeof runs === 'function' ? runs({ wants }) : runs) {
@@ -172,6 +209,7 @@ export async function findBaseline(
       const partial = meshPartial(checks);
       for (const id of [...meshWanted]) if (!partial(id)) meshWanted.delete(id);
       for (const id of [...wanted]) if (!unjudged(checks.get(id))) wanted.delete(id);
+      for (const id of evaluatedNow) if (evaluated(checks.get(id))) seekNamespaces(id, checks.get(id)!);
       blindInLatest = [...wanted].filter((id) => isBlind(checks.get(id)!.status));
       if (run.details?.rbac) newestBreadth = run;
       if (sameBasis(run)) breadthFrom = run;
@@ -183,6 +221,7 @@ export async function findBaseline(
         meshWanted.delete(id);
         if (evaluated(c)) meshFrom.set(id, run);
       }
+      const supplies = namespacesJudged(run, checks);
       const here = new Set<string>();
       for (const id of [...wanted]) {
         const c = checks.get(id);
@@ -200,10 +239,11 @@ export async function findBaseline(
         if (evaluated(c)) {
           here.add(id);
           from.set(id, run);
+          seekNamespaces(id, c!);
         }
       }
       if (here.size > 0) taken.push({ run, checks: here });
-      else if (!carries) passed(run);
+      else if (!carries && !supplies) passed(run);
       if (!newestBreadth && run.details?.rbac) newestBreadth = run;
       if (!breadthFrom && sameBasis(run)) breadthFrom = run;
     }
@@ -211,7 +251,7 @@ export async function findBaseline(
     // The breadth alone is sought back BREADTH_WALK runs at most: each is a whole report read, and
     // a basis that changed longer ago than that is said ("not compared") rather than searched for.
     const needBreadth = !breadthFrom && currentRbac !== undefined && read < BREADTH_WALK;
-    if (wanted.size === 0 && carried.sought.size === 0 && meshWanted.size === 0 && !needBreadth) break;
+    if (wanted.size === 0 && carried.sought.size === 0 && meshWanted.size === 0 && namespacesSought.size === 0 && !needBreadth) break;
   }
   if (latest === null) return null;
   const lastEvaluatedOpen = carried.result(latest);
@@ -226,7 +266,8 @@ export async function findBaseline(
   const neverEvaluated = blindInLatest.filter((id) => !from.has(id) && !notApplicable.has(id) && !absent.has(id));
   const notApplicableRuns: Record<string, string> = {};
   for (const id of neverEvaluated) notApplicableRuns[id] = latest.run.id;
-  if (taken.length === 0 && notApplicable.size === 0 && meshFrom.size === 0 && (breadthRun === null || breadthRun === latest)) return { latest, report: latest, olderRuns: {}, notApplicableRuns, lastEvaluatedOpen, carried: carriedFindings };
+  const namespaceRuns = namespaceFrom; // Baseline.namespaceRuns
+  if (taken.length === 0 && notApplicable.size === 0 && meshFrom.size === 0 && namespaceFindings.length === 0 && (breadthRun === null || breadthRun === latest)) return { latest, report: latest, olderRuns: {}, notApplicableRuns, namespaceRuns, lastEvaluatedOpen, carried: carriedFindings };
 
   const olderRuns: Record<string, string> = {};
   for (const [id, run] of from) olderRuns[id] = run.run.id;
@@ -236,10 +277,47 @@ export async function findBaseline(
   const checks = latest.checks.map((c) => (replaced.has(c.id) ? from.get(c.id)!.checks.find((x) => x.id === c.id)! : meshFrom.get(c.id)?.checks.find((x) => x.id === c.id) ?? notApplicable.get(c.id)?.summary ?? c));
   const findings: Finding[] = latest.findings.filter((f) => !replaced.has(f.check));
   for (const { run, checks: ids } of taken) for (const f of run.findings) if (ids.has(f.check)) findings.push(f);
+  for (const f of namespaceFindings) findings.push(f);
   const details = { ...latest.details };
   if (breadthRun && breadthRun !== latest) details.rbac = breadthRun.details.rbac;
   const breadthRunId = breadthRun && breadthRun !== latest ? { breadthRunId: breadthRun.run.id } : {};
-  return { latest, report: { ...latest, checks, findings, details }, olderRuns, notApplicableRuns, ...breadthRunId, lastEvaluatedOpen, carried: carriedFindings };
+  return { latest, report: { ...latest, checks, findings, details }, olderRuns, notApplicableRuns, namespaceRuns, ...breadthRunId, lastEvaluatedOpen, carried: carriedFindings };
+
+  /**
+   * Ends the search of each namespace sought for a check that `run` (older than the one the
+   * check's findings come from) judged: not blind to the check nor listing the namespace among
+   * its unjudgedNamespaces. Its findings of the check there are taken; a run without the check
+   * (an older version) ends the search with none. Whether it supplied any (its spool stays open).
+   * O(namespaces sought + the run's findings, once).
+   */
+  function namespacesJudged(run: RunReport, checks: ReadonlyMap<string, CheckSummary>): boolean {
+    if (namespacesSought.size === 0) return false;
+    const judgedHere = new Map<string, Set<string>>();
+    for (const [id, names] of namespacesSought) {
+      const c = checks.get(id);
+      if (unjudged(c)) continue;
+      const notHere = new Set(Array.isArray(c?.unjudgedNamespaces) ? c.unjudgedNamespaces : []);
+      for (const ns of names) {
+        if (notHere.has(ns)) continue;
+        names.delete(ns);
+        if (c === undefined) continue;
+        let here = judgedHere.get(id);
+        if (!here) judgedHere.set(id, (here = new Set()));
+        here.add(ns);
+        let runs = namespaceFrom.get(id);
+        if (!runs) namespaceFrom.set(id, (runs = new Map()));
+        runs.set(ns, run.run.id);
+      }
+      if (names.size === 0) namespacesSought.delete(id);
+    }
+    if (judgedHere.size === 0) return false;
+    const before = namespaceFindings.length;
+    for (const f of run.findings) {
+      const ns = findingNamespace(f.resource);
+      if (ns !== undefined && judgedHere.get(f.check)?.has(ns) === true) namespaceFindings.push(f);
+    }
+    return namespaceFindings.length > before;
+  }
 }
 
 /**

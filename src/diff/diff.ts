@@ -18,7 +18,7 @@
 // whose checks all turned not applicable (uninstalled) is one too (meshes-removed.ts).
 import { AREAS, SEVERITIES, type Area, type Severity } from '../base/vocabulary.ts';
 import { waiverMatches, waiverNamesResource } from '../run/waivers.ts';
-import { isBlind, isEvaluated } from '../run/coverage.ts';
+import { findingNamespace, isBlind, isEvaluated } from '../run/coverage.ts';
 import { BREADTH_LISTED, broadestSubjects } from '../run/breadth.ts';
 import { EXTENT_NAMED, widenedMembers, widenedMembersText } from '../run/extent.ts';
 import { explainScoreChanges, type FindingPairs } from './score-causes.ts';
@@ -41,6 +41,12 @@ export interface DiffOptions {
   notApplicableRuns?: Record<string, string>;
   /** The run the RBAC breadth of `previous` comes from, when not `previous`'s own (Baseline.breadthRunId). */
   breadthRunId?: string;
+  /**
+   * Namespaces `previous` could not judge whose findings it holds from an older run: check id ->
+   * namespace -> that run's id (Baseline.namespaceRuns). Those still not judged now are listed in
+   * RunDiff.notJudgedRuns.
+   */
+  namespaceRuns?: ReadonlyMap<string, ReadonlyMap<string, string>>;
 }
 
 /** At most this many one-line reasons per rule; the rest are summed up in one more line. */
@@ -125,7 +131,7 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
   const waivedFindings = [...addedWaived, ...grownWaived.map(({ w }) => w)];
   // A previous finding on a resource this run could not judge (its Namespace not in the input)
   // is gone for want of data: carried as not judged, never resolved (missing data is not a fix).
-  const notJudged = notJudgedOf(pairs, current);
+  const { notJudged, lostSight } = notJudgedOf(pairs, previous, current);
   const resolved = pairs.resolved.map((f) => f.fingerprint);
 
   // Scores.
@@ -142,8 +148,11 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
   const prevSeverity = new Map(previous.checks.map((c) => [c.id, c.severity]));
   const reweighted = current.checks.filter((c) => comparable.has(c.id) && prevSeverity.get(c.id) !== undefined && prevSeverity.get(c.id) !== c.severity).map((c) => c.id);
   const partialAreas = new Set([...notComparable, ...firstEvaluated, ...reweighted, ...Object.keys(olderRuns)].map((id) => checkArea.get(id)));
-  // And one whose findings left it unjudged: its score moved because data went missing.
-  for (const f of notJudged) partialAreas.add(f.area);
+  // And one whose findings left it unjudged: its score moved because data went missing. Or came
+  // back: a namespace `previous` could not judge and this run does (its findings there were
+  // carried from an older run; the previous score did not count them).
+  for (const f of lostSight) partialAreas.add(f.area);
+  for (const id of judgedAgain(previous, current, comparable)) partialAreas.add(checkArea.get(id));
   // And an area scored in one run only (n/a in the other: the first Ingress brings tls): the
   // overall score is a mean over the areas scored, so it moved by the area joining the mean.
   for (const area of scoredInOneRun(previous.score, current.score)) partialAreas.add(area);
@@ -192,7 +201,8 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
   // transition (the next run's previous run has them no more). Only those a new finding of the
   // same severity would count for: losing sight of a finding is no worse than it appearing new.
   // All of them stay in diff.notJudged and the reports' notes.
-  if (rules.newFindingSeverity !== 'none') reasons.push(...notJudgedLines(notJudged, previous.run.id, severityRank(rules.newFindingSeverity)));
+  // Not for those `previous` could not judge either (carried from an older run): said already.
+  if (rules.newFindingSeverity !== 'none') reasons.push(...notJudgedLines(lostSight, previous.run.id, severityRank(rules.newFindingSeverity)));
   // A mesh gone: its checks turn not applicable, which nothing above counts (meshes-removed.ts).
   // First: all of a mesh's traffic turned plaintext outweighs any single finding.
   const removedMeshes = meshesRemoved(previous, current, olderRuns);
@@ -298,6 +308,7 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     ...(breadthRunId !== undefined && prevBreadth && curBreadth ? { breadthBaselineRunId: breadthRunId } : {}),
     notComparable,
     ...(notJudged.length > 0 ? { notJudged: notJudged.map((f) => f.fingerprint) } : {}),
+    ...notJudgedRunsOf(notJudged, lostSight, options.namespaceRuns),
     ...(Object.keys(olderRuns).length > 0 ? { olderBaselines: olderRuns } : {}),
     ...(firstEvaluated.length > 0 ? { firstEvaluated } : {}),
     ...notApplicableBaselinesOf(firstEvaluated, previous.run.id, options.notApplicableRuns),
@@ -535,27 +546,66 @@ function waiverKey(w: WaiverStatus): string {
   return JSON.stringify([w.check, w.resource.kind ?? null, w.resource.namespace ?? null, w.resource.name ?? null, w.reason, w.owner, w.expires]);
 }
 
+/** Check id -> the namespaces `report` lists it could not judge (CheckSummary.unjudgedNamespaces), for the checks that list some. */
+function unjudgedByCheck(report: RunReport): Map<string, ReadonlySet<string>> {
+  const out = new Map<string, ReadonlySet<string>>();
+  for (const c of report.checks) if (Array.isArray(c.unjudgedNamespaces) && c.unjudgedNamespaces.length > 0) out.set(c.id, new Set(c.unjudgedNamespaces));
+  return out;
+}
+
 /**
  * Takes out of `pairs.resolved` the previous findings whose resource the current run could not
  * judge: their check lists the namespace among its unjudgedNamespaces (the Namespace object is
- * not in the input), and the finding is on that Namespace or on an object in it. Returns them
- * (also set as `pairs.notJudged`). A namespace deleted with everything in it is named by nothing
- * now, so its findings still resolve. O(previous findings).
+ * not in the input), and the finding is on that Namespace or on an object in it. Returns them,
+ * and `lostSight`, those of them `previous` judged (also set as `pairs.notJudged`: they left the
+ * score now); the others `previous` could not judge either, its findings there carried from an
+ * older run (baseline.ts), in neither run's score. A namespace deleted with everything in it is
+ * named by nothing now, so its findings still resolve. O(previous findings).
  */
-function notJudgedOf(pairs: FindingPairs, current: RunReport): Finding[] {
-  const unjudged = new Map<string, ReadonlySet<string>>();
-  for (const c of current.checks) if (Array.isArray(c.unjudgedNamespaces) && c.unjudgedNamespaces.length > 0) unjudged.set(c.id, new Set(c.unjudgedNamespaces));
-  if (unjudged.size === 0) return [];
+function notJudgedOf(pairs: FindingPairs, previous: RunReport, current: RunReport): { notJudged: Finding[]; lostSight: Finding[] } {
+  const unjudged = unjudgedByCheck(current);
+  if (unjudged.size === 0) return { notJudged: [], lostSight: [] };
+  const before = unjudgedByCheck(previous);
   const resolved: Finding[] = [];
   const notJudged: Finding[] = [];
+  const lostSight: Finding[] = [];
   for (const f of pairs.resolved) {
     const names = unjudged.get(f.check);
-    const ns = f.resource.kind === 'Namespace' && f.resource.namespace === undefined ? f.resource.name : f.resource.namespace;
-    (names !== undefined && ns !== undefined && names.has(ns) ? notJudged : resolved).push(f);
+    const ns = findingNamespace(f.resource);
+    if (names === undefined || ns === undefined || !names.has(ns)) { resolved.push(f); continue; }
+    notJudged.push(f);
+    if (before.get(f.check)?.has(ns) !== true) lostSight.push(f);
   }
   pairs.resolved = resolved;
-  if (notJudged.length > 0) pairs.notJudged = notJudged;
-  return notJudged;
+  if (lostSight.length > 0) pairs.notJudged = lostSight;
+  return { notJudged, lostSight };
+}
+
+/**
+ * The comparable checks with a namespace `previous` could not judge and `current` does: the
+ * previous score left it out, this one counts it. O(checks + their unjudged namespaces).
+ */
+function judgedAgain(previous: RunReport, current: RunReport, comparable: ReadonlySet<string>): string[] {
+  const before = unjudgedByCheck(previous);
+  if (before.size === 0) return [];
+  const now = unjudgedByCheck(current);
+  return [...before].filter(([id, names]) => comparable.has(id) && [...names].some((ns) => now.get(id)?.has(ns) !== true)).map(([id]) => id);
+}
+
+/**
+ * RunDiff.notJudgedRuns: each finding not judged now that `previous` could not judge either
+ * (not in `lostSight`), with the older run it comes from (`namespaceRuns`). O(not judged).
+ */
+function notJudgedRunsOf(notJudged: readonly Finding[], lostSight: readonly Finding[], namespaceRuns: DiffOptions['namespaceRuns']): Pick<RunDiff, 'notJudgedRuns'> {
+  if (notJudged.length === lostSight.length || namespaceRuns === undefined) return {};
+  const lost = new Set(lostSight);
+  const entries: Array<[string, string]> = [];
+  for (const f of notJudged) {
+    const run = lost.has(f) ? undefined : namespaceRuns.get(f.check)?.get(findingNamespace(f.resource)!);
+    if (run !== undefined) entries.push([f.fingerprint, run]);
+  }
+  // Object.fromEntries: a fingerprint read from a stored run is data, "__proto__" included.
+  return entries.length > 0 ? { notJudgedRuns: Object.fromEntries(entries) } : {};
 }
 
 /** At most this many namespaces named in a "could not judge" line; the rest are counted. */
@@ -577,7 +627,7 @@ function notJudgedLines(notJudged: readonly Finding[], previousId: string, thres
   const worst = (fs: readonly Finding[]) => Math.min(...fs.map((f) => severityRank(f.severity)));
   const groups = [...byCheck].sort(([x, a], [y, b]) => worst(a) - worst(b) || x.localeCompare(y));
   return capped(groups.map(([check, fs]) => {
-    const names = [...new Set(fs.map((f) => (f.resource.kind === 'Namespace' && f.resource.namespace === undefined ? f.resource.name : f.resource.namespace!)))].sort();
+    const names = [...new Set(fs.map((f) => findingNamespace(f.resource)!))].sort();
     const shown = names.slice(0, MAX_NAMESPACES_NAMED).join(', ') + (names.length > MAX_NAMESPACES_NAMED ? ` and ${names.length - MAX_NAMESPACES_NAMED} more` : '');
     const severities = SEVERITIES.map((s) => [s, fs.filter((f) => f.severity === s).length] as const).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ');
     return `could not judge: ${check} had ${fs.length} open finding(s) (${severities}) in run ${previousId} in ${names.length === 1 ? 'namespace' : 'namespaces'} ${shown}, which this run could not judge (objects in ${names.length === 1 ? 'it' : 'them'} are in the input, the Namespace object is not); not resolved`;

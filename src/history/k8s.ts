@@ -524,7 +524,7 @@ class K8sRunStore implements RunStore {
       const { id } = runs[i];
       // A summary that cannot be read lists no blind checks: the run is wanted and its report read.
       const summary = this.readableSummary(runs[i]);
-      if (read.wants && !read.wants({ id, ...(Array.isArray(summary?.blind) ? { blind: summary.blind } : {}), ...(Array.isArray(summary?.notApplicable) ? { notApplicable: summary.notApplicable } : {}) })) continue;
+      if (read.wants && !read.wants({ id, ...(Array.isArray(summary?.blind) ? { blind: summary.blind } : {}), ...(Array.isArray(summary?.notApplicable) ? { notApplicable: summary.notApplicable } : {}), ...(summary?.unjudgedNamespaces ? { unjudgedNamespaces: summary.unjudgedNamespaces } : {}) })) continue;
       let report: RunReport;
       try {
         report = await this.load(runs[i]);
@@ -784,7 +784,7 @@ class K8sRunStore implements RunStore {
       const left = mine.filter((r) => !doomed.has(r));
       for (const r of left.slice(0, Math.max(0, left.length + 1 - maxRuns))) doomed.add(r);
     }
-    const summaryOf = (r: IndexEntry) => { const s = this.readableSummary(r); return { id: r.id, entry: r, blind: s?.blind, notApplicable: s?.notApplicable }; };
+    const summaryOf = (r: IndexEntry) => { const s = this.readableSummary(r); return { id: r.id, entry: r, blind: s?.blind, notApplicable: s?.notApplicable, unjudgedNamespaces: s?.unjudgedNamespaces }; };
     // keep's cluster: what a diff from any run kept by count and age needs (keptBaselineRunIds);
     // the other clusters' runs were kept by their own last save: what their next diff needs.
     const baselines = new Map<string, Set<string>>(); // cluster -> ids of the runs its diffs need

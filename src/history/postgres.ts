@@ -357,6 +357,9 @@ async function decodeReport(row: Row, where: string, spooled?: StoredRunRead): P
   }
 }
 
+/** A jsonb object (not a list, not null), as node-postgres decodes it. */
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 /**
  * keptBaselineRunIds over a cluster's summaries, read a page at a time: the runs retention keeps
  * by count (`maxRuns`, 0: none) and age (`cutoff`), and those a diff from any of them needs
@@ -370,11 +373,11 @@ async function keptBaselineRunsOf(c: pg.Client, cluster: string, maxRuns: number
   let place = 0;
   for (;;) {
     const r: pg.QueryResult = await c.query(
-      `SELECT seq, id, ${STARTED_AT_TEXT} AS started_at, summary->'blind' AS blind, summary->'notApplicable' AS na FROM ztaudit_runs WHERE cluster = $1 ${before === null ? '' : 'AND seq < $3'} ORDER BY seq DESC LIMIT $2`,
+      `SELECT seq, id, ${STARTED_AT_TEXT} AS started_at, summary->'blind' AS blind, summary->'notApplicable' AS na, summary->'unjudgedNamespaces' AS unjudged FROM ztaudit_runs WHERE cluster = $1 ${before === null ? '' : 'AND seq < $3'} ORDER BY seq DESC LIMIT $2`,
       before === null ? [cluster, page] : [cluster, page, before]);
     for (const row of r.rows as Row[]) {
       if (place >= window && !walk.seeking) return walk.ids;
-      walk.next({ id: String(row.id), ...(Array.isArray(row.blind) ? { blind: row.blind as string[] } : {}), ...(Array.isArray(row.na) ? { notApplicable: row.na as string[] } : {}) }, keptByRetention(maxRuns, cutoff, place, row.started_at));
+      walk.next({ id: String(row.id), ...(Array.isArray(row.blind) ? { blind: row.blind as string[] } : {}), ...(Array.isArray(row.na) ? { notApplicable: row.na as string[] } : {}), ...(isRecord(row.unjudged) ? { unjudgedNamespaces: row.unjudged as Record<string, string[]> } : {}) }, keptByRetention(maxRuns, cutoff, place, row.started_at));
       place++;
     }
     if (r.rows.length < page) return walk.ids;
@@ -750,10 +753,10 @@ class PgRunStore implements RunStore {
       const where = [before === null ? '' : 'seq < $2', cluster === undefined ? '' : `cluster = $${before === null ? 2 : 3}`].filter(Boolean);
       const params = [String(SUMMARY_PAGE), ...(before === null ? [] : [before]), ...(cluster === undefined ? [] : [cluster])];
       const r = await this.withClient('reading the stored runs\' summaries', (c) => c.query(
-        `SELECT seq, id, summary->'blind' AS blind, summary->'notApplicable' AS na FROM ztaudit_runs
+        `SELECT seq, id, summary->'blind' AS blind, summary->'notApplicable' AS na, summary->'unjudgedNamespaces' AS unjudged FROM ztaudit_runs
          ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT $1`, params));
       for (const row of r.rows as Row[]) {
-        const summary = { id: String(row.id), ...(Array.isArray(row.blind) ? { blind: row.blind as string[] } : {}), ...(Array.isArray(row.na) ? { notApplicable: row.na as string[] } : {}) };
+        const summary = { id: String(row.id), ...(Array.isArray(row.blind) ? { blind: row.blind as string[] } : {}), ...(Array.isArray(row.na) ? { notApplicable: row.na as string[] } : {}), ...(isRecord(row.unjudged) ? { unjudgedNamespaces: row.unjudged as Record<string, string[]> } : {}) };
         if (wants(summary)) return String(row.seq);
       }
       if (r.rows.length < SUMMARY_PAGE) return null;

@@ -4,7 +4,7 @@
 import type { Config } from '../config/types.ts';
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { UnreadableRunError, errorMessage } from '../base/errors.ts';
-import { CarriedWalk, coverageGaps, isPartialRun, isUnjudged } from '../run/coverage.ts';
+import { CarriedWalk, coverageGaps, isEvaluated, isPartialRun, isUnjudged, unjudgedNamespacesOf } from '../run/coverage.ts';
 import type { NotificationOutcome, RunReport, RunSummary, SaveOptions, StoredRunRead, TrendPoint, WrittenReport } from '../run/types.ts';
 import type { FleetData, FleetQuery } from '../run/fleet.ts';
 
@@ -151,6 +151,7 @@ export function summaryProblem(value: unknown): string | null {
   for (const key of ['blind', 'notApplicable'] as const) {
     if (s[key] !== undefined && !(Array.isArray(s[key]) && s[key].every((id) => typeof id === 'string'))) return `its ${key} is not a list of check ids`;
   }
+  if (s.unjudgedNamespaces !== undefined && !(record(s.unjudgedNamespaces) && Object.values(s.unjudgedNamespaces).every((v) => Array.isArray(v) && v.every((n) => typeof n === 'string')))) return 'its unjudgedNamespaces is not lists of namespaces by check id';
   return null;
 }
 
@@ -232,6 +233,8 @@ export function summarizeRun(report: RunReport, notifications?: NotificationOutc
   const unjudged = report.checks.filter((c) => isUnjudged(c.status));
   const blind = unjudged.map((c) => c.id);
   const notApplicable = unjudged.filter((c) => c.status === 'not-applicable').map((c) => c.id);
+  // Object.fromEntries: a check id is never "__proto__", but a stored one is read as data.
+  const namespaces = report.checks.filter((c) => isEvaluated(c.status) && Array.isArray(c.unjudgedNamespaces) && c.unjudgedNamespaces.length > 0).map((c): [string, string[]] => [c.id, [...c.unjudgedNamespaces!]]);
   for (const f of report.findings) {
     if (f.waived) waived++;
     else if (f.severity in findings) findings[f.severity]++;
@@ -251,6 +254,7 @@ export function summarizeRun(report: RunReport, notifications?: NotificationOutc
     ...(report.run.trigger === 'watch' ? { trigger: 'watch' as const } : {}),
     ...(!report.diff && report.run.unreadablePrevious?.length ? { notDiffed: true as const } : {}),
     ...(blind.length > 0 ? { blind, notApplicable } : {}),
+    ...(namespaces.length > 0 ? { unjudgedNamespaces: Object.fromEntries(namespaces) } : {}),
     ...(notifications ? { notifications } : {}),
   };
 }
@@ -306,20 +310,49 @@ export function trendPointOf(summary: RunSummary): TrendPoint {
  *
  * One walk for all kept runs: the searches of two kept runs for the same check meet at the
  * older one and go on as one (the not-applicable run is still sought when either still seeks it).
+ *
+ * Kept likewise, per namespace: for each namespace a check could not judge in a kept run (or in
+ * the run its search ended at: `unjudgedNamespaces`, its Namespace object not in the input), the
+ * newest older run in which the check was not blind and that namespace not unjudged, past runs
+ * blind to the check or that could not judge the namespace either. The diff takes the check's
+ * findings in that namespace from it (src/diff/baseline.ts); evicted, they would turn "new" the
+ * day the Namespace object is back, or a finding fixed meanwhile would come back unannounced.
+ * A summary without `unjudgedNamespaces` judged every namespace it did not list.
  */
 export class BaselineRuns {
   readonly ids = new Set<string>();
   /** Check id -> whether the not-applicable run its search could take is found already (or not wanted). */
   private readonly sought = new Map<string, boolean>();
+  /** Check id -> the namespaces whose last judging run is still sought. */
+  private readonly namespaces = new Map<string, Set<string>>();
   private first = true;
 
-  /** Whether some check is still sought: the walk must read on even past the kept runs. */
-  get seeking(): boolean { return this.sought.size > 0; }
+  /** Whether some check or namespace is still sought: the walk must read on even past the kept runs. */
+  get seeking(): boolean { return this.sought.size > 0 || this.namespaces.size > 0; }
 
   /** Takes the next older run; `kept`: retention keeps it by count and age (the newest run always). */
-  next(run: Pick<RunSummary, 'id' | 'blind' | 'notApplicable'>, kept: boolean): void {
+  next(run: Pick<RunSummary, 'id' | 'blind' | 'notApplicable' | 'unjudgedNamespaces'>, kept: boolean): void {
     const blind = new Set(Array.isArray(run.blind) ? run.blind : []);
     const off = new Set(Array.isArray(run.notApplicable) ? run.notApplicable : []);
+    // O(namespaces sought) per run: each is looked up in the run's list for its check once.
+    for (const [id, names] of this.namespaces) {
+      if (blind.has(id)) continue;
+      const unjudged = unjudgedNamespacesOf(run, id);
+      for (const ns of names) {
+        if (unjudged.has(ns)) continue;
+        this.ids.add(run.id);
+        names.delete(ns);
+      }
+      if (names.size === 0) this.namespaces.delete(id);
+    }
+    // Sought from here on (older runs): those of the checks this run ends the search of, or of every check it evaluated when kept.
+    const seed = (id: string) => {
+      const unjudged = unjudgedNamespacesOf(run, id);
+      if (unjudged.size === 0) return;
+      let names = this.namespaces.get(id);
+      if (!names) this.namespaces.set(id, (names = new Set()));
+      for (const ns of unjudged) names.add(ns);
+    };
     for (const [id, settled] of this.sought) {
       if (blind.has(id)) {
         if (off.has(id) && !settled) {
@@ -330,12 +363,15 @@ export class BaselineRuns {
       }
       this.ids.add(run.id);
       this.sought.delete(id);
+      if (!kept) seed(id);
     }
     // A run kept by count and age stays anyway: `ids` names the newest and the runs kept for others' sake.
     if (this.first) this.ids.add(run.id);
     this.first = false;
     if (!kept) return;
     for (const id of blind) this.sought.set(id, (this.sought.get(id) ?? true) && off.has(id));
+    const listed = run.unjudgedNamespaces;
+    if (typeof listed === 'object' && listed !== null && !Array.isArray(listed)) for (const id of Object.keys(listed)) if (!blind.has(id)) seed(id);
   }
 }
 
@@ -375,7 +411,8 @@ export class CarriedChecks {
  * previous run, each older run a check was compared with (RunDiff.olderBaselines) and each
  * older run whose "not applicable" a check evaluated again was compared with
  * (RunDiff.notApplicableBaselines; absent in runs stored before it existed), and the run its
- * RBAC breadth was compared with (RunDiff.breadthBaselineRunId).
+ * RBAC breadth was compared with (RunDiff.breadthBaselineRunId). The runs findings carried as not
+ * judged come from (RunDiff.notJudgedRuns) are kept by BaselineRuns, from the run's summary.
  * `diff --last` compares it with them again, so retention keeps them too until a later run
  * of the cluster is stored: evicted, the run that alerted would read "no regression" there.
  */
@@ -395,7 +432,7 @@ export function diffedAgainst(report: RunReport): string[] {
  * named for being kept). Reads only as far as it must: past the first `window` runs (the count
  * limit), only while a check is sought.
  */
-export function keptBaselineRunIds<R extends Pick<RunSummary, 'id' | 'blind' | 'notApplicable'>>(newestFirst: Iterable<R>, kept: (run: R, place: number) => boolean, window = Infinity): Set<string> {
+export function keptBaselineRunIds<R extends Pick<RunSummary, 'id' | 'blind' | 'notApplicable' | 'unjudgedNamespaces'>>(newestFirst: Iterable<R>, kept: (run: R, place: number) => boolean, window = Infinity): Set<string> {
   const walk = new BaselineRuns();
   let place = 0;
   for (const run of newestFirst) {
@@ -407,7 +444,7 @@ export function keptBaselineRunIds<R extends Pick<RunSummary, 'id' | 'blind' | '
 }
 
 /** The runs the next run's diff reads (keptBaselineRunIds with the newest run alone kept). */
-export function baselineRunIds(newestFirst: Iterable<Pick<RunSummary, 'id' | 'blind' | 'notApplicable'>>): Set<string> {
+export function baselineRunIds(newestFirst: Iterable<Pick<RunSummary, 'id' | 'blind' | 'notApplicable' | 'unjudgedNamespaces'>>): Set<string> {
   return keptBaselineRunIds(newestFirst, () => false, 1);
 }
 

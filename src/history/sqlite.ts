@@ -36,6 +36,8 @@ import type { RunSummary } from '../run/types.ts';
 const summaryList = (member: string) => `CASE WHEN json_valid(summary) THEN CASE WHEN json_type(summary, '$.${member}') = 'array' THEN json_extract(summary, '$.${member}') END END`;
 
 /** The columns a stored run is read from: its report and the notification outcomes recorded after it was stored. */
+/** A summary member that is a JSON object (its text), else NULL. */
+const summaryRecord = (member: string) => `CASE WHEN json_valid(summary) THEN CASE WHEN json_type(summary, '$.${member}') = 'object' THEN json_extract(summary, '$.${member}') END END`;
 const RUN_COLUMNS = `id, report, ${summaryList('notifications')} AS notifications`;
 
 /** Migrations, in order: MIGRATIONS[i] takes the schema from version i to i + 1. */
@@ -288,7 +290,7 @@ class SqliteRunStore implements RunStore {
    */
   private wantedBefore(seq: number, cluster: string | undefined, wants: NonNullable<StoredRunRead['wants']>): number | null {
     // A summary that cannot be read lists no blind checks: the run is wanted and its report read.
-    const columns = `seq, id, ${summaryList('blind')} AS blind, ${summaryList('notApplicable')} AS na`;
+    const columns = `seq, id, ${summaryList('blind')} AS blind, ${summaryList('notApplicable')} AS na, ${summaryRecord('unjudgedNamespaces')} AS unjudged`;
     const rows = (cluster === undefined
       ? this.db.prepare(`SELECT ${columns} FROM runs WHERE seq < ? ORDER BY seq DESC`).iterate(seq)
       : this.db.prepare(`SELECT ${columns} FROM runs WHERE seq < ? AND cluster = ? ORDER BY seq DESC`).iterate(seq, cluster)) as Iterable<Row>;
@@ -296,7 +298,7 @@ class SqliteRunStore implements RunStore {
       const list = (v: unknown) => (typeof v === 'string' ? { value: JSON.parse(v) as string[] } : null);
       const blind = list(row.blind);
       const na = list(row.na);
-      if (wants({ id: String(row.id), ...(blind ? { blind: blind.value } : {}), ...(na ? { notApplicable: na.value } : {}) })) return Number(row.seq) + 1;
+      if (wants({ id: String(row.id), ...(blind ? { blind: blind.value } : {}), ...(na ? { notApplicable: na.value } : {}), ...(typeof row.unjudged === 'string' ? { unjudgedNamespaces: JSON.parse(row.unjudged) as Record<string, string[]> } : {}) })) return Number(row.seq) + 1;
     }
     return null;
   }
@@ -441,14 +443,15 @@ class SqliteRunStore implements RunStore {
   }
 
   /** What retention needs of a cluster's summaries, read one row at a time. */
-  private *summariesNewestFirst(cluster: string): Iterable<Pick<RunSummary, 'id' | 'startedAt' | 'blind' | 'notApplicable'>> {
-    const rows = this.db.prepare(`SELECT id, started_at, ${summaryList('blind')} AS blind, ${summaryList('notApplicable')} AS na FROM runs WHERE cluster = ? ORDER BY seq DESC`).iterate(cluster) as Iterable<Row>;
+  private *summariesNewestFirst(cluster: string): Iterable<Pick<RunSummary, 'id' | 'startedAt' | 'blind' | 'notApplicable' | 'unjudgedNamespaces'>> {
+    const rows = this.db.prepare(`SELECT id, started_at, ${summaryList('blind')} AS blind, ${summaryList('notApplicable')} AS na, ${summaryRecord('unjudgedNamespaces')} AS unjudged FROM runs WHERE cluster = ? ORDER BY seq DESC`).iterate(cluster) as Iterable<Row>;
     for (const row of rows) {
       yield {
         id: String(row.id),
         startedAt: String(row.started_at),
         ...(typeof row.blind === 'string' ? { blind: JSON.parse(row.blind) as string[] } : {}),
         ...(typeof row.na === 'string' ? { notApplicable: JSON.parse(row.na) as string[] } : {}),
+        ...(typeof row.unjudged === 'string' ? { unjudgedNamespaces: JSON.parse(row.unjudged) as Record<string, string[]> } : {}),
       };
     }
   }

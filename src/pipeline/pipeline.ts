@@ -64,9 +64,10 @@ export interface PipelineEdges {
   /**
    * `olderRuns`: checks whose part of `previous` comes from an older run (Baseline.olderRuns);
    * `notApplicableRuns`: those whose not-applicable state does (Baseline.notApplicableRuns);
-   * `breadthRunId`: the run its RBAC breadth comes from, when not its own (Baseline.breadthRunId).
+   * `breadthRunId`: the run its RBAC breadth comes from, when not its own (Baseline.breadthRunId);
+   * `namespaceRuns`: namespaces whose findings of a check come from an older run (Baseline.namespaceRuns).
    */
-  diff(previous: RunReport, current: RunReport, expiredWaivers: string[], olderRuns: Record<string, string>, notApplicableRuns: Record<string, string>, breadthRunId?: string): RunDiff;
+  diff(previous: RunReport, current: RunReport, expiredWaivers: string[], olderRuns: Record<string, string>, notApplicableRuns: Record<string, string>, breadthRunId?: string, namespaceRuns?: ReadonlyMap<string, ReadonlyMap<string, string>>): RunDiff;
   /**
    * `formats`: only these of the configured formats (serve --watch writes the HTML a notifier attaches first).
    * `onReportJson`: to be told of the report.json written for this run, as written (renderReports' option).
@@ -291,7 +292,7 @@ async function diffWithBaseline(store: PipelineStore, report: RunReport, expired
       }
       return { previous: null, carried: [] };
     }
-    report.diff = edges.diff(baseline.report, report, expiredWaivers, baseline.olderRuns, baseline.notApplicableRuns, baseline.breadthRunId);
+    report.diff = edges.diff(baseline.report, report, expiredWaivers, baseline.olderRuns, baseline.notApplicableRuns, baseline.breadthRunId, baseline.namespaceRuns);
     if (unreadable.length > 0) report.diff.unreadableRuns = unreadable.map((e) => e.runId);
     // A waiver that covered a finding still open is no stale entry, though it matches nothing now.
     noteCoveredBefore(report.waivers, report.findings, baseline.report.findings, (check) => baseline.olderRuns[check] ?? baseline.latest.run.id);

@@ -136,3 +136,20 @@ export function gapsText(gaps: CoverageGaps, maxCauses = 5): string {
 export function isPartialRun(report: Pick<RunReport, 'run' | 'checks'>): boolean {
   return (report.run.partial?.length ?? 0) > 0 || coverageGaps(report).checks > 0;
 }
+
+/**
+ * The namespaces a stored summary's `unjudgedNamespaces` lists for `check` (RunSummary). Empty
+ * when it lists none, or does not say (stored before it existed, or not a list there: a hand
+ * edit): a reader then takes the run as having judged every namespace, so it keeps and reads it.
+ */
+export function unjudgedNamespacesOf(summary: { unjudgedNamespaces?: unknown }, check: string): ReadonlySet<string> {
+  const all = summary.unjudgedNamespaces;
+  if (typeof all !== 'object' || all === null || Array.isArray(all) || !Object.hasOwn(all, check)) return new Set();
+  const list = (all as Record<string, unknown>)[check];
+  return new Set(Array.isArray(list) ? list.filter((n): n is string => typeof n === 'string') : []);
+}
+
+/** The namespace a finding is in, or is (a Namespace's own finding); undefined for a cluster-scoped object. */
+export function findingNamespace(resource: { kind: string; namespace?: string; name: string }): string | undefined {
+  return resource.kind === 'Namespace' && resource.namespace === undefined ? resource.name : resource.namespace;
+}

@@ -211,6 +211,13 @@ export interface RunDiff {
    */
   notJudged?: string[];
   /**
+   * Those of `notJudged` that the previous run could not judge either, carried from the newest
+   * older run that judged their namespace (src/diff/baseline.ts): fingerprint -> that run's id.
+   * Retention keeps those runs as it keeps `olderBaselines`. Absent when none, and in runs
+   * stored before it existed.
+   */
+  notJudgedRuns?: Record<string, string>;
+  /**
    * Checks that the previous run could not evaluate, compared instead with the last run in
    * which they were evaluated: check id -> that run's id. Absent when there are none.
    */
@@ -622,6 +629,13 @@ export interface RunSummary {
    */
   notApplicable?: string[];
   /**
+   * The checks' CheckSummary.unjudgedNamespaces (check id -> namespaces the run could not judge
+   * for want of their Namespace object), of checks it evaluated; absent when none, and in runs
+   * stored before it existed. Retention and the baseline walk read it to keep, and not pass
+   * over, the newest run that judged each such namespace (src/diff/baseline.ts).
+   */
+  unjudgedNamespaces?: Record<string, string[]>;
+  /**
    * The run's score deltas as its diff computed them (RunDiff.scoreDelta: null where the two
    * runs did not judge the same checks); absent for a first run and in runs stored before it
    * existed. The fleet view shows these, never a subtraction of two stored scores.
@@ -682,7 +696,7 @@ export interface StoredRunRead {
    * without reading it (it is not handed on). Asked for each run in turn, after the caller has
    * taken the one before. A store may ignore it and hand on every run.
    */
-  wants?: (summary: Pick<RunSummary, 'id' | 'blind' | 'notApplicable'>) => boolean;
+  wants?: (summary: Pick<RunSummary, 'id' | 'blind' | 'notApplicable' | 'unjudgedNamespaces'>) => boolean;
   /**
    * Told of each run whose stored report cannot be decoded: the store passes over it and goes
    * on to the next older run. Without it, such a run ends the walk with that error.

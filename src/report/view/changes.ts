@@ -87,11 +87,24 @@ export function olderBaselinesNote(diff: Pick<RunDiff, 'olderBaselines' | 'previ
 /**
  * The findings of the compared run this run could not judge (RunDiff.notJudged: their namespace
  * is named by objects in the input but its Namespace object is not), one line; '' when none.
+ * Those the compared run could not judge either name the run that last judged them
+ * (RunDiff.notJudgedRuns): "2 findings last judged in run R could not be judged in this run".
  */
-export function notJudgedNote(diff: Pick<RunDiff, 'notJudged' | 'previousRunId'> | null | undefined): string {
+export function notJudgedNote(diff: Pick<RunDiff, 'notJudged' | 'notJudgedRuns' | 'previousRunId'> | null | undefined): string {
   const n = diff?.notJudged?.length ?? 0;
   if (n === 0) return '';
-  return `${n} finding${n === 1 ? '' : 's'} of run ${diff!.previousRunId} could not be judged in this run (in namespaces whose objects are in the input but whose Namespace object is not): not resolved, and not counted as persisting`;
+  const from = diff!.notJudgedRuns ?? {};
+  const byRun = new Map<string, number>();
+  for (const fp of diff!.notJudged!) {
+    const run = Object.hasOwn(from, fp) ? from[fp] : diff!.previousRunId;
+    byRun.set(run, (byRun.get(run) ?? 0) + 1);
+  }
+  // The compared run first, then the older runs as olderBaselinesNote orders them.
+  const runs = [...byRun].sort(([a, x], [b, y]) => (a === diff!.previousRunId ? -1 : b === diff!.previousRunId ? 1 : y - x || a.localeCompare(b, 'en')));
+  const part = ([run, k]: [string, number], count: (k: number) => string) => `${count(k)} ${run === diff!.previousRunId ? 'of' : 'last judged in'} run ${run}`;
+  const findings = (k: number) => `${k} finding${k === 1 ? '' : 's'}`;
+  const what = runs.length === 1 ? part(runs[0], findings) : `${findings(n)} (${runs.slice(0, MAX_BASELINE_RUNS).map((r) => part(r, String)).join(', ')}${runs.length > MAX_BASELINE_RUNS ? ` and ${runs.slice(MAX_BASELINE_RUNS).reduce((s, [, k]) => s + k, 0)} of ${runs.length - MAX_BASELINE_RUNS} more runs` : ''})`;
+  return `${what} could not be judged in this run (in namespaces whose objects are in the input but whose Namespace object is not): not resolved, and not counted as persisting`;
 }
 
 /**

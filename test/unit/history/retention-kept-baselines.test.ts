@@ -140,3 +140,36 @@ describe('keptBaselineRunIds', () => {
     ], (_run, place) => place < 2)).toEqual(new Set(['latest', 'off']));
   });
 });
+
+// A namespace a check could not judge (its Namespace object not in a --manifests input:
+// unjudgedNamespaces) is sought as a check is: the newest older run that judged it stays, past
+// runs that could not judge it either (test/unit/diff/namespace-carried.test.ts: the diff takes
+// the check's findings there from that run).
+describe('keptBaselineRunIds and namespaces a check could not judge', () => {
+  const P = 'pod-security.enforce-missing';
+  it('keeps the newest older run that judged the namespace, past runs blind to the check or that could not judge it either', () => {
+    expect(keptBaselineRunIds([
+      { id: 'latest', unjudgedNamespaces: { [P]: ['team'] } },
+      { id: 'no-ns', unjudgedNamespaces: { [P]: ['team', 'ops'] } },
+      { id: 'blind', blind: [P], notApplicable: [] },
+      { id: 'judged-team', unjudgedNamespaces: { [P]: ['ops'] } },
+      { id: 'judged-all' },
+      { id: 'older' },
+    ], (_run, place) => place < 1, 1)).toEqual(new Set(['latest', 'judged-team']));
+  });
+
+  it('a run whose summary predates unjudgedNamespaces judged every namespace; a namespace judged by the kept run itself is not sought', () => {
+    expect(keptBaselineRunIds([{ id: 'latest' }, { id: 'no-ns', unjudgedNamespaces: { [P]: ['team'] } }, { id: 'full' }], (_run, place) => place < 1, 1)).toEqual(new Set(['latest']));
+    expect(keptBaselineRunIds([{ id: 'latest', unjudgedNamespaces: { [P]: ['team'] } }, { id: 'stored-before', blind: ['x'], notApplicable: [] }, { id: 'full' }], (_run, place) => place < 1, 1)).toEqual(new Set(['latest', 'stored-before']));
+  });
+
+  it('seeks, for a check the kept run could not evaluate, the namespaces the run it was last evaluated in could not judge', () => {
+    expect(keptBaselineRunIds([
+      { id: 'latest', blind: [P], notApplicable: [] },
+      { id: 'evaluated', unjudgedNamespaces: { [P]: ['team'] } },
+      { id: 'no-ns', unjudgedNamespaces: { [P]: ['team'] } },
+      { id: 'judged' },
+      { id: 'older' },
+    ], (_run, place) => place < 1, 1)).toEqual(new Set(['latest', 'evaluated', 'judged']));
+  });
+});
