@@ -348,7 +348,7 @@ describe('a stored run that cannot be read: what got worse since it, by its stor
     const one = await runYaml(ALB + SHOP, 'r1');
     const two = await runYaml(ALB, 'r2');
     expect([one.code, two.code], two.t.err()).toEqual([0, 0]);
-    expect(two.report!.diff!.resolved).toHaveLength(3);
+    expect(two.report!.diff!.resolved).toHaveLength(4);
     expect(one.report!.findings.filter((f) => f.severity === 'high')).toHaveLength(1);
     corruptStored(join(dir, 'h.db'), two.report!.run.id);
 
@@ -360,7 +360,7 @@ describe('a stored run that cannot be read: what got worse since it, by its stor
     // …but run 2 reported it clean (high 0, tls 100.0), and that is what changed: --fail-on regression exits 1.
     // Network had nothing to judge in run 2 (n/a) and is scored now: the overall mean moved by
     // it joining, so the overall score is not compared (as diffRuns gives it no delta).
-    const reason = `since run ${two.report!.run.id} (unreadable; compared by its stored summary): high findings 0 → 1, tls score 100.0 → 54.5`;
+    const reason = `since run ${two.report!.run.id} (unreadable; compared by its stored summary): high findings 0 → 1, tls score 100.0 → 46.2`;
     expect(three.report!.diff!.regression).toBe(true);
     expect(three.report!.diff!.regressionReasons).toEqual([reason]);
     expect(three.code, three.t.err()).toBe(1);
