@@ -11,6 +11,7 @@ import { SERVICE_ACCOUNT_LABELS_READ } from './lib/service-account-labels.ts';
 import { ENFORCED_POLICY_KINDS_READ } from './lib/policy-kinds.ts';
 import { denyRulesBefore } from './lib/deny-rules.ts';
 import { selectsNoPod } from './lib/selects-no-pod.ts';
+import { unresolvedAddressPeers, unresolvedText } from './lib/unresolved-peers.ts';
 
 export const allowAllIngress: Check = {
   id: 'network.allow-all-ingress',
@@ -31,7 +32,9 @@ export const allowAllIngress: Check = {
       const label = policyLabel(p);
       const rules = p.ingress.filter((r) => openReason(r) !== undefined);
       if (rules.length === 0) {
-        yield { status: 'pass', resource, message: `${label} admits ingress only from listed peers` };
+        const unresolved = unresolvedAddressPeers(p.ingress);
+        if (unresolved.length) yield { status: 'fail', resource, severity: 'medium', message: `${label} cannot be judged: ${unresolvedText('admits ingress from', unresolved)}`, evidence: { api: p.api, unresolvedRules: unresolved } };
+        else yield { status: 'pass', resource, message: `${label} admits ingress only from listed peers` };
         continue;
       }
       const classes = model.selectedBy.get(p.id) ?? [];

@@ -189,10 +189,13 @@ type Collected = { allowed: boolean; conns: ConnSet; cause: DecisionCause; uncer
 /** Adds a verdict's decisions (restricted to the asked connections) to `acc`, merging equal causes; returns the asked connections an uncertain decision decided. */
 function collectDecisions(acc: Map<string, Collected>, v: DirectionVerdict, proto: Protocol | undefined, ports: readonly number[] | undefined): ConnSet {
   let doubtful = emptyConns();
-  for (const d of v.decisions) {
-    const c = restrictTo(d.conns, proto, ports);
+  for (const v0 of v.decisions) {
+    const c = restrictTo(v0.conns, proto, ports);
     if (isEmptyConns(c)) continue;
-    if (d.uncertain) doubtful = unionConns(doubtful, c);
+    // A doubt bears only on the connections it could have decided otherwise (uncertainConns): none of the asked ones, no doubt.
+    const inDoubt = v0.uncertain ? restrictTo(v0.uncertainConns ?? v0.conns, proto, ports) : emptyConns();
+    const d = isEmptyConns(inDoubt) ? { ...v0, uncertain: undefined } : v0;
+    if (d.uncertain) doubtful = unionConns(doubtful, inDoubt);
     const k = `${d.allowed ? 1 : 0}\u0000${causeKey(d.cause)}\u0000${d.forwarded ?? ''}`;
     const cur = acc.get(k);
     if (cur) {

@@ -154,7 +154,7 @@ function peersOf(sel: PeerSelector, settings: CiliumSettings): Peer[] {
       const regex = sel.regex;
       return [{ kind: 'fqdn', patterns: [(sel.matchName ?? sel.matchPattern ?? '').toLowerCase()], match: (name: string) => fqdnMatches(regex, name) }];
     }
-    case 'unsupported': return [{ kind: 'entity', entity: 'other', name: sel.text }];
+    case 'unsupported': return [{ kind: 'entity', entity: 'other', name: sel.text, unresolved: { may: sel.may, what: sel.what } }];
   }
 }
 

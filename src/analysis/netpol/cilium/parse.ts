@@ -214,9 +214,9 @@ function parseCidrRule(raw: unknown, at: string, ctx: ParseCtx): PeerSelector | 
     return undefined;
   }
   if (sources[0] !== 'cidr') {
-    const text = sources[0] === 'cidrGroupRef' ? `cidrGroupRef ${String(raw.cidrGroupRef)}` : 'cidrGroupSelector';
-    ctx.notes.push(`${at}: ${text} (CiliumCIDRGroup) is not collected; this peer is treated as matching no address`);
-    return { kind: 'unsupported', text };
+    const text = sources[0] === 'cidrGroupRef' ? `cidrGroupRef ${JSON.stringify(String(raw.cidrGroupRef))}` : 'cidrGroupSelector';
+    ctx.notes.push(`${at}: ${text} (CiliumCIDRGroup) is not collected; this peer is treated as matching no address, and verdicts on outside addresses it may hold are uncertain`);
+    return { kind: 'unsupported', text: `${at} ${text}`, may: 'addresses', what: `${at}: ${text} (a CiliumCIDRGroup, not collected)` };
   }
   const cidrText = raw.cidr;
   const block = typeof cidrText === 'string' ? parseCidr(cidrText) : undefined;
@@ -351,15 +351,15 @@ function parsePeerRule(raw: unknown, index: number, at: string, dir: 'ingress' |
       case 'toNodes':
         if (list.length > 0 && !ctx.options.nodeSelectorLabels) ctx.errors.push(`${where}: ${f} needs the enable-node-selector-labels option`);
         else if (list.length > 0) {
-          ctx.notes.push(`${where}: node selectors are not evaluated; treated as matching no node`);
-          peers.push({ kind: 'unsupported', text: `${f}` });
+          ctx.notes.push(`${where}: node selectors are not evaluated; treated as matching no node, and verdicts on nodes and host-network pods are uncertain`);
+          peers.push({ kind: 'unsupported', text: where, may: 'nodes', what: `${where}: a node selector (Node labels are not read)` });
         }
         break;
       case 'fromGroups':
       case 'toGroups':
         if (list.length > 0) {
-          ctx.notes.push(`${where}: cloud provider groups are not evaluated; treated as matching no address`);
-          peers.push({ kind: 'unsupported', text: f });
+          ctx.notes.push(`${where}: cloud provider groups are not evaluated; treated as matching no address, and verdicts on outside addresses are uncertain`);
+          peers.push({ kind: 'unsupported', text: where, may: 'addresses', what: `${where}: cloud provider groups (the Cilium operator resolves them from the provider's API)` });
         }
         break;
       case 'toServices': {

@@ -1,0 +1,213 @@
+// `ztaudit reach` toward or from an address outside the cluster, where a rule names it by
+// something the model cannot turn into addresses: a Cilium CIDR group (CiliumCIDRGroup), cloud
+// provider groups (toGroups), a DNS name (Cilium toFQDNs, AdminNetworkPolicy domainNames). Such a
+// rule may match the address: a deny rule puts an otherwise-allowed flow in doubt and an allow
+// rule an otherwise-denied one (UNKNOWN, exit 2), naming the field; a port the rule does not name
+// stays certain. Manifests after the reviewer's repros (/tmp/rev-reach/cil-*, anp-dn).
+import { describe, expect, it } from 'vitest';
+import { reachCommandCore } from '../../../src/cli/reach.ts';
+import { egressNotControlled } from '../../../checks/network/egress-not-controlled.ts';
+import { unrestrictedEgress } from '../../../checks/network/unrestricted-egress.ts';
+import { ctxOf, run, snap } from './helpers.ts';
+
+const cilium = `
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: cilium, namespace: kube-system}
+spec:
+  selector: {matchLabels: {k8s-app: cilium}}
+  template:
+    metadata: {labels: {k8s-app: cilium}}
+    spec:
+      hostNetwork: true
+      containers:
+      - {name: cilium-agent, image: quay.io/cilium/cilium:v1.20.2}
+`;
+
+/** The workloads; the clusters below run Cilium (its agent DaemonSet) unless an AdminNetworkPolicy is asked about. */
+const workloads = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: a, labels: {team: a}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: b, labels: {team: b}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: client, namespace: a}
+spec:
+  selector: {matchLabels: {app: client}}
+  template:
+    metadata: {labels: {app: client}}
+    spec: {containers: [{name: c, image: nginx:1.27}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: server, namespace: b}
+spec:
+  selector: {matchLabels: {app: server}}
+  template:
+    metadata: {labels: {app: server}}
+    spec: {containers: [{name: c, image: nginx:1.27, ports: [{name: web, containerPort: 8080}]}]}
+`;
+
+const base = `${cilium}---\n${workloads}`;
+const ask = (yaml: string, from: string, to: string, port?: string, output: 'text' | 'json' = 'text', cni = cilium) => reachCommandCore(snap(`${cni}---\n${workloads}---\n${yaml}`), { from, to, ...(port ? { port } : {}), output });
+
+// https://docs.cilium.io/en/latest/network/kubernetes/ciliumcidrgroup/: a CIDRGroup's
+// externalCIDRs are what a toCIDRSet/fromCIDRSet cidrGroupRef selects.
+const blockGroup = `apiVersion: cilium.io/v2
+kind: CiliumCIDRGroup
+metadata: {name: blocked}
+spec:
+  externalCIDRs: ["8.8.8.0/24"]
+---
+apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: {name: block-egress}
+spec:
+  endpointSelector: {}
+  enableDefaultDeny: {egress: false, ingress: false}
+  egressDeny:
+  - toCIDRSet: [{cidrGroupRef: blocked}]
+  ingressDeny:
+  - fromCIDRSet: [{cidrGroupRef: blocked}]
+`;
+
+describe('a Cilium peer the model does not resolve leaves the flow UNKNOWN, never a certain verdict', () => {
+  it('an egressDeny to a CIDR group: the default allow toward 8.8.8.8 is UNKNOWN (exit 2), naming spec.egressDeny[0].toCIDRSet[0]', () => {
+    const r = ask(blockGroup, 'a/client', '8.8.8.8', '443');
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toMatch(/^UNKNOWN: a\/client\[Deployment\] -> 8\.8\.8\.8 on 443\/TCP/);
+    expect(r.output).toContain('spec.egressDeny[0].toCIDRSet[0]: cidrGroupRef "blocked"');
+  });
+
+  it('an ingressDeny from a CIDR group: 8.8.8.8 -> b/server is UNKNOWN (exit 2), naming spec.ingressDeny[0].fromCIDRSet[0]', () => {
+    const r = ask(blockGroup, '8.8.8.8', 'b/server', '8080');
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain('spec.ingressDeny[0].fromCIDRSet[0]: cidrGroupRef "blocked"');
+  });
+
+  it('an egressDeny toGroups (AWS security groups): the flow is UNKNOWN (exit 2), in JSON too', () => {
+    const r = ask(`apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: deny-aws, namespace: a}
+spec:
+  endpointSelector: {}
+  enableDefaultDeny: {egress: false}
+  egressDeny:
+  - toGroups: [{aws: {securityGroupsIds: ["sg-123"]}}]
+`, 'a/client', '10.20.30.40', '443', 'json');
+    expect(r.exitCode).toBe(2);
+    const j = JSON.parse(r.output) as { allowed: unknown; network: { undetermined?: string[] } };
+    expect(j.allowed).toBeNull();
+    expect(j.network.undetermined?.join('\n')).toContain('spec.egressDeny[0].toGroups: cloud provider groups');
+  });
+
+  it('an allow to a CIDR group under isolation: the denial of 8.8.8.8 is UNKNOWN (exit 2), not a certain DENIED', () => {
+    const r = ask(`apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: to-partners, namespace: a}
+spec:
+  endpointSelector: {}
+  egress:
+  - toCIDRSet: [{cidrGroupRef: partners}]
+    toPorts: [{ports: [{port: "443", protocol: TCP}]}]
+`, 'a/client', '8.8.8.8', '443');
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain('spec.egress[0].toCIDRSet[0]: cidrGroupRef "partners"');
+  });
+
+  it('that allow names port 443 only: port 80 stays a certain DENIED (exit 1)', () => {
+    const r = ask(`apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: to-partners, namespace: a}
+spec:
+  endpointSelector: {}
+  egress:
+  - toCIDRSet: [{cidrGroupRef: partners}]
+    toPorts: [{ports: [{port: "443", protocol: TCP}]}]
+`, 'a/client', '8.8.8.8', '80');
+    expect(r.exitCode).toBe(1);
+    expect(r.output).toMatch(/^DENIED/);
+  });
+});
+
+const ciliumFqdn = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: fqdn, namespace: a}
+spec:
+  endpointSelector: {}
+  egress:
+  - toFQDNs: [{matchName: api.example.com}]
+    toPorts: [{ports: [{port: "443", protocol: TCP}]}]
+  - toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns}}]
+    toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchPattern: "*"}]}}]
+`;
+
+// NPEP-133 (https://network-policy-api.sigs.k8s.io/npeps/npep-133-fqdn-egress-selector/): a
+// domainNames peer allows "the IPs ... that the DNS name resolves to".
+const anpDomainNames = `apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: egress-dn}
+spec:
+  priority: 10
+  subject: {namespaces: {matchLabels: {team: a}}}
+  egress:
+  - {name: allow-api, action: Allow, to: [{domainNames: ["api.example.com"]}], ports: [{portNumber: {port: 443, protocol: TCP}}]}
+  - {name: deny-rest, action: Deny, to: [{networks: ["0.0.0.0/0"]}]}
+`;
+
+describe('an allow by DNS name makes an outside address on its port UNKNOWN: the address may be one the name resolves to', () => {
+  // Cilium's DNS proxy allows the addresses in the answers to the lookups it saw
+  // (pkg.go.dev/github.com/cilium/cilium/pkg/fqdn): which addresses those are is not in the snapshot.
+  it('Cilium toFQDNs matchName: a/client -> 93.184.216.34:443 is UNKNOWN (exit 2) with the name in the note', () => {
+    const r = ask(ciliumFqdn, 'a/client', '93.184.216.34', '443');
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain('the address may be one that api.example.com resolves to');
+  });
+
+  it('Cilium toFQDNs: port 80, which no rule allows to any address, stays DENIED (exit 1)', () => {
+    const r = ask(ciliumFqdn, 'a/client', '93.184.216.34', '80');
+    expect(r.exitCode).toBe(1);
+    expect(r.output).not.toContain('resolves to');
+  });
+
+  it('AdminNetworkPolicy domainNames before a Deny of 0.0.0.0/0: port 443 is UNKNOWN (exit 2), port 80 DENIED (exit 1)', () => {
+    // No Cilium agent: the AdminNetworkPolicy is enforced (Cilium does not implement the API).
+    const r443 = ask(anpDomainNames, 'a/client', '93.184.216.34', '443', 'text', '');
+    expect(r443.exitCode).toBe(2);
+    expect(r443.output).toContain('the address may be one that api.example.com resolves to');
+    const r80 = ask(anpDomainNames, 'a/client', '93.184.216.34', '80', 'text', '');
+    expect(r80.exitCode).toBe(1);
+    expect(r80.output).toContain('rule 1 "deny-rest" (Deny)');
+  });
+});
+
+describe('checks that would pass a policy do not pass one whose allow names an unresolved CIDR group', () => {
+  const open = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: to-partners, namespace: a}
+spec:
+  endpointSelector: {}
+  egress:
+  - toCIDRSet: [{cidrGroupRef: partners}]
+`;
+
+  it('network.unrestricted-egress: a medium failure "cannot be judged" naming the field, not a pass', () => {
+    const v = run(unrestrictedEgress, ctxOf(`${base}---\n${open}`)).filter((x) => x.resource.name === 'to-partners');
+    expect(v).toHaveLength(1);
+    expect(v[0]).toMatchObject({ status: 'fail', severity: 'medium' });
+    expect(v[0].message).toContain('cannot be judged');
+    expect(v[0].message).toContain('spec.egress[0].toCIDRSet[0]: cidrGroupRef "partners"');
+  });
+
+  it('network.egress-not-controlled (an egress gateway declared): a/client cannot be judged, not "reaches no external address"', () => {
+    const v = run(egressNotControlled, ctxOf(`${base}---\n${open}`, { egress: { gateways: [{ cidr: '10.99.0.0/24' }] } } as never)).filter((x) => x.resource.name === 'client');
+    expect(v).toHaveLength(1);
+    expect(v[0]).toMatchObject({ status: 'fail', severity: 'medium' });
+    expect(v[0].message).toContain('cidrGroupRef "partners"');
+  });
+});
