@@ -211,3 +211,24 @@ spec:
     expect(v[0].message).toContain('cidrGroupRef "partners"');
   });
 });
+
+describe('reach --matrix lists egress allowed by DNS name, one row per pattern', () => {
+  const matrix = (yaml: string, output: 'text' | 'json' | 'csv', cni = cilium) => reachCommandCore(snap(`${cni}---\n${workloads}---\n${yaml}`), { matrix: true, output });
+
+  it('Cilium toFQDNs matchName on 443: "a/client[Deployment] => api.example.com[FQDN] : TCP 443" in text, and in JSON and CSV', () => {
+    const text = matrix(ciliumFqdn, 'text').output.split('\n');
+    expect(text).toContain('a/client[Deployment] => api.example.com[FQDN] : TCP 443');
+    const json = JSON.parse(matrix(ciliumFqdn, 'json').output) as Array<{ src: string; dst: string; conn: string }>;
+    expect(json).toContainEqual({ src: 'a/client[Deployment]', dst: 'api.example.com[FQDN]', conn: 'TCP 443' });
+    expect(matrix(ciliumFqdn, 'csv').output.split('\n')).toContain('a/client[Deployment],api.example.com[FQDN],TCP 443');
+  });
+
+  it('AdminNetworkPolicy domainNames before a Deny of 0.0.0.0/0: the row holds the allowed port only, not every port', () => {
+    expect(matrix(anpDomainNames, 'text', '').output.split('\n').filter((l) => l.includes('[FQDN]'))).toEqual(['a/client[Deployment] => api.example.com[FQDN] : TCP 443']);
+  });
+
+  it('a Cilium matchPattern keeps its wildcard in the row', () => {
+    const yaml = ciliumFqdn.replace('matchName: api.example.com', 'matchPattern: "*.example.com"');
+    expect(matrix(yaml, 'text').output.split('\n')).toContain('a/client[Deployment] => *.example.com[FQDN] : TCP 443');
+  });
+});
