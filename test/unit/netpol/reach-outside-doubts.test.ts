@@ -106,6 +106,50 @@ spec:
     expect(j.network.undetermined?.join('\n')).toContain('spec.egressDeny[0].toGroups: cloud provider groups');
   });
 
+  it('an egressDeny toNodes (enable-node-selector-labels on): a host-network pod, which has its node\'s identity, is UNKNOWN (exit 2)', () => {
+    // docs.cilium.io/en/stable/security/policy/language/#node-based: toNodes selects nodes by their labels, which the model does not read.
+    const r = ask(`apiVersion: v1
+kind: ConfigMap
+metadata: {name: cilium-config, namespace: kube-system}
+data: {enable-node-selector-labels: "true"}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, namespace: b}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec: {hostNetwork: true, containers: [{name: c, image: nginx:1.27, ports: [{containerPort: 9100}]}]}
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: deny-nodes, namespace: a}
+spec:
+  endpointSelector: {}
+  enableDefaultDeny: {egress: false}
+  egressDeny:
+  - toNodes: [{matchLabels: {role: infra}}]
+`, 'a/client', 'b/agent', '9100');
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain('spec.egressDeny[0].toNodes: a node selector');
+    // A pod off the host network is no node: the deny cannot touch it, the answer stays certain.
+    expect(ask(`apiVersion: v1
+kind: ConfigMap
+metadata: {name: cilium-config, namespace: kube-system}
+data: {enable-node-selector-labels: "true"}
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: deny-nodes, namespace: a}
+spec:
+  endpointSelector: {}
+  enableDefaultDeny: {egress: false}
+  egressDeny:
+  - toNodes: [{matchLabels: {role: infra}}]
+`, 'a/client', 'b/server', '8080').exitCode).toBe(0);
+  });
+
   it('an allow to a CIDR group under isolation: the denial of 8.8.8.8 is UNKNOWN (exit 2), not a certain DENIED', () => {
     const r = ask(`apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy
