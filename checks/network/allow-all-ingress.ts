@@ -23,6 +23,8 @@ export const allowAllIngress: Check = {
   remediation: 'Replace the open rule with explicit peers (podSelector/namespaceSelector on kubernetes.io/metadata.name, or the API\'s equivalent) and ports; list namespaces that are meant to be public under network.exposedNamespaces.',
   needs: ['namespaces', 'pods', 'networkpolicies'],
   readsWhen: [CILIUM_SETTINGS_READ, SERVICE_ACCOUNT_LABELS_READ, ...ENFORCED_POLICY_KINDS_READ],
+  // Unread, a CIDR group is unresolved and the policy "cannot be judged", saying so (lib/unresolved-peers.ts).
+  readsBestEffort: ['cilium.cidrgroups'],
   *evaluate(ctx) {
     const model = buildReachability(ctx.snapshot);
     const exposed = new Set(ctx.config.network.exposedNamespaces);

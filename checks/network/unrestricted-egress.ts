@@ -36,6 +36,8 @@ export const unrestrictedEgress: Check = {
   remediation: 'Restrict egress rules to the destinations (namespace/pod selectors, specific CIDRs or FQDNs) and ports the workload needs; send DNS only to kube-dns.',
   needs: ['namespaces', 'pods', 'networkpolicies'],
   readsWhen: [CILIUM_SETTINGS_READ, SERVICE_ACCOUNT_LABELS_READ, ...ENFORCED_POLICY_KINDS_READ],
+  // Unread, a CIDR group is unresolved and the policy "cannot be judged", saying so (lib/unresolved-peers.ts).
+  readsBestEffort: ['cilium.cidrgroups'],
   evaluate(ctx) {
     const model = buildReachability(ctx.snapshot);
     const out: Verdict[] = [];

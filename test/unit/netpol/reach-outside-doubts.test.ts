@@ -6,6 +6,7 @@
 // stays certain. Manifests after the reviewer's repros (/tmp/rev-reach/cil-*, anp-dn).
 import { describe, expect, it } from 'vitest';
 import { reachCommandCore } from '../../../src/cli/reach.ts';
+import { allowAllIngress } from '../../../checks/network/allow-all-ingress.ts';
 import { egressNotControlled } from '../../../checks/network/egress-not-controlled.ts';
 import { unrestrictedEgress } from '../../../checks/network/unrestricted-egress.ts';
 import { ctxOf, run, snap } from './helpers.ts';
@@ -54,7 +55,13 @@ spec:
 `;
 
 const base = `${cilium}---\n${workloads}`;
-const ask = (yaml: string, from: string, to: string, port?: string, output: 'text' | 'json' = 'text', cni = cilium) => reachCommandCore(snap(`${cni}---\n${workloads}---\n${yaml}`), { from, to, ...(port ? { port } : {}), output });
+/** The cluster's snapshot; `groupsUnread`: the CiliumCIDRGroups could not be listed (forbidden). */
+const snapOf = (yaml: string, cni = cilium, groupsUnread = false) => {
+  const s = snap(`${cni}---\n${workloads}---\n${yaml}`);
+  if (groupsUnread) s.coverage['cilium.cidrgroups'] = { status: 'forbidden', detail: 'list ciliumcidrgroups.cilium.io' };
+  return s;
+};
+const ask = (yaml: string, from: string, to: string, port?: string, output: 'text' | 'json' = 'text', cni = cilium, groupsUnread = false) => reachCommandCore(snapOf(yaml, cni, groupsUnread), { from, to, ...(port ? { port } : {}), output });
 
 // https://docs.cilium.io/en/latest/network/kubernetes/ciliumcidrgroup/: a CIDRGroup's
 // externalCIDRs are what a toCIDRSet/fromCIDRSet cidrGroupRef selects.
@@ -76,16 +83,54 @@ spec:
   - fromCIDRSet: [{cidrGroupRef: blocked}]
 `;
 
-describe('a Cilium peer the model does not resolve leaves the flow UNKNOWN, never a certain verdict', () => {
-  it('an egressDeny to a CIDR group: the default allow toward 8.8.8.8 is UNKNOWN (exit 2), naming spec.egressDeny[0].toCIDRSet[0]', () => {
+describe('a CIDR group resolves to the CiliumCIDRGroup\'s externalCIDRs', () => {
+  it('an egressDeny cidrGroupRef: 8.8.8.8 (in the group) is DENIED by that rule (exit 1), 9.9.9.9 ALLOWED (exit 0)', () => {
     const r = ask(blockGroup, 'a/client', '8.8.8.8', '443');
-    expect(r.exitCode).toBe(2);
-    expect(r.output).toMatch(/^UNKNOWN: a\/client\[Deployment\] -> 8\.8\.8\.8 on 443\/TCP/);
-    expect(r.output).toContain('spec.egressDeny[0].toCIDRSet[0]: cidrGroupRef "blocked"');
+    expect(r.exitCode).toBe(1);
+    expect(r.output).toContain('DENIED by CiliumClusterwideNetworkPolicy block-egress rule 0 "egressDeny[0]" (Deny)');
+    expect(ask(blockGroup, 'a/client', '9.9.9.9', '443').exitCode).toBe(0);
   });
 
-  it('an ingressDeny from a CIDR group: 8.8.8.8 -> b/server is UNKNOWN (exit 2), naming spec.ingressDeny[0].fromCIDRSet[0]', () => {
-    const r = ask(blockGroup, '8.8.8.8', 'b/server', '8080');
+  it('an ingressDeny cidrGroupRef: 8.8.8.8 -> b/server is DENIED (exit 1)', () => {
+    expect(ask(blockGroup, '8.8.8.8', 'b/server', '8080').exitCode).toBe(1);
+  });
+
+  it('a cidrGroupSelector selects the groups by their labels: an allow to role=partners admits 8.8.8.8 and no other address', () => {
+    const yaml = `apiVersion: cilium.io/v2alpha1
+kind: CiliumCIDRGroup
+metadata: {name: p1, labels: {role: partners}}
+spec:
+  externalCIDRs: ["8.8.8.0/24"]
+---
+apiVersion: cilium.io/v2
+kind: CiliumCIDRGroup
+metadata: {name: other, labels: {role: vpn}}
+spec:
+  externalCIDRs: ["9.9.9.0/24"]
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: to-partners, namespace: a}
+spec:
+  endpointSelector: {}
+  egress:
+  - toCIDRSet: [{cidrGroupSelector: {matchLabels: {role: partners}}}]
+`;
+    expect(ask(yaml, 'a/client', '8.8.8.8', '443').exitCode).toBe(0);
+    expect(ask(yaml, 'a/client', '9.9.9.9', '443').exitCode).toBe(1);
+  });
+});
+
+describe('a Cilium peer the model does not resolve leaves the flow UNKNOWN, never a certain verdict', () => {
+  it('CiliumCIDRGroups unread (forbidden): an egressDeny to a group leaves the default allow toward 8.8.8.8 UNKNOWN (exit 2), naming spec.egressDeny[0].toCIDRSet[0]', () => {
+    const r = ask(blockGroup, 'a/client', '8.8.8.8', '443', 'text', cilium, true);
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toMatch(/^UNKNOWN: a\/client\[Deployment\] -> 8\.8\.8\.8 on 443\/TCP/);
+    expect(r.output).toContain('spec.egressDeny[0].toCIDRSet[0]: cidrGroupRef "blocked" (CiliumCIDRGroups could not be read: ciliumcidrgroups.cilium.io forbidden)');
+  });
+
+  it('CiliumCIDRGroups unread: an ingressDeny from a group leaves 8.8.8.8 -> b/server UNKNOWN (exit 2), naming spec.ingressDeny[0].fromCIDRSet[0]', () => {
+    const r = ask(blockGroup, '8.8.8.8', 'b/server', '8080', 'text', cilium, true);
     expect(r.exitCode).toBe(2);
     expect(r.output).toContain('spec.ingressDeny[0].fromCIDRSet[0]: cidrGroupRef "blocked"');
   });
@@ -150,7 +195,7 @@ spec:
 `, 'a/client', 'b/server', '8080').exitCode).toBe(0);
   });
 
-  it('an allow to a CIDR group under isolation: the denial of 8.8.8.8 is UNKNOWN (exit 2), not a certain DENIED', () => {
+  it('CiliumCIDRGroups unread: an allow to a group under isolation leaves the denial of 8.8.8.8 UNKNOWN (exit 2), not a certain DENIED', () => {
     const r = ask(`apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy
 metadata: {name: to-partners, namespace: a}
@@ -159,7 +204,7 @@ spec:
   egress:
   - toCIDRSet: [{cidrGroupRef: partners}]
     toPorts: [{ports: [{port: "443", protocol: TCP}]}]
-`, 'a/client', '8.8.8.8', '443');
+`, 'a/client', '8.8.8.8', '443', 'text', cilium, true);
     expect(r.exitCode).toBe(2);
     expect(r.output).toContain('spec.egress[0].toCIDRSet[0]: cidrGroupRef "partners"');
   });
@@ -173,7 +218,7 @@ spec:
   egress:
   - toCIDRSet: [{cidrGroupRef: partners}]
     toPorts: [{ports: [{port: "443", protocol: TCP}]}]
-`, 'a/client', '8.8.8.8', '80');
+`, 'a/client', '8.8.8.8', '80', 'text', cilium, true);
     expect(r.exitCode).toBe(1);
     expect(r.output).toMatch(/^DENIED/);
   });
@@ -230,7 +275,7 @@ describe('an allow by DNS name makes an outside address on its port UNKNOWN: the
   });
 });
 
-describe('checks that would pass a policy do not pass one whose allow names an unresolved CIDR group', () => {
+describe('checks on a policy whose allow names a CIDR group', () => {
   const open = `apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy
 metadata: {name: to-partners, namespace: a}
@@ -239,17 +284,52 @@ spec:
   egress:
   - toCIDRSet: [{cidrGroupRef: partners}]
 `;
+  const unread = (yaml: string) => {
+    const ctx = ctxOf(`${base}---\n${yaml}`);
+    ctx.snapshot.coverage['cilium.cidrgroups'] = { status: 'forbidden', detail: 'list ciliumcidrgroups.cilium.io' };
+    return ctx;
+  };
 
-  it('network.unrestricted-egress: a medium failure "cannot be judged" naming the field, not a pass', () => {
-    const v = run(unrestrictedEgress, ctxOf(`${base}---\n${open}`)).filter((x) => x.resource.name === 'to-partners');
+  it('network.unrestricted-egress: a group of 0.0.0.0/0 is egress to every address on every port (high), as the repro cil-cidrgroup-open', () => {
+    const group = `apiVersion: cilium.io/v2
+kind: CiliumCIDRGroup
+metadata: {name: partners}
+spec:
+  externalCIDRs: ["0.0.0.0/0"]
+`;
+    const v = run(unrestrictedEgress, ctxOf(`${base}---\n${group}---\n${open}`)).filter((x) => x.resource.name === 'to-partners');
+    expect(v).toHaveLength(1);
+    expect(v[0].status).toBe('fail');
+    expect(v[0].severity).toBeUndefined();
+    expect(v[0].message).toContain('on every port');
+  });
+
+  it('network.unrestricted-egress, the groups unread: a medium failure "cannot be judged" naming the field, not a pass', () => {
+    const v = run(unrestrictedEgress, unread(open)).filter((x) => x.resource.name === 'to-partners');
     expect(v).toHaveLength(1);
     expect(v[0]).toMatchObject({ status: 'fail', severity: 'medium' });
     expect(v[0].message).toContain('cannot be judged');
     expect(v[0].message).toContain('spec.egress[0].toCIDRSet[0]: cidrGroupRef "partners"');
   });
 
-  it('network.egress-not-controlled (an egress gateway declared): a/client cannot be judged, not "reaches no external address"', () => {
-    const v = run(egressNotControlled, ctxOf(`${base}---\n${open}`, { egress: { gateways: [{ cidr: '10.99.0.0/24' }] } } as never)).filter((x) => x.resource.name === 'client');
+  it('network.allow-all-ingress, the groups unread: an ingress allow fromCIDRSet cidrGroupSelector is a medium "cannot be judged", not a pass', () => {
+    const v = run(allowAllIngress, unread(`apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: from-partners, namespace: b}
+spec:
+  endpointSelector: {}
+  ingress:
+  - fromCIDRSet: [{cidrGroupSelector: {matchLabels: {role: partners}}}]
+`)).filter((x) => x.resource.name === 'from-partners');
+    expect(v).toHaveLength(1);
+    expect(v[0]).toMatchObject({ status: 'fail', severity: 'medium' });
+    expect(v[0].message).toContain('spec.ingress[0].fromCIDRSet[0]: cidrGroupSelector');
+  });
+
+  it('network.egress-not-controlled (an egress gateway declared), the groups unread: a/client cannot be judged, not "reaches no external address"', () => {
+    const ctx = unread(open);
+    ctx.config = { ...ctx.config, egress: { ...ctx.config.egress, gateways: [{ cidr: '10.99.0.0/24' }] } };
+    const v = run(egressNotControlled, ctx).filter((x) => x.resource.name === 'client');
     expect(v).toHaveLength(1);
     expect(v[0]).toMatchObject({ status: 'fail', severity: 'medium' });
     expect(v[0].message).toContain('cidrGroupRef "partners"');

@@ -24,9 +24,9 @@ export type PeerSelector =
   | { kind: 'fqdn'; text: string; matchName?: string; matchPattern?: string; regex: RegExp }
   /**
    * Peers this version does not evaluate (CIDR groups, cloud groups, node selectors): they match
-   * nothing, and put in doubt verdicts on the endpoints they `may` hold; `what` names the field.
+   * nothing, and (with `may`) put in doubt verdicts on the endpoints they may hold; `what` names the field.
    */
-  | { kind: 'unsupported'; text: string; may: 'addresses' | 'nodes'; what: string };
+  | { kind: 'unsupported'; text: string; may?: 'addresses' | 'nodes'; what?: string };
 
 /** toServices: resolved against the snapshot's Services when evaluated. */
 export interface ServiceRef {
