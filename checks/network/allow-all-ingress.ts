@@ -11,6 +11,7 @@ import { SERVICE_ACCOUNT_LABELS_READ } from './lib/service-account-labels.ts';
 import { ENFORCED_POLICY_KINDS_READ } from './lib/policy-kinds.ts';
 import { denyRulesBefore } from './lib/deny-rules.ts';
 import { selectsNoPod } from './lib/selects-no-pod.ts';
+import { unresolvedAddressPeers, unresolvedText } from './lib/unresolved-peers.ts';
 
 export const allowAllIngress: Check = {
   id: 'network.allow-all-ingress',
@@ -22,6 +23,8 @@ export const allowAllIngress: Check = {
   remediation: 'Replace the open rule with explicit peers (podSelector/namespaceSelector on kubernetes.io/metadata.name, or the API\'s equivalent) and ports; list namespaces that are meant to be public under network.exposedNamespaces.',
   needs: ['namespaces', 'pods', 'networkpolicies'],
   readsWhen: [CILIUM_SETTINGS_READ, SERVICE_ACCOUNT_LABELS_READ, ...ENFORCED_POLICY_KINDS_READ],
+  // Unread, a CIDR group is unresolved and the policy "cannot be judged", saying so (lib/unresolved-peers.ts).
+  readsBestEffort: ['cilium.cidrgroups'],
   *evaluate(ctx) {
     const model = buildReachability(ctx.snapshot);
     const exposed = new Set(ctx.config.network.exposedNamespaces);
@@ -31,7 +34,9 @@ export const allowAllIngress: Check = {
       const label = policyLabel(p);
       const rules = p.ingress.filter((r) => openReason(r) !== undefined);
       if (rules.length === 0) {
-        yield { status: 'pass', resource, message: `${label} admits ingress only from listed peers` };
+        const unresolved = unresolvedAddressPeers(p.ingress);
+        if (unresolved.length) yield { status: 'fail', resource, severity: 'medium', message: `${label} cannot be judged: ${unresolvedText('admits ingress from', unresolved)}`, evidence: { api: p.api, unresolvedRules: unresolved } };
+        else yield { status: 'pass', resource, message: `${label} admits ingress only from listed peers` };
         continue;
       }
       const classes = model.selectedBy.get(p.id) ?? [];

@@ -9,6 +9,8 @@ import { EGRESS_CONTROL } from '../controls.ts';
 import { CILIUM_SETTINGS_READ } from './lib/cilium-settings.ts';
 import { SERVICE_ACCOUNT_LABELS_READ } from './lib/service-account-labels.ts';
 import { ENFORCED_POLICY_KINDS_READ } from './lib/policy-kinds.ts';
+import { unresolvedAddressPeers, unresolvedText } from './lib/unresolved-peers.ts';
+import { policyLabel } from '../../src/analysis/netpol/engine.ts';
 
 const SAMPLE = 10;
 /** Istio's egress gateway pods carry this label (the istio/gateway chart and istioctl profiles). */
@@ -103,6 +105,14 @@ export const egressNotControlled: Check = {
     const model = buildReachability(ctx.snapshot);
     const open = externalEgress(ctx.snapshot, exits.proxies);
     const via = exits.described.join('; ');
+    // Workloads an enforced policy lets reach peers the model cannot resolve (lib/unresolved-peers.ts): not a pass.
+    const unresolvedOf = new Map<string, { label: string; found: ReturnType<typeof unresolvedAddressPeers> }>();
+    for (const p of model.policies) {
+      if (p.errors.length || !p.egress || !model.enforced(p)) continue;
+      const found = unresolvedAddressPeers(p.egress);
+      if (!found.length) continue;
+      for (const cls of model.selectedBy.get(p.id) ?? []) for (const key of cls.workloads) if (!unresolvedOf.has(key)) unresolvedOf.set(key, { label: policyLabel(p), found });
+    }
     for (const node of model.workloads) {
       if (exits.gateways.has(node.key) || system.has(node.ref.namespace ?? '')) continue;
       const resource = node.ref;
@@ -120,7 +130,9 @@ export const egressNotControlled: Check = {
         continue;
       }
       if (!e) {
-        yield { status: 'pass', resource, message: `${label} reaches no external address or name directly.` };
+        const unresolved = unresolvedOf.get(node.key);
+        if (unresolved) yield { status: 'fail', resource, severity: 'medium', message: `${label} cannot be judged: under ${unresolved.label}, ${unresolvedText('allows egress to', unresolved.found)}.`, evidence: { policy: unresolved.label, unresolvedRules: unresolved.found, exits: exits.described } };
+        else yield { status: 'pass', resource, message: `${label} reaches no external address or name directly.` };
         continue;
       }
       const parts = openTo(e);

@@ -13,6 +13,7 @@ import { CILIUM_SETTINGS_READ } from './lib/cilium-settings.ts';
 import { SERVICE_ACCOUNT_LABELS_READ } from './lib/service-account-labels.ts';
 import { ENFORCED_POLICY_KINDS_READ } from './lib/policy-kinds.ts';
 import { selectsNoPod } from './lib/selects-no-pod.ts';
+import { unresolvedAddressPeers, unresolvedText } from './lib/unresolved-peers.ts';
 
 const EVERY_NAME = 'every DNS name (toFQDNs *)';
 /** A name no policy targets (RFC 6761 reserves .invalid): what a toFQDNs `*` admits beyond the narrower rules. */
@@ -35,6 +36,8 @@ export const unrestrictedEgress: Check = {
   remediation: 'Restrict egress rules to the destinations (namespace/pod selectors, specific CIDRs or FQDNs) and ports the workload needs; send DNS only to kube-dns.',
   needs: ['namespaces', 'pods', 'networkpolicies'],
   readsWhen: [CILIUM_SETTINGS_READ, SERVICE_ACCOUNT_LABELS_READ, ...ENFORCED_POLICY_KINDS_READ],
+  // Unread, a CIDR group is unresolved and the policy "cannot be judged", saying so (lib/unresolved-peers.ts).
+  readsBestEffort: ['cilium.cidrgroups'],
   evaluate(ctx) {
     const model = buildReachability(ctx.snapshot);
     const out: Verdict[] = [];
@@ -46,7 +49,9 @@ export const unrestrictedEgress: Check = {
       // Egress to every pod in the cluster (namespaceSelector: {}) is broad but not unrestricted.
       const rules = p.egress.filter((r) => externalOpenReason(r));
       if (rules.length === 0) {
-        out.push({ status: 'pass', resource, message: `${label} restricts egress destinations` });
+        const unresolved = unresolvedAddressPeers(p.egress);
+        if (unresolved.length) out.push({ status: 'fail', resource, severity: 'medium', message: `${label} cannot be judged: ${unresolvedText('allows egress to', unresolved)}`, evidence: { api: p.api, unresolvedRules: unresolved } });
+        else out.push({ status: 'pass', resource, message: `${label} restricts egress destinations` });
         continue;
       }
       const classes = model.selectedBy.get(p.id) ?? [];

@@ -203,6 +203,10 @@ export const KINDS = [
   // Cilium policy kinds
   crd('cilium.networkpolicies', 'CiliumNetworkPolicy', 'cilium.io', ['v2'], 'ciliumnetworkpolicies'),
   crd('cilium.clusterwidenetworkpolicies', 'CiliumClusterwideNetworkPolicy', 'cilium.io', ['v2'], 'ciliumclusterwidenetworkpolicies', false),
+  // CiliumCIDRGroups: the CIDRs a policy's toCIDRSet/fromCIDRSet cidrGroupRef or cidrGroupSelector
+  // selects (docs.cilium.io/en/latest/network/kubernetes/ciliumcidrgroup/; cilium.io/v2 from Cilium
+  // 1.18, v2alpha1 before). Only the labels (for cidrGroupSelector) and spec.externalCIDRs are read.
+  crd('cilium.cidrgroups', 'CiliumCIDRGroup', 'cilium.io', ['v2', 'v2alpha1'], 'ciliumcidrgroups', false, { annotations: [], status: [] }),
 ] as const satisfies readonly KindSpec[];
 
 export type KindKey = (typeof KINDS)[number]['key'];

@@ -99,6 +99,11 @@ export function calicoIpPoolCrd(): KubeObject {
   return crd('crd.projectcalico.org', 'IPPool', 'ippools', ['v1'], false, {});
 }
 
+/** Cilium's CiliumCIDRGroup (cluster-scoped; cilium.io/v2 from Cilium 1.18). */
+export function ciliumCidrGroupCrd(): KubeObject {
+  return crd('cilium.io', 'CiliumCIDRGroup', 'ciliumcidrgroups', ['v2'], false, {});
+}
+
 /** Installs the CRDs the tier uses (idempotent across test files) and waits until they are served. */
 export async function installMeshAndGatewayCrds(admin: Admin): Promise<void> {
   await admin.create(istioPeerAuthenticationCrd(), true);
@@ -108,11 +113,13 @@ export async function installMeshAndGatewayCrds(admin: Admin): Promise<void> {
   await admin.create(calicoIpPoolCrd(), true);
   await admin.create(traefikIngressRouteTcpCrd(), true);
   await admin.create(contourConfigurationCrd(), true);
+  await admin.create(ciliumCidrGroupCrd(), true);
   await admin.waitForResource('security.istio.io', 'v1', 'peerauthentications');
   await admin.waitForResource('gateway.envoyproxy.io', 'v1alpha1', 'clienttrafficpolicies');
   await admin.waitForResource('crd.projectcalico.org', 'v1', 'ippools');
   await admin.waitForResource('traefik.io', 'v1alpha1', 'ingressroutetcps');
   await admin.waitForResource('projectcontour.io', 'v1alpha1', 'contourconfigurations');
+  await admin.waitForResource('cilium.io', 'v2', 'ciliumcidrgroups');
   await admin.waitForResource('gateway.networking.k8s.io', 'v1', 'gateways');
   await installGatewayApiRouteCrds(admin);
   for (const c of linkerdAndConsulCrds()) await admin.waitForResource(String(c.spec?.group), String((c.spec?.versions as Array<{ name: string }>)[0].name), String((c.spec?.names as { plural: string }).plural));

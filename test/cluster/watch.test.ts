@@ -86,6 +86,7 @@ describeCluster('serve --watch against a real kube-apiserver', (cluster) => {
       clusterrolebindings: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name }, subjects: [{ kind: 'ServiceAccount', name, namespace: ns }] },
       mutatingwebhookconfigurations: { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name }, webhooks: [] },
       'istio.peerauthentications': { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name, namespace: ns }, spec: { mtls: { mode: 'STRICT' } } },
+      'cilium.cidrgroups': { apiVersion: 'cilium.io/v2', kind: 'CiliumCIDRGroup', metadata: { name }, spec: { externalCIDRs: ['203.0.113.0/24'] } },
       'calico.ippools': { apiVersion: 'crd.projectcalico.org/v1', kind: 'IPPool', metadata: { name }, spec: { cidr: '192.168.0.0/16', allowedUses: ['Workload', 'Tunnel'] } },
       'traefik.ingressroutetcps': { apiVersion: 'traefik.io/v1alpha1', kind: 'IngressRouteTCP', metadata: { name, namespace: ns }, spec: { entryPoints: ['websecure'], routes: [{ match: 'HostSNI(`*`)', services: [{ name, port: 5432 }] }], tls: { passthrough: true } } },
       'contour.contourconfigurations': { apiVersion: 'projectcontour.io/v1alpha1', kind: 'ContourConfiguration', metadata: { name, namespace: ns }, spec: { envoy: { listener: { tls: { minimumProtocolVersion: '1.2' } } } } },

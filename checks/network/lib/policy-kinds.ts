@@ -22,6 +22,18 @@ export const CALICO_IP_POOLS_READ: ConditionalRead = {
   holds: () => undefined,
 };
 
+/**
+ * CiliumCIDRGroups: the CIDRs a Cilium policy's cidrGroupRef/cidrGroupSelector selects
+ * (src/analysis/netpol/cilium/parse.ts cidrGroupPeers). Never a gate: unread, such a peer
+ * matches nothing, the flows it may decide are UNKNOWN in reach, and the checks that would pass
+ * its policy say it cannot be judged (lib/unresolved-peers.ts).
+ */
+export const CILIUM_CIDR_GROUPS_READ: ConditionalRead = {
+  kinds: ['cilium.cidrgroups'],
+  when: 'on a Cilium cluster, when readable (never a gate): the CIDRs a cidrGroupRef or cidrGroupSelector selects; unread, such a peer is unresolved and says so',
+  holds: () => undefined,
+};
+
 const POLICY_KIND_READS: readonly ConditionalRead[] = EXTRA_POLICY_KINDS.map((key) => ({
   kinds: [key],
   when: 'unless the CNI does not enforce its policies (an API it does not implement, or Cilium with enable-policy never): the policies that may decide a flow',
@@ -31,4 +43,4 @@ const POLICY_KIND_READS: readonly ConditionalRead[] = EXTRA_POLICY_KINDS.map((ke
   },
 }));
 
-export const ENFORCED_POLICY_KINDS_READ: readonly ConditionalRead[] = [...POLICY_KIND_READS, CALICO_IP_POOLS_READ];
+export const ENFORCED_POLICY_KINDS_READ: readonly ConditionalRead[] = [...POLICY_KIND_READS, CALICO_IP_POOLS_READ, CILIUM_CIDR_GROUPS_READ];

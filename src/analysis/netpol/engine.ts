@@ -404,6 +404,7 @@ export function ruleMatchesPeer(ctx: MatchContext, rule: Rule, policyNs: string 
  * pod address the model does not know, and nothing certain decides the match), or undefined.
  */
 export function ruleMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint, subject?: Endpoint): string | undefined {
+  if (ep.kind === 'ip' || ep.kind === 'node') return outsideMatchDoubt(ctx, rule, policyNs, ep, subject);
   if (ep.kind !== 'class') return undefined;
   const inPeers = rule.peers === 'any' ? undefined : podCidrStatus(rule.peers, poolsFor(ctx, ep));
   const inNot = rule.notPeers ? podCidrStatus(rule.notPeers, poolsFor(ctx, ep)) : undefined;
@@ -413,7 +414,9 @@ export function ruleMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string |
   const nsNot = rule.notPeers ? undeclaredNamespaceDoubt(ctx, rule.notPeers, policyNs, ep.cls) : undefined;
   const whPeers = rule.peers === 'any' ? undefined : predicateDoubt(ctx, rule.peers, policyNs, ep.cls);
   const whNot = rule.notPeers ? predicateDoubt(ctx, rule.notPeers, policyNs, ep.cls) : undefined;
-  if (!inPeers?.doubt && !inNot?.doubt && !nodePeers && !nodeNot && !nsPeers && !nsNot && !whPeers && !whNot) return undefined;
+  // A host-network pod carries its node's identity: a node selector the model cannot resolve may hold it.
+  const unresolvedNodes = rule.peers !== 'any' && ep.cls.hostNetwork ? unresolvedDoubt(rule.peers, 'nodes') : undefined;
+  if (!inPeers?.doubt && !inNot?.doubt && !nodePeers && !nodeNot && !nsPeers && !nsNot && !whPeers && !whNot && !unresolvedNodes) return undefined;
   if (rule.subject && !(subject?.kind === 'class' && podSetMatches(ctx, rule.subject, policyNs, subject.cls))) return undefined;
   const side = (list: readonly Peer[] | 'any', st: PodCidrStatus | undefined, node: string | undefined, ns: string | undefined, wh: string | undefined): { v: 'yes' | 'no' | 'doubt'; why?: string } => {
     if (list === 'any' || list.some((p) => !placedNodePeer(p, ep.cls) && !undeclaredNamespacePeer(ctx, p, policyNs, ep.cls) && !predicateDoubtPeer(ctx, p, policyNs, ep.cls) && peerMatches(ctx, p, policyNs, ep))) return { v: 'yes' };
@@ -421,10 +424,37 @@ export function ruleMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string |
     const why = [st?.doubt, node, ns, wh].filter((x) => x).join('; ');
     return why ? { v: 'doubt', why } : { v: 'no' };
   };
-  const p = side(rule.peers, inPeers, nodePeers, nsPeers, whPeers);
+  const p = side(rule.peers, inPeers, [nodePeers, unresolvedNodes].filter((x) => x).join('; ') || undefined, nsPeers, whPeers);
   const n = rule.notPeers ? side(rule.notPeers, inNot, nodeNot, nsNot, whNot) : { v: 'no' as const };
   if (p.v === 'no' || n.v === 'yes') return undefined;
   return [p.v === 'doubt' ? p.why : undefined, n.v === 'doubt' ? n.why : undefined].filter((x) => x).join('; ');
+}
+
+/** Why a peer list's unresolved peers (Peer `unresolved`) may hold endpoints of that sort, or undefined. */
+function unresolvedDoubt(list: readonly Peer[], may: 'addresses' | 'nodes'): string | undefined {
+  const what = list.flatMap((p) => (p.kind === 'entity' && p.entity === 'other' && p.unresolved?.may === may ? [p.unresolved.what] : []));
+  return what.length ? `${[...new Set(what)].join('; ')}: not resolved by the model, and may hold this ${may === 'addresses' ? 'address' : 'node (a host-network pod has its node\'s identity)'}` : undefined;
+}
+
+/**
+ * Why a rule that does not match an address or node for certain may match it all the same:
+ * a DNS name the address may be one of (Cilium toFQDNs: the DNS proxy allows the addresses of
+ * the lookups it saw, pkg.go.dev/github.com/cilium/cilium/pkg/fqdn; ANP domainNames, NPEP-133:
+ * "the IPs ... resolved by the DNS name"), or a peer the model cannot resolve. Undefined when the
+ * rule matches it for certain, cannot match it, or does not apply to the subject.
+ */
+function outsideMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint & { kind: 'ip' | 'node' }, subject?: Endpoint): string | undefined {
+  if (rule.peers === 'any') return undefined;
+  const names = ep.kind === 'ip' ? [...new Set(rule.peers.flatMap((p) => (p.kind === 'fqdn' ? p.patterns : [])))] : [];
+  const why = [
+    ...(names.length ? [`the address may be one that ${names.join(', ')} resolves to (a DNS name is allowed by the addresses its lookups return, which the model does not know)`] : []),
+    ...[unresolvedDoubt(rule.peers, ep.kind === 'ip' ? 'addresses' : 'nodes')].filter((x): x is string => x !== undefined),
+  ];
+  if (!why.length) return undefined;
+  if (rule.subject && !(subject?.kind === 'class' && podSetMatches(ctx, rule.subject, policyNs, subject.cls))) return undefined;
+  if (rule.peers.some((p) => peerMatches(ctx, p, policyNs, ep))) return undefined;
+  if (rule.notPeers?.some((p) => peerMatches(ctx, p, policyNs, ep))) return undefined;
+  return why.join('; ');
 }
 
 function specConns(specs: PortSpec[], dst: Endpoint): ConnSet {

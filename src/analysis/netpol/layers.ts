@@ -187,7 +187,12 @@ export type Peer =
   | { kind: 'fqdn'; patterns: string[]; match?: (name: string) => boolean }
   | { kind: 'nodes'; selector: Selector }
   | { kind: 'entity'; entity: Entity }
-  | { kind: 'entity'; entity: 'other'; name: string };
+  /**
+   * `unresolved`: a peer the model cannot resolve (a Cilium CIDR group not in the snapshot,
+   * cloud provider groups, node selectors). It matches nothing, but a rule holding it leaves in
+   * doubt every verdict on the endpoints it may hold (engine.ts `ruleMatchDoubt`); `what` names it.
+   */
+  | { kind: 'entity'; entity: 'other'; name: string; unresolved?: { may: 'addresses' | 'nodes'; what: string } };
 
 export interface Rule {
   /** Position in the object's rule list as written (`rule 0` in explanations). */

@@ -189,10 +189,13 @@ type Collected = { allowed: boolean; conns: ConnSet; cause: DecisionCause; uncer
 /** Adds a verdict's decisions (restricted to the asked connections) to `acc`, merging equal causes; returns the asked connections an uncertain decision decided. */
 function collectDecisions(acc: Map<string, Collected>, v: DirectionVerdict, proto: Protocol | undefined, ports: readonly number[] | undefined): ConnSet {
   let doubtful = emptyConns();
-  for (const d of v.decisions) {
-    const c = restrictTo(d.conns, proto, ports);
+  for (const v0 of v.decisions) {
+    const c = restrictTo(v0.conns, proto, ports);
     if (isEmptyConns(c)) continue;
-    if (d.uncertain) doubtful = unionConns(doubtful, c);
+    // A doubt bears only on the connections it could have decided otherwise (uncertainConns): none of the asked ones, no doubt.
+    const inDoubt = v0.uncertain ? restrictTo(v0.uncertainConns ?? v0.conns, proto, ports) : emptyConns();
+    const d = isEmptyConns(inDoubt) ? { ...v0, uncertain: undefined } : v0;
+    if (d.uncertain) doubtful = unionConns(doubtful, inDoubt);
     const k = `${d.allowed ? 1 : 0}\u0000${causeKey(d.cause)}\u0000${d.forwarded ?? ''}`;
     const cur = acc.get(k);
     if (cur) {
@@ -560,6 +563,26 @@ function ipBlockRanges(model: ReachModel, dir: 'ingress' | 'egress'): IpRange[] 
   return out;
 }
 
+/** The toFQDNs / domainNames patterns a class's egress policies allow, each with the ports its rules name; once per class. */
+const fqdnPatternsOf = new WeakMap<PodClass, Array<[string, ConnSet]>>();
+function fqdnPatterns(cls: PodClass): Array<[string, ConnSet]> {
+  let out = fqdnPatternsOf.get(cls);
+  if (!out) {
+    const ports = new Map<string, ConnSet>();
+    for (const p of cls.egressPolicies) {
+      for (const r of p.egress ?? []) {
+        if (r.action !== 'Allow' || r.peers === 'any') continue;
+        for (const peer of r.peers) {
+          if (peer.kind !== 'fqdn') continue;
+          for (const f of peer.patterns) ports.set(f, unionConns(ports.get(f) ?? emptyConns(), rulePortConns(r, { kind: 'fqdn', name: f })));
+        }
+      }
+    }
+    fqdnPatternsOf.set(cls, (out = [...ports].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))));
+  }
+  return out;
+}
+
 export interface MatrixOptions {
   /** Include external peers, cut at the policies' ipBlock boundaries (IPv6 ones only when a policy names an IPv6 range; default true). */
   external?: boolean;
@@ -667,6 +690,15 @@ export function* streamMatrix(model: ReachModel, options: MatrixOptions = {}): G
         for (const piece of outPieces) {
           const c = egressVerdict(model, { kind: 'class', cls: s }, ep(piece)).conns;
           if (!isEmptyConns(c)) add(pieceLabel(piece), c);
+        }
+        // Egress to DNS names (Cilium toFQDNs, ANP domainNames) never shows in the address rows: one row per name pattern the class's policies allow.
+        if (external) {
+          // Cut to the ports the name's own rules allow: the model matches a name against no CIDR, so
+          // elsewhere its verdict would also count ports a Deny of 0.0.0.0/0 refuses to the name's addresses.
+          for (const [pattern, ports] of fqdnPatterns(s)) {
+            const c = intersectConns(egressVerdict(model, { kind: 'class', cls: s }, { kind: 'fqdn', name: pattern.replace(/\*/g, 'x') }).conns, ports);
+            if (!isEmptyConns(c)) add(`${pattern}[FQDN]`, c);
+          }
         }
       }
     }

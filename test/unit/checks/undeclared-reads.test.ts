@@ -47,6 +47,9 @@ const BEST_EFFORT: Record<string, string> = {
   'network.cni-not-enforcing <- cilium.clusterwidenetworkpolicies': 'CiliumClusterwideNetworkPolicies the agent does not watch (enable-cilium-clusterwide-network-policy false) decide nothing; unread, the finding says they could not be counted',
   // Calico IPPools settle where a pod's address lies against an ipBlock or nets: unread, the flow stays in doubt (engine.ts podCidrStatus).
   'network.intent-violation <- calico.ippools': 'unread, a pod\'s address against an ipBlock is in doubt: the finding is medium, "cannot be confirmed", and says the IPPools could not be read (intent-ippools.test.ts)',
+  // CiliumCIDRGroups resolve a cidrGroupRef/cidrGroupSelector: unread, the peer is unresolved (lib/unresolved-peers.ts).
+  'network.unrestricted-egress <- cilium.cidrgroups': 'unread, a policy allowing egress to a CIDR group is a medium "cannot be judged" naming the field and saying the CiliumCIDRGroups could not be read (reach-outside-doubts.test.ts)',
+  'network.allow-all-ingress <- cilium.cidrgroups': 'unread, a policy admitting ingress from a CIDR group is a medium "cannot be judged" naming the field and saying the CiliumCIDRGroups could not be read (reach-outside-doubts.test.ts)',
   'network.exposed-workload <- configmaps': 'the ingress-nginx controller\'s ConfigMap only turns service-upstream on for every Ingress; unread, the default (pod addresses) stands, the more open answer, and the path\'s mesh reason says the ConfigMap could not be read',
   'tls.ingress-without-tls <- certmanager.certificates': 'a Certificate\'s dnsNames only say whether the TLS Secret ingress-nginx falls back to names a host; unread, that host is a medium finding saying the Certificates could not be read (ingress-nginx-tls-secret-fallback.test.ts)',
   'tls.ingress-without-tls <- deployments': 'the controller\'s Deployment (its args) only refines the message about where TLS ends; the Ingress is judged without it',

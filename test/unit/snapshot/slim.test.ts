@@ -47,8 +47,20 @@ describe('slim declarations', () => {
       'jobs', 'cronjobs', 'networkpolicies', 'ingresses', 'ingressclasses', 'roles', 'clusterroles', 'rolebindings', 'clusterrolebindings',
       'mutatingwebhookconfigurations', 'envoygateway.clienttrafficpolicies', 'traefik.ingressroutetcps', 'traefik-legacy.ingressroutetcps', 'contour.contourconfigurations',
       'eks.ingressclassparams', 'lbc.ingressclassparams',
-      'calico.ippools', 'calico-v3.ippools',
+      'calico.ippools', 'calico-v3.ippools', 'cilium.cidrgroups',
     ]);
+  });
+
+  it('a CiliumCIDRGroup keeps its labels (cidrGroupSelector) and spec.externalCIDRs; annotations and status go', () => {
+    const spec = { externalCIDRs: ['10.48.0.0/24', '10.16.0.0/24'] };
+    for (const apiVersion of ['cilium.io/v2', 'cilium.io/v2alpha1']) {
+      const group = slimObject('cilium.cidrgroups', {
+        apiVersion, kind: 'CiliumCIDRGroup',
+        metadata: { name: 'vpn-example-1', labels: { role: 'vpn' }, annotations: { note: 'x' }, managedFields: [{}] },
+        spec, status: { conditions: [] },
+      } as never);
+      expect(group).toEqual({ apiVersion, kind: 'CiliumCIDRGroup', metadata: { name: 'vpn-example-1', labels: { role: 'vpn' } }, spec });
+    }
   });
 
   it('a Calico IPPool keeps its spec (cidr, disabled, allowedUses) and identity; annotations and status go', () => {

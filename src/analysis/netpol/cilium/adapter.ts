@@ -16,7 +16,8 @@ import { matchAllSelector } from '../selector.ts';
 import { readCiliumSettings, type CiliumSettings } from './config.ts';
 import { fqdnMatches } from './fqdn.ts';
 import { CLUSTER_LABEL, NAMESPACE_LABELS_PREFIX, POD_NAMESPACE_LABEL, podIdentity, reservedIdentity, SOURCE_ANY, SOURCE_K8S, SOURCE_RESERVED, type IdentityLabels, type ReservedEntity } from './labels.ts';
-import { isCiliumPolicyKind, parseCiliumPolicy } from './parse.ts';
+import { isCiliumPolicyKind, parseCiliumPolicy, type CidrGroup } from './parse.ts';
+import { parseCidr } from '../../../base/ip.ts';
 import { makeSelector, usesReservedLabels, type CiliumSelector } from './selector.ts';
 import type { CiliumPolicy, CiliumRule, PeerRule, PeerSelector, ServiceRef } from './types.ts';
 
@@ -154,7 +155,7 @@ function peersOf(sel: PeerSelector, settings: CiliumSettings): Peer[] {
       const regex = sel.regex;
       return [{ kind: 'fqdn', patterns: [(sel.matchName ?? sel.matchPattern ?? '').toLowerCase()], match: (name: string) => fqdnMatches(regex, name) }];
     }
-    case 'unsupported': return [{ kind: 'entity', entity: 'other', name: sel.text }];
+    case 'unsupported': return [{ kind: 'entity', entity: 'other', name: sel.text, ...(sel.may ? { unresolved: { may: sel.may, what: sel.what ?? sel.text } } : {}) }];
   }
 }
 
@@ -301,6 +302,27 @@ export function ciliumLayerPolicies(p: CiliumPolicy, settings: CiliumSettings, s
   return out;
 }
 
+/**
+ * The CiliumCIDRGroups of the snapshot (name, labels, spec.externalCIDRs), or why they are not
+ * known: the kind could not be read. A CIDR that does not parse is left out, as the CRD's
+ * schema (format: cidr) refuses it.
+ */
+function readCidrGroups(snapshot: Snapshot): { groups: CidrGroup[] } | { unread: string } {
+  const c = snapshot.coverage['cilium.cidrgroups'];
+  if (c && (c.status === 'forbidden' || c.status === 'error')) return { unread: `ciliumcidrgroups.cilium.io ${c.status}` };
+  const groups: CidrGroup[] = [];
+  for (const o of snapshot.resources['cilium.cidrgroups'] ?? []) {
+    const list = (o.spec as { externalCIDRs?: unknown } | undefined)?.externalCIDRs;
+    const cidrs = (Array.isArray(list) ? list : []).flatMap((t: unknown) => {
+      const block = typeof t === 'string' ? parseCidr(t) : undefined;
+      return block ? [{ text: t as string, block }] : [];
+    });
+    const labels = Object.fromEntries(Object.entries(o.metadata?.labels ?? {}).map(([k, v]) => [k, String(v)]));
+    groups.push({ name: o.metadata?.name ?? '', labels, cidrs });
+  }
+  return { groups };
+}
+
 /** The host policies Cilium accepts (nodeSelector rules), per direction they have rules for. */
 function hostPolicies(parsed: readonly CiliumPolicy[]): { ingress: string[]; egress: string[] } {
   const out = { ingress: new Set<string>(), egress: new Set<string>() };
@@ -337,7 +359,7 @@ export const ciliumAdapter: PolicyApiAdapter = {
     const settings = readCiliumSettings(snapshot);
     const notes: CoverageNote[] = [];
     const objects = [...(snapshot.resources['cilium.networkpolicies'] ?? []), ...(snapshot.resources['cilium.clusterwidenetworkpolicies'] ?? [])].filter((o) => isCiliumPolicyKind(o.kind));
-    const options = { ...settings, schemaChecked: snapshot.origin === 'manifests' };
+    const options = { ...settings, schemaChecked: snapshot.origin === 'manifests', cidrGroups: readCidrGroups(snapshot) };
     const parsed = objects.map((o) => parseCiliumPolicy(o, options));
     const dns = dnsProxiedPods(parsed, settings);
     const policies = parsed.flatMap((p) => ciliumLayerPolicies(p, settings, snapshot, notes, dns));

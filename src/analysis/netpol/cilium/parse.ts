@@ -11,6 +11,7 @@ import { matchesInit, parseCiliumSelector, scopePeerSelector, scopeSubjectSelect
 import { isIdentityLabel, POD_NAMESPACE_LABEL } from './labels.ts';
 import { ENTITIES, type CiliumPolicy, type CiliumPolicyKind, type CiliumRule, type Entity, type PeerRule, type PeerSelector, type PortRule, type PortSelector, type ServiceRef } from './types.ts';
 import { fqdnRegex, fqdnPatternError } from './fqdn.ts';
+import { parseSelector } from '../selector.ts';
 
 /** Agent options that change how policies parse (cilium-config keys). */
 export interface CiliumParseOptions {
@@ -30,6 +31,18 @@ export interface CiliumParseOptions {
    * ParseCIDRSloppy (an address/prefix; a bare address is refused). Stored objects passed it already.
    */
   schemaChecked?: boolean;
+  /**
+   * The CiliumCIDRGroups a cidrGroupRef/cidrGroupSelector resolves against; `unread` says why
+   * they are not known (the kind could not be read). Undefined: not collected (a bare parse).
+   */
+  cidrGroups?: { groups: readonly CidrGroup[] } | { unread: string };
+}
+
+/** One CiliumCIDRGroup: its name, labels (cidrGroupSelector) and spec.externalCIDRs. */
+export interface CidrGroup {
+  name: string;
+  labels: Record<string, string>;
+  cidrs: Array<{ text: string; block: IpRange }>;
 }
 
 export const DEFAULT_PARSE_OPTIONS: CiliumParseOptions = { clusterName: 'default', defaultLocalCluster: true, l7Proxy: true, nodeSelectorLabels: false };
@@ -199,7 +212,7 @@ function parseCidrPeer(raw: unknown, at: string, errors: string[], schemaChecked
   return { kind: 'cidr', text: raw, except: [], block, ranges: [block] };
 }
 
-function parseCidrRule(raw: unknown, at: string, ctx: ParseCtx): PeerSelector | undefined {
+function parseCidrRule(raw: unknown, at: string, ctx: ParseCtx): PeerSelector | PeerSelector[] | undefined {
   if (!isObj(raw)) {
     ctx.errors.push(`${at}: not an object`);
     return undefined;
@@ -213,11 +226,7 @@ function parseCidrRule(raw: unknown, at: string, ctx: ParseCtx): PeerSelector | 
     ctx.errors.push(`${at}: more than one of cidr, cidrGroupRef, or cidrGroupSelector may not be set`);
     return undefined;
   }
-  if (sources[0] !== 'cidr') {
-    const text = sources[0] === 'cidrGroupRef' ? `cidrGroupRef ${String(raw.cidrGroupRef)}` : 'cidrGroupSelector';
-    ctx.notes.push(`${at}: ${text} (CiliumCIDRGroup) is not collected; this peer is treated as matching no address`);
-    return { kind: 'unsupported', text };
-  }
+  if (sources[0] !== 'cidr') return cidrGroupPeers(raw, sources[0] === 'cidrGroupRef', at, ctx);
   const cidrText = raw.cidr;
   const block = typeof cidrText === 'string' ? parseCidr(cidrText) : undefined;
   if (!block) {
@@ -241,6 +250,39 @@ function parseCidrRule(raw: unknown, at: string, ctx: ParseCtx): PeerSelector | 
     exceptText.push(e as string);
   }
   return { kind: 'cidr', text: cidrText as string, except: exceptText, block, ranges: subtractRanges(block, excepts) };
+}
+
+/**
+ * A cidrGroupRef (by name) or cidrGroupSelector (by the groups' labels) as the CIDRs of the
+ * CiliumCIDRGroups it selects (docs.cilium.io/en/latest/network/kubernetes/ciliumcidrgroup/).
+ * Groups that could not be read leave the peer unresolved: it matches nothing, and verdicts on
+ * outside addresses it may hold are in doubt (engine.ts ruleMatchDoubt).
+ */
+function cidrGroupPeers(raw: Obj, byName: boolean, at: string, ctx: ParseCtx): PeerSelector[] | undefined {
+  let text = `cidrGroupRef ${JSON.stringify(String(raw.cidrGroupRef))}`;
+  let matches = (g: CidrGroup) => g.name === String(raw.cidrGroupRef);
+  if (!byName) {
+    const r = parseSelector(raw.cidrGroupSelector, `${at}.cidrGroupSelector`);
+    if (!r.selector) {
+      ctx.errors.push(...r.errors);
+      return undefined;
+    }
+    const sel = r.selector;
+    text = `cidrGroupSelector ${sel.key}`;
+    matches = (g: CidrGroup) => sel.matches(g.labels);
+  }
+  const known = ctx.options.cidrGroups;
+  if (!known || 'unread' in known) {
+    const why = known ? known.unread : 'not collected';
+    ctx.notes.push(`${at}: ${text}: the CiliumCIDRGroups are ${known ? 'not known' : 'not collected'} (${why}); this peer is treated as matching no address, and verdicts on outside addresses it may hold are uncertain`);
+    return [{ kind: 'unsupported', text: `${at} ${text}`, may: 'addresses', what: `${at}: ${text} (CiliumCIDRGroups ${known ? `could not be read: ${why}` : 'not collected'})` }];
+  }
+  const cidrs = known.groups.filter(matches).flatMap((g) => g.cidrs);
+  if (!cidrs.length) {
+    ctx.notes.push(`${at}: ${text} selects no CiliumCIDRGroup with externalCIDRs in the snapshot, so it matches no address`);
+    return [{ kind: 'unsupported', text: `${at} ${text} (no CiliumCIDRGroup)` }];
+  }
+  return cidrs.map((c) => ({ kind: 'cidr', text: `${c.text} (${text})`, except: [], block: c.block, ranges: [c.block] }));
 }
 
 /** Selector keys Cilium's default identity filter drops: no identity ever carries them. */
@@ -344,22 +386,23 @@ function parsePeerRule(raw: unknown, index: number, at: string, dir: 'ingress' |
       case 'toCIDRSet':
         list.forEach((c: unknown, i: number) => {
           const p = parseCidrRule(c, `${where}[${i}]`, ctx);
-          if (p) peers.push(p);
+          if (Array.isArray(p)) peers.push(...p);
+          else if (p) peers.push(p);
         });
         break;
       case 'fromNodes':
       case 'toNodes':
         if (list.length > 0 && !ctx.options.nodeSelectorLabels) ctx.errors.push(`${where}: ${f} needs the enable-node-selector-labels option`);
         else if (list.length > 0) {
-          ctx.notes.push(`${where}: node selectors are not evaluated; treated as matching no node`);
-          peers.push({ kind: 'unsupported', text: `${f}` });
+          ctx.notes.push(`${where}: node selectors are not evaluated; treated as matching no node, and verdicts on nodes and host-network pods are uncertain`);
+          peers.push({ kind: 'unsupported', text: where, may: 'nodes', what: `${where}: a node selector (Node labels are not read)` });
         }
         break;
       case 'fromGroups':
       case 'toGroups':
         if (list.length > 0) {
-          ctx.notes.push(`${where}: cloud provider groups are not evaluated; treated as matching no address`);
-          peers.push({ kind: 'unsupported', text: f });
+          ctx.notes.push(`${where}: cloud provider groups are not evaluated; treated as matching no address, and verdicts on outside addresses are uncertain`);
+          peers.push({ kind: 'unsupported', text: where, may: 'addresses', what: `${where}: cloud provider groups (the Cilium operator resolves them from the provider's API)` });
         }
         break;
       case 'toServices': {

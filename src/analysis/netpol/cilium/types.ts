@@ -22,8 +22,11 @@ export type PeerSelector =
   | { kind: 'cidr'; text: string; except: string[]; block: IpRange; ranges: IpRange[] }
   /** toFQDNs: external destinations whose DNS name matches (never an address range). */
   | { kind: 'fqdn'; text: string; matchName?: string; matchPattern?: string; regex: RegExp }
-  /** Peers this version does not evaluate (CIDR groups, cloud groups, node selectors): they match nothing. */
-  | { kind: 'unsupported'; text: string };
+  /**
+   * Peers this version does not evaluate (CIDR groups, cloud groups, node selectors): they match
+   * nothing, and (with `may`) put in doubt verdicts on the endpoints they may hold; `what` names the field.
+   */
+  | { kind: 'unsupported'; text: string; may?: 'addresses' | 'nodes'; what?: string };
 
 /** toServices: resolved against the snapshot's Services when evaluated. */
 export interface ServiceRef {
