@@ -64,7 +64,7 @@ export function hypotheticalVerdict(ctx: AuditContext, w: WorkloadMesh, port: nu
   if (bypass) return { ...bypass, bypassedBy: capture!.source };
   const who = { namespace: OUTSIDER_NS, serviceAccount: OUTSIDER_NS, labels: {}, mtls: caller === 'outsider' };
   // Its container ports too, as reach gives them: a Service's named targetPort then finds the port whose declared protocol Istio reads.
-  const callee = { namespace: w.namespace, name: w.workload.ref.name, serviceAccount: '', labels: w.labels, port, protocol: 'TCP' as const, ...(w.istioRoot ? { root: w.istioRoot.namespace } : {}), ...(dataplane ? { dataplane } : {}), ...(rep ? { containerPorts: containerPorts(rep.spec) } : {}) };
+  const callee = { namespace: w.namespace, name: w.workload.ref.name, serviceAccount: '', labels: w.labels, port, protocol: 'TCP' as const, ...(w.istioRoot ? { root: w.istioRoot.namespace } : {}), ...(w.istioRevision ? { revision: w.istioRevision } : {}), ...(dataplane ? { dataplane } : {}), ...(rep ? { containerPorts: containerPorts(rep.spec) } : {}) };
   const opts = allowOnly ? { allowOnly } : {};
   // A gateway's listeners are its Gateway servers', not PeerAuthentication's: the verdict reach gives
   // (with `pastListener`, its AuthorizationPolicies' alone, as if a listener let the caller in).

@@ -31,7 +31,7 @@ import { indexAuthorizationPolicies, ipBlocksCoverEvery, istioPolicySelects, pol
 import { resolveIstioMode, selectorMatches, type EffectiveMode, type IstioPolicyIndex } from './istio.ts';
 import { meshModel, type NamespaceInfo } from './model.ts';
 import { templatesStandIn } from '../workloads.ts';
-import { istioMeshConfigMap } from './configmaps.ts';
+import { istioConfigMapName, istioMeshConfigMap } from './configmaps.ts';
 import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap } from './util.ts';
 import { parseIp, type Family } from '../../base/ip.ts';
 
@@ -50,6 +50,8 @@ export interface IstioAuthzModel {
   trustDomainSource: string;
   /** meshConfig.trustDomainAliases: in a policy's principals they, like cluster.local, stand for the trust domain. */
   trustDomainAliases: string[];
+  /** The trust domain of an Istio revision's istiod (its ConfigMap istio-<rev>); `default`: the fields above. */
+  trustDomainFor: (revision: string) => IstioTrustDomain;
   authz: AuthzIndex;
   peer: IstioPolicyIndex;
   /** The PeerAuthentications as the istiod of a callee's revision composes them (its root namespace). */
@@ -206,13 +208,20 @@ function parseRequestAuthn(o: KubeObject): RequestAuthn {
   return { ref: { kind: 'RequestAuthentication', namespace, name: o.metadata?.name ?? '' }, namespace, targetRefs: refs, issuers, ...(selector && Object.keys(selector).length > 0 ? { selector } : {}) };
 }
 
+/** A revision's trust domain and its aliases (meshConfig.trustDomain, trustDomainAliases), and where they came from. */
+export interface IstioTrustDomain { trustDomain: string; source: string; aliases: string[] }
+
 /**
- * meshConfig.trustDomain and trustDomainAliases from ConfigMap `istio` (istioMeshConfigMap); Istio's
- * default trust domain is cluster.local, with no aliases. `mesh.istioTrustDomain` overrides the
- * trust domain only: the aliases are still the mesh config's.
+ * meshConfig.trustDomain and trustDomainAliases from the revision's mesh config, ConfigMap `istio`
+ * (`istio-<rev>` for a revision: the one its istiod mounts as --meshConfig, istio/istio
+ * manifests/charts/istio-control/istio-discovery/templates/configmap.yaml), found as
+ * istioMeshConfigMap finds it; Istio's default trust domain is cluster.local, with no aliases.
+ * `mesh.istioTrustDomain` overrides the trust domain only: the aliases are still the mesh config's.
+ * A revision whose ConfigMap is not in the snapshot is taken to share the default revision's.
  */
-function trustDomainOf(configmaps: KubeObject[], configMapNamespace: string, configured: string | undefined): { trustDomain: string; source: string; aliases: string[] } {
-  const cm = istioMeshConfigMap(configmaps, configMapNamespace);
+function trustDomainOf(configmaps: KubeObject[], configMapNamespace: string, configured: string | undefined, revision = 'default'): IstioTrustDomain | undefined {
+  const cm = istioMeshConfigMap(configmaps, configMapNamespace, revision);
+  if (!cm && revision !== 'default') return undefined;
   const text = str(obj(cm?.data)?.mesh);
   let mesh: ReturnType<typeof obj>;
   if (text) {
@@ -223,8 +232,10 @@ function trustDomainOf(configmaps: KubeObject[], configMapNamespace: string, con
     }
   }
   const aliases = arr(mesh?.trustDomainAliases).filter((a): a is string => typeof a === 'string' && a !== '');
-  if (configured) return { trustDomain: configured, source: 'config mesh.istioTrustDomain', aliases };
   const td = str(mesh?.trustDomain);
+  // A revision's own mesh config names its trust domain over ztaudit's default-revision setting.
+  if (td && revision !== 'default') return { trustDomain: td, source: `ConfigMap ${cm!.metadata?.namespace ?? 'default'}/${istioConfigMapName(revision)} mesh.trustDomain`, aliases };
+  if (configured) return { trustDomain: configured, source: 'config mesh.istioTrustDomain', aliases };
   if (td) return { trustDomain: td, source: `ConfigMap ${cm!.metadata?.namespace ?? 'default'}/istio mesh.trustDomain`, aliases };
   return { trustDomain: 'cluster.local', source: 'Istio default', aliases };
 }
@@ -232,7 +243,15 @@ function trustDomainOf(configmaps: KubeObject[], configMapNamespace: string, con
 export const istioAuthzModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config: Config): IstioAuthzModel => {
   const mesh = meshModel(snapshot, config);
   const root = mesh.istio.policies.rootNamespace;
-  const td = trustDomainOf(snapshot.resources.configmaps ?? [], config.mesh.istioRootNamespace || 'istio-system', config.mesh.istioTrustDomain);
+  const configmaps = snapshot.resources.configmaps ?? [];
+  const configMapNamespace = config.mesh.istioRootNamespace || 'istio-system';
+  const td = trustDomainOf(configmaps, configMapNamespace, config.mesh.istioTrustDomain)!;
+  const trustDomains = new Map<string, IstioTrustDomain>([['default', td]]);
+  const trustDomainFor = (revision: string): IstioTrustDomain => {
+    let t = trustDomains.get(revision);
+    if (!t) trustDomains.set(revision, (t = trustDomainOf(configmaps, configMapNamespace, config.mesh.istioTrustDomain, revision) ?? td));
+    return t;
+  };
   const services: IstioAuthzModel['services'] = new Map();
   for (const s of snapshot.resources.services ?? []) {
     const ns = s.metadata?.namespace ?? 'default';
@@ -245,6 +264,7 @@ export const istioAuthzModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, c
     trustDomain: td.trustDomain,
     trustDomainSource: td.source,
     trustDomainAliases: td.aliases,
+    trustDomainFor,
     authz: indexAuthorizationPolicies(snapshot.resources['istio.authorizationpolicies'] ?? [], root),
     peer: mesh.istio.policies,
     peerFor: mesh.istio.policiesFor,
@@ -1022,7 +1042,10 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
       ...(pa.by ? { policy: pa.by } : {}),
     };
   }
-  const principal = plaintext ? undefined : `${model.trustDomain}/ns/${caller.namespace}/sa/${caller.serviceAccount}`;
+  // The caller's certificate names its revision's trust domain (its istiod signs it); the callee's
+  // istiod rewrites the policies' principals into its own trust domain and aliases.
+  const principal = plaintext ? undefined : `${model.trustDomainFor(caller.istioRevision ?? 'default').trustDomain}/ns/${caller.namespace}/sa/${caller.serviceAccount}`;
+  const calleeTd = model.trustDomainFor(callee.revision ?? 'default');
   const who = plaintext
     ? `a plaintext caller (${caller.external ? 'outside the mesh' : !caller.mtls ? (caller.noMtls ?? 'no mesh proxy') : `port ${callee.port} has mTLS DISABLE`}; principals and namespaces cannot match it)`
     : `principal ${principal}`;
@@ -1037,7 +1060,7 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
     const notes: string[] = [];
     const jwt = requestAuthnFor(model, callee, wp, scope);
     const l4Only = ambient && !wp;
-    const peer: Peer = { principal, namespace: plaintext ? undefined : caller.namespace, jwt, port: callee.port, trustDomains: [model.trustDomain, ...model.trustDomainAliases], ...(l4Only ? { l4Only } : {}), ...(model.ipFamilies ? { ipFamilies: model.ipFamilies } : {}) };
+    const peer: Peer = { principal, namespace: plaintext ? undefined : caller.namespace, jwt, port: callee.port, trustDomains: [calleeTd.trustDomain, ...calleeTd.aliases], ...(l4Only ? { l4Only } : {}), ...(model.ipFamilies ? { ipFamilies: model.ipFamilies } : {}) };
     // A sidecar or a waypoint (for a call to a Service) parses the port as its Service declares it;
     // read only where a policy there has an HTTP-only field, the one thing the protocol changes.
     const enforced = wp ? kept(waypointPolicies(model, callee, wp, scope)) : workloadPolicies;

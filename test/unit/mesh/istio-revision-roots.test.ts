@@ -250,3 +250,63 @@ spec: {selector: {matchLabels: {app: ${app}}}, action: ALLOW, rules: [{from: [{s
     expect(reachFrom(`${base}${requestAuthn('istio-system')}`, web, api)).toMatchObject({ verdict: 'denied', reason: expect.stringContaining('no ALLOW AuthorizationPolicy matches') });
   });
 });
+
+describe('principals are read in the trust domain of the callee\'s revision, from its ConfigMap istio-<rev>', () => {
+  // Each revision's istiod reads its own mesh config, ConfigMap istio-<rev> (istio/istio
+  // manifests/charts/istio-control/istio-discovery/templates/configmap.yaml names it
+  // `istio{{- if not (eq .Values.revision "") }}-{{ .Values.revision }}{{- end }}`), whose
+  // trustDomain/trustDomainAliases it rewrites the principals of the policies it serves into: "in
+  // authorization policy, cluster.local is a pointer that points to the current trust domain ...
+  // as well as its aliases", and a principal of another trust domain is kept as written
+  // (https://istio.io/latest/docs/tasks/security/authorization/authz-td-migration/; istio/istio
+  // pilot/pkg/security/trustdomain bundle.go ReplaceTrustDomainAliases). A workload's certificate
+  // names the trust domain of the istiod that signed it, its revision's.
+  const twoDomains = (canaryMesh: string) => `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio, namespace: istio-system}
+data: {mesh: "trustDomain: prod.example"}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio-canary, namespace: istio-system}
+data:
+  mesh: |
+    rootNamespace: canary-root
+${canaryMesh.split('\n').map((l) => `    ${l}`).join('\n')}
+---${namespaceYaml('istio-system', 'team: platform')}${namespaceYaml('canary-root', 'team: platform')}${namespaceYaml('a', 'istio.io/rev: canary')}${namespaceYaml('shop-b', 'istio.io/rev: canary')}${namespaceYaml('shop-a')}${deploymentYaml('a', 'b', { serviceAccount: 'b' })}${deploymentYaml('shop-b', 'api')}${deploymentYaml('shop-a', 'web')}${serviceYaml('a', 'b')}${serviceYaml('shop-b', 'api')}${serviceYaml('shop-a', 'web')}`;
+  const allowPrincipal = (namespace: string, app: string, principal: string) => `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: only-b, namespace: ${namespace}}
+spec: {selector: {matchLabels: {app: ${app}}}, action: ALLOW, rules: [{from: [{source: {principals: ["${principal}"]}}]}]}
+---`;
+  const reach = (yaml: string, to: { namespace: string; name: string }) => {
+    const ctx = ctxOf(yaml);
+    return meshFlowVerdict(ctx.snapshot, ctx.config, { kind: 'Deployment', namespace: 'a', name: 'b' }, { kind: 'Deployment', ...to }, 8000, 'TCP');
+  };
+  const api = { namespace: 'shop-b', name: 'api' };
+
+  it('canary.local/ns/a/sa/b admits revision canary\'s caller a/b to revision canary\'s workload; prod.example/ns/a/sa/b, the default revision\'s domain, does not', () => {
+    const cluster = twoDomains('trustDomain: canary.local');
+    expect(reach(`${cluster}${allowPrincipal('shop-b', 'api', 'canary.local/ns/a/sa/b')}`, api)).toMatchObject({ verdict: 'allowed', policy: { namespace: 'shop-b', name: 'only-b' } });
+    const other = reach(`${cluster}${allowPrincipal('shop-b', 'api', 'prod.example/ns/a/sa/b')}`, api);
+    expect(other.verdict).toBe('denied');
+    expect(other.reason).toContain('principal canary.local/ns/a/sa/b');
+    // cluster.local stands for the callee's revision's trust domain.
+    expect(reach(`${cluster}${allowPrincipal('shop-b', 'api', 'cluster.local/ns/a/sa/b')}`, api).verdict).toBe('allowed');
+  });
+
+  it('a trust domain alias in ConfigMap istio-canary stands for canary.local in revision canary\'s policies', () => {
+    const cluster = twoDomains('trustDomain: canary.local\ntrustDomainAliases: [old.example]');
+    expect(reach(`${cluster}${allowPrincipal('shop-b', 'api', 'old.example/ns/a/sa/b')}`, api).verdict).toBe('allowed');
+    expect(reach(`${twoDomains('trustDomain: canary.local')}${allowPrincipal('shop-b', 'api', 'old.example/ns/a/sa/b')}`, api).verdict).toBe('denied');
+  });
+
+  it('a default-revision workload reads its policies in prod.example: the canary caller\'s canary.local principal is matched as written', () => {
+    const cluster = twoDomains('trustDomain: canary.local');
+    const web = { namespace: 'shop-a', name: 'web' };
+    expect(reach(`${cluster}${allowPrincipal('shop-a', 'web', 'canary.local/ns/a/sa/b')}`, web).verdict).toBe('allowed');
+    expect(reach(`${cluster}${allowPrincipal('shop-a', 'web', 'cluster.local/ns/a/sa/b')}`, web).verdict).toBe('denied');
+  });
+});
