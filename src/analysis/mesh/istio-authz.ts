@@ -31,7 +31,7 @@ import { indexAuthorizationPolicies, ipBlocksCoverEvery, istioPolicySelects, pol
 import { resolveIstioMode, selectorMatches, type EffectiveMode, type IstioPolicyIndex } from './istio.ts';
 import { meshModel, type NamespaceInfo } from './model.ts';
 import { templatesStandIn } from '../workloads.ts';
-import { istioConfigMapName, istioMeshConfigMap } from './configmaps.ts';
+import { istioConfigMapName, istioMeshConfigMap, istioRevisionResolver, istioRootOf } from './configmaps.ts';
 import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap } from './util.ts';
 import { parseIp, type Family } from '../../base/ip.ts';
 
@@ -68,6 +68,11 @@ export interface IstioAuthzModel {
    * when the Gateway has no label and GatewayClasses could not be read.
    */
   waypointFor: Map<string, WaypointFor>;
+  /**
+   * The root namespace of the istiod that configures a waypoint: its revision's (the Gateway's
+   * istio.io/rev label, else its namespace's), whose istio-waypoint GatewayClass policies it takes.
+   */
+  waypointRoot: (wp: { namespace: string; name: string }) => string;
   /** Gateways could not be read (forbidden, failed): which traffic a waypoint handles is unknown. */
   gatewaysUnreadable: boolean;
   /** Gateway API Gateways by `namespace/name`: whether istiod takes each as a usable waypoint (waypointStatusOf). */
@@ -198,6 +203,36 @@ function waypointForOf(snapshot: Snapshot): Map<string, WaypointFor> {
   return out;
 }
 
+/**
+ * IstioAuthzModel.waypointRoot. istiod attaches a policy targeting the istio-waypoint GatewayClass
+ * to a waypoint only from its own mesh config's root namespace (istio/istio
+ * pilot/pkg/model/policyattachment.go ShouldAttachPolicy: `policyName.Namespace == p.RootNamespace`,
+ * the RootNamespace of env.Mesh(), pilot/pkg/model/authorization.go), and the istiod that deploys and
+ * configures a waypoint is the revision its Gateway names (label istio.io/rev, else its namespace's:
+ * the deployment controller reconciles a Gateway only when tagWatcher.IsMine, istio/istio
+ * pilot/pkg/config/kube/gateway/deploymentcontroller.go, pkg/revisions/tag_watcher.go), a tag
+ * resolved as a workload's is (istioRevisionResolver). A waypoint not in the snapshot is the default
+ * revision's, as is one of a revision whose root is unknown.
+ */
+function waypointRootOf(snapshot: Snapshot, config: Config, namespaces: Map<string, NamespaceInfo>, defaultRoot: string): (wp: { namespace: string; name: string }) => string {
+  const labels = new Map((snapshot.resources['gatewayapi.gateways'] ?? []).map((g) => [`${g.metadata?.namespace ?? 'default'}/${g.metadata?.name ?? ''}`, stringMap(g.metadata?.labels)]));
+  const rootOf = istioRootOf(snapshot, config);
+  const resolveRevision = istioRevisionResolver(snapshot, config);
+  const cache = new Map<string, string>();
+  return (wp) => {
+    const key = `${wp.namespace}/${wp.name}`;
+    let r = cache.get(key);
+    if (r === undefined) {
+      const own = labels.get(key);
+      // tagWatcher.IsMine: the Gateway's istio.io/rev, else its namespace's (istio-injection plays no part); none is the default.
+      const value = own ? own['istio.io/rev'] ?? namespaces.get(wp.namespace)?.labels['istio.io/rev'] : undefined;
+      const revision = value ? resolveRevision(value, false).revision : 'default';
+      cache.set(key, (r = revision === 'default' ? defaultRoot : rootOf(revision).namespace));
+    }
+    return r;
+  };
+}
+
 function parseRequestAuthn(o: KubeObject): RequestAuthn {
   const namespace = o.metadata?.namespace ?? 'default';
   const spec = obj(o.spec) ?? {};
@@ -273,6 +308,7 @@ export const istioAuthzModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, c
     namespaces: mesh.namespaces,
     services,
     waypointFor: waypointForOf(snapshot),
+    waypointRoot: waypointRootOf(snapshot, config, mesh.namespaces, root),
     gatewaysUnreadable: ['forbidden', 'error'].includes(snapshot.coverage['gatewayapi.gateways']?.status ?? 'ok'),
     waypointStatus: waypointStatusOf(snapshot, templatesStandIn(snapshot)),
     fromManifests: templatesStandIn(snapshot),
@@ -817,6 +853,7 @@ export function waypointPaths(model: IstioAuthzModel, callee: MeshCallee): Waypo
 interface WaypointTargets {
   gateways: Map<string, number[]>;
   services: Map<string, number[]>;
+  /** Attached to the istio-waypoint GatewayClass, in any namespace: a waypoint takes those of its revision's root (IstioAuthzModel.waypointRoot). */
   gatewayClass: number[];
   /** `namespace/name` of the Services a RequestAuthentication targets. */
   requestAuthnServices: Set<string>;
@@ -834,7 +871,7 @@ function waypointTargets(model: IstioAuthzModel): WaypointTargets {
     for (const ref of p.targetRefs) {
       if (ref.kind === 'Gateway') add(t!.gateways, `${p.namespace}/${ref.name}`, i);
       else if (ref.kind === 'Service') add(t!.services, `${p.namespace}/${ref.name}`, i);
-      else if (ref.kind === 'GatewayClass' && p.namespace === model.root && ref.name === 'istio-waypoint') t!.gatewayClass.push(i);
+      else if (ref.kind === 'GatewayClass' && ref.name === 'istio-waypoint') t!.gatewayClass.push(i);
     }
   });
   for (const ra of model.requestAuthn) for (const r of ra.targetRefs) if (r.kind === 'Service' && (r.group === '' || r.group === 'core')) t.requestAuthnServices.add(`${ra.namespace}/${r.name}`);
@@ -860,13 +897,14 @@ export const pathScope = (p: WaypointPath): ServiceScope => (p.service !== undef
 
 /**
  * Policies a waypoint enforces for this callee: targetRefs to the waypoint Gateway, to a Service
- * of the callee within `scope`, or to the istio-waypoint GatewayClass (root namespace), in the
- * model's order. Looked up in an index of the model, so a verdict reads only its candidates, not
+ * of the callee within `scope`, or to the istio-waypoint GatewayClass (in the root namespace of
+ * the waypoint's revision, waypointRoot), in the model's order. Looked up in an index of the model, so a verdict reads only its candidates, not
  * every policy.
  */
 export function waypointPolicies(model: IstioAuthzModel, callee: MeshCallee, wp: { name: string; namespace: string }, scope?: ServiceScope): ParsedAuthzPolicy[] {
   const t = waypointTargets(model);
-  const hits = new Set<number>([...t.gateways.get(`${wp.namespace}/${wp.name}`) ?? [], ...t.gatewayClass]);
+  const root = model.waypointRoot(wp);
+  const hits = new Set<number>([...t.gateways.get(`${wp.namespace}/${wp.name}`) ?? [], ...t.gatewayClass.filter((i) => model.authz.all[i].namespace === root)]);
   for (const s of model.services.get(callee.namespace) ?? []) {
     if (!inScope(scope, s.name) || Object.keys(s.selector).length === 0 || !selectorMatches(s.selector, callee.labels)) continue;
     for (const i of t.services.get(`${callee.namespace}/${s.name}`) ?? []) hits.add(i);
@@ -899,7 +937,7 @@ function requestAuthnFor(model: IstioAuthzModel, callee: MeshCallee, wp: { name:
       if (wp && ra.targetRefs.some((t) =>
         (t.kind === 'Gateway' && ra.namespace === wp.namespace && t.name === wp.name)
         || (t.kind === 'Service' && (t.group === '' || t.group === 'core') && ra.namespace === callee.namespace && services!.has(t.name))
-        || (t.kind === 'GatewayClass' && ra.namespace === model.root && t.name === 'istio-waypoint'))) issuers.push(...ra.issuers);
+        || (t.kind === 'GatewayClass' && ra.namespace === model.waypointRoot(wp) && t.name === 'istio-waypoint'))) issuers.push(...ra.issuers);
       continue;
     }
     if (wp) continue;

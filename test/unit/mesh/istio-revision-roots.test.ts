@@ -310,3 +310,72 @@ spec: {selector: {matchLabels: {app: ${app}}}, action: ALLOW, rules: [{from: [{s
     expect(reach(`${cluster}${allowPrincipal('shop-a', 'web', 'cluster.local/ns/a/sa/b')}`, web).verdict).toBe('denied');
   });
 });
+
+describe('policies attached to the istio-waypoint GatewayClass are read from the root namespace of the waypoint\'s revision', () => {
+  // targetRefs: "a GatewayClass ... only in the root namespace"
+  // (https://istio.io/latest/docs/reference/config/security/authorization-policy/, targetRefs; the
+  // same for RequestAuthentication, https://istio.io/latest/docs/reference/config/security/request_authentication/).
+  // istiod attaches one to a waypoint only when the policy's namespace is the RootNamespace of its
+  // own mesh config (istio/istio pilot/pkg/model/policyattachment.go ShouldAttachPolicy,
+  // `policyName.Namespace == p.RootNamespace`; pilot/pkg/model/authorization.go takes it from
+  // env.Mesh()), and the istiod configuring a waypoint is the revision its Gateway's istio.io/rev
+  // label, else its namespace's, names (pilot/pkg/config/kube/gateway/deploymentcontroller.go
+  // reconciles a Gateway only when tagWatcher.IsMine, pkg/revisions/tag_watcher.go: the object's
+  // istio.io/rev label, else its namespace's).
+  const waypoint = (namespace: string, labels = '') => `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: waypoint, namespace: ${namespace}, labels: {istio.io/waypoint-for: all${labels ? `, ${labels}` : ''}}}
+spec: {gatewayClassName: istio-waypoint, listeners: [{name: mesh, port: 15008, protocol: HBONE}]}
+---`;
+  const ambient = (name: string, waypointNamespace = '') => namespaceYaml(name, `istio.io/dataplane-mode: ambient, istio.io/use-waypoint: waypoint${waypointNamespace ? `, istio.io/use-waypoint-namespace: ${waypointNamespace}` : ''}`);
+  const cluster = `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio-canary, namespace: istio-system}
+data: {mesh: "rootNamespace: canary-root"}
+---${namespaceYaml('istio-system', 'team: platform')}${namespaceYaml('canary-root', 'team: platform')}${namespaceYaml('client')}${ambient('shop-a')}${ambient('shop-b', 'waypoints-canary')}${namespaceYaml('waypoints-canary', 'istio.io/rev: canary')}${ambient('shop-c')}${deploymentYaml('client', 'curl')}${deploymentYaml('shop-a', 'web')}${deploymentYaml('shop-b', 'api')}${deploymentYaml('shop-c', 'db')}${serviceYaml('shop-a', 'web')}${serviceYaml('shop-b', 'api')}${serviceYaml('shop-c', 'db')}${waypoint('shop-a')}${waypoint('waypoints-canary')}${waypoint('shop-c', 'istio.io/rev: canary')}`;
+  const denyAllWaypoints = (namespace: string) => `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-all-waypoints, namespace: ${namespace}}
+spec: {targetRefs: [{kind: GatewayClass, group: gateway.networking.k8s.io, name: istio-waypoint}], action: DENY, rules: [{}]}
+---`;
+  const reach = (yaml: string, ns: string, name: string) => {
+    const ctx = ctxOf(`${cluster}${yaml}`);
+    return meshFlowVerdict(ctx.snapshot, ctx.config, { kind: 'Deployment', namespace: 'client', name: 'curl' }, { kind: 'Deployment', namespace: ns, name }, 8000, 'TCP');
+  };
+
+  it('a DENY on the GatewayClass in canary-root is enforced by revision canary\'s waypoints (by namespace label or by the Gateway\'s own), not by the default revision\'s', () => {
+    const yaml = denyAllWaypoints('canary-root');
+    expect(reach(yaml, 'shop-b', 'api')).toMatchObject({ verdict: 'denied', enforcedBy: 'waypoint waypoints-canary/waypoint', policy: { namespace: 'canary-root', name: 'deny-all-waypoints' } });
+    expect(reach(yaml, 'shop-c', 'db')).toMatchObject({ verdict: 'denied', enforcedBy: 'waypoint shop-c/waypoint', policy: { namespace: 'canary-root', name: 'deny-all-waypoints' } });
+    expect(reach(yaml, 'shop-a', 'web').verdict).toBe('allowed');
+  });
+
+  it('a DENY on the GatewayClass in istio-system is enforced by the default revision\'s waypoint only', () => {
+    const yaml = denyAllWaypoints('istio-system');
+    expect(reach(yaml, 'shop-a', 'web')).toMatchObject({ verdict: 'denied', enforcedBy: 'waypoint shop-a/waypoint', policy: { namespace: 'istio-system', name: 'deny-all-waypoints' } });
+    expect(reach(yaml, 'shop-b', 'api').verdict).toBe('allowed');
+    expect(reach(yaml, 'shop-c', 'db').verdict).toBe('allowed');
+  });
+
+  it('a RequestAuthentication on the GatewayClass in canary-root lets revision canary\'s waypoint validate JWTs; one in istio-system does not', () => {
+    const jwtOnly = `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: jwt-only, namespace: waypoints-canary}
+spec: {targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: waypoint}], action: ALLOW, rules: [{from: [{source: {requestPrincipals: ["*"]}}]}]}
+---`;
+    const requestAuthn = (namespace: string) => `
+apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: {name: jwt, namespace: ${namespace}}
+spec: {targetRefs: [{kind: GatewayClass, group: gateway.networking.k8s.io, name: istio-waypoint}], jwtRules: [{issuer: "https://issuer.example"}]}
+---`;
+    const canary = reach(`${jwtOnly}${requestAuthn('canary-root')}`, 'shop-b', 'api');
+    expect(canary.verdict).toBe('depends');
+    expect(canary.reason).toContain('RequestAuthentication issuers https://issuer.example');
+    expect(reach(`${jwtOnly}${requestAuthn('istio-system')}`, 'shop-b', 'api').verdict).toBe('denied');
+  });
+});
