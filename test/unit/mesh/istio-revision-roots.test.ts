@@ -379,3 +379,23 @@ spec: {targetRefs: [{kind: GatewayClass, group: gateway.networking.k8s.io, name:
     expect(reach(`${jwtOnly}${requestAuthn('istio-system')}`, 'shop-b', 'api').verdict).toBe('denied');
   });
 });
+
+describe('the authorization checks leave out the control plane of every revision\'s root namespace alike', () => {
+  // The root namespace is "the administrative root namespace for Istio configuration"
+  // (https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/ rootNamespace), and each
+  // revision has its own (its istio-<rev> ConfigMap, https://istio.io/latest/docs/setup/upgrade/canary/):
+  // canary-root is to revision canary what istio-system is to the default revision, so the control
+  // plane kept there (here istiod-canary) is no more an application to demand policies for than
+  // istio-system's istiod. A gateway is judged wherever it runs, in either root.
+  const controlPlane = `${CLUSTER.replace(namespaceYaml('istio-system', 'team: platform'), namespaceYaml('istio-system')).replace(namespaceYaml('canary-root', 'team: platform'), namespaceYaml('canary-root', 'istio.io/rev: canary'))}${deploymentYaml('istio-system', 'istiod')}${deploymentYaml('canary-root', 'istiod-canary')}${deploymentYaml('canary-root', 'ingress', { labels: { istio: 'ingressgateway' } })}`;
+  const judged = (check: typeof authzMissing) => [...check.evaluate(ctxOf(controlPlane))].map((x) => `${x.resource.namespace}/${x.resource.name}`);
+
+  it('canary-root\'s istiod-canary gets no mtls.authz-missing finding, as istio-system\'s istiod does not, while the application workloads do', () => {
+    const failing = [...authzMissing.evaluate(ctxOf(controlPlane))].filter((x) => x.status === 'fail').map((x) => `${x.resource.namespace}/${x.resource.name}`);
+    expect(failing).toEqual(expect.arrayContaining(['shop-a/web', 'shop-b/api']));
+    expect(failing).not.toContain('canary-root/istiod-canary');
+    expect(failing).not.toContain('istio-system/istiod');
+    // A gateway in a root namespace is still judged.
+    expect(judged(authzMissing)).toContain('canary-root/ingress');
+  });
+});
