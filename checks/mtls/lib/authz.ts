@@ -15,15 +15,18 @@ import { isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
 export const authzIndex = (snapshot: AuditContext['snapshot'], config: AuditContext['config']): AuthzIndex => istioAuthzModel(snapshot, config).authz;
 
 /**
- * The meshed Istio workloads the authorization checks judge. The root namespace holds the control
+ * The meshed Istio workloads the authorization checks judge. A root namespace holds the control
  * plane, which is not an application to demand policies for, but also the gateways istioctl's
  * default profile installs there (istio-ingressgateway in istio-system): a gateway is judged
- * wherever it runs, as reach judges it.
+ * wherever it runs, as reach judges it. Every revision in use has its root namespace (its
+ * istio-<rev> mesh config's rootNamespace, where its control plane is installed), and each is
+ * left out alike, whichever revision a workload there runs under.
  */
 export function istioWorkloads(ctx: AuditContext): WorkloadMesh[] {
   const m = meshModel(ctx.snapshot, ctx.config);
-  const root = m.istio.policies.rootNamespace;
-  return m.workloads.filter((w) => w.mesh === 'istio' && (w.namespace !== root || istioGatewayPod(w)) && !isSystemNamespace(w.namespace, ctx.config.systemNamespaces));
+  const roots = new Set([m.istio.policies.rootNamespace]);
+  for (const w of m.workloads) if (w.mesh === 'istio' && w.istioRoot) roots.add(w.istioRoot.namespace);
+  return m.workloads.filter((w) => w.mesh === 'istio' && (!roots.has(w.namespace) || istioGatewayPod(w)) && !isSystemNamespace(w.namespace, ctx.config.systemNamespaces));
 }
 
 /**
@@ -64,7 +67,7 @@ export function hypotheticalVerdict(ctx: AuditContext, w: WorkloadMesh, port: nu
   if (bypass) return { ...bypass, bypassedBy: capture!.source };
   const who = { namespace: OUTSIDER_NS, serviceAccount: OUTSIDER_NS, labels: {}, mtls: caller === 'outsider' };
   // Its container ports too, as reach gives them: a Service's named targetPort then finds the port whose declared protocol Istio reads.
-  const callee = { namespace: w.namespace, name: w.workload.ref.name, serviceAccount: '', labels: w.labels, port, protocol: 'TCP' as const, ...(w.istioRoot ? { root: w.istioRoot.namespace } : {}), ...(dataplane ? { dataplane } : {}), ...(rep ? { containerPorts: containerPorts(rep.spec) } : {}) };
+  const callee = { namespace: w.namespace, name: w.workload.ref.name, serviceAccount: '', labels: w.labels, port, protocol: 'TCP' as const, ...(w.istioRoot ? { root: w.istioRoot.namespace } : {}), ...(w.istioRevision ? { revision: w.istioRevision } : {}), ...(dataplane ? { dataplane } : {}), ...(rep ? { containerPorts: containerPorts(rep.spec) } : {}) };
   const opts = allowOnly ? { allowOnly } : {};
   // A gateway's listeners are its Gateway servers', not PeerAuthentication's: the verdict reach gives
   // (with `pastListener`, its AuthorizationPolicies' alone, as if a listener let the caller in).

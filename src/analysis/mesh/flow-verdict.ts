@@ -311,7 +311,7 @@ export function meshFlowVerdict(snapshot: Snapshot, config: Config, from: Resour
   if (from === 'external' || !src) {
     return judgeFlow(snapshot, config, callee, { namespace: '', serviceAccount: '', labels: {}, mtls: false, external: true }, to, port, protocol, calleeText);
   }
-  const caller = (mtls: boolean): MeshCaller => ({ namespace: src.namespace, serviceAccount: serviceAccountOf(src), labels: src.labels, mtls });
+  const caller = (mtls: boolean): MeshCaller => ({ namespace: src.namespace, serviceAccount: serviceAccountOf(src), labels: src.labels, mtls, ...(src.istioRevision ? { istioRevision: src.istioRevision } : {}) });
   const callerText = `${from.namespace}/${from.name}`;
   const passthrough = src.mesh === 'istio' && callee.mesh === 'istio' ? istioPassthrough(snapshot, config, src, callee, port, opts.podAddressed) : undefined;
   const tls = src.mesh === 'istio' && callee.mesh === 'istio' && !passthrough ? istioCallerTls(snapshot, config, src, callee, port) : undefined;
@@ -794,7 +794,7 @@ const withoutPeerAuthentication = memoize((authz: ReturnType<typeof istioAuthzMo
 const VERB_TEXT: Record<MeshVerdictKind, string> = { allowed: 'allowed', denied: 'denied', depends: 'allowed for some requests', unknown: 'unknown' };
 
 function judgeFlow(snapshot: Snapshot, config: Config, callee: WorkloadMesh, caller: MeshCaller, to: ResourceRef, port: number, protocol: Protocol, calleeText: string): MeshFlowVerdict {
-  const target: MeshCallee = { namespace: callee.namespace, name: to.name, serviceAccount: serviceAccountOf(callee), labels: callee.labels, port, protocol, ...(callee.istioRoot ? { root: callee.istioRoot.namespace } : {}) };
+  const target: MeshCallee = { namespace: callee.namespace, name: to.name, serviceAccount: serviceAccountOf(callee), labels: callee.labels, port, protocol, ...(callee.istioRoot ? { root: callee.istioRoot.namespace } : {}), ...(callee.istioRevision ? { revision: callee.istioRevision } : {}) };
   if (callee.mesh === 'istio') {
     const rep = callee.workload.pods[0];
     const dataplane = rep ? istioMembership(meshModel(snapshot, config).namespaces.get(callee.namespace)?.labels ?? {}, rep).dataplane : undefined;
@@ -827,7 +827,8 @@ function istioUnreadMeshConfig(snapshot: Snapshot, config: Config, authz: Return
   // A plaintext caller refused by STRICT mTLS its own namespace requires, whatever the root is.
   if (v.verdict === 'denied' && v.plaintext && istioStrictWhateverRoot(authz, callee)) return v;
   const { ref } = unread;
-  const assumed = `root namespace ${authz.root}, trust domain ${authz.trustDomain} (${authz.trustDomainSource})`;
+  const td = authz.trustDomainFor(revision);
+  const assumed = `root namespace ${callee.root ?? authz.root}, trust domain ${td.trustDomain} (${td.source})`;
   return {
     mesh: v.mesh, verdict: 'unknown', plaintext: v.plaintext, ...(v.enforcedBy ? { enforcedBy: v.enforcedBy } : {}), ...(v.notes ? { notes: v.notes } : {}),
     reason: `Istio's mesh config (ConfigMap ${ref.namespace}/${ref.name}: rootNamespace, trustDomain) could not be read (${unread.status}), and policies of another root namespace or principals of another trust domain may admit the call; with ${assumed}: ${VERB_TEXT[v.verdict]} (${v.reason})`,

@@ -17,6 +17,8 @@ export interface MeshCaller {
   external?: boolean;
   /** Why a caller with a proxy sends no mTLS ("sends no Istio mTLS to it": see the reason); unset: it has no mesh proxy. */
   noMtls?: string;
+  /** Istio: the caller's revision, whose istiod's trust domain its certificate names; the default revision's when unset. */
+  istioRevision?: string;
 }
 
 export interface MeshCallee {
@@ -33,6 +35,8 @@ export interface MeshCallee {
   containerPorts?: Array<{ port: number; name?: string }>;
   /** Istio: the root namespace of the callee's revision (WorkloadMesh.istioRoot), whose policies apply to it; the default revision's when unset. */
   root?: string;
+  /** Istio: the callee's revision, whose trust domain (and aliases) its policies' principals are read in; the default revision's when unset. */
+  revision?: string;
 }
 
 /**

@@ -31,7 +31,7 @@ import { indexAuthorizationPolicies, ipBlocksCoverEvery, istioPolicySelects, pol
 import { resolveIstioMode, selectorMatches, type EffectiveMode, type IstioPolicyIndex } from './istio.ts';
 import { meshModel, type NamespaceInfo } from './model.ts';
 import { templatesStandIn } from '../workloads.ts';
-import { istioMeshConfigMap } from './configmaps.ts';
+import { istioConfigMapName, istioMeshConfigMap, istioRevisionResolver, istioRootOf } from './configmaps.ts';
 import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap } from './util.ts';
 import { parseIp, type Family } from '../../base/ip.ts';
 
@@ -50,6 +50,8 @@ export interface IstioAuthzModel {
   trustDomainSource: string;
   /** meshConfig.trustDomainAliases: in a policy's principals they, like cluster.local, stand for the trust domain. */
   trustDomainAliases: string[];
+  /** The trust domain of an Istio revision's istiod (its ConfigMap istio-<rev>); `default`: the fields above. */
+  trustDomainFor: (revision: string) => IstioTrustDomain;
   authz: AuthzIndex;
   peer: IstioPolicyIndex;
   /** The PeerAuthentications as the istiod of a callee's revision composes them (its root namespace). */
@@ -66,6 +68,11 @@ export interface IstioAuthzModel {
    * when the Gateway has no label and GatewayClasses could not be read.
    */
   waypointFor: Map<string, WaypointFor>;
+  /**
+   * The root namespace of the istiod that configures a waypoint: its revision's (the Gateway's
+   * istio.io/rev label, else its namespace's), whose istio-waypoint GatewayClass policies it takes.
+   */
+  waypointRoot: (wp: { namespace: string; name: string }) => string;
   /** Gateways could not be read (forbidden, failed): which traffic a waypoint handles is unknown. */
   gatewaysUnreadable: boolean;
   /** Gateway API Gateways by `namespace/name`: whether istiod takes each as a usable waypoint (waypointStatusOf). */
@@ -196,6 +203,36 @@ function waypointForOf(snapshot: Snapshot): Map<string, WaypointFor> {
   return out;
 }
 
+/**
+ * IstioAuthzModel.waypointRoot. istiod attaches a policy targeting the istio-waypoint GatewayClass
+ * to a waypoint only from its own mesh config's root namespace (istio/istio
+ * pilot/pkg/model/policyattachment.go ShouldAttachPolicy: `policyName.Namespace == p.RootNamespace`,
+ * the RootNamespace of env.Mesh(), pilot/pkg/model/authorization.go), and the istiod that deploys and
+ * configures a waypoint is the revision its Gateway names (label istio.io/rev, else its namespace's:
+ * the deployment controller reconciles a Gateway only when tagWatcher.IsMine, istio/istio
+ * pilot/pkg/config/kube/gateway/deploymentcontroller.go, pkg/revisions/tag_watcher.go), a tag
+ * resolved as a workload's is (istioRevisionResolver). A waypoint not in the snapshot is the default
+ * revision's, as is one of a revision whose root is unknown.
+ */
+function waypointRootOf(snapshot: Snapshot, config: Config, namespaces: Map<string, NamespaceInfo>, defaultRoot: string): (wp: { namespace: string; name: string }) => string {
+  const labels = new Map((snapshot.resources['gatewayapi.gateways'] ?? []).map((g) => [`${g.metadata?.namespace ?? 'default'}/${g.metadata?.name ?? ''}`, stringMap(g.metadata?.labels)]));
+  const rootOf = istioRootOf(snapshot, config);
+  const resolveRevision = istioRevisionResolver(snapshot, config);
+  const cache = new Map<string, string>();
+  return (wp) => {
+    const key = `${wp.namespace}/${wp.name}`;
+    let r = cache.get(key);
+    if (r === undefined) {
+      const own = labels.get(key);
+      // tagWatcher.IsMine: the Gateway's istio.io/rev, else its namespace's (istio-injection plays no part); none is the default.
+      const value = own ? own['istio.io/rev'] ?? namespaces.get(wp.namespace)?.labels['istio.io/rev'] : undefined;
+      const revision = value ? resolveRevision(value, false).revision : 'default';
+      cache.set(key, (r = revision === 'default' ? defaultRoot : rootOf(revision).namespace));
+    }
+    return r;
+  };
+}
+
 function parseRequestAuthn(o: KubeObject): RequestAuthn {
   const namespace = o.metadata?.namespace ?? 'default';
   const spec = obj(o.spec) ?? {};
@@ -206,13 +243,20 @@ function parseRequestAuthn(o: KubeObject): RequestAuthn {
   return { ref: { kind: 'RequestAuthentication', namespace, name: o.metadata?.name ?? '' }, namespace, targetRefs: refs, issuers, ...(selector && Object.keys(selector).length > 0 ? { selector } : {}) };
 }
 
+/** A revision's trust domain and its aliases (meshConfig.trustDomain, trustDomainAliases), and where they came from. */
+export interface IstioTrustDomain { trustDomain: string; source: string; aliases: string[] }
+
 /**
- * meshConfig.trustDomain and trustDomainAliases from ConfigMap `istio` (istioMeshConfigMap); Istio's
- * default trust domain is cluster.local, with no aliases. `mesh.istioTrustDomain` overrides the
- * trust domain only: the aliases are still the mesh config's.
+ * meshConfig.trustDomain and trustDomainAliases from the revision's mesh config, ConfigMap `istio`
+ * (`istio-<rev>` for a revision: the one its istiod mounts as --meshConfig, istio/istio
+ * manifests/charts/istio-control/istio-discovery/templates/configmap.yaml), found as
+ * istioMeshConfigMap finds it; Istio's default trust domain is cluster.local, with no aliases.
+ * `mesh.istioTrustDomain` overrides the trust domain only: the aliases are still the mesh config's.
+ * A revision whose ConfigMap is not in the snapshot is taken to share the default revision's.
  */
-function trustDomainOf(configmaps: KubeObject[], configMapNamespace: string, configured: string | undefined): { trustDomain: string; source: string; aliases: string[] } {
-  const cm = istioMeshConfigMap(configmaps, configMapNamespace);
+function trustDomainOf(configmaps: KubeObject[], configMapNamespace: string, configured: string | undefined, revision = 'default'): IstioTrustDomain | undefined {
+  const cm = istioMeshConfigMap(configmaps, configMapNamespace, revision);
+  if (!cm && revision !== 'default') return undefined;
   const text = str(obj(cm?.data)?.mesh);
   let mesh: ReturnType<typeof obj>;
   if (text) {
@@ -223,8 +267,10 @@ function trustDomainOf(configmaps: KubeObject[], configMapNamespace: string, con
     }
   }
   const aliases = arr(mesh?.trustDomainAliases).filter((a): a is string => typeof a === 'string' && a !== '');
-  if (configured) return { trustDomain: configured, source: 'config mesh.istioTrustDomain', aliases };
   const td = str(mesh?.trustDomain);
+  // A revision's own mesh config names its trust domain over ztaudit's default-revision setting.
+  if (td && revision !== 'default') return { trustDomain: td, source: `ConfigMap ${cm!.metadata?.namespace ?? 'default'}/${istioConfigMapName(revision)} mesh.trustDomain`, aliases };
+  if (configured) return { trustDomain: configured, source: 'config mesh.istioTrustDomain', aliases };
   if (td) return { trustDomain: td, source: `ConfigMap ${cm!.metadata?.namespace ?? 'default'}/istio mesh.trustDomain`, aliases };
   return { trustDomain: 'cluster.local', source: 'Istio default', aliases };
 }
@@ -232,7 +278,15 @@ function trustDomainOf(configmaps: KubeObject[], configMapNamespace: string, con
 export const istioAuthzModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config: Config): IstioAuthzModel => {
   const mesh = meshModel(snapshot, config);
   const root = mesh.istio.policies.rootNamespace;
-  const td = trustDomainOf(snapshot.resources.configmaps ?? [], config.mesh.istioRootNamespace || 'istio-system', config.mesh.istioTrustDomain);
+  const configmaps = snapshot.resources.configmaps ?? [];
+  const configMapNamespace = config.mesh.istioRootNamespace || 'istio-system';
+  const td = trustDomainOf(configmaps, configMapNamespace, config.mesh.istioTrustDomain)!;
+  const trustDomains = new Map<string, IstioTrustDomain>([['default', td]]);
+  const trustDomainFor = (revision: string): IstioTrustDomain => {
+    let t = trustDomains.get(revision);
+    if (!t) trustDomains.set(revision, (t = trustDomainOf(configmaps, configMapNamespace, config.mesh.istioTrustDomain, revision) ?? td));
+    return t;
+  };
   const services: IstioAuthzModel['services'] = new Map();
   for (const s of snapshot.resources.services ?? []) {
     const ns = s.metadata?.namespace ?? 'default';
@@ -245,6 +299,7 @@ export const istioAuthzModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, c
     trustDomain: td.trustDomain,
     trustDomainSource: td.source,
     trustDomainAliases: td.aliases,
+    trustDomainFor,
     authz: indexAuthorizationPolicies(snapshot.resources['istio.authorizationpolicies'] ?? [], root),
     peer: mesh.istio.policies,
     peerFor: mesh.istio.policiesFor,
@@ -253,6 +308,7 @@ export const istioAuthzModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, c
     namespaces: mesh.namespaces,
     services,
     waypointFor: waypointForOf(snapshot),
+    waypointRoot: waypointRootOf(snapshot, config, mesh.namespaces, root),
     gatewaysUnreadable: ['forbidden', 'error'].includes(snapshot.coverage['gatewayapi.gateways']?.status ?? 'ok'),
     waypointStatus: waypointStatusOf(snapshot, templatesStandIn(snapshot)),
     fromManifests: templatesStandIn(snapshot),
@@ -797,6 +853,7 @@ export function waypointPaths(model: IstioAuthzModel, callee: MeshCallee): Waypo
 interface WaypointTargets {
   gateways: Map<string, number[]>;
   services: Map<string, number[]>;
+  /** Attached to the istio-waypoint GatewayClass, in any namespace: a waypoint takes those of its revision's root (IstioAuthzModel.waypointRoot). */
   gatewayClass: number[];
   /** `namespace/name` of the Services a RequestAuthentication targets. */
   requestAuthnServices: Set<string>;
@@ -814,7 +871,7 @@ function waypointTargets(model: IstioAuthzModel): WaypointTargets {
     for (const ref of p.targetRefs) {
       if (ref.kind === 'Gateway') add(t!.gateways, `${p.namespace}/${ref.name}`, i);
       else if (ref.kind === 'Service') add(t!.services, `${p.namespace}/${ref.name}`, i);
-      else if (ref.kind === 'GatewayClass' && p.namespace === model.root && ref.name === 'istio-waypoint') t!.gatewayClass.push(i);
+      else if (ref.kind === 'GatewayClass' && ref.name === 'istio-waypoint') t!.gatewayClass.push(i);
     }
   });
   for (const ra of model.requestAuthn) for (const r of ra.targetRefs) if (r.kind === 'Service' && (r.group === '' || r.group === 'core')) t.requestAuthnServices.add(`${ra.namespace}/${r.name}`);
@@ -840,13 +897,14 @@ export const pathScope = (p: WaypointPath): ServiceScope => (p.service !== undef
 
 /**
  * Policies a waypoint enforces for this callee: targetRefs to the waypoint Gateway, to a Service
- * of the callee within `scope`, or to the istio-waypoint GatewayClass (root namespace), in the
- * model's order. Looked up in an index of the model, so a verdict reads only its candidates, not
+ * of the callee within `scope`, or to the istio-waypoint GatewayClass (in the root namespace of
+ * the waypoint's revision, waypointRoot), in the model's order. Looked up in an index of the model, so a verdict reads only its candidates, not
  * every policy.
  */
 export function waypointPolicies(model: IstioAuthzModel, callee: MeshCallee, wp: { name: string; namespace: string }, scope?: ServiceScope): ParsedAuthzPolicy[] {
   const t = waypointTargets(model);
-  const hits = new Set<number>([...t.gateways.get(`${wp.namespace}/${wp.name}`) ?? [], ...t.gatewayClass]);
+  const root = model.waypointRoot(wp);
+  const hits = new Set<number>([...t.gateways.get(`${wp.namespace}/${wp.name}`) ?? [], ...t.gatewayClass.filter((i) => model.authz.all[i].namespace === root)]);
   for (const s of model.services.get(callee.namespace) ?? []) {
     if (!inScope(scope, s.name) || Object.keys(s.selector).length === 0 || !selectorMatches(s.selector, callee.labels)) continue;
     for (const i of t.services.get(`${callee.namespace}/${s.name}`) ?? []) hits.add(i);
@@ -879,7 +937,7 @@ function requestAuthnFor(model: IstioAuthzModel, callee: MeshCallee, wp: { name:
       if (wp && ra.targetRefs.some((t) =>
         (t.kind === 'Gateway' && ra.namespace === wp.namespace && t.name === wp.name)
         || (t.kind === 'Service' && (t.group === '' || t.group === 'core') && ra.namespace === callee.namespace && services!.has(t.name))
-        || (t.kind === 'GatewayClass' && ra.namespace === model.root && t.name === 'istio-waypoint'))) issuers.push(...ra.issuers);
+        || (t.kind === 'GatewayClass' && ra.namespace === model.waypointRoot(wp) && t.name === 'istio-waypoint'))) issuers.push(...ra.issuers);
       continue;
     }
     if (wp) continue;
@@ -1022,7 +1080,10 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
       ...(pa.by ? { policy: pa.by } : {}),
     };
   }
-  const principal = plaintext ? undefined : `${model.trustDomain}/ns/${caller.namespace}/sa/${caller.serviceAccount}`;
+  // The caller's certificate names its revision's trust domain (its istiod signs it); the callee's
+  // istiod rewrites the policies' principals into its own trust domain and aliases.
+  const principal = plaintext ? undefined : `${model.trustDomainFor(caller.istioRevision ?? 'default').trustDomain}/ns/${caller.namespace}/sa/${caller.serviceAccount}`;
+  const calleeTd = model.trustDomainFor(callee.revision ?? 'default');
   const who = plaintext
     ? `a plaintext caller (${caller.external ? 'outside the mesh' : !caller.mtls ? (caller.noMtls ?? 'no mesh proxy') : `port ${callee.port} has mTLS DISABLE`}; principals and namespaces cannot match it)`
     : `principal ${principal}`;
@@ -1037,7 +1098,7 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
     const notes: string[] = [];
     const jwt = requestAuthnFor(model, callee, wp, scope);
     const l4Only = ambient && !wp;
-    const peer: Peer = { principal, namespace: plaintext ? undefined : caller.namespace, jwt, port: callee.port, trustDomains: [model.trustDomain, ...model.trustDomainAliases], ...(l4Only ? { l4Only } : {}), ...(model.ipFamilies ? { ipFamilies: model.ipFamilies } : {}) };
+    const peer: Peer = { principal, namespace: plaintext ? undefined : caller.namespace, jwt, port: callee.port, trustDomains: [calleeTd.trustDomain, ...calleeTd.aliases], ...(l4Only ? { l4Only } : {}), ...(model.ipFamilies ? { ipFamilies: model.ipFamilies } : {}) };
     // A sidecar or a waypoint (for a call to a Service) parses the port as its Service declares it;
     // read only where a policy there has an HTTP-only field, the one thing the protocol changes.
     const enforced = wp ? kept(waypointPolicies(model, callee, wp, scope)) : workloadPolicies;

@@ -250,3 +250,152 @@ spec: {selector: {matchLabels: {app: ${app}}}, action: ALLOW, rules: [{from: [{s
     expect(reachFrom(`${base}${requestAuthn('istio-system')}`, web, api)).toMatchObject({ verdict: 'denied', reason: expect.stringContaining('no ALLOW AuthorizationPolicy matches') });
   });
 });
+
+describe('principals are read in the trust domain of the callee\'s revision, from its ConfigMap istio-<rev>', () => {
+  // Each revision's istiod reads its own mesh config, ConfigMap istio-<rev> (istio/istio
+  // manifests/charts/istio-control/istio-discovery/templates/configmap.yaml names it
+  // `istio{{- if not (eq .Values.revision "") }}-{{ .Values.revision }}{{- end }}`), whose
+  // trustDomain/trustDomainAliases it rewrites the principals of the policies it serves into: "in
+  // authorization policy, cluster.local is a pointer that points to the current trust domain ...
+  // as well as its aliases", and a principal of another trust domain is kept as written
+  // (https://istio.io/latest/docs/tasks/security/authorization/authz-td-migration/; istio/istio
+  // pilot/pkg/security/trustdomain bundle.go ReplaceTrustDomainAliases). A workload's certificate
+  // names the trust domain of the istiod that signed it, its revision's.
+  const twoDomains = (canaryMesh: string) => `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio, namespace: istio-system}
+data: {mesh: "trustDomain: prod.example"}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio-canary, namespace: istio-system}
+data:
+  mesh: |
+    rootNamespace: canary-root
+${canaryMesh.split('\n').map((l) => `    ${l}`).join('\n')}
+---${namespaceYaml('istio-system', 'team: platform')}${namespaceYaml('canary-root', 'team: platform')}${namespaceYaml('a', 'istio.io/rev: canary')}${namespaceYaml('shop-b', 'istio.io/rev: canary')}${namespaceYaml('shop-a')}${deploymentYaml('a', 'b', { serviceAccount: 'b' })}${deploymentYaml('shop-b', 'api')}${deploymentYaml('shop-a', 'web')}${serviceYaml('a', 'b')}${serviceYaml('shop-b', 'api')}${serviceYaml('shop-a', 'web')}`;
+  const allowPrincipal = (namespace: string, app: string, principal: string) => `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: only-b, namespace: ${namespace}}
+spec: {selector: {matchLabels: {app: ${app}}}, action: ALLOW, rules: [{from: [{source: {principals: ["${principal}"]}}]}]}
+---`;
+  const reach = (yaml: string, to: { namespace: string; name: string }) => {
+    const ctx = ctxOf(yaml);
+    return meshFlowVerdict(ctx.snapshot, ctx.config, { kind: 'Deployment', namespace: 'a', name: 'b' }, { kind: 'Deployment', ...to }, 8000, 'TCP');
+  };
+  const api = { namespace: 'shop-b', name: 'api' };
+
+  it('canary.local/ns/a/sa/b admits revision canary\'s caller a/b to revision canary\'s workload; prod.example/ns/a/sa/b, the default revision\'s domain, does not', () => {
+    const cluster = twoDomains('trustDomain: canary.local');
+    expect(reach(`${cluster}${allowPrincipal('shop-b', 'api', 'canary.local/ns/a/sa/b')}`, api)).toMatchObject({ verdict: 'allowed', policy: { namespace: 'shop-b', name: 'only-b' } });
+    const other = reach(`${cluster}${allowPrincipal('shop-b', 'api', 'prod.example/ns/a/sa/b')}`, api);
+    expect(other.verdict).toBe('denied');
+    expect(other.reason).toContain('principal canary.local/ns/a/sa/b');
+    // cluster.local stands for the callee's revision's trust domain.
+    expect(reach(`${cluster}${allowPrincipal('shop-b', 'api', 'cluster.local/ns/a/sa/b')}`, api).verdict).toBe('allowed');
+  });
+
+  it('a trust domain alias in ConfigMap istio-canary stands for canary.local in revision canary\'s policies', () => {
+    const cluster = twoDomains('trustDomain: canary.local\ntrustDomainAliases: [old.example]');
+    expect(reach(`${cluster}${allowPrincipal('shop-b', 'api', 'old.example/ns/a/sa/b')}`, api).verdict).toBe('allowed');
+    expect(reach(`${twoDomains('trustDomain: canary.local')}${allowPrincipal('shop-b', 'api', 'old.example/ns/a/sa/b')}`, api).verdict).toBe('denied');
+  });
+
+  it('a default-revision workload reads its policies in prod.example: the canary caller\'s canary.local principal is matched as written', () => {
+    const cluster = twoDomains('trustDomain: canary.local');
+    const web = { namespace: 'shop-a', name: 'web' };
+    expect(reach(`${cluster}${allowPrincipal('shop-a', 'web', 'canary.local/ns/a/sa/b')}`, web).verdict).toBe('allowed');
+    expect(reach(`${cluster}${allowPrincipal('shop-a', 'web', 'cluster.local/ns/a/sa/b')}`, web).verdict).toBe('denied');
+  });
+});
+
+describe('policies attached to the istio-waypoint GatewayClass are read from the root namespace of the waypoint\'s revision', () => {
+  // targetRefs: "a GatewayClass ... only in the root namespace"
+  // (https://istio.io/latest/docs/reference/config/security/authorization-policy/, targetRefs; the
+  // same for RequestAuthentication, https://istio.io/latest/docs/reference/config/security/request_authentication/).
+  // istiod attaches one to a waypoint only when the policy's namespace is the RootNamespace of its
+  // own mesh config (istio/istio pilot/pkg/model/policyattachment.go ShouldAttachPolicy,
+  // `policyName.Namespace == p.RootNamespace`; pilot/pkg/model/authorization.go takes it from
+  // env.Mesh()), and the istiod configuring a waypoint is the revision its Gateway's istio.io/rev
+  // label, else its namespace's, names (pilot/pkg/config/kube/gateway/deploymentcontroller.go
+  // reconciles a Gateway only when tagWatcher.IsMine, pkg/revisions/tag_watcher.go: the object's
+  // istio.io/rev label, else its namespace's).
+  const waypoint = (namespace: string, labels = '') => `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: waypoint, namespace: ${namespace}, labels: {istio.io/waypoint-for: all${labels ? `, ${labels}` : ''}}}
+spec: {gatewayClassName: istio-waypoint, listeners: [{name: mesh, port: 15008, protocol: HBONE}]}
+---`;
+  const ambient = (name: string, waypointNamespace = '') => namespaceYaml(name, `istio.io/dataplane-mode: ambient, istio.io/use-waypoint: waypoint${waypointNamespace ? `, istio.io/use-waypoint-namespace: ${waypointNamespace}` : ''}`);
+  const cluster = `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio-canary, namespace: istio-system}
+data: {mesh: "rootNamespace: canary-root"}
+---${namespaceYaml('istio-system', 'team: platform')}${namespaceYaml('canary-root', 'team: platform')}${namespaceYaml('client')}${ambient('shop-a')}${ambient('shop-b', 'waypoints-canary')}${namespaceYaml('waypoints-canary', 'istio.io/rev: canary')}${ambient('shop-c')}${deploymentYaml('client', 'curl')}${deploymentYaml('shop-a', 'web')}${deploymentYaml('shop-b', 'api')}${deploymentYaml('shop-c', 'db')}${serviceYaml('shop-a', 'web')}${serviceYaml('shop-b', 'api')}${serviceYaml('shop-c', 'db')}${waypoint('shop-a')}${waypoint('waypoints-canary')}${waypoint('shop-c', 'istio.io/rev: canary')}`;
+  const denyAllWaypoints = (namespace: string) => `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-all-waypoints, namespace: ${namespace}}
+spec: {targetRefs: [{kind: GatewayClass, group: gateway.networking.k8s.io, name: istio-waypoint}], action: DENY, rules: [{}]}
+---`;
+  const reach = (yaml: string, ns: string, name: string) => {
+    const ctx = ctxOf(`${cluster}${yaml}`);
+    return meshFlowVerdict(ctx.snapshot, ctx.config, { kind: 'Deployment', namespace: 'client', name: 'curl' }, { kind: 'Deployment', namespace: ns, name }, 8000, 'TCP');
+  };
+
+  it('a DENY on the GatewayClass in canary-root is enforced by revision canary\'s waypoints (by namespace label or by the Gateway\'s own), not by the default revision\'s', () => {
+    const yaml = denyAllWaypoints('canary-root');
+    expect(reach(yaml, 'shop-b', 'api')).toMatchObject({ verdict: 'denied', enforcedBy: 'waypoint waypoints-canary/waypoint', policy: { namespace: 'canary-root', name: 'deny-all-waypoints' } });
+    expect(reach(yaml, 'shop-c', 'db')).toMatchObject({ verdict: 'denied', enforcedBy: 'waypoint shop-c/waypoint', policy: { namespace: 'canary-root', name: 'deny-all-waypoints' } });
+    expect(reach(yaml, 'shop-a', 'web').verdict).toBe('allowed');
+  });
+
+  it('a DENY on the GatewayClass in istio-system is enforced by the default revision\'s waypoint only', () => {
+    const yaml = denyAllWaypoints('istio-system');
+    expect(reach(yaml, 'shop-a', 'web')).toMatchObject({ verdict: 'denied', enforcedBy: 'waypoint shop-a/waypoint', policy: { namespace: 'istio-system', name: 'deny-all-waypoints' } });
+    expect(reach(yaml, 'shop-b', 'api').verdict).toBe('allowed');
+    expect(reach(yaml, 'shop-c', 'db').verdict).toBe('allowed');
+  });
+
+  it('a RequestAuthentication on the GatewayClass in canary-root lets revision canary\'s waypoint validate JWTs; one in istio-system does not', () => {
+    const jwtOnly = `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: jwt-only, namespace: waypoints-canary}
+spec: {targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: waypoint}], action: ALLOW, rules: [{from: [{source: {requestPrincipals: ["*"]}}]}]}
+---`;
+    const requestAuthn = (namespace: string) => `
+apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: {name: jwt, namespace: ${namespace}}
+spec: {targetRefs: [{kind: GatewayClass, group: gateway.networking.k8s.io, name: istio-waypoint}], jwtRules: [{issuer: "https://issuer.example"}]}
+---`;
+    const canary = reach(`${jwtOnly}${requestAuthn('canary-root')}`, 'shop-b', 'api');
+    expect(canary.verdict).toBe('depends');
+    expect(canary.reason).toContain('RequestAuthentication issuers https://issuer.example');
+    expect(reach(`${jwtOnly}${requestAuthn('istio-system')}`, 'shop-b', 'api').verdict).toBe('denied');
+  });
+});
+
+describe('the authorization checks leave out the control plane of every revision\'s root namespace alike', () => {
+  // The root namespace is "the administrative root namespace for Istio configuration"
+  // (https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/ rootNamespace), and each
+  // revision has its own (its istio-<rev> ConfigMap, https://istio.io/latest/docs/setup/upgrade/canary/):
+  // canary-root is to revision canary what istio-system is to the default revision, so the control
+  // plane kept there (here istiod-canary) is no more an application to demand policies for than
+  // istio-system's istiod. A gateway is judged wherever it runs, in either root.
+  const controlPlane = `${CLUSTER.replace(namespaceYaml('istio-system', 'team: platform'), namespaceYaml('istio-system')).replace(namespaceYaml('canary-root', 'team: platform'), namespaceYaml('canary-root', 'istio.io/rev: canary'))}${deploymentYaml('istio-system', 'istiod')}${deploymentYaml('canary-root', 'istiod-canary')}${deploymentYaml('canary-root', 'ingress', { labels: { istio: 'ingressgateway' } })}`;
+  const judged = (check: typeof authzMissing) => [...check.evaluate(ctxOf(controlPlane))].map((x) => `${x.resource.namespace}/${x.resource.name}`);
+
+  it('canary-root\'s istiod-canary gets no mtls.authz-missing finding, as istio-system\'s istiod does not, while the application workloads do', () => {
+    const failing = [...authzMissing.evaluate(ctxOf(controlPlane))].filter((x) => x.status === 'fail').map((x) => `${x.resource.namespace}/${x.resource.name}`);
+    expect(failing).toEqual(expect.arrayContaining(['shop-a/web', 'shop-b/api']));
+    expect(failing).not.toContain('canary-root/istiod-canary');
+    expect(failing).not.toContain('istio-system/istiod');
+    // A gateway in a root namespace is still judged.
+    expect(judged(authzMissing)).toContain('canary-root/ingress');
+  });
+});
