@@ -49,7 +49,7 @@ const MESH_ANNOTATIONS = [
 const PSS_ANNOTATIONS = ['container.apparmor.security.beta.kubernetes.io/', 'container.seccomp.security.alpha.kubernetes.io/', 'seccomp.security.alpha.kubernetes.io/pod'] as const;
 
 /** Calico IPAM gives a pod an address from the pools these name (src/analysis/netpol/calico/ip-pools.ts podPoolsOf); a Namespace keeps every annotation. */
-const CALICO_POOL_ANNOTATIONS = ['cni.projectcalico.org/ipv4pools', 'cni.projectcalico.org/ipv6pools'] as const;
+const CALICO_POOL_ANNOTATIONS = ['cni.projectcalico.org/ipv4pools', 'cni.projectcalico.org/ipv6pools', 'cni.projectcalico.org/ipAddrs', 'cni.projectcalico.org/ipAddrsNoIpam'] as const;
 
 const POD: SlimSpec = { annotations: [...MESH_ANNOTATIONS, ...PSS_ANNOTATIONS, ...CALICO_POOL_ANNOTATIONS], status: ['phase', 'podIP', 'podIPs', 'hostIP'] };
 /**

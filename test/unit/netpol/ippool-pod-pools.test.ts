@@ -18,6 +18,12 @@ import { describe, expect, it } from 'vitest';
 import { reachCommandCore } from '../../../src/cli/reach.ts';
 import { config, fromBlock } from './calico-intent-cases.ts';
 import { snap } from './helpers.ts';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
+import { parseAllDocuments } from 'yaml';
+
+/** `yaml` as a live cluster shows it: a workload's template stands for pods still to be made. */
+const liveSnap = (yaml: string) => snapshotFromObjects(parseAllDocuments(yaml).map((d) => d.toJS() as KubeObject).filter((o) => o && typeof o === 'object'), { origin: 'live' });
 import { runChecks } from '../../../src/engine/run.ts';
 import { intentViolation } from '../../../checks/network/intent-violation.ts';
 
@@ -138,15 +144,24 @@ describe('Calico pool annotations narrow a pod\'s address (pg: 0.0.0.0/0 except 
 });
 
 describe('Calico pools IPAM gives no new address from', () => {
-  it('a disabled pool is no candidate for pods made from a template: b disabled leaves web in a, ALLOWED (exit 0)', () => {
+  const liveReach = (yaml: string) => reachCommandCore(liveSnap(yaml), { from: 'shop/web', to: 'db/pg', port: '5432' });
+
+  it('live, a disabled pool is no candidate for pods still to be made from a template: b disabled leaves web in a, ALLOWED (exit 0)', () => {
     const pools = pool('a', '192.168.0.0/16') + pool('b', '10.244.0.0/16', ', disabled: true');
-    expect(reach(scene({ pools })).exitCode).toBe(0);
+    expect(liveReach(scene({ pools })).exitCode).toBe(0);
     // The same with the CNI config read (IPAM's automatic choice).
-    expect(reach(scene({ pools, cni: CNI_CONF })).exitCode).toBe(0);
+    expect(liveReach(scene({ pools, cni: CNI_CONF })).exitCode).toBe(0);
   });
 
-  it('a disabled pool asked for by annotation gives nothing either: shop ["a", "b"] with b disabled is ALLOWED', () => {
-    expect(reach(scene({ shop: '["a", "b"]', pools: pool('a', '192.168.0.0/16') + pool('b', '10.244.0.0/16', ', disabled: true') })).exitCode).toBe(0);
+  it('from manifests a template\'s pods may run already with an address of a pool disabled since (a pool migration disables the old pool while its pods keep theirs): the doubt stays (exit 2)', () => {
+    const pools = pool('a', '192.168.0.0/16') + pool('b', '10.244.0.0/16', ', disabled: true');
+    expect(reach(scene({ pools })).exitCode).toBe(2);
+    expect(reach(scene({ pools, cni: CNI_CONF })).exitCode).toBe(2);
+    expect(reach(scene({ shop: '["a", "b"]', pools })).exitCode).toBe(2);
+  });
+
+  it('live, a disabled pool asked for by annotation gives nothing either: shop ["a", "b"] with b disabled is ALLOWED', () => {
+    expect(liveReach(scene({ shop: '["a", "b"]', pools: pool('a', '192.168.0.0/16') + pool('b', '10.244.0.0/16', ', disabled: true') })).exitCode).toBe(0);
   });
 
   it('a running pod keeps the address it holds in a disabled pool: a live web pod at 10.244.3.4 stays in doubt (exit 2)', () => {
@@ -179,3 +194,52 @@ status: {phase: Running, podIP: 10.244.3.4, podIPs: [{ip: 10.244.3.4}]}
     expect(reach(scene({ cni: CNI_CONF, pools, shop: '["b"]' })).exitCode).toBe(1);
   });
 });
+
+// "Use a specific IP address with a pod" (https://docs.tigera.io/calico/latest/networking/ipam/use-specific-ip):
+// cni.projectcalico.org/ipAddrs assigns exactly the listed addresses, which must lie in a
+// configured pool (any, before the pool annotations are read: cni-plugin pkg/k8s/k8s.go);
+// ipAddrsNoIpam bypasses IPAM, the address in no pool.
+describe('Calico fixed pod addresses', () => {
+  const fixedWeb = (annotation: string) => `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata:
+      labels: {app: web}
+      annotations: {${annotation}}
+    spec: {containers: [{name: c, image: 'img:1'}]}
+`;
+  const base = (web: string, pools = pool('a', '192.168.0.0/16', ', assignmentMode: Manual') + pool('b', '10.244.0.0/16')) =>
+    calicoNode(CNI_CONF) + namespaces() + web + deployment('db', 'pg', { port: 5432 }) + dbDeny + fromBlock('{cidr: 0.0.0.0/0, except: [10.0.0.0/8]}') + pools;
+
+  it('ipAddrs ["192.168.0.5"] puts web in the Manual pool a, outside the except: ALLOWED (not a certain DENIED), the intent a definite violation', () => {
+    const yaml = base(fixedWeb(`cni.projectcalico.org/ipAddrs: '["192.168.0.5"]'`));
+    const r = reach(yaml);
+    expect(r.exitCode, r.output).toBe(0);
+    expect(intentOf(yaml)).toMatchObject({ status: 'fail', severity: 'high' });
+  });
+
+  it('ipAddrs wins over the namespace\'s pool annotation', () => {
+    const yaml = calicoNode(CNI_CONF) + namespaces('["b"]') + fixedWeb(`cni.projectcalico.org/ipAddrs: '["192.168.0.5"]'`) + deployment('db', 'pg', { port: 5432 }) + dbDeny + fromBlock('{cidr: 0.0.0.0/0, except: [10.0.0.0/8]}') + pool('a', '192.168.0.0/16') + pool('b', '10.244.0.0/16');
+    expect(reach(yaml).exitCode).toBe(0);
+  });
+
+  it('ipAddrs inside the except is DENIED for certain; an address in no pool read keeps the doubt and says so', () => {
+    expect(reach(base(fixedWeb(`cni.projectcalico.org/ipAddrs: '["10.244.7.7"]'`))).exitCode).toBe(1);
+    const r = reach(base(fixedWeb(`cni.projectcalico.org/ipAddrs: '["172.16.0.9"]'`)));
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain('asks for 172.16.0.9, which no Workload IPPool read holds');
+  });
+
+  it('ipAddrsNoIpam: the address is in no pool, so nothing about the pools settles it (exit 2), even with the namespace annotated to b', () => {
+    const yaml = calicoNode(CNI_CONF) + namespaces('["b"]') + fixedWeb(`cni.projectcalico.org/ipAddrsNoIpam: '["10.244.7.7"]'`) + deployment('db', 'pg', { port: 5432 }) + dbDeny + fromBlock('{cidr: 0.0.0.0/0, except: [10.0.0.0/8]}') + pool('a', '192.168.0.0/16') + pool('b', '10.244.0.0/16');
+    const r = reach(yaml);
+    expect(r.exitCode, r.output).toBe(2);
+    expect(r.output).toContain('ipAddrsNoIpam');
+    expect(intentOf(yaml).status).not.toBe('pass');
+  });
+});
+

@@ -133,9 +133,9 @@ describe('slim declarations', () => {
     });
   });
 
-  it('a pod keeps the Calico IPAM pool annotations the network model narrows its address by (cni.projectcalico.org/ipv4pools, ipv6pools), not the others of that prefix', () => {
-    const pod = slimObject('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop', annotations: { 'cni.projectcalico.org/ipv4pools': '["blue"]', 'cni.projectcalico.org/ipv6pools': '["blue6"]', 'cni.projectcalico.org/podIP': '10.0.0.7/32' } } });
-    expect(pod.metadata?.annotations).toEqual({ 'cni.projectcalico.org/ipv4pools': '["blue"]', 'cni.projectcalico.org/ipv6pools': '["blue6"]' });
+  it('a pod keeps the Calico IPAM pool annotations the network model narrows its address by (cni.projectcalico.org/ipv4pools, ipv6pools) and its fixed addresses (ipAddrs, ipAddrsNoIpam), not the others of that prefix', () => {
+    const pod = slimObject('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop', annotations: { 'cni.projectcalico.org/ipv4pools': '["blue"]', 'cni.projectcalico.org/ipv6pools': '["blue6"]', 'cni.projectcalico.org/ipAddrs': '["10.0.0.7"]', 'cni.projectcalico.org/ipAddrsNoIpam': '["10.9.0.1"]', 'cni.projectcalico.org/podIP': '10.0.0.7/32' } } });
+    expect(pod.metadata?.annotations).toEqual({ 'cni.projectcalico.org/ipv4pools': '["blue"]', 'cni.projectcalico.org/ipv6pools': '["blue6"]', 'cni.projectcalico.org/ipAddrs': '["10.0.0.7"]', 'cni.projectcalico.org/ipAddrsNoIpam': '["10.9.0.1"]' });
     const ns = slimObject('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', annotations: { 'cni.projectcalico.org/ipv4pools': '["blue"]' } } });
     expect(ns.metadata?.annotations).toEqual({ 'cni.projectcalico.org/ipv4pools': '["blue"]' });
   });

@@ -103,6 +103,14 @@ function readPools(snapshot: Snapshot): PoolTable {
 
 const V4_POOLS = 'cni.projectcalico.org/ipv4pools';
 const V6_POOLS = 'cni.projectcalico.org/ipv6pools';
+/**
+ * A pod's fixed addresses: Calico assigns exactly these, from whichever pool holds each (Manual or
+ * disabled ones too), before any pool annotation is looked at; ipAddrsNoIpam bypasses IPAM, so
+ * the address is in no pool at all (https://docs.tigera.io/calico/latest/networking/ipam/use-specific-ip;
+ * cni-plugin pkg/k8s/k8s.go CmdAddK8s).
+ */
+const IP_ADDRS = 'cni.projectcalico.org/ipAddrs';
+const IP_ADDRS_NO_IPAM = 'cni.projectcalico.org/ipAddrsNoIpam';
 
 /** One pod's pools for one family: the pools it may hold an address from, or why every pool of the family stays a candidate. */
 type FamilyChoice = { pools: Pool[]; by?: string } | { doubt: string };
@@ -114,14 +122,44 @@ type FamilyChoice = { pools: Pool[]; by?: string } | { doubt: string };
  * enabled ("the given pool (…) does not exist, or is not enabled": ipam.go determinePools), and
  * then ignores the pools' selectors; a disabled one gives nothing.
  */
-function requestedPools(pools: readonly Pool[], family: 4 | 6, list: unknown, where: string): FamilyChoice {
+function requestedPools(pools: readonly Pool[], family: 4 | 6, list: unknown, where: string, keepDisabled = false): FamilyChoice {
   if (!Array.isArray(list) || !list.every((x) => typeof x === 'string')) return { doubt: `${where} is not a JSON list of pool names or CIDRs, so every pool counts` };
   const out: Pool[] = [];
   for (const entry of list as string[]) {
     const cidr = parseCidr(entry);
     const hit = cidr ? pools.find((p) => p.range.family === cidr.family && p.range.lo === cidr.lo && p.range.hi === cidr.hi) : pools.find((p) => p.name === entry);
     if (!hit) return { doubt: `${where} names ${JSON.stringify(clip(entry, 80))}, which is no Workload IPPool read, so every pool counts` };
-    if (hit.range.family === family && !hit.disabled) out.push(hit);
+    if (hit.range.family === family && (keepDisabled || !hit.disabled)) out.push(hit);
+  }
+  return { pools: out, by: where };
+}
+
+/** JSON.parse, or undefined for text that is not JSON. */
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The pools holding a pod's fixed addresses (its ipAddrs annotation: a JSON list of addresses),
+ * whichever their mode or state; a doubt when the list does not parse or an address is in no pool
+ * read (Calico refuses it, or the pool was not read).
+ */
+function fixedAddressPools(pools: readonly Pool[], family: 4 | 6, text: string): FamilyChoice {
+  const list = safeJson(text);
+  const where = `the pod annotation ${IP_ADDRS}`;
+  if (!Array.isArray(list) || !list.every((x) => typeof x === 'string')) return { doubt: `${where} is not a JSON list of addresses, so every pool counts` };
+  const out: Pool[] = [];
+  for (const entry of list as string[]) {
+    const ip = parseIp(entry);
+    if (!ip) return { doubt: `${where} holds ${JSON.stringify(clip(entry, 80))}, which is no address, so every pool counts` };
+    if (ip.family !== family) continue;
+    const hit = pools.find((p) => p.range.family === family && p.range.lo <= ip.value && ip.value <= p.range.hi);
+    if (!hit) return { doubt: `${where} asks for ${entry}, which no Workload IPPool read holds, so every pool counts` };
+    if (!out.includes(hit)) out.push(hit);
   }
   return { pools: out, by: where };
 }
@@ -143,6 +181,8 @@ interface ChoiceState {
   nsAnnotations: Map<string, Record<string, string>>;
   podIps: Map<string, Array<{ family: 4 | 6; value: bigint }>>;
   cniPools: Partial<Record<4 | 6, unknown>> | 'unread';
+  /** Read from manifests (or a snapshot of them): no live pod address says which pods run. */
+  fromManifests: boolean;
   byKey: Map<string, () => PodPools>;
 }
 
@@ -163,7 +203,7 @@ function choiceState(snapshot: Snapshot): ChoiceState {
     const ips = texts.filter((t): t is string => typeof t === 'string').map((t) => parseIp(t)).filter((x): x is { family: 4 | 6; value: bigint } => !!x);
     if (ips.length) podIps.set(`${p.metadata?.namespace ?? 'default'}/${p.metadata?.name ?? ''}`, ips);
   }
-  const out: ChoiceState = { nsAnnotations, podIps, cniPools: cniConfigPools(snapshot), byKey: new Map() };
+  const out: ChoiceState = { nsAnnotations, podIps, cniPools: cniConfigPools(snapshot), fromManifests: snapshot.origin !== 'live', byKey: new Map() };
   choiceCache.set(snapshot, out);
   return out;
 }
@@ -177,22 +217,30 @@ function choiceState(snapshot: Snapshot): ChoiceState {
  * or one picked before the annotation changed).
  */
 function familyChoice(pools: readonly Pool[], st: ChoiceState, pod: PodPoolInputs, family: 4 | 6): FamilyChoice {
+  const fixed = pod.annotations[IP_ADDRS];
+  if (fixed) return fixedAddressPools(pools, family, fixed);
   const key = family === 4 ? V4_POOLS : V6_POOLS;
+  // From manifests a template's pods may be running already with an address of a pool disabled
+  // since (disabled only stops new assignments: a pool migration disables the old pool while its
+  // pods keep their addresses); only a pod's own address tells. Live, a template stands for pods
+  // still to be made (its running pods are judged by their own addresses).
+  const heldSince = pod.origin === 'template' && st.fromManifests;
+  const enabled = (p: Pool) => !p.disabled || heldSince;
   const own = pod.annotations[key];
   const ns = st.nsAnnotations.get(pod.namespace)?.[key];
   let choice: FamilyChoice;
   const parse = (text: string, where: string): FamilyChoice => {
     try {
-      return requestedPools(pools, family, JSON.parse(text), where);
+      return requestedPools(pools, family, JSON.parse(text), where, heldSince);
     } catch {
       return { doubt: `${where} is not a JSON list of pool names or CIDRs, so every pool counts` };
     }
   };
   if (own) choice = parse(own, `the pod annotation ${key}`);
   else if (ns) choice = parse(ns, `namespace ${pod.namespace}'s annotation ${key}`);
-  else if (st.cniPools === 'unread') choice = { pools: pools.filter((p) => p.range.family === family && !p.disabled) };
-  else if (st.cniPools[family] !== undefined) choice = requestedPools(pools, family, st.cniPools[family], `the CNI config's ipv${family}_pools`);
-  else choice = { pools: automaticPools(pools, family) };
+  else if (st.cniPools === 'unread') choice = { pools: pools.filter((p) => p.range.family === family && enabled(p)) };
+  else if (st.cniPools[family] !== undefined) choice = requestedPools(pools, family, st.cniPools[family], `the CNI config's ipv${family}_pools`, heldSince);
+  else choice = { pools: automaticPools(pools, family).concat(heldSince ? pools.filter((p) => p.range.family === family && p.disabled && !p.manual && !p.noNode) : []) };
   if ('doubt' in choice) return choice;
   const live = pod.origin === 'pod' ? st.podIps.get(`${pod.namespace}/${pod.name}`) ?? [] : [];
   const held = pools.filter((p) => p.range.family === family && !choice.pools.includes(p) && live.some((ip) => ip.family === family && p.range.lo <= ip.value && ip.value <= p.range.hi));
@@ -204,7 +252,8 @@ function familyChoice(pools: readonly Pool[], st: ChoiceState, pod: PodPoolInput
  * pods' and their namespace's pool annotations, the CNI config, disabled and Manual pools and a
  * nodeSelector that selects no node; undefined when nothing narrows (every pool stays a
  * candidate). The narrowing is always within the union podPools gives, so what the union settles
- * for every pod stays settled.
+ * for every pod stays settled; but a pod with ipAddrsNoIpam has an address in no pool, and its
+ * class's addresses are unknown.
  */
 export function podPoolsOf(snapshot: Snapshot, pods: readonly PodPoolInputs[]): (() => PodPools) | undefined {
   const table = poolTable(snapshot);
@@ -217,7 +266,8 @@ export function podPoolsOf(snapshot: Snapshot, pods: readonly PodPoolInputs[]): 
   for (const pod of pods) {
     // Replicas share annotations and namespace; only a live address tells them apart.
     const ips = pod.origin === 'pod' ? st.podIps.get(`${pod.namespace}/${pod.name}`) : undefined;
-    const k = `${pod.namespace}\u0000${pod.annotations[V4_POOLS] ?? ''}\u0000${pod.annotations[V6_POOLS] ?? ''}\u0000${ips ? ips.map((ip) => `${ip.family}:${ip.value}`).join(',') : ''}`;
+    if (pod.annotations[IP_ADDRS_NO_IPAM]) return () => ({ kind: 'unknown', why: `pod ${pod.namespace}/${pod.name} sets ${IP_ADDRS_NO_IPAM}: its address bypasses Calico IPAM and is in no IPPool` });
+    const k = `${pod.namespace}\u0000${pod.origin}\u0000${pod.annotations[V4_POOLS] ?? ''}\u0000${pod.annotations[V6_POOLS] ?? ''}\u0000${pod.annotations[IP_ADDRS] ?? ''}\u0000${ips ? ips.map((ip) => `${ip.family}:${ip.value}`).join(',') : ''}`;
     if (seen.has(k)) continue;
     seen.add(k);
     for (const family of [4, 6] as const) {
