@@ -19,6 +19,7 @@ import cron from 'node-cron';
 import type { Logger } from '../base/log.ts';
 import { ConfigError, OvertakenError, errorMessage } from '../base/errors.ts';
 import type { RunReport } from '../run/types.ts';
+import { rememberScores } from '../run/carried-scores.ts';
 import { emptyMetricsState, lastEvaluated, METRICS_CONTENT_TYPE, renderMetrics, type MetricsState } from './metrics.ts';
 import { cronSlots } from './slots.ts';
 import { startSlotTimer, type Clock } from './timer.ts';
@@ -155,7 +156,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   let latestPage: { runId: string; html: string } | null = null;
   /** The stored run every endpoint shows from now on. */
   const showStored = (outcome: RunOutcome) => {
-    if (metrics.latest?.run.id !== outcome.report.run.id) metrics.lastEvaluated = lastEvaluated(metrics.lastEvaluated, outcome.report);
+    if (metrics.latest?.run.id !== outcome.report.run.id) {
+      metrics.lastEvaluated = lastEvaluated(metrics.lastEvaluated, outcome.report);
+      metrics.scores = rememberScores(metrics.scores, outcome.report);
+    }
     metrics.latest = outcome.report;
     if (outcome.html !== null) latestPage = { runId: outcome.report.run.id, html: outcome.html };
   };
