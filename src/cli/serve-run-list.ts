@@ -6,6 +6,8 @@ import { carriedOpenBySeverity } from '../schedule/metrics.ts';
 import { withPartial, type RunStore } from '../history/run-store.ts';
 import { runListHtml, runListJson, type ListedRunSummary, type RunListPage, type UnreadableListedRun } from '../report/run-list.ts';
 import { isRunId } from '../run/run-id.ts';
+import { scoreMemoryOf, type ScoreMemory } from '../run/carried-scores.ts';
+import type { Area } from '../base/vocabulary.ts';
 
 export const RUN_LIST_PAGE_SIZE = 50;
 
@@ -47,4 +49,18 @@ export async function renderRunList(store: RunStore, format: 'html' | 'json', be
   const page = await readRunListPage(store, before);
   if (page === null) return null;
   return format === 'html' ? runListHtml(page) : `${JSON.stringify(runListJson(page), null, 2)}\n`;
+}
+
+/** Stored runs serve reads at start for the scores they carry (scoreMemoryOf): one bounded list. */
+const STORED_SCORE_RUNS = 50;
+
+/**
+ * The area scores and complete overall of `cluster`'s newest stored runs, for /metrics to carry
+ * from at start; empty when the cluster's name is not known before its first run (it would mix
+ * another cluster's scores in).
+ */
+export async function readStoredScores(store: RunStore, cluster: string | undefined, areaOf: (check: string) => Area | undefined): Promise<ScoreMemory> {
+  if (!cluster) return { areas: {}, complete: null };
+  const mine = (await store.list(STORED_SCORE_RUNS, () => {})).filter((s) => s.cluster === cluster);
+  return scoreMemoryOf(mine.map(withPartial).reverse(), areaOf);
 }

@@ -4,6 +4,7 @@
 // fix (DESIGN.md): a kind made unreadable must neither raise the overall nor drop an area.
 import { AREAS, type Area } from '../base/vocabulary.ts';
 import { checkCoverage, notEvaluated } from './coverage.ts';
+import type { RunSummary } from './types.ts';
 
 /** A run's scores (engine/score.ts Scores). */
 export interface Scores {
@@ -91,4 +92,26 @@ export function carryScores(report: ScoredRun, memory: ScoreMemory | undefined):
   const complete = memory?.complete;
   if (complete && complete.runId !== report.run.id) overall = overall === null ? complete.overall : Math.min(overall, complete.overall);
   return { overall, areas, carried };
+}
+
+/**
+ * ScoreMemory from stored runs' summaries, oldest first (serve at start: a daemon restarted while
+ * a kind is unreadable still carries what the runs before it scored). A check a summary names
+ * blind but not not-applicable was not evaluated; `areaOf` gives a check id's area. A partial
+ * run's summary stored before `blind` existed tells no area apart: it leaves the memory as it is.
+ */
+export function scoreMemoryOf(summaries: Iterable<Pick<RunSummary, 'id' | 'score' | 'partial' | 'blind' | 'notApplicable'>>, areaOf: (check: string) => Area | undefined): ScoreMemory {
+  const memory: ScoreMemory = { areas: {}, complete: null };
+  for (const s of summaries) {
+    const notApplicable = new Set(s.notApplicable ?? []);
+    const blindAreas = new Set((s.blind ?? []).filter((id) => !notApplicable.has(id)).map(areaOf));
+    // `blind` is absent when none, and in summaries stored before it: a partial run's then tells no area apart.
+    const known = s.blind !== undefined || !s.partial;
+    for (const a of AREAS) {
+      const score = s.score.areas?.[a];
+      if (known && typeof score === 'number' && !blindAreas.has(a)) memory.areas[a] = { score, runId: s.id };
+    }
+    if (!s.partial && blindAreas.size === 0 && typeof s.score.overall === 'number') memory.complete = { overall: s.score.overall, runId: s.id };
+  }
+  return memory;
 }

@@ -508,4 +508,24 @@ describe('startDaemon', () => {
     await d.tick(); // fixed and readable again: its own scores, nothing carried
     expect(await scrape()).toEqual({ score: { network: 100, rbac: 95.7, 'pod-security': 100 }, carried: { network: 0, rbac: 0, 'pod-security': 0 }, overall: 98.6 });
   });
+  it('a daemon restarted while a kind is unreadable carries the area score of the stored runs before it (their summaries)', async () => {
+    const { scoreMemoryOf } = await import('../../../src/run/carried-scores.ts');
+    const areaOf = (id: string) => id.split('.')[0] as RunReport['checks'][number]['area'];
+    const stored = [
+      { id: 's1', score: { overall: 38.4, areas: { network: 0, tls: null, rbac: 95.1, 'pod-security': 20, mtls: null } }, partial: false, blind: [], notApplicable: [] },
+      // A partial run stored before the restart, blind to network: it leaves s1's network score.
+      { id: 's2', score: { overall: 52.4, areas: { network: null, tls: null, rbac: 95.7, 'pod-security': 9.1, mtls: null } }, partial: true, blind: ['network.a'], notApplicable: [] },
+    ];
+    const check = (id: string, status: RunReport['checks'][number]['status']): RunReport['checks'][number] => ({
+      id, area: areaOf(id), title: id, severity: 'high', controls: [], remediation: '', evaluated: 1, passed: 0, failed: 0, waived: 0, status,
+    });
+    const blind = { ...fakeReport('r1'), score: { overall: 52.4, areas: { network: null, tls: null, rbac: 95.7, 'pod-security': 9.1, mtls: null } },
+      checks: [check('network.a', 'not-evaluated'), check('rbac.a', 'pass'), check('pod-security.a', 'fail')] } satisfies RunReport;
+    const d = await start({ storedScores: async () => scoreMemoryOf(stored, areaOf), runOnce: async () => ({ report: blind, html: null }) });
+    await d.tick();
+    const m = parseExposition(await (await fetch(`${d.url}/metrics`)).text());
+    expect(Object.fromEntries(m.get('ztaudit_score')!.samples.map((x) => [x.labels.area, x.value]))).toEqual({ network: 0, rbac: 95.7, 'pod-security': 9.1 });
+    expect(m.get('ztaudit_score_carried')!.samples.find((x) => x.labels.area === 'network')!.value).toBe(1);
+    expect(m.get('ztaudit_score_overall')!.samples[0]!.value).toBe(34.9);
+  });
 });
