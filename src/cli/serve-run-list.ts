@@ -4,6 +4,7 @@ import { UnreadableRunError } from '../base/errors.ts';
 import { oneLine } from '../base/plain-text.ts';
 import { carriedOpenBySeverity } from '../schedule/metrics.ts';
 import { withPartial, type RunStore } from '../history/run-store.ts';
+import type { RunSummary } from '../run/types.ts';
 import { runListHtml, runListJson, type ListedRunSummary, type RunListPage, type UnreadableListedRun } from '../report/run-list.ts';
 import { isRunId } from '../run/run-id.ts';
 import { scoreMemoryOf, type ScoreMemory } from '../run/carried-scores.ts';
@@ -51,8 +52,10 @@ export async function renderRunList(store: RunStore, format: 'html' | 'json', be
   return format === 'html' ? runListHtml(page) : `${JSON.stringify(runListJson(page), null, 2)}\n`;
 }
 
-/** Stored runs serve reads at start for the scores they carry (scoreMemoryOf): one bounded list. */
+/** Stored runs of its cluster serve reads at start for the scores they carry (scoreMemoryOf). */
 const STORED_SCORE_RUNS = 50;
+/** At most this many stored summaries are listed looking for them (a store shared by a fleet). */
+const STORED_SCORE_SCAN = 2000;
 
 /**
  * The area scores and complete overall of `cluster`'s newest stored runs, for /metrics to carry
@@ -61,6 +64,17 @@ const STORED_SCORE_RUNS = 50;
  */
 export async function readStoredScores(store: RunStore, cluster: string | undefined, areaOf: (check: string) => Area | undefined): Promise<ScoreMemory> {
   if (!cluster) return { areas: {}, complete: null };
-  const mine = (await store.list(STORED_SCORE_RUNS, () => {})).filter((s) => s.cluster === cluster);
+  // The store lists every cluster's runs, newest first: page on past the other clusters' runs
+  // (summaries only) until this cluster's newest are read, within a bound.
+  const mine: RunSummary[] = [];
+  let before: string | undefined;
+  for (let scanned = 0; mine.length < STORED_SCORE_RUNS && scanned < STORED_SCORE_SCAN;) {
+    const page = await store.list(STORED_SCORE_RUNS, () => {}, before);
+    scanned += STORED_SCORE_RUNS;
+    for (const s of page) if (s.cluster === cluster && mine.length < STORED_SCORE_RUNS) mine.push(s);
+    const last = page[page.length - 1];
+    if (page.length < STORED_SCORE_RUNS || !last || last.id === before) break;
+    before = last.id;
+  }
   return scoreMemoryOf(mine.map(withPartial).reverse(), areaOf);
 }

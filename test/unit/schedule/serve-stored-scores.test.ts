@@ -28,4 +28,19 @@ describe('readStoredScores', () => {
       await store.close();
     }
   });
+
+  // A store shared by a fleet: other clusters' runs stored since must not hide this cluster's.
+  it('pages past 120 newer runs of another cluster to the cluster\'s own', async () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'zt-stored-scores-')), 'h.db');
+    const store = await openRunStore(db);
+    try {
+      await store.save(makeReport('p1', '2026-11-01T02:00:00.000Z', { cluster: 'prod', overall: 30 }));
+      for (let i = 0; i < 120; i++) await store.save(makeReport(`o${i}`, new Date(Date.parse('2026-11-01T03:00:00.000Z') + i * 60_000).toISOString(), { cluster: 'other', overall: 90 }));
+      const memory = await readStoredScores(store, 'prod', areaOf);
+      expect(memory.areas.network).toEqual({ score: 30, runId: 'p1' });
+      expect(memory.complete).toMatchObject({ runId: 'p1' });
+    } finally {
+      await store.close();
+    }
+  });
 });
