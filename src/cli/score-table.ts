@@ -5,7 +5,7 @@ import { oneLine } from '../base/plain-text.ts';
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { carriedText, runCounts } from '../report/counts.ts';
 import { notDiffedNote, olderBaselinesNote } from '../report/view/index.ts';
-import { checkCoverage, gradeFor, notEvaluated } from '../engine/score.ts';
+import { checkCoverage, gradeFor, notEvaluated, partialScoreNote } from '../engine/score.ts';
 import type { RunReport } from '../run/types.ts';
 import type { CliIO } from './io.ts';
 
@@ -27,7 +27,10 @@ export function printScoreTable(report: RunReport, io: CliIO): void {
     lines.push(`${area.padEnd(14)} ${fmt(report.score.areas[area])}  ${gradeFor(report.score.areas[area], cov).padEnd(5)}  ${failing}/${checks.length}${missing ? `, ${missing} not evaluated (score over ${cov.evaluated}/${cov.applicable} checks)` : ''}${delta(report.diff?.scoreDelta.areas[area])}`);
   }
   const all = checkCoverage(report.checks);
-  lines.push(`${'overall'.padEnd(14)} ${fmt(report.score.overall)}  ${gradeFor(report.score.overall, all).padEnd(5)}  ${report.findings.filter((f) => !f.waived).length} findings${delta(report.diff?.scoreDelta.overall)}`);
+  // A partial run's overall is over what could be read: said beside it, so the number never
+  // reads as an improvement on a complete run's.
+  const partialNote = partialScoreNote(report.score, report.checks);
+  lines.push(`${'overall'.padEnd(14)} ${fmt(report.score.overall)}  ${gradeFor(report.score.overall, all).padEnd(5)}  ${report.findings.filter((f) => !f.waived).length} findings${delta(report.diff?.scoreDelta.overall)}${partialNote ? ` (${partialNote})` : ''}`);
   const c = runCounts(report);
   const carried = carriedText(c);
   lines.push(`open findings ${c.open}${carried ? ` (${carried})` : ''}: ${SEVERITIES.map((s) => `${c.bySeverity[s]} ${s}`).join(', ')}; ${c.waived} waived; checks ${c.failingChecks}/${c.checks} failing, ${c.notEvaluated} not evaluated, ${c.notApplicable} not applicable`);

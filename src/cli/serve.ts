@@ -22,7 +22,7 @@ import { ServeWatch, validateWatchFlags, type ServeWatchInput } from './serve-wa
 import { fleetQueryOf } from './fleet.ts';
 import { abortable, buildEdges, historyUrl, openStore, type WiringFlags } from './wiring.ts';
 import { startRunPageRenderer } from './serve-pages.ts';
-import { renderRunList } from './serve-run-list.ts';
+import { readStoredScores, renderRunList } from './serve-run-list.ts';
 import { withRunListLink } from '../report/run-list.ts';
 import { defineCommand, parseSpec, seconds } from './command.ts';
 import type { Config } from '../config/types.ts';
@@ -156,6 +156,7 @@ async function startChecked(flags: ReturnType<typeof checkServeFlags>, config: C
     /** The latest run this daemon completed and its notification outcomes. */
     let notified: { id: string; outcomes: NotificationOutcome[] } | null = null;
 
+    const checkArea = new Map(CHECKS.map((c) => [c.id, c.area]));
     const daemon = await startDaemon({
       schedule: flags.schedule,
       ...(flags.timezone ? { timezone: flags.timezone } : {}),
@@ -165,6 +166,7 @@ async function startChecked(flags: ReturnType<typeof checkServeFlags>, config: C
       graceMs: flags.graceMs,
       log,
       ...(store ? { runList: (format: 'html' | 'json', before: string | undefined) => renderRunList(store, format, before) } : {}),
+      ...(store ? { storedScores: () => readStoredScores(store, flags.cluster ?? config.cluster.name, (id) => checkArea.get(id)) } : {}),
       ...(pages ? { lookupRun: async (id: string) => { const page = await pages.render(id); return typeof page === 'string' ? withRunListLink(page) : page; }, runStored: (id: string) => pages.stored(id), lookupFleet: () => pages.renderFleet(fleetQueryOf(config, {}, new Date()), (line) => log.warn(`/fleet: ${line}`)) } : {}),
       ...(watch ? { watchMetrics: () => watch.metrics() } : {}),
       runOnce: async (signal, hooks, reason) => {

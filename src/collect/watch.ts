@@ -102,6 +102,12 @@ interface KindState {
    * DELETED or a clean ADDED/MODIFIED, and all at once by a clean list; a clean event of another
    * object leaves it.
    */
+  /**
+   * The coverage status the log last stated for the kind; null until its first list answered.
+   * A kind refused from the start logs "coverage forbidden (…)", not a change from an ok it
+   * never had (`coverage` starts as ok, a placeholder).
+   */
+  loggedStatus: CoverageEntry['status'] | null;
   malformed: Map<string, string>;
 }
 
@@ -438,7 +444,7 @@ export class ClusterWatch {
       spec, key, path: `${basePathOf(spec, version)}/${spec.resource}`, apiVersion: spec.group ? `${spec.group}/${version}` : version,
       objects: old?.objects ?? new Map(), resourceVersion: '', coverage: { status: 'ok', count: 0 }, needsList: false,
       failures: 0, events: old?.events ?? 0, broken: false, watching: false, lastError: '', watchError: null, expired: false, vanished: false,
-      malformed: new Map(),
+      malformed: new Map(), loggedStatus: old?.loggedStatus ?? null,
     };
   }
 
@@ -542,11 +548,15 @@ export class ClusterWatch {
   private setCoverage(st: KindState, c: CoverageEntry, why?: string): void {
     const before = st.coverage;
     st.coverage = c;
+    const was = st.loggedStatus;
+    st.loggedStatus = c.status;
     if (before.status !== c.status || before.detail !== c.detail) {
       this.changedKinds.add(st.key);
       this.oldestPending ??= Date.now();
       const said = [c.detail, why].filter(Boolean).join('; ');
-      if (before.status !== c.status) this.options.log?.[c.status === 'ok' ? 'info' : 'warn'](`watch ${resourceName(st.spec)}: coverage ${before.status} -> ${c.status}${said ? ` (${said})` : ''}`, { event: 'watch-coverage', kind: st.key, status: c.status });
+      if (was !== c.status && !(was === null && c.status === 'ok')) {
+        this.options.log?.[c.status === 'ok' ? 'info' : 'warn'](`watch ${resourceName(st.spec)}: coverage ${was === null ? '' : `${was} -> `}${c.status}${said ? ` (${said})` : ''}`, { event: 'watch-coverage', kind: st.key, status: c.status });
+      }
       this.options.onChange?.();
     }
   }

@@ -7,11 +7,10 @@ import { type Result } from './types.ts';
 import { notEvaluated, type CheckCoverage } from '../run/coverage.ts';
 
 export { checkCoverage, notEvaluated, type CheckCoverage } from '../run/coverage.ts';
+export { carryScores, rememberScores, partialScoreNote, unscoredAreas, type CarriedScores, type ScoreMemory } from '../run/carried-scores.ts';
 
-export interface Scores {
-  overall: number | null;
-  areas: Record<Area, number | null>;
-}
+export type { Scores } from '../run/carried-scores.ts';
+import type { Scores } from '../run/carried-scores.ts';
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
@@ -59,3 +58,4 @@ export function scoreText(score: number | null, cov: CheckCoverage): string {
   const s = score === null ? 'n/a' : String(score);
   return notEvaluated(cov) > 0 ? `${s} (${cov.evaluated}/${cov.applicable} checks evaluated)` : s;
 }
+

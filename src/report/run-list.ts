@@ -3,6 +3,7 @@
 // first. The page is read from the store by the caller; this file only shapes and prints it.
 import { withoutControls } from '../base/plain-text.ts';
 import { isRunId } from '../run/run-id.ts';
+import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import type { RunSummary } from '../run/types.ts';
 import { templateEnvironment } from './html.ts';
 
@@ -15,13 +16,19 @@ export interface UnreadableListedRun {
   cluster?: string;
 }
 
+/**
+ * A listed run; a partial one with the open findings it carries for the checks it could not
+ * evaluate, by severity (carriedOpenBySeverity, as `ztaudit history` and /metrics count them).
+ */
+export type ListedRunSummary = RunSummary & { carried?: Record<Severity, number> };
+
 export interface RunListPage {
   /** Runs per page; a page holds at most this many. */
   pageSize: number;
   /** The run this page lists the runs stored before (the `before` asked for); null: the newest runs. */
   before: string | null;
   /** Newest first, by insertion. Summaries as withPartial reads them. */
-  runs: Array<RunSummary | UnreadableListedRun>;
+  runs: Array<ListedRunSummary | UnreadableListedRun>;
   /** The id to ask `before` for the next older page; null when this page holds the oldest run. */
   next: string | null;
 }
@@ -31,6 +38,7 @@ const runPath = (id: string): string | null => (isRunId(id) ? `/runs/${id}` : nu
 const pagePath = (base: string, before: string | null): string | null => (before === null ? null : `${base}?before=${encodeURIComponent(before)}`);
 const triggerOf = (run: RunSummary): 'watch' | 'scheduled' => (run.trigger === 'watch' ? 'watch' : 'scheduled');
 const findingsOf = (run: RunSummary): number => Object.values(run.findings).reduce((a, b) => a + b, 0);
+const carriedOf = (run: ListedRunSummary): number => (run.carried ? SEVERITIES.reduce((n, s) => n + run.carried![s], 0) : 0);
 
 /** /runs.json: the page as data. `next` is the URL of the next older page. */
 export function runListJson(page: RunListPage): unknown {
@@ -42,7 +50,10 @@ export function runListJson(page: RunListPage): unknown {
       ? { id: r.unreadable, url: runPath(r.unreadable), unreadable: r.reason, ...(r.startedAt !== undefined ? { startedAt: r.startedAt } : {}), ...(r.cluster !== undefined ? { cluster: r.cluster } : {}) }
       : {
         id: r.id, url: runPath(r.id), startedAt: r.startedAt, cluster: r.cluster, trigger: triggerOf(r), partial: r.partial === true,
-        score: r.score, findings: { ...r.findings, total: findingsOf(r) }, waived: r.waived, regression: r.regression,
+        score: r.score, findings: { ...r.findings, total: findingsOf(r) },
+        // A partial run's open findings of the checks it could not evaluate, as its last evaluation had them.
+        ...(carriedOf(r) > 0 ? { carried: { ...r.carried!, total: carriedOf(r) } } : {}),
+        waived: r.waived, regression: r.regression,
       })),
   };
 }
@@ -78,7 +89,7 @@ export function buildRunListView(page: RunListPage): RunListView {
     const change = r.regression === null ? (r.notDiffed ? 'not diffed' : 'first run') : r.regression ? 'regression' : 'no regression';
     return {
       id: r.id, href: runPath(r.id), startedAt: r.startedAt, cluster: r.cluster, trigger: triggerOf(r), coverage: r.partial ? 'partial' : 'complete',
-      overall: r.score.overall === null ? 'n/a' : r.score.overall.toFixed(1), findings: findingsOf(r).toLocaleString('en-US'),
+      overall: r.score.overall === null ? 'n/a' : r.score.overall.toFixed(1), findings: `${findingsOf(r).toLocaleString('en-US')}${carriedOf(r) > 0 ? ` (+${carriedOf(r).toLocaleString('en-US')})` : ''}`,
       change, changeClass: r.regression === true ? 'regression' : '', unreadable: null,
     };
   });

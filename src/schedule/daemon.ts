@@ -19,6 +19,7 @@ import cron from 'node-cron';
 import type { Logger } from '../base/log.ts';
 import { ConfigError, OvertakenError, errorMessage } from '../base/errors.ts';
 import type { RunReport } from '../run/types.ts';
+import { rememberScores, type ScoreMemory } from '../run/carried-scores.ts';
 import { emptyMetricsState, lastEvaluated, METRICS_CONTENT_TYPE, renderMetrics, type MetricsState } from './metrics.ts';
 import { cronSlots } from './slots.ts';
 import { startSlotTimer, type Clock } from './timer.ts';
@@ -82,6 +83,11 @@ export interface DaemonOptions {
   graceMs?: number;
   /** Run once right after start-up; default true. */
   runAtStart?: boolean;
+  /**
+   * What the stored runs before this daemon scored (scoreMemoryOf): read once at start, so a run
+   * that cannot score an area carries its last score after a restart too. Absent: no store.
+   */
+  storedScores?: () => Promise<ScoreMemory>;
   /** serve --watch: the watch's lag and events for /metrics. */
   watchMetrics?: MetricsState['watch'];
   /**
@@ -151,11 +157,22 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const stalledClientMs = options.stalledClientMs ?? 30_000;
   const metrics = emptyMetricsState();
   if (options.watchMetrics) metrics.watch = options.watchMetrics;
+  if (options.storedScores) {
+    // Without them the daemon carries what it sees from its first run on; nothing is invented.
+    try {
+      metrics.scores = await options.storedScores();
+    } catch (error: unknown) {
+      log.warn(`the stored runs' scores could not be read (${errorMessage(error)}): an area a run cannot score carries a score only once this daemon has seen one`, { event: 'stored-scores' });
+    }
+  }
   /** The latest stored run's HTML report, and which run it is. */
   let latestPage: { runId: string; html: string } | null = null;
   /** The stored run every endpoint shows from now on. */
   const showStored = (outcome: RunOutcome) => {
-    if (metrics.latest?.run.id !== outcome.report.run.id) metrics.lastEvaluated = lastEvaluated(metrics.lastEvaluated, outcome.report);
+    if (metrics.latest?.run.id !== outcome.report.run.id) {
+      metrics.lastEvaluated = lastEvaluated(metrics.lastEvaluated, outcome.report);
+      metrics.scores = rememberScores(metrics.scores, outcome.report);
+    }
     metrics.latest = outcome.report;
     if (outcome.html !== null) latestPage = { runId: outcome.report.run.id, html: outcome.html };
   };

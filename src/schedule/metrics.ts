@@ -5,10 +5,14 @@
 // check the latest run could not evaluate counts with its findings of the last run that did
 // (lastEvaluated), as the diff never calls them resolved: a kind made unreadable must not
 // resolve that alert (a vanished series would resolve it just the same, so the series stays).
+// Scores likewise: an area whose checks the latest run could not all evaluate shows no more than
+// its score in the last run that evaluated them all, and keeps its series (ztaudit_score_carried
+// 1), and a partial run's overall never reads above the last complete run's (carryScores).
 import { AREAS, SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { openCarried } from '../run/waivers.ts';
 import type { Finding, RunReport } from '../run/types.ts';
 import { checkCoverage, isBlind, isEvaluated, notEvaluated } from '../run/coverage.ts';
+import { carryScores, type ScoreMemory } from '../run/carried-scores.ts';
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -42,6 +46,12 @@ export interface MetricsState {
    * the checks `latest` evaluated or could not evaluate (not-evaluated, error). Absent: none.
    */
   lastEvaluated?: ReadonlyMap<string, EvaluatedFindings>;
+  /**
+   * The area scores of the newest runs that scored each area whole, and the last complete run's
+   * overall, over the stored runs this process has seen (the latest included) and those it read
+   * at start (rememberScores). Absent: none.
+   */
+  scores?: ScoreMemory;
   lastDurationSeconds: number | null;
   lastSuccessAt: Date | null;
   runsTotal: Record<RunResult, number>;
@@ -107,14 +117,18 @@ export function renderMetrics(state: MetricsState): string {
   const r = state.latest;
   out.family('ztaudit_up', 'gauge', 'The ztaudit daemon is running.', [[{}, 1]]);
   out.family('ztaudit_run_in_progress', 'gauge', '1 while an audit run is in progress.', [[{}, state.running ? 1 : 0]]);
-  // An area that was not evaluated has no sample: absent means unknown, never 0 or 100.
-  out.family('ztaudit_score', 'gauge', 'Score (0-100) per area in the latest completed run; areas not evaluated are absent.',
-    r ? AREAS.flatMap((a): Array<[Record<string, string>, number]> => {
-      const s = r.score.areas[a];
+  // An area with no check that applies has no sample: absent means nothing to judge, never 0
+  // or 100. One whose checks were not all evaluated shows no more than its last whole score.
+  const shown = r ? carryScores(r, state.scores) : null;
+  out.family('ztaudit_score', 'gauge', 'Score (0-100) per area in the latest completed run; an area whose checks it could not all evaluate is shown at no more than its score in the last run that evaluated them all (ztaudit_score_carried 1 when that one is shown); areas with no check that applies are absent.',
+    shown ? AREAS.flatMap((a): Array<[Record<string, string>, number]> => {
+      const s = shown.areas[a];
       return typeof s === 'number' ? [[{ area: a }, s]] : [];
     }) : []);
-  out.family('ztaudit_score_overall', 'gauge', 'Overall score (0-100) of the latest completed run.',
-    r && typeof r.score.overall === 'number' ? [[{}, r.score.overall]] : []);
+  out.family('ztaudit_score_carried', 'gauge', '1 when the area\'s ztaudit_score is carried from the last run that evaluated all its checks: the latest run could not (see ztaudit_checks_not_evaluated), and scored it higher over what it could read, or not at all.',
+    shown ? AREAS.flatMap((a): Array<[Record<string, string>, number]> => (typeof shown.areas[a] === 'number' ? [[{ area: a }, a in shown.carried ? 1 : 0]] : [])) : []);
+  out.family('ztaudit_score_overall', 'gauge', 'Overall score (0-100) of the latest completed run: the mean of the area scores; when checks were not evaluated (ztaudit_checks_not_evaluated), carried area scores count and it is never above the last complete run\'s overall.',
+    shown && typeof shown.overall === 'number' ? [[{}, shown.overall]] : []);
   // A score over part of an area's checks is not that area's score: say how many are missing.
   out.family('ztaudit_checks_not_evaluated', 'gauge', 'Checks that apply but were not evaluated in the latest completed run (a kind could not be read, a check failed), by area; its score covers only the rest.',
     r ? AREAS.map((area): [Record<string, string>, number] => [{ area }, notEvaluated(checkCoverage(r.checks, area))]) : []);

@@ -1,7 +1,7 @@
 // The report view-model: a pure function from report.json (+ trend, + previous run) to the
 // plain data the templates print. Nothing here judges a result: verdicts, scores, the diff and
 // the analyses' classifications come as given; the builders beside this file shape them.
-import { checkCoverage } from '../../engine/score.ts';
+import { checkCoverage, partialScoreNote } from '../../engine/score.ts';
 import { SEVERITIES, SEVERITY_WEIGHT } from '../../base/vocabulary.ts';
 import type { Finding, RunReport, WaiverStatus } from '../../run/types.ts';
 import { carriedText, runCounts } from '../counts.ts';
@@ -11,7 +11,7 @@ import { frameworksOf } from './frameworks.ts';
 import { areaSections, indexFindings, topFixes } from './findings.ts';
 import { POSTURE_MAX_ROWS, postureOf } from './posture.ts';
 import { trendView } from './trend.ts';
-import type { CoverageView, ReportView, ViewOptions } from './types.ts';
+import type { CoverageView, ReportView, ScoreCard, ViewOptions } from './types.ts';
 import { AREAS } from '../../base/vocabulary.ts';
 import { isBlind } from '../../run/coverage.ts';
 
@@ -59,6 +59,16 @@ function coverageOf(report: RunReport): CoverageView {
   };
 }
 
+/**
+ * The overall card: a partial run's says which areas it could not score and that the number,
+ * over what could be read, compares with no complete run's ("partial: network not scored; …").
+ */
+function overallCard(report: RunReport): ScoreCard {
+  const c = card('overall', 'Overall', report.score.overall, report.diff?.scoreDelta.overall, checkCoverage(report.checks));
+  const note = partialScoreNote(report.score, report.checks, false);
+  return note ? { ...c, share: `${c.share}; ${note}` } : c;
+}
+
 export function buildView(report: RunReport, opts: ViewOptions = {}): ReportView {
   const maxRows = opts.maxRowsPerGroup ?? 50;
   const diff = report.diff;
@@ -72,7 +82,7 @@ export function buildView(report: RunReport, opts: ViewOptions = {}): ReportView
       id: report.run.id, startedAt: report.run.startedAt, finishedAt: report.run.finishedAt, source: report.run.source,
       toolVersion: report.run.toolVersion, checkCatalogVersion: report.run.checkCatalogVersion,
     },
-    overall: card('overall', 'Overall', report.score.overall, diff?.scoreDelta.overall, checkCoverage(report.checks)),
+    overall: overallCard(report),
     areas: AREAS.map((a) => card(a, AREA_LABEL[a], report.score.areas[a], diff?.scoreDelta.areas[a], checkCoverage(report.checks, a))),
     partial: report.run.partial ?? [],
     watch: report.run.trigger === 'watch' && report.run.watch ? {

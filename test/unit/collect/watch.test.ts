@@ -178,6 +178,32 @@ describe('ClusterWatch when a watch stream breaks', () => {
     await watch.stop();
   });
 
+  // Reviewer's repro (serve --watch, deployments forbidden to the auditor from the start) logged
+  // "coverage ok -> forbidden" for a kind that was never ok. The first line says the state alone;
+  // a later change says where from (as the tests above show: "coverage ok -> error").
+  it('a kind refused from its first list logs "coverage forbidden (…)", not a change from ok it never had', async () => {
+    const stand = await standIn({
+      list: (res) => {
+        res.writeHead(403, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ kind: 'Status', code: 403, message: 'networkpolicies.networking.k8s.io is forbidden' }));
+        return true;
+      },
+      watch: () => {},
+    });
+    const lines: string[] = [];
+    const note = (msg: string) => { if (msg.includes('coverage')) lines.push(msg); };
+    const watch = new ClusterWatch({ kubeconfigPath: stand.kubeconfig, env: {}, log: { info: note, warn: note, progress() {} }, backoff: { baseMs: 60_000, maxMs: 60_000 } });
+    cleanup.push(async () => {
+      await watch.stop();
+      stand.server.closeAllConnections();
+      await new Promise<void>((r) => stand.server.close(() => r()));
+    });
+    await watch.start();
+    expect(watch.snapshot().coverage.networkpolicies?.status).toBe('forbidden');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^watch networkpolicies\.networking\.k8s\.io: coverage forbidden \(.*forbidden.*\)$/);
+  });
+
   it('logs a too-old resourceVersion from the server on one line', async () => {
     const stand = await standIn({
       watch: (res, n) => {

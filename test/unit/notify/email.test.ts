@@ -68,7 +68,7 @@ describe('notifyEmail', () => {
     expect(html).toContain('1 new finding(s) of severity high or above');
     expect(html).toContain('ServiceAccount payments/api');
     expect(html).toContain('The full report is attached');
-    expect(mail.text).toContain('Overall score 73.5 (3 of 5 checks evaluated) (grade n/a) (+2.7)');
+    expect(mail.text).toContain('Overall score 73.5 (3 of 5 checks evaluated; partial: pod-security not scored; not comparable with a complete run) (grade n/a) (+2.7)');
     expect(mail.text).toContain('TLS at the edge: 100 (1 of 2 checks evaluated, no grade) (±0)');
     expect(mail.attachments).toHaveLength(1);
     expect(mail.attachments[0].filename).toBe('report.html');
@@ -346,8 +346,8 @@ describe('a partial run\'s overall score', () => {
     report.checks[0] = { ...report.checks[0]!, status: 'not-evaluated', evaluated: 0, passed: 0, failed: 0, unreadable: ['pods'] };
     report.run.partial = ['pods could not be read (forbidden)'];
     const { html, text } = buildEmail(report, false);
-    const share = /^Overall score [\d.]+ \((\d+ of \d+ checks evaluated)\)/m.exec(text)![1]!;
-    expect(share).toMatch(/^\d+ of \d+ checks evaluated$/);
+    const share = /^Overall score [\d.]+ \((\d+ of \d+ checks evaluated[^)]*)\)/m.exec(text)![1]!;
+    expect(share).toMatch(/^\d+ of \d+ checks evaluated; partial: .*not comparable with a complete run$/);
     expect(html).toContain(`<div style="font-size:36px;font-weight:700">${report.score.overall}</div><div style="font-size:12px;color:#78350f" id="overall-share">${share}</div>`);
     // A run that evaluated every check has no share to state.
     const complete = buildRun().report;

@@ -17,7 +17,7 @@ describe('buildView', () => {
     const v = buildView(report, { previous });
     // Two of the five checks could not be evaluated (one needs an absent kind, one crashed):
     // no grade overall, nor for the areas holding them, however good their score looks.
-    expect(v.overall).toMatchObject({ score: '73.5', grade: 'n/a', share: '3 of 5 checks evaluated', delta: { text: '+2.7', cls: 'up' } });
+    expect(v.overall).toMatchObject({ score: '73.5', grade: 'n/a', share: '3 of 5 checks evaluated; partial: pod-security not scored; not comparable with a complete run', delta: { text: '+2.7', cls: 'up' } });
     expect(v.areas.find((a) => a.key === 'tls')).toMatchObject({ score: '100', grade: 'n/a', share: '1 of 2 checks evaluated' });
     expect(v.areas.find((a) => a.key === 'network')).toMatchObject({ score: '75', grade: 'C', share: '' });
     expect(v.areas.find((a) => a.key === 'rbac')).toMatchObject({ score: '45.5', grade: 'F', delta: { text: '−17', cls: 'down' } });

@@ -471,4 +471,61 @@ describe('startDaemon', () => {
     expect(open).toBeGreaterThan(0); // an unprotected namespace has network findings
     expect(m.get('ztaudit_score')!.samples.find((s) => s.labels.area === 'network')!.value).toBeLessThan(100);
   });
+  // Reviewer's repro (serve against a live cluster, deployments then forbidden to the auditor):
+  // run 1 network 0, rbac 95.1, pod-security 20, overall 38.4; run 2, network's checks not
+  // evaluated, scored the rest as network 0 → absent, overall 52.4. Prometheus resolves an alert
+  // whose expression returns no series (https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/,
+  // "Alerting rules"): `ztaudit_score{area="network"} < 50` and `ztaudit_score_overall < 50`
+  // must both keep firing, as nothing was fixed.
+  it('a kind made unreadable keeps a failing area\'s score series (carried, marked) and does not raise the overall', async () => {
+    const check = (id: string, status: RunReport['checks'][number]['status']): RunReport['checks'][number] => ({
+      id, area: id.split('.')[0] as RunReport['checks'][number]['area'], title: id, severity: 'high', controls: [], remediation: '', evaluated: 1, passed: 0, failed: 0, waived: 0, status,
+    });
+    const run = (id: string, areas: RunReport['score']['areas'], overall: number, checks: RunReport['checks']): RunReport =>
+      ({ ...fakeReport(id), score: { overall, areas }, checks });
+    const reports = [
+      run('r1', { network: 0, tls: null, rbac: 95.1, 'pod-security': 20, mtls: null }, 38.4,
+        [check('network.a', 'fail'), check('rbac.a', 'pass'), check('pod-security.a', 'fail'), check('pod-security.b', 'fail')]),
+      run('r2', { network: null, tls: null, rbac: 95.7, 'pod-security': 9.1, mtls: null }, 52.4,
+        [check('network.a', 'not-evaluated'), check('rbac.a', 'pass'), check('pod-security.a', 'fail'), check('pod-security.b', 'not-evaluated')]),
+      run('r3', { network: 100, tls: null, rbac: 95.7, 'pod-security': 100, mtls: null }, 98.6,
+        [check('network.a', 'pass'), check('rbac.a', 'pass'), check('pod-security.a', 'pass'), check('pod-security.b', 'pass')]),
+    ];
+    const d = await start({ runOnce: async () => ({ report: reports.shift()!, html: null }) });
+    const scrape = async () => {
+      const m = parseExposition(await (await fetch(`${d.url}/metrics`)).text());
+      const byArea = (name: string) => Object.fromEntries(m.get(name)!.samples.map((s) => [s.labels.area, s.value]));
+      return { score: byArea('ztaudit_score'), carried: byArea('ztaudit_score_carried'), overall: m.get('ztaudit_score_overall')!.samples[0]!.value };
+    };
+    await d.tick();
+    expect(await scrape()).toEqual({ score: { network: 0, rbac: 95.1, 'pod-security': 20 }, carried: { network: 0, rbac: 0, 'pod-security': 0 }, overall: 38.4 });
+    await d.tick();
+    const partial = await scrape();
+    expect(partial.score).toEqual({ network: 0, rbac: 95.7, 'pod-security': 9.1 }); // network: run 1's, still failing an alert on < 50
+    expect(partial.carried).toEqual({ network: 1, rbac: 0, 'pod-security': 0 });
+    expect(partial.overall).toBe(34.9); // (0 + 95.7 + 9.1) / 3, not 52.4: nothing was fixed
+    expect(partial.overall).toBeLessThanOrEqual(38.4);
+    await d.tick(); // fixed and readable again: its own scores, nothing carried
+    expect(await scrape()).toEqual({ score: { network: 100, rbac: 95.7, 'pod-security': 100 }, carried: { network: 0, rbac: 0, 'pod-security': 0 }, overall: 98.6 });
+  });
+  it('a daemon restarted while a kind is unreadable carries the area score of the stored runs before it (their summaries)', async () => {
+    const { scoreMemoryOf } = await import('../../../src/run/carried-scores.ts');
+    const areaOf = (id: string) => id.split('.')[0] as RunReport['checks'][number]['area'];
+    const stored = [
+      { id: 's1', score: { overall: 38.4, areas: { network: 0, tls: null, rbac: 95.1, 'pod-security': 20, mtls: null } }, partial: false, blind: [], notApplicable: [] },
+      // A partial run stored before the restart, blind to network: it leaves s1's network score.
+      { id: 's2', score: { overall: 52.4, areas: { network: null, tls: null, rbac: 95.7, 'pod-security': 9.1, mtls: null } }, partial: true, blind: ['network.a'], notApplicable: [] },
+    ];
+    const check = (id: string, status: RunReport['checks'][number]['status']): RunReport['checks'][number] => ({
+      id, area: areaOf(id), title: id, severity: 'high', controls: [], remediation: '', evaluated: 1, passed: 0, failed: 0, waived: 0, status,
+    });
+    const blind = { ...fakeReport('r1'), score: { overall: 52.4, areas: { network: null, tls: null, rbac: 95.7, 'pod-security': 9.1, mtls: null } },
+      checks: [check('network.a', 'not-evaluated'), check('rbac.a', 'pass'), check('pod-security.a', 'fail')] } satisfies RunReport;
+    const d = await start({ storedScores: async () => scoreMemoryOf(stored, areaOf), runOnce: async () => ({ report: blind, html: null }) });
+    await d.tick();
+    const m = parseExposition(await (await fetch(`${d.url}/metrics`)).text());
+    expect(Object.fromEntries(m.get('ztaudit_score')!.samples.map((x) => [x.labels.area, x.value]))).toEqual({ network: 0, rbac: 95.7, 'pod-security': 9.1 });
+    expect(m.get('ztaudit_score_carried')!.samples.find((x) => x.labels.area === 'network')!.value).toBe(1);
+    expect(m.get('ztaudit_score_overall')!.samples[0]!.value).toBe(34.9);
+  });
 });

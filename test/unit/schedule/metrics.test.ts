@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding, RunReport } from '../../../src/run/types.ts';
 import { emptyMetricsState, lastEvaluated, renderMetrics } from '../../../src/schedule/metrics.ts';
+import { rememberScores } from '../../../src/run/carried-scores.ts';
 import { parseExposition } from './exposition.ts';
 
 function finding(area: Finding['area'], severity: Finding['severity'], waived = false): Finding {
@@ -260,6 +261,31 @@ describe('renderMetrics', () => {
     expect(shown(r1, run('r2', 'not-evaluated', [waiver('b', '2026-11-25'), waiver('c*', '2026-12-31')]))).toEqual([2, 1]);
     // No waiver at all: every carried finding is open.
     expect(shown(r1, run('r2', 'not-evaluated', []))).toEqual([3, 0]);
+  });
+
+  it('a partial run never publishes an overall above the last complete run\'s, even where an area it scored in part rose; with nothing to carry, an unscored area stays absent', () => {
+    const check = (id: string, status: RunReport['checks'][number]['status']) => ({
+      id, area: id.split('.')[0] as Finding['area'], title: id, severity: 'high' as const, controls: [], remediation: '', evaluated: 1, passed: 0, failed: 0, waived: 0, status,
+    });
+    const full = report();
+    full.score = { overall: 38.4, areas: { network: 0, tls: null, rbac: 95.1, 'pod-security': 20, mtls: null } };
+    full.checks = [check('network.a', 'fail'), check('rbac.a', 'pass'), check('pod-security.a', 'fail'), check('pod-security.b', 'fail')];
+    // The failing pod-security check went blind too: the area's score over what is left rose to 60.
+    const blind = { ...report(), run: { ...report().run, id: 'r2' }, score: { overall: 77.9, areas: { network: null, tls: null, rbac: 95.7, 'pod-security': 60, mtls: null } } };
+    blind.checks = [check('network.a', 'not-evaluated'), check('rbac.a', 'pass'), check('pod-security.a', 'fail'), check('pod-security.b', 'not-evaluated')];
+    const state = emptyMetricsState();
+    state.latest = blind;
+    state.scores = rememberScores(rememberScores(undefined, full), blind);
+    let f = parseExposition(renderMetrics(state));
+    const byArea = (name: string) => Object.fromEntries(f.get(name)!.samples.map((s) => [s.labels.area, s.value]));
+    expect(byArea('ztaudit_score')).toEqual({ network: 0, rbac: 95.7, 'pod-security': 20 }); // 60 over what was left: no more than when all was read
+    expect(byArea('ztaudit_score_carried')).toEqual({ network: 1, rbac: 0, 'pod-security': 1 });
+    expect(f.get('ztaudit_score_overall')!.samples[0]!.value).toBe(38.4); // (0 + 95.7 + 60) / 3 = 51.9 would read as a fix
+    // A daemon that never saw network scored has no score to carry: no sample, never 0 or 100.
+    state.scores = rememberScores(undefined, blind);
+    f = parseExposition(renderMetrics(state));
+    expect(f.get('ztaudit_score')!.samples.map((s) => s.labels.area)).toEqual(['rbac', 'pod-security']);
+    expect(f.get('ztaudit_score_carried')!.samples.map((s) => s.value)).toEqual([0, 0]);
   });
 
   it('escapes label values: a hostile one cannot close its quote, forge a sample or read back as another value', () => {
