@@ -8,7 +8,7 @@ import { CILIUM_SETTINGS_READ } from './lib/cilium-settings.ts';
 import { CILIUM_CIDR_GROUPS_READ } from './lib/policy-kinds.ts';
 import { SERVICE_ACCOUNT_LABELS_READ } from './lib/service-account-labels.ts';
 import { isIdentityLabel } from '../../src/analysis/netpol/cilium/labels.ts';
-import { idleSelected } from './lib/selects-no-pod.ts';
+import { idleSelected, suspendedSelectedText } from './lib/selects-no-pod.ts';
 
 /** The subject as one line: "podSelector app=web", "namespaces team=a", "pods team=a / app=db". */
 function subjectText(p: LayerPolicy): string {
@@ -49,7 +49,8 @@ export const policySelectsNothing: Check = {
       const classes = p.namespace !== undefined ? (model.classesByNamespace.get(p.namespace) ?? []) : model.classes;
       const selected = model.selectedBy.get(p.id) ?? [];
       if (selected.length > 0 || classes.length === 0) {
-        yield { status: 'pass', resource, message: classes.length === 0 ? (p.namespace !== undefined ? `${label}: namespace ${p.namespace} runs no workloads yet` : `${label}: the cluster runs no workloads yet`) : `${label} selects ${selected.reduce((n, c) => n + c.podCount, 0)} pod(s)` };
+        const suspended = classes.length === 0 ? suspendedSelectedText(ctx.snapshot, model, p) : '';
+        yield { status: 'pass', resource, message: classes.length === 0 ? (p.namespace !== undefined ? `${label}: namespace ${p.namespace} runs no workloads${suspended ? `; it selects${suspended.slice(1)}` : ' yet'}` : `${label}: the cluster runs no workloads yet`) : `${label} selects ${selected.reduce((n, c) => n + c.podCount, 0)} pod(s)` };
         continue;
       }
       // A live workload running no pod now (a CronJob between runs) whose template it selects: the

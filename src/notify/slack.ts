@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { LogLevel, WebClient, type Logger } from '@slack/web-api';
 import { AREAS, SEVERITIES, type Severity } from '../base/vocabulary.ts';
-import { checkCoverage, gradeFor, notEvaluated } from '../engine/score.ts';
+import { checkCoverage, gradeFor, notEvaluated, partialScoreNote } from '../engine/score.ts';
 import { errorMessage } from '../base/errors.ts';
 import { oneLine } from '../base/plain-text.ts';
 import type { NotificationOutcome, RunReport } from '../run/types.ts';
@@ -131,7 +131,9 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
   const bySev = SEVERITIES.map((s) => [s, fresh.filter((f) => f.severity === s).length] as const).filter(([, n]) => n > 0);
   const headline = alerting(report) ? 'Compliance regression' : 'Compliance report';
   const all = checkCoverage(report.checks);
-  const share = notEvaluated(all) > 0 ? `, ${all.evaluated}/${all.applicable} checks evaluated` : '';
+  // A partial run's overall is over what could be read: said beside it, as every other output says it.
+  const partialNote = partialScoreNote(report.score, report.checks, false);
+  const share = notEvaluated(all) > 0 ? `, ${all.evaluated}/${all.applicable} checks evaluated${partialNote ? `; ${partialNote}` : ''}` : '';
   const score = `${scoreText(report.score.overall)} (grade ${gradeFor(report.score.overall, all)}${share})${deltaText(d?.scoreDelta.overall)}`;
   const partial = report.run.partial ?? [];
   // A long cluster name is what gets cut, as in the email's subject: the score always shows.

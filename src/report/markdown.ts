@@ -5,7 +5,7 @@
 // escape, with a last line that says what was left out (docs/report-formats.md#markdown).
 import { withoutControls } from '../base/plain-text.ts';
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
-import { checkCoverage, gradeFor, notEvaluated, scoreText } from '../engine/score.ts';
+import { checkCoverage, gradeFor, notEvaluated, partialScoreNote, scoreText } from '../engine/score.ts';
 import type { Finding, RunReport } from '../run/types.ts';
 import { AREA_LABEL, firstEvaluatedNote, newFindingsOf, newlyWaivedRowsOf, notDiffedNote, notJudgedNote, olderBaselinesNote, resourceText } from './view/index.ts';
 import { carriedText, runCounts } from './counts.ts';
@@ -78,7 +78,9 @@ export function renderMarkdown(report: RunReport, opts: { maxFindings?: number }
   for (const p of report.run.partial ?? []) add(`> **partial:** ${mdText(p)}`);
   if (report.run.partial?.length) add('');
   const all = checkCoverage(report.checks);
-  add(`**Overall score: ${score(report.score.overall)}** (grade ${gradeFor(report.score.overall, all)}${notEvaluated(all) ? `, ${all.evaluated}/${all.applicable} checks evaluated` : ''})${delta(d?.scoreDelta.overall)}`, '');
+  // A partial run's overall is over what could be read: said beside it, as the CLI, HTML and email say it.
+  const partialNote = partialScoreNote(report.score, report.checks, false);
+  add(`**Overall score: ${score(report.score.overall)}** (grade ${gradeFor(report.score.overall, all)}${notEvaluated(all) ? `, ${all.evaluated}/${all.applicable} checks evaluated${partialNote ? `; ${partialNote}` : ''}` : ''})${delta(d?.scoreDelta.overall)}`, '');
   const areaRows = AREAS.map((a) => {
     const cov = checkCoverage(report.checks, a);
     return `| ${AREA_LABEL[a]} | ${scoreText(report.score.areas[a], cov)} | ${gradeFor(report.score.areas[a], cov)} | ${delta(d?.scoreDelta.areas[a]).trim().replace(/[()]/g, '') || '–'} |`;

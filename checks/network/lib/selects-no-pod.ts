@@ -39,13 +39,26 @@ export function selectsNoPod(snapshot: Snapshot, model: ReachModel, p: LayerPoli
       evidence: { ...evidence, fromManifests: true },
     };
   }
+  const suspended = suspendedSelectedText(snapshot, model, p);
   return {
     status: 'fail',
     resource: p.ref,
     severity: 'low',
-    message: `${label} ${opens}; ${p.namespace !== undefined ? `namespace ${p.namespace}` : 'the cluster'} runs no workloads yet, so it selects no pod now, but the pods it will select start open`,
+    message: `${label} ${opens}; ${p.namespace !== undefined ? `namespace ${p.namespace}` : 'the cluster'} runs no workloads${suspended ? '' : ' yet'}, so it selects no pod now${suspended}, but the pods it will select start open`,
     evidence: { ...evidence, noWorkloads: true },
   };
+}
+
+/**
+ * ", only the pod template of CronJob ns/x, suspended (spec.suspend: true), which starts no Job
+ * until resumed" when the policy selects suspended CronJobs of a live namespace, else '': such a
+ * namespace runs no workloads, but not for want of any ("yet" would mislead).
+ */
+export function suspendedSelectedText(snapshot: Snapshot, model: ReachModel, p: LayerPolicy): string {
+  if (snapshot.origin !== 'live' || p.namespace === undefined) return '';
+  const suspended = idleSelected(snapshot, model, p, true);
+  if (suspended.length === 0) return '';
+  return `, only the pod template of ${suspended.slice(0, 3).join(', ')}${suspended.length > 3 ? ', …' : ''}, suspended (spec.suspend: true), which ${suspended.length === 1 ? 'starts' : 'start'} no Job until resumed`;
 }
 
 /** A live workload running no pod now, as the network checks judge it: by its template's pod. */

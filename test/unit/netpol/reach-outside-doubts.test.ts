@@ -129,6 +129,16 @@ describe('a Cilium peer the model does not resolve leaves the flow UNKNOWN, neve
     expect(r.output).toContain('spec.egressDeny[0].toCIDRSet[0]: cidrGroupRef "blocked" (CiliumCIDRGroups could not be read: ciliumcidrgroups.cilium.io forbidden)');
   });
 
+  it('from manifests, a cidrGroupRef to a group the input does not hold leaves the flow UNKNOWN (exit 2), saying so; live, no such group means it matches nothing (ALLOWED past the deny)', () => {
+    const policyOnly = blockGroup.split('---\n')[1]!;
+    const r = ask(policyOnly, 'a/client', '8.8.8.8', '443');
+    expect(r.exitCode, r.output).toBe(2);
+    expect(r.output).toContain('spec.egressDeny[0].toCIDRSet[0]: cidrGroupRef "blocked" (no CiliumCIDRGroup in the input; the cluster may hold one)');
+    const live = snapOf(policyOnly);
+    live.origin = 'live';
+    expect(reachCommandCore(live, { from: 'a/client', to: '8.8.8.8', port: '443' }).exitCode).toBe(0);
+  });
+
   it('CiliumCIDRGroups unread: an ingressDeny from a group leaves 8.8.8.8 -> b/server UNKNOWN (exit 2), naming spec.ingressDeny[0].fromCIDRSet[0]', () => {
     const r = ask(blockGroup, '8.8.8.8', 'b/server', '8080', 'text', cilium, true);
     expect(r.exitCode).toBe(2);

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { namespaceDefaultDenyIngress } from '../../../checks/network/namespace-default-deny-ingress.ts';
 import { namespaceDefaultDenyEgress } from '../../../checks/network/namespace-default-deny-egress.ts';
 import { policySelectsNothing } from '../../../checks/network/policy-selects-nothing.ts';
+import { allowAllIngress } from '../../../checks/network/allow-all-ingress.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { auditSnapshot } from '../../../src/engine/audit.ts';
@@ -52,6 +53,21 @@ describe('a suspended CronJob is not an idle workload', () => {
     const fs = findingOf(r, 'network.policy-selects-nothing');
     expect(fs.map((f) => `${f.resource.namespace}/${f.resource.name}`)).toEqual(['batch/report-ingress']);
     expect(fs[0].message).toContain('it selects only the pod template of CronJob batch/report, suspended (spec.suspend: true), which starts no Job until resumed');
+  });
+
+  it('a policy selecting only the suspended CronJob of a namespace that runs nothing else says so, not "runs no workloads yet"', () => {
+    const r = audit([ns, cronJob(true), policy]);
+    const check = r.checks.find((c) => c.id === 'network.policy-selects-nothing')!;
+    expect(check.status).toBe('pass');
+    const open = { ...policy, metadata: { name: 'report-open', namespace: 'batch' }, spec: { podSelector: { matchLabels: { app: 'report' } }, policyTypes: ['Ingress'], ingress: [{}] } };
+    const at = new Date('2026-12-01T02:00:00Z');
+    const snapshot = snapshotFromObjects(structuredClone([ns, cronJob(true), open]), { clusterName: 'demo', collectedAt: at.toISOString() });
+    Object.assign(snapshot, { source: 'live', origin: 'live' });
+    const report = auditSnapshot({ snapshot, config: defaultConfig(), checks: [allowAllIngress], now: at, runId: 'r2', startedAt: at }).report;
+    const [f] = report.findings.filter((x) => x.check === 'network.allow-all-ingress');
+    expect(f).toMatchObject({ severity: 'low' });
+    expect(f.message).toContain('namespace batch runs no workloads, so it selects no pod now, only the pod template of CronJob batch/report, suspended (spec.suspend: true), which starts no Job until resumed, but the pods it will select start open');
+    expect(f.message).not.toContain('yet');
   });
 
   it('an unsuspended CronJob between runs keeps the high finding, which says it runs no pod now and is judged by its template', () => {

@@ -113,9 +113,9 @@ describe('notifySlack', () => {
     const msg = buildSlackMessage(report);
     const text = JSON.stringify(msg.blocks);
     expect(text).toContain('`prod-eu-1`');
-    expect(text).toContain('*Score* 73.5 (grade n/a, 3/5 checks evaluated) (▲ +2.7 since last run)');
+    expect(text).toContain('*Score* 73.5 (grade n/a, 3/5 checks evaluated; partial: pod-security not scored; not comparable with a complete run) (▲ +2.7 since last run)');
     const worse = buildSlackMessage(buildRun({ hostile: true }).report);
-    expect(JSON.stringify(worse.blocks)).toContain('*Score* 64.7 (grade n/a, 3/5 checks evaluated) (▼ −6.1 since last run)');
+    expect(JSON.stringify(worse.blocks)).toContain('*Score* 64.7 (grade n/a, 3/5 checks evaluated; partial: pod-security not scored; not comparable with a complete run) (▼ −6.1 since last run)');
     // The thread names each area's share, and gives no grade to the partial ones.
     const thread = JSON.stringify(msg.thread.blocks);
     expect(thread).toContain('• tls: 100 (1/2 checks evaluated, no grade) (±0 since last run)');
@@ -133,7 +133,7 @@ describe('notifySlack', () => {
       const msg = buildSlackMessage(report);
       const first = textsOf(msg.blocks)[1];
       expect(first.length).toBeLessThanOrEqual(2900);
-      expect(first).toMatch(/^\*Cluster\* `prod-[^`]+…`\n\*Score\* 73\.5 \(grade n\/a, 3\/5 checks evaluated\) \(▲ \+2\.7 since last run\)$/);
+      expect(first).toMatch(/^\*Cluster\* `prod-[^`]+…`\n\*Score\* 73\.5 \(grade n\/a, 3\/5 checks evaluated; partial: pod-security not scored; not comparable with a complete run\) \(▲ \+2\.7 since last run\)$/);
       // Cut whole: no half escape, no half character.
       expect(first).not.toMatch(/&(?!amp;)/);
       expect(first).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])/);

@@ -160,7 +160,7 @@ describe('Markdown summary', () => {
     const { report } = buildRun({ hostile: true, clusterName: HOSTILE_CLUSTER });
     const md = renderMarkdown(report);
     expect(md).toContain('# ztaudit: prod-&lt;b&gt;eu&lt;/b&gt; \\*bold\\* \\_it\\_ \\~strike\\~ &lt;\\!channel&gt; \\{\\{constructor\\}\\}');
-    expect(md).toContain('**Overall score: 64.7** (grade n/a, 3/5 checks evaluated) (-6.1)');
+    expect(md).toContain('**Overall score: 64.7** (grade n/a, 3/5 checks evaluated; partial: pod-security not scored; not comparable with a complete run) (-6.1)');
     expect(md).toContain('| RBAC breadth | 19.2 | F | -43.3 |');
     expect(md).toContain('| TLS at the edge | 100 (1/2 checks evaluated) | n/a | ±0 |');
     expect(md).toContain('**Regression**: 4 new finding\\(s\\) of severity high or above');

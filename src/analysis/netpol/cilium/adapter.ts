@@ -307,7 +307,7 @@ export function ciliumLayerPolicies(p: CiliumPolicy, settings: CiliumSettings, s
  * known: the kind could not be read. A CIDR that does not parse is left out, as the CRD's
  * schema (format: cidr) refuses it.
  */
-function readCidrGroups(snapshot: Snapshot): { groups: CidrGroup[] } | { unread: string } {
+function readCidrGroups(snapshot: Snapshot): { groups: CidrGroup[]; fromManifests: boolean } | { unread: string } {
   const c = snapshot.coverage['cilium.cidrgroups'];
   if (c && (c.status === 'forbidden' || c.status === 'error')) return { unread: `ciliumcidrgroups.cilium.io ${c.status}` };
   const groups: CidrGroup[] = [];
@@ -320,7 +320,7 @@ function readCidrGroups(snapshot: Snapshot): { groups: CidrGroup[] } | { unread:
     const labels = Object.fromEntries(Object.entries(o.metadata?.labels ?? {}).map(([k, v]) => [k, String(v)]));
     groups.push({ name: o.metadata?.name ?? '', labels, cidrs });
   }
-  return { groups };
+  return { groups, fromManifests: snapshot.origin !== 'live' };
 }
 
 /** The host policies Cilium accepts (nodeSelector rules), per direction they have rules for. */

@@ -35,7 +35,8 @@ export interface CiliumParseOptions {
    * The CiliumCIDRGroups a cidrGroupRef/cidrGroupSelector resolves against; `unread` says why
    * they are not known (the kind could not be read). Undefined: not collected (a bare parse).
    */
-  cidrGroups?: { groups: readonly CidrGroup[] } | { unread: string };
+  /** `fromManifests`: the groups of an input that may leave some out (a reference to none of them is unresolved, not empty). */
+  cidrGroups?: { groups: readonly CidrGroup[]; fromManifests?: boolean } | { unread: string };
 }
 
 /** One CiliumCIDRGroup: its name, labels (cidrGroupSelector) and spec.externalCIDRs. */
@@ -278,6 +279,11 @@ function cidrGroupPeers(raw: Obj, byName: boolean, at: string, ctx: ParseCtx): P
     return [{ kind: 'unsupported', text: `${at} ${text}`, may: 'addresses', what: `${at}: ${text} (CiliumCIDRGroups ${known ? `could not be read: ${why}` : 'not collected'})` }];
   }
   const cidrs = known.groups.filter(matches).flatMap((g) => g.cidrs);
+  if (!cidrs.length && known.fromManifests && !known.groups.some(matches)) {
+    // Manifests may leave the group out while the cluster has it: not read, not empty.
+    ctx.notes.push(`${at}: ${text} selects no CiliumCIDRGroup in the input (the cluster may hold one); this peer is treated as matching no address, and verdicts on outside addresses it may hold are uncertain`);
+    return [{ kind: 'unsupported', text: `${at} ${text}`, may: 'addresses', what: `${at}: ${text} (no CiliumCIDRGroup in the input; the cluster may hold one)` }];
+  }
   if (!cidrs.length) {
     ctx.notes.push(`${at}: ${text} selects no CiliumCIDRGroup with externalCIDRs in the snapshot, so it matches no address`);
     return [{ kind: 'unsupported', text: `${at} ${text} (no CiliumCIDRGroup)` }];
