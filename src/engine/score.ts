@@ -58,4 +58,3 @@ export function scoreText(score: number | null, cov: CheckCoverage): string {
   const s = score === null ? 'n/a' : String(score);
   return notEvaluated(cov) > 0 ? `${s} (${cov.evaluated}/${cov.applicable} checks evaluated)` : s;
 }
-

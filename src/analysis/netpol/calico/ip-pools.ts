@@ -164,9 +164,12 @@ function fixedAddressPools(pools: readonly Pool[], family: 4 | 6, text: string):
   return { pools: out, by: where };
 }
 
-/** The pools IPAM picks for a pod that asks for none: enabled, Automatic, on a node the nodeSelector may select (determinePools). */
-function automaticPools(pools: readonly Pool[], family: 4 | 6): Pool[] {
-  return pools.filter((p) => p.range.family === family && !p.disabled && !p.manual && !p.noNode);
+/**
+ * The pools IPAM picks for a pod that asks for none: enabled, Automatic, on a node the
+ * nodeSelector may select (determinePools); disabled ones too with `keepDisabled` (familyChoice).
+ */
+function automaticPools(pools: readonly Pool[], family: 4 | 6, keepDisabled: boolean): Pool[] {
+  return pools.filter((p) => p.range.family === family && (keepDisabled || !p.disabled) && !p.manual && !p.noNode);
 }
 
 export interface PodPoolInputs {
@@ -229,18 +232,13 @@ function familyChoice(pools: readonly Pool[], st: ChoiceState, pod: PodPoolInput
   const own = pod.annotations[key];
   const ns = st.nsAnnotations.get(pod.namespace)?.[key];
   let choice: FamilyChoice;
-  const parse = (text: string, where: string): FamilyChoice => {
-    try {
-      return requestedPools(pools, family, JSON.parse(text), where, heldSince);
-    } catch {
-      return { doubt: `${where} is not a JSON list of pool names or CIDRs, so every pool counts` };
-    }
-  };
+  // Text that is not JSON is no list either: requestedPools says so.
+  const parse = (text: string, where: string): FamilyChoice => requestedPools(pools, family, safeJson(text), where, heldSince);
   if (own) choice = parse(own, `the pod annotation ${key}`);
   else if (ns) choice = parse(ns, `namespace ${pod.namespace}'s annotation ${key}`);
   else if (st.cniPools === 'unread') choice = { pools: pools.filter((p) => p.range.family === family && enabled(p)) };
   else if (st.cniPools[family] !== undefined) choice = requestedPools(pools, family, st.cniPools[family], `the CNI config's ipv${family}_pools`, heldSince);
-  else choice = { pools: automaticPools(pools, family).concat(heldSince ? pools.filter((p) => p.range.family === family && p.disabled && !p.manual && !p.noNode) : []) };
+  else choice = { pools: automaticPools(pools, family, heldSince) };
   if ('doubt' in choice) return choice;
   const live = pod.origin === 'pod' ? st.podIps.get(`${pod.namespace}/${pod.name}`) ?? [] : [];
   const held = pools.filter((p) => p.range.family === family && !choice.pools.includes(p) && live.some((ip) => ip.family === family && p.range.lo <= ip.value && ip.value <= p.range.hi));
