@@ -3,13 +3,13 @@
 import { RUN_ID_RULE, isRunId } from '../run/run-id.ts';
 import type { Command } from 'commander';
 import { readEnv } from '../config/env.ts';
-import { AREAS, SEVERITIES, type Severity } from '../base/vocabulary.ts';
+import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { MAX_COLUMN, oneLine } from '../base/plain-text.ts';
 import { ConfigError, HistoryError, UnreadableRunError } from '../base/errors.ts';
 import { carriedOpenBySeverity } from '../schedule/metrics.ts';
 import { historyTarget, openRunStore, type RunStore } from '../history/store.ts';
 import { withPartial } from '../history/run-store.ts';
-import type { RunSummary } from '../run/types.ts';
+import type { ListedRunSummary } from '../report/run-list.ts';
 import type { RunReport } from '../run/types.ts';
 import { EXIT_CANNOT_RUN, EXIT_OK, type CliIO } from './io.ts';
 import { resolve } from 'node:path';
@@ -85,7 +85,25 @@ export interface UnreadableListed { unreadable: string; startedAt?: string; clus
  * A listed run with, for a partial run, the open findings it carries for the checks it could not
  * evaluate by severity (carriedOpenBySeverity, as /metrics and the run's own outputs count them).
  */
-export type ListedRun = RunSummary & { carried?: Record<Severity, number> };
+export type ListedRun = ListedRunSummary;
+
+/**
+ * Sets each partial run's `carried` (`ztaudit history`, serve's /runs): its summary does not hold
+ * them, its report does (read for partial runs only). A report that cannot be read is handed to
+ * `onUnreadable` and the run keeps its own counts.
+ */
+export async function addCarriedCounts(store: RunStore, runs: readonly ListedRun[], onUnreadable: (error: UnreadableRunError) => void = () => {}): Promise<void> {
+  for (const r of runs) {
+    if (!r.partial) continue;
+    try {
+      const report = await store.get(r.id);
+      if (report) r.carried = carriedOpenBySeverity(report);
+    } catch (error: unknown) {
+      if (!(error instanceof UnreadableRunError)) throw error;
+      onUnreadable(error);
+    }
+  }
+}
 
 export function formatRunTable(runs: Array<ListedRun | UnreadableListed>): string {
   const head = ['RUN', 'STARTED (UTC)', 'CLUSTER', 'OVERALL', ...AREAS.map((a) => AREA_HEADS[a]), 'CRIT', 'HIGH', 'MED', 'LOW', 'WAIVED', 'CHANGE'];
@@ -121,18 +139,8 @@ function listRuns(values: HistoryOptions, io: CliIO): Promise<number> {
         io.stderr(`ztaudit history: warning: ${oneLine(error.message)}; listed as UNREADABLE\n`);
         unreadable.push({ listed: { unreadable: error.runId, startedAt: error.startedAt, cluster: error.cluster }, place });
       })).map(withPartial);
-      // A partial run's counts state beside its own the open findings it carries (README,
-      // History): its summary does not hold them, its report does (read for partial runs only).
-      for (const r of runs) {
-        if (!r.partial) continue;
-        try {
-          const report = await store.get(r.id);
-          if (report) r.carried = carriedOpenBySeverity(report);
-        } catch (error: unknown) {
-          if (!(error instanceof UnreadableRunError)) throw error;
-          io.stderr(`ztaudit history: warning: ${oneLine(error.message)}; its carried findings are not counted\n`);
-        }
-      }
+      // A partial run's counts state beside its own the open findings it carries (README, History).
+      await addCarriedCounts(store, runs, (error) => io.stderr(`ztaudit history: warning: ${oneLine(error.message)}; its carried findings are not counted\n`));
       const listed: Array<ListedRun | UnreadableListed> = [...runs];
       for (const { listed: row, place } of unreadable) listed.splice(place, 0, row);
       if (values.output === 'json') io.stdout(`${JSON.stringify(runs, null, 2)}\n`);

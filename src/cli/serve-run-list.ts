@@ -1,8 +1,7 @@
 // serve's /runs and /runs.json: a page of the stored runs, read from the daemon's store with
 // RunStore.list (one bounded query: a store of 10,000 runs is never read whole).
-import { UnreadableRunError } from '../base/errors.ts';
 import { oneLine } from '../base/plain-text.ts';
-import { carriedOpenBySeverity } from '../schedule/metrics.ts';
+import { addCarriedCounts } from './history.ts';
 import { withPartial, type RunStore } from '../history/run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 import { runListHtml, runListJson, type ListedRunSummary, type RunListPage, type UnreadableListedRun } from '../report/run-list.ts';
@@ -23,19 +22,11 @@ export async function readRunListPage(store: RunStore, before: string | undefine
   const summaries = await store.list(pageSize + 1, (error, place) => {
     unreadable.push({ row: { unreadable: error.runId, reason: oneLine(error.message), ...(error.startedAt !== undefined ? { startedAt: error.startedAt } : {}), ...(error.cluster !== undefined ? { cluster: error.cluster } : {}) }, place });
   }, before);
-  const rows: Array<ListedRunSummary | UnreadableListedRun> = summaries.map(withPartial);
+  const listed: ListedRunSummary[] = summaries.map(withPartial);
   // A partial run's counts state beside its own the open findings it carries, as `ztaudit history`
-  // lists them: its summary does not hold them, its report does (read for partial runs only; one
-  // that cannot be read is listed with its own counts).
-  for (const r of rows) {
-    if ('unreadable' in r || !r.partial) continue;
-    try {
-      const report = await store.get(r.id);
-      if (report) r.carried = carriedOpenBySeverity(report);
-    } catch (error: unknown) {
-      if (!(error instanceof UnreadableRunError)) throw error;
-    }
-  }
+  // lists them (one whose report cannot be read is listed with its own counts).
+  await addCarriedCounts(store, listed);
+  const rows: Array<ListedRunSummary | UnreadableListedRun> = listed;
   for (const { row, place } of unreadable) rows.splice(place, 0, row);
   if (rows.length === 0 && before !== undefined && !(await store.has(before))) return null;
   const runs = rows.slice(0, pageSize);
