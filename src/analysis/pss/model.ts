@@ -70,8 +70,9 @@ export interface PodSetEvaluation {
    */
   currentTemplateFails?: boolean;
   /**
-   * On a 1.29-1.34 cluster, when a failing pod has `hostUsers: false` and fails runAsNonRoot or
-   * runAsUser: how the UserNamespacesPodSecurityStandards gate that would let it pass was read
+   * On a 1.29-1.34 cluster, when a failing pod has `hostUsers: false` and fails a check the gate
+   * relaxes (runAsNonRoot, runAsUser; from 1.31 procMount: userNamespaceGatedChecks): how the
+   * UserNamespacesPodSecurityStandards gate that would let it pass was read
    * (PssModel.userNamespaceGate; never 'on', which passes those checks).
    */
   userNamespaceGate?: Exclude<UserNamespaceGate['state'], 'on'>;
