@@ -282,6 +282,13 @@ describe('Calico IPPool namespaceSelector narrows the automatic pools by the pod
     expect(intentOf(yaml)).toMatchObject({ status: 'fail', severity: 'medium' });
   });
 
+  it('a namespace no manifest declares: a selector on its name still decides (DENIED), one on other labels keeps the pool (UNKNOWN)', () => {
+    const undeclared = (pools: string) => v331(scene({ cni: CNI_CONF, pools })).replace('kind: Namespace\nmetadata:\n  name: shop\n  labels: {kubernetes.io/metadata.name: shop}\n', 'kind: ConfigMap\nmetadata:\n  name: shop\n  namespace: default\n');
+    expect(undeclared(selecting("kubernetes.io/metadata.name == 'db'"))).not.toContain('name: shop\n  labels');
+    expect(reach(undeclared(selecting("kubernetes.io/metadata.name == 'db'"))).exitCode).toBe(1);
+    expect(reach(undeclared(selecting("env == 'prod'"))).exitCode).toBe(2);
+  });
+
   it('Calico v3.28 has no namespaceSelector: both pools stay candidates, UNKNOWN (exit 2)', () => {
     expect(reach(scene({ cni: CNI_CONF, pools: selecting("env == 'prod'") })).exitCode).toBe(2);
   });

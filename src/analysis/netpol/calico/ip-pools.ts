@@ -17,7 +17,7 @@
 // addresses while calico-node may still create its default pool, so the pools are trusted only on
 // positive evidence (calicoIpamDoubt).
 
-import type { Snapshot, KubeObject } from '../../../snapshot/types.ts';
+import { IMPLICIT_NAMESPACE_ANNOTATION, type Snapshot, type KubeObject } from '../../../snapshot/types.ts';
 import { parseCidr, parseIp, type IpRange } from '../../../base/ip.ts';
 import { clip } from '../../../base/plain-text.ts';
 import { matchesWithUnknown, parseCalicoSelector, type CalicoSelectorNode } from './selector.ts';
@@ -219,7 +219,7 @@ interface ChoiceState {
   cniPools: Partial<Record<4 | 6, unknown>> | 'unread';
   /** Read from manifests (or a snapshot of them): no live pod address says which pods run. */
   fromManifests: boolean;
-  /** Each declared namespace's labels (kubernetes.io/metadata.name set to its name, as the control plane does). */
+  /** Each declared namespace's labels (kubernetes.io/metadata.name set to its name, as the control plane does); not those only referenced from manifests. */
   nsLabels: Map<string, Record<string, string>>;
   /** Calico's version is known and older than v3.31, which has no IPPool namespaceSelector. */
   namespaceSelectorIgnored: boolean;
@@ -238,6 +238,8 @@ function choiceState(snapshot: Snapshot): ChoiceState {
     if (typeof name !== 'string') continue;
     const a = ns.metadata?.annotations;
     if (a && typeof a === 'object') nsAnnotations.set(name, a as Record<string, string>);
+    // A namespace only referenced from manifests: its labels beyond the name are not known.
+    if ((a as Record<string, unknown> | undefined)?.[IMPLICIT_NAMESPACE_ANNOTATION] === 'true') continue;
     const l = ns.metadata?.labels && typeof ns.metadata.labels === 'object' ? ns.metadata.labels as Record<string, unknown> : {};
     nsLabels.set(name, { ...Object.fromEntries(Object.entries(l).filter((e): e is [string, string] => typeof e[1] === 'string')), 'kubernetes.io/metadata.name': name });
   }
