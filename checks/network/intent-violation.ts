@@ -5,7 +5,8 @@ import { connsToJson, emptyConns, formatConns, intersectConns, isEmptyConns, add
 import { parseIntentPort } from '../../src/config/intent-ports.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { buildReachability, type DirectionVerdict, type PodClass, type ReachModel } from '../../src/analysis/netpol/model.ts';
-import { findDoubtedFlows, findFlows, MAX_DOUBT_PAIRS } from '../../src/analysis/netpol/flows.ts';
+import { findDoubtedFlows, findFlows, MAX_DOUBT_PAIRS, type DoubtSearch } from '../../src/analysis/netpol/flows.ts';
+import { findUndeterminedFlows } from '../../src/analysis/netpol/query.ts';
 import { describeCause, describeRule, type RuleRef } from '../../src/analysis/netpol/engine.ts';
 import { calleeMesh, meshVerdictOverConns, MESH_FLOW_KINDS } from '../../src/analysis/mesh/flow-verdict.ts';
 import type { AuditContext } from '../../src/analysis/context.ts';
@@ -91,6 +92,27 @@ function caveatsOf(vs: DirectionVerdict[], conns: ConnSet): string[] {
 
 const MAX_FLOWS = 20;
 
+/**
+ * Every flow `reach` would answer UNKNOWN for while the model counts it as denied: a rule match it
+ * cannot settle (findDoubtedFlows), an AdminNetworkPolicy priority tie whose order decides it or a
+ * policy the model does not evaluate (findUndeterminedFlows); one entry per pod-class pair.
+ */
+function findFlowsInDoubt(model: ReachModel, sources: PodClass[], dests: PodClass[], wanted: ConnSet, refine: (from: PodClass, to: PodClass, conns: ConnSet) => ConnSet): DoubtSearch {
+  const a = findDoubtedFlows(model, sources, dests, wanted, MAX_FLOWS, refine);
+  const b = findUndeterminedFlows(model, sources, dests, wanted, MAX_FLOWS, refine);
+  const byPair = new Map<string, DoubtSearch['flows'][number]>();
+  for (const f of [...a.flows, ...b.flows]) {
+    const k = `${f.from.id}\u0000${f.to.id}`;
+    const cur = byPair.get(k);
+    byPair.set(k, cur ? { ...cur, conns: unionAll(cur.conns, f.conns), why: [...new Set([...cur.why, ...f.why])] } : f);
+  }
+  const flows = [...byPair.values()];
+  const truncated = a.truncated || b.truncated || flows.length > MAX_FLOWS;
+  // Both searches list every pair they found unless truncated: then their counts are lower bounds.
+  const count = a.truncated || b.truncated ? Math.max(a.count, b.count, flows.length) : flows.length;
+  return { flows: flows.slice(0, MAX_FLOWS), count, truncated, examined: Math.max(a.examined, b.examined), capped: a.capped || b.capped };
+}
+
 function classesFor(model: ReachModel, sel: LabelSelectorConfig): PodClass[] {
   const pool = sel.namespace !== undefined ? (model.classesByNamespace.get(sel.namespace) ?? []) : model.classes;
   const want = Object.entries(sel.podSelector ?? {});
@@ -119,7 +141,7 @@ export const intentViolation: Check = {
   id: 'network.intent-violation',
   area: 'network',
   title: 'Segmentation intent holds',
-  protectsAgainst: 'flows the declared segmentation intent forbids (config intent.deny) but the effective policies allow: every enforced network API and, for a destination in a service mesh, its authorization (Istio AuthorizationPolicy, with PeerAuthentication); a flow the mesh allows for some requests only still counts; a rule with a hostNetwork pod at either end fails when only network policy would deny it, since enforcement on hostNetwork pods is implementation-defined; a flow the model counts as denied but holds in doubt (reach UNKNOWN: an ipBlock or Calico nets that may hold the pod\'s address) fails at medium as not confirmed, and so does a search for such flows that its cap stopped before it found one',
+  protectsAgainst: 'flows the declared segmentation intent forbids (config intent.deny) but the effective policies allow: every enforced network API and, for a destination in a service mesh, its authorization (Istio AuthorizationPolicy, with PeerAuthentication); a flow the mesh allows for some requests only still counts; a rule with a hostNetwork pod at either end fails when only network policy would deny it, since enforcement on hostNetwork pods is implementation-defined; a flow the model counts as denied but holds in doubt (reach UNKNOWN: an ipBlock or Calico nets that may hold the pod\'s address, AdminNetworkPolicies of one priority that decide it differently in either order, a policy the model cannot evaluate selecting an end) fails at medium as not confirmed, and so does a search for such flows that its cap stopped before it found one',
   severity: 'high',
   controls: ['NSA-CISA:NS/network-policies', 'NIST-800-53:AC-4', 'NIST-800-53:SC-7', 'NIST-800-207:T3', 'NIST-800-207:T4'],
   remediation: 'Tighten the allowing policies listed in the evidence (or isolate the unisolated side with a default deny) until the forbidden flow is denied in both directions, or, for a meshed destination, deny it with an AuthorizationPolicy (the evidence names the mesh verdict per flow).',
@@ -155,8 +177,8 @@ export const intentViolation: Check = {
       // The network first; then the same search with each pair cut to what the destination's mesh lets through.
       const network = findFlows(model, sources, dests, wanted, MAX_FLOWS);
       const found = network.count === 0 ? network : findFlows(model, sources, dests, wanted, MAX_FLOWS, meshRefiner(ctx, model));
-      // No certain violation: the pairs the model counts as denied but holds in doubt (reach's UNKNOWN), capped.
-      const doubts = found.count === 0 ? findDoubtedFlows(model, sources, dests, wanted, MAX_FLOWS, meshRefiner(ctx, model)) : undefined;
+      // No certain violation: the pairs the model counts as denied that reach would answer UNKNOWN for, capped.
+      const doubts = found.count === 0 ? findFlowsInDoubt(model, sources, dests, wanted, meshRefiner(ctx, model)) : undefined;
       const hostNetwork = sources.some((c) => c.hostNetwork) || dests.some((c) => c.hostNetwork);
       const allowing = new Set<string>();
       const passes = new Set<string>();
@@ -185,7 +207,9 @@ export const intentViolation: Check = {
       } else if (doubts && doubts.count > 0 && !(network.count === 0 && hostNetwork)) {
         // reach answers UNKNOWN for these flows: the model reads them as denied, but a rule's
         // match it cannot settle (an ipBlock or Calico nets that may hold the pod's address, an
-        // undeclared namespace's labels) may let them through. Not a proven violation, not a hold.
+        // undeclared namespace's labels), AdminNetworkPolicies of one priority applied in another
+        // order, or a policy the model does not evaluate may let them through. Not a proven
+        // violation, not a hold.
         const doubted = doubts.flows.map((f) => ({ from: f.from.workloads.map(name), to: f.to.workloads.map(name), ports: formatConns(f.conns), uncertain: f.why }));
         const first = doubted[0];
         out.push({

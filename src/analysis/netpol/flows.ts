@@ -404,7 +404,7 @@ const EVALUATIONS_PER_PAIR = 5;
 const doubtablePlans = new WeakMap<ConnSet, WeakMap<readonly StagePlan[], boolean>>();
 
 /** Whether a rule may decide some of `wanted` (a named port resolves on the destination, so it may). */
-function ruleTouches(rule: Rule, wanted: ConnSet): boolean {
+export function ruleTouches(rule: Rule, wanted: ConnSet): boolean {
   if (rule.ports === 'any' || rule.ports.some((p) => p.kind === 'named') || rule.notPorts?.some((p) => p.kind === 'named')) return true;
   return !isEmptyConns(intersectConns(rulePortConns(rule, { kind: 'apiserver' }), wanted));
 }

@@ -1,11 +1,11 @@
 // Questions asked of the reachability model: one flow (`queryReach`) and every workload pair
 // (`reachMatrix`), answered as typed results; `ztaudit reach` (src/cli/reach.ts) prints them.
 
-import { formatConns, intersectConns, isAllConns, isEmptyConns, restrictConns, sameConns, subtractConns, unionConns, emptyConns, type ConnSet, type Protocol } from './conns.ts';
+import { allConns, formatConns, intersectConns, isAllConns, isEmptyConns, restrictConns, sameConns, subtractConns, unionConns, emptyConns, type ConnSet, type Protocol } from './conns.ts';
 import { ALL_V4, ALL_V6, formatRange, ipToString, parseIp, unmapIpv4, type IpRange } from '../../base/ip.ts';
 import { describeCause, describeRule, evaluatePlan, podCidrStatus, podSetMatches, policyLabel, ruleMatchesPeer, rulePortConns, type DecisionCause, type Direction, type DirectionVerdict, type StagePlan } from './engine.ts';
 import { describePolicy, namePoliciesByName, type LayerPolicy } from './layers.ts';
-import { candidatePeers, indexByNamespace } from './flows.ts';
+import { candidatePeers, indexByNamespace, MAX_DOUBT_PAIRS, ruleTouches, type DoubtSearch } from './flows.ts';
 import { buildReachability, egressVerdict, forwardedWhy, workloadKey, ingressVerdict, REMOTE_NODE_PEER, type Endpoint, type PodClass, type ReachModel, type RuleRef, type WorkloadNode } from './model.ts';
 
 /** One part of a direction's answer: which connections, allowed or not, and what decided. */
@@ -243,7 +243,7 @@ interface PriorityTie {
  * The model takes them by name; here the direction is evaluated again with each tied policy
  * first among its equals, so the caller can tell whether the order changes the answer.
  */
-function priorityTies(model: ReachModel, plan: readonly StagePlan[], dir: Direction, peer: Endpoint, dst: Endpoint, subject: Endpoint, proto: Protocol | undefined, ports: readonly number[] | undefined): PriorityTie[] {
+function priorityTies(model: ReachModel, plan: readonly StagePlan[], dir: Direction, peer: Endpoint, dst: Endpoint, subject: Endpoint, asked: ConnSet): PriorityTie[] {
   const out: PriorityTie[] = [];
   plan.forEach(({ stage, policies }, at) => {
     if (stage.mode !== 'first-match') return;
@@ -254,7 +254,7 @@ function priorityTies(model: ReachModel, plan: readonly StagePlan[], dir: Direct
       if (group.length < 2) continue;
       const matched = group.map((p) => {
         let c = emptyConns();
-        for (const r of p[dir] ?? []) if (r.action !== 'Log' && ruleMatchesPeer(model.match, r, p.namespace, peer, subject)) c = unionConns(c, restrictTo(rulePortConns(r, dst), proto, ports));
+        for (const r of p[dir] ?? []) if (r.action !== 'Log' && ruleMatchesPeer(model.match, r, p.namespace, peer, subject)) c = unionConns(c, intersectConns(rulePortConns(r, dst), asked));
         return c;
       });
       const tied = group.filter((_, i) => matched.some((m, j) => j !== i && !isEmptyConns(intersectConns(m, matched[i]))));
@@ -264,12 +264,198 @@ function priorityTies(model: ReachModel, plan: readonly StagePlan[], dir: Direct
         const cut = rest.findIndex((p) => group.includes(p));
         const reordered: StagePlan = { stage, policies: [...rest.slice(0, cut), first, ...rest.slice(cut)] };
         const v = evaluatePlan(model.match, plan.map((sp, k) => (k === at ? reordered : sp)), dir, peer, dst, false, subject);
-        return restrictTo(v.conns, proto, ports);
+        return intersectConns(v.conns, asked);
       });
       out.push({ names: namePoliciesByName(tied), count: tied.length, layer: tied[0].layer, priority, outcomes });
     }
   });
   return out;
+}
+
+/** A pair's AdminNetworkPolicy priority ties (layer, priority, each order's answer in that direction) and what they mean for the pair's answer. */
+export interface PairTies {
+  egress: PriorityTie[];
+  ingress: PriorityTie[];
+  /** Each tie as `reach` says it, whether its order changes the pair's answer, and the pair's answer (both directions) under each order. */
+  said: Array<{ text: string; decides: boolean; outcomes: ConnSet[] }>;
+}
+
+/**
+ * The AdminNetworkPolicy priority ties on one pair of ends for the connections `asked`, given
+ * what each direction allows there (`eConns`, `iConns`, already cut to `asked`): one reading for
+ * `reach` (an UNKNOWN answer) and network.intent-violation (a flow in doubt).
+ */
+export function pairTies(model: ReachModel, s: Endpoint, d: Endpoint, asked: ConnSet, eConns: ConnSet, iConns: ConnSet): PairTies {
+  const ingress = d.kind === 'class' ? priorityTies(model, d.cls.ingressPlan, 'ingress', s, d, d, asked) : [];
+  const egress = s.kind === 'class' ? priorityTies(model, s.cls.egressPlan, 'egress', d, d, s, asked) : [];
+  const both = intersectConns(eConns, iConns);
+  const crossed = [
+    ...ingress.map((t) => ({ ...t, outcomes: t.outcomes.map((c) => intersectConns(eConns, c)) })),
+    ...egress.map((t) => ({ ...t, outcomes: t.outcomes.map((c) => intersectConns(c, iConns)) })),
+  ];
+  const said = crossed.map((t) => {
+    const who = `${t.names} share priority ${t.priority} and ${t.count === 2 ? 'both' : 'all'} match this flow`;
+    const decides = t.outcomes.some((c) => !sameConns(c, both));
+    return { text: decides ? `${who}: upstream lets an implementation apply any of them, and which one it applies decides this answer (the model takes them by name)` : `${who}: upstream leaves their order undefined; either order gives this answer`, decides, outcomes: t.outcomes };
+  });
+  return { egress, ingress, said };
+}
+
+/**
+ * The highest AdminNetworkPolicy priority by whose Allow or Deny every connection of `asked` in
+ * `v` is decided for certain (final: no later priority is consulted), folded into `at` (start at
+ * -1); undefined once something else decides some of them, or a tie among `ties` at or below it
+ * leaves open which policy applies first (a Pass among them may hand the connection on).
+ */
+export function finalPriority(at: number | undefined, v: DirectionVerdict, asked: ConnSet, ties: readonly PriorityTie[] = []): number | undefined {
+  for (const d of v.decisions) {
+    if (isEmptyConns(intersectConns(d.conns, asked))) continue;
+    const r = d.cause.kind === 'rule' ? d.cause.rule : undefined;
+    at = at !== undefined && r?.layer === 'admin' && (r.action === 'Allow' || r.action === 'Deny') && r.order !== undefined && !d.uncertain ? Math.max(at, r.order) : undefined;
+  }
+  return at !== undefined && ties.some((t) => t.layer === 'admin' && t.priority <= at!) ? undefined : at;
+}
+
+/**
+ * Whether AdminNetworkPolicies of a smaller priority number than `p`'s decide every asked
+ * connection of a direction (`at`, finalPriority) with Allow or Deny: `p` is never consulted
+ * there (a BaselineAdminNetworkPolicy comes after every AdminNetworkPolicy).
+ */
+export function decidedBefore(p: LayerPolicy, at: number | undefined): boolean {
+  return at !== undefined && at >= 0 && (p.layer === 'baseline' || (p.layer === 'admin' && p.order !== undefined && at < p.order));
+}
+
+const unevaluatedOf = new WeakMap<ReachModel, LayerPolicy[]>();
+const unevaluatedAtClass = new WeakMap<PodClass, Partial<Record<Direction, LayerPolicy[]>>>();
+
+/**
+ * The policies the model leaves out (a field it does not evaluate, LayerPolicy.unevaluated) that
+ * select `cls` in `dir` where the CNI enforces their kind: they may decide its flows either way.
+ * Once per class and direction.
+ */
+export function unevaluatedSelecting(model: ReachModel, cls: PodClass, dir: Direction): LayerPolicy[] {
+  let all = unevaluatedOf.get(model);
+  if (!all) unevaluatedOf.set(model, (all = model.policies.filter((p) => p.unevaluated && model.composition.stageOf(p) !== undefined)));
+  if (all.length === 0) return all;
+  let byDir = unevaluatedAtClass.get(cls);
+  if (!byDir) unevaluatedAtClass.set(cls, (byDir = {}));
+  return (byDir[dir] ??= all.filter((p) => !!p[dir] && podSetMatches(model.match, p.subject, p.namespace, cls)));
+}
+
+/** How `reach` says an unevaluated policy selects an end (`ends`: "shop/web[Deployment] for egress", …). */
+export function unevaluatedText(p: LayerPolicy, ends: readonly string[]): string {
+  return `${describePolicy(p)} selects ${ends.join(' and ')} but is not evaluated: ${p.errors.join('; ')}`;
+}
+
+/** The asked connections of `v` that a decision the model cannot settle (DecisionVerdict.uncertain) might have decided otherwise. */
+function uncertainConnsOf(v: DirectionVerdict, asked: ConnSet): ConnSet {
+  let out = emptyConns();
+  for (const d of v.decisions) if (d.uncertain) out = unionConns(out, intersectConns(d.uncertainConns ?? d.conns, asked));
+  return out;
+}
+
+/**
+ * What `reach` answers UNKNOWN on one pod-class pair for the connections `asked` beyond a rule
+ * match it cannot settle (that is flows.ts findDoubtedFlows'): the asked connections the model
+ * counts as denied that an AdminNetworkPolicy priority tie would allow in another order, or that
+ * a policy the model does not evaluate may allow where it selects one end and the other end may
+ * let them through; and why, as `reach` says it. Undefined when nothing of that kind is in doubt.
+ */
+export function pairUndetermined(model: ReachModel, s: PodClass, d: PodClass, asked: ConnSet): { conns: ConnSet; why: string[] } | undefined {
+  const src: Endpoint = { kind: 'class', cls: s };
+  const dst: Endpoint = { kind: 'class', cls: d };
+  const e = egressVerdict(model, src, dst, true);
+  const i = ingressVerdict(model, src, dst, true);
+  const eConns = intersectConns(e.conns, asked);
+  const iConns = intersectConns(i.conns, asked);
+  const ties = pairTies(model, src, dst, asked, eConns, iConns);
+  const why: string[] = [];
+  let conns = emptyConns();
+  for (const t of ties.said) if (t.decides) {
+    why.push(t.text);
+    conns = t.outcomes.reduce(unionConns, conns);
+  }
+  const eU = unevaluatedSelecting(model, s, 'egress').filter((p) => !decidedBefore(p, finalPriority(-1, e, asked, ties.egress)));
+  const iU = unevaluatedSelecting(model, d, 'ingress').filter((p) => !decidedBefore(p, finalPriority(-1, i, asked, ties.ingress)));
+  if (eU.length || iU.length) {
+    // Each side: every asked connection where an unevaluated policy is consulted, else what it might allow.
+    const eSide = eU.length ? asked : [eConns, uncertainConnsOf(e, asked), ...ties.egress.flatMap((t) => t.outcomes)].reduce(unionConns, emptyConns());
+    const iSide = iU.length ? asked : [iConns, uncertainConnsOf(i, asked), ...ties.ingress.flatMap((t) => t.outcomes)].reduce(unionConns, emptyConns());
+    const open = intersectConns(eSide, iSide);
+    if (!isEmptyConns(open)) {
+      conns = unionConns(conns, open);
+      const label = (c: PodClass) => { const n = model.workloadByKey.get(c.workloads[0]); return `${n ? workloadLabel(n) : c.workloads[0]}${c.workloads.length > 1 ? ' (and its class)' : ''}`; };
+      for (const p of new Set([...eU, ...iU])) why.push(unevaluatedText(p, [...(eU.includes(p) ? [`${label(s)} for egress`] : []), ...(iU.includes(p) ? [`${label(d)} for ingress`] : [])]));
+    }
+  }
+  conns = subtractConns(conns, intersectConns(eConns, iConns));
+  return isEmptyConns(conns) || why.length === 0 ? undefined : { conns, why };
+}
+
+// Per wanted connections and direction; a plan object belongs to one model.
+const tiedPlans = new WeakMap<ConnSet, Record<Direction, WeakMap<readonly StagePlan[], boolean>>>();
+
+/**
+ * Whether a plan holds AdminNetworkPolicies (or ClusterNetworkPolicies of a tier) sharing a
+ * priority whose rules of `dir` may decide some of `wanted`: a pair it decides may hang on their order.
+ */
+function hasPriorityTie(plan: readonly StagePlan[], dir: Direction, wanted: ConnSet): boolean {
+  let byDir = tiedPlans.get(wanted);
+  if (!byDir) tiedPlans.set(wanted, (byDir = { ingress: new WeakMap(), egress: new WeakMap() }));
+  let v = byDir[dir].get(plan);
+  if (v === undefined) {
+    v = plan.some(({ stage, policies }) => {
+      if (stage.mode !== 'first-match') return false;
+      const seen = new Set<string>();
+      return policies.some((p) => {
+        if ((p.layer !== 'admin' && p.layer !== 'baseline') || p.order === undefined || !(p[dir] ?? []).some((r) => ruleTouches(r, wanted))) return false;
+        const k = `${p.layer}\u0000${p.order}`;
+        if (seen.has(k)) return true;
+        seen.add(k);
+        return false;
+      });
+    });
+    byDir[dir].set(plan, v);
+  }
+  return v;
+}
+
+/**
+ * Pairs of `sources` × `destinations` that `reach` would answer UNKNOWN for on some of `wanted`
+ * that the model counts as denied, by pairUndetermined (a priority tie, an unevaluated policy).
+ * Pairs evaluated: every source toward a destination whose ingress holds such a cause, and the
+ * sources whose egress holds one toward every destination, so the work follows the pairs a
+ * cause touches (a tie of policies whose rules miss `wanted`'s ports touches none); stopped, as
+ * findDoubtedFlows is, after `maxPairs` pairs in doubt or five times as many evaluations (`capped`).
+ * `refine` narrows a pair's connections by another layer (the mesh).
+ */
+export function findUndeterminedFlows(model: ReachModel, sources: PodClass[], destinations: PodClass[], wanted: ConnSet, limit = 20, refine?: (from: PodClass, to: PodClass, conns: ConnSet) => ConnSet, maxPairs = MAX_DOUBT_PAIRS): DoubtSearch {
+  const result: DoubtSearch = { flows: [], count: 0, truncated: false, examined: 0, capped: false };
+  let evaluated = 0;
+  const undecidedSources = sources.filter((s) => hasPriorityTie(s.egressPlan, 'egress', wanted) || unevaluatedSelecting(model, s, 'egress').length > 0);
+  for (const d of destinations) {
+    const all = hasPriorityTie(d.ingressPlan, 'ingress', wanted) || unevaluatedSelecting(model, d, 'ingress').length > 0;
+    for (const s of all ? sources : undecidedSources) {
+      // The cap counts the pairs found in doubt; every evaluation is bounded too (five per counted pair).
+      if (result.examined >= maxPairs || evaluated >= maxPairs * 5) {
+        result.capped = true;
+        return result;
+      }
+      evaluated++;
+      const u = pairUndetermined(model, s, d, wanted);
+      if (!u) continue;
+      result.examined++;
+      const conns = refine ? refine(s, d, u.conns) : u.conns;
+      if (isEmptyConns(conns)) continue;
+      result.count++;
+      if (result.flows.length < limit) result.flows.push({ from: s, to: d, conns, why: u.why });
+      else {
+        result.truncated = true;
+        return result;
+      }
+    }
+  }
+  return result;
 }
 
 /**
@@ -334,14 +520,6 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
   // connection is decided for certain (final: no later priority is consulted); undefined when
   // something else decides some of them.
   const finalBelow: Record<Direction, number | undefined> = { egress: -1, ingress: -1 };
-  const noteFinal = (dir: Direction, v: DirectionVerdict, ports: readonly number[] | undefined) => {
-    for (const d of v.decisions) {
-      if (isEmptyConns(restrictTo(d.conns, proto, ports))) continue;
-      const r = d.cause.kind === 'rule' ? d.cause.rule : undefined;
-      const at = finalBelow[dir];
-      finalBelow[dir] = at !== undefined && r?.layer === 'admin' && (r.action === 'Allow' || r.action === 'Deny') && r.order !== undefined && !d.uncertain ? Math.max(at, r.order) : undefined;
-    }
-  };
   const dsts = endpointsOf(dst).map((d) => ({ d, ports: askedPorts(d, port, proto) }));
   if (typeof port === 'string') {
     for (const { d, ports } of dsts) {
@@ -370,8 +548,6 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
       // Only rules that contribute to the asked connection count as deciding it.
       for (const { conns: rc, ...r } of e.decidedBy) if (!isEmptyConns(restrictTo(rc, proto, ports))) eg.decidedBy.push(r);
       for (const { conns: rc, ...r } of i.decidedBy) if (!isEmptyConns(restrictTo(rc, proto, ports))) ing.decidedBy.push(r);
-      noteFinal('egress', e, ports);
-      noteFinal('ingress', i, ports);
       const eDoubt = collectDecisions(egDecisions, e, proto, ports);
       const iDoubt = collectDecisions(ingDecisions, i, proto, ports);
       if (isEmptyConns(eDoubt) && isEmptyConns(iDoubt)) {
@@ -382,25 +558,13 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
         maybe = unionConns(maybe, intersectConns(unionConns(eConns, eDoubt), unionConns(iConns, iDoubt)));
       }
       // Equal ANP priorities: the flow's answer with each tied policy first, the other direction as evaluated.
-      const iTies = d.kind === 'class' ? priorityTies(model, d.cls.ingressPlan, 'ingress', s, d, d, proto, ports) : [];
-      const eTies = s.kind === 'class' ? priorityTies(model, s.cls.egressPlan, 'egress', d, d, s, proto, ports) : [];
-      // A tie at or below the deciding priority: which of the tied policies applies first is
-      // undefined upstream, so a later priority may still be consulted (a Pass among them).
-      for (const [dir, ts] of [['ingress', iTies], ['egress', eTies]] as const) {
-        const at = finalBelow[dir];
-        if (at !== undefined && ts.some((t) => t.layer === 'admin' && t.priority <= at)) finalBelow[dir] = undefined;
-      }
-      eCould = [eConns, eDoubt, ...eTies.flatMap((t) => t.outcomes)].reduce(unionConns, eCould);
-      iCould = [iConns, iDoubt, ...iTies.flatMap((t) => t.outcomes)].reduce(unionConns, iCould);
-      const ties = [
-        ...iTies.map((t) => ({ ...t, outcomes: t.outcomes.map((c) => intersectConns(eConns, c)) })),
-        ...eTies.map((t) => ({ ...t, outcomes: t.outcomes.map((c) => intersectConns(c, iConns)) })),
-      ];
-      for (const t of ties) {
-        const who = `${t.names} share priority ${t.priority} and ${t.count === 2 ? 'both' : 'all'} match this flow`;
-        if (t.outcomes.some((c) => !sameConns(c, both))) undetermined.push(`${who}: upstream lets an implementation apply any of them, and which one it applies decides this answer (the model takes them by name)`);
-        else notes.push(`${who}: upstream leaves their order undefined; either order gives this answer`);
-      }
+      const asked = restrictTo(allConns(), proto, ports);
+      const ties = pairTies(model, s, d, asked, eConns, iConns);
+      finalBelow.egress = finalPriority(finalBelow.egress, e, asked, ties.egress);
+      finalBelow.ingress = finalPriority(finalBelow.ingress, i, asked, ties.ingress);
+      eCould = [eConns, eDoubt, ...ties.egress.flatMap((t) => t.outcomes)].reduce(unionConns, eCould);
+      iCould = [iConns, iDoubt, ...ties.ingress.flatMap((t) => t.outcomes)].reduce(unionConns, iCould);
+      for (const t of ties.said) (t.decides ? undetermined : notes).push(t.text);
       if (s.kind === 'class' && s.cls.hostNetwork) notes.push('source runs with hostNetwork: NetworkPolicy enforcement is implementation-defined');
       if (d.kind === 'class' && d.cls.hostNetwork) notes.push('destination runs with hostNetwork: NetworkPolicy enforcement is implementation-defined');
     }
@@ -419,23 +583,21 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
   // It matters only where the other direction might allow an asked connection: a flow the other
   // end certainly denies stays denied whatever this end decides (both directions must allow it).
   const selects = (p: LayerPolicy, t: ReachTarget) => t.kind === 'workload' && t.node.classes.some((cls) => podSetMatches(model.match, p.subject, p.namespace, cls));
-  const unevaluated = model.policies.filter((p) => p.unevaluated && model.composition.stageOf(p) !== undefined)
-    .map((p) => ({ p, egress: !!p.egress && selects(p, src), ingress: !!p.ingress && selects(p, dst) }));
+  const classesOf = (t: ReachTarget) => (t.kind === 'workload' ? t.node.classes : []);
+  const eU = new Set(classesOf(src).flatMap((c) => unevaluatedSelecting(model, c, 'egress')));
+  const iU = new Set(classesOf(dst).flatMap((c) => unevaluatedSelecting(model, c, 'ingress')));
+  const unevaluated = model.policies.filter((p) => eU.has(p) || iU.has(p)).map((p) => ({ p, egress: eU.has(p), ingress: iU.has(p) }));
   // Nor where AdminNetworkPolicies of a lower priority number already decide every asked connection
-  // of that direction with Allow or Deny, which are final: the policy would never be consulted
-  // (a BaselineAdminNetworkPolicy comes after every AdminNetworkPolicy).
-  const decidedBefore = (p: LayerPolicy, dir: Direction) => {
-    const at = finalBelow[dir];
-    return at !== undefined && at >= 0 && (p.layer === 'baseline' || (p.layer === 'admin' && p.order !== undefined && at < p.order));
-  };
+  // of that direction with Allow or Deny, which are final: the policy would never be consulted.
+  const before = (p: LayerPolicy, dir: Direction) => decidedBefore(p, finalBelow[dir]);
   // An unevaluated policy opens its side only where it is consulted at all.
-  const egressOpen = !isEmptyConns(eCould) || unevaluated.some((u) => u.egress && !decidedBefore(u.p, 'egress'));
-  const ingressOpen = !isEmptyConns(iCould) || unevaluated.some((u) => u.ingress && !decidedBefore(u.p, 'ingress'));
+  const egressOpen = !isEmptyConns(eCould) || unevaluated.some((u) => u.egress && !before(u.p, 'egress'));
+  const ingressOpen = !isEmptyConns(iCould) || unevaluated.some((u) => u.ingress && !before(u.p, 'ingress'));
   for (const { p, egress, ingress } of unevaluated) {
     const ends = [...(egress ? [`${src.label} for egress`] : []), ...(ingress ? [`${dst.label} for ingress`] : [])];
     if (!ends.length) continue;
-    const text = `${describePolicy(p)} selects ${ends.join(' and ')} but is not evaluated: ${p.errors.join('; ')}`;
-    const matters = (dir: Direction, otherOpen: boolean) => otherOpen && !decidedBefore(p, dir);
+    const text = unevaluatedText(p, ends);
+    const matters = (dir: Direction, otherOpen: boolean) => otherOpen && !before(p, dir);
     if ((egress && matters('egress', ingressOpen)) || (ingress && matters('ingress', egressOpen))) undetermined.push(text);
     else if ((egress && !ingressOpen) || (ingress && !egressOpen)) notes.push(`${text}; the ${egress && !ingressOpen ? 'ingress' : 'egress'} side denies every asked connection, so this does not change the answer`);
     else notes.push(`${text}; AdminNetworkPolicies of a smaller priority number (applied first) already allow or deny every asked connection, so it is never consulted for this flow`);

@@ -243,3 +243,53 @@ spec:
   });
 });
 
+
+// Calico v3.31 adds IPPool spec.namespaceSelector: "Allows IPPool to allocate for a specific
+// namespace by label selector. If specified, both namespaceSelector and nodeSelector must match
+// for the pool to be used" (projectcalico/calico api/pkg/apis/projectcalico/v3/ippool.go; added by
+// projectcalico/calico#10888, first in v3.31.0). IPAM evaluates it on the labels of the pod's
+// Namespace (libcalico-go/lib/ipam/pools.go SelectsNamespace) among the automatic pools only:
+// requested pools "use those unconditionally", ignoring selectors (ipam.go determinePools), so the
+// CNI config is read here (CNI_CONF asks for no pool).
+describe('Calico IPPool namespaceSelector narrows the automatic pools by the pod\'s namespace (v3.31+)', () => {
+  const v331 = (yaml: string) => yaml.replaceAll('v3.28.2', 'v3.31.0');
+  const selecting = (a: string, b?: string) => pool('a', '192.168.0.0/16', `, namespaceSelector: ${JSON.stringify(a)}`) + pool('b', '10.244.0.0/16', b ? `, namespaceSelector: ${JSON.stringify(b)}` : '');
+
+  it('pool a serves only namespaces labelled env=prod; shop has no such label, so web is in b (inside the except): DENIED for certain, the intent holds', () => {
+    const yaml = v331(scene({ cni: CNI_CONF, pools: selecting("env == 'prod'") }));
+    const r = reach(yaml);
+    expect(r.exitCode).toBe(1);
+    expect(r.output).toContain('DENIED: shop/web[Deployment] -> db/pg[Deployment] on 5432/TCP');
+    expect(r.output).not.toContain('uncertain');
+    expect(intentOf(yaml).status).toBe('pass');
+  });
+
+  it('by the namespace\'s name label: a serves shop, b serves db, so web is in a (outside the except): ALLOWED (exit 0), the intent a definite high violation', () => {
+    const yaml = v331(scene({ cni: CNI_CONF, pools: selecting("kubernetes.io/metadata.name == 'shop'", "kubernetes.io/metadata.name == 'db'") }));
+    expect(reach(yaml).exitCode).toBe(0);
+    expect(intentOf(yaml)).toMatchObject({ status: 'fail', severity: 'high' });
+  });
+
+  it('a pool annotation requests pools whatever their selectors: shop annotated ["a"] puts web in a though a selects only env=prod: ALLOWED', () => {
+    expect(reach(v331(scene({ cni: CNI_CONF, shop: '["a"]', pools: selecting("env == 'prod'") }))).exitCode).toBe(0);
+  });
+
+  it('a namespaceSelector that does not parse keeps the doubt, naming the pool: UNKNOWN (exit 2), the intent not confirmed', () => {
+    const yaml = v331(scene({ cni: CNI_CONF, pools: selecting('env ==') }));
+    const r = reach(yaml);
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain('IPPool a (192.168.0.0/16)\'s spec.namespaceSelector "env ==" does not parse');
+    expect(intentOf(yaml)).toMatchObject({ status: 'fail', severity: 'medium' });
+  });
+
+  it('a namespace no manifest declares: a selector on its name still decides (DENIED), one on other labels keeps the pool (UNKNOWN)', () => {
+    const undeclared = (pools: string) => v331(scene({ cni: CNI_CONF, pools })).replace('kind: Namespace\nmetadata:\n  name: shop\n  labels: {kubernetes.io/metadata.name: shop}\n', 'kind: ConfigMap\nmetadata:\n  name: shop\n  namespace: default\n');
+    expect(undeclared(selecting("kubernetes.io/metadata.name == 'db'"))).not.toContain('name: shop\n  labels');
+    expect(reach(undeclared(selecting("kubernetes.io/metadata.name == 'db'"))).exitCode).toBe(1);
+    expect(reach(undeclared(selecting("env == 'prod'"))).exitCode).toBe(2);
+  });
+
+  it('Calico v3.28 has no namespaceSelector: both pools stay candidates, UNKNOWN (exit 2)', () => {
+    expect(reach(scene({ cni: CNI_CONF, pools: selecting("env == 'prod'") })).exitCode).toBe(2);
+  });
+});

@@ -4,7 +4,7 @@
 // spec.allowedUses holds Workload (default [Workload, Tunnel]; Tunnel and LoadBalancer pools give
 // pods nothing); a disabled pool gives no new addresses, but pods keep the ones they have, so it
 // still counts in the union. The pools a pod may draw from can only be narrowed (spec.nodeSelector,
-// the pod's or namespace's cni.projectcalico.org/ipv4pools|ipv6pools annotations, the CNI config's
+// spec.namespaceSelector from Calico v3.31, the pod's or namespace's cni.projectcalico.org/ipv4pools|ipv6pools annotations, the CNI config's
 // ipv4_pools: docs.tigera.io/calico/latest/networking/ipam/get-started-ip-addresses), so the union
 // of every Workload pool holds every Calico pod's address: a CIDR list covering that union holds
 // every pod, one disjoint from it none, and only a partial overlap leaves the pod in doubt. Per
@@ -17,10 +17,10 @@
 // addresses while calico-node may still create its default pool, so the pools are trusted only on
 // positive evidence (calicoIpamDoubt).
 
-import type { Snapshot, KubeObject } from '../../../snapshot/types.ts';
+import { IMPLICIT_NAMESPACE_ANNOTATION, type Snapshot, type KubeObject } from '../../../snapshot/types.ts';
 import { parseCidr, parseIp, type IpRange } from '../../../base/ip.ts';
 import { clip } from '../../../base/plain-text.ts';
-import { matchesWithUnknown, parseCalicoSelector } from './selector.ts';
+import { matchesWithUnknown, parseCalicoSelector, type CalicoSelectorNode } from './selector.ts';
 import type { PodPools } from '../engine.ts';
 import { containersOf, detectCni, isCalicoAgent, isCalicoAgentContainer } from '../cni.ts';
 import { podTemplateOf } from '../../workloads.ts';
@@ -39,6 +39,8 @@ interface Pool {
   manual: boolean;
   /** spec.nodeSelector selects no node whatever its labels (!all()): never picked automatically. */
   noNode: boolean;
+  /** spec.namespaceSelector (Calico v3.31+): picked automatically only for pods of the namespaces it selects; `error` when it does not parse. */
+  namespaceSelector?: { root: CalicoSelectorNode } | { error: string; text: string };
 }
 
 type PoolTable = { kind: 'known'; pools: Pool[]; union: PodPools & { kind: 'known' } } | { kind: 'unknown'; why: string };
@@ -71,6 +73,14 @@ function selectsNoNode(selector: unknown): boolean {
   return r.ok && matchesWithUnknown(r.selector.root, {}, () => true) === false;
 }
 
+/** spec.namespaceSelector: none when absent or empty (every namespace, as SelectsNamespace reads it), else parsed or why not. */
+function namespaceSelectorOf(selector: unknown): Pool['namespaceSelector'] {
+  if (selector === undefined || selector === null || selector === '') return undefined;
+  if (typeof selector !== 'string') return { error: 'not a string', text: clip(JSON.stringify(selector) ?? '', 80) };
+  const r = parseCalicoSelector(selector);
+  return r.ok ? { root: r.selector.root } : { error: r.error, text: clip(selector, 80) };
+}
+
 function readPools(snapshot: Snapshot): PoolTable {
   const unread = (['calico-v3.ippools', 'calico.ippools'] as const).map((k) => ({ k, c: snapshot.coverage[k] })).filter(({ c }) => c && (c.status === 'forbidden' || c.status === 'error'));
   const byName = new Map<string, KubeObject>();
@@ -95,7 +105,8 @@ function readPools(snapshot: Snapshot): PoolTable {
     // A pool whose CIDR does not parse (the API server refuses one) leaves its pods' addresses unknown.
     if (!r) return { kind: 'unknown', why: `Calico IPPool ${name} has no valid spec.cidr` };
     const disabled = spec.disabled === true;
-    pools.push({ name, range: r, text: `IPPool ${name} (${spec.cidr as string}${disabled ? ', disabled' : ''})`, disabled, manual: spec.assignmentMode === 'Manual', noNode: selectsNoNode(spec.nodeSelector) });
+    const nsSel = namespaceSelectorOf(spec.namespaceSelector);
+    pools.push({ name, range: r, text: `IPPool ${name} (${spec.cidr as string}${disabled ? ', disabled' : ''})`, disabled, manual: spec.assignmentMode === 'Manual', noNode: selectsNoNode(spec.nodeSelector), ...(nsSel ? { namespaceSelector: nsSel } : {}) });
   }
   if (!pools.length) return { kind: 'unknown', why: 'no Calico IPPool allows Workload use' };
   return { kind: 'known', pools, union: { kind: 'known', ranges: pools.map((p) => p.range), text: pools.map((p) => p.text).join(', ') } };
@@ -172,6 +183,28 @@ function automaticPools(pools: readonly Pool[], family: 4 | 6, keepDisabled: boo
   return pools.filter((p) => p.range.family === family && (keepDisabled || !p.disabled) && !p.manual && !p.noNode);
 }
 
+/**
+ * The automatic pools whose spec.namespaceSelector selects the pod's namespace, by its labels
+ * (libcalico-go lib/ipam/pools.go SelectsNamespace; determinePools applies it with the
+ * nodeSelector, to automatic choices only: requested pools ignore both). Calico before v3.31 has
+ * no such field and picks the pool anywhere; a namespace no manifest declares keeps a pool its
+ * selector may select; a selector that does not parse (IPAM then fails for the pod) keeps the doubt.
+ */
+function byNamespaceSelector(pools: Pool[], st: ChoiceState, namespace: string): FamilyChoice {
+  if (st.namespaceSelectorIgnored) return { pools };
+  const labels = st.nsLabels.get(namespace);
+  const out: Pool[] = [];
+  let narrowed = false;
+  for (const p of pools) {
+    const sel = p.namespaceSelector;
+    if (!sel) out.push(p);
+    else if ('error' in sel) return { doubt: `${p.text}'s spec.namespaceSelector ${JSON.stringify(sel.text)} does not parse (${sel.error}), so which namespaces it serves is not known and every pool counts` };
+    else if (matchesWithUnknown(sel.root, labels ?? { 'kubernetes.io/metadata.name': namespace }, (l) => !labels && l !== 'kubernetes.io/metadata.name') === false) narrowed = true;
+    else out.push(p);
+  }
+  return narrowed ? { pools: out, by: `the IPPools' namespaceSelector for namespace ${namespace}` } : { pools: out };
+}
+
 export interface PodPoolInputs {
   namespace: string;
   name: string;
@@ -186,6 +219,10 @@ interface ChoiceState {
   cniPools: Partial<Record<4 | 6, unknown>> | 'unread';
   /** Read from manifests (or a snapshot of them): no live pod address says which pods run. */
   fromManifests: boolean;
+  /** Each declared namespace's labels (kubernetes.io/metadata.name set to its name, as the control plane does); not those only referenced from manifests. */
+  nsLabels: Map<string, Record<string, string>>;
+  /** Calico's version is known and older than v3.31, which has no IPPool namespaceSelector. */
+  namespaceSelectorIgnored: boolean;
   byKey: Map<string, () => PodPools>;
 }
 
@@ -195,9 +232,16 @@ function choiceState(snapshot: Snapshot): ChoiceState {
   const hit = choiceCache.get(snapshot);
   if (hit) return hit;
   const nsAnnotations = new Map<string, Record<string, string>>();
+  const nsLabels = new Map<string, Record<string, string>>();
   for (const ns of snapshot.resources.namespaces ?? []) {
+    const name = ns.metadata?.name;
+    if (typeof name !== 'string') continue;
     const a = ns.metadata?.annotations;
-    if (typeof ns.metadata?.name === 'string' && a && typeof a === 'object') nsAnnotations.set(ns.metadata.name, a as Record<string, string>);
+    if (a && typeof a === 'object') nsAnnotations.set(name, a as Record<string, string>);
+    // A namespace only referenced from manifests: its labels beyond the name are not known.
+    if ((a as Record<string, unknown> | undefined)?.[IMPLICIT_NAMESPACE_ANNOTATION] === 'true') continue;
+    const l = ns.metadata?.labels && typeof ns.metadata.labels === 'object' ? ns.metadata.labels as Record<string, unknown> : {};
+    nsLabels.set(name, { ...Object.fromEntries(Object.entries(l).filter((e): e is [string, string] => typeof e[1] === 'string')), 'kubernetes.io/metadata.name': name });
   }
   const podIps = new Map<string, Array<{ family: 4 | 6; value: bigint }>>();
   for (const p of snapshot.resources.pods ?? []) {
@@ -206,7 +250,7 @@ function choiceState(snapshot: Snapshot): ChoiceState {
     const ips = texts.filter((t): t is string => typeof t === 'string').map((t) => parseIp(t)).filter((x): x is { family: 4 | 6; value: bigint } => !!x);
     if (ips.length) podIps.set(`${p.metadata?.namespace ?? 'default'}/${p.metadata?.name ?? ''}`, ips);
   }
-  const out: ChoiceState = { nsAnnotations, podIps, cniPools: cniConfigPools(snapshot), fromManifests: snapshot.origin !== 'live', byKey: new Map() };
+  const out: ChoiceState = { nsAnnotations, podIps, cniPools: cniConfigPools(snapshot), fromManifests: snapshot.origin !== 'live', nsLabels, namespaceSelectorIgnored: calicoBefore(snapshot, 3, 31), byKey: new Map() };
   choiceCache.set(snapshot, out);
   return out;
 }
@@ -238,7 +282,7 @@ function familyChoice(pools: readonly Pool[], st: ChoiceState, pod: PodPoolInput
   else if (ns) choice = parse(ns, `namespace ${pod.namespace}'s annotation ${key}`);
   else if (st.cniPools === 'unread') choice = { pools: pools.filter((p) => p.range.family === family && enabled(p)) };
   else if (st.cniPools[family] !== undefined) choice = requestedPools(pools, family, st.cniPools[family], `the CNI config's ipv${family}_pools`, heldSince);
-  else choice = { pools: automaticPools(pools, family, heldSince) };
+  else choice = byNamespaceSelector(automaticPools(pools, family, heldSince), st, pod.namespace);
   if ('doubt' in choice) return choice;
   const live = pod.origin === 'pod' ? st.podIps.get(`${pod.namespace}/${pod.name}`) ?? [] : [];
   const held = pools.filter((p) => p.range.family === family && !choice.pools.includes(p) && live.some((ip) => ip.family === family && p.range.lo <= ip.value && ip.value <= p.range.hi));
@@ -248,7 +292,8 @@ function familyChoice(pools: readonly Pool[], st: ChoiceState, pod: PodPoolInput
 /**
  * The pools a class's pods may hold addresses from, narrowed from every Workload pool by the
  * pods' and their namespace's pool annotations, the CNI config, disabled and Manual pools and a
- * nodeSelector that selects no node; undefined when nothing narrows (every pool stays a
+ * nodeSelector that selects no node, a namespaceSelector that does not select the pods' namespace;
+ * undefined when nothing narrows (every pool stays a
  * candidate). The narrowing is always within the union podPools gives, so what the union settles
  * for every pod stays settled; but a pod with ipAddrsNoIpam has an address in no pool, and its
  * class's addresses are unknown.
@@ -290,6 +335,13 @@ export function podPoolsOf(snapshot: Snapshot, pods: readonly PodPoolInputs[]): 
     st.byKey.set(text, (fn = () => value));
   }
   return fn;
+}
+
+/** Whether the Calico release running is known and older than major.minor (detectCni reads it from calico/node's image tag, the oldest when nodes differ). */
+function calicoBefore(snapshot: Snapshot, major: number, minor: number): boolean {
+  const v = detectCni(snapshot).plugins.find((p) => p.name === 'calico')?.version;
+  const m = v ? /^v(\d+)\.(\d+)/.exec(v) : null;
+  return !!m && (Number(m[1]) < major || (Number(m[1]) === major && Number(m[2]) < minor));
 }
 
 /**
