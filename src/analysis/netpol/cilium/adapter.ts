@@ -18,6 +18,7 @@ import { fqdnMatches } from './fqdn.ts';
 import { CLUSTER_LABEL, NAMESPACE_LABELS_PREFIX, POD_NAMESPACE_LABEL, podIdentity, reservedIdentity, SOURCE_ANY, SOURCE_K8S, SOURCE_RESERVED, type IdentityLabels, type ReservedEntity } from './labels.ts';
 import { isCiliumPolicyKind, parseCiliumPolicy, type CidrGroup } from './parse.ts';
 import { parseCidr } from '../../../base/ip.ts';
+import { coversFamily } from '../engine.ts';
 import { makeSelector, usesReservedLabels, type CiliumSelector } from './selector.ts';
 import type { CiliumPolicy, CiliumRule, PeerRule, PeerSelector, ServiceRef } from './types.ts';
 
@@ -159,6 +160,24 @@ function peersOf(sel: PeerSelector, settings: CiliumSettings): Peer[] {
   }
 }
 
+/**
+ * A DNS name's addresses are those its lookups return, unknown offline. The precedence engine
+ * holds them in a rule whose CIDRs cover every IPv4 and every IPv6 address, and in doubt under
+ * narrower ones (engine.ts ruleMatchDoubt). A Cilium running one address family (enable-ipv6
+ * off, the default) reaches a name only at addresses of that family: a deny rule whose CIDRs
+ * cover all of it drops every address the name can be reached at, so it matches every name
+ * ("Deny policies take precedence over allow policies", docs.cilium.io security/policy/deny).
+ * An allow is not widened so: Cilium's policy repository judges an address of the other family
+ * against it as not selected (the oracle comparison asks such flows), and the engine's doubt says so.
+ */
+function singleStackWorld(peers: PeerRule['peers'], settings: CiliumSettings): Peer | undefined {
+  if (peers === 'nothing' || settings.ipv4 === settings.ipv6) return undefined;
+  const family = settings.ipv4 ? 4 : 6;
+  const ranges = peers.flatMap((p) => (p.kind === 'cidr' ? p.ranges : []));
+  if (!ranges.length || !coversFamily(ranges, family)) return undefined;
+  return { kind: 'fqdn', patterns: [], match: () => true };
+}
+
 function portSpecs(rule: PeerRule): PortSpec[] {
   const out: PortSpec[] = [];
   for (const pr of rule.portRules) {
@@ -225,6 +244,8 @@ function neutralRule(r: PeerRule, action: 'Allow' | 'Deny', index: number, name:
   if (r.peers === 'nothing') return undefined;
   const resolved = r.services.length ? servicePeers(r.services, snapshot, settings, noted, uncertain, name) : [];
   const selectorPeers = r.peers.flatMap((s) => peersOf(s, settings));
+  const everyName = action === 'Deny' ? singleStackWorld(r.peers, settings) : undefined;
+  if (everyName) selectorPeers.push(everyName);
   // No peer selector at all is Cilium's wildcard, but only for a rule with ports (rule.go mergeL4Filter).
   const wildcard = r.peers.length === 0 && resolved.length === 0;
   if (wildcard && r.l4Count === 0) return undefined;
