@@ -426,7 +426,7 @@ function nameAddressPeers(list: readonly Peer[]): NameAddressPeers {
     } else if (p.kind === 'entity' && (p.entity === 'world-ipv4' || p.entity === 'world-ipv6')) {
       ranges.push(p.entity === 'world-ipv4' ? ALL_V4 : ALL_V6);
       texts.push(`entity ${p.entity}`);
-    } else if (p.kind === 'entity' && p.entity === 'other' && p.unresolved?.may === 'addresses') texts.push(p.unresolved.what);
+    } else if (p.kind === 'entity' && p.entity === 'other' && (p.unresolved?.may === 'addresses' || p.unresolved?.may === 'some-addresses')) texts.push(p.unresolved.what);
   }
   hit = { texts: [...new Set(texts)], every: coversFamily(ranges, 4) && coversFamily(ranges, 6) };
   nameAddressCache.set(list, hit);
@@ -486,7 +486,7 @@ export function ruleMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string |
 
 /** Why a peer list's unresolved peers (Peer `unresolved`) may hold endpoints of that sort, or undefined. */
 function unresolvedDoubt(list: readonly Peer[], may: 'addresses' | 'nodes'): string | undefined {
-  const what = list.flatMap((p) => (p.kind === 'entity' && p.entity === 'other' && p.unresolved?.may === may ? [p.unresolved.what] : []));
+  const what = list.flatMap((p) => (p.kind === 'entity' && p.entity === 'other' && (p.unresolved?.may === may || (may === 'addresses' && p.unresolved?.may === 'some-addresses')) ? [p.unresolved.what] : []));
   return what.length ? `${[...new Set(what)].join('; ')}: not resolved by the model, and may hold this ${may === 'addresses' ? 'address' : 'node (a host-network pod has its node\'s identity)'}` : undefined;
 }
 

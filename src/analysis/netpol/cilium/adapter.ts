@@ -117,8 +117,10 @@ function reservedPeers(sel: CiliumSelector, settings: CiliumSettings): Peer[] {
  * processRule): a Service with a selector becomes that selector in its namespace; one without
  * (default/kubernetes, external backends) becomes its backends' addresses (ToCIDRSet), which
  * live in EndpointSlices the collector does not read. Such a Service still gives the rule a
- * peer, so the rule is no wildcard: it is counted as matching none of those backends, and
- * `uncertain` says so (as Calico's unresolvedService).
+ * peer, so the rule is no wildcard: it is counted as matching none of those backends, `uncertain`
+ * says so (as Calico's unresolvedService), and a flow to an outside address or DNS name the rule
+ * could decide is UNKNOWN (an unresolved peer, engine.ts ruleMatchDoubt); pods stay certain, as
+ * CIDR rules never select them.
  */
 function servicePeers(refs: ServiceRef[], snapshot: Snapshot, settings: CiliumSettings, noted: string[], uncertain: string[], ruleName: string): Peer[] {
   const out: Peer[] = [];
@@ -135,7 +137,8 @@ function servicePeers(refs: ServiceRef[], snapshot: Snapshot, settings: CiliumSe
       const selector = (svc.spec as { selector?: Record<string, unknown> } | undefined)?.selector ?? {};
       const keys = Object.keys(selector).filter((k) => typeof selector[k] === 'string');
       if (keys.length === 0) {
-        out.push({ kind: 'entity', entity: 'other', name: `backends of Service ${ns}/${name} (EndpointSlices not collected)` });
+        // Its backends become CIDRs, which never select a pod: an outside address or name may be one of them.
+        out.push({ kind: 'entity', entity: 'other', name: `backends of Service ${ns}/${name} (EndpointSlices not collected)`, unresolved: { may: 'some-addresses', what: `toServices Service ${ns}/${name}, which has no selector (its backends' addresses are in EndpointSlices, which are not collected)` } });
         uncertain.push(`${ruleName}: Service ${ns}/${name} has no selector: Cilium allows the addresses of its backends (EndpointSlices), which are not collected, so the rule is counted as matching none of them and verdicts it could decide are uncertain`);
         continue;
       }
