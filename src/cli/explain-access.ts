@@ -52,7 +52,7 @@ export const REACH = defineCommand<ReachOptions>({
   define: (cmd) => {
     cmd
       .option('--from <workload>', 'source: NAMESPACE/NAME of a workload (a Deployment, StatefulSet, …, a ReplicaSet or a pod), NAMESPACE/KIND/NAME, or one IP address (not a range)')
-      .option('--to <workload>', 'destination, as --from')
+      .option('--to <target>', 'destination, as --from, or a DNS name outside the cluster (api.example.com), answered as the matrix\'s name rows: by the rules that name it (Cilium toFQDNs, AdminNetworkPolicy domainNames) and by CIDRs covering every IPv4 and IPv6 address; a narrower CIDR (a NetworkPolicy ipBlock, a Cilium egressDeny) may hold its addresses, so the answer is UNKNOWN')
       .option('--port <port>', 'destination port: a number, or a container port\'s name (http), each optionally /PROTOCOL (TCP, UDP, SCTP), or a protocol alone (default: any port; protocol TCP). A name is the port of that name and protocol on each destination pod, as in a NetworkPolicy: a pod that does not name it is not reached by it')
       .option('--matrix', 'every workload pair instead of one flow')
       .option('--effective', 'with --matrix: what both layers let through (network policies and the destination\'s mesh authorization), with a mesh column')
@@ -64,10 +64,11 @@ export const REACH = defineCommand<ReachOptions>({
     'ztaudit reach --manifests deploy/ --from shop/frontend --to shop/db --port 5432',
     'ztaudit reach --context prod --from shop/api --to kube-system/coredns --port 53/UDP --output json',
     'ztaudit reach --manifests deploy/ --from shop/frontend --to shop/api --port http',
+    'ztaudit reach --manifests deploy/ --from shop/api --to api.stripe.com --port 443',
     'ztaudit reach --manifests deploy/ --matrix --output csv > matrix.csv',
     'ztaudit reach --manifests deploy/ --matrix --effective',
   ],
-  exitCodes: ['0  the flow is allowed by the network and the mesh, for every request or for some (mesh DEPENDS: methods, paths, JWTs, conditions decide); --matrix: printed', '1  the flow is denied by the network or by the mesh', '2  could not answer (unknown workload, bad port, unreadable source; or the mesh\'s answer is unknown, or the network\'s: a policy the model cannot evaluate selects an end while the other end may let the flow through, AdminNetworkPolicies of one priority decide it differently in either order, a CIDR may or may not hold a pod\'s address (ANP networks, Calico nets/notNets), or Cilium host policies decide a host-network pod\'s side)'],
+  exitCodes: ['0  the flow is allowed by the network and the mesh, for every request or for some (mesh DEPENDS: methods, paths, JWTs, conditions decide); --matrix: printed', '1  the flow is denied by the network or by the mesh', '2  could not answer (unknown workload, bad port, unreadable source; or the mesh\'s answer is unknown, or the network\'s: a policy the model cannot evaluate selects an end while the other end may let the flow through, AdminNetworkPolicies of one priority decide it differently in either order, a CIDR may or may not hold a pod\'s address (ANP networks, Calico nets/notNets) or a DNS name\'s, or Cilium host policies decide a host-network pod\'s side)'],
   run: (opts, _args, io) => reach(opts, io),
 });
 

@@ -8,7 +8,8 @@ import { csvCell } from '../report/csv.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
 import { buildReachability, connsToJson, formatConns, intersectConns, isProtocol, queryReach, resolveTarget, streamMatrix, ReachInputError, type ConnSet, type MatrixRow, type Protocol, type ReachAnswer } from '../analysis/netpol/index.ts';
 import type { DirectionAnswer, ReachTarget } from '../analysis/netpol/query.ts';
-import type { ReachModel } from '../analysis/netpol/model.ts';
+import type { Endpoint, ReachModel } from '../analysis/netpol/model.ts';
+import { parseIp } from '../base/ip.ts';
 import { workloadAliasOf } from '../analysis/workloads.ts';
 import { calleeMesh, meshFlowVerdict, meshVerdictOverConns, VERDICT_RANK, type FlowOptions, type MeshConnsVerdict } from '../analysis/mesh/flow-verdict.ts';
 import { nginxDialing } from '../analysis/netpol/exposure.ts';
@@ -334,8 +335,50 @@ export function matrixRefusal(options: { from?: string | undefined; to?: string 
   return `${flags.join(' and ')} ${flags.length > 1 ? 'apply' : 'applies'} to one flow: the matrix lists every workload pair; drop --matrix to ask about one flow`;
 }
 
-/** `resolveTarget`, its refusal naming the flag. */
+/** What --to takes, said whenever it refuses a DNS name. */
+const TO_FORMS = 'give NAMESPACE/WORKLOAD, NAMESPACE/KIND/WORKLOAD, an IP address or a DNS name such as api.example.com';
+
+/**
+ * A DNS name given to --to, lower-cased without its trailing dot, or undefined when the text is
+ * not meant as one (it holds a slash, or is an IP address). A name that breaks RFC 1123 (labels
+ * of letters, digits and dashes, 1-63 long, no dash at either end; 253 at most; Cilium's toFQDNs
+ * also takes `_`), a single label, a last label of digits only (no IP address either), a
+ * wildcard, or a cluster Service name is refused naming what is wrong.
+ */
+export function parseDnsName(text: string): string | undefined {
+  const t = text.trim();
+  if (t.includes('/') || parseIp(t)) return undefined;
+  const name = t.toLowerCase().replace(/\.$/, '');
+  const bad = (why: string): never => refuse(`--to "${text}": ${why}; ${TO_FORMS}`);
+  if (name.includes('*')) bad('reach answers for one DNS name, not a pattern: give a name the pattern matches');
+  if (name.length === 0 || name.length > 253) bad('a DNS name is 1 to 253 characters long');
+  const labels = name.split('.');
+  if (labels.length < 2) bad('not a workload (NAMESPACE/WORKLOAD), an IP address nor a DNS name of two labels or more');
+  const wrong = labels.find((l) => !/^[a-z0-9_]([-a-z0-9_]{0,61}[a-z0-9_])?$/.test(l));
+  if (wrong !== undefined) bad(`"${wrong}" is not a DNS label (1-63 letters, digits, dashes or underscores, no dash at either end)`);
+  if (/^\d+$/.test(labels[labels.length - 1])) bad('not an IP address, and a DNS name does not end in a label of digits');
+  if (labels.includes('svc')) bad(`${name} is a Service's cluster DNS name: policy applies to the pods behind it; give the workload behind it (NAMESPACE/WORKLOAD) and the target port`);
+  return name;
+}
+
+/**
+ * A DNS name as a destination outside the cluster, answered as the matrix's name rows are: by
+ * the rules that name it (Cilium toFQDNs, AdminNetworkPolicy domainNames), by CIDR rules covering
+ * every address it may resolve to, and in doubt under narrower CIDRs (engine.ts ruleMatchDoubt).
+ * query.ts's ReachTarget names an outside end by an address endpoint; queryReach and judgeFlow
+ * read only its `kind` and hand the endpoint to the model, which takes a name endpoint too.
+ */
+function nameTarget(name: string): ReachTarget {
+  const endpoint: Endpoint = { kind: 'fqdn', name };
+  return { kind: 'ip', endpoint, label: name } as unknown as ReachTarget;
+}
+
+/** `resolveTarget`, its refusal naming the flag; --to also takes a DNS name. */
 function resolveFlag(flag: '--from' | '--to', model: ReachModel, text: string): ReachTarget {
+  if (flag === '--to') {
+    const name = parseDnsName(text);
+    if (name !== undefined) return nameTarget(name);
+  }
   try {
     return resolveTarget(model, text);
   } catch (e: unknown) {
@@ -367,7 +410,10 @@ export function reachCommandCore(snapshot: Snapshot, options: ReachCommandOption
     const src = resolveFlag('--from', model, from.target);
     const dst = resolveFlag('--to', model, to.target);
     const { port, protocol } = options.port ? parsePortArg(options.port) : {};
+    const toName = dst.kind === 'ip' && (dst.endpoint as Endpoint).kind === 'fqdn';
+    if (toName && typeof port === 'string') throw new ReachInputError(`--port "${options.port}" is a container port's name, which resolves on a destination pod; ${dst.label} is a DNS name outside the cluster: give the port's number`);
     const answer = queryReachFlag(model, src, dst, port, protocol);
+    if (toName) answer.notes.unshift(`${dst.label} is a DNS name: its addresses are not known offline, so it is answered by the rules that name it (Cilium toFQDNs, AdminNetworkPolicy domainNames) and by CIDR rules covering every address; a narrower CIDR may hold its addresses`);
     answer.notes.unshift(...[from.note, to.note].filter((n): n is string => n !== undefined));
     const flow = judgeFlow(snapshot, options.config ?? defaultConfig(), answer, src, dst);
     return { exitCode: flow.allowed === null ? 2 : flow.allowed ? 0 : 1, output: formatReach(flow, format), answered: true };

@@ -394,9 +394,62 @@ function podEndpoint(ep: Endpoint): boolean {
 
 export function ruleMatchesPeer(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint, subject?: Endpoint): boolean {
   if (rule.subject && !(subject?.kind === 'class' && podSetMatches(ctx, rule.subject, policyNs, subject.cls))) return false;
-  if (rule.peers !== 'any' && !rule.peers.some((p) => peerMatches(ctx, p, policyNs, ep)) && !(podEndpoint(ep) && podCidrStatus(rule.peers, poolsFor(ctx, ep))?.inside)) return false;
-  if (rule.notPeers && (rule.notPeers.some((p) => peerMatches(ctx, p, policyNs, ep)) || (podEndpoint(ep) && podCidrStatus(rule.notPeers, poolsFor(ctx, ep))?.inside))) return false;
+  if (rule.peers !== 'any' && !rule.peers.some((p) => peerMatches(ctx, p, policyNs, ep)) && !(podEndpoint(ep) && podCidrStatus(rule.peers, poolsFor(ctx, ep))?.inside) && !(ep.kind === 'fqdn' && nameAddressPeers(rule.peers).every)) return false;
+  if (rule.notPeers && (rule.notPeers.some((p) => peerMatches(ctx, p, policyNs, ep)) || (podEndpoint(ep) && podCidrStatus(rule.notPeers, poolsFor(ctx, ep))?.inside) || (ep.kind === 'fqdn' && nameAddressPeers(rule.notPeers).every))) return false;
   return true;
+}
+
+/** The peers of a list that name addresses a DNS name may resolve to, and whether they hold every address of both families. */
+interface NameAddressPeers {
+  /** "10.0.0.0/8", "entity world-ipv4", "cidrGroupRef …": what the name's addresses may lie in. */
+  texts: string[];
+  every: boolean;
+}
+
+const nameAddressCache = new WeakMap<readonly Peer[], NameAddressPeers>();
+
+/**
+ * A DNS name stands for the addresses its lookups return, which are not known offline: a list
+ * whose CIDRs (and per-family world entities) cover every IPv4 and every IPv6 address holds
+ * them for certain; one naming fewer addresses, or address sets the model cannot resolve, may
+ * hold them or not (`ruleMatchDoubt`). Once per peer list.
+ */
+function nameAddressPeers(list: readonly Peer[]): NameAddressPeers {
+  let hit = nameAddressCache.get(list);
+  if (hit) return hit;
+  const ranges: IpRange[] = [];
+  const texts: string[] = [];
+  for (const p of list) {
+    if (p.kind === 'ipBlock') {
+      ranges.push(...p.ranges);
+      texts.push(p.text);
+    } else if (p.kind === 'entity' && (p.entity === 'world-ipv4' || p.entity === 'world-ipv6')) {
+      ranges.push(p.entity === 'world-ipv4' ? ALL_V4 : ALL_V6);
+      texts.push(`entity ${p.entity}`);
+    } else if (p.kind === 'entity' && p.entity === 'other' && (p.unresolved?.may === 'addresses' || p.unresolved?.may === 'some-addresses')) texts.push(p.unresolved.what);
+  }
+  hit = { texts: [...new Set(texts)], every: coversFamily(ranges, 4) && coversFamily(ranges, 6) };
+  nameAddressCache.set(list, hit);
+  return hit;
+}
+
+/**
+ * Why a rule's match against a DNS name is uncertain: its peers (or notPeers) name addresses
+ * the name may or may not resolve to, and nothing certain decides the match. Undefined otherwise.
+ */
+function nameMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint & { kind: 'fqdn' }, subject?: Endpoint): string | undefined {
+  if (rule.peers === 'any') return undefined;
+  const side = (list: readonly Peer[]): { v: 'yes' | 'no' | 'doubt'; texts?: string[] } => {
+    const a = nameAddressPeers(list);
+    if (a.every || list.some((p) => peerMatches(ctx, p, policyNs, ep))) return { v: 'yes' };
+    return a.texts.length ? { v: 'doubt', texts: a.texts } : { v: 'no' };
+  };
+  const p = side(rule.peers);
+  const n = rule.notPeers ? side(rule.notPeers) : { v: 'no' as const };
+  if (p.v === 'no' || n.v === 'yes' || (p.v === 'yes' && n.v === 'no')) return undefined;
+  if (rule.subject && !(subject?.kind === 'class' && podSetMatches(ctx, rule.subject, policyNs, subject.cls))) return undefined;
+  const texts = [...(p.texts ?? []), ...(n.texts ?? [])];
+  return `the addresses ${ep.name} resolves to are not known offline, and may lie in ${texts.join(', ')}`;
 }
 
 /**
@@ -405,6 +458,7 @@ export function ruleMatchesPeer(ctx: MatchContext, rule: Rule, policyNs: string 
  */
 export function ruleMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint, subject?: Endpoint): string | undefined {
   if (ep.kind === 'ip' || ep.kind === 'node') return outsideMatchDoubt(ctx, rule, policyNs, ep, subject);
+  if (ep.kind === 'fqdn') return nameMatchDoubt(ctx, rule, policyNs, ep, subject);
   if (ep.kind !== 'class') return undefined;
   const inPeers = rule.peers === 'any' ? undefined : podCidrStatus(rule.peers, poolsFor(ctx, ep));
   const inNot = rule.notPeers ? podCidrStatus(rule.notPeers, poolsFor(ctx, ep)) : undefined;
@@ -432,7 +486,7 @@ export function ruleMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string |
 
 /** Why a peer list's unresolved peers (Peer `unresolved`) may hold endpoints of that sort, or undefined. */
 function unresolvedDoubt(list: readonly Peer[], may: 'addresses' | 'nodes'): string | undefined {
-  const what = list.flatMap((p) => (p.kind === 'entity' && p.entity === 'other' && p.unresolved?.may === may ? [p.unresolved.what] : []));
+  const what = list.flatMap((p) => (p.kind === 'entity' && p.entity === 'other' && (p.unresolved?.may === may || (may === 'addresses' && p.unresolved?.may === 'some-addresses')) ? [p.unresolved.what] : []));
   return what.length ? `${[...new Set(what)].join('; ')}: not resolved by the model, and may hold this ${may === 'addresses' ? 'address' : 'node (a host-network pod has its node\'s identity)'}` : undefined;
 }
 
@@ -516,15 +570,16 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
   // Connections an uncertain rule match (a pod address against a CIDR) might have decided:
   // every later decision touching them carries the doubt.
   // The texts are built only for a decision that carries them.
-  const doubts: Array<{ conns: ConnSet; p: LayerPolicy; rule: Rule; why: string }> = [];
+  // `onlyDenies`: a Deny rule counted as not matching could only have denied more, so it leaves a denial in no doubt.
+  const doubts: Array<{ conns: ConnSet; p: LayerPolicy; rule: Rule; why: string; onlyDenies: boolean }> = [];
   // A policy that may select the subject or not (its subject's labels are not known) could decide
   // any of its connections either way: every decision carries that doubt.
   const subjectWhy = trackDoubts && subject?.kind === 'class'
     ? (ctx.subjectDoubts?.get(subject.cls) ?? []).filter((d) => d.policy.isolates[dir] || (d.policy[dir]?.length ?? 0) > 0).map((d) => `whether ${policyLabel(d.policy)} applies to it is not known (${d.why})`)
     : [];
-  const doubtOf = (conns: ConnSet): { uncertain?: string[]; uncertainConns?: ConnSet } => {
+  const doubtOf = (conns: ConnSet, allowed: boolean): { uncertain?: string[]; uncertainConns?: ConnSet } => {
     if (!doubts.length && !subjectWhy.length) return {};
-    const hit = doubts.filter((d) => !isEmptyConns(intersectConns(d.conns, conns)));
+    const hit = doubts.filter((d) => (allowed || !d.onlyDenies) && !isEmptyConns(intersectConns(d.conns, conns)));
     const why = [...subjectWhy, ...hit.map((d) => `${describeRule(ruleRef(d.p, d.rule))}: ${d.why}`)];
     if (!why.length) return {};
     // A doubted subject puts every connection in doubt; a doubted rule match only those of its ports.
@@ -535,14 +590,14 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
     const why = ruleMatchDoubt(ctx, rule, p.namespace, peer, subject);
     if (!why) return;
     const c = intersectConns(open, rulePortConns(rule, dst));
-    if (!isEmptyConns(c)) doubts.push({ conns: c, p, rule, why });
+    if (!isEmptyConns(c)) doubts.push({ conns: c, p, rule, why, onlyDenies: rule.action === 'Deny' && !ruleMatchesPeer(ctx, rule, p.namespace, peer, subject) });
   };
   const allow = (conns: ConnSet, cause: DecisionCause) => {
-    decisions.push({ allowed: true, conns, cause, ...doubtOf(conns) });
+    decisions.push({ allowed: true, conns, cause, ...doubtOf(conns, true) });
     allowed.push(conns);
     if (cause.kind === 'rule') decidedBy.push({ ...cause.rule, conns });
   };
-  const deny = (conns: ConnSet, cause: DecisionCause) => decisions.push({ allowed: false, conns, cause, ...doubtOf(conns) });
+  const deny = (conns: ConnSet, cause: DecisionCause) => decisions.push({ allowed: false, conns, cause, ...doubtOf(conns, false) });
 
   for (const { stage, policies: ps } of plan) {
     for (const p of ps) policies.push(p.id);

@@ -191,8 +191,9 @@ export type Peer =
    * `unresolved`: a peer the model cannot resolve (a Cilium CIDR group not in the snapshot,
    * cloud provider groups, node selectors). It matches nothing, but a rule holding it leaves in
    * doubt every verdict on the endpoints it may hold (engine.ts `ruleMatchDoubt`); `what` names it.
+   * 'some-addresses': a few outside addresses (a Service's backends), never every address.
    */
-  | { kind: 'entity'; entity: 'other'; name: string; unresolved?: { may: 'addresses' | 'nodes'; what: string } };
+  | { kind: 'entity'; entity: 'other'; name: string; unresolved?: { may: 'addresses' | 'some-addresses' | 'nodes'; what: string } };
 
 export interface Rule {
   /** Position in the object's rule list as written (`rule 0` in explanations). */

@@ -138,6 +138,17 @@ export const REFERENCE_CASES: ReferenceCase[] = [
     ],
   },
   {
+    name: 'a deny of 0.0.0.0/0 drops the addresses a toFQDNs name resolves to; a narrower deny only those it holds',
+    source: `${DOCS}/security/policy/deny/ ("Deny policies take precedence over allow policies"); ${DOCS}/security/policy/language/#dns-based (toFQDNs "shares all limitations of the CIDR based rules")`,
+    policies: [
+      cnp('fqdn', 'shop', { endpointSelector: web, egress: [{ toFQDNs: [{ matchPattern: '*.cilium.io' }] }, DNS_RULE] }),
+      cnp('no-world', 'shop', { endpointSelector: web, egressDeny: [{ toCIDR: ['0.0.0.0/0'] }] }),
+      cnp('fqdn', 'dev', { endpointSelector: {}, egress: [{ toFQDNs: [{ matchPattern: '*.cilium.io' }] }, DNS_RULE] }),
+      cnp('no-corp', 'dev', { endpointSelector: {}, egressDeny: [{ toCIDR: ['10.0.0.0/8'] }] }),
+    ],
+    flows: [['shop/web', 'external:sub', 'TCP/443', 'denied'], ['dev/cli', 'external:sub', 'TCP/443', 'allowed']],
+  },
+  {
     name: 'a deny rule beats every allow, whatever policy or API the allow comes from',
     source: `${DOCS}/security/policy/deny/ ("Deny policies take precedence over allow policies, regardless of whether they are a Cilium Network Policy, a Clusterwide Cilium Network Policy or even a Kubernetes Network Policy")`,
     policies: [

@@ -18,6 +18,7 @@ import { fqdnMatches } from './fqdn.ts';
 import { CLUSTER_LABEL, NAMESPACE_LABELS_PREFIX, POD_NAMESPACE_LABEL, podIdentity, reservedIdentity, SOURCE_ANY, SOURCE_K8S, SOURCE_RESERVED, type IdentityLabels, type ReservedEntity } from './labels.ts';
 import { isCiliumPolicyKind, parseCiliumPolicy, type CidrGroup } from './parse.ts';
 import { parseCidr } from '../../../base/ip.ts';
+import { coversFamily } from '../engine.ts';
 import { makeSelector, usesReservedLabels, type CiliumSelector } from './selector.ts';
 import type { CiliumPolicy, CiliumRule, PeerRule, PeerSelector, ServiceRef } from './types.ts';
 
@@ -116,8 +117,10 @@ function reservedPeers(sel: CiliumSelector, settings: CiliumSettings): Peer[] {
  * processRule): a Service with a selector becomes that selector in its namespace; one without
  * (default/kubernetes, external backends) becomes its backends' addresses (ToCIDRSet), which
  * live in EndpointSlices the collector does not read. Such a Service still gives the rule a
- * peer, so the rule is no wildcard: it is counted as matching none of those backends, and
- * `uncertain` says so (as Calico's unresolvedService).
+ * peer, so the rule is no wildcard: it is counted as matching none of those backends, `uncertain`
+ * says so (as Calico's unresolvedService), and a flow to an outside address or DNS name the rule
+ * could decide is UNKNOWN (an unresolved peer, engine.ts ruleMatchDoubt); pods stay certain, as
+ * CIDR rules never select them.
  */
 function servicePeers(refs: ServiceRef[], snapshot: Snapshot, settings: CiliumSettings, noted: string[], uncertain: string[], ruleName: string): Peer[] {
   const out: Peer[] = [];
@@ -134,7 +137,8 @@ function servicePeers(refs: ServiceRef[], snapshot: Snapshot, settings: CiliumSe
       const selector = (svc.spec as { selector?: Record<string, unknown> } | undefined)?.selector ?? {};
       const keys = Object.keys(selector).filter((k) => typeof selector[k] === 'string');
       if (keys.length === 0) {
-        out.push({ kind: 'entity', entity: 'other', name: `backends of Service ${ns}/${name} (EndpointSlices not collected)` });
+        // Its backends become CIDRs, which never select a pod: an outside address or name may be one of them.
+        out.push({ kind: 'entity', entity: 'other', name: `backends of Service ${ns}/${name} (EndpointSlices not collected)`, unresolved: { may: 'some-addresses', what: `toServices Service ${ns}/${name}, which has no selector (its backends' addresses are in EndpointSlices, which are not collected)` } });
         uncertain.push(`${ruleName}: Service ${ns}/${name} has no selector: Cilium allows the addresses of its backends (EndpointSlices), which are not collected, so the rule is counted as matching none of them and verdicts it could decide are uncertain`);
         continue;
       }
@@ -157,6 +161,24 @@ function peersOf(sel: PeerSelector, settings: CiliumSettings): Peer[] {
     }
     case 'unsupported': return [{ kind: 'entity', entity: 'other', name: sel.text, ...(sel.may ? { unresolved: { may: sel.may, what: sel.what ?? sel.text } } : {}) }];
   }
+}
+
+/**
+ * A DNS name's addresses are those its lookups return, unknown offline. The precedence engine
+ * holds them in a rule whose CIDRs cover every IPv4 and every IPv6 address, and in doubt under
+ * narrower ones (engine.ts ruleMatchDoubt). A Cilium running one address family (enable-ipv6
+ * off, the default) reaches a name only at addresses of that family: a deny rule whose CIDRs
+ * cover all of it drops every address the name can be reached at, so it matches every name
+ * ("Deny policies take precedence over allow policies", docs.cilium.io security/policy/deny).
+ * An allow is not widened so: Cilium's policy repository judges an address of the other family
+ * against it as not selected (the oracle comparison asks such flows), and the engine's doubt says so.
+ */
+function singleStackWorld(peers: PeerRule['peers'], settings: CiliumSettings): Peer | undefined {
+  if (peers === 'nothing' || settings.ipv4 === settings.ipv6) return undefined;
+  const family = settings.ipv4 ? 4 : 6;
+  const ranges = peers.flatMap((p) => (p.kind === 'cidr' ? p.ranges : []));
+  if (!ranges.length || !coversFamily(ranges, family)) return undefined;
+  return { kind: 'fqdn', patterns: [], match: () => true };
 }
 
 function portSpecs(rule: PeerRule): PortSpec[] {
@@ -225,6 +247,8 @@ function neutralRule(r: PeerRule, action: 'Allow' | 'Deny', index: number, name:
   if (r.peers === 'nothing') return undefined;
   const resolved = r.services.length ? servicePeers(r.services, snapshot, settings, noted, uncertain, name) : [];
   const selectorPeers = r.peers.flatMap((s) => peersOf(s, settings));
+  const everyName = action === 'Deny' ? singleStackWorld(r.peers, settings) : undefined;
+  if (everyName) selectorPeers.push(everyName);
   // No peer selector at all is Cilium's wildcard, but only for a rule with ports (rule.go mergeL4Filter).
   const wildcard = r.peers.length === 0 && resolved.length === 0;
   if (wildcard && r.l4Count === 0) return undefined;

@@ -1,0 +1,96 @@
+// toServices naming a Service without a selector. "Services based rules rules will only take
+// effect on Kubernetes services without a selector", allowing "all endpoints of" the Service
+// (https://docs.cilium.io/en/stable/security/policy/language/#services-based); such a Service's
+// endpoints are set by hand in its EndpointSlices (https://kubernetes.io/docs/concepts/services-networking/service/#services-without-selectors),
+// often addresses outside the cluster, and Cilium turns them into CIDRs (pkg/policy/k8s
+// service.go processRule), which never select a pod ("CIDR rules do not apply to traffic where
+// both sides of the connection are ... managed by Cilium", same page, "IP/CIDR based").
+// EndpointSlices are not collected: a flow to an outside address (or DNS name) on the rule's
+// ports may be to a backend, so `reach` answers UNKNOWN naming the Service, not a bare note;
+// a pod stays certain.
+import { describe, expect, it } from 'vitest';
+import { reachCommandCore } from '../../../src/cli/reach.ts';
+import { unrestrictedEgress } from '../../../checks/network/unrestricted-egress.ts';
+import { ctxOf, run, snap } from './helpers.ts';
+
+const yaml = `
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: cilium, namespace: kube-system}
+spec:
+  selector: {matchLabels: {k8s-app: cilium}}
+  template:
+    metadata: {labels: {k8s-app: cilium}}
+    spec:
+      hostNetwork: true
+      containers:
+      - {name: cilium-agent, image: quay.io/cilium/cilium:v1.20.2}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: pay}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: client, namespace: shop}
+spec:
+  selector: {matchLabels: {app: client}}
+  template:
+    metadata: {labels: {app: client}}
+    spec: {containers: [{name: c, image: nginx:1.27}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: pay}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec: {containers: [{name: c, image: nginx:1.27, ports: [{containerPort: 5432}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: legacy-db, namespace: shop}
+spec:
+  ports: [{port: 5432, protocol: TCP}]
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: to-legacy, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: client}}
+  egress:
+  - toServices: [{k8sService: {serviceName: legacy-db, namespace: shop}}]
+`;
+
+const ask = (to: string, port: string) => reachCommandCore(snap(yaml), { from: 'shop/client', to, port });
+
+describe('toServices of a Service without a selector, its EndpointSlices not collected', () => {
+  it('an outside address: UNKNOWN (exit 2), naming the Service and why its backends are unknown', () => {
+    const r = ask('203.0.113.10', '5432');
+    expect(r.exitCode).toBe(2);
+    expect(r.output.split('\n')[0]).toBe('UNKNOWN: shop/client[Deployment] -> 203.0.113.10 on 5432/TCP');
+    expect(r.output).toContain("toServices Service shop/legacy-db, which has no selector (its backends' addresses are in EndpointSlices, which are not collected): not resolved by the model, and may hold this address");
+  });
+
+  it('a DNS name outside the cluster: UNKNOWN (exit 2) as well', () => {
+    const r = ask('db.partner.example', '5432');
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain('the addresses db.partner.example resolves to are not known offline, and may lie in toServices Service shop/legacy-db');
+  });
+
+  it('a pod stays DENIED (exit 1): the backends become CIDRs, which select no pod', () => {
+    const r = ask('pay/api', '5432');
+    expect(r.exitCode).toBe(1);
+    expect(r.output).not.toContain('may hold this address');
+  });
+
+  it('network.unrestricted-egress still passes the policy: a Service\'s backends are a few addresses, never every address', () => {
+    const v = run(unrestrictedEgress, ctxOf(yaml)).filter((x) => x.resource.name === 'to-legacy');
+    expect(v).toEqual([expect.objectContaining({ status: 'pass' })]);
+  });
+});
