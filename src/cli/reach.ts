@@ -8,7 +8,7 @@ import { csvCell } from '../report/csv.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
 import { buildReachability, connsToJson, formatConns, intersectConns, isProtocol, queryReach, resolveTarget, streamMatrix, ReachInputError, type ConnSet, type MatrixRow, type Protocol, type ReachAnswer } from '../analysis/netpol/index.ts';
 import type { DirectionAnswer, ReachTarget } from '../analysis/netpol/query.ts';
-import type { Endpoint, ReachModel } from '../analysis/netpol/model.ts';
+import type { ReachModel } from '../analysis/netpol/model.ts';
 import { parseIp } from '../base/ip.ts';
 import { workloadAliasOf } from '../analysis/workloads.ts';
 import { calleeMesh, meshFlowVerdict, meshVerdictOverConns, VERDICT_RANK, type FlowOptions, type MeshConnsVerdict } from '../analysis/mesh/flow-verdict.ts';
@@ -365,12 +365,10 @@ export function parseDnsName(text: string): string | undefined {
  * A DNS name as a destination outside the cluster, answered as the matrix's name rows are: by
  * the rules that name it (Cilium toFQDNs, AdminNetworkPolicy domainNames), by CIDR rules covering
  * every address it may resolve to, and in doubt under narrower CIDRs (engine.ts ruleMatchDoubt).
- * query.ts's ReachTarget names an outside end by an address endpoint; queryReach and judgeFlow
- * read only its `kind` and hand the endpoint to the model, which takes a name endpoint too.
+ * An outside end of query.ts's ReachTarget is an address or a name endpoint.
  */
 function nameTarget(name: string): ReachTarget {
-  const endpoint: Endpoint = { kind: 'fqdn', name };
-  return { kind: 'ip', endpoint, label: name } as unknown as ReachTarget;
+  return { kind: 'ip', endpoint: { kind: 'fqdn', name }, label: name };
 }
 
 /** `resolveTarget`, its refusal naming the flag; --to also takes a DNS name. */
@@ -410,7 +408,7 @@ export function reachCommandCore(snapshot: Snapshot, options: ReachCommandOption
     const src = resolveFlag('--from', model, from.target);
     const dst = resolveFlag('--to', model, to.target);
     const { port, protocol } = options.port ? parsePortArg(options.port) : {};
-    const toName = dst.kind === 'ip' && (dst.endpoint as Endpoint).kind === 'fqdn';
+    const toName = dst.kind === 'ip' && dst.endpoint.kind === 'fqdn';
     if (toName && typeof port === 'string') throw new ReachInputError(`--port "${options.port}" is a container port's name, which resolves on a destination pod; ${dst.label} is a DNS name outside the cluster: give the port's number`);
     const answer = queryReachFlag(model, src, dst, port, protocol);
     if (toName) answer.notes.unshift(`${dst.label} is a DNS name: its addresses are not known offline, so it is answered by the rules that name it (Cilium toFQDNs, AdminNetworkPolicy domainNames) and by CIDR rules covering every address; a narrower CIDR may hold its addresses`);

@@ -73,7 +73,7 @@ export interface ReachAnswer {
 }
 
 /** `resolvedFrom`: how the address asked was read, when it is a pod's or IPv4-mapped (said in the answer's notes). */
-export type ReachTarget = { kind: 'workload'; node: WorkloadNode; label: string; resolvedFrom?: string } | { kind: 'ip'; endpoint: Endpoint & { kind: 'ip' }; label: string; resolvedFrom?: string };
+export type ReachTarget = { kind: 'workload'; node: WorkloadNode; label: string; resolvedFrom?: string } | { kind: 'ip'; endpoint: Endpoint & { kind: 'ip' | 'fqdn' }; label: string; resolvedFrom?: string };
 
 export class ReachInputError extends Error {
   readonly code = 'REACH_INPUT';
