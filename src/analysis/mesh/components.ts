@@ -81,6 +81,17 @@ export function meshComponents(workloads: Iterable<Workload>, limit = 5): MeshCo
   return out;
 }
 
+/** Whether a workload (its first live pod, else its template) runs one of `mesh`'s control-plane components (meshComponentOfImage). */
+export function runsMeshControlPlane(w: Workload, mesh: MeshComponentMesh): boolean {
+  const spec = w.pods[0]?.spec ?? w.template?.spec;
+  if (!spec || typeof spec !== 'object') return false;
+  return [...arr(spec.containers), ...arr(spec.initContainers)].some((c) => {
+    const image = str(obj(c)?.image);
+    const found = image ? meshComponentOfImage(image, str(obj(c)?.name) ?? '') : undefined;
+    return found?.mesh === mesh && found.role === 'control plane';
+  });
+}
+
 /**
  * Istio's injection webhooks: a revision's injector (istio-sidecar-injector[-<rev>], labelled
  * istio.io/rev) and revision tags (istio-revision-tag-<tag>). A remote cluster of a multicluster
