@@ -42,10 +42,23 @@ export const meshNotStrict: Check = {
       else byRoot.set(root.namespace, { root, workloads: [w] });
     }
     if (byRoot.size === 0) byRoot.set(m.istio.root.namespace, { root: m.istio.root, workloads: [] });
+    const gone = m.istio.controlPlaneGone;
     return [...byRoot.values()].sort((a, b) => a.root.namespace.localeCompare(b.root.namespace))
-      .map(({ root, workloads }) => verdictFor(root, policiesOf(workloads, m), workloads));
+      .map(({ root, workloads }) => verdictFor(root, policiesOf(workloads, m), workloads))
+      .map((v) => (gone ? withoutControlPlane(v, gone) : v));
   },
 };
+
+/**
+ * A policy is enforced by proxies istiod configures and certifies: with istiod gone (its
+ * injection webhooks left behind, components.ts istioControlPlaneGone) a STRICT mesh-wide policy
+ * is no pass, and a failing verdict says so too.
+ */
+function withoutControlPlane(v: Verdict, gone: string): Verdict {
+  const evidence = { ...v.evidence, controlPlane: gone };
+  if (v.status === 'pass') return { ...v, status: 'fail', message: `${v.message.replace(/\.$/, '')}, but ${gone}.`, evidence };
+  return { ...v, message: `${v.message.replace(/\.$/, '')}; and ${gone}.`, evidence };
+}
 
 /** The PeerAuthentication index the workloads' revision composes (all of them share one root). */
 function policiesOf(workloads: WorkloadMesh[], m: MeshModel): IstioPolicyIndex {

@@ -6,7 +6,7 @@ import { EXTRA_POLICY_KINDS } from './netpol/apis.ts';
 import { EDGE_ROUTE_KINDS } from './edge/routes.ts';
 import type { AuditContext } from './context.ts';
 import { breadthBasisOf, buildRbacModel, topBreadth } from './rbac/index.ts';
-import { istioRoot, meshModel, meshPresent, meshWorkloadModes } from './mesh/index.ts';
+import { istioControlPlaneWorkload, meshModel, meshPresent, meshWorkloadModes } from './mesh/index.ts';
 import { istioMeshConfigUnread } from './mesh/configmaps.ts';
 import { istioAuthzModel, istioCallers } from './mesh/istio-authz.ts';
 import { buildReachability } from './netpol/index.ts';
@@ -151,18 +151,21 @@ interface L4Candidate { kind: string; namespace: string; name: string }
 
 /**
  * Workloads outside the system namespaces whose ingress admits pods of other namespaces (at
- * L4: the network model's candidate sources), in the network model's order. Cost: per pod
- * class, the peers its admitting rules name, confirmed one by one until the first admitted
- * one (admitsOtherNamespaces).
+ * L4: the network model's candidate sources), in the network model's order, but for the
+ * control plane of every Istio revision, which the authorization checks leave out too
+ * (istioControlPlaneWorkload). Cost: per pod class, the peers its admitting rules name,
+ * confirmed one by one until the first admitted one (admitsOtherNamespaces); the control planes
+ * are looked up by key, once per workload.
  */
 function l4Candidates(ctx: AuditContext): L4Candidate[] {
   const model = buildReachability(ctx.snapshot);
   const index = indexByNamespace(model.classes);
   const out: L4Candidate[] = [];
-  const root = istioRoot(ctx.snapshot, ctx.config).namespace;
+  const mesh = meshModel(ctx.snapshot, ctx.config);
+  const controlPlane = new Set(mesh.workloads.filter((w) => istioControlPlaneWorkload(mesh, w)).map((w) => `${w.workload.ref.kind}/${w.namespace}/${w.workload.ref.name}`));
   for (const node of model.workloads) {
     const ns = node.ref.namespace ?? '';
-    if (isSystemNamespace(ns, ctx.config.systemNamespaces) || ns === root) continue;
+    if (isSystemNamespace(ns, ctx.config.systemNamespaces) || controlPlane.has(`${node.ref.kind}/${ns}/${node.ref.name}`)) continue;
     if (node.classes.some((c) => admitsOtherNamespaces(model, c, index))) out.push({ kind: node.ref.kind, namespace: ns, name: node.ref.name });
   }
   return out;

@@ -8,25 +8,20 @@ import type { Family } from '../../../src/base/ip.ts';
 import { containerPorts } from '../../../src/analysis/mesh/util.ts';
 import { istioAuthzModel, istioFlowVerdict, istioStringMatch } from '../../../src/analysis/mesh/istio-authz.ts';
 import { istioMembership, sidecarInboundCapture, type InboundCapture } from '../../../src/analysis/mesh/istio.ts';
-import { gatewayServersOf, istioBypassVerdict, istioGatewayFlowVerdict, istioGatewayPod } from '../../../src/analysis/mesh/flow-verdict.ts';
+import { gatewayServersOf, istioBypassVerdict, istioControlPlaneWorkload, istioGatewayFlowVerdict, istioGatewayPod } from '../../../src/analysis/mesh/flow-verdict.ts';
 import type { MeshFlowVerdict } from '../../../src/analysis/mesh/flow.ts';
 import { isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
 
 export const authzIndex = (snapshot: AuditContext['snapshot'], config: AuditContext['config']): AuthzIndex => istioAuthzModel(snapshot, config).authz;
 
 /**
- * The meshed Istio workloads the authorization checks judge. A root namespace holds the control
- * plane, which is not an application to demand policies for, but also the gateways istioctl's
- * default profile installs there (istio-ingressgateway in istio-system): a gateway is judged
- * wherever it runs, as reach judges it. Every revision in use has its root namespace (its
- * istio-<rev> mesh config's rootNamespace, where its control plane is installed), and each is
- * left out alike, whichever revision a workload there runs under.
+ * The meshed Istio workloads the authorization checks judge: outside the system namespaces, and
+ * no control plane of any revision (istioControlPlaneWorkload, which keeps the gateways of a
+ * root namespace in). The report's "no L7 behind L4" leaves out the same workloads.
  */
 export function istioWorkloads(ctx: AuditContext): WorkloadMesh[] {
   const m = meshModel(ctx.snapshot, ctx.config);
-  const roots = new Set([m.istio.policies.rootNamespace]);
-  for (const w of m.workloads) if (w.mesh === 'istio' && w.istioRoot) roots.add(w.istioRoot.namespace);
-  return m.workloads.filter((w) => w.mesh === 'istio' && (!roots.has(w.namespace) || istioGatewayPod(w)) && !isSystemNamespace(w.namespace, ctx.config.systemNamespaces));
+  return m.workloads.filter((w) => w.mesh === 'istio' && !istioControlPlaneWorkload(m, w) && !isSystemNamespace(w.namespace, ctx.config.systemNamespaces));
 }
 
 /**

@@ -10,6 +10,7 @@ import { istioConfigMapName, istioOutbound, istioPresent, istioRevisions } from 
 import { istioMeshConfigUnread, istioRevisionResolver } from '../../../src/analysis/mesh/configmaps.ts';
 import { meshModel } from '../../../src/analysis/mesh/model.ts';
 import { subsetTlsRuleCount } from '../../../src/analysis/mesh/destination-rules.ts';
+import { istioWaypointRootsResolved } from '../../../src/analysis/mesh/istio-authz.ts';
 import { configMapsUnreadable, configMapUnread } from '../../../src/analysis/configmaps.ts';
 
 /**
@@ -41,10 +42,12 @@ function istioMeshConfigRead(settings: string): ConditionalRead {
  */
 export const ISTIO_REVISION_TAGS_READ: ConditionalRead = {
   kinds: ['mutatingwebhookconfigurations'],
-  when: 'when Istio is installed and a workload not yet injected follows the default tag (istio-injection=enabled, no ConfigMap istio) or an istio.io/rev label naming no revision whose ConfigMap istio-<rev> was read: the tag webhooks (istio-revision-tag-<tag>) that say which revision it is',
+  when: 'when Istio is installed and a workload not yet injected follows the default tag (istio-injection=enabled, no ConfigMap istio) or an istio.io/rev label naming no revision whose ConfigMap istio-<rev> was read, or a waypoint Gateway does while policies are attached to the istio-waypoint GatewayClass: the tag webhooks (istio-revision-tag-<tag>) that say which revision it is',
   holds(ctx) {
     if (!istioPresent(ctx)) return undefined;
     meshModel(ctx.snapshot, ctx.config);
+    // A waypoint's revision names the root namespace whose GatewayClass policies it takes.
+    istioWaypointRootsResolved(ctx.snapshot, ctx.config);
     const values = [...istioRevisionResolver(ctx.snapshot, ctx.config).consulted].sort();
     if (values.length === 0) return undefined;
     return `the Istio revision tag webhooks (istio-revision-tag-${values.slice(0, NAMED).join(', istio-revision-tag-')}${values.length > NAMED ? ', …' : ''}) that say which revision istio.io/rev ${values.length > 1 ? 'values name' : `${values[0]} names`}`;

@@ -81,6 +81,17 @@ export function meshComponents(workloads: Iterable<Workload>, limit = 5): MeshCo
   return out;
 }
 
+/** Whether a workload (its first live pod, else its template) runs one of `mesh`'s control-plane components (meshComponentOfImage). */
+export function runsMeshControlPlane(w: Workload, mesh: MeshComponentMesh): boolean {
+  const spec = w.pods[0]?.spec ?? w.template?.spec;
+  if (!spec || typeof spec !== 'object') return false;
+  return [...arr(spec.containers), ...arr(spec.initContainers)].some((c) => {
+    const image = str(obj(c)?.image);
+    const found = image ? meshComponentOfImage(image, str(obj(c)?.name) ?? '') : undefined;
+    return found?.mesh === mesh && found.role === 'control plane';
+  });
+}
+
 /**
  * Istio's injection webhooks: a revision's injector (istio-sidecar-injector[-<rev>], labelled
  * istio.io/rev) and revision tags (istio-revision-tag-<tag>). A remote cluster of a multicluster
@@ -89,9 +100,41 @@ export function meshComponents(workloads: Iterable<Workload>, limit = 5): MeshCo
  */
 export function istioInjectionWebhooks(webhooks: KubeObject[]): string[] {
   const out = new Set<string>();
-  for (const w of webhooks) {
-    const name = w.metadata?.name ?? '';
-    if (name !== '' && (name.startsWith('istio-sidecar-injector') || name.startsWith('istio-revision-tag-') || typeof w.metadata?.labels?.['istio.io/rev'] === 'string')) out.add(name);
-  }
+  for (const w of webhooks) if (isIstioInjectionWebhook(w)) out.add(w.metadata!.name!);
   return [...out].sort();
+}
+
+function isIstioInjectionWebhook(w: KubeObject): boolean {
+  const name = w.metadata?.name ?? '';
+  return name !== '' && (name.startsWith('istio-sidecar-injector') || name.startsWith('istio-revision-tag-') || typeof w.metadata?.labels?.['istio.io/rev'] === 'string');
+}
+
+/**
+ * Why Istio's control plane is gone while its injection webhooks remain, or undefined. The istiod
+ * chart's injector webhooks call the istiod Service in the cluster (clientConfig.service, with
+ * failurePolicy: Fail; manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml):
+ * with no istiod pod behind it, the API server refuses every new pod they select, and the running
+ * sidecars have no CA to renew their workload certificates from (istiod is the mesh's CA,
+ * https://istio.io/latest/docs/concepts/security/#pki), so mutual TLS stops working rather than
+ * being enforced. A webhook calling a URL (clientConfig.url) is served from outside the cluster (an
+ * external or remote control plane, https://istio.io/latest/docs/setup/install/external-controlplane/),
+ * which the snapshot cannot see: then nothing is said. Judged on live workloads only (callers pass
+ * them when the pods were read): a manifests directory rarely holds the mesh's install.
+ */
+export function istioControlPlaneGone(webhooks: KubeObject[], workloads: Iterable<Workload>): string | undefined {
+  const hooks = webhooks.filter(isIstioInjectionWebhook);
+  const services = new Set<string>();
+  for (const h of hooks) {
+    for (const wh of arr(h.webhooks)) {
+      const cc = obj(obj(wh)?.clientConfig);
+      const svc = obj(cc?.service);
+      if (svc) services.add(`${str(svc.namespace) ?? 'default'}/${str(svc.name) ?? ''}`);
+      else if (str(cc?.url)) return undefined;
+    }
+  }
+  if (services.size === 0) return undefined;
+  for (const w of workloads) if (w.pods.length > 0 && runsMeshControlPlane(w, 'istio')) return undefined;
+  const names = hooks.map((h) => h.metadata!.name!).sort();
+  const list = (xs: string[]) => `${xs.slice(0, 3).join(', ')}${xs.length > 3 ? ', …' : ''}`;
+  return `no istiod pod runs, yet the injection webhook${names.length > 1 ? 's' : ''} ${list(names)} remain${names.length > 1 ? '' : 's'}, calling Service ${list([...services].sort())} with nothing behind it: new pods in the namespaces labelled for Istio are refused (failurePolicy Fail) and the running sidecars cannot renew their certificates from istiod, the mesh's CA, so mutual TLS is not being enforced`;
 }

@@ -52,7 +52,14 @@ export interface IstioRevision {
   unresolved?: string;
 }
 
-/** What MutatingWebhookConfigurations say of istio.io/rev values: tag → revision, and the revisions whose injector webhook exists. */
+/**
+ * What MutatingWebhookConfigurations say of istio.io/rev values: tag → revision, and the revisions
+ * whose injector webhook exists. A tag webhook is one labelled istio.io/tag, whose value is the tag
+ * and whose istio.io/rev the revision, as istiod reads it (istio/istio pkg/revisions/tag_watcher.go
+ * isTagWebhook, GetMyTags); the chart names it istio-revision-tag-<tag>, with -<namespace> after it
+ * outside istio-system (revision-tags-mwc.yaml), so the name stands in only for a webhook without
+ * that label.
+ */
 export function istioWebhookRevisions(webhooks: KubeObject[]): { tags: Map<string, string>; revisions: Set<string> } {
   const tags = new Map<string, string>();
   const revisions = new Set<string>();
@@ -61,8 +68,10 @@ export function istioWebhookRevisions(webhooks: KubeObject[]): { tags: Map<strin
     const rev = w.metadata?.labels?.['istio.io/rev'];
     if (typeof rev !== 'string') continue;
     const revision = rev === '' ? 'default' : rev;
-    if (name.startsWith(ISTIO_TAG_WEBHOOK_PREFIX) && name.length > ISTIO_TAG_WEBHOOK_PREFIX.length) tags.set(name.slice(ISTIO_TAG_WEBHOOK_PREFIX.length), revision);
-    else if (w.metadata?.labels?.['istio.io/tag'] === undefined) revisions.add(revision);
+    const tag = w.metadata?.labels?.['istio.io/tag'];
+    if (typeof tag === 'string' && tag !== '') tags.set(tag, revision);
+    else if (tag === undefined && name.startsWith(ISTIO_TAG_WEBHOOK_PREFIX) && name.length > ISTIO_TAG_WEBHOOK_PREFIX.length) tags.set(name.slice(ISTIO_TAG_WEBHOOK_PREFIX.length), revision);
+    else if (tag === undefined) revisions.add(revision);
   }
   return { tags, revisions };
 }

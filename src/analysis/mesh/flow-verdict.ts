@@ -11,7 +11,8 @@ import type { MeshCaller, MeshCallee, MeshFlowVerdict, MeshVerdictKind } from '.
 import type { ParsedAuthzPolicy } from './authz.ts';
 import { declaredPortProtocol, istioAuthzModel, istioDeclaredProtocolPorts, istioFlowVerdict, istioStrictWhateverRoot } from './istio-authz.ts';
 import { bypassesSidecar, indexPeerAuthentications, istioInboundCapture, istioMembership, istioOutboundCapture, outboundBypass, type InboundCapture } from './istio.ts';
-import { meshModel, type WorkloadMesh } from './model.ts';
+import { meshModel, type MeshModel, type WorkloadMesh } from './model.ts';
+import { runsMeshControlPlane } from './components.ts';
 import { consulFlowVerdict, linkerdFlowVerdict } from './mesh-flows.ts';
 import { istioAutoMtls, istioMeshConfigUnread, istioRevisionOf, type IstioAutoMtls } from './configmaps.ts';
 import { indexDestinationRules, ruleTlsMode, subsetTlsMode, type ClientTlsRule, type DestinationRuleIndex } from './destination-rules.ts';
@@ -643,6 +644,30 @@ export function istioGatewayPod(w: WorkloadMesh): boolean {
   if (['ingressgateway', 'egressgateway'].includes(w.labels.istio ?? '') || w.labels['gateway.istio.io/managed'] !== undefined) return true;
   const containers = arr(obj(w.workload.pods[0]?.spec)?.containers).map(obj);
   return containers.some((c) => str(c?.name) === 'istio-proxy' && arr(c?.args).includes('router'));
+}
+
+const rootsByModel = new WeakMap<MeshModel, ReadonlySet<string>>();
+
+/**
+ * Whether a workload belongs to an Istio control plane, which the L7 verdicts (mtls.authz-*, the
+ * report's "no L7 behind L4") do not judge as an application: it runs istiod (by image,
+ * components.ts), or it lives in a root namespace and is no gateway. The root namespaces are the
+ * default revision's and those of every revision a workload's proxy runs under (its istio-<rev>
+ * mesh config's rootNamespace): each revision's istiod is installed in its own system namespace
+ * ("two control planes installed in two different system namespaces",
+ * https://istio.io/latest/docs/setup/install/multiple-controlplanes/). istioctl's default profile
+ * also puts istio-ingressgateway in istio-system: a gateway is judged wherever it runs, as reach
+ * judges it. O(workloads) once per model, then O(containers) per workload.
+ */
+export function istioControlPlaneWorkload(m: MeshModel, w: WorkloadMesh): boolean {
+  let roots = rootsByModel.get(m);
+  if (!roots) {
+    const found = new Set([m.istio.policies.rootNamespace]);
+    for (const x of m.workloads) if (x.mesh === 'istio' && x.istioRoot) found.add(x.istioRoot.namespace);
+    rootsByModel.set(m, (roots = found));
+  }
+  if (roots.has(w.namespace) && !istioGatewayPod(w)) return true;
+  return runsMeshControlPlane(w.workload, 'istio');
 }
 
 const at = (sp: ServicePort) => `Service ${sp.service} port ${sp.port}`;

@@ -10,3 +10,4 @@ export { judgeLinkerdFlow, indexLinkerdPolicies, linkerdIdentity, type LinkerdPo
 export { judgeConsulFlow, indexServiceIntentions, intentionPrecedence, consulDefaultIntention, consulMembership, type ConsulIntentionIndex, type ConsulIntention, type ConsulDefaultIntention } from './consul.ts';
 export { linkerdFlowVerdict, consulFlowVerdict } from './mesh-flows.ts';
 export { istioOutbound, meshOutbound, istioRevisions, istioRevisionConfigMapRefs, ISTIO_REVISION_KINDS, istioConfigMapName, type OutboundModel, type WorkloadOutbound, type MeshOutbound, type OutboundMode } from './outbound.ts';
+export { istioControlPlaneWorkload } from './flow-verdict.ts';

@@ -73,6 +73,12 @@ export interface IstioAuthzModel {
    * istio.io/rev label, else its namespace's), whose istio-waypoint GatewayClass policies it takes.
    */
   waypointRoot: (wp: { namespace: string; name: string }) => string;
+  /**
+   * Why a waypoint's root namespace is unknown (naming the istio.io/rev value), when its revision
+   * could not be told: a value naming no revision read, which may be a tag, while the tag webhooks
+   * could not be read. waypointRoot then answers the default revision's, which verdicts do not trust.
+   */
+  waypointRootUnknown: (wp: { namespace: string; name: string }) => string | undefined;
   /** Gateways could not be read (forbidden, failed): which traffic a waypoint handles is unknown. */
   gatewaysUnreadable: boolean;
   /** Gateway API Gateways by `namespace/name`: whether istiod takes each as a usable waypoint (waypointStatusOf). */
@@ -212,25 +218,34 @@ function waypointForOf(snapshot: Snapshot): Map<string, WaypointFor> {
  * the deployment controller reconciles a Gateway only when tagWatcher.IsMine, istio/istio
  * pilot/pkg/config/kube/gateway/deploymentcontroller.go, pkg/revisions/tag_watcher.go), a tag
  * resolved as a workload's is (istioRevisionResolver). A waypoint not in the snapshot is the default
- * revision's, as is one of a revision whose root is unknown.
+ * revision's, as is one of a revision whose root is unknown. A value naming no revision read, while
+ * the tag webhooks could not be read, may be any revision's tag: IsMine falls back to no revision
+ * for a value none of them knows (only a value that is empty goes to the default), so
+ * waypointRootUnknown says so rather than trust the default root.
  */
-function waypointRootOf(snapshot: Snapshot, config: Config, namespaces: Map<string, NamespaceInfo>, defaultRoot: string): (wp: { namespace: string; name: string }) => string {
+function waypointRootOf(snapshot: Snapshot, config: Config, namespaces: Map<string, NamespaceInfo>, defaultRoot: string): Pick<IstioAuthzModel, 'waypointRoot' | 'waypointRootUnknown'> {
   const labels = new Map((snapshot.resources['gatewayapi.gateways'] ?? []).map((g) => [`${g.metadata?.namespace ?? 'default'}/${g.metadata?.name ?? ''}`, stringMap(g.metadata?.labels)]));
   const rootOf = istioRootOf(snapshot, config);
   const resolveRevision = istioRevisionResolver(snapshot, config);
-  const cache = new Map<string, string>();
-  return (wp) => {
+  const webhooks = snapshot.coverage.mutatingwebhookconfigurations?.status ?? 'ok';
+  const cache = new Map<string, { root: string; unknown?: string }>();
+  const resolve = (wp: { namespace: string; name: string }) => {
     const key = `${wp.namespace}/${wp.name}`;
     let r = cache.get(key);
     if (r === undefined) {
       const own = labels.get(key);
       // tagWatcher.IsMine: the Gateway's istio.io/rev, else its namespace's (istio-injection plays no part); none is the default.
-      const value = own ? own['istio.io/rev'] ?? namespaces.get(wp.namespace)?.labels['istio.io/rev'] : undefined;
-      const revision = value ? resolveRevision(value, false).revision : 'default';
-      cache.set(key, (r = revision === 'default' ? defaultRoot : rootOf(revision).namespace));
+      const ownValue = own?.['istio.io/rev'];
+      const value = own ? ownValue ?? namespaces.get(wp.namespace)?.labels['istio.io/rev'] : undefined;
+      const resolved = value ? resolveRevision(value, false) : { revision: 'default' };
+      const unknown = resolved.unresolved !== undefined && webhooks !== 'ok'
+        ? `waypoint ${key}'s istio.io/rev ${resolved.unresolved} (${ownValue !== undefined ? 'its Gateway\'s label' : `namespace ${wp.namespace}'s label`}) names no revision whose mesh config was read, and the MutatingWebhookConfigurations that define revision tags (label istio.io/tag) could not be read (${webhooks}): which revision's istiod configures the waypoint, and so which root namespace's policies on the istio-waypoint GatewayClass apply to it, is unknown`
+        : undefined;
+      cache.set(key, (r = { root: resolved.revision === 'default' ? defaultRoot : rootOf(resolved.revision).namespace, ...(unknown ? { unknown } : {}) }));
     }
     return r;
   };
+  return { waypointRoot: (wp) => resolve(wp).root, waypointRootUnknown: (wp) => resolve(wp).unknown };
 }
 
 function parseRequestAuthn(o: KubeObject): RequestAuthn {
@@ -308,7 +323,7 @@ export const istioAuthzModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, c
     namespaces: mesh.namespaces,
     services,
     waypointFor: waypointForOf(snapshot),
-    waypointRoot: waypointRootOf(snapshot, config, mesh.namespaces, root),
+    ...waypointRootOf(snapshot, config, mesh.namespaces, root),
     gatewaysUnreadable: ['forbidden', 'error'].includes(snapshot.coverage['gatewayapi.gateways']?.status ?? 'ok'),
     waypointStatus: waypointStatusOf(snapshot, templatesStandIn(snapshot)),
     fromManifests: templatesStandIn(snapshot),
@@ -901,15 +916,47 @@ export const pathScope = (p: WaypointPath): ServiceScope => (p.service !== undef
  * the waypoint's revision, waypointRoot), in the model's order. Looked up in an index of the model, so a verdict reads only its candidates, not
  * every policy.
  */
-export function waypointPolicies(model: IstioAuthzModel, callee: MeshCallee, wp: { name: string; namespace: string }, scope?: ServiceScope): ParsedAuthzPolicy[] {
+export function waypointPolicies(model: IstioAuthzModel, callee: MeshCallee, wp: { name: string; namespace: string }, scope?: ServiceScope, root?: string): ParsedAuthzPolicy[] {
   const t = waypointTargets(model);
-  const root = model.waypointRoot(wp);
-  const hits = new Set<number>([...t.gateways.get(`${wp.namespace}/${wp.name}`) ?? [], ...t.gatewayClass.filter((i) => model.authz.all[i].namespace === root)]);
+  const classRoot = t.gatewayClass.length > 0 ? root ?? model.waypointRoot(wp) : undefined;
+  const hits = new Set<number>([...t.gateways.get(`${wp.namespace}/${wp.name}`) ?? [], ...t.gatewayClass.filter((i) => model.authz.all[i].namespace === classRoot)]);
   for (const s of model.services.get(callee.namespace) ?? []) {
     if (!inScope(scope, s.name) || Object.keys(s.selector).length === 0 || !selectorMatches(s.selector, callee.labels)) continue;
     for (const i of t.services.get(`${callee.namespace}/${s.name}`) ?? []) hits.add(i);
   }
   return [...hits].sort((a, b) => a - b).map((i) => model.authz.all[i]);
+}
+
+/**
+ * The namespaces holding an AuthorizationPolicy or RequestAuthentication attached to the
+ * istio-waypoint GatewayClass: the roots a waypoint of unknown revision may take policies from
+ * (any other root takes none of them), sorted.
+ */
+export function waypointClassPolicyNamespaces(model: IstioAuthzModel): string[] {
+  const t = waypointTargets(model);
+  const out = new Set(t.gatewayClass.map((i) => model.authz.all[i].namespace));
+  for (const ra of model.requestAuthn) if (ra.targetRefs.some((r) => r.kind === 'GatewayClass' && r.name === 'istio-waypoint')) out.add(ra.namespace);
+  return [...out].sort();
+}
+
+/**
+ * Resolves the revision of each waypoint Gateway (class istio-waypoint, or a Gateway or GatewayClass
+ * label istio.io/waypoint-for) whose root namespace decides something — some policy is attached to
+ * the istio-waypoint GatewayClass — and returns the keys of those whose root is unknown. Its
+ * lookups land in istioRevisionResolver's `consulted`, as a workload's do, so the checks reading
+ * waypoint policies declare the tag webhooks they may need (ISTIO_REVISION_TAGS_READ). O(Gateways).
+ */
+export function istioWaypointRootsResolved(snapshot: Snapshot, config: Config): string[] {
+  const model = istioAuthzModel(snapshot, config);
+  if (waypointClassPolicyNamespaces(model).length === 0) return [];
+  const out: string[] = [];
+  for (const g of snapshot.resources['gatewayapi.gateways'] ?? []) {
+    const wp = { namespace: g.metadata?.namespace ?? 'default', name: g.metadata?.name ?? '' };
+    const wf = model.waypointFor.get(`${wp.namespace}/${wp.name}`);
+    const waypoint = str(obj(g.spec)?.gatewayClassName) === 'istio-waypoint' || (wf !== undefined && ('classUnread' in wf || wf.value !== ''));
+    if (waypoint && model.waypointRootUnknown(wp)) out.push(`${wp.namespace}/${wp.name}`);
+  }
+  return out;
 }
 
 /** Whether an AuthorizationPolicy or RequestAuthentication targets this Service: calls to it are then judged apart. */
@@ -928,7 +975,7 @@ function serviceTargeted(model: IstioAuthzModel, namespace: string, service: str
  * https://istio.io/latest/docs/reference/config/security/request_authentication/; istio/istio
  * pilot/pkg/model/policyattachment.go: "waypoints never use selector").
  */
-function requestAuthnFor(model: IstioAuthzModel, callee: MeshCallee, wp: { name: string; namespace: string } | undefined, scope?: ServiceScope): string[] | undefined {
+function requestAuthnFor(model: IstioAuthzModel, callee: MeshCallee, wp: { name: string; namespace: string } | undefined, scope?: ServiceScope, root?: string): string[] | undefined {
   if (model.requestAuthnUnreadable) return ['unknown: RequestAuthentications could not be read'];
   const issuers: string[] = [];
   const services = wp ? new Set((model.services.get(callee.namespace) ?? []).filter((s) => inScope(scope, s.name) && Object.keys(s.selector).length > 0 && selectorMatches(s.selector, callee.labels)).map((s) => s.name)) : undefined;
@@ -937,7 +984,7 @@ function requestAuthnFor(model: IstioAuthzModel, callee: MeshCallee, wp: { name:
       if (wp && ra.targetRefs.some((t) =>
         (t.kind === 'Gateway' && ra.namespace === wp.namespace && t.name === wp.name)
         || (t.kind === 'Service' && (t.group === '' || t.group === 'core') && ra.namespace === callee.namespace && services!.has(t.name))
-        || (t.kind === 'GatewayClass' && ra.namespace === model.waypointRoot(wp) && t.name === 'istio-waypoint'))) issuers.push(...ra.issuers);
+        || (t.kind === 'GatewayClass' && t.name === 'istio-waypoint' && ra.namespace === (root ?? model.waypointRoot(wp))))) issuers.push(...ra.issuers);
       continue;
     }
     if (wp) continue;
@@ -1093,15 +1140,15 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
   if (skipped.length) notes.push(`malformed AuthorizationPolicy ${skipped.map(name).join(', ')} ignored (istiod rejects it)`);
   for (const p of workloadPolicies) if (p.warnings.length) notes.push(`AuthorizationPolicy ${name(p)}: ${p.warnings.join('; ')}`);
 
-  const judgeVia = (wp: WaypointPath['wp'], scope?: ServiceScope): { layer: LayerVerdict; at: string; notes: string[] } => {
+  const judgeAt = (wp: WaypointPath['wp'], scope?: ServiceScope, root?: string): { layer: LayerVerdict; at: string; notes: string[] } => {
     const at = wp ? `waypoint ${wp.namespace}/${wp.name}` : ambient ? `ztunnel of ${calleeName} (ambient)` : `sidecar of ${calleeName}`;
     const notes: string[] = [];
-    const jwt = requestAuthnFor(model, callee, wp, scope);
+    const jwt = requestAuthnFor(model, callee, wp, scope, root);
     const l4Only = ambient && !wp;
     const peer: Peer = { principal, namespace: plaintext ? undefined : caller.namespace, jwt, port: callee.port, trustDomains: [calleeTd.trustDomain, ...calleeTd.aliases], ...(l4Only ? { l4Only } : {}), ...(model.ipFamilies ? { ipFamilies: model.ipFamilies } : {}) };
     // A sidecar or a waypoint (for a call to a Service) parses the port as its Service declares it;
     // read only where a policy there has an HTTP-only field, the one thing the protocol changes.
-    const enforced = wp ? kept(waypointPolicies(model, callee, wp, scope)) : workloadPolicies;
+    const enforced = wp ? kept(waypointPolicies(model, callee, wp, scope, root)) : workloadPolicies;
     const httpOnly = l4Only || (wp && scope?.service === undefined) ? [] : enforced.filter((p) => p.rules.some((r) => httpOnlyFieldsOf(r).length > 0));
     const protocol = httpOnly.length ? callProtocol(model, callee, wp ? scope : undefined) : undefined;
     if (protocol) {
@@ -1148,6 +1195,19 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
             : wl;
     }
     return { layer, at, notes };
+  };
+  // A waypoint whose revision, so root namespace, is unknown (waypointRootUnknown) is judged with
+  // the GatewayClass policies of each namespace holding some, and of a root holding none: one
+  // answer when they agree, else unknown, naming the istio.io/rev value.
+  const judgeVia = (wp: WaypointPath['wp'], scope?: ServiceScope): ReturnType<typeof judgeAt> => {
+    const unknownRoot = wp ? model.waypointRootUnknown(wp) : undefined;
+    const candidates = unknownRoot ? waypointClassPolicyNamespaces(model) : [];
+    if (candidates.length === 0) return judgeAt(wp, scope);
+    const answers = [...candidates, ''].map((root) => ({ root, j: judgeAt(wp, scope, root) }));
+    const first = answers[0].j;
+    if (answers.every((a) => a.j.layer.verdict === first.layer.verdict)) return { ...first, notes: [...first.notes, `${unknownRoot}; whichever it is, the verdict is the same`] };
+    const each = answers.map((a) => `${a.root ? `with root ${a.root}` : 'with a root holding none of them'}, ${a.j.layer.verdict.toUpperCase()} (${a.j.layer.reason})`);
+    return { at: first.at, notes: [], layer: { verdict: 'unknown', reason: `${unknownRoot}: ${each.join('; ')}` } };
   };
 
   // Ambient: a call through a Service and a direct call to a pod may meet different enforcement

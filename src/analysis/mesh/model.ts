@@ -5,8 +5,8 @@ import type { Config } from '../../config/types.ts';
 import type { AuditContext } from '../context.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
-import { KINDS, type KindKey } from '../../snapshot/kinds.ts';
-import { istioInjectionWebhooks, meshComponents } from './components.ts';
+import { KINDS, POD_VIEW_KINDS, type KindKey } from '../../snapshot/kinds.ts';
+import { istioControlPlaneGone, istioInjectionWebhooks, meshComponents } from './components.ts';
 import { templatesStandIn, workloadsOf, type PodView, type Workload } from '../workloads.ts';
 import { hasIstioProxy, indexPeerAuthentications, istioProxyOwnPorts, istioMembership, istioNamespaceMeantMeshed, resolveIstioMode, sidecarBypassedPorts, sidecarInboundCapture, type IstioPolicyIndex, type ResolvedMode } from './istio.ts';
 import type { MeshWorkloadDetail, MtlsPosture } from '../../run/types.ts';
@@ -59,7 +59,7 @@ export interface MeshModel {
    * (policies.rootNamespace is its name). `policiesFor`: the PeerAuthentications as the istiod of
    * a workload's revision composes them, with that revision's root namespace.
    */
-  istio: { present: boolean; evidence: string[]; leftover?: MeshLeftover; policies: IstioPolicyIndex; root: IstioRoot; policiesFor: (namespace: string, labels: Record<string, string>) => IstioPolicyIndex };
+  istio: { present: boolean; evidence: string[]; leftover?: MeshLeftover; policies: IstioPolicyIndex; root: IstioRoot; policiesFor: (namespace: string, labels: Record<string, string>) => IstioPolicyIndex; controlPlaneGone?: string };
   /**
    * `trustDomainUnread`: why linkerd-config (identityTrustDomain) may be missing
    * (configMapUnread): identities written out in an authorization may match a caller the
@@ -275,6 +275,9 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     else workloadsByNamespace.set(w.namespace, [w]);
   }
   const istioPresent = istioEvidence.length > 0;
+  // Only from live workloads, every one of them read: a manifests directory rarely holds the mesh's install.
+  const liveRead = !manifests && POD_VIEW_KINDS.every((k) => (snapshot.coverage[k]?.status ?? 'ok') === 'ok' || snapshot.coverage[k]?.status === 'absent');
+  const controlPlaneGone = istioPresent && liveRead ? istioControlPlaneGone(snapshot.resources.mutatingwebhookconfigurations ?? [], allWorkloads) : undefined;
   const linkerdPresent = linkerdEvidence.length > 0;
   const consulPresent = consulEvidence.length > 0;
   // What is left of a mesh that does not run: its CRDs (and objects), said in the posture.
@@ -297,7 +300,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
   };
   return {
     present: istioPresent || linkerdPresent || consulPresent,
-    istio: { present: istioPresent, evidence: istioEvidence, ...leftover(istioPresent, leftovers.istio), policies, root, policiesFor: (ns, labels) => revisionPolicies(istioRevisionOf(snapshot, config, nsInfo(ns).labels, labels).revision).policies },
+    istio: { present: istioPresent, evidence: istioEvidence, ...leftover(istioPresent, leftovers.istio), policies, root, policiesFor: (ns, labels) => revisionPolicies(istioRevisionOf(snapshot, config, nsInfo(ns).labels, labels).revision).policies, ...(controlPlaneGone ? { controlPlaneGone } : {}) },
     linkerd: { present: linkerdPresent, evidence: linkerdEvidence, ...leftover(linkerdPresent, leftovers.linkerd), clusterDefault, servers, policy: linkerdPolicy, ...(trustDomainUnread ? { trustDomainUnread } : {}) },
     consul: { present: consulPresent, evidence: consulEvidence, ...leftover(consulPresent, leftovers.consul), defaultIntention: consulDefault, injector, intentions: indexServiceIntentions(snapshot.resources['consul.serviceintentions'] ?? []), mutualTLS: indexConsulMutualTLS(snapshot.resources['consul.servicedefaults'] ?? [], snapshot.resources['consul.proxydefaults'] ?? [], snapshot.resources['consul.meshes'] ?? []), mutualTLSUnread: consulMutualTLSUnread },
     namespaces,

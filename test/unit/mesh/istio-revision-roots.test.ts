@@ -399,3 +399,29 @@ describe('the authorization checks leave out the control plane of every revision
     expect(judged(authzMissing)).toContain('canary-root/ingress');
   });
 });
+
+describe('report.json\'s "no L7 behind L4" leaves out every Istio revision\'s control plane, as the authorization checks do', () => {
+  // Each revision's istiod runs in its own system namespace, its mesh's root ("two control planes
+  // installed in two different system namespaces", https://istio.io/latest/docs/setup/install/multiple-controlplanes/),
+  // labelled as the istiod chart labels it (manifests/charts/istio-control/istio-discovery/templates/deployment.yaml:
+  // app: istiod, istio.io/rev: <revision>, sidecar.istio.io/inject: "false"; container discovery, image <hub>/pilot).
+  const istiod = (namespace: string, name: string, revision: string) => deploymentYaml(namespace, name, {
+    labels: { app: 'istiod', 'istio.io/rev': revision, 'sidecar.istio.io/inject': 'false' }, selector: { app: 'istiod' },
+    container: { name: 'discovery', image: 'docker.io/istio/pilot:1.24.0' }, ports: [15012],
+  });
+  const l4 = (yaml: string) => runDetails(ctxOf(`${CLUSTER}${yaml}`), new Set(['mtls'])).mtls!.l4WithoutL7!.map((e) => `${e.workload.namespace}/${e.workload.name} (${e.mesh})`);
+
+  it('revision canary\'s istiod in canary-root is not listed; the applications of both revisions are', () => {
+    expect(l4(`${istiod('istio-system', 'istiod', 'default')}${istiod('canary-root', 'istiod-canary', 'canary')}`)).toEqual(['shop-a/web (istio)', 'shop-b/api (istio)']);
+  });
+
+  it('an istiod whose revision no workload runs under yet (so its root is not known) is still not listed, by its image', () => {
+    expect(l4(`${namespaceYaml('next-system', 'team: platform')}${istiod('next-system', 'istiod-next', 'next')}`)).toEqual(['shop-a/web (istio)', 'shop-b/api (istio)']);
+  });
+
+  it('a gateway in a revision\'s root is listed, as mtls.authz-missing judges it', () => {
+    const gateway = deploymentYaml('canary-root', 'ingress', { labels: { app: 'ingress', istio: 'ingressgateway', 'sidecar.istio.io/inject': 'true', 'istio.io/rev': 'canary' }, ports: [8080] });
+    expect(l4(gateway)).toContain('canary-root/ingress (istio)');
+    expect([...authzMissing.evaluate(ctxOf(`${CLUSTER}${gateway}`))].filter((x) => x.status === 'fail').map((x) => `${x.resource.namespace}/${x.resource.name}`)).toContain('canary-root/ingress');
+  });
+});
