@@ -451,16 +451,23 @@ const stableRefs = new WeakMap<ResourceRef, ResourceRef | null>();
  *   template carries workflows.argoproj.io/workflow-template or cluster-workflow-template
  *   (https://argo-workflows.readthedocs.io/en/latest/cron-workflows/: "The resulting Workflow name
  *   will be a generated name based on the CronWorkflow name"). CronWorkflow, then
- *   WorkflowTemplate or ClusterWorkflowTemplate, then the Workflow.
- * - Tekton: a TaskRun's pod carries tekton.dev/taskRun, tekton.dev/task, and when a PipelineRun
- *   made it tekton.dev/pipelineRun and tekton.dev/pipeline (https://tekton.dev/docs/pipelines/labels/,
- *   "Automatic labeling"). Pipeline, then Task, then PipelineRun, then the TaskRun.
+ *   WorkflowTemplate or ClusterWorkflowTemplate. Argo's controller itself labels a pod with the
+ *   Workflow's name only (workflow/controller/workflowpod.go; the cron-workflow and template
+ *   labels are the Workflow's, workflow/common/convert.go): a pod without them is named by its
+ *   Workflow's generated name's prefix (GENERATED_SUFFIX: `Workflow ci/nightly-report-*` for the
+ *   CronWorkflow's `nightly-report-1764900000`, `Workflow ci/hello-*` for `argo submit`'s
+ *   generateName `hello-`), else the Workflow.
+ * - Tekton: a TaskRun's pod carries tekton.dev/taskRun, tekton.dev/task (tekton.dev/clusterTask
+ *   instead for a ClusterTask's, before Tekton 1.0 removed them), and when a PipelineRun made it
+ *   tekton.dev/pipelineRun and tekton.dev/pipeline (https://tekton.dev/docs/pipelines/labels/,
+ *   "Automatic labeling"). Pipeline, then Task, then ClusterTask, then PipelineRun, then the
+ *   TaskRun's generated name's prefix, then the TaskRun.
  * - A bare pod or a Job no CronJob made, named by metadata.generateName: the prefix, written
  *   `<prefix>*` (a name Kubernetes never gives: "Job shop/nightly-report-*").
  * The labels are read only on a pod whose controlling owner reference names that Workflow
  * (TaskRun) and whose workflow (taskRun) label agrees with it, and only when they are names
  * (DNS-1123 subdomains, as those objects' names are): a label value is text anyone creating the
- * pod wrote. Every ancestor keeps the pod's namespace, a ClusterWorkflowTemplate's too: no
+ * pod wrote. Every ancestor keeps the pod's namespace, a ClusterWorkflowTemplate's and a ClusterTask's too: no
  * label merges workloads of two namespaces.
  */
 export function stableRefOf(ref: ResourceRef): ResourceRef {
@@ -471,18 +478,28 @@ export function stableRefOf(ref: ResourceRef): ResourceRef {
 const OBJECT_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 /** The label ancestors of a pod's custom controlling owner, most stable first. */
-const LABELLED_ANCESTORS: ReadonlyMap<string, { group: string; own: string; ancestors: ReadonlyArray<readonly [label: string, kind: string]> }> = new Map([
-  ['Workflow', { group: 'argoproj.io', own: 'workflows.argoproj.io/workflow', ancestors: [
+const LABELLED_ANCESTORS: ReadonlyMap<string, { kind: string; group: string; own: string; ancestors: ReadonlyArray<readonly [label: string, kind: string]> }> = new Map([
+  ['Workflow', { kind: 'Workflow', group: 'argoproj.io', own: 'workflows.argoproj.io/workflow', ancestors: [
     ['workflows.argoproj.io/cron-workflow', 'CronWorkflow'],
     ['workflows.argoproj.io/workflow-template', 'WorkflowTemplate'],
     ['workflows.argoproj.io/cluster-workflow-template', 'ClusterWorkflowTemplate'],
   ] }],
-  ['TaskRun', { group: 'tekton.dev', own: 'tekton.dev/taskRun', ancestors: [
+  ['TaskRun', { kind: 'TaskRun', group: 'tekton.dev', own: 'tekton.dev/taskRun', ancestors: [
     ['tekton.dev/pipeline', 'Pipeline'],
     ['tekton.dev/task', 'Task'],
+    ['tekton.dev/clusterTask', 'ClusterTask'],
     ['tekton.dev/pipelineRun', 'PipelineRun'],
   ] }],
 ]);
+
+/**
+ * A name the API server made from a generateName (apiserver's names.SimpleNameGenerator: the
+ * prefix, then 5 characters of apimachinery's util/rand alphabet, which has no vowels), and one
+ * Argo's CronWorkflow gives its Workflows (cron/operator.go getChildWorkflowName: the
+ * CronWorkflow's name, "-", the scheduled time in Unix seconds). The prefix ends in "-", as
+ * every tool making such names writes it.
+ */
+const GENERATED_SUFFIX = /^(.+-)(?:[bcdfghjklmnpqrstvwxz2456789]{5}|[0-9]{10})$/;
 
 /** The stable ancestor (stableRefOf) one pod of a workload tells; the workload's ref when none. */
 function stableAncestorOf(p: KubeObject, w: Workload, job: KubeObject | undefined): ResourceRef {
@@ -500,7 +517,10 @@ function stableAncestorOf(p: KubeObject, w: Workload, job: KubeObject | undefine
     const name = labels[label];
     if (name !== undefined && OBJECT_NAME.test(name)) return { kind, namespace, name };
   }
-  return ref;
+  // No ancestor label (Argo puts cron-workflow and workflow-template on the Workflow, not on its
+  // pods): the owner's own name, when it is a generated one, by its prefix.
+  const prefix = typeof ctl.name === 'string' && OBJECT_NAME.test(ctl.name) ? GENERATED_SUFFIX.exec(ctl.name)?.[1] : undefined;
+  return prefix !== undefined ? { kind: spec.kind, namespace, name: `${prefix}*` } : ref;
 }
 
 /** `<generateName>*` for an object named by its generateName (the prefix, then what the API server added). */
