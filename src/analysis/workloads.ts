@@ -4,7 +4,7 @@
 // their list; absentOwnerParent).
 // From manifests, workload templates stand in for the pods they would create.
 
-import { AREAS, type ResourceRef } from '../base/vocabulary.ts';
+import { AREAS, SEVERITY_WEIGHT, type ResourceRef, type Severity, type Verdict } from '../base/vocabulary.ts';
 import { kindForManifest } from '../snapshot/kinds.ts';
 import { coverageOk, type KubeObject, type Snapshot } from '../snapshot/types.ts';
 import { labelSelectorMatches } from './mesh/util.ts';
@@ -529,6 +529,84 @@ function generatedRef(o: KubeObject, ref: ResourceRef): ResourceRef | undefined 
   const name = o.metadata?.name;
   if (typeof prefix !== 'string' || !prefix || typeof name !== 'string' || name.length <= prefix.length || !name.startsWith(prefix)) return undefined;
   return { kind: ref.kind, namespace: ref.namespace, name: `${prefix}*` };
+}
+
+/** A verdict about one workload (its `ref` the verdict's resource), as stableVerdicts takes it. */
+export interface WorkloadVerdict {
+  workload: Workload;
+  verdict: Verdict;
+}
+
+/**
+ * Per-workload verdicts under each workload's most stable name (stableRefOf), so a finding about
+ * a workload made anew under a generated name each run (a CronWorkflow's Workflow, a Pipeline's
+ * TaskRun, a generateName pod or Job) is the same finding every run, and a waiver written for that
+ * name keeps matching. The workloads sharing a stable name make one verdict: failing when any
+ * fails, worded as the first failing one words it, at the worst severity (`severity`: the
+ * check's, for a verdict that sets none). Its message names that workload and the pods it runs
+ * now (as a CronJob's does), so the engineer on call finds them; `related` and evidence
+ * `workloads` list every failing workload, so a waiver for one of them still covers it, and the
+ * diff pairs it with a finding stored under a workload's own name (src/diff/former-keys.ts).
+ */
+export function* stableVerdicts(items: Iterable<WorkloadVerdict>, severity: Severity): Generator<Verdict> {
+  const groups = new Map<string, { stable: ResourceRef; items: WorkloadVerdict[] }>();
+  for (const item of items) {
+    const { ref } = item.workload;
+    const stable = stableRefOf(ref);
+    if (stable === ref) {
+      yield ref.kind === 'CronJob' && item.verdict.status === 'fail' ? { ...item.verdict, message: namingNow(item.verdict.message, item.workload, ref) } : item.verdict;
+      continue;
+    }
+    const key = refString(stable);
+    const group = groups.get(key);
+    if (group) group.items.push(item);
+    else groups.set(key, { stable, items: [item] });
+  }
+  for (const { stable, items: members } of groups.values()) yield stableVerdict(stable, members, severity);
+}
+
+function stableVerdict(stable: ResourceRef, members: readonly WorkloadVerdict[], severity: Severity): Verdict {
+  const failing = members.filter((m) => m.verdict.status === 'fail');
+  if (failing.length === 0) return { status: 'pass', resource: stable, message: namingNow(members[0].verdict.message, members[0].workload, stable) };
+  const [first] = failing;
+  const severityOf = (v: Verdict): Severity => v.severity ?? severity;
+  let worst = severityOf(first.verdict);
+  for (const m of failing) if (SEVERITY_WEIGHT[severityOf(m.verdict)] > SEVERITY_WEIGHT[worst]) worst = severityOf(m.verdict);
+  const others = failing.slice(1).map((m) => refString(m.workload.ref));
+  const more = others.length === 0 ? '' : ` ${others.length} more of its workloads fail too (${others.slice(0, PODS_NAMED).join(', ')}${others.length > PODS_NAMED ? `, +${others.length - PODS_NAMED} more` : ''}).`;
+  const related = new Map<string, ResourceRef>();
+  for (const m of failing) for (const r of [m.workload.ref, ...(m.verdict.related ?? [])]) if (!related.has(refString(r))) related.set(refString(r), r);
+  const verdict: Verdict = {
+    ...first.verdict,
+    resource: stable,
+    message: `${namingNow(first.verdict.message, first.workload, stable)}${more}`,
+    evidence: { ...first.verdict.evidence, workloads: failing.map((m) => m.workload.ref) },
+    related: [...related.values()],
+  };
+  if (worst !== severityOf(first.verdict)) verdict.severity = worst;
+  // A result's controls are a subset of its check's, shared between results alike: that subset
+  // when every failing workload bears on it, else the check's own.
+  if (!failing.every((m) => m.verdict.controls === first.verdict.controls)) delete verdict.controls;
+  return verdict;
+}
+
+/** How many of a workload's pods a message names. */
+const PODS_NAMED = 3;
+
+/**
+ * A workload's message under `named` (its stable name, or its own), saying what runs now: "Pipeline
+ * ci/release (now TaskRun ci/release-x7k2p-build, pod ci/release-x7k2p-build-pod)". The message
+ * opens with the workload's name, as every workload check words it; one that does not is prefixed.
+ */
+function namingNow(message: string, w: Workload, named: ResourceRef): string {
+  const own = refString(w.ref);
+  const now: string[] = named === w.ref || w.ref.kind === 'Pod' ? [] : [own];
+  const pods = w.ref.kind === 'Pod' ? [] : w.pods.filter((p) => p.origin === 'pod');
+  for (const p of pods.slice(0, PODS_NAMED)) now.push(`pod ${p.namespace}/${p.name}`);
+  if (pods.length > PODS_NAMED) now.push(`+${pods.length - PODS_NAMED} more pods`);
+  if (w.ref.kind === 'Pod' && named !== w.ref) now.push(own);
+  const head = now.length === 0 ? refString(named) : `${refString(named)} (now ${now.join(', ')})`;
+  return message.startsWith(own) ? `${head}${message.slice(own.length)}` : `${head}: ${message}`;
 }
 
 export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
