@@ -1,4 +1,6 @@
+import type { Verdict } from '../../src/base/vocabulary.ts';
 import type { Check } from '../../src/engine/types.ts';
+import { stableVerdicts, type WorkloadVerdict } from '../../src/analysis/workloads.ts';
 import { ENGINE_KINDS, admissionPolicyEngines, podSecurityModel, type WorkloadPss } from '../../src/analysis/pss/index.ts';
 import { ephemeralVerdict, unseenNamespaces, unseenNamespacesNote, workloadVerdict, type ExemptionWording } from '../../src/analysis/pss/verdicts.ts';
 import { POD_SECURITY_POD } from '../controls.ts';
@@ -50,10 +52,16 @@ export const podViolatesEnforcedLevel: Check = {
   *evaluate(ctx) {
     const model = podSecurityModel(ctx.snapshot, ctx.config);
     const mayMutate = (ctx.snapshot.resources.mutatingwebhookconfigurations ?? []).length > 0 || admissionPolicyEngines(ctx.snapshot).length > 0;
-    for (const w of model.workloads) {
-      if (w.enforce) yield workloadVerdict(w, w.enforce, 'the namespace\'s enforced Pod Security level', { exempt: admittedByExemption, currentTemplate: currentTemplateRejected, mayMutate, controls: POD_SECURITY_POD });
-      for (const d of w.debugPods ?? []) if (d.enforce) yield ephemeralVerdict(w, d, d.enforce, 'the namespace\'s enforced Pod Security level', ENFORCE_REFUSES, POD_SECURITY_POD);
+    const debug: Verdict[] = [];
+    function* judged(): Generator<WorkloadVerdict> {
+      for (const w of model.workloads) {
+        if (w.enforce) yield { workload: w.workload, verdict: workloadVerdict(w, w.enforce, 'the namespace\'s enforced Pod Security level', { exempt: admittedByExemption, currentTemplate: currentTemplateRejected, mayMutate, controls: POD_SECURITY_POD }) };
+        for (const d of w.debugPods ?? []) if (d.enforce) debug.push(ephemeralVerdict(w, d, d.enforce, 'the namespace\'s enforced Pod Security level', ENFORCE_REFUSES, POD_SECURITY_POD));
+      }
     }
+    // Under each workload's stable name: tomorrow's pod of the same CronWorkflow is this finding.
+    yield* stableVerdicts(judged(), podViolatesEnforcedLevel.severity);
+    yield* debug;
   },
   excluded(ctx) {
     return unseenNamespacesNote(podSecurityModel(ctx.snapshot, ctx.config), 'workloads there were not judged at the enforced level', { exemptToo: true });

@@ -1,4 +1,6 @@
+import type { Verdict } from '../../src/base/vocabulary.ts';
 import type { Check } from '../../src/engine/types.ts';
+import { stableVerdicts, type WorkloadVerdict } from '../../src/analysis/workloads.ts';
 import { podSecurityModel } from '../../src/analysis/pss/index.ts';
 import { ephemeralVerdict, workloadVerdict, type ExemptionWording } from '../../src/analysis/pss/verdicts.ts';
 import { POD_SECURITY_POD } from '../controls.ts';
@@ -24,14 +26,20 @@ export const podViolatesTarget: Check = {
   needs: ['namespaces', 'pods'],
   *evaluate(ctx) {
     const model = podSecurityModel(ctx.snapshot, ctx.config);
-    for (const w of model.workloads) {
-      if (!w.target) continue;
-      // Breaking a baseline check (privileged, host namespaces, ...) is worse than missing a restricted hardening.
-      yield workloadVerdict(w, w.target, 'the target Pod Security level', { failSeverity: (e) => (e.failsBaseline ? 'high' : undefined), exempt: skippedByAdmission, controls: POD_SECURITY_POD });
-      // A debug container is no blocker of the rollout: enforcing the target neither refuses nor
-      // evicts the running pod, and restarting it removes the container. So the check's own
-      // severity, not high for breaking baseline.
-      for (const d of w.debugPods ?? []) if (d.target) yield ephemeralVerdict(w, d, d.target, 'the target Pod Security level', TARGET_REFUSES, POD_SECURITY_POD);
+    const debug: Verdict[] = [];
+    function* judged(): Generator<WorkloadVerdict> {
+      for (const w of model.workloads) {
+        if (!w.target) continue;
+        // Breaking a baseline check (privileged, host namespaces, ...) is worse than missing a restricted hardening.
+        yield { workload: w.workload, verdict: workloadVerdict(w, w.target, 'the target Pod Security level', { failSeverity: (e) => (e.failsBaseline ? 'high' : undefined), exempt: skippedByAdmission, controls: POD_SECURITY_POD }) };
+        // A debug container is no blocker of the rollout: enforcing the target neither refuses nor
+        // evicts the running pod, and restarting it removes the container. So the check's own
+        // severity, not high for breaking baseline.
+        for (const d of w.debugPods ?? []) if (d.target) debug.push(ephemeralVerdict(w, d, d.target, 'the target Pod Security level', TARGET_REFUSES, POD_SECURITY_POD));
+      }
     }
+    // Under each workload's stable name: tomorrow's pod of the same CronWorkflow is this finding.
+    yield* stableVerdicts(judged(), podViolatesTarget.severity);
+    yield* debug;
   },
 };

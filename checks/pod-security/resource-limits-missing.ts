@@ -127,6 +127,6 @@ export const resourceLimitsMissing: Check = {
   remediation: 'Set `resources.limits.memory` (and `resources.limits.cpu`) on every container, sized from observed usage, or once for the whole pod in `spec.resources.limits` (pod-level resources, Kubernetes 1.34+), or give the namespace a LimitRange with Container defaults. A missing memory limit is medium and a missing CPU limit alone low; tune with config `checks: {pod-security.resource-limits-missing: {severity: low}}`.',
   needs: ['pods'],
   readsBestEffort: ['limitranges'],
-  evaluate: (ctx) => hardeningVerdicts(ctx, limitsJudge, 'every container has CPU and memory limits (its own, the pod\'s, or for a template its namespace\'s LimitRange default)'),
+  evaluate: (ctx) => hardeningVerdicts(ctx, limitsJudge, 'every container has CPU and memory limits (its own, the pod\'s, or for a template its namespace\'s LimitRange default)', resourceLimitsMissing.severity),
   excluded: (ctx) => systemExclusionText(ctx, limitsJudge),
 };

@@ -23,6 +23,6 @@ export const writableRootFilesystem: Check = {
   controls: IMMUTABLE_FILESYSTEM,
   remediation: 'Set `securityContext.readOnlyRootFilesystem: true` on every container and mount an emptyDir (or a volume) at the paths the application writes to, such as /tmp or a cache directory. The severity is low by default; raise it with config `checks: {pod-security.writable-root-filesystem: {severity: medium}}`.',
   needs: ['pods'],
-  evaluate: (ctx) => hardeningVerdicts(ctx, writableRootJudge, 'every container has a read-only root filesystem', SCOPE),
+  evaluate: (ctx) => hardeningVerdicts(ctx, writableRootJudge, 'every container has a read-only root filesystem', writableRootFilesystem.severity, SCOPE),
   excluded: (ctx) => systemExclusionText(ctx, writableRootJudge, SCOPE),
 };

@@ -3,8 +3,9 @@
 // them needs (and any binding someone adds to `default`) every other gets. Medium when the
 // default account has grants beyond discovery and the token is mounted, low otherwise.
 // rbac.default-serviceaccount-bound judges the bindings on the account itself.
+import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
-import { refString } from '../../src/analysis/workloads.ts';
+import { refString, stableVerdicts, type WorkloadVerdict } from '../../src/analysis/workloads.ts';
 import { RBAC_BEST_EFFORT, RBAC_NEEDS } from './common.ts';
 import { workloadIdentities } from './lib/workload-identity.ts';
 import { WORKLOAD_IDENTITY, cis } from '../controls.ts';
@@ -20,21 +21,31 @@ export const defaultServiceAccountUsed: Check = {
   needs: ['pods', ...RBAC_NEEDS],
   reads: ['serviceaccounts'],
   readsBestEffort: RBAC_BEST_EFFORT,
-  *evaluate(ctx) {
-    for (const id of workloadIdentities(ctx)) {
-      const resource = id.workload.ref;
-      if (id.serviceAccount !== 'default') {
-        yield { status: 'pass', resource, message: `${refString(resource)} runs as ServiceAccount ${id.namespace}/${id.serviceAccount}` };
-        continue;
-      }
-      const powerful = id.automount && id.grants.length > 0;
-      yield {
+  evaluate(ctx) {
+    // Under each workload's stable name: tomorrow's pod of the same CronWorkflow is this finding.
+    return stableVerdicts(judged(ctx), defaultServiceAccountUsed.severity);
+  },
+};
+
+/** Each workload's identity verdict, under its own name. */
+function* judged(ctx: AuditContext): Generator<WorkloadVerdict> {
+  for (const id of workloadIdentities(ctx)) {
+    const workload = id.workload;
+    const resource = workload.ref;
+    if (id.serviceAccount !== 'default') {
+      yield { workload, verdict: { status: 'pass', resource, message: `${refString(resource)} runs as ServiceAccount ${id.namespace}/${id.serviceAccount}` } };
+      continue;
+    }
+    const powerful = id.automount && id.grants.length > 0;
+    yield {
+      workload,
+      verdict: {
         status: 'fail', resource,
         message: `${refString(resource)} runs as ServiceAccount ${id.namespace}/default${powerful ? `, whose token it mounts and which is granted more than discovery (${id.grants.length} grant${id.grants.length === 1 ? '' : 's'})` : id.automount ? ' (its token is mounted)' : ''}`,
         evidence: { serviceAccount: { namespace: id.namespace, name: 'default' }, tokenMounted: id.automount, grants: id.grants.map((g) => ({ binding: g.binding.name, role: g.role.name, ...(g.namespace ? { namespace: g.namespace } : {}) })) },
         related: [{ kind: 'ServiceAccount', namespace: id.namespace, name: 'default' }],
         severity: powerful ? 'medium' : 'low',
-      };
-    }
-  },
-};
+      },
+    };
+  }
+}

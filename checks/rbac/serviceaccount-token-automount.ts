@@ -2,8 +2,9 @@
 // beyond discovery, yet automountServiceAccountToken is not false (pod or account level). A
 // stolen token is still an authenticated identity (every system:authenticated grant, a
 // TokenReview-able credential for other services), so it should not be there at all.
+import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
-import { refString } from '../../src/analysis/workloads.ts';
+import { refString, stableVerdicts, type WorkloadVerdict } from '../../src/analysis/workloads.ts';
 import { RBAC_BEST_EFFORT, RBAC_NEEDS } from './common.ts';
 import { workloadIdentities, type ProjectedToken } from './lib/workload-identity.ts';
 import { WORKLOAD_IDENTITY, cis } from '../controls.ts';
@@ -27,23 +28,33 @@ export const serviceAccountTokenAutomount: Check = {
   needs: ['pods', ...RBAC_NEEDS],
   reads: ['serviceaccounts'],
   readsBestEffort: RBAC_BEST_EFFORT,
-  *evaluate(ctx) {
-    for (const id of workloadIdentities(ctx)) {
-      const sa = `ServiceAccount ${id.namespace}/${id.serviceAccount}`;
-      const resource = id.workload.ref;
-      if (!id.automount) {
-        const t = id.projectedToken;
-        yield { status: 'pass', resource, message: `${refString(resource)} does not mount an API token${t ? ` (its projected token in volume ${t.volume} is for ${audienceText(t)}, not the API server)` : ''}` };
-      } else if (id.grants.length > 0) {
-        yield { status: 'pass', resource, message: `${refString(resource)} mounts the token of ${sa}, which has role bindings` };
-      } else {
-        yield {
+  evaluate(ctx) {
+    // Under each workload's stable name: tomorrow's pod of the same CronWorkflow is this finding.
+    return stableVerdicts(judged(ctx), serviceAccountTokenAutomount.severity);
+  },
+};
+
+/** Each workload's token verdict, under its own name. */
+function* judged(ctx: AuditContext): Generator<WorkloadVerdict> {
+  for (const id of workloadIdentities(ctx)) {
+    const workload = id.workload;
+    const sa = `ServiceAccount ${id.namespace}/${id.serviceAccount}`;
+    const resource = workload.ref;
+    if (!id.automount) {
+      const t = id.projectedToken;
+      yield { workload, verdict: { status: 'pass', resource, message: `${refString(resource)} does not mount an API token${t ? ` (its projected token in volume ${t.volume} is for ${audienceText(t)}, not the API server)` : ''}` } };
+    } else if (id.grants.length > 0) {
+      yield { workload, verdict: { status: 'pass', resource, message: `${refString(resource)} mounts the token of ${sa}, which has role bindings` } };
+    } else {
+      yield {
+        workload,
+        verdict: {
           status: 'fail', resource,
           message: `${refString(resource)} mounts an API token of ${sa}, which has no role bindings beyond discovery: ${DECIDED[id.decidedBy]}${id.projectedToken ? ` (volume ${id.projectedToken.volume}, ${audienceText(id.projectedToken)})` : ''}`,
           evidence: { serviceAccount: { namespace: id.namespace, name: id.serviceAccount }, automountDecidedBy: id.decidedBy, ...(id.projectedToken ? { projectedToken: id.projectedToken } : {}) },
           related: [{ kind: 'ServiceAccount', namespace: id.namespace, name: id.serviceAccount }],
-        };
-      }
+        },
+      };
     }
-  },
-};
+  }
+}

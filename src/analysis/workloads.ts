@@ -4,7 +4,7 @@
 // their list; absentOwnerParent).
 // From manifests, workload templates stand in for the pods they would create.
 
-import { AREAS, type ResourceRef } from '../base/vocabulary.ts';
+import { AREAS, SEVERITY_WEIGHT, type ResourceRef, type Severity, type Verdict } from '../base/vocabulary.ts';
 import { kindForManifest } from '../snapshot/kinds.ts';
 import { coverageOk, type KubeObject, type Snapshot } from '../snapshot/types.ts';
 import { labelSelectorMatches } from './mesh/util.ts';
@@ -451,16 +451,23 @@ const stableRefs = new WeakMap<ResourceRef, ResourceRef | null>();
  *   template carries workflows.argoproj.io/workflow-template or cluster-workflow-template
  *   (https://argo-workflows.readthedocs.io/en/latest/cron-workflows/: "The resulting Workflow name
  *   will be a generated name based on the CronWorkflow name"). CronWorkflow, then
- *   WorkflowTemplate or ClusterWorkflowTemplate, then the Workflow.
- * - Tekton: a TaskRun's pod carries tekton.dev/taskRun, tekton.dev/task, and when a PipelineRun
- *   made it tekton.dev/pipelineRun and tekton.dev/pipeline (https://tekton.dev/docs/pipelines/labels/,
- *   "Automatic labeling"). Pipeline, then Task, then PipelineRun, then the TaskRun.
+ *   WorkflowTemplate or ClusterWorkflowTemplate. Argo's controller itself labels a pod with the
+ *   Workflow's name only (workflow/controller/workflowpod.go; the cron-workflow and template
+ *   labels are the Workflow's, workflow/common/convert.go): a pod without them is named by its
+ *   Workflow's generated name's prefix (GENERATED_SUFFIX: `Workflow ci/nightly-report-*` for the
+ *   CronWorkflow's `nightly-report-1764900000`, `Workflow ci/hello-*` for `argo submit`'s
+ *   generateName `hello-`), else the Workflow.
+ * - Tekton: a TaskRun's pod carries tekton.dev/taskRun, tekton.dev/task (tekton.dev/clusterTask
+ *   instead for a ClusterTask's, before Tekton 1.0 removed them), and when a PipelineRun made it
+ *   tekton.dev/pipelineRun and tekton.dev/pipeline (https://tekton.dev/docs/pipelines/labels/,
+ *   "Automatic labeling"). Pipeline, then Task, then ClusterTask, then PipelineRun, then the
+ *   TaskRun's generated name's prefix, then the TaskRun.
  * - A bare pod or a Job no CronJob made, named by metadata.generateName: the prefix, written
  *   `<prefix>*` (a name Kubernetes never gives: "Job shop/nightly-report-*").
  * The labels are read only on a pod whose controlling owner reference names that Workflow
  * (TaskRun) and whose workflow (taskRun) label agrees with it, and only when they are names
  * (DNS-1123 subdomains, as those objects' names are): a label value is text anyone creating the
- * pod wrote. Every ancestor keeps the pod's namespace, a ClusterWorkflowTemplate's too: no
+ * pod wrote. Every ancestor keeps the pod's namespace, a ClusterWorkflowTemplate's and a ClusterTask's too: no
  * label merges workloads of two namespaces.
  */
 export function stableRefOf(ref: ResourceRef): ResourceRef {
@@ -471,18 +478,28 @@ export function stableRefOf(ref: ResourceRef): ResourceRef {
 const OBJECT_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 /** The label ancestors of a pod's custom controlling owner, most stable first. */
-const LABELLED_ANCESTORS: ReadonlyMap<string, { group: string; own: string; ancestors: ReadonlyArray<readonly [label: string, kind: string]> }> = new Map([
-  ['Workflow', { group: 'argoproj.io', own: 'workflows.argoproj.io/workflow', ancestors: [
+const LABELLED_ANCESTORS: ReadonlyMap<string, { kind: string; group: string; own: string; ancestors: ReadonlyArray<readonly [label: string, kind: string]> }> = new Map([
+  ['Workflow', { kind: 'Workflow', group: 'argoproj.io', own: 'workflows.argoproj.io/workflow', ancestors: [
     ['workflows.argoproj.io/cron-workflow', 'CronWorkflow'],
     ['workflows.argoproj.io/workflow-template', 'WorkflowTemplate'],
     ['workflows.argoproj.io/cluster-workflow-template', 'ClusterWorkflowTemplate'],
   ] }],
-  ['TaskRun', { group: 'tekton.dev', own: 'tekton.dev/taskRun', ancestors: [
+  ['TaskRun', { kind: 'TaskRun', group: 'tekton.dev', own: 'tekton.dev/taskRun', ancestors: [
     ['tekton.dev/pipeline', 'Pipeline'],
     ['tekton.dev/task', 'Task'],
+    ['tekton.dev/clusterTask', 'ClusterTask'],
     ['tekton.dev/pipelineRun', 'PipelineRun'],
   ] }],
 ]);
+
+/**
+ * A name the API server made from a generateName (apiserver's names.SimpleNameGenerator: the
+ * prefix, then 5 characters of apimachinery's util/rand alphabet, which has no vowels), and one
+ * Argo's CronWorkflow gives its Workflows (cron/operator.go getChildWorkflowName: the
+ * CronWorkflow's name, "-", the scheduled time in Unix seconds). The prefix ends in "-", as
+ * every tool making such names writes it.
+ */
+const GENERATED_SUFFIX = /^(.+-)(?:[bcdfghjklmnpqrstvwxz2456789]{5}|[0-9]{10})$/;
 
 /** The stable ancestor (stableRefOf) one pod of a workload tells; the workload's ref when none. */
 function stableAncestorOf(p: KubeObject, w: Workload, job: KubeObject | undefined): ResourceRef {
@@ -500,7 +517,10 @@ function stableAncestorOf(p: KubeObject, w: Workload, job: KubeObject | undefine
     const name = labels[label];
     if (name !== undefined && OBJECT_NAME.test(name)) return { kind, namespace, name };
   }
-  return ref;
+  // No ancestor label (Argo puts cron-workflow and workflow-template on the Workflow, not on its
+  // pods): the owner's own name, when it is a generated one, by its prefix.
+  const prefix = typeof ctl.name === 'string' && OBJECT_NAME.test(ctl.name) ? GENERATED_SUFFIX.exec(ctl.name)?.[1] : undefined;
+  return prefix !== undefined ? { kind: spec.kind, namespace, name: `${prefix}*` } : ref;
 }
 
 /** `<generateName>*` for an object named by its generateName (the prefix, then what the API server added). */
@@ -509,6 +529,84 @@ function generatedRef(o: KubeObject, ref: ResourceRef): ResourceRef | undefined 
   const name = o.metadata?.name;
   if (typeof prefix !== 'string' || !prefix || typeof name !== 'string' || name.length <= prefix.length || !name.startsWith(prefix)) return undefined;
   return { kind: ref.kind, namespace: ref.namespace, name: `${prefix}*` };
+}
+
+/** A verdict about one workload (its `ref` the verdict's resource), as stableVerdicts takes it. */
+export interface WorkloadVerdict {
+  workload: Workload;
+  verdict: Verdict;
+}
+
+/**
+ * Per-workload verdicts under each workload's most stable name (stableRefOf), so a finding about
+ * a workload made anew under a generated name each run (a CronWorkflow's Workflow, a Pipeline's
+ * TaskRun, a generateName pod or Job) is the same finding every run, and a waiver written for that
+ * name keeps matching. The workloads sharing a stable name make one verdict: failing when any
+ * fails, worded as the first failing one words it, at the worst severity (`severity`: the
+ * check's, for a verdict that sets none). Its message names that workload and the pods it runs
+ * now (as a CronJob's does), so the engineer on call finds them; `related` and evidence
+ * `workloads` list every failing workload, so a waiver for one of them still covers it, and the
+ * diff pairs it with a finding stored under a workload's own name (src/diff/former-keys.ts).
+ */
+export function* stableVerdicts(items: Iterable<WorkloadVerdict>, severity: Severity): Generator<Verdict> {
+  const groups = new Map<string, { stable: ResourceRef; items: WorkloadVerdict[] }>();
+  for (const item of items) {
+    const { ref } = item.workload;
+    const stable = stableRefOf(ref);
+    if (stable === ref) {
+      yield ref.kind === 'CronJob' && item.verdict.status === 'fail' ? { ...item.verdict, message: namingNow(item.verdict.message, item.workload, ref) } : item.verdict;
+      continue;
+    }
+    const key = refString(stable);
+    const group = groups.get(key);
+    if (group) group.items.push(item);
+    else groups.set(key, { stable, items: [item] });
+  }
+  for (const { stable, items: members } of groups.values()) yield stableVerdict(stable, members, severity);
+}
+
+function stableVerdict(stable: ResourceRef, members: readonly WorkloadVerdict[], severity: Severity): Verdict {
+  const failing = members.filter((m) => m.verdict.status === 'fail');
+  if (failing.length === 0) return { status: 'pass', resource: stable, message: namingNow(members[0].verdict.message, members[0].workload, stable) };
+  const [first] = failing;
+  const severityOf = (v: Verdict): Severity => v.severity ?? severity;
+  let worst = severityOf(first.verdict);
+  for (const m of failing) if (SEVERITY_WEIGHT[severityOf(m.verdict)] > SEVERITY_WEIGHT[worst]) worst = severityOf(m.verdict);
+  const others = failing.slice(1).map((m) => refString(m.workload.ref));
+  const more = others.length === 0 ? '' : ` ${others.length} more of its workloads fail too (${others.slice(0, PODS_NAMED).join(', ')}${others.length > PODS_NAMED ? `, +${others.length - PODS_NAMED} more` : ''}).`;
+  const related = new Map<string, ResourceRef>();
+  for (const m of failing) for (const r of [m.workload.ref, ...(m.verdict.related ?? [])]) if (!related.has(refString(r))) related.set(refString(r), r);
+  const verdict: Verdict = {
+    ...first.verdict,
+    resource: stable,
+    message: `${namingNow(first.verdict.message, first.workload, stable)}${more}`,
+    evidence: { ...first.verdict.evidence, workloads: failing.map((m) => m.workload.ref) },
+    related: [...related.values()],
+  };
+  if (worst !== severityOf(first.verdict)) verdict.severity = worst;
+  // A result's controls are a subset of its check's, shared between results alike: that subset
+  // when every failing workload bears on it, else the check's own.
+  if (!failing.every((m) => m.verdict.controls === first.verdict.controls)) delete verdict.controls;
+  return verdict;
+}
+
+/** How many of a workload's pods a message names. */
+const PODS_NAMED = 3;
+
+/**
+ * A workload's message under `named` (its stable name, or its own), saying what runs now: "Pipeline
+ * ci/release (now TaskRun ci/release-x7k2p-build, pod ci/release-x7k2p-build-pod)". The message
+ * opens with the workload's name, as every workload check words it; one that does not is prefixed.
+ */
+function namingNow(message: string, w: Workload, named: ResourceRef): string {
+  const own = refString(w.ref);
+  const now: string[] = named === w.ref || w.ref.kind === 'Pod' ? [] : [own];
+  const pods = w.ref.kind === 'Pod' ? [] : w.pods.filter((p) => p.origin === 'pod');
+  for (const p of pods.slice(0, PODS_NAMED)) now.push(`pod ${p.namespace}/${p.name}`);
+  if (pods.length > PODS_NAMED) now.push(`+${pods.length - PODS_NAMED} more pods`);
+  if (w.ref.kind === 'Pod' && named !== w.ref) now.push(own);
+  const head = now.length === 0 ? refString(named) : `${refString(named)} (now ${now.join(', ')})`;
+  return message.startsWith(own) ? `${head}${message.slice(own.length)}` : `${head}: ${message}`;
 }
 
 export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {

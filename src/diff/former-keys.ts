@@ -15,13 +15,24 @@ import type { Finding } from '../run/types.ts';
  */
 const PROBE_CHECKS: ReadonlySet<string> = new Set(['tls.probe-legacy-accepted', 'tls.certificate-expiring', 'tls.certificate-hostname-mismatch']);
 
+/**
+ * Before a workload of a generated name was judged under its stable name (stableVerdicts,
+ * src/analysis/workloads.ts: `Workflow ci/nightly-*`, `Pipeline ci/release`), its finding was
+ * keyed by the workload itself; the finding's evidence `workloads` lists them.
+ */
+const STABLE_NAMED_CHECKS: ReadonlySet<string> = new Set([
+  'pod-security.pod-violates-target', 'pod-security.pod-violates-enforced-level', 'pod-security.writable-root-filesystem',
+  'pod-security.resource-limits-missing', 'rbac.serviceaccount-token-automount', 'rbac.default-serviceaccount-used',
+]);
+
 /** Whether findings of `check` may have had other fingerprints (formerFingerprints). */
 export function hasFormerFingerprints(check: string): boolean {
-  return PROBE_CHECKS.has(check);
+  return PROBE_CHECKS.has(check) || STABLE_NAMED_CHECKS.has(check);
 }
 
 /** The fingerprints `f` may have had, the likeliest first; none when it kept its own. */
 export function formerFingerprints(f: Finding): string[] {
+  if (STABLE_NAMED_CHECKS.has(f.check)) return workloadFingerprints(f);
   // An endpoint no object exposed (tls.probe.endpoints) was and is keyed by its label.
   if (!PROBE_CHECKS.has(f.check) || f.resource.kind === 'TLSEndpoint') return [];
   const evidence = f.evidence as { endpoint?: unknown; alsoProbedAt?: unknown } | undefined;
@@ -33,4 +44,16 @@ export function formerFingerprints(f: Finding): string[] {
   }
   if (Array.isArray(evidence?.alsoProbedAt)) for (const l of evidence.alsoProbedAt) if (typeof l === 'string') labels.push(l);
   return labels.map((label) => fingerprintOf(f.check, f.resource, label));
+}
+
+/** The fingerprints of a stable-named finding's workloads (evidence `workloads`), each as its own finding was keyed. */
+function workloadFingerprints(f: Finding): string[] {
+  const workloads = (f.evidence as { workloads?: unknown } | undefined)?.workloads;
+  if (!Array.isArray(workloads)) return [];
+  const out: string[] = [];
+  for (const w of workloads as Array<{ kind?: unknown; namespace?: unknown; name?: unknown; apiVersion?: unknown }>) {
+    if (typeof w?.kind !== 'string' || typeof w.name !== 'string') continue;
+    out.push(fingerprintOf(f.check, { kind: w.kind, name: w.name, ...(typeof w.namespace === 'string' ? { namespace: w.namespace } : {}), ...(typeof w.apiVersion === 'string' ? { apiVersion: w.apiVersion } : {}) }));
+  }
+  return out;
 }

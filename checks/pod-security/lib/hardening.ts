@@ -3,7 +3,7 @@
 // namespaces, failing when a container misses the setting. System namespaces are excluded by
 // default; how many of their workloads would fail is counted for the coverage section.
 import type { AuditContext } from '../../../src/analysis/context.ts';
-import { judgedPodsOf, workloadsOf, refString, type PodView, type Workload } from '../../../src/analysis/workloads.ts';
+import { judgedPodsOf, stableVerdicts, workloadsOf, refString, type PodView, type Workload, type WorkloadVerdict } from '../../../src/analysis/workloads.ts';
 import { isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
 import type { Severity, Verdict } from '../../../src/base/vocabulary.ts';
 
@@ -73,16 +73,27 @@ function judgeWorkload(pods: readonly PodView[], judge: ContainerJudge, ctx: Aud
   return misses;
 }
 
-export function* hardeningVerdicts(ctx: AuditContext, judge: ContainerJudge, ok: string, scope: JudgeScope = {}): Generator<Verdict> {
+/**
+ * One verdict per workload, under its stable name (stableVerdicts: a CronWorkflow's Workflow, a
+ * generateName pod is the same finding every run); `severity` is the check's. A debug container
+ * is judged on its pod, which a restart clears.
+ */
+export function* hardeningVerdicts(ctx: AuditContext, judge: ContainerJudge, ok: string, severity: Severity, scope: JudgeScope = {}): Generator<Verdict> {
+  const debug: Verdict[] = [];
+  yield* stableVerdicts(workloadVerdicts(ctx, judge, ok, scope, debug), severity);
+  yield* debug;
+}
+
+function* workloadVerdicts(ctx: AuditContext, judge: ContainerJudge, ok: string, scope: JudgeScope, debug: Verdict[]): Generator<WorkloadVerdict> {
   for (const w of workloadsOf(ctx.snapshot)) {
     const pods = judgedPodsOf(w);
     if (pods.length === 0) continue;
     const namespace = w.ref.namespace ?? pods[0].namespace;
     if (isSystemNamespace(namespace, ctx.config.systemNamespaces)) continue;
     const misses = judgeWorkload(pods, judge, ctx, namespace, workloadFields(w, scope));
-    if (scope.ephemeral && w.ref.kind !== 'Pod') yield* debugPodVerdicts(w, pods, judge, ctx, namespace, misses.size === 0);
+    if (scope.ephemeral && w.ref.kind !== 'Pod') debug.push(...debugPodVerdicts(w, pods, judge, ctx, namespace, misses.size === 0));
     if (misses.size === 0) {
-      yield { status: 'pass', resource: w.ref, message: `${refString(w.ref)}: ${ok}` };
+      yield { workload: w, verdict: { status: 'pass', resource: w.ref, message: `${refString(w.ref)}: ${ok}` } };
       continue;
     }
     let severity: Severity | undefined;
@@ -94,10 +105,13 @@ export function* hardeningVerdicts(ctx: AuditContext, judge: ContainerJudge, ok:
       whats.push([name, m.what]);
     }
     yield {
-      status: 'fail', resource: w.ref,
-      message: `${refString(w.ref)}: ${parts.join('; ')}${misses.size > 4 ? `; +${misses.size - 4} more containers` : ''}`,
-      evidence: { containers: Object.fromEntries(whats) },
-      ...(severity ? { severity } : {}),
+      workload: w,
+      verdict: {
+        status: 'fail', resource: w.ref,
+        message: `${refString(w.ref)}: ${parts.join('; ')}${misses.size > 4 ? `; +${misses.size - 4} more containers` : ''}`,
+        evidence: { containers: Object.fromEntries(whats) },
+        ...(severity ? { severity } : {}),
+      },
     };
   }
 }

@@ -42,4 +42,34 @@ describe('stableRefOf', () => {
       'Pod ci/plain -> Pod ci/plain',
     ]);
   });
+
+  // Argo's controller labels a Workflow's pod with workflows.argoproj.io/workflow only
+  // (argo-workflows workflow/controller/workflowpod.go; cron-workflow and workflow-template are
+  // set on the Workflow, workflow/common/convert.go). A CronWorkflow names its Workflows
+  // "<name>-<scheduled Unix seconds>" (workflow/cron/operator.go getChildWorkflowName); a
+  // generateName gets 5 characters of apimachinery's util/rand alphabet
+  // ("bcdfghjklmnpqrstvwxz2456789", apiserver names.SimpleNameGenerator).
+  it('an Argo Workflow pod with no cron or template label: its Workflow\'s generated name by its prefix, a plain name kept', () => {
+    const wfPod = (wf: string) => pod(`${wf}-main-3584011442`, { 'workflows.argoproj.io/workflow': wf, 'workflows.argoproj.io/completed': 'false' }, { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', name: wf });
+    expect(stableNames([wfPod('nightly-report-1764900000'), wfPod('hello-x7k2p'), wfPod('etl-daily'), wfPod('release-2')])).toEqual([
+      'Workflow ci/etl-daily -> Workflow ci/etl-daily',
+      'Workflow ci/hello-x7k2p -> Workflow ci/hello-*',
+      'Workflow ci/nightly-report-1764900000 -> Workflow ci/nightly-report-*',
+      'Workflow ci/release-2 -> Workflow ci/release-2',
+    ]);
+  });
+
+  // Before Tekton 1.0 a TaskRun of a ClusterTask was labelled tekton.dev/clusterTask instead of
+  // tekton.dev/task, and its pod with it (tektoncd/pipeline pkg/apis/pipeline/register.go
+  // ClusterTaskLabelKey until commit 5a3a86ad2, pkg/reconciler/taskrun/taskrun.go; docs/labels.md
+  // "Automatic labeling": "tekton.dev/clusterTask ... Propagates To Pods").
+  it('a Tekton ClusterTask\'s TaskRun pod: the ClusterTask, in the pod\'s namespace; a standalone TaskRun by its generated prefix', () => {
+    expect(stableNames([
+      pod('lint-q8w2z-pod', { 'tekton.dev/taskRun': 'lint-q8w2z', 'tekton.dev/clusterTask': 'golang-lint' }, { apiVersion: 'tekton.dev/v1beta1', kind: 'TaskRun', name: 'lint-q8w2z' }),
+      pod('echo-run-b7c9d-pod', { 'tekton.dev/taskRun': 'echo-run-b7c9d' }, { apiVersion: 'tekton.dev/v1', kind: 'TaskRun', name: 'echo-run-b7c9d' }),
+    ])).toEqual([
+      'TaskRun ci/echo-run-b7c9d -> TaskRun ci/echo-run-*',
+      'TaskRun ci/lint-q8w2z -> ClusterTask ci/golang-lint',
+    ]);
+  });
 });

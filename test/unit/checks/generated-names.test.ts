@@ -1,0 +1,154 @@
+// Pod Security and RBAC findings about workloads made anew under a generated name each night are
+// the same finding every night (stableVerdicts, src/analysis/workloads.ts), while their message
+// names the pod that runs now. Real checks, real diff, live-shaped objects.
+//
+// Names per upstream: a CronJob's Job is named after it and its scheduled time, the Job's pod
+// gets a random suffix (https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/);
+// the API server appends 5 random characters to a generateName
+// (https://kubernetes.io/docs/reference/using-api/api-concepts/#generated-values; apimachinery's
+// util/rand alphabet has no vowels and no 0, 1 or 3); Argo's controller labels a Workflow's pods
+// with workflows.argoproj.io/workflow only (argo-workflows workflow/controller/workflowpod.go),
+// a CronWorkflow names its Workflows "<name>-<Unix seconds>" (workflow/cron/operator.go);
+// Tekton labels a TaskRun's pod tekton.dev/taskRun, tekton.dev/pipelineRun, tekton.dev/pipeline
+// (https://tekton.dev/docs/pipelines/labels/, "Automatic labeling"). Privileged fails the
+// baseline level (https://kubernetes.io/docs/concepts/security/pod-security-standards/).
+import { describe, expect, it } from 'vitest';
+import { CHECKS } from '../../../checks/index.ts';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import { diffRuns } from '../../../src/diff/diff.ts';
+import { auditSnapshot } from '../../../src/engine/audit.ts';
+import { fingerprintOf } from '../../../src/engine/fingerprint.ts';
+import type { Finding, RunReport } from '../../../src/run/types.ts';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
+
+const CHECK_IDS = [
+  'pod-security.pod-violates-target', 'pod-security.pod-violates-enforced-level', 'pod-security.writable-root-filesystem',
+  'pod-security.resource-limits-missing', 'rbac.serviceaccount-token-automount', 'rbac.default-serviceaccount-used',
+];
+const checks = CHECKS.filter((c) => CHECK_IDS.includes(c.id));
+
+const privileged = { containers: [{ name: 'main', image: 'busybox:1.36', securityContext: { privileged: true } }] };
+const ns: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ci', labels: { 'pod-security.kubernetes.io/enforce': 'baseline' } } };
+const sa: KubeObject = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: 'ci' } };
+
+/** A CronJob, the Job it made at `stamp` and that Job's running pod. */
+const cronJob = (stamp: string, suffix: string): KubeObject[] => {
+  const job = `nightly-${stamp}`;
+  return [
+    { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'nightly', namespace: 'ci', uid: 'cj' }, spec: { schedule: '0 2 * * *', jobTemplate: { spec: { template: { spec: privileged } } } } },
+    { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: job, namespace: 'ci', uid: `j-${job}`, ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: 'nightly', uid: 'cj', controller: true }] }, spec: { template: { spec: privileged } } },
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name: `${job}-${suffix}`, namespace: 'ci', labels: { 'batch.kubernetes.io/job-name': job }, ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: job, uid: `j-${job}`, controller: true }] }, spec: privileged },
+  ];
+};
+/** The pod of Workflow `wf` (not collected), with only the label Argo's controller sets. */
+const workflowPod = (wf: string): KubeObject => ({
+  apiVersion: 'v1', kind: 'Pod',
+  metadata: { name: `${wf}-main-3584011442`, namespace: 'ci', labels: { 'workflows.argoproj.io/workflow': wf, 'workflows.argoproj.io/completed': 'false' }, ownerReferences: [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', name: wf, uid: `u-${wf}`, controller: true }] },
+  spec: privileged,
+});
+/** The pod of TaskRun `<run>-<task>` of PipelineRun `run` of Pipeline `pipeline`. */
+const taskRunPod = (pipeline: string, run: string, task: string, spec: Record<string, unknown> = privileged): KubeObject => ({
+  apiVersion: 'v1', kind: 'Pod',
+  metadata: {
+    name: `${run}-${task}-pod`, namespace: 'ci',
+    labels: { 'tekton.dev/taskRun': `${run}-${task}`, 'tekton.dev/pipelineRun': run, 'tekton.dev/pipeline': pipeline, 'tekton.dev/pipelineTask': task },
+    ownerReferences: [{ apiVersion: 'tekton.dev/v1', kind: 'TaskRun', name: `${run}-${task}`, uid: `u-${run}-${task}`, controller: true }],
+  },
+  spec,
+});
+/** A pod some tool made with generateName `debug-`, running as the namespace's default account. */
+const debugPod = (suffix: string): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `debug-${suffix}`, generateName: 'debug-', namespace: 'ci' }, spec: privileged });
+
+const night1 = [ns, sa, ...cronJob('28934521', 'k2x9p'), workflowPod('report-x7k2p'), taskRunPod('release', 'release-run-q8w2z', 'build'), debugPod('b7c9d')];
+const night2 = [ns, sa, ...cronJob('28935961', 'fz4wq'), workflowPod('report-m4n9z'), taskRunPod('release', 'release-run-z5c4v', 'build'), debugPod('w2rtg')];
+
+type Waiver = ReturnType<typeof defaultConfig>['waivers'][number];
+function audit(runId: string, objects: KubeObject[], waivers: Waiver[] = []): RunReport {
+  const at = new Date('2026-12-01T02:00:00Z');
+  const config = defaultConfig();
+  config.waivers = waivers;
+  const snapshot = snapshotFromObjects(structuredClone(objects), { clusterName: 'demo', collectedAt: at.toISOString() });
+  Object.assign(snapshot, { source: 'live', origin: 'live' });
+  return auditSnapshot({ snapshot, config, checks, now: at, runId, startedAt: at }).report;
+}
+function nights(before: RunReport, after: KubeObject[], waivers: Waiver[] = []): RunReport {
+  const second = audit('run-2', after, waivers);
+  second.diff = diffRuns(before, second, { rules: defaultConfig().regression, expiredWaivers: [] });
+  return second;
+}
+const named = (findings: readonly Finding[], fingerprints: readonly string[]): string[] =>
+  findings.filter((f) => fingerprints.includes(f.fingerprint)).map((f) => `${f.check} ${f.resource.kind} ${f.resource.namespace}/${f.resource.name}`).sort();
+const about = (r: RunReport, check: string, kind: string, name: string): Finding | undefined =>
+  r.findings.find((f) => f.check === check && f.resource.kind === kind && f.resource.name === name);
+
+describe('Pod Security and RBAC findings about workloads of a new generated name each night', () => {
+  it('the same privileged containers in tomorrow\'s CronJob, Workflow, TaskRun and generateName pods: no new, no resolved, no regression', () => {
+    const first = audit('run-1', night1);
+    // Every check fails on every such workload the first night: the second night has something to lose.
+    expect(new Set(first.findings.map((f) => f.check))).toEqual(new Set(CHECK_IDS));
+    const second = nights(first, night2);
+    expect(named(first.findings, second.diff!.resolved)).toEqual([]);
+    expect(named(second.findings, second.diff!.new)).toEqual([]);
+    expect(second.diff!.regression).toBe(false);
+    expect(second.findings.filter((f) => f.check === 'pod-security.pod-violates-target').map((f) => `${f.resource.kind} ${f.resource.name}`).sort()).toEqual([
+      'CronJob nightly', 'Pipeline release', 'Pod debug-*', 'Workflow report-*',
+    ]);
+  });
+
+  it('each finding\'s message names the pod that runs now, which a waiver for yesterday\'s workload no longer covers', () => {
+    const second = nights(audit('run-1', night1), night2);
+    expect(about(second, 'pod-security.pod-violates-enforced-level', 'CronJob', 'nightly')?.message).toMatch(/^CronJob ci\/nightly \(now pod ci\/nightly-28935961-fz4wq\): 1 of 1 pod violates/);
+    expect(about(second, 'pod-security.pod-violates-target', 'Workflow', 'report-*')?.message).toMatch(/^Workflow ci\/report-\* \(now Workflow ci\/report-m4n9z, pod ci\/report-m4n9z-main-3584011442\): 1 of 1 pod violates .*privileged/);
+    expect(about(second, 'pod-security.writable-root-filesystem', 'Pipeline', 'release')?.message).toBe('Pipeline ci/release (now TaskRun ci/release-run-z5c4v-build, pod ci/release-run-z5c4v-build-pod): main: readOnlyRootFilesystem is not true');
+    const token = about(second, 'rbac.serviceaccount-token-automount', 'Pod', 'debug-*');
+    expect(token?.message).toMatch(/^Pod ci\/debug-\* \(now Pod ci\/debug-w2rtg\) mounts an API token of ServiceAccount ci\/default/);
+    expect(token?.related).toEqual([{ kind: 'Pod', namespace: 'ci', name: 'debug-w2rtg' }, { kind: 'ServiceAccount', namespace: 'ci', name: 'default' }]);
+  });
+
+  it('a truly new privileged workload still shows as new: a regression naming it', () => {
+    const second = nights(audit('run-1', night1), [...night2, taskRunPod('deploy', 'deploy-run-h8k2s', 'apply'), workflowPod('etl-daily')]);
+    expect(named(second.findings, second.diff!.new).filter((f) => f.startsWith('pod-security.pod-violates-enforced-level'))).toEqual([
+      'pod-security.pod-violates-enforced-level Pipeline ci/deploy',
+      'pod-security.pod-violates-enforced-level Workflow ci/etl-daily',
+    ]);
+    expect(second.diff!.regressionReasons).toContain('new high finding: pod-security.pod-violates-enforced-level on Pipeline ci/deploy');
+  });
+
+  it('a waiver written for the stable name keeps covering tomorrow\'s pod', () => {
+    const waivers: Waiver[] = [
+      { check: 'pod-security.pod-violates-enforced-level', resource: { kind: 'Pipeline', namespace: 'ci', name: 'release' }, reason: 'builds need privileged until the buildkit move', owner: 'ci@example.com', expires: '2099-06-30' },
+      { check: 'pod-security.pod-violates-enforced-level', resource: { kind: 'Workflow', namespace: 'ci', name: 'report-*' }, reason: 'reporting runs privileged until Q3', owner: 'data@example.com', expires: '2099-06-30' },
+    ];
+    const second = nights(audit('run-1', night1, waivers), night2, waivers);
+    expect(about(second, 'pod-security.pod-violates-enforced-level', 'Pipeline', 'release')?.waived).toBe(true);
+    expect(about(second, 'pod-security.pod-violates-enforced-level', 'Workflow', 'report-*')?.waived).toBe(true);
+    expect(second.waivers.filter((w) => w.state !== 'active' || w.matched === 0)).toEqual([]);
+  });
+
+  it('two TaskRuns of one Pipeline make one finding at the worse severity, naming both', () => {
+    // Baseline-clean but short of restricted: medium for the target check; privileged: high.
+    const unhardened = { containers: [{ name: 'main', image: 'busybox:1.36' }] };
+    const r = audit('run-1', [ns, sa, taskRunPod('release', 'release-run-q8w2z', 'test', unhardened), taskRunPod('release', 'release-run-q8w2z', 'build')]);
+    const target = r.findings.filter((f) => f.check === 'pod-security.pod-violates-target');
+    expect(target).toHaveLength(1);
+    expect(target[0]).toMatchObject({ resource: { kind: 'Pipeline', namespace: 'ci', name: 'release' }, severity: 'high' });
+    expect(target[0].message).toMatch(/^Pipeline ci\/release \(now TaskRun ci\/release-run-q8w2z-test, pod ci\/release-run-q8w2z-test-pod\): .* 1 more of its workloads fail too \(TaskRun ci\/release-run-q8w2z-build\)\.$/);
+  });
+
+  it('the first run after the upgrade pairs a finding stored under the workload\'s own name: no new, no resolved', () => {
+    const now = audit('run-2', night1);
+    // What the earlier ztaudit stored: the same findings, each keyed by the workload itself.
+    const stored = structuredClone(now);
+    stored.run = { ...stored.run, id: 'run-1' };
+    for (const f of stored.findings) {
+      const own = (f.evidence as { workloads?: Finding['resource'][] } | undefined)?.workloads?.[0];
+      if (own) Object.assign(f, { resource: own, fingerprint: fingerprintOf(f.check, own) });
+    }
+    expect(stored.findings.filter((f, i) => f.fingerprint !== now.findings[i].fingerprint).length).toBeGreaterThanOrEqual(12);
+    const diff = diffRuns(stored, now, { rules: defaultConfig().regression, expiredWaivers: [] });
+    expect(diff.new).toEqual([]);
+    expect(diff.resolved).toEqual([]);
+    expect(diff.regression).toBe(false);
+  });
+});
