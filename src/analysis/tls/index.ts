@@ -35,5 +35,5 @@ export { gkeIngressOf, gkeTlsGateways, GKE_DEFAULT_SSL_POLICY, GKE_GATEWAY_CONTR
 export { listenerCertificateRefs, type ListenerCertificateRef } from './gateway-certificates.ts';
 export { clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, terminatesTls, type ListenerClientTrafficPolicy } from './envoy-gateway.ts';
 export { istioGatewayServers, istioServerTls, istioTlsDefaults, ISTIO_CIPHER_MODES, type IstioGatewayServer, type IstioTlsDefaults } from './istio.ts';
-export { contourCipherConfigs, contourCipherNames, contourReadsConfiguration, CONTOUR_DEFAULT_CIPHERS, type ContourCiphers } from './contour.ts';
+export { contourCipherConfigs, contourCipherNames, contourReadsConfiguration, contourTlsVirtualHosts, CONTOUR_DEFAULT_CIPHERS, type ContourCiphers } from './contour.ts';
 export { AWS_POLICY_CIPHERS, AWS_SSL_POLICIES_DOC } from './aws-ciphers.ts';
