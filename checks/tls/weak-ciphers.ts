@@ -13,6 +13,7 @@ import { NGINX_CONTROLLER_CONFIG_READ } from './lib/nginx-config-read.ts';
 import { ENVOY_GATEWAY_TARGETS_READ } from './lib/envoy-gateway-read.ts';
 import { ISTIO_TLS_DEFAULTS_READ } from './lib/istio-mesh-tls-read.ts';
 import { TRAEFIK_TLS_ROUTERS_READ } from './lib/traefik-tls-routers-read.ts';
+import { TLS_OPTION_USER_KINDS, tlsOptionUsers } from './lib/traefik-option-users.ts';
 import { CONTOUR_CONFIGURATION_READ } from './lib/contour-config-read.ts';
 
 function evidenceOf(a: CipherAnalysis, extra: Record<string, unknown>): Record<string, unknown> {
@@ -145,8 +146,9 @@ function traefikVerdicts(ctx: AuditContext): Verdict[] {
     if (unset && old) a.weak.sort((x, y) => Number(y.suite.startsWith('TLS_RSA_')) - Number(x.suite.startsWith('TLS_RSA_')));
     const min = obj(o.spec)?.minVersion;
     if (a.weak.length && min === 'VersionTLS13') { out.push(tls13OnlyVerdict(resource, what, 'its minVersion is VersionTLS13', evidence)); continue; }
-    out.push(a.weak.length
-      ? { status: 'fail', resource, message: `${what} enables weak suites: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.`, evidence }
+    const users = a.weak.length ? tlsOptionUsers(ctx, o) : undefined;
+    out.push(users
+      ? { status: 'fail', resource, message: `${what} enables weak suites: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.${users.text}`, evidence: { ...evidence, ...users.evidence } }
       : { status: 'pass', resource, message: `${what} lists no weak suite (CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous).`, evidence });
   }
   // No TLSOption "default" in effect: routers without TLS options take Traefik's built-in default
@@ -314,6 +316,8 @@ export const weakCiphers: Check = {
   needs: ['deployments', 'daemonsets'],
   reads: ['statefulsets', 'services', 'ingressclasses', 'ingresses', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'istio.gateways', 'gatewayapi.gateways', 'gatewayapi.gatewayclasses', 'envoygateway.clienttrafficpolicies', 'contour.httpproxies'],
   readsWhen: [NGINX_CONTROLLER_CONFIG_READ, ISTIO_TLS_DEFAULTS_READ, TRAEFIK_TLS_ROUTERS_READ, ENVOY_GATEWAY_TARGETS_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ, ALB_NAMESPACES_READ, LBC_SERVICE_WEBHOOK_READ, CONTOUR_CONFIGURATION_READ],
+  // The routers a TLSOption's finding names (lib/traefik-option-users.ts): unreadable, the finding says so.
+  readsBestEffort: TLS_OPTION_USER_KINDS,
   evaluate(ctx) {
     return [...nginxConfigMapVerdicts(ctx), ...nginxIngressVerdicts(ctx), ...traefikVerdicts(ctx), ...istioVerdicts(ctx), ...envoyGatewayVerdicts(ctx), ...contourVerdicts(ctx), ...awsVerdicts(ctx)];
   },

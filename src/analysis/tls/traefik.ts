@@ -3,6 +3,7 @@
 // traefik/traefik pkg/provider/kubernetes/ingress/annotations.go).
 
 import type { ResourceRef } from '../../base/vocabulary.ts';
+import type { KindKey } from '../../snapshot/kinds.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { imageRepository } from '../images.ts';
 import { memoize } from '../memo.ts';
@@ -698,3 +699,68 @@ export const traefikTcpPassthroughRoutes = memoize((snapshot: Snapshot): Traefik
   return out;
 }, 'tls');
 
+
+/** The routers of the snapshot that use one TLSOption: at most `cap` of them named, and how many in all. */
+export interface TraefikTlsOptionUsers {
+  /** "IngressRoute shop/web", "IngressRouteTCP db/postgres", "Ingress shop/api", at most TLS_OPTION_USERS_CAP. */
+  routes: string[];
+  total: number;
+}
+
+export const TLS_OPTION_USERS_CAP = 10;
+
+/**
+ * Which Traefik routers use each TLSOption ("namespace/name"), so its findings can name them:
+ * an IngressRoute's or a TLS-terminating IngressRouteTCP's spec.tls.options (its namespace
+ * defaulting to the route's: https://doc.traefik.io/traefik/reference/routing-configuration/kubernetes/crd/http/ingressroute/,
+ * tls.options), an Ingress's traefik.ingress.kubernetes.io/router.tls.options naming
+ * "<resource-namespace>-<resource-name>@kubernetescrd" (https://doc.traefik.io/traefik/reference/routing-configuration/kubernetes/crd/tls/tlsoption/);
+ * a TLS router naming none takes the TLSOption named "default" (https://doc.traefik.io/traefik/reference/routing-configuration/http/tls/tls-options/),
+ * listed under the key "default". Only routers a Traefik of the snapshot serves count
+ * (traefikCrdProvidersFor, servedByTraefik). Built once: every TLSOption's finding looks itself up.
+ */
+export const traefikTlsOptionUsers = memoize((snapshot: Snapshot): Map<string, string[]> => {
+  const users = new Map<string, string[]>();
+  const add = (key: string, route: string) => {
+    const l = users.get(key);
+    if (!l) users.set(key, [route]);
+    else if (!l.includes(route)) l.push(route);
+  };
+  const crd = (kind: string, keys: readonly KindKey[], terminates: (tls: Record<string, unknown>) => boolean) => {
+    for (const key of keys) {
+      for (const r of snapshot.resources[key] ?? []) {
+        const tls = obj(obj(r.spec)?.tls);
+        if (!tls || !terminates(tls) || traefikCrdProvidersFor(snapshot, r).length === 0) continue;
+        const ns = r.metadata?.namespace ?? 'default';
+        const route = `${kind} ${ns}/${r.metadata?.name ?? ''}`;
+        const o = obj(tls.options);
+        const name = str(o?.name);
+        add(name ? `${str(o?.namespace) ?? ns}/${name}` : 'default', route);
+      }
+    }
+  };
+  crd('IngressRoute', ['traefik.ingressroutes', 'traefik-legacy.ingressroutes'], () => true);
+  crd('IngressRouteTCP', TRAEFIK_TCP_ROUTE_KEYS, (tls) => tls.passthrough !== true);
+  const ids = new Map<string, string>();
+  for (const o of traefikTlsOptions(snapshot).options) ids.set(`${o.metadata?.namespace ?? 'default'}-${o.metadata?.name ?? ''}`, `${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`);
+  for (const ing of snapshot.resources.ingresses ?? []) {
+    const tls = arr(obj(ing.spec)?.tls).length > 0 || traefikRouterTls(ing) !== undefined;
+    if (!tls || !servedByTraefik(snapshot, ing)) continue;
+    const route = `Ingress ${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`;
+    const named = ing.metadata?.annotations?.['traefik.ingress.kubernetes.io/router.tls.options'];
+    if (named === undefined) { add('default', route); continue; }
+    const m = /^(.*)@kubernetescrd$/.exec(named.trim());
+    const id = m ? ids.get(m[1]) : undefined;
+    if (id) add(id, route);
+  }
+  return users;
+}, 'tls');
+
+/** The routers using this TLSOption (the "default" one: also every TLS router naming none), capped. */
+export function traefikTlsOptionUsersOf(snapshot: Snapshot, option: KubeObject): TraefikTlsOptionUsers {
+  const all = traefikTlsOptionUsers(snapshot);
+  const id = `${option.metadata?.namespace ?? 'default'}/${option.metadata?.name ?? ''}`;
+  const list = [...(all.get(id) ?? []), ...(option.metadata?.name === 'default' ? all.get('default') ?? [] : [])];
+  const unique = [...new Set(list)];
+  return { routes: unique.slice(0, TLS_OPTION_USERS_CAP), total: unique.length };
+}
