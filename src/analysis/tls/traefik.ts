@@ -167,25 +167,30 @@ export function servedByTraefik(snapshot: Snapshot, ing: KubeObject): boolean {
 export interface TraefikCrdProvider {
   /** The Traefik workload; undefined when the snapshot has none and Traefik's defaults stand in. */
   ref?: ResourceRef;
-  /** providers.kubernetesCRD.ingressClass ('' = unset, Traefik's default). */
-  ingressClass: string;
+  /**
+   * providers.kubernetesCRD.ingressClass ('' = unset, Traefik's default); undefined when it is not
+   * known (a configuration file, or no Traefik workload in the snapshot): then any class may be
+   * served, and none is left out.
+   */
+  ingressClass: string | undefined;
 }
 
 /**
  * The Kubernetes CRD provider a Traefik container runs, or undefined when it runs none: as for
- * the Ingress provider (ingressProviderOf), a container configured by a file, or by nothing the
- * snapshot shows, is taken to run it with its defaults; `--providers.kubernetescrd` alone enables
- * it, and so does any of its sub-options.
+ * the Ingress provider (ingressProviderOf), a container configured by nothing the snapshot shows
+ * is taken to run it with its defaults, and one configured by a file to run it with an unknown
+ * ingressClass; `--providers.kubernetescrd` alone enables it, and so does any of its sub-options.
  */
-function crdProviderOf(c: Record<string, unknown>): { ingressClass: string } | undefined {
+function crdProviderOf(c: Record<string, unknown>): { ingressClass: string | undefined } | undefined {
   const install = installOptionsOf(c);
-  if (install.source === 'file' || install.source === 'none') return { ingressClass: '' };
+  if (install.source === 'file') return { ingressClass: undefined };
+  if (install.source === 'none') return { ingressClass: '' };
   const options = install.options;
   const enabled = [...options].some(([k, v]) => (k === 'providers.kubernetescrd' && v?.toLowerCase() !== 'false') || k.startsWith('providers.kubernetescrd.'));
   return enabled ? { ingressClass: options.get('providers.kubernetescrd.ingressclass') ?? '' } : undefined;
 }
 
-/** The Traefik Kubernetes CRD providers of the snapshot (with no Traefik workload, one with Traefik's defaults), built once. */
+/** The Traefik Kubernetes CRD providers of the snapshot (with no Traefik workload, one whose ingressClass is unknown), built once. */
 const traefikCrdProviders = memoize((snapshot: Snapshot): TraefikCrdProvider[] => {
   const providers: TraefikCrdProvider[] = [];
   let found = false;
@@ -200,7 +205,7 @@ const traefikCrdProviders = memoize((snapshot: Snapshot): TraefikCrdProvider[] =
       }
     }
   }
-  return found ? providers : [{ ingressClass: '' }];
+  return found ? providers : [{ ingressClass: undefined }];
 }, ['network', 'tls']);
 
 /**
@@ -224,7 +229,7 @@ export function traefikCrdClassOf(route: KubeObject): string {
  */
 export function traefikCrdProvidersFor(snapshot: Snapshot, route: KubeObject): TraefikCrdProvider[] {
   const cls = traefikCrdClassOf(route);
-  return traefikCrdProviders(snapshot).filter((p) => p.ingressClass === cls || (p.ingressClass === '' && cls === TRAEFIK_DEFAULT_INGRESS_CLASS));
+  return traefikCrdProviders(snapshot).filter((p) => p.ingressClass === undefined || p.ingressClass === cls || (p.ingressClass === '' && cls === TRAEFIK_DEFAULT_INGRESS_CLASS));
 }
 
 /**

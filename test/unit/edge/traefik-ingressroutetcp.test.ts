@@ -155,6 +155,13 @@ describe('the CRD provider\'s ingressClass filter, for IngressRouteTCPs and Ingr
     expect(exposure(ctx(cluster(['--providers.kubernetescrd.ingressclass=traefik-internal'], tcpRoute({ className: 'traefik-internal', annotation: 'other' }))))?.status).toBe('fail');
   });
 
+  it('where the provider\'s ingressClass is unknown (Traefik reads a configuration file, or no Traefik workload is in the snapshot) no class is left out: missing data is not a fix', () => {
+    expect(exposure(ctx(cluster(['--configFile=/config/traefik.yml'], tcpRoute({ annotation: 'traefik-internal' }))))?.status).toBe('fail');
+    const withoutTraefik = cluster([], tcpRoute({ annotation: 'traefik-internal' })).replace(/apiVersion: apps\/v1\nkind: Deployment\nmetadata: \{name: traefik[\s\S]*?---\n/, '');
+    const c = ctx(withoutTraefik);
+    expect(edgeRoutes(c.snapshot).routes.map((r) => [r.route.name, r.controller.workloads.length, r.controller.selectors.length])).toEqual([['postgres', 0, 1]]);
+  });
+
   it('a Traefik started without the CRD provider serves no IngressRouteTCP', () => {
     const c = ctx(cluster(['--providers.kubernetesingress'], tcpRoute()));
     expect(exposure(c)).toBeUndefined();
