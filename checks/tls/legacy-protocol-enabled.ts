@@ -9,6 +9,7 @@ import { EDGE_ENCRYPTION } from '../controls.ts';
 import { albIngresses, paramsMissing } from './lib/alb-ingresses.ts';
 import { ALB_NAMESPACES_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ } from './lib/alb-params-read.ts';
 import { TRAEFIK_TLS_ROUTERS_READ } from './lib/traefik-tls-routers-read.ts';
+import { TLS_OPTION_USER_KINDS, tlsOptionUsers } from './lib/traefik-option-users.ts';
 import { NGINX_CONTROLLER_CONFIG_READ } from './lib/nginx-config-read.ts';
 import { LBC_SERVICE_WEBHOOK_READ } from './lib/lbc-webhook-read.ts';
 import { ENVOY_GATEWAY_TARGETS_READ } from './lib/envoy-gateway-read.ts';
@@ -221,12 +222,14 @@ function traefikVerdicts(ctx: AuditContext): Verdict[] {
       continue;
     }
     if (bad.length) {
-      out.push({ status: 'fail', resource, message: `TLSOption ${ns}/${name} allows ${bad.join('/')}${isDefault ? ', and as the default option it applies to every router without explicit TLS options' : ''}.`, evidence });
+      const users = tlsOptionUsers(ctx, o);
+      out.push({ status: 'fail', resource, message: `TLSOption ${ns}/${name} allows ${bad.join('/')}${isDefault ? ', and as the default option it applies to every router without explicit TLS options' : ''}.${users.text}`, evidence: { ...evidence, ...users.evidence } });
       continue;
     }
     // No minVersion: Traefik leaves Go's server default, TLS 1.0 before Go 1.22 (traefikDefaultMinTls).
     if (min === undefined && defaults?.option === '1.0') {
-      out.push({ status: 'fail', resource, message: `TLSOption ${ns}/${name} sets no minVersion, and ${release}, built with a Go older than 1.22 (Traefik before v2.11), whose default minimum is TLS 1.0: it accepts TLS 1.0 and 1.1${isDefault ? ' on every router without explicit TLS options' : ''}. Set minVersion VersionTLS12.`, evidence });
+      const users = tlsOptionUsers(ctx, o);
+      out.push({ status: 'fail', resource, message: `TLSOption ${ns}/${name} sets no minVersion, and ${release}, built with a Go older than 1.22 (Traefik before v2.11), whose default minimum is TLS 1.0: it accepts TLS 1.0 and 1.1${isDefault ? ' on every router without explicit TLS options' : ''}. Set minVersion VersionTLS12.${users.text}`, evidence: { ...evidence, ...users.evidence } });
       continue;
     }
     if (min === undefined && !defaults && unversioned.length) continue; // traefikUnjudged notes it
@@ -449,6 +452,8 @@ export const legacyProtocolEnabled: Check = {
   needs: ['deployments', 'daemonsets'],
   reads: ['statefulsets', 'services', 'ingresses', 'ingressclasses', 'istio.gateways', 'gatewayapi.gateways', 'gatewayapi.gatewayclasses', 'envoygateway.clienttrafficpolicies', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'traefik.ingressroutetcps', 'traefik-legacy.ingressroutetcps', 'contour.httpproxies'],
   readsWhen: [NGINX_CONTROLLER_CONFIG_READ, ISTIO_TLS_DEFAULTS_READ, TRAEFIK_TLS_ROUTERS_READ, ENVOY_GATEWAY_TARGETS_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ, ALB_NAMESPACES_READ, LBC_SERVICE_WEBHOOK_READ],
+  // The routers a TLSOption's finding names (lib/traefik-option-users.ts): unreadable, the finding says so.
+  readsBestEffort: TLS_OPTION_USER_KINDS.filter((k) => !k.endsWith('ingressroutetcps')),
   evaluate(ctx) {
     return [...nginxVerdicts(ctx), ...istioVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...traefikVerdicts(ctx), ...contourVerdicts(ctx), ...awsLoadBalancerVerdicts(ctx), ...albVerdicts(ctx), ...gkeIngressVerdicts(ctx)];
   },

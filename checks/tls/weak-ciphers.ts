@@ -2,7 +2,7 @@ import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { clientTrafficPolicies, istioGatewayServers, istioTlsDefaults, ISTIO_CIPHER_MODES, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, configMapData, gatewayListenerPolicies, describeWeakCipher, GO_CIPHER_SUITES, GO_PRE_122_EXTRA_SUITES, goCipherSuiteWeaknesses, traefikDefaultMinTls, traefikTlsRouter, nginxCanary, nginxCipherAnnotations, nginxConfigSources, nginxServerKeys, opensslCipherWeaknesses, traefikTlsOptions, versionTokens, type CipherAnalysis, type ServedIngress } from '../../src/analysis/tls/index.ts';
-import { AWS_POLICY_CIPHERS, AWS_SSL_POLICIES_DOC, awsTlsServices, contourCipherConfigs, contourCipherNames, gkeIngressOf, gkeTlsGateways } from '../../src/analysis/tls/index.ts';
+import { AWS_POLICY_CIPHERS, AWS_SSL_POLICIES_DOC, awsTlsServices, contourCipherConfigs, contourCipherNames, contourTlsVirtualHosts, gkeIngressOf, gkeTlsGateways } from '../../src/analysis/tls/index.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { albIngresses, paramsMissing } from './lib/alb-ingresses.ts';
 import { ALB_NAMESPACES_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ } from './lib/alb-params-read.ts';
@@ -13,6 +13,7 @@ import { NGINX_CONTROLLER_CONFIG_READ } from './lib/nginx-config-read.ts';
 import { ENVOY_GATEWAY_TARGETS_READ } from './lib/envoy-gateway-read.ts';
 import { ISTIO_TLS_DEFAULTS_READ } from './lib/istio-mesh-tls-read.ts';
 import { TRAEFIK_TLS_ROUTERS_READ } from './lib/traefik-tls-routers-read.ts';
+import { TLS_OPTION_USER_KINDS, tlsOptionUsers } from './lib/traefik-option-users.ts';
 import { CONTOUR_CONFIGURATION_READ } from './lib/contour-config-read.ts';
 
 function evidenceOf(a: CipherAnalysis, extra: Record<string, unknown>): Record<string, unknown> {
@@ -145,8 +146,9 @@ function traefikVerdicts(ctx: AuditContext): Verdict[] {
     if (unset && old) a.weak.sort((x, y) => Number(y.suite.startsWith('TLS_RSA_')) - Number(x.suite.startsWith('TLS_RSA_')));
     const min = obj(o.spec)?.minVersion;
     if (a.weak.length && min === 'VersionTLS13') { out.push(tls13OnlyVerdict(resource, what, 'its minVersion is VersionTLS13', evidence)); continue; }
-    out.push(a.weak.length
-      ? { status: 'fail', resource, message: `${what} enables weak suites: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.`, evidence }
+    const users = a.weak.length ? tlsOptionUsers(ctx, o) : undefined;
+    out.push(users
+      ? { status: 'fail', resource, message: `${what} enables weak suites: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.${users.text}`, evidence: { ...evidence, ...users.evidence } }
       : { status: 'pass', resource, message: `${what} lists no weak suite (CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous).`, evidence });
   }
   // No TLSOption "default" in effect: routers without TLS options take Traefik's built-in default
@@ -224,18 +226,41 @@ function envoyGatewayVerdicts(ctx: AuditContext): Verdict[] {
 
 /**
  * Contour: each `contour serve` Deployment's tls.cipher-suites, else Contour's DefaultTLSCiphers
- * (src/analysis/tls/contour.ts), which Envoy applies to every TLS virtual host it serves.
+ * (src/analysis/tls/contour.ts), which Envoy applies to every TLS virtual host it serves when it
+ * negotiates TLS 1.2: the list "is ignored when TLS 1.3 is in use"
+ * (https://projectcontour.io/docs/main/configuration/#tls-configuration, cipher-suites), the
+ * TLS 1.3 suites being fixed (RFC 8446 §9.1). So a weak list fails only for the virtual hosts
+ * whose minimum is 1.2; with the global tls.minimum-protocol-version 1.3, or every virtual host it
+ * serves requiring 1.3, it passes.
  */
 function contourVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
+  const cap = (xs: string[]) => `${xs.slice(0, 5).join(', ')}${xs.length > 5 ? ` and ${xs.length - 5} more` : ''}`;
   for (const c of contourCipherConfigs(ctx.snapshot)) {
     if (!('ciphers' in c)) continue; // contourUnread notes it
     const a = opensslCipherWeaknesses(contourCipherNames(c.ciphers).join(':'));
-    const evidence = evidenceOf(a, { cipherSuites: c.ciphers, source: c.source });
+    const evidence = evidenceOf(a, { cipherSuites: c.ciphers, source: c.source, minimumProtocolVersion: c.minimumSource });
     const what = `Contour ${c.ref.kind} ${c.ref.namespace}/${c.ref.name}: ${c.source}`;
-    out.push(a.weak.length
-      ? { status: 'fail', resource: c.ref, detailKey: 'contour-cipher-suites', message: `${what} enables weak suites for every TLS virtual host it serves: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.`, evidence }
-      : { status: 'pass', resource: c.ref, detailKey: 'contour-cipher-suites', message: `${what} lists no weak suite (CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous).`, evidence });
+    const detailKey = 'contour-cipher-suites';
+    if (!a.weak.length) {
+      out.push({ status: 'pass', resource: c.ref, detailKey, message: `${what} lists no weak suite (CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous).`, evidence });
+      continue;
+    }
+    if (c.minimum === '1.3') {
+      out.push({ ...tls13OnlyVerdict(c.ref, what, `${c.minimumSource} makes every TLS virtual host it serves require TLS 1.3`, evidence), detailKey });
+      continue;
+    }
+    const hosts = contourTlsVirtualHosts(ctx.snapshot, c.minimum, c.ingressClasses);
+    const lifted = hosts.filter((h) => h.minimum === '1.3' && !h.fallback).map((h) => h.what);
+    const exposed = hosts.filter((h) => h.minimum === '1.2' || h.fallback).map((h) => `${h.what}${h.fallback ? ` (${h.fallback})` : ''}`);
+    const ev = { ...evidence, ...(exposed.length ? { tls12VirtualHosts: exposed } : {}), ...(lifted.length ? { tls13OnlyVirtualHosts: lifted } : {}) };
+    if (hosts.length > 0 && exposed.length === 0) {
+      out.push({ ...tls13OnlyVerdict(c.ref, what, `every TLS virtual host it serves requires TLS 1.3 (minimumProtocolVersion "1.3"): ${cap(lifted)}`, ev), detailKey });
+      continue;
+    }
+    const where = exposed.length ? `the TLS virtual hosts that accept TLS 1.2: ${cap(exposed)}` : 'every TLS virtual host it serves';
+    const spared = lifted.length ? ` Not for ${cap(lifted)}, which require${lifted.length > 1 ? '' : 's'} TLS 1.3 and never negotiate${lifted.length > 1 ? '' : 's'} these suites.` : '';
+    out.push({ status: 'fail', resource: c.ref, detailKey, message: `${what} enables weak suites for ${where}: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.${spared}`, evidence: ev });
   }
   return out;
 }
@@ -287,10 +312,12 @@ export const weakCiphers: Check = {
   protectsAgainst: 'edge TLS that negotiates weak cipher suites: CBC mode, no forward secrecy (RSA/static key exchange), anonymous, 3DES/DES, RC4, NULL or EXPORT',
   severity: 'medium',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Remove ssl-ciphers from the ingress-nginx ConfigMap and the nginx.ingress.kubernetes.io/ssl-ciphers annotation (the default is ECDHE/DHE with AES-GCM or ChaCha20-Poly1305; an empty ssl-ciphers is not the default but nginx\'s own HIGH:!aNULL:!MD5), or list only such suites; in Traefik TLSOptions set cipherSuites to ECDHE AEAD suites only (TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256): without it Traefik enables Go\'s default list, which keeps the ECDHE CBC-SHA suites; in an Istio Gateway server (SIMPLE, MUTUAL or OPTIONAL_MUTUAL) list in tls.cipherSuites only ECDHE AEAD suites, or drop tls.cipherSuites (and meshConfig.tlsDefaults.cipherSuites, which servers without their own take) for Envoy\'s default list; where several Ingresses share an ingress-nginx host, the oldest one\'s ssl-ciphers annotation is the one served, so fix it there; in an Envoy Gateway ClientTrafficPolicy list in tls.ciphers only ECDHE AEAD suites (ECDHE-ECDSA-AES128-GCM-SHA256, ECDHE-RSA-AES128-GCM-SHA256, ECDHE-ECDSA-AES256-GCM-SHA384, ECDHE-RSA-AES256-GCM-SHA384, ECDHE-ECDSA-CHACHA20-POLY1305, ECDHE-RSA-CHACHA20-POLY1305), or drop tls.ciphers; in Contour\'s configuration file list in tls.cipher-suites (or, with --contour-config-name, its ContourConfiguration\'s spec.envoy.listener.tls.cipherSuites) only ECDHE AEAD suites, or drop it for Contour\'s default list; on an AWS load balancer name a security policy of ECDHE AES-GCM suites only (ELBSecurityPolicy-TLS13-1-2-Res-2021-06, or ELBSecurityPolicy-TLS13-1-3-2021-06 for TLS 1.3 alone): its default, ELBSecurityPolicy-2016-08, and ELBSecurityPolicy-TLS13-1-2-2021-06 keep CBC suites. Edges whose suites are not read (a Contour configuration not in the snapshot or in a ContourConfiguration, an AWS policy outside the table, a Google Cloud SSL policy) are named in the note, not passed.',
+  remediation: 'Remove ssl-ciphers from the ingress-nginx ConfigMap and the nginx.ingress.kubernetes.io/ssl-ciphers annotation (the default is ECDHE/DHE with AES-GCM or ChaCha20-Poly1305; an empty ssl-ciphers is not the default but nginx\'s own HIGH:!aNULL:!MD5), or list only such suites; in Traefik TLSOptions set cipherSuites to ECDHE AEAD suites only (TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256): without it Traefik enables Go\'s default list, which keeps the ECDHE CBC-SHA suites; in an Istio Gateway server (SIMPLE, MUTUAL or OPTIONAL_MUTUAL) list in tls.cipherSuites only ECDHE AEAD suites, or drop tls.cipherSuites (and meshConfig.tlsDefaults.cipherSuites, which servers without their own take) for Envoy\'s default list; where several Ingresses share an ingress-nginx host, the oldest one\'s ssl-ciphers annotation is the one served, so fix it there; in an Envoy Gateway ClientTrafficPolicy list in tls.ciphers only ECDHE AEAD suites (ECDHE-ECDSA-AES128-GCM-SHA256, ECDHE-RSA-AES128-GCM-SHA256, ECDHE-ECDSA-AES256-GCM-SHA384, ECDHE-RSA-AES256-GCM-SHA384, ECDHE-ECDSA-CHACHA20-POLY1305, ECDHE-RSA-CHACHA20-POLY1305), or drop tls.ciphers; in Contour\'s configuration file list in tls.cipher-suites (or, with --contour-config-name, its ContourConfiguration\'s spec.envoy.listener.tls.cipherSuites) only ECDHE AEAD suites, or drop it for Contour\'s default list, or require TLS 1.3 (tls.minimum-protocol-version "1.3", or an HTTPProxy\'s spec.virtualhost.tls.minimumProtocolVersion "1.3" without enableFallbackCertificate), where the list is never used; on an AWS load balancer name a security policy of ECDHE AES-GCM suites only (ELBSecurityPolicy-TLS13-1-2-Res-2021-06, or ELBSecurityPolicy-TLS13-1-3-2021-06 for TLS 1.3 alone): its default, ELBSecurityPolicy-2016-08, and ELBSecurityPolicy-TLS13-1-2-2021-06 keep CBC suites. Edges whose suites are not read (a Contour configuration not in the snapshot or in a ContourConfiguration, an AWS policy outside the table, a Google Cloud SSL policy) are named in the note, not passed.',
   needs: ['deployments', 'daemonsets'],
   reads: ['statefulsets', 'services', 'ingressclasses', 'ingresses', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'istio.gateways', 'gatewayapi.gateways', 'gatewayapi.gatewayclasses', 'envoygateway.clienttrafficpolicies', 'contour.httpproxies'],
   readsWhen: [NGINX_CONTROLLER_CONFIG_READ, ISTIO_TLS_DEFAULTS_READ, TRAEFIK_TLS_ROUTERS_READ, ENVOY_GATEWAY_TARGETS_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ, ALB_NAMESPACES_READ, LBC_SERVICE_WEBHOOK_READ, CONTOUR_CONFIGURATION_READ],
+  // The routers a TLSOption's finding names (lib/traefik-option-users.ts): unreadable, the finding says so.
+  readsBestEffort: TLS_OPTION_USER_KINDS,
   evaluate(ctx) {
     return [...nginxConfigMapVerdicts(ctx), ...nginxIngressVerdicts(ctx), ...traefikVerdicts(ctx), ...istioVerdicts(ctx), ...envoyGatewayVerdicts(ctx), ...contourVerdicts(ctx), ...awsVerdicts(ctx)];
   },

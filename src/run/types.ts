@@ -512,7 +512,7 @@ export interface L4WithoutL7Detail {
 
 export interface ExternalPathDetail {
   /** LoadBalancer/NodePort Service, a Service's externalIPs, a container's hostPort, or the edge route kind: Ingress, Gateway (API), IstioGateway, IngressRoute, HTTPProxy. */
-  via: 'LoadBalancer' | 'NodePort' | 'externalIPs' | 'hostPort' | 'Ingress' | 'Gateway' | 'IstioGateway' | 'IngressRoute' | 'HTTPProxy';
+  via: 'LoadBalancer' | 'NodePort' | 'externalIPs' | 'hostPort' | 'Ingress' | 'Gateway' | 'IstioGateway' | 'IngressRoute' | 'IngressRouteTCP' | 'HTTPProxy';
   through: ResourceRef;
   ports: string;
   /** For a route: whether the edge controller's pods may reach the backend ('not-evaluated': its pods were not found). */

@@ -154,9 +154,10 @@ export const KINDS = [
   crd('traefik.middlewares', 'Middleware', 'traefik.io', ['v1alpha1'], 'middlewares'),
   crd('traefik-legacy.middlewares', 'Middleware', 'traefik.containo.us', ['v1alpha1'], 'middlewares'),
   // Traefik TCP routers (doc.traefik.io/traefik/routing/providers/kubernetes-crd/#kind-ingressroutetcp):
-  // only spec.tls (secretName, options, passthrough) and spec.routes are read
-  crd('traefik.ingressroutetcps', 'IngressRouteTCP', 'traefik.io', ['v1alpha1'], 'ingressroutetcps', true, { annotations: [], status: [] }),
-  crd('traefik-legacy.ingressroutetcps', 'IngressRouteTCP', 'traefik.containo.us', ['v1alpha1'], 'ingressroutetcps', true, { annotations: [], status: [] }),
+  // only the spec (tls, routes, ingressClassName) and the kubernetes.io/ingress.class annotation
+  // (which Traefik's CRD provider filters by) are read
+  crd('traefik.ingressroutetcps', 'IngressRouteTCP', 'traefik.io', ['v1alpha1'], 'ingressroutetcps', true, { annotations: ['kubernetes.io/ingress.class'], status: [] }),
+  crd('traefik-legacy.ingressroutetcps', 'IngressRouteTCP', 'traefik.containo.us', ['v1alpha1'], 'ingressroutetcps', true, { annotations: ['kubernetes.io/ingress.class'], status: [] }),
   // Contour
   crd('contour.httpproxies', 'HTTPProxy', 'projectcontour.io', ['v1'], 'httpproxies'),
   // The ContourConfiguration `contour serve --contour-config-name` reads instead of a configuration

@@ -111,7 +111,13 @@ function traefikMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: GuardAns
     }
   };
   for (const r of h.routes) for (const ref of r.middlewares) visit(ref, 0);
-  if (h.routes.some((r) => r.middlewares.length > 0)) answer.looked.push(`Traefik Middlewares ${[...seen].join(', ')}`);
+  if (h.route.kind === 'IngressRouteTCP') {
+    // A TCP router takes MiddlewareTCPs only (InFlightConn, IPAllowList): no HTTP Middleware,
+    // so no ForwardAuth, BasicAuth, RateLimit or WAF plugin, can stand in front of it
+    // (https://doc.traefik.io/traefik/reference/routing-configuration/tcp/middlewares/overview/).
+    answer.looked.push(`IngressRouteTCP ${h.route.namespace}/${h.route.name}, a TCP router: Traefik's HTTP Middlewares (ForwardAuth, BasicAuth, RateLimit, plugins) do not apply to it, and its MiddlewareTCPs are not read`);
+    if (h.routes.every((r) => r.tlsPassthrough)) answer.looked.push(`its TLS passes through to the backend (tls.passthrough: true), which terminates it: Traefik sees no request, so only the backend can authenticate clients (client certificates, its protocol's own login), and that is not seen`);
+  } else if (h.routes.some((r) => r.middlewares.length > 0)) answer.looked.push(`Traefik Middlewares ${[...seen].join(', ')}`);
   else if (h.controller.family === 'traefik') answer.looked.push(`${h.route.kind} ${h.route.namespace}/${h.route.name}, which uses no Traefik Middlewares (${h.route.kind === 'Ingress' ? 'annotation traefik.ingress.kubernetes.io/router.middlewares' : h.route.kind === 'IngressRoute' ? 'spec.routes[].middlewares' : 'none referenced'})`);
   return out;
 }

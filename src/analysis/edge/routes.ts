@@ -1,6 +1,6 @@
 // The paths in from outside the cluster that an edge controller serves: Ingress rules, Gateway
 // API routes attached to Gateway listeners, Istio VirtualServices bound to Istio Gateways,
-// Traefik IngressRoutes and Contour HTTPProxies, each down to a backend Service and port, with
+// Traefik IngressRoutes and IngressRouteTCPs and Contour HTTPProxies, each down to a backend Service and port, with
 // the controller whose pods carry the traffic. Whether those pods can reach the backend is the
 // network model's question (netpol/exposure.ts); this module only reads the routing objects.
 // A route that leads nowhere (a missing Service, Gateway or ReferenceGrant) is a note naming it.
@@ -12,10 +12,10 @@ import { memoize } from '../memo.ts';
 import { arr, labelSelectorMatches, obj, str, stringMap, type Json } from '../mesh/util.ts';
 import { listenerHostnameCovers, normalizeHost } from '../tls/hosts.ts';
 import { ingressClassOf, nginxControllers, nginxControllersFor, servedByIngressNginx } from '../tls/nginx.ts';
-import { traefikEntryPoints, traefikHttpsRedirect, traefikProvidersFor, traefikRouterOnlyHttp, traefikRouterTls } from '../tls/traefik.ts';
+import { TRAEFIK_TCP_ROUTE_KEYS, traefikCrdProvidersFor, traefikCrdUnserved, traefikEntryPoints, traefikHttpsRedirect, traefikProvidersFor, traefikRouterOnlyHttp, traefikRouterTls } from '../tls/traefik.ts';
 import { referenceGrantAllows } from './reference-grants.ts';
 
-export type EdgeVia = 'Ingress' | 'Gateway' | 'IstioGateway' | 'IngressRoute' | 'HTTPProxy';
+export type EdgeVia = 'Ingress' | 'Gateway' | 'IstioGateway' | 'IngressRoute' | 'IngressRouteTCP' | 'HTTPProxy';
 
 /** The edge controller's pods: exact workloads when known, else well-known pod labels. */
 export interface EdgeController {
@@ -30,7 +30,7 @@ export interface EdgeController {
 
 export interface EdgeRoute {
   via: EdgeVia;
-  /** The routing object (Ingress, HTTPRoute, VirtualService, IngressRoute, HTTPProxy). */
+  /** The routing object (Ingress, HTTPRoute, VirtualService, IngressRoute, IngressRouteTCP, HTTPProxy). */
   route: ResourceRef;
   object: KubeObject;
   /** Gateway API or Istio Gateway the route is attached to. */
@@ -39,6 +39,7 @@ export interface EdgeRoute {
   listeners?: string[];
   /** Host name the path answers for; '*' = any Host. */
   host: string;
+  /** '' for a TCP router, which matches no path. */
   path: string;
   backend: { namespace: string; name: string; port?: { number?: number; name?: string } };
   controller: EdgeController;
@@ -46,6 +47,11 @@ export interface EdgeRoute {
   middlewares: string[];
   /** Why it is not known whether the listeners admit the route (admitsNamespace); absent when they do. */
   attachmentUnknown?: string;
+  /**
+   * The controller hands the TLS stream to the backend unopened (an IngressRouteTCP with
+   * tls.passthrough): it sees no request, so only the backend can terminate TLS or authenticate.
+   */
+  tlsPassthrough?: true;
 }
 
 /**
@@ -82,7 +88,7 @@ export const EDGE_ROUTE_KINDS = [
   'ingresses', 'ingressclasses', 'services',
   'gatewayapi.gateways', 'gatewayapi.gatewayclasses', 'gatewayapi.httproutes', 'gatewayapi.grpcroutes', 'gatewayapi.tlsroutes', 'gatewayapi.tcproutes', 'gatewayapi.referencegrants',
   'istio.gateways', 'istio.virtualservices',
-  'traefik.ingressroutes', 'traefik-legacy.ingressroutes',
+  'traefik.ingressroutes', 'traefik-legacy.ingressroutes', 'traefik.ingressroutetcps', 'traefik-legacy.ingressroutetcps',
   'contour.httpproxies',
 ] as const satisfies readonly KindKey[];
 
@@ -319,6 +325,19 @@ export function traefikRuleHosts(match: string): string[] {
     .flatMap((m) => [...m[1].matchAll(/`([^`]+)`|"([^"]+)"|'([^']+)'/g)].map((x) => normalizeHost(x[1] ?? x[2] ?? x[3])));
 }
 
+/**
+ * The host names a Traefik TCP router rule matches by SNI (HostSNI(`a`) … ; v2 also lists several
+ * in one), normalized; empty when it names none or only `*`, which matches any SNI and is the only
+ * value a router without TLS may use (https://doc.traefik.io/traefik/reference/routing-configuration/tcp/routing/rules-and-priority/#hostsni-and-hostsniregexp,
+ * "HostSNI & TLS"). HostSNIRegexp is not read: its router counts as answering any host.
+ */
+export function traefikRuleSniHosts(match: string): string[] {
+  // As traefikRuleHosts: an unclosed HostSNI( ends the scan, keeping it linear.
+  return [...match.matchAll(/HostSNI\(([^)]*)(\)|$)/g)].filter((m) => m[2] === ')')
+    .flatMap((m) => [...m[1].matchAll(/`([^`]+)`|"([^"]+)"|'([^']+)'/g)].map((x) => normalizeHost(x[1] ?? x[2] ?? x[3])))
+    .filter((h) => h !== '*');
+}
+
 export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
   const routes: EdgeRoute[] = [];
   const attachments: EdgeAttachment[] = [];
@@ -538,12 +557,22 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
     }
   }
 
-  // Traefik IngressRoute (both API groups)
+  // Traefik IngressRoute (both API groups), served by the Traefiks whose CRD provider takes its class.
+  const traefikController = (r: KubeObject): EdgeController | undefined => {
+    const providers = traefikCrdProvidersFor(snapshot, r);
+    if (providers.length === 0) return undefined;
+    const workloads = providers.flatMap((p) => (p.ref ? [p.ref] : []));
+    return { label: 'Traefik', family: 'traefik', workloads, selectors: workloads.length > 0 ? [] : TRAEFIK };
+  };
   for (const key of ['traefik.ingressroutes', 'traefik-legacy.ingressroutes'] as const) {
     for (const ir of snapshot.resources[key] ?? []) {
       const ns = nsOf(ir);
       const route = refOf('IngressRoute', ir);
-      const controller: EdgeController = { label: 'Traefik', family: 'traefik', workloads: [], selectors: TRAEFIK };
+      const controller = traefikController(ir);
+      if (!controller) {
+        notes.push(traefikCrdUnserved(snapshot, ir, text(route))!);
+        continue;
+      }
       // Without spec.tls, on entryPoints without TLS, every request is plain http: a route
       // redirecting it to https forwards nothing.
       const onlyHttp = !obj(ir.spec)?.tls && traefikRouterOnlyHttp(traefikEntryPoints(snapshot), arr(obj(ir.spec)?.entryPoints).filter((e): e is string => typeof e === 'string'));
@@ -562,6 +591,36 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
           if (!s || !name || (str(s.kind) ?? 'Service') !== 'Service') continue;
           for (const host of hosts.length ? hosts : ['*']) for (const path of paths.length ? paths : ['/']) {
             push({ via: 'IngressRoute', route, object: ir, host, path, backend: { namespace: str(s.namespace) ?? ns, name, port: portOf(s.port) }, controller, middlewares });
+          }
+        }
+      }
+    }
+  }
+
+  // Traefik IngressRouteTCP (both API groups): TCP routers to Services, by HostSNI; with
+  // tls.passthrough the backend terminates TLS
+  // (https://doc.traefik.io/traefik/routing/providers/kubernetes-crd/#kind-ingressroutetcp).
+  // Their middlewares are MiddlewareTCPs, not HTTP Middlewares: none is recorded.
+  for (const key of TRAEFIK_TCP_ROUTE_KEYS) {
+    for (const ir of snapshot.resources[key] ?? []) {
+      const ns = nsOf(ir);
+      const route = refOf('IngressRouteTCP', ir);
+      const controller = traefikController(ir);
+      if (!controller) {
+        notes.push(traefikCrdUnserved(snapshot, ir, text(route))!);
+        continue;
+      }
+      const passthrough = obj(obj(ir.spec)?.tls)?.passthrough === true;
+      for (const rawRoute of arr(obj(ir.spec)?.routes)) {
+        const rr = obj(rawRoute);
+        if (!rr) continue;
+        const hosts = traefikRuleSniHosts(str(rr.match) ?? '');
+        for (const rawSvc of arr(rr.services)) {
+          const s = obj(rawSvc);
+          const name = str(s?.name);
+          if (!s || !name) continue;
+          for (const host of hosts.length ? hosts : ['*']) {
+            push({ via: 'IngressRouteTCP', route, object: ir, host, path: '', backend: { namespace: str(s.namespace) ?? ns, name, port: portOf(s.port) }, controller, ...(passthrough ? { tlsPassthrough: true as const } : {}) });
           }
         }
       }
@@ -597,5 +656,5 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
 export function describeRoute(r: EdgeRoute): string {
   const port = r.backend.port?.number ?? r.backend.port?.name;
   const gw = r.gateway ? ` (Gateway ${r.gateway.namespace}/${r.gateway.name}${r.listeners?.length ? ` listener ${r.listeners.join(',')}` : ''})` : '';
-  return `${r.host}${r.path.startsWith('/') ? '' : ' '}${r.path} → ${r.route.kind} ${r.route.namespace}/${r.route.name}${gw} → Service ${r.backend.namespace}/${r.backend.name}${port !== undefined ? `:${port}` : ''}`;
+  return `${r.host}${r.path === '' || r.path.startsWith('/') ? '' : ' '}${r.path} → ${r.route.kind} ${r.route.namespace}/${r.route.name}${gw} → Service ${r.backend.namespace}/${r.backend.name}${port !== undefined ? `:${port}` : ''}`;
 }

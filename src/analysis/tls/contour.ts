@@ -36,16 +36,22 @@ const CONTOUR_IMAGE = /(^|\/)contour$/;
 
 /** What one `contour serve` container's configuration says about its cipher list. */
 export type ContourCiphers =
-  | { ref: ResourceRef; ciphers: string[]; source: string }
+  | {
+    ref: ResourceRef; ciphers: string[]; source: string;
+    /** The lowest TLS version any virtual host it serves negotiates (tls.minimum-protocol-version), and where that comes from. */
+    minimum: '1.2' | '1.3'; minimumSource: string;
+    /** Its --ingress-class-name values; empty: Contour's default ('' or "contour"). */
+    ingressClasses: string[];
+  }
   /** Its configuration could not be read: `unread` says why. */
   | { ref: ResourceRef; unread: string };
 
 /** Where one `contour serve` container's configuration comes from: a ContourConfiguration, no file (the defaults), or a file of a ConfigMap volume (`configMap` unset when it is not one). */
-type ContourConfigSource =
+type ContourConfigSource = { ingressClasses: string[] } & (
   /** `namespace` undefined when CONTOUR_NAMESPACE comes from somewhere other than a value or the pod's own namespace. */
   | { ref: ResourceRef; crd: string; namespace?: string; namespaceFrom?: string }
   | { ref: ResourceRef; defaults: true }
-  | { ref: ResourceRef; path: string; configMap?: { namespace: string; name: string; key: unknown } };
+  | { ref: ResourceRef; path: string; configMap?: { namespace: string; name: string; key: unknown } });
 
 /**
  * The namespace `contour serve` looks its ContourConfiguration up in: the CONTOUR_NAMESPACE
@@ -79,10 +85,11 @@ function contourConfigSources(snapshot: Snapshot): ContourConfigSource[] {
         const i = words.findIndex((w) => w === `--${name}` || w.startsWith(`--${name}=`));
         return i < 0 ? undefined : words[i].includes('=') ? words[i].slice(words[i].indexOf('=') + 1) : words[i + 1];
       };
+      const ingressClasses = (flag('ingress-class-name') ?? '').split(',').map((x) => x.trim()).filter(Boolean);
       const crd = flag('contour-config-name');
-      if (crd !== undefined) { out.push({ ref, crd, ...contourNamespaceOf(c, ns) }); continue; }
+      if (crd !== undefined) { out.push({ ref, ingressClasses, crd, ...contourNamespaceOf(c, ns) }); continue; }
       const path = flag('config-path');
-      if (path === undefined) { out.push({ ref, defaults: true }); continue; }
+      if (path === undefined) { out.push({ ref, ingressClasses, defaults: true }); continue; }
       const slash = path.lastIndexOf('/');
       const dir = path.slice(0, slash).replace(/\/+$/, '');
       const file = path.slice(slash + 1);
@@ -90,9 +97,9 @@ function contourConfigSources(snapshot: Snapshot): ContourConfigSource[] {
       const volume = arr(spec?.volumes).map(obj).find((v) => v && str(v.name) === str(mount?.name));
       const cm = obj(volume?.configMap);
       const cmName = str(cm?.name);
-      if (!cmName) { out.push({ ref, path }); continue; }
+      if (!cmName) { out.push({ ref, ingressClasses, path }); continue; }
       const key = arr(cm?.items).map(obj).find((i) => str(i?.path) === file)?.key ?? file;
-      out.push({ ref, path, configMap: { namespace: ns, name: cmName, key } });
+      out.push({ ref, ingressClasses, path, configMap: { namespace: ns, name: cmName, key } });
     }
   }
   return out;
@@ -123,18 +130,24 @@ export function contourConfigMapRefs(snapshot: Snapshot): Array<{ namespace: str
  */
 export function contourCipherConfigs(snapshot: Snapshot): ContourCiphers[] {
   return contourConfigSources(snapshot).map((s): ContourCiphers => {
-    const { ref } = s;
+    const { ref, ingressClasses } = s;
+    const minimumOf = (raw: unknown, where: string): { minimum: '1.2' | '1.3'; minimumSource: string } => {
+      const v = contourTlsVersion(raw);
+      return { minimum: v, minimumSource: raw === undefined ? `Contour's default minimum TLS version, 1.2 (${where} is not set)` : `${where} ${JSON.stringify(raw)}${v === '1.3' ? '' : ' (Contour\'s default, 1.2, for any value but "1.3")'}` };
+    };
     if ('crd' in s) {
       if (s.namespace === undefined) return { ref, unread: `it reads ContourConfiguration ${JSON.stringify(s.crd)} (--contour-config-name) in the namespace its CONTOUR_NAMESPACE environment variable takes from ${s.namespaceFrom}, which is not read` };
       const cc = contourConfigurationIndex(snapshot).get(`${s.namespace}/${s.crd}`);
       if (!cc) return { ref, unread: `it reads ContourConfiguration ${s.namespace}/${s.crd} (--contour-config-name), which is not in the snapshot` };
-      const list = arr(obj(obj(obj(obj(cc.spec)?.envoy)?.listener)?.tls)?.cipherSuites).filter((x): x is string => typeof x === 'string');
+      const tls = obj(obj(obj(obj(cc.spec)?.envoy)?.listener)?.tls);
+      const list = arr(tls?.cipherSuites).filter((x): x is string => typeof x === 'string');
       const where = `ContourConfiguration ${s.namespace}/${s.crd}`;
+      const min = { ingressClasses, ...minimumOf(tls?.minimumProtocolVersion, `${where} spec.envoy.listener.tls.minimumProtocolVersion`) };
       return list.length
-        ? { ref, ciphers: list, source: `${where} spec.envoy.listener.tls.cipherSuites` }
-        : { ref, ciphers: [...CONTOUR_DEFAULT_CIPHERS], source: `Contour's default list (${where} sets no spec.envoy.listener.tls.cipherSuites)` };
+        ? { ref, ciphers: list, source: `${where} spec.envoy.listener.tls.cipherSuites`, ...min }
+        : { ref, ciphers: [...CONTOUR_DEFAULT_CIPHERS], source: `Contour's default list (${where} sets no spec.envoy.listener.tls.cipherSuites)`, ...min };
     }
-    if ('defaults' in s) return { ref, ciphers: [...CONTOUR_DEFAULT_CIPHERS], source: "Contour's default list (no --config-path)" };
+    if ('defaults' in s) return { ref, ciphers: [...CONTOUR_DEFAULT_CIPHERS], source: "Contour's default list (no --config-path)", ingressClasses, ...minimumOf(undefined, 'no --config-path: tls.minimum-protocol-version') };
     if (!s.configMap) return { ref, unread: `its --config-path ${JSON.stringify(s.path)} is not a file of a ConfigMap volume` };
     const { namespace: ns, name: cmName, key } = s.configMap;
     const data = configMapData(snapshot, { namespace: ns, name: cmName });
@@ -142,10 +155,80 @@ export function contourCipherConfigs(snapshot: Snapshot): ContourCiphers[] {
     if (text === undefined) return { ref, unread: `its configuration file ${JSON.stringify(s.path)} comes from ConfigMap ${ns}/${cmName}, which is not in the snapshot${data ? ` with key ${JSON.stringify(key)}` : ''}` };
     let doc: unknown;
     try { doc = parse(text); } catch { return { ref, unread: `ConfigMap ${ns}/${cmName} key ${JSON.stringify(key)} is not valid YAML` }; }
-    const raw = obj(obj(doc)?.tls)?.['cipher-suites'];
-    const list = arr(raw).filter((x): x is string => typeof x === 'string');
+    const tls = obj(obj(doc)?.tls);
+    const list = arr(tls?.['cipher-suites']).filter((x): x is string => typeof x === 'string');
+    const min = { ingressClasses, ...minimumOf(tls?.['minimum-protocol-version'], `ConfigMap ${ns}/${cmName} (${key}) tls.minimum-protocol-version`) };
     return list.length
-      ? { ref, ciphers: list, source: `ConfigMap ${ns}/${cmName} (${key}) tls.cipher-suites` }
-      : { ref, ciphers: [...CONTOUR_DEFAULT_CIPHERS], source: `Contour's default list (ConfigMap ${ns}/${cmName} sets no tls.cipher-suites)` };
+      ? { ref, ciphers: list, source: `ConfigMap ${ns}/${cmName} (${key}) tls.cipher-suites`, ...min }
+      : { ref, ciphers: [...CONTOUR_DEFAULT_CIPHERS], source: `Contour's default list (ConfigMap ${ns}/${cmName} sets no tls.cipher-suites)`, ...min };
   });
+}
+
+/**
+ * A TLS version as Contour reads it (internal/annotation TLSVersion): "1.2" or "1.3", any other
+ * value its default, 1.2. A YAML number (1.3 unquoted) is read as its text.
+ */
+export function contourTlsVersion(raw: unknown): '1.2' | '1.3' {
+  const v = typeof raw === 'number' ? raw.toFixed(1) : str(raw);
+  return v === '1.3' ? '1.3' : '1.2';
+}
+
+/**
+ * Whether a `contour serve` with these --ingress-class-name values takes an HTTPProxy or Ingress
+ * (internal/ingressclass MatchesHTTPProxy/MatchesIngress): its class annotation
+ * (projectcontour.io/ingress.class, else kubernetes.io/ingress.class) when set, else
+ * spec.ingressClassName, must be one of them; with none configured, empty or "contour".
+ */
+export function contourTakesClass(o: KubeObject, ingressClasses: string[]): boolean {
+  const a = o.metadata?.annotations ?? {};
+  const annotation = 'projectcontour.io/ingress.class' in a ? a['projectcontour.io/ingress.class'] : a['kubernetes.io/ingress.class'] ?? '';
+  const cls = annotation !== '' ? annotation : str(obj(o.spec)?.ingressClassName) ?? '';
+  return ingressClasses.length === 0 ? cls === '' || cls === 'contour' : ingressClasses.includes(cls);
+}
+
+/** One TLS virtual host Contour terminates: what serves it and the lowest TLS version it negotiates. */
+export interface ContourTlsVirtualHost {
+  /** "HTTPProxy shop/web (shop.example.com)". */
+  what: string;
+  minimum: '1.2' | '1.3';
+  /** Why it negotiates TLS 1.2 although its own minimum is 1.3 (the fallback certificate's chain); absent otherwise. */
+  fallback?: string;
+}
+
+/**
+ * The TLS virtual hosts a `contour serve` with this global minimum and these classes terminates
+ * (passthrough ones left out: Envoy sees no handshake), each with the lowest TLS version it
+ * negotiates: the higher of the global minimum and its own (internal/xdscache/v3/listener.go,
+ * "Choose the higher of the configured or requested TLS version"). A root HTTPProxy's own is
+ * spec.virtualhost.tls.minimumProtocolVersion, an Ingress's the projectcontour.io/tls-minimum-protocol-version
+ * annotation (https://projectcontour.io/docs/main/config/tls-termination/). An HTTPProxy with
+ * enableFallbackCertificate also answers clients sending no SNI on the fallback certificate's
+ * chain, which takes the global minimum only ("The minimum TLS protocol version for any fallback
+ * request is defined by the minimum TLS protocol version set in the Contour configuration file",
+ * same page, Fallback Certificate). A Gateway API Gateway of a projectcontour.io GatewayClass with
+ * an HTTPS or TLS listener counts at the global minimum, its listeners having none of their own.
+ */
+export function contourTlsVirtualHosts(snapshot: Snapshot, global: '1.2' | '1.3', ingressClasses: string[]): ContourTlsVirtualHost[] {
+  const out: ContourTlsVirtualHost[] = [];
+  const higher = (v: '1.2' | '1.3') => (global === '1.3' ? '1.3' : v);
+  for (const p of snapshot.resources['contour.httpproxies'] ?? []) {
+    const vh = obj(obj(p.spec)?.virtualhost);
+    const tls = obj(vh?.tls);
+    const fqdn = str(vh?.fqdn);
+    if (!fqdn || !tls || tls.passthrough === true || !contourTakesClass(p, ingressClasses)) continue;
+    const what = `HTTPProxy ${p.metadata?.namespace ?? 'default'}/${p.metadata?.name ?? ''} (${fqdn})`;
+    const minimum = higher(contourTlsVersion(tls.minimumProtocolVersion));
+    out.push({ what, minimum, ...(minimum === '1.3' && global === '1.2' && tls.enableFallbackCertificate === true ? { fallback: 'enableFallbackCertificate: its fallback-certificate chain takes the global minimum, 1.2' } : {}) });
+  }
+  for (const ing of snapshot.resources.ingresses ?? []) {
+    if (arr(obj(ing.spec)?.tls).length === 0 || !contourTakesClass(ing, ingressClasses)) continue;
+    out.push({ what: `Ingress ${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`, minimum: higher(contourTlsVersion(ing.metadata?.annotations?.['projectcontour.io/tls-minimum-protocol-version'])) });
+  }
+  const contourClasses = new Set((snapshot.resources['gatewayapi.gatewayclasses'] ?? []).filter((c) => str(obj(c.spec)?.controllerName)?.startsWith('projectcontour.io/')).map((c) => c.metadata?.name ?? ''));
+  for (const gw of snapshot.resources['gatewayapi.gateways'] ?? []) {
+    if (!contourClasses.has(str(obj(gw.spec)?.gatewayClassName) ?? '')) continue;
+    if (!arr(obj(gw.spec)?.listeners).some((l) => ['HTTPS', 'TLS'].includes((str(obj(l)?.protocol) ?? '').toUpperCase()))) continue;
+    out.push({ what: `Gateway ${gw.metadata?.namespace ?? 'default'}/${gw.metadata?.name ?? ''}`, minimum: global });
+  }
+  return out;
 }

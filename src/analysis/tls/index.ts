@@ -24,7 +24,7 @@ export {
   type NginxSetting,
 } from './nginx.ts';
 export { nginxCanary, nginxCipherAnnotations, nginxServerKeys, type NginxCipherAnnotations, type ServedIngress } from './nginx-ciphers.ts';
-export { servedByTraefik, traefikEntryPoints, traefikHttpsRedirect, traefikProvidersFor, traefikRouterPlaintext, traefikRouterTls, traefikTlsRouter, traefikDefaultMinTls, traefikTlsOptions, traefikTcpPassthroughRoutes, TRAEFIK_INGRESS_CONTROLLER, TRAEFIK_TCP_ROUTE_KEYS, type TraefikEntryPoints, type TraefikRouterPlaintext, type TraefikIngressProvider, type TraefikInstance, type TraefikTlsOptions } from './traefik.ts';
+export { servedByTraefik, traefikEntryPoints, traefikHttpsRedirect, traefikProvidersFor, traefikRouterPlaintext, traefikRouterTls, traefikTlsRouter, traefikDefaultMinTls, traefikTlsOptions, traefikTlsOptionUsersOf, traefikTcpPassthroughRoutes, TRAEFIK_INGRESS_CONTROLLER, TRAEFIK_TCP_ROUTE_KEYS, type TraefikEntryPoints, type TraefikRouterPlaintext, type TraefikIngressProvider, type TraefikInstance, type TraefikTlsOptions } from './traefik.ts';
 export { albIngressOf, servedByAwsAlb, ALB_PARAMS, albClassesWithParams, albUnjudged, albUnjudgedNotes, albKeptNotes, ALB_INGRESS_CONTROLLER, EKS_AUTO_MODE_ALB_CONTROLLER, ALB_LISTEN_PORTS, ALB_SSL_POLICY, type AlbIngress, type AlbProvisioner } from './aws-alb.ts';
 export { upstreamTlsForIngressNginx, awsTlsServices, otherClassTlsServices, undecidedTlsServices, firstClasslessAwsTlsService, awsLoadBalancerOf, awsPolicyMinTls, AWS_SSL_NEGOTIATION_POLICY, AWS_DEFAULT_SSL_POLICY, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, type UpstreamTls, type AwsTlsService, type OtherClassTlsService, type UndecidedTlsService, type TlsVersion } from './cloud-lb.ts';
 export { awsLoadBalancerControllers, lbcDefaultPolicy, lbcServiceWebhook, LBC_LOAD_BALANCER_CLASS, type AwsLoadBalancerController, type LbcDefaultPolicy } from './aws-lbc.ts';
@@ -35,5 +35,5 @@ export { gkeIngressOf, gkeTlsGateways, GKE_DEFAULT_SSL_POLICY, GKE_GATEWAY_CONTR
 export { listenerCertificateRefs, type ListenerCertificateRef } from './gateway-certificates.ts';
 export { clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, terminatesTls, type ListenerClientTrafficPolicy } from './envoy-gateway.ts';
 export { istioGatewayServers, istioServerTls, istioTlsDefaults, ISTIO_CIPHER_MODES, type IstioGatewayServer, type IstioTlsDefaults } from './istio.ts';
-export { contourCipherConfigs, contourCipherNames, contourReadsConfiguration, CONTOUR_DEFAULT_CIPHERS, type ContourCiphers } from './contour.ts';
+export { contourCipherConfigs, contourCipherNames, contourReadsConfiguration, contourTlsVirtualHosts, CONTOUR_DEFAULT_CIPHERS, type ContourCiphers } from './contour.ts';
 export { AWS_POLICY_CIPHERS, AWS_SSL_POLICIES_DOC } from './aws-ciphers.ts';

@@ -3,6 +3,7 @@
 // traefik/traefik pkg/provider/kubernetes/ingress/annotations.go).
 
 import type { ResourceRef } from '../../base/vocabulary.ts';
+import type { KindKey } from '../../snapshot/kinds.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { imageRepository } from '../images.ts';
 import { memoize } from '../memo.ts';
@@ -40,6 +41,9 @@ const TRAEFIK_IMAGE = /(^|[/-])traefik(-hub)?$/;
  */
 type InstallOptions = { source: 'file' } | { source: 'flags' | 'env' | 'none'; options: Map<string, string | undefined> };
 
+/** The providers' ingressClass options, whose value may follow as the next argument. */
+const CLASS_OPTIONS = new Set(['providers.kubernetesingress.ingressclass', 'providers.kubernetescrd.ingressclass']);
+
 /**
  * The install configuration a Traefik container sets, keys lower-cased. It comes from one source
  * only: a configuration file (--configFile, or traefik.yml under /etc/traefik), else the
@@ -55,7 +59,7 @@ function installOptionsOf(c: Record<string, unknown>): InstallOptions {
     if (!m) continue;
     const key = m[1].toLowerCase();
     const next = words[i + 1];
-    flags.set(key, m[2] ?? (key === 'providers.kubernetesingress.ingressclass' && next !== undefined && !next.startsWith('-') ? next : undefined));
+    flags.set(key, m[2] ?? (CLASS_OPTIONS.has(key) && next !== undefined && !next.startsWith('-') ? next : undefined));
   }
   const mounts = arr(c.volumeMounts).map((v) => str(obj(v)?.mountPath)?.replace(/\/+$/, ''));
   if (flags.has('configfile') || mounts.includes('/etc/traefik')) return { source: 'file' };
@@ -157,6 +161,89 @@ export function traefikProvidersFor(snapshot: Snapshot, ing: KubeObject): Traefi
 /** Whether Traefik serves this Ingress (see traefikProvidersFor). */
 export function servedByTraefik(snapshot: Snapshot, ing: KubeObject): boolean {
   return traefikProvidersFor(snapshot, ing).length > 0;
+}
+
+/** One Traefik Kubernetes CRD provider: a Traefik workload of the snapshot running it, or Traefik's defaults. */
+export interface TraefikCrdProvider {
+  /** The Traefik workload; undefined when the snapshot has none and Traefik's defaults stand in. */
+  ref?: ResourceRef;
+  /**
+   * providers.kubernetesCRD.ingressClass ('' = unset, Traefik's default); undefined when it is not
+   * known (a configuration file, or no Traefik workload in the snapshot): then any class may be
+   * served, and none is left out.
+   */
+  ingressClass: string | undefined;
+}
+
+/**
+ * The Kubernetes CRD provider a Traefik container runs, or undefined when it runs none: as for
+ * the Ingress provider (ingressProviderOf), a container configured by nothing the snapshot shows
+ * is taken to run it with its defaults, and one configured by a file to run it with an unknown
+ * ingressClass; `--providers.kubernetescrd` alone enables it, and so does any of its sub-options.
+ */
+function crdProviderOf(c: Record<string, unknown>): { ingressClass: string | undefined } | undefined {
+  const install = installOptionsOf(c);
+  if (install.source === 'file') return { ingressClass: undefined };
+  if (install.source === 'none') return { ingressClass: '' };
+  const options = install.options;
+  const enabled = [...options].some(([k, v]) => (k === 'providers.kubernetescrd' && v?.toLowerCase() !== 'false') || k.startsWith('providers.kubernetescrd.'));
+  return enabled ? { ingressClass: options.get('providers.kubernetescrd.ingressclass') ?? '' } : undefined;
+}
+
+/** The Traefik Kubernetes CRD providers of the snapshot (with no Traefik workload, one whose ingressClass is unknown), built once. */
+const traefikCrdProviders = memoize((snapshot: Snapshot): TraefikCrdProvider[] => {
+  const providers: TraefikCrdProvider[] = [];
+  let found = false;
+  for (const key of ['deployments', 'daemonsets', 'statefulsets'] as const) {
+    for (const o of snapshot.resources[key] ?? []) {
+      for (const raw of arr(obj(podTemplateOf(o)?.spec)?.containers)) {
+        const c = obj(raw);
+        if (!c || !TRAEFIK_IMAGE.test(imageRepository(str(c.image) ?? ''))) continue;
+        found = true;
+        const p = crdProviderOf(c);
+        if (p) providers.push({ ref: { kind: o.kind ?? 'Deployment', namespace: o.metadata?.namespace ?? 'default', name: o.metadata?.name ?? '' }, ...p });
+      }
+    }
+  }
+  return found ? providers : [{ ingressClass: undefined }];
+}, ['network', 'tls']);
+
+/**
+ * The class an IngressRoute, IngressRouteTCP or other Traefik CRD object asks for: spec.ingressClassName
+ * (Traefik v3.7+, which takes precedence), else a non-empty kubernetes.io/ingress.class annotation,
+ * else '' (traefik/traefik pkg/provider/kubernetes/crd/kubernetes.go getIngressClassName).
+ */
+export function traefikCrdClassOf(route: KubeObject): string {
+  const spec = obj(route.spec)?.ingressClassName;
+  if (typeof spec === 'string') return spec;
+  return route.metadata?.annotations?.[INGRESS_CLASS_ANNOTATION] ?? '';
+}
+
+/**
+ * The Traefik Kubernetes CRD providers that process this IngressRoute or IngressRouteTCP: the
+ * class it asks for (traefikCrdClassOf) equals the provider's ingressClass, or, with that unset,
+ * is empty or "traefik" (https://doc.traefik.io/traefik/providers/kubernetes-crd/#ingressclass;
+ * https://doc.traefik.io/traefik/reference/install-configuration/providers/kubernetes/kubernetes-crd/,
+ * `providers.kubernetesCRD.ingressClass`; kubernetes.go shouldProcessIngress, which compares the
+ * text and never looks up an IngressClass). Empty: no Traefik of the snapshot serves it.
+ */
+export function traefikCrdProvidersFor(snapshot: Snapshot, route: KubeObject): TraefikCrdProvider[] {
+  const cls = traefikCrdClassOf(route);
+  return traefikCrdProviders(snapshot).filter((p) => p.ingressClass === undefined || p.ingressClass === cls || (p.ingressClass === '' && cls === TRAEFIK_DEFAULT_INGRESS_CLASS));
+}
+
+/**
+ * Why no Traefik of the snapshot processes this IngressRoute or IngressRouteTCP, for a note; undefined when one does.
+ * `what` names it ("IngressRouteTCP db/postgres").
+ */
+export function traefikCrdUnserved(snapshot: Snapshot, route: KubeObject, what: string): string | undefined {
+  if (traefikCrdProvidersFor(snapshot, route).length > 0) return undefined;
+  const providers = traefikCrdProviders(snapshot);
+  const cls = traefikCrdClassOf(route);
+  const asks = cls === '' ? 'no class' : `class ${JSON.stringify(cls)}`;
+  if (providers.length === 0) return `${what}: no Traefik workload of the snapshot runs the Kubernetes CRD provider (providers.kubernetesCRD), so it is not served`;
+  const theirs = [...new Set(providers.map((p) => (p.ingressClass === '' ? '(unset: none or "traefik")' : JSON.stringify(p.ingressClass))))].join(', ');
+  return `${what}: it asks for ${asks}, which no Traefik of the snapshot processes (providers.kubernetesCRD.ingressClass ${theirs}), so it is not served`;
 }
 
 /**
@@ -552,7 +639,8 @@ export function traefikRouterOnlyHttp(eps: TraefikEntryPoints, named: string[]):
  * router.tls annotation, an IngressRoute with a tls section (even empty), or any router on an
  * entryPoint with TLS (entrypoints.<name>.http.tls). A workload configured by a file may set
  * entryPoint TLS there, unseen: it counts as one. An IngressRouteTCP with a tls section terminates
- * TLS unless tls.passthrough is true (see traefikTcpPassthroughRoutes).
+ * TLS unless tls.passthrough is true (see traefikTcpPassthroughRoutes). An IngressRoute or
+ * IngressRouteTCP of a class no Traefik's CRD provider takes (traefikCrdProvidersFor) is no router.
  */
 export const traefikTlsRouter = memoize((snapshot: Snapshot): string | undefined => {
   const eps = traefikEntryPoints(snapshot);
@@ -561,13 +649,13 @@ export const traefikTlsRouter = memoize((snapshot: Snapshot): string | undefined
   for (const key of ['traefik.ingressroutes', 'traefik-legacy.ingressroutes'] as const) {
     for (const r of snapshot.resources[key] ?? []) {
       const tls = obj(r.spec)?.tls;
-      if (tls !== undefined && tls !== null) return `IngressRoute ${r.metadata?.namespace ?? 'default'}/${r.metadata?.name ?? ''} (tls)`;
+      if (tls !== undefined && tls !== null && traefikCrdProvidersFor(snapshot, r).length > 0) return `IngressRoute ${r.metadata?.namespace ?? 'default'}/${r.metadata?.name ?? ''} (tls)`;
     }
   }
   for (const key of TRAEFIK_TCP_ROUTE_KEYS) {
     for (const r of snapshot.resources[key] ?? []) {
       const tls = obj(r.spec)?.tls;
-      if (tls !== undefined && tls !== null && obj(tls)?.passthrough !== true) return `IngressRouteTCP ${r.metadata?.namespace ?? 'default'}/${r.metadata?.name ?? ''} (tls)`;
+      if (tls !== undefined && tls !== null && obj(tls)?.passthrough !== true && traefikCrdProvidersFor(snapshot, r).length > 0) return `IngressRouteTCP ${r.metadata?.namespace ?? 'default'}/${r.metadata?.name ?? ''} (tls)`;
     }
   }
   for (const ing of snapshot.resources.ingresses ?? []) {
@@ -589,7 +677,7 @@ export interface TraefikTcpPassthrough {
 }
 
 /**
- * IngressRouteTCPs with tls.passthrough: true. Traefik then reads only the SNI of the ClientHello
+ * IngressRouteTCPs with tls.passthrough: true that a Traefik's CRD provider takes (traefikCrdProvidersFor). Traefik then reads only the SNI of the ClientHello
  * and hands the encrypted stream to the backend ("passthrough: If true, delegates the TLS
  * termination to the backend", https://doc.traefik.io/traefik/routing/providers/kubernetes-crd/#kind-ingressroutetcp;
  * traefik/traefik pkg/provider/kubernetes/crd/kubernetes_tcp.go builds no TLS configuration for
@@ -601,7 +689,7 @@ export const traefikTcpPassthroughRoutes = memoize((snapshot: Snapshot): Traefik
   for (const key of TRAEFIK_TCP_ROUTE_KEYS) {
     for (const r of snapshot.resources[key] ?? []) {
       const spec = obj(r.spec);
-      if (obj(spec?.tls)?.passthrough !== true) continue;
+      if (obj(spec?.tls)?.passthrough !== true || traefikCrdProvidersFor(snapshot, r).length === 0) continue;
       const hosts = new Set<string>();
       for (const route of arr(spec?.routes)) {
         const match = str(obj(route)?.match) ?? '';
@@ -616,3 +704,68 @@ export const traefikTcpPassthroughRoutes = memoize((snapshot: Snapshot): Traefik
   return out;
 }, 'tls');
 
+
+/** The routers of the snapshot that use one TLSOption: at most `cap` of them named, and how many in all. */
+export interface TraefikTlsOptionUsers {
+  /** "IngressRoute shop/web", "IngressRouteTCP db/postgres", "Ingress shop/api", at most TLS_OPTION_USERS_CAP. */
+  routes: string[];
+  total: number;
+}
+
+export const TLS_OPTION_USERS_CAP = 10;
+
+/**
+ * Which Traefik routers use each TLSOption ("namespace/name"), so its findings can name them:
+ * an IngressRoute's or a TLS-terminating IngressRouteTCP's spec.tls.options (its namespace
+ * defaulting to the route's: https://doc.traefik.io/traefik/reference/routing-configuration/kubernetes/crd/http/ingressroute/,
+ * tls.options), an Ingress's traefik.ingress.kubernetes.io/router.tls.options naming
+ * "<resource-namespace>-<resource-name>@kubernetescrd" (https://doc.traefik.io/traefik/reference/routing-configuration/kubernetes/crd/tls/tlsoption/);
+ * a TLS router naming none takes the TLSOption named "default" (https://doc.traefik.io/traefik/reference/routing-configuration/http/tls/tls-options/),
+ * listed under the key "default". Only routers a Traefik of the snapshot serves count
+ * (traefikCrdProvidersFor, servedByTraefik). Built once: every TLSOption's finding looks itself up.
+ */
+export const traefikTlsOptionUsers = memoize((snapshot: Snapshot): Map<string, string[]> => {
+  const users = new Map<string, string[]>();
+  const add = (key: string, route: string) => {
+    const l = users.get(key);
+    if (!l) users.set(key, [route]);
+    else if (!l.includes(route)) l.push(route);
+  };
+  const crd = (kind: string, keys: readonly KindKey[], terminates: (tls: Record<string, unknown>) => boolean) => {
+    for (const key of keys) {
+      for (const r of snapshot.resources[key] ?? []) {
+        const tls = obj(obj(r.spec)?.tls);
+        if (!tls || !terminates(tls) || traefikCrdProvidersFor(snapshot, r).length === 0) continue;
+        const ns = r.metadata?.namespace ?? 'default';
+        const route = `${kind} ${ns}/${r.metadata?.name ?? ''}`;
+        const o = obj(tls.options);
+        const name = str(o?.name);
+        add(name ? `${str(o?.namespace) ?? ns}/${name}` : 'default', route);
+      }
+    }
+  };
+  crd('IngressRoute', ['traefik.ingressroutes', 'traefik-legacy.ingressroutes'], () => true);
+  crd('IngressRouteTCP', TRAEFIK_TCP_ROUTE_KEYS, (tls) => tls.passthrough !== true);
+  const ids = new Map<string, string>();
+  for (const o of traefikTlsOptions(snapshot).options) ids.set(`${o.metadata?.namespace ?? 'default'}-${o.metadata?.name ?? ''}`, `${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`);
+  for (const ing of snapshot.resources.ingresses ?? []) {
+    const tls = arr(obj(ing.spec)?.tls).length > 0 || traefikRouterTls(ing) !== undefined;
+    if (!tls || !servedByTraefik(snapshot, ing)) continue;
+    const route = `Ingress ${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`;
+    const named = ing.metadata?.annotations?.['traefik.ingress.kubernetes.io/router.tls.options'];
+    if (named === undefined) { add('default', route); continue; }
+    const m = /^(.*)@kubernetescrd$/.exec(named.trim());
+    const id = m ? ids.get(m[1]) : undefined;
+    if (id) add(id, route);
+  }
+  return users;
+}, 'tls');
+
+/** The routers using this TLSOption (the "default" one: also every TLS router naming none), capped. */
+export function traefikTlsOptionUsersOf(snapshot: Snapshot, option: KubeObject): TraefikTlsOptionUsers {
+  const all = traefikTlsOptionUsers(snapshot);
+  const id = `${option.metadata?.namespace ?? 'default'}/${option.metadata?.name ?? ''}`;
+  const list = [...(all.get(id) ?? []), ...(option.metadata?.name === 'default' ? all.get('default') ?? [] : [])];
+  const unique = [...new Set(list)];
+  return { routes: unique.slice(0, TLS_OPTION_USERS_CAP), total: unique.length };
+}

@@ -52,6 +52,8 @@ const BEST_EFFORT: Record<string, string> = {
   'network.allow-all-ingress <- cilium.cidrgroups': 'unread, a policy admitting ingress from a CIDR group is a medium "cannot be judged" naming the field and saying the CiliumCIDRGroups could not be read (reach-outside-doubts.test.ts)',
   'network.exposed-workload <- configmaps': 'the ingress-nginx controller\'s ConfigMap only turns service-upstream on for every Ingress; unread, the default (pod addresses) stands, the more open answer, and the path\'s mesh reason says the ConfigMap could not be read',
   'tls.ingress-without-tls <- certmanager.certificates': 'a Certificate\'s dnsNames only say whether the TLS Secret ingress-nginx falls back to names a host; unread, that host is a medium finding saying the Certificates could not be read (ingress-nginx-tls-secret-fallback.test.ts)',
+  // A TLSOption's finding names the routers using it (checks/tls/lib/traefik-option-users.ts).
+  'tls.weak-ciphers <- traefik.ingressroutetcps': 'the IngressRouteTCPs only name the routers a TLSOption\'s finding lists; unread, the verdict stands and the finding says they could not be read (traefik-tls-option-users.test.ts)',
   'tls.ingress-without-tls <- deployments': 'the controller\'s Deployment (its args) only refines the message about where TLS ends; the Ingress is judged without it',
   // Exec into a pod that can reach its node is node takeover (checks/rbac/lib/named-pods.ts): a
   // live cluster's pods, from manifests the workload templates standing in for them, say which.

@@ -85,15 +85,15 @@ describe('slim declarations', () => {
     expect(cc).toEqual({ apiVersion: 'projectcontour.io/v1alpha1', kind: 'ContourConfiguration', metadata: { name: 'contour', namespace: 'projectcontour' }, spec });
   });
 
-  it('a Traefik IngressRouteTCP keeps its spec (routes, tls with options and passthrough) and identity; annotations and status go', () => {
+  it('a Traefik IngressRouteTCP keeps its spec (routes, tls with options and passthrough), identity and the kubernetes.io/ingress.class annotation Traefik filters by; other annotations and status go', () => {
     const spec = { entryPoints: ['websecure'], routes: [{ match: 'HostSNI(`db.example.com`)', services: [{ name: 'db', port: 5432 }] }], tls: { secretName: 'db-cert', options: { name: 'legacy', namespace: 'db' }, passthrough: false } };
     for (const [key, apiVersion] of [['traefik.ingressroutetcps', 'traefik.io/v1alpha1'], ['traefik-legacy.ingressroutetcps', 'traefik.containo.us/v1alpha1']] as const) {
       const route = slimObject(key, {
         apiVersion, kind: 'IngressRouteTCP',
-        metadata: { name: 'db', namespace: 'db', annotations: { 'meta.helm.sh/release-name': 'db' }, managedFields: [{}] },
+        metadata: { name: 'db', namespace: 'db', annotations: { 'meta.helm.sh/release-name': 'db', 'kubernetes.io/ingress.class': 'traefik-internal' }, managedFields: [{}] },
         spec, status: {},
       } as never);
-      expect(route).toEqual({ apiVersion, kind: 'IngressRouteTCP', metadata: { name: 'db', namespace: 'db' }, spec });
+      expect(route).toEqual({ apiVersion, kind: 'IngressRouteTCP', metadata: { name: 'db', namespace: 'db', annotations: { 'kubernetes.io/ingress.class': 'traefik-internal' } }, spec });
     }
   });
 

@@ -52,6 +52,13 @@ const CONTOUR_NAMESPACE_FROM_POD = '[{name: CONTOUR_NAMESPACE, valueFrom: {field
 const verdicts = (y: string) => [...weakCiphers.evaluate(ctx(y))].filter((v) => v.detailKey === 'contour-cipher-suites');
 
 describe('tls.weak-ciphers: Contour configured by a ContourConfiguration', () => {
+  it('its spec.envoy.listener.tls.minimumProtocolVersion "1.3" lifts the weak list for every virtual host (the list applies to TLS 1.2 only: https://projectcontour.io/docs/main/configuration/#tls-configuration)', () => {
+    const rs = verdicts(contour(CONTOUR_NAMESPACE_FROM_POD) + configuration('ingress', '{cipherSuites: [ECDHE-RSA-AES128-SHA, AES128-SHA], minimumProtocolVersion: "1.3"}'));
+    expect(rs.map((r) => r.status)).toEqual(['pass']);
+    expect(rs[0].message).toContain('ContourConfiguration ingress/contour spec.envoy.listener.tls.minimumProtocolVersion "1.3" makes every TLS virtual host it serves require TLS 1.3');
+    expect(verdicts(contour(CONTOUR_NAMESPACE_FROM_POD) + configuration('ingress', '{cipherSuites: [ECDHE-RSA-AES128-SHA, AES128-SHA], minimumProtocolVersion: "1.2"}')).map((r) => r.status)).toEqual(['fail']);
+  });
+
   it('its cipherSuites listing CBC and RSA key exchange suites fail the Contour Deployment, naming the ContourConfiguration', () => {
     const rs = verdicts(contour(CONTOUR_NAMESPACE_FROM_POD) + configuration('ingress', WEAK));
     expect(rs.map((r) => [r.status, `${r.resource.kind} ${r.resource.namespace}/${r.resource.name}`])).toEqual([['fail', 'Deployment ingress/contour']]);

@@ -96,6 +96,69 @@ describe('tls.weak-ciphers: Contour', () => {
   });
 });
 
+// Contour's cipher-suites are the suites "supported by TLS listeners when negotiating TLS 1.2 …
+// ignored when TLS 1.3 is in use" (https://projectcontour.io/docs/main/configuration/#tls-configuration);
+// TLS 1.3 has its own fixed suites (RFC 8446 §9.1). A virtual host negotiates at least the higher of
+// the global tls.minimum-protocol-version and its HTTPProxy's spec.virtualhost.tls.minimumProtocolVersion
+// ("1.3" or "1.2", the default: https://projectcontour.io/docs/main/config/tls-termination/), except on
+// the fallback certificate's chain, whose minimum "is defined by the minimum TLS protocol version set
+// in the Contour configuration file" (same page, Fallback Certificate).
+describe('tls.weak-ciphers: Contour virtual hosts that require TLS 1.3', () => {
+  const WEAK_LIST = "tls:\n  cipher-suites:\n  - 'ECDHE-RSA-AES128-SHA'\n  - 'AES128-SHA'";
+  /** The web HTTPProxy's virtualhost.tls with extra fields. */
+  const withTls = (y: string, extra: string) => y.replace('tls: {secretName: shop-cert}', `tls: {secretName: shop-cert${extra}}`);
+  const api = `
+---
+apiVersion: projectcontour.io/v1
+kind: HTTPProxy
+metadata: {name: api, namespace: shop}
+spec:
+  virtualhost: {fqdn: api.example.com, tls: {secretName: api-cert}}
+  routes: [{services: [{name: api, port: 80}]}]
+`;
+
+  it('the one HTTPProxy has minimumProtocolVersion "1.3": the weak TLS 1.2 list is never negotiated, so it passes', () => {
+    const rs = verdicts(withTls(contour(WEAK_LIST), ', minimumProtocolVersion: "1.3"'));
+    expect(rs.map((r) => [r.status, r.resource.name])).toEqual([['pass', 'contour']]);
+    expect(rs[0].message).toContain('every TLS virtual host it serves requires TLS 1.3 (minimumProtocolVersion "1.3"): HTTPProxy shop/web (shop.example.com)');
+    expect(rs[0].evidence?.tls13Only).toBe(true);
+  });
+
+  it('minimumProtocolVersion "1.2" (or unset) keeps the failure', () => {
+    for (const y of [withTls(contour(WEAK_LIST), ', minimumProtocolVersion: "1.2"'), contour(WEAK_LIST)]) {
+      const rs = verdicts(y);
+      expect(rs.map((r) => r.status)).toEqual(['fail']);
+      expect(rs[0].message).toContain('enables weak suites for the TLS virtual hosts that accept TLS 1.2: HTTPProxy shop/web (shop.example.com)');
+    }
+  });
+
+  it('the failure is lifted exactly where 1.3 is the minimum: a second, TLS 1.2 HTTPProxy keeps it, named, and the 1.3 one is named as spared', () => {
+    const rs = verdicts(withTls(contour(WEAK_LIST), ', minimumProtocolVersion: "1.3"') + api);
+    expect(rs.map((r) => r.status)).toEqual(['fail']);
+    expect(rs[0].message).toContain('for the TLS virtual hosts that accept TLS 1.2: HTTPProxy shop/api (api.example.com):');
+    expect(rs[0].message).toContain('Not for HTTPProxy shop/web (shop.example.com), which requires TLS 1.3 and never negotiates these suites.');
+    expect(rs[0].evidence?.tls13OnlyVirtualHosts).toEqual(['HTTPProxy shop/web (shop.example.com)']);
+  });
+
+  it('an HTTPProxy of another ingress class is not this Contour\'s virtual host', () => {
+    const other = api.replace('metadata: {name: api, namespace: shop}', 'metadata: {name: api, namespace: shop, annotations: {projectcontour.io/ingress.class: internal}}');
+    expect(verdicts(withTls(contour(WEAK_LIST), ', minimumProtocolVersion: "1.3"') + other).map((r) => r.status)).toEqual(['pass']);
+  });
+
+  it('with enableFallbackCertificate the fallback chain takes the global minimum, 1.2: still a failure', () => {
+    const rs = verdicts(withTls(contour(WEAK_LIST), ', minimumProtocolVersion: "1.3", enableFallbackCertificate: true'));
+    expect(rs.map((r) => r.status)).toEqual(['fail']);
+    expect(rs[0].message).toContain('HTTPProxy shop/web (shop.example.com) (enableFallbackCertificate: its fallback-certificate chain takes the global minimum, 1.2)');
+  });
+
+  it('the configuration file\'s tls.minimum-protocol-version "1.3" lifts it for every virtual host; any other value is Contour\'s 1.2', () => {
+    const rs = verdicts(contour(`${WEAK_LIST}\n  minimum-protocol-version: "1.3"`) + api);
+    expect(rs.map((r) => r.status)).toEqual(['pass']);
+    expect(rs[0].message).toContain('ConfigMap projectcontour/contour (contour.yaml) tls.minimum-protocol-version "1.3" makes every TLS virtual host it serves require TLS 1.3');
+    expect(verdicts(contour(`${WEAK_LIST}\n  minimum-protocol-version: "1.1"`)).map((r) => r.status)).toEqual(['fail']);
+  });
+});
+
 describe(`tls.weak-ciphers: AWS security policies`, () => {
   it('an ALB with ELBSecurityPolicy-TLS-1-1-2017-01 fails: its suites include CBC and RSA key exchange ones (AES128-SHA)', () => {
     const rs = verdicts(alb('ELBSecurityPolicy-TLS-1-1-2017-01'));

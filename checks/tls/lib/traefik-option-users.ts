@@ -1,0 +1,22 @@
+// The routers a Traefik TLSOption's finding names: the finding stays on the TLSOption (one
+// configuration, one fix), but a reviewer sees which routes take it. The route kinds are read
+// best-effort: unreadable, the finding says which routes it could not look at.
+import type { AuditContext } from '../../../src/analysis/context.ts';
+import type { KindKey } from '../../../src/snapshot/kinds.ts';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
+import { traefikTlsOptionUsersOf } from '../../../src/analysis/tls/index.ts';
+
+/** The kinds whose objects may name a TLSOption (Ingresses are read by both checks anyway). */
+export const TLS_OPTION_USER_KINDS: KindKey[] = ['traefik.ingressroutes', 'traefik-legacy.ingressroutes', 'traefik.ingressroutetcps', 'traefik-legacy.ingressroutetcps'];
+
+/** The sentence naming the routers that use `option` (capped), and the same as evidence. */
+export function tlsOptionUsers(ctx: AuditContext, option: KubeObject): { text: string; evidence: Record<string, unknown> } {
+  const { routes, total } = traefikTlsOptionUsersOf(ctx.snapshot, option);
+  const unread = [...TLS_OPTION_USER_KINDS, 'ingresses' as const].filter((k) => !['ok', 'absent'].includes(ctx.snapshot.coverage[k]?.status ?? 'absent'));
+  const missing = unread.length ? ` (${unread.join(', ')} could not be read, so routers there that use it are not named)` : '';
+  const isDefault = option.metadata?.name === 'default';
+  const text = total === 0
+    ? (isDefault ? (missing ? ` No TLS router of the snapshot was found without TLS options of its own${missing}.` : '') : ` No router of the snapshot names it${missing}.`)
+    : ` Routers using it${isDefault ? ' (naming it, or naming no TLS options)' : ''}: ${routes.join(', ')}${total > routes.length ? ` and ${total - routes.length} more` : ''}${missing}.`;
+  return { text, evidence: { usedBy: routes, usedByCount: total, ...(unread.length ? { usersUnread: unread } : {}) } };
+}
