@@ -8,7 +8,7 @@ import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { checkCoverage, gradeFor, notEvaluated, partialScoreNote, scoreText } from '../engine/score.ts';
 import type { Finding, RunReport } from '../run/types.ts';
 import { AREA_LABEL, firstEvaluatedNote, newFindingsOf, newlyWaivedRowsOf, notDiffedNote, notJudgedNote, olderBaselinesNote, resourceText } from './view/index.ts';
-import { carriedText, runCounts } from './counts.ts';
+import { carriedText, runCounts, severityCountText } from './counts.ts';
 import { isBlind } from '../run/coverage.ts';
 import { isRunId } from '../run/run-id.ts';
 
@@ -107,7 +107,7 @@ export function renderMarkdown(report: RunReport, opts: { maxFindings?: number }
   const open = report.findings.filter((f) => !f.waived);
   const c = runCounts(report);
   const carried = carriedText(c);
-  keep(`**${c.open} open findings**${carried ? ` (${mdText(carried)})` : ''} (${SEVERITIES.map((s) => `${c.bySeverity[s]} ${s}`).join(', ')}), ${c.waived} waived.`);
+  keep(`**${c.open} open findings**${carried ? ` (${mdText(carried)})` : ''} (${SEVERITIES.map((s) => `${severityCountText(c, s)} ${s}`).join(', ')}), ${c.waived} waived.`);
   add(`Checks: ${c.failingChecks} of ${c.checks} failing, ${c.notEvaluated} not evaluated, ${c.notApplicable} not applicable.`, '');
   const notDiffed = notDiffedNote(report);
   if (notDiffed) {
