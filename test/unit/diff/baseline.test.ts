@@ -231,7 +231,7 @@ describe('per-check baseline through the pipeline and a SQLite store', () => {
       expect(r1.findings.find((f) => f.fingerprint === backdoorFp)?.waived).toBe(true);
       const r2 = await run([...base, backdoor], { clusterroles: 'forbidden' }, withWaivers());
       expect(carriedOf(r2)).toMatchObject({ runId: r1.run.id, open: { medium: 1 } });
-      expect(runCounts(r2).carried).toEqual({ open: 1, checks: 1, runIds: [r1.run.id] });
+      expect(runCounts(r2).carried).toEqual({ open: 1, bySeverity: { critical: 0, high: 0, medium: 1, low: 0 }, checks: 1, runIds: [r1.run.id] });
       expect(metricsOf(r1, r2)).toEqual(['1 open, 0 waived', '1 open, 0 waived']);
       expect(await fleetOf()).toBe(1);
     });
