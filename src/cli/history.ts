@@ -24,7 +24,7 @@ export interface StoreFlags {
 /** How the history commands find the store, declared once. */
 export function addStoreOptions(cmd: Command): Command {
   return cmd
-    .option('--history <url>', 'the store: a SQLite file path, k8s://NAMESPACE/NAME, or postgres://USER@HOST/DB (default: ZTAUDIT_HISTORY, else ./.ztaudit/history.db)')
+    .option('--history <url>', 'the store: a SQLite file path (or sqlite:PATH), k8s://NAMESPACE/NAME, or postgres://USER@HOST/DB (default: ZTAUDIT_HISTORY, else ./.ztaudit/history.db)')
     .option('--kubeconfig <file>', 'kubeconfig for a k8s:// store (default: KUBECONFIG, ~/.kube/config, in-cluster)')
     .option('--context <name>', 'kubeconfig context for a k8s:// store');
 }

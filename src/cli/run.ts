@@ -51,7 +51,7 @@ export function addAuditOptions(cmd: Command): Command {
     .option('--config <file>', 'configuration file (default: ./ztaudit.yaml when it exists)')
     .option('--out <dir>', 'directory the reports are written to', 'reports')
     .option('--format <list>', `report formats, comma-separated: ${FORMATS.join(', ')} (json is always written)`, 'html,json')
-    .option('--history <url>', 'where runs are kept: a SQLite file path, k8s://NAMESPACE/NAME, postgres://USER@HOST/DB, or none (default: ZTAUDIT_HISTORY, else ./.ztaudit/history.db)')
+    .option('--history <url>', 'where runs are kept: a SQLite file path (or sqlite:PATH), k8s://NAMESPACE/NAME, postgres://USER@HOST/DB, or none (default: ZTAUDIT_HISTORY, else ./.ztaudit/history.db)')
     .option('--notify', 'send notifications as notify.policy says; fail when no channel is configured, refused with notify.policy never (default: send when a channel is configured)')
     .option('--no-notify', 'send no notification, not even "audit could not run"')
     .option('--probe-tls', 'also connect to exposed TLS endpoints (load-balancer addresses and tls.probe.endpoints; at most tls.probe.maxTargets, within tls.probe.deadlineSeconds) and check the versions and certificates they accept')

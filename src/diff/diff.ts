@@ -21,7 +21,7 @@ import { waiverMatches, waiverNamesResource } from '../run/waivers.ts';
 import { findingNamespace, isBlind, isEvaluated } from '../run/coverage.ts';
 import { BREADTH_LISTED, broadestSubjects } from '../run/breadth.ts';
 import { EXTENT_NAMED, widenedMembers, widenedMembersText } from '../run/extent.ts';
-import { explainScoreChanges, type FindingPairs } from './score-causes.ts';
+import { explainScoreChanges, rebuiltAreaScores, type FindingPairs } from './score-causes.ts';
 import { formerFingerprints, hasFormerFingerprints } from './former-keys.ts';
 import { meshesRemoved, removedMeshText } from './meshes-removed.ts';
 import type { Config } from '../config/types.ts';
@@ -147,12 +147,16 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
   const olderRuns = options.olderRuns ?? {};
   const prevSeverity = new Map(previous.checks.map((c) => [c.id, c.severity]));
   const reweighted = current.checks.filter((c) => comparable.has(c.id) && prevSeverity.get(c.id) !== undefined && prevSeverity.get(c.id) !== c.severity).map((c) => c.id);
-  const partialAreas = new Set([...notComparable, ...firstEvaluated, ...reweighted, ...Object.keys(olderRuns)].map((id) => checkArea.get(id)));
+  const partialAreas = new Set([...notComparable, ...firstEvaluated, ...reweighted].map((id) => checkArea.get(id)));
   // And one whose findings left it unjudged: its score moved because data went missing. Or came
   // back: a namespace `previous` could not judge and this run does (its findings there were
   // carried from an older run; the previous score did not count them).
   for (const f of lostSight) partialAreas.add(f.area);
   for (const id of judgedAgain(previous, current, comparable)) partialAreas.add(checkArea.get(id));
+  // An area with checks compared with older runs and nothing else amiss has no delta since
+  // `previous`, yet its drop is judged (olderAreaDrops): else a partial run in between would hide it.
+  const sinceOlder = olderAreaDrops(previous, current, olderRuns, checkArea, partialAreas);
+  for (const id of Object.keys(olderRuns)) partialAreas.add(checkArea.get(id));
   // And an area scored in one run only (n/a in the other: the first Ingress brings tls): the
   // overall score is a mean over the areas scored, so it moved by the area joining the mean.
   for (const area of scoredInOneRun(previous.score, current.score)) partialAreas.add(area);
@@ -266,11 +270,14 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
   if (rules.areaScoreDrop > 0) {
     const worsened = worsenedAreas(pairs, grown, new Set(reweighted));
     for (const area of AREAS) {
-      const d = areas[area];
+      const older = sinceOlder.get(area);
+      const d = older?.delta ?? areas[area];
       if (d === null || -d < rules.areaScoreDrop) continue;
       const cause = dropCause(scoreChanges[area], worsened.has(area));
       if (cause === null) continue;
-      reasons.push(`${area} score dropped ${round1(-d)} points (${previous.score.areas[area]} → ${current.score.areas[area]})`);
+      reasons.push(older
+        ? `${area} score dropped ${round1(-d)} points (${older.before} → ${current.score.areas[area]}) since ${older.runs.length === 1 ? 'run' : 'runs'} ${older.runs.join(', ')} (run ${previous.run.id} did not evaluate some of its checks: each compared with the last run that did)`
+        : `${area} score dropped ${round1(-d)} points (${previous.score.areas[area]} → ${current.score.areas[area]})`);
       if (cause === 'new-findings') fromNewFindings++;
     }
   }
@@ -436,6 +443,37 @@ function worsenedAreas(pairs: FindingPairs, grown: ReadonlyArray<{ w: Finding }>
     const f = pairs.current[i];
     const was = pairs.was[i];
     if (was && !f.waived && !was.waived && !reweighted.has(f.check) && severityRank(f.severity) < severityRank(was.severity)) out.add(f.area);
+  }
+  return out;
+}
+
+/**
+ * For each area whose checks `previous` holds partly from older runs (olderRuns: baseline.ts) and
+ * that nothing else left without a delta (`partial`): its score at the baseline and the change to
+ * `current`'s, for the area-score-drop rule. The baseline score is rebuilt from `previous`'s
+ * check summaries and findings, every check at its state in the run it was compared with: what
+ * the area's per-check causes (score-causes.ts) add up to, so the drop is the findings and passes
+ * the diff lists. That is right also when those checks come from different runs, where no stored
+ * score is: `previous`'s left the blind checks out, and an older run's would count again the
+ * other checks' changes since, which the runs in between judged. Absent where either score is n/a.
+ */
+function olderAreaDrops(previous: RunReport, current: RunReport, olderRuns: Record<string, string>, checkArea: ReadonlyMap<string, Area>, partial: ReadonlySet<Area | undefined>): Map<Area, { before: number; delta: number; runs: string[] }> {
+  const out = new Map<Area, { before: number; delta: number; runs: string[] }>();
+  const runsOf = new Map<Area, Set<string>>();
+  for (const [id, run] of Object.entries(olderRuns)) {
+    const area = checkArea.get(id);
+    if (area === undefined || partial.has(area)) continue;
+    let runs = runsOf.get(area);
+    if (!runs) runsOf.set(area, (runs = new Set()));
+    runs.add(run);
+  }
+  if (runsOf.size === 0) return out;
+  const rebuilt = rebuiltAreaScores(previous);
+  for (const [area, runs] of runsOf) {
+    const before = rebuilt[area];
+    const after = current.score.areas[area];
+    if (before === null || after === null || after === undefined) continue;
+    out.set(area, { before, delta: round1(after - before), runs: [...runs].sort() });
   }
   return out;
 }

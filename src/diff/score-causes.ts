@@ -86,6 +86,17 @@ function weightsOf(report: RunReport): Map<Area, AreaWeights> {
   return out;
 }
 
+/**
+ * Each area's score rebuilt from a report's check summaries and findings (weightsOf), rounded as
+ * scores are shown; null where nothing was weighed. For a diff baseline whose checks come from
+ * different runs (src/diff/baseline.ts) this is the score of every check at its last evaluated
+ * state, which no stored run holds.
+ */
+export function rebuiltAreaScores(report: RunReport): Record<Area, number | null> {
+  const w = weightsOf(report);
+  return Object.fromEntries(AREAS.map((a) => { const { p, t } = w.get(a)!; return [a, t > 0 ? round1((100 * p) / t) : null]; })) as Record<Area, number | null>;
+}
+
 /** "from>to" keys: escalations first, then by the severity reached, most severe first. */
 function bySeverityChange(x: string, y: string): number {
   const rank = (k: string) => k.split('>').map((s) => SEVERITIES.indexOf(s as Severity)) as [number, number];

@@ -69,6 +69,17 @@ export function parseStoreUrl(url: string | undefined, cwd: string): StoreLocati
     return { kind: 'k8s', namespace, name };
   }
   if (/^postgres(ql)?:\/\//i.test(value)) return { kind: 'postgres', url: value };
+  // `sqlite:PATH` names the file PATH, as PHP's PDO (php.net/manual/en/ref.pdo-sqlite.connection.php:
+  // "sqlite:/opt/databases/mydb.sq3"), JDBC (`jdbc:sqlite:`) and dbmate (`sqlite:db/database.sqlite3`)
+  // read it. `sqlite://…` is refused: the slashes mean different paths to different tools
+  // (SQLAlchemy's `sqlite:///x.db` is relative, Bun's `sqlite:///Users/…` absolute), and
+  // `sqlite::memory:` keeps nothing. Either, taken as a path, made a directory named "sqlite:…".
+  if (/^sqlite:/i.test(value)) {
+    const path = value.slice('sqlite:'.length);
+    if (path.startsWith('//')) throw new HistoryError(`--history ${redactUrlCredentials(value)}: sqlite://… is ambiguous (tools read its slashes differently); give the file as sqlite:PATH or a plain path (sqlite:./h.db, /var/lib/ztaudit/h.db)`);
+    if (path === '' || path === ':memory:') throw new HistoryError(`--history ${value}: name the SQLite file (sqlite:PATH or a plain path); an in-memory database keeps no runs, use --history none for that`);
+    return { kind: 'sqlite', path: resolve(cwd, path) };
+  }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) throw new HistoryError(`--history ${redactUrlCredentials(value)}: unknown scheme; use a file path, k8s://NAMESPACE/NAME, postgres://USER@HOST/DB or none`);
   return { kind: 'sqlite', path: resolve(cwd, value) };
 }

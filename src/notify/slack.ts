@@ -18,7 +18,7 @@ import { errorMessage } from '../base/errors.ts';
 import { oneLine } from '../base/plain-text.ts';
 import type { NotificationOutcome, RunReport } from '../run/types.ts';
 import { foldForMessage, newFindingsOf, newlyWaivedRowsOf, notJudgedNote, olderBaselinesNote, resourceText, widenedRowsOf } from '../report/view/index.ts';
-import { carriedText, runCounts } from '../report/counts.ts';
+import { carriedText, runCounts, severityCountText } from '../report/counts.ts';
 import { mrkdwnCode, mrkdwnText, truncate } from './mrkdwn.ts';
 import { FAILURE_TEXT, alertReasons, alerting, heldBackText, skipReason, type FailureKind, type NotifyPolicy } from './policy.ts';
 import { isBlind } from '../run/coverage.ts';
@@ -105,7 +105,7 @@ export interface SlackMessage {
 /** The run's counts in one line, the same numbers as every other output (report/counts.ts). */
 export function countsText(report: RunReport): string {
   const c = runCounts(report);
-  const sev = SEVERITIES.map((s) => `${c.bySeverity[s]} ${s}`).join(', ');
+  const sev = SEVERITIES.map((s) => `${severityCountText(c, s)} ${s}`).join(', ');
   const carried = carriedText(c);
   return `${c.open} open findings${carried ? ` (${mrkdwnText(carried)})` : ''} (${sev}) · ${c.waived} waived · ${c.notEvaluated} checks not evaluated · ${c.notApplicable} not applicable`;
 }

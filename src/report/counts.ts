@@ -20,9 +20,9 @@ export interface RunCounts {
   /**
    * Open findings of the checks this run could not evaluate, as the last run that evaluated
    * each had them, waived or not by this run's config (RunReport.run.lastEvaluatedOpen): not in
-   * `open`, stated beside it. null when none.
+   * `open`, stated beside it, per severity too ("0 (+6) critical": severityCountText). null when none.
    */
-  carried: { open: number; checks: number; runIds: string[] } | null;
+  carried: { open: number; bySeverity: Record<Severity, number>; checks: number; runIds: string[] } | null;
   /** Since the previous run; null on a first run. */
   newFindings: number | null;
   resolved: number | null;
@@ -52,6 +52,7 @@ export function runCounts(report: RunReport): RunCounts {
   const last = report.run.lastEvaluatedOpen ?? [];
   const openIn = (e: (typeof last)[number]) => SEVERITIES.reduce((m, s) => m + (e.open[s] ?? 0), 0);
   const carriedOpen = last.reduce((n, e) => n + openIn(e), 0);
+  const carriedBySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, last.reduce((n, e) => n + (e.open[s] ?? 0), 0)])) as Record<Severity, number>;
   // An entry may carry only waived findings (report.sarif lists them): no check with open ones.
   const carriedChecks = last.filter((e) => openIn(e) > 0);
   return {
@@ -64,7 +65,7 @@ export function runCounts(report: RunReport): RunCounts {
     failingChecks: status('fail'),
     notEvaluated: status('not-evaluated') + status('error'),
     notApplicable: status('not-applicable'),
-    carried: carriedOpen > 0 ? { open: carriedOpen, checks: carriedChecks.length, runIds: [...new Set(carriedChecks.map((e) => e.runId))].sort().reverse() } : null,
+    carried: carriedOpen > 0 ? { open: carriedOpen, bySeverity: carriedBySeverity, checks: carriedChecks.length, runIds: [...new Set(carriedChecks.map((e) => e.runId))].sort().reverse() } : null,
     newFindings: d ? d.new.length : null,
     resolved: d ? d.resolved.length : null,
     persisting: d ? d.persisting : null,
@@ -81,4 +82,14 @@ export function carriedText(c: Pick<RunCounts, 'carried'>): string {
   if (!k) return '';
   const runs = k.runIds.length === 1 ? `run ${k.runIds[0]}` : `runs ${k.runIds[0]} and ${k.runIds.length - 1} older`;
   return `+${k.open.toLocaleString('en-US')} in ${k.checks.toLocaleString('en-US')} ${k.checks === 1 ? 'check' : 'checks'} not evaluated, as of ${runs}`;
+}
+
+/**
+ * One severity's open count with, beside it, the carried findings of that severity (checks not
+ * evaluated, as last evaluated): "0 (+6)", as `ztaudit history` shows it; "13" when none carried.
+ * A partial run must not say "0 critical" while critical findings it could not see stand.
+ */
+export function severityCountText(c: Pick<RunCounts, 'bySeverity' | 'carried'>, s: Severity): string {
+  const k = c.carried?.bySeverity[s] ?? 0;
+  return `${c.bySeverity[s].toLocaleString('en-US')}${k > 0 ? ` (+${k.toLocaleString('en-US')})` : ''}`;
 }

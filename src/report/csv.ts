@@ -1,18 +1,19 @@
 // report.csv: the per-framework view as a table an auditor can load into a spreadsheet and
 // map a checklist against — one row per mapped control. Cells that a spreadsheet would run as
-// a formula (starting with = + - @ or a control character) are prefixed with a quote; invisible
-// characters from the cluster (bidirectional overrides, zero-width spaces) are shown as their
-// \uXXXX escapes, as in every other report a person reads.
-import { withoutInvisible } from '../base/plain-text.ts';
+// a formula (starting with = + - @ or a control character) are prefixed with a quote; control
+// characters (ESC, NUL, DEL, C1; line breaks and tabs aside, which quoting keeps in their cell)
+// and invisible ones from the cluster (bidirectional overrides, zero-width spaces) are shown as
+// their \uXXXX escapes, as in every other report a person reads: `cat report.csv` runs no ESC sequence.
+import { withoutControls } from '../base/plain-text.ts';
 import { collectText, type TextWriter } from '../base/spool.ts';
 import type { RunReport } from '../run/types.ts';
 import { frameworksOf } from './view/frameworks.ts';
 
 const HEADER = ['framework', 'control', 'family', 'status', 'checks', 'open_findings', 'waived_findings', 'findings'];
 
-/** One CSV cell (RFC 4180), shared by report.csv and `reach --matrix -o csv`: invisible characters escaped, a would-be formula prefixed with a quote, then quoted when it holds a comma, quote or line break. */
+/** One CSV cell (RFC 4180), shared by report.csv and `reach --matrix -o csv`: control and invisible characters escaped, a would-be formula prefixed with a quote, then quoted when it holds a comma, quote or line break. */
 export function csvCell(value: string | number): string {
-  let s = withoutInvisible(String(value));
+  let s = withoutControls(String(value));
   if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

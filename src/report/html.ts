@@ -6,7 +6,7 @@ import { basename, join } from 'node:path';
 import { packagePath } from '../base/package.ts';
 import { withoutControls } from '../base/plain-text.ts';
 import { createEnvironment, type HandlebarsEnv } from './helpers.ts';
-import type { RunReport } from '../run/types.ts';
+import type { CarriedFindings, RunReport } from '../run/types.ts';
 import { buildView, type TrendPoint, type ViewOptions } from './view/index.ts';
 import type { PreviousMissing } from './view/types.ts';
 
@@ -17,6 +17,8 @@ export interface HtmlOptions {
   previous?: RunReport | null;
   previousMissing?: PreviousMissing;
   maxRowsPerGroup?: number;
+  /** The open findings of the checks the run could not evaluate (RenderOptions.carried): listed under "carried from run X". */
+  carried?: readonly CarriedFindings[];
 }
 
 type Template = (context: unknown) => string;
@@ -48,7 +50,7 @@ export function templateEnvironment(): { env: HandlebarsEnv; template(name: stri
 }
 
 export function renderHtml(report: RunReport, opts: HtmlOptions = {}): string {
-  const viewOpts: ViewOptions = { trend: opts.trend, previous: opts.previous ?? null, previousMissing: opts.previousMissing, maxRowsPerGroup: opts.maxRowsPerGroup };
+  const viewOpts: ViewOptions = { trend: opts.trend, previous: opts.previous ?? null, previousMissing: opts.previousMissing, maxRowsPerGroup: opts.maxRowsPerGroup, carried: opts.carried };
   // Every control character in the page but line breaks and tabs (ESC, BEL; bidirectional
   // controls) comes from the data (the templates have none): escaped here as \uXXXX, as on the
   // terminal, once, none is missed, whichever field of the view carries it.

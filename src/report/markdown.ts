@@ -8,7 +8,7 @@ import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { checkCoverage, gradeFor, notEvaluated, partialScoreNote, scoreText } from '../engine/score.ts';
 import type { Finding, RunReport } from '../run/types.ts';
 import { AREA_LABEL, firstEvaluatedNote, newFindingsOf, newlyWaivedRowsOf, notDiffedNote, notJudgedNote, olderBaselinesNote, resourceText } from './view/index.ts';
-import { carriedText, runCounts } from './counts.ts';
+import { carriedText, runCounts, severityCountText } from './counts.ts';
 import { isBlind } from '../run/coverage.ts';
 import { isRunId } from '../run/run-id.ts';
 
@@ -51,7 +51,18 @@ const runIdText = (id: string): string => (isRunId(id) ? `\`${id}\`` : mdText(id
  * One piece the summary is cut between: a line or a few that stand or fall together (a table's
  * header with its first row), the heading of the section it opens, the finding it lists.
  */
-interface Piece { text: string; heading?: string; finding?: Finding }
+interface Piece {
+  text: string;
+  heading?: string;
+  finding?: Finding;
+  /** Always kept, however long the rest: the verdict and the counts (small, bounded). */
+  keep?: true;
+  /** Pieces that stand in a row (a table): once one is left out, so are the rest. */
+  group?: string;
+}
+
+/** At most this many regression reasons listed; the rest are counted ("…and K more in report.json"). */
+const MAX_REASONS = 10;
 
 const score = (n: number | null) => (n === null ? 'n/a' : String(n));
 const delta = (n: number | null | undefined) => (n === null || n === undefined ? '' : n > 0 ? ` (+${n})` : n < 0 ? ` (${n})` : ' (±0)');
@@ -61,12 +72,18 @@ export function renderMarkdown(report: RunReport, opts: { maxFindings?: number }
   const d = report.diff;
   const pieces: Piece[] = [];
   const add = (...texts: string[]) => { for (const text of texts) pieces.push({ text }); };
-  const heading = (title: string) => pieces.push({ text: `## ${title}`, heading: title }, { text: '' });
+  const keep = (text: string) => pieces.push({ text, keep: true }, { text: '' });
+  const heading = (title: string) => pieces.push({ text: `## ${title}`, heading: title, keep: true }, { text: '' });
   const TABLE_HEAD = '| Severity | Check | Resource | Message |\n|---|---|---|---|';
-  const findingRows = (findings: Finding[]) => findings.forEach((f, i) => pieces.push({
-    text: `${i === 0 ? `${TABLE_HEAD}\n` : ''}| ${f.severity} | \`${f.check}\` | ${mdText(resourceText(f.resource))} | ${mdText(f.message)} |`,
-    finding: f,
-  }));
+  let tables = 0;
+  const findingRows = (findings: Finding[]) => {
+    const group = `table-${tables++}`;
+    findings.forEach((f, i) => pieces.push({
+      text: `${i === 0 ? `${TABLE_HEAD}\n` : ''}| ${f.severity} | \`${f.check}\` | ${mdText(resourceText(f.resource))} | ${mdText(f.message)} |`,
+      finding: f,
+      group,
+    }));
+  };
   add(`# ztaudit: ${mdText(report.run.cluster.name)}`, '');
   add(`Run ${runIdText(report.run.id)} · ${mdText(report.run.startedAt)} · source ${mdText(report.run.source)} · Kubernetes ${mdText(report.run.cluster.version ?? 'unknown')}`, '');
   const watch = report.run.trigger === 'watch' ? report.run.watch : undefined;
@@ -80,7 +97,7 @@ export function renderMarkdown(report: RunReport, opts: { maxFindings?: number }
   const all = checkCoverage(report.checks);
   // A partial run's overall is over what could be read: said beside it, as the CLI, HTML and email say it.
   const partialNote = partialScoreNote(report.score, report.checks, false);
-  add(`**Overall score: ${score(report.score.overall)}** (grade ${gradeFor(report.score.overall, all)}${notEvaluated(all) ? `, ${all.evaluated}/${all.applicable} checks evaluated${partialNote ? `; ${partialNote}` : ''}` : ''})${delta(d?.scoreDelta.overall)}`, '');
+  keep(`**Overall score: ${score(report.score.overall)}** (grade ${gradeFor(report.score.overall, all)}${notEvaluated(all) ? `, ${all.evaluated}/${all.applicable} checks evaluated${partialNote ? `; ${partialNote}` : ''}` : ''})${delta(d?.scoreDelta.overall)}`);
   const areaRows = AREAS.map((a) => {
     const cov = checkCoverage(report.checks, a);
     return `| ${AREA_LABEL[a]} | ${scoreText(report.score.areas[a], cov)} | ${gradeFor(report.score.areas[a], cov)} | ${delta(d?.scoreDelta.areas[a]).trim().replace(/[()]/g, '') || '–'} |`;
@@ -90,7 +107,7 @@ export function renderMarkdown(report: RunReport, opts: { maxFindings?: number }
   const open = report.findings.filter((f) => !f.waived);
   const c = runCounts(report);
   const carried = carriedText(c);
-  add(`**${c.open} open findings**${carried ? ` (${mdText(carried)})` : ''} (${SEVERITIES.map((s) => `${c.bySeverity[s]} ${s}`).join(', ')}), ${c.waived} waived.`, '');
+  keep(`**${c.open} open findings**${carried ? ` (${mdText(carried)})` : ''} (${SEVERITIES.map((s) => `${severityCountText(c, s)} ${s}`).join(', ')}), ${c.waived} waived.`);
   add(`Checks: ${c.failingChecks} of ${c.checks} failing, ${c.notEvaluated} not evaluated, ${c.notApplicable} not applicable.`, '');
   const notDiffed = notDiffedNote(report);
   if (notDiffed) {
@@ -99,11 +116,21 @@ export function renderMarkdown(report: RunReport, opts: { maxFindings?: number }
   }
   if (d) {
     heading('Changes since last run');
-    add(d.regression ? `**Regression**: ${d.regressionReasons.map(mdText).join('; ')}` : 'No regression.', '');
+    // The verdict stays whatever the reasons' length; each reason is its own piece, so one too
+    // long for what is left is skipped, never taking the counts and tables after it along.
+    const reasons = d.regressionReasons;
+    if (!d.regression) keep('No regression.');
+    else if (reasons.length === 1) keep(`**Regression**: ${mdText(reasons[0])}`);
+    else {
+      keep(`**Regression** (${reasons.length} reasons):`);
+      for (const r of reasons.slice(0, MAX_REASONS)) add(`- ${mdText(r)}`);
+      if (reasons.length > MAX_REASONS) add(`- …and ${reasons.length - MAX_REASONS} more in report.json.`);
+      add('');
+    }
     for (const u of d.undelivered ?? []) add(`**Not delivered after run ${runIdText(u.runId)}:** ${u.reasons.map(mdText).join('; ')}`, '');
     const first = firstEvaluatedNote(report);
     if (first) add(mdText(first), '');
-    add(`${d.new.length} new, ${d.resolved.length} resolved, ${d.persisting} persisting (previous run ${runIdText(d.previousRunId)}).`, '');
+    keep(`${d.new.length} new, ${d.resolved.length} resolved, ${d.persisting} persisting (previous run ${runIdText(d.previousRunId)}).`);
     const unjudged = notJudgedNote(d);
     if (unjudged) add(`${mdText(unjudged)}.`, '');
     const older = olderBaselinesNote(d);
@@ -149,8 +176,10 @@ export function renderMarkdown(report: RunReport, opts: { maxFindings?: number }
 }
 
 /**
- * The pieces joined, or, when that is more than MARKDOWN_LIMIT bytes, as many of them as fit
- * with the note on what was left out: the open findings no row lists, the sections cut short.
+ * The pieces joined, or, when that is more than MARKDOWN_LIMIT bytes, those that fit with the
+ * note on what was left out: the open findings no row lists, the sections cut short. The pieces
+ * to keep (verdict, counts, headings) are placed first; the others in order, each that does not
+ * fit in what is left skipped (and the rest of its table with it), not ending the summary there.
  */
 function fitted(pieces: Piece[], open: Finding[]): string {
   // Control characters from text not passed through mdEscape (a run id, a check id) are escaped too.
@@ -165,17 +194,22 @@ function fitted(pieces: Piece[], open: Finding[]): string {
   ].join('\n');
   // Room for the longest the note can be: every section cut short, counts of 15 digits.
   const room = Buffer.byteLength(note(0, ["the run's summary", ...pieces.filter((p) => p.heading).map((p) => `"${p.heading}"`)])) + 64;
-  let used = 0;
-  let kept = 0;
-  while (kept < texts.length && used + Buffer.byteLength(texts[kept]) + 1 + room <= MARKDOWN_LIMIT) used += Buffer.byteLength(texts[kept++]) + 1;
+  const size = texts.map((t) => Buffer.byteLength(t) + 1);
+  let used = pieces.reduce((n, p, i) => n + (p.keep ? size[i] : 0), 0);
+  const kept = pieces.map((p) => p.keep === true);
+  const broken = new Set<string>();
+  pieces.forEach((p, i) => {
+    if (p.keep || (p.group !== undefined && broken.has(p.group))) return;
+    if (used + size[i] + room <= MARKDOWN_LIMIT) { kept[i] = true; used += size[i]; } else if (p.group !== undefined) broken.add(p.group);
+  });
   const listed = new Set<Finding>();
-  for (const p of pieces.slice(0, kept)) if (p.finding && !p.finding.waived) listed.add(p.finding);
+  pieces.forEach((p, i) => { if (kept[i] && p.finding && !p.finding.waived) listed.add(p.finding); });
   // The sections with a piece left out (blank lines aside), in order; the part before the first heading is the run's summary.
   const cut = new Set<string>();
   let section = "the run's summary";
   pieces.forEach((p, i) => {
     if (p.heading) section = `"${p.heading}"`;
-    if (i >= kept && p.text !== '') cut.add(section);
+    if (!kept[i] && p.text !== '') cut.add(section);
   });
-  return `${texts.slice(0, kept).join('\n')}\n${note(listed.size, [...cut])}\n`;
+  return `${texts.filter((_, i) => kept[i]).join('\n')}\n${note(listed.size, [...cut])}\n`;
 }

@@ -53,7 +53,7 @@ type Write = (report: RunReport, out: TextWriter, opts: Extras) => void;
  */
 const REPORTS = {
   json: { file: 'report.json', render: (report: RunReport) => `${JSON.stringify(report, null, 2)}\n` },
-  html: { file: 'report.html', render: (report: RunReport, opts: Extras) => renderHtml(report, { trend: opts.trend, previous: opts.previous ?? null, previousMissing: opts.previousMissing }) },
+  html: { file: 'report.html', render: (report: RunReport, opts: Extras) => renderHtml(report, { trend: opts.trend, previous: opts.previous ?? null, previousMissing: opts.previousMissing, carried: opts.carried }) },
   junit: { file: 'report.junit.xml', write: writeJunit },
   md: { file: 'report.md', render: (report: RunReport) => renderMarkdown(report) },
   sarif: { file: 'report.sarif', write: (report: RunReport, out: TextWriter, opts: Extras) => writeSarif(report, out, { sources: opts.sources, carried: opts.carried }) },
@@ -68,7 +68,7 @@ export type TextFormat = Exclude<ReportFormat, 'pdf'>;
 
 async function printPdf(report: RunReport, opts: Extras): Promise<Buffer> {
   if (!opts.chromium) throw new ConfigError(`--format pdf: ${NO_CHROMIUM}`);
-  const html = renderHtml(report, { trend: opts.trend, previous: opts.previous ?? null, previousMissing: opts.previousMissing });
+  const html = renderHtml(report, { trend: opts.trend, previous: opts.previous ?? null, previousMissing: opts.previousMissing, carried: opts.carried });
   try {
     return await renderPdf(html, { executablePath: opts.chromium, clusterName: report.run.cluster.name, runId: report.run.id });
   } catch (error: unknown) {

@@ -3,15 +3,15 @@
 // the analyses' classifications come as given; the builders beside this file shape them.
 import { checkCoverage, partialScoreNote } from '../../engine/score.ts';
 import { SEVERITIES, SEVERITY_WEIGHT } from '../../base/vocabulary.ts';
-import type { Finding, RunReport, WaiverStatus } from '../../run/types.ts';
-import { carriedText, runCounts } from '../counts.ts';
+import type { CarriedFindings, Finding, RunReport, WaiverStatus } from '../../run/types.ts';
+import { carriedText, runCounts, severityCountText } from '../counts.ts';
 import { changesOf } from './changes.ts';
-import { AREA_LABEL, card, compareFindings, resourceText } from './format.ts';
+import { AREA_LABEL, card, compareFindings, resourceText, smallest } from './format.ts';
 import { frameworksOf } from './frameworks.ts';
 import { areaSections, indexFindings, topFixes } from './findings.ts';
 import { POSTURE_MAX_ROWS, postureOf } from './posture.ts';
 import { trendView } from './trend.ts';
-import type { CoverageView, ReportView, ScoreCard, ViewOptions } from './types.ts';
+import type { CarriedView, CoverageView, ReportView, ScoreCard, ViewOptions } from './types.ts';
 import { AREAS } from '../../base/vocabulary.ts';
 import { isBlind } from '../../run/coverage.ts';
 
@@ -94,7 +94,8 @@ export function buildView(report: RunReport, opts: ViewOptions = {}): ReportView
       checks: counts.checks, failingChecks: counts.failingChecks, notEvaluated: counts.notEvaluated, notApplicable: counts.notApplicable,
       carried: carriedText(counts),
     },
-    severityCounts: SEVERITIES.map((s) => ({ severity: s, count: counts.bySeverity[s] })),
+    severityCounts: SEVERITIES.map((s) => ({ severity: s, count: counts.bySeverity[s], carried: counts.carried?.bySeverity[s] ?? 0, text: severityCountText(counts, s) })),
+    carried: carriedOf(opts.carried ?? [], idx.checkById),
     topFixes: topFixes(report, idx, opts.maxTopFixes ?? 10),
     changes: changesOf(report, idx, opts),
     areaSections: areaSections(report, idx, maxRows),
@@ -115,6 +116,28 @@ export function buildView(report: RunReport, opts: ViewOptions = {}): ReportView
     },
     limits: { maxRowsPerGroup: maxRows },
   };
+}
+
+/** At most this many carried findings listed per run; report.sarif lists them all. */
+export const CARRIED_ROWS = 10;
+
+/**
+ * The open findings of the checks this run could not evaluate, by the run that last evaluated
+ * them, most severe first, newest run first: a reviewer reads "0 critical" beside "(+6)" and must
+ * see which six. O(findings carried) per run (the CARRIED_ROWS smallest, not a full sort).
+ */
+function carriedOf(carried: readonly CarriedFindings[], checkById: ReadonlyMap<string, { title: string }>): CarriedView[] {
+  return carried
+    .filter((c) => c.findings.some((f) => !f.waived))
+    .sort((a, b) => b.runId.localeCompare(a.runId, 'en'))
+    .map((c) => {
+      const open = c.findings.filter((f) => !f.waived);
+      const rows = smallest(open, CARRIED_ROWS, compareFindings).map((f) => ({
+        severity: f.severity, check: f.check, title: checkById.get(f.check)?.title ?? f.check,
+        kind: f.resource.kind, namespace: f.resource.namespace ?? '', name: f.resource.name, message: f.message,
+      }));
+      return { runId: c.runId, total: open.length, rows, more: open.length - rows.length };
+    });
 }
 
 /** New open findings of the current run, most severe first (for notifiers; they never re-diff). */

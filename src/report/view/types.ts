@@ -1,7 +1,7 @@
 // The report view-model's shape: plain data the templates print. Every number, label and cap
 // is decided by the builders beside this file, never in a template.
 import type { Area, Severity } from '../../base/vocabulary.ts';
-import type { RunReport, TrendPoint, WaiverStatus } from '../../run/types.ts';
+import type { CarriedFindings, RunReport, TrendPoint, WaiverStatus } from '../../run/types.ts';
 
 export type { TrendPoint };
 
@@ -26,6 +26,8 @@ export interface ViewOptions {
   maxPostureRows?: number;
   /** Entries in "what to fix first". */
   maxTopFixes?: number;
+  /** The open findings of the checks the run could not evaluate, by the run that last evaluated them (Baseline.carried). */
+  carried?: readonly CarriedFindings[];
 }
 
 export interface ScoreCard {
@@ -69,6 +71,25 @@ export interface FindingRow {
 }
 
 export interface SeverityCount { severity: Severity; count: number }
+
+/** A run's open count of one severity, with those its checks not evaluated carry (report/counts.ts). */
+export interface RunSeverityCount extends SeverityCount {
+  /** Open findings of that severity in checks not evaluated, as last evaluated; 0 when none. */
+  carried: number;
+  /** "0 (+6)", or "13" when none carried (severityCountText). */
+  text: string;
+}
+
+/** The open findings of checks a run could not evaluate, from the run that last evaluated them (RenderOptions.carried). */
+export interface CarriedView {
+  runId: string;
+  /** How many open findings that run carries in all. */
+  total: number;
+  /** The most severe first, at most CARRIED_ROWS. */
+  rows: Array<{ severity: Severity; check: string; title: string; kind: string; namespace: string; name: string; message: string }>;
+  /** Those not listed (report.sarif lists them all). */
+  more: number;
+}
 
 export interface CheckGroup {
   id: string;
@@ -389,7 +410,9 @@ export interface ReportView {
     /** Open findings of checks not evaluated, as last evaluated (report/counts.ts carriedText); '' when none. */
     carried: string;
   };
-  severityCounts: SeverityCount[];
+  severityCounts: RunSeverityCount[];
+  /** The carried findings listed by run (ViewOptions.carried); empty when none were handed in. */
+  carried: CarriedView[];
   topFixes: TopFix[];
   changes: ChangesView;
   areaSections: AreaSection[];

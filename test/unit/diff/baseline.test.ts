@@ -67,7 +67,8 @@ describe('per-check baseline through the pipeline and a SQLite store', () => {
     expect(r3.diff?.previousRunId).toBe(r2.run.id);
     expect(r3.diff?.new).toEqual([backdoorFp]);
     expect(r3.diff?.regression).toBe(true);
-    expect(r3.diff?.regressionReasons).toEqual(['new medium finding: rbac.fake-wildcard on ClusterRole backdoor']);
+    // And, as a diff of r1 and r3 would, the rbac score's drop since r1 (its checks as last evaluated).
+    expect(r3.diff?.regressionReasons).toEqual(['new medium finding: rbac.fake-wildcard on ClusterRole backdoor', `rbac score dropped 50 points (100 → 50) since run ${r1.run.id} (run ${r2.run.id} did not evaluate some of its checks: each compared with the last run that did)`]);
     expect(r3.diff?.notComparable).toEqual([]);
     expect(r3.diff?.partial).toBe(false);
     expect(r3.diff?.olderBaselines).toEqual({ 'rbac.fake-wildcard': r1.run.id });
@@ -116,7 +117,7 @@ describe('per-check baseline through the pipeline and a SQLite store', () => {
     expect(r2.checks.find((c) => c.id === 'rbac.fake-wildcard')?.status).toBe('not-applicable');
     const r3 = await run([...base, backdoor]);
     expect(r3.diff?.new).toEqual([backdoorFp]);
-    expect(r3.diff?.regressionReasons).toEqual(['new medium finding: rbac.fake-wildcard on ClusterRole backdoor']);
+    expect(r3.diff?.regressionReasons).toEqual(['new medium finding: rbac.fake-wildcard on ClusterRole backdoor', `rbac score dropped 50 points (100 → 50) since run ${r1.run.id} (run ${r2.run.id} did not evaluate some of its checks: each compared with the last run that did)`]);
     expect(r3.diff?.notComparable).toEqual([]);
     expect(r3.diff?.olderBaselines).toEqual({ 'rbac.fake-wildcard': r1.run.id });
     expect(r3.diff?.scoreDelta.areas.rbac).toBeNull();
@@ -230,7 +231,7 @@ describe('per-check baseline through the pipeline and a SQLite store', () => {
       expect(r1.findings.find((f) => f.fingerprint === backdoorFp)?.waived).toBe(true);
       const r2 = await run([...base, backdoor], { clusterroles: 'forbidden' }, withWaivers());
       expect(carriedOf(r2)).toMatchObject({ runId: r1.run.id, open: { medium: 1 } });
-      expect(runCounts(r2).carried).toEqual({ open: 1, checks: 1, runIds: [r1.run.id] });
+      expect(runCounts(r2).carried).toEqual({ open: 1, bySeverity: { critical: 0, high: 0, medium: 1, low: 0 }, checks: 1, runIds: [r1.run.id] });
       expect(metricsOf(r1, r2)).toEqual(['1 open, 0 waived', '1 open, 0 waived']);
       expect(await fleetOf()).toBe(1);
     });

@@ -138,6 +138,27 @@ describe('ztaudit history', () => {
     }
   });
 
+  // `sqlite:PATH` names the file PATH, as PHP's PDO DSN does (php.net/manual/en/ref.pdo-sqlite.connection.php,
+  // "sqlite:/opt/databases/mydb.sq3") and dbmate's DATABASE_URL; taken as a path it made a
+  // directory literally named "sqlite:OUT". `sqlite://…` is refused: tools disagree on its slashes.
+  it('--history sqlite:PATH opens the SQLite file PATH (relative to the working directory); sqlite://… and sqlite::memory: are refused in one line', async () => {
+    await seed();
+    expect(await historyCommand(['--history', `sqlite:${join(dir, '.ztaudit', 'history.db')}`], io())).toBe(0);
+    expect(out).toContain('20261121T020000Z-bbbbbb');
+    out = '';
+    expect(await historyCommand(['--history', 'sqlite:.ztaudit/history.db'], io())).toBe(0);
+    expect(out).toContain('20261121T020000Z-bbbbbb');
+    expect(existsSync(join(dir, 'sqlite:.ztaudit'))).toBe(false);
+    for (const [url, line] of [
+      ['sqlite:///tmp/h.db', '--history sqlite:///tmp/h.db: sqlite://… is ambiguous (tools read its slashes differently); give the file as sqlite:PATH or a plain path (sqlite:./h.db, /var/lib/ztaudit/h.db)'],
+      ['sqlite::memory:', '--history sqlite::memory:: name the SQLite file (sqlite:PATH or a plain path); an in-memory database keeps no runs, use --history none for that'],
+    ]) {
+      err = '';
+      expect(await historyCommand(['--history', url], io())).toBe(2);
+      expect(err).toBe(`ztaudit history: ${line}\n`);
+    }
+  });
+
   it('reads ZTAUDIT_HISTORY when --history is not given', async () => {
     await seed();
     const withEnv = { ...io(), env: { ZTAUDIT_HISTORY: join(dir, 'elsewhere.db') } };

@@ -172,6 +172,26 @@ describe('notifySlack', () => {
     }
   });
 
+  // ECMA-48 (5th ed., 5.3, 8.3.16): ESC (0x1B) opens a control sequence, "ESC [ 31 m" sets the
+  // colour (SGR); a raw NUL ends a C string. A subject named with them reaches Slack's API and
+  // every log that records the payload: shown as \u001b and \u0000, as every other output shows them.
+  it('shows ESC and NUL in a subject name as \\u001b and \\u0000 in the payload sent, never raw', async () => {
+    const { report } = buildRun();
+    const f = report.findings.find((x) => !x.waived && report.diff!.new.includes(x.fingerprint))!;
+    f.resource = { ...f.resource, name: 'mallory\u001b[31m\u0000x' };
+    f.message = `${f.message} for mallory\u001b[2J\u0000`;
+    const msg = buildSlackMessage(report);
+    const texts = [msg.text, ...textsOf(msg.blocks), ...textsOf(msg.thread.blocks)].join('\n');
+    expect(texts).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+    expect(texts).toContain(`\`${f.resource.kind} ${f.resource.namespace ? `${f.resource.namespace}/` : ''}mallory\\u001b[31m\\u0000x\``);
+    expect(texts).toContain('for mallory\\u001b[2J\\u0000');
+    const outcome = await notifySlack(report, { token: 'xoxb-test', channel: 'C1', apiUrl: slack.apiUrl, policy: 'always' });
+    expect(outcome.status).toBe('sent');
+    const bodies = slack.calls.map((c) => c.raw.toString('utf8')).map((b) => decodeURIComponent(b.replace(/\+/g, ' '))).join('\n');
+    expect(bodies).toContain('mallory\\\\u001b[31m\\\\u0000x');
+    expect(bodies).not.toMatch(/[\u0000\u001b]/);
+  });
+
   it('retries after a 429, honouring Retry-After, then succeeds', async () => {
     const { report } = buildRun();
     slack.rateLimit('chat.postMessage', 1, 1);

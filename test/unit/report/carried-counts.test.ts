@@ -73,6 +73,63 @@ describe('open findings of checks a partial run could not evaluate', () => {
     expect(fourth.terminal).toContain(`open findings ${c1.open}: `);
   }, 60_000);
 
+  // The reviewer's repro (/tmp/rev-outputs2/hostile/out3): a partial run (clusterrolebindings
+  // forbidden) said "0 critical" in its HTML tiles and cover, report.md, Slack and email while the
+  // critical findings of its blind checks stood in the last run that evaluated them; `ztaudit
+  // history` said "0 (+N)". Every output says it so now, and the HTML lists them, escaped.
+  // A binding of cluster-admin to a User is a critical finding: cluster-admin "allows super-user
+  // access to perform any action on any resource" (kubernetes.io/docs/reference/access-authn-authz/rbac/#user-facing-roles).
+  it('per severity, "0 (+N) critical" in the HTML tiles and cover, report.md, Slack and email, and the HTML lists the carried findings with their names escaped', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zt-carried-sev-'));
+    const hostile = '<img src=x onerror=alert(1)>\u001b[31m';
+    const full = await snapshotOf(dir, 'demo', (s) => {
+      s.resources.clusterrolebindings = [...(s.resources.clusterrolebindings ?? []), {
+        apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'evil-admin' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: hostile }],
+      }];
+      s.coverage.clusterrolebindings = { ...s.coverage.clusterrolebindings!, count: s.resources.clusterrolebindings.length };
+    });
+    const blind = await snapshotOf(dir, 'crb-forbidden', (s) => {
+      s.coverage.clusterrolebindings = { status: 'forbidden', detail: 'list clusterrolebindings: 403' };
+      delete s.resources.clusterrolebindings;
+    });
+    const db = join(dir, 'h.db');
+    const outs: Array<{ report: RunReport; md: string; html: string }> = [];
+    for (const [i, snap] of [full, blind].entries()) {
+      const err: string[] = [];
+      expect(await main(['run', '--snapshot', snap, '--config', 'examples/ztaudit.demo.yaml', '--cluster', 'demo', '--history', db, '--out', join(dir, `r${i}`), '--no-notify', '--format', 'json,html,md'], { ...quiet, stderr: (t: string) => err.push(t) }), err.join('')).toBe(0);
+      const o = join(dir, `r${i}`);
+      outs.push({ report: JSON.parse(readFileSync(join(o, 'report.json'), 'utf8')) as RunReport, md: readFileSync(join(o, 'report.md'), 'utf8'), html: readFileSync(join(o, 'report.html'), 'utf8') });
+    }
+    const [complete, partial] = outs as [typeof outs[0], typeof outs[0]];
+    const c = runCounts(partial.report);
+    const crit = c.carried!.bySeverity.critical;
+    expect(c.bySeverity.critical).toBe(0);
+    expect(crit).toBe(runCounts(complete.report).bySeverity.critical);
+    expect(crit).toBeGreaterThan(0);
+    expect(SEVERITIES.reduce((n, s) => n + c.carried!.bySeverity[s], 0)).toBe(c.carried!.open);
+    const critText = `0 (+${crit}) critical`;
+    expect(partial.md).toContain(`(${critText}, `);
+    expect(countsText(partial.report)).toContain(`(${critText}, `);
+    const mail = buildEmail(partial.report, false);
+    expect(mail.text).toContain(`(${critText}, `);
+    expect(mail.html).toContain(`(${critText}, `);
+    // The tile and the cover.
+    expect(partial.html).toContain(`<div class="stat sev-critical" data-count="critical"><b>0 <small class="carried-count" data-carried="${crit}"`);
+    expect(partial.html).toMatch(new RegExp(`<dt>Open findings</dt><dd>${c.open}[^<]* · ${critText.replace(/[()+]/g, '\\$&')} · `));
+    // The carried findings, listed under the run they come from, the hostile name escaped.
+    const section = partial.html.slice(partial.html.indexOf(`<div class="carried-findings" data-run="${complete.report.run.id}">`));
+    expect(section.length).toBeLessThan(partial.html.length);
+    expect(section).toContain(`Carried from run <span class="mono">${complete.report.run.id}</span>: ${c.carried!.open} open findings of checks this run could not evaluate`);
+    expect(section).toContain('&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;\\u001b[31m');
+    expect(partial.html).not.toContain('<img src=x');
+    expect(partial.html).not.toContain('\u001b');
+    // The complete run carries nothing: no "(+", no list.
+    expect(complete.html).not.toContain('data-carried=');
+    expect(complete.html).not.toContain('class="carried-findings"');
+  }, 60_000);
+
   // README (History): a partial run's count states the carried findings beside its own, "as
   // /metrics counts them"; `ztaudit history` listed its own only (critical 0 where the run's
   // outputs and /metrics said 12; reviewer repro h3.db). Nothing changed in the cluster, so

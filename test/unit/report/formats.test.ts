@@ -201,6 +201,34 @@ describe('Markdown summary', () => {
     expect(listed.size).toBeGreaterThan(5);
   });
 
+  // GitHub refuses a comment body of more than 65,536 characters (docs.github.com/en/actions/
+  // reference/workflows-and-actions/workflow-commands#step-isolation-and-limits: "Job summaries
+  // are isolated between steps and each step is restricted to a maximum size of 1MiB"; the REST
+  // API answers 422 "body is too long (maximum is 65536 characters)" for an issue comment).
+  // Hostile subject names make long regression reasons: they must never take the verdict along.
+  it('keeps the Regression verdict and the counts when the regression reasons alone are too long, each reason listed or skipped whole', () => {
+    const { report } = buildRun({ hostile: true });
+    const reasons = Array.from({ length: 20 }, (_, i) => `new critical finding: fake.rbac on User ${i}-${'<b>$'.repeat(1_000)}`);
+    report.diff!.regression = true;
+    report.diff!.regressionReasons = reasons;
+    const md = renderMarkdown(report);
+    expect(Buffer.byteLength(md)).toBeLessThanOrEqual(65_536);
+    expect(md).toContain('**Regression** (20 reasons):');
+    expect(md).toContain(`${report.diff!.new.length} new, ${report.diff!.resolved.length} resolved, ${report.diff!.persisting} persisting (previous run`);
+    expect(md).toMatch(/\*\*\d+ open findings\*\*/);
+    expect(md).toContain('**Overall score: ');
+    // The first ten at most, each whole (cut to 2,000 characters as any value), the rest counted.
+    const items = md.split('\n').filter((l) => /^- new critical finding/.test(l));
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.length).toBeLessThanOrEqual(10);
+    for (const l of items) expect(l.endsWith('…'), l.slice(0, 60)).toBe(true);
+    expect(md).toContain('- …and 10 more in report.json.');
+    expect(md).toContain('Cut to fit');
+    // The tables after the reasons are still there.
+    expect(md).toContain('## Top open findings');
+    expect(md).toContain('| Severity | Check | Resource | Message |');
+  });
+
   it('does not @mention or autolink when pasted into a PR comment', async () => {
     const { mdEscape } = await import('../../../src/report/markdown.ts');
     expect(mdEscape('@acme/security https://evil.example')).toBe('&#64;acme/security https:&#47;&#47;evil.example');

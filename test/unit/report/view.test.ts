@@ -23,7 +23,7 @@ describe('buildView', () => {
     expect(v.areas.find((a) => a.key === 'rbac')).toMatchObject({ score: '45.5', grade: 'F', delta: { text: '−17', cls: 'down' } });
     expect(v.areas.find((a) => a.key === 'mtls')).toMatchObject({ score: 'n/a', grade: 'n/a', delta: null });
     expect(v.changes).toMatchObject({ hasPrevious: true, regression: true, newCount: 1, resolvedCount: 2, persisting: 2 });
-    expect(v.severityCounts).toEqual([{ severity: 'critical', count: 1 }, { severity: 'high', count: 1 }, { severity: 'medium', count: 0 }, { severity: 'low', count: 1 }]);
+    expect(v.severityCounts).toEqual([{ severity: 'critical', count: 1, carried: 0, text: '1' }, { severity: 'high', count: 1, carried: 0, text: '1' }, { severity: 'medium', count: 0, carried: 0, text: '0' }, { severity: 'low', count: 1, carried: 0, text: '1' }]);
   });
 
   it('gives resolved findings their titles from the previous report, and says where they are without it', () => {
