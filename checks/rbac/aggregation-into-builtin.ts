@@ -49,7 +49,7 @@ function dangers(ctx: AuditContext): Danger[] {
     { risk: 'mint service account tokens', control: '5.1.13', permissions: escalation.filter(isTokenRequest) },
     { risk: 'reach the kubelet API', control: '5.1.10', permissions: clusterOnly(nodesProxyPermissions()) },
     { risk: 'approve certificate signing requests', control: '5.1.11', permissions: clusterOnly(csrApprovalPermissions()) },
-    { risk: 'write admission webhooks', control: '5.1.12', permissions: clusterOnly(webhookWritePermissions()) },
+    { risk: 'write admission webhooks or admission policies', control: '5.1.12', permissions: clusterOnly(webhookWritePermissions()) },
     { risk: 'create or change workloads', control: '5.1.4', permissions: workloadWritePermissions() },
     { risk: 'modify namespaces', control: '5.2.1', permissions: namespaceModificationPermissions() },
   ];

@@ -81,8 +81,16 @@ function privilegedDebugNamespace(hits: readonly PermissionHit[], ctx: AuditCont
 
 const namespaceSeverity = namespaceOnlySeverity('medium', actsAsServiceAccounts);
 
+/**
+ * Port-forwarding alone never enters a pod (actsAsServiceAccounts, accessOf): no token, no shell,
+ * no way to the node, wherever it is held. What it does reach, every port of the pods past any
+ * NetworkPolicy and their localhost-only listeners, is rated medium in every namespace.
+ */
+const onlyPortForward = (hits: readonly PermissionHit[]) => hits.every(isPortForward);
+
 /** The lower severity for one namespace holds only when no pod there that it reaches can reach its node. */
 const severityFor: typeof namespaceSeverity = (hits, grants, ctx, subject) => {
+  if (onlyPortForward(hits)) return 'medium';
   const sev = namespaceSeverity(hits, grants, ctx, subject);
   return sev === undefined || privilegedDebugNamespace(hits, ctx) !== undefined || nodeEscapingPods(hits, ctx, true).length > 0 ? undefined : sev;
 };
@@ -161,6 +169,15 @@ function unreadNote(hits: PermissionHit[], ctx: AuditContext): string | undefine
 
 const joinNotes = (...notes: Array<string | undefined>): string | undefined => notes.filter((n) => n !== undefined).join('. ') || undefined;
 
+const ACTIONS: ReadonlyArray<[PodAccess | 'portforward', string]> = [['exec', 'exec into'], ['attach', 'attach to'], ['ephemeral', 'add ephemeral containers to'], ['portforward', 'port-forward to']];
+
+/** What the hits let the subject do to pods, e.g. "exec into or attach to pods", "port-forward to pods". */
+function actionFor(hits: readonly PermissionHit[]): string {
+  const kinds = new Set(hits.map((h) => accessOf(h) ?? 'portforward'));
+  const done = ACTIONS.filter(([k]) => kinds.has(k)).map(([, text]) => text);
+  return `${done.length > 1 ? `${done.slice(0, -1).join(', ')} or ${done[done.length - 1]}` : done[0]} pods`;
+}
+
 export const podExecAttach = permissionCheck({
   id: 'rbac.pod-exec-attach',
   title: 'Subject can exec, attach or port-forward into pods',
@@ -170,9 +187,10 @@ export const podExecAttach = permissionCheck({
   // Pod Security labels leave the finding saying what it could not look at (unreadNote).
   readsBestEffort: [...POWERFUL_SA_BEST_EFFORT, ...POD_VIEW_KINDS],
   controls: LEAST_PRIVILEGE,
-  remediation: 'Grant pods/exec, pods/attach, pods/portforward and pods/ephemeralcontainers only to break-glass roles, in the namespaces that need them; where one needs it, limit it to the pods it needs (resourceNames), and not to a privileged, host-namespace or hostPath pod, where it reaches the node. Grant pods/ephemeralcontainers only in namespaces that enforce at least the baseline Pod Security level (pod-security.kubernetes.io/enforce), or a privileged debug container reaches the node.',
+  remediation: 'Grant pods/exec, pods/attach, pods/portforward and pods/ephemeralcontainers only to break-glass roles, in the namespaces that need them; where one needs it, limit it to the pods it needs (resourceNames), and not to a privileged, host-namespace or hostPath pod, where it reaches the node. Grant pods/ephemeralcontainers only in namespaces that enforce at least the baseline Pod Security level (pod-security.kubernetes.io/enforce), or a privileged debug container reaches the node. A subject that can only port-forward (pods/portforward) is reported at medium wherever it can: it reaches the ports of the pods, past NetworkPolicy and to listeners bound to localhost, but never their tokens or their node.',
   wanted: podExecPermissions,
-  action: 'exec into pods',
+  action: 'exec into, attach to, add ephemeral containers to or port-forward to pods',
+  actionFor,
   severityFor,
   noteFor: (hits, ctx, subject, grants) => joinNotes(powerfulNote(hits, ctx, subject, grants) ?? nodeNote(hits, ctx) ?? missingPodsNote(hits, ctx, subject, grants), unreadNote(hits, ctx)),
 });

@@ -60,10 +60,19 @@ export const nodesProxyPermissions = (): Permission[] => [...each(['get', 'creat
 export const csrApprovalPermissions = (): Permission[] => [...each(['update', 'patch'], CERTS, ['certificatesigningrequests'], 'approval'), p('approve', CERTS, 'signers')];
 
 /**
- * deletecollection: the configurations are served by the generic registry store, which deletes
- * collections too (kubernetes pkg/registry/admissionregistration/validatingwebhookconfiguration/storage/storage.go).
+ * The admission webhooks and the in-process admission policies that do the same work: a
+ * MutatingAdmissionPolicy with its binding mutates every object it matches, as a mutating
+ * webhook does, and deleting or changing a ValidatingAdmissionPolicy or its binding switches that
+ * policy off (https://kubernetes.io/docs/reference/access-authn-authz/validating-admission-policy/,
+ * admissionregistration.k8s.io/v1 since 1.30; https://kubernetes.io/docs/reference/access-authn-authz/mutating-admission-policy/,
+ * KEP-3962: v1alpha1 in 1.32, v1beta1 in 1.34, v1 in 1.36). A grant on a version the API server
+ * does not serve yet takes effect when it does: RBAC names no version.
+ * deletecollection: they are served by the generic registry store, which deletes collections too
+ * (kubernetes pkg/registry/admissionregistration/validatingwebhookconfiguration/storage/storage.go).
  */
-export const webhookWritePermissions = (): Permission[] => each(['create', 'update', 'patch', 'delete', 'deletecollection'], 'admissionregistration.k8s.io', ['validatingwebhookconfigurations', 'mutatingwebhookconfigurations']);
+export const ADMISSION_WEBHOOK_RESOURCES = ['validatingwebhookconfigurations', 'mutatingwebhookconfigurations'] as const;
+export const ADMISSION_POLICY_RESOURCES = ['validatingadmissionpolicies', 'validatingadmissionpolicybindings', 'mutatingadmissionpolicies', 'mutatingadmissionpolicybindings'] as const;
+export const webhookWritePermissions = (): Permission[] => each(['create', 'update', 'patch', 'delete', 'deletecollection'], 'admissionregistration.k8s.io', [...ADMISSION_WEBHOOK_RESOURCES, ...ADMISSION_POLICY_RESOURCES]);
 
 const WORKLOAD_VERBS = ['create', 'update', 'patch'];
 

@@ -269,7 +269,7 @@ roleRef: {kind: ClusterRole, name: ${roleName}}
     const yaml = [role('hooks', ADMIN, '[{apiGroups: [admissionregistration.k8s.io], resources: [validatingwebhookconfigurations], verbs: [deletecollection]}]'), crb('admin')].join('---');
     const [v] = run(check, snap(yaml));
     expect(v.status).toBe('fail');
-    expect(v.message).toContain('can write admission webhooks (deletecollection validatingwebhookconfigurations.admissionregistration.k8s.io)');
+    expect(v.message).toContain('can write admission webhooks or admission policies (deletecollection validatingwebhookconfigurations.admissionregistration.k8s.io)');
   });
 
   it('every permission a permission check fails a view holder for, aggregated into view, fails this check', () => {

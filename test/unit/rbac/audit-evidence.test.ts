@@ -80,7 +80,7 @@ metadata: {name: ops, namespace: ns-${String(i).padStart(2, '0')}}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: exec}
 subjects: [{kind: Group, name: ops}]`).join('\n')}`)).filter((x) => x.resource.name === 'ops');
     expect(v.status).toBe('fail');
-    expect(v.message).toBe('Group:ops can exec into pods in namespaces ns-00, ns-01, ns-02, ns-03, ns-04 (+7) (create pods/attach, create pods/exec) via RoleBinding ns-00/ops → ClusterRole exec; RoleBinding ns-01/ops → ClusterRole exec; RoleBinding ns-02/ops → ClusterRole exec; +9 more');
+    expect(v.message).toBe('Group:ops can exec into or attach to pods in namespaces ns-00, ns-01, ns-02, ns-03, ns-04 (+7) (create pods/attach, create pods/exec) via RoleBinding ns-00/ops → ClusterRole exec; RoleBinding ns-01/ops → ClusterRole exec; RoleBinding ns-02/ops → ClusterRole exec; +9 more');
     expect((v.evidence as { grants: unknown[] }).grants).toHaveLength(12);
   });
 });

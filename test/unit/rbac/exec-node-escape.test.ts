@@ -374,7 +374,7 @@ describe('rbac.pod-exec-attach: ephemeral containers where Pod Security admissio
   it('no enforce label (admission defaults unknown): node takeover, even on web-0, which baseline admits', () => {
     const v = dev(live(EPHEMERAL));
     expect(v.severity).toBeUndefined();
-    expect(v.message).toBe('User:dev can exec into pods in namespace shop (patch pods/ephemeralcontainers) via RoleBinding shop/dev-exec → Role shop/exec. '
+    expect(v.message).toBe('User:dev can add ephemeral containers to pods in namespace shop (patch pods/ephemeralcontainers) via RoleBinding shop/dev-exec → Role shop/exec. '
       + `Namespace shop has no Pod Security enforce label, so admission enforces privileged there (upstream's default, unless the cluster's AdmissionConfiguration sets another: podSecurity.defaults)${TAKEOVER}`);
     // Exec on the same pod is not: exec adds no container.
     expect(dev(live(EXEC(['web-0']))).severity).toBe('medium');
@@ -390,7 +390,7 @@ describe('rbac.pod-exec-attach: ephemeral containers where Pod Security admissio
     expect(exempt.message).toContain(`Namespace shop is exempt from Pod Security admission (podSecurity.exemptions.namespaces)${TAKEOVER}`);
     const baseline = dev(liveBaseline(EPHEMERAL));
     expect(baseline.severity).toBe('medium');
-    expect(baseline.message).toBe('User:dev can exec into pods in namespace shop (patch pods/ephemeralcontainers) via RoleBinding shop/dev-exec → Role shop/exec');
+    expect(baseline.message).toBe('User:dev can add ephemeral containers to pods in namespace shop (patch pods/ephemeralcontainers) via RoleBinding shop/dev-exec → Role shop/exec');
   });
 
   it('no label, but the cluster\'s admission default (config podSecurity.defaults) is baseline: medium; privileged: takeover, saying so', () => {
