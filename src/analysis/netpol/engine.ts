@@ -392,8 +392,40 @@ function podEndpoint(ep: Endpoint): boolean {
   return ep.kind === 'class' || (ep.kind === 'anonymous' && ep.family === undefined);
 }
 
+/**
+ * Where the subject's own address stands against a rule's `subjectAddress` (Calico destination
+ * nets on ingress, source nets on egress), by the subject class's own pools: 'yes' when the rule
+ * applies to it, 'no' when not, or the doubt with the counted reading. Cached per rule list and
+ * pools (podCidrStatus), so once per rule and narrowing.
+ */
+function subjectAddressMatch(ctx: MatchContext, rule: Rule, subject: Endpoint | undefined): { v: 'yes' | 'no' } | { v: 'doubt'; counted: boolean; why: () => string } {
+  const own = rule.subjectAddress;
+  if (!own) return { v: 'yes' };
+  if (subject?.kind !== 'class') return { v: 'no' };
+  const pools = poolsFor(ctx, subject);
+  const inNets = own.nets ? podCidrStatus(own.nets, pools) : undefined;
+  const inNot = own.notNets ? podCidrStatus(own.notNets, pools) : undefined;
+  // Either side certain against the rule settles it.
+  if ((inNets && !inNets.inside && !inNets.doubt) || (inNot?.inside && !inNot.doubt)) return { v: 'no' };
+  const counted = (inNets?.inside ?? true) && !inNot?.inside;
+  if (!inNets?.doubt && !inNot?.doubt) return { v: counted ? 'yes' : 'no' };
+  // The text only for reach's doubts: the matrix reads `counted`.
+  const why = () => [[inNets, 'nets'] as const, [inNot, 'notNets'] as const]
+    .flatMap(([st, key]) => (st?.doubt ? [`${own.side} ${key} on the policy's own pod: ${st.doubt}`] : [])).join('; ');
+  return { v: 'doubt', counted, why };
+}
+
 export function ruleMatchesPeer(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint, subject?: Endpoint): boolean {
   if (rule.subject && !(subject?.kind === 'class' && podSetMatches(ctx, rule.subject, policyNs, subject.cls))) return false;
+  if (rule.subjectAddress) {
+    const own = subjectAddressMatch(ctx, rule, subject);
+    if (own.v === 'no' || (own.v === 'doubt' && !own.counted)) return false;
+  }
+  return peersMatch(ctx, rule, policyNs, ep);
+}
+
+/** Whether the rule's peer side (peers, notPeers) holds `ep`, as counted. */
+function peersMatch(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint): boolean {
   if (rule.peers !== 'any' && !rule.peers.some((p) => peerMatches(ctx, p, policyNs, ep)) && !(podEndpoint(ep) && podCidrStatus(rule.peers, poolsFor(ctx, ep))?.inside)) return false;
   if (rule.notPeers && (rule.notPeers.some((p) => peerMatches(ctx, p, policyNs, ep)) || (podEndpoint(ep) && podCidrStatus(rule.notPeers, poolsFor(ctx, ep))?.inside))) return false;
   return true;
@@ -404,6 +436,18 @@ export function ruleMatchesPeer(ctx: MatchContext, rule: Rule, policyNs: string 
  * pod address the model does not know, and nothing certain decides the match), or undefined.
  */
 export function ruleMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint, subject?: Endpoint): string | undefined {
+  if (!rule.subjectAddress) return peerMatchDoubt(ctx, rule, policyNs, ep, subject);
+  const own = subjectAddressMatch(ctx, rule, subject);
+  if (own.v !== 'doubt') return own.v === 'yes' ? peerMatchDoubt(ctx, rule, policyNs, ep, subject) : undefined;
+  // The own pod's address is in doubt: the rule may match wherever its peer side may.
+  if (rule.subject && !(subject?.kind === 'class' && podSetMatches(ctx, rule.subject, policyNs, subject.cls))) return undefined;
+  const peerWhy = peerMatchDoubt(ctx, rule, policyNs, ep, subject);
+  if (peerWhy) return `${own.why()}; ${peerWhy}`;
+  return peersMatch(ctx, rule, policyNs, ep) ? own.why() : undefined;
+}
+
+/** Why the peer side of a rule's match against `ep` is uncertain, or undefined. */
+function peerMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint, subject?: Endpoint): string | undefined {
   if (ep.kind === 'ip' || ep.kind === 'node') return outsideMatchDoubt(ctx, rule, policyNs, ep, subject);
   if (ep.kind !== 'class') return undefined;
   const inPeers = rule.peers === 'any' ? undefined : podCidrStatus(rule.peers, poolsFor(ctx, ep));

@@ -215,6 +215,13 @@ export interface Rule {
    */
   subject?: PodSet;
   /**
+   * A condition on the policy's own pod's address (Calico: an ingress rule's destination
+   * `nets`/`notNets`, an egress rule's source ones): CIDRs matched on pod addresses, judged per
+   * class by the class's own pools (engine.ts). A rule with one also has `subject`, so code that
+   * shares a verdict across the classes of a plan sees that it depends on its pod.
+   */
+  subjectAddress?: { nets?: Peer[]; notNets?: Peer[]; side: string };
+  /**
    * What the rule narrows that the model does not evaluate (Cilium L7 rules, ICMP types,
    * HTTP methods): the rule is evaluated as allowing the whole port, and the caveat is shown.
    */
