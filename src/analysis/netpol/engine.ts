@@ -208,8 +208,8 @@ function fqdnMatches(pattern: string, name: string): boolean {
 export function peerMatches(ctx: MatchContext, peer: Peer, policyNs: string | undefined, ep: Endpoint): boolean {
   switch (peer.kind) {
     case 'pods':
-      if (ep.kind === 'class') return podSetMatches(ctx, peer, policyNs, ep.cls);
-      return ep.kind === 'anonymous' && ep.family === undefined && podSetIsEverything(peer);
+      if (ep.kind === 'class') return podSetMatches(ctx, peer, policyNs, ep.cls) && (!peer.addresses || !!podCidrStatus(peer.addresses, poolsFor(ctx, ep))?.inside);
+      return ep.kind === 'anonymous' && ep.family === undefined && podSetIsEverything(peer) && (!peer.addresses || !!podCidrStatus(peer.addresses, ctx.podPools)?.inside);
     case 'ipBlock':
       if (ep.kind === 'ip') return peer.ranges.some((r) => rangeContains(r, ep.family, ep.value));
       // An address no CIDR names lies outside every `except` too: the blocks before exceptions decide.
@@ -271,11 +271,21 @@ function namespaceLabelsRead(p: Peer & { kind: 'pods' }): string {
   return p.where?.namespaceLabels ? `selector ${p.where.namespaceLabels.keys.join(', ')}` : `namespaceSelector ${(p.namespaces as { selector: { key: string } }).selector.key}`;
 }
 
-/** Why whether a pods peer holds the class is not known by its `where` predicate (ClassPredicate.doubt), or undefined. */
+/**
+ * Why whether a pods peer holds the class is not known by its `where` predicate
+ * (ClassPredicate.doubt) or its `addresses` (the class's pools partly inside them), or undefined.
+ */
 function predicateDoubtOf(ctx: MatchContext, p: Peer, policyNs: string | undefined, cls: PodClass): string | undefined {
-  if (p.kind !== 'pods' || !p.where?.doubt) return undefined;
+  if (p.kind !== 'pods' || (!p.where?.doubt && !p.addresses)) return undefined;
+  const addr = p.addresses ? podCidrStatus(p.addresses, poolsFor(ctx, { kind: 'class', cls })) : undefined;
+  if (!p.where?.doubt && !addr?.doubt) return undefined;
+  if (addr && !addr.inside && !addr.doubt) return undefined;
   if (!podSetMatches(ctx, { ...p, where: undefined }, policyNs, cls)) return undefined;
-  return p.where.doubt(cls, ctx.namespaceLabels.get(cls.namespace) ?? {});
+  const nsLabels = ctx.namespaceLabels.get(cls.namespace) ?? {};
+  const whereWhy = p.where?.doubt?.(cls, nsLabels);
+  if (p.where && !whereWhy && !p.where.matches(cls, nsLabels)) return undefined;
+  const why = [whereWhy, addr?.doubt ? `the rule selects pods only when their address is in its nets: ${addr.doubt}` : undefined].filter((x): x is string => x !== undefined);
+  return why.length ? why.join('; ') : undefined;
 }
 
 function predicateDoubtPeer(ctx: MatchContext, p: Peer, policyNs: string | undefined, cls: PodClass): boolean {

@@ -420,7 +420,7 @@ function doubtablePlan(model: ReachModel, plan: readonly StagePlan[], dir: Direc
   if (!byPlan) doubtablePlans.set(wanted, (byPlan = new WeakMap()));
   let v = byPlan.get(plan);
   if (v === undefined) {
-    const peerMay = (p: Peer) => p.kind === 'nodes' || (p.kind === 'pods' && (readsNamespaceLabels(p.namespaces) || !!p.where?.namespaceLabels || !!p.where?.doubt));
+    const peerMay = (p: Peer) => p.kind === 'nodes' || (p.kind === 'pods' && (readsNamespaceLabels(p.namespaces) || !!p.where?.namespaceLabels || !!p.where?.doubt || !!p.addresses));
     const listMay = (l: readonly Peer[] | 'any' | undefined) => l !== undefined && l !== 'any' && (!!podCidrStatus(l, model.match.podPools)?.doubt || l.some(peerMay));
     // A doubted rule on other ports than the question's cannot put the question in doubt.
     // A rule on its own pod's address keeps one only where every pool leaves it in doubt (calico/adapter.ts).

@@ -181,7 +181,8 @@ export interface PodSet {
  * - 'entity': see Entity; `other` names an entity that matches nothing modelled.
  */
 export type Peer =
-  | ({ kind: 'pods' } & PodSet)
+  /** `addresses`: the pods count only when their address is also in these CIDRs (Calico selector beside `nets`), judged per class by its own pools (engine.ts). */
+  | ({ kind: 'pods'; addresses?: Peer[] } & PodSet)
   | { kind: 'ipBlock'; text: string; ranges: IpRange[]; /** The CIDRs before exceptions (evidence: "0.0.0.0/0 except …" is still open to the internet). */ blocks?: IpRange[]; podAddresses?: true }
   /** `match`, when set, is the API's own name matching (Cilium matchPattern) and decides instead of `patterns`. */
   | { kind: 'fqdn'; patterns: string[]; match?: (name: string) => boolean }

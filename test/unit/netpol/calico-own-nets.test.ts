@@ -180,3 +180,36 @@ spec:
     expect(r.output).toContain("source nets on the policy's own pod");
   });
 });
+
+describe('Calico source selector beside nets: the selected pods count only when their own address is in the nets', () => {
+  // EntityRule: "selector … nets …": a packet matches when it matches every field given
+  // (https://docs.tigera.io/calico/latest/reference/resources/networkpolicy, EntityRule).
+  const fromWebInB = pgIn('nets: [0.0.0.0/0]').replace('destination: {nets: [0.0.0.0/0], ports: [5432]}', `source: {namespaceSelector: "kubernetes.io/metadata.name == 'shop'", selector: "app == 'web'", nets: [10.244.0.0/16]}
+    destination: {ports: [5432]}`);
+
+  it('shop ["b"]: web\'s address is in the nets: ALLOWED (exit 0), a definite violation', () => {
+    const yaml = scene({ shop: '["b"]', policy: fromWebInB });
+    const r = reach(yaml);
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toContain('ALLOWED by Calico NetworkPolicy db/pg-in rule 0 (Allow): TCP 5432');
+    expect(intentOf(yaml)).toMatchObject({ status: 'fail', severity: 'high' });
+  });
+
+  it('shop ["a"]: web is outside the nets: DENIED for certain (exit 1), the intent holds', () => {
+    const yaml = scene({ shop: '["a"]', policy: fromWebInB });
+    const r = reach(yaml);
+    expect(r.exitCode).toBe(1);
+    expect(r.output).not.toContain('uncertain');
+    expect(intentOf(yaml).status).toBe('pass');
+  });
+
+  it('shop without annotation: UNKNOWN (exit 2), the intent "cannot be confirmed"', () => {
+    const yaml = scene({ policy: fromWebInB });
+    const r = reach(yaml);
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain("the rule selects pods only when their address is in its nets: whether the pod's address is in 10.244.0.0/16 is not known");
+    const res = intentOf(yaml);
+    expect(res).toMatchObject({ status: 'fail', severity: 'medium' });
+    expect(res.message).toContain('cannot be confirmed');
+  });
+});

@@ -235,10 +235,11 @@ function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services
   if (podPeer && ranges) {
     const both = intersectRanges(ranges, setRanges);
     const setPeer: Peer[] = both.length && inSets ? [{ kind: 'ipBlock', text: `${netsText(peer.written.nets)} within ${inSets.text}`, ranges: both, podAddresses: true }] : [];
-    // Selected pods count when their address is in `nets`: taken as IPv4, as the engine does.
-    const pods = podCidrStatus([{ kind: 'ipBlock', text: netsText(peer.written.nets), ranges, podAddresses: true }], pools);
-    if (pods?.doubt) uncertain.push(`${dir} rule ${rule.index} matches its selected pods only when their address is in its nets: ${pods.doubt}`);
-    peers = pods?.inside ? [podPeer, ...setPeer] : setPeer;
+    // Selected pods count when their address is in `nets`: what every pool settles is settled
+    // here, the rest judged per class by its own pools (engine.ts), a partial overlap a doubt.
+    const addresses: Peer[] = [{ kind: 'ipBlock', text: netsText(peer.written.nets), ranges, podAddresses: true }];
+    const pods = podCidrStatus(addresses, pools);
+    peers = pods?.doubt ? [{ ...podPeer, addresses }, ...setPeer] : pods?.inside ? [podPeer, ...setPeer] : setPeer;
   } else if (podPeer) peers = setRanges.length && inSets ? [podPeer, { kind: 'ipBlock', text: inSets.text, ranges: setRanges, podAddresses: true }] : [podPeer];
   else if (ranges) peers = ranges.length ? [{ kind: 'ipBlock', text: netsText(peer.written.nets), ranges, podAddresses: true }] : [];
   else if (rule.ipVersion !== undefined) peers = [{ kind: 'entity', entity: rule.ipVersion === 4 ? 'world-ipv4' : 'world-ipv6' }, { kind: 'entity', entity: 'cluster' }];
