@@ -425,17 +425,28 @@ function subjectAddressMatch(ctx: MatchContext, rule: Rule, subject: Endpoint | 
   return { v: 'doubt', counted, why };
 }
 
-export function ruleMatchesPeer(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint, subject?: Endpoint): boolean {
-  if (rule.subject && !(subject?.kind === 'class' && podSetMatches(ctx, rule.subject, policyNs, subject.cls))) return false;
-  if (rule.subjectAddress) {
-    const own = subjectAddressMatch(ctx, rule, subject);
-    if (own.v === 'no' || (own.v === 'doubt' && !own.counted)) return false;
-  }
-  return peersMatch(ctx, rule, policyNs, ep);
+/** Whether the rule applies to its subject by the subject's own address, as counted. */
+function subjectAddressCounted(ctx: MatchContext, rule: Rule, subject: Endpoint | undefined): boolean {
+  const own = subjectAddressMatch(ctx, rule, subject);
+  return own.v === 'yes' || (own.v === 'doubt' && own.counted);
 }
 
-/** Whether the rule's peer side (peers, notPeers) holds `ep`, as counted. */
-function peersMatch(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint): boolean {
+/** ruleMatchDoubt for a rule on its own pod's address: that doubt, with the peer side's. */
+function subjectAddressMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint, subject?: Endpoint): string | undefined {
+  const own = subjectAddressMatch(ctx, rule, subject);
+  // The rule without the condition: its peer side, judged as any rule's (only reach pays for the copy).
+  const peerSide: Rule = { ...rule, subjectAddress: undefined };
+  if (own.v !== 'doubt') return own.v === 'yes' ? ruleMatchDoubt(ctx, peerSide, policyNs, ep, subject) : undefined;
+  if (rule.subject && !(subject?.kind === 'class' && podSetMatches(ctx, rule.subject, policyNs, subject.cls))) return undefined;
+  // The own pod's address is in doubt: the rule may match wherever its peer side may.
+  const peerWhy = ruleMatchDoubt(ctx, peerSide, policyNs, ep, subject);
+  if (peerWhy) return `${own.why()}; ${peerWhy}`;
+  return ruleMatchesPeer(ctx, peerSide, policyNs, ep, subject) ? own.why() : undefined;
+}
+
+export function ruleMatchesPeer(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint, subject?: Endpoint): boolean {
+  if (rule.subjectAddress && !subjectAddressCounted(ctx, rule, subject)) return false;
+  if (rule.subject && !(subject?.kind === 'class' && podSetMatches(ctx, rule.subject, policyNs, subject.cls))) return false;
   if (rule.peers !== 'any' && !rule.peers.some((p) => peerMatches(ctx, p, policyNs, ep)) && !(podEndpoint(ep) && podCidrStatus(rule.peers, poolsFor(ctx, ep))?.inside)) return false;
   if (rule.notPeers && (rule.notPeers.some((p) => peerMatches(ctx, p, policyNs, ep)) || (podEndpoint(ep) && podCidrStatus(rule.notPeers, poolsFor(ctx, ep))?.inside))) return false;
   return true;
@@ -446,18 +457,7 @@ function peersMatch(ctx: MatchContext, rule: Rule, policyNs: string | undefined,
  * pod address the model does not know, and nothing certain decides the match), or undefined.
  */
 export function ruleMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint, subject?: Endpoint): string | undefined {
-  if (!rule.subjectAddress) return peerMatchDoubt(ctx, rule, policyNs, ep, subject);
-  const own = subjectAddressMatch(ctx, rule, subject);
-  if (own.v !== 'doubt') return own.v === 'yes' ? peerMatchDoubt(ctx, rule, policyNs, ep, subject) : undefined;
-  // The own pod's address is in doubt: the rule may match wherever its peer side may.
-  if (rule.subject && !(subject?.kind === 'class' && podSetMatches(ctx, rule.subject, policyNs, subject.cls))) return undefined;
-  const peerWhy = peerMatchDoubt(ctx, rule, policyNs, ep, subject);
-  if (peerWhy) return `${own.why()}; ${peerWhy}`;
-  return peersMatch(ctx, rule, policyNs, ep) ? own.why() : undefined;
-}
-
-/** Why the peer side of a rule's match against `ep` is uncertain, or undefined. */
-function peerMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint, subject?: Endpoint): string | undefined {
+  if (rule.subjectAddress) return subjectAddressMatchDoubt(ctx, rule, policyNs, ep, subject);
   if (ep.kind === 'ip' || ep.kind === 'node') return outsideMatchDoubt(ctx, rule, policyNs, ep, subject);
   if (ep.kind !== 'class') return undefined;
   const inPeers = rule.peers === 'any' ? undefined : podCidrStatus(rule.peers, poolsFor(ctx, ep));
