@@ -208,8 +208,8 @@ function fqdnMatches(pattern: string, name: string): boolean {
 export function peerMatches(ctx: MatchContext, peer: Peer, policyNs: string | undefined, ep: Endpoint): boolean {
   switch (peer.kind) {
     case 'pods':
-      if (ep.kind === 'class') return podSetMatches(ctx, peer, policyNs, ep.cls);
-      return ep.kind === 'anonymous' && ep.family === undefined && podSetIsEverything(peer);
+      if (ep.kind === 'class') return podSetMatches(ctx, peer, policyNs, ep.cls) && (!peer.addresses || !!podCidrStatus(peer.addresses, poolsFor(ctx, ep))?.inside);
+      return ep.kind === 'anonymous' && ep.family === undefined && podSetIsEverything(peer) && (!peer.addresses || !!podCidrStatus(peer.addresses, ctx.podPools)?.inside);
     case 'ipBlock':
       if (ep.kind === 'ip') return peer.ranges.some((r) => rangeContains(r, ep.family, ep.value));
       // An address no CIDR names lies outside every `except` too: the blocks before exceptions decide.
@@ -271,11 +271,21 @@ function namespaceLabelsRead(p: Peer & { kind: 'pods' }): string {
   return p.where?.namespaceLabels ? `selector ${p.where.namespaceLabels.keys.join(', ')}` : `namespaceSelector ${(p.namespaces as { selector: { key: string } }).selector.key}`;
 }
 
-/** Why whether a pods peer holds the class is not known by its `where` predicate (ClassPredicate.doubt), or undefined. */
+/**
+ * Why whether a pods peer holds the class is not known by its `where` predicate
+ * (ClassPredicate.doubt) or its `addresses` (the class's pools partly inside them), or undefined.
+ */
 function predicateDoubtOf(ctx: MatchContext, p: Peer, policyNs: string | undefined, cls: PodClass): string | undefined {
-  if (p.kind !== 'pods' || !p.where?.doubt) return undefined;
+  if (p.kind !== 'pods' || (!p.where?.doubt && !p.addresses)) return undefined;
+  const addr = p.addresses ? podCidrStatus(p.addresses, poolsFor(ctx, { kind: 'class', cls })) : undefined;
+  if (!p.where?.doubt && !addr?.doubt) return undefined;
+  if (addr && !addr.inside && !addr.doubt) return undefined;
   if (!podSetMatches(ctx, { ...p, where: undefined }, policyNs, cls)) return undefined;
-  return p.where.doubt(cls, ctx.namespaceLabels.get(cls.namespace) ?? {});
+  const nsLabels = ctx.namespaceLabels.get(cls.namespace) ?? {};
+  const whereWhy = p.where?.doubt?.(cls, nsLabels);
+  if (p.where && !whereWhy && !p.where.matches(cls, nsLabels)) return undefined;
+  const why = [whereWhy, addr?.doubt ? `the rule selects pods only when their address is in its nets: ${addr.doubt}` : undefined].filter((x): x is string => x !== undefined);
+  return why.length ? why.join('; ') : undefined;
 }
 
 function predicateDoubtPeer(ctx: MatchContext, p: Peer, policyNs: string | undefined, cls: PodClass): boolean {
@@ -392,7 +402,50 @@ function podEndpoint(ep: Endpoint): boolean {
   return ep.kind === 'class' || (ep.kind === 'anonymous' && ep.family === undefined);
 }
 
+/**
+ * Where the subject's own address stands against a rule's `subjectAddress` (Calico destination
+ * nets on ingress, source nets on egress), by the subject class's own pools: 'yes' when the rule
+ * applies to it, 'no' when not, or the doubt with the counted reading. Cached per rule list and
+ * pools (podCidrStatus), so once per rule and narrowing.
+ */
+function subjectAddressMatch(ctx: MatchContext, rule: Rule, subject: Endpoint | undefined): { v: 'yes' | 'no' } | { v: 'doubt'; counted: boolean; why: () => string } {
+  const own = rule.subjectAddress;
+  if (!own) return { v: 'yes' };
+  if (subject?.kind !== 'class') return { v: 'no' };
+  const pools = poolsFor(ctx, subject);
+  const inNets = own.nets ? podCidrStatus(own.nets, pools) : undefined;
+  const inNot = own.notNets ? podCidrStatus(own.notNets, pools) : undefined;
+  // Either side certain against the rule settles it.
+  if ((inNets && !inNets.inside && !inNets.doubt) || (inNot?.inside && !inNot.doubt)) return { v: 'no' };
+  const counted = (inNets?.inside ?? true) && !inNot?.inside;
+  if (!inNets?.doubt && !inNot?.doubt) return { v: counted ? 'yes' : 'no' };
+  // The text only for reach's doubts: the matrix reads `counted`.
+  const why = () => [[inNets, 'nets'] as const, [inNot, 'notNets'] as const]
+    .flatMap(([st, key]) => (st?.doubt ? [`${own.side} ${key} on the policy's own pod: ${st.doubt}`] : [])).join('; ');
+  return { v: 'doubt', counted, why };
+}
+
+/** Whether the rule applies to its subject by the subject's own address, as counted. */
+function subjectAddressCounted(ctx: MatchContext, rule: Rule, subject: Endpoint | undefined): boolean {
+  const own = subjectAddressMatch(ctx, rule, subject);
+  return own.v === 'yes' || (own.v === 'doubt' && own.counted);
+}
+
+/** ruleMatchDoubt for a rule on its own pod's address: that doubt, with the peer side's. */
+function subjectAddressMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint, subject?: Endpoint): string | undefined {
+  const own = subjectAddressMatch(ctx, rule, subject);
+  // The rule without the condition: its peer side, judged as any rule's (only reach pays for the copy).
+  const peerSide: Rule = { ...rule, subjectAddress: undefined };
+  if (own.v !== 'doubt') return own.v === 'yes' ? ruleMatchDoubt(ctx, peerSide, policyNs, ep, subject) : undefined;
+  if (rule.subject && !(subject?.kind === 'class' && podSetMatches(ctx, rule.subject, policyNs, subject.cls))) return undefined;
+  // The own pod's address is in doubt: the rule may match wherever its peer side may.
+  const peerWhy = ruleMatchDoubt(ctx, peerSide, policyNs, ep, subject);
+  if (peerWhy) return `${own.why()}; ${peerWhy}`;
+  return ruleMatchesPeer(ctx, peerSide, policyNs, ep, subject) ? own.why() : undefined;
+}
+
 export function ruleMatchesPeer(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint, subject?: Endpoint): boolean {
+  if (rule.subjectAddress && !subjectAddressCounted(ctx, rule, subject)) return false;
   if (rule.subject && !(subject?.kind === 'class' && podSetMatches(ctx, rule.subject, policyNs, subject.cls))) return false;
   if (rule.peers !== 'any' && !rule.peers.some((p) => peerMatches(ctx, p, policyNs, ep)) && !(podEndpoint(ep) && podCidrStatus(rule.peers, poolsFor(ctx, ep))?.inside) && !(ep.kind === 'fqdn' && nameAddressPeers(rule.peers).every)) return false;
   if (rule.notPeers && (rule.notPeers.some((p) => peerMatches(ctx, p, policyNs, ep)) || (podEndpoint(ep) && podCidrStatus(rule.notPeers, poolsFor(ctx, ep))?.inside) || (ep.kind === 'fqdn' && nameAddressPeers(rule.notPeers).every))) return false;
@@ -457,6 +510,7 @@ function nameMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | undefi
  * pod address the model does not know, and nothing certain decides the match), or undefined.
  */
 export function ruleMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint, subject?: Endpoint): string | undefined {
+  if (rule.subjectAddress) return subjectAddressMatchDoubt(ctx, rule, policyNs, ep, subject);
   if (ep.kind === 'ip' || ep.kind === 'node') return outsideMatchDoubt(ctx, rule, policyNs, ep, subject);
   if (ep.kind === 'fqdn') return nameMatchDoubt(ctx, rule, policyNs, ep, subject);
   if (ep.kind !== 'class') return undefined;

@@ -413,17 +413,18 @@ export function ruleTouches(rule: Rule, wanted: ConnSet): boolean {
  * Whether a plan holds a rule whose match the engine may doubt for some peer (engine.ts
  * ruleMatchDoubt): CIDRs matched on pod addresses whose hold on a pod is not settled, node
  * selectors (a host-network pod's node), namespace selectors reading labels beyond the name
- * (an undeclared namespace), or a predicate that can be in doubt.
+ * (an undeclared namespace), a predicate that can be in doubt, or CIDRs on the policy's own pod.
  */
 function doubtablePlan(model: ReachModel, plan: readonly StagePlan[], dir: Direction, wanted: ConnSet): boolean {
   let byPlan = doubtablePlans.get(wanted);
   if (!byPlan) doubtablePlans.set(wanted, (byPlan = new WeakMap()));
   let v = byPlan.get(plan);
   if (v === undefined) {
-    const peerMay = (p: Peer) => p.kind === 'nodes' || (p.kind === 'pods' && (readsNamespaceLabels(p.namespaces) || !!p.where?.namespaceLabels || !!p.where?.doubt));
+    const peerMay = (p: Peer) => p.kind === 'nodes' || (p.kind === 'pods' && (readsNamespaceLabels(p.namespaces) || !!p.where?.namespaceLabels || !!p.where?.doubt || !!p.addresses));
     const listMay = (l: readonly Peer[] | 'any' | undefined) => l !== undefined && l !== 'any' && (!!podCidrStatus(l, model.match.podPools)?.doubt || l.some(peerMay));
     // A doubted rule on other ports than the question's cannot put the question in doubt.
-    v = plan.some((s) => s.policies.some((p) => (p[dir] ?? []).some((r) => (listMay(r.peers) || listMay(r.notPeers)) && ruleTouches(r, wanted))));
+    // A rule on its own pod's address keeps one only where every pool leaves it in doubt (calico/adapter.ts).
+    v = plan.some((s) => s.policies.some((p) => (p[dir] ?? []).some((r) => (listMay(r.peers) || listMay(r.notPeers) || r.subjectAddress !== undefined) && ruleTouches(r, wanted))));
     byPlan.set(plan, v);
   }
   return v;

@@ -181,7 +181,8 @@ export interface PodSet {
  * - 'entity': see Entity; `other` names an entity that matches nothing modelled.
  */
 export type Peer =
-  | ({ kind: 'pods' } & PodSet)
+  /** `addresses`: the pods count only when their address is also in these CIDRs (Calico selector beside `nets`), judged per class by its own pools (engine.ts). */
+  | ({ kind: 'pods'; addresses?: Peer[] } & PodSet)
   | { kind: 'ipBlock'; text: string; ranges: IpRange[]; /** The CIDRs before exceptions (evidence: "0.0.0.0/0 except …" is still open to the internet). */ blocks?: IpRange[]; podAddresses?: true }
   /** `match`, when set, is the API's own name matching (Cilium matchPattern) and decides instead of `patterns`. */
   | { kind: 'fqdn'; patterns: string[]; match?: (name: string) => boolean }
@@ -215,6 +216,13 @@ export interface Rule {
    * the pod the policy is evaluated for is in this set. Undefined = no condition.
    */
   subject?: PodSet;
+  /**
+   * A condition on the policy's own pod's address (Calico: an ingress rule's destination
+   * `nets`/`notNets`, an egress rule's source ones): CIDRs matched on pod addresses, judged per
+   * class by the class's own pools (engine.ts). A rule with one also has `subject`, so code that
+   * shares a verdict across the classes of a plan sees that it depends on its pod.
+   */
+  subjectAddress?: { nets?: Peer[]; notNets?: Peer[]; side: string };
   /**
    * What the rule narrows that the model does not evaluate (Cilium L7 rules, ICMP types,
    * HTTP methods): the rule is evaluated as allowing the whole port, and the caveat is shown.

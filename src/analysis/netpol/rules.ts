@@ -29,7 +29,7 @@ function isWholeFamily(r: IpRange): boolean {
 
 function everyPod(p: Peer): boolean {
   return p.kind === 'pods' && p.namespaces.kind === 'selector' && p.namespaces.selector.empty && (!p.pods || p.pods.empty)
-    && (!p.serviceAccounts || p.serviceAccounts.empty) && !p.serviceAccountNames && !p.where;
+    && (!p.serviceAccounts || p.serviceAccounts.empty) && !p.serviceAccountNames && !p.where && !p.addresses;
 }
 
 /**

@@ -190,16 +190,21 @@ function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services
     if (why) uncertain.push(`${dir} rule ${rule.index}: ${why}`);
   }
 
-  // The policy's own side: its pod's address against `nets`/`notNets`, judged as the engine
-  // judges peers (pods taken as IPv4); a rule that cannot match is dropped.
+  // The policy's own side: its pod's address against `nets`/`notNets` ("match packets with IP
+  // in any of the listed CIDRs"; on ingress the destination is the pod itself). What every pool
+  // settles is settled here: a rule that cannot match is dropped, one that always does loses the
+  // condition. The rest is judged per class by its own pools (engine.ts), a partial overlap a doubt.
   const side = dir === 'ingress' ? 'destination' : 'source';
+  const subjectAddress: { nets?: Peer[]; notNets?: Peer[]; side: string } = { side };
   for (const key of ['nets', 'notNets'] as const) {
     const ranges = local[key];
     if (!ranges) continue;
-    const own = podCidrStatus([{ kind: 'ipBlock', text: netsText(local.written[key]), ranges, podAddresses: true }], pools)!;
-    if (own.doubt) uncertain.push(`${dir} rule ${rule.index}: ${side} ${key}: the policy's own pod ${own.doubt}`);
-    if (own.inside !== (key === 'nets')) return undefined;
+    const list: Peer[] = [{ kind: 'ipBlock', text: netsText(local.written[key]), ranges, podAddresses: true }];
+    const own = podCidrStatus(list, pools)!;
+    if (!own.doubt && own.inside !== (key === 'nets')) return undefined;
+    if (own.doubt) subjectAddress[key] = list;
   }
+  const ownAddress = subjectAddress.nets || subjectAddress.notNets ? subjectAddress : undefined;
   const localConds: ClassPredicate[] = [];
   if (local.selector) localConds.push(selectorPredicate(local.selector));
   if (local.notSelector) {
@@ -230,10 +235,11 @@ function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services
   if (podPeer && ranges) {
     const both = intersectRanges(ranges, setRanges);
     const setPeer: Peer[] = both.length && inSets ? [{ kind: 'ipBlock', text: `${netsText(peer.written.nets)} within ${inSets.text}`, ranges: both, podAddresses: true }] : [];
-    // Selected pods count when their address is in `nets`: taken as IPv4, as the engine does.
-    const pods = podCidrStatus([{ kind: 'ipBlock', text: netsText(peer.written.nets), ranges, podAddresses: true }], pools);
-    if (pods?.doubt) uncertain.push(`${dir} rule ${rule.index} matches its selected pods only when their address is in its nets: ${pods.doubt}`);
-    peers = pods?.inside ? [podPeer, ...setPeer] : setPeer;
+    // Selected pods count when their address is in `nets`: what every pool settles is settled
+    // here, the rest judged per class by its own pools (engine.ts), a partial overlap a doubt.
+    const addresses: Peer[] = [{ kind: 'ipBlock', text: netsText(peer.written.nets), ranges, podAddresses: true }];
+    const pods = podCidrStatus(addresses, pools);
+    peers = pods?.doubt ? [{ ...podPeer, addresses }, ...setPeer] : pods?.inside ? [podPeer, ...setPeer] : setPeer;
   } else if (podPeer) peers = setRanges.length && inSets ? [podPeer, { kind: 'ipBlock', text: inSets.text, ranges: setRanges, podAddresses: true }] : [podPeer];
   else if (ranges) peers = ranges.length ? [{ kind: 'ipBlock', text: netsText(peer.written.nets), ranges, podAddresses: true }] : [];
   else if (rule.ipVersion !== undefined) peers = [{ kind: 'entity', entity: rule.ipVersion === 4 ? 'world-ipv4' : 'world-ipv6' }, { kind: 'entity', entity: 'cluster' }];
@@ -257,6 +263,8 @@ function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services
   const notPorts = dst.notPorts ? portSpecs(dst.notPorts, rule.protocols) : undefined;
 
   const subjectWhere = andPredicates(localConds);
+  // A rule on its pod's address always has a subject: its verdicts are not shared across classes.
+  const subject = subjectWhere ? { namespaces: EVERY_NAMESPACE, where: subjectWhere } : ownAddress ? { namespaces: EVERY_NAMESPACE } : undefined;
   return {
     index: rule.index,
     action: rule.action,
@@ -264,7 +272,8 @@ function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services
     ...(notPeers.length ? { notPeers } : {}),
     ports,
     ...(notPorts?.length ? { notPorts } : {}),
-    ...(subjectWhere ? { subject: { namespaces: EVERY_NAMESPACE, where: subjectWhere } } : {}),
+    ...(subject ? { subject } : {}),
+    ...(ownAddress ? { subjectAddress: ownAddress } : {}),
     ...(caveats.length ? { caveats } : {}),
   };
 }
