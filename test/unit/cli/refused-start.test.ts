@@ -70,6 +70,35 @@ describe('serve refused before it starts: one line, exit 2, no "serve: auditing"
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  // As `run` (above): a source that every run would fail on the same way stops serve at start
+  // (docs/deploy.md: "exits 2 when it cannot start"), instead of a daemon logging run-failed on
+  // each tick behind a /healthz that answers 200 "ok". No history store is created for it.
+  const kubeconfigDir = mkdtempSync(join(tmpdir(), 'zt-refused-kc-'));
+  const kubeconfig = join(kubeconfigDir, 'config');
+  writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters:\n- name: c1\n  cluster: {server: "https://127.0.0.1:1"}\nusers:\n- name: u1\n  user: {token: t}\ncontexts:\n- name: ctx1\n  context: {cluster: c1, user: u1}\ncurrent-context: ctx1\n');
+  const badSources: Array<[string, string[], (dir: string) => string]> = [
+    ['a --kubeconfig file that is not there', ['--kubeconfig', 'kc'], (dir) => `kubeconfig ${join(dir, 'kc')} does not exist`],
+    ['a --context the kubeconfig does not define', ['--kubeconfig', kubeconfig, '--context', 'nope'], () => `context "nope" not found in kubeconfig (${kubeconfig}); available: ctx1`],
+    ['a --manifests directory that is not there', ['--manifests', 'nodir'], (dir) => `--manifests ${join(dir, 'nodir')}: no such file or directory`],
+  ];
+  for (const [what, flags, line] of badSources) {
+    it(`${what}: refused at start, not a daemon whose every run fails`, async () => {
+      const { dir, env } = emptyHome();
+      const t = captureIO(dir, env);
+      const outcome = await startServe(['--schedule', '0 2 * * *', '--port', '0', '--no-notify', ...flags], t.cli).then(
+        async (daemon) => { await daemon.stop(); return 'started'; },
+        (error: unknown) => errorMessage(error),
+      );
+      expect(outcome).toBe(line(dir));
+      expect(t.errLines()).toEqual([]);
+      expect(readdirSync(dir)).toEqual([]);
+      // What the command line prints for it: the one line, exit 2.
+      const cli = captureIO(dir, env);
+      expect(await main(['serve', '--schedule', '0 2 * * *', '--port', '0', '--no-notify', ...flags], cli.cli)).toBe(2);
+      expect(cli.errLines()).toEqual([`ztaudit: ${line(dir)}`]);
+    });
+  }
+
   // serve's exit code is 0 (stopped) or 2 (could not start), whatever the audits find; a gate
   // flag taken and ignored would read as a CI gate that is not there.
   for (const [flag, value] of [['--fail-on', 'high'], ['--accept-forbidden', 'configmaps']]) {
