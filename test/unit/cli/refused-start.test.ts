@@ -42,6 +42,23 @@ describe('run refused before it starts: one line, exit 2, no "auditing" line, no
     }
   }
 
+  // --manifests and a k8s:// history store with no kubeconfig: the hint must be one the user
+  // can follow. "pass --kubeconfig" is refused beside --manifests ("choose one source"); KUBECONFIG
+  // names the store's cluster (kubectl's own rule: https://kubernetes.io/docs/concepts/configuration/organize-cluster-access-kubeconfig/,
+  // "set the KUBECONFIG environment variable or set the --kubeconfig flag").
+  it('--manifests with a k8s:// history store and no kubeconfig: the hint names KUBECONFIG, not the --kubeconfig refused beside --manifests', async () => {
+    const { dir, env } = emptyHome();
+    const args = ['run', '--manifests', DEMO, '--history', 'k8s://ztaudit/hist', '--no-notify', '-q', '--out', 'out'];
+    const t = captureIO(dir, env);
+    expect(await main(args, t.cli)).toBe(2);
+    expect(t.errLines()).toEqual([`ztaudit: --history k8s://ztaudit/hist: no kubeconfig found for the store's cluster: tried ${join(dir, '.kube/config')} (no such file) and the in-cluster service account; set KUBECONFIG=FILE to name it (--kubeconfig would name a cluster to audit, and --manifests is the source here)`]);
+    expect(readdirSync(dir)).toEqual([]);
+    // What the hint would have said before, refused.
+    const refused = captureIO(dir, env);
+    expect(await main([...args, '--kubeconfig', 'kc'], refused.cli)).toBe(2);
+    expect(refused.errLines()).toEqual(['ztaudit: choose one source: --manifests or --kubeconfig/--context']);
+  });
+
   it('a run that can start still keeps its history in ./.ztaudit/history.db', async () => {
     const { dir, env } = emptyHome();
     expect(await main(['run', '--manifests', DEMO, '--no-notify', '-q', '--format', 'json'], captureIO(dir, env).cli)).toBe(0);
