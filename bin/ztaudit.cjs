@@ -13,16 +13,8 @@ if (major < 22 || (major === 22 && minor < 19) || (major === 23 && minor < 7)) {
   process.stderr.write('ztaudit: Node.js ' + found + ' is too old: ztaudit needs Node.js >= 22.19 (>= 23.7 on Node 23; 24 LTS recommended); get it from https://nodejs.org/en/download or your package manager\n');
   process.exit(2);
 }
-// Node 22 (not 24) warns on stderr that node:sqlite, the default run store, is experimental:
-// a line that is not JSON, printed even with -q, about a module ztaudit pins its Node range for.
-// Only that one warning is dropped; every other warning is printed as Node prints it.
-var emitWarning = process.emitWarning;
-process.emitWarning = function (warning, options) {
-  var type = warning && typeof warning === 'object' ? warning.name : typeof options === 'string' ? options : options && options.type;
-  var message = warning && typeof warning === 'object' ? warning.message : String(warning);
-  if (type === 'ExperimentalWarning' && /^SQLite is an experimental feature\b/.test(message)) return;
-  return emitWarning.apply(process, arguments);
-};
+// Node 22's SQLite ExperimentalWarning is dropped, in this thread and in serve's worker.
+require('./drop-sqlite-warning.cjs');
 var path = require('path');
 var fs = require('fs');
 var compiled = path.join(__dirname, '..', 'src', 'cli', 'main.js');

@@ -3,6 +3,7 @@
 // the event loop, and with it /healthz. One worker thread opens the history read-only and
 // renders one run at a time; the daemon caches the pages and bounds the queue. Nothing is
 // written to disk (no temporary directories to leave behind).
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { errorMessage } from '../base/errors.ts';
 import type { FleetQuery } from '../run/fleet.ts';
@@ -37,6 +38,18 @@ type Reply = { reqId: number; html?: string | null; unreadable?: string; stored?
 // compiler rewrites import specifiers, not URLs).
 const WORKER_URL = new URL(`./serve-pages-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
+/**
+ * Loaded in the worker before any of its modules: the worker opens the history, and on Node 22
+ * loading node:sqlite prints an ExperimentalWarning from the worker's own `process`, which the
+ * launcher's filter does not reach. bin/ sits two levels up from src/cli/ and from dist/src/cli/.
+ */
+export const WORKER_PRELOAD = fileURLToPath(new URL('../../bin/drop-sqlite-warning.cjs', import.meta.url));
+
+/** The worker's Node options: the parent's, and the warning filter preloaded. */
+export function workerExecArgv(): string[] {
+  return [...process.execArgv, '--require', WORKER_PRELOAD];
+}
+
 /** A lazily started worker; a render taking longer than `timeoutMs` restarts it. */
 export function startRunPageRenderer(source: RunPagesSource, timeoutMs = 60_000): RunPageRenderer {
   let worker: Worker | null = null;
@@ -51,7 +64,7 @@ export function startRunPageRenderer(source: RunPagesSource, timeoutMs = 60_000)
     }
   };
   const spawn = (): Worker => {
-    const w = new Worker(WORKER_URL, { workerData: source });
+    const w = new Worker(WORKER_URL, { workerData: source, execArgv: workerExecArgv() });
     w.unref();
     w.on('message', (m: Reply) => {
       const p = pending.get(m.reqId);

@@ -17,7 +17,7 @@ import type { Snapshot } from '../snapshot/types.ts';
 import { EXIT_OK, type CliIO } from './io.ts';
 import { createLogger } from './log.ts';
 import { addAuditOptions, checkAuditFlags, loadValidConfig, sayCannotRun, warnAlertsNeverFire, type AuditOptions } from './run.ts';
-import { checkOneSource, describeSource, liveConfigMapRefs, loadSource } from './source.ts';
+import { checkOneSource, checkSource, describeSource, liveConfigMapRefs, loadSource } from './source.ts';
 import { ServeWatch, validateWatchFlags, type ServeWatchInput } from './serve-watch.ts';
 import { fleetQueryOf } from './fleet.ts';
 import { abortable, buildEdges, historyUrl, openStore, type WiringFlags } from './wiring.ts';
@@ -129,9 +129,13 @@ async function startChecked(flags: ReturnType<typeof checkServeFlags>, config: C
   // A token meant to be required but read empty (a Secret key with no value) must not leave the reports open to anyone.
   if (env.serveToken === '') throw new ConfigError('ZTAUDIT_SERVE_TOKEN is set but blank: serve would answer without a token; put the token in it, or unset it to serve without one');
   if (flags.probeTls) config.tls.probe.enabled = true;
-  // Flags that no run could use stop serve at start, before it says what it audits.
+  // Flags that no run could use stop serve at start, before it says what it audits and before
+  // the history store: a kubeconfig, context or --manifests path that is not there would fail
+  // every run the same way behind a /healthz that answers "ok". What can pass (the API server
+  // down, an exec plugin failing) is left to the runs, which retry on the schedule.
   checkOneSource(flags);
   if (flags.watch) validateWatchFlags(flags, historyUrl(flags, env));
+  checkSource(flags, { env: io.env, cwd: io.cwd });
   log.info(`serve: auditing ${describeSource(flags)}${flags.watch ? ', watching for changes' : ''}`);
   const watch = flags.watch ? new ServeWatch({
     config, checks: CHECKS, log, kubeconfigPath: flags.kubeconfig ? resolve(io.cwd, flags.kubeconfig) : undefined, context: flags.context, env: io.env,
@@ -253,7 +257,7 @@ export const SERVE = defineCommand<ServeOptions>({
   ],
   exitCodes: [
     '0  stopped by SIGTERM or SIGINT',
-    '2  could not start (bad flags or config, port in use, history store unusable), with the one-line',
+    '2  could not start (bad flags, config or source, port in use, history store unusable), with the one-line',
     '   reason on stderr and, where notifications are configured, an "audit could not run" alert',
   ],
   run: (opts, _args, io) => serveUntilSignalled(opts, io),

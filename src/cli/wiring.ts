@@ -12,6 +12,7 @@ import { notifySlack, notifySlackFailure } from '../notify/slack.ts';
 import type { FailureKind } from '../notify/policy.ts';
 import { policyReportPublisher } from '../notify/policy-reports.ts';
 import { openKubeClient } from '../kube/client.ts';
+import { KubeconfigNotFoundError } from '../kube/kubeconfig.ts';
 import { proxyForServer } from '../kube/proxy.ts';
 import { sendBounded, type Notifier, type PipelineEdges, type SendContext } from '../pipeline/pipeline.ts';
 import { REPORT_FORMATS, renderReports } from '../report/render.ts';
@@ -62,13 +63,20 @@ export function historyUrl(flags: Pick<WiringFlags, 'history'>, env: EnvSettings
 }
 
 /** `warn`: what the store passes over (a damaged k8s:// index entry), once each. */
-export async function openStore(flags: Pick<WiringFlags, 'history' | 'kubeconfig' | 'context'>, config: Config, env: EnvSettings, io: CliIO, warn?: (line: string) => void): Promise<RunStore | null> {
+export async function openStore(flags: Pick<WiringFlags, 'history' | 'kubeconfig' | 'context'> & { manifests?: string[]; snapshot?: string }, config: Config, env: EnvSettings, io: CliIO, warn?: (line: string) => void): Promise<RunStore | null> {
   const url = historyUrl(flags, env);
   if (url === 'none') return null;
   return openRunStore(url, {
     // KUBECONFIG (possibly a list) is merged by the kubeconfig loader from io.env, as kubectl does.
     kubeconfigPath: flags.kubeconfig ? resolve(io.cwd, flags.kubeconfig) : undefined, context: flags.context,
     retention: config.history.retention, cwd: io.cwd, env: io.env, retryMs: config.history.retrySeconds * 1000, ...(warn ? { warn } : {}),
+  }).catch((error: unknown) => {
+    // Auditing files, --kubeconfig and --context are refused ("choose one source"): the store's
+    // cluster is named the other way kubectl reads, KUBECONFIG.
+    if (error instanceof KubeconfigNotFoundError && (flags.manifests?.length || flags.snapshot)) {
+      throw new ConfigError(`--history ${url}: no kubeconfig found for the store's cluster: tried ${error.tried}; set KUBECONFIG=FILE to name it (--kubeconfig would name a cluster to audit, and ${flags.manifests?.length ? '--manifests' : '--snapshot'} is the source here)`);
+    }
+    throw error;
   });
 }
 

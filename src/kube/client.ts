@@ -221,9 +221,12 @@ export class KubeClient {
    * remaining requests quickly instead of each of them waiting out a budget of its own.
    */
   private downSince: number | null = null;
+  /** The kubeconfig file(s) read, for an error naming a file or key of theirs. */
+  private readonly sources: readonly string[];
 
-  constructor(resolved: Pick<ResolvedKubeconfig, 'kc' | 'server' | 'user' | 'env'>, o: KubeClientOptions = {}) {
+  constructor(resolved: Pick<ResolvedKubeconfig, 'kc' | 'server' | 'user' | 'env'> & Partial<Pick<ResolvedKubeconfig, 'sources'>>, o: KubeClientOptions = {}) {
     this.kc = resolved.kc;
+    this.sources = resolved.sources ?? [];
     this.server = resolved.server;
     this.credentials = new Credentials(resolved.kc, resolved.user, { server: resolved.server, env: resolved.env, ...(o.execTimeoutMs ? { execTimeoutMs: o.execTimeoutMs } : {}) });
     this.proxy = proxyForServer(new URL(resolved.server), resolved.kc.getCurrentCluster()?.proxyUrl, resolved.env);
@@ -242,7 +245,7 @@ export class KubeClient {
     } catch (error: unknown) {
       // client-node refuses plain-HTTP servers without skipTLSVerify while building its agent;
       // credentials are already applied by then, and `kubectl proxy` endpoints are plain HTTP.
-      if (!this.server.startsWith('http:')) throw error;
+      if (!this.server.startsWith('http:')) throw this.kubeconfigProblem(error);
     }
     const sent = await this.credentials.apply(opts);
     const proxy = this.proxy;
@@ -267,6 +270,38 @@ export class KubeClient {
       }
     }
     return { options: { headers: opts.headers, auth: opts.auth }, sent };
+  }
+
+  /**
+   * A failure to build a request from the kubeconfig (a certificate-authority, client-certificate
+   * or client-key file that cannot be read, an auth-provider that fails): the API server was
+   * never contacted, so it is a CredentialError naming the file, the cluster or user and the key,
+   * as an exec plugin's failure is, not a transport error retried and reported as "cannot reach".
+   */
+  private kubeconfigProblem(error: unknown): unknown {
+    const where = this.sources.length === 0 ? '' : this.sources[0] === 'in-cluster' ? ' (the in-cluster service account)' : ` in kubeconfig ${this.sources.join(', ')}`;
+    const cluster = this.kc.getCurrentCluster();
+    const user = this.kc.getCurrentUser();
+    const file = (error as { path?: unknown } | null)?.path;
+    const fsError = typeof (error as { code?: unknown } | null)?.code === 'string' && typeof file === 'string';
+    if (fsError) {
+      const code = String((error as { code: string }).code);
+      const reason = code === 'ENOENT' ? 'no such file (ENOENT)' : code === 'EACCES' || code === 'EPERM' ? `permission denied (${code})` : code === 'EISDIR' ? 'a directory (EISDIR)' : code;
+      const named = [
+        ['certificate-authority', cluster?.caFile, `cluster ${JSON.stringify(cluster?.name ?? '')}`],
+        ['client-certificate', user?.certFile, `user ${JSON.stringify(user?.name ?? '')}`],
+        ['client-key', user?.keyFile, `user ${JSON.stringify(user?.name ?? '')}`],
+      ].find(([, f]) => f === file);
+      if (named) return new CredentialError(`cannot read ${named[0]} ${oneLine(file)} of ${named[2]}${where}: ${reason}`);
+      return new CredentialError(`cannot read ${oneLine(file)}, named by the kubeconfig${where}: ${reason}`);
+    }
+    const provider = user?.authProvider as { name?: unknown } | undefined;
+    if (provider) {
+      // The provider's error quotes its command's output over several lines: its first line is the reason.
+      const first = errorMessage(error).split('\n')[0] ?? '';
+      return new CredentialError(`auth-provider ${JSON.stringify(typeof provider.name === 'string' ? provider.name : '')} of user ${JSON.stringify(user?.name ?? '')}${where} failed: ${oneLine(first)}`);
+    }
+    return error;
   }
 
   /**

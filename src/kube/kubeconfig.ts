@@ -47,7 +47,14 @@ function newKubeConfig(): KubeConfigClass {
 type KubeConfig = KubeConfigClass;
 
 /** No kubeconfig anywhere kubectl would look, and not in a pod: a caller may suggest other sources. */
-export class KubeconfigNotFoundError extends ConfigError {}
+export class KubeconfigNotFoundError extends ConfigError {
+  /** Where it was looked for ("~/.kube/config (no such file) and the in-cluster service account"), for a caller's own hint. */
+  readonly tried: string;
+  constructor(tried: string) {
+    super(`no kubeconfig found: tried ${tried}; pass --kubeconfig`);
+    this.tried = tried;
+  }
+}
 
 /** The credentials of the kubeconfig's user cannot be had (an unreadable token-file, a failing exec plugin). */
 export class CredentialError extends ConfigError {}
@@ -333,7 +340,7 @@ export function loadKubeconfig(options: KubeconfigOptions = {}): ResolvedKubecon
       sources = ['in-cluster'];
     } else {
       const tried = fromEnv.length > 0 ? `KUBECONFIG=${fromEnv.join(path.delimiter)} (no such file)` : `${defaultFile || '~/.kube/config'} (no such file)`;
-      throw new KubeconfigNotFoundError(`no kubeconfig found: tried ${tried} and the in-cluster service account; pass --kubeconfig`);
+      throw new KubeconfigNotFoundError(`${tried} and the in-cluster service account`);
     }
   }
   const kc = loaded.kc;

@@ -54,6 +54,11 @@ export interface MetricsState {
   scores?: ScoreMemory;
   lastDurationSeconds: number | null;
   lastSuccessAt: Date | null;
+  /**
+   * When the daemon started: ztaudit_start_time_seconds, the baseline of "no success for two
+   * days" while lastSuccessAt is null (process_start_time_seconds' role in the client libraries).
+   */
+  startedAt: Date;
   runsTotal: Record<RunResult, number>;
   /** Scheduled runs that never started: the daemon woke too long after their time. */
   scheduledRunsMissedTotal: number;
@@ -63,11 +68,12 @@ export interface MetricsState {
   watch?: () => { lagSeconds: number; events: Record<string, number>; watching: Record<string, boolean> };
 }
 
-export function emptyMetricsState(): MetricsState {
+export function emptyMetricsState(startedAt: Date = new Date()): MetricsState {
   return {
     latest: null,
     lastDurationSeconds: null,
     lastSuccessAt: null,
+    startedAt,
     runsTotal: { success: 0, error: 0, skipped: 0 },
     scheduledRunsMissedTotal: 0,
     notificationFailuresTotal: Object.fromEntries(NOTIFY_CHANNELS.map((c) => [c, 0])),
@@ -116,6 +122,10 @@ export function renderMetrics(state: MetricsState): string {
   const out = new Exposition();
   const r = state.latest;
   out.family('ztaudit_up', 'gauge', 'The ztaudit daemon is running.', [[{}, 1]]);
+  // ztaudit_last_success_timestamp_seconds has no sample until a run succeeds, so an alert on
+  // its age alone never fires for a daemon that never succeeded: this is its fallback
+  // (`ztaudit_last_success_timestamp_seconds or ztaudit_start_time_seconds`, docs/deploy.md).
+  out.family('ztaudit_start_time_seconds', 'gauge', 'Unix time at which the daemon started.', [[{}, Math.floor(state.startedAt.getTime() / 1000)]]);
   out.family('ztaudit_run_in_progress', 'gauge', '1 while an audit run is in progress.', [[{}, state.running ? 1 : 0]]);
   // An area with no check that applies has no sample: absent means nothing to judge, never 0
   // or 100. One whose checks were not all evaluated shows no more than its last whole score.

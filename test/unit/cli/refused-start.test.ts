@@ -42,6 +42,23 @@ describe('run refused before it starts: one line, exit 2, no "auditing" line, no
     }
   }
 
+  // --manifests and a k8s:// history store with no kubeconfig: the hint must be one the user
+  // can follow. "pass --kubeconfig" is refused beside --manifests ("choose one source"); KUBECONFIG
+  // names the store's cluster (kubectl's own rule: https://kubernetes.io/docs/concepts/configuration/organize-cluster-access-kubeconfig/,
+  // "set the KUBECONFIG environment variable or set the --kubeconfig flag").
+  it('--manifests with a k8s:// history store and no kubeconfig: the hint names KUBECONFIG, not the --kubeconfig refused beside --manifests', async () => {
+    const { dir, env } = emptyHome();
+    const args = ['run', '--manifests', DEMO, '--history', 'k8s://ztaudit/hist', '--no-notify', '-q', '--out', 'out'];
+    const t = captureIO(dir, env);
+    expect(await main(args, t.cli)).toBe(2);
+    expect(t.errLines()).toEqual([`ztaudit: --history k8s://ztaudit/hist: no kubeconfig found for the store's cluster: tried ${join(dir, '.kube/config')} (no such file) and the in-cluster service account; set KUBECONFIG=FILE to name it (--kubeconfig would name a cluster to audit, and --manifests is the source here)`]);
+    expect(readdirSync(dir)).toEqual([]);
+    // What the hint would have said before, refused.
+    const refused = captureIO(dir, env);
+    expect(await main([...args, '--kubeconfig', 'kc'], refused.cli)).toBe(2);
+    expect(refused.errLines()).toEqual(['ztaudit: choose one source: --manifests or --kubeconfig/--context']);
+  });
+
   it('a run that can start still keeps its history in ./.ztaudit/history.db', async () => {
     const { dir, env } = emptyHome();
     expect(await main(['run', '--manifests', DEMO, '--no-notify', '-q', '--format', 'json'], captureIO(dir, env).cli)).toBe(0);
@@ -69,6 +86,35 @@ describe('serve refused before it starts: one line, exit 2, no "serve: auditing"
     expect(t.errLines()).toEqual([]);
     expect(readdirSync(dir)).toEqual([]);
   });
+
+  // As `run` (above): a source that every run would fail on the same way stops serve at start
+  // (docs/deploy.md: "exits 2 when it cannot start"), instead of a daemon logging run-failed on
+  // each tick behind a /healthz that answers 200 "ok". No history store is created for it.
+  const kubeconfigDir = mkdtempSync(join(tmpdir(), 'zt-refused-kc-'));
+  const kubeconfig = join(kubeconfigDir, 'config');
+  writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters:\n- name: c1\n  cluster: {server: "https://127.0.0.1:1"}\nusers:\n- name: u1\n  user: {token: t}\ncontexts:\n- name: ctx1\n  context: {cluster: c1, user: u1}\ncurrent-context: ctx1\n');
+  const badSources: Array<[string, string[], (dir: string) => string]> = [
+    ['a --kubeconfig file that is not there', ['--kubeconfig', 'kc'], (dir) => `kubeconfig ${join(dir, 'kc')} does not exist`],
+    ['a --context the kubeconfig does not define', ['--kubeconfig', kubeconfig, '--context', 'nope'], () => `context "nope" not found in kubeconfig (${kubeconfig}); available: ctx1`],
+    ['a --manifests directory that is not there', ['--manifests', 'nodir'], (dir) => `--manifests ${join(dir, 'nodir')}: no such file or directory`],
+  ];
+  for (const [what, flags, line] of badSources) {
+    it(`${what}: refused at start, not a daemon whose every run fails`, async () => {
+      const { dir, env } = emptyHome();
+      const t = captureIO(dir, env);
+      const outcome = await startServe(['--schedule', '0 2 * * *', '--port', '0', '--no-notify', ...flags], t.cli).then(
+        async (daemon) => { await daemon.stop(); return 'started'; },
+        (error: unknown) => errorMessage(error),
+      );
+      expect(outcome).toBe(line(dir));
+      expect(t.errLines()).toEqual([]);
+      expect(readdirSync(dir)).toEqual([]);
+      // What the command line prints for it: the one line, exit 2.
+      const cli = captureIO(dir, env);
+      expect(await main(['serve', '--schedule', '0 2 * * *', '--port', '0', '--no-notify', ...flags], cli.cli)).toBe(2);
+      expect(cli.errLines()).toEqual([`ztaudit: ${line(dir)}`]);
+    });
+  }
 
   // serve's exit code is 0 (stopped) or 2 (could not start), whatever the audits find; a gate
   // flag taken and ignored would read as a CI gate that is not there.

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadKubeconfig } from '../../../src/kube/kubeconfig.ts';
+import { CredentialError, loadKubeconfig } from '../../../src/kube/kubeconfig.ts';
+import { openKubeClient } from '../../../src/kube/client.ts';
 import { ConfigError } from '../../../src/base/errors.ts';
 
 let dir: string;
@@ -152,5 +153,56 @@ describe('a kubeconfig that does not parse', () => {
     expect(message).toMatch(/^cannot read kubeconfig .*config: .* at line 7, column \d+$/);
     expect(message).not.toContain('SUPERSECRET');
     expect(message).not.toContain('\n');
+  });
+});
+
+// A kubeconfig whose files or auth-provider fail is a kubeconfig problem, found before any
+// request leaves: one line naming the kubeconfig, the cluster or user and the key (as an exec
+// plugin's failure is named), never "cannot reach API server" for a server never contacted,
+// and never retried as an outage. The keys are clientcmd's (https://kubernetes.io/docs/reference/config-api/kubeconfig.v1/:
+// Cluster "certificate-authority", AuthInfo "client-certificate", "client-key", "auth-provider").
+describe('kubeconfig files and auth-providers that fail, at the first request', () => {
+  const write = (user: string, cluster = '{server: "https://127.0.0.1:1"}') => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-kc-files-'));
+    const file = path.join(dir, 'config');
+    fs.writeFileSync(file, `apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters:\n- name: c1\n  cluster: ${cluster}\ncontexts:\n- name: c\n  context: {cluster: c1, user: u1}\nusers:\n- name: u1\n  user: ${user}\n`);
+    return { dir, file };
+  };
+  const firstRequest = async (file: string) => {
+    const requests: string[] = [];
+    const { client } = openKubeClient({ kubeconfigPath: file, onRequest: (_m, p) => requests.push(p), retries: 3, retryBaseDelayMs: 1 });
+    try {
+      const error = await client.get('/api/v1/namespaces', 'namespaces').then(() => null, (e: unknown) => e);
+      return { error, requests };
+    } finally {
+      client.close();
+    }
+  };
+
+  it('a certificate-authority file that is not there: named with its cluster and kubeconfig', async () => {
+    const { dir, file } = write('{token: t}', '{server: "https://127.0.0.1:1", certificate-authority: ca.crt}');
+    const { error, requests } = await firstRequest(file);
+    expect(error).toBeInstanceOf(CredentialError);
+    expect((error as Error).message).toBe(`cannot read certificate-authority ${path.join(dir, 'ca.crt')} of cluster "c1" in kubeconfig ${file}: no such file (ENOENT)`);
+    expect(requests).toEqual([]);
+  });
+
+  it('a client-key file that is not there: named with its user', async () => {
+    const { dir, file } = write('{client-certificate: client.crt, client-key: client.key}');
+    fs.writeFileSync(path.join(dir, 'client.crt'), 'read before the key');
+    const { error } = await firstRequest(file);
+    expect(error).toBeInstanceOf(CredentialError);
+    expect((error as Error).message).toBe(`cannot read client-key ${path.join(dir, 'client.key')} of user "u1" in kubeconfig ${file}: no such file (ENOENT)`);
+  });
+
+  it('an auth-provider whose command fails: one line naming it, its user and the kubeconfig', async () => {
+    // `false` exits 1 with nothing on stderr: what the gcp provider's cmd-path runs fails.
+    const { file } = write('{auth-provider: {name: gcp, config: {cmd-path: false, cmd-args: "config config-helper --format=json"}}}');
+    const { error, requests } = await firstRequest(file);
+    expect(error).toBeInstanceOf(CredentialError);
+    const message = (error as Error).message;
+    expect(message).toMatch(new RegExp(`^auth-provider "gcp" of user "u1" in kubeconfig ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} failed: \\S`));
+    expect(message).not.toMatch(/cannot reach API server|\n|\\u000a/);
+    expect(requests).toEqual([]);
   });
 });

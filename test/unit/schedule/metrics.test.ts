@@ -1,5 +1,7 @@
 // /metrics text: a valid Prometheus exposition a scraper accepts, with the series an alert
 // rule needs always present.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Finding, RunReport } from '../../../src/run/types.ts';
 import { emptyMetricsState, lastEvaluated, renderMetrics } from '../../../src/schedule/metrics.ts';
@@ -300,5 +302,52 @@ describe('renderMetrics', () => {
     const back = f.get('ztaudit_notification_failures_total')!.samples.filter((s) => s.value >= 100);
     expect(back.map((s) => [s.labels.channel, s.value])).toEqual(names.map((name, i) => [name, 100 + i]));
     expect(text).toContain('channel="C:\\\\new"');
+  });
+});
+
+// docs/deploy.md's ZtauditNotRunning rule, evaluated on what /metrics exposes. PromQL
+// (https://prometheus.io/docs/prometheus/latest/querying/operators/#logical-set-binary-operators):
+// "vector1 or vector2 results in a vector that contains all original elements (label sets +
+// values) of vector1 and additionally all elements of vector2 which do not have matching label
+// sets in vector1"; a comparison with a scalar drops the elements for which it is false, and an
+// alert fires while its expression returns an element. ztaudit_start_time_seconds follows
+// process_start_time_seconds (https://prometheus.io/docs/instrumenting/writing_clientlibs/#process-metrics).
+describe('the documented "not running" alert', () => {
+  const rule = /- alert: ZtauditNotRunning[^\n]*\n\s+expr: (.+)\n/.exec(readFileSync(join(import.meta.dirname, '../../../docs/deploy.md'), 'utf8'));
+  const expr = rule?.[1]?.trim() ?? '';
+  // The one form this reader evaluates; a rule rewritten otherwise fails here, to be read again.
+  const form = /^time\(\) - \((\w+) or (\w+)\) > (\d+) \* (\d+)$/.exec(expr);
+
+  /** Whether the rule fires at `now` over the samples `metrics` exposes (one target: no labels but the scrape's). */
+  function fires(metrics: string, now: Date): boolean {
+    const f = parseExposition(metrics);
+    const [, left, right, a, b] = form!;
+    const vector = (name: string) => f.get(name)?.samples ?? [];
+    const either = vector(left!).length > 0 ? vector(left!) : vector(right!);
+    return either.some((s) => now.getTime() / 1000 - s.value > Number(a) * Number(b));
+  }
+
+  it('is documented in the form this test reads', () => {
+    expect(expr).toBe('time() - (ztaudit_last_success_timestamp_seconds or ztaudit_start_time_seconds) > 2 * 86400');
+    expect(form).not.toBeNull();
+  });
+
+  it('a daemon whose every run failed: the rule has a series to read, and fires two days after the start', () => {
+    const started = new Date('2026-12-01T00:00:00Z');
+    const state = emptyMetricsState(started);
+    state.runsTotal.error = 3;
+    const text = renderMetrics(state);
+    expect(parseExposition(text).get('ztaudit_last_success_timestamp_seconds')!.samples).toEqual([]);
+    expect(parseExposition(text).get('ztaudit_start_time_seconds')!.samples).toEqual([{ labels: {}, value: started.getTime() / 1000 }]);
+    expect(fires(text, new Date('2026-12-02T23:00:00Z'))).toBe(false);
+    expect(fires(text, new Date('2026-12-03T00:00:01Z'))).toBe(true);
+  });
+
+  it('once a run succeeded, its time counts, not the start', () => {
+    const state = emptyMetricsState(new Date('2026-12-01T00:00:00Z'));
+    state.runsTotal.success = 1;
+    state.lastSuccessAt = new Date('2026-12-02T02:00:00Z');
+    expect(fires(renderMetrics(state), new Date('2026-12-03T12:00:00Z'))).toBe(false);
+    expect(fires(renderMetrics(state), new Date('2026-12-04T02:00:01Z'))).toBe(true);
   });
 });

@@ -182,7 +182,10 @@ describe('serve --watch (a stand-in watch, a real SQLite history)', () => {
   const start = async (name: string) => {
     const fake = new FakeWatch(cluster());
     const history = join(work, `${name}.db`);
-    const out = io();
+    // serve checks at start that the kubeconfig names a cluster, as for a real watch; the stand-in watch never contacts it.
+    const kubeconfig = join(work, `${name}.kubeconfig`);
+    writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\ncontexts: [{name: c, context: {cluster: c}}]\ncurrent-context: c\n');
+    const out = io({ KUBECONFIG: kubeconfig });
     const d = await startServe(['--no-notify', '--history', history, '--out', join(work, name), '--schedule', '0 2 * * *', '--port', '0', '--host', '127.0.0.1', '--watch', '--cluster', 'prod'], out, { watcher: () => fake });
     await d.idle();
     const storedIds = async () => {
