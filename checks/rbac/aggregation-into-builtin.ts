@@ -9,8 +9,8 @@ import { ruleGivesInScope } from '../../src/analysis/rbac/scope.ts';
 import type { RoleInfo, Rule } from '../../src/analysis/rbac/types.ts';
 import { RBAC_BEST_EFFORT, RBAC_NEEDS, isWildcardRule } from './common.ts';
 import {
-  csrApprovalPermissions, namespaceModificationPermissions, nodesProxyPermissions, podExecPermissions, privilegeEscalationPermissions,
-  secretsReadPermissions, webhookWritePermissions, workloadWritePermissions,
+  csrApprovalPermissions, isPortForwardOnly, namespaceModificationPermissions, nodesProxyPermissions, podAccessText, podExecPermissions,
+  privilegeEscalationPermissions, secretsReadPermissions, webhookWritePermissions, workloadWritePermissions,
 } from './lib/permissions.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
@@ -20,6 +20,8 @@ export const AGGREGATE_LABELS = [`${RBAC}/aggregate-to-admin`, `${RBAC}/aggregat
 interface Danger {
   /** What the permission lets a holder do, for the message. */
   risk: string;
+  /** What some of its permissions (their labels) let a holder do, when that depends on which; undefined keeps `risk`. */
+  riskOf?: (permissions: readonly string[]) => string;
   control: string;
   permissions: Permission[];
 }
@@ -43,7 +45,8 @@ function dangers(ctx: AuditContext): Danger[] {
   const isTokenRequest = (x: Permission) => x.resource === 'serviceaccounts' && x.subresource === 'token';
   return [
     { risk: 'read Secrets', control: '5.1.2', permissions: secretsReadPermissions() },
-    { risk: 'exec into pods', control: '5.1.8', permissions: podExecPermissions(ctx) },
+    // Worded as rbac.pod-exec-attach words it: port-forwarding is not exec.
+    { risk: 'exec into pods', riskOf: podAccessText, control: '5.1.8', permissions: podExecPermissions(ctx) },
     { risk: 'escalate, bind or impersonate', control: '5.1.8', permissions: escalation.filter((x) => !isPvCreate(x) && !isTokenRequest(x)) },
     { risk: 'create PersistentVolumes', control: '5.1.9', permissions: clusterOnly(escalation.filter(isPvCreate)) },
     { risk: 'mint service account tokens', control: '5.1.13', permissions: escalation.filter(isTokenRequest) },
@@ -118,6 +121,19 @@ function builtinTargets(model: RbacModel): Map<string, string[]> {
   return out;
 }
 
+const WILDCARD: Danger = { risk: 'wildcard rule', control: '5.1.3', permissions: [] };
+
+/** What a holder can do with `found`'s permissions, one phrase per kind of danger, in the order first met. */
+function risksOf(found: ReadonlyArray<{ permission: string; danger: Danger }>): string[] {
+  const byDanger = new Map<Danger, string[]>();
+  for (const { permission, danger } of found) {
+    const list = byDanger.get(danger);
+    if (list) list.push(permission);
+    else byDanger.set(danger, [permission]);
+  }
+  return [...byDanger].map(([danger, permissions]) => danger.riskOf?.(permissions) ?? danger.risk);
+}
+
 const ORDER = ['view', 'edit', 'admin'];
 const and = (xs: string[]) => (xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
 const byOrder = (a: string, b: string) => (ORDER.indexOf(a) + 1 || 99) - (ORDER.indexOf(b) + 1 || 99) || a.localeCompare(b);
@@ -130,7 +146,7 @@ export const aggregationIntoBuiltin: Check = {
   severity: 'high',
   controls: [cis('5.1.2'), cis('5.1.3'), cis('5.1.4'), cis('5.1.8'), cis('5.1.9'), cis('5.1.10'), cis('5.1.11'), cis('5.1.12'), cis('5.1.13'), cis('5.2.1'), ...LEAST_PRIVILEGE],
   remediation:
-    'Remove the rbac.authorization.k8s.io/aggregate-to-admin|edit|view label from the ClusterRole (or drop the dangerous rules from it) and grant those permissions through a dedicated role bound only to the subjects that need them.',
+    'Remove the rbac.authorization.k8s.io/aggregate-to-admin|edit|view label from the ClusterRole (or drop the dangerous rules from it) and grant those permissions through a dedicated role bound only to the subjects that need them. A role that adds only port-forwarding (pods/portforward) is reported at medium, as rbac.pod-exec-attach rates it: it reaches the ports of the pods, never their tokens, a shell or their node.',
   needs: RBAC_NEEDS,
   readsBestEffort: RBAC_BEST_EFFORT,
   evaluate(ctx) {
@@ -153,18 +169,18 @@ export const aggregationIntoBuiltin: Check = {
       // bootstrap rules may already include it, e.g. secrets read in edit). `clusterScoped`: only
       // a ClusterRoleBinding of a target gives it; a wildcard entry keeps its rules to ask in which
       // namespaces a RoleBinding gives anything of it.
-      type Found = { permission: string; risk: string; control: string; rules: Set<string>; newFor: string[]; clusterScoped: boolean; wildcard?: Rule[] };
+      type Found = { permission: string; risk: string; control: string; danger: Danger; rules: Set<string>; newFor: string[]; clusterScoped: boolean; wildcard?: Rule[] };
       const found = new Map<string, Found>();
-      const add = (permission: string, d: { risk: string; control: string }, rule: Rule, newFor: string[], clusterScoped: boolean, wildcard?: Rule) => {
+      const add = (permission: string, d: Danger, rule: Rule, newFor: string[], clusterScoped: boolean, wildcard?: Rule) => {
         if (newFor.length === 0) return;
         let e = found.get(permission);
-        if (!e) found.set(permission, (e = { permission, risk: d.risk, control: d.control, rules: new Set(), newFor: [], clusterScoped, wildcard: wildcard ? [] : undefined }));
+        if (!e) found.set(permission, (e = { permission, risk: d.riskOf?.([permission]) ?? d.risk, control: d.control, danger: d, rules: new Set(), newFor: [], clusterScoped, wildcard: wildcard ? [] : undefined }));
         e.rules.add(describeRule(rule));
         if (wildcard) e.wildcard!.push(wildcard);
         for (const t of newFor) if (!e.newFor.includes(t)) e.newFor.push(t);
       };
       for (const rule of role.rules) {
-        if (isWildcardRule(rule)) add(`wildcard: ${describeRule(rule)}`, { risk: 'wildcard rule', control: '5.1.3' }, rule, targets, false, rule);
+        if (isWildcardRule(rule)) add(`wildcard: ${describeRule(rule)}`, WILDCARD, rule, targets, false, rule);
         if (rule.nonResourceURLs.length > 0) continue;
         for (const d of checks) {
           for (const perm of d.permissions) {
@@ -183,7 +199,7 @@ export const aggregationIntoBuiltin: Check = {
         continue;
       }
       const dangerous = [...found.values()].sort((a, b) => a.permission.localeCompare(b.permission));
-      const risks = [...new Set(dangerous.map((d) => d.risk))];
+      const risks = risksOf(dangerous);
       const extended = targets.filter((t) => dangerous.some((d) => d.newFor.includes(t)));
       // The holders it reaches: bindings of the targets it extends that can give what it adds
       // there. A RoleBinding's request carries its namespace, so it gives none of a cluster-scoped
@@ -219,15 +235,17 @@ export const aggregationIntoBuiltin: Check = {
           labels,
           targets,
           extended,
-          dangerousPermissions: dangerous.map(({ wildcard: _, clusterScoped, ...e }) => ({ ...e, rules: [...e.rules], newFor: e.newFor.sort(byOrder), ...(clusterScoped ? { clusterScoped } : {}) })),
+          dangerousPermissions: dangerous.map(({ wildcard: _, danger: __, clusterScoped, ...e }) => ({ ...e, rules: [...e.rules], newFor: e.newFor.sort(byOrder), ...(clusterScoped ? { clusterScoped } : {}) })),
           bindings,
           ...(leftOut > 0 ? { roleBindingsLeftOut } : {}),
           totalBindings,
           controls: [...new Set(dangerous.map((d) => cis(d.control)))].sort(),
         },
       };
-      // Nobody holds the extended roles yet: latent, not yet exercised.
-      if (totalBindings === 0) v.severity = 'medium';
+      // Nobody holds the extended roles yet: latent, not yet exercised. Port-forwarding alone
+      // reaches pods' ports, never their tokens, a shell or their node: medium, as
+      // rbac.pod-exec-attach rates it wherever it is held.
+      if (totalBindings === 0 || dangerous.every((d) => isPortForwardOnly(d.permission))) v.severity = 'medium';
       out.push(v);
     }
     return out.sort((a, b) => a.resource.name.localeCompare(b.resource.name));

@@ -122,6 +122,19 @@ export interface PermissionCheckSpec extends Omit<Check, 'evaluate' | 'area' | '
   noteFor?: (hits: PermissionHit[], ctx: AuditContext, subject: Subject, grants: readonly Grant[]) => string | undefined;
 }
 
+/**
+ * A cluster-wide hit limited by resourceNames, as one hit in each namespace it names: on
+ * `namespaces` the names are namespaces (ResourceNameMatches, kubernetes
+ * pkg/apis/rbac/v1/evaluation_helpers.go, compares the request's name, and a request on
+ * /api/v1/namespaces/NAME names NAME), so it changes those and no other, as a RoleBinding there
+ * would: its scope and severity are theirs. For rbac.namespace-modification's hits, and
+ * powerfulServiceAccounts' on namespaces.
+ */
+export function inNamedNamespaces(hits: PermissionHit[]): PermissionHit[] {
+  if (!hits.some((h) => !h.namespace && h.ruleObj.resourceNames.length > 0)) return hits;
+  return hits.flatMap((h) => (h.namespace || h.ruleObj.resourceNames.length === 0 ? [h] : [...new Set(h.ruleObj.resourceNames)].map((namespace) => ({ ...h, namespace }))));
+}
+
 /** Where a powerful service account's dangerous grant is effective. */
 type PowerScope = 'cluster-wide' | 'in kube-system';
 
@@ -173,8 +186,9 @@ const KUBE_SYSTEM = 'kube-system';
 export const powerfulServiceAccounts: (ctx: AuditContext) => PowerfulServiceAccounts = memoize((ctx: AuditContext) => {
   const wanted = [
     ...clusterAdminPermissions(), ...secretsReadPermissions(), ...podExecPermissions(ctx), ...privilegeEscalationPermissions().filter((x) => x !== PV_CREATE),
-    ...nodesProxyPermissions(), ...csrApprovalPermissions(), ...webhookWritePermissions(), ...workloadWritePermissions(), ...namespaceModificationPermissions(),
+    ...nodesProxyPermissions(), ...csrApprovalPermissions(), ...webhookWritePermissions(), ...workloadWritePermissions(),
   ];
+  const namespaceWanted = namespaceModificationPermissions();
   const existing = new Set<string>();
   const knownNamespaces = new Set<string>();
   // Only a live listing proves an account missing: manifests seldom hold every ServiceAccount (a
@@ -208,7 +222,12 @@ export const powerfulServiceAccounts: (ctx: AuditContext) => PowerfulServiceAcco
       const group = kind === 'Group' && (name === SA_GROUP || (name.startsWith(`${SA_GROUP}:`) && name.length > SA_GROUP.length + 1));
       if (!sa && !group) continue;
       if (!s.grants.some((g) => !g.namespace || g.namespace === KUBE_SYSTEM)) continue;
-      const hits = findPermissions(s.grants, wanted, { namespace: KUBE_SYSTEM });
+      // Patch or update on namespaces limited by resourceNames changes only the namespaces named
+      // (inNamedNamespaces): powerful only when kube-system is one of them.
+      const hits = [
+        ...findPermissions(s.grants, wanted, { namespace: KUBE_SYSTEM }),
+        ...inNamedNamespaces(findPermissions(s.grants, namespaceWanted, { namespace: KUBE_SYSTEM })).filter((h) => !h.namespace || h.namespace === KUBE_SYSTEM),
+      ];
       if (hits.length === 0) continue;
       const scope: PowerScope = hits.some((h) => !h.namespace) ? 'cluster-wide' : 'in kube-system';
       let text: string;

@@ -1,19 +1,6 @@
-import type { PermissionHit } from '../../src/analysis/rbac/audit.ts';
-import { namespaceOnlySeverity, permissionCheck } from './common.ts';
+import { inNamedNamespaces, namespaceOnlySeverity, permissionCheck } from './common.ts';
 import { namespaceModificationPermissions } from './lib/permissions.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
-
-/**
- * A cluster-wide hit limited by resourceNames, as one hit in each namespace it names: on
- * `namespaces` the names are namespaces (ResourceNameMatches, kubernetes
- * pkg/apis/rbac/v1/evaluation_helpers.go, compares the request's name, and a request on
- * /api/v1/namespaces/NAME names NAME), so it changes those and no other, as a RoleBinding there
- * would: its scope and severity are theirs.
- */
-function inNamedNamespaces(hits: PermissionHit[]): PermissionHit[] {
-  if (!hits.some((h) => !h.namespace && h.ruleObj.resourceNames.length > 0)) return hits;
-  return hits.flatMap((h) => (h.namespace || h.ruleObj.resourceNames.length === 0 ? [h] : [...new Set(h.ruleObj.resourceNames)].map((namespace) => ({ ...h, namespace }))));
-}
 
 export const namespaceModification = permissionCheck({
   id: 'rbac.namespace-modification',

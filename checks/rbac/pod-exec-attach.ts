@@ -2,20 +2,15 @@ import type { PermissionHit } from '../../src/analysis/rbac/audit.ts';
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Grant, Subject } from '../../src/analysis/rbac/types.ts';
 import { POWERFUL_SA_BEST_EFFORT, namespaceOnlySeverity, permissionCheck, powerfulNamespaceNote, powerfulOthersIn, type ActsAsServiceAccounts } from './common.ts';
-import { podExecPermissions } from './lib/permissions.ts';
+import { isPortForwardOnly, podAccessOf, podAccessText, podExecPermissions } from './lib/permissions.ts';
 import { namedPodsReach, nodeEscapingPodsIn, privilegedAdmission, unreadablePodKinds, type NodeEscapingPod, type PodAccess } from './lib/named-pods.ts';
 import { LEAST_PRIVILEGE } from '../controls.ts';
 import { POD_VIEW_KINDS } from '../../src/snapshot/kinds.ts';
 
-const isPortForward = (h: PermissionHit) => h.permission.endsWith(' pods/portforward');
+const isPortForward = (h: PermissionHit) => isPortForwardOnly(h.permission);
 
 /** How a hit enters pods; undefined for port-forwarding, which enters none. */
-function accessOf(h: PermissionHit): PodAccess | undefined {
-  if (h.permission.endsWith(' pods/exec')) return 'exec';
-  if (h.permission.endsWith(' pods/attach')) return 'attach';
-  if (h.permission.endsWith(' pods/ephemeralcontainers')) return 'ephemeral';
-  return undefined;
-}
+const accessOf = (h: PermissionHit): PodAccess | undefined => podAccessOf(h.permission);
 
 // Exec, attach and an ephemeral container run as or beside a pod's processes, with its mounted
 // token; port-forwarding only reaches its ports, so it is no way to act as its service account.
@@ -169,15 +164,6 @@ function unreadNote(hits: PermissionHit[], ctx: AuditContext): string | undefine
 
 const joinNotes = (...notes: Array<string | undefined>): string | undefined => notes.filter((n) => n !== undefined).join('. ') || undefined;
 
-const ACTIONS: ReadonlyArray<[PodAccess | 'portforward', string]> = [['exec', 'exec into'], ['attach', 'attach to'], ['ephemeral', 'add ephemeral containers to'], ['portforward', 'port-forward to']];
-
-/** What the hits let the subject do to pods, e.g. "exec into or attach to pods", "port-forward to pods". */
-function actionFor(hits: readonly PermissionHit[]): string {
-  const kinds = new Set(hits.map((h) => accessOf(h) ?? 'portforward'));
-  const done = ACTIONS.filter(([k]) => kinds.has(k)).map(([, text]) => text);
-  return `${done.length > 1 ? `${done.slice(0, -1).join(', ')} or ${done[done.length - 1]}` : done[0]} pods`;
-}
-
 export const podExecAttach = permissionCheck({
   id: 'rbac.pod-exec-attach',
   title: 'Subject can exec, attach or port-forward into pods',
@@ -190,7 +176,7 @@ export const podExecAttach = permissionCheck({
   remediation: 'Grant pods/exec, pods/attach, pods/portforward and pods/ephemeralcontainers only to break-glass roles, in the namespaces that need them; where one needs it, limit it to the pods it needs (resourceNames), and not to a privileged, host-namespace or hostPath pod, where it reaches the node. Grant pods/ephemeralcontainers only in namespaces that enforce at least the baseline Pod Security level (pod-security.kubernetes.io/enforce), or a privileged debug container reaches the node. A subject that can only port-forward (pods/portforward) is reported at medium wherever it can: it reaches the ports of the pods, past NetworkPolicy and to listeners bound to localhost, but never their tokens or their node.',
   wanted: podExecPermissions,
   action: 'exec into, attach to, add ephemeral containers to or port-forward to pods',
-  actionFor,
+  actionFor: (hits) => podAccessText(hits.map((h) => h.permission)),
   severityFor,
   noteFor: (hits, ctx, subject, grants) => joinNotes(powerfulNote(hits, ctx, subject, grants) ?? nodeNote(hits, ctx) ?? missingPodsNote(hits, ctx, subject, grants), unreadNote(hits, ctx)),
 });

@@ -5,6 +5,7 @@
 import type { AuditContext } from '../../../src/analysis/context.ts';
 import type { Permission } from '../../../src/analysis/rbac/audit.ts';
 import { ANY_SUBRESOURCE } from '../../../src/analysis/rbac/rules.ts';
+import type { PodAccess } from './named-pods.ts';
 
 const RBAC = 'rbac.authorization.k8s.io';
 const CERTS = 'certificates.k8s.io';
@@ -29,6 +30,31 @@ export const podExecPermissions = (ctx: AuditContext): Permission[] => [
   ...(getSufficesForExec(ctx) ? ['exec', 'attach', 'portforward'].map((sub) => p('get', '', 'pods', sub)) : []),
   ...each(['update', 'patch'], '', ['pods'], 'ephemeralcontainers'),
 ];
+
+/** A permission of podExecPermissions (its label) that only port-forwards: it reaches a pod's ports, not its processes, token or node. */
+export const isPortForwardOnly = (permission: string): boolean => permission.endsWith(' pods/portforward');
+
+/** How a permission of podExecPermissions (its label, "create pods/exec") enters pods; undefined for port-forwarding, which enters none. */
+export function podAccessOf(permission: string): PodAccess | undefined {
+  if (permission.endsWith(' pods/exec')) return 'exec';
+  if (permission.endsWith(' pods/attach')) return 'attach';
+  if (permission.endsWith(' pods/ephemeralcontainers')) return 'ephemeral';
+  return undefined;
+}
+
+const POD_ACTIONS: ReadonlyArray<[PodAccess | 'portforward', string]> = [['exec', 'exec into'], ['attach', 'attach to'], ['ephemeral', 'add ephemeral containers to'], ['portforward', 'port-forward to']];
+
+/**
+ * What permissions of podExecPermissions (their labels) let a holder do to pods, for a message:
+ * "exec into or attach to pods", "port-forward to pods" (port-forwarding reaches a pod's ports,
+ * never a shell in it, so it is not called exec).
+ */
+export function podAccessText(permissions: Iterable<string>): string {
+  const kinds = new Set<PodAccess | 'portforward'>();
+  for (const x of permissions) kinds.add(podAccessOf(x) ?? 'portforward');
+  const done = POD_ACTIONS.filter(([k]) => kinds.has(k)).map(([, text]) => text);
+  return `${done.length > 1 ? `${done.slice(0, -1).join(', ')} or ${done[done.length - 1]}` : done[0]} pods`;
+}
 
 /**
  * Every storage provisioner that creates volumes for PersistentVolumeClaims (a CSI
