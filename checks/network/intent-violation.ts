@@ -110,7 +110,13 @@ function findFlowsInDoubt(model: ReachModel, sources: PodClass[], dests: PodClas
   const truncated = a.truncated || b.truncated || flows.length > MAX_FLOWS;
   // Both searches list every pair they found unless truncated: then their counts are lower bounds.
   const count = a.truncated || b.truncated ? Math.max(a.count, b.count, flows.length) : flows.length;
-  return { flows: flows.slice(0, MAX_FLOWS), count, truncated, examined: Math.max(a.examined, b.examined), capped: a.capped || b.capped };
+  const capped = a.capped || b.capped;
+  return { flows: flows.slice(0, MAX_FLOWS), count, truncated, examined: Math.max(a.examined, b.examined), capped, ...(capped ? { evaluated: (a.evaluated ?? 0) + (b.evaluated ?? 0) } : {}) };
+}
+
+/** How far a capped search for flows in doubt got, as the finding says it. */
+function cappedSearch(d: DoubtSearch): string {
+  return `stopped at its cap after evaluating ${d.evaluated ?? 0} pod-class pairs, ${d.examined} of them with a doubt on the intent's ports (cap ${MAX_DOUBT_PAIRS} such pairs or ${MAX_DOUBT_PAIRS * 5} evaluations)`;
 }
 
 function classesFor(model: ReachModel, sel: LabelSelectorConfig): PodClass[] {
@@ -217,7 +223,7 @@ export const intentViolation: Check = {
           severity: 'medium',
           resource,
           message: `intent "${rule.name}" cannot be confirmed: ${first.from.slice(0, 2).join(', ')}${first.from.length > 2 ? ', …' : ''} → ${first.to.slice(0, 2).join(', ')}${first.to.length > 2 ? ', …' : ''} (${first.ports}) may be allowed — ${first.uncertain[0] ?? 'an uncertain rule match'}${doubts.count > 1 ? ` (${doubts.count}${doubts.truncated || doubts.capped ? '+' : ''} pod-class flow(s) in doubt)` : ''}; the model counts ${doubts.count > 1 ? 'them' : 'it'} as denied`,
-          evidence: { ...evidence, enforcedBy: 'uncertain', doubtedFlows: doubted, ...(doubts.truncated ? { flowsTruncated: `first ${MAX_FLOWS} flows shown` } : {}), ...(doubts.capped ? { doubtSearch: `stopped after ${doubts.examined} pod-class pairs (cap ${MAX_DOUBT_PAIRS})` } : {}) },
+          evidence: { ...evidence, enforcedBy: 'uncertain', doubtedFlows: doubted, ...(doubts.truncated ? { flowsTruncated: `first ${MAX_FLOWS} flows shown` } : {}), ...(doubts.capped ? { doubtSearch: cappedSearch(doubts) } : {}) },
         });
       } else if (network.count > 0) {
         // The network lets these flows through; the destination's mesh refuses every one.
@@ -246,8 +252,8 @@ export const intentViolation: Check = {
           status: 'fail',
           severity: 'medium',
           resource,
-          message: `intent "${rule.name}" could not be confirmed: no allowed flow from ${describe(rule.from)} to ${describe(rule.to)}, but the search for flows in doubt stopped after ${doubts.examined} pod-class pairs whose doubts touch its ports (cap ${MAX_DOUBT_PAIRS}); the rest were not checked`,
-          evidence: { ...evidence, enforcedBy: 'uncertain', sourceClasses: sources.length, destinationClasses: dests.length, doubtSearch: `stopped after ${doubts.examined} pod-class pairs (cap ${MAX_DOUBT_PAIRS}): the rest were not checked for flows the model holds in doubt` },
+          message: `intent "${rule.name}" could not be confirmed: no allowed flow from ${describe(rule.from)} to ${describe(rule.to)}, but the search for flows in doubt ${cappedSearch(doubts)}; the rest were not checked`,
+          evidence: { ...evidence, enforcedBy: 'uncertain', sourceClasses: sources.length, destinationClasses: dests.length, doubtSearch: `${cappedSearch(doubts)}: the rest were not checked for flows the model holds in doubt` },
         });
       } else {
         out.push({

@@ -343,7 +343,7 @@ const TO_FORMS = 'give NAMESPACE/WORKLOAD, NAMESPACE/KIND/WORKLOAD, an IP addres
  * not meant as one (it holds a slash, or is an IP address). A name that breaks RFC 1123 (labels
  * of letters, digits and dashes, 1-63 long, no dash at either end; 253 at most; Cilium's toFQDNs
  * also takes `_`), a single label, a last label of digits only (no IP address either), a
- * wildcard, or a cluster Service name is refused naming what is wrong.
+ * wildcard, or a cluster Service name (NAME.NS.svc[.DOMAIN]) is refused naming what is wrong.
  */
 export function parseDnsName(text: string): string | undefined {
   const t = text.trim();
@@ -357,7 +357,9 @@ export function parseDnsName(text: string): string | undefined {
   const wrong = labels.find((l) => !/^[a-z0-9_]([-a-z0-9_]{0,61}[a-z0-9_])?$/.test(l));
   if (wrong !== undefined) bad(`"${wrong}" is not a DNS label (1-63 letters, digits, dashes or underscores, no dash at either end)`);
   if (/^\d+$/.test(labels[labels.length - 1])) bad('not an IP address, and a DNS name does not end in a label of digits');
-  if (labels.includes('svc')) bad(`${name} is a Service's cluster DNS name: policy applies to the pods behind it; give the workload behind it (NAMESPACE/WORKLOAD) and the target port`);
+  // A Service's cluster name is NAME.NS.svc[.CLUSTER-DOMAIN] (https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/):
+  // svc is its third label; svc.example.com or api.svc.example.com are names like any other.
+  if (labels[2] === 'svc') bad(`${name} is a Service's cluster DNS name: policy applies to the pods behind it; give the workload behind it (NAMESPACE/WORKLOAD) and the target port`);
   return name;
 }
 

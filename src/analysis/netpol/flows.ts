@@ -393,6 +393,8 @@ export interface DoubtSearch {
   /** Pairs whose doubts touch the question's connections, and whether the search stopped at its cap before the last pair that could hold a doubt. */
   examined: number;
   capped: boolean;
+  /** When `capped`: the pairs evaluated before the search stopped. */
+  evaluated?: number;
 }
 
 /** Doubt-tracked pair evaluations per search (see findDoubtedFlows). */
@@ -420,7 +422,9 @@ function doubtablePlan(model: ReachModel, plan: readonly StagePlan[], dir: Direc
   if (!byPlan) doubtablePlans.set(wanted, (byPlan = new WeakMap()));
   let v = byPlan.get(plan);
   if (v === undefined) {
-    const peerMay = (p: Peer) => p.kind === 'nodes' || (p.kind === 'pods' && (readsNamespaceLabels(p.namespaces) || !!p.where?.namespaceLabels || !!p.where?.doubt || !!p.addresses));
+    // Namespace labels are in doubt only for a namespace no manifest declares (engine.ts undeclaredNamespacePeer).
+    const undeclared = !!model.match.undeclaredNamespaces?.size;
+    const peerMay = (p: Peer) => p.kind === 'nodes' || (p.kind === 'pods' && ((undeclared && (readsNamespaceLabels(p.namespaces) || !!p.where?.namespaceLabels)) || !!p.where?.doubt || !!p.addresses));
     const listMay = (l: readonly Peer[] | 'any' | undefined) => l !== undefined && l !== 'any' && (!!podCidrStatus(l, model.match.podPools)?.doubt || l.some(peerMay));
     // A doubted rule on other ports than the question's cannot put the question in doubt.
     // A rule on its own pod's address keeps one only where every pool leaves it in doubt (calico/adapter.ts).
@@ -456,6 +460,7 @@ export function findDoubtedFlows(model: ReachModel, sources: PodClass[], destina
       // The cap counts the pairs a doubt on the question's ports touches; every evaluation is bounded too.
       if (result.examined >= maxPairs || evaluated >= maxPairs * EVALUATIONS_PER_PAIR) {
         result.capped = true;
+        result.evaluated = evaluated;
         return result;
       }
       evaluated++;

@@ -4,7 +4,7 @@
 import { allConns, formatConns, intersectConns, isAllConns, isEmptyConns, restrictConns, sameConns, subtractConns, unionConns, emptyConns, type ConnSet, type Protocol } from './conns.ts';
 import { ALL_V4, ALL_V6, formatRange, ipToString, parseIp, unmapIpv4, type IpRange } from '../../base/ip.ts';
 import { describeCause, describeRule, evaluatePlan, podCidrStatus, podSetMatches, policyLabel, ruleMatchesPeer, rulePortConns, type DecisionCause, type Direction, type DirectionVerdict, type StagePlan } from './engine.ts';
-import { describePolicy, namePoliciesByName, type LayerPolicy } from './layers.ts';
+import { describePolicy, namePoliciesByName, type LayerPolicy, type Rule } from './layers.ts';
 import { candidatePeers, indexByNamespace, MAX_DOUBT_PAIRS, ruleTouches, type DoubtSearch } from './flows.ts';
 import { buildReachability, egressVerdict, forwardedWhy, workloadKey, ingressVerdict, REMOTE_NODE_PEER, type Endpoint, type PodClass, type ReachModel, type RuleRef, type WorkloadNode } from './model.ts';
 
@@ -392,30 +392,74 @@ export function pairUndetermined(model: ReachModel, s: PodClass, d: PodClass, as
   return isEmptyConns(conns) || why.length === 0 ? undefined : { conns, why };
 }
 
+/** One group of AdminNetworkPolicies (or ClusterNetworkPolicies of a tier) sharing a priority, with each one's rules that may decide some of the wanted connections. */
+type TiedGroup = Array<{ policy: LayerPolicy; rules: Rule[] }>;
+
 // Per wanted connections and direction; a plan object belongs to one model.
-const tiedPlans = new WeakMap<ConnSet, Record<Direction, WeakMap<readonly StagePlan[], boolean>>>();
+const tiedPlans = new WeakMap<ConnSet, Record<Direction, WeakMap<readonly StagePlan[], TiedGroup[]>>>();
 
 /**
- * Whether a plan holds AdminNetworkPolicies (or ClusterNetworkPolicies of a tier) sharing a
- * priority whose rules of `dir` may decide some of `wanted`: a pair it decides may hang on their order.
+ * The groups of a plan's AdminNetworkPolicies (or ClusterNetworkPolicies of a tier) sharing a
+ * priority whose order may change what their rules of `dir` decide on some of `wanted`. Upstream
+ * leaves the order undefined only where "two (or more) policies with the same priority could
+ * both match a connection" (AdminNetworkPolicySpec.priority,
+ * https://network-policy-api.sigs.k8s.io/reference/spec/), and a group whose rules touching
+ * `wanted` all say Allow, or all say Deny, answers the same in any order: it is left out. A Pass
+ * among them, or both actions, keeps the group.
  */
-function hasPriorityTie(plan: readonly StagePlan[], dir: Direction, wanted: ConnSet): boolean {
+function orderDependentGroups(plan: readonly StagePlan[], dir: Direction, wanted: ConnSet): TiedGroup[] {
   let byDir = tiedPlans.get(wanted);
   if (!byDir) tiedPlans.set(wanted, (byDir = { ingress: new WeakMap(), egress: new WeakMap() }));
   let v = byDir[dir].get(plan);
   if (v === undefined) {
-    v = plan.some(({ stage, policies }) => {
-      if (stage.mode !== 'first-match') return false;
-      const seen = new Set<string>();
-      return policies.some((p) => {
-        if ((p.layer !== 'admin' && p.layer !== 'baseline') || p.order === undefined || !(p[dir] ?? []).some((r) => ruleTouches(r, wanted))) return false;
-        const k = `${p.layer}\u0000${p.order}`;
-        if (seen.has(k)) return true;
-        seen.add(k);
-        return false;
-      });
-    });
+    v = [];
+    for (const { stage, policies } of plan) {
+      if (stage.mode !== 'first-match') continue;
+      const byPriority = new Map<string, TiedGroup>();
+      for (const policy of policies) {
+        if ((policy.layer !== 'admin' && policy.layer !== 'baseline') || policy.order === undefined) continue;
+        const rules = (policy[dir] ?? []).filter((r) => r.action !== 'Log' && ruleTouches(r, wanted));
+        if (!rules.length) continue;
+        const k = `${policy.layer}\u0000${policy.order}`;
+        byPriority.set(k, [...(byPriority.get(k) ?? []), { policy, rules }]);
+      }
+      for (const group of byPriority.values()) {
+        if (group.length < 2) continue;
+        const actions = new Set(group.flatMap((g) => g.rules.map((r) => r.action)));
+        if (actions.size === 1 && !actions.has('Pass')) continue;
+        v.push(group);
+      }
+    }
     byDir[dir].set(plan, v);
+  }
+  return v;
+}
+
+/** Whether a plan holds a group of orderDependentGroups: a pair it decides may hang on their order. */
+function hasPriorityTie(plan: readonly StagePlan[], dir: Direction, wanted: ConnSet): boolean {
+  return orderDependentGroups(plan, dir, wanted).length > 0;
+}
+
+// Per wanted connections, direction and plan: the peer classes two policies of one tied group both match.
+const tiedPeers = new WeakMap<ConnSet, Record<Direction, WeakMap<readonly StagePlan[], WeakMap<PodClass, boolean>>>>();
+
+/**
+ * Whether two policies or more of one group of orderDependentGroups have a rule whose peers
+ * match `peer` (a rule with its own subject counts as matching): only then can their order
+ * decide a flow with that peer. Once per plan and peer class.
+ */
+function tieMatchesPeer(model: ReachModel, plan: readonly StagePlan[], dir: Direction, wanted: ConnSet, peer: PodClass): boolean {
+  const groups = orderDependentGroups(plan, dir, wanted);
+  if (!groups.length) return false;
+  let byDir = tiedPeers.get(wanted);
+  if (!byDir) tiedPeers.set(wanted, (byDir = { ingress: new WeakMap(), egress: new WeakMap() }));
+  let byPeer = byDir[dir].get(plan);
+  if (!byPeer) byDir[dir].set(plan, (byPeer = new WeakMap()));
+  let v = byPeer.get(peer);
+  if (v === undefined) {
+    const ep: Endpoint = { kind: 'class', cls: peer };
+    v = groups.some((g) => g.filter(({ policy, rules }) => rules.some((r) => !!r.subject || ruleMatchesPeer(model.match, r, policy.namespace, ep))).length >= 2);
+    byPeer.set(peer, v);
   }
   return v;
 }
@@ -426,19 +470,27 @@ function hasPriorityTie(plan: readonly StagePlan[], dir: Direction, wanted: Conn
  * Pairs evaluated: every source toward a destination whose ingress holds such a cause, and the
  * sources whose egress holds one toward every destination, so the work follows the pairs a
  * cause touches (a tie of policies whose rules miss `wanted`'s ports touches none); stopped, as
- * findDoubtedFlows is, after `maxPairs` pairs in doubt or five times as many evaluations (`capped`).
+ * findDoubtedFlows is, after `maxPairs` pairs in doubt or five times as many evaluations (`capped`;
+ * a pair counts as evaluated only where an unevaluated policy selects an end or two policies of
+ * an order-dependent tie both match the other end, orderDependentGroups and tieMatchesPeer).
  * `refine` narrows a pair's connections by another layer (the mesh).
  */
 export function findUndeterminedFlows(model: ReachModel, sources: PodClass[], destinations: PodClass[], wanted: ConnSet, limit = 20, refine?: (from: PodClass, to: PodClass, conns: ConnSet) => ConnSet, maxPairs = MAX_DOUBT_PAIRS): DoubtSearch {
   const result: DoubtSearch = { flows: [], count: 0, truncated: false, examined: 0, capped: false };
   let evaluated = 0;
-  const undecidedSources = sources.filter((s) => hasPriorityTie(s.egressPlan, 'egress', wanted) || unevaluatedSelecting(model, s, 'egress').length > 0);
+  const unevaluatedEgress = (s: PodClass) => unevaluatedSelecting(model, s, 'egress').length > 0;
+  const undecidedSources = sources.filter((s) => hasPriorityTie(s.egressPlan, 'egress', wanted) || unevaluatedEgress(s));
   for (const d of destinations) {
-    const all = hasPriorityTie(d.ingressPlan, 'ingress', wanted) || unevaluatedSelecting(model, d, 'ingress').length > 0;
-    for (const s of all ? sources : undecidedSources) {
+    const unevaluated = unevaluatedSelecting(model, d, 'ingress').length > 0;
+    const tied = hasPriorityTie(d.ingressPlan, 'ingress', wanted);
+    for (const s of unevaluated || tied ? sources : undecidedSources) {
+      // A pair is evaluated where an unevaluated policy selects an end, or two tied policies both match the other end.
+      const cause = unevaluated || unevaluatedEgress(s) || (tied && tieMatchesPeer(model, d.ingressPlan, 'ingress', wanted, s)) || tieMatchesPeer(model, s.egressPlan, 'egress', wanted, d);
+      if (!cause) continue;
       // The cap counts the pairs found in doubt; every evaluation is bounded too (five per counted pair).
       if (result.examined >= maxPairs || evaluated >= maxPairs * 5) {
         result.capped = true;
+        result.evaluated = evaluated;
         return result;
       }
       evaluated++;

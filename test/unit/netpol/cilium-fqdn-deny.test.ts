@@ -128,6 +128,43 @@ describe('an egressDeny of fewer addresses leaves a toFQDNs name in doubt, namin
   });
 });
 
+// A single-stack Cilium gives its pods addresses of one family only (enable-ipv6 is off by
+// default: https://docs.cilium.io/en/stable/cmdref/cilium-agent/ "--enable-ipv4 ... (default true)",
+// "--enable-ipv6 ... (default false)", set by the cilium-config keys of those names), so a deny of the other family's CIDRs ("block IPv6": ::/0) matches none
+// of the addresses its pods reach: it leaves a toFQDNs name allowed for certain.
+describe('single-stack Cilium: an egressDeny of the other family only leaves a toFQDNs name allowed for certain', () => {
+  const ipv6Only = `---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: cilium-config, namespace: kube-system}
+data: {enable-ipv6: "true", enable-ipv4: "false"}
+`;
+
+  it('IPv4 only (the default), egressDeny toCIDR ::/0: reach --to api.example.com is ALLOWED (exit 0), the matrix keeps the row, no doubt', () => {
+    const yaml = cluster + deny('toCIDR: ["::/0"]');
+    const r = reachCommandCore(snap(yaml), { from: 'a/client', to: 'api.example.com', port: '443' });
+    expect(r.output.split('\n')[0]).toBe('ALLOWED: a/client[Deployment] -> api.example.com on 443/TCP');
+    expect(r.exitCode).toBe(0);
+    expect(r.output).not.toContain('may lie in ::/0');
+    expect(fqdnRows(yaml)).toEqual(['a/client[Deployment],api.example.com[FQDN],TCP 443']);
+    expect(towardName(yaml).decisions.every((d) => d.uncertain === undefined)).toBe(true);
+  });
+
+  it('IPv6 only, egressDeny toCIDRSet 0.0.0.0/0: ALLOWED (exit 0); an egressDeny of ::/0 there still denies it', () => {
+    const r = reachCommandCore(snap(cluster + ipv6Only + deny('toCIDRSet: [{cidr: "0.0.0.0/0"}]')), { from: 'a/client', to: 'api.example.com', port: '443' });
+    expect(r.output.split('\n')[0]).toBe('ALLOWED: a/client[Deployment] -> api.example.com on 443/TCP');
+    expect(r.exitCode).toBe(0);
+    expect(reachCommandCore(snap(cluster + ipv6Only + deny('toCIDR: ["::/0"]')), { from: 'a/client', to: 'api.example.com', port: '443' }).exitCode).toBe(1);
+  });
+
+  it('dual-stack, egressDeny toCIDR ::/0: the name may resolve to IPv6 addresses, so reach stays UNKNOWN (exit 2) naming the range', () => {
+    const r = reachCommandCore(snap(cluster + dualStack + deny('toCIDR: ["::/0"]')), { from: 'a/client', to: 'api.example.com', port: '443' });
+    expect(r.output.split('\n')[0]).toBe('UNKNOWN: a/client[Deployment] -> api.example.com on 443/TCP');
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain('CiliumNetworkPolicy a/no-world rule 0 "egressDeny[0]" (Deny): the addresses api.example.com resolves to are not known offline, and may lie in ::/0');
+  });
+});
+
 describe('network.egress-not-controlled reads the same verdict', () => {
   const withGateway = (yaml: string) => ({ snapshot: snap(yaml), config: { ...defaultConfig(), egress: { ...defaultConfig().egress, gateways: [{ cidr: '10.99.0.0/24' }] } }, now: new Date('2026-01-01T00:00:00Z') });
 

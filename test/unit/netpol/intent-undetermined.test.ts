@@ -133,3 +133,57 @@ describe('the search for such flows', () => {
     expect(findUndeterminedFlows(model, dests, sources, allConns())).toMatchObject({ count: 0, examined: 0 });
   });
 });
+
+// An ordinary cluster at scale: 110 pods in a (ingress denied by a NetworkPolicy) and 110 in b, the
+// intent "b never reaches a". Upstream leaves the order of same-priority policies undefined only
+// "if two (or more) policies with the same priority could both match a connection"
+// (AdminNetworkPolicySpec.priority, https://network-policy-api.sigs.k8s.io/reference/spec/), and
+// whichever of several Allows (or several Denies) applies first, the connection is allowed (or
+// denied) all the same (AdminNetworkPolicyIngressRule.action, same page).
+describe('ties that cannot change an answer leave a wide intent confirmed', () => {
+  const N = 110;
+  let wide = ns('a', { team: 'red' }) + ns('b', { team: 'blue' }) + ns('quarantine', { team: 'purple' });
+  for (let i = 0; i < N; i++) wide += pod('a', `db${i}`, { app: `db${i}` }) + pod('b', `client${i}`, { app: `client${i}` });
+  const wideIntent = { intent: { deny: [{ name: 'b-never-a', from: { namespace: 'b' }, to: { namespace: 'a' } }] } };
+  const everyNamespace = '{namespaces: {}}';
+  const fromNamed = (action: string, name: string) => `[{action: ${action}, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ${name}}}}]}]`;
+  const wideCheck = (yaml: string) => {
+    const out = run(intentViolation, ctxOf(wide + yaml + denyIngress, wideIntent));
+    expect(out).toHaveLength(1);
+    return out[0];
+  };
+  const held = { status: 'pass', message: 'intent "b-never-a" holds: no allowed flow from b to a', evidence: { enforcedBy: 'network' } };
+
+  it('two Allow AdminNetworkPolicies at one priority (from monitoring, from ingress-nginx): the intent holds, reach b → a DENIED', () => {
+    const allows = anp('allow-monitoring', 50, everyNamespace, fromNamed('Allow', 'monitoring')) + anp('allow-ingress', 50, everyNamespace, fromNamed('Allow', 'ingress-nginx'));
+    expect(wideCheck(allows)).toMatchObject(held);
+    expect(reachCommandCore(snap(wide + allows + denyIngress), { from: 'b/client7', to: 'a/db3' }).exitCode).toBe(1);
+  });
+
+  it('two Deny AdminNetworkPolicies at one priority from a namespace label b lacks: the intent holds', () => {
+    const denies = anp('deny-quarantine', 50, everyNamespace, '[{action: Deny, from: [{namespaces: {matchLabels: {team: purple}}}]}]') + anp('deny-quarantine-2', 50, everyNamespace, '[{action: Deny, from: [{namespaces: {matchLabels: {team: purple}}}]}]');
+    expect(wideCheck(denies)).toMatchObject(held);
+  });
+
+  it('two Deny AdminNetworkPolicies at one priority that both match b: denied in either order, the intent holds', () => {
+    const denies = anp('deny-blue', 50, everyNamespace, `[{action: Deny, from: ${fromBlue}}]`) + anp('z-deny-blue', 50, everyNamespace, `[{action: Deny, from: ${fromBlue}}]`);
+    expect(wideCheck(denies)).toMatchObject(held);
+  });
+
+  it('one Deny AdminNetworkPolicy from a namespace label, every namespace declared: the label is known, so the intent holds', () => {
+    expect(wideCheck(anp('deny-quarantine', 50, everyNamespace, '[{action: Deny, from: [{namespaces: {matchLabels: {team: purple}}}]}]'))).toMatchObject(held);
+  });
+
+  it('an Allow and a Deny at one priority whose peers are other namespaces than b: no flow from b hangs on their order, the intent holds', () => {
+    const mixed = anp('allow-monitoring', 50, everyNamespace, fromNamed('Allow', 'monitoring')) + anp('deny-quarantine', 50, everyNamespace, fromNamed('Deny', 'quarantine'));
+    expect(wideCheck(mixed)).toMatchObject(held);
+  });
+
+  it('an Allow and a Deny at one priority that both match b: still a medium "cannot be confirmed" naming both', () => {
+    const real = anp('deny-blue', 50, everyNamespace, `[{action: Deny, from: ${fromBlue}}]`) + anp('z-allow-blue', 50, everyNamespace, `[{action: Allow, from: ${fromBlue}}]`);
+    const v = wideCheck(real);
+    expect(v).toMatchObject({ status: 'fail', severity: 'medium' });
+    expect(v.message).toContain('intent "b-never-a" cannot be confirmed: ');
+    expect(v.message).toContain('AdminNetworkPolicies deny-blue, z-allow-blue share priority 50 and both match this flow');
+  });
+});

@@ -156,8 +156,19 @@ describe('--to refuses what is not one DNS name, in one line naming the flag', (
     ['web', '--to "web": not a workload (NAMESPACE/WORKLOAD), an IP address nor a DNS name of two labels or more'],
     ['10.0.0', '--to "10.0.0": not an IP address, and a DNS name does not end in a label of digits'],
     ['db.shop.svc.cluster.local', "--to \"db.shop.svc.cluster.local\": db.shop.svc.cluster.local is a Service's cluster DNS name"],
+    ['db.shop.svc', "--to \"db.shop.svc\": db.shop.svc is a Service's cluster DNS name"],
   ])('%s', (to, message) => {
     expect(refused(to)).toContain(`ztaudit reach: ${message}`);
+  });
+
+  // A Service's cluster name is NAME.NS.svc[.CLUSTER-DOMAIN] (https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/,
+  // "Services"): svc is the third label. Elsewhere svc is an ordinary label, and the matrix lists such names.
+  it.each(['svc.example.com', 'api.svc.example.com'])('%s is a DNS name outside the cluster, answered as its matrix row', (to) => {
+    const yaml = `---\n${cilium}${fqdn(`matchName: ${to}`)}`;
+    expect(reachCommandCore(snap(`${workloads}${yaml}`), { matrix: true, output: 'csv' }).output.split('\n')).toContain(`a/client[Deployment],${to}[FQDN],TCP 443`);
+    const r = ask(yaml, to, '443');
+    expect(r.output.split('\n')[0]).toBe(`ALLOWED: a/client[Deployment] -> ${to} on 443/TCP`);
+    expect(r.exitCode).toBe(0);
   });
 
   it('a port given by name toward a DNS name is refused: it resolves on a destination pod', () => {

@@ -181,6 +181,25 @@ function singleStackWorld(peers: PeerRule['peers'], settings: CiliumSettings): P
   return { kind: 'fqdn', patterns: [], match: () => true };
 }
 
+/** Every DNS name, as a peer. */
+const EVERY_NAME: Peer = { kind: 'fqdn', patterns: [], match: () => true };
+
+/**
+ * Whether a deny rule's addresses are all of the family a single-stack Cilium does not run
+ * (enable-ipv4 or enable-ipv6 off; IPv4 only by default) and nothing else in it could hold a DNS
+ * name's addresses: an egressDeny of ::/0 ("block IPv6") on an IPv4 cluster. Its pods reach a name
+ * only at addresses of the family Cilium runs, so the rule cannot drop a name's traffic: it takes
+ * every name as a notPeer, so no name is put in doubt by it; the addresses themselves stay denied
+ * as Cilium's policy repository denies them (the oracle comparison asks such flows).
+ */
+function otherFamilyOnly(peers: readonly Peer[], settings: CiliumSettings): boolean {
+  if (settings.ipv4 === settings.ipv6) return false;
+  const family = settings.ipv4 ? 4 : 6;
+  const other = (p: Peer) => p.kind === 'ipBlock' && p.ranges.length > 0 && p.ranges.every((r) => r.family !== family);
+  const mayHoldName = (p: Peer) => (p.kind === 'ipBlock' && !other(p)) || p.kind === 'fqdn' || (p.kind === 'entity' && (p.entity === 'all' || p.entity === 'world' || p.entity === 'world-ipv4' || p.entity === 'world-ipv6' || (p.entity === 'other' && p.unresolved !== undefined)));
+  return peers.some(other) && !peers.some(mayHoldName);
+}
+
 function portSpecs(rule: PeerRule): PortSpec[] {
   const out: PortSpec[] = [];
   for (const pr of rule.portRules) {
@@ -247,6 +266,7 @@ function neutralRule(r: PeerRule, action: 'Allow' | 'Deny', index: number, name:
   if (r.peers === 'nothing') return undefined;
   const resolved = r.services.length ? servicePeers(r.services, snapshot, settings, noted, uncertain, name) : [];
   const selectorPeers = r.peers.flatMap((s) => peersOf(s, settings));
+  const noName = action === 'Deny' && otherFamilyOnly([...selectorPeers, ...resolved], settings) ? [EVERY_NAME] : undefined;
   const everyName = action === 'Deny' ? singleStackWorld(r.peers, settings) : undefined;
   if (everyName) selectorPeers.push(everyName);
   // No peer selector at all is Cilium's wildcard, but only for a rule with ports (rule.go mergeL4Filter).
@@ -268,6 +288,7 @@ function neutralRule(r: PeerRule, action: 'Allow' | 'Deny', index: number, name:
     name,
     action,
     peers: wildcard ? 'any' : [...selectorPeers, ...resolved],
+    ...(noName ? { notPeers: noName } : {}),
     ports,
     ...(fqdnOnly && dns ? { subject: { namespaces: EVERY_NAMESPACE, where: dns.predicate } } : {}),
     ...(caveats.length ? { caveats } : {}),
