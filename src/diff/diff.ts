@@ -554,7 +554,8 @@ function waivedGrowthLines(previous: RunReport, current: RunReport, pairs: Findi
 /**
  * What a waived finding's widening (`d`) added beyond the scope its waiver was granted for, or
  * undefined when nothing did. Permissions (RBAC findings: one more verb, resource or namespace a
- * subject holds) are all real growth. Workloads and policies are members inside the finding's
+ * subject holds) are all real growth, as are violations (a grouped workload finding's failed
+ * controls by task, src/analysis/workloads.ts violationsOf: one more privileged task). Workloads and policies are members inside the finding's
  * reach: one in the namespace the finding is about (a Namespace's default-deny finding), or in a
  * namespace the finding already had a listed member in, is churn under the same exposure (an
  * Argo Workflow or CronJob Job of a new generated name each night), not growth; one in another
@@ -563,7 +564,7 @@ function waivedGrowthLines(previous: RunReport, current: RunReport, pairs: Findi
  * are inside it, elsewhere they are not counted.
  */
 function beyondWaivedScope(was: Finding, f: Finding, d: WidenedFinding | undefined): WidenedFinding | undefined {
-  if (d === undefined || /permissions$/.test(d.unit)) return d;
+  if (d === undefined || /(permissions|violations)$/.test(d.unit)) return d;
   const own = f.resource.kind === 'Namespace' ? f.resource.name : undefined;
   const held = new Set((was.extent?.members ?? []).map(memberNamespace));
   const outside = (widenedMembers(was.extent, f.extent)?.named ?? []).filter((m) => {

@@ -152,3 +152,56 @@ describe('Pod Security and RBAC findings about workloads of a new generated name
     expect(diff.regression).toBe(false);
   });
 });
+
+// A grouped finding keeps its fingerprint and severity when one more of its workloads fails, so
+// its extent (src/run/extent.ts) tells what it covers: the failed controls by task
+// (tekton.dev/pipelineTask, https://tekton.dev/docs/pipelines/labels/ "Automatic labeling"),
+// never the generated names. hostNetwork, privileged and hostPID fail the baseline level
+// (https://kubernetes.io/docs/concepts/security/pod-security-standards/, "Host Namespaces",
+// "Privileged Containers").
+describe('a grouped finding that covers more than last night', () => {
+  const hostNetwork = { hostNetwork: true, containers: [{ name: 'build', image: 'busybox:1.36' }] };
+  const dind = { hostPID: true, containers: [{ name: 'dind', image: 'docker:27-dind', securityContext: { privileged: true } }] };
+  const release = (run: string, withDind: boolean): KubeObject[] => [ns, sa, taskRunPod('release', run, 'build', hostNetwork), ...(withDind ? [taskRunPod('release', run, 'dind', dind)] : [])];
+  const check = 'pod-security.pod-violates-enforced-level';
+
+  it('a Pipeline gaining a privileged hostPID task at the same severity is a regression naming what it added', () => {
+    const first = audit('run-1', release('release-run-q8w2z', false));
+    expect(about(first, check, 'Pipeline', 'release')?.severity).toBe('high');
+    const second = nights(first, release('release-run-z5c4v', true));
+    expect(about(second, check, 'Pipeline', 'release')?.fingerprint).toBe(about(first, check, 'Pipeline', 'release')?.fingerprint);
+    expect(second.diff!.new).toEqual([]);
+    expect(second.diff!.regression).toBe(true);
+    const line = second.diff!.regressionReasons.find((r) => r.startsWith(`${check} on Pipeline ci/release widened`));
+    expect(line).toMatch(/now also .*privileged \(task dind\)/);
+    expect(line).toMatch(/hostNamespaces \(task dind\)/);
+    expect(line).not.toMatch(/z5c4v|q8w2z/);
+  });
+
+  it('under a waiver on the Pipeline, the new privileged task is growth beyond that waiver', () => {
+    const waivers: Waiver[] = [{ check, resource: { kind: 'Pipeline', namespace: 'ci', name: 'release' }, reason: 'build needs hostNetwork for the registry mirror', owner: 'ci@example.com', expires: '2099-06-30' }];
+    const second = nights(audit('run-1', release('release-run-q8w2z', false), waivers), release('release-run-z5c4v', true), waivers);
+    expect(about(second, check, 'Pipeline', 'release')?.waived).toBe(true);
+    expect(second.diff!.regression).toBe(true);
+    expect(second.diff!.regressionReasons.find((r) => r.includes('grew beyond its waiver') && r.includes(`${check} on Pipeline ci/release`))).toMatch(/widened: now also .*privileged \(task dind\)/);
+  });
+
+  it('tomorrow\'s same tasks under new generated names: nothing new, resolved or widened', () => {
+    const second = nights(audit('run-1', release('release-run-q8w2z', true)), release('release-run-z5c4v', true));
+    expect(second.diff!.new).toEqual([]);
+    expect(second.diff!.resolved).toEqual([]);
+    expect(second.diff!.widened).toBeUndefined();
+    expect(second.diff!.regression).toBe(false);
+  });
+
+  it('generateName pods: a sibling failing what the others fail is churn, one failing more widens the finding', () => {
+    const plain = { containers: [{ name: 'main', image: 'busybox:1.36', securityContext: { capabilities: { add: ['NET_ADMIN'] } } }] };
+    const pod = (suffix: string, spec: Record<string, unknown>): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `debug-${suffix}`, generateName: 'debug-', namespace: 'ci' }, spec });
+    const first = audit('run-1', [ns, sa, pod('b7c9d', plain)]);
+    const same = nights(first, [ns, sa, pod('w2rtg', plain), pod('k8s4x', plain)]);
+    expect(same.diff!.widened).toBeUndefined();
+    expect(same.diff!.regression).toBe(false);
+    const more = nights(first, [ns, sa, pod('w2rtg', plain), pod('k8s4x', privileged)]);
+    expect(more.diff!.regressionReasons.find((r) => r.startsWith(`${check} on Pod ci/debug-* widened`))).toMatch(/now also privileged/);
+  });
+});
