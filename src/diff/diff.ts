@@ -22,7 +22,7 @@ import { findingNamespace, isBlind, isEvaluated } from '../run/coverage.ts';
 import { BREADTH_LISTED, broadestSubjects } from '../run/breadth.ts';
 import { EXTENT_NAMED, widenedMembers, widenedMembersText } from '../run/extent.ts';
 import { explainScoreChanges, rebuiltAreaScores, type FindingPairs } from './score-causes.ts';
-import { formerFingerprints, hasFormerFingerprints } from './former-keys.ts';
+import { absorbsFormerFindings, formerFingerprints, hasFormerFingerprints } from './former-keys.ts';
 import { meshesRemoved, removedMeshText } from './meshes-removed.ts';
 import type { Config } from '../config/types.ts';
 import type { UnreadableRunError } from '../base/errors.ts';
@@ -754,14 +754,19 @@ export function pairFindings(previous: readonly Finding[], current: readonly Fin
   }
   // Once every exact match is made: a finding whose key changed in an upgrade persists as its
   // stored self, under an earlier fingerprint no current finding holds, the likeliest first.
+  // A finding that now stands for several stored ones (a Pipeline's finding, its TaskRuns' each
+  // stored under their own name: absorbsFormerFindings) absorbs every one no current finding holds: none of them is
+  // resolved, and it is compared with the worst of them (the first among equals), so it did not
+  // escalate because its first workload was the milder one.
   for (const i of renamed) {
     const at = byCheck.get(cur[i].check)!;
     for (const fp of formerFingerprints(cur[i])) {
       const j = at.get(fp);
       if (j === undefined || j < 0 || curOf[j] !== 0) continue;
       curOf[j] = i + 1;
-      was[i] = prev[j];
-      break;
+      const held = was[i];
+      if (held === undefined || severityRank(prev[j].severity) < severityRank(held.severity)) was[i] = prev[j];
+      if (!absorbsFormerFindings(cur[i].check)) break;
     }
   }
   const resolved: Finding[] = [];

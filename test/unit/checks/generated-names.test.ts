@@ -136,6 +136,26 @@ describe('Pod Security and RBAC findings about workloads of a new generated name
     expect(target[0].message).toMatch(/^Pipeline ci\/release \(now TaskRun ci\/release-run-q8w2z-test, pod ci\/release-run-q8w2z-test-pod\): .* 1 more of its workloads fail too \(TaskRun ci\/release-run-q8w2z-build\)\.$/);
   });
 
+  it('the first run after the upgrade compares a grouped finding with the worst of its stored workloads\' findings, resolving none', () => {
+    const unhardened = { containers: [{ name: 'main', image: 'busybox:1.36' }] };
+    const now = audit('run-2', [ns, sa, taskRunPod('release', 'release-run-q8w2z', 'test', unhardened), taskRunPod('release', 'release-run-q8w2z', 'build')]);
+    const check = 'pod-security.pod-violates-target';
+    const grouped = now.findings.find((f) => f.check === check)!;
+    expect(grouped.severity).toBe('high');
+    // What the earlier ztaudit stored: one finding per TaskRun, the first (test) medium, the second (build) high.
+    const stored = structuredClone(now);
+    stored.run = { ...stored.run, id: 'run-1' };
+    const [test, build] = (grouped.evidence as { workloads: Finding['resource'][] }).workloads;
+    expect([test.name, build.name]).toEqual(['release-run-q8w2z-test', 'release-run-q8w2z-build']);
+    const own = (ref: Finding['resource'], severity: Finding['severity']): Finding => ({ ...structuredClone(grouped), resource: ref, fingerprint: fingerprintOf(check, ref), severity, extent: undefined });
+    stored.findings = [...stored.findings.filter((f) => f.check !== check), own(test, 'medium'), own(build, 'high')];
+    const diff = diffRuns(stored, now, { rules: defaultConfig().regression, expiredWaivers: [] });
+    expect(diff.new).toEqual([]);
+    expect(diff.resolved).toEqual([]);
+    expect(diff.regressionReasons.filter((r) => /escalated/.test(r))).toEqual([]);
+    expect(diff.regression).toBe(false);
+  });
+
   it('the first run after the upgrade pairs a finding stored under the workload\'s own name: no new, no resolved', () => {
     const now = audit('run-2', night1);
     // What the earlier ztaudit stored: the same findings, each keyed by the workload itself.
