@@ -569,24 +569,27 @@ function stableVerdict(stable: ResourceRef, members: readonly WorkloadVerdict[],
   const failing = members.filter((m) => m.verdict.status === 'fail');
   if (failing.length === 0) return { status: 'pass', resource: stable, message: namingNow(members[0].verdict.message, members[0].workload, stable) };
   const severityOf = (v: Verdict): Severity => v.severity ?? severity;
-  const lead = failing[0];
-  let worst = severityOf(lead.verdict);
-  for (const m of failing) if (SEVERITY_WEIGHT[severityOf(m.verdict)] > SEVERITY_WEIGHT[worst]) worst = severityOf(m.verdict);
+  // Worded as the worst failing workload words it (the first of those), so the message says what
+  // earned the finding its severity: a privileged TaskRun, not its sibling missing runAsNonRoot.
+  let lead = failing[0];
+  for (const m of failing) if (SEVERITY_WEIGHT[severityOf(m.verdict)] > SEVERITY_WEIGHT[severityOf(lead.verdict)]) lead = m;
+  const worst = severityOf(lead.verdict);
   const others = failing.filter((m) => m !== lead).map((m) => refString(m.workload.ref));
   const more = others.length === 0 ? '' : ` ${others.length} more of its workloads fail too (${others.slice(0, PODS_NAMED).join(', ')}${others.length > PODS_NAMED ? `, +${others.length - PODS_NAMED} more` : ''}).`;
   const related = new Map<string, ResourceRef>();
   for (const m of failing) for (const r of [m.workload.ref, ...(m.verdict.related ?? [])]) if (!related.has(refString(r))) related.set(refString(r), r);
   const message = namingNow(lead.verdict.message, lead.workload, stable);
   const evidence: Record<string, unknown> = { ...lead.verdict.evidence, workloads: failing.map((m) => m.workload.ref) };
+  const failed = failing.map((m) => failedControlsOf(m.verdict));
+  if (failed.some((c) => c.length > 0)) evidence.members = failing.map((m, i) => ({ ref: m.workload.ref, checks: failed[i] }));
   const verdict: Verdict = {
     ...lead.verdict,
     resource: stable,
-    message: `${message}${more}`,
+    message: more === '' ? message : `${message}${/[.!?]$/.test(message) ? '' : '.'}${more}`,
     evidence,
     related: [...related.values()],
     extent: { unit: 'violations', members: violationsOf(failing.filter((m) => severityOf(m.verdict) === worst)) },
   };
-  if (worst !== severityOf(lead.verdict)) verdict.severity = worst;
   // A result's controls are a subset of its check's, shared between results alike: that subset
   // when every failing workload bears on it, else the check's own.
   if (!failing.every((m) => m.verdict.controls === lead.verdict.controls)) delete verdict.controls;

@@ -555,7 +555,8 @@ function waivedGrowthLines(previous: RunReport, current: RunReport, pairs: Findi
  * What a waived finding's widening (`d`) added beyond the scope its waiver was granted for, or
  * undefined when nothing did. Permissions (RBAC findings: one more verb, resource or namespace a
  * subject holds) are all real growth, as are violations (a grouped workload finding's failed
- * controls by task, src/analysis/workloads.ts violationsOf: one more privileged task). Workloads and policies are members inside the finding's
+ * controls by task, src/analysis/workloads.ts violationsOf: one more privileged task). Workloads
+ * and policies are members inside the finding's
  * reach: one in the namespace the finding is about (a Namespace's default-deny finding), or in a
  * namespace the finding already had a listed member in, is churn under the same exposure (an
  * Argo Workflow or CronJob Job of a new generated name each night), not growth; one in another

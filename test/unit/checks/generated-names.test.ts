@@ -126,14 +126,22 @@ describe('Pod Security and RBAC findings about workloads of a new generated name
     expect(second.waivers.filter((w) => w.state !== 'active' || w.matched === 0)).toEqual([]);
   });
 
-  it('two TaskRuns of one Pipeline make one finding at the worse severity, naming both', () => {
+  it('two TaskRuns of one Pipeline make one finding at the worse severity, worded after the worse one, naming both', () => {
     // Baseline-clean but short of restricted: medium for the target check; privileged: high.
     const unhardened = { containers: [{ name: 'main', image: 'busybox:1.36' }] };
     const r = audit('run-1', [ns, sa, taskRunPod('release', 'release-run-q8w2z', 'test', unhardened), taskRunPod('release', 'release-run-q8w2z', 'build')]);
     const target = r.findings.filter((f) => f.check === 'pod-security.pod-violates-target');
     expect(target).toHaveLength(1);
     expect(target[0]).toMatchObject({ resource: { kind: 'Pipeline', namespace: 'ci', name: 'release' }, severity: 'high' });
-    expect(target[0].message).toMatch(/^Pipeline ci\/release \(now TaskRun ci\/release-run-q8w2z-test, pod ci\/release-run-q8w2z-test-pod\): .* 1 more of its workloads fail too \(TaskRun ci\/release-run-q8w2z-build\)\.$/);
+    // The high severity comes from the privileged TaskRun: the message says so, not its milder sibling's text.
+    expect(target[0].message).toMatch(/^Pipeline ci\/release \(now TaskRun ci\/release-run-q8w2z-build, pod ci\/release-run-q8w2z-build-pod\): .*privileged \(container "main" must not/);
+    expect(target[0].message).toMatch(/ 1 more of its workloads fail too \(TaskRun ci\/release-run-q8w2z-test\)\.$/);
+    // What each workload fails stays told apart.
+    const members = (target[0].evidence as { members?: Array<{ ref: { name: string }; checks: string[] }> }).members;
+    expect(members?.map((m) => [m.ref.name, m.checks.includes('privileged')])).toEqual([['release-run-q8w2z-test', false], ['release-run-q8w2z-build', true]]);
+    // A message with no closing period is joined to "N more" by one.
+    const writable = r.findings.find((f) => f.check === 'pod-security.writable-root-filesystem');
+    expect(writable?.message).toMatch(/readOnlyRootFilesystem is not true\. 1 more of its workloads fail too/);
   });
 
   it('the first run after the upgrade compares a grouped finding with the worst of its stored workloads\' findings, resolving none', () => {
