@@ -568,26 +568,64 @@ export function* stableVerdicts(items: Iterable<WorkloadVerdict>, severity: Seve
 function stableVerdict(stable: ResourceRef, members: readonly WorkloadVerdict[], severity: Severity): Verdict {
   const failing = members.filter((m) => m.verdict.status === 'fail');
   if (failing.length === 0) return { status: 'pass', resource: stable, message: namingNow(members[0].verdict.message, members[0].workload, stable) };
-  const [first] = failing;
   const severityOf = (v: Verdict): Severity => v.severity ?? severity;
-  let worst = severityOf(first.verdict);
-  for (const m of failing) if (SEVERITY_WEIGHT[severityOf(m.verdict)] > SEVERITY_WEIGHT[worst]) worst = severityOf(m.verdict);
-  const others = failing.slice(1).map((m) => refString(m.workload.ref));
+  // Worded as the worst failing workload words it (the first of those), so the message says what
+  // earned the finding its severity: a privileged TaskRun, not its sibling missing runAsNonRoot.
+  let lead = failing[0];
+  for (const m of failing) if (SEVERITY_WEIGHT[severityOf(m.verdict)] > SEVERITY_WEIGHT[severityOf(lead.verdict)]) lead = m;
+  const worst = severityOf(lead.verdict);
+  const others = failing.filter((m) => m !== lead).map((m) => refString(m.workload.ref));
   const more = others.length === 0 ? '' : ` ${others.length} more of its workloads fail too (${others.slice(0, PODS_NAMED).join(', ')}${others.length > PODS_NAMED ? `, +${others.length - PODS_NAMED} more` : ''}).`;
   const related = new Map<string, ResourceRef>();
   for (const m of failing) for (const r of [m.workload.ref, ...(m.verdict.related ?? [])]) if (!related.has(refString(r))) related.set(refString(r), r);
+  const message = namingNow(lead.verdict.message, lead.workload, stable);
+  const evidence: Record<string, unknown> = { ...lead.verdict.evidence, workloads: failing.map((m) => m.workload.ref) };
+  const failed = failing.map((m) => failedControlsOf(m.verdict));
+  if (failed.some((c) => c.length > 0)) evidence.members = failing.map((m, i) => ({ ref: m.workload.ref, checks: failed[i] }));
   const verdict: Verdict = {
-    ...first.verdict,
+    ...lead.verdict,
     resource: stable,
-    message: `${namingNow(first.verdict.message, first.workload, stable)}${more}`,
-    evidence: { ...first.verdict.evidence, workloads: failing.map((m) => m.workload.ref) },
+    message: more === '' ? message : `${message}${/[.!?]$/.test(message) ? '' : '.'}${more}`,
+    evidence,
     related: [...related.values()],
+    extent: { unit: 'violations', members: violationsOf(failing.filter((m) => severityOf(m.verdict) === worst)) },
   };
-  if (worst !== severityOf(first.verdict)) verdict.severity = worst;
   // A result's controls are a subset of its check's, shared between results alike: that subset
   // when every failing workload bears on it, else the check's own.
-  if (!failing.every((m) => m.verdict.controls === first.verdict.controls)) delete verdict.controls;
+  if (!failing.every((m) => m.verdict.controls === lead.verdict.controls)) delete verdict.controls;
   return verdict;
+}
+
+/** The ids of the Pod Security controls a workload's verdict fails (its evidence `checks`), none when it lists none. */
+function failedControlsOf(v: Verdict): string[] {
+  const checks = (v.evidence as { checks?: unknown } | undefined)?.checks;
+  if (!Array.isArray(checks)) return [];
+  const ids = new Set<string>();
+  for (const c of checks as Array<{ id?: unknown }>) if (typeof c?.id === 'string') ids.add(c.id);
+  return [...ids];
+}
+
+/**
+ * A grouped finding's extent (src/run/extent.ts): what its worst workloads fail, each failed
+ * control by the workload's stable role — a Pipeline's task (the pod's tekton.dev/pipelineTask
+ * label, https://tekton.dev/docs/pipelines/labels/ "Automatic labeling") — never by the generated
+ * names, which change every night. "privileged (task dind)"; a workload of no role adds its
+ * controls alone ("privileged": a generateName group's members are the set of what they fail),
+ * and one of a check listing no controls (the RBAC checks) its role, or "fails". So tomorrow's
+ * same pods under new names are the same members, while one more failing task, or a control its
+ * workloads did not fail, is a member more: the diff says the finding widened, and a waiver on
+ * the group reports it grew beyond it, instead of the unchanged fingerprint hiding it.
+ */
+function violationsOf(members: readonly WorkloadVerdict[]): string[] {
+  const out = new Set<string>();
+  for (const m of members) {
+    const task = m.workload.pods.map((p) => p.labels['tekton.dev/pipelineTask']).find((t) => t !== undefined);
+    const role = task !== undefined && OBJECT_NAME.test(task) ? `task ${task}` : undefined;
+    const controls = failedControlsOf(m.verdict);
+    if (controls.length === 0) out.add(role ?? 'fails');
+    for (const c of controls) out.add(role === undefined ? c : `${c} (${role})`);
+  }
+  return [...out];
 }
 
 /** How many of a workload's pods a message names. */

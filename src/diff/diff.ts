@@ -22,7 +22,7 @@ import { findingNamespace, isBlind, isEvaluated } from '../run/coverage.ts';
 import { BREADTH_LISTED, broadestSubjects } from '../run/breadth.ts';
 import { EXTENT_NAMED, widenedMembers, widenedMembersText } from '../run/extent.ts';
 import { explainScoreChanges, rebuiltAreaScores, type FindingPairs } from './score-causes.ts';
-import { formerFingerprints, hasFormerFingerprints } from './former-keys.ts';
+import { absorbsFormerFindings, formerFingerprints, hasFormerFingerprints } from './former-keys.ts';
 import { meshesRemoved, removedMeshText } from './meshes-removed.ts';
 import type { Config } from '../config/types.ts';
 import type { UnreadableRunError } from '../base/errors.ts';
@@ -554,7 +554,9 @@ function waivedGrowthLines(previous: RunReport, current: RunReport, pairs: Findi
 /**
  * What a waived finding's widening (`d`) added beyond the scope its waiver was granted for, or
  * undefined when nothing did. Permissions (RBAC findings: one more verb, resource or namespace a
- * subject holds) are all real growth. Workloads and policies are members inside the finding's
+ * subject holds) are all real growth, as are violations (a grouped workload finding's failed
+ * controls by task, src/analysis/workloads.ts violationsOf: one more privileged task). Workloads
+ * and policies are members inside the finding's
  * reach: one in the namespace the finding is about (a Namespace's default-deny finding), or in a
  * namespace the finding already had a listed member in, is churn under the same exposure (an
  * Argo Workflow or CronJob Job of a new generated name each night), not growth; one in another
@@ -563,7 +565,7 @@ function waivedGrowthLines(previous: RunReport, current: RunReport, pairs: Findi
  * are inside it, elsewhere they are not counted.
  */
 function beyondWaivedScope(was: Finding, f: Finding, d: WidenedFinding | undefined): WidenedFinding | undefined {
-  if (d === undefined || /permissions$/.test(d.unit)) return d;
+  if (d === undefined || /(permissions|violations)$/.test(d.unit)) return d;
   const own = f.resource.kind === 'Namespace' ? f.resource.name : undefined;
   const held = new Set((was.extent?.members ?? []).map(memberNamespace));
   const outside = (widenedMembers(was.extent, f.extent)?.named ?? []).filter((m) => {
@@ -753,14 +755,19 @@ export function pairFindings(previous: readonly Finding[], current: readonly Fin
   }
   // Once every exact match is made: a finding whose key changed in an upgrade persists as its
   // stored self, under an earlier fingerprint no current finding holds, the likeliest first.
+  // A finding that now stands for several stored ones (a Pipeline's finding, its TaskRuns' each
+  // stored under their own name: absorbsFormerFindings) absorbs every one no current finding holds: none of them is
+  // resolved, and it is compared with the worst of them (the first among equals), so it did not
+  // escalate because its first workload was the milder one.
   for (const i of renamed) {
     const at = byCheck.get(cur[i].check)!;
     for (const fp of formerFingerprints(cur[i])) {
       const j = at.get(fp);
       if (j === undefined || j < 0 || curOf[j] !== 0) continue;
       curOf[j] = i + 1;
-      was[i] = prev[j];
-      break;
+      const held = was[i];
+      if (held === undefined || severityRank(prev[j].severity) < severityRank(held.severity)) was[i] = prev[j];
+      if (!absorbsFormerFindings(cur[i].check)) break;
     }
   }
   const resolved: Finding[] = [];

@@ -30,6 +30,15 @@ export function hasFormerFingerprints(check: string): boolean {
   return PROBE_CHECKS.has(check) || STABLE_NAMED_CHECKS.has(check);
 }
 
+/**
+ * Whether a finding of `check` stands for every stored finding its former fingerprints name (a
+ * Pipeline's finding for each of its TaskRuns' own), not only the likeliest: a probe finding's
+ * other addresses were findings the object's new key does not carry on.
+ */
+export function absorbsFormerFindings(check: string): boolean {
+  return STABLE_NAMED_CHECKS.has(check);
+}
+
 /** The fingerprints `f` may have had, the likeliest first; none when it kept its own. */
 export function formerFingerprints(f: Finding): string[] {
   if (STABLE_NAMED_CHECKS.has(f.check)) return workloadFingerprints(f);

@@ -126,14 +126,42 @@ describe('Pod Security and RBAC findings about workloads of a new generated name
     expect(second.waivers.filter((w) => w.state !== 'active' || w.matched === 0)).toEqual([]);
   });
 
-  it('two TaskRuns of one Pipeline make one finding at the worse severity, naming both', () => {
+  it('two TaskRuns of one Pipeline make one finding at the worse severity, worded after the worse one, naming both', () => {
     // Baseline-clean but short of restricted: medium for the target check; privileged: high.
     const unhardened = { containers: [{ name: 'main', image: 'busybox:1.36' }] };
     const r = audit('run-1', [ns, sa, taskRunPod('release', 'release-run-q8w2z', 'test', unhardened), taskRunPod('release', 'release-run-q8w2z', 'build')]);
     const target = r.findings.filter((f) => f.check === 'pod-security.pod-violates-target');
     expect(target).toHaveLength(1);
     expect(target[0]).toMatchObject({ resource: { kind: 'Pipeline', namespace: 'ci', name: 'release' }, severity: 'high' });
-    expect(target[0].message).toMatch(/^Pipeline ci\/release \(now TaskRun ci\/release-run-q8w2z-test, pod ci\/release-run-q8w2z-test-pod\): .* 1 more of its workloads fail too \(TaskRun ci\/release-run-q8w2z-build\)\.$/);
+    // The high severity comes from the privileged TaskRun: the message says so, not its milder sibling's text.
+    expect(target[0].message).toMatch(/^Pipeline ci\/release \(now TaskRun ci\/release-run-q8w2z-build, pod ci\/release-run-q8w2z-build-pod\): .*privileged \(container "main" must not/);
+    expect(target[0].message).toMatch(/ 1 more of its workloads fail too \(TaskRun ci\/release-run-q8w2z-test\)\.$/);
+    // What each workload fails stays told apart.
+    const members = (target[0].evidence as { members?: Array<{ ref: { name: string }; checks: string[] }> }).members;
+    expect(members?.map((m) => [m.ref.name, m.checks.includes('privileged')])).toEqual([['release-run-q8w2z-test', false], ['release-run-q8w2z-build', true]]);
+    // A message with no closing period is joined to "N more" by one.
+    const writable = r.findings.find((f) => f.check === 'pod-security.writable-root-filesystem');
+    expect(writable?.message).toMatch(/readOnlyRootFilesystem is not true\. 1 more of its workloads fail too/);
+  });
+
+  it('the first run after the upgrade compares a grouped finding with the worst of its stored workloads\' findings, resolving none', () => {
+    const unhardened = { containers: [{ name: 'main', image: 'busybox:1.36' }] };
+    const now = audit('run-2', [ns, sa, taskRunPod('release', 'release-run-q8w2z', 'test', unhardened), taskRunPod('release', 'release-run-q8w2z', 'build')]);
+    const check = 'pod-security.pod-violates-target';
+    const grouped = now.findings.find((f) => f.check === check)!;
+    expect(grouped.severity).toBe('high');
+    // What the earlier ztaudit stored: one finding per TaskRun, the first (test) medium, the second (build) high.
+    const stored = structuredClone(now);
+    stored.run = { ...stored.run, id: 'run-1' };
+    const [test, build] = (grouped.evidence as { workloads: Finding['resource'][] }).workloads;
+    expect([test.name, build.name]).toEqual(['release-run-q8w2z-test', 'release-run-q8w2z-build']);
+    const own = (ref: Finding['resource'], severity: Finding['severity']): Finding => ({ ...structuredClone(grouped), resource: ref, fingerprint: fingerprintOf(check, ref), severity, extent: undefined });
+    stored.findings = [...stored.findings.filter((f) => f.check !== check), own(test, 'medium'), own(build, 'high')];
+    const diff = diffRuns(stored, now, { rules: defaultConfig().regression, expiredWaivers: [] });
+    expect(diff.new).toEqual([]);
+    expect(diff.resolved).toEqual([]);
+    expect(diff.regressionReasons.filter((r) => /escalated/.test(r))).toEqual([]);
+    expect(diff.regression).toBe(false);
   });
 
   it('the first run after the upgrade pairs a finding stored under the workload\'s own name: no new, no resolved', () => {
@@ -150,5 +178,58 @@ describe('Pod Security and RBAC findings about workloads of a new generated name
     expect(diff.new).toEqual([]);
     expect(diff.resolved).toEqual([]);
     expect(diff.regression).toBe(false);
+  });
+});
+
+// A grouped finding keeps its fingerprint and severity when one more of its workloads fails, so
+// its extent (src/run/extent.ts) tells what it covers: the failed controls by task
+// (tekton.dev/pipelineTask, https://tekton.dev/docs/pipelines/labels/ "Automatic labeling"),
+// never the generated names. hostNetwork, privileged and hostPID fail the baseline level
+// (https://kubernetes.io/docs/concepts/security/pod-security-standards/, "Host Namespaces",
+// "Privileged Containers").
+describe('a grouped finding that covers more than last night', () => {
+  const hostNetwork = { hostNetwork: true, containers: [{ name: 'build', image: 'busybox:1.36' }] };
+  const dind = { hostPID: true, containers: [{ name: 'dind', image: 'docker:27-dind', securityContext: { privileged: true } }] };
+  const release = (run: string, withDind: boolean): KubeObject[] => [ns, sa, taskRunPod('release', run, 'build', hostNetwork), ...(withDind ? [taskRunPod('release', run, 'dind', dind)] : [])];
+  const check = 'pod-security.pod-violates-enforced-level';
+
+  it('a Pipeline gaining a privileged hostPID task at the same severity is a regression naming what it added', () => {
+    const first = audit('run-1', release('release-run-q8w2z', false));
+    expect(about(first, check, 'Pipeline', 'release')?.severity).toBe('high');
+    const second = nights(first, release('release-run-z5c4v', true));
+    expect(about(second, check, 'Pipeline', 'release')?.fingerprint).toBe(about(first, check, 'Pipeline', 'release')?.fingerprint);
+    expect(second.diff!.new).toEqual([]);
+    expect(second.diff!.regression).toBe(true);
+    const line = second.diff!.regressionReasons.find((r) => r.startsWith(`${check} on Pipeline ci/release widened`));
+    expect(line).toMatch(/now also .*privileged \(task dind\)/);
+    expect(line).toMatch(/hostNamespaces \(task dind\)/);
+    expect(line).not.toMatch(/z5c4v|q8w2z/);
+  });
+
+  it('under a waiver on the Pipeline, the new privileged task is growth beyond that waiver', () => {
+    const waivers: Waiver[] = [{ check, resource: { kind: 'Pipeline', namespace: 'ci', name: 'release' }, reason: 'build needs hostNetwork for the registry mirror', owner: 'ci@example.com', expires: '2099-06-30' }];
+    const second = nights(audit('run-1', release('release-run-q8w2z', false), waivers), release('release-run-z5c4v', true), waivers);
+    expect(about(second, check, 'Pipeline', 'release')?.waived).toBe(true);
+    expect(second.diff!.regression).toBe(true);
+    expect(second.diff!.regressionReasons.find((r) => r.includes('grew beyond its waiver') && r.includes(`${check} on Pipeline ci/release`))).toMatch(/widened: now also .*privileged \(task dind\)/);
+  });
+
+  it('tomorrow\'s same tasks under new generated names: nothing new, resolved or widened', () => {
+    const second = nights(audit('run-1', release('release-run-q8w2z', true)), release('release-run-z5c4v', true));
+    expect(second.diff!.new).toEqual([]);
+    expect(second.diff!.resolved).toEqual([]);
+    expect(second.diff!.widened).toBeUndefined();
+    expect(second.diff!.regression).toBe(false);
+  });
+
+  it('generateName pods: a sibling failing what the others fail is churn, one failing more widens the finding', () => {
+    const plain = { containers: [{ name: 'main', image: 'busybox:1.36', securityContext: { capabilities: { add: ['NET_ADMIN'] } } }] };
+    const pod = (suffix: string, spec: Record<string, unknown>): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `debug-${suffix}`, generateName: 'debug-', namespace: 'ci' }, spec });
+    const first = audit('run-1', [ns, sa, pod('b7c9d', plain)]);
+    const same = nights(first, [ns, sa, pod('w2rtg', plain), pod('k8s4x', plain)]);
+    expect(same.diff!.widened).toBeUndefined();
+    expect(same.diff!.regression).toBe(false);
+    const more = nights(first, [ns, sa, pod('w2rtg', plain), pod('k8s4x', privileged)]);
+    expect(more.diff!.regressionReasons.find((r) => r.startsWith(`${check} on Pod ci/debug-* widened`))).toMatch(/now also privileged/);
   });
 });
