@@ -21,7 +21,11 @@ export const meshNotStrict: Check = {
   // No PeerAuthentication at all is a finding (Istio's PERMISSIVE default), not missing data.
   needs: ['namespaces', 'pods'],
   reads: ['istio.peerauthentications'],
-  readsWhen: [...meshPresenceReads('istio'), ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ],
+  readsWhen: [...meshPresenceReads('istio'), ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ, {
+    kinds: ['services'],
+    when: 'when no istiod pod runs while Istio\'s injection webhooks call an in-cluster Service: that Service, whose selector says whether istiod is gone or runs outside the cluster (primary-remote)',
+    holds: (ctx) => meshModel(ctx.snapshot, ctx.config).istio.controlPlaneServicesUnread,
+  }],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',
   // The root namespace this check reads comes from Istio's mesh config when it names one: a

@@ -118,23 +118,36 @@ function isIstioInjectionWebhook(w: KubeObject): boolean {
  * https://istio.io/latest/docs/concepts/security/#pki), so mutual TLS stops working rather than
  * being enforced. A webhook calling a URL (clientConfig.url) is served from outside the cluster (an
  * external or remote control plane, https://istio.io/latest/docs/setup/install/external-controlplane/),
- * which the snapshot cannot see: then nothing is said. Judged on live workloads only (callers pass
- * them when the pods were read): a manifests directory rarely holds the mesh's install.
+ * which the snapshot cannot see: then nothing is said. So too for a webhook Service with no selector
+ * or of type ExternalName: on the remote cluster of a primary-remote mesh the injector calls Service
+ * istio-system/istiod, which selects nothing, its Endpoints pointing at the primary's east-west
+ * gateway (https://istio.io/latest/docs/setup/install/multicluster/primary-remote/; istio/istio
+ * manifests/charts/istio-control/istio-discovery/templates/remote-istiod-service.yaml and
+ * remote-istiod-endpoints.yaml); and for one missing from a complete read of the Services, where
+ * the webhook's backend is not known. Judged on live workloads only (callers pass them when the
+ * pods were read): a manifests directory rarely holds the mesh's install. `services` undefined: the
+ * Services were not read, so the verdict is not claimed ({ servicesUnread } names the webhooks' Services).
  */
-export function istioControlPlaneGone(webhooks: KubeObject[], workloads: Iterable<Workload>): string | undefined {
+export function istioControlPlaneGone(webhooks: KubeObject[], workloads: Iterable<Workload>, services: KubeObject[] | undefined): { gone: string } | { servicesUnread: string } | undefined {
   const hooks = webhooks.filter(isIstioInjectionWebhook);
-  const services = new Set<string>();
+  const called = new Set<string>();
   for (const h of hooks) {
     for (const wh of arr(h.webhooks)) {
       const cc = obj(obj(wh)?.clientConfig);
       const svc = obj(cc?.service);
-      if (svc) services.add(`${str(svc.namespace) ?? 'default'}/${str(svc.name) ?? ''}`);
+      if (svc) called.add(`${str(svc.namespace) ?? 'default'}/${str(svc.name) ?? ''}`);
       else if (str(cc?.url)) return undefined;
     }
   }
-  if (services.size === 0) return undefined;
+  if (called.size === 0) return undefined;
   for (const w of workloads) if (w.pods.length > 0 && runsMeshControlPlane(w, 'istio')) return undefined;
-  const names = hooks.map((h) => h.metadata!.name!).sort();
   const list = (xs: string[]) => `${xs.slice(0, 3).join(', ')}${xs.length > 3 ? ', …' : ''}`;
-  return `no istiod pod runs, yet the injection webhook${names.length > 1 ? 's' : ''} ${list(names)} remain${names.length > 1 ? '' : 's'}, calling Service ${list([...services].sort())} with nothing behind it: new pods in the namespaces labelled for Istio are refused (failurePolicy Fail) and the running sidecars cannot renew their certificates from istiod, the mesh's CA, so mutual TLS is not being enforced`;
+  if (services === undefined) return { servicesUnread: `the Service${called.size > 1 ? 's' : ''} ${list([...called].sort())} Istio's injection webhooks call, whose selector says whether istiod runs in this cluster or outside it (primary-remote)` };
+  const byKey = new Map(services.map((o) => [`${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`, o]));
+  for (const key of called) {
+    const spec = obj(byKey.get(key)?.spec);
+    if (!spec || str(spec.type) === 'ExternalName' || Object.keys(obj(spec.selector) ?? {}).length === 0) return undefined;
+  }
+  const names = hooks.map((h) => h.metadata!.name!).sort();
+  return { gone: `no istiod pod runs, yet the injection webhook${names.length > 1 ? 's' : ''} ${list(names)} remain${names.length > 1 ? '' : 's'}, calling Service ${list([...called].sort())} with nothing behind it: new pods in the namespaces labelled for Istio are refused (failurePolicy Fail) and the running sidecars cannot renew their certificates from istiod, the mesh's CA, so mutual TLS is not being enforced` };
 }

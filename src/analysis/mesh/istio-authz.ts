@@ -218,10 +218,11 @@ function waypointForOf(snapshot: Snapshot): Map<string, WaypointFor> {
  * the deployment controller reconciles a Gateway only when tagWatcher.IsMine, istio/istio
  * pilot/pkg/config/kube/gateway/deploymentcontroller.go, pkg/revisions/tag_watcher.go), a tag
  * resolved as a workload's is (istioRevisionResolver). A waypoint not in the snapshot is the default
- * revision's, as is one of a revision whose root is unknown. A value naming no revision read, while
- * the tag webhooks could not be read, may be any revision's tag: IsMine falls back to no revision
- * for a value none of them knows (only a value that is empty goes to the default), so
- * waypointRootUnknown says so rather than trust the default root.
+ * revision's, as is one of a revision whose root is unknown. A value naming no revision read is
+ * never the default's: IsMine falls back to no revision for a value none of them knows (only a
+ * value that is empty goes to the default). With the tag webhooks unread it may be any revision's
+ * tag; read, with none defining it, no istiod takes the Gateway. Either way waypointRootUnknown
+ * says so rather than trust the default root.
  */
 function waypointRootOf(snapshot: Snapshot, config: Config, namespaces: Map<string, NamespaceInfo>, defaultRoot: string): Pick<IstioAuthzModel, 'waypointRoot' | 'waypointRootUnknown'> {
   const labels = new Map((snapshot.resources['gatewayapi.gateways'] ?? []).map((g) => [`${g.metadata?.namespace ?? 'default'}/${g.metadata?.name ?? ''}`, stringMap(g.metadata?.labels)]));
@@ -238,8 +239,13 @@ function waypointRootOf(snapshot: Snapshot, config: Config, namespaces: Map<stri
       const ownValue = own?.['istio.io/rev'];
       const value = own ? ownValue ?? namespaces.get(wp.namespace)?.labels['istio.io/rev'] : undefined;
       const resolved = value ? resolveRevision(value, false) : { revision: 'default' };
-      const unknown = resolved.unresolved !== undefined && webhooks !== 'ok'
-        ? `waypoint ${key}'s istio.io/rev ${resolved.unresolved} (${ownValue !== undefined ? 'its Gateway\'s label' : `namespace ${wp.namespace}'s label`}) names no revision whose mesh config was read, and the MutatingWebhookConfigurations that define revision tags (label istio.io/tag) could not be read (${webhooks}): which revision's istiod configures the waypoint, and so which root namespace's policies on the istio-waypoint GatewayClass apply to it, is unknown`
+      // Unresolved, the value is never the default revision's: with the tag webhooks read and none
+      // defining it, no istiod's GetMyTags holds it, so none takes the Gateway (IsMine).
+      const why = webhooks === 'ok'
+        ? 'and no tag webhook in the input defines it (no MutatingWebhookConfiguration labelled istio.io/tag with that value), so no istiod takes the Gateway (tagWatcher.IsMine)'
+        : `and the MutatingWebhookConfigurations that define revision tags (label istio.io/tag) could not be read (${webhooks})`;
+      const unknown = resolved.unresolved !== undefined
+        ? `waypoint ${key}'s istio.io/rev ${resolved.unresolved} (${ownValue !== undefined ? 'its Gateway\'s label' : `namespace ${wp.namespace}'s label`}) names no revision whose mesh config was read, ${why}: which revision's istiod configures the waypoint, and so which root namespace's policies on the istio-waypoint GatewayClass apply to it, is unknown`
         : undefined;
       cache.set(key, (r = { root: resolved.revision === 'default' ? defaultRoot : rootOf(resolved.revision).namespace, ...(unknown ? { unknown } : {}) }));
     }

@@ -59,7 +59,7 @@ export interface MeshModel {
    * (policies.rootNamespace is its name). `policiesFor`: the PeerAuthentications as the istiod of
    * a workload's revision composes them, with that revision's root namespace.
    */
-  istio: { present: boolean; evidence: string[]; leftover?: MeshLeftover; policies: IstioPolicyIndex; root: IstioRoot; policiesFor: (namespace: string, labels: Record<string, string>) => IstioPolicyIndex; controlPlaneGone?: string };
+  istio: { present: boolean; evidence: string[]; leftover?: MeshLeftover; policies: IstioPolicyIndex; root: IstioRoot; policiesFor: (namespace: string, labels: Record<string, string>) => IstioPolicyIndex; controlPlaneGone?: string; controlPlaneServicesUnread?: string };
   /**
    * `trustDomainUnread`: why linkerd-config (identityTrustDomain) may be missing
    * (configMapUnread): identities written out in an authorization may match a caller the
@@ -277,7 +277,10 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
   const istioPresent = istioEvidence.length > 0;
   // Only from live workloads, every one of them read: a manifests directory rarely holds the mesh's install.
   const liveRead = !manifests && POD_VIEW_KINDS.every((k) => (snapshot.coverage[k]?.status ?? 'ok') === 'ok' || snapshot.coverage[k]?.status === 'absent');
-  const controlPlaneGone = istioPresent && liveRead ? istioControlPlaneGone(snapshot.resources.mutatingwebhookconfigurations ?? [], allWorkloads) : undefined;
+  const servicesRead = (snapshot.coverage.services?.status ?? 'ok') === 'ok';
+  const cp = istioPresent && liveRead ? istioControlPlaneGone(snapshot.resources.mutatingwebhookconfigurations ?? [], allWorkloads, servicesRead ? snapshot.resources.services ?? [] : undefined) : undefined;
+  const controlPlaneGone = cp && 'gone' in cp ? cp.gone : undefined;
+  const controlPlaneServicesUnread = cp && 'servicesUnread' in cp ? cp.servicesUnread : undefined;
   const linkerdPresent = linkerdEvidence.length > 0;
   const consulPresent = consulEvidence.length > 0;
   // What is left of a mesh that does not run: its CRDs (and objects), said in the posture.
@@ -300,7 +303,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
   };
   return {
     present: istioPresent || linkerdPresent || consulPresent,
-    istio: { present: istioPresent, evidence: istioEvidence, ...leftover(istioPresent, leftovers.istio), policies, root, policiesFor: (ns, labels) => revisionPolicies(istioRevisionOf(snapshot, config, nsInfo(ns).labels, labels).revision).policies, ...(controlPlaneGone ? { controlPlaneGone } : {}) },
+    istio: { present: istioPresent, evidence: istioEvidence, ...leftover(istioPresent, leftovers.istio), policies, root, policiesFor: (ns, labels) => revisionPolicies(istioRevisionOf(snapshot, config, nsInfo(ns).labels, labels).revision).policies, ...(controlPlaneGone ? { controlPlaneGone } : {}), ...(controlPlaneServicesUnread ? { controlPlaneServicesUnread } : {}) },
     linkerd: { present: linkerdPresent, evidence: linkerdEvidence, ...leftover(linkerdPresent, leftovers.linkerd), clusterDefault, servers, policy: linkerdPolicy, ...(trustDomainUnread ? { trustDomainUnread } : {}) },
     consul: { present: consulPresent, evidence: consulEvidence, ...leftover(consulPresent, leftovers.consul), defaultIntention: consulDefault, injector, intentions: indexServiceIntentions(snapshot.resources['consul.serviceintentions'] ?? []), mutualTLS: indexConsulMutualTLS(snapshot.resources['consul.servicedefaults'] ?? [], snapshot.resources['consul.proxydefaults'] ?? [], snapshot.resources['consul.meshes'] ?? []), mutualTLSUnread: consulMutualTLSUnread },
     namespaces,

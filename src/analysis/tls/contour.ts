@@ -40,8 +40,12 @@ export type ContourCiphers =
     ref: ResourceRef; ciphers: string[]; source: string;
     /** The lowest TLS version any virtual host it serves negotiates (tls.minimum-protocol-version), and where that comes from. */
     minimum: '1.2' | '1.3'; minimumSource: string;
-    /** Its --ingress-class-name values; empty: Contour's default ('' or "contour"). */
-    ingressClasses: string[];
+    /**
+     * The ingress classes it takes: --ingress-class-name, or with --contour-config-name the
+     * ContourConfiguration's spec.ingress.classNames (the flag then ignored); empty: Contour's
+     * default ('' or "contour"); undefined: not known, so every host counts as its.
+     */
+    ingressClasses: string[] | undefined;
   }
   /** Its configuration could not be read: `unread` says why. */
   | { ref: ResourceRef; unread: string };
@@ -130,7 +134,7 @@ export function contourConfigMapRefs(snapshot: Snapshot): Array<{ namespace: str
  */
 export function contourCipherConfigs(snapshot: Snapshot): ContourCiphers[] {
   return contourConfigSources(snapshot).map((s): ContourCiphers => {
-    const { ref, ingressClasses } = s;
+    const { ref } = s;
     const minimumOf = (raw: unknown, where: string): { minimum: '1.2' | '1.3'; minimumSource: string } => {
       const v = contourTlsVersion(raw);
       return { minimum: v, minimumSource: raw === undefined ? `Contour's default minimum TLS version, 1.2 (${where} is not set)` : `${where} ${JSON.stringify(raw)}${v === '1.3' ? '' : ' (Contour\'s default, 1.2, for any value but "1.3")'}` };
@@ -142,11 +146,16 @@ export function contourCipherConfigs(snapshot: Snapshot): ContourCiphers[] {
       const tls = obj(obj(obj(obj(cc.spec)?.envoy)?.listener)?.tls);
       const list = arr(tls?.cipherSuites).filter((x): x is string => typeof x === 'string');
       const where = `ContourConfiguration ${s.namespace}/${s.crd}`;
+      // cmd/contour/serve.go takes the classes from the ContourConfiguration alone
+      // (ingressClassNames = contourConfiguration.Ingress.ClassNames), whatever --ingress-class-name says.
+      const classNames = obj(obj(cc.spec)?.ingress)?.classNames;
+      const ingressClasses = classNames === undefined || classNames === null ? [] : Array.isArray(classNames) && classNames.every((x) => typeof x === 'string') ? classNames.map((x) => x.trim()).filter(Boolean) : undefined;
       const min = { ingressClasses, ...minimumOf(tls?.minimumProtocolVersion, `${where} spec.envoy.listener.tls.minimumProtocolVersion`) };
       return list.length
         ? { ref, ciphers: list, source: `${where} spec.envoy.listener.tls.cipherSuites`, ...min }
         : { ref, ciphers: [...CONTOUR_DEFAULT_CIPHERS], source: `Contour's default list (${where} sets no spec.envoy.listener.tls.cipherSuites)`, ...min };
     }
+    const { ingressClasses } = s;
     if ('defaults' in s) return { ref, ciphers: [...CONTOUR_DEFAULT_CIPHERS], source: "Contour's default list (no --config-path)", ingressClasses, ...minimumOf(undefined, 'no --config-path: tls.minimum-protocol-version') };
     if (!s.configMap) return { ref, unread: `its --config-path ${JSON.stringify(s.path)} is not a file of a ConfigMap volume` };
     const { namespace: ns, name: cmName, key } = s.configMap;
@@ -207,21 +216,24 @@ export interface ContourTlsVirtualHost {
  * request is defined by the minimum TLS protocol version set in the Contour configuration file",
  * same page, Fallback Certificate). A Gateway API Gateway of a projectcontour.io GatewayClass with
  * an HTTPS or TLS listener counts at the global minimum, its listeners having none of their own.
+ * Classes unknown (`ingressClasses` undefined), every HTTPProxy and Ingress counts: a host left
+ * out could turn a failure into a pass.
  */
-export function contourTlsVirtualHosts(snapshot: Snapshot, global: '1.2' | '1.3', ingressClasses: string[]): ContourTlsVirtualHost[] {
+export function contourTlsVirtualHosts(snapshot: Snapshot, global: '1.2' | '1.3', ingressClasses: string[] | undefined): ContourTlsVirtualHost[] {
+  const takes = (o: KubeObject) => ingressClasses === undefined || contourTakesClass(o, ingressClasses);
   const out: ContourTlsVirtualHost[] = [];
   const higher = (v: '1.2' | '1.3') => (global === '1.3' ? '1.3' : v);
   for (const p of snapshot.resources['contour.httpproxies'] ?? []) {
     const vh = obj(obj(p.spec)?.virtualhost);
     const tls = obj(vh?.tls);
     const fqdn = str(vh?.fqdn);
-    if (!fqdn || !tls || tls.passthrough === true || !contourTakesClass(p, ingressClasses)) continue;
+    if (!fqdn || !tls || tls.passthrough === true || !takes(p)) continue;
     const what = `HTTPProxy ${p.metadata?.namespace ?? 'default'}/${p.metadata?.name ?? ''} (${fqdn})`;
     const minimum = higher(contourTlsVersion(tls.minimumProtocolVersion));
     out.push({ what, minimum, ...(minimum === '1.3' && global === '1.2' && tls.enableFallbackCertificate === true ? { fallback: 'enableFallbackCertificate: its fallback-certificate chain takes the global minimum, 1.2' } : {}) });
   }
   for (const ing of snapshot.resources.ingresses ?? []) {
-    if (arr(obj(ing.spec)?.tls).length === 0 || !contourTakesClass(ing, ingressClasses)) continue;
+    if (arr(obj(ing.spec)?.tls).length === 0 || !takes(ing)) continue;
     out.push({ what: `Ingress ${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`, minimum: higher(contourTlsVersion(ing.metadata?.annotations?.['projectcontour.io/tls-minimum-protocol-version'])) });
   }
   const contourClasses = new Set((snapshot.resources['gatewayapi.gatewayclasses'] ?? []).filter((c) => str(obj(c.spec)?.controllerName)?.startsWith('projectcontour.io/')).map((c) => c.metadata?.name ?? ''));

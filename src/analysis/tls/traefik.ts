@@ -22,8 +22,12 @@ const INGRESS_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
 export interface TraefikIngressProvider {
   /** The Traefik workload; undefined when the snapshot has none and Traefik's defaults stand in. */
   ref?: ResourceRef;
-  /** providers.kubernetesIngress.ingressClass ('' = unset, Traefik's default). */
-  ingressClass: string;
+  /**
+   * providers.kubernetesIngress.ingressClass ('' = unset, Traefik's default); undefined when it is
+   * set to a value the snapshot does not show (an environment variable from valueFrom, a `$(VAR)`
+   * reference): then any class may be served, and none is left out.
+   */
+  ingressClass: string | undefined;
 }
 
 // The official image (traefik, docker.io/library/traefik), Traefik Hub, and mirrors such as
@@ -39,7 +43,16 @@ const TRAEFIK_IMAGE = /(^|[/-])traefik(-hub)?$/;
  * defaults. Option names are case-insensitive; `--providers.kubernetesingress` alone enables the
  * provider, and so does any of its sub-options.
  */
-type InstallOptions = { source: 'file' } | { source: 'flags' | 'env' | 'none'; options: Map<string, string | undefined> };
+type InstallOptions = { source: 'file' } | {
+  source: 'flags' | 'env' | 'none'; options: Map<string, string | undefined>;
+  /**
+   * The options set to a value the snapshot does not show: an environment variable from
+   * valueFrom (a ConfigMap, a Secret, a field), or a value holding a `$(VAR)` reference, which
+   * Kubernetes expands from the container's environment before Traefik sees it
+   * (https://kubernetes.io/docs/tasks/inject-data-application/define-interdependent-environment-variables/).
+   */
+  unknown: Set<string>;
+};
 
 /** The providers' ingressClass options, whose value may follow as the next argument. */
 const CLASS_OPTIONS = new Set(['providers.kubernetesingress.ingressclass', 'providers.kubernetescrd.ingressclass']);
@@ -54,23 +67,36 @@ const CLASS_OPTIONS = new Set(['providers.kubernetesingress.ingressclass', 'prov
 function installOptionsOf(c: Record<string, unknown>): InstallOptions {
   const words = [...arr(c.command), ...arr(c.args)].filter((x): x is string => typeof x === 'string');
   const flags = new Map<string, string | undefined>();
+  const unknown = new Set<string>();
   for (let i = 0; i < words.length; i++) {
     const m = /^--?([A-Za-z0-9._-]+)(?:=(.*))?$/s.exec(words[i]);
     if (!m) continue;
     const key = m[1].toLowerCase();
     const next = words[i + 1];
-    flags.set(key, m[2] ?? (CLASS_OPTIONS.has(key) && next !== undefined && !next.startsWith('-') ? next : undefined));
+    const value = m[2] ?? (CLASS_OPTIONS.has(key) && next !== undefined && !next.startsWith('-') ? next : undefined);
+    flags.set(key, value);
+    if (value?.includes('$(')) unknown.add(key);
   }
   const mounts = arr(c.volumeMounts).map((v) => str(obj(v)?.mountPath)?.replace(/\/+$/, ''));
   if (flags.has('configfile') || mounts.includes('/etc/traefik')) return { source: 'file' };
   const env = new Map<string, string>();
-  for (const e of arr(c.env)) {
-    const name = str(obj(e)?.name);
-    if (name?.toUpperCase().startsWith('TRAEFIK_')) env.set(name.slice('TRAEFIK_'.length).toLowerCase().replace(/_/g, '.'), str(obj(e)?.value) ?? '');
+  const envUnknown = new Set<string>();
+  for (const e of arr(c.env).map(obj)) {
+    const name = str(e?.name);
+    if (!e || !name?.toUpperCase().startsWith('TRAEFIK_')) continue;
+    const key = name.slice('TRAEFIK_'.length).toLowerCase().replace(/_/g, '.');
+    const value = str(e.value) ?? '';
+    env.set(key, value);
+    if (e.valueFrom !== undefined || value.includes('$(')) envUnknown.add(key);
   }
-  if (flags.size > 0) return { source: 'flags', options: flags };
-  if (env.size > 0) return { source: 'env', options: env };
-  return { source: 'none', options: new Map() };
+  if (flags.size > 0) return { source: 'flags', options: flags, unknown };
+  if (env.size > 0) return { source: 'env', options: env, unknown: envUnknown };
+  return { source: 'none', options: new Map(), unknown: new Set() };
+}
+
+/** A provider's ingressClass option: '' unset, undefined when its value is not in the snapshot. */
+function classOption(install: { options: Map<string, string | undefined>; unknown: Set<string> }, key: string): string | undefined {
+  return install.unknown.has(key) ? undefined : install.options.get(key) ?? '';
 }
 
 /**
@@ -78,12 +104,12 @@ function installOptionsOf(c: Record<string, unknown>): InstallOptions {
  * container configured by a file is taken to run the provider with its defaults.
  * `--providers.kubernetesingress` alone enables the provider, and so does any of its sub-options.
  */
-function ingressProviderOf(c: Record<string, unknown>): { ingressClass: string } | undefined {
+function ingressProviderOf(c: Record<string, unknown>): { ingressClass: string | undefined } | undefined {
   const install = installOptionsOf(c);
   if (install.source === 'file' || install.source === 'none') return { ingressClass: '' };
   const options = install.options;
   const enabled = [...options].some(([k, v]) => (k === 'providers.kubernetesingress' && v?.toLowerCase() !== 'false') || k.startsWith('providers.kubernetesingress.'));
-  return enabled ? { ingressClass: options.get('providers.kubernetesingress.ingressclass') ?? '' } : undefined;
+  return enabled ? { ingressClass: classOption(install, 'providers.kubernetesingress.ingressclass') } : undefined;
 }
 
 interface TraefikIngressSetup {
@@ -136,9 +162,12 @@ const traefikIngressSetup = memoize((snapshot: Snapshot): TraefikIngressSetup =>
 function providerServes(snapshot: Snapshot, setup: TraefikIngressSetup, p: TraefikIngressProvider, ing: KubeObject): boolean {
   const className = str(obj(ing.spec)?.ingressClassName);
   const annotation = ing.metadata?.annotations?.[INGRESS_CLASS_ANNOTATION];
-  const byClass = (name: string) => ingressClassNamed(snapshot, name)?.controller === TRAEFIK_INGRESS_CONTROLLER && (p.ingressClass === '' || p.ingressClass === name);
+  // A provider whose ingressClass is not known may be set to any class name: only what no value
+  // of it would take (an IngressClass of another controller) is left out.
+  const byClass = (name: string) => ingressClassNamed(snapshot, name)?.controller === TRAEFIK_INGRESS_CONTROLLER && (p.ingressClass === undefined || p.ingressClass === '' || p.ingressClass === name);
   if (className !== undefined) return byClass(className);
   if (annotation === undefined && setup.defaults.length > 0) return setup.defaults.some(byClass);
+  if (p.ingressClass === undefined) return true;
   const value = annotation ?? '';
   if (p.ingressClass !== '') return value === p.ingressClass;
   if (value === TRAEFIK_DEFAULT_INGRESS_CLASS) return true;
@@ -187,7 +216,7 @@ function crdProviderOf(c: Record<string, unknown>): { ingressClass: string | und
   if (install.source === 'none') return { ingressClass: '' };
   const options = install.options;
   const enabled = [...options].some(([k, v]) => (k === 'providers.kubernetescrd' && v?.toLowerCase() !== 'false') || k.startsWith('providers.kubernetescrd.'));
-  return enabled ? { ingressClass: options.get('providers.kubernetescrd.ingressclass') ?? '' } : undefined;
+  return enabled ? { ingressClass: classOption(install, 'providers.kubernetescrd.ingressclass') } : undefined;
 }
 
 /** The Traefik Kubernetes CRD providers of the snapshot (with no Traefik workload, one whose ingressClass is unknown), built once. */

@@ -22,6 +22,7 @@ import { edgeAuthMissing } from '../../../checks/tls/edge-auth-missing.ts';
 import { edgeRateLimitMissing } from '../../../checks/tls/edge-rate-limit-missing.ts';
 import { edgeWafMissing } from '../../../checks/tls/edge-waf-missing.ts';
 import { legacyProtocolEnabled } from '../../../checks/tls/legacy-protocol-enabled.ts';
+import { servedByTraefik } from '../../../src/analysis/tls/traefik.ts';
 
 /** Traefik (its CRD provider with the given arguments) published by a LoadBalancer on 5432, and a Postgres nothing but the route exposes. */
 const cluster = (traefikArgs: string[], route: string, traefikImage = 'docker.io/traefik:v3.3.4') => `
@@ -160,6 +161,48 @@ describe('the CRD provider\'s ingressClass filter, for IngressRouteTCPs and Ingr
     const withoutTraefik = cluster([], tcpRoute({ annotation: 'traefik-internal' })).replace(/apiVersion: apps\/v1\nkind: Deployment\nmetadata: \{name: traefik[\s\S]*?---\n/, '');
     const c = ctx(withoutTraefik);
     expect(edgeRoutes(c.snapshot).routes.map((r) => [r.route.name, r.controller.workloads.length, r.controller.selectors.length])).toEqual([['postgres', 0, 1]]);
+  });
+
+  // The option set from a value the manifests do not hold: an env var from valueFrom (a ConfigMap
+  // key here), or a `$(VAR)` reference Kubernetes expands before Traefik reads it
+  // (https://kubernetes.io/docs/tasks/inject-data-application/define-interdependent-environment-variables/).
+  // Traefik may then take any class, so none is left out.
+  it('an ingressClass set from valueFrom or through $(VAR) is unknown: the route stays an edge route, with no "not served" note', () => {
+    const fromConfigMap = '{configMapKeyRef: {name: traefik-settings, key: crdClass}}';
+    const envOnly = (env: string) => cluster([], tcpRoute({ annotation: 'traefik-internal' })).replace(/        args: .*\n/, `        env:\n${env}`);
+    const viaEnv = envOnly([
+      '        - {name: TRAEFIK_PROVIDERS_KUBERNETESCRD, value: "true"}',
+      `        - {name: TRAEFIK_PROVIDERS_KUBERNETESCRD_INGRESSCLASS, valueFrom: ${fromConfigMap}}`,
+      '        - {name: TRAEFIK_ENTRYPOINTS_POSTGRES_ADDRESS, value: ":5432"}',
+      '',
+    ].join('\n'));
+    const viaArgs = cluster(['--providers.kubernetescrd.ingressclass=$(CRD_CLASS)'], tcpRoute({ annotation: 'traefik-internal' }))
+      .replace(/(        args: .*\n)/, `$1        env: [{name: CRD_CLASS, valueFrom: ${fromConfigMap}}]\n`);
+    for (const [what, y] of [['env valueFrom', viaEnv], ['$(VAR) in args', viaArgs]]) {
+      const c = ctx(y);
+      expect(exposure(c)?.status, what).toBe('fail');
+      expect(edgeRoutes(c.snapshot).routes.map((r) => [r.via, r.route.name]), what).toEqual([['IngressRouteTCP', 'postgres']]);
+      expect(exposureNotes(c.snapshot).join('\n'), what).not.toContain('not served');
+      expect(guard(c, edgeAuthMissing).map((x) => x.status), what).toEqual(['fail']);
+    }
+  });
+
+  it('the Ingress provider alike: an ingressClass from valueFrom leaves no Ingress of a Traefik-less class out', () => {
+    const ingress = `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: db, annotations: {kubernetes.io/ingress.class: internal}}
+spec:
+  rules: [{host: web.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: postgres, port: {number: 5432}}}}]}}]
+`;
+    const y = (classEnv: string) => cluster([], ingress).replace(/        args: .*\n/, `        env:\n        - {name: TRAEFIK_PROVIDERS_KUBERNETESINGRESS, value: "true"}\n        - ${classEnv}\n`);
+    const served = (text: string) => {
+      const c = ctx(text);
+      return servedByTraefik(c.snapshot, c.snapshot.resources.ingresses![0]);
+    };
+    expect(served(y('{name: TRAEFIK_PROVIDERS_KUBERNETESINGRESS_INGRESSCLASS, valueFrom: {configMapKeyRef: {name: traefik-settings, key: cls}}}'))).toBe(true);
+    // Set as a value, it is compared: "other" does not take class internal.
+    expect(served(y('{name: TRAEFIK_PROVIDERS_KUBERNETESINGRESS_INGRESSCLASS, value: other}'))).toBe(false);
   });
 
   it('a Traefik started without the CRD provider serves no IngressRouteTCP', () => {

@@ -10,6 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { meshNotStrict } from '../../../checks/mtls/mesh-not-strict.ts';
 import { meshModel } from '../../../src/analysis/mesh/index.ts';
+import { runChecks } from '../../../src/engine/run.ts';
 import { ctxOf } from './helpers.ts';
 
 const webhook = (clientConfig: string, name = 'istio-sidecar-injector') => `
@@ -37,6 +38,30 @@ metadata: {name: default, namespace: istio-system}
 spec: {mtls: {mode: STRICT}}
 ---${pod('shop', 'web', '{name: app, image: example/web:1}, {name: istio-proxy, image: docker.io/istio/proxyv2:1.24.0}')}`;
 
+// The istiod chart's Service selects the istiod pods (app: istiod, istio: pilot;
+// manifests/charts/istio-control/istio-discovery/templates/service.yaml).
+const ISTIOD_SERVICE = `
+apiVersion: v1
+kind: Service
+metadata: {name: istiod, namespace: istio-system}
+spec: {selector: {app: istiod, istio: pilot}, ports: [{name: https-webhook, port: 443, targetPort: 15017}]}
+---`;
+// A primary-remote mesh's remote cluster: Service istio-system/istiod with no selector and
+// Endpoints at the primary's east-west gateway (istio/istio manifests/charts/istio-control/
+// istio-discovery/templates/remote-istiod-service.yaml, remote-istiod-endpoints.yaml;
+// https://istio.io/latest/docs/setup/install/multicluster/primary-remote/).
+const REMOTE_ISTIOD_SERVICE = `
+apiVersion: v1
+kind: Service
+metadata: {name: istiod, namespace: istio-system}
+spec: {ports: [{name: https-webhook, port: 443}, {name: tcp-istiod, port: 15012}]}
+---
+apiVersion: v1
+kind: Endpoints
+metadata: {name: istiod, namespace: istio-system}
+subsets: [{addresses: [{ip: 203.0.113.10}], ports: [{name: https-webhook, port: 15017}, {name: tcp-istiod, port: 15012}]}]
+---`;
+
 const live = (yaml: string) => {
   const ctx = ctxOf(yaml);
   Object.assign(ctx.snapshot, { source: 'live', origin: 'live' });
@@ -49,7 +74,7 @@ describe('Istio\'s injection webhooks and labels remain, istiod is gone', () => 
   });
 
   it('without istiod, mtls.mesh-not-strict fails, saying why mTLS is not being enforced', () => {
-    const ctx = live(`${CLUSTER}${webhook(IN_CLUSTER)}`);
+    const ctx = live(`${CLUSTER}${webhook(IN_CLUSTER)}${ISTIOD_SERVICE}`);
     expect(meshModel(ctx.snapshot, ctx.config).istio.present).toBe(true);
     const [v] = [...meshNotStrict.evaluate(ctx)];
     expect(v.status).toBe('fail');
@@ -61,7 +86,29 @@ describe('Istio\'s injection webhooks and labels remain, istiod is gone', () => 
   it('a webhook served from outside the cluster (external control plane) is no sign of a missing istiod, next to an in-cluster one too', () => {
     const external = webhook('{url: "https://istiod.external.example:15017/inject"}', 'istio-sidecar-injector-external');
     expect([...meshNotStrict.evaluate(live(`${CLUSTER}${external}`))]).toMatchObject([{ status: 'pass' }]);
-    expect([...meshNotStrict.evaluate(live(`${CLUSTER}${external}${webhook(IN_CLUSTER)}`))]).toMatchObject([{ status: 'pass' }]);
+    expect([...meshNotStrict.evaluate(live(`${CLUSTER}${external}${webhook(IN_CLUSTER)}${ISTIOD_SERVICE}`))]).toMatchObject([{ status: 'pass' }]);
+  });
+
+  it('the remote cluster of a primary-remote mesh (istiod Service with no selector, Endpoints at the primary) passes: istiod runs outside it', () => {
+    expect([...meshNotStrict.evaluate(live(`${CLUSTER}${webhook(IN_CLUSTER)}${REMOTE_ISTIOD_SERVICE}`))]).toMatchObject([{ status: 'pass' }]);
+    const external = REMOTE_ISTIOD_SERVICE.replace('spec: {ports:', 'spec: {type: ExternalName, externalName: istiod.primary.example, ports:');
+    expect([...meshNotStrict.evaluate(live(`${CLUSTER}${webhook(IN_CLUSTER)}${external}`))]).toMatchObject([{ status: 'pass' }]);
+    // Still a failure with a selector Service and no istiod pod.
+    expect([...meshNotStrict.evaluate(live(`${CLUSTER}${webhook(IN_CLUSTER)}${ISTIOD_SERVICE}`))]).toMatchObject([{ status: 'fail' }]);
+  });
+
+  it('the webhook\'s Service missing from a complete read: its backend is unknown, so istiod is not said to be gone', () => {
+    expect([...meshNotStrict.evaluate(live(`${CLUSTER}${webhook(IN_CLUSTER)}`))]).toMatchObject([{ status: 'pass' }]);
+  });
+
+  it('with the Services unread the "gone" verdict is not claimed: the check is not evaluated, naming the Service', () => {
+    const ctx = live(`${CLUSTER}${webhook(IN_CLUSTER)}${ISTIOD_SERVICE}`);
+    ctx.snapshot.resources.services = [];
+    ctx.snapshot.coverage.services = { status: 'forbidden' };
+    expect(meshModel(ctx.snapshot, ctx.config).istio.controlPlaneGone).toBeUndefined();
+    const o = runChecks([meshNotStrict], ctx)[0];
+    expect(o.status).toBe('not-evaluated');
+    expect(o.reason).toContain('istio-system/istiod');
   });
 
   it('from a manifests directory, which rarely holds the mesh\'s install, nothing is said', () => {

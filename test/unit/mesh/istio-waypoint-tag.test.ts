@@ -95,4 +95,22 @@ describe('a waypoint Gateway labelled with a revision tag', () => {
     // With nothing attached to the GatewayClass, the waypoint's root decides nothing: judged as before.
     expect(runChecks([authzMissing], ctxWith('', 'forbidden'))[0].status).not.toBe('not-evaluated');
   });
+
+  // A manifests run reads the webhooks (coverage ok) and may hold none defining the tag: GetMyTags
+  // of every istiod lacks "prod", so IsMine is false for all of them, the default revision included.
+  it('with the webhooks read and no tag webhook defining the value, reach is unknown, not the default root\'s verdict', () => {
+    const ctx = ctxWith(denyAllWaypoints('istio-system'), 'read');
+    expect(ctx.snapshot.coverage.mutatingwebhookconfigurations?.status ?? 'ok').toBe('ok');
+    const v = reach(ctx);
+    expect(v.verdict).toBe('unknown');
+    expect(v.reason).toContain('istio.io/rev prod');
+    expect(v.reason).toContain('no tag webhook in the input defines it');
+    expect(v.reason).not.toContain('could not be read');
+  });
+
+  it('with the webhooks read and no tag webhook defining the value, mtls.authz-missing still fails shop/api: no istiod takes the waypoint, so canary-root\'s GatewayClass policy covers nothing', () => {
+    const o = runChecks([authzMissing], ctxWith(denyAllWaypoints('canary-root'), 'read'))[0];
+    expect(o.status).toBe('fail');
+    expect(o.results.filter((r) => r.resource.name === 'api').map((r) => r.status)).toEqual(['fail']);
+  });
 });

@@ -179,3 +179,77 @@ describe(`tls.weak-ciphers: AWS security policies`, () => {
     expect(note(y)).toContain('Ingress shop/web ("ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06")');
   });
 });
+
+// `contour serve --contour-config-name N` takes its ingress classes from ContourConfiguration N
+// alone: cmd/contour/serve.go sets `ingressClassNames = contourConfiguration.Ingress.ClassNames`
+// (apis/projectcontour/v1alpha1/contourconfig.go IngressConfig.ClassNames, json "classNames"), so
+// --ingress-class-name does not apply. Classes that cannot be read keep every host.
+describe('tls.weak-ciphers: Contour classes from a ContourConfiguration', () => {
+  const deployment = (args: string) => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: contour, namespace: projectcontour}
+spec:
+  selector: {matchLabels: {app: contour}}
+  template:
+    metadata: {labels: {app: contour}}
+    spec:
+      containers:
+      - name: contour
+        image: ghcr.io/projectcontour/contour:v1.30.0
+        args: [serve, --incluster, --contour-config-name=contour${args}]
+        env: [{name: CONTOUR_NAMESPACE, valueFrom: {fieldRef: {fieldPath: metadata.namespace}}}]
+`;
+  const configuration = (ingress: string) => `
+---
+apiVersion: projectcontour.io/v1alpha1
+kind: ContourConfiguration
+metadata: {name: contour, namespace: projectcontour}
+spec:
+  ingress: ${ingress}
+  envoy:
+    listener:
+      tls:
+        cipherSuites: [ECDHE-RSA-AES128-GCM-SHA256, ECDHE-RSA-AES128-SHA, AES128-SHA]
+`;
+  const proxies = `
+---
+apiVersion: projectcontour.io/v1
+kind: HTTPProxy
+metadata: {name: api, namespace: shop, annotations: {projectcontour.io/ingress.class: internal}}
+spec:
+  virtualhost: {fqdn: api.internal.example.com, tls: {secretName: api-tls}}
+  routes: [{services: [{name: api, port: 80}]}]
+---
+apiVersion: projectcontour.io/v1
+kind: HTTPProxy
+metadata: {name: web, namespace: shop}
+spec:
+  virtualhost: {fqdn: web.example.com, tls: {secretName: web-tls, minimumProtocolVersion: "1.3"}}
+  routes: [{services: [{name: web, port: 80}]}]
+`;
+  const contourVerdicts = (y: string) => verdicts(y).filter((v) => v.detailKey === 'contour-cipher-suites');
+
+  it('spec.ingress.classNames [internal]: the TLS 1.2 HTTPProxy of class internal is served, so the weak list fails, naming it', () => {
+    const rs = contourVerdicts(deployment('') + configuration('{classNames: [internal]}') + proxies);
+    expect(rs.map((r) => r.status)).toEqual(['fail']);
+    expect(rs[0].evidence?.tls12VirtualHosts).toEqual(['HTTPProxy shop/api (api.internal.example.com)']);
+    expect(rs[0].message).toContain('for the TLS virtual hosts that accept TLS 1.2: HTTPProxy shop/api (api.internal.example.com)');
+  });
+
+  it('--ingress-class-name is ignored beside a ContourConfiguration: its classNames still decide', () => {
+    const rs = contourVerdicts(deployment(', --ingress-class-name=other') + configuration('{classNames: [internal]}') + proxies);
+    expect(rs.map((r) => r.status)).toEqual(['fail']);
+    expect(rs[0].evidence?.tls12VirtualHosts).toEqual(['HTTPProxy shop/api (api.internal.example.com)']);
+  });
+
+  it('no classNames: Contour\'s default class only, so the internal HTTPProxy is not its and the 1.3 host lifts the failure', () => {
+    expect(contourVerdicts(deployment('') + configuration('{}') + proxies).map((r) => r.status)).toEqual(['pass']);
+  });
+
+  it('classNames it cannot read (not a list of names): every host is kept, never a pass', () => {
+    const rs = contourVerdicts(deployment('') + configuration('{classNames: internal}') + proxies);
+    expect(rs.map((r) => r.status)).toEqual(['fail']);
+    expect(rs[0].evidence?.tls12VirtualHosts).toEqual(['HTTPProxy shop/api (api.internal.example.com)']);
+  });
+});
