@@ -17,6 +17,9 @@ const FORMATS: readonly string[] = REPORT_FORMATS;
 
 interface ReportOptions extends StoreFlags { format: string; out: string }
 
+/** The formats that list a partial run's carried findings (the others give their counts only). */
+const CARRIED_LISTED_IN = ['sarif', 'html', 'pdf'];
+
 function renderStoredRun(values: ReportOptions, positionals: string[], io: CliIO): Promise<number> {
   return withStoreErrors(io, 'report', async () => {
     const formats = values.format.split(',').map((f) => f.trim()).filter(Boolean);
@@ -33,9 +36,10 @@ function renderStoredRun(values: ReportOptions, positionals: string[], io: CliIO
         report = await findRun(store, positionals[0]);
       }
       const { trend, previous, previousMissing } = await storedRunExtras(store, report);
-      // report.sarif lists the open findings of the checks the run could not evaluate, from the runs that last evaluated them.
-      const { carried, missing } = formats.includes('sarif') ? await storedCarried(store, report, previous) : { carried: [], missing: [] };
-      if (missing.length > 0) io.stderr(`ztaudit report: warning: ${oneLine(`report.sarif leaves out the findings run ${report.run.id} carried from run(s) ${missing.join(', ')}: not stored any more or unreadable`)}\n`);
+      // report.sarif, report.html and report.pdf list the open findings of the checks the run could not evaluate, from the runs that last evaluated them.
+      const listing = formats.filter((f) => CARRIED_LISTED_IN.includes(f));
+      const { carried, missing } = listing.length > 0 ? await storedCarried(store, report, previous) : { carried: [], missing: [] };
+      if (missing.length > 0) io.stderr(`ztaudit report: warning: ${oneLine(`${listing.map((f) => `report.${f}`).join(', ')} leave${listing.length === 1 ? 's' : ''} out the findings run ${report.run.id} carried from run(s) ${missing.join(', ')}: not stored any more or unreadable`)}\n`);
       const files = await renderReports(report, { formats, outDir: resolve(io.cwd, values.out), trend, previous, previousMissing, carried, chromium });
       for (const f of files) io.stdout(`wrote ${f}\n`);
       return EXIT_OK;

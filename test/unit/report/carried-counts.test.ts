@@ -128,6 +128,14 @@ describe('open findings of checks a partial run could not evaluate', () => {
     // The complete run carries nothing: no "(+", no list.
     expect(complete.html).not.toContain('data-carried=');
     expect(complete.html).not.toContain('class="carried-findings"');
+    // Rendered again from the history (`ztaudit report RUN`), the HTML lists the same carried findings.
+    const err: string[] = [];
+    expect(await main(['report', partial.report.run.id, '--history', db, '--format', 'html', '--out', join(dir, 'again')], { ...quiet, stderr: (t: string) => err.push(t) }), err.join('')).toBe(0);
+    const again = readFileSync(join(dir, 'again', 'report.html'), 'utf8');
+    const at = again.indexOf(`<div class="carried-findings" data-run="${complete.report.run.id}">`);
+    expect(at).toBeGreaterThan(0);
+    const againSection = again.slice(at);
+    expect(againSection.slice(0, againSection.indexOf('</table>'))).toBe(section.slice(0, section.indexOf('</table>')));
   }, 60_000);
 
   // README (History): a partial run's count states the carried findings beside its own, "as
