@@ -213,3 +213,72 @@ describe('Calico source selector beside nets: the selected pods count only when 
     expect(res.message).toContain('cannot be confirmed');
   });
 });
+
+describe('a pod with cni.projectcalico.org/ipAddrsNoIpam has an address in no IPPool: one pool settles nothing for it', () => {
+  // "cni.projectcalico.org/ipAddrsNoIpam: A list of IPv4 and/or IPv6 addresses to assign to the
+  // Pod, bypassing IPAM" (needs the CNI config's feature_control ip_addrs_no_ipam), so such a pod's
+  // address may lie outside every pool (https://docs.tigera.io/calico/latest/networking/ipam/use-specific-ip).
+  const noIpamConf = '{"name": "k8s-pod-network", "plugins": [{"type": "calico", "ipam": {"type": "calico-ipam"}, "policy": {"type": "k8s"}, "feature_control": {"ip_addrs_no_ipam": true}}]}';
+  const onePool = `---
+apiVersion: crd.projectcalico.org/v1
+kind: IPPool
+metadata: {name: b}
+spec: {cidr: 10.244.0.0/16}
+`;
+  const pgNoIpam = (yaml: string) => yaml.replace('metadata: {labels: {app: pg}}', `metadata:
+      labels: {app: pg}
+      annotations: {cni.projectcalico.org/ipAddrsNoIpam: '["172.16.0.5"]'}`);
+  /** The reviewer's repro: pool b only, web in shop, pg in db with (or without) a fixed address outside b. */
+  const cluster = (policy: string, annotated = true) => {
+    const yaml = calicoNode.replace(JSON.stringify(CNI_CONF), JSON.stringify(noIpamConf)) + namespace('shop') + namespace('db') + deployment('shop', 'web', 8080) + deployment('db', 'pg', 5432) + onePool + policy;
+    return annotated ? pgNoIpam(yaml) : yaml;
+  };
+  const reachWeb = (yaml: string) => reachCommandCore(snap(yaml), { from: 'db/pg', to: 'shop/web', port: '8080' });
+  // web isolated for ingress; its one rule allows 8080 from pg when pg's address is in pool b.
+  const webInFromPgInB = `---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: web-in, namespace: shop}
+spec:
+  selector: app == 'web'
+  types: [Ingress]
+  ingress:
+  - action: Allow
+    protocol: TCP
+    source: {selector: app == 'pg', namespaceSelector: all(), nets: [10.244.0.0/16]}
+    destination: {ports: [8080]}
+`;
+
+  it('destination nets [the one pool] on pg\'s own side: UNKNOWN (exit 2) naming ipAddrsNoIpam, not ALLOWED for certain', () => {
+    const r = reach(cluster(pgIn('nets: [10.244.0.0/16]')));
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain('UNKNOWN: shop/web[Deployment] -> db/pg[Deployment] on 5432/TCP');
+    expect(r.output).toContain('pod db/pg (template) sets cni.projectcalico.org/ipAddrsNoIpam: its address bypasses Calico IPAM and is in no IPPool');
+  });
+
+  it('destination nets outside the one pool (172.16.0.0/12, where pg\'s fixed address is): not DENIED for certain', () => {
+    const r = reach(cluster(pgIn('nets: [172.16.0.0/12]')));
+    expect(r.exitCode).toBe(2);
+    expect(r.output).not.toContain('DENIED: shop/web');
+  });
+
+  it('source selector pg beside nets [the one pool]: pg\'s address may be outside it, so not ALLOWED for certain (exit 2)', () => {
+    const r = reachWeb(cluster(webInFromPgInB));
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain('UNKNOWN: db/pg[Deployment] -> shop/web[Deployment] on 8080/TCP');
+  });
+
+  it('guard: the same cluster without the annotation: pg is in the one pool, the rule applies, ALLOWED for certain (exit 0)', () => {
+    const r = reach(cluster(pgIn('nets: [10.244.0.0/16]'), false));
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toContain('ALLOWED by Calico NetworkPolicy db/pg-in rule 0 (Allow): TCP 5432');
+    expect(r.output).not.toContain('ipAddrsNoIpam');
+  });
+
+  it('guard: a pod without the annotation stays certain beside one with it: web\'s own destination nets [the one pool] ALLOWED (exit 0)', () => {
+    const webIn = webInFromPgInB.replace("source: {selector: app == 'pg', namespaceSelector: all(), nets: [10.244.0.0/16]}\n    destination: {ports: [8080]}", 'destination: {nets: [10.244.0.0/16], ports: [8080]}');
+    const r = reachWeb(cluster(webIn));
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toContain('ALLOWED by Calico NetworkPolicy shop/web-in rule 0 (Allow): TCP 8080');
+  });
+});

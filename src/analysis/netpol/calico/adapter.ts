@@ -12,7 +12,7 @@ import type { ClassFacts, ClassPredicate, CoverageNote, Labels, LayerPolicy, Pee
 import { matchAllSelector, parseSelector, type Selector } from '../selector.ts';
 import { intersectRanges, type IpRange } from '../../../base/ip.ts';
 import { podCidrStatus, type PodPools } from '../engine.ts';
-import { podPools } from './ip-pools.ts';
+import { unionPoolsFor } from './ip-pools.ts';
 import { calicoPodLabels } from './labels.ts';
 import { collectNetworkSets, type NetworkSetIndex } from './network-sets.ts';
 import { collectCalicoPolicies, LABEL_NAME, LABEL_NAMESPACE, LABEL_SERVICE_ACCOUNT, NAMESPACE_LABEL_PREFIX, SERVICE_ACCOUNT_LABEL_PREFIX, type CalicoEntityRule, type CalicoPolicy, type CalicoPort, type CalicoRule } from './policy.ts';
@@ -192,7 +192,7 @@ function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services
 
   // The policy's own side: its pod's address against `nets`/`notNets` ("match packets with IP
   // in any of the listed CIDRs"; on ingress the destination is the pod itself). What every pool
-  // settles is settled here: a rule that cannot match is dropped, one that always does loses the
+  // settles is settled here (nothing when a pod's ipAddrsNoIpam address is in no pool: unionPoolsFor): a rule that cannot match is dropped, one that always does loses the
   // condition. The rest is judged per class by its own pools (engine.ts), a partial overlap a doubt.
   const side = dir === 'ingress' ? 'destination' : 'source';
   const subjectAddress: { nets?: Peer[]; notNets?: Peer[]; side: string } = { side };
@@ -347,8 +347,9 @@ export const calicoAdapter: PolicyApiAdapter = {
   parse({ snapshot, namespaceLabels }) {
     const set = collectCalicoPolicies(snapshot);
     const netSets = collectNetworkSets(snapshot, namespaceLabels);
-    // Calico policies decide only on a Calico cluster, whose IPPools hold its pods' addresses.
-    const pools = () => podPools(snapshot);
+    // Calico policies decide only on a Calico cluster, whose IPPools hold its pods' addresses
+    // (but for a pod with ipAddrsNoIpam: then no rule is settled here for every pod at once).
+    const pools = unionPoolsFor(snapshot);
     // Parsed on the first rule that names a Service: most clusters' Calico policies name none.
     let byName: Map<string, ServiceInfo> | undefined;
     const svcs: Services = { get: (key) => (byName ??= servicesOf(snapshot)).get(key) };

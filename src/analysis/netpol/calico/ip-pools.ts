@@ -23,7 +23,7 @@ import { clip } from '../../../base/plain-text.ts';
 import { matchesWithUnknown, parseCalicoSelector, type CalicoSelectorNode } from './selector.ts';
 import type { PodPools } from '../engine.ts';
 import { containersOf, detectCni, isCalicoAgent, isCalicoAgentContainer } from '../cni.ts';
-import { podTemplateOf } from '../../workloads.ts';
+import { podsOf, podTemplateOf } from '../../workloads.ts';
 import { imageRepository, repositoryIs } from '../../images.ts';
 
 export type { PodPools };
@@ -64,6 +64,28 @@ function poolTable(snapshot: Snapshot): PoolTable {
 export function podPools(snapshot: Snapshot): PodPools {
   const t = poolTable(snapshot);
   return t.kind === 'known' ? t.union : t;
+}
+
+const unionCache = new WeakMap<Snapshot, () => PodPools>();
+
+/**
+ * The pools a rule judged once for every pod (calico/adapter.ts: `nets` on the policy's own pod, a
+ * selector beside `nets`) is settled by: the union of podPools, unless some pod or pod template sets
+ * cni.projectcalico.org/ipAddrsNoIpam, whose address "bypasses IPAM" and lies in no pool
+ * (docs.tigera.io/calico/latest/networking/ipam/use-specific-ip); then unknown, so the engine
+ * judges each class by its own pools (podPoolsOf) and only that class's pods stay in doubt.
+ * The CNI config's feature_control.ip_addrs_no_ipam is not read: the annotation alone counts.
+ */
+export function unionPoolsFor(snapshot: Snapshot): () => PodPools {
+  let fn = unionCache.get(snapshot);
+  if (fn) return fn;
+  const pod = podsOf(snapshot).find((p) => p.annotations[IP_ADDRS_NO_IPAM]);
+  if (pod) {
+    const value: PodPools = { kind: 'unknown', why: `pod ${pod.namespace}/${pod.name} sets ${IP_ADDRS_NO_IPAM}: its address bypasses Calico IPAM and is in no IPPool` };
+    fn = () => value;
+  } else fn = () => podPools(snapshot);
+  unionCache.set(snapshot, fn);
+  return fn;
 }
 
 /** Whether a pool's nodeSelector selects no node whatever its labels: Node labels are not collected, so only such a selector settles anything. */
@@ -296,7 +318,7 @@ function familyChoice(pools: readonly Pool[], st: ChoiceState, pod: PodPoolInput
  * undefined when nothing narrows (every pool stays a
  * candidate). The narrowing is always within the union podPools gives, so what the union settles
  * for every pod stays settled; but a pod with ipAddrsNoIpam has an address in no pool, and its
- * class's addresses are unknown.
+ * class's addresses are unknown (and the union settles nothing for every pod: unionPoolsFor).
  */
 export function podPoolsOf(snapshot: Snapshot, pods: readonly PodPoolInputs[]): (() => PodPools) | undefined {
   const table = poolTable(snapshot);
