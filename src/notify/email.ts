@@ -120,7 +120,7 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
     '',
     ...view.areas.map((a) => `${a.label}: ${a.score}${a.share ? ` (${a.share}, no grade)` : ` (grade ${a.grade})`}${a.delta ? ` (${a.delta.text})` : ''}`),
     '',
-    `${ctx.notCompared ? `new and resolved: n/a (${ctx.notCompared})` : `${ctx.newCount} new, ${ctx.resolvedCount} resolved`}, ${ctx.openCount} open findings${view.totals.carried ? ` (${oneLine(view.totals.carried)})` : ''} (${view.severityCounts.map((s) => `${s.text} ${s.severity}`).join(', ')}), ${view.totals.waived} waived`,
+    `${ctx.notCompared ? `new and resolved: n/a (${ctx.notCompared})` : `${ctx.newCount} new, ${ctx.resolvedCount} resolved`}, ${ctx.openCount.toLocaleString('en-US')} open findings${view.totals.carried ? ` (${oneLine(view.totals.carried)})` : ''} (${view.severityCounts.map((s) => `${s.text} ${s.severity}`).join(', ')}), ${view.totals.waived.toLocaleString('en-US')} waived`,
     ...(ctx.olderBaselines ? [oneLine(ctx.olderBaselines)] : []),
     ...(ctx.breadthNotCompared ? [`${oneLine(ctx.breadthNotCompared)}.`] : []),
     `${view.totals.notEvaluated} checks not evaluated, ${view.totals.notApplicable} not applicable`,

@@ -107,7 +107,7 @@ export function countsText(report: RunReport): string {
   const c = runCounts(report);
   const sev = SEVERITIES.map((s) => `${severityCountText(c, s)} ${s}`).join(', ');
   const carried = carriedText(c);
-  return `${c.open} open findings${carried ? ` (${mrkdwnText(carried)})` : ''} (${sev}) · ${c.waived} waived · ${c.notEvaluated} checks not evaluated · ${c.notApplicable} not applicable`;
+  return `${c.open.toLocaleString('en-US')} open findings${carried ? ` (${mrkdwnText(carried)})` : ''} (${sev}) · ${c.waived.toLocaleString('en-US')} waived · ${c.notEvaluated} checks not evaluated · ${c.notApplicable} not applicable`;
 }
 
 /**

@@ -107,7 +107,7 @@ export function renderMarkdown(report: RunReport, opts: { maxFindings?: number }
   const open = report.findings.filter((f) => !f.waived);
   const c = runCounts(report);
   const carried = carriedText(c);
-  keep(`**${c.open} open findings**${carried ? ` (${mdText(carried)})` : ''} (${SEVERITIES.map((s) => `${severityCountText(c, s)} ${s}`).join(', ')}), ${c.waived} waived.`);
+  keep(`**${c.open.toLocaleString('en-US')} open findings**${carried ? ` (${mdText(carried)})` : ''} (${SEVERITIES.map((s) => `${severityCountText(c, s)} ${s}`).join(', ')}), ${c.waived.toLocaleString('en-US')} waived.`);
   add(`Checks: ${c.failingChecks} of ${c.checks} failing, ${c.notEvaluated} not evaluated, ${c.notApplicable} not applicable.`, '');
   const notDiffed = notDiffedNote(report);
   if (notDiffed) {
