@@ -542,7 +542,7 @@ export interface WorkloadVerdict {
  * a workload made anew under a generated name each run (a CronWorkflow's Workflow, a Pipeline's
  * TaskRun, a generateName pod or Job) is the same finding every run, and a waiver written for that
  * name keeps matching. The workloads sharing a stable name make one verdict: failing when any
- * fails, worded as the first failing one words it, at the worst severity (`severity`: the
+ * fails, worded as its worst failing one words it, at that severity (`severity`: the
  * check's, for a verdict that sets none). Its message names that workload and the pods it runs
  * now (as a CronJob's does), so the engineer on call finds them; `related` and evidence
  * `workloads` list every failing workload, so a waiver for one of them still covers it, and the
@@ -573,7 +573,6 @@ function stableVerdict(stable: ResourceRef, members: readonly WorkloadVerdict[],
   // earned the finding its severity: a privileged TaskRun, not its sibling missing runAsNonRoot.
   let lead = failing[0];
   for (const m of failing) if (SEVERITY_WEIGHT[severityOf(m.verdict)] > SEVERITY_WEIGHT[severityOf(lead.verdict)]) lead = m;
-  const worst = severityOf(lead.verdict);
   const others = failing.filter((m) => m !== lead).map((m) => refString(m.workload.ref));
   const more = others.length === 0 ? '' : ` ${others.length} more of its workloads fail too (${others.slice(0, PODS_NAMED).join(', ')}${others.length > PODS_NAMED ? `, +${others.length - PODS_NAMED} more` : ''}).`;
   const related = new Map<string, ResourceRef>();
@@ -588,7 +587,7 @@ function stableVerdict(stable: ResourceRef, members: readonly WorkloadVerdict[],
     message: more === '' ? message : `${message}${/[.!?]$/.test(message) ? '' : '.'}${more}`,
     evidence,
     related: [...related.values()],
-    extent: { unit: 'violations', members: violationsOf(failing.filter((m) => severityOf(m.verdict) === worst)) },
+    extent: { unit: 'violations', members: violationsOf(failing) },
   };
   // A result's controls are a subset of its check's, shared between results alike: that subset
   // when every failing workload bears on it, else the check's own.
@@ -606,7 +605,7 @@ function failedControlsOf(v: Verdict): string[] {
 }
 
 /**
- * A grouped finding's extent (src/run/extent.ts): what its worst workloads fail, each failed
+ * A grouped finding's extent (src/run/extent.ts): what every failing workload fails, each failed
  * control by the workload's stable role — a Pipeline's task (the pod's tekton.dev/pipelineTask
  * label, https://tekton.dev/docs/pipelines/labels/ "Automatic labeling") — never by the generated
  * names, which change every night. "privileged (task dind)"; a workload of no role adds its
@@ -614,7 +613,11 @@ function failedControlsOf(v: Verdict): string[] {
  * and one of a check listing no controls (the RBAC checks) its role, or "fails". So tomorrow's
  * same pods under new names are the same members, while one more failing task, or a control its
  * workloads did not fail, is a member more: the diff says the finding widened, and a waiver on
- * the group reports it grew beyond it, instead of the unchanged fingerprint hiding it.
+ * the group reports it grew beyond it, instead of the unchanged fingerprint hiding it. A milder
+ * workload counts too: a new task failing only the restricted level under a privileged one is a
+ * new rollout blocker (Pod Security Admission refuses each pod on its own), so it widens the
+ * finding — at the finding's severity, which is louder than the medium finding it would have
+ * been on its own, never silent.
  */
 function violationsOf(members: readonly WorkloadVerdict[]): string[] {
   const out = new Set<string>();

@@ -214,6 +214,25 @@ describe('a grouped finding that covers more than last night', () => {
     expect(second.diff!.regressionReasons.find((r) => r.includes('grew beyond its waiver') && r.includes(`${check} on Pipeline ci/release`))).toMatch(/widened: now also .*privileged \(task dind\)/);
   });
 
+  // A task failing only the restricted level is refused by a restricted namespace on its own
+  // (https://kubernetes.io/docs/concepts/security/pod-security-admission/: each pod is admitted or
+  // not by its own spec), so under a Pipeline already failing for a privileged task it is still a
+  // new blocker of the target level: the finding widens, and under a waiver it grew beyond it.
+  it('a Pipeline gaining a task that fails only the restricted level, beside a privileged one, widens the target finding, under a waiver too', () => {
+    const target = 'pod-security.pod-violates-target';
+    const unhardened = { containers: [{ name: 'deploy', image: 'busybox:1.36' }] };
+    const pipeline = (run: string, withDeploy: boolean): KubeObject[] => [ns, sa, taskRunPod('release', run, 'dind', dind), ...(withDeploy ? [taskRunPod('release', run, 'deploy', unhardened)] : [])];
+    const first = audit('run-1', pipeline('release-run-q8w2z', false));
+    expect(about(first, target, 'Pipeline', 'release')?.severity).toBe('high');
+    const second = nights(first, pipeline('release-run-z5c4v', true));
+    expect(second.diff!.new).toEqual([]);
+    const widened = second.diff!.widened?.find((w) => w.check === target);
+    expect(widened?.added.some((m) => m.endsWith('(task deploy)'))).toBe(true);
+    const waivers: Waiver[] = [{ check: target, resource: { kind: 'Pipeline', namespace: 'ci', name: 'release' }, reason: 'dind needs privileged', owner: 'ci@example.com', expires: '2099-06-30' }];
+    const waived = nights(audit('run-1', pipeline('release-run-q8w2z', false), waivers), pipeline('release-run-z5c4v', true), waivers);
+    expect(waived.diff!.regressionReasons.find((r) => r.includes('grew beyond its waiver') && r.includes(`${target} on Pipeline ci/release`))).toMatch(/\(task deploy\)/);
+  });
+
   it('tomorrow\'s same tasks under new generated names: nothing new, resolved or widened', () => {
     const second = nights(audit('run-1', release('release-run-q8w2z', true)), release('release-run-z5c4v', true));
     expect(second.diff!.new).toEqual([]);
