@@ -121,20 +121,26 @@ interface TraefikIngressSetup {
   traefikClass: boolean;
 }
 
-/** The Traefik Kubernetes Ingress providers of the snapshot and the IngressClasses they weigh, built once. */
-const traefikIngressSetup = memoize((snapshot: Snapshot): TraefikIngressSetup => {
-  const providers: TraefikIngressProvider[] = [];
-  let found = false;
+/** Every Traefik container of the snapshot's Deployments, DaemonSets and StatefulSets (by image), with its workload. */
+function* traefikContainers(snapshot: Snapshot): Generator<{ ref: ResourceRef; container: Record<string, unknown> }> {
   for (const key of ['deployments', 'daemonsets', 'statefulsets'] as const) {
     for (const o of snapshot.resources[key] ?? []) {
       for (const raw of arr(obj(podTemplateOf(o)?.spec)?.containers)) {
         const c = obj(raw);
-        if (!c || !TRAEFIK_IMAGE.test(imageRepository(str(c.image) ?? ''))) continue;
-        found = true;
-        const p = ingressProviderOf(c);
-        if (p) providers.push({ ref: { kind: o.kind ?? 'Deployment', namespace: o.metadata?.namespace ?? 'default', name: o.metadata?.name ?? '' }, ...p });
+        if (c && TRAEFIK_IMAGE.test(imageRepository(str(c.image) ?? ''))) yield { ref: { kind: o.kind ?? 'Deployment', namespace: o.metadata?.namespace ?? 'default', name: o.metadata?.name ?? '' }, container: c };
       }
     }
+  }
+}
+
+/** The Traefik Kubernetes Ingress providers of the snapshot and the IngressClasses they weigh, built once. */
+const traefikIngressSetup = memoize((snapshot: Snapshot): TraefikIngressSetup => {
+  const providers: TraefikIngressProvider[] = [];
+  let found = false;
+  for (const { ref, container } of traefikContainers(snapshot)) {
+    found = true;
+    const p = ingressProviderOf(container);
+    if (p) providers.push({ ref, ...p });
   }
   const classes = ingressClassesByController(snapshot);
   return {
@@ -223,16 +229,10 @@ function crdProviderOf(c: Record<string, unknown>): { ingressClass: string | und
 const traefikCrdProviders = memoize((snapshot: Snapshot): TraefikCrdProvider[] => {
   const providers: TraefikCrdProvider[] = [];
   let found = false;
-  for (const key of ['deployments', 'daemonsets', 'statefulsets'] as const) {
-    for (const o of snapshot.resources[key] ?? []) {
-      for (const raw of arr(obj(podTemplateOf(o)?.spec)?.containers)) {
-        const c = obj(raw);
-        if (!c || !TRAEFIK_IMAGE.test(imageRepository(str(c.image) ?? ''))) continue;
-        found = true;
-        const p = crdProviderOf(c);
-        if (p) providers.push({ ref: { kind: o.kind ?? 'Deployment', namespace: o.metadata?.namespace ?? 'default', name: o.metadata?.name ?? '' }, ...p });
-      }
-    }
+  for (const { ref, container } of traefikContainers(snapshot)) {
+    found = true;
+    const p = crdProviderOf(container);
+    if (p) providers.push({ ref, ...p });
   }
   return found ? providers : [{ ingressClass: undefined }];
 }, ['network', 'tls']);
