@@ -22,7 +22,7 @@ import { findingNamespace, isBlind, isEvaluated } from '../run/coverage.ts';
 import { BREADTH_LISTED, broadestSubjects } from '../run/breadth.ts';
 import { EXTENT_NAMED, widenedMembers, widenedMembersText } from '../run/extent.ts';
 import { explainScoreChanges, rebuiltAreaScores, type FindingPairs } from './score-causes.ts';
-import { absorbsFormerFindings, formerFingerprints, hasFormerFingerprints } from './former-keys.ts';
+import { absorbsFormerFindings, formerFingerprints, formerWorkloads, generatedShapes, hasFormerFingerprints } from './former-keys.ts';
 import { meshesRemoved, removedMeshText } from './meshes-removed.ts';
 import type { Config } from '../config/types.ts';
 import type { UnreadableRunError } from '../base/errors.ts';
@@ -768,6 +768,37 @@ export function pairFindings(previous: readonly Finding[], current: readonly Fin
       const held = was[i];
       if (held === undefined || severityRank(prev[j].severity) < severityRank(held.severity)) was[i] = prev[j];
       if (!absorbsFormerFindings(cur[i].check)) break;
+    }
+  }
+  // A stored finding under a workload's own generated name that no longer runs (a nightly
+  // Pipeline ran again since the last run of the older version): absorbed by the one grouped
+  // finding whose workloads include the same workload of tonight's run, its name differing only in
+  // the generated segment (generatedShapes). None when two grouped findings claim that shape:
+  // a guess would hide a resolved finding.
+  const shapes = new Map<string, number>();
+  for (const i of renamed) {
+    if (!absorbsFormerFindings(cur[i].check)) continue;
+    for (const w of formerWorkloads(cur[i])) {
+      for (const key of generatedShapes(cur[i].check, w)) {
+        const at = shapes.get(key);
+        shapes.set(key, at === undefined || at === i ? i : -1);
+      }
+    }
+  }
+  if (shapes.size > 0) {
+    for (let j = 0; j < prev.length; j++) {
+      if (curOf[j] !== 0 || !absorbsFormerFindings(prev[j].check)) continue;
+      let i = -1;
+      for (const key of generatedShapes(prev[j].check, prev[j].resource)) {
+        const at = shapes.get(key);
+        if (at === undefined) continue;
+        if (at === -1 || (i !== -1 && i !== at)) { i = -2; break; }
+        i = at;
+      }
+      if (i < 0) continue;
+      curOf[j] = i + 1;
+      const held = was[i];
+      if (held === undefined || severityRank(prev[j].severity) < severityRank(held.severity)) was[i] = prev[j];
     }
   }
   const resolved: Finding[] = [];

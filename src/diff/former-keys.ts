@@ -66,3 +66,37 @@ function workloadFingerprints(f: Finding): string[] {
   }
   return out;
 }
+
+/**
+ * One segment of a name the API server made from a generateName (5 characters of apimachinery's
+ * util/rand alphabet, which has no vowels) or Argo's CronWorkflow gave its Workflow (the
+ * scheduled time in Unix seconds): the part of a run's name that changes every night.
+ */
+const GENERATED_SEGMENT = /^(?:[bcdfghjklmnpqrstvwxz2456789]{5}|[0-9]{10})$/;
+
+/**
+ * The keys `ref` (a workload, a stored finding's or a grouped finding's member) shares with the
+ * same workload of another night: its check, kind, namespace and name with one generated
+ * segment (after a non-empty prefix) blanked, one key per such segment. A Pipeline's TaskRun is
+ * named `<PipelineRun>-<task>` and its PipelineRun `<generateName><5 characters>`
+ * (https://tekton.dev/docs/pipelines/pipelineruns/), so `release-run-aaaaa-dind` and tonight's
+ * `release-run-ddddd-dind` share `release-run-?-dind`: the same task of runs made from one
+ * generateName. Segments of the two kinds never share a key (5 letters vs 10 digits).
+ */
+export function generatedShapes(check: string, ref: { kind?: unknown; namespace?: unknown; name?: unknown }): string[] {
+  if (typeof ref.kind !== 'string' || typeof ref.name !== 'string') return [];
+  const parts = ref.name.split('-');
+  const out: string[] = [];
+  for (let i = 1; i < parts.length; i++) {
+    if (!GENERATED_SEGMENT.test(parts[i])) continue;
+    const blank = parts[i].length === 5 ? '\u0001' : '\u0002';
+    out.push([check, ref.kind, typeof ref.namespace === 'string' ? ref.namespace : '', [...parts.slice(0, i), blank, ...parts.slice(i + 1)].join('-')].join('\u0000'));
+  }
+  return out;
+}
+
+/** A stable-named finding's workloads (evidence `workloads`). */
+export function formerWorkloads(f: Finding): Array<{ kind?: unknown; namespace?: unknown; name?: unknown }> {
+  const workloads = (f.evidence as { workloads?: unknown } | undefined)?.workloads;
+  return Array.isArray(workloads) ? workloads.filter((w) => typeof w === 'object' && w !== null) : [];
+}

@@ -179,6 +179,48 @@ describe('Pod Security and RBAC findings about workloads of a new generated name
     expect(diff.resolved).toEqual([]);
     expect(diff.regression).toBe(false);
   });
+
+  // Tekton names a PipelineRun's TaskRun `<PipelineRun>-<pipeline task>`
+  // (https://tekton.dev/docs/pipelines/pipelineruns/), the PipelineRun from its generateName plus 5
+  // random characters (https://kubernetes.io/docs/reference/using-api/api-concepts/#generated-values).
+  it('the first run after the upgrade, the nightly Pipeline having run again since: its stored TaskRun findings persist, an unrelated one resolves', () => {
+    const check = 'pod-security.pod-violates-enforced-level';
+    const now = audit('run-2', [ns, sa, taskRunPod('release', 'release-run-z5c4v', 'dind')]);
+    const grouped = about(now, check, 'Pipeline', 'release')!;
+    expect((grouped.evidence as { workloads: Finding['resource'][] }).workloads.map((w) => w.name)).toEqual(['release-run-z5c4v-dind']);
+    // What the earlier ztaudit stored the night before, under last night's TaskRun names.
+    const stored = structuredClone(now);
+    stored.run = { ...stored.run, id: 'run-1' };
+    const own = (f: Finding, name: string): Finding => {
+      const ref = { kind: 'TaskRun', namespace: 'ci', name, apiVersion: 'tekton.dev/v1' };
+      return { ...structuredClone(f), resource: ref, fingerprint: fingerprintOf(f.check, ref), evidence: undefined, related: undefined, extent: undefined };
+    };
+    stored.findings = [
+      ...stored.findings.map((f) => (f.resource.kind === 'Pipeline' ? own(f, 'release-run-q8w2z-dind') : f)),
+      own(grouped, 'deploy-run-h8k2s-apply'),
+      own(grouped, 'release-run-q8w2z-lint'),
+    ];
+    const diff = diffRuns(stored, now, { rules: defaultConfig().regression, expiredWaivers: [] });
+    expect(named(now.findings, diff.new)).toEqual([]);
+    // Another Pipeline's TaskRun, and a task of the release Pipeline that no longer runs, are resolved.
+    expect(named(stored.findings, diff.resolved)).toEqual([`${check} TaskRun ci/deploy-run-h8k2s-apply`, `${check} TaskRun ci/release-run-q8w2z-lint`]);
+    expect(diff.regressionReasons).toEqual([]);
+    expect(diff.regression).toBe(false);
+  });
+
+  it('after the upgrade, a stored TaskRun whose name fits two Pipelines\' runs is not guessed: it resolves, each Pipeline is new', () => {
+    const check = 'pod-security.pod-violates-enforced-level';
+    // Two Pipelines whose PipelineRuns share the generateName `release-run-` and a task `dind`.
+    const now = audit('run-2', [ns, sa, taskRunPod('release', 'release-run-z5c4v', 'dind'), taskRunPod('hotfix', 'release-run-m4n9z', 'dind')]);
+    const grouped = about(now, check, 'Pipeline', 'release')!;
+    const stored = structuredClone(now);
+    stored.run = { ...stored.run, id: 'run-1' };
+    const ref = { kind: 'TaskRun', namespace: 'ci', name: 'release-run-q8w2z-dind', apiVersion: 'tekton.dev/v1' };
+    stored.findings = [{ ...structuredClone(grouped), resource: ref, fingerprint: fingerprintOf(check, ref), evidence: undefined, related: undefined, extent: undefined }];
+    const diff = diffRuns(stored, now, { rules: defaultConfig().regression, expiredWaivers: [] });
+    expect(named(stored.findings, diff.resolved)).toEqual([`${check} TaskRun ci/release-run-q8w2z-dind`]);
+    expect(named(now.findings, diff.new).filter((f) => f.startsWith(check))).toEqual([`${check} Pipeline ci/hotfix`, `${check} Pipeline ci/release`]);
+  });
 });
 
 // A grouped finding keeps its fingerprint and severity when one more of its workloads fails, so
