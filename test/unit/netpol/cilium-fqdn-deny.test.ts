@@ -14,21 +14,9 @@ import { reachCommandCore } from '../../../src/cli/reach.ts';
 import { buildReachability, egressVerdict } from '../../../src/analysis/netpol/model.ts';
 import { egressNotControlled } from '../../../checks/network/egress-not-controlled.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
-import { run, snap } from './helpers.ts';
+import { CILIUM_AGENT, run, snap } from './helpers.ts';
 
-const cluster = `
-apiVersion: apps/v1
-kind: DaemonSet
-metadata: {name: cilium, namespace: kube-system}
-spec:
-  selector: {matchLabels: {k8s-app: cilium}}
-  template:
-    metadata: {labels: {k8s-app: cilium}}
-    spec:
-      hostNetwork: true
-      containers:
-      - {name: cilium-agent, image: quay.io/cilium/cilium:v1.20.2}
----
+const cluster = `${CILIUM_AGENT}---
 apiVersion: v1
 kind: Namespace
 metadata: {name: a}

@@ -11,21 +11,9 @@
 import { describe, expect, it } from 'vitest';
 import { reachCommandCore } from '../../../src/cli/reach.ts';
 import { unrestrictedEgress } from '../../../checks/network/unrestricted-egress.ts';
-import { ctxOf, run, snap } from './helpers.ts';
+import { CILIUM_AGENT, ctxOf, run, snap } from './helpers.ts';
 
-const yaml = `
-apiVersion: apps/v1
-kind: DaemonSet
-metadata: {name: cilium, namespace: kube-system}
-spec:
-  selector: {matchLabels: {k8s-app: cilium}}
-  template:
-    metadata: {labels: {k8s-app: cilium}}
-    spec:
-      hostNetwork: true
-      containers:
-      - {name: cilium-agent, image: quay.io/cilium/cilium:v1.20.2}
----
+const yaml = `${CILIUM_AGENT}---
 apiVersion: v1
 kind: Namespace
 metadata: {name: shop}

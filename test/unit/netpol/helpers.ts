@@ -47,3 +47,18 @@ spec:
 ${spec.replace(/^\n/, '').split('\n').map((l) => `  ${l}`).join('\n')}
 `;
 }
+
+/** Cilium's agent DaemonSet (v1.20.2), which makes a manifest set's CNI Cilium (src/analysis/netpol/cni.ts). */
+export const CILIUM_AGENT = `
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: cilium, namespace: kube-system}
+spec:
+  selector: {matchLabels: {k8s-app: cilium}}
+  template:
+    metadata: {labels: {k8s-app: cilium}}
+    spec:
+      hostNetwork: true
+      containers:
+      - {name: cilium-agent, image: quay.io/cilium/cilium:v1.20.2}
+`;

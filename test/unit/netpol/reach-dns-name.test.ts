@@ -9,21 +9,9 @@
 // IPv4 and IPv6 address, and leaves it UNKNOWN otherwise, unless egress is unrestricted or denied.
 import { describe, expect, it } from 'vitest';
 import { reachCommandCore } from '../../../src/cli/reach.ts';
-import { snap } from './helpers.ts';
+import { CILIUM_AGENT, snap } from './helpers.ts';
 
-const cilium = `
-apiVersion: apps/v1
-kind: DaemonSet
-metadata: {name: cilium, namespace: kube-system}
-spec:
-  selector: {matchLabels: {k8s-app: cilium}}
-  template:
-    metadata: {labels: {k8s-app: cilium}}
-    spec:
-      hostNetwork: true
-      containers:
-      - {name: cilium-agent, image: quay.io/cilium/cilium:v1.20.2}
----
+const cilium = `${CILIUM_AGENT}---
 `;
 
 const workloads = `

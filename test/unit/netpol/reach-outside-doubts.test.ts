@@ -9,21 +9,9 @@ import { reachCommandCore } from '../../../src/cli/reach.ts';
 import { allowAllIngress } from '../../../checks/network/allow-all-ingress.ts';
 import { egressNotControlled } from '../../../checks/network/egress-not-controlled.ts';
 import { unrestrictedEgress } from '../../../checks/network/unrestricted-egress.ts';
-import { ctxOf, run, snap } from './helpers.ts';
+import { CILIUM_AGENT, ctxOf, run, snap } from './helpers.ts';
 
-const cilium = `
-apiVersion: apps/v1
-kind: DaemonSet
-metadata: {name: cilium, namespace: kube-system}
-spec:
-  selector: {matchLabels: {k8s-app: cilium}}
-  template:
-    metadata: {labels: {k8s-app: cilium}}
-    spec:
-      hostNetwork: true
-      containers:
-      - {name: cilium-agent, image: quay.io/cilium/cilium:v1.20.2}
-`;
+const cilium = CILIUM_AGENT;
 
 /** The workloads; the clusters below run Cilium (its agent DaemonSet) unless an AdminNetworkPolicy is asked about. */
 const workloads = `
