@@ -20,34 +20,12 @@ import { defaultConfig } from '../../../src/config/types.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
 import { legacyProtocolEnabled } from '../../../checks/tls/legacy-protocol-enabled.ts';
 import { weakCiphers } from '../../../checks/tls/weak-ciphers.ts';
+import { alb } from './alb.ts';
 
 function ctx(yamlText: string): AuditContext {
   const objs = parseAllDocuments(yamlText).map((d) => d.toJSON() as KubeObject).filter(Boolean);
   return { snapshot: snapshotFromObjects(objs), config: defaultConfig(), now: new Date('2026-12-01T00:00:00Z') };
 }
-
-/** An AWS Load Balancer Controller ALB Ingress with one HTTPS listener and the given ssl-policy. */
-const alb = (policy: string) => `
-apiVersion: networking.k8s.io/v1
-kind: IngressClass
-metadata: {name: alb}
-spec: {controller: ingress.k8s.aws/alb}
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: web
-  namespace: shop
-  annotations:
-    alb.ingress.kubernetes.io/certificate-arn: arn:aws:acm:us-east-1:111122223333:certificate/abc
-    alb.ingress.kubernetes.io/listen-ports: '[{"HTTPS":443}]'
-    alb.ingress.kubernetes.io/ssl-policy: ${policy}
-spec:
-  ingressClassName: alb
-  rules:
-  - host: shop.example.com
-    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: shop, port: {number: 80}}}}]}
-`;
 
 const weak = (policy: string) => [...weakCiphers.evaluate(ctx(alb(policy)))].filter((v) => v.detailKey === 'alb-ssl-policy');
 

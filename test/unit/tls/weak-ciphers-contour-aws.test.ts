@@ -14,6 +14,7 @@ import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
 import { weakCiphers } from '../../../checks/tls/weak-ciphers.ts';
+import { alb } from './alb.ts';
 
 function ctx(yamlText: string): AuditContext {
   const objs = parseAllDocuments(yamlText).map((d) => d.toJSON() as KubeObject).filter(Boolean);
@@ -53,28 +54,6 @@ metadata: {name: web, namespace: shop}
 spec:
   virtualhost: {fqdn: shop.example.com, tls: {secretName: shop-cert}}
   routes: [{services: [{name: shop, port: 80}]}]
-`;
-
-const alb = (policy: string) => `
-apiVersion: networking.k8s.io/v1
-kind: IngressClass
-metadata: {name: alb}
-spec: {controller: ingress.k8s.aws/alb}
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: web
-  namespace: shop
-  annotations:
-    alb.ingress.kubernetes.io/certificate-arn: arn:aws:acm:us-east-1:111122223333:certificate/abc
-    alb.ingress.kubernetes.io/listen-ports: '[{"HTTPS":443}]'
-    alb.ingress.kubernetes.io/ssl-policy: ${policy}
-spec:
-  ingressClassName: alb
-  rules:
-  - host: shop.example.com
-    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: shop, port: {number: 80}}}}]}
 `;
 
 describe('tls.weak-ciphers: Contour', () => {
