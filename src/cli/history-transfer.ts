@@ -33,7 +33,8 @@ import { Spool } from '../base/spool.ts';
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { readEnv } from '../config/env.ts';
 import { ConfigError, HistoryError, UnreadableRunError, errorMessage } from '../base/errors.ts';
-import { jsonLines, writeJsonLine } from '../history/export-lines.ts';
+import { jsonLines, writeJsonLine, type JsonLine } from '../history/export-lines.ts';
+import { namesOrAbsent, waiverProblem } from '../history/run-store.ts';
 import { DEFAULT_HISTORY, historyTarget, openRunStore, parseStoreUrl, type OpenStoreDeps, type RunStore } from '../history/store.ts';
 import { spoolCloserOf } from '../run/stored-run.ts';
 import { REPORT_SCHEMA_VERSION, type RunReport } from '../run/types.ts';
@@ -184,11 +185,20 @@ export function notARun(value: unknown): string | null {
   if (!Array.isArray(r.run.notes)) return `${run}: run.notes is not a list`;
   if (!Array.isArray(r.findings) || !Array.isArray(r.checks) || !r.score || typeof r.score !== 'object') return `${run}: findings, checks or score missing`;
   if (!(r.score.overall === null || typeof r.score.overall === 'number') || !isObject(r.score.areas)) return `${run}: score has no overall or no areas`;
-  const check = (r.checks as unknown[]).findIndex((c) => !isObject(c) || typeof c.id !== 'string');
-  if (check >= 0) return `${run}: check ${check}: no id`;
+  const check = (r.checks as unknown[]).findIndex((c) => !isObject(c) || typeof c.id !== 'string' || typeof c.status !== 'string');
+  if (check >= 0) return `${run}: check ${check}: no id or no status`;
   if (r.diff !== null && !(isObject(r.diff) && typeof r.diff.regression === 'boolean' && Array.isArray(r.diff.regressionReasons))) return `${run}: diff is neither null nor a diff with regression and regressionReasons`;
   if (r.diff && !isRunId(r.diff.previousRunId)) return `${run}: diff.previousRunId "${oneLine(clip(String(r.diff.previousRunId), 200))}" is not a run id (${RUN_ID_RULE})`;
   if (!Array.isArray(r.waivers) || !Array.isArray(r.notifications)) return `${run}: waivers or notifications missing`;
+  // What the diff, the fleet and `report` read of a stored run without looking first: a run
+  // stored with less would make every later run of its cluster fail (the store's reportProblem).
+  for (let i = 0; i < r.waivers.length; i++) {
+    const why = waiverProblem(r.waivers[i]);
+    if (why) return `${run}: waiver ${i}: ${why}`;
+  }
+  if (!namesOrAbsent(r.run.partial)) return `${run}: run.partial is not a list of reasons`;
+  const unjudged = (r.checks as unknown as Array<Record<string, unknown>>).findIndex((c) => !namesOrAbsent(c.unjudgedNamespaces));
+  if (unjudged >= 0) return `${run}: check ${unjudged}: unjudgedNamespaces is not a list of namespaces`;
   for (let i = 0; i < r.findings.length; i++) {
     const why = notAFinding(r.findings[i]);
     if (why) return `${run}: finding ${i}: ${why}`;
@@ -282,7 +292,25 @@ async function runOn(input: ExportInput, line: RunLine): Promise<RunReport | nul
 const GZIP_FIRST_BYTE = 0x1f;
 const OPEN_OBJECT = 0x7b;
 
-async function importInto(store: RunStore, input: ExportInput, io: CliIO): Promise<number> {
+/**
+ * Imports `input` into the store `openStore` opens, once the input's first line is read: an
+ * empty input (an export that failed before its header line, piped on) is refused before any
+ * store is made for it.
+ */
+async function importInto(openStore: () => Promise<RunStore>, input: ExportInput, io: CliIO): Promise<number> {
+  const lines = jsonLines(input.chunks())[Symbol.asyncIterator]();
+  const head = await lines.next();
+  // Every export begins with its header line, even one of a store holding no run.
+  if (head.done) throw new HistoryError(`${input.name}: empty: not a ztaudit history export (an export begins with a header line even when it holds no run; did the export fail?)`);
+  const store = await openStore();
+  try {
+    return await importLines(store, input, head.value, lines, io);
+  } finally {
+    await store.close();
+  }
+}
+
+async function importLines(store: RunStore, input: ExportInput, head: JsonLine, rest: AsyncIterator<JsonLine>, io: CliIO): Promise<number> {
   const say = (no: number, text: string) => io.stderr(`ztaudit history import: ${input.name} line ${no}: ${text}\n`);
   let bad = 0;
   const unusable = (no: number, why: string) => {
@@ -290,10 +318,9 @@ async function importInto(store: RunStore, input: ExportInput, io: CliIO): Promi
     say(no, `${why}; skipped`);
   };
   const runs: RunLine[] = [];
-  let seenContent = false;
-  for await (const line of jsonLines(input.chunks())) {
-    const first = !seenContent;
-    seenContent = true;
+  let first = true;
+  for (let next: IteratorResult<JsonLine> = { done: false, value: head }; !next.done; next = await rest.next(), first = false) {
+    const line = next.value;
     const value = line.value;
     if (value === null) {
       // Not even the first line is JSON: another kind of file (a gzip of an export, a
@@ -377,15 +404,10 @@ export async function importRuns(values: TransferOptions, io: CliIO, edges: Impo
     const input = await openInput(values.file, io, edges.stdin);
     try {
       // Retention off: an import never evicts what it imports (nor what the target held).
-      const store = await (edges.openStore ?? openRunStore)(url, {
+      return await importInto(() => (edges.openStore ?? openRunStore)(url, {
         kubeconfigPath: values.kubeconfig ? resolve(io.cwd, values.kubeconfig) : undefined, context: values.context,
         cwd: io.cwd, env: io.env, retention: { maxRuns: 0, maxAgeDays: 0 },
-      });
-      try {
-        return await importInto(store, input, io);
-      } finally {
-        await store.close();
-      }
+      }), input, io);
     } catch (error: unknown) {
       const code = (error as NodeJS.ErrnoException | undefined)?.code;
       if (typeof code === 'string' && (error as NodeJS.ErrnoException).syscall === 'read') throw new ConfigError(`--file ${input.name}: cannot read it (${code})`);

@@ -51,6 +51,8 @@ export function addSourceOptions(cmd: Command): Command {
 /** --cluster's value: an empty one (`--cluster "$CLUSTER"` with the variable unset) would file every such run under one nameless cluster. */
 function clusterName(value: string): string {
   if (value.trim() === '') throw new ConfigError('--cluster: the name is empty (an unset variable?); give the cluster\'s name or leave the flag out');
+  // Reports, the fleet and `ztaudit history` show the name as it is: "prod" and "prod " would be two clusters that read alike.
+  if (value !== value.trim()) throw new ConfigError(`--cluster: ${JSON.stringify(value)} begins or ends with white space, which no report shows: give the name without it`);
   return value;
 }
 

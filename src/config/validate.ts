@@ -157,6 +157,10 @@ export function validateConfig(raw: unknown, options: ValidateOptions): Validati
       if (problem) errors.push(at(`egress.gateways[${i}].cidr: ${JSON.stringify(gw.cidr)} is not a CIDR: ${problem}`));
     });
   }
+  // Reports, the fleet and `ztaudit history` show the name as it is: "prod" and "prod " would be
+  // two clusters that read alike.
+  const cluster = isPlainObject(r.cluster) ? r.cluster.name : undefined;
+  if (typeof cluster === 'string' && cluster !== cluster.trim()) errors.push(at(`cluster.name: ${JSON.stringify(cluster)} begins or ends with white space, which no report shows: give the name without it`));
   if (Array.isArray(r.waivers)) {
     r.waivers.forEach((w: unknown, i: number) => {
       if (!isPlainObject(w)) return;

@@ -5,7 +5,7 @@ import type { Config } from '../config/types.ts';
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { UnreadableRunError, errorMessage } from '../base/errors.ts';
 import { CarriedWalk, coverageGaps, isEvaluated, isPartialRun, isUnjudged, unjudgedNamespacesOf } from '../run/coverage.ts';
-import type { NotificationOutcome, RunReport, RunSummary, SaveOptions, StoredRunRead, TrendPoint, WrittenReport } from '../run/types.ts';
+import type { NotificationOutcome, RunReport, RunSummary, SaveOptions, StoredRunRead, TrendPoint, WaiverStatus, WrittenReport } from '../run/types.ts';
 import type { FleetData, FleetQuery } from '../run/fleet.ts';
 
 export interface RunStore {
@@ -172,8 +172,42 @@ export function reportProblem(value: unknown): string | null {
   if (!record(value.score) || !record(value.score.areas)) return 'its score is not an overall score with area scores';
   if (!Array.isArray(value.checks)) return 'its checks are not a list';
   for (const c of value.checks as unknown[]) if (!record(c) || typeof c.id !== 'string' || typeof c.status !== 'string') return 'its checks are not check summaries (an id and a status each)';
+  for (const c of value.checks as Array<Record<string, unknown>>) if (!namesOrAbsent(c.unjudgedNamespaces)) return `its check ${String(c.id)}'s unjudgedNamespaces is not a list of namespaces`;
+  if (!namesOrAbsent(run.partial)) return 'its run.partial is not a list of reasons';
   if (!Array.isArray(value.findings)) return 'its findings are not a list';
   for (const f of value.findings as unknown[]) if (!record(f) || typeof f.fingerprint !== 'string' || typeof f.check !== 'string') return 'its findings are not findings (a fingerprint and a check each)';
+  // Runs stored before waivers were kept have none; the diff reads them as no waivers.
+  if (value.waivers !== undefined) {
+    if (!Array.isArray(value.waivers)) return 'its waivers are not a list';
+    for (let i = 0; i < value.waivers.length; i++) {
+      const why = waiverProblem(value.waivers[i]);
+      if (why) return `its waiver ${i}: ${why}`;
+    }
+  }
+  return null;
+}
+
+/** A list of strings, or absent (a field added after the first version). */
+export const namesOrAbsent = (v: unknown): boolean => v === undefined || (Array.isArray(v) && v.every((n) => typeof n === 'string'));
+
+const WAIVER_STATES: ReadonlySet<unknown> = new Set<WaiverStatus['state']>(['active', 'expiring-soon', 'expired', 'unmatched', 'not-evaluated']);
+
+/**
+ * Why an entry of a stored run's `waivers` is not a waiver's status the diff, the fleet and
+ * `report` can read (they read its rule, its state and its dates without looking first), or null.
+ */
+export function waiverProblem(w: unknown): string | null {
+  if (typeof w !== 'object' || w === null || Array.isArray(w)) return 'not a JSON object';
+  const v = w as Record<string, unknown>;
+  for (const key of ['check', 'reason', 'owner', 'expires'] as const) if (typeof v[key] !== 'string') return v[key] === undefined ? `no ${key}` : `${key} is not a string`;
+  const r = v.resource;
+  if (typeof r !== 'object' || r === null || Array.isArray(r)) return r === undefined ? 'no resource' : 'resource is not a JSON object';
+  for (const key of ['kind', 'namespace', 'name'] as const) {
+    const part = (r as Record<string, unknown>)[key];
+    if (part !== undefined && typeof part !== 'string') return `resource.${key} is not a string`;
+  }
+  if (!WAIVER_STATES.has(v.state)) return `state is not one of ${[...WAIVER_STATES].join(', ')}`;
+  if (typeof v.matched !== 'number') return 'matched is not a number';
   return null;
 }
 

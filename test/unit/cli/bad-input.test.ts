@@ -1,7 +1,7 @@
 // Broken input, handed to the real command line: what a user gets is one line naming the file
 // and the key or object (exit 2 when nothing could be audited, a note when the rest was), never
 // a stack trace, and nothing good is dropped along with the bad.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
@@ -357,6 +357,17 @@ describe('flags', () => {
     const t = captureIO(dir);
     expect(await main(['run', '--manifests', 'm', '--cluster', '', '--out', 'out', '--history', 'h.db', '--no-notify', '-q'], t.cli)).toBe(2);
     expect(t.errLines()).toEqual(["ztaudit: --cluster: the name is empty (an unset variable?); give the cluster's name or leave the flag out"]);
+  });
+
+  it('a --cluster or cluster.name beginning or ending with white space is refused: "prod " and "prod" would read alike in the fleet and history', async () => {
+    const dir = dirWith({ 'm/ns.yaml': NAMESPACE, 'z.yaml': 'cluster:\n  name: "prod "\n' });
+    const t = captureIO(dir);
+    expect(await main(['run', '--manifests', 'm', '--cluster', 'prod ', '--out', 'out', '--history', 'h.db', '--no-notify', '-q'], t.cli)).toBe(2);
+    expect(t.errLines()).toEqual(['ztaudit: --cluster: "prod " begins or ends with white space, which no report shows: give the name without it']);
+    const c = captureIO(dir);
+    expect(await main(['run', '--manifests', 'm', '--config', 'z.yaml', '--out', 'out', '--history', 'h.db', '--no-notify', '-q'], c.cli)).toBe(2);
+    expect(c.err()).toContain('z.yaml: cluster.name: "prod " begins or ends with white space, which no report shows: give the name without it');
+    expect(existsSync(join(dir, 'h.db'))).toBe(false);
   });
 
   it('an empty value for a flag taking a path, URL or name is refused, not read as "the default"', async () => {

@@ -5,7 +5,7 @@
 // a file, a pipe or standard input; a finding the stores cannot keep and a run a store refuses
 // are each named, the rest imported; and no run's line is ever one string.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -167,6 +167,70 @@ describe('history import: runs the stores cannot keep', () => {
       `ztaudit history import: 1 run(s) imported into ${join(dir, 'h.db')}, 0 already there, 11 line(s) skipped as unusable`,
     ]);
     expect(await stored(join(dir, 'h.db'))).toEqual(['good']);
+  });
+
+  it('a waiver, run.partial or unjudgedNamespaces the diff and the fleet cannot read names its line and key; nothing of it is stored, and the next run and the fleet still work', async () => {
+    const withRun = (id: string, change: (r: RunReport & Record<string, unknown>) => void): RunReport => {
+      const r = run('prod', id, '11-01') as RunReport & Record<string, unknown>;
+      change(r);
+      return r;
+    };
+    const waiver = () => ({ ...run('prod', 'w', '11-01').waivers[0]! }) as unknown as Record<string, unknown>;
+    const lines = [
+      withRun('null-waiver', (r) => { (r as { waivers: unknown[] }).waivers = [null]; }),
+      withRun('empty-waiver', (r) => { (r as { waivers: unknown[] }).waivers = [{}]; }),
+      withRun('no-resource', (r) => { const w = waiver(); delete w.resource; (r as { waivers: unknown[] }).waivers = [w]; }),
+      withRun('bad-state', (r) => { (r as { waivers: unknown[] }).waivers = [{ ...waiver(), state: 'forever' }]; }),
+      withRun('partial-yes', (r) => { (r.run as unknown as Record<string, unknown>).partial = 'yes'; }),
+      withRun('unjudged-5', (r) => { (r as { checks: unknown[] }).checks = [{ id: 'pod-security.enforce-missing', status: 'fail', unjudgedNamespaces: 5 }]; }),
+      run('prod', 'good', '11-02'),
+    ];
+    writeFileSync(join(dir, 'runs.jsonl'), exportOf(...lines));
+    const t = captureIO(dir);
+    expect(await main(['history', 'import', '--history', 'h.db', '--file', 'runs.jsonl'], t.cli)).toBe(2);
+    const at = (line: number, why: string) => `ztaudit history import: ${join(dir, 'runs.jsonl')} line ${line}: ${why}; skipped`;
+    expect(t.errLines()).toEqual([
+      at(2, 'run null-waiver: waiver 0: not a JSON object'),
+      at(3, 'run empty-waiver: waiver 0: no check'),
+      at(4, 'run no-resource: waiver 0: no resource'),
+      at(5, 'run bad-state: waiver 0: state is not one of active, expiring-soon, expired, unmatched, not-evaluated'),
+      at(6, 'run partial-yes: run.partial is not a list of reasons'),
+      at(7, 'run unjudged-5: check 0: unjudgedNamespaces is not a list of namespaces'),
+      `ztaudit history import: 1 run(s) imported into ${join(dir, 'h.db')}, 0 already there, 6 line(s) skipped as unusable`,
+    ]);
+    expect(await stored(join(dir, 'h.db'))).toEqual(['good']);
+    // Before, the first line imported and every later run of the cluster, the fleet and `report` died on it.
+    const fleet = captureIO(dir);
+    expect(await main(['fleet', '--history', 'h.db', '--out', 'fleet'], fleet.cli)).toBe(0);
+    expect(fleet.err()).not.toMatch(/internal error/);
+  });
+
+  it('a run stored with waivers nobody can read (another writer, an older import) is passed over by name: the fleet and the next diff do not crash on it', async () => {
+    const db = join(dir, 'h.db');
+    const bad = run('prod', 'bad-waivers', '11-02');
+    (bad as { waivers: unknown[] }).waivers = [null];
+    await seed(db, run('prod', 'good', '11-01'), bad);
+    const fleet = captureIO(dir);
+    const code = await main(['fleet', '--history', 'h.db', '--out', 'fleet'], fleet.cli);
+    expect(fleet.err()).not.toMatch(/internal error|TypeError|at \S+ \(/);
+    expect(fleet.err()).toContain('bad-waivers');
+    expect(fleet.err()).toContain('its waiver 0: not a JSON object');
+    expect([0, 2]).toContain(code);
+  });
+
+  it('an empty input (the export before it failed) is refused in one line, exit 2, and no store is made for it', async () => {
+    writeFileSync(join(dir, 'empty.jsonl'), '');
+    const file = captureIO(dir);
+    expect(await main(['history', 'import', '--history', 'h.db', '--file', 'empty.jsonl'], file.cli)).toBe(2);
+    expect(file.errLines()).toEqual([`ztaudit history import: ${join(dir, 'empty.jsonl')}: empty: not a ztaudit history export (an export begins with a header line even when it holds no run; did the export fail?)`]);
+    expect(existsSync(join(dir, 'h.db'))).toBe(false);
+    const stdin = captureIO(dir);
+    expect(await importRuns({ history: 'piped.db' }, stdin.cli, { stdin: Readable.from(['\n']) })).toBe(2);
+    expect(stdin.errLines()).toEqual(['ztaudit history import: standard input: empty: not a ztaudit history export (an export begins with a header line even when it holds no run; did the export fail?)']);
+    expect(existsSync(join(dir, 'piped.db'))).toBe(false);
+    // An export of a store holding no run is its header line alone: that imports as nothing, exit 0.
+    writeFileSync(join(dir, 'none.jsonl'), exportOf());
+    expect(await main(['history', 'import', '--history', 'h.db', '--file', 'none.jsonl'], captureIO(dir).cli)).toBe(0);
   });
 
   it('a run id that is not one (line breaks, Markdown, a link) is named escaped on one line and skipped, as is a previous run id like it', async () => {
