@@ -192,10 +192,11 @@ const inClusterAddress = (addr: string) => /^(localhost\.?|127\.0\.0\.1|\[::1\])
  * plane served from outside the cluster: a webhook calling a URL, a webhook Service with no
  * selector or of type ExternalName, one missing from a complete read of the Services, and proxies
  * whose control-plane addresses are no in-cluster Service name say nothing; `services` undefined
- * (unread) gives { servicesUnread } instead of a verdict. Judged on live workloads only (the caller's
- * gate). O(workloads × containers).
+ * (unread) gives { servicesUnread } instead of a verdict. `admitsUnmeshed`: the injector is gone
+ * while its webhook ignores failures, so a new pod starts without a proxy. Judged on live workloads
+ * only (the caller's gate). O(workloads × containers).
  */
-export function linkerdControlPlaneGone(webhooks: KubeObject[], workloads: Iterable<Workload>, services: KubeObject[] | undefined): { gone: string } | { servicesUnread: string } | undefined {
+export function linkerdControlPlaneGone(webhooks: KubeObject[], workloads: Iterable<Workload>, services: KubeObject[] | undefined): { gone: string; admitsUnmeshed: boolean } | { servicesUnread: string } | undefined {
   const hooks = linkerdInjectionWebhooks(webhooks);
   const called = new Set<string>();
   const policies = new Set<string>();
@@ -253,5 +254,6 @@ export function linkerdControlPlaneGone(webhooks: KubeObject[], workloads: Itera
   }
   const by = hooks.length > 0 ? `its proxy injector webhook remains${proxies > 0 ? ` and ${proxies} pod(s) run a linkerd-proxy` : ''}` : `${proxies} pod(s) still run a linkerd-proxy`;
   const names = missing.map((m) => m.name);
-  return { gone: `no pod runs ${names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}` : names[0]} although Linkerd is still installed (${by}): ${missing.map((m) => `without ${m.name} ${m.without}`).join('; ')}` };
+  const admitsUnmeshed = names.includes('linkerd-proxy-injector') && !policies.has('Fail');
+  return { admitsUnmeshed, gone: `no pod runs ${names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}` : names[0]} although Linkerd is still installed (${by}): ${missing.map((m) => `without ${m.name} ${m.without}`).join('; ')}` };
 }

@@ -10,7 +10,7 @@ import { istioControlPlaneGone, istioInjectionWebhooks, linkerdControlPlaneGone,
 import { templatesStandIn, workloadsOf, type PodView, type Workload } from '../workloads.ts';
 import { hasIstioProxy, indexPeerAuthentications, istioProxyOwnPorts, istioMembership, istioNamespaceMeantMeshed, resolveIstioMode, sidecarBypassedPorts, sidecarInboundCapture, type IstioPolicyIndex, type ResolvedMode } from './istio.ts';
 import type { MeshWorkloadDetail, MtlsPosture } from '../../run/types.ts';
-import { admitsUnauthenticated, linkerdClusterDefault, linkerdDefaultPolicy, linkerdMembership, linkerdNamespaceMeantMeshed, parseServer, type ClusterDefault, type EffectivePolicy, type LinkerdServer } from './linkerd.ts';
+import { admitsUnauthenticated, linkerdClusterDefault, linkerdDefaultPolicy, linkerdMembership, LINKERD_NOT_INJECTED, linkerdNamespaceMeantMeshed, parseServer, type ClusterDefault, type EffectivePolicy, type LinkerdServer } from './linkerd.ts';
 import { containerNames, containerPorts, memoizeBySnapshotAndConfig, obj, stringMap } from './util.ts';
 import { indexLinkerdPolicies, type LinkerdPolicyIndex } from './linkerd-authz.ts';
 import { linkerdSkippedPorts, linkerdTrustDomain } from './linkerd.ts';
@@ -285,6 +285,13 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
   const controlPlaneServicesUnread = cp && 'servicesUnread' in cp ? cp.servicesUnread : undefined;
   const linkerdPresent = linkerdEvidence.length > 0;
   const lcp = linkerdPresent && liveRead ? linkerdControlPlaneGone(snapshot.resources.mutatingwebhookconfigurations ?? [], allWorkloads, servicesRead ? snapshot.resources.services ?? [] : undefined) : undefined;
+  // A pod the injector should have meshed is not helped by a restart while no injector runs and
+  // its webhook ignores the failure: said in workload-outside-mesh's reason.
+  if (lcp && 'gone' in lcp && lcp.admitsUnmeshed) {
+    for (const w of workloads) {
+      if (w.unmeshedReason?.startsWith(LINKERD_NOT_INJECTED)) w.unmeshedReason = `${w.unmeshedReason.replace(/ \(restart the pod\)$/, '')}: no linkerd-proxy-injector pod runs and its webhook ignores the failure, so new pods start without a proxy (restart them once the injector runs again)`;
+    }
+  }
   const linkerdGone = lcp && 'gone' in lcp ? { controlPlaneGone: lcp.gone } : lcp && 'servicesUnread' in lcp ? { controlPlaneServicesUnread: lcp.servicesUnread } : {};
   const consulPresent = consulEvidence.length > 0;
   // What is left of a mesh that does not run: its CRDs (and objects), said in the posture.

@@ -16,6 +16,7 @@
 // before; a control plane served from outside the cluster, or a manifests directory, says nothing.
 import { describe, expect, it } from 'vitest';
 import { linkerdUnauthenticatedDefault } from '../../../checks/mtls/linkerd-unauthenticated-default.ts';
+import { workloadOutsideMesh } from '../../../checks/mtls/workload-outside-mesh.ts';
 import { meshModel } from '../../../src/analysis/mesh/index.ts';
 import { runChecks } from '../../../src/engine/run.ts';
 import { ctxOf } from './helpers.ts';
@@ -119,6 +120,20 @@ spec:
     expect(ignore.message).toContain('without linkerd-proxy-injector its webhook linkerd-proxy-injector-webhook-config (failurePolicy Ignore) lets new pods in the namespaces annotated linkerd.io/inject start without a proxy, outside the mesh');
     const fail = clusterVerdict(`${SHOP}${webhook(undefined, 'Fail')}${INJECTOR_SERVICE}${IDENTITY}${DESTINATION}`);
     expect(fail.message).toContain('(failurePolicy Fail) refuses new pods in the namespaces annotated linkerd.io/inject');
+  });
+
+  it('mtls.workload-outside-mesh: a pod started unmeshed while the injector is gone (failurePolicy Ignore) is not told to restart into a mesh nobody injects', () => {
+    const unmeshed = pod('shop', 'api', '{name: app, image: example/api:1}');
+    const gone = [...workloadOutsideMesh.evaluate(live(`${SHOP}${unmeshed}${webhook()}${INJECTOR_SERVICE}${IDENTITY}${DESTINATION}`))].find((v) => v.resource.name === 'api')!;
+    expect(gone.status).toBe('fail');
+    expect(gone.message).toContain('namespace annotation linkerd.io/inject=enabled: no linkerd-proxy-injector pod runs and its webhook ignores the failure, so new pods start without a proxy');
+    expect(gone.message).not.toContain('(restart the pod)');
+    // With failurePolicy Fail no pod is admitted without the injector: nothing of the kind is said.
+    const refused = [...workloadOutsideMesh.evaluate(live(`${SHOP}${unmeshed}${webhook(undefined, 'Fail')}${INJECTOR_SERVICE}${IDENTITY}${DESTINATION}`))].find((v) => v.resource.name === 'api')!;
+    expect(refused.message).not.toContain('its webhook ignores the failure');
+    // With the injector running, the advice stays a restart.
+    const healthy = [...workloadOutsideMesh.evaluate(live(`${HEALTHY}${unmeshed}`))].find((v) => v.resource.name === 'api')!;
+    expect(healthy.message).toContain('(restart the pod)');
   });
 
   it('the webhook alone makes Linkerd present, and its control plane gone', () => {
