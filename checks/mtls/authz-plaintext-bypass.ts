@@ -18,7 +18,7 @@
 // callers without an identity; an ISTIO_MUTUAL one does not.
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { istioPresent, policiesFor, type ParsedAuthzPolicy, type WorkloadMesh } from '../../src/analysis/mesh/index.ts';
+import { istioPresent, meshModel, policiesFor, type ParsedAuthzPolicy, type WorkloadMesh } from '../../src/analysis/mesh/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { authzIndex, hypotheticalVerdict, istioWorkloads, policyName, portsToJudge, sidecarCapture } from './lib/authz.ts';
 import { bypassesSidecar } from '../../src/analysis/mesh/istio.ts';
@@ -28,6 +28,7 @@ import { ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-me
 import { ISTIO_GATEWAY_SERVERS_READ } from './lib/istio-gateway-servers.ts';
 import { ISTIO_WAYPOINT_GATEWAYS_READ } from './lib/istio-waypoints.ts';
 import { gatewayServersOf, istioGatewayPod, type GatewayServer } from '../../src/analysis/mesh/flow-verdict.ts';
+import { ISTIOD_GONE_NOTE, notedWithoutControlPlane } from './lib/control-plane.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
 
 const RELAXED = new Set(['PERMISSIVE', 'DISABLE']);
@@ -199,6 +200,7 @@ export const authzPlaintextBypass: Check = {
         related: withIdentity.map((p) => p.ref),
       });
     }
-    return out;
+    const gone = meshModel(ctx.snapshot, ctx.config).istio.controlPlaneGone;
+    return out.map((v) => notedWithoutControlPlane(v, gone, ISTIOD_GONE_NOTE, 'mtls.mesh-not-strict'));
   },
 };

@@ -6,6 +6,7 @@ import { istioMembership } from '../../src/analysis/mesh/istio.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
 import { ISTIO_AUTO_MTLS_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
+import { ISTIOD_GONE_NOTE, notedWithoutControlPlane } from './lib/control-plane.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
 
 const SAMPLE = 20;
@@ -122,6 +123,6 @@ export const autoMtlsDisabled: Check = {
         related: uncovered.slice(0, SAMPLE).map((s) => s.ref),
       });
     }
-    return out;
+    return out.map((v) => notedWithoutControlPlane(v, m.istio.controlPlaneGone, ISTIOD_GONE_NOTE, 'mtls.mesh-not-strict'));
   },
 };

@@ -4,6 +4,7 @@ import { istioPresent, meshModel } from '../../src/analysis/mesh/index.ts';
 import { destinationRuleTlsSettings, inMeshHost } from '../../src/analysis/mesh/destination-rules.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
 import { ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
+import { ISTIOD_GONE_NOTE, notedWithoutControlPlane } from './lib/control-plane.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
 
 export const destinationruleTlsDisabled: Check = {
@@ -56,7 +57,7 @@ export const destinationruleTlsDisabled: Check = {
       }
       if (fails.length) out.push(...fails);
       // Only ISTIO_MUTUAL settings (or none: auto-mTLS) get here.
-      else out.push({ status: 'pass', resource, message: `DestinationRule ${ns}/${resource.name} keeps mutual TLS toward ${host.host} (${settings.length ? `tls.mode ISTIO_MUTUAL at ${settings.map((s) => s.location).join(', ')}` : 'no tls block: auto-mTLS'}).`, evidence: { host: host.host, locations: settings.map((s) => `${s.location}: ${s.mode}`) } });
+      else out.push(notedWithoutControlPlane({ status: 'pass', resource, message: `DestinationRule ${ns}/${resource.name} keeps mutual TLS toward ${host.host} (${settings.length ? `tls.mode ISTIO_MUTUAL at ${settings.map((s) => s.location).join(', ')}` : 'no tls block: auto-mTLS'}).`, evidence: { host: host.host, locations: settings.map((s) => `${s.location}: ${s.mode}`) } }, m.istio.controlPlaneGone, ISTIOD_GONE_NOTE, 'mtls.mesh-not-strict'));
     }
     return out;
   },

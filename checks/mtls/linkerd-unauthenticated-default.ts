@@ -8,6 +8,7 @@ import { MESH_ENCRYPTION } from '../controls.ts';
 import { LINKERD_CLUSTER_DEFAULT_READ } from './lib/mesh-config-reads.ts';
 import { ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
+import { LINKERD_GONE_NOTE, notedWithoutControlPlane, withoutControlPlane } from './lib/control-plane.ts';
 
 const PROXY_CONTAINERS = new Set(['linkerd-proxy', 'linkerd-init', 'linkerd-network-validator']);
 
@@ -19,14 +20,18 @@ export const linkerdUnauthenticatedDefault: Check = {
   id: 'mtls.linkerd-unauthenticated-default',
   area: 'mtls',
   title: "Linkerd's default inbound policy requires a mesh identity",
-  protectsAgainst: 'Linkerd inbound policies that admit clients without a mesh identity (plaintext from anywhere or from cluster networks)',
+  protectsAgainst: 'Linkerd inbound policies that admit clients without a mesh identity (plaintext from anywhere or from cluster networks), and a Linkerd still installed whose identity, destination or proxy-injector controller no longer runs',
   severity: 'high',
   controls: MESH_ENCRYPTION,
-  remediation: 'Install Linkerd with proxy.defaultInboundPolicy=all-authenticated (or cluster-authenticated / deny), annotate namespaces with config.linkerd.io/default-inbound-policy: all-authenticated, or cover every port with a Server and AuthorizationPolicy; give no Server an accessPolicy that admits unauthenticated clients (all-unauthenticated, cluster-unauthenticated, audit).',
+  remediation: 'Install Linkerd with proxy.defaultInboundPolicy=all-authenticated (or cluster-authenticated / deny), annotate namespaces with config.linkerd.io/default-inbound-policy: all-authenticated, or cover every port with a Server and AuthorizationPolicy; give no Server an accessPolicy that admits unauthenticated clients (all-unauthenticated, cluster-unauthenticated, audit). If the control plane is gone, bring linkerd-identity, linkerd-destination and linkerd-proxy-injector back (scale up or reinstall), or finish the uninstall: restart the meshed workloads without the proxy and delete the webhook linkerd-proxy-injector-webhook-config.',
   needs: ['namespaces', 'pods'],
   // No Server installed means none covers any port.
   reads: ['linkerd.servers'],
-  readsWhen: [...meshPresenceReads('linkerd'), ISTIO_REVISION_TAGS_READ, LINKERD_CLUSTER_DEFAULT_READ],
+  readsWhen: [...meshPresenceReads('linkerd'), ISTIO_REVISION_TAGS_READ, LINKERD_CLUSTER_DEFAULT_READ, {
+    kinds: ['services'],
+    when: 'when a Linkerd control-plane component runs no pod while its proxy injector webhook calls an in-cluster Service: that Service, whose selector says whether the control plane is gone or served from elsewhere',
+    holds: (ctx) => meshModel(ctx.snapshot, ctx.config).linkerd.controlPlaneServicesUnread,
+  }],
   appliesTo: linkerdPresent,
   appliesWhen: 'when Linkerd is installed',
   evaluate(ctx) {
@@ -103,6 +108,10 @@ export const linkerdUnauthenticatedDefault: Check = {
         evidence,
       });
     }
-    return out;
+    // The cluster-wide verdict owns a control plane gone (components.ts linkerdControlPlaneGone);
+    // a workload's pass keeps its verdict with a note.
+    const gone = m.linkerd.controlPlaneGone;
+    if (!gone) return out;
+    return out.map((v, i) => (i === 0 ? withoutControlPlane(v, gone) : notedWithoutControlPlane(v, gone, LINKERD_GONE_NOTE, 'this check\'s cluster-wide finding')));
   },
 };

@@ -9,6 +9,7 @@ import { ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-me
 import { istioGatewayPod } from '../../src/analysis/mesh/flow-verdict.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
 import { workloadMembers } from './lib/members.ts';
+import { withoutControlPlane } from './lib/control-plane.ts';
 
 export const meshNotStrict: Check = {
   id: 'mtls.mesh-not-strict',
@@ -52,17 +53,6 @@ export const meshNotStrict: Check = {
       .map((v) => (gone ? withoutControlPlane(v, gone) : v));
   },
 };
-
-/**
- * A policy is enforced by proxies istiod configures and certifies: with istiod gone (its
- * injection webhooks left behind, components.ts istioControlPlaneGone) a STRICT mesh-wide policy
- * is no pass, and a failing verdict says so too.
- */
-function withoutControlPlane(v: Verdict, gone: string): Verdict {
-  const evidence = { ...v.evidence, controlPlane: gone };
-  if (v.status === 'pass') return { ...v, status: 'fail', message: `${v.message.replace(/\.$/, '')}, but ${gone}.`, evidence };
-  return { ...v, message: `${v.message.replace(/\.$/, '')}; and ${gone}.`, evidence };
-}
 
 /** The PeerAuthentication index the workloads' revision composes (all of them share one root). */
 function policiesOf(workloads: WorkloadMesh[], m: MeshModel): IstioPolicyIndex {

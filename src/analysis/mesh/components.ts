@@ -151,3 +151,109 @@ export function istioControlPlaneGone(webhooks: KubeObject[], workloads: Iterabl
   const names = hooks.map((h) => h.metadata!.name!).sort();
   return { gone: `no istiod pod runs, yet the injection webhook${names.length > 1 ? 's' : ''} ${list(names)} remain${names.length > 1 ? '' : 's'}, calling Service ${list([...called].sort())} with nothing behind it: new pods in the namespaces labelled for Istio are refused (failurePolicy Fail) and the running sidecars cannot renew their certificates from istiod, the mesh's CA, so mutual TLS is not being enforced` };
 }
+
+/**
+ * Linkerd's proxy injector webhook: MutatingWebhookConfiguration linkerd-proxy-injector-webhook-config,
+ * labelled linkerd.io/control-plane-component: proxy-injector, its webhook
+ * linkerd-proxy-injector.linkerd.io (linkerd/linkerd2 charts/linkerd-control-plane/templates/
+ * proxy-injector-rbac.yaml). `linkerd uninstall` removes it with the control plane.
+ */
+export function linkerdInjectionWebhooks(webhooks: KubeObject[]): KubeObject[] {
+  return webhooks.filter((w) => w.metadata?.name && (w.metadata.labels?.['linkerd.io/control-plane-component'] === 'proxy-injector'
+    || arr(w.webhooks).some((h) => str(obj(h)?.name) === 'linkerd-proxy-injector.linkerd.io')));
+}
+
+/**
+ * The control-plane components a meshed Linkerd needs, by the container that runs each on the
+ * Linkerd controller image (charts/linkerd-control-plane/templates/identity.yaml, destination.yaml,
+ * proxy-injector.yaml), and what their absence does. The proxy asks linkerd-identity for its
+ * certificate, issued for identity.issuer.issuanceLifetime (24h0m0s in the chart's values.yaml;
+ * "Linkerd automatically rotates the TLS certificates for data plane proxies every 24 hours",
+ * https://linkerd.io/2.10/tasks/automatically-rotating-control-plane-tls-credentials/), and
+ * linkerd-destination for endpoints and the policy it authorizes inbound calls by.
+ */
+const LINKERD_COMPONENTS = [
+  { container: 'identity', deployment: 'linkerd-identity', without: 'the running proxies cannot renew their certificates (issued for 24h by default) and new ones get none, so meshed pods lose their mTLS identity' },
+  { container: 'destination', deployment: 'linkerd-destination', without: 'proxies cannot discover endpoints nor receive the policy that authorizes inbound calls' },
+] as const;
+
+/** The proxy's control-plane addresses (partials.proxy in the chart): in the cluster by a Service name or localhost, else served from elsewhere. */
+const LINKERD_PROXY_ADDRESSES = ['LINKERD2_PROXY_IDENTITY_SVC_ADDR', 'LINKERD2_PROXY_DESTINATION_SVC_ADDR'];
+const inClusterAddress = (addr: string) => /^(localhost\.?|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(addr) || /^[^.:]+\.[^.:]+\.svc([.:]|$)/.test(addr);
+
+/**
+ * Why Linkerd's control plane is gone while Linkerd is still installed, or undefined. Installed:
+ * its proxy injector webhook remains, or live pods still run a linkerd-proxy (both go with
+ * `linkerd uninstall`; namespace annotations or linkerd-config alone are not enough). Gone: no
+ * pod runs linkerd-identity or linkerd-destination (a Deployment deleted or scaled to zero), or,
+ * while the injector webhook remains, the proxy injector. The webhook's failurePolicy is the
+ * chart's webhookFailurePolicy, Ignore by default: then a new pod is admitted without a proxy,
+ * outside the mesh; with Fail it is refused. Mirrors istioControlPlaneGone's care for a control
+ * plane served from outside the cluster: a webhook calling a URL, a webhook Service with no
+ * selector or of type ExternalName, one missing from a complete read of the Services, and proxies
+ * whose control-plane addresses are no in-cluster Service name say nothing; `services` undefined
+ * (unread) gives { servicesUnread } instead of a verdict. `admitsUnmeshed`: the injector is gone
+ * while its webhook ignores failures, so a new pod starts without a proxy. Judged on live workloads
+ * only (the caller's gate). O(workloads × containers).
+ */
+export function linkerdControlPlaneGone(webhooks: KubeObject[], workloads: Iterable<Workload>, services: KubeObject[] | undefined): { gone: string; admitsUnmeshed: boolean } | { servicesUnread: string } | undefined {
+  const hooks = linkerdInjectionWebhooks(webhooks);
+  const called = new Set<string>();
+  const policies = new Set<string>();
+  for (const h of hooks) {
+    for (const wh of arr(h.webhooks)) {
+      const cc = obj(obj(wh)?.clientConfig);
+      const svc = obj(cc?.service);
+      if (svc) called.add(`${str(svc.namespace) ?? 'default'}/${str(svc.name) ?? ''}`);
+      else if (str(cc?.url)) return undefined;
+      // The API server's default failurePolicy is Fail (admissionregistration.k8s.io/v1).
+      policies.add(str(obj(wh)?.failurePolicy) ?? 'Fail');
+    }
+  }
+  const running = new Set<string>();
+  let proxies = 0;
+  for (const w of workloads) {
+    for (const pod of w.pods) {
+      // A native sidecar (config.alpha.linkerd.io/proxy-enable-native-sidecar) is an init container.
+      for (const c of [...arr(pod.spec.containers), ...arr(pod.spec.initContainers)]) {
+        const name = str(obj(c)?.name) ?? '';
+        const image = str(obj(c)?.image);
+        if (name === 'linkerd-proxy') {
+          proxies++;
+          for (const e of arr(obj(c)?.env)) {
+            const value = str(obj(e)?.value);
+            if (LINKERD_PROXY_ADDRESSES.includes(str(obj(e)?.name) ?? '') && value !== undefined && !inClusterAddress(value)) return undefined;
+          }
+        } else if (image && meshComponentOfImage(image, name)?.mesh === 'linkerd') {
+          running.add(name);
+        }
+      }
+      // The chart labels each component's pods (linkerd.io/control-plane-component: identity,
+      // destination, proxy-injector, with linkerd.io/control-plane-ns naming their own namespace),
+      // whatever registry its images come from (a vendor's build).
+      const component = pod.labels['linkerd.io/control-plane-component'];
+      if (component && pod.labels['linkerd.io/control-plane-ns'] === pod.namespace) running.add(component);
+    }
+  }
+  if (hooks.length === 0 && proxies === 0) return undefined;
+  const missing: Array<{ name: string; without: string }> = LINKERD_COMPONENTS.filter((c) => !running.has(c.container)).map((c) => ({ name: c.deployment, without: c.without }));
+  if (hooks.length > 0 && !running.has('proxy-injector')) {
+    const refused = policies.has('Fail');
+    const names = hooks.map((h) => h.metadata!.name!).sort().join(', ');
+    missing.push({ name: 'linkerd-proxy-injector', without: `its webhook ${names} (failurePolicy ${[...policies].sort().join('/')}) ${refused ? 'refuses new pods in the namespaces annotated linkerd.io/inject' : 'lets new pods in the namespaces annotated linkerd.io/inject start without a proxy, outside the mesh'}` });
+  }
+  if (missing.length === 0) return undefined;
+  if (called.size > 0) {
+    const list = [...called].sort().join(', ');
+    if (services === undefined) return { servicesUnread: `the Service${called.size > 1 ? 's' : ''} ${list} Linkerd's proxy injector webhook calls, whose selector says whether Linkerd's control plane runs in this cluster` };
+    const byKey = new Map(services.map((o) => [`${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`, o]));
+    for (const key of called) {
+      const spec = obj(byKey.get(key)?.spec);
+      if (!spec || str(spec.type) === 'ExternalName' || Object.keys(obj(spec.selector) ?? {}).length === 0) return undefined;
+    }
+  }
+  const by = hooks.length > 0 ? `its proxy injector webhook remains${proxies > 0 ? ` and ${proxies} pod(s) run a linkerd-proxy` : ''}` : `${proxies} pod(s) still run a linkerd-proxy`;
+  const names = missing.map((m) => m.name);
+  const admitsUnmeshed = names.includes('linkerd-proxy-injector') && !policies.has('Fail');
+  return { admitsUnmeshed, gone: `no pod runs ${names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}` : names[0]} although Linkerd is still installed (${by}): ${missing.map((m) => `without ${m.name} ${m.without}`).join('; ')}` };
+}

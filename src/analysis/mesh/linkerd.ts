@@ -57,6 +57,9 @@ function carriesLinkerdProxy(pod: Pick<PodView, 'spec'>): boolean {
   return containerNames(pod.spec).includes('linkerd-proxy');
 }
 
+/** How a live pod's reason starts when Linkerd injection was asked for and no proxy runs. */
+export const LINKERD_NOT_INJECTED = 'no linkerd-proxy container although';
+
 /** `ns`: the pod's namespace, its name and metadata. */
 export function linkerdMembership(ns: { name: string; labels: Record<string, string>; annotations: Record<string, string> }, pod: PodView): LinkerdMembership {
   const podVal = pod.annotations['linkerd.io/inject'];
@@ -69,7 +72,7 @@ export function linkerdMembership(ns: { name: string; labels: Record<string, str
     return {
       meshed: false,
       requested,
-      reason: requested ? `no linkerd-proxy container although ${source} linkerd.io/inject=${value} (restart the pod)` : 'no linkerd-proxy container',
+      reason: requested ? `${LINKERD_NOT_INJECTED} ${source} linkerd.io/inject=${value} (restart the pod)` : 'no linkerd-proxy container',
     };
   }
   // A template that already carries the proxy (`linkerd inject --manual`, or a copy of an

@@ -6,11 +6,11 @@ import type { AuditContext } from '../context.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import { KINDS, POD_VIEW_KINDS, type KindKey } from '../../snapshot/kinds.ts';
-import { istioControlPlaneGone, istioInjectionWebhooks, meshComponents } from './components.ts';
+import { istioControlPlaneGone, istioInjectionWebhooks, linkerdControlPlaneGone, linkerdInjectionWebhooks, meshComponents } from './components.ts';
 import { templatesStandIn, workloadsOf, type PodView, type Workload } from '../workloads.ts';
 import { hasIstioProxy, indexPeerAuthentications, istioProxyOwnPorts, istioMembership, istioNamespaceMeantMeshed, resolveIstioMode, sidecarBypassedPorts, sidecarInboundCapture, type IstioPolicyIndex, type ResolvedMode } from './istio.ts';
 import type { MeshWorkloadDetail, MtlsPosture } from '../../run/types.ts';
-import { admitsUnauthenticated, linkerdClusterDefault, linkerdDefaultPolicy, linkerdMembership, linkerdNamespaceMeantMeshed, parseServer, type ClusterDefault, type EffectivePolicy, type LinkerdServer } from './linkerd.ts';
+import { admitsUnauthenticated, linkerdClusterDefault, linkerdDefaultPolicy, linkerdMembership, LINKERD_NOT_INJECTED, linkerdNamespaceMeantMeshed, parseServer, type ClusterDefault, type EffectivePolicy, type LinkerdServer } from './linkerd.ts';
 import { containerNames, containerPorts, memoizeBySnapshotAndConfig, obj, stringMap } from './util.ts';
 import { indexLinkerdPolicies, type LinkerdPolicyIndex } from './linkerd-authz.ts';
 import { linkerdSkippedPorts, linkerdTrustDomain } from './linkerd.ts';
@@ -65,7 +65,7 @@ export interface MeshModel {
    * (configMapUnread): identities written out in an authorization may match a caller the
    * assumed trust domain does not (mesh-flows.ts linkerdTrustDomainGuard).
    */
-  linkerd: { present: boolean; evidence: string[]; leftover?: MeshLeftover; clusterDefault: ClusterDefault; servers: Map<string, LinkerdServer[]>; policy: LinkerdPolicyIndex; trustDomainUnread?: 'forbidden' | 'error' };
+  linkerd: { present: boolean; evidence: string[]; leftover?: MeshLeftover; clusterDefault: ClusterDefault; servers: Map<string, LinkerdServer[]>; policy: LinkerdPolicyIndex; trustDomainUnread?: 'forbidden' | 'error'; controlPlaneGone?: string; controlPlaneServicesUnread?: string };
   /**
    * `mutualTLSUnread`: the config entry kinds that set the mTLS mode and could not be read
    * ("consul.servicedefaults: forbidden"), and why Services (which name a pod's Consul service)
@@ -153,6 +153,8 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
       if (kinds.length > 0) evidenceOf[mesh].push(`${MESH_TITLE[mesh]} objects in the manifests (${kinds.join(', ')})`);
     }
   }
+  const linkerdHooks = linkerdInjectionWebhooks(snapshot.resources.mutatingwebhookconfigurations ?? []);
+  if (linkerdHooks.length > 0) linkerdEvidence.push(`injection webhook ${linkerdHooks.map((h) => h.metadata!.name!).sort().slice(0, 3).join(', ')}`);
   const configmaps = snapshot.resources.configmaps ?? [];
   if (configmaps.some((c) => c.metadata?.name === 'linkerd-config')) linkerdEvidence.push('linkerd-config ConfigMap');
   const consulDefault = consulDefaultIntention(configmaps, (ref) => configMapUnread(snapshot, ref));
@@ -282,6 +284,15 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
   const controlPlaneGone = cp && 'gone' in cp ? cp.gone : undefined;
   const controlPlaneServicesUnread = cp && 'servicesUnread' in cp ? cp.servicesUnread : undefined;
   const linkerdPresent = linkerdEvidence.length > 0;
+  const lcp = linkerdPresent && liveRead ? linkerdControlPlaneGone(snapshot.resources.mutatingwebhookconfigurations ?? [], allWorkloads, servicesRead ? snapshot.resources.services ?? [] : undefined) : undefined;
+  // A pod the injector should have meshed is not helped by a restart while no injector runs and
+  // its webhook ignores the failure: said in workload-outside-mesh's reason.
+  if (lcp && 'gone' in lcp && lcp.admitsUnmeshed) {
+    for (const w of workloads) {
+      if (w.unmeshedReason?.startsWith(LINKERD_NOT_INJECTED)) w.unmeshedReason = `${w.unmeshedReason.replace(/ \(restart the pod\)$/, '')}: no linkerd-proxy-injector pod runs and its webhook ignores the failure, so new pods start without a proxy (restart them once the injector runs again)`;
+    }
+  }
+  const linkerdGone = lcp && 'gone' in lcp ? { controlPlaneGone: lcp.gone } : lcp && 'servicesUnread' in lcp ? { controlPlaneServicesUnread: lcp.servicesUnread } : {};
   const consulPresent = consulEvidence.length > 0;
   // What is left of a mesh that does not run: its CRDs (and objects), said in the posture.
   const leftover = (present: boolean, l: MeshLeftover) => (!present && l.kinds.length > 0 ? { leftover: l } : {});
@@ -304,7 +315,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
   return {
     present: istioPresent || linkerdPresent || consulPresent,
     istio: { present: istioPresent, evidence: istioEvidence, ...leftover(istioPresent, leftovers.istio), policies, root, policiesFor: (ns, labels) => revisionPolicies(istioRevisionOf(snapshot, config, nsInfo(ns).labels, labels).revision).policies, ...(controlPlaneGone ? { controlPlaneGone } : {}), ...(controlPlaneServicesUnread ? { controlPlaneServicesUnread } : {}) },
-    linkerd: { present: linkerdPresent, evidence: linkerdEvidence, ...leftover(linkerdPresent, leftovers.linkerd), clusterDefault, servers, policy: linkerdPolicy, ...(trustDomainUnread ? { trustDomainUnread } : {}) },
+    linkerd: { present: linkerdPresent, evidence: linkerdEvidence, ...leftover(linkerdPresent, leftovers.linkerd), clusterDefault, servers, policy: linkerdPolicy, ...(trustDomainUnread ? { trustDomainUnread } : {}), ...linkerdGone },
     consul: { present: consulPresent, evidence: consulEvidence, ...leftover(consulPresent, leftovers.consul), defaultIntention: consulDefault, injector, intentions: indexServiceIntentions(snapshot.resources['consul.serviceintentions'] ?? []), mutualTLS: indexConsulMutualTLS(snapshot.resources['consul.servicedefaults'] ?? [], snapshot.resources['consul.proxydefaults'] ?? [], snapshot.resources['consul.meshes'] ?? []), mutualTLSUnread: consulMutualTLSUnread },
     namespaces,
     workloads,
