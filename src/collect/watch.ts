@@ -64,6 +64,8 @@ export interface ClusterWatchOptions extends KubeconfigOptions {
   backoff?: { baseMs?: number; maxMs?: number };
   /** Consecutive failed attempts after which a kind's coverage becomes 'error'; default 3. */
   failAfter?: number;
+  /** How long a kind's loop must be answered 403 before the kind is forbidden (FORBIDDEN_AFTER_MS); default 5 s. */
+  forbiddenAfterMs?: number;
   /** How long the server keeps one watch open (it then ends it and we re-watch); default 300 s. */
   watchTimeoutSeconds?: number;
   /**
@@ -109,6 +111,8 @@ interface KindState {
    */
   loggedStatus: CoverageEntry['status'] | null;
   malformed: Map<string, string>;
+  /** When the first 403 of the current run of them came, in a kind's loop (Date.now()); null when the last answer was no 403. */
+  refusedSince: number | null;
 }
 
 const PENDING_MAX = 10_000;
@@ -118,6 +122,17 @@ const PENDING_MAX = 10_000;
  * at its timeoutSeconds (minutes).
  */
 const WATCH_MIN_MS = 1_000;
+/**
+ * How long a kind's loop must go on being answered 403 before the kind is forbidden. A
+ * kube-apiserver that (re)starts serves requests before its RBAC informers have synced and
+ * refuses what the auditor's ClusterRole allows for about a second (kubernetes/kubernetes#121635;
+ * #101422: "requests are accepted but might fail because the rbac informers are not synced
+ * yet"): a daemon bound to its own ClusterRole (not system:masters, which is never checked)
+ * alerted "coverage lost: forbidden" for every kind at each control-plane restart. Until then a
+ * 403 is a failed attempt, retried with backoff (1, 2, 4 s), as client-go's reflector retries a
+ * failed list or watch. The first list at start and the scheduled run's re-list say forbidden at once.
+ */
+const FORBIDDEN_AFTER_MS = 5_000;
 /** The most of a server's retryAfterSeconds honoured (a wild value must not park a kind for days). */
 const RETRY_AFTER_MAX_S = 600;
 const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) => {
@@ -444,7 +459,7 @@ export class ClusterWatch {
       spec, key, path: `${basePathOf(spec, version)}/${spec.resource}`, apiVersion: spec.group ? `${spec.group}/${version}` : version,
       objects: old?.objects ?? new Map(), resourceVersion: '', coverage: { status: 'ok', count: 0 }, needsList: false,
       failures: 0, events: old?.events ?? 0, broken: false, watching: false, lastError: '', watchError: null, expired: false, vanished: false,
-      malformed: new Map(), loggedStatus: old?.loggedStatus ?? null,
+      malformed: new Map(), loggedStatus: old?.loggedStatus ?? null, refusedSince: null,
     };
   }
 
@@ -465,8 +480,11 @@ export class ClusterWatch {
     return { items: partial.resources.configmaps ?? [], coverage: partial.coverage.configmaps ?? { status: 'error' }, notes: partial.notes.slice(before) };
   }
 
-  /** Lists one kind (all pages); with `record`, what differs from the objects held becomes changes. */
-  private async list(st: KindState, record: boolean): Promise<boolean> {
+  /**
+   * Lists one kind (all pages); with `record`, what differs from the objects held becomes changes.
+   * `inLoop`: the kind's watch loop re-lists it, where a 403 is forbidden only once it lasts (FORBIDDEN_AFTER_MS).
+   */
+  private async list(st: KindState, record: boolean, inLoop = false): Promise<boolean> {
     const what = `list ${resourceName(st.spec)}`;
     const items = new Map<string, KubeObject>();
     // Each item is slimmed as soon as it is parsed (as the live collector does): the page's text
@@ -498,7 +516,7 @@ export class ClusterWatch {
         items.clear();
         continue;
       }
-      if (r.status === 403) { this.refused(st, forbiddenDetail(`list ${resourceName(st.spec)} at cluster scope`, r)); return false; }
+      if (r.status === 403) { this.refused(st, forbiddenDetail(`list ${resourceName(st.spec)} at cluster scope`, r), inLoop); return false; }
       if (r.status === 404 && !st.spec.builtin) {
         // Its CRD was deleted (or its version is no longer served): not a failure of the list.
         st.vanished = true;
@@ -529,6 +547,7 @@ export class ClusterWatch {
     }
     st.objects = items;
     st.malformed.clear();
+    st.refusedSince = null;
     st.resourceVersion = rv;
     st.needsList = false;
     // A kind whose watch is refused stays as it is until a watch opens again.
@@ -561,15 +580,25 @@ export class ClusterWatch {
     }
   }
 
-  private refused(st: KindState, detail: string): void {
-    st.broken = true;
+  /** `lasting`: forbidden only once 403s have gone on for FORBIDDEN_AFTER_MS (a kind's loop); before that a failed attempt. */
+  private refused(st: KindState, detail: string, lasting = false): void {
     st.needsList = true;
     st.failures++;
+    const now = Date.now();
+    st.refusedSince ??= now;
+    const after = this.options.forbiddenAfterMs ?? FORBIDDEN_AFTER_MS;
+    if (lasting && st.coverage.status !== 'forbidden' && now - st.refusedSince < after) {
+      st.lastError = detail;
+      if (st.refusedSince === now) this.options.log?.warn(`watch ${resourceName(st.spec)}: answered 403 Forbidden (${oneLine(detail)}); retrying with backoff (an API server refuses for a moment while it starts); forbidden if it lasts ${after / 1000} s`, { event: 'watch-retry', kind: st.key });
+      return;
+    }
+    st.broken = true;
     this.setCoverage(st, { status: 'forbidden', detail });
   }
 
   /** `tries` (how often the client retried the last attempt, and for how long) is for the log line only, as setCoverage's `why`. */
   private failed(st: KindState, detail: string, tries?: string): void {
+    st.refusedSince = null;
     st.failures++;
     st.lastError = detail;
     st.needsList = st.needsList || st.failures > 1;
@@ -679,7 +708,7 @@ export class ClusterWatch {
     const what = `watch ${resourceName(st.spec)}`;
     while (!signal.aborted && gen === this.generation) {
       if (st.needsList || st.resourceVersion === '') {
-        if (!(await this.list(st, true))) {
+        if (!(await this.list(st, true, true))) {
           if (st.vanished) return this.vanishedIn(st, 'list', gen, signal);
           await sleep(this.backoffMs(st), signal);
           continue;
@@ -702,6 +731,7 @@ export class ClusterWatch {
         if (gen !== this.generation || st.watchError) return;
         // A working watch ends a run of failures: the next one starts counting (and backing off) afresh.
         st.failures = 0;
+        st.refusedSince = null;
         if (!st.broken) return;
         // Events were missed while it was down, so the re-list above made the objects current;
         // now the coverage can say so.
@@ -758,7 +788,7 @@ export class ClusterWatch {
         continue;
       }
       if (r.status === 403) {
-        this.refused(st, forbiddenDetail(`${what} at cluster scope`, r));
+        this.refused(st, forbiddenDetail(`${what} at cluster scope`, r), true);
       } else {
         this.failed(st, `${what} failed: ${statusMessage(r)}`);
       }
@@ -830,12 +860,21 @@ export class ClusterWatch {
 
   /** The changes since the last call (and the kinds they touched, coverage changes included). */
   takeChanges(): { changes: WatchChange[]; dropped: number; kinds: Set<KindKey>; since: number | null } {
-    const out = { changes: this.pending, dropped: this.pendingDropped, kinds: this.changedKinds, since: this.oldestPending };
+    // A change to a kind that is broken (refused or failing, or re-listed while its watch has not
+    // yet proven to work) is not judged by this run: the kind's checks are not evaluated. It
+    // waits, in its place, for the run that sees the kind again (its coverage change starts one),
+    // which then names it among the likely causes of what it finds. Taken now, that run found the
+    // regression with no cause to name.
+    const blind = (c: WatchChange) => this.kinds.get(c.kind)?.broken === true;
+    const waiting = this.pending.some(blind) ? this.pending.filter(blind) : [];
+    const taken = waiting.length > 0 ? this.pending.filter((c) => !blind(c)) : this.pending;
+    const out = { changes: taken, dropped: this.pendingDropped, kinds: this.changedKinds, since: this.oldestPending };
     // The client's notes since the last batch are this run's (snapshot() reports them), not every later run's.
     this.runNotes = this.client.notes.splice(0);
-    this.pending = [];
+    this.pending = waiting;
     this.pendingDropped = 0;
     this.changedKinds = new Set();
+    // The lag (/metrics) is of changes a run can judge: a blind kind says so by its coverage.
     this.oldestPending = null;
     return out;
   }
