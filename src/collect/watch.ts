@@ -547,7 +547,9 @@ export class ClusterWatch {
     }
     st.objects = items;
     st.malformed.clear();
-    st.refusedSince = null;
+    // A list answering does not end a run of 403s: `watch` is a verb of its own, and a watch
+    // refused after every working list must still become forbidden (only a watch proven to
+    // work, or another failure, ends it).
     st.resourceVersion = rv;
     st.needsList = false;
     // A kind whose watch is refused stays as it is until a watch opens again.
@@ -874,8 +876,10 @@ export class ClusterWatch {
     this.pending = waiting;
     this.pendingDropped = 0;
     this.changedKinds = new Set();
-    // The lag (/metrics) is of changes a run can judge: a blind kind says so by its coverage.
-    this.oldestPending = null;
+    // The lag (/metrics) is the age of the oldest change no run has judged: a held one counts.
+    let oldest: number | null = null;
+    for (const c of waiting) if (oldest === null || c.at < oldest) oldest = c.at;
+    this.oldestPending = oldest;
     return out;
   }
 

@@ -158,6 +158,32 @@ export function istioControlPlaneGone(webhooks: KubeObject[], workloads: Iterabl
  * linkerd-proxy-injector.linkerd.io (linkerd/linkerd2 charts/linkerd-control-plane/templates/
  * proxy-injector-rbac.yaml). `linkerd uninstall` removes it with the control plane.
  */
+/**
+ * Whether Linkerd's proxy injector webhooks are evidence that Linkerd is installed, not a
+ * leftover of an uninstall (as Istio's CRDs are, `leftover`): some pod runs a linkerd-proxy, or a
+ * Service a webhook calls exists (or the Services could not be read, so that cannot be told). A
+ * webhook alone, calling a Service that is gone, with no proxy anywhere, says nothing about
+ * mutual TLS: it made every Linkerd check apply to a cluster without Linkerd (a high "meshed pods
+ * accept plaintext" finding about a linkerd-config that does not exist).
+ */
+export function linkerdWebhooksInstalled(hooks: KubeObject[], workloads: Iterable<Workload>, services: KubeObject[] | undefined): boolean {
+  if (hooks.length === 0) return false;
+  if (services === undefined) return true;
+  const called = new Set<string>();
+  for (const h of hooks) {
+    for (const wh of arr(h.webhooks)) {
+      const svc = obj(obj(obj(wh)?.clientConfig)?.service);
+      if (!svc) return true; // a URL: served from elsewhere
+      called.add(`${str(svc.namespace) ?? 'default'}/${str(svc.name) ?? ''}`);
+    }
+  }
+  if (services.some((o) => called.has(`${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`))) return true;
+  for (const w of workloads) {
+    for (const pod of w.pods) if ([...arr(pod.spec.containers), ...arr(pod.spec.initContainers)].some((c) => str(obj(c)?.name) === 'linkerd-proxy')) return true;
+  }
+  return false;
+}
+
 export function linkerdInjectionWebhooks(webhooks: KubeObject[]): KubeObject[] {
   return webhooks.filter((w) => w.metadata?.name && (w.metadata.labels?.['linkerd.io/control-plane-component'] === 'proxy-injector'
     || arr(w.webhooks).some((h) => str(obj(h)?.name) === 'linkerd-proxy-injector.linkerd.io')));
@@ -248,7 +274,13 @@ export function linkerdControlPlaneGone(webhooks: KubeObject[], workloads: Itera
     if (services === undefined) return { servicesUnread: `the Service${called.size > 1 ? 's' : ''} ${list} Linkerd's proxy injector webhook calls, whose selector says whether Linkerd's control plane runs in this cluster` };
     const byKey = new Map(services.map((o) => [`${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`, o]));
     for (const key of called) {
-      const spec = obj(byKey.get(key)?.spec);
+      // A Service missing from a complete read answers nothing: what `kubectl delete namespace
+      // linkerd` leaves (the cluster-scoped webhook stays, the proxies still call
+      // linkerd-identity-headless.linkerd.svc). Linkerd has no install whose injector Service is
+      // absent (its control plane elsewhere is a webhook URL or a selector-less Service).
+      const svc = byKey.get(key);
+      if (!svc) continue;
+      const spec = obj(svc.spec);
       if (!spec || str(spec.type) === 'ExternalName' || Object.keys(obj(spec.selector) ?? {}).length === 0) return undefined;
     }
   }

@@ -6,7 +6,7 @@ import type { AuditContext } from '../context.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import { KINDS, POD_VIEW_KINDS, type KindKey } from '../../snapshot/kinds.ts';
-import { istioControlPlaneGone, istioInjectionWebhooks, linkerdControlPlaneGone, linkerdInjectionWebhooks, meshComponents } from './components.ts';
+import { istioControlPlaneGone, istioInjectionWebhooks, linkerdControlPlaneGone, linkerdInjectionWebhooks, linkerdWebhooksInstalled, meshComponents } from './components.ts';
 import { templatesStandIn, workloadsOf, type PodView, type Workload } from '../workloads.ts';
 import { hasIstioProxy, indexPeerAuthentications, istioProxyOwnPorts, istioMembership, istioNamespaceMeantMeshed, resolveIstioMode, sidecarBypassedPorts, sidecarInboundCapture, type IstioPolicyIndex, type ResolvedMode } from './istio.ts';
 import type { MeshWorkloadDetail, MtlsPosture } from '../../run/types.ts';
@@ -154,7 +154,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     }
   }
   const linkerdHooks = linkerdInjectionWebhooks(snapshot.resources.mutatingwebhookconfigurations ?? []);
-  if (linkerdHooks.length > 0) linkerdEvidence.push(`injection webhook ${linkerdHooks.map((h) => h.metadata!.name!).sort().slice(0, 3).join(', ')}`);
+  if (linkerdWebhooksInstalled(linkerdHooks, allWorkloads, (snapshot.coverage.services?.status ?? 'ok') === 'ok' ? snapshot.resources.services ?? [] : undefined)) linkerdEvidence.push(`injection webhook ${linkerdHooks.map((h) => h.metadata!.name!).sort().slice(0, 3).join(', ')}`);
   const configmaps = snapshot.resources.configmaps ?? [];
   if (configmaps.some((c) => c.metadata?.name === 'linkerd-config')) linkerdEvidence.push('linkerd-config ConfigMap');
   const consulDefault = consulDefaultIntention(configmaps, (ref) => configMapUnread(snapshot, ref));

@@ -1192,6 +1192,22 @@ describe('ClusterWatch: a 403 from an API server that is starting', () => {
     expect(watch.takeChanges().kinds.has('networkpolicies')).toBe(true);
   });
 
+  // A merge review: with `watch` revoked and `list` kept, each working re-list ended the run of
+  // 403s, so the kind was never forbidden (a silent 30 s poll with a warning about a restarting
+  // API server every time).
+  it('a watch refused after every working list (watch revoked, list kept) is forbidden once it lasts', async () => {
+    const stand = await standIn({ watch: (res) => forbidden(res) });
+    const watch = new ClusterWatch({ kubeconfigPath: stand.kubeconfig, env: {}, log: { info() {}, warn() {}, progress() {} }, backoff: { baseMs: 100, maxMs: 200 }, forbiddenAfterMs: 500 });
+    cleanup.push(async () => {
+      await watch.stop();
+      stand.server.closeAllConnections();
+      await new Promise<void>((r) => stand.server.close(() => r()));
+    });
+    await watch.start();
+    await until(() => watch.snapshot().coverage.networkpolicies?.status === 'forbidden');
+    expect(watch.snapshot().coverage.networkpolicies?.status).toBe('forbidden');
+  });
+
   // The same reviewer: a NetworkPolicy deleted while its kind was refused was found by the
   // re-list that came back first, taken by a watch run that could not judge the kind (coverage
   // still forbidden until the watch proved to work) and "not stored (nothing changed)"; the next
@@ -1233,6 +1249,9 @@ describe('ClusterWatch: a 403 from an API server that is starting', () => {
     expect(watch.snapshot().coverage.networkpolicies?.status).toBe('forbidden');
     const blindRun = watch.takeChanges();
     expect(blindRun.changes).toEqual([]);
+    // Held, not judged: /metrics' lag counts it (a merge review: it read 0 while it waited).
+    await new Promise((r) => setTimeout(r, 50));
+    expect(watch.metrics().lagSeconds).toBeGreaterThan(0);
     // The watch works for WATCH_MIN_MS: the kind is ok again, and that run gets the deletion.
     await until(() => watch.snapshot().coverage.networkpolicies?.status === 'ok');
     const seeing = watch.takeChanges();

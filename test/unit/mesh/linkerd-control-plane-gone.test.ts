@@ -83,6 +83,30 @@ describe('Linkerd installed, its control plane gone: mtls.linkerd-unauthenticate
     expect(web.evidence).toMatchObject({ controlPlane: expect.stringContaining('linkerd-identity') });
   });
 
+  // A merge review: `kubectl delete namespace linkerd` deletes the Deployments and Services, not the
+  // cluster-scoped webhook; the proxies still call linkerd-identity-headless.linkerd.svc. The
+  // missing Service was read as "control plane served from elsewhere": the verdict passed.
+  it('the namespace linkerd deleted, its webhook left behind: the missing injector Service answers nothing, so it fails', () => {
+    const v = clusterVerdict(`${SHOP}${webhook()}`);
+    expect(v.status).toBe('fail');
+    expect(v.message).toContain('no pod runs linkerd-identity, linkerd-destination or linkerd-proxy-injector although Linkerd is still installed (its proxy injector webhook remains and 1 pod(s) run a linkerd-proxy)');
+  });
+
+  // The same review: a webhook left by an uninstall, with no Service behind it and no proxy
+  // anywhere, made Linkerd "present" and every Linkerd check apply (a high "meshed pods accept
+  // plaintext" finding about a linkerd-config that does not exist).
+  it('a leftover webhook alone (its Service gone, no proxy, no linkerd-config) is no Linkerd install: the checks do not apply', () => {
+    const none = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---${pod('shop', 'web', '{name: app, image: example/web:1}')}${webhook()}`;
+    expect(meshModel(live(none).snapshot, live(none).config).linkerd.present).toBe(false);
+    expect(linkerdUnauthenticatedDefault.appliesTo!(live(none))).toBe(false);
+    // Its Service still there (an install whose pods are gone): installed.
+    expect(meshModel(live(`${none}${INJECTOR_SERVICE}`).snapshot, live(none).config).linkerd.present).toBe(true);
+  });
+
   it('a linkerd-identity Deployment scaled to zero (no pods) is gone too', () => {
     const scaledToZero = `
 apiVersion: apps/v1
