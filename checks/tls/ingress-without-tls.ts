@@ -1,11 +1,11 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check, ConditionalRead } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { ALB_PARAMS, albIngressOf, certificateStates, condition, describeCondition, tlsSecretUses, GKE_ALLOW_HTTP, gkeIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, ALB_LISTEN_PORTS, ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxAnnotationBool, nginxAnnotationGroups, nginxControllersFor, nginxRedirectSettings, normalizeHost, servedByIngressNginx, servedByTraefik, traefikEntryPoints, traefikHttpsRedirect, traefikRouterPlaintext, traefikRouterTls, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, type GkeIngress, type TraefikEntryPoints, type UpstreamTls } from '../../src/analysis/tls/index.ts';
+import { ALB_PARAMS, albIngressOf, certificateStates, condition, describeCondition, tlsSecretUses, GKE_ALLOW_HTTP, gkeIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, ALB_LISTEN_PORTS, ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxAnnotationBool, nginxAnnotationGroups, nginxControllersFor, nginxRedirectSettings, normalizeHost, servedByIngressNginx, servedByTraefik, traefikCrdProvidersFor, traefikCrdUnserved, traefikEntryPoints, traefikHttpsRedirect, traefikRouterPlaintext, traefikRouterTls, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, TRAEFIK_TCP_ROUTE_KEYS, type GkeIngress, type TraefikEntryPoints, type UpstreamTls } from '../../src/analysis/tls/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import type { KubeObject, Snapshot } from '../../src/snapshot/types.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
-import { EDGE_ROUTE_KINDS, edgeRoutes, traefikIngressMiddlewares, traefikRuleHosts, type EdgeAttachment } from '../../src/analysis/edge/routes.ts';
+import { EDGE_ROUTE_KINDS, edgeRoutes, traefikIngressMiddlewares, traefikRuleHosts, traefikTcpRouteRefused, type EdgeAttachment } from '../../src/analysis/edge/routes.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
 import { EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ } from './lib/alb-params-read.ts';
 import { namedConfigMaps } from './lib/nginx-config-read.ts';
@@ -630,6 +630,8 @@ function traefikIngressRouteVerdicts(ctx: AuditContext): Verdict[] {
   let eps: TraefikEntryPoints | undefined;
   for (const key of ['traefik.ingressroutes', 'traefik-legacy.ingressroutes'] as const) {
     for (const ir of ctx.snapshot.resources[key] ?? []) {
+      // One of a class no Traefik of the snapshot takes is not served here (traefikUnservedNotes).
+      if (traefikCrdProvidersFor(ctx.snapshot, ir).length === 0) continue;
       const ns = ir.metadata?.namespace ?? 'default';
       const resource = { kind: 'IngressRoute', namespace: ns, name: ir.metadata?.name ?? '' };
       const spec = obj(ir.spec) ?? {};
@@ -674,6 +676,79 @@ function traefikIngressRouteVerdicts(ctx: AuditContext): Verdict[] {
 }
 
 /**
+ * Traefik IngressRouteTCPs (https://doc.traefik.io/traefik/reference/routing-configuration/kubernetes/crd/tcp/ingressroutetcp/):
+ * with spec.tls Traefik terminates TLS, or with tls.passthrough routes only TLS connections, by
+ * their SNI, to a backend that terminates them. Without it the router forwards raw TCP on its
+ * entryPoints (spec.entryPoints, or every default entryPoint): Traefik neither terminates nor
+ * requires TLS, and such a router can only match HostSNI(`*`)
+ * (https://doc.traefik.io/traefik/reference/routing-configuration/tcp/routing/rules-and-priority/#hostsni-and-hostsniregexp).
+ * Whether the backend's own protocol then negotiates TLS (PostgreSQL's SSLRequest, SMTP STARTTLS)
+ * is not seen. An entryPoint's http.tls applies to HTTP routers only, so only entryPoints no way in
+ * from outside the cluster reaches (TraefikEntryPoints.inClusterOnly) lower the finding. Routes
+ * Traefik refuses (traefikTcpRouteRefused) serve nothing; an IngressRouteTCP of a class no Traefik
+ * of the snapshot takes is not served: both are named in the coverage note (traefikUnservedNotes).
+ */
+function traefikIngressRouteTcpVerdicts(ctx: AuditContext): Verdict[] {
+  const out: Verdict[] = [];
+  let eps: TraefikEntryPoints | undefined;
+  for (const key of TRAEFIK_TCP_ROUTE_KEYS) {
+    for (const ir of ctx.snapshot.resources[key] ?? []) {
+      if (traefikCrdProvidersFor(ctx.snapshot, ir).length === 0) continue;
+      const ns = ir.metadata?.namespace ?? 'default';
+      const resource = { kind: 'IngressRouteTCP', namespace: ns, name: ir.metadata?.name ?? '' };
+      const where = `IngressRouteTCP ${ns}/${resource.name}`;
+      const spec = obj(ir.spec) ?? {};
+      const named = arr(spec.entryPoints).filter((e): e is string => typeof e === 'string');
+      const ev = { apiVersion: ir.apiVersion, entryPoints: named.length ? named : '(default entryPoints)' };
+      const tls = obj(spec.tls);
+      if (tls) {
+        const how = tls.passthrough === true ? 'passes TLS through (tls.passthrough: true): Traefik routes only TLS connections to it, by their SNI, and the backend terminates them'
+          : `terminates TLS (${str(tls.secretName) ? `secretName ${str(tls.secretName)}` : str(tls.certResolver) ? `certResolver ${str(tls.certResolver)}` : 'no secretName or certResolver: the default TLSStore\'s certificate'})`;
+        out.push({ status: 'pass', resource, detailKey: 'tls', message: `${where} ${how}.`, evidence: { ...ev, tls: tls.passthrough === true ? 'passthrough' : 'terminated' } });
+        continue;
+      }
+      const served = arr(spec.routes).map(obj).filter((r): r is Record<string, unknown> => !!r && traefikTcpRouteRefused(ctx.snapshot, ir, r) === undefined);
+      if (served.length === 0) continue;
+      const backends = [...new Set(served.flatMap((r) => arr(r.services).map(obj).filter((x) => !!str(x?.name)).map((x) => `Service ${str(x!.namespace) ?? ns}/${str(x!.name)}${x!.port !== undefined ? `:${String(x!.port)}` : ''}`)))];
+      const to = backends.length ? ` to ${backends.join(', ')}` : '';
+      const points = (eps ??= traefikEntryPoints(ctx.snapshot));
+      const on = named.length ? named : points.defaults;
+      const atEdge = on.filter((e) => !points.inClusterOnly.has(e.toLowerCase()));
+      const unseen = `unless the backend's own protocol negotiates TLS (PostgreSQL's SSLRequest, SMTP STARTTLS), which is not seen, its connections cross in plaintext`;
+      if (on.length > 0 && atEdge.length === 0) {
+        const inCluster = on.map((e) => `${e} (port${(points.ports.get(e.toLowerCase()) ?? []).length > 1 ? 's' : ''} ${(points.ports.get(e.toLowerCase()) ?? []).join(', ')})`);
+        out.push({ status: 'fail', resource, detailKey: 'tls', severity: 'low', evidence: { ...ev, inClusterPlaintextEntryPoints: inCluster },
+          message: `${where} has no spec.tls: Traefik forwards raw TCP${to} without TLS on ${inClusterEntryPoints(inCluster)}; ${unseen}. Give it spec.tls (secretName or certResolver, or passthrough: true when the backend terminates TLS).` });
+        continue;
+      }
+      const plain = atEdge.length ? `entryPoint${atEdge.length > 1 ? 's' : ''} ${atEdge.join(', ')}` : 'every default entryPoint';
+      const note = points.workloads.length === 0 ? { note: 'no Traefik workload is in the snapshot: which entryPoints outside clients reach is not known' } : points.fromFile.length ? { note: `${points.fromFile.map(refString).join(', ')} read${points.fromFile.length > 1 ? '' : 's'} a configuration file: its entryPoints are not seen` } : {};
+      out.push({ status: 'fail', resource, detailKey: 'tls', evidence: { ...ev, plaintextEntryPoints: atEdge.length ? atEdge : '(default entryPoints)', ...note },
+        message: `${where} has no spec.tls: Traefik forwards raw TCP${to} without TLS at the edge, on ${plain}; ${unseen}. Give it spec.tls (secretName or certResolver, or passthrough: true when the backend terminates TLS).` });
+    }
+  }
+  return out;
+}
+
+/** IngressRoutes and IngressRouteTCPs of a class no Traefik of the snapshot takes, and TCP routes Traefik refuses: not judged, named. */
+function traefikUnservedNotes(ctx: AuditContext): string[] {
+  const out: string[] = [];
+  for (const [kind, keys] of [['IngressRoute', ['traefik.ingressroutes', 'traefik-legacy.ingressroutes']], ['IngressRouteTCP', TRAEFIK_TCP_ROUTE_KEYS]] as const) {
+    for (const key of keys) {
+      for (const ir of ctx.snapshot.resources[key] ?? []) {
+        const what = `${kind} ${ir.metadata?.namespace ?? 'default'}/${ir.metadata?.name ?? ''}`;
+        const unserved = traefikCrdUnserved(ctx.snapshot, ir, what);
+        if (unserved) { out.push(unserved); continue; }
+        if (kind !== 'IngressRouteTCP' || obj(obj(ir.spec)?.tls)) continue;
+        const refused = arr(obj(ir.spec)?.routes).map(obj).filter((r): r is Record<string, unknown> => !!r).map((r) => traefikTcpRouteRefused(ctx.snapshot, ir, r));
+        if (refused.length > 0 && refused.every((r) => r !== undefined)) out.push(`${what}: ${refused[0]}; it serves nothing`);
+      }
+    }
+  }
+  return out;
+}
+
+/**
  * Contour root HTTPProxies (a virtualhost.fqdn): without virtualhost.tls the virtual host answers
  * plain HTTP; with it, Contour redirects insecure requests with a 301 except on routes that set
  * permitInsecure (https://projectcontour.io/docs/main/config/tls-termination/).
@@ -702,16 +777,16 @@ export const ingressWithoutTls: Check = {
   id: 'tls.ingress-without-tls',
   area: 'tls',
   title: 'Every host exposed at the edge is served over TLS',
-  protectsAgainst: 'hosts served over plaintext HTTP at the edge (Ingress, Gateway API, Istio Gateway, Traefik IngressRoute and Contour HTTPProxy)',
+  protectsAgainst: 'hosts served over plaintext HTTP at the edge (Ingress, Gateway API, Istio Gateway, Traefik IngressRoute and Contour HTTPProxy), and raw TCP services forwarded without TLS at the edge (Traefik IngressRouteTCP)',
   severity: 'high',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; a host no tls hosts entry names gets the certificate of an entry\'s Secret that names it, which the dnsNames of the cert-manager Certificate writing the Secret show (in a live cluster only once it is Ready), or, on an Ingress with a cert-manager ingress-shim annotation, the entry\'s hosts, a Secret no Certificate writes being a medium finding: unknown, as Secrets are not read; an ingress-nginx ssl-passthrough Ingress needs the controller started with --enable-ssl-passthrough and force-ssl-redirect: "true" for port 80; other controllers are judged per Ingress; on GKE (kubernetes.io/ingress.class gce, gce-internal or gce-regional-external, or an IngressClass of controller k8s.io/ingress-gce) spec.tls (any entry with a secretName: ingress-gce ignores its hosts), or a certificate named by networking.gke.io/managed-certificates or ingress.gcp.kubernetes.io/pre-shared-cert, adds HTTPS but port 80 keeps serving plain HTTP until kubernetes.io/ingress.allow-http: "false" (a FrontendConfig\'s redirectToHttps is not read, so an Ingress naming one with HTTP allowed is a medium finding: unknown); on Traefik spec.tls only supplies certificates: set the annotation traefik.ingress.kubernetes.io/router.tls: "true" (or a router.tls.certresolver), or name in traefik.ingress.kubernetes.io/router.entrypoints only entryPoints whose install configuration sets http.tls or redirects to https, or mark those asDefault; plaintext on an entryPoint no LoadBalancer, NodePort or externalIPs Service selecting the Traefik pods publishes, such as the Helm chart\'s metrics, is a low finding: only clients inside the cluster reach it); for Gateway API add an HTTPS listener for each hostname (a TLS or HTTPS listener needs a tls block; its tls.mode defaults to Terminate, which needs certificateRefs or options; its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/certificate-arn and listen-ports with only HTTPS entries, or add alb.ingress.kubernetes.io/ssl-redirect: \'443\' to redirect its HTTP listeners (in an IngressGroup, alb.ingress.kubernetes.io/group.name, one member\'s ssl-redirect redirects the HTTP listeners of every member, so set the same port on all or on one; different ports, listen-ports giving one port HTTP and HTTPS, or two ssl-policy values on one HTTPS port stop the controller reconciling the whole group; a port number naming one of its HTTPS listeners: the controller refuses "true" or any other port and does not reconcile the Ingress, a medium finding; sslRedirectPort in the AWS Load Balancer Controller\'s IngressClassParams overrides it; on EKS Auto Mode, IngressClass controller eks.amazonaws.com/alb, the certificateARNs of the IngressClassParams its class names give the certificate too, as the certificateArn of the AWS Load Balancer Controller\'s IngressClassParams (elbv2.k8s.aws) does, overriding the annotation); give a Traefik IngressRoute a spec.tls section (secretName, certResolver, or tls: {} for the default TLSStore\'s certificate), or attach it only to entryPoints whose install configuration sets http.tls or redirects to https, or give every route of it (or the Ingress, in traefik.ingress.kubernetes.io/router.middlewares) a Middleware with redirectScheme: {scheme: https} ahead of any middleware that may answer (basicAuth, forwardAuth, ipAllowList, rateLimit …), in the route\'s namespace (another namespace\'s counts only with allowCrossNamespace, not read here), so that the router answers plaintext requests only with a redirect; give a Contour root HTTPProxy virtualhost.tls (secretName) and drop permitInsecure from its routes.',
+  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; a host no tls hosts entry names gets the certificate of an entry\'s Secret that names it, which the dnsNames of the cert-manager Certificate writing the Secret show (in a live cluster only once it is Ready), or, on an Ingress with a cert-manager ingress-shim annotation, the entry\'s hosts, a Secret no Certificate writes being a medium finding: unknown, as Secrets are not read; an ingress-nginx ssl-passthrough Ingress needs the controller started with --enable-ssl-passthrough and force-ssl-redirect: "true" for port 80; other controllers are judged per Ingress; on GKE (kubernetes.io/ingress.class gce, gce-internal or gce-regional-external, or an IngressClass of controller k8s.io/ingress-gce) spec.tls (any entry with a secretName: ingress-gce ignores its hosts), or a certificate named by networking.gke.io/managed-certificates or ingress.gcp.kubernetes.io/pre-shared-cert, adds HTTPS but port 80 keeps serving plain HTTP until kubernetes.io/ingress.allow-http: "false" (a FrontendConfig\'s redirectToHttps is not read, so an Ingress naming one with HTTP allowed is a medium finding: unknown); on Traefik spec.tls only supplies certificates: set the annotation traefik.ingress.kubernetes.io/router.tls: "true" (or a router.tls.certresolver), or name in traefik.ingress.kubernetes.io/router.entrypoints only entryPoints whose install configuration sets http.tls or redirects to https, or mark those asDefault; plaintext on an entryPoint no LoadBalancer, NodePort or externalIPs Service selecting the Traefik pods publishes, such as the Helm chart\'s metrics, is a low finding: only clients inside the cluster reach it); for Gateway API add an HTTPS listener for each hostname (a TLS or HTTPS listener needs a tls block; its tls.mode defaults to Terminate, which needs certificateRefs or options; its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/certificate-arn and listen-ports with only HTTPS entries, or add alb.ingress.kubernetes.io/ssl-redirect: \'443\' to redirect its HTTP listeners (in an IngressGroup, alb.ingress.kubernetes.io/group.name, one member\'s ssl-redirect redirects the HTTP listeners of every member, so set the same port on all or on one; different ports, listen-ports giving one port HTTP and HTTPS, or two ssl-policy values on one HTTPS port stop the controller reconciling the whole group; a port number naming one of its HTTPS listeners: the controller refuses "true" or any other port and does not reconcile the Ingress, a medium finding; sslRedirectPort in the AWS Load Balancer Controller\'s IngressClassParams overrides it; on EKS Auto Mode, IngressClass controller eks.amazonaws.com/alb, the certificateARNs of the IngressClassParams its class names give the certificate too, as the certificateArn of the AWS Load Balancer Controller\'s IngressClassParams (elbv2.k8s.aws) does, overriding the annotation); give a Traefik IngressRoute a spec.tls section (secretName, certResolver, or tls: {} for the default TLSStore\'s certificate), or attach it only to entryPoints whose install configuration sets http.tls or redirects to https, or give every route of it (or the Ingress, in traefik.ingress.kubernetes.io/router.middlewares) a Middleware with redirectScheme: {scheme: https} ahead of any middleware that may answer (basicAuth, forwardAuth, ipAllowList, rateLimit …), in the route\'s namespace (another namespace\'s counts only with allowCrossNamespace, not read here), so that the router answers plaintext requests only with a redirect (IngressRoutes and IngressRouteTCPs of a class no Traefik\'s CRD provider takes, providers.kubernetesCRD.ingressClass, are not judged and are named in the note); give a Traefik IngressRouteTCP a spec.tls section (secretName or certResolver, or passthrough: true when the backend terminates TLS itself): without it Traefik forwards raw TCP, which is a low finding on entryPoints only clients inside the cluster reach; give a Contour root HTTPProxy virtualhost.tls (secretName) and drop permitInsecure from its routes.',
   needs: ['ingresses'],
   reads: [...EDGE_ROUTE_KINDS.filter((k) => k !== 'ingresses'), 'traefik.middlewares', 'traefik-legacy.middlewares', 'namespaces'],
   readsWhen: [NGINX_REDIRECT_READ, NGINX_REDIRECT_CONFIG_READ, NGINX_PASSTHROUGH_READ, NGINX_PASSTHROUGH_CONFIG_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ, LBC_SERVICE_WEBHOOK_READ],
   readsBestEffort: ['deployments', 'daemonsets', 'statefulsets', 'certmanager.certificates'],
   evaluate(ctx) {
-    return [...ingressVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...istioGatewayVerdicts(ctx), ...traefikIngressRouteVerdicts(ctx), ...contourHttpProxyVerdicts(ctx)];
+    return [...ingressVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...istioGatewayVerdicts(ctx), ...traefikIngressRouteVerdicts(ctx), ...traefikIngressRouteTcpVerdicts(ctx), ...contourHttpProxyVerdicts(ctx)];
   },
   excluded(ctx) {
     const albs = (ctx.snapshot.resources.ingresses ?? []).flatMap((ing) => {
@@ -719,7 +794,7 @@ export const ingressWithoutTls: Check = {
       return alb ? [{ resource: { namespace: ing.metadata?.namespace ?? 'default', name: ing.metadata?.name ?? '' }, alb }] : [];
     });
     const gateway = gatewayListenersUnjudged(ctx);
-    const notes = [...albUnjudgedNotes(ctx.snapshot, albs.filter((a) => albUnjudged(a.alb))), ...albKeptNotes(albs.filter((a) => !albUnjudged(a.alb))), ...(gateway ? [gateway] : [])];
+    const notes = [...albUnjudgedNotes(ctx.snapshot, albs.filter((a) => albUnjudged(a.alb))), ...albKeptNotes(albs.filter((a) => !albUnjudged(a.alb))), ...(gateway ? [gateway] : []), ...traefikUnservedNotes(ctx)];
     return notes.length > 0 ? notes.join('; ') : undefined;
   },
 };

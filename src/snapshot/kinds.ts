@@ -158,6 +158,11 @@ export const KINDS = [
   // (which Traefik's CRD provider filters by) are read
   crd('traefik.ingressroutetcps', 'IngressRouteTCP', 'traefik.io', ['v1alpha1'], 'ingressroutetcps', true, { annotations: ['kubernetes.io/ingress.class'], status: [] }),
   crd('traefik-legacy.ingressroutetcps', 'IngressRouteTCP', 'traefik.containo.us', ['v1alpha1'], 'ingressroutetcps', true, { annotations: ['kubernetes.io/ingress.class'], status: [] }),
+  // Traefik TCP middlewares (doc.traefik.io/traefik/reference/routing-configuration/kubernetes/crd/tcp/middlewaretcp/):
+  // an IngressRouteTCP's routes[].middlewares name them; only the spec (inFlightConn, ipAllowList,
+  // ipWhiteList) is read
+  crd('traefik.middlewaretcps', 'MiddlewareTCP', 'traefik.io', ['v1alpha1'], 'middlewaretcps', true, { annotations: [], status: [] }),
+  crd('traefik-legacy.middlewaretcps', 'MiddlewareTCP', 'traefik.containo.us', ['v1alpha1'], 'middlewaretcps', true, { annotations: [], status: [] }),
   // Contour
   crd('contour.httpproxies', 'HTTPProxy', 'projectcontour.io', ['v1'], 'httpproxies'),
   // The ContourConfiguration `contour serve --contour-config-name` reads instead of a configuration

@@ -89,6 +89,11 @@ export function traefikIngressRouteTcpCrd(): KubeObject {
   return crd('traefik.io', 'IngressRouteTCP', 'ingressroutetcps', ['v1alpha1'], true, {});
 }
 
+/** Traefik's MiddlewareTCP: the TCP middlewares (inFlightConn, ipAllowList) an IngressRouteTCP's routes name. */
+export function traefikMiddlewareTcpCrd(): KubeObject {
+  return crd('traefik.io', 'MiddlewareTCP', 'middlewaretcps', ['v1alpha1'], true, {});
+}
+
 /** Contour's ContourConfiguration: the Envoy TLS settings `contour serve --contour-config-name` reads. */
 export function contourConfigurationCrd(): KubeObject {
   return crd('projectcontour.io', 'ContourConfiguration', 'contourconfigurations', ['v1alpha1'], true, {});
@@ -112,12 +117,14 @@ export async function installMeshAndGatewayCrds(admin: Admin): Promise<void> {
   await admin.create(envoyGatewayClientTrafficPolicyCrd(), true);
   await admin.create(calicoIpPoolCrd(), true);
   await admin.create(traefikIngressRouteTcpCrd(), true);
+  await admin.create(traefikMiddlewareTcpCrd(), true);
   await admin.create(contourConfigurationCrd(), true);
   await admin.create(ciliumCidrGroupCrd(), true);
   await admin.waitForResource('security.istio.io', 'v1', 'peerauthentications');
   await admin.waitForResource('gateway.envoyproxy.io', 'v1alpha1', 'clienttrafficpolicies');
   await admin.waitForResource('crd.projectcalico.org', 'v1', 'ippools');
   await admin.waitForResource('traefik.io', 'v1alpha1', 'ingressroutetcps');
+  await admin.waitForResource('traefik.io', 'v1alpha1', 'middlewaretcps');
   await admin.waitForResource('projectcontour.io', 'v1alpha1', 'contourconfigurations');
   await admin.waitForResource('cilium.io', 'v2', 'ciliumcidrgroups');
   await admin.waitForResource('gateway.networking.k8s.io', 'v1', 'gateways');

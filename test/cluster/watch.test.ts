@@ -89,6 +89,7 @@ describeCluster('serve --watch against a real kube-apiserver', (cluster) => {
       'cilium.cidrgroups': { apiVersion: 'cilium.io/v2', kind: 'CiliumCIDRGroup', metadata: { name }, spec: { externalCIDRs: ['203.0.113.0/24'] } },
       'calico.ippools': { apiVersion: 'crd.projectcalico.org/v1', kind: 'IPPool', metadata: { name }, spec: { cidr: '192.168.0.0/16', allowedUses: ['Workload', 'Tunnel'] } },
       'traefik.ingressroutetcps': { apiVersion: 'traefik.io/v1alpha1', kind: 'IngressRouteTCP', metadata: { name, namespace: ns }, spec: { entryPoints: ['websecure'], routes: [{ match: 'HostSNI(`*`)', services: [{ name, port: 5432 }] }], tls: { passthrough: true } } },
+      'traefik.middlewaretcps': { apiVersion: 'traefik.io/v1alpha1', kind: 'MiddlewareTCP', metadata: { name, namespace: ns }, spec: { ipAllowList: { sourceRange: ['203.0.113.0/24'] } } },
       'contour.contourconfigurations': { apiVersion: 'projectcontour.io/v1alpha1', kind: 'ContourConfiguration', metadata: { name, namespace: ns }, spec: { envoy: { listener: { tls: { minimumProtocolVersion: '1.2' } } } } },
       'envoygateway.clienttrafficpolicies': { apiVersion: 'gateway.envoyproxy.io/v1alpha1', kind: 'ClientTrafficPolicy', metadata: { name, namespace: ns }, spec: { targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name }], tls: { minVersion: '1.2' } } },
     };

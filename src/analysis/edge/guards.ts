@@ -14,7 +14,7 @@ import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap, type Json } from 
 import { effectiveExposure } from './effective-exposure.ts';
 import { configMapData, nginxAnnotationBool, nginxAnnotationGroups, nginxBool, nginxImageVersion, NGINX_ANNOTATION_PREFIX, servedByIngressNginx, type NginxController } from '../tls/nginx.ts';
 import { ingressTlsHostCovers } from '../tls/hosts.ts';
-import { traefikMiddlewareIndex } from '../tls/traefik.ts';
+import { traefikMiddlewareIndex, traefikMiddlewareTcpIndex, traefikTcpMiddlewareOf, type TraefikTcpMiddleware } from '../tls/traefik.ts';
 import { refString, workloadsOf, type Workload } from '../workloads.ts';
 import { istioPolicySelects, parseAuthorizationPolicy, type AuthzRule, type ParsedAuthzPolicy } from '../mesh/authz.ts';
 import { selectorMatches } from '../mesh/istio.ts';
@@ -23,7 +23,7 @@ import { describeRoute, edgeRoutes, type EdgeController, type EdgeRoute } from '
 
 /** Kinds the guards read besides the routes. */
 export const EDGE_GUARD_KINDS = [
-  'traefik.middlewares', 'traefik-legacy.middlewares',
+  'traefik.middlewares', 'traefik-legacy.middlewares', 'traefik.middlewaretcps', 'traefik-legacy.middlewaretcps',
   'istio.requestauthentications', 'istio.authorizationpolicies', 'istio.envoyfilters',
   'envoygateway.securitypolicies', 'envoygateway.backendtrafficpolicies',
   'configmaps',
@@ -84,10 +84,43 @@ function annotations(o: KubeObject, keys: string[], where: string, answer: Guard
   return stringMap(raw);
 }
 
+/** A Traefik middleware a host's routes use: a Middleware, or for an IngressRouteTCP a MiddlewareTCP (`tcp`: what it does). */
+interface TraefikMiddlewareUse { ref: string; spec: Json; tcp?: TraefikTcpMiddleware }
+
+/**
+ * The MiddlewareTCPs an IngressRouteTCP host's routes name. A TCP router takes MiddlewareTCPs
+ * only (InFlightConn, IPAllowList): no HTTP Middleware, so no ForwardAuth, BasicAuth, RateLimit or
+ * WAF plugin, can stand in front of it
+ * (https://doc.traefik.io/traefik/reference/routing-configuration/tcp/middlewares/overview/).
+ * One that is missing or cannot be built makes Traefik refuse the router, which is then no edge
+ * route (traefikTcpRouteRefused): one not found here was not readable. As for Middlewares, one
+ * of another namespace counts, with a note: without the CRD provider's allowCrossNamespace
+ * Traefik drops the whole route (pkg/provider/kubernetes/crd/kubernetes_tcp.go
+ * makeMiddlewareTCPKeys), with it the middleware applies.
+ */
+function traefikTcpMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: GuardAnswer): TraefikMiddlewareUse[] {
+  const index = traefikMiddlewareTcpIndex(snapshot);
+  const refs = [...new Set(h.routes.flatMap((r) => r.middlewares))];
+  const out: TraefikMiddlewareUse[] = [];
+  answer.looked.push(`IngressRouteTCP ${h.route.namespace}/${h.route.name}, a TCP router: Traefik's HTTP Middlewares (ForwardAuth, BasicAuth, RateLimit, plugins) do not apply to it, only MiddlewareTCPs (InFlightConn, IPAllowList), ${refs.length ? `and its routes name ${refs.map((r) => `MiddlewareTCP ${r}`).join(', ')}` : 'of which its routes name none (spec.routes[].middlewares)'}`);
+  for (const ref of refs) {
+    const mw = ref.includes('@') ? undefined : index.get(ref);
+    if (!mw) {
+      answer.looked.push(ref.includes('@') ? `Traefik TCP middleware ${ref} comes from another provider, which is not read` : `Traefik MiddlewareTCP ${ref} could not be read`);
+      continue;
+    }
+    if (nsOf(mw) !== h.route.namespace) answer.looked.push(`Traefik MiddlewareTCP ${ref} is in another namespace than IngressRouteTCP ${h.route.namespace}/${h.route.name}: Traefik serves the route only with the kubernetescrd provider's allowCrossNamespace on (its static configuration is not read)`);
+    out.push({ ref, spec: obj(mw.spec) ?? {}, tcp: traefikTcpMiddlewareOf(mw) });
+  }
+  if (h.routes.every((r) => r.tlsPassthrough)) answer.looked.push(`its TLS passes through to the backend (tls.passthrough: true), which terminates it: Traefik sees no request, so only the backend can authenticate clients (client certificates, its protocol's own login), and that is not seen`);
+  return out;
+}
+
 /** The Traefik middlewares a host's routes reference, chains followed; missing ones are malformed entries. */
-function traefikMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: GuardAnswer): Array<{ ref: string; spec: Json }> {
+function traefikMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: GuardAnswer): TraefikMiddlewareUse[] {
+  if (h.route.kind === 'IngressRouteTCP') return traefikTcpMiddlewares(snapshot, h, answer);
   const index = traefikMiddlewareIndex(snapshot);
-  const out: Array<{ ref: string; spec: Json }> = [];
+  const out: TraefikMiddlewareUse[] = [];
   const seen = new Set<string>();
   const visit = (ref: string, depth: number) => {
     if (seen.has(ref) || depth > 8) return;
@@ -111,13 +144,7 @@ function traefikMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: GuardAns
     }
   };
   for (const r of h.routes) for (const ref of r.middlewares) visit(ref, 0);
-  if (h.route.kind === 'IngressRouteTCP') {
-    // A TCP router takes MiddlewareTCPs only (InFlightConn, IPAllowList): no HTTP Middleware,
-    // so no ForwardAuth, BasicAuth, RateLimit or WAF plugin, can stand in front of it
-    // (https://doc.traefik.io/traefik/reference/routing-configuration/tcp/middlewares/overview/).
-    answer.looked.push(`IngressRouteTCP ${h.route.namespace}/${h.route.name}, a TCP router: Traefik's HTTP Middlewares (ForwardAuth, BasicAuth, RateLimit, plugins) do not apply to it, and its MiddlewareTCPs are not read`);
-    if (h.routes.every((r) => r.tlsPassthrough)) answer.looked.push(`its TLS passes through to the backend (tls.passthrough: true), which terminates it: Traefik sees no request, so only the backend can authenticate clients (client certificates, its protocol's own login), and that is not seen`);
-  } else if (h.routes.some((r) => r.middlewares.length > 0)) answer.looked.push(`Traefik Middlewares ${[...seen].join(', ')}`);
+  if (h.routes.some((r) => r.middlewares.length > 0)) answer.looked.push(`Traefik Middlewares ${[...seen].join(', ')}`);
   else if (h.controller.family === 'traefik') answer.looked.push(`${h.route.kind} ${h.route.namespace}/${h.route.name}, which uses no Traefik Middlewares (${h.route.kind === 'Ingress' ? 'annotation traefik.ingress.kubernetes.io/router.middlewares' : h.route.kind === 'IngressRoute' ? 'spec.routes[].middlewares' : 'none referenced'})`);
   return out;
 }
@@ -303,6 +330,13 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
     }
   }
   for (const mw of traefikMiddlewares(snapshot, h, a)) {
+    // An allowlist keeps other client addresses out, but an address is no identity (NIST SP
+    // 800-207, 2.1, tenet 2: "Network location alone does not imply trust"): named, not counted,
+    // for Middlewares and MiddlewareTCPs alike.
+    const allowlist = mw.tcp ? (mw.tcp.type === 'ipAllowList' || mw.tcp.type === 'ipWhiteList' ? { type: mw.tcp.type, sourceRange: mw.tcp.sourceRange } : undefined)
+      : (['ipAllowList', 'ipWhiteList'] as const).map((type) => ({ type, sourceRange: arr(obj(mw.spec[type])?.sourceRange).filter((x): x is string => typeof x === 'string') })).find((x) => obj(mw.spec[x.type]));
+    if (allowlist) a.looked.push(`Traefik ${mw.tcp ? 'MiddlewareTCP' : 'Middleware'} ${mw.ref} ${allowlist.type} (sourceRange ${allowlist.sourceRange.join(', ') || 'empty'}) admits only those client addresses, but a client address is no identity, so it does not count as authentication`);
+    if (mw.tcp) continue;
     for (const k of ['forwardAuth', 'basicAuth', 'digestAuth'] as const) if (obj(mw.spec[k])) a.found.push(`Traefik Middleware ${mw.ref} ${k}`);
   }
   if (h.controller.family === 'istio') istioClientCertificates(snapshot, h, a);
@@ -476,6 +510,13 @@ export function edgeRateLimit(snapshot: Snapshot, h: ExposedHost, istioRoot: str
     }
   });
   for (const mw of traefikMiddlewares(snapshot, h, a)) {
+    // A MiddlewareTCP inFlightConn limits the simultaneous connections per client address as an
+    // inFlightReq limits the simultaneous requests
+    // (https://doc.traefik.io/traefik/reference/routing-configuration/tcp/middlewares/inflightconn/).
+    if (mw.tcp) {
+      if (mw.tcp.type === 'inFlightConn') a.found.push(`Traefik MiddlewareTCP ${mw.ref} inFlightConn${mw.tcp.amount !== undefined ? ` (amount ${mw.tcp.amount})` : ''}`);
+      continue;
+    }
     if (obj(mw.spec.rateLimit)) a.found.push(`Traefik Middleware ${mw.ref} rateLimit`);
     if (obj(mw.spec.inFlightReq)) a.found.push(`Traefik Middleware ${mw.ref} inFlightReq`);
   }
@@ -596,6 +637,7 @@ export function edgeWaf(snapshot: Snapshot, h: ExposedHost, istioRoot: string): 
   a.looked.push(`images of ${h.controller.label} for a WAF engine (Coraza, ModSecurity)`);
   for (const image of controllerImages(snapshot, h.controller)) if (/coraza|modsecurity/i.test(image)) a.found.push(`WAF engine in the controller image ${image}`);
   for (const mw of traefikMiddlewares(snapshot, h, a)) {
+    if (mw.tcp) continue;
     const plugins = Object.keys(obj(mw.spec.plugin) ?? {});
     const waf = plugins.filter((k) => WAF_NAME.test(k));
     if (waf.length) a.found.push(`Traefik Middleware ${mw.ref} plugin ${waf.join(', ')}`);

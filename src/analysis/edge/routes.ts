@@ -12,7 +12,7 @@ import { memoize } from '../memo.ts';
 import { arr, labelSelectorMatches, obj, str, stringMap, type Json } from '../mesh/util.ts';
 import { listenerHostnameCovers, normalizeHost } from '../tls/hosts.ts';
 import { ingressClassOf, nginxControllers, nginxControllersFor, servedByIngressNginx } from '../tls/nginx.ts';
-import { TRAEFIK_TCP_ROUTE_KEYS, traefikCrdProvidersFor, traefikCrdUnserved, traefikEntryPoints, traefikHttpsRedirect, traefikProvidersFor, traefikRouterOnlyHttp, traefikRouterTls } from '../tls/traefik.ts';
+import { TRAEFIK_TCP_MIDDLEWARE_KEYS, TRAEFIK_TCP_ROUTE_KEYS, traefikCrdProvidersFor, traefikCrdUnserved, traefikEntryPoints, traefikHttpsRedirect, traefikMiddlewareTcpIndex, traefikProvidersFor, traefikRouterOnlyHttp, traefikRouterTls, traefikTcpMiddlewareOf } from '../tls/traefik.ts';
 import { referenceGrantAllows } from './reference-grants.ts';
 
 export type EdgeVia = 'Ingress' | 'Gateway' | 'IstioGateway' | 'IngressRoute' | 'IngressRouteTCP' | 'HTTPProxy';
@@ -43,7 +43,7 @@ export interface EdgeRoute {
   path: string;
   backend: { namespace: string; name: string; port?: { number?: number; name?: string } };
   controller: EdgeController;
-  /** Traefik middlewares the route references, "namespace/name". */
+  /** Traefik middlewares the route references, "namespace/name": MiddlewareTCPs for an IngressRouteTCP. */
   middlewares: string[];
   /** Why it is not known whether the listeners admit the route (admitsNamespace); absent when they do. */
   attachmentUnknown?: string;
@@ -88,7 +88,7 @@ export const EDGE_ROUTE_KINDS = [
   'ingresses', 'ingressclasses', 'services',
   'gatewayapi.gateways', 'gatewayapi.gatewayclasses', 'gatewayapi.httproutes', 'gatewayapi.grpcroutes', 'gatewayapi.tlsroutes', 'gatewayapi.tcproutes', 'gatewayapi.referencegrants',
   'istio.gateways', 'istio.virtualservices',
-  'traefik.ingressroutes', 'traefik-legacy.ingressroutes', 'traefik.ingressroutetcps', 'traefik-legacy.ingressroutetcps',
+  'traefik.ingressroutes', 'traefik-legacy.ingressroutes', 'traefik.ingressroutetcps', 'traefik-legacy.ingressroutetcps', 'traefik.middlewaretcps', 'traefik-legacy.middlewaretcps',
   'contour.httpproxies',
 ] as const satisfies readonly KindKey[];
 
@@ -336,6 +336,40 @@ export function traefikRuleSniHosts(match: string): string[] {
   return [...match.matchAll(/HostSNI\(([^)]*)(\)|$)/g)].filter((m) => m[2] === ')')
     .flatMap((m) => [...m[1].matchAll(/`([^`]+)`|"([^"]+)"|'([^']+)'/g)].map((x) => normalizeHost(x[1] ?? x[2] ?? x[3])))
     .filter((h) => h !== '*');
+}
+
+/** The MiddlewareTCPs ("namespace/name", in order) a route of an IngressRouteTCP names, the namespace defaulting to the route's. */
+export function traefikTcpRouteMiddlewares(route: Json, routeNs: string): string[] {
+  return arr(route.middlewares).map(obj).filter((m): m is Json => !!m && !!str(m.name)).map((m) => `${str(m.namespace) ?? routeNs}/${str(m.name)}`);
+}
+
+/**
+ * Why Traefik builds no router for this route of an IngressRouteTCP, or undefined when it does
+ * (as far as the snapshot shows). Traefik refuses the router (pkg/server/router/tcp/manager.go
+ * addTCPHandlers, which logs the error and skips it):
+ * - when it has no TLS and its rule matches a host name: "HostSNI Rule, but TLS not set on the
+ *   router, which is an error. However, we allow the HostSNI(*) exception"
+ *   (https://doc.traefik.io/traefik/reference/routing-configuration/tcp/routing/rules-and-priority/#hostsni-and-hostsniregexp);
+ * - when a MiddlewareTCP it names does not exist or cannot be built (pkg/server/middleware/tcp/middlewares.go
+ *   BuildChain: "middleware %q does not exist"; traefikTcpMiddlewareOf).
+ * A name holding "@" is another provider's middleware, not read here. When the MiddlewareTCPs
+ * could not be read, a missing one is not taken as refusing the router: missing data is no fix.
+ */
+export function traefikTcpRouteRefused(snapshot: Snapshot, ir: KubeObject, route: Json): string | undefined {
+  // As traefikRuleSniHosts: an unclosed HostSNI( ends the scan, keeping it linear.
+  const sni = [...(str(route.match) ?? '').matchAll(/HostSNI\(([^)]*)(\)|$)/g)].filter((m) => m[2] === ')').flatMap((m) => [...m[1].matchAll(/`([^`]+)`|"([^"]+)"|'([^']+)'/g)].map((x) => x[1] ?? x[2] ?? x[3]));
+  const tls = obj(obj(ir.spec)?.tls);
+  if (!tls && sni.length > 0 && sni[0] !== '*') return `its rule ${JSON.stringify(str(route.match))} matches HostSNI ${JSON.stringify(sni[0])} without tls, which Traefik refuses (a TCP router without TLS can only match HostSNI(\`*\`))`;
+  const index = traefikMiddlewareTcpIndex(snapshot);
+  const unread = TRAEFIK_TCP_MIDDLEWARE_KEYS.some((k) => ['forbidden', 'error'].includes(snapshot.coverage[k]?.status ?? ''));
+  for (const ref of traefikTcpRouteMiddlewares(route, nsOf(ir))) {
+    if (ref.includes('@')) continue;
+    const mw = index.get(ref);
+    if (!mw && !unread) return `Traefik MiddlewareTCP ${ref}, which it names, does not exist, so Traefik refuses the router`;
+    const m = mw ? traefikTcpMiddlewareOf(mw) : undefined;
+    if (m?.type === 'invalid') return `Traefik MiddlewareTCP ${ref}, which it names, cannot be built (${m.why}), so Traefik refuses the router`;
+  }
+  return undefined;
 }
 
 export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
@@ -600,7 +634,8 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
   // Traefik IngressRouteTCP (both API groups): TCP routers to Services, by HostSNI; with
   // tls.passthrough the backend terminates TLS
   // (https://doc.traefik.io/traefik/routing/providers/kubernetes-crd/#kind-ingressroutetcp).
-  // Their middlewares are MiddlewareTCPs, not HTTP Middlewares: none is recorded.
+  // Their middlewares are MiddlewareTCPs, not HTTP Middlewares; a route Traefik refuses
+  // (traefikTcpRouteRefused) is a note.
   for (const key of TRAEFIK_TCP_ROUTE_KEYS) {
     for (const ir of snapshot.resources[key] ?? []) {
       const ns = nsOf(ir);
@@ -614,13 +649,19 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
       for (const rawRoute of arr(obj(ir.spec)?.routes)) {
         const rr = obj(rawRoute);
         if (!rr) continue;
+        const refused = traefikTcpRouteRefused(snapshot, ir, rr);
+        if (refused) {
+          notes.push(`${text(route)}: ${refused}; it is not served`);
+          continue;
+        }
+        const middlewares = traefikTcpRouteMiddlewares(rr, ns);
         const hosts = traefikRuleSniHosts(str(rr.match) ?? '');
         for (const rawSvc of arr(rr.services)) {
           const s = obj(rawSvc);
           const name = str(s?.name);
           if (!s || !name) continue;
           for (const host of hosts.length ? hosts : ['*']) {
-            push({ via: 'IngressRouteTCP', route, object: ir, host, path: '', backend: { namespace: str(s.namespace) ?? ns, name, port: portOf(s.port) }, controller, ...(passthrough ? { tlsPassthrough: true as const } : {}) });
+            push({ via: 'IngressRouteTCP', route, object: ir, host, path: '', backend: { namespace: str(s.namespace) ?? ns, name, port: portOf(s.port) }, controller, middlewares, ...(passthrough ? { tlsPassthrough: true as const } : {}) });
           }
         }
       }

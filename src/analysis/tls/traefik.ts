@@ -582,6 +582,43 @@ export const traefikMiddlewareIndex = memoize((snapshot: Snapshot): Map<string, 
   return m;
 }, ['network', 'tls']);
 
+/** Traefik's TCP middlewares of both API groups (MiddlewareTCP). */
+export const TRAEFIK_TCP_MIDDLEWARE_KEYS = ['traefik.middlewaretcps', 'traefik-legacy.middlewaretcps'] as const;
+
+/** Traefik MiddlewareTCPs of both API groups by "namespace/name", traefik.io's copy first, as for Middlewares. */
+export const traefikMiddlewareTcpIndex = memoize((snapshot: Snapshot): Map<string, KubeObject> => {
+  const m = new Map<string, KubeObject>();
+  for (const key of ['traefik-legacy.middlewaretcps', 'traefik.middlewaretcps'] as const) for (const o of snapshot.resources[key] ?? []) m.set(`${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`, o);
+  return m;
+}, ['network', 'tls']);
+
+/** What one MiddlewareTCP does, or why Traefik cannot build it. */
+export type TraefikTcpMiddleware =
+  | { type: 'ipAllowList' | 'ipWhiteList'; sourceRange: string[] }
+  | { type: 'inFlightConn'; amount: number | undefined }
+  | { type: 'invalid'; why: string };
+
+/**
+ * The one middleware a MiddlewareTCP's spec builds. Traefik takes inFlightConn, then ipWhiteList,
+ * then ipAllowList, the last one set replacing the others, and refuses a spec setting none, or an
+ * allowlist with an empty sourceRange (traefik/traefik pkg/server/middleware/tcp/middlewares.go
+ * buildConstructor; pkg/middlewares/tcp/ipallowlist New: "sourceRange is empty"). Documented at
+ * https://doc.traefik.io/traefik/reference/routing-configuration/tcp/middlewares/ipallowlist/
+ * (sourceRange required) and .../tcp/middlewares/inflightconn/.
+ */
+export function traefikTcpMiddlewareOf(mw: KubeObject): TraefikTcpMiddleware {
+  const spec = obj(mw.spec) ?? {};
+  for (const type of ['ipAllowList', 'ipWhiteList'] as const) {
+    const o = obj(spec[type]);
+    if (!o) continue;
+    const sourceRange = arr(o.sourceRange).filter((x): x is string => typeof x === 'string' && x !== '');
+    return sourceRange.length > 0 ? { type, sourceRange } : { type: 'invalid', why: `its ${type}.sourceRange is empty` };
+  }
+  const inFlight = obj(spec.inFlightConn);
+  if (inFlight) return { type: 'inFlightConn', amount: typeof inFlight.amount === 'number' ? inFlight.amount : undefined };
+  return { type: 'invalid', why: 'it sets none of inFlightConn, ipAllowList, ipWhiteList' };
+}
+
 /**
  * Middleware kinds that only rewrite the request or response and never answer it themselves
  * (doc.traefik.io reference/routing-configuration/http/middlewares/overview): one of them ahead

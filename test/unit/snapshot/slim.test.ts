@@ -45,7 +45,7 @@ describe('slim declarations', () => {
     expect(slimmedKinds()).toEqual([
       'namespaces', 'pods', 'services', 'serviceaccounts', 'limitranges', 'replicationcontrollers', 'replicasets', 'deployments', 'statefulsets', 'daemonsets',
       'jobs', 'cronjobs', 'networkpolicies', 'ingresses', 'ingressclasses', 'roles', 'clusterroles', 'rolebindings', 'clusterrolebindings',
-      'mutatingwebhookconfigurations', 'envoygateway.clienttrafficpolicies', 'traefik.ingressroutetcps', 'traefik-legacy.ingressroutetcps', 'contour.contourconfigurations',
+      'mutatingwebhookconfigurations', 'envoygateway.clienttrafficpolicies', 'traefik.ingressroutetcps', 'traefik-legacy.ingressroutetcps', 'traefik.middlewaretcps', 'traefik-legacy.middlewaretcps', 'contour.contourconfigurations',
       'eks.ingressclassparams', 'lbc.ingressclassparams',
       'calico.ippools', 'calico-v3.ippools', 'cilium.cidrgroups',
     ]);
@@ -94,6 +94,18 @@ describe('slim declarations', () => {
         spec, status: {},
       } as never);
       expect(route).toEqual({ apiVersion, kind: 'IngressRouteTCP', metadata: { name: 'db', namespace: 'db', annotations: { 'kubernetes.io/ingress.class': 'traefik-internal' } }, spec });
+    }
+  });
+
+  it('a Traefik MiddlewareTCP keeps its spec (inFlightConn, ipAllowList, ipWhiteList) and identity; annotations and status go', () => {
+    const spec = { ipAllowList: { sourceRange: ['203.0.113.0/24', '192.168.1.7'] }, inFlightConn: { amount: 10 } };
+    for (const [key, apiVersion] of [['traefik.middlewaretcps', 'traefik.io/v1alpha1'], ['traefik-legacy.middlewaretcps', 'traefik.containo.us/v1alpha1']] as const) {
+      const mw = slimObject(key, {
+        apiVersion, kind: 'MiddlewareTCP',
+        metadata: { name: 'office', namespace: 'db', annotations: { 'meta.helm.sh/release-name': 'db' }, managedFields: [{}] },
+        spec, status: {},
+      } as never);
+      expect(mw).toEqual({ apiVersion, kind: 'MiddlewareTCP', metadata: { name: 'office', namespace: 'db' }, spec });
     }
   });
 

@@ -80,18 +80,18 @@ describe(`Traefik IngressRoute: spec.tls makes the routers TLS-only (${TRAEFIK_I
     const defaults = verdicts(ctx(helm + routes), 'IngressRoute').find((v) => v.resource.name === 'default-eps')!;
     expect(defaults.evidence).toMatchObject({ plaintextEntryPoints: ['web'] });
     expect(defaults.evidence?.note).toBeUndefined();
-    const redirect = traefik(['--entryPoints.web.address=:8000/tcp', '--entryPoints.websecure.address=:8443/tcp', '--entryPoints.websecure.http.tls=true', '--entryPoints.web.http.redirections.entryPoint.to=websecure']);
+    const redirect = traefik(['--entryPoints.web.address=:8000/tcp', '--entryPoints.websecure.address=:8443/tcp', '--entryPoints.websecure.http.tls=true', '--entryPoints.web.http.redirections.entryPoint.to=websecure', '--providers.kubernetescrd']);
     expect(byName(ctx(redirect + routes), 'IngressRoute')).toEqual({ 'secure-ep': 'pass', 'web-ep': 'pass', 'default-eps': 'pass' });
     expect(verdicts(ctx(redirect + routes), 'IngressRoute').find((v) => v.resource.name === 'web-ep')!.message).toMatch(/web: a redirection of every request to https \(--entrypoints\.web\.http\.redirections\.entrypoint\.to=websecure\)/);
-    const toHttp = traefik(['--entryPoints.web.address=:8000/tcp', '--entryPoints.web.http.redirections.entryPoint.to=other', '--entryPoints.web.http.redirections.entryPoint.scheme=http']);
+    const toHttp = traefik(['--entryPoints.web.address=:8000/tcp', '--entryPoints.web.http.redirections.entryPoint.to=other', '--entryPoints.web.http.redirections.entryPoint.scheme=http', '--providers.kubernetescrd']);
     expect(byName(ctx(toHttp + routes), 'IngressRoute')['web-ep']).toBe('fail');
-    const tlsOff = traefik(['--entryPoints.websecure.address=:8443/tcp', '--entryPoints.websecure.http.tls=false']);
+    const tlsOff = traefik(['--entryPoints.websecure.address=:8443/tcp', '--entryPoints.websecure.http.tls=false', '--providers.kubernetescrd']);
     expect(byName(ctx(tlsOff + routes), 'IngressRoute')['secure-ep']).toBe('fail');
   });
 
   it('a route without entryPoints takes the default ones: those marked asDefault, else all but UDP ones and the internal entryPoint traefik (traefik/traefik getDefaultsEntrypoints)', () => {
     const route = ingressRoute('traefik.io', 'default-eps', '');
-    const base = ['--entryPoints.web.address=:8000/tcp', '--entryPoints.websecure.address=:8443/tcp', '--entryPoints.websecure.http.tls=true', '--entryPoints.traefik.address=:9000/tcp', '--entryPoints.dns.address=:5353/udp'];
+    const base = ['--entryPoints.web.address=:8000/tcp', '--entryPoints.websecure.address=:8443/tcp', '--entryPoints.websecure.http.tls=true', '--entryPoints.traefik.address=:9000/tcp', '--entryPoints.dns.address=:5353/udp', '--providers.kubernetescrd'];
     const redirected = verdicts(ctx(traefik([...base, '--entryPoints.web.http.redirections.entryPoint.to=websecure']) + route), 'IngressRoute');
     expect(redirected).toMatchObject([{ status: 'pass', evidence: { securedEntryPoints: [expect.stringMatching(/^web: /), expect.stringMatching(/^websecure: /)] } }]);
     expect(verdicts(ctx(traefik(base) + route), 'IngressRoute')).toMatchObject([{ status: 'fail', evidence: { plaintextEntryPoints: ['web'] } }]);
@@ -99,7 +99,7 @@ describe(`Traefik IngressRoute: spec.tls makes the routers TLS-only (${TRAEFIK_I
   });
 
   it('the same options from TRAEFIK_* environment variables (a container without arguments) count, named as written', () => {
-    const envTraefik = traefik([]).replace('args: []', 'env: [{name: TRAEFIK_ENTRYPOINTS_WEBSECURE_ADDRESS, value: ":8443"}, {name: TRAEFIK_ENTRYPOINTS_WEBSECURE_HTTP_TLS, value: "true"}]');
+    const envTraefik = traefik([]).replace('args: []', 'env: [{name: TRAEFIK_ENTRYPOINTS_WEBSECURE_ADDRESS, value: ":8443"}, {name: TRAEFIK_ENTRYPOINTS_WEBSECURE_HTTP_TLS, value: "true"}, {name: TRAEFIK_PROVIDERS_KUBERNETESCRD, value: "true"}]');
     const [v] = verdicts(ctx(envTraefik + ingressRoute('traefik.io', 'secure-ep', '  entryPoints: [websecure]')), 'IngressRoute');
     expect(v).toMatchObject({ status: 'pass', evidence: { securedEntryPoints: ['websecure: TLS (TRAEFIK_ENTRYPOINTS_WEBSECURE_HTTP_TLS=true)'] } });
   });
