@@ -6,7 +6,7 @@ import { detectCni } from '../../src/analysis/netpol/cni.ts';
 import { buildReachability } from '../../src/analysis/netpol/model.ts';
 import { policyLabel } from '../../src/analysis/netpol/engine.ts';
 import { CILIUM_SETTINGS_READ } from './lib/cilium-settings.ts';
-import { CILIUM_CIDR_GROUPS_READ } from './lib/policy-kinds.ts';
+import { CILIUM_CIDR_GROUPS_READ, CILIUM_TO_SERVICES_READ } from './lib/policy-kinds.ts';
 import { invalidPolicy } from './invalid-policy.ts';
 import { policySelectsNothing } from './policy-selects-nothing.ts';
 
@@ -32,7 +32,7 @@ export const cniNotEnforcing: Check = {
   controls: [cis('5.3.1'), 'NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7', 'NIST-800-207:T6'],
   remediation: 'Run a CNI that enforces the policy APIs in use (NetworkPolicy: Calico, Cilium, Antrea, or Calico alongside flannel as Canal; AdminNetworkPolicy: Calico v3.29 to v3.31 (BaselineAdminNetworkPolicy v3.30 to v3.31), Antrea, OVN-Kubernetes, Kube-OVN, kube-network-policies (its -npa-v1alpha1 image); ClusterNetworkPolicy: Calico from v3.32, Cilium from 1.20 with enable-k8s-cluster-network-policy, Kube-OVN, kube-network-policies (its -npa-v1alpha2 image)), turn on the Cilium switches that watch the APIs in use (and off policy-audit-mode once the audit is done), or rewrite the decorative policies in an API the CNI implements.',
   needs: ['daemonsets', 'deployments'],
-  readsWhen: [CILIUM_SETTINGS_READ, CILIUM_CIDR_GROUPS_READ],
+  readsWhen: [CILIUM_SETTINGS_READ, CILIUM_CIDR_GROUPS_READ, CILIUM_TO_SERVICES_READ],
   readsBestEffort: ['networkpolicies', ...EXTRA_POLICY_KINDS, 'namespaces', 'pods', 'serviceaccounts'],
   evaluate(ctx) {
     const d = detectCni(ctx.snapshot);

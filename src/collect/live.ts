@@ -207,7 +207,7 @@ async function collectKind(client: KubeClient, spec: KindSpec, discovery: Discov
   let restarts = 0;
   let cont = '';
   for (;;) {
-    const query = `?limit=${pageSize}${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`;
+    const query = `?limit=${pageSize}${selectorQuery(spec)}${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`;
     let r: KubeResponse;
     try {
       // Each item is slimmed as soon as it is parsed: the page's text and whole objects are never held.
@@ -244,6 +244,15 @@ async function collectKind(client: KubeClient, spec: KindSpec, discovery: Discov
     cont = next;
   }
   return { status: 'ok', count: items.length };
+}
+
+/**
+ * The kind's label selector as a query parameter (`&labelSelector=…`), or '' for a kind without
+ * one: every list and watch of the kind (here and in src/collect/watch.ts) sends the same, so a
+ * watch never brings in what the list left out.
+ */
+export function selectorQuery(spec: KindSpec): string {
+  return spec.labelSelector ? `&labelSelector=${encodeURIComponent(spec.labelSelector)}` : '';
 }
 
 /** The by-name ConfigMap reads of a collection (also used by the watch, src/collect/watch.ts). */

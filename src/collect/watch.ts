@@ -22,7 +22,7 @@ import type { KubeconfigOptions } from '../kube/kubeconfig.ts';
 import { ApiUnreachableError, describeTransportError, forbiddenDetail, openKubeClient, statusMessage, type KubeClient, type KubeResponse } from '../kube/client.ts';
 import { CredentialError } from '../kube/kubeconfig.ts';
 import { basePathOf, discover, resourceName, servedApiResources, servedVersion, type ServedApiResources } from '../kube/discovery.ts';
-import { collectConfigMaps, LIST_RESTARTS_MAX, listedObject, listedShapeProblem, type ConfigMapRefs } from './live.ts';
+import { collectConfigMaps, LIST_RESTARTS_MAX, listedObject, listedShapeProblem, selectorQuery, type ConfigMapRefs } from './live.ts';
 import { slimObject } from '../snapshot/slim.ts';
 
 export type ChangeType = 'created' | 'updated' | 'deleted';
@@ -494,7 +494,7 @@ export class ClusterWatch {
     let cont = '';
     let rv = '';
     for (;;) {
-      const query = `?limit=${Math.max(1, this.options.pageSize ?? 500)}${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`;
+      const query = `?limit=${Math.max(1, this.options.pageSize ?? 500)}${selectorQuery(st.spec)}${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`;
       let r: KubeResponse;
       try {
         r = await this.client.request('GET', st.path + query, what, { items: slimItem });
@@ -718,7 +718,7 @@ export class ClusterWatch {
         if (gen !== this.generation) return;
       }
       const jitter = Math.floor(timeoutSeconds * (0.9 + Math.random() * 0.2));
-      const path = `${st.path}?watch=1&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(st.resourceVersion)}&timeoutSeconds=${jitter}`;
+      const path = `${st.path}?watch=1&allowWatchBookmarks=true${selectorQuery(st.spec)}&resourceVersion=${encodeURIComponent(st.resourceVersion)}&timeoutSeconds=${jitter}`;
       const stop = new AbortController();
       const stopIfStale = setInterval(() => { if (gen !== this.generation) stop.abort(); }, 1_000);
       stopIfStale.unref();

@@ -16,6 +16,11 @@ export interface KindSpec {
   /** Read only by name (`get`), never listed cluster-wide. */
   byNameOnly?: boolean;
   /**
+   * A label selector every list and watch of the kind sends (`labelSelector=`): the objects
+   * outside it are never fetched, so the snapshot holds only those the analyses read.
+   */
+  labelSelector?: string;
+  /**
    * What of this kind's objects is kept in memory (src/snapshot/slim.ts); absent = the whole
    * object. A kind gains one only after every reader of its objects has been checked against
    * it: the checks, the analyses, report details and the other commands read nothing else.
@@ -38,6 +43,8 @@ export interface SlimSpec {
   status: readonly string[];
   /** metadata.finalizers kept (dropped otherwise): a controller's finalizer shows it still owns what it built. */
   finalizers?: true;
+  /** Top-level lists whose entries keep only the members named (an EndpointSlice's `endpoints`: addresses and conditions). */
+  entries?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Annotations a meshed pod (or its namespace) is judged by: injection, dataplane mode, skip ports, policy. */
@@ -213,6 +220,17 @@ export const KINDS = [
   // selects (docs.cilium.io/en/latest/network/kubernetes/ciliumcidrgroup/; cilium.io/v2 from Cilium
   // 1.18, v2alpha1 before). Only the labels (for cidrGroupSelector) and spec.externalCIDRs are read.
   crd('cilium.cidrgroups', 'CiliumCIDRGroup', 'cilium.io', ['v2', 'v2alpha1'], 'ciliumcidrgroups', false, { annotations: [], status: [] }),
+  // EndpointSlices set by hand (or mirrored from a hand-written Endpoints): the backends of a
+  // Service without a selector, which a Cilium toServices rule allows as CIDRs
+  // (src/analysis/netpol/cilium/service-backends.ts). Those of the built-in controller (one per
+  // Service with a selector, pods' addresses) are never fetched, so a cluster's snapshot does not
+  // grow by every pod's slice: the label is the controller's own
+  // (kubernetes.io/docs/concepts/services-networking/endpoint-slices/#management). Only the
+  // service-name label, addressType, ports and each endpoint's addresses and conditions are read.
+  {
+    ...builtin('endpointslices', 'EndpointSlice', 'discovery.k8s.io', 'v1', 'endpointslices', true, { annotations: [], status: [], entries: { endpoints: ['addresses', 'conditions'] } }),
+    labelSelector: 'endpointslice.kubernetes.io/managed-by!=endpointslice-controller.k8s.io',
+  },
 ] as const satisfies readonly KindSpec[];
 
 export type KindKey = (typeof KINDS)[number]['key'];

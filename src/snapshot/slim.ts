@@ -52,9 +52,33 @@ export function slimObject<T extends KubeObject>(key: string, o: T): T {
       let n = 0;
       for (const s of spec.status) if (s in v) { kept[s] = v[s]; n++; }
       if (n > 0) out.status = kept;
-    } else setMember(out, f, v);
+    } else if (spec.entries?.[f] && Array.isArray(v)) out[f] = v.map((e) => slimEntry(spec.entries![f], e));
+    else setMember(out, f, v);
   }
   return out as T;
+}
+
+/** An entry of a list the SlimSpec trims (`entries`): only the members named, in their order. */
+function slimEntry(keep: readonly string[], e: unknown): unknown {
+  if (!isRecord(e)) return e;
+  const out: Record<string, unknown> = {};
+  for (const k of keep) if (k in e) out[k] = e[k];
+  return out;
+}
+
+/** Whether every entry of a trimmed list already holds only the members kept, in their order. */
+function entriesSlim(keep: readonly string[], v: unknown): boolean {
+  if (!Array.isArray(v)) return true;
+  for (const e of v) {
+    if (!isRecord(e)) continue;
+    let i = 0;
+    for (const f in e) {
+      while (i < keep.length && keep[i] !== f) i++;
+      if (i === keep.length) return false;
+      i++;
+    }
+  }
+  return true;
 }
 
 /**
@@ -83,6 +107,7 @@ function isSlim(spec: SlimSpec, o: Record<string, unknown>): boolean {
       }
     }
   }
+  if (spec.entries) for (const f in spec.entries) if (!entriesSlim(spec.entries[f], o[f])) return false;
   const status = o.status;
   if (isRecord(status)) {
     // Exactly the kept fields present, in the spec's order (at least one).

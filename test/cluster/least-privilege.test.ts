@@ -52,6 +52,9 @@ describeCluster('least-privilege auditor ServiceAccount', (cluster) => {
       { apiVersion: 'gateway.envoyproxy.io/v1alpha1', kind: 'ClientTrafficPolicy', metadata: { name: 'edge-tls', namespace: ns }, spec: { targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'edge' }], tls: { minVersion: '1.2' } } },
       { apiVersion: 'gateway.networking.k8s.io/v1beta1', kind: 'ReferenceGrant', metadata: { name: 'g', namespace: ns }, spec: { from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'x' }], to: [{ group: '', kind: 'Service' }] } },
       { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: ns }, spec: { selector: { matchLabels: { app: 'api' } }, template: { metadata: { labels: { app: 'api' } }, spec: { containers: [{ name: 'api', image: 'registry.k8s.io/pause:3.10' }] } } } },
+      // A selector-less Service's hand-written slice, and one labelled as the EndpointSlice controller's (never fetched)
+      { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'legacy-db-1', namespace: ns, labels: { 'kubernetes.io/service-name': 'legacy-db' } }, addressType: 'IPv4', endpoints: [{ addresses: ['203.0.113.10'] }] },
+      { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'api-x7k2p', namespace: ns, labels: { 'kubernetes.io/service-name': 'api', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' } }, addressType: 'IPv4', endpoints: [{ addresses: ['10.0.0.7'] }] },
     ]);
     proxy = await startRecordingProxy(cluster);
     return () => proxy.close();
@@ -87,6 +90,14 @@ describeCluster('least-privilege auditor ServiceAccount', (cluster) => {
     it('sees the same objects as cluster-admin', () => {
       expect(uidsByKind(snapshot)).toEqual(uidsByKind(adminSnapshot));
       expect(snapshot.resources['istio.peerauthentications']?.some((p) => p.metadata?.namespace === ns)).toBe(true);
+    });
+
+    it('lists EndpointSlices with the label selector: the hand-written slice is read, the controller\'s never fetched', () => {
+      const mine = (snapshot.resources.endpointslices ?? []).filter((o) => o.metadata?.namespace === ns).map((o) => o.metadata?.name);
+      expect(mine).toEqual(['legacy-db-1']);
+      const lists = proxy.requests.filter((r) => r.path.startsWith('/apis/discovery.k8s.io/v1/endpointslices?'));
+      expect(lists.length).toBeGreaterThanOrEqual(1);
+      for (const r of lists) expect(new URL(r.path, 'http://x').searchParams.get('labelSelector')).toBe('endpointslice.kubernetes.io/managed-by!=endpointslice-controller.k8s.io');
     });
 
     it('sends only GETs, none of them for Secrets, and is never refused', () => {

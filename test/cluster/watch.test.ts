@@ -85,6 +85,8 @@ describeCluster('serve --watch against a real kube-apiserver', (cluster) => {
       rolebindings: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name, namespace: ns }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name }, subjects: [{ kind: 'ServiceAccount', name, namespace: ns }] },
       clusterrolebindings: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name }, subjects: [{ kind: 'ServiceAccount', name, namespace: ns }] },
       mutatingwebhookconfigurations: { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name }, webhooks: [] },
+      // Hand-written (not the EndpointSlice controller's, which the collector's label selector leaves out)
+      endpointslices: { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name, namespace: ns, labels: { 'kubernetes.io/service-name': name, 'endpointslice.kubernetes.io/managed-by': 'staff.example.com' } }, addressType: 'IPv4', endpoints: [{ addresses: ['203.0.113.10'] }], ports: [{ port: 5432, protocol: 'TCP' }] },
       'istio.peerauthentications': { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name, namespace: ns }, spec: { mtls: { mode: 'STRICT' } } },
       'cilium.cidrgroups': { apiVersion: 'cilium.io/v2', kind: 'CiliumCIDRGroup', metadata: { name }, spec: { externalCIDRs: ['203.0.113.0/24'] } },
       'calico.ippools': { apiVersion: 'crd.projectcalico.org/v1', kind: 'IPPool', metadata: { name }, spec: { cidr: '192.168.0.0/16', allowedUses: ['Workload', 'Tunnel'] } },

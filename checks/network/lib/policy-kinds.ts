@@ -34,6 +34,20 @@ export const CILIUM_CIDR_GROUPS_READ: ConditionalRead = {
   holds: () => undefined,
 };
 
+/**
+ * Services and EndpointSlices: what a Cilium toServices rule names, a Service's pods (its
+ * selector) or, for one without a selector, its backends' addresses
+ * (src/analysis/netpol/cilium/adapter.ts servicePeers, cilium/service-backends.ts). Never a
+ * gate: unread, the rule's peers are unresolved, the flows to outside addresses they may decide
+ * are UNKNOWN in reach, and the notes say what could not be read. Declared so serve --watch
+ * re-evaluates the checks reading the network model when a Service or a slice changes.
+ */
+export const CILIUM_TO_SERVICES_READ: ConditionalRead = {
+  kinds: ['services', 'endpointslices'],
+  when: 'on a Cilium cluster with toServices rules, when readable (never a gate): the Services they name, and the backends of those without a selector; unread, such a peer is unresolved and says so',
+  holds: () => undefined,
+};
+
 const POLICY_KIND_READS: readonly ConditionalRead[] = EXTRA_POLICY_KINDS.map((key) => ({
   kinds: [key],
   when: 'unless the CNI does not enforce its policies (an API it does not implement, or Cilium with enable-policy never): the policies that may decide a flow',
@@ -43,4 +57,4 @@ const POLICY_KIND_READS: readonly ConditionalRead[] = EXTRA_POLICY_KINDS.map((ke
   },
 }));
 
-export const ENFORCED_POLICY_KINDS_READ: readonly ConditionalRead[] = [...POLICY_KIND_READS, CALICO_IP_POOLS_READ, CILIUM_CIDR_GROUPS_READ];
+export const ENFORCED_POLICY_KINDS_READ: readonly ConditionalRead[] = [...POLICY_KIND_READS, CALICO_IP_POOLS_READ, CILIUM_CIDR_GROUPS_READ, CILIUM_TO_SERVICES_READ];

@@ -238,12 +238,12 @@ describe('toServices naming a Service without a selector (the API server\'s defa
     const out = queryReach(model, 'shop/client', '1.1.1.1', 6443);
     expect(out.allowed).toBe(false);
     expect(queryReach(model, 'shop/client', 'pay/api', 6443).allowed).toBe(false);
-    expect(out.notes).toContain('CiliumNetworkPolicy shop/client egress[0]: Service default/kubernetes has no selector: Cilium allows the addresses of its backends (EndpointSlices), which are not collected, so the rule is counted as matching none of them and verdicts it could decide are uncertain');
+    expect(out.notes).toContain('CiliumNetworkPolicy shop/client egress[0]: Service default/kubernetes has no selector: Cilium allows the addresses of its backends, which are not known (no EndpointSlice for it is in the manifests), so the rule is counted as matching none of them and verdicts it could decide are uncertain');
     const matrix = reachMatrix(model).filter((e) => e.from.includes('shop/client')).map((e) => `${e.to} ${formatConns(e.conns)}`);
     expect(matrix.some((l) => l.includes('6443') || l.includes('0.0.0.0'))).toBe(false);
     // One note per fact: no "treated as selecting nothing" beside "applies its ports to every destination".
     const notes = model.notes.filter((n) => n.object.name === 'client').map((n) => n.message);
-    expect(notes).toEqual(['CiliumNetworkPolicy shop/client: egress[0]: Service default/kubernetes has no selector: Cilium allows the addresses of its backends (EndpointSlices), which are not collected, so the rule is counted as matching none of them and verdicts it could decide are uncertain']);
+    expect(notes).toEqual(['CiliumNetworkPolicy shop/client: egress[0]: Service default/kubernetes has no selector: Cilium allows the addresses of its backends, which are not known (no EndpointSlice for it is in the manifests), so the rule is counted as matching none of them and verdicts it could decide are uncertain']);
   });
 
   it('the Cilium evaluator agrees: the rule is no wildcard', () => {

@@ -5,9 +5,10 @@
 // often addresses outside the cluster, and Cilium turns them into CIDRs (pkg/policy/k8s
 // service.go processRule), which never select a pod ("CIDR rules do not apply to traffic where
 // both sides of the connection are ... managed by Cilium", same page, "IP/CIDR based").
-// EndpointSlices are not collected: a flow to an outside address (or DNS name) on the rule's
-// ports may be to a backend, so `reach` answers UNKNOWN naming the Service, not a bare note;
-// a pod stays certain.
+// Here no EndpointSlice names the Service (its backends, when there are some, are in
+// cilium-toservices-endpointslices.test.ts): a flow to an outside address (or DNS name) on the
+// rule's ports may be to a backend, so `reach` answers UNKNOWN naming the Service, not a bare
+// note; a pod stays certain.
 import { describe, expect, it } from 'vitest';
 import { reachCommandCore } from '../../../src/cli/reach.ts';
 import { unrestrictedEgress } from '../../../checks/network/unrestricted-egress.ts';
@@ -57,12 +58,12 @@ spec:
 
 const ask = (to: string, port: string) => reachCommandCore(snap(yaml), { from: 'shop/client', to, port });
 
-describe('toServices of a Service without a selector, its EndpointSlices not collected', () => {
+describe('toServices of a Service without a selector, no EndpointSlice for it in the manifests', () => {
   it('an outside address: UNKNOWN (exit 2), naming the Service and why its backends are unknown', () => {
     const r = ask('203.0.113.10', '5432');
     expect(r.exitCode).toBe(2);
     expect(r.output.split('\n')[0]).toBe('UNKNOWN: shop/client[Deployment] -> 203.0.113.10 on 5432/TCP');
-    expect(r.output).toContain("toServices Service shop/legacy-db, which has no selector (its backends' addresses are in EndpointSlices, which are not collected): not resolved by the model, and may hold this address");
+    expect(r.output).toContain('toServices Service shop/legacy-db, which has no selector and whose backends are not known (no EndpointSlice for it is in the manifests): not resolved by the model, and may hold this address');
   });
 
   it('a DNS name outside the cluster: UNKNOWN (exit 2) as well', () => {

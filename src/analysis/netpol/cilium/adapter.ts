@@ -15,6 +15,8 @@ import type { ClassFacts, ClassPredicate, CoverageNote, Entity as LayerEntity, L
 import { matchAllSelector } from '../selector.ts';
 import { readCiliumSettings, type CiliumSettings } from './config.ts';
 import { fqdnMatches } from './fqdn.ts';
+import { ciliumRelease } from './release.ts';
+import { serviceBackends } from './service-backends.ts';
 import { CLUSTER_LABEL, NAMESPACE_LABELS_PREFIX, POD_NAMESPACE_LABEL, podIdentity, reservedIdentity, SOURCE_ANY, SOURCE_K8S, SOURCE_RESERVED, type IdentityLabels, type ReservedEntity } from './labels.ts';
 import { isCiliumPolicyKind, parseCiliumPolicy, type CidrGroup } from './parse.ts';
 import { parseCidr } from '../../../base/ip.ts';
@@ -113,17 +115,29 @@ function reservedPeers(sel: CiliumSelector, settings: CiliumSettings): Peer[] {
 }
 
 /**
- * Services a toServices entry resolves to, as Cilium does (pkg/policy/k8s service.go
- * processRule): a Service with a selector becomes that selector in its namespace; one without
- * (default/kubernetes, external backends) becomes its backends' addresses (ToCIDRSet), which
- * live in EndpointSlices the collector does not read. Such a Service still gives the rule a
- * peer, so the rule is no wildcard: it is counted as matching none of those backends, `uncertain`
- * says so (as Calico's unresolvedService), and a flow to an outside address or DNS name the rule
- * could decide is UNKNOWN (an unresolved peer, engine.ts ruleMatchDoubt); pods stay certain, as
- * CIDR rules never select them.
+ * Services a toServices entry resolves to, as Cilium does (pkg/policy/k8s/service.go
+ * processRule). A Service without a selector (default/kubernetes, external backends) becomes its
+ * backends' addresses (ToCIDRSet), read from its EndpointSlices (./service-backends.ts): CIDRs,
+ * which never select a pod. Where they are not known (not read, none found) the Service still
+ * gives the rule a peer, so the rule is no wildcard: it is counted as matching none of them,
+ * `uncertain` says so (as Calico's unresolvedService), and a flow to an outside address or DNS
+ * name the rule could decide is UNKNOWN (an unresolved peer, engine.ts ruleMatchDoubt).
+ * A Service with a selector becomes that selector in its namespace from Cilium 1.17
+ * (cilium/cilium#34208, appendSelector); before, only selector-less Services are selectable
+ * (v1.16 isSelectableService), so it adds nothing (./release.ts).
  */
 function servicePeers(refs: ServiceRef[], snapshot: Snapshot, settings: CiliumSettings, noted: string[], uncertain: string[], ruleName: string): Peer[] {
   const out: Peer[] = [];
+  const release = ciliumRelease(snapshot);
+  const services = snapshot.coverage.services;
+  if (services && services.status !== 'ok' && services.status !== 'absent') {
+    // What the entries name is not known: each may be a Service without a selector, whose backends are outside addresses.
+    for (const ref of refs) {
+      uncertain.push(`${ruleName}: toServices ${ref.text} is not resolved: Services could not be read (${services.status}), so the rule is counted as matching nothing it names and verdicts it could decide are uncertain`);
+      out.push({ kind: 'entity', entity: 'other', name: `toServices ${ref.text} (Services not read)`, unresolved: { may: 'some-addresses', what: `toServices ${ref.text} (Services could not be read: ${services.status})` } });
+    }
+    return out;
+  }
   for (const ref of refs) {
     let found = 0;
     for (const svc of snapshot.resources.services ?? []) {
@@ -137,16 +151,48 @@ function servicePeers(refs: ServiceRef[], snapshot: Snapshot, settings: CiliumSe
       const selector = (svc.spec as { selector?: Record<string, unknown> } | undefined)?.selector ?? {};
       const keys = Object.keys(selector).filter((k) => typeof selector[k] === 'string');
       if (keys.length === 0) {
-        // Its backends become CIDRs, which never select a pod: an outside address or name may be one of them.
-        out.push({ kind: 'entity', entity: 'other', name: `backends of Service ${ns}/${name} (EndpointSlices not collected)`, unresolved: { may: 'some-addresses', what: `toServices Service ${ns}/${name}, which has no selector (its backends' addresses are in EndpointSlices, which are not collected)` } });
-        uncertain.push(`${ruleName}: Service ${ns}/${name} has no selector: Cilium allows the addresses of its backends (EndpointSlices), which are not collected, so the rule is counted as matching none of them and verdicts it could decide are uncertain`);
+        out.push(...backendPeers(snapshot, ns, name, noted, uncertain, ruleName));
         continue;
       }
+      if (release.known && !release.selectorServices) {
+        noted.push(`${ruleName}: Service ${ns}/${name} has a selector, and Cilium ${release.text} resolves toServices only to Services without one (selector Services are resolved from 1.17), so it adds nothing for it`);
+        continue;
+      }
+      if (!release.known) noted.push(`${ruleName}: Service ${ns}/${name} has a selector: read as Cilium 1.17 or later does, as its pods (${release.text}; before 1.17 toServices resolves only Services without a selector)`);
       const sel = makeSelector([...keys.map((k) => ({ source: SOURCE_K8S, key: k, op: 'In' as const, values: [selector[k] as string] })), { source: SOURCE_K8S, key: POD_NAMESPACE_LABEL, op: 'In' as const, values: [ns] }]);
       out.push({ kind: 'pods', namespaces: { kind: 'names', names: [ns] }, where: selectorPredicate(sel, settings.clusterName), excludeHostNetwork: true });
     }
     if (found === 0) noted.push(`toServices ${ref.text} matches no Service in the snapshot`);
   }
+  return out;
+}
+
+/** At most five addresses, then how many more. */
+function someAddresses(list: readonly string[]): string {
+  return `${list.slice(0, 5).join(', ')}${list.length > 5 ? `, and ${list.length - 5} more` : ''}`;
+}
+
+/**
+ * The peers a selector-less Service gives a toServices rule: its backends' addresses, each a
+ * CIDR of one address; an unresolved peer where they are not known, or for its not-ready
+ * endpoints, which Cilium releases count differently; nothing when its slices hold no address.
+ */
+function backendPeers(snapshot: Snapshot, ns: string, name: string, noted: string[], uncertain: string[], ruleName: string): Peer[] {
+  const b = serviceBackends(snapshot, ns, name);
+  if (!b.known) {
+    uncertain.push(`${ruleName}: Service ${ns}/${name} has no selector: Cilium allows the addresses of its backends, which are not known (${b.why}), so the rule is counted as matching none of them and verdicts it could decide are uncertain`);
+    return [{ kind: 'entity', entity: 'other', name: `backends of Service ${ns}/${name} (not known)`, unresolved: { may: 'some-addresses', what: `toServices Service ${ns}/${name}, which has no selector and whose backends are not known (${b.why})` } }];
+  }
+  const out: Peer[] = [];
+  if (b.addresses.length) {
+    const ranges = b.addresses.map((a) => a.range);
+    out.push({ kind: 'ipBlock', text: `backends of Service ${ns}/${name} (${someAddresses(b.addresses.map((a) => a.text))})`, ranges, blocks: ranges });
+  }
+  if (b.notReady.length) {
+    uncertain.push(`${ruleName}: Service ${ns}/${name}'s EndpointSlices mark ${someAddresses(b.notReady)} not ready: Cilium releases differ on whether such an endpoint is a backend, so verdicts on those addresses are uncertain`);
+    out.push({ kind: 'entity', entity: 'other', name: `not-ready backends of Service ${ns}/${name}`, unresolved: { may: 'some-addresses', what: `toServices Service ${ns}/${name}'s not-ready endpoints (${someAddresses(b.notReady)})` } });
+  }
+  if (!out.length) noted.push(`${ruleName}: Service ${ns}/${name} has no selector and its EndpointSlices (${someAddresses(b.slices)}) hold no IPv4 or IPv6 address, so Cilium adds no peer for it`);
   return out;
 }
 
