@@ -6,7 +6,7 @@ import { memoize } from '../../../src/analysis/memo.ts';
 import { findPermissions, permissionLabel, type PermissionHit } from '../../../src/analysis/rbac/audit.ts';
 import { buildRbacModel, directGrants, roleKey } from '../../../src/analysis/rbac/model.ts';
 import { resourceNameMatches, ruleGrantsSome } from '../../../src/analysis/rbac/rules.ts';
-import type { Grant, Subject } from '../../../src/analysis/rbac/types.ts';
+import type { Grant, RoleInfo, Subject } from '../../../src/analysis/rbac/types.ts';
 import type { Snapshot } from '../../../src/snapshot/types.ts';
 import { accountMissing } from '../common.ts';
 import { clusterAdminPermissions, each, p, privilegeEscalationPermissions } from './permissions.ts';
@@ -216,9 +216,13 @@ interface AdminAccounts {
 }
 
 /**
- * Built once per audit: each service account is judged once, on its grants that could matter
- * (RELEVANT) joined with those of its groups; an account with none of its own is only what its
- * groups are (`groups`, `everywhere`). Linear in subjects and their grants.
+ * Built once per audit. Every path starts from a grant of a ClusterRoleBinding (`*` on `*`,
+ * impersonate on groups, bind or escalate on clusterroles held cluster-wide: STARTS), so only the
+ * service accounts, and groups of them, such a binding names are judged, each once, on its grants
+ * that could matter (RELEVANT) joined with those of its groups. Where a group of service accounts
+ * holds a start without being cluster-admin-equivalent itself (rare), the accounts of its
+ * namespaces (every one, for system:serviceaccounts or system:authenticated) with grants of their
+ * own are judged too, since the two may complete each other. Linear in bindings and subjects.
  */
 const adminAccounts = memoize((ctx: AuditContext): AdminAccounts => {
   const model = buildRbacModel(ctx.snapshot);
@@ -229,20 +233,41 @@ const adminAccounts = memoize((ctx: AuditContext): AdminAccounts => {
     if (!out) relevantCache.set(name, (out = relevant(directGrants(model, { kind: 'Group', name }))));
     return out;
   };
+  const accounts = new Map<string, Subject>();
+  const saGroups = new Set<string>();
+  for (const b of model.bindings) {
+    if (b.kind !== 'ClusterRoleBinding' || !b.role || !startsFrom(b.role)) continue;
+    for (const x of b.subjects) {
+      if (x.kind === 'ServiceAccount' && x.namespace) accounts.set(`${x.namespace}/${x.name}`, x);
+      else if (x.kind === 'Group' && (x.name === SA_GROUP || x.name === 'system:authenticated' || x.name.startsWith(`${SA_GROUP}:`))) saGroups.add(x.name);
+    }
+  }
   const shared = [...groupGrants(SA_GROUP), ...groupGrants('system:authenticated')];
   const everywhere = shared.length > 0 ? whyAdmin(shared, ctx) : undefined;
-  const why = new Map<string, string>();
   const groups = new Map<string, string>();
-  for (const s of model.subjects) {
-    if (s.kind === 'Group' && s.name.startsWith(`${SA_GROUP}:`) && s.name.length > SA_GROUP.length + 1) {
-      const own = groupGrants(s.name);
-      const w = own.length > 0 ? whyAdmin([...own, ...shared], ctx) : undefined;
-      if (w !== undefined) groups.set(s.name.slice(SA_GROUP.length + 1), w);
-    } else if (s.kind === 'ServiceAccount' && s.namespace) {
-      const own = relevant(directGrants(model, s));
-      const w = own.length > 0 ? whyAdmin([...own, ...groupGrants(`${SA_GROUP}:${s.namespace}`), ...shared], ctx) : undefined;
-      if (w !== undefined) why.set(`${s.namespace}/${s.name}`, w);
+  // Namespaces whose accounts' own grants may complete their group's ('' for every namespace).
+  const completing = new Set<string>();
+  for (const name of saGroups) {
+    if (name === SA_GROUP || name === 'system:authenticated') {
+      if (everywhere === undefined) completing.add('');
+      continue;
     }
+    const ns = name.slice(SA_GROUP.length + 1);
+    if (ns === '') continue;
+    const w = whyAdmin([...groupGrants(name), ...shared], ctx);
+    if (w !== undefined) groups.set(ns, w);
+    else completing.add(ns);
+  }
+  if (completing.size > 0) {
+    for (const x of model.subjects) {
+      if (x.kind === 'ServiceAccount' && x.namespace && (completing.has('') || completing.has(x.namespace))) accounts.set(`${x.namespace}/${x.name}`, x);
+    }
+  }
+  const why = new Map<string, string>();
+  for (const [key, x] of accounts) {
+    const own = relevant(directGrants(model, x));
+    const w = own.length > 0 ? whyAdmin([...own, ...groupGrants(`${SA_GROUP}:${x.namespace}`), ...shared], ctx) : undefined;
+    if (w !== undefined) why.set(key, w);
   }
   const byNamespace = new Map<string, string[]>();
   const byName = new Map<string, string[]>();
@@ -255,6 +280,16 @@ const adminAccounts = memoize((ctx: AuditContext): AdminAccounts => {
   }
   return { why, byNamespace, byName, all, groups, ...(everywhere !== undefined ? { everywhere } : {}) };
 }, 'rbac');
+
+const STARTS = [...CLUSTER_ADMIN_PERMISSIONS, p('impersonate', '', 'groups'), p('bind', RBAC, 'clusterroles'), p('escalate', RBAC, 'clusterroles')];
+const startsCache = new WeakMap<RoleInfo, boolean>();
+
+/** Whether a role grants a permission some path starts from (STARTS), once per role. */
+function startsFrom(role: RoleInfo): boolean {
+  let yes = startsCache.get(role);
+  if (yes === undefined) startsCache.set(role, (yes = role.rules.some((r) => r.nonResourceURLs.length === 0 && STARTS.some((x) => ruleGrantsSome(r, x.verb, x.group, x.resource)))));
+  return yes;
+}
 
 /** Whether `s` is itself cluster-admin-equivalent (as an account, or as all of a namespace's): acting as another such account gains it nothing. */
 function isAdminAccount(s: Subject, admin: AdminAccounts): boolean {

@@ -139,6 +139,31 @@ rules: [{apiGroups: ["*"], resources: ["*"], verbs: ["*"]}]
     expect(finding(podsOnly + accountBound('ops', 'deployer', 'superuser') + granted('minter', TOKENS()), 'minter').severity).toBe('high');
   });
 
+  it('an account whose own grant (create clusterrolebindings) completes its group\'s (bind on cluster-admin) is cluster-admin-equivalent', () => {
+    const yaml = `---
+apiVersion: ${RBAC}
+kind: ClusterRole
+metadata: {name: crb-writer}
+rules: [{apiGroups: [rbac.authorization.k8s.io], resources: [clusterrolebindings], verbs: [create]}]
+---
+apiVersion: ${RBAC}
+kind: ClusterRole
+metadata: {name: admin-binder}
+rules: [{apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind], resourceNames: [cluster-admin]}]
+---
+apiVersion: ${RBAC}
+kind: ClusterRoleBinding
+metadata: {name: ops-binders}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: admin-binder}
+subjects: [{kind: Group, name: "system:serviceaccounts:ops", apiGroup: rbac.authorization.k8s.io}]
+` + accountBound('ops', 'deployer', 'crb-writer');
+    const v = finding(yaml + granted('minter', TOKENS(), 'ops'), 'minter');
+    expect(v.severity).toBe('critical');
+    expect(v.message).toContain('It can mint a token for ServiceAccount ops/deployer (kubectl create token deployer -n ops), which is cluster-admin-equivalent because it can bind ClusterRole cluster-admin to itself');
+    // Without the group's bind, the account's create alone is nothing: medium, as any namespace's.
+    expect(finding(yaml.replace('name: "system:serviceaccounts:ops"', 'name: "system:serviceaccounts:dev"') + granted('minter', TOKENS(), 'ops'), 'minter').severity).toBe('medium');
+  });
+
   it('impersonating the account by name is critical too, named as acting as it', () => {
     const v = finding(accountBound('ops', 'deployer', 'cluster-admin') + granted('actor', '[{apiGroups: [""], resources: [serviceaccounts], verbs: [impersonate], resourceNames: [deployer]}]', 'ops'), 'actor');
     expect(v.severity).toBe('critical');
