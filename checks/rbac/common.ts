@@ -5,6 +5,7 @@ import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { Severity, Verdict } from '../../src/base/vocabulary.ts';
 import type { KindKey } from '../../src/snapshot/kinds.ts';
+import type { Snapshot } from '../../src/snapshot/types.ts';
 import type { Grant, Rule, Subject } from '../../src/analysis/rbac/types.ts';
 import { memoize } from '../../src/analysis/memo.ts';
 import { coverageOk, resourcesOf } from '../../src/snapshot/types.ts';
@@ -189,18 +190,7 @@ export const powerfulServiceAccounts: (ctx: AuditContext) => PowerfulServiceAcco
     ...nodesProxyPermissions(), ...csrApprovalPermissions(), ...webhookWritePermissions(), ...workloadWritePermissions(),
   ];
   const namespaceWanted = namespaceModificationPermissions();
-  const existing = new Set<string>();
-  const knownNamespaces = new Set<string>();
-  // Only a live listing proves an account missing: manifests seldom hold every ServiceAccount (a
-  // chart, Terraform or the namespace controller's `default` makes the others).
-  if (ctx.snapshot.origin === 'live' && coverageOk(ctx.snapshot, 'serviceaccounts')) {
-    for (const o of resourcesOf(ctx.snapshot, 'serviceaccounts')) {
-      const { name, namespace } = o.metadata ?? {};
-      if (typeof name !== 'string' || typeof namespace !== 'string') continue;
-      existing.add(`${namespace}/${name}`);
-      knownNamespaces.add(namespace);
-    }
-  }
+  const { existing, knownNamespaces } = listedServiceAccounts(ctx.snapshot);
   const byNamespace = new Map<string, string[]>();
   const missingByNamespace = new Map<string, string[]>();
   const everywhere: string[] = [];
@@ -255,6 +245,33 @@ export const powerfulServiceAccounts: (ctx: AuditContext) => PowerfulServiceAcco
   }
   return { byNamespace, missingByNamespace, everywhere, accounts, missingAccounts, groups, scopeOf, scopesIn };
 }, 'rbac');
+
+/**
+ * The ServiceAccounts a live cluster listed ("NS/NAME") and the namespaces that listing covers (a
+ * namespace is known when it lists any account of it: every namespace has its `default`). Only a
+ * live listing proves an account missing: manifests seldom hold every ServiceAccount (a chart,
+ * Terraform or the namespace controller's `default` makes the others), so from manifests, or an
+ * unreadable list, both are empty and no account is missing.
+ */
+export const listedServiceAccounts = memoize((snapshot: Snapshot): { existing: ReadonlySet<string>; knownNamespaces: ReadonlySet<string> } => {
+  const existing = new Set<string>();
+  const knownNamespaces = new Set<string>();
+  if (snapshot.origin === 'live' && coverageOk(snapshot, 'serviceaccounts')) {
+    for (const o of resourcesOf(snapshot, 'serviceaccounts')) {
+      const { name, namespace } = o.metadata ?? {};
+      if (typeof name !== 'string' || typeof namespace !== 'string') continue;
+      existing.add(`${namespace}/${name}`);
+      knownNamespaces.add(namespace);
+    }
+  }
+  return { existing, knownNamespaces };
+}, 'rbac');
+
+/** Whether a live listing shows that the account "NS/NAME" a grant names does not exist. */
+export function accountMissing(snapshot: Snapshot, key: string, namespace: string): boolean {
+  const { existing, knownNamespaces } = listedServiceAccounts(snapshot);
+  return knownNamespaces.has(namespace) && !existing.has(key);
+}
 
 /** Creating a ServiceAccount brings a missing one into being; impersonating one needs no object (the username is authorized). */
 const ACT_AS_MISSING: readonly Permission[] = [p('create', '', 'serviceaccounts'), p('impersonate', '', 'serviceaccounts')];

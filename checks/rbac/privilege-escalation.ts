@@ -1,14 +1,13 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
-import { memoize } from '../../src/analysis/memo.ts';
 import { findPermissions, permissionLabel, type Permission, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
 import { buildRbacModel, roleKey } from '../../src/analysis/rbac/model.ts';
 import { resourceNameMatches, ruleGrantsSome } from '../../src/analysis/rbac/rules.ts';
 import type { Grant, RoleInfo, Rule } from '../../src/analysis/rbac/types.ts';
 import { POWERFUL_SA_BEST_EFFORT, namespaceOnlySeverity, permissionCheck, powerfulNamespaceNote } from './common.ts';
-import { PV_CREATE, clusterAdminPermissions, p, podExecPermissions, privilegeEscalationPermissions, secretsReadPermissions, workloadWritePermissions } from './lib/permissions.ts';
+import { clusterAdminNote, clusterAdminPaths } from './lib/cluster-admin-paths.ts';
+import { PV_CREATE, p, podExecPermissions, privilegeEscalationPermissions, secretsReadPermissions, workloadWritePermissions } from './lib/permissions.ts';
 import { namedPodsReach } from './lib/named-pods.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
-import type { Snapshot } from '../../src/snapshot/types.ts';
 
 const PV_CREATE_LABEL = permissionLabel(PV_CREATE);
 const onlyPvCreate = (hits: PermissionHit[]) => hits.every((h) => h.permission === PV_CREATE_LABEL);
@@ -176,90 +175,6 @@ const joinNotes = (...notes: Array<string | undefined>) => notes.filter((n) => n
 const namespaceOnly = namespaceOnlySeverity('medium', actsAsServiceAccounts);
 const powerfulNote = powerfulNamespaceNote(actsAsServiceAccounts);
 
-const IMPERSONATE_GROUPS = permissionLabel(p('impersonate', '', 'groups'));
-/** A user to impersonate with the group: Impersonate-Group requires Impersonate-User, which may name a user or a service account. */
-const IMPERSONATE_A_USER = new Set([permissionLabel(p('impersonate', '', 'users')), permissionLabel(p('impersonate', '', 'serviceaccounts'))]);
-const CREATE_CLUSTERROLEBINDINGS = [p('create', RBAC, 'clusterrolebindings')];
-const CLUSTER_ADMIN_PERMISSIONS = clusterAdminPermissions();
-const MASTERS = 'system:masters';
-const CLUSTER_ADMIN = 'cluster-admin';
-
-/**
- * The ways `hits` (and `grants`, the subject's) are cluster-admin itself, each as the message names
- * it. Impersonating the group system:masters, whose members every request is authorized for, with
- * any user (Impersonate-Group "requires Impersonate-User", which a user or a service account
- * satisfies: https://kubernetes.io/docs/reference/access-authn-authz/authentication/#user-impersonation;
- * the groups named replace the user's own); impersonate on groups is authorized cluster-wide only, so
- * its hit is a ClusterRoleBinding's. Binding ClusterRole cluster-admin to itself: a
- * ClusterRoleBinding is written with create on clusterrolebindings and bind on the ClusterRole it
- * names, asked with no namespace, so held through a ClusterRoleBinding
- * (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#restrictions-on-role-binding-creation-or-update).
- * A rule limited by resourceNames counts when it names system:masters or cluster-admin. None for
- * a subject that holds cluster-admin already.
- */
-function clusterAdminPaths(hits: readonly PermissionHit[], grants: readonly Grant[], ctx: AuditContext): string[] {
-  const paths: string[] = [];
-  if (!hits.some((h) => h.permission === IMPERSONATE_GROUPS || h.permission === BIND_CLUSTERROLES || h.permission === ESCALATE_CLUSTERROLES)) return paths;
-  // Cluster-admin already (rbac.cluster-admin-binding's finding, which implies this one): nothing to become.
-  if (findPermissions(grants, CLUSTER_ADMIN_PERMISSIONS, { clusterScoped: true }).length > 0) return paths;
-  const asMasters = hits.some((h) => h.permission === IMPERSONATE_GROUPS && resourceNameMatches(h.ruleObj, MASTERS));
-  if (asMasters && hits.some((h) => IMPERSONATE_A_USER.has(h.permission))) paths.push(`act as the group ${MASTERS}, which every request is allowed for (kubectl --as=ANY-USER --as-group=${MASTERS})`);
-  const bindsClusterAdmin = hits.some((h) => h.permission === BIND_CLUSTERROLES && !h.namespace && resourceNameMatches(h.ruleObj, CLUSTER_ADMIN));
-  if (bindsClusterAdmin && findPermissions(grants, CREATE_CLUSTERROLEBINDINGS, { clusterScoped: true }).length > 0) paths.push(`bind ClusterRole ${CLUSTER_ADMIN} to itself (create a ClusterRoleBinding to ${CLUSTER_ADMIN} naming itself)`);
-  if (!asMasters && hits.some((h) => IMPERSONATE_A_USER.has(h.permission))) {
-    const group = adminGroups(ctx.snapshot).find((g) => hits.some((h) => h.permission === IMPERSONATE_GROUPS && h.ruleObj.resourceNames.includes(g)));
-    if (group !== undefined) paths.push(`act as the group ${group}, which a ClusterRoleBinding binds to ${CLUSTER_ADMIN} (kubectl --as=ANY-USER --as-group=${group})`);
-  }
-  const own = ownClusterRoleRewritten(hits, grants);
-  if (own !== undefined) paths.push(`write any rule into ClusterRole ${own}, which a ClusterRoleBinding binds to itself (escalate and update or patch on it)`);
-  return paths;
-}
-
-/**
- * The groups a ClusterRoleBinding binds to ClusterRole cluster-admin as it grants every verb on
- * every resource (kubeadm's kubeadm:cluster-admins among them: kubeadm binds that group to
- * cluster-admin by the ClusterRoleBinding kubeadm:cluster-admins, kubernetes.io/docs/reference/setup-tools/kubeadm/implementation-details/),
- * system:masters left out (its own path). Read from the model, default bindings included.
- */
-const adminGroups = memoize((snapshot: Snapshot): string[] => {
-  const model = buildRbacModel(snapshot);
-  const role = model.roles.get(roleKey('ClusterRole', CLUSTER_ADMIN));
-  if (!role?.rules.some((r) => r.nonResourceURLs.length === 0 && ruleGrantsSome(r, '*', '*', '*'))) return [];
-  const out = new Set<string>();
-  for (const b of model.byRole.get(roleKey('ClusterRole', CLUSTER_ADMIN)) ?? []) {
-    if (b.kind !== 'ClusterRoleBinding') continue;
-    for (const x of b.subjects) if (x.kind === 'Group' && x.name !== MASTERS) out.add(x.name);
-  }
-  return [...out].sort();
-}, 'rbac');
-
-/** Whether some cluster-wide rule of `grants` allows `verb` on ClusterRole `name`. */
-function allowsOnClusterRole(grants: readonly Grant[], verb: string, name: string): boolean {
-  return grants.some((g) => !g.namespace && g.role.rules.some((r) => r.nonResourceURLs.length === 0 && ruleGrantsSome(r, verb, RBAC, 'clusterroles') && resourceNameMatches(r, name)));
-}
-
-/**
- * A ClusterRole the subject holds through a ClusterRoleBinding and may write any rule into:
- * escalate on it lifts the check that a role written holds only what its writer holds, and update
- * or patch writes it (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#restrictions-on-role-creation-or-update;
- * "escalate verb": https://kubernetes.io/docs/concepts/security/rbac-good-practices/#escalate-verb),
- * so it writes `*` on `*` into a role bound to itself cluster-wide. An aggregated ClusterRole is
- * left out: the aggregation controller overwrites its rules.
- */
-function ownClusterRoleRewritten(hits: readonly PermissionHit[], grants: readonly Grant[]): string | undefined {
-  const escalates = hits.filter((h) => h.permission === ESCALATE_CLUSTERROLES && !h.namespace);
-  if (escalates.length === 0) return undefined;
-  for (const g of grants) {
-    if (g.namespace || g.role.kind !== 'ClusterRole' || g.role.aggregatedFrom) continue;
-    const name = g.role.name;
-    if (!escalates.some((h) => resourceNameMatches(h.ruleObj, name))) continue;
-    if (allowsOnClusterRole(grants, 'update', name) || allowsOnClusterRole(grants, 'patch', name)) return name;
-  }
-  return undefined;
-}
-
-const clusterAdminNote = (paths: readonly string[]) => `It can ${paths.join(', and ')}: that is cluster-admin`;
-
 export const privilegeEscalation = permissionCheck({
   id: 'rbac.privilege-escalation',
   title: 'Subject can escalate, bind, impersonate, create tokens or create PersistentVolumes',
@@ -268,13 +183,13 @@ export const privilegeEscalation = permissionCheck({
   // Pods (and, from manifests, StatefulSets naming them): a bind limited to a role whose exec or pod writes name pods acts as the accounts those run as.
   readsBestEffort: [...POWERFUL_SA_BEST_EFFORT, 'pods', 'statefulsets'],
   controls: [cis('5.1.8'), cis('5.1.9'), cis('5.1.13'), ...LEAST_PRIVILEGE],
-  remediation: 'Remove escalate/bind on roles and clusterroles, impersonate on users/groups/serviceaccounts/uids/userextras and create on serviceaccounts/token from roles of non-platform subjects; do not let one non-platform subject both create Secrets and get, list or watch them in the same namespace (split writing and reading Secrets between subjects). A subject whose only such permission is create on persistentvolumes is reported at medium: storage provisioners (a CSI external-provisioner, local-path-provisioner) need it to create volumes for PersistentVolumeClaims. Verify the subject is such a provisioner or a trusted cluster operator, since a hostPath PersistentVolume it creates gives the pod that claims it the node\'s filesystem, and waive the finding for it; remove the permission from any other subject. A subject that can act as system:masters (impersonate on groups, unrestricted or limited by resourceNames to system:masters, with impersonate on users or serviceaccounts to name the user) or bind cluster-admin to itself (bind on clusterroles, unrestricted or limited to cluster-admin, through a ClusterRoleBinding, with create on clusterrolebindings) is reported at critical: either is cluster-admin. So are impersonating (with a user) a group a ClusterRoleBinding binds to cluster-admin, such as kubeadm\'s kubeadm:cluster-admins, and escalate with update or patch on a ClusterRole a ClusterRoleBinding binds to the subject itself (it can write any rule into it).',
+  remediation: 'Remove escalate/bind on roles and clusterroles, impersonate on users/groups/serviceaccounts/uids/userextras and create on serviceaccounts/token from roles of non-platform subjects; do not let one non-platform subject both create Secrets and get, list or watch them in the same namespace (split writing and reading Secrets between subjects). A subject whose only such permission is create on persistentvolumes is reported at medium: storage provisioners (a CSI external-provisioner, local-path-provisioner) need it to create volumes for PersistentVolumeClaims. Verify the subject is such a provisioner or a trusted cluster operator, since a hostPath PersistentVolume it creates gives the pod that claims it the node\'s filesystem, and waive the finding for it; remove the permission from any other subject. A subject that can act as system:masters (impersonate on groups, unrestricted or limited by resourceNames to system:masters, with impersonate on users or serviceaccounts to name the user) or bind cluster-admin to itself (bind on clusterroles, unrestricted or limited to cluster-admin, through a ClusterRoleBinding, with create on clusterrolebindings) is reported at critical: either is cluster-admin. So are impersonating (with a user) a group a ClusterRoleBinding binds to cluster-admin, such as kubeadm\'s kubeadm:cluster-admins, and escalate with update or patch on a ClusterRole a ClusterRoleBinding binds to the subject itself (it can write any rule into it). So is adding itself to an existing ClusterRoleBinding of cluster-admin (or of another ClusterRole granting every verb on every resource), with update or patch on an existing ClusterRoleBinding of that role and bind on it; and a subject that can mint a token for, or impersonate, a service account that is itself cluster-admin-equivalent (bound to such a role, or holding one of these paths: kube-system\'s clusterrole-aggregation-controller, which Kubernetes gives escalate and update on every ClusterRole, is one in every cluster), which is why create on serviceaccounts/token or impersonate on serviceaccounts in kube-system is critical. The message names the binding, or the account and why.',
   wanted: () => [...privilegeEscalationPermissions(), ...CREATE_SECRETS_PERMISSIONS],
   keepHits: keepLegacyTokenRoute,
   action: 'escalate privileges',
-  severityFor: (hits, grants, ctx, subject) => (clusterAdminPaths(hits, grants, ctx).length > 0 ? 'critical' : onlyPvCreate(hits) ? 'medium' : namespaceOnly(hits, grants, ctx, subject)),
+  severityFor: (hits, grants, ctx, subject) => (clusterAdminPaths(hits, grants, ctx, subject).length > 0 ? 'critical' : onlyPvCreate(hits) ? 'medium' : namespaceOnly(hits, grants, ctx, subject)),
   noteFor: (hits, ctx, subject, grants) => {
-    const paths = clusterAdminPaths(hits, grants, ctx);
+    const paths = clusterAdminPaths(hits, grants, ctx, subject);
     if (paths.length > 0) return joinNotes(clusterAdminNote(paths), hits.some((h) => h.permission === CREATE_SECRETS) ? LEGACY_TOKEN_NOTE : undefined);
     return onlyPvCreate(hits)
       ? 'Creating PersistentVolumes is what a storage provisioner does: verify this subject is one (or a trusted cluster operator), since a hostPath PersistentVolume it creates gives the pod that claims it the node\'s filesystem'

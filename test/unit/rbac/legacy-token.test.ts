@@ -9,7 +9,8 @@
 // (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-resources), and the
 // creator names the Secret, so a get limited to any name reads it back. The pair is rated as
 // create serviceaccounts/token is in the same place: high in kube-system, cluster-wide or in a
-// namespace holding an account with dangerous permissions, medium elsewhere.
+// namespace holding an account with dangerous permissions, medium elsewhere; critical where an
+// account of the namespace is cluster-admin-equivalent (cluster-admin-tokens.test.ts).
 import { describe, expect, it } from 'vitest';
 import { rbacChecks } from '../../../checks/rbac/index.ts';
 import { run, snap } from './helpers.ts';
@@ -75,13 +76,13 @@ describe('rbac.privilege-escalation: create secrets with a read of secrets mints
     expect(v.message).toMatch(LEGACY_ROUTE);
   });
 
-  it('t12c: in a namespace holding a cluster-admin ServiceAccount it is high, naming the account, as create serviceaccounts/token there is', () => {
+  it('t12c: in a namespace holding a cluster-admin ServiceAccount it is critical, naming the account, as create serviceaccounts/token there is', () => {
     const rules = `[${CREATE}, {apiGroups: [""], resources: [secrets], verbs: [get, update], resourceNames: [app-state]}]`;
     const v = verdictOf(OPS + ROLE_FOR('ops', 'state-writer', 'u-statewriter', rules), 'u-statewriter');
     const token = verdictOf(OPS + ROLE_FOR('ops', 'tokenreq', 'u-token', `[${TOKEN}]`), 'u-token');
-    expect([v.status, v.severity ?? check.severity]).toEqual(['fail', 'high']);
-    expect(token.severity ?? check.severity).toBe('high');
-    expect(v.message).toContain('Namespace ops holds ServiceAccount ops/deployer');
+    expect([v.status, v.severity ?? check.severity]).toEqual(['fail', 'critical']);
+    expect(token.severity ?? check.severity).toBe('critical');
+    expect(v.message).toContain('It can mint a legacy token for ServiceAccount ops/deployer (a Secret of type kubernetes.io/service-account-token in ops annotated kubernetes.io/service-account.name: deployer, read back), which is cluster-admin-equivalent because ClusterRoleBinding deployer-admin binds it to ClusterRole cluster-admin');
     expect(v.message).toMatch(LEGACY_ROUTE);
   });
 

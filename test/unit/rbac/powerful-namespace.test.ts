@@ -63,14 +63,18 @@ const live = (yaml: string): Snapshot => ({ ...snap(yaml), origin: 'live' });
 const liveVerdictOf = (id: string, yaml: string, name: string) => run(check(id), live(yaml)).find((v) => v.resource.name === name)!;
 
 describe('namespace-only access where a service account holds cluster-admin (reviewer repro s2)', () => {
-  for (const id of ['rbac.pod-exec-attach', 'rbac.privilege-escalation']) {
-    it(`${id}: exec/tokens in argocd keep the check's severity and name the account`, () => {
-      const v = verdictOf(id, ARGOCD('cluster-admin'), 'dev');
-      expect(v.status).toBe('fail');
-      expect(v.severity).toBeUndefined();
-      expect(v.message).toContain('. Namespace argocd holds ServiceAccount argocd/argocd-application-controller, which has dangerous permissions cluster-wide: this access there is a way to act as it, so it is rated as in kube-system');
-    });
-  }
+  it('rbac.pod-exec-attach: exec in argocd keeps the check\'s severity and names the account', () => {
+    const v = verdictOf('rbac.pod-exec-attach', ARGOCD('cluster-admin'), 'dev');
+    expect(v.status).toBe('fail');
+    expect(v.severity).toBeUndefined();
+    expect(v.message).toContain('. Namespace argocd holds ServiceAccount argocd/argocd-application-controller, which has dangerous permissions cluster-wide: this access there is a way to act as it, so it is rated as in kube-system');
+  });
+
+  it('rbac.privilege-escalation: minting the token of argocd\'s cluster-admin account is cluster-admin: critical, naming the account and why (cluster-admin-tokens.test.ts)', () => {
+    const v = verdictOf('rbac.privilege-escalation', ARGOCD('cluster-admin'), 'dev');
+    expect(v).toMatchObject({ status: 'fail', severity: 'critical' });
+    expect(v.message).toContain('. It can mint a token for ServiceAccount argocd/argocd-application-controller (kubectl create token argocd-application-controller -n argocd), which is cluster-admin-equivalent because ClusterRoleBinding argocd-application-controller binds it to ClusterRole cluster-admin, every verb on every resource: that is cluster-admin');
+  });
 
   it('rbac.namespace-modification: patching argocd is no way to act as its account: medium, no note', () => {
     // Relabelling a namespace gives no pod, exec or token (kubernetes.io/docs/concepts/security/rbac-good-practices/
@@ -113,8 +117,9 @@ describe('only permissions that act as a namespace\'s service accounts are raise
       + ROLE_IN('argocd', 'minter', '[{apiGroups: [""], resources: [serviceaccounts/token], verbs: [create]}]');
     expect(verdictOf('rbac.pod-exec-attach', yaml, 'pf')).toMatchObject({ status: 'fail', severity: 'medium' });
     const minter = verdictOf('rbac.privilege-escalation', yaml, 'minter');
-    expect(minter.severity).toBeUndefined();
-    expect(minter.message).toContain('Namespace argocd holds ServiceAccount argocd/argocd-application-controller');
+    // The account is cluster-admin: its token is (cluster-admin-tokens.test.ts).
+    expect(minter.severity).toBe('critical');
+    expect(minter.message).toContain('mint a token for ServiceAccount argocd/argocd-application-controller');
   });
 
   // Reviewer repro t12. Binding any role in argocd, or writing any rule into one (escalate), gives
@@ -362,11 +367,13 @@ subjects: [{kind: ServiceAccount, name: ${sa}, namespace: ${ns}}]
     const wl = run(check('rbac.workload-create-kube-system'), s, config);
     expect(wl.map((v) => v.resource.name)).not.toContain('argocd-application-controller');
     expect(wl.find((v) => v.resource.name === 'dev')).toMatchObject({ status: 'fail', message: expect.stringContaining('. Namespace argocd holds ServiceAccount argocd/argocd-application-controller, which has dangerous permissions cluster-wide: a workload created there can run as it') });
-    for (const id of ['rbac.pod-exec-attach', 'rbac.privilege-escalation']) {
-      const v = run(check(id), s, config).find((x) => x.resource.name === 'dev')!;
-      expect(v.severity, id).toBeUndefined();
-      expect(v.message, id).toContain('Namespace argocd holds ServiceAccount argocd/argocd-application-controller');
-    }
+    const exec = run(check('rbac.pod-exec-attach'), s, config).find((x) => x.resource.name === 'dev')!;
+    expect(exec.severity).toBeUndefined();
+    expect(exec.message).toContain('Namespace argocd holds ServiceAccount argocd/argocd-application-controller');
+    // Its token is cluster-admin, ignored or not (cluster-admin-tokens.test.ts).
+    const tokens = run(check('rbac.privilege-escalation'), s, config).find((x) => x.resource.name === 'dev')!;
+    expect(tokens.severity).toBe('critical');
+    expect(tokens.message).toContain('mint a token for ServiceAccount argocd/argocd-application-controller');
   });
 
   it('rb1: an account with edit in kube-system (a RoleBinding there) is powerful: who can deploy in its namespace fails, "in kube-system"', () => {
@@ -530,12 +537,15 @@ rules: [{apiGroups: [""], resources: [secrets], verbs: [get, list]}]
 
   it('another powerful account in ci (ci/admin, cluster-admin): ci/deployer is rated as in kube-system, the note naming ci/admin alone', () => {
     const yaml = SECRET_READER + GRANT('deployer-secrets', 'secret-reader', 'ci/deployer') + GRANT('ci-admin', 'cluster-admin', 'ci/admin') + EXEC_IN('ci', ['ci/deployer']);
-    for (const id of CHECKS_ACTING_AS) {
-      const v = verdictOf(id, yaml, 'deployer');
-      expect(v.severity, id).toBeUndefined();
-      expect(v.message, id).toMatch(/\. Namespace ci holds ServiceAccount ci\/admin, which has dangerous permissions cluster-wide: this access there is a way to act as it, so it is rated as in kube-system$/);
-      expect(v.message, id).not.toContain('ServiceAccount ci/deployer,');
-    }
+    const v = verdictOf('rbac.pod-exec-attach', yaml, 'deployer');
+    expect(v.severity).toBeUndefined();
+    expect(v.message).toMatch(/\. Namespace ci holds ServiceAccount ci\/admin, which has dangerous permissions cluster-wide: this access there is a way to act as it, so it is rated as in kube-system$/);
+    expect(v.message).not.toContain('ServiceAccount ci/deployer,');
+    // ci/admin is cluster-admin: minting its token is (cluster-admin-tokens.test.ts), and names it, not ci/deployer itself.
+    const pe = verdictOf('rbac.privilege-escalation', yaml, 'deployer');
+    expect(pe.severity).toBe('critical');
+    expect(pe.message).toContain('mint a token for ServiceAccount ci/admin ');
+    expect(pe.message).not.toContain('ServiceAccount ci/deployer ');
   });
 
   it('Secrets read cluster-wide by group system:serviceaccounts:ci: its members and the group itself gain nothing by exec in ci (medium); an account of web and User ops do (high, naming the group)', () => {
@@ -618,7 +628,7 @@ subjects: [{kind: ServiceAccount, name: controller, namespace: ci}]
   const TOKENS = (names: string[]) => `[{apiGroups: [""], resources: [serviceaccounts/token], verbs: [create], resourceNames: [${names.join(', ')}]}]`;
   const IMPERSONATE = (names: string[]) => `[{apiGroups: [""], resources: [serviceaccounts], verbs: [impersonate], resourceNames: [${names.join(', ')}]}]`;
   const PE = 'rbac.privilege-escalation';
-  const NOTE_ADMIN = '. Namespace ci holds ServiceAccount ci/admin, which has dangerous permissions cluster-wide: this access there is a way to act as it, so it is rated as in kube-system';
+  const NOTE_TOKEN_ADMIN = '. It can mint a token for ServiceAccount ci/admin (kubectl create token admin -n ci), which is cluster-admin-equivalent because';
 
   it('a controller allowed to mint only its own token, beside cluster-admin ci/admin: medium, no kube-system note', () => {
     const v = verdictOf(PE, CI + FOR_CONTROLLER(TOKENS(['controller'])), 'controller');
@@ -634,17 +644,17 @@ subjects: [{kind: ServiceAccount, name: controller, namespace: ci}]
     expect(v.message).not.toContain('Namespace ci holds');
   });
 
-  it('minting a token for ci/admin by name: rated as in kube-system, the note naming ci/admin alone (not ci/reader)', () => {
+  it('minting a token for ci/admin (cluster-admin) by name: critical, naming ci/admin alone (not ci/reader)', () => {
     const v = verdictOf(PE, CI + FOR_CONTROLLER(TOKENS(['controller', 'admin'])), 'controller');
-    expect(v.severity).toBeUndefined();
-    expect(v.message).toMatch(new RegExp(`${NOTE_ADMIN.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+    expect(v.severity).toBe('critical');
+    expect(v.message).toContain(NOTE_TOKEN_ADMIN);
     expect(v.message).not.toContain('ci/reader');
   });
 
-  it('impersonating ci/admin by name (the user system:serviceaccount:ci:admin is authorized this way): rated as in kube-system, naming ci/admin', () => {
+  it('impersonating ci/admin (cluster-admin) by name (the user system:serviceaccount:ci:admin is authorized this way): critical, naming ci/admin', () => {
     const v = verdictOf(PE, CI + FOR_CONTROLLER(IMPERSONATE(['admin'])), 'controller');
-    expect(v.severity).toBeUndefined();
-    expect(v.message).toContain(NOTE_ADMIN);
+    expect(v.severity).toBe('critical');
+    expect(v.message).toContain('. It can act as ServiceAccount ci/admin (kubectl --as=system:serviceaccount:ci:admin), which is cluster-admin-equivalent because');
     expect(v.message).not.toContain('ci/reader');
   });
 
@@ -659,8 +669,9 @@ subjects: [{kind: ServiceAccount, name: controller, namespace: ci}]
   it('a named rule beside one for every account in the same namespace: every account counts', () => {
     const rules = `[{apiGroups: [""], resources: [serviceaccounts/token], verbs: [create], resourceNames: [controller]}, {apiGroups: [""], resources: [serviceaccounts], verbs: [impersonate]}]`;
     const v = verdictOf(PE, CI + FOR_CONTROLLER(rules), 'controller');
-    expect(v.severity).toBeUndefined();
-    expect(v.message).toContain('. Namespace ci holds ServiceAccount ci/admin, ServiceAccount ci/reader, which have dangerous permissions cluster-wide');
+    // ci/admin among them, cluster-admin: impersonating it is.
+    expect(v.severity).toBe('critical');
+    expect(v.message).toContain('. It can act as ServiceAccount ci/admin (kubectl --as=system:serviceaccount:ci:admin)');
   });
 
   it('a named account powerful through system:serviceaccounts:ci is named by its group; the group\'s own members gain nothing', () => {
@@ -673,8 +684,9 @@ roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-
 subjects: [{kind: Group, name: "system:serviceaccounts:ci", apiGroup: rbac.authorization.k8s.io}]
 ` + ROLE_IN('ci', 'minter', TOKENS(['builder'])) + FOR_CONTROLLER(TOKENS(['builder']));
     const minter = verdictOf(PE, yaml, 'minter');
-    expect(minter.severity).toBeUndefined();
-    expect(minter.message).toContain('. Namespace ci holds all service accounts (group system:serviceaccounts:ci), which have dangerous permissions cluster-wide');
+    // Every account of ci is cluster-admin through the group: ci/builder's token is.
+    expect(minter.severity).toBe('critical');
+    expect(minter.message).toContain('. It can mint a token for ServiceAccount ci/builder (kubectl create token builder -n ci), which is cluster-admin-equivalent because ClusterRoleBinding ci-sas-admin binds the group system:serviceaccounts:ci to ClusterRole cluster-admin');
     expect(verdictOf(PE, yaml, 'controller').severity).toBe('medium');
   });
 
