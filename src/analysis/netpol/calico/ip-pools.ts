@@ -393,7 +393,7 @@ type EnvValue = { value: string } | { unread: string } | undefined;
 const CALICO_IPAM_ENV = ['CNI_NETWORK_CONFIG', 'CALICO_NETWORKING_BACKEND', 'USE_POD_CIDR'] as const;
 
 /** An envFrom source of a container, in order: a later one wins over an earlier for the same variable. */
-interface EnvFromSource { kind: 'ConfigMap' | 'Secret'; name: string; prefix: string }
+interface EnvFromSource { kind: 'ConfigMap' | 'Secret'; name: string; prefix: string; optional: boolean }
 
 /**
  * Where a container's variable comes from: its env entry (the last of that name), else the
@@ -410,12 +410,22 @@ function envSource(container: Record<string, unknown>, name: string): { entry: R
     if (!f || typeof f !== 'object') continue;
     const prefix = typeof f.prefix === 'string' ? f.prefix : '';
     if (!name.startsWith(prefix)) continue;
-    const cm = (f.configMapRef as { name?: unknown } | undefined)?.name;
-    const secret = (f.secretRef as { name?: unknown } | undefined)?.name;
-    if (typeof cm === 'string' && cm) from.push({ kind: 'ConfigMap', name: cm, prefix });
-    else if (typeof secret === 'string' && secret) from.push({ kind: 'Secret', name: secret, prefix });
+    const cm = f.configMapRef as { name?: unknown; optional?: unknown } | undefined;
+    const secret = f.secretRef as { name?: unknown; optional?: unknown } | undefined;
+    if (typeof cm?.name === 'string' && cm.name) from.push({ kind: 'ConfigMap', name: cm.name, prefix, optional: cm.optional === true });
+    else if (typeof secret?.name === 'string' && secret.name) from.push({ kind: 'Secret', name: secret.name, prefix, optional: secret.optional === true });
   }
   return { from: from.reverse() };
+}
+
+/**
+ * Whether a ConfigMap the snapshot does not hold does not exist: live, when every by-name read
+ * answered (the collector reads the ones calicoIpamConfigMaps names; a 404 leaves none); from
+ * manifests, which are the cluster audited, when none declares it. Only an `optional` envFrom
+ * source may be absent: the kubelet starts the container without it and it sets nothing.
+ */
+function absentWhenNotFound(snapshot: Snapshot): boolean {
+  return snapshot.origin !== 'live' || snapshot.coverage.configmaps?.status === 'ok';
 }
 
 function configMapOf(snapshot: Snapshot, namespace: string | undefined, name: string): Record<string, unknown> | undefined {
@@ -430,6 +440,7 @@ function envOf(snapshot: Snapshot, namespace: string | undefined, container: Rec
     for (const f of src.from) {
       if (f.kind === 'Secret') return { unread: `${name} may be set from Secret ${namespace ?? ''}/${f.name} (envFrom), which ztaudit never reads` };
       const data = configMapOf(snapshot, namespace, f.name);
+      if (!data && f.optional && absentWhenNotFound(snapshot)) continue;
       if (!data) return { unread: `${name} may be set from ConfigMap ${namespace ?? ''}/${f.name} (envFrom), which was not read` };
       const v = data[name.slice(f.prefix.length)];
       if (typeof v === 'string') return { value: v };
@@ -552,6 +563,7 @@ export function addressedElsewhere(snapshot: Snapshot): string | undefined {
 export function calicoIpamDoubt(snapshot: Snapshot): string | undefined {
   const elsewhere = addressedElsewhere(snapshot);
   if (elsewhere !== undefined) return elsewhere;
+  let podCidrUnread: string | undefined;
   for (const o of snapshot.resources.daemonsets ?? []) {
     if (!isCalicoAgent(o)) continue;
     const ns = o.metadata?.namespace;
@@ -567,11 +579,13 @@ export function calicoIpamDoubt(snapshot: Snapshot): string | undefined {
     for (const c of all.filter(isCalicoAgentContainer)) {
       const podCidr = envOf(snapshot, ns, c, 'USE_POD_CIDR');
       if (podCidr && 'value' in podCidr && podCidr.value.toLowerCase() === 'true') return `${where} sets USE_POD_CIDR=true: pods take host-local addresses from their node's podCIDR`;
+      // Read after the settings that say more: a backend of none or another IPAM is the reason to give.
+      if (podCidr && 'unread' in podCidr) podCidrUnread ??= `${where}: ${podCidr.unread}, so whether pods take host-local addresses from their node's podCIDR (USE_POD_CIDR=true) instead of the IPPools is not known`;
       if (ipam === 'calico-ipam') continue;
       const backend = envOf(snapshot, ns, c, 'CALICO_NETWORKING_BACKEND');
       if (backend && 'unread' in backend) return `${where}: ${backend.unread}, so whether Calico networks the pods is not known`;
       if (backend?.value.toLowerCase() === 'none') return `${where} runs with CALICO_NETWORKING_BACKEND=none (policy-only mode): another plugin gives pods their addresses`;
     }
   }
-  return undefined;
+  return podCidrUnread;
 }
