@@ -154,6 +154,22 @@ describe('ipAddrsNoIpam with feature_control.ip_addrs_no_ipam on: the pod\'s fix
 });
 
 describe('ipAddrsNoIpam where the feature is not known to be on: UNKNOWN, saying why', () => {
+  it('beside the Amazon VPC CNI (Calico for policy only) the annotation is no Calico CNI\'s to read: UNKNOWN naming why the pools are not trusted, not a certain DENIED', () => {
+    const awsNode = `---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: aws-node, namespace: kube-system}
+spec:
+  selector: {matchLabels: {k8s-app: aws-node}}
+  template:
+    metadata: {labels: {k8s-app: aws-node}}
+    spec: {hostNetwork: true, containers: [{name: aws-node, image: 602401143452.dkr.ecr.us-west-2.amazonaws.com/amazon-k8s-cni:v1.18.0}]}
+`;
+    const r = toPg(awsNode + cluster({ cni: CNI(true), pg: NO_IPAM('["172.16.0.5"]'), policy: pgIn('nets: [10.244.0.0/16]') }));
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain('Calico IPPools are not trusted: the Amazon VPC CNI (DaemonSet kube-system/aws-node) gives pods their addresses');
+  });
+
   it('no CNI config read (an operator install renders its own): UNKNOWN (exit 2), naming the feature flag it could not see; the intent "cannot be confirmed"', () => {
     const yaml = cluster({ pg: NO_IPAM('["172.16.0.5"]'), policy: pgIn('nets: [10.244.0.0/16]') });
     const r = toPg(yaml);

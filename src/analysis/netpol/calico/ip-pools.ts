@@ -443,6 +443,8 @@ function knownAddresses(snapshot: Snapshot, table: PoolTable, st: ChoiceState, p
   const live = pod.origin === 'pod' ? st.podIps.get(`${pod.namespace}/${pod.name}`) : undefined;
   if (live) return { ips: live, by: 'status.podIPs' };
   if (pod.annotations[IP_ADDRS_NO_IPAM]) {
+    // Only Calico's CNI plugin on calico-ipam reads it: where the pools are not trusted (another plugin addresses the pods), they say why.
+    if (table.kind !== 'known') return undefined;
     const r = noIpamAddresses(snapshot, pod);
     return 'why' in r ? r : { ips: r.ips, by: IP_ADDRS_NO_IPAM };
   }
