@@ -18,7 +18,7 @@
 // positive evidence (calicoIpamDoubt).
 
 import { IMPLICIT_NAMESPACE_ANNOTATION, type Snapshot, type KubeObject } from '../../../snapshot/types.ts';
-import { parseCidr, parseIp, type IpRange } from '../../../base/ip.ts';
+import { ALL_V4, ALL_V6, ipToString, parseCidr, parseIp, type IpRange } from '../../../base/ip.ts';
 import { clip } from '../../../base/plain-text.ts';
 import { matchesWithUnknown, parseCalicoSelector, type CalicoSelectorNode } from './selector.ts';
 import type { PodPools } from '../engine.ts';
@@ -70,22 +70,91 @@ const unionCache = new WeakMap<Snapshot, () => PodPools>();
 
 /**
  * The pools a rule judged once for every pod (calico/adapter.ts: `nets` on the policy's own pod, a
- * selector beside `nets`) is settled by: the union of podPools, unless some pod or pod template sets
- * cni.projectcalico.org/ipAddrsNoIpam, whose address "bypasses IPAM" and lies in no pool
- * (docs.tigera.io/calico/latest/networking/ipam/use-specific-ip); then unknown, so the engine
- * judges each class by its own pools (podPoolsOf) and only that class's pods stay in doubt.
- * The CNI config's feature_control.ip_addrs_no_ipam is not read: the annotation alone counts.
+ * selector beside `nets`) is settled by: the union of podPools, with the addresses of the pods that
+ * set cni.projectcalico.org/ipAddrsNoIpam, whose address "bypasses IPAM" and may lie in no pool
+ * (docs.tigera.io/calico/latest/networking/ipam/use-specific-ip): a running pod's own, else the
+ * annotation's (noIpamAddresses). Unknown when one such address is not known, so the engine judges
+ * each class by its own addresses (podPoolsOf) and only that class's pods stay in doubt.
  */
 export function unionPoolsFor(snapshot: Snapshot): () => PodPools {
   let fn = unionCache.get(snapshot);
   if (fn) return fn;
-  const pod = podsOf(snapshot).find((p) => p.annotations[IP_ADDRS_NO_IPAM]);
-  if (pod) {
-    const value: PodPools = { kind: 'unknown', why: `pod ${pod.namespace}/${pod.name} sets ${IP_ADDRS_NO_IPAM}: its address bypasses Calico IPAM and is in no IPPool` };
-    fn = () => value;
-  } else fn = () => podPools(snapshot);
+  const fixed: Array<{ pod: string; ips: Ip[] }> = [];
+  let why: string | undefined;
+  for (const pod of podsOf(snapshot)) {
+    if (!pod.annotations[IP_ADDRS_NO_IPAM]) continue;
+    const live = pod.origin === 'pod' ? choiceState(snapshot).podIps.get(`${pod.namespace}/${pod.name}`) : undefined;
+    const r = live ? { ips: live } : noIpamAddresses(snapshot, pod);
+    if ('why' in r) {
+      why = r.why;
+      break;
+    }
+    fixed.push({ pod: `${pod.namespace}/${pod.name}`, ips: r.ips });
+  }
+  let value: PodPools | undefined;
+  if (why) value = { kind: 'unknown', why };
+  else if (fixed.length) {
+    const union = podPools(snapshot);
+    value = union.kind === 'known' ? { kind: 'known', ranges: [...union.ranges, ...fixed.flatMap((f) => f.ips.map(pointRange))], text: `${union.text}, and ${describeAddresses(fixed.map((f) => ({ pod: f.pod, ips: f.ips })))} set by ${IP_ADDRS_NO_IPAM}` } : union;
+  }
+  fn = value ? ((v: PodPools) => () => v)(value) : () => podPools(snapshot);
   unionCache.set(snapshot, fn);
   return fn;
+}
+
+type Ip = { family: 4 | 6; value: bigint };
+
+function pointRange(ip: Ip): IpRange {
+  return { family: ip.family, lo: ip.value, hi: ip.value };
+}
+
+/** "pod shop/web's address 10.244.3.4", "the addresses of pods … (3 pods)": at most three named. */
+function describeAddresses(list: ReadonlyArray<{ pod: string; ips: readonly Ip[] }>): string {
+  const one = (x: { pod: string; ips: readonly Ip[] }) => `pod ${x.pod}'s address${x.ips.length > 1 ? 'es' : ''} ${x.ips.map((ip) => ipToString(ip.family, ip.value)).join(' and ')}`;
+  const shown = list.slice(0, 3).map(one).join(', ');
+  return list.length > 3 ? `${shown} and ${list.length - 3} more pods' addresses` : shown;
+}
+
+/**
+ * Whether the CNI config calico-node installs enables feature_control.ip_addrs_no_ipam, without
+ * which the CNI plugin refuses a pod that sets ipAddrsNoIpam ("requested feature is not enabled:
+ * ip_addrs_no_ipam", cni-plugin pkg/k8s/k8s.go CmdAddK8s; docs.tigera.io/calico/latest/reference/configure-cni-plugins,
+ * "Requesting a specific IP address"): 'unread' when no such config was read or two disagree.
+ */
+function noIpamFeature(snapshot: Snapshot): 'on' | 'off' | 'unread' {
+  const seen = new Set<'on' | 'off'>();
+  for (const o of snapshot.resources.daemonsets ?? []) {
+    if (!isCalicoAgent(o)) continue;
+    for (const c of calicoContainers(o)) {
+      const conf = envOf(snapshot, o.metadata?.namespace, c, 'CNI_NETWORK_CONFIG');
+      if (!conf) continue;
+      if (!('value' in conf)) return 'unread';
+      if (!conf.value.trim()) continue;
+      const control = /"feature_control"\s*:\s*\{([^{}]*)\}/.exec(conf.value)?.[1] ?? '';
+      seen.add(/"ip_addrs_no_ipam"\s*:\s*true\b/.test(control) ? 'on' : 'off');
+    }
+  }
+  return seen.size === 1 ? [...seen][0]! : 'unread';
+}
+
+/**
+ * The addresses a pod that sets ipAddrsNoIpam is given: exactly the annotation's, one IPv4 and/or
+ * one IPv6 (cni-plugin validateAndExtractIPs), when the CNI config enables the feature; why not
+ * known otherwise. The CNI plugin refuses the pod when the feature is off, when ipAddrs is set too,
+ * or when the list does not parse: such a pod does not run with any address.
+ */
+function noIpamAddresses(snapshot: Snapshot, pod: PodPoolInputs): { ips: Ip[] } | { why: string } {
+  const who = `pod ${pod.namespace}/${pod.name} sets ${IP_ADDRS_NO_IPAM}`;
+  const feature = noIpamFeature(snapshot);
+  if (feature === 'unread') return { why: `${who}: Calico gives it that address, bypassing IPAM and any IPPool, only when the CNI config enables feature_control.ip_addrs_no_ipam, and no CNI config calico-node installs was read, so its address is not known` };
+  if (feature === 'off') return { why: `${who}, but the CNI config calico-node installs does not enable feature_control.ip_addrs_no_ipam: Calico's CNI plugin refuses to network the pod ("requested feature is not enabled"), so it runs with no address` };
+  if (pod.annotations[IP_ADDRS]) return { why: `${who} and ${IP_ADDRS}: Calico's CNI plugin refuses both at once, so the pod runs with no address` };
+  const list = safeJson(pod.annotations[IP_ADDRS_NO_IPAM]!);
+  const ips = Array.isArray(list) && list.length && list.every((x) => typeof x === 'string') ? (list as string[]).map((x) => parseIp(x)) : [];
+  if (!ips.length || ips.some((ip) => !ip) || ips.filter((ip) => ip!.family === 4).length > 1 || ips.filter((ip) => ip!.family === 6).length > 1) {
+    return { why: `${who} to ${JSON.stringify(clip(pod.annotations[IP_ADDRS_NO_IPAM]!, 80))}, which is not a JSON list of one IPv4 and/or one IPv6 address: Calico's CNI plugin refuses the pod, so it runs with no address` };
+  }
+  return { ips: ips as Ip[] };
 }
 
 /** Whether a pool's nodeSelector selects no node whatever its labels: Node labels are not collected, so only such a selector settles anything. */
@@ -269,7 +338,9 @@ function choiceState(snapshot: Snapshot): ChoiceState {
   for (const p of snapshot.resources.pods ?? []) {
     const status = p.status && typeof p.status === 'object' ? (p.status as { podIP?: unknown; podIPs?: unknown }) : {};
     const texts = [...(Array.isArray(status.podIPs) ? status.podIPs.map((x: unknown) => (x && typeof x === 'object' ? (x as { ip?: unknown }).ip : undefined)) : []), status.podIP];
-    const ips = texts.filter((t): t is string => typeof t === 'string').map((t) => parseIp(t)).filter((x): x is { family: 4 | 6; value: bigint } => !!x);
+    const ips: Ip[] = [];
+    // podIP is podIPs[0]: one address, however each spells it.
+    for (const ip of texts.filter((t): t is string => typeof t === 'string').map((t) => parseIp(t))) if (ip && !ips.some((x) => x.family === ip.family && x.value === ip.value)) ips.push(ip);
     if (ips.length) podIps.set(`${p.metadata?.namespace ?? 'default'}/${p.metadata?.name ?? ''}`, ips);
   }
   const out: ChoiceState = { nsAnnotations, podIps, cniPools: cniConfigPools(snapshot), fromManifests: snapshot.origin !== 'live', nsLabels, namespaceSelectorIgnored: calicoBefore(snapshot, 3, 31), byKey: new Map() };
@@ -282,8 +353,8 @@ function choiceState(snapshot: Snapshot): ChoiceState {
  * pools of the pod's cni.projectcalico.org/ipv4pools (ipv6pools) annotation, else its namespace's,
  * else the CNI config's ipv4_pools (cni-plugin pkg/k8s/k8s.go CmdAddK8s: "Gets the POD annotation
  * for IP Pools and overwrites Namespace annotation if it exists"); with none, IPAM picks the
- * automatic ones. A live pod also keeps the address it has, from whichever pool (a disabled one,
- * or one picked before the annotation changed).
+ * automatic ones. A live pod with an address is judged by that address instead (podPoolsOf):
+ * it keeps it whichever pool holds it (a disabled one, or one picked before the annotation changed).
  */
 function familyChoice(pools: readonly Pool[], st: ChoiceState, pod: PodPoolInputs, family: 4 | 6): FamilyChoice {
   const fixed = pod.annotations[IP_ADDRS];
@@ -305,34 +376,123 @@ function familyChoice(pools: readonly Pool[], st: ChoiceState, pod: PodPoolInput
   else if (st.cniPools === 'unread') choice = { pools: pools.filter((p) => p.range.family === family && enabled(p)) };
   else if (st.cniPools[family] !== undefined) choice = requestedPools(pools, family, st.cniPools[family], `the CNI config's ipv${family}_pools`, heldSince);
   else choice = byNamespaceSelector(automaticPools(pools, family, heldSince), st, pod.namespace);
-  if ('doubt' in choice) return choice;
-  const live = pod.origin === 'pod' ? st.podIps.get(`${pod.namespace}/${pod.name}`) ?? [] : [];
-  const held = pools.filter((p) => p.range.family === family && !choice.pools.includes(p) && live.some((ip) => ip.family === family && p.range.lo <= ip.value && ip.value <= p.range.hi));
-  return held.length ? { pools: [...choice.pools, ...held], ...(choice.by ? { by: choice.by } : {}) } : choice;
+  return choice;
 }
 
 /**
- * The pools a class's pods may hold addresses from, narrowed from every Workload pool by the
- * pods' and their namespace's pool annotations, the CNI config, disabled and Manual pools and a
- * nodeSelector that selects no node, a namespaceSelector that does not select the pods' namespace;
- * undefined when nothing narrows (every pool stays a
- * candidate). The narrowing is always within the union podPools gives, so what the union settles
- * for every pod stays settled; but a pod with ipAddrsNoIpam has an address in no pool, and its
- * class's addresses are unknown (and the union settles nothing for every pod: unionPoolsFor).
+ * The policy kinds whose CIDRs may be matched on pod addresses (Calico nets/notNets and network
+ * sets, NetworkPolicy ipBlocks that Calico turns into nets, ANP/CNP networks): where their
+ * boundaries fall is all that a known pod address is compared with.
+ */
+const CIDR_KINDS = [
+  'networkpolicies', 'anp.adminnetworkpolicies', 'anp.baselineadminnetworkpolicies', 'anp.clusternetworkpolicies',
+  'calico.networkpolicies', 'calico.globalnetworkpolicies', 'calico.globalnetworksets', 'calico.networksets',
+  'calico-v3.networkpolicies', 'calico-v3.globalnetworkpolicies', 'calico-v3.globalnetworksets', 'calico-v3.networksets',
+] as const;
+const CIDR_FIELDS = new Set(['nets', 'notNets', 'cidr', 'except', 'networks']);
+
+const cutCache = new WeakMap<Snapshot, Record<4 | 6, bigint[]>>();
+
+/**
+ * Per family, the sorted starts of the stretches of addresses no CIDR of any policy or network set
+ * splits (each CIDR's first address and the one after its last): two addresses in one stretch are
+ * inside or outside every such CIDR alike. Once per snapshot, O(CIDRs log CIDRs).
+ */
+function cutsOf(snapshot: Snapshot): Record<4 | 6, bigint[]> {
+  const hit = cutCache.get(snapshot);
+  if (hit) return hit;
+  const starts: Record<4 | 6, Set<bigint>> = { 4: new Set([0n]), 6: new Set([0n]) };
+  const walk = (v: unknown, field?: string): void => {
+    if (typeof v === 'string') {
+      if (!field || !CIDR_FIELDS.has(field)) return;
+      const r = parseCidr(v) ?? (parseIp(v) ? pointRange(parseIp(v)!) : undefined);
+      if (!r) return;
+      starts[r.family].add(r.lo);
+      starts[r.family].add(r.hi + 1n);
+    } else if (Array.isArray(v)) for (const x of v) walk(x, field);
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, k);
+  };
+  for (const kind of CIDR_KINDS) for (const o of snapshot.resources[kind] ?? []) walk(o.spec);
+  const sorted = (set: Set<bigint>) => [...set].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const out = { 4: sorted(starts[4]), 6: sorted(starts[6]) };
+  cutCache.set(snapshot, out);
+  return out;
+}
+
+/** The stretch holding an address (cutsOf): what the address says against every CIDR read, as a range. */
+function stretchOf(cuts: Record<4 | 6, bigint[]>, ip: Ip): IpRange {
+  const list = cuts[ip.family];
+  let lo = 0;
+  let hi = list.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (list[mid]! <= ip.value) lo = mid;
+    else hi = mid - 1;
+  }
+  const end = lo + 1 < list.length ? list[lo + 1]! - 1n : (ip.family === 4 ? ALL_V4 : ALL_V6).hi;
+  return { family: ip.family, lo: list[lo]!, hi: end };
+}
+
+/**
+ * A pod's addresses when they are known: a running pod's status.podIPs (whatever gave them: IPAM,
+ * ipAddrs, ipAddrsNoIpam), else the fixed ones Calico assigns exactly — ipAddrs (each in a pool
+ * read, as IPAM requires) or ipAddrsNoIpam (noIpamAddresses); a doubt when the pod sets
+ * ipAddrsNoIpam and its address is not known; undefined when the pools decide.
+ */
+function knownAddresses(snapshot: Snapshot, table: PoolTable, st: ChoiceState, pod: PodPoolInputs): { ips: Ip[]; by: string } | { why: string } | undefined {
+  const live = pod.origin === 'pod' ? st.podIps.get(`${pod.namespace}/${pod.name}`) : undefined;
+  if (live) return { ips: live, by: 'status.podIPs' };
+  if (pod.annotations[IP_ADDRS_NO_IPAM]) {
+    // Only Calico's CNI plugin on calico-ipam reads it: where the pools are not trusted (another plugin addresses the pods), they say why.
+    if (table.kind !== 'known') return undefined;
+    const r = noIpamAddresses(snapshot, pod);
+    return 'why' in r ? r : { ips: r.ips, by: IP_ADDRS_NO_IPAM };
+  }
+  const fixed = pod.annotations[IP_ADDRS];
+  if (!fixed || table.kind !== 'known') return undefined;
+  // Each address must lie in a pool read (fixedAddressPools says why not, and the pools decide then).
+  for (const family of [4, 6] as const) if ('doubt' in fixedAddressPools(table.pools, family, fixed)) return undefined;
+  const list = safeJson(fixed) as string[];
+  return { ips: list.map((x) => parseIp(x)!).filter((ip) => ip), by: IP_ADDRS };
+}
+
+/**
+ * The addresses a class's pods may have. A pod whose addresses are known (knownAddresses: a live
+ * pod's own, a fixed ipAddrs/ipAddrsNoIpam one) counts by them — as the stretch of addresses no
+ * policy CIDR splits (cutsOf), so classes whose pods fall alike share one answer and a class costs
+ * its pods once, not once per rule; every other pod by the pools it may hold an address from,
+ * narrowed from every Workload pool by its and its namespace's pool annotations, the CNI config,
+ * disabled and Manual pools, a nodeSelector that selects no node, a namespaceSelector that does not
+ * select its namespace. Undefined when nothing narrows (every pool stays a candidate). A pod with
+ * ipAddrsNoIpam whose address is not known leaves its class's addresses unknown.
  */
 export function podPoolsOf(snapshot: Snapshot, pods: readonly PodPoolInputs[]): (() => PodPools) | undefined {
   const table = poolTable(snapshot);
-  if (table.kind !== 'known' || !pods.length) return undefined;
+  if (!pods.length) return undefined;
   const st = choiceState(snapshot);
   const chosen = new Set<Pool>();
   const by = new Set<string>();
   const doubts = new Set<string>();
   const seen = new Set<string>();
+  const stretches = new Map<string, IpRange>();
+  const addressed: Array<{ pod: string; ips: Ip[] }> = [];
+  const addressBy = new Set<string>();
   for (const pod of pods) {
-    // Replicas share annotations and namespace; only a live address tells them apart.
-    const ips = pod.origin === 'pod' ? st.podIps.get(`${pod.namespace}/${pod.name}`) : undefined;
-    if (pod.annotations[IP_ADDRS_NO_IPAM]) return () => ({ kind: 'unknown', why: `pod ${pod.namespace}/${pod.name} sets ${IP_ADDRS_NO_IPAM}: its address bypasses Calico IPAM and is in no IPPool` });
-    const k = `${pod.namespace}\u0000${pod.origin}\u0000${pod.annotations[V4_POOLS] ?? ''}\u0000${pod.annotations[V6_POOLS] ?? ''}\u0000${pod.annotations[IP_ADDRS] ?? ''}\u0000${ips ? ips.map((ip) => `${ip.family}:${ip.value}`).join(',') : ''}`;
+    const known = knownAddresses(snapshot, table, st, pod);
+    if (known && 'why' in known) return () => ({ kind: 'unknown', why: known.why });
+    if (known) {
+      addressed.push({ pod: `${pod.namespace}/${pod.name}`, ips: known.ips });
+      addressBy.add(known.by);
+      for (const ip of known.ips) {
+        const r = stretchOf(cutsOf(snapshot), ip);
+        stretches.set(`${r.family}:${r.lo}`, r);
+      }
+      continue;
+    }
+    // Without a known address the pools decide, and they are known or nothing is.
+    if (table.kind !== 'known') return undefined;
+    // Replicas share annotations and namespace.
+    const k = `${pod.namespace}\u0000${pod.origin}\u0000${pod.annotations[V4_POOLS] ?? ''}\u0000${pod.annotations[V6_POOLS] ?? ''}\u0000${pod.annotations[IP_ADDRS] ?? ''}`;
     if (seen.has(k)) continue;
     seen.add(k);
     for (const family of [4, 6] as const) {
@@ -346,15 +506,22 @@ export function podPoolsOf(snapshot: Snapshot, pods: readonly PodPoolInputs[]): 
       }
     }
   }
-  // No pool left: such pods get no address and do not run; judging them by every pool is the safe side.
-  if (!chosen.size) return undefined;
-  const list = table.pools.filter((p) => chosen.has(p));
-  if (list.length === table.pools.length && !doubts.size) return undefined;
-  const text = `${list.map((p) => p.text).join(', ')}${by.size ? ` by ${[...by].join(' and ')}` : ''}${doubts.size ? `; ${[...doubts].join('; ')}` : ''}`;
-  let fn = st.byKey.get(text);
+  // No pool left and no address: such pods get no address and do not run; judging them by every pool is the safe side.
+  if (!chosen.size && !stretches.size) return undefined;
+  const list = table.kind === 'known' ? table.pools.filter((p) => chosen.has(p)) : [];
+  if (!stretches.size && table.kind === 'known' && list.length === table.pools.length && !doubts.size) return undefined;
+  const ranges = [...list.map((p) => p.range), ...stretches.values()];
+  const parts = [
+    ...(list.length ? [`${list.map((p) => p.text).join(', ')}${by.size ? ` by ${[...by].join(' and ')}` : ''}`] : []),
+    ...(addressed.length ? [`${describeAddresses(addressed)} (${[...addressBy].join(', ')})`] : []),
+  ];
+  const text = `${parts.join('; ')}${doubts.size ? `; ${[...doubts].join('; ')}` : ''}`;
+  // Classes alike in pools (and, for pods without a known address, in everything the text says) share one function and so the engine's per-pools cache.
+  const key = `${list.map((p) => p.name).join(',')}\u0000${[...stretches.keys()].sort().join(',')}\u0000${text}`;
+  let fn = st.byKey.get(key);
   if (!fn) {
-    const value: PodPools = { kind: 'known', ranges: list.map((p) => p.range), text };
-    st.byKey.set(text, (fn = () => value));
+    const value: PodPools = { kind: 'known', ranges, text };
+    st.byKey.set(key, (fn = () => value));
   }
   return fn;
 }
@@ -393,7 +560,7 @@ type EnvValue = { value: string } | { unread: string } | undefined;
 const CALICO_IPAM_ENV = ['CNI_NETWORK_CONFIG', 'CALICO_NETWORKING_BACKEND', 'USE_POD_CIDR'] as const;
 
 /** An envFrom source of a container, in order: a later one wins over an earlier for the same variable. */
-interface EnvFromSource { kind: 'ConfigMap' | 'Secret'; name: string; prefix: string }
+interface EnvFromSource { kind: 'ConfigMap' | 'Secret'; name: string; prefix: string; optional: boolean }
 
 /**
  * Where a container's variable comes from: its env entry (the last of that name), else the
@@ -410,12 +577,22 @@ function envSource(container: Record<string, unknown>, name: string): { entry: R
     if (!f || typeof f !== 'object') continue;
     const prefix = typeof f.prefix === 'string' ? f.prefix : '';
     if (!name.startsWith(prefix)) continue;
-    const cm = (f.configMapRef as { name?: unknown } | undefined)?.name;
-    const secret = (f.secretRef as { name?: unknown } | undefined)?.name;
-    if (typeof cm === 'string' && cm) from.push({ kind: 'ConfigMap', name: cm, prefix });
-    else if (typeof secret === 'string' && secret) from.push({ kind: 'Secret', name: secret, prefix });
+    const cm = f.configMapRef as { name?: unknown; optional?: unknown } | undefined;
+    const secret = f.secretRef as { name?: unknown; optional?: unknown } | undefined;
+    if (typeof cm?.name === 'string' && cm.name) from.push({ kind: 'ConfigMap', name: cm.name, prefix, optional: cm.optional === true });
+    else if (typeof secret?.name === 'string' && secret.name) from.push({ kind: 'Secret', name: secret.name, prefix, optional: secret.optional === true });
   }
   return { from: from.reverse() };
+}
+
+/**
+ * Whether a ConfigMap the snapshot does not hold does not exist: live, when every by-name read
+ * answered (the collector reads the ones calicoIpamConfigMaps names; a 404 leaves none); from
+ * manifests, which are the cluster audited, when none declares it. Only an `optional` envFrom
+ * source may be absent: the kubelet starts the container without it and it sets nothing.
+ */
+function absentWhenNotFound(snapshot: Snapshot): boolean {
+  return snapshot.origin !== 'live' || snapshot.coverage.configmaps?.status === 'ok';
 }
 
 function configMapOf(snapshot: Snapshot, namespace: string | undefined, name: string): Record<string, unknown> | undefined {
@@ -430,6 +607,7 @@ function envOf(snapshot: Snapshot, namespace: string | undefined, container: Rec
     for (const f of src.from) {
       if (f.kind === 'Secret') return { unread: `${name} may be set from Secret ${namespace ?? ''}/${f.name} (envFrom), which ztaudit never reads` };
       const data = configMapOf(snapshot, namespace, f.name);
+      if (!data && f.optional && absentWhenNotFound(snapshot)) continue;
       if (!data) return { unread: `${name} may be set from ConfigMap ${namespace ?? ''}/${f.name} (envFrom), which was not read` };
       const v = data[name.slice(f.prefix.length)];
       if (typeof v === 'string') return { value: v };
@@ -552,6 +730,7 @@ export function addressedElsewhere(snapshot: Snapshot): string | undefined {
 export function calicoIpamDoubt(snapshot: Snapshot): string | undefined {
   const elsewhere = addressedElsewhere(snapshot);
   if (elsewhere !== undefined) return elsewhere;
+  let podCidrUnread: string | undefined;
   for (const o of snapshot.resources.daemonsets ?? []) {
     if (!isCalicoAgent(o)) continue;
     const ns = o.metadata?.namespace;
@@ -567,11 +746,13 @@ export function calicoIpamDoubt(snapshot: Snapshot): string | undefined {
     for (const c of all.filter(isCalicoAgentContainer)) {
       const podCidr = envOf(snapshot, ns, c, 'USE_POD_CIDR');
       if (podCidr && 'value' in podCidr && podCidr.value.toLowerCase() === 'true') return `${where} sets USE_POD_CIDR=true: pods take host-local addresses from their node's podCIDR`;
+      // Read after the settings that say more: a backend of none or another IPAM is the reason to give.
+      if (podCidr && 'unread' in podCidr) podCidrUnread ??= `${where}: ${podCidr.unread}, so whether pods take host-local addresses from their node's podCIDR (USE_POD_CIDR=true) instead of the IPPools is not known`;
       if (ipam === 'calico-ipam') continue;
       const backend = envOf(snapshot, ns, c, 'CALICO_NETWORKING_BACKEND');
       if (backend && 'unread' in backend) return `${where}: ${backend.unread}, so whether Calico networks the pods is not known`;
       if (backend?.value.toLowerCase() === 'none') return `${where} runs with CALICO_NETWORKING_BACKEND=none (policy-only mode): another plugin gives pods their addresses`;
     }
   }
-  return undefined;
+  return podCidrUnread;
 }
