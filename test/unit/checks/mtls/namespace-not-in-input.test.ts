@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CHECK_BY_ID } from '../../../../checks/index.ts';
 import type { AuditContext } from '../../../../src/analysis/context.ts';
+import { meshFlowVerdict } from '../../../../src/analysis/mesh/flow-verdict.ts';
 import { loadManifests } from '../../../../src/collect/manifests.ts';
 import { defaultConfig } from '../../../../src/config/types.ts';
 import type { Verdict } from '../../../../src/base/vocabulary.ts';
@@ -130,5 +131,19 @@ spec: {selector: {app: api}, ports: [{name: http, port: 8000}]}
       const known = JSON.stringify([...check.evaluate(manifests(ISTIO_NS + withSidecar))]);
       expect(known.includes('shop'), `${id}: ${known}`).toBe(true);
     }
+  });
+
+  it('reach has no answer for a call to or from such a namespace, rather than one read off no labels', () => {
+    const ctx = manifests(`${ISTIO}${deploymentYaml('web', 'front')}apiVersion: v1\nkind: Namespace\nmetadata: {name: web, labels: {istio-injection: enabled}}\n`);
+    const api = { kind: 'Deployment', namespace: 'shop', name: 'api' };
+    const front = { kind: 'Deployment', namespace: 'web', name: 'front' };
+    for (const [from, to] of [[front, api], [api, front]] as const) {
+      const v = meshFlowVerdict(ctx.snapshot, ctx.config, from, to, 8000, 'TCP');
+      expect(v.verdict, v.reason).toBe('unknown');
+      expect(v.reason).toMatch(/^namespace shop is not in the input \(only its workloads are\): its mesh labels and annotations are unknown/);
+    }
+    // Between two namespaces in the input, as before.
+    const known = manifests(`${ISTIO_NS}${ISTIO}${deploymentYaml('web', 'front')}apiVersion: v1\nkind: Namespace\nmetadata: {name: web, labels: {istio-injection: enabled}}\n`);
+    expect(meshFlowVerdict(known.snapshot, known.config, front, api, 8000, 'TCP').verdict).not.toBe('unknown');
   });
 });
