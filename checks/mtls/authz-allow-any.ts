@@ -19,6 +19,7 @@ import { ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-me
 import { ISTIO_GATEWAY_SERVERS_READ } from './lib/istio-gateway-servers.ts';
 import { ISTIO_WAYPOINT_GATEWAYS_READ } from './lib/istio-waypoints.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
+import { meshUnseenNamespaces, meshUnseenNote, namespaceKnown } from './lib/unseen-namespaces.ts';
 
 /**
  * Where an open rule really admits a caller no policy names: per workload the policy applies to
@@ -84,6 +85,8 @@ export const authzAllowAny: Check = {
   readsWhen: [...meshPresenceReads('istio', 'linkerd', 'consul'), ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ, ISTIO_WAYPOINT_GATEWAYS_READ, ISTIO_GATEWAY_SERVERS_READ],
   appliesTo: (ctx) => istioPresent(ctx) || linkerdPresent(ctx) || consulPresent(ctx),
   appliesWhen: 'when Istio, Linkerd or Consul is installed',
+  excluded: (ctx) => meshUnseenNote(ctx, 'the workloads there were not judged (nor what a policy admits there)'),
+  unjudgedNamespaces: meshUnseenNamespaces,
   evaluate(ctx) {
     const index = authzIndex(ctx.snapshot, ctx.config);
     const { trustDomain, ipFamilies } = istioAuthzModel(ctx.snapshot, ctx.config);

@@ -35,6 +35,7 @@ import { ISTIO_GATEWAY_SERVERS_READ } from './lib/istio-gateway-servers.ts';
 import { ISTIO_WAYPOINT_GATEWAYS_READ } from './lib/istio-waypoints.ts';
 import { CONSUL_DEFAULT_INTENTION_READ, CONSUL_SERVICE_NAMES_READ, LINKERD_DEFAULT_POLICY_READ } from './lib/mesh-config-reads.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
+import { meshUnseenNamespaces, meshUnseenNote, namespaceKnown } from './lib/unseen-namespaces.ts';
 
 export const authzMissing: Check = {
   id: 'mtls.authz-missing',
@@ -50,6 +51,8 @@ export const authzMissing: Check = {
   readsWhen: [...meshPresenceReads('istio', 'linkerd', 'consul'), ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ, LINKERD_DEFAULT_POLICY_READ, CONSUL_DEFAULT_INTENTION_READ, CONSUL_SERVICE_NAMES_READ, ISTIO_WAYPOINT_GATEWAYS_READ, ISTIO_GATEWAY_SERVERS_READ],
   appliesTo: (ctx) => istioPresent(ctx) || linkerdPresent(ctx) || consulPresent(ctx),
   appliesWhen: 'when Istio, Linkerd or Consul is installed',
+  excluded: (ctx) => meshUnseenNote(ctx, 'the workloads there were not judged'),
+  unjudgedNamespaces: meshUnseenNamespaces,
   *evaluate(ctx) {
     const index = authzIndex(ctx.snapshot, ctx.config);
     for (const p of index.all) {

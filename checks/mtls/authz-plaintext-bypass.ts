@@ -30,6 +30,7 @@ import { ISTIO_WAYPOINT_GATEWAYS_READ } from './lib/istio-waypoints.ts';
 import { gatewayServersOf, istioGatewayPod, type GatewayServer } from '../../src/analysis/mesh/flow-verdict.ts';
 import { ISTIOD_GONE_NOTE, notedWithoutControlPlane } from './lib/control-plane.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
+import { meshUnseenNamespaces, meshUnseenNote, namespaceKnown } from './lib/unseen-namespaces.ts';
 
 const RELAXED = new Set(['PERMISSIVE', 'DISABLE']);
 const GATEWAY_NO_PA = 'PeerAuthentication does not apply to a gateway\'s listeners';
@@ -94,6 +95,8 @@ export const authzPlaintextBypass: Check = {
   readsWhen: [...meshPresenceReads('istio'), ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ, ISTIO_WAYPOINT_GATEWAYS_READ, ISTIO_GATEWAY_SERVERS_READ],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',
+  excluded: (ctx) => meshUnseenNote(ctx, 'the workloads there were not judged'),
+  unjudgedNamespaces: meshUnseenNamespaces,
   evaluate(ctx) {
     const index = authzIndex(ctx.snapshot, ctx.config);
     const out: Verdict[] = [];

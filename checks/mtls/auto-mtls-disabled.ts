@@ -8,6 +8,7 @@ import { MESH_ENCRYPTION } from '../controls.ts';
 import { ISTIO_AUTO_MTLS_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
 import { ISTIOD_GONE_NOTE, notedWithoutControlPlane } from './lib/control-plane.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
+import { meshUnseenNamespaces, meshUnseenNote, namespaceKnown } from './lib/unseen-namespaces.ts';
 
 const SAMPLE = 20;
 
@@ -24,6 +25,8 @@ export const autoMtlsDisabled: Check = {
   readsWhen: [...meshPresenceReads('istio'), ISTIO_AUTO_MTLS_READ, ISTIO_REVISION_TAGS_READ],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',
+  excluded: (ctx) => meshUnseenNote(ctx, 'the workloads there were not counted as auto mTLS clients'),
+  unjudgedNamespaces: meshUnseenNamespaces,
   evaluate(ctx) {
     const m = meshModel(ctx.snapshot, ctx.config);
     const configured = ctx.config.mesh.istioRootNamespace || 'istio-system';
@@ -35,7 +38,7 @@ export const autoMtlsDisabled: Check = {
     const clientsByRevision = new Map<string, WorkloadMesh[]>();
     let ambient = 0;
     for (const w of m.workloads) {
-      if (w.mesh !== 'istio') continue;
+      if (w.mesh !== 'istio' || !namespaceKnown(w)) continue;
       const pod = w.workload.pods[0];
       if (!pod || istioMembership(m.namespaces.get(w.namespace)?.labels ?? {}, pod).dataplane !== 'sidecar') {
         ambient++;
@@ -59,9 +62,9 @@ export const autoMtlsDisabled: Check = {
     // Service is no service auto mTLS would protect (its Gateway servers' tls.mode decides what it
     // accepts). Gateways are clients all the same: their outbound clusters take auto mTLS and
     // DestinationRules like a sidecar's.
-    const gateways = m.workloads.filter((w) => w.mesh === 'istio' && istioGatewayOutsideAutoMtls(w));
+    const gateways = m.workloads.filter((w) => w.mesh === 'istio' && namespaceKnown(w) && istioGatewayOutsideAutoMtls(w));
     const leftOut = new Set(gateways);
-    const services = istioMeshedServices(ctx.snapshot, m, (w) => !leftOut.has(w));
+    const services = istioMeshedServices(ctx.snapshot, m, (w) => !leftOut.has(w) && namespaceKnown(w));
     const gatewayText = gateways.length === 0 ? ''
       : ` (Istio gateways ${gateways.slice(0, 3).map((w) => refString(w.workload.ref)).join(', ')}${gateways.length > 3 ? ', …' : ''} are left out: their pods do not carry security.istio.io/tlsMode: istio, so callers reach them in plaintext with auto mTLS on too, and their Gateway servers decide what they accept)`;
     const out: Verdict[] = [];

@@ -17,6 +17,7 @@ import { ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
 import { workloadMembers } from './lib/members.ts';
 import type { ResourceRef } from '../../src/base/vocabulary.ts';
+import { meshUnseenNamespaces, meshUnseenNote, namespaceKnown } from './lib/unseen-namespaces.ts';
 
 const SAMPLE = 10;
 
@@ -33,6 +34,8 @@ export const consulDefaultAllow: Check = {
   readsWhen: [...meshPresenceReads('consul'), ISTIO_REVISION_TAGS_READ, CONSUL_DEFAULT_INTENTION_READ, CONSUL_SERVICE_NAMES_READ],
   appliesTo: consulPresent,
   appliesWhen: 'when Consul service mesh is installed',
+  excluded: (ctx) => meshUnseenNote(ctx, 'the workloads there were not counted among those the default intention opens'),
+  unjudgedNamespaces: meshUnseenNamespaces,
   evaluate(ctx) {
     const m = meshModel(ctx.snapshot, ctx.config);
     const d = m.consul.defaultIntention;
@@ -49,7 +52,7 @@ export const consulDefaultAllow: Check = {
     const open: string[] = [];
     const openRefs: ResourceRef[] = [];
     for (const w of m.workloads) {
-      if (w.mesh !== 'consul' || isSystemNamespace(w.namespace, ctx.config.systemNamespaces)) continue;
+      if (w.mesh !== 'consul' || !namespaceKnown(w) || isSystemNamespace(w.namespace, ctx.config.systemNamespaces)) continue;
       const v = judgeConsulFlow({ index: m.consul.intentions, defaultIntention: d, callerService: '\u0000', calleeService: w.consulService ?? w.workload.ref.name },
         anyone, { namespace: w.namespace, name: w.workload.ref.name, serviceAccount: '', labels: w.labels, port: 0, protocol: 'TCP' });
       if (v.verdict === 'allowed' && v.policy?.kind === 'ConfigMap') { open.push(refString(w.workload.ref)); openRefs.push(w.workload.ref); }

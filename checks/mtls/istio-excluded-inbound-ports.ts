@@ -6,6 +6,7 @@ import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
 import { ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
+import { meshUnseenNamespaces, meshUnseenNote, namespaceKnown } from './lib/unseen-namespaces.ts';
 
 export const istioExcludedInboundPorts: Check = {
   id: 'mtls.istio-excluded-inbound-ports',
@@ -19,11 +20,13 @@ export const istioExcludedInboundPorts: Check = {
   readsWhen: [...meshPresenceReads('istio'), ISTIO_REVISION_TAGS_READ],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',
+  excluded: (ctx) => meshUnseenNote(ctx, 'the workloads there were not judged'),
+  unjudgedNamespaces: meshUnseenNamespaces,
   evaluate(ctx) {
     const m = meshModel(ctx.snapshot, ctx.config);
     const out: Verdict[] = [];
     for (const w of m.workloads) {
-      if (w.mesh !== 'istio') continue;
+      if (w.mesh !== 'istio' || !namespaceKnown(w)) continue;
       const rep = w.workload.pods[0];
       // Ambient pods are captured by ztunnel: these annotations do not apply to them.
       if (!rep || istioMembership(m.namespaces.get(w.namespace)?.labels ?? {}, rep).dataplane !== 'sidecar') continue;

@@ -5,6 +5,7 @@ import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
 import { ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
+import { meshUnseenNamespaces, meshUnseenNote, namespaceKnown } from './lib/unseen-namespaces.ts';
 
 export const linkerdSkipPorts: Check = {
   id: 'mtls.linkerd-skip-ports',
@@ -18,11 +19,13 @@ export const linkerdSkipPorts: Check = {
   readsWhen: [...meshPresenceReads('linkerd'), ISTIO_REVISION_TAGS_READ],
   appliesTo: linkerdPresent,
   appliesWhen: 'when Linkerd is installed',
+  excluded: (ctx) => meshUnseenNote(ctx, 'the workloads there were not judged'),
+  unjudgedNamespaces: meshUnseenNamespaces,
   evaluate(ctx) {
     const m = meshModel(ctx.snapshot, ctx.config);
     const out: Verdict[] = [];
     for (const w of m.workloads) {
-      if (w.mesh !== 'linkerd') continue;
+      if (w.mesh !== 'linkerd' || !namespaceKnown(w)) continue;
       const ref = w.workload.ref;
       const nsAnnotations = m.namespaces.get(w.namespace)?.annotations ?? {};
       const found = linkerdSkippedPorts(nsAnnotations, w.workload.pods[0], w.namespace, w.workload.template);

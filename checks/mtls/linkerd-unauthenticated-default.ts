@@ -9,6 +9,7 @@ import { LINKERD_CLUSTER_DEFAULT_READ } from './lib/mesh-config-reads.ts';
 import { ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
 import { LINKERD_GONE_NOTE, notedWithoutControlPlane, withoutControlPlane } from './lib/control-plane.ts';
+import { meshUnseenNamespaces, meshUnseenNote, namespaceKnown } from './lib/unseen-namespaces.ts';
 
 const PROXY_CONTAINERS = new Set(['linkerd-proxy', 'linkerd-init', 'linkerd-network-validator']);
 
@@ -34,6 +35,8 @@ export const linkerdUnauthenticatedDefault: Check = {
   }],
   appliesTo: linkerdPresent,
   appliesWhen: 'when Linkerd is installed',
+  excluded: (ctx) => meshUnseenNote(ctx, 'the default inbound policy of the workloads there was not judged'),
+  unjudgedNamespaces: meshUnseenNamespaces,
   evaluate(ctx) {
     const m = meshModel(ctx.snapshot, ctx.config);
     const out: Verdict[] = [];
@@ -48,7 +51,7 @@ export const linkerdUnauthenticatedDefault: Check = {
     }
 
     for (const w of m.workloads) {
-      if (w.mesh !== 'linkerd' || !w.linkerdPolicy) continue;
+      if (w.mesh !== 'linkerd' || !w.linkerdPolicy || !namespaceKnown(w)) continue;
       const { policy, source, pending } = w.linkerdPolicy;
       const ref = w.workload.ref;
       const evidence: Record<string, unknown> = { policy, source, podCount: w.workload.podCount, ...(pending ? { pendingOnRestart: pending } : {}) };

@@ -10,6 +10,7 @@ import { istioGatewayPod } from '../../src/analysis/mesh/flow-verdict.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
 import { workloadMembers } from './lib/members.ts';
 import { withoutControlPlane } from './lib/control-plane.ts';
+import { meshUnseenNamespaces, meshUnseenNote, namespaceKnown } from './lib/unseen-namespaces.ts';
 
 export const meshNotStrict: Check = {
   id: 'mtls.mesh-not-strict',
@@ -29,6 +30,8 @@ export const meshNotStrict: Check = {
   }],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',
+  excluded: (ctx) => meshUnseenNote(ctx, 'the workloads there were not counted'),
+  unjudgedNamespaces: meshUnseenNamespaces,
   // The root namespace this check reads comes from Istio's mesh config when it names one: a
   // config that says otherwise is the operator's to fix, named once per run.
   warnings: (ctx) => istioRootWarning(meshModel(ctx.snapshot, ctx.config).istio.root),
@@ -36,7 +39,7 @@ export const meshNotStrict: Check = {
     const m = meshModel(ctx.snapshot, ctx.config);
     // An Istio gateway's listeners are built from its Gateway servers, which PeerAuthentication
     // does not reach (flow-verdict.ts istioGatewayCallee): no mode makes one accept plaintext.
-    const all = m.workloads.filter((w) => w.mesh === 'istio' && !istioGatewayPod(w));
+    const all = m.workloads.filter((w) => w.mesh === 'istio' && namespaceKnown(w) && !istioGatewayPod(w));
     // Each revision's istiod reads its own mesh config (ConfigMap istio-<rev>), whose rootNamespace
     // holds the policies mesh-wide for the workloads it configures: one verdict per root in use.
     const byRoot = new Map<string, { root: IstioRoot; workloads: WorkloadMesh[] }>();

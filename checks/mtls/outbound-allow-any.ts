@@ -5,6 +5,7 @@ import { EGRESS_CONTROL } from '../controls.ts';
 import { ISTIO_OUTBOUND_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
 import { workloadMembers } from './lib/members.ts';
+import { meshUnseenNamespaces, meshUnseenNote, namespaceKnown } from './lib/unseen-namespaces.ts';
 
 const SAMPLE = 20;
 
@@ -26,6 +27,8 @@ export const outboundAllowAny: Check = {
   readsWhen: [...meshPresenceReads('istio'), ISTIO_OUTBOUND_READ, ISTIO_REVISION_TAGS_READ],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',
+  excluded: (ctx) => meshUnseenNote(ctx, 'the outbound traffic policy of the sidecars there was not judged'),
+  unjudgedNamespaces: meshUnseenNamespaces,
   evaluate(ctx) {
     const model = istioOutbound(ctx.snapshot, ctx.config);
     const out: Verdict[] = [];
@@ -37,6 +40,7 @@ export const outboundAllowAny: Check = {
     for (const s of model.sidecarProblems) out.push({ status: 'fail', resource: s.ref, severity: 'low', message: `Sidecar ${s.ref.namespace}/${s.ref.name}: ${s.problem}.`, evidence: { problem: s.problem } });
     const byNamespace = new Map<string, WorkloadOutbound[]>();
     for (const w of model.workloads) {
+      if (!namespaceKnown(w.mesh)) continue;
       let list = byNamespace.get(w.mesh.namespace);
       if (!list) byNamespace.set(w.mesh.namespace, (list = []));
       list.push(w);

@@ -10,6 +10,7 @@ import { istioGatewayPod } from '../../src/analysis/mesh/flow-verdict.ts';
 import { CONSUL_MUTUAL_TLS_READ, CONSUL_SERVICE_NAMES_READ } from './lib/mesh-config-reads.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
 import { workloadMembers } from './lib/members.ts';
+import { meshUnseenNamespaces, meshUnseenNote, namespaceKnown } from './lib/unseen-namespaces.ts';
 
 const RELAXED = new Set(['PERMISSIVE', 'DISABLE']);
 
@@ -32,6 +33,8 @@ export const permissiveOverride: Check = {
   readsWhen: [...meshPresenceReads('istio', 'consul'), ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ, CONSUL_MUTUAL_TLS_READ, CONSUL_SERVICE_NAMES_READ],
   appliesTo: (ctx) => istioPresent(ctx) || consulPresent(ctx),
   appliesWhen: 'when Istio or Consul service mesh is installed',
+  excluded: (ctx) => meshUnseenNote(ctx, 'the workloads there were not counted among those a policy decides for'),
+  unjudgedNamespaces: meshUnseenNamespaces,
   evaluate(ctx) {
     const m = meshModel(ctx.snapshot, ctx.config);
     const out: Verdict[] = [];
@@ -54,7 +57,7 @@ function istioVerdicts(m: MeshModel): Verdict[] {
   // An Istio gateway's listeners are built from its Gateway servers, which PeerAuthentication does
   // not reach (flow-verdict.ts istioGatewayCallee): a policy lets no plaintext into one.
   for (const w of m.workloads) {
-    if (w.mesh !== 'istio' || !w.istio || istioGatewayPod(w)) continue;
+    if (w.mesh !== 'istio' || !w.istio || !namespaceKnown(w) || istioGatewayPod(w)) continue;
     const { namespace, workload } = w.istio.sources;
     if (namespace) add(`namespace/${namespace.namespace}/${namespace.name}`, w);
     if (workload) add(`workload/${workload.namespace}/${workload.name}`, w);
@@ -87,14 +90,14 @@ function istioVerdicts(m: MeshModel): Verdict[] {
     if (pa.selector) evidence.selector = pa.selector;
     // A namespace whose only meshed workloads are gateways: the policy governs none of them.
     if (scope === 'namespace' && affected.length === 0) {
-      const gateways = (m.workloadsByNamespace.get(pa.namespace) ?? []).filter((w) => w.mesh === 'istio' && istioGatewayPod(w)).map((w) => refString(w.workload.ref));
+      const gateways = (m.workloadsByNamespace.get(pa.namespace) ?? []).filter((w) => w.mesh === 'istio' && namespaceKnown(w) && istioGatewayPod(w)).map((w) => refString(w.workload.ref));
       if (gateways.length > 0) {
         out.push({ status: 'pass', resource: pa.ref, detailKey: 'mode', message: `PeerAuthentication ${pa.namespace}/${pa.name} (${pa.mode}) has no effect: the only meshed workloads in namespace ${pa.namespace} are Istio gateways (${gateways.slice(0, 10).join(', ')}${gateways.length > 10 ? ', …' : ''}), whose listeners their Gateway servers' tls.mode decides, not PeerAuthentication.`, evidence: { ...evidence, gatewaysOnly: gateways.slice(0, 10) } });
         continue;
       }
     }
     if (scope === 'workload' && affected.length === 0) {
-      const matched = (m.workloadsByNamespace.get(pa.namespace) ?? []).filter((w) => w.mesh === 'istio' && w.istio && pa.selector && selectorMatches(pa.selector, w.labels));
+      const matched = (m.workloadsByNamespace.get(pa.namespace) ?? []).filter((w) => w.mesh === 'istio' && w.istio && namespaceKnown(w) && pa.selector && selectorMatches(pa.selector, w.labels));
       const selected = matched.filter((w) => !istioGatewayPod(w));
       const winners = [...new Set(selected.map((w) => w.istio!.sources.workload).filter((r) => r !== undefined).map((r) => `${r.namespace}/${r.name}`))].sort();
       if (selected.length > 0 && winners.length > 0) {
@@ -181,7 +184,7 @@ function consulVerdicts(m: MeshModel): Verdict[] {
     g.services.add(member.service);
   };
   for (const w of m.workloads) {
-    if (w.mesh !== 'consul') continue;
+    if (w.mesh !== 'consul' || !namespaceKnown(w)) continue;
     const service = w.consulService ?? serviceAccountOf(w.workload.pods[0]);
     const mode = tls.modeOf(service, w.namespace);
     const unconfirmed = mode.updateFailed?.entry ?? mode.meshUnknown?.entry;

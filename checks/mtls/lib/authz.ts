@@ -11,6 +11,7 @@ import { istioMembership, sidecarInboundCapture, type InboundCapture } from '../
 import { gatewayServersOf, istioBypassVerdict, istioControlPlaneWorkload, istioGatewayFlowVerdict, istioGatewayPod } from '../../../src/analysis/mesh/flow-verdict.ts';
 import type { MeshFlowVerdict } from '../../../src/analysis/mesh/flow.ts';
 import { isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
+import { namespaceKnown } from './unseen-namespaces.ts';
 
 export const authzIndex = (snapshot: AuditContext['snapshot'], config: AuditContext['config']): AuthzIndex => istioAuthzModel(snapshot, config).authz;
 
@@ -21,7 +22,7 @@ export const authzIndex = (snapshot: AuditContext['snapshot'], config: AuditCont
  */
 export function istioWorkloads(ctx: AuditContext): WorkloadMesh[] {
   const m = meshModel(ctx.snapshot, ctx.config);
-  return m.workloads.filter((w) => w.mesh === 'istio' && !istioControlPlaneWorkload(m, w) && !isSystemNamespace(w.namespace, ctx.config.systemNamespaces));
+  return m.workloads.filter((w) => w.mesh === 'istio' && namespaceKnown(w) && !istioControlPlaneWorkload(m, w) && !isSystemNamespace(w.namespace, ctx.config.systemNamespaces));
 }
 
 /**

@@ -12,11 +12,12 @@ import { winningServer, type ServerChoice } from '../../../src/analysis/mesh/lin
 import { containerPorts, labelSelectorMatches } from '../../../src/analysis/mesh/util.ts';
 import { isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
 import { refString } from '../../../src/analysis/workloads.ts';
+import { namespaceKnown } from './unseen-namespaces.ts';
 
 const PROXY_CONTAINERS = new Set(['linkerd-proxy', 'linkerd-init', 'linkerd-network-validator']);
 
 function meshWorkloads(ctx: AuditContext, mesh: 'linkerd' | 'consul'): WorkloadMesh[] {
-  return meshModel(ctx.snapshot, ctx.config).workloads.filter((w) => w.mesh === mesh && !isSystemNamespace(w.namespace, ctx.config.systemNamespaces));
+  return meshModel(ctx.snapshot, ctx.config).workloads.filter((w) => w.mesh === mesh && namespaceKnown(w) && !isSystemNamespace(w.namespace, ctx.config.systemNamespaces));
 }
 
 /** Declared application ports (the proxy's own containers left out). */

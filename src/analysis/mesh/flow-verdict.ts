@@ -296,6 +296,20 @@ export function meshFlowVerdict(snapshot: Snapshot, config: Config, from: Resour
   const callee = index.get(refKey(to));
   const src = from === 'external' ? undefined : index.get(refKey(from));
   const calleeText = `${to.namespace}/${to.name}`;
+  // A namespace not in the input (MeshModel.unseenNamespaces) has unknown labels and annotations:
+  // an Istio or Linkerd workload's dataplane, revision, default policy and skipped ports turn on
+  // them (Istio's injection webhook namespaceSelector, istio.io/rev, istio.io/dataplane-mode;
+  // Linkerd's namespace config annotations), so what its proxy does on either end cannot be told:
+  // no answer, rather than one read off none. A workload read as outside every mesh stays so:
+  // the mesh then restricts nothing, the network's answer stands (the widest one).
+  const labelsDecide = (w: WorkloadMesh | undefined) => w?.namespaceUnknown === true && (w.mesh === 'istio' || w.mesh === 'linkerd');
+  const unseen = labelsDecide(callee) ? callee : labelsDecide(src) ? src : undefined;
+  if (unseen) {
+    return {
+      mesh: callee?.mesh ?? 'none', verdict: 'unknown', plaintext: false,
+      reason: `namespace ${unseen.namespace} is not in the input (only its workloads are): its mesh labels and annotations are unknown, so whether the mesh lets ${unseen === callee ? `${calleeText} be called` : `${unseen.namespace}/${unseen.workload.ref.name} call`} on port ${port}, and with what identity, cannot be told`,
+    };
+  }
   // REGISTRY_ONLY is the caller's sidecar's: it drops a call no Service leads to whatever the
   // callee runs, before anything at the callee is asked.
   if (callee && src && src.mesh === 'istio' && callee.mesh !== 'istio' && protocol === 'TCP') {

@@ -16,6 +16,7 @@ import { indexLinkerdPolicies, type LinkerdPolicyIndex } from './linkerd-authz.t
 import { linkerdSkippedPorts, linkerdTrustDomain } from './linkerd.ts';
 import { istioRoot, istioRootOf, istioRevisionOf, LINKERD_CONFIG_CONFIGMAP, type IstioRoot } from './configmaps.ts';
 import { configMapUnread } from '../configmaps.ts';
+import { readNamespacePolicies } from '../pss/index.ts';
 import { CONSUL_EXCLUDE_INBOUND_ANNOTATION, CONSUL_INJECT_ANNOTATION, CONSUL_SERVICE_ANNOTATION, consulDefaultIntention, consulInjector, consulMembership, consulMutualTLSApplies, consulPortList, consulServesNamespace, consulServiceName, consulServicePort, serviceAccountOf, consulTransparentProxy, indexConsulMutualTLS, syncedConditionText, indexServiceIntentions, type ConsulDefaultIntention, type ConsulInjector, type ConsulIntentionIndex, type ConsulMutualTLSIndex, type ConsulTransparentProxy } from './consul.ts';
 
 export type MeshName = 'istio' | 'linkerd' | 'consul';
@@ -50,6 +51,12 @@ export interface WorkloadMesh {
   consulService?: string;
   /** Consul: whether the sidecar redirects the pod's traffic (annotation, namespace label, injector default). */
   consulTransparentProxy?: ConsulTransparentProxy;
+  /**
+   * Its Namespace object is not in the input (MeshModel.unseenNamespaces): the namespace's labels
+   * and annotations, which decide injection, revision, dataplane and default policy, are unknown,
+   * so what is derived from them here (read as none) is no verdict.
+   */
+  namespaceUnknown?: true;
 }
 
 export interface MeshModel {
@@ -73,6 +80,15 @@ export interface MeshModel {
    */
   consul: { present: boolean; evidence: string[]; leftover?: MeshLeftover; defaultIntention: ConsulDefaultIntention; injector?: ConsulInjector; intentions: ConsulIntentionIndex; mutualTLS: ConsulMutualTLSIndex; mutualTLSUnread: { entries: string[]; services?: 'forbidden' | 'error' } };
   namespaces: Map<string, NamespaceInfo>;
+  /**
+   * The namespaces workloads run in whose Namespace object the input does not hold (a manifests
+   * directory without it, or one created after the live list), system ones left out, sorted: the
+   * mesh reads injection, revision and defaults from the namespace's own labels and annotations
+   * (Istio's injection webhook namespaceSelector on istio-injection / istio.io/rev; Linkerd's
+   * linkerd.io/inject namespace annotation), so those are unknown, not empty. The checks that
+   * depend on them judge nothing there (their unjudgedNamespaces), as the pod-security checks do.
+   */
+  unseenNamespaces: string[];
   workloads: WorkloadMesh[];
   workloadsByNamespace: Map<string, WorkloadMesh[]>;
 }
@@ -131,6 +147,15 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     if (name) namespaces.set(name, { labels: stringMap(n.metadata?.labels), annotations: stringMap(n.metadata?.annotations) });
   }
   const nsInfo = (ns: string): NamespaceInfo => namespaces.get(ns) ?? { labels: {}, annotations: {} };
+  // Which namespaces are in the input, as the pod-security model reads them (known: the object
+  // itself, not one the manifests reader made up for objects that name it); a refused one (an
+  // invalid Pod Security label) is still read here: its mesh labels are what the file says.
+  const namespacePolicies = readNamespacePolicies(snapshot, config);
+  const unseen = new Set<string>();
+  const namespaceUnseen = (ns: string): boolean => {
+    const p = namespacePolicies.namespaces.get(ns) ?? namespacePolicies.unknown(ns);
+    return !p.known && !p.refused && !p.system;
+  };
 
   // A mesh is present by what of it runs or is meant to run: its control plane, node agents and
   // proxies (by image, and proxies in pods below), its injection webhooks, namespaces labelled for
@@ -205,6 +230,8 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     if (w.pods.length === 0) continue;
     const namespace = w.ref.namespace ?? w.pods[0].namespace;
     const ns = nsInfo(namespace);
+    const namespaceUnknown = namespaceUnseen(namespace);
+    if (namespaceUnknown) unseen.add(namespace);
     let meshedIstio = 0;
     let meshedLinkerd = 0;
     let meshedConsul = 0;
@@ -250,6 +277,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
       unmeshedReason,
       unmeshedSample,
       meantMeshedBy,
+      ...(namespaceUnknown ? { namespaceUnknown: true as const } : {}),
     };
     if (mesh === 'istio') {
       const rev = istioRevisionOf(snapshot, config, ns.labels, rep.labels, rep.annotations);
@@ -318,6 +346,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     linkerd: { present: linkerdPresent, evidence: linkerdEvidence, ...leftover(linkerdPresent, leftovers.linkerd), clusterDefault, servers, policy: linkerdPolicy, ...(trustDomainUnread ? { trustDomainUnread } : {}), ...linkerdGone },
     consul: { present: consulPresent, evidence: consulEvidence, ...leftover(consulPresent, leftovers.consul), defaultIntention: consulDefault, injector, intentions: indexServiceIntentions(snapshot.resources['consul.serviceintentions'] ?? []), mutualTLS: indexConsulMutualTLS(snapshot.resources['consul.servicedefaults'] ?? [], snapshot.resources['consul.proxydefaults'] ?? [], snapshot.resources['consul.meshes'] ?? []), mutualTLSUnread: consulMutualTLSUnread },
     namespaces,
+    unseenNamespaces: [...unseen].sort(),
     workloads,
     workloadsByNamespace,
   };

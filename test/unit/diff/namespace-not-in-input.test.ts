@@ -7,7 +7,7 @@
 // with it ("Deleting a namespace … deletes everything under the namespace",
 // https://kubernetes.io/docs/tasks/administer-cluster/namespaces/#deleting-a-namespace): nothing
 // names it any more, and its findings resolve.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -21,7 +21,9 @@ import { auditSnapshot } from '../../../src/engine/audit.ts';
 import { renderHtml } from '../../../src/report/html.ts';
 import { renderMarkdown } from '../../../src/report/markdown.ts';
 import { buildSlackMessage } from '../../../src/notify/slack.ts';
+import { main } from '../../../src/cli/main.ts';
 import type { RunReport } from '../../../src/run/types.ts';
+import { captureIO } from '../../helpers/cli.ts';
 
 // The reviewers' repro (/tmp/rev-outputs/ns-dropped), as manifest files: Namespace team without
 // Pod Security labels, and a privileged Deployment in it.
@@ -136,4 +138,77 @@ describe('a Namespace object left out of the input', () => {
     expect(diff.notJudged).toBeUndefined();
     expect(diff.resolved).toEqual([]);
   });
+});
+
+// The same for the mesh: Istio injects a namespace's pods by the Namespace's own labels (the
+// injection webhook's namespaceSelector on istio-injection / istio.io/rev,
+// https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/#controlling-the-injection-policy;
+// istio.io/latest/docs/reference/config/analysis/ist0102), as Linkerd does by its linkerd.io/inject
+// namespace annotation (https://linkerd.io/2/features/proxy-injection/). The reviewers' repro on
+// the demo cluster: m1 as shipped, m3 without the Namespace shop object (its workloads kept), m4
+// with shop back but its Pod Security enforce label removed (the one real change).
+describe('the demo cluster with Namespace shop left out of one run (mTLS)', () => {
+  const DEMO = new URL('../../../examples/demo-cluster', import.meta.url).pathname;
+  const CONFIG = new URL('../../../examples/ztaudit.demo.yaml', import.meta.url).pathname;
+  const onShop = (r: RunReport) => r.findings.filter((f) => f.area === 'mtls' && (f.resource.namespace === 'shop' || (f.resource.kind === 'Namespace' && f.resource.name === 'shop')));
+
+  async function sequence() {
+    const root = mkdtempSync(join(tmpdir(), 'ztaudit-mtls-nsdrop-'));
+    dirs.push(root);
+    const docs = readFileSync(join(DEMO, '00-namespaces.yaml'), 'utf8').split(/^---$/m);
+    const shop = docs.findIndex((d) => /kind: Namespace\nmetadata:\n {2}name: shop\n/.test(d));
+    expect(shop).toBeGreaterThanOrEqual(0);
+    const variant = (name: string, nsDocs: string[]) => {
+      const dir = join(root, name);
+      cpSync(DEMO, dir, { recursive: true });
+      writeFileSync(join(dir, '00-namespaces.yaml'), nsDocs.join('---'));
+      return dir;
+    };
+    const enforce = '    pod-security.kubernetes.io/enforce: baseline\n';
+    expect(docs[shop]).toContain(enforce);
+    const m3 = variant('m3', docs.filter((_, i) => i !== shop));
+    const m4 = variant('m4', docs.map((d, i) => (i === shop ? d.replace(enforce, '') : d)));
+    const history = `sqlite:${join(root, 'h.db')}`;
+    const run = async (manifests: string, out: string): Promise<RunReport> => {
+      const t = captureIO(root);
+      const code = await main(['run', '--manifests', manifests, '--config', CONFIG, '--cluster', 'prod', '--history', history, '--out', join(root, out), '--format', 'json', '--no-notify', '-q'], t.cli);
+      expect(code, t.err()).toBe(0);
+      return JSON.parse(readFileSync(join(root, out, 'report.json'), 'utf8')) as RunReport;
+    };
+    return { r1: await run(DEMO, 'o1'), r2: await run(m3, 'o2'), r3: await run(m4, 'o3') };
+  }
+
+  it('run 2 resolves none of shop\'s mTLS findings but carries them as not judged; run 3 lists only the real new finding', async () => {
+    const { r1, r2, r3 } = await sequence();
+    // The PERMISSIVE PeerAuthentication shop/migration is judged on its own (it is in the input):
+    // it stays open in run 2. The six others turn on shop's labels.
+    const all = onShop(r1);
+    const six = all.filter((f) => f.check !== 'mtls.permissive-override');
+    expect(all.length - six.length).toBe(1);
+    expect(r2.findings.map((f) => f.fingerprint)).toContain(all.find((f) => f.check === 'mtls.permissive-override')?.fingerprint);
+    expect(six.map((f) => `${f.check} ${f.resource.kind}/${f.resource.name} ${f.severity}`).sort()).toEqual([
+      'mtls.authz-missing Deployment/backend medium',
+      'mtls.authz-missing Deployment/frontend medium',
+      'mtls.authz-plaintext-bypass Deployment/backend high',
+      'mtls.authz-plaintext-bypass Deployment/frontend high',
+      'mtls.outbound-allow-any Namespace/shop medium',
+      'mtls.workload-outside-mesh StatefulSet/postgres high',
+    ]);
+    // Run 2: nothing resolved, the six carried as not judged, and the mTLS score not credited.
+    expect(r2.diff?.resolved).toEqual([]);
+    expect(onShop(r2).map((f) => f.check)).toEqual(['mtls.permissive-override']);
+    for (const f of six) expect(r2.diff?.notJudged).toContain(f.fingerprint);
+    expect(r2.diff?.scoreDelta.areas.mtls).toBeNull();
+    for (const id of ['mtls.workload-outside-mesh', 'mtls.authz-missing', 'mtls.authz-plaintext-bypass', 'mtls.outbound-allow-any']) {
+      const c = r2.checks.find((x) => x.id === id);
+      expect(c?.unjudgedNamespaces, id).toEqual(['shop']);
+      expect(c?.excluded, id).toMatch(/^namespace shop is not in the input \(only its workloads are\): its mesh labels and annotations .* are unknown/);
+    }
+    // Run 3: shop is back with the same mesh labels: its mTLS findings are neither new nor a score drop.
+    const newChecks = r3.findings.filter((f) => r3.diff?.new.includes(f.fingerprint)).map((f) => `${f.check} ${f.resource.kind}/${f.resource.name}`);
+    expect(newChecks).toEqual(['pod-security.enforce-missing Namespace/shop']);
+    expect(onShop(r3).map((f) => f.fingerprint).sort()).toEqual(all.map((f) => f.fingerprint).sort());
+    expect(r3.diff?.regressionReasons.filter((r) => r.startsWith('mtls score'))).toEqual([]);
+    expect(r3.diff?.regressionReasons.filter((r) => r.includes('mtls.'))).toEqual([]);
+  }, 60_000);
 });

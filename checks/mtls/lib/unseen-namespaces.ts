@@ -1,0 +1,27 @@
+// Namespaces whose workloads are in the input but whose Namespace object is not
+// (MeshModel.unseenNamespaces): their mesh labels and annotations are unknown, so a check whose
+// verdict turns on them judges nothing there, says so (`excluded`) and lists them
+// (`unjudgedNamespaces`), and the diff carries its earlier findings there as not judged instead
+// of resolving them: missing data is not a fix. The pod-security checks do the same for Pod
+// Security labels (src/analysis/pss/verdicts.ts unseenNamespaces).
+import type { AuditContext } from '../../../src/analysis/context.ts';
+import { meshModel, type WorkloadMesh } from '../../../src/analysis/mesh/index.ts';
+
+const SHOWN = 5;
+
+/** The check's `unjudgedNamespaces`: the namespaces not in the input that workloads run in, sorted. */
+export function meshUnseenNamespaces(ctx: AuditContext): string[] {
+  return meshModel(ctx.snapshot, ctx.config).unseenNamespaces;
+}
+
+/** The check's `excluded`: the namespaces not in the input, and that `what` (e.g. "their workloads were not judged"); undefined when none. */
+export function meshUnseenNote(ctx: AuditContext, what: string): string | undefined {
+  const unseen = meshUnseenNamespaces(ctx);
+  if (unseen.length === 0) return undefined;
+  const one = unseen.length === 1;
+  const names = unseen.slice(0, SHOWN).join(', ') + (unseen.length > SHOWN ? ` and ${unseen.length - SHOWN} more` : '');
+  return `${one ? 'namespace' : `${unseen.length} namespaces`} ${names} ${one ? 'is' : 'are'} not in the input (only ${one ? 'its' : 'their'} workloads are): ${one ? 'its' : 'their'} mesh labels and annotations (istio-injection, istio.io/rev, istio.io/dataplane-mode, linkerd.io/inject, …) are unknown, so ${what}; include the Namespace objects (or audit the live cluster)`;
+}
+
+/** Whether a check may judge `w`: its namespace's labels and annotations are known. */
+export const namespaceKnown = (w: WorkloadMesh): boolean => w.namespaceUnknown !== true;
