@@ -198,3 +198,71 @@ ${egress ? `  egress:
     expect(verdictOf(namespaceDefaultDenyIngress, DENY_BOTH_B + fromA, 'b')).toMatchObject({ status: 'pass', message: 'every workload in namespace b is isolated for ingress' });
   });
 });
+
+describe('other Allows decided before the default deny', () => {
+  it('an ANP egress Allow to every namespace overrides the egress default deny: every pod is reachable, outside addresses are not', () => {
+    const yaml = `---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny-all, namespace: b}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: open}
+spec:
+  priority: 10
+  subject: {namespaces: {matchLabels: {team: b}}}
+  egress:
+  - {name: all-pods, action: Allow, to: [{namespaces: {}}]}
+`;
+    expect(verdictOf(namespaceDefaultDenyEgress, yaml, 'b')).toMatchObject({
+      status: 'fail',
+      message: '3 workload(s) in namespace b are not isolated for egress: every pod is reachable from them on every TCP/UDP port (AdminNetworkPolicy open allows every TCP/UDP port and overrides the default deny b/deny-all: its Allow is decided first, and no later policy can deny it)',
+    });
+  });
+
+  // docs.tigera.io/calico/latest/reference/resources/globalnetworkpolicy: rules in order, the first
+  // Allow or Deny decides; a tier of lower order is evaluated first, and the Kubernetes
+  // NetworkPolicies sit in the default tier (docs.tigera.io/calico/latest/reference/resources/tier).
+  it('a Calico Allow from every pod in a tier before the default tier overrides the NetworkPolicy default deny', () => {
+    const yaml = `---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: calico-node, namespace: kube-system}
+spec:
+  selector: {matchLabels: {k8s-app: calico-node}}
+  template:
+    metadata: {labels: {k8s-app: calico-node}}
+    spec:
+      hostNetwork: true
+      containers: [{name: calico-node, image: quay.io/calico/node:v3.28.2}]
+${DENY_ALL_B}---
+apiVersion: projectcalico.org/v3
+kind: Tier
+metadata: {name: security}
+spec: {order: 100}
+---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: security.open}
+spec:
+  tier: security
+  order: 10
+  namespaceSelector: team == 'b'
+  types: [Ingress]
+  ingress:
+  - {action: Allow, source: {namespaceSelector: all()}}
+  - {action: Pass}
+`;
+    expect(verdictOf(namespaceDefaultDenyIngress, yaml, 'b')).toMatchObject({
+      status: 'fail',
+      message: '3 workload(s) in namespace b are not isolated for ingress: every pod may connect to them on every TCP/UDP port (GlobalNetworkPolicy security.open allows every TCP/UDP port and overrides the default deny b/deny-all: its Allow is decided first, and no later policy can deny it)',
+    });
+    // The same Allow for one port leaves the default deny in force on every other.
+    const onePort = yaml.replace('source: {namespaceSelector: all()}}', 'source: {namespaceSelector: all()}, protocol: TCP, destination: {ports: [8080]}}');
+    expect(verdictOf(namespaceDefaultDenyIngress, onePort, 'b')).toMatchObject({ status: 'pass', message: 'every workload in namespace b is isolated for ingress' });
+  });
+});
