@@ -1,6 +1,6 @@
 import type { Check } from '../../src/engine/types.ts';
 import { policyLabel } from '../../src/analysis/netpol/engine.ts';
-import { buildReachability } from '../../src/analysis/netpol/model.ts';
+import { buildReachability, coversEveryTcpUdpPort, isolationOf } from '../../src/analysis/netpol/model.ts';
 import { emptyConns, formatConns, intersectConns, isAllConns, isEmptyConns, unionConns } from '../../src/analysis/netpol/conns.ts';
 import { rulePortConns } from '../../src/analysis/netpol/engine.ts';
 import { openToAddresses, openToPods } from '../../src/analysis/netpol/open-to-all.ts';
@@ -74,7 +74,9 @@ export const allowAllIngress: Check = {
         }
         if (isEmptyConns(admitted)) return [];
         const narrowed = formatConns(admitted) !== formatConns(claimed);
-        return [{ rule: r.index, ...(r.name ? { name: r.name } : {}), reason: openReason(r)!, ports: narrowed ? formatConns(admitted) : portsText(r), anyPort: isAllConns(admitted) }];
+        // Every TCP and UDP port is every port a service listens on (`ports: [{protocol: TCP}, {protocol: UDP}]`):
+        // open to all, as a rule with no port is, whether or not SCTP is named too.
+        return [{ rule: r.index, ...(r.name ? { name: r.name } : {}), reason: openReason(r)!, ports: narrowed ? formatConns(admitted) : portsText(r), anyPort: coversEveryTcpUdpPort(admitted), allPorts: isAllConns(admitted) }];
       });
       const shadow = deniedBy.size ? { deniedBy: [...deniedBy].slice(0, 5) } : {};
       if (open.length === 0) {
@@ -86,10 +88,27 @@ export const allowAllIngress: Check = {
         yield { status: 'pass', resource, message: `${label} admits ingress from everywhere; namespace ${p.namespace} is declared exposed`, evidence: { openRules: open } };
         continue;
       }
-      const cancels = p.namespace !== undefined && selectsWholeNamespaces(p) && open.some((r) => r.anyPort)
-        ? (model.policiesByNamespace.get(p.namespace) ?? []).filter((q) => q !== p && isDefaultDeny(q, 'ingress')).map((q) => q.id)
-        : [];
+      // The default deny it cancels (what namespace-default-deny-ingress then fails on): its own
+      // namespace's, beside it, when it opens every TCP/UDP port of the whole namespace; and the
+      // one of each namespace whose isolation its Allow overrides for every pod, decided before it
+      // (an AdminNetworkPolicy or ClusterNetworkPolicy Allow: "allowed regardless of NetworkPolicy",
+      // network-policy-api apis/v1alpha1/adminnetworkpolicy_types.go).
+      const cancelled = new Set<string>();
+      if (p.namespace !== undefined && selectsWholeNamespaces(p) && open.some((r) => r.anyPort)) {
+        for (const q of model.policiesByNamespace.get(p.namespace) ?? []) if (q !== p && isDefaultDeny(q, 'ingress')) cancelled.add(q.id);
+      }
+      for (const cls of classes) {
+        const by = isolationOf(model, cls, 'ingress').openedBy;
+        if (!by?.policies.includes(p.id)) continue;
+        for (const id of by.overrides) {
+          const q = model.policyById.get(id);
+          if (q && isDefaultDeny(q, 'ingress')) cancelled.add(id);
+        }
+      }
+      const cancels = [...cancelled].sort();
+      const cancelsFor = cancels.length && !selectsWholeNamespaces(p) ? ' for the pods it selects' : '';
       const anyPort = open.some((r) => r.anyPort);
+      const on = open.some((r) => r.allPorts) ? 'every port' : 'every TCP/UDP port';
       // The claimed peers are admitted, yet Deny rules evaluated first (or taking precedence) may
       // still refuse some sources the rule names (a Calico Deny from one namespace before a bare Allow).
       const first = rules.find((r) => r.index === open[0].rule)!;
@@ -101,8 +120,8 @@ export const allowAllIngress: Check = {
         resource,
         // An open rule limited to some ports is a narrower, WARN-level exposure.
         severity: anyPort ? undefined : 'medium',
-        message: `${label} admits ingress from ${open[0].reason} on ${anyPort ? 'every port' : open.map((r) => r.ports).join('; ')}${portsNote}${peersNote}${cancels.length ? `, cancelling the default deny ${cancels.join(', ')}` : ''}`,
-        evidence: { api: p.api, openRules: open, selectsPodClasses: selected, ...shadow, ...(deniers.length ? { denyRulesIn: deniers } : {}), ...(cancels.length ? { cancelsDefaultDeny: cancels } : {}) },
+        message: `${label} admits ingress from ${open[0].reason} on ${anyPort ? on : open.map((r) => r.ports).join('; ')}${portsNote}${peersNote}${cancels.length ? `, cancelling the default deny ${cancels.slice(0, 3).join(', ')}${cancels.length > 3 ? ` (and ${cancels.length - 3} more)` : ''}${cancelsFor}` : ''}`,
+        evidence: { api: p.api, openRules: open, selectsPodClasses: selected, ...shadow, ...(deniers.length ? { denyRulesIn: deniers } : {}), ...(cancels.length ? { cancelsDefaultDeny: cancels.slice(0, 20) } : {}) },
       };
     }
   },

@@ -1,9 +1,10 @@
 import type { Check } from '../../src/engine/types.ts';
 import { cis } from '../controls.ts';
 import { EXTRA_POLICY_KINDS } from '../../src/analysis/netpol/apis.ts';
-import { policyLabel } from '../../src/analysis/netpol/engine.ts';
+import { podSetMatches, policyLabel } from '../../src/analysis/netpol/engine.ts';
 import type { LayerPolicy } from '../../src/analysis/netpol/layers.ts';
-import { buildReachability } from '../../src/analysis/netpol/model.ts';
+import { buildReachability, type PodClass, type ReachModel } from '../../src/analysis/netpol/model.ts';
+import { refString, stableRefOf } from '../../src/analysis/workloads.ts';
 import { CILIUM_SETTINGS_READ } from './lib/cilium-settings.ts';
 import { CILIUM_CIDR_GROUPS_READ, CILIUM_TO_SERVICES_READ } from './lib/policy-kinds.ts';
 import { SERVICE_ACCOUNT_LABELS_READ } from './lib/service-account-labels.ts';
@@ -27,6 +28,30 @@ function calicoSubjectWritten(p: LayerPolicy): string {
     if (typeof v === 'string' && v.trim()) parts.push(`${f} ${v.trim()}`);
   }
   return parts.join(', ') || 'selector all()';
+}
+
+/**
+ * The host-network workloads the subject's selector matches, which the policy leaves out because
+ * the enforcer does not police such pods: "selects only hostNetwork pods (DaemonSet b/agent), which
+ * Calico does not police" — Calico and Cilium police workload endpoints, and a host-network pod is
+ * the node (docs/network-model.md); AdminNetworkPolicy "host-networked pods are not included in
+ * subject selection" (network-policy-api apis/v1alpha1/adminnetworkpolicy_types.go, Subject).
+ */
+function hostNetworkOnly(model: ReachModel, p: LayerPolicy, classes: readonly PodClass[]): { text: string; workloads: string[] } | undefined {
+  if (!p.subject.excludeHostNetwork) return undefined;
+  const raw = { ...p.subject, excludeHostNetwork: false };
+  const workloads = new Set<string>();
+  for (const c of classes) {
+    if (!c.hostNetwork || !podSetMatches(model.match, raw, p.namespace, c)) continue;
+    for (const wk of c.workloads) {
+      const node = model.workloadByKey.get(wk);
+      if (node) workloads.add(refString(stableRefOf(node.ref)));
+    }
+  }
+  if (workloads.size === 0) return undefined;
+  const names = [...workloads].sort();
+  const who = model.composition.name === 'calico' ? 'Calico does not police' : model.composition.name === 'cilium' ? 'Cilium does not police' : `${p.kindLabel} subjects leave out`;
+  return { text: `selects only hostNetwork pods (${names.slice(0, 3).join(', ')}${names.length > 3 ? ` and ${names.length - 3} more` : ''}), which ${who}`, workloads: names.slice(0, 20) };
 }
 
 export const policySelectsNothing: Check = {
@@ -96,11 +121,13 @@ export const policySelectsNothing: Check = {
           continue;
         }
         const hostNote = p.namespace === undefined ? '; its namespace or service-account selector limits it to pods, so it is no host-endpoint policy' : '';
+        const hostOnly = hostNetworkOnly(model, p, classes);
+        const nothing = `it ${model.enforced(p) ? 'applies to nothing' : 'would apply to nothing even if it were enforced'}`;
         yield {
           status: 'fail',
           resource,
-          message: `${label} selects no pod (${selector}): it ${model.enforced(p) ? 'applies to nothing' : 'would apply to nothing even if it were enforced'}${hostNote}${suspendedNote}`,
-          evidence: { api: p.api, selector, subject: subjectText(p), ...(p.namespace !== undefined ? { namespace: p.namespace } : {}), ...suspendedEvidence },
+          message: `${label} ${hostOnly ? `${hostOnly.text}: ${nothing} (${selector})` : `selects no pod (${selector}): ${nothing}`}${hostNote}${suspendedNote}`,
+          evidence: { api: p.api, selector, subject: subjectText(p), ...(p.namespace !== undefined ? { namespace: p.namespace } : {}), ...(hostOnly ? { hostNetworkWorkloads: hostOnly.workloads } : {}), ...suspendedEvidence },
         };
         continue;
       }
@@ -113,14 +140,17 @@ export const policySelectsNothing: Check = {
         // Under Cilium the selector sees only the labels the security identity keeps.
         const dropped = model.composition.name === 'cilium' ? keys.filter((k) => !isIdentityLabel(k)) : [];
         const why = dropped.length ? `; Cilium matches it against security identities, and its identity-label filter drops ${dropped.join(', ')}` : '';
-        yield { status: 'fail', resource, message: `${label} selects no pod (podSelector ${podSelector}): it isolates nothing${why}${suspendedNote}`, evidence: { podSelector, labelValuesInNamespace: seen, ...(dropped.length ? { notInCiliumIdentity: dropped } : {}), ...suspendedEvidence } };
+        const hostOnly = hostNetworkOnly(model, p, classes);
+        yield { status: 'fail', resource, message: `${label} ${hostOnly ? `${hostOnly.text}: it isolates nothing (podSelector ${podSelector})` : `selects no pod (podSelector ${podSelector}): it isolates nothing`}${why}${suspendedNote}`, evidence: { podSelector, labelValuesInNamespace: seen, ...(dropped.length ? { notInCiliumIdentity: dropped } : {}), ...(hostOnly ? { hostNetworkWorkloads: hostOnly.workloads } : {}), ...suspendedEvidence } };
         continue;
       }
+      const hostOnly = hostNetworkOnly(model, p, classes);
+      const nothing = `it ${model.enforced(p) ? 'applies to nothing' : 'would apply to nothing even if it were enforced'}`;
       yield {
         status: 'fail',
         resource,
-        message: `${label} selects no pod (${subjectText(p)}): it ${model.enforced(p) ? 'applies to nothing' : 'would apply to nothing even if it were enforced'}${suspendedNote}`,
-        evidence: { api: p.api, subject: subjectText(p), ...(p.namespace !== undefined ? { namespace: p.namespace } : {}), ...suspendedEvidence },
+        message: `${label} ${hostOnly ? `${hostOnly.text}: ${nothing} (${subjectText(p)})` : `selects no pod (${subjectText(p)}): ${nothing}`}${suspendedNote}`,
+        evidence: { api: p.api, subject: subjectText(p), ...(p.namespace !== undefined ? { namespace: p.namespace } : {}), ...(hostOnly ? { hostNetworkWorkloads: hostOnly.workloads } : {}), ...suspendedEvidence },
       };
     }
   },

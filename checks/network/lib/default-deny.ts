@@ -6,13 +6,49 @@ import type { AuditContext } from '../../../src/analysis/context.ts';
 import type { Verdict } from '../../../src/base/vocabulary.ts';
 import { isEmptyConns } from '../../../src/analysis/netpol/conns.ts';
 import { policyLabel } from '../../../src/analysis/netpol/engine.ts';
-import { buildReachability, isolationOf, type PodClass } from '../../../src/analysis/netpol/model.ts';
+import { buildReachability, isolationOf, type Isolation, type PodClass, type ReachModel } from '../../../src/analysis/netpol/model.ts';
 import { isDefaultDeny, isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
 import { refString, stableRefOf } from '../../../src/analysis/workloads.ts';
 import { denyRulesBefore } from './deny-rules.ts';
 import { idleWorkloadsByNamespace } from './selects-no-pod.ts';
 
 const MAX_LISTED = 20;
+
+/** The policies that open a namespace's pods on every TCP/UDP port (Isolation.openedBy), by id: the policies whose isolation each overrides. */
+type Openers = Map<string, Set<string>>;
+
+function noteOpeners(openers: Openers, iso: Isolation): void {
+  const o = iso.openedBy;
+  if (!o) return;
+  for (const id of o.policies) {
+    let overrides = openers.get(id);
+    if (!overrides) openers.set(id, (overrides = new Set()));
+    for (const q of o.overrides) overrides.add(q);
+  }
+}
+
+const listed = (names: string[]) => `${names.slice(0, 3).join(', ')}${names.length > 3 ? ` (and ${names.length - 3} more)` : ''}`;
+
+/**
+ * Which policies open it, and the isolation they override: "b/open allows every TCP/UDP port",
+ * "AdminNetworkPolicy open allows every TCP/UDP port and overrides the default deny b/deny-all:
+ * its Allow is decided first, and no later policy can deny it" (network-
+ * policy-api apis/v1alpha1/adminnetworkpolicy_types.go, AdminNetworkPolicyRuleActionAllow: "allowed
+ * regardless of NetworkPolicy and BaselineAdminNetworkPolicy rules").
+ */
+function openersText(model: ReachModel, openers: Openers, defaultDeny: ReadonlySet<string>): string {
+  const label = (id: string) => { const p = model.policyById.get(id); return p ? policyLabel(p) : id; };
+  const parts: string[] = [];
+  const plain = [...openers].filter(([, e]) => e.size === 0).map(([id]) => label(id)).sort();
+  if (plain.length) parts.push(`${listed(plain)} allow${plain.length > 1 ? '' : 's'} every TCP/UDP port`);
+  for (const [id, e] of [...openers].filter(([, e]) => e.size > 0).sort(([a], [b]) => (label(a) < label(b) ? -1 : 1))) {
+    const overridden = [...e];
+    const denies = overridden.filter((q) => defaultDeny.has(q));
+    const what = denies.length ? `the default deny ${listed(denies.map(label).sort())}` : `the isolation of ${listed(overridden.map(label).sort())}`;
+    parts.push(`${label(id)} allows every TCP/UDP port and overrides ${what}: its Allow is decided first, and no later policy can deny it`);
+  }
+  return parts.join('; ');
+}
 
 export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress'): Generator<Verdict> {
   const model = buildReachability(ctx.snapshot);
@@ -33,6 +69,15 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
     const hostNet = new Map<string, number>();
     const isolatedBy = new Set<string>();
     const denying = new Set<string>();
+    const openers: Openers = new Map();
+    // Opened to every pod only, by an Allow that overrides their isolation: outside addresses stay refused.
+    let podsOnly = 0;
+    let everyone = 0;
+    const noteOpen = (iso: Isolation) => {
+      noteOpeners(openers, iso);
+      if (iso.allowsAll && iso.openedBy && !iso.openedBy.everyAddress) podsOnly++;
+      else everyone++;
+    };
     // Workloads by their most stable name (stableRefOf: a CronWorkflow's Workflows, a Job's
     // generateName), so one made anew under a new generated name is the same member each run;
     // the pods of the workloads one name stands for are summed, each workload once.
@@ -54,6 +99,7 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
       // An allow-all rule decides every connection and denies none: nothing is isolated.
       const unisolated = () => {
         add(open, c);
+        noteOpen(iso);
         for (const d of denyRulesBefore(dir === 'ingress' ? c.ingressPlan : c.egressPlan, dir)) denying.add(d);
       };
       if (iso.allowsAll) unisolated();
@@ -72,7 +118,7 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
       const labelsKey = JSON.stringify([serviceAccount, Object.entries(pod.labels).sort()]);
       let iso = probed.get(labelsKey);
       if (!iso) probed.set(labelsKey, (iso = isolationOf(model, model.probe(ns, pod.labels, serviceAccount), dir)));
-      if (iso.allowsAll || (!iso.isolated && !isEmptyConns(iso.openToPods))) keep(open);
+      if (iso.allowsAll || (!iso.isolated && !isEmptyConns(iso.openToPods))) { keep(open); noteOpen(iso); }
       else if (!iso.isolated) { keep(externalOnly); for (const id of iso.by) isolatedBy.add(id); }
       else for (const id of iso.by) isolatedBy.add(id);
     }
@@ -96,12 +142,16 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
     if (open.size > 0) {
       // Unisolated (docs/network-model.md "Deciding is not denying"), yet not open to every peer when Deny rules come first.
       const deniers = [...denying].sort();
-      const who = deniers.length ? `every ${dir === 'ingress' ? 'source' : 'destination'} that no Deny rule of ${deniers.slice(0, 3).join(', ')}${deniers.length > 3 ? ` (and ${deniers.length - 3} more)` : ''} refuses ${dir === 'ingress' ? 'may connect to them' : 'is reachable from them'}` : `every ${other}`;
+      const peer = everyone === 0 && podsOnly > 0 ? 'pod' : dir === 'ingress' ? 'source' : 'destination';
+      const reaches = `${dir === 'ingress' ? 'may connect to them' : 'is reachable from them'}${peer === 'pod' ? ' on every TCP/UDP port' : ''}`;
+      const who = deniers.length ? `every ${peer} that no Deny rule of ${listed(deniers)} refuses ${reaches}` : peer === 'pod' ? `every pod ${reaches}` : `every ${other}`;
+      const opened = openersText(model, openers, new Set(defaultDeny));
+      const openedBy = [...openers].slice(0, MAX_LISTED).map(([id, e]) => ({ policy: model.policyById.get(id) ? policyLabel(model.policyById.get(id)!) : id, ...(e.size ? { overrides: [...e].sort().slice(0, MAX_LISTED) } : {}) }));
       yield {
         status: 'fail',
         resource,
-        message: `${open.size} workload(s) in namespace ${ns} are not isolated for ${dir}: ${who}${idleNote(open)}`,
-        evidence: { ...evidence, unisolatedWorkloads: list(open), unisolatedCount: open.size, ...(deniers.length ? { denyRulesIn: deniers } : {}) },
+        message: `${open.size} workload(s) in namespace ${ns} are not isolated for ${dir}: ${who}${opened ? ` (${opened})` : ''}${idleNote(open)}`,
+        evidence: { ...evidence, unisolatedWorkloads: list(open), unisolatedCount: open.size, ...(deniers.length ? { denyRulesIn: deniers } : {}), ...(openedBy.length ? { openedBy } : {}) },
         extent: { unit: 'workloads', members: [...open.keys()] },
       };
     } else if (externalOnly.size > 0) {

@@ -12,7 +12,7 @@ import { memoize } from '../memo.ts';
 import { workloadsOf, type PodView } from '../workloads.ts';
 import { detectCni, type CniDetection } from './cni.ts';
 import { composeStages, type Composition } from './composition.ts';
-import { allConns, emptyConns, isAllConns, isEmptyConns, isProtocol, unionAllConns, unionConns, type ConnSet, type Protocol } from './conns.ts';
+import { allConns, emptyConns, isEmptyConns, isProtocol, MAX_PORT, MIN_PORT, unionAllConns, unionConns, type ConnSet, type Protocol } from './conns.ts';
 import { evaluatePlan, podSetMatches, policyLabel, type PodPools, type DecisionCause, type Direction, type DirectionVerdict, type Endpoint, type MatchContext, type StagePlan } from './engine.ts';
 import { describePolicy, type CoverageNote, type LayerPolicy, type NamedPort, type PodClass, type PodSet, type PolicyApi, type Rule, type TierSpec, type PolicySettings } from './layers.ts';
 import type { Selector } from './selector.ts';
@@ -124,11 +124,26 @@ export interface Isolation {
   /** Policies that decide the fate of such a peer (their rules or their isolation), in evaluation order. */
   by: string[];
   /**
-   * Every pod of every namespace and every address of some family get every connection, by a
-   * rule or by default: the policies select the pod but deny nothing (an allow-all rule).
+   * The policies isolate nothing: every TCP and UDP port (SCTP, rarely served, aside) is open
+   * - to every pod of every namespace and every address of some family, by a rule or by default
+   *   (an allow-all rule: upstream's "allow all ingress", or a rule for TCP and UDP with no port), or
+   * - to every pod by Allow rules of stages evaluated before the one that isolates the pod (an
+   *   AdminNetworkPolicy or ClusterNetworkPolicy Allow, an earlier Calico tier): such an Allow is
+   *   final, so that stage's isolation (the namespace's default deny) never applies to pods.
    * Judged on the effective verdict, so an allow-all behind a deny does not count.
    */
   allowsAll: boolean;
+  /** Why `allowsAll`, when policies select the pod. */
+  openedBy?: OpenedBy;
+}
+
+export interface OpenedBy {
+  /** The policies whose Allow rules open every TCP/UDP port to every pod, in evaluation order (none: the default allow does); those of the stages before the isolating one when they override it. */
+  policies: string[];
+  /** The policies of the isolating stage those Allows override (empty: they override nothing). */
+  overrides: string[];
+  /** Every address of some family is open too (every source, not only every pod). */
+  everyAddress: boolean;
 }
 
 function stringRecord(v: unknown): Record<string, string> {
@@ -744,7 +759,7 @@ function planIsolation(model: ReachModel, cls: PodClass, dir: Direction): Isolat
   }
   const self: Endpoint = { kind: 'class', cls };
   // What an unnamed peer gets: through to the default allow, and allowed at all (rule or default).
-  const fate = (peer: Endpoint): { open: ConnSet; allowed: ConnSet } => {
+  const fate = (peer: Endpoint): { open: ConnSet; allowed: ConnSet; decisions: DirectionVerdict['decisions'] } => {
     const v = evaluatePlan(model.match, plan, dir, peer, dir === 'ingress' ? self : peer, false, self);
     // One merge each (unionAllConns), not one per decision: thousands of one-port rules stay n log n.
     const open: ConnSet[] = [];
@@ -753,27 +768,55 @@ function planIsolation(model: ReachModel, cls: PodClass, dir: Direction): Isolat
       if (d.cause.kind === 'default-allow') open.push(d.conns);
       if (d.allowed) allowed.push(d.conns);
     }
-    return { open: unionAllConns(open), allowed: unionAllConns(allowed) };
+    return { open: unionAllConns(open), allowed: unionAllConns(allowed), decisions: v.decisions };
   };
   const pods = fate({ kind: 'anonymous' });
   // Every pod and every address of a family: an absorbing stage leaves nothing to the default
-  // allow, yet its rules may still allow all of it. Under such a stage the addresses are asked
-  // about only when every pod is allowed.
+  // allow, yet its rules may still allow all of it, or a stage before it all of it to pods. The
+  // addresses are asked about only when every pod is allowed.
+  const podsAll = coversEveryTcpUdpPort(pods.allowed);
+  const everyAddress = () => coversEveryTcpUdpPort(fate({ kind: 'anonymous', family: 4 }).allowed) || coversEveryTcpUdpPort(fate({ kind: 'anonymous', family: 6 }).allowed);
   let result: Isolation;
   if (a) {
-    const allowsAll = isAllConns(pods.allowed) && (isAllConns(fate({ kind: 'anonymous', family: 4 }).allowed) || isAllConns(fate({ kind: 'anonymous', family: 6 }).allowed));
-    result = { ...a, allowsAll };
+    const openedBy = podsAll ? openingOf(plan, dir, pods.decisions, everyAddress()) : undefined;
+    result = openedBy && (openedBy.everyAddress || openedBy.overrides.length) ? { ...a, allowsAll: true, openedBy } : { ...a, allowsAll: false };
   } else {
     const v4 = fate({ kind: 'anonymous', family: 4 });
     const v6 = fate({ kind: 'anonymous', family: 6 });
-    const allowsAll = isAllConns(pods.allowed) && (isAllConns(v4.allowed) || isAllConns(v6.allowed));
+    const allowsAll = podsAll && (coversEveryTcpUdpPort(v4.allowed) || coversEveryTcpUdpPort(v6.allowed));
     const openToPods = pods.open;
     const openToExternal = unionConns(v4.open, v6.open);
     const by = plan.flatMap((s) => s.policies.map((p) => p.id));
-    result = { isolated: isEmptyConns(openToPods) && isEmptyConns(openToExternal), openToPods, openToExternal, by, allowsAll };
+    result = { isolated: isEmptyConns(openToPods) && isEmptyConns(openToExternal), openToPods, openToExternal, by, allowsAll, ...(allowsAll && plan.length ? { openedBy: openingOf(plan, dir, pods.decisions, true) } : {}) };
   }
   if (portsKey !== undefined) facts.shared.set(portsKey, result);
   return result;
+}
+
+/** Every TCP and UDP port: what a rule with no port, or one for TCP and UDP with none (SCTP aside), opens. */
+export function coversEveryTcpUdpPort(c: ConnSet): boolean {
+  return (['TCP', 'UDP'] as const).every((p) => c[p].length === 1 && c[p][0][0] === MIN_PORT && c[p][0][1] === MAX_PORT);
+}
+
+/**
+ * Who opens every TCP/UDP port to the anonymous pod (its `decisions`, which allow all of them):
+ * the allowing rules' policies, and the isolating stage's policies when the Allow rules of the
+ * stages before it allow all of it alone (they decide first and finally, so it never applies).
+ */
+function openingOf(plan: readonly StagePlan[], dir: Direction, decisions: DirectionVerdict['decisions'], everyAddress: boolean): OpenedBy {
+  const isolating = plan.findIndex((s) => absorbs(s, dir));
+  const stageOf = new Map<string, number>();
+  plan.forEach((s, i) => { for (const p of s.policies) stageOf.set(p.id, i); });
+  const policies = new Set<string>();
+  const earlyPolicies = new Set<string>();
+  const early: ConnSet[] = [];
+  for (const d of decisions) {
+    if (!d.allowed || d.cause.kind !== 'rule') continue;
+    policies.add(d.cause.rule.policy);
+    if ((stageOf.get(d.cause.rule.policy) ?? Infinity) < isolating) { early.push(d.conns); earlyPolicies.add(d.cause.rule.policy); }
+  }
+  if (isolating > 0 && coversEveryTcpUdpPort(unionAllConns(early))) return { policies: [...earlyPolicies], overrides: plan[isolating].policies.map((p) => p.id), everyAddress };
+  return { policies: [...policies], overrides: [], everyAddress };
 }
 
 // A class no policy governs gets this verdict: shared, never mutated (callers only read verdicts).
