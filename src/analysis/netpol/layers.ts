@@ -167,10 +167,10 @@ export interface PodSet {
  * A rule peer: who is on the other side of the connection. A rule matches an endpoint when
  * any of its peers matches it and none of its `notPeers` does.
  * - 'pods': pods (pod classes).
- * - 'ipBlock': addresses. `ranges` is the CIDR minus its exceptions. A Kubernetes ipBlock
- *   and a Cilium CIDR selector never match a pod (like netpol-analyzer: pods are matched by
- *   identity). `podAddresses` marks CIDRs the API matches against pod addresses too (ANP
- *   `networks`, Calico `nets`/`notNets`): the model does not know pod addresses, so the
+ * - 'ipBlock': addresses. `ranges` is the CIDR minus its exceptions. A Cilium CIDR selector
+ *   never matches a pod (pods are matched by identity). `podAddresses` marks CIDRs the API
+ *   matches against pod addresses too (ANP `networks`, Calico `nets`/`notNets`, a Kubernetes
+ *   ipBlock on every CNI but Cilium: model.ts): the model does not know pod addresses, so the
  *   engine matches a pod against the union of such peers of a rule by address family
  *   (engine.ts `podCidrStatus`, docs/network-model.md "CIDR peers and pods").
  * - 'fqdn': named external destinations (Cilium toFQDNs, ANP domainNames): matches fqdn

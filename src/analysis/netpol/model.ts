@@ -360,10 +360,13 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
   if (composition.name !== 'kubernetes') {
     for (let i = 0; i < policies.length; i++) if (policies[i].api === 'NetworkPolicy') policies[i] = withoutHostNetworkPods(policies[i]);
   }
-  // Calico turns a NetworkPolicy's ipBlock into rule nets/notNets (libcalico-go k8s conversion
-  // k8sPeerToCalicoFields), which Felix matches on the packet's address, a pod's included: as
-  // for its own nets, the engine judges a pod against them (engine.ts podCidrStatus).
-  if (composition.name === 'calico') {
+  // A NetworkPolicy ipBlock matches the packet's address, a pod's included, on every CNI but
+  // Cilium: Kubernetes e2e "should allow egress access to server in CIDR block" allows a pod by its
+  // podIP/32, and Calico turns an ipBlock into rule nets/notNets (libcalico-go k8s conversion
+  // k8sPeerToCalicoFields) that Felix matches on pod addresses. The engine judges a pod against
+  // them as against Calico nets (engine.ts podCidrStatus). Cilium's CIDR rules do not select the
+  // endpoints it manages (github.com/cilium/cilium/issues/9209): there an ipBlock holds no pod.
+  if (composition.name !== 'cilium') {
     for (let i = 0; i < policies.length; i++) if (policies[i].api === 'NetworkPolicy') policies[i] = withPodAddressBlocks(policies[i]);
   }
   // Cilium translates a NetworkPolicy's podSelector into a rule over security identities, whose
