@@ -186,7 +186,8 @@ export type Peer =
   | { kind: 'ipBlock'; text: string; ranges: IpRange[]; /** The CIDRs before exceptions (evidence: "0.0.0.0/0 except …" is still open to the internet). */ blocks?: IpRange[]; podAddresses?: true }
   /** `match`, when set, is the API's own name matching (Cilium matchPattern) and decides instead of `patterns`. */
   | { kind: 'fqdn'; patterns: string[]; match?: (name: string) => boolean }
-  | { kind: 'nodes'; selector: Selector }
+  /** `where`: the field, for people ("spec.egress[0].to[1].nodes"). */
+  | { kind: 'nodes'; selector: Selector; where?: string }
   | { kind: 'entity'; entity: Entity }
   /**
    * `unresolved`: a peer the model cannot resolve (a Cilium CIDR group not in the snapshot,
