@@ -6,7 +6,7 @@ import type { ResourceRef } from '../base/vocabulary.ts';
 import { oneLine } from '../base/plain-text.ts';
 import { csvCell } from '../report/csv.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
-import { buildReachability, connsToJson, formatConns, intersectConns, isProtocol, queryReach, resolveTarget, streamMatrix, ReachInputError, type ConnSet, type MatrixRow, type Protocol, type ReachAnswer } from '../analysis/netpol/index.ts';
+import { buildReachability, connsToJson, hostNetworkMatrixNotes, formatConns, intersectConns, isProtocol, queryReach, resolveTarget, streamMatrix, ReachInputError, type ConnSet, type MatrixRow, type Protocol, type ReachAnswer } from '../analysis/netpol/index.ts';
 import type { DirectionAnswer, ReachTarget } from '../analysis/netpol/query.ts';
 import type { ReachModel } from '../analysis/netpol/model.ts';
 import { parseIp } from '../base/ip.ts';
@@ -251,7 +251,8 @@ export function reachMatrixChunks(snapshot: Snapshot, format: 'text' | 'json' | 
  * matrix opens with them as notes; JSON and CSV, whose shape tools read, get them on stderr.
  */
 export function matrixWarnings(snapshot: Snapshot): string[] {
-  return buildReachability(snapshot).unread.map((u) => `every row is the model's reading, not a verdict: ${u}`);
+  const model = buildReachability(snapshot);
+  return [...model.unread.map((u) => `every row is the model's reading, not a verdict: ${u}`), ...hostNetworkMatrixNotes(model)];
 }
 
 export interface ReachCommandOptions {

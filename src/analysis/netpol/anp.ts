@@ -237,7 +237,7 @@ function parsePeers(raw: unknown, dir: 'ingress' | 'egress', d: RuleDialect, wri
       if (set) out.push({ kind: 'pods', ...set });
     } else if (key === 'nodes') {
       const sel = selector(o.nodes, `${where}.nodes`, errors);
-      if (sel) out.push({ kind: 'nodes', selector: sel });
+      if (sel) out.push({ kind: 'nodes', selector: sel, where: `${where}.nodes` });
     } else if (key === 'networks') {
       const list = o.networks;
       if (!Array.isArray(list) || list.length === 0 || list.length > MAX_ADDRESSES) return void errors.push(`${where}.networks: must list 1 to ${MAX_ADDRESSES} CIDRs`);

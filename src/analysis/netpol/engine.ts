@@ -554,8 +554,12 @@ function unresolvedDoubt(list: readonly Peer[], may: 'addresses' | 'nodes'): str
 function outsideMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint & { kind: 'ip' | 'node' }, subject?: Endpoint): string | undefined {
   if (rule.peers === 'any') return undefined;
   const names = ep.kind === 'ip' ? [...new Set(rule.peers.flatMap((p) => (p.kind === 'fqdn' ? p.patterns : [])))] : [];
+  // An address no pod or Service holds may be a node's (ANP `nodes`, AdminNetworkPolicyEgressPeer.Nodes):
+  // Nodes are not collected, so their addresses are not known.
+  const nodes = ep.kind === 'ip' ? rule.peers.flatMap((p) => (p.kind === 'nodes' ? [p.where ?? `nodes ${p.selector.key}`] : [])) : [];
   const why = [
     ...(names.length ? [`the address may be one that ${names.join(', ')} resolves to (a DNS name is allowed by the addresses its lookups return, which the model does not know)`] : []),
+    ...(nodes.length ? [`the address may be a node's, which ${nodes.join(', ')} ${nodes.length === 1 ? 'selects' : 'select'} (Nodes are not collected, so the model does not know their addresses)`] : []),
     ...[unresolvedDoubt(rule.peers, ep.kind === 'ip' ? 'addresses' : 'nodes')].filter((x): x is string => x !== undefined),
   ];
   if (!why.length) return undefined;
@@ -625,7 +629,8 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
   // every later decision touching them carries the doubt.
   // The texts are built only for a decision that carries them.
   // `onlyDenies`: a Deny rule counted as not matching could only have denied more, so it leaves a denial in no doubt.
-  const doubts: Array<{ conns: ConnSet; p: LayerPolicy; rule: Rule; why: string; onlyDenies: boolean }> = [];
+  // `onlyAllows`: an Allow rule counted as not matching could only have allowed more, so it leaves an allowance in no doubt.
+  const doubts: Array<{ conns: ConnSet; p: LayerPolicy; rule: Rule; why: string; onlyDenies: boolean; onlyAllows: boolean }> = [];
   // A policy that may select the subject or not (its subject's labels are not known) could decide
   // any of its connections either way: every decision carries that doubt.
   const subjectWhy = trackDoubts && subject?.kind === 'class'
@@ -633,7 +638,7 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
     : [];
   const doubtOf = (conns: ConnSet, allowed: boolean): { uncertain?: string[]; uncertainConns?: ConnSet } => {
     if (!doubts.length && !subjectWhy.length) return {};
-    const hit = doubts.filter((d) => (allowed || !d.onlyDenies) && !isEmptyConns(intersectConns(d.conns, conns)));
+    const hit = doubts.filter((d) => (allowed ? !d.onlyAllows : !d.onlyDenies) && !isEmptyConns(intersectConns(d.conns, conns)));
     const why = [...subjectWhy, ...hit.map((d) => `${describeRule(ruleRef(d.p, d.rule))}: ${d.why}`)];
     if (!why.length) return {};
     // A doubted subject puts every connection in doubt; a doubted rule match only those of its ports.
@@ -644,7 +649,9 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
     const why = ruleMatchDoubt(ctx, rule, p.namespace, peer, subject);
     if (!why) return;
     const c = intersectConns(open, rulePortConns(rule, dst));
-    if (!isEmptyConns(c)) doubts.push({ conns: c, p, rule, why, onlyDenies: rule.action === 'Deny' && !ruleMatchesPeer(ctx, rule, p.namespace, peer, subject) });
+    if (isEmptyConns(c)) return;
+    const counted = ruleMatchesPeer(ctx, rule, p.namespace, peer, subject);
+    doubts.push({ conns: c, p, rule, why, onlyDenies: rule.action === 'Deny' && !counted, onlyAllows: rule.action === 'Allow' && !counted });
   };
   const allow = (conns: ConnSet, cause: DecisionCause) => {
     decisions.push({ allowed: true, conns, cause, ...doubtOf(conns, true) });

@@ -167,10 +167,10 @@ export interface PodSet {
  * A rule peer: who is on the other side of the connection. A rule matches an endpoint when
  * any of its peers matches it and none of its `notPeers` does.
  * - 'pods': pods (pod classes).
- * - 'ipBlock': addresses. `ranges` is the CIDR minus its exceptions. A Kubernetes ipBlock
- *   and a Cilium CIDR selector never match a pod (like netpol-analyzer: pods are matched by
- *   identity). `podAddresses` marks CIDRs the API matches against pod addresses too (ANP
- *   `networks`, Calico `nets`/`notNets`): the model does not know pod addresses, so the
+ * - 'ipBlock': addresses. `ranges` is the CIDR minus its exceptions. A Cilium CIDR selector
+ *   never matches a pod (pods are matched by identity). `podAddresses` marks CIDRs the API
+ *   matches against pod addresses too (ANP `networks`, Calico `nets`/`notNets`, a Kubernetes
+ *   ipBlock on every CNI but Cilium: model.ts): the model does not know pod addresses, so the
  *   engine matches a pod against the union of such peers of a rule by address family
  *   (engine.ts `podCidrStatus`, docs/network-model.md "CIDR peers and pods").
  * - 'fqdn': named external destinations (Cilium toFQDNs, ANP domainNames): matches fqdn
@@ -186,7 +186,8 @@ export type Peer =
   | { kind: 'ipBlock'; text: string; ranges: IpRange[]; /** The CIDRs before exceptions (evidence: "0.0.0.0/0 except …" is still open to the internet). */ blocks?: IpRange[]; podAddresses?: true }
   /** `match`, when set, is the API's own name matching (Cilium matchPattern) and decides instead of `patterns`. */
   | { kind: 'fqdn'; patterns: string[]; match?: (name: string) => boolean }
-  | { kind: 'nodes'; selector: Selector }
+  /** `where`: the field, for people ("spec.egress[0].to[1].nodes"). */
+  | { kind: 'nodes'; selector: Selector; where?: string }
   | { kind: 'entity'; entity: Entity }
   /**
    * `unresolved`: a peer the model cannot resolve (a Cilium CIDR group not in the snapshot,

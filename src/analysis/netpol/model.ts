@@ -89,6 +89,15 @@ export interface ReachModel {
    * remote-node identity (REMOTE_NODE_PEER), not world. Empty otherwise.
    */
   nodeForwarded(cls: PodClass): ForwardedService[];
+  /** The CNI is known to leave host-network pods out of NetworkPolicy (OVN-Kubernetes): why, for people. */
+  hostNetworkIgnoredBy?: string;
+  /**
+   * The CNI is not known to apply NetworkPolicy to host-network pods or to ignore them
+   * (kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-and-hostnetwork-pods:
+   * undefined), and some run: this model applies NetworkPolicies to them as to any pod; this
+   * builds (once, on the first call) the model of the same snapshot that ignores them.
+   */
+  hostNetworkIgnored?: () => ReachModel;
 }
 
 /** A Service whose external traffic another node may forward to a pod (ReachModel.nodeForwarded). */
@@ -242,7 +251,13 @@ export function workloadKey(ref: ResourceRef): string {
   return `${ref.namespace ?? ''}/${ref.kind}/${ref.name}`;
 }
 
-export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
+export const buildReachability = memoize((snapshot: Snapshot): ReachModel => buildModel(snapshot, false), ['network', 'tls']);
+
+/**
+ * `ignoreHostNetwork`: NetworkPolicies neither select nor name host-network pods, whatever the
+ * CNI (the other reading of `ReachModel.hostNetworkIgnored`).
+ */
+function buildModel(snapshot: Snapshot, ignoreHostNetwork: boolean): ReachModel {
   const namespaceLabels = new Map<string, Record<string, string>>();
   for (const n of snapshot.resources.namespaces ?? []) {
     const name = n.metadata?.name;
@@ -371,14 +386,27 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
   }
   // Calico and Cilium police workload endpoints only: a host-network pod is the node there,
   // so Kubernetes NetworkPolicies neither select it nor name it as a pod peer (the other
-  // APIs' adapters already say so for their own policies).
-  if (composition.name !== 'kubernetes') {
+  // APIs' adapters already say so for their own policies). So does OVN-Kubernetes: "Network
+  // policies work only within boundaries of OVN-Kubernetes-controlled traffic, so they can apply
+  // to every situation except for hostPort/hostNetwork enabled pods" (Red Hat build of MicroShift
+  // 4.17, Networking, "How network policy works in MicroShift"; OpenShift's "About network
+  // policy": "Network policy does not apply to the host network namespace"). Elsewhere Kubernetes leaves it undefined: the model
+  // applies them as to any pod, and `reach` compares with the reading that ignores them.
+  const hostNetworkByCni = composition.name === 'kubernetes' && cni.plugins.find((p) => p.enforces)?.name === 'ovn-kubernetes'
+    ? 'OVN-Kubernetes applies no NetworkPolicy to host-network pods ("Network policy does not apply to the host network namespace", OpenShift docs, About network policy): no policy selects them or names them as pods'
+    : undefined;
+  const hostNetworkInDoubt = !ignoreHostNetwork && composition.name === 'kubernetes' && !hostNetworkByCni && classes.some((c) => c.hostNetwork);
+  let ignored: ReachModel | undefined;
+  if (composition.name !== 'kubernetes' || hostNetworkByCni || ignoreHostNetwork) {
     for (let i = 0; i < policies.length; i++) if (policies[i].api === 'NetworkPolicy') policies[i] = withoutHostNetworkPods(policies[i]);
   }
-  // Calico turns a NetworkPolicy's ipBlock into rule nets/notNets (libcalico-go k8s conversion
-  // k8sPeerToCalicoFields), which Felix matches on the packet's address, a pod's included: as
-  // for its own nets, the engine judges a pod against them (engine.ts podCidrStatus).
-  if (composition.name === 'calico') {
+  // A NetworkPolicy ipBlock matches the packet's address, a pod's included, on every CNI but
+  // Cilium: Kubernetes e2e "should allow egress access to server in CIDR block" allows a pod by its
+  // podIP/32, and Calico turns an ipBlock into rule nets/notNets (libcalico-go k8s conversion
+  // k8sPeerToCalicoFields) that Felix matches on pod addresses. The engine judges a pod against
+  // them as against Calico nets (engine.ts podCidrStatus). Cilium's CIDR rules do not select the
+  // endpoints it manages (github.com/cilium/cilium/issues/9209): there an ipBlock holds no pod.
+  if (composition.name !== 'cilium') {
     for (let i = 0; i < policies.length; i++) if (policies[i].api === 'NetworkPolicy') policies[i] = withPodAddressBlocks(policies[i]);
   }
   // Cilium translates a NetworkPolicy's podSelector into a rule over security identities, whose
@@ -532,8 +560,10 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
     addressHolders: (ip) => indexAddresses(snapshot).get(addressKey(ip)) ?? [],
     ciliumNativeRouting,
     nodeForwarded: ciliumNativeRouting ? nodeForwardedIndex(snapshot) : () => [],
+    ...(hostNetworkByCni ? { hostNetworkIgnoredBy: hostNetworkByCni } : {}),
+    ...(hostNetworkInDoubt ? { hostNetworkIgnored: () => (ignored ??= buildModel(snapshot, true)) } : {}),
   };
-}, ['network', 'tls']);
+}
 
 const NO_PLAN: readonly StagePlan[] = Object.freeze([]);
 

@@ -548,6 +548,40 @@ function withForwarded(model: ReachModel, v: DirectionVerdict, dst: Endpoint & {
 export function queryReach(model: ReachModel, from: string | ReachTarget, to: string | ReachTarget, port?: number | string, protocol?: Protocol): ReachAnswer {
   const src = typeof from === 'string' ? resolveTarget(model, from) : from;
   const dst = typeof to === 'string' ? resolveTarget(model, to) : to;
+  const answer = answerReach(model, src, dst, port, protocol);
+  const host = [src, dst].filter((t) => t.kind === 'workload' && t.node.classes.some((c) => c.hostNetwork));
+  if (!host.length || !model.hostNetworkIgnored) return answer;
+  // The CNI may apply NetworkPolicy to a host-network pod or ignore it (ReachModel.hostNetworkIgnored):
+  // the flow is answered both ways, and only an answer both readings give is vouched for.
+  const other = model.hostNetworkIgnored();
+  const there = (t: ReachTarget): ReachTarget => (t.kind === 'workload' ? { ...t, node: other.workloadByKey.get(t.node.key)! } : t);
+  const ignored = answerReach(other, there(src), there(dst), port, protocol);
+  if (ignored.allowed === answer.allowed && sameConns(ignored.ports, answer.ports)) return answer;
+  const word = (a: ReachAnswer) => (a.allowed ? `ALLOWED (${formatConns(a.ports)})` : 'DENIED');
+  const text = `${host.map((t) => t.label).join(' and ')} run${host.length === 1 ? 's' : ''} with hostNetwork, and whether the CNI applies NetworkPolicy to host-network pods is implementation-defined (kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-and-hostnetwork-pods): ${word(answer)} if it applies them as to any pod, ${word(ignored)} if it ignores such pods, as OVN-Kubernetes, Calico and Cilium do`;
+  return { ...answer, notes: [text, ...answer.notes], undetermined: [...(answer.undetermined ?? []), text] };
+}
+
+/**
+ * The rows of the matrix a host-network pod takes part in, where the CNI may or may not apply
+ * NetworkPolicy to it (ReachModel.hostNetworkIgnored) and an enforced NetworkPolicy selects it
+ * or names it as a pod peer: the matrix reads them with the policies applied, so it says so
+ * above them, naming the workloads. Once per matrix: host-network classes times NetworkPolicy peers.
+ */
+export function hostNetworkMatrixNotes(model: ReachModel): string[] {
+  if (!model.hostNetworkIgnored) return [];
+  const policies = model.policies.filter((p) => p.api === 'NetworkPolicy' && model.enforced(p));
+  const named = (c: PodClass) => policies.some((p) => [p.ingress, p.egress].some((rules) => rules?.some((r) => r.peers !== 'any' && r.peers.some((x) => x.kind === 'pods' && podSetMatches(model.match, x, p.namespace, c)))));
+  const touched = model.classes.filter((c) => c.hostNetwork && ([...c.ingressPolicies, ...c.egressPolicies].some((p) => p.api === 'NetworkPolicy') || named(c)));
+  const keys = [...new Set(touched.flatMap((c) => c.workloads))].sort();
+  if (!keys.length) return [];
+  const labels = keys.map((k) => { const n = model.workloadByKey.get(k); return n ? workloadLabel(n) : k; });
+  const shown = labels.length > 5 ? `${labels.slice(0, 5).join(', ')} and ${labels.length - 5} more` : labels.join(', ');
+  return [`rows to and from ${shown} (hostNetwork) are read with NetworkPolicy applied to them as to any pod, but whether the CNI does is implementation-defined (most ignore host-network pods): they are not decided; reach on one such flow answers UNKNOWN where the two readings differ`];
+}
+
+/** queryReach on resolved targets, host-network pods read as the model reads them. */
+function answerReach(model: ReachModel, src: ReachTarget, dst: ReachTarget, port?: number | string, protocol?: Protocol): ReachAnswer {
   const proto = port !== undefined && !protocol ? 'TCP' : protocol;
   if (typeof port === 'string' && dst.kind === 'ip') throw new ReachInputError(`port "${port}" is a name: it resolves on the destination pod's container ports, and ${dst.label} is an address; give the port's number`);
   const named = new Set<number>();
@@ -617,8 +651,8 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
       eCould = [eConns, eDoubt, ...ties.egress.flatMap((t) => t.outcomes)].reduce(unionConns, eCould);
       iCould = [iConns, iDoubt, ...ties.ingress.flatMap((t) => t.outcomes)].reduce(unionConns, iCould);
       for (const t of ties.said) (t.decides ? undetermined : notes).push(t.text);
-      if (s.kind === 'class' && s.cls.hostNetwork) notes.push('source runs with hostNetwork: NetworkPolicy enforcement is implementation-defined');
-      if (d.kind === 'class' && d.cls.hostNetwork) notes.push('destination runs with hostNetwork: NetworkPolicy enforcement is implementation-defined');
+      if (s.kind === 'class' && s.cls.hostNetwork) notes.push(`source runs with hostNetwork: ${model.hostNetworkIgnoredBy ?? 'NetworkPolicy enforcement is implementation-defined'}`);
+      if (d.kind === 'class' && d.cls.hostNetwork) notes.push(`destination runs with hostNetwork: ${model.hostNetworkIgnoredBy ?? 'NetworkPolicy enforcement is implementation-defined'}`);
     }
   }
   for (const t of [src, dst]) if (t.resolvedFrom) notes.push(t.resolvedFrom);

@@ -40,8 +40,10 @@ describe('intent-violation on a flow the model holds in doubt', () => {
     expect(intentOf(calicoNode + shopAndDb).status).toBe('pass');
   });
 
-  it('without Calico (a Kubernetes ipBlock holds no pod elsewhere in the model) the same policy leaves the intent held', () => {
-    expect(intentOf(shopAndDb + fromBlock('{cidr: 0.0.0.0/0, except: [10.0.0.0/8]}')).status).toBe('pass');
+  it('without Calico (no CNI known, which matches an ipBlock on pod addresses too) the same policy leaves the intent unconfirmed, not held', () => {
+    const r = intentOf(shopAndDb + fromBlock('{cidr: 0.0.0.0/0, except: [10.0.0.0/8]}'));
+    expect([r.status, r.severity]).toEqual(['fail', 'medium']);
+    expect(r.message).toContain('intent "web-never-db" cannot be confirmed');
   });
 
   it('the doubt search is capped: it stops after maxPairs doubt-tracked pairs and says so, with linear work', () => {

@@ -90,8 +90,10 @@ describe('Calico IPPools settle a pod against an ipBlock (c5: 0.0.0.0/0 except 1
     expect(r.output).toContain('no Calico IPPool was read');
   });
 
-  it('without Calico, IPPools change nothing (a Kubernetes ipBlock holds no pod there)', () => {
-    expect(intentOf(shopAndDb + fromBlock('{cidr: 0.0.0.0/0, except: [10.0.0.0/8]}') + pool('p', '192.168.0.0/16')).status).toBe('pass');
+  it('without Calico, IPPools change nothing (pods do not take their addresses from them): the ipBlock stays in doubt', () => {
+    const r = intentOf(shopAndDb + fromBlock('{cidr: 0.0.0.0/0, except: [10.0.0.0/8]}') + pool('p', '192.168.0.0/16'));
+    expect([r.status, r.severity]).toEqual(['fail', 'medium']);
+    expect(r.message).not.toContain('IPPool');
   });
 
   it('a pool inside a wider allow is certain: 0.0.0.0/0 with an IPv4-only pool holds the pod without the IPv6 caveat', () => {

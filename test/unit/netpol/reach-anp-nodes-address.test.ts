@@ -1,0 +1,104 @@
+// An address asked that no pod or Service holds may be a node's: an AdminNetworkPolicy `nodes`
+// peer "selects the nodeIPs as the peer type by matching on the IPs present in the
+// node.Status.Addresses field of the node ... if present but empty, it selects all Nodes"
+// (kubernetes-sigs/network-policy-api apis/v1alpha1 AdminNetworkPolicyEgressPeer.Nodes; conformance
+// test AdminNetworkPolicyEgressNodePeers). Nodes are not collected, so where such a rule would
+// change the answer on the asked ports, `reach` is UNKNOWN (exit 2), naming the field.
+// Reviewer repros c16-anp-nodes and c29-anp-nodes-allow-ovn.
+import { describe, expect, it } from 'vitest';
+import { reachCommandCore } from '../../../src/cli/reach.ts';
+import { snap } from './helpers.ts';
+
+const base = `---
+apiVersion: v1
+kind: Namespace
+metadata: {name: a, labels: {team: a}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: client, namespace: a}
+spec:
+  selector: {matchLabels: {app: client}}
+  template:
+    metadata: {labels: {app: client}}
+    spec:
+      containers: [{name: c, image: busybox}]
+`;
+
+const ovn = `---
+apiVersion: v1
+kind: Namespace
+metadata: {name: ovn-kubernetes}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: ovnkube-node, namespace: ovn-kubernetes}
+spec:
+  selector: {matchLabels: {app: ovnkube-node}}
+  template:
+    metadata: {labels: {app: ovnkube-node}}
+    spec:
+      hostNetwork: true
+      containers: [{name: ovnkube-controller, image: ghcr.io/ovn-org/ovn-kubernetes/ovn-kube-ubuntu:v1.0.0}]
+`;
+
+const anp = (name: string, rule: string) => `---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: ${name}}
+spec:
+  priority: 1
+  subject: {namespaces: {}}
+  egress:
+  - ${rule}
+`;
+
+const denyEgress = `---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny-egress, namespace: a}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+`;
+
+const denyNodes = anp('no-nodes', '{name: deny-nodes, action: Deny, to: [{nodes: {}}], ports: [{portNumber: {protocol: TCP, port: 10250}}]}');
+const allowNodes = anp('allow-nodes', '{name: kubelet, action: Allow, to: [{nodes: {}}], ports: [{portNumber: {protocol: TCP, port: 10250}}]}');
+const c16 = base + denyNodes;
+const c29 = base + ovn + denyEgress + allowNodes;
+
+const reach = (yaml: string, port: string) => reachCommandCore(snap(yaml), { from: 'a/client', to: '172.18.0.2', port });
+
+describe('reach to an address an ANP nodes peer may hold', () => {
+  it('c16: a Deny to nodes:{} on 10250 may deny a/client -> 172.18.0.2:10250: UNKNOWN (exit 2), naming spec.egress[0].to[0].nodes', () => {
+    const r = reach(c16, '10250');
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toMatch(/^UNKNOWN: a\/client\[Deployment\] -> 172\.18\.0\.2 on 10250\/TCP/);
+    expect(r.output).toContain('note: uncertain: AdminNetworkPolicy no-nodes (priority 1) rule 0 "deny-nodes" (Deny): the address may be a node\'s, which spec.egress[0].to[0].nodes selects (Nodes are not collected, so the model does not know their addresses)');
+  });
+
+  it('c16: on a port the rule does not name (443) the answer stays a certain ALLOWED', () => {
+    const r = reach(c16, '443');
+    expect(r.exitCode).toBe(0);
+    expect(r.output).not.toContain('uncertain');
+  });
+
+  it('c29 (OVN-Kubernetes): an Allow to nodes:{} may let through what the NetworkPolicy default deny denies: UNKNOWN (exit 2), not a certain DENIED', () => {
+    const r = reach(c29, '10250');
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain('the model reads it as DENIED by NetworkPolicy isolation (a/deny-egress select it; no rule allows it)');
+    expect(r.output).toContain('AdminNetworkPolicy allow-nodes (priority 1) rule 0 "kubelet" (Allow): the address may be a node\'s, which spec.egress[0].to[0].nodes selects');
+  });
+
+  it('an Allow to nodes over a flow already allowed changes nothing: a certain ALLOWED (exit 0)', () => {
+    const r = reach(base + allowNodes, '10250');
+    expect(r.exitCode).toBe(0);
+    expect(r.output).not.toContain('uncertain');
+  });
+
+  it('a Deny to nodes over a flow already denied changes nothing: a certain DENIED (exit 1)', () => {
+    const r = reach(base + denyEgress + denyNodes, '10250');
+    expect(r.exitCode).toBe(1);
+    expect(r.output).not.toContain('uncertain');
+  });
+});
