@@ -274,6 +274,7 @@ export async function collectConfigMaps(client: KubeClient, snapshot: Snapshot, 
     if (!wanted.has(id)) wanted.set(id, { namespace: ref.namespace, name: ref.name, always: false });
   }
   const forbidden: string[] = [];
+  const notFound: string[] = [];
   const failures: string[] = [];
   const found: KubeObject[] = [];
   await runPool([...wanted.values()], concurrency, async (ref) => {
@@ -292,6 +293,7 @@ export async function collectConfigMaps(client: KubeClient, snapshot: Snapshot, 
       cm.kind = 'ConfigMap';
       found.push(cm);
     } else if (r.status === 404) {
+      notFound.push(`${ref.namespace}/${ref.name}`);
       if (!ref.always) snapshot.notes.push(`ConfigMap ${ref.namespace}/${ref.name} is referenced but does not exist`);
     } else if (r.status === 403) {
       forbidden.push(`${ref.namespace}/${ref.name}`);
@@ -300,6 +302,7 @@ export async function collectConfigMaps(client: KubeClient, snapshot: Snapshot, 
     }
   });
   forbidden.sort();
+  notFound.sort();
   // Keep a stable order whatever the request interleaving was.
   found.sort((a, b) => `${a.metadata?.namespace}/${a.metadata?.name}`.localeCompare(`${b.metadata?.namespace}/${b.metadata?.name}`));
   // What was read is kept, whatever was refused: one ConfigMap the role does not name (an Istio
@@ -307,6 +310,11 @@ export async function collectConfigMaps(client: KubeClient, snapshot: Snapshot, 
   // kind's coverage still says what is missing, so the checks reading ConfigMaps are not judged
   // on an absence that is only a refusal.
   items.push(...found);
+  // Which ones were looked up and are not there, by name: one refused read makes the kind's
+  // coverage forbidden, not every other ConfigMap unknown (an optional envFrom source that does
+  // not exist sets nothing, src/analysis/netpol/calico/ip-pools.ts).
+  if (notFound.length > 0) snapshot.configMapsNotFound = notFound;
+  else delete snapshot.configMapsNotFound;
   if (forbidden.length > 0) {
     snapshot.coverage[key] = { status: 'forbidden', detail: forbiddenConfigMapsDetail(forbidden) };
   } else if (failures.length > 0) {

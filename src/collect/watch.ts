@@ -162,7 +162,7 @@ export class ClusterWatch {
   private pendingDropped = 0;
   private changedKinds = new Set<KindKey>();
   private oldestPending: number | null = null;
-  private configMaps: { items: KubeObject[]; coverage: CoverageEntry; notes: string[] } | null = null;
+  private configMaps: { items: KubeObject[]; coverage: CoverageEntry; notes: string[]; notFound: string[] } | null = null;
   /** What the last discovery told of the served resources (servedApiResources), as a full collection records it. */
   private served: ServedApiResources | undefined;
   private loops: Promise<void>[] = [];
@@ -472,12 +472,12 @@ export class ClusterWatch {
    * is asked of a view of the kinds configMapRefs declares it reads (every kind held when it
    * declares none), not of every object held: the refresh builds it every minute to throw it away.
    */
-  private async configMapsNow(): Promise<{ items: KubeObject[]; coverage: CoverageEntry; notes: string[] }> {
+  private async configMapsNow(): Promise<{ items: KubeObject[]; coverage: CoverageEntry; notes: string[]; notFound: string[] }> {
     const refs = this.options.configMapRefs;
     const partial = this.snapshot(refs?.kinds);
     const before = partial.notes.length;
     await collectConfigMaps(this.client, partial, { configMapRefs: refs }, this.options.concurrency ?? 4);
-    return { items: partial.resources.configmaps ?? [], coverage: partial.coverage.configmaps ?? { status: 'error' }, notes: partial.notes.slice(before) };
+    return { items: partial.resources.configmaps ?? [], coverage: partial.coverage.configmaps ?? { status: 'error' }, notes: partial.notes.slice(before), notFound: partial.configMapsNotFound ?? [] };
   }
 
   /**
@@ -841,10 +841,12 @@ export class ClusterWatch {
       coverage[key] = ok ? { status: 'ok', count: st.objects.size } : st.coverage;
     }
     const notes = [...this.runNotes, ...this.client.notes, ...this.notes];
+    let configMapsNotFound: string[] = [];
     if (this.configMaps && (!only || only.has('configmaps'))) {
       resources.configmaps = this.configMaps.items;
       coverage.configmaps = this.configMaps.coverage;
       notes.push(...this.configMaps.notes);
+      configMapsNotFound = this.configMaps.notFound;
     }
     return {
       schemaVersion: SNAPSHOT_SCHEMA_VERSION,
@@ -856,6 +858,7 @@ export class ClusterWatch {
       resources,
       ...(this.served ? { apiResources: this.served.apiResources } : {}),
       ...(this.served && this.served.missing.length > 0 ? { apiResourcesMissing: this.served.missing } : {}),
+      ...(configMapsNotFound.length > 0 ? { configMapsNotFound } : {}),
       notes,
     };
   }

@@ -96,6 +96,13 @@ export interface Snapshot {
    * snapshots written before it existed.
    */
   apiResourcesMissing?: string[];
+  /**
+   * live source only: the ConfigMaps read by name ("namespace/name", sorted) that the API server
+   * answered 404 for: known not to exist, whatever other by-name read was refused (which marks
+   * coverage.configmaps forbidden for all). Absent when there were none, and in snapshots written
+   * before it existed (there only coverage.configmaps "ok" says a ConfigMap not held does not exist).
+   */
+  configMapsNotFound?: string[];
   /** Non-fatal notes from collection (skipped documents, unknown kinds, retries). */
   notes: string[];
   /**

@@ -983,13 +983,17 @@ describe('ClusterWatch: the ConfigMaps read by name, between full runs', () => {
       await watch.start();
       expect(watch.takeChanges().changes).toEqual([]);
       expect(watch.snapshot().resources.services).toHaveLength(1);
+      // Looked up and not there (404): the snapshot says so by name, as the one-off collection does.
+      expect(watch.snapshot().configMapsNotFound).toContain('ingress-nginx/nginx-settings');
       settings.value = { metadata: { name: 'nginx-settings', namespace: 'ingress-nginx', resourceVersion: '1' }, data: { 'ssl-protocols': 'TLSv1.2' } };
       expect(await next()).toEqual(['ConfigMap ingress-nginx/nginx-settings created']);
+      expect(watch.snapshot().configMapsNotFound ?? []).not.toContain('ingress-nginx/nginx-settings');
       settings.value = { metadata: { name: 'nginx-settings', namespace: 'ingress-nginx', resourceVersion: '2' }, data: { 'ssl-protocols': 'TLSv1 TLSv1.2' } };
       expect(await next()).toEqual(['ConfigMap ingress-nginx/nginx-settings updated']);
       expect(watch.snapshot().resources.configmaps?.map((c) => c.data)).toContainEqual({ 'ssl-protocols': 'TLSv1 TLSv1.2' });
       settings.value = null;
       expect(await next()).toEqual(['ConfigMap ingress-nginx/nginx-settings deleted']);
+      expect(watch.snapshot().configMapsNotFound).toContain('ingress-nginx/nginx-settings');
       // Every read, the first (start) and each refresh, was handed the kinds the refs read, and
       // no other: not the Service, not the ConfigMaps themselves; and asked for what every object held asks for.
       expect(views.length).toBeGreaterThan(3);

@@ -6,10 +6,19 @@
 // the IPPools'. envFrom: "When a key exists in multiple sources, the value associated with the last
 // source will take precedence"; an `optional` source that does not exist sets nothing
 // (https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#environment-variables).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { calicoIpamDoubt } from '../../../src/analysis/netpol/calico/ip-pools.ts';
 import { reachCommandCore } from '../../../src/cli/reach.ts';
+import { liveConfigMapRefs } from '../../../src/cli/source.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { collectConfigMaps } from '../../../src/collect/live.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import type { KubeClient } from '../../../src/kube/client.ts';
+import { readSnapshot, writeSnapshot } from '../../../src/snapshot/io.ts';
 import type { KubeObject, Snapshot } from '../../../src/snapshot/types.ts';
 import { fromBlock, intentOf, shopAndDb } from './calico-intent-cases.ts';
 import { snap } from './helpers.ts';
@@ -86,5 +95,65 @@ describe('USE_POD_CIDR set from an envFrom ConfigMap', () => {
     expect(reach(snap(calicoNode(optional) + exceptPool)).exitCode).toBe(1);
     // Refused, it may exist: the doubt stays.
     expect(reach(live(calicoNode(optional) + exceptPool, 'forbidden')).exitCode).toBe(2);
+  });
+
+  // One refused by-name read (an ingress-nginx --configmap the chart's rbac.extraConfigMapNames
+  // does not list) marks the whole kind forbidden; the optional one's own 404 still says it does
+  // not exist, so an ordinary calico.yaml install is judged.
+  const optional = '[{configMapRef: {name: calico-env, optional: true}}]';
+  const otherRefused = (s: Snapshot, notFound: string[], refused = 'ingress-nginx/ingress-nginx-controller'): Snapshot => {
+    s.coverage.configmaps = { status: 'forbidden', detail: `get configmaps (denied for ${refused})` };
+    s.configMapsNotFound = notFound;
+    return s;
+  };
+
+  it('live, another ConfigMap refused but the optional one looked up and not found (404): it sets nothing, the pool settles it (DENIED, exit 1)', () => {
+    const r = reach(otherRefused(live(calicoNode(optional) + exceptPool, 'forbidden'), ['istio-system/istio', 'kube-system/calico-env']));
+    expect(r.exitCode).toBe(1);
+    expect(r.output).not.toContain('calico-env');
+    expect(r.output).not.toContain('uncertain');
+  });
+
+  it('live, the optional one itself refused (another one 404): it may exist, UNKNOWN (exit 2) naming it', () => {
+    const r = reach(otherRefused(live(calicoNode(optional) + exceptPool, 'forbidden'), ['istio-system/istio'], 'kube-system/calico-env'));
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain('USE_POD_CIDR may be set from ConfigMap kube-system/calico-env (envFrom), which was not read');
+    // A 404 for the same name in another namespace is not this one's.
+    const elsewhere = reach(otherRefused(live(calicoNode(optional) + exceptPool, 'forbidden'), ['default/calico-env'], 'kube-system/calico-env'));
+    expect(elsewhere.exitCode).toBe(2);
+  });
+
+  /** An API server answering the by-name gets: 403 for `refused`, 404 for every other. */
+  const server = (refused: string): KubeClient => ({
+    get: async (path: string) => (path === `/api/v1/namespaces/${refused.replace('/', '/configmaps/')}` ? { status: 403, body: undefined } : { status: 404, body: undefined }),
+  } as unknown as KubeClient);
+
+  it('the live collector records each 404 by name and a snapshot file keeps it: DENIED when only another name was refused, UNKNOWN when the optional one was', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ztaudit-calico-envfrom-'));
+    try {
+      const collected = async (refused: string) => {
+        const s = snapshotFromObjects(parseAllDocuments(calicoNode(optional) + exceptPool).map((d) => d.toJS() as KubeObject).filter((o) => o && typeof o === 'object'), { origin: 'live' });
+        // The auditor's own refs (calico-node's envFrom ConfigMap among them) and an ingress controller's.
+        const refs = liveConfigMapRefs(defaultConfig());
+        await collectConfigMaps(server(refused), s, { configMapRefs: (p) => [...refs(p), { namespace: 'ingress-nginx', name: 'ingress-nginx-controller' }] }, 2);
+        const file = join(dir, `${refused.replace('/', '_')}.snap.json.gz`);
+        writeSnapshot(file, s);
+        return { collected: s, read: await readSnapshot(file) };
+      };
+      const other = await collected('ingress-nginx/ingress-nginx-controller');
+      expect(other.collected.coverage.configmaps?.status).toBe('forbidden');
+      expect(other.read.configMapsNotFound).toContain('kube-system/calico-env');
+      expect(reach(other.collected).exitCode).toBe(1);
+      // Read back from the file (whose workloads are its pods, none here): the pools are trusted all the same.
+      expect(calicoIpamDoubt(other.read)).toBeUndefined();
+      const itself = await collected('kube-system/calico-env');
+      expect(itself.read.configMapsNotFound ?? []).not.toContain('kube-system/calico-env');
+      const r = reach(itself.collected);
+      expect(r.exitCode).toBe(2);
+      expect(r.output).toContain('USE_POD_CIDR may be set from ConfigMap kube-system/calico-env (envFrom), which was not read');
+      expect(calicoIpamDoubt(itself.read)).toContain('USE_POD_CIDR may be set from ConfigMap kube-system/calico-env (envFrom), which was not read');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -586,13 +586,17 @@ function envSource(container: Record<string, unknown>, name: string): { entry: R
 }
 
 /**
- * Whether a ConfigMap the snapshot does not hold does not exist: live, when every by-name read
- * answered (the collector reads the ones calicoIpamConfigMaps names; a 404 leaves none); from
- * manifests, which are the cluster audited, when none declares it. Only an `optional` envFrom
+ * Whether a ConfigMap the snapshot does not hold does not exist: live, when its own by-name read
+ * answered 404 (configMapsNotFound; another name refused does not make this one unknown), or, for
+ * a snapshot written before that record, when every by-name read answered (the collector reads
+ * the ones calicoIpamConfigMaps names); from manifests, which are the cluster audited, when none
+ * declares it. A name whose own read was refused or failed may exist. Only an `optional` envFrom
  * source may be absent: the kubelet starts the container without it and it sets nothing.
  */
-function absentWhenNotFound(snapshot: Snapshot): boolean {
-  return snapshot.origin !== 'live' || snapshot.coverage.configmaps?.status === 'ok';
+function absentWhenNotFound(snapshot: Snapshot, namespace: string | undefined, name: string): boolean {
+  if (snapshot.origin !== 'live' || snapshot.coverage.configmaps?.status === 'ok') return true;
+  const notFound = snapshot.configMapsNotFound;
+  return Array.isArray(notFound) && notFound.includes(`${namespace ?? ''}/${name}`);
 }
 
 function configMapOf(snapshot: Snapshot, namespace: string | undefined, name: string): Record<string, unknown> | undefined {
@@ -607,7 +611,7 @@ function envOf(snapshot: Snapshot, namespace: string | undefined, container: Rec
     for (const f of src.from) {
       if (f.kind === 'Secret') return { unread: `${name} may be set from Secret ${namespace ?? ''}/${f.name} (envFrom), which ztaudit never reads` };
       const data = configMapOf(snapshot, namespace, f.name);
-      if (!data && f.optional && absentWhenNotFound(snapshot)) continue;
+      if (!data && f.optional && absentWhenNotFound(snapshot, namespace, f.name)) continue;
       if (!data) return { unread: `${name} may be set from ConfigMap ${namespace ?? ''}/${f.name} (envFrom), which was not read` };
       const v = data[name.slice(f.prefix.length)];
       if (typeof v === 'string') return { value: v };
