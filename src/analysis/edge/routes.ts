@@ -377,8 +377,7 @@ export function traefikTcpRouteRefused(snapshot: Snapshot, ir: KubeObject, route
   });
   for (const ref of traefikTcpRouteMiddlewares(route, nsOf(ir))) {
     if (ref.includes('@')) continue;
-    const slash = ref.indexOf('/');
-    const candidates = byKey.get(traefikKey(ref.slice(0, slash), ref.slice(slash + 1))) ?? [];
+    const candidates = byKey.get(traefikRefKey(ref)) ?? [];
     if (candidates.length === 0 && !unread) return `Traefik MiddlewareTCP ${ref}, which it names, does not exist, so Traefik refuses the router`;
     // Of several MiddlewareTCPs under one key Traefik keeps one, which is not known: refused only when none can be built.
     const built = candidates.map(traefikTcpMiddlewareOf);
@@ -397,6 +396,17 @@ export function traefikTcpRouteRefused(snapshot: Snapshot, ir: KubeObject, route
  */
 export function traefikKey(ns: string, name: string): string {
   return `${ns}-${name}`.split(/[^\p{L}\p{N}]+/u).filter(Boolean).join('-');
+}
+
+/** Traefik's key (traefikKey) of a "namespace/name" reference. */
+const traefikRefKey = (ref: string): string => {
+  const slash = ref.indexOf('/');
+  return traefikKey(ref.slice(0, slash), ref.slice(slash + 1));
+};
+
+/** The MiddlewareTCPs a "namespace/name" reference finds by Traefik's key: none, one, or several whose keys collide (Traefik keeps one of them). */
+export function traefikMiddlewareTcpsFor(snapshot: Snapshot, ref: string): KubeObject[] {
+  return traefikMiddlewareTcpKeys(snapshot).get(traefikRefKey(ref)) ?? [];
 }
 
 /** The MiddlewareTCPs of both API groups by Traefik's key (traefikKey): several when their keys collide. O(MiddlewareTCPs). */

@@ -186,6 +186,23 @@ describe('Traefik finds a MiddlewareTCP by its key Normalize(namespace-name), no
     expect(exposure(c)?.status).toBe('fail');
     expect(exposureNotes(c.snapshot).filter((n) => n.includes('refuses the router'))).toEqual([]);
     expect(guard(c, edgeAuthMissing).map((v) => v.status)).toEqual(['fail']);
+    // The guards find it the same way: its connection limit counts, and no allowCrossNamespace is
+    // needed, the reference naming the route's own namespace.
+    const limit = only(c, edgeRateLimitMissing);
+    expect(limit.status).toBe('pass');
+    expect(limit.message).toBe('any host: Traefik MiddlewareTCP db-team/limit inFlightConn (amount 10)');
+    expect(limit.evidence?.lookedAt).toContain('Traefik MiddlewareTCP db/team-limit is MiddlewareTCP db-team/limit (Traefik finds it by the key namespace-name)');
+    expect((limit.evidence?.lookedAt as string[]).filter((l) => l.includes('allowCrossNamespace'))).toEqual([]);
+  });
+
+  it('two MiddlewareTCPs under one key (db/team-limit and db-team/limit): the route is served, and neither counts as its guard', () => {
+    const yaml = cluster(CRD, tcpRoute({ middlewares: '[{name: team-limit}]' }) + middlewareTcp('limit', '{inFlightConn: {amount: 10}}', 'db-team') + middlewareTcp('team-limit', '{inFlightConn: {amount: 5}}'))
+      .replace('metadata: {name: db}', 'metadata: {name: db}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: db-team}');
+    const c = ctx(yaml);
+    expect(exposure(c)?.status).toBe('fail');
+    const limit = only(c, edgeRateLimitMissing);
+    expect(limit.status).toBe('fail');
+    expect(limit.message).toContain('Traefik MiddlewareTCPs db-team/limit, db/team-limit all answer to Traefik\'s key for db/team-limit; which one it uses is not known, so none counts');
   });
 
   it('a key no MiddlewareTCP has is still refused: "team-limit" does not find db-teams/limit', () => {
