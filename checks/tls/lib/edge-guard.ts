@@ -3,20 +3,24 @@
 import type { AuditContext } from '../../../src/analysis/context.ts';
 import type { Verdict } from '../../../src/base/vocabulary.ts';
 import { exposedHosts, type ExposedHost, type GuardAnswer } from '../../../src/analysis/edge/guards.ts';
-import { EDGE_ROUTE_KINDS } from '../../../src/analysis/edge/routes.ts';
+import { EDGE_ROUTE_BEST_EFFORT, EDGE_ROUTE_KINDS } from '../../../src/analysis/edge/routes.ts';
 import { EDGE_GUARD_KINDS } from '../../../src/analysis/edge/guards.ts';
 import { MESH_FLOW_KINDS } from '../../../src/analysis/mesh/flow-verdict.ts';
 import type { KindKey } from '../../../src/snapshot/kinds.ts';
 
 export const EDGE_NEEDS: KindKey[] = ['namespaces', 'pods', 'services', 'networkpolicies', 'ingresses'];
-/** The reachability model reads service account labels, which Calico and Cilium policies may select by; unreadable, none are seen. */
-export const EDGE_BEST_EFFORT: KindKey[] = ['serviceaccounts'];
+/**
+ * The reachability model reads service account labels, which Calico and Cilium policies may select by;
+ * unreadable, none are seen. Unread MiddlewareTCPs leave an IngressRouteTCP served and its guard
+ * "could not be read" (EDGE_ROUTE_BEST_EFFORT).
+ */
+export const EDGE_BEST_EFFORT: KindKey[] = ['serviceaccounts', ...EDGE_ROUTE_BEST_EFFORT];
 /**
  * What the guards read when present; the by-name ConfigMaps are conditional reads of each check (the
  * controllers', Istio's mesh config), and so are the policy kinds of every API but NetworkPolicy,
  * which decide what reaches a backend only where the CNI enforces them (ENFORCED_POLICY_KINDS_READ).
  */
-export const EDGE_READS: KindKey[] = [...new Set<KindKey>([...EDGE_ROUTE_KINDS, ...EDGE_GUARD_KINDS, ...MESH_FLOW_KINDS])].filter((k) => !EDGE_NEEDS.includes(k) && k !== 'configmaps');
+export const EDGE_READS: KindKey[] = [...new Set<KindKey>([...EDGE_ROUTE_KINDS, ...EDGE_GUARD_KINDS, ...MESH_FLOW_KINDS])].filter((k) => !EDGE_NEEDS.includes(k) && !EDGE_BEST_EFFORT.includes(k) && k !== 'configmaps');
 
 export function guardVerdicts(
   ctx: AuditContext,

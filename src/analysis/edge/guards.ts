@@ -14,12 +14,12 @@ import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap, type Json } from 
 import { effectiveExposure } from './effective-exposure.ts';
 import { configMapData, nginxAnnotationBool, nginxAnnotationGroups, nginxBool, nginxImageVersion, NGINX_ANNOTATION_PREFIX, servedByIngressNginx, type NginxController } from '../tls/nginx.ts';
 import { ingressTlsHostCovers } from '../tls/hosts.ts';
-import { traefikMiddlewareIndex, traefikMiddlewareTcpIndex, traefikTcpMiddlewareOf, type TraefikTcpMiddleware } from '../tls/traefik.ts';
+import { traefikMiddlewareIndex, traefikTcpMiddlewareOf, type TraefikTcpMiddleware } from '../tls/traefik.ts';
 import { refString, workloadsOf, type Workload } from '../workloads.ts';
 import { istioPolicySelects, parseAuthorizationPolicy, type AuthzRule, type ParsedAuthzPolicy } from '../mesh/authz.ts';
 import { selectorMatches } from '../mesh/istio.ts';
 import { istioStringMatch } from '../mesh/istio-authz.ts';
-import { describeRoute, edgeRoutes, type EdgeController, type EdgeRoute } from './routes.ts';
+import { describeRoute, edgeRoutes, traefikMiddlewareTcpsFor, type EdgeController, type EdgeRoute } from './routes.ts';
 
 /** Kinds the guards read besides the routes. */
 export const EDGE_GUARD_KINDS = [
@@ -93,24 +93,31 @@ interface TraefikMiddlewareUse { ref: string; spec: Json; tcp?: TraefikTcpMiddle
  * WAF plugin, can stand in front of it
  * (https://doc.traefik.io/traefik/reference/routing-configuration/tcp/middlewares/overview/).
  * One that is missing or cannot be built makes Traefik refuse the router, which is then no edge
- * route (traefikTcpRouteRefused): one not found here was not readable. As for Middlewares, one
- * of another namespace counts, with a note: without the CRD provider's allowCrossNamespace
+ * route (traefikTcpRouteRefused): one not found here was not readable. A reference finds the
+ * MiddlewareTCP whose Traefik key (namespace-name, normalized: routes.ts traefikKey) is its own, so
+ * "team-limit" from namespace db is MiddlewareTCP db-team/limit; several under one key, of which
+ * Traefik keeps one, count for none. As for Middlewares, a reference naming another namespace
+ * counts, with a note: without the CRD provider's allowCrossNamespace
  * Traefik drops the whole route (pkg/provider/kubernetes/crd/kubernetes_tcp.go
  * makeMiddlewareTCPKeys), with it the middleware applies.
  */
 function traefikTcpMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: GuardAnswer): TraefikMiddlewareUse[] {
-  const index = traefikMiddlewareTcpIndex(snapshot);
   const refs = [...new Set(h.routes.flatMap((r) => r.middlewares))];
   const out: TraefikMiddlewareUse[] = [];
   answer.looked.push(`IngressRouteTCP ${h.route.namespace}/${h.route.name}, a TCP router: Traefik's HTTP Middlewares (ForwardAuth, BasicAuth, RateLimit, plugins) do not apply to it, only MiddlewareTCPs (InFlightConn, IPAllowList), ${refs.length ? `and its routes name ${refs.map((r) => `MiddlewareTCP ${r}`).join(', ')}` : 'of which its routes name none (spec.routes[].middlewares)'}`);
   for (const ref of refs) {
-    const mw = ref.includes('@') ? undefined : index.get(ref);
-    if (!mw) {
-      answer.looked.push(ref.includes('@') ? `Traefik TCP middleware ${ref} comes from another provider, which is not read` : `Traefik MiddlewareTCP ${ref} could not be read`);
+    const found = ref.includes('@') ? [] : traefikMiddlewareTcpsFor(snapshot, ref);
+    if (found.length !== 1) {
+      answer.looked.push(ref.includes('@') ? `Traefik TCP middleware ${ref} comes from another provider, which is not read`
+        : found.length === 0 ? `Traefik MiddlewareTCP ${ref} could not be read`
+        : `Traefik MiddlewareTCPs ${found.map((m) => `${nsOf(m)}/${m.metadata?.name ?? ''}`).join(', ')} all answer to Traefik's key for ${ref}; which one it uses is not known, so none counts`);
       continue;
     }
-    if (nsOf(mw) !== h.route.namespace) answer.looked.push(`Traefik MiddlewareTCP ${ref} is in another namespace than IngressRouteTCP ${h.route.namespace}/${h.route.name}: Traefik serves the route only with the kubernetescrd provider's allowCrossNamespace on (its static configuration is not read)`);
-    out.push({ ref, spec: obj(mw.spec) ?? {}, tcp: traefikTcpMiddlewareOf(mw) });
+    const mw = found[0];
+    const mwRef = `${nsOf(mw)}/${mw.metadata?.name ?? ''}`;
+    if (mwRef !== ref) answer.looked.push(`Traefik MiddlewareTCP ${ref} is MiddlewareTCP ${mwRef} (Traefik finds it by the key namespace-name)`);
+    if (ref.slice(0, ref.indexOf('/')) !== h.route.namespace) answer.looked.push(`Traefik MiddlewareTCP ${ref} is in another namespace than IngressRouteTCP ${h.route.namespace}/${h.route.name}: Traefik serves the route only with the kubernetescrd provider's allowCrossNamespace on (its static configuration is not read)`);
+    out.push({ ref: mwRef, spec: obj(mw.spec) ?? {}, tcp: traefikTcpMiddlewareOf(mw) });
   }
   if (h.routes.every((r) => r.tlsPassthrough)) answer.looked.push(`its TLS passes through to the backend (tls.passthrough: true), which terminates it: Traefik sees no request, so only the backend can authenticate clients (client certificates, its protocol's own login), and that is not seen`);
   return out;

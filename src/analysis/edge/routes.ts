@@ -83,7 +83,7 @@ export interface EdgeRoutes {
   notes: string[];
 }
 
-/** Kinds this module reads; checks and exposure list them in `reads`. */
+/** Kinds this module reads; checks and exposure list them in `reads`, but for EDGE_ROUTE_BEST_EFFORT. */
 export const EDGE_ROUTE_KINDS = [
   'ingresses', 'ingressclasses', 'services',
   'gatewayapi.gateways', 'gatewayapi.gatewayclasses', 'gatewayapi.httproutes', 'gatewayapi.grpcroutes', 'gatewayapi.tlsroutes', 'gatewayapi.tcproutes', 'gatewayapi.referencegrants',
@@ -91,6 +91,14 @@ export const EDGE_ROUTE_KINDS = [
   'traefik.ingressroutes', 'traefik-legacy.ingressroutes', 'traefik.ingressroutetcps', 'traefik-legacy.ingressroutetcps', 'traefik.middlewaretcps', 'traefik-legacy.middlewaretcps',
   'contour.httpproxies',
 ] as const satisfies readonly KindKey[];
+
+/**
+ * Of EDGE_ROUTE_KINDS, the ones that only refine the routes, which checks list in `readsBestEffort`:
+ * the MiddlewareTCPs only drop an IngressRouteTCP Traefik refuses for naming a missing or broken one,
+ * and unread, the route stays (traefikTcpRouteRefused), the guards saying they could not be read. In
+ * `reads`, a role that predates the kind would leave every edge check not evaluated.
+ */
+export const EDGE_ROUTE_BEST_EFFORT: readonly KindKey[] = TRAEFIK_TCP_MIDDLEWARE_KEYS;
 
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 const nsOf = (o: KubeObject) => o.metadata?.namespace ?? 'default';
@@ -360,17 +368,58 @@ export function traefikTcpRouteRefused(snapshot: Snapshot, ir: KubeObject, route
   const sni = [...(str(route.match) ?? '').matchAll(/HostSNI\(([^)]*)(\)|$)/g)].filter((m) => m[2] === ')').flatMap((m) => [...m[1].matchAll(/`([^`]+)`|"([^"]+)"|'([^']+)'/g)].map((x) => x[1] ?? x[2] ?? x[3]));
   const tls = obj(obj(ir.spec)?.tls);
   if (!tls && sni.length > 0 && sni[0] !== '*') return `its rule ${JSON.stringify(str(route.match))} matches HostSNI ${JSON.stringify(sni[0])} without tls, which Traefik refuses (a TCP router without TLS can only match HostSNI(\`*\`))`;
-  const index = traefikMiddlewareTcpIndex(snapshot);
-  const unread = TRAEFIK_TCP_MIDDLEWARE_KEYS.some((k) => ['forbidden', 'error'].includes(snapshot.coverage[k]?.status ?? ''));
+  const byKey = traefikMiddlewareTcpKeys(snapshot);
+  // A kind read as neither listed nor absent (forbidden, an error, or no coverage entry at all, as
+  // in a snapshot written before ztaudit collected it) is unread: a missing one proves nothing.
+  const unread = TRAEFIK_TCP_MIDDLEWARE_KEYS.some((k) => {
+    const status = snapshot.coverage[k]?.status;
+    return status === 'forbidden' || status === 'error' || (status === undefined && snapshot.resources[k] === undefined);
+  });
   for (const ref of traefikTcpRouteMiddlewares(route, nsOf(ir))) {
     if (ref.includes('@')) continue;
-    const mw = index.get(ref);
-    if (!mw && !unread) return `Traefik MiddlewareTCP ${ref}, which it names, does not exist, so Traefik refuses the router`;
-    const m = mw ? traefikTcpMiddlewareOf(mw) : undefined;
-    if (m?.type === 'invalid') return `Traefik MiddlewareTCP ${ref}, which it names, cannot be built (${m.why}), so Traefik refuses the router`;
+    const candidates = byKey.get(traefikRefKey(ref)) ?? [];
+    if (candidates.length === 0 && !unread) return `Traefik MiddlewareTCP ${ref}, which it names, does not exist, so Traefik refuses the router`;
+    // Of several MiddlewareTCPs under one key Traefik keeps one, which is not known: refused only when none can be built.
+    const built = candidates.map(traefikTcpMiddlewareOf);
+    const m = built.find((b) => b.type === 'invalid');
+    if (m?.type === 'invalid' && built.every((b) => b.type === 'invalid')) return `Traefik MiddlewareTCP ${ref}, which it names, cannot be built (${m.why}), so Traefik refuses the router`;
   }
   return undefined;
 }
+
+/**
+ * Traefik's key for a CRD object of namespace `ns` named `name`: provider.Normalize(ns + "-" + name),
+ * every run of characters other than letters and digits one "-" (traefik/traefik
+ * pkg/provider/configuration.go Normalize; pkg/provider/kubernetes/crd/kubernetes.go makeID and
+ * resolveReference). A route's reference resolves by that key, so route namespace db naming
+ * "team-limit" finds MiddlewareTCP db-team/limit, whose key is db-team-limit too.
+ */
+export function traefikKey(ns: string, name: string): string {
+  return `${ns}-${name}`.split(/[^\p{L}\p{N}]+/u).filter(Boolean).join('-');
+}
+
+/** Traefik's key (traefikKey) of a "namespace/name" reference. */
+const traefikRefKey = (ref: string): string => {
+  const slash = ref.indexOf('/');
+  return traefikKey(ref.slice(0, slash), ref.slice(slash + 1));
+};
+
+/** The MiddlewareTCPs a "namespace/name" reference finds by Traefik's key: none, one, or several whose keys collide (Traefik keeps one of them). */
+export function traefikMiddlewareTcpsFor(snapshot: Snapshot, ref: string): KubeObject[] {
+  return traefikMiddlewareTcpKeys(snapshot).get(traefikRefKey(ref)) ?? [];
+}
+
+/** The MiddlewareTCPs of both API groups by Traefik's key (traefikKey): several when their keys collide. O(MiddlewareTCPs). */
+const traefikMiddlewareTcpKeys = memoize((snapshot: Snapshot): Map<string, KubeObject[]> => {
+  const m = new Map<string, KubeObject[]>();
+  for (const mw of traefikMiddlewareTcpIndex(snapshot).values()) {
+    const key = traefikKey(nsOf(mw), nameOf(mw));
+    const list = m.get(key);
+    if (list) list.push(mw);
+    else m.set(key, [mw]);
+  }
+  return m;
+}, ['network', 'tls']);
 
 export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
   const routes: EdgeRoute[] = [];

@@ -54,6 +54,10 @@ const BEST_EFFORT: Record<string, string> = {
   'tls.ingress-without-tls <- certmanager.certificates': 'a Certificate\'s dnsNames only say whether the TLS Secret ingress-nginx falls back to names a host; unread, that host is a medium finding saying the Certificates could not be read (ingress-nginx-tls-secret-fallback.test.ts)',
   // A TLSOption's finding names the routers using it (checks/tls/lib/traefik-option-users.ts).
   'tls.weak-ciphers <- traefik.ingressroutetcps': 'the IngressRouteTCPs only name the routers a TLSOption\'s finding lists; unread, the verdict stands and the finding says they could not be read (traefik-tls-option-users.test.ts)',
+  // MiddlewareTCPs only refine an IngressRouteTCP (routes.ts EDGE_ROUTE_BEST_EFFORT): unread, the route stays served and the guard names what it could not read.
+  'tls.edge-auth-missing <- traefik.middlewaretcps': 'unread, the IngressRouteTCP stays exposed and the finding (same fingerprint) adds "Traefik MiddlewareTCP … could not be read" (traefik-middlewaretcp.test.ts)',
+  'tls.edge-rate-limit-missing <- traefik.middlewaretcps': 'unread, an inFlightConn MiddlewareTCP is not seen: the route fails, the finding saying "Traefik MiddlewareTCP … could not be read" (traefik-middlewaretcp.test.ts)',
+  'tls.edge-waf-missing <- traefik.middlewaretcps': 'unread, the IngressRouteTCP stays exposed and the finding (same fingerprint) adds "Traefik MiddlewareTCP … could not be read" (traefik-middlewaretcp.test.ts)',
   'tls.ingress-without-tls <- deployments': 'the controller\'s Deployment (its args) only refines the message about where TLS ends; the Ingress is judged without it',
   // Exec into a pod that can reach its node is node takeover (checks/rbac/lib/named-pods.ts): a
   // live cluster's pods, from manifests the workload templates standing in for them, say which.

@@ -17,6 +17,10 @@ import { exposureNotes } from '../../../src/analysis/netpol/exposure.ts';
 import { edgeAuthMissing } from '../../../checks/tls/edge-auth-missing.ts';
 import { edgeRateLimitMissing } from '../../../checks/tls/edge-rate-limit-missing.ts';
 import { edgeWafMissing } from '../../../checks/tls/edge-waf-missing.ts';
+import { ingressWithoutTls } from '../../../checks/tls/ingress-without-tls.ts';
+import { exposedWorkload } from '../../../checks/network/exposed-workload.ts';
+import { runChecks } from '../../../src/engine/run.ts';
+import { TRAEFIK_TCP_MIDDLEWARE_KEYS } from '../../../src/analysis/tls/traefik.ts';
 import { cluster, ctx, exposure, guard, tcpRoute } from './traefik-tcp.ts';
 
 const CRD = ['--providers.kubernetescrd'];
@@ -136,5 +140,74 @@ describe('a MiddlewareTCP Traefik cannot use makes it refuse the router: no edge
     expect(exposureNotes(c.snapshot)).toContain('IngressRouteTCP db/postgres: its rule "HostSNI(`db.example.com`)" matches HostSNI "db.example.com" without tls, which Traefik refuses (a TCP router without TLS can only match HostSNI(`*`)); it is not served');
     // With tls, the same rule is served.
     expect(exposure(ctx(cluster(CRD, tcpRoute({ match: 'HostSNI(`db.example.com`)', tls: '{secretName: db-cert}' }))))?.status).toBe('fail');
+  });
+});
+
+describe('MiddlewareTCPs that were not read leave the route served: missing data is no fix', () => {
+  const FIVE = [exposedWorkload, ingressWithoutTls, edgeAuthMissing, edgeRateLimitMissing, edgeWafMissing];
+
+  it('a snapshot written before ztaudit collected MiddlewareTCPs (no coverage entry, no objects): the route stays exposed, without TLS and without authentication', () => {
+    const c = scenario('[{name: conn-limit}]', middlewareTcp('conn-limit', '{inFlightConn: {amount: 10}}'));
+    for (const k of TRAEFIK_TCP_MIDDLEWARE_KEYS) {
+      delete c.snapshot.coverage[k];
+      delete c.snapshot.resources[k];
+    }
+    expect(exposure(c)?.status).toBe('fail');
+    expect(guard(c, ingressWithoutTls).map((v) => v.status)).toEqual(['fail']);
+    expect(only(c, edgeAuthMissing).status).toBe('fail');
+    const limit = only(c, edgeRateLimitMissing);
+    expect(limit.status).toBe('fail');
+    expect(limit.message).toContain('Traefik MiddlewareTCP db/conn-limit could not be read');
+    expect(exposureNotes(c.snapshot).filter((n) => n.includes('refuses the router'))).toEqual([]);
+  });
+
+  it('MiddlewareTCPs forbidden (a role that predates the kind): all five edge checks are still evaluated, the route exposed, the guard naming what it could not read', () => {
+    const c = scenario('[{name: conn-limit}]');
+    c.snapshot.coverage['traefik.middlewaretcps'] = { status: 'forbidden', detail: 'list middlewaretcps.traefik.io (refused in test)' };
+    delete c.snapshot.resources['traefik.middlewaretcps'];
+    const outcomes = runChecks(FIVE, c);
+    expect(outcomes.map((o) => `${o.check.id} ${o.status}`)).toEqual([
+      'network.exposed-workload fail', 'tls.ingress-without-tls fail', 'tls.edge-auth-missing fail', 'tls.edge-rate-limit-missing fail', 'tls.edge-waf-missing fail',
+    ]);
+    const limit = outcomes[3].results.find((r) => r.resource.kind === 'IngressRouteTCP');
+    expect(limit?.message).toContain('Traefik MiddlewareTCP db/conn-limit could not be read');
+    expect(outcomes[0].results.some((r) => r.status === 'fail' && r.resource.kind === 'StatefulSet' && r.resource.name === 'postgres')).toBe(true);
+  });
+});
+
+describe('Traefik finds a MiddlewareTCP by its key Normalize(namespace-name), not by namespace and name', () => {
+  // traefik/traefik pkg/provider/kubernetes/crd/kubernetes.go: a MiddlewareTCP is stored under
+  // provider.Normalize(makeID(namespace, name)) and a route's reference resolves to
+  // provider.Normalize(ns + "-" + name) (resolveReference); Normalize (pkg/provider/configuration.go)
+  // joins the runs of letters and digits with "-".
+  it('a route in db naming "team-limit" uses MiddlewareTCP db-team/limit (key db-team-limit): the route is served, not refused', () => {
+    const yaml = cluster(CRD, tcpRoute({ middlewares: '[{name: team-limit}]' }) + middlewareTcp('limit', '{inFlightConn: {amount: 10}}', 'db-team')).replace('metadata: {name: db}', 'metadata: {name: db}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: db-team}');
+    const c = ctx(yaml);
+    expect(exposure(c)?.status).toBe('fail');
+    expect(exposureNotes(c.snapshot).filter((n) => n.includes('refuses the router'))).toEqual([]);
+    expect(guard(c, edgeAuthMissing).map((v) => v.status)).toEqual(['fail']);
+    // The guards find it the same way: its connection limit counts, and no allowCrossNamespace is
+    // needed, the reference naming the route's own namespace.
+    const limit = only(c, edgeRateLimitMissing);
+    expect(limit.status).toBe('pass');
+    expect(limit.message).toBe('any host: Traefik MiddlewareTCP db-team/limit inFlightConn (amount 10)');
+    expect(limit.evidence?.lookedAt).toContain('Traefik MiddlewareTCP db/team-limit is MiddlewareTCP db-team/limit (Traefik finds it by the key namespace-name)');
+    expect((limit.evidence?.lookedAt as string[]).filter((l) => l.includes('allowCrossNamespace'))).toEqual([]);
+  });
+
+  it('two MiddlewareTCPs under one key (db/team-limit and db-team/limit): the route is served, and neither counts as its guard', () => {
+    const yaml = cluster(CRD, tcpRoute({ middlewares: '[{name: team-limit}]' }) + middlewareTcp('limit', '{inFlightConn: {amount: 10}}', 'db-team') + middlewareTcp('team-limit', '{inFlightConn: {amount: 5}}'))
+      .replace('metadata: {name: db}', 'metadata: {name: db}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: db-team}');
+    const c = ctx(yaml);
+    expect(exposure(c)?.status).toBe('fail');
+    const limit = only(c, edgeRateLimitMissing);
+    expect(limit.status).toBe('fail');
+    expect(limit.message).toContain('Traefik MiddlewareTCPs db-team/limit, db/team-limit all answer to Traefik\'s key for db/team-limit; which one it uses is not known, so none counts');
+  });
+
+  it('a key no MiddlewareTCP has is still refused: "team-limit" does not find db-teams/limit', () => {
+    const c = ctx(cluster(CRD, tcpRoute({ middlewares: '[{name: team-limit}]' }) + middlewareTcp('limit', '{inFlightConn: {amount: 10}}', 'db-teams')));
+    expect(exposure(c)).toBeUndefined();
+    expect(exposureNotes(c.snapshot)).toContain('IngressRouteTCP db/postgres: Traefik MiddlewareTCP db/team-limit, which it names, does not exist, so Traefik refuses the router; it is not served');
   });
 });
