@@ -19,7 +19,10 @@ import { CILIUM_CONFIG_MAP_REF_KINDS, ciliumConfigMapRefs } from '../analysis/ne
 import { CONTOUR_CONFIG_MAP_REF_KINDS, contourConfigMapRefs } from '../analysis/tls/contour.ts';
 import { CNI_KINDS } from '../analysis/netpol/cni.ts';
 import { calicoIpamConfigMaps } from '../analysis/netpol/calico/ip-pools.ts';
-import type { KindKey } from '../snapshot/kinds.ts';
+import { POD_VIEW_KINDS, type KindKey } from '../snapshot/kinds.ts';
+import { onlyWithOf, unreadKind } from '../engine/audit.ts';
+import type { Check } from '../engine/types.ts';
+import { CHECKS } from '../../checks/index.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
 import { collect, seconds } from './command.ts';
 
@@ -168,14 +171,18 @@ async function collectSource(flags: SourceFlags, log: Logger, context: SourceCon
   const timeoutMs = flags.requestTimeout ? flags.requestTimeout * 1000 : undefined;
   const retryBudgetMs = flags.retryBudget !== undefined ? flags.retryBudget * 1000 : undefined;
   const config = context.config ?? defaultConfig();
+  // A kind read only for other kinds' sake (KindSpec.onlyWith) is told of once every kind is
+  // in: only then is it known whether anything depends on it.
+  const later: string[] = [];
   // Each progress line once (per page of a long list, then the kind's end), and none after
   // the run was abandoned: its requests may still be settling.
   const progress = (kind: string, count: number, done?: CoverageEntry) => {
     if (context.signal?.aborted) return;
     if (!done || done.status === 'ok' || done.status === 'absent') log.progress(kind, count);
-    else log.warn(`${kind} could not be read (${done.status}${done.detail ? `: ${done.detail}` : ''}): the checks that need it will not be evaluated`);
+    else if (onlyWithOf(kind)) later.push(kind);
+    else log.warn(`${kind} could not be read (${done.status}${done.detail ? `: ${done.detail}` : ''}): ${whoNeeds(kind as KindKey)}`);
   };
-  return collectLive({
+  const snapshot = await collectLive({
     kubeconfigPath: flags.kubeconfig ? at(flags.kubeconfig) : undefined,
     context: flags.context,
     ...(context.env ? { env: context.env } : {}),
@@ -188,4 +195,40 @@ async function collectSource(flags: SourceFlags, log: Logger, context: SourceCon
   }).catch((error: unknown) => {
     throw noClusterFound(error, flags);
   });
+  for (const kind of later) {
+    const needed = gatingChecks(kind as KindKey);
+    const u = unreadKind(snapshot, kind, new Set(needed.length > 0 ? [kind] : []));
+    if (!u) continue;
+    if (!u.partial) log.warn(u.line);
+    else log.warn(`${u.line}: ${needed.length > 0 ? whoNeeds(kind as KindKey) : `it refines the verdicts on ${onlyWithOf(kind)!.join(' and ')}, so the run is partial`}`);
+  }
+  return snapshot;
+}
+
+/** The checks that are not evaluated without kind `kind` wherever they apply (`needs`, `reads`; the pod view for `pods`). */
+function gatingChecks(kind: KindKey, checks: readonly Check[] = CHECKS): string[] {
+  return checks.filter((c) => c.needs.includes(kind) || c.reads?.includes(kind) || (c.needs.includes('pods') && (POD_VIEW_KINDS as readonly string[]).includes(kind))).map((c) => c.id);
+}
+
+/** At most this many check ids in the warning for a kind that could not be read; the rest are counted. */
+const MAX_NAMED = 4;
+
+/**
+ * What a kind that could not be read costs, from the checks' declarations: those that need it
+ * are not evaluated; one read only where the cluster makes it matter, or only to refine a
+ * verdict, costs no check its verdict everywhere, and the report says which were not evaluated.
+ */
+export function whoNeeds(kind: KindKey, checks: readonly Check[] = CHECKS): string {
+  const gating = gatingChecks(kind, checks), conditional: string[] = [], refining: string[] = [];
+  const gates = new Set(gating);
+  for (const c of checks) {
+    if (gates.has(c.id)) continue;
+    if (c.readsWhen?.some((r) => r.kinds.includes(kind))) conditional.push(c.id);
+    else if (c.readsBestEffort?.includes(kind)) refining.push(c.id);
+  }
+  const named = (ids: string[]) => `${ids.slice(0, MAX_NAMED).join(', ')}${ids.length > MAX_NAMED ? ` and ${ids.length - MAX_NAMED} more` : ''}`;
+  if (gating.length > 0) return `${gating.length === 1 ? 'the check that needs it' : `the ${gating.length} checks that need it`} will not be evaluated where they apply (${named(gating)})`;
+  if (conditional.length > 0) return `no check needs it everywhere; ${named(conditional)} read it where the cluster makes it matter (the report says whether they were evaluated)`;
+  if (refining.length > 0) return `no check needs it; ${named(refining)} judge without it and say what they could not read`;
+  return 'no check needs it';
 }

@@ -5,6 +5,7 @@ import type { Config } from '../config/types.ts';
 import type { CheckSummary, Finding, RunDetails, RunReport } from '../run/types.ts';
 import { REPORT_SCHEMA_VERSION } from '../run/types.ts';
 import { implicitNamespaces, type Snapshot } from '../snapshot/types.ts';
+import { KINDS, type KindKey } from '../snapshot/kinds.ts';
 import { flatText, runStreamed } from './run.ts';
 import { scoreRun } from './score.ts';
 import type { AuditContext, StagedAnalysis } from '../analysis/context.ts';
@@ -61,22 +62,63 @@ function clusterOf(snapshot: Snapshot): RunReport['run']['cluster'] {
   return c.server === undefined ? c : { ...c, server: redactUrlCredentials(c.server) };
 }
 
-/**
- * Why the run is partial: every kind that could not be read (forbidden, failed) and input
- * the collector could not place. Absent when nothing is missing.
- */
 /** The namespaces a manifests run names but declares nowhere (implicitNamespaces), sorted; absent when none. O(namespaces). */
 function undeclaredOf(snapshot: Snapshot): { undeclaredNamespaces?: string[] } {
   const names = [...implicitNamespaces(snapshot)].sort();
   return names.length > 0 ? { undeclaredNamespaces: names } : {};
 }
 
-export function partialOf(snapshot: Snapshot): { partial?: string[] } {
-  const lines: string[] = [];
-  for (const [kind, c] of Object.entries(snapshot.coverage)) {
-    if (c?.status !== 'error' && c?.status !== 'forbidden') continue;
-    lines.push(`${kind} could not be read (${c.status === 'forbidden' ? 'forbidden' : 'error'}${c.detail ? `: ${c.detail}` : ''})`);
+/** The kinds read only for other kinds' sake (KindSpec.onlyWith), by key. */
+const ONLY_WITH: ReadonlyMap<string, readonly string[]> = new Map(KINDS.flatMap((k): Array<[string, readonly string[]]> => ('onlyWith' in k && k.onlyWith ? [[k.key, k.onlyWith]] : [])));
+const KIND_NAME: ReadonlyMap<string, string> = new Map(KINDS.map((k) => [k.key, k.kind]));
+
+/**
+ * What each kind that could not be read (forbidden, failed) costs the run, one line each: a
+ * `partial` line, or a note when nothing depends on it (unreadKind). O(kinds).
+ */
+export function unreadKinds(snapshot: Snapshot, unjudged: ReadonlySet<string> = new Set()): { partial: string[]; notes: string[] } {
+  const partial: string[] = [], notes: string[] = [];
+  for (const kind of Object.keys(snapshot.coverage)) {
+    const u = unreadKind(snapshot, kind, unjudged);
+    if (u) (u.partial ? partial : notes).push(u.line);
   }
+  return { partial, notes };
+}
+
+/**
+ * Kind `kind` could not be read: its line, and whether the run is partial for it. It is not
+ * when the kind is read only for other kinds' sake (KindSpec.onlyWith) and none of those holds
+ * objects or went unread, so nothing depends on it; a kind a check could not be evaluated
+ * without (`unjudged`, the outcomes' `unreadable`) always is. Undefined when the kind was read.
+ */
+export function unreadKind(snapshot: Snapshot, kind: string, unjudged: ReadonlySet<string> = new Set()): { partial: boolean; line: string } | undefined {
+  const c = snapshot.coverage[kind as KindKey];
+  if (c?.status !== 'error' && c?.status !== 'forbidden') return undefined;
+  const line = `${kind} could not be read (${c.status}${c.detail ? `: ${c.detail}` : ''})`;
+  const owners = ONLY_WITH.get(kind);
+  if (!owners || unjudged.has(kind) || owners.some((k) => needed(snapshot, k))) return { partial: true, line };
+  const names = [...new Set(owners.map((k) => KIND_NAME.get(k) ?? k))];
+  return { partial: false, line: `${line}: no ${names.join(' or ')} is in the input, so nothing depends on it` };
+}
+
+/** The kinds whose objects kind `kind` is read for (KindSpec.onlyWith); undefined for any other kind. */
+export function onlyWithOf(kind: string): readonly string[] | undefined {
+  return ONLY_WITH.get(kind);
+}
+
+/** Kind `key` holds objects, or was not read (forbidden, failed, or no coverage entry: a snapshot from before it was collected). */
+function needed(snapshot: Snapshot, key: string): boolean {
+  const c = snapshot.coverage[key as KindKey];
+  if (c === undefined || c.status === 'forbidden' || c.status === 'error') return true;
+  return (snapshot.resources[key as KindKey]?.length ?? 0) > 0 || (c.count ?? 0) > 0;
+}
+
+/**
+ * Why the run is partial: every kind that could not be read and something depends on
+ * (unreadKinds), and input the collector could not place. Absent when nothing is missing.
+ */
+export function partialOf(snapshot: Snapshot, unjudged?: ReadonlySet<string>): { partial?: string[] } {
+  const lines = unreadKinds(snapshot, unjudged).partial;
   lines.push(...(snapshot.partial ?? []));
   return lines.length > 0 ? { partial: lines } : {};
 }
@@ -204,6 +246,8 @@ function audited(input: AuditInput, spool: Spool | null): AuditOutput {
       ...(o.unjudgedNamespaces ? { unjudgedNamespaces: o.unjudgedNamespaces } : {}),
     });
   }
+  // A kind a check could not be judged without makes the run partial, whatever it is read for.
+  const unjudged = new Set<string>(outcomes.flatMap((o) => o.unreadable ?? []));
   const score = scoreRun(scored(findings, outcomes, passes), (r) => r.status === 'fail' && w.waived.has(r.fingerprint));
 
   markImplied(findings, outcomes);
@@ -219,8 +263,8 @@ function audited(input: AuditInput, spool: Spool | null): AuditOutput {
       coverage: input.snapshot.coverage as RunReport['run']['coverage'],
       toolVersion: TOOL_VERSION,
       checkCatalogVersion: catalogVersion(input.checks),
-      notes: [...input.snapshot.notes, ...(input.notes ? input.notes(ctx) : []), ...checkWarnings],
-      ...partialOf(input.snapshot),
+      notes: [...input.snapshot.notes, ...unreadKinds(input.snapshot, unjudged).notes, ...(input.notes ? input.notes(ctx) : []), ...checkWarnings],
+      ...partialOf(input.snapshot, unjudged),
       ...undeclaredOf(input.snapshot),
       ...(input.snapshot.source === 'snapshot' && input.snapshot.origin ? { origin: input.snapshot.origin } : {}),
     },

@@ -26,6 +26,13 @@ export interface KindSpec {
    * it: the checks, the analyses, report details and the other commands read nothing else.
    */
   slim?: SlimSpec;
+  /**
+   * Read only to refine verdicts about objects of these kinds: unread, the kind makes the run
+   * partial only when one of them holds objects or could not be read itself (forbidden, error,
+   * no coverage entry); otherwise nothing depends on it and the run says so in a note
+   * (src/engine/audit.ts partialOf). A role that predates the kind then costs no complete run.
+   */
+  onlyWith?: readonly string[]; // KindKeys (a KindKey here would make KINDS its own type; test/unit/engine/partial-only-with.test.ts checks them)
 }
 
 /**
@@ -88,6 +95,9 @@ const builtin = (key: string, kind: string, group: string, version: string, reso
 const crd = (key: string, kind: string, group: string, versions: string[], resource: string, namespaced = true, slim?: SlimSpec): KindSpec => ({
   key, kind, group, versions, resource, namespaced, builtin: false, ...(slim ? { slim } : {}),
 });
+
+/** The IngressRouteTCPs' kinds: the only objects a MiddlewareTCP is read for. */
+const TRAEFIK_TCP_ROUTES = ['traefik.ingressroutetcps', 'traefik-legacy.ingressroutetcps'] as const;
 
 export const KINDS = [
   core('namespaces', 'Namespace', 'namespaces', false, { annotations: 'all', status: ['phase'] }),
@@ -167,9 +177,9 @@ export const KINDS = [
   crd('traefik-legacy.ingressroutetcps', 'IngressRouteTCP', 'traefik.containo.us', ['v1alpha1'], 'ingressroutetcps', true, { annotations: ['kubernetes.io/ingress.class'], status: [] }),
   // Traefik TCP middlewares (doc.traefik.io/traefik/reference/routing-configuration/kubernetes/crd/tcp/middlewaretcp/):
   // an IngressRouteTCP's routes[].middlewares name them; only the spec (inFlightConn, ipAllowList,
-  // ipWhiteList) is read
-  crd('traefik.middlewaretcps', 'MiddlewareTCP', 'traefik.io', ['v1alpha1'], 'middlewaretcps', true, { annotations: [], status: [] }),
-  crd('traefik-legacy.middlewaretcps', 'MiddlewareTCP', 'traefik.containo.us', ['v1alpha1'], 'middlewaretcps', true, { annotations: [], status: [] }),
+  // ipWhiteList) is read, and only for an IngressRouteTCP's sake
+  { ...crd('traefik.middlewaretcps', 'MiddlewareTCP', 'traefik.io', ['v1alpha1'], 'middlewaretcps', true, { annotations: [], status: [] }), onlyWith: TRAEFIK_TCP_ROUTES },
+  { ...crd('traefik-legacy.middlewaretcps', 'MiddlewareTCP', 'traefik.containo.us', ['v1alpha1'], 'middlewaretcps', true, { annotations: [], status: [] }), onlyWith: TRAEFIK_TCP_ROUTES },
   // Contour
   crd('contour.httpproxies', 'HTTPProxy', 'projectcontour.io', ['v1'], 'httpproxies'),
   // The ContourConfiguration `contour serve --contour-config-name` reads instead of a configuration
@@ -230,6 +240,7 @@ export const KINDS = [
   {
     ...builtin('endpointslices', 'EndpointSlice', 'discovery.k8s.io', 'v1', 'endpointslices', true, { annotations: [], status: [], entries: { endpoints: ['addresses', 'conditions'] } }),
     labelSelector: 'endpointslice.kubernetes.io/managed-by!=endpointslice-controller.k8s.io',
+    onlyWith: ['cilium.networkpolicies', 'cilium.clusterwidenetworkpolicies'],
   },
 ] as const satisfies readonly KindSpec[];
 
