@@ -204,9 +204,9 @@ function whyAdmin(grants: readonly Grant[], ctx: AuditContext): string | undefin
 interface AdminAccounts {
   /** "NS/NAME" -> why it is cluster-admin-equivalent. */
   why: ReadonlyMap<string, string>;
-  /** Namespace -> the names of its such accounts, sorted. */
+  /** Namespace -> the names of its such accounts, in the order of `all`. */
   byNamespace: ReadonlyMap<string, readonly string[]>;
-  /** Name -> the namespaces holding such an account of that name, sorted. */
+  /** Name -> the namespaces holding such an account of that name, in the order of `all`. */
   byName: ReadonlyMap<string, readonly string[]>;
   /** Every "NS/NAME" of `why`, sorted, those only a bootstrap binding filled in (controllerGrants) last. */
   all: readonly string[];
