@@ -3,10 +3,11 @@
 // those (a token minted for it, an impersonation of it) is named as cluster-admin too.
 import type { AuditContext } from '../../../src/analysis/context.ts';
 import { memoize } from '../../../src/analysis/memo.ts';
+import { AUTOUPDATE_ANNOTATION, BOOTSTRAP_LABELS, CONTROLLERS } from '../../../src/analysis/rbac/bootstrap.ts';
 import { findPermissions, permissionLabel, type PermissionHit } from '../../../src/analysis/rbac/audit.ts';
-import { buildRbacModel, directGrants, roleKey } from '../../../src/analysis/rbac/model.ts';
+import { buildRbacModel, directGrants, roleKey, type RbacModel } from '../../../src/analysis/rbac/model.ts';
 import { resourceNameMatches, ruleGrantsSome } from '../../../src/analysis/rbac/rules.ts';
-import type { Grant, RoleInfo, Subject } from '../../../src/analysis/rbac/types.ts';
+import type { BindingInfo, Grant, RoleInfo, Subject } from '../../../src/analysis/rbac/types.ts';
 import type { Snapshot } from '../../../src/snapshot/types.ts';
 import { accountMissing } from '../common.ts';
 import { clusterAdminPermissions, each, p, privilegeEscalationPermissions } from './permissions.ts';
@@ -203,11 +204,11 @@ function whyAdmin(grants: readonly Grant[], ctx: AuditContext): string | undefin
 interface AdminAccounts {
   /** "NS/NAME" -> why it is cluster-admin-equivalent. */
   why: ReadonlyMap<string, string>;
-  /** Namespace -> the names of its such accounts, sorted. */
+  /** Namespace -> the names of its such accounts, in the order of `all`. */
   byNamespace: ReadonlyMap<string, readonly string[]>;
-  /** Name -> the namespaces holding such an account of that name, sorted. */
+  /** Name -> the namespaces holding such an account of that name, in the order of `all`. */
   byName: ReadonlyMap<string, readonly string[]>;
-  /** Every "NS/NAME" of `why`, sorted. */
+  /** Every "NS/NAME" of `why`, sorted, those only a bootstrap binding filled in (controllerGrants) last. */
   all: readonly string[];
   /** Namespace -> why, where the group system:serviceaccounts:NS is cluster-admin-equivalent: every account there is. */
   groups: ReadonlyMap<string, string>;
@@ -235,6 +236,8 @@ const adminAccounts = memoize((ctx: AuditContext): AdminAccounts => {
   };
   const accounts = new Map<string, Subject>();
   const saGroups = new Set<string>();
+  const bootstrap = ctx.snapshot.origin === 'manifests' ? controllerGrants(model) : new Map<string, Grant>();
+  for (const [key, g] of bootstrap) accounts.set(key, g.via);
   for (const b of model.bindings) {
     if (b.kind !== 'ClusterRoleBinding' || !b.role || !startsFrom(b.role)) continue;
     for (const x of b.subjects) {
@@ -265,13 +268,16 @@ const adminAccounts = memoize((ctx: AuditContext): AdminAccounts => {
   }
   const why = new Map<string, string>();
   for (const [key, x] of accounts) {
-    const own = relevant(directGrants(model, x));
+    const extra = bootstrap.get(key);
+    const own = relevant(extra ? [...directGrants(model, x), extra] : directGrants(model, x));
     const w = own.length > 0 ? whyAdmin([...own, ...groupGrants(`${SA_GROUP}:${x.namespace}`), ...shared], ctx) : undefined;
     if (w !== undefined) why.set(key, w);
   }
   const byNamespace = new Map<string, string[]>();
   const byName = new Map<string, string[]>();
-  const all = [...why.keys()].sort();
+  // The input's own accounts first: a message names one the reader can find in it before a bootstrap one.
+  const sorted = [...why.keys()].sort();
+  const all = [...sorted.filter((k) => !bootstrap.has(k)), ...sorted.filter((k) => bootstrap.has(k))];
   for (const key of all) {
     const i = key.indexOf('/');
     const [ns, name] = [key.slice(0, i), key.slice(i + 1)];
@@ -280,6 +286,32 @@ const adminAccounts = memoize((ctx: AuditContext): AdminAccounts => {
   }
   return { why, byNamespace, byName, all, groups, ...(everywhere !== undefined ? { everywhere } : {}) };
 }, 'rbac');
+
+/**
+ * From manifests, the grants of the controller ClusterRoleBindings the apiserver creates in every
+ * cluster and the input does not hold (by name), those a path could start from: each binds
+ * system:controller:X to ServiceAccount kube-system/X (kubernetes
+ * plugin/pkg/auth/authorizer/rbac/bootstrappolicy/controller_policy.go, addControllerRole), as
+ * the model fills in their roles. Kept here, not in the model: only who is cluster-admin-equivalent
+ * changes, not any other check's subjects. A live listing is taken as it is. By "NS/NAME".
+ */
+function controllerGrants(model: RbacModel): Map<string, Grant> {
+  const held = new Set<string>();
+  for (const b of model.bindings) if (b.kind === 'ClusterRoleBinding') held.add(b.name);
+  const out = new Map<string, Grant>();
+  for (const c of CONTROLLERS) {
+    const name = `system:controller:${c}`;
+    const role = model.roles.get(roleKey('ClusterRole', name));
+    if (held.has(name) || !role || !startsFrom(role)) continue;
+    const via: Subject = { kind: 'ServiceAccount', namespace: 'kube-system', name: c };
+    const binding: BindingInfo = {
+      kind: 'ClusterRoleBinding', name, roleRef: { kind: 'ClusterRole', name }, subjects: [via], invalidSubjects: [], origin: 'default',
+      labels: { ...BOOTSTRAP_LABELS }, annotations: { [AUTOUPDATE_ANNOTATION]: 'true' }, role,
+    };
+    out.set(`kube-system/${c}`, { binding, role, via });
+  }
+  return out;
+}
 
 const STARTS = [...CLUSTER_ADMIN_PERMISSIONS, p('impersonate', '', 'groups'), p('bind', RBAC, 'clusterroles'), p('escalate', RBAC, 'clusterroles')];
 const startsCache = new WeakMap<RoleInfo, boolean>();

@@ -136,7 +136,8 @@ rules: [{apiGroups: ["*"], resources: ["*"], verbs: ["*"]}]
     const v = finding(superuser + accountBound('ops', 'deployer', 'superuser') + granted('minter', TOKENS()), 'minter');
     expect(v.severity).toBe('critical');
     expect(v.message).toContain('because ClusterRoleBinding deployer-superuser binds it to ClusterRole superuser, every verb on every resource');
-    expect(finding(podsOnly + accountBound('ops', 'deployer', 'superuser') + granted('minter', TOKENS()), 'minter').severity).toBe('high');
+    // Limited to deployer by name: unlimited, it would reach the bootstrap clusterrole-aggregation-controller.
+    expect(finding(podsOnly + accountBound('ops', 'deployer', 'superuser') + granted('minter', TOKENS(['deployer'])), 'minter').severity).toBe('high');
   });
 
   it('an account whose own grant (create clusterrolebindings) completes its group\'s (bind on cluster-admin) is cluster-admin-equivalent', () => {
@@ -261,5 +262,65 @@ subjects: [{kind: Group, name: ops, apiGroup: rbac.authorization.k8s.io}]
     const row = catalogMarkdown(rbacChecks).split('\n').find((l) => l.startsWith('| `rbac.privilege-escalation` |'))!;
     expect(row).toContain('with update or patch on an existing ClusterRoleBinding of that role and bind on it');
     expect(row).toContain('mint a token for, or impersonate, a service account that is itself cluster-admin-equivalent');
+  });
+});
+
+// From manifests, the bootstrap controller bindings are seldom in the input, yet every cluster has
+// them: addControllerRole binds ClusterRole system:controller:X to ServiceAccount kube-system/X
+// (kubernetes plugin/pkg/auth/authorizer/rbac/bootstrappolicy/controller_policy.go), so a token for
+// kube-system/clusterrole-aggregation-controller is cluster-admin whether or not the input holds
+// its ClusterRoleBinding (reviewer repros r1, r3).
+describe('rbac.privilege-escalation from manifests: the bootstrap controller bindings count where the input lacks them', () => {
+  const EDIT = (ns: string) => `---
+apiVersion: ${RBAC}
+kind: RoleBinding
+metadata: {name: alice-edit, namespace: ${ns}}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}
+subjects: [{kind: User, name: alice, apiGroup: rbac.authorization.k8s.io}]
+`;
+  const AGGREGATOR_BINDING = (subject = '{kind: ServiceAccount, name: clusterrole-aggregation-controller, namespace: kube-system}') => `---
+apiVersion: ${RBAC}
+kind: ClusterRoleBinding
+metadata: {name: "system:controller:clusterrole-aggregation-controller"}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "system:controller:clusterrole-aggregation-controller"}
+subjects: [${subject}]
+`;
+  const MINTS = 'User:alice can escalate privileges in namespace kube-system (create secrets, create serviceaccounts/token, get secrets, impersonate serviceaccounts, list secrets and 1 more) via RoleBinding kube-system/alice-edit → ClusterRole edit. '
+    + `It can mint a token for ServiceAccount kube-system/clusterrole-aggregation-controller (kubectl create token clusterrole-aggregation-controller -n kube-system), ${AGGREGATOR_WHY}`;
+
+  it('r1: edit bound in kube-system, nothing else in the input: critical, naming the aggregation controller', () => {
+    const v = finding(EDIT('kube-system'), 'alice');
+    expect(v).toMatchObject({ status: 'fail', severity: 'critical' });
+    expect(v.message.startsWith(MINTS)).toBe(true);
+  });
+
+  it('r3: the same with the bootstrap binding in the input: the same finding', () => {
+    const v = finding(EDIT('kube-system') + AGGREGATOR_BINDING(), 'alice');
+    expect(v).toMatchObject({ status: 'fail', severity: 'critical' });
+    expect(v.message.startsWith(MINTS)).toBe(true);
+  });
+
+  it('edit bound in another namespace stays medium: its tokens reach that namespace\'s accounts only', () => {
+    const v = finding(EDIT('team-a'), 'alice');
+    expect(v).toMatchObject({ status: 'fail', severity: 'medium' });
+    expect(v.message).not.toContain('cluster-admin');
+  });
+
+  it('the input\'s own binding of that name wins (here it binds another account): high, as the input says', () => {
+    const v = finding(EDIT('kube-system') + AGGREGATOR_BINDING('{kind: ServiceAccount, name: someone-else, namespace: team-a}'), 'alice');
+    expect(v).toMatchObject({ status: 'fail', severity: 'high' });
+    expect(v.message).not.toContain('clusterrole-aggregation-controller');
+  });
+
+  it('a live listing without the binding is taken as it is: high', () => {
+    const v = finding({ ...snap(EDIT('kube-system')), origin: 'live' }, 'alice');
+    expect(v).toMatchObject({ status: 'fail', severity: 'high' });
+    expect(v.message).not.toContain('cluster-admin');
+  });
+
+  it('cluster-wide token minting names an admin account of the input before the bootstrap one', () => {
+    const v = finding(accountBound('ops', 'deployer', 'cluster-admin') + granted('minter', TOKENS()), 'minter');
+    expect(v.message).toContain('It can mint a token for ServiceAccount ops/deployer');
+    expect(finding(granted('minter', TOKENS()), 'minter').message).toContain('It can mint a token for ServiceAccount kube-system/clusterrole-aggregation-controller');
   });
 });

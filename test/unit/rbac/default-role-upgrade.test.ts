@@ -71,7 +71,7 @@ describe('a default binding whose default role a newer release extended (reviewe
   it('a subject added to the default binding, and another binding of the changed role, are judged on the whole role', () => {
     const yaml = role(KCM, benign) + crb(KCM, KCM, KCM, 'mallory') + crb('ops-kcm', KCM, 'alice');
     expect(findings(yaml)).toEqual([
-      'rbac.privilege-escalation high User:alice', 'rbac.privilege-escalation high User:mallory',
+      'rbac.privilege-escalation critical User:alice', 'rbac.privilege-escalation critical User:mallory',
       'rbac.secrets-cluster-read high User:alice', 'rbac.secrets-cluster-read high User:mallory',
       'rbac.wildcard-permission high User:alice', 'rbac.wildcard-permission high User:mallory',
     ]);

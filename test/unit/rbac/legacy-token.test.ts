@@ -8,9 +8,10 @@
 // deletecollection requests by their resource name"
 // (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-resources), and the
 // creator names the Secret, so a get limited to any name reads it back. The pair is rated as
-// create serviceaccounts/token is in the same place: high in kube-system, cluster-wide or in a
-// namespace holding an account with dangerous permissions, medium elsewhere; critical where an
-// account of the namespace is cluster-admin-equivalent (cluster-admin-tokens.test.ts).
+// create serviceaccounts/token is in the same place: high in a namespace holding an account with
+// dangerous permissions, medium elsewhere; critical where an account of the namespace is
+// cluster-admin-equivalent (cluster-admin-tokens.test.ts), so in kube-system and cluster-wide,
+// which reach the bootstrap policy's kube-system/clusterrole-aggregation-controller in every cluster.
 import { describe, expect, it } from 'vitest';
 import { rbacChecks } from '../../../checks/rbac/index.ts';
 import { run, snap } from './helpers.ts';
@@ -68,10 +69,11 @@ const TOKEN = '{apiGroups: [""], resources: [serviceaccounts/token], verbs: [cre
 const LEGACY_ROUTE = /kubernetes\.io\/service-account-token annotated kubernetes\.io\/service-account\.name/;
 
 describe('rbac.privilege-escalation: create secrets with a read of secrets mints legacy tokens', () => {
-  it('t12: a User with create secrets and a named get in kube-system is high, and the message names the legacy-token route', () => {
+  it('t12: a User with create secrets and a named get in kube-system is critical (a legacy token for the aggregation controller), and the message names the legacy-token route', () => {
     const v = verdictOf(ROLE_FOR('kube-system', 'legacy-mint', 'u-legacymint', `[${CREATE}, ${NAMED_GET}]`), 'u-legacymint');
     expect(v.status).toBe('fail');
-    expect(v.severity ?? check.severity).toBe('high');
+    expect(v.severity ?? check.severity).toBe('critical');
+    expect(v.message).toContain('It can mint a legacy token for ServiceAccount kube-system/clusterrole-aggregation-controller');
     expect(v.message).toContain('in namespace kube-system (create secrets, get secrets)');
     expect(v.message).toMatch(LEGACY_ROUTE);
   });
@@ -86,7 +88,7 @@ describe('rbac.privilege-escalation: create secrets with a read of secrets mints
     expect(v.message).toMatch(LEGACY_ROUTE);
   });
 
-  it('t12d: a kube-system ServiceAccount with create and get secrets there is high', () => {
+  it('t12d: a kube-system ServiceAccount with create and get secrets there is critical', () => {
     const yaml = `
 apiVersion: v1
 kind: ServiceAccount
@@ -104,7 +106,7 @@ roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: my-operator-sec
 subjects: [{kind: ServiceAccount, name: my-operator, namespace: kube-system}]
 `;
     const v = verdictOf(yaml, 'my-operator');
-    expect([v.status, v.severity ?? check.severity]).toEqual(['fail', 'high']);
+    expect([v.status, v.severity ?? check.severity]).toEqual(['fail', 'critical']);
   });
 
   it('in a namespace with no powerful account it is medium, as create serviceaccounts/token there is', () => {
@@ -124,12 +126,12 @@ subjects: [{kind: ServiceAccount, name: my-operator, namespace: kube-system}]
     expect(verdictOf(yaml, 'u-split').status).toBe('pass');
   });
 
-  it('a ClusterRoleBinding of create and get secrets reaches every namespace: cluster-wide and high, as cluster-wide create serviceaccounts/token is', () => {
+  it('a ClusterRoleBinding of create and get secrets reaches every namespace: cluster-wide and critical, as cluster-wide create serviceaccounts/token is', () => {
     const v = verdictOf(CLUSTER_FOR('mint-all', 'u-all', '[{apiGroups: [""], resources: [secrets], verbs: [create, get]}]'), 'u-all');
     const token = verdictOf(CLUSTER_FOR('token-all', 'u-token-all', `[${TOKEN}]`), 'u-token-all');
-    expect([v.status, v.severity ?? check.severity]).toEqual(['fail', 'high']);
+    expect([v.status, v.severity ?? check.severity]).toEqual(['fail', 'critical']);
     expect(v.message).toContain('cluster-wide (create secrets, get secrets)');
-    expect(token.severity ?? check.severity).toBe('high');
+    expect(token.severity ?? check.severity).toBe('critical');
   });
 
   it('create secrets cluster-wide with a read only in one plain namespace reaches that namespace alone: medium, scoped to it', () => {

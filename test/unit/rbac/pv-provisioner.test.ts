@@ -52,10 +52,10 @@ describe('rbac.privilege-escalation: a storage provisioner creating PersistentVo
     expect(escalation.remediation).not.toContain('let a CSI provisioner');
   });
 
-  it('another escalation permission beside create persistentvolumes stays high', () => {
+  it('another escalation permission beside create persistentvolumes is judged on it (cluster-wide tokens: critical)', () => {
     const s = snap(kind('  - {apiGroups: [""], resources: [serviceaccounts/token], verbs: [create]}\n'));
     const v = run(escalation, s).find((x) => x.status === 'fail' && x.resource.name === SA)!;
-    expect(severityOf(v)).toBe('high');
+    expect(severityOf(v)).toBe('critical');
     expect(v.message).not.toContain('storage provisioner');
   });
 });
