@@ -6,7 +6,7 @@ import { refString, stableRefOf } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
 import { ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
-import { meshUnseenNamespaces, meshUnseenNote, namespaceKnown } from './lib/unseen-namespaces.ts';
+import { intentKnown, meshIntentUnseenNamespaces, meshUnseenNote } from './lib/unseen-namespaces.ts';
 
 export const workloadOutsideMesh: Check = {
   id: 'mtls.workload-outside-mesh',
@@ -20,8 +20,8 @@ export const workloadOutsideMesh: Check = {
   readsWhen: [...meshPresenceReads('istio', 'linkerd', 'consul'), ISTIO_REVISION_TAGS_READ],
   appliesTo: meshPresent,
   appliesWhen: 'when a service mesh (Istio, Linkerd or Consul) is installed',
-  excluded: (ctx) => meshUnseenNote(ctx, 'whether the workloads there are meant to run in the mesh was not judged'),
-  unjudgedNamespaces: meshUnseenNamespaces,
+  excluded: (ctx) => meshUnseenNote(ctx, 'whether the workloads there are meant to run in the mesh was not judged', meshIntentUnseenNamespaces(ctx)),
+  unjudgedNamespaces: meshIntentUnseenNamespaces,
   *evaluate(ctx) {
     const m = meshModel(ctx.snapshot, ctx.config);
     // A workload made anew under a generated name each run (a CronWorkflow's Workflows, a
@@ -29,7 +29,7 @@ export const workloadOutsideMesh: Check = {
     // result per name with its workloads in evidence, so tomorrow's Workflow is today's finding.
     const generated = new Map<string, { stable: ResourceRef; members: WorkloadMesh[] }>();
     for (const w of m.workloads) {
-      if (w.meantMeshedBy.length === 0 || !namespaceKnown(w)) continue;
+      if (w.meantMeshedBy.length === 0 || !intentKnown(w)) continue;
       const ref = w.workload.ref;
       const stable = stableRefOf(ref);
       if (stable !== ref) {

@@ -10,6 +10,24 @@ import type { RunReport } from '../run/types.ts';
 import type { CliIO } from './io.ts';
 
 const MAX_PARTIAL_LINES = 10;
+const NAMESPACES_SHOWN = 5;
+
+/**
+ * Per area, the namespaces its evaluated checks could not judge (their `unjudgedNamespaces`: a
+ * Namespace object not in the input), one line each: a grade over the other namespaces alone
+ * reads as a clean bill otherwise. report.json checks[].excluded says what each check left out.
+ */
+function unjudgedLines(report: RunReport): string[] {
+  const out: string[] = [];
+  for (const area of AREAS) {
+    const checks = report.checks.filter((c) => c.area === area && (c.unjudgedNamespaces?.length ?? 0) > 0);
+    if (checks.length === 0) continue;
+    const names = [...new Set(checks.flatMap((c) => c.unjudgedNamespaces!))].sort();
+    const shown = names.slice(0, NAMESPACES_SHOWN).join(', ') + (names.length > NAMESPACES_SHOWN ? ` and ${names.length - NAMESPACES_SHOWN} more` : '');
+    out.push(oneLine(`${area}: ${checks.length} check(s) could not judge namespace(s) ${shown} (their Namespace objects are not in the input; report.json checks[].excluded)`));
+  }
+  return out;
+}
 
 export function printScoreTable(report: RunReport, io: CliIO): void {
   const fmt = (n: number | null) => (n === null ? '  n/a' : n.toFixed(1).padStart(5));
@@ -34,6 +52,7 @@ export function printScoreTable(report: RunReport, io: CliIO): void {
   const c = runCounts(report);
   const carried = carriedText(c);
   lines.push(`open findings ${c.open}${carried ? ` (${carried})` : ''}: ${SEVERITIES.map((s) => `${c.bySeverity[s]} ${s}`).join(', ')}; ${c.waived} waived; checks ${c.failingChecks}/${c.checks} failing, ${c.notEvaluated} not evaluated, ${c.notApplicable} not applicable`);
+  for (const line of unjudgedLines(report)) lines.push(line);
   const notDiffed = notDiffedNote(report);
   if (notDiffed) lines.push(notDiffed);
   if (report.diff) lines.push(`since ${report.diff.previousRunId}: ${report.diff.new.length} new, ${report.diff.resolved.length} resolved${report.diff.regression ? ' — REGRESSION' : ''}${report.diff.partial ? ' (partial comparison)' : ''}`);

@@ -9,14 +9,27 @@ import { meshModel, type WorkloadMesh } from '../../../src/analysis/mesh/index.t
 
 const SHOWN = 5;
 
-/** The check's `unjudgedNamespaces`: the namespaces not in the input that workloads run in, sorted. */
+/**
+ * The check's `unjudgedNamespaces`: the namespaces not in the input whose workloads' mesh their
+ * labels and annotations decide (WorkloadMesh.namespaceUnknown), sorted.
+ */
 export function meshUnseenNamespaces(ctx: AuditContext): string[] {
   return meshModel(ctx.snapshot, ctx.config).unseenNamespaces;
 }
 
+/**
+ * workload-outside-mesh's `unjudgedNamespaces`: those, and the namespaces not in the input (nor
+ * in config mesh.meshedNamespaces) where a workload runs pods outside the mesh: whether they are
+ * meant to be meshed is the namespace's to say.
+ */
+export function meshIntentUnseenNamespaces(ctx: AuditContext): string[] {
+  const out = new Set(meshUnseenNamespaces(ctx));
+  for (const w of meshModel(ctx.snapshot, ctx.config).workloads) if (!intentKnown(w)) out.add(w.namespace);
+  return [...out].sort();
+}
+
 /** The check's `excluded`: the namespaces not in the input, and that `what` (e.g. "their workloads were not judged"); undefined when none. */
-export function meshUnseenNote(ctx: AuditContext, what: string): string | undefined {
-  const unseen = meshUnseenNamespaces(ctx);
+export function meshUnseenNote(ctx: AuditContext, what: string, unseen = meshUnseenNamespaces(ctx)): string | undefined {
   if (unseen.length === 0) return undefined;
   const one = unseen.length === 1;
   const names = unseen.slice(0, SHOWN).join(', ') + (unseen.length > SHOWN ? ` and ${unseen.length - SHOWN} more` : '');
@@ -25,3 +38,10 @@ export function meshUnseenNote(ctx: AuditContext, what: string): string | undefi
 
 /** Whether a check may judge `w`: its namespace's labels and annotations are known. */
 export const namespaceKnown = (w: WorkloadMesh): boolean => w.namespaceUnknown !== true;
+
+/**
+ * Whether workload-outside-mesh may judge `w`: its mesh is known and, for a workload with pods
+ * outside it, so is whether it is meant to be meshed (something besides the namespace says so:
+ * config mesh.meshedNamespaces, a STRICT PeerAuthentication there, Consul's inject-by-default).
+ */
+export const intentKnown = (w: WorkloadMesh): boolean => namespaceKnown(w) && !(w.intentUnknown === true && w.unmeshedPods > 0 && w.meantMeshedBy.length === 0);

@@ -57,6 +57,12 @@ export interface WorkloadMesh {
    * so what is derived from them here (read as none) is no verdict.
    */
   namespaceUnknown?: true;
+  /**
+   * Its Namespace object is not in the input: whether the namespace's labels mean it to be meshed
+   * is unknown (meantMeshedBy holds only what else says so), even where the pods decide their
+   * mesh by themselves (namespaceUnknown unset).
+   */
+  intentUnknown?: true;
 }
 
 export interface MeshModel {
@@ -87,6 +93,7 @@ export interface MeshModel {
    * (Istio's injection webhook namespaceSelector on istio-injection / istio.io/rev; Linkerd's
    * linkerd.io/inject namespace annotation), so those are unknown, not empty. The checks that
    * depend on them judge nothing there (their unjudgedNamespaces), as the pod-security checks do.
+   * Only namespaces with a workload whose verdict reads them (WorkloadMesh.namespaceUnknown).
    */
   unseenNamespaces: string[];
   workloads: WorkloadMesh[];
@@ -230,7 +237,11 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     if (w.pods.length === 0) continue;
     const namespace = w.ref.namespace ?? w.pods[0].namespace;
     const ns = nsInfo(namespace);
-    const namespaceUnknown = namespaceUnseen(namespace);
+    // Unknown only where a verdict reads the namespace's metadata: the mesh, unless the pods
+    // decide it by themselves (podDecidesMesh); whether it is meant to be meshed (config
+    // mesh.meshedNamespaces, a STRICT PeerAuthentication there still say so: meantMeshedBy).
+    const intentUnknown = namespaceUnseen(namespace);
+    const namespaceUnknown = intentUnknown && !w.pods.every(podDecidesMesh);
     if (namespaceUnknown) unseen.add(namespace);
     let meshedIstio = 0;
     let meshedLinkerd = 0;
@@ -278,6 +289,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
       unmeshedSample,
       meantMeshedBy,
       ...(namespaceUnknown ? { namespaceUnknown: true as const } : {}),
+      ...(intentUnknown ? { intentUnknown: true as const } : {}),
     };
     if (mesh === 'istio') {
       const rev = istioRevisionOf(snapshot, config, ns.labels, rep.labels, rep.annotations);
@@ -468,6 +480,27 @@ export function meshWorkloadModes(snapshot: Snapshot, config: Config): MeshWorkl
     }
     return { workload, mesh: 'none', mode: 'none', posture: 'outside' };
   });
+}
+
+/**
+ * Whether a pod (or template) decides its Istio or Linkerd membership without its namespace's
+ * labels and annotations:
+ * - a live pod runs what it runs (labels added later do nothing until a restart);
+ * - a template that already carries istio-proxy or linkerd-proxy (`istioctl kube-inject`,
+ *   `linkerd inject --manual`) runs it, and the injectors skip it
+ *   (https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/#manual-sidecar-injection);
+ * - a pod label sidecar.istio.io/inject "true" or "false": Istio's "Controlling the injection
+ *   policy" table decides by either label (https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/#controlling-the-injection-policy;
+ *   the default webhook's objectSelector selects on the pod label);
+ * - a pod annotation linkerd.io/inject: the pod's value overrides the namespace's
+ *   (https://linkerd.io/2/features/proxy-injection/, "Overriding injection").
+ */
+export function podDecidesMesh(pod: PodView): boolean {
+  if (pod.origin === 'pod' || hasIstioProxy(pod) || containerNames(pod.spec).includes('linkerd-proxy')) return true;
+  const istio = pod.labels['sidecar.istio.io/inject'];
+  if (istio === 'true' || istio === 'false' || pod.annotations['sidecar.istio.io/inject'] === 'false') return true;
+  const linkerd = pod.annotations['linkerd.io/inject'];
+  return linkerd === 'enabled' || linkerd === 'ingress' || linkerd === 'disabled';
 }
 
 /** Whether any pod or template in the snapshot runs with a mesh proxy (used by other areas too). */

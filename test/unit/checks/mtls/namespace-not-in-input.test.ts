@@ -10,7 +10,10 @@
 // Every mTLS check whose verdict turns on them must judge nothing there (no pass, no finding),
 // say so in `excluded` and list the namespace in `unjudgedNamespaces`, so the diff carries its
 // earlier findings as not judged (DESIGN.md: missing data is not a fix) — as the pod-security
-// checks do for Pod Security labels.
+// checks do for Pod Security labels. Only what the namespace decides: a workload whose pods decide
+// their mesh by themselves (a proxy already in the template, sidecar.istio.io/inject or
+// linkerd.io/inject on the pod) or whose namespace config mesh.meshedNamespaces lists is judged
+// (test/unit/mesh/pod-decides-mesh.test.ts).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,13 +31,11 @@ afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true 
 
 /**
  * The audit context of a manifests directory holding `yaml`, read as `ztaudit run --manifests`
- * reads it, with shop listed in config mesh.meshedNamespaces: meant to be meshed whatever its
- * labels, so workload-outside-mesh would judge its workloads (and read a plain template there as
- * not injected, which the Namespace's istio-injection label would decide).
+ * reads it; `meshed` lists config mesh.meshedNamespaces.
  */
-function manifests(yaml: string): AuditContext {
+function manifests(yaml: string, meshed: string[] = []): AuditContext {
   const config = defaultConfig();
-  config.mesh.meshedNamespaces = ['shop'];
+  config.mesh.meshedNamespaces = meshed;
   const dir = mkdtempSync(join(tmpdir(), 'ztaudit-mtls-unseen-'));
   dirs.push(dir);
   writeFileSync(join(dir, 'all.yaml'), yaml);
@@ -43,10 +44,10 @@ function manifests(yaml: string): AuditContext {
 
 const inShop = (v: Verdict) => v.resource.namespace === 'shop' || (v.resource.kind === 'Namespace' && v.resource.name === 'shop');
 
-// Istio: a mesh-wide PERMISSIVE policy; in shop a workload whose pods ask for a sidecar (read as
-// injected where the namespace has no istio-injection label, as by the webhook's objectSelector)
-// with a port kept away from Envoy and a rule on principals, a workload opted out of injection,
-// and an ALLOW policy.
+// Istio: a mesh-wide PERMISSIVE policy; in shop a workload whose pods say nothing of injection
+// (the namespace's istio-injection label decides) with a port kept away from Envoy and a rule on
+// principals, a workload opted out of injection (outside the mesh by itself; whether it is meant
+// to be meshed is the namespace's to say), and an ALLOW policy.
 const ISTIO = `
 apiVersion: security.istio.io/v1
 kind: PeerAuthentication
@@ -61,20 +62,21 @@ spec:
   action: ALLOW
   rules: [{from: [{source: {notPrincipals: [cluster.local/ns/shop/sa/batch]}}]}]
 ---
-${deploymentYaml('shop', 'api', { labels: { app: 'api', 'sidecar.istio.io/inject': 'true' }, annotations: { 'traffic.sidecar.istio.io/excludeInboundPorts': '9090' }, ports: [8000, 9090] })}
+${deploymentYaml('shop', 'api', { labels: { app: 'api' }, annotations: { 'traffic.sidecar.istio.io/excludeInboundPorts': '9090' }, ports: [8000, 9090] })}
 ${deploymentYaml('shop', 'batch', { labels: { 'sidecar.istio.io/inject': 'false' } })}
 `;
 const ISTIO_NS = `apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {istio-injection: enabled}}\n---\n`;
 
 // Linkerd: its config (cluster default all-unauthenticated), a namespace annotated for injection,
-// a workload whose pods ask for the proxy themselves, with a skipped inbound port, and one opted out.
+// a workload injected for it (its pods say nothing of injection), with a skipped inbound port, and
+// one opted out (outside the mesh by itself; meant to be meshed by the namespace only).
 const LINKERD = `
 apiVersion: v1
 kind: ConfigMap
 metadata: {name: linkerd-config, namespace: linkerd}
 data: {values: "proxy:\\n  defaultInboundPolicy: all-unauthenticated\\n"}
 ---
-${deploymentYaml('shop', 'api', { annotations: { 'linkerd.io/inject': 'enabled', 'config.linkerd.io/skip-inbound-ports': '9090' }, ports: [8000, 9090] })}
+${deploymentYaml('shop', 'api', { annotations: { 'config.linkerd.io/skip-inbound-ports': '9090' }, ports: [8000, 9090] })}
 ${deploymentYaml('shop', 'batch', { annotations: { 'linkerd.io/inject': 'disabled' } })}
 `;
 const LINKERD_NS = `apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, annotations: {linkerd.io/inject: enabled}}\n---\n`;
@@ -108,7 +110,7 @@ describe('mTLS checks on a namespace whose Namespace object is not in the input'
   // Cluster-wide verdicts count meshed workloads; those of shop are not counted when unknown.
   it('Istio, mtls.mesh-not-strict and mtls.auto-mtls-disabled: shop\'s workloads are left out of the count, and said to be', () => {
     // Auto mTLS off, so the verdict names the client namespaces and the meshed Services.
-    const withSidecar = `${ISTIO}${deploymentYaml('shop', 'worker', { labels: { 'sidecar.istio.io/inject': 'true' } })}
+    const withSidecar = `${ISTIO}${deploymentYaml('shop', 'worker')}
 apiVersion: v1
 kind: ConfigMap
 metadata: {name: istio, namespace: istio-system}
@@ -121,8 +123,7 @@ spec: {selector: {app: api}, ports: [{name: http, port: 8000}]}
 `;
     for (const id of ['mtls.mesh-not-strict', 'mtls.auto-mtls-disabled']) {
       const check = CHECK_BY_ID.get(id)!;
-      // With shop unknown, a pod label sidecar.istio.io/inject: "true" would be read as injected
-      // (the webhook's objectSelector applies where the namespace has no istio-injection label).
+      // With shop unknown, its workloads would be read as not injected.
       const unseen = manifests(withSidecar);
       const text = JSON.stringify([...check.evaluate(unseen)]);
       expect(text.includes('shop'), `${id}: ${text}`).toBe(false);
@@ -133,9 +134,13 @@ spec: {selector: {app: api}, ports: [{name: http, port: 8000}]}
     }
   });
 
-  it('reach has no answer for a call to or from such a namespace, rather than one read off no labels', () => {
-    const ctx = manifests(`${ISTIO}${deploymentYaml('web', 'front')}apiVersion: v1\nkind: Namespace\nmetadata: {name: web, labels: {istio-injection: enabled}}\n`);
-    const api = { kind: 'Deployment', namespace: 'shop', name: 'api' };
+  // A pod label istio.io/rev asks a revision's webhook for a sidecar, whose namespaceSelector
+  // needs the namespace free of istio-injection and istio.io/rev labels: read as meshed, but the
+  // namespace decides (a workload read as outside every mesh has the network's answer, the widest).
+  it('reach has no answer for a call to or from a meshed workload there, rather than one read off no labels', () => {
+    const revised = `${ISTIO}${deploymentYaml('shop', 'canary', { labels: { 'istio.io/rev': 'canary' } })}`;
+    const ctx = manifests(`${revised}${deploymentYaml('web', 'front')}apiVersion: v1\nkind: Namespace\nmetadata: {name: web, labels: {istio-injection: enabled}}\n`);
+    const api = { kind: 'Deployment', namespace: 'shop', name: 'canary' };
     const front = { kind: 'Deployment', namespace: 'web', name: 'front' };
     for (const [from, to] of [[front, api], [api, front]] as const) {
       const v = meshFlowVerdict(ctx.snapshot, ctx.config, from, to, 8000, 'TCP');
@@ -143,7 +148,7 @@ spec: {selector: {app: api}, ports: [{name: http, port: 8000}]}
       expect(v.reason).toMatch(/^namespace shop is not in the input \(only its workloads are\): its mesh labels and annotations are unknown/);
     }
     // Between two namespaces in the input, as before.
-    const known = manifests(`${ISTIO_NS}${ISTIO}${deploymentYaml('web', 'front')}apiVersion: v1\nkind: Namespace\nmetadata: {name: web, labels: {istio-injection: enabled}}\n`);
+    const known = manifests(`${ISTIO_NS}${revised}${deploymentYaml('web', 'front')}apiVersion: v1\nkind: Namespace\nmetadata: {name: web, labels: {istio-injection: enabled}}\n`);
     expect(meshFlowVerdict(known.snapshot, known.config, front, api, 8000, 'TCP').verdict).not.toBe('unknown');
   });
 });
