@@ -229,7 +229,8 @@ export const KINDS = [
   // CiliumCIDRGroups: the CIDRs a policy's toCIDRSet/fromCIDRSet cidrGroupRef or cidrGroupSelector
   // selects (docs.cilium.io/en/latest/network/kubernetes/ciliumcidrgroup/; cilium.io/v2 from Cilium
   // 1.18, v2alpha1 before). Only the labels (for cidrGroupSelector) and spec.externalCIDRs are read.
-  crd('cilium.cidrgroups', 'CiliumCIDRGroup', 'cilium.io', ['v2', 'v2alpha1'], 'ciliumcidrgroups', false, { annotations: [], status: [] }),
+  // Read only where a Cilium policy's cidrGroupRef names one: a role that cannot list them makes the run partial only then.
+  { ...crd('cilium.cidrgroups', 'CiliumCIDRGroup', 'cilium.io', ['v2', 'v2alpha1'], 'ciliumcidrgroups', false, { annotations: [], status: [] }), onlyWith: ['cilium.networkpolicies', 'cilium.clusterwidenetworkpolicies'] },
   // EndpointSlices set by hand (or mirrored from a hand-written Endpoints): the backends of a
   // Service without a selector, which a Cilium toServices rule allows as CIDRs
   // (src/analysis/netpol/cilium/service-backends.ts). Those of the built-in controller (one per

@@ -82,6 +82,17 @@ describe('a MiddlewareTCP kind that could not be read', () => {
   });
 });
 
+// The last fixer's report: CiliumCIDRGroups refine Cilium policies only (a cidrGroupRef), and a
+// role that cannot list them made every run of a Cilium cluster without Cilium policies partial.
+describe('CiliumCIDRGroups that could not be read', () => {
+  const refused = { 'cilium.cidrgroups': { status: 'forbidden' as const, detail: 'list ciliumcidrgroups.cilium.io at cluster scope' } };
+
+  it('do not make the run partial where no Cilium policy is, and do where one is', () => {
+    expect(audit(snapshotOf(refused), CHECKS).partial).toBeUndefined();
+    expect(audit(snapshotOf(refused, { 'cilium.networkpolicies': [cnp] }), CHECKS).partial).toEqual(['cilium.cidrgroups could not be read (forbidden: list ciliumcidrgroups.cilium.io at cluster scope)']);
+  });
+});
+
 describe('EndpointSlices that could not be read', () => {
   const refused = { endpointslices: { status: 'forbidden' as const, detail: 'list endpointslices.discovery.k8s.io at cluster scope' } };
 
