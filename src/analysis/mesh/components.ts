@@ -130,16 +130,8 @@ function isIstioInjectionWebhook(w: KubeObject): boolean {
  */
 export function istioControlPlaneGone(webhooks: KubeObject[], workloads: Iterable<Workload>, services: KubeObject[] | undefined): { gone: string } | { servicesUnread: string } | undefined {
   const hooks = webhooks.filter(isIstioInjectionWebhook);
-  const called = new Set<string>();
-  for (const h of hooks) {
-    for (const wh of arr(h.webhooks)) {
-      const cc = obj(obj(wh)?.clientConfig);
-      const svc = obj(cc?.service);
-      if (svc) called.add(`${str(svc.namespace) ?? 'default'}/${str(svc.name) ?? ''}`);
-      else if (str(cc?.url)) return undefined;
-    }
-  }
-  if (called.size === 0) return undefined;
+  const { called, url } = webhookBackends(hooks);
+  if (url || called.size === 0) return undefined;
   for (const w of workloads) if (w.pods.length > 0 && runsMeshControlPlane(w, 'istio')) return undefined;
   const list = (xs: string[]) => `${xs.slice(0, 3).join(', ')}${xs.length > 3 ? ', …' : ''}`;
   if (services === undefined) return { servicesUnread: `the Service${called.size > 1 ? 's' : ''} ${list([...called].sort())} Istio's injection webhooks call, whose selector says whether istiod runs in this cluster or outside it (primary-remote)` };
@@ -169,19 +161,34 @@ export function istioControlPlaneGone(webhooks: KubeObject[], workloads: Iterabl
 export function linkerdWebhooksInstalled(hooks: KubeObject[], workloads: Iterable<Workload>, services: KubeObject[] | undefined): boolean {
   if (hooks.length === 0) return false;
   if (services === undefined) return true;
-  const called = new Set<string>();
-  for (const h of hooks) {
-    for (const wh of arr(h.webhooks)) {
-      const svc = obj(obj(obj(wh)?.clientConfig)?.service);
-      if (!svc) return true; // a URL: served from elsewhere
-      called.add(`${str(svc.namespace) ?? 'default'}/${str(svc.name) ?? ''}`);
-    }
-  }
+  const { called, url } = webhookBackends(hooks);
+  if (url) return true; // served from elsewhere
   if (services.some((o) => called.has(`${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`))) return true;
   for (const w of workloads) {
     for (const pod of w.pods) if ([...arr(pod.spec.containers), ...arr(pod.spec.initContainers)].some((c) => str(obj(c)?.name) === 'linkerd-proxy')) return true;
   }
   return false;
+}
+
+/**
+ * What the webhooks of `hooks` call: the in-cluster Services ("ns/name"), their failurePolicies
+ * (the API server's default is Fail, admissionregistration.k8s.io/v1), and whether one calls a
+ * URL instead (its backend served from elsewhere).
+ */
+function webhookBackends(hooks: KubeObject[]): { called: Set<string>; policies: Set<string>; url: boolean } {
+  const called = new Set<string>();
+  const policies = new Set<string>();
+  let url = false;
+  for (const h of hooks) {
+    for (const wh of arr(h.webhooks)) {
+      const cc = obj(obj(wh)?.clientConfig);
+      const svc = obj(cc?.service);
+      if (svc) called.add(`${str(svc.namespace) ?? 'default'}/${str(svc.name) ?? ''}`);
+      else if (str(cc?.url)) url = true;
+      policies.add(str(obj(wh)?.failurePolicy) ?? 'Fail');
+    }
+  }
+  return { called, policies, url };
 }
 
 export function linkerdInjectionWebhooks(webhooks: KubeObject[]): KubeObject[] {
@@ -224,18 +231,8 @@ const inClusterAddress = (addr: string) => /^(localhost\.?|127\.0\.0\.1|\[::1\])
  */
 export function linkerdControlPlaneGone(webhooks: KubeObject[], workloads: Iterable<Workload>, services: KubeObject[] | undefined): { gone: string; admitsUnmeshed: boolean } | { servicesUnread: string } | undefined {
   const hooks = linkerdInjectionWebhooks(webhooks);
-  const called = new Set<string>();
-  const policies = new Set<string>();
-  for (const h of hooks) {
-    for (const wh of arr(h.webhooks)) {
-      const cc = obj(obj(wh)?.clientConfig);
-      const svc = obj(cc?.service);
-      if (svc) called.add(`${str(svc.namespace) ?? 'default'}/${str(svc.name) ?? ''}`);
-      else if (str(cc?.url)) return undefined;
-      // The API server's default failurePolicy is Fail (admissionregistration.k8s.io/v1).
-      policies.add(str(obj(wh)?.failurePolicy) ?? 'Fail');
-    }
-  }
+  const { called, policies, url } = webhookBackends(hooks);
+  if (url) return undefined;
   const running = new Set<string>();
   let proxies = 0;
   for (const w of workloads) {

@@ -123,16 +123,11 @@ function describeAddresses(list: ReadonlyArray<{ pod: string; ips: readonly Ip[]
  */
 function noIpamFeature(snapshot: Snapshot): 'on' | 'off' | 'unread' {
   const seen = new Set<'on' | 'off'>();
-  for (const o of snapshot.resources.daemonsets ?? []) {
-    if (!isCalicoAgent(o)) continue;
-    for (const c of calicoContainers(o)) {
-      const conf = envOf(snapshot, o.metadata?.namespace, c, 'CNI_NETWORK_CONFIG');
-      if (!conf) continue;
-      if (!('value' in conf)) return 'unread';
-      if (!conf.value.trim()) continue;
-      const control = /"feature_control"\s*:\s*\{([^{}]*)\}/.exec(conf.value)?.[1] ?? '';
-      seen.add(/"ip_addrs_no_ipam"\s*:\s*true\b/.test(control) ? 'on' : 'off');
-    }
+  const configs = cniNetworkConfigs(snapshot);
+  if (configs === 'unread') return 'unread';
+  for (const conf of configs) {
+    const control = /"feature_control"\s*:\s*\{([^{}]*)\}/.exec(conf)?.[1] ?? '';
+    seen.add(/"ip_addrs_no_ipam"\s*:\s*true\b/.test(control) ? 'on' : 'off');
   }
   return seen.size === 1 ? [...seen][0]! : 'unread';
 }
@@ -669,28 +664,38 @@ function ipamTypeOf(config: string): string | undefined {
 function cniConfigPools(snapshot: Snapshot): Partial<Record<4 | 6, unknown>> | 'unread' {
   const seen = new Set<string>();
   let out: Partial<Record<4 | 6, unknown>> = {};
+  const configs = cniNetworkConfigs(snapshot);
+  if (configs === 'unread') return 'unread';
+  for (const conf of configs) {
+    const lists: Partial<Record<4 | 6, unknown>> = {};
+    for (const family of [4, 6] as const) {
+      const m = new RegExp(`"ipv${family}_pools"\\s*:\\s*(\\[[^\\]]*\\])`).exec(conf);
+      if (!m) continue;
+      try {
+        lists[family] = JSON.parse(m[1]!);
+      } catch {
+        lists[family] = m[1];
+      }
+    }
+    seen.add(JSON.stringify(lists));
+    out = lists;
+  }
+  return seen.size === 1 ? out : 'unread';
+}
+
+/** The CNI configs calico-node installs (CNI_NETWORK_CONFIG, empty ones left out); 'unread' when one is set from a source that was not read. */
+function cniNetworkConfigs(snapshot: Snapshot): string[] | 'unread' {
+  const out: string[] = [];
   for (const o of snapshot.resources.daemonsets ?? []) {
     if (!isCalicoAgent(o)) continue;
     for (const c of calicoContainers(o)) {
       const conf = envOf(snapshot, o.metadata?.namespace, c, 'CNI_NETWORK_CONFIG');
       if (!conf) continue;
       if (!('value' in conf)) return 'unread';
-      if (!conf.value.trim()) continue;
-      const lists: Partial<Record<4 | 6, unknown>> = {};
-      for (const family of [4, 6] as const) {
-        const m = new RegExp(`"ipv${family}_pools"\\s*:\\s*(\\[[^\\]]*\\])`).exec(conf.value);
-        if (!m) continue;
-        try {
-          lists[family] = JSON.parse(m[1]!);
-        } catch {
-          lists[family] = m[1];
-        }
-      }
-      seen.add(JSON.stringify(lists));
-      out = lists;
+      if (conf.value.trim()) out.push(conf.value);
     }
   }
-  return seen.size === 1 ? out : 'unread';
+  return out;
 }
 
 /** calico-node's init containers and containers (install-cni is an init container). */
