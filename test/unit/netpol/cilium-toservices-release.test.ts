@@ -9,21 +9,9 @@
 import { describe, expect, it } from 'vitest';
 import { reachCommandCore } from '../../../src/cli/reach.ts';
 import { buildReachability } from '../../../src/analysis/netpol/model.ts';
-import { snap } from './helpers.ts';
+import { ciliumAgent, snap } from './helpers.ts';
 
-const agent = (image: string) => `---
-apiVersion: apps/v1
-kind: DaemonSet
-metadata: {name: cilium, namespace: kube-system}
-spec:
-  selector: {matchLabels: {k8s-app: cilium}}
-  template:
-    metadata: {labels: {k8s-app: cilium}}
-    spec:
-      hostNetwork: true
-      containers:
-      - {name: cilium-agent, image: '${image}'}
-`;
+const agent = (image: string) => `---${ciliumAgent(image)}`;
 
 const cluster = `---
 apiVersion: v1

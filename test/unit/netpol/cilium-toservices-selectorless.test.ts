@@ -12,49 +12,9 @@
 import { describe, expect, it } from 'vitest';
 import { reachCommandCore } from '../../../src/cli/reach.ts';
 import { unrestrictedEgress } from '../../../checks/network/unrestricted-egress.ts';
-import { CILIUM_AGENT, ctxOf, run, snap } from './helpers.ts';
+import { SELECTORLESS_TO_SERVICES, ctxOf, run, snap } from './helpers.ts';
 
-const yaml = `${CILIUM_AGENT}---
-apiVersion: v1
-kind: Namespace
-metadata: {name: shop}
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: pay}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: client, namespace: shop}
-spec:
-  selector: {matchLabels: {app: client}}
-  template:
-    metadata: {labels: {app: client}}
-    spec: {containers: [{name: c, image: nginx:1.27}]}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: api, namespace: pay}
-spec:
-  selector: {matchLabels: {app: api}}
-  template:
-    metadata: {labels: {app: api}}
-    spec: {containers: [{name: c, image: nginx:1.27, ports: [{containerPort: 5432}]}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: legacy-db, namespace: shop}
-spec:
-  ports: [{port: 5432, protocol: TCP}]
----
-apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: {name: to-legacy, namespace: shop}
-spec:
-  endpointSelector: {matchLabels: {app: client}}
-  egress:
-  - toServices: [{k8sService: {serviceName: legacy-db, namespace: shop}}]
-`;
+const yaml = SELECTORLESS_TO_SERVICES;
 
 const ask = (to: string, port: string) => reachCommandCore(snap(yaml), { from: 'shop/client', to, port });
 

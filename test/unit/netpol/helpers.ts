@@ -48,8 +48,8 @@ ${spec.replace(/^\n/, '').split('\n').map((l) => `  ${l}`).join('\n')}
 `;
 }
 
-/** Cilium's agent DaemonSet (v1.20.2), which makes a manifest set's CNI Cilium (src/analysis/netpol/cni.ts). */
-export const CILIUM_AGENT = `
+/** Cilium's agent DaemonSet running `image`, which makes a manifest set's CNI Cilium (src/analysis/netpol/cni.ts) of that release. */
+export const ciliumAgent = (image: string) => `
 apiVersion: apps/v1
 kind: DaemonSet
 metadata: {name: cilium, namespace: kube-system}
@@ -60,5 +60,54 @@ spec:
     spec:
       hostNetwork: true
       containers:
-      - {name: cilium-agent, image: quay.io/cilium/cilium:v1.20.2}
+      - {name: cilium-agent, image: '${image}'}
+`;
+
+/** Cilium's agent DaemonSet (v1.20.2). */
+export const CILIUM_AGENT = ciliumAgent('quay.io/cilium/cilium:v1.20.2');
+
+/**
+ * shop/client, whose CiliumNetworkPolicy to-legacy allows egress only `toServices` shop/legacy-db,
+ * a Service without a selector (port 5432), beside pay/api listening on 5432; no EndpointSlice.
+ */
+export const SELECTORLESS_TO_SERVICES = `${CILIUM_AGENT}---
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: pay}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: client, namespace: shop}
+spec:
+  selector: {matchLabels: {app: client}}
+  template:
+    metadata: {labels: {app: client}}
+    spec: {containers: [{name: c, image: nginx:1.27}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: pay}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec: {containers: [{name: c, image: nginx:1.27, ports: [{containerPort: 5432}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: legacy-db, namespace: shop}
+spec:
+  ports: [{port: 5432, protocol: TCP}]
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: to-legacy, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: client}}
+  egress:
+  - toServices: [{k8sService: {serviceName: legacy-db, namespace: shop}}]
 `;
