@@ -1135,33 +1135,46 @@ describe('ClusterWatch: a 403 from an API server that is starting', () => {
     const end = Date.now() + ms;
     while (!done() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
   };
-
-  it('a 403 for a moment after the connection broke is retried: the kind never reads forbidden and no coverage change is recorded', async () => {
-    let refusing = false;
+  /**
+   * A stand-in whose NetworkPolicy list and watch answer 403 while `refusing.on`; otherwise the
+   * watch stays open and the list is `listed`'s answer (the stand-in's own when it returns false).
+   */
+  const refusable = async (listed: (res: http.ServerResponse) => boolean = () => false) => {
+    const refusing = { on: false };
     const stand = await standIn({
-      list: (res) => { if (!refusing) return false; forbidden(res); return true; },
+      list: (res) => { if (!refusing.on) return listed(res); forbidden(res); return true; },
       watch: (res) => {
-        if (refusing) return forbidden(res);
+        if (refusing.on) return forbidden(res);
         res.writeHead(200, { 'Content-Type': 'application/json' });
         res.flushHeaders();
       },
     });
-    const lines: string[] = [];
-    const note = (msg: string) => { lines.push(msg); };
-    const watch = new ClusterWatch({ kubeconfigPath: stand.kubeconfig, env: {}, log: { info: note, warn: note, progress() {} }, backoff: { baseMs: 100, maxMs: 200 }, forbiddenAfterMs: 2_000 });
+    return { stand, refusing };
+  };
+  /** A ClusterWatch of `stand` with a short backoff, stopped (and the stand-in closed) after the test. */
+  const watchOf = (stand: Stand, options: Partial<ConstructorParameters<typeof ClusterWatch>[0]>) => {
+    const watch = new ClusterWatch({ kubeconfigPath: stand.kubeconfig, env: {}, log: { info() {}, warn() {}, progress() {} }, backoff: { baseMs: 100, maxMs: 200 }, ...options });
     cleanup.push(async () => {
       await watch.stop();
       stand.server.closeAllConnections();
       await new Promise<void>((r) => stand.server.close(() => r()));
     });
+    return watch;
+  };
+
+  it('a 403 for a moment after the connection broke is retried: the kind never reads forbidden and no coverage change is recorded', async () => {
+    const { stand, refusing } = await refusable();
+    const lines: string[] = [];
+    const note = (msg: string) => { lines.push(msg); };
+    const watch = watchOf(stand, { log: { info: note, warn: note, progress() {} }, forbiddenAfterMs: 2_000 });
     await watch.start();
     watch.takeChanges();
     const seen: string[] = [];
-    refusing = true;
+    refusing.on = true;
     stand.server.closeAllConnections(); // the restart: every watch ends, the next answers are 403
     const sample = setInterval(() => { seen.push(String(watch.snapshot().coverage.networkpolicies?.status)); }, 20);
     await new Promise((r) => setTimeout(r, 600));
-    refusing = false; // the RBAC informers synced
+    refusing.on = false; // the RBAC informers synced
     await until(() => watch.metrics().watching.networkpolicies === true);
     await new Promise((r) => setTimeout(r, 1_200));
     clearInterval(sample);
@@ -1172,24 +1185,11 @@ describe('ClusterWatch: a 403 from an API server that is starting', () => {
   });
 
   it('403s that last (the permission was revoked) make the kind forbidden, as before, once they have gone on for forbiddenAfterMs', async () => {
-    let refusing = false;
-    const stand = await standIn({
-      list: (res) => { if (!refusing) return false; forbidden(res); return true; },
-      watch: (res) => {
-        if (refusing) return forbidden(res);
-        res.writeHead(200, { 'Content-Type': 'application/json' });
-        res.flushHeaders();
-      },
-    });
-    const watch = new ClusterWatch({ kubeconfigPath: stand.kubeconfig, env: {}, log: { info() {}, warn() {}, progress() {} }, backoff: { baseMs: 100, maxMs: 200 }, forbiddenAfterMs: 500 });
-    cleanup.push(async () => {
-      await watch.stop();
-      stand.server.closeAllConnections();
-      await new Promise<void>((r) => stand.server.close(() => r()));
-    });
+    const { stand, refusing } = await refusable();
+    const watch = watchOf(stand, { forbiddenAfterMs: 500 });
     await watch.start();
     watch.takeChanges();
-    refusing = true;
+    refusing.on = true;
     stand.server.closeAllConnections();
     await until(() => watch.snapshot().coverage.networkpolicies?.status === 'forbidden');
     expect(watch.snapshot().coverage.networkpolicies?.status).toBe('forbidden');
@@ -1201,12 +1201,7 @@ describe('ClusterWatch: a 403 from an API server that is starting', () => {
   // API server every time).
   it('a watch refused after every working list (watch revoked, list kept) is forbidden once it lasts', async () => {
     const stand = await standIn({ watch: (res) => forbidden(res) });
-    const watch = new ClusterWatch({ kubeconfigPath: stand.kubeconfig, env: {}, log: { info() {}, warn() {}, progress() {} }, backoff: { baseMs: 100, maxMs: 200 }, forbiddenAfterMs: 500 });
-    cleanup.push(async () => {
-      await watch.stop();
-      stand.server.closeAllConnections();
-      await new Promise<void>((r) => stand.server.close(() => r()));
-    });
+    const watch = watchOf(stand, { forbiddenAfterMs: 500 });
     await watch.start();
     await until(() => watch.snapshot().coverage.networkpolicies?.status === 'forbidden');
     expect(watch.snapshot().coverage.networkpolicies?.status).toBe('forbidden');
@@ -1217,38 +1212,24 @@ describe('ClusterWatch: a 403 from an API server that is starting', () => {
   // still forbidden until the watch proved to work) and "not stored (nothing changed)"; the next
   // run found the regression and its Slack alert named no cause.
   it('a change found while its kind cannot be judged waits for the run that sees the kind again', async () => {
-    let refusing = false;
     let deleted = false;
-    const stand = await standIn({
-      list: (res) => {
-        if (refusing) { forbidden(res); return true; }
-        if (!deleted) return false;
-        res.writeHead(200, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify({ kind: 'List', metadata: { resourceVersion: '7' }, items: [] }));
-        return true;
-      },
-      watch: (res) => {
-        if (refusing) return forbidden(res);
-        res.writeHead(200, { 'Content-Type': 'application/json' });
-        res.flushHeaders();
-      },
+    const { stand, refusing } = await refusable((res) => {
+      if (!deleted) return false;
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'List', metadata: { resourceVersion: '7' }, items: [] }));
+      return true;
     });
-    const watch = new ClusterWatch({ kubeconfigPath: stand.kubeconfig, env: {}, log: { info() {}, warn() {}, progress() {} }, backoff: { baseMs: 100, maxMs: 200 }, forbiddenAfterMs: 200 });
-    cleanup.push(async () => {
-      await watch.stop();
-      stand.server.closeAllConnections();
-      await new Promise<void>((r) => stand.server.close(() => r()));
-    });
+    const watch = watchOf(stand, { forbiddenAfterMs: 200 });
     await watch.start();
     watch.takeChanges();
-    refusing = true;
+    refusing.on = true;
     stand.server.closeAllConnections();
     await until(() => watch.snapshot().coverage.networkpolicies?.status === 'forbidden');
     expect(watch.snapshot().coverage.networkpolicies?.status).toBe('forbidden');
     watch.takeChanges();
     // Restored; meanwhile the policy was deleted. The re-list finds it gone while the kind still reads forbidden.
     deleted = true;
-    refusing = false;
+    refusing.on = false;
     await until(() => watch.metrics().watching.networkpolicies === false && (watch as unknown as { kinds: Map<string, { objects: Map<string, unknown> }> }).kinds.get('networkpolicies')!.objects.size === 0);
     expect(watch.snapshot().coverage.networkpolicies?.status).toBe('forbidden');
     const blindRun = watch.takeChanges();
