@@ -43,3 +43,12 @@ export function configMapUnread(snapshot: Snapshot, ref: ConfigMapRef): 'forbidd
   const status = configMapsUnreadable(snapshot);
   return status && !configMapRead(snapshot, ref) ? status : undefined;
 }
+
+/**
+ * Whether the collector asked for that ConfigMap by name and the API server answered that it does
+ * not exist (Snapshot.configMapsNotFound): absent for certain, whatever other name was refused.
+ */
+export function configMapNotFound(snapshot: Snapshot, ref: ConfigMapRef): boolean {
+  const notFound = snapshot.configMapsNotFound;
+  return Array.isArray(notFound) && notFound.includes(`${ref.namespace}/${ref.name}`);
+}

@@ -25,6 +25,7 @@ import type { PodPools } from '../engine.ts';
 import { containersOf, detectCni, isCalicoAgent, isCalicoAgentContainer } from '../cni.ts';
 import { podsOf, podTemplateOf } from '../../workloads.ts';
 import { imageRepository, repositoryIs } from '../../images.ts';
+import { configMapNotFound, configMapRead } from '../../configmaps.ts';
 
 export type { PodPools };
 
@@ -589,13 +590,12 @@ function envSource(container: Record<string, unknown>, name: string): { entry: R
  * source may be absent: the kubelet starts the container without it and it sets nothing.
  */
 function absentWhenNotFound(snapshot: Snapshot, namespace: string | undefined, name: string): boolean {
-  if (snapshot.origin !== 'live' || snapshot.coverage.configmaps?.status === 'ok') return true;
-  const notFound = snapshot.configMapsNotFound;
-  return Array.isArray(notFound) && notFound.includes(`${namespace ?? ''}/${name}`);
+  return snapshot.origin !== 'live' || snapshot.coverage.configmaps?.status === 'ok' || configMapNotFound(snapshot, { namespace: namespace ?? '', name });
 }
 
+/** The data of a ConfigMap the snapshot holds (one without a namespace is the default namespace's), by the shared index. */
 function configMapOf(snapshot: Snapshot, namespace: string | undefined, name: string): Record<string, unknown> | undefined {
-  const cm = (snapshot.resources.configmaps ?? []).find((c) => c.metadata?.name === name && c.metadata?.namespace === namespace);
+  const cm = configMapRead(snapshot, { namespace: namespace ?? 'default', name });
   return cm ? (cm.data && typeof cm.data === 'object' ? (cm.data as Record<string, unknown>) : {}) : undefined;
 }
 
