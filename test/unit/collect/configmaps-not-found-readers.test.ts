@@ -24,6 +24,7 @@ import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { CHECK_BY_ID } from '../../../checks/index.ts';
 import { effectiveExposure } from '../../../src/analysis/edge/effective-exposure.ts';
+import { readCiliumSettings } from '../../../src/analysis/netpol/cilium/config.ts';
 import { liveConfigMapRefs } from '../../../src/cli/source.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { collectConfigMaps } from '../../../src/collect/live.ts';
@@ -306,6 +307,7 @@ spec:
     const { snapshot, outcome } = await collected(cluster, 'istio-system/istio', [check]);
     expect(snapshot.configMapsNotFound).toContain('kube-system/cilium-config');
     expect(outcome(check).status).toBe('pass');
+    expect(readCiliumSettings(snapshot)).toMatchObject({ enforcement: 'default', source: 'Cilium defaults (ConfigMap kube-system/cilium-config does not exist)' });
   });
 
   it('its own name refused (403): not evaluated, naming kube-system/cilium-config', async () => {
