@@ -3,8 +3,9 @@
 // are read in (https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/ rootNamespace,
 // trustDomain). The collector reads it by name, keeping what it read when another ConfigMap is
 // refused: only when that ConfigMap is missing while a by-name read failed, and was not answered
-// 404 (istioMeshConfigUnread), are both unknown, and Istio's defaults (istio-system, cluster.local) cannot stand in for them: a
-// STRICT PeerAuthentication in istio-system is mesh-wide only when istio-system is the root.
+// 404 (istioMeshConfigUnread), are both unknown, and Istio's defaults (istio-system,
+// cluster.local) cannot stand in for them: a STRICT PeerAuthentication in istio-system is
+// mesh-wide only when istio-system is the root.
 import type { ConditionalRead } from '../../../src/engine/types.ts';
 import { istioOutbound, istioPresent, istioRevisions } from '../../../src/analysis/mesh/index.ts';
 import { istioMeshConfigUnread, istioRevisionResolver } from '../../../src/analysis/mesh/configmaps.ts';

@@ -24,6 +24,7 @@ import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { CHECK_BY_ID } from '../../../checks/index.ts';
 import { effectiveExposure } from '../../../src/analysis/edge/effective-exposure.ts';
+import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
 import { readCiliumSettings } from '../../../src/analysis/netpol/cilium/config.ts';
 import { liveConfigMapRefs } from '../../../src/cli/source.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
@@ -216,6 +217,8 @@ spec:
       containers: [{name: web, image: example/web:1, ports: [{containerPort: 8080}]}]
 `;
   const check = 'mtls.linkerd-unauthenticated-default';
+  /** web -> web on 8080 through the mesh: no Server covers the port, so the cluster default decides. */
+  const call = (snapshot: Parameters<typeof meshFlowVerdict>[0]) => meshFlowVerdict(snapshot, defaultConfig(), { kind: 'Deployment', namespace: 'shop', name: 'web' }, { kind: 'Deployment', namespace: 'shop', name: 'web' }, 8080, 'TCP');
 
   it('another name refused, its own 404: the install default all-unauthenticated applies, a finding on linkerd/linkerd-config', async () => {
     const { snapshot, outcome } = await collected(cluster, 'istio-system/istio', [check]);
@@ -225,11 +228,15 @@ spec:
     expect(o.results).toContainEqual(expect.objectContaining({ status: 'fail', resource: { kind: 'ConfigMap', namespace: 'linkerd', name: 'linkerd-config' } }));
     expect(JSON.stringify(o.results)).toContain('all-unauthenticated');
     expect(JSON.stringify(o.results)).not.toContain('could not be read');
+    // reach's mesh layer: the install default lets the call in.
+    expect(call(snapshot)).toMatchObject({ mesh: 'linkerd', verdict: 'allowed' });
+    expect(call(snapshot).reason).toContain('default inbound policy all-unauthenticated (Linkerd install default)');
   });
 
-  it('its own name refused (403): not evaluated, naming linkerd/linkerd-config', async () => {
-    const { outcome } = await collected(cluster, 'linkerd/linkerd-config', [check]);
+  it('its own name refused (403): not evaluated, naming linkerd/linkerd-config; reach\'s mesh layer unknown', async () => {
+    const { snapshot, outcome } = await collected(cluster, 'linkerd/linkerd-config', [check]);
     notEvaluatedFor(outcome(check), 'linkerd/linkerd-config');
+    expect(call(snapshot)).toMatchObject({ mesh: 'linkerd', verdict: 'unknown' });
   });
 });
 
