@@ -1,7 +1,9 @@
 // The ConfigMaps the collector reads by name (ingress-nginx's --configmap, the meshes' own,
 // cilium-config): one index per snapshot, so "was this one read?" is one lookup for every area.
 // The collector keeps each ConfigMap it read and marks the whole kind forbidden or error when any
-// one was refused or failed: a ConfigMap missing then may be the one refused.
+// one was refused or failed: a ConfigMap missing then may be the one refused, unless the API
+// server answered 404 for that very name (Snapshot.configMapsNotFound): it does not exist, and the
+// reader's upstream default applies. A name the collector never asked for stays unknown.
 import type { KubeObject, Snapshot } from '../snapshot/types.ts';
 import { memoize } from './memo.ts';
 
@@ -36,12 +38,13 @@ export function configMapsUnreadable(snapshot: Snapshot): 'forbidden' | 'error' 
 
 /**
  * Why a ConfigMap may be missing: 'forbidden' or 'error' when it is not in the snapshot while some
- * by-name read failed (it may be the one refused), undefined when it was read, or when every read
- * succeeded (really absent: the upstream default applies).
+ * by-name read failed (it may be the one refused), undefined when it was read, when the API server
+ * answered 404 for it (configMapNotFound), or when every read succeeded: in those two it does not
+ * exist, and the upstream default applies.
  */
 export function configMapUnread(snapshot: Snapshot, ref: ConfigMapRef): 'forbidden' | 'error' | undefined {
   const status = configMapsUnreadable(snapshot);
-  return status && !configMapRead(snapshot, ref) ? status : undefined;
+  return status && !configMapRead(snapshot, ref) && !configMapNotFound(snapshot, ref) ? status : undefined;
 }
 
 /**
@@ -49,6 +52,8 @@ export function configMapUnread(snapshot: Snapshot, ref: ConfigMapRef): 'forbidd
  * not exist (Snapshot.configMapsNotFound): absent for certain, whatever other name was refused.
  */
 export function configMapNotFound(snapshot: Snapshot, ref: ConfigMapRef): boolean {
-  const notFound = snapshot.configMapsNotFound;
-  return Array.isArray(notFound) && notFound.includes(`${ref.namespace}/${ref.name}`);
+  return configMapsNotFoundSet(snapshot).has(`${ref.namespace}/${ref.name}`);
 }
+
+/** Snapshot.configMapsNotFound as a set: one lookup per question, whichever reader asks it (per route, per controller). */
+const configMapsNotFoundSet = memoize((snapshot: Snapshot): Set<unknown> => new Set(Array.isArray(snapshot.configMapsNotFound) ? snapshot.configMapsNotFound : []), ['network', 'tls', 'mtls']);

@@ -2,16 +2,17 @@
 // PeerAuthentications and AuthorizationPolicies apply mesh-wide, and the trust domain principals
 // are read in (https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/ rootNamespace,
 // trustDomain). The collector reads it by name, keeping what it read when another ConfigMap is
-// refused: only when that ConfigMap is missing while a by-name read failed (istioMeshConfigUnread)
-// are both unknown, and Istio's defaults (istio-system, cluster.local) cannot stand in for them: a
-// STRICT PeerAuthentication in istio-system is mesh-wide only when istio-system is the root.
+// refused: only when that ConfigMap is missing while a by-name read failed, and was not answered
+// 404 (istioMeshConfigUnread), are both unknown, and Istio's defaults (istio-system,
+// cluster.local) cannot stand in for them: a STRICT PeerAuthentication in istio-system is
+// mesh-wide only when istio-system is the root.
 import type { ConditionalRead } from '../../../src/engine/types.ts';
-import { istioConfigMapName, istioOutbound, istioPresent, istioRevisions } from '../../../src/analysis/mesh/index.ts';
+import { istioOutbound, istioPresent, istioRevisions } from '../../../src/analysis/mesh/index.ts';
 import { istioMeshConfigUnread, istioRevisionResolver } from '../../../src/analysis/mesh/configmaps.ts';
 import { meshModel } from '../../../src/analysis/mesh/model.ts';
 import { subsetTlsRuleCount } from '../../../src/analysis/mesh/destination-rules.ts';
 import { istioWaypointRootsResolved } from '../../../src/analysis/mesh/istio-authz.ts';
-import { configMapsUnreadable, configMapUnread } from '../../../src/analysis/configmaps.ts';
+import { configMapsUnreadable } from '../../../src/analysis/configmaps.ts';
 
 /**
  * Holds when Istio is installed and its mesh config is unread: ConfigMap istio, or istio-<rev> of a
@@ -72,11 +73,9 @@ export const ISTIO_OUTBOUND_READ: ConditionalRead = {
   when: 'when Istio is installed: its mesh config (ConfigMap istio, and istio-<rev> for each revision in use: outboundTrafficPolicy, rootNamespace)',
   holds(ctx) {
     if (!configMapsUnreadable(ctx.snapshot) || !istioPresent(ctx)) return undefined;
-    const root = ctx.config.mesh.istioRootNamespace || 'istio-system';
-    const unread = (name: string) => configMapUnread(ctx.snapshot, { namespace: root, name }) && configMapUnread(ctx.snapshot, { namespace: 'istio-system', name });
-    const missing = [...istioOutbound(ctx.snapshot, ctx.config).meshConfigs.keys()].map(istioConfigMapName).filter(unread);
+    const missing = [...istioOutbound(ctx.snapshot, ctx.config).meshConfigs.keys()].flatMap((revision) => istioMeshConfigUnread(ctx.snapshot, ctx.config, revision)?.ref ?? []);
     if (missing.length === 0) return undefined;
-    const names = missing.slice(0, NAMED).map((name) => `${root}/${name}`).join(', ');
+    const names = missing.slice(0, NAMED).map((ref) => `${ref.namespace}/${ref.name}`).join(', ');
     return `Istio's mesh config (ConfigMap${missing.length > 1 ? 's' : ''} ${names}${missing.length > NAMED ? `, and ${missing.length - NAMED} more` : ''}: outboundTrafficPolicy)`;
   },
 };

@@ -3,7 +3,8 @@
 // policy and default_intention_policy. When their own ConfigMap is missing while a by-name read
 // failed (configMapUnread), the upstream default (all-unauthenticated, allow) cannot stand in
 // for them: a check judging by them is not evaluated, like one reading Istio's mesh config
-// (istio-mesh-config.ts). Another ConfigMap refused leaves them known.
+// (istio-mesh-config.ts). Another ConfigMap refused leaves them known; their own answered 404
+// means they do not exist, and the upstream default applies.
 import type { ConditionalRead } from '../../../src/engine/types.ts';
 import { meshModel } from '../../../src/analysis/mesh/index.ts';
 import { CONSUL_SERVER_CONFIGMAP, CONSUL_SERVER_EXTRA_CONFIGMAP, CONSUL_SERVICE_ANNOTATION } from '../../../src/analysis/mesh/consul.ts';

@@ -4,7 +4,7 @@
 // gets by name, keeping what it read when another ConfigMap is refused. Only when cilium-config
 // itself is missing while a by-name read failed (configMapUnread) are the settings unknown,
 // and Cilium's defaults cannot stand in for them; an ingress controller's ConfigMap refused
-// leaves them known.
+// leaves them known, and so does cilium-config answered 404: Cilium's defaults apply.
 import type { ConditionalRead } from '../../../src/engine/types.ts';
 import { CILIUM_CONFIG_MAP, ciliumConfigMapRefs } from '../../../src/analysis/netpol/cilium/config.ts';
 import { configMapUnread } from '../../../src/analysis/configmaps.ts';

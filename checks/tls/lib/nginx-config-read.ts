@@ -3,7 +3,8 @@
 // --configmap, which the collector reads by name, keeping what it read when another ConfigMap is
 // refused. Only when a controller's own ConfigMap is missing while a by-name read failed
 // (unreadNginxConfigMaps) are its settings unknown, and ingress-nginx's defaults cannot stand in
-// for them; an Istio revision's or Cilium's ConfigMap refused leaves them known.
+// for them; an Istio revision's or Cilium's ConfigMap refused leaves them known, and so does its
+// own answered 404 (it does not exist: the defaults apply).
 import type { ConditionalRead } from '../../../src/engine/types.ts';
 import { unreadNginxConfigMaps, unreadServingNginxConfigMaps } from '../../../src/analysis/tls/index.ts';
 

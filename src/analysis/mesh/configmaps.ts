@@ -6,7 +6,7 @@ import { KUBE_YAML } from '../../base/kube-yaml.ts';
 import type { Config } from '../../config/types.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
-import { configMapRead, configMapsUnreadable } from '../configmaps.ts';
+import { configMapRead, configMapsUnreadable, configMapUnread } from '../configmaps.ts';
 import { memoizeBySnapshotAndConfig, obj, str } from './util.ts';
 import { CONSUL_SERVER_CONFIGMAP, CONSUL_SERVER_EXTRA_CONFIGMAP } from './consul.ts';
 
@@ -96,8 +96,9 @@ export function istioWebhooksSayAll(snapshot: Snapshot, hooks: ReturnType<typeof
  * istiod chart installs it), or when a revision's own injector webhook is labelled with it; the
  * webhooks are looked at only for a value none of that settles. A value that is still neither
  * names no revision ztaudit can tell: it is read as the default revision (ConfigMap istio) and
- * `unresolved` names it — unless a ConfigMap read was refused and the webhooks cannot say (unread,
- * or no Istio webhook among them), when it stays a revision whose mesh config is unread.
+ * `unresolved` names it — unless its ConfigMap istio-<value> may be the one refused (not answered
+ * 404, istioMeshConfigUnread) and the webhooks cannot say (unread, or no Istio webhook among them),
+ * when it stays a revision whose mesh config is unread.
  */
 export const istioRevisionResolver = memoizeBySnapshotAndConfig((snapshot: Snapshot, config: Config): IstioRevisionResolver => {
   const configmaps = snapshot.resources.configmaps ?? [];
@@ -121,7 +122,7 @@ export const istioRevisionResolver = memoizeBySnapshotAndConfig((snapshot: Snaps
       hooks ??= istioWebhookRevisions(snapshot.resources.mutatingwebhookconfigurations ?? []);
       const tagged = hooks.tags.get(value);
       if (tagged !== undefined) r = { revision: tagged };
-      else if (hooks.revisions.has(value) || (configMapsUnreadable(snapshot) && !istioWebhooksSayAll(snapshot, hooks))) r = { revision: value };
+      else if (hooks.revisions.has(value) || (istioMeshConfigUnread(snapshot, config, value) && !istioWebhooksSayAll(snapshot, hooks))) r = { revision: value };
       else r = { revision: 'default', unresolved: value };
     }
     cache.set(value, r);
@@ -143,15 +144,19 @@ export const LINKERD_CONFIG_CONFIGMAP = { namespace: 'linkerd', name: 'linkerd-c
 
 /**
  * Istio's mesh config (ConfigMap `istio`: rootNamespace, trustDomain) as configMapUnread
- * answers for it: unread when neither ConfigMap istioMeshConfigMap takes it from (the configured
- * root namespace's, istio-system's) is in the snapshot while a by-name read failed. `ref` is the
- * one named in reasons: the configured root namespace's, which the collector asks for first.
+ * answers for it, looked for where istioMeshConfigMap takes it from: unread when neither the
+ * configured root namespace's nor istio-system's is in the snapshot while a by-name read failed,
+ * unless each is known not to exist (the API server answered 404 for it by name): then Istio's
+ * defaults apply. istio-system's `istio-<rev>` is never asked for under another root namespace,
+ * so there a revision's stays unread. `ref` is the one named in reasons: the configured root
+ * namespace's, which the collector asks for first.
  */
 export function istioMeshConfigUnread(snapshot: Snapshot, config: Config, revision = 'default'): { status: 'forbidden' | 'error'; ref: { namespace: string; name: string } } | undefined {
   const status = configMapsUnreadable(snapshot);
   const root = config.mesh.istioRootNamespace || 'istio-system';
   const name = istioConfigMapName(revision);
-  if (!status || configMapRead(snapshot, { namespace: root, name }) || configMapRead(snapshot, { namespace: 'istio-system', name })) return undefined;
+  const places = root === 'istio-system' ? [{ namespace: root, name }] : [{ namespace: root, name }, { namespace: 'istio-system', name }];
+  if (!status || places.some((ref) => configMapRead(snapshot, ref)) || places.every((ref) => !configMapUnread(snapshot, ref))) return undefined;
   return { status, ref: { namespace: root, name } };
 }
 

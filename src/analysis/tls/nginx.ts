@@ -150,9 +150,10 @@ export function unreadNginxConfigMapsOf(snapshot: Snapshot, controllers: Iterabl
  * The controllers' ConfigMaps (--configmap) missing from the snapshot while some by-name read was
  * refused or failed (configmaps coverage forbidden or error): each may be the one refused, so
  * its settings are unknown and the defaults cannot stand in for them. Empty when every read
- * succeeded (a missing one does not exist: the defaults apply) or each of them was read. Every
- * controller's: checks judging each controller's own settings (ssl-protocols, ssl-ciphers, hsts)
- * have one subject per controller, whether it serves an Ingress or only its catch-all server.
+ * succeeded or each of them was read or answered 404 (a missing one does not exist: the defaults
+ * apply). Every controller's: checks judging each controller's own settings (ssl-protocols,
+ * ssl-ciphers, hsts) have one subject per controller, whether it serves an Ingress or only its
+ * catch-all server.
  */
 export const unreadNginxConfigMaps = memoize((snapshot: Snapshot): ConfigMapRef[] => {
   if (!configMapsUnreadable(snapshot)) return [];

@@ -6,6 +6,7 @@ import type { ResourceRef } from '../../../base/vocabulary.ts';
 import type { Snapshot } from '../../../snapshot/types.ts';
 import type { KindKey } from '../../../snapshot/kinds.ts';
 import { CNI_KINDS, ciliumCni } from '../cni.ts';
+import { configMapNotFound } from '../../configmaps.ts';
 import { DEFAULT_PARSE_OPTIONS, type CiliumParseOptions } from './parse.ts';
 
 export const CILIUM_CONFIG_MAP = 'cilium-config';
@@ -137,7 +138,9 @@ export function readCiliumSettings(snapshot: Snapshot): CiliumSettings {
   const ns = ciliumNamespace(snapshot);
   const cm = all.find((c) => (c.metadata?.namespace ?? 'default') === ns) ?? all.find((c) => c.metadata?.namespace === 'kube-system') ?? all[0];
   if (!cm) {
-    const why = snapshot.coverage.configmaps?.status === 'ok' || snapshot.coverage.configmaps === undefined ? `no ConfigMap ${CILIUM_CONFIG_MAP} in the snapshot` : `ConfigMaps could not be read (${snapshot.coverage.configmaps.status})`;
+    const [asked] = ciliumConfigMapRefs(snapshot);
+    const why = asked && configMapNotFound(snapshot, asked) ? `ConfigMap ${asked.namespace}/${asked.name} does not exist`
+      : snapshot.coverage.configmaps?.status === 'ok' || snapshot.coverage.configmaps === undefined ? `no ConfigMap ${CILIUM_CONFIG_MAP} in the snapshot` : `ConfigMaps could not be read (${snapshot.coverage.configmaps.status})`;
     return { ...DEFAULT_SETTINGS, source: `Cilium defaults (${why})`, problems: [], notes: [] };
   }
   const cmNs = cm.metadata?.namespace ?? 'default';
