@@ -740,6 +740,31 @@ function answerReach(model: ReachModel, src: ReachTarget, dst: ReachTarget, port
     }
     notes.push(...settled);
   }
+  // Elsewhere the pods' own live addresses (pod-addresses.ts) settle what the address family alone
+  // left in doubt: said the same way, with the addresses, which hold only as of the snapshot.
+  const classPools = model.match.classPools;
+  if (!model.match.podPools && classPools) {
+    const settled = new Set<string>();
+    for (const [ids, dir, peer] of [[eg.policies, 'egress', dst], [ing.policies, 'ingress', src]] as const) {
+      if (peer.kind !== 'workload') continue;
+      for (const id of ids) {
+        const p = model.policyById.get(id);
+        for (const r of (p?.[dir] ?? [])) {
+          for (const list of [r.peers, r.notPeers]) {
+            if (!list || list === 'any' || !podCidrStatus(list)?.doubt) continue;
+            const texts = list.filter((x) => x.kind === 'ipBlock' && x.podAddresses).map((x) => (x as { text: string }).text).join(', ');
+            for (const cls of peer.node.classes) {
+              const own = cls.hostNetwork ? undefined : classPools(cls);
+              const addresses = own?.();
+              const st = own ? podCidrStatus(list, own) : undefined;
+              if (addresses?.kind === 'known' && st && !st.doubt) settled.add(`${policyLabel(p!)} ${dir} rule ${r.index}: the addresses of ${peer.label}'s pods (${addresses.text}) lie ${st.inside ? 'inside' : 'outside'} ${texts}, so it ${st.inside ? 'holds' : 'holds none of'} them for certain`);
+            }
+          }
+        }
+      }
+    }
+    notes.push(...settled);
+  }
   // Rules the CNI drops when it converts a policy: said wherever the policy selects the end whose
   // direction lost them, even when nothing of it is left there to take part in the answer.
   for (const p of model.policies) {
