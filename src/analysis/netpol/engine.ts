@@ -564,6 +564,9 @@ function unresolvedDoubt(list: readonly Peer[], may: 'addresses' | 'nodes'): str
  * "the IPs ... resolved by the DNS name"), or a peer the model cannot resolve. Undefined when the
  * rule matches it for certain, cannot match it, or does not apply to the subject.
  */
+/** How a doubt says an address may be a node's (outsideMatchDoubt): `reach` then does not call the address one outside the cluster. */
+export const ADDRESS_MAY_BE_NODE = "the address may be a node's";
+
 function outsideMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint & { kind: 'ip' | 'node' }, subject?: Endpoint): string | undefined {
   if (rule.peers === 'any') return undefined;
   const names = ep.kind === 'ip' ? [...new Set(rule.peers.flatMap((p) => (p.kind === 'fqdn' ? p.patterns : [])))] : [];
@@ -572,7 +575,7 @@ function outsideMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | und
   const nodes = ep.kind === 'ip' ? rule.peers.flatMap((p) => (p.kind === 'nodes' ? [p.where ?? `nodes ${p.selector.key}`] : [])) : [];
   const why = [
     ...(names.length ? [`the address may be one that ${names.join(', ')} resolves to (a DNS name is allowed by the addresses its lookups return, which the model does not know)`] : []),
-    ...(nodes.length ? [`the address may be a node's, which ${nodes.join(', ')} ${nodes.length === 1 ? 'selects' : 'select'} (Nodes are not collected, so the model does not know their addresses)`] : []),
+    ...(nodes.length ? [`${ADDRESS_MAY_BE_NODE}, which ${nodes.join(', ')} ${nodes.length === 1 ? 'selects' : 'select'} (Nodes are not collected, so the model does not know their addresses)`] : []),
     ...[unresolvedDoubt(rule.peers, ep.kind === 'ip' ? 'addresses' : 'nodes')].filter((x): x is string => x !== undefined),
   ];
   if (!why.length) return undefined;
@@ -612,8 +615,8 @@ export function rulePortConns(rule: Rule, dst: Endpoint): ConnSet {
 
 // ---------------------------------------------------------------- evaluation
 
-const NOT_GOVERNED_INGRESS = 'the destination is outside the cluster: its ingress is not governed by cluster policy';
-const NOT_GOVERNED_EGRESS = 'the source is outside the cluster: its egress is not governed by cluster policy';
+export const NOT_GOVERNED_INGRESS = 'the destination is outside the cluster: its ingress is not governed by cluster policy';
+export const NOT_GOVERNED_EGRESS = 'the source is outside the cluster: its egress is not governed by cluster policy';
 
 function ungoverned(reason: string): DirectionVerdict {
   return { isolated: false, conns: allConns(), decisions: [{ allowed: true, conns: allConns(), cause: { kind: 'not-governed', reason } }], decidedBy: [], policies: [] };
