@@ -122,7 +122,11 @@ export interface MatchContext {
   subjectDoubts?: ReadonlyMap<PodClass, ReadonlyArray<{ policy: LayerPolicy; why: string }>>;
   /** Under Calico: the IPPools pods draw their addresses from (calico/ip-pools.ts), which settle a pod against CIDRs; read when first needed. */
   podPools?: () => PodPools;
-  /** Under Calico: the pools one class's pods draw from, narrowed from podPools by their annotations (calico/ip-pools.ts podPoolsOf); undefined when nothing narrows. */
+  /**
+   * The addresses one class's pods may have: under Calico the pools they draw from, narrowed from
+   * podPools by their annotations (calico/ip-pools.ts podPoolsOf); elsewhere (Cilium aside) the
+   * pods' own live addresses (pod-addresses.ts liveAddressesOf). Undefined when nothing narrows.
+   */
   classPools?: (cls: PodClass) => (() => PodPools) | undefined;
 }
 
@@ -308,7 +312,7 @@ function undeclaredNamespaceDoubt(ctx: MatchContext, list: readonly Peer[], poli
 
 /** What the snapshot says of pod addresses under Calico IPAM (calico/ip-pools.ts). */
 export type PodPools =
-  | { kind: 'known'; ranges: readonly IpRange[]; /** "IPPool default-ipv4-ippool (192.168.0.0/16)". */ text: string }
+  | { kind: 'known'; ranges: readonly IpRange[]; /** "IPPool default-ipv4-ippool (192.168.0.0/16)". */ text: string; /** The pods' own addresses, not pools they draw from (pod-addresses.ts liveAddressesOf). */ addresses?: true }
   /** No IPPool read: not listed (forbidden, failed), or none at all (manifests without them, CRD not served). */
   | { kind: 'unknown'; why: string };
 
@@ -336,10 +340,12 @@ function neverPod(r: IpRange): boolean {
  * Whether a pod is inside the CIDRs of a peer list that the API matches against pod addresses
  * (ANP `networks`: "cluster-internal traffic will be checked against the rule as well";
  * Calico `nets`/`notNets`, matched on the packet's address), taken together (ANP lists each
- * CIDR as a peer). Pod addresses are not in the model: CIDRs covering all of IPv4 and all of
- * IPv6 (special-purpose space aside) contain every pod, and CIDRs within special-purpose space
- * none; otherwise the pod is taken as IPv4 — inside when all of IPv4 is covered, outside when
- * not — and `doubt` says so. Undefined when the list has no such CIDR.
+ * CIDR as a peer). `poolsOf` gives the addresses the pods may have where they are known (Calico
+ * IPPools, the pods' own live addresses): CIDRs holding all of them hold the pod, CIDRs holding
+ * none of them do not. Without them: CIDRs covering all of IPv4 and all of IPv6 (special-purpose
+ * space aside) contain every pod, and CIDRs within special-purpose space none; otherwise the pod
+ * is taken as IPv4 — inside when all of IPv4 is covered, outside when not — and `doubt` says so.
+ * Undefined when the list has no such CIDR.
  */
 export function podCidrStatus(list: readonly Peer[], poolsOf?: () => PodPools): PodCidrStatus | undefined {
   let memo = podCidrCache;
@@ -350,6 +356,11 @@ export function podCidrStatus(list: readonly Peer[], poolsOf?: () => PodPools): 
   }
   const hit = memo.get(list);
   if (hit !== undefined) return hit ?? undefined;
+  // A list with no CIDR matched on pod addresses is nothing whatever the pools: kept once, not once per pools.
+  if (poolsOf && !podCidrStatus(list)) {
+    memo.set(list, null);
+    return undefined;
+  }
   const blocks = list.filter((p): p is Peer & { kind: 'ipBlock' } => p.kind === 'ipBlock' && p.podAddresses === true);
   let out: PodCidrStatus | undefined;
   if (blocks.length) {
@@ -366,7 +377,7 @@ export function podCidrStatus(list: readonly Peer[], poolsOf?: () => PodPools): 
     else if (known && intersectRanges(known.ranges, ranges).length === 0) out = { inside: false };
     else if (v4 && coversFamily([...ranges, ...NEVER_POD], 6)) out = { inside: true };
     else if (ranges.every(neverPod)) out = { inside: false };
-    else if (known) out = { inside: v4, doubt: `whether the pod's address is in ${texts} is not known: the pods' address pools (${known.text}) lie partly inside it; counted as ${v4 ? 'inside' : 'outside'}` };
+    else if (known) out = { inside: v4, doubt: `whether the pod's address is in ${texts} is not known: the pods' ${known.addresses ? 'addresses' : 'address pools'} (${known.text}) lie partly inside it; counted as ${v4 ? 'inside' : 'outside'}` };
     else if (v4) out = { inside: true, doubt: `${texts} cover IPv4 only: a pod with an IPv6 address (dual-stack or IPv6 cluster) may be outside; pods are taken as IPv4${unknownWhy}` };
     else out = { inside: false, doubt: `whether the pod's address is in ${texts} is not known (the model does not know pod addresses${unknownWhy}); counted as outside` };
   }
@@ -394,8 +405,10 @@ export const HOST_NETWORK_POOLS = (): PodPools => ({ kind: 'unknown', why: "a ho
 
 /** The pools that settle an endpoint against CIDRs: none for a host-network pod, the class's own when its pods are narrowed to some. */
 function poolsFor(ctx: MatchContext, ep: Endpoint): (() => PodPools) | undefined {
-  if (!ctx.podPools || ep.kind !== 'class') return ctx.podPools;
-  return ep.cls.hostNetwork ? HOST_NETWORK_POOLS : ctx.classPools?.(ep.cls) ?? ctx.podPools;
+  if (ep.kind !== 'class') return ctx.podPools;
+  // Outside Calico a host-network pod keeps the doubt it had: its address is its node's, not known.
+  if (ep.cls.hostNetwork) return ctx.podPools ? HOST_NETWORK_POOLS : undefined;
+  return ctx.classPools?.(ep.cls) ?? ctx.podPools;
 }
 
 function podEndpoint(ep: Endpoint): boolean {
@@ -551,6 +564,9 @@ function unresolvedDoubt(list: readonly Peer[], may: 'addresses' | 'nodes'): str
  * "the IPs ... resolved by the DNS name"), or a peer the model cannot resolve. Undefined when the
  * rule matches it for certain, cannot match it, or does not apply to the subject.
  */
+/** How a doubt says an address may be a node's (outsideMatchDoubt): `reach` then does not call the address one outside the cluster. */
+export const ADDRESS_MAY_BE_NODE = "the address may be a node's";
+
 function outsideMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint & { kind: 'ip' | 'node' }, subject?: Endpoint): string | undefined {
   if (rule.peers === 'any') return undefined;
   const names = ep.kind === 'ip' ? [...new Set(rule.peers.flatMap((p) => (p.kind === 'fqdn' ? p.patterns : [])))] : [];
@@ -559,7 +575,7 @@ function outsideMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | und
   const nodes = ep.kind === 'ip' ? rule.peers.flatMap((p) => (p.kind === 'nodes' ? [p.where ?? `nodes ${p.selector.key}`] : [])) : [];
   const why = [
     ...(names.length ? [`the address may be one that ${names.join(', ')} resolves to (a DNS name is allowed by the addresses its lookups return, which the model does not know)`] : []),
-    ...(nodes.length ? [`the address may be a node's, which ${nodes.join(', ')} ${nodes.length === 1 ? 'selects' : 'select'} (Nodes are not collected, so the model does not know their addresses)`] : []),
+    ...(nodes.length ? [`${ADDRESS_MAY_BE_NODE}, which ${nodes.join(', ')} ${nodes.length === 1 ? 'selects' : 'select'} (Nodes are not collected, so the model does not know their addresses)`] : []),
     ...[unresolvedDoubt(rule.peers, ep.kind === 'ip' ? 'addresses' : 'nodes')].filter((x): x is string => x !== undefined),
   ];
   if (!why.length) return undefined;
@@ -599,8 +615,8 @@ export function rulePortConns(rule: Rule, dst: Endpoint): ConnSet {
 
 // ---------------------------------------------------------------- evaluation
 
-const NOT_GOVERNED_INGRESS = 'the destination is outside the cluster: its ingress is not governed by cluster policy';
-const NOT_GOVERNED_EGRESS = 'the source is outside the cluster: its egress is not governed by cluster policy';
+export const NOT_GOVERNED_INGRESS = 'the destination is outside the cluster: its ingress is not governed by cluster policy';
+export const NOT_GOVERNED_EGRESS = 'the source is outside the cluster: its egress is not governed by cluster policy';
 
 function ungoverned(reason: string): DirectionVerdict {
   return { isolated: false, conns: allConns(), decisions: [{ allowed: true, conns: allConns(), cause: { kind: 'not-governed', reason } }], decidedBy: [], policies: [] };

@@ -170,9 +170,10 @@ export interface PodSet {
  * - 'ipBlock': addresses. `ranges` is the CIDR minus its exceptions. A Cilium CIDR selector
  *   never matches a pod (pods are matched by identity). `podAddresses` marks CIDRs the API
  *   matches against pod addresses too (ANP `networks`, Calico `nets`/`notNets`, a Kubernetes
- *   ipBlock on every CNI but Cilium: model.ts): the model does not know pod addresses, so the
- *   engine matches a pod against the union of such peers of a rule by address family
- *   (engine.ts `podCidrStatus`, docs/network-model.md "CIDR peers and pods").
+ *   ipBlock on every CNI but Cilium: model.ts): the engine matches a pod against the union of
+ *   such peers of a rule by the addresses its class's pods have where the snapshot says them
+ *   (Calico IPPools, live pods' own addresses), else by address family (engine.ts
+ *   `podCidrStatus`, docs/network-model.md "CIDR peers and pods").
  * - 'fqdn': named external destinations (Cilium toFQDNs, ANP domainNames): matches fqdn
  *   endpoints by name, never an address (a name-based allowance is not 0.0.0.0/0).
  *   Patterns: exact names, `*` wildcards as the API defines them, already lower-cased.

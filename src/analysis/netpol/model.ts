@@ -5,6 +5,7 @@
 // govern it (its plan), which the engine (engine.ts) evaluates.
 
 import { podPools, podPoolsOf } from './calico/ip-pools.ts';
+import { liveAddressesOf } from './pod-addresses.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import { implicitNamespaces, type KubeObject, type Snapshot } from '../../snapshot/types.ts';
 import { classMatches, externalWays, forwardsAcrossNodes, selectorOf, servicePorts, targetConns } from './service-ports.ts';
@@ -290,8 +291,8 @@ function buildModel(snapshot: Snapshot, ignoreHostNetwork: boolean): ReachModel 
 
   // A class's workload keys, as a set once the list is long (many workloads may share one class).
   const workloadSets = new Map<PodClass, Set<string>>();
-  // A class's pods, which Calico IPPools may narrow each pod's addresses by (podPoolsOf, read only
-  // when a CIDR is matched on a pod under Calico: the IPPools are not looked at here).
+  // A class's pods, whose own live addresses (liveAddressesOf) or, under Calico, IPPools
+  // (podPoolsOf) place them against CIDRs: read only when a CIDR is matched on a pod.
   const podsOfClass = new Map<PodClass, PodView[]>();
   const keepPod = (cls: PodClass, pod: PodView) => {
     const list = podsOfClass.get(cls);
@@ -404,7 +405,8 @@ function buildModel(snapshot: Snapshot, ignoreHostNetwork: boolean): ReachModel 
   // Cilium: Kubernetes e2e "should allow egress access to server in CIDR block" allows a pod by its
   // podIP/32, and Calico turns an ipBlock into rule nets/notNets (libcalico-go k8s conversion
   // k8sPeerToCalicoFields) that Felix matches on pod addresses. The engine judges a pod against
-  // them as against Calico nets (engine.ts podCidrStatus). Cilium's CIDR rules do not select the
+  // them as against Calico nets (engine.ts podCidrStatus), by its live addresses where every pod
+  // of its class has one (pod-addresses.ts, which cites the other CNIs that match them). Cilium's CIDR rules do not select the
   // endpoints it manages (github.com/cilium/cilium/issues/9209): there an ipBlock holds no pod.
   if (composition.name !== 'cilium') {
     for (let i = 0; i < policies.length; i++) if (policies[i].api === 'NetworkPolicy') policies[i] = withPodAddressBlocks(policies[i]);
@@ -422,12 +424,19 @@ function buildModel(snapshot: Snapshot, ignoreHostNetwork: boolean): ReachModel 
   const undeclared = implicitNamespaces(snapshot);
   notes.push(...undeclaredNamespaceNotes(policies, (p) => composition.stageOf(p) !== undefined, undeclared, classesByNamespace));
   const subjectDoubts = new Map<PodClass, Array<{ policy: LayerPolicy; why: string }>>();
-  // Calico IPAM gives pods addresses from its IPPools: they settle a pod against ipBlocks and nets.
+  // Calico IPAM gives pods addresses from its IPPools: they settle a pod against ipBlocks and nets,
+  // as a live pod's own addresses do on every CNI that matches an ipBlock on them.
   const classPools = new Map<PodClass, (() => PodPools) | undefined>();
   const pools = composition.name === 'calico' ? {
     podPools: () => podPools(snapshot),
     classPools: (cls: PodClass) => {
       if (!classPools.has(cls)) classPools.set(cls, podPoolsOf(snapshot, podsOfClass.get(cls) ?? []));
+      return classPools.get(cls);
+    },
+  } : composition.name === 'kubernetes' ? {
+    // Elsewhere (Cilium aside: its CIDR rules hold no pod) only the pods' own live addresses say where they are.
+    classPools: (cls: PodClass) => {
+      if (!classPools.has(cls)) classPools.set(cls, liveAddressesOf(snapshot, podsOfClass.get(cls) ?? []));
       return classPools.get(cls);
     },
   } : {};

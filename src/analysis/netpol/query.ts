@@ -3,7 +3,7 @@
 
 import { allConns, formatConns, intersectConns, isAllConns, isEmptyConns, restrictConns, sameConns, subtractConns, unionConns, emptyConns, type ConnSet, type Protocol } from './conns.ts';
 import { ALL_V4, ALL_V6, formatRange, ipToString, parseIp, unmapIpv4, type IpRange } from '../../base/ip.ts';
-import { describeCause, describeRule, evaluatePlan, podCidrStatus, podSetMatches, policyLabel, ruleMatchesPeer, rulePortConns, type DecisionCause, type Direction, type DirectionVerdict, type StagePlan } from './engine.ts';
+import { ADDRESS_MAY_BE_NODE, NOT_GOVERNED_EGRESS, NOT_GOVERNED_INGRESS, describeCause, describeRule, evaluatePlan, podCidrStatus, podSetMatches, policyLabel, ruleMatchesPeer, rulePortConns, type DecisionCause, type Direction, type DirectionVerdict, type StagePlan } from './engine.ts';
 import { describePolicy, namePoliciesByName, type LayerPolicy, type Rule } from './layers.ts';
 import { candidatePeers, indexByNamespace, MAX_DOUBT_PAIRS, ruleTouches, type DoubtSearch } from './flows.ts';
 import { buildReachability, egressVerdict, forwardedWhy, workloadKey, ingressVerdict, REMOTE_NODE_PEER, type Endpoint, type PodClass, type ReachModel, type RuleRef, type WorkloadNode } from './model.ts';
@@ -656,8 +656,8 @@ function answerReach(model: ReachModel, src: ReachTarget, dst: ReachTarget, port
     }
   }
   for (const t of [src, dst]) if (t.resolvedFrom) notes.push(t.resolvedFrom);
-  if (src.kind === 'ip') notes.push('source is outside the cluster: egress is not governed by NetworkPolicy');
-  if (dst.kind === 'ip') notes.push('destination is outside the cluster: ingress is not governed by NetworkPolicy');
+  // Said once every doubt is known (below), where it may not call the address outside the cluster.
+  const outsideAt = notes.length;
   for (const [api, why] of model.composition.decorative) notes.push(`${api} objects are not counted: ${why}`);
   notes.push(...model.passedOver);
   notes.push(...model.assumed);
@@ -740,6 +740,31 @@ function answerReach(model: ReachModel, src: ReachTarget, dst: ReachTarget, port
     }
     notes.push(...settled);
   }
+  // Elsewhere the pods' own live addresses (pod-addresses.ts) settle what the address family alone
+  // left in doubt: said the same way, with the addresses, which hold only as of the snapshot.
+  const classPools = model.match.classPools;
+  if (!model.match.podPools && classPools) {
+    const settled = new Set<string>();
+    for (const [ids, dir, peer] of [[eg.policies, 'egress', dst], [ing.policies, 'ingress', src]] as const) {
+      if (peer.kind !== 'workload') continue;
+      for (const id of ids) {
+        const p = model.policyById.get(id);
+        for (const r of (p?.[dir] ?? [])) {
+          for (const list of [r.peers, r.notPeers]) {
+            if (!list || list === 'any' || !podCidrStatus(list)?.doubt) continue;
+            const texts = list.filter((x) => x.kind === 'ipBlock' && x.podAddresses).map((x) => (x as { text: string }).text).join(', ');
+            for (const cls of peer.node.classes) {
+              const own = cls.hostNetwork ? undefined : classPools(cls);
+              const addresses = own?.();
+              const st = own ? podCidrStatus(list, own) : undefined;
+              if (addresses?.kind === 'known' && st && !st.doubt) settled.add(`${policyLabel(p!)} ${dir} rule ${r.index}: the addresses of ${peer.label}'s pods (${addresses.text}) lie ${st.inside ? 'inside' : 'outside'} ${texts}, so it ${st.inside ? 'holds' : 'holds none of'} them for certain`);
+            }
+          }
+        }
+      }
+    }
+    notes.push(...settled);
+  }
   // Rules the CNI drops when it converts a policy: said wherever the policy selects the end whose
   // direction lost them, even when nothing of it is left there to take part in the answer.
   for (const p of model.policies) {
@@ -763,7 +788,24 @@ function answerReach(model: ReachModel, src: ReachTarget, dst: ReachTarget, port
   if (!isEmptyConns(total) && isEmptyConns(sureOfHost)) undetermined.push(...unknownWhy);
   // A policy kind that was not read may hold a policy deciding this flow either way.
   undetermined.push(...model.unread);
+  // An address no pod or Service holds is answered as one outside the cluster, but where a doubt
+  // says it may be a node's (Nodes are not collected), the answer does not call it that.
+  const mayBeNode = addressMayBeNode({ undetermined });
+  const outside: string[] = [];
+  if (src.kind === 'ip') outside.push(mayBeNode ? `source ${src.label} is no pod's or Service's address in the snapshot, and may be a node's (see the uncertain note): egress is not governed by NetworkPolicy` : 'source is outside the cluster: egress is not governed by NetworkPolicy');
+  if (dst.kind === 'ip') outside.push(mayBeNode ? `destination ${dst.label} is no pod's or Service's address in the snapshot, and may be a node's (see the uncertain note): ingress is not governed by NetworkPolicy` : 'destination is outside the cluster: ingress is not governed by NetworkPolicy');
+  notes.splice(outsideAt, 0, ...outside);
+  if (mayBeNode) {
+    const reword = (d: DirectionAnswer, from: string, to: string) => { for (const x of d.decisions) if (x.by === from) x.by = to; };
+    reword(eg, NOT_GOVERNED_EGRESS, `the source is an address no pod holds (it may be a node's): its egress is not governed by cluster policy`);
+    reword(ing, NOT_GOVERNED_INGRESS, `the destination is an address no pod holds (it may be a node's): its ingress is not governed by cluster policy`);
+  }
   return { from: src.label, to: dst.label, ...asked, protocol: proto, allowed: !isEmptyConns(total), ports: total, egress: eg, ingress: ing, notes: [...new Set([...undetermined, ...notes])], ...(undetermined.length ? { undetermined: [...new Set(undetermined)] } : {}) };
+}
+
+/** Whether an answer's doubts say its address end may be a node's: then nothing calls the address one outside the cluster. */
+export function addressMayBeNode(a: Pick<ReachAnswer, 'undetermined'>): boolean {
+  return !!a.undetermined?.some((u) => u.includes(ADDRESS_MAY_BE_NODE));
 }
 
 export interface MatrixRow {

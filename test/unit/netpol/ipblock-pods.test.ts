@@ -3,9 +3,10 @@
 // in CIDR block" puts the server pod's podIP/32 in an ipBlock and expects the client to reach it;
 // Antrea runs the same case (test/e2e/networkpolicy_test.go testEgressToServerInCIDRBlock);
 // Cilium's CI skips it, as Cilium "does not allow to specify pod CIDRs as part of the policy because
-// it conflicts with the pod's security identity" (github.com/cilium/cilium/issues/9209). The model
-// does not know pod addresses outside Calico IPAM, so such an ipBlock leaves `reach` UNKNOWN
-// (exit 2) unless it covers every address of the pod's family. Reviewer repro c30-ipblock-pod-ovn.
+// it conflicts with the pod's security identity" (github.com/cilium/cilium/issues/9209). Read from
+// manifests, the model does not know pod addresses outside Calico IPAM, so such an ipBlock leaves
+// `reach` UNKNOWN (exit 2) unless it covers every address of the pod's family (a live pod's own
+// address settles it: ipblock-live-pods.test.ts). Reviewer repro c30-ipblock-pod-ovn.
 import { describe, expect, it } from 'vitest';
 import { reachCommandCore } from '../../../src/cli/reach.ts';
 import { runChecks } from '../../../src/engine/run.ts';

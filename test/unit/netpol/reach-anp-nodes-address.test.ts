@@ -102,3 +102,25 @@ describe('reach to an address an ANP nodes peer may hold', () => {
     expect(r.output).not.toContain('uncertain');
   });
 });
+
+describe('where the address may be a node\'s, reach does not call it one outside the cluster', () => {
+  it('c16 on 10250: the UNKNOWN answer says the address is no pod\'s and may be a node\'s, in the network line, the ingress decision, the mesh reason and the note', () => {
+    const r = reach(c16, '10250');
+    expect(r.exitCode).toBe(2);
+    expect(r.output).not.toContain('outside the cluster');
+    expect(r.output).toContain("ALLOWED by the destination is an address no pod holds (it may be a node's): its ingress is not governed by cluster policy: TCP 10250");
+    expect(r.output).toContain("mesh: 172.18.0.2 is no pod's address (it may be a node's): no mesh authorization applies");
+    expect(r.output).toContain("note: destination 172.18.0.2 is no pod's or Service's address in the snapshot, and may be a node's (see the uncertain note): ingress is not governed by NetworkPolicy");
+    const json = JSON.parse(reachCommandCore(snap(c16), { from: 'a/client', to: '172.18.0.2', port: '10250', output: 'json' }).output) as { allowed: null; notes: string[]; mesh: { reason: string } };
+    expect(json.allowed).toBeNull();
+    expect(json.notes.some((n) => n.includes('outside the cluster'))).toBe(false);
+    expect(json.mesh.reason).not.toContain('outside the cluster');
+  });
+
+  it('c16 on 443, which the nodes rule does not name: a certain answer, and the address is outside the cluster as before', () => {
+    const r = reach(c16, '443');
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toContain('note: destination is outside the cluster: ingress is not governed by NetworkPolicy');
+    expect(r.output).toContain('mesh: 172.18.0.2 is outside the cluster: no mesh authorization applies');
+  });
+});

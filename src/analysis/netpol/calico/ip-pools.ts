@@ -18,7 +18,7 @@
 // positive evidence (calicoIpamDoubt).
 
 import { IMPLICIT_NAMESPACE_ANNOTATION, type Snapshot, type KubeObject } from '../../../snapshot/types.ts';
-import { ALL_V4, ALL_V6, ipToString, parseCidr, parseIp, type IpRange } from '../../../base/ip.ts';
+import { parseCidr, parseIp, type IpRange } from '../../../base/ip.ts';
 import { clip } from '../../../base/plain-text.ts';
 import { matchesWithUnknown, parseCalicoSelector, type CalicoSelectorNode } from './selector.ts';
 import type { PodPools } from '../engine.ts';
@@ -26,6 +26,7 @@ import { containersOf, detectCni, isCalicoAgent, isCalicoAgentContainer } from '
 import { podsOf, podTemplateOf } from '../../workloads.ts';
 import { imageRepository, repositoryIs } from '../../images.ts';
 import { configMapNotFound, configMapRead } from '../../configmaps.ts';
+import { cutsOf, describeAddresses, livePodIps, pointRange, stretchOf, type Ip } from '../pod-addresses.ts';
 
 export type { PodPools };
 
@@ -101,19 +102,6 @@ export function unionPoolsFor(snapshot: Snapshot): () => PodPools {
   fn = value ? ((v: PodPools) => () => v)(value) : () => podPools(snapshot);
   unionCache.set(snapshot, fn);
   return fn;
-}
-
-type Ip = { family: 4 | 6; value: bigint };
-
-function pointRange(ip: Ip): IpRange {
-  return { family: ip.family, lo: ip.value, hi: ip.value };
-}
-
-/** "pod shop/web's address 10.244.3.4", "the addresses of pods … (3 pods)": at most three named. */
-function describeAddresses(list: ReadonlyArray<{ pod: string; ips: readonly Ip[] }>): string {
-  const one = (x: { pod: string; ips: readonly Ip[] }) => `pod ${x.pod}'s address${x.ips.length > 1 ? 'es' : ''} ${x.ips.map((ip) => ipToString(ip.family, ip.value)).join(' and ')}`;
-  const shown = list.slice(0, 3).map(one).join(', ');
-  return list.length > 3 ? `${shown} and ${list.length - 3} more pods' addresses` : shown;
 }
 
 /**
@@ -330,15 +318,7 @@ function choiceState(snapshot: Snapshot): ChoiceState {
     const l = ns.metadata?.labels && typeof ns.metadata.labels === 'object' ? ns.metadata.labels as Record<string, unknown> : {};
     nsLabels.set(name, { ...Object.fromEntries(Object.entries(l).filter((e): e is [string, string] => typeof e[1] === 'string')), 'kubernetes.io/metadata.name': name });
   }
-  const podIps = new Map<string, Array<{ family: 4 | 6; value: bigint }>>();
-  for (const p of snapshot.resources.pods ?? []) {
-    const status = p.status && typeof p.status === 'object' ? (p.status as { podIP?: unknown; podIPs?: unknown }) : {};
-    const texts = [...(Array.isArray(status.podIPs) ? status.podIPs.map((x: unknown) => (x && typeof x === 'object' ? (x as { ip?: unknown }).ip : undefined)) : []), status.podIP];
-    const ips: Ip[] = [];
-    // podIP is podIPs[0]: one address, however each spells it.
-    for (const ip of texts.filter((t): t is string => typeof t === 'string').map((t) => parseIp(t))) if (ip && !ips.some((x) => x.family === ip.family && x.value === ip.value)) ips.push(ip);
-    if (ips.length) podIps.set(`${p.metadata?.namespace ?? 'default'}/${p.metadata?.name ?? ''}`, ips);
-  }
+  const podIps = livePodIps(snapshot);
   const out: ChoiceState = { nsAnnotations, podIps, cniPools: cniConfigPools(snapshot), fromManifests: snapshot.origin !== 'live', nsLabels, namespaceSelectorIgnored: calicoBefore(snapshot, 3, 31), byKey: new Map() };
   choiceCache.set(snapshot, out);
   return out;
@@ -373,60 +353,6 @@ function familyChoice(pools: readonly Pool[], st: ChoiceState, pod: PodPoolInput
   else if (st.cniPools[family] !== undefined) choice = requestedPools(pools, family, st.cniPools[family], `the CNI config's ipv${family}_pools`, heldSince);
   else choice = byNamespaceSelector(automaticPools(pools, family, heldSince), st, pod.namespace);
   return choice;
-}
-
-/**
- * The policy kinds whose CIDRs may be matched on pod addresses (Calico nets/notNets and network
- * sets, NetworkPolicy ipBlocks that Calico turns into nets, ANP/CNP networks): where their
- * boundaries fall is all that a known pod address is compared with.
- */
-const CIDR_KINDS = [
-  'networkpolicies', 'anp.adminnetworkpolicies', 'anp.baselineadminnetworkpolicies', 'anp.clusternetworkpolicies',
-  'calico.networkpolicies', 'calico.globalnetworkpolicies', 'calico.globalnetworksets', 'calico.networksets',
-  'calico-v3.networkpolicies', 'calico-v3.globalnetworkpolicies', 'calico-v3.globalnetworksets', 'calico-v3.networksets',
-] as const;
-const CIDR_FIELDS = new Set(['nets', 'notNets', 'cidr', 'except', 'networks']);
-
-const cutCache = new WeakMap<Snapshot, Record<4 | 6, bigint[]>>();
-
-/**
- * Per family, the sorted starts of the stretches of addresses no CIDR of any policy or network set
- * splits (each CIDR's first address and the one after its last): two addresses in one stretch are
- * inside or outside every such CIDR alike. Once per snapshot, O(CIDRs log CIDRs).
- */
-function cutsOf(snapshot: Snapshot): Record<4 | 6, bigint[]> {
-  const hit = cutCache.get(snapshot);
-  if (hit) return hit;
-  const starts: Record<4 | 6, Set<bigint>> = { 4: new Set([0n]), 6: new Set([0n]) };
-  const walk = (v: unknown, field?: string): void => {
-    if (typeof v === 'string') {
-      if (!field || !CIDR_FIELDS.has(field)) return;
-      const r = parseCidr(v) ?? (parseIp(v) ? pointRange(parseIp(v)!) : undefined);
-      if (!r) return;
-      starts[r.family].add(r.lo);
-      starts[r.family].add(r.hi + 1n);
-    } else if (Array.isArray(v)) for (const x of v) walk(x, field);
-    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, k);
-  };
-  for (const kind of CIDR_KINDS) for (const o of snapshot.resources[kind] ?? []) walk(o.spec);
-  const sorted = (set: Set<bigint>) => [...set].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const out = { 4: sorted(starts[4]), 6: sorted(starts[6]) };
-  cutCache.set(snapshot, out);
-  return out;
-}
-
-/** The stretch holding an address (cutsOf): what the address says against every CIDR read, as a range. */
-function stretchOf(cuts: Record<4 | 6, bigint[]>, ip: Ip): IpRange {
-  const list = cuts[ip.family];
-  let lo = 0;
-  let hi = list.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (list[mid]! <= ip.value) lo = mid;
-    else hi = mid - 1;
-  }
-  const end = lo + 1 < list.length ? list[lo + 1]! - 1n : (ip.family === 4 ? ALL_V4 : ALL_V6).hi;
-  return { family: ip.family, lo: list[lo]!, hi: end };
 }
 
 /**

@@ -1,0 +1,210 @@
+// A NetworkPolicy ipBlock against pods whose addresses the snapshot knows. Kubernetes leaves open
+// which addresses an ipBlock is matched on inside the cluster ("These should be cluster-external
+// IPs, since Pod IPs are ephemeral and unpredictable", and whether rewriting happens before or after
+// NetworkPolicy processing "is not defined": https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors).
+// kube-router, Antrea and OVN-Kubernetes match it on the pod's own address: upstream's e2e "should
+// allow egress access to server in CIDR block" (test/e2e/network/netpol/network_policy.go) puts the
+// server pod's podIP/32 in an ipBlock and expects the client through, and kube-network-policies
+// (the flannel/kindnet enforcer) tests every ipBlock peer against the packet's address before it
+// looks at selectors (kubernetes-sigs/kube-network-policies pkg/networkpolicy/networkpolicy.go,
+// evaluateEgress/evaluateIngress → evaluateIPBlocks). So where every pod of the class a question
+// is about has a live address (status.podIPs) the answer is certain: all inside the block (minus
+// `except`) → the rule applies, all outside → it does not; split, or a pod with no address yet →
+// UNKNOWN, naming the addresses. Cilium's CIDR rules never hold a pod (cilium/cilium#9209).
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
+import { reachCommandCore } from '../../../src/cli/reach.ts';
+import { runChecks } from '../../../src/engine/run.ts';
+import { intentViolation } from '../../../checks/network/intent-violation.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import { CILIUM_AGENT } from './helpers.ts';
+
+const live = (yaml: string) => snapshotFromObjects(parseAllDocuments(yaml).map((d) => d.toJS() as KubeObject).filter((o) => o && typeof o === 'object'), { origin: 'live' });
+const manifests = (yaml: string) => snapshotFromObjects(parseAllDocuments(yaml).map((d) => d.toJS() as KubeObject).filter((o) => o && typeof o === 'object'));
+
+const agent = (ns: string, name: string, container: string, image: string) => `---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: ${name}, namespace: ${ns}}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      hostNetwork: true
+      containers: [{name: ${container}, image: ${image}}]
+`;
+const CNIS: Array<[string, string]> = [
+  ['kube-router', agent('kube-system', 'kube-router', 'kube-router', 'docker.io/cloudnativelabs/kube-router:v2.4.0')],
+  ['Antrea', agent('kube-system', 'antrea-agent', 'antrea-agent', 'antrea/antrea-agent-ubuntu:v2.2.0')],
+  ['OVN-Kubernetes', agent('ovn-kubernetes', 'ovnkube-node', 'ovnkube-controller', 'ghcr.io/ovn-org/ovn-kubernetes/ovn-kube-ubuntu:v1.0.0')],
+];
+const KUBE_ROUTER = CNIS[0][1];
+
+const namespaces = `---
+apiVersion: v1
+kind: Namespace
+metadata: {name: a}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: b}
+`;
+
+/** A Deployment, its ReplicaSet and one pod per address (undefined: Pending, no address yet). */
+const deployment = (ns: string, name: string, ips: ReadonlyArray<string | undefined>, o: { hostNetwork?: boolean } = {}) => {
+  const spec = `{${o.hostNetwork ? 'hostNetwork: true, ' : ''}containers: [{name: c, image: nginx, ports: [{containerPort: 8080}]}]}`;
+  return `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: ${ns}, uid: d-${name}}
+spec:
+  replicas: ${ips.length}
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec: ${spec}
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: ${name}-5d8f, namespace: ${ns}, uid: rs-${name}, ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: ${name}, uid: d-${name}, controller: true}]}
+spec:
+  replicas: ${ips.length}
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec: ${spec}
+${ips.map((ip, i) => `---
+apiVersion: v1
+kind: Pod
+metadata: {name: ${name}-5d8f-${i}, namespace: ${ns}, labels: {app: ${name}}, ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: ${name}-5d8f, uid: rs-${name}, controller: true}]}
+spec: ${spec}
+status: ${ip ? `{phase: Running, podIP: ${ip}, podIPs: [{ip: ${ip}}]}` : '{phase: Pending}'}
+`).join('')}`;
+};
+
+const BLOCK = '{ipBlock: {cidr: 10.244.1.0/24, except: [10.244.1.128/25]}}';
+/** a/client may send only to the block (egress). */
+const egressToBlock = `---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: eg, namespace: a}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+  - to: [${BLOCK}]
+`;
+/** b/web admits only the block (ingress). */
+const ingressFromBlock = `---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: in, namespace: b}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+  ingress:
+  - from: [${BLOCK}]
+`;
+
+const egressScene = (cni: string, web: ReadonlyArray<string | undefined>) => cni + namespaces + deployment('a', 'client', ['10.244.9.9']) + deployment('b', 'web', web) + egressToBlock;
+const reach = (yaml: string, at = live) => reachCommandCore(at(yaml), { from: 'a/client', to: 'b/web', port: '8080' });
+
+const intentOf = (yaml: string) => {
+  const config = { ...defaultConfig(), intent: { deny: [{ name: 'client-never-reaches-web', from: { namespace: 'a', podSelector: { app: 'client' } }, to: { namespace: 'b', podSelector: { app: 'web' } }, ports: [8080] }] } };
+  const [outcome] = runChecks([intentViolation], { snapshot: live(yaml), config, now: new Date('2026-01-01T00:00:00Z') });
+  expect(outcome.results).toHaveLength(1);
+  return outcome.results[0];
+};
+
+describe.each(CNIS)('%s, live: an ipBlock narrower than a family against pods with known addresses', (_name, cni) => {
+  it('every b/web pod inside 10.244.1.0/24 (10.244.1.5, 10.244.1.6): ALLOWED for certain by the rule (exit 0), saying which addresses settle it', () => {
+    const r = reach(egressScene(cni, ['10.244.1.5', '10.244.1.6']));
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toMatch(/^ALLOWED: a\/client\[Deployment\] -> b\/web\[Deployment\] on 8080\/TCP/);
+    expect(r.output).toContain('ALLOWED by NetworkPolicy a/eg rule 0 (Allow): TCP 8080');
+    expect(r.output).not.toContain('uncertain');
+    expect(r.output).toContain("note: a/eg egress rule 0: the addresses of b/web[Deployment]'s pods (pod b/web-5d8f-0's address 10.244.1.5, pod b/web-5d8f-1's address 10.244.1.6 (status.podIPs)) lie inside 10.244.1.0/24 except 10.244.1.128/25, so it holds them for certain");
+  });
+
+  it('every b/web pod outside it (10.244.2.5, 10.244.2.6): the rule does not apply, DENIED for certain by isolation (exit 1)', () => {
+    const r = reach(egressScene(cni, ['10.244.2.5', '10.244.2.6']));
+    expect(r.exitCode).toBe(1);
+    expect(r.output).toContain('DENIED by NetworkPolicy isolation (a/eg select it; no rule allows it): TCP 8080');
+    expect(r.output).not.toContain('uncertain');
+    expect(r.output).toContain('lie outside 10.244.1.0/24 except 10.244.1.128/25, so it holds none of them for certain');
+  });
+
+  it('a pod inside the cidr but in its except (10.244.1.200) is outside the block: DENIED for certain (exit 1)', () => {
+    const r = reach(egressScene(cni, ['10.244.1.200']));
+    expect(r.exitCode).toBe(1);
+    expect(r.output).not.toContain('uncertain');
+  });
+});
+
+describe('kube-router, live: where the pods of the class do not all fall alike, the answer stays UNKNOWN and names their addresses', () => {
+  it('split replicas (10.244.1.5 inside, 10.244.2.5 outside): UNKNOWN (exit 2), naming both addresses', () => {
+    const r = reach(egressScene(KUBE_ROUTER, ['10.244.1.5', '10.244.2.5']));
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain("note: uncertain: NetworkPolicy a/eg rule 0 (Allow): whether the pod's address is in 10.244.1.0/24 except 10.244.1.128/25 is not known: the pods' addresses (pod b/web-5d8f-0's address 10.244.1.5, pod b/web-5d8f-1's address 10.244.2.5 (status.podIPs)) lie partly inside it; counted as outside");
+  });
+
+  it('one replica Pending with no address yet, the other inside: UNKNOWN (exit 2), naming the pod without an address and the address known', () => {
+    const r = reach(egressScene(KUBE_ROUTER, ['10.244.1.5', undefined]));
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain("pod b/web-5d8f-1 has no address in the snapshot yet, beside pod b/web-5d8f-0's address 10.244.1.5 (status.podIPs)");
+  });
+
+  it('read from manifests (no pod, no address): UNKNOWN as before (exit 2)', () => {
+    const r = reach(KUBE_ROUTER + namespaces + egressToBlock + deployment('a', 'client', []).replace(/replicas: 0/g, 'replicas: 1') + deployment('b', 'web', []).replace(/replicas: 0/g, 'replicas: 1'), manifests);
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain("whether the pod's address is in 10.244.1.0/24 except 10.244.1.128/25 is not known (the model does not know pod addresses); counted as outside");
+  });
+
+  it('host-network pods carry their node\'s address: a host-network b/web at 10.244.1.5 keeps its doubt (exit 2)', () => {
+    const r = reach(KUBE_ROUTER + namespaces + deployment('a', 'client', ['10.244.9.9']) + deployment('b', 'web', ['10.244.1.5'], { hostNetwork: true }) + egressToBlock);
+    expect(r.exitCode).toBe(2);
+    expect(r.output).not.toContain('status.podIPs');
+  });
+});
+
+describe('kube-router, live: the source side of an ingress ipBlock is settled the same way', () => {
+  const scene = (client: string[]) => KUBE_ROUTER + namespaces + deployment('a', 'client', client) + deployment('b', 'web', ['10.244.3.3']) + ingressFromBlock;
+
+  it('every a/client pod inside: ALLOWED for certain (exit 0); outside: DENIED for certain (exit 1)', () => {
+    const inside = reach(scene(['10.244.1.7']));
+    expect(inside.exitCode).toBe(0);
+    expect(inside.output).toContain('ALLOWED by NetworkPolicy b/in rule 0 (Allow): TCP 8080');
+    expect(inside.output).toContain("note: b/in ingress rule 0: the addresses of a/client[Deployment]'s pods (pod a/client-5d8f-0's address 10.244.1.7 (status.podIPs)) lie inside");
+    const outside = reach(scene(['10.244.4.7']));
+    expect(outside.exitCode).toBe(1);
+    expect(outside.output).not.toContain('uncertain');
+  });
+});
+
+describe('the decided answer reaches the matrix and the intent check', () => {
+  const rowsOf = (yaml: string) => reachCommandCore(live(yaml), { matrix: true }).output.split('\n');
+
+  it('reach --matrix lists a/client => b/web where every web pod is inside the block, and not where every one is outside', () => {
+    expect(rowsOf(egressScene(KUBE_ROUTER, ['10.244.1.5', '10.244.1.6']))).toContain('a/client[Deployment] => b/web[Deployment] : All Connections');
+    expect(rowsOf(egressScene(KUBE_ROUTER, ['10.244.2.5', '10.244.2.6'])).some((l) => l.startsWith('a/client[Deployment] => b/web'))).toBe(false);
+  });
+
+  it('the intent "a/client never reaches b/web:8080" is violated for certain (high) when inside, and holds (pass) when outside', () => {
+    const inside = intentOf(egressScene(KUBE_ROUTER, ['10.244.1.5', '10.244.1.6']));
+    expect([inside.status, inside.severity]).toEqual(['fail', 'high']);
+    expect(inside.message).toContain('intent "client-never-reaches-web" is violated');
+    expect(intentOf(egressScene(KUBE_ROUTER, ['10.244.2.5', '10.244.2.6'])).status).toBe('pass');
+  });
+});
+
+describe('Cilium, live: unchanged, an ipBlock holds no pod whatever its address', () => {
+  it('every b/web pod inside the block: DENIED for certain (exit 1)', () => {
+    const r = reach(egressScene(`---\n${CILIUM_AGENT}`, ['10.244.1.5', '10.244.1.6']));
+    expect(r.exitCode).toBe(1);
+    expect(r.output).not.toContain('uncertain');
+    expect(r.output).not.toContain('status.podIPs');
+  });
+});
