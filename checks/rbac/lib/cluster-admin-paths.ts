@@ -10,7 +10,7 @@ import { resourceNameMatches, ruleGrantsSome } from '../../../src/analysis/rbac/
 import type { BindingInfo, Grant, RoleInfo, Subject } from '../../../src/analysis/rbac/types.ts';
 import type { Snapshot } from '../../../src/snapshot/types.ts';
 import { accountMissing } from '../common.ts';
-import { clusterAdminPermissions, each, p, privilegeEscalationPermissions } from './permissions.ts';
+import { clusterAdminPermissions, each, p, privilegeEscalationPermissions, secretsReadPermissions } from './permissions.ts';
 
 const RBAC = 'rbac.authorization.k8s.io';
 const BIND_CLUSTERROLES = permissionLabel(p('bind', RBAC, 'clusterroles'));
@@ -195,11 +195,22 @@ function whyAdmin(grants: readonly Grant[], ctx: AuditContext): string | undefin
 }
 
 /**
- * The service accounts that are cluster-admin-equivalent, by every grant they hold (Kubernetes'
- * own included: the bootstrap policy's clusterrole-aggregation-controller may escalate and update
+ * A subject that is cluster-admin-equivalent: why (what a message quotes after "because"), and in
+ * how many steps of acting as another subject (level 0: it holds cluster-admin or a one-step path,
+ * whyAdmin).
+ */
+interface AdminNode {
+  why: string;
+  level: number;
+}
+
+/**
+ * The subjects that are cluster-admin-equivalent, by every grant they hold (Kubernetes' own
+ * included: the bootstrap policy's clusterrole-aggregation-controller may escalate and update
  * every ClusterRole, its own among them), through their own bindings and their groups
  * (system:serviceaccounts:NS, system:serviceaccounts, system:authenticated:
- * https://kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-subjects).
+ * https://kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-subjects), in one
+ * step or through a chain of acting as others (adminChains).
  */
 interface AdminAccounts {
   /** "NS/NAME" -> why it is cluster-admin-equivalent. */
@@ -208,22 +219,31 @@ interface AdminAccounts {
   byNamespace: ReadonlyMap<string, readonly string[]>;
   /** Name -> the namespaces holding such an account of that name, in the order of `all`. */
   byName: ReadonlyMap<string, readonly string[]>;
-  /** Every "NS/NAME" of `why`, sorted, those only a bootstrap binding filled in (controllerGrants) last. */
+  /** Every "NS/NAME" of `why`, shortest chains first, then sorted, those only a bootstrap binding filled in (controllerGrants) last. */
   all: readonly string[];
   /** Namespace -> why, where the group system:serviceaccounts:NS is cluster-admin-equivalent: every account there is. */
   groups: ReadonlyMap<string, string>;
   /** Why, when the group system:serviceaccounts is: every account of every namespace is. */
   everywhere?: string;
+  /** nodeKey -> the subject's AdminNode: every such account, user and group. */
+  nodes: ReadonlyMap<string, AdminNode>;
+  /** The Users and Groups of `nodes` by name, shortest chains first, then by name: whom impersonating acts as. */
+  users: readonly string[];
+  namedGroups: readonly string[];
 }
+
+const nodeKey = (s: { kind: string; name: string; namespace?: string }) => (s.kind === 'ServiceAccount' ? `ServiceAccount:${s.namespace ?? ''}/${s.name}` : `${s.kind}:${s.name}`);
+const AUTHENTICATED = 'system:authenticated';
 
 /**
  * Built once per audit. Every path starts from a grant of a ClusterRoleBinding (`*` on `*`,
  * impersonate on groups, bind or escalate on clusterroles held cluster-wide: STARTS), so only the
- * service accounts, and groups of them, such a binding names are judged, each once, on its grants
- * that could matter (RELEVANT) joined with those of its groups. Where a group of service accounts
- * holds a start without being cluster-admin-equivalent itself (rare), the accounts of its
- * namespaces (every one, for system:serviceaccounts or system:authenticated) with grants of their
- * own are judged too, since the two may complete each other. Linear in bindings and subjects.
+ * subjects, and groups of service accounts, such a binding names are judged for one step, each
+ * once, on its grants that could matter (RELEVANT) joined with those of its groups. Where a group
+ * of service accounts holds a start without being cluster-admin-equivalent itself (rare), the
+ * accounts of its namespaces (every one, for system:serviceaccounts or system:authenticated) with
+ * grants of their own are judged too, since the two may complete each other. Then adminChains
+ * adds those that can act as one. Linear in bindings and subjects.
  */
 const adminAccounts = memoize((ctx: AuditContext): AdminAccounts => {
   const model = buildRbacModel(ctx.snapshot);
@@ -235,6 +255,7 @@ const adminAccounts = memoize((ctx: AuditContext): AdminAccounts => {
     return out;
   };
   const accounts = new Map<string, Subject>();
+  const others = new Map<string, Subject>();
   const saGroups = new Set<string>();
   const bootstrap = ctx.snapshot.origin === 'manifests' ? controllerGrants(model) : new Map<string, Grant>();
   for (const [key, g] of bootstrap) accounts.set(key, g.via);
@@ -242,16 +263,17 @@ const adminAccounts = memoize((ctx: AuditContext): AdminAccounts => {
     if (b.kind !== 'ClusterRoleBinding' || !b.role || !startsFrom(b.role)) continue;
     for (const x of b.subjects) {
       if (x.kind === 'ServiceAccount' && x.namespace) accounts.set(`${x.namespace}/${x.name}`, x);
-      else if (x.kind === 'Group' && (x.name === SA_GROUP || x.name === 'system:authenticated' || x.name.startsWith(`${SA_GROUP}:`))) saGroups.add(x.name);
+      else if (x.kind === 'Group' && (x.name === SA_GROUP || x.name === AUTHENTICATED || x.name.startsWith(`${SA_GROUP}:`))) saGroups.add(x.name);
+      else if (x.kind !== 'ServiceAccount' && x.name !== MASTERS) others.set(nodeKey(x), x);
     }
   }
-  const shared = [...groupGrants(SA_GROUP), ...groupGrants('system:authenticated')];
+  const shared = [...groupGrants(SA_GROUP), ...groupGrants(AUTHENTICATED)];
   const everywhere = shared.length > 0 ? whyAdmin(shared, ctx) : undefined;
   const groups = new Map<string, string>();
   // Namespaces whose accounts' own grants may complete their group's ('' for every namespace).
   const completing = new Set<string>();
   for (const name of saGroups) {
-    if (name === SA_GROUP || name === 'system:authenticated') {
+    if (name === SA_GROUP || name === AUTHENTICATED) {
       if (everywhere === undefined) completing.add('');
       continue;
     }
@@ -266,26 +288,253 @@ const adminAccounts = memoize((ctx: AuditContext): AdminAccounts => {
       if (x.kind === 'ServiceAccount' && x.namespace && (completing.has('') || completing.has(x.namespace))) accounts.set(`${x.namespace}/${x.name}`, x);
     }
   }
-  const why = new Map<string, string>();
+  const nodes = new Map<string, AdminNode>();
+  const baseAccounts: string[] = [];
   for (const [key, x] of accounts) {
     const extra = bootstrap.get(key);
     const own = relevant(extra ? [...directGrants(model, x), extra] : directGrants(model, x));
     const w = own.length > 0 ? whyAdmin([...own, ...groupGrants(`${SA_GROUP}:${x.namespace}`), ...shared], ctx) : undefined;
-    if (w !== undefined) why.set(key, w);
+    if (w !== undefined) baseAccounts.push(key);
+    if (w !== undefined) nodes.set(`ServiceAccount:${key}`, { why: w, level: 0 });
   }
+  for (const [ns, w] of groups) nodes.set(`Group:${SA_GROUP}:${ns}`, { why: w, level: 0 });
+  for (const [key, x] of others) {
+    const own = x.kind === 'Group' ? groupGrants(x.name) : [...relevant(directGrants(model, x)), ...groupGrants(AUTHENTICATED)];
+    const w = own.length > 0 ? whyAdmin(own, ctx) : undefined;
+    if (w !== undefined) nodes.set(key, { why: w, level: 0 });
+  }
+  // The input's own accounts first: a message names one the reader can find in it before a bootstrap one.
+  const order = (keys: readonly string[]) => {
+    const sorted = [...keys].sort();
+    return [...sorted.filter((k) => !bootstrap.has(k)), ...sorted.filter((k) => bootstrap.has(k))];
+  };
+  if (nodes.size > 0) adminChains(nodes, order(baseAccounts), model, bootstrap, ctx);
+  const why = new Map<string, string>();
+  const byLevel = (kind: string) => {
+    const out: Array<[string, number]> = [];
+    for (const [k, n] of nodes) if (k.startsWith(`${kind}:`)) out.push([k.slice(kind.length + 1), n.level]);
+    const levels = new Map(out);
+    const keys = kind === 'ServiceAccount' ? order(out.map(([k]) => k)) : out.map(([k]) => k).sort();
+    return keys.sort((a, b) => levels.get(a)! - levels.get(b)!);
+  };
+  const all = byLevel('ServiceAccount');
   const byNamespace = new Map<string, string[]>();
   const byName = new Map<string, string[]>();
-  // The input's own accounts first: a message names one the reader can find in it before a bootstrap one.
-  const sorted = [...why.keys()].sort();
-  const all = [...sorted.filter((k) => !bootstrap.has(k)), ...sorted.filter((k) => bootstrap.has(k))];
   for (const key of all) {
+    why.set(key, nodes.get(`ServiceAccount:${key}`)!.why);
     const i = key.indexOf('/');
     const [ns, name] = [key.slice(0, i), key.slice(i + 1)];
     (byNamespace.get(ns) ?? byNamespace.set(ns, []).get(ns)!).push(name);
     (byName.get(name) ?? byName.set(name, []).get(name)!).push(ns);
   }
-  return { why, byNamespace, byName, all, groups, ...(everywhere !== undefined ? { everywhere } : {}) };
+  for (const [k, n] of nodes) if (k.startsWith(`Group:${SA_GROUP}:`)) groups.set(k.slice(`Group:${SA_GROUP}:`.length), n.why);
+  return { why, byNamespace, byName, all, groups, ...(everywhere !== undefined ? { everywhere } : {}), nodes, users: byLevel('User'), namedGroups: byLevel('Group') };
 }, 'rbac');
+
+const IMPERSONATE_USERS = permissionLabel(p('impersonate', '', 'users'));
+/** What one subject may do to act as another (and the read of Secrets a legacy token needs): the steps of a chain. */
+const STEPS = [
+  p('create', '', 'serviceaccounts', 'token'), p('impersonate', '', 'serviceaccounts'), p('create', '', 'secrets'), ...secretsReadPermissions(),
+  { ...p('impersonate', '', 'users'), clusterScoped: true }, { ...p('impersonate', '', 'groups'), clusterScoped: true },
+];
+const READS_SECRETS = new Set(secretsReadPermissions().map(permissionLabel));
+/** The STEPS a subject acts as another by (a read of Secrets only completes a create). */
+const STEP_STARTS = STEPS.filter((x) => !READS_SECRETS.has(permissionLabel(x)));
+const stepsCache = new WeakMap<RoleInfo, boolean>();
+
+/** Whether a role grants a step (STEP_STARTS), once per role. */
+function takesSteps(role: RoleInfo): boolean {
+  let yes = stepsCache.get(role);
+  if (yes === undefined) stepsCache.set(role, (yes = role.rules.some((r) => r.nonResourceURLs.length === 0 && STEP_STARTS.some((x) => ruleGrantsSome(r, x.verb, x.group, x.resource, x.subresource)))));
+  return yes;
+}
+/** Impersonating "system:serviceaccount:NS:NAME" is authorized as impersonate on serviceaccounts, never on users (impersonation.go). */
+const SA_USER = 'system:serviceaccount:';
+
+/** A step of a chain: a subject (`source`, a nodeKey) may act as a target through `hit`, one of its grants `grants` give. */
+interface Step {
+  source: string;
+  hit: PermissionHit;
+  grants: readonly Grant[];
+}
+
+/**
+ * The targets a subject's step hits reach, as keys a target is found by when it becomes
+ * cluster-admin-equivalent: `sa:NS/NAME`, `ns:NS` (any account of NS), `name:NAME` (an account of
+ * that name in any namespace), `anysa`, `user:NAME`, `anyuser`, `group:NAME`, `anygroup`. A rule
+ * limited by resourceNames reaches those it names (a TokenRequest and an impersonation name their
+ * account, user or group); a legacy token Secret, any account of a namespace where the subject
+ * both creates and reads Secrets; impersonating a group needs impersonating a user too
+ * (https://kubernetes.io/docs/reference/access-authn-authz/authentication/#user-impersonation).
+ */
+function stepKeys(hits: readonly PermissionHit[]): Array<[string, PermissionHit]> {
+  const out: Array<[string, PermissionHit]> = [];
+  const reads = hits.filter((h) => READS_SECRETS.has(h.permission));
+  const asUser = hits.some((h) => IMPERSONATE_A_USER.has(h.permission));
+  for (const h of hits) {
+    const names = [...new Set(h.ruleObj.resourceNames)];
+    const ns = h.namespace;
+    if (h.permission === CREATE_TOKEN || h.permission === IMPERSONATE_SERVICEACCOUNTS) {
+      if (names.length === 0) out.push([ns ? `ns:${ns}` : 'anysa', h]);
+      else for (const n of names) out.push([ns ? `sa:${ns}/${n}` : `name:${n}`, h]);
+    } else if (h.permission === CREATE_SECRETS) {
+      if (reads.some((r) => !r.namespace || r.namespace === ns)) out.push([ns ? `ns:${ns}` : 'anysa', h]);
+      else if (!ns) for (const r of new Set(reads.map((x) => x.namespace!))) out.push([`ns:${r}`, h]);
+    } else if (h.permission === IMPERSONATE_USERS && !ns) {
+      if (names.length === 0) out.push(['anyuser', h]);
+      else for (const n of names) if (!n.startsWith(SA_USER)) out.push([`user:${n}`, h]);
+    } else if (h.permission === IMPERSONATE_GROUPS && !ns && asUser) {
+      if (names.length === 0) out.push(['anygroup', h]);
+      else for (const n of names) out.push([`group:${n}`, h]);
+    }
+  }
+  return out;
+}
+
+/**
+ * What acting as a target through a step's permission is, for a message, and how: "mint a token
+ * for ServiceAccount NS/NAME (kubectl create token NAME -n NS)", with `grant` (grantText) in the
+ * parentheses when given.
+ */
+function stepText(permission: string, target: { kind: string; name: string; namespace?: string }, grant?: string): string {
+  const { name } = target;
+  const ns = target.namespace ?? '';
+  const how = (what: string, detail: string) => `${what} (${detail}${grant ? `; ${grant}` : ''})`;
+  if (permission === CREATE_TOKEN) return how(`mint a token for ServiceAccount ${ns}/${name}`, `kubectl create token ${name} -n ${ns}`);
+  if (permission === CREATE_SECRETS) return how(`mint a legacy token for ServiceAccount ${ns}/${name}`, `a Secret of type kubernetes.io/service-account-token in ${ns} annotated kubernetes.io/service-account.name: ${name}, read back`);
+  if (permission === IMPERSONATE_SERVICEACCOUNTS) return how(`act as ServiceAccount ${ns}/${name}`, `kubectl --as=system:serviceaccount:${ns}:${name}`);
+  if (permission === IMPERSONATE_USERS) return how(`act as User ${name}`, `kubectl --as=${name}`);
+  return how(`act as the group ${name}`, `kubectl --as=ANY-USER --as-group=${name}`);
+}
+
+/** "create serviceaccounts/token by RoleBinding NS/NAME → ClusterRole ROLE": a step's permission and the binding that grants it. */
+const grantText = (h: PermissionHit) => `${h.permission} by ${h.binding.kind} ${h.binding.namespace ? `${h.binding.namespace}/` : ''}${h.binding.name} → ${h.role.kind} ${h.role.namespace ? `${h.role.namespace}/` : ''}${h.role.name}`;
+
+/**
+ * Adds to `nodes` (the one-step cluster-admin-equivalent subjects, level 0) every subject that can
+ * act as one of them, and every one that can act as those, to a fixed point: a token minted for
+ * an account (https://kubernetes.io/docs/concepts/security/rbac-good-practices/#token-request) or
+ * an impersonation of a user, group or account (#impersonate-verb) gains its power, whatever
+ * that power is, so a chain of them ending at cluster-admin is cluster-admin. A breadth-first
+ * walk of the reverse graph from the one-step subjects: each subject is reached once, by its
+ * shortest chain (cycles end there), and each step is looked at once when its target is
+ * reached (a step held back by a missing account, once per such account): linear in subjects
+ * and steps, and only the steps of RoleBindings in namespaces holding a target are looked at. A
+ * subject's steps are those its grants and its groups' give (a service account's own steps with
+ * its groups'; a group's steps are its members', reached through the group);
+ * Kubernetes' own grants count, as a target's power does (kube-controller-manager may mint any
+ * account's token: a subject that can act as it is reported, it is not). system:serviceaccounts
+ * and system:authenticated as a whole are left out of chains (everywhere, one step, covers them).
+ */
+function adminChains(nodes: Map<string, AdminNode>, baseAccounts: readonly string[], model: RbacModel, bootstrap: ReadonlyMap<string, Grant>, ctx: AuditContext): void {
+  const index = new Map<string, Step[]>();
+  const namedIn = new Map<string, Set<string>>();
+  const nameKeys = new Set<string>();
+  const stepGrantsCache = new Map<string, readonly Grant[]>();
+  const groupSteps = (name: string) => {
+    let out = stepGrantsCache.get(name);
+    if (!out) stepGrantsCache.set(name, (out = directGrants(model, { kind: 'Group', name }).filter((g) => takesSteps(g.role))));
+    return out;
+  };
+  const addSource = (source: string, own: readonly Grant[], groupNames: readonly string[]) => {
+    const grants = [...own, ...groupNames.flatMap(groupSteps)];
+    // Tokens first (a credential outlives the session that minted it): the first step reaching a target is the one named.
+    const keys = stepKeys(findPermissions(grants, STEPS)).sort(([, a], [, b]) => ACTING_AS_ANY.indexOf(a.permission) - ACTING_AS_ANY.indexOf(b.permission));
+    for (const [key, hit] of keys) {
+      (index.get(key) ?? index.set(key, []).get(key)!).push({ source, hit, grants });
+      if (key.startsWith('sa:')) {
+        const ns = key.slice(3, key.indexOf('/'));
+        (namedIn.get(ns) ?? namedIn.set(ns, new Set()).get(ns)!).add(key);
+      } else if (key.startsWith('name:')) nameKeys.add(key);
+    }
+  };
+  const groupsOf = (x: Subject) => (x.kind === 'ServiceAccount' ? [`${SA_GROUP}:${x.namespace}`, SA_GROUP, AUTHENTICATED] : x.kind === 'User' ? [AUTHENTICATED] : []);
+  const added = new Set<string>();
+  const addSubject = (x: Subject) => {
+    const key = nodeKey(x);
+    if (added.has(key)) return;
+    added.add(key);
+    const extra = x.kind === 'ServiceAccount' ? bootstrap.get(`${x.namespace}/${x.name}`) : undefined;
+    addSource(key, extra ? [...directGrants(model, x), extra] : directGrants(model, x), groupsOf(x));
+  };
+  // The subjects a binding of a role taking a step names: those of ClusterRoleBindings now; those
+  // of RoleBindings in a namespace when a target there is reached (a RoleBinding's steps reach its
+  // namespace only), so the many tenants of namespaces holding no such target are never looked at.
+  const inNamespace = new Map<string, BindingInfo[]>();
+  const chainable = (x: Subject) => !(x.kind === 'Group' && (x.name === MASTERS || x.name === SA_GROUP || x.name === AUTHENTICATED));
+  for (const b of model.bindings) {
+    if (!b.role || !takesSteps(b.role)) continue;
+    if (b.kind === 'ClusterRoleBinding') {
+      for (const x of b.subjects) if (chainable(x)) addSubject(x);
+    } else if (b.namespace) (inNamespace.get(b.namespace) ?? inNamespace.set(b.namespace, []).get(b.namespace)!).push(b);
+  }
+  for (const g of bootstrap.values()) if (takesSteps(g.role)) addSubject(g.via);
+  const reachedNamespaces = new Set<string>();
+  const reachNamespace = (ns: string) => {
+    if (reachedNamespaces.has(ns)) return;
+    reachedNamespaces.add(ns);
+    for (const b of inNamespace.get(ns) ?? []) for (const x of b.subjects) if (chainable(x)) addSubject(x);
+  };
+  if (index.size === 0 && inNamespace.size === 0) return;
+
+  const canCreate = new Map<string, boolean>();
+  const createsAccounts = (s: Step, ns: string) => {
+    const k = `${s.source}\0${ns}`;
+    let ok = canCreate.get(k);
+    if (ok === undefined) canCreate.set(k, (ok = findPermissions(s.grants, CREATE_SERVICEACCOUNTS, { namespace: ns }).length > 0));
+    return ok;
+  };
+  const queue: string[] = [];
+  // Level 0 in the order a message prefers them (the input's own accounts first).
+  for (const k of baseAccounts) queue.push(`ServiceAccount:${k}`);
+  for (const k of [...nodes.keys()].sort()) if (!k.startsWith('ServiceAccount:')) queue.push(k);
+  /** Every step of `key` not yet taken reaches `target`; a token for an account a live listing shows missing only for a subject that can create it. */
+  const reach = (key: string, target: { kind: string; name: string; namespace?: string }, via: AdminNode) => {
+    const steps = index.get(key);
+    if (!steps) return;
+    const missing = target.kind === 'ServiceAccount' && accountMissing(ctx.snapshot, `${target.namespace}/${target.name}`, target.namespace!);
+    const kept: Step[] = [];
+    for (const s of steps) {
+      if (nodes.has(s.source)) continue;
+      if (missing && s.hit.permission !== IMPERSONATE_SERVICEACCOUNTS && !createsAccounts(s, target.namespace!)) {
+        kept.push(s);
+        continue;
+      }
+      nodes.set(s.source, { why: `it can ${stepText(s.hit.permission, target, grantText(s.hit))}, which is cluster-admin-equivalent because ${via.why}`, level: via.level + 1 });
+      queue.push(s.source);
+    }
+    if (kept.length > 0) index.set(key, kept);
+    else {
+      index.delete(key);
+      nameKeys.delete(key);
+      if (key.startsWith('sa:')) namedIn.get(key.slice(3, key.indexOf('/')))?.delete(key);
+    }
+  };
+  for (let i = 0; i < queue.length; i++) {
+    const key = queue[i];
+    const via = nodes.get(key)!;
+    const colon = key.indexOf(':');
+    const kind = key.slice(0, colon);
+    const rest = key.slice(colon + 1);
+    if (kind === 'ServiceAccount') {
+      const slash = rest.indexOf('/');
+      const target = { kind, namespace: rest.slice(0, slash), name: rest.slice(slash + 1) };
+      reachNamespace(target.namespace);
+      for (const k of [`sa:${rest}`, `ns:${target.namespace}`, `name:${target.name}`, 'anysa']) reach(k, target, via);
+    } else if (kind === 'User') {
+      for (const k of [`user:${rest}`, 'anyuser']) reach(k, { kind, name: rest }, via);
+    } else {
+      for (const k of [`group:${rest}`, 'anygroup']) reach(k, { kind, name: rest }, via);
+      if (!rest.startsWith(`${SA_GROUP}:`)) continue;
+      // Every account of the namespace is a member: `default` for a step naming none.
+      const ns = rest.slice(SA_GROUP.length + 1);
+      reachNamespace(ns);
+      reach(`ns:${ns}`, { kind: 'ServiceAccount', namespace: ns, name: 'default' }, via);
+      for (const k of [...(namedIn.get(ns) ?? [])]) reach(k, { kind: 'ServiceAccount', namespace: ns, name: k.slice(k.indexOf('/') + 1) }, via);
+      for (const k of [...nameKeys]) reach(k, { kind: 'ServiceAccount', namespace: ns, name: k.slice(5) }, via);
+    }
+  }
+}
 
 /**
  * From manifests, the grants of the controller ClusterRoleBindings the apiserver creates in every
@@ -323,22 +572,33 @@ function startsFrom(role: RoleInfo): boolean {
   return yes;
 }
 
-/** Whether `s` is itself cluster-admin-equivalent (as an account, or as all of a namespace's): acting as another such account gains it nothing. */
-function isAdminAccount(s: Subject, admin: AdminAccounts): boolean {
-  if (admin.everywhere !== undefined && (s.kind === 'ServiceAccount' || (s.kind === 'Group' && (s.name === SA_GROUP || s.name.startsWith(`${SA_GROUP}:`))))) return true;
-  if (s.kind === 'ServiceAccount') return admin.why.has(`${s.namespace}/${s.name}`) || admin.groups.has(s.namespace ?? '');
-  return s.kind === 'Group' && s.name.startsWith(`${SA_GROUP}:`) && admin.groups.has(s.name.slice(SA_GROUP.length + 1));
-}
 
 /**
- * The first cluster-admin-equivalent account a hit minting tokens for (or impersonating) service
- * accounts reaches: in its namespace (a RoleBinding's) or any (a ClusterRoleBinding's), only the
- * names its resourceNames list if it has them (a TokenRequest and an impersonation name their
- * account). A token is issued only for an existing account
+ * The length of the shortest chain by which a subject is cluster-admin-equivalent, as itself or
+ * through its group of service accounts (0: in one step), undefined when it is not. Acting as a
+ * subject whose chain is as long or longer gains it nothing: that chain may pass through itself.
+ */
+function ownLevel(s: Subject, admin: AdminAccounts): number | undefined {
+  if (admin.everywhere !== undefined && (s.kind === 'ServiceAccount' || (s.kind === 'Group' && (s.name === SA_GROUP || s.name.startsWith(`${SA_GROUP}:`))))) return 0;
+  const own = admin.nodes.get(nodeKey(s))?.level;
+  const group = s.kind === 'ServiceAccount' ? admin.nodes.get(`Group:${SA_GROUP}:${s.namespace ?? ''}`)?.level : undefined;
+  return own === undefined ? group : group === undefined ? own : Math.min(own, group);
+}
+
+interface Target { text: string; why: string; level: number }
+
+/** A chain names the grant of every step, its first (the subject's own, also in the message's "via") too; one step names none, as before chains. */
+const chainGrant = (h: PermissionHit, target: AdminNode) => (target.level > 0 ? grantText(h) : undefined);
+
+/**
+ * The cluster-admin-equivalent account a hit minting tokens for (or impersonating) service
+ * accounts reaches by the shortest chain, under `cap`: in its namespace (a RoleBinding's) or any
+ * (a ClusterRoleBinding's), only the names its resourceNames list if it has them (a TokenRequest
+ * and an impersonation name their account). A token is issued only for an existing account
  * (https://kubernetes.io/docs/concepts/security/rbac-good-practices/#token-request), so an account
  * a live listing shows missing counts for a token only where the subject can create it.
  */
-function adminTarget(h: PermissionHit, self: string | undefined, admin: AdminAccounts, ctx: AuditContext, grants: readonly Grant[]): { ns: string; name: string; why: string } | undefined {
+function adminTarget(h: PermissionHit, self: string | undefined, admin: AdminAccounts, ctx: AuditContext, grants: readonly Grant[], cap: number): Target | undefined {
   const token = h.permission !== IMPERSONATE_SERVICEACCOUNTS;
   const canCreate = new Map<string, boolean>();
   const usable = (ns: string, name: string) => {
@@ -351,68 +611,91 @@ function adminTarget(h: PermissionHit, self: string | undefined, admin: AdminAcc
   };
   // A legacy token Secret names its account in an annotation, whatever Secret names the rule allows.
   const names = h.permission === CREATE_SECRETS ? [] : [...new Set(h.ruleObj.resourceNames)].sort();
-  const pick = (ns: string, name: string) => (usable(ns, name) ? { ns, name, why: admin.why.get(`${ns}/${name}`)! } : undefined);
+  let best: Target | undefined;
+  const offer = (ns: string, name: string, node: AdminNode | undefined) => {
+    if (!node || node.level >= cap || (best && best.level <= node.level) || !usable(ns, name)) return;
+    best = { text: stepText(h.permission, { kind: 'ServiceAccount', namespace: ns, name }, chainGrant(h, node)), why: node.why, level: node.level };
+  };
+  const account = (ns: string, name: string) => admin.nodes.get(`ServiceAccount:${ns}/${name}`);
   // A namespace whose group (or every account) is cluster-admin-equivalent: any account there, `default` for one unnamed.
   const viaGroup = (ns: string) => {
-    const w = admin.groups.get(ns) ?? admin.everywhere;
-    if (w === undefined) return undefined;
-    const name = names.find((n) => usable(ns, n)) ?? (names.length === 0 && usable(ns, 'default') ? 'default' : undefined);
-    return name === undefined ? undefined : { ns, name, why: w };
+    const node = admin.nodes.get(`Group:${SA_GROUP}:${ns}`) ?? (admin.everywhere !== undefined ? { why: admin.everywhere, level: 0 } : undefined);
+    if (!node) return;
+    const name = names.find((n) => usable(ns, n)) ?? (names.length === 0 ? 'default' : undefined);
+    if (name !== undefined) offer(ns, name, node);
   };
   if (h.namespace) {
     const candidates = names.length > 0 ? names.filter((n) => admin.why.has(`${h.namespace}/${n}`)) : admin.byNamespace.get(h.namespace) ?? [];
-    for (const n of candidates) {
-      const t = pick(h.namespace, n);
-      if (t) return t;
-    }
-    return viaGroup(h.namespace);
+    for (const n of candidates) offer(h.namespace, n, account(h.namespace, n));
+    viaGroup(h.namespace);
+    return best;
   }
   if (names.length > 0) {
-    for (const n of names) for (const ns of admin.byName.get(n) ?? []) {
-      const t = pick(ns, n);
-      if (t) return t;
-    }
+    for (const n of names) for (const ns of admin.byName.get(n) ?? []) offer(ns, n, account(ns, n));
   } else {
     for (const key of admin.all) {
       const i = key.indexOf('/');
-      const t = pick(key.slice(0, i), key.slice(i + 1));
-      if (t) return t;
+      offer(key.slice(0, i), key.slice(i + 1), admin.nodes.get(`ServiceAccount:${key}`));
     }
   }
-  for (const ns of [...admin.groups.keys()].sort()) {
-    const t = viaGroup(ns);
-    if (t) return t;
-  }
-  return admin.everywhere !== undefined ? viaGroup('kube-system') : undefined;
+  for (const ns of [...admin.groups.keys()].sort()) viaGroup(ns);
+  if (admin.everywhere !== undefined) viaGroup('kube-system');
+  return best;
 }
 
 /**
- * Acting as a cluster-admin-equivalent service account: minting its token
+ * The cluster-admin-equivalent User or Group an impersonation hit (held cluster-wide; a group with
+ * a user to impersonate) reaches by the shortest chain under `cap`, the ones directPaths names
+ * (system:masters, a group bound to cluster-admin named by the rule) left to it.
+ */
+function impersonationTarget(h: PermissionHit, hits: readonly PermissionHit[], s: Subject, admin: AdminAccounts, ctx: AuditContext, cap: number): Target | undefined {
+  if (h.namespace) return undefined;
+  const user = h.permission === IMPERSONATE_USERS;
+  if (!user && !hits.some((x) => IMPERSONATE_A_USER.has(x.permission))) return undefined;
+  const kind = user ? 'User' : 'Group';
+  const skip = user ? new Set<string>() : new Set([MASTERS, ...adminGroups(ctx.snapshot)]);
+  const names = h.ruleObj.resourceNames.length > 0 ? [...new Set(h.ruleObj.resourceNames)] : user ? admin.users : admin.namedGroups;
+  let best: Target | undefined;
+  for (const name of names) {
+    if (skip.has(name) || (s.kind === kind && s.name === name) || (user && name.startsWith(SA_USER))) continue;
+    const node = admin.nodes.get(`${kind}:${name}`);
+    if (!node || node.level >= cap || (best && best.level <= node.level)) continue;
+    best = { text: stepText(h.permission, { kind, name }, chainGrant(h, node)), why: node.why, level: node.level };
+  }
+  return best;
+}
+
+/** The permissions that act as another subject, in the order a message prefers among chains of one length. */
+const ACTING_AS_ANY = [...ACTING_AS, IMPERSONATE_USERS, IMPERSONATE_GROUPS];
+
+/**
+ * Acting as a cluster-admin-equivalent subject: minting an account's token
  * (https://kubernetes.io/docs/concepts/security/rbac-good-practices/#token-request), a legacy
  * token Secret created and read back (rbac.privilege-escalation's LEGACY_TOKEN_NOTE), or
- * impersonating it (#impersonate-verb) gains its power. Undefined for a subject that is such an
- * account itself.
+ * impersonating an account, user or group (#impersonate-verb) gains its power; the shortest such
+ * chain, its first step and every one after it named. Undefined for a subject that is such a
+ * subject itself (ownLevel 0).
  */
 function actsAsAdminAccount(hits: readonly PermissionHit[], s: Subject, grants: readonly Grant[], ctx: AuditContext): string | undefined {
-  if (!hits.some((h) => ACTING_AS.includes(h.permission))) return undefined;
+  if (!hits.some((h) => ACTING_AS_ANY.includes(h.permission))) return undefined;
   const admin = adminAccounts(ctx);
-  if (admin.why.size === 0 && admin.groups.size === 0 && admin.everywhere === undefined) return undefined;
-  if (isAdminAccount(s, admin)) return undefined;
+  if (admin.nodes.size === 0 && admin.everywhere === undefined) return undefined;
+  const level = ownLevel(s, admin);
+  // A User or Group that is cluster-admin-equivalent in one step keeps its one-step targets named too, as before chains.
+  if (level === 0 && s.kind === 'ServiceAccount') return undefined;
+  if (level === 0 && s.kind === 'Group' && s.name.startsWith(`${SA_GROUP}:`)) return undefined;
+  const cap = level === undefined ? Infinity : level === 0 ? 1 : level;
   const self = s.kind === 'ServiceAccount' ? `${s.namespace}/${s.name}` : undefined;
-  for (const permission of ACTING_AS) {
+  let best: { t: Target; h: PermissionHit } | undefined;
+  for (const permission of ACTING_AS_ANY) {
     for (const h of hits) {
       if (h.permission !== permission) continue;
-      const t = adminTarget(h, self, admin, ctx, grants);
-      if (!t) continue;
-      const how = permission === CREATE_TOKEN
-        ? `mint a token for ServiceAccount ${t.ns}/${t.name} (kubectl create token ${t.name} -n ${t.ns})`
-        : permission === CREATE_SECRETS
-          ? `mint a legacy token for ServiceAccount ${t.ns}/${t.name} (a Secret of type kubernetes.io/service-account-token in ${t.ns} annotated kubernetes.io/service-account.name: ${t.name}, read back)`
-          : `act as ServiceAccount ${t.ns}/${t.name} (kubectl --as=system:serviceaccount:${t.ns}:${t.name})`;
-      return `${how}, which is cluster-admin-equivalent because ${t.why}`;
+      const t = permission === IMPERSONATE_USERS || permission === IMPERSONATE_GROUPS ? impersonationTarget(h, hits, s, admin, ctx, cap) : adminTarget(h, self, admin, ctx, grants, cap);
+      if (t && (!best || t.level < best.t.level)) best = { t, h };
     }
   }
-  return undefined;
+  if (!best) return undefined;
+  return `${best.t.text}, which is cluster-admin-equivalent because ${best.t.why}`;
 }
 
 const pathsCache = new WeakMap<readonly PermissionHit[], string[]>();
@@ -429,7 +712,7 @@ export function clusterAdminPaths(hits: readonly PermissionHit[], grants: readon
   if (paths) return paths;
   paths = [];
   // Most subjects hold none of the permissions a path starts from: no need to look further.
-  const starts = hits.some((h) => h.permission === IMPERSONATE_GROUPS || h.permission === BIND_CLUSTERROLES || h.permission === ESCALATE_CLUSTERROLES || ACTING_AS.includes(h.permission));
+  const starts = hits.some((h) => h.permission === IMPERSONATE_GROUPS || h.permission === BIND_CLUSTERROLES || h.permission === ESCALATE_CLUSTERROLES || ACTING_AS_ANY.includes(h.permission));
   if (starts && findPermissions(grants, CLUSTER_ADMIN_PERMISSIONS, { clusterScoped: true }).length === 0) {
     paths = directPaths(hits, grants, ctx);
     const viaAccount = actsAsAdminAccount(hits, subject, grants, ctx);

@@ -46,8 +46,9 @@ const finding = (yaml: string, user: string) => {
   return { status: v.status, severity: v.severity ?? privilegeEscalation.severity, message: v.message };
 };
 
+// Users limited to jane: unrestricted, it would act as system:kube-controller-manager, which mints any account's token (escalation-chains.test.ts).
 const IMPERSONATOR = granted('frank', `- {apiGroups: [""], resources: ["groups"], verbs: ["impersonate"], resourceNames: ["kubeadm:cluster-admins"]}
-- {apiGroups: [""], resources: ["users"], verbs: ["impersonate"]}`);
+- {apiGroups: [""], resources: ["users"], verbs: ["impersonate"], resourceNames: ["jane"]}`);
 
 describe('rbac.privilege-escalation: impersonating a group bound to cluster-admin is critical', () => {
   it('impersonate groups [kubeadm:cluster-admins] and users, the group bound to cluster-admin: critical, naming the group', () => {

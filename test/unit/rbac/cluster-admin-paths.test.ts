@@ -48,7 +48,8 @@ describe('rbac.privilege-escalation: the paths that are cluster-admin are critic
   it('r3 alice: impersonate users and groups limited to system:masters is critical, naming --as-group=system:masters', () => {
     const v = finding(R3, 'alice');
     expect(v).toMatchObject({ status: 'fail', severity: 'critical' });
-    expect(v.message).toContain(AS_MASTERS);
+    // Unrestricted impersonate on users acts as bob too, who binds cluster-admin to himself: the second path is named after it.
+    expect(v.message).toContain(`${AS_MASTERS.replace(': that is cluster-admin', '')}, and act as User bob (kubectl --as=bob), which is cluster-admin-equivalent because it can bind ClusterRole cluster-admin to itself`);
   });
 
   it('r3 bob: bind limited to cluster-admin and create clusterrolebindings is critical, naming the binding', () => {
@@ -72,8 +73,9 @@ describe('rbac.privilege-escalation: the paths that are cluster-admin are critic
   });
 
   it('impersonate groups limited to [dev] stays high: not system:masters', () => {
+    // Users limited to jane: unrestricted, it would act as system:kube-controller-manager, which mints any account's token (escalation-chains.test.ts).
     const v = finding(granted('erin', `- {apiGroups: [""], resources: ["groups"], verbs: ["impersonate"], resourceNames: ["dev"]}
-- {apiGroups: [""], resources: ["users"], verbs: ["impersonate"]}`), 'erin');
+- {apiGroups: [""], resources: ["users"], verbs: ["impersonate"], resourceNames: ["jane"]}`), 'erin');
     expect(v).toMatchObject({ status: 'fail', severity: 'high' });
     expect(v.message).not.toContain('cluster-admin');
   });

@@ -20,28 +20,9 @@
 import { describe, expect, it } from 'vitest';
 import { rbacChecks } from '../../../checks/rbac/index.ts';
 import { privilegeEscalation } from '../../../checks/rbac/privilege-escalation.ts';
-import { RECOGNISED_BINDINGS, RECOGNISED_ROLES } from '../../../src/analysis/rbac/bootstrap.ts';
 import { catalogMarkdown } from '../../../src/cli/checks.ts';
 import type { Snapshot } from '../../../src/snapshot/types.ts';
-import { RBAC, run, snap } from './helpers.ts';
-
-const rulesYaml = (rules: readonly object[]) => rules
-  .map((x) => JSON.stringify(Object.fromEntries(Object.entries(x).filter(([, v]) => Array.isArray(v) && v.length > 0))))
-  .join(', ');
-
-/** Every role and binding Kubernetes v1.36.3 and kubeadm create, as a live cluster holds them. */
-const DEFAULT_CLUSTER = RECOGNISED_ROLES.map((x) => `---
-apiVersion: ${RBAC}
-kind: ${x.kind}
-metadata: {name: "${x.name}"${x.namespace ? `, namespace: ${x.namespace}` : ''}}
-rules: [${rulesYaml(x.rules)}]
-`).join('') + RECOGNISED_BINDINGS.map((b) => `---
-apiVersion: ${RBAC}
-kind: ${b.kind}
-metadata: {name: "${b.name}"${b.namespace ? `, namespace: ${b.namespace}` : ''}}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ${b.roleRef.kind}, name: "${b.roleRef.name}"}
-subjects: [${b.subjects.map((s) => JSON.stringify(s)).join(', ')}]
-`).join('');
+import { DEFAULT_CLUSTER, RBAC, run, snap } from './helpers.ts';
 
 /** ClusterRole NAME with `rules`, bound to User NAME by a ClusterRoleBinding, or a RoleBinding in `ns`. */
 const granted = (name: string, rules: string, ns?: string) => `---
