@@ -2,8 +2,9 @@
 // (typed lists such as PodList too, whose items carry no kind of their own; a bare top-level
 // array of objects too), its YAML read as kubectl reads it (src/base/kube-yaml.ts).
 // A broken document is named by file and line and skipped; the others still load, but the
-// run is partial: the kind the document declares (when it can be told) counts as not read,
-// so the checks that need it are not evaluated, and the report says which file and line.
+// run is partial: the kinds the document names count as not read, so the checks that need
+// them are not evaluated, and the report says which file and line; when its kind cannot be
+// told at all, no kind counts as read (kindsOfBroken, loadManifests).
 // An object whose name, namespace, labels or annotations are not strings (an unrendered Helm
 // template) is skipped the same way (src/snapshot/shape.ts), and so is a document with a mapping
 // used as a key anywhere (`subjects[0].name: {{ .Values.x }}`), and so is an object of an audited kind
@@ -95,6 +96,8 @@ export interface BrokenDocument {
   why: string;
   /** The snapshot kind its `apiVersion`/`kind` lines name, when they can be read. */
   kind?: KindKey;
+  /** A file or directory that could not be read at all (not a document that failed to parse). */
+  unread?: true;
 }
 
 export interface ParsedManifests {
@@ -121,22 +124,83 @@ function collectionKeyOf(doc: Document.Parsed): number | undefined {
   return at;
 }
 
-/**
- * What a document that failed to parse says it is, read off its top-level lines. With an
- * apiVersion that cannot be read (`{{ include "…apiVersion" . }}`, as many charts write it),
- * every audited kind of that name, in any group: missing data is not a fix.
- */
-function kindsOfBroken(source: string): KindKey[] {
-  const apiVersion = /^apiVersion:[ \t]*["']?([\w./-]+)["']?[ \t]*(?:#.*)?$/m.exec(source)?.[1];
-  const kind = /^kind:[ \t]*["']?([A-Za-z0-9]+)["']?[ \t]*(?:#.*)?$/m.exec(source)?.[1];
-  if (!kind) return [];
-  if (apiVersion) return [kindKeyOf(apiVersion, kind)].filter((k) => k !== undefined);
-  return KINDS.filter((k) => k.kind === kind).map((k) => k.key);
+/** What a skipped document holds, as far as it can be told. */
+interface BrokenKinds {
+  /** The audited kinds it may hold (more than it does, at worst: that only costs evaluation). */
+  keys: KindKey[];
+  /** False when something in it may be an object whose kind cannot be read: it may be of any kind. */
+  told: boolean;
 }
 
-/** A skipped document, once for each kind it may hold (undefined, or none: one that could not be told). */
-function pushBroken(broken: BrokenDocument[], where: string, why: string, kinds: (KindKey | undefined)[]): void {
-  for (const kind of new Set(kinds.length > 0 ? kinds : [undefined])) broken.push({ where, why, kind });
+/** Every audited kind of that name, in any group: what a kind whose group cannot be read may be. */
+const keysNamed = (kind: string): KindKey[] => KINDS.filter((k) => k.kind === kind).map((k) => k.key);
+
+/** The objects a document's value holds: itself, a List's items (typed lists' items take their kind), a bare array's. */
+function objectsOf(value: unknown): unknown[] {
+  if (Array.isArray(value)) return value;
+  if (!isObject(value) || typeof value.kind !== 'string' || !value.kind.endsWith('List') || !Array.isArray(value.items)) return [value];
+  const itemKind = value.kind === 'List' ? undefined : value.kind.slice(0, -'List'.length);
+  return itemKind === undefined ? value.items : value.items.map((i: unknown) => (isObject(i) ? { apiVersion: value.apiVersion, kind: itemKind, ...i } : i));
+}
+
+// `kind: X` / `"kind": "X"` (and apiVersion) anywhere: a block line at any indentation, after
+// a list dash, in a flow map, in JSON. Over-marks on purpose (a roleRef's `kind: ClusterRole`,
+// a subject's `kind: ServiceAccount`): a kind marked that the document does not hold only costs
+// its checks' evaluation, while one missed lets them pass on data that was never read.
+const MENTION = /(?<=^|[\s{,-])(["']?)(kind|apiVersion)\1[ \t]*:[ \t]*["']?([\w./-]+)/gm;
+
+/**
+ * What a document that failed to parse says it is. A plain object: read off its top-level
+ * lines; with an apiVersion that cannot be read (`{{ include "…apiVersion" . }}`, as many charts
+ * write it), every audited kind of that name, in any group: missing data is not a fix. A List,
+ * JSON, or a document with no top-level `kind:` line: what the parser made of it (`partial`, its
+ * best reading of the broken text), each object of it with a kind, and every kind the text
+ * names anywhere; not told when an object of it has no kind (cut off before it), or nothing was read.
+ */
+function kindsOfBroken(source: string, partial?: unknown): BrokenKinds {
+  const apiVersion = /^apiVersion:[ \t]*["']?([\w./-]+)["']?[ \t]*(?:#.*)?$/m.exec(source)?.[1];
+  const kind = /^kind:[ \t]*["']?([A-Za-z0-9]+)["']?[ \t]*(?:#.*)?$/m.exec(source)?.[1];
+  if (kind && !kind.endsWith('List')) {
+    // Told, even when ztaudit does not audit it: such a document, read, would be skipped too.
+    return { keys: apiVersion ? [kindKeyOf(apiVersion, kind)].filter((k) => k !== undefined) : keysNamed(kind), told: true };
+  }
+  const keys = new Set<KindKey>();
+  const objects = partial === undefined || partial === null ? [] : objectsOf(partial);
+  let told = objects.length > 0;
+  for (const o of objects) {
+    // A List left unexpanded (no items read) or an object without a kind may be anything.
+    if (!isObject(o) || typeof o.kind !== 'string' || o.kind.endsWith('List')) {
+      told = false;
+      continue;
+    }
+    for (const k of typeof o.apiVersion === 'string' ? [kindKeyOf(o.apiVersion, o.kind)] : keysNamed(o.kind)) if (k) keys.add(k);
+  }
+  const kinds = new Set<string>();
+  const apiVersions = new Set<string>();
+  for (const m of source.matchAll(MENTION)) (m[2] === 'kind' ? kinds : apiVersions).add(m[3]);
+  for (const named of kinds) {
+    // A typed list (ClusterRoleBindingList) names its items' kind.
+    for (const name of named.endsWith('List') ? [named, named.slice(0, -'List'.length)] : [named]) {
+      const paired = [...apiVersions].map((v) => kindKeyOf(v, name)).filter((k) => k !== undefined);
+      for (const k of paired.length > 0 ? paired : keysNamed(name)) keys.add(k);
+    }
+  }
+  return { keys: [...keys], told };
+}
+
+/** What the parser made of a document it found broken (the yaml library reads on past an error), if anything. */
+function bestReadingOf(doc: Document.Parsed): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch {
+    return undefined;
+  }
+}
+
+/** A skipped document, once for each audited kind it may hold, or once with none when its kind could not be told (none when it holds no audited kind). */
+function pushBroken(broken: BrokenDocument[], where: string, why: string, { keys, told }: BrokenKinds): void {
+  if (!told) broken.push({ where, why });
+  for (const kind of new Set(keys)) broken.push({ where, why, kind });
 }
 
 /** Said of a skipped document with `{{` in it: what a user most likely handed in, and what to do. */
@@ -178,7 +242,7 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
       const where = `${label}:${line}`;
       const why = `broken YAML document: ${yamlMessage(e)}${helmHint(source())}`;
       notes.push(`${where}: skipped a ${why}`);
-      pushBroken(broken, where, why, kindsOfBroken(source()));
+      pushBroken(broken, where, why, kindsOfBroken(source(), bestReadingOf(doc)));
       continue;
     }
     let value: unknown;
@@ -204,8 +268,7 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
         const why = `document with a mapping used as a key at line ${lineOf(key)}${helmHint(source())}`;
         notes.push(`${where}: skipped a ${why}`);
         // Every kind the document holds is not read (a list's items name theirs).
-        const kindOf = (o: unknown) => (isObject(o) && typeof o.apiVersion === 'string' && typeof o.kind === 'string' ? kindKeyOf(o.apiVersion, o.kind) : undefined);
-        pushBroken(broken, where, why, Array.isArray(value) ? value.map(kindOf) : kindOf(value) ? [kindOf(value)] : kindsOfBroken(source()));
+        pushBroken(broken, where, why, kindsOfBroken(source(), value));
         continue;
       }
     }
@@ -284,7 +347,7 @@ export function loadManifestObjects(dirs: string[], cwd = process.cwd(), limits?
       const label = relative(cwd, file) || file;
       const skip = (why: string) => {
         all.notes.push(`${label}: skipped a ${why}`);
-        all.broken.push({ where: label, why });
+        all.broken.push({ where: label, why, unread: true });
       };
       if (unreadable) {
         skip(unreadable);
@@ -371,16 +434,29 @@ export function loadManifests(dirs: string[], options: { clusterName?: string; c
   const snapshot = snapshotFromObjects(objects, { ...options, clusterName, notes, sources });
   // A broken document is data that could not be read: the kind it names is not 'ok' (its
   // other objects stay loaded for `reach` and `who-can`, but no check is evaluated on them).
-  const partial: string[] = [];
-  for (const b of broken) {
-    if (!b.kind) {
-      partial.push(`${b.where}: ${b.why} (its kind could not be told, so no check knows it is missing)`);
-      continue;
-    }
-    for (const key of POD_SOURCES.has(b.kind) ? [b.kind, 'pods' as KindKey] : [b.kind]) {
-      const prev = snapshot.coverage[key];
-      const detail = prev?.status === 'error' && prev.detail ? `${prev.detail}; ${b.where}` : `${b.where}: ${b.why}`;
-      snapshot.coverage[key] = { status: 'error', detail };
+  // One whose kind cannot be told may have been any object (a cut-off List, JSON with its
+  // `kind` past the break): no kind counts as read, so no check is evaluated, no area graded,
+  // --fail-on exits 1 and the diff carries every finding, rather than a critical finding in it
+  // passing or resolving. Each kind then says every broken document, in one detail.
+  // A file that could not be read at all (a symlink to nothing, EACCES) is named in a partial
+  // line only, as before: that it may hide any kind too is not settled here.
+  const partial = broken.filter((b) => b.unread).map((b) => `${b.where}: ${b.why} (its kind could not be told, so no check knows it is missing)`);
+  const untold = broken.filter((b) => !b.kind && !b.unread);
+  if (untold.length > 0) {
+    const [first, ...more] = untold;
+    const others = [...new Set(broken.filter((b) => !b.unread).map((b) => b.where))].filter((w) => w !== first.where);
+    const also = others.length === 0 ? '' : `; also ${others.slice(0, 5).join(', ')}${others.length > 5 ? ` and ${others.length - 5} more` : ''}`;
+    const detail = `${first.where}: ${first.why} (its kind could not be told, so no kind counts as read${also})`;
+    for (const k of KINDS) snapshot.coverage[k.key] = { status: 'error', detail };
+    for (const b of more) partial.push(`${b.where}: ${b.why} (its kind could not be told either)`);
+  } else {
+    for (const { where, why, kind } of broken) {
+      if (!kind) continue;
+      for (const key of POD_SOURCES.has(kind) ? [kind, 'pods' as KindKey] : [kind]) {
+        const prev = snapshot.coverage[key];
+        const detail = prev?.status === 'error' && prev.detail ? `${prev.detail}; ${where}` : `${where}: ${why}`;
+        snapshot.coverage[key] = { status: 'error', detail };
+      }
     }
   }
   if (partial.length > 0) snapshot.partial = partial;

@@ -101,22 +101,35 @@ export interface CoverageGaps {
  * kept from them on purpose; a failed read of them still counts). Runs stored before checks
  * recorded `unreadable` count no kind gaps.
  */
-export function coverageGaps(report: { run: { coverage: Record<string, { status: string } | undefined> }; checks: ReadonlyArray<{ id: string; status: string; unreadable?: string[] }> }, acceptForbidden: ReadonlySet<string> = new Set()): CoverageGaps {
+export function coverageGaps(report: { run: { coverage: Record<string, { status: string; detail?: string } | undefined> }; checks: ReadonlyArray<{ id: string; status: string; unreadable?: string[] }> }, acceptForbidden: ReadonlySet<string> = new Set()): CoverageGaps {
   const byCause = new Map<string, number>();
   let checks = 0;
   const add = (cause: string) => byCause.set(cause, (byCause.get(cause) ?? 0) + 1);
   const statusOf = (kind: string) => (Object.hasOwn(report.run.coverage, kind) ? report.run.coverage[kind]?.status : undefined) ?? 'not collected';
+  const every = everyKindFailed(report.run.coverage);
   for (const c of report.checks) {
     if (c.status === 'error') add(`${c.id} failed`);
     else if (c.status === 'not-evaluated' && c.unreadable?.length) {
       const gaps = c.unreadable.map((kind) => [kind, statusOf(kind)] as const).filter(([kind, status]) => !(status === 'forbidden' && acceptForbidden.has(kind)));
       if (gaps.length === 0) continue;
-      for (const [kind, status] of gaps) add(`${kind} ${status}`);
+      for (const [kind, status] of gaps) add(every ?? `${kind} ${status}`);
     } else continue;
     checks++;
   }
   const causes = [...byCause].sort((a, b) => b[1] - a[1]).map(([cause]) => cause);
   return { checks, causes };
+}
+
+/**
+ * One cause for a run in which every kind failed for one reason (a manifests document whose
+ * kind could not be told may have been any object: src/collect/manifests.ts), saying that
+ * reason (the file and line) instead of the first five kinds' names. Undefined otherwise.
+ */
+function everyKindFailed(coverage: Record<string, { status: string; detail?: string } | undefined>): string | undefined {
+  const entries = Object.values(coverage);
+  const detail = entries[0]?.detail;
+  if (entries.length < 2 || detail === undefined || !entries.every((e) => e?.status === 'error' && e.detail === detail)) return undefined;
+  return `every kind error: ${detail}`;
 }
 
 /** "12 checks not evaluated (pods forbidden, networkpolicies error)": the first few causes, the count of the rest. */
