@@ -489,16 +489,19 @@ export function meshWorkloadModes(snapshot: Snapshot, config: Config): MeshWorkl
  * - a template that already carries istio-proxy or linkerd-proxy (`istioctl kube-inject`,
  *   `linkerd inject --manual`) runs it, and the injectors skip it
  *   (https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/#manual-sidecar-injection);
- * - a pod label sidecar.istio.io/inject "true" or "false": Istio's "Controlling the injection
- *   policy" table decides by either label (https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/#controlling-the-injection-policy;
- *   the default webhook's objectSelector selects on the pod label);
+ * - a pod label sidecar.istio.io/inject "false": Istio's "Controlling the injection policy" table
+ *   (https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/#controlling-the-injection-policy)
+ *   does not inject when either label is disabled. A pod label "true" does not decide: the
+ *   namespace label istio-injection=disabled vetoes it (the same table: "disabled" wins over
+ *   "enabled"), so in a namespace whose labels are unknown the pod's injection is unknown;
  * - a pod annotation linkerd.io/inject: the pod's value overrides the namespace's
  *   (https://linkerd.io/2/features/proxy-injection/, "Overriding injection").
  */
 export function podDecidesMesh(pod: PodView): boolean {
   if (pod.origin === 'pod' || hasIstioProxy(pod) || containerNames(pod.spec).includes('linkerd-proxy')) return true;
-  const istio = pod.labels['sidecar.istio.io/inject'];
-  if (istio === 'true' || istio === 'false' || pod.annotations['sidecar.istio.io/inject'] === 'false') return true;
+  // The label beats the legacy annotation of the same name.
+  const istio = pod.labels['sidecar.istio.io/inject'] ?? pod.annotations['sidecar.istio.io/inject'];
+  if (istio === 'false') return true;
   const linkerd = pod.annotations['linkerd.io/inject'];
   return linkerd === 'enabled' || linkerd === 'ingress' || linkerd === 'disabled';
 }
