@@ -6,7 +6,7 @@ import type { AuditContext } from '../context.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import { KINDS, POD_VIEW_KINDS, type KindKey } from '../../snapshot/kinds.ts';
-import { istioControlPlaneGone, istioInjectionWebhooks, linkerdControlPlaneGone, linkerdInjectionWebhooks, linkerdWebhooksInstalled, meshComponents } from './components.ts';
+import { istioControlPlaneGone, istioInjectionWebhooks, linkerdControlPlaneGone, linkerdInjectionWebhooks, linkerdWebhooksInstalled, meshComponents, podReadiness } from './components.ts';
 import { templatesStandIn, workloadsOf, type PodView, type Workload } from '../workloads.ts';
 import { hasIstioProxy, indexPeerAuthentications, istioProxyOwnPorts, istioMembership, istioNamespaceMeantMeshed, resolveIstioMode, sidecarBypassedPorts, sidecarInboundCapture, type IstioPolicyIndex, type ResolvedMode } from './istio.ts';
 import type { MeshWorkloadDetail, MtlsPosture } from '../../run/types.ts';
@@ -320,11 +320,12 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
   // Only from live workloads, every one of them read: a manifests directory rarely holds the mesh's install.
   const liveRead = !manifests && POD_VIEW_KINDS.every((k) => (snapshot.coverage[k]?.status ?? 'ok') === 'ok' || snapshot.coverage[k]?.status === 'absent');
   const servicesRead = (snapshot.coverage.services?.status ?? 'ok') === 'ok';
-  const cp = istioPresent && liveRead ? istioControlPlaneGone(snapshot.resources.mutatingwebhookconfigurations ?? [], allWorkloads, servicesRead ? snapshot.resources.services ?? [] : undefined) : undefined;
+  const readiness = podReadiness(snapshot.resources.pods ?? []);
+  const cp = istioPresent && liveRead ? istioControlPlaneGone(snapshot.resources.mutatingwebhookconfigurations ?? [], allWorkloads, servicesRead ? snapshot.resources.services ?? [] : undefined, readiness) : undefined;
   const controlPlaneGone = cp && 'gone' in cp ? cp.gone : undefined;
   const controlPlaneServicesUnread = cp && 'servicesUnread' in cp ? cp.servicesUnread : undefined;
   const linkerdPresent = linkerdEvidence.length > 0;
-  const lcp = linkerdPresent && liveRead ? linkerdControlPlaneGone(snapshot.resources.mutatingwebhookconfigurations ?? [], allWorkloads, servicesRead ? snapshot.resources.services ?? [] : undefined) : undefined;
+  const lcp = linkerdPresent && liveRead ? linkerdControlPlaneGone(snapshot.resources.mutatingwebhookconfigurations ?? [], allWorkloads, servicesRead ? snapshot.resources.services ?? [] : undefined, readiness) : undefined;
   // A pod the injector should have meshed is not helped by a restart while no injector runs and
   // its webhook ignores the failure: said in workload-outside-mesh's reason.
   if (lcp && 'gone' in lcp && lcp.admitsUnmeshed) {
