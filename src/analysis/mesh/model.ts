@@ -330,7 +330,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
   // its webhook ignores the failure: said in workload-outside-mesh's reason.
   if (lcp && 'gone' in lcp && lcp.admitsUnmeshed) {
     for (const w of workloads) {
-      if (w.unmeshedReason?.startsWith(LINKERD_NOT_INJECTED)) w.unmeshedReason = `${w.unmeshedReason.replace(/ \(restart the pod\)$/, '')}: no linkerd-proxy-injector pod runs and its webhook ignores the failure, so new pods start without a proxy (restart them once the injector runs again)`;
+      if (w.unmeshedReason?.startsWith(LINKERD_NOT_INJECTED)) w.unmeshedReason = `${w.unmeshedReason.replace(/ \(restart the pod\)$/, '')}: no ready linkerd-proxy-injector pod runs and its webhook ignores the failure, so new pods start without a proxy (restart them once the injector runs again)`;
     }
   }
   const linkerdGone = lcp && 'gone' in lcp ? { controlPlaneGone: lcp.gone } : lcp && 'servicesUnread' in lcp ? { controlPlaneServicesUnread: lcp.servicesUnread } : {};

@@ -20,6 +20,7 @@
 import { describe, expect, it } from 'vitest';
 import { linkerdUnauthenticatedDefault } from '../../../checks/mtls/linkerd-unauthenticated-default.ts';
 import { meshNotStrict } from '../../../checks/mtls/mesh-not-strict.ts';
+import { workloadOutsideMesh } from '../../../checks/mtls/workload-outside-mesh.ts';
 import { authzPlaintextBypass } from '../../../checks/mtls/authz-plaintext-bypass.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
@@ -150,6 +151,15 @@ metadata: {name: shop, annotations: {linkerd.io/inject: enabled}}
     expect(failed[0].message).toContain('no ready pod runs linkerd-identity (its pod runs, not ready) although Linkerd is still installed');
     expect(failed[0].message).toContain('without linkerd-identity the running proxies cannot renew their certificates (issued for 24h by default)');
     expect(vs.find((v) => v.resource.name === 'web')!.message).toContain("Linkerd's control plane is incomplete");
+  });
+
+  // The chart's webhookFailurePolicy is Ignore by default: with no ready injector behind the
+  // webhook the API server admits a new pod unmutated, without a proxy.
+  it('linkerd-proxy-injector crash-looping (failurePolicy Ignore): a pod started unmeshed is told the injector is not ready, not to restart', () => {
+    const yaml = `${LINKERD.replace(controller('proxy-injector'), controller('proxy-injector', CRASH_LOOP))}${controller('identity')}${pod('shop', 'api', '{name: app, image: example/api:1}', READY)}`;
+    expect(verdicts(yaml).find((v) => v.status === 'fail')!.message).toContain('no ready pod runs linkerd-proxy-injector (its pod runs, not ready)');
+    const api = [...workloadOutsideMesh.evaluate(live(yaml))].find((v) => v.resource.name === 'api')!;
+    expect(api.message).toContain('no ready linkerd-proxy-injector pod runs and its webhook ignores the failure, so new pods start without a proxy');
   });
 
   it('every component ready: passes, with no word of the control plane', () => {
