@@ -53,6 +53,7 @@ export const authzMissing: Check = {
   appliesWhen: 'when Istio, Linkerd or Consul is installed',
   excluded: (ctx) => meshUnseenNote(ctx, 'the workloads there were not judged'),
   unjudgedNamespaces: meshUnseenNamespaces,
+  judgesEachWorkload: true,
   *evaluate(ctx) {
     const index = authzIndex(ctx.snapshot, ctx.config);
     for (const p of index.all) {

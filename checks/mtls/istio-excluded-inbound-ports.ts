@@ -22,6 +22,7 @@ export const istioExcludedInboundPorts: Check = {
   appliesWhen: 'when Istio is installed',
   excluded: (ctx) => meshUnseenNote(ctx, 'the workloads there were not judged'),
   unjudgedNamespaces: meshUnseenNamespaces,
+  judgesEachWorkload: true,
   evaluate(ctx) {
     const m = meshModel(ctx.snapshot, ctx.config);
     const out: Verdict[] = [];

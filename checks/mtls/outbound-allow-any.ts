@@ -29,6 +29,7 @@ export const outboundAllowAny: Check = {
   appliesWhen: 'when Istio is installed',
   excluded: (ctx) => meshUnseenNote(ctx, 'the outbound traffic policy of the sidecars there was not judged'),
   unjudgedNamespaces: meshUnseenNamespaces,
+  judgesEachWorkload: true,
   evaluate(ctx) {
     const model = istioOutbound(ctx.snapshot, ctx.config);
     const out: Verdict[] = [];

@@ -22,6 +22,7 @@ export const workloadOutsideMesh: Check = {
   appliesWhen: 'when a service mesh (Istio, Linkerd or Consul) is installed',
   excluded: (ctx) => meshUnseenNote(ctx, 'whether the workloads there are meant to run in the mesh was not judged', meshIntentUnseenNamespaces(ctx)),
   unjudgedNamespaces: meshIntentUnseenNamespaces,
+  judgesEachWorkload: true,
   *evaluate(ctx) {
     const m = meshModel(ctx.snapshot, ctx.config);
     // A workload made anew under a generated name each run (a CronWorkflow's Workflows, a

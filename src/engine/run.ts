@@ -56,7 +56,9 @@ export function runStreamed(check: Check, ctx: AuditContext, kept: boolean, each
       return { check, status: 'not-evaluated', severity, results: [], reason: `needs ${why.join(', ')}`, ...(unreadable.length > 0 ? { unreadable } : {}) };
     }
     let failed = false;
+    let judged = false;
     for (const v of check.evaluate(ctx)) {
+      judged = true;
       // A per-result severity is a variant of the check (e.g. a warning); a config override wins.
       const sev = override?.severity ?? v.severity ?? check.severity;
       // A pass is only counted and scored, never listed or diffed: keep it small (a large
@@ -74,6 +76,13 @@ export function runStreamed(check: Check, ctx: AuditContext, kept: boolean, each
     const excluded = check.excluded?.(ctx);
     const warnings = check.warnings?.(ctx) ?? [];
     const unjudged = check.unjudgedNamespaces?.(ctx) ?? [];
+    // Everything it could have judged is in namespaces it could not judge (Check.judgesEachWorkload):
+    // its silence is no pass (missing data is not a fix), so it is not evaluated, and the score and the grade
+    // count it so; the diff carries its earlier findings as for any check not evaluated.
+    if (check.judgesEachWorkload && !judged && unjudged.length > 0) {
+      const names = `${unjudged.slice(0, 5).join(', ')}${unjudged.length > 5 ? ` and ${unjudged.length - 5} more` : ''}`;
+      return { check, status: 'not-evaluated', severity, results: [], reason: `judged nothing: all it would judge is in namespace${unjudged.length > 1 ? 's' : ''} ${names}, not in the input${excluded ? ` (${excluded})` : ''}`, unjudgedNamespaces: unjudged, ...(warnings.length > 0 ? { warnings } : {}) };
+    }
     return { check, status: failed ? 'fail' : 'pass', severity, results: [], ...(excluded ? { excluded } : {}), ...(unjudged.length > 0 ? { unjudgedNamespaces: unjudged } : {}), ...(warnings.length > 0 ? { warnings } : {}) };
   } catch (error: unknown) {
     if (taking) throw error;

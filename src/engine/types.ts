@@ -92,6 +92,13 @@ export interface Check {
    */
   unjudgedNamespaces?(ctx: AuditContext): string[];
   /**
+   * The check yields a verdict (pass or fail) for each workload it judges: when it yields none
+   * while `unjudgedNamespaces` lists some, all it could judge was there, and it is not evaluated
+   * rather than an empty pass (runStreamed). Unset for a check that yields verdicts only for what
+   * it finds (a policy, a pinned version): its silence is a pass.
+   */
+  judgesEachWorkload?: true;
+  /**
    * What makes the check's passes hollow, one line each, naming what the operator wrote (an
    * intent rule whose selectors match no pod holds over nothing): the run's notes and its log.
    */
@@ -118,7 +125,10 @@ export interface CheckOutcome {
   unreadable?: KindKey[];
   /** What the check deliberately left out (its `excluded`), when it was evaluated. */
   excluded?: string;
-  /** The namespaces it could not judge (its `unjudgedNamespaces`), when it was evaluated and there were some. */
+  /**
+   * The namespaces it could not judge (its `unjudgedNamespaces`), when there were some: beside
+   * an evaluated outcome, or a not-evaluated one whose every candidate was there (runStreamed).
+   */
   unjudgedNamespaces?: string[];
   /** The check's `warnings`, when it was evaluated. */
   warnings?: string[];

@@ -48,6 +48,11 @@ export interface SlimSpec {
   annotations: 'all' | readonly string[];
   /** Fields of `status` kept; [] drops the whole status. */
   status: readonly string[];
+  /**
+   * Of `status.conditions` (when `status` keeps it), only the entries of these types, each as
+   * `{ type, status }` alone: a pod's Ready condition without its timestamps, reason and message.
+   */
+  conditions?: readonly string[];
   /** metadata.finalizers kept (dropped otherwise): a controller's finalizer shows it still owns what it built. */
   finalizers?: true;
   /** Top-level lists whose entries keep only the members named (an EndpointSlice's `endpoints`: addresses and conditions). */
@@ -65,7 +70,13 @@ const PSS_ANNOTATIONS = ['container.apparmor.security.beta.kubernetes.io/', 'con
 /** Calico IPAM gives a pod an address from the pools these name (src/analysis/netpol/calico/ip-pools.ts podPoolsOf); a Namespace keeps every annotation. */
 const CALICO_POOL_ANNOTATIONS = ['cni.projectcalico.org/ipv4pools', 'cni.projectcalico.org/ipv6pools', 'cni.projectcalico.org/ipAddrs', 'cni.projectcalico.org/ipAddrsNoIpam'] as const;
 
-const POD: SlimSpec = { annotations: [...MESH_ANNOTATIONS, ...PSS_ANNOTATIONS, ...CALICO_POOL_ANNOTATIONS], status: ['phase', 'podIP', 'podIPs', 'hostIP'] };
+/**
+ * A pod's status keeps its addresses, its phase, and of its conditions only whether it is Ready
+ * (`{ type: 'Ready', status }`): a mesh control plane whose pods all run but none is ready (a
+ * crash loop) serves nothing (src/analysis/mesh/components.ts controlPlaneReadiness). One small
+ * object per pod: the timestamps and the other four conditions stay out.
+ */
+const POD: SlimSpec = { annotations: [...MESH_ANNOTATIONS, ...PSS_ANNOTATIONS, ...CALICO_POOL_ANNOTATIONS], status: ['phase', 'podIP', 'podIPs', 'hostIP', 'conditions'], conditions: ['Ready'] };
 /**
  * Workloads: judged by their pod template (in spec) and owner references; of the status only a
  * StatefulSet's updateRevision and a DaemonSet's updatedNumberScheduled (with observedGeneration,

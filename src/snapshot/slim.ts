@@ -50,12 +50,50 @@ export function slimObject<T extends KubeObject>(key: string, o: T): T {
     else if (f === 'status' && isRecord(v)) {
       const kept: Record<string, unknown> = {};
       let n = 0;
-      for (const s of spec.status) if (s in v) { kept[s] = v[s]; n++; }
+      for (const s of spec.status) {
+        if (!(s in v)) continue;
+        if (s === 'conditions' && spec.conditions) {
+          const conditions = slimConditions(spec.conditions, v[s]);
+          if (conditions === undefined) continue;
+          kept[s] = conditions;
+        } else kept[s] = v[s];
+        n++;
+      }
       if (n > 0) out.status = kept;
     } else if (spec.entries?.[f] && Array.isArray(v)) out[f] = v.map((e) => slimEntry(spec.entries![f], e));
     else setMember(out, f, v);
   }
   return out as T;
+}
+
+/**
+ * The conditions of the types kept, each as `{ type, status }`; undefined when none is (the
+ * member then goes). A malformed list is left as it is (the analyses report it).
+ */
+function slimConditions(types: readonly string[], v: unknown): unknown {
+  if (!Array.isArray(v)) return v;
+  const out: unknown[] = [];
+  for (const c of v) {
+    if (!isRecord(c)) out.push(c);
+    else if (typeof c.type === 'string' && types.includes(c.type)) out.push('status' in c ? { type: c.type, status: c.status } : { type: c.type });
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+/** Whether `v` is already what slimConditions makes of it. */
+function conditionsSlim(types: readonly string[], v: unknown): boolean {
+  if (!Array.isArray(v)) return true;
+  if (v.length === 0) return false;
+  for (const c of v) {
+    if (!isRecord(c)) continue;
+    if (typeof c.type !== 'string' || !types.includes(c.type)) return false;
+    let i = 0;
+    for (const f in c) {
+      if (f !== (i === 0 ? 'type' : 'status') || i > 1) return false;
+      i++;
+    }
+  }
+  return true;
 }
 
 /** An entry of a list the SlimSpec trims (`entries`): only the members named, in their order. */
@@ -118,6 +156,7 @@ function isSlim(spec: SlimSpec, o: Record<string, unknown>): boolean {
       i++;
     }
     if (i === 0) return false;
+    if (spec.conditions && 'conditions' in status && !conditionsSlim(spec.conditions, status.conditions)) return false;
   }
   return true;
 }

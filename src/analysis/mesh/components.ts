@@ -4,7 +4,7 @@
 // leaves behind (`istioctl uninstall --purge` and `helm uninstall istiod` keep the CRDs and every
 // object in them: https://istio.io/latest/docs/setup/install/helm/#uninstall).
 import type { KubeObject } from '../../snapshot/types.ts';
-import type { Workload } from '../workloads.ts';
+import type { PodView, Workload } from '../workloads.ts';
 import { imageRepository } from '../images.ts';
 import { refString } from '../workloads.ts';
 import { arr, obj, str } from './util.ts';
@@ -92,6 +92,58 @@ export function runsMeshControlPlane(w: Workload, mesh: MeshComponentMesh): bool
   });
 }
 
+/** Whether each pod is Ready: true or false, or undefined where the input does not say (manifests, a snapshot of an older version). */
+export type PodReadiness = (pods: readonly PodView[]) => Map<PodView, boolean | undefined>;
+
+/**
+ * The readiness of a few pods, read from their live objects in one pass over `pods` (a namespace
+ * test first, so the control plane's handful costs no key per pod of the cluster): the pod's
+ * Ready condition (`status.conditions`, kept alone by the slim Pod view, src/snapshot/kinds.ts);
+ * without one, a phase other than Running (Pending, Failed, Succeeded) is not ready. A Service
+ * sends traffic to Ready pods only ("Ready: the Pod is able to serve requests and should be added
+ * to the load balancing pools of all matching Services",
+ * https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-conditions), so a
+ * control plane none of whose pods is Ready (a crash loop, a failing readiness probe) answers no
+ * webhook and signs no certificate. O(pods) once per call.
+ */
+export function podReadiness(pods: readonly KubeObject[]): PodReadiness {
+  return (wanted) => {
+    const out = new Map<PodView, boolean | undefined>();
+    const byKey = new Map<string, PodView[]>();
+    const namespaces = new Set<string>();
+    for (const p of wanted) {
+      out.set(p, undefined);
+      namespaces.add(p.namespace);
+      const key = `${p.namespace}/${p.name}`;
+      const list = byKey.get(key);
+      if (list) list.push(p);
+      else byKey.set(key, [p]);
+    }
+    if (wanted.length === 0) return out;
+    for (const o of pods) {
+      const ns = o.metadata?.namespace ?? 'default';
+      if (!namespaces.has(ns)) continue;
+      const views = byKey.get(`${ns}/${o.metadata?.name ?? ''}`);
+      if (!views) continue;
+      const ready = readyOf(o);
+      for (const v of views) out.set(v, ready);
+    }
+    return out;
+  };
+}
+
+function readyOf(o: KubeObject): boolean | undefined {
+  const status = obj(o.status);
+  if (!status) return undefined;
+  const condition = arr(status.conditions).map(obj).find((c) => c && str(c.type) === 'Ready');
+  if (condition) return str(condition.status) === 'True';
+  const phase = str(status.phase);
+  return phase !== undefined && phase !== 'Running' ? false : undefined;
+}
+
+/** Every pod's readiness unknown: manifests, or a caller with no pods to read. */
+export const readinessUnknown: PodReadiness = (wanted) => new Map(wanted.map((p) => [p, undefined]));
+
 /**
  * Istio's injection webhooks: a revision's injector (istio-sidecar-injector[-<rev>], labelled
  * istio.io/rev) and revision tags (istio-revision-tag-<tag>). A remote cluster of a multicluster
@@ -128,11 +180,16 @@ function isIstioInjectionWebhook(w: KubeObject): boolean {
  * pods were read): a manifests directory rarely holds the mesh's install. `services` undefined: the
  * Services were not read, so the verdict is not claimed ({ servicesUnread } names the webhooks' Services).
  */
-export function istioControlPlaneGone(webhooks: KubeObject[], workloads: Iterable<Workload>, services: KubeObject[] | undefined): { gone: string } | { servicesUnread: string } | undefined {
+export function istioControlPlaneGone(webhooks: KubeObject[], workloads: Iterable<Workload>, services: KubeObject[] | undefined, readiness: PodReadiness = readinessUnknown): { gone: string } | { servicesUnread: string } | undefined {
   const hooks = webhooks.filter(isIstioInjectionWebhook);
   const { called, url } = webhookBackends(hooks);
   if (url || called.size === 0) return undefined;
-  for (const w of workloads) if (w.pods.length > 0 && runsMeshControlPlane(w, 'istio')) return undefined;
+  // istiod's pods: gone when there are none, and so too when none is Ready (a Ready one, or one
+  // whose readiness the input does not say, keeps today's "runs").
+  const istiod: PodView[] = [];
+  for (const w of workloads) if (w.pods.length > 0 && runsMeshControlPlane(w, 'istio')) istiod.push(...w.pods);
+  const ready = readiness(istiod);
+  if (istiod.some((p) => ready.get(p) !== false)) return undefined;
   const list = (xs: string[]) => `${xs.slice(0, 3).join(', ')}${xs.length > 3 ? ', …' : ''}`;
   if (services === undefined) return { servicesUnread: `the Service${called.size > 1 ? 's' : ''} ${list([...called].sort())} Istio's injection webhooks call, whose selector says whether istiod runs in this cluster or outside it (primary-remote)` };
   const byKey = new Map(services.map((o) => [`${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`, o]));
@@ -141,7 +198,9 @@ export function istioControlPlaneGone(webhooks: KubeObject[], workloads: Iterabl
     if (!spec || str(spec.type) === 'ExternalName' || Object.keys(obj(spec.selector) ?? {}).length === 0) return undefined;
   }
   const names = hooks.map((h) => h.metadata!.name!).sort();
-  return { gone: `no istiod pod runs, yet the injection webhook${names.length > 1 ? 's' : ''} ${list(names)} remain${names.length > 1 ? '' : 's'}, calling Service ${list([...called].sort())} with nothing behind it: new pods in the namespaces labelled for Istio are refused (failurePolicy Fail) and the running sidecars cannot renew their certificates from istiod, the mesh's CA, so mutual TLS is not being enforced` };
+  const pods = istiod.map((p) => `${p.namespace}/${p.name}`).sort();
+  const which = istiod.length === 0 ? 'no istiod pod runs' : `no istiod pod is ready (${istiod.length > 1 ? `its ${istiod.length} pods` : 'its pod'} ${list(pods)} fail${istiod.length > 1 ? '' : 's'} the readiness probe, a crash loop or a start that does not finish)`;
+  return { gone: `${which}, yet the injection webhook${names.length > 1 ? 's' : ''} ${list(names)} remain${names.length > 1 ? '' : 's'}, calling Service ${list([...called].sort())} with ${istiod.length === 0 ? 'nothing' : 'no ready endpoint'} behind it: new pods in the namespaces labelled for Istio are refused (failurePolicy Fail) and the running sidecars cannot renew their certificates from istiod, the mesh's CA, so mutual TLS is not being enforced` };
 }
 
 /**
@@ -229,14 +288,16 @@ const inClusterAddress = (addr: string) => /^(localhost\.?|127\.0\.0\.1|\[::1\])
  * while its webhook ignores failures, so a new pod starts without a proxy. Judged on live workloads
  * only (the caller's gate). O(workloads × containers).
  */
-export function linkerdControlPlaneGone(webhooks: KubeObject[], workloads: Iterable<Workload>, services: KubeObject[] | undefined): { gone: string; admitsUnmeshed: boolean } | { servicesUnread: string } | undefined {
+export function linkerdControlPlaneGone(webhooks: KubeObject[], workloads: Iterable<Workload>, services: KubeObject[] | undefined, readiness: PodReadiness = readinessUnknown): { gone: string; admitsUnmeshed: boolean } | { servicesUnread: string } | undefined {
   const hooks = linkerdInjectionWebhooks(webhooks);
   const { called, policies, url } = webhookBackends(hooks);
   if (url) return undefined;
-  const running = new Set<string>();
+  // The components each control-plane pod runs; counted as running once the pod's readiness is known not to be false.
+  const componentsOf = new Map<PodView, Set<string>>();
   let proxies = 0;
   for (const w of workloads) {
     for (const pod of w.pods) {
+      const running = new Set<string>();
       // A native sidecar (config.alpha.linkerd.io/proxy-enable-native-sidecar) is an init container.
       for (const c of [...arr(pod.spec.containers), ...arr(pod.spec.initContainers)]) {
         const name = str(obj(c)?.name) ?? '';
@@ -256,14 +317,24 @@ export function linkerdControlPlaneGone(webhooks: KubeObject[], workloads: Itera
       // whatever registry its images come from (a vendor's build).
       const component = pod.labels['linkerd.io/control-plane-component'];
       if (component && pod.labels['linkerd.io/control-plane-ns'] === pod.namespace) running.add(component);
+      if (running.size > 0) componentsOf.set(pod, running);
     }
   }
   if (hooks.length === 0 && proxies === 0) return undefined;
-  const missing: Array<{ name: string; without: string }> = LINKERD_COMPONENTS.filter((c) => !running.has(c.container)).map((c) => ({ name: c.deployment, without: c.without }));
+  const ready = readiness([...componentsOf.keys()]);
+  const running = new Set<string>();
+  const notReady = new Map<string, number>();
+  for (const [pod, components] of componentsOf) {
+    for (const c of components) {
+      if (ready.get(pod) !== false) running.add(c);
+      else notReady.set(c, (notReady.get(c) ?? 0) + 1);
+    }
+  }
+  const missing: Array<{ name: string; without: string; notReady?: number }> = LINKERD_COMPONENTS.filter((c) => !running.has(c.container)).map((c) => ({ name: c.deployment, without: c.without, ...(notReady.has(c.container) ? { notReady: notReady.get(c.container)! } : {}) }));
   if (hooks.length > 0 && !running.has('proxy-injector')) {
     const refused = policies.has('Fail');
     const names = hooks.map((h) => h.metadata!.name!).sort().join(', ');
-    missing.push({ name: 'linkerd-proxy-injector', without: `its webhook ${names} (failurePolicy ${[...policies].sort().join('/')}) ${refused ? 'refuses new pods in the namespaces annotated linkerd.io/inject' : 'lets new pods in the namespaces annotated linkerd.io/inject start without a proxy, outside the mesh'}` });
+    missing.push({ name: 'linkerd-proxy-injector', without: `its webhook ${names} (failurePolicy ${[...policies].sort().join('/')}) ${refused ? 'refuses new pods in the namespaces annotated linkerd.io/inject' : 'lets new pods in the namespaces annotated linkerd.io/inject start without a proxy, outside the mesh'}`, ...(notReady.has('proxy-injector') ? { notReady: notReady.get('proxy-injector')! } : {}) });
   }
   if (missing.length === 0) return undefined;
   if (called.size > 0) {
@@ -284,5 +355,8 @@ export function linkerdControlPlaneGone(webhooks: KubeObject[], workloads: Itera
   const by = hooks.length > 0 ? `its proxy injector webhook remains${proxies > 0 ? ` and ${proxies} pod(s) run a linkerd-proxy` : ''}` : `${proxies} pod(s) still run a linkerd-proxy`;
   const names = missing.map((m) => m.name);
   const admitsUnmeshed = names.includes('linkerd-proxy-injector') && !policies.has('Fail');
-  return { admitsUnmeshed, gone: `no pod runs ${names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}` : names[0]} although Linkerd is still installed (${by}): ${missing.map((m) => `without ${m.name} ${m.without}`).join('; ')}` };
+  // A component whose pods run but none is Ready serves as little as one with no pod (podReadiness).
+  const shown = missing.map((m) => (m.notReady ? `${m.name} (${m.notReady > 1 ? `its ${m.notReady} pods run, none` : 'its pod runs, not'} ready)` : m.name));
+  const anyNotReady = missing.some((m) => m.notReady);
+  return { admitsUnmeshed, gone: `no ${anyNotReady ? 'ready ' : ''}pod runs ${shown.length > 1 ? `${shown.slice(0, -1).join(', ')} or ${shown[shown.length - 1]}` : shown[0]} although Linkerd is still installed (${by}): ${missing.map((m) => `without ${m.name} ${m.without}`).join('; ')}` };
 }

@@ -6,7 +6,7 @@ import type { AuditContext } from '../context.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import { KINDS, POD_VIEW_KINDS, type KindKey } from '../../snapshot/kinds.ts';
-import { istioControlPlaneGone, istioInjectionWebhooks, linkerdControlPlaneGone, linkerdInjectionWebhooks, linkerdWebhooksInstalled, meshComponents } from './components.ts';
+import { istioControlPlaneGone, istioInjectionWebhooks, linkerdControlPlaneGone, linkerdInjectionWebhooks, linkerdWebhooksInstalled, meshComponents, podReadiness } from './components.ts';
 import { templatesStandIn, workloadsOf, type PodView, type Workload } from '../workloads.ts';
 import { hasIstioProxy, indexPeerAuthentications, istioProxyOwnPorts, istioMembership, istioNamespaceMeantMeshed, resolveIstioMode, sidecarBypassedPorts, sidecarInboundCapture, type IstioPolicyIndex, type ResolvedMode } from './istio.ts';
 import type { MeshWorkloadDetail, MtlsPosture } from '../../run/types.ts';
@@ -320,16 +320,17 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
   // Only from live workloads, every one of them read: a manifests directory rarely holds the mesh's install.
   const liveRead = !manifests && POD_VIEW_KINDS.every((k) => (snapshot.coverage[k]?.status ?? 'ok') === 'ok' || snapshot.coverage[k]?.status === 'absent');
   const servicesRead = (snapshot.coverage.services?.status ?? 'ok') === 'ok';
-  const cp = istioPresent && liveRead ? istioControlPlaneGone(snapshot.resources.mutatingwebhookconfigurations ?? [], allWorkloads, servicesRead ? snapshot.resources.services ?? [] : undefined) : undefined;
+  const readiness = podReadiness(snapshot.resources.pods ?? []);
+  const cp = istioPresent && liveRead ? istioControlPlaneGone(snapshot.resources.mutatingwebhookconfigurations ?? [], allWorkloads, servicesRead ? snapshot.resources.services ?? [] : undefined, readiness) : undefined;
   const controlPlaneGone = cp && 'gone' in cp ? cp.gone : undefined;
   const controlPlaneServicesUnread = cp && 'servicesUnread' in cp ? cp.servicesUnread : undefined;
   const linkerdPresent = linkerdEvidence.length > 0;
-  const lcp = linkerdPresent && liveRead ? linkerdControlPlaneGone(snapshot.resources.mutatingwebhookconfigurations ?? [], allWorkloads, servicesRead ? snapshot.resources.services ?? [] : undefined) : undefined;
+  const lcp = linkerdPresent && liveRead ? linkerdControlPlaneGone(snapshot.resources.mutatingwebhookconfigurations ?? [], allWorkloads, servicesRead ? snapshot.resources.services ?? [] : undefined, readiness) : undefined;
   // A pod the injector should have meshed is not helped by a restart while no injector runs and
   // its webhook ignores the failure: said in workload-outside-mesh's reason.
   if (lcp && 'gone' in lcp && lcp.admitsUnmeshed) {
     for (const w of workloads) {
-      if (w.unmeshedReason?.startsWith(LINKERD_NOT_INJECTED)) w.unmeshedReason = `${w.unmeshedReason.replace(/ \(restart the pod\)$/, '')}: no linkerd-proxy-injector pod runs and its webhook ignores the failure, so new pods start without a proxy (restart them once the injector runs again)`;
+      if (w.unmeshedReason?.startsWith(LINKERD_NOT_INJECTED)) w.unmeshedReason = `${w.unmeshedReason.replace(/ \(restart the pod\)$/, '')}: no ready linkerd-proxy-injector pod runs and its webhook ignores the failure, so new pods start without a proxy (restart them once the injector runs again)`;
     }
   }
   const linkerdGone = lcp && 'gone' in lcp ? { controlPlaneGone: lcp.gone } : lcp && 'servicesUnread' in lcp ? { controlPlaneServicesUnread: lcp.servicesUnread } : {};
@@ -489,16 +490,19 @@ export function meshWorkloadModes(snapshot: Snapshot, config: Config): MeshWorkl
  * - a template that already carries istio-proxy or linkerd-proxy (`istioctl kube-inject`,
  *   `linkerd inject --manual`) runs it, and the injectors skip it
  *   (https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/#manual-sidecar-injection);
- * - a pod label sidecar.istio.io/inject "true" or "false": Istio's "Controlling the injection
- *   policy" table decides by either label (https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/#controlling-the-injection-policy;
- *   the default webhook's objectSelector selects on the pod label);
+ * - a pod label sidecar.istio.io/inject "false": Istio's "Controlling the injection policy" table
+ *   (https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/#controlling-the-injection-policy)
+ *   does not inject when either label is disabled. A pod label "true" does not decide: the
+ *   namespace label istio-injection=disabled vetoes it (the same table: "disabled" wins over
+ *   "enabled"), so in a namespace whose labels are unknown the pod's injection is unknown;
  * - a pod annotation linkerd.io/inject: the pod's value overrides the namespace's
  *   (https://linkerd.io/2/features/proxy-injection/, "Overriding injection").
  */
 export function podDecidesMesh(pod: PodView): boolean {
   if (pod.origin === 'pod' || hasIstioProxy(pod) || containerNames(pod.spec).includes('linkerd-proxy')) return true;
-  const istio = pod.labels['sidecar.istio.io/inject'];
-  if (istio === 'true' || istio === 'false' || pod.annotations['sidecar.istio.io/inject'] === 'false') return true;
+  // The label beats the legacy annotation of the same name.
+  const istio = pod.labels['sidecar.istio.io/inject'] ?? pod.annotations['sidecar.istio.io/inject'];
+  if (istio === 'false') return true;
   const linkerd = pod.annotations['linkerd.io/inject'];
   return linkerd === 'enabled' || linkerd === 'ingress' || linkerd === 'disabled';
 }

@@ -94,7 +94,7 @@ describe('istiod gone: one failing check names it, the passes that claim mutual 
       const ps = all.filter((v) => v.status === 'pass');
       expect(ps.length, check.id).toBeGreaterThan(0);
       for (const p of ps) {
-        expect(p.message, check.id).toContain('but no istiod runs to certify the sidecars or send them this configuration, so this holds only until the proxies\' certificates expire (mtls.mesh-not-strict fails on it)');
+        expect(p.message, check.id).toContain('but no ready istiod certifies the sidecars or sends them this configuration, so this holds only until the proxies\' certificates expire (mtls.mesh-not-strict fails on it)');
         expect(p.evidence, check.id).toMatchObject({ controlPlane: expect.stringContaining('no istiod pod runs') });
       }
     }

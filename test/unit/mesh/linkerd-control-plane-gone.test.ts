@@ -150,7 +150,7 @@ spec:
     const unmeshed = pod('shop', 'api', '{name: app, image: example/api:1}');
     const gone = [...workloadOutsideMesh.evaluate(live(`${SHOP}${unmeshed}${webhook()}${INJECTOR_SERVICE}${IDENTITY}${DESTINATION}`))].find((v) => v.resource.name === 'api')!;
     expect(gone.status).toBe('fail');
-    expect(gone.message).toContain('namespace annotation linkerd.io/inject=enabled: no linkerd-proxy-injector pod runs and its webhook ignores the failure, so new pods start without a proxy');
+    expect(gone.message).toContain('namespace annotation linkerd.io/inject=enabled: no ready linkerd-proxy-injector pod runs and its webhook ignores the failure, so new pods start without a proxy');
     expect(gone.message).not.toContain('(restart the pod)');
     // With failurePolicy Fail no pod is admitted without the injector: nothing of the kind is said.
     const refused = [...workloadOutsideMesh.evaluate(live(`${SHOP}${unmeshed}${webhook(undefined, 'Fail')}${INJECTOR_SERVICE}${IDENTITY}${DESTINATION}`))].find((v) => v.resource.name === 'api')!;

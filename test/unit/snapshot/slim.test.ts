@@ -164,8 +164,37 @@ describe('slim declarations', () => {
         },
       },
       spec: { containers: [{ name: 'web', image: 'nginx' }] },
-      status: { phase: 'Running', podIP: '10.0.0.7' },
+      status: { phase: 'Running', podIP: '10.0.0.7', conditions: [{ type: 'Ready', status: 'True' }] },
     });
+  });
+
+  // A mesh control plane whose pods run but none is Ready serves nothing (Services send traffic
+  // only to Ready pods, https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-conditions):
+  // src/analysis/mesh/components.ts reads the Ready condition's status, nothing else of it.
+  it('a pod keeps of its conditions only Ready, as { type, status }; a snapshot slimmed so is kept as it is', () => {
+    const served = {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'istiod-1', namespace: 'istio-system' },
+      status: {
+        phase: 'Running',
+        conditions: [
+          { type: 'PodReadyToStartContainers', status: 'True', lastProbeTime: null, lastTransitionTime: '2026-12-01T00:00:00Z' },
+          { type: 'Initialized', status: 'True', lastProbeTime: null, lastTransitionTime: '2026-12-01T00:00:00Z' },
+          { type: 'Ready', status: 'False', lastProbeTime: null, lastTransitionTime: '2026-12-01T00:00:05Z', reason: 'ContainersNotReady', message: 'containers with unready status: [discovery]' },
+          { type: 'ContainersReady', status: 'False', lastProbeTime: null, lastTransitionTime: '2026-12-01T00:00:05Z', reason: 'ContainersNotReady' },
+          { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: '2026-12-01T00:00:00Z' },
+        ],
+        containerStatuses: [{ name: 'discovery', ready: false, restartCount: 7, state: { waiting: { reason: 'CrashLoopBackOff' } } }],
+      },
+    } as KubeObject;
+    const pod = slimObject('pods', served);
+    expect(pod.status).toEqual({ phase: 'Running', conditions: [{ type: 'Ready', status: 'False' }] });
+    expect(slimObject('pods', pod)).toBe(pod);
+    // A pod not scheduled yet has no Ready condition: the member goes; a malformed list stays for the analyses to report.
+    expect(slimObject('pods', { kind: 'Pod', metadata: { name: 'p' }, status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False' }] } } as KubeObject).status).toEqual({ phase: 'Pending' });
+    expect(slimObject('pods', { kind: 'Pod', metadata: { name: 'p' }, status: { conditions: 'x' } } as unknown as KubeObject).status).toEqual({ conditions: 'x' });
+    // A condition keeping more than its type and status, or of another type, is slimmed again.
+    const stale = { kind: 'Pod', metadata: { name: 'p' }, status: { conditions: [{ type: 'Ready', status: 'True', reason: 'x' }] } } as KubeObject;
+    expect(slimObject('pods', stale)).not.toBe(stale);
   });
 
   it('a pod keeps the Calico IPAM pool annotations the network model narrows its address by (cni.projectcalico.org/ipv4pools, ipv6pools) and its fixed addresses (ipAddrs, ipAddrsNoIpam), not the others of that prefix', () => {
