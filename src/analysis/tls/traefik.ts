@@ -5,6 +5,7 @@
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
+import { parseCidr, parseIp } from '../../base/ip.ts';
 import { imageRepository } from '../images.ts';
 import { memoize } from '../memo.ts';
 import { arr, obj, str, stringMap } from '../mesh/util.ts';
@@ -599,10 +600,23 @@ export type TraefikTcpMiddleware =
   | { type: 'invalid'; why: string };
 
 /**
+ * Whether Traefik takes a sourceRange entry of an IP allowlist: an address (Go net.ParseIP), else
+ * a CIDR (net.ParseCIDR). One it cannot parse fails the whole middleware: pkg/ip/checker.go
+ * NewChecker returns "parsing CIDR trusted IPs", and the TCP ipallowlist New "cannot parse CIDRs"
+ * (traefik/traefik pkg/middlewares/tcp/ipallowlist/ip_allowlist.go), so BuildChain fails and the
+ * router is not built. Go takes neither a zone ("fe80::1%eth0") nor an IPv4 part with a leading zero.
+ */
+export function traefikSourceRangeEntry(v: unknown): boolean {
+  if (typeof v !== 'string' || v.includes('%')) return false;
+  return v.includes('/') ? parseCidr(v) !== undefined : parseIp(v) !== undefined;
+}
+
+/**
  * The one middleware a MiddlewareTCP's spec builds. Traefik takes inFlightConn, then ipWhiteList,
  * then ipAllowList, the last one set replacing the others, and refuses a spec setting none, or an
- * allowlist with an empty sourceRange (traefik/traefik pkg/server/middleware/tcp/middlewares.go
- * buildConstructor; pkg/middlewares/tcp/ipallowlist New: "sourceRange is empty"). Documented at
+ * allowlist with an empty sourceRange or an entry it cannot parse (traefik/traefik
+ * pkg/server/middleware/tcp/middlewares.go buildConstructor; pkg/middlewares/tcp/ipallowlist New:
+ * "sourceRange is empty", traefikSourceRangeEntry). Documented at
  * https://doc.traefik.io/traefik/reference/routing-configuration/tcp/middlewares/ipallowlist/
  * (sourceRange required) and .../tcp/middlewares/inflightconn/.
  */
@@ -611,8 +625,11 @@ export function traefikTcpMiddlewareOf(mw: KubeObject): TraefikTcpMiddleware {
   for (const type of ['ipAllowList', 'ipWhiteList'] as const) {
     const o = obj(spec[type]);
     if (!o) continue;
-    const sourceRange = arr(o.sourceRange).filter((x): x is string => typeof x === 'string' && x !== '');
-    return sourceRange.length > 0 ? { type, sourceRange } : { type: 'invalid', why: `its ${type}.sourceRange is empty` };
+    const sourceRange = arr(o.sourceRange);
+    if (sourceRange.length === 0) return { type: 'invalid', why: `its ${type}.sourceRange is empty` };
+    const bad = sourceRange.find((x) => !traefikSourceRangeEntry(x));
+    if (bad !== undefined) return { type: 'invalid', why: `its ${type}.sourceRange entry ${JSON.stringify(bad)} is neither an IP address nor a CIDR` };
+    return { type, sourceRange: sourceRange as string[] };
   }
   const inFlight = obj(spec.inFlightConn);
   if (inFlight) return { type: 'inFlightConn', amount: typeof inFlight.amount === 'number' ? inFlight.amount : undefined };
