@@ -15,7 +15,7 @@ export const exposedWorkload: Check = {
   protectsAgainst: 'workloads reachable from outside the cluster (LoadBalancer/NodePort Services, Service externalIPs, container hostPorts, or routes of an edge controller whose pods can reach them: Ingress, Gateway API, Istio, Traefik, Contour) outside the namespaces declared as exposed',
   severity: 'medium',
   controls: ['NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7', 'NIST-800-207:T6'],
-  remediation: 'Remove the route, the LoadBalancer/NodePort Service, the Service\'s externalIPs or the container\'s hostPort if the workload is internal, or admit only in-cluster peers to its pods (a NetworkPolicy without an ipBlock, or for a route only the edge controller\'s pods). If it is meant to be reached from outside, declare its namespace in network.exposedNamespaces; an ipBlock of the allowed clients narrows who can connect (the finding then names the admitted ranges) but is still a way in.',
+  remediation: 'Remove the route, the LoadBalancer/NodePort Service, the Service\'s externalIPs or the container\'s hostPort if the workload is internal, or admit only in-cluster peers to its pods (a NetworkPolicy without an ipBlock, or for a route only the edge controller\'s pods). If it is meant to be reached from outside, declare its namespace in network.exposedNamespaces; an ipBlock of the allowed clients narrows who can connect (the finding then names the admitted ranges) but is still a way in, and so does a Traefik ipAllowList Middleware or MiddlewareTCP on the route.',
   needs: ['namespaces', 'pods', 'services', 'networkpolicies'],
   reads: [...EDGE_ROUTE_KINDS.filter((k) => k !== 'services' && !EDGE_ROUTE_BEST_EFFORT.includes(k)), 'traefik.middlewares', 'traefik-legacy.middlewares', ...MESH_FLOW_KINDS],
   readsWhen: [CILIUM_SETTINGS_READ, SERVICE_ACCOUNT_LABELS_READ, ...ENFORCED_POLICY_KINDS_READ],
@@ -26,8 +26,9 @@ export const exposedWorkload: Check = {
     const out: Verdict[] = [];
     const direct = (x: EffectivePath) => (x.via === 'hostPort' ? `hostPort of ${x.through.kind} ${x.through.name}` : x.via === 'externalIPs' ? `externalIPs of Service ${x.through.name}` : `${x.via} ${x.through.name}`);
     // A path through a Gateway listener that may not admit the route is not stated as a fact.
-    // An allowlist narrows who can connect, and is named, but leaves a way in from outside.
-    const name = (x: EffectivePath) => `${x.route ? `${x.via} ${x.route}` : x.via === 'LoadBalancer' || x.via === 'NodePort' ? `${x.via} Service ${x.through.name} (${x.ports})` : `${direct(x)} (${x.ports})`}${x.admittedFrom ? ` from ${x.admittedFrom.join(', ')} only` : ''}${x.forwarded ? ` (${x.forwarded})` : ''}${x.attachmentUnknown ? ` (may not be attached: ${x.attachmentUnknown})` : ''}`;
+    // An allowlist narrows who can connect, and is named, but leaves a way in from outside: a
+    // NetworkPolicy ipBlock on a direct way in, an edge controller's IP allowlist on a route.
+    const name = (x: EffectivePath) => `${x.route ? `${x.via} ${x.route}` : x.via === 'LoadBalancer' || x.via === 'NodePort' ? `${x.via} Service ${x.through.name} (${x.ports})` : `${direct(x)} (${x.ports})`}${x.admittedFrom ? ` from ${x.admittedFrom.join(', ')} only${x.admittedBy ? ` (${x.admittedBy})` : ''}` : ''}${x.forwarded ? ` (${x.forwarded})` : ''}${x.attachmentUnknown ? ` (may not be attached: ${x.attachmentUnknown})` : ''}`;
     for (const w of effectiveExposure(ctx.snapshot, ctx.config)) {
       if (w.external.length === 0 || isSystemNamespace(w.workload.namespace, ctx.config.systemNamespaces)) continue;
       // A route's 'not-evaluated' (the controller's pods were not found) counts as open: missing data is not a fix.
@@ -36,7 +37,7 @@ export const exposedWorkload: Check = {
       // kept in, so no verdict (excluded names it).
       if (open.length > 0 && open.every((x) => x.attachmentUnknown) && !exposed.has(w.workload.namespace ?? '')) continue;
       const evidence = {
-        paths: w.external.map((x) => ({ via: x.via, [x.route ? 'route' : 'service']: x.route ?? `${x.through.namespace}/${x.through.name}`, ports: x.ports, allowedByPolicy: x.allowedByPolicy, ...(x.admittedFrom ? { admittedFrom: x.admittedFrom } : {}), ...(x.controller ? { controller: x.controller } : {}), ...(x.forwarded ? { forwarded: x.forwarded } : {}), ...(x.mesh ? { mesh: x.mesh } : {}), ...(x.attachmentUnknown ? { attachmentUnknown: x.attachmentUnknown } : {}) })),
+        paths: w.external.map((x) => ({ via: x.via, [x.route ? 'route' : 'service']: x.route ?? `${x.through.namespace}/${x.through.name}`, ports: x.ports, allowedByPolicy: x.allowedByPolicy, ...(x.admittedFrom ? { admittedFrom: x.admittedFrom } : {}), ...(x.admittedBy ? { admittedBy: x.admittedBy } : {}), ...(x.controller ? { controller: x.controller } : {}), ...(x.forwarded ? { forwarded: x.forwarded } : {}), ...(x.mesh ? { mesh: x.mesh } : {}), ...(x.attachmentUnknown ? { attachmentUnknown: x.attachmentUnknown } : {}) })),
         podCount: w.podCount,
       };
       if (open.length === 0) {

@@ -1,6 +1,6 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { AuditContext } from '../../src/analysis/context.ts';
-import { edgeAuthentication, type ExposedHost } from '../../src/analysis/edge/guards.ts';
+import { EDGE_AUTH_BEST_EFFORT, edgeAuthentication, type ExposedHost } from '../../src/analysis/edge/guards.ts';
 import { istioRoot } from '../../src/analysis/mesh/index.ts';
 import { EDGE_AUTHENTICATION } from '../controls.ts';
 import { EDGE_BEST_EFFORT, EDGE_NEEDS, EDGE_READS, guardUnjudged, guardVerdicts, publicHostMatch } from './lib/edge-guard.ts';
@@ -18,15 +18,16 @@ export const edgeAuthMissing: Check = {
   id: 'tls.edge-auth-missing',
   area: 'tls',
   title: 'Hosts exposed at the edge require authentication',
-  protectsAgainst: 'anyone on the internet calling an exposed host (admin consoles, internal APIs) because nothing in front of it asks who they are: no ingress-nginx auth-url (auth-signin alone authenticates nothing) or auth-type or controller-wide global-auth-url or client certificates (auth-tls-secret with auth-tls-verify-client on), no oauth2-proxy in the path, no Traefik ForwardAuth/BasicAuth middleware, no Istio RequestAuthentication with an AuthorizationPolicy requiring requestPrincipals on the gateway nor an Istio Gateway server with tls.mode MUTUAL, no Envoy Gateway SecurityPolicy, no Contour authorization',
+  protectsAgainst: 'anyone on the internet calling an exposed host (admin consoles, internal APIs) because nothing in front of it asks who they are: no ingress-nginx auth-url (auth-signin alone authenticates nothing) or auth-type or controller-wide global-auth-url or client certificates (auth-tls-secret with auth-tls-verify-client on), no oauth2-proxy in the path, no Traefik ForwardAuth/BasicAuth middleware nor TLSOption requiring verified client certificates (clientAuth with CA secretNames and clientAuthType RequireAndVerifyClientCert), no Istio RequestAuthentication with an AuthorizationPolicy requiring requestPrincipals on the gateway nor an Istio Gateway server with tls.mode MUTUAL, no Envoy Gateway SecurityPolicy, no Contour authorization',
   severity: 'high',
   controls: EDGE_AUTHENTICATION,
-  remediation: 'Put authentication at the edge for the host: ingress-nginx nginx.ingress.kubernetes.io/auth-url + auth-signin (e.g. to oauth2-proxy) or auth-type with auth-secret, or global-auth-url in the controller ConfigMap for every Ingress (without enable-global-auth: "false"), or client certificates with auth-tls-secret (auth-tls-verify-client on, the default) on an Ingress that terminates TLS for the host; a Traefik ForwardAuth/BasicAuth Middleware on the route; an Istio RequestAuthentication plus an AuthorizationPolicy requiring requestPrincipals on the ingress gateway, or tls.mode MUTUAL on the Istio Gateway servers of the host; an Envoy Gateway SecurityPolicy (jwt, oidc, extAuth, basicAuth) targeting the Gateway or route; Contour virtualhost.authorization. If the host is meant to be public (a shop front page), list it in edge.publicHosts.',
+  remediation: 'Put authentication at the edge for the host: ingress-nginx nginx.ingress.kubernetes.io/auth-url + auth-signin (e.g. to oauth2-proxy) or auth-type with auth-secret, or global-auth-url in the controller ConfigMap for every Ingress (without enable-global-auth: "false"), or client certificates with auth-tls-secret (auth-tls-verify-client on, the default) on an Ingress that terminates TLS for the host; a Traefik ForwardAuth/BasicAuth Middleware on the route, or a TLSOption with clientAuth (CA secretNames, clientAuthType RequireAndVerifyClientCert) in the route\'s tls.options; an Istio RequestAuthentication plus an AuthorizationPolicy requiring requestPrincipals on the ingress gateway, or tls.mode MUTUAL on the Istio Gateway servers of the host; an Envoy Gateway SecurityPolicy (jwt, oidc, extAuth, basicAuth) targeting the Gateway or route; Contour virtualhost.authorization. If the host is meant to be public (a shop front page), list it in edge.publicHosts.',
   needs: EDGE_NEEDS,
   reads: EDGE_READS,
   // By-name ConfigMaps: the controllers' (global-auth-url, limits, ModSecurity), Istio's root namespace (policies selecting the gateway), Cilium's settings; and the policy kinds the CNI may enforce (both decide what reaches the backends).
   readsWhen: [NGINX_SERVING_CONFIG_READ, ISTIO_MESH_CONFIG_READ, CILIUM_SETTINGS_READ, ...ENFORCED_POLICY_KINDS_READ],
-  readsBestEffort: EDGE_BEST_EFFORT,
+  // Traefik's TLSOptions only add client certificates as a guard: unread, the finding says so.
+  readsBestEffort: [...EDGE_BEST_EFFORT, ...EDGE_AUTH_BEST_EFFORT],
   evaluate(ctx) {
     const root = istioRoot(ctx.snapshot, ctx.config).namespace;
     return guardVerdicts(ctx, 'authentication in front of it', (h) => edgeAuthentication(ctx.snapshot, h, root), (h) => declaredPublic(ctx, h));

@@ -652,7 +652,7 @@ function traefikIngressRouteVerdicts(ctx: AuditContext): Verdict[] {
         // Every route redirecting every request to https (a RedirectScheme middleware) serves nothing over plaintext.
         const where = `IngressRoute ${ns}/${resource.name}`;
         const redirects = arr(spec.routes).map(obj).filter((rr): rr is Record<string, unknown> => !!rr)
-          .map((rr) => traefikHttpsRedirect(ctx.snapshot, arr(rr.middlewares).map(obj).filter((m) => !!m && !!str(m.name)).map((m) => `${str(m!.namespace) ?? ns}/${str(m!.name)}`), ns, where, 'crd'));
+          .map((rr) => traefikHttpsRedirect(ctx.snapshot, arr(rr.middlewares).map(obj).filter((m) => !!m && !!str(m.name)).map((m) => `${str(m!.namespace) ?? ns}/${str(m!.name)}`), ns, where, { crd: ir }));
         const via = [...new Set(redirects.map((x) => x.redirect))];
         if (redirects.length > 0 && redirects.every((x) => x.redirect)) {
           out.push({ status: 'pass', resource, detailKey: 'tls', message: `IngressRoute ${ns}/${resource.name} has no spec.tls, but every route of it answers ${served} with a redirect to https (${via.join('; ')}): nothing is served over plaintext HTTP.`, evidence: { ...ev, ...r.evidence, httpsRedirect: via } });

@@ -11,13 +11,21 @@ import type { MeshVerdictKind } from '../mesh/flow.ts';
 import { meshVerdictOverConns, VERDICT_RANK, type MeshConnsVerdict } from '../mesh/flow-verdict.ts';
 import { memoizeBySnapshotAndConfig } from '../mesh/util.ts';
 import { isEmptyConns } from '../netpol/conns.ts';
-import { networkExposure, type ExternalPath, type WorkloadExposure } from '../netpol/exposure.ts';
+import { admittedFromText, networkExposure, type ExternalPath, type WorkloadExposure } from '../netpol/exposure.ts';
+import { memoize } from '../memo.ts';
+import { arr, obj, str } from '../mesh/util.ts';
+import { intersectRanges, parseCidr, parseIp, type IpRange } from '../../base/ip.ts';
+import type { KubeObject } from '../../snapshot/types.ts';
+import { traefikCrossNamespace, traefikSourceRangeEntry, traefikTcpMiddlewareOf } from '../tls/traefik.ts';
+import { describeRoute, edgeRoutes, traefikCrdRef, traefikMiddlewaresByKey, traefikMiddlewareTcpsByKey, traefikRefOf, type EdgeRoute } from './routes.ts';
 
 export interface EffectivePath extends ExternalPath {
   /** The backend's mesh verdict for the path's callers (absent when no mesh judges the backend). */
   mesh?: { verdict: MeshVerdictKind; reason: string };
   /** Traffic from outside gets through: the network admits it (or the controller's pods were not found) and the mesh does not refuse it. */
   open: boolean;
+  /** For a route whose edge controller admits only some client addresses (admittedFrom): what does ("Traefik Middleware db/office ipAllowList"). */
+  admittedBy?: string;
 }
 
 export interface EffectiveExposure extends Omit<WorkloadExposure, 'external'> {
@@ -39,5 +47,105 @@ function judge(snapshot: Snapshot, config: Config, backend: ResourceRef, p: Exte
   return { ...p, mesh: { verdict: best.verdict.verdict, reason: best.verdict.reason }, open: best.verdict.verdict !== 'denied' };
 }
 
-export const effectiveExposure = memoizeBySnapshotAndConfig((snapshot: Snapshot, config: Config): EffectiveExposure[] =>
-  networkExposure(snapshot).map((w) => ({ ...w, external: w.external.map((p) => judge(snapshot, config, w.workload, p)) })), ['network', 'tls']);
+/** One IP allowlist Traefik applies on a route: what it is and the client addresses it admits. */
+interface Allowlist { by: string; ranges: IpRange[] }
+
+const rangesOf = (entries: string[]): IpRange[] => entries.flatMap((e) => {
+  const r = e.includes('/') ? parseCidr(e) : (() => { const ip = parseIp(e); return ip && { family: ip.family, lo: ip.value, hi: ip.value }; })();
+  return r ? [r] : [];
+});
+
+/**
+ * The IP allowlists Traefik applies on one route (its middlewares, chains followed), each found as
+ * the router finds it (routes.ts traefikCrdRef) and counted only where Traefik surely applies it:
+ * one object under the key, of another namespace only where allowCrossNamespace is known on, every
+ * sourceRange entry an address or CIDR (one that is not fails the middleware: traefikSourceRangeEntry),
+ * and for an HTTP ipAllowList no ipStrategy (depth or excludedIPs take the client address from
+ * X-Forwarded-For, which the client writes unless a proxy in front rewrites it:
+ * https://doc.traefik.io/traefik/reference/routing-configuration/http/middlewares/ipallowlist/, ipStrategy).
+ * Empty when none counts.
+ */
+function traefikAllowlists(snapshot: Snapshot, r: EdgeRoute): Allowlist[] {
+  if (r.controller.family !== 'traefik' || r.middlewares.length === 0) return [];
+  const routeNs = r.route.namespace ?? 'default';
+  const crossAllowed = () => traefikCrossNamespace(snapshot, r.route.kind === 'Ingress' ? undefined : r.object).allowed === true;
+  const out: Allowlist[] = [];
+  if (r.route.kind === 'IngressRouteTCP') {
+    for (const ref of r.middlewares) {
+      const x = traefikRefOf(ref, routeNs);
+      if (x.provider !== undefined || (x.crosses && !crossAllowed())) continue;
+      const found = traefikMiddlewareTcpsByKey(snapshot, x.key);
+      const m = found.length === 1 ? traefikTcpMiddlewareOf(found[0]) : undefined;
+      if (m?.type === 'ipAllowList' || m?.type === 'ipWhiteList') out.push({ by: `Traefik MiddlewareTCP ${found[0].metadata?.namespace ?? 'default'}/${found[0].metadata?.name ?? ''} ${m.type}`, ranges: rangesOf(m.sourceRange) });
+    }
+    return out;
+  }
+  const seen = new Set<KubeObject>();
+  const visit = (mw: KubeObject, depth: number) => {
+    if (seen.has(mw) || depth > 8) return;
+    seen.add(mw);
+    const ns = mw.metadata?.namespace ?? 'default';
+    const spec = obj(mw.spec) ?? {};
+    for (const type of ['ipAllowList', 'ipWhiteList'] as const) {
+      const o = obj(spec[type]);
+      if (!o) continue;
+      const entries = arr(o.sourceRange);
+      const strategy = obj(o.ipStrategy);
+      const forwarded = strategy && ((typeof strategy.depth === 'number' && strategy.depth > 0) || arr(strategy.excludedIPs).length > 0);
+      if (entries.length > 0 && entries.every(traefikSourceRangeEntry) && !forwarded) out.push({ by: `Traefik Middleware ${ns}/${mw.metadata?.name ?? ''} ${type}`, ranges: rangesOf(entries as string[]) });
+    }
+    for (const c of arr(obj(spec.chain)?.middlewares)) {
+      const name = str(obj(c)?.name);
+      if (!name) continue;
+      const x = traefikCrdRef(ns, str(obj(c)?.namespace), name);
+      if (x.provider !== undefined || (x.crosses && !crossAllowed())) continue;
+      const found = traefikMiddlewaresByKey(snapshot, x.key);
+      if (found.length === 1) visit(found[0], depth + 1);
+    }
+  };
+  for (const ref of r.middlewares) {
+    const x = traefikRefOf(ref, routeNs);
+    // An Ingress's router.middlewares are not bound by allowCrossNamespace (its own provider).
+    if (x.provider !== undefined || (x.crosses && r.route.kind !== 'Ingress' && !crossAllowed())) continue;
+    const found = traefikMiddlewaresByKey(snapshot, x.key);
+    if (found.length === 1) visit(found[0], 0);
+  }
+  return out;
+}
+
+/**
+ * Per route path (describeRoute), the client addresses its edge controller admits and by what,
+ * when every route of that description narrows them (allowlists in series: their intersection;
+ * routes of one description: their union). Undefined once they cover every address of a family
+ * (0.0.0.0/0 or ::/0: admittedFromText), as for a NetworkPolicy ipBlock on a direct way in.
+ */
+const routeAllowlists = memoize((snapshot: Snapshot): Map<string, { from: string[]; by: string }> => {
+  const byPath = new Map<string, { ranges: IpRange[]; by: string[] } | null>();
+  for (const r of edgeRoutes(snapshot).routes) {
+    const path = describeRoute(r);
+    if (byPath.get(path) === null) continue;
+    const lists = traefikAllowlists(snapshot, r);
+    if (lists.length === 0) { byPath.set(path, null); continue; }
+    const ranges = lists.slice(1).reduce((acc, l) => intersectRanges(acc, l.ranges), lists[0].ranges);
+    const cur = byPath.get(path);
+    byPath.set(path, { ranges: [...(cur?.ranges ?? []), ...ranges], by: [...new Set([...(cur?.by ?? []), ...lists.map((l) => l.by)])] });
+  }
+  const out = new Map<string, { from: string[]; by: string }>();
+  for (const [path, v] of byPath) {
+    const from = !v ? undefined : v.ranges.length === 0 ? ['no client address (its allowlists have none in common)'] : admittedFromText(v.ranges);
+    if (v && from) out.set(path, { from, by: v.by.join(', ') });
+  }
+  return out;
+}, ['network', 'tls']);
+
+export const effectiveExposure = memoizeBySnapshotAndConfig((snapshot: Snapshot, config: Config): EffectiveExposure[] => {
+  const allowlists = routeAllowlists(snapshot);
+  return networkExposure(snapshot).map((w) => ({
+    ...w,
+    external: w.external.map((p) => {
+      const judged = judge(snapshot, config, w.workload, p);
+      const allowed = p.route !== undefined ? allowlists.get(p.route) : undefined;
+      return allowed ? { ...judged, admittedFrom: allowed.from, admittedBy: allowed.by } : judged;
+    }),
+  }));
+}, ['network', 'tls']);

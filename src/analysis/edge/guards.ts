@@ -14,12 +14,12 @@ import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap, type Json } from 
 import { effectiveExposure } from './effective-exposure.ts';
 import { configMapData, nginxAnnotationBool, nginxAnnotationGroups, nginxBool, nginxImageVersion, NGINX_ANNOTATION_PREFIX, servedByIngressNginx, type NginxController } from '../tls/nginx.ts';
 import { ingressTlsHostCovers } from '../tls/hosts.ts';
-import { traefikMiddlewareIndex, traefikTcpMiddlewareOf, type TraefikTcpMiddleware } from '../tls/traefik.ts';
+import { traefikCrossNamespace, traefikMiddlewareIndex, traefikRouterTls, traefikTcpMiddlewareOf, traefikTlsOptions, TRAEFIK_TLS_OPTION_KEYS, type TraefikTcpMiddleware } from '../tls/traefik.ts';
 import { refString, workloadsOf, type Workload } from '../workloads.ts';
 import { istioPolicySelects, parseAuthorizationPolicy, type AuthzRule, type ParsedAuthzPolicy } from '../mesh/authz.ts';
 import { selectorMatches } from '../mesh/istio.ts';
 import { istioStringMatch } from '../mesh/istio-authz.ts';
-import { describeRoute, edgeRoutes, traefikMiddlewareTcpsFor, type EdgeController, type EdgeRoute } from './routes.ts';
+import { describeRoute, edgeRoutes, traefikCrdRef, traefikKey, traefikMiddlewaresByKey, traefikMiddlewareTcpsByKey, traefikRefOf, type EdgeController, type EdgeRoute } from './routes.ts';
 
 /** Kinds the guards read besides the routes. */
 export const EDGE_GUARD_KINDS = [
@@ -28,6 +28,13 @@ export const EDGE_GUARD_KINDS = [
   'envoygateway.securitypolicies', 'envoygateway.backendtrafficpolicies',
   'configmaps',
 ] as const satisfies readonly KindKey[];
+
+/**
+ * What edgeAuthentication alone reads when it can: Traefik's TLSOptions, whose clientAuth only adds
+ * a guard (traefikClientCertificates). Unread, no such guard is found and the finding says they
+ * could not be read.
+ */
+export const EDGE_AUTH_BEST_EFFORT: readonly KindKey[] = TRAEFIK_TLS_OPTION_KEYS;
 
 /** One exposed host of one routing object: the subject of the edge guard checks. */
 export interface ExposedHost {
@@ -88,72 +95,111 @@ function annotations(o: KubeObject, keys: string[], where: string, answer: Guard
 interface TraefikMiddlewareUse { ref: string; spec: Json; tcp?: TraefikTcpMiddleware }
 
 /**
+ * Whether a middleware reference of a Traefik CRD object counts: one that may cross namespaces
+ * (another namespace, or the "<key>@kubernetescrd" form) only where the kubernetescrd provider's
+ * allowCrossNamespace is known to be on. Off, Traefik refuses the route (routes.ts
+ * traefikCrossingRefs: the route is then no edge route) or cannot build the chain naming it; not
+ * known, the route is counted as served and what crosses is not counted. Why not is added to `looked`.
+ */
+function crossingCounts(snapshot: Snapshot, h: ExposedHost, what: string, crosses: boolean, answer: GuardAnswer): boolean {
+  if (!crosses || h.route.kind === 'Ingress') return true;
+  const cross = traefikCrossNamespace(snapshot, h.object);
+  if (cross.allowed === true) return true;
+  answer.looked.push(`${what} may be of another namespace than ${h.route.kind} ${h.route.namespace}/${h.route.name}, which Traefik's kubernetescrd provider allows only with allowCrossNamespace on: ${cross.allowed === false ? 'it is off' : 'not known'} (${cross.why}), so it does not count`);
+  return false;
+}
+
+/**
  * The MiddlewareTCPs an IngressRouteTCP host's routes name. A TCP router takes MiddlewareTCPs
  * only (InFlightConn, IPAllowList): no HTTP Middleware, so no ForwardAuth, BasicAuth, RateLimit or
  * WAF plugin, can stand in front of it
  * (https://doc.traefik.io/traefik/reference/routing-configuration/tcp/middlewares/overview/).
  * One that is missing or cannot be built makes Traefik refuse the router, which is then no edge
  * route (traefikTcpRouteRefused): one not found here was not readable. A reference finds the
- * MiddlewareTCP whose Traefik key (namespace-name, normalized: routes.ts traefikKey) is its own, so
+ * MiddlewareTCP whose Traefik key (namespace-name, normalized: routes.ts traefikCrdRef) is its own, so
  * "team-limit" from namespace db is MiddlewareTCP db-team/limit; several under one key, of which
- * Traefik keeps one, count for none. As for Middlewares, a reference naming another namespace
- * counts, with a note: without the CRD provider's allowCrossNamespace
- * Traefik drops the whole route (pkg/provider/kubernetes/crd/kubernetes_tcp.go
- * makeMiddlewareTCPKeys), with it the middleware applies.
+ * Traefik keeps one, count for none. One of another namespace counts only with allowCrossNamespace
+ * (crossingCounts).
  */
 function traefikTcpMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: GuardAnswer): TraefikMiddlewareUse[] {
   const refs = [...new Set(h.routes.flatMap((r) => r.middlewares))];
   const out: TraefikMiddlewareUse[] = [];
   answer.looked.push(`IngressRouteTCP ${h.route.namespace}/${h.route.name}, a TCP router: Traefik's HTTP Middlewares (ForwardAuth, BasicAuth, RateLimit, plugins) do not apply to it, only MiddlewareTCPs (InFlightConn, IPAllowList), ${refs.length ? `and its routes name ${refs.map((r) => `MiddlewareTCP ${r}`).join(', ')}` : 'of which its routes name none (spec.routes[].middlewares)'}`);
   for (const ref of refs) {
-    const found = ref.includes('@') ? [] : traefikMiddlewareTcpsFor(snapshot, ref);
+    const r = traefikRefOf(ref, h.route.namespace ?? 'default');
+    if (r.provider !== undefined) { answer.looked.push(`Traefik TCP middleware ${ref} comes from another provider, which is not read`); continue; }
+    const found = traefikMiddlewareTcpsByKey(snapshot, r.key);
     if (found.length !== 1) {
-      answer.looked.push(ref.includes('@') ? `Traefik TCP middleware ${ref} comes from another provider, which is not read`
-        : found.length === 0 ? `Traefik MiddlewareTCP ${ref} could not be read`
+      answer.looked.push(found.length === 0 ? `Traefik MiddlewareTCP ${ref} could not be read`
         : `Traefik MiddlewareTCPs ${found.map((m) => `${nsOf(m)}/${m.metadata?.name ?? ''}`).join(', ')} all answer to Traefik's key for ${ref}; which one it uses is not known, so none counts`);
       continue;
     }
     const mw = found[0];
     const mwRef = `${nsOf(mw)}/${mw.metadata?.name ?? ''}`;
     if (mwRef !== ref) answer.looked.push(`Traefik MiddlewareTCP ${ref} is MiddlewareTCP ${mwRef} (Traefik finds it by the key namespace-name)`);
-    if (ref.slice(0, ref.indexOf('/')) !== h.route.namespace) answer.looked.push(`Traefik MiddlewareTCP ${ref} is in another namespace than IngressRouteTCP ${h.route.namespace}/${h.route.name}: Traefik serves the route only with the kubernetescrd provider's allowCrossNamespace on (its static configuration is not read)`);
+    if (!crossingCounts(snapshot, h, `Traefik MiddlewareTCP ${ref}`, r.crosses, answer)) continue;
     out.push({ ref: mwRef, spec: obj(mw.spec) ?? {}, tcp: traefikTcpMiddlewareOf(mw) });
   }
   if (h.routes.every((r) => r.tlsPassthrough)) answer.looked.push(`its TLS passes through to the backend (tls.passthrough: true), which terminates it: Traefik sees no request, so only the backend can authenticate clients (client certificates, its protocol's own login), and that is not seen`);
   return out;
 }
 
-/** The Traefik middlewares a host's routes reference, chains followed; missing ones are malformed entries. */
+/**
+ * The Traefik middlewares a host's routes reference, chains followed; missing ones are malformed
+ * entries. A reference finds the Middleware whose Traefik key (Normalize(namespace-name)) is its
+ * own, as the router does (routes.ts traefikCrdRef): "<key>@kubernetescrd" too, and "name@provider"
+ * is another provider's, not read. A chain's members are references of the chain's namespace
+ * (createChainMiddleware), bound by allowCrossNamespace for an Ingress's chains too; an Ingress's
+ * own router.middlewares are not (the Ingress provider hands them on as written).
+ */
 function traefikMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: GuardAnswer): TraefikMiddlewareUse[] {
   if (h.route.kind === 'IngressRouteTCP') return traefikTcpMiddlewares(snapshot, h, answer);
   const index = traefikMiddlewareIndex(snapshot);
   const out: TraefikMiddlewareUse[] = [];
   const seen = new Set<string>();
-  const visit = (ref: string, depth: number) => {
+  const where = `${h.route.kind} ${h.route.namespace}/${h.route.name}`;
+  const visit = (ref: string, parentNs: string, depth: number) => {
     if (seen.has(ref) || depth > 8) return;
     seen.add(ref);
-    const mw = index.get(ref);
-    if (!mw) {
-      answer.malformed.push(`${h.route.kind} ${h.route.namespace}/${h.route.name} references Traefik Middleware ${ref}, which does not exist`);
+    const r = traefikRefOf(ref, parentNs);
+    if (r.provider !== undefined) { answer.looked.push(`Traefik Middleware ${ref} comes from another provider (${r.provider}), which is not read`); return; }
+    // An Ingress's entries were resolved by routes.ts traefikIngressMiddleware ("namespace/name").
+    const found = h.route.kind === 'Ingress' && depth === 0 ? [index.get(ref)].filter((m): m is KubeObject => !!m) : traefikMiddlewaresByKey(snapshot, r.key);
+    if (found.length === 0) {
+      answer.malformed.push(`${where} references Traefik Middleware ${ref}, which does not exist`);
       return;
     }
+    if (found.length > 1) {
+      answer.looked.push(`Traefik Middlewares ${found.map((m) => `${nsOf(m)}/${nameOf(m)}`).join(', ')} all answer to Traefik's key for ${ref}; which one it uses is not known, so none counts`);
+      return;
+    }
+    const mw = found[0];
+    const mwRef = `${nsOf(mw)}/${nameOf(mw)}`;
+    if (mwRef !== ref) answer.looked.push(`Traefik Middleware ${ref} is Middleware ${mwRef} (Traefik finds it by the key namespace-name)`);
+    // https://doc.traefik.io/traefik/providers/kubernetes-crd/#allowcrossnamespace: it binds the
+    // CRD provider's references only, an IngressRoute's and a chain's.
+    if (!(depth === 0 ? crossingCounts(snapshot, h, `Traefik Middleware ${ref}`, r.crosses, answer) : chainMemberCounts(snapshot, h, ref, parentNs, r.crosses, answer))) return;
     const spec = obj(mw.spec) ?? {};
-    out.push({ ref, spec });
-    // https://doc.traefik.io/traefik/providers/kubernetes-crd/#allowcrossnamespace: a Middleware
-    // of another namespace is used only when the CRD provider allows it, which is Traefik's static
-    // configuration, not read here. It binds the CRD provider's references only: an Ingress's
-    // router.middlewares annotation reaches any namespace (traefikHttpsRedirect).
-    if (depth === 0 && h.route.kind !== 'Ingress' && nsOf(mw) !== h.route.namespace) answer.looked.push(`Traefik Middleware ${ref} is in another namespace than ${h.route.kind} ${h.route.namespace}/${h.route.name}: Traefik uses it only with the kubernetescrd provider's allowCrossNamespace on (its static configuration is not read)`);
+    out.push({ ref: mwRef, spec });
     for (const c of arr(obj(spec.chain)?.middlewares)) {
       const co = obj(c);
       const name = str(co?.name);
-      if (name) visit(`${str(co?.namespace) ?? nsOf(mw)}/${name}`, depth + 1);
+      if (name) visit(traefikCrdRef(nsOf(mw), str(co?.namespace), name).text, nsOf(mw), depth + 1);
     }
   };
-  for (const r of h.routes) for (const ref of r.middlewares) visit(ref, 0);
+  for (const r of h.routes) for (const ref of r.middlewares) visit(ref, h.route.namespace ?? 'default', 0);
   if (h.routes.some((r) => r.middlewares.length > 0)) answer.looked.push(`Traefik Middlewares ${[...seen].join(', ')}`);
   else if (h.controller.family === 'traefik') answer.looked.push(`${h.route.kind} ${h.route.namespace}/${h.route.name}, which uses no Traefik Middlewares (${h.route.kind === 'Ingress' ? 'annotation traefik.ingress.kubernetes.io/router.middlewares' : h.route.kind === 'IngressRoute' ? 'spec.routes[].middlewares' : 'none referenced'})`);
   return out;
+}
+
+/** A chain member of another namespace than its chain: counted only where every Traefik's kubernetescrd provider allows it (createChainMiddleware refuses the chain otherwise). */
+function chainMemberCounts(snapshot: Snapshot, h: ExposedHost, ref: string, chainNs: string, crosses: boolean, answer: GuardAnswer): boolean {
+  if (!crosses) return true;
+  const cross = traefikCrossNamespace(snapshot, h.route.kind === 'Ingress' ? undefined : h.object);
+  if (cross.allowed === true) return true;
+  answer.looked.push(`Traefik Middleware ${ref} is a chain member of another namespace than its chain's (${chainNs}), which Traefik's kubernetescrd provider allows only with allowCrossNamespace on: ${cross.allowed === false ? 'it is off, so the chain is not built' : 'not known'} (${cross.why}), so it does not count`);
+  return false;
 }
 
 const workloadIndex = memoize((snapshot: Snapshot) => {
@@ -347,6 +393,7 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
     for (const k of ['forwardAuth', 'basicAuth', 'digestAuth'] as const) if (obj(mw.spec[k])) a.found.push(`Traefik Middleware ${mw.ref} ${k}`);
   }
   if (h.controller.family === 'istio') istioClientCertificates(snapshot, h, a);
+  if (h.controller.family === 'traefik') traefikClientCertificates(snapshot, h, a);
   if (h.controller.family === 'istio') {
     const labels = controllerPods(snapshot, h.controller);
     // A policy selects the gateway pods by workload selector, or (Istio 1.22+) by targetRefs naming the Gateway API Gateway.
@@ -431,6 +478,80 @@ function nginxClientCertificates(snapshot: Snapshot, h: ExposedHost, where: stri
   const redirects = force || (annRedirect ?? (data.length === 0 || data.every((d) => nginxBool(d?.['ssl-redirect'] ?? 'true') !== false)));
   if (!redirects) { a.looked.push(`${where} serves ${h.host} over plain HTTP too (ssl-redirect off), where no client certificate is asked for`); return; }
   a.found.push(`ingress-nginx client certificates (auth-tls-secret ${secret}, auth-tls-verify-client on)`);
+}
+
+/** The TLSOptions Traefik reads (traefikTlsOptions) by its key Normalize(namespace-name): several when keys collide. */
+const traefikTlsOptionKeys = memoize((snapshot: Snapshot): Map<string, KubeObject[]> => {
+  const m = new Map<string, KubeObject[]>();
+  for (const o of traefikTlsOptions(snapshot).options) {
+    const key = traefikKey(nsOf(o), nameOf(o));
+    m.set(key, [...(m.get(key) ?? []), o]);
+  }
+  return m;
+}, 'tls');
+
+/**
+ * Client certificates at Traefik: a TLSOption whose clientAuth names CA Secrets (secretNames) and
+ * whose clientAuthType is RequireAndVerifyClientCert, the type Traefik takes when CAs are given
+ * and no type is (traefik/traefik pkg/tls/tlsmanager.go buildTLSConfig: with ClientCAs set,
+ * `conf.ClientAuth = tls.RequireAndVerifyClientCert`, then clientAuthType overrides it).
+ * NoClientCert, RequestClientCert, RequireAnyClientCert (any certificate, none verified) and
+ * VerifyClientCertIfGiven (a client without one gets through) authenticate no one
+ * (https://doc.traefik.io/traefik/reference/routing-configuration/kubernetes/crd/tls/tlsoption/,
+ * clientAuth.clientAuthType). Every route of the host must be a TLS router using such an option:
+ * an IngressRoute or a terminating IngressRouteTCP with spec.tls, its tls.options found by Traefik's
+ * key (of another namespace only with allowCrossNamespace), an Ingress with a router.tls
+ * annotation and router.tls.options "<key>@kubernetescrd"; naming none, the TLSOption named
+ * "default" when exactly one namespace holds one (else Traefik's built-in default, no client
+ * certificates). The CA Secrets are not read (ztaudit never reads Secrets): Traefik skips one it
+ * cannot read, so a clientAuth whose every Secret is missing still counts here.
+ */
+function traefikClientCertificates(snapshot: Snapshot, h: ExposedHost, a: GuardAnswer): void {
+  const options = traefikTlsOptions(snapshot);
+  const byKey = traefikTlsOptionKeys(snapshot);
+  const defaults = options.defaultNamespaces === 1 ? options.options.filter((o) => nameOf(o) === 'default') : [];
+  const unread = TRAEFIK_TLS_OPTION_KEYS.filter((k) => ['forbidden', 'error'].includes(snapshot.coverage[k]?.status ?? ''));
+  const mutual = new Set<string>();
+  for (const r of h.routes) {
+    const where = `${r.route.kind} ${r.route.namespace}/${r.route.name}`;
+    let ref: { key: string; text: string; crosses: boolean } | 'default' | undefined;
+    if (r.route.kind === 'IngressRoute' || r.route.kind === 'IngressRouteTCP') {
+      const tls = obj(obj(r.object.spec)?.tls);
+      if (!tls || tls.passthrough === true) return;
+      const o = obj(tls.options);
+      const name = str(o?.name);
+      const parsed = name ? traefikCrdRef(r.route.namespace ?? 'default', str(o?.namespace), name) : undefined;
+      if (parsed?.provider !== undefined) { a.looked.push(`${where} uses TLS options ${parsed.text} of another provider, which is not read`); return; }
+      ref = parsed ?? 'default';
+    } else if (r.route.kind === 'Ingress') {
+      if (!traefikRouterTls(r.object)) return;
+      const named = str(obj(r.object.metadata?.annotations)?.['traefik.ingress.kubernetes.io/router.tls.options'])?.trim();
+      if (named === undefined) ref = 'default';
+      else {
+        const m = /^(.*)@kubernetescrd$/.exec(named);
+        if (!m) { a.looked.push(`${where} uses TLS options ${named}, not of the kubernetescrd provider, which is not read`); return; }
+        ref = { key: m[1], text: named, crosses: false };
+      }
+    } else return;
+    const found = ref === 'default' ? defaults : byKey.get(ref.key) ?? [];
+    const text = ref === 'default' ? 'the default TLSOption' : `TLSOption ${ref.text}`;
+    if (found.length !== 1) {
+      if (ref !== 'default' || unread.length > 0) a.looked.push(`${where} uses ${text}, which ${unread.length > 0 ? `could not be read (${unread.join(', ')})` : found.length === 0 ? 'does not exist' : 'several TLSOptions answer to'}`);
+      return;
+    }
+    const option = found[0];
+    const id = `${nsOf(option)}/${nameOf(option)}`;
+    if (ref !== 'default' && ref.crosses && !crossingCounts(snapshot, h, `TLSOption ${ref.text}`, true, a)) return;
+    const clientAuth = obj(obj(option.spec)?.clientAuth);
+    const secrets = arr(clientAuth?.secretNames).filter((x): x is string => typeof x === 'string' && x !== '');
+    const type = str(clientAuth?.clientAuthType) ?? '';
+    if (secrets.length === 0 || (type !== '' && type !== 'RequireAndVerifyClientCert')) {
+      if (clientAuth) a.looked.push(`TLSOption ${id}, which ${where} uses, ${secrets.length === 0 ? 'names no CA secretNames, so no client certificate is verified' : `has clientAuthType ${type}, which lets a client through without a verified certificate`}`);
+      return;
+    }
+    mutual.add(`Traefik TLSOption ${id} clientAuth ${type || 'RequireAndVerifyClientCert (the default with CAs)'} (CA secretNames ${secrets.join(', ')})`);
+  }
+  if (mutual.size > 0) a.found.push(...mutual);
 }
 
 /**

@@ -12,7 +12,7 @@ import { memoize } from '../memo.ts';
 import { arr, labelSelectorMatches, obj, str, stringMap, type Json } from '../mesh/util.ts';
 import { listenerHostnameCovers, normalizeHost } from '../tls/hosts.ts';
 import { ingressClassOf, nginxControllers, nginxControllersFor, servedByIngressNginx } from '../tls/nginx.ts';
-import { TRAEFIK_TCP_MIDDLEWARE_KEYS, TRAEFIK_TCP_ROUTE_KEYS, traefikCrdProvidersFor, traefikCrdUnserved, traefikEntryPoints, traefikHttpsRedirect, traefikMiddlewareTcpIndex, traefikProvidersFor, traefikRouterOnlyHttp, traefikRouterTls, traefikTcpMiddlewareOf } from '../tls/traefik.ts';
+import { TRAEFIK_TCP_MIDDLEWARE_KEYS, TRAEFIK_TCP_ROUTE_KEYS, traefikCrdProvidersFor, traefikCrdUnserved, traefikCrossNamespace, traefikMiddlewareIndex, traefikEntryPoints, traefikHttpsRedirect, traefikMiddlewareTcpIndex, traefikProvidersFor, traefikRouterOnlyHttp, traefikRouterTls, traefikTcpMiddlewareOf } from '../tls/traefik.ts';
 import { referenceGrantAllows } from './reference-grants.ts';
 
 export type EdgeVia = 'Ingress' | 'Gateway' | 'IstioGateway' | 'IngressRoute' | 'IngressRouteTCP' | 'HTTPProxy';
@@ -170,7 +170,7 @@ const traefikMiddlewareIds = memoize((snapshot: Snapshot): Map<string, string[]>
   const ids = new Map<string, string[]>();
   for (const key of ['traefik.middlewares', 'traefik-legacy.middlewares'] as const) {
     for (const mw of snapshot.resources[key] ?? []) {
-      const id = `${nsOf(mw)}-${nameOf(mw)}`;
+      const id = traefikKey(nsOf(mw), nameOf(mw));
       ids.set(id, [...(ids.get(id) ?? []), `${nsOf(mw)}/${nameOf(mw)}`]);
     }
   }
@@ -346,9 +346,93 @@ export function traefikRuleSniHosts(match: string): string[] {
     .filter((h) => h !== '*');
 }
 
-/** The MiddlewareTCPs ("namespace/name", in order) a route of an IngressRouteTCP names, the namespace defaulting to the route's. */
+/**
+ * The middlewares ("namespace/name", or "name@provider" as written, in order) a route of an
+ * IngressRoute or IngressRouteTCP names, the namespace defaulting to the route's.
+ */
 export function traefikTcpRouteMiddlewares(route: Json, routeNs: string): string[] {
-  return arr(route.middlewares).map(obj).filter((m): m is Json => !!m && !!str(m.name)).map((m) => `${str(m.namespace) ?? routeNs}/${str(m.name)}`);
+  return arr(route.middlewares).map(obj).filter((m): m is Json => !!m && !!str(m.name)).map((m) => traefikCrdRef(routeNs, str(m.namespace), str(m.name)!).text);
+}
+
+/** A reference of a Traefik CRD object, as the CRD provider resolves it. */
+export type TraefikCrdRef =
+  /** An object of the kubernetescrd provider, found by Traefik's key; `crosses`: it may name another namespace, which only allowCrossNamespace allows. */
+  | { key: string; text: string; crosses: boolean; provider?: undefined }
+  /** "name@provider": another provider's object, not read. */
+  | { provider: string; text: string };
+
+/**
+ * How Traefik's CRD provider reads a reference to a Middleware, MiddlewareTCP or TLSOption
+ * (traefik/traefik pkg/provider/kubernetes/crd/kubernetes.go resolveReference, makeMiddlewareKeys
+ * before v3.7): a name holding "@" is taken as written, another provider's object, except
+ * "<key>@kubernetescrd", which may name any namespace and so is refused without
+ * allowCrossNamespace ("@kubernetescrd references are disallowed"); otherwise the namespace
+ * defaults to the referrer's, one of another namespace is refused without allowCrossNamespace,
+ * and the object is found by its key Normalize(namespace-name) (traefikKey).
+ */
+export function traefikCrdRef(parentNs: string, ns: string | undefined, name: string): TraefikCrdRef {
+  const at = name.indexOf('@');
+  if (at >= 0) {
+    const provider = name.slice(at + 1);
+    return provider === 'kubernetescrd' ? { key: name.slice(0, at), text: name, crosses: true } : { provider, text: name };
+  }
+  const where = ns || parentNs;
+  return { key: traefikKey(where, name), text: `${where}/${name}`, crosses: where !== parentNs };
+}
+
+/** traefikCrdRef of a reference a route holds ("namespace/name" or "name@provider", traefikTcpRouteMiddlewares). */
+export function traefikRefOf(ref: string, parentNs: string): TraefikCrdRef {
+  if (ref.includes('@')) return traefikCrdRef(parentNs, undefined, ref);
+  const slash = ref.indexOf('/');
+  return traefikCrdRef(parentNs, ref.slice(0, slash), ref.slice(slash + 1));
+}
+
+/**
+ * The references of one route of an IngressRoute or IngressRouteTCP that may cross namespaces
+ * (its middlewares, its Services, the TLSOption of its tls.options), named. Traefik's CRD provider
+ * refuses the route when allowCrossNamespace is off: makeMiddlewareKeys, nameAndService and the
+ * TLSOption's resolveReference return an error, and the route is skipped ("continue" in
+ * kubernetes_http.go and kubernetes_tcp.go loadConfigurationFromCRD/loadIngressRouteTCPConfiguration).
+ * For an IngressRouteTCP a Service of another namespace is left out alone (createLoadBalancerServerTCP).
+ */
+function traefikCrossingRefs(ir: KubeObject, route: Json, tcp: boolean): string[] {
+  const ns = nsOf(ir);
+  const out: string[] = [];
+  for (const ref of traefikTcpRouteMiddlewares(route, ns)) {
+    const r = traefikRefOf(ref, ns);
+    if (r.provider === undefined && r.crosses) out.push(`${tcp ? 'MiddlewareTCP' : 'Middleware'} ${r.text}`);
+  }
+  const options = obj(obj(obj(ir.spec)?.tls)?.options);
+  const optionName = str(options?.name);
+  if (optionName) {
+    const r = traefikCrdRef(ns, str(options?.namespace), optionName);
+    if (r.provider === undefined && r.crosses) out.push(`TLSOption ${r.text}`);
+  }
+  if (!tcp) {
+    for (const s of arr(route.services).map(obj)) {
+      const name = str(s?.name);
+      const sns = str(s?.namespace);
+      if (name && !name.includes('@') && sns && sns !== ns) out.push(`${str(s?.kind) ?? 'Service'} ${sns}/${name}`);
+    }
+  }
+  return out;
+}
+
+/** HTTP Middlewares of both API groups by Traefik's key (traefikKey), as for MiddlewareTCPs. O(Middlewares). */
+const traefikMiddlewareKeys = memoize((snapshot: Snapshot): Map<string, KubeObject[]> => {
+  const m = new Map<string, KubeObject[]>();
+  for (const mw of traefikMiddlewareIndex(snapshot).values()) {
+    const key = traefikKey(nsOf(mw), nameOf(mw));
+    const list = m.get(key);
+    if (list) list.push(mw);
+    else m.set(key, [mw]);
+  }
+  return m;
+}, ['network', 'tls']);
+
+/** The HTTP Middlewares a Traefik key finds: none, one, or several whose keys collide (Traefik keeps one of them). */
+export function traefikMiddlewaresByKey(snapshot: Snapshot, key: string): KubeObject[] {
+  return traefikMiddlewareKeys(snapshot).get(key) ?? [];
 }
 
 /**
@@ -376,8 +460,9 @@ export function traefikTcpRouteRefused(snapshot: Snapshot, ir: KubeObject, route
     return status === 'forbidden' || status === 'error' || (status === undefined && snapshot.resources[k] === undefined);
   });
   for (const ref of traefikTcpRouteMiddlewares(route, nsOf(ir))) {
-    if (ref.includes('@')) continue;
-    const candidates = byKey.get(traefikRefKey(ref)) ?? [];
+    const r = traefikRefOf(ref, nsOf(ir));
+    if (r.provider !== undefined) continue;
+    const candidates = byKey.get(r.key) ?? [];
     if (candidates.length === 0 && !unread) return `Traefik MiddlewareTCP ${ref}, which it names, does not exist, so Traefik refuses the router`;
     // Of several MiddlewareTCPs under one key Traefik keeps one, which is not known: refused only when none can be built.
     const built = candidates.map(traefikTcpMiddlewareOf);
@@ -398,15 +483,9 @@ export function traefikKey(ns: string, name: string): string {
   return `${ns}-${name}`.split(/[^\p{L}\p{N}]+/u).filter(Boolean).join('-');
 }
 
-/** Traefik's key (traefikKey) of a "namespace/name" reference. */
-const traefikRefKey = (ref: string): string => {
-  const slash = ref.indexOf('/');
-  return traefikKey(ref.slice(0, slash), ref.slice(slash + 1));
-};
-
-/** The MiddlewareTCPs a "namespace/name" reference finds by Traefik's key: none, one, or several whose keys collide (Traefik keeps one of them). */
-export function traefikMiddlewareTcpsFor(snapshot: Snapshot, ref: string): KubeObject[] {
-  return traefikMiddlewareTcpKeys(snapshot).get(traefikRefKey(ref)) ?? [];
+/** The MiddlewareTCPs a Traefik key finds: none, one, or several whose keys collide (Traefik keeps one of them). */
+export function traefikMiddlewareTcpsByKey(snapshot: Snapshot, key: string): KubeObject[] {
+  return traefikMiddlewareTcpKeys(snapshot).get(key) ?? [];
 }
 
 /** The MiddlewareTCPs of both API groups by Traefik's key (traefikKey): several when their keys collide. O(MiddlewareTCPs). */
@@ -647,6 +726,21 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
     const workloads = providers.flatMap((p) => (p.ref ? [p.ref] : []));
     return { label: 'Traefik', family: 'traefik', workloads, selectors: workloads.length > 0 ? [] : TRAEFIK };
   };
+  // A route naming an object of another namespace: refused where allowCrossNamespace is off, a
+  // note; served where it is not known, a note too (the guards do not count what crosses).
+  const traefikCrossRefused = (ir: KubeObject, rr: Json, tcp: boolean, route: ResourceRef): boolean => {
+    const crossing = traefikCrossingRefs(ir, rr, tcp);
+    if (crossing.length === 0) return false;
+    const cross = traefikCrossNamespace(snapshot, ir);
+    if (cross.allowed === true) return false;
+    const what = `it names ${crossing.join(', ')}, of another namespace (or by its @kubernetescrd key)`;
+    if (cross.allowed === false) {
+      notes.push(`${text(route)}: ${what}, which Traefik's kubernetescrd provider refuses without allowCrossNamespace (${cross.why}); the route ${JSON.stringify(str(rr.match) ?? '')} is not served`);
+      return true;
+    }
+    notes.push(`${text(route)}: ${what}: Traefik serves the route ${JSON.stringify(str(rr.match) ?? '')} only with the kubernetescrd provider's allowCrossNamespace on, which is not known (${cross.why}); it is counted as served`);
+    return false;
+  };
   for (const key of ['traefik.ingressroutes', 'traefik-legacy.ingressroutes'] as const) {
     for (const ir of snapshot.resources[key] ?? []) {
       const ns = nsOf(ir);
@@ -665,9 +759,10 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
         const match = str(rr.match) ?? '';
         const hosts = traefikRuleHosts(match);
         const paths = [...match.matchAll(/Path(?:Prefix)?\(\s*[`"']([^`"']+)[`"']/g)].map((m) => m[1]);
-        const middlewares = arr(rr.middlewares).map(obj).filter((m): m is Json => !!m && !!str(m.name)).map((m) => `${str(m.namespace) ?? ns}/${str(m.name)}`);
+        const middlewares = traefikTcpRouteMiddlewares(rr, ns);
+        if (traefikCrossRefused(ir, rr, false, route)) continue;
         // A route whose middlewares redirect every request to https forwards nothing.
-        if (onlyHttp && traefikHttpsRedirect(snapshot, middlewares, ns, text(route), 'crd').redirect) continue;
+        if (onlyHttp && traefikHttpsRedirect(snapshot, middlewares, ns, text(route), { crd: ir }).redirect) continue;
         for (const rawSvc of arr(rr.services)) {
           const s = obj(rawSvc);
           const name = str(s?.name);
@@ -698,6 +793,7 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
       for (const rawRoute of arr(obj(ir.spec)?.routes)) {
         const rr = obj(rawRoute);
         if (!rr) continue;
+        if (traefikCrossRefused(ir, rr, true, route)) continue;
         const refused = traefikTcpRouteRefused(snapshot, ir, rr);
         if (refused) {
           notes.push(`${text(route)}: ${refused}; it is not served`);

@@ -136,7 +136,7 @@ function rangeText(r: IpRange): string {
  * they cover every address of a family (0.0.0.0/0 alone is no allowlist, as
  * network.allow-all-ingress says).
  */
-function admittedFromText(from: readonly IpRange[]): string[] | undefined {
+export function admittedFromText(from: readonly IpRange[]): string[] | undefined {
   const merged = mergeRanges(from);
   if (coversEveryAddress(merged)) return undefined;
   return merged.map(rangeText);

@@ -5,6 +5,7 @@
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
+import { parseCidr, parseIp } from '../../base/ip.ts';
 import { imageRepository } from '../images.ts';
 import { memoize } from '../memo.ts';
 import { arr, obj, str, stringMap } from '../mesh/util.ts';
@@ -208,6 +209,38 @@ export interface TraefikCrdProvider {
    * served, and none is left out.
    */
   ingressClass: string | undefined;
+  /**
+   * providers.kubernetesCRD.allowCrossNamespace: whether its IngressRoutes, IngressRouteTCPs and
+   * Middleware chains may name a Middleware, MiddlewareTCP, TLSOption or Service of another
+   * namespace; undefined when it is not known. `why` says where the answer comes from.
+   */
+  crossNamespace: { allowed: boolean | undefined; why: string };
+}
+
+/**
+ * providers.kubernetesCRD.allowCrossNamespace as a Traefik container sets it. Unset, its default
+ * depends on the release: the option came with v2.4.0, defaulting to true (its SetDefaults), and
+ * defaults to false from v2.5.0 on ("Default: false",
+ * https://doc.traefik.io/traefik/providers/kubernetes-crd/#allowcrossnamespace; traefik/traefik
+ * pkg/provider/kubernetes/crd/kubernetes.go, a plain bool since v2.5.0). Before v2.4 every
+ * reference could cross namespaces. A flag given without a value is true, as any boolean option.
+ * A configuration file, a value the snapshot does not show, or an image tag naming no release
+ * leave it unknown.
+ */
+function crossNamespaceOf(install: InstallOptions, image: string): TraefikCrdProvider['crossNamespace'] {
+  const key = 'providers.kubernetescrd.allowcrossnamespace';
+  if (install.source === 'file') return { allowed: undefined, why: 'its configuration file is not in the snapshot' };
+  const flag = install.source === 'env' ? 'TRAEFIK_PROVIDERS_KUBERNETESCRD_ALLOWCROSSNAMESPACE' : '--providers.kubernetescrd.allowCrossNamespace';
+  if (install.options.has(key)) {
+    const raw = install.options.get(key);
+    if (install.unknown.has(key)) return { allowed: undefined, why: `${flag} is set to a value the snapshot does not show` };
+    const b = raw === undefined || raw === '' ? true : nginxAnnotationBool(raw);
+    return b === undefined ? { allowed: undefined, why: `${flag}=${raw} is not a boolean` } : { allowed: b, why: `${flag}${raw === undefined ? '' : `=${raw}`}` };
+  }
+  const version = nginxImageVersion(image);
+  if (!version) return { allowed: undefined, why: `allowCrossNamespace is not set and the image ${image} names no release, whose default it is (false from v2.5)` };
+  if (versionBelow(version, 2, 5)) return { allowed: true, why: `allowCrossNamespace is not set: Traefik v${version.join('.')} allows cross-namespace references by default` };
+  return { allowed: false, why: `allowCrossNamespace is not set: its default is false (Traefik v${version.join('.')})` };
 }
 
 /**
@@ -216,13 +249,14 @@ export interface TraefikCrdProvider {
  * is taken to run it with its defaults, and one configured by a file to run it with an unknown
  * ingressClass; `--providers.kubernetescrd` alone enables it, and so does any of its sub-options.
  */
-function crdProviderOf(c: Record<string, unknown>): { ingressClass: string | undefined } | undefined {
+function crdProviderOf(c: Record<string, unknown>): Omit<TraefikCrdProvider, 'ref'> | undefined {
   const install = installOptionsOf(c);
-  if (install.source === 'file') return { ingressClass: undefined };
-  if (install.source === 'none') return { ingressClass: '' };
+  const crossNamespace = crossNamespaceOf(install, str(c.image) ?? '');
+  if (install.source === 'file') return { ingressClass: undefined, crossNamespace };
+  if (install.source === 'none') return { ingressClass: '', crossNamespace };
   const options = install.options;
   const enabled = [...options].some(([k, v]) => (k === 'providers.kubernetescrd' && v?.toLowerCase() !== 'false') || k.startsWith('providers.kubernetescrd.'));
-  return enabled ? { ingressClass: classOption(install, 'providers.kubernetescrd.ingressclass') } : undefined;
+  return enabled ? { ingressClass: classOption(install, 'providers.kubernetescrd.ingressclass'), crossNamespace } : undefined;
 }
 
 /** The Traefik Kubernetes CRD providers of the snapshot (with no Traefik workload, one whose ingressClass is unknown), built once. */
@@ -234,7 +268,7 @@ const traefikCrdProviders = memoize((snapshot: Snapshot): TraefikCrdProvider[] =
     const p = crdProviderOf(container);
     if (p) providers.push({ ref, ...p });
   }
-  return found ? providers : [{ ingressClass: undefined }];
+  return found ? providers : [{ ingressClass: undefined, crossNamespace: { allowed: undefined, why: 'no Traefik workload is in the snapshot' } }];
 }, ['network', 'tls']);
 
 /**
@@ -259,6 +293,19 @@ export function traefikCrdClassOf(route: KubeObject): string {
 export function traefikCrdProvidersFor(snapshot: Snapshot, route: KubeObject): TraefikCrdProvider[] {
   const cls = traefikCrdClassOf(route);
   return traefikCrdProviders(snapshot).filter((p) => p.ingressClass === undefined || p.ingressClass === cls || (p.ingressClass === '' && cls === TRAEFIK_DEFAULT_INGRESS_CLASS));
+}
+
+/**
+ * Whether the Traefiks processing this IngressRoute or IngressRouteTCP (traefikCrdProvidersFor; no
+ * route: every Traefik's CRD provider, which builds the Middleware chains) let it name objects of
+ * another namespace: true or false when they all agree, else undefined, with why (their workloads
+ * and options).
+ */
+export function traefikCrossNamespace(snapshot: Snapshot, route: KubeObject | undefined): { allowed: boolean | undefined; why: string } {
+  const providers = route ? traefikCrdProvidersFor(snapshot, route) : traefikCrdProviders(snapshot);
+  const answers = new Set(providers.map((p) => p.crossNamespace.allowed));
+  const why = [...new Set(providers.map((p) => `${p.ref ? `${refString(p.ref)}: ` : ''}${p.crossNamespace.why}`))].join('; ');
+  return { allowed: answers.size === 1 ? [...answers][0] : undefined, why };
 }
 
 /**
@@ -541,6 +588,9 @@ export function traefikDefaultMinTls(v: [number, number]): { builtin: '1.0' | '1
   return { builtin: versionBelow(v, 2, 9) ? '1.0' : '1.2', option: goBefore122 ? '1.0' : '1.2', goBefore122 };
 }
 
+/** Traefik's TLSOptions of both API groups. */
+export const TRAEFIK_TLS_OPTION_KEYS = ['traefik.tlsoptions', 'traefik-legacy.tlsoptions'] as const;
+
 /**
  * The TLSOptions Traefik reads. Traefik v3 watches only the traefik.io group (v3.0 removed
  * traefik.containo.us: https://doc.traefik.io/traefik/migration/v2-to-v3/), so the legacy group
@@ -599,10 +649,23 @@ export type TraefikTcpMiddleware =
   | { type: 'invalid'; why: string };
 
 /**
+ * Whether Traefik takes a sourceRange entry of an IP allowlist: an address (Go net.ParseIP), else
+ * a CIDR (net.ParseCIDR). One it cannot parse fails the whole middleware: pkg/ip/checker.go
+ * NewChecker returns "parsing CIDR trusted IPs", and the TCP ipallowlist New "cannot parse CIDRs"
+ * (traefik/traefik pkg/middlewares/tcp/ipallowlist/ip_allowlist.go), so BuildChain fails and the
+ * router is not built. Go takes neither a zone ("fe80::1%eth0") nor an IPv4 part with a leading zero.
+ */
+export function traefikSourceRangeEntry(v: unknown): boolean {
+  if (typeof v !== 'string' || v.includes('%')) return false;
+  return v.includes('/') ? parseCidr(v) !== undefined : parseIp(v) !== undefined;
+}
+
+/**
  * The one middleware a MiddlewareTCP's spec builds. Traefik takes inFlightConn, then ipWhiteList,
  * then ipAllowList, the last one set replacing the others, and refuses a spec setting none, or an
- * allowlist with an empty sourceRange (traefik/traefik pkg/server/middleware/tcp/middlewares.go
- * buildConstructor; pkg/middlewares/tcp/ipallowlist New: "sourceRange is empty"). Documented at
+ * allowlist with an empty sourceRange or an entry it cannot parse (traefik/traefik
+ * pkg/server/middleware/tcp/middlewares.go buildConstructor; pkg/middlewares/tcp/ipallowlist New:
+ * "sourceRange is empty", traefikSourceRangeEntry). Documented at
  * https://doc.traefik.io/traefik/reference/routing-configuration/tcp/middlewares/ipallowlist/
  * (sourceRange required) and .../tcp/middlewares/inflightconn/.
  */
@@ -611,8 +674,11 @@ export function traefikTcpMiddlewareOf(mw: KubeObject): TraefikTcpMiddleware {
   for (const type of ['ipAllowList', 'ipWhiteList'] as const) {
     const o = obj(spec[type]);
     if (!o) continue;
-    const sourceRange = arr(o.sourceRange).filter((x): x is string => typeof x === 'string' && x !== '');
-    return sourceRange.length > 0 ? { type, sourceRange } : { type: 'invalid', why: `its ${type}.sourceRange is empty` };
+    const sourceRange = arr(o.sourceRange);
+    if (sourceRange.length === 0) return { type: 'invalid', why: `its ${type}.sourceRange is empty` };
+    const bad = sourceRange.find((x) => !traefikSourceRangeEntry(x));
+    if (bad !== undefined) return { type: 'invalid', why: `its ${type}.sourceRange entry ${JSON.stringify(bad)} is neither an IP address nor a CIDR` };
+    return { type, sourceRange: sourceRange as string[] };
   }
   const inFlight = obj(spec.inFlightConn);
   if (inFlight) return { type: 'inFlightConn', amount: typeof inFlight.amount === 'number' ? inFlight.amount : undefined };
@@ -640,16 +706,18 @@ export type TraefikHttpsRedirect = { redirect: string; note?: undefined } | { re
  *
  * allowCrossNamespace (https://doc.traefik.io/traefik/providers/kubernetes-crd/#allowcrossnamespace)
  * constrains only the kubernetescrd provider's own references: an IngressRoute's middlewares and a
- * chain's (pkg/provider/kubernetes/crd/kubernetes.go resolveReference/isNamespaceAllowed). Off, a
- * Middleware of another namespace is not used there, and as that option is not read here it does
- * not count. An Ingress's traefik.ingress.kubernetes.io/router.middlewares names
+ * chain's (pkg/provider/kubernetes/crd/kubernetes.go resolveReference/isNamespaceAllowed). A
+ * Middleware of another namespace counts there only where the Traefiks taking the route (`referrer`
+ * { crd: the IngressRoute }; for an Ingress's chains every CRD provider) are known to allow it
+ * (traefikCrossNamespace). An Ingress's traefik.ingress.kubernetes.io/router.middlewares names
  * "<namespace>-<name>@kubernetescrd", which the Ingress provider hands on as written
  * (pkg/provider/kubernetes/ingress has no namespace rule; traefik/traefik#6284,
  * traefik/traefik-helm-chart#1685), so `referrer` 'ingress' takes a Middleware of any namespace;
  * the chains it leads to keep the rule.
  */
-export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs: string, where: string, referrer: 'ingress' | 'crd'): TraefikHttpsRedirect {
+export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs: string, where: string, referrer: 'ingress' | { crd: KubeObject }): TraefikHttpsRedirect {
   const index = traefikMiddlewareIndex(snapshot);
+  let cross: ReturnType<typeof traefikCrossNamespace> | undefined;
   const seen = new Set<string>();
   type Step = { found: string } | { stop: string } | undefined;
   const walk = (ref: string, depth: number, fromNs: string): Step => {
@@ -658,7 +726,10 @@ export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs
     const mw = index.get(ref);
     if (!mw) return { stop: `Traefik Middleware ${ref}, which ${where} uses, does not exist` };
     const ns = mw.metadata?.namespace ?? 'default';
-    if (ns !== fromNs && !(depth === 0 && referrer === 'ingress')) return { stop: `Traefik Middleware ${ref} is in another namespace than ${where} uses it from: Traefik uses it only with the kubernetescrd provider's allowCrossNamespace on (its install configuration is not read here)` };
+    if (ns !== fromNs && !(depth === 0 && referrer === 'ingress')) {
+      cross ??= traefikCrossNamespace(snapshot, referrer === 'ingress' ? undefined : referrer.crd);
+      if (cross.allowed !== true) return { stop: `Traefik Middleware ${ref} is in another namespace than ${where} uses it from: Traefik uses it only with the kubernetescrd provider's allowCrossNamespace on, which is ${cross.allowed === false ? 'off' : 'not known'} (${cross.why})` };
+    }
     const spec = obj(mw.spec) ?? {};
     const rs = obj(spec.redirectScheme);
     if (rs) {

@@ -58,6 +58,8 @@ const BEST_EFFORT: Record<string, string> = {
   'tls.edge-auth-missing <- traefik.middlewaretcps': 'unread, the IngressRouteTCP stays exposed and the finding (same fingerprint) adds "Traefik MiddlewareTCP … could not be read" (traefik-middlewaretcp.test.ts)',
   'tls.edge-rate-limit-missing <- traefik.middlewaretcps': 'unread, an inFlightConn MiddlewareTCP is not seen: the route fails, the finding saying "Traefik MiddlewareTCP … could not be read" (traefik-middlewaretcp.test.ts)',
   'tls.edge-waf-missing <- traefik.middlewaretcps': 'unread, the IngressRouteTCP stays exposed and the finding (same fingerprint) adds "Traefik MiddlewareTCP … could not be read" (traefik-middlewaretcp.test.ts)',
+  // A TLSOption's clientAuth is a guard of the routers using it (guards.ts traefikClientCertificates).
+  'tls.edge-auth-missing <- traefik.tlsoptions': 'unread, a TLSOption requiring client certificates is not seen: the host fails, the finding saying "… uses TLSOption … which could not be read" (traefik-client-auth.test.ts)',
   'tls.ingress-without-tls <- deployments': 'the controller\'s Deployment (its args) only refines the message about where TLS ends; the Ingress is judged without it',
   // Exec into a pod that can reach its node is node takeover (checks/rbac/lib/named-pods.ts): a
   // live cluster's pods, from manifests the workload templates standing in for them, say which.

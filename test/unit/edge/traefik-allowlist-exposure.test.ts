@@ -1,0 +1,58 @@
+// A Traefik IP allowlist on a route narrows who can use that way in, as a NetworkPolicy ipBlock
+// narrows a LoadBalancer's: network.exposed-workload names the admitted ranges ("from … only") and
+// what admits them, and the path stays a way in from outside. ipAllowList "accepts / refuses
+// requests based on the client IP" (https://doc.traefik.io/traefik/reference/routing-configuration/http/middlewares/ipallowlist/;
+// for TCP routers .../tcp/middlewares/ipallowlist/). A sourceRange holding 0.0.0.0/0 or ::/0
+// admits every address of a family: no allowlist. With ipStrategy.depth or excludedIPs the client
+// address is read from X-Forwarded-For (same page, "ipStrategy"), which a client writes itself
+// unless a proxy in front rewrites it, so such an allowlist narrows nothing that is known.
+import { describe, expect, it } from 'vitest';
+import { cluster, ctx, exposure, tcpRoute } from './traefik-tcp.ts';
+
+const CRD = ['--providers.kubernetescrd'];
+const object = (kind: string, name: string, ns: string, spec: string) => `---
+apiVersion: traefik.io/v1alpha1
+kind: ${kind}
+metadata: {name: ${name}, namespace: ${ns}}
+spec: ${spec}
+`;
+const http = (middlewares: string, objects: string, args = CRD) => ctx(cluster(args, tcpRoute({ kind: 'IngressRoute', match: 'Host(`db.example.com`)', middlewares }) + objects));
+const ROUTE = 'IngressRoute db.example.com/ → IngressRoute db/postgres → Service db/postgres:5432';
+
+describe('an IP allowlist on a Traefik route narrows the way in; it is named, and still a way in', () => {
+  it('an ipAllowList Middleware: the finding names the admitted ranges and the Middleware', () => {
+    const v = exposure(http('[{name: office}]', object('Middleware', 'office', 'db', '{ipAllowList: {sourceRange: [10.0.0.0/8, 192.168.1.7]}}')));
+    // Before: "reachable from outside the cluster via IngressRoute …" with no range.
+    expect(v?.status).toBe('fail');
+    expect(v?.message).toContain(`${ROUTE} from 10.0.0.0/8, 192.168.1.7/32 only (Traefik Middleware db/office ipAllowList)`);
+    expect((v?.evidence?.paths as Array<Record<string, unknown>>)[0]).toMatchObject({ route: ROUTE.slice('IngressRoute '.length), admittedFrom: ['10.0.0.0/8', '192.168.1.7/32'], admittedBy: 'Traefik Middleware db/office ipAllowList' });
+  });
+
+  it('0.0.0.0/0 or ::/0 in the list admits every address of a family: no range named', () => {
+    for (const all of ['0.0.0.0/0', '"::/0"']) {
+      const v = exposure(http('[{name: office}]', object('Middleware', 'office', 'db', `{ipAllowList: {sourceRange: [10.0.0.0/8, ${all}]}}`)));
+      expect(v?.status, all).toBe('fail');
+      expect(v?.message, all).not.toContain(' only');
+    }
+  });
+
+  it('a MiddlewareTCP ipAllowList on an IngressRouteTCP, and an allowlist inside a chain, narrow alike; two in series admit what both admit', () => {
+    const tcp = exposure(ctx(cluster(CRD, tcpRoute({ middlewares: '[{name: office}]' }) + object('MiddlewareTCP', 'office', 'db', '{ipAllowList: {sourceRange: ["2001:db8::/32"]}}'))));
+    expect(tcp?.message).toContain('from 2001:db8::/32 only (Traefik MiddlewareTCP db/office ipAllowList)');
+    const chain = exposure(http('[{name: guarded}]', object('Middleware', 'guarded', 'db', '{chain: {middlewares: [{name: office}]}}') + object('Middleware', 'office', 'db', '{ipWhiteList: {sourceRange: [10.0.0.0/8]}}')));
+    expect(chain?.message).toContain('from 10.0.0.0/8 only (Traefik Middleware db/office ipWhiteList)');
+    const series = exposure(http('[{name: office}, {name: lab}]', object('Middleware', 'office', 'db', '{ipAllowList: {sourceRange: [10.0.0.0/8]}}') + object('Middleware', 'lab', 'db', '{ipAllowList: {sourceRange: [10.1.0.0/16, 172.16.0.0/12]}}')));
+    expect(series?.message).toContain('from 10.1.0.0/16 only (Traefik Middleware db/office ipAllowList, Traefik Middleware db/lab ipAllowList)');
+  });
+
+  it('not counted: an ipStrategy reading X-Forwarded-For, and one of another namespace where allowCrossNamespace is not known', () => {
+    const forwarded = exposure(http('[{name: office}]', object('Middleware', 'office', 'db', '{ipAllowList: {sourceRange: [10.0.0.0/8], ipStrategy: {depth: 1}}}')));
+    expect(forwarded?.message).not.toContain(' only');
+    const unknown = exposure(http('[{name: office, namespace: shared}]', object('Middleware', 'office', 'shared', '{ipAllowList: {sourceRange: [10.0.0.0/8]}}'), [...CRD, '--configFile=/config/traefik.yml']));
+    expect(unknown?.status).toBe('fail');
+    expect(unknown?.message).not.toContain(' only');
+    // With it on, the same allowlist narrows the route.
+    const allowed = exposure(http('[{name: office, namespace: shared}]', object('Middleware', 'office', 'shared', '{ipAllowList: {sourceRange: [10.0.0.0/8]}}'), [...CRD, '--providers.kubernetescrd.allowCrossNamespace=true']));
+    expect(allowed?.message).toContain('from 10.0.0.0/8 only (Traefik Middleware shared/office ipAllowList)');
+  });
+});
