@@ -39,6 +39,12 @@ export interface ScoreCard {
   delta: { text: string; cls: 'up' | 'down' | 'flat' } | null;
   /** "7 of 9 checks evaluated" when some were not (then there is no grade); else empty. */
   share: string;
+  /**
+   * "namespace shop not judged" when checks of the area could not judge namespaces (their
+   * Namespace objects not in the input: CheckSummary.unjudgedNamespaces): the grade is over the
+   * others alone. Absent otherwise.
+   */
+  notJudged?: string;
 }
 
 /** One evidence field, rendered as text, a list of values, a table or nested fields. */
@@ -89,6 +95,8 @@ export interface CarriedView {
   rows: Array<{ severity: Severity; check: string; title: string; kind: string; namespace: string; name: string; message: string }>;
   /** Those not listed (report.sarif lists them all). */
   more: number;
+  /** Findings of namespaces this run could not judge (RunDiff.notJudged), not of checks it could not evaluate. */
+  notJudged: boolean;
 }
 
 export interface CheckGroup {
@@ -390,6 +398,11 @@ export interface CoverageView {
   notesMore: number;
   /** Deliberate exclusions (system namespaces and how many of their workloads would fail). */
   exclusions: Array<{ id: string; title: string; excluded: string }>;
+  /**
+   * Input gaps, not choices: checks that could not judge namespaces whose Namespace objects are
+   * not in the input (CheckSummary.unjudgedNamespaces), with what their `excluded` says.
+   */
+  notJudged: Array<{ id: string; title: string; excluded: string }>;
 }
 
 export interface ReportView {
@@ -402,6 +415,8 @@ export interface ReportView {
   areas: ScoreCard[];
   /** What this run could not read (report.run.partial); empty when complete. */
   partial: string[];
+  /** notJudgedLines: per area, the namespaces its checks could not judge, as the CLI says it; empty when none. */
+  notJudged: string[];
   /** serve --watch runs: the changes that started it and how many checks it re-evaluated; null on full runs. */
   watch: { changes: string[]; more: number; reevaluated: number; causes: string[] } | null;
   totals: {
