@@ -75,7 +75,7 @@ export interface PipelineEdges {
    * `onReportJson`: to be told of the report.json written for this run, as written (renderReports' option).
    * `carried`: the open findings of the checks this run could not evaluate (Baseline.carried), for report.sarif.
    */
-  render(report: RunReport, extras: { previous: RunReport | null; trend: TrendPoint[]; carried?: CarriedFindings[]; formats?: readonly string[]; onReportJson?: (file: WrittenFile) => void }): Promise<string[]>;
+  render(report: RunReport, extras: { previous: RunReport | null; trend: TrendPoint[]; carried?: CarriedFindings[]; formats?: readonly string[]; onReportJson?: (file: WrittenFile) => void; historyOff?: boolean }): Promise<string[]>;
   /** Run after the run is stored and notified (PolicyReports); what they say is logged, a failure is a warning. */
   publishers?: Publisher[];
   notifiers: Notifier[];
@@ -166,7 +166,8 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
     let written: WrittenReport | undefined;
     const render = (formats?: readonly string[]) => {
       written = undefined; // one written before holds the run as it was then (before its notifications)
-      return edges.render(report, { previous, trend, carried, ...(formats ? { formats } : {}), onReportJson: (reportJson) => { written = { reportJson }; } });
+      // No store: history is off (--history none), which the reports say instead of "first run".
+      return edges.render(report, { previous, trend, carried, ...(formats ? { formats } : {}), ...(store ? {} : { historyOff: true }), onReportJson: (reportJson) => { written = { reportJson }; } });
     };
     // Render before storing: a run whose reports cannot be written (no space, --out not a
     // directory) must not become the baseline that hides its regressions next time.

@@ -10,6 +10,8 @@ export type PreviousMissing = 'evicted' | 'unreadable';
 
 export interface ViewOptions {
   trend?: TrendPoint[];
+  /** The run keeps no history (--history none): nothing stored, nothing compared; the changes section says so. */
+  historyOff?: boolean;
   previous?: RunReport | null;
   /**
    * Why `previous` is missing when the run's diff names a previous run: the store no longer holds
@@ -349,6 +351,8 @@ export interface WidenedRow {
 
 export interface ChangesView {
   hasPrevious: boolean;
+  /** No diff because history is off (ViewOptions.historyOff), not because this is the first run. */
+  historyOff: boolean;
   /** Why a run that is no first run has no diff (notDiffedNote); '' otherwise. */
   notDiffed: string;
   previousRunId: string;
