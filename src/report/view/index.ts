@@ -97,7 +97,7 @@ function areaCard(report: RunReport, area: Area): ScoreCard {
   const c = card(area, AREA_LABEL[area], report.score.areas[area], report.diff?.scoreDelta.areas[area], checkCoverage(report.checks, area));
   const names = unjudgedNamespacesIn(report, area);
   if (names.length === 0) return c;
-  return { ...c, notJudged: `namespace${names.length === 1 ? '' : 's'} ${namespacesText(names)} not judged (not in the input)` };
+  return { ...c, notJudged: `namespace${names.length === 1 ? '' : 's'} ${namespacesText(names)} not judged: not in the input` };
 }
 
 /**

@@ -130,7 +130,7 @@ describe('a run whose input lacks one Namespace object (its workloads kept)', ()
     expect(excluded).not.toContain('Workloads in meshed namespaces run with the mesh proxy');
     expect(excluded).not.toContain('namespace shop is not in the input');
     const tile = /<div class="card [^"]*" data-area="mtls">([\s\S]*?)<div class="row">/.exec(html)?.[1] ?? '';
-    expect(tile).toContain('<div class="share not-judged">namespace shop not judged (not in the input)</div>');
+    expect(tile).toContain('<div class="share not-judged">namespace shop not judged: not in the input</div>');
     expect(html).toContain(`<li>${LINE}</li>`);
   });
 

@@ -9,6 +9,8 @@ import { runPipeline, type PipelineEdges } from '../../../src/pipeline/pipeline.
 import { renderHtml } from '../../../src/report/html.ts';
 import { renderReports } from '../../../src/report/render.ts';
 import { buildRun } from './fixtures.ts';
+import { main } from '../../../src/cli/main.ts';
+import { captureIO } from '../../helpers/cli.ts';
 
 const changes = (html: string) => html.slice(html.indexOf('<section id="changes">'), html.indexOf('</section>', html.indexOf('<section id="changes">')));
 
@@ -35,6 +37,20 @@ describe('the changes section of a run without history', () => {
       await runPipeline({ regression: {}, notify: { deadlineSeconds: 1 } } as never, [], edges as PipelineEdges);
       expect(asked).toBe(true);
       expect(changes(readFileSync(join(dir, 'report.html'), 'utf8'))).toContain('History is off (--history none)');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reaches report.html from `ztaudit run --history none` itself, through the CLI wiring', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ztaudit-history-off-cli-'));
+    try {
+      const t = captureIO(dir);
+      const manifests = join(import.meta.dirname, '../../../examples/demo-cluster');
+      expect(await main(['run', '--manifests', manifests, '--out', 'out', '--history', 'none', '--no-notify', '-q', '--format', 'html'], t.cli)).toBe(0);
+      const html = changes(readFileSync(join(dir, 'out', 'report.html'), 'utf8'));
+      expect(html).toContain('History is off (--history none)');
+      expect(html).not.toContain('first run recorded');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
