@@ -99,6 +99,32 @@ export function carriedFindingsOf(current: Pick<RunReport, 'run' | 'waivers'>, r
   return splitCarried(current.waivers ?? [], run.findings.filter((f) => checks.has(f.check)), new Date(current.run.startedAt));
 }
 
+/**
+ * The findings of `baseline` this run could not judge (RunDiff.notJudged: their namespace is
+ * named by objects in the input, its Namespace object is not), carried as a partial run carries
+ * a blind check's (Baseline.carried), by the run that last judged each: RunDiff.notJudgedRuns,
+ * else the run its check's findings were compared with. report.sarif, the PolicyReports and
+ * report.junit.xml list them: missing from a new analysis, GitHub code scanning would close
+ * their alerts as fixed, and an input gap fixes nothing. Split by `current`'s waivers at its
+ * start (splitCarried), as the others are. O(baseline findings).
+ */
+export function notJudgedCarried(baseline: Pick<Baseline, 'report' | 'latest' | 'olderRuns'>, current: Pick<RunReport, 'diff' | 'run' | 'waivers'>): CarriedFindings[] {
+  const sought = new Set(current.diff?.notJudged ?? []);
+  if (sought.size === 0) return [];
+  const from = current.diff!.notJudgedRuns ?? {};
+  const byRun = new Map<string, Finding[]>();
+  for (const f of baseline.report.findings) {
+    if (!sought.delete(f.fingerprint)) continue;
+    const runId = Object.hasOwn(from, f.fingerprint) ? from[f.fingerprint]! : Object.hasOwn(baseline.olderRuns, f.check) ? baseline.olderRuns[f.check]! : baseline.latest.run.id;
+    const list = byRun.get(runId);
+    if (list) list.push(f); else byRun.set(runId, [f]);
+  }
+  return [...byRun].map(([runId, findings]) => {
+    const { open, waived } = splitCarried(current.waivers ?? [], findings, new Date(current.run.startedAt));
+    return { runId, findings: open, ...(waived.length > 0 ? { waived } : {}) };
+  });
+}
+
 /** How many stored runs (the latest included) findBaseline reads looking for the RBAC breadth alone. */
 export const BREADTH_WALK = 10;
 

@@ -301,10 +301,14 @@ export function buildPolicyReports(report: RunReport, existing: ReadonlyArray<Pi
   };
   for (const f of report.findings) file(f.resource.namespace, resultOf(f, ts, f.waived ? f.waiver : undefined));
   const unevaluated = new Set(report.checks.filter((c) => isBlind(c.status)).map((c) => c.id));
+  // And those of namespaces this run could not judge (RunDiff.notJudged: their Namespace object
+  // is not in the input), carried too (notJudgedCarried): an input gap resolves nothing.
+  const notJudged = new Set(report.diff?.notJudged ?? []);
+  const carries = (f: Finding) => unevaluated.has(f.check) || notJudged.has(f.fingerprint);
   // Already open or waived by this run's waivers at its start (splitCarried), as its counts take them.
   for (const { runId, findings, waived } of carried) {
-    for (const f of findings) if (unevaluated.has(f.check)) file(f.resource.namespace, resultOf(f, undefined, undefined, runId));
-    for (const { finding, waiver } of waived ?? []) if (unevaluated.has(finding.check)) file(finding.resource.namespace, resultOf(finding, undefined, waiver, runId));
+    for (const f of findings) if (carries(f)) file(f.resource.namespace, resultOf(f, undefined, undefined, runId));
+    for (const { finding, waiver } of waived ?? []) if (carries(finding)) file(finding.resource.namespace, resultOf(finding, undefined, waiver, runId));
   }
   const decided = decidedByHistory(report, carried);
   const fromCluster: Array<{ namespace: string | undefined; result: PolicyReportResult; related?: ResourceRef[] }> = [];

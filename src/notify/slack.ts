@@ -17,7 +17,7 @@ import { checkCoverage, gradeFor, notEvaluated, partialScoreNote } from '../engi
 import { errorMessage } from '../base/errors.ts';
 import { oneLine } from '../base/plain-text.ts';
 import type { NotificationOutcome, RunReport } from '../run/types.ts';
-import { foldForMessage, newFindingsOf, newlyWaivedRowsOf, notJudgedNote, olderBaselinesNote, resourceText, widenedRowsOf } from '../report/view/index.ts';
+import { foldForMessage, newFindingsOf, newlyWaivedRowsOf, notJudgedLines, notJudgedNote, olderBaselinesNote, resourceText, widenedRowsOf } from '../report/view/index.ts';
 import { carriedText, runCounts, severityCountText } from '../report/counts.ts';
 import { mrkdwnCode, mrkdwnText, truncate } from './mrkdwn.ts';
 import { FAILURE_TEXT, alertReasons, alerting, heldBackText, skipReason, type FailureKind, type NotifyPolicy } from './policy.ts';
@@ -157,6 +157,13 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
     partial.slice(0, MAX_PARTIAL).map((p) => `• partial: ${mrkdwnText(truncate(p, 300))}`), 2,
     (shown) => moreText(partial.length - shown, 'in report.json'),
   );
+  // Namespaces not judged (their Namespace objects not in the input): graded over the others alone.
+  const unjudgedAreas = notJudgedLines(report);
+  const unjudgedBlocks = unjudgedAreas.length === 0 ? [] : listSections(
+    ':warning: *Not judged*: namespaces whose Namespace objects are not in the input (those areas are graded over the other namespaces alone)',
+    unjudgedAreas.map((p) => `• not judged: ${mrkdwnText(truncate(p, 300))}`), 1,
+    () => undefined,
+  );
   const watch = report.run.trigger === 'watch' ? report.run.watch : undefined;
   const causes = d?.regression ? watch?.causes ?? [] : [];
   const changes = causes.length > 0 ? causes : watch?.changes.slice(0, 5) ?? [];
@@ -178,10 +185,10 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
   const reasonBlocks = reasons.length === 0 ? [] : listSections(
     '*Why this is a regression*', reasons.map((r) => `• ${mrkdwnText(r)}`),
     // header, cluster and score, counts, context, and the other lists
-    MAX_BLOCKS - 4 - partialBlocks.length - breadthBlocks.length - watchBlocks.length - topBlocks.length,
+    MAX_BLOCKS - 4 - partialBlocks.length - unjudgedBlocks.length - breadthBlocks.length - watchBlocks.length - topBlocks.length,
     (shown) => moreText(reasons.length - shown, 'in report.json'),
   );
-  blocks.push(...partialBlocks, ...reasonBlocks, ...breadthBlocks, ...watchBlocks, ...topBlocks);
+  blocks.push(...partialBlocks, ...unjudgedBlocks, ...reasonBlocks, ...breadthBlocks, ...watchBlocks, ...topBlocks);
   blocks.push({
     type: 'context',
     elements: [{ type: 'mrkdwn', text: truncate(`Run ${mrkdwnCode(report.run.id)} · ${report.run.startedAt} · ${countsText(report)} · details and the HTML report in the thread`, SECTION_MAX), verbatim: true }],

@@ -20,7 +20,9 @@ import type { Snapshot } from '../snapshot/types.ts';
 import type { Logger } from '../base/log.ts';
 import { HistoryError, OvertakenError, StoreError, errorMessage, type UnreadableRunError } from '../base/errors.ts';
 import { randomUUID } from 'node:crypto';
-import { findBaseline } from '../diff/baseline.ts';
+import { basename } from 'node:path';
+import { SARIF_MAX_RESULTS, sarifLeftOutText, sarifResultCount } from '../run/output-limits.ts';
+import { findBaseline, notJudgedCarried } from '../diff/baseline.ts';
 import { addRegressionSinceUnreadable, diffBySummary } from '../diff/diff.ts';
 import { Spool } from '../base/spool.ts';
 import { spoolCloserOf } from '../run/stored-run.ts';
@@ -73,7 +75,7 @@ export interface PipelineEdges {
    * `onReportJson`: to be told of the report.json written for this run, as written (renderReports' option).
    * `carried`: the open findings of the checks this run could not evaluate (Baseline.carried), for report.sarif.
    */
-  render(report: RunReport, extras: { previous: RunReport | null; trend: TrendPoint[]; carried?: CarriedFindings[]; formats?: readonly string[]; onReportJson?: (file: WrittenFile) => void }): Promise<string[]>;
+  render(report: RunReport, extras: { previous: RunReport | null; trend: TrendPoint[]; carried?: CarriedFindings[]; formats?: readonly string[]; onReportJson?: (file: WrittenFile) => void; historyOff?: boolean }): Promise<string[]>;
   /** Run after the run is stored and notified (PolicyReports); what they say is logged, a failure is a warning. */
   publishers?: Publisher[];
   notifiers: Notifier[];
@@ -164,11 +166,17 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
     let written: WrittenReport | undefined;
     const render = (formats?: readonly string[]) => {
       written = undefined; // one written before holds the run as it was then (before its notifications)
-      return edges.render(report, { previous, trend, carried, ...(formats ? { formats } : {}), onReportJson: (reportJson) => { written = { reportJson }; } });
+      // No store: history is off (--history none), which the reports say instead of "first run".
+      return edges.render(report, { previous, trend, carried, ...(formats ? { formats } : {}), ...(store ? {} : { historyOff: true }), onReportJson: (reportJson) => { written = { reportJson }; } });
     };
     // Render before storing: a run whose reports cannot be written (no space, --out not a
     // directory) must not become the baseline that hides its regressions next time.
     let files = await render();
+    // report.sarif cut to what GitHub code scanning accepts says so in the log; the CLI says it too.
+    if (files.some((f) => basename(f) === 'report.sarif')) {
+      const { total, leftOut } = sarifResultCount(report, carried);
+      if (leftOut > 0) edges.log.warn(sarifLeftOutText({ total, leftOut, limit: SARIF_MAX_RESULTS }));
+    }
     const notifyFirst = edges.notifyBeforeStore ?? true;
     // Stored before it is notified: each channel pending until its outcome is recorded, so a
     // process killed in between leaves the alert to the next run instead of losing it.
@@ -312,9 +320,11 @@ async function diffWithBaseline(store: PipelineStore, report: RunReport, expired
     const resolved = new Set(report.diff.resolved);
     // From the baseline diffed against, not the latest run alone: a check compared with an older
     // run (the latest could not evaluate it) has its resolved findings only there.
-    for (const c of baseline.carried) keep.add(c.runId);
+    // The findings of namespaces this run could not judge are carried as a blind check's are.
+    const carried = [...baseline.carried, ...notJudgedCarried(baseline, report)];
+    for (const c of carried) keep.add(c.runId);
     const previous = { ...baseline.latest, findings: baseline.report.findings.filter((f) => resolved.has(f.fingerprint)).map((f) => ({ ...f })) };
-    return { previous, carried: baseline.carried };
+    return { previous, carried };
   } finally {
     for (const { runId, close } of closers) if (!keep.has(runId)) close();
   }

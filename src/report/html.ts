@@ -14,6 +14,8 @@ export const TEMPLATES_DIR = packagePath('templates');
 
 export interface HtmlOptions {
   trend?: TrendPoint[];
+  /** --history none: the changes section says history is off rather than "first run" (ViewOptions.historyOff). */
+  historyOff?: boolean;
   previous?: RunReport | null;
   previousMissing?: PreviousMissing;
   maxRowsPerGroup?: number;
@@ -50,7 +52,7 @@ export function templateEnvironment(): { env: HandlebarsEnv; template(name: stri
 }
 
 export function renderHtml(report: RunReport, opts: HtmlOptions = {}): string {
-  const viewOpts: ViewOptions = { trend: opts.trend, previous: opts.previous ?? null, previousMissing: opts.previousMissing, maxRowsPerGroup: opts.maxRowsPerGroup, carried: opts.carried };
+  const viewOpts: ViewOptions = { trend: opts.trend, previous: opts.previous ?? null, previousMissing: opts.previousMissing, maxRowsPerGroup: opts.maxRowsPerGroup, carried: opts.carried, historyOff: opts.historyOff };
   // Every control character in the page but line breaks and tabs (ESC, BEL; bidirectional
   // controls) comes from the data (the templates have none): escaped here as \uXXXX, as on the
   // terminal, once, none is missed, whichever field of the view carries it.

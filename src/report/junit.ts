@@ -7,8 +7,9 @@
 // V8 can make); the counts the suites open with are taken first, from the same cases unwritten.
 import { withoutInvisible } from '../base/plain-text.ts';
 import { collectText, type TextWriter } from '../base/spool.ts';
-import { AREAS, type Area } from '../base/vocabulary.ts';
-import type { CheckSummary, Finding, RunReport } from '../run/types.ts';
+import { AREAS, SEVERITIES, type Area } from '../base/vocabulary.ts';
+import type { CarriedFindings, CheckSummary, Finding, RunReport, WaiverRef } from '../run/types.ts';
+import { Cut, JUNIT_MAX_FINDING_CASES, rankOf } from '../run/output-limits.ts';
 import { AREA_LABEL, resourceText } from './view/index.ts';
 import { isBlind } from '../run/coverage.ts';
 
@@ -41,48 +42,103 @@ interface TestCase { outcome: Outcome; line: () => string }
 
 interface Counts { tests: number; failures: number; errors: number; skipped: number }
 
-function* casesOf(checks: CheckSummary[], byCheck: Map<string, Finding[]>): Generator<TestCase> {
+/**
+ * A finding's testcase to be: this run's, or one carried from the run that last judged its
+ * namespace (`from`: RunDiff.notJudged, notJudgedCarried). `waiver`: what waives it in this run.
+ * `kept`: among the JUNIT_MAX_FINDING_CASES listed one by one (the others of its check are one case).
+ */
+interface Item { f: Finding; waiver: WaiverRef | undefined; from?: string; kept: boolean }
+
+/**
+ * Escaped XML text at most `max` characters (and an ellipsis): never an entity or a surrogate
+ * pair cut in two. Keeps each testcase, and so the file, within its bound (JUNIT_CLIP).
+ */
+function clipped(escaped: string, max: number): string {
+  if (escaped.length <= max) return escaped;
+  return `${escaped.slice(0, max).replace(/&[#a-zA-Z0-9]*$/, '').replace(/[\uD800-\uDBFF]$/, '')}…`;
+}
+
+/**
+ * The most characters of a testcase's name, its failure message and its failure text (after
+ * escaping): with at most JUNIT_MAX_FINDING_CASES finding cases of at most ~3,300 characters
+ * (at most 3 bytes each in UTF-8) report.junit.xml stays under GitLab's 30 MB whatever the
+ * cluster's size (docs/report-formats.md#junit). report.json has every text whole.
+ */
+export const JUNIT_CLIP = { name: 600, message: 500, text: 2_000 } as const;
+
+function* casesOf(checks: CheckSummary[], byCheck: Map<string, Item[]>): Generator<TestCase> {
   for (const c of checks) {
     const classname = xmlAttribute(`ztaudit.${c.id}`);
+    const title = clipped(xmlAttribute(c.title), JUNIT_CLIP.name);
     if (c.status === 'not-applicable') {
-      yield { outcome: 'skipped', line: () => `    <testcase classname="${classname}" name="${xmlAttribute(c.title)}"><skipped message="${xmlAttribute(`${c.status}: ${c.reason ?? ''}`)}"/></testcase>` };
+      yield { outcome: 'skipped', line: () => `    <testcase classname="${classname}" name="${title}"><skipped message="${clipped(xmlAttribute(`${c.status}: ${c.reason ?? ''}`), JUNIT_CLIP.message)}"/></testcase>` };
       continue;
     }
     // Missing data is not a pass (DESIGN.md, non-negotiables): a check the run was blind to is
     // an error, so a partial run never shows green.
     if (isBlind(c.status)) {
       const why = c.reason ?? (c.status === 'error' ? 'check failed' : 'not evaluated');
-      yield { outcome: 'error', line: () => `    <testcase classname="${classname}" name="${xmlAttribute(c.title)}"><error type="${c.status}" message="${xmlAttribute(why)}"/></testcase>` };
+      yield { outcome: 'error', line: () => `    <testcase classname="${classname}" name="${title}"><error type="${c.status}" message="${clipped(xmlAttribute(why), JUNIT_CLIP.message)}"/></testcase>` };
       continue;
     }
-    // Only passes make a green case: a check whose every result failed (or was waived) has none.
-    if (c.passed > 0) yield { outcome: 'passed', line: () => `    <testcase classname="${classname}" name="${xmlAttribute(`${c.title} (${c.passed} passed)`)}"/>` };
-    const findings = byCheck.get(c.id) ?? [];
+    // Nor is a namespace the check could not judge (its Namespace object not in the input): the
+    // check's passes are then an error too, not a green case over the other namespaces alone.
+    const unjudged = Array.isArray(c.unjudgedNamespaces) ? c.unjudgedNamespaces : [];
+    if (unjudged.length > 0) {
+      const why = `could not judge namespace(s) ${unjudgedText(unjudged)}: their Namespace objects are not in the input (report.json checks[].excluded); ${c.passed} passed in the others`;
+      yield { outcome: 'error', line: () => `    <testcase classname="${classname}" name="${clipped(xmlAttribute(`${c.title} (namespaces not judged)`), JUNIT_CLIP.name)}"><error type="not-judged" message="${clipped(xmlAttribute(why), JUNIT_CLIP.message)}"/></testcase>` };
+    } else if (c.passed > 0) {
+      // Only passes make a green case: a check whose every result failed (or was waived) has none.
+      yield { outcome: 'passed', line: () => `    <testcase classname="${classname}" name="${clipped(xmlAttribute(`${c.title} (${c.passed} passed)`), JUNIT_CLIP.name)}"/>` };
+    }
+    const items = byCheck.get(c.id) ?? [];
     // GitLab keeps one testcase per (classname, name): a second finding of the check whose name
     // reads the same would replace the first, so each of those is named with its fingerprint.
     // Counted on the name as written: xmlAttribute drops characters XML cannot carry, so
     // resources that differ only by a control character would otherwise collide.
-    const shownName = (f: Finding) => xmlAttribute(`${c.id} ${resourceText(f.resource)}`);
+    const shownName = (f: Finding) => clipped(xmlAttribute(`${c.id} ${resourceText(f.resource)}`), JUNIT_CLIP.name);
     const seen = new Map<string, number>();
-    for (const f of findings) seen.set(shownName(f), (seen.get(shownName(f)) ?? 0) + 1);
-    for (const f of findings) {
-      const shown = shownName(f);
-      const name = () => (seen.get(shown)! > 1 ? `${shown}${xmlAttribute(` [${f.fingerprint}]`)}` : shown);
-      if (f.waived) {
-        yield { outcome: 'skipped', line: () => `    <testcase classname="${classname}" name="${name()}"><skipped message="${xmlAttribute(`waived until ${f.waiver?.expires ?? '?'} by ${f.waiver?.owner ?? '?'}: ${f.waiver?.reason ?? ''}`)}"/></testcase>` };
+    for (const { f, kept } of items) if (kept) seen.set(shownName(f), (seen.get(shownName(f)) ?? 0) + 1);
+    const left = { open: 0, waived: 0, worst: SEVERITIES.length - 1 };
+    const worst = () => SEVERITIES[left.worst]!;
+    for (const { f, waiver, from, kept } of items) {
+      if (!kept) {
+        if (waiver) left.waived++;
+        else { left.open++; left.worst = Math.min(left.worst, SEVERITIES.indexOf(f.severity)); }
         continue;
       }
-      yield { outcome: 'failure', line: () => failureLine(c, f, classname, name()) };
+      const shown = shownName(f);
+      const name = () => (seen.get(shown)! > 1 ? `${shown}${xmlAttribute(` [${f.fingerprint}]`)}` : shown);
+      const carried = from === undefined ? '' : `carried from run ${from}: its namespace was not judged in this run (its Namespace object is not in the input). `;
+      if (waiver) {
+        yield { outcome: 'skipped', line: () => `    <testcase classname="${classname}" name="${name()}"><skipped message="${clipped(xmlAttribute(`${carried}waived until ${waiver.expires ?? '?'} by ${waiver.owner ?? '?'}: ${waiver.reason ?? ''}`), JUNIT_CLIP.message)}"/></testcase>` };
+        continue;
+      }
+      yield { outcome: 'failure', line: () => failureLine(c, f, classname, name(), carried) };
     }
+    // The findings past the bound: one case for the check, failing while any of them is open.
+    const n = left.open + left.waived;
+    if (n === 0) continue;
+    const name = clipped(xmlAttribute(`${c.id}: ${n.toLocaleString('en-US')} more finding${n === 1 ? '' : 's'} not listed`), JUNIT_CLIP.name);
+    const why = `${n.toLocaleString('en-US')} more finding${n === 1 ? '' : 's'} of this check (${left.open.toLocaleString('en-US')} open${left.open > 0 ? `, the worst ${worst()}` : ''}, ${left.waived.toLocaleString('en-US')} waived) not listed: report.junit.xml lists at most ${JUNIT_MAX_FINDING_CASES.toLocaleString('en-US')} findings one by one, the most severe; report.json has them all`;
+    yield left.open > 0
+      ? { outcome: 'failure', line: () => `    <testcase classname="${classname}" name="${name}"><failure type="${worst()}" message="${clipped(xmlAttribute(why), JUNIT_CLIP.message)}">${xmlEscape(why)}</failure></testcase>` }
+      : { outcome: 'skipped', line: () => `    <testcase classname="${classname}" name="${name}"><skipped message="${clipped(xmlAttribute(why), JUNIT_CLIP.message)}"/></testcase>` };
   }
 }
 
+/** "a, b and 3 more": the namespaces a check could not judge, the first five named. */
+function unjudgedText(names: readonly string[]): string {
+  const shown = [...names].sort().slice(0, 5).join(', ');
+  return names.length > 5 ? `${shown} and ${names.length - 5} more` : shown;
+}
+
 /** A failing finding's testcase; its message and evidence (spooled, perhaps) are read once. */
-function failureLine(c: CheckSummary, f: Finding, classname: string, name: string): string {
+function failureLine(c: CheckSummary, f: Finding, classname: string, name: string, carried: string): string {
   const { message, evidence } = f;
-  const body = [message, c.remediation ? `Remediation: ${c.remediation}` : '', f.controls.length ? `Controls: ${f.controls.join(', ')}` : '',
+  const body = [`${carried}${message}`, c.remediation ? `Remediation: ${c.remediation}` : '', f.controls.length ? `Controls: ${f.controls.join(', ')}` : '',
     evidence ? `Evidence: ${JSON.stringify(evidence)}` : '', `Fingerprint: ${f.fingerprint}`].filter(Boolean).join('\n');
-  return `    <testcase classname="${classname}" name="${name}"><failure type="${xmlAttribute(f.severity)}" message="${xmlAttribute(message)}">${xmlEscape(body)}</failure></testcase>`;
+  return `    <testcase classname="${classname}" name="${name}"><failure type="${xmlAttribute(f.severity)}" message="${clipped(xmlAttribute(`${carried}${message}`), JUNIT_CLIP.message)}">${clipped(xmlEscape(body), JUNIT_CLIP.text)}</failure></testcase>`;
 }
 
 function countsOf(cases: Iterable<TestCase>): Counts {
@@ -98,13 +154,45 @@ function countsOf(cases: Iterable<TestCase>): Counts {
 
 const countAttributes = (n: Counts): string => `tests="${n.tests}" failures="${n.failures}" errors="${n.errors}" skipped="${n.skipped}"`;
 
-/** report.junit.xml into `out`, a testcase at a time. */
-export function writeJunit(report: RunReport, out: TextWriter): void {
-  const byCheck = new Map<string, Finding[]>();
-  for (const f of report.findings) {
-    const list = byCheck.get(f.check);
-    if (list) list.push(f); else byCheck.set(f.check, [f]);
+/**
+ * What report.junit.xml takes beside the run: the findings carried from older runs
+ * (RenderOptions.carried; those of namespaces this run could not judge are listed, failing as
+ * they did), and the bound on finding testcases (JUNIT_MAX_FINDING_CASES unless told: tests).
+ */
+export interface JunitOptions { carried?: readonly CarriedFindings[]; maxFindingCases?: number }
+
+/**
+ * The finding testcases to be, by check: this run's findings, then the carried ones of
+ * namespaces it could not judge; each kept or not by the bound (most severe, new, open first).
+ */
+function itemsByCheck(report: RunReport, opts: JunitOptions): Map<string, Item[]> {
+  const byCheck = new Map<string, Item[]>();
+  const add = (item: Item) => {
+    const list = byCheck.get(item.f.check);
+    if (list) list.push(item); else byCheck.set(item.f.check, [item]);
+  };
+  const all: Item[] = [];
+  // A finding of a check the run does not list is in no testcase: it takes no room.
+  const listed = new Set(report.checks.map((c) => c.id));
+  for (const f of report.findings) if (listed.has(f.check)) all.push({ f, waiver: f.waived ? f.waiver : undefined, kept: true });
+  const notJudged = new Set(report.diff?.notJudged ?? []);
+  for (const { runId, findings, waived } of opts.carried ?? []) {
+    for (const f of findings) if (notJudged.has(f.fingerprint) && listed.has(f.check)) all.push({ f, waiver: undefined, from: runId, kept: true });
+    for (const { finding, waiver } of waived ?? []) if (notJudged.has(finding.fingerprint) && listed.has(finding.check)) all.push({ f: finding, waiver, from: runId, kept: true });
   }
+  const fresh = new Set(report.diff?.new ?? []);
+  const rank = (i: Item) => rankOf({ severity: i.f.severity, waived: i.waiver !== undefined }, i.from === undefined && fresh.has(i.f.fingerprint));
+  const cut = new Cut(all.map(rank), opts.maxFindingCases ?? JUNIT_MAX_FINDING_CASES);
+  for (const item of all) {
+    item.kept = cut.keeps(rank(item));
+    add(item);
+  }
+  return byCheck;
+}
+
+/** report.junit.xml into `out`, a testcase at a time. */
+export function writeJunit(report: RunReport, out: TextWriter, opts: JunitOptions = {}): void {
+  const byCheck = itemsByCheck(report, opts);
   const checksOf = (area: Area) => report.checks.filter((x) => x.area === area);
   const suites = AREAS.map((area) => ({ area, counts: countsOf(casesOf(checksOf(area), byCheck)) }));
   const all: Counts = { tests: 0, failures: 0, errors: 0, skipped: 0 };
@@ -132,6 +220,6 @@ export function writeJunit(report: RunReport, out: TextWriter): void {
 const junitTimestamp = (startedAt: string): string => startedAt.slice(0, 19);
 
 /** report.junit.xml as one string, for small reports (the CLI writes it with writeJunit). */
-export function renderJunit(report: RunReport): string {
-  return collectText((out) => writeJunit(report, out));
+export function renderJunit(report: RunReport, opts: JunitOptions = {}): string {
+  return collectText((out) => writeJunit(report, out, opts));
 }

@@ -7,7 +7,7 @@ import { withoutControls } from '../base/plain-text.ts';
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { checkCoverage, gradeFor, notEvaluated, partialScoreNote, scoreText } from '../engine/score.ts';
 import type { Finding, RunReport } from '../run/types.ts';
-import { AREA_LABEL, firstEvaluatedNote, newFindingsOf, newlyWaivedRowsOf, notDiffedNote, notJudgedNote, olderBaselinesNote, resourceText } from './view/index.ts';
+import { AREA_LABEL, firstEvaluatedNote, newFindingsOf, newlyWaivedRowsOf, notDiffedNote, notJudgedLines, notJudgedNote, olderBaselinesNote, resourceText } from './view/index.ts';
 import { carriedText, runCounts, severityCountText } from './counts.ts';
 import { isBlind } from '../run/coverage.ts';
 import { isRunId } from '../run/run-id.ts';
@@ -94,6 +94,10 @@ export function renderMarkdown(report: RunReport, opts: { maxFindings?: number }
   }
   for (const p of report.run.partial ?? []) add(`> **partial:** ${mdText(p)}`);
   if (report.run.partial?.length) add('');
+  // An input gap the grades do not show (a Namespace object missing), said where a partial run's gaps are.
+  const unjudgedLines = notJudgedLines(report);
+  for (const p of unjudgedLines) add(`> **not judged:** ${mdText(p)}`);
+  if (unjudgedLines.length > 0) add('');
   const all = checkCoverage(report.checks);
   // A partial run's overall is over what could be read: said beside it, as the CLI, HTML and email say it.
   const partialNote = partialScoreNote(report.score, report.checks, false);

@@ -35,6 +35,8 @@ export interface RenderOptions {
   sources?: Record<string, SourceRef>;
   /** The open findings of the checks the run could not evaluate, from the runs that last evaluated them: report.sarif lists them. */
   carried?: CarriedFindings[];
+  /** --history none: report.html and report.pdf say history is off, not "first run". */
+  historyOff?: boolean;
   /** Told which file report.json is once it is in place (a store may keep the run from it). */
   onReportJson?: (file: WrittenFile) => void;
 }
@@ -53,7 +55,7 @@ type Write = (report: RunReport, out: TextWriter, opts: Extras) => void;
  */
 const REPORTS = {
   json: { file: 'report.json', render: (report: RunReport) => `${JSON.stringify(report, null, 2)}\n` },
-  html: { file: 'report.html', render: (report: RunReport, opts: Extras) => renderHtml(report, { trend: opts.trend, previous: opts.previous ?? null, previousMissing: opts.previousMissing, carried: opts.carried }) },
+  html: { file: 'report.html', render: (report: RunReport, opts: Extras) => renderHtml(report, { trend: opts.trend, previous: opts.previous ?? null, previousMissing: opts.previousMissing, carried: opts.carried, historyOff: opts.historyOff }) },
   junit: { file: 'report.junit.xml', write: writeJunit },
   md: { file: 'report.md', render: (report: RunReport) => renderMarkdown(report) },
   sarif: { file: 'report.sarif', write: (report: RunReport, out: TextWriter, opts: Extras) => writeSarif(report, out, { sources: opts.sources, carried: opts.carried }) },
@@ -68,7 +70,7 @@ export type TextFormat = Exclude<ReportFormat, 'pdf'>;
 
 async function printPdf(report: RunReport, opts: Extras): Promise<Buffer> {
   if (!opts.chromium) throw new ConfigError(`--format pdf: ${NO_CHROMIUM}`);
-  const html = renderHtml(report, { trend: opts.trend, previous: opts.previous ?? null, previousMissing: opts.previousMissing, carried: opts.carried });
+  const html = renderHtml(report, { trend: opts.trend, previous: opts.previous ?? null, previousMissing: opts.previousMissing, carried: opts.carried, historyOff: opts.historyOff });
   try {
     return await renderPdf(html, { executablePath: opts.chromium, clusterName: report.run.cluster.name, runId: report.run.id });
   } catch (error: unknown) {

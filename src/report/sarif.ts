@@ -17,6 +17,7 @@ import type { Severity } from '../base/vocabulary.ts';
 import type { CarriedFindings, Finding, RunReport, WaiverRef } from '../run/types.ts';
 import type { ResourceRef } from '../base/vocabulary.ts';
 import { isBlind } from '../run/coverage.ts';
+import { Cut, rankOf, SARIF_MAX_RESULTS, sarifLeftOutText } from '../run/output-limits.ts';
 
 /**
  * Where an object was read from (a manifest's file and line), keyed `kind/namespace/name`: the
@@ -28,7 +29,12 @@ export interface SourceRef { file: string; line?: number }
  * What a SARIF log can say beyond report.json: where each object was read from, and the open
  * findings of the checks the run could not evaluate (RenderOptions.carried).
  */
-export interface SarifOptions { sources?: Record<string, SourceRef>; carried?: readonly CarriedFindings[] }
+export interface SarifOptions {
+  sources?: Record<string, SourceRef>;
+  carried?: readonly CarriedFindings[];
+  /** At most this many results (SARIF_MAX_RESULTS unless told: tests); the most severe are kept (limits.ts). */
+  maxResults?: number;
+}
 
 /** The base id of the paths that stand for objects of a cluster rather than files. */
 export const CLUSTER_URI_BASE = 'CLUSTER';
@@ -171,8 +177,9 @@ function resultOf(f: Finding, { ruleIndex, ruleIdOf, narrowedControls }: Rules, 
 }
 
 /** The log without its results (`results: []`, the last member of its one run). */
-function logWithoutResults(report: RunReport, { rules, ruleIndex }: Rules): SarifLog {
+function logWithoutResults(report: RunReport, { rules, ruleIndex }: Rules, cut: Cut): SarifLog {
   const notEvaluated = report.checks.filter((c) => isBlind(c.status));
+  const leftOut = cut.leftOut === 0 ? [] : [{ level: 'warning', message: { text: sarifLeftOutText(cut) } }];
   return {
     $schema: SARIF_SCHEMA,
     version: '2.1.0',
@@ -183,12 +190,12 @@ function logWithoutResults(report: RunReport, { rules, ruleIndex }: Rules): Sari
         executionSuccessful: true,
         startTimeUtc: report.run.startedAt,
         endTimeUtc: report.run.finishedAt,
-        toolExecutionNotifications: notEvaluated.map((c) => ({
+        toolExecutionNotifications: [...notEvaluated.map((c) => ({
           level: c.status === 'error' ? 'error' : 'warning',
           message: { text: withoutInvisible(`${c.id} ${c.status}: ${c.reason ?? ''}`) },
           // SARIF 2.1.0's notification: associatedRule names a rule; descriptor would name one of driver.notifications.
           associatedRule: { id: c.id, index: ruleIndex.get(c.id) },
-        })),
+        })), ...leftOut],
       }],
       originalUriBaseIds: { [CLUSTER_URI_BASE]: { description: { text: 'Not a directory: cluster/<namespace>/<kind>/<name>.yaml stands for an object of the audited cluster (_cluster: cluster-scoped).' } } },
       properties: { cluster: report.run.cluster, score: report.score, checkCatalogVersion: report.run.checkCatalogVersion },
@@ -207,7 +214,9 @@ const RESULT_INDENT = '        ';
 export function writeSarif(report: RunReport, out: TextWriter, opts: SarifOptions = {}): void {
   const carried = opts.carried ?? [];
   const rules = rulesOf(report, carried);
-  const head = JSON.stringify(logWithoutResults(report, rules), null, 2);
+  const fresh = new Set(report.diff?.new ?? []);
+  const cut = new Cut(ranksOf(report, carried, fresh), opts.maxResults ?? SARIF_MAX_RESULTS);
+  const head = JSON.stringify(logWithoutResults(report, rules, cut), null, 2);
   if (!head.endsWith(EMPTY_RESULTS_END)) throw new Error('SARIF log: results is not the last member of its run');
   out.text(head.slice(0, -EMPTY_RESULTS_END.length));
   let first = true;
@@ -216,13 +225,23 @@ export function writeSarif(report: RunReport, out: TextWriter, opts: SarifOption
     out.text(`${first ? '[\n' : ',\n'}${RESULT_INDENT}${json.replace(/\n/g, `\n${RESULT_INDENT}`)}`);
     first = false;
   };
-  for (const f of report.findings) write(resultOf(f, rules, opts.sources, f.waived ? f.waiver : undefined));
+  // In the order ranksOf counted them.
+  for (const f of report.findings) if (cut.keeps(rankOf({ severity: f.severity, waived: f.waived }, fresh.has(f.fingerprint)))) write(resultOf(f, rules, opts.sources, f.waived ? f.waiver : undefined));
   for (const { runId, findings, waived } of carried) {
-    for (const f of findings) write(resultOf(f, rules, opts.sources, undefined, runId));
-    for (const { finding, waiver } of waived ?? []) write(resultOf(finding, rules, opts.sources, waiver, runId));
+    for (const f of findings) if (cut.keeps(rankOf({ severity: f.severity }, false))) write(resultOf(f, rules, opts.sources, undefined, runId));
+    for (const { finding, waiver } of waived ?? []) if (cut.keeps(rankOf({ severity: finding.severity, waived: true }, false))) write(resultOf(finding, rules, opts.sources, waiver, runId));
   }
   out.text(first ? '[]' : '\n      ]');
   out.text(`${RUN_END}\n`);
+}
+
+/** The rank (limits.ts rankOf) of each result writeSarif may write, in its order: this run's findings, then the carried open and waived. */
+function* ranksOf(report: RunReport, carried: readonly CarriedFindings[], fresh: ReadonlySet<string>): Generator<number> {
+  for (const f of report.findings) yield rankOf({ severity: f.severity, waived: f.waived }, fresh.has(f.fingerprint));
+  for (const { findings, waived } of carried) {
+    for (const f of findings) yield rankOf({ severity: f.severity }, false);
+    for (const { finding } of waived ?? []) yield rankOf({ severity: finding.severity, waived: true }, false);
+  }
 }
 
 /** report.sarif as one string, for small reports (the CLI writes it with writeSarif). */

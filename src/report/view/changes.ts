@@ -174,6 +174,7 @@ export function changesOf(report: RunReport, idx: FindingIndex, opts: ViewOption
   });
   return {
     hasPrevious: diff !== null,
+    historyOff: diff === null && opts.historyOff === true,
     notDiffed: notDiffedNote(report),
     previousRunId: diff?.previousRunId ?? '',
     previousStartedAt: diff?.previousStartedAt ?? '',

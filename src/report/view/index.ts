@@ -2,8 +2,9 @@
 // plain data the templates print. Nothing here judges a result: verdicts, scores, the diff and
 // the analyses' classifications come as given; the builders beside this file shape them.
 import { checkCoverage, partialScoreNote } from '../../engine/score.ts';
-import { SEVERITIES, SEVERITY_WEIGHT } from '../../base/vocabulary.ts';
-import type { CarriedFindings, Finding, RunReport, WaiverStatus } from '../../run/types.ts';
+import { SEVERITIES, SEVERITY_WEIGHT, type Area } from '../../base/vocabulary.ts';
+import { oneLine } from '../../base/plain-text.ts';
+import type { CarriedFindings, CheckSummary, Finding, RunReport, WaiverStatus } from '../../run/types.ts';
 import { carriedText, runCounts, severityCountText } from '../counts.ts';
 import { changesOf } from './changes.ts';
 import { AREA_LABEL, card, compareFindings, resourceText, smallest } from './format.ts';
@@ -55,8 +56,48 @@ function coverageOf(report: RunReport): CoverageView {
     notApplicable: report.checks.filter((c) => c.status === 'not-applicable').map(entry),
     notes: report.run.notes.slice(0, NOTES_CAP),
     notesMore: Math.max(0, report.run.notes.length - NOTES_CAP),
-    exclusions: report.checks.filter((c) => c.excluded).map((c) => ({ id: c.id, title: c.title, excluded: c.excluded! })),
+    // A namespace not judged for want of its Namespace object is an input gap, not a choice.
+    exclusions: report.checks.filter((c) => c.excluded && !unjudgedIn(c)).map((c) => ({ id: c.id, title: c.title, excluded: c.excluded! })),
+    notJudged: report.checks.filter(unjudgedIn).map((c) => ({ id: c.id, title: c.title, excluded: c.excluded ?? `could not judge namespace(s) ${namespacesText(c.unjudgedNamespaces!)}` })),
   };
+}
+
+const unjudgedIn = (c: Pick<CheckSummary, 'unjudgedNamespaces'>): boolean => Array.isArray(c.unjudgedNamespaces) && c.unjudgedNamespaces.length > 0;
+
+/** At most this many namespaces named in a "could not judge" line; the rest are counted. */
+const NAMESPACES_SHOWN = 5;
+const namespacesText = (names: readonly string[]): string => {
+  const sorted = [...new Set(names)].sort();
+  return sorted.slice(0, NAMESPACES_SHOWN).join(', ') + (sorted.length > NAMESPACES_SHOWN ? ` and ${sorted.length - NAMESPACES_SHOWN} more` : '');
+};
+
+/** The namespaces the checks of `area` (all areas when undefined) could not judge, sorted. */
+function unjudgedNamespacesIn(report: Pick<RunReport, 'checks'>, area?: Area): string[] {
+  return [...new Set(report.checks.filter((c) => (area === undefined || c.area === area) && unjudgedIn(c)).flatMap((c) => c.unjudgedNamespaces!))].sort();
+}
+
+/**
+ * Per area, the namespaces its evaluated checks could not judge (their Namespace objects are not
+ * in the input: CheckSummary.unjudgedNamespaces), one line each, as the CLI prints it under its
+ * score table: a grade over the other namespaces alone reads as a clean bill otherwise. Every
+ * output says it where it says a partial run's gaps.
+ */
+export function notJudgedLines(report: Pick<RunReport, 'checks'>): string[] {
+  const out: string[] = [];
+  for (const area of AREAS) {
+    const checks = report.checks.filter((c) => c.area === area && unjudgedIn(c));
+    if (checks.length === 0) continue;
+    out.push(oneLine(`${area}: ${checks.length} check(s) could not judge namespace(s) ${namespacesText(checks.flatMap((c) => c.unjudgedNamespaces!))} (their Namespace objects are not in the input; report.json checks[].excluded)`));
+  }
+  return out;
+}
+
+/** An area's card, marked when its checks could not judge namespaces (ScoreCard.notJudged). */
+function areaCard(report: RunReport, area: Area): ScoreCard {
+  const c = card(area, AREA_LABEL[area], report.score.areas[area], report.diff?.scoreDelta.areas[area], checkCoverage(report.checks, area));
+  const names = unjudgedNamespacesIn(report, area);
+  if (names.length === 0) return c;
+  return { ...c, notJudged: `namespace${names.length === 1 ? '' : 's'} ${namespacesText(names)} not judged: not in the input` };
 }
 
 /**
@@ -83,8 +124,9 @@ export function buildView(report: RunReport, opts: ViewOptions = {}): ReportView
       toolVersion: report.run.toolVersion, checkCatalogVersion: report.run.checkCatalogVersion,
     },
     overall: overallCard(report),
-    areas: AREAS.map((a) => card(a, AREA_LABEL[a], report.score.areas[a], diff?.scoreDelta.areas[a], checkCoverage(report.checks, a))),
+    areas: AREAS.map((a) => areaCard(report, a)),
     partial: report.run.partial ?? [],
+    notJudged: notJudgedLines(report),
     watch: report.run.trigger === 'watch' && report.run.watch ? {
       changes: report.run.watch.changes.slice(0, 20), more: Math.max(0, report.run.watch.changeCount - Math.min(20, report.run.watch.changes.length)),
       reevaluated: report.run.watch.reevaluated.length, causes: report.run.watch.causes ?? [],
@@ -95,7 +137,7 @@ export function buildView(report: RunReport, opts: ViewOptions = {}): ReportView
       carried: carriedText(counts),
     },
     severityCounts: SEVERITIES.map((s) => ({ severity: s, count: counts.bySeverity[s], carried: counts.carried?.bySeverity[s] ?? 0, text: severityCountText(counts, s) })),
-    carried: carriedOf(opts.carried ?? [], idx.checkById),
+    carried: carriedOf(opts.carried ?? [], idx.checkById, new Set(report.diff?.notJudged ?? [])),
     topFixes: topFixes(report, idx, opts.maxTopFixes ?? 10),
     changes: changesOf(report, idx, opts),
     areaSections: areaSections(report, idx, maxRows),
@@ -126,7 +168,7 @@ export const CARRIED_ROWS = 10;
  * them, most severe first, newest run first: a reviewer reads "0 critical" beside "(+6)" and must
  * see which six. O(findings carried) per run (the CARRIED_ROWS smallest, not a full sort).
  */
-function carriedOf(carried: readonly CarriedFindings[], checkById: ReadonlyMap<string, { title: string }>): CarriedView[] {
+function carriedOf(carried: readonly CarriedFindings[], checkById: ReadonlyMap<string, { title: string }>, notJudged: ReadonlySet<string>): CarriedView[] {
   return carried
     .filter((c) => c.findings.some((f) => !f.waived))
     .sort((a, b) => b.runId.localeCompare(a.runId, 'en'))
@@ -136,7 +178,7 @@ function carriedOf(carried: readonly CarriedFindings[], checkById: ReadonlyMap<s
         severity: f.severity, check: f.check, title: checkById.get(f.check)?.title ?? f.check,
         kind: f.resource.kind, namespace: f.resource.namespace ?? '', name: f.resource.name, message: f.message,
       }));
-      return { runId: c.runId, total: open.length, rows, more: open.length - rows.length };
+      return { runId: c.runId, total: open.length, rows, more: open.length - rows.length, notJudged: open.every((f) => notJudged.has(f.fingerprint)) };
     });
 }
 

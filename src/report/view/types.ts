@@ -10,6 +10,8 @@ export type PreviousMissing = 'evicted' | 'unreadable';
 
 export interface ViewOptions {
   trend?: TrendPoint[];
+  /** The run keeps no history (--history none): nothing stored, nothing compared; the changes section says so. */
+  historyOff?: boolean;
   previous?: RunReport | null;
   /**
    * Why `previous` is missing when the run's diff names a previous run: the store no longer holds
@@ -39,6 +41,12 @@ export interface ScoreCard {
   delta: { text: string; cls: 'up' | 'down' | 'flat' } | null;
   /** "7 of 9 checks evaluated" when some were not (then there is no grade); else empty. */
   share: string;
+  /**
+   * "namespace shop not judged" when checks of the area could not judge namespaces (their
+   * Namespace objects not in the input: CheckSummary.unjudgedNamespaces): the grade is over the
+   * others alone. Absent otherwise.
+   */
+  notJudged?: string;
 }
 
 /** One evidence field, rendered as text, a list of values, a table or nested fields. */
@@ -89,6 +97,8 @@ export interface CarriedView {
   rows: Array<{ severity: Severity; check: string; title: string; kind: string; namespace: string; name: string; message: string }>;
   /** Those not listed (report.sarif lists them all). */
   more: number;
+  /** Findings of namespaces this run could not judge (RunDiff.notJudged), not of checks it could not evaluate. */
+  notJudged: boolean;
 }
 
 export interface CheckGroup {
@@ -341,6 +351,8 @@ export interface WidenedRow {
 
 export interface ChangesView {
   hasPrevious: boolean;
+  /** No diff because history is off (ViewOptions.historyOff), not because this is the first run. */
+  historyOff: boolean;
   /** Why a run that is no first run has no diff (notDiffedNote); '' otherwise. */
   notDiffed: string;
   previousRunId: string;
@@ -390,6 +402,11 @@ export interface CoverageView {
   notesMore: number;
   /** Deliberate exclusions (system namespaces and how many of their workloads would fail). */
   exclusions: Array<{ id: string; title: string; excluded: string }>;
+  /**
+   * Input gaps, not choices: checks that could not judge namespaces whose Namespace objects are
+   * not in the input (CheckSummary.unjudgedNamespaces), with what their `excluded` says.
+   */
+  notJudged: Array<{ id: string; title: string; excluded: string }>;
 }
 
 export interface ReportView {
@@ -402,6 +419,8 @@ export interface ReportView {
   areas: ScoreCard[];
   /** What this run could not read (report.run.partial); empty when complete. */
   partial: string[];
+  /** notJudgedLines: per area, the namespaces its checks could not judge, as the CLI says it; empty when none. */
+  notJudged: string[];
   /** serve --watch runs: the changes that started it and how many checks it re-evaluated; null on full runs. */
   watch: { changes: string[]; more: number; reevaluated: number; causes: string[] } | null;
   totals: {
