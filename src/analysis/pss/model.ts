@@ -154,7 +154,7 @@ function psaLabelsOf(labels: unknown): Record<string, string> {
  */
 type FailureIntern = Map<string, PssFailure>;
 const internFailure = (intern: FailureIntern, f: PssFailure): PssFailure => {
-  const key = `${f.id}\u0000${f.forbiddenReason}\u0000${f.forbiddenDetail}\u0000${f.reason}`;
+  const key = `${f.id}\u0000${f.forbiddenReason}\u0000${f.forbiddenDetail}\u0000${f.reason}\u0000${f.keepsNetRaw === true}`;
   const seen = intern.get(key);
   if (seen) return seen;
   intern.set(key, f);
