@@ -110,7 +110,8 @@ function noteClusterVersion(snapshot: Snapshot, flags: SourceFlags, config: Conf
   }
   if (snapshot.cluster.version === undefined && snapshot.origin === 'manifests') {
     const note = `Pod Security judged at v1.${LATEST_MINOR}, the newest policy ztaudit knows: the cluster version is unknown; set cluster.version (or --cluster-version)`;
-    log.warn(note);
+    // In the run's notes (the report shows them); said on the terminal, not warned of: most manifests runs have no version to give.
+    log.info(note);
     snapshot.notes.push(note);
   }
 }
