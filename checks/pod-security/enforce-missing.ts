@@ -10,7 +10,7 @@ export const enforceMissing: Check = {
   id: 'pod-security.enforce-missing',
   area: 'pod-security',
   title: 'Every namespace enforces a Pod Security level',
-  protectsAgainst: 'namespaces where Pod Security Admission enforces nothing: no enforce label and no known admission default (medium instead of high when Kyverno, OPA Gatekeeper or Kubewarden runs, whose policies ztaudit cannot read)',
+  protectsAgainst: 'namespaces where Pod Security Admission enforces nothing: no enforce label and no known admission default (medium instead of high when Kyverno, OPA Gatekeeper or Kubewarden runs, recognised by its published image, never by a workload\'s name, whose policies ztaudit cannot read)',
   severity: 'high',
   controls: POD_SECURITY_NAMESPACE,
   remediation:
@@ -22,7 +22,7 @@ export const enforceMissing: Check = {
     const engines = admissionPolicyEngines(ctx.snapshot);
     const names = engines.map((e) => `${e.name} (${refString(e.workload)})`);
     const engineNames = names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
-    // Engines are recognised by their workloads; unreadable workload kinds may hide one.
+    // Engines are recognised by their workloads' images; unreadable workload kinds may hide one.
     const unreadable = ENGINE_KINDS.filter((k) => !coverageOk(ctx.snapshot, k));
     return auditedNamespaces(model).map((ns): Verdict => {
       const resource = namespaceRef(ns);

@@ -1,6 +1,6 @@
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import type { Check } from '../../src/engine/types.ts';
-import { stableVerdicts, type WorkloadVerdict } from '../../src/analysis/workloads.ts';
+import { refString, stableVerdicts, type WorkloadVerdict } from '../../src/analysis/workloads.ts';
 import { podSecurityModel } from '../../src/analysis/pss/index.ts';
 import { ephemeralVerdict, workloadVerdict, type ExemptionWording } from '../../src/analysis/pss/verdicts.ts';
 import { POD_SECURITY_POD } from '../controls.ts';
@@ -18,7 +18,7 @@ export const podViolatesTarget: Check = {
   id: 'pod-security.pod-violates-target',
   area: 'pod-security',
   title: 'Workloads satisfy the target Pod Security level',
-  protectsAgainst: 'workloads that would be rejected once the target Pod Security level is enforced, so the rollout\'s blockers are known; pods an exemption (config podSecurity.exemptions) lets admission skip are judged too, since nothing else reports them',
+  protectsAgainst: 'workloads that would be rejected once the target Pod Security level is enforced, so the rollout\'s blockers are known; pods an exemption (config podSecurity.exemptions) lets admission skip are judged too, since nothing else reports them; system namespaces are excluded by default and counted in the coverage section',
   severity: 'medium',
   controls: POD_SECURITY_POD,
   remediation:
@@ -41,5 +41,18 @@ export const podViolatesTarget: Check = {
     // Under each workload's stable name: tomorrow's pod of the same CronWorkflow is this finding.
     yield* stableVerdicts(judged(), podViolatesTarget.severity);
     yield* debug;
+  },
+  excluded(ctx) {
+    let workloads = 0;
+    const failed: string[] = [];
+    for (const w of podSecurityModel(ctx.snapshot, ctx.config).workloads) {
+      if (!w.excludedTarget) continue;
+      workloads++;
+      if (!w.excludedTarget.allowed) failed.push(refString(w.workload.ref));
+    }
+    if (workloads === 0) return undefined;
+    const examples = failed.sort().slice(0, 3);
+    const more = failed.length > examples.length ? `, +${failed.length - examples.length} more` : '';
+    return `${workloads} workload${workloads === 1 ? '' : 's'} in system namespaces (config systemNamespaces) excluded by default; ${failed.length} would fail the target level ${ctx.config.target.podSecurityLevel}${failed.length > 0 ? ` (${examples.join(', ')}${more})` : ''}`;
   },
 };

@@ -24,6 +24,8 @@ import { onlyWithOf, unreadKind } from '../engine/audit.ts';
 import type { Check } from '../engine/types.ts';
 import { CHECKS } from '../../checks/index.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
+import { CLUSTER_VERSION_FORM, CLUSTER_VERSION_SAYS } from '../config/schema.ts';
+import { clusterMinor, LATEST_MINOR } from '../analysis/pss/levels.ts';
 import { collect, seconds } from './command.ts';
 
 export interface SourceFlags {
@@ -37,6 +39,8 @@ export interface SourceFlags {
   retryBudget?: number;
   /** The cluster's name in reports and history. */
   cluster?: string;
+  /** The cluster's Kubernetes version, for sources that do not tell it (manifests). */
+  clusterVersion?: string;
 }
 
 /** The source flags, declared once for every command that reads a cluster. */
@@ -48,7 +52,14 @@ export function addSourceOptions(cmd: Command): Command {
     .option('--context <name>', 'kubeconfig context to use (default: its current context)')
     .option('--request-timeout <seconds>', 'give up on one API request after this many seconds', seconds('--request-timeout'))
     .option('--retry-budget <seconds>', 'retry refused, reset, timed-out and throttled API requests for at most this long per outage (default 30)', seconds('--retry-budget', { zero: true }))
-    .option('--cluster <name>', "the cluster's name in reports and history (default: cluster.name in the config, else the kubeconfig context, else the manifests' absolute path)", clusterName);
+    .option('--cluster <name>', "the cluster's name in reports and history (default: cluster.name in the config, else the kubeconfig context, else the manifests' absolute path)", clusterName)
+    .option('--cluster-version <version>', "the cluster's Kubernetes version (e.g. v1.34.2) where the source does not tell it, as manifests do not: Pod Security is judged at it (default: cluster.version in the config, else the newest policy ztaudit knows)", clusterVersion);
+}
+
+/** --cluster-version's value, of the form cluster.version takes. */
+function clusterVersion(value: string): string {
+  if (!new RegExp(CLUSTER_VERSION_FORM).test(value)) throw new ConfigError(`--cluster-version: ${JSON.stringify(value)} is not ${CLUSTER_VERSION_SAYS}`);
+  return value;
 }
 
 /** --cluster's value: an empty one (`--cluster "$CLUSTER"` with the variable unset) would file every such run under one nameless cluster. */
@@ -80,8 +91,29 @@ export async function loadSource(flags: SourceFlags, log: Logger, context: Sourc
   const config = context.config;
   const name = flags.cluster ?? config?.cluster.name;
   if (name !== undefined) snapshot.cluster.name = name;
+  noteClusterVersion(snapshot, flags, config, log);
   if (config?.tls.probe.enabled) await probeSnapshot(snapshot, config, log, context.signal);
   return snapshot;
+}
+
+/**
+ * The version the operator gave (--cluster-version, cluster.version) stands in where the source
+ * told none; an API server's own answer wins over it. Manifests with no version are judged at
+ * the newest Pod Security policy, which the run says, since an older cluster's is stricter.
+ */
+function noteClusterVersion(snapshot: Snapshot, flags: SourceFlags, config: Config | undefined, log: Logger): void {
+  const given = flags.clusterVersion ?? config?.cluster.version;
+  const told = snapshot.cluster.version;
+  if (given !== undefined && told === undefined) snapshot.cluster.version = given;
+  else if (given !== undefined && told !== undefined && clusterMinor(given) !== clusterMinor(told)) {
+    log.warn(`${flags.clusterVersion !== undefined ? '--cluster-version' : 'cluster.version'} ${given} is not used: the source says the cluster runs ${told}`);
+  }
+  if (snapshot.cluster.version === undefined && snapshot.origin === 'manifests') {
+    const note = `Pod Security judged at v1.${LATEST_MINOR}, the newest policy ztaudit knows: the cluster version is unknown; set cluster.version (or --cluster-version)`;
+    // In the run's notes (the report shows them); said on the terminal, not warned of: most manifests runs have no version to give.
+    log.info(note);
+    snapshot.notes.push(note);
+  }
 }
 
 /**
@@ -163,7 +195,8 @@ async function collectSource(flags: SourceFlags, log: Logger, context: SourceCon
   checkOneSource(flags);
   const at = (p: string) => (context.cwd ? resolve(context.cwd, p) : p);
   if (flags.manifests?.length) {
-    const snapshot = loadManifests(flags.manifests.map(at), { cwd: context.cwd, limits: (context.config ?? defaultConfig()).limits });
+    const clusterVersion = flags.clusterVersion ?? context.config?.cluster.version;
+    const snapshot = loadManifests(flags.manifests.map(at), { cwd: context.cwd, limits: (context.config ?? defaultConfig()).limits, ...(clusterVersion !== undefined ? { clusterVersion } : {}) });
     for (const note of snapshot.notes) log.warn(note);
     return snapshot;
   }

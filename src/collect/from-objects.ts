@@ -3,6 +3,7 @@
 // 'ok' when any object of it is present and 'absent' otherwise, as if its CRD were missing.
 
 import { KINDS, kindForManifest, type KindKey } from '../snapshot/kinds.ts';
+import { specProblem } from '../snapshot/shape.ts';
 import { IMPLICIT_NAMESPACE_ANNOTATION, SNAPSHOT_SCHEMA_VERSION, type CoverageEntry, type KubeObject, type Snapshot, type SourceRef } from '../snapshot/types.ts';
 
 export interface FromObjectsOptions {
@@ -33,16 +34,54 @@ export function sortObjects(objects: KubeObject[]): { resources: Partial<Record<
   return { resources, unknown };
 }
 
+/** An Argo Rollout (argoproj.io), which makes its pods through ReplicaSets from its own pod template. */
+const isRollout = (o: KubeObject): boolean => o.kind === 'Rollout' && typeof o.apiVersion === 'string' && o.apiVersion.startsWith('argoproj.io/');
+
+/** A pod template where workloads keep theirs (spec.template.spec.containers, or a PodTemplate's template.spec.containers). */
+function holdsPodTemplate(o: KubeObject): boolean {
+  const within = (v: unknown): boolean => {
+    const spec = isRecord(v) ? v.spec : undefined;
+    return isRecord(spec) && Array.isArray(spec.containers);
+  };
+  return within(isRecord(o.spec) ? o.spec.template : undefined) || within((o as Record<string, unknown>).template);
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
 export function snapshotFromObjects(objects: KubeObject[], options: FromObjectsOptions = {}): Snapshot {
   const { resources, unknown } = sortObjects(objects);
   const notes = [...(options.notes ?? [])];
-  for (const o of unknown) notes.push(`skipped ${o.apiVersion ?? '?'} ${o.kind ?? '?'} ${o.metadata?.name ?? ''}: not a kind ztaudit audits`);
+  const unreadRollouts: string[] = [];
+  for (const o of unknown) {
+    const what = `${o.apiVersion ?? '?'} ${o.kind ?? '?'} ${o.metadata?.name ?? ''}`;
+    if (options.origin !== 'live' && isRollout(o) && o.metadata && isRecord(o.spec) && isRecord(o.spec.template)) {
+      // In a cluster, a Rollout's pods come from the ReplicaSets it makes from spec.template, and
+      // the workloads model folds those into "Rollout NS/NAME" (src/analysis/workloads.ts). Here
+      // its template stands in for them as a ReplicaSet's would: listed with the ReplicaSets,
+      // under its own kind and name, so its findings read as in a live run.
+      const problem = specProblem('replicasets', o);
+      if (problem) {
+        notes.push(`skipped ${what}: its ${problem}`);
+        unreadRollouts.push(`${what}: ${problem}`);
+        continue;
+      }
+      if (!o.metadata.namespace) o.metadata.namespace = 'default';
+      (resources.replicasets ??= []).push(o);
+      continue;
+    }
+    // A spec.template.workloadRef Rollout, a PodTemplate, another controller's custom resource.
+    notes.push(holdsPodTemplate(o) || isRollout(o)
+      ? `skipped ${what}: not a kind ztaudit audits; Pod Security did not judge its pod template (audit the workload it makes instead)`
+      : `skipped ${what}: not a kind ztaudit audits`);
+  }
   const coverage: Partial<Record<KindKey, CoverageEntry>> = {};
   for (const k of KINDS) {
     const list = resources[k.key] ?? [];
     coverage[k.key] = k.builtin || list.length > 0 ? { status: 'ok', count: list.length } : { status: 'absent' };
     resources[k.key] = list;
   }
+  // A Rollout whose template cannot be read hides pods, as a broken Deployment does.
+  if (unreadRollouts.length > 0) for (const key of ['replicasets', 'pods'] as KindKey[]) coverage[key] = { status: 'error', detail: unreadRollouts.join('; ') };
   // Namespaces referenced by objects but not declared exist implicitly in a manifests dir; their
   // labels are unknown (IMPLICIT_NAMESPACE_ANNOTATION), whatever a selector would need.
   const declared = new Set((resources.namespaces ?? []).map((n) => n.metadata?.name));

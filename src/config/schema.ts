@@ -24,11 +24,18 @@ const closed = (properties: Record<string, unknown>, required: string[] = []) =>
  */
 const policyVersion = matching('^(latest|v1\\.(0|[1-9][0-9]*))$', 'latest or v1.N (e.g. v1.31)');
 
+/**
+ * The cluster's Kubernetes version as its API server's /version gitVersion gives it ("v1.34.2",
+ * "v1.30.4-eks-a737599"; "v1.34" and "1.34" too): manifests carry none, and Pod Security judges at it.
+ */
+export const CLUSTER_VERSION_FORM = '^v?1\\.(0|[1-9][0-9]*)(\\.[0-9]+)?([-+][0-9A-Za-z.+-]*)?$';
+export const CLUSTER_VERSION_SAYS = 'the Kubernetes version v1.N or v1.N.P (e.g. v1.34.2, or as `kubectl version` shows it: v1.30.4-eks-a737599)';
+
 /** The form of an address range; whether it is one (a real address, a prefix that fits) is validate.ts's to say, with parseCidr. */
 export const CIDR_FORM = '^[0-9a-fA-F:.]+/[0-9]{1,3}$';
 
 export const CONFIG_SCHEMA = closed({
-  cluster: closed({ name: { type: 'string', minLength: 1 } }),
+  cluster: closed({ name: { type: 'string', minLength: 1 }, version: matching(CLUSTER_VERSION_FORM, CLUSTER_VERSION_SAYS) }),
   target: closed({
     podSecurityLevel: { enum: ['baseline', 'restricted'] },
     podSecurityVersion: policyVersion,

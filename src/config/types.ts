@@ -37,8 +37,11 @@ export interface SubjectMatch {
 }
 
 export interface Config {
-  /** The cluster's name in reports and history; --cluster overrides it. */
-  cluster: { name?: string };
+  /**
+   * The cluster's name in reports and history (--cluster overrides it), and its Kubernetes
+   * version where the source does not tell it (manifests; --cluster-version overrides it).
+   */
+  cluster: { name?: string; version?: string };
   target: {
     podSecurityLevel: 'baseline' | 'restricted';
     /** PSS version the target level is judged at: 'latest' or 'v1.N'. */

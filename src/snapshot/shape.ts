@@ -65,6 +65,30 @@ function mappingProblem(v: unknown, prefix: string, key: string): string | null 
   return absent(v) || isMapping(v) ? null : `${prefix}${key} is ${typeName(v)}, not a mapping`;
 }
 
+/** `v` is absent or a list of strings (Capabilities.add/drop are []Capability, a string type). */
+function stringsProblem(v: unknown, prefix: string, key: string): string | null {
+  if (absent(v)) return null;
+  if (!isList(v)) return `${prefix}${key} is ${typeName(v)}, not a list`;
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') return `${prefix}${key}[${i}] is ${typeName(v[i])}, not a string`;
+  return null;
+}
+
+/**
+ * A container's fields the pod-security checks read as lists: its ports (hostPorts) and its
+ * capabilities (`drop: ALL`, which the API server refuses, would otherwise read as dropping ALL).
+ */
+function containerProblem(c: Json, prefix: string): string | null {
+  const ports = mappingsProblem(c.ports, prefix, 'ports');
+  if (ports) return ports;
+  const sc = c.securityContext;
+  if (absent(sc)) return null;
+  if (!isMapping(sc)) return `${prefix}securityContext is ${typeName(sc)}, not a mapping`;
+  const caps = (sc as Json).capabilities;
+  const capsProblem = mappingProblem(caps, prefix, 'securityContext.capabilities');
+  if (capsProblem || absent(caps)) return capsProblem;
+  return stringsProblem((caps as Json).add, prefix, 'securityContext.capabilities.add') ?? stringsProblem((caps as Json).drop, prefix, 'securityContext.capabilities.drop');
+}
+
 /** The lists of containers a pod spec holds (Pod v1: containers, initContainers, ephemeralContainers). */
 const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'] as const;
 
@@ -72,6 +96,10 @@ const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'] 
 function podSpecProblem(spec: Json, prefix: string): string | null {
   const ctx = mappingProblem(spec.securityContext, prefix, 'securityContext');
   if (ctx) return ctx;
+  if (!absent(spec.securityContext)) {
+    const sysctls = mappingsProblem((spec.securityContext as Json).sysctls, prefix, 'securityContext.sysctls');
+    if (sysctls) return sysctls;
+  }
   for (const field of CONTAINER_LISTS) {
     const list = spec[field];
     const problem = mappingsProblem(list, prefix, field);
@@ -79,8 +107,8 @@ function podSpecProblem(spec: Json, prefix: string): string | null {
     if (absent(list)) continue;
     const containers = list as Json[];
     for (let i = 0; i < containers.length; i++) {
-      const c = containers[i]!.securityContext;
-      if (!absent(c) && !isMapping(c)) return `${prefix}${field}[${i}].securityContext is ${typeName(c)}, not a mapping`;
+      const c = containerProblem(containers[i]!, `${prefix}${field}[${i}].`);
+      if (c) return c;
     }
   }
   return mappingsProblem(spec.volumes, prefix, 'volumes');

@@ -19,6 +19,12 @@ export interface CheckOutcome {
   allowed: boolean;
   forbiddenReason?: string;
   forbiddenDetail?: string;
+  /**
+   * Some container keeps CAP_NET_RAW: it neither drops ALL nor NET_RAW (the runtimes' default
+   * set includes it) or adds it. Upstream's words do not say so (its detail names only the
+   * missing drop=["ALL"]), yet CIS 5.2.8 turns on it.
+   */
+  keepsNetRaw?: boolean;
 }
 
 export type CheckFn = (pod: PodParts) => CheckOutcome;
@@ -468,18 +474,25 @@ function capabilitiesRestricted_1_22(pod: PodParts): CheckOutcome {
   const missingDropAll: string[] = [];
   const addingForbidden: string[] = [];
   const forbidden = new Set<string>();
+  let keepsNetRaw = false;
   for (const c of pod.containers) {
     const capabilities = asObject(c.sc?.capabilities);
     if (!capabilities) {
       missingDropAll.push(c.name);
+      keepsNetRaw = true;
       continue;
     }
-    if (!asList(capabilities.drop).includes('ALL')) missingDropAll.push(c.name);
+    const drop = asList(capabilities.drop);
+    if (!drop.includes('ALL')) {
+      missingDropAll.push(c.name);
+      if (!drop.includes('NET_RAW')) keepsNetRaw = true;
+    }
     let adds = false;
     for (const cap of asList(capabilities.add)) {
       if (cap !== 'NET_BIND_SERVICE') {
         adds = true;
         forbidden.add(show(cap));
+        if (cap === 'NET_RAW') keepsNetRaw = true;
       }
     }
     if (adds) addingForbidden.push(c.name);
@@ -489,7 +502,9 @@ function capabilitiesRestricted_1_22(pod: PodParts): CheckOutcome {
   if (addingForbidden.length > 0) {
     details.push(`${containersPhrase(addingForbidden)} must not include ${joinQuote(sortedUnique(forbidden))} in securityContext.capabilities.add`);
   }
-  return details.length > 0 ? deny('unrestricted capabilities', details.join('; ')) : ALLOWED;
+  if (details.length === 0) return ALLOWED;
+  const outcome = deny('unrestricted capabilities', details.join('; '));
+  return keepsNetRaw ? { ...outcome, keepsNetRaw } : outcome;
 }
 
 const RESTRICTED_VOLUME_SOURCES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'image', 'persistentVolumeClaim', 'projected', 'secret'];

@@ -7,7 +7,7 @@ import type { PssFailure } from './evaluate.ts';
 const CIS = 'CIS-1.10:';
 
 /** CIS v1.10 ids for one failing check, refined by what its detail names. */
-function cisIdsFor(f: Pick<PssFailure, 'id' | 'forbiddenDetail'>): string[] {
+function cisIdsFor(f: Pick<PssFailure, 'id' | 'forbiddenDetail' | 'keepsNetRaw'>): string[] {
   const detail = f.forbiddenDetail ?? '';
   switch (f.id) {
     case 'privileged':
@@ -28,7 +28,9 @@ function cisIdsFor(f: Pick<PssFailure, 'id' | 'forbiddenDetail'>): string[] {
       return detail.includes('NET_RAW') ? ['5.2.8', '5.2.9'] : ['5.2.9'];
     case 'capabilities_restricted': {
       const ids: string[] = [];
-      if (detail.includes('NET_RAW')) ids.push('5.2.8');
+      // A container that drops neither ALL nor NET_RAW keeps it: containerd's and CRI-O's
+      // default capability sets include CAP_NET_RAW.
+      if (f.keepsNetRaw === true || detail.includes('NET_RAW')) ids.push('5.2.8');
       if (detail.includes('capabilities.add')) ids.push('5.2.9');
       if (detail.includes('capabilities.drop')) ids.push('5.2.10');
       return ids.length > 0 ? ids : ['5.2.10'];
@@ -54,7 +56,7 @@ function cisIdsFor(f: Pick<PssFailure, 'id' | 'forbiddenDetail'>): string[] {
 const numericOrder = new Intl.Collator('en', { numeric: true }).compare;
 
 /** The CIS control ids ('CIS-1.10:5.2.2', ...) that a set of failing checks maps to, sorted. */
-export function cisControlsFor(failures: ReadonlyArray<Pick<PssFailure, 'id' | 'forbiddenDetail'>>): string[] {
+export function cisControlsFor(failures: ReadonlyArray<Pick<PssFailure, 'id' | 'forbiddenDetail' | 'keepsNetRaw'>>): string[] {
   const ids = new Set<string>();
   for (const f of failures) for (const id of cisIdsFor(f)) ids.add(id);
   return [...ids].sort(numericOrder).map((id) => CIS + id);

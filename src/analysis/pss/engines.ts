@@ -1,7 +1,8 @@
 // Admission policy engines other than Pod Security Admission (Kyverno, OPA Gatekeeper,
-// Kubewarden), recognised by the workloads that run them. When one runs, a namespace without
+// Kubewarden), recognised by the images that run them. When one runs, a namespace without
 // an enforce label may still be guarded by its policies, which ztaudit cannot read: the
-// finding stays, with lower severity and a note.
+// finding stays, with lower severity and a note. A workload's name proves nothing (anyone
+// may call an exporter kyverno-…), so it never counts.
 
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
@@ -17,33 +18,31 @@ export interface PolicyEngine {
   name: PolicyEngineName;
   /** The first workload (or pod) that showed the engine. */
   workload: ResourceRef;
-  /** What matched: the object's name or a container image. */
+  /** What matched: a container image. */
   matched: string;
 }
 
 interface Signature {
   name: PolicyEngineName;
-  /** Object name prefixes (a Deployment's pods share its prefix). */
-  names: string[];
   /**
    * The image repository paths the engine's admission webhook runs, as its Helm chart names
    * them; matched as the last segments of an image's repository, so any registry or mirror
    * prefix counts, while a name that merely contains the engine's (shop/payment-gatekeeper) does not.
    */
   images: string[];
-  /** Same-project components, by name, that enforce nothing (e.g. Kyverno's policy-reporter UI). */
-  not: string[];
 }
 
 // Images: Kyverno's chart (kyverno/kyverno, charts/kyverno/values.yaml) runs its admission
 // controller from kyverno/kyverno (on reg.kyverno.io or ghcr.io); Gatekeeper's chart
 // (open-policy-agent/gatekeeper, charts/gatekeeper/values.yaml) from openpolicyagent/gatekeeper
-// (Docker Hub); Kubewarden's (kubewarden/helm-charts, charts/kubewarden-defaults/values.yaml)
-// its policy server from kubewarden/policy-server (ghcr.io).
+// (Docker Hub); Kubewarden's (kubewarden/helm-charts) its controller, which registers the
+// webhooks, from kubewarden/kubewarden-controller (charts/kubewarden-controller/values.yaml) and
+// its policy server, which answers them, from kubewarden/policy-server
+// (charts/kubewarden-defaults/values.yaml), both on ghcr.io.
 const SIGNATURES: readonly Signature[] = [
-  { name: 'Kyverno', names: ['kyverno'], images: ['kyverno/kyverno'], not: ['policy-reporter'] },
-  { name: 'OPA Gatekeeper', names: ['gatekeeper-controller-manager'], images: ['openpolicyagent/gatekeeper'], not: [] },
-  { name: 'Kubewarden', names: ['kubewarden'], images: ['kubewarden/policy-server'], not: [] },
+  { name: 'Kyverno', images: ['kyverno/kyverno'] },
+  { name: 'OPA Gatekeeper', images: ['openpolicyagent/gatekeeper'] },
+  { name: 'Kubewarden', images: ['kubewarden/kubewarden-controller', 'kubewarden/policy-server'] },
 ];
 
 /** The kinds engines are recognised from; when one is unreadable an engine may go unseen. */
@@ -68,19 +67,9 @@ function scaledToZero(o: KubeObject): boolean {
   return (o.kind === 'Deployment' || o.kind === 'StatefulSet') && o.spec?.replicas === 0;
 }
 
-const excluded = (sig: Signature, s: string): boolean => {
-  for (const n of sig.not) if (s.includes(n)) return true;
-  return false;
-};
-
-// Plain loops, the name lowered once per object by the caller: this runs for every pod and
-// workload (200k objects at 150k pods), where closures per call were most of the cost.
-function match(sig: Signature, name: string, lower: string, images: string[]): string | undefined {
-  for (const n of sig.names) {
-    if (!lower.startsWith(n)) continue;
-    if (!excluded(sig, lower)) return `name ${name}`;
-    break;
-  }
+// Plain loops: this runs for every pod and workload (200k objects at 150k pods), where
+// closures per call were most of the cost.
+function match(sig: Signature, images: string[]): string | undefined {
   // A repository that is or ends with `s` contains it: most images are read no further.
   for (const image of images) {
     for (const s of sig.images) if (image.includes(s) && repositoryIs(imageRepository(image), s)) return `image ${image}`;
@@ -97,10 +86,10 @@ function detect(snapshot: Snapshot): PolicyEngine[] {
       if (typeof name !== 'string' || scaledToZero(o)) continue;
       if (key === 'pods' && podFinished(o)) continue;
       const images = imagesOf(key === 'pods' ? o.spec : podTemplateOf(o)?.spec);
-      const lower = name.toLowerCase();
+      if (images.length === 0) continue;
       for (const sig of SIGNATURES) {
         if (found.has(sig.name)) continue;
-        const how = match(sig, name, lower, images);
+        const how = match(sig, images);
         if (how) found.set(sig.name, { name: sig.name, workload: { kind: o.kind ?? key, namespace: o.metadata?.namespace, name }, matched: how });
       }
     }

@@ -13,6 +13,8 @@ export interface PssFailure {
   reason: string;
   forbiddenReason: string;
   forbiddenDetail: string;
+  /** Some container keeps CAP_NET_RAW (CheckOutcome.keepsNetRaw); set only when true. */
+  keepsNetRaw?: boolean;
 }
 
 export interface PssEvaluation {
@@ -128,6 +130,7 @@ export function evaluatePod(pod: PodInput | unknown, level: PssLevel | string, v
       reason: forbiddenDetail ? `${forbiddenReason} (${forbiddenDetail})` : forbiddenReason,
       forbiddenReason,
       forbiddenDetail,
+      ...(outcome.keepsNetRaw ? { keepsNetRaw: true } : {}),
     });
   }
   result.allowed = result.failures.length === 0;

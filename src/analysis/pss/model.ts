@@ -90,6 +90,11 @@ export interface WorkloadPss {
   /** At config.target; undefined for system namespaces. */
   target?: PodSetEvaluation;
   /**
+   * At config.target, for a workload of a system namespace (config systemNamespaces), which the
+   * target check leaves out: what its coverage sentence counts, so the exclusion hides nothing.
+   */
+  excludedTarget?: PodSetEvaluation;
+  /**
    * Judged by its template alone: a live workload that runs no pods. At the enforced level only
    * when its controller wants pods (Workload.wantsPods) that admission would judge: then
    * `refusedPods` is set, and the enforce evaluation is of the template its pods are refused for.
@@ -154,7 +159,7 @@ function psaLabelsOf(labels: unknown): Record<string, string> {
  */
 type FailureIntern = Map<string, PssFailure>;
 const internFailure = (intern: FailureIntern, f: PssFailure): PssFailure => {
-  const key = `${f.id}\u0000${f.forbiddenReason}\u0000${f.forbiddenDetail}\u0000${f.reason}`;
+  const key = `${f.id}\u0000${f.forbiddenReason}\u0000${f.forbiddenDetail}\u0000${f.reason}\u0000${f.keepsNetRaw === true}`;
   const seen = intern.get(key);
   if (seen) return seen;
   intern.set(key, f);
@@ -509,10 +514,10 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
     const refused = templateOnly && w.wantsPods !== undefined && !isExempt(judged[0]) && !someAdmitted(w.terminatedPods, enforce.level, enforce.version, cap, classes, isExempt);
     if (refused) entry.refusedPods = w.wantsPods;
     if ((!templateOnly || refused) && ns.known) entry.enforce = atEnforce;
-    if (!ns.system) {
-      const sameAsEnforce = enforce.level === targetLevel && atEnforce.effectiveVersion === `v1.${targetMinor}`;
-      entry.target = sameAsEnforce ? { ...atEnforce, version: targetVersion } : evaluateSet(judged, podClasses, targetLevel, targetVersion, cap, classes, isExempt, withTemplate);
-    }
+    const sameAsEnforce = enforce.level === targetLevel && atEnforce.effectiveVersion === `v1.${targetMinor}`;
+    const atTarget = sameAsEnforce ? { ...atEnforce, version: targetVersion } : evaluateSet(judged, podClasses, targetLevel, targetVersion, cap, classes, isExempt, withTemplate);
+    if (ns.system) entry.excludedTarget = atTarget;
+    else entry.target = atTarget;
     for (const d of debugged ?? []) {
       const full = classes.classOf(d.only);
       const podLevel = classes.classOf(d.none);

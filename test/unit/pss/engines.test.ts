@@ -42,23 +42,39 @@ describe('admission policy engines and pod-security.enforce-missing', () => {
     expect(shop.message).toContain('Kyverno (Deployment kyverno/kyverno-admission-controller)');
     expect(shop.message).toContain('cannot read its policies');
     expect(shop.evidence?.policyEngines).toEqual([
-      { name: 'Kyverno', workload: { kind: 'Deployment', namespace: 'kyverno', name: 'kyverno-admission-controller' }, matched: 'name kyverno-admission-controller' },
+      { name: 'Kyverno', workload: { kind: 'Deployment', namespace: 'kyverno', name: 'kyverno-admission-controller' }, matched: 'image reg.kyverno.io/kyverno/kyverno:v1.15.2' },
     ]);
     expect(byName.get('kyverno')!.status).toBe('pass');
   });
 
-  it('recognises each engine by workload name or image, pods included', () => {
+  it('recognises each engine by image, pods included', () => {
     expect(engineNames(live([ns('a'), deployment('policy', 'admission', 'ghcr.io/kyverno/kyverno:v1.12.0')]))).toEqual(['Kyverno']);
-    expect(engineNames(live([ns('a'), deployment('gatekeeper-system', 'gatekeeper-controller-manager', 'example/any:1')]))).toEqual(['OPA Gatekeeper']);
     expect(engineNames(live([ns('a'), pod('opa', 'webhook-7f9c', 'openpolicyagent/gatekeeper:v3.18.0')]))).toEqual(['OPA Gatekeeper']);
     expect(engineNames(live([ns('a'), deployment('kubewarden', 'policy-server-default', 'ghcr.io/kubewarden/policy-server:v1.20.0')]))).toEqual(['Kubewarden']);
+    expect(engineNames(live([ns('a'), deployment('kubewarden', 'kubewarden-controller', 'ghcr.io/kubewarden/kubewarden-controller:v1.20.0')]))).toEqual(['Kubewarden']);
     const all = live([
-      deployment('kw', 'kubewarden-controller', 'x:1'), deployment('gk', 'gatekeeper-controller-manager', 'y:1'), deployment('ky', 'kyverno', 'z:1'),
+      deployment('kw', 'kubewarden-controller', 'ghcr.io/kubewarden/kubewarden-controller:v1.20.0'),
+      deployment('gk', 'gatekeeper-controller-manager', 'openpolicyagent/gatekeeper:v3.18.0'),
+      deployment('ky', 'kyverno', 'reg.kyverno.io/kyverno/kyverno:v1.15.2'),
     ]);
     expect(engineNames(all)).toEqual(['Kyverno', 'OPA Gatekeeper', 'Kubewarden']);
     const [v] = evaluate(all).filter((x) => x.status === 'fail');
     expect(v.message).toContain('Kyverno (Deployment ky/kyverno), OPA Gatekeeper (Deployment gk/gatekeeper-controller-manager) and Kubewarden (Deployment kw/kubewarden-controller) run in the cluster');
     expect(v.message).toContain('cannot read their policies');
+  });
+
+  // Anyone who may create a Deployment may name it after an engine: a name alone must not lower
+  // every namespace's enforce-missing finding to medium.
+  it('a workload named like an engine but running another image is no engine: enforce-missing stays high', () => {
+    const s = live([ns('shop'), ns('monitoring'), deployment('monitoring', 'kyverno-policy-exporter-demo', 'ghcr.io/someone/metrics-exporter:1.0')]);
+    expect(engineNames(s)).toEqual([]);
+    const shop = evaluate(s).find((v) => v.resource.name === 'shop')!;
+    expect(shop.status).toBe('fail');
+    expect(shop.severity).toBeUndefined();
+    expect(shop.evidence?.policyEngines).toBeUndefined();
+    for (const [name, image] of [['gatekeeper-controller-manager', 'example/any:1'], ['kubewarden-controller', 'x:1'], ['kyverno', 'z:1']]) {
+      expect(engineNames(live([ns('a'), deployment('x', name, image)])), name).toEqual([]);
+    }
   });
 
   it('does not count look-alikes: Kyverno\'s policy-reporter, engines scaled to zero, finished pods', () => {

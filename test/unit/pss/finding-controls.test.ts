@@ -81,6 +81,28 @@ describe('Pod Security findings name only the controls they bear on', () => {
     expect(pss(report, ENFORCED, 'root').controls).toEqual(['CIS-1.10:5.2.7', ...FRAMEWORK_WIDE.slice(0, 1), 'NSA-CISA:PS/non-root-containers', ...FRAMEWORK_WIDE.slice(1)]);
   });
 
+  // CIS 5.2.8 "Minimize the admission of containers with the NET_RAW capability": the runtimes'
+  // default set includes CAP_NET_RAW, so a container that drops neither ALL nor NET_RAW keeps it
+  // (reference/checks.md "NET_RAW; added caps; drop ALL" -> 5.2.8; 5.2.9; 5.2.10). Upstream's
+  // capabilities_restricted words name only the missing drop=["ALL"].
+  it('a container that drops neither ALL nor NET_RAW fails CIS 5.2.8 as well as 5.2.10; one dropping NET_RAW fails 5.2.10 only', () => {
+    const pod = (name: string, containerSC: string): string => `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, namespace: app}\nspec:\n  securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}\n  containers: [{name: a, image: x, resources: {limits: {cpu: 1, memory: 1Gi}}, securityContext: ${containerSC}}]`;
+    const text = [
+      'apiVersion: v1\nkind: Namespace\nmetadata: {name: app, labels: {pod-security.kubernetes.io/enforce: baseline}}',
+      pod('keeps', '{allowPrivilegeEscalation: false, readOnlyRootFilesystem: true}'),
+      pod('drops-net-raw', '{allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [NET_RAW]}}'),
+      pod('adds-net-raw', '{allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL], add: [NET_RAW]}}'),
+    ].join('\n---\n');
+    const report = audit(text);
+    const cis = (name: string): string[] => pss(report, 'pod-security.pod-violates-target', name).controls.filter((c) => c.startsWith('CIS-'));
+    expect(cis('keeps')).toEqual(['CIS-1.10:5.2.8', 'CIS-1.10:5.2.10']);
+    expect(cis('drops-net-raw')).toEqual(['CIS-1.10:5.2.10']);
+    expect(cis('adds-net-raw')).toEqual(['CIS-1.10:5.2.8', 'CIS-1.10:5.2.9']);
+    const rows = new Map(frameworksOf(report).flatMap((fw) => fw.groups.flatMap((g) => g.controls)).map((r) => [r.id, r]));
+    // keeps (target) and adds-net-raw (target, and the enforced baseline that forbids adding NET_RAW).
+    expect(rows.get('CIS-1.10:5.2.8')).toMatchObject({ status: 'fail', failing: 3 });
+  });
+
   it('findings alike share one frozen list, spooled or not, and read back from a stored run', async () => {
     const text = manifests([['a', '{runAsNonRoot: true}'], ['b', '{runAsNonRoot: true, runAsGroup: 5}'], ['c', '{seccompProfile: {type: RuntimeDefault}}'], ['d', '{seccompProfile: {type: RuntimeDefault}, runAsGroup: 5}']]);
     for (const spool of [undefined, () => Spool.open()]) {

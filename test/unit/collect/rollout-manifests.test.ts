@@ -1,0 +1,61 @@
+// An Argo Rollout makes its pods through ReplicaSets from its own spec.template, as a Deployment
+// does ("Argo Rollouts ... manages the creation, scaling, and deletion of ReplicaSets",
+// https://argoproj.github.io/argo-rollouts/; Rollout spec.template is a PodTemplateSpec,
+// https://argoproj.github.io/argo-rollouts/features/specification/). Pod Security admission
+// judges the pods made from it (https://kubernetes.io/docs/concepts/security/pod-security-admission/).
+// A live run judges a Rollout through its ReplicaSets; a manifests run judges its template, under
+// the same name. Kinds whose template nobody here reads say that Pod Security did not judge it.
+import { describe, expect, it } from 'vitest';
+import { parseManifestText } from '../../../src/collect/manifests.ts';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import { auditSnapshot } from '../../../src/engine/audit.ts';
+import { CHECKS } from '../../../checks/index.ts';
+
+const NOW = new Date('2026-12-01T00:00:00Z');
+const ENFORCED = 'pod-security.pod-violates-enforced-level';
+
+const NAMESPACE = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: app, labels: {pod-security.kubernetes.io/enforce: restricted}}';
+const ROLLOUT = `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: web, namespace: app}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      hostPID: true
+      containers:
+      - name: a
+        image: x
+        securityContext: {privileged: true}
+  strategy: {canary: {steps: [{setWeight: 20}]}}`;
+const POD_TEMPLATE = 'apiVersion: v1\nkind: PodTemplate\nmetadata: {name: tpl, namespace: app}\ntemplate:\n  spec:\n    containers: [{name: a, image: x, securityContext: {privileged: true}}]';
+
+function audit(docs: string[]) {
+  const parsed = parseManifestText(docs.join('\n---\n'), 'all.yaml');
+  const snapshot = snapshotFromObjects(parsed.objects, { origin: 'manifests', sources: parsed.sources, clusterVersion: 'v1.36.0' });
+  return auditSnapshot({ snapshot, config: defaultConfig(), checks: CHECKS, now: NOW, startedAt: NOW, runId: 'r1' }).report;
+}
+
+describe('an Argo Rollout in a manifests dir', () => {
+  it('its pod template is judged like a Deployment\'s: a privileged Rollout fails the enforced level, high', () => {
+    const report = audit([NAMESPACE, ROLLOUT, POD_TEMPLATE]);
+    const f = report.findings.find((x) => x.check === ENFORCED)!;
+    expect(f.resource).toEqual({ kind: 'Rollout', namespace: 'app', name: 'web' });
+    expect(f.severity).toBe('high');
+    expect(f.message).toContain('privileged (container "a" must not set securityContext.privileged=true)');
+    expect(report.checks.find((c) => c.id === ENFORCED)!.status).toBe('fail');
+    expect(report.score.areas['pod-security']).toBeLessThan(100);
+    // A PodTemplate makes no pods of its own: kept out, and the note says Pod Security did not judge it.
+    expect(report.run.notes).toContain('skipped v1 PodTemplate tpl: not a kind ztaudit audits; Pod Security did not judge its pod template (audit the workload it makes instead)');
+    expect(report.run.notes!.some((n) => n.includes('Rollout web'))).toBe(false);
+  });
+
+  it('a Rollout whose template cannot be read makes the pod checks not evaluated, with a note naming it', () => {
+    const report = audit([NAMESPACE, ROLLOUT.replace(/      containers:\n      - name: a\n        image: x\n        securityContext: \{privileged: true\}/, '      containers: {name: a, image: x}')]);
+    expect(report.run.notes).toContain('skipped argoproj.io/v1alpha1 Rollout web: its spec.template.spec.containers is a mapping, not a list');
+    expect(report.checks.find((c) => c.id === ENFORCED)!.status).toBe('not-evaluated');
+  });
+});
