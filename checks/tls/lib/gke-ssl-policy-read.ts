@@ -17,10 +17,13 @@ export function gkeHttpsIngresses(ctx: AuditContext) {
 
 export const GKE_FRONTEND_CONFIG_READ: ConditionalRead = {
   kinds: ['gke.frontendconfigs'],
-  when: 'when a GKE Ingress serving HTTPS names a FrontendConfig: its sslPolicy sets the load balancer\'s TLS versions and cipher suites',
+  when: 'when a GKE Ingress names a FrontendConfig: its sslPolicy sets the load balancer\'s TLS versions and cipher suites, its redirectToHttps whether port 80 redirects',
   holds(ctx) {
-    const named = gkeHttpsIngresses(ctx).find(({ gke }) => gke.frontendConfig !== undefined);
-    return named ? `the SSL policy of GKE Ingress ${named.resource.namespace}/${named.resource.name}, set by FrontendConfig ${JSON.stringify(named.gke.frontendConfig)}` : undefined;
+    for (const ing of ctx.snapshot.resources.ingresses ?? []) {
+      const name = gkeIngressOf(ctx.snapshot, ing)?.frontendConfig;
+      if (name !== undefined) return `the load balancer settings of GKE Ingress ${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}, set by FrontendConfig ${JSON.stringify(name)}`;
+    }
+    return undefined;
   },
 };
 

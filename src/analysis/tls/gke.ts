@@ -162,3 +162,19 @@ export function gkeGatewaySslPolicies(snapshot: Snapshot, gateways: ReadonlyArra
     return [key, { default: true, why: without ? `GCPGatewayPolicy ${without.join(', ')} targets it with no spec.default.sslPolicy` : 'no GCPGatewayPolicy targets it' }];
   }));
 }
+
+/**
+ * Whether a GKE Ingress's load balancer answers port 80 with a redirect to HTTPS: the FrontendConfig
+ * it names sets spec.redirectToHttps.enabled true
+ * (cloud.google.com/kubernetes-engine/docs/how-to/ingress-configuration#https_redirect). `why`
+ * says what the input holds either way.
+ */
+export function gkeFrontendConfigRedirect(frontendConfigs: ReadonlyMap<string, KubeObject>, namespace: string, gke: GkeIngress): { redirects: boolean; why: string } {
+  if (gke.frontendConfig === undefined) return { redirects: false, why: 'it names no FrontendConfig' };
+  const name = JSON.stringify(gke.frontendConfig);
+  const fc = frontendConfigs.get(`${namespace}/${gke.frontendConfig}`);
+  if (!fc) return { redirects: false, why: `it names FrontendConfig ${name}, which does not exist in namespace ${namespace}` };
+  return obj(obj(fc.spec)?.redirectToHttps)?.enabled === true
+    ? { redirects: true, why: `FrontendConfig ${name} sets redirectToHttps.enabled: true` }
+    : { redirects: false, why: `FrontendConfig ${name} does not set redirectToHttps.enabled: true` };
+}

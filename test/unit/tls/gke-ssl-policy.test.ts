@@ -18,6 +18,7 @@ import { runChecks } from '../../../src/engine/run.ts';
 import type { Snapshot } from '../../../src/snapshot/types.ts';
 import { legacyProtocolEnabled } from '../../../checks/tls/legacy-protocol-enabled.ts';
 import { weakCiphers } from '../../../checks/tls/weak-ciphers.ts';
+import { ingressWithoutTls } from '../../../checks/tls/ingress-without-tls.ts';
 import { captureIO } from '../../helpers/cli.ts';
 
 const INGRESS = (frontendConfig = 'fc', namespace = 'app') => `
@@ -107,6 +108,28 @@ describe('GKE Ingress: the SSL policy of the FrontendConfig it names', () => {
     const s = snapshotOf(INGRESS());
     s.coverage['gke.frontendconfigs'] = { status: 'absent', detail: 'frontendconfigs.networking.gke.io/v1beta1 is not served by this API server' };
     expect(judge(legacyProtocolEnabled, s).failures).toEqual([expect.stringMatching(/^high Ingress app\/web: .*does not exist in namespace app/)]);
+  });
+});
+
+describe('GKE Ingress port 80: the redirectToHttps of the FrontendConfig it names (ingress-configuration#https_redirect)', () => {
+  const OPEN_80 = INGRESS().replace('    kubernetes.io/ingress.allow-http: "false"\n', '');
+  it('redirectToHttps.enabled true: port 80 redirects, the host passes', () => {
+    const s = snapshotOf(OPEN_80 + FRONTEND_CONFIG('{redirectToHttps: {enabled: true}}'));
+    const { outcome, failures } = judge(ingressWithoutTls, s);
+    expect(outcome.status).toBe('pass');
+    expect(failures).toEqual([]);
+    const verdicts = [...ingressWithoutTls.evaluate({ snapshot: s, config: defaultConfig(), now: new Date('2026-12-01T00:00:00Z') })];
+    expect(verdicts.map((v) => `${v.status} ${v.message}`)).toEqual([expect.stringMatching(/^pass .*answers with a redirect to HTTPS: FrontendConfig "fc" sets redirectToHttps\.enabled: true/)]);
+  });
+  it('a FrontendConfig without it serves the host over plaintext HTTP: high, naming the FrontendConfig', () => {
+    expect(judge(ingressWithoutTls, snapshotOf(OPEN_80 + FRONTEND_CONFIG('{sslPolicy: tls12}'))).failures).toEqual([expect.stringMatching(/^high Ingress app\/web: .*plaintext HTTP on port 80: kubernetes\.io\/ingress\.allow-http is unset .*FrontendConfig "fc" does not set redirectToHttps\.enabled: true/)]);
+  });
+  it('FrontendConfigs that could not be read leave it not evaluated', () => {
+    const s = snapshotOf(OPEN_80);
+    s.coverage['gke.frontendconfigs'] = { status: 'forbidden', detail: 'list frontendconfigs.networking.gke.io (refused in test)' };
+    const { outcome } = judge(ingressWithoutTls, s);
+    expect(outcome.status).toBe('not-evaluated');
+    expect(outcome.reason).toContain('gke.frontendconfigs');
   });
 });
 
