@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check, ConditionalRead } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { ALB_PARAMS, albIngressOf, certificateStates, condition, describeCondition, tlsSecretUses, GKE_ALLOW_HTTP, gkeIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, ALB_LISTEN_PORTS, ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxAnnotationBool, nginxAnnotationGroups, nginxControllersFor, nginxRedirectSettings, normalizeHost, servedByIngressNginx, servedByTraefik, traefikCrdProvidersFor, traefikCrdUnserved, traefikEntryPoints, traefikHttpsRedirect, traefikRouterPlaintext, traefikRouterTls, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, TRAEFIK_TCP_ROUTE_KEYS, type GkeIngress, type TraefikEntryPoints, type UpstreamTls } from '../../src/analysis/tls/index.ts';
+import { ALB_PARAMS, albIngressOf, certificateStates, condition, describeCondition, tlsSecretUses, GKE_ALLOW_HTTP, gkeFrontendConfigRedirect, gkeFrontendConfigs, gkeIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, ALB_LISTEN_PORTS, ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxAnnotationBool, nginxAnnotationGroups, nginxControllersFor, nginxRedirectSettings, normalizeHost, servedByIngressNginx, servedByTraefik, traefikCrdProvidersFor, traefikCrdUnserved, traefikEntryPoints, traefikHttpsRedirect, traefikRouterPlaintext, traefikRouterTls, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, TRAEFIK_TCP_ROUTE_KEYS, type GkeIngress, type TraefikEntryPoints, type UpstreamTls } from '../../src/analysis/tls/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import type { KubeObject, Snapshot } from '../../src/snapshot/types.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
@@ -10,6 +10,7 @@ import { EDGE_ENCRYPTION } from '../controls.ts';
 import { EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ } from './lib/alb-params-read.ts';
 import { namedConfigMaps } from './lib/nginx-config-read.ts';
 import { LBC_SERVICE_WEBHOOK_READ } from './lib/lbc-webhook-read.ts';
+import { GKE_FRONTEND_CONFIG_READ } from './lib/gke-ssl-policy-read.ts';
 
 /**
  * ingress-nginx builds one server per host from every Ingress it serves and gives it the
@@ -281,10 +282,9 @@ function albVerdict(ing: KubeObject, resource: { kind: string; namespace: string
  * A host a GKE Ingress serves over HTTPS, with the certificate of spec.tls entry `by` or, when no
  * entry covers it, of the certificates its annotations name (GkeIngress.certificates), whose
  * load balancer keeps its port-80 frontend (src/analysis/tls/gke.ts): served over plaintext HTTP
- * too, unless the FrontendConfig it names redirects, which is unknown here (FrontendConfigs are not
- * collected).
+ * too, unless the FrontendConfig it names redirects port 80 to HTTPS (redirectToHttps).
  */
-function gkePlainHttp(resource: { kind: string; namespace: string; name: string }, host: string | undefined, by: string | undefined, gke: GkeIngress): Verdict {
+function gkePlainHttp(resource: { kind: string; namespace: string; name: string }, host: string | undefined, by: string | undefined, gke: GkeIngress, frontendConfigs: ReadonlyMap<string, KubeObject>): Verdict {
   const detailKey = host !== undefined ? `host/${host}` : 'default';
   const subject = host !== undefined ? `Host ${host}` : 'The host-less rule (any Host header)';
   const setting = gke.allowHttpRaw === undefined ? `${GKE_ALLOW_HTTP} is unset ("true" by default)` : `${GKE_ALLOW_HTTP} is ${JSON.stringify(gke.allowHttpRaw)}, not "false"`;
@@ -292,7 +292,9 @@ function gkePlainHttp(resource: { kind: string; namespace: string; name: string 
   const who = `GKE Ingress ${resource.namespace}/${resource.name} (${gke.by})`;
   const fromTls = gke.certificates.some((c) => c.startsWith('spec.tls '));
   const covered = by !== undefined ? `${subject} is covered by TLS entry ${by}` : `${subject} is served over HTTPS with the certificate of ${gke.certificates.join(' and ')} (${fromTls ? 'no spec.tls entry names it in hosts, which ingress-gce ignores' : 'no spec.tls entry covers it'})`;
-  if (gke.frontendConfig !== undefined) return { status: 'fail', resource, detailKey, severity: 'medium', evidence, message: `${covered}, but ${who} keeps its plain-HTTP frontend on port 80 (${setting}); it names FrontendConfig ${JSON.stringify(gke.frontendConfig)}, whose redirectToHttps may redirect that port to HTTPS, but FrontendConfigs are not collected, so whether it is served over plaintext HTTP is unknown.` };
+  const redirect = gkeFrontendConfigRedirect(frontendConfigs, resource.namespace, gke);
+  if (redirect.redirects) return { status: 'pass', resource, detailKey, evidence: { ...evidence, redirectToHttps: true }, message: `${covered}; ${who} keeps its port-80 frontend (${setting}), but it answers with a redirect to HTTPS: ${redirect.why}.` };
+  if (gke.frontendConfig !== undefined) return { status: 'fail', resource, detailKey, evidence, message: `${covered}, but ${who} also serves it over plaintext HTTP on port 80: ${setting}, and ${redirect.why}. Set ${GKE_ALLOW_HTTP}: "false", or redirectToHttps.enabled: true in the FrontendConfig.` };
   return { status: 'fail', resource, detailKey, evidence, message: `${covered}, but ${who} also serves it over plaintext HTTP on port 80: ${setting}. Set ${GKE_ALLOW_HTTP}: "false", or redirect port 80 with a FrontendConfig (redirectToHttps).` };
 }
 
@@ -302,13 +304,14 @@ function gkePlainHttp(resource: { kind: string; namespace: string; name: string 
  * certificate, and only over HTTPS when allow-http is "false"
  * (cloud.google.com/kubernetes-engine/docs/how-to/managed-certs, …/ingress-multi-ssl).
  */
-function gkeAnnotatedCertificate(resource: { kind: string; namespace: string; name: string }, host: string | undefined, gke: GkeIngress): Verdict {
-  if (gke.allowHttp) return gkePlainHttp(resource, host, undefined, gke);
+function gkeAnnotatedCertificate(resource: { kind: string; namespace: string; name: string }, host: string | undefined, gke: GkeIngress, frontendConfigs: ReadonlyMap<string, KubeObject>): Verdict {
+  if (gke.allowHttp) return gkePlainHttp(resource, host, undefined, gke, frontendConfigs);
   return { status: 'pass', resource, detailKey: host !== undefined ? `host/${host}` : 'default', message: `${host !== undefined ? `Host ${host}` : `The host-less rule (any Host header)`} is served over HTTPS only: GKE Ingress ${resource.namespace}/${resource.name} (${gke.by}) takes its certificate from ${gke.certificates.join(' and ')}, and ${GKE_ALLOW_HTTP}: ${JSON.stringify(gke.allowHttpRaw)} leaves its load balancer no port-80 frontend.`, evidence: { ...(host !== undefined ? { host } : {}), certificates: gke.certificates, gkeIngress: gke.by, allowHttp: gke.allowHttpRaw } };
 }
 
 function ingressVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
+  const frontendConfigs = gkeFrontendConfigs(ctx.snapshot);
   const nginx = nginxServerCertificates(ctx.snapshot);
   let dnsNames: ReturnType<typeof certificateDnsNames> | undefined;
   let eps: TraefikEntryPoints | undefined;
@@ -412,11 +415,11 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
     for (const host of hosts) {
       const by = tlsHosts.find((t) => ingressTlsHostCovers(t, host));
       if (by && gke?.allowHttp) {
-        out.push(gkePlainHttp(resource, host, by, gke));
+        out.push(gkePlainHttp(resource, host, by, gke, frontendConfigs));
         continue;
       }
       if (!by && gke && gke.certificates.length > 0) {
-        out.push(gkeAnnotatedCertificate(resource, host, gke));
+        out.push(gkeAnnotatedCertificate(resource, host, gke, frontendConfigs));
         continue;
       }
       if (traefik?.inCluster) {
@@ -452,7 +455,7 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
       else if (traefik?.secure !== undefined) out.push({ status: 'fail', resource, detailKey: 'default', severity: 'medium', message: `Ingress ${ns}/${resource.name}'s host-less rule (any Host header) is served ${traefik.served}, but without a host name no certificate can be picked or requested for it, so it presents Traefik's default certificate. Name the hosts.`, evidence: { tlsHosts, ...(hostlessTls ? { tlsEntryWithoutHosts: true } : {}), ...traefik.evidence } });
       // GKE's load balancer serves any Host header over HTTPS with the certificates it holds, the
       // secrets of spec.tls entries without hosts included (src/analysis/tls/gke.ts).
-      else if (gke && gke.certificates.length > 0) out.push(gkeAnnotatedCertificate(resource, undefined, gke));
+      else if (gke && gke.certificates.length > 0) out.push(gkeAnnotatedCertificate(resource, undefined, gke, frontendConfigs));
       else out.push(hostlessTls
         ? { status: 'fail', resource, detailKey: 'default', severity: 'medium', message: `Ingress ${ns}/${resource.name} serves a host-less rule (any Host header); a TLS entry without hosts cannot cover it, so it depends on the controller's default certificate and still answers HTTP. Name the hosts.`, evidence: { tlsHosts, tlsEntryWithoutHosts: true } }
         : upstreamTls('its host-less rule (any Host header)', 'default', { tlsHosts }) ?? { status: 'fail', resource, detailKey: 'default', message: `Ingress ${ns}/${resource.name} serves a host-less rule (any Host header) without TLS${traefik && traefik.secure === undefined ? ` on ${traefik.where}` : ''}.`, evidence: { tlsHosts, ...traefik?.evidence } });
@@ -783,7 +786,7 @@ export const ingressWithoutTls: Check = {
   remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; a host no tls hosts entry names gets the certificate of an entry\'s Secret that names it, which the dnsNames of the cert-manager Certificate writing the Secret show (in a live cluster only once it is Ready), or, on an Ingress with a cert-manager ingress-shim annotation, the entry\'s hosts, a Secret no Certificate writes being a medium finding: unknown, as Secrets are not read; an ingress-nginx ssl-passthrough Ingress needs the controller started with --enable-ssl-passthrough and force-ssl-redirect: "true" for port 80; other controllers are judged per Ingress; on GKE (kubernetes.io/ingress.class gce, gce-internal or gce-regional-external, or an IngressClass of controller k8s.io/ingress-gce) spec.tls (any entry with a secretName: ingress-gce ignores its hosts), or a certificate named by networking.gke.io/managed-certificates or ingress.gcp.kubernetes.io/pre-shared-cert, adds HTTPS but port 80 keeps serving plain HTTP until kubernetes.io/ingress.allow-http: "false" (a FrontendConfig\'s redirectToHttps is not read, so an Ingress naming one with HTTP allowed is a medium finding: unknown); on Traefik spec.tls only supplies certificates: set the annotation traefik.ingress.kubernetes.io/router.tls: "true" (or a router.tls.certresolver), or name in traefik.ingress.kubernetes.io/router.entrypoints only entryPoints whose install configuration sets http.tls or redirects to https, or mark those asDefault; plaintext on an entryPoint no LoadBalancer, NodePort or externalIPs Service selecting the Traefik pods publishes, such as the Helm chart\'s metrics, is a low finding: only clients inside the cluster reach it); for Gateway API add an HTTPS listener for each hostname (a TLS or HTTPS listener needs a tls block; its tls.mode defaults to Terminate, which needs certificateRefs or options; its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/certificate-arn and listen-ports with only HTTPS entries, or add alb.ingress.kubernetes.io/ssl-redirect: \'443\' to redirect its HTTP listeners (in an IngressGroup, alb.ingress.kubernetes.io/group.name, one member\'s ssl-redirect redirects the HTTP listeners of every member, so set the same port on all or on one; different ports, listen-ports giving one port HTTP and HTTPS, or two ssl-policy values on one HTTPS port stop the controller reconciling the whole group; a port number naming one of its HTTPS listeners: the controller refuses "true" or any other port and does not reconcile the Ingress, a medium finding; sslRedirectPort in the AWS Load Balancer Controller\'s IngressClassParams overrides it; on EKS Auto Mode, IngressClass controller eks.amazonaws.com/alb, the certificateARNs of the IngressClassParams its class names give the certificate too, as the certificateArn of the AWS Load Balancer Controller\'s IngressClassParams (elbv2.k8s.aws) does, overriding the annotation); give a Traefik IngressRoute a spec.tls section (secretName, certResolver, or tls: {} for the default TLSStore\'s certificate), or attach it only to entryPoints whose install configuration sets http.tls or redirects to https, or give every route of it (or the Ingress, in traefik.ingress.kubernetes.io/router.middlewares) a Middleware with redirectScheme: {scheme: https} ahead of any middleware that may answer (basicAuth, forwardAuth, ipAllowList, rateLimit …), in the route\'s namespace (another namespace\'s counts only with allowCrossNamespace, not read here), so that the router answers plaintext requests only with a redirect (IngressRoutes and IngressRouteTCPs of a class no Traefik\'s CRD provider takes, providers.kubernetesCRD.ingressClass, are not judged and are named in the note); give a Traefik IngressRouteTCP a spec.tls section (secretName or certResolver, or passthrough: true when the backend terminates TLS itself): without it Traefik forwards raw TCP, which is a low finding on entryPoints only clients inside the cluster reach; give a Contour root HTTPProxy virtualhost.tls (secretName) and drop permitInsecure from its routes.',
   needs: ['ingresses'],
   reads: [...EDGE_ROUTE_KINDS.filter((k) => k !== 'ingresses' && !EDGE_ROUTE_BEST_EFFORT.includes(k)), 'traefik.middlewares', 'traefik-legacy.middlewares', 'namespaces'],
-  readsWhen: [NGINX_REDIRECT_READ, NGINX_REDIRECT_CONFIG_READ, NGINX_PASSTHROUGH_READ, NGINX_PASSTHROUGH_CONFIG_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ, LBC_SERVICE_WEBHOOK_READ],
+  readsWhen: [NGINX_REDIRECT_READ, NGINX_REDIRECT_CONFIG_READ, NGINX_PASSTHROUGH_READ, NGINX_PASSTHROUGH_CONFIG_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ, LBC_SERVICE_WEBHOOK_READ, GKE_FRONTEND_CONFIG_READ],
   readsBestEffort: ['deployments', 'daemonsets', 'statefulsets', 'certmanager.certificates', ...EDGE_ROUTE_BEST_EFFORT],
   evaluate(ctx) {
     return [...ingressVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...istioGatewayVerdicts(ctx), ...traefikIngressRouteVerdicts(ctx), ...traefikIngressRouteTcpVerdicts(ctx), ...contourHttpProxyVerdicts(ctx)];

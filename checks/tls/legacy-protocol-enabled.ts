@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
-import { ALB_PARAMS, gatewayPassthroughListeners, traefikTcpPassthroughRoutes, GKE_DEFAULT_SSL_POLICY, GKE_FRONTEND_CONFIG, GKE_GATEWAY_CONTROLLER, gkeIngressOf, gkeTlsGateways, nginxCanary, nginxCipherAnnotations, nginxServerKeys, opensslEnabledSuites, ALB_SSL_POLICY, clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, istioGatewayServers, istioTlsDefaults, albIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, traefikDefaultMinTls, traefikTlsOptions, traefikTlsRouter, undecidedTlsServices, versionTokens, type AlbIngress, type TraefikInstance, type AwsTlsService, type LbcDefaultPolicy } from '../../src/analysis/tls/index.ts';
+import { ALB_PARAMS, gatewayPassthroughListeners, traefikTcpPassthroughRoutes, GKE_DEFAULT_SSL_POLICY, GKE_GATEWAY_CONTROLLER, gkeFrontendConfigs, gkeGatewaySslPolicies, gkeIngressSslPolicy, gkeTlsGateways, type GkeSslPolicy, nginxCanary, nginxCipherAnnotations, nginxServerKeys, opensslEnabledSuites, ALB_SSL_POLICY, clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, istioGatewayServers, istioTlsDefaults, albIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, traefikDefaultMinTls, traefikTlsOptions, traefikTlsRouter, undecidedTlsServices, versionTokens, type AlbIngress, type TraefikInstance, type AwsTlsService, type LbcDefaultPolicy } from '../../src/analysis/tls/index.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { istioMeshConfigUnread } from '../../src/analysis/mesh/configmaps.ts';
@@ -14,6 +14,7 @@ import { NGINX_CONTROLLER_CONFIG_READ } from './lib/nginx-config-read.ts';
 import { LBC_SERVICE_WEBHOOK_READ } from './lib/lbc-webhook-read.ts';
 import { ENVOY_GATEWAY_TARGETS_READ } from './lib/envoy-gateway-read.ts';
 import { ISTIO_TLS_DEFAULTS_READ } from './lib/istio-mesh-tls-read.ts';
+import { GKE_FRONTEND_CONFIG_READ, GKE_GATEWAY_POLICY_READ, gkeHttpsIngresses } from './lib/gke-ssl-policy-read.ts';
 
 const NGINX_DEFAULT_PROTOCOLS = 'TLSv1.2 TLSv1.3';
 /** ingress-nginx's default ssl-ciphers (docs/user-guide/nginx-configuration/configmap.md ssl-ciphers; /work/shared/reference/checks.md): GCM and ChaCha20 only. */
@@ -367,38 +368,32 @@ function albVerdicts(ctx: AuditContext): Verdict[] {
   return out;
 }
 
-/** GKE Ingresses (ingress-gce) that serve HTTPS: spec.tls secretName, managed-certificates or pre-shared-cert. */
-function gkeHttpsIngresses(ctx: AuditContext) {
-  return (ctx.snapshot.resources.ingresses ?? []).flatMap((ing) => {
-    const gke = gkeIngressOf(ctx.snapshot, ing);
-    return gke && gke.certificates.length > 0 ? [{ resource: { kind: 'Ingress', namespace: ing.metadata?.namespace ?? 'default', name: ing.metadata?.name ?? '' }, gke }] : [];
-  });
+/**
+ * A GKE load balancer takes the SSL policy the FrontendConfig (Ingress) or GCPGatewayPolicy
+ * (Gateway) names, else Google's default (GKE_DEFAULT_SSL_POLICY), as an AWS one takes
+ * ELBSecurityPolicy-2016-08. A named policy is a Compute Engine object Kubernetes does not hold:
+ * a medium finding says it cannot be judged, so the grade is not clean on faith.
+ */
+function gkeVerdict(resource: ResourceRef, at: string, policy: GkeSslPolicy, evidence: Record<string, unknown>): Verdict {
+  if (policy.default) {
+    return { status: 'fail', resource, detailKey: 'gke-ssl-policy', message: `${at} with no SSL policy (${policy.why}), so it takes ${GKE_DEFAULT_SSL_POLICY}, which accepts TLS 1.0 and 1.1.`, evidence: { ...evidence, sslPolicy: GKE_DEFAULT_SSL_POLICY, minimumTlsVersion: '1.0' } };
+  }
+  const names = policy.policies.map((p) => JSON.stringify(p)).join(', ');
+  return { status: 'fail', resource, detailKey: 'gke-ssl-policy', severity: 'medium', message: `${at} with SSL policy ${names} (${policy.from}), which cannot be judged: SSL policy ${names} lives in Google Cloud, not in Kubernetes, so its minimum TLS version is unknown here; check it (gcloud compute ssl-policies describe) or run with --probe-tls.`, evidence: { ...evidence, sslPolicy: policy.policies, sslPolicyFrom: policy.from } };
 }
 
-/**
- * A GKE Ingress naming no FrontendConfig has no SSL policy of its own, so its Google Cloud load
- * balancer takes Google's default (GKE_DEFAULT_SSL_POLICY), as an AWS one takes
- * ELBSecurityPolicy-2016-08. One naming a FrontendConfig is left to the note: FrontendConfigs
- * (its sslPolicy) are not collected.
- */
-function gkeIngressVerdicts(ctx: AuditContext): Verdict[] {
-  return gkeHttpsIngresses(ctx).filter(({ gke }) => gke.frontendConfig === undefined).map(({ resource, gke }) => ({
-    status: 'fail',
-    resource,
-    detailKey: 'gke-ssl-policy',
-    message: `Ingress ${resource.namespace}/${resource.name} (${gke.by}) terminates TLS at a Google Cloud load balancer (${gke.certificates.join(', ')}) with no SSL policy (no ${GKE_FRONTEND_CONFIG} annotation naming a FrontendConfig with sslPolicy), so it takes ${GKE_DEFAULT_SSL_POLICY}, which accepts TLS 1.0 and 1.1.`,
-    evidence: { loadBalancer: 'Google Cloud', gkeIngress: gke.by, certificates: gke.certificates, sslPolicy: GKE_DEFAULT_SSL_POLICY, minimumTlsVersion: '1.0' },
-  }));
+function gkeVerdicts(ctx: AuditContext): Verdict[] {
+  const frontendConfigs = gkeFrontendConfigs(ctx.snapshot);
+  const ingresses = gkeHttpsIngresses(ctx).map(({ resource, gke }) => gkeVerdict(resource, `Ingress ${resource.namespace}/${resource.name} (${gke.by}) terminates TLS at a Google Cloud load balancer (${gke.certificates.join(', ')})`, gkeIngressSslPolicy(frontendConfigs, resource.namespace, gke), { loadBalancer: 'Google Cloud', gkeIngress: gke.by, certificates: gke.certificates, ...(gke.frontendConfig !== undefined ? { frontendConfig: gke.frontendConfig } : {}) }));
+  const gateways = gkeTlsGateways(ctx.snapshot);
+  const policies = gkeGatewaySslPolicies(ctx.snapshot, gateways);
+  return [...ingresses, ...gateways.map((g) => gkeVerdict({ kind: 'Gateway', namespace: g.namespace, name: g.name }, `Gateway ${g.namespace}/${g.name} (GatewayClass ${JSON.stringify(g.gatewayClass)}, controller ${GKE_GATEWAY_CONTROLLER}) terminates TLS at a Google Cloud load balancer (listeners ${g.listeners.map((l) => JSON.stringify(l)).join(', ')})`, policies.get(`${g.namespace}/${g.name}`)!, { loadBalancer: 'Google Cloud', gatewayClass: g.gatewayClass, listeners: g.listeners }))];
 }
 
 function excludedSubjects(ctx: AuditContext): string[] {
   const out: string[] = [];
   const { passthrough } = istioServers(ctx);
   if (passthrough.length > 0) out.push(`${passthrough.length} Istio Gateway server(s) pass TLS through to the backend (PASSTHROUGH or AUTO_PASSTHROUGH; an omitted tls.mode is PASSTHROUGH), so the backend decides the TLS version, not the gateway: ${passthrough.join(', ')}; run with --probe-tls to judge them (tls.probe-legacy-accepted): the probe sends each of their hosts as SNI to the address of the LoadBalancer Service selecting the gateway's pods, as the gateway routes passthrough connections by SNI alone; a wildcard host, or a gateway without such a Service, needs its hosts listed in tls.probe.endpoints with their sni`);
-  const gkeNamed = gkeHttpsIngresses(ctx).filter(({ gke }) => gke.frontendConfig !== undefined);
-  if (gkeNamed.length > 0) out.push(`${gkeNamed.length} GKE Ingress(es) terminate TLS at a Google Cloud load balancer whose SSL policy is set by the FrontendConfig they name (${GKE_FRONTEND_CONFIG}), and FrontendConfigs are not collected, so the TLS versions it accepts are unknown: ${gkeNamed.map(({ resource, gke }) => `${resource.namespace}/${resource.name} (FrontendConfig ${JSON.stringify(gke.frontendConfig)})`).join(', ')}; without sslPolicy there ${GKE_DEFAULT_SSL_POLICY} applies: check it (kubectl get frontendconfig -o yaml) or run with --probe-tls`);
-  const gkeGateways = gkeTlsGateways(ctx.snapshot);
-  if (gkeGateways.length > 0) out.push(`${gkeGateways.length} Gateway(s) of a GatewayClass of controller ${GKE_GATEWAY_CONTROLLER} terminate TLS at a Google Cloud load balancer whose SSL policy a GCPGatewayPolicy (networking.gke.io, spec.default.sslPolicy) sets, and GCPGatewayPolicies are not collected, so the TLS versions it accepts are unknown: ${gkeGateways.map((g) => `${g.namespace}/${g.name} (listeners ${g.listeners.join(', ')})`).join(', ')}; without one ${GKE_DEFAULT_SSL_POLICY} applies: attach a GCPGatewayPolicy naming a TLS 1.2 SSL policy, check it (kubectl get gcpgatewaypolicy -A) or run with --probe-tls`);
   out.push(...traefikUnjudged(ctx));
   const gwPassthrough = gatewayPassthroughListeners(ctx.snapshot);
   if (gwPassthrough.length > 0) {
@@ -451,11 +446,11 @@ export const legacyProtocolEnabled: Check = {
   remediation: 'Require TLS 1.2+: remove TLSv1/TLSv1.1 from ingress-nginx ssl-protocols; set Istio minProtocolVersion TLSV1_2 (or omit it); Traefik minVersion VersionTLS12 in every TLSOption (without it Traefik before v2.11, built with a Go older than 1.22, accepts TLS 1.0) and, on Traefik before v2.9, whose built-in default sets no minimum, in a TLSOption named default; Contour minimumProtocolVersion "1.2"; in the Envoy Gateway ClientTrafficPolicy that applies to a Gateway listener (one naming it in targetRefs sectionName, else the oldest targeting the whole Gateway) set tls.minVersion "1.2" or "1.3", or leave it unset (1.2) (a lower minVersion with no tls.ciphers, Envoy\'s default list, or only AES-GCM, ChaCha20-Poly1305 and SHA-256/384 suites is a low finding: no handshake below TLS 1.2 completes; a CBC-SHA suite listed keeps it high); on a Service with service.beta.kubernetes.io/aws-load-balancer-ssl-cert set service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06 on a Network Load Balancer, ELBSecurityPolicy-TLS-1-2-2017-01 on a Classic one, which has none of the TLS13/FS policies and otherwise keeps the default; from manifests, a Service without spec.loadBalancerClass is the AWS Load Balancer Controller\'s NLB when its v2.5+ Service webhook is there, shown by its MutatingWebhookConfiguration or its image tag, and unjudged, in the coverage note, when the image names no version): without it AWS applies ELBSecurityPolicy-2016-08, which accepts TLS 1.0; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/ssl-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06), its default being ELBSecurityPolicy-2016-08 too; or run the AWS Load Balancer Controller with --default-ssl-policy=ELBSecurityPolicy-TLS13-1-2-2021-06, which its ALBs and NLBs take when no annotation names a policy (an sslPolicy in the IngressClassParams (elbv2.k8s.aws) an ALB Ingress\'s class names overrides the annotation: set it there to a TLS 1.2+ policy); on a GKE Ingress (class gce, gce-internal, gce-regional-external) name a FrontendConfig (networking.gke.io/v1beta1.FrontendConfig) whose sslPolicy is a Google Cloud SSL policy with minimum TLS 1.2 (gcloud compute ssl-policies create --min-tls-version 1.2 --profile MODERN), and on a GKE Gateway attach a GCPGatewayPolicy naming one: without either Google Cloud\'s default policy applies, which accepts TLS 1.0; on EKS Auto Mode (loadBalancerClass eks.amazonaws.com/nlb) name a TLS 1.2+ policy the same way and confirm it on the listener (aws elbv2 describe-listeners), AWS documenting neither Auto Mode\'s default nor that it reads the annotation; on an EKS Auto Mode ALB Ingress (IngressClass controller eks.amazonaws.com/alb) set sslPolicy in the IngressClassParams its class names to a TLS 1.2+ policy (it overrides alb.ingress.kubernetes.io/ssl-policy): with neither, AWS documents no Auto Mode default and the policy is noted as unknown (a Service of another spec.loadBalancerClass, e.g. MetalLB\'s, gets no AWS load balancer: its policy is not judged, and the coverage note names it).',
   needs: ['deployments', 'daemonsets'],
   reads: ['statefulsets', 'services', 'ingresses', 'ingressclasses', 'istio.gateways', 'gatewayapi.gateways', 'gatewayapi.gatewayclasses', 'envoygateway.clienttrafficpolicies', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'traefik.ingressroutetcps', 'traefik-legacy.ingressroutetcps', 'contour.httpproxies'],
-  readsWhen: [NGINX_CONTROLLER_CONFIG_READ, ISTIO_TLS_DEFAULTS_READ, TRAEFIK_TLS_ROUTERS_READ, ENVOY_GATEWAY_TARGETS_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ, ALB_NAMESPACES_READ, LBC_SERVICE_WEBHOOK_READ],
+  readsWhen: [NGINX_CONTROLLER_CONFIG_READ, ISTIO_TLS_DEFAULTS_READ, TRAEFIK_TLS_ROUTERS_READ, ENVOY_GATEWAY_TARGETS_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ, ALB_NAMESPACES_READ, LBC_SERVICE_WEBHOOK_READ, GKE_FRONTEND_CONFIG_READ, GKE_GATEWAY_POLICY_READ],
   // The routers a TLSOption's finding names (lib/traefik-option-users.ts): unreadable, the finding says so.
   readsBestEffort: TLS_OPTION_USER_KINDS.filter((k) => !k.endsWith('ingressroutetcps')),
   evaluate(ctx) {
-    return [...nginxVerdicts(ctx), ...istioVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...traefikVerdicts(ctx), ...contourVerdicts(ctx), ...awsLoadBalancerVerdicts(ctx), ...albVerdicts(ctx), ...gkeIngressVerdicts(ctx)];
+    return [...nginxVerdicts(ctx), ...istioVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...traefikVerdicts(ctx), ...contourVerdicts(ctx), ...awsLoadBalancerVerdicts(ctx), ...albVerdicts(ctx), ...gkeVerdicts(ctx)];
   },
   excluded(ctx) {
     const notes = excludedSubjects(ctx);

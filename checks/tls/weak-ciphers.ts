@@ -1,8 +1,8 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
-import type { Verdict } from '../../src/base/vocabulary.ts';
+import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
 import { clientTrafficPolicies, istioGatewayServers, istioTlsDefaults, ISTIO_CIPHER_MODES, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, configMapData, gatewayListenerPolicies, describeWeakCipher, GO_CIPHER_SUITES, GO_PRE_122_EXTRA_SUITES, goCipherSuiteWeaknesses, traefikDefaultMinTls, traefikTlsRouter, nginxCanary, nginxCipherAnnotations, nginxConfigSources, nginxServerKeys, opensslCipherWeaknesses, traefikTlsOptions, versionTokens, type CipherAnalysis, type ServedIngress } from '../../src/analysis/tls/index.ts';
-import { AWS_POLICY_CIPHERS, AWS_SSL_POLICIES_DOC, awsTlsServices, contourCipherConfigs, contourCipherNames, contourTlsVirtualHosts, gkeIngressOf, gkeTlsGateways } from '../../src/analysis/tls/index.ts';
+import { AWS_POLICY_CIPHERS, AWS_SSL_POLICIES_DOC, awsTlsServices, contourCipherConfigs, contourCipherNames, contourTlsVirtualHosts, GKE_DEFAULT_SSL_POLICY, gkeFrontendConfigs, gkeGatewaySslPolicies, gkeIngressSslPolicy, gkeTlsGateways, type GkeSslPolicy } from '../../src/analysis/tls/index.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { albIngresses, paramsMissing } from './lib/alb-ingresses.ts';
 import { ALB_NAMESPACES_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ } from './lib/alb-params-read.ts';
@@ -15,6 +15,7 @@ import { ISTIO_TLS_DEFAULTS_READ } from './lib/istio-mesh-tls-read.ts';
 import { TRAEFIK_TLS_ROUTERS_READ } from './lib/traefik-tls-routers-read.ts';
 import { TLS_OPTION_USER_KINDS, tlsOptionUsers } from './lib/traefik-option-users.ts';
 import { CONTOUR_CONFIGURATION_READ } from './lib/contour-config-read.ts';
+import { GKE_FRONTEND_CONFIG_READ, GKE_GATEWAY_POLICY_READ, gkeHttpsIngresses } from './lib/gke-ssl-policy-read.ts';
 
 function evidenceOf(a: CipherAnalysis, extra: Record<string, unknown>): Record<string, unknown> {
   const e: Record<string, unknown> = { ...extra, weakSuites: a.weak.map(describeWeakCipher) };
@@ -291,6 +292,30 @@ function awsVerdicts(ctx: AuditContext): Verdict[] {
   return out;
 }
 
+/**
+ * Suites Google's COMPATIBLE profile, that of Google Cloud's default SSL policy, enables that this
+ * check calls weak (CBC, RSA key exchange, 3DES): a sample of the "Features" table of
+ * https://cloud.google.com/load-balancing/docs/ssl-policies-concepts (Google-managed profiles).
+ */
+const GKE_COMPATIBLE_WEAK = ['TLS_RSA_WITH_3DES_EDE_CBC_SHA', 'TLS_RSA_WITH_AES_128_CBC_SHA', 'TLS_RSA_WITH_AES_256_CBC_SHA', 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA', 'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA'];
+
+/** GKE load balancers: Google's default SSL policy (COMPATIBLE) fails; a named Compute Engine policy cannot be judged from Kubernetes. */
+function gkeVerdict(resource: ResourceRef, at: string, policy: GkeSslPolicy, evidence: Record<string, unknown>): Verdict {
+  if (policy.default) {
+    return { status: 'fail', resource, detailKey: 'gke-ssl-policy', message: `${at} with no SSL policy (${policy.why}), so it takes ${GKE_DEFAULT_SSL_POLICY}, whose COMPATIBLE profile enables weak suites: ${GKE_COMPATIBLE_WEAK.join(', ')} (CBC mode, RSA key exchange, 3DES).`, evidence: { ...evidence, sslPolicy: GKE_DEFAULT_SSL_POLICY, profile: 'COMPATIBLE', weak: GKE_COMPATIBLE_WEAK } };
+  }
+  const names = policy.policies.map((p) => JSON.stringify(p)).join(', ');
+  return { status: 'fail', resource, detailKey: 'gke-ssl-policy', severity: 'medium', message: `${at} with SSL policy ${names} (${policy.from}), which cannot be judged: SSL policy ${names} lives in Google Cloud, not in Kubernetes, so its profile and cipher suites are unknown here; check it (gcloud compute ssl-policies describe; MODERN or RESTRICTED with minimum TLS 1.2, or a CUSTOM profile of ECDHE AES-GCM/ChaCha20 suites) or run with --probe-tls.`, evidence: { ...evidence, sslPolicy: policy.policies, sslPolicyFrom: policy.from } };
+}
+
+function gkeVerdicts(ctx: AuditContext): Verdict[] {
+  const frontendConfigs = gkeFrontendConfigs(ctx.snapshot);
+  const ingresses = gkeHttpsIngresses(ctx).map(({ resource, gke }) => gkeVerdict(resource, `Ingress ${resource.namespace}/${resource.name} (${gke.by}) terminates TLS at a Google Cloud load balancer (${gke.certificates.join(', ')})`, gkeIngressSslPolicy(frontendConfigs, resource.namespace, gke), { loadBalancer: 'Google Cloud', gkeIngress: gke.by, ...(gke.frontendConfig !== undefined ? { frontendConfig: gke.frontendConfig } : {}) }));
+  const gateways = gkeTlsGateways(ctx.snapshot);
+  const policies = gkeGatewaySslPolicies(ctx.snapshot, gateways);
+  return [...ingresses, ...gateways.map((g) => gkeVerdict({ kind: 'Gateway', namespace: g.namespace, name: g.name }, `Gateway ${g.namespace}/${g.name} (GatewayClass ${JSON.stringify(g.gatewayClass)}) terminates TLS at a Google Cloud load balancer (listeners ${g.listeners.map((l) => JSON.stringify(l)).join(', ')})`, policies.get(`${g.namespace}/${g.name}`)!, { loadBalancer: 'Google Cloud', gatewayClass: g.gatewayClass, listeners: g.listeners }))];
+}
+
 /** Edges terminating TLS whose cipher suites this check does not read: each is named in the note. */
 function unreadEdges(ctx: AuditContext): string[] {
   const out: string[] = [];
@@ -299,9 +324,6 @@ function unreadEdges(ctx: AuditContext): string[] {
   if ((ctx.snapshot.resources['contour.httpproxies'] ?? []).some((p) => obj(obj(obj(p.spec)?.virtualhost)?.tls)) && contourCipherConfigs(ctx.snapshot).length === 0) out.push('HTTPProxies terminate TLS but no `contour serve` Deployment is in the snapshot, so the cipher suites Contour gives Envoy are not read');
   const aws = awsEdges(ctx).filter((e) => e.policy === undefined || !AWS_POLICY_CIPHERS.has(e.policy));
   if (aws.length) out.push(`${aws.length} AWS load balancer(s) take a security policy whose suites are not in ztaudit's table of AWS's published policies (${AWS_SSL_POLICIES_DOC}): ${aws.map((e) => `${e.resource.kind} ${e.resource.namespace}/${e.resource.name} (${e.policy === undefined ? 'no policy named' : JSON.stringify(e.policy)})`).join(', ')}; check its suites with aws elbv2 describe-ssl-policies or run with --probe-tls`);
-  const gke = (ctx.snapshot.resources.ingresses ?? []).filter((ing) => (gkeIngressOf(ctx.snapshot, ing)?.certificates.length ?? 0) > 0).map((ing) => `${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`);
-  const gkeGw = gkeTlsGateways(ctx.snapshot).map((g) => `${g.namespace}/${g.name}`);
-  if (gke.length || gkeGw.length) out.push(`the Google Cloud SSL policy (and so the cipher suites) of ${[...gke.map((x) => `Ingress ${x}`), ...gkeGw.map((x) => `Gateway ${x}`)].join(', ')} is not read: FrontendConfigs and GCPGatewayPolicies are not collected`);
   return out;
 }
 
@@ -312,14 +334,14 @@ export const weakCiphers: Check = {
   protectsAgainst: 'edge TLS that negotiates weak cipher suites: CBC mode, no forward secrecy (RSA/static key exchange), anonymous, 3DES/DES, RC4, NULL or EXPORT',
   severity: 'medium',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Remove ssl-ciphers from the ingress-nginx ConfigMap and the nginx.ingress.kubernetes.io/ssl-ciphers annotation (the default is ECDHE/DHE with AES-GCM or ChaCha20-Poly1305; an empty ssl-ciphers is not the default but nginx\'s own HIGH:!aNULL:!MD5), or list only such suites; in Traefik TLSOptions set cipherSuites to ECDHE AEAD suites only (TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256): without it Traefik enables Go\'s default list, which keeps the ECDHE CBC-SHA suites; in an Istio Gateway server (SIMPLE, MUTUAL or OPTIONAL_MUTUAL) list in tls.cipherSuites only ECDHE AEAD suites, or drop tls.cipherSuites (and meshConfig.tlsDefaults.cipherSuites, which servers without their own take) for Envoy\'s default list; where several Ingresses share an ingress-nginx host, the oldest one\'s ssl-ciphers annotation is the one served, so fix it there; in an Envoy Gateway ClientTrafficPolicy list in tls.ciphers only ECDHE AEAD suites (ECDHE-ECDSA-AES128-GCM-SHA256, ECDHE-RSA-AES128-GCM-SHA256, ECDHE-ECDSA-AES256-GCM-SHA384, ECDHE-RSA-AES256-GCM-SHA384, ECDHE-ECDSA-CHACHA20-POLY1305, ECDHE-RSA-CHACHA20-POLY1305), or drop tls.ciphers; in Contour\'s configuration file list in tls.cipher-suites (or, with --contour-config-name, its ContourConfiguration\'s spec.envoy.listener.tls.cipherSuites) only ECDHE AEAD suites, or drop it for Contour\'s default list, or require TLS 1.3 (tls.minimum-protocol-version "1.3", or an HTTPProxy\'s spec.virtualhost.tls.minimumProtocolVersion "1.3" without enableFallbackCertificate), where the list is never used; on an AWS load balancer name a security policy of ECDHE AES-GCM suites only (ELBSecurityPolicy-TLS13-1-2-Res-2021-06, or ELBSecurityPolicy-TLS13-1-3-2021-06 for TLS 1.3 alone): its default, ELBSecurityPolicy-2016-08, and ELBSecurityPolicy-TLS13-1-2-2021-06 keep CBC suites. Edges whose suites are not read (a Contour configuration not in the snapshot or in a ContourConfiguration, an AWS policy outside the table, a Google Cloud SSL policy) are named in the note, not passed.',
+  remediation: 'Remove ssl-ciphers from the ingress-nginx ConfigMap and the nginx.ingress.kubernetes.io/ssl-ciphers annotation (the default is ECDHE/DHE with AES-GCM or ChaCha20-Poly1305; an empty ssl-ciphers is not the default but nginx\'s own HIGH:!aNULL:!MD5), or list only such suites; in Traefik TLSOptions set cipherSuites to ECDHE AEAD suites only (TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256): without it Traefik enables Go\'s default list, which keeps the ECDHE CBC-SHA suites; in an Istio Gateway server (SIMPLE, MUTUAL or OPTIONAL_MUTUAL) list in tls.cipherSuites only ECDHE AEAD suites, or drop tls.cipherSuites (and meshConfig.tlsDefaults.cipherSuites, which servers without their own take) for Envoy\'s default list; where several Ingresses share an ingress-nginx host, the oldest one\'s ssl-ciphers annotation is the one served, so fix it there; in an Envoy Gateway ClientTrafficPolicy list in tls.ciphers only ECDHE AEAD suites (ECDHE-ECDSA-AES128-GCM-SHA256, ECDHE-RSA-AES128-GCM-SHA256, ECDHE-ECDSA-AES256-GCM-SHA384, ECDHE-RSA-AES256-GCM-SHA384, ECDHE-ECDSA-CHACHA20-POLY1305, ECDHE-RSA-CHACHA20-POLY1305), or drop tls.ciphers; in Contour\'s configuration file list in tls.cipher-suites (or, with --contour-config-name, its ContourConfiguration\'s spec.envoy.listener.tls.cipherSuites) only ECDHE AEAD suites, or drop it for Contour\'s default list, or require TLS 1.3 (tls.minimum-protocol-version "1.3", or an HTTPProxy\'s spec.virtualhost.tls.minimumProtocolVersion "1.3" without enableFallbackCertificate), where the list is never used; on an AWS load balancer name a security policy of ECDHE AES-GCM suites only (ELBSecurityPolicy-TLS13-1-2-Res-2021-06, or ELBSecurityPolicy-TLS13-1-3-2021-06 for TLS 1.3 alone): its default, ELBSecurityPolicy-2016-08, and ELBSecurityPolicy-TLS13-1-2-2021-06 keep CBC suites; on a GKE Ingress name a FrontendConfig whose sslPolicy, and on a GKE Gateway attach a GCPGatewayPolicy whose spec.default.sslPolicy, is a Google Cloud SSL policy of profile MODERN or RESTRICTED with minimum TLS 1.2 (gcloud compute ssl-policies create --profile RESTRICTED --min-tls-version 1.2): without one Google Cloud\'s default applies, whose COMPATIBLE profile keeps CBC, RSA key exchange and 3DES suites, and a named one, which lives in Google Cloud, is a medium finding saying it cannot be judged. Edges whose suites are not read (a Contour configuration not in the snapshot or in a ContourConfiguration, an AWS policy outside the table) are named in the note, not passed.',
   needs: ['deployments', 'daemonsets'],
   reads: ['statefulsets', 'services', 'ingressclasses', 'ingresses', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'istio.gateways', 'gatewayapi.gateways', 'gatewayapi.gatewayclasses', 'envoygateway.clienttrafficpolicies', 'contour.httpproxies'],
-  readsWhen: [NGINX_CONTROLLER_CONFIG_READ, ISTIO_TLS_DEFAULTS_READ, TRAEFIK_TLS_ROUTERS_READ, ENVOY_GATEWAY_TARGETS_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ, ALB_NAMESPACES_READ, LBC_SERVICE_WEBHOOK_READ, CONTOUR_CONFIGURATION_READ],
+  readsWhen: [NGINX_CONTROLLER_CONFIG_READ, ISTIO_TLS_DEFAULTS_READ, TRAEFIK_TLS_ROUTERS_READ, ENVOY_GATEWAY_TARGETS_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ, ALB_NAMESPACES_READ, LBC_SERVICE_WEBHOOK_READ, CONTOUR_CONFIGURATION_READ, GKE_FRONTEND_CONFIG_READ, GKE_GATEWAY_POLICY_READ],
   // The routers a TLSOption's finding names (lib/traefik-option-users.ts): unreadable, the finding says so.
   readsBestEffort: TLS_OPTION_USER_KINDS,
   evaluate(ctx) {
-    return [...nginxConfigMapVerdicts(ctx), ...nginxIngressVerdicts(ctx), ...traefikVerdicts(ctx), ...istioVerdicts(ctx), ...envoyGatewayVerdicts(ctx), ...contourVerdicts(ctx), ...awsVerdicts(ctx)];
+    return [...nginxConfigMapVerdicts(ctx), ...nginxIngressVerdicts(ctx), ...traefikVerdicts(ctx), ...istioVerdicts(ctx), ...envoyGatewayVerdicts(ctx), ...contourVerdicts(ctx), ...awsVerdicts(ctx), ...gkeVerdicts(ctx)];
   },
   excluded(ctx) {
     // Servers listing no cipherSuites take the mesh's tlsDefaults: an unreadable mesh config leaves them unjudged, not passed.

@@ -205,6 +205,12 @@ export const KINDS = [
   // docs/guide/ingress/ingress_class.md): its spec (sslPolicy, certificateArn, sslRedirectPort, namespaceSelector)
   // overrides the Ingresses' annotations, and is all that is read
   crd('lbc.ingressclassparams', 'IngressClassParams', 'elbv2.k8s.aws', ['v1beta1'], 'ingressclassparams', false, { annotations: [], status: [] }),
+  // GKE: the SSL policy a GKE Ingress's Google Cloud load balancer takes is the sslPolicy of the
+  // FrontendConfig it names (cloud.google.com/kubernetes-engine/docs/how-to/ingress-configuration#ssl_policies),
+  // a GKE Gateway's the spec.default.sslPolicy of the GCPGatewayPolicy targeting it
+  // (.../how-to/configure-gateway-resources#configure_ssl_policies): only the spec is read
+  crd('gke.frontendconfigs', 'FrontendConfig', 'networking.gke.io', ['v1beta1'], 'frontendconfigs', true, { annotations: [], status: [] }),
+  crd('gke.gcpgatewaypolicies', 'GCPGatewayPolicy', 'networking.gke.io', ['v1'], 'gcpgatewaypolicies', true, { annotations: [], status: [] }),
   // cert-manager
   crd('certmanager.certificates', 'Certificate', 'cert-manager.io', ['v1'], 'certificates'),
   crd('certmanager.issuers', 'Issuer', 'cert-manager.io', ['v1'], 'issuers'),

@@ -99,6 +99,11 @@ export function contourConfigurationCrd(): KubeObject {
   return crd('projectcontour.io', 'ContourConfiguration', 'contourconfigurations', ['v1alpha1'], true, {});
 }
 
+/** GKE's FrontendConfig (networking.gke.io/v1beta1) and GCPGatewayPolicy (networking.gke.io/v1): the SSL policy of a GKE Ingress's or Gateway's load balancer. */
+export function gkeCrds(): KubeObject[] {
+  return [crd('networking.gke.io', 'FrontendConfig', 'frontendconfigs', ['v1beta1'], true, {}), crd('networking.gke.io', 'GCPGatewayPolicy', 'gcpgatewaypolicies', ['v1'], true, {})];
+}
+
 /** Calico's IPPool in its storage form (the CRD calico-node and Typha read). */
 export function calicoIpPoolCrd(): KubeObject {
   return crd('crd.projectcalico.org', 'IPPool', 'ippools', ['v1'], false, {});
@@ -120,6 +125,7 @@ export async function installMeshAndGatewayCrds(admin: Admin): Promise<void> {
   await admin.create(traefikMiddlewareTcpCrd(), true);
   await admin.create(contourConfigurationCrd(), true);
   await admin.create(ciliumCidrGroupCrd(), true);
+  for (const c of gkeCrds()) await admin.create(c, true);
   await admin.waitForResource('security.istio.io', 'v1', 'peerauthentications');
   await admin.waitForResource('gateway.envoyproxy.io', 'v1alpha1', 'clienttrafficpolicies');
   await admin.waitForResource('crd.projectcalico.org', 'v1', 'ippools');
@@ -127,6 +133,8 @@ export async function installMeshAndGatewayCrds(admin: Admin): Promise<void> {
   await admin.waitForResource('traefik.io', 'v1alpha1', 'middlewaretcps');
   await admin.waitForResource('projectcontour.io', 'v1alpha1', 'contourconfigurations');
   await admin.waitForResource('cilium.io', 'v2', 'ciliumcidrgroups');
+  await admin.waitForResource('networking.gke.io', 'v1beta1', 'frontendconfigs');
+  await admin.waitForResource('networking.gke.io', 'v1', 'gcpgatewaypolicies');
   await admin.waitForResource('gateway.networking.k8s.io', 'v1', 'gateways');
   await installGatewayApiRouteCrds(admin);
   for (const c of linkerdAndConsulCrds()) await admin.waitForResource(String(c.spec?.group), String((c.spec?.versions as Array<{ name: string }>)[0].name), String((c.spec?.names as { plural: string }).plural));

@@ -93,6 +93,8 @@ describeCluster('serve --watch against a real kube-apiserver', (cluster) => {
       'traefik.ingressroutetcps': { apiVersion: 'traefik.io/v1alpha1', kind: 'IngressRouteTCP', metadata: { name, namespace: ns }, spec: { entryPoints: ['websecure'], routes: [{ match: 'HostSNI(`*`)', services: [{ name, port: 5432 }] }], tls: { passthrough: true } } },
       'traefik.middlewaretcps': { apiVersion: 'traefik.io/v1alpha1', kind: 'MiddlewareTCP', metadata: { name, namespace: ns }, spec: { ipAllowList: { sourceRange: ['203.0.113.0/24'] } } },
       'contour.contourconfigurations': { apiVersion: 'projectcontour.io/v1alpha1', kind: 'ContourConfiguration', metadata: { name, namespace: ns }, spec: { envoy: { listener: { tls: { minimumProtocolVersion: '1.2' } } } } },
+      'gke.frontendconfigs': { apiVersion: 'networking.gke.io/v1beta1', kind: 'FrontendConfig', metadata: { name, namespace: ns }, spec: { sslPolicy: 'tls12-modern' } },
+      'gke.gcpgatewaypolicies': { apiVersion: 'networking.gke.io/v1', kind: 'GCPGatewayPolicy', metadata: { name, namespace: ns }, spec: { default: { sslPolicy: 'tls12-modern' }, targetRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', name } } },
       'envoygateway.clienttrafficpolicies': { apiVersion: 'gateway.envoyproxy.io/v1alpha1', kind: 'ClientTrafficPolicy', metadata: { name, namespace: ns }, spec: { targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name }], tls: { minVersion: '1.2' } } },
     };
 

@@ -4,7 +4,8 @@
 // (strconv.ParseBool), and only "false" leaves the load balancer with no port-80 forwarding rule
 // (https://cloud.google.com/kubernetes-engine/docs/how-to/ingress-configuration#disabling_http).
 // A FrontendConfig (annotation networking.gke.io/v1beta1.FrontendConfig, FrontendConfigKey
-// there) may instead redirect port 80 with redirectToHttps; FrontendConfigs are not collected.
+// there) may instead redirect port 80 with redirectToHttps, and names the load balancer's SSL
+// policy (sslPolicy); FrontendConfigs are collected (gke.frontendconfigs) for the latter.
 // HTTPS needs no spec.tls there: the load balancer also takes certificates named by
 // ingress.gcp.kubernetes.io/pre-shared-cert (PreSharedCertKey, Google Cloud SSL certificate
 // resources) and networking.gke.io/managed-certificates (ManagedCertificate objects; managedCertKey
@@ -80,8 +81,10 @@ export function gkeIngressOf(snapshot: Snapshot, ing: KubeObject): GkeIngress | 
  * default SSL policy; CIS Google Cloud Platform Benchmark 3.9: "the GCP default SSL policy uses a
  * minimum TLS version of 1.0 and a Compatible profile"; gcloud compute ssl-policies create:
  * --min-tls-version default "1.0", --profile default "COMPATIBLE"). A GKE
- * Ingress names its policy through a FrontendConfig's sslPolicy, a GKE Gateway through a
- * GCPGatewayPolicy's spec.default.sslPolicy; neither kind is collected.
+ * Ingress names its policy through a FrontendConfig's spec.sslPolicy
+ * (cloud.google.com/kubernetes-engine/docs/how-to/ingress-configuration#ssl_policies), a GKE
+ * Gateway through a GCPGatewayPolicy's spec.default.sslPolicy
+ * (cloud.google.com/kubernetes-engine/docs/how-to/configure-gateway-resources#configure_ssl_policies).
  */
 export const GKE_DEFAULT_SSL_POLICY = 'Google Cloud\'s default SSL policy (minimum TLS 1.0, profile COMPATIBLE)';
 /** The controllerName of GKE's GatewayClasses (gke-l7-global-external-managed and the others). */
@@ -100,4 +103,78 @@ export function gkeTlsGateways(snapshot: Snapshot): Array<{ namespace: string; n
     });
     return listeners.length ? [{ namespace: gw.metadata?.namespace ?? 'default', name: gw.metadata?.name ?? '', gatewayClass, listeners }] : [];
   });
+}
+
+/**
+ * The SSL policy a GKE load balancer takes, as far as Kubernetes says: Google's default (no
+ * policy named: `why` says where none was), or a Compute Engine SSL policy named by `from`,
+ * whose TLS versions and suites live in Google Cloud and are not readable here.
+ */
+export type GkeSslPolicy = { default: true; why: string } | { default: false; policies: string[]; from: string };
+
+/**
+ * The SSL policy of a GKE Ingress's load balancer: the sslPolicy of the FrontendConfig it names
+ * (same namespace), else Google's default. A FrontendConfig named but absent from the snapshot
+ * sets nothing (the checks declare the read, so the snapshot read the kind whole). `frontendConfigs`
+ * is gkeFrontendConfigs's index.
+ */
+export function gkeIngressSslPolicy(frontendConfigs: ReadonlyMap<string, KubeObject>, namespace: string, gke: GkeIngress): GkeSslPolicy {
+  if (gke.frontendConfig === undefined) return { default: true, why: `no ${GKE_FRONTEND_CONFIG} annotation naming a FrontendConfig with sslPolicy` };
+  const name = JSON.stringify(gke.frontendConfig);
+  const fc = frontendConfigs.get(`${namespace}/${gke.frontendConfig}`);
+  if (!fc) return { default: true, why: `it names FrontendConfig ${name}, which does not exist in namespace ${namespace}` };
+  const policy = str(obj(fc.spec)?.sslPolicy);
+  return policy ? { default: false, policies: [policy], from: `sslPolicy of FrontendConfig ${name}` } : { default: true, why: `FrontendConfig ${name} sets no sslPolicy` };
+}
+
+/** FrontendConfigs by "namespace/name". */
+export function gkeFrontendConfigs(snapshot: Snapshot): Map<string, KubeObject> {
+  return new Map((snapshot.resources['gke.frontendconfigs'] ?? []).map((fc) => [`${fc.metadata?.namespace ?? 'default'}/${fc.metadata?.name ?? ''}`, fc]));
+}
+
+/**
+ * The SSL policy of each GKE Gateway's load balancer, by "namespace/name": the sslPolicy
+ * (spec.default) of the GCPGatewayPolicies whose spec.targetRef names it (kind Gateway, group
+ * gateway.networking.k8s.io, same namespace), else Google's default. Several naming policies are
+ * all named: which one GKE applies is not said. One pass over the policies.
+ */
+export function gkeGatewaySslPolicies(snapshot: Snapshot, gateways: ReadonlyArray<{ namespace: string; name: string }>): Map<string, GkeSslPolicy> {
+  const named = new Map<string, { policies: string[]; from: string[] }>();
+  const targeting = new Map<string, string[]>();
+  for (const p of snapshot.resources['gke.gcpgatewaypolicies'] ?? []) {
+    const ref = obj(obj(p.spec)?.targetRef);
+    if (str(ref?.kind) !== 'Gateway' || (str(ref?.group) ?? 'gateway.networking.k8s.io') !== 'gateway.networking.k8s.io') continue;
+    const key = `${p.metadata?.namespace ?? 'default'}/${str(ref?.name) ?? ''}`;
+    const name = JSON.stringify(p.metadata?.name ?? '');
+    const policy = str(obj(obj(p.spec)?.default)?.sslPolicy);
+    if (policy) {
+      const n = named.get(key) ?? { policies: [], from: [] };
+      n.policies.push(policy);
+      n.from.push(`spec.default.sslPolicy of GCPGatewayPolicy ${name}`);
+      named.set(key, n);
+    } else targeting.set(key, [...(targeting.get(key) ?? []), name]);
+  }
+  return new Map(gateways.map((g): [string, GkeSslPolicy] => {
+    const key = `${g.namespace}/${g.name}`;
+    const n = named.get(key);
+    if (n) return [key, { default: false, policies: n.policies, from: n.from.join(', ') }];
+    const without = targeting.get(key);
+    return [key, { default: true, why: without ? `GCPGatewayPolicy ${without.join(', ')} targets it with no spec.default.sslPolicy` : 'no GCPGatewayPolicy targets it' }];
+  }));
+}
+
+/**
+ * Whether a GKE Ingress's load balancer answers port 80 with a redirect to HTTPS: the FrontendConfig
+ * it names sets spec.redirectToHttps.enabled true
+ * (cloud.google.com/kubernetes-engine/docs/how-to/ingress-configuration#https_redirect). `why`
+ * says what the input holds either way.
+ */
+export function gkeFrontendConfigRedirect(frontendConfigs: ReadonlyMap<string, KubeObject>, namespace: string, gke: GkeIngress): { redirects: boolean; why: string } {
+  if (gke.frontendConfig === undefined) return { redirects: false, why: 'it names no FrontendConfig' };
+  const name = JSON.stringify(gke.frontendConfig);
+  const fc = frontendConfigs.get(`${namespace}/${gke.frontendConfig}`);
+  if (!fc) return { redirects: false, why: `it names FrontendConfig ${name}, which does not exist in namespace ${namespace}` };
+  return obj(obj(fc.spec)?.redirectToHttps)?.enabled === true
+    ? { redirects: true, why: `FrontendConfig ${name} sets redirectToHttps.enabled: true` }
+    : { redirects: false, why: `FrontendConfig ${name} does not set redirectToHttps.enabled: true` };
 }

@@ -46,7 +46,7 @@ describe('slim declarations', () => {
       'namespaces', 'pods', 'services', 'serviceaccounts', 'limitranges', 'replicationcontrollers', 'replicasets', 'deployments', 'statefulsets', 'daemonsets',
       'jobs', 'cronjobs', 'networkpolicies', 'ingresses', 'ingressclasses', 'roles', 'clusterroles', 'rolebindings', 'clusterrolebindings',
       'mutatingwebhookconfigurations', 'envoygateway.clienttrafficpolicies', 'traefik.ingressroutetcps', 'traefik-legacy.ingressroutetcps', 'traefik.middlewaretcps', 'traefik-legacy.middlewaretcps', 'contour.contourconfigurations',
-      'eks.ingressclassparams', 'lbc.ingressclassparams',
+      'eks.ingressclassparams', 'lbc.ingressclassparams', 'gke.frontendconfigs', 'gke.gcpgatewaypolicies',
       'calico.ippools', 'calico-v3.ippools', 'cilium.cidrgroups', 'endpointslices',
     ]);
   });

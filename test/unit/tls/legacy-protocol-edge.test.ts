@@ -48,13 +48,14 @@ spec:
   it('a GKE Ingress with no certificate serves no HTTPS: no result', () => {
     expect(results(ingress('', 'tls: []'))).toEqual([]);
   });
-  it('one naming a FrontendConfig is unknown (FrontendConfigs are not collected): no verdict, a coverage note naming it', () => {
+  it('one naming a FrontendConfig the input does not hold takes the default too: high, naming it (test/unit/tls/gke-ssl-policy.test.ts has the FrontendConfig cases)', () => {
     const y = ingress(', networking.gke.io/v1beta1.FrontendConfig: tls12');
-    expect(results(y)).toEqual([]);
-    expect(note(y)).toContain('1 GKE Ingress(es) terminate TLS at a Google Cloud load balancer whose SSL policy is set by the FrontendConfig they name');
-    expect(note(y)).toContain('shop/web (FrontendConfig "tls12")');
+    const rs = results(y);
+    expect(rs.map((r) => [r.status, r.severity, r.resource.name])).toEqual([['fail', undefined, 'web']]);
+    expect(rs[0].message).toContain('it names FrontendConfig "tls12", which does not exist in namespace shop');
+    expect(note(y)).toBe('');
   });
-  it('a GKE Gateway terminating TLS is noted as unknown: GCPGatewayPolicies are not collected', () => {
+  it('a GKE Gateway terminating TLS with no GCPGatewayPolicy fails high on the default policy, not a note', () => {
     const y = `
 apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
@@ -68,9 +69,10 @@ spec:
   gatewayClassName: gke-l7-global-external-managed
   listeners: [{name: https, protocol: HTTPS, port: 443, tls: {mode: Terminate, certificateRefs: [{name: shop-tls}]}}, {name: http, protocol: HTTP, port: 80}]
 `;
-    expect(results(y)).toEqual([]);
-    expect(note(y)).toContain('1 Gateway(s) of a GatewayClass of controller networking.gke.io/gateway terminate TLS');
-    expect(note(y)).toContain('shop/external-https (listeners https)');
+    const rs = results(y);
+    expect(rs.map((r) => [r.status, r.severity, `${r.resource.kind} ${r.resource.namespace}/${r.resource.name}`])).toEqual([['fail', undefined, 'Gateway shop/external-https']]);
+    expect(rs[0].message).toContain('(listeners "https") with no SSL policy (no GCPGatewayPolicy targets it)');
+    expect(note(y)).toBe('');
   });
 });
 
