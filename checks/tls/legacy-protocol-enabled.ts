@@ -1,7 +1,8 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
-import { ALB_PARAMS, gatewayPassthroughListeners, traefikTcpPassthroughRoutes, GKE_DEFAULT_SSL_POLICY, GKE_GATEWAY_CONTROLLER, gkeFrontendConfigs, gkeGatewaySslPolicies, gkeIngressSslPolicy, gkeTlsGateways, type GkeSslPolicy, nginxCanary, nginxCipherAnnotations, nginxServerKeys, opensslEnabledSuites, ALB_SSL_POLICY, clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, istioGatewayServers, istioTlsDefaults, albIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, traefikDefaultMinTls, traefikTlsOptions, traefikTlsRouter, undecidedTlsServices, versionTokens, type AlbIngress, type TraefikInstance, type AwsTlsService, type LbcDefaultPolicy } from '../../src/analysis/tls/index.ts';
+import type { KubeObject } from '../../src/snapshot/types.ts';
+import {  ALB_PARAMS, gatewayPassthroughListeners, traefikTcpPassthroughRoutes, GKE_DEFAULT_SSL_POLICY, GKE_GATEWAY_CONTROLLER, gkeFrontendConfigs, gkeGatewaySslPolicies, gkeIngressSslPolicy, gkeTlsGateways, type GkeSslPolicy, nginxCanary, nginxCipherAnnotations, nginxServerKeys, opensslEnabledSuites, ALB_SSL_POLICY, clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, istioGatewayServers, istioTlsDefaults, albIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, traefikDefaultMinTls, traefikTlsOptions, traefikTlsRouter, undecidedTlsServices, versionTokens, type AlbIngress, type TraefikInstance, type AwsTlsService, type LbcDefaultPolicy , contourCipherConfigs, contourCipherNames, contourHigher, contourTlsVersion, contourTlsVirtualHosts, type ContourCiphers, type ContourTlsVersion, istioGatewayRelease, ENVOY_PRE_123_DEFAULT_CIPHERS, type IstioGatewayRelease } from '../../src/analysis/tls/index.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { istioMeshConfigUnread } from '../../src/analysis/mesh/configmaps.ts';
@@ -15,6 +16,7 @@ import { LBC_SERVICE_WEBHOOK_READ } from './lib/lbc-webhook-read.ts';
 import { ENVOY_GATEWAY_TARGETS_READ } from './lib/envoy-gateway-read.ts';
 import { ISTIO_TLS_DEFAULTS_READ } from './lib/istio-mesh-tls-read.ts';
 import { GKE_FRONTEND_CONFIG_READ, GKE_GATEWAY_POLICY_READ, gkeHttpsIngresses } from './lib/gke-ssl-policy-read.ts';
+import { CONTOUR_CONFIGURATION_READ } from './lib/contour-config-read.ts';
 
 const NGINX_DEFAULT_PROTOCOLS = 'TLSv1.2 TLSv1.3';
 /** ingress-nginx's default ssl-ciphers (docs/user-guide/nginx-configuration/configmap.md ssl-ciphers; /work/shared/reference/checks.md): GCM and ChaCha20 only. */
@@ -88,14 +90,25 @@ function meshConfigUnread(ctx: AuditContext): string | undefined {
   return unread ? `ConfigMap ${unread.ref.namespace}/${unread.ref.name} could not be read (${unread.status})` : undefined;
 }
 
+/** "Istio 1.14 (the gateway workload Deployment istio-system/gw, image …:1.14.6)", when a gateway runs Envoy before 1.23 (istioGatewayRelease). */
+function legacyEnvoyOf(release: IstioGatewayRelease): string | undefined {
+  return release && 'legacyEnvoy' in release && release.legacyEnvoy ? `Istio ${release.version.join('.')} (${release.from}, image ${release.image}) ships Envoy 1.22 or older` : undefined;
+}
+
 function istioVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
-  for (const { resource, i, server, tls } of istioServers(ctx).judged) {
+  const releases = new Map<KubeObject, IstioGatewayRelease>();
+  for (const { resource, gateway, i, server, tls } of istioServers(ctx).judged) {
     const port = obj(server?.port);
     const detailKey = `server/${str(port?.name) ?? port?.number ?? i}`;
     const min = str(tls.minProtocolVersion);
     const max = str(tls.maxProtocolVersion);
-    const evidence = { port: port?.number, hosts: server?.hosts, mode: tls.mode, minProtocolVersion: min ?? 'TLS_AUTO (TLSV1_2)', maxProtocolVersion: max ?? 'TLS_AUTO' };
+    if (!releases.has(gateway)) releases.set(gateway, istioGatewayRelease(ctx.snapshot, gateway));
+    // Before Istio 1.15 (Envoy 1.22 and older) TLS_AUTO is Envoy's server default, TLS 1.0 (istio.ts ENVOY_PRE_123_DEFAULT_CIPHERS).
+    const oldEnvoy = legacyEnvoyOf(releases.get(gateway));
+    const auto = min === undefined || min === 'TLS_AUTO';
+    const effectiveMin = auto && oldEnvoy ? 'TLSV1_0' : min;
+    const evidence = { port: port?.number, hosts: server?.hosts, mode: tls.mode, minProtocolVersion: min ?? (oldEnvoy ? 'TLS_AUTO (TLSV1_0 before Envoy 1.23)' : 'TLS_AUTO (TLSV1_2)'), maxProtocolVersion: max ?? 'TLS_AUTO', ...(oldEnvoy ? { envoy: oldEnvoy } : {}) };
     // istiod applies a server's version and cipher fields only in SIMPLE, MUTUAL and OPTIONAL_MUTUAL
     // (pilot/pkg/networking/core/listener.go: `if isSimpleOrMutual(serverTLSSettings.Mode) {
     // applyServerTLSSettings(...) }`); ISTIO_MUTUAL takes the mesh's mTLS context, TLS 1.2+.
@@ -103,26 +116,46 @@ function istioVerdicts(ctx: AuditContext): Verdict[] {
       out.push({ status: 'pass', resource, detailKey, message: `Server on port ${port?.number ?? '?'} is ISTIO_MUTUAL: it uses the mesh mTLS settings (TLS 1.2+)${min || max ? `; istiod ignores its ${[min && `minProtocolVersion ${min}`, max && `maxProtocolVersion ${max}`].filter(Boolean).join(' and ')} in this mode` : ''}.`, evidence: { ...evidence, ignoredInIstioMutual: true } });
       continue;
     }
-    const bad = [min, max].filter((v): v is string => !!v && ISTIO_LEGACY.has(v));
-    const allows = `Server on port ${port?.number ?? '?'} allows ${bad.join('/')} (${min ? `minProtocolVersion ${min}` : ''}${max ? ` maxProtocolVersion ${max}` : ''})`;
+    const bad = [effectiveMin, max].filter((v): v is string => !!v && ISTIO_LEGACY.has(v));
+    const allows = auto && oldEnvoy
+      ? `Server on port ${port?.number ?? '?'} allows TLSV1_0 (${min ? 'minProtocolVersion TLS_AUTO' : 'no minProtocolVersion'}: ${oldEnvoy}, whose server-side default minimum is TLS 1.0${max ? `; maxProtocolVersion ${max}` : ''})`
+      : `Server on port ${port?.number ?? '?'} allows ${bad.join('/')} (${min ? `minProtocolVersion ${min}` : ''}${max ? ` maxProtocolVersion ${max}` : ''})`;
     // cipherSuites are Envoy's cipher_suites; unset, istiod writes meshConfig.tlsDefaults.cipherSuites
-    // (as tls.weak-ciphers reads them), else Envoy's default list (AES-GCM and ChaCha20 only)
-    // applies, which no TLS 1.0/1.1 handshake can use (clientTrafficPolicyLegacyCiphers).
+    // (as tls.weak-ciphers reads them), else Envoy's default list applies: from Envoy 1.23 AES-GCM
+    // and ChaCha20 only, which no TLS 1.0/1.1 handshake can use (clientTrafficPolicyLegacyCiphers);
+    // before it a list with CBC-SHA suites that can.
     const own = arr(tls.cipherSuites).filter((c): c is string => typeof c === 'string');
     const mesh = own.length || !bad.length ? undefined : istioTlsDefaults(ctx.snapshot, ctx.config);
     const meshUnread = mesh?.problem ?? (own.length || !bad.length ? undefined : meshConfigUnread(ctx));
-    const suites = own.length ? own : mesh?.cipherSuites ?? [];
-    const from = own.length ? 'its cipherSuites' : mesh?.cipherSuites ? `it sets no cipherSuites, so ${mesh.source}.cipherSuites apply:` : '';
+    const envoyDefault = !own.length && !mesh?.cipherSuites && oldEnvoy ? [...ENVOY_PRE_123_DEFAULT_CIPHERS] : undefined;
+    const suites = own.length ? own : mesh?.cipherSuites ?? envoyDefault ?? [];
+    const from = own.length ? 'its cipherSuites' : mesh?.cipherSuites ? `it sets no cipherSuites, so ${mesh.source}.cipherSuites apply:` : envoyDefault ? 'it sets no cipherSuites, so Envoy\'s default list before 1.23 applies:' : '';
     const usable = bad.length ? clientTrafficPolicyLegacyCiphers({ ciphers: suites }) : [];
     const said = suites.length ? `${from} ${own.length ? 'list' : 'they list'} only suites that need TLS 1.2 (${suites.join(', ')})` : 'it sets no cipherSuites (Envoy\'s default list: AES-GCM and ChaCha20-Poly1305 only)';
-    const source = own.length ? {} : mesh?.cipherSuites ? { cipherSuites: suites, cipherSuitesFrom: mesh.source } : {};
+    const source = own.length ? {} : mesh?.cipherSuites ? { cipherSuites: suites, cipherSuitesFrom: mesh.source } : envoyDefault ? { cipherSuites: suites, cipherSuitesFrom: 'Envoy default before 1.23' } : {};
     out.push(bad.length && usable.length === 0 && !meshUnread
-      ? { status: 'fail', resource, detailKey, severity: 'low', message: `${allows}, but no enabled cipher works below TLS 1.2: ${said}, so no TLS 1.0 or 1.1 handshake completes. Set minProtocolVersion TLSV1_2 (or omit it) to say what the server accepts.`, evidence: { ...evidence, ...source, ciphersBelowTls12: [] } }
+      ? { status: 'fail', resource, detailKey, severity: 'low', message: `${allows}, but no enabled cipher works below TLS 1.2: ${said}, so no TLS 1.0 or 1.1 handshake completes. Set minProtocolVersion TLSV1_2${oldEnvoy ? '' : ' (or omit it)'} to say what the server accepts.`, evidence: { ...evidence, ...source, ciphersBelowTls12: [] } }
       : bad.length
-      ? { status: 'fail', resource, detailKey, message: `${allows}${usable.length ? `; ${from} ${usable.join(', ')} work below TLS 1.2` : meshUnread ? `; it sets no cipherSuites, so it takes meshConfig.tlsDefaults.cipherSuites, and ${meshUnread}: whether a cipher it enables works below TLS 1.2 is unknown` : ''}.`, evidence: { ...evidence, ...source, ciphersBelowTls12: usable, ...(meshUnread ? { meshConfig: meshUnread } : {}) } }
+      ? { status: 'fail', resource, detailKey, message: `${allows}${usable.length ? `; ${from} ${usable.join(', ')} work below TLS 1.2` : meshUnread ? `; it sets no cipherSuites, so it takes meshConfig.tlsDefaults.cipherSuites, and ${meshUnread}: whether a cipher it enables works below TLS 1.2 is unknown` : ''}.${auto && oldEnvoy ? ' Set minProtocolVersion TLSV1_2.' : ''}`, evidence: { ...evidence, ...source, ciphersBelowTls12: usable, ...(meshUnread ? { meshConfig: meshUnread } : {}) } }
       : { status: 'pass', resource, detailKey, message: `Server on port ${port?.number ?? '?'} requires TLS 1.2 or later.`, evidence });
   }
   return out;
+}
+
+/**
+ * Istio Gateways whose servers take Envoy's default minimum (no minProtocolVersion, or TLS_AUTO)
+ * while the Istio images that would tell its release name no version: before Istio 1.15 that
+ * default is TLS 1.0 (istioGatewayRelease), so their pass rests on a release not known.
+ */
+function istioUnversioned(ctx: AuditContext): string[] {
+  const gateways = new Map<KubeObject, string>();
+  for (const { resource, gateway, tls, mode } of istioServers(ctx).judged) {
+    const min = str(tls.minProtocolVersion);
+    if (mode === 'ISTIO_MUTUAL' || (min !== undefined && min !== 'TLS_AUTO') || gateways.has(gateway)) continue;
+    const release = istioGatewayRelease(ctx.snapshot, gateway);
+    if (release && 'unversioned' in release) gateways.set(gateway, `${resource.namespace}/${resource.name} (${release.unversioned.join(', ')})`);
+  }
+  return gateways.size ? [`the Istio release of ${gateways.size} Gateway(s) could not be read, their istio/proxyv2 and istiod images naming no version, and servers without minProtocolVersion accept TLS 1.0 before Istio 1.15 (Envoy 1.22 and older): ${[...gateways.values()].join(', ')}; they are judged on today's default (TLS 1.2): pin the images to a version tag or set minProtocolVersion TLSV1_2`] : [];
 }
 
 function gatewayApiVerdicts(ctx: AuditContext): Verdict[] {
@@ -257,8 +290,29 @@ function contourPassthrough(ctx: AuditContext): string[] {
     .map((p) => `${p.metadata?.namespace ?? 'default'}/${p.metadata?.name ?? ''}`);
 }
 
+/**
+ * The lowest TLS version each HTTPProxy negotiates under the `contour serve` Deployments that take
+ * it (contourTlsVirtualHosts, with each one's release and global minimum), with the Deployment.
+ * Deployments are few: one pass over the HTTPProxies each.
+ */
+function contourServedMinimums(ctx: AuditContext): Map<KubeObject, { minimum: ContourTlsVersion; config: Extract<ContourCiphers, { ciphers: string[] }> }> {
+  const out = new Map<KubeObject, { minimum: ContourTlsVersion; config: Extract<ContourCiphers, { ciphers: string[] }> }>();
+  for (const c of contourCipherConfigs(ctx.snapshot)) {
+    if (!('ciphers' in c)) continue;
+    for (const h of contourTlsVirtualHosts(ctx.snapshot, c.minimum, c.ingressClasses, c.release.version)) {
+      const seen = out.get(h.object);
+      if (!seen || contourHigher(seen.minimum, h.minimum) === seen.minimum && seen.minimum !== h.minimum) out.set(h.object, { minimum: h.minimum, config: c });
+    }
+  }
+  return out;
+}
+
+/** "Contour 1.4 (Deployment projectcontour/contour, image …:v1.4.0)". */
+const contourLabel = (c: Extract<ContourCiphers, { ciphers: string[] }>) => `Contour ${c.release.version?.join('.') ?? '(release unknown)'} (${refString(c.ref)}, image ${c.release.image})`;
+
 function contourVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
+  const served = contourServedMinimums(ctx);
   for (const p of ctx.snapshot.resources['contour.httpproxies'] ?? []) {
     const tls = obj(obj(obj(p.spec)?.virtualhost)?.tls);
     if (!tls) continue;
@@ -266,15 +320,37 @@ function contourVerdicts(ctx: AuditContext): Verdict[] {
     const resource = { kind: 'HTTPProxy', namespace: p.metadata?.namespace ?? 'default', name: p.metadata?.name ?? '' };
     const raw = tls.minimumProtocolVersion;
     const min = typeof raw === 'number' ? raw.toFixed(1) : str(raw);
-    // Contour takes "1.2" and "1.3" only; any other value is its default, 1.2 (internal/annotation
-    // TLSVersion, called by internal/dag/httpproxy_processor.go; apis/projectcontour/v1/httpproxy.go
-    // TLS.MinimumProtocolVersion: "Any other value defaults to TLS 1.2"), so no value enables TLS 1.0/1.1.
-    const effective = min === '1.2' || min === '1.3' ? min : '1.2';
-    const evidence = { minimumProtocolVersion: min ?? '1.2 (Contour default)', effective };
+    const by = served.get(p);
+    // Before v1.11 Contour accepted TLS 1.1 (contourTlsVersion: any value but "1.2"/"1.3" before
+    // v1.10, "1.1" or a global default of 1.1 at v1.10). From v1.11 on, and with no `contour serve`
+    // Deployment in the snapshot, Contour takes "1.2" and "1.3" only, any other value its default,
+    // 1.2 (internal/annotation TLSVersion; apis/projectcontour/v1/httpproxy.go
+    // TLS.MinimumProtocolVersion: "Any other value defaults to TLS 1.2").
+    const effective = by?.minimum ?? contourTlsVersion(raw);
+    const evidence = { minimumProtocolVersion: min ?? `unset (Contour default)`, effective, ...(by ? { contour: refString(by.config.ref), image: by.config.release.image, globalMinimum: by.config.minimumSource } : {}) };
+    if (effective === '1.1' && by) {
+      const usable = clientTrafficPolicyLegacyCiphers({ ciphers: contourCipherNames(by.config.ciphers) });
+      const why = `on ${contourLabel(by.config)}: ${min === undefined ? 'it sets no minimumProtocolVersion' : `minimumProtocolVersion "${min}"`}, and ${by.config.minimumSource}; Contour reads any minimum but "1.2" or "1.3" as TLS 1.1 before v1.10 and keeps "1.1" and a global default of 1.1 at v1.10`;
+      out.push(usable.length
+        ? { status: 'fail', resource, message: `HTTPProxy ${resource.namespace}/${resource.name} accepts TLS 1.1 ${why}. ${by.config.source} enables ${usable.join(', ')}, which work below TLS 1.2. Set minimumProtocolVersion "1.2" (and tls.minimum-protocol-version "1.2"), or upgrade Contour to v1.11 or later.`, evidence: { ...evidence, ciphersBelowTls12: usable } }
+        : { status: 'fail', resource, severity: 'low', message: `HTTPProxy ${resource.namespace}/${resource.name} allows TLS 1.1 ${why}; but no enabled cipher works below TLS 1.2 (${by.config.source}), so no TLS 1.1 handshake completes. Set minimumProtocolVersion "1.2" to say what it accepts.`, evidence: { ...evidence, ciphersBelowTls12: [] } });
+      continue;
+    }
     const ignored = min !== undefined && min !== effective ? ` (minimumProtocolVersion "${min}" is not 1.2 or 1.3, which Contour replaces with its default, 1.2)` : '';
-    out.push({ status: 'pass', resource, message: `HTTPProxy ${resource.namespace}/${resource.name} requires TLS ${effective} or later${ignored}.`, evidence });
+    out.push({ status: 'pass', resource, message: `HTTPProxy ${resource.namespace}/${resource.name} requires TLS ${effective} or later${ignored}${by ? ` on ${contourLabel(by.config)}` : ''}.`, evidence });
   }
   return out;
+}
+
+/**
+ * `contour serve` Deployments whose image names no version while they serve TLS HTTPProxies:
+ * before v1.11 Contour accepted TLS 1.1 (contourTlsVersion), so their pass rests on a release not known.
+ */
+function contourUnversioned(ctx: AuditContext): string[] {
+  const served = contourServedMinimums(ctx);
+  const unversioned = new Set<string>();
+  for (const { config } of served.values()) if (!config.release.version) unversioned.add(`${refString(config.ref)} (${config.release.image})`);
+  return unversioned.size ? [`the Contour release of ${[...unversioned].join(', ')} could not be read, its image naming no version, and Contour before v1.11 accepts TLS 1.1 on an HTTPProxy without minimumProtocolVersion "1.2" (or "1.3"): its HTTPProxies are judged on today's defaults (TLS 1.2); pin the image to a version tag or set minimumProtocolVersion "1.2"`] : [];
 }
 
 /**
@@ -394,6 +470,7 @@ function excludedSubjects(ctx: AuditContext): string[] {
   const out: string[] = [];
   const { passthrough } = istioServers(ctx);
   if (passthrough.length > 0) out.push(`${passthrough.length} Istio Gateway server(s) pass TLS through to the backend (PASSTHROUGH or AUTO_PASSTHROUGH; an omitted tls.mode is PASSTHROUGH), so the backend decides the TLS version, not the gateway: ${passthrough.join(', ')}; run with --probe-tls to judge them (tls.probe-legacy-accepted): the probe sends each of their hosts as SNI to the address of the LoadBalancer Service selecting the gateway's pods, as the gateway routes passthrough connections by SNI alone; a wildcard host, or a gateway without such a Service, needs its hosts listed in tls.probe.endpoints with their sni`);
+  out.push(...istioUnversioned(ctx), ...contourUnversioned(ctx));
   out.push(...traefikUnjudged(ctx));
   const gwPassthrough = gatewayPassthroughListeners(ctx.snapshot);
   if (gwPassthrough.length > 0) {
@@ -446,7 +523,7 @@ export const legacyProtocolEnabled: Check = {
   remediation: 'Require TLS 1.2+: remove TLSv1/TLSv1.1 from ingress-nginx ssl-protocols; set Istio minProtocolVersion TLSV1_2 (or omit it); Traefik minVersion VersionTLS12 in every TLSOption (without it Traefik before v2.11, built with a Go older than 1.22, accepts TLS 1.0) and, on Traefik before v2.9, whose built-in default sets no minimum, in a TLSOption named default; Contour minimumProtocolVersion "1.2"; in the Envoy Gateway ClientTrafficPolicy that applies to a Gateway listener (one naming it in targetRefs sectionName, else the oldest targeting the whole Gateway) set tls.minVersion "1.2" or "1.3", or leave it unset (1.2) (a lower minVersion with no tls.ciphers, Envoy\'s default list, or only AES-GCM, ChaCha20-Poly1305 and SHA-256/384 suites is a low finding: no handshake below TLS 1.2 completes; a CBC-SHA suite listed keeps it high); on a Service with service.beta.kubernetes.io/aws-load-balancer-ssl-cert set service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06 on a Network Load Balancer, ELBSecurityPolicy-TLS-1-2-2017-01 on a Classic one, which has none of the TLS13/FS policies and otherwise keeps the default; from manifests, a Service without spec.loadBalancerClass is the AWS Load Balancer Controller\'s NLB when its v2.5+ Service webhook is there, shown by its MutatingWebhookConfiguration or its image tag, and unjudged, in the coverage note, when the image names no version): without it AWS applies ELBSecurityPolicy-2016-08, which accepts TLS 1.0; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/ssl-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06), its default being ELBSecurityPolicy-2016-08 too; or run the AWS Load Balancer Controller with --default-ssl-policy=ELBSecurityPolicy-TLS13-1-2-2021-06, which its ALBs and NLBs take when no annotation names a policy (an sslPolicy in the IngressClassParams (elbv2.k8s.aws) an ALB Ingress\'s class names overrides the annotation: set it there to a TLS 1.2+ policy); on a GKE Ingress (class gce, gce-internal, gce-regional-external) name a FrontendConfig (networking.gke.io/v1beta1.FrontendConfig) whose sslPolicy is a Google Cloud SSL policy with minimum TLS 1.2 (gcloud compute ssl-policies create --min-tls-version 1.2 --profile MODERN), and on a GKE Gateway attach a GCPGatewayPolicy naming one: without either Google Cloud\'s default policy applies, which accepts TLS 1.0; on EKS Auto Mode (loadBalancerClass eks.amazonaws.com/nlb) name a TLS 1.2+ policy the same way and confirm it on the listener (aws elbv2 describe-listeners), AWS documenting neither Auto Mode\'s default nor that it reads the annotation; on an EKS Auto Mode ALB Ingress (IngressClass controller eks.amazonaws.com/alb) set sslPolicy in the IngressClassParams its class names to a TLS 1.2+ policy (it overrides alb.ingress.kubernetes.io/ssl-policy): with neither, AWS documents no Auto Mode default and the policy is noted as unknown (a Service of another spec.loadBalancerClass, e.g. MetalLB\'s, gets no AWS load balancer: its policy is not judged, and the coverage note names it).',
   needs: ['deployments', 'daemonsets'],
   reads: ['statefulsets', 'services', 'ingresses', 'ingressclasses', 'istio.gateways', 'gatewayapi.gateways', 'gatewayapi.gatewayclasses', 'envoygateway.clienttrafficpolicies', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'traefik.ingressroutetcps', 'traefik-legacy.ingressroutetcps', 'contour.httpproxies'],
-  readsWhen: [NGINX_CONTROLLER_CONFIG_READ, ISTIO_TLS_DEFAULTS_READ, TRAEFIK_TLS_ROUTERS_READ, ENVOY_GATEWAY_TARGETS_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ, ALB_NAMESPACES_READ, LBC_SERVICE_WEBHOOK_READ, GKE_FRONTEND_CONFIG_READ, GKE_GATEWAY_POLICY_READ],
+  readsWhen: [NGINX_CONTROLLER_CONFIG_READ, ISTIO_TLS_DEFAULTS_READ, TRAEFIK_TLS_ROUTERS_READ, ENVOY_GATEWAY_TARGETS_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ, ALB_NAMESPACES_READ, LBC_SERVICE_WEBHOOK_READ, GKE_FRONTEND_CONFIG_READ, GKE_GATEWAY_POLICY_READ, CONTOUR_CONFIGURATION_READ],
   // The routers a TLSOption's finding names (lib/traefik-option-users.ts): unreadable, the finding says so.
   readsBestEffort: TLS_OPTION_USER_KINDS.filter((k) => !k.endsWith('ingressroutetcps')),
   evaluate(ctx) {

@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
-import { clientTrafficPolicies, istioGatewayServers, istioTlsDefaults, ISTIO_CIPHER_MODES, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, configMapData, gatewayListenerPolicies, describeWeakCipher, GO_CIPHER_SUITES, GO_PRE_122_EXTRA_SUITES, goCipherSuiteWeaknesses, traefikDefaultMinTls, traefikTlsRouter, nginxCanary, nginxCipherAnnotations, nginxConfigSources, nginxServerKeys, opensslCipherWeaknesses, traefikTlsOptions, versionTokens, type CipherAnalysis, type ServedIngress } from '../../src/analysis/tls/index.ts';
+import {  clientTrafficPolicies, istioGatewayServers, istioTlsDefaults, ISTIO_CIPHER_MODES, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, configMapData, gatewayListenerPolicies, describeWeakCipher, GO_CIPHER_SUITES, GO_PRE_122_EXTRA_SUITES, goCipherSuiteWeaknesses, traefikDefaultMinTls, traefikTlsRouter, nginxCanary, nginxCipherAnnotations, nginxConfigSources, nginxServerKeys, opensslCipherWeaknesses, traefikTlsOptions, versionTokens, type CipherAnalysis, type ServedIngress , ENVOY_PRE_123_DEFAULT_CIPHERS, istioGatewayRelease } from '../../src/analysis/tls/index.ts';
 import { AWS_POLICY_CIPHERS, AWS_SSL_POLICIES_DOC, awsTlsServices, contourCipherConfigs, contourCipherNames, contourTlsVirtualHosts, GKE_DEFAULT_SSL_POLICY, gkeFrontendConfigs, gkeGatewaySslPolicies, gkeIngressSslPolicy, gkeTlsGateways, type GkeSslPolicy } from '../../src/analysis/tls/index.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { albIngresses, paramsMissing } from './lib/alb-ingresses.ts';
@@ -178,7 +178,7 @@ function istioVerdicts(ctx: AuditContext): Verdict[] {
   const { judged } = istioGatewayServers(ctx.snapshot);
   if (judged.length === 0) return out;
   const defaults = istioTlsDefaults(ctx.snapshot, ctx.config);
-  for (const { resource, i, server, tls, mode } of judged) {
+  for (const { resource, gateway, i, server, tls, mode } of judged) {
     const port = obj(server?.port);
     const detailKey = `server/${str(port?.name) ?? port?.number ?? i}`;
     const own = arr(tls.cipherSuites).filter((c): c is string => typeof c === 'string');
@@ -187,14 +187,18 @@ function istioVerdicts(ctx: AuditContext): Verdict[] {
       if (own.length && mode === 'ISTIO_MUTUAL') out.push({ status: 'pass', resource, detailKey, message: `${at} lists cipherSuites, but its tls.mode is ISTIO_MUTUAL: istiod applies server cipherSuites only in SIMPLE, MUTUAL and OPTIONAL_MUTUAL mode, so they have no effect.`, evidence: { port: port?.number, mode, cipherSuites: own, applied: false } });
       continue;
     }
-    const list = own.length ? own : defaults?.cipherSuites;
+    // Before Istio 1.15 (Envoy 1.22 and older) Envoy's own default list keeps CBC-SHA and RSA
+    // key-exchange suites (istio.ts ENVOY_PRE_123_DEFAULT_CIPHERS).
+    const release = own.length || defaults?.cipherSuites ? undefined : istioGatewayRelease(ctx.snapshot, gateway);
+    const oldEnvoy = release && 'legacyEnvoy' in release && release.legacyEnvoy ? release : undefined;
+    const list = own.length ? own : defaults?.cipherSuites ?? (oldEnvoy ? [...ENVOY_PRE_123_DEFAULT_CIPHERS] : undefined);
     if (!list) continue;
-    const source = own.length ? 'tls.cipherSuites' : defaults!.source;
+    const source = own.length ? 'tls.cipherSuites' : defaults?.cipherSuites ? defaults.source : `Envoy's default list before 1.23, which Istio ${oldEnvoy!.version.join('.')} ships (${oldEnvoy!.from}, image ${oldEnvoy!.image})`;
     const serverMin = str(tls.minProtocolVersion);
     const min = serverMin && serverMin !== 'TLS_AUTO' ? serverMin : defaults?.minProtocolVersion;
     const a = opensslCipherWeaknesses(list.join(':'));
     const evidence = evidenceOf(a, { port: port?.number, hosts: server?.hosts, mode, cipherSuites: list, source, minProtocolVersion: min ?? 'TLS_AUTO (TLSV1_2)' });
-    const what = own.length ? `${at} cipherSuites` : `${at} sets no cipherSuites, so ${source}.cipherSuites`;
+    const what = own.length ? `${at} cipherSuites` : oldEnvoy ? `${at} sets no cipherSuites, so ${source}` : `${at} sets no cipherSuites, so ${source}.cipherSuites`;
     if (a.weak.length && min === 'TLSV1_3') { out.push({ ...tls13OnlyVerdict(resource, what, `its minProtocolVersion is TLSV1_3${serverMin === min ? '' : ` (${defaults?.source}.minProtocolVersion)`}`, evidence), detailKey }); continue; }
     out.push(a.weak.length
       ? { status: 'fail', resource, detailKey, message: `${what} enable weak suites: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.`, evidence }
@@ -251,15 +255,15 @@ function contourVerdicts(ctx: AuditContext): Verdict[] {
       out.push({ ...tls13OnlyVerdict(c.ref, what, `${c.minimumSource} makes every TLS virtual host it serves require TLS 1.3`, evidence), detailKey });
       continue;
     }
-    const hosts = contourTlsVirtualHosts(ctx.snapshot, c.minimum, c.ingressClasses);
+    const hosts = contourTlsVirtualHosts(ctx.snapshot, c.minimum, c.ingressClasses, c.release.version);
     const lifted = hosts.filter((h) => h.minimum === '1.3' && !h.fallback).map((h) => h.what);
-    const exposed = hosts.filter((h) => h.minimum === '1.2' || h.fallback).map((h) => `${h.what}${h.fallback ? ` (${h.fallback})` : ''}`);
+    const exposed = hosts.filter((h) => h.minimum !== '1.3' || h.fallback).map((h) => `${h.what}${h.fallback ? ` (${h.fallback})` : ''}`);
     const ev = { ...evidence, ...(exposed.length ? { tls12VirtualHosts: exposed } : {}), ...(lifted.length ? { tls13OnlyVirtualHosts: lifted } : {}) };
     if (hosts.length > 0 && exposed.length === 0) {
       out.push({ ...tls13OnlyVerdict(c.ref, what, `every TLS virtual host it serves requires TLS 1.3 (minimumProtocolVersion "1.3"): ${cap(lifted)}`, ev), detailKey });
       continue;
     }
-    const where = exposed.length ? `the TLS virtual hosts that accept TLS 1.2: ${cap(exposed)}` : 'every TLS virtual host it serves';
+    const where = exposed.length ? `the TLS virtual hosts that accept TLS 1.2${hosts.some((h) => h.minimum === '1.1') ? ' (or 1.1)' : ''}: ${cap(exposed)}` : 'every TLS virtual host it serves';
     const spared = lifted.length ? ` Not for ${cap(lifted)}, which require${lifted.length > 1 ? '' : 's'} TLS 1.3 and never negotiate${lifted.length > 1 ? '' : 's'} these suites.` : '';
     out.push({ status: 'fail', resource: c.ref, detailKey, message: `${what} enables weak suites for ${where}: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.${spared}`, evidence: ev });
   }
@@ -321,6 +325,9 @@ function unreadEdges(ctx: AuditContext): string[] {
   const out: string[] = [];
   const contour = contourCipherConfigs(ctx.snapshot).flatMap((c) => ('unread' in c ? [`${c.ref.kind} ${c.ref.namespace}/${c.ref.name}: ${c.unread}`] : []));
   if (contour.length) out.push(`the cipher suites of ${contour.length} Contour Deployment(s) are not read: ${contour.join('; ')}`);
+  // Contour's default list depends on its release (contourDefaultCiphers: CBC-SHA suites before v1.13).
+  const unversioned = contourCipherConfigs(ctx.snapshot).flatMap((c) => ('ciphers' in c && !c.release.version && c.source.startsWith('Contour\'s default list') && contourTlsVirtualHosts(ctx.snapshot, c.minimum, c.ingressClasses).length ? [`${c.ref.kind} ${c.ref.namespace}/${c.ref.name} (${c.release.image})`] : []));
+  if (unversioned.length) out.push(`the Contour release of ${unversioned.join(', ')} could not be read, its image naming no version, and Contour's default cipher list kept CBC-SHA suites before v1.13: judged on today's default list; pin the image to a version tag or set tls.cipher-suites`);
   if ((ctx.snapshot.resources['contour.httpproxies'] ?? []).some((p) => obj(obj(obj(p.spec)?.virtualhost)?.tls)) && contourCipherConfigs(ctx.snapshot).length === 0) out.push('HTTPProxies terminate TLS but no `contour serve` Deployment is in the snapshot, so the cipher suites Contour gives Envoy are not read');
   const aws = awsEdges(ctx).filter((e) => e.policy === undefined || !AWS_POLICY_CIPHERS.has(e.policy));
   if (aws.length) out.push(`${aws.length} AWS load balancer(s) take a security policy whose suites are not in ztaudit's table of AWS's published policies (${AWS_SSL_POLICIES_DOC}): ${aws.map((e) => `${e.resource.kind} ${e.resource.namespace}/${e.resource.name} (${e.policy === undefined ? 'no policy named' : JSON.stringify(e.policy)})`).join(', ')}; check its suites with aws elbv2 describe-ssl-policies or run with --probe-tls`);

@@ -19,7 +19,7 @@ import { imageRepository } from '../images.ts';
 import { memoize } from '../memo.ts';
 import { arr, obj, str } from '../mesh/util.ts';
 import { podTemplateOf } from '../workloads.ts';
-import { configMapData } from './nginx.ts';
+import { configMapData, nginxImageVersion } from './nginx.ts';
 
 /** Contour's DefaultTLSCiphers, "[a|b]" being BoringSSL's equal-preference group. */
 export const CONTOUR_DEFAULT_CIPHERS: readonly string[] = [
@@ -28,6 +28,28 @@ export const CONTOUR_DEFAULT_CIPHERS: readonly string[] = [
   'ECDHE-ECDSA-AES256-GCM-SHA384',
   'ECDHE-RSA-AES256-GCM-SHA384',
 ];
+
+/** A TLS version a Contour virtual host negotiates at the least: before v1.11 Contour allowed TLS 1.1 (contourTlsVersion). */
+export type ContourTlsVersion = '1.1' | '1.2' | '1.3';
+
+/** A `contour serve` image's release: [major, minor] from its tag, or undefined when the tag names none (latest, a digest). */
+export interface ContourRelease { image: string; version?: [number, number] }
+
+const below = (v: [number, number], major: number, minor: number) => v[0] < major || (v[0] === major && v[1] < minor);
+
+/**
+ * The cipher list a Contour release gives Envoy when none is configured, from projectcontour/contour:
+ * through v1.10 internal/envoy/auth.go Ciphers (v1.4.0 ~37-38, v1.10.0 ~29-36) enables the
+ * ECDHE-ECDSA/RSA AES128-SHA and AES256-SHA (CBC) suites; v1.11.0 comments out the RSA two
+ * (#3154) and keeps the ECDSA two; v1.12.0 enables all four again (reverts #3300, #3301);
+ * v1.13.0 pkg/config/ciphersuites.go DefaultTLSCiphers comments out all four (#3304), today's
+ * list. An image naming no version is taken at today's list (the note says so).
+ */
+export function contourDefaultCiphers(version: [number, number] | undefined): readonly string[] {
+  if (!version || !below(version, 1, 13)) return CONTOUR_DEFAULT_CIPHERS;
+  const cbc = version[0] === 1 && version[1] === 11 ? ['ECDHE-ECDSA-AES128-SHA', 'ECDHE-ECDSA-AES256-SHA'] : ['ECDHE-ECDSA-AES128-SHA', 'ECDHE-RSA-AES128-SHA', 'ECDHE-ECDSA-AES256-SHA', 'ECDHE-RSA-AES256-SHA'];
+  return [...CONTOUR_DEFAULT_CIPHERS, ...cbc];
+}
 
 /** The OpenSSL names of a Contour cipher list, equal-preference groups opened. */
 export const contourCipherNames = (list: readonly string[]): string[] => list.flatMap((c) => c.replace(/^\[|\]$/g, '').split('|')).map((c) => c.trim()).filter(Boolean);
@@ -39,7 +61,9 @@ export type ContourCiphers =
   | {
     ref: ResourceRef; ciphers: string[]; source: string;
     /** The lowest TLS version any virtual host it serves negotiates (tls.minimum-protocol-version), and where that comes from. */
-    minimum: '1.2' | '1.3'; minimumSource: string;
+    minimum: ContourTlsVersion; minimumSource: string;
+    /** Its image and the release the tag names. */
+    release: ContourRelease;
     /**
      * The ingress classes it takes: --ingress-class-name, or with --contour-config-name the
      * ContourConfiguration's spec.ingress.classNames (the flag then ignored); empty: Contour's
@@ -51,7 +75,7 @@ export type ContourCiphers =
   | { ref: ResourceRef; unread: string };
 
 /** Where one `contour serve` container's configuration comes from: a ContourConfiguration, no file (the defaults), or a file of a ConfigMap volume (`configMap` unset when it is not one). */
-type ContourConfigSource = { ingressClasses: string[] } & (
+type ContourConfigSource = { ingressClasses: string[]; release: ContourRelease } & (
   /** `namespace` undefined when CONTOUR_NAMESPACE comes from somewhere other than a value or the pod's own namespace. */
   | { ref: ResourceRef; crd: string; namespace?: string; namespaceFrom?: string }
   | { ref: ResourceRef; defaults: true }
@@ -90,10 +114,13 @@ function contourConfigSources(snapshot: Snapshot): ContourConfigSource[] {
         return i < 0 ? undefined : words[i].includes('=') ? words[i].slice(words[i].indexOf('=') + 1) : words[i + 1];
       };
       const ingressClasses = (flag('ingress-class-name') ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+      const image = str(c.image) ?? '';
+      const version = nginxImageVersion(image);
+      const release = { image, ...(version ? { version } : {}) };
       const crd = flag('contour-config-name');
-      if (crd !== undefined) { out.push({ ref, ingressClasses, crd, ...contourNamespaceOf(c, ns) }); continue; }
+      if (crd !== undefined) { out.push({ ref, ingressClasses, release, crd, ...contourNamespaceOf(c, ns) }); continue; }
       const path = flag('config-path');
-      if (path === undefined) { out.push({ ref, ingressClasses, defaults: true }); continue; }
+      if (path === undefined) { out.push({ ref, ingressClasses, release, defaults: true }); continue; }
       const slash = path.lastIndexOf('/');
       const dir = path.slice(0, slash).replace(/\/+$/, '');
       const file = path.slice(slash + 1);
@@ -101,9 +128,9 @@ function contourConfigSources(snapshot: Snapshot): ContourConfigSource[] {
       const volume = arr(spec?.volumes).map(obj).find((v) => v && str(v.name) === str(mount?.name));
       const cm = obj(volume?.configMap);
       const cmName = str(cm?.name);
-      if (!cmName) { out.push({ ref, ingressClasses, path }); continue; }
+      if (!cmName) { out.push({ ref, ingressClasses, release, path }); continue; }
       const key = arr(cm?.items).map(obj).find((i) => str(i?.path) === file)?.key ?? file;
-      out.push({ ref, ingressClasses, path, configMap: { namespace: ns, name: cmName, key } });
+      out.push({ ref, ingressClasses, release, path, configMap: { namespace: ns, name: cmName, key } });
     }
   }
   return out;
@@ -134,11 +161,17 @@ export function contourConfigMapRefs(snapshot: Snapshot): Array<{ namespace: str
  */
 export function contourCipherConfigs(snapshot: Snapshot): ContourCiphers[] {
   return contourConfigSources(snapshot).map((s): ContourCiphers => {
-    const { ref } = s;
-    const minimumOf = (raw: unknown, where: string): { minimum: '1.2' | '1.3'; minimumSource: string } => {
-      const v = contourTlsVersion(raw);
-      return { minimum: v, minimumSource: raw === undefined ? `Contour's default minimum TLS version, 1.2 (${where} is not set)` : `${where} ${JSON.stringify(raw)}${v === '1.3' ? '' : ' (Contour\'s default, 1.2, for any value but "1.3")'}` };
+    const { ref, release } = s;
+    const minimumOf = (raw: unknown, where: string): { minimum: ContourTlsVersion; minimumSource: string; release: ContourRelease } => {
+      const v = contourTlsVersion(raw, release.version, 'global');
+      const dflt = contourTlsVersion(undefined, release.version, 'global');
+      const of = release.version && dflt === '1.1' ? ` on Contour ${release.version.join('.')}` : '';
+      return { release, minimum: v, minimumSource: raw === undefined ? `Contour's default minimum TLS version, ${dflt}${of} (${where} is not set)` : `${where} ${JSON.stringify(raw)}${v === '1.3' ? '' : release.version && below(release.version, 1, 11) ? ` (TLS ${v} on Contour ${release.version.join('.')})` : ' (Contour\'s default, 1.2, for any value but "1.3")'}` };
     };
+    // Before v1.13 Contour has no configurable cipher list (tls.cipher-suites came with #3292 in
+    // v1.13.0): its release's default list applies whatever the file says.
+    const dflt = [...contourDefaultCiphers(release.version)];
+    const oldList = release.version && below(release.version, 1, 13) ? ` of Contour ${release.version.join('.')}` : '';
     if ('crd' in s) {
       if (s.namespace === undefined) return { ref, unread: `it reads ContourConfiguration ${JSON.stringify(s.crd)} (--contour-config-name) in the namespace its CONTOUR_NAMESPACE environment variable takes from ${s.namespaceFrom}, which is not read` };
       const cc = contourConfigurationIndex(snapshot).get(`${s.namespace}/${s.crd}`);
@@ -153,10 +186,10 @@ export function contourCipherConfigs(snapshot: Snapshot): ContourCiphers[] {
       const min = { ingressClasses, ...minimumOf(tls?.minimumProtocolVersion, `${where} spec.envoy.listener.tls.minimumProtocolVersion`) };
       return list.length
         ? { ref, ciphers: list, source: `${where} spec.envoy.listener.tls.cipherSuites`, ...min }
-        : { ref, ciphers: [...CONTOUR_DEFAULT_CIPHERS], source: `Contour's default list (${where} sets no spec.envoy.listener.tls.cipherSuites)`, ...min };
+        : { ref, ciphers: dflt, source: `Contour's default list${oldList} (${where} sets no spec.envoy.listener.tls.cipherSuites)`, ...min };
     }
     const { ingressClasses } = s;
-    if ('defaults' in s) return { ref, ciphers: [...CONTOUR_DEFAULT_CIPHERS], source: "Contour's default list (no --config-path)", ingressClasses, ...minimumOf(undefined, 'no --config-path: tls.minimum-protocol-version') };
+    if ('defaults' in s) return { ref, ciphers: dflt, source: `Contour's default list${oldList} (no --config-path)`, ingressClasses, ...minimumOf(undefined, 'no --config-path: tls.minimum-protocol-version') };
     if (!s.configMap) return { ref, unread: `its --config-path ${JSON.stringify(s.path)} is not a file of a ConfigMap volume` };
     const { namespace: ns, name: cmName, key } = s.configMap;
     const data = configMapData(snapshot, { namespace: ns, name: cmName });
@@ -167,20 +200,37 @@ export function contourCipherConfigs(snapshot: Snapshot): ContourCiphers[] {
     const tls = obj(obj(doc)?.tls);
     const list = arr(tls?.['cipher-suites']).filter((x): x is string => typeof x === 'string');
     const min = { ingressClasses, ...minimumOf(tls?.['minimum-protocol-version'], `ConfigMap ${ns}/${cmName} (${key}) tls.minimum-protocol-version`) };
+    if (list.length && oldList) return { ref, ciphers: dflt, source: `Contour's default list${oldList}, which reads no tls.cipher-suites before v1.13 (ConfigMap ${ns}/${cmName} (${key}) sets one)`, ...min };
     return list.length
       ? { ref, ciphers: list, source: `ConfigMap ${ns}/${cmName} (${key}) tls.cipher-suites`, ...min }
-      : { ref, ciphers: [...CONTOUR_DEFAULT_CIPHERS], source: `Contour's default list (ConfigMap ${ns}/${cmName} sets no tls.cipher-suites)`, ...min };
+      : { ref, ciphers: dflt, source: `Contour's default list${oldList} (ConfigMap ${ns}/${cmName} sets no tls.cipher-suites)`, ...min };
   });
 }
 
 /**
- * A TLS version as Contour reads it (internal/annotation TLSVersion): "1.2" or "1.3", any other
- * value its default, 1.2. A YAML number (1.3 unquoted) is read as its text.
+ * A TLS version as a Contour release reads it, for the global tls.minimum-protocol-version or a
+ * virtual host's own minimum (a YAML number, 1.3 unquoted, is read as its text). Upstream
+ * (projectcontour/contour):
+ * - before v1.10: "1.2" and "1.3" only, any other value TLS 1.1 (internal/annotation/annotations.go
+ *   MinProtoVersion@v1.4.0, "any other value is interpreted as TLS/1.1"; MinTLSVersion@v1.9.0), and
+ *   the global floor TLS 1.1 (internal/contour/listener.go minProtoVersion@v1.4.0 ~198-203);
+ * - v1.10: "1.1" is honoured; unset, a virtual host takes 1.2 (internal/dag/httpproxy_processor.go@v1.10.0
+ *   MinTLSVersion(..., TLSv1_2)) and the global one 1.1 (cmd/contour/serve.go@v1.10.0 ~356);
+ * - v1.11 on: the listener floors every virtual host at 1.2 (internal/xdscache/v3/listener.go@v1.11.0
+ *   minTLSVersion), so only "1.3" differs, any other value being 1.2 (internal/annotation TLSVersion).
+ * The release unknown (an image naming no version), today's reading applies.
  */
-export function contourTlsVersion(raw: unknown): '1.2' | '1.3' {
+export function contourTlsVersion(raw: unknown, version?: [number, number], role: 'global' | 'vhost' = 'vhost'): ContourTlsVersion {
   const v = typeof raw === 'number' ? raw.toFixed(1) : str(raw);
-  return v === '1.3' ? '1.3' : '1.2';
+  if (!version || !below(version, 1, 11)) return v === '1.3' ? '1.3' : '1.2';
+  if (v === '1.2' || v === '1.3') return v;
+  if (below(version, 1, 10)) return '1.1';
+  return v === '1.1' || role === 'global' ? '1.1' : '1.2';
 }
+
+const ORDER: Record<ContourTlsVersion, number> = { '1.1': 1, '1.2': 2, '1.3': 3 };
+/** The higher of two TLS versions ("Choose the higher of the configured or requested TLS version"). */
+export const contourHigher = (a: ContourTlsVersion, b: ContourTlsVersion): ContourTlsVersion => (ORDER[a] >= ORDER[b] ? a : b);
 
 /**
  * Whether a `contour serve` with these --ingress-class-name values takes an HTTPProxy or Ingress
@@ -199,7 +249,9 @@ export function contourTakesClass(o: KubeObject, ingressClasses: string[]): bool
 export interface ContourTlsVirtualHost {
   /** "HTTPProxy shop/web (shop.example.com)". */
   what: string;
-  minimum: '1.2' | '1.3';
+  minimum: ContourTlsVersion;
+  /** The KubeObject it comes from (an HTTPProxy, Ingress or Gateway). */
+  object: KubeObject;
   /** Why it negotiates TLS 1.2 although its own minimum is 1.3 (the fallback certificate's chain); absent otherwise. */
   fallback?: string;
 }
@@ -219,28 +271,28 @@ export interface ContourTlsVirtualHost {
  * Classes unknown (`ingressClasses` undefined), every HTTPProxy and Ingress counts: a host left
  * out could turn a failure into a pass.
  */
-export function contourTlsVirtualHosts(snapshot: Snapshot, global: '1.2' | '1.3', ingressClasses: string[] | undefined): ContourTlsVirtualHost[] {
+export function contourTlsVirtualHosts(snapshot: Snapshot, global: ContourTlsVersion, ingressClasses: string[] | undefined, version?: [number, number]): ContourTlsVirtualHost[] {
   const takes = (o: KubeObject) => ingressClasses === undefined || contourTakesClass(o, ingressClasses);
   const out: ContourTlsVirtualHost[] = [];
-  const higher = (v: '1.2' | '1.3') => (global === '1.3' ? '1.3' : v);
+  const higher = (v: ContourTlsVersion) => contourHigher(global, v);
   for (const p of snapshot.resources['contour.httpproxies'] ?? []) {
     const vh = obj(obj(p.spec)?.virtualhost);
     const tls = obj(vh?.tls);
     const fqdn = str(vh?.fqdn);
     if (!fqdn || !tls || tls.passthrough === true || !takes(p)) continue;
     const what = `HTTPProxy ${p.metadata?.namespace ?? 'default'}/${p.metadata?.name ?? ''} (${fqdn})`;
-    const minimum = higher(contourTlsVersion(tls.minimumProtocolVersion));
-    out.push({ what, minimum, ...(minimum === '1.3' && global === '1.2' && tls.enableFallbackCertificate === true ? { fallback: 'enableFallbackCertificate: its fallback-certificate chain takes the global minimum, 1.2' } : {}) });
+    const minimum = higher(contourTlsVersion(tls.minimumProtocolVersion, version));
+    out.push({ what, object: p, minimum, ...(minimum === '1.3' && global !== '1.3' && tls.enableFallbackCertificate === true ? { fallback: `enableFallbackCertificate: its fallback-certificate chain takes the global minimum, ${global}` } : {}) });
   }
   for (const ing of snapshot.resources.ingresses ?? []) {
     if (arr(obj(ing.spec)?.tls).length === 0 || !takes(ing)) continue;
-    out.push({ what: `Ingress ${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`, minimum: higher(contourTlsVersion(ing.metadata?.annotations?.['projectcontour.io/tls-minimum-protocol-version'])) });
+    out.push({ what: `Ingress ${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`, object: ing, minimum: higher(contourTlsVersion(ing.metadata?.annotations?.['projectcontour.io/tls-minimum-protocol-version'], version)) });
   }
   const contourClasses = new Set((snapshot.resources['gatewayapi.gatewayclasses'] ?? []).filter((c) => str(obj(c.spec)?.controllerName)?.startsWith('projectcontour.io/')).map((c) => c.metadata?.name ?? ''));
   for (const gw of snapshot.resources['gatewayapi.gateways'] ?? []) {
     if (!contourClasses.has(str(obj(gw.spec)?.gatewayClassName) ?? '')) continue;
     if (!arr(obj(gw.spec)?.listeners).some((l) => ['HTTPS', 'TLS'].includes((str(obj(l)?.protocol) ?? '').toUpperCase()))) continue;
-    out.push({ what: `Gateway ${gw.metadata?.namespace ?? 'default'}/${gw.metadata?.name ?? ''}`, minimum: global });
+    out.push({ what: `Gateway ${gw.metadata?.namespace ?? 'default'}/${gw.metadata?.name ?? ''}`, object: gw, minimum: global });
   }
   return out;
 }

@@ -10,12 +10,17 @@ import { YAML_QUIET } from '../../base/yaml-message.ts';
 import { KUBE_YAML } from '../../base/kube-yaml.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { Config } from '../../config/types.ts';
-import type { Snapshot } from '../../snapshot/types.ts';
+import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
+import { imageRepository } from '../images.ts';
+import { memoize } from '../memo.ts';
+import { podTemplateOf } from '../workloads.ts';
 import { istioMeshConfigMap } from '../mesh/configmaps.ts';
 import { arr, obj, str } from '../mesh/util.ts';
 
 export interface IstioGatewayServer {
   resource: ResourceRef;
+  /** The Gateway holding the server. */
+  gateway: KubeObject;
   /** Index of the server in spec.servers. */
   i: number;
   server: Record<string, unknown> | undefined;
@@ -47,7 +52,7 @@ export function istioGatewayServers(snapshot: Snapshot): { judged: IstioGatewayS
       if (!tls) continue;
       const mode = (str(tls.mode) ?? 'PASSTHROUGH').toUpperCase();
       if (mode === 'PASSTHROUGH' || mode === 'AUTO_PASSTHROUGH') passthrough.push(`${resource.namespace}/${resource.name} port ${obj(server?.port)?.number ?? '?'}`);
-      else judged.push({ resource, i, server, tls, mode });
+      else judged.push({ resource, gateway: gw, i, server, tls, mode });
     }
   }
   return { judged, passthrough };
@@ -86,4 +91,92 @@ export function istioTlsDefaults(snapshot: Snapshot, config: Config): IstioTlsDe
   const suites = arr(d.cipherSuites).filter((c): c is string => typeof c === 'string');
   const min = str(d.minProtocolVersion);
   return { source, ...(suites.length ? { cipherSuites: suites } : {}), ...(min && min !== 'TLS_AUTO' ? { minProtocolVersion: min } : {}) };
+}
+
+/**
+ * Envoy's server-side defaults before Envoy 1.23, which Istio 1.14 and older ship (Istio 1.15 is
+ * the first on Envoy 1.23: istio/istio#42648 "Istio 1.15.x uses Envoy 1.23.x, Istio 1.14.x uses
+ * Envoy 1.22.x"). istiod passes a server's minProtocolVersion TLS_AUTO (or none) through to Envoy,
+ * whose server-side minimum was TLS 1.0 until envoyproxy/envoy#19330 ("set TLS v1.2 as the default
+ * minimal version for servers", Envoy 1.23; envoyproxy/envoy#22842 shows curl --tlsv1.0 completing
+ * against Envoy 1.22.3), and whose default cipher list still held the CBC-SHA and RSA key-exchange
+ * suites below (envoyproxy.io docs v1.22.5 api-v3 extensions/transport_sockets/tls/v3/common.proto,
+ * cipher_suites; quoted in istio/istio#42648; istio/istio#41305 shows TLSV1_0 handshakes working on
+ * Istio 1.13 and not on 1.15).
+ */
+export const ENVOY_PRE_123_DEFAULT_CIPHERS: readonly string[] = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-RSA-AES128-GCM-SHA256', 'ECDHE-RSA-CHACHA20-POLY1305',
+  'ECDHE-ECDSA-AES128-SHA', 'ECDHE-RSA-AES128-SHA', 'AES128-GCM-SHA256', 'AES128-SHA',
+  'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-RSA-AES256-GCM-SHA384', 'ECDHE-ECDSA-AES256-SHA', 'ECDHE-RSA-AES256-SHA',
+  'AES256-GCM-SHA384', 'AES256-SHA',
+];
+
+/** The Istio release a gateway's Envoy comes from, as its images tell it. */
+export type IstioGatewayRelease =
+  /** `legacyEnvoy`: below Istio 1.15, so Envoy 1.22 or older and its TLS 1.0 / CBC defaults. */
+  | { version: [number, number]; image: string; from: string; legacyEnvoy: boolean }
+  /** Istio images are there but none names a version (latest, a digest): the defaults are not known. */
+  | { unversioned: string[] }
+  /** No Istio proxy or istiod image in the snapshot: nothing tells the release. */
+  | undefined;
+
+const PROXY_IMAGE = /(^|\/)proxyv2$/;
+const PILOT_IMAGE = /(^|\/)pilot$/;
+
+/** "1.14.6", "1.14.6-distroless", "v1.15.0" → [1, 14]; undefined for latest, auto, a digest alone. */
+function istioTagVersion(image: string): [number, number] | undefined {
+  const at = image.indexOf('@');
+  const ref = at < 0 ? image : image.slice(0, at);
+  const colon = ref.lastIndexOf(':');
+  if (colon <= ref.lastIndexOf('/')) return undefined;
+  const m = /^v?(\d+)\.(\d+)(\.|-|$)/.exec(ref.slice(colon + 1));
+  return m ? [Number(m[1]), Number(m[2])] : undefined;
+}
+
+interface IstioImage { ref: string; image: string; labels: Record<string, string>; version?: [number, number] }
+
+/** The istio/proxyv2 and istio/pilot containers of the snapshot's workloads, read once per snapshot. */
+const istioImages = memoize((snapshot: Snapshot): { proxies: IstioImage[]; pilots: IstioImage[] } => {
+  const proxies: IstioImage[] = [];
+  const pilots: IstioImage[] = [];
+  for (const key of ['deployments', 'daemonsets', 'statefulsets'] as const) {
+    for (const o of snapshot.resources[key] ?? []) {
+      const tpl = podTemplateOf(o);
+      const labels = Object.fromEntries(Object.entries(obj(obj(tpl?.metadata)?.labels) ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string'));
+      const ref = `${o.kind ?? 'Deployment'} ${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`;
+      for (const c of arr(obj(tpl?.spec)?.containers).map(obj)) {
+        const image = str(c?.image) ?? '';
+        const repo = imageRepository(image);
+        const version = istioTagVersion(image);
+        const entry = { ref, image, labels, ...(version ? { version } : {}) };
+        if (PROXY_IMAGE.test(repo)) proxies.push(entry);
+        else if (PILOT_IMAGE.test(repo)) pilots.push(entry);
+      }
+    }
+  }
+  return { proxies, pilots };
+}, 'tls');
+
+const older = (a: [number, number], b: [number, number]) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+
+/**
+ * The Istio release of the gateway a Gateway's spec.selector picks: the istio/proxyv2 image of the
+ * workloads whose pod labels it matches (the oldest when several), else, when those name no
+ * version (the injection template's `auto`, latest, a digest) or none matches, istiod's
+ * istio/pilot image, whose release injects and configures the gateway.
+ */
+export function istioGatewayRelease(snapshot: Snapshot, gateway: KubeObject): IstioGatewayRelease {
+  const selector = obj(obj(gateway.spec)?.selector) ?? {};
+  const keys = Object.entries(selector);
+  const { proxies, pilots } = istioImages(snapshot);
+  const picked = keys.length === 0 ? [] : proxies.filter((p) => keys.every(([k, v]) => p.labels[k] === v));
+  const pick = (list: IstioImage[], from: string): IstioGatewayRelease => {
+    const known = list.filter((i): i is IstioImage & { version: [number, number] } => i.version !== undefined);
+    const oldest = known.reduce<(typeof known)[number] | undefined>((a, i) => (!a || older(i.version, a.version) ? i : a), undefined);
+    return oldest ? { version: oldest.version, image: oldest.image, from: `${from} ${oldest.ref}`, legacyEnvoy: older(oldest.version, [1, 15]) } : undefined;
+  };
+  const found = pick(picked, 'the gateway workload') ?? pick(pilots, 'istiod');
+  if (found) return found;
+  const unversioned = [...picked, ...pilots].map((i) => `${i.ref} (${i.image})`);
+  return unversioned.length ? { unversioned } : undefined;
 }
