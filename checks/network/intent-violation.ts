@@ -6,7 +6,7 @@ import { parseIntentPort } from '../../src/config/intent-ports.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { buildReachability, type DirectionVerdict, type PodClass, type ReachModel } from '../../src/analysis/netpol/model.ts';
 import { findDoubtedFlows, findFlows, MAX_DOUBT_PAIRS, type DoubtSearch } from '../../src/analysis/netpol/flows.ts';
-import { findUndeterminedFlows } from '../../src/analysis/netpol/query.ts';
+import { findUndeterminedFlows, liveAddressSettlements } from '../../src/analysis/netpol/query.ts';
 import { describeCause, describeRule, type RuleRef } from '../../src/analysis/netpol/engine.ts';
 import { calleeMesh, meshVerdictOverConns, MESH_FLOW_KINDS } from '../../src/analysis/mesh/flow-verdict.ts';
 import type { AuditContext } from '../../src/analysis/context.ts';
@@ -147,7 +147,7 @@ export const intentViolation: Check = {
   id: 'network.intent-violation',
   area: 'network',
   title: 'Segmentation intent holds',
-  protectsAgainst: 'flows the declared segmentation intent forbids (config intent.deny) but the effective policies allow: every enforced network API and, for a destination in a service mesh, its authorization (Istio AuthorizationPolicy, with PeerAuthentication); a flow the mesh allows for some requests only still counts; a rule with a hostNetwork pod at either end fails when only network policy would deny it, since enforcement on hostNetwork pods is implementation-defined; a flow the model counts as denied but holds in doubt (reach UNKNOWN: an ipBlock or Calico nets that may hold the pod\'s address, AdminNetworkPolicies of one priority that decide it differently in either order, a policy the model cannot evaluate selecting an end) fails at medium as not confirmed, and so does a search for such flows that its cap stopped before it found one',
+  protectsAgainst: 'flows the declared segmentation intent forbids (config intent.deny) but the effective policies allow: every enforced network API and, for a destination in a service mesh, its authorization (Istio AuthorizationPolicy, with PeerAuthentication); a flow the mesh allows for some requests only still counts; a rule with a hostNetwork pod at either end fails when only network policy would deny it, since enforcement on hostNetwork pods is implementation-defined; a flow the model counts as denied but holds in doubt (reach UNKNOWN: an ipBlock or Calico nets that may hold the pod\'s address, AdminNetworkPolicies of one priority that decide it differently in either order, a policy the model cannot evaluate selecting an end) fails at medium as not confirmed, and so do a denial that rests only on where the pods\' current addresses fall against an ipBlock (outside Calico; pod IPs are ephemeral) and a search for such flows that its cap stopped before it found one',
   severity: 'high',
   controls: ['NSA-CISA:NS/network-policies', 'NIST-800-53:AC-4', 'NIST-800-53:SC-7', 'NIST-800-207:T3', 'NIST-800-207:T4'],
   remediation: 'Tighten the allowing policies listed in the evidence (or isolate the unisolated side with a default deny) until the forbidden flow is denied in both directions, or, for a meshed destination, deny it with an AuthorizationPolicy (the evidence names the mesh verdict per flow).',
@@ -177,6 +177,7 @@ export const intentViolation: Check = {
     const out: Verdict[] = [];
     for (const rule of ctx.config.intent.deny) {
       const resource = { kind: 'SegmentationIntent', name: rule.name };
+      let settled: string[] = [];
       const { conns: wanted, bad } = intentConns(rule.ports);
       const sources = classesFor(model, rule.from);
       const dests = classesFor(model, rule.to);
@@ -254,6 +255,17 @@ export const intentViolation: Check = {
           resource,
           message: `intent "${rule.name}" could not be confirmed: no allowed flow from ${describe(rule.from)} to ${describe(rule.to)}, but the search for flows in doubt ${cappedSearch(doubts)}; the rest were not checked`,
           evidence: { ...evidence, enforcedBy: 'uncertain', sourceClasses: sources.length, destinationClasses: dests.length, doubtSearch: `${cappedSearch(doubts)}: the rest were not checked for flows the model holds in doubt` },
+        });
+      } else if (sources.length && dests.length && (settled = liveAddressSettlements(model, sources, dests)).length) {
+        // The denial rests on where the pods' current addresses fall against an ipBlock (outside
+        // Calico nothing else places a pod): pod IPs are ephemeral, so a pod rescheduled may land on
+        // the block's other side. As of the snapshot the flow is denied; the intent is not confirmed.
+        out.push({
+          status: 'fail',
+          severity: 'medium',
+          resource,
+          message: `intent "${rule.name}" cannot be confirmed: no allowed flow from ${describe(rule.from)} to ${describe(rule.to)} as of this snapshot, but the denial rests on the pods' current addresses — ${settled[0]}; pod IPs are ephemeral, so a pod rescheduled may take an address on the other side`,
+          evidence: { ...evidence, enforcedBy: 'uncertain', addressSettled: settled, sourceClasses: sources.length, destinationClasses: dests.length },
         });
       } else {
         out.push({

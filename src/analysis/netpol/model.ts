@@ -433,8 +433,11 @@ function buildModel(snapshot: Snapshot, ignoreHostNetwork: boolean): ReachModel 
       if (!classPools.has(cls)) classPools.set(cls, podPoolsOf(snapshot, podsOfClass.get(cls) ?? []));
       return classPools.get(cls);
     },
-  } : composition.name === 'kubernetes' ? {
-    // Elsewhere (Cilium aside: its CIDR rules hold no pod) only the pods' own live addresses say where they are.
+  } : composition.name === 'kubernetes' && cni.plugins.some((p) => p.enforces) ? {
+    // Elsewhere (Cilium aside: its CIDR rules hold no pod) only the pods' own live addresses say
+    // where they are — under a recognised enforcer that matches ipBlocks on them (kube-router,
+    // Antrea, OVN-Kubernetes, …: pod-addresses.ts). With no CNI recognised the enforcer may be one
+    // that holds no pod in a CIDR rule (an undetected Cilium: cilium/cilium#9209), so the doubt stays.
     classPools: (cls: PodClass) => {
       if (!classPools.has(cls)) classPools.set(cls, liveAddressesOf(snapshot, podsOfClass.get(cls) ?? []));
       return classPools.get(cls);

@@ -804,6 +804,46 @@ function answerReach(model: ReachModel, src: ReachTarget, dst: ReachTarget, port
 }
 
 /** Whether an answer's doubts say its address end may be a node's: then nothing calls the address one outside the cluster. */
+/**
+ * The ipBlocks whose match on the pods of a flow between `sources` and `destinations` only the
+ * pods' current live addresses settle (pod-addresses.ts; outside Calico): each as "POLICY DIR rule
+ * N: PEER's pods (ADDRESSES) lie outside|inside BLOCK". Pod IPs are ephemeral — "These should be
+ * cluster-external IPs, since Pod IPs are ephemeral and unpredictable"
+ * (https://kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-resource)
+ * — so a pod rescheduled may fall on the block's other side: an answer resting on them holds as of
+ * the snapshot, which a declared intent cannot be confirmed by. Only policies that select an end
+ * and carry such a block are looked at.
+ */
+export function liveAddressSettlements(model: ReachModel, sources: readonly PodClass[], destinations: readonly PodClass[], limit = 3): string[] {
+  const classPools = model.match.classPools;
+  if (model.match.podPools || !classPools) return [];
+  const out = new Set<string>();
+  const src = new Set(sources);
+  const dst = new Set(destinations);
+  for (const p of model.policies) {
+    if (!model.enforced(p)) continue;
+    const selected = model.selectedBy.get(p.id) ?? [];
+    for (const [dir, ends, peers] of [['egress', src, destinations], ['ingress', dst, sources]] as const) {
+      const rules = p[dir] ?? [];
+      if (!rules.length || !selected.some((c) => ends.has(c))) continue;
+      for (const r of rules) {
+        for (const list of [r.peers, r.notPeers]) {
+          if (!list || list === 'any' || !podCidrStatus(list)?.doubt) continue;
+          const texts = list.filter((x) => x.kind === 'ipBlock' && x.podAddresses).map((x) => (x as { text: string }).text).join(', ');
+          for (const cls of peers) {
+            const own = cls.hostNetwork ? undefined : classPools(cls);
+            const pools = own?.();
+            const st = own ? podCidrStatus(list, own) : undefined;
+            if (pools?.kind === 'known' && pools.addresses && st && !st.doubt) out.add(`${policyLabel(p)} ${dir} rule ${r.index}: ${pools.text} lie ${st.inside ? 'inside' : 'outside'} ${texts} as of this snapshot`);
+            if (out.size >= limit) return [...out];
+          }
+        }
+      }
+    }
+  }
+  return [...out];
+}
+
 export function addressMayBeNode(a: Pick<ReachAnswer, 'undetermined'>): boolean {
   return !!a.undetermined?.some((u) => u.includes(ADDRESS_MAY_BE_NODE));
 }

@@ -192,11 +192,32 @@ describe('the decided answer reaches the matrix and the intent check', () => {
     expect(rowsOf(egressScene(KUBE_ROUTER, ['10.244.2.5', '10.244.2.6'])).some((l) => l.startsWith('a/client[Deployment] => b/web'))).toBe(false);
   });
 
-  it('the intent "a/client never reaches b/web:8080" is violated for certain (high) when inside, and holds (pass) when outside', () => {
+  it('the intent "a/client never reaches b/web:8080" is violated for certain (high) when inside; when outside it is not confirmed (medium): the denial rests on ephemeral pod addresses', () => {
     const inside = intentOf(egressScene(KUBE_ROUTER, ['10.244.1.5', '10.244.1.6']));
     expect([inside.status, inside.severity]).toEqual(['fail', 'high']);
     expect(inside.message).toContain('intent "client-never-reaches-web" is violated');
-    expect(intentOf(egressScene(KUBE_ROUTER, ['10.244.2.5', '10.244.2.6'])).status).toBe('pass');
+    // Pod IPs are ephemeral ("These should be cluster-external IPs, since Pod IPs are ephemeral and
+    // unpredictable", the ipBlock paragraph above): the denial holds as of the snapshot only, and a
+    // web pod rescheduled into 10.244.1.0/24 would break the intent — not confirmed, never a pass.
+    const outside = intentOf(egressScene(KUBE_ROUTER, ['10.244.2.5', '10.244.2.6']));
+    expect([outside.status, outside.severity]).toEqual(['fail', 'medium']);
+    expect(outside.message).toContain('intent "client-never-reaches-web" cannot be confirmed: no allowed flow from');
+    expect(outside.message).toContain("the denial rests on the pods' current addresses — a/eg egress rule 0: pod b/web-5d8f-0's address 10.244.2.5, pod b/web-5d8f-1's address 10.244.2.6 (status.podIPs) lie outside 10.244.1.0/24 except 10.244.1.128/25 as of this snapshot; pod IPs are ephemeral");
+    expect((outside.evidence as { enforcedBy: string }).enforcedBy).toBe('uncertain');
+  });
+
+  it('an intent no address decides still holds (pass): the pods are denied by isolation with no ipBlock in play', () => {
+    const noBlock = egressScene(KUBE_ROUTER, ['10.244.2.5']).replace(`- to: [${BLOCK}]`, '- to: [{podSelector: {app: nothing}}]');
+    expect(intentOf(noBlock).status).toBe('pass');
+  });
+});
+
+describe('no CNI recognised: the enforcer may hold no pod in a CIDR rule (an undetected Cilium, cilium/cilium#9209)', () => {
+  it('live addresses inside the block do not settle it: UNKNOWN (exit 2), as before', () => {
+    const r = reach(namespaces + deployment('a', 'client', ['10.244.9.9']) + deployment('b', 'web', ['10.244.1.5']) + egressToBlock);
+    expect(r.exitCode).toBe(2);
+    expect(r.output).not.toContain('status.podIPs');
+    expect(r.output).toContain("whether the pod's address is in 10.244.1.0/24 except 10.244.1.128/25 is not known");
   });
 });
 
