@@ -8,7 +8,7 @@ import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
 import { connsOf, emptyConns, formatConns, intersectConns, isEmptyConns, isProtocol, subtractConns, unionConns, type ConnSet, type PortInterval } from './conns.ts';
 import { classMatches, externalWays, forwardsAcrossNodes, obj, selectorOf, servicePorts, targetConns } from './service-ports.ts';
-import { ALL_V4, ALL_V6, formatRange, ipToString, parseIp, unmapIpv4, type IpRange } from '../../base/ip.ts';
+import { ALL_V4, ALL_V6, formatRange, intersectRanges, ipToString, parseCidr, parseIp, unmapIpv4, type IpRange } from '../../base/ip.ts';
 import { workloadsOf } from '../workloads.ts';
 import { hostPortOf } from '../host-ports.ts';
 import { buildReachability, egressVerdict, ingressVerdict, isolationOf, REMOTE_NODE_PEER, workloadKey, type PodClass, type ReachModel } from './model.ts';
@@ -45,6 +45,8 @@ export interface ExternalPath {
    * path is still a way in from outside).
    */
   admittedFrom?: string[];
+  /** For a LoadBalancer way its source ranges narrow (admittedFrom): what does ("Service shop/web loadBalancerSourceRanges"). */
+  admittedBy?: string;
   /** For a route: "host/path → route → Service ns/name:port". */
   route?: string;
   /** For a route: the controller whose pods carry it. */
@@ -105,6 +107,54 @@ function externalIngress(model: ReachModel, cls: PodClass, target: ConnSet): { c
     from.push(piece);
   }
   return { conns, from };
+}
+
+/** The legacy form of spec.loadBalancerSourceRanges, read when the field is empty. */
+export const LB_SOURCE_RANGES_ANNOTATION = 'service.beta.kubernetes.io/load-balancer-source-ranges';
+
+/**
+ * The client addresses a LoadBalancer Service's load balancer admits, and what says so, when
+ * they narrow it; `invalid` when they cannot be read (the load balancer is then taken as open).
+ * The field wins when set, else the annotation, a comma-separated list, else 0.0.0.0/0; each
+ * entry trimmed, host bits allowed; one invalid entry fails the whole list
+ * (k8s.io/cloud-provider service/helpers GetLoadBalancerSourceRanges, which the AWS and GCE
+ * providers program their load balancer's firewall from; the AWS Load Balancer Controller
+ * documents both forms, kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/,
+ * "Access control"). kube-proxy filters the load balancer's IP by the field alone, per family
+ * (kubernetes/kubernetes pkg/proxy/serviceport.go newBaseServiceInfo): a family of
+ * spec.ipFamilies no range names is left open. Node ports and externalIPs are not filtered.
+ */
+export function loadBalancerSources(svc: KubeObject): { ranges: IpRange[]; by: string } | { invalid: string } | undefined {
+  const name = `Service ${svc.metadata?.namespace ?? 'default'}/${svc.metadata?.name ?? ''}`;
+  const spec = obj(svc.spec);
+  const field = Array.isArray(spec.loadBalancerSourceRanges) ? (spec.loadBalancerSourceRanges as unknown[]) : [];
+  const ann = svc.metadata?.annotations?.[LB_SOURCE_RANGES_ANNOTATION];
+  let entries: unknown[];
+  let by: string;
+  if (field.length > 0) {
+    entries = field;
+    by = `${name} loadBalancerSourceRanges`;
+  } else {
+    if (typeof ann !== 'string' || ann.trim() === '') return undefined;
+    entries = ann.trim().split(',');
+    by = `${name} annotation ${LB_SOURCE_RANGES_ANNOTATION}`;
+  }
+  const ranges: IpRange[] = [];
+  for (const e of entries) {
+    const r = typeof e === 'string' ? parseCidr(e.trim()) : undefined;
+    if (!r) return { invalid: `${by}: ${JSON.stringify(e)} is not a CIDR, so the list is refused (the cloud provider does not program it); its LoadBalancer is counted as open to every address` };
+    ranges.push(r);
+  }
+  const families = Array.isArray(spec.ipFamilies) ? spec.ipFamilies : [];
+  if (families.includes('IPv4') && !ranges.some((r) => r.family === 4)) ranges.push(ALL_V4);
+  if (families.includes('IPv6') && !ranges.some((r) => r.family === 6)) ranges.push(ALL_V6);
+  return admittedFromText(ranges) ? { ranges, by } : undefined;
+}
+
+/** Whether a port of the Service has a node port allocated (spec.ports[].nodePort). */
+function hasNodePort(svc: KubeObject): boolean {
+  const ports = obj(svc.spec).ports;
+  return Array.isArray(ports) && ports.some((p) => validPort(obj(p).nodePort));
 }
 
 /** Every address of both families. */
@@ -244,11 +294,16 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
         perWorkload.set(wk, { conns: unionConns(cur.conns, target), allowed: unionConns(cur.allowed, unionConns(direct, viaNode)), forwarded: unionConns(cur.forwarded, viaNode), from: [...cur.from, ...from] });
       }
     }
+    // The load balancer drops other clients before any node or policy sees them, forwarded or not.
+    const lb = via === 'LoadBalancer' ? loadBalancerSources(svc) : undefined;
+    const narrowed = lb && 'ranges' in lb ? lb : undefined;
     for (const [wk, { conns, allowed, forwarded: viaNode, from }] of perWorkload) {
       const e = entry(wk);
       if (!e) continue;
       const outside = subtractConns(allowed, viaNode);
-      const admittedFrom = isEmptyConns(allowed) ? undefined : admittedFromText(from);
+      const both = narrowed ? intersectRanges(mergeRanges(from), mergeRanges(narrowed.ranges)) : from;
+      const admittedFrom = isEmptyConns(allowed) ? undefined : narrowed && both.length === 0 ? ['no client address (the load balancer\'s source ranges and the policies\' ipBlocks have none in common)'] : admittedFromText(both);
+      const admittedBy = narrowed && admittedFrom ? (admittedFromText(from) ? `NetworkPolicy ipBlocks and ${narrowed.by}` : narrowed.by) : undefined;
       e.external.push({
         via,
         through,
@@ -256,6 +311,7 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
         allowedByPolicy: !isEmptyConns(allowed),
         admitted: allowed,
         ...(admittedFrom ? { admittedFrom } : {}),
+        ...(admittedBy ? { admittedBy } : {}),
         ...(isEmptyConns(viaNode) ? {} : { forwarded: `${formatConns(viaNode)} ${isEmptyConns(outside) ? 'only ' : ''}when another node forwards it: under Cilium native routing it arrives with the remote-node identity, which the policies admit (externalTrafficPolicy is not Local)` }),
       });
     }
@@ -263,7 +319,17 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
 
   for (const svc of services) {
     const through = { kind: 'Service', namespace: svc.metadata?.namespace ?? 'default', name: svc.metadata?.name ?? '' };
-    for (const via of externalWays(svc)) addPath(svc, via, through);
+    for (const via of externalWays(svc)) {
+      addPath(svc, via, through);
+      // Source ranges filter the load balancer's address only: the node ports it is given
+      // (unless allocateLoadBalancerNodePorts is false and none is left allocated from before,
+      // https://kubernetes.io/docs/concepts/services-networking/service/#load-balancer-nodeport-allocation)
+      // admit any client, so once the load balancer is narrowed they are a way in of their own.
+      if (via === 'LoadBalancer' && (obj(svc.spec).allocateLoadBalancerNodePorts !== false || hasNodePort(svc))) {
+        const lb = loadBalancerSources(svc);
+        if (lb && 'ranges' in lb) addPath(svc, 'NodePort', through);
+      }
+    }
   }
 
   // ContainerPort.hostPort (https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#ports)
@@ -452,6 +518,11 @@ export const exposureNotes = memoize((snapshot: Snapshot): string[] => {
   const model = buildReachability(snapshot);
   const { routes, notes } = edgeRoutes(snapshot);
   const out = [...notes];
+  for (const svc of snapshot.resources.services ?? []) {
+    if (obj(svc.spec).type !== 'LoadBalancer') continue;
+    const lb = loadBalancerSources(svc);
+    if (lb && 'invalid' in lb) out.push(lb.invalid);
+  }
   const missing = new Map<string, Set<string>>();
   // Whether a controller's pods exist, once per controller: routes share a handful of them, and
   // a selector without a namespace is tested against every pod class.
