@@ -178,29 +178,77 @@ function isIstioInjectionWebhook(w: KubeObject): boolean {
  * remote-istiod-endpoints.yaml); and for one missing from a complete read of the Services, where
  * the webhook's backend is not known. Judged on live workloads only (callers pass them when the
  * pods were read): a manifests directory rarely holds the mesh's install. `services` undefined: the
- * Services were not read, so the verdict is not claimed ({ servicesUnread } names the webhooks' Services).
+ * Services were not read, so the verdict is not claimed ({ servicesUnread } names the webhooks' Services)
+ * unless no istiod pod anywhere may be ready. Each called Service is judged on the pods behind it
+ * (a canary revision's webhook is not served by another revision's Ready istiod); the verdict names
+ * each revision whose Service has none ready. O(pods × called Services), a handful of Services.
  */
 export function istioControlPlaneGone(webhooks: KubeObject[], workloads: Iterable<Workload>, services: KubeObject[] | undefined, readiness: PodReadiness = readinessUnknown): { gone: string } | { servicesUnread: string } | undefined {
   const hooks = webhooks.filter(isIstioInjectionWebhook);
-  const { called, url } = webhookBackends(hooks);
+  const { called, callers, url } = webhookBackends(hooks);
   if (url || called.size === 0) return undefined;
-  // istiod's pods: gone when there are none, and so too when none is Ready (a Ready one, or one
-  // whose readiness the input does not say, keeps today's "runs").
-  const istiod: PodView[] = [];
-  for (const w of workloads) if (w.pods.length > 0 && runsMeshControlPlane(w, 'istio')) istiod.push(...w.pods);
-  const ready = readiness(istiod);
-  if (istiod.some((p) => ready.get(p) !== false)) return undefined;
   const list = (xs: string[]) => `${xs.slice(0, 3).join(', ')}${xs.length > 3 ? ', …' : ''}`;
-  if (services === undefined) return { servicesUnread: `the Service${called.size > 1 ? 's' : ''} ${list([...called].sort())} Istio's injection webhooks call, whose selector says whether istiod runs in this cluster or outside it (primary-remote)` };
-  const byKey = new Map(services.map((o) => [`${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`, o]));
-  for (const key of called) {
-    const spec = obj(byKey.get(key)?.spec);
-    if (!spec || str(spec.type) === 'ExternalName' || Object.keys(obj(spec.selector) ?? {}).length === 0) return undefined;
+  if (services === undefined) {
+    // Which pods a Service selects cannot be told: any istiod pod not known to be unready keeps "runs".
+    const istiod: PodView[] = [];
+    for (const w of workloads) if (w.pods.length > 0 && runsMeshControlPlane(w, 'istio')) istiod.push(...w.pods);
+    const ready = readiness(istiod);
+    if (istiod.some((p) => ready.get(p) !== false)) return undefined;
+    return { servicesUnread: `the Service${called.size > 1 ? 's' : ''} ${list([...called].sort())} Istio's injection webhooks call, whose selector says whether istiod runs in this cluster or outside it (primary-remote)` };
   }
-  const names = hooks.map((h) => h.metadata!.name!).sort();
-  const pods = istiod.map((p) => `${p.namespace}/${p.name}`).sort();
-  const which = istiod.length === 0 ? 'no istiod pod runs' : `no istiod pod is ready (${istiod.length > 1 ? `its ${istiod.length} pods` : 'its pod'} ${list(pods)} fail${istiod.length > 1 ? '' : 's'} the readiness probe, a crash loop or a start that does not finish)`;
-  return { gone: `${which}, yet the injection webhook${names.length > 1 ? 's' : ''} ${list(names)} remain${names.length > 1 ? '' : 's'}, calling Service ${list([...called].sort())} with ${istiod.length === 0 ? 'nothing' : 'no ready endpoint'} behind it: new pods in the namespaces labelled for Istio are refused (failurePolicy Fail) and the running sidecars cannot renew their certificates from istiod, the mesh's CA, so mutual TLS is not being enforced` };
+  // Each revision has its own istiod-<rev> Service and injector webhook
+  // (https://istio.io/latest/docs/setup/upgrade/canary/), and a Service sends traffic only to the
+  // Ready pods of its own namespace its selector matches (pod-lifecycle/#pod-conditions): each
+  // called Service is judged on the pods behind it, so a Ready istiod of another revision serves
+  // none of its webhooks. A Service missing, selector-less or ExternalName is served from
+  // elsewhere or unknown: not judged.
+  const byKey = new Map(services.map((o) => [`${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`, o]));
+  const judged = new Map<string, { namespace: string; selector: Record<string, string>; pods: PodView[] }>();
+  const namespaces = new Set<string>();
+  for (const key of [...called].sort()) {
+    const svc = byKey.get(key);
+    const spec = obj(svc?.spec);
+    const selector = obj(spec?.selector) as Record<string, unknown> | undefined;
+    if (!spec || str(spec.type) === 'ExternalName' || !selector || Object.keys(selector).length === 0) continue;
+    const namespace = svc!.metadata?.namespace ?? 'default';
+    judged.set(key, { namespace, selector: Object.fromEntries(Object.entries(selector).map(([k, v]) => [k, String(v)])), pods: [] });
+    namespaces.add(namespace);
+  }
+  if (judged.size === 0) return undefined;
+  // One pass over the live pods, a namespace test first; the called Services are a handful.
+  const istiodByNamespace = new Map<string, PodView[]>();
+  for (const w of workloads) {
+    const istiod = runsMeshControlPlane(w, 'istio');
+    for (const p of w.pods) {
+      if (p.origin !== 'pod' || !namespaces.has(p.namespace)) continue;
+      for (const j of judged.values()) if (j.namespace === p.namespace && Object.entries(j.selector).every(([k, v]) => p.labels[k] === v)) j.pods.push(p);
+      if (!istiod) continue;
+      const list = istiodByNamespace.get(p.namespace);
+      if (list) list.push(p);
+      else istiodByNamespace.set(p.namespace, [p]);
+    }
+  }
+  // A selector naming no revision (the default revision's istiod Service selects app: istiod,
+  // istio: pilot) that matches no pod is not lined up with a revision's pods: then the istiod pods
+  // of its namespace stand behind it, as before revisions were told apart. One naming a revision
+  // (istio.io/rev: canary) that matches none has no istiod of that revision.
+  for (const j of judged.values()) if (j.pods.length === 0 && j.selector['istio.io/rev'] === undefined) j.pods = istiodByNamespace.get(j.namespace) ?? [];
+  const ready = readiness([...judged.values()].flatMap((j) => j.pods));
+  const down: string[] = [];
+  const revisions = new Set<string>();
+  for (const [key, j] of judged) {
+    if (j.pods.some((p) => ready.get(p) !== false)) continue;
+    const names = [...(callers.get(key) ?? [])].sort();
+    const revs = [...new Set([...names.map((n) => hooks.find((h) => h.metadata!.name === n)?.metadata?.labels?.['istio.io/rev']), j.selector['istio.io/rev']].filter((r): r is string => typeof r === 'string' && r !== ''))].sort();
+    for (const r of revs) revisions.add(r);
+    const rev = revs.length ? ` for revision ${revs.join(', ')}` : '';
+    const pods = j.pods.map((p) => `${p.namespace}/${p.name}`).sort();
+    const which = pods.length === 0 ? `no istiod pod runs${rev}` : `no istiod pod is ready${rev} (${pods.length > 1 ? `its ${pods.length} pods` : 'its pod'} ${list(pods)} fail${pods.length > 1 ? '' : 's'} the readiness probe, a crash loop or a start that does not finish)`;
+    down.push(`${which}, yet the injection webhook${names.length > 1 ? 's' : ''} ${list(names)} remain${names.length > 1 ? '' : 's'}, calling Service ${key} with ${pods.length === 0 ? 'nothing' : 'no ready endpoint'} behind it`);
+  }
+  if (down.length === 0) return undefined;
+  const whose = revisions.size > 0 ? `the namespaces on revision ${[...revisions].join(', ')}` : 'the namespaces labelled for Istio';
+  return { gone: `${down.join('; ')}: new pods in ${whose} are refused (failurePolicy Fail) and their running sidecars cannot renew their certificates from istiod, the mesh's CA, so mutual TLS is not being enforced` };
 }
 
 /**
@@ -234,20 +282,26 @@ export function linkerdWebhooksInstalled(hooks: KubeObject[], workloads: Iterabl
  * (the API server's default is Fail, admissionregistration.k8s.io/v1), and whether one calls a
  * URL instead (its backend served from elsewhere).
  */
-function webhookBackends(hooks: KubeObject[]): { called: Set<string>; policies: Set<string>; url: boolean } {
+function webhookBackends(hooks: KubeObject[]): { called: Set<string>; callers: Map<string, Set<string>>; policies: Set<string>; url: boolean } {
   const called = new Set<string>();
+  const callers = new Map<string, Set<string>>();
   const policies = new Set<string>();
   let url = false;
   for (const h of hooks) {
     for (const wh of arr(h.webhooks)) {
       const cc = obj(obj(wh)?.clientConfig);
       const svc = obj(cc?.service);
-      if (svc) called.add(`${str(svc.namespace) ?? 'default'}/${str(svc.name) ?? ''}`);
-      else if (str(cc?.url)) url = true;
+      if (svc) {
+        const key = `${str(svc.namespace) ?? 'default'}/${str(svc.name) ?? ''}`;
+        called.add(key);
+        const names = callers.get(key) ?? new Set<string>();
+        names.add(h.metadata?.name ?? '');
+        callers.set(key, names);
+      } else if (str(cc?.url)) url = true;
       policies.add(str(obj(wh)?.failurePolicy) ?? 'Fail');
     }
   }
-  return { called, policies, url };
+  return { called, callers, policies, url };
 }
 
 export function linkerdInjectionWebhooks(webhooks: KubeObject[]): KubeObject[] {

@@ -96,11 +96,11 @@ spec: {selector: {matchLabels: {app: web}}, rules: [{from: [{source: {principals
 
   it('crash-looping: mtls.mesh-not-strict fails naming the pod; new pods are refused and certificates not renewed', () => {
     const ctx = live(`${ISTIO}${istiod('istiod-7d9f', CRASH_LOOP)}`);
-    expect(meshModel(ctx.snapshot, ctx.config).istio.controlPlaneGone).toMatch(/^no istiod pod is ready \(its pod istio-system\/istiod-7d9f fails the readiness probe/);
+    expect(meshModel(ctx.snapshot, ctx.config).istio.controlPlaneGone).toMatch(/^no istiod pod is ready for revision default \(its pod istio-system\/istiod-7d9f fails the readiness probe/);
     const [v] = [...meshNotStrict.evaluate(ctx)];
     expect(v.status).toBe('fail');
     expect(v.message).toContain('Mesh-wide PeerAuthentication istio-system/default sets STRICT mTLS, but no istiod pod is ready');
-    expect(v.message).toContain('calling Service istio-system/istiod with no ready endpoint behind it: new pods in the namespaces labelled for Istio are refused (failurePolicy Fail) and the running sidecars cannot renew their certificates');
+    expect(v.message).toContain('calling Service istio-system/istiod with no ready endpoint behind it: new pods in the namespaces on revision default are refused (failurePolicy Fail) and their running sidecars cannot renew their certificates');
     // A pass that claims mTLS elsewhere keeps its verdict with the note, pointing at mesh-not-strict.
     const web = [...authzPlaintextBypass.evaluate(ctx)].find((r) => r.resource.name === 'web')!;
     expect(web.status).toBe('pass');
@@ -121,6 +121,78 @@ spec: {selector: {matchLabels: {app: web}}, rules: [{from: [{source: {principals
   it('a pod whose readiness the input does not say (no status: a snapshot of an older version) keeps today\'s verdict', () => {
     const ctx = live(`${ISTIO}${istiod('istiod-7d9f', '')}`);
     expect([...meshNotStrict.evaluate(ctx)][0].status).toBe('pass');
+  });
+});
+
+// A canary upgrade: each revision has its own istiod-<rev> Deployment, Service and injector
+// webhook, and a namespace labelled istio.io/rev: canary is injected by the canary's
+// (https://istio.io/latest/docs/setup/upgrade/canary/). A Service sends traffic only to the Ready
+// pods its selector matches (pod-lifecycle/#pod-conditions above), so a Ready istiod of the old
+// revision answers none of the canary's calls.
+describe('Istio canary: a revision whose own istiod Service has no ready pod', () => {
+  const hook = (name: string, rev: string, service: string) => `
+apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingWebhookConfiguration
+metadata: {name: ${name}, labels: {istio.io/rev: ${rev}}}
+webhooks: [{name: rev.namespace.sidecar-injector.istio.io, clientConfig: {service: {name: ${service}, namespace: istio-system, path: /inject}}, failurePolicy: Fail}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: ${service}, namespace: istio-system}
+spec: {selector: {app: istiod, istio.io/rev: ${rev}}, ports: [{name: https-webhook, port: 443, targetPort: 15017}]}
+---`;
+  const istiod = (name: string, rev: string, status: string) => `
+apiVersion: v1
+kind: Pod
+metadata: {name: ${name}, namespace: istio-system, labels: {app: istiod, istio.io/rev: ${rev}}}
+spec: {containers: [{name: discovery, image: docker.io/istio/pilot:1.24.0}]}
+${status}
+---`;
+  const SHOP = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio.io/rev: canary}}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: istio-system}
+spec: {mtls: {mode: STRICT}}
+---${pod('shop', 'web', '{name: app, image: example/web:1}, {name: istio-proxy, image: docker.io/istio/proxyv2:1.24.0}', READY)}`;
+  const CANARY = hook('istio-sidecar-injector-canary', 'canary', 'istiod-canary');
+  const OLD = hook('istio-sidecar-injector', 'default', 'istiod');
+  const OLD_READY = istiod('istiod-7d9f', 'default', READY);
+  const expectCanaryFails = (ctx: AuditContext) => {
+    const gone = meshModel(ctx.snapshot, ctx.config).istio.controlPlaneGone;
+    expect(gone).toContain('no istiod pod is ready for revision canary (its pod istio-system/istiod-canary-5c2a fails the readiness probe');
+    expect(gone).toContain('the injection webhook istio-sidecar-injector-canary remains, calling Service istio-system/istiod-canary with no ready endpoint behind it');
+    expect(gone).toMatch(/new pods in the namespaces on revision (default, )?canary are refused/);
+    const [v] = [...meshNotStrict.evaluate(ctx)];
+    expect(v.status).toBe('fail');
+    expect(v.message).toContain('istio-sidecar-injector-canary');
+    expect(v.message).toContain('istio-system/istiod-canary-5c2a');
+    return gone!;
+  };
+
+  it('both revisions\' webhooks, the old istiod Ready and the canary\'s crash-looping: fails for the canary only', () => {
+    const gone = expectCanaryFails(live(`${SHOP}${OLD}${CANARY}${OLD_READY}${istiod('istiod-canary-5c2a', 'canary', CRASH_LOOP)}`));
+    // The old revision's Service has its Ready pod: not named.
+    expect(gone).not.toContain('istiod-7d9f');
+    expect(gone).not.toContain('revision default');
+  });
+
+  it('only the canary\'s webhook left, beside a Ready istiod of the old revision: still fails for the canary', () => {
+    expectCanaryFails(live(`${SHOP}${CANARY}${OLD_READY}${istiod('istiod-canary-5c2a', 'canary', CRASH_LOOP)}`));
+  });
+
+  it('without the old Ready pod (control): both revisions are named, the default one with no pod at all', () => {
+    const gone = expectCanaryFails(live(`${SHOP}${OLD}${CANARY}${istiod('istiod-canary-5c2a', 'canary', CRASH_LOOP)}`));
+    expect(gone).toContain('no istiod pod runs for revision default, yet the injection webhook istio-sidecar-injector remains, calling Service istio-system/istiod with nothing behind it');
+  });
+
+  it('a Ready and a crash-looping canary pod behind the same Service (a rollout): passes, no note', () => {
+    const ctx = live(`${SHOP}${OLD}${CANARY}${OLD_READY}${istiod('istiod-canary-5c2a', 'canary', CRASH_LOOP)}${istiod('istiod-canary-9b1e', 'canary', READY)}`);
+    expect(meshModel(ctx.snapshot, ctx.config).istio.controlPlaneGone).toBeUndefined();
+    expect([...meshNotStrict.evaluate(ctx)][0]).toMatchObject({ status: 'pass' });
   });
 });
 
@@ -160,6 +232,16 @@ metadata: {name: shop, annotations: {linkerd.io/inject: enabled}}
     expect(verdicts(yaml).find((v) => v.status === 'fail')!.message).toContain('no ready pod runs linkerd-proxy-injector (its pod runs, not ready)');
     const api = [...workloadOutsideMesh.evaluate(live(yaml))].find((v) => v.resource.name === 'api')!;
     expect(api.message).toContain('no ready linkerd-proxy-injector pod runs and its webhook ignores the failure, so new pods start without a proxy');
+  });
+
+  // Linkerd has no revisions: one Service per component (linkerd-identity, linkerd-destination,
+  // linkerd-proxy-injector) selects all its replicas, so an HA install with one Ready replica of a
+  // component still serves it.
+  it('HA: one Ready linkerd-identity replica beside a crash-looping one still serves: passes', () => {
+    const replica = (status: string, suffix: string) => controller('identity', status).replace('linkerd-identity-6c9f', `linkerd-identity-6c9f-${suffix}`);
+    const vs = verdicts(`${LINKERD}${replica(CRASH_LOOP, 'a')}${replica(READY, 'b')}`);
+    expect(vs.map((v) => v.status)).not.toContain('fail');
+    expect(vs[0].evidence).not.toHaveProperty('controlPlane');
   });
 
   it('every component ready: passes, with no word of the control plane', () => {
