@@ -1,6 +1,7 @@
 // Text output for `ztaudit who-can` and `ztaudit can` from the RBAC analysis' typed answers
 // (explain-access.ts parses the arguments and prints). Exit codes follow `kubectl auth
-// can-i`: 0 yes / found, 1 no / nobody, 2 bad input.
+// can-i`: 0 yes / found, 1 no / nobody, 2 bad input or an answer the source cannot complete
+// (an RBAC kind it could not read: a binding not read may grant more, never less).
 
 import { MAX_COLUMN, oneLine } from '../base/plain-text.ts';
 import { closest, suggestion } from '../base/did-you-mean.ts';
@@ -10,6 +11,8 @@ import { buildRbacModel, canI, describeRule, nameDropped, namespaceRequestReache
 export interface CommandResult {
   exitCode: 0 | 1 | 2;
   output: string;
+  /** With exit 2: an answer (partial), printed on stdout, not an error. */
+  answered?: boolean;
   /** Doubts about the question (a verb, resource type or namespace the source does not know), one line each: the answer stands. */
   warnings?: string[];
 }
@@ -135,6 +138,34 @@ function whereText(resource: string, namespace: string | undefined, asked: Resou
   return ` cluster-wide (${why}: RoleBindings in ${namespace} cannot grant it)`;
 }
 
+/** A kind of RBAC object the answer depends on that the source could not read (403, a failed list, a broken manifest). */
+export interface UnreadRbacKind {
+  kind: string;
+  status: 'forbidden' | 'error';
+  detail?: string;
+}
+
+/**
+ * The RBAC kinds an answer depends on that were not read: ClusterRoles and ClusterRoleBindings
+ * always, Roles and RoleBindings when the request carries a namespace (or `namespaced`: a
+ * subject's every rule). A kind absent from the coverage (a snapshot from before it was read) is
+ * not taken as unread.
+ */
+export function unreadRbacKinds(snapshot: Snapshot, namespaced: boolean): UnreadRbacKind[] {
+  const kinds = namespaced ? ['clusterrolebindings', 'clusterroles', 'rolebindings', 'roles'] : ['clusterrolebindings', 'clusterroles'];
+  const out: UnreadRbacKind[] = [];
+  for (const kind of kinds) {
+    const c = snapshot.coverage[kind as keyof Snapshot['coverage']];
+    if (c?.status === 'forbidden' || c?.status === 'error') out.push({ kind, status: c.status, ...(c.detail ? { detail: c.detail } : {}) });
+  }
+  return out;
+}
+
+/** "partial: clusterrolebindings could not be read (forbidden: …)", a line each, as `run` says them; names and details are cluster or file text. */
+function unreadLines(unread: UnreadRbacKind[]): string[] {
+  return unread.map((u) => oneLine(`partial: ${u.kind} could not be read (${u.status}${u.detail ? `: ${u.detail}` : ''})`));
+}
+
 /** Rows of cells as aligned columns; each cell on one line, its control characters escaped (names come from the cluster). */
 function table(rows: string[][]): string {
   const cells = rows.map((r) => r.map(oneLine));
@@ -199,6 +230,7 @@ export interface WhoCanArgs {
   resource: string;
   namespace?: string;
   name?: string;
+  output?: 'text' | 'json';
 }
 
 export function whoCanCommandCore(snapshot: Snapshot, args: WhoCanArgs): CommandResult {
@@ -210,14 +242,19 @@ export function whoCanCommandCore(snapshot: Snapshot, args: WhoCanArgs): Command
   const dropped = droppedNameWarning(args.verb, request, args.name);
   if (dropped) warnings.push(dropped);
   const entries = whoCan(model, args.verb, args.resource, args.namespace || undefined, { name: args.name, clusterScoped });
+  // A binding not read may name more subjects: the list is a floor, never the answer (exit 2).
+  const unread = unreadRbacKinds(snapshot, requestNamespace(request) !== undefined);
+  const exitCode = unread.length > 0 ? 2 : entries.length > 0 ? 0 : 1;
+  if (args.output === 'json') return { exitCode, answered: true, output: whoCanJson(args, request, entries, unread), warnings };
   // The question may hold names a script took from the cluster: it stays on its line.
   const what = oneLine(questionText(args.verb, args.resource, request));
   const where = oneLine(whereText(args.resource, args.namespace || undefined, request));
-  const lines: string[] = [];
+  const lines: string[] = unreadLines(unread);
+  const partly = unread.length > 0 ? ` (partial: ${unread.map((u) => u.kind).join(', ')} could not be read, so others may)` : '';
   if (entries.length === 0) {
-    lines.push(`No subject can ${what}${where}.`);
+    lines.push(unread.length > 0 ? `No subject the source's readable bindings name can ${what}${where}${partly}.` : `No subject can ${what}${where}.`);
   } else {
-    lines.push(`Subjects that can ${what}${where}:`);
+    lines.push(unread.length > 0 ? `At least these subjects can ${what}${where}${partly}:` : `Subjects that can ${what}${where}:`);
     const rows = [['SUBJECT', 'SCOPE', 'BINDING', 'ROLE', 'RULE']];
     for (const e of entries) {
       const seen = new Set<string>();
@@ -230,10 +267,28 @@ export function whoCanCommandCore(snapshot: Snapshot, args: WhoCanArgs): Command
       }
     }
     lines.push(table(rows));
-    lines.push(`${entries.length} subject${entries.length === 1 ? '' : 's'}.`);
+    lines.push(`${unread.length > 0 ? 'at least ' : ''}${entries.length} subject${entries.length === 1 ? '' : 's'}.`);
   }
   lines.push('Members of the group system:masters can do everything; RBAC objects do not show them.');
-  return { exitCode: entries.length > 0 ? 0 : 1, output: lines.join('\n') + '\n', warnings };
+  return { exitCode, ...(unread.length > 0 ? { answered: true } : {}), output: lines.join('\n') + '\n', warnings };
+}
+
+/** `who-can -o json`: the question as the request carries it, whether the list is complete, and each subject's grants. */
+function whoCanJson(args: WhoCanArgs, request: ResourceAttributes | NonResourceAttributes, entries: ReturnType<typeof whoCan>, unread: UnreadRbacKind[]): string {
+  const grantOf = (g: RuleGrant) => ({
+    scope: g.namespace ?? 'cluster-wide',
+    binding: { kind: g.binding.kind, ...(g.binding.namespace ? { namespace: g.binding.namespace } : {}), name: g.binding.name, ...(g.binding.origin === 'default' ? { bootstrapDefault: true } : {}) },
+    role: { kind: g.role.kind, ...(g.role.namespace ? { namespace: g.role.namespace } : {}), name: g.role.name },
+    rule: describeRule(g.rule),
+  });
+  const body = {
+    question: { verb: args.verb, resource: args.resource, ...('resource' in request && request.namespace ? { namespace: request.namespace } : {}), ...('resource' in request && request.name ? { name: request.name } : {}) },
+    // false: a kind the answer depends on was not read; `subjects` is who can at least.
+    complete: unread.length === 0,
+    unread,
+    subjects: entries.map((e) => ({ subject: formatSubject(e.subject), grants: e.grants.map(grantOf) })),
+  };
+  return JSON.stringify(body, null, 2);
 }
 
 export interface CanArgs {
@@ -259,19 +314,26 @@ export function canCommandCore(snapshot: Snapshot, args: CanArgs): CommandResult
     const dropped = droppedNameWarning(args.verb, d.request, args.name);
     if (dropped) warnings.push(dropped);
     const where = whereText(args.resource, args.namespace || undefined, d.request);
-    const lines = [oneLine(`${d.allowed ? 'yes' : 'no'}: ${who} ${d.allowed ? 'can' : 'cannot'} ${questionText(args.verb, args.resource, d.request)}${where}`)];
+    // RBAC only adds: a yes stands whatever was not read; a no does not.
+    const unread = unreadRbacKinds(snapshot, requestNamespace(d.request) !== undefined);
+    const lines = unreadLines(unread);
+    if (!d.allowed && unread.length > 0) lines.push(oneLine(`unknown: no binding read lets ${who} ${questionText(args.verb, args.resource, d.request)}${where}, but ${unread.map((u) => u.kind).join(', ')} could not be read`));
+    else lines.push(oneLine(`${d.allowed ? 'yes' : 'no'}: ${who} ${d.allowed ? 'can' : 'cannot'} ${questionText(args.verb, args.resource, d.request)}${where}`));
     if (d.grants.length) {
       const rows = [['VIA', 'BINDING', 'ROLE', 'RULE']];
       for (const g of d.grants) rows.push([formatSubject(g.via), bindingText(g), roleText(g), describeRule(g.rule)]);
       lines.push(table(rows));
     }
+    if (!d.allowed && unread.length > 0) return { exitCode: 2, answered: true, output: lines.join('\n') + '\n', warnings };
     return { exitCode: d.allowed ? 0 : 1, output: lines.join('\n') + '\n', warnings };
   }
   const rules = subjectRules(model, subject);
   // In a namespace a subject holds its cluster-wide grants and that namespace's RoleBindings, no others.
   const ns = args.namespace || undefined;
   const namespaces = ns === undefined ? Object.keys(rules.namespaces).sort() : rules.namespaces[ns] ? [ns] : [];
-  const lines = [oneLine(`Permissions of ${who}${ns === undefined ? '' : ` in namespace ${ns}`}:`)];
+  const unread = unreadRbacKinds(snapshot, true);
+  const lines = [...unreadLines(unread), oneLine(`${unread.length > 0 ? 'At least the permissions' : 'Permissions'} of ${who}${ns === undefined ? '' : ` in namespace ${ns}`}${unread.length > 0 ? ` (partial: ${unread.map((u) => u.kind).join(', ')} could not be read)` : ''}:`)];
+  const listed = unread.length > 0 ? ({ exitCode: 2, answered: true } as const) : ({ exitCode: 0 } as const);
   const section = (title: string, grants: RuleGrant[], namespace?: string) => {
     lines.push('', `${title}:`);
     const rows = [['RULE', 'VIA', 'BINDING', 'ROLE']];
@@ -288,9 +350,9 @@ export function canCommandCore(snapshot: Snapshot, args: CanArgs): CommandResult
   if (rules.cluster.length) section('Cluster-wide (ClusterRoleBindings)', rules.cluster);
   for (const n of namespaces) section(`Namespace ${oneLine(n)} (RoleBindings)`, rules.namespaces[n], n);
   if (!rules.cluster.length && namespaces.length === 0) lines.push(ns === undefined ? '  none: no binding names this subject or its groups.' : oneLine(`  none: no ClusterRoleBinding, and no RoleBinding in namespace ${ns}, names this subject or its groups.`));
-  if (ns !== undefined) return { exitCode: 0, output: lines.join('\n') + '\n', warnings: questionWarnings(snapshot, model, { namespace: ns }) };
+  if (ns !== undefined) return { ...listed, output: lines.join('\n') + '\n', warnings: questionWarnings(snapshot, model, { namespace: ns }) };
   // Breadth counts every namespace: it says nothing about one.
   const breadth = subjectBreadth(model, subject, undefined, snapshot);
-  lines.push('', `Breadth: ${breadth.breadth} distinct (verb, resource, namespace) grants.`);
-  return { exitCode: 0, output: lines.join('\n') + '\n' };
+  lines.push('', `Breadth: ${unread.length > 0 ? 'at least ' : ''}${breadth.breadth} distinct (verb, resource, namespace) grants.`);
+  return { ...listed, output: lines.join('\n') + '\n' };
 }

@@ -72,7 +72,7 @@ export const REACH = defineCommand<ReachOptions>({
   run: (opts, _args, io) => reach(opts, io),
 });
 
-interface RbacQueryOptions extends SourceFlags { namespace?: string; name?: string }
+interface RbacQueryOptions extends SourceFlags { namespace?: string; name?: string; output?: 'text' | 'json' }
 
 function addRbacQueryOptions(cmd: Parameters<typeof addSourceOptions>[0]) {
   cmd
@@ -86,13 +86,14 @@ export const WHO_CAN = defineCommand<RbacQueryOptions>({
   summary: 'which subjects hold a permission, and through which bindings and roles',
   define: (cmd) => {
     cmd.argument('<verb>', 'an API verb: get, list, create, … or *').argument('<resource>', 'a resource, e.g. secrets, pods/exec, deployments.apps');
+    cmd.addOption(choiceOption('-o, --output <format>', 'text or json (complete: false and unread name the RBAC kinds the source could not read)', ['text', 'json'], 'text'));
     addRbacQueryOptions(cmd);
   },
-  examples: ['ztaudit who-can get secrets -n payments --manifests deploy/', 'ztaudit who-can create pods/exec --context prod'],
-  exitCodes: ['0  at least one subject can', '1  no subject can', '2  could not answer'],
+  examples: ['ztaudit who-can get secrets -n payments --manifests deploy/', 'ztaudit who-can create pods/exec --context prod', 'ztaudit who-can delete nodes --manifests deploy/ -o json'],
+  exitCodes: ['0  at least one subject can', '1  no subject can', '2  could not answer, or could not answer completely: an RBAC kind the answer depends on (ClusterRoleBindings, ClusterRoles; RoleBindings, Roles for a namespaced request) could not be read, each named on a "partial:" line; the subjects listed can, others may too'],
   run: async (opts, [verb, resource], io) => {
     const snapshot = await loadSource(opts, createLogger(io, { quiet: true }), { env: io.env, cwd: io.cwd });
-    return print(io, 'who-can', whoCanCommandCore(snapshot, { verb, resource, namespace: opts.namespace, name: opts.name }));
+    return print(io, 'who-can', whoCanCommandCore(snapshot, { verb, resource, namespace: opts.namespace, name: opts.name, output: opts.output }));
   },
 });
 
@@ -111,7 +112,7 @@ export const CAN = defineCommand<RbacQueryOptions>({
     'ztaudit can ServiceAccount:shop/api -n shop --manifests deploy/  # the rules that apply in shop',
     'ztaudit can User:alice delete deployments.apps -n shop --context prod',
   ],
-  exitCodes: ['0  the subject can (or: its rules were listed)', '1  the subject cannot', '2  could not answer (malformed subject, verb without resource, unreadable source)'],
+  exitCodes: ['0  the subject can (or: its rules were listed)', '1  the subject cannot', '2  could not answer (malformed subject, verb without resource, unreadable source); or an RBAC kind the answer depends on could not be read (a "partial:" line names each): a no is then unknown, a rule list only a floor (a yes stands: RBAC only adds)'],
   run: async (opts, [subject, verb, resource], io) => {
     if (verb !== undefined && resource === undefined) throw new ConfigError('can: a question needs both a verb and a resource, e.g. `ztaudit can User:alice get secrets -n dev`');
     // A rule list is not narrowed by object name (resourceNames are shown in each rule): a --name there would be ignored.

@@ -10,7 +10,8 @@
 // used as a key anywhere (`subjects[0].name: {{ .Values.x }}`), and so is an object of an audited kind
 // without metadata or a name (nothing could bind to it or tell it apart, and dropping it quietly
 // passed its checks), and so is a file or directory below
-// DIR that cannot be read (a symlink to nothing, a symlink loop, no permission). Files are read
+// DIR that cannot be read (a symlink to nothing, a symlink loop, no permission), whose kind
+// cannot be told either. Files are read
 // as UTF-8, or UTF-16 with a byte order mark; other bytes are named in a note (src/base/decode-text.ts).
 // Documents that are not Kubernetes objects, and kinds ztaudit does not audit, are skipped
 // with a note. A file above limits.manifestFileMiB is refused with one line (InputError),
@@ -438,13 +439,13 @@ export function loadManifests(dirs: string[], options: { clusterName?: string; c
   // `kind` past the break): no kind counts as read, so no check is evaluated, no area graded,
   // --fail-on exits 1 and the diff carries every finding, rather than a critical finding in it
   // passing or resolving. Each kind then says every broken document, in one detail.
-  // A file that could not be read at all (a symlink to nothing, EACCES) is named in a partial
-  // line only, as before: that it may hide any kind too is not settled here.
-  const partial = broken.filter((b) => b.unread).map((b) => `${b.where}: ${b.why} (its kind could not be told, so no check knows it is missing)`);
-  const untold = broken.filter((b) => !b.kind && !b.unread);
+  // A file that could not be read at all (a symlink to nothing, EACCES, a directory that cannot
+  // be listed) is such a document: it may hold a ClusterRoleBinding as well as anything else.
+  const partial: string[] = [];
+  const untold = broken.filter((b) => !b.kind);
   if (untold.length > 0) {
     const [first, ...more] = untold;
-    const others = [...new Set(broken.filter((b) => !b.unread).map((b) => b.where))].filter((w) => w !== first.where);
+    const others = [...new Set(broken.map((b) => b.where))].filter((w) => w !== first.where);
     const also = others.length === 0 ? '' : `; also ${others.slice(0, 5).join(', ')}${others.length > 5 ? ` and ${others.length - 5} more` : ''}`;
     const detail = `${first.where}: ${first.why} (its kind could not be told, so no kind counts as read${also})`;
     for (const k of KINDS) snapshot.coverage[k.key] = { status: 'error', detail };

@@ -77,12 +77,31 @@ const KIND_NAME: ReadonlyMap<string, string> = new Map(KINDS.map((k) => [k.key, 
  * `partial` line, or a note when nothing depends on it (unreadKind). O(kinds).
  */
 export function unreadKinds(snapshot: Snapshot, unjudged: ReadonlySet<string> = new Set()): { partial: string[]; notes: string[] } {
+  const blind = blindForOneCause(snapshot);
+  if (blind) return { partial: [`every kind could not be read (${blind})`], notes: [] };
   const partial: string[] = [], notes: string[] = [];
   for (const kind of Object.keys(snapshot.coverage)) {
     const u = unreadKind(snapshot, kind, unjudged);
     if (u) (u.partial ? partial : notes).push(u.line);
   }
   return { partial, notes };
+}
+
+/**
+ * "error: DETAIL" when no kind was read, each for the same reason (a manifest whose kind could
+ * not be told, an unreadable file): one line a user can act on, not one per kind (~90) saying
+ * the same. report.json's coverage still has every kind's entry.
+ */
+function blindForOneCause(snapshot: Snapshot): string | undefined {
+  let cause: string | undefined;
+  for (const k of KINDS) {
+    const c = snapshot.coverage[k.key as KindKey];
+    if (c?.status !== 'error' && c?.status !== 'forbidden') return undefined;
+    const why = `${c.status}${c.detail ? `: ${c.detail}` : ''}`;
+    if (cause !== undefined && why !== cause) return undefined;
+    cause = why;
+  }
+  return cause;
 }
 
 /**

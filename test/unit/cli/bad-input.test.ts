@@ -156,22 +156,33 @@ describe('YAML inside cluster objects', () => {
 });
 
 describe('--manifests with files that cannot be read', () => {
-  it('names a symlink to nothing, a symlink loop and a file that fails to read, makes the run partial, and audits the rest', async () => {
+  it('names a symlink to nothing, a symlink loop and a file that fails to read, and blinds every kind: each may have held any object', async () => {
     const dir = dirWith({ 'm/ns.yaml': NAMESPACE });
     symlinkSync('../gone/rbac.yaml', join(dir, 'm/rbac.yaml'));
     symlinkSync('self.yaml', join(dir, 'm/self.yaml'));
     symlinkSync('/proc/self/mem', join(dir, 'm/mem.yaml')); // a regular file whose read fails (EIO)
     const t = captureIO(dir);
+    // No --fail-on: the run is stored and reported, exit 0; with one it is a gate that saw nothing.
     expect(await main(['run', '--manifests', 'm', '--out', 'out', ...QUIET], t.cli)).toBe(0);
     expect(t.err()).not.toContain('internal error');
     expect(logged(t.err())).toEqual([
       'm/mem.yaml: skipped a file that cannot be read (EIO)',
       'm/rbac.yaml: skipped a symlink to nothing (ENOENT)',
       'm/self.yaml: skipped a symlink loop (ELOOP)',
+      expect.stringMatching(/^\d+ checks not evaluated \(every kind error: m\/mem\.yaml: file that cannot be read \(EIO\) \(its kind could not be told, so no kind counts as read; also m\/rbac\.yaml, m\/self\.yaml\)\): /),
     ]);
     const r = report(join(dir, 'out'));
-    expect(r.run.partial).toHaveLength(3);
-    expect(r.run.coverage.namespaces).toMatchObject({ status: 'ok', count: 1 });
+    // One line for the kinds (one cause), one for each other file.
+    expect(r.run.partial).toEqual([
+      'every kind could not be read (error: m/mem.yaml: file that cannot be read (EIO) (its kind could not be told, so no kind counts as read; also m/rbac.yaml, m/self.yaml))',
+      'm/rbac.yaml: symlink to nothing (ENOENT) (its kind could not be told either)',
+      'm/self.yaml: symlink loop (ELOOP) (its kind could not be told either)',
+    ]);
+    // The Namespace was read, but a file that could not be may redefine it: not "ok".
+    expect(r.run.coverage.namespaces).toMatchObject({ status: 'error' });
+    const gate = captureIO(dir);
+    expect(await main(['run', '--manifests', 'm', '--out', 'out2', ...QUIET, '--fail-on', 'critical'], gate.cli)).toBe(1);
+    expect(gate.err()).toMatch(/exit 1: \d+ checks not evaluated \(every kind error: m\/mem\.yaml: file that cannot be read/);
   });
 });
 
