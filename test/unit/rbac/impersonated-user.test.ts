@@ -45,4 +45,35 @@ describe('rbac.privilege-escalation: the --as of an impersonated group is a user
     const any = messageOf(MASTERS + role('impu', '{apiGroups: [""], resources: [users], verbs: [impersonate]}') + binding('ClusterRoleBinding', 'impu', 'impu', 'alice'), 'alice');
     expect(any.message).toContain('(kubectl --as=ANY-USER --as-group=system:masters)');
   });
+
+  it('a step of a longer chain: alice acts as xavier, who acts as the group release-team with a dev service account', () => {
+    const deployer = `---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: deployer, namespace: prod}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: deployer-admin}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects: [{kind: ServiceAccount, name: deployer, namespace: prod}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: release}
+rules: [{apiGroups: [""], resources: [serviceaccounts/token], verbs: [create], resourceNames: [deployer]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: release, namespace: prod}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: release}
+subjects: [{kind: Group, name: release-team, apiGroup: rbac.authorization.k8s.io}]
+`;
+    const xavier = role('impg', '{apiGroups: [""], resources: [groups], verbs: [impersonate], resourceNames: [release-team]}') + binding('ClusterRoleBinding', 'impg', 'impg', 'xavier')
+      + role('imps', '{apiGroups: [""], resources: [serviceaccounts], verbs: [impersonate]}') + binding('RoleBinding', 'imps', 'imps', 'xavier', 'dev');
+    const alice = role('impu', '{apiGroups: [""], resources: [users], verbs: [impersonate], resourceNames: [xavier]}') + binding('ClusterRoleBinding', 'impu', 'impu', 'alice');
+    const v = messageOf(deployer + xavier + alice, 'alice');
+    expect(v).toMatchObject({ status: 'fail', severity: 'critical' });
+    expect(v.message).toContain('act as User xavier (kubectl --as=xavier; impersonate users by ClusterRoleBinding impu → ClusterRole impu), which is cluster-admin-equivalent because it can act as the group release-team (kubectl --as=system:serviceaccount:dev:ANY-NAME --as-group=release-team;');
+  });
 });
