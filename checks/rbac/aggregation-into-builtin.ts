@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { permissionLabel, type Permission } from '../../src/analysis/rbac/audit.ts';
+import { grantedLabels, type Permission } from '../../src/analysis/rbac/audit.ts';
 import { DEFAULT_CLUSTER_ROLES, DEFAULT_CLUSTER_ROLE_BY_NAME } from '../../src/analysis/rbac/bootstrap.ts';
 import { buildRbacModel, roleKey, type RbacModel } from '../../src/analysis/rbac/model.ts';
 import { describeRule, ruleGrantsSome, selectorMatches } from '../../src/analysis/rbac/rules.ts';
@@ -186,7 +186,7 @@ export const aggregationIntoBuiltin: Check = {
           for (const perm of d.permissions) {
             if (!ruleGrantsSome(rule, perm.verb, perm.group, perm.resource, perm.subresource)) continue;
             const newFor = targets.filter((t) => !(BUILTIN_BASELINE.get(t) ?? []).some((b) => ruleGrantsSome(b, perm.verb, perm.group, perm.resource, perm.subresource)));
-            add(permissionLabel(perm), d, rule, newFor, perm.clusterScoped === true);
+            for (const label of grantedLabels(perm, rule)) add(label, d, rule, newFor, perm.clusterScoped === true);
           }
         }
       }

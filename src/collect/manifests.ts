@@ -151,16 +151,20 @@ function objectsOf(value: unknown): unknown[] {
 const MENTION = /(?<=^|[\s{,-])(["']?)(kind|apiVersion)\1[ \t]*:[ \t]*["']?([\w./-]+)/gm;
 
 /**
- * What a document that failed to parse says it is. A plain object: read off its top-level
- * lines; with an apiVersion that cannot be read (`{{ include "…apiVersion" . }}`, as many charts
+ * What a document that failed to parse says it is. A plain object (one top-level `kind:` line):
+ * read off its top-level lines; with an apiVersion that cannot be read (`{{ include "…apiVersion" . }}`, as many charts
  * write it), every audited kind of that name, in any group: missing data is not a fix. A List,
- * JSON, or a document with no top-level `kind:` line: what the parser made of it (`partial`, its
+ * JSON, or a document with no top-level `kind:` line or more than one: what the parser made of it (`partial`, its
  * best reading of the broken text), each object of it with a kind, and every kind the text
  * names anywhere; not told when an object of it has no kind (cut off before it), or nothing was read.
  */
 function kindsOfBroken(source: string, partial?: unknown): BrokenKinds {
   const apiVersion = /^apiVersion:[ \t]*["']?([\w./-]+)["']?[ \t]*(?:#.*)?$/m.exec(source)?.[1];
-  const kind = /^kind:[ \t]*["']?([A-Za-z0-9]+)["']?[ \t]*(?:#.*)?$/m.exec(source)?.[1];
+  // Every top-level `kind:` line: two of them are two objects run together (`cat a.yaml b.yaml`
+  // without a `---`), which the parser refuses (duplicate keys) but the API server reads, the
+  // last value winning (kubernetes/kubernetes#14791): reading the first alone hid the second.
+  const tops = [...source.matchAll(/^kind:[ \t]*["']?([A-Za-z0-9]+)["']?[ \t]*(?:#.*)?$/gm)];
+  const kind = tops.length === 1 ? tops[0][1] : undefined;
   if (kind && !kind.endsWith('List')) {
     // Told, even when ztaudit does not audit it: such a document, read, would be skipped too.
     return { keys: apiVersion ? [kindKeyOf(apiVersion, kind)].filter((k) => k !== undefined) : keysNamed(kind), told: true };

@@ -103,6 +103,31 @@ function updatableAdminBinding(bindable: readonly string[], grants: readonly Gra
   return undefined;
 }
 
+/** The grants IMPERSONATE_A_USER labels, for a chain step that has only its grants. */
+const IMPERSONATE_A_USER_PERMISSIONS = ESCALATION.filter((x) => IMPERSONATE_A_USER.has(permissionLabel(x)));
+
+/**
+ * The user `hits` let a subject impersonate along with a group, as kubectl's `--as` takes it: any
+ * user when `impersonate users` names none; otherwise a service account (`system:serviceaccount:NS:NAME`,
+ * in the namespace of the RoleBinding that grants it, named when resourceNames restrict it) or the
+ * one user named. The API server authorizes the user impersonated first and refuses the request
+ * when that is not allowed (https://kubernetes.io/docs/reference/access-authn-authz/authentication/#user-impersonation):
+ * with only `impersonate serviceaccounts` in dev, `--as=alice` is denied.
+ */
+function impersonatedUserOf(hits: readonly PermissionHit[]): string {
+  const users = hits.filter((h) => h.permission === IMPERSONATE_USERS && !h.namespace);
+  if (users.some((h) => h.ruleObj.resourceNames.length === 0)) return 'ANY-USER';
+  const accounts = hits.filter((h) => h.permission === IMPERSONATE_SERVICEACCOUNTS);
+  const anyAccount = accounts.filter((h) => h.ruleObj.resourceNames.length === 0);
+  if (anyAccount.some((h) => !h.namespace)) return `${SA_USER}ANY-NAMESPACE:ANY-NAME`;
+  const namedUser = users.flatMap((h) => h.ruleObj.resourceNames).sort()[0];
+  if (namedUser !== undefined) return namedUser;
+  const inNamespace = anyAccount.map((h) => h.namespace!).sort()[0];
+  if (inNamespace !== undefined) return `${SA_USER}${inNamespace}:ANY-NAME`;
+  const named = accounts.flatMap((h) => h.ruleObj.resourceNames.map((n) => `${SA_USER}${h.namespace ?? 'ANY-NAMESPACE'}:${n}`)).sort()[0];
+  return named ?? 'ANY-USER';
+}
+
 /**
  * The ways `hits` (rbac.privilege-escalation's, of `grants`) are cluster-admin in one step, each
  * as the message names it. Impersonating the group system:masters, whose members every request is
@@ -121,7 +146,7 @@ function directPaths(hits: readonly PermissionHit[], grants: readonly Grant[], c
   const paths: string[] = [];
   if (!hits.some((h) => h.permission === IMPERSONATE_GROUPS || h.permission === BIND_CLUSTERROLES || h.permission === ESCALATE_CLUSTERROLES)) return paths;
   const asMasters = hits.some((h) => h.permission === IMPERSONATE_GROUPS && resourceNameMatches(h.ruleObj, MASTERS));
-  if (asMasters && hits.some((h) => IMPERSONATE_A_USER.has(h.permission))) paths.push(`act as the group ${MASTERS}, which every request is allowed for (kubectl --as=ANY-USER --as-group=${MASTERS})`);
+  if (asMasters && hits.some((h) => IMPERSONATE_A_USER.has(h.permission))) paths.push(`act as the group ${MASTERS}, which every request is allowed for (kubectl --as=${impersonatedUserOf(hits)} --as-group=${MASTERS})`);
   const bindable = bindableAdminRoles(hits, ctx);
   if (bindable.length > 0) {
     if (findPermissions(grants, CREATE_CLUSTERROLEBINDINGS, { clusterScoped: true }).length > 0) paths.push(`bind ClusterRole ${bindable[0]} to itself (create a ClusterRoleBinding to ${bindable[0]} naming itself)`);
@@ -132,7 +157,7 @@ function directPaths(hits: readonly PermissionHit[], grants: readonly Grant[], c
   }
   if (!asMasters && hits.some((h) => IMPERSONATE_A_USER.has(h.permission))) {
     const group = adminGroups(ctx.snapshot).find((g) => hits.some((h) => h.permission === IMPERSONATE_GROUPS && h.ruleObj.resourceNames.includes(g)));
-    if (group !== undefined) paths.push(`act as the group ${group}, which a ClusterRoleBinding binds to ${CLUSTER_ADMIN} (kubectl --as=ANY-USER --as-group=${group})`);
+    if (group !== undefined) paths.push(`act as the group ${group}, which a ClusterRoleBinding binds to ${CLUSTER_ADMIN} (kubectl --as=${impersonatedUserOf(hits)} --as-group=${group})`);
   }
   const own = ownClusterRoleRewritten(hits, grants);
   if (own !== undefined) paths.push(`write any rule into ClusterRole ${own}, which a ClusterRoleBinding binds to itself (escalate and update or patch on it)`);
@@ -396,7 +421,7 @@ function stepKeys(hits: readonly PermissionHit[]): Array<[string, PermissionHit]
  * for ServiceAccount NS/NAME (kubectl create token NAME -n NS)", with `grant` (grantText) in the
  * parentheses when given.
  */
-function stepText(permission: string, target: { kind: string; name: string; namespace?: string }, grant?: string): string {
+function stepText(permission: string, target: { kind: string; name: string; namespace?: string }, grant?: string, asUser = 'ANY-USER'): string {
   const { name } = target;
   const ns = target.namespace ?? '';
   const how = (what: string, detail: string) => `${what} (${detail}${grant ? `; ${grant}` : ''})`;
@@ -404,7 +429,7 @@ function stepText(permission: string, target: { kind: string; name: string; name
   if (permission === CREATE_SECRETS) return how(`mint a legacy token for ServiceAccount ${ns}/${name}`, `a Secret of type kubernetes.io/service-account-token in ${ns} annotated kubernetes.io/service-account.name: ${name}, read back`);
   if (permission === IMPERSONATE_SERVICEACCOUNTS) return how(`act as ServiceAccount ${ns}/${name}`, `kubectl --as=system:serviceaccount:${ns}:${name}`);
   if (permission === IMPERSONATE_USERS) return how(`act as User ${name}`, `kubectl --as=${name}`);
-  return how(`act as the group ${name}`, `kubectl --as=ANY-USER --as-group=${name}`);
+  return how(`act as the group ${name}`, `kubectl --as=${asUser} --as-group=${name}`);
 }
 
 /** "create serviceaccounts/token by RoleBinding NS/NAME → ClusterRole ROLE": a step's permission and the binding that grants it. */
@@ -500,7 +525,8 @@ function adminChains(nodes: Map<string, AdminNode>, baseAccounts: readonly strin
         kept.push(s);
         continue;
       }
-      nodes.set(s.source, { why: `it can ${stepText(s.hit.permission, target, grantText(s.hit))}, which is cluster-admin-equivalent because ${via.why}`, level: via.level + 1 });
+      const asUser = s.hit.permission === IMPERSONATE_GROUPS ? impersonatedUserOf(findPermissions(s.grants, IMPERSONATE_A_USER_PERMISSIONS)) : undefined;
+      nodes.set(s.source, { why: `it can ${stepText(s.hit.permission, target, grantText(s.hit), asUser)}, which is cluster-admin-equivalent because ${via.why}`, level: via.level + 1 });
       queue.push(s.source);
     }
     if (kept.length > 0) index.set(key, kept);
@@ -660,7 +686,7 @@ function impersonationTarget(h: PermissionHit, hits: readonly PermissionHit[], s
     if (skip.has(name) || (s.kind === kind && s.name === name) || (user && name.startsWith(SA_USER))) continue;
     const node = admin.nodes.get(`${kind}:${name}`);
     if (!node || node.level >= cap || (best && best.level <= node.level)) continue;
-    best = { text: stepText(h.permission, { kind, name }, chainGrant(h, node)), why: node.why, level: node.level };
+    best = { text: stepText(h.permission, { kind, name }, chainGrant(h, node), user ? undefined : impersonatedUserOf(hits)), why: node.why, level: node.level };
   }
   return best;
 }

@@ -10,7 +10,7 @@ import type { AuditContext } from '../context.ts';
 import type { SubjectMatch } from '../../config/types.ts';
 import { CONTROLLERS, RECOGNISED_BINDING_BY_KEY } from './bootstrap.ts';
 import { buildRbacModel, bindingsNaming, directGrants, formatSubject, roleRefOf, bindingRef, type RbacModel } from './model.ts';
-import { describeRule, namespaceRequestReaches, ruleGrantsSome } from './rules.ts';
+import { ANY_SUBRESOURCE, describeRule, namespaceRequestReaches, ruleGrantsSome } from './rules.ts';
 import type { BindingInfo, Grant, RoleInfo, Rule, Subject } from './types.ts';
 
 /** Names the breadth ranking leaves out by default (platform identities); never used for a verdict. */
@@ -173,6 +173,23 @@ export function permissionLabel(p: Permission): string {
   return label;
 }
 
+/**
+ * How a rule that grants `p` (ruleGrantsSome) grants it, for a message: its label, except for a
+ * permission asked for any subresource (impersonating `userextras/<key>`), which is labelled once
+ * per resource of the rule that grants it, as the rule writes it (`userextras/scopes`; a rule on `*`
+ * as `userextras/*`, one on `*`-slash-`scopes` as `userextras/scopes`): the pattern asked for is no grant anybody wrote.
+ */
+export function grantedLabels(p: Permission, rule: Rule): string[] {
+  if (p.subresource !== ANY_SUBRESOURCE) return [permissionLabel(p)];
+  const subresources = new Set<string>();
+  for (const r of rule.resources) {
+    if (r === '*') subresources.add(ANY_SUBRESOURCE);
+    else if (r.startsWith(`${p.resource}/`)) subresources.add(r.slice(p.resource.length + 1));
+    else if (r.startsWith('*/') && r.length > 2) subresources.add(r.slice(2));
+  }
+  return [...subresources].map((sub) => `${p.verb} ${p.group ? `${p.resource}/${sub}.${p.group}` : `${p.resource}/${sub}`}`);
+}
+
 interface RuleMatch {
   permission: Permission;
   label: string;
@@ -192,7 +209,9 @@ function matchesOf(role: RoleInfo, wanted: readonly Permission[]): RuleMatch[] {
     for (const rule of role.rules) {
       if (rule.nonResourceURLs.length > 0) continue;
       for (const p of wanted) {
-        if (ruleGrantsSome(rule, p.verb, p.group, p.resource, p.subresource)) out.push({ permission: p, label: permissionLabel(p), rule, text: describeRule(rule) });
+        if (!ruleGrantsSome(rule, p.verb, p.group, p.resource, p.subresource)) continue;
+        const text = describeRule(rule);
+        for (const label of grantedLabels(p, rule)) out.push({ permission: p, label, rule, text });
       }
     }
     byRole.set(role, out);

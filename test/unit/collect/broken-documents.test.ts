@@ -97,6 +97,39 @@ describe('a broken document whose kind can be told', () => {
   });
 });
 
+// Two files run together without the `---` between them (`cat sa.yaml crb.yaml > all.yaml`): the
+// parser refuses the document ("Map keys must be unique"), but the API server reads duplicate keys
+// with the last value winning (kubernetes/kubernetes#14791, #89303), so `kubectl apply` creates the
+// second object: the binding of cluster-admin. Both objects' kinds count as not read.
+const BINDING = [
+  'apiVersion: rbac.authorization.k8s.io/v1',
+  'kind: ClusterRoleBinding',
+  'metadata: {name: deployer-admin}',
+  'roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}',
+  'subjects: [{kind: User, name: eve, apiGroup: rbac.authorization.k8s.io}]',
+  '',
+].join('\n');
+
+describe('a broken document holding two objects run together', () => {
+  it('a ServiceAccount then a cluster-admin ClusterRoleBinding: clusterrolebindings count as not read, cluster-admin-binding is not evaluated, exit 1', async () => {
+    const sa = 'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: deployer, namespace: app}\n';
+    const { code, report, errLines } = await runOn({ 'app.yaml': NAMESPACE, 'all.yaml': sa + BINDING });
+    expect(code).toBe(1);
+    expect(report.run.coverage.serviceaccounts).toMatchObject({ status: 'error' });
+    expect(report.run.coverage.clusterrolebindings).toEqual({ status: 'error', detail: expect.stringMatching(/^m\/all\.yaml:1: broken YAML document: Map keys must be unique/) });
+    expect(report.checks.find((c) => c.id === 'rbac.cluster-admin-binding')).toMatchObject({ status: 'not-evaluated', unreadable: expect.arrayContaining(['clusterrolebindings']) });
+    expect(errLines.at(-1)).toMatch(/^ztaudit: exit 1: \d+ checks not evaluated \(.*clusterrolebindings error.*\) \(--fail-on critical/);
+  });
+
+  it('a Kustomization (not audited) then the binding: the binding\'s kind still counts as not read', async () => {
+    const kustomization = 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [app.yaml]\n';
+    const { code, report } = await runOn({ 'app.yaml': NAMESPACE, 'all.yaml': kustomization + BINDING });
+    expect(code).toBe(1);
+    expect(report.run.coverage.clusterrolebindings).toMatchObject({ status: 'error' });
+    expect(statusOf(report, 'rbac.cluster-admin-binding')).toBe('not-evaluated');
+  });
+});
+
 describe('a broken document whose kind cannot be told', () => {
   // Each may hold any object: a cluster-admin binding among them must not pass unseen.
   const untold: Record<string, [string, string]> = {

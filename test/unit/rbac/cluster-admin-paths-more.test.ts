@@ -54,7 +54,7 @@ describe('rbac.privilege-escalation: impersonating a group bound to cluster-admi
   it('impersonate groups [kubeadm:cluster-admins] and users, the group bound to cluster-admin: critical, naming the group', () => {
     const v = finding(`${IMPERSONATOR}---${KUBEADM_ADMINS}`, 'frank');
     expect(v).toMatchObject({ status: 'fail', severity: 'critical' });
-    expect(v.message).toContain('It can act as the group kubeadm:cluster-admins, which a ClusterRoleBinding binds to cluster-admin (kubectl --as=ANY-USER --as-group=kubeadm:cluster-admins): that is cluster-admin');
+    expect(v.message).toContain('It can act as the group kubeadm:cluster-admins, which a ClusterRoleBinding binds to cluster-admin (kubectl --as=jane --as-group=kubeadm:cluster-admins): that is cluster-admin');
   });
 
   it('near miss: the group bound to cluster-admin only by a RoleBinding stays high', () => {

@@ -103,7 +103,7 @@ describe('rbac.privilege-escalation: a chain of acting as others ending at clust
     const both = `[{apiGroups: [""], resources: [groups], verbs: [impersonate], resourceNames: [release-team]}, {apiGroups: [""], resources: [users], verbs: [impersonate], resourceNames: [jane]}]`;
     const g = finding(DEPLOYER + group + user('gail', both), 'gail');
     expect(g.severity).toBe('critical');
-    expect(g.message).toContain('. It can act as the group release-team (kubectl --as=ANY-USER --as-group=release-team; impersonate groups by ClusterRoleBinding gail → ClusterRole gail), which is cluster-admin-equivalent because it can mint a token for ServiceAccount prod/deployer');
+    expect(g.message).toContain('. It can act as the group release-team (kubectl --as=jane --as-group=release-team; impersonate groups by ClusterRoleBinding gail → ClusterRole gail), which is cluster-admin-equivalent because it can mint a token for ServiceAccount prod/deployer');
     // The group without a user to impersonate with it (Impersonate-Group requires Impersonate-User): no chain.
     expect(finding(DEPLOYER + group + user('gail', impersonates('groups', ['release-team'])), 'gail').severity).toBe('high');
   });

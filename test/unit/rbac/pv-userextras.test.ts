@@ -44,7 +44,23 @@ describe('rbac.privilege-escalation: create persistentvolumes and impersonate us
     const vs = run(check('rbac.privilege-escalation'), s);
     expect(failing(vs)).toEqual(['User:gina', 'User:hal', 'User:ivy']);
     expect(vs.find((v) => v.resource.name === 'gina')!.message).toContain('create persistentvolumes');
-    expect(vs.find((v) => v.resource.name === 'hal')!.message).toContain('impersonate userextras/*.authentication.k8s.io');
+    // The grant as the rule writes it, not the pattern the check looks for.
+    expect(vs.find((v) => v.resource.name === 'hal')!.message).toContain('(impersonate userextras/scopes.authentication.k8s.io)');
+    expect(vs.find((v) => v.resource.name === 'ivy')!.message).toContain('(impersonate userextras/scopes.authentication.k8s.io)');
+  });
+
+  it('names the user extras a rule grants, beside uids (reviewer repro s4); a rule on userextras/* is printed as written', () => {
+    const s = snap([
+      role('imp', '[{apiGroups: [authentication.k8s.io], resources: [uids, userextras/scopes], verbs: [impersonate]}]'),
+      role('imp-any', '[{apiGroups: [authentication.k8s.io], resources: ["userextras/*"], verbs: [impersonate]}]'),
+      crb('imp', 'imp', 'alice'), crb('imp-any', 'imp-any', 'bob'),
+    ].join(''));
+    const vs = run(check('rbac.privilege-escalation'), s);
+    expect(failing(vs)).toEqual(['User:alice', 'User:bob']);
+    const alice = vs.find((v) => v.resource.name === 'alice')!.message;
+    expect(alice).toContain('(impersonate uids.authentication.k8s.io, impersonate userextras/scopes.authentication.k8s.io)');
+    expect(alice).not.toContain('userextras/*');
+    expect(vs.find((v) => v.resource.name === 'bob')!.message).toContain('(impersonate userextras/*.authentication.k8s.io)');
   });
 
   it('a RoleBinding gives neither: both are authorized at cluster scope', () => {
@@ -65,6 +81,7 @@ describe('rbac.aggregation-into-builtin: the same permissions aggregated into ed
     const vs = run(check('rbac.aggregation-into-builtin'), s);
     expect(failing(vs)).toEqual(['ClusterRole:extra-extras', 'ClusterRole:storage-extras']);
     expect(vs.find((v) => v.resource.name === 'storage-extras')!.message).toContain('every holder of edit and admin through a ClusterRoleBinding can create PersistentVolumes');
-    expect(vs.find((v) => v.resource.name === 'extra-extras')!.message).toContain('impersonate userextras/*.authentication.k8s.io');
+    expect(vs.find((v) => v.resource.name === 'extra-extras')!.message).toContain('impersonate userextras/scopes.authentication.k8s.io');
+    expect(vs.find((v) => v.resource.name === 'extra-extras')!.message).not.toContain('userextras/*');
   });
 });
