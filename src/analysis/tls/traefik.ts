@@ -220,12 +220,13 @@ export interface TraefikCrdProvider {
 /**
  * providers.kubernetesCRD.allowCrossNamespace as a Traefik container sets it. Unset, its default
  * depends on the release: the option came with v2.4.0, defaulting to true (its SetDefaults), and
- * defaults to false from v2.5.0 on ("Default: false",
- * https://doc.traefik.io/traefik/providers/kubernetes-crd/#allowcrossnamespace; traefik/traefik
- * pkg/provider/kubernetes/crd/kubernetes.go, a plain bool since v2.5.0). Before v2.4 every
+ * defaults to false from v2.4.10 on (traefik/traefik CHANGELOG.md@v2.4.10 "Disable Cross-Namespace
+ * by default for IngressRoute provider (#8260)"; pkg/provider/kubernetes/crd/kubernetes.go@v2.4.9
+ * SetDefaults sets it true, @v2.4.10 it is a plain bool; "Default: false",
+ * https://doc.traefik.io/traefik/providers/kubernetes-crd/#allowcrossnamespace). Before v2.4 every
  * reference could cross namespaces. A flag given without a value is true, as any boolean option.
- * A configuration file, a value the snapshot does not show, or an image tag naming no release
- * leave it unknown.
+ * A configuration file, a value the snapshot does not show, an image tag naming no release, or a
+ * v2.4 tag naming no patch release leave it unknown.
  */
 function crossNamespaceOf(install: InstallOptions, image: string): TraefikCrdProvider['crossNamespace'] {
   const key = 'providers.kubernetescrd.allowcrossnamespace';
@@ -238,9 +239,12 @@ function crossNamespaceOf(install: InstallOptions, image: string): TraefikCrdPro
     return b === undefined ? { allowed: undefined, why: `${flag}=${raw} is not a boolean` } : { allowed: b, why: `${flag}${raw === undefined ? '' : `=${raw}`}` };
   }
   const version = nginxImageVersion(image);
-  if (!version) return { allowed: undefined, why: `allowCrossNamespace is not set and the image ${image} names no release, whose default it is (false from v2.5)` };
-  if (versionBelow(version, 2, 5)) return { allowed: true, why: `allowCrossNamespace is not set: Traefik v${version.join('.')} allows cross-namespace references by default` };
-  return { allowed: false, why: `allowCrossNamespace is not set: its default is false (Traefik v${version.join('.')})` };
+  if (!version) return { allowed: undefined, why: `allowCrossNamespace is not set and the image ${image} names no release, whose default it is (false from v2.4.10)` };
+  const patch = imagePatch(image);
+  const release = `v${[...version, ...(patch === undefined ? [] : [patch])].join('.')}`;
+  if (version[0] === 2 && version[1] === 4 && patch === undefined) return { allowed: undefined, why: `allowCrossNamespace is not set and the image ${image} names no v2.4 patch release: its default is true before v2.4.10, false from it` };
+  if (versionBelow(version, 2, 4) || (version[0] === 2 && version[1] === 4 && patch! < 10)) return { allowed: true, why: `allowCrossNamespace is not set: Traefik ${release} allows cross-namespace references by default` };
+  return { allowed: false, why: `allowCrossNamespace is not set: its default is false (Traefik ${release})` };
 }
 
 /**
@@ -566,6 +570,16 @@ export interface TraefikTlsOptions {
   defaultNamespaces: number;
   /** The Traefik containers of the snapshot, in workload order. */
   instances: TraefikInstance[];
+}
+
+/** The patch release an image tag names (traefik:v2.4.12 → 12), undefined when it names none. */
+function imagePatch(image: string): number | undefined {
+  const at = image.indexOf('@');
+  const ref = at < 0 ? image : image.slice(0, at);
+  const colon = ref.lastIndexOf(':');
+  if (colon <= ref.lastIndexOf('/')) return undefined;
+  const m = /^v?\d+\.\d+\.(\d+)(\.|-|$)/.exec(ref.slice(colon + 1));
+  return m ? Number(m[1]) : undefined;
 }
 
 const versionBelow = (v: [number, number], major: number, minor: number) => v[0] < major || (v[0] === major && v[1] < minor);

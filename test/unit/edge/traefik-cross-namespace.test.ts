@@ -8,7 +8,7 @@
 // pkg/provider/kubernetes/crd/kubernetes_http.go loadConfigurationFromCRD, `mds, err :=
 // makeMiddlewareKeys(...); if err != nil { ...; continue }`, and the same for the TLSOption's
 // resolveReference and for kubernetes_tcp.go makeMiddlewareTCPKeys. The option came with v2.4.0
-// defaulting to true (its SetDefaults) and defaults to false from v2.5.0 on.
+// defaulting to true (its SetDefaults) and defaults to false from v2.4.10 on (CHANGELOG.md@v2.4.10, #8260).
 import { describe, expect, it } from 'vitest';
 import type { AuditContext } from '../../../src/analysis/context.ts';
 import type { Check } from '../../../src/engine/types.ts';
@@ -40,7 +40,7 @@ describe('a route naming a Middleware of another namespace', () => {
     // Before: the route counted as served, its BasicAuth as its guard.
     expect(exposure(c)).toBeUndefined();
     expect(verdicts(c, edgeAuthMissing)).toEqual([]);
-    expect(exposureNotes(c.snapshot)).toContain('IngressRoute db/postgres: it names Middleware shared/auth, of another namespace (or by its @kubernetescrd key), which Traefik\'s kubernetescrd provider refuses without allowCrossNamespace (Deployment traefik/traefik: allowCrossNamespace is not set: its default is false (Traefik v3.3)); the route "Host(`db.example.com`)" is not served');
+    expect(exposureNotes(c.snapshot)).toContain('IngressRoute db/postgres: it names Middleware shared/auth, of another namespace (or by its @kubernetescrd key), which Traefik\'s kubernetescrd provider refuses without allowCrossNamespace (Deployment traefik/traefik: allowCrossNamespace is not set: its default is false (Traefik v3.3.4)); the route "Host(`db.example.com`)" is not served');
   });
 
   it('set to false, the same; set to true (also as a bare flag), the route is served and the Middleware is its guard', () => {
@@ -52,9 +52,17 @@ describe('a route naming a Middleware of another namespace', () => {
     }
   });
 
-  it('Traefik v2.4 allowed it by default (the option defaulted to true), v2.5 no longer', () => {
-    expect(verdicts(httpCase(CRD, '[{name: auth, namespace: shared}]', BASIC_AUTH, 'traefik:v2.4.14'), edgeAuthMissing).map((v) => v.status)).toEqual(['pass']);
-    expect(exposure(httpCase(CRD, '[{name: auth, namespace: shared}]', BASIC_AUTH, 'traefik:v2.5.0'))).toBeUndefined();
+  it('Traefik v2.4.0–v2.4.9 allowed it by default (the option defaulted to true), v2.4.10 and later no longer', () => {
+    // traefik/traefik pkg/provider/kubernetes/crd/kubernetes.go@v2.4.9 SetDefaults: AllowCrossNamespace true;
+    // CHANGELOG.md@v2.4.10 "Disable Cross-Namespace by default for IngressRoute provider (#8260)".
+    expect(verdicts(httpCase(CRD, '[{name: auth, namespace: shared}]', BASIC_AUTH, 'traefik:v2.4.9'), edgeAuthMissing).map((v) => v.status)).toEqual(['pass']);
+    for (const image of ['traefik:v2.4.10', 'traefik:v2.4.14', 'traefik:v2.5.0']) {
+      const c = httpCase(CRD, '[{name: auth, namespace: shared}]', BASIC_AUTH, image);
+      // Before (v2.4.10–v2.4.14): served, the Middleware counted as its guard.
+      expect(exposure(c), image).toBeUndefined();
+      expect(verdicts(c, edgeAuthMissing), image).toEqual([]);
+    }
+    expect(exposureNotes(httpCase(CRD, '[{name: auth, namespace: shared}]', BASIC_AUTH, 'traefik:v2.4.10').snapshot)).toContain('IngressRoute db/postgres: it names Middleware shared/auth, of another namespace (or by its @kubernetescrd key), which Traefik\'s kubernetescrd provider refuses without allowCrossNamespace (Deployment traefik/traefik: allowCrossNamespace is not set: its default is false (Traefik v2.4.10)); the route "Host(`db.example.com`)" is not served');
   });
 
   it('not known (a configuration file): the route counts as served, the Middleware not as its guard, and both say why', () => {
