@@ -138,4 +138,22 @@ spec: {controller: traefik.io/ingress-controller}
     expect(v.message).toContain('Traefik Middleware auth@file comes from another provider (file), which is not read');
     expect(v.evidence?.malformed).toBeUndefined();
   });
+
+  it('tls.options naming another provider\'s TLSOption (strict@file): refused without allowCrossNamespace before v2.11.46 / v3.6.17 / v3.7.1, served from them', () => {
+    // traefik/traefik pkg/provider/kubernetes/crd/kubernetes_http.go@v3.3.4 (the same @v2.11.0, @v3.6.0,
+    // @v3.7.0): an "@" name keeps the namespace "" and isNamespaceAllowed(false, "db", "") refuses the route
+    // ("TLSOption %s/%s is not in the IngressRoute namespace %s"); commit 28604083a4 "Add
+    // CrossProviderNamespaces option" (first in v2.11.46, v3.6.17, v3.7.1) checks it no longer.
+    const tls = '{secretName: db-cert, options: {name: strict@file}}';
+    for (const image of ['traefik:v3.3.4', 'traefik:v2.11.45', 'traefik:v3.6.16', 'traefik:v3.7.0']) {
+      const c = httpCase(CRD, '', '', image, tls);
+      // Before: served, exposed-workload failing.
+      expect(exposure(c), image).toBeUndefined();
+      expect(exposureNotes(c.snapshot).some((n) => n.startsWith('IngressRoute db/postgres: it names TLSOption strict@file (another provider\'s: this Traefik release takes its namespace as "", which is not the route\'s)') && n.endsWith('is not served')), image).toBe(true);
+    }
+    for (const image of ['traefik:v3.6.17', 'traefik:v2.11.46', 'traefik:v3.7.1']) expect(exposure(httpCase(CRD, '', '', image, tls))?.status, image).toBe('fail');
+    // allowCrossNamespace on, or tls.options.namespace the route's own: served on v3.3.4 too.
+    expect(exposure(httpCase(ALLOW, '', '', 'traefik:v3.3.4', tls))?.status).toBe('fail');
+    expect(exposure(httpCase(CRD, '', '', 'traefik:v3.3.4', '{secretName: db-cert, options: {name: strict@file, namespace: db}}'))?.status).toBe('fail');
+  });
 });
