@@ -17,6 +17,8 @@ import { arr, obj, str } from '../mesh/util.ts';
 import { intersectRanges, parseCidr, parseIp, type IpRange } from '../../base/ip.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
 import { traefikCrossNamespace, traefikSourceRangeEntry, traefikTcpMiddlewareOf } from '../tls/traefik.ts';
+import { externalWays, forwardsAcrossNodes, selectorOf } from '../netpol/service-ports.ts';
+import { workloadsOf } from '../workloads.ts';
 import { describeRoute, edgeRoutes, traefikCrdRef, traefikMiddlewaresByKey, traefikMiddlewareTcpsByKey, traefikRefOf, type EdgeRoute } from './routes.ts';
 
 export interface EffectivePath extends ExternalPath {
@@ -114,6 +116,37 @@ function traefikAllowlists(snapshot: Snapshot, r: EdgeRoute): Allowlist[] {
 }
 
 /**
+ * Why an allowlist at the controller may see node addresses, not the client's: a LoadBalancer,
+ * NodePort or externalIPs Service selecting the controller's pods with externalTrafficPolicy
+ * other than Local, whose node SNATs the client address ("the source IP of the client is replaced
+ * by the node's": https://kubernetes.io/docs/tasks/access-application-cluster/create-external-load-balancer/#preserving-the-client-source-ip).
+ * Undefined when every such Service is Local (or there is none). Keyed by the controller's label;
+ * Services are indexed by namespace, so this is linear in Services and workloads.
+ */
+const controllerSnat = memoize((snapshot: Snapshot): Map<string, string | undefined> => {
+  const byNs = new Map<string, KubeObject[]>();
+  for (const svc of snapshot.resources.services ?? []) {
+    if (externalWays(svc).length === 0 || !forwardsAcrossNodes(svc) || !selectorOf(svc)) continue;
+    const ns = svc.metadata?.namespace ?? 'default';
+    byNs.set(ns, [...(byNs.get(ns) ?? []), svc]);
+  }
+  const templates = new Map(workloadsOf(snapshot).map((w) => [`${w.ref.kind}/${w.ref.namespace}/${w.ref.name}`, w.template?.labels ?? {}]));
+  const out = new Map<string, string | undefined>();
+  for (const r of edgeRoutes(snapshot).routes) {
+    if (out.has(r.controller.label)) continue;
+    const hits = new Set<string>();
+    for (const w of r.controller.workloads) {
+      const labels = templates.get(`${w.kind}/${w.namespace}/${w.name}`) ?? {};
+      for (const svc of byNs.get(w.namespace ?? 'default') ?? []) {
+        if (Object.entries(selectorOf(svc)!).every(([k, v]) => labels[k] === v)) hits.add(`Service ${svc.metadata?.namespace ?? 'default'}/${svc.metadata?.name ?? ''} externalTrafficPolicy ${str(obj(svc.spec)?.externalTrafficPolicy) ?? 'Cluster'}`);
+      }
+    }
+    out.set(r.controller.label, hits.size > 0 ? `client addresses may be rewritten to node addresses: ${[...hits].sort().join(', ')}` : undefined);
+  }
+  return out;
+}, ['network', 'tls']);
+
+/**
  * Per route path (describeRoute), the client addresses its edge controller admits and by what,
  * when every route of that description narrows them (allowlists in series: their intersection;
  * routes of one description: their union). Undefined once they cover every address of a family
@@ -121,6 +154,7 @@ function traefikAllowlists(snapshot: Snapshot, r: EdgeRoute): Allowlist[] {
  */
 const routeAllowlists = memoize((snapshot: Snapshot): Map<string, { from: string[]; by: string }> => {
   const byPath = new Map<string, { ranges: IpRange[]; by: string[] } | null>();
+  const snat = controllerSnat(snapshot);
   for (const r of edgeRoutes(snapshot).routes) {
     const path = describeRoute(r);
     if (byPath.get(path) === null) continue;
@@ -128,7 +162,9 @@ const routeAllowlists = memoize((snapshot: Snapshot): Map<string, { from: string
     if (lists.length === 0) { byPath.set(path, null); continue; }
     const ranges = lists.slice(1).reduce((acc, l) => intersectRanges(acc, l.ranges), lists[0].ranges);
     const cur = byPath.get(path);
-    byPath.set(path, { ranges: [...(cur?.ranges ?? []), ...ranges], by: [...new Set([...(cur?.by ?? []), ...lists.map((l) => l.by)])] });
+    const caveat = snat.get(r.controller.label);
+    const by = lists.map((l) => (caveat ? `${l.by} (${caveat})` : l.by));
+    byPath.set(path, { ranges: [...(cur?.ranges ?? []), ...ranges], by: [...new Set([...(cur?.by ?? []), ...by])] });
   }
   const out = new Map<string, { from: string[]; by: string }>();
   for (const [path, v] of byPath) {

@@ -490,11 +490,86 @@ const traefikTlsOptionKeys = memoize((snapshot: Snapshot): Map<string, KubeObjec
   return m;
 }, 'tls');
 
+/** Which TLSOption a terminating Traefik router names: "default" when none, else its reference (or why it is not read). */
+type TraefikOptionRef = 'default' | { key: string; text: string; crosses: boolean } | { other: string };
+
+function traefikOptionRef(r: EdgeRoute): TraefikOptionRef | undefined {
+  if (r.route.kind === 'IngressRoute' || r.route.kind === 'IngressRouteTCP') {
+    const tls = obj(obj(r.object.spec)?.tls);
+    if (!tls || tls.passthrough === true) return undefined;
+    const o = obj(tls.options);
+    const name = str(o?.name);
+    const parsed = name ? traefikCrdRef(r.route.namespace ?? 'default', str(o?.namespace), name) : undefined;
+    if (parsed?.provider !== undefined) return { other: `${parsed.text} of another provider,` };
+    return parsed ?? 'default';
+  }
+  if (r.route.kind === 'Ingress') {
+    if (!traefikRouterTls(r.object)) return undefined;
+    const named = str(obj(r.object.metadata?.annotations)?.['traefik.ingress.kubernetes.io/router.tls.options'])?.trim();
+    if (named === undefined) return 'default';
+    const m = /^(.*)@kubernetescrd$/.exec(named);
+    return m ? { key: m[1], text: named, crosses: false } : { other: `${named}, not of the kubernetescrd provider,` };
+  }
+  return undefined;
+}
+
+/** The entryPoints a Traefik HTTP router is on, as written ('*': none named, so every default one). */
+function traefikRouterEntryPoints(r: EdgeRoute): string[] {
+  const eps = r.route.kind === 'Ingress'
+    ? (str(obj(r.object.metadata?.annotations)?.['traefik.ingress.kubernetes.io/router.entrypoints']) ?? '').split(',').map((e) => e.trim()).filter(Boolean)
+    : arr(obj(r.object.spec)?.entryPoints).filter((e): e is string => typeof e === 'string' && e !== '');
+  return eps.length > 0 ? eps : ['*'];
+}
+
+/**
+ * The hosts whose terminating Traefik HTTP routers (IngressRoute with tls, Ingress with router.tls)
+ * on one entryPoint name different TLS options, each with the routers: Traefik then uses the default
+ * TLS options for all of them (traefik/traefik pkg/server/aggregator.go@fd5a576d
+ * findConflictingRouters; pkg/server/router/tcp/manager.go@v3.3.4 "Different tlsOptions on the same
+ * domain, so fallback to default"). Hostless routers name no domain and take no part. Keyed
+ * "controller|host": routers on no named entryPoint are on every one, so they meet every group.
+ */
+const traefikTlsOptionConflicts = memoize((snapshot: Snapshot): Map<string, string[]> => {
+  // controller|host -> entryPoint -> option -> routers
+  const routers = new Map<string, Map<string, Map<string, Set<string>>>>();
+  for (const r of edgeRoutes(snapshot).routes) {
+    if (r.controller.family !== 'traefik' || r.host === '*' || (r.route.kind !== 'IngressRoute' && r.route.kind !== 'Ingress')) continue;
+    const ref = traefikOptionRef(r);
+    if (ref === undefined) continue;
+    const option = ref === 'default' ? 'the default TLS options' : 'other' in ref ? `TLS options ${ref.other.split(/[ ,]/)[0]}` : `TLSOption ${ref.text}`;
+    const hostKey = `${r.controller.label}|${r.host}`;
+    const byEp = routers.get(hostKey) ?? new Map<string, Map<string, Set<string>>>();
+    routers.set(hostKey, byEp);
+    for (const ep of traefikRouterEntryPoints(r)) {
+      const byOption = byEp.get(ep) ?? new Map<string, Set<string>>();
+      byEp.set(ep, byOption);
+      byOption.set(option, (byOption.get(option) ?? new Set<string>()).add(`${r.route.kind} ${r.route.namespace}/${r.route.name}`));
+    }
+  }
+  const out = new Map<string, string[]>();
+  for (const [hostKey, byEp] of routers) {
+    const everywhere = byEp.get('*') ?? new Map<string, Set<string>>();
+    for (const [ep, byOption] of byEp) {
+      const options = new Map(everywhere);
+      for (const [o, names] of byOption) options.set(o, new Set([...(options.get(o) ?? []), ...names]));
+      if (options.size < 2) continue;
+      const where = ep === '*' ? 'on the same entryPoints' : `on entryPoint ${ep}`;
+      out.set(hostKey, [...(out.get(hostKey) ?? []), `${[...options].map(([o, names]) => `${[...names].sort().join(', ')} ${names.size > 1 ? 'use' : 'uses'} ${o}`).join('; ')} ${where}`]);
+    }
+  }
+  return out;
+}, 'tls');
+
 /**
  * Client certificates at Traefik: a TLSOption whose clientAuth names CA Secrets (secretNames) and
- * whose clientAuthType is RequireAndVerifyClientCert, the type Traefik takes when CAs are given
- * and no type is (traefik/traefik pkg/tls/tlsmanager.go buildTLSConfig: with ClientCAs set,
- * `conf.ClientAuth = tls.RequireAndVerifyClientCert`, then clientAuthType overrides it).
+ * whose clientAuthType is explicitly RequireAndVerifyClientCert. With that type and no CA Traefik
+ * fails closed: buildTLSConfig returns "invalid clientAuthType: RequireAndVerifyClientCert, CAFiles
+ * is required" and the router's host gets a closing TLS route (traefik/traefik
+ * pkg/tls/tlsmanager.go@fd5a576d buildTLSConfig; pkg/server/router/tcp/manager.go "broken TLS
+ * options"). Without a type Traefik requires client certificates only when at least one CA was
+ * read (buildTLSConfig sets tls.RequireAndVerifyClientCert only when CAFiles is non-empty), and
+ * the CRD provider leaves out a CA Secret it cannot find (pkg/provider/kubernetes/crd/kubernetes.go
+ * buildTLSOptions): ztaudit never reads Secrets, so such an option is not counted.
  * NoClientCert, RequestClientCert, RequireAnyClientCert (any certificate, none verified) and
  * VerifyClientCertIfGiven (a client without one gets through) authenticate no one
  * (https://doc.traefik.io/traefik/reference/routing-configuration/kubernetes/crd/tls/tlsoption/,
@@ -503,36 +578,36 @@ const traefikTlsOptionKeys = memoize((snapshot: Snapshot): Map<string, KubeObjec
  * key (of another namespace only with allowCrossNamespace), an Ingress with a router.tls
  * annotation and router.tls.options "<key>@kubernetescrd"; naming none, the TLSOption named
  * "default" when exactly one namespace holds one (else Traefik's built-in default, no client
- * certificates). The CA Secrets are not read (ztaudit never reads Secrets): Traefik skips one it
- * cannot read, so a clientAuth whose every Secret is missing still counts here.
+ * certificates). An HTTP router whose rule names no host cannot have TLS options (Traefik picks
+ * them by SNI before routing: pkg/server/router/tcp/manager.go "No domain found in rule … the TLS
+ * option … cannot be applied"): it gets the default ones. HTTP routers of one host and entryPoint
+ * naming different options all get the default ones (traefikTlsOptionConflicts). A HostSNI(`*`)
+ * IngressRouteTCP keeps its own.
  */
 function traefikClientCertificates(snapshot: Snapshot, h: ExposedHost, a: GuardAnswer): void {
   const options = traefikTlsOptions(snapshot);
   const byKey = traefikTlsOptionKeys(snapshot);
   const defaults = options.defaultNamespaces === 1 ? options.options.filter((o) => nameOf(o) === 'default') : [];
   const unread = TRAEFIK_TLS_OPTION_KEYS.filter((k) => ['forbidden', 'error'].includes(snapshot.coverage[k]?.status ?? ''));
+  const conflicts = traefikTlsOptionConflicts(snapshot);
   const mutual = new Set<string>();
+  let conflictSaid = false;
   for (const r of h.routes) {
     const where = `${r.route.kind} ${r.route.namespace}/${r.route.name}`;
-    let ref: { key: string; text: string; crosses: boolean } | 'default' | undefined;
-    if (r.route.kind === 'IngressRoute' || r.route.kind === 'IngressRouteTCP') {
-      const tls = obj(obj(r.object.spec)?.tls);
-      if (!tls || tls.passthrough === true) return;
-      const o = obj(tls.options);
-      const name = str(o?.name);
-      const parsed = name ? traefikCrdRef(r.route.namespace ?? 'default', str(o?.namespace), name) : undefined;
-      if (parsed?.provider !== undefined) { a.looked.push(`${where} uses TLS options ${parsed.text} of another provider, which is not read`); return; }
-      ref = parsed ?? 'default';
-    } else if (r.route.kind === 'Ingress') {
-      if (!traefikRouterTls(r.object)) return;
-      const named = str(obj(r.object.metadata?.annotations)?.['traefik.ingress.kubernetes.io/router.tls.options'])?.trim();
-      if (named === undefined) ref = 'default';
-      else {
-        const m = /^(.*)@kubernetescrd$/.exec(named);
-        if (!m) { a.looked.push(`${where} uses TLS options ${named}, not of the kubernetescrd provider, which is not read`); return; }
-        ref = { key: m[1], text: named, crosses: false };
+    let ref = traefikOptionRef(r);
+    if (ref === undefined) return;
+    if (typeof ref === 'object' && 'other' in ref) { a.looked.push(`${where} uses TLS options ${ref.other} which is not read`); return; }
+    if (r.route.kind !== 'IngressRouteTCP') {
+      const conflict = r.host === '*' ? undefined : conflicts.get(`${r.controller.label}|${r.host}`);
+      if (conflict) {
+        if (!conflictSaid) a.looked.push(`${r.host}: ${conflict.join('; ')}: Traefik then uses the default TLS options for all of them`);
+        conflictSaid = true;
+        ref = 'default';
+      } else if (r.host === '*' && ref !== 'default') {
+        a.looked.push(`${where}: its rule names no host, so Traefik cannot apply TLSOption ${ref.text} (TLS options are chosen by SNI) and uses the default TLS options`);
+        ref = 'default';
       }
-    } else return;
+    }
     const found = ref === 'default' ? defaults : byKey.get(ref.key) ?? [];
     const text = ref === 'default' ? 'the default TLSOption' : `TLSOption ${ref.text}`;
     if (found.length !== 1) {
@@ -545,11 +620,15 @@ function traefikClientCertificates(snapshot: Snapshot, h: ExposedHost, a: GuardA
     const clientAuth = obj(obj(option.spec)?.clientAuth);
     const secrets = arr(clientAuth?.secretNames).filter((x): x is string => typeof x === 'string' && x !== '');
     const type = str(clientAuth?.clientAuthType) ?? '';
-    if (secrets.length === 0 || (type !== '' && type !== 'RequireAndVerifyClientCert')) {
-      if (clientAuth) a.looked.push(`TLSOption ${id}, which ${where} uses, ${secrets.length === 0 ? 'names no CA secretNames, so no client certificate is verified' : `has clientAuthType ${type}, which lets a client through without a verified certificate`}`);
+    if (secrets.length === 0 || type !== 'RequireAndVerifyClientCert') {
+      if (clientAuth) {
+        a.looked.push(`TLSOption ${id}, which ${where} uses, ${secrets.length === 0 ? 'names no CA secretNames, so no client certificate is verified'
+          : type === '' ? `names no clientAuthType: Traefik then requires a client certificate only if one of its CA Secrets (${secrets.join(', ')}) exists, and CA Secrets are not read (Traefik requests no client certificate when none of them exists); set clientAuthType: RequireAndVerifyClientCert`
+          : `has clientAuthType ${type}, which lets a client through without a verified certificate`}`);
+      }
       return;
     }
-    mutual.add(`Traefik TLSOption ${id} clientAuth ${type || 'RequireAndVerifyClientCert (the default with CAs)'} (CA secretNames ${secrets.join(', ')})`);
+    mutual.add(`Traefik TLSOption ${id} clientAuth ${type} (CA secretNames ${secrets.join(', ')})`);
   }
   if (mutual.size > 0) a.found.push(...mutual);
 }

@@ -395,7 +395,7 @@ export function traefikRefOf(ref: string, parentNs: string): TraefikCrdRef {
  * kubernetes_http.go and kubernetes_tcp.go loadConfigurationFromCRD/loadIngressRouteTCPConfiguration).
  * For an IngressRouteTCP a Service of another namespace is left out alone (createLoadBalancerServerTCP).
  */
-function traefikCrossingRefs(ir: KubeObject, route: Json, tcp: boolean): string[] {
+function traefikCrossingRefs(ir: KubeObject, route: Json, tcp: boolean, otherProviderTlsOption: () => boolean | undefined): string[] {
   const ns = nsOf(ir);
   const out: string[] = [];
   for (const ref of traefikTcpRouteMiddlewares(route, ns)) {
@@ -407,6 +407,9 @@ function traefikCrossingRefs(ir: KubeObject, route: Json, tcp: boolean): string[
   if (optionName) {
     const r = traefikCrdRef(ns, str(options?.namespace), optionName);
     if (r.provider === undefined && r.crosses) out.push(`TLSOption ${r.text}`);
+    // Another provider's TLSOption: Traefik before v2.11.46, v3.6.17, v3.7.1 took its namespace as ""
+    // (unless tls.options.namespace is the route's) and so as another (traefikCrossNamespace).
+    else if (r.provider !== undefined && str(options?.namespace) !== ns && otherProviderTlsOption() === true) out.push(`TLSOption ${r.text} (another provider's: this Traefik release takes its namespace as "", which is not the route's)`);
   }
   if (!tcp) {
     for (const s of arr(route.services).map(obj)) {
@@ -729,9 +732,11 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
   // A route naming an object of another namespace: refused where allowCrossNamespace is off, a
   // note; served where it is not known, a note too (the guards do not count what crosses).
   const traefikCrossRefused = (ir: KubeObject, rr: Json, tcp: boolean, route: ResourceRef): boolean => {
-    const crossing = traefikCrossingRefs(ir, rr, tcp);
+    let known: ReturnType<typeof traefikCrossNamespace> | undefined;
+    const crossOf = () => (known ??= traefikCrossNamespace(snapshot, ir));
+    const crossing = traefikCrossingRefs(ir, rr, tcp, () => crossOf().otherProviderTlsOption);
     if (crossing.length === 0) return false;
-    const cross = traefikCrossNamespace(snapshot, ir);
+    const cross = crossOf();
     if (cross.allowed === true) return false;
     const what = `it names ${crossing.join(', ')}, of another namespace (or by its @kubernetescrd key)`;
     if (cross.allowed === false) {

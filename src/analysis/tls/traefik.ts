@@ -214,33 +214,60 @@ export interface TraefikCrdProvider {
    * Middleware chains may name a Middleware, MiddlewareTCP, TLSOption or Service of another
    * namespace; undefined when it is not known. `why` says where the answer comes from.
    */
-  crossNamespace: { allowed: boolean | undefined; why: string };
+  crossNamespace: { allowed: boolean | undefined; why: string; otherProviderTlsOption?: boolean };
 }
 
 /**
  * providers.kubernetesCRD.allowCrossNamespace as a Traefik container sets it. Unset, its default
  * depends on the release: the option came with v2.4.0, defaulting to true (its SetDefaults), and
- * defaults to false from v2.5.0 on ("Default: false",
- * https://doc.traefik.io/traefik/providers/kubernetes-crd/#allowcrossnamespace; traefik/traefik
- * pkg/provider/kubernetes/crd/kubernetes.go, a plain bool since v2.5.0). Before v2.4 every
+ * defaults to false from v2.4.10 on (traefik/traefik CHANGELOG.md@v2.4.10 "Disable Cross-Namespace
+ * by default for IngressRoute provider (#8260)"; pkg/provider/kubernetes/crd/kubernetes.go@v2.4.9
+ * SetDefaults sets it true, @v2.4.10 it is a plain bool; "Default: false",
+ * https://doc.traefik.io/traefik/providers/kubernetes-crd/#allowcrossnamespace). Before v2.4 every
  * reference could cross namespaces. A flag given without a value is true, as any boolean option.
- * A configuration file, a value the snapshot does not show, or an image tag naming no release
- * leave it unknown.
+ * A configuration file, a value the snapshot does not show, an image tag naming no release, or a
+ * v2.4 tag naming no patch release leave it unknown.
  */
 function crossNamespaceOf(install: InstallOptions, image: string): TraefikCrdProvider['crossNamespace'] {
   const key = 'providers.kubernetescrd.allowcrossnamespace';
   if (install.source === 'file') return { allowed: undefined, why: 'its configuration file is not in the snapshot' };
   const flag = install.source === 'env' ? 'TRAEFIK_PROVIDERS_KUBERNETESCRD_ALLOWCROSSNAMESPACE' : '--providers.kubernetescrd.allowCrossNamespace';
+  const version = nginxImageVersion(image);
+  const otherProviderTlsOption = version ? otherProviderTlsOptionRefused(version, imagePatch(image)) : undefined;
   if (install.options.has(key)) {
     const raw = install.options.get(key);
     if (install.unknown.has(key)) return { allowed: undefined, why: `${flag} is set to a value the snapshot does not show` };
     const b = raw === undefined || raw === '' ? true : nginxAnnotationBool(raw);
-    return b === undefined ? { allowed: undefined, why: `${flag}=${raw} is not a boolean` } : { allowed: b, why: `${flag}${raw === undefined ? '' : `=${raw}`}` };
+    return b === undefined ? { allowed: undefined, why: `${flag}=${raw} is not a boolean` } : { allowed: b, why: `${flag}${raw === undefined ? '' : `=${raw}`}`, otherProviderTlsOption };
   }
-  const version = nginxImageVersion(image);
-  if (!version) return { allowed: undefined, why: `allowCrossNamespace is not set and the image ${image} names no release, whose default it is (false from v2.5)` };
-  if (versionBelow(version, 2, 5)) return { allowed: true, why: `allowCrossNamespace is not set: Traefik v${version.join('.')} allows cross-namespace references by default` };
-  return { allowed: false, why: `allowCrossNamespace is not set: its default is false (Traefik v${version.join('.')})` };
+  if (!version) return { allowed: undefined, why: `allowCrossNamespace is not set and the image ${image} names no release, whose default it is (false from v2.4.10)` };
+  const patch = imagePatch(image);
+  return { ...crossNamespaceDefault(version, patch, image), otherProviderTlsOption };
+}
+
+/**
+ * Whether this Traefik, allowCrossNamespace off, refuses an IngressRoute(TCP) whose tls.options
+ * names another provider's TLSOption ("strict@file") with no namespace of the route's: before
+ * traefik/traefik commit 28604083a4 ("Add CrossProviderNamespaces option", first in v2.11.46,
+ * v3.6.17 and v3.7.1) the CRD provider left the namespace empty for an "@" name and then
+ * isNamespaceAllowed(false, routeNamespace, "") refused the route
+ * (pkg/provider/kubernetes/crd/kubernetes_http.go@v3.3.4 "TLSOption %s/%s is not in the
+ * IngressRoute namespace %s", the same at v2.11.0, v3.6.0, v3.7.0, and kubernetes_tcp.go).
+ * Undefined when the tag names no patch release of an affected line.
+ */
+function otherProviderTlsOptionRefused(version: [number, number], patch: number | undefined): boolean | undefined {
+  const [major, minor] = version;
+  if (major < 2 || (major === 2 && minor < 11) || (major === 3 && minor < 6)) return true;
+  const fixed = major === 2 ? (minor === 11 ? 46 : 0) : major === 3 ? (minor === 6 ? 17 : minor === 7 ? 1 : 0) : 0;
+  if (fixed === 0) return false;
+  return patch === undefined ? undefined : patch < fixed;
+}
+
+function crossNamespaceDefault(version: [number, number], patch: number | undefined, image: string): TraefikCrdProvider['crossNamespace'] {
+  const release = `v${[...version, ...(patch === undefined ? [] : [patch])].join('.')}`;
+  if (version[0] === 2 && version[1] === 4 && patch === undefined) return { allowed: undefined, why: `allowCrossNamespace is not set and the image ${image} names no v2.4 patch release: its default is true before v2.4.10, false from it` };
+  if (versionBelow(version, 2, 4) || (version[0] === 2 && version[1] === 4 && patch! < 10)) return { allowed: true, why: `allowCrossNamespace is not set: Traefik ${release} allows cross-namespace references by default` };
+  return { allowed: false, why: `allowCrossNamespace is not set: its default is false (Traefik ${release})` };
 }
 
 /**
@@ -301,11 +328,12 @@ export function traefikCrdProvidersFor(snapshot: Snapshot, route: KubeObject): T
  * another namespace: true or false when they all agree, else undefined, with why (their workloads
  * and options).
  */
-export function traefikCrossNamespace(snapshot: Snapshot, route: KubeObject | undefined): { allowed: boolean | undefined; why: string } {
+export function traefikCrossNamespace(snapshot: Snapshot, route: KubeObject | undefined): { allowed: boolean | undefined; why: string; otherProviderTlsOption: boolean | undefined } {
   const providers = route ? traefikCrdProvidersFor(snapshot, route) : traefikCrdProviders(snapshot);
   const answers = new Set(providers.map((p) => p.crossNamespace.allowed));
+  const other = new Set(providers.map((p) => p.crossNamespace.otherProviderTlsOption));
   const why = [...new Set(providers.map((p) => `${p.ref ? `${refString(p.ref)}: ` : ''}${p.crossNamespace.why}`))].join('; ');
-  return { allowed: answers.size === 1 ? [...answers][0] : undefined, why };
+  return { allowed: answers.size === 1 ? [...answers][0] : undefined, why, otherProviderTlsOption: other.size === 1 ? [...other][0] : undefined };
 }
 
 /**
@@ -566,6 +594,16 @@ export interface TraefikTlsOptions {
   defaultNamespaces: number;
   /** The Traefik containers of the snapshot, in workload order. */
   instances: TraefikInstance[];
+}
+
+/** The patch release an image tag names (traefik:v2.4.12 → 12), undefined when it names none. */
+function imagePatch(image: string): number | undefined {
+  const at = image.indexOf('@');
+  const ref = at < 0 ? image : image.slice(0, at);
+  const colon = ref.lastIndexOf(':');
+  if (colon <= ref.lastIndexOf('/')) return undefined;
+  const m = /^v?\d+\.\d+\.(\d+)(\.|-|$)/.exec(ref.slice(colon + 1));
+  return m ? Number(m[1]) : undefined;
 }
 
 const versionBelow = (v: [number, number], major: number, minor: number) => v[0] < major || (v[0] === major && v[1] < minor);

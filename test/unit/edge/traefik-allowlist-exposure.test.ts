@@ -10,13 +10,17 @@ import { describe, expect, it } from 'vitest';
 import { cluster, ctx, exposure, tcpRoute } from './traefik-tcp.ts';
 
 const CRD = ['--providers.kubernetescrd'];
+// The Traefik LoadBalancer with externalTrafficPolicy Local, which keeps the client address; the
+// default (Cluster) is the last case.
+const withPolicy = (yaml: string, policy: string) => yaml.replace('  type: LoadBalancer\n', `  type: LoadBalancer\n  externalTrafficPolicy: ${policy}\n`);
+const localCluster = (...args: Parameters<typeof cluster>) => withPolicy(cluster(...args), 'Local');
 const object = (kind: string, name: string, ns: string, spec: string) => `---
 apiVersion: traefik.io/v1alpha1
 kind: ${kind}
 metadata: {name: ${name}, namespace: ${ns}}
 spec: ${spec}
 `;
-const http = (middlewares: string, objects: string, args = CRD) => ctx(cluster(args, tcpRoute({ kind: 'IngressRoute', match: 'Host(`db.example.com`)', middlewares }) + objects));
+const http = (middlewares: string, objects: string, args = CRD) => ctx(localCluster(args, tcpRoute({ kind: 'IngressRoute', match: 'Host(`db.example.com`)', middlewares }) + objects));
 const ROUTE = 'IngressRoute db.example.com/ → IngressRoute db/postgres → Service db/postgres:5432';
 
 describe('an IP allowlist on a Traefik route narrows the way in; it is named, and still a way in', () => {
@@ -37,7 +41,7 @@ describe('an IP allowlist on a Traefik route narrows the way in; it is named, an
   });
 
   it('a MiddlewareTCP ipAllowList on an IngressRouteTCP, and an allowlist inside a chain, narrow alike; two in series admit what both admit', () => {
-    const tcp = exposure(ctx(cluster(CRD, tcpRoute({ middlewares: '[{name: office}]' }) + object('MiddlewareTCP', 'office', 'db', '{ipAllowList: {sourceRange: ["2001:db8::/32"]}}'))));
+    const tcp = exposure(ctx(localCluster(CRD, tcpRoute({ middlewares: '[{name: office}]' }) + object('MiddlewareTCP', 'office', 'db', '{ipAllowList: {sourceRange: ["2001:db8::/32"]}}'))));
     expect(tcp?.message).toContain('from 2001:db8::/32 only (Traefik MiddlewareTCP db/office ipAllowList)');
     const chain = exposure(http('[{name: guarded}]', object('Middleware', 'guarded', 'db', '{chain: {middlewares: [{name: office}]}}') + object('Middleware', 'office', 'db', '{ipWhiteList: {sourceRange: [10.0.0.0/8]}}')));
     expect(chain?.message).toContain('from 10.0.0.0/8 only (Traefik Middleware db/office ipWhiteList)');
@@ -54,5 +58,19 @@ describe('an IP allowlist on a Traefik route narrows the way in; it is named, an
     // With it on, the same allowlist narrows the route.
     const allowed = exposure(http('[{name: office, namespace: shared}]', object('Middleware', 'office', 'shared', '{ipAllowList: {sourceRange: [10.0.0.0/8]}}'), [...CRD, '--providers.kubernetescrd.allowCrossNamespace=true']));
     expect(allowed?.message).toContain('from 10.0.0.0/8 only (Traefik Middleware shared/office ipAllowList)');
+  });
+
+  it('behind a LoadBalancer with externalTrafficPolicy Cluster (the default) the finding says the client address may be a node address', () => {
+    // https://kubernetes.io/docs/tasks/access-application-cluster/create-external-load-balancer/#preserving-the-client-source-ip:
+    // with Cluster "the source IP of the client is replaced" by the node's (SNAT), so an allowlist covering
+    // node addresses may admit every client.
+    const office = object('Middleware', 'office', 'db', '{ipAllowList: {sourceRange: [10.0.0.0/8]}}');
+    for (const policy of ['', 'Cluster']) {
+      const yaml = cluster(CRD, tcpRoute({ kind: 'IngressRoute', match: 'Host(`db.example.com`)', middlewares: '[{name: office}]' }) + office);
+      const v = exposure(ctx(policy ? withPolicy(yaml, policy) : yaml));
+      // Before: "from 10.0.0.0/8 only (Traefik Middleware db/office ipAllowList)", no caveat.
+      expect(v?.message, policy).toContain(`${ROUTE} from 10.0.0.0/8 only (Traefik Middleware db/office ipAllowList (client addresses may be rewritten to node addresses: Service traefik/traefik externalTrafficPolicy Cluster))`);
+    }
+    expect(exposure(http('[{name: office}]', office))?.message).toContain(`${ROUTE} from 10.0.0.0/8 only (Traefik Middleware db/office ipAllowList)`);
   });
 });

@@ -1,6 +1,6 @@
-// A Traefik TLSOption's clientAuth is mutual TLS: with CA secretNames and clientAuthType
-// RequireAndVerifyClientCert (the type Traefik takes when CAs are given and no type is: traefik/traefik
-// pkg/tls/tlsmanager.go buildTLSConfig sets tls.RequireAndVerifyClientCert with ClientCAs), a client
+// A Traefik TLSOption's clientAuth is mutual TLS: with CA secretNames and an explicit clientAuthType
+// RequireAndVerifyClientCert (traefik/traefik pkg/tls/tlsmanager.go buildTLSConfig; without CAs that
+// type fails closed, "CAFiles is required"), a client
 // without a certificate signed by those CAs is refused in the handshake, so the routers using the
 // option authenticate their clients. VerifyClientCertIfGiven lets a client without a certificate
 // through, RequestClientCert and RequireAnyClientCert verify none, NoClientCert asks for none
@@ -37,8 +37,17 @@ describe('a TLSOption requiring verified client certificates authenticates the r
     expect(v.message).toBe('db.example.com: Traefik TLSOption db/mtls clientAuth RequireAndVerifyClientCert (CA secretNames clients-ca)');
   });
 
-  it('CAs without a clientAuthType are RequireAndVerifyClientCert too', () => {
-    expect(only(tcp('{secretName: db-cert, options: {name: mtls}}', option('mtls', '{secretNames: [clients-ca]}'))).message).toBe('db.example.com: Traefik TLSOption db/mtls clientAuth RequireAndVerifyClientCert (the default with CAs) (CA secretNames clients-ca)');
+  it('CAs without a clientAuthType do not count: Traefik requires a certificate only if a CA Secret exists, which is not read', () => {
+    // traefik/traefik pkg/tls/tlsmanager.go@fd5a576d buildTLSConfig sets tls.RequireAndVerifyClientCert only
+    // when CAFiles is non-empty, and pkg/provider/kubernetes/crd/kubernetes.go buildTLSOptions leaves out a
+    // CA Secret it cannot get: with every Secret missing no client certificate is asked for.
+    const v = only(tcp('{secretName: db-cert, options: {name: mtls}}', option('mtls', '{secretNames: [clients-ca]}')));
+    // Before: pass, "clientAuth RequireAndVerifyClientCert (the default with CAs)".
+    expect(v.status).toBe('fail');
+    expect(v.message).toContain('TLSOption db/mtls, which IngressRouteTCP db/postgres uses, names no clientAuthType: Traefik then requires a client certificate only if one of its CA Secrets (clients-ca) exists, and CA Secrets are not read (Traefik requests no client certificate when none of them exists)');
+    // An explicit RequireAndVerifyClientCert fails closed without CAs ("invalid clientAuthType:
+    // RequireAndVerifyClientCert, CAFiles is required", the same buildTLSConfig), so it counts.
+    expect(only(tcp('{secretName: db-cert, options: {name: mtls}}', option('mtls', REQUIRE))).status).toBe('pass');
   });
 
   it('VerifyClientCertIfGiven, RequestClientCert, RequireAnyClientCert and NoClientCert authenticate no one: the host fails, saying why', () => {
@@ -68,5 +77,44 @@ describe('a TLSOption requiring verified client certificates authenticates the r
     const v = only(c);
     expect(v.status).toBe('fail');
     expect(v.message).toContain('IngressRouteTCP db/postgres uses TLSOption db/mtls, which could not be read (traefik.tlsoptions)');
+  });
+
+  it('an HTTP IngressRoute whose rule names no host gets the default TLS options, not its own; a HostSNI(`*`) IngressRouteTCP keeps its own', () => {
+    // traefik/traefik pkg/server/router/tcp/manager.go@fd5a576d: "No domain found in rule %v, the TLS
+    // option %s cannot be applied" (TLS options are chosen by SNI, before any HTTP rule is matched);
+    // the TCP router for HostSNI(`*`) gets its own options (the same file, tlsManager.Get(…, tlsOptionsName)).
+    const hostless = ctx(cluster(CRD, tcpRoute({ kind: 'IngressRoute', match: 'PathPrefix(`/`)', tls: '{secretName: db-cert, options: {name: mtls}}' }) + option('mtls', REQUIRE)));
+    const v = only(hostless, 'IngressRoute');
+    // Before: pass, the TLSOption's client certificates counted.
+    expect(v.status).toBe('fail');
+    expect(v.message).toContain('IngressRoute db/postgres: its rule names no host, so Traefik cannot apply TLSOption db/mtls (TLS options are chosen by SNI) and uses the default TLS options');
+    // A default TLSOption requiring client certificates is what such a route gets.
+    expect(only(ctx(cluster(CRD, tcpRoute({ kind: 'IngressRoute', match: 'PathPrefix(`/`)', tls: '{secretName: db-cert, options: {name: mtls}}' }) + option('mtls', REQUIRE) + option('default', REQUIRE, 'traefik'))), 'IngressRoute').status).toBe('pass');
+    expect(only(ctx(cluster(CRD, tcpRoute({ match: 'HostSNI(`*`)', tls: '{secretName: db-cert, options: {name: mtls}}' }) + option('mtls', REQUIRE)))).status).toBe('pass');
+  });
+
+  it('HTTP routers of one host and entryPoint naming different TLS options all get the default ones: neither counts', () => {
+    // traefik/traefik pkg/server/aggregator.go@fd5a576d findConflictingRouters; pkg/server/router/tcp/manager.go
+    // "router's TLSOptions configuration is conflicting with other routers on the same entrypoint and host,
+    // default TLS options will be used instead".
+    const other = (tls: string, entryPoints = '[postgres]') => `---
+apiVersion: traefik.io/v1alpha1
+kind: IngressRoute
+metadata: {name: other, namespace: db}
+spec:
+  entryPoints: ${entryPoints}
+  tls: ${tls}
+  routes:
+  - match: Host(\`db.example.com\`) && PathPrefix(\`/x\`)
+    services: [{name: postgres, port: 5432}]
+`;
+    const c = (tls: string, entryPoints?: string) => ctx(cluster(CRD, tcpRoute({ kind: 'IngressRoute', match: 'Host(`db.example.com`)', tls: '{secretName: db-cert, options: {name: mtls}}' }) + option('mtls', REQUIRE) + other(tls, entryPoints)));
+    const v = [...edgeAuthMissing.evaluate(c('{}'))].filter((x) => x.resource.kind === 'IngressRoute');
+    // Before: db.example.com/ (IngressRoute db/postgres) passed.
+    expect(v.map((x) => x.status)).toEqual(['fail', 'fail']);
+    expect(v[0].message).toContain('db.example.com: IngressRoute db/postgres uses TLSOption db/mtls; IngressRoute db/other uses the default TLS options on entryPoint postgres: Traefik then uses the default TLS options for all of them');
+    // The same option on both: no conflict, both pass; another entryPoint: no conflict for db/postgres.
+    expect([...edgeAuthMissing.evaluate(c('{options: {name: mtls}}'))].filter((x) => x.resource.kind === 'IngressRoute').map((x) => x.status)).toEqual(['pass', 'pass']);
+    expect([...edgeAuthMissing.evaluate(c('{}', '[web]'))].filter((x) => x.resource.kind === 'IngressRoute' && x.resource.name === 'postgres').map((x) => x.status)).toEqual(['pass']);
   });
 });

@@ -8,7 +8,7 @@
 // pkg/provider/kubernetes/crd/kubernetes_http.go loadConfigurationFromCRD, `mds, err :=
 // makeMiddlewareKeys(...); if err != nil { ...; continue }`, and the same for the TLSOption's
 // resolveReference and for kubernetes_tcp.go makeMiddlewareTCPKeys. The option came with v2.4.0
-// defaulting to true (its SetDefaults) and defaults to false from v2.5.0 on.
+// defaulting to true (its SetDefaults) and defaults to false from v2.4.10 on (CHANGELOG.md@v2.4.10, #8260).
 import { describe, expect, it } from 'vitest';
 import type { AuditContext } from '../../../src/analysis/context.ts';
 import type { Check } from '../../../src/engine/types.ts';
@@ -40,7 +40,7 @@ describe('a route naming a Middleware of another namespace', () => {
     // Before: the route counted as served, its BasicAuth as its guard.
     expect(exposure(c)).toBeUndefined();
     expect(verdicts(c, edgeAuthMissing)).toEqual([]);
-    expect(exposureNotes(c.snapshot)).toContain('IngressRoute db/postgres: it names Middleware shared/auth, of another namespace (or by its @kubernetescrd key), which Traefik\'s kubernetescrd provider refuses without allowCrossNamespace (Deployment traefik/traefik: allowCrossNamespace is not set: its default is false (Traefik v3.3)); the route "Host(`db.example.com`)" is not served');
+    expect(exposureNotes(c.snapshot)).toContain('IngressRoute db/postgres: it names Middleware shared/auth, of another namespace (or by its @kubernetescrd key), which Traefik\'s kubernetescrd provider refuses without allowCrossNamespace (Deployment traefik/traefik: allowCrossNamespace is not set: its default is false (Traefik v3.3.4)); the route "Host(`db.example.com`)" is not served');
   });
 
   it('set to false, the same; set to true (also as a bare flag), the route is served and the Middleware is its guard', () => {
@@ -52,9 +52,17 @@ describe('a route naming a Middleware of another namespace', () => {
     }
   });
 
-  it('Traefik v2.4 allowed it by default (the option defaulted to true), v2.5 no longer', () => {
-    expect(verdicts(httpCase(CRD, '[{name: auth, namespace: shared}]', BASIC_AUTH, 'traefik:v2.4.14'), edgeAuthMissing).map((v) => v.status)).toEqual(['pass']);
-    expect(exposure(httpCase(CRD, '[{name: auth, namespace: shared}]', BASIC_AUTH, 'traefik:v2.5.0'))).toBeUndefined();
+  it('Traefik v2.4.0–v2.4.9 allowed it by default (the option defaulted to true), v2.4.10 and later no longer', () => {
+    // traefik/traefik pkg/provider/kubernetes/crd/kubernetes.go@v2.4.9 SetDefaults: AllowCrossNamespace true;
+    // CHANGELOG.md@v2.4.10 "Disable Cross-Namespace by default for IngressRoute provider (#8260)".
+    expect(verdicts(httpCase(CRD, '[{name: auth, namespace: shared}]', BASIC_AUTH, 'traefik:v2.4.9'), edgeAuthMissing).map((v) => v.status)).toEqual(['pass']);
+    for (const image of ['traefik:v2.4.10', 'traefik:v2.4.14', 'traefik:v2.5.0']) {
+      const c = httpCase(CRD, '[{name: auth, namespace: shared}]', BASIC_AUTH, image);
+      // Before (v2.4.10–v2.4.14): served, the Middleware counted as its guard.
+      expect(exposure(c), image).toBeUndefined();
+      expect(verdicts(c, edgeAuthMissing), image).toEqual([]);
+    }
+    expect(exposureNotes(httpCase(CRD, '[{name: auth, namespace: shared}]', BASIC_AUTH, 'traefik:v2.4.10').snapshot)).toContain('IngressRoute db/postgres: it names Middleware shared/auth, of another namespace (or by its @kubernetescrd key), which Traefik\'s kubernetescrd provider refuses without allowCrossNamespace (Deployment traefik/traefik: allowCrossNamespace is not set: its default is false (Traefik v2.4.10)); the route "Host(`db.example.com`)" is not served');
   });
 
   it('not known (a configuration file): the route counts as served, the Middleware not as its guard, and both say why', () => {
@@ -129,5 +137,23 @@ spec: {controller: traefik.io/ingress-controller}
     expect(v.status).toBe('fail');
     expect(v.message).toContain('Traefik Middleware auth@file comes from another provider (file), which is not read');
     expect(v.evidence?.malformed).toBeUndefined();
+  });
+
+  it('tls.options naming another provider\'s TLSOption (strict@file): refused without allowCrossNamespace before v2.11.46 / v3.6.17 / v3.7.1, served from them', () => {
+    // traefik/traefik pkg/provider/kubernetes/crd/kubernetes_http.go@v3.3.4 (the same @v2.11.0, @v3.6.0,
+    // @v3.7.0): an "@" name keeps the namespace "" and isNamespaceAllowed(false, "db", "") refuses the route
+    // ("TLSOption %s/%s is not in the IngressRoute namespace %s"); commit 28604083a4 "Add
+    // CrossProviderNamespaces option" (first in v2.11.46, v3.6.17, v3.7.1) checks it no longer.
+    const tls = '{secretName: db-cert, options: {name: strict@file}}';
+    for (const image of ['traefik:v3.3.4', 'traefik:v2.11.45', 'traefik:v3.6.16', 'traefik:v3.7.0']) {
+      const c = httpCase(CRD, '', '', image, tls);
+      // Before: served, exposed-workload failing.
+      expect(exposure(c), image).toBeUndefined();
+      expect(exposureNotes(c.snapshot).some((n) => n.startsWith('IngressRoute db/postgres: it names TLSOption strict@file (another provider\'s: this Traefik release takes its namespace as "", which is not the route\'s)') && n.endsWith('is not served')), image).toBe(true);
+    }
+    for (const image of ['traefik:v3.6.17', 'traefik:v2.11.46', 'traefik:v3.7.1']) expect(exposure(httpCase(CRD, '', '', image, tls))?.status, image).toBe('fail');
+    // allowCrossNamespace on, or tls.options.namespace the route's own: served on v3.3.4 too.
+    expect(exposure(httpCase(ALLOW, '', '', 'traefik:v3.3.4', tls))?.status).toBe('fail');
+    expect(exposure(httpCase(CRD, '', '', 'traefik:v3.3.4', '{secretName: db-cert, options: {name: strict@file, namespace: db}}'))?.status).toBe('fail');
   });
 });
