@@ -28,6 +28,11 @@ export const enforceMissing: Check = {
       const resource = namespaceRef(ns);
       const evidence = namespaceEvidence(ns, model);
       const enforce = ns.levels.enforce;
+      // Before 1.23 the label is read by no admission controller by default: not a pass. A fail
+      // rather than not-evaluated, as nothing is missing from the snapshot: the version says it.
+      if (model.admissionAbsent !== undefined) {
+        return { status: 'fail', resource, message: `Namespace ${ns.name}: ${model.admissionAbsent}.`, evidence };
+      }
       if (ns.hasEnforceLabel) {
         return { status: 'pass', resource, message: `Namespace ${ns.name} sets pod-security.kubernetes.io/enforce (effective level "${enforce.level}").`, evidence };
       }

@@ -64,7 +64,9 @@ export const podViolatesEnforcedLevel: Check = {
     yield* debug;
   },
   excluded(ctx) {
-    return unseenNamespacesNote(podSecurityModel(ctx.snapshot, ctx.config), 'workloads there were not judged at the enforced level', { exemptToo: true });
+    const model = podSecurityModel(ctx.snapshot, ctx.config);
+    if (model.admissionAbsent !== undefined) return `no workload was judged at an enforced level: ${model.admissionAbsent} (pod-security.pod-violates-target still judges them)`;
+    return unseenNamespacesNote(model, 'workloads there were not judged at the enforced level', { exemptToo: true });
   },
   unjudgedNamespaces(ctx) {
     return unseenNamespaces(podSecurityModel(ctx.snapshot, ctx.config), { exemptToo: true });

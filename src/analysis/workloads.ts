@@ -227,7 +227,10 @@ export function podTemplateOf(o: KubeObject): { metadata?: Record<string, unknow
 }
 
 function templateReplicas(o: KubeObject): number {
-  if (o.kind === 'Deployment' || o.kind === 'StatefulSet' || o.kind === 'ReplicaSet' || o.kind === 'ReplicationController') {
+  // An Argo Rollout's spec.replicas is its desired pod count, default 1
+  // (https://argo-rollouts.readthedocs.io/en/stable/features/specification/).
+  const rollout = o.kind === 'Rollout' && typeof o.apiVersion === 'string' && o.apiVersion.startsWith('argoproj.io/');
+  if (rollout || o.kind === 'Deployment' || o.kind === 'StatefulSet' || o.kind === 'ReplicaSet' || o.kind === 'ReplicationController') {
     const r = objRecord(o.spec).replicas;
     return typeof r === 'number' && r >= 0 ? r : 1;
   }

@@ -114,6 +114,12 @@ function noteClusterVersion(snapshot: Snapshot, flags: SourceFlags, config: Conf
     log.info(note);
     snapshot.notes.push(note);
   }
+  const minor = clusterMinor(snapshot.cluster.version);
+  if (minor !== undefined && minor > LATEST_MINOR) {
+    const note = `Pod Security judged at v1.${LATEST_MINOR}, the newest policy ztaudit knows: the cluster runs ${snapshot.cluster.version}`;
+    log.info(note);
+    snapshot.notes.push(note);
+  }
 }
 
 /**

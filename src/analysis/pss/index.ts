@@ -4,7 +4,7 @@ export { evaluatePod, denialDetail, checkIdsAt, checkChangesBetween, checkLevel 
 export type { PssEvaluation, PssFailure, EvaluateOptions, CheckChanges } from './evaluate.ts';
 export { parseNamespaceLevels, LABEL_PREFIX, MODES } from './labels.ts';
 export type { NamespaceLevels, ModePolicy, LabelProblem, PssDefaults, Mode } from './labels.ts';
-export { LATEST_MINOR, LATEST_VERSION, PSS_LEVELS, compareLevels, isPssLevel, parsePolicyVersion, effectiveMinor, clusterMinor } from './levels.ts';
+export { LATEST_MINOR, LATEST_VERSION, PSS_LEVELS, compareLevels, isPssLevel, parsePolicyVersion, effectiveMinor, clusterMinor, admissionAbsentReason } from './levels.ts';
 export type { PssLevel, PolicyVersion } from './levels.ts';
 export { CHECK_DEFINITIONS, SAFE_SYSCTLS } from './checks.ts';
 export { podSecurityModel, readNamespacePolicies } from './model.ts';

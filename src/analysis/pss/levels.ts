@@ -55,3 +55,17 @@ export function clusterMinor(version: unknown): number | undefined {
   const m = /^v?1\.(\d+)/.exec(version.trim());
   return m ? Number(m[1]) : undefined;
 }
+
+/**
+ * Why the pod-security.kubernetes.io labels enforce nothing on a cluster of this minor version;
+ * undefined when its kube-apiserver runs Pod Security Admission by default. The PodSecurity
+ * feature gate came in 1.22 as alpha (off by default), beta and on by default in 1.23, GA in 1.25
+ * (https://kubernetes.io/docs/reference/command-line-tools-reference/feature-gates-removed/,
+ * "PodSecurity"). PodSecurityPolicy, which such clusters may run instead, is not read.
+ */
+export function admissionAbsentReason(clusterMinor: number | undefined): string | undefined {
+  if (clusterMinor === undefined || clusterMinor >= 23) return undefined;
+  const psp = 'PodSecurityPolicy, which ztaudit does not read, may apply instead';
+  if (clusterMinor === 22) return `on Kubernetes v1.22 the PodSecurity feature gate is alpha and off by default, so the pod-security.kubernetes.io labels enforce nothing unless it was turned on; ${psp}`;
+  return `Kubernetes v1.${clusterMinor} has no Pod Security Admission (it came in v1.22), so the pod-security.kubernetes.io labels enforce nothing; ${psp}`;
+}

@@ -21,7 +21,7 @@ import type { PodInput } from './checks.ts';
 import { userNamespaceGate, type UserNamespaceGate } from './feature-gates.ts';
 import { PodClassKeys } from './pod-class.ts';
 import { parseNamespaceLevels, LABEL_PREFIX, type NamespaceLevels, type PssDefaults } from './labels.ts';
-import { LATEST_MINOR, clusterMinor, effectiveMinor, isPssLevel, parsePolicyVersion, type PssLevel } from './levels.ts';
+import { LATEST_MINOR, admissionAbsentReason, clusterMinor, effectiveMinor, isPssLevel, parsePolicyVersion, type PssLevel } from './levels.ts';
 
 export interface NamespacePss {
   name: string;
@@ -137,6 +137,8 @@ export interface PssModel {
   clusterMinor?: number;
   /** Newest policy minor the cluster can enforce (the evaluator's newest when unknown). */
   evaluationCap: number;
+  /** On a cluster older than 1.23: why its namespace labels enforce nothing (levels.ts admissionAbsentReason); no workload is then judged at an enforced level. */
+  admissionAbsent?: string;
   /** On a 1.29-1.34 cluster: the kube-apiserver's UserNamespacesPodSecurityStandards gate as its Pods show it (./feature-gates.ts). */
   userNamespaceGate?: UserNamespaceGate;
   target: { level: PssLevel; version: string };
@@ -413,6 +415,7 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
   const defaults = config.podSecurity?.defaults as PssDefaults | undefined;
   const cMinor = clusterMinor(snapshot.cluster?.version);
   const cap = cMinor === undefined ? LATEST_MINOR : Math.min(cMinor, LATEST_MINOR);
+  const admissionAbsent = admissionAbsentReason(cMinor);
   const targetLevel: PssLevel = isPssLevel(config.target?.podSecurityLevel) ? config.target.podSecurityLevel : 'restricted';
   const targetVersion = parsePolicyVersion(config.target?.podSecurityVersion) !== undefined ? config.target.podSecurityVersion : 'latest';
 
@@ -512,8 +515,8 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
     // One that fails it was admitted before the namespace's label was set, and proves nothing
     // (enforce judges pods at creation: https://kubernetes.io/docs/concepts/security/pod-security-admission/).
     const refused = templateOnly && w.wantsPods !== undefined && !isExempt(judged[0]) && !someAdmitted(w.terminatedPods, enforce.level, enforce.version, cap, classes, isExempt);
-    if (refused) entry.refusedPods = w.wantsPods;
-    if ((!templateOnly || refused) && ns.known) entry.enforce = atEnforce;
+    if (refused && admissionAbsent === undefined) entry.refusedPods = w.wantsPods;
+    if ((!templateOnly || refused) && ns.known && admissionAbsent === undefined) entry.enforce = atEnforce;
     const sameAsEnforce = enforce.level === targetLevel && atEnforce.effectiveVersion === `v1.${targetMinor}`;
     const atTarget = sameAsEnforce ? { ...atEnforce, version: targetVersion } : evaluateSet(judged, podClasses, targetLevel, targetVersion, cap, classes, isExempt, withTemplate);
     if (ns.system) entry.excludedTarget = atTarget;
@@ -533,6 +536,7 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
     defaultsKnown: defaults !== undefined,
     clusterMinor: cMinor,
     evaluationCap: cap,
+    ...(admissionAbsent !== undefined ? { admissionAbsent } : {}),
     ...(userNsGate ? { userNamespaceGate: userNsGate } : {}),
     target: { level: targetLevel, version: targetVersion },
     namespaces,

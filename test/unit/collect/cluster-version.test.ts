@@ -104,4 +104,44 @@ describe('the cluster version of a manifests run', () => {
     expect(report.findings.find((x) => x.check === ENFORCED)?.severity).toBe('high');
     expect(t.err()).toContain('--cluster-version v1.37.0 is not used: the source says the cluster runs v1.34.1');
   });
+
+  // PodSecurity feature gate: alpha (off by default) in 1.22, beta (on) in 1.23, GA in 1.25
+  // (https://kubernetes.io/docs/reference/command-line-tools-reference/feature-gates-removed/,
+  // "PodSecurity"; https://kubernetes.io/docs/concepts/security/pod-security-admission/).
+  const MISSING = 'pod-security.enforce-missing';
+  interface Checks { checks: Array<{ id: string; status: string; excluded?: string }> }
+  const status = (r: Report, id: string) => (r as unknown as Checks).checks.find((c) => c.id === id);
+
+  it('v1.21: before Pod Security Admission the enforce label is not a pass, and no level is called enforced', async () => {
+    const t = setUp();
+    const { report } = await run(t, '--manifests', 'all.yaml', '--cluster-version', 'v1.21.14');
+    expect(status(report, MISSING)?.status).toBe('fail');
+    const f = report.findings.find((x) => x.check === MISSING && x.resource.name === 'app');
+    expect(f?.message).toContain('Kubernetes v1.21 has no Pod Security Admission');
+    expect(f?.message).toContain('PodSecurityPolicy, which ztaudit does not read');
+    expect(report.findings.filter((x) => x.check === ENFORCED)).toEqual([]);
+    expect(report.findings.some((x) => x.message.includes('enforced level'))).toBe(false);
+    expect(status(report, ENFORCED)?.excluded).toContain('no workload was judged at an enforced level');
+  });
+
+  it('v1.22: the PodSecurity feature gate is alpha and off by default', async () => {
+    const t = setUp();
+    const { report } = await run(t, '--manifests', 'all.yaml', '--cluster-version', 'v1.22.17');
+    expect(status(report, MISSING)?.status).toBe('fail');
+    expect(report.findings.find((x) => x.check === MISSING)?.message).toContain('PodSecurity feature gate is alpha and off by default');
+  });
+
+  it('v1.23: the label is enforced, as before', async () => {
+    const t = setUp();
+    const { report } = await run(t, '--manifests', 'all.yaml', '--cluster-version', 'v1.23.0');
+    expect(status(report, MISSING)?.status).toBe('pass');
+    expect(report.findings.find((x) => x.check === ENFORCED)?.message).toContain('"restricted:latest (v1.23)"');
+  });
+
+  it('a version newer than the newest policy known: the run says it is judged at v1.37', async () => {
+    const t = setUp();
+    const { report } = await run(t, '--manifests', 'all.yaml', '--cluster-version', 'v1.99.0');
+    expect(report.run.notes).toContain('Pod Security judged at v1.37, the newest policy ztaudit knows: the cluster runs v1.99.0');
+    expect(status(report, MISSING)?.status).toBe('pass');
+  });
 });

@@ -58,4 +58,17 @@ describe('an Argo Rollout in a manifests dir', () => {
     expect(report.run.notes).toContain('skipped argoproj.io/v1alpha1 Rollout web: its spec.template.spec.containers is a mapping, not a list');
     expect(report.checks.find((c) => c.id === ENFORCED)!.status).toBe('not-evaluated');
   });
+
+  // Argo Rollouts spec: "replicas: Number of desired pods. Defaults to 1"
+  // (https://argo-rollouts.readthedocs.io/en/stable/features/specification/).
+  it('its pod count is its spec.replicas, as a Deployment\'s is', () => {
+    const deployment = ROLLOUT.replace('argoproj.io/v1alpha1', 'apps/v1').replace('kind: Rollout', 'kind: Deployment').replace('name: web', 'name: api').replace('replicas: 2', 'replicas: 3').replace(/  strategy: .*/, '');
+    const report = audit([NAMESPACE.replace(/, labels: \{[^}]*\}/, ''), ROLLOUT.replace('replicas: 2', 'replicas: 3'), deployment]);
+    const f = report.findings.find((x) => x.check === 'pod-security.pod-violates-target' && x.resource.kind === 'Rollout')!;
+    expect(f.evidence).toMatchObject({ podCount: 3 });
+    const g = report.findings.find((x) => x.check === 'pod-security.pod-violates-target' && x.resource.kind === 'Deployment')!;
+    expect(g.evidence).toMatchObject({ podCount: 3 });
+    const noReplicas = audit([NAMESPACE, ROLLOUT.replace('  replicas: 2\n', '')]);
+    expect(noReplicas.findings.find((x) => x.check === ENFORCED)!.evidence).toMatchObject({ podCount: 1 });
+  });
 });
