@@ -111,6 +111,14 @@ function externalIngress(model: ReachModel, cls: PodClass, target: ConnSet): { c
 
 /** The legacy form of spec.loadBalancerSourceRanges, read when the field is empty. */
 export const LB_SOURCE_RANGES_ANNOTATION = 'service.beta.kubernetes.io/load-balancer-source-ranges';
+/**
+ * The AWS Load Balancer Controller's spec.loadBalancerClass, whose NLBs honour the annotation
+ * (kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/,
+ * "Access control"). Any other class leaves the annotation to nobody: kube-proxy reads the field
+ * alone (pkg/proxy/serviceport.go newBaseServiceInfo) and the cloud providers' service
+ * controllers skip a Service with a loadBalancerClass.
+ */
+const AWS_LBC_NLB_CLASS = 'service.k8s.aws/nlb';
 
 /**
  * The client addresses a LoadBalancer Service's load balancer admits, and what says so, when
@@ -136,6 +144,10 @@ export function loadBalancerSources(svc: KubeObject): { ranges: IpRange[]; by: s
     by = `${name} loadBalancerSourceRanges`;
   } else {
     if (typeof ann !== 'string' || ann.trim() === '') return undefined;
+    const cls = spec.loadBalancerClass;
+    if (cls !== undefined && cls !== null && cls !== AWS_LBC_NLB_CLASS) {
+      return { invalid: `${name} annotation ${LB_SOURCE_RANGES_ANNOTATION} is not enforced: its spec.loadBalancerClass ${JSON.stringify(cls)} is served by no cloud provider's service controller, and kube-proxy reads only spec.loadBalancerSourceRanges; its LoadBalancer is counted as open to every address` };
+    }
     entries = ann.trim().split(',');
     by = `${name} annotation ${LB_SOURCE_RANGES_ANNOTATION}`;
   }
@@ -145,7 +157,11 @@ export function loadBalancerSources(svc: KubeObject): { ranges: IpRange[]; by: s
     if (!r) return { invalid: `${by}: ${JSON.stringify(e)} is not a CIDR, so the list is refused (the cloud provider does not program it); its LoadBalancer is counted as open to every address` };
     ranges.push(r);
   }
-  const families = Array.isArray(spec.ipFamilies) ? spec.ipFamilies : [];
+  // Without spec.ipFamilies (manifests usually leave it to the API server, which fills in the
+  // cluster's primary family, IPv4 on most clusters) the Service is taken as IPv4, and IPv4 open
+  // when no range names it (kube-proxy builds a family's firewall chain only when that family has
+  // ranges): IPv6 ranges alone narrow no IPv4 Service.
+  const families = Array.isArray(spec.ipFamilies) && spec.ipFamilies.length > 0 ? spec.ipFamilies : ['IPv4'];
   if (families.includes('IPv4') && !ranges.some((r) => r.family === 4)) ranges.push(ALL_V4);
   if (families.includes('IPv6') && !ranges.some((r) => r.family === 6)) ranges.push(ALL_V6);
   return admittedFromText(ranges) ? { ranges, by } : undefined;

@@ -90,13 +90,29 @@ export const GKE_DEFAULT_SSL_POLICY = 'Google Cloud\'s default SSL policy (minim
 /** The controllerName of GKE's GatewayClasses (gke-l7-global-external-managed and the others). */
 export const GKE_GATEWAY_CONTROLLER = 'networking.gke.io/gateway';
 
-/** Gateways of a GatewayClass of controller networking.gke.io/gateway, with the names of their listeners that terminate TLS (HTTPS). */
+/**
+ * The GatewayClasses GKE installs itself in every cluster with the Gateway API enabled
+ * (cloud.google.com/kubernetes-engine/docs/how-to/gatewayclass-capabilities): a --manifests run
+ * never holds them, so a Gateway naming one of these, absent from the snapshot, is GKE's.
+ */
+export const GKE_GATEWAY_CLASSES = [
+  'gke-l7-global-external-managed', 'gke-l7-regional-external-managed', 'gke-l7-rilb', 'gke-l7-gxlb',
+  'gke-l7-global-external-managed-mc', 'gke-l7-regional-external-managed-mc', 'gke-l7-rilb-mc', 'gke-l7-gxlb-mc',
+  'gke-l7-cross-regional-internal-managed-mc',
+];
+
+/**
+ * Gateways GKE serves, with the names of their listeners that terminate TLS (HTTPS): those of a
+ * GatewayClass of controller networking.gke.io/gateway, or naming one of GKE's own classes
+ * (GKE_GATEWAY_CLASSES) when no GatewayClass of that name is in the snapshot. A class of that
+ * name with another controller is not GKE's.
+ */
 export function gkeTlsGateways(snapshot: Snapshot): Array<{ namespace: string; name: string; gatewayClass: string; listeners: string[] }> {
-  const gke = new Set((snapshot.resources['gatewayapi.gatewayclasses'] ?? []).filter((c) => str(obj(c.spec)?.controllerName) === GKE_GATEWAY_CONTROLLER).map((c) => c.metadata?.name ?? ''));
-  if (gke.size === 0) return [];
+  const controllers = new Map((snapshot.resources['gatewayapi.gatewayclasses'] ?? []).map((c) => [c.metadata?.name ?? '', str(obj(c.spec)?.controllerName)]));
+  const isGke = (name: string) => (controllers.has(name) ? controllers.get(name) === GKE_GATEWAY_CONTROLLER : GKE_GATEWAY_CLASSES.includes(name));
   return (snapshot.resources['gatewayapi.gateways'] ?? []).flatMap((gw) => {
     const gatewayClass = str(obj(gw.spec)?.gatewayClassName) ?? '';
-    if (!gke.has(gatewayClass)) return [];
+    if (!isGke(gatewayClass)) return [];
     const listeners = arr(obj(gw.spec)?.listeners).map(obj).flatMap((l, i) => {
       const protocol = (str(l?.protocol) ?? '').toUpperCase();
       return protocol === 'HTTPS' || (protocol === 'TLS' && (str(obj(l?.tls)?.mode) ?? 'Terminate') === 'Terminate') ? [str(l?.name) ?? String(i)] : [];

@@ -133,28 +133,38 @@ function istioTagVersion(image: string): [number, number] | undefined {
   return m ? [Number(m[1]), Number(m[2])] : undefined;
 }
 
-interface IstioImage { ref: string; image: string; labels: Record<string, string>; version?: [number, number] }
+interface IstioImage { ref: string; image: string; labels: Record<string, string>; version?: [number, number]; revision?: string }
+/** A workload's pod template labels, whatever its images: a gateway injected from the `auto` image has no istio/proxyv2 one. */
+interface PodLabels { namespace: string; labels: Record<string, string> }
+const REV = 'istio.io/rev';
 
 /** The istio/proxyv2 and istio/pilot containers of the snapshot's workloads, read once per snapshot. */
-const istioImages = memoize((snapshot: Snapshot): { proxies: IstioImage[]; pilots: IstioImage[] } => {
+const istioImages = memoize((snapshot: Snapshot): { proxies: IstioImage[]; pilots: IstioImage[]; workloads: PodLabels[] } => {
   const proxies: IstioImage[] = [];
   const pilots: IstioImage[] = [];
+  const workloads: PodLabels[] = [];
   for (const key of ['deployments', 'daemonsets', 'statefulsets'] as const) {
     for (const o of snapshot.resources[key] ?? []) {
       const tpl = podTemplateOf(o);
       const labels = Object.fromEntries(Object.entries(obj(obj(tpl?.metadata)?.labels) ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string'));
       const ref = `${o.kind ?? 'Deployment'} ${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`;
+      workloads.push({ namespace: o.metadata?.namespace ?? 'default', labels });
       for (const c of arr(obj(tpl?.spec)?.containers).map(obj)) {
         const image = str(c?.image) ?? '';
         const repo = imageRepository(image);
         const version = istioTagVersion(image);
         const entry = { ref, image, labels, ...(version ? { version } : {}) };
         if (PROXY_IMAGE.test(repo)) proxies.push(entry);
-        else if (PILOT_IMAGE.test(repo)) pilots.push(entry);
+        else if (PILOT_IMAGE.test(repo)) {
+          // istiod's revision: its pod label istio.io/rev, else its REVISION environment variable; none is the default revision.
+          const env = arr(c?.env).map(obj).find((e) => str(e?.name) === 'REVISION');
+          const revision = labels[REV] ?? str(env?.value);
+          pilots.push({ ...entry, ...(revision !== undefined && revision !== '' ? { revision } : {}) });
+        }
       }
     }
   }
-  return { proxies, pilots };
+  return { proxies, pilots, workloads };
 }, 'tls');
 
 const older = (a: [number, number], b: [number, number]) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
@@ -163,19 +173,28 @@ const older = (a: [number, number], b: [number, number]) => a[0] < b[0] || (a[0]
  * The Istio release of the gateway a Gateway's spec.selector picks: the istio/proxyv2 image of the
  * workloads whose pod labels it matches (the oldest when several), else, when those name no
  * version (the injection template's `auto`, latest, a digest) or none matches, istiod's
- * istio/pilot image, whose release injects and configures the gateway.
+ * istio/pilot image, whose release injects and configures the gateway: the istiod of the
+ * gateway's revision (its pods' istio.io/rev label, else its namespace's, else the default
+ * revision), the oldest istiod only when no istiod of that revision names a version.
  */
 export function istioGatewayRelease(snapshot: Snapshot, gateway: KubeObject): IstioGatewayRelease {
   const selector = obj(obj(gateway.spec)?.selector) ?? {};
   const keys = Object.entries(selector);
-  const { proxies, pilots } = istioImages(snapshot);
+  const { proxies, pilots, workloads } = istioImages(snapshot);
   const picked = keys.length === 0 ? [] : proxies.filter((p) => keys.every(([k, v]) => p.labels[k] === v));
+  // The revision that injects the gateway's pods: their istio.io/rev label, else their namespace's,
+  // else the default revision (istiod labelled istio.io/rev: default, or with no revision)
+  // (istio.io/latest/docs/setup/additional-setup/gateway/, "Canary upgrade").
+  const gateways = keys.length === 0 ? [] : workloads.filter((w) => keys.every(([k, v]) => w.labels[k] === v));
+  const namespaceRevision = gateways.length === 0 ? new Map<string, string>() : new Map((snapshot.resources.namespaces ?? []).flatMap((n) => { const rev = n.metadata?.labels?.[REV]; return rev ? [[n.metadata?.name ?? '', rev] as [string, string]] : []; }));
+  const revisions = new Set(gateways.map((w) => w.labels[REV] ?? namespaceRevision.get(w.namespace) ?? 'default'));
+  const ofRevision = pilots.filter((p) => revisions.has(p.revision ?? 'default'));
   const pick = (list: IstioImage[], from: string): IstioGatewayRelease => {
     const known = list.filter((i): i is IstioImage & { version: [number, number] } => i.version !== undefined);
     const oldest = known.reduce<(typeof known)[number] | undefined>((a, i) => (!a || older(i.version, a.version) ? i : a), undefined);
     return oldest ? { version: oldest.version, image: oldest.image, from: `${from} ${oldest.ref}`, legacyEnvoy: older(oldest.version, [1, 15]) } : undefined;
   };
-  const found = pick(picked, 'the gateway workload') ?? pick(pilots, 'istiod');
+  const found = pick(picked, 'the gateway workload') ?? pick(ofRevision, 'istiod') ?? pick(pilots, 'istiod');
   if (found) return found;
   const unversioned = [...picked, ...pilots].map((i) => `${i.ref} (${i.image})`);
   return unversioned.length ? { unversioned } : undefined;

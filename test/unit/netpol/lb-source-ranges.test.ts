@@ -74,6 +74,9 @@ describe('loadBalancerSourceRanges narrow a LoadBalancer way in; it is named, an
     expect(v.message).toBe('reachable from outside the cluster via LoadBalancer Service web-lb (TCP 8080)');
     const v6 = verdict(lb(', ipFamilies: [IPv6, IPv4], ipFamilyPolicy: PreferDualStack, loadBalancerSourceRanges: ["2001:db8::/32"]'));
     expect(v6.message).toBe('reachable from outside the cluster via LoadBalancer Service web-lb (TCP 8080)');
+    // Reviewer repro /tmp/rev-mrevC/lb Service shop/v6only: no spec.ipFamilies (the API server
+    // fills in the cluster's primary family, IPv4 on most clusters) and IPv6 ranges only: IPv4 open.
+    expect(verdict(lb(', loadBalancerSourceRanges: ["2001:db8::/32"]')).message).toBe('reachable from outside the cluster via LoadBalancer Service web-lb (TCP 8080)');
     // Both families named: narrowed.
     expect(verdict(lb(', ipFamilies: [IPv4, IPv6], loadBalancerSourceRanges: [10.0.0.0/8, "2001:db8::/32"]')).message).toContain('from 10.0.0.0/8, 2001:db8::/32 only');
   });
@@ -110,6 +113,20 @@ describe('loadBalancerSourceRanges narrow a LoadBalancer way in; it is named, an
     const yaml = lb('', `{${ANN}: "10.0.0.0/8,office"}`);
     expect(verdict(yaml).message).toBe('reachable from outside the cluster via LoadBalancer Service web-lb (TCP 8080)');
     expect(exposureNotes(snap(WEB + yaml))).toContain(`Service shop/web-lb annotation ${ANN}: "office" is not a CIDR, so the list is refused (the cloud provider does not program it); its LoadBalancer is counted as open to every address`);
+  });
+
+  // Reviewer repro /tmp/rev-mrevC/lb Service shop/metallb-ann: MetalLB's class with the annotation
+  // was narrowed to 10.0.0.0/8. kube-proxy reads only the field (kubernetes/kubernetes
+  // pkg/proxy/serviceport.go newBaseServiceInfo), and cloud providers' service controllers skip a
+  // Service with spec.loadBalancerClass; the AWS Load Balancer Controller's class service.k8s.aws/nlb
+  // reads the annotation (its annotations page, "Access control").
+  it('the annotation on a Service of another loadBalancerClass is not enforced: open, and a note says so', () => {
+    const yaml = lb(', loadBalancerClass: metallb.universe.tf/metallb', `{${ANN}: 10.0.0.0/8}`);
+    expect(verdict(yaml).message).toBe('reachable from outside the cluster via LoadBalancer Service web-lb (TCP 8080)');
+    expect(exposureNotes(snap(WEB + yaml))).toContain(`Service shop/web-lb annotation ${ANN} is not enforced: its spec.loadBalancerClass "metallb.universe.tf/metallb" is served by no cloud provider's service controller, and kube-proxy reads only spec.loadBalancerSourceRanges; its LoadBalancer is counted as open to every address`);
+    // The AWS Load Balancer Controller's class, and the field on any class, still narrow.
+    expect(verdict(lb(', loadBalancerClass: service.k8s.aws/nlb', `{${ANN}: 10.0.0.0/8}`)).message).toContain(`from 10.0.0.0/8 only (Service shop/web-lb annotation ${ANN})`);
+    expect(verdict(lb(', loadBalancerClass: metallb.universe.tf/metallb, loadBalancerSourceRanges: [10.0.0.0/8]')).message).toContain('from 10.0.0.0/8 only (Service shop/web-lb loadBalancerSourceRanges)');
   });
 
   it('a hostile Service name is carried as text, quoted in no markup of its own', () => {

@@ -154,6 +154,22 @@ describe('GKE Gateway: the SSL policy of the GCPGatewayPolicy targeting it', () 
     expect(judge(legacyProtocolEnabled, s).failures).toEqual([expect.stringMatching(/^high Gateway edge\/gw: .*no GCPGatewayPolicy targets it/)]);
   });
 
+  // GKE installs its GatewayClasses itself, so a --manifests run never holds them: the documented
+  // class names (https://cloud.google.com/kubernetes-engine/docs/how-to/gatewayclass-capabilities)
+  // make a Gateway GKE's when no GatewayClass of that name is in the input. Reviewer repro
+  // /tmp/rev-mrevC/gke1 read "evaluated 0, pass".
+  it.each(['gke-l7-global-external-managed', 'gke-l7-regional-external-managed', 'gke-l7-rilb', 'gke-l7-gxlb-mc', 'gke-l7-cross-regional-internal-managed-mc'])('a Gateway of GKE class %s with no GatewayClass in the input is still GKE\'s: high, and weak ciphers', (cls) => {
+    const s = snapshotOf(GATEWAY.split('---')[1]!.replace('gke-l7-global-external-managed', cls));
+    expect(s.resources['gatewayapi.gatewayclasses'] ?? []).toEqual([]);
+    expect(judge(legacyProtocolEnabled, s).failures).toEqual([expect.stringMatching(new RegExp(`^high Gateway edge/gw: .*GatewayClass "${cls}".*no GCPGatewayPolicy targets it.*accepts TLS 1\\.0 and 1\\.1`))]);
+    expect(judge(weakCiphers, s).failures).toEqual([expect.stringMatching(/^medium Gateway edge\/gw: .*COMPATIBLE profile enables weak suites/)]);
+  });
+
+  it('a GatewayClass in the input with a GKE name but another controller is not GKE\'s', () => {
+    const s = snapshotOf(GATEWAY.replace('controllerName: networking.gke.io/gateway', 'controllerName: example.com/other'));
+    expect(judge(legacyProtocolEnabled, s).failures).toEqual([]);
+  });
+
   it('GCPGatewayPolicies that could not be read leave the check not evaluated, naming the kind', () => {
     const s = snapshotOf(GATEWAY);
     s.coverage['gke.gcpgatewaypolicies'] = { status: 'error', detail: 'list gcpgatewaypolicies.networking.gke.io: 500' };

@@ -85,6 +85,60 @@ describe('Istio gateways on releases before Envoy 1.23', () => {
     expect(r.message).toContain('allows TLSV1_0 (no minProtocolVersion: Istio 1.14 (istiod Deployment istio-system/istiod');
   });
 
+  // Canary upgrade (https://istio.io/latest/docs/setup/additional-setup/gateway/, "Canary upgrade"):
+  // the gateway's pods are injected by the istiod of their istio.io/rev label, not the oldest one.
+  // Reviewer repro /tmp/rev-mrevC/istio read high "allows TLSV1_0 ... Istio 1.14".
+  const canary = (gatewayRev: string | undefined, namespaceRev?: string) => `
+apiVersion: v1
+kind: Namespace
+metadata: {name: edge${namespaceRev ? `, labels: {istio.io/rev: ${namespaceRev}}` : ''}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: istiod-1-14, namespace: istio-system}
+spec:
+  template:
+    metadata: {labels: {app: istiod, istio.io/rev: 1-14}}
+    spec: {containers: [{name: discovery, image: docker.io/istio/pilot:1.14.6}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: istiod-1-22, namespace: istio-system}
+spec:
+  template:
+    metadata: {labels: {app: istiod}}
+    spec: {containers: [{name: discovery, image: docker.io/istio/pilot:1.22.3, env: [{name: REVISION, value: 1-22}]}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ingressgateway, namespace: edge}
+spec:
+  template:
+    metadata: {labels: {istio: ingressgateway${gatewayRev ? `, istio.io/rev: ${gatewayRev}` : ''}}}
+    spec: {containers: [{name: istio-proxy, image: auto}]}
+---
+apiVersion: networking.istio.io/v1beta1
+kind: Gateway
+metadata: {name: gw, namespace: edge}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+    - port: {number: 443, name: https, protocol: HTTPS}
+      hosts: ["a.example.com"]
+      tls: {mode: SIMPLE, credentialName: a-cert}
+`;
+
+  it('a gateway (image auto) labelled istio.io/rev of the new revision takes that istiod\'s release: pass beside an old istiod', () => {
+    expect(legacy(canary('1-22')).map((r) => r.status)).toEqual(['pass']);
+    expect(legacy(canary(undefined, '1-22')).map((r) => r.status)).toEqual(['pass']);
+  });
+
+  it('labelled with the old revision it still fails on Istio 1.14, naming that istiod', () => {
+    const [r] = legacy(canary('1-14'));
+    expect(r.status).toBe('fail');
+    expect(r.message).toContain('Istio 1.14 (istiod Deployment istio-system/istiod-1-14');
+  });
+
   it('with no image naming a version the server keeps today\'s verdict and the note says the release could not be read', () => {
     const y = istio('docker.io/istio/proxyv2:latest', 'docker.io/istio/pilot@sha256:0123');
     expect(legacy(y).map((r) => r.status)).toEqual(['pass']);
