@@ -422,16 +422,19 @@ function traefikCrossingRefs(ir: KubeObject, route: Json, tcp: boolean, otherPro
 }
 
 /** HTTP Middlewares of both API groups by Traefik's key (traefikKey), as for MiddlewareTCPs. O(Middlewares). */
-const traefikMiddlewareKeys = memoize((snapshot: Snapshot): Map<string, KubeObject[]> => {
+/** Objects by Traefik's key (traefikKey): several when their keys collide. O(objects). */
+function byTraefikKey(objects: Iterable<KubeObject>): Map<string, KubeObject[]> {
   const m = new Map<string, KubeObject[]>();
-  for (const mw of traefikMiddlewareIndex(snapshot).values()) {
-    const key = traefikKey(nsOf(mw), nameOf(mw));
+  for (const o of objects) {
+    const key = traefikKey(nsOf(o), nameOf(o));
     const list = m.get(key);
-    if (list) list.push(mw);
-    else m.set(key, [mw]);
+    if (list) list.push(o);
+    else m.set(key, [o]);
   }
   return m;
-}, ['network', 'tls']);
+}
+
+const traefikMiddlewareKeys = memoize((snapshot: Snapshot): Map<string, KubeObject[]> => byTraefikKey(traefikMiddlewareIndex(snapshot).values()), ['network', 'tls']);
 
 /** The HTTP Middlewares a Traefik key finds: none, one, or several whose keys collide (Traefik keeps one of them). */
 export function traefikMiddlewaresByKey(snapshot: Snapshot, key: string): KubeObject[] {
@@ -492,16 +495,7 @@ export function traefikMiddlewareTcpsByKey(snapshot: Snapshot, key: string): Kub
 }
 
 /** The MiddlewareTCPs of both API groups by Traefik's key (traefikKey): several when their keys collide. O(MiddlewareTCPs). */
-const traefikMiddlewareTcpKeys = memoize((snapshot: Snapshot): Map<string, KubeObject[]> => {
-  const m = new Map<string, KubeObject[]>();
-  for (const mw of traefikMiddlewareTcpIndex(snapshot).values()) {
-    const key = traefikKey(nsOf(mw), nameOf(mw));
-    const list = m.get(key);
-    if (list) list.push(mw);
-    else m.set(key, [mw]);
-  }
-  return m;
-}, ['network', 'tls']);
+const traefikMiddlewareTcpKeys = memoize((snapshot: Snapshot): Map<string, KubeObject[]> => byTraefikKey(traefikMiddlewareTcpIndex(snapshot).values()), ['network', 'tls']);
 
 export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
   const routes: EdgeRoute[] = [];
