@@ -8,6 +8,7 @@
 import { parse as parseYaml } from 'yaml';
 import { YAML_QUIET } from '../../base/yaml-message.ts';
 import { KUBE_YAML } from '../../base/kube-yaml.ts';
+import { nginxImageVersion } from './nginx.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { Config } from '../../config/types.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
@@ -123,16 +124,6 @@ export type IstioGatewayRelease =
 const PROXY_IMAGE = /(^|\/)proxyv2$/;
 const PILOT_IMAGE = /(^|\/)pilot$/;
 
-/** "1.14.6", "1.14.6-distroless", "v1.15.0" → [1, 14]; undefined for latest, auto, a digest alone. */
-function istioTagVersion(image: string): [number, number] | undefined {
-  const at = image.indexOf('@');
-  const ref = at < 0 ? image : image.slice(0, at);
-  const colon = ref.lastIndexOf(':');
-  if (colon <= ref.lastIndexOf('/')) return undefined;
-  const m = /^v?(\d+)\.(\d+)(\.|-|$)/.exec(ref.slice(colon + 1));
-  return m ? [Number(m[1]), Number(m[2])] : undefined;
-}
-
 interface IstioImage { ref: string; image: string; labels: Record<string, string>; version?: [number, number]; revision?: string }
 /** A workload's pod template labels, whatever its images: a gateway injected from the `auto` image has no istio/proxyv2 one. */
 interface PodLabels { namespace: string; labels: Record<string, string> }
@@ -152,7 +143,7 @@ const istioImages = memoize((snapshot: Snapshot): { proxies: IstioImage[]; pilot
       for (const c of arr(obj(tpl?.spec)?.containers).map(obj)) {
         const image = str(c?.image) ?? '';
         const repo = imageRepository(image);
-        const version = istioTagVersion(image);
+        const version = nginxImageVersion(image); // "1.14.6", "1.14.6-distroless" → [1, 14]; none for latest, auto, a digest alone
         const entry = { ref, image, labels, ...(version ? { version } : {}) };
         if (PROXY_IMAGE.test(repo)) proxies.push(entry);
         else if (PILOT_IMAGE.test(repo)) {
