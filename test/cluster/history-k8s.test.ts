@@ -227,10 +227,13 @@ describeCluster('Kubernetes-native run store (k8s://NAMESPACE/NAME)', (cluster) 
     for (let attempt = 0; attempt < 5; attempt++) {
       const child = spawnStoreChild(`k8s://${ns}/crash`, 'save', { kubeconfigPath, env: { STORE_CHILD_FINDINGS: '60000', STORE_CHILD_EVIDENCE: '0' } });
       await child.ready;
-      // Building the big report takes a second or more on a loaded machine: the random kill
-      // point is counted from the first save, so it lands inside saves.
-      for (let waited = 0; !child.lines.some((l) => l.startsWith('saving ')) && waited < 20_000; waited += 50) await sleep(50);
-      await sleep(Math.floor(Math.random() * 1500));
+      // Building the big report between saves can take longer than a save (more so on a
+      // loaded machine), so a kill at a random time after the first save began often landed
+      // between saves. Time the child's first save, wait for its second to begin, and kill at
+      // a random point inside that save's expected span.
+      const firstSaveMs = await timeFirstSave(child.lines);
+      await waitFor(() => child.lines.filter((l) => l.startsWith('saving ')).length >= 2);
+      await sleep(Math.floor(Math.random() * firstSaveMs * 0.8));
       await child.kill();
       if (interruptedRun(child.lines)) interrupted++;
       completed.push(...savedRuns(child.lines));
@@ -254,3 +257,18 @@ describeCluster('Kubernetes-native run store (k8s://NAMESPACE/NAME)', (cluster) 
     expect(await configMapNames('crash')).toEqual(['crash', ...referenced].sort());
   }, 180_000);
 });
+
+async function waitFor(done: () => boolean, limitMs = 30_000): Promise<void> {
+  for (let waited = 0; !done(); waited += 20) {
+    if (waited > limitMs) throw new Error('the store child printed nothing for 30 s');
+    await sleep(20);
+  }
+}
+
+/** How long the child's first save took, from its "saving" line to its "saved" line. */
+async function timeFirstSave(lines: string[]): Promise<number> {
+  await waitFor(() => lines.some((l) => l.startsWith('saving ')));
+  const t0 = performance.now();
+  await waitFor(() => lines.some((l) => l.startsWith('saved ')));
+  return performance.now() - t0;
+}
