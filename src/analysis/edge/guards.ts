@@ -522,22 +522,37 @@ function traefikRouterEntryPoints(r: EdgeRoute): string[] {
 }
 
 /**
+ * The Traefik and host a router's TLS options are chosen for: its Traefik workloads, which serve
+ * their Ingresses and IngressRoutes alike (the labels differ, "Traefik (IngressClass traefik)" and
+ * "Traefik"); with none in the snapshot, the Traefik standing in for them all.
+ */
+function traefikConflictKey(r: EdgeRoute): string {
+  return `${r.controller.workloads.map(refString).sort().join(',') || 'Traefik'}|${r.host}`;
+}
+
+/**
  * The hosts whose terminating Traefik HTTP routers (IngressRoute with tls, Ingress with router.tls)
  * on one entryPoint name different TLS options, each with the routers: Traefik then uses the default
  * TLS options for all of them (traefik/traefik pkg/server/aggregator.go@fd5a576d
  * findConflictingRouters; pkg/server/router/tcp/manager.go@v3.3.4 "Different tlsOptions on the same
  * domain, so fallback to default"). Hostless routers name no domain and take no part. Keyed
- * "controller|host": routers on no named entryPoint are on every one, so they meet every group.
+ * traefikConflictKey: routers on no named entryPoint are on every one, so they meet every group.
  */
 const traefikTlsOptionConflicts = memoize((snapshot: Snapshot): Map<string, string[]> => {
   // controller|host -> entryPoint -> option -> routers
   const routers = new Map<string, Map<string, Map<string, Set<string>>>>();
+  // Options are told apart by the name Traefik compares, the qualified one (pkg/server/aggregator.go
+  // findConflictingRouters; provider.GetQualifiedName): a kubernetescrd one by its key, however the
+  // reference spells it ("opt" from namespace ns, ns/opt, ns-opt@kubernetescrd), shown as first met.
+  const shown = new Map<string, string>();
   for (const r of edgeRoutes(snapshot).routes) {
     if (r.controller.family !== 'traefik' || r.host === '*' || (r.route.kind !== 'IngressRoute' && r.route.kind !== 'Ingress')) continue;
     const ref = traefikOptionRef(r);
     if (ref === undefined) continue;
-    const option = ref === 'default' ? 'the default TLS options' : 'other' in ref ? `TLS options ${ref.other.split(/[ ,]/)[0]}` : `TLSOption ${ref.text}`;
-    const hostKey = `${r.controller.label}|${r.host}`;
+    const id = ref === 'default' ? 'default' : 'other' in ref ? ref.other.split(/[ ,]/)[0] : `${ref.key}@kubernetescrd`;
+    if (!shown.has(id)) shown.set(id, ref === 'default' ? 'the default TLS options' : 'other' in ref ? `TLS options ${id}` : `TLSOption ${ref.text}`);
+    const option = shown.get(id)!;
+    const hostKey = traefikConflictKey(r);
     const byEp = routers.get(hostKey) ?? new Map<string, Map<string, Set<string>>>();
     routers.set(hostKey, byEp);
     for (const ep of traefikRouterEntryPoints(r)) {
@@ -598,7 +613,7 @@ function traefikClientCertificates(snapshot: Snapshot, h: ExposedHost, a: GuardA
     if (ref === undefined) return;
     if (typeof ref === 'object' && 'other' in ref) { a.looked.push(`${where} uses TLS options ${ref.other} which is not read`); return; }
     if (r.route.kind !== 'IngressRouteTCP') {
-      const conflict = r.host === '*' ? undefined : conflicts.get(`${r.controller.label}|${r.host}`);
+      const conflict = r.host === '*' ? undefined : conflicts.get(traefikConflictKey(r));
       if (conflict) {
         if (!conflictSaid) a.looked.push(`${r.host}: ${conflict.join('; ')}: Traefik then uses the default TLS options for all of them`);
         conflictSaid = true;

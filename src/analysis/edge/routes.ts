@@ -393,7 +393,8 @@ export function traefikRefOf(ref: string, parentNs: string): TraefikCrdRef {
  * refuses the route when allowCrossNamespace is off: makeMiddlewareKeys, nameAndService and the
  * TLSOption's resolveReference return an error, and the route is skipped ("continue" in
  * kubernetes_http.go and kubernetes_tcp.go loadConfigurationFromCRD/loadIngressRouteTCPConfiguration).
- * For an IngressRouteTCP a Service of another namespace is left out alone (createLoadBalancerServerTCP).
+ * For an IngressRouteTCP a Service of another namespace is left out alone (createLoadBalancerServerTCP;
+ * edgeRoutes leaves it out of the route's backends).
  */
 function traefikCrossingRefs(ir: KubeObject, route: Json, tcp: boolean, otherProviderTlsOption: () => boolean | undefined): string[] {
   const ns = nsOf(ir);
@@ -439,6 +440,40 @@ const traefikMiddlewareKeys = memoize((snapshot: Snapshot): Map<string, KubeObje
 /** The HTTP Middlewares a Traefik key finds: none, one, or several whose keys collide (Traefik keeps one of them). */
 export function traefikMiddlewaresByKey(snapshot: Snapshot, key: string): KubeObject[] {
   return traefikMiddlewareKeys(snapshot).get(key) ?? [];
+}
+
+/**
+ * For each Middleware that is a chain, the first member reference, through the chains it leads to,
+ * that may cross namespaces ("Middleware db/guarded names shared/auth"); null when none does.
+ * Traefik's CRD provider resolves a chain's members against the chain's namespace and, without
+ * allowCrossNamespace, fails on one of another namespace or named "<key>@kubernetescrd"
+ * (pkg/provider/kubernetes/crd/kubernetes.go createChainMiddleware → resolveReference, the same at
+ * v2.11, v3.6 and master): it then leaves the whole chain Middleware out of its configuration
+ * ("Error while reading chain middleware"; continue), and a chain naming that chain, or a router
+ * naming either, fails to build ("middleware … does not exist", pkg/server/middleware/middlewares.go).
+ * Filled lazily, each Middleware walked once: O(Middlewares) for all routes together.
+ */
+const traefikChainCrossings = memoize((_snapshot: Snapshot) => new Map<KubeObject, string | null>(), ['network', 'tls']);
+
+export function traefikChainCrossing(snapshot: Snapshot, mw: KubeObject): string | undefined {
+  const memo = traefikChainCrossings(snapshot);
+  const known = memo.get(mw);
+  if (known !== undefined) return known ?? undefined;
+  // A cycle (which Traefik refuses as a recursion) finds nothing here.
+  memo.set(mw, null);
+  let found: string | undefined;
+  for (const c of arr(obj(obj(mw.spec)?.chain)?.middlewares)) {
+    const name = str(obj(c)?.name);
+    if (!name) continue;
+    const r = traefikCrdRef(nsOf(mw), str(obj(c)?.namespace), name);
+    if (r.provider !== undefined) continue;
+    if (r.crosses) { found = `Middleware ${nsOf(mw)}/${nameOf(mw)} is a chain naming Middleware ${r.text}`; break; }
+    const members = traefikMiddlewaresByKey(snapshot, r.key);
+    const deeper = members.length === 1 ? traefikChainCrossing(snapshot, members[0]) : undefined;
+    if (deeper) { found = deeper; break; }
+  }
+  memo.set(mw, found ?? null);
+  return found;
 }
 
 /**
@@ -514,6 +549,26 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
     routes.push({ middlewares: [], ...r });
   };
 
+  // A route using a chain Traefik cannot build for a member of another namespace
+  // (traefikChainCrossing): where allowCrossNamespace is off the router fails, a note; where that
+  // is not known, served, a note too (the guards do not count the member). `crossRoute`: the
+  // IngressRoute whose Traefiks build the chain; an Ingress's are every CRD provider's.
+  const traefikChainRefused = (used: Array<{ ref: string; mw: KubeObject }>, crossRoute: KubeObject | undefined, route: ResourceRef, what: string): boolean => {
+    for (const { ref, mw } of used) {
+      const crossing = traefikChainCrossing(snapshot, mw);
+      if (!crossing) continue;
+      const cross = traefikCrossNamespace(snapshot, crossRoute);
+      if (cross.allowed === true) return false;
+      const how = `it uses Middleware ${ref}, and ${crossing}, of another namespace (or by its @kubernetescrd key)`;
+      if (cross.allowed === false) {
+        notes.push(`${text(route)}: ${how}, which Traefik's kubernetescrd provider refuses without allowCrossNamespace (${cross.why}): it leaves the chain out, and a router using it fails ("middleware does not exist"); ${what} not served`);
+        return true;
+      }
+      notes.push(`${text(route)}: ${how}: Traefik builds the chain only with the kubernetescrd provider's allowCrossNamespace on, which is not known (${cross.why}); ${what} counted as served`);
+      return false;
+    }
+    return false;
+  };
   // Ingress
   const classes = new Map<string, string | undefined>();
   for (const ic of snapshot.resources.ingressclasses ?? []) classes.set(nameOf(ic), str(obj(ic.spec)?.controller));
@@ -523,6 +578,11 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
     const controller = ingressController(snapshot, ing, classes);
     const spec = obj(ing.spec) ?? {};
     const traefikMw = traefikIngressMiddlewares(snapshot, ing);
+    if (controller.family === 'traefik') {
+      const index = traefikMiddlewareIndex(snapshot);
+      const used = traefikMw.flatMap((ref) => { const mw = index.get(ref); return mw ? [{ ref, mw }] : []; });
+      if (traefikChainRefused(used, undefined, route, 'its routers are')) continue;
+    }
     // A Traefik router whose middlewares redirect every request to https forwards nothing.
     if (controller.family === 'traefik' && !traefikRouterTls(ing) && traefikRouterOnlyHttp(traefikEntryPoints(snapshot), (str(obj(ing.metadata?.annotations)?.['traefik.ingress.kubernetes.io/router.entrypoints']) ?? '').split(',').map((e) => e.trim()).filter(Boolean))
       && traefikHttpsRedirect(snapshot, traefikMw, ns, text(route), 'ingress').redirect) continue;
@@ -729,14 +789,24 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
     let known: ReturnType<typeof traefikCrossNamespace> | undefined;
     const crossOf = () => (known ??= traefikCrossNamespace(snapshot, ir));
     const crossing = traefikCrossingRefs(ir, rr, tcp, () => crossOf().otherProviderTlsOption);
+    if (crossing.length > 0 && crossOf().allowed === false) {
+      notes.push(`${text(route)}: it names ${crossing.join(', ')}, of another namespace (or by its @kubernetescrd key), which Traefik's kubernetescrd provider refuses without allowCrossNamespace (${crossOf().why}); the route ${JSON.stringify(str(rr.match) ?? '')} is not served`);
+      return true;
+    }
+    // Another provider's TLSOption on a Traefik whose release the image tag does not pin down
+    // (traefik:v3.6, traefik:v3): refused before v2.11.46, v3.6.17 and v3.7.1 only
+    // (traefikCrossingRefs); served, as another unknown allowCrossNamespace leaves a route, and said.
+    const options = obj(obj(obj(ir.spec)?.tls)?.options);
+    const optionName = str(options?.name);
+    const option = optionName ? traefikCrdRef(nsOf(ir), str(options?.namespace), optionName) : undefined;
+    if (option?.provider !== undefined && str(options?.namespace) !== nsOf(ir) && crossOf().allowed !== true && crossOf().otherProviderTlsOption === undefined) {
+      const cross = crossOf();
+      notes.push(`${text(route)}: its tls.options names TLSOption ${option.text} of another provider, which Traefik refuses without allowCrossNamespace before v2.11.46, v3.6.17 and v3.7.1 (taking its namespace as "", not the route's) and takes from them; which release runs is not known (${cross.otherProviderTlsOptionWhy}${cross.allowed === undefined ? `; allowCrossNamespace is not known either: ${cross.why}` : ''}), so the route ${JSON.stringify(str(rr.match) ?? '')} is counted as served`);
+    }
     if (crossing.length === 0) return false;
     const cross = crossOf();
     if (cross.allowed === true) return false;
     const what = `it names ${crossing.join(', ')}, of another namespace (or by its @kubernetescrd key)`;
-    if (cross.allowed === false) {
-      notes.push(`${text(route)}: ${what}, which Traefik's kubernetescrd provider refuses without allowCrossNamespace (${cross.why}); the route ${JSON.stringify(str(rr.match) ?? '')} is not served`);
-      return true;
-    }
     notes.push(`${text(route)}: ${what}: Traefik serves the route ${JSON.stringify(str(rr.match) ?? '')} only with the kubernetescrd provider's allowCrossNamespace on, which is not known (${cross.why}); it is counted as served`);
     return false;
   };
@@ -760,6 +830,12 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
         const paths = [...match.matchAll(/Path(?:Prefix)?\(\s*[`"']([^`"']+)[`"']/g)].map((m) => m[1]);
         const middlewares = traefikTcpRouteMiddlewares(rr, ns);
         if (traefikCrossRefused(ir, rr, false, route)) continue;
+        const used = middlewares.flatMap((ref) => {
+          const r = traefikRefOf(ref, ns);
+          const found = r.provider === undefined ? traefikMiddlewaresByKey(snapshot, r.key) : [];
+          return found.length === 1 ? [{ ref, mw: found[0] }] : [];
+        });
+        if (traefikChainRefused(used, ir, route, `the route ${JSON.stringify(match)} is`)) continue;
         // A route whose middlewares redirect every request to https forwards nothing.
         if (onlyHttp && traefikHttpsRedirect(snapshot, middlewares, ns, text(route), { crd: ir }).redirect) continue;
         for (const rawSvc of arr(rr.services)) {
@@ -804,6 +880,19 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
           const s = obj(rawSvc);
           const name = str(s?.name);
           if (!s || !name) continue;
+          // A Service of another namespace: Traefik leaves it out of the route's load balancer without
+          // allowCrossNamespace (kubernetes_tcp.go createLoadBalancerServerTCP, "tcp service %s/%s is
+          // not in the parent resource namespace %s"; the route keeps its other Services and, with
+          // none left, names a service that does not exist, so it is not served either).
+          const sns = str(s.namespace);
+          if (sns && sns !== ns) {
+            const cross = traefikCrossNamespace(snapshot, ir);
+            if (cross.allowed === false) {
+              notes.push(`${text(route)}: its route ${JSON.stringify(str(rr.match) ?? '')} names Service ${sns}/${name}, of another namespace, which Traefik's kubernetescrd provider leaves out without allowCrossNamespace (${cross.why}); it is no backend of the route`);
+              continue;
+            }
+            if (cross.allowed === undefined) notes.push(`${text(route)}: its route ${JSON.stringify(str(rr.match) ?? '')} names Service ${sns}/${name}, of another namespace, which Traefik uses only with the kubernetescrd provider's allowCrossNamespace on, which is not known (${cross.why}); it is counted as a backend`);
+          }
           for (const host of hosts.length ? hosts : ['*']) {
             push({ via: 'IngressRouteTCP', route, object: ir, host, path: '', backend: { namespace: str(s.namespace) ?? ns, name, port: portOf(s.port) }, controller, middlewares, ...(passthrough ? { tlsPassthrough: true as const } : {}) });
           }

@@ -214,7 +214,7 @@ export interface TraefikCrdProvider {
    * Middleware chains may name a Middleware, MiddlewareTCP, TLSOption or Service of another
    * namespace; undefined when it is not known. `why` says where the answer comes from.
    */
-  crossNamespace: { allowed: boolean | undefined; why: string; otherProviderTlsOption?: boolean };
+  crossNamespace: { allowed: boolean | undefined; why: string; otherProviderTlsOption?: boolean; otherProviderTlsOptionWhy?: string };
 }
 
 /**
@@ -233,16 +233,30 @@ function crossNamespaceOf(install: InstallOptions, image: string): TraefikCrdPro
   if (install.source === 'file') return { allowed: undefined, why: 'its configuration file is not in the snapshot' };
   const flag = install.source === 'env' ? 'TRAEFIK_PROVIDERS_KUBERNETESCRD_ALLOWCROSSNAMESPACE' : '--providers.kubernetescrd.allowCrossNamespace';
   const version = nginxImageVersion(image);
-  const otherProviderTlsOption = version ? otherProviderTlsOptionRefused(version, imagePatch(image)) : undefined;
+  const other = otherProviderTlsOptionOf(version, imagePatch(image), image);
   if (install.options.has(key)) {
     const raw = install.options.get(key);
-    if (install.unknown.has(key)) return { allowed: undefined, why: `${flag} is set to a value the snapshot does not show` };
+    if (install.unknown.has(key)) return { allowed: undefined, why: `${flag} is set to a value the snapshot does not show`, ...other };
     const b = raw === undefined || raw === '' ? true : nginxAnnotationBool(raw);
-    return b === undefined ? { allowed: undefined, why: `${flag}=${raw} is not a boolean` } : { allowed: b, why: `${flag}${raw === undefined ? '' : `=${raw}`}`, otherProviderTlsOption };
+    return b === undefined ? { allowed: undefined, why: `${flag}=${raw} is not a boolean`, ...other } : { allowed: b, why: `${flag}${raw === undefined ? '' : `=${raw}`}`, ...other };
   }
-  if (!version) return { allowed: undefined, why: `allowCrossNamespace is not set and the image ${image} names no release, whose default it is (false from v2.4.10)` };
+  if (!version) return { allowed: undefined, why: `allowCrossNamespace is not set and the image ${image} names no release, whose default it is (false from v2.4.10)`, ...other };
   const patch = imagePatch(image);
-  return { ...crossNamespaceDefault(version, patch, image), otherProviderTlsOption };
+  return { ...crossNamespaceDefault(version, patch, image), ...other };
+}
+
+/**
+ * otherProviderTlsOptionRefused for an image, and when it cannot tell, why: the tag names no
+ * release (traefik:latest, traefik:v3), or no patch release of a line whose patch releases differ
+ * (traefik:v3.6: v3.6.0–v3.6.16 refuse, v3.6.17 on does not), as crossNamespaceDefault leaves a v2.4
+ * tag without a patch release unknown.
+ */
+function otherProviderTlsOptionOf(version: [number, number] | undefined, patch: number | undefined, image: string): { otherProviderTlsOption?: boolean; otherProviderTlsOptionWhy?: string } {
+  if (!version) return { otherProviderTlsOptionWhy: `the image ${image} names no release` };
+  const refused = otherProviderTlsOptionRefused(version, patch);
+  if (refused !== undefined) return { otherProviderTlsOption: refused };
+  const line = `v${version.join('.')}`;
+  return { otherProviderTlsOptionWhy: `the image ${image} names no ${line} patch release: ${line} refuses it before ${line}.${OTHER_PROVIDER_TLS_OPTION_FIXED[line]}, not from it` };
 }
 
 /**
@@ -258,10 +272,13 @@ function crossNamespaceOf(install: InstallOptions, image: string): TraefikCrdPro
 function otherProviderTlsOptionRefused(version: [number, number], patch: number | undefined): boolean | undefined {
   const [major, minor] = version;
   if (major < 2 || (major === 2 && minor < 11) || (major === 3 && minor < 6)) return true;
-  const fixed = major === 2 ? (minor === 11 ? 46 : 0) : major === 3 ? (minor === 6 ? 17 : minor === 7 ? 1 : 0) : 0;
+  const fixed = OTHER_PROVIDER_TLS_OPTION_FIXED[`v${major}.${minor}`] ?? 0;
   if (fixed === 0) return false;
   return patch === undefined ? undefined : patch < fixed;
 }
+
+/** The first patch release of each affected line that no longer refuses another provider's TLSOption (otherProviderTlsOptionRefused). */
+const OTHER_PROVIDER_TLS_OPTION_FIXED: Record<string, number> = { 'v2.11': 46, 'v3.6': 17, 'v3.7': 1 };
 
 function crossNamespaceDefault(version: [number, number], patch: number | undefined, image: string): TraefikCrdProvider['crossNamespace'] {
   const release = `v${[...version, ...(patch === undefined ? [] : [patch])].join('.')}`;
@@ -328,12 +345,16 @@ export function traefikCrdProvidersFor(snapshot: Snapshot, route: KubeObject): T
  * another namespace: true or false when they all agree, else undefined, with why (their workloads
  * and options).
  */
-export function traefikCrossNamespace(snapshot: Snapshot, route: KubeObject | undefined): { allowed: boolean | undefined; why: string; otherProviderTlsOption: boolean | undefined } {
+export function traefikCrossNamespace(snapshot: Snapshot, route: KubeObject | undefined): { allowed: boolean | undefined; why: string; otherProviderTlsOption: boolean | undefined; otherProviderTlsOptionWhy: string } {
   const providers = route ? traefikCrdProvidersFor(snapshot, route) : traefikCrdProviders(snapshot);
   const answers = new Set(providers.map((p) => p.crossNamespace.allowed));
   const other = new Set(providers.map((p) => p.crossNamespace.otherProviderTlsOption));
-  const why = [...new Set(providers.map((p) => `${p.ref ? `${refString(p.ref)}: ` : ''}${p.crossNamespace.why}`))].join('; ');
-  return { allowed: answers.size === 1 ? [...answers][0] : undefined, why, otherProviderTlsOption: other.size === 1 ? [...other][0] : undefined };
+  const named = (p: TraefikCrdProvider, why: string) => `${p.ref ? `${refString(p.ref)}: ` : ''}${why}`;
+  const why = [...new Set(providers.map((p) => named(p, p.crossNamespace.why)))].join('; ');
+  // Why another provider's TLSOption is not known to be refused or not: each Traefik that cannot tell, or the ones that differ.
+  const otherWhy = other.size > 1 ? `the Traefiks taking it differ: ${providers.map((p) => named(p, p.crossNamespace.otherProviderTlsOption === undefined ? p.crossNamespace.otherProviderTlsOptionWhy ?? 'not known' : p.crossNamespace.otherProviderTlsOption ? 'refuses it' : 'takes it')).join('; ')}`
+    : [...new Set(providers.map((p) => named(p, p.crossNamespace.otherProviderTlsOptionWhy ?? p.crossNamespace.why)))].join('; ');
+  return { allowed: answers.size === 1 ? [...answers][0] : undefined, why, otherProviderTlsOption: other.size === 1 ? [...other][0] : undefined, otherProviderTlsOptionWhy: otherWhy };
 }
 
 /**

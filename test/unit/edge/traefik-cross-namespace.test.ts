@@ -83,11 +83,12 @@ describe('a route naming a Middleware of another namespace', () => {
     expect(exposureNotes(option.snapshot).some((n) => n.includes('it names TLSOption shared/mtls'))).toBe(true);
   });
 
-  it('a chain member of another namespace counts only with allowCrossNamespace on', () => {
+  it('a chain member of another namespace counts only with allowCrossNamespace on (off, the route is not served: traefik-cross-namespace-refusals.test.ts)', () => {
     const chain = object('Middleware', 'guarded', 'db', '{chain: {middlewares: [{name: auth, namespace: shared}]}}') + BASIC_AUTH;
-    const off = verdicts(httpCase(CRD, '[{name: guarded}]', chain), edgeAuthMissing);
-    expect(off.map((v) => v.status)).toEqual(['fail']);
-    expect(off[0].message).toContain('Traefik Middleware shared/auth is a chain member of another namespace than its chain\'s (db), which Traefik\'s kubernetescrd provider allows only with allowCrossNamespace on: it is off, so the chain is not built');
+    expect(verdicts(httpCase(CRD, '[{name: guarded}]', chain), edgeAuthMissing)).toEqual([]);
+    const unknown = verdicts(httpCase([...CRD, '--configFile=/config/traefik.yml'], '[{name: guarded}]', chain), edgeAuthMissing);
+    expect(unknown.map((v) => v.status)).toEqual(['fail']);
+    expect(unknown[0].message).toContain('Traefik Middleware shared/auth is a chain member of another namespace than its chain\'s (db), which Traefik\'s kubernetescrd provider allows only with allowCrossNamespace on: not known');
     expect(verdicts(httpCase(ALLOW, '[{name: guarded}]', chain), edgeAuthMissing).map((v) => v.status)).toEqual(['pass']);
   });
 });
