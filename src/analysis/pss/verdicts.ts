@@ -2,10 +2,11 @@
 // findings read the same way in every check.
 
 import type { ResourceRef, Severity, Verdict } from '../../base/vocabulary.ts';
+import type { Snapshot } from '../../snapshot/types.ts';
 import { refString } from '../workloads.ts';
 import { cisControlsFor } from './controls.ts';
 import { checkChangesBetween, checkLevel, type PssFailure } from './evaluate.ts';
-import { compareLevels, effectiveMinor, parsePolicyVersion, type PssLevel } from './levels.ts';
+import { admissionAbsentReason, clusterMinor, compareLevels, effectiveMinor, parsePolicyVersion, type PssLevel } from './levels.ts';
 import type { DebugPodPss, EphemeralEvaluation, NamespacePss, PodSetEvaluation, PssModel, WorkloadPss } from './model.ts';
 
 export function namespaceRef(ns: NamespacePss): ResourceRef {
@@ -19,6 +20,18 @@ export function namespaceRef(ns: NamespacePss): ResourceRef {
 export function auditedNamespaces(model: PssModel): NamespacePss[] {
   return [...model.namespaces.values()].filter((ns) => ns.known && !ns.system && !ns.exempt);
 }
+
+/**
+ * Whether the cluster's kube-apiserver runs Pod Security Admission (the model's admissionAbsent
+ * gate, read from the version alone): the appliesTo of the checks that compare one label with
+ * another, which mean nothing where no label is read (warn and audit included).
+ */
+export function admissionRuns(snapshot: Snapshot): boolean {
+  return admissionAbsentReason(clusterMinor(snapshot.cluster?.version)) === undefined;
+}
+
+/** Their appliesWhen: said in the coverage section and by `explain` where they do not apply. */
+export const WHEN_ADMISSION_RUNS = 'where Pod Security Admission runs: Kubernetes v1.23 or later, or a cluster version not known (before v1.23 no pod-security.kubernetes.io label, warn and audit included, is read by default; pod-security.enforce-missing and pod-security.enforce-below-target fail every namespace with the reason)';
 
 const UNSEEN_SHOWN = 5;
 
@@ -71,6 +84,8 @@ export function namespaceEvidence(ns: NamespacePss, model: PssModel): Record<str
       warn: `${warn.level}:${warn.version} (${warn.levelSource})`,
     },
     admissionDefaults: model.defaultsKnown ? 'from config.podSecurity.defaults' : 'unknown (assumed privileged, as in an unconfigured cluster)',
+    // Below v1.23 the levels above are only labels: said beside them, so no reader takes one as enforced.
+    ...(model.admissionAbsent !== undefined ? { podSecurityAdmission: `none: ${model.admissionAbsent}` } : {}),
   };
 }
 
