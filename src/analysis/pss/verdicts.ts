@@ -49,8 +49,9 @@ export function unseenNamespaces(model: PssModel, opts: { exemptToo?: boolean } 
  * What the namespace checks leave out (their `excluded`): the namespaces that workloads name but
  * the input does not hold, whose labels are unknown, those from manifests that the API server
  * would refuse for an invalid Pod Security label, and (unless `exemptToo`: the check judges
- * them) the exempt ones, where admission skips every mode whatever the labels say; undefined
- * when there are none. System namespaces are left out of all three (config systemNamespaces).
+ * them) the exempt ones, where admission skips every mode whatever the labels say, and then the
+ * system namespaces in the input too (config systemNamespaces), which no namespace check judges;
+ * undefined when there are none. System namespaces are left out of the first three.
  */
 export function unseenNamespacesNote(model: PssModel, what: string, opts: { exemptToo?: boolean } = {}): string | undefined {
   const left = [...model.namespaces.values()].filter((ns) => !ns.known && !ns.system && (opts.exemptToo || !ns.exempt));
@@ -67,6 +68,13 @@ export function unseenNamespacesNote(model: PssModel, what: string, opts: { exem
   const exempt = opts.exemptToo ? [] : [...model.namespaces.values()].filter((ns) => ns.exempt && !ns.system).map((ns) => ns.name).sort();
   if (exempt.length > 0) {
     notes.push(`${exempt.length === 1 ? 'namespace' : `${exempt.length} namespaces`} ${shownNames(exempt)} ${exempt.length === 1 ? 'is' : 'are'} exempt (config podSecurity.exemptions.namespaces): admission enforces nothing there`);
+  }
+  // The namespace checks judge none of the system namespaces in the input: said, so a pass (and
+  // the CIS 5.2.1 row it makes) is not read as covering kube-system. The workload check at the
+  // enforced level (exemptToo) judges their workloads, and says nothing of them.
+  const system = opts.exemptToo ? [] : [...model.namespaces.values()].filter((ns) => ns.known && ns.system).map((ns) => ns.name).sort();
+  if (system.length > 0) {
+    notes.push(`${system.length === 1 ? 'system namespace' : `${system.length} system namespaces`} ${shownNames(system)} (config systemNamespaces) ${system.length === 1 ? 'is' : 'are'} left out by default, so ${what}`);
   }
   return notes.length === 0 ? undefined : notes.join('; ');
 }
