@@ -41,6 +41,12 @@ export const enforceBelowTarget: Check = {
       const evidence = { ...namespaceEvidence(ns, model), targetLevel: target };
       const sourceText = (from: typeof enforce.levelSource): string => (from === 'label' ? 'by label' : model.defaultsKnown ? 'by the admission defaults' : 'by assumption (no label, admission defaults unknown)');
       const source = sourceText(enforce.levelSource);
+      // Before 1.23 no admission controller reads the label (enforce-missing's gate): the
+      // namespace enforces nothing, whatever level it names, so it is below any target (config
+      // target.podSecurityLevel is baseline or restricted).
+      if (model.admissionAbsent !== undefined) {
+        return { status: 'fail', resource, message: `Namespace ${ns.name} enforces no Pod Security level, below the target "${target}": ${model.admissionAbsent}.`, evidence, severity: 'high' };
+      }
       if (compareLevels(enforce.level, target) >= 0) {
         // An old enforce-version meets the level in name only: admission at v1.0 runs none of
         // restricted's allowPrivilegeEscalation, capabilities, runAsUser or seccomp checks.

@@ -1,7 +1,7 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { compareLevels, podSecurityModel } from '../../src/analysis/pss/index.ts';
-import { auditedNamespaces, checksMissingByVersion, namespaceEvidence, namespaceRef, unseenNamespaces, unseenNamespacesNote, policyText } from '../../src/analysis/pss/verdicts.ts';
+import { WHEN_ADMISSION_RUNS, admissionRuns, auditedNamespaces, checksMissingByVersion, namespaceEvidence, namespaceRef, unseenNamespaces, unseenNamespacesNote, policyText } from '../../src/analysis/pss/verdicts.ts';
 import { POD_SECURITY_NAMESPACE } from '../controls.ts';
 
 export const enforceWeakerThanWarnAudit: Check = {
@@ -15,6 +15,10 @@ export const enforceWeakerThanWarnAudit: Check = {
     'Finish the rollout: once the warnings and audit events for the stricter level are gone, set `pod-security.kubernetes.io/enforce` (and `enforce-version`) to the level (and version) warn/audit already use.',
   needs: ['namespaces'],
   readsBestEffort: ['pods'],
+  // Below v1.23 nothing is enforced, warned or audited by these labels: comparing them would
+  // credit (or blame) an enforce level no admission controller reads.
+  appliesTo: (ctx) => admissionRuns(ctx.snapshot),
+  appliesWhen: WHEN_ADMISSION_RUNS,
   evaluate(ctx) {
     const model = podSecurityModel(ctx.snapshot, ctx.config);
     return auditedNamespaces(model).map((ns): Verdict => {

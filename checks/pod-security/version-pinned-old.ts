@@ -1,7 +1,7 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { LATEST_MINOR, checkChangesBetween, parsePolicyVersion, podSecurityModel } from '../../src/analysis/pss/index.ts';
-import { auditedNamespaces, namespaceEvidence, namespaceRef, unseenNamespaces, unseenNamespacesNote } from '../../src/analysis/pss/verdicts.ts';
+import { WHEN_ADMISSION_RUNS, admissionRuns, auditedNamespaces, namespaceEvidence, namespaceRef, unseenNamespaces, unseenNamespacesNote } from '../../src/analysis/pss/verdicts.ts';
 import { POD_SECURITY_NAMESPACE } from '../controls.ts';
 
 export const versionPinnedOld: Check = {
@@ -15,6 +15,10 @@ export const versionPinnedOld: Check = {
     'When the finding lists checks added or tightened since the pin, set `pod-security.kubernetes.io/enforce-version=latest` (or the cluster\'s minor version) on the namespace — or, when the admission defaults pin the version, raise `enforce-version` in the cluster\'s PodSecurityConfiguration and in config `podSecurity.defaults` — after checking with `kubectl label --dry-run=server --overwrite namespace NAME pod-security.kubernetes.io/enforce-version=latest` which running pods the newer rules would reject.',
   needs: ['namespaces'],
   readsBestEffort: ['pods'],
+  // Below v1.23 no admission controller reads the enforce-version label: a pin there misses no
+  // check, as none is run at any version.
+  appliesTo: (ctx) => admissionRuns(ctx.snapshot),
+  appliesWhen: WHEN_ADMISSION_RUNS,
   evaluate(ctx) {
     const model = podSecurityModel(ctx.snapshot, ctx.config);
     // Compare with the cluster's own minor version; when unknown, with the newest rules we know.

@@ -96,6 +96,11 @@ export async function loadSource(flags: SourceFlags, log: Logger, context: Sourc
   return snapshot;
 }
 
+/** The end of the run note of a manifests source without a version. */
+const UNKNOWN_VERSION = 'the cluster version is unknown; set cluster.version (or --cluster-version)';
+/** The notes noteClusterVersion makes, whichever v1.N the newest policy was when they were made. */
+const VERSION_NOTE = /^Pod Security judged at v1\.\d+, the newest policy ztaudit knows: /;
+
 /**
  * The version the operator gave (--cluster-version, cluster.version) stands in where the source
  * told none; an API server's own answer wins over it. Manifests with no version are judged at
@@ -104,12 +109,16 @@ export async function loadSource(flags: SourceFlags, log: Logger, context: Sourc
 function noteClusterVersion(snapshot: Snapshot, flags: SourceFlags, config: Config | undefined, log: Logger): void {
   const given = flags.clusterVersion ?? config?.cluster.version;
   const told = snapshot.cluster.version;
+  // A snapshot file keeps the notes of the run that wrote it: one from manifests without a
+  // version says so, which no longer holds once a version is given. Each is made again below
+  // from the version now used (a snapshot read twice would otherwise say it twice).
+  snapshot.notes = snapshot.notes.filter((n) => !VERSION_NOTE.test(n));
   if (given !== undefined && told === undefined) snapshot.cluster.version = given;
   else if (given !== undefined && told !== undefined && clusterMinor(given) !== clusterMinor(told)) {
     log.warn(`${flags.clusterVersion !== undefined ? '--cluster-version' : 'cluster.version'} ${given} is not used: the source says the cluster runs ${told}`);
   }
   if (snapshot.cluster.version === undefined && snapshot.origin === 'manifests') {
-    const note = `Pod Security judged at v1.${LATEST_MINOR}, the newest policy ztaudit knows: the cluster version is unknown; set cluster.version (or --cluster-version)`;
+    const note = `Pod Security judged at v1.${LATEST_MINOR}, the newest policy ztaudit knows: ${UNKNOWN_VERSION}`;
     // In the run's notes (the report shows them); said on the terminal, not warned of: most manifests runs have no version to give.
     log.info(note);
     snapshot.notes.push(note);

@@ -35,7 +35,7 @@ export function sortObjects(objects: KubeObject[]): { resources: Partial<Record<
 }
 
 /** An Argo Rollout (argoproj.io), which makes its pods through ReplicaSets from its own pod template. */
-const isRollout = (o: KubeObject): boolean => o.kind === 'Rollout' && typeof o.apiVersion === 'string' && o.apiVersion.startsWith('argoproj.io/');
+export const isRollout = (o: KubeObject): boolean => o.kind === 'Rollout' && typeof o.apiVersion === 'string' && o.apiVersion.startsWith('argoproj.io/');
 
 /** A pod template where workloads keep theirs (spec.template.spec.containers, or a PodTemplate's template.spec.containers). */
 function holdsPodTemplate(o: KubeObject): boolean {

@@ -26,7 +26,7 @@ import { KUBE_YAML } from '../base/kube-yaml.ts';
 import type { KubeObject, Snapshot, SourceRef } from '../snapshot/types.ts';
 import { KINDS, kindForManifest, type KindKey } from '../snapshot/kinds.ts';
 import { metadataProblem, specProblem } from '../snapshot/shape.ts';
-import { snapshotFromObjects } from './from-objects.ts';
+import { isRollout, snapshotFromObjects } from './from-objects.ts';
 
 const MANIFEST_EXT = /\.(ya?ml|json)$/i;
 
@@ -399,8 +399,12 @@ function keepLastCopies(all: ParsedManifests): ParsedManifests {
   const copies = new Map<string, number[]>();
   all.objects.forEach((o, i) => {
     const spec = kindForManifest(o.apiVersion ?? '', o.kind ?? '');
-    if (!spec) return;
-    const id = `${spec.group}/${spec.kind}/${spec.namespaced ? (o.metadata?.namespace || 'default') : ''}/${o.metadata?.name ?? ''}`;
+    // An Argo Rollout is audited by its template (snapshotFromObjects): one per name, as any kind.
+    const rollout = !spec && isRollout(o);
+    if (!spec && !rollout) return;
+    const id = spec
+      ? `${spec.group}/${spec.kind}/${spec.namespaced ? (o.metadata?.namespace || 'default') : ''}/${o.metadata?.name ?? ''}`
+      : `argoproj.io/Rollout/${o.metadata?.namespace || 'default'}/${o.metadata?.name ?? ''}`;
     const prev = last.get(id);
     if (prev !== undefined) {
       let list = copies.get(id);

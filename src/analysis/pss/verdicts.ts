@@ -2,10 +2,11 @@
 // findings read the same way in every check.
 
 import type { ResourceRef, Severity, Verdict } from '../../base/vocabulary.ts';
+import type { Snapshot } from '../../snapshot/types.ts';
 import { refString } from '../workloads.ts';
 import { cisControlsFor } from './controls.ts';
 import { checkChangesBetween, checkLevel, type PssFailure } from './evaluate.ts';
-import { compareLevels, effectiveMinor, parsePolicyVersion, type PssLevel } from './levels.ts';
+import { admissionAbsentReason, clusterMinor, compareLevels, effectiveMinor, parsePolicyVersion, type PssLevel } from './levels.ts';
 import type { DebugPodPss, EphemeralEvaluation, NamespacePss, PodSetEvaluation, PssModel, WorkloadPss } from './model.ts';
 
 export function namespaceRef(ns: NamespacePss): ResourceRef {
@@ -19,6 +20,18 @@ export function namespaceRef(ns: NamespacePss): ResourceRef {
 export function auditedNamespaces(model: PssModel): NamespacePss[] {
   return [...model.namespaces.values()].filter((ns) => ns.known && !ns.system && !ns.exempt);
 }
+
+/**
+ * Whether the cluster's kube-apiserver runs Pod Security Admission (the model's admissionAbsent
+ * gate, read from the version alone): the appliesTo of the checks that compare one label with
+ * another, which mean nothing where no label is read (warn and audit included).
+ */
+export function admissionRuns(snapshot: Snapshot): boolean {
+  return admissionAbsentReason(clusterMinor(snapshot.cluster?.version)) === undefined;
+}
+
+/** Their appliesWhen: said in the coverage section and by `explain` where they do not apply. */
+export const WHEN_ADMISSION_RUNS = 'where Pod Security Admission runs: Kubernetes v1.23 or later, or a cluster version not known (before v1.23 no pod-security.kubernetes.io label, warn and audit included, is read by default; pod-security.enforce-missing and pod-security.enforce-below-target fail every namespace with the reason)';
 
 const UNSEEN_SHOWN = 5;
 
@@ -36,8 +49,9 @@ export function unseenNamespaces(model: PssModel, opts: { exemptToo?: boolean } 
  * What the namespace checks leave out (their `excluded`): the namespaces that workloads name but
  * the input does not hold, whose labels are unknown, those from manifests that the API server
  * would refuse for an invalid Pod Security label, and (unless `exemptToo`: the check judges
- * them) the exempt ones, where admission skips every mode whatever the labels say; undefined
- * when there are none. System namespaces are left out of all three (config systemNamespaces).
+ * them) the exempt ones, where admission skips every mode whatever the labels say, and then the
+ * system namespaces in the input too (config systemNamespaces), which no namespace check judges;
+ * undefined when there are none. System namespaces are left out of the first three.
  */
 export function unseenNamespacesNote(model: PssModel, what: string, opts: { exemptToo?: boolean } = {}): string | undefined {
   const left = [...model.namespaces.values()].filter((ns) => !ns.known && !ns.system && (opts.exemptToo || !ns.exempt));
@@ -55,6 +69,13 @@ export function unseenNamespacesNote(model: PssModel, what: string, opts: { exem
   if (exempt.length > 0) {
     notes.push(`${exempt.length === 1 ? 'namespace' : `${exempt.length} namespaces`} ${shownNames(exempt)} ${exempt.length === 1 ? 'is' : 'are'} exempt (config podSecurity.exemptions.namespaces): admission enforces nothing there`);
   }
+  // The namespace checks judge none of the system namespaces in the input: said, so a pass (and
+  // the CIS 5.2.1 row it makes) is not read as covering kube-system. The workload check at the
+  // enforced level (exemptToo) judges their workloads, and says nothing of them.
+  const system = opts.exemptToo ? [] : [...model.namespaces.values()].filter((ns) => ns.known && ns.system).map((ns) => ns.name).sort();
+  if (system.length > 0) {
+    notes.push(`${system.length === 1 ? 'system namespace' : `${system.length} system namespaces`} ${shownNames(system)} (config systemNamespaces) ${system.length === 1 ? 'is' : 'are'} left out by default, so ${what}`);
+  }
   return notes.length === 0 ? undefined : notes.join('; ');
 }
 
@@ -71,6 +92,8 @@ export function namespaceEvidence(ns: NamespacePss, model: PssModel): Record<str
       warn: `${warn.level}:${warn.version} (${warn.levelSource})`,
     },
     admissionDefaults: model.defaultsKnown ? 'from config.podSecurity.defaults' : 'unknown (assumed privileged, as in an unconfigured cluster)',
+    // Below v1.23 the levels above are only labels: said beside them, so no reader takes one as enforced.
+    ...(model.admissionAbsent !== undefined ? { podSecurityAdmission: `none: ${model.admissionAbsent}` } : {}),
   };
 }
 

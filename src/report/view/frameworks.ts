@@ -16,6 +16,8 @@ export const FRAMEWORKS: Array<{ prefix: string; name: string; group: (control: 
 ];
 
 export const CONTROL_STATUS_LABEL: Record<ControlStatus, string> = { fail: 'fail', waived: 'waived', pass: 'pass', 'not-evaluated': 'not evaluated' };
+/** A pass over part of the cluster: a mapped check left some of it out (ControlRow.notAssessed says what). */
+export const PARTIAL_PASS_LABEL = 'pass (partial scope)';
 
 /** `found`: the checks with a finding (open or waived) on this control. */
 interface ControlAcc { checks: Set<string>; found: Set<string>; failing: number; waived: number; findings: string[]; findingCount: number }
@@ -41,6 +43,9 @@ export function frameworksOf(report: RunReport, maxFindings = 3): FrameworkView[
     }
   }
   const statusOf = new Map(report.checks.map((c) => [c.id, c.status]));
+  // What an evaluated check left out by design (system namespaces, exempt ones): a control it
+  // maps to passes over the rest only, and its row says so rather than read as the whole cluster.
+  const leftOutOf = new Map(report.checks.filter((c) => c.excluded && (c.status === 'pass' || c.status === 'fail')).map((c) => [c.id, c.excluded!]));
   // A check that passed only because its failures were all waived is shown as waived, not pass.
   const shownOf = new Map(report.checks.map((c) => [c.id, c.status === 'pass' && c.failed === 0 && c.waived > 0 ? 'waived' : c.status]));
   const out: FrameworkView[] = [];
@@ -65,9 +70,11 @@ export function frameworksOf(report: RunReport, maxFindings = 3): FrameworkView[
         const shown = shownOf.get(c) ?? 'fail';
         return { id: c, status: (shown === 'fail' || shown === 'waived') && !e.found.has(c) ? 'pass' : shown };
       });
+      const notAssessed = ids.flatMap((c) => (leftOutOf.has(c) ? [`${c}: ${leftOutOf.get(c)!}`] : []));
+      const statusLabel = status === 'pass' && notAssessed.length > 0 ? PARTIAL_PASS_LABEL : CONTROL_STATUS_LABEL[status];
       const g = fw.group(local);
       const list = groups.get(g) ?? [];
-      list.push({ id, local, checks, failing: e.failing, waived: e.waived, status, statusLabel: CONTROL_STATUS_LABEL[status], findings: e.findings, findingsMore: e.findingCount - e.findings.length });
+      list.push({ id, local, checks, failing: e.failing, waived: e.waived, status, statusLabel, findings: e.findings, findingsMore: e.findingCount - e.findings.length, notAssessed });
       groups.set(g, list);
     }
     if (groups.size === 0) continue;

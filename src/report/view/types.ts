@@ -231,6 +231,12 @@ export interface ControlRow {
   /** Resources behind the open findings, first few. */
   findings: string[];
   findingsMore: number;
+  /**
+   * What the mapped checks left out by design, `check-id: its excluded note` each (workloads in
+   * system namespaces, exempt namespaces): the status holds for the rest only, and a pass then
+   * reads "pass (partial scope)".
+   */
+  notAssessed: string[];
 }
 
 export interface FrameworkView {

@@ -105,6 +105,18 @@ describe('the cluster version of a manifests run', () => {
     expect(t.err()).toContain('--cluster-version v1.37.0 is not used: the source says the cluster runs v1.34.1');
   });
 
+  it('a snapshot written from manifests without a version, read with --cluster-version: the note follows the version used', async () => {
+    const t = setUp();
+    expect(await main(['snapshot', '--manifests', 'all.yaml', '-o', 'unknown.json.gz', '-q'], t.cli)).toBe(0);
+    const given = await run(t, '--snapshot', 'unknown.json.gz', '--cluster-version', 'v1.34.2');
+    expect(given.report.run.cluster.version).toBe('v1.34.2');
+    expect(given.report.run.notes ?? []).not.toContain(NOTE);
+    expect(given.report.findings.find((x) => x.check === ENFORCED)?.message).toContain('"restricted:latest (v1.34)"');
+    // Read again with no version: still unknown, said once, not once per reading.
+    const untold = await run(t, '--snapshot', 'unknown.json.gz');
+    expect(untold.report.run.notes?.filter((n) => n === NOTE)).toEqual([NOTE]);
+  });
+
   // PodSecurity feature gate: alpha (off by default) in 1.22, beta (on) in 1.23, GA in 1.25
   // (https://kubernetes.io/docs/reference/command-line-tools-reference/feature-gates-removed/,
   // "PodSecurity"; https://kubernetes.io/docs/concepts/security/pod-security-admission/).

@@ -5,7 +5,11 @@
 // judges the pods made from it (https://kubernetes.io/docs/concepts/security/pod-security-admission/).
 // A live run judges a Rollout through its ReplicaSets; a manifests run judges its template, under
 // the same name. Kinds whose template nobody here reads say that Pod Security did not judge it.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { main } from '../../../src/cli/main.ts';
 import { parseManifestText } from '../../../src/collect/manifests.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
@@ -70,5 +74,27 @@ describe('an Argo Rollout in a manifests dir', () => {
     expect(g.evidence).toMatchObject({ podCount: 3 });
     const noReplicas = audit([NAMESPACE, ROLLOUT.replace('  replicas: 2\n', '')]);
     expect(noReplicas.findings.find((x) => x.check === ENFORCED)!.evidence).toMatchObject({ podCount: 1 });
+  });
+
+  // `kubectl apply -f DIR` leaves the last copy of an object read: a Rollout defined twice is one
+  // Rollout, audited as its last copy, named as any duplicate object is.
+  it('defined twice: one Rollout, the last copy audited, the duplicate said; findings, report.json and the HTML name it a Rollout', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zt-rollout-'));
+    writeFileSync(join(dir, 'a.yaml'), `${NAMESPACE}\n---\n${ROLLOUT}\n`);
+    // The fixed copy read last: no hostPID, no privileged container.
+    writeFileSync(join(dir, 'b.yaml'), `${ROLLOUT.replace('      hostPID: true\n', '').replace('        securityContext: {privileged: true}', '        securityContext: {allowPrivilegeEscalation: true}')}\n`);
+    const cli = { stdout: () => {}, stderr: () => {}, env: {}, isTTY: false, cwd: dir };
+    expect(await main(['run', '--manifests', '.', '--cluster-version', 'v1.36.0', '--out', 'out', '--history', 'none', '--no-notify', '--format', 'json,html', '-q'], cli)).toBe(0);
+    const report = JSON.parse(readFileSync(join(dir, 'out', 'report.json'), 'utf8')) as { run: { notes?: string[]; coverage: Record<string, { count?: number }> }; findings: Array<{ check: string; resource: { kind: string }; message: string }> };
+    expect(report.run.notes).toContain('Rollout app/web is defined more than once (a.yaml:5, b.yaml:1): the last one read, b.yaml:1, is audited');
+    expect(report.run.coverage.replicasets.count).toBe(1);
+    const enforced = report.findings.filter((f) => f.check === ENFORCED);
+    expect(enforced.map((f) => f.resource.kind)).toEqual(['Rollout']);
+    expect(enforced[0].message).toContain('allowPrivilegeEscalation');
+    expect(enforced[0].message).not.toContain('privileged (container');
+    expect(report.findings.some((f) => f.resource.kind === 'ReplicaSet')).toBe(false);
+    const html = readFileSync(join(dir, 'out', 'report.html'), 'utf8').replace(/<wbr>/g, '');
+    expect(html).toContain('Rollout app/web');
+    expect(html).not.toMatch(/ReplicaSet app\/web/);
   });
 });

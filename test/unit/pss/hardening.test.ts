@@ -72,8 +72,9 @@ describe('workload hardening outside the Pod Security Standards', () => {
   it('the HTML coverage section shows the exclusion, and names stay escaped', () => {
     const html = renderHtml(audit());
     const coverage = html.slice(html.indexOf('<section id="coverage">'), html.indexOf('</section>', html.indexOf('<section id="coverage">')));
-    // The two hardening checks and pod-violates-target, which also leaves system namespaces out.
-    expect(coverage).toContain('Deliberately excluded (3)');
+    // The two hardening checks and pod-violates-target, which also leaves system namespaces out,
+    // and the four namespace-label checks, which judge no system namespace (kube-system here).
+    expect(coverage).toContain('Deliberately excluded (7)');
     expect(coverage).toContain('1 would fail (DaemonSet kube-system/calico-node)');
     expect(html).not.toContain('<img src=x');
   });
