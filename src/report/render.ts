@@ -65,6 +65,8 @@ const REPORTS = {
 
 export type ReportFormat = keyof typeof REPORTS;
 export const REPORT_FORMATS = Object.keys(REPORTS) as ReportFormat[];
+/** The file a format is written to (report.junit.xml for junit). */
+export const reportFileOf = (format: ReportFormat): string => REPORTS[format].file;
 /** The formats rendered as text (all but pdf). */
 export type TextFormat = Exclude<ReportFormat, 'pdf'>;
 
