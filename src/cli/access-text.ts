@@ -180,33 +180,37 @@ function bindingText(g: RuleGrant): string {
 }
 
 /**
- * " [not granted: …]" after a RoleBinding's rule, or the part of it, that grants nothing there (the
- * same test as `can SUBJECT VERB RESOURCE -n NS`); "" for a rule that grants all it names.
+ * What a RoleBinding's rule, or a part of it, grants nothing there (the same test as
+ * `can SUBJECT VERB RESOURCE -n NS`), a note each ("not granted: cluster-scoped"); none for a
+ * rule that grants all it names. Text shows each as " [note]" after the rule, JSON as `notes`.
  */
-function notGrantedMark(g: RuleGrant, snapshot: Snapshot): string {
+function notGrantedNotes(g: RuleGrant, snapshot: Snapshot): string[] {
   const not = ruleNotGivenInScope(g.rule, g, snapshot);
-  if (not.nonResourceURLs.length > 0) return ' [not granted: non-resource URL]';
-  if (not.resources.length === g.rule.resources.length) return ' [not granted: cluster-scoped]';
-  const partly = not.resources.length > 0 ? ` [not granted for ${not.resources.join(',')}: cluster-scoped]` : '';
+  if (not.nonResourceURLs.length > 0) return ['not granted: non-resource URL'];
+  if (not.resources.length === g.rule.resources.length) return ['not granted: cluster-scoped'];
+  const notes: string[] = [];
+  if (not.resources.length > 0) notes.push(`not granted for ${not.resources.join(',')}: cluster-scoped`);
   // `*` reaches every resource of its groups, but through a RoleBinding only the namespaced ones (`can … get nodes -n NS` answers no).
-  const star = g.rule.resources.includes('*') && !not.resources.includes('*') ? ' [not granted for cluster-scoped resources: * here is namespaced ones only]' : '';
+  if (g.rule.resources.includes('*') && !not.resources.includes('*')) notes.push('not granted for cluster-scoped resources: * here is namespaced ones only');
   const core = g.rule.apiGroups.includes('') || g.rule.apiGroups.includes('*');
   const namespaces = core ? g.rule.resources.filter((r) => r.split('/')[0] === 'namespaces' && !not.resources.includes(r)) : [];
   // bind on clusterroles is asked in the binding's namespace; every other verb on them carries none.
-  const bindOnly = g.namespace && ruleBindsClusterRoles(g.rule) && !(g.rule.verbs.length === 1 && g.rule.verbs[0] === 'bind')
-    ? ` [clusterroles: ${g.rule.verbs.includes('*') ? '* grants ' : ''}bind only, in RoleBindings of ${g.namespace}${g.rule.verbs.some((v) => v !== 'bind' && v !== '*') ? `; ${g.rule.verbs.filter((v) => v !== 'bind' && v !== '*').join(',')} not granted` : ''}]`
-    : '';
-  return `${partly}${star}${bindOnly}${namespaces.length > 0 && g.namespace ? namespaceMark(g.rule, namespaces, g.namespace, snapshot) : ''}`;
+  if (g.namespace && ruleBindsClusterRoles(g.rule) && !(g.rule.verbs.length === 1 && g.rule.verbs[0] === 'bind')) {
+    const others = g.rule.verbs.filter((v) => v !== 'bind' && v !== '*');
+    notes.push(`clusterroles: ${g.rule.verbs.includes('*') ? '* grants ' : ''}bind only, in RoleBindings of ${g.namespace}${others.length > 0 ? `; ${others.join(',')} not granted` : ''}`);
+  }
+  if (namespaces.length > 0 && g.namespace) notes.push(namespaceNote(g.rule, namespaces, g.namespace, snapshot));
+  return notes;
 }
 
 /**
- * " [namespaces: get of namespace NS only; list not granted]": which verbs of a RoleBinding's rule on
+ * "namespaces: get of namespace NS only; list not granted": which verbs of a RoleBinding's rule on
  * `namespaces` (or its subresources) reach namespace NS itself. A request naming namespace NAME
  * carries NAME as its namespace, one that lists, watches or creates carries none
  * (namespaceRequestCarriesName), so the same answer as `can SUBJECT VERB namespaces --name NS`.
  * A wildcard verb is spelled out as the verbs the API serves on those resources.
  */
-function namespaceMark(rule: RuleGrant['rule'], resources: string[], namespace: string, snapshot: Snapshot): string {
+function namespaceNote(rule: RuleGrant['rule'], resources: string[], namespace: string, snapshot: Snapshot): string {
   const wildcard = rule.verbs.includes('*');
   let verbs = rule.verbs;
   if (wildcard) {
@@ -218,7 +222,7 @@ function namespaceMark(rule: RuleGrant['rule'], resources: string[], namespace: 
   const granted = [...new Set(verbs.filter((v) => namespaceRequestReaches(rule, v, namespace)))];
   const not = [...new Set(verbs.filter((v) => !namespaceRequestReaches(rule, v, namespace)))];
   const grants = `${wildcard ? '* grants ' : ''}${granted.join(',')} of namespace ${namespace} only`;
-  return ` [${resources.join(',')}: ${grants}${not.length > 0 ? `; ${not.join(',')} not granted` : ''}]`;
+  return `${resources.join(',')}: ${grants}${not.length > 0 ? `; ${not.join(',')} not granted` : ''}`;
 }
 
 function roleText(g: RuleGrant): string {
@@ -273,20 +277,29 @@ export function whoCanCommandCore(snapshot: Snapshot, args: WhoCanArgs): Command
   return { exitCode, ...(unread.length > 0 ? { answered: true } : {}), output: lines.join('\n') + '\n', warnings };
 }
 
-/** `who-can -o json`: the question as the request carries it, whether the list is complete, and each subject's grants. */
-function whoCanJson(args: WhoCanArgs, request: ResourceAttributes | NonResourceAttributes, entries: ReturnType<typeof whoCan>, unread: UnreadRbacKind[]): string {
-  const grantOf = (g: RuleGrant) => ({
+/** A grant as the JSON outputs give it: where it applies, the binding, the role and the rule. */
+function grantJson(g: RuleGrant) {
+  return {
     scope: g.namespace ?? 'cluster-wide',
     binding: { kind: g.binding.kind, ...(g.binding.namespace ? { namespace: g.binding.namespace } : {}), name: g.binding.name, ...(g.binding.origin === 'default' ? { bootstrapDefault: true } : {}) },
     role: { kind: g.role.kind, ...(g.role.namespace ? { namespace: g.role.namespace } : {}), name: g.role.name },
     rule: describeRule(g.rule),
-  });
+  };
+}
+
+/** The question as the request carries it (its namespace and name, not -n and --name as typed). */
+function questionJson(verb: string, resource: string, request: ResourceAttributes | NonResourceAttributes) {
+  return { verb, resource, ...('resource' in request && request.namespace ? { namespace: request.namespace } : {}), ...('resource' in request && request.name ? { name: request.name } : {}) };
+}
+
+/** `who-can -o json`: the question as the request carries it, whether the list is complete, and each subject's grants. */
+function whoCanJson(args: WhoCanArgs, request: ResourceAttributes | NonResourceAttributes, entries: ReturnType<typeof whoCan>, unread: UnreadRbacKind[]): string {
   const body = {
-    question: { verb: args.verb, resource: args.resource, ...('resource' in request && request.namespace ? { namespace: request.namespace } : {}), ...('resource' in request && request.name ? { name: request.name } : {}) },
+    question: questionJson(args.verb, args.resource, request),
     // false: a kind the answer depends on was not read; `subjects` is who can at least.
     complete: unread.length === 0,
     unread,
-    subjects: entries.map((e) => ({ subject: formatSubject(e.subject), grants: e.grants.map(grantOf) })),
+    subjects: entries.map((e) => ({ subject: formatSubject(e.subject), grants: e.grants.map(grantJson) })),
   };
   return JSON.stringify(body, null, 2);
 }
@@ -299,6 +312,7 @@ export interface CanArgs {
   resource?: string;
   namespace?: string;
   name?: string;
+  output?: 'text' | 'json';
 }
 
 export function canCommandCore(snapshot: Snapshot, args: CanArgs): CommandResult {
@@ -316,15 +330,29 @@ export function canCommandCore(snapshot: Snapshot, args: CanArgs): CommandResult
     const where = whereText(args.resource, args.namespace || undefined, d.request);
     // RBAC only adds: a yes stands whatever was not read; a no does not.
     const unread = unreadRbacKinds(snapshot, requestNamespace(d.request) !== undefined);
+    const unknown = !d.allowed && unread.length > 0;
+    if (args.output === 'json') {
+      const body = {
+        subject: formatSubject(subject),
+        groups: id.groups,
+        question: questionJson(args.verb, args.resource, d.request),
+        // null: no binding read allows it, but a kind the answer depends on was not read (exit 2).
+        allowed: unknown ? null : d.allowed,
+        complete: unread.length === 0,
+        unread,
+        grants: d.grants.map((g) => ({ via: formatSubject(g.via), ...grantJson(g) })),
+      };
+      return { exitCode: unknown ? 2 : d.allowed ? 0 : 1, ...(unknown ? { answered: true } : {}), output: JSON.stringify(body, null, 2), warnings };
+    }
     const lines = unreadLines(unread);
-    if (!d.allowed && unread.length > 0) lines.push(oneLine(`unknown: no binding read lets ${who} ${questionText(args.verb, args.resource, d.request)}${where}, but ${unread.map((u) => u.kind).join(', ')} could not be read`));
+    if (unknown) lines.push(oneLine(`unknown: no binding read lets ${who} ${questionText(args.verb, args.resource, d.request)}${where}, but ${unread.map((u) => u.kind).join(', ')} could not be read`));
     else lines.push(oneLine(`${d.allowed ? 'yes' : 'no'}: ${who} ${d.allowed ? 'can' : 'cannot'} ${questionText(args.verb, args.resource, d.request)}${where}`));
     if (d.grants.length) {
       const rows = [['VIA', 'BINDING', 'ROLE', 'RULE']];
       for (const g of d.grants) rows.push([formatSubject(g.via), bindingText(g), roleText(g), describeRule(g.rule)]);
       lines.push(table(rows));
     }
-    if (!d.allowed && unread.length > 0) return { exitCode: 2, answered: true, output: lines.join('\n') + '\n', warnings };
+    if (unknown) return { exitCode: 2, answered: true, output: lines.join('\n') + '\n', warnings };
     return { exitCode: d.allowed ? 0 : 1, output: lines.join('\n') + '\n', warnings };
   }
   const rules = subjectRules(model, subject);
@@ -332,14 +360,33 @@ export function canCommandCore(snapshot: Snapshot, args: CanArgs): CommandResult
   const ns = args.namespace || undefined;
   const namespaces = ns === undefined ? Object.keys(rules.namespaces).sort() : rules.namespaces[ns] ? [ns] : [];
   const unread = unreadRbacKinds(snapshot, true);
-  const lines = [...unreadLines(unread), oneLine(`${unread.length > 0 ? 'At least the permissions' : 'Permissions'} of ${who}${ns === undefined ? '' : ` in namespace ${ns}`}${unread.length > 0 ? ` (partial: ${unread.map((u) => u.kind).join(', ')} could not be read)` : ''}:`)];
   const listed = unread.length > 0 ? ({ exitCode: 2, answered: true } as const) : ({ exitCode: 0 } as const);
+  if (args.output === 'json') {
+    const ruleJson = (g: RuleGrant, namespace?: string) => {
+      const notes = namespace === undefined ? [] : notGrantedNotes(g, snapshot);
+      return { via: formatSubject(g.via), ...grantJson(g), ...(notes.length > 0 ? { notes } : {}) };
+    };
+    const body = {
+      subject: formatSubject(subject),
+      groups: id.groups,
+      ...(ns === undefined ? {} : { namespace: ns }),
+      // false: a kind the rules come from was not read; the rules listed are what it holds at least.
+      complete: unread.length === 0,
+      unread,
+      cluster: rules.cluster.map((g) => ruleJson(g)),
+      namespaces: namespaces.map((n) => ({ namespace: n, rules: rules.namespaces[n].map((g) => ruleJson(g, n)) })),
+      // Breadth counts every namespace: it says nothing about one.
+      ...(ns === undefined ? { breadth: subjectBreadth(model, subject, undefined, snapshot).breadth } : {}),
+    };
+    return { ...listed, output: JSON.stringify(body, null, 2), ...(ns !== undefined ? { warnings: questionWarnings(snapshot, model, { namespace: ns }) } : {}) };
+  }
+  const lines = [...unreadLines(unread), oneLine(`${unread.length > 0 ? 'At least the permissions' : 'Permissions'} of ${who}${ns === undefined ? '' : ` in namespace ${ns}`}${unread.length > 0 ? ` (partial: ${unread.map((u) => u.kind).join(', ')} could not be read)` : ''}:`)];
   const section = (title: string, grants: RuleGrant[], namespace?: string) => {
     lines.push('', `${title}:`);
     const rows = [['RULE', 'VIA', 'BINDING', 'ROLE']];
     let marked = false;
     for (const g of grants) {
-      const mark = namespace === undefined ? '' : notGrantedMark(g, snapshot);
+      const mark = namespace === undefined ? '' : notGrantedNotes(g, snapshot).map((n) => ` [${n}]`).join('');
       marked ||= mark.includes('[not granted');
       rows.push([`${describeRule(g.rule)}${mark}`, formatSubject(g.via), bindingText(g), roleText(g)]);
     }

@@ -105,12 +105,14 @@ export const CAN = defineCommand<RbacQueryOptions>({
       .argument('<subject>', 'User:NAME, Group:NAME or ServiceAccount:NAMESPACE/NAME')
       .argument('[verb]', 'with RESOURCE: answer one question instead of listing the rules (with -n: the cluster-wide ones and those of RoleBindings in that namespace)')
       .argument('[resource]', 'a resource, e.g. secrets, pods/exec, deployments.apps');
+    cmd.addOption(choiceOption('-o, --output <format>', 'text or json (allowed: null when no readable binding allows it and an RBAC kind could not be read; complete: false and unread name those kinds)', ['text', 'json'], 'text'));
     addRbacQueryOptions(cmd);
   },
   examples: [
     'ztaudit can ServiceAccount:shop/api --manifests deploy/          # every rule it holds',
     'ztaudit can ServiceAccount:shop/api -n shop --manifests deploy/  # the rules that apply in shop',
     'ztaudit can User:alice delete deployments.apps -n shop --context prod',
+    'ztaudit can ServiceAccount:shop/api get secrets -n shop --manifests deploy/ -o json',
   ],
   exitCodes: ['0  the subject can (or: its rules were listed)', '1  the subject cannot', '2  could not answer (malformed subject, verb without resource, unreadable source); or an RBAC kind the answer depends on could not be read (a "partial:" line names each): a no is then unknown, a rule list only a floor (a yes stands: RBAC only adds)'],
   run: async (opts, [subject, verb, resource], io) => {
@@ -120,6 +122,6 @@ export const CAN = defineCommand<RbacQueryOptions>({
     // Said before a cluster is read (which can take minutes), not after.
     if (!parseSubject(subject)) throw new ConfigError(`can: not a subject: "${oneLine(subject)}" (use User:NAME, Group:NAME or ServiceAccount:NAMESPACE/NAME)`);
     const snapshot = await loadSource(opts, createLogger(io, { quiet: true }), { env: io.env, cwd: io.cwd });
-    return print(io, 'can', canCommandCore(snapshot, { subject, verb, resource, namespace: opts.namespace, name: opts.name }));
+    return print(io, 'can', canCommandCore(snapshot, { subject, verb, resource, namespace: opts.namespace, name: opts.name, output: opts.output }));
   },
 });

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { CHECKS, CHECK_BY_ID } from '../../checks/index.ts';
 import { loadConfig } from '../config/load.ts';
+import { addReportLimitOptions, reportLimitsOf, type ReportLimitFlags } from './report-limits.ts';
 import { KINDS } from '../snapshot/kinds.ts';
 import { readEnv, type EnvSettings } from '../config/env.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
@@ -24,7 +25,7 @@ import { describeResource } from '../diff/diff.ts';
 import { choiceOption, defineCommand, parseSpec } from './command.ts';
 
 /** The flags `run` and `serve` share. */
-export interface AuditOptions extends SourceFlags {
+export interface AuditOptions extends SourceFlags, ReportLimitFlags {
   config?: string;
   out: string;
   format: string;
@@ -47,7 +48,7 @@ export type RunFlags = RunOptions & AuditFlags & { acceptedForbidden?: ReadonlyS
 /** The flags of `run` that `serve` takes too, declared once. */
 export function addAuditOptions(cmd: Command): Command {
   addSourceOptions(cmd);
-  return cmd
+  return addReportLimitOptions(cmd)
     .option('--config <file>', 'configuration file (default: ./ztaudit.yaml when it exists)')
     .option('--out <dir>', 'directory the reports are written to', 'reports')
     .option('--format <list>', `report formats, comma-separated: ${FORMATS.join(', ')} (json is always written)`, 'html,json')
@@ -154,10 +155,12 @@ export function waiverWarning(w: WaiverStatus): string | null {
   return null;
 }
 
-export function loadValidConfig(path: string | undefined, io: CliIO, log: ReturnType<typeof createLogger>): Config {
+/** The config file, validated, its warnings logged; `flags` (--sarif-max-results, …) override its reports caps. */
+export function loadValidConfig(path: string | undefined, io: CliIO, log: ReturnType<typeof createLogger>, flags: ReportLimitFlags = {}): Config {
   const { config, errors, warnings } = loadConfig(path, io.cwd, new Set(CHECK_BY_ID.keys()), NAMESPACED_KINDS);
   if (errors.length > 0) throw new ConfigError(errors.join('\n'));
   for (const w of warnings) log.warn(w);
+  config.reports = reportLimitsOf(flags, config.reports, (w) => log.warn(w));
   return config;
 }
 
@@ -180,7 +183,7 @@ export async function runAudit(opts: RunOptions, io: CliIO, signal?: AbortSignal
   let config: Config | undefined;
   try {
     // The config first: a bad flag is alerted on the channels it names too.
-    config = loadValidConfig(opts.config, io, log);
+    config = loadValidConfig(opts.config, io, log, opts);
     flags = checkRunFlags(opts);
     // A PDF that cannot be printed is a flag error, said before any work is done.
     chromiumFor(flags.formats, env);

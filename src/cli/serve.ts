@@ -113,7 +113,7 @@ export async function startServe(argv: string[] | ServeOptions, io: CliIO, deps:
   let config: Config | undefined;
   try {
     // The config first: a bad flag is alerted on the channels it names too.
-    config = loadValidConfig(opts.config, io, log);
+    config = loadValidConfig(opts.config, io, log, opts);
     const flags = checkServeFlags(opts);
     alertFlags = flags;
     return await startChecked(flags, config, env, log, io, deps);

@@ -9,7 +9,8 @@ import { SEVERITIES } from '../base/vocabulary.ts';
 import type { RunStore } from '../history/store.ts';
 import type { PreviousMissing } from '../report/view/types.ts';
 import { carriedFindingsOf } from '../diff/baseline.ts';
-import type { CarriedFindings, RunReport, TrendPoint } from '../run/types.ts';
+import type { CarriedFindings, Finding, RunReport, TrendPoint } from '../run/types.ts';
+import { splitCarried } from '../run/waivers.ts';
 
 export const TREND_POINTS = 30;
 
@@ -55,4 +56,52 @@ export async function storedCarried(store: Pick<RunStore, 'get'>, report: RunRep
     if (open.length > 0 || waived.length > 0) carried.push({ runId, findings: open, ...(waived.length > 0 ? { waived } : {}) });
   }
   return { carried, missing };
+}
+
+/** What storedNotJudged found: the findings carried, the runs it could not read, how many it could not list. */
+export interface StoredNotJudged { carried: CarriedFindings[]; missing: string[]; leftOut: number }
+
+/**
+ * The findings of the namespaces `report` could not judge (RunDiff.notJudged), read again from
+ * the runs that last judged them, as the run's own report.sarif and report.junit.xml listed
+ * them (notJudgedCarried in src/diff/baseline.ts): each from RunDiff.notJudgedRuns, else the
+ * run its check was compared with (RunDiff.olderBaselines), else the previous run; split by the
+ * run's waivers at its start. Those runs are read newest-named first and no further than the
+ * fingerprints sought; a run no longer stored or unreadable is named in `missing`, and what
+ * could not be found is counted in `leftOut`. A run stored before diff.notJudged existed has
+ * none to list. O(findings of the runs read).
+ */
+export async function storedNotJudged(store: Pick<RunStore, 'get'>, report: RunReport, previous: RunReport | null): Promise<StoredNotJudged> {
+  const diff = report.diff;
+  const sought = new Set(diff?.notJudged ?? []);
+  if (!diff || sought.size === 0) return { carried: [], missing: [], leftOut: 0 };
+  const from = diff.notJudgedRuns ?? {};
+  const older = diff.olderBaselines ?? {};
+  const runOf = (f: Finding) => Object.hasOwn(from, f.fingerprint) ? from[f.fingerprint]! : Object.hasOwn(older, f.check) ? older[f.check]! : diff.previousRunId;
+  const named = new Set<string>();
+  for (const fp of sought) if (Object.hasOwn(from, fp)) named.add(from[fp]!);
+  const byRun = new Map<string, Finding[]>();
+  const missing: string[] = [];
+  for (const runId of [...named, diff.previousRunId, ...Object.values(older)]) {
+    if (sought.size === 0) break;
+    if (byRun.has(runId) || missing.includes(runId)) continue;
+    let run: RunReport | null;
+    try {
+      run = previous?.run.id === runId ? previous : await store.get(runId);
+    } catch (error: unknown) {
+      if (!(error instanceof UnreadableRunError)) throw error;
+      run = null;
+    }
+    if (!run) { missing.push(runId); continue; }
+    const found: Finding[] = [];
+    for (const f of run.findings) if (sought.has(f.fingerprint) && runOf(f) === runId) { sought.delete(f.fingerprint); found.push(f); }
+    byRun.set(runId, found);
+  }
+  const carried: CarriedFindings[] = [];
+  for (const [runId, findings] of byRun) {
+    if (findings.length === 0) continue;
+    const { open, waived } = splitCarried(report.waivers ?? [], findings, new Date(report.run.startedAt));
+    carried.push({ runId, findings: open, ...(waived.length > 0 ? { waived } : {}) });
+  }
+  return { carried, missing, leftOut: sought.size };
 }

@@ -97,6 +97,8 @@ export const CONFIG_SCHEMA = closed({
     retention: closed({ maxRuns: { type: 'integer', minimum: 1 }, maxAgeDays: { type: 'integer', minimum: 1 } }),
     retrySeconds: { type: 'integer', minimum: 0, maximum: 3600 },
   }),
+  // report.sarif's and report.junit.xml's caps (src/base/output-limits.ts); above GitHub's limit is a warning (validate.ts).
+  reports: closed({ sarifMaxResults: { type: 'integer', minimum: 1 }, junitMaxFindingCases: { type: 'integer', minimum: 1 } }),
   limits: closed({ manifestFileMiB: { type: 'number', exclusiveMinimum: 0, maximum: 256 }, snapshotMiB: { type: 'number', exclusiveMinimum: 0, maximum: 16384 } }),
   regression: closed({
     newFindingSeverity: { enum: ['critical', 'high', 'medium', 'low', 'none'] },

@@ -4,6 +4,7 @@
 
 import type { Severity } from '../base/vocabulary.ts';
 import type { LinkerdPolicy } from './linkerd-policies.ts';
+import { JUNIT_MAX_FINDING_CASES, SARIF_MAX_RESULTS } from '../base/output-limits.ts';
 
 export type PssLevel = 'privileged' | 'baseline' | 'restricted';
 
@@ -107,6 +108,13 @@ export interface Config {
     /** A shared store (PostgreSQL) whose connection is lost is retried this long before the run fails. */
     retrySeconds: number;
   };
+  /** What report.sarif and report.junit.xml hold at most; the most severe findings are kept (src/run/output-limits.ts). */
+  reports: {
+    /** Results in report.sarif's run (GitHub code scanning rejects a run of more than 25,000). */
+    sarifMaxResults: number;
+    /** Testcases of single findings in report.junit.xml; the rest of a check are one summarising testcase. */
+    junitMaxFindingCases: number;
+  };
   /** Input size limits: refused with one line (exit 2) rather than a heap crash. */
   limits: {
     /** Largest single --manifests file, in MiB (a YAML parse needs ~50x the file in memory). */
@@ -180,6 +188,7 @@ export function defaultConfig(): Config {
     checks: {},
     waivers: [],
     history: { retention: { maxRuns: 90, maxAgeDays: 180 }, retrySeconds: 60 },
+    reports: { sarifMaxResults: SARIF_MAX_RESULTS, junitMaxFindingCases: JUNIT_MAX_FINDING_CASES },
     limits: { manifestFileMiB: 32, snapshotMiB: 1024 },
     regression: { newFindingSeverity: 'high', areaScoreDrop: 5, breadthGrowthPercent: 20, expiredWaiver: true },
     notify: { policy: 'regression', deadlineSeconds: 60 },

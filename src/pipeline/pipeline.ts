@@ -174,8 +174,9 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
     let files = await render();
     // report.sarif cut to what GitHub code scanning accepts says so in the log; the CLI says it too.
     if (files.some((f) => basename(f) === 'report.sarif')) {
-      const { total, leftOut } = sarifResultCount(report, carried);
-      if (leftOut > 0) edges.log.warn(sarifLeftOutText({ total, leftOut, limit: SARIF_MAX_RESULTS }));
+      const limit = config.reports?.sarifMaxResults ?? SARIF_MAX_RESULTS;
+      const { total, leftOut } = sarifResultCount(report, carried, limit);
+      if (leftOut > 0) edges.log.warn(sarifLeftOutText({ total, leftOut, limit }));
     }
     const notifyFirst = edges.notifyBeforeStore ?? true;
     // Stored before it is notified: each channel pending until its outcome is recorded, so a

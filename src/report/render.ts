@@ -35,6 +35,10 @@ export interface RenderOptions {
   sources?: Record<string, SourceRef>;
   /** The open findings of the checks the run could not evaluate, from the runs that last evaluated them: report.sarif lists them. */
   carried?: CarriedFindings[];
+  /** At most this many results in report.sarif (reports.sarifMaxResults, --sarif-max-results; default SARIF_MAX_RESULTS). */
+  sarifMaxResults?: number;
+  /** At most this many finding testcases in report.junit.xml (reports.junitMaxFindingCases, --junit-max-finding-cases; default JUNIT_MAX_FINDING_CASES). */
+  junitMaxFindingCases?: number;
   /** --history none: report.html and report.pdf say history is off, not "first run". */
   historyOff?: boolean;
   /** Told which file report.json is once it is in place (a store may keep the run from it). */
@@ -56,15 +60,17 @@ type Write = (report: RunReport, out: TextWriter, opts: Extras) => void;
 const REPORTS = {
   json: { file: 'report.json', render: (report: RunReport) => `${JSON.stringify(report, null, 2)}\n` },
   html: { file: 'report.html', render: (report: RunReport, opts: Extras) => renderHtml(report, { trend: opts.trend, previous: opts.previous ?? null, previousMissing: opts.previousMissing, carried: opts.carried, historyOff: opts.historyOff }) },
-  junit: { file: 'report.junit.xml', write: writeJunit },
+  junit: { file: 'report.junit.xml', write: (report: RunReport, out: TextWriter, opts: Extras) => writeJunit(report, out, { carried: opts.carried, maxFindingCases: opts.junitMaxFindingCases }) },
   md: { file: 'report.md', render: (report: RunReport) => renderMarkdown(report) },
-  sarif: { file: 'report.sarif', write: (report: RunReport, out: TextWriter, opts: Extras) => writeSarif(report, out, { sources: opts.sources, carried: opts.carried }) },
+  sarif: { file: 'report.sarif', write: (report: RunReport, out: TextWriter, opts: Extras) => writeSarif(report, out, { sources: opts.sources, carried: opts.carried, maxResults: opts.sarifMaxResults }) },
   csv: { file: 'report.csv', write: writeCsv },
   pdf: { file: 'report.pdf', render: (report: RunReport, opts: Extras) => printPdf(report, opts) },
 } as const satisfies Record<string, { file: string; render: Render } | { file: string; write: Write }>;
 
 export type ReportFormat = keyof typeof REPORTS;
 export const REPORT_FORMATS = Object.keys(REPORTS) as ReportFormat[];
+/** The file a format is written to (report.junit.xml for junit). */
+export const reportFileOf = (format: ReportFormat): string => REPORTS[format].file;
 /** The formats rendered as text (all but pdf). */
 export type TextFormat = Exclude<ReportFormat, 'pdf'>;
 

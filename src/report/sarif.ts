@@ -32,7 +32,7 @@ export interface SourceRef { file: string; line?: number }
 export interface SarifOptions {
   sources?: Record<string, SourceRef>;
   carried?: readonly CarriedFindings[];
-  /** At most this many results (SARIF_MAX_RESULTS unless told: tests); the most severe are kept (limits.ts). */
+  /** At most this many results (reports.sarifMaxResults; SARIF_MAX_RESULTS unless told); the most severe are kept (output-limits.ts). */
   maxResults?: number;
 }
 

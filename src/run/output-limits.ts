@@ -7,15 +7,9 @@
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import type { CarriedFindings, RunReport } from './types.ts';
 
-/** At most this many results in report.sarif's run: GitHub code scanning rejects a run of more. */
-export const SARIF_MAX_RESULTS = 25_000;
-
-/**
- * At most this many testcases of single findings in report.junit.xml; the others of a check are
- * one summarising testcase. With each testcase's text clipped (src/report/junit.ts JUNIT_CLIP) the file
- * stays well under GitLab's 30 MB.
- */
-export const JUNIT_MAX_FINDING_CASES = 2_500;
+// The caps and GitHub's limit are in src/base (ztaudit.yaml's defaults and validation read them too).
+export { GITHUB_SARIF_MAX_RESULTS, JUNIT_MAX_FINDING_CASES, SARIF_MAX_RESULTS, sarifAboveGithubText } from '../base/output-limits.ts';
+import { GITHUB_SARIF_MAX_RESULTS, SARIF_MAX_RESULTS } from '../base/output-limits.ts';
 
 /** A finding as the cut ranks it. */
 export interface Rankable { severity: Severity; waived?: boolean }
@@ -63,13 +57,14 @@ export class Cut {
   }
 }
 
-/** How many results report.sarif would have, and how many of them it leaves out (SARIF_MAX_RESULTS). O(findings). */
-export function sarifResultCount(report: Pick<RunReport, 'findings'>, carried: readonly CarriedFindings[] = []): { total: number; leftOut: number } {
+/** How many results report.sarif would have, and how many of them it leaves out at `limit` (SARIF_MAX_RESULTS unless configured). O(findings). */
+export function sarifResultCount(report: Pick<RunReport, 'findings'>, carried: readonly CarriedFindings[] = [], limit = SARIF_MAX_RESULTS): { total: number; leftOut: number } {
   const total = report.findings.length + carried.reduce((n, c) => n + c.findings.length + (c.waived?.length ?? 0), 0);
-  return { total, leftOut: Math.max(0, total - SARIF_MAX_RESULTS) };
+  return { total, leftOut: Math.max(0, total - limit) };
 }
 
 /** The notification (and CLI warning) of a log cut to its limit. */
 export function sarifLeftOutText({ total, leftOut, limit }: { total: number; leftOut: number; limit: number }): string {
-  return `report.sarif lists ${(total - leftOut).toLocaleString('en-US')} of ${total.toLocaleString('en-US')} results: GitHub code scanning rejects a run of more than ${limit.toLocaleString('en-US')}, so the ${leftOut.toLocaleString('en-US')} least severe (low before medium, persisting before new, waived before open) are left out; report.json has every finding`;
+  const why = limit === GITHUB_SARIF_MAX_RESULTS ? `GitHub code scanning rejects a run of more than ${limit.toLocaleString('en-US')}` : `it holds at most ${limit.toLocaleString('en-US')} (reports.sarifMaxResults)`;
+  return `report.sarif lists ${(total - leftOut).toLocaleString('en-US')} of ${total.toLocaleString('en-US')} results: ${why}, so the ${leftOut.toLocaleString('en-US')} least severe (low before medium, persisting before new, waived before open) are left out; report.json has every finding`;
 }
