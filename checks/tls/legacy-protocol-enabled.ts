@@ -348,6 +348,41 @@ function contourVerdicts(ctx: AuditContext): Verdict[] {
     const ignored = min !== undefined && min !== effective ? ` (minimumProtocolVersion "${min}" is not 1.2 or 1.3, which Contour replaces with its default, 1.2)` : '';
     out.push({ status: 'pass', resource, message: `HTTPProxy ${resource.namespace}/${resource.name} requires TLS ${effective} or later${ignored}${by ? ` on ${contourLabel(by.config)}` : ''}.`, evidence });
   }
+  out.push(...contourIngressVerdicts(served));
+  return out;
+}
+
+const CONTOUR_INGRESS_MIN = 'projectcontour.io/tls-minimum-protocol-version';
+
+/**
+ * Ingresses with spec.tls that a `contour serve` in the snapshot takes (contourServedMinimums):
+ * their minimum is the annotation projectcontour.io/tls-minimum-protocol-version
+ * (https://projectcontour.io/docs/main/config/annotations/), read as the release reads it
+ * (contourTlsVersion: from v1.11 "1.2" or "1.3" only, any other value 1.2, internal/annotation
+ * TLSVersion and internal/dag/ingress_processor.go; before, "1.1" or any other value TLS 1.1), raised
+ * to Contour's tls.minimum-protocol-version. Without a `contour serve`, which controller serves an
+ * Ingress is not known here: none is judged.
+ */
+function contourIngressVerdicts(served: ReturnType<typeof contourServedMinimums>): Verdict[] {
+  const out: Verdict[] = [];
+  for (const [ing, by] of served) {
+    if (ing.kind !== 'Ingress') continue;
+    const resource = { kind: 'Ingress', namespace: ing.metadata?.namespace ?? 'default', name: ing.metadata?.name ?? '' };
+    const raw = ing.metadata?.annotations?.[CONTOUR_INGRESS_MIN];
+    const said = raw === undefined ? `it sets no ${CONTOUR_INGRESS_MIN}` : `${CONTOUR_INGRESS_MIN}: ${JSON.stringify(raw)}`;
+    const evidence = { annotation: raw ?? 'unset (Contour default)', effective: by.minimum, contour: refString(by.config.ref), image: by.config.release.image, globalMinimum: by.config.minimumSource };
+    const what = `Ingress ${resource.namespace}/${resource.name}`;
+    if (by.minimum === '1.1') {
+      const usable = clientTrafficPolicyLegacyCiphers({ ciphers: contourCipherNames(by.config.ciphers) });
+      const why = `on ${contourLabel(by.config)}: ${said}, and ${by.config.minimumSource}; Contour reads any minimum but "1.2" or "1.3" as TLS 1.1 before v1.10 and keeps "1.1" and a global default of 1.1 at v1.10`;
+      out.push(usable.length
+        ? { status: 'fail', resource, detailKey: 'contour-tls-minimum', message: `${what} accepts TLS 1.1 ${why}. ${by.config.source} enables ${usable.join(', ')}, which work below TLS 1.2. Set ${CONTOUR_INGRESS_MIN}: "1.2" (and tls.minimum-protocol-version "1.2"), or upgrade Contour to v1.11 or later.`, evidence: { ...evidence, ciphersBelowTls12: usable } }
+        : { status: 'fail', resource, detailKey: 'contour-tls-minimum', severity: 'low', message: `${what} allows TLS 1.1 ${why}; but no enabled cipher works below TLS 1.2 (${by.config.source}), so no TLS 1.1 handshake completes. Set ${CONTOUR_INGRESS_MIN}: "1.2" to say what it accepts.`, evidence: { ...evidence, ciphersBelowTls12: [] } });
+      continue;
+    }
+    const ignored = raw !== undefined && raw !== '1.2' && raw !== '1.3' ? ` (${CONTOUR_INGRESS_MIN} ${JSON.stringify(raw)} is not "1.2" or "1.3", which Contour replaces with its default, 1.2)` : '';
+    out.push({ status: 'pass', resource, detailKey: 'contour-tls-minimum', message: `${what} requires TLS ${by.minimum} or later${ignored} on ${contourLabel(by.config)}.`, evidence });
+  }
   return out;
 }
 
