@@ -15,7 +15,7 @@ import { NGINX_CONTROLLER_CONFIG_READ } from './lib/nginx-config-read.ts';
 import { LBC_SERVICE_WEBHOOK_READ } from './lib/lbc-webhook-read.ts';
 import { ENVOY_GATEWAY_TARGETS_READ } from './lib/envoy-gateway-read.ts';
 import { ISTIO_TLS_DEFAULTS_READ } from './lib/istio-mesh-tls-read.ts';
-import { GKE_FRONTEND_CONFIG_READ, GKE_GATEWAY_POLICY_READ, gkeHttpsIngresses } from './lib/gke-ssl-policy-read.ts';
+import { GKE_SSL_POLICY_KINDS, gkeHttpsIngresses, gkeUnjudged } from './lib/gke-ssl-policy-read.ts';
 import { CONTOUR_CONFIGURATION_READ } from './lib/contour-config-read.ts';
 
 const NGINX_DEFAULT_PROTOCOLS = 'TLSv1.2 TLSv1.3';
@@ -504,8 +504,10 @@ function gkeVerdict(resource: ResourceRef, at: string, policy: GkeSslPolicy, evi
 
 function gkeVerdicts(ctx: AuditContext): Verdict[] {
   const frontendConfigs = gkeFrontendConfigs(ctx.snapshot);
-  const ingresses = gkeHttpsIngresses(ctx).map(({ resource, gke }) => gkeVerdict(resource, `Ingress ${resource.namespace}/${resource.name} (${gke.by}) terminates TLS at a Google Cloud load balancer (${gke.certificates.join(', ')})`, gkeIngressSslPolicy(frontendConfigs, resource.namespace, gke), { loadBalancer: 'Google Cloud', gkeIngress: gke.by, certificates: gke.certificates, ...(gke.frontendConfig !== undefined ? { frontendConfig: gke.frontendConfig } : {}) }));
-  const gateways = gkeTlsGateways(ctx.snapshot);
+  // What an unread FrontendConfig or GCPGatewayPolicy list hides is left out, named in the note (gkeUnjudged).
+  const unjudged = gkeUnjudged(ctx);
+  const ingresses = gkeHttpsIngresses(ctx).filter(({ resource }) => !unjudged.ingresses.has(`${resource.namespace}/${resource.name}`)).map(({ resource, gke }) => gkeVerdict(resource, `Ingress ${resource.namespace}/${resource.name} (${gke.by}) terminates TLS at a Google Cloud load balancer (${gke.certificates.join(', ')})`, gkeIngressSslPolicy(frontendConfigs, resource.namespace, gke), { loadBalancer: 'Google Cloud', gkeIngress: gke.by, certificates: gke.certificates, ...(gke.frontendConfig !== undefined ? { frontendConfig: gke.frontendConfig } : {}) }));
+  const gateways = unjudged.gateways ? [] : gkeTlsGateways(ctx.snapshot);
   const policies = gkeGatewaySslPolicies(ctx.snapshot, gateways);
   return [...ingresses, ...gateways.map((g) => gkeVerdict({ kind: 'Gateway', namespace: g.namespace, name: g.name }, `Gateway ${g.namespace}/${g.name} (GatewayClass ${JSON.stringify(g.gatewayClass)}, controller ${GKE_GATEWAY_CONTROLLER}) terminates TLS at a Google Cloud load balancer (listeners ${g.listeners.map((l) => JSON.stringify(l)).join(', ')})`, policies.get(`${g.namespace}/${g.name}`)!, { loadBalancer: 'Google Cloud', gatewayClass: g.gatewayClass, listeners: g.listeners }))];
 }
@@ -514,7 +516,7 @@ function excludedSubjects(ctx: AuditContext): string[] {
   const out: string[] = [];
   const { passthrough } = istioServers(ctx);
   if (passthrough.length > 0) out.push(`${passthrough.length} Istio Gateway server(s) pass TLS through to the backend (PASSTHROUGH or AUTO_PASSTHROUGH; an omitted tls.mode is PASSTHROUGH), so the backend decides the TLS version, not the gateway: ${passthrough.join(', ')}; run with --probe-tls to judge them (tls.probe-legacy-accepted): the probe sends each of their hosts as SNI to the address of the LoadBalancer Service selecting the gateway's pods, as the gateway routes passthrough connections by SNI alone; a wildcard host, or a gateway without such a Service, needs its hosts listed in tls.probe.endpoints with their sni`);
-  out.push(...istioUnversioned(ctx), ...contourUnversioned(ctx));
+  out.push(...gkeUnjudged(ctx).notes, ...istioUnversioned(ctx), ...contourUnversioned(ctx));
   out.push(...traefikUnjudged(ctx));
   const gwPassthrough = gatewayPassthroughListeners(ctx.snapshot);
   if (gwPassthrough.length > 0) {
@@ -567,9 +569,9 @@ export const legacyProtocolEnabled: Check = {
   remediation: 'Require TLS 1.2+: remove TLSv1/TLSv1.1 from ingress-nginx ssl-protocols; set Istio minProtocolVersion TLSV1_2 on each SIMPLE, MUTUAL or OPTIONAL_MUTUAL Gateway server: before Istio 1.15 set it explicitly, as a server without it takes Envoy\'s default minimum there, TLS 1.0 (from 1.15 omitting it means TLS 1.2); a server without its own takes meshConfig.tlsDefaults.minProtocolVersion from Istio 1.18, which istiod before 1.27.6, 1.28.4 and 1.29.1 writes to Envoy as TLS 1.0 (TLSV1_2) or TLS 1.1 (TLSV1_3): there set it on the server too, or upgrade istiod; Traefik minVersion VersionTLS12 in every TLSOption (without it Traefik before v2.11, built with a Go older than 1.22, accepts TLS 1.0) and, on Traefik before v2.9, whose built-in default sets no minimum, in a TLSOption named default; Contour minimumProtocolVersion "1.2"; in the Envoy Gateway ClientTrafficPolicy that applies to a Gateway listener (one naming it in targetRefs sectionName, else the oldest targeting the whole Gateway) set tls.minVersion "1.2" or "1.3", or leave it unset (1.2) (a lower minVersion with no tls.ciphers, Envoy\'s default list, or only AES-GCM, ChaCha20-Poly1305 and SHA-256/384 suites is a low finding: no handshake below TLS 1.2 completes; a CBC-SHA suite listed keeps it high); on a Service with service.beta.kubernetes.io/aws-load-balancer-ssl-cert set service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06 on a Network Load Balancer, ELBSecurityPolicy-TLS-1-2-2017-01 on a Classic one, which has none of the TLS13/FS policies and otherwise keeps the default; from manifests, a Service without spec.loadBalancerClass is the AWS Load Balancer Controller\'s NLB when its v2.5+ Service webhook is there, shown by its MutatingWebhookConfiguration or its image tag, and unjudged, in the coverage note, when the image names no version): without it AWS applies ELBSecurityPolicy-2016-08, which accepts TLS 1.0; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/ssl-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06), its default being ELBSecurityPolicy-2016-08 too; or run the AWS Load Balancer Controller with --default-ssl-policy=ELBSecurityPolicy-TLS13-1-2-2021-06, which its ALBs and NLBs take when no annotation names a policy (an sslPolicy in the IngressClassParams (elbv2.k8s.aws) an ALB Ingress\'s class names overrides the annotation: set it there to a TLS 1.2+ policy); on a GKE Ingress (class gce, gce-internal, gce-regional-external) name a FrontendConfig (networking.gke.io/v1beta1.FrontendConfig) whose sslPolicy is a Google Cloud SSL policy with minimum TLS 1.2 (gcloud compute ssl-policies create --min-tls-version 1.2 --profile MODERN), and on a GKE Gateway attach a GCPGatewayPolicy naming one: without either Google Cloud\'s default policy applies, which accepts TLS 1.0; on EKS Auto Mode (loadBalancerClass eks.amazonaws.com/nlb) name a TLS 1.2+ policy the same way and confirm it on the listener (aws elbv2 describe-listeners), AWS documenting neither Auto Mode\'s default nor that it reads the annotation; on an EKS Auto Mode ALB Ingress (IngressClass controller eks.amazonaws.com/alb) set sslPolicy in the IngressClassParams its class names to a TLS 1.2+ policy (it overrides alb.ingress.kubernetes.io/ssl-policy): with neither, AWS documents no Auto Mode default and the policy is noted as unknown (a Service of another spec.loadBalancerClass, e.g. MetalLB\'s, gets no AWS load balancer: its policy is not judged, and the coverage note names it).',
   needs: ['deployments', 'daemonsets'],
   reads: ['statefulsets', 'services', 'ingresses', 'ingressclasses', 'istio.gateways', 'gatewayapi.gateways', 'gatewayapi.gatewayclasses', 'envoygateway.clienttrafficpolicies', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'traefik.ingressroutetcps', 'traefik-legacy.ingressroutetcps', 'contour.httpproxies'],
-  readsWhen: [NGINX_CONTROLLER_CONFIG_READ, ISTIO_TLS_DEFAULTS_READ, TRAEFIK_TLS_ROUTERS_READ, ENVOY_GATEWAY_TARGETS_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ, ALB_NAMESPACES_READ, LBC_SERVICE_WEBHOOK_READ, GKE_FRONTEND_CONFIG_READ, GKE_GATEWAY_POLICY_READ, CONTOUR_CONFIGURATION_READ],
+  readsWhen: [NGINX_CONTROLLER_CONFIG_READ, ISTIO_TLS_DEFAULTS_READ, TRAEFIK_TLS_ROUTERS_READ, ENVOY_GATEWAY_TARGETS_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ, ALB_NAMESPACES_READ, LBC_SERVICE_WEBHOOK_READ, CONTOUR_CONFIGURATION_READ],
   // The routers a TLSOption's finding names (lib/traefik-option-users.ts): unreadable, the finding says so.
-  readsBestEffort: TLS_OPTION_USER_KINDS.filter((k) => !k.endsWith('ingressroutetcps')),
+  readsBestEffort: [...TLS_OPTION_USER_KINDS.filter((k) => !k.endsWith('ingressroutetcps')), ...GKE_SSL_POLICY_KINDS],
   evaluate(ctx) {
     return [...nginxVerdicts(ctx), ...istioVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...traefikVerdicts(ctx), ...contourVerdicts(ctx), ...awsLoadBalancerVerdicts(ctx), ...albVerdicts(ctx), ...gkeVerdicts(ctx)];
   },
@@ -577,4 +579,5 @@ export const legacyProtocolEnabled: Check = {
     const notes = excludedSubjects(ctx);
     return notes.length > 0 ? notes.join('; ') : undefined;
   },
+  unjudgedNamespaces: (ctx) => gkeUnjudged(ctx).namespaces,
 };
