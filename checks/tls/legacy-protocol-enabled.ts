@@ -2,7 +2,7 @@ import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
 import type { KubeObject } from '../../src/snapshot/types.ts';
-import {  ALB_PARAMS, gatewayPassthroughListeners, traefikTcpPassthroughRoutes, GKE_DEFAULT_SSL_POLICY, GKE_GATEWAY_CONTROLLER, gkeFrontendConfigs, gkeGatewaySslPolicies, gkeIngressSslPolicy, gkeTlsGateways, type GkeSslPolicy, nginxCanary, nginxCipherAnnotations, nginxServerKeys, opensslEnabledSuites, ALB_SSL_POLICY, clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, istioGatewayServers, istioTlsDefaults, albIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, traefikDefaultMinTls, traefikTlsOptions, traefikTlsRouter, undecidedTlsServices, versionTokens, type AlbIngress, type TraefikInstance, type AwsTlsService, type LbcDefaultPolicy , contourCipherConfigs, contourCipherNames, contourHigher, contourTlsVersion, contourTlsVirtualHosts, type ContourCiphers, type ContourTlsVersion, istioGatewayRelease, ENVOY_PRE_123_DEFAULT_CIPHERS, type IstioGatewayRelease } from '../../src/analysis/tls/index.ts';
+import {  ALB_PARAMS, gatewayPassthroughListeners, traefikTcpPassthroughRoutes, GKE_DEFAULT_SSL_POLICY, GKE_GATEWAY_CONTROLLER, gkeFrontendConfigs, gkeGatewaySslPolicies, gkeIngressSslPolicy, gkeTlsGateways, type GkeSslPolicy, nginxCanary, nginxCipherAnnotations, nginxServerKeys, opensslEnabledSuites, ALB_SSL_POLICY, clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, istioGatewayServers, istioTlsDefaults, albIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, traefikDefaultMinTls, traefikTlsOptions, traefikTlsRouter, undecidedTlsServices, versionTokens, type AlbIngress, type TraefikInstance, type AwsTlsService, type LbcDefaultPolicy , contourCipherConfigs, contourCipherNames, contourHigher, contourTlsVersion, contourTlsVirtualHosts, type ContourCiphers, type ContourTlsVersion, istioGatewayRelease, istioMeshMinimum, ISTIO_CIPHER_MODES, ENVOY_PRE_123_DEFAULT_CIPHERS, type IstioGatewayRelease } from '../../src/analysis/tls/index.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { istioMeshConfigUnread } from '../../src/analysis/mesh/configmaps.ts';
@@ -15,7 +15,7 @@ import { NGINX_CONTROLLER_CONFIG_READ } from './lib/nginx-config-read.ts';
 import { LBC_SERVICE_WEBHOOK_READ } from './lib/lbc-webhook-read.ts';
 import { ENVOY_GATEWAY_TARGETS_READ } from './lib/envoy-gateway-read.ts';
 import { ISTIO_TLS_DEFAULTS_READ } from './lib/istio-mesh-tls-read.ts';
-import { GKE_FRONTEND_CONFIG_READ, GKE_GATEWAY_POLICY_READ, gkeHttpsIngresses } from './lib/gke-ssl-policy-read.ts';
+import { GKE_SSL_POLICY_KINDS, gkeHttpsIngresses, gkeUnjudged } from './lib/gke-ssl-policy-read.ts';
 import { CONTOUR_CONFIGURATION_READ } from './lib/contour-config-read.ts';
 
 const NGINX_DEFAULT_PROTOCOLS = 'TLSv1.2 TLSv1.3';
@@ -98,17 +98,23 @@ function legacyEnvoyOf(release: IstioGatewayRelease): string | undefined {
 function istioVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
   const releases = new Map<KubeObject, IstioGatewayRelease>();
-  for (const { resource, gateway, i, server, tls } of istioServers(ctx).judged) {
+  const judged = istioServers(ctx).judged;
+  const meshMin = judged.length ? istioTlsDefaults(ctx.snapshot, ctx.config)?.minProtocolVersion : undefined;
+  for (const { resource, gateway, i, server, tls, mode } of judged) {
     const port = obj(server?.port);
     const detailKey = `server/${str(port?.name) ?? port?.number ?? i}`;
-    const min = str(tls.minProtocolVersion);
+    const ownMin = str(tls.minProtocolVersion);
     const max = str(tls.maxProtocolVersion);
     if (!releases.has(gateway)) releases.set(gateway, istioGatewayRelease(ctx.snapshot, gateway));
+    // A server with no minimum of its own (or TLS_AUTO) takes meshConfig.tlsDefaults.minProtocolVersion
+    // where its release reads it, as that release writes it to Envoy (istioMeshMinimum).
+    const meshFloor = meshMin !== undefined && (ownMin === undefined || ownMin === 'TLS_AUTO') && ISTIO_CIPHER_MODES.has(mode) ? istioMeshMinimum(meshMin, releases.get(gateway)) : undefined;
+    const min = meshFloor?.effective ?? ownMin;
     // Before Istio 1.15 (Envoy 1.22 and older) TLS_AUTO is Envoy's server default, TLS 1.0 (istio.ts ENVOY_PRE_123_DEFAULT_CIPHERS).
     const oldEnvoy = legacyEnvoyOf(releases.get(gateway));
     const auto = min === undefined || min === 'TLS_AUTO';
     const effectiveMin = auto && oldEnvoy ? 'TLSV1_0' : min;
-    const evidence = { port: port?.number, hosts: server?.hosts, mode: tls.mode, minProtocolVersion: min ?? (oldEnvoy ? 'TLS_AUTO (TLSV1_0 before Envoy 1.23)' : 'TLS_AUTO (TLSV1_2)'), maxProtocolVersion: max ?? 'TLS_AUTO', ...(oldEnvoy ? { envoy: oldEnvoy } : {}) };
+    const evidence = { port: port?.number, hosts: server?.hosts, mode: tls.mode, minProtocolVersion: ownMin ?? (oldEnvoy ? 'TLS_AUTO (TLSV1_0 before Envoy 1.23)' : 'TLS_AUTO (TLSV1_2)'), maxProtocolVersion: max ?? 'TLS_AUTO', ...(oldEnvoy ? { envoy: oldEnvoy } : {}), ...(meshFloor ? { meshMinProtocolVersion: meshMin, ...(meshFloor.effective ? { effectiveMinProtocolVersion: meshFloor.effective } : {}), meshMinNote: meshFloor.why } : {}) };
     // istiod applies a server's version and cipher fields only in SIMPLE, MUTUAL and OPTIONAL_MUTUAL
     // (pilot/pkg/networking/core/listener.go: `if isSimpleOrMutual(serverTLSSettings.Mode) {
     // applyServerTLSSettings(...) }`); ISTIO_MUTUAL takes the mesh's mTLS context, TLS 1.2+.
@@ -117,8 +123,11 @@ function istioVerdicts(ctx: AuditContext): Verdict[] {
       continue;
     }
     const bad = [effectiveMin, max].filter((v): v is string => !!v && ISTIO_LEGACY.has(v));
+    const ownSaid = ownMin ? `minProtocolVersion ${ownMin}` : 'no minProtocolVersion';
     const allows = auto && oldEnvoy
-      ? `Server on port ${port?.number ?? '?'} allows TLSV1_0 (${min ? 'minProtocolVersion TLS_AUTO' : 'no minProtocolVersion'}: ${oldEnvoy}, whose server-side default minimum is TLS 1.0${max ? `; maxProtocolVersion ${max}` : ''})`
+      ? `Server on port ${port?.number ?? '?'} allows TLSV1_0 (${ownSaid}${meshFloor ? `, ${meshFloor.why}` : ''}: ${oldEnvoy}, whose server-side default minimum is TLS 1.0${max ? `; maxProtocolVersion ${max}` : ''})`
+      : meshFloor?.effective
+      ? `Server on port ${port?.number ?? '?'} allows ${bad.join('/')} (${ownSaid}, so it takes ${meshFloor.why}${max ? `; maxProtocolVersion ${max}` : ''})`
       : `Server on port ${port?.number ?? '?'} allows ${bad.join('/')} (${min ? `minProtocolVersion ${min}` : ''}${max ? ` maxProtocolVersion ${max}` : ''})`;
     // cipherSuites are Envoy's cipher_suites; unset, istiod writes meshConfig.tlsDefaults.cipherSuites
     // (as tls.weak-ciphers reads them), else Envoy's default list applies: from Envoy 1.23 AES-GCM
@@ -134,10 +143,10 @@ function istioVerdicts(ctx: AuditContext): Verdict[] {
     const said = suites.length ? `${from} ${own.length ? 'list' : 'they list'} only suites that need TLS 1.2 (${suites.join(', ')})` : 'it sets no cipherSuites (Envoy\'s default list: AES-GCM and ChaCha20-Poly1305 only)';
     const source = own.length ? {} : mesh?.cipherSuites ? { cipherSuites: suites, cipherSuitesFrom: mesh.source } : envoyDefault ? { cipherSuites: suites, cipherSuitesFrom: 'Envoy default before 1.23' } : {};
     out.push(bad.length && usable.length === 0 && !meshUnread
-      ? { status: 'fail', resource, detailKey, severity: 'low', message: `${allows}, but no enabled cipher works below TLS 1.2: ${said}, so no TLS 1.0 or 1.1 handshake completes. Set minProtocolVersion TLSV1_2${oldEnvoy ? '' : ' (or omit it)'} to say what the server accepts.`, evidence: { ...evidence, ...source, ciphersBelowTls12: [] } }
+      ? { status: 'fail', resource, detailKey, severity: 'low', message: `${allows}, but no enabled cipher works below TLS 1.2: ${said}, so no TLS 1.0 or 1.1 handshake completes. Set minProtocolVersion TLSV1_2${oldEnvoy || meshFloor?.effective ? ' on the server' : ' (or omit it)'} to say what the server accepts.`, evidence: { ...evidence, ...source, ciphersBelowTls12: [] } }
       : bad.length
-      ? { status: 'fail', resource, detailKey, message: `${allows}${usable.length ? `; ${from} ${usable.join(', ')} work below TLS 1.2` : meshUnread ? `; it sets no cipherSuites, so it takes meshConfig.tlsDefaults.cipherSuites, and ${meshUnread}: whether a cipher it enables works below TLS 1.2 is unknown` : ''}.${auto && oldEnvoy ? ' Set minProtocolVersion TLSV1_2.' : ''}`, evidence: { ...evidence, ...source, ciphersBelowTls12: usable, ...(meshUnread ? { meshConfig: meshUnread } : {}) } }
-      : { status: 'pass', resource, detailKey, message: `Server on port ${port?.number ?? '?'} requires TLS 1.2 or later.`, evidence });
+      ? { status: 'fail', resource, detailKey, message: `${allows}${usable.length ? `; ${from} ${usable.join(', ')} work below TLS 1.2` : meshUnread ? `; it sets no cipherSuites, so it takes meshConfig.tlsDefaults.cipherSuites, and ${meshUnread}: whether a cipher it enables works below TLS 1.2 is unknown` : ''}.${auto && oldEnvoy ? ' Set minProtocolVersion TLSV1_2.' : meshFloor?.effective ? ' Set minProtocolVersion TLSV1_2 on the server, or upgrade istiod to a release that maps tlsDefaults right (1.27.6, 1.28.4, 1.29.1, 1.30 or later).' : ''}`, evidence: { ...evidence, ...source, ciphersBelowTls12: usable, ...(meshUnread ? { meshConfig: meshUnread } : {}) } }
+      : { status: 'pass', resource, detailKey, message: `Server on port ${port?.number ?? '?'} requires TLS ${min === 'TLSV1_3' ? '1.3' : '1.2 or later'}${meshFloor ? ` (${ownSaid}: ${meshFloor.why})` : ''}.`, evidence });
   }
   return out;
 }
@@ -339,6 +348,41 @@ function contourVerdicts(ctx: AuditContext): Verdict[] {
     const ignored = min !== undefined && min !== effective ? ` (minimumProtocolVersion "${min}" is not 1.2 or 1.3, which Contour replaces with its default, 1.2)` : '';
     out.push({ status: 'pass', resource, message: `HTTPProxy ${resource.namespace}/${resource.name} requires TLS ${effective} or later${ignored}${by ? ` on ${contourLabel(by.config)}` : ''}.`, evidence });
   }
+  out.push(...contourIngressVerdicts(served));
+  return out;
+}
+
+const CONTOUR_INGRESS_MIN = 'projectcontour.io/tls-minimum-protocol-version';
+
+/**
+ * Ingresses with spec.tls that a `contour serve` in the snapshot takes (contourServedMinimums):
+ * their minimum is the annotation projectcontour.io/tls-minimum-protocol-version
+ * (https://projectcontour.io/docs/main/config/annotations/), read as the release reads it
+ * (contourTlsVersion: from v1.11 "1.2" or "1.3" only, any other value 1.2, internal/annotation
+ * TLSVersion and internal/dag/ingress_processor.go; before, "1.1" or any other value TLS 1.1), raised
+ * to Contour's tls.minimum-protocol-version. Without a `contour serve`, which controller serves an
+ * Ingress is not known here: none is judged.
+ */
+function contourIngressVerdicts(served: ReturnType<typeof contourServedMinimums>): Verdict[] {
+  const out: Verdict[] = [];
+  for (const [ing, by] of served) {
+    if (ing.kind !== 'Ingress') continue;
+    const resource = { kind: 'Ingress', namespace: ing.metadata?.namespace ?? 'default', name: ing.metadata?.name ?? '' };
+    const raw = ing.metadata?.annotations?.[CONTOUR_INGRESS_MIN];
+    const said = raw === undefined ? `it sets no ${CONTOUR_INGRESS_MIN}` : `${CONTOUR_INGRESS_MIN}: ${JSON.stringify(raw)}`;
+    const evidence = { annotation: raw ?? 'unset (Contour default)', effective: by.minimum, contour: refString(by.config.ref), image: by.config.release.image, globalMinimum: by.config.minimumSource };
+    const what = `Ingress ${resource.namespace}/${resource.name}`;
+    if (by.minimum === '1.1') {
+      const usable = clientTrafficPolicyLegacyCiphers({ ciphers: contourCipherNames(by.config.ciphers) });
+      const why = `on ${contourLabel(by.config)}: ${said}, and ${by.config.minimumSource}; Contour reads any minimum but "1.2" or "1.3" as TLS 1.1 before v1.10 and keeps "1.1" and a global default of 1.1 at v1.10`;
+      out.push(usable.length
+        ? { status: 'fail', resource, detailKey: 'contour-tls-minimum', message: `${what} accepts TLS 1.1 ${why}. ${by.config.source} enables ${usable.join(', ')}, which work below TLS 1.2. Set ${CONTOUR_INGRESS_MIN}: "1.2" (and tls.minimum-protocol-version "1.2"), or upgrade Contour to v1.11 or later.`, evidence: { ...evidence, ciphersBelowTls12: usable } }
+        : { status: 'fail', resource, detailKey: 'contour-tls-minimum', severity: 'low', message: `${what} allows TLS 1.1 ${why}; but no enabled cipher works below TLS 1.2 (${by.config.source}), so no TLS 1.1 handshake completes. Set ${CONTOUR_INGRESS_MIN}: "1.2" to say what it accepts.`, evidence: { ...evidence, ciphersBelowTls12: [] } });
+      continue;
+    }
+    const ignored = raw !== undefined && raw !== '1.2' && raw !== '1.3' ? ` (${CONTOUR_INGRESS_MIN} ${JSON.stringify(raw)} is not "1.2" or "1.3", which Contour replaces with its default, 1.2)` : '';
+    out.push({ status: 'pass', resource, detailKey: 'contour-tls-minimum', message: `${what} requires TLS ${by.minimum} or later${ignored} on ${contourLabel(by.config)}.`, evidence });
+  }
   return out;
 }
 
@@ -460,8 +504,10 @@ function gkeVerdict(resource: ResourceRef, at: string, policy: GkeSslPolicy, evi
 
 function gkeVerdicts(ctx: AuditContext): Verdict[] {
   const frontendConfigs = gkeFrontendConfigs(ctx.snapshot);
-  const ingresses = gkeHttpsIngresses(ctx).map(({ resource, gke }) => gkeVerdict(resource, `Ingress ${resource.namespace}/${resource.name} (${gke.by}) terminates TLS at a Google Cloud load balancer (${gke.certificates.join(', ')})`, gkeIngressSslPolicy(frontendConfigs, resource.namespace, gke), { loadBalancer: 'Google Cloud', gkeIngress: gke.by, certificates: gke.certificates, ...(gke.frontendConfig !== undefined ? { frontendConfig: gke.frontendConfig } : {}) }));
-  const gateways = gkeTlsGateways(ctx.snapshot);
+  // What an unread FrontendConfig or GCPGatewayPolicy list hides is left out, named in the note (gkeUnjudged).
+  const unjudged = gkeUnjudged(ctx);
+  const ingresses = gkeHttpsIngresses(ctx).filter(({ resource }) => !unjudged.ingresses.has(`${resource.namespace}/${resource.name}`)).map(({ resource, gke }) => gkeVerdict(resource, `Ingress ${resource.namespace}/${resource.name} (${gke.by}) terminates TLS at a Google Cloud load balancer (${gke.certificates.join(', ')})`, gkeIngressSslPolicy(frontendConfigs, resource.namespace, gke), { loadBalancer: 'Google Cloud', gkeIngress: gke.by, certificates: gke.certificates, ...(gke.frontendConfig !== undefined ? { frontendConfig: gke.frontendConfig } : {}) }));
+  const gateways = unjudged.gateways ? [] : gkeTlsGateways(ctx.snapshot);
   const policies = gkeGatewaySslPolicies(ctx.snapshot, gateways);
   return [...ingresses, ...gateways.map((g) => gkeVerdict({ kind: 'Gateway', namespace: g.namespace, name: g.name }, `Gateway ${g.namespace}/${g.name} (GatewayClass ${JSON.stringify(g.gatewayClass)}, controller ${GKE_GATEWAY_CONTROLLER}) terminates TLS at a Google Cloud load balancer (listeners ${g.listeners.map((l) => JSON.stringify(l)).join(', ')})`, policies.get(`${g.namespace}/${g.name}`)!, { loadBalancer: 'Google Cloud', gatewayClass: g.gatewayClass, listeners: g.listeners }))];
 }
@@ -470,7 +516,7 @@ function excludedSubjects(ctx: AuditContext): string[] {
   const out: string[] = [];
   const { passthrough } = istioServers(ctx);
   if (passthrough.length > 0) out.push(`${passthrough.length} Istio Gateway server(s) pass TLS through to the backend (PASSTHROUGH or AUTO_PASSTHROUGH; an omitted tls.mode is PASSTHROUGH), so the backend decides the TLS version, not the gateway: ${passthrough.join(', ')}; run with --probe-tls to judge them (tls.probe-legacy-accepted): the probe sends each of their hosts as SNI to the address of the LoadBalancer Service selecting the gateway's pods, as the gateway routes passthrough connections by SNI alone; a wildcard host, or a gateway without such a Service, needs its hosts listed in tls.probe.endpoints with their sni`);
-  out.push(...istioUnversioned(ctx), ...contourUnversioned(ctx));
+  out.push(...gkeUnjudged(ctx).notes, ...istioUnversioned(ctx), ...contourUnversioned(ctx));
   out.push(...traefikUnjudged(ctx));
   const gwPassthrough = gatewayPassthroughListeners(ctx.snapshot);
   if (gwPassthrough.length > 0) {
@@ -520,12 +566,12 @@ export const legacyProtocolEnabled: Check = {
   protectsAgainst: 'edge TLS configuration that still allows TLS 1.0/1.1 (RFC 8996; NIST SP 800-52r2 requires 1.2+)',
   severity: 'high',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Require TLS 1.2+: remove TLSv1/TLSv1.1 from ingress-nginx ssl-protocols; set Istio minProtocolVersion TLSV1_2 (or omit it); Traefik minVersion VersionTLS12 in every TLSOption (without it Traefik before v2.11, built with a Go older than 1.22, accepts TLS 1.0) and, on Traefik before v2.9, whose built-in default sets no minimum, in a TLSOption named default; Contour minimumProtocolVersion "1.2"; in the Envoy Gateway ClientTrafficPolicy that applies to a Gateway listener (one naming it in targetRefs sectionName, else the oldest targeting the whole Gateway) set tls.minVersion "1.2" or "1.3", or leave it unset (1.2) (a lower minVersion with no tls.ciphers, Envoy\'s default list, or only AES-GCM, ChaCha20-Poly1305 and SHA-256/384 suites is a low finding: no handshake below TLS 1.2 completes; a CBC-SHA suite listed keeps it high); on a Service with service.beta.kubernetes.io/aws-load-balancer-ssl-cert set service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06 on a Network Load Balancer, ELBSecurityPolicy-TLS-1-2-2017-01 on a Classic one, which has none of the TLS13/FS policies and otherwise keeps the default; from manifests, a Service without spec.loadBalancerClass is the AWS Load Balancer Controller\'s NLB when its v2.5+ Service webhook is there, shown by its MutatingWebhookConfiguration or its image tag, and unjudged, in the coverage note, when the image names no version): without it AWS applies ELBSecurityPolicy-2016-08, which accepts TLS 1.0; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/ssl-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06), its default being ELBSecurityPolicy-2016-08 too; or run the AWS Load Balancer Controller with --default-ssl-policy=ELBSecurityPolicy-TLS13-1-2-2021-06, which its ALBs and NLBs take when no annotation names a policy (an sslPolicy in the IngressClassParams (elbv2.k8s.aws) an ALB Ingress\'s class names overrides the annotation: set it there to a TLS 1.2+ policy); on a GKE Ingress (class gce, gce-internal, gce-regional-external) name a FrontendConfig (networking.gke.io/v1beta1.FrontendConfig) whose sslPolicy is a Google Cloud SSL policy with minimum TLS 1.2 (gcloud compute ssl-policies create --min-tls-version 1.2 --profile MODERN), and on a GKE Gateway attach a GCPGatewayPolicy naming one: without either Google Cloud\'s default policy applies, which accepts TLS 1.0; on EKS Auto Mode (loadBalancerClass eks.amazonaws.com/nlb) name a TLS 1.2+ policy the same way and confirm it on the listener (aws elbv2 describe-listeners), AWS documenting neither Auto Mode\'s default nor that it reads the annotation; on an EKS Auto Mode ALB Ingress (IngressClass controller eks.amazonaws.com/alb) set sslPolicy in the IngressClassParams its class names to a TLS 1.2+ policy (it overrides alb.ingress.kubernetes.io/ssl-policy): with neither, AWS documents no Auto Mode default and the policy is noted as unknown (a Service of another spec.loadBalancerClass, e.g. MetalLB\'s, gets no AWS load balancer: its policy is not judged, and the coverage note names it).',
+  remediation: 'Require TLS 1.2+: remove TLSv1/TLSv1.1 from ingress-nginx ssl-protocols; set Istio minProtocolVersion TLSV1_2 on each SIMPLE, MUTUAL or OPTIONAL_MUTUAL Gateway server: before Istio 1.15 set it explicitly, as a server without it takes Envoy\'s default minimum there, TLS 1.0 (from 1.15 omitting it means TLS 1.2); a server without its own takes meshConfig.tlsDefaults.minProtocolVersion from Istio 1.18, which istiod before 1.27.6, 1.28.4 and 1.29.1 writes to Envoy as TLS 1.0 (TLSV1_2) or TLS 1.1 (TLSV1_3): there set it on the server too, or upgrade istiod; Traefik minVersion VersionTLS12 in every TLSOption (without it Traefik before v2.11, built with a Go older than 1.22, accepts TLS 1.0) and, on Traefik before v2.9, whose built-in default sets no minimum, in a TLSOption named default; Contour minimumProtocolVersion "1.2"; in the Envoy Gateway ClientTrafficPolicy that applies to a Gateway listener (one naming it in targetRefs sectionName, else the oldest targeting the whole Gateway) set tls.minVersion "1.2" or "1.3", or leave it unset (1.2) (a lower minVersion with no tls.ciphers, Envoy\'s default list, or only AES-GCM, ChaCha20-Poly1305 and SHA-256/384 suites is a low finding: no handshake below TLS 1.2 completes; a CBC-SHA suite listed keeps it high); on a Service with service.beta.kubernetes.io/aws-load-balancer-ssl-cert set service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06 on a Network Load Balancer, ELBSecurityPolicy-TLS-1-2-2017-01 on a Classic one, which has none of the TLS13/FS policies and otherwise keeps the default; from manifests, a Service without spec.loadBalancerClass is the AWS Load Balancer Controller\'s NLB when its v2.5+ Service webhook is there, shown by its MutatingWebhookConfiguration or its image tag, and unjudged, in the coverage note, when the image names no version): without it AWS applies ELBSecurityPolicy-2016-08, which accepts TLS 1.0; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/ssl-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06), its default being ELBSecurityPolicy-2016-08 too; or run the AWS Load Balancer Controller with --default-ssl-policy=ELBSecurityPolicy-TLS13-1-2-2021-06, which its ALBs and NLBs take when no annotation names a policy (an sslPolicy in the IngressClassParams (elbv2.k8s.aws) an ALB Ingress\'s class names overrides the annotation: set it there to a TLS 1.2+ policy); on a GKE Ingress (class gce, gce-internal, gce-regional-external) name a FrontendConfig (networking.gke.io/v1beta1.FrontendConfig) whose sslPolicy is a Google Cloud SSL policy with minimum TLS 1.2 (gcloud compute ssl-policies create --min-tls-version 1.2 --profile MODERN), and on a GKE Gateway attach a GCPGatewayPolicy naming one: without either Google Cloud\'s default policy applies, which accepts TLS 1.0; on EKS Auto Mode (loadBalancerClass eks.amazonaws.com/nlb) name a TLS 1.2+ policy the same way and confirm it on the listener (aws elbv2 describe-listeners), AWS documenting neither Auto Mode\'s default nor that it reads the annotation; on an EKS Auto Mode ALB Ingress (IngressClass controller eks.amazonaws.com/alb) set sslPolicy in the IngressClassParams its class names to a TLS 1.2+ policy (it overrides alb.ingress.kubernetes.io/ssl-policy): with neither, AWS documents no Auto Mode default and the policy is noted as unknown (a Service of another spec.loadBalancerClass, e.g. MetalLB\'s, gets no AWS load balancer: its policy is not judged, and the coverage note names it).',
   needs: ['deployments', 'daemonsets'],
   reads: ['statefulsets', 'services', 'ingresses', 'ingressclasses', 'istio.gateways', 'gatewayapi.gateways', 'gatewayapi.gatewayclasses', 'envoygateway.clienttrafficpolicies', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'traefik.ingressroutetcps', 'traefik-legacy.ingressroutetcps', 'contour.httpproxies'],
-  readsWhen: [NGINX_CONTROLLER_CONFIG_READ, ISTIO_TLS_DEFAULTS_READ, TRAEFIK_TLS_ROUTERS_READ, ENVOY_GATEWAY_TARGETS_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ, ALB_NAMESPACES_READ, LBC_SERVICE_WEBHOOK_READ, GKE_FRONTEND_CONFIG_READ, GKE_GATEWAY_POLICY_READ, CONTOUR_CONFIGURATION_READ],
+  readsWhen: [NGINX_CONTROLLER_CONFIG_READ, ISTIO_TLS_DEFAULTS_READ, TRAEFIK_TLS_ROUTERS_READ, ENVOY_GATEWAY_TARGETS_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ, ALB_NAMESPACES_READ, LBC_SERVICE_WEBHOOK_READ, CONTOUR_CONFIGURATION_READ],
   // The routers a TLSOption's finding names (lib/traefik-option-users.ts): unreadable, the finding says so.
-  readsBestEffort: TLS_OPTION_USER_KINDS.filter((k) => !k.endsWith('ingressroutetcps')),
+  readsBestEffort: [...TLS_OPTION_USER_KINDS.filter((k) => !k.endsWith('ingressroutetcps')), ...GKE_SSL_POLICY_KINDS],
   evaluate(ctx) {
     return [...nginxVerdicts(ctx), ...istioVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...traefikVerdicts(ctx), ...contourVerdicts(ctx), ...awsLoadBalancerVerdicts(ctx), ...albVerdicts(ctx), ...gkeVerdicts(ctx)];
   },
@@ -533,4 +579,5 @@ export const legacyProtocolEnabled: Check = {
     const notes = excludedSubjects(ctx);
     return notes.length > 0 ? notes.join('; ') : undefined;
   },
+  unjudgedNamespaces: (ctx) => gkeUnjudged(ctx).namespaces,
 };

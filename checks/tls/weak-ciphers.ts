@@ -15,7 +15,7 @@ import { ISTIO_TLS_DEFAULTS_READ } from './lib/istio-mesh-tls-read.ts';
 import { TRAEFIK_TLS_ROUTERS_READ } from './lib/traefik-tls-routers-read.ts';
 import { TLS_OPTION_USER_KINDS, tlsOptionUsers } from './lib/traefik-option-users.ts';
 import { CONTOUR_CONFIGURATION_READ } from './lib/contour-config-read.ts';
-import { GKE_FRONTEND_CONFIG_READ, GKE_GATEWAY_POLICY_READ, gkeHttpsIngresses } from './lib/gke-ssl-policy-read.ts';
+import { GKE_SSL_POLICY_KINDS, gkeHttpsIngresses, gkeUnjudged } from './lib/gke-ssl-policy-read.ts';
 
 function evidenceOf(a: CipherAnalysis, extra: Record<string, unknown>): Record<string, unknown> {
   const e: Record<string, unknown> = { ...extra, weakSuites: a.weak.map(describeWeakCipher) };
@@ -314,8 +314,10 @@ function gkeVerdict(resource: ResourceRef, at: string, policy: GkeSslPolicy, evi
 
 function gkeVerdicts(ctx: AuditContext): Verdict[] {
   const frontendConfigs = gkeFrontendConfigs(ctx.snapshot);
-  const ingresses = gkeHttpsIngresses(ctx).map(({ resource, gke }) => gkeVerdict(resource, `Ingress ${resource.namespace}/${resource.name} (${gke.by}) terminates TLS at a Google Cloud load balancer (${gke.certificates.join(', ')})`, gkeIngressSslPolicy(frontendConfigs, resource.namespace, gke), { loadBalancer: 'Google Cloud', gkeIngress: gke.by, ...(gke.frontendConfig !== undefined ? { frontendConfig: gke.frontendConfig } : {}) }));
-  const gateways = gkeTlsGateways(ctx.snapshot);
+  // What an unread FrontendConfig or GCPGatewayPolicy list hides is left out, named in the note (gkeUnjudged).
+  const unjudged = gkeUnjudged(ctx);
+  const ingresses = gkeHttpsIngresses(ctx).filter(({ resource }) => !unjudged.ingresses.has(`${resource.namespace}/${resource.name}`)).map(({ resource, gke }) => gkeVerdict(resource, `Ingress ${resource.namespace}/${resource.name} (${gke.by}) terminates TLS at a Google Cloud load balancer (${gke.certificates.join(', ')})`, gkeIngressSslPolicy(frontendConfigs, resource.namespace, gke), { loadBalancer: 'Google Cloud', gkeIngress: gke.by, ...(gke.frontendConfig !== undefined ? { frontendConfig: gke.frontendConfig } : {}) }));
+  const gateways = unjudged.gateways ? [] : gkeTlsGateways(ctx.snapshot);
   const policies = gkeGatewaySslPolicies(ctx.snapshot, gateways);
   return [...ingresses, ...gateways.map((g) => gkeVerdict({ kind: 'Gateway', namespace: g.namespace, name: g.name }, `Gateway ${g.namespace}/${g.name} (GatewayClass ${JSON.stringify(g.gatewayClass)}) terminates TLS at a Google Cloud load balancer (listeners ${g.listeners.map((l) => JSON.stringify(l)).join(', ')})`, policies.get(`${g.namespace}/${g.name}`)!, { loadBalancer: 'Google Cloud', gatewayClass: g.gatewayClass, listeners: g.listeners }))];
 }
@@ -344,18 +346,19 @@ export const weakCiphers: Check = {
   remediation: 'Remove ssl-ciphers from the ingress-nginx ConfigMap and the nginx.ingress.kubernetes.io/ssl-ciphers annotation (the default is ECDHE/DHE with AES-GCM or ChaCha20-Poly1305; an empty ssl-ciphers is not the default but nginx\'s own HIGH:!aNULL:!MD5), or list only such suites; in Traefik TLSOptions set cipherSuites to ECDHE AEAD suites only (TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256): without it Traefik enables Go\'s default list, which keeps the ECDHE CBC-SHA suites; in an Istio Gateway server (SIMPLE, MUTUAL or OPTIONAL_MUTUAL) list in tls.cipherSuites only ECDHE AEAD suites, or drop tls.cipherSuites (and meshConfig.tlsDefaults.cipherSuites, which servers without their own take) for Envoy\'s default list; where several Ingresses share an ingress-nginx host, the oldest one\'s ssl-ciphers annotation is the one served, so fix it there; in an Envoy Gateway ClientTrafficPolicy list in tls.ciphers only ECDHE AEAD suites (ECDHE-ECDSA-AES128-GCM-SHA256, ECDHE-RSA-AES128-GCM-SHA256, ECDHE-ECDSA-AES256-GCM-SHA384, ECDHE-RSA-AES256-GCM-SHA384, ECDHE-ECDSA-CHACHA20-POLY1305, ECDHE-RSA-CHACHA20-POLY1305), or drop tls.ciphers; in Contour\'s configuration file list in tls.cipher-suites (or, with --contour-config-name, its ContourConfiguration\'s spec.envoy.listener.tls.cipherSuites) only ECDHE AEAD suites, or drop it for Contour\'s default list, or require TLS 1.3 (tls.minimum-protocol-version "1.3", or an HTTPProxy\'s spec.virtualhost.tls.minimumProtocolVersion "1.3" without enableFallbackCertificate), where the list is never used; on an AWS load balancer name a security policy of ECDHE AES-GCM suites only (ELBSecurityPolicy-TLS13-1-2-Res-2021-06, or ELBSecurityPolicy-TLS13-1-3-2021-06 for TLS 1.3 alone): its default, ELBSecurityPolicy-2016-08, and ELBSecurityPolicy-TLS13-1-2-2021-06 keep CBC suites; on a GKE Ingress name a FrontendConfig whose sslPolicy, and on a GKE Gateway attach a GCPGatewayPolicy whose spec.default.sslPolicy, is a Google Cloud SSL policy of profile MODERN or RESTRICTED with minimum TLS 1.2 (gcloud compute ssl-policies create --profile RESTRICTED --min-tls-version 1.2): without one Google Cloud\'s default applies, whose COMPATIBLE profile keeps CBC, RSA key exchange and 3DES suites, and a named one, which lives in Google Cloud, is a medium finding saying it cannot be judged. Edges whose suites are not read (a Contour configuration not in the snapshot or in a ContourConfiguration, an AWS policy outside the table) are named in the note, not passed.',
   needs: ['deployments', 'daemonsets'],
   reads: ['statefulsets', 'services', 'ingressclasses', 'ingresses', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'istio.gateways', 'gatewayapi.gateways', 'gatewayapi.gatewayclasses', 'envoygateway.clienttrafficpolicies', 'contour.httpproxies'],
-  readsWhen: [NGINX_CONTROLLER_CONFIG_READ, ISTIO_TLS_DEFAULTS_READ, TRAEFIK_TLS_ROUTERS_READ, ENVOY_GATEWAY_TARGETS_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ, ALB_NAMESPACES_READ, LBC_SERVICE_WEBHOOK_READ, CONTOUR_CONFIGURATION_READ, GKE_FRONTEND_CONFIG_READ, GKE_GATEWAY_POLICY_READ],
+  readsWhen: [NGINX_CONTROLLER_CONFIG_READ, ISTIO_TLS_DEFAULTS_READ, TRAEFIK_TLS_ROUTERS_READ, ENVOY_GATEWAY_TARGETS_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ, ALB_NAMESPACES_READ, LBC_SERVICE_WEBHOOK_READ, CONTOUR_CONFIGURATION_READ],
   // The routers a TLSOption's finding names (lib/traefik-option-users.ts): unreadable, the finding says so.
-  readsBestEffort: TLS_OPTION_USER_KINDS,
+  readsBestEffort: [...TLS_OPTION_USER_KINDS, ...GKE_SSL_POLICY_KINDS],
   evaluate(ctx) {
     return [...nginxConfigMapVerdicts(ctx), ...nginxIngressVerdicts(ctx), ...traefikVerdicts(ctx), ...istioVerdicts(ctx), ...envoyGatewayVerdicts(ctx), ...contourVerdicts(ctx), ...awsVerdicts(ctx), ...gkeVerdicts(ctx)];
   },
   excluded(ctx) {
     // Servers listing no cipherSuites take the mesh's tlsDefaults: an unreadable mesh config leaves them unjudged, not passed.
-    const notes = unreadEdges(ctx);
+    const notes = [...gkeUnjudged(ctx).notes, ...unreadEdges(ctx)];
     const problem = istioTlsDefaults(ctx.snapshot, ctx.config)?.problem;
     const n = problem ? istioGatewayServers(ctx.snapshot).judged.filter((s) => ISTIO_CIPHER_MODES.has(s.mode) && arr(s.tls.cipherSuites).length === 0).length : 0;
     if (n > 0) notes.unshift(`${n} Istio Gateway server(s) listing no cipherSuites are not judged: they take meshConfig.tlsDefaults.cipherSuites, and ${problem}`);
     return notes.length ? notes.join('; ') : undefined;
   },
+  unjudgedNamespaces: (ctx) => gkeUnjudged(ctx).namespaces,
 };

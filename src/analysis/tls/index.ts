@@ -34,6 +34,6 @@ export { certificateStates, issuerStates, condition, describeCondition, firstTls
 export { gkeIngressOf, gkeTlsGateways, gkeIngressSslPolicy, gkeFrontendConfigs, gkeFrontendConfigRedirect, gkeGatewaySslPolicies, type GkeSslPolicy, GKE_DEFAULT_SSL_POLICY, GKE_GATEWAY_CONTROLLER, GKE_ALLOW_HTTP, GKE_FRONTEND_CONFIG, GKE_INGRESS_CONTROLLER, GKE_MANAGED_CERTIFICATES, GKE_PRE_SHARED_CERT, type GkeIngress } from './gke.ts';
 export { listenerCertificateRefs, type ListenerCertificateRef } from './gateway-certificates.ts';
 export { clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, terminatesTls, type ListenerClientTrafficPolicy } from './envoy-gateway.ts';
-export { ENVOY_PRE_123_DEFAULT_CIPHERS, istioGatewayRelease, type IstioGatewayRelease, istioGatewayServers, istioServerTls, istioTlsDefaults, ISTIO_CIPHER_MODES, type IstioGatewayServer, type IstioTlsDefaults } from './istio.ts';
+export { ENVOY_PRE_123_DEFAULT_CIPHERS, istioGatewayRelease, istioMeshMinimum, type IstioGatewayRelease, istioGatewayServers, istioServerTls, istioTlsDefaults, ISTIO_CIPHER_MODES, type IstioGatewayServer, type IstioTlsDefaults } from './istio.ts';
 export { contourCipherConfigs, contourCipherNames, contourDefaultCiphers, contourHigher, contourTlsVersion, type ContourTlsVersion, contourReadsConfiguration, contourTlsVirtualHosts, CONTOUR_DEFAULT_CIPHERS, type ContourCiphers } from './contour.ts';
 export { AWS_POLICY_CIPHERS, AWS_SSL_POLICIES_DOC } from './aws-ciphers.ts';

@@ -190,3 +190,43 @@ export function istioGatewayRelease(snapshot: Snapshot, gateway: KubeObject): Is
   const unversioned = [...picked, ...pilots].map((i) => `${i.ref} (${i.image})`);
   return unversioned.length ? { unversioned } : undefined;
 }
+
+/**
+ * What istiod writes to Envoy as the minimum of a SIMPLE/MUTUAL/OPTIONAL_MUTUAL server that sets
+ * no minProtocolVersion of its own (or TLS_AUTO) when meshConfig.tlsDefaults.minProtocolVersion
+ * is set (istio/istio pilot/pkg/networking/core/listener.go applyDownstreamTLSDefaults; a server's
+ * own version still wins, applyServerTLSSettings). The field exists from Istio 1.18 (istio/api
+ * #2693 renamed meshExternalTLS to tlsDefaults; istio/istio #43823 applies it, first in 1.18.0):
+ * before, it is not read. Until istio/istio#58912 (fixed in 1.27.6, 1.28.4, 1.29.1 and 1.30.0,
+ * release note "incorrect mapping of meshConfig.tlsDefaults.minProtocolVersion to
+ * tls_minimum_protocol_version in downstream TLS context") istiod cast the mesh enum (TLS_AUTO 0,
+ * TLSV1_2 1, TLSV1_3 2) straight to Envoy's (TLS_AUTO 0, TLSv1_0 1, TLSv1_1 2, TLSv1_2 3,
+ * TLSv1_3 4), so TLSV1_2 reached Envoy as TLS 1.0 and TLSV1_3 as TLS 1.1. `release` unknown, the
+ * fixed mapping applies (today's reading, as for the Envoy defaults).
+ */
+export function istioMeshMinimum(meshMin: string, release: IstioGatewayRelease): { effective?: 'TLSV1_0' | 'TLSV1_1' | 'TLSV1_2' | 'TLSV1_3'; why: string } {
+  const said = `meshConfig.tlsDefaults.minProtocolVersion ${meshMin}`;
+  if (meshMin !== 'TLSV1_2' && meshMin !== 'TLSV1_3') return { why: `${said} is not a value of MeshConfig.TLSConfig.TLSProtocol (TLS_AUTO, TLSV1_2, TLSV1_3), so it sets nothing here` };
+  const known = release && 'version' in release ? release : undefined;
+  if (known && older(known.version, [1, 18])) return { why: `${said} is not read by Istio ${known.version.join('.')} (${known.from}): tlsDefaults exists from Istio 1.18` };
+  const patch = known ? istioPatchOf(known.image) : undefined;
+  const fixedAt = known ? ISTIO_MESH_MIN_FIXED.find(([m]) => m === known.version[1] && known.version[0] === 1)?.[1] : undefined;
+  const mapped = known && known.version[0] === 1 && known.version[1] < 30 && (fixedAt === undefined || (patch !== undefined && patch < fixedAt));
+  if (mapped) {
+    const effective = meshMin === 'TLSV1_2' ? 'TLSV1_0' : 'TLSV1_1';
+    return { effective, why: `${said}, which Istio ${known.version.join('.')}${patch !== undefined ? `.${patch}` : ''} (${known.from}, image ${known.image}) writes to Envoy as ${effective === 'TLSV1_0' ? 'TLS 1.0' : 'TLS 1.1'} (istio/istio#58912, fixed in 1.27.6, 1.28.4, 1.29.1 and 1.30)` };
+  }
+  if (known && fixedAt !== undefined && patch === undefined) return { effective: meshMin, why: `${said} (Istio ${known.version.join('.')} image ${known.image} names no patch release; from ${known.version.join('.')}.${fixedAt} istiod maps it right, before it writes ${meshMin === 'TLSV1_2' ? 'TLS 1.0' : 'TLS 1.1'}: istio/istio#58912)` };
+  return { effective: meshMin, why: said };
+}
+
+/** The first patch release of each Istio minor that maps tlsDefaults.minProtocolVersion right (istio/istio#58983, #58984, #58985). */
+const ISTIO_MESH_MIN_FIXED: ReadonlyArray<[number, number]> = [[27, 6], [28, 4], [29, 1]];
+
+/** The patch number of an image tag "1.28.3", "1.28.3-distroless"; undefined when it names none. */
+function istioPatchOf(image: string): number | undefined {
+  const at = image.indexOf('@');
+  const ref = at < 0 ? image : image.slice(0, at);
+  const m = /:v?\d+\.\d+\.(\d+)(?:[-+.]|$)/.exec(ref.slice(ref.lastIndexOf('/')));
+  return m ? Number(m[1]) : undefined;
+}

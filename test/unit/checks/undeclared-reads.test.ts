@@ -58,6 +58,11 @@ const BEST_EFFORT: Record<string, string> = {
   'tls.edge-auth-missing <- traefik.middlewaretcps': 'unread, the IngressRouteTCP stays exposed and the finding (same fingerprint) adds "Traefik MiddlewareTCP … could not be read" (traefik-middlewaretcp.test.ts)',
   'tls.edge-rate-limit-missing <- traefik.middlewaretcps': 'unread, an inFlightConn MiddlewareTCP is not seen: the route fails, the finding saying "Traefik MiddlewareTCP … could not be read" (traefik-middlewaretcp.test.ts)',
   'tls.edge-waf-missing <- traefik.middlewaretcps': 'unread, the IngressRouteTCP stays exposed and the finding (same fingerprint) adds "Traefik MiddlewareTCP … could not be read" (traefik-middlewaretcp.test.ts)',
+  // A GKE load balancer's SSL policy is its FrontendConfig's or GCPGatewayPolicy's (checks/tls/lib/gke-ssl-policy-read.ts gkeUnjudged).
+  'tls.legacy-protocol-enabled <- gke.frontendconfigs': 'unread, only the GKE Ingresses naming a FrontendConfig are left out, the note naming them and the kind, their namespaces unjudged so the diff carries their findings (gke-unread-policy-kinds.test.ts)',
+  'tls.legacy-protocol-enabled <- gke.gcpgatewaypolicies': 'unread, the GKE Gateways are left out, the note naming them and the kind, their namespaces unjudged so the diff carries their findings (gke-unread-policy-kinds.test.ts)',
+  'tls.weak-ciphers <- gke.frontendconfigs': 'unread, only the GKE Ingresses naming a FrontendConfig are left out, the note naming them and the kind, their namespaces unjudged (gke-unread-policy-kinds.test.ts)',
+  'tls.weak-ciphers <- gke.gcpgatewaypolicies': 'unread, the GKE Gateways are left out, the note naming them and the kind, their namespaces unjudged (gke-unread-policy-kinds.test.ts)',
   // A TLSOption's clientAuth is a guard of the routers using it (guards.ts traefikClientCertificates).
   'tls.edge-auth-missing <- traefik.tlsoptions': 'unread, a TLSOption requiring client certificates is not seen: the host fails, the finding saying "… uses TLSOption … which could not be read" (traefik-client-auth.test.ts)',
   'tls.ingress-without-tls <- deployments': 'the controller\'s Deployment (its args) only refines the message about where TLS ends; the Ingress is judged without it',

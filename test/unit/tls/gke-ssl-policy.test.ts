@@ -94,13 +94,14 @@ describe('GKE Ingress: the SSL policy of the FrontendConfig it names', () => {
     }
   });
 
-  it('FrontendConfigs that could not be read leave the check not evaluated, naming the kind', () => {
+  it('FrontendConfigs that could not be read leave the Ingress naming one unjudged, named in the note with the kind (gke-unread-policy-kinds.test.ts)', () => {
     const s = snapshotOf(INGRESS());
     s.coverage['gke.frontendconfigs'] = { status: 'forbidden', detail: 'list frontendconfigs.networking.gke.io (refused in test)' };
     for (const check of [legacyProtocolEnabled, weakCiphers]) {
-      const { outcome } = judge(check, s);
-      expect(outcome.status).toBe('not-evaluated');
-      expect(outcome.reason).toContain('gke.frontendconfigs');
+      const { outcome, failures } = judge(check, s);
+      expect(outcome.status).not.toBe('not-evaluated');
+      expect(failures).toEqual([]);
+      expect(outcome.excluded).toContain('FrontendConfigs (gke.frontendconfigs) could not be read');
     }
   });
 
@@ -170,12 +171,13 @@ describe('GKE Gateway: the SSL policy of the GCPGatewayPolicy targeting it', () 
     expect(judge(legacyProtocolEnabled, s).failures).toEqual([]);
   });
 
-  it('GCPGatewayPolicies that could not be read leave the check not evaluated, naming the kind', () => {
+  it('GCPGatewayPolicies that could not be read leave the GKE Gateway unjudged, named in the note with the kind (gke-unread-policy-kinds.test.ts)', () => {
     const s = snapshotOf(GATEWAY);
     s.coverage['gke.gcpgatewaypolicies'] = { status: 'error', detail: 'list gcpgatewaypolicies.networking.gke.io: 500' };
-    const { outcome } = judge(legacyProtocolEnabled, s);
-    expect(outcome.status).toBe('not-evaluated');
-    expect(outcome.reason).toContain('gke.gcpgatewaypolicies');
+    const { outcome, failures } = judge(legacyProtocolEnabled, s);
+    expect(outcome.status).not.toBe('not-evaluated');
+    expect(failures).toEqual([]);
+    expect(outcome.excluded).toContain('GCPGatewayPolicies (gke.gcpgatewaypolicies) could not be read (error: list gcpgatewaypolicies.networking.gke.io: 500)');
   });
 });
 

@@ -1,0 +1,114 @@
+// An Istio Gateway server in SIMPLE, MUTUAL or OPTIONAL_MUTUAL mode that sets no
+// minProtocolVersion takes meshConfig.tlsDefaults.minProtocolVersion
+// (https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-TLSConfig; istio/istio
+// pilot/pkg/networking/core/listener.go applyDownstreamTLSDefaults, then applyServerTLSSettings,
+// so the server's own value wins). The field exists from Istio 1.18 (istio/api#2693, istio/istio#43823),
+// and until istio/istio#58912 (release note: "Fixed incorrect mapping of
+// meshConfig.tlsDefaults.minProtocolVersion to tls_minimum_protocol_version in downstream TLS
+// context"; backports #58983/#58984/#58985: 1.27.6, 1.28.4, 1.29.1) istiod cast the mesh enum
+// (TLSV1_2 = 1, TLSV1_3 = 2) straight to Envoy's (TLSv1_0 = 1, TLSv1_1 = 2): TLSV1_2 reached
+// Envoy as TLS 1.0. Repro before the fix: /tmp/edgetls/istio (Istio 1.28.3, tlsDefaults TLSV1_2)
+// read "Server on port 443 requires TLS 1.2 or later." and passed.
+import { describe, expect, it } from 'vitest';
+import { parseManifestText } from '../../../src/collect/manifests.ts';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import { runChecks } from '../../../src/engine/run.ts';
+import { legacyProtocolEnabled } from '../../../checks/tls/legacy-protocol-enabled.ts';
+
+const CASE = (release: string, tlsDefaults: string | undefined, serverTls = '{mode: SIMPLE, credentialName: wild}') => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: istio-ingressgateway, namespace: istio-system}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  template:
+    metadata: {labels: {istio: ingressgateway}}
+    spec:
+      containers: [{name: istio-proxy, image: "docker.io/istio/proxyv2:${release}"}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: istiod, namespace: istio-system}
+spec:
+  selector: {matchLabels: {app: istiod}}
+  template:
+    metadata: {labels: {app: istiod}}
+    spec:
+      containers: [{name: discovery, image: "docker.io/istio/pilot:${release}"}]
+---
+apiVersion: networking.istio.io/v1beta1
+kind: Gateway
+metadata: {name: gw, namespace: istio-system}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+    - port: {number: 443, name: https, protocol: HTTPS}
+      hosts: ["*"]
+      tls: ${serverTls}
+${tlsDefaults === undefined ? '' : `---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio, namespace: istio-system}
+data:
+  mesh: |
+    tlsDefaults:
+${tlsDefaults.split('\n').map((l) => `      ${l}`).join('\n')}
+`}`;
+
+function judge(yaml: string) {
+  const snapshot = snapshotFromObjects(parseManifestText(yaml, 'case.yaml').objects, {});
+  const ctx = { snapshot, config: defaultConfig(), now: new Date('2026-12-01T00:00:00Z') };
+  const [outcome] = runChecks([legacyProtocolEnabled], ctx);
+  // The verdicts with their messages (a run keeps a pass's message out of its results).
+  return { status: outcome.status, results: [...legacyProtocolEnabled.evaluate(ctx)].map((v) => `${v.status}${v.status === 'pass' ? '' : ` ${v.severity ?? legacyProtocolEnabled.severity}`} ${v.message}`) };
+}
+
+describe('meshConfig.tlsDefaults.minProtocolVersion on a Gateway server without its own', () => {
+  it('Istio 1.28.3 with tlsDefaults TLSV1_2: Envoy gets TLS 1.0 (istio/istio#58912), a finding where it used to pass', () => {
+    const { status, results } = judge(CASE('1.28.3', 'minProtocolVersion: TLSV1_2'));
+    expect(status).toBe('fail');
+    // Envoy 1.23+'s default list is AES-GCM and ChaCha20 only: no TLS 1.0 handshake completes, so low.
+    expect(results).toEqual([expect.stringMatching(/^fail low Server on port 443 allows TLSV1_0 \(no minProtocolVersion, so it takes meshConfig\.tlsDefaults\.minProtocolVersion TLSV1_2, which Istio 1\.28\.3 .* writes to Envoy as TLS 1\.0 \(istio\/istio#58912.*Set minProtocolVersion TLSV1_2 on the server to say what the server accepts\.$/)]);
+  });
+
+  it('the same with a CBC suite in tlsDefaults.cipherSuites: high, TLS 1.0 handshakes complete', () => {
+    const { results } = judge(CASE('1.28.3', 'minProtocolVersion: TLSV1_2\ncipherSuites: [ECDHE-RSA-AES128-SHA, ECDHE-RSA-AES128-GCM-SHA256]'));
+    expect(results).toEqual([expect.stringMatching(/^fail high Server on port 443 allows TLSV1_0 .*tlsDefaults\.minProtocolVersion TLSV1_2.*ECDHE-RSA-AES128-SHA work below TLS 1\.2\. Set minProtocolVersion TLSV1_2 on the server, or upgrade istiod/)]);
+  });
+
+  it('a server\'s own minProtocolVersion still wins over the mesh default', () => {
+    const { status, results } = judge(CASE('1.28.3', 'minProtocolVersion: TLSV1_2', '{mode: SIMPLE, credentialName: wild, minProtocolVersion: TLSV1_2}'));
+    expect(status).toBe('pass');
+    expect(results).toEqual(['pass Server on port 443 requires TLS 1.2 or later.']);
+  });
+
+  it.each(['1.28.4', '1.29.1', '1.30.0'])('Istio %s maps it right: TLSV1_2 passes, naming the mesh default', (release) => {
+    const { status, results } = judge(CASE(release, 'minProtocolVersion: TLSV1_2'));
+    expect(status).toBe('pass');
+    expect(results).toEqual(['pass Server on port 443 requires TLS 1.2 or later (no minProtocolVersion: meshConfig.tlsDefaults.minProtocolVersion TLSV1_2).']);
+  });
+
+  it('Istio 1.30 with tlsDefaults TLSV1_3: the server requires TLS 1.3', () => {
+    expect(judge(CASE('1.30.0', 'minProtocolVersion: TLSV1_3')).results).toEqual(['pass Server on port 443 requires TLS 1.3 (no minProtocolVersion: meshConfig.tlsDefaults.minProtocolVersion TLSV1_3).']);
+  });
+
+  it('Istio 1.14 does not read tlsDefaults (from 1.18): Envoy 1.22\'s TLS 1.0 default stays, and the finding says why', () => {
+    const { results } = judge(CASE('1.14.6', 'minProtocolVersion: TLSV1_2'));
+    expect(results).toEqual([expect.stringMatching(/^fail high Server on port 443 allows TLSV1_0 \(no minProtocolVersion, meshConfig\.tlsDefaults\.minProtocolVersion TLSV1_2 is not read by Istio 1\.14 .*tlsDefaults exists from Istio 1\.18: Istio 1\.14 .* Set minProtocolVersion TLSV1_2\.$/)]);
+  });
+
+  it('TLSV1_0 is no value of the mesh enum (TLS_AUTO, TLSV1_2, TLSV1_3): it sets nothing, Envoy\'s default applies', () => {
+    expect(judge(CASE('1.30.0', 'minProtocolVersion: TLSV1_0')).results).toEqual([expect.stringMatching(/^pass Server on port 443 requires TLS 1\.2 or later \(no minProtocolVersion: meshConfig\.tlsDefaults\.minProtocolVersion TLSV1_0 is not a value of MeshConfig\.TLSConfig\.TLSProtocol/)]);
+  });
+});
+
+describe('the remediation of tls.legacy-protocol-enabled for Istio is version-aware', () => {
+  // Before Istio 1.15 (Envoy 1.22) a server without minProtocolVersion accepts TLS 1.0
+  // (envoyproxy/envoy#19330; istio/istio#41305, #42648): omitting it is no fix there.
+  it('says to set minProtocolVersion TLSV1_2 explicitly before Istio 1.15, never a bare "or omit it"', () => {
+    expect(legacyProtocolEnabled.remediation).not.toContain('TLSV1_2 (or omit it)');
+    expect(legacyProtocolEnabled.remediation).toMatch(/set Istio minProtocolVersion TLSV1_2 on each SIMPLE, MUTUAL or OPTIONAL_MUTUAL Gateway server: before Istio 1\.15 set it explicitly, as a server without it takes Envoy's default minimum there, TLS 1\.0 \(from 1\.15 omitting it means TLS 1\.2\)/);
+    expect(legacyProtocolEnabled.remediation).toMatch(/meshConfig\.tlsDefaults\.minProtocolVersion from Istio 1\.18, which istiod before 1\.27\.6, 1\.28\.4 and 1\.29\.1 writes to Envoy as TLS 1\.0/);
+  });
+});
