@@ -9,7 +9,7 @@ import { buildRbacModel, directGrants, identityOf, roleKey, type RbacModel } fro
 import { resourceNameMatches, ruleGrantsSome } from '../../../src/analysis/rbac/rules.ts';
 import type { BindingInfo, Grant, RoleInfo, Subject } from '../../../src/analysis/rbac/types.ts';
 import type { Snapshot } from '../../../src/snapshot/types.ts';
-import { accountMissing, listedServiceAccounts } from '../common.ts';
+import { accountMissing, listedServiceAccounts } from './accounts.ts';
 import { clusterAdminPermissions, each, p, privilegeEscalationPermissions, secretsReadPermissions } from './permissions.ts';
 
 const RBAC = 'rbac.authorization.k8s.io';
@@ -401,6 +401,18 @@ const adminAccounts = memoize((ctx: AuditContext): AdminAccounts => {
   for (const [k, n] of nodes) if (k.startsWith(`Group:${SA_GROUP}:`)) groups.set(k.slice(`Group:${SA_GROUP}:`.length), n.why);
   return { why, byNamespace, byName, all, groups, ...(everywhere !== undefined ? { everywhere } : {}), nodes, users: byLevel('User'), namedGroups: byLevel('Group') };
 }, 'rbac');
+
+/**
+ * The service accounts ("NS/NAME") and namespaces whose group system:serviceaccounts:NS are
+ * cluster-admin-equivalent, in one step or through a chain, and the group every account is in
+ * when that one is (system:serviceaccounts, or system:authenticated): a pod running as one of
+ * them, or a token minted for one, is cluster-admin.
+ */
+export function adminServiceAccounts(ctx: AuditContext): { accounts: readonly string[]; namespaces: readonly string[]; everyAccount?: string } {
+  const admin = adminAccounts(ctx);
+  const every = [SA_GROUP, AUTHENTICATED].find((g) => admin.nodes.has(`Group:${g}`));
+  return { accounts: admin.all, namespaces: [...admin.groups.keys()].sort(), ...(every !== undefined ? { everyAccount: every } : {}) };
+}
 
 const IMPERSONATE_USERS = permissionLabel(p('impersonate', '', 'users'));
 /** What one subject may do to act as another (and the read of Secrets a legacy token needs): the steps of a chain. */

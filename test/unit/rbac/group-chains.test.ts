@@ -12,6 +12,7 @@
 // mint that token, was high.
 import { describe, expect, it } from 'vitest';
 import { privilegeEscalation } from '../../../checks/rbac/privilege-escalation.ts';
+import { workloadCreateKubeSystem } from '../../../checks/rbac/workload-create-kube-system.ts';
 import { buildRbacModel, canI } from '../../../src/analysis/rbac/model.ts';
 import { RBAC, run, snap } from './helpers.ts';
 
@@ -120,5 +121,30 @@ subjects: [{kind: Group, name: "system:unauthenticated", apiGroup: rbac.authoriz
     const everyone = buildRbacModel(snap(mintsDeployer('system:authenticated')));
     expect(canI(everyone, 'User:bob', 'create', 'serviceaccounts/token', { namespace: 'prod', name: 'deployer' }).allowed).toBe(true);
     expect(canI(everyone, 'User:system:anonymous', 'create', 'serviceaccounts/token', { namespace: 'prod', name: 'deployer' }).allowed).toBe(false);
+  });
+});
+
+describe('a pod runs as an account of its namespace: creating pods where the namespace\'s group is cluster-admin-equivalent through a chain is reported', () => {
+  // "Users who can create pods ... in a namespace ... can ... mount any service account token in
+  // that namespace" (https://kubernetes.io/docs/concepts/security/rbac-good-practices/#workload-creation);
+  // every such account is in system:serviceaccounts:team-a, which may mint prod/deployer's token.
+  const PODS = '[{apiGroups: [""], resources: [pods], verbs: [create]}]';
+
+  it('pat creates pods in team-a, whose group may mint deployer\'s token: rbac.workload-create-kube-system fails for pat, naming the group (before: no finding at all)', () => {
+    const v = run(workloadCreateKubeSystem, snap(mintsDeployer('system:serviceaccounts:team-a') + user('pat', PODS, 'team-a'))).find((x) => x.resource.name === 'pat')!;
+    expect(v.status).toBe('fail');
+    expect(v.severity ?? workloadCreateKubeSystem.severity).toBe('high');
+    expect(v.message).toContain('Namespace team-a holds all service accounts (group system:serviceaccounts:team-a), which have dangerous permissions cluster-wide: a workload created there can run as them');
+  });
+
+  it('pat creates pods in team-b, whose group holds nothing: pass', () => {
+    const v = run(workloadCreateKubeSystem, snap(mintsDeployer('system:serviceaccounts:team-a') + user('pat', PODS, 'team-b'))).find((x) => x.resource.name === 'pat')!;
+    expect(v.status).toBe('pass');
+  });
+
+  it('every account may mint deployer\'s token (system:serviceaccounts): pods created in any namespace run as one, so pat fails in team-b too', () => {
+    const v = run(workloadCreateKubeSystem, snap(mintsDeployer('system:serviceaccounts') + user('pat', PODS, 'team-b'))).find((x) => x.resource.name === 'pat')!;
+    expect(v.status).toBe('fail');
+    expect(v.message).toContain('all service accounts of every namespace (group system:serviceaccounts)');
   });
 });
