@@ -12,6 +12,7 @@
 // mint that token, was high.
 import { describe, expect, it } from 'vitest';
 import { privilegeEscalation } from '../../../checks/rbac/privilege-escalation.ts';
+import { podExecAttach } from '../../../checks/rbac/pod-exec-attach.ts';
 import { workloadCreateKubeSystem } from '../../../checks/rbac/workload-create-kube-system.ts';
 import { buildRbacModel, canI } from '../../../src/analysis/rbac/model.ts';
 import { RBAC, run, snap } from './helpers.ts';
@@ -135,6 +136,12 @@ describe('a pod runs as an account of its namespace: creating pods where the nam
     expect(v.status).toBe('fail');
     expect(v.severity ?? workloadCreateKubeSystem.severity).toBe('high');
     expect(v.message).toContain('Namespace team-a holds all service accounts (group system:serviceaccounts:team-a), which have dangerous permissions cluster-wide: a workload created there can run as them');
+  });
+
+  it('quinn may exec into team-a\'s pods: rbac.pod-exec-attach rates it as in kube-system, high (before: medium, one namespace)', () => {
+    const v = run(podExecAttach, snap(mintsDeployer('system:serviceaccounts:team-a') + user('quinn', '[{apiGroups: [""], resources: [pods/exec], verbs: [create, get]}]', 'team-a'))).find((x) => x.resource.name === 'quinn')!;
+    expect(v.severity ?? podExecAttach.severity).toBe('high');
+    expect(v.message).toContain('Namespace team-a holds all service accounts (group system:serviceaccounts:team-a), which have dangerous permissions cluster-wide: this access there is a way to act as them, so it is rated as in kube-system');
   });
 
   it('pat creates pods in team-b, whose group holds nothing: pass', () => {
