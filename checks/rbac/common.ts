@@ -5,15 +5,15 @@ import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { Severity, Verdict } from '../../src/base/vocabulary.ts';
 import type { KindKey } from '../../src/snapshot/kinds.ts';
-import type { Snapshot } from '../../src/snapshot/types.ts';
 import type { Grant, Rule, Subject } from '../../src/analysis/rbac/types.ts';
 import { memoize } from '../../src/analysis/memo.ts';
-import { coverageOk, resourcesOf } from '../../src/snapshot/types.ts';
 import { distinct, findPermissions, hitEvidence, rbacAudit, relatedOf, scopeText, sortedDistinct, type Permission, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
 import {
   clusterAdminPermissions, csrApprovalPermissions, namespaceModificationPermissions, nodesProxyPermissions, podExecPermissions, privilegeEscalationPermissions,
   p, PV_CREATE, secretsReadPermissions, webhookWritePermissions, workloadWritePermissions,
 } from './lib/permissions.ts';
+import { accountMissing, listedServiceAccounts } from './lib/accounts.ts';
+import { adminServiceAccounts } from './lib/cluster-admin-paths.ts';
 
 /** A readable message: the first few permissions, the full list stays in the evidence. */
 function listSome(items: string[], max = 5): string {
@@ -243,35 +243,42 @@ export const powerfulServiceAccounts: (ctx: AuditContext) => PowerfulServiceAcco
       else scopesIn.set(ns, new Set([scope]));
     }
   }
+  // Accounts and groups of them that are cluster-admin-equivalent through a chain (a token they
+  // mint, a user they impersonate, a group they are in: adminServiceAccounts) are as powerful,
+  // whatever grant starts the chain: a pod there runs as them.
+  const admin = adminServiceAccounts(ctx);
+  const addAdmin = (ns: string, text: string) => {
+    scopeOf.set(text, 'cluster-wide');
+    const set = scopesIn.get(ns);
+    if (set) set.add('cluster-wide');
+    else scopesIn.set(ns, new Set(['cluster-wide']));
+  };
+  for (const key of admin.accounts) {
+    if (accounts.has(key)) continue;
+    const i = key.indexOf('/');
+    const ns = key.slice(0, i);
+    const text = `ServiceAccount ${key}`;
+    accounts.add(key);
+    if (knownNamespaces.has(ns) && !existing.has(key)) {
+      missingAccounts.add(key);
+      add(missingByNamespace, ns, text);
+    } else add(byNamespace, ns, text);
+    addAdmin(ns, text);
+  }
+  for (const ns of admin.namespaces) {
+    if (groups.has(ns)) continue;
+    const text = `all service accounts (group ${SA_GROUP}:${ns})`;
+    add(byNamespace, ns, text);
+    groups.add(ns);
+    addAdmin(ns, text);
+  }
+  if (admin.everyAccount !== undefined && everywhere.length === 0) {
+    const text = `all service accounts of every namespace (group ${admin.everyAccount})`;
+    everywhere.push(text);
+    addAdmin('', text);
+  }
   return { byNamespace, missingByNamespace, everywhere, accounts, missingAccounts, groups, scopeOf, scopesIn };
 }, 'rbac');
-
-/**
- * The ServiceAccounts a live cluster listed ("NS/NAME") and the namespaces that listing covers (a
- * namespace is known when it lists any account of it: every namespace has its `default`). Only a
- * live listing proves an account missing: manifests seldom hold every ServiceAccount (a chart,
- * Terraform or the namespace controller's `default` makes the others), so from manifests, or an
- * unreadable list, both are empty and no account is missing.
- */
-export const listedServiceAccounts = memoize((snapshot: Snapshot): { existing: ReadonlySet<string>; knownNamespaces: ReadonlySet<string> } => {
-  const existing = new Set<string>();
-  const knownNamespaces = new Set<string>();
-  if (snapshot.origin === 'live' && coverageOk(snapshot, 'serviceaccounts')) {
-    for (const o of resourcesOf(snapshot, 'serviceaccounts')) {
-      const { name, namespace } = o.metadata ?? {};
-      if (typeof name !== 'string' || typeof namespace !== 'string') continue;
-      existing.add(`${namespace}/${name}`);
-      knownNamespaces.add(namespace);
-    }
-  }
-  return { existing, knownNamespaces };
-}, 'rbac');
-
-/** Whether a live listing shows that the account "NS/NAME" a grant names does not exist. */
-export function accountMissing(snapshot: Snapshot, key: string, namespace: string): boolean {
-  const { existing, knownNamespaces } = listedServiceAccounts(snapshot);
-  return knownNamespaces.has(namespace) && !existing.has(key);
-}
 
 /** Creating a ServiceAccount brings a missing one into being; impersonating one needs no object (the username is authorized). */
 const ACT_AS_MISSING: readonly Permission[] = [p('create', '', 'serviceaccounts'), p('impersonate', '', 'serviceaccounts')];
@@ -513,3 +520,4 @@ export function permissionCheck(spec: PermissionCheckSpec): Check {
 }
 
 export { each, p } from './lib/permissions.ts';
+export { accountMissing, listedServiceAccounts };

@@ -5,11 +5,11 @@ import type { AuditContext } from '../../../src/analysis/context.ts';
 import { memoize } from '../../../src/analysis/memo.ts';
 import { AUTOUPDATE_ANNOTATION, BOOTSTRAP_LABELS, CONTROLLERS } from '../../../src/analysis/rbac/bootstrap.ts';
 import { findPermissions, permissionLabel, type PermissionHit } from '../../../src/analysis/rbac/audit.ts';
-import { buildRbacModel, directGrants, roleKey, type RbacModel } from '../../../src/analysis/rbac/model.ts';
+import { buildRbacModel, directGrants, identityOf, roleKey, type RbacModel } from '../../../src/analysis/rbac/model.ts';
 import { resourceNameMatches, ruleGrantsSome } from '../../../src/analysis/rbac/rules.ts';
 import type { BindingInfo, Grant, RoleInfo, Subject } from '../../../src/analysis/rbac/types.ts';
 import type { Snapshot } from '../../../src/snapshot/types.ts';
-import { accountMissing } from '../common.ts';
+import { accountMissing, listedServiceAccounts } from './accounts.ts';
 import { clusterAdminPermissions, each, p, privilegeEscalationPermissions, secretsReadPermissions } from './permissions.ts';
 
 const RBAC = 'rbac.authorization.k8s.io';
@@ -259,6 +259,47 @@ interface AdminAccounts {
 
 const nodeKey = (s: { kind: string; name: string; namespace?: string }) => (s.kind === 'ServiceAccount' ? `ServiceAccount:${s.namespace ?? ''}/${s.name}` : `${s.kind}:${s.name}`);
 const AUTHENTICATED = 'system:authenticated';
+const UNAUTHENTICATED = 'system:unauthenticated';
+const ANONYMOUS = 'system:anonymous';
+/** The user an unrestricted impersonate on users names, as kubectl's --as takes it (impersonatedUserOf's placeholder). */
+const ANY_USER = 'ANY-USER';
+
+/**
+ * The groups every request of `s` is in without a binding naming them, as the apiserver
+ * authenticates it (identityOf, which `can` and `who-can` answer by): a service account is in
+ * system:serviceaccounts, system:serviceaccounts:NS and system:authenticated
+ * (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-subjects,
+ * https://kubernetes.io/docs/reference/access-authn-authz/service-accounts-admin/), a user in
+ * system:authenticated, system:anonymous in system:unauthenticated only (as rbac.anonymous-access
+ * tells "anyone without credentials" from every authenticated identity). Every member of a group
+ * of service accounts is in the wider groups too.
+ */
+function memberGroups(s: { kind: string; name: string; namespace?: string }): readonly string[] {
+  if (s.kind === 'ServiceAccount') return [`${SA_GROUP}:${s.namespace ?? ''}`, SA_GROUP, AUTHENTICATED];
+  if (s.kind === 'User') return identityOf({ kind: 'User', name: s.name }).groups;
+  if (s.name.startsWith(`${SA_GROUP}:`)) return [SA_GROUP, AUTHENTICATED];
+  return s.name === SA_GROUP ? [AUTHENTICATED] : [];
+}
+
+/**
+ * "because it is in the group G, which can …": a member's reason, from its group's (whose "it" is
+ * the group). A namespace's group keeps its reason as chains have named it ("it can …"): its
+ * members are that namespace's accounts, which the step before names.
+ */
+const memberWhy = (group: string, why: string) => (why.startsWith('it ') && !group.startsWith(`${SA_GROUP}:`) ? `it is in the group ${group}, which ${why.slice(3)}` : why);
+
+/**
+ * The node a subject is cluster-admin-equivalent by as a member of one of its groups
+ * (memberGroups), the shortest chain: one node per group, however many members it has.
+ */
+function membershipNode(nodes: ReadonlyMap<string, AdminNode>, s: { kind: string; name: string; namespace?: string }): AdminNode | undefined {
+  let best: AdminNode | undefined;
+  for (const g of memberGroups(s)) {
+    const n = nodes.get(`Group:${g}`);
+    if (n && (!best || n.level < best.level)) best = { why: memberWhy(g, n.why), level: n.level };
+  }
+  return best;
+}
 
 /**
  * Built once per audit. Every path starts from a grant of a ClusterRoleBinding (`*` on `*`,
@@ -323,8 +364,13 @@ const adminAccounts = memoize((ctx: AuditContext): AdminAccounts => {
     if (w !== undefined) nodes.set(`ServiceAccount:${key}`, { why: w, level: 0 });
   }
   for (const [ns, w] of groups) nodes.set(`Group:${SA_GROUP}:${ns}`, { why: w, level: 0 });
+  // The groups of every account and every user, one node each: their members are found through them (membershipNode).
+  const authenticated = groupGrants(AUTHENTICATED);
+  const everyUser = authenticated.length > 0 ? whyAdmin(authenticated, ctx) : undefined;
+  if (everyUser !== undefined) nodes.set(`Group:${AUTHENTICATED}`, { why: everyUser, level: 0 });
+  if (everywhere !== undefined) nodes.set(`Group:${SA_GROUP}`, { why: everywhere, level: 0 });
   for (const [key, x] of others) {
-    const own = x.kind === 'Group' ? groupGrants(x.name) : [...relevant(directGrants(model, x)), ...groupGrants(AUTHENTICATED)];
+    const own = x.kind === 'Group' ? groupGrants(x.name) : [...relevant(directGrants(model, x)), ...memberGroups(x).flatMap(groupGrants)];
     const w = own.length > 0 ? whyAdmin(own, ctx) : undefined;
     if (w !== undefined) nodes.set(key, { why: w, level: 0 });
   }
@@ -355,6 +401,18 @@ const adminAccounts = memoize((ctx: AuditContext): AdminAccounts => {
   for (const [k, n] of nodes) if (k.startsWith(`Group:${SA_GROUP}:`)) groups.set(k.slice(`Group:${SA_GROUP}:`.length), n.why);
   return { why, byNamespace, byName, all, groups, ...(everywhere !== undefined ? { everywhere } : {}), nodes, users: byLevel('User'), namedGroups: byLevel('Group') };
 }, 'rbac');
+
+/**
+ * The service accounts ("NS/NAME") and namespaces whose group system:serviceaccounts:NS are
+ * cluster-admin-equivalent, in one step or through a chain, and the group every account is in
+ * when that one is (system:serviceaccounts, or system:authenticated): a pod running as one of
+ * them, or a token minted for one, is cluster-admin.
+ */
+export function adminServiceAccounts(ctx: AuditContext): { accounts: readonly string[]; namespaces: readonly string[]; everyAccount?: string } {
+  const admin = adminAccounts(ctx);
+  const every = [SA_GROUP, AUTHENTICATED].find((g) => admin.nodes.has(`Group:${g}`));
+  return { accounts: admin.all, namespaces: [...admin.groups.keys()].sort(), ...(every !== undefined ? { everyAccount: every } : {}) };
+}
 
 const IMPERSONATE_USERS = permissionLabel(p('impersonate', '', 'users'));
 /** What one subject may do to act as another (and the read of Secrets a legacy token needs): the steps of a chain. */
@@ -448,8 +506,12 @@ const grantText = (h: PermissionHit) => `${h.permission} by ${h.binding.kind} ${
  * subject's steps are those its grants and its groups' give (a service account's own steps with
  * its groups'; a group's steps are its members', reached through the group);
  * Kubernetes' own grants count, as a target's power does (kube-controller-manager may mint any
- * account's token: a subject that can act as it is reported, it is not). system:serviceaccounts
- * and system:authenticated as a whole are left out of chains (everywhere, one step, covers them).
+ * account's token: a subject that can act as it is reported, it is not). A group of service
+ * accounts, system:authenticated and system:unauthenticated are one node each, their members
+ * reached through it (memberGroups): reaching system:serviceaccounts:NS reaches every account of
+ * NS, system:serviceaccounts every account, system:authenticated every account and user (not
+ * system:anonymous), system:unauthenticated system:anonymous, each step that names them looked at
+ * once, never a copy per member.
  */
 function adminChains(nodes: Map<string, AdminNode>, baseAccounts: readonly string[], model: RbacModel, bootstrap: ReadonlyMap<string, Grant>, ctx: AuditContext): void {
   const index = new Map<string, Step[]>();
@@ -473,7 +535,7 @@ function adminChains(nodes: Map<string, AdminNode>, baseAccounts: readonly strin
       } else if (key.startsWith('name:')) nameKeys.add(key);
     }
   };
-  const groupsOf = (x: Subject) => (x.kind === 'ServiceAccount' ? [`${SA_GROUP}:${x.namespace}`, SA_GROUP, AUTHENTICATED] : x.kind === 'User' ? [AUTHENTICATED] : []);
+  const groupsOf = (x: Subject) => (x.kind === 'Group' ? [] : memberGroups(x));
   const added = new Set<string>();
   const addSubject = (x: Subject) => {
     const key = nodeKey(x);
@@ -486,7 +548,7 @@ function adminChains(nodes: Map<string, AdminNode>, baseAccounts: readonly strin
   // of RoleBindings in a namespace when a target there is reached (a RoleBinding's steps reach its
   // namespace only), so the many tenants of namespaces holding no such target are never looked at.
   const inNamespace = new Map<string, BindingInfo[]>();
-  const chainable = (x: Subject) => !(x.kind === 'Group' && (x.name === MASTERS || x.name === SA_GROUP || x.name === AUTHENTICATED));
+  const chainable = (x: Subject) => !(x.kind === 'Group' && x.name === MASTERS);
   for (const b of model.bindings) {
     if (!b.role || !takesSteps(b.role)) continue;
     if (b.kind === 'ClusterRoleBinding') {
@@ -536,6 +598,42 @@ function adminChains(nodes: Map<string, AdminNode>, baseAccounts: readonly strin
       if (key.startsWith('sa:')) namedIn.get(key.slice(3, key.indexOf('/')))?.delete(key);
     }
   };
+  // An account named by a cluster-wide step limited by resourceNames, in a namespace that holds one of that name (the first), for a message.
+  let namespaceOf: Map<string, string> | undefined;
+  const accountNamespace = (name: string) => {
+    if (!namespaceOf) {
+      namespaceOf = new Map();
+      const seen = [...model.subjects.filter((x) => x.kind === 'ServiceAccount' && x.namespace).map((x) => `${x.namespace}/${x.name}`), ...listedServiceAccounts(ctx.snapshot).existing].sort();
+      for (const k of seen) {
+        const i = k.indexOf('/');
+        if (!namespaceOf.has(k.slice(i + 1))) namespaceOf.set(k.slice(i + 1), k.slice(0, i));
+      }
+    }
+    return namespaceOf.get(name) ?? 'default';
+  };
+  const reachedWide = new Set<string>();
+  /**
+   * A wide group reached: every step to one of its members is taken, once per group. Every
+   * namespace's RoleBindings are looked at first (their accounts are members), then each step key
+   * once: linear in bindings and steps.
+   */
+  const reachMembers = (group: string, via: AdminNode) => {
+    if (reachedWide.has(group)) return;
+    reachedWide.add(group);
+    if (group === UNAUTHENTICATED) {
+      reach(`user:${ANONYMOUS}`, { kind: 'User', name: ANONYMOUS }, via);
+      return;
+    }
+    for (const ns of [...inNamespace.keys()].sort()) reachNamespace(ns);
+    for (const k of [...index.keys()].sort()) {
+      if (k === 'anysa') reach(k, { kind: 'ServiceAccount', namespace: 'default', name: 'default' }, via);
+      else if (k.startsWith('ns:')) reach(k, { kind: 'ServiceAccount', namespace: k.slice(3), name: 'default' }, via);
+      else if (k.startsWith('sa:')) reach(k, { kind: 'ServiceAccount', namespace: k.slice(3, k.indexOf('/')), name: k.slice(k.indexOf('/') + 1) }, via);
+      else if (k.startsWith('name:')) reach(k, { kind: 'ServiceAccount', namespace: accountNamespace(k.slice(5)), name: k.slice(5) }, via);
+      else if (group === AUTHENTICATED && k === 'anyuser') reach(k, { kind: 'User', name: ANY_USER }, via);
+      else if (group === AUTHENTICATED && k.startsWith('user:') && k !== `user:${ANONYMOUS}`) reach(k, { kind: 'User', name: k.slice(5) }, via);
+    }
+  };
   for (let i = 0; i < queue.length; i++) {
     const key = queue[i];
     const via = nodes.get(key)!;
@@ -551,6 +649,10 @@ function adminChains(nodes: Map<string, AdminNode>, baseAccounts: readonly strin
       for (const k of [`user:${rest}`, 'anyuser']) reach(k, { kind, name: rest }, via);
     } else {
       for (const k of [`group:${rest}`, 'anygroup']) reach(k, { kind, name: rest }, via);
+      if (rest === SA_GROUP || rest === AUTHENTICATED || rest === UNAUTHENTICATED) {
+        reachMembers(rest, { why: memberWhy(rest, via.why), level: via.level });
+        continue;
+      }
       if (!rest.startsWith(`${SA_GROUP}:`)) continue;
       // Every account of the namespace is a member: `default` for a step naming none.
       const ns = rest.slice(SA_GROUP.length + 1);
@@ -601,13 +703,12 @@ function startsFrom(role: RoleInfo): boolean {
 
 /**
  * The length of the shortest chain by which a subject is cluster-admin-equivalent, as itself or
- * through its group of service accounts (0: in one step), undefined when it is not. Acting as a
+ * through a group it is in (memberGroups; 0: in one step), undefined when it is not. Acting as a
  * subject whose chain is as long or longer gains it nothing: that chain may pass through itself.
  */
 function ownLevel(s: Subject, admin: AdminAccounts): number | undefined {
-  if (admin.everywhere !== undefined && (s.kind === 'ServiceAccount' || (s.kind === 'Group' && (s.name === SA_GROUP || s.name.startsWith(`${SA_GROUP}:`))))) return 0;
   const own = admin.nodes.get(nodeKey(s))?.level;
-  const group = s.kind === 'ServiceAccount' ? admin.nodes.get(`Group:${SA_GROUP}:${s.namespace ?? ''}`)?.level : undefined;
+  const group = membershipNode(admin.nodes, s)?.level;
   return own === undefined ? group : group === undefined ? own : Math.min(own, group);
 }
 
@@ -643,9 +744,9 @@ function adminTarget(h: PermissionHit, self: string | undefined, admin: AdminAcc
     best = { text: stepText(h.permission, { kind: 'ServiceAccount', namespace: ns, name }, chainGrant(h, node)), why: node.why, level: node.level };
   };
   const account = (ns: string, name: string) => admin.nodes.get(`ServiceAccount:${ns}/${name}`);
-  // A namespace whose group (or every account) is cluster-admin-equivalent: any account there, `default` for one unnamed.
+  // A namespace whose group (or every account's) is cluster-admin-equivalent: any account there, `default` for one unnamed.
   const viaGroup = (ns: string) => {
-    const node = admin.nodes.get(`Group:${SA_GROUP}:${ns}`) ?? (admin.everywhere !== undefined ? { why: admin.everywhere, level: 0 } : undefined);
+    const node = membershipNode(admin.nodes, { kind: 'ServiceAccount', namespace: ns, name: 'default' });
     if (!node) return;
     const name = names.find((n) => usable(ns, n)) ?? (names.length === 0 ? 'default' : undefined);
     if (name !== undefined) offer(ns, name, node);
@@ -665,7 +766,7 @@ function adminTarget(h: PermissionHit, self: string | undefined, admin: AdminAcc
     }
   }
   for (const ns of [...admin.groups.keys()].sort()) viaGroup(ns);
-  if (admin.everywhere !== undefined) viaGroup('kube-system');
+  if (admin.nodes.has(`Group:${SA_GROUP}`) || admin.nodes.has(`Group:${AUTHENTICATED}`)) viaGroup('kube-system');
   return best;
 }
 
@@ -680,11 +781,15 @@ function impersonationTarget(h: PermissionHit, hits: readonly PermissionHit[], s
   if (!user && !hits.some((x) => IMPERSONATE_A_USER.has(x.permission))) return undefined;
   const kind = user ? 'User' : 'Group';
   const skip = user ? new Set<string>() : new Set([MASTERS, ...adminGroups(ctx.snapshot)]);
-  const names = h.ruleObj.resourceNames.length > 0 ? [...new Set(h.ruleObj.resourceNames)] : user ? admin.users : admin.namedGroups;
+  // Any user, when every authenticated one is cluster-admin-equivalent: a subject that is not one (system:anonymous) gains it.
+  const anyUser = user && admin.nodes.has(`Group:${AUTHENTICATED}`) ? [ANY_USER] : [];
+  const names = h.ruleObj.resourceNames.length > 0 ? [...new Set(h.ruleObj.resourceNames)] : user ? [...admin.users, ...anyUser] : admin.namedGroups;
   let best: Target | undefined;
   for (const name of names) {
     if (skip.has(name) || (s.kind === kind && s.name === name) || (user && name.startsWith(SA_USER))) continue;
-    const node = admin.nodes.get(`${kind}:${name}`);
+    const own = admin.nodes.get(`${kind}:${name}`);
+    const member = user ? membershipNode(admin.nodes, { kind, name }) : undefined;
+    const node = own && (!member || own.level <= member.level) ? own : member;
     if (!node || node.level >= cap || (best && best.level <= node.level)) continue;
     best = { text: stepText(h.permission, { kind, name }, chainGrant(h, node), user ? undefined : impersonatedUserOf(hits)), why: node.why, level: node.level };
   }
