@@ -89,6 +89,23 @@ function podSetFor(sel: CiliumSelector, settings: CiliumSettings): PodSet {
 /** Host-network pods have the node's identity: the entities that select nodes select them too. */
 const HOST_NETWORK_PODS: Peer = { kind: 'pods', namespaces: EVERY_NAMESPACE, where: { key: 'hostNetwork', matches: (cls) => cls.hostNetwork } };
 
+/**
+ * A host-network pod is `host` to the pods of its own node and `remote-node` to every other
+ * pod ("host: The local host ... remote-node: Any node in any of the connected clusters other
+ * than the local host", docs.cilium.io/en/stable/security/policy/language/ "Entities Based").
+ * The model does not place pods on nodes, so an entity naming only one of them may or may not
+ * hold a host-network pod (a DaemonSet's pods are both): counted as selected, and in doubt
+ * (engine.ts predicateDoubt), as a placed ANP `nodes` peer is (engine.ts nodePlacementDoubt).
+ */
+function placedHostNetworkPods(entity: 'host' | 'remote-node'): Peer {
+  const why = entity === 'host'
+    ? 'a host-network pod is the entity host only to pods of its own node (to those of other nodes it is remote-node), and the model does not place pods on nodes; counted as selected'
+    : 'a host-network pod is the entity remote-node only to pods of other nodes (to those of its own node it is host), and the model does not place pods on nodes; counted as selected';
+  return { kind: 'pods', namespaces: EVERY_NAMESPACE, where: { key: `hostNetwork(${entity})`, matches: (cls) => cls.hostNetwork, doubt: (cls) => (cls.hostNetwork ? why : undefined) } };
+}
+const HOST_NETWORK_AS_HOST = placedHostNetworkPods('host');
+const HOST_NETWORK_AS_REMOTE_NODE = placedHostNetworkPods('remote-node');
+
 const RESERVED_FOR_ENTITY: Array<[ReservedEntity, LayerEntity]> = [['host', 'host'], ['remote-node', 'remote-node'], ['kube-apiserver', 'kube-apiserver']];
 
 function entityPeers(entity: string, settings: CiliumSettings): Peer[] {
@@ -99,8 +116,8 @@ function entityPeers(entity: string, settings: CiliumSettings): Peer[] {
     case 'world-ipv4': return settings.ipv6 ? [{ kind: 'entity', entity: 'world-ipv4' }] : [{ kind: 'entity', entity: 'other', name: 'world-ipv4 (selects nothing unless Cilium runs dual-stack: enable-ipv6 is off)' }];
     case 'world-ipv6': return settings.ipv4 ? [{ kind: 'entity', entity: 'world-ipv6' }] : [{ kind: 'entity', entity: 'other', name: 'world-ipv6 (selects nothing unless Cilium runs dual-stack: enable-ipv4 is off)' }];
     case 'cluster': case 'cluster-mesh': return [{ kind: 'entity', entity: 'cluster' }];
-    case 'host': return [{ kind: 'entity', entity: 'host' }, HOST_NETWORK_PODS];
-    case 'remote-node': return [{ kind: 'entity', entity: 'remote-node' }, HOST_NETWORK_PODS];
+    case 'host': return [{ kind: 'entity', entity: 'host' }, HOST_NETWORK_AS_HOST];
+    case 'remote-node': return [{ kind: 'entity', entity: 'remote-node' }, HOST_NETWORK_AS_REMOTE_NODE];
     case 'kube-apiserver': return [{ kind: 'entity', entity: 'kube-apiserver' }];
     default: return [{ kind: 'entity', entity: 'other', name: entity }];
   }
@@ -305,13 +322,24 @@ export function dnsProxiedPods(parsed: readonly CiliumPolicy[], settings: Cilium
 }
 
 /**
+ * A rule naming both `host` and `remote-node` holds every host-network pod, wherever it runs.
+ * So does an ingress allow naming `remote-node` where allow-localhost lets the node's own host
+ * in (`localhostAllows`): its pods' host-network neighbours are admitted whatever the rule says.
+ */
+function settleHostNetwork(peers: Peer[], localhostAllows: boolean): Peer[] {
+  const remote = peers.includes(HOST_NETWORK_AS_REMOTE_NODE);
+  if (!(remote && (localhostAllows || peers.includes(HOST_NETWORK_AS_HOST)))) return peers;
+  return [...peers.filter((p) => p !== HOST_NETWORK_AS_HOST && p !== HOST_NETWORK_AS_REMOTE_NODE), HOST_NETWORK_PODS];
+}
+
+/**
  * One Cilium peer rule in neutral form, or undefined when it can allow or deny nothing on
  * TCP/UDP/SCTP (a peer list written empty, no peer and no port, ports that are all ICMP).
  */
 function neutralRule(r: PeerRule, action: 'Allow' | 'Deny', index: number, name: string, settings: CiliumSettings, snapshot: Snapshot, noted: string[], uncertain: string[], dns?: DnsProxied): Rule | undefined {
   if (r.peers === 'nothing') return undefined;
   const resolved = r.services.length ? servicePeers(r.services, snapshot, settings, noted, uncertain, name) : [];
-  const selectorPeers = r.peers.flatMap((s) => peersOf(s, settings));
+  const selectorPeers = settleHostNetwork(r.peers.flatMap((s) => peersOf(s, settings)), action === 'Allow' && name.startsWith('ingress') && settings.allowLocalhost);
   const noName = action === 'Deny' && otherFamilyOnly([...selectorPeers, ...resolved], settings) ? [EVERY_NAME] : undefined;
   const everyName = action === 'Deny' ? singleStackWorld(r.peers, settings) : undefined;
   if (everyName) selectorPeers.push(everyName);
