@@ -369,8 +369,74 @@ function neutralRule(r: PeerRule, action: 'Allow' | 'Deny', index: number, name:
   };
 }
 
+/**
+ * The fromRequires/toRequires of the accepted policies, where the agent's release still honours
+ * them (before 1.19; ./release.ts): each is ANDed into every fromEndpoints/toEndpoints of the
+ * rules selecting the same pods. Which rules select the same pods is per pod, so the model does not
+ * narrow the peers: a peer that fails a requirement is counted as selected, in doubt
+ * (`withRequirements`). From 1.19 they are ignored, and a note says so.
+ */
+export interface Requirement {
+  dir: 'ingress' | 'egress';
+  /** The policy's namespace; undefined for a clusterwide one. */
+  namespace?: string;
+  selectors: CiliumSelector[];
+  /** "CiliumNetworkPolicy shop/requires-prod spec.ingress[0].fromRequires". */
+  text: string;
+}
+
+function requirementsOf(parsed: readonly CiliumPolicy[], snapshot: Snapshot, notes: CoverageNote[]): Requirement[] {
+  const release = ciliumRelease(snapshot);
+  const out: Requirement[] = [];
+  for (const p of parsed) {
+    if (p.errors.length) continue;
+    const ref: ResourceRef = { kind: p.kind, ...(p.namespace !== undefined ? { namespace: p.namespace } : {}), name: p.name || '(unnamed)' };
+    const display = `${p.namespace !== undefined ? `${p.namespace}/` : ''}${p.name || '(unnamed)'}`;
+    for (const rule of p.rules) {
+      if (rule.hostPolicy || !rule.subject) continue;
+      for (const dir of ['ingress', 'egress'] as const) {
+        const field = dir === 'ingress' ? 'fromRequires' : 'toRequires';
+        for (const [list, r] of [...rule[dir].map((r) => [dir, r] as const), ...(dir === 'ingress' ? rule.ingressDeny : rule.egressDeny).map((r) => [`${dir}Deny`, r] as const)]) {
+          if (!r.requires?.length) continue;
+          const at = `${rule.path}.${list}[${r.index}].${field}`;
+          const what = r.requires.map((q) => q.written).join(', ');
+          if (release.known && !release.requiresFields) {
+            notes.push({ object: ref, message: `${p.kind} ${display}: ${at}: ignored by Cilium ${release.text} (removed in 1.19, cilium/cilium#42615)` });
+            continue;
+          }
+          const peersField = dir === 'ingress' ? 'fromEndpoints' : 'toEndpoints';
+          notes.push({ object: ref, message: `${p.kind} ${display}: ${at} (${what}): ${release.known ? `Cilium ${release.text}` : `Cilium before 1.19 (the release is not known: ${release.text}; 1.19 and later ignore it)`} ANDs it into every ${peersField} of the rules selecting the same pods, which the model does not evaluate: a flow those rules allow from a peer it does not hold is uncertain` });
+          out.push({ dir, ...(p.namespace !== undefined ? { namespace: p.namespace } : {}), selectors: r.requires.map((q) => q.selector), text: `${p.kind} ${display} ${at} (${what})` });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * A rule's pod peers under the requirements that may apply to it (same direction, and a scope
+ * that may select the same pods): a peer that fails one is in doubt, counted as selected.
+ */
+function withRequirements(rule: Rule, reqs: readonly Requirement[], settings: CiliumSettings): Rule {
+  if (!reqs.length || rule.peers === 'any') return rule;
+  const checks = reqs.map((q) => ({ text: q.text, preds: q.selectors.map((sel) => selectorPredicate(sel, settings.clusterName)) }));
+  const peers = rule.peers.map((peer): Peer => {
+    if (peer.kind !== 'pods' || peer === HOST_NETWORK_AS_HOST || peer === HOST_NETWORK_AS_REMOTE_NODE || peer === HOST_NETWORK_PODS) return peer;
+    const base = peer.where;
+    const doubt = (cls: ClassFacts, ns: Labels): string | undefined => {
+      const own = base?.doubt?.(cls, ns);
+      if (own || (base && !base.matches(cls, ns))) return own;
+      const failed = checks.filter((c) => !c.preds.every((q) => q.matches(cls, ns))).map((c) => c.text);
+      return failed.length ? `the pod does not satisfy ${failed.join('; ')}, which Cilium ANDs into this selector for the pods that policy selects (not evaluated); counted as selected` : undefined;
+    };
+    return { ...peer, where: { ...(base ?? { key: 'pods', matches: () => true }), key: `${base?.key ?? 'pods'}+requires(${checks.map((c) => c.text).join(' | ')})`, doubt } };
+  });
+  return { ...rule, peers };
+}
+
 /** The LayerPolicies of one Cilium object: one per rule of spec/specs (an invalid object: one, with its errors). */
-export function ciliumLayerPolicies(p: CiliumPolicy, settings: CiliumSettings, snapshot: Snapshot, notes: CoverageNote[], dns: DnsProxied = dnsProxiedPods([p], settings)): LayerPolicy[] {
+export function ciliumLayerPolicies(p: CiliumPolicy, settings: CiliumSettings, snapshot: Snapshot, notes: CoverageNote[], dns: DnsProxied = dnsProxiedPods([p], settings), requirements: readonly Requirement[] = []): LayerPolicy[] {
   const ref: ResourceRef = { kind: p.kind, ...(p.namespace !== undefined ? { namespace: p.namespace } : {}), name: p.name || '(unnamed)' };
   const display = `${p.namespace !== undefined ? `${p.namespace}/` : ''}${p.name || '(unnamed)'}`;
   const base = { api: p.kind === 'CiliumClusterwideNetworkPolicy' ? 'CiliumClusterwide' as const : 'Cilium' as const, layer: 'cilium' as const, ref, kindLabel: p.kind, ...(p.namespace !== undefined ? { namespace: p.namespace } : {}), raw: p.raw };
@@ -390,14 +456,15 @@ export function ciliumLayerPolicies(p: CiliumPolicy, settings: CiliumSettings, s
       const denies = dir === 'ingress' ? rule.ingressDeny : rule.egressDeny;
       if (allows.length === 0 && denies.length === 0) return undefined;
       const list: Rule[] = [];
+      const reqs = requirements.filter((q) => q.dir === dir && (q.namespace === undefined || p.namespace === undefined || q.namespace === p.namespace));
       allows.forEach((r) => {
         const n = neutralRule(r, 'Allow', list.length, `${dir}[${r.index}]`, settings, snapshot, noted, uncertain, dir === 'egress' ? dns : undefined);
         if (n?.subject && (p.namespace === undefined ? dns.scopes.size === 0 : !dns.scopes.has(p.namespace) && !dns.scopes.has(''))) noted.push(`${dir}[${r.index}]: toFQDNs, but no egress rule with DNS rules (toPorts rules.dns) selects these pods, so Cilium's DNS proxy never learns the names' addresses: they match nothing`);
-        if (n) list.push(n);
+        if (n) list.push(withRequirements(n, reqs, settings));
       });
       denies.forEach((r) => {
         const n = neutralRule(r, 'Deny', list.length, `${dir}Deny[${r.index}]`, settings, snapshot, noted, uncertain);
-        if (n) list.push(n);
+        if (n) list.push(withRequirements(n, reqs, settings));
       });
       return list;
     };
@@ -481,7 +548,8 @@ export const ciliumAdapter: PolicyApiAdapter = {
     const options = { ...settings, schemaChecked: snapshot.origin === 'manifests', cidrGroups: readCidrGroups(snapshot) };
     const parsed = objects.map((o) => parseCiliumPolicy(o, options));
     const dns = dnsProxiedPods(parsed, settings);
-    const policies = parsed.flatMap((p) => ciliumLayerPolicies(p, settings, snapshot, notes, dns));
+    const requirements = requirementsOf(parsed, snapshot, notes);
+    const policies = parsed.flatMap((p) => ciliumLayerPolicies(p, settings, snapshot, notes, dns, requirements));
     const cm: ResourceRef = settings.resource ?? { kind: 'ConfigMap', namespace: 'kube-system', name: 'cilium-config' };
     for (const problem of settings.problems) notes.push({ object: cm, message: `${settings.source}: ${problem}; Cilium's default is assumed` });
     for (const note of settings.notes) notes.push({ object: cm, message: `${settings.source}: ${note}` });
