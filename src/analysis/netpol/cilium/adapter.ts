@@ -15,7 +15,7 @@ import type { ClassFacts, ClassPredicate, CoverageNote, Entity as LayerEntity, L
 import { matchAllSelector } from '../selector.ts';
 import { readCiliumSettings, type CiliumSettings } from './config.ts';
 import { fqdnMatches } from './fqdn.ts';
-import { ciliumRelease } from './release.ts';
+import { ciliumRelease, type CiliumRelease } from './release.ts';
 import { serviceBackends } from './service-backends.ts';
 import { CLUSTER_LABEL, NAMESPACE_LABELS_PREFIX, POD_NAMESPACE_LABEL, podIdentity, reservedIdentity, SOURCE_ANY, SOURCE_K8S, SOURCE_RESERVED, type IdentityLabels, type ReservedEntity } from './labels.ts';
 import { isCiliumPolicyKind, parseCiliumPolicy, type CidrGroup } from './parse.ts';
@@ -385,8 +385,7 @@ export interface Requirement {
   text: string;
 }
 
-function requirementsOf(parsed: readonly CiliumPolicy[], snapshot: Snapshot, notes: CoverageNote[]): Requirement[] {
-  const release = ciliumRelease(snapshot);
+function requirementsOf(parsed: readonly CiliumPolicy[], release: CiliumRelease, notes: CoverageNote[]): Requirement[] {
   const out: Requirement[] = [];
   for (const p of parsed) {
     if (p.errors.length) continue;
@@ -436,7 +435,7 @@ function withRequirements(rule: Rule, reqs: readonly Requirement[], settings: Ci
 }
 
 /** The LayerPolicies of one Cilium object: one per rule of spec/specs (an invalid object: one, with its errors). */
-export function ciliumLayerPolicies(p: CiliumPolicy, settings: CiliumSettings, snapshot: Snapshot, notes: CoverageNote[], dns: DnsProxied = dnsProxiedPods([p], settings), requirements: readonly Requirement[] = []): LayerPolicy[] {
+export function ciliumLayerPolicies(p: CiliumPolicy, settings: CiliumSettings, snapshot: Snapshot, notes: CoverageNote[], dns: DnsProxied = dnsProxiedPods([p], settings), requirements: readonly Requirement[] = [], release: CiliumRelease = ciliumRelease(snapshot)): LayerPolicy[] {
   const ref: ResourceRef = { kind: p.kind, ...(p.namespace !== undefined ? { namespace: p.namespace } : {}), name: p.name || '(unnamed)' };
   const display = `${p.namespace !== undefined ? `${p.namespace}/` : ''}${p.name || '(unnamed)'}`;
   const base = { api: p.kind === 'CiliumClusterwideNetworkPolicy' ? 'CiliumClusterwide' as const : 'Cilium' as const, layer: 'cilium' as const, ref, kindLabel: p.kind, ...(p.namespace !== undefined ? { namespace: p.namespace } : {}), raw: p.raw };
@@ -446,6 +445,13 @@ export function ciliumLayerPolicies(p: CiliumPolicy, settings: CiliumSettings, s
   }
   const several = p.rules.length > 1;
   const out: LayerPolicy[] = [];
+  // enableDefaultDeny is honoured from Cilium 1.16 (./release.ts); an older agent does not know the field.
+  const honoursDefaultDeny = settings.nonDefaultDenyPolicies && (!release.known || release.defaultDenyField);
+  if (settings.nonDefaultDenyPolicies && p.rules.some((r) => !r.hostPolicy && r.subject && (r.enableDefaultDeny.ingress === false || r.enableDefaultDeny.egress === false))) {
+    const at = several ? 'specs[].enableDefaultDeny' : 'spec.enableDefaultDeny';
+    if (release.known && !release.defaultDenyField) notes.push({ object: ref, message: `${p.kind} ${display}: ${at}: Cilium ${release.text} predates the field (added in 1.16, cilium/cilium#30572), so the policy isolates the pods it selects` });
+    else if (!release.known) notes.push({ object: ref, message: `${p.kind} ${display}: ${at}: read as Cilium 1.16 or later does (${release.text}); before 1.16 the field does not exist and the policy isolates the pods it selects` });
+  }
   for (const rule of p.rules) {
     if (rule.hostPolicy || !rule.subject) continue; // a host policy (nodeSelector): noted by the parser
     const suffix = several ? ` ${rule.path}` : '';
@@ -470,7 +476,7 @@ export function ciliumLayerPolicies(p: CiliumPolicy, settings: CiliumSettings, s
     };
     const ingress = rules('ingress');
     const egress = rules('egress');
-    const defaultDeny = (dir: 'ingress' | 'egress') => (settings.nonDefaultDenyPolicies ? rule.enableDefaultDeny[dir] !== false : true);
+    const defaultDeny = (dir: 'ingress' | 'egress') => (honoursDefaultDeny ? rule.enableDefaultDeny[dir] !== false : true);
     for (const message of [...noted, ...uncertain]) notes.push({ object: ref, message: `${p.kind} ${display}${suffix}: ${message}` });
     out.push({
       ...base,
@@ -548,8 +554,9 @@ export const ciliumAdapter: PolicyApiAdapter = {
     const options = { ...settings, schemaChecked: snapshot.origin === 'manifests', cidrGroups: readCidrGroups(snapshot) };
     const parsed = objects.map((o) => parseCiliumPolicy(o, options));
     const dns = dnsProxiedPods(parsed, settings);
-    const requirements = requirementsOf(parsed, snapshot, notes);
-    const policies = parsed.flatMap((p) => ciliumLayerPolicies(p, settings, snapshot, notes, dns, requirements));
+    const release = ciliumRelease(snapshot);
+    const requirements = requirementsOf(parsed, release, notes);
+    const policies = parsed.flatMap((p) => ciliumLayerPolicies(p, settings, snapshot, notes, dns, requirements, release));
     const cm: ResourceRef = settings.resource ?? { kind: 'ConfigMap', namespace: 'kube-system', name: 'cilium-config' };
     for (const problem of settings.problems) notes.push({ object: cm, message: `${settings.source}: ${problem}; Cilium's default is assumed` });
     for (const note of settings.notes) notes.push({ object: cm, message: `${settings.source}: ${note}` });
