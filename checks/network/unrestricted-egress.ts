@@ -4,7 +4,7 @@ import { policyLabel } from '../../src/analysis/netpol/engine.ts';
 import { buildReachability, egressVerdict, type ReachModel } from '../../src/analysis/netpol/model.ts';
 import type { Endpoint } from '../../src/analysis/netpol/engine.ts';
 import type { PodClass, Rule } from '../../src/analysis/netpol/layers.ts';
-import { emptyConns, type ConnSet, formatConns, hasConn, intersectConns, isEmptyConns, unionConns } from '../../src/analysis/netpol/conns.ts';
+import { emptyConns, type ConnSet, formatConns, hasConn, intersectConns, isEmptyConns, MAX_PORT, MIN_PORT, unionConns } from '../../src/analysis/netpol/conns.ts';
 import { rulePortConns } from '../../src/analysis/netpol/engine.ts';
 import { openToAddresses } from '../../src/analysis/netpol/open-to-all.ts';
 import { externalOpenReason, openScope, portsText } from '../../src/analysis/netpol/rules.ts';
@@ -19,6 +19,32 @@ const EVERY_NAME = 'every DNS name (toFQDNs *)';
 /** A name no policy targets (RFC 6761 reserves .invalid): what a toFQDNs `*` admits beyond the narrower rules. */
 const ANY_NAME: Endpoint = { kind: 'fqdn', name: 'any-name.invalid' };
 
+/**
+ * A rule open on every port of a protocol but a few is open on that protocol: leaving out SMTP
+ * (`notPorts: [25]`, `ports: ["1:24", "26:65535"]`) stops one service, not egress anywhere. Up to
+ * this many ports left out still count as every port; the finding names them.
+ */
+export const NEARLY_EVERY_PORT_MAX_EXCLUDED = 16;
+
+/** The ports of 1-65535 a set of intervals leaves out, or undefined when it leaves out more than NEARLY_EVERY_PORT_MAX_EXCLUDED. */
+function portsLeftOut(intervals: ConnSet['TCP']): Array<readonly [number, number]> | undefined {
+  const gaps: Array<readonly [number, number]> = [];
+  let next = MIN_PORT;
+  let missing = 0;
+  for (const [lo, hi] of intervals) {
+    if (lo > next) {
+      gaps.push([next, lo - 1]);
+      missing += lo - next;
+    }
+    next = Math.max(next, hi + 1);
+  }
+  if (next <= MAX_PORT) {
+    gaps.push([next, MAX_PORT]);
+    missing += MAX_PORT - next + 1;
+  }
+  return intervals.length && missing <= NEARLY_EVERY_PORT_MAX_EXCLUDED ? gaps : undefined;
+}
+
 /** What a toFQDNs `*` rule's pods may still open to an arbitrary name, by the effective verdict. */
 function everyNameAdmitted(model: ReachModel, classes: readonly PodClass[], r: Rule): ConnSet {
   let admitted = emptyConns();
@@ -30,7 +56,7 @@ export const unrestrictedEgress: Check = {
   id: 'network.unrestricted-egress',
   area: 'network',
   title: 'No policy allows egress anywhere on any port',
-  protectsAgainst: 'egress rules open to every destination (0.0.0.0/0, ::/0, no `to`, Cilium entity world or toFQDNs `*`, ANP networks 0.0.0.0/0) on every port, and DNS to anywhere (exfiltration)',
+  protectsAgainst: 'egress rules open to every destination (0.0.0.0/0, ::/0, no `to`, Cilium entity world or toFQDNs `*`, ANP networks 0.0.0.0/0) on every port of a protocol (or all but up to 16 of them, such as every TCP port but SMTP), and DNS to anywhere (exfiltration)',
   severity: 'high',
   controls: SEGMENTATION,
   remediation: 'Restrict egress rules to the destinations (namespace/pod selectors, specific CIDRs or FQDNs) and ports the workload needs; send DNS only to kube-dns.',
@@ -82,16 +108,22 @@ export const unrestrictedEgress: Check = {
         if (isEmptyConns(admitted)) return [];
         const claimed = rulePortConns(r, families.length ? { kind: 'ip', family: families[0], value: 0n, text: '' } : ANY_NAME);
         const narrowed = formatConns(admitted) !== formatConns(claimed);
-        const everyPort = (['TCP', 'UDP', 'SCTP'] as const).filter((proto) => admitted[proto].length === 1 && admitted[proto][0][0] === 1 && admitted[proto][0][1] === 65535);
+        const leftOut = (['TCP', 'UDP', 'SCTP'] as const).flatMap((proto) => {
+          const gaps = portsLeftOut(admitted[proto]);
+          return gaps ? [{ proto, gaps }] : [];
+        });
+        const everyPort = leftOut.map((l) => l.proto);
+        const exceptPorts = leftOut.flatMap(({ proto, gaps }) => gaps.map(([a, b]) => `${proto} ${a === b ? a : `${a}-${b}`}`));
         const dns = hasConn(admitted, 'UDP', 53) || hasConn(admitted, 'TCP', 53);
-        return [{ rule: r.index, ...(r.name ? { name: r.name } : {}), reason: externalOpenReason(r), ports: narrowed ? formatConns(admitted) : portsText(r), everyPortOn: [...everyPort], anyPort: everyPort.length > 0, dns }];
+        return [{ rule: r.index, ...(r.name ? { name: r.name } : {}), reason: externalOpenReason(r), ports: narrowed ? formatConns(admitted) : portsText(r), everyPortOn: [...everyPort], ...(exceptPorts.length ? { exceptPorts } : {}), anyPort: everyPort.length > 0, dns }];
       });
       const except = refused.size ? `, though not to every public address (other rules refuse ${[...refused][0]}${refused.size > 1 ? ` and ${refused.size - 1} more range(s)` : ''})` : '';
       const shadow = deniedBy.size ? { deniedBy: [...deniedBy].slice(0, 5) } : {};
       const anyPort = open.filter((r) => r.anyPort);
       const dns = open.filter((r) => !r.anyPort && r.dns);
       if (anyPort.length) {
-        const on = anyPort[0].everyPortOn.length === 3 ? 'every port' : `every ${anyPort[0].everyPortOn.join('/')} port`;
+        const first = anyPort[0];
+        const on = `${first.everyPortOn.length === 3 ? 'every port' : `every ${first.everyPortOn.join('/')} port`}${first.exceptPorts ? ` except ${first.exceptPorts.join(', ')}` : ''}`;
         out.push({ status: 'fail', resource, message: `${label} allows egress to ${anyPort[0].reason} on ${on}${except}`, evidence: { api: p.api, openRules: anyPort, ...(refused.size ? { refusedRanges: [...refused].slice(0, 5) } : {}), ...shadow } });
       } else if (dns.length) {
         out.push({

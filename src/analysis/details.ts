@@ -209,7 +209,11 @@ export const RUN_NOTES_KINDS: ReadonlySet<KindKey> = new Set<KindKey>([
 ]);
 
 const notesOf = (ctx: AuditContext): string[] => (!covered(ctx, DETAIL_KINDS.network) ? [] : [
-  ...buildReachability(ctx.snapshot).notes.map((n) => `${n.object.kind} ${n.object.namespace ? `${n.object.namespace}/` : ''}${n.object.name}: ${n.message}`),
+  // Most notes already open with the object they name (the Calico and Cilium adapters write `${kind} ${name}: …`): named once.
+  ...buildReachability(ctx.snapshot).notes.map((n) => {
+    const name = `${n.object.kind} ${n.object.namespace ? `${n.object.namespace}/` : ''}${n.object.name}`;
+    return n.message.startsWith(`${name}: `) || n.message.startsWith(`${name} `) ? n.message : `${name}: ${n.message}`;
+  }),
   ...buildReachability(ctx.snapshot).passedOver,
   ...exposureNotes(ctx.snapshot),
 ]);

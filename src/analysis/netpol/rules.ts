@@ -15,7 +15,25 @@ export type OpenReason =
   | 'every IPv4 address, pods and external addresses alike (ipVersion 4)'
   | 'every IPv6 address, pods and external addresses alike (ipVersion 6)'
   | 'every IPv4 address outside the cluster (entity world-ipv4)'
-  | 'every IPv6 address outside the cluster (entity world-ipv6)';
+  | 'every IPv6 address outside the cluster (entity world-ipv6)'
+  | ExceptReason;
+
+/** A rule with no positive peer but an exclusion (Calico `notNets`, `notSelector`): open to all but what it excludes. */
+export type ExceptReason = `every address outside ${string} (notNets)` | `every peer except ${string} (notNets/notSelector)`;
+
+/** What a rule's notPeers exclude, as a reason naming them (every peer is admitted otherwise). */
+function exceptReason(notPeers: readonly Peer[]): ExceptReason {
+  const texts = notPeers.map((p) => {
+    switch (p.kind) {
+      case 'ipBlock': return p.text;
+      case 'pods': return p.where ? `pods ${p.where.key}` : p.namespaces.kind === 'names' ? `pods of namespace ${p.namespaces.names.join(', ')}` : 'pods';
+      case 'entity': return p.entity === 'other' ? p.name : `entity ${p.entity}`;
+      case 'fqdn': return p.patterns.join(', ');
+      case 'nodes': return `nodes ${p.selector.key}`;
+    }
+  });
+  return notPeers.every((p) => p.kind === 'ipBlock') ? `every address outside ${texts.join(', ')} (notNets)` : `every peer except ${texts.join(', ')} (notNets/notSelector)`;
+}
 
 const FAMILY_MAX = { 4: (1n << 32n) - 1n, 6: (1n << 128n) - 1n } as const;
 
@@ -44,7 +62,7 @@ function matchesNoPort(rule: Rule): boolean {
 /** Why a rule admits every source (or destination), or undefined when it is selective. Only Allow rules open anything. */
 export function openReason(rule: Rule): OpenReason | undefined {
   if (rule.action !== 'Allow' || matchesNoPort(rule)) return undefined;
-  if (rule.peers === 'any') return 'any peer (from/to missing or empty)';
+  if (rule.peers === 'any') return rule.notPeers?.length ? exceptReason(rule.notPeers) : 'any peer (from/to missing or empty)';
   // A Calico rule whose only criterion is its ipVersion matches every address of that family
   // (docs.tigera.io/calico/latest/reference/resources/networkpolicy#rule, ipVersion: "Positive
   // IP version match"): its adapter writes it as the family's external addresses plus the cluster.
@@ -79,7 +97,7 @@ function coversFamily(blocks: IpRange[], family: 4 | 6): boolean {
   return false;
 }
 
-export type ExternalOpenReason = 'any peer (to missing or empty)' | 'every address (ipBlocks cover 0.0.0.0/0 or ::/0)' | 'every address outside the cluster (entity world)' | 'every endpoint (entity all)' | 'every DNS name (toFQDNs *)';
+export type ExternalOpenReason = 'any peer (to missing or empty)' | ExceptReason | 'every address (ipBlocks cover 0.0.0.0/0 or ::/0)' | 'every address outside the cluster (entity world)' | 'every endpoint (entity all)' | 'every DNS name (toFQDNs *)';
 
 /**
  * Why an egress Allow rule reaches every address outside the cluster, or undefined. Unlike
@@ -89,7 +107,7 @@ export type ExternalOpenReason = 'any peer (to missing or empty)' | 'every addre
  */
 export function externalOpenReason(rule: Rule): ExternalOpenReason | undefined {
   if (rule.action !== 'Allow' || matchesNoPort(rule)) return undefined;
-  if (rule.peers === 'any') return 'any peer (to missing or empty)';
+  if (rule.peers === 'any') return rule.notPeers?.length ? exceptReason(rule.notPeers) : 'any peer (to missing or empty)';
   if (rule.peers.some((p) => p.kind === 'entity' && p.entity === 'all')) return 'every endpoint (entity all)';
   if (rule.peers.some((p) => p.kind === 'entity' && (p.entity === 'world' || p.entity === 'world-ipv4' || p.entity === 'world-ipv6'))) return 'every address outside the cluster (entity world)';
   const blocks = rule.peers.flatMap((p) => (p.kind === 'ipBlock' ? blocksOf(p) : []));

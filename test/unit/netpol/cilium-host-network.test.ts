@@ -66,7 +66,7 @@ kind: CiliumNetworkPolicy
 metadata: {name: x, namespace: a}
 spec:
   endpointSelector: {matchLabels: {app: db}}
-  ingress: [{fromEntities: [host]}]
+  ingress: [{fromEntities: [host, remote-node]}]
 ---
 apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy

@@ -65,7 +65,7 @@ describe('Cilium policy parsing', () => {
     expect(p.rules[0].hostPolicy).toBe(true);
   });
 
-  it('notes what Cilium accepts but ignores: removed fields, labels outside the identity, a subject named into another namespace', () => {
+  it('notes what Cilium accepts but ignores: labels outside the identity, a subject named into another namespace (fromRequires is kept: whether it is ignored depends on the release, cilium-requires.test.ts)', () => {
     const p = parseCiliumPolicy(cnp({
       endpointSelector: { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'pay', 'pod-template-hash': 'abc' } },
       ingress: [{ fromEndpoints: [{ matchLabels: { 'statefulset.kubernetes.io/pod-name': 'db-0' } }], fromRequires: [{ matchLabels: { env: 'prod' } }] }],
@@ -74,9 +74,9 @@ describe('Cilium policy parsing', () => {
     expect(p.notes).toEqual([
       "spec.endpointSelector: label pod-template-hash is not part of Cilium's security identity (default identity-relevant labels), so no endpoint carries it (this selector matches nothing)",
       'spec.endpointSelector: names namespace pay; Cilium always applies a CiliumNetworkPolicy in its own namespace (shop)',
-      'spec.ingress[0].fromRequires: removed in Cilium 1.19 and ignored',
       "spec.ingress[0].fromEndpoints[0]: label statefulset.kubernetes.io/pod-name is not part of Cilium's security identity (default identity-relevant labels), so no endpoint carries it (this selector matches nothing)",
     ]);
+    expect(p.rules[0].ingress[0].requires?.map((r) => r.written)).toEqual(['any:env=prod']);
   });
 
   it('label keys: with or without the k8s: source, any:, reserved: selectors kept as written', () => {

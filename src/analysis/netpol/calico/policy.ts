@@ -577,8 +577,12 @@ export function parseCalicoPolicy(obj: KubeObject, kind: CalicoKind, api: Calico
     if (spec.preDNAT === true && Array.isArray(spec.types) && spec.types.includes('Egress')) errors.push("spec.types: a preDNAT policy cannot have 'Egress' type");
     if (spec.doNotTrack === true) outOfScope.push('doNotTrack: applies to host endpoints only, before connection tracking (host endpoints are not modelled)');
     if (spec.preDNAT === true) outOfScope.push('preDNAT: applies to host endpoints only, before DNAT (host endpoints are not modelled)');
-    if (spec.applyOnForward === true) outOfScope.push('applyOnForward: forwarded traffic through host endpoints is not modelled (the rules are evaluated for pods)');
     hostEndpointsOnly = spec.doNotTrack === true || spec.preDNAT === true;
+    if (spec.applyOnForward === true) {
+      outOfScope.push(hostEndpointsOnly
+        ? `applyOnForward: forwarded traffic through host endpoints is not modelled, and as a ${spec.preDNAT === true ? 'preDNAT' : 'doNotTrack'} policy it never applies to pods, so it is not evaluated`
+        : 'applyOnForward: forwarded traffic through host endpoints is not modelled (the rules are evaluated for pods)');
+    }
   } else {
     for (const f of ['doNotTrack', 'preDNAT', 'applyOnForward']) if (!absent(spec[f])) errors.push(`spec.${f}: only a GlobalNetworkPolicy has it`);
   }

@@ -15,7 +15,7 @@ import type { ClassFacts, ClassPredicate, CoverageNote, Entity as LayerEntity, L
 import { matchAllSelector } from '../selector.ts';
 import { readCiliumSettings, type CiliumSettings } from './config.ts';
 import { fqdnMatches } from './fqdn.ts';
-import { ciliumRelease } from './release.ts';
+import { ciliumRelease, type CiliumRelease } from './release.ts';
 import { serviceBackends } from './service-backends.ts';
 import { CLUSTER_LABEL, NAMESPACE_LABELS_PREFIX, POD_NAMESPACE_LABEL, podIdentity, reservedIdentity, SOURCE_ANY, SOURCE_K8S, SOURCE_RESERVED, type IdentityLabels, type ReservedEntity } from './labels.ts';
 import { isCiliumPolicyKind, parseCiliumPolicy, type CidrGroup } from './parse.ts';
@@ -89,6 +89,23 @@ function podSetFor(sel: CiliumSelector, settings: CiliumSettings): PodSet {
 /** Host-network pods have the node's identity: the entities that select nodes select them too. */
 const HOST_NETWORK_PODS: Peer = { kind: 'pods', namespaces: EVERY_NAMESPACE, where: { key: 'hostNetwork', matches: (cls) => cls.hostNetwork } };
 
+/**
+ * A host-network pod is `host` to the pods of its own node and `remote-node` to every other
+ * pod ("host: The local host ... remote-node: Any node in any of the connected clusters other
+ * than the local host", docs.cilium.io/en/stable/security/policy/language/ "Entities Based").
+ * The model does not place pods on nodes, so an entity naming only one of them may or may not
+ * hold a host-network pod (a DaemonSet's pods are both): counted as selected, and in doubt
+ * (engine.ts predicateDoubt), as a placed ANP `nodes` peer is (engine.ts nodePlacementDoubt).
+ */
+function placedHostNetworkPods(entity: 'host' | 'remote-node'): Peer {
+  const why = entity === 'host'
+    ? 'a host-network pod is the entity host only to pods of its own node (to those of other nodes it is remote-node), and the model does not place pods on nodes; counted as selected'
+    : 'a host-network pod is the entity remote-node only to pods of other nodes (to those of its own node it is host), and the model does not place pods on nodes; counted as selected';
+  return { kind: 'pods', namespaces: EVERY_NAMESPACE, where: { key: `hostNetwork(${entity})`, matches: (cls) => cls.hostNetwork, doubt: (cls) => (cls.hostNetwork ? why : undefined) } };
+}
+const HOST_NETWORK_AS_HOST = placedHostNetworkPods('host');
+const HOST_NETWORK_AS_REMOTE_NODE = placedHostNetworkPods('remote-node');
+
 const RESERVED_FOR_ENTITY: Array<[ReservedEntity, LayerEntity]> = [['host', 'host'], ['remote-node', 'remote-node'], ['kube-apiserver', 'kube-apiserver']];
 
 function entityPeers(entity: string, settings: CiliumSettings): Peer[] {
@@ -99,8 +116,8 @@ function entityPeers(entity: string, settings: CiliumSettings): Peer[] {
     case 'world-ipv4': return settings.ipv6 ? [{ kind: 'entity', entity: 'world-ipv4' }] : [{ kind: 'entity', entity: 'other', name: 'world-ipv4 (selects nothing unless Cilium runs dual-stack: enable-ipv6 is off)' }];
     case 'world-ipv6': return settings.ipv4 ? [{ kind: 'entity', entity: 'world-ipv6' }] : [{ kind: 'entity', entity: 'other', name: 'world-ipv6 (selects nothing unless Cilium runs dual-stack: enable-ipv4 is off)' }];
     case 'cluster': case 'cluster-mesh': return [{ kind: 'entity', entity: 'cluster' }];
-    case 'host': return [{ kind: 'entity', entity: 'host' }, HOST_NETWORK_PODS];
-    case 'remote-node': return [{ kind: 'entity', entity: 'remote-node' }, HOST_NETWORK_PODS];
+    case 'host': return [{ kind: 'entity', entity: 'host' }, HOST_NETWORK_AS_HOST];
+    case 'remote-node': return [{ kind: 'entity', entity: 'remote-node' }, HOST_NETWORK_AS_REMOTE_NODE];
     case 'kube-apiserver': return [{ kind: 'entity', entity: 'kube-apiserver' }];
     default: return [{ kind: 'entity', entity: 'other', name: entity }];
   }
@@ -305,13 +322,24 @@ export function dnsProxiedPods(parsed: readonly CiliumPolicy[], settings: Cilium
 }
 
 /**
+ * A rule naming both `host` and `remote-node` holds every host-network pod, wherever it runs.
+ * So does an ingress allow naming `remote-node` where allow-localhost lets the node's own host
+ * in (`localhostAllows`): its pods' host-network neighbours are admitted whatever the rule says.
+ */
+function settleHostNetwork(peers: Peer[], localhostAllows: boolean): Peer[] {
+  const remote = peers.includes(HOST_NETWORK_AS_REMOTE_NODE);
+  if (!(remote && (localhostAllows || peers.includes(HOST_NETWORK_AS_HOST)))) return peers;
+  return [...peers.filter((p) => p !== HOST_NETWORK_AS_HOST && p !== HOST_NETWORK_AS_REMOTE_NODE), HOST_NETWORK_PODS];
+}
+
+/**
  * One Cilium peer rule in neutral form, or undefined when it can allow or deny nothing on
  * TCP/UDP/SCTP (a peer list written empty, no peer and no port, ports that are all ICMP).
  */
 function neutralRule(r: PeerRule, action: 'Allow' | 'Deny', index: number, name: string, settings: CiliumSettings, snapshot: Snapshot, noted: string[], uncertain: string[], dns?: DnsProxied): Rule | undefined {
   if (r.peers === 'nothing') return undefined;
   const resolved = r.services.length ? servicePeers(r.services, snapshot, settings, noted, uncertain, name) : [];
-  const selectorPeers = r.peers.flatMap((s) => peersOf(s, settings));
+  const selectorPeers = settleHostNetwork(r.peers.flatMap((s) => peersOf(s, settings)), action === 'Allow' && name.startsWith('ingress') && settings.allowLocalhost);
   const noName = action === 'Deny' && otherFamilyOnly([...selectorPeers, ...resolved], settings) ? [EVERY_NAME] : undefined;
   const everyName = action === 'Deny' ? singleStackWorld(r.peers, settings) : undefined;
   if (everyName) selectorPeers.push(everyName);
@@ -341,8 +369,73 @@ function neutralRule(r: PeerRule, action: 'Allow' | 'Deny', index: number, name:
   };
 }
 
+/**
+ * The fromRequires/toRequires of the accepted policies, where the agent's release still honours
+ * them (before 1.19; ./release.ts): each is ANDed into every fromEndpoints/toEndpoints of the
+ * rules selecting the same pods. Which rules select the same pods is per pod, so the model does not
+ * narrow the peers: a peer that fails a requirement is counted as selected, in doubt
+ * (`withRequirements`). From 1.19 they are ignored, and a note says so.
+ */
+export interface Requirement {
+  dir: 'ingress' | 'egress';
+  /** The policy's namespace; undefined for a clusterwide one. */
+  namespace?: string;
+  selectors: CiliumSelector[];
+  /** "CiliumNetworkPolicy shop/requires-prod spec.ingress[0].fromRequires". */
+  text: string;
+}
+
+function requirementsOf(parsed: readonly CiliumPolicy[], release: CiliumRelease, notes: CoverageNote[]): Requirement[] {
+  const out: Requirement[] = [];
+  for (const p of parsed) {
+    if (p.errors.length) continue;
+    const ref: ResourceRef = { kind: p.kind, ...(p.namespace !== undefined ? { namespace: p.namespace } : {}), name: p.name || '(unnamed)' };
+    const display = `${p.namespace !== undefined ? `${p.namespace}/` : ''}${p.name || '(unnamed)'}`;
+    for (const rule of p.rules) {
+      if (rule.hostPolicy || !rule.subject) continue;
+      for (const dir of ['ingress', 'egress'] as const) {
+        const field = dir === 'ingress' ? 'fromRequires' : 'toRequires';
+        for (const [list, r] of [...rule[dir].map((r) => [dir, r] as const), ...(dir === 'ingress' ? rule.ingressDeny : rule.egressDeny).map((r) => [`${dir}Deny`, r] as const)]) {
+          if (!r.requires?.length) continue;
+          const at = `${rule.path}.${list}[${r.index}].${field}`;
+          const what = r.requires.map((q) => q.written).join(', ');
+          if (release.known && !release.requiresFields) {
+            notes.push({ object: ref, message: `${p.kind} ${display}: ${at}: ignored by Cilium ${release.text} (removed in 1.19, cilium/cilium#42615)` });
+            continue;
+          }
+          const peersField = dir === 'ingress' ? 'fromEndpoints' : 'toEndpoints';
+          notes.push({ object: ref, message: `${p.kind} ${display}: ${at} (${what}): ${release.known ? `Cilium ${release.text}` : `Cilium before 1.19 (the release is not known: ${release.text}; 1.19 and later ignore it)`} ANDs it into every ${peersField} of the rules selecting the same pods, which the model does not evaluate: a flow those rules allow from a peer it does not hold is uncertain` });
+          out.push({ dir, ...(p.namespace !== undefined ? { namespace: p.namespace } : {}), selectors: r.requires.map((q) => q.selector), text: `${p.kind} ${display} ${at} (${what})` });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * A rule's pod peers under the requirements that may apply to it (same direction, and a scope
+ * that may select the same pods): a peer that fails one is in doubt, counted as selected.
+ */
+function withRequirements(rule: Rule, reqs: readonly Requirement[], settings: CiliumSettings): Rule {
+  if (!reqs.length || rule.peers === 'any') return rule;
+  const checks = reqs.map((q) => ({ text: q.text, preds: q.selectors.map((sel) => selectorPredicate(sel, settings.clusterName)) }));
+  const peers = rule.peers.map((peer): Peer => {
+    if (peer.kind !== 'pods' || peer === HOST_NETWORK_AS_HOST || peer === HOST_NETWORK_AS_REMOTE_NODE || peer === HOST_NETWORK_PODS) return peer;
+    const base = peer.where;
+    const doubt = (cls: ClassFacts, ns: Labels): string | undefined => {
+      const own = base?.doubt?.(cls, ns);
+      if (own || (base && !base.matches(cls, ns))) return own;
+      const failed = checks.filter((c) => !c.preds.every((q) => q.matches(cls, ns))).map((c) => c.text);
+      return failed.length ? `the pod does not satisfy ${failed.join('; ')}, which Cilium ANDs into this selector for the pods that policy selects (not evaluated); counted as selected` : undefined;
+    };
+    return { ...peer, where: { ...(base ?? { key: 'pods', matches: () => true }), key: `${base?.key ?? 'pods'}+requires(${checks.map((c) => c.text).join(' | ')})`, doubt } };
+  });
+  return { ...rule, peers };
+}
+
 /** The LayerPolicies of one Cilium object: one per rule of spec/specs (an invalid object: one, with its errors). */
-export function ciliumLayerPolicies(p: CiliumPolicy, settings: CiliumSettings, snapshot: Snapshot, notes: CoverageNote[], dns: DnsProxied = dnsProxiedPods([p], settings)): LayerPolicy[] {
+export function ciliumLayerPolicies(p: CiliumPolicy, settings: CiliumSettings, snapshot: Snapshot, notes: CoverageNote[], dns: DnsProxied = dnsProxiedPods([p], settings), requirements: readonly Requirement[] = [], release: CiliumRelease = ciliumRelease(snapshot)): LayerPolicy[] {
   const ref: ResourceRef = { kind: p.kind, ...(p.namespace !== undefined ? { namespace: p.namespace } : {}), name: p.name || '(unnamed)' };
   const display = `${p.namespace !== undefined ? `${p.namespace}/` : ''}${p.name || '(unnamed)'}`;
   const base = { api: p.kind === 'CiliumClusterwideNetworkPolicy' ? 'CiliumClusterwide' as const : 'Cilium' as const, layer: 'cilium' as const, ref, kindLabel: p.kind, ...(p.namespace !== undefined ? { namespace: p.namespace } : {}), raw: p.raw };
@@ -352,6 +445,13 @@ export function ciliumLayerPolicies(p: CiliumPolicy, settings: CiliumSettings, s
   }
   const several = p.rules.length > 1;
   const out: LayerPolicy[] = [];
+  // enableDefaultDeny is honoured from Cilium 1.16 (./release.ts); an older agent does not know the field.
+  const honoursDefaultDeny = settings.nonDefaultDenyPolicies && (!release.known || release.defaultDenyField);
+  if (settings.nonDefaultDenyPolicies && p.rules.some((r) => !r.hostPolicy && r.subject && (r.enableDefaultDeny.ingress === false || r.enableDefaultDeny.egress === false))) {
+    const at = several ? 'specs[].enableDefaultDeny' : 'spec.enableDefaultDeny';
+    if (release.known && !release.defaultDenyField) notes.push({ object: ref, message: `${p.kind} ${display}: ${at}: Cilium ${release.text} predates the field (added in 1.16, cilium/cilium#30572), so the policy isolates the pods it selects` });
+    else if (!release.known) notes.push({ object: ref, message: `${p.kind} ${display}: ${at}: read as Cilium 1.16 or later does (${release.text}); before 1.16 the field does not exist and the policy isolates the pods it selects` });
+  }
   for (const rule of p.rules) {
     if (rule.hostPolicy || !rule.subject) continue; // a host policy (nodeSelector): noted by the parser
     const suffix = several ? ` ${rule.path}` : '';
@@ -362,20 +462,21 @@ export function ciliumLayerPolicies(p: CiliumPolicy, settings: CiliumSettings, s
       const denies = dir === 'ingress' ? rule.ingressDeny : rule.egressDeny;
       if (allows.length === 0 && denies.length === 0) return undefined;
       const list: Rule[] = [];
+      const reqs = requirements.filter((q) => q.dir === dir && (q.namespace === undefined || p.namespace === undefined || q.namespace === p.namespace));
       allows.forEach((r) => {
         const n = neutralRule(r, 'Allow', list.length, `${dir}[${r.index}]`, settings, snapshot, noted, uncertain, dir === 'egress' ? dns : undefined);
         if (n?.subject && (p.namespace === undefined ? dns.scopes.size === 0 : !dns.scopes.has(p.namespace) && !dns.scopes.has(''))) noted.push(`${dir}[${r.index}]: toFQDNs, but no egress rule with DNS rules (toPorts rules.dns) selects these pods, so Cilium's DNS proxy never learns the names' addresses: they match nothing`);
-        if (n) list.push(n);
+        if (n) list.push(withRequirements(n, reqs, settings));
       });
       denies.forEach((r) => {
         const n = neutralRule(r, 'Deny', list.length, `${dir}Deny[${r.index}]`, settings, snapshot, noted, uncertain);
-        if (n) list.push(n);
+        if (n) list.push(withRequirements(n, reqs, settings));
       });
       return list;
     };
     const ingress = rules('ingress');
     const egress = rules('egress');
-    const defaultDeny = (dir: 'ingress' | 'egress') => (settings.nonDefaultDenyPolicies ? rule.enableDefaultDeny[dir] !== false : true);
+    const defaultDeny = (dir: 'ingress' | 'egress') => (honoursDefaultDeny ? rule.enableDefaultDeny[dir] !== false : true);
     for (const message of [...noted, ...uncertain]) notes.push({ object: ref, message: `${p.kind} ${display}${suffix}: ${message}` });
     out.push({
       ...base,
@@ -453,7 +554,9 @@ export const ciliumAdapter: PolicyApiAdapter = {
     const options = { ...settings, schemaChecked: snapshot.origin === 'manifests', cidrGroups: readCidrGroups(snapshot) };
     const parsed = objects.map((o) => parseCiliumPolicy(o, options));
     const dns = dnsProxiedPods(parsed, settings);
-    const policies = parsed.flatMap((p) => ciliumLayerPolicies(p, settings, snapshot, notes, dns));
+    const release = ciliumRelease(snapshot);
+    const requirements = requirementsOf(parsed, release, notes);
+    const policies = parsed.flatMap((p) => ciliumLayerPolicies(p, settings, snapshot, notes, dns, requirements, release));
     const cm: ResourceRef = settings.resource ?? { kind: 'ConfigMap', namespace: 'kube-system', name: 'cilium-config' };
     for (const problem of settings.problems) notes.push({ object: cm, message: `${settings.source}: ${problem}; Cilium's default is assumed` });
     for (const note of settings.notes) notes.push({ object: cm, message: `${settings.source}: ${note}` });

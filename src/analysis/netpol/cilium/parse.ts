@@ -356,9 +356,10 @@ function parsePeerRule(raw: unknown, index: number, at: string, dir: 'ingress' |
   if (deny && raw.toPorts !== undefined) {
     for (const [i, pr] of (Array.isArray(raw.toPorts) ? raw.toPorts : []).entries()) if (isObj(pr) && pr.rules !== undefined) ctx.errors.push(`${at}.toPorts[${i}].rules: deny rules do not support L7 rules`);
   }
-  for (const f of ['fromRequires', 'toRequires']) {
-    if (Array.isArray(raw[f]) && raw[f].length > 0) ctx.notes.push(`${at}.${f}: removed in Cilium 1.19 and ignored`);
-  }
+  // fromRequires/toRequires: kept for the adapter, which knows the agent's release (Cilium 1.19 removed them).
+  const requiresField = dir === 'ingress' ? 'fromRequires' : 'toRequires';
+  const requiresList = listOf(raw[requiresField], `${at}.${requiresField}`, ctx.errors);
+  const requires = requiresList?.length ? parseEndpointPeers(requiresList, `${at}.${requiresField}`, ctx, rule.subjectInit).flatMap((p) => (p.kind === 'endpoints' ? [p] : [])) : [];
 
   let nothing = false;
   const peers: PeerSelector[] = [];
@@ -441,7 +442,7 @@ function parsePeerRule(raw: unknown, index: number, at: string, dir: 'ingress' |
   const l4Count = portRules.length + icmps.length;
   // No peer selector is Cilium's wildcard for a rule with ports, and nothing without (rule.go mergeL4Filter).
   if (unresolved) ctx.notes.push(`${unresolved}: Cilium resolves toServices only in egress (allow) rules, so this deny rule names no peer and ${l4Count ? 'denies its ports to every destination' : 'denies nothing'}`);
-  return { index, peers: nothing ? 'nothing' : peers, services, l4Count, portRules };
+  return { index, peers: nothing ? 'nothing' : peers, services, l4Count, portRules, ...(requires.length ? { requires } : {}) };
 }
 
 function parseRuleList(raw: unknown, at: string, dir: 'ingress' | 'egress', deny: boolean, rule: { host: boolean; subjectInit: boolean }, ctx: ParseCtx): PeerRule[] {

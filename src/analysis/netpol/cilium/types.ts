@@ -62,6 +62,12 @@ export interface PeerRule {
   /** toPorts entries plus ICMP rules: Cilium's L4.Len(). Zero means "every port of the peers". */
   l4Count: number;
   portRules: PortRule[];
+  /**
+   * fromRequires/toRequires, scoped as fromEndpoints are: before Cilium 1.19 each is ANDed into
+   * every fromEndpoints/toEndpoints of the rules selecting the same endpoint (removed by
+   * cilium/cilium#42615).
+   */
+  requires?: Array<Extract<PeerSelector, { kind: 'endpoints' }>>;
 }
 
 export interface CiliumRule {

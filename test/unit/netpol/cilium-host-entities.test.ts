@@ -1,0 +1,103 @@
+// The Cilium entities `host` and `remote-node` against a host-network pod, as a user runs `reach`
+// (the reviewer's repros hn3 and hn2). A host-network pod carries its node's identity, and "host:
+// The local host. This also includes all containers running in host networking mode on the local
+// host" while "remote-node: Any node in any of the connected clusters other than the local host.
+// This also includes all containers running in host-networking mode on remote nodes"
+// (https://docs.cilium.io/en/stable/security/policy/language/, "Entities Based"). A DaemonSet's
+// host-network pods are therefore `host` to the pods of their own node and `remote-node` to all
+// others: a rule naming only one of the two admits some of them and not the others, which the
+// model (it does not place pods on nodes) cannot tell apart: UNKNOWN, exit 2. A rule naming both,
+// or `cluster`, admits them all.
+import { describe, expect, it } from 'vitest';
+import { reachCommandCore } from '../../../src/cli/reach.ts';
+import { snap } from './helpers.ts';
+
+const deployment = (ns: string, name: string, ports = '') => `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: ${ns}}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec: {containers: [{name: c, image: nginx${ports}}]}
+`;
+
+const cluster = (data = '') => `
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: cilium, namespace: kube-system}
+spec:
+  selector: {matchLabels: {k8s-app: cilium}}
+  template:
+    metadata: {labels: {k8s-app: cilium}}
+    spec: {containers: [{name: cilium-agent, image: "quay.io/cilium/cilium:v1.17.4"}]}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: cilium-config, namespace: kube-system}
+data: {${data}}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, namespace: mon}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec:
+      hostNetwork: true
+      containers: [{name: a, image: agent, ports: [{containerPort: 9100}]}]
+${deployment('shop', 'web', ', ports: [{containerPort: 80, name: http}]')}${deployment('shop', 'client')}`;
+
+const cnp = (name: string, app: string, rule: string) => `---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: ${name}, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: ${app}}}
+  ${rule}
+`;
+
+const fromAgent = (yaml: string) => reachCommandCore(snap(yaml), { from: 'mon/agent', to: 'shop/web', port: '80' });
+const toAgent = (yaml: string) => reachCommandCore(snap(yaml), { from: 'shop/client', to: 'mon/agent', port: '9100' });
+const verdict = (r: { output: string; exitCode: number }) => [r.output.split('\n')[0]!.split(':')[0], r.exitCode];
+
+describe('Cilium host / remote-node entities and a host-network DaemonSet', () => {
+  it('hn3: fromEntities [host] admits the agent only from web\'s own node: UNKNOWN (exit 2), the note says why', () => {
+    const r = fromAgent(cluster() + cnp('from-host', 'web', 'ingress: [{fromEntities: [host]}]'));
+    expect(verdict(r)).toEqual(['UNKNOWN', 2]);
+    expect(r.output).toContain('CiliumNetworkPolicy shop/from-host rule 0 "ingress[0]" (Allow): a host-network pod is the entity host only to pods of its own node (to those of other nodes it is remote-node)');
+  });
+
+  it('hn3: toEntities [host] reaches the agent only on client\'s own node: UNKNOWN (exit 2)', () => {
+    expect(verdict(toAgent(cluster() + cnp('to-host', 'client', 'egress: [{toEntities: [host]}]')))).toEqual(['UNKNOWN', 2]);
+  });
+
+  it('hn2: under allow-localhost: policy, fromEntities [remote-node] misses the agent on web\'s node: UNKNOWN (exit 2)', () => {
+    const r = fromAgent(cluster('allow-localhost: policy') + cnp('rn', 'web', 'ingress: [{fromEntities: [remote-node]}]'));
+    expect(verdict(r)).toEqual(['UNKNOWN', 2]);
+    expect(r.output).toContain('a host-network pod is the entity remote-node only to pods of other nodes (to those of its own node it is host)');
+  });
+
+  it('toEntities [remote-node] misses the agent on client\'s node: UNKNOWN (exit 2)', () => {
+    expect(verdict(toAgent(cluster() + cnp('to-rn', 'client', 'egress: [{toEntities: [remote-node]}]')))).toEqual(['UNKNOWN', 2]);
+  });
+
+  it.each([
+    ['[host, remote-node]', 'fromEntities: [host, remote-node]'],
+    ['[cluster]', 'fromEntities: [cluster]'],
+    ['[all]', 'fromEntities: [all]'],
+    ['reserved:host and reserved:remote-node endpoints', "fromEndpoints: [{matchLabels: {'reserved:host': ''}}, {matchLabels: {'reserved:remote-node': ''}}]"],
+  ])('ingress from %s admits the agent on every node: ALLOWED (exit 0), even under allow-localhost: policy', (_, peers) => {
+    expect(verdict(fromAgent(cluster('allow-localhost: policy') + cnp('both', 'web', `ingress: [{${peers}}]`)))).toEqual(['ALLOWED', 0]);
+  });
+
+  it('egress to [host, remote-node] reaches the agent on every node: ALLOWED (exit 0)', () => {
+    expect(verdict(toAgent(cluster() + cnp('both', 'client', 'egress: [{toEntities: [host, remote-node]}]')))).toEqual(['ALLOWED', 0]);
+  });
+
+  it('under allow-localhost (default), fromEntities [remote-node] admits the agent everywhere: the same-node one is let in as the local host: ALLOWED (exit 0)', () => {
+    expect(verdict(fromAgent(cluster() + cnp('rn', 'web', 'ingress: [{fromEntities: [remote-node]}]')))).toEqual(['ALLOWED', 0]);
+  });
+});
