@@ -6,6 +6,7 @@
 
 import { podPools, podPoolsOf } from './calico/ip-pools.ts';
 import { liveAddressesOf } from './pod-addresses.ts';
+import { nodePodPools, type NodePodAddresses } from './node-cidrs.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import { implicitNamespaces, type KubeObject, type Snapshot } from '../../snapshot/types.ts';
 import { classMatches, externalWays, forwardsAcrossNodes, selectorOf, servicePorts, targetConns } from './service-ports.ts';
@@ -81,6 +82,11 @@ export interface ReachModel {
   match: MatchContext;
   /** The pods and Services holding a cluster address (pod IPs, ClusterIPs); indexed on the first call. */
   addressHolders(ip: { family: number; value: bigint }): AddressHolder[];
+  /**
+   * Every address a pod may be given, as the Nodes' podCIDRs where the enforcer's IPAM keeps to
+   * them (node-cidrs.ts), or why not; read only when a live address's settlement asks.
+   */
+  nodePodCidrs(): NodePodAddresses;
   /** Cilium is the CNI and routes natively (cilium-config routing-mode native, or the legacy tunnel: disabled). */
   ciliumNativeRouting: boolean;
   /**
@@ -570,6 +576,7 @@ function buildModel(snapshot: Snapshot, ignoreHostNetwork: boolean): ReachModel 
     policies, classes, classesByNamespace, workloads, workloadByKey, namespaceLabels, policiesByNamespace, selectedBy,
     composition, enforced: (p) => stageIndex.has(p), policyById: new Map(policies.map((p) => [p.id, p])), probe, notes, ...unreadPolicyKinds(snapshot, cni, composition, settings), assumed, match,
     addressHolders: (ip) => indexAddresses(snapshot).get(addressKey(ip)) ?? [],
+    nodePodCidrs: () => nodePodPools(snapshot),
     ciliumNativeRouting,
     nodeForwarded: ciliumNativeRouting ? nodeForwardedIndex(snapshot) : () => [],
     ...(hostNetworkByCni ? { hostNetworkIgnoredBy: hostNetworkByCni } : {}),
