@@ -779,16 +779,27 @@ function answerReach(model: ReachModel, src: ReachTarget, dst: ReachTarget, port
   // A policy kind that was not read may hold a policy deciding this flow either way.
   undetermined.push(...model.unread);
   // An address no pod or Service holds is answered as one outside the cluster, but where a doubt
-  // says it may be a node's (Nodes are not collected), the answer does not call it that.
+  // says it may be a node's (Nodes' addresses are not kept), the answer does not call it that; nor
+  // from manifests, which carry no pod's address: there it is only not a known pod address.
   const mayBeNode = addressMayBeNode({ undetermined });
+  // A DNS name is one outside the cluster by what it is asked as.
+  const address = (t: ReachTarget) => t.kind === 'ip' && t.endpoint.kind === 'ip';
+  const unplaced = !mayBeNode && (address(src) || address(dst)) && !model.podAddressesKnown();
   const outside: string[] = [];
-  if (src.kind === 'ip') outside.push(mayBeNode ? `source ${src.label} is no pod's or Service's address in the snapshot, and may be a node's (see the uncertain note): egress is not governed by NetworkPolicy` : 'source is outside the cluster: egress is not governed by NetworkPolicy');
-  if (dst.kind === 'ip') outside.push(mayBeNode ? `destination ${dst.label} is no pod's or Service's address in the snapshot, and may be a node's (see the uncertain note): ingress is not governed by NetworkPolicy` : 'destination is outside the cluster: ingress is not governed by NetworkPolicy');
+  const endText = (end: 'source' | 'destination', t: ReachTarget, dir: Direction) => mayBeNode
+    ? `${end} ${t.label} is no pod's or Service's address in the snapshot, and may be a node's (see the uncertain note): ${dir} is not governed by NetworkPolicy`
+    : unplaced && address(t) ? `${end} ${t.label} is ${NOT_A_KNOWN_POD_ADDRESS}: ${dir} is answered as not governed by NetworkPolicy`
+      : `${end} is outside the cluster: ${dir} is not governed by NetworkPolicy`;
+  if (src.kind === 'ip') outside.push(endText('source', src, 'egress'));
+  if (dst.kind === 'ip') outside.push(endText('destination', dst, 'ingress'));
   notes.splice(outsideAt, 0, ...outside);
+  const reword = (d: DirectionAnswer, from: string, to: string) => { for (const x of d.decisions) if (x.by === from) x.by = to; };
   if (mayBeNode) {
-    const reword = (d: DirectionAnswer, from: string, to: string) => { for (const x of d.decisions) if (x.by === from) x.by = to; };
     reword(eg, NOT_GOVERNED_EGRESS, `the source is an address no pod holds (it may be a node's): its egress is not governed by cluster policy`);
     reword(ing, NOT_GOVERNED_INGRESS, `the destination is an address no pod holds (it may be a node's): its ingress is not governed by cluster policy`);
+  } else if (unplaced) {
+    if (address(src)) reword(eg, NOT_GOVERNED_EGRESS, `the source is ${NOT_A_KNOWN_POD_ADDRESS}: its egress is answered as not governed by cluster policy`);
+    if (address(dst)) reword(ing, NOT_GOVERNED_INGRESS, `the destination is ${NOT_A_KNOWN_POD_ADDRESS}: its ingress is answered as not governed by cluster policy`);
   }
   return { from: src.label, to: dst.label, ...asked, protocol: proto, allowed: !isEmptyConns(total), ports: total, egress: eg, ingress: ing, notes: [...new Set([...undetermined, ...notes])], ...(undetermined.length ? { undetermined: [...new Set(undetermined)] } : {}) };
 }
@@ -872,6 +883,12 @@ function* liveSettled(model: ReachModel, p: LayerPolicy, dir: Direction, peers: 
 }
 
 /** Whether an answer's doubts say its address end may be a node's: then nothing calls the address one outside the cluster. */
+/**
+ * How an address no pod or Service holds is named where the snapshot knows no pod's address (read
+ * from manifests): a running pod may well have it, so it is not called one outside the cluster.
+ */
+export const NOT_A_KNOWN_POD_ADDRESS = 'not a known pod address (a snapshot read from manifests holds no pod addresses; a running pod may have it)';
+
 export function addressMayBeNode(a: Pick<ReachAnswer, 'undetermined'>): boolean {
   return !!a.undetermined?.some((u) => u.includes(ADDRESS_MAY_BE_NODE));
 }
