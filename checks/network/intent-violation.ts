@@ -6,7 +6,7 @@ import { parseIntentPort } from '../../src/config/intent-ports.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { buildReachability, type DirectionVerdict, type PodClass, type ReachModel } from '../../src/analysis/netpol/model.ts';
 import { findDoubtedFlows, findFlows, MAX_DOUBT_PAIRS, type DoubtSearch } from '../../src/analysis/netpol/flows.ts';
-import { findUndeterminedFlows, liveAddressSettlements } from '../../src/analysis/netpol/query.ts';
+import { findUndeterminedFlows, liveAddressSettlements, type AddressSettlements } from '../../src/analysis/netpol/query.ts';
 import { describeCause, describeRule, type RuleRef } from '../../src/analysis/netpol/engine.ts';
 import { calleeMesh, meshVerdictOverConns, MESH_FLOW_KINDS } from '../../src/analysis/mesh/flow-verdict.ts';
 import type { AuditContext } from '../../src/analysis/context.ts';
@@ -157,7 +157,9 @@ export const intentViolation: Check = {
   // The meshes' ConfigMaps (meshConfigMapRefs): unreadable, a mesh verdict that turns on them is unknown, which counts as open.
   // Calico IPPools (where pods get their addresses): unreadable, an ipBlock or nets partly over
   // the pods stays in doubt, a medium finding saying the IPPools could not be read.
-  readsBestEffort: ['configmaps', 'calico.ippools', 'calico-v3.ippools'],
+  // Nodes (their podCIDRs bound the addresses pods are given under kube-router and Antrea):
+  // unreadable, a denial resting on the pods' current addresses stays not confirmed, saying so.
+  readsBestEffort: ['configmaps', 'calico.ippools', 'calico-v3.ippools', 'nodes'],
   appliesByConfig: (config) => config.intent.deny.length > 0,
   appliesWhen: 'when the configuration declares segmentation intent (intent.deny)',
   warnings(ctx) {
@@ -177,7 +179,7 @@ export const intentViolation: Check = {
     const out: Verdict[] = [];
     for (const rule of ctx.config.intent.deny) {
       const resource = { kind: 'SegmentationIntent', name: rule.name };
-      let settled: string[] = [];
+      let settled: AddressSettlements = { current: [], byNodes: [] };
       const { conns: wanted, bad } = intentConns(rule.ports);
       const sources = classesFor(model, rule.from);
       const dests = classesFor(model, rule.to);
@@ -256,23 +258,26 @@ export const intentViolation: Check = {
           message: `intent "${rule.name}" could not be confirmed: no allowed flow from ${describe(rule.from)} to ${describe(rule.to)}, but the search for flows in doubt ${cappedSearch(doubts)}; the rest were not checked`,
           evidence: { ...evidence, enforcedBy: 'uncertain', sourceClasses: sources.length, destinationClasses: dests.length, doubtSearch: `${cappedSearch(doubts)}: the rest were not checked for flows the model holds in doubt` },
         });
-      } else if (sources.length && dests.length && (settled = liveAddressSettlements(model, sources, dests)).length) {
+      } else if (sources.length && dests.length && (settled = liveAddressSettlements(model, sources, dests)).current.length) {
         // The denial rests on where the pods' current addresses fall against an ipBlock (outside
         // Calico nothing else places a pod): pod IPs are ephemeral, so a pod rescheduled may land on
-        // the block's other side. As of the snapshot the flow is denied; the intent is not confirmed.
+        // the block's other side, unless the Nodes' podCIDRs rule that out (node-cidrs.ts), and
+        // here they do not (nodesWhy). As of the snapshot the flow is denied; the intent is not confirmed.
         out.push({
           status: 'fail',
           severity: 'medium',
           resource,
-          message: `intent "${rule.name}" cannot be confirmed: no allowed flow from ${describe(rule.from)} to ${describe(rule.to)} as of this snapshot, but the denial rests on the pods' current addresses — ${settled[0]}; pod IPs are ephemeral, so a pod rescheduled may take an address on the other side`,
-          evidence: { ...evidence, enforcedBy: 'uncertain', addressSettled: settled, sourceClasses: sources.length, destinationClasses: dests.length },
+          message: `intent "${rule.name}" cannot be confirmed: no allowed flow from ${describe(rule.from)} to ${describe(rule.to)} as of this snapshot, but the denial rests on the pods' current addresses — ${settled.current[0]}; pod IPs are ephemeral, so a pod rescheduled may take an address on the other side${settled.nodesWhy ? `, and the Nodes' podCIDRs do not rule that out: ${settled.nodesWhy}` : ''}`,
+          evidence: { ...evidence, enforcedBy: 'uncertain', addressSettled: settled.current, ...(settled.nodesWhy ? { nodePodCidrs: settled.nodesWhy } : {}), sourceClasses: sources.length, destinationClasses: dests.length },
         });
       } else {
+        // A denial the Nodes' podCIDRs settle for good (an ipBlock no pod can take an address in) holds, and says what it rests on.
+        const byNodes = settled.byNodes;
         out.push({
           status: 'pass',
           resource,
-          message: sources.length && dests.length ? `intent "${rule.name}" holds: no allowed flow from ${describe(rule.from)} to ${describe(rule.to)}` : `intent "${rule.name}" holds: no matching ${sources.length ? 'destination' : 'source'} pods`,
-          evidence: { ...evidence, ...(sources.length && dests.length ? { enforcedBy: 'network' } : {}), sourceClasses: sources.length, destinationClasses: dests.length },
+          message: sources.length && dests.length ? `intent "${rule.name}" holds: no allowed flow from ${describe(rule.from)} to ${describe(rule.to)}${byNodes.length ? `; ${byNodes[0]}` : ''}` : `intent "${rule.name}" holds: no matching ${sources.length ? 'destination' : 'source'} pods`,
+          evidence: { ...evidence, ...(sources.length && dests.length ? { enforcedBy: 'network' } : {}), ...(byNodes.length ? { addressSettledByNodes: byNodes } : {}), sourceClasses: sources.length, destinationClasses: dests.length },
         });
       }
     }

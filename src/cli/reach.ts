@@ -6,7 +6,7 @@ import type { ResourceRef } from '../base/vocabulary.ts';
 import { oneLine } from '../base/plain-text.ts';
 import { csvCell } from '../report/csv.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
-import { addressMayBeNode, buildReachability, connsToJson, hostNetworkMatrixNotes, formatConns, intersectConns, isProtocol, queryReach, resolveTarget, streamMatrix, ReachInputError, type ConnSet, type MatrixRow, type Protocol, type ReachAnswer } from '../analysis/netpol/index.ts';
+import { addressMayBeNode, NOT_A_KNOWN_POD_ADDRESS, buildReachability, connsToJson, hostNetworkMatrixNotes, formatConns, intersectConns, isProtocol, queryReach, resolveTarget, streamMatrix, ReachInputError, type ConnSet, type MatrixRow, type Protocol, type ReachAnswer } from '../analysis/netpol/index.ts';
 import type { DirectionAnswer, ReachTarget } from '../analysis/netpol/query.ts';
 import type { ReachModel } from '../analysis/netpol/model.ts';
 import { parseIp } from '../base/ip.ts';
@@ -146,7 +146,7 @@ function judgeDialed<T>(snapshot: Snapshot, from: ResourceRef | 'external', to: 
 export function judgeFlow(snapshot: Snapshot, config: Config, a: ReachAnswer, src: ReachTarget, dst: ReachTarget): FlowAnswer {
   const from: ResourceRef | 'external' = src.kind === 'ip' ? 'external' : src.node.ref;
   const judgeMesh = (opts: FlowOptions): { mesh: FlowAnswer['mesh']; open: ConnSet } => {
-    if (dst.kind === 'ip') return { mesh: { mesh: 'none', verdict: 'allowed', reason: `${dst.label} ${addressMayBeNode(a) ? "is no pod's address (it may be a node's)" : 'is outside the cluster'}: no mesh authorization applies`, plaintext: true }, open: a.ports };
+    if (dst.kind === 'ip') return { mesh: { mesh: 'none', verdict: 'allowed', reason: `${dst.label} ${addressMayBeNode(a) ? "is no pod's address (it may be a node's)" : a.notes.some((n) => n.startsWith(`destination ${dst.label} is ${NOT_A_KNOWN_POD_ADDRESS}`)) ? `is ${NOT_A_KNOWN_POD_ADDRESS}` : 'is outside the cluster'}: no mesh authorization applies`, plaintext: true }, open: a.ports };
     if (a.port !== undefined) return { mesh: meshFlowVerdict(snapshot, config, from, dst.node.ref, a.port, a.protocol ?? 'TCP', opts), open: a.ports };
     // No one port asked: judge the connections the network allows (or, when it allows none, every
     // one asked — all of them, or the numbers a port's name stands for — for information). When the

@@ -113,6 +113,10 @@ const TRAEFIK_TCP_ROUTES = ['traefik.ingressroutetcps', 'traefik-legacy.ingressr
 export const KINDS = [
   core('namespaces', 'Namespace', 'namespaces', false, { annotations: 'all', status: ['phase'] }),
   core('pods', 'Pod', 'pods', true, POD),
+  // A Node's spec.podCIDRs bound the addresses its pods are given where the IPAM keeps to them
+  // (src/analysis/netpol/node-cidrs.ts); its status (images, conditions, addresses) is not read.
+  // They only settle for good a policy CIDR's hold on pods: unread, nothing else depends on them.
+  { ...core('nodes', 'Node', 'nodes', false, { annotations: [], status: [] }), onlyWith: ['networkpolicies', 'anp.adminnetworkpolicies', 'anp.baselineadminnetworkpolicies', 'anp.clusternetworkpolicies'] },
   core('services', 'Service', 'services', true, EDGE),
   core('serviceaccounts', 'ServiceAccount', 'serviceaccounts', true, { annotations: 'all', status: [] }),
   { ...core('configmaps', 'ConfigMap', 'configmaps'), byNameOnly: true },

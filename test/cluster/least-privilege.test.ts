@@ -126,9 +126,11 @@ describeCluster('least-privilege auditor ServiceAccount', (cluster) => {
       expect(await as('GET', `/api/v1/namespaces/${ns}/configmaps/app-settings`)).toBe(403);
       expect(await as('GET', '/api/v1/secrets?watch=true&timeoutSeconds=1')).toBe(403);
       expect(await as('GET', `/api/v1/namespaces/${ns}/configmaps?watch=true&timeoutSeconds=1`)).toBe(403);
-      expect(await as('GET', '/api/v1/nodes?watch=true&timeoutSeconds=1')).toBe(403);
-      // serve --watch watches exactly the collected kinds.
+      expect(await as('GET', '/api/v1/persistentvolumes?watch=true&timeoutSeconds=1')).toBe(403);
+      // serve --watch watches exactly the collected kinds: Nodes among them (their podCIDRs), read-only.
       expect(await as('GET', '/api/v1/pods?watch=true&timeoutSeconds=1')).toBe(200);
+      expect(await as('GET', '/api/v1/nodes?watch=true&timeoutSeconds=1')).toBe(200);
+      expect(await as('DELETE', '/api/v1/nodes/any-node')).toBe(403);
       expect(await as('POST', `/api/v1/namespaces/${ns}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } })).toBe(403);
       expect(await as('DELETE', `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies/default-deny`)).toBe(403);
       // And what it needs it may do.

@@ -67,6 +67,7 @@ describeCluster('serve --watch against a real kube-apiserver', (cluster) => {
     const objects: Record<string, KubeObject> = {
       namespaces: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: `${name}-ns` } },
       pods: pod(name),
+      nodes: { apiVersion: 'v1', kind: 'Node', metadata: { name }, spec: { podCIDR: '10.250.7.0/24', podCIDRs: ['10.250.7.0/24'] } },
       services: { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns }, spec: { clusterIP: 'None', selector: { app: name }, ports: [{ port: 80 }] } },
       serviceaccounts: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: ns } },
       replicationcontrollers: { apiVersion: 'v1', kind: 'ReplicationController', metadata: { name, namespace: ns }, spec: { replicas: 0, selector: { app: name }, template: template(name) } },

@@ -5,7 +5,8 @@
 // govern it (its plan), which the engine (engine.ts) evaluates.
 
 import { podPools, podPoolsOf } from './calico/ip-pools.ts';
-import { liveAddressesOf } from './pod-addresses.ts';
+import { liveAddressesOf, livePodIps } from './pod-addresses.ts';
+import { nodePodPools, type NodePodAddresses } from './node-cidrs.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import { implicitNamespaces, type KubeObject, type Snapshot } from '../../snapshot/types.ts';
 import { classMatches, externalWays, forwardsAcrossNodes, selectorOf, servicePorts, targetConns } from './service-ports.ts';
@@ -81,6 +82,16 @@ export interface ReachModel {
   match: MatchContext;
   /** The pods and Services holding a cluster address (pod IPs, ClusterIPs); indexed on the first call. */
   addressHolders(ip: { family: number; value: bigint }): AddressHolder[];
+  /**
+   * Every address a pod may be given, as the Nodes' podCIDRs where the enforcer's IPAM keeps to
+   * them (node-cidrs.ts), or why not; read only when a live address's settlement asks.
+   */
+  nodePodCidrs(): NodePodAddresses;
+  /**
+   * Whether the snapshot knows running pods' addresses (a live one, or one whose pods carry
+   * status.podIPs); from manifests an address no object holds may still be a pod's. Read when asked.
+   */
+  podAddressesKnown(): boolean;
   /** Cilium is the CNI and routes natively (cilium-config routing-mode native, or the legacy tunnel: disabled). */
   ciliumNativeRouting: boolean;
   /**
@@ -570,6 +581,8 @@ function buildModel(snapshot: Snapshot, ignoreHostNetwork: boolean): ReachModel 
     policies, classes, classesByNamespace, workloads, workloadByKey, namespaceLabels, policiesByNamespace, selectedBy,
     composition, enforced: (p) => stageIndex.has(p), policyById: new Map(policies.map((p) => [p.id, p])), probe, notes, ...unreadPolicyKinds(snapshot, cni, composition, settings), assumed, match,
     addressHolders: (ip) => indexAddresses(snapshot).get(addressKey(ip)) ?? [],
+    nodePodCidrs: () => nodePodPools(snapshot),
+    podAddressesKnown: () => snapshot.origin === 'live' || livePodIps(snapshot).size > 0,
     ciliumNativeRouting,
     nodeForwarded: ciliumNativeRouting ? nodeForwardedIndex(snapshot) : () => [],
     ...(hostNetworkByCni ? { hostNetworkIgnoredBy: hostNetworkByCni } : {}),

@@ -4,7 +4,8 @@
 import { allConns, formatConns, intersectConns, isAllConns, isEmptyConns, restrictConns, sameConns, subtractConns, unionConns, emptyConns, type ConnSet, type Protocol } from './conns.ts';
 import { ALL_V4, ALL_V6, formatRange, ipToString, parseIp, unmapIpv4, type IpRange } from '../../base/ip.ts';
 import { ADDRESS_MAY_BE_NODE, NOT_GOVERNED_EGRESS, NOT_GOVERNED_INGRESS, describeCause, describeRule, evaluatePlan, podCidrStatus, podSetMatches, policyLabel, ruleMatchesPeer, rulePortConns, type DecisionCause, type Direction, type DirectionVerdict, type StagePlan } from './engine.ts';
-import { describePolicy, namePoliciesByName, type LayerPolicy, type Rule } from './layers.ts';
+import { describePolicy, namePoliciesByName, type LayerPolicy, type Peer, type Rule } from './layers.ts';
+import { nodesOverlapping } from './node-cidrs.ts';
 import { candidatePeers, indexByNamespace, MAX_DOUBT_PAIRS, ruleTouches, type DoubtSearch } from './flows.ts';
 import { buildReachability, egressVerdict, forwardedWhy, workloadKey, ingressVerdict, REMOTE_NODE_PEER, type Endpoint, type PodClass, type ReachModel, type RuleRef, type WorkloadNode } from './model.ts';
 
@@ -742,25 +743,14 @@ function answerReach(model: ReachModel, src: ReachTarget, dst: ReachTarget, port
   }
   // Elsewhere the pods' own live addresses (pod-addresses.ts) settle what the address family alone
   // left in doubt: said the same way, with the addresses, which hold only as of the snapshot.
-  const classPools = model.match.classPools;
-  if (!model.match.podPools && classPools) {
+  if (!model.match.podPools && model.match.classPools) {
     const settled = new Set<string>();
     for (const [ids, dir, peer] of [[eg.policies, 'egress', dst], [ing.policies, 'ingress', src]] as const) {
       if (peer.kind !== 'workload') continue;
       for (const id of ids) {
         const p = model.policyById.get(id);
-        for (const r of (p?.[dir] ?? [])) {
-          for (const list of [r.peers, r.notPeers]) {
-            if (!list || list === 'any' || !podCidrStatus(list)?.doubt) continue;
-            const texts = list.filter((x) => x.kind === 'ipBlock' && x.podAddresses).map((x) => (x as { text: string }).text).join(', ');
-            for (const cls of peer.node.classes) {
-              const own = cls.hostNetwork ? undefined : classPools(cls);
-              const addresses = own?.();
-              const st = own ? podCidrStatus(list, own) : undefined;
-              if (addresses?.kind === 'known' && st && !st.doubt) settled.add(`${policyLabel(p!)} ${dir} rule ${r.index}: the addresses of ${peer.label}'s pods (${addresses.text}) lie ${st.inside ? 'inside' : 'outside'} ${texts}, so it ${st.inside ? 'holds' : 'holds none of'} them for certain`);
-            }
-          }
-        }
+        if (!p) continue;
+        for (const s of liveSettled(model, p, dir, peer.node.classes)) settled.add(`${policyLabel(p)} ${dir} rule ${s.rule.index}: the addresses of ${peer.label}'s pods (${s.pools.text}) lie ${s.inside ? 'inside' : 'outside'} ${s.texts}, so it ${s.inside ? 'holds' : 'holds none of'} them for certain`);
       }
     }
     notes.push(...settled);
@@ -789,21 +779,31 @@ function answerReach(model: ReachModel, src: ReachTarget, dst: ReachTarget, port
   // A policy kind that was not read may hold a policy deciding this flow either way.
   undetermined.push(...model.unread);
   // An address no pod or Service holds is answered as one outside the cluster, but where a doubt
-  // says it may be a node's (Nodes are not collected), the answer does not call it that.
+  // says it may be a node's (Nodes' addresses are not kept), the answer does not call it that; nor
+  // from manifests, which carry no pod's address: there it is only not a known pod address.
   const mayBeNode = addressMayBeNode({ undetermined });
+  // A DNS name is one outside the cluster by what it is asked as.
+  const address = (t: ReachTarget) => t.kind === 'ip' && t.endpoint.kind === 'ip';
+  const unplaced = !mayBeNode && (address(src) || address(dst)) && !model.podAddressesKnown();
   const outside: string[] = [];
-  if (src.kind === 'ip') outside.push(mayBeNode ? `source ${src.label} is no pod's or Service's address in the snapshot, and may be a node's (see the uncertain note): egress is not governed by NetworkPolicy` : 'source is outside the cluster: egress is not governed by NetworkPolicy');
-  if (dst.kind === 'ip') outside.push(mayBeNode ? `destination ${dst.label} is no pod's or Service's address in the snapshot, and may be a node's (see the uncertain note): ingress is not governed by NetworkPolicy` : 'destination is outside the cluster: ingress is not governed by NetworkPolicy');
+  const endText = (end: 'source' | 'destination', t: ReachTarget, dir: Direction) => mayBeNode
+    ? `${end} ${t.label} is no pod's or Service's address in the snapshot, and may be a node's (see the uncertain note): ${dir} is not governed by NetworkPolicy`
+    : unplaced && address(t) ? `${end} ${t.label} is ${NOT_A_KNOWN_POD_ADDRESS}: ${dir} is answered as not governed by NetworkPolicy`
+      : `${end} is outside the cluster: ${dir} is not governed by NetworkPolicy`;
+  if (src.kind === 'ip') outside.push(endText('source', src, 'egress'));
+  if (dst.kind === 'ip') outside.push(endText('destination', dst, 'ingress'));
   notes.splice(outsideAt, 0, ...outside);
+  const reword = (d: DirectionAnswer, from: string, to: string) => { for (const x of d.decisions) if (x.by === from) x.by = to; };
   if (mayBeNode) {
-    const reword = (d: DirectionAnswer, from: string, to: string) => { for (const x of d.decisions) if (x.by === from) x.by = to; };
     reword(eg, NOT_GOVERNED_EGRESS, `the source is an address no pod holds (it may be a node's): its egress is not governed by cluster policy`);
     reword(ing, NOT_GOVERNED_INGRESS, `the destination is an address no pod holds (it may be a node's): its ingress is not governed by cluster policy`);
+  } else if (unplaced) {
+    if (address(src)) reword(eg, NOT_GOVERNED_EGRESS, `the source is ${NOT_A_KNOWN_POD_ADDRESS}: its egress is answered as not governed by cluster policy`);
+    if (address(dst)) reword(ing, NOT_GOVERNED_INGRESS, `the destination is ${NOT_A_KNOWN_POD_ADDRESS}: its ingress is answered as not governed by cluster policy`);
   }
   return { from: src.label, to: dst.label, ...asked, protocol: proto, allowed: !isEmptyConns(total), ports: total, egress: eg, ingress: ing, notes: [...new Set([...undetermined, ...notes])], ...(undetermined.length ? { undetermined: [...new Set(undetermined)] } : {}) };
 }
 
-/** Whether an answer's doubts say its address end may be a node's: then nothing calls the address one outside the cluster. */
 /**
  * The ipBlocks whose match on the pods of a flow between `sources` and `destinations` only the
  * pods' current live addresses settle (pod-addresses.ts; outside Calico): each as "POLICY DIR rule
@@ -811,38 +811,83 @@ function answerReach(model: ReachModel, src: ReachTarget, dst: ReachTarget, port
  * cluster-external IPs, since Pod IPs are ephemeral and unpredictable"
  * (https://kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-resource)
  * — so a pod rescheduled may fall on the block's other side: an answer resting on them holds as of
- * the snapshot, which a declared intent cannot be confirmed by. Only policies that select an end
- * and carry such a block are looked at.
+ * the snapshot, which a declared intent cannot be confirmed by — unless the Nodes' podCIDRs, which
+ * every address a pod may be given lies in (node-cidrs.ts), fall on the same side of the block:
+ * those are `byNodes`, held for good. Only policies that select an end and carry such a block are
+ * looked at.
  */
-export function liveAddressSettlements(model: ReachModel, sources: readonly PodClass[], destinations: readonly PodClass[], limit = 3): string[] {
-  const classPools = model.match.classPools;
-  if (model.match.podPools || !classPools) return [];
-  const out = new Set<string>();
+export function liveAddressSettlements(model: ReachModel, sources: readonly PodClass[], destinations: readonly PodClass[], limit = 3): AddressSettlements {
+  const current = new Set<string>();
+  const byNodes = new Set<string>();
+  let nodesWhy: string | undefined;
+  const out = (): AddressSettlements => ({ current: [...current], byNodes: [...byNodes], ...(nodesWhy ? { nodesWhy } : {}) });
+  if (model.match.podPools || !model.match.classPools) return out();
   const src = new Set(sources);
   const dst = new Set(destinations);
   for (const p of model.policies) {
     if (!model.enforced(p)) continue;
     const selected = model.selectedBy.get(p.id) ?? [];
     for (const [dir, ends, peers] of [['egress', src, destinations], ['ingress', dst, sources]] as const) {
-      const rules = p[dir] ?? [];
-      if (!rules.length || !selected.some((c) => ends.has(c))) continue;
-      for (const r of rules) {
-        for (const list of [r.peers, r.notPeers]) {
-          if (!list || list === 'any' || !podCidrStatus(list)?.doubt) continue;
-          const texts = list.filter((x) => x.kind === 'ipBlock' && x.podAddresses).map((x) => (x as { text: string }).text).join(', ');
-          for (const cls of peers) {
-            const own = cls.hostNetwork ? undefined : classPools(cls);
-            const pools = own?.();
-            const st = own ? podCidrStatus(list, own) : undefined;
-            if (pools?.kind === 'known' && pools.addresses && st && !st.doubt) out.add(`${policyLabel(p)} ${dir} rule ${r.index}: ${pools.text} lie ${st.inside ? 'inside' : 'outside'} ${texts} as of this snapshot`);
-            if (out.size >= limit) return [...out];
-          }
+      if (!p[dir]?.length || !selected.some((c) => ends.has(c))) continue;
+      for (const s of liveSettled(model, p, dir, peers)) {
+        const where = `${policyLabel(p)} ${dir} rule ${s.rule.index}`;
+        // The Nodes' podCIDRs hold every address a pod may be given (node-cidrs.ts): a block on
+        // the same side of all of them as of the pods' addresses stays there after any reschedule.
+        const nodes = model.nodePodCidrs();
+        const held = podCidrStatus(s.list, nodes.pools);
+        const pools = nodes.pools();
+        if (pools.kind === 'known' && held && !held.doubt && held.inside === s.inside) {
+          if (byNodes.size < limit) byNodes.add(`${where}: ${s.texts} ${s.inside ? 'covers every' : 'overlaps no'} Node's podCIDRs (${pools.text}), which every pod's address is taken from, so ${s.inside ? 'every pod holds an address in it' : 'no pod can hold an address in it'}`);
+          continue;
         }
+        current.add(`${where}: ${s.pools.text} lie ${s.inside ? 'inside' : 'outside'} ${s.texts} as of this snapshot`);
+        nodesWhy ??= pools.kind === 'unknown' ? pools.why : `${nodesOverlapping(nodes.nodes, s.blocks)} ${s.inside ? 'do not all lie in' : 'overlap'} ${s.texts}, so a pod may be given an address ${s.inside ? 'outside' : 'in'} it`;
+        if (current.size >= limit) return out();
       }
     }
   }
-  return [...out];
+  return out();
 }
+
+/** What liveAddressSettlements found. */
+export interface AddressSettlements {
+  /** Held only as of the snapshot: "POLICY DIR rule N: ADDRESSES lie outside BLOCK as of this snapshot". */
+  current: string[];
+  /** Held for good by the Nodes' podCIDRs: "POLICY DIR rule N: BLOCK overlaps no Node's podCIDRs (…), …". */
+  byNodes: string[];
+  /** Why the Nodes' podCIDRs did not settle the first of `current`. */
+  nodesWhy?: string;
+}
+
+/**
+ * Each certain settlement, by the pods' own live addresses (outside Calico: pod-addresses.ts), of
+ * policy `p`'s `dir` rules against the pods of `peers`: a rule's peer list with a CIDR the address
+ * family alone leaves in doubt that every pod of one peer class lies inside, or outside, for certain.
+ */
+function* liveSettled(model: ReachModel, p: LayerPolicy, dir: Direction, peers: readonly PodClass[]): Generator<{ rule: Rule; list: readonly Peer[]; texts: string; blocks: IpRange[]; pools: { text: string }; inside: boolean }> {
+  const classPools = model.match.classPools;
+  if (model.match.podPools || !classPools) return;
+  for (const rule of p[dir] ?? []) {
+    for (const list of [rule.peers, rule.notPeers]) {
+      if (!list || list === 'any' || !podCidrStatus(list)?.doubt) continue;
+      const blocks = list.filter((x): x is Peer & { kind: 'ipBlock' } => x.kind === 'ipBlock' && x.podAddresses === true);
+      const texts = blocks.map((x) => x.text).join(', ');
+      for (const cls of peers) {
+        const own = cls.hostNetwork ? undefined : classPools(cls);
+        const pools = own?.();
+        const st = own ? podCidrStatus(list, own) : undefined;
+        if (pools?.kind === 'known' && pools.addresses && st && !st.doubt) yield { rule, list, texts, blocks: blocks.flatMap((x) => x.ranges), pools, inside: st.inside };
+      }
+    }
+  }
+}
+
+/** Whether an answer's doubts say its address end may be a node's: then nothing calls the address one outside the cluster. */
+/**
+ * How an address no pod or Service holds is named where the snapshot knows no pod's address (read
+ * from manifests): a running pod may well have it, so it is not called one outside the cluster.
+ */
+export const NOT_A_KNOWN_POD_ADDRESS = 'not a known pod address (a snapshot read from manifests holds no pod addresses; a running pod may have it)';
 
 export function addressMayBeNode(a: Pick<ReachAnswer, 'undetermined'>): boolean {
   return !!a.undetermined?.some((u) => u.includes(ADDRESS_MAY_BE_NODE));

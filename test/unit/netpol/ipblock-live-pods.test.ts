@@ -229,3 +229,86 @@ describe('Cilium, live: unchanged, an ipBlock holds no pod whatever its address'
     expect(r.output).not.toContain('status.podIPs');
   });
 });
+
+// Node spec.podCIDRs: where the pods' IPAM hands out addresses only from them, an ipBlock that no
+// Node's podCIDRs overlap can hold no pod, now or after a reschedule. kube-router: "Kube-router
+// relies on kube-controller-manager to allocate pod CIDR for the nodes" (cloudnativelabs/kube-router
+// Documentation/generic.md); Antrea: "Regular `Subnet per Node` IPAM will continue to be used for
+// resources without the IPPool annotation, or when the `AntreaIPAM` feature is disabled", and
+// NodeIPAM's per-Node CIDRs "are set to the podCIDRs attribute of the Node spec"
+// (antrea-io/antrea docs/antrea-ipam.md). OVN-Kubernetes gives each node its own subnet in the
+// k8s.ovn.org/node-subnets annotation (ovn-org/ovn-kubernetes go-controller/pkg/util, OvnNodeSubnets),
+// not from spec.podCIDRs: there the Nodes' podCIDRs settle nothing.
+const nodeOf = (name: string, cidrs: readonly string[]) => `---
+apiVersion: v1
+kind: Node
+metadata: {name: ${name}}
+spec: ${cidrs.length ? `{podCIDR: ${cidrs[0]}, podCIDRs: [${cidrs.join(', ')}]}` : '{}'}
+`;
+/** Two nodes: the client's /24 and the web pods' /24, both outside 10.244.1.0/24. */
+const NODES_APART = nodeOf('n1', ['10.244.9.0/24']) + nodeOf('n2', ['10.244.2.0/24']);
+const intentOn = (snapshot: ReturnType<typeof live>) => {
+  const config = { ...defaultConfig(), intent: { deny: [{ name: 'client-never-reaches-web', from: { namespace: 'a', podSelector: { app: 'client' } }, to: { namespace: 'b', podSelector: { app: 'web' } }, ports: [8080] }] } };
+  const [outcome] = runChecks([intentViolation], { snapshot, config, now: new Date('2026-01-01T00:00:00Z') });
+  expect(outcome.results).toHaveLength(1);
+  return outcome.results[0];
+};
+
+describe.each([CNIS[0], CNIS[1]])('%s, live: Node podCIDRs disjoint from the ipBlock confirm a denial the pods\' addresses alone left unconfirmed', (_name, cni) => {
+  it('web pods at 10.244.2.5/.6 on Nodes whose podCIDRs (10.244.9.0/24, 10.244.2.0/24) miss 10.244.1.0/24: the intent holds (pass), naming the podCIDRs', () => {
+    const yaml = egressScene(cni, ['10.244.2.5', '10.244.2.6']) + NODES_APART;
+    expect(intentOf(yaml).status).toBe('pass');
+    // A run keeps no message of a pass; the verdict's, as the check gives it, says what it rests on.
+    const [r] = [...intentViolation.evaluate({ snapshot: live(yaml), config: { ...defaultConfig(), intent: { deny: [{ name: 'client-never-reaches-web', from: { namespace: 'a', podSelector: { app: 'client' } }, to: { namespace: 'b', podSelector: { app: 'web' } }, ports: [8080] }] } }, now: new Date('2026-01-01T00:00:00Z') })];
+    expect(r.status).toBe('pass');
+    expect(r.message).toBe('intent "client-never-reaches-web" holds: no allowed flow from a pods {app=client} to b pods {app=web}; a/eg egress rule 0: 10.244.1.0/24 except 10.244.1.128/25 overlaps no Node\'s podCIDRs (Node n1 10.244.9.0/24, Node n2 10.244.2.0/24), which every pod\'s address is taken from, so no pod can hold an address in it');
+    expect((r.evidence as { enforcedBy: string }).enforcedBy).toBe('network');
+  });
+});
+
+describe('kube-router, live: where the Nodes\' podCIDRs cannot vouch for it, the denial stays unconfirmed and says why', () => {
+  const outside = egressScene(KUBE_ROUTER, ['10.244.2.5', '10.244.2.6']);
+  const unconfirmed = (r: ReturnType<typeof intentOf>) => {
+    expect([r.status, r.severity]).toEqual(['fail', 'medium']);
+    expect(r.message).toContain("cannot be confirmed: no allowed flow from a pods {app=client} to b pods {app=web} as of this snapshot, but the denial rests on the pods' current addresses");
+  };
+
+  it('a Node\'s podCIDR (10.244.1.0/24) overlaps the block: a pod may be given an address in it, so as before', () => {
+    const r = intentOf(outside + NODES_APART + nodeOf('n3', ['10.244.1.0/24']));
+    unconfirmed(r);
+    expect(r.message).toContain("Node n3's podCIDRs (10.244.1.0/24) overlap 10.244.1.0/24 except 10.244.1.128/25, so a pod may be given an address in it");
+  });
+
+  it('Nodes forbidden: as before, saying the Nodes could not be read', () => {
+    const s = live(outside + NODES_APART);
+    s.coverage.nodes = { status: 'forbidden', detail: 'list nodes (refused in test)' };
+    delete s.resources.nodes;
+    const r = intentOn(s);
+    unconfirmed(r);
+    expect(r.message).toContain('the Nodes could not be read (forbidden), so their podCIDRs cannot show that no pod may take an address in the block');
+  });
+
+  it('no Node in the snapshot: as before, saying so', () => {
+    const r = intentOf(outside);
+    unconfirmed(r);
+    expect(r.message).toContain('the snapshot holds no Node, so no podCIDRs show that no pod may take an address in the block');
+  });
+
+  it('a Node without podCIDRs: its pods draw addresses from elsewhere, so as before, naming it', () => {
+    const r = intentOf(outside + NODES_APART + nodeOf('bare', []));
+    unconfirmed(r);
+    expect(r.message).toContain('Node bare has no spec.podCIDRs');
+  });
+
+  it('a pod\'s address outside every Node\'s podCIDRs (a/client at 10.244.9.9 with only 10.244.2.0/24): the IPAM does not keep to them, so as before, naming the pod', () => {
+    const r = intentOf(outside + nodeOf('n2', ['10.244.2.0/24']));
+    unconfirmed(r);
+    expect(r.message).toContain("pod a/client-5d8f-0's address 10.244.9.9 lies in no Node's podCIDRs, so the pods' IPAM does not keep to them");
+  });
+
+  it('OVN-Kubernetes allocates from its own per-node subnets: as before, saying so', () => {
+    const r = intentOf(egressScene(CNIS[2][1], ['10.244.2.5', '10.244.2.6']) + NODES_APART);
+    unconfirmed(r);
+    expect(r.message).toContain('ovn-kubernetes gives pods addresses from its own per-node subnets (k8s.ovn.org/node-subnets), not the Nodes\' podCIDRs');
+  });
+});

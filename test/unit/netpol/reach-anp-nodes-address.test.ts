@@ -2,12 +2,15 @@
 // peer "selects the nodeIPs as the peer type by matching on the IPs present in the
 // node.Status.Addresses field of the node ... if present but empty, it selects all Nodes"
 // (kubernetes-sigs/network-policy-api apis/v1alpha1 AdminNetworkPolicyEgressPeer.Nodes; conformance
-// test AdminNetworkPolicyEgressNodePeers). Nodes are not collected, so where such a rule would
+// test AdminNetworkPolicyEgressNodePeers). Nodes' addresses are not collected (only their podCIDRs), so where such a rule would
 // change the answer on the asked ports, `reach` is UNKNOWN (exit 2), naming the field.
 // Reviewer repros c16-anp-nodes and c29-anp-nodes-allow-ovn.
 import { describe, expect, it } from 'vitest';
 import { reachCommandCore } from '../../../src/cli/reach.ts';
 import { snap } from './helpers.ts';
+import { parseAllDocuments } from 'yaml';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
 
 const base = `---
 apiVersion: v1
@@ -74,7 +77,7 @@ describe('reach to an address an ANP nodes peer may hold', () => {
     const r = reach(c16, '10250');
     expect(r.exitCode).toBe(2);
     expect(r.output).toMatch(/^UNKNOWN: a\/client\[Deployment\] -> 172\.18\.0\.2 on 10250\/TCP/);
-    expect(r.output).toContain('note: uncertain: AdminNetworkPolicy no-nodes (priority 1) rule 0 "deny-nodes" (Deny): the address may be a node\'s, which spec.egress[0].to[0].nodes selects (Nodes are not collected, so the model does not know their addresses)');
+    expect(r.output).toContain('note: uncertain: AdminNetworkPolicy no-nodes (priority 1) rule 0 "deny-nodes" (Deny): the address may be a node\'s, which spec.egress[0].to[0].nodes selects (only the Nodes\' podCIDRs are collected, not their addresses)');
   });
 
   it('c16: on a port the rule does not name (443) the answer stays a certain ALLOWED', () => {
@@ -117,10 +120,21 @@ describe('where the address may be a node\'s, reach does not call it one outside
     expect(json.mesh.reason).not.toContain('outside the cluster');
   });
 
-  it('c16 on 443, which the nodes rule does not name: a certain answer, and the address is outside the cluster as before', () => {
+  it('c16 on 443, which the nodes rule does not name: a certain answer; read from manifests, which hold no pod addresses, the address is not a known pod\'s rather than one outside the cluster', () => {
     const r = reach(c16, '443');
+    expect(r.exitCode).toBe(0);
+    expect(r.output).not.toContain('outside the cluster');
+    expect(r.output).toContain('note: destination 172.18.0.2 is not a known pod address (a snapshot read from manifests holds no pod addresses; a running pod may have it): ingress is answered as not governed by NetworkPolicy');
+    expect(r.output).toContain('ALLOWED by the destination is not a known pod address (a snapshot read from manifests holds no pod addresses; a running pod may have it): its ingress is answered as not governed by cluster policy: TCP 443');
+    expect(r.output).toContain('mesh: 172.18.0.2 is not a known pod address (a snapshot read from manifests holds no pod addresses; a running pod may have it): no mesh authorization applies');
+  });
+
+  it('c16 on 443 in a live snapshot, whose running pods\' addresses are known: the address no pod holds is outside the cluster, as before', () => {
+    const live = snapshotFromObjects(parseAllDocuments(c16).map((d) => d.toJS() as KubeObject).filter((o) => o && typeof o === 'object'), { origin: 'live' });
+    const r = reachCommandCore(live, { from: 'a/client', to: '172.18.0.2', port: '443' });
     expect(r.exitCode).toBe(0);
     expect(r.output).toContain('note: destination is outside the cluster: ingress is not governed by NetworkPolicy');
     expect(r.output).toContain('mesh: 172.18.0.2 is outside the cluster: no mesh authorization applies');
+    expect(r.output).not.toContain('not a known pod address');
   });
 });

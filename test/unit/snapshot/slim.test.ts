@@ -43,7 +43,7 @@ function livePod(): KubeObject {
 describe('slim declarations', () => {
   it('slim exactly these kinds; every other kind (and any kind added later) is kept whole', () => {
     expect(slimmedKinds()).toEqual([
-      'namespaces', 'pods', 'services', 'serviceaccounts', 'limitranges', 'replicationcontrollers', 'replicasets', 'deployments', 'statefulsets', 'daemonsets',
+      'namespaces', 'pods', 'nodes', 'services', 'serviceaccounts', 'limitranges', 'replicationcontrollers', 'replicasets', 'deployments', 'statefulsets', 'daemonsets',
       'jobs', 'cronjobs', 'networkpolicies', 'ingresses', 'ingressclasses', 'roles', 'clusterroles', 'rolebindings', 'clusterrolebindings',
       'mutatingwebhookconfigurations', 'envoygateway.clienttrafficpolicies', 'traefik.ingressroutetcps', 'traefik-legacy.ingressroutetcps', 'traefik.middlewaretcps', 'traefik-legacy.middlewaretcps', 'contour.contourconfigurations',
       'eks.ingressclassparams', 'lbc.ingressclassparams', 'gke.frontendconfigs', 'gke.gcpgatewaypolicies',
@@ -202,6 +202,16 @@ describe('slim declarations', () => {
     expect(pod.metadata?.annotations).toEqual({ 'cni.projectcalico.org/ipv4pools': '["blue"]', 'cni.projectcalico.org/ipv6pools': '["blue6"]', 'cni.projectcalico.org/ipAddrs': '["10.0.0.7"]', 'cni.projectcalico.org/ipAddrsNoIpam': '["10.9.0.1"]' });
     const ns = slimObject('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', annotations: { 'cni.projectcalico.org/ipv4pools': '["blue"]' } } });
     expect(ns.metadata?.annotations).toEqual({ 'cni.projectcalico.org/ipv4pools': '["blue"]' });
+  });
+
+  it('a Node keeps its spec (podCIDRs: the addresses its pods are given, src/analysis/netpol/node-cidrs.ts) and name; no annotation, and none of its status (images, addresses, conditions)', () => {
+    const node = slimObject('nodes', {
+      apiVersion: 'v1', kind: 'Node',
+      metadata: { name: 'n1', labels: { 'kubernetes.io/hostname': 'n1' }, annotations: { 'node.alpha.kubernetes.io/ttl': '0', [LAST_APPLIED]: '{}' }, managedFields } as KubeObject['metadata'],
+      spec: { podCIDR: '10.244.1.0/24', podCIDRs: ['10.244.1.0/24', 'fd00:10:244:1::/64'] },
+      status: { addresses: [{ type: 'InternalIP', address: '172.18.0.2' }], images: [{ names: ['registry.k8s.io/pause:3.10'], sizeBytes: 320368 }], conditions: [{ type: 'Ready', status: 'True' }] },
+    });
+    expect(node).toEqual({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', labels: { 'kubernetes.io/hostname': 'n1' } }, spec: { podCIDR: '10.244.1.0/24', podCIDRs: ['10.244.1.0/24', 'fd00:10:244:1::/64'] } });
   });
 
   it('a kind whose annotations are all read keeps them, but not kubectl\'s last-applied copy', () => {
