@@ -222,7 +222,8 @@ export const authzPlaintextBypass: Check = {
         related: withIdentity.map((p) => p.ref),
       });
     }
-    const gone = meshModel(ctx.snapshot, ctx.config).istio.controlPlaneGone;
-    return out.map((v) => notedWithoutControlPlane(v, gone, ISTIOD_GONE_NOTE, 'mtls.mesh-not-strict'));
+    // Each workload is served by its own revision's istiod: the note only where that one is gone.
+    const gone = new Map(istioWorkloads(ctx).filter((w) => w.istioControlPlaneGone).map((w) => [refString(w.workload.ref), w.istioControlPlaneGone]));
+    return out.map((v) => notedWithoutControlPlane(v, gone.get(refString(v.resource)), ISTIOD_GONE_NOTE, 'mtls.mesh-not-strict'));
   },
 };
