@@ -34,7 +34,7 @@ export function meshUnseenNote(ctx: AuditContext, what: string, unseen = meshUns
   if (unseen.length === 0) return undefined;
   const one = unseen.length === 1;
   const names = unseen.slice(0, SHOWN).join(', ') + (unseen.length > SHOWN ? ` and ${unseen.length - SHOWN} more` : '');
-  return `${one ? 'namespace' : `${unseen.length} namespaces`} ${names} ${one ? 'is' : 'are'} not in the input (only ${one ? 'its' : 'their'} workloads are): ${one ? 'its' : 'their'} mesh labels and annotations (istio-injection, istio.io/rev, istio.io/dataplane-mode, linkerd.io/inject, …) are unknown, so ${what}; include the Namespace objects (or audit the live cluster)`;
+  return `${one ? 'namespace' : `${unseen.length} namespaces`} ${names} ${one ? 'is' : 'are'} not in the input (only ${one ? 'its' : 'their'} workloads are): ${one ? 'its' : 'their'} mesh labels and annotations (istio-injection, istio.io/rev, istio.io/dataplane-mode, linkerd.io/inject, config.linkerd.io/default-inbound-policy, …) are unknown, so ${what}; include the Namespace objects (or audit the live cluster)`;
 }
 
 /** Whether a check may judge `w`: its namespace's labels and annotations are known. */

@@ -13,7 +13,7 @@ import type { MeshWorkloadDetail, MtlsPosture } from '../../run/types.ts';
 import { admitsUnauthenticated, linkerdClusterDefault, linkerdDefaultPolicy, linkerdMembership, LINKERD_NOT_INJECTED, linkerdNamespaceMeantMeshed, parseServer, type ClusterDefault, type EffectivePolicy, type LinkerdServer } from './linkerd.ts';
 import { containerNames, containerPorts, memoizeBySnapshotAndConfig, obj, stringMap } from './util.ts';
 import { indexLinkerdPolicies, type LinkerdPolicyIndex } from './linkerd-authz.ts';
-import { linkerdSkippedPorts, linkerdTrustDomain } from './linkerd.ts';
+import { linkerdNamespaceSettingsRead, linkerdSkippedPorts, linkerdTrustDomain } from './linkerd.ts';
 import { istioRoot, istioRootOf, istioRevisionOf, LINKERD_CONFIG_CONFIGMAP, type IstioRoot } from './configmaps.ts';
 import { configMapUnread } from '../configmaps.ts';
 import { readNamespacePolicies } from '../pss/index.ts';
@@ -246,8 +246,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     // decide it by themselves (podDecidesMesh); whether it is meant to be meshed (config
     // mesh.meshedNamespaces, a STRICT PeerAuthentication there still say so: meantMeshedBy).
     const intentUnknown = namespaceUnseen(namespace);
-    const namespaceUnknown = intentUnknown && !w.pods.every(podDecidesMesh);
-    if (namespaceUnknown) unseen.add(namespace);
+    let namespaceUnknown = intentUnknown && !w.pods.every(podDecidesMesh);
     let meshedIstio = 0;
     let meshedLinkerd = 0;
     let meshedConsul = 0;
@@ -271,6 +270,10 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
       }
     }
     const mesh: WorkloadMesh['mesh'] = meshedIstio > 0 && meshedIstio >= meshedLinkerd ? 'istio' : meshedLinkerd > 0 ? 'linkerd' : meshedConsul > 0 ? 'consul' : 'none';
+    // A Linkerd template meshed by its own annotation still takes its default inbound policy and
+    // skipped ports from the namespace's annotations where it has none: unknown, not absent.
+    if (intentUnknown && mesh === 'linkerd' && w.pods.some((p) => linkerdNamespaceSettingsRead(p).length > 0)) namespaceUnknown = true;
+    if (namespaceUnknown) unseen.add(namespace);
     if (mesh === 'istio') istioPods += meshedIstio;
     if (mesh === 'linkerd') linkerdPods += meshedLinkerd;
     if (mesh === 'consul') consulPods += meshedConsul;
