@@ -87,7 +87,7 @@ export const authzAllowAny: Check = {
   readsWhen: [...meshPresenceReads('istio', 'linkerd', 'consul'), ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ, ISTIO_WAYPOINT_GATEWAYS_READ, ISTIO_GATEWAY_SERVERS_READ],
   appliesTo: (ctx) => istioPresent(ctx) || linkerdPresent(ctx) || consulPresent(ctx),
   appliesWhen: 'when Istio, Linkerd or Consul is installed',
-  excluded: (ctx) => meshUnseenNote(ctx, 'the workloads there were not judged, nor the policies there'),
+  excluded: (ctx) => meshUnseenNote(ctx, 'the workloads there were not judged, nor the policies there', judged.unjudgedNamespaces(ctx)),
   // A policy in such a namespace admits callers to workloads whose mesh is unknown: not judged.
   unjudgedNamespaces: judged.unjudgedNamespaces,
   judgesEachWorkload: true,

@@ -113,7 +113,7 @@ export const authzPlaintextBypass: Check = {
   readsWhen: [...meshPresenceReads('istio'), ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ, ISTIO_WAYPOINT_GATEWAYS_READ, ISTIO_GATEWAY_SERVERS_READ],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',
-  excluded: (ctx) => meshUnseenNote(ctx, 'the workloads there were not judged'),
+  excluded: (ctx) => meshUnseenNote(ctx, 'the workloads there were not judged', identityRulesUnseen(ctx)),
   unjudgedNamespaces: identityRulesUnseen,
   judgesEachWorkload: true,
   evaluate(ctx) {

@@ -41,7 +41,7 @@ export const permissiveOverride: Check = {
   readsWhen: [...meshPresenceReads('istio', 'consul'), ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ, CONSUL_MUTUAL_TLS_READ, CONSUL_SERVICE_NAMES_READ],
   appliesTo: (ctx) => istioPresent(ctx) || consulPresent(ctx),
   appliesWhen: 'when Istio or Consul service mesh is installed',
-  excluded: (ctx) => meshUnseenNote(ctx, 'the workloads there were not counted among those a policy decides for, nor the policies there judged'),
+  excluded: (ctx) => meshUnseenNote(ctx, 'the workloads there were not counted among those a policy decides for, nor the policies there judged', judged.unjudgedNamespaces(ctx)),
   // A policy in such a namespace decides for workloads whose mesh is unknown: not judged.
   unjudgedNamespaces: judged.unjudgedNamespaces,
   judgesEachWorkload: true,
