@@ -19,7 +19,7 @@ import { ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-me
 import { ISTIO_GATEWAY_SERVERS_READ } from './lib/istio-gateway-servers.ts';
 import { ISTIO_WAYPOINT_GATEWAYS_READ } from './lib/istio-waypoints.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
-import { meshUnseenNamespaces, meshUnseenNote, namespaceKnown } from './lib/unseen-namespaces.ts';
+import { meshUnseenNote, withheldInUnseen } from './lib/unseen-namespaces.ts';
 
 /**
  * Where an open rule really admits a caller no policy names: per workload the policy applies to
@@ -72,6 +72,8 @@ function workloadsByPolicy(ctx: AuditContext): Map<ParsedAuthzPolicy, WorkloadMe
   return out;
 }
 
+const judged = withheldInUnseen(allowAnyVerdicts);
+
 export const authzAllowAny: Check = {
   id: 'mtls.authz-allow-any',
   area: 'mtls',
@@ -85,42 +87,46 @@ export const authzAllowAny: Check = {
   readsWhen: [...meshPresenceReads('istio', 'linkerd', 'consul'), ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ, ISTIO_WAYPOINT_GATEWAYS_READ, ISTIO_GATEWAY_SERVERS_READ],
   appliesTo: (ctx) => istioPresent(ctx) || linkerdPresent(ctx) || consulPresent(ctx),
   appliesWhen: 'when Istio, Linkerd or Consul is installed',
-  excluded: (ctx) => meshUnseenNote(ctx, 'the workloads there were not judged (nor what a policy admits there)'),
-  unjudgedNamespaces: meshUnseenNamespaces,
-  evaluate(ctx) {
-    const index = authzIndex(ctx.snapshot, ctx.config);
-    const { trustDomain, ipFamilies } = istioAuthzModel(ctx.snapshot, ctx.config);
-    const opensTo = (f: AuthzSource) => sourceAdmitsEveryWorkload(f, trustDomain, ipFamilies);
-    const out: Verdict[] = [];
-    let byPolicy: Map<ParsedAuthzPolicy, WorkloadMesh[]> | undefined;
-    const workloadsOf = () => (byPolicy ??= workloadsByPolicy(ctx));
-    for (const p of index.all) {
-      if (p.action !== 'ALLOW' || p.problems.length > 0) continue;
-      const open = p.rules.filter((r) => !r.conditional && (r.anySource || r.anyPrincipal || r.from.some(opensTo)));
-      if (open.length === 0) {
-        out.push({ status: 'pass', resource: p.ref, message: `AuthorizationPolicy ${policyName(p)} names its callers in every rule` });
-        continue;
-      }
-      const judged = admittedPorts(ctx, p, open, workloadsOf, opensTo);
-      if (judged && judged.admitted.length === 0) {
-        const gateways = judged.passthrough.length;
-        const why = gateways === judged.workloads
-          ? `it applies only to gateway(s) that pass TLS through (${judged.passthrough.slice(0, 5).join(', ')}), which never see who calls, so no policy there could name callers`
-          : `on none of the ${judged.workloads} workload(s) it applies to does it admit one (a DENY policy or a condition decides first${gateways > 0 ? `; ${judged.passthrough.slice(0, 5).join(', ')} only pass${gateways === 1 ? 'es' : ''} TLS through` : ''})`;
-        out.push({ status: 'pass', resource: p.ref, message: `AuthorizationPolicy ${policyName(p)} has a rule open to any caller, but ${why}` });
-        continue;
-      }
-      // A revision's own root namespace (meshConfig.rootNamespace of its istio-<rev> ConfigMap) is the root of the workloads it configures.
-      const meshWide = !p.targeted && !p.selector && (p.namespace === index.root || (workloadsOf().get(p) ?? []).some((w) => w.istioRoot?.namespace === p.namespace));
-      const scope = p.targeted ? 'its target (gateway or waypoint)' : p.selector ? `workloads matching ${JSON.stringify(p.selector)}` : meshWide ? 'every workload of the mesh' : `every workload of namespace ${p.namespace}`;
-      const wide = !p.selector && !p.targeted && open.some((r) => r.anyOperation);
-      out.push({
-        status: 'fail', resource: p.ref, severity: wide ? 'high' : 'medium',
-        message: `AuthorizationPolicy ${policyName(p)} allows any caller to ${scope}: ${open.map((r) => `rules[${r.index}] ${r.anySource ? 'has no from' : r.anyPrincipal ? 'allows principals/namespaces "*"' : `admits every ${r.from.some((f) => f.ipBlocks || f.notIpBlocks || f.remoteIpBlocks || f.notRemoteIpBlocks) ? 'caller address' : 'workload identity'} (from ${JSON.stringify(r.from)})`}${r.anyOperation ? ' on every port and path' : r.ports.length > 0 ? ` on ports ${r.ports.join(', ')}` : ' on some operations'}`).join('; ')}${judged ? `; it admits such a caller on ${judged.admitted.slice(0, 5).join('; ')}${judged.admitted.length > 5 ? `; +${judged.admitted.length - 5} more workloads` : ''}` : ''}`,
-        evidence: { rules: open.map((r) => ({ index: r.index, anySource: r.anySource, anyPrincipal: r.anyPrincipal, ports: r.ports })), selector: p.selector ?? null, targeted: p.targeted, ...(judged ? { admittedOn: judged.admitted } : {}) },
-      });
-    }
-    out.push(...linkerdAllowAny(ctx), ...consulAllowAny(ctx));
-    return out;
-  },
+  excluded: (ctx) => meshUnseenNote(ctx, 'the workloads there were not judged, nor the policies there', judged.unjudgedNamespaces(ctx)),
+  // A policy in such a namespace admits callers to workloads whose mesh is unknown: not judged.
+  unjudgedNamespaces: judged.unjudgedNamespaces,
+  judgesEachWorkload: true,
+  evaluate: judged.evaluate,
 };
+
+function allowAnyVerdicts(ctx: AuditContext): Verdict[] {
+  const index = authzIndex(ctx.snapshot, ctx.config);
+  const { trustDomain, ipFamilies } = istioAuthzModel(ctx.snapshot, ctx.config);
+  const opensTo = (f: AuthzSource) => sourceAdmitsEveryWorkload(f, trustDomain, ipFamilies);
+  const out: Verdict[] = [];
+  let byPolicy: Map<ParsedAuthzPolicy, WorkloadMesh[]> | undefined;
+  const workloadsOf = () => (byPolicy ??= workloadsByPolicy(ctx));
+  for (const p of index.all) {
+    if (p.action !== 'ALLOW' || p.problems.length > 0) continue;
+    const open = p.rules.filter((r) => !r.conditional && (r.anySource || r.anyPrincipal || r.from.some(opensTo)));
+    if (open.length === 0) {
+      out.push({ status: 'pass', resource: p.ref, message: `AuthorizationPolicy ${policyName(p)} names its callers in every rule` });
+      continue;
+    }
+    const judged = admittedPorts(ctx, p, open, workloadsOf, opensTo);
+    if (judged && judged.admitted.length === 0) {
+      const gateways = judged.passthrough.length;
+      const why = gateways === judged.workloads
+        ? `it applies only to gateway(s) that pass TLS through (${judged.passthrough.slice(0, 5).join(', ')}), which never see who calls, so no policy there could name callers`
+        : `on none of the ${judged.workloads} workload(s) it applies to does it admit one (a DENY policy or a condition decides first${gateways > 0 ? `; ${judged.passthrough.slice(0, 5).join(', ')} only pass${gateways === 1 ? 'es' : ''} TLS through` : ''})`;
+      out.push({ status: 'pass', resource: p.ref, message: `AuthorizationPolicy ${policyName(p)} has a rule open to any caller, but ${why}` });
+      continue;
+    }
+    // A revision's own root namespace (meshConfig.rootNamespace of its istio-<rev> ConfigMap) is the root of the workloads it configures.
+    const meshWide = !p.targeted && !p.selector && (p.namespace === index.root || (workloadsOf().get(p) ?? []).some((w) => w.istioRoot?.namespace === p.namespace));
+    const scope = p.targeted ? 'its target (gateway or waypoint)' : p.selector ? `workloads matching ${JSON.stringify(p.selector)}` : meshWide ? 'every workload of the mesh' : `every workload of namespace ${p.namespace}`;
+    const wide = !p.selector && !p.targeted && open.some((r) => r.anyOperation);
+    out.push({
+      status: 'fail', resource: p.ref, severity: wide ? 'high' : 'medium',
+      message: `AuthorizationPolicy ${policyName(p)} allows any caller to ${scope}: ${open.map((r) => `rules[${r.index}] ${r.anySource ? 'has no from' : r.anyPrincipal ? 'allows principals/namespaces "*"' : `admits every ${r.from.some((f) => f.ipBlocks || f.notIpBlocks || f.remoteIpBlocks || f.notRemoteIpBlocks) ? 'caller address' : 'workload identity'} (from ${JSON.stringify(r.from)})`}${r.anyOperation ? ' on every port and path' : r.ports.length > 0 ? ` on ports ${r.ports.join(', ')}` : ' on some operations'}`).join('; ')}${judged ? `; it admits such a caller on ${judged.admitted.slice(0, 5).join('; ')}${judged.admitted.length > 5 ? `; +${judged.admitted.length - 5} more workloads` : ''}` : ''}`,
+      evidence: { rules: open.map((r) => ({ index: r.index, anySource: r.anySource, anyPrincipal: r.anyPrincipal, ports: r.ports })), selector: p.selector ?? null, targeted: p.targeted, ...(judged ? { admittedOn: judged.admitted } : {}) },
+    });
+  }
+  out.push(...linkerdAllowAny(ctx), ...consulAllowAny(ctx));
+  return out;
+}

@@ -31,6 +31,7 @@ import { gatewayServersOf, istioGatewayPod, type GatewayServer } from '../../src
 import { ISTIOD_GONE_NOTE, notedWithoutControlPlane } from './lib/control-plane.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
 import { meshUnseenNamespaces, meshUnseenNote, namespaceKnown } from './lib/unseen-namespaces.ts';
+import type { AuditContext } from '../../src/analysis/context.ts';
 
 const RELAXED = new Set(['PERMISSIVE', 'DISABLE']);
 const GATEWAY_NO_PA = 'PeerAuthentication does not apply to a gateway\'s listeners';
@@ -82,6 +83,23 @@ function gatewayUnsure(ctx: Parameters<Check['evaluate']>[0], w: WorkloadMesh, s
   return out;
 }
 
+/**
+ * The unseen namespaces (meshUnseenNamespaces) whose workloads an identity rule may cover: one in
+ * the namespace itself, or in a root namespace (mesh-wide), where a workload's root is that of its
+ * revision, unknown there. Elsewhere no rule applies to them, and nothing was left unjudged.
+ */
+function identityRulesUnseen(ctx: AuditContext): string[] {
+  const unseen = meshUnseenNamespaces(ctx);
+  if (unseen.length === 0) return unseen;
+  const m = meshModel(ctx.snapshot, ctx.config);
+  const roots = new Set([m.istio.root.namespace]);
+  for (const w of m.workloads) if (w.istioRoot) roots.add(w.istioRoot.namespace);
+  const holding = new Set<string>();
+  for (const p of authzIndex(ctx.snapshot, ctx.config).all) if (p.rules.some((r) => r.identity || r.negativeIdentityOnly)) holding.add(p.namespace);
+  if ([...roots].some((r) => holding.has(r))) return unseen;
+  return unseen.filter((ns) => holding.has(ns));
+}
+
 export const authzPlaintextBypass: Check = {
   id: 'mtls.authz-plaintext-bypass',
   area: 'mtls',
@@ -95,8 +113,9 @@ export const authzPlaintextBypass: Check = {
   readsWhen: [...meshPresenceReads('istio'), ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ, ISTIO_WAYPOINT_GATEWAYS_READ, ISTIO_GATEWAY_SERVERS_READ],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',
-  excluded: (ctx) => meshUnseenNote(ctx, 'the workloads there were not judged'),
-  unjudgedNamespaces: meshUnseenNamespaces,
+  excluded: (ctx) => meshUnseenNote(ctx, 'the workloads there were not judged', identityRulesUnseen(ctx)),
+  unjudgedNamespaces: identityRulesUnseen,
+  judgesEachWorkload: true,
   evaluate(ctx) {
     const index = authzIndex(ctx.snapshot, ctx.config);
     const out: Verdict[] = [];
@@ -203,7 +222,8 @@ export const authzPlaintextBypass: Check = {
         related: withIdentity.map((p) => p.ref),
       });
     }
-    const gone = meshModel(ctx.snapshot, ctx.config).istio.controlPlaneGone;
-    return out.map((v) => notedWithoutControlPlane(v, gone, ISTIOD_GONE_NOTE, 'mtls.mesh-not-strict'));
+    // Each workload is served by its own revision's istiod: the note only where that one is gone.
+    const gone = new Map(istioWorkloads(ctx).filter((w) => w.istioControlPlaneGone).map((w) => [refString(w.workload.ref), w.istioControlPlaneGone]));
+    return out.map((v) => notedWithoutControlPlane(v, gone.get(refString(v.resource)), ISTIOD_GONE_NOTE, 'mtls.mesh-not-strict'));
   },
 };

@@ -126,6 +126,8 @@ export const autoMtlsDisabled: Check = {
         related: uncovered.slice(0, SAMPLE).map((s) => s.ref),
       });
     }
-    return out.map((v) => notedWithoutControlPlane(v, m.istio.controlPlaneGone, ISTIOD_GONE_NOTE, 'mtls.mesh-not-strict'));
+    // A revision's clients are certified and configured by that revision's istiod alone.
+    const gone = new Map([...clientsByRevision].map(([revision, clients]) => [revision, clients.find((w) => w.istioControlPlaneGone)?.istioControlPlaneGone]));
+    return out.map((v) => notedWithoutControlPlane(v, gone.get(String(v.evidence?.revision)), ISTIOD_GONE_NOTE, 'mtls.mesh-not-strict'));
   },
 };

@@ -7,6 +7,9 @@ import { ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
 import { ISTIOD_GONE_NOTE, notedWithoutControlPlane } from './lib/control-plane.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
 
+/** The wildcard hosts over every in-cluster Service (destination-rules.ts inMeshHost). */
+const CLUSTER_WIDE_HOSTS = new Set(['*', '*.local', '*.cluster.local', '*.svc.cluster.local']);
+
 export const destinationruleTlsDisabled: Check = {
   id: 'mtls.destinationrule-tls-disabled',
   area: 'mtls',
@@ -23,6 +26,17 @@ export const destinationruleTlsDisabled: Check = {
   evaluate(ctx) {
     const m = meshModel(ctx.snapshot, ctx.config);
     const out: Verdict[] = [];
+    // Each sidecar is configured by its own revision's istiod: a DestinationRule's mutual TLS is
+    // hollow where the clients in its namespace or the servers of its host are on a revision whose
+    // istiod is gone (a cluster-wide wildcard host: any such workload).
+    const goneByNamespace = new Map<string, string>();
+    for (const w of m.workloads) if (w.istioControlPlaneGone && !goneByNamespace.has(w.namespace)) goneByNamespace.set(w.namespace, w.istioControlPlaneGone);
+    const goneFor = (ns: string, host: string): string | undefined => {
+      if (CLUSTER_WIDE_HOSTS.has(host)) return goneByNamespace.values().next().value;
+      const parts = host.split('.');
+      const hostNs = parts.length >= 4 && parts[2] === 'svc' ? parts[1] : ns;
+      return goneByNamespace.get(ns) ?? goneByNamespace.get(hostNs);
+    };
     for (const dr of ctx.snapshot.resources['istio.destinationrules'] ?? []) {
       const ns = dr.metadata?.namespace ?? 'default';
       const resource = { kind: 'DestinationRule', namespace: ns, name: dr.metadata?.name ?? '' };
@@ -57,7 +71,7 @@ export const destinationruleTlsDisabled: Check = {
       }
       if (fails.length) out.push(...fails);
       // Only ISTIO_MUTUAL settings (or none: auto-mTLS) get here.
-      else out.push(notedWithoutControlPlane({ status: 'pass', resource, message: `DestinationRule ${ns}/${resource.name} keeps mutual TLS toward ${host.host} (${settings.length ? `tls.mode ISTIO_MUTUAL at ${settings.map((s) => s.location).join(', ')}` : 'no tls block: auto-mTLS'}).`, evidence: { host: host.host, locations: settings.map((s) => `${s.location}: ${s.mode}`) } }, m.istio.controlPlaneGone, ISTIOD_GONE_NOTE, 'mtls.mesh-not-strict'));
+      else out.push(notedWithoutControlPlane({ status: 'pass', resource, message: `DestinationRule ${ns}/${resource.name} keeps mutual TLS toward ${host.host} (${settings.length ? `tls.mode ISTIO_MUTUAL at ${settings.map((s) => s.location).join(', ')}` : 'no tls block: auto-mTLS'}).`, evidence: { host: host.host, locations: settings.map((s) => `${s.location}: ${s.mode}`) } }, goneFor(ns, host.host), ISTIOD_GONE_NOTE, 'mtls.mesh-not-strict'));
     }
     return out;
   },

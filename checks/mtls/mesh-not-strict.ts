@@ -2,6 +2,7 @@ import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import type { ResolvedMode } from '../../src/analysis/mesh/istio.ts';
 import { istioPresent, istioRootWarning, meshModel, type IstioRoot, type MeshModel, type WorkloadMesh } from '../../src/analysis/mesh/index.ts';
+import type { IstiodDown } from '../../src/analysis/mesh/components.ts';
 import type { IstioPolicyIndex } from '../../src/analysis/mesh/istio.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
@@ -50,12 +51,40 @@ export const meshNotStrict: Check = {
       else byRoot.set(root.namespace, { root, workloads: [w] });
     }
     if (byRoot.size === 0) byRoot.set(m.istio.root.namespace, { root: m.istio.root, workloads: [] });
-    const gone = m.istio.controlPlaneGone;
-    return [...byRoot.values()].sort((a, b) => a.root.namespace.localeCompare(b.root.namespace))
+    const down = m.istio.controlPlaneDown ?? [];
+    // An istiod Service whose webhooks and selector name no revision may serve any workload: every
+    // root's verdict says so. One of a revision fails on its own, naming the revision's workloads;
+    // the roots judge the PeerAuthentications as usual.
+    const unnamed = down.filter((d) => d.revisions.length === 0).map((d) => d.gone).join('; ');
+    const roots = [...byRoot.values()].sort((a, b) => a.root.namespace.localeCompare(b.root.namespace))
       .map(({ root, workloads }) => verdictFor(root, policiesOf(workloads, m), workloads))
-      .map((v) => (gone ? withoutControlPlane(v, gone) : v));
+      .map((v) => (unnamed ? withoutControlPlane(v, unnamed) : v));
+    return [...roots, ...down.filter((d) => d.revisions.length > 0).map((d) => revisionDown(d, m))];
   },
 };
+
+/**
+ * The failure for a revision whose istiod Service has no ready pod: on that Service, over the
+ * workloads of its revisions (their own, whatever root they share with healthy revisions).
+ */
+function revisionDown(d: IstiodDown, m: MeshModel): Verdict {
+  const revisions = new Set(d.revisions);
+  const served = m.workloads.filter((w) => w.mesh === 'istio' && namespaceKnown(w) && revisions.has(w.istioRevision ?? 'default'));
+  const names = served.map((w) => refString(w.workload.ref));
+  const which = `revision${d.revisions.length > 1 ? 's' : ''} ${d.revisions.join(', ')}`;
+  const whom = served.length === 0
+    ? `no workload runs on ${which} yet`
+    : `${served.length} workload${served.length > 1 ? 's' : ''} on ${which}: ${names.slice(0, 5).join(', ')}${served.length > 5 ? ` and ${served.length - 5} more` : ''}`;
+  return {
+    status: 'fail',
+    resource: { kind: 'Service', ...d.service },
+    // Nothing meshed loses mutual TLS while no workload runs on the revision; new pods labelled for it are refused.
+    ...(served.length === 0 ? { severity: 'low' as const } : {}),
+    message: `${d.gone.charAt(0).toUpperCase()}${d.gone.slice(1)} (${whom}).`,
+    evidence: { controlPlane: d.gone, revisions: d.revisions, workloads: served.length, sampleWorkloads: names.slice(0, 10) },
+    extent: { unit: 'workloads', members: workloadMembers(served.map((w) => w.workload.ref)) },
+  };
+}
 
 /** The PeerAuthentication index the workloads' revision composes (all of them share one root). */
 function policiesOf(workloads: WorkloadMesh[], m: MeshModel): IstioPolicyIndex {

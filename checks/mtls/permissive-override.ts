@@ -10,7 +10,7 @@ import { istioGatewayPod } from '../../src/analysis/mesh/flow-verdict.ts';
 import { CONSUL_MUTUAL_TLS_READ, CONSUL_SERVICE_NAMES_READ } from './lib/mesh-config-reads.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
 import { workloadMembers } from './lib/members.ts';
-import { meshUnseenNamespaces, meshUnseenNote, namespaceKnown } from './lib/unseen-namespaces.ts';
+import { meshUnseenNote, namespaceKnown, withheldInUnseen } from './lib/unseen-namespaces.ts';
 
 const RELAXED = new Set(['PERMISSIVE', 'DISABLE']);
 
@@ -19,6 +19,14 @@ const RELAXED = new Set(['PERMISSIVE', 'DISABLE']);
 // a shadowed namespace policy is left to mtls.invalid-peerauthentication, and a workload policy
 // that an older one overrides on every workload it selects relaxes nothing today, so it passes,
 // saying it has no effect and which policy decides instead.
+
+const judged = withheldInUnseen((ctx) => {
+  const m = meshModel(ctx.snapshot, ctx.config);
+  const out: Verdict[] = [];
+  if (m.istio.present) out.push(...istioVerdicts(m));
+  if (m.consul.present) out.push(...consulVerdicts(m));
+  return out;
+});
 
 export const permissiveOverride: Check = {
   id: 'mtls.permissive-override',
@@ -33,15 +41,11 @@ export const permissiveOverride: Check = {
   readsWhen: [...meshPresenceReads('istio', 'consul'), ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ, CONSUL_MUTUAL_TLS_READ, CONSUL_SERVICE_NAMES_READ],
   appliesTo: (ctx) => istioPresent(ctx) || consulPresent(ctx),
   appliesWhen: 'when Istio or Consul service mesh is installed',
-  excluded: (ctx) => meshUnseenNote(ctx, 'the workloads there were not counted among those a policy decides for'),
-  unjudgedNamespaces: meshUnseenNamespaces,
-  evaluate(ctx) {
-    const m = meshModel(ctx.snapshot, ctx.config);
-    const out: Verdict[] = [];
-    if (m.istio.present) out.push(...istioVerdicts(m));
-    if (m.consul.present) out.push(...consulVerdicts(m));
-    return out;
-  },
+  excluded: (ctx) => meshUnseenNote(ctx, 'the workloads there were not counted among those a policy decides for, nor the policies there judged', judged.unjudgedNamespaces(ctx)),
+  // A policy in such a namespace decides for workloads whose mesh is unknown: not judged.
+  unjudgedNamespaces: judged.unjudgedNamespaces,
+  judgesEachWorkload: true,
+  evaluate: judged.evaluate,
 };
 
 function istioVerdicts(m: MeshModel): Verdict[] {

@@ -5,6 +5,7 @@
 // of resolving them: missing data is not a fix. The pod-security checks do the same for Pod
 // Security labels (src/analysis/pss/verdicts.ts unseenNamespaces).
 import type { AuditContext } from '../../../src/analysis/context.ts';
+import type { Verdict } from '../../../src/base/vocabulary.ts';
 import { meshModel, type WorkloadMesh } from '../../../src/analysis/mesh/index.ts';
 
 const SHOWN = 5;
@@ -33,7 +34,7 @@ export function meshUnseenNote(ctx: AuditContext, what: string, unseen = meshUns
   if (unseen.length === 0) return undefined;
   const one = unseen.length === 1;
   const names = unseen.slice(0, SHOWN).join(', ') + (unseen.length > SHOWN ? ` and ${unseen.length - SHOWN} more` : '');
-  return `${one ? 'namespace' : `${unseen.length} namespaces`} ${names} ${one ? 'is' : 'are'} not in the input (only ${one ? 'its' : 'their'} workloads are): ${one ? 'its' : 'their'} mesh labels and annotations (istio-injection, istio.io/rev, istio.io/dataplane-mode, linkerd.io/inject, …) are unknown, so ${what}; include the Namespace objects (or audit the live cluster)`;
+  return `${one ? 'namespace' : `${unseen.length} namespaces`} ${names} ${one ? 'is' : 'are'} not in the input (only ${one ? 'its' : 'their'} workloads are): ${one ? 'its' : 'their'} mesh labels and annotations (istio-injection, istio.io/rev, istio.io/dataplane-mode, linkerd.io/inject, config.linkerd.io/default-inbound-policy, …) are unknown, so ${what}; include the Namespace objects (or audit the live cluster)`;
 }
 
 /** Whether a check may judge `w`: its namespace's labels and annotations are known. */
@@ -45,3 +46,35 @@ export const namespaceKnown = (w: WorkloadMesh): boolean => w.namespaceUnknown !
  * config mesh.meshedNamespaces, a STRICT PeerAuthentication there, Consul's inject-by-default).
  */
 export const intentKnown = (w: WorkloadMesh): boolean => namespaceKnown(w) && !(w.intentUnknown === true && w.unmeshedPods > 0 && w.meantMeshedBy.length === 0);
+
+/**
+ * For a check whose verdicts are about objects (a PeerAuthentication, an AuthorizationPolicy, a
+ * config entry) rather than each workload: its verdicts on objects in the unseen namespaces
+ * (meshUnseenNamespaces) are withheld, neither pass nor fail, for whether the workloads there are
+ * in the mesh at all is the namespace's labels' to say; those namespaces are its
+ * `unjudgedNamespaces`, so the diff carries its earlier findings there and, with
+ * `judgesEachWorkload`, a check that judged nothing else is not evaluated. One evaluation per
+ * context: the engine asks for the verdicts, then for the namespaces.
+ */
+export function withheldInUnseen(judge: (ctx: AuditContext) => Iterable<Verdict>): { evaluate: (ctx: AuditContext) => Verdict[]; unjudgedNamespaces: (ctx: AuditContext) => string[] } {
+  const withheld = new WeakMap<AuditContext, string[]>();
+  const evaluate = (ctx: AuditContext): Verdict[] => {
+    const unseen = new Set(meshUnseenNamespaces(ctx));
+    const out: Verdict[] = [];
+    const held = new Set<string>();
+    for (const v of judge(ctx)) {
+      const ns = v.resource.namespace;
+      if (ns !== undefined && unseen.has(ns)) held.add(ns);
+      else out.push(v);
+    }
+    withheld.set(ctx, [...held].sort());
+    return out;
+  };
+  return {
+    evaluate,
+    unjudgedNamespaces: (ctx) => {
+      if (!withheld.has(ctx)) evaluate(ctx);
+      return withheld.get(ctx)!;
+    },
+  };
+}

@@ -183,7 +183,7 @@ function isIstioInjectionWebhook(w: KubeObject): boolean {
  * (a canary revision's webhook is not served by another revision's Ready istiod); the verdict names
  * each revision whose Service has none ready. O(pods × called Services), a handful of Services.
  */
-export function istioControlPlaneGone(webhooks: KubeObject[], workloads: Iterable<Workload>, services: KubeObject[] | undefined, readiness: PodReadiness = readinessUnknown): { gone: string } | { servicesUnread: string } | undefined {
+export function istioControlPlaneGone(webhooks: KubeObject[], workloads: Iterable<Workload>, services: KubeObject[] | undefined, readiness: PodReadiness = readinessUnknown): { gone: string; down: IstiodDown[] } | { servicesUnread: string } | undefined {
   const hooks = webhooks.filter(isIstioInjectionWebhook);
   const { called, callers, url } = webhookBackends(hooks);
   if (url || called.size === 0) return undefined;
@@ -236,6 +236,7 @@ export function istioControlPlaneGone(webhooks: KubeObject[], workloads: Iterabl
   const ready = readiness([...judged.values()].flatMap((j) => j.pods));
   const down: string[] = [];
   const revisions = new Set<string>();
+  const byService: IstiodDown[] = [];
   for (const [key, j] of judged) {
     if (j.pods.some((p) => ready.get(p) !== false)) continue;
     const names = [...(callers.get(key) ?? [])].sort();
@@ -244,12 +245,28 @@ export function istioControlPlaneGone(webhooks: KubeObject[], workloads: Iterabl
     const rev = revs.length ? ` for revision ${revs.join(', ')}` : '';
     const pods = j.pods.map((p) => `${p.namespace}/${p.name}`).sort();
     const which = pods.length === 0 ? `no istiod pod runs${rev}` : `no istiod pod is ready${rev} (${pods.length > 1 ? `its ${pods.length} pods` : 'its pod'} ${list(pods)} fail${pods.length > 1 ? '' : 's'} the readiness probe, a crash loop or a start that does not finish)`;
-    down.push(`${which}, yet the injection webhook${names.length > 1 ? 's' : ''} ${list(names)} remain${names.length > 1 ? '' : 's'}, calling Service ${key} with ${pods.length === 0 ? 'nothing' : 'no ready endpoint'} behind it`);
+    const text = `${which}, yet the injection webhook${names.length > 1 ? 's' : ''} ${list(names)} remain${names.length > 1 ? '' : 's'}, calling Service ${key} with ${pods.length === 0 ? 'nothing' : 'no ready endpoint'} behind it`;
+    down.push(text);
+    byService.push({ service: { namespace: j.namespace, name: key.slice(j.namespace.length + 1) }, revisions: revs, gone: `${text}: ${goneEffect(revs)}` });
   }
   if (down.length === 0) return undefined;
-  const whose = revisions.size > 0 ? `the namespaces on revision ${[...revisions].join(', ')}` : 'the namespaces labelled for Istio';
-  return { gone: `${down.join('; ')}: new pods in ${whose} are refused (failurePolicy Fail) and their running sidecars cannot renew their certificates from istiod, the mesh's CA, so mutual TLS is not being enforced` };
+  return { gone: `${down.join('; ')}: ${goneEffect([...revisions])}`, down: byService };
 }
+
+/**
+ * One istiod Service with no ready pod behind it, and the revisions whose injector webhooks call it
+ * (its webhooks' and its selector's istio.io/rev; a tag's webhook names the revision it points at).
+ * Istio serves each workload from its own revision's istiod (configmaps.ts istioRevisionValue), so
+ * what is lost is lost for that revision's workloads only; `revisions` empty: the webhooks and the
+ * Service name none, and every workload may be served by it. `gone`: why, as `gone` says it.
+ */
+export interface IstiodDown {
+  service: { namespace: string; name: string };
+  revisions: string[];
+  gone: string;
+}
+
+const goneEffect = (revisions: string[]) => `new pods in ${revisions.length > 0 ? `the namespaces on revision ${revisions.join(', ')}` : 'the namespaces labelled for Istio'} are refused (failurePolicy Fail) and their running sidecars cannot renew their certificates from istiod, the mesh's CA, so mutual TLS is not being enforced`;
 
 /**
  * Linkerd's proxy injector webhook: MutatingWebhookConfiguration linkerd-proxy-injector-webhook-config,

@@ -386,3 +386,17 @@ export function withIdentityRequired(policy: string): string {
   if (policy === 'cluster-unauthenticated') return 'cluster-authenticated';
   return policy;
 }
+
+/** The config.linkerd.io annotations a pod template takes from its namespace when it lacks them (linkerdPodSetting). */
+const LINKERD_NAMESPACE_SETTINGS = [INBOUND_POLICY_ANNOTATION, SKIP_INBOUND_ANNOTATION, SKIP_OUTBOUND_ANNOTATION, REQUIRE_IDENTITY_ANNOTATION];
+
+/**
+ * The settings a Linkerd-meshed pod reads from its namespace's annotations: a template the injector
+ * will inject lacking its own value takes the namespace's (linkerdPodSetting), so with the
+ * Namespace object not in the input its default inbound policy and skipped ports are unknown, not
+ * Linkerd's defaults. A running pod, or a template injected by hand, has only its own.
+ */
+export function linkerdNamespaceSettingsRead(pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>): string[] {
+  if (pod.origin !== 'template' || carriesLinkerdProxy(pod)) return [];
+  return LINKERD_NAMESPACE_SETTINGS.filter((k) => pod.annotations[k] === undefined);
+}

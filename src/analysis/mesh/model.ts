@@ -6,14 +6,14 @@ import type { AuditContext } from '../context.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import { KINDS, POD_VIEW_KINDS, type KindKey } from '../../snapshot/kinds.ts';
-import { istioControlPlaneGone, istioInjectionWebhooks, linkerdControlPlaneGone, linkerdInjectionWebhooks, linkerdWebhooksInstalled, meshComponents, podReadiness } from './components.ts';
+import { istioControlPlaneGone, type IstiodDown, istioInjectionWebhooks, linkerdControlPlaneGone, linkerdInjectionWebhooks, linkerdWebhooksInstalled, meshComponents, podReadiness } from './components.ts';
 import { templatesStandIn, workloadsOf, type PodView, type Workload } from '../workloads.ts';
 import { hasIstioProxy, indexPeerAuthentications, istioProxyOwnPorts, istioMembership, istioNamespaceMeantMeshed, resolveIstioMode, sidecarBypassedPorts, sidecarInboundCapture, type IstioPolicyIndex, type ResolvedMode } from './istio.ts';
 import type { MeshWorkloadDetail, MtlsPosture } from '../../run/types.ts';
 import { admitsUnauthenticated, linkerdClusterDefault, linkerdDefaultPolicy, linkerdMembership, LINKERD_NOT_INJECTED, linkerdNamespaceMeantMeshed, parseServer, type ClusterDefault, type EffectivePolicy, type LinkerdServer } from './linkerd.ts';
 import { containerNames, containerPorts, memoizeBySnapshotAndConfig, obj, stringMap } from './util.ts';
 import { indexLinkerdPolicies, type LinkerdPolicyIndex } from './linkerd-authz.ts';
-import { linkerdSkippedPorts, linkerdTrustDomain } from './linkerd.ts';
+import { linkerdNamespaceSettingsRead, linkerdSkippedPorts, linkerdTrustDomain } from './linkerd.ts';
 import { istioRoot, istioRootOf, istioRevisionOf, LINKERD_CONFIG_CONFIGMAP, type IstioRoot } from './configmaps.ts';
 import { configMapUnread } from '../configmaps.ts';
 import { readNamespacePolicies } from '../pss/index.ts';
@@ -46,6 +46,11 @@ export interface WorkloadMesh {
   /** Istio: the istio.io/rev value that named no revision or tag found (the workload is read as the default revision's). */
   istioRevisionUnresolved?: string;
   istioRoot?: IstioRoot;
+  /**
+   * Istio: why the istiod of the workload's revision serves it no longer (MeshModel
+   * istio.controlPlaneDown, the entries naming its revision or none), or undefined.
+   */
+  istioControlPlaneGone?: string;
   linkerdPolicy?: EffectivePolicy;
   /** Consul service name (annotation, selecting Service, else service account). */
   consulService?: string;
@@ -72,7 +77,7 @@ export interface MeshModel {
    * (policies.rootNamespace is its name). `policiesFor`: the PeerAuthentications as the istiod of
    * a workload's revision composes them, with that revision's root namespace.
    */
-  istio: { present: boolean; evidence: string[]; leftover?: MeshLeftover; policies: IstioPolicyIndex; root: IstioRoot; policiesFor: (namespace: string, labels: Record<string, string>) => IstioPolicyIndex; controlPlaneGone?: string; controlPlaneServicesUnread?: string };
+  istio: { present: boolean; evidence: string[]; leftover?: MeshLeftover; policies: IstioPolicyIndex; root: IstioRoot; policiesFor: (namespace: string, labels: Record<string, string>) => IstioPolicyIndex; controlPlaneGone?: string; controlPlaneDown?: IstiodDown[]; controlPlaneServicesUnread?: string };
   /**
    * `trustDomainUnread`: why linkerd-config (identityTrustDomain) may be missing
    * (configMapUnread): identities written out in an authorization may match a caller the
@@ -241,8 +246,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     // decide it by themselves (podDecidesMesh); whether it is meant to be meshed (config
     // mesh.meshedNamespaces, a STRICT PeerAuthentication there still say so: meantMeshedBy).
     const intentUnknown = namespaceUnseen(namespace);
-    const namespaceUnknown = intentUnknown && !w.pods.every(podDecidesMesh);
-    if (namespaceUnknown) unseen.add(namespace);
+    let namespaceUnknown = intentUnknown && !w.pods.every(podDecidesMesh);
     let meshedIstio = 0;
     let meshedLinkerd = 0;
     let meshedConsul = 0;
@@ -266,6 +270,10 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
       }
     }
     const mesh: WorkloadMesh['mesh'] = meshedIstio > 0 && meshedIstio >= meshedLinkerd ? 'istio' : meshedLinkerd > 0 ? 'linkerd' : meshedConsul > 0 ? 'consul' : 'none';
+    // A Linkerd template meshed by its own annotation still takes its default inbound policy and
+    // skipped ports from the namespace's annotations where it has none: unknown, not absent.
+    if (intentUnknown && mesh === 'linkerd' && w.pods.some((p) => linkerdNamespaceSettingsRead(p).length > 0)) namespaceUnknown = true;
+    if (namespaceUnknown) unseen.add(namespace);
     if (mesh === 'istio') istioPods += meshedIstio;
     if (mesh === 'linkerd') linkerdPods += meshedLinkerd;
     if (mesh === 'consul') consulPods += meshedConsul;
@@ -323,7 +331,17 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
   const readiness = podReadiness(snapshot.resources.pods ?? []);
   const cp = istioPresent && liveRead ? istioControlPlaneGone(snapshot.resources.mutatingwebhookconfigurations ?? [], allWorkloads, servicesRead ? snapshot.resources.services ?? [] : undefined, readiness) : undefined;
   const controlPlaneGone = cp && 'gone' in cp ? cp.gone : undefined;
+  const controlPlaneDown = cp && 'gone' in cp ? cp.down : undefined;
   const controlPlaneServicesUnread = cp && 'servicesUnread' in cp ? cp.servicesUnread : undefined;
+  // Each workload is served by its own revision's istiod: only the Services of that revision (or
+  // ones naming none) being down leave it without a control plane. O(workloads × Services down).
+  if (controlPlaneDown) {
+    for (const w of workloads) {
+      if (w.mesh !== 'istio') continue;
+      const mine = controlPlaneDown.filter((d) => d.revisions.length === 0 || d.revisions.includes(w.istioRevision ?? 'default'));
+      if (mine.length > 0) w.istioControlPlaneGone = mine.map((d) => d.gone).join('; ');
+    }
+  }
   const linkerdPresent = linkerdEvidence.length > 0;
   const lcp = linkerdPresent && liveRead ? linkerdControlPlaneGone(snapshot.resources.mutatingwebhookconfigurations ?? [], allWorkloads, servicesRead ? snapshot.resources.services ?? [] : undefined, readiness) : undefined;
   // A pod the injector should have meshed is not helped by a restart while no injector runs and
@@ -355,7 +373,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
   };
   return {
     present: istioPresent || linkerdPresent || consulPresent,
-    istio: { present: istioPresent, evidence: istioEvidence, ...leftover(istioPresent, leftovers.istio), policies, root, policiesFor: (ns, labels) => revisionPolicies(istioRevisionOf(snapshot, config, nsInfo(ns).labels, labels).revision).policies, ...(controlPlaneGone ? { controlPlaneGone } : {}), ...(controlPlaneServicesUnread ? { controlPlaneServicesUnread } : {}) },
+    istio: { present: istioPresent, evidence: istioEvidence, ...leftover(istioPresent, leftovers.istio), policies, root, policiesFor: (ns, labels) => revisionPolicies(istioRevisionOf(snapshot, config, nsInfo(ns).labels, labels).revision).policies, ...(controlPlaneGone ? { controlPlaneGone, controlPlaneDown } : {}), ...(controlPlaneServicesUnread ? { controlPlaneServicesUnread } : {}) },
     linkerd: { present: linkerdPresent, evidence: linkerdEvidence, ...leftover(linkerdPresent, leftovers.linkerd), clusterDefault, servers, policy: linkerdPolicy, ...(trustDomainUnread ? { trustDomainUnread } : {}), ...linkerdGone },
     consul: { present: consulPresent, evidence: consulEvidence, ...leftover(consulPresent, leftovers.consul), defaultIntention: consulDefault, injector, intentions: indexServiceIntentions(snapshot.resources['consul.serviceintentions'] ?? []), mutualTLS: indexConsulMutualTLS(snapshot.resources['consul.servicedefaults'] ?? [], snapshot.resources['consul.proxydefaults'] ?? [], snapshot.resources['consul.meshes'] ?? []), mutualTLSUnread: consulMutualTLSUnread },
     namespaces,
