@@ -7,6 +7,7 @@ import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { istioMeshConfigUnread } from '../../src/analysis/mesh/configmaps.ts';
 import { istioGatewayIstiodRelease, istioGatewayRevision } from '../../src/analysis/tls/istio.ts';
+import { CONTOUR_INGRESS_MIN, CONTOUR_INGRESS_MIN_HEPTIO, contourIngressMinimum } from '../../src/analysis/tls/contour.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
 import { albIngresses, paramsMissing } from './lib/alb-ingresses.ts';
 import { ALB_NAMESPACES_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ } from './lib/alb-params-read.ts';
@@ -367,12 +368,11 @@ function contourVerdicts(ctx: AuditContext): Verdict[] {
   return out;
 }
 
-const CONTOUR_INGRESS_MIN = 'projectcontour.io/tls-minimum-protocol-version';
-
 /**
  * Ingresses with spec.tls that a `contour serve` in the snapshot takes (contourServedMinimums):
  * their minimum is the annotation projectcontour.io/tls-minimum-protocol-version
- * (https://projectcontour.io/docs/main/config/annotations/), read as the release reads it
+ * (https://projectcontour.io/docs/main/config/annotations/; before v1.11, when it is absent,
+ * contour.heptio.com/tls-minimum-protocol-version, contourIngressMinimum), read as the release reads it
  * (contourTlsVersion: from v1.11 "1.2" or "1.3" only, any other value 1.2, internal/annotation
  * TLSVersion and internal/dag/ingress_processor.go; before, "1.1" or any other value TLS 1.1), raised
  * to Contour's tls.minimum-protocol-version. Without a `contour serve`, which controller serves an
@@ -383,9 +383,12 @@ function contourIngressVerdicts(served: ReturnType<typeof contourServedMinimums>
   for (const [ing, by] of served) {
     if (ing.kind !== 'Ingress') continue;
     const resource = { kind: 'Ingress', namespace: ing.metadata?.namespace ?? 'default', name: ing.metadata?.name ?? '' };
-    const raw = ing.metadata?.annotations?.[CONTOUR_INGRESS_MIN];
-    const said = raw === undefined ? `it sets no ${CONTOUR_INGRESS_MIN}` : `${CONTOUR_INGRESS_MIN}: ${JSON.stringify(raw)}`;
-    const evidence = { annotation: raw ?? 'unset (Contour default)', effective: by.minimum, contour: refString(by.config.ref), image: by.config.release.image, globalMinimum: by.config.minimumSource };
+    const found = contourIngressMinimum(ing, by.config.release.version);
+    const raw = found?.value;
+    const key = found?.key ?? CONTOUR_INGRESS_MIN;
+    const heptio = found?.key === CONTOUR_INGRESS_MIN_HEPTIO ? ` (read by Contour before v1.11 when ${CONTOUR_INGRESS_MIN} is absent)` : '';
+    const said = raw === undefined ? `it sets no ${CONTOUR_INGRESS_MIN}` : `${key}: ${JSON.stringify(raw)}${heptio}`;
+    const evidence = { annotation: raw ?? 'unset (Contour default)', ...(found ? { annotationKey: found.key } : {}), effective: by.minimum, contour: refString(by.config.ref), image: by.config.release.image, globalMinimum: by.config.minimumSource };
     const what = `Ingress ${resource.namespace}/${resource.name}`;
     if (by.minimum === '1.1') {
       const usable = clientTrafficPolicyLegacyCiphers({ ciphers: contourCipherNames(by.config.ciphers) });
@@ -395,7 +398,7 @@ function contourIngressVerdicts(served: ReturnType<typeof contourServedMinimums>
         : { status: 'fail', resource, detailKey: 'contour-tls-minimum', severity: 'low', message: `${what} allows TLS 1.1 ${why}; but no enabled cipher works below TLS 1.2 (${by.config.source}), so no TLS 1.1 handshake completes. Set ${CONTOUR_INGRESS_MIN}: "1.2" to say what it accepts.`, evidence: { ...evidence, ciphersBelowTls12: [] } });
       continue;
     }
-    const ignored = raw !== undefined && raw !== '1.2' && raw !== '1.3' ? ` (${CONTOUR_INGRESS_MIN} ${JSON.stringify(raw)} is not "1.2" or "1.3", which Contour replaces with its default, 1.2)` : '';
+    const ignored = raw !== undefined && raw !== '1.2' && raw !== '1.3' ? ` (${key} ${JSON.stringify(raw)} is not "1.2" or "1.3", which Contour replaces with its default, 1.2)` : '';
     out.push({ status: 'pass', resource, detailKey: 'contour-tls-minimum', message: `${what} requires TLS ${by.minimum} or later${ignored} on ${contourLabel(by.config)}.`, evidence });
   }
   return out;
