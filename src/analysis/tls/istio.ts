@@ -249,14 +249,16 @@ export function istioGatewayIstiodRelease(snapshot: Snapshot, gateway: KubeObjec
  * release note "incorrect mapping of meshConfig.tlsDefaults.minProtocolVersion to
  * tls_minimum_protocol_version in downstream TLS context") istiod cast the mesh enum (TLS_AUTO 0,
  * TLSV1_2 1, TLSV1_3 2) straight to Envoy's (TLS_AUTO 0, TLSv1_0 1, TLSv1_1 2, TLSv1_2 3,
- * TLSv1_3 4), so TLSV1_2 reached Envoy as TLS 1.0 and TLSV1_3 as TLS 1.1. `release` unknown, the
- * fixed mapping applies (today's reading, as for the Envoy defaults).
+ * TLSv1_3 4), so TLSV1_2 reached Envoy as TLS 1.0 and TLSV1_3 as TLS 1.1. `release` is istiod's
+ * (istioGatewayIstiodRelease); unknown, the fixed mapping applies (today's reading, as for the
+ * Envoy defaults), and `why` says the release was not known.
  */
 export function istioMeshMinimum(meshMin: string, release: IstioGatewayRelease): { effective?: 'TLSV1_0' | 'TLSV1_1' | 'TLSV1_2' | 'TLSV1_3'; why: string } {
   const said = `meshConfig.tlsDefaults.minProtocolVersion ${meshMin}`;
   if (meshMin !== 'TLSV1_2' && meshMin !== 'TLSV1_3') return { why: `${said} is not a value of MeshConfig.TLSConfig.TLSProtocol (TLS_AUTO, TLSV1_2, TLSV1_3), so it sets nothing here` };
   const known = release && 'version' in release ? release : undefined;
-  if (known && older(known.version, [1, 18])) return { why: `${said} is not read by Istio ${known.version.join('.')} (${known.from}): tlsDefaults exists from Istio 1.18` };
+  if (!known) return { effective: meshMin, why: `${said} (istiod's release is not known, ${release && 'unversioned' in release ? `its image naming no version: ${release.unversioned.join(', ')}` : 'no istiod being in the snapshot'}: taken as written; istiod before 1.27.6, 1.28.4 and 1.29.1 writes it to Envoy as ${meshMin === 'TLSV1_2' ? 'TLS 1.0' : 'TLS 1.1'}, istio/istio#58912)` };
+  if (older(known.version, [1, 18])) return { why: `${said} is not read by Istio ${known.version.join('.')} (${known.from}): tlsDefaults exists from Istio 1.18` };
   const patch = known ? istioPatchOf(known.image) : undefined;
   const fixedAt = known ? ISTIO_MESH_MIN_FIXED.find(([m]) => m === known.version[1] && known.version[0] === 1)?.[1] : undefined;
   const mapped = known && known.version[0] === 1 && known.version[1] < 30 && (fixedAt === undefined || (patch !== undefined && patch < fixedAt));

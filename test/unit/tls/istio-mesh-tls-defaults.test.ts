@@ -202,6 +202,14 @@ spec:
   });
 });
 
+describe('istiod\'s release unknown: the mesh minimum is taken as written, and the verdict says so', () => {
+  it('an istiod image naming no version beside a 1.28.3 gateway proxy: a pass naming the unknown istiod, not decided by the proxy', () => {
+    const { status, results } = judge(SKEW({ proxy: 'docker.io/istio/proxyv2:1.28.3', pilot: 'docker.io/istio/pilot:latest', tlsDefaults: 'minProtocolVersion: TLSV1_2' }));
+    expect(status).toBe('pass');
+    expect(results).toEqual(['pass Server on port 443 requires TLS 1.2 or later (no minProtocolVersion: meshConfig.tlsDefaults.minProtocolVersion TLSV1_2 (istiod\'s release is not known, its image naming no version: Deployment istio-system/istiod (docker.io/istio/pilot:latest): taken as written; istiod before 1.27.6, 1.28.4 and 1.29.1 writes it to Envoy as TLS 1.0, istio/istio#58912)).']);
+  });
+});
+
 describe('a revisioned gateway takes tlsDefaults from its revision\'s ConfigMap istio-<rev>', () => {
   const rev = (meshName: string) => SKEW({ proxy: 'auto', pilot: 'docker.io/istio/pilot:1.28.3', rev: 'canary', meshName, tlsDefaults: CBC });
 
