@@ -6,6 +6,8 @@ import {  ALB_PARAMS, gatewayPassthroughListeners, traefikTcpPassthroughRoutes, 
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { istioMeshConfigUnread } from '../../src/analysis/mesh/configmaps.ts';
+import { istioGatewayIstiodRelease, istioGatewayRevision } from '../../src/analysis/tls/istio.ts';
+import { CONTOUR_INGRESS_MIN, CONTOUR_INGRESS_MIN_HEPTIO, contourIngressMinimum } from '../../src/analysis/tls/contour.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
 import { albIngresses, paramsMissing } from './lib/alb-ingresses.ts';
 import { ALB_NAMESPACES_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ } from './lib/alb-params-read.ts';
@@ -84,9 +86,9 @@ const ISTIO_LEGACY = new Set(['TLSV1_0', 'TLSV1_1']);
 /** Istio Gateway servers this check reads, and those that pass TLS through (istioGatewayServers). */
 const istioServers = (ctx: AuditContext) => istioGatewayServers(ctx.snapshot);
 
-/** Why Istio's mesh config (ConfigMap istio) could not be read, or undefined (ISTIO_TLS_DEFAULTS_READ). */
-function meshConfigUnread(ctx: AuditContext): string | undefined {
-  const unread = istioMeshConfigUnread(ctx.snapshot, ctx.config);
+/** Why a revision's Istio mesh config (ConfigMap istio, istio-<rev>) could not be read, or undefined (ISTIO_TLS_DEFAULTS_READ). */
+function meshConfigUnread(ctx: AuditContext, revision: string): string | undefined {
+  const unread = istioMeshConfigUnread(ctx.snapshot, ctx.config, revision);
   return unread ? `ConfigMap ${unread.ref.namespace}/${unread.ref.name} could not be read (${unread.status})` : undefined;
 }
 
@@ -98,17 +100,31 @@ function legacyEnvoyOf(release: IstioGatewayRelease): string | undefined {
 function istioVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
   const releases = new Map<KubeObject, IstioGatewayRelease>();
+  // Per Gateway: the revision whose istiod configures it, that istiod's release and that revision's
+  // mesh config (ConfigMap istio-<rev>), from which its servers take tlsDefaults.
+  const meshes = new Map<KubeObject, { revision: string; istiod: IstioGatewayRelease; defaults: ReturnType<typeof istioTlsDefaults> }>();
+  const meshOf = (gateway: KubeObject) => {
+    let m = meshes.get(gateway);
+    if (!m) {
+      const { revision } = istioGatewayRevision(ctx.snapshot, gateway);
+      m = { revision, istiod: istioGatewayIstiodRelease(ctx.snapshot, gateway), defaults: istioTlsDefaults(ctx.snapshot, ctx.config, revision) };
+      meshes.set(gateway, m);
+    }
+    return m;
+  };
   const judged = istioServers(ctx).judged;
-  const meshMin = judged.length ? istioTlsDefaults(ctx.snapshot, ctx.config)?.minProtocolVersion : undefined;
   for (const { resource, gateway, i, server, tls, mode } of judged) {
     const port = obj(server?.port);
     const detailKey = `server/${str(port?.name) ?? port?.number ?? i}`;
     const ownMin = str(tls.minProtocolVersion);
     const max = str(tls.maxProtocolVersion);
     if (!releases.has(gateway)) releases.set(gateway, istioGatewayRelease(ctx.snapshot, gateway));
+    const gatewayMesh = meshOf(gateway);
+    const meshMin = gatewayMesh.defaults?.minProtocolVersion;
     // A server with no minimum of its own (or TLS_AUTO) takes meshConfig.tlsDefaults.minProtocolVersion
-    // where its release reads it, as that release writes it to Envoy (istioMeshMinimum).
-    const meshFloor = meshMin !== undefined && (ownMin === undefined || ownMin === 'TLS_AUTO') && ISTIO_CIPHER_MODES.has(mode) ? istioMeshMinimum(meshMin, releases.get(gateway)) : undefined;
+    // where its istiod reads it, as that istiod writes it to Envoy (istioMeshMinimum): istiod maps
+    // the field (listener.go applyDownstreamTLSDefaults), so its release decides, not the proxy's.
+    const meshFloor = meshMin !== undefined && (ownMin === undefined || ownMin === 'TLS_AUTO') && ISTIO_CIPHER_MODES.has(mode) ? istioMeshMinimum(meshMin, gatewayMesh.istiod) : undefined;
     const min = meshFloor?.effective ?? ownMin;
     // Before Istio 1.15 (Envoy 1.22 and older) TLS_AUTO is Envoy's server default, TLS 1.0 (istio.ts ENVOY_PRE_123_DEFAULT_CIPHERS).
     const oldEnvoy = legacyEnvoyOf(releases.get(gateway));
@@ -134,8 +150,8 @@ function istioVerdicts(ctx: AuditContext): Verdict[] {
     // and ChaCha20 only, which no TLS 1.0/1.1 handshake can use (clientTrafficPolicyLegacyCiphers);
     // before it a list with CBC-SHA suites that can.
     const own = arr(tls.cipherSuites).filter((c): c is string => typeof c === 'string');
-    const mesh = own.length || !bad.length ? undefined : istioTlsDefaults(ctx.snapshot, ctx.config);
-    const meshUnread = mesh?.problem ?? (own.length || !bad.length ? undefined : meshConfigUnread(ctx));
+    const mesh = own.length || !bad.length ? undefined : gatewayMesh.defaults;
+    const meshUnread = mesh?.problem ?? (own.length || !bad.length ? undefined : meshConfigUnread(ctx, gatewayMesh.revision));
     const envoyDefault = !own.length && !mesh?.cipherSuites && oldEnvoy ? [...ENVOY_PRE_123_DEFAULT_CIPHERS] : undefined;
     const suites = own.length ? own : mesh?.cipherSuites ?? envoyDefault ?? [];
     const from = own.length ? 'its cipherSuites' : mesh?.cipherSuites ? `it sets no cipherSuites, so ${mesh.source}.cipherSuites apply:` : envoyDefault ? 'it sets no cipherSuites, so Envoy\'s default list before 1.23 applies:' : '';
@@ -352,12 +368,11 @@ function contourVerdicts(ctx: AuditContext): Verdict[] {
   return out;
 }
 
-const CONTOUR_INGRESS_MIN = 'projectcontour.io/tls-minimum-protocol-version';
-
 /**
  * Ingresses with spec.tls that a `contour serve` in the snapshot takes (contourServedMinimums):
  * their minimum is the annotation projectcontour.io/tls-minimum-protocol-version
- * (https://projectcontour.io/docs/main/config/annotations/), read as the release reads it
+ * (https://projectcontour.io/docs/main/config/annotations/; before v1.11, when it is absent,
+ * contour.heptio.com/tls-minimum-protocol-version, contourIngressMinimum), read as the release reads it
  * (contourTlsVersion: from v1.11 "1.2" or "1.3" only, any other value 1.2, internal/annotation
  * TLSVersion and internal/dag/ingress_processor.go; before, "1.1" or any other value TLS 1.1), raised
  * to Contour's tls.minimum-protocol-version. Without a `contour serve`, which controller serves an
@@ -368,9 +383,12 @@ function contourIngressVerdicts(served: ReturnType<typeof contourServedMinimums>
   for (const [ing, by] of served) {
     if (ing.kind !== 'Ingress') continue;
     const resource = { kind: 'Ingress', namespace: ing.metadata?.namespace ?? 'default', name: ing.metadata?.name ?? '' };
-    const raw = ing.metadata?.annotations?.[CONTOUR_INGRESS_MIN];
-    const said = raw === undefined ? `it sets no ${CONTOUR_INGRESS_MIN}` : `${CONTOUR_INGRESS_MIN}: ${JSON.stringify(raw)}`;
-    const evidence = { annotation: raw ?? 'unset (Contour default)', effective: by.minimum, contour: refString(by.config.ref), image: by.config.release.image, globalMinimum: by.config.minimumSource };
+    const found = contourIngressMinimum(ing, by.config.release.version);
+    const raw = found?.value;
+    const key = found?.key ?? CONTOUR_INGRESS_MIN;
+    const heptio = found?.key === CONTOUR_INGRESS_MIN_HEPTIO ? ` (read by Contour before v1.11 when ${CONTOUR_INGRESS_MIN} is absent)` : '';
+    const said = raw === undefined ? `it sets no ${CONTOUR_INGRESS_MIN}` : `${key}: ${JSON.stringify(raw)}${heptio}`;
+    const evidence = { annotation: raw ?? 'unset (Contour default)', ...(found ? { annotationKey: found.key } : {}), effective: by.minimum, contour: refString(by.config.ref), image: by.config.release.image, globalMinimum: by.config.minimumSource };
     const what = `Ingress ${resource.namespace}/${resource.name}`;
     if (by.minimum === '1.1') {
       const usable = clientTrafficPolicyLegacyCiphers({ ciphers: contourCipherNames(by.config.ciphers) });
@@ -380,7 +398,7 @@ function contourIngressVerdicts(served: ReturnType<typeof contourServedMinimums>
         : { status: 'fail', resource, detailKey: 'contour-tls-minimum', severity: 'low', message: `${what} allows TLS 1.1 ${why}; but no enabled cipher works below TLS 1.2 (${by.config.source}), so no TLS 1.1 handshake completes. Set ${CONTOUR_INGRESS_MIN}: "1.2" to say what it accepts.`, evidence: { ...evidence, ciphersBelowTls12: [] } });
       continue;
     }
-    const ignored = raw !== undefined && raw !== '1.2' && raw !== '1.3' ? ` (${CONTOUR_INGRESS_MIN} ${JSON.stringify(raw)} is not "1.2" or "1.3", which Contour replaces with its default, 1.2)` : '';
+    const ignored = raw !== undefined && raw !== '1.2' && raw !== '1.3' ? ` (${key} ${JSON.stringify(raw)} is not "1.2" or "1.3", which Contour replaces with its default, 1.2)` : '';
     out.push({ status: 'pass', resource, detailKey: 'contour-tls-minimum', message: `${what} requires TLS ${by.minimum} or later${ignored} on ${contourLabel(by.config)}.`, evidence });
   }
   return out;

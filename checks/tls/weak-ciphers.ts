@@ -11,7 +11,9 @@ import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
 import { NGINX_CONTROLLER_CONFIG_READ } from './lib/nginx-config-read.ts';
 import { ENVOY_GATEWAY_TARGETS_READ } from './lib/envoy-gateway-read.ts';
+import type { KubeObject } from '../../src/snapshot/types.ts';
 import { ISTIO_TLS_DEFAULTS_READ } from './lib/istio-mesh-tls-read.ts';
+import { istioGatewayRevision } from '../../src/analysis/tls/istio.ts';
 import { TRAEFIK_TLS_ROUTERS_READ } from './lib/traefik-tls-routers-read.ts';
 import { TLS_OPTION_USER_KINDS, tlsOptionUsers } from './lib/traefik-option-users.ts';
 import { CONTOUR_CONFIGURATION_READ } from './lib/contour-config-read.ts';
@@ -167,6 +169,16 @@ function traefikVerdicts(ctx: AuditContext): Verdict[] {
   return out;
 }
 
+/** meshConfig.tlsDefaults per Gateway, from the mesh config of the revision configuring it (istioGatewayRevision), read once per revision. */
+function istioGatewayMeshDefaults(ctx: AuditContext): (gateway: KubeObject) => ReturnType<typeof istioTlsDefaults> {
+  const byRevision = new Map<string, ReturnType<typeof istioTlsDefaults>>();
+  return (gateway) => {
+    const { revision } = istioGatewayRevision(ctx.snapshot, gateway);
+    if (!byRevision.has(revision)) byRevision.set(revision, istioTlsDefaults(ctx.snapshot, ctx.config, revision));
+    return byRevision.get(revision);
+  };
+}
+
 /**
  * Istio Gateway servers: istiod writes a SIMPLE, MUTUAL or OPTIONAL_MUTUAL server's cipherSuites,
  * else meshConfig.tlsDefaults.cipherSuites, to Envoy as its cipher list (src/analysis/tls/istio.ts).
@@ -177,8 +189,10 @@ function istioVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
   const { judged } = istioGatewayServers(ctx.snapshot);
   if (judged.length === 0) return out;
-  const defaults = istioTlsDefaults(ctx.snapshot, ctx.config);
+  const meshDefaults = istioGatewayMeshDefaults(ctx);
   for (const { resource, gateway, i, server, tls, mode } of judged) {
+    // The tlsDefaults of the mesh config of the revision configuring the gateway (ConfigMap istio-<rev>).
+    const defaults = meshDefaults(gateway);
     const port = obj(server?.port);
     const detailKey = `server/${str(port?.name) ?? port?.number ?? i}`;
     const own = arr(tls.cipherSuites).filter((c): c is string => typeof c === 'string');
@@ -355,9 +369,13 @@ export const weakCiphers: Check = {
   excluded(ctx) {
     // Servers listing no cipherSuites take the mesh's tlsDefaults: an unreadable mesh config leaves them unjudged, not passed.
     const notes = [...gkeUnjudged(ctx).notes, ...unreadEdges(ctx)];
-    const problem = istioTlsDefaults(ctx.snapshot, ctx.config)?.problem;
-    const n = problem ? istioGatewayServers(ctx.snapshot).judged.filter((s) => ISTIO_CIPHER_MODES.has(s.mode) && arr(s.tls.cipherSuites).length === 0).length : 0;
-    if (n > 0) notes.unshift(`${n} Istio Gateway server(s) listing no cipherSuites are not judged: they take meshConfig.tlsDefaults.cipherSuites, and ${problem}`);
+    const meshDefaults = istioGatewayMeshDefaults(ctx);
+    const problems = new Map<string, number>();
+    for (const s of istioGatewayServers(ctx.snapshot).judged) {
+      const problem = ISTIO_CIPHER_MODES.has(s.mode) && arr(s.tls.cipherSuites).length === 0 ? meshDefaults(s.gateway)?.problem : undefined;
+      if (problem) problems.set(problem, (problems.get(problem) ?? 0) + 1);
+    }
+    notes.unshift(...[...problems].map(([problem, n]) => `${n} Istio Gateway server(s) listing no cipherSuites are not judged: they take meshConfig.tlsDefaults.cipherSuites, and ${problem}`));
     return notes.length ? notes.join('; ') : undefined;
   },
   unjudgedNamespaces: (ctx) => gkeUnjudged(ctx).namespaces,

@@ -245,6 +245,27 @@ export function contourTakesClass(o: KubeObject, ingressClasses: string[]): bool
   return ingressClasses.length === 0 ? cls === '' || cls === 'contour' : ingressClasses.includes(cls);
 }
 
+/** The Ingress annotation holding a virtual host's TLS minimum (https://projectcontour.io/docs/main/config/annotations/). */
+export const CONTOUR_INGRESS_MIN = 'projectcontour.io/tls-minimum-protocol-version';
+/** Its heptio-era spelling, which Contour reads before v1.11 when the projectcontour.io/ one is absent (contourIngressMinimum). */
+export const CONTOUR_INGRESS_MIN_HEPTIO = 'contour.heptio.com/tls-minimum-protocol-version';
+
+/**
+ * The annotation an Ingress's TLS minimum comes from as a Contour release reads it: the
+ * projectcontour.io/ key when present (even empty); else, before v1.11, contour.heptio.com/'s
+ * (projectcontour/contour internal/annotation/annotations.go CompatAnnotation@v1.4.0 and @v1.10.0,
+ * "first with the projectcontour.io/ prefix, and then with the contour.heptio.com/ prefix if
+ * that is not found", which internal/dag/builder.go@v1.4.0 and ingress_processor.go@v1.10.0 read
+ * it with; from v1.11.0 ingress_processor.go reads ContourAnnotation, projectcontour.io/ only).
+ * The release unknown, today's reading applies: projectcontour.io/ only.
+ */
+export function contourIngressMinimum(ing: KubeObject, version?: [number, number]): { key: string; value: string } | undefined {
+  const a = ing.metadata?.annotations ?? {};
+  if (CONTOUR_INGRESS_MIN in a) return { key: CONTOUR_INGRESS_MIN, value: a[CONTOUR_INGRESS_MIN] ?? '' };
+  if (version && below(version, 1, 11) && CONTOUR_INGRESS_MIN_HEPTIO in a) return { key: CONTOUR_INGRESS_MIN_HEPTIO, value: a[CONTOUR_INGRESS_MIN_HEPTIO] ?? '' };
+  return undefined;
+}
+
 /** One TLS virtual host Contour terminates: what serves it and the lowest TLS version it negotiates. */
 export interface ContourTlsVirtualHost {
   /** "HTTPProxy shop/web (shop.example.com)". */
@@ -262,7 +283,8 @@ export interface ContourTlsVirtualHost {
  * negotiates: the higher of the global minimum and its own (internal/xdscache/v3/listener.go,
  * "Choose the higher of the configured or requested TLS version"). A root HTTPProxy's own is
  * spec.virtualhost.tls.minimumProtocolVersion, an Ingress's the projectcontour.io/tls-minimum-protocol-version
- * annotation (https://projectcontour.io/docs/main/config/tls-termination/). An HTTPProxy with
+ * annotation (https://projectcontour.io/docs/main/config/tls-termination/; before v1.11 also its
+ * contour.heptio.com/ spelling, contourIngressMinimum). An HTTPProxy with
  * enableFallbackCertificate also answers clients sending no SNI on the fallback certificate's
  * chain, which takes the global minimum only ("The minimum TLS protocol version for any fallback
  * request is defined by the minimum TLS protocol version set in the Contour configuration file",
@@ -286,7 +308,7 @@ export function contourTlsVirtualHosts(snapshot: Snapshot, global: ContourTlsVer
   }
   for (const ing of snapshot.resources.ingresses ?? []) {
     if (arr(obj(ing.spec)?.tls).length === 0 || !takes(ing)) continue;
-    out.push({ what: `Ingress ${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`, object: ing, minimum: higher(contourTlsVersion(ing.metadata?.annotations?.['projectcontour.io/tls-minimum-protocol-version'], version)) });
+    out.push({ what: `Ingress ${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`, object: ing, minimum: higher(contourTlsVersion(contourIngressMinimum(ing, version)?.value, version)) });
   }
   const contourClasses = new Set((snapshot.resources['gatewayapi.gatewayclasses'] ?? []).filter((c) => str(obj(c.spec)?.controllerName)?.startsWith('projectcontour.io/')).map((c) => c.metadata?.name ?? ''));
   for (const gw of snapshot.resources['gatewayapi.gateways'] ?? []) {

@@ -15,7 +15,7 @@ import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { imageRepository } from '../images.ts';
 import { memoize } from '../memo.ts';
 import { podTemplateOf } from '../workloads.ts';
-import { istioMeshConfigMap } from '../mesh/configmaps.ts';
+import { istioConfigMapName, istioMeshConfigMap } from '../mesh/configmaps.ts';
 import { arr, obj, str } from '../mesh/util.ts';
 
 export interface IstioGatewayServer {
@@ -73,19 +73,22 @@ export interface IstioTlsDefaults {
 
 /**
  * meshConfig.tlsDefaults (https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-TLSConfig)
- * from ConfigMap `istio` (key `mesh`) in the root namespace, else istio-system; undefined when
- * no mesh config sets them.
+ * of a revision's istiod: ConfigMap `istio` (`istio-<rev>` for a revision other than default,
+ * istiod reading "istio-" + its revision, pilot/pkg/bootstrap/mesh.go getMeshConfigMapName; key
+ * `mesh`) in the root namespace, else istio-system; undefined when that mesh config sets none.
+ * A Gateway's revision is istioGatewayRevision's.
  */
-export function istioTlsDefaults(snapshot: Snapshot, config: Config): IstioTlsDefaults | undefined {
-  const cm = istioMeshConfigMap(snapshot.resources.configmaps ?? [], config.mesh.istioRootNamespace || 'istio-system');
+export function istioTlsDefaults(snapshot: Snapshot, config: Config, revision = 'default'): IstioTlsDefaults | undefined {
+  const cm = istioMeshConfigMap(snapshot.resources.configmaps ?? [], config.mesh.istioRootNamespace || 'istio-system', revision);
   const text = str(obj(cm?.data)?.mesh);
   if (!cm || text === undefined) return undefined;
-  const source = `ConfigMap ${cm.metadata?.namespace ?? 'default'}/istio mesh.tlsDefaults`;
+  const where = `ConfigMap ${cm.metadata?.namespace ?? 'default'}/${istioConfigMapName(revision)}`;
+  const source = `${where} mesh.tlsDefaults`;
   let parsed: unknown;
   try {
     parsed = parseYaml(text, { ...KUBE_YAML, ...YAML_QUIET });
   } catch {
-    return { source, problem: `ConfigMap ${cm.metadata?.namespace ?? 'default'}/istio key mesh is not valid YAML` };
+    return { source, problem: `${where} key mesh is not valid YAML` };
   }
   const d = obj(obj(parsed)?.tlsDefaults);
   if (!d) return undefined;
@@ -161,33 +164,78 @@ const istioImages = memoize((snapshot: Snapshot): { proxies: IstioImage[]; pilot
 const older = (a: [number, number], b: [number, number]) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
 
 /**
+ * The revisions that inject and configure the gateway a Gateway's spec.selector picks: its pods'
+ * istio.io/rev label, else their namespace's, else the default revision (istiod labelled
+ * istio.io/rev: default, or with no revision) (istio.io/latest/docs/setup/additional-setup/gateway/,
+ * "Canary upgrade"); `workloads`: whether any workload's pod labels match the selector.
+ */
+function gatewayRevisions(snapshot: Snapshot, gateway: KubeObject): { revisions: Set<string>; picked: IstioImage[]; workloads: boolean } {
+  const keys = Object.entries(obj(obj(gateway.spec)?.selector) ?? {});
+  const { proxies, workloads } = istioImages(snapshot);
+  const picked = keys.length === 0 ? [] : proxies.filter((p) => keys.every(([k, v]) => p.labels[k] === v));
+  const gateways = keys.length === 0 ? [] : workloads.filter((w) => keys.every(([k, v]) => w.labels[k] === v));
+  const namespaceRevision = gateways.length === 0 ? new Map<string, string>() : new Map((snapshot.resources.namespaces ?? []).flatMap((n) => { const rev = n.metadata?.labels?.[REV]; return rev ? [[n.metadata?.name ?? '', rev] as [string, string]] : []; }));
+  return { revisions: new Set(gateways.map((w) => w.labels[REV] ?? namespaceRevision.get(w.namespace) ?? 'default')), picked, workloads: gateways.length > 0 };
+}
+
+/**
+ * The revision whose istiod configures a Gateway's servers, and so whose mesh config
+ * (istioTlsDefaults) they take: its gateway pods' (gatewayRevisions); default when no workload
+ * matches its selector. Pods of several revisions behind one selector (a gateway's canary
+ * upgrade) give the first in name order other than default, `others` naming the rest.
+ */
+export function istioGatewayRevision(snapshot: Snapshot, gateway: KubeObject): { revision: string; others: string[] } {
+  const all = [...gatewayRevisions(snapshot, gateway).revisions].sort((a, b) => (a === 'default' ? 1 : b === 'default' ? -1 : a < b ? -1 : a > b ? 1 : 0));
+  return { revision: all[0] ?? 'default', others: all.slice(1) };
+}
+
+/** The oldest versioned image of `list` as an IstioGatewayRelease, or undefined. */
+function oldestOf(list: IstioImage[], from: string): IstioGatewayRelease {
+  const known = list.filter((i): i is IstioImage & { version: [number, number] } => i.version !== undefined);
+  const oldest = known.reduce<(typeof known)[number] | undefined>((a, i) => (!a || older(i.version, a.version) ? i : a), undefined);
+  return oldest ? { version: oldest.version, image: oldest.image, from: `${from} ${oldest.ref}`, legacyEnvoy: older(oldest.version, [1, 15]) } : undefined;
+}
+
+/** istiod's istio/pilot images of the gateway's revisions (gatewayRevisions), all of them when none is of those revisions. */
+function revisionPilots(snapshot: Snapshot, revisions: Set<string>): IstioImage[] {
+  const { pilots } = istioImages(snapshot);
+  const ofRevision = pilots.filter((p) => revisions.has(p.revision ?? 'default'));
+  return ofRevision.length ? ofRevision : pilots;
+}
+
+/**
  * The Istio release of the gateway a Gateway's spec.selector picks: the istio/proxyv2 image of the
  * workloads whose pod labels it matches (the oldest when several), else, when those name no
  * version (the injection template's `auto`, latest, a digest) or none matches, istiod's
  * istio/pilot image, whose release injects and configures the gateway: the istiod of the
- * gateway's revision (its pods' istio.io/rev label, else its namespace's, else the default
- * revision), the oldest istiod only when no istiod of that revision names a version.
+ * gateway's revision (gatewayRevisions), the oldest istiod only when no istiod of that revision
+ * names a version. This is the release of the gateway's Envoy; what istiod itself writes to it
+ * (meshConfig.tlsDefaults) is istioGatewayIstiodRelease's.
  */
 export function istioGatewayRelease(snapshot: Snapshot, gateway: KubeObject): IstioGatewayRelease {
-  const selector = obj(obj(gateway.spec)?.selector) ?? {};
-  const keys = Object.entries(selector);
-  const { proxies, pilots, workloads } = istioImages(snapshot);
-  const picked = keys.length === 0 ? [] : proxies.filter((p) => keys.every(([k, v]) => p.labels[k] === v));
-  // The revision that injects the gateway's pods: their istio.io/rev label, else their namespace's,
-  // else the default revision (istiod labelled istio.io/rev: default, or with no revision)
-  // (istio.io/latest/docs/setup/additional-setup/gateway/, "Canary upgrade").
-  const gateways = keys.length === 0 ? [] : workloads.filter((w) => keys.every(([k, v]) => w.labels[k] === v));
-  const namespaceRevision = gateways.length === 0 ? new Map<string, string>() : new Map((snapshot.resources.namespaces ?? []).flatMap((n) => { const rev = n.metadata?.labels?.[REV]; return rev ? [[n.metadata?.name ?? '', rev] as [string, string]] : []; }));
-  const revisions = new Set(gateways.map((w) => w.labels[REV] ?? namespaceRevision.get(w.namespace) ?? 'default'));
+  const { revisions, picked } = gatewayRevisions(snapshot, gateway);
+  const { pilots } = istioImages(snapshot);
   const ofRevision = pilots.filter((p) => revisions.has(p.revision ?? 'default'));
-  const pick = (list: IstioImage[], from: string): IstioGatewayRelease => {
-    const known = list.filter((i): i is IstioImage & { version: [number, number] } => i.version !== undefined);
-    const oldest = known.reduce<(typeof known)[number] | undefined>((a, i) => (!a || older(i.version, a.version) ? i : a), undefined);
-    return oldest ? { version: oldest.version, image: oldest.image, from: `${from} ${oldest.ref}`, legacyEnvoy: older(oldest.version, [1, 15]) } : undefined;
-  };
-  const found = pick(picked, 'the gateway workload') ?? pick(ofRevision, 'istiod') ?? pick(pilots, 'istiod');
+  const found = oldestOf(picked, 'the gateway workload') ?? oldestOf(ofRevision, 'istiod') ?? oldestOf(pilots, 'istiod');
   if (found) return found;
   const unversioned = [...picked, ...pilots].map((i) => `${i.ref} (${i.image})`);
+  return unversioned.length ? { unversioned } : undefined;
+}
+
+/**
+ * The release of the istiod that configures a Gateway's servers: the istio/pilot image of its
+ * revision's istiod (gatewayRevisions; the oldest when several), else the oldest istiod naming a
+ * version, never the gateway's proxy image: istiod, not Envoy, reads meshConfig.tlsDefaults and
+ * maps it to Envoy's fields (pilot/pkg/networking/core/listener.go applyDownstreamTLSDefaults), and
+ * a gateway proxy may run another release than its istiod (istio.io/latest/docs/releases/supported-releases/,
+ * "Control plane/data plane skew").
+ */
+export function istioGatewayIstiodRelease(snapshot: Snapshot, gateway: KubeObject): IstioGatewayRelease {
+  const { revisions } = gatewayRevisions(snapshot, gateway);
+  const { pilots } = istioImages(snapshot);
+  const found = oldestOf(pilots.filter((p) => revisions.has(p.revision ?? 'default')), 'istiod') ?? oldestOf(pilots, 'istiod');
+  if (found) return found;
+  const unversioned = revisionPilots(snapshot, revisions).map((i) => `${i.ref} (${i.image})`);
   return unversioned.length ? { unversioned } : undefined;
 }
 
@@ -201,14 +249,16 @@ export function istioGatewayRelease(snapshot: Snapshot, gateway: KubeObject): Is
  * release note "incorrect mapping of meshConfig.tlsDefaults.minProtocolVersion to
  * tls_minimum_protocol_version in downstream TLS context") istiod cast the mesh enum (TLS_AUTO 0,
  * TLSV1_2 1, TLSV1_3 2) straight to Envoy's (TLS_AUTO 0, TLSv1_0 1, TLSv1_1 2, TLSv1_2 3,
- * TLSv1_3 4), so TLSV1_2 reached Envoy as TLS 1.0 and TLSV1_3 as TLS 1.1. `release` unknown, the
- * fixed mapping applies (today's reading, as for the Envoy defaults).
+ * TLSv1_3 4), so TLSV1_2 reached Envoy as TLS 1.0 and TLSV1_3 as TLS 1.1. `release` is istiod's
+ * (istioGatewayIstiodRelease); unknown, the fixed mapping applies (today's reading, as for the
+ * Envoy defaults), and `why` says the release was not known.
  */
 export function istioMeshMinimum(meshMin: string, release: IstioGatewayRelease): { effective?: 'TLSV1_0' | 'TLSV1_1' | 'TLSV1_2' | 'TLSV1_3'; why: string } {
   const said = `meshConfig.tlsDefaults.minProtocolVersion ${meshMin}`;
   if (meshMin !== 'TLSV1_2' && meshMin !== 'TLSV1_3') return { why: `${said} is not a value of MeshConfig.TLSConfig.TLSProtocol (TLS_AUTO, TLSV1_2, TLSV1_3), so it sets nothing here` };
   const known = release && 'version' in release ? release : undefined;
-  if (known && older(known.version, [1, 18])) return { why: `${said} is not read by Istio ${known.version.join('.')} (${known.from}): tlsDefaults exists from Istio 1.18` };
+  if (!known) return { effective: meshMin, why: `${said} (istiod's release is not known, ${release && 'unversioned' in release ? `its image naming no version: ${release.unversioned.join(', ')}` : 'no istiod being in the snapshot'}: taken as written; istiod before 1.27.6, 1.28.4 and 1.29.1 writes it to Envoy as ${meshMin === 'TLSV1_2' ? 'TLS 1.0' : 'TLS 1.1'}, istio/istio#58912)` };
+  if (older(known.version, [1, 18])) return { why: `${said} is not read by Istio ${known.version.join('.')} (${known.from}): tlsDefaults exists from Istio 1.18` };
   const patch = known ? istioPatchOf(known.image) : undefined;
   const fixedAt = known ? ISTIO_MESH_MIN_FIXED.find(([m]) => m === known.version[1] && known.version[0] === 1)?.[1] : undefined;
   const mapped = known && known.version[0] === 1 && known.version[1] < 30 && (fixedAt === undefined || (patch !== undefined && patch < fixedAt));

@@ -76,3 +76,32 @@ describe('tls.legacy-protocol-enabled reads projectcontour.io/tls-minimum-protoc
     expect(verdicts(CASE('v1.4.0', { [MIN]: '1.1', 'kubernetes.io/ingress.class': 'nginx' })).ingress).toEqual([]);
   });
 });
+
+// Before v1.11 Contour reads the annotation through CompatAnnotation, "first with the
+// projectcontour.io/ prefix, and then with the contour.heptio.com/ prefix if that is not found"
+// (projectcontour/contour internal/annotation/annotations.go@v1.4.0 and @v1.10.0; called from
+// internal/dag/builder.go@v1.4.0 and internal/dag/ingress_processor.go@v1.10.0 with
+// "tls-minimum-protocol-version"); from v1.11.0 ingress_processor.go reads ContourAnnotation,
+// the projectcontour.io/ prefix alone.
+const HEPTIO = 'contour.heptio.com/tls-minimum-protocol-version';
+
+describe('before Contour v1.11 an Ingress without projectcontour.io/tls-minimum-protocol-version takes contour.heptio.com/tls-minimum-protocol-version', () => {
+  it('Contour v1.10.0, contour.heptio.com/ "1.1": high, TLS 1.1 with CBC-SHA suites, naming the heptio annotation', () => {
+    const { status, ingress } = verdicts(CASE('v1.10.0', { [HEPTIO]: '1.1' }));
+    expect(status).toBe('fail');
+    expect(ingress).toEqual([expect.stringMatching(/^fail high Ingress app\/web accepts TLS 1\.1 on Contour 1\.10 .*: contour\.heptio\.com\/tls-minimum-protocol-version: "1\.1" \(read by Contour before v1\.11 when projectcontour\.io\/tls-minimum-protocol-version is absent\).*ECDHE-RSA-AES128-SHA.*Set projectcontour\.io\/tls-minimum-protocol-version: "1\.2"/)]);
+  });
+
+  it('Contour v1.4.0, contour.heptio.com/ "1.2": passes (v1.4 reads an absent minimum as TLS 1.1)', () => {
+    expect(verdicts(CASE('v1.4.0', { [HEPTIO]: '1.2' }))).toEqual({ status: 'pass', ingress: ['pass Ingress app/web requires TLS 1.2 or later on Contour 1.4 (Deployment projectcontour/contour, image docker.io/projectcontour/contour:v1.4.0).'] });
+  });
+
+  it('a projectcontour.io/ key present wins over contour.heptio.com/', () => {
+    expect(verdicts(CASE('v1.10.0', { [MIN]: '1.2', [HEPTIO]: '1.1' })).ingress).toEqual([expect.stringMatching(/^pass Ingress app\/web requires TLS 1\.2 or later on Contour 1\.10/)]);
+    expect(verdicts(CASE('v1.10.0', { [MIN]: '1.1', [HEPTIO]: '1.2' })).ingress).toEqual([expect.stringMatching(/^fail high Ingress app\/web accepts TLS 1\.1 on Contour 1\.10 .*: projectcontour\.io\/tls-minimum-protocol-version: "1\.1", /)]);
+  });
+
+  it('from v1.11 contour.heptio.com/ is not read: v1.11.0 with contour.heptio.com/ "1.3" requires TLS 1.2, not 1.3', () => {
+    expect(verdicts(CASE('v1.11.0', { [HEPTIO]: '1.3' })).ingress).toEqual(['pass Ingress app/web requires TLS 1.2 or later on Contour 1.11 (Deployment projectcontour/contour, image docker.io/projectcontour/contour:v1.11.0).']);
+  });
+});

@@ -15,6 +15,7 @@ import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { runChecks } from '../../../src/engine/run.ts';
 import { legacyProtocolEnabled } from '../../../checks/tls/legacy-protocol-enabled.ts';
+import { weakCiphers } from '../../../checks/tls/weak-ciphers.ts';
 
 const CASE = (release: string, tlsDefaults: string | undefined, serverTls = '{mode: SIMPLE, credentialName: wild}') => `
 apiVersion: apps/v1
@@ -110,5 +111,119 @@ describe('the remediation of tls.legacy-protocol-enabled for Istio is version-aw
     expect(legacyProtocolEnabled.remediation).not.toContain('TLSV1_2 (or omit it)');
     expect(legacyProtocolEnabled.remediation).toMatch(/set Istio minProtocolVersion TLSV1_2 on each SIMPLE, MUTUAL or OPTIONAL_MUTUAL Gateway server: before Istio 1\.15 set it explicitly, as a server without it takes Envoy's default minimum there, TLS 1\.0 \(from 1\.15 omitting it means TLS 1\.2\)/);
     expect(legacyProtocolEnabled.remediation).toMatch(/meshConfig\.tlsDefaults\.minProtocolVersion from Istio 1\.18, which istiod before 1\.27\.6, 1\.28\.4 and 1\.29\.1 writes to Envoy as TLS 1\.0/);
+  });
+});
+
+// istiod, not the gateway's Envoy, reads meshConfig.tlsDefaults and maps it to Envoy's
+// tls_minimum_protocol_version (istio/istio pilot/pkg/networking/core/listener.go,
+// applyDownstreamTLSDefaults, run by istiod's listener builder): the mapping bug of
+// istio/istio#58912 is istiod's, whatever release the gateway proxy runs (Istio supports a proxy
+// one minor apart from its control plane, https://istio.io/latest/docs/releases/supported-releases/,
+// "Control plane/data plane skew"). A revisioned istiod reads its mesh config from ConfigMap
+// istio-<rev> (pilot/pkg/bootstrap/mesh.go getMeshConfigMapName: "istio-" + revision), so a
+// gateway injected by istiod-canary takes tlsDefaults from istio-canary, not istio.
+const SKEW = (o: { proxy: string; pilot: string; rev?: string; meshName?: string; tlsDefaults: string; other?: string }) => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: istio-ingressgateway, namespace: istio-system}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  template:
+    metadata: {labels: {istio: ingressgateway${o.rev ? `, istio.io/rev: ${o.rev}` : ''}}}
+    spec:
+      containers: [{name: istio-proxy, image: "${o.proxy}"}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: istiod${o.rev ? `-${o.rev}` : ''}, namespace: istio-system}
+spec:
+  selector: {matchLabels: {app: istiod}}
+  template:
+    metadata: {labels: {app: istiod${o.rev ? `, istio.io/rev: ${o.rev}` : ''}}}
+    spec:
+      containers: [{name: discovery, image: "${o.pilot}"}]
+---
+apiVersion: networking.istio.io/v1beta1
+kind: Gateway
+metadata: {name: gw, namespace: istio-system}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+    - port: {number: 443, name: https, protocol: HTTPS}
+      hosts: ["*"]
+      tls: {mode: SIMPLE, credentialName: wild}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: ${o.meshName ?? 'istio'}, namespace: istio-system}
+data:
+  mesh: |
+    tlsDefaults:
+${o.tlsDefaults.split('\n').map((l) => `      ${l}`).join('\n')}
+${o.other ?? ''}`;
+
+const CBC = 'minProtocolVersion: TLSV1_2\ncipherSuites: [ECDHE-RSA-AES128-SHA, ECDHE-RSA-AES128-GCM-SHA256]';
+
+function judgeCiphers(yaml: string) {
+  const snapshot = snapshotFromObjects(parseManifestText(yaml, 'case.yaml').objects, {});
+  const ctx = { snapshot, config: defaultConfig(), now: new Date('2026-12-01T00:00:00Z') };
+  const [outcome] = runChecks([weakCiphers], ctx);
+  return { status: outcome.status, results: [...weakCiphers.evaluate(ctx)].map((v) => `${v.status} ${v.message}`) };
+}
+
+describe('the tlsDefaults mapping is decided by istiod\'s release, not the gateway proxy\'s', () => {
+  it('istiod 1.28.3 (mapping bug) with a 1.28.4 gateway proxy: TLSV1_2 reaches Envoy as TLS 1.0, high with a CBC suite', () => {
+    const { status, results } = judge(SKEW({ proxy: 'docker.io/istio/proxyv2:1.28.4', pilot: 'docker.io/istio/pilot:1.28.3', tlsDefaults: CBC }));
+    expect(status).toBe('fail');
+    expect(results).toEqual([expect.stringMatching(/^fail high Server on port 443 allows TLSV1_0 .*which Istio 1\.28\.3 \(istiod Deployment istio-system\/istiod, image docker\.io\/istio\/pilot:1\.28\.3\) writes to Envoy as TLS 1\.0 .*ECDHE-RSA-AES128-SHA work below TLS 1\.2\. Set minProtocolVersion TLSV1_2 on the server, or upgrade istiod/)]);
+  });
+
+  it('istiod 1.28.4 (fixed) with a 1.28.3 gateway proxy: TLS 1.2 as set, a pass without upgrade advice', () => {
+    const { status, results } = judge(SKEW({ proxy: 'docker.io/istio/proxyv2:1.28.3', pilot: 'docker.io/istio/pilot:1.28.4', tlsDefaults: CBC }));
+    expect(status).toBe('pass');
+    expect(results).toEqual(['pass Server on port 443 requires TLS 1.2 or later (no minProtocolVersion: meshConfig.tlsDefaults.minProtocolVersion TLSV1_2).']);
+    expect(results.join('\n')).not.toMatch(/upgrade istiod/);
+  });
+
+  it('with a revisioned and a default istiod, the gateway revision\'s istiod decides', () => {
+    const other = `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: istiod, namespace: istio-system}
+spec:
+  selector: {matchLabels: {app: istiod}}
+  template:
+    metadata: {labels: {app: istiod}}
+    spec:
+      containers: [{name: discovery, image: "docker.io/istio/pilot:1.28.4"}]
+`;
+    const { results } = judge(SKEW({ proxy: 'docker.io/istio/proxyv2:1.28.4', pilot: 'docker.io/istio/pilot:1.28.3', rev: 'canary', meshName: 'istio-canary', tlsDefaults: CBC, other }));
+    expect(results).toEqual([expect.stringMatching(/^fail high .*Istio 1\.28\.3 \(istiod Deployment istio-system\/istiod-canary/)]);
+  });
+});
+
+describe('istiod\'s release unknown: the mesh minimum is taken as written, and the verdict says so', () => {
+  it('an istiod image naming no version beside a 1.28.3 gateway proxy: a pass naming the unknown istiod, not decided by the proxy', () => {
+    const { status, results } = judge(SKEW({ proxy: 'docker.io/istio/proxyv2:1.28.3', pilot: 'docker.io/istio/pilot:latest', tlsDefaults: 'minProtocolVersion: TLSV1_2' }));
+    expect(status).toBe('pass');
+    expect(results).toEqual(['pass Server on port 443 requires TLS 1.2 or later (no minProtocolVersion: meshConfig.tlsDefaults.minProtocolVersion TLSV1_2 (istiod\'s release is not known, its image naming no version: Deployment istio-system/istiod (docker.io/istio/pilot:latest): taken as written; istiod before 1.27.6, 1.28.4 and 1.29.1 writes it to Envoy as TLS 1.0, istio/istio#58912)).']);
+  });
+});
+
+describe('a revisioned gateway takes tlsDefaults from its revision\'s ConfigMap istio-<rev>', () => {
+  const rev = (meshName: string) => SKEW({ proxy: 'auto', pilot: 'docker.io/istio/pilot:1.28.3', rev: 'canary', meshName, tlsDefaults: CBC });
+
+  it('istio-canary with TLSV1_2 and a CBC suite under istiod-canary 1.28.3: a high legacy-protocol finding and a weak-ciphers finding', () => {
+    const legacy = judge(rev('istio-canary'));
+    expect(legacy.status).toBe('fail');
+    expect(legacy.results).toEqual([expect.stringMatching(/^fail high Server on port 443 allows TLSV1_0 .*ConfigMap istio-system\/istio-canary mesh\.tlsDefaults\.cipherSuites apply: ECDHE-RSA-AES128-SHA work below TLS 1\.2/)]);
+    const ciphers = judgeCiphers(rev('istio-canary'));
+    expect(ciphers.status).toBe('fail');
+    expect(ciphers.results).toEqual(['fail Server on port 443 sets no cipherSuites, so ConfigMap istio-system/istio-canary mesh.tlsDefaults.cipherSuites enable weak suites: ECDHE-RSA-AES128-SHA (cbc).']);
+  });
+
+  it('the default revision\'s ConfigMap istio does not configure a canary gateway: istiod-canary never reads it', () => {
+    expect(judge(rev('istio')).results).toEqual(['pass Server on port 443 requires TLS 1.2 or later.']);
+    expect(judgeCiphers(rev('istio')).results).toEqual([]);
   });
 });
