@@ -51,7 +51,7 @@ export const REPORT = defineCommand<ReportOptions>({
   summary: 'render a stored run again, with its trend and the changes since its previous run',
   define: (cmd) => {
     cmd.argument('<run>', 'a run id, a unique prefix of one, or latest');
-    addReportLimitOptions(addStoreOptions(cmd))
+    addReportLimitOptions(addStoreOptions(cmd), false)
       .option('--format <list>', `formats, comma-separated: ${FORMATS.join(', ')}`, 'html,json')
       .option('--out <dir>', 'directory to write to', 'reports');
   },
