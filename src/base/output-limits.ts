@@ -25,3 +25,24 @@ export function sarifAboveGithubText(limit: number): string {
  * stays well under GitLab's 30 MB.
  */
 export const JUNIT_MAX_FINDING_CASES = 2_500;
+
+/**
+ * The largest cap reports.sarifMaxResults, reports.junitMaxFindingCases and their flags take:
+ * 10,000,000. A cap is meant to bound a file; above this it bounds nothing a run can produce (a
+ * SARIF result is at least ~1 KB, so 10 million of them are ~10 GB, more than any SARIF or JUnit
+ * reader loads), and a larger value is more likely a typo. Well below 2^53: every value is exact.
+ */
+export const MAX_REPORT_CAP = 10_000_000;
+
+/** Why a cap above MAX_REPORT_CAP is refused (the schema's description of the two keys, the flags' error). */
+export const MAX_REPORT_CAP_SAYS = 'too large: a cap bounds a report file, and no SARIF or JUnit reader loads ten million results';
+
+/** The error for a flag's cap above MAX_REPORT_CAP, worded as the config's (`<key>: N is more than 10000000 (…)`). */
+export function capTooLargeText(flag: string, value: string): string {
+  return `${flag} ${JSON.stringify(value)}: is more than ${MAX_REPORT_CAP} (${MAX_REPORT_CAP_SAYS})`;
+}
+
+/** Where a cap came from, in parentheses, as a cut report names it: the flag or key that set it, else the default. */
+export function capSourceText(from: string | undefined): string {
+  return from === undefined ? '(the default)' : `(${from})`;
+}

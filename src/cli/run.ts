@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { CHECKS, CHECK_BY_ID } from '../../checks/index.ts';
 import { loadConfig } from '../config/load.ts';
-import { addReportLimitOptions, reportLimitsOf, type ReportLimitFlags } from './report-limits.ts';
+import { addReportLimitOptions, configLimits, reportLimitsOf, type ReportLimitFlags } from './report-limits.ts';
 import { KINDS } from '../snapshot/kinds.ts';
 import { readEnv, type EnvSettings } from '../config/env.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
@@ -160,7 +160,7 @@ export function loadValidConfig(path: string | undefined, io: CliIO, log: Return
   const { config, errors, warnings } = loadConfig(path, io.cwd, new Set(CHECK_BY_ID.keys()), NAMESPACED_KINDS);
   if (errors.length > 0) throw new ConfigError(errors.join('\n'));
   for (const w of warnings) log.warn(w);
-  config.reports = reportLimitsOf(flags, config.reports, (w) => log.warn(w));
+  config.reports = reportLimitsOf(flags, configLimits(config.reports), (w) => log.warn(w));
   return config;
 }
 

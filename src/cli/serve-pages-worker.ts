@@ -6,7 +6,7 @@ import { oneLine } from '../base/plain-text.ts';
 import { openRunStore } from '../history/store.ts';
 import { renderHtml } from '../report/html.ts';
 import type { RunPagesSource } from './serve-pages.ts';
-import { storedRunExtras } from './stored-report.ts';
+import { storedRunRendering } from './stored-report.ts';
 import { fleetDataOf, unreadableInFleet } from '../fleet/data.ts';
 import { fleetHtml } from '../fleet/render.ts';
 import { buildFleetView } from '../fleet/view.ts';
@@ -38,7 +38,10 @@ port.on('message', (m: { reqId: number; id?: string; has?: string; fleet?: Omit<
         throw error;
       }
       if (!report) return port.postMessage({ reqId: m.reqId, html: null });
-      port.postMessage({ reqId: m.reqId, html: renderHtml(report, await storedRunExtras(store, report)) });
+      // Rendered as `ztaudit report ID --format html` renders it: the same findings, carried ones included.
+      const warnings: string[] = [];
+      const extras = await storedRunRendering(store, report, ['html'], (w) => { warnings.push(w); });
+      port.postMessage({ reqId: m.reqId, html: renderHtml(report, extras), warnings });
     } catch (error: unknown) {
       port.postMessage({ reqId: m.reqId, error: errorMessage(error) });
     }

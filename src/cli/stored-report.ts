@@ -5,6 +5,8 @@
 // stored but cannot be read (a corrupt report, a damaged k8s:// index entry); the report then
 // says which, and is rendered all the same.
 import { UnreadableRunError } from '../base/errors.ts';
+import { oneLine } from '../base/plain-text.ts';
+import { reportFileOf, type ReportFormat } from '../report/render.ts';
 import { SEVERITIES } from '../base/vocabulary.ts';
 import type { RunStore } from '../history/store.ts';
 import type { PreviousMissing } from '../report/view/types.ts';
@@ -104,4 +106,33 @@ export async function storedNotJudged(store: Pick<RunStore, 'get'>, report: RunR
     carried.push({ runId, findings: open, ...(waived.length > 0 ? { waived } : {}) });
   }
   return { carried, missing, leftOut: sought.size };
+}
+
+/** The formats that list a partial run's carried findings (the others give their counts only). */
+const CARRIED_LISTED_IN: readonly string[] = ['sarif', 'html', 'pdf'];
+/** The formats that list the findings of the namespaces the run could not judge. */
+const NOT_JUDGED_LISTED_IN: readonly string[] = ['sarif', 'junit', 'html', 'pdf'];
+
+/** Everything a stored run is rendered with besides itself: StoredRunExtras and the findings it carried. */
+export interface StoredRunRendering extends StoredRunExtras { carried: CarriedFindings[] }
+
+/**
+ * What a stored run is rendered with in `formats`, the one way `ztaudit report RUN` and serve's
+ * /runs/:id both take, so every rendering of one run lists the same findings: its trend and
+ * previous run (storedRunExtras), the findings of the checks it could not evaluate (storedCarried)
+ * and of the namespaces it could not judge (storedNotJudged), read from the runs that last did.
+ * What cannot be listed is told to `warn`, one line each.
+ */
+export async function storedRunRendering(store: RunStore, report: RunReport, formats: readonly string[], warn: (line: string) => void): Promise<StoredRunRendering> {
+  const extras = await storedRunExtras(store, report);
+  const listing = formats.filter((f) => CARRIED_LISTED_IN.includes(f));
+  const { carried, missing } = listing.length > 0 ? await storedCarried(store, report, extras.previous) : { carried: [], missing: [] };
+  if (missing.length > 0) warn(oneLine(`${listing.map((f) => `report.${f}`).join(', ')} leave${listing.length === 1 ? 's' : ''} out the findings run ${report.run.id} carried from run(s) ${missing.join(', ')}: not stored any more or unreadable`));
+  const judging = formats.filter((f) => NOT_JUDGED_LISTED_IN.includes(f));
+  const notJudged = judging.length > 0 ? await storedNotJudged(store, report, extras.previous) : { carried: [], missing: [], leftOut: 0 };
+  if (notJudged.leftOut > 0) {
+    const why = notJudged.missing.length > 0 ? `carried from run(s) ${notJudged.missing.join(', ')}: not stored any more or unreadable` : 'not found in the runs that judged them';
+    warn(oneLine(`${judging.map((f) => reportFileOf(f as ReportFormat)).join(', ')} leave${judging.length === 1 ? 's' : ''} out the ${notJudged.leftOut} finding(s) of namespaces run ${report.run.id} could not judge, ${why}`));
+  }
+  return { ...extras, carried: [...carried, ...notJudged.carried] };
 }

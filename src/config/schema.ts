@@ -3,8 +3,10 @@
 import { INTENT_PORT_FORMS } from './intent-ports.ts';
 import { LINKERD_POLICIES } from './linkerd-policies.ts';
 import { MAX_TIMER_MS, MAX_TIMER_SAYS, MAX_TIMER_SECONDS } from '../base/timer.ts';
+import { MAX_REPORT_CAP, MAX_REPORT_CAP_SAYS } from '../base/output-limits.ts';
 
 const str = { type: 'string' } as const;
+const reportCap = { type: 'integer', minimum: 1, maximum: MAX_REPORT_CAP, description: MAX_REPORT_CAP_SAYS } as const;
 const strArray = { type: 'array', items: str } as const;
 const severity = { enum: ['critical', 'high', 'medium', 'low'] } as const;
 const level = { enum: ['privileged', 'baseline', 'restricted'] } as const;
@@ -97,8 +99,9 @@ export const CONFIG_SCHEMA = closed({
     retention: closed({ maxRuns: { type: 'integer', minimum: 1 }, maxAgeDays: { type: 'integer', minimum: 1 } }),
     retrySeconds: { type: 'integer', minimum: 0, maximum: 3600 },
   }),
-  // report.sarif's and report.junit.xml's caps (src/base/output-limits.ts); above GitHub's limit is a warning (validate.ts).
-  reports: closed({ sarifMaxResults: { type: 'integer', minimum: 1 }, junitMaxFindingCases: { type: 'integer', minimum: 1 } }),
+  // report.sarif's and report.junit.xml's caps (src/base/output-limits.ts); above GitHub's limit is a warning (validate.ts),
+  // above MAX_REPORT_CAP an error, as for --sarif-max-results and --junit-max-finding-cases (src/cli/report-limits.ts).
+  reports: closed({ sarifMaxResults: reportCap, junitMaxFindingCases: reportCap }),
   limits: closed({ manifestFileMiB: { type: 'number', exclusiveMinimum: 0, maximum: 256 }, snapshotMiB: { type: 'number', exclusiveMinimum: 0, maximum: 16384 } }),
   regression: closed({
     newFindingSeverity: { enum: ['critical', 'high', 'medium', 'low', 'none'] },

@@ -114,6 +114,10 @@ export interface Config {
     sarifMaxResults: number;
     /** Testcases of single findings in report.junit.xml; the rest of a check are one summarising testcase. */
     junitMaxFindingCases: number;
+    /** What set sarifMaxResults, named where a cut report says why: a flag or this key; absent for the default (src/cli/report-limits.ts). */
+    sarifMaxResultsFrom?: string;
+    /** What set junitMaxFindingCases, likewise. */
+    junitMaxFindingCasesFrom?: string;
   };
   /** Input size limits: refused with one line (exit 2) rather than a heap crash. */
   limits: {

@@ -176,7 +176,7 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
     if (files.some((f) => basename(f) === 'report.sarif')) {
       const limit = config.reports?.sarifMaxResults ?? SARIF_MAX_RESULTS;
       const { total, leftOut } = sarifResultCount(report, carried, limit);
-      if (leftOut > 0) edges.log.warn(sarifLeftOutText({ total, leftOut, limit }));
+      if (leftOut > 0) edges.log.warn(sarifLeftOutText({ total, leftOut, limit, from: config.reports?.sarifMaxResultsFrom }));
     }
     const notifyFirst = edges.notifyBeforeStore ?? true;
     // Stored before it is notified: each channel pending until its outcome is recorded, so a

@@ -9,7 +9,7 @@ import { collectText, type TextWriter } from '../base/spool.ts';
 import type { RunReport } from '../run/types.ts';
 import { frameworksOf } from './view/frameworks.ts';
 
-const HEADER = ['framework', 'control', 'family', 'status', 'checks', 'open_findings', 'waived_findings', 'findings'];
+const HEADER = ['framework', 'control', 'family', 'status', 'checks', 'open_findings', 'waived_findings', 'findings', 'not_assessed'];
 
 /** One CSV cell (RFC 4180), shared by report.csv and `reach --matrix -o csv`: control and invisible characters escaped, a would-be formula prefixed with a quote, then quoted when it holds a comma, quote or line break. */
 export function csvCell(value: string | number): string {
@@ -21,14 +21,16 @@ export function csvCell(value: string | number): string {
 /**
  * report.csv into `out`, a row at a time (at 500,000 pods the table is larger than the longest
  * string V8 can make). Every open finding of each control is listed (`; `-separated) — the
- * full export, not a sample.
+ * full export, not a sample. not_assessed names what the control's checks left out
+ * (ControlRow.notAssessed, the HTML's "Not assessed: …"): what makes a pass "pass (partial scope)",
+ * and listed on a failing row too; empty when they assessed everything.
  */
 export function writeCsv(report: RunReport, out: TextWriter): void {
   out.text(`${HEADER.join(',')}\r\n`);
   for (const fw of frameworksOf(report, Number.MAX_SAFE_INTEGER)) {
     for (const g of fw.groups) {
       for (const c of g.controls) {
-        out.text(`${[fw.name, c.id, g.name, c.statusLabel, c.checks.map((x) => `${x.id} (${x.status})`).join('; '), c.failing, c.waived, c.findings.join('; ')].map(csvCell).join(',')}\r\n`);
+        out.text(`${[fw.name, c.id, g.name, c.statusLabel, c.checks.map((x) => `${x.id} (${x.status})`).join('; '), c.failing, c.waived, c.findings.join('; '), c.notAssessed.join('; ')].map(csvCell).join(',')}\r\n`);
       }
     }
   }

@@ -9,7 +9,7 @@ import { withoutInvisible } from '../base/plain-text.ts';
 import { collectText, type TextWriter } from '../base/spool.ts';
 import { AREAS, SEVERITIES, type Area } from '../base/vocabulary.ts';
 import type { CarriedFindings, CheckSummary, Finding, RunReport, WaiverRef } from '../run/types.ts';
-import { Cut, JUNIT_MAX_FINDING_CASES, rankOf } from '../run/output-limits.ts';
+import { Cut, JUNIT_MAX_FINDING_CASES, capSourceText, rankOf } from '../run/output-limits.ts';
 import { AREA_LABEL, resourceText } from './view/index.ts';
 import { isBlind } from '../run/coverage.ts';
 
@@ -66,7 +66,7 @@ function clipped(escaped: string, max: number): string {
  */
 export const JUNIT_CLIP = { name: 600, message: 500, text: 2_000 } as const;
 
-function* casesOf(checks: CheckSummary[], byCheck: Map<string, Item[]>, limit: number): Generator<TestCase> {
+function* casesOf(checks: CheckSummary[], byCheck: Map<string, Item[]>, limit: number, from: string | undefined): Generator<TestCase> {
   for (const c of checks) {
     const classname = xmlAttribute(`ztaudit.${c.id}`);
     const title = clipped(xmlAttribute(c.title), JUNIT_CLIP.name);
@@ -120,7 +120,7 @@ function* casesOf(checks: CheckSummary[], byCheck: Map<string, Item[]>, limit: n
     const n = left.open + left.waived;
     if (n === 0) continue;
     const name = clipped(xmlAttribute(`${c.id}: ${n.toLocaleString('en-US')} more finding${n === 1 ? '' : 's'} not listed`), JUNIT_CLIP.name);
-    const why = `${n.toLocaleString('en-US')} more finding${n === 1 ? '' : 's'} of this check (${left.open.toLocaleString('en-US')} open${left.open > 0 ? `, the worst ${worst()}` : ''}, ${left.waived.toLocaleString('en-US')} waived) not listed: report.junit.xml lists at most ${limit.toLocaleString('en-US')} findings one by one, the most severe; report.json has them all`;
+    const why = `${n.toLocaleString('en-US')} more finding${n === 1 ? '' : 's'} of this check (${left.open.toLocaleString('en-US')} open${left.open > 0 ? `, the worst ${worst()}` : ''}, ${left.waived.toLocaleString('en-US')} waived) not listed: report.junit.xml lists at most ${limit.toLocaleString('en-US')} findings one by one ${capSourceText(from)}, the most severe; report.json has them all`;
     yield left.open > 0
       ? { outcome: 'failure', line: () => `    <testcase classname="${classname}" name="${name}"><failure type="${worst()}" message="${clipped(xmlAttribute(why), JUNIT_CLIP.message)}">${xmlEscape(why)}</failure></testcase>` }
       : { outcome: 'skipped', line: () => `    <testcase classname="${classname}" name="${name}"><skipped message="${clipped(xmlAttribute(why), JUNIT_CLIP.message)}"/></testcase>` };
@@ -159,7 +159,12 @@ const countAttributes = (n: Counts): string => `tests="${n.tests}" failures="${n
  * (RenderOptions.carried; those of namespaces this run could not judge are listed, failing as
  * they did), and the bound on finding testcases (reports.junitMaxFindingCases; JUNIT_MAX_FINDING_CASES unless told).
  */
-export interface JunitOptions { carried?: readonly CarriedFindings[]; maxFindingCases?: number }
+export interface JunitOptions {
+  carried?: readonly CarriedFindings[];
+  maxFindingCases?: number;
+  /** What set maxFindingCases (--junit-max-finding-cases, reports.junitMaxFindingCases), named in a summarising testcase; absent for the default. */
+  maxFindingCasesFrom?: string;
+}
 
 /**
  * The finding testcases to be, by check: this run's findings, then the carried ones of
@@ -195,7 +200,7 @@ export function writeJunit(report: RunReport, out: TextWriter, opts: JunitOption
   const byCheck = itemsByCheck(report, opts);
   const limit = opts.maxFindingCases ?? JUNIT_MAX_FINDING_CASES;
   const checksOf = (area: Area) => report.checks.filter((x) => x.area === area);
-  const suites = AREAS.map((area) => ({ area, counts: countsOf(casesOf(checksOf(area), byCheck, limit)) }));
+  const suites = AREAS.map((area) => ({ area, counts: countsOf(casesOf(checksOf(area), byCheck, limit, opts.maxFindingCasesFrom)) }));
   const all: Counts = { tests: 0, failures: 0, errors: 0, skipped: 0 };
   for (const { counts } of suites) for (const k of Object.keys(all) as Array<keyof Counts>) all[k] += counts[k];
   // On every suite, not on <testsuites>: the JUnit schemas (Ant's, Surefire's) allow
@@ -208,7 +213,7 @@ export function writeJunit(report: RunReport, out: TextWriter, opts: JunitOption
   for (const { area, counts } of suites) {
     out.text(`  <testsuite name="${xmlAttribute(`${area}: ${AREA_LABEL[area]}`)}" ${countAttributes(counts)} timestamp="${xmlAttribute(junitTimestamp(report.run.startedAt))}">\n`);
     out.text(properties);
-    for (const c of casesOf(checksOf(area), byCheck, limit)) out.text(`${c.line()}\n`);
+    for (const c of casesOf(checksOf(area), byCheck, limit, opts.maxFindingCasesFrom)) out.text(`${c.line()}\n`);
     out.text('  </testsuite>\n');
   }
   out.text('</testsuites>\n');

@@ -37,8 +37,12 @@ export interface RenderOptions {
   carried?: CarriedFindings[];
   /** At most this many results in report.sarif (reports.sarifMaxResults, --sarif-max-results; default SARIF_MAX_RESULTS). */
   sarifMaxResults?: number;
+  /** What set sarifMaxResults (the flag or the key), named when report.sarif is cut; absent for the default. */
+  sarifMaxResultsFrom?: string;
   /** At most this many finding testcases in report.junit.xml (reports.junitMaxFindingCases, --junit-max-finding-cases; default JUNIT_MAX_FINDING_CASES). */
   junitMaxFindingCases?: number;
+  /** What set junitMaxFindingCases, likewise. */
+  junitMaxFindingCasesFrom?: string;
   /** --history none: report.html and report.pdf say history is off, not "first run". */
   historyOff?: boolean;
   /** Told which file report.json is once it is in place (a store may keep the run from it). */
@@ -60,9 +64,9 @@ type Write = (report: RunReport, out: TextWriter, opts: Extras) => void;
 const REPORTS = {
   json: { file: 'report.json', render: (report: RunReport) => `${JSON.stringify(report, null, 2)}\n` },
   html: { file: 'report.html', render: (report: RunReport, opts: Extras) => renderHtml(report, { trend: opts.trend, previous: opts.previous ?? null, previousMissing: opts.previousMissing, carried: opts.carried, historyOff: opts.historyOff }) },
-  junit: { file: 'report.junit.xml', write: (report: RunReport, out: TextWriter, opts: Extras) => writeJunit(report, out, { carried: opts.carried, maxFindingCases: opts.junitMaxFindingCases }) },
+  junit: { file: 'report.junit.xml', write: (report: RunReport, out: TextWriter, opts: Extras) => writeJunit(report, out, { carried: opts.carried, maxFindingCases: opts.junitMaxFindingCases, maxFindingCasesFrom: opts.junitMaxFindingCasesFrom }) },
   md: { file: 'report.md', render: (report: RunReport) => renderMarkdown(report) },
-  sarif: { file: 'report.sarif', write: (report: RunReport, out: TextWriter, opts: Extras) => writeSarif(report, out, { sources: opts.sources, carried: opts.carried, maxResults: opts.sarifMaxResults }) },
+  sarif: { file: 'report.sarif', write: (report: RunReport, out: TextWriter, opts: Extras) => writeSarif(report, out, { sources: opts.sources, carried: opts.carried, maxResults: opts.sarifMaxResults, maxResultsFrom: opts.sarifMaxResultsFrom }) },
   csv: { file: 'report.csv', write: writeCsv },
   pdf: { file: 'report.pdf', render: (report: RunReport, opts: Extras) => printPdf(report, opts) },
 } as const satisfies Record<string, { file: string; render: Render } | { file: string; write: Write }>;

@@ -34,6 +34,8 @@ export interface SarifOptions {
   carried?: readonly CarriedFindings[];
   /** At most this many results (reports.sarifMaxResults; SARIF_MAX_RESULTS unless told); the most severe are kept (output-limits.ts). */
   maxResults?: number;
+  /** What set maxResults (--sarif-max-results, reports.sarifMaxResults), named in the notification of a cut log; absent for the default. */
+  maxResultsFrom?: string;
 }
 
 /** The base id of the paths that stand for objects of a cluster rather than files. */
@@ -177,9 +179,9 @@ function resultOf(f: Finding, { ruleIndex, ruleIdOf, narrowedControls }: Rules, 
 }
 
 /** The log without its results (`results: []`, the last member of its one run). */
-function logWithoutResults(report: RunReport, { rules, ruleIndex }: Rules, cut: Cut): SarifLog {
+function logWithoutResults(report: RunReport, { rules, ruleIndex }: Rules, cut: Cut, from: string | undefined): SarifLog {
   const notEvaluated = report.checks.filter((c) => isBlind(c.status));
-  const leftOut = cut.leftOut === 0 ? [] : [{ level: 'warning', message: { text: sarifLeftOutText(cut) } }];
+  const leftOut = cut.leftOut === 0 ? [] : [{ level: 'warning', message: { text: sarifLeftOutText({ total: cut.total, leftOut: cut.leftOut, limit: cut.limit, from }) } }];
   return {
     $schema: SARIF_SCHEMA,
     version: '2.1.0',
@@ -216,7 +218,7 @@ export function writeSarif(report: RunReport, out: TextWriter, opts: SarifOption
   const rules = rulesOf(report, carried);
   const fresh = new Set(report.diff?.new ?? []);
   const cut = new Cut(ranksOf(report, carried, fresh), opts.maxResults ?? SARIF_MAX_RESULTS);
-  const head = JSON.stringify(logWithoutResults(report, rules, cut), null, 2);
+  const head = JSON.stringify(logWithoutResults(report, rules, cut, opts.maxResultsFrom), null, 2);
   if (!head.endsWith(EMPTY_RESULTS_END)) throw new Error('SARIF log: results is not the last member of its run');
   out.text(head.slice(0, -EMPTY_RESULTS_END.length));
   let first = true;

@@ -8,8 +8,8 @@ import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import type { CarriedFindings, RunReport } from './types.ts';
 
 // The caps and GitHub's limit are in src/base (ztaudit.yaml's defaults and validation read them too).
-export { GITHUB_SARIF_MAX_RESULTS, JUNIT_MAX_FINDING_CASES, SARIF_MAX_RESULTS, sarifAboveGithubText } from '../base/output-limits.ts';
-import { GITHUB_SARIF_MAX_RESULTS, SARIF_MAX_RESULTS } from '../base/output-limits.ts';
+export { GITHUB_SARIF_MAX_RESULTS, JUNIT_MAX_FINDING_CASES, MAX_REPORT_CAP, MAX_REPORT_CAP_SAYS, SARIF_MAX_RESULTS, capSourceText, capTooLargeText, sarifAboveGithubText } from '../base/output-limits.ts';
+import { GITHUB_SARIF_MAX_RESULTS, SARIF_MAX_RESULTS, capSourceText } from '../base/output-limits.ts';
 
 /** A finding as the cut ranks it. */
 export interface Rankable { severity: Severity; waived?: boolean }
@@ -63,8 +63,11 @@ export function sarifResultCount(report: Pick<RunReport, 'findings'>, carried: r
   return { total, leftOut: Math.max(0, total - limit) };
 }
 
-/** The notification (and CLI warning) of a log cut to its limit. */
-export function sarifLeftOutText({ total, leftOut, limit }: { total: number; leftOut: number; limit: number }): string {
-  const why = limit === GITHUB_SARIF_MAX_RESULTS ? `GitHub code scanning rejects a run of more than ${limit.toLocaleString('en-US')}` : `it holds at most ${limit.toLocaleString('en-US')} (reports.sarifMaxResults)`;
+/**
+ * The notification (and CLI warning) of a log cut to its limit; `from` is what set the limit
+ * (--sarif-max-results, reports.sarifMaxResults), absent for the default.
+ */
+export function sarifLeftOutText({ total, leftOut, limit, from }: { total: number; leftOut: number; limit: number; from?: string | undefined }): string {
+  const why = limit === GITHUB_SARIF_MAX_RESULTS && from === undefined ? `GitHub code scanning rejects a run of more than ${limit.toLocaleString('en-US')}` : `it holds at most ${limit.toLocaleString('en-US')} ${capSourceText(from)}`;
   return `report.sarif lists ${(total - leftOut).toLocaleString('en-US')} of ${total.toLocaleString('en-US')} results: ${why}, so the ${leftOut.toLocaleString('en-US')} least severe (low before medium, persisting before new, waived before open) are left out; report.json has every finding`;
 }

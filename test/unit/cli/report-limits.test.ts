@@ -65,7 +65,7 @@ describe('reports.sarifMaxResults and reports.junitMaxFindingCases', () => {
     expect(sarif.invocations[0]!.toolExecutionNotifications.map((n) => n.message.text)).toContainEqual(expect.stringContaining(note));
     expect(r.err).toContain(note);
     expect(findingCases('capped')).toBe(2);
-    expect(file('capped', 'report.junit.xml')).toContain('report.junit.xml lists at most 2 findings one by one, the most severe');
+    expect(file('capped', 'report.junit.xml')).toContain('report.junit.xml lists at most 2 findings one by one (reports.junitMaxFindingCases), the most severe');
   });
 
   it('--sarif-max-results and --junit-max-finding-cases override the file', async () => {
@@ -73,6 +73,66 @@ describe('reports.sarifMaxResults and reports.junitMaxFindingCases', () => {
     expect(r.code, r.err).toBe(0);
     expect(sarifResults('flags').results).toHaveLength(5);
     expect(findingCases('flags')).toBe(4);
+  });
+
+  // A cap set by the flag is credited to the flag, not to the key the file did not use here.
+  it('a cut report names what set its cap: the flag, in the log, SARIF toolExecutionNotifications and JUnit', async () => {
+    const r = await run('flag-only', '--sarif-max-results', '5', '--junit-max-finding-cases', '4');
+    expect(r.code, r.err).toBe(0);
+    const note = `report.sarif lists 5 of ${full.findings.length} results: it holds at most 5 (--sarif-max-results)`;
+    const notes = sarifResults('flag-only').invocations[0]!.toolExecutionNotifications.map((n) => n.message.text);
+    expect(notes).toContainEqual(expect.stringContaining(note));
+    expect(r.err).toContain(note);
+    expect(`${notes.join('\n')}\n${r.err}`).not.toContain('reports.sarifMaxResults');
+    const junit = file('flag-only', 'report.junit.xml');
+    expect(junit).toContain('report.junit.xml lists at most 4 findings one by one (--junit-max-finding-cases), the most severe');
+    expect(junit).not.toContain('reports.junitMaxFindingCases');
+    // The flag over the file: the flag is named.
+    const both = await run('flags-over-file', '--config', 'capped.yaml', '--sarif-max-results', '5');
+    expect(both.code, both.err).toBe(0);
+    expect(both.err).toContain('it holds at most 5 (--sarif-max-results)');
+    expect(file('flags-over-file', 'report.junit.xml')).toContain('lists at most 2 findings one by one (reports.junitMaxFindingCases)');
+  });
+
+  it('`ztaudit report RUN` names the flag too, and the default when none is given', async () => {
+    const r = await cli(['report', full.run.id, '--history', 'h.db', '--format', 'sarif,junit', '--out', 'rep-flag', '--sarif-max-results', '4', '--junit-max-finding-cases', '1']);
+    expect(r.code, r.err).toBe(0);
+    expect(sarifResults('rep-flag').invocations[0]!.toolExecutionNotifications.map((n) => n.message.text)).toContainEqual(expect.stringContaining('it holds at most 4 (--sarif-max-results)'));
+    expect(file('rep-flag', 'report.junit.xml')).toContain('lists at most 1 findings one by one (--junit-max-finding-cases)');
+  });
+
+  // `report` reads no ztaudit.yaml (src/cli/report.ts): its help must not say the caps default to the file's keys.
+  it('`ztaudit report --help` says the caps default to 25,000 and 2,500 and that ztaudit.yaml is not read; `run --help` names the keys', async () => {
+    const t = captureIO(dir);
+    expect(await main(['report', '--help'], t.cli)).toBe(0);
+    const help = t.out().replace(/\s+/g, ' ');
+    expect(help).toContain('(default: 25,000: GitHub code scanning rejects a run of more; ztaudit.yaml is not read)');
+    expect(help).toContain('(default: 2,500; ztaudit.yaml is not read)');
+    expect(help).not.toContain('reports.sarifMaxResults');
+    expect(help).not.toContain('reports.junitMaxFindingCases');
+    const u = captureIO(dir);
+    expect(await main(['run', '--help'], u.cli)).toBe(0);
+    const runHelp = u.out().replace(/\s+/g, ' ');
+    expect(runHelp).toContain('(default: reports.sarifMaxResults, else 25,000');
+    expect(runHelp).toContain('(default: reports.junitMaxFindingCases, else 2,500)');
+  });
+
+  // One maximum, 10,000,000 (MAX_REPORT_CAP, src/base/output-limits.ts), for the keys and the flags alike.
+  it('a cap above 10,000,000 is refused as too large, naming the flag or the key; 10,000,000 itself is taken', async () => {
+    for (const [flag, value] of [['--sarif-max-results', '9007199254740993'], ['--junit-max-finding-cases', '10000001'], ['--sarif-max-results', '100000000000000000000000']]) {
+      const r = await run('huge', flag!, value!);
+      expect(r.code).toBe(2);
+      expect(r.err.trim().split('\n').filter((l) => l.includes(flag!))).toEqual([expect.stringContaining(`${flag} "${value}": is more than 10000000 (too large`)]);
+    }
+    const rep = await cli(['report', full.run.id, '--history', 'h.db', '--format', 'sarif', '--out', 'huge', '--sarif-max-results', '9007199254740993']);
+    expect(rep.code).toBe(2);
+    expect(rep.err).toContain('--sarif-max-results "9007199254740993": is more than 10000000 (too large');
+    const check = (reports: Record<string, unknown>) => validateConfig({ reports }, { file: 'ztaudit.yaml', checkIds: new Set(CHECK_BY_ID.keys()) });
+    expect(check({ sarifMaxResults: 1e20 }).errors).toEqual([expect.stringMatching(/^ztaudit\.yaml: reports\.sarifMaxResults: 100000000000000000000 is more than 10000000 \(too large/)]);
+    expect(check({ junitMaxFindingCases: 10_000_001 }).errors).toEqual([expect.stringMatching(/^ztaudit\.yaml: reports\.junitMaxFindingCases: 10000001 is more than 10000000 \(too large/)]);
+    expect(check({ sarifMaxResults: 10_000_000, junitMaxFindingCases: 10_000_000 }).errors).toEqual([]);
+    const ok = await run('max', '--sarif-max-results', '10000000', '--junit-max-finding-cases', '010000000');
+    expect(ok.code, ok.err).toBe(0);
   });
 
   it('ztaudit report RUN takes the flags too (it reads no ztaudit.yaml: the defaults otherwise)', async () => {

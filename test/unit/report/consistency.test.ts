@@ -165,7 +165,7 @@ describe('report.csv', () => {
     const { report } = demoRun();
     const csv = renderCsv(report);
     const rows = csv.trim().split('\r\n');
-    expect(rows[0]).toBe('framework,control,family,status,checks,open_findings,waived_findings,findings');
+    expect(rows[0]).toBe('framework,control,family,status,checks,open_findings,waived_findings,findings,not_assessed');
     const controls = buildView(report).frameworks.reduce((n, f) => n + f.totalControls, 0);
     expect(rows).toHaveLength(controls + 1);
     expect(rows.some((r) => r.startsWith('CIS Kubernetes Benchmark 1.10,CIS-1.10:5.1.1,Section 5.1,fail,'))).toBe(true);
