@@ -14,12 +14,12 @@ import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap, type Json } from 
 import { effectiveExposure } from './effective-exposure.ts';
 import { configMapData, nginxAnnotationBool, nginxAnnotationGroups, nginxBool, nginxImageVersion, NGINX_ANNOTATION_PREFIX, servedByIngressNginx, type NginxController } from '../tls/nginx.ts';
 import { ingressTlsHostCovers } from '../tls/hosts.ts';
-import { traefikCrossNamespace, traefikMiddlewareIndex, traefikRouterTls, traefikTcpMiddlewareOf, traefikTlsOptions, TRAEFIK_TLS_OPTION_KEYS, type TraefikTcpMiddleware } from '../tls/traefik.ts';
+import { traefikCrossNamespace, traefikCrossRefusal, traefikMiddlewareIndex, traefikRouterTls, traefikTcpMiddlewareOf, traefikTlsOptions, TRAEFIK_TLS_OPTION_KEYS, type TraefikTcpMiddleware } from '../tls/traefik.ts';
 import { refString, workloadsOf, type Workload } from '../workloads.ts';
 import { istioPolicySelects, parseAuthorizationPolicy, type AuthzRule, type ParsedAuthzPolicy } from '../mesh/authz.ts';
 import { selectorMatches } from '../mesh/istio.ts';
 import { istioStringMatch } from '../mesh/istio-authz.ts';
-import { describeRoute, edgeRoutes, traefikCrdRef, traefikKey, traefikMiddlewaresByKey, traefikMiddlewareTcpsByKey, traefikRefOf, type EdgeController, type EdgeRoute } from './routes.ts';
+import { describeRoute, edgeRoutes, traefikCrdRef, traefikKey, traefikMiddlewaresByKey, traefikMiddlewareTcpsByKey, traefikRefOf, traefikTcpCrdKey, type EdgeController, type EdgeRoute } from './routes.ts';
 
 /** Kinds the guards read besides the routes. */
 export const EDGE_GUARD_KINDS = [
@@ -101,8 +101,15 @@ interface TraefikMiddlewareUse { ref: string; spec: Json; tcp?: TraefikTcpMiddle
  * traefikCrossingRefs: the route is then no edge route) or cannot build the chain naming it; not
  * known, the route is counted as served and what crosses is not counted. Why not is added to `looked`.
  */
-function crossingCounts(snapshot: Snapshot, h: ExposedHost, what: string, crosses: boolean, answer: GuardAnswer): boolean {
+function crossingCounts(snapshot: Snapshot, h: ExposedHost, what: string, crosses: boolean, answer: GuardAnswer, tcpCrdKey = false): boolean {
   if (!crosses || h.route.kind === 'Ingress') return true;
+  if (tcpCrdKey) {
+    // Refused by the release from v2.11.46, v3.6.17, v3.7.1 on only (traefikCrossRefusal); a refused route is no edge route.
+    const keyed = traefikCrossRefusal(snapshot, h.object, 'tcpCrdKey');
+    if (keyed.refused === false) return true;
+    answer.looked.push(`${what} is named by its @kubernetescrd key, which Traefik's kubernetescrd provider refuses without allowCrossNamespace from v2.11.46, v3.6.17 and v3.7.1 on: whether this Traefik does is not known (${keyed.why}), so it does not count`);
+    return false;
+  }
   const cross = traefikCrossNamespace(snapshot, h.object);
   if (cross.allowed === true) return true;
   answer.looked.push(`${what} may be of another namespace than ${h.route.kind} ${h.route.namespace}/${h.route.name}, which Traefik's kubernetescrd provider allows only with allowCrossNamespace on: ${cross.allowed === false ? 'it is off' : 'not known'} (${cross.why}), so it does not count`);
@@ -137,7 +144,7 @@ function traefikTcpMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: Guard
     const mw = found[0];
     const mwRef = `${nsOf(mw)}/${mw.metadata?.name ?? ''}`;
     if (mwRef !== ref) answer.looked.push(`Traefik MiddlewareTCP ${ref} is MiddlewareTCP ${mwRef} (Traefik finds it by the key namespace-name)`);
-    if (!crossingCounts(snapshot, h, `Traefik MiddlewareTCP ${ref}`, r.crosses, answer)) continue;
+    if (!crossingCounts(snapshot, h, `Traefik MiddlewareTCP ${ref}`, r.crosses, answer, traefikTcpCrdKey(r, true))) continue;
     out.push({ ref: mwRef, spec: obj(mw.spec) ?? {}, tcp: traefikTcpMiddlewareOf(mw) });
   }
   if (h.routes.every((r) => r.tlsPassthrough)) answer.looked.push(`its TLS passes through to the backend (tls.passthrough: true), which terminates it: Traefik sees no request, so only the backend can authenticate clients (client certificates, its protocol's own login), and that is not seen`);
@@ -193,12 +200,16 @@ function traefikMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: GuardAns
   return out;
 }
 
-/** A chain member of another namespace than its chain: counted only where every Traefik's kubernetescrd provider allows it (createChainMiddleware refuses the chain otherwise). */
+/**
+ * A chain member of another namespace than its chain: counted only where every Traefik's
+ * kubernetescrd provider builds it: allowCrossNamespace on, or a release before v2.11.43, v3.6.14
+ * and v3.7.0, which did not check (traefikCrossRefusal 'chain'; createChainMiddleware refuses the chain otherwise).
+ */
 function chainMemberCounts(snapshot: Snapshot, h: ExposedHost, ref: string, chainNs: string, crosses: boolean, answer: GuardAnswer): boolean {
   if (!crosses) return true;
-  const cross = traefikCrossNamespace(snapshot, h.route.kind === 'Ingress' ? undefined : h.object);
-  if (cross.allowed === true) return true;
-  answer.looked.push(`Traefik Middleware ${ref} is a chain member of another namespace than its chain's (${chainNs}), which Traefik's kubernetescrd provider allows only with allowCrossNamespace on: ${cross.allowed === false ? 'it is off, so the chain is not built' : 'not known'} (${cross.why}), so it does not count`);
+  const cross = traefikCrossRefusal(snapshot, h.route.kind === 'Ingress' ? undefined : h.object, 'chain');
+  if (cross.refused === false) return true;
+  answer.looked.push(`Traefik Middleware ${ref} is a chain member of another namespace than its chain's (${chainNs}), which Traefik's kubernetescrd provider refuses without allowCrossNamespace from v2.11.43, v3.6.14 and v3.7.0 on: ${cross.refused === true ? 'it does here, so the chain is not built' : 'whether it does here is not known'} (${cross.why}), so it does not count`);
   return false;
 }
 

@@ -76,9 +76,14 @@ describe(`Traefik RedirectScheme to https (${REDIRECT_SCHEME})`, () => {
     expect(xns).toContain('traefik-to-https@kubernetescrd');
     expect(of(verdicts(xns), 'app-http')).toMatchObject([{ status: 'pass', message: expect.stringContaining('Traefik Middleware traefik/to-https (redirectScheme to https, permanent)') }]);
     for (const check of EDGE_GUARDS) expect(of(run(check, xns), 'app-http'), check).toEqual([]);
-    // A chain it leads to is the CRD provider's: a member of a third namespace still does not count.
-    const chained = xns.replace('metadata: {name: to-https, namespace: traefik}\nspec:\n  redirectScheme: {scheme: https, permanent: true}', 'metadata: {name: to-https, namespace: traefik}\nspec:\n  chain: {middlewares: [{name: real, namespace: edge}]}\n---\napiVersion: traefik.io/v1alpha1\nkind: Middleware\nmetadata: {name: real, namespace: edge}\nspec:\n  redirectScheme: {scheme: https}');
-    expect(chained).toContain('name: real, namespace: edge');
+    // A chain it leads to is the CRD provider's: a member of a third namespace does not count where
+    // the release refuses it (from v2.11.43, v3.6.14, v3.7.0: traefik commit df00d82fc7); v3.3.4
+    // built the chain unchecked (kubernetes.go@v3.3.4 createChainMiddleware), so there it redirects.
+    const chainedOld = xns.replace('metadata: {name: to-https, namespace: traefik}\nspec:\n  redirectScheme: {scheme: https, permanent: true}', 'metadata: {name: to-https, namespace: traefik}\nspec:\n  chain: {middlewares: [{name: real, namespace: edge}]}\n---\napiVersion: traefik.io/v1alpha1\nkind: Middleware\nmetadata: {name: real, namespace: edge}\nspec:\n  redirectScheme: {scheme: https}');
+    expect(chainedOld).toContain('name: real, namespace: edge');
+    expect(of(verdicts(chainedOld), 'app-http')).toMatchObject([{ status: 'pass', message: expect.stringContaining('Traefik Middleware edge/real (redirectScheme to https)') }]);
+    const chained = chainedOld.replace('docker.io/traefik:v3.3.4', 'docker.io/traefik:v3.6.14');
+    expect(chained).toContain('traefik:v3.6.14');
     expect(of(run('tls.ingress-without-tls', chained), 'app-http')).toMatchObject([{ status: 'fail', message: expect.stringContaining('allowCrossNamespace') }]);
   });
 
