@@ -533,12 +533,15 @@ function traefikRouterEntryPoints(r: EdgeRoute): string[] {
 }
 
 /**
- * The Traefik and host a router's TLS options are chosen for: its Traefik workloads, which serve
- * their Ingresses and IngressRoutes alike (the labels differ, "Traefik (IngressClass traefik)" and
- * "Traefik"); with none in the snapshot, the Traefik standing in for them all.
+ * Each Traefik and host a router's TLS options are chosen for, `workload|host`: every Traefik
+ * workload serving it, each of which builds its own routers from the Ingresses and IngressRoutes
+ * it serves (the labels differ, "Traefik (IngressClass traefik)" and "Traefik"), so two routes
+ * meet on every Traefik serving both, whatever else serves either; with none in the snapshot, the
+ * Traefik standing in for them all. `workload`: its name for a finding, '' for that stand-in.
  */
-function traefikConflictKey(r: EdgeRoute): string {
-  return `${r.controller.workloads.map(refString).sort().join(',') || 'Traefik'}|${r.host}`;
+function traefikConflictKeys(r: EdgeRoute): Array<{ key: string; workload: string }> {
+  const workloads = r.controller.workloads.map(refString);
+  return workloads.length > 0 ? workloads.map((w) => ({ key: `${w}|${r.host}`, workload: w })) : [{ key: `Traefik|${r.host}`, workload: '' }];
 }
 
 /**
@@ -547,7 +550,8 @@ function traefikConflictKey(r: EdgeRoute): string {
  * TLS options for all of them (traefik/traefik pkg/server/aggregator.go@fd5a576d
  * findConflictingRouters; pkg/server/router/tcp/manager.go@v3.3.4 "Different tlsOptions on the same
  * domain, so fallback to default"). Hostless routers name no domain and take no part. Keyed
- * traefikConflictKey: routers on no named entryPoint are on every one, so they meet every group.
+ * traefikConflictKeys, a router under each Traefik serving it: routers on no named entryPoint are
+ * on every one, so they meet every group. O(routes × the Traefiks serving each).
  */
 const traefikTlsOptionConflicts = memoize((snapshot: Snapshot): Map<string, string[]> => {
   // controller|host -> entryPoint -> option -> routers
@@ -563,13 +567,14 @@ const traefikTlsOptionConflicts = memoize((snapshot: Snapshot): Map<string, stri
     const id = ref === 'default' ? 'default' : 'other' in ref ? ref.other.split(/[ ,]/)[0] : `${ref.key}@kubernetescrd`;
     if (!shown.has(id)) shown.set(id, ref === 'default' ? 'the default TLS options' : 'other' in ref ? `TLS options ${id}` : `TLSOption ${ref.text}`);
     const option = shown.get(id)!;
-    const hostKey = traefikConflictKey(r);
-    const byEp = routers.get(hostKey) ?? new Map<string, Map<string, Set<string>>>();
-    routers.set(hostKey, byEp);
-    for (const ep of traefikRouterEntryPoints(r)) {
-      const byOption = byEp.get(ep) ?? new Map<string, Set<string>>();
-      byEp.set(ep, byOption);
-      byOption.set(option, (byOption.get(option) ?? new Set<string>()).add(`${r.route.kind} ${r.route.namespace}/${r.route.name}`));
+    for (const { key: hostKey } of traefikConflictKeys(r)) {
+      const byEp = routers.get(hostKey) ?? new Map<string, Map<string, Set<string>>>();
+      routers.set(hostKey, byEp);
+      for (const ep of traefikRouterEntryPoints(r)) {
+        const byOption = byEp.get(ep) ?? new Map<string, Set<string>>();
+        byEp.set(ep, byOption);
+        byOption.set(option, (byOption.get(option) ?? new Set<string>()).add(`${r.route.kind} ${r.route.namespace}/${r.route.name}`));
+      }
     }
   }
   const out = new Map<string, string[]>();
@@ -624,9 +629,11 @@ function traefikClientCertificates(snapshot: Snapshot, h: ExposedHost, a: GuardA
     if (ref === undefined) return;
     if (typeof ref === 'object' && 'other' in ref) { a.looked.push(`${where} uses TLS options ${ref.other} which is not read`); return; }
     if (r.route.kind !== 'IngressRouteTCP') {
-      const conflict = r.host === '*' ? undefined : conflicts.get(traefikConflictKey(r));
+      // A conflict on any Traefik serving the route: that Traefik falls back to the default options, so its clients meet no client-certificate demand.
+      const hit = r.host === '*' ? undefined : traefikConflictKeys(r).map((k) => ({ ...k, conflict: conflicts.get(k.key) })).find((k) => k.conflict);
+      const conflict = hit?.conflict;
       if (conflict) {
-        if (!conflictSaid) a.looked.push(`${r.host}: ${conflict.join('; ')}: Traefik then uses the default TLS options for all of them`);
+        if (!conflictSaid) a.looked.push(`${r.host}: ${conflict.join('; ')}: Traefik then uses the default TLS options for all of them${hit.workload ? ` (on ${hit.workload})` : ''}`);
         conflictSaid = true;
         ref = 'default';
       } else if (r.host === '*' && ref !== 'default') {
