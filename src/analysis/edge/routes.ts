@@ -81,6 +81,21 @@ export interface EdgeRoutes {
   attachments: EdgeAttachment[];
   /** Routes that lead nowhere or could not be read, one line naming the object. */
   notes: string[];
+  /**
+   * What Traefik refuses for a cross-namespace reference (traefikCrossRefused, traefikChainRefused):
+   * an Ingress whose chain it cannot build, or one route entry (spec.routes[i]) of an IngressRoute
+   * or IngressRouteTCP. Read through traefikRefused.
+   */
+  refused: Set<unknown>;
+}
+
+/**
+ * Whether edgeRoutes found Traefik refusing this Ingress or this route entry of an IngressRoute or
+ * IngressRouteTCP (a reference across namespaces without allowCrossNamespace): it serves nothing,
+ * for the TLS checks as for exposure.
+ */
+export function traefikRefused(snapshot: Snapshot, what: unknown): boolean {
+  return edgeRoutes(snapshot).refused.has(what);
 }
 
 /** Kinds this module reads; checks and exposure list them in `reads`, but for EDGE_ROUTE_BEST_EFFORT. */
@@ -547,6 +562,7 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
   const routes: EdgeRoute[] = [];
   const attachments: EdgeAttachment[] = [];
   const notes: string[] = [];
+  const refused = new Set<unknown>();
   const services = new Set((snapshot.resources.services ?? []).map((s) => `${nsOf(s)}/${nameOf(s)}`));
   // A namespace a manifests directory uses without declaring it has unknown labels: left out.
   const implicit = implicitNamespaces(snapshot);
@@ -592,7 +608,7 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
     if (controller.family === 'traefik') {
       const index = traefikMiddlewareIndex(snapshot);
       const used = traefikMw.flatMap((ref) => { const mw = index.get(ref); return mw ? [{ ref, mw }] : []; });
-      if (traefikChainRefused(used, undefined, route, 'its routers are')) continue;
+      if (traefikChainRefused(used, undefined, route, 'its routers are')) { refused.add(ing); continue; }
     }
     // A Traefik router whose middlewares redirect every request to https forwards nothing.
     if (controller.family === 'traefik' && !traefikRouterTls(ing) && traefikRouterOnlyHttp(traefikEntryPoints(snapshot), (str(obj(ing.metadata?.annotations)?.['traefik.ingress.kubernetes.io/router.entrypoints']) ?? '').split(',').map((e) => e.trim()).filter(Boolean))
@@ -846,13 +862,13 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
         const hosts = traefikRuleHosts(match);
         const paths = [...match.matchAll(/Path(?:Prefix)?\(\s*[`"']([^`"']+)[`"']/g)].map((m) => m[1]);
         const middlewares = traefikTcpRouteMiddlewares(rr, ns);
-        if (traefikCrossRefused(ir, rr, false, route)) continue;
+        if (traefikCrossRefused(ir, rr, false, route)) { refused.add(rawRoute); continue; }
         const used = middlewares.flatMap((ref) => {
           const r = traefikRefOf(ref, ns);
           const found = r.provider === undefined ? traefikMiddlewaresByKey(snapshot, r.key) : [];
           return found.length === 1 ? [{ ref, mw: found[0] }] : [];
         });
-        if (traefikChainRefused(used, ir, route, `the route ${JSON.stringify(match)} is`)) continue;
+        if (traefikChainRefused(used, ir, route, `the route ${JSON.stringify(match)} is`)) { refused.add(rawRoute); continue; }
         // A route whose middlewares redirect every request to https forwards nothing.
         if (onlyHttp && traefikHttpsRedirect(snapshot, middlewares, ns, text(route), { crd: ir }).redirect) continue;
         for (const rawSvc of arr(rr.services)) {
@@ -885,10 +901,10 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
       for (const rawRoute of arr(obj(ir.spec)?.routes)) {
         const rr = obj(rawRoute);
         if (!rr) continue;
-        if (traefikCrossRefused(ir, rr, true, route)) continue;
-        const refused = traefikTcpRouteRefused(snapshot, ir, rr);
-        if (refused) {
-          notes.push(`${text(route)}: ${refused}; it is not served`);
+        if (traefikCrossRefused(ir, rr, true, route)) { refused.add(rawRoute); continue; }
+        const tcpRefused = traefikTcpRouteRefused(snapshot, ir, rr);
+        if (tcpRefused) {
+          notes.push(`${text(route)}: ${tcpRefused}; it is not served`);
           continue;
         }
         const middlewares = traefikTcpRouteMiddlewares(rr, ns);
@@ -940,7 +956,7 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
     }
   }
   // A route through listeners known and unknown to admit it is read once per group: one note each.
-  return { routes, attachments, notes: [...new Set(notes)] };
+  return { routes, attachments, notes: [...new Set(notes)], refused };
 }, ['network', 'tls']);
 
 /** "shop.example.com/api → HTTPRoute shop/api → Service shop/backend:8080", the path as a report shows it. */
