@@ -5,7 +5,7 @@ import { ALB_PARAMS, albIngressOf, certificateStates, condition, describeConditi
 import { refString } from '../../src/analysis/workloads.ts';
 import type { KubeObject, Snapshot } from '../../src/snapshot/types.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
-import { EDGE_ROUTE_BEST_EFFORT, EDGE_ROUTE_KINDS, edgeRoutes, traefikIngressMiddlewares, traefikRuleHosts, traefikTcpRouteRefused, type EdgeAttachment } from '../../src/analysis/edge/routes.ts';
+import { EDGE_ROUTE_BEST_EFFORT, EDGE_ROUTE_KINDS, edgeRoutes, traefikIngressMiddlewares, traefikRefused, traefikRuleHosts, traefikTcpRouteRefused, type EdgeAttachment } from '../../src/analysis/edge/routes.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
 import { EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ } from './lib/alb-params-read.ts';
 import { namedConfigMaps } from './lib/nginx-config-read.ts';
@@ -328,7 +328,11 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
     // Ingress with --watch-ingress-without-class on both): ingress-nginx answers the same host
     // over plain HTTP on its own port 80, and there spec.tls is what gives a host its certificate.
     let traefik: TraefikIngressTls | undefined;
-    if (servers === undefined && servedByTraefik(ctx.snapshot, ing)) traefik = traefikIngressTls(ctx.snapshot, eps ??= traefikEntryPoints(ctx.snapshot), ing);
+    if (servers === undefined && servedByTraefik(ctx.snapshot, ing)) {
+      // A chain Traefik refuses to build fails every router of the Ingress: it serves nothing (edgeRoutes' note says why).
+      if (traefikRefused(ctx.snapshot, ing)) continue;
+      traefik = traefikIngressTls(ctx.snapshot, eps ??= traefikEntryPoints(ctx.snapshot), ing);
+    }
     // The redirect is a location setting from the annotations of the Ingress that defines the
     // path, applied when the server has a certificate whichever Ingress gave it
     // (rootfs/etc/nginx/lua/lua_ingress.lua, redirect_to_https).
@@ -638,7 +642,10 @@ function traefikIngressRouteVerdicts(ctx: AuditContext): Verdict[] {
       const ns = ir.metadata?.namespace ?? 'default';
       const resource = { kind: 'IngressRoute', namespace: ns, name: ir.metadata?.name ?? '' };
       const spec = obj(ir.spec) ?? {};
-      const hosts = [...new Set(arr(spec.routes).flatMap((r) => traefikRuleHosts(str(obj(r)?.match) ?? '')))];
+      // Routes Traefik refuses for a cross-namespace reference serve nothing (edgeRoutes' note says why).
+      const routes = arr(spec.routes).filter((r) => !traefikRefused(ctx.snapshot, r));
+      if (routes.length === 0 && arr(spec.routes).length > 0) continue;
+      const hosts = [...new Set(routes.flatMap((r) => traefikRuleHosts(str(obj(r)?.match) ?? '')))];
       const served = hosts.length ? `host${hosts.length > 1 ? 's' : ''} ${hosts.join(', ')}` : 'any host (no Host rule)';
       const named = arr(spec.entryPoints).filter((e): e is string => typeof e === 'string');
       const ev = { apiVersion: ir.apiVersion, hosts, entryPoints: named.length ? named : '(default entryPoints)' };
@@ -654,7 +661,7 @@ function traefikIngressRouteVerdicts(ctx: AuditContext): Verdict[] {
       if (r.plaintext !== 'none') {
         // Every route redirecting every request to https (a RedirectScheme middleware) serves nothing over plaintext.
         const where = `IngressRoute ${ns}/${resource.name}`;
-        const redirects = arr(spec.routes).map(obj).filter((rr): rr is Record<string, unknown> => !!rr)
+        const redirects = routes.map(obj).filter((rr): rr is Record<string, unknown> => !!rr)
           .map((rr) => traefikHttpsRedirect(ctx.snapshot, arr(rr.middlewares).map(obj).filter((m) => !!m && !!str(m.name)).map((m) => `${str(m!.namespace) ?? ns}/${str(m!.name)}`), ns, where, { crd: ir }));
         const via = [...new Set(redirects.map((x) => x.redirect))];
         if (redirects.length > 0 && redirects.every((x) => x.redirect)) {
@@ -710,7 +717,7 @@ function traefikIngressRouteTcpVerdicts(ctx: AuditContext): Verdict[] {
         out.push({ status: 'pass', resource, detailKey: 'tls', message: `${where} ${how}.`, evidence: { ...ev, tls: tls.passthrough === true ? 'passthrough' : 'terminated' } });
         continue;
       }
-      const served = arr(spec.routes).map(obj).filter((r): r is Record<string, unknown> => !!r && traefikTcpRouteRefused(ctx.snapshot, ir, r) === undefined);
+      const served = arr(spec.routes).map(obj).filter((r): r is Record<string, unknown> => !!r && !traefikRefused(ctx.snapshot, r) && traefikTcpRouteRefused(ctx.snapshot, ir, r) === undefined);
       if (served.length === 0) continue;
       const backends = [...new Set(served.flatMap((r) => arr(r.services).map(obj).filter((x) => !!str(x?.name)).map((x) => `Service ${str(x!.namespace) ?? ns}/${str(x!.name)}${x!.port !== undefined ? `:${String(x!.port)}` : ''}`)))];
       const to = backends.length ? ` to ${backends.join(', ')}` : '';

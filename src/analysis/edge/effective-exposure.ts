@@ -16,10 +16,10 @@ import { memoize } from '../memo.ts';
 import { arr, obj, str } from '../mesh/util.ts';
 import { intersectRanges, parseCidr, parseIp, type IpRange } from '../../base/ip.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
-import { traefikCrossNamespace, traefikSourceRangeEntry, traefikTcpMiddlewareOf } from '../tls/traefik.ts';
+import { traefikCrossNamespace, traefikCrossRefusal, traefikSourceRangeEntry, traefikTcpMiddlewareOf } from '../tls/traefik.ts';
 import { externalWays, forwardsAcrossNodes, selectorOf } from '../netpol/service-ports.ts';
 import { workloadsOf } from '../workloads.ts';
-import { describeRoute, edgeRoutes, traefikCrdRef, traefikMiddlewaresByKey, traefikMiddlewareTcpsByKey, traefikRefOf, type EdgeRoute } from './routes.ts';
+import { describeRoute, edgeRoutes, traefikCrdRef, traefikMiddlewaresByKey, traefikMiddlewareTcpsByKey, traefikRefOf, traefikTcpCrdKey, type EdgeRoute } from './routes.ts';
 
 export interface EffectivePath extends ExternalPath {
   /** The backend's mesh verdict for the path's callers (absent when no mesh judges the backend). */
@@ -71,11 +71,14 @@ function traefikAllowlists(snapshot: Snapshot, r: EdgeRoute): Allowlist[] {
   if (r.controller.family !== 'traefik' || r.middlewares.length === 0) return [];
   const routeNs = r.route.namespace ?? 'default';
   const crossAllowed = () => traefikCrossNamespace(snapshot, r.route.kind === 'Ingress' ? undefined : r.object).allowed === true;
+  // Chain members and an IngressRouteTCP's "<key>@kubernetescrd" are refused by some releases only (traefikCrossRefusal).
+  const chainBuilt = () => traefikCrossRefusal(snapshot, r.route.kind === 'Ingress' ? undefined : r.object, 'chain').refused === false;
+  const tcpKeyTaken = () => traefikCrossRefusal(snapshot, r.object, 'tcpCrdKey').refused === false;
   const out: Allowlist[] = [];
   if (r.route.kind === 'IngressRouteTCP') {
     for (const ref of r.middlewares) {
       const x = traefikRefOf(ref, routeNs);
-      if (x.provider !== undefined || (x.crosses && !crossAllowed())) continue;
+      if (x.provider !== undefined || (x.crosses && !(traefikTcpCrdKey(x, true) ? tcpKeyTaken() : crossAllowed()))) continue;
       const found = traefikMiddlewareTcpsByKey(snapshot, x.key);
       const m = found.length === 1 ? traefikTcpMiddlewareOf(found[0]) : undefined;
       if (m?.type === 'ipAllowList' || m?.type === 'ipWhiteList') out.push({ by: `Traefik MiddlewareTCP ${found[0].metadata?.namespace ?? 'default'}/${found[0].metadata?.name ?? ''} ${m.type}`, ranges: rangesOf(m.sourceRange) });
@@ -100,7 +103,7 @@ function traefikAllowlists(snapshot: Snapshot, r: EdgeRoute): Allowlist[] {
       const name = str(obj(c)?.name);
       if (!name) continue;
       const x = traefikCrdRef(ns, str(obj(c)?.namespace), name);
-      if (x.provider !== undefined || (x.crosses && !crossAllowed())) continue;
+      if (x.provider !== undefined || (x.crosses && !chainBuilt())) continue;
       const found = traefikMiddlewaresByKey(snapshot, x.key);
       if (found.length === 1) visit(found[0], depth + 1);
     }

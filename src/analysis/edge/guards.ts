@@ -14,12 +14,12 @@ import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap, type Json } from 
 import { effectiveExposure } from './effective-exposure.ts';
 import { configMapData, nginxAnnotationBool, nginxAnnotationGroups, nginxBool, nginxImageVersion, NGINX_ANNOTATION_PREFIX, servedByIngressNginx, type NginxController } from '../tls/nginx.ts';
 import { ingressTlsHostCovers } from '../tls/hosts.ts';
-import { traefikCrossNamespace, traefikMiddlewareIndex, traefikRouterTls, traefikTcpMiddlewareOf, traefikTlsOptions, TRAEFIK_TLS_OPTION_KEYS, type TraefikTcpMiddleware } from '../tls/traefik.ts';
+import { traefikCrossNamespace, traefikCrossRefusal, traefikMiddlewareIndex, traefikRouterTls, traefikTcpMiddlewareOf, traefikTlsOptions, TRAEFIK_TLS_OPTION_KEYS, type TraefikTcpMiddleware } from '../tls/traefik.ts';
 import { refString, workloadsOf, type Workload } from '../workloads.ts';
 import { istioPolicySelects, parseAuthorizationPolicy, type AuthzRule, type ParsedAuthzPolicy } from '../mesh/authz.ts';
 import { selectorMatches } from '../mesh/istio.ts';
 import { istioStringMatch } from '../mesh/istio-authz.ts';
-import { describeRoute, edgeRoutes, traefikCrdRef, traefikKey, traefikMiddlewaresByKey, traefikMiddlewareTcpsByKey, traefikRefOf, type EdgeController, type EdgeRoute } from './routes.ts';
+import { describeRoute, edgeRoutes, traefikCrdRef, traefikKey, traefikMiddlewaresByKey, traefikMiddlewareTcpsByKey, traefikRefOf, traefikTcpCrdKey, type EdgeController, type EdgeRoute } from './routes.ts';
 
 /** Kinds the guards read besides the routes. */
 export const EDGE_GUARD_KINDS = [
@@ -101,8 +101,15 @@ interface TraefikMiddlewareUse { ref: string; spec: Json; tcp?: TraefikTcpMiddle
  * traefikCrossingRefs: the route is then no edge route) or cannot build the chain naming it; not
  * known, the route is counted as served and what crosses is not counted. Why not is added to `looked`.
  */
-function crossingCounts(snapshot: Snapshot, h: ExposedHost, what: string, crosses: boolean, answer: GuardAnswer): boolean {
+function crossingCounts(snapshot: Snapshot, h: ExposedHost, what: string, crosses: boolean, answer: GuardAnswer, tcpCrdKey = false): boolean {
   if (!crosses || h.route.kind === 'Ingress') return true;
+  if (tcpCrdKey) {
+    // Refused by the release from v2.11.46, v3.6.17, v3.7.1 on only (traefikCrossRefusal); a refused route is no edge route.
+    const keyed = traefikCrossRefusal(snapshot, h.object, 'tcpCrdKey');
+    if (keyed.refused === false) return true;
+    answer.looked.push(`${what} is named by its @kubernetescrd key, which Traefik's kubernetescrd provider refuses without allowCrossNamespace from v2.11.46, v3.6.17 and v3.7.1 on: whether this Traefik does is not known (${keyed.why}), so it does not count`);
+    return false;
+  }
   const cross = traefikCrossNamespace(snapshot, h.object);
   if (cross.allowed === true) return true;
   answer.looked.push(`${what} may be of another namespace than ${h.route.kind} ${h.route.namespace}/${h.route.name}, which Traefik's kubernetescrd provider allows only with allowCrossNamespace on: ${cross.allowed === false ? 'it is off' : 'not known'} (${cross.why}), so it does not count`);
@@ -137,7 +144,7 @@ function traefikTcpMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: Guard
     const mw = found[0];
     const mwRef = `${nsOf(mw)}/${mw.metadata?.name ?? ''}`;
     if (mwRef !== ref) answer.looked.push(`Traefik MiddlewareTCP ${ref} is MiddlewareTCP ${mwRef} (Traefik finds it by the key namespace-name)`);
-    if (!crossingCounts(snapshot, h, `Traefik MiddlewareTCP ${ref}`, r.crosses, answer)) continue;
+    if (!crossingCounts(snapshot, h, `Traefik MiddlewareTCP ${ref}`, r.crosses, answer, traefikTcpCrdKey(r, true))) continue;
     out.push({ ref: mwRef, spec: obj(mw.spec) ?? {}, tcp: traefikTcpMiddlewareOf(mw) });
   }
   if (h.routes.every((r) => r.tlsPassthrough)) answer.looked.push(`its TLS passes through to the backend (tls.passthrough: true), which terminates it: Traefik sees no request, so only the backend can authenticate clients (client certificates, its protocol's own login), and that is not seen`);
@@ -193,12 +200,16 @@ function traefikMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: GuardAns
   return out;
 }
 
-/** A chain member of another namespace than its chain: counted only where every Traefik's kubernetescrd provider allows it (createChainMiddleware refuses the chain otherwise). */
+/**
+ * A chain member of another namespace than its chain: counted only where every Traefik's
+ * kubernetescrd provider builds it: allowCrossNamespace on, or a release before v2.11.43, v3.6.14
+ * and v3.7.0, which did not check (traefikCrossRefusal 'chain'; createChainMiddleware refuses the chain otherwise).
+ */
 function chainMemberCounts(snapshot: Snapshot, h: ExposedHost, ref: string, chainNs: string, crosses: boolean, answer: GuardAnswer): boolean {
   if (!crosses) return true;
-  const cross = traefikCrossNamespace(snapshot, h.route.kind === 'Ingress' ? undefined : h.object);
-  if (cross.allowed === true) return true;
-  answer.looked.push(`Traefik Middleware ${ref} is a chain member of another namespace than its chain's (${chainNs}), which Traefik's kubernetescrd provider allows only with allowCrossNamespace on: ${cross.allowed === false ? 'it is off, so the chain is not built' : 'not known'} (${cross.why}), so it does not count`);
+  const cross = traefikCrossRefusal(snapshot, h.route.kind === 'Ingress' ? undefined : h.object, 'chain');
+  if (cross.refused === false) return true;
+  answer.looked.push(`Traefik Middleware ${ref} is a chain member of another namespace than its chain's (${chainNs}), which Traefik's kubernetescrd provider refuses without allowCrossNamespace from v2.11.43, v3.6.14 and v3.7.0 on: ${cross.refused === true ? 'it does here, so the chain is not built' : 'whether it does here is not known'} (${cross.why}), so it does not count`);
   return false;
 }
 
@@ -522,12 +533,15 @@ function traefikRouterEntryPoints(r: EdgeRoute): string[] {
 }
 
 /**
- * The Traefik and host a router's TLS options are chosen for: its Traefik workloads, which serve
- * their Ingresses and IngressRoutes alike (the labels differ, "Traefik (IngressClass traefik)" and
- * "Traefik"); with none in the snapshot, the Traefik standing in for them all.
+ * Each Traefik and host a router's TLS options are chosen for, `workload|host`: every Traefik
+ * workload serving it, each of which builds its own routers from the Ingresses and IngressRoutes
+ * it serves (the labels differ, "Traefik (IngressClass traefik)" and "Traefik"), so two routes
+ * meet on every Traefik serving both, whatever else serves either; with none in the snapshot, the
+ * Traefik standing in for them all. `workload`: its name for a finding, '' for that stand-in.
  */
-function traefikConflictKey(r: EdgeRoute): string {
-  return `${r.controller.workloads.map(refString).sort().join(',') || 'Traefik'}|${r.host}`;
+function traefikConflictKeys(r: EdgeRoute): Array<{ key: string; workload: string }> {
+  const workloads = r.controller.workloads.map(refString);
+  return workloads.length > 0 ? workloads.map((w) => ({ key: `${w}|${r.host}`, workload: w })) : [{ key: `Traefik|${r.host}`, workload: '' }];
 }
 
 /**
@@ -536,7 +550,8 @@ function traefikConflictKey(r: EdgeRoute): string {
  * TLS options for all of them (traefik/traefik pkg/server/aggregator.go@fd5a576d
  * findConflictingRouters; pkg/server/router/tcp/manager.go@v3.3.4 "Different tlsOptions on the same
  * domain, so fallback to default"). Hostless routers name no domain and take no part. Keyed
- * traefikConflictKey: routers on no named entryPoint are on every one, so they meet every group.
+ * traefikConflictKeys, a router under each Traefik serving it: routers on no named entryPoint are
+ * on every one, so they meet every group. O(routes × the Traefiks serving each).
  */
 const traefikTlsOptionConflicts = memoize((snapshot: Snapshot): Map<string, string[]> => {
   // controller|host -> entryPoint -> option -> routers
@@ -552,13 +567,14 @@ const traefikTlsOptionConflicts = memoize((snapshot: Snapshot): Map<string, stri
     const id = ref === 'default' ? 'default' : 'other' in ref ? ref.other.split(/[ ,]/)[0] : `${ref.key}@kubernetescrd`;
     if (!shown.has(id)) shown.set(id, ref === 'default' ? 'the default TLS options' : 'other' in ref ? `TLS options ${id}` : `TLSOption ${ref.text}`);
     const option = shown.get(id)!;
-    const hostKey = traefikConflictKey(r);
-    const byEp = routers.get(hostKey) ?? new Map<string, Map<string, Set<string>>>();
-    routers.set(hostKey, byEp);
-    for (const ep of traefikRouterEntryPoints(r)) {
-      const byOption = byEp.get(ep) ?? new Map<string, Set<string>>();
-      byEp.set(ep, byOption);
-      byOption.set(option, (byOption.get(option) ?? new Set<string>()).add(`${r.route.kind} ${r.route.namespace}/${r.route.name}`));
+    for (const { key: hostKey } of traefikConflictKeys(r)) {
+      const byEp = routers.get(hostKey) ?? new Map<string, Map<string, Set<string>>>();
+      routers.set(hostKey, byEp);
+      for (const ep of traefikRouterEntryPoints(r)) {
+        const byOption = byEp.get(ep) ?? new Map<string, Set<string>>();
+        byEp.set(ep, byOption);
+        byOption.set(option, (byOption.get(option) ?? new Set<string>()).add(`${r.route.kind} ${r.route.namespace}/${r.route.name}`));
+      }
     }
   }
   const out = new Map<string, string[]>();
@@ -613,9 +629,11 @@ function traefikClientCertificates(snapshot: Snapshot, h: ExposedHost, a: GuardA
     if (ref === undefined) return;
     if (typeof ref === 'object' && 'other' in ref) { a.looked.push(`${where} uses TLS options ${ref.other} which is not read`); return; }
     if (r.route.kind !== 'IngressRouteTCP') {
-      const conflict = r.host === '*' ? undefined : conflicts.get(traefikConflictKey(r));
+      // A conflict on any Traefik serving the route: that Traefik falls back to the default options, so its clients meet no client-certificate demand.
+      const hit = r.host === '*' ? undefined : traefikConflictKeys(r).map((k) => ({ ...k, conflict: conflicts.get(k.key) })).find((k) => k.conflict);
+      const conflict = hit?.conflict;
       if (conflict) {
-        if (!conflictSaid) a.looked.push(`${r.host}: ${conflict.join('; ')}: Traefik then uses the default TLS options for all of them`);
+        if (!conflictSaid) a.looked.push(`${r.host}: ${conflict.join('; ')}: Traefik then uses the default TLS options for all of them${hit.workload ? ` (on ${hit.workload})` : ''}`);
         conflictSaid = true;
         ref = 'default';
       } else if (r.host === '*' && ref !== 'default') {

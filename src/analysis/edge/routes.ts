@@ -12,7 +12,7 @@ import { memoize } from '../memo.ts';
 import { arr, labelSelectorMatches, obj, str, stringMap, type Json } from '../mesh/util.ts';
 import { listenerHostnameCovers, normalizeHost } from '../tls/hosts.ts';
 import { ingressClassOf, nginxControllers, nginxControllersFor, servedByIngressNginx } from '../tls/nginx.ts';
-import { TRAEFIK_TCP_MIDDLEWARE_KEYS, TRAEFIK_TCP_ROUTE_KEYS, traefikCrdProvidersFor, traefikCrdUnserved, traefikCrossNamespace, traefikMiddlewareIndex, traefikEntryPoints, traefikHttpsRedirect, traefikMiddlewareTcpIndex, traefikProvidersFor, traefikRouterOnlyHttp, traefikRouterTls, traefikTcpMiddlewareOf } from '../tls/traefik.ts';
+import { TRAEFIK_TCP_MIDDLEWARE_KEYS, TRAEFIK_TCP_ROUTE_KEYS, traefikCrdProvidersFor, traefikCrdUnserved, traefikCrossNamespace, traefikCrossRefusal, traefikMiddlewareIndex, traefikEntryPoints, traefikHttpsRedirect, traefikMiddlewareTcpIndex, traefikProvidersFor, traefikRouterOnlyHttp, traefikRouterTls, traefikTcpMiddlewareOf } from '../tls/traefik.ts';
 import { referenceGrantAllows } from './reference-grants.ts';
 
 export type EdgeVia = 'Ingress' | 'Gateway' | 'IstioGateway' | 'IngressRoute' | 'IngressRouteTCP' | 'HTTPProxy';
@@ -81,6 +81,21 @@ export interface EdgeRoutes {
   attachments: EdgeAttachment[];
   /** Routes that lead nowhere or could not be read, one line naming the object. */
   notes: string[];
+  /**
+   * What Traefik refuses for a cross-namespace reference (traefikCrossRefused, traefikChainRefused):
+   * an Ingress whose chain it cannot build, or one route entry (spec.routes[i]) of an IngressRoute
+   * or IngressRouteTCP. Read through traefikRefused.
+   */
+  refused: Set<unknown>;
+}
+
+/**
+ * Whether edgeRoutes found Traefik refusing this Ingress or this route entry of an IngressRoute or
+ * IngressRouteTCP (a reference across namespaces without allowCrossNamespace): it serves nothing,
+ * for the TLS checks as for exposure.
+ */
+export function traefikRefused(snapshot: Snapshot, what: unknown): boolean {
+  return edgeRoutes(snapshot).refused.has(what);
 }
 
 /** Kinds this module reads; checks and exposure list them in `reads`, but for EDGE_ROUTE_BEST_EFFORT. */
@@ -396,12 +411,13 @@ export function traefikRefOf(ref: string, parentNs: string): TraefikCrdRef {
  * For an IngressRouteTCP a Service of another namespace is left out alone (createLoadBalancerServerTCP;
  * edgeRoutes leaves it out of the route's backends).
  */
-function traefikCrossingRefs(ir: KubeObject, route: Json, tcp: boolean, otherProviderTlsOption: () => boolean | undefined): string[] {
+function traefikCrossingRefs(ir: KubeObject, route: Json, tcp: boolean, otherProviderTlsOption: () => boolean | undefined): { refs: string[]; tcpCrdKeys: string[] } {
   const ns = nsOf(ir);
   const out: string[] = [];
+  const tcpCrdKeys: string[] = [];
   for (const ref of traefikTcpRouteMiddlewares(route, ns)) {
     const r = traefikRefOf(ref, ns);
-    if (r.provider === undefined && r.crosses) out.push(`${tcp ? 'MiddlewareTCP' : 'Middleware'} ${r.text}`);
+    if (r.provider === undefined && r.crosses) (traefikTcpCrdKey(r, tcp) ? tcpCrdKeys : out).push(`${tcp ? 'MiddlewareTCP' : 'Middleware'} ${r.text}`);
   }
   const options = obj(obj(obj(ir.spec)?.tls)?.options);
   const optionName = str(options?.name);
@@ -419,7 +435,16 @@ function traefikCrossingRefs(ir: KubeObject, route: Json, tcp: boolean, otherPro
       if (name && !name.includes('@') && sns && sns !== ns) out.push(`${str(s?.kind) ?? 'Service'} ${sns}/${name}`);
     }
   }
-  return out;
+  return { refs: out, tcpCrdKeys };
+}
+
+/**
+ * Whether a reference is an IngressRouteTCP middleware named "<key>@kubernetescrd", whose refusal
+ * without allowCrossNamespace depends on the release (traefik.ts TRAEFIK_CROSS_CHECKS tcpCrdKey,
+ * traefikCrossRefusal); an IngressRoute's is refused on every release (makeMiddlewareKeys).
+ */
+export function traefikTcpCrdKey(r: TraefikCrdRef, tcp: boolean): boolean {
+  return tcp && r.provider === undefined && r.text.endsWith('@kubernetescrd');
 }
 
 /** HTTP Middlewares of both API groups by Traefik's key (traefikKey), as for MiddlewareTCPs. O(Middlewares). */
@@ -447,8 +472,9 @@ export function traefikMiddlewaresByKey(snapshot: Snapshot, key: string): KubeOb
  * that may cross namespaces ("Middleware db/guarded names shared/auth"); null when none does.
  * Traefik's CRD provider resolves a chain's members against the chain's namespace and, without
  * allowCrossNamespace, fails on one of another namespace or named "<key>@kubernetescrd"
- * (pkg/provider/kubernetes/crd/kubernetes.go createChainMiddleware → resolveReference, the same at
- * v2.11, v3.6 and master): it then leaves the whole chain Middleware out of its configuration
+ * (pkg/provider/kubernetes/crd/kubernetes.go createChainMiddleware, since commit df00d82fc7, first
+ * in v2.11.43, v3.6.14 and v3.7.0; before them it built the chain unchecked: traefik.ts
+ * TRAEFIK_CROSS_CHECKS, traefikCrossRefusal 'chain'): it then leaves the whole chain Middleware out of its configuration
  * ("Error while reading chain middleware"; continue), and a chain naming that chain, or a router
  * naming either, fails to build ("middleware … does not exist", pkg/server/middleware/middlewares.go).
  * Filled lazily, each Middleware walked once: O(Middlewares) for all routes together.
@@ -536,6 +562,7 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
   const routes: EdgeRoute[] = [];
   const attachments: EdgeAttachment[] = [];
   const notes: string[] = [];
+  const refused = new Set<unknown>();
   const services = new Set((snapshot.resources.services ?? []).map((s) => `${nsOf(s)}/${nameOf(s)}`));
   // A namespace a manifests directory uses without declaring it has unknown labels: left out.
   const implicit = implicitNamespaces(snapshot);
@@ -557,14 +584,14 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
     for (const { ref, mw } of used) {
       const crossing = traefikChainCrossing(snapshot, mw);
       if (!crossing) continue;
-      const cross = traefikCrossNamespace(snapshot, crossRoute);
-      if (cross.allowed === true) return false;
+      const cross = traefikCrossRefusal(snapshot, crossRoute, 'chain');
+      if (cross.refused === false) return false;
       const how = `it uses Middleware ${ref}, and ${crossing}, of another namespace (or by its @kubernetescrd key)`;
-      if (cross.allowed === false) {
-        notes.push(`${text(route)}: ${how}, which Traefik's kubernetescrd provider refuses without allowCrossNamespace (${cross.why}): it leaves the chain out, and a router using it fails ("middleware does not exist"); ${what} not served`);
+      if (cross.refused === true) {
+        notes.push(`${text(route)}: ${how}, which Traefik's kubernetescrd provider refuses without allowCrossNamespace from v2.11.43, v3.6.14 and v3.7.0 on (${cross.why}): it leaves the chain out, and a router using it fails ("middleware does not exist"); ${what} not served`);
         return true;
       }
-      notes.push(`${text(route)}: ${how}: Traefik builds the chain only with the kubernetescrd provider's allowCrossNamespace on, which is not known (${cross.why}); ${what} counted as served`);
+      notes.push(`${text(route)}: ${how}: Traefik builds the chain with the kubernetescrd provider's allowCrossNamespace on, or on a release before v2.11.43, v3.6.14 and v3.7.0, which is not known (${cross.why}); ${what} counted as served`);
       return false;
     }
     return false;
@@ -581,7 +608,7 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
     if (controller.family === 'traefik') {
       const index = traefikMiddlewareIndex(snapshot);
       const used = traefikMw.flatMap((ref) => { const mw = index.get(ref); return mw ? [{ ref, mw }] : []; });
-      if (traefikChainRefused(used, undefined, route, 'its routers are')) continue;
+      if (traefikChainRefused(used, undefined, route, 'its routers are')) { refused.add(ing); continue; }
     }
     // A Traefik router whose middlewares redirect every request to https forwards nothing.
     if (controller.family === 'traefik' && !traefikRouterTls(ing) && traefikRouterOnlyHttp(traefikEntryPoints(snapshot), (str(obj(ing.metadata?.annotations)?.['traefik.ingress.kubernetes.io/router.entrypoints']) ?? '').split(',').map((e) => e.trim()).filter(Boolean))
@@ -788,10 +815,16 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
   const traefikCrossRefused = (ir: KubeObject, rr: Json, tcp: boolean, route: ResourceRef): boolean => {
     let known: ReturnType<typeof traefikCrossNamespace> | undefined;
     const crossOf = () => (known ??= traefikCrossNamespace(snapshot, ir));
-    const crossing = traefikCrossingRefs(ir, rr, tcp, () => crossOf().otherProviderTlsOption);
-    if (crossing.length > 0 && crossOf().allowed === false) {
-      notes.push(`${text(route)}: it names ${crossing.join(', ')}, of another namespace (or by its @kubernetescrd key), which Traefik's kubernetescrd provider refuses without allowCrossNamespace (${crossOf().why}); the route ${JSON.stringify(str(rr.match) ?? '')} is not served`);
+    const { refs: crossing, tcpCrdKeys } = traefikCrossingRefs(ir, rr, tcp, () => crossOf().otherProviderTlsOption);
+    const keys = tcpCrdKeys.length > 0 ? traefikCrossRefusal(snapshot, ir, 'tcpCrdKey') : undefined;
+    if ((crossing.length > 0 && crossOf().allowed === false) || keys?.refused === true) {
+      const refused = [...(crossOf().allowed === false ? crossing : []), ...(keys?.refused === true ? tcpCrdKeys : [])];
+      const since = keys?.refused === true ? `; by its @kubernetescrd key from v2.11.46, v3.6.17 and v3.7.1 on${keys.why === crossOf().why ? '' : `: ${keys.why}`}` : '';
+      notes.push(`${text(route)}: it names ${refused.join(', ')}, of another namespace (or by its @kubernetescrd key), which Traefik's kubernetescrd provider refuses without allowCrossNamespace (${crossOf().why}${since}); the route ${JSON.stringify(str(rr.match) ?? '')} is not served`);
       return true;
+    }
+    if (keys?.refused === undefined && tcpCrdKeys.length > 0) {
+      notes.push(`${text(route)}: it names ${tcpCrdKeys.join(', ')} by its @kubernetescrd key, which Traefik refuses without allowCrossNamespace from v2.11.46, v3.6.17 and v3.7.1 on and takes before them; whether this Traefik refuses it is not known (${keys!.why}), so the route ${JSON.stringify(str(rr.match) ?? '')} is counted as served`);
     }
     // Another provider's TLSOption on a Traefik whose release the image tag does not pin down
     // (traefik:v3.6, traefik:v3): refused before v2.11.46, v3.6.17 and v3.7.1 only
@@ -829,13 +862,13 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
         const hosts = traefikRuleHosts(match);
         const paths = [...match.matchAll(/Path(?:Prefix)?\(\s*[`"']([^`"']+)[`"']/g)].map((m) => m[1]);
         const middlewares = traefikTcpRouteMiddlewares(rr, ns);
-        if (traefikCrossRefused(ir, rr, false, route)) continue;
+        if (traefikCrossRefused(ir, rr, false, route)) { refused.add(rawRoute); continue; }
         const used = middlewares.flatMap((ref) => {
           const r = traefikRefOf(ref, ns);
           const found = r.provider === undefined ? traefikMiddlewaresByKey(snapshot, r.key) : [];
           return found.length === 1 ? [{ ref, mw: found[0] }] : [];
         });
-        if (traefikChainRefused(used, ir, route, `the route ${JSON.stringify(match)} is`)) continue;
+        if (traefikChainRefused(used, ir, route, `the route ${JSON.stringify(match)} is`)) { refused.add(rawRoute); continue; }
         // A route whose middlewares redirect every request to https forwards nothing.
         if (onlyHttp && traefikHttpsRedirect(snapshot, middlewares, ns, text(route), { crd: ir }).redirect) continue;
         for (const rawSvc of arr(rr.services)) {
@@ -868,10 +901,10 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
       for (const rawRoute of arr(obj(ir.spec)?.routes)) {
         const rr = obj(rawRoute);
         if (!rr) continue;
-        if (traefikCrossRefused(ir, rr, true, route)) continue;
-        const refused = traefikTcpRouteRefused(snapshot, ir, rr);
-        if (refused) {
-          notes.push(`${text(route)}: ${refused}; it is not served`);
+        if (traefikCrossRefused(ir, rr, true, route)) { refused.add(rawRoute); continue; }
+        const tcpRefused = traefikTcpRouteRefused(snapshot, ir, rr);
+        if (tcpRefused) {
+          notes.push(`${text(route)}: ${tcpRefused}; it is not served`);
           continue;
         }
         const middlewares = traefikTcpRouteMiddlewares(rr, ns);
@@ -923,7 +956,7 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
     }
   }
   // A route through listeners known and unknown to admit it is read once per group: one note each.
-  return { routes, attachments, notes: [...new Set(notes)] };
+  return { routes, attachments, notes: [...new Set(notes)], refused };
 }, ['network', 'tls']);
 
 /** "shop.example.com/api → HTTPRoute shop/api → Service shop/backend:8080", the path as a report shows it. */

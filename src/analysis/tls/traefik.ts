@@ -214,7 +214,48 @@ export interface TraefikCrdProvider {
    * Middleware chains may name a Middleware, MiddlewareTCP, TLSOption or Service of another
    * namespace; undefined when it is not known. `why` says where the answer comes from.
    */
-  crossNamespace: { allowed: boolean | undefined; why: string; otherProviderTlsOption?: boolean; otherProviderTlsOptionWhy?: string };
+  crossNamespace: { allowed: boolean | undefined; why: string; otherProviderTlsOption?: boolean; otherProviderTlsOptionWhy?: string; releases?: ReleaseChecks };
+}
+
+/**
+ * Cross-namespace references whose refusal without allowCrossNamespace came in a patch release
+ * (TRAEFIK_CROSS_CHECKS): whether this Traefik's release refuses them, or why that is not known.
+ */
+type ReleaseChecks = Record<TraefikCrossCheck, { refuses?: boolean; why?: string }>;
+
+/**
+ * - chain: a Middleware chain member of another namespace than the chain's (or named
+ *   "<key>@kubernetescrd"). Before traefik/traefik commit df00d82fc7 ("Honor allowCrossNamespace
+ *   with chain middleware CRD", first in v2.11.43, v3.6.14 and v3.7.0) createChainMiddleware
+ *   built makeID(namespace, name) with no check (pkg/provider/kubernetes/crd/kubernetes.go@v3.3.4
+ *   and @v3.6.13), so the chain was built and its member applied whatever allowCrossNamespace says.
+ * - tcpCrdKey: an IngressRouteTCP middleware named "<key>@kubernetescrd". Before commit 28604083a4
+ *   ("Add CrossProviderNamespaces option", first in v2.11.46, v3.6.17 and v3.7.1)
+ *   makeMiddlewareTCPKeys took any name holding "@" as written (kubernetes_tcp.go@v3.3.4 and
+ *   @v3.7.0), so the MiddlewareTCP of that key applied from any namespace; from them
+ *   resolveReference refuses it without allowCrossNamespace. (An IngressRoute's HTTP
+ *   makeMiddlewareKeys refuses "@kubernetescrd" on every release with allowCrossNamespace.)
+ * `fixed`: the first patch refusing in each line that got it in a patch release; `from`: the first
+ * line refusing from its .0.
+ */
+export type TraefikCrossCheck = 'chain' | 'tcpCrdKey';
+const TRAEFIK_CROSS_CHECKS: Record<TraefikCrossCheck, { fixed: Record<string, number>; from: [number, number]; what: string }> = {
+  chain: { fixed: { 'v2.11': 43, 'v3.6': 14 }, from: [3, 7], what: 'a chain member of another namespace' },
+  tcpCrdKey: { fixed: { 'v2.11': 46, 'v3.6': 17, 'v3.7': 1 }, from: [3, 8], what: 'an IngressRouteTCP middleware named <key>@kubernetescrd' },
+};
+
+/** Whether a Traefik release refuses a TRAEFIK_CROSS_CHECKS reference without allowCrossNamespace; why, when the tag does not tell. */
+function releaseChecksOf(version: [number, number] | undefined, patch: number | undefined, image: string): ReleaseChecks {
+  const one = (check: TraefikCrossCheck) => {
+    const { fixed, from } = TRAEFIK_CROSS_CHECKS[check];
+    if (!version) return { why: `the image ${image} names no release` };
+    const line = `v${version.join('.')}`;
+    const first = fixed[line];
+    if (first === undefined) return { refuses: !versionBelow(version, from[0], from[1]) };
+    if (patch !== undefined) return { refuses: patch >= first };
+    return { why: `the image ${image} names no ${line} patch release: ${line} builds it before ${line}.${first} and refuses it from it` };
+  };
+  return { chain: one('chain'), tcpCrdKey: one('tcpCrdKey') };
 }
 
 /**
@@ -230,10 +271,11 @@ export interface TraefikCrdProvider {
  */
 function crossNamespaceOf(install: InstallOptions, image: string): TraefikCrdProvider['crossNamespace'] {
   const key = 'providers.kubernetescrd.allowcrossnamespace';
-  if (install.source === 'file') return { allowed: undefined, why: 'its configuration file is not in the snapshot' };
-  const flag = install.source === 'env' ? 'TRAEFIK_PROVIDERS_KUBERNETESCRD_ALLOWCROSSNAMESPACE' : '--providers.kubernetescrd.allowCrossNamespace';
   const version = nginxImageVersion(image);
-  const other = otherProviderTlsOptionOf(version, imagePatch(image), image);
+  const releases = releaseChecksOf(version, imagePatch(image), image);
+  if (install.source === 'file') return { allowed: undefined, why: 'its configuration file is not in the snapshot', releases };
+  const flag = install.source === 'env' ? 'TRAEFIK_PROVIDERS_KUBERNETESCRD_ALLOWCROSSNAMESPACE' : '--providers.kubernetescrd.allowCrossNamespace';
+  const other = { ...otherProviderTlsOptionOf(version, imagePatch(image), image), releases };
   if (install.options.has(key)) {
     const raw = install.options.get(key);
     if (install.unknown.has(key)) return { allowed: undefined, why: `${flag} is set to a value the snapshot does not show`, ...other };
@@ -355,6 +397,27 @@ export function traefikCrossNamespace(snapshot: Snapshot, route: KubeObject | un
   const otherWhy = other.size > 1 ? `the Traefiks taking it differ: ${providers.map((p) => named(p, p.crossNamespace.otherProviderTlsOption === undefined ? p.crossNamespace.otherProviderTlsOptionWhy ?? 'not known' : p.crossNamespace.otherProviderTlsOption ? 'refuses it' : 'takes it')).join('; ')}`
     : [...new Set(providers.map((p) => named(p, p.crossNamespace.otherProviderTlsOptionWhy ?? p.crossNamespace.why)))].join('; ');
   return { allowed: answers.size === 1 ? [...answers][0] : undefined, why, otherProviderTlsOption: other.size === 1 ? [...other][0] : undefined, otherProviderTlsOptionWhy: otherWhy };
+}
+
+/**
+ * Whether the Traefiks processing this route (as traefikCrossNamespace; no route: every Traefik's
+ * CRD provider) refuse a reference whose refusal came in a patch release (TRAEFIK_CROSS_CHECKS):
+ * true where allowCrossNamespace is off and the release refuses it, false where it is on or the
+ * release builds it, undefined when either is not known or the Traefiks differ, with why.
+ */
+export function traefikCrossRefusal(snapshot: Snapshot, route: KubeObject | undefined, check: TraefikCrossCheck): { refused: boolean | undefined; why: string } {
+  const providers = route ? traefikCrdProvidersFor(snapshot, route) : traefikCrdProviders(snapshot);
+  const answers = providers.map((p) => {
+    const c = p.crossNamespace;
+    const r = c.releases?.[check] ?? { why: c.why };
+    const named = (why: string) => `${p.ref ? `${refString(p.ref)}: ` : ''}${why}`;
+    if (c.allowed === true) return { refused: false, why: named(c.why) };
+    if (r.refuses === false) return { refused: false, why: named(`its release refuses ${TRAEFIK_CROSS_CHECKS[check].what} only from ${Object.entries(TRAEFIK_CROSS_CHECKS[check].fixed).map(([l, n]) => `${l}.${n}`).join(', ')} and v${TRAEFIK_CROSS_CHECKS[check].from.join('.')}.0`) };
+    if (c.allowed === false && r.refuses === true) return { refused: true, why: named(c.why) };
+    return { refused: undefined, why: named(c.allowed === undefined ? c.why : r.why ?? c.why) };
+  });
+  const values = new Set(answers.map((a) => a.refused));
+  return { refused: values.size === 1 ? [...values][0] : undefined, why: [...new Set(answers.map((a) => a.why))].join('; ') };
 }
 
 /**
@@ -777,6 +840,7 @@ export type TraefikHttpsRedirect = { redirect: string; note?: undefined } | { re
 export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs: string, where: string, referrer: 'ingress' | { crd: KubeObject }): TraefikHttpsRedirect {
   const index = traefikMiddlewareIndex(snapshot);
   let cross: ReturnType<typeof traefikCrossNamespace> | undefined;
+  let chained: ReturnType<typeof traefikCrossRefusal> | undefined;
   const seen = new Set<string>();
   type Step = { found: string } | { stop: string } | undefined;
   const walk = (ref: string, depth: number, fromNs: string): Step => {
@@ -785,8 +849,12 @@ export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs
     const mw = index.get(ref);
     if (!mw) return { stop: `Traefik Middleware ${ref}, which ${where} uses, does not exist` };
     const ns = mw.metadata?.namespace ?? 'default';
-    if (ns !== fromNs && !(depth === 0 && referrer === 'ingress')) {
-      cross ??= traefikCrossNamespace(snapshot, referrer === 'ingress' ? undefined : referrer.crd);
+    if (ns !== fromNs && depth > 0) {
+      // A chain member: built unchecked before v2.11.43, v3.6.14 and v3.7.0 (traefikCrossRefusal 'chain').
+      chained ??= traefikCrossRefusal(snapshot, referrer === 'ingress' ? undefined : referrer.crd, 'chain');
+      if (chained.refused !== false) return { stop: `Traefik Middleware ${ref} is a chain member of another namespace than its chain's: Traefik's kubernetescrd provider refuses it without allowCrossNamespace from v2.11.43, v3.6.14 and v3.7.0 on, ${chained.refused === true ? 'as it does here' : 'which is not known here'} (${chained.why})` };
+    } else if (ns !== fromNs && referrer !== 'ingress') {
+      cross ??= traefikCrossNamespace(snapshot, referrer.crd);
       if (cross.allowed !== true) return { stop: `Traefik Middleware ${ref} is in another namespace than ${where} uses it from: Traefik uses it only with the kubernetescrd provider's allowCrossNamespace on, which is ${cross.allowed === false ? 'off' : 'not known'} (${cross.why})` };
     }
     const spec = obj(mw.spec) ?? {};

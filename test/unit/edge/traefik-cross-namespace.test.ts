@@ -83,13 +83,14 @@ describe('a route naming a Middleware of another namespace', () => {
     expect(exposureNotes(option.snapshot).some((n) => n.includes('it names TLSOption shared/mtls'))).toBe(true);
   });
 
-  it('a chain member of another namespace counts only with allowCrossNamespace on (off, the route is not served: traefik-cross-namespace-refusals.test.ts)', () => {
+  it('a chain member of another namespace counts with allowCrossNamespace on, or on a release before v2.11.43, v3.6.14, v3.7.0 (off on a later one, the route is not served: traefik-cross-namespace-refusals.test.ts)', () => {
     const chain = object('Middleware', 'guarded', 'db', '{chain: {middlewares: [{name: auth, namespace: shared}]}}') + BASIC_AUTH;
-    expect(verdicts(httpCase(CRD, '[{name: guarded}]', chain), edgeAuthMissing)).toEqual([]);
-    const unknown = verdicts(httpCase([...CRD, '--configFile=/config/traefik.yml'], '[{name: guarded}]', chain), edgeAuthMissing);
+    expect(verdicts(httpCase(CRD, '[{name: guarded}]', chain, 'traefik:v3.6.14'), edgeAuthMissing)).toEqual([]);
+    expect(verdicts(httpCase(CRD, '[{name: guarded}]', chain), edgeAuthMissing).map((v) => v.status)).toEqual(['pass']);
+    const unknown = verdicts(httpCase([...CRD, '--configFile=/config/traefik.yml'], '[{name: guarded}]', chain, 'traefik:v3.6.14'), edgeAuthMissing);
     expect(unknown.map((v) => v.status)).toEqual(['fail']);
-    expect(unknown[0].message).toContain('Traefik Middleware shared/auth is a chain member of another namespace than its chain\'s (db), which Traefik\'s kubernetescrd provider allows only with allowCrossNamespace on: not known');
-    expect(verdicts(httpCase(ALLOW, '[{name: guarded}]', chain), edgeAuthMissing).map((v) => v.status)).toEqual(['pass']);
+    expect(unknown[0].message).toContain('Traefik Middleware shared/auth is a chain member of another namespace than its chain\'s (db), which Traefik\'s kubernetescrd provider refuses without allowCrossNamespace from v2.11.43, v3.6.14 and v3.7.0 on: whether it does here is not known');
+    expect(verdicts(httpCase(ALLOW, '[{name: guarded}]', chain, 'traefik:v3.6.14'), edgeAuthMissing).map((v) => v.status)).toEqual(['pass']);
   });
 });
 
