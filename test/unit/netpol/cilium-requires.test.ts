@@ -3,11 +3,14 @@
 // endpoint": "the label requirements are ANDed with the labels of the fromEndpoints"
 // (https://docs.cilium.io/en/v1.17/security/policy/language/#additional-label-requirements).
 // cilium/cilium#42615 removed the fields in 1.19, which ignores them. The model does not narrow the
-// peers by them (which rules select the same pod is per pod): before 1.19, or where the release is
-// not known, a flow allowed from a pod that fails the requirement is UNKNOWN (exit 2), naming it.
+// peers by them: before 1.19, or where the release is not known, a flow a rule decides for a pod that
+// fails a requirement the rule takes (on the pods the requiring policy selects) is UNKNOWN (exit 2), naming it.
 import { describe, expect, it } from 'vitest';
 import { reachCommandCore } from '../../../src/cli/reach.ts';
 import { buildReachability } from '../../../src/analysis/netpol/model.ts';
+import { intentViolation } from '../../../checks/network/intent-violation.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import { runChecks } from '../../../src/engine/run.ts';
 import { snap } from './helpers.ts';
 
 const deployment = (name: string, labels = '') => `---
@@ -95,5 +98,96 @@ spec:
     const yaml = cluster('quay.io/cilium/cilium:v1.19.1');
     expect(head(reach(yaml))).toEqual(['ALLOWED', 0]);
     expect(notes(yaml)).toContain('CiliumNetworkPolicy shop/requires-prod: spec.ingress[0].fromRequires: ignored by Cilium v1.19.1 (removed in 1.19, cilium/cilium#42615)');
+  });
+
+  // The requirement reaches a rule only on the pods its own policy selects: "a requirement is applied
+  // to all fromEndpoints of all rules selecting the endpoint" (docs.cilium.io/en/v1.17/security/policy/
+  // language/#additional-label-requirements), and a CiliumNetworkPolicy's endpointSelector selects
+  // only pods of its namespace (cilium/cilium pkg/k8s/apis/cilium.io/utils: parseToCiliumIngressCommonRule
+  // scopes fromRequires by getEndpointSelector(namespace, ...)).
+  it('a CiliumNetworkPolicy in legacy requiring env=prod (in an allow or a deny rule) does not touch a clusterwide deny on shop/web: DENIED (exit 1), the deny intent holds', () => {
+    const base = `
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: cilium, namespace: kube-system}
+spec:
+  selector: {matchLabels: {k8s-app: cilium}}
+  template:
+    metadata: {labels: {k8s-app: cilium}}
+    spec: {containers: [{name: cilium-agent, image: "quay.io/cilium/cilium:v1.17.4"}]}
+${['shop', 'other', 'legacy'].map((n) => `---\napiVersion: v1\nkind: Namespace\nmetadata: {name: ${n}}\n`).join('')}${deployment('web')}${deployment('client').replace('namespace: shop', 'namespace: other')}${deployment('old').replace('namespace: shop', 'namespace: legacy')}---
+apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: {name: deny-client-to-web}
+spec:
+  endpointSelector: {matchLabels: {app: web, k8s:io.kubernetes.pod.namespace: shop}}
+  ingressDeny:
+  - fromEndpoints:
+    - matchLabels: {app: client, k8s:io.kubernetes.pod.namespace: other}
+`;
+    const legacy = `---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: legacy-requires-prod, namespace: legacy}
+spec:
+  endpointSelector: {matchLabels: {app: old}}
+  ingress:
+  - fromRequires:
+    - matchLabels: {env: prod}
+`;
+    const config = { ...defaultConfig(), intent: { deny: [{ name: 'client-never-web', from: { namespace: 'other', podSelector: { app: 'client' } }, to: { namespace: 'shop', podSelector: { app: 'web' } }, ports: [80] }] } };
+    const intent = (yaml: string) => runChecks([intentViolation], { snapshot: snap(yaml), config, now: new Date('2026-12-06T00:00:00Z') })[0]!.status;
+    // The same requirement written in an ingressDeny rule: ANDed into deny rules, but only on legacy/old.
+    const legacyDeny = legacy.replace('  ingress:\n  - fromRequires:', '  ingressDeny:\n  - fromRequires:');
+    expect(legacyDeny).toContain('ingressDeny:');
+    for (const yaml of [base, base + legacy, base + legacyDeny]) {
+      const r = reach(yaml, 'other/client', 'shop/web');
+      expect(head(r)).toEqual(['DENIED', 1]);
+      expect(r.output).not.toContain('legacy-requires-prod');
+      expect(intent(yaml)).toBe('pass');
+    }
+  });
+
+  it('a requirement whose policy selects other pods of the same namespace leaves allow-client on web as written: ALLOWED (exit 0)', () => {
+    const yaml = cluster('quay.io/cilium/cilium:v1.17.4').replace('name: requires-prod, namespace: shop}\nspec:\n  endpointSelector: {matchLabels: {app: web}}', 'name: requires-prod, namespace: shop}\nspec:\n  endpointSelector: {matchLabels: {app: prod-client}}');
+    expect(yaml).toContain('matchLabels: {app: prod-client}}\n  ingress:\n  - fromRequires');
+    expect(head(reach(yaml))).toEqual(['ALLOWED', 0]);
+  });
+
+  // cilium/cilium pkg/policy/rules.go resolveL4IngressPolicy gathers the fromRequires of allow rules
+  // (`requirements`) and of ingressDeny rules (`requirementsDeny`) apart, and rule.go
+  // resolveIngressPolicy folds the first into the allow rules' fromEndpoints, the second into the deny rules'.
+  const denyClient = (requires = '') => `---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: deny-client, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: web}}
+  ingressDeny:
+  - fromEndpoints: [{matchLabels: {app: client}}]${requires}
+`;
+
+  it('an allow rule\'s fromRequires is not ANDed into a deny rule: ingressDeny from client stays certain, DENIED (exit 1)', () => {
+    // allow-client admits prod-client only, so no allow rule holds client and only the deny decides.
+    const yaml = cluster('quay.io/cilium/cilium:v1.17.4', denyClient()).replace('    - matchLabels: {app: client}\n    - matchLabels: {app: prod-client}', '    - matchLabels: {app: prod-client}');
+    expect(yaml).not.toContain('    - matchLabels: {app: client}\n');
+    const r = reach(yaml);
+    expect(head(r)).toEqual(['DENIED', 1]);
+    expect(r.output).toContain('DENIED by CiliumNetworkPolicy shop/deny-client rule 0 "ingressDeny[0]" (Deny)');
+  });
+
+  it('a deny rule\'s fromRequires is ANDed into the deny rules: client fails env=prod, so the deny may not hold: UNKNOWN (exit 2), naming it', () => {
+    const yaml = cluster('quay.io/cilium/cilium:v1.17.4', denyClient('\n  - fromRequires: [{matchLabels: {env: prod}}]')).replace(/  ingress:\n  - fromRequires:\n    - matchLabels: \{env: prod\}\n/, '  ingress:\n  - fromEndpoints: [{matchLabels: {app: nobody}}]\n');
+    const r = reach(yaml);
+    expect(head(r)).toEqual(['UNKNOWN', 2]);
+    expect(r.output).toContain('the pod does not satisfy CiliumNetworkPolicy shop/deny-client spec.ingressDeny[1].fromRequires');
+    expect(notes(yaml).some((m) => m.startsWith('CiliumNetworkPolicy shop/deny-client: spec.ingressDeny[1].fromRequires') && m.includes('every fromEndpoints of the deny rules selecting the pods this policy selects'))).toBe(true);
+  });
+
+  it('rules keep their written numbers when a requirement applies: prod-client is ALLOWED by allow-client rule 1 "ingress[1]"', () => {
+    const yaml = cluster('quay.io/cilium/cilium:v1.17.4').replace('  - fromEndpoints:\n    - matchLabels: {app: client}\n    - matchLabels: {app: prod-client}', '  - fromEndpoints: [{matchLabels: {app: client}}]\n  - fromEndpoints: [{matchLabels: {app: prod-client}}]');
+    const r = reach(yaml, 'shop/prod-client');
+    expect(head(r)).toEqual(['ALLOWED', 0]);
+    expect(r.output).toContain('ALLOWED by CiliumNetworkPolicy shop/allow-client rule 1 "ingress[1]" (Allow)');
   });
 });

@@ -371,21 +371,29 @@ function neutralRule(r: PeerRule, action: 'Allow' | 'Deny', index: number, name:
 
 /**
  * The fromRequires/toRequires of the accepted policies, where the agent's release still honours
- * them (before 1.19; ./release.ts): each is ANDed into every fromEndpoints/toEndpoints of the
- * rules selecting the same pods. Which rules select the same pods is per pod, so the model does not
- * narrow the peers: a peer that fails a requirement is counted as selected, in doubt
- * (`withRequirements`). From 1.19 they are ignored, and a note says so.
+ * them (before 1.19; ./release.ts). For an endpoint, Cilium gathers the requirements of the rules
+ * selecting it and ANDs them into every fromEndpoints/toEndpoints of those rules: those written
+ * in allow rules into the allow rules, those written in deny rules (ingressDeny/egressDeny) into
+ * the deny rules (cilium/cilium pkg/policy/rules.go resolveL4IngressPolicy, `requirements` and
+ * `requirementsDeny`; rule.go resolveIngressPolicy/resolveEgressPolicy). So a requirement reaches
+ * a rule only on the pods its own policy selects (a CiliumNetworkPolicy's endpointSelector, only
+ * pods of its namespace): the rule applies to them with its peers in doubt where a peer fails it
+ * (`withRequirements`), and to every other pod as written. From 1.19 they are ignored, and a note says so.
  */
 export interface Requirement {
   dir: 'ingress' | 'egress';
+  /** Written in an ingressDeny/egressDeny rule: ANDed into deny rules only (allow ones: into allow rules only). */
+  deny: boolean;
   /** The policy's namespace; undefined for a clusterwide one. */
   namespace?: string;
+  /** The pods the requiring rule selects (its endpointSelector, in its namespace for a CiliumNetworkPolicy). */
+  selects: ClassPredicate;
   selectors: CiliumSelector[];
   /** "CiliumNetworkPolicy shop/requires-prod spec.ingress[0].fromRequires". */
   text: string;
 }
 
-function requirementsOf(parsed: readonly CiliumPolicy[], release: CiliumRelease, notes: CoverageNote[]): Requirement[] {
+function requirementsOf(parsed: readonly CiliumPolicy[], release: CiliumRelease, notes: CoverageNote[], settings: CiliumSettings): Requirement[] {
   const out: Requirement[] = [];
   for (const p of parsed) {
     if (p.errors.length) continue;
@@ -393,6 +401,9 @@ function requirementsOf(parsed: readonly CiliumPolicy[], release: CiliumRelease,
     const display = `${p.namespace !== undefined ? `${p.namespace}/` : ''}${p.name || '(unnamed)'}`;
     for (const rule of p.rules) {
       if (rule.hostPolicy || !rule.subject) continue;
+      const own = selectorPredicate(rule.subject, settings.clusterName);
+      const ns = p.namespace;
+      const selects: ClassPredicate = ns === undefined ? own : { key: `ns(${ns})&${own.key}`, matches: (cls, labels) => cls.namespace === ns && own.matches(cls, labels) };
       for (const dir of ['ingress', 'egress'] as const) {
         const field = dir === 'ingress' ? 'fromRequires' : 'toRequires';
         for (const [list, r] of [...rule[dir].map((r) => [dir, r] as const), ...(dir === 'ingress' ? rule.ingressDeny : rule.egressDeny).map((r) => [`${dir}Deny`, r] as const)]) {
@@ -404,8 +415,8 @@ function requirementsOf(parsed: readonly CiliumPolicy[], release: CiliumRelease,
             continue;
           }
           const peersField = dir === 'ingress' ? 'fromEndpoints' : 'toEndpoints';
-          notes.push({ object: ref, message: `${p.kind} ${display}: ${at} (${what}): ${release.known ? `Cilium ${release.text}` : `Cilium before 1.19 (the release is not known: ${release.text}; 1.19 and later ignore it)`} ANDs it into every ${peersField} of the rules selecting the same pods, which the model does not evaluate: a flow those rules allow from a peer it does not hold is uncertain` });
-          out.push({ dir, ...(p.namespace !== undefined ? { namespace: p.namespace } : {}), selectors: r.requires.map((q) => q.selector), text: `${p.kind} ${display} ${at} (${what})` });
+          notes.push({ object: ref, message: `${p.kind} ${display}: ${at} (${what}): ${release.known ? `Cilium ${release.text}` : `Cilium before 1.19 (the release is not known: ${release.text}; 1.19 and later ignore it)`} ANDs it into every ${peersField} of the ${list.endsWith('Deny') ? 'deny' : 'allow'} rules selecting the pods this policy selects, which the model does not evaluate: a flow those rules ${list.endsWith('Deny') ? 'deny' : 'allow'} with a peer it does not hold is uncertain there` });
+          out.push({ dir, deny: list.endsWith('Deny'), selects, ...(p.namespace !== undefined ? { namespace: p.namespace } : {}), selectors: r.requires.map((q) => q.selector), text: `${p.kind} ${display} ${at} (${what})` });
         }
       }
     }
@@ -413,15 +424,40 @@ function requirementsOf(parsed: readonly CiliumPolicy[], release: CiliumRelease,
   return out;
 }
 
+/** Whether one of the requiring policies selects a class, once per class. */
+function selectedByAny(reqs: readonly Requirement[]): ClassPredicate {
+  const seen = new WeakMap<ClassFacts, boolean>();
+  return {
+    key: `cilium-requiring(${reqs.map((q) => q.text).join(' | ')})`,
+    matches(cls, ns) {
+      let hit = seen.get(cls);
+      if (hit === undefined) seen.set(cls, (hit = reqs.some((q) => q.selects.matches(cls, ns))));
+      return hit;
+    },
+  };
+}
+
+/** A rule's condition on its own pod, narrowed by `where`. */
+function narrowSubject(rule: Rule, where: ClassPredicate): PodSet {
+  const prior = rule.subject;
+  if (!prior) return { namespaces: EVERY_NAMESPACE, where };
+  const before = prior.where;
+  return { ...prior, where: before ? { key: `${before.key}&${where.key}`, matches: (cls, ns) => before.matches(cls, ns) && where.matches(cls, ns) } : where };
+}
+
 /**
- * A rule's pod peers under the requirements that may apply to it (same direction, and a scope
- * that may select the same pods): a peer that fails one is in doubt, counted as selected.
+ * A rule under the requirements that may apply to it (same direction, written in a rule of its action, a
+ * scope that may select the same pods). On the pods a requiring policy selects, a pod peer that
+ * fails one is in doubt, counted as selected; on every other pod the rule stands as written. So
+ * one rule becomes two with the same index, each conditioned on the pod the policy is evaluated for.
  */
-function withRequirements(rule: Rule, reqs: readonly Requirement[], settings: CiliumSettings): Rule {
-  if (!reqs.length || rule.peers === 'any') return rule;
+function withRequirements(rule: Rule, reqs: readonly Requirement[], settings: CiliumSettings): Rule[] {
+  if (!reqs.length || rule.peers === 'any') return [rule];
   const checks = reqs.map((q) => ({ text: q.text, preds: q.selectors.map((sel) => selectorPredicate(sel, settings.clusterName)) }));
+  let touched = false;
   const peers = rule.peers.map((peer): Peer => {
     if (peer.kind !== 'pods' || peer === HOST_NETWORK_AS_HOST || peer === HOST_NETWORK_AS_REMOTE_NODE || peer === HOST_NETWORK_PODS) return peer;
+    touched = true;
     const base = peer.where;
     const doubt = (cls: ClassFacts, ns: Labels): string | undefined => {
       const own = base?.doubt?.(cls, ns);
@@ -431,7 +467,10 @@ function withRequirements(rule: Rule, reqs: readonly Requirement[], settings: Ci
     };
     return { ...peer, where: { ...(base ?? { key: 'pods', matches: () => true }), key: `${base?.key ?? 'pods'}+requires(${checks.map((c) => c.text).join(' | ')})`, doubt } };
   });
-  return { ...rule, peers };
+  if (!touched) return [rule];
+  const required = selectedByAny(reqs);
+  const notRequired: ClassPredicate = { key: `!${required.key}`, matches: (cls, ns) => !required.matches(cls, ns) };
+  return [{ ...rule, peers, subject: narrowSubject(rule, required) }, { ...rule, subject: narrowSubject(rule, notRequired) }];
 }
 
 /** The LayerPolicies of one Cilium object: one per rule of spec/specs (an invalid object: one, with its errors). */
@@ -462,15 +501,26 @@ export function ciliumLayerPolicies(p: CiliumPolicy, settings: CiliumSettings, s
       const denies = dir === 'ingress' ? rule.ingressDeny : rule.egressDeny;
       if (allows.length === 0 && denies.length === 0) return undefined;
       const list: Rule[] = [];
+      // A CiliumNetworkPolicy's requirement reaches only the pods of its namespace: not another namespace's policy's.
       const reqs = requirements.filter((q) => q.dir === dir && (q.namespace === undefined || p.namespace === undefined || q.namespace === p.namespace));
+      const allowReqs = reqs.filter((q) => !q.deny);
+      const denyReqs = reqs.filter((q) => q.deny);
+      // Rule indices count the rules written, not their copies per requirement (withRequirements).
+      let index = 0;
       allows.forEach((r) => {
-        const n = neutralRule(r, 'Allow', list.length, `${dir}[${r.index}]`, settings, snapshot, noted, uncertain, dir === 'egress' ? dns : undefined);
+        const n = neutralRule(r, 'Allow', index, `${dir}[${r.index}]`, settings, snapshot, noted, uncertain, dir === 'egress' ? dns : undefined);
         if (n?.subject && (p.namespace === undefined ? dns.scopes.size === 0 : !dns.scopes.has(p.namespace) && !dns.scopes.has(''))) noted.push(`${dir}[${r.index}]: toFQDNs, but no egress rule with DNS rules (toPorts rules.dns) selects these pods, so Cilium's DNS proxy never learns the names' addresses: they match nothing`);
-        if (n) list.push(withRequirements(n, reqs, settings));
+        if (n) {
+          list.push(...withRequirements(n, allowReqs, settings));
+          index++;
+        }
       });
       denies.forEach((r) => {
-        const n = neutralRule(r, 'Deny', list.length, `${dir}Deny[${r.index}]`, settings, snapshot, noted, uncertain);
-        if (n) list.push(withRequirements(n, reqs, settings));
+        const n = neutralRule(r, 'Deny', index, `${dir}Deny[${r.index}]`, settings, snapshot, noted, uncertain);
+        if (n) {
+          list.push(...withRequirements(n, denyReqs, settings));
+          index++;
+        }
       });
       return list;
     };
@@ -555,7 +605,7 @@ export const ciliumAdapter: PolicyApiAdapter = {
     const parsed = objects.map((o) => parseCiliumPolicy(o, options));
     const dns = dnsProxiedPods(parsed, settings);
     const release = ciliumRelease(snapshot);
-    const requirements = requirementsOf(parsed, release, notes);
+    const requirements = requirementsOf(parsed, release, notes, settings);
     const policies = parsed.flatMap((p) => ciliumLayerPolicies(p, settings, snapshot, notes, dns, requirements, release));
     const cm: ResourceRef = settings.resource ?? { kind: 'ConfigMap', namespace: 'kube-system', name: 'cilium-config' };
     for (const problem of settings.problems) notes.push({ object: cm, message: `${settings.source}: ${problem}; Cilium's default is assumed` });
