@@ -25,7 +25,7 @@
 // releases a deleted Node's: kubernetes pkg/controller/nodeipam/ipam/range_allocator.go). So what
 // settles for good is the cluster's pod range, read without new permissions from the flags of
 // pods and DaemonSets already collected: kube-router's own --cluster-cidr ("CIDR range of pods in
-// the cluster", kube-router Documentation/user-guide.md), or the kube-controller-manager's
+// the cluster", kube-router pkg/options/options.go), or the kube-controller-manager's
 // --cluster-cidr where --allocate-node-cidrs is on (its static pod's mirror in kube-system).
 // Every current Node's podCIDRs must lie in it; a Node carrying kube-router's
 // kube-router.io/pod-cidr(s) annotation, which kube-router takes over spec.podCIDR

@@ -259,7 +259,7 @@ const intentOn = (snapshot: ReturnType<typeof live>) => {
 // pkg/controller/nodeipam/ipam/range_allocator.go), so only the cluster's pod range settles for good.
 // It is read from the kube-controller-manager's --cluster-cidr with --allocate-node-cidrs (its static
 // pod in kube-system; Antrea NodeIPAM's source, antrea-io/antrea docs/antrea-ipam.md) or kube-router's
-// own --cluster-cidr ("CIDR range of pods in the cluster", kube-router Documentation/user-guide.md).
+// own --cluster-cidr ("CIDR range of pods in the cluster", kube-router pkg/options/options.go; the kube-controller-manager's is "CIDR Range for Pods in cluster. Requires --allocate-node-cidrs to be true", kube-controller-manager reference).
 const KCM = (cidr: string, allocate = true) => `---
 apiVersion: v1
 kind: Pod
