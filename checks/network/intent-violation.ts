@@ -261,13 +261,13 @@ export const intentViolation: Check = {
       } else if (sources.length && dests.length && (settled = liveAddressSettlements(model, sources, dests)).current.length) {
         // The denial rests on where the pods' current addresses fall against an ipBlock (outside
         // Calico nothing else places a pod): pod IPs are ephemeral, so a pod rescheduled may land on
-        // the block's other side, unless the Nodes' podCIDRs rule that out (node-cidrs.ts), and
+        // the block's other side, unless the cluster's pod range rules that out (node-cidrs.ts), and
         // here they do not (nodesWhy). As of the snapshot the flow is denied; the intent is not confirmed.
         out.push({
           status: 'fail',
           severity: 'medium',
           resource,
-          message: `intent "${rule.name}" cannot be confirmed: no allowed flow from ${describe(rule.from)} to ${describe(rule.to)} as of this snapshot, but the denial rests on the pods' current addresses — ${settled.current[0]}; pod IPs are ephemeral, so a pod rescheduled may take an address on the other side${settled.nodesWhy ? `, and the Nodes' podCIDRs do not rule that out: ${settled.nodesWhy}` : ''}`,
+          message: `intent "${rule.name}" cannot be confirmed: no allowed flow from ${describe(rule.from)} to ${describe(rule.to)} as of this snapshot, but the denial rests on the pods' current addresses — ${settled.current[0]}; pod IPs are ephemeral, so a pod rescheduled may take an address on the other side${settled.nodesWhy ? `, and that cannot be ruled out for good: ${settled.nodesWhy}` : ''}`,
           evidence: { ...evidence, enforcedBy: 'uncertain', addressSettled: settled.current, ...(settled.nodesWhy ? { nodePodCidrs: settled.nodesWhy } : {}), sourceClasses: sources.length, destinationClasses: dests.length },
         });
       } else {

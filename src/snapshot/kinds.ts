@@ -116,7 +116,8 @@ export const KINDS = [
   // A Node's spec.podCIDRs bound the addresses its pods are given where the IPAM keeps to them
   // (src/analysis/netpol/node-cidrs.ts); its status (images, conditions, addresses) is not read.
   // They only settle for good a policy CIDR's hold on pods: unread, nothing else depends on them.
-  { ...core('nodes', 'Node', 'nodes', false, { annotations: [], status: [] }), onlyWith: ['networkpolicies', 'anp.adminnetworkpolicies', 'anp.baselineadminnetworkpolicies', 'anp.clusternetworkpolicies'] },
+  // kube-router takes its kube-router.io/pod-cidr(s) annotations over spec.podCIDRs (pod_cidr.go).
+  { ...core('nodes', 'Node', 'nodes', false, { annotations: ['kube-router.io/pod-cidr', 'kube-router.io/pod-cidrs'], status: [] }), onlyWith: ['networkpolicies', 'anp.adminnetworkpolicies', 'anp.baselineadminnetworkpolicies', 'anp.clusternetworkpolicies'] },
   core('services', 'Service', 'services', true, EDGE),
   core('serviceaccounts', 'ServiceAccount', 'serviceaccounts', true, { annotations: 'all', status: [] }),
   { ...core('configmaps', 'ConfigMap', 'configmaps'), byNameOnly: true },

@@ -5,7 +5,7 @@
 // govern it (its plan), which the engine (engine.ts) evaluates.
 
 import { podPools, podPoolsOf } from './calico/ip-pools.ts';
-import { liveAddressesOf, livePodIps } from './pod-addresses.ts';
+import { liveAddressesOf } from './pod-addresses.ts';
 import { nodePodPools, type NodePodAddresses } from './node-cidrs.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import { implicitNamespaces, type KubeObject, type Snapshot } from '../../snapshot/types.ts';
@@ -582,7 +582,7 @@ function buildModel(snapshot: Snapshot, ignoreHostNetwork: boolean): ReachModel 
     composition, enforced: (p) => stageIndex.has(p), policyById: new Map(policies.map((p) => [p.id, p])), probe, notes, ...unreadPolicyKinds(snapshot, cni, composition, settings), assumed, match,
     addressHolders: (ip) => indexAddresses(snapshot).get(addressKey(ip)) ?? [],
     nodePodCidrs: () => nodePodPools(snapshot),
-    podAddressesKnown: () => snapshot.origin === 'live' || livePodIps(snapshot).size > 0,
+    podAddressesKnown: () => snapshot.origin === 'live',
     ciliumNativeRouting,
     nodeForwarded: ciliumNativeRouting ? nodeForwardedIndex(snapshot) : () => [],
     ...(hostNetworkByCni ? { hostNetworkIgnoredBy: hostNetworkByCni } : {}),

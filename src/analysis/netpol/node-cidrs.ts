@@ -19,11 +19,22 @@
 // beside them. So the podCIDRs are trusted only under kube-router or Antrea, and only while every
 // pod's live address lies in them (an Antrea IPPool, a kube-router.io/pod-cidr annotation, a
 // cloud's own IPAM under Antrea's networkPolicyOnly mode would show there).
+//
+// Today's Nodes are not every Node: node IPAM gives a Node added later a range of --cluster-cidr,
+// and a freed one again ("RangeAllocator … assigns PodCIDRs to nodes" from the cluster CIDR, and
+// releases a deleted Node's: kubernetes pkg/controller/nodeipam/ipam/range_allocator.go). So what
+// settles for good is the cluster's pod range, read without new permissions from the flags of
+// pods and DaemonSets already collected: kube-router's own --cluster-cidr ("CIDR range of pods in
+// the cluster", kube-router pkg/options/options.go), or the kube-controller-manager's
+// --cluster-cidr where --allocate-node-cidrs is on (its static pod's mirror in kube-system).
+// Every current Node's podCIDRs must lie in it; a Node carrying kube-router's
+// kube-router.io/pod-cidr(s) annotation, which kube-router takes over spec.podCIDR
+// (cloudnativelabs/kube-router pkg/utils/pod_cidr.go GetPodCidrFromNodeSpec), leaves it unknown.
 
 import type { Snapshot } from '../../snapshot/types.ts';
 import { ipToString, parseCidr, type IpRange } from '../../base/ip.ts';
 import { memoize } from '../memo.ts';
-import { detectCni } from './cni.ts';
+import { containersOf, detectCni } from './cni.ts';
 import type { PodPools } from './engine.ts';
 
 /** The enforcers whose pods take their addresses from the Nodes' podCIDRs (above). */
@@ -34,6 +45,68 @@ function ownIpam(name: string): string {
   if (name === 'ovn-kubernetes') return "ovn-kubernetes gives pods addresses from its own per-node subnets (k8s.ovn.org/node-subnets), not the Nodes' podCIDRs";
   if (name === 'kube-ovn' || name === 'weave') return `${name} gives pods addresses from its own IPAM ranges, not the Nodes' podCIDRs`;
   return `${name} enforces policy over whatever IPAM the CNI beside it uses, which is not known to keep to the Nodes' podCIDRs`;
+}
+
+/** A string flag's value as pflag reads it (--name=v, or --name v), the last one given. */
+function stringFlag(argv: readonly string[], name: string): string | undefined {
+  let value: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--?([^=]+)(?:=(.*))?$/.exec(argv[i]!);
+    if (!m || m[1] !== name) continue;
+    value = m[2] ?? argv[i + 1];
+    if (m[2] === undefined) i++;
+  }
+  return value;
+}
+
+/** A Go boolean flag as the flag package reads it: -name, --name, -name=true. */
+function boolFlag(argv: readonly string[], name: string): boolean {
+  let on = false;
+  for (const a of argv) {
+    const m = /^--?([^=]+)(?:=(.*))?$/.exec(a);
+    if (m && m[1] === name) on = m[2] === undefined || ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(m[2]);
+  }
+  return on;
+}
+
+/** The annotations by which kube-router takes a Node's pod range over spec.podCIDR(s) (pod_cidr.go). */
+export const KUBE_ROUTER_POD_CIDR_ANNOTATIONS = ['kube-router.io/pod-cidr', 'kube-router.io/pod-cidrs'] as const;
+
+/** Where the cluster's pod range was read, and what it is. */
+interface ClusterRange { ranges: IpRange[]; texts: string[]; from: string }
+
+/**
+ * The cluster's pod range (every family) from the flags of the collected DaemonSets and pods:
+ * kube-router's --cluster-cidr (under kube-router only), the kube-controller-manager's with
+ * --allocate-node-cidrs on. Sources that disagree, or a value that is no CIDR: why it is unknown.
+ */
+function clusterPodRange(snapshot: Snapshot, kubeRouter: boolean): ClusterRange | { why: string } {
+  const found: ClusterRange[] = [];
+  const objects = [...(snapshot.resources.daemonsets ?? []).map((o) => ({ o, kind: 'DaemonSet', containers: containersOf(o) })),
+    ...(snapshot.resources.pods ?? []).map((o) => ({ o, kind: 'Pod', containers: ((o.spec as { containers?: unknown } | undefined)?.containers ?? []) as unknown[] }))];
+  for (const { o, kind, containers } of objects) {
+    for (const c of containers as Array<{ image?: unknown; command?: unknown; args?: unknown }>) {
+      if (!c || typeof c !== 'object') continue;
+      const argv = [...(Array.isArray(c.command) ? c.command : []), ...(Array.isArray(c.args) ? c.args : [])].filter((a): a is string => typeof a === 'string');
+      const image = typeof c.image === 'string' ? c.image : '';
+      const router = kubeRouter && /kube-router/.test(image);
+      const kcm = kind === 'Pod' && o.metadata?.namespace === 'kube-system' && (/kube-controller-manager/.test(image) || argv.some((a) => /(^|\/)kube-controller-manager$/.test(a)));
+      if (!router && !kcm) continue;
+      if (kcm && !boolFlag(argv, 'allocate-node-cidrs')) continue;
+      const value = stringFlag(argv, 'cluster-cidr');
+      if (value === undefined || value === '') continue;
+      const from = `${router ? "kube-router's" : "the kube-controller-manager's"} --cluster-cidr on ${kind} ${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`;
+      const texts = value.split(',').map((t) => t.trim());
+      const ranges = texts.map((t) => parseCidr(t));
+      if (ranges.some((r) => !r)) return { why: `${from} is not a list of CIDRs (${JSON.stringify(value).slice(0, 60)})` };
+      found.push({ ranges: ranges as IpRange[], texts, from });
+    }
+  }
+  if (!found.length) return { why: "the cluster's pod range is not known (no kube-router --cluster-cidr, no kube-controller-manager pod with --allocate-node-cidrs and --cluster-cidr in the snapshot)" };
+  const key = (r: ClusterRange) => [...r.texts].sort().join(',');
+  const other = found.find((f) => key(f) !== key(found[0]!));
+  if (other) return { why: `${found[0]!.from} (${found[0]!.texts.join(',')}) and ${other.from} (${other.texts.join(',')}) disagree on the cluster's pod range` };
+  return found[0]!;
 }
 
 /** One Node's podCIDRs (spec.podCIDRs, or the older spec.podCIDR alone), or why they cannot be used. */
@@ -112,7 +185,21 @@ export const nodePodPools = memoize((snapshot: Snapshot): NodePodAddresses => {
       if ('bad' in got) return { kind: 'unknown', why: `Node ${name} ${got.bad}: its pods' addresses are not known to come from podCIDRs` };
       nodes.push({ name, ...got });
     }
+    const kubeRouter = detectCni(snapshot).plugins.some((p) => p.name === 'kube-router');
+    if (kubeRouter) {
+      for (const n of list) {
+        const a = KUBE_ROUTER_POD_CIDR_ANNOTATIONS.find((k) => n.metadata?.annotations?.[k] !== undefined);
+        if (a) return { kind: 'unknown', why: `Node ${n.metadata?.name ?? ''} carries the ${a} annotation, which kube-router takes over its spec.podCIDRs, so its pods' range may lie anywhere` };
+      }
+    }
+    const cluster = clusterPodRange(snapshot, kubeRouter);
+    if ('why' in cluster) return { kind: 'unknown', why: `${cluster.why}, so a Node added later may be given this range` };
     const all = nodes.flatMap((n) => n.ranges);
+    const clusterByFamily = { 4: merged(cluster.ranges, 4), 6: merged(cluster.ranges, 6) };
+    for (const n of nodes) {
+      const r = n.ranges.find((x) => !clusterByFamily[x.family].some((c) => c.lo <= x.lo && x.hi <= c.hi));
+      if (r) return { kind: 'unknown', why: `Node ${n.name}'s podCIDRs (${n.texts.join(', ')}) do not lie in the cluster's pod range ${cluster.texts.join(', ')} (${cluster.from}), so that range does not bound the pods' addresses` };
+    }
     const byFamily = { 4: merged(all, 4), 6: merged(all, 6) };
     for (const p of snapshot.resources.pods ?? []) {
       if ((p.spec as { hostNetwork?: unknown } | undefined)?.hostNetwork === true) continue;
@@ -125,8 +212,7 @@ export const nodePodPools = memoize((snapshot: Snapshot): NodePodAddresses => {
         }
       }
     }
-    const shown = nodes.slice(0, 3).map((n) => `Node ${n.name} ${n.texts.join(' and ')}`).join(', ');
-    return { kind: 'known', ranges: all, text: nodes.length > 3 ? `${shown} and ${nodes.length - 3} more Nodes` : shown };
+    return { kind: 'known', ranges: cluster.ranges, text: `${cluster.texts.join(', ')}, ${cluster.from}` };
   };
   return { pools: () => (value ??= compute()), nodes };
 }, ['network']);

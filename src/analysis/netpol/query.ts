@@ -811,8 +811,8 @@ function answerReach(model: ReachModel, src: ReachTarget, dst: ReachTarget, port
  * cluster-external IPs, since Pod IPs are ephemeral and unpredictable"
  * (https://kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-resource)
  * — so a pod rescheduled may fall on the block's other side: an answer resting on them holds as of
- * the snapshot, which a declared intent cannot be confirmed by — unless the Nodes' podCIDRs, which
- * every address a pod may be given lies in (node-cidrs.ts), fall on the same side of the block:
+ * the snapshot, which a declared intent cannot be confirmed by — unless the cluster's pod range,
+ * which every Node's podCIDRs, today's and later ones, are cut from (node-cidrs.ts), falls on the same side of the block:
  * those are `byNodes`, held for good. Only policies that select an end and carry such a block are
  * looked at.
  */
@@ -831,17 +831,21 @@ export function liveAddressSettlements(model: ReachModel, sources: readonly PodC
       if (!p[dir]?.length || !selected.some((c) => ends.has(c))) continue;
       for (const s of liveSettled(model, p, dir, peers)) {
         const where = `${policyLabel(p)} ${dir} rule ${s.rule.index}`;
-        // The Nodes' podCIDRs hold every address a pod may be given (node-cidrs.ts): a block on
-        // the same side of all of them as of the pods' addresses stays there after any reschedule.
+        // The cluster's pod range holds every address a pod may be given, on any Node now or later
+        // (node-cidrs.ts): a block on the same side of it stays there after any reschedule.
         const nodes = model.nodePodCidrs();
         const held = podCidrStatus(s.list, nodes.pools);
         const pools = nodes.pools();
         if (pools.kind === 'known' && held && !held.doubt && held.inside === s.inside) {
-          if (byNodes.size < limit) byNodes.add(`${where}: ${s.texts} ${s.inside ? 'covers every' : 'overlaps no'} Node's podCIDRs (${pools.text}), which every pod's address is taken from, so ${s.inside ? 'every pod holds an address in it' : 'no pod can hold an address in it'}`);
+          if (byNodes.size < limit) byNodes.add(`${where}: ${s.texts} ${s.inside ? 'covers' : 'lies outside'} the cluster's pod range (${pools.text}), which every Node's podCIDRs and so every pod's address are taken from, so ${s.inside ? 'every pod holds an address in it' : 'no pod can hold an address in it'}`);
           continue;
         }
         current.add(`${where}: ${s.pools.text} lie ${s.inside ? 'inside' : 'outside'} ${s.texts} as of this snapshot`);
-        nodesWhy ??= pools.kind === 'unknown' ? pools.why : `${nodesOverlapping(nodes.nodes, s.blocks)} ${s.inside ? 'do not all lie in' : 'overlap'} ${s.texts}, so a pod may be given an address ${s.inside ? 'outside' : 'in'} it`;
+        const hit = pools.kind === 'known' && !s.inside ? nodesOverlapping(nodes.nodes, s.blocks) : '';
+        nodesWhy ??= pools.kind === 'unknown' ? pools.why
+          : hit ? `${hit} overlap ${s.texts}, so a pod may be given an address in it`
+            : s.inside ? `the cluster's pod range (${pools.text}) does not all lie in ${s.texts}, so a pod may be given an address outside it`
+              : `the cluster's pod range (${pools.text}) overlaps ${s.texts}: no current Node's podCIDRs do, but a Node added later may be given a range in it`;
         if (current.size >= limit) return out();
       }
     }

@@ -254,14 +254,83 @@ const intentOn = (snapshot: ReturnType<typeof live>) => {
   return outcome.results[0];
 };
 
-describe.each([CNIS[0], CNIS[1]])('%s, live: Node podCIDRs disjoint from the ipBlock confirm a denial the pods\' addresses alone left unconfirmed', (_name, cni) => {
-  it('web pods at 10.244.2.5/.6 on Nodes whose podCIDRs (10.244.9.0/24, 10.244.2.0/24) miss 10.244.1.0/24: the intent holds (pass), naming the podCIDRs', () => {
-    const yaml = egressScene(cni, ['10.244.2.5', '10.244.2.6']) + NODES_APART;
+// Today's Nodes are not every Node: node IPAM gives a Node added later a range of the
+// kube-controller-manager's --cluster-cidr and reuses a deleted Node's (kubernetes
+// pkg/controller/nodeipam/ipam/range_allocator.go), so only the cluster's pod range settles for good.
+// It is read from the kube-controller-manager's --cluster-cidr with --allocate-node-cidrs (its static
+// pod in kube-system; Antrea NodeIPAM's source, antrea-io/antrea docs/antrea-ipam.md) or kube-router's
+// own --cluster-cidr ("CIDR range of pods in the cluster", kube-router pkg/options/options.go; the kube-controller-manager's is "CIDR Range for Pods in cluster. Requires --allocate-node-cidrs to be true", kube-controller-manager reference).
+const KCM = (cidr: string, allocate = true) => `---
+apiVersion: v1
+kind: Pod
+metadata: {name: kube-controller-manager-cp1, namespace: kube-system}
+spec: {nodeName: cp1, hostNetwork: true, containers: [{name: kube-controller-manager, image: registry.k8s.io/kube-controller-manager:v1.33.1, command: [kube-controller-manager, --allocate-node-cidrs=${allocate}, '--cluster-cidr=${cidr}', --node-cidr-mask-size=24]}]}
+status: {phase: Running, podIP: 192.168.1.2, podIPs: [{ip: 192.168.1.2}]}
+`;
+/** The churn repro's b/in: b/web admits only 10.244.3.0/24. */
+const CHURN_INGRESS = `---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: in, namespace: b}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+  ingress:
+  - from: [{ipBlock: {cidr: 10.244.3.0/24}}]
+`;
+const KUBE_ROUTER_WITH = (cidr: string) => KUBE_ROUTER.replace('image: docker.io/cloudnativelabs/kube-router:v2.4.0}', `image: docker.io/cloudnativelabs/kube-router:v2.4.0, args: [--run-router=true, --run-firewall=true, --cluster-cidr, '${cidr}']}`);
+
+describe('kube-router and Antrea, live: the Nodes\' podCIDRs alone no longer confirm a denial (a Node added later may be given the block)', () => {
+  it.each([CNIS[0], CNIS[1]])('%s, no cluster pod range known: NODES_APART miss 10.244.1.0/24, yet the intent cannot be confirmed (medium), saying a Node added later may be given it', (_name, cni) => {
+    const r = intentOf(egressScene(cni, ['10.244.2.5', '10.244.2.6']) + NODES_APART);
+    expect([r.status, r.severity]).toEqual(['fail', 'medium']);
+    expect(r.message).toContain("the cluster's pod range is not known");
+    expect(r.message).toContain('a Node added later may be given this range');
+  });
+
+  it('the churn of /tmp/rev-mC/churn: at t1 the block 10.244.3.0/24 overlaps no Node (n1 10.244.1.0/24) but lies in kube-router\'s --cluster-cidr 10.244.0.0/16, so not confirmed; at t2 node n3 got 10.244.3.0/24 and the client moved there: violated', () => {
+    const t1 = KUBE_ROUTER_WITH('10.244.0.0/16') + namespaces + deployment('a', 'client', ['10.244.1.7']) + deployment('b', 'web', ['10.244.1.8']) + CHURN_INGRESS + nodeOf('n1', ['10.244.1.0/24']);
+    const r1 = intentOf(t1);
+    expect([r1.status, r1.severity]).toEqual(['fail', 'medium']);
+    expect(r1.message).toContain("the cluster's pod range (10.244.0.0/16, kube-router's --cluster-cidr on DaemonSet kube-system/kube-router) overlaps 10.244.3.0/24: no current Node's podCIDRs do, but a Node added later may be given a range in it");
+    expect(r1.message).toContain('and that cannot be ruled out for good:');
+    const t2 = KUBE_ROUTER_WITH('10.244.0.0/16') + namespaces + deployment('a', 'client', ['10.244.3.5']) + deployment('b', 'web', ['10.244.1.8']) + CHURN_INGRESS + nodeOf('n1', ['10.244.1.0/24']) + nodeOf('n3', ['10.244.3.0/24']);
+    expect(intentOf(t2).status).toBe('fail');
+    expect(intentOf(t2).severity).not.toBe('medium');
+  });
+
+  it('kube-router, a Node carrying kube-router.io/pod-cidr (which kube-router takes over spec.podCIDR, pod_cidr.go GetPodCidrFromNodeSpec): not confirmed, naming the Node and annotation', () => {
+    const annotated = `---
+apiVersion: v1
+kind: Node
+metadata: {name: n2, annotations: {kube-router.io/pod-cidr: 10.244.1.0/24}}
+spec: {podCIDR: 10.244.2.0/24, podCIDRs: [10.244.2.0/24]}
+`;
+    const r = intentOf(egressScene(KUBE_ROUTER_WITH('10.244.0.0/16'), ['10.244.2.5', '10.244.2.6']) + nodeOf('n1', ['10.244.9.0/24']) + annotated + KCM('10.200.0.0/16'));
+    expect([r.status, r.severity]).toEqual(['fail', 'medium']);
+    expect(r.message).toContain('Node n2 carries the kube-router.io/pod-cidr annotation, which kube-router takes over its spec.podCIDRs');
+  });
+
+  it('a Node\'s podCIDRs outside the cluster range: not confirmed, naming the Node', () => {
+    const r = intentOf(egressScene(CNIS[1][1], ['10.244.2.5', '10.244.2.6']) + NODES_APART + KCM('10.244.2.0/23'));
+    expect([r.status, r.severity]).toEqual(['fail', 'medium']);
+    expect(r.message).toContain("Node n1's podCIDRs (10.244.9.0/24) do not lie in the cluster's pod range 10.244.2.0/23");
+  });
+
+  it('a kube-controller-manager without --allocate-node-cidrs does not give the range: not confirmed', () => {
+    const r = intentOf(egressScene(CNIS[1][1], ['10.244.2.5', '10.244.2.6']) + NODES_APART + KCM('10.244.2.0/23', false));
+    expect(r.message).toContain("the cluster's pod range is not known");
+  });
+});
+
+describe.each([CNIS[0], CNIS[1]])('%s, live: a cluster pod range (kube-controller-manager --cluster-cidr) disjoint from the ipBlock confirms a denial the pods\' addresses alone left unconfirmed', (_name, cni) => {
+  it('web pods at 10.244.2.5/.6, Nodes 10.244.9.0/24 and 10.244.2.0/24 inside the cluster range 10.244.2.0/23+10.244.8.0/23, which misses 10.244.1.0/24: the intent holds (pass), naming the range and where it came from', () => {
+    const yaml = egressScene(cni, ['10.244.2.5', '10.244.2.6']) + NODES_APART + KCM('10.244.2.0/23,10.244.8.0/23');
     expect(intentOf(yaml).status).toBe('pass');
     // A run keeps no message of a pass; the verdict's, as the check gives it, says what it rests on.
     const [r] = [...intentViolation.evaluate({ snapshot: live(yaml), config: { ...defaultConfig(), intent: { deny: [{ name: 'client-never-reaches-web', from: { namespace: 'a', podSelector: { app: 'client' } }, to: { namespace: 'b', podSelector: { app: 'web' } }, ports: [8080] }] } }, now: new Date('2026-01-01T00:00:00Z') })];
     expect(r.status).toBe('pass');
-    expect(r.message).toBe('intent "client-never-reaches-web" holds: no allowed flow from a pods {app=client} to b pods {app=web}; a/eg egress rule 0: 10.244.1.0/24 except 10.244.1.128/25 overlaps no Node\'s podCIDRs (Node n1 10.244.9.0/24, Node n2 10.244.2.0/24), which every pod\'s address is taken from, so no pod can hold an address in it');
+    expect(r.message).toBe('intent "client-never-reaches-web" holds: no allowed flow from a pods {app=client} to b pods {app=web}; a/eg egress rule 0: 10.244.1.0/24 except 10.244.1.128/25 lies outside the cluster\'s pod range (10.244.2.0/23, 10.244.8.0/23, the kube-controller-manager\'s --cluster-cidr on Pod kube-system/kube-controller-manager-cp1), which every Node\'s podCIDRs and so every pod\'s address are taken from, so no pod can hold an address in it');
     expect((r.evidence as { enforcedBy: string }).enforcedBy).toBe('network');
   });
 });
@@ -274,7 +343,7 @@ describe('kube-router, live: where the Nodes\' podCIDRs cannot vouch for it, the
   };
 
   it('a Node\'s podCIDR (10.244.1.0/24) overlaps the block: a pod may be given an address in it, so as before', () => {
-    const r = intentOf(outside + NODES_APART + nodeOf('n3', ['10.244.1.0/24']));
+    const r = intentOf(outside + NODES_APART + nodeOf('n3', ['10.244.1.0/24']) + KCM('10.244.0.0/16'));
     unconfirmed(r);
     expect(r.message).toContain("Node n3's podCIDRs (10.244.1.0/24) overlap 10.244.1.0/24 except 10.244.1.128/25, so a pod may be given an address in it");
   });
@@ -301,7 +370,7 @@ describe('kube-router, live: where the Nodes\' podCIDRs cannot vouch for it, the
   });
 
   it('a pod\'s address outside every Node\'s podCIDRs (a/client at 10.244.9.9 with only 10.244.2.0/24): the IPAM does not keep to them, so as before, naming the pod', () => {
-    const r = intentOf(outside + nodeOf('n2', ['10.244.2.0/24']));
+    const r = intentOf(outside + nodeOf('n2', ['10.244.2.0/24']) + KCM('10.244.0.0/16'));
     unconfirmed(r);
     expect(r.message).toContain("pod a/client-5d8f-0's address 10.244.9.9 lies in no Node's podCIDRs, so the pods' IPAM does not keep to them");
   });
