@@ -891,7 +891,7 @@ function* liveSettled(model: ReachModel, p: LayerPolicy, dir: Direction, peers: 
  * How an address no pod or Service holds is named where the snapshot knows no pod's address (read
  * from manifests): a running pod may well have it, so it is not called one outside the cluster.
  */
-export const NOT_A_KNOWN_POD_ADDRESS = 'not a known pod address (a snapshot read from manifests holds no pod addresses; a running pod may have it)';
+export const NOT_A_KNOWN_POD_ADDRESS = 'not a known pod address (manifests need not hold every pod or its address; a running pod may have it)';
 
 export function addressMayBeNode(a: Pick<ReachAnswer, 'undetermined'>): boolean {
   return !!a.undetermined?.some((u) => u.includes(ADDRESS_MAY_BE_NODE));

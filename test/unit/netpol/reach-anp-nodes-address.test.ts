@@ -124,9 +124,9 @@ describe('where the address may be a node\'s, reach does not call it one outside
     const r = reach(c16, '443');
     expect(r.exitCode).toBe(0);
     expect(r.output).not.toContain('outside the cluster');
-    expect(r.output).toContain('note: destination 172.18.0.2 is not a known pod address (a snapshot read from manifests holds no pod addresses; a running pod may have it): ingress is answered as not governed by NetworkPolicy');
-    expect(r.output).toContain('ALLOWED by the destination is not a known pod address (a snapshot read from manifests holds no pod addresses; a running pod may have it): its ingress is answered as not governed by cluster policy: TCP 443');
-    expect(r.output).toContain('mesh: 172.18.0.2 is not a known pod address (a snapshot read from manifests holds no pod addresses; a running pod may have it): no mesh authorization applies');
+    expect(r.output).toContain('note: destination 172.18.0.2 is not a known pod address (manifests need not hold every pod or its address; a running pod may have it): ingress is answered as not governed by NetworkPolicy');
+    expect(r.output).toContain('ALLOWED by the destination is not a known pod address (manifests need not hold every pod or its address; a running pod may have it): its ingress is answered as not governed by cluster policy: TCP 443');
+    expect(r.output).toContain('mesh: 172.18.0.2 is not a known pod address (manifests need not hold every pod or its address; a running pod may have it): no mesh authorization applies');
   });
 
   it('c16 on 443 in a live snapshot, whose running pods\' addresses are known: the address no pod holds is outside the cluster, as before', () => {
