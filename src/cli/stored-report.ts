@@ -30,6 +30,17 @@ export async function storedRunExtras(store: RunStore, report: RunReport): Promi
   }
 }
 
+/** A stored run by id (`previous` when it is that one), or null when it is no longer stored or cannot be read. */
+async function storedRunOrNull(store: Pick<RunStore, 'get'>, runId: string, previous: RunReport | null): Promise<RunReport | null> {
+  if (previous?.run.id === runId) return previous;
+  try {
+    return await store.get(runId);
+  } catch (error: unknown) {
+    if (!(error instanceof UnreadableRunError)) throw error;
+    return null;
+  }
+}
+
 /**
  * The open and the waived findings of the checks `report` could not evaluate, read again from the runs its
  * run.lastEvaluatedOpen names, as the run's own report.sarif listed them (Baseline.carried).
@@ -46,13 +57,7 @@ export async function storedCarried(store: Pick<RunStore, 'get'>, report: RunRep
   const carried: CarriedFindings[] = [];
   const missing: string[] = [];
   for (const [runId, checks] of checksOf) {
-    let run: RunReport | null;
-    try {
-      run = previous?.run.id === runId ? previous : await store.get(runId);
-    } catch (error: unknown) {
-      if (!(error instanceof UnreadableRunError)) throw error;
-      run = null;
-    }
+    const run = await storedRunOrNull(store, runId, previous);
     if (!run) { missing.push(runId); continue; }
     const { open, waived } = carriedFindingsOf(report, run, checks);
     if (open.length > 0 || waived.length > 0) carried.push({ runId, findings: open, ...(waived.length > 0 ? { waived } : {}) });
@@ -87,13 +92,7 @@ export async function storedNotJudged(store: Pick<RunStore, 'get'>, report: RunR
   for (const runId of [...named, diff.previousRunId, ...Object.values(older)]) {
     if (sought.size === 0) break;
     if (byRun.has(runId) || missing.includes(runId)) continue;
-    let run: RunReport | null;
-    try {
-      run = previous?.run.id === runId ? previous : await store.get(runId);
-    } catch (error: unknown) {
-      if (!(error instanceof UnreadableRunError)) throw error;
-      run = null;
-    }
+    const run = await storedRunOrNull(store, runId, previous);
     if (!run) { missing.push(runId); continue; }
     const found: Finding[] = [];
     for (const f of run.findings) if (sought.has(f.fingerprint) && runOf(f) === runId) { sought.delete(f.fingerprint); found.push(f); }

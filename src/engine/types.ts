@@ -94,8 +94,11 @@ export interface Check {
   /**
    * The check yields a verdict (pass or fail) for each workload it judges: when it yields none
    * while `unjudgedNamespaces` lists some, all it could judge was there, and it is not evaluated
-   * rather than an empty pass (runStreamed). Unset for a check that yields verdicts only for what
-   * it finds (a policy, a pinned version): its silence is a pass.
+   * rather than an empty pass (runStreamed). Also set by a check that judges objects (a policy)
+   * and withholds its verdicts on those in unseen namespaces, listing only the namespaces where
+   * it withheld one (mtls.permissive-override, authz-allow-any, authz-plaintext-bypass:
+   * checks/mtls/lib/unseen-namespaces.ts withheldInUnseen). Unset for a check that yields verdicts
+   * only for what it finds (a pinned version): its silence is a pass.
    */
   judgesEachWorkload?: true;
   /**
