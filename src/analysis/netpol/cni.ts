@@ -261,7 +261,7 @@ const KNP_FLAGS: ReadonlyArray<[PolicyApi, string]> = [['AdminNetworkPolicy', 'a
 interface KnpInstall { ref: CoverageNote['object']; version?: string; enforced?: ReadonlySet<PolicyApi>; why: string }
 
 /** A Go boolean flag as the flag package reads it: -name, --name, -name=true (=1, =t, =TRUE…). */
-function boolFlag(argv: readonly string[], name: string): boolean {
+export function boolFlag(argv: readonly string[], name: string): boolean {
   let on = false;
   for (const a of argv) {
     const m = /^--?([^=]+)(?:=(.*))?$/.exec(a);

@@ -34,7 +34,7 @@
 import type { Snapshot } from '../../snapshot/types.ts';
 import { ipToString, parseCidr, type IpRange } from '../../base/ip.ts';
 import { memoize } from '../memo.ts';
-import { containersOf, detectCni } from './cni.ts';
+import { boolFlag, containersOf, detectCni } from './cni.ts';
 import type { PodPools } from './engine.ts';
 
 /** The enforcers whose pods take their addresses from the Nodes' podCIDRs (above). */
@@ -57,16 +57,6 @@ function stringFlag(argv: readonly string[], name: string): string | undefined {
     if (m[2] === undefined) i++;
   }
   return value;
-}
-
-/** A Go boolean flag as the flag package reads it: -name, --name, -name=true. */
-function boolFlag(argv: readonly string[], name: string): boolean {
-  let on = false;
-  for (const a of argv) {
-    const m = /^--?([^=]+)(?:=(.*))?$/.exec(a);
-    if (m && m[1] === name) on = m[2] === undefined || ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(m[2]);
-  }
-  return on;
 }
 
 /** The annotations by which kube-router takes a Node's pod range over spec.podCIDR(s) (pod_cidr.go). */
