@@ -33,6 +33,7 @@
 
 import type { Snapshot } from '../../snapshot/types.ts';
 import { ipToString, parseCidr, type IpRange } from '../../base/ip.ts';
+import { flagValue } from '../flags.ts';
 import { memoize } from '../memo.ts';
 import { boolFlag, containersOf, detectCni } from './cni.ts';
 import type { PodPools } from './engine.ts';
@@ -45,18 +46,6 @@ function ownIpam(name: string): string {
   if (name === 'ovn-kubernetes') return "ovn-kubernetes gives pods addresses from its own per-node subnets (k8s.ovn.org/node-subnets), not the Nodes' podCIDRs";
   if (name === 'kube-ovn' || name === 'weave') return `${name} gives pods addresses from its own IPAM ranges, not the Nodes' podCIDRs`;
   return `${name} enforces policy over whatever IPAM the CNI beside it uses, which is not known to keep to the Nodes' podCIDRs`;
-}
-
-/** A string flag's value as pflag reads it (--name=v, or --name v), the last one given. */
-function stringFlag(argv: readonly string[], name: string): string | undefined {
-  let value: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const m = /^--?([^=]+)(?:=(.*))?$/.exec(argv[i]!);
-    if (!m || m[1] !== name) continue;
-    value = m[2] ?? argv[i + 1];
-    if (m[2] === undefined) i++;
-  }
-  return value;
 }
 
 /** The annotations by which kube-router takes a Node's pod range over spec.podCIDR(s) (pod_cidr.go). */
@@ -83,7 +72,7 @@ function clusterPodRange(snapshot: Snapshot, kubeRouter: boolean): ClusterRange 
       const kcm = kind === 'Pod' && o.metadata?.namespace === 'kube-system' && (/kube-controller-manager/.test(image) || argv.some((a) => /(^|\/)kube-controller-manager$/.test(a)));
       if (!router && !kcm) continue;
       if (kcm && !boolFlag(argv, 'allocate-node-cidrs')) continue;
-      const value = stringFlag(argv, 'cluster-cidr');
+      const value = flagValue(argv, 'cluster-cidr');
       if (value === undefined || value === '') continue;
       const from = `${router ? "kube-router's" : "the kube-controller-manager's"} --cluster-cidr on ${kind} ${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`;
       const texts = value.split(',').map((t) => t.trim());

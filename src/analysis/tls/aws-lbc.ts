@@ -11,6 +11,7 @@ import type { Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
 import { arr, obj, str } from '../mesh/util.ts';
 import { podTemplateOf } from '../workloads.ts';
+import { flagValue } from '../flags.ts';
 
 export const LBC_LOAD_BALANCER_CLASS = 'service.k8s.aws/nlb';
 
@@ -34,17 +35,6 @@ function imageVersion(image: string): [number, number] | undefined {
 }
 
 const isLbcImage = (image: string): boolean => /(^|\/)aws-load-balancer-controller(:|@|$)/.test(image);
-
-/** A flag's value as pflag reads it: --flag=value or --flag value (one or two dashes). */
-function flagValue(args: string[], flag: string): string | undefined {
-  let value: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i].replace(/^--?/, '--');
-    if (a === `--${flag}` && i + 1 < args.length) value = args[i + 1];
-    else if (a.startsWith(`--${flag}=`)) value = a.slice(flag.length + 3);
-  }
-  return value?.trim();
-}
 
 /** The AWS Load Balancer Controller Deployments of the snapshot (one per cluster is what upstream supports). */
 export const awsLoadBalancerControllers = memoize((snapshot: Snapshot): AwsLoadBalancerController[] => {
