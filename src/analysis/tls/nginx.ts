@@ -8,6 +8,7 @@ import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
 import { configMapRead, configMapsUnreadable, configMapUnread, type ConfigMapRef } from '../configmaps.ts';
+import { flagValue } from '../flags.ts';
 import { memoize } from '../memo.ts';
 import { podTemplateOf, refString } from '../workloads.ts';
 import { arr, obj, str, stringMap } from '../mesh/util.ts';
@@ -39,15 +40,6 @@ export interface NginxController {
 
 function expand(arg: string, env: Map<string, string>): string {
   return arg.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, name: string) => env.get(name) ?? m);
-}
-
-function flagValue(args: string[], flag: string): string | undefined {
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i].replace(/^--?/, '-');
-    if (a === `-${flag}` && i + 1 < args.length) return args[i + 1];
-    if (a.startsWith(`-${flag}=`)) return a.slice(flag.length + 2);
-  }
-  return undefined;
 }
 
 function isNginxControllerContainer(c: Record<string, unknown>): boolean {

@@ -312,6 +312,12 @@ describe('ingress-nginx', () => {
     expect(ingressControllerConfigMapRefs(ctx(CONTROLLER).snapshot)).toEqual([{ namespace: 'ingress-nginx', name: 'ingress-nginx-controller' }]);
   });
 
+  it(`reads --configmap given twice as the controller's flag parser (spf13/pflag, ${NGINX_CLI_ARGUMENTS}) does: the last one`, () => {
+    // A chart's extraArgs appended after its own --configmap replace it: the ConfigMap judged is the one the controller reads.
+    const twice = CONTROLLER.replace('--ingress-class=nginx]', '--ingress-class=nginx, --configmap, " tuned/nginx-overrides "]');
+    expect(ingressControllerConfigMapRefs(ctx(twice).snapshot)).toEqual([{ namespace: 'tuned', name: 'nginx-overrides' }]);
+  });
+
   it('case 3: no ssl-protocols key passes (default TLSv1.2 TLSv1.3); TLSv1 TLSv1.1 TLSv1.2 fails', () => {
     const cm = (data: string) => `${CONTROLLER}---
 apiVersion: v1
