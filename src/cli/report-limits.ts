@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { ConfigError } from '../base/errors.ts';
 import { oneLine } from '../base/plain-text.ts';
 import type { Config } from '../config/types.ts';
-import { GITHUB_SARIF_MAX_RESULTS, JUNIT_MAX_FINDING_CASES, MAX_REPORT_CAP, SARIF_MAX_RESULTS, capTooLargeText, sarifAboveGithubText } from '../run/output-limits.ts';
+import { GITHUB_SARIF_MAX_RESULTS, JUNIT_MAX_FINDING_CASES, MAX_REPORT_CAP, SARIF_MAX_RESULTS, capTooLargeText, sarifAboveGithubText } from '../base/output-limits.ts';
 
 export interface ReportLimitFlags { sarifMaxResults?: string; junitMaxFindingCases?: string }
 export type ReportLimits = Config['reports'];

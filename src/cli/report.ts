@@ -12,7 +12,7 @@ import { addStoreOptions, findRun, openStoreForReading, withStoreErrors, type St
 import { defineCommand, runSpec } from './command.ts';
 import { storedRunRendering } from './stored-report.ts';
 import { addReportLimitOptions, reportLimitsOf, type ReportLimitFlags } from './report-limits.ts';
-import { JUNIT_MAX_FINDING_CASES, SARIF_MAX_RESULTS } from '../run/output-limits.ts';
+import { JUNIT_MAX_FINDING_CASES, SARIF_MAX_RESULTS } from '../base/output-limits.ts';
 
 const FORMATS: readonly string[] = REPORT_FORMATS;
 

@@ -9,7 +9,8 @@ import { withoutInvisible } from '../base/plain-text.ts';
 import { collectText, type TextWriter } from '../base/spool.ts';
 import { AREAS, SEVERITIES, type Area } from '../base/vocabulary.ts';
 import type { CarriedFindings, CheckSummary, Finding, RunReport, WaiverRef } from '../run/types.ts';
-import { Cut, JUNIT_MAX_FINDING_CASES, capSourceText, rankOf } from '../run/output-limits.ts';
+import { Cut, rankOf } from '../run/output-limits.ts';
+import { JUNIT_MAX_FINDING_CASES, capSourceText } from '../base/output-limits.ts';
 import { AREA_LABEL, resourceText } from './view/index.ts';
 import { isBlind } from '../run/coverage.ts';
 

@@ -17,7 +17,8 @@ import type { Severity } from '../base/vocabulary.ts';
 import type { CarriedFindings, Finding, RunReport, WaiverRef } from '../run/types.ts';
 import type { ResourceRef } from '../base/vocabulary.ts';
 import { isBlind } from '../run/coverage.ts';
-import { Cut, rankOf, SARIF_MAX_RESULTS, sarifLeftOutText } from '../run/output-limits.ts';
+import { Cut, rankOf, sarifLeftOutText } from '../run/output-limits.ts';
+import { SARIF_MAX_RESULTS } from '../base/output-limits.ts';
 
 /**
  * Where an object was read from (a manifest's file and line), keyed `kind/namespace/name`: the

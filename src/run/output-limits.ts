@@ -7,8 +7,7 @@
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import type { CarriedFindings, RunReport } from './types.ts';
 
-// The caps and GitHub's limit are in src/base (ztaudit.yaml's defaults and validation read them too).
-export { GITHUB_SARIF_MAX_RESULTS, JUNIT_MAX_FINDING_CASES, MAX_REPORT_CAP, MAX_REPORT_CAP_SAYS, SARIF_MAX_RESULTS, capSourceText, capTooLargeText, sarifAboveGithubText } from '../base/output-limits.ts';
+// The caps and GitHub's limit are in src/base/output-limits.ts (ztaudit.yaml's defaults and validation read them too).
 import { GITHUB_SARIF_MAX_RESULTS, SARIF_MAX_RESULTS, capSourceText } from '../base/output-limits.ts';
 
 /** A finding as the cut ranks it. */

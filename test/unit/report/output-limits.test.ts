@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { SEVERITIES } from '../../../src/base/vocabulary.ts';
 import { renderJunit } from '../../../src/report/junit.ts';
 import { renderSarif } from '../../../src/report/sarif.ts';
-import { JUNIT_MAX_FINDING_CASES, SARIF_MAX_RESULTS } from '../../../src/run/output-limits.ts';
+import { JUNIT_MAX_FINDING_CASES, SARIF_MAX_RESULTS } from '../../../src/base/output-limits.ts';
 import type { Finding, RunReport } from '../../../src/run/types.ts';
 import { syntheticReport } from './fixtures.ts';
 

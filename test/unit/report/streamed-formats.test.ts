@@ -19,7 +19,7 @@ import { writeCsv } from '../../../src/report/csv.ts';
 import { renderFormat, renderReports, writeStreamed } from '../../../src/report/render.ts';
 import { isSpooled, spoolFinding } from '../../../src/run/spooled-finding.ts';
 import type { Finding, RunReport } from '../../../src/run/types.ts';
-import { JUNIT_MAX_FINDING_CASES } from '../../../src/run/output-limits.ts';
+import { JUNIT_MAX_FINDING_CASES } from '../../../src/base/output-limits.ts';
 import { ROOT } from './demo.ts';
 import { hostileReport, syntheticReport } from './fixtures.ts';
 
