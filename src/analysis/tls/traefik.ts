@@ -282,7 +282,15 @@ function crossNamespaceOf(install: InstallOptions, image: string): TraefikCrdPro
     const b = raw === undefined || raw === '' ? true : nginxAnnotationBool(raw);
     return b === undefined ? { allowed: undefined, why: `${flag}=${raw} is not a boolean`, ...other } : { allowed: b, why: `${flag}${raw === undefined ? '' : `=${raw}`}`, ...other };
   }
-  if (!version) return { allowed: undefined, why: `allowCrossNamespace is not set and the image ${image} names no release, whose default it is (false from v2.4.10)`, ...other };
+  if (!version) {
+    // A tag naming a major release only (traefik:v3, traefik:3): every v3 release defaults it to
+    // false (pkg/provider/kubernetes/crd/kubernetes.go@v3.0.0 and @v3.7.9: a plain bool, no
+    // SetDefaults entry; "Default: false" in the v3 documentation), so the tag tells; v2's releases differ.
+    const major = imageMajor(image);
+    if (major !== undefined && major >= 3) return { allowed: false, why: `allowCrossNamespace is not set: its default is false in every Traefik v${major} release (the image ${image} names no minor release)`, ...other };
+    if (major === 2) return { allowed: undefined, why: `allowCrossNamespace is not set and the image ${image} names no v2 minor release: v2 releases allow cross-namespace references before v2.4.10 and default allowCrossNamespace to false from it`, ...other };
+    return { allowed: undefined, why: `allowCrossNamespace is not set and the image ${image} names no release, whose default it is (false from v2.4.10)`, ...other };
+  }
   const patch = imagePatch(image);
   return { ...crossNamespaceDefault(version, patch, image), ...other };
 }
@@ -678,6 +686,16 @@ export interface TraefikTlsOptions {
   defaultNamespaces: number;
   /** The Traefik containers of the snapshot, in workload order. */
   instances: TraefikInstance[];
+}
+
+/** The major release a tag naming no minor release names (traefik:v3, traefik:3 → 3), undefined for any other tag. */
+function imageMajor(image: string): number | undefined {
+  const at = image.indexOf('@');
+  const ref = at < 0 ? image : image.slice(0, at);
+  const colon = ref.lastIndexOf(':');
+  if (colon <= ref.lastIndexOf('/')) return undefined;
+  const m = /^v?(\d+)(-|$)/.exec(ref.slice(colon + 1));
+  return m ? Number(m[1]) : undefined;
 }
 
 /** The patch release an image tag names (traefik:v2.4.12 → 12), undefined when it names none. */
