@@ -201,13 +201,13 @@ function traefikMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: GuardAns
 }
 
 /**
- * A chain member of another namespace than its chain: counted only where every Traefik's
- * kubernetescrd provider builds it: allowCrossNamespace on, or a release before v2.11.43, v3.6.14
+ * A chain member of another namespace than its chain: counted only where the kubernetescrd provider
+ * of every Traefik resolving the route (traefikCrdProvidersResolving; an Ingress's: of the Traefiks serving it) builds it: allowCrossNamespace on, or a release before v2.11.43, v3.6.14
  * and v3.7.0, which did not check (traefikCrossRefusal 'chain'; createChainMiddleware refuses the chain otherwise).
  */
 function chainMemberCounts(snapshot: Snapshot, h: ExposedHost, ref: string, chainNs: string, crosses: boolean, answer: GuardAnswer): boolean {
   if (!crosses) return true;
-  const cross = traefikCrossRefusal(snapshot, h.route.kind === 'Ingress' ? undefined : h.object, 'chain');
+  const cross = traefikCrossRefusal(snapshot, h.object, 'chain');
   if (cross.refused === false) return true;
   answer.looked.push(`Traefik Middleware ${ref} is a chain member of another namespace than its chain's (${chainNs}), which Traefik's kubernetescrd provider refuses without allowCrossNamespace from v2.11.43, v3.6.14 and v3.7.0 on: ${cross.refused === true ? 'it does here, so the chain is not built' : 'whether it does here is not known'} (${cross.why}), so it does not count`);
   return false;

@@ -579,8 +579,8 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
   // A route using a chain Traefik cannot build for a member of another namespace
   // (traefikChainCrossing): where allowCrossNamespace is off the router fails, a note; where that
   // is not known, served, a note too (the guards do not count the member). `crossRoute`: the
-  // IngressRoute whose Traefiks build the chain; an Ingress's are every CRD provider's.
-  const traefikChainRefused = (used: Array<{ ref: string; mw: KubeObject }>, crossRoute: KubeObject | undefined, route: ResourceRef, what: string): boolean => {
+  // IngressRoute or Ingress whose Traefiks build the chain (traefikCrdProvidersResolving).
+  const traefikChainRefused = (used: Array<{ ref: string; mw: KubeObject }>, crossRoute: KubeObject, route: ResourceRef, what: string): boolean => {
     for (const { ref, mw } of used) {
       const crossing = traefikChainCrossing(snapshot, mw);
       if (!crossing) continue;
@@ -608,11 +608,11 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
     if (controller.family === 'traefik') {
       const index = traefikMiddlewareIndex(snapshot);
       const used = traefikMw.flatMap((ref) => { const mw = index.get(ref); return mw ? [{ ref, mw }] : []; });
-      if (traefikChainRefused(used, undefined, route, 'its routers are')) { refused.add(ing); continue; }
+      if (traefikChainRefused(used, ing, route, 'its routers are')) { refused.add(ing); continue; }
     }
     // A Traefik router whose middlewares redirect every request to https forwards nothing.
     if (controller.family === 'traefik' && !traefikRouterTls(ing) && traefikRouterOnlyHttp(traefikEntryPoints(snapshot), (str(obj(ing.metadata?.annotations)?.['traefik.ingress.kubernetes.io/router.entrypoints']) ?? '').split(',').map((e) => e.trim()).filter(Boolean))
-      && traefikHttpsRedirect(snapshot, traefikMw, ns, text(route), 'ingress').redirect) continue;
+      && traefikHttpsRedirect(snapshot, traefikMw, ns, text(route), { ingress: ing }).redirect) continue;
     const add = (backend: unknown, host: string, path: string) => {
       const svc = obj(obj(backend)?.service);
       const name = str(svc?.name);
