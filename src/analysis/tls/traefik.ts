@@ -889,7 +889,8 @@ export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs
     if (seen.has(ref) || depth > 8) return undefined;
     seen.add(ref);
     const mw = index.get(ref);
-    if (!mw) return { stop: `Traefik Middleware ${ref}, which ${where} uses, does not exist` };
+    // One the snapshot surely lacks leaves the router unserved (edge/routes.ts traefikMiddlewaresAbsence): met here, it could not be looked for.
+    if (!mw) return { stop: `Traefik Middleware ${ref}, which ${where} uses, is not in the input` };
     const ns = mw.metadata?.namespace ?? 'default';
     if (ns !== fromNs && depth > 0) {
       // A chain member: built unchecked before v2.11.43, v3.6.14 and v3.7.0 (traefikCrossRefusal 'chain').
