@@ -589,12 +589,12 @@ function traefikChainAbsence(snapshot: Snapshot, mw: KubeObject): TraefikMiddlew
  * pointed at, text), chains followed, or why that cannot be confirmed: the first one missing, else
  * the first one not confirmable; undefined when all are there (traefikMiddlewareAbsence).
  */
-function traefikMiddlewaresAbsence(snapshot: Snapshot, refs: Array<{ key: string; ns: string; text: string }>): TraefikMiddlewareAbsence | undefined {
+function traefikMiddlewaresAbsence(snapshot: Snapshot, refs: Array<{ key: string; ns: () => string; text: string }>): TraefikMiddlewareAbsence | undefined {
   let unknown: string | undefined;
   for (const r of refs) {
     const found = traefikMiddlewaresByKey(snapshot, r.key);
     let a: TraefikMiddlewareAbsence | undefined;
-    if (found.length === 0) a = traefikMiddlewareAbsence(snapshot, r.key, r.ns, `Traefik Middleware ${r.text}`);
+    if (found.length === 0) a = traefikMiddlewareAbsence(snapshot, r.key, r.ns(), `Traefik Middleware ${r.text}`);
     else {
       // Of several under one key Traefik keeps one, which is not known: missing only when each misses a member.
       const chains = found.map((mw) => traefikChainAbsence(snapshot, mw));
@@ -619,14 +619,14 @@ function traefikMiddlewaresAbsence(snapshot: Snapshot, refs: Array<{ key: string
  */
 function traefikIngressMiddlewareAbsence(snapshot: Snapshot, ing: KubeObject): TraefikMiddlewareAbsence | undefined {
   const entries = (str(obj(ing.metadata?.annotations)?.['traefik.ingress.kubernetes.io/router.middlewares']) ?? '').split(',').map((e) => e.trim()).filter(Boolean);
-  const crd: Array<{ key: string; ns: string; text: string }> = [];
+  const crd: Array<{ key: string; ns: () => string; text: string }> = [];
   for (const entry of entries) {
     const at = entry.indexOf('@');
     if (at < 0) return { missing: `Traefik Middleware ${entry}, named without @provider, is taken as ${entry}@kubernetes, of the Ingress provider, which defines no Middlewares, so it does not exist` };
     if (entry.slice(at + 1) !== 'kubernetescrd') continue;
     const key = entry.slice(0, at);
     const ref = traefikIngressMiddleware(key, nsOf(ing), traefikMiddlewareIds(snapshot));
-    crd.push({ key, ns: ref.slice(0, ref.indexOf('/')), text: `${entry} (${ref})` });
+    crd.push({ key, ns: () => ref.slice(0, ref.indexOf('/')), text: `${entry} (${ref})` });
   }
   if (crd.length > 0 && traefikCrdProvidersResolving(snapshot, ing).length === 0) return { missing: `Traefik Middleware ${crd[0].text} does not exist for the Traefik serving it, which runs no Kubernetes CRD provider (providers.kubernetesCRD)` };
   return traefikMiddlewaresAbsence(snapshot, crd);
@@ -985,6 +985,7 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
     notes.push(`${text(route)}: ${what}: Traefik serves the route ${JSON.stringify(str(rr.match) ?? '')} only with the kubernetescrd provider's allowCrossNamespace on, which is not known (${cross.why}); it is counted as served`);
     return false;
   };
+  const absences = new Map<string, TraefikMiddlewareAbsence | null>();
   for (const key of ['traefik.ingressroutes', 'traefik-legacy.ingressroutes'] as const) {
     for (const ir of snapshot.resources[key] ?? []) {
       const ns = nsOf(ir);
@@ -1011,11 +1012,16 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
           return found.length === 1 ? [{ ref, mw: found[0] }] : [];
         });
         if (traefikChainRefused(used, ir, route, `the route ${JSON.stringify(match)} is`)) { refused.add(rawRoute); continue; }
-        const crdRefs = middlewares.flatMap((ref) => {
-          const r = traefikRefOf(ref, ns);
-          return r.provider === undefined ? [{ key: r.key, ns: traefikRefNamespace(r, ns), text: r.text }] : [];
-        });
-        const absent = traefikMiddlewaresAbsence(snapshot, crdRefs);
+        // Routes of one namespace naming the same Middlewares share one answer.
+        const listed = `${ns}\u0000${middlewares.join('\u0000')}`;
+        let absent = absences.get(listed);
+        if (absent === undefined) {
+          const crdRefs = middlewares.flatMap((ref) => {
+            const r = traefikRefOf(ref, ns);
+            return r.provider === undefined ? [{ key: r.key, ns: () => traefikRefNamespace(r, ns), text: r.text }] : [];
+          });
+          absences.set(listed, (absent = traefikMiddlewaresAbsence(snapshot, crdRefs) ?? null));
+        }
         if (absent) {
           const { note, refused: no } = traefikAbsenceNote(absent, text(route), `the route ${JSON.stringify(match)} is`);
           notes.push(note);
