@@ -744,13 +744,12 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
     if (controller.family === 'traefik') {
       const index = traefikMiddlewareIndex(snapshot);
       const used = traefikMw.flatMap((ref) => { const mw = index.get(ref); return mw ? [{ ref, mw }] : []; });
-      if (traefikChainRefused(used, ing, route, 'its routers are')) { refused.add(ing); continue; }
+      // A Middleware that does not exist fails the routers whatever else holds: asked first (as for an IngressRoute).
       const absent = traefikIngressMiddlewareAbsence(snapshot, ing);
-      if (absent) {
-        const { note, refused: no } = traefikAbsenceNote(absent, text(route), 'its routers are');
-        notes.push(note);
-        if (no) { refused.add(ing); continue; }
-      }
+      const absentNote = absent ? traefikAbsenceNote(absent, text(route), 'its routers are') : undefined;
+      if (absentNote?.refused) { notes.push(absentNote.note); refused.add(ing); continue; }
+      if (traefikChainRefused(used, ing, route, 'its routers are')) { refused.add(ing); continue; }
+      if (absentNote) notes.push(absentNote.note);
     }
     // A Traefik router whose middlewares redirect every request to https forwards nothing.
     if (controller.family === 'traefik' && !traefikRouterTls(ing) && traefikRouterOnlyHttp(traefikEntryPoints(snapshot), (str(obj(ing.metadata?.annotations)?.['traefik.ingress.kubernetes.io/router.entrypoints']) ?? '').split(',').map((e) => e.trim()).filter(Boolean))
@@ -1005,13 +1004,8 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
         const hosts = traefikRuleHosts(match);
         const paths = [...match.matchAll(/Path(?:Prefix)?\(\s*[`"']([^`"']+)[`"']/g)].map((m) => m[1]);
         const middlewares = traefikTcpRouteMiddlewares(rr, ns);
-        if (traefikCrossRefused(ir, rr, false, route)) { refused.add(rawRoute); continue; }
-        const used = middlewares.flatMap((ref) => {
-          const r = traefikRefOf(ref, ns);
-          const found = r.provider === undefined ? traefikMiddlewaresByKey(snapshot, r.key) : [];
-          return found.length === 1 ? [{ ref, mw: found[0] }] : [];
-        });
-        if (traefikChainRefused(used, ir, route, `the route ${JSON.stringify(match)} is`)) { refused.add(rawRoute); continue; }
+        // A Middleware that does not exist fails the router whatever else holds, so it is asked
+        // first; one that cannot be confirmed is said only of a route the rest leaves served.
         // Routes of one namespace naming the same Middlewares share one answer.
         const listed = `${ns}\u0000${middlewares.join('\u0000')}`;
         let absent = absences.get(listed);
@@ -1022,11 +1016,16 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
           });
           absences.set(listed, (absent = traefikMiddlewaresAbsence(snapshot, crdRefs) ?? null));
         }
-        if (absent) {
-          const { note, refused: no } = traefikAbsenceNote(absent, text(route), `the route ${JSON.stringify(match)} is`);
-          notes.push(note);
-          if (no) { refused.add(rawRoute); continue; }
-        }
+        const absentNote = absent ? traefikAbsenceNote(absent, text(route), `the route ${JSON.stringify(match)} is`) : undefined;
+        if (absentNote?.refused) { notes.push(absentNote.note); refused.add(rawRoute); continue; }
+        if (traefikCrossRefused(ir, rr, false, route)) { refused.add(rawRoute); continue; }
+        const used = middlewares.flatMap((ref) => {
+          const r = traefikRefOf(ref, ns);
+          const found = r.provider === undefined ? traefikMiddlewaresByKey(snapshot, r.key) : [];
+          return found.length === 1 ? [{ ref, mw: found[0] }] : [];
+        });
+        if (traefikChainRefused(used, ir, route, `the route ${JSON.stringify(match)} is`)) { refused.add(rawRoute); continue; }
+        if (absentNote) notes.push(absentNote.note);
         // A route whose middlewares redirect every request to https forwards nothing.
         if (onlyHttp && traefikHttpsRedirect(snapshot, middlewares, ns, text(route), { crd: ir }).redirect) continue;
         for (const rawSvc of arr(rr.services)) {

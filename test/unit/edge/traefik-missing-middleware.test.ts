@@ -100,6 +100,12 @@ describe('an IngressRoute naming a Middleware that does not exist', () => {
     const declared = httpCase('[{name: auth, namespace: shared}]', '---\napiVersion: v1\nkind: Namespace\nmetadata: {name: shared}\n', [...CRD, '--providers.kubernetescrd.allowCrossNamespace=true']);
     expect(exposure(declared)).toBeUndefined();
   });
+
+  it('missing decides before what is not known: one note, not served, where allowCrossNamespace is not known (a configuration file)', () => {
+    const c = httpCase('[{name: auth, namespace: shared}]', '---\napiVersion: v1\nkind: Namespace\nmetadata: {name: shared}\n', [...CRD, '--configFile=/config/traefik.yml']);
+    expect(exposure(c)).toBeUndefined();
+    expect(exposureNotes(c.snapshot).filter((n) => n.startsWith('IngressRoute db/postgres'))).toEqual(['IngressRoute db/postgres: Traefik Middleware shared/auth does not exist: Traefik builds no router naming a Middleware that does not exist ("middleware … does not exist"), so the route "Host(`db.example.com`)" is not served']);
+  });
 });
 
 describe('an Ingress whose router.middlewares names a Middleware that does not exist', () => {
