@@ -7,8 +7,10 @@
 // entryPoint's muxer, whose default handler answers 404 (http.NotFoundHandler). A chain whose member
 // is missing fails alike (the chain middleware builds its members with the same builder). An
 // Ingress's traefik.ingress.kubernetes.io/router.middlewares entry without "@provider" is qualified
-// by the router's provider, kubernetes (pkg/server/provider/provider.go GetQualifiedName), which
-// defines no Middlewares. Where ztaudit cannot see the Middlewares (their kinds unread, or a
+// by the router's provider, kubernetes (pkg/server/provider/provider.go GetQualifiedName, called in
+// router.go buildHTTPHandler; the Ingress provider's name, pkg/provider/kubernetes/ingress/kubernetes.go
+// ProviderName = "kubernetes" @v3.7.9, "kubernetes" @v2.4.0), which sets no HTTP Middlewares
+// (no conf.HTTP.Middlewares entry in pkg/provider/kubernetes/ingress @v2.11.0, @v3.0.0, @v3.7.9). Where ztaudit cannot see the Middlewares (their kinds unread, or a
 // manifests input without the namespace), the route stays counted as served and the note says
 // the router cannot be confirmed.
 import { describe, expect, it } from 'vitest';
