@@ -227,7 +227,7 @@ function traefikIngressTls(snapshot: Snapshot, eps: TraefikEntryPoints, ing: Kub
   const named = raw === undefined ? [] : raw.split(',').map((e) => e.trim()).filter(Boolean);
   const r = traefikRouterPlaintext(eps, named);
   const ns = ing.metadata?.namespace ?? 'default';
-  const mw = r.plaintext === 'none' ? {} : traefikHttpsRedirect(snapshot, traefikIngressMiddlewares(snapshot, ing), ns, `Ingress ${ns}/${ing.metadata?.name ?? ''}`, 'ingress');
+  const mw = r.plaintext === 'none' ? {} : traefikHttpsRedirect(snapshot, traefikIngressMiddlewares(snapshot, ing), ns, `Ingress ${ns}/${ing.metadata?.name ?? ''}`, { ingress: ing });
   if (mw.redirect) return { secure: `router middleware: ${mw.redirect}`, served: `by a Traefik router that answers every plaintext request with a redirect to https (${mw.redirect}, traefik.ingress.kubernetes.io/router.middlewares)`, evidence: { ...r.evidence, httpsRedirect: mw.redirect } };
   if (mw.note) r.evidence.middlewareNote = mw.note;
   if (r.plaintext === 'none') return { secure: `entryPoint TLS or redirection: ${r.secured.join('; ')}`, served: `by a Traefik router every entryPoint of which keeps it off plaintext HTTP (${r.secured.join('; ')})`, evidence: r.evidence };

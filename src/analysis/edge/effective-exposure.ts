@@ -70,9 +70,11 @@ const rangesOf = (entries: string[]): IpRange[] => entries.flatMap((e) => {
 function traefikAllowlists(snapshot: Snapshot, r: EdgeRoute): Allowlist[] {
   if (r.controller.family !== 'traefik' || r.middlewares.length === 0) return [];
   const routeNs = r.route.namespace ?? 'default';
-  const crossAllowed = () => traefikCrossNamespace(snapshot, r.route.kind === 'Ingress' ? undefined : r.object).allowed === true;
-  // Chain members and an IngressRouteTCP's "<key>@kubernetescrd" are refused by some releases only (traefikCrossRefusal).
-  const chainBuilt = () => traefikCrossRefusal(snapshot, r.route.kind === 'Ingress' ? undefined : r.object, 'chain').refused === false;
+  const crossAllowed = () => traefikCrossNamespace(snapshot, r.object).allowed === true;
+  // Chain members and an IngressRouteTCP's "<key>@kubernetescrd" are refused by some releases only
+  // (traefikCrossRefusal), asked of the Traefiks resolving the route's references: an Ingress's
+  // are the CRD providers of the Traefiks serving it.
+  const chainBuilt = () => traefikCrossRefusal(snapshot, r.object, 'chain').refused === false;
   const tcpKeyTaken = () => traefikCrossRefusal(snapshot, r.object, 'tcpCrdKey').refused === false;
   const out: Allowlist[] = [];
   if (r.route.kind === 'IngressRouteTCP') {

@@ -19,7 +19,7 @@ import { refString, workloadsOf, type Workload } from '../workloads.ts';
 import { istioPolicySelects, parseAuthorizationPolicy, type AuthzRule, type ParsedAuthzPolicy } from '../mesh/authz.ts';
 import { selectorMatches } from '../mesh/istio.ts';
 import { istioStringMatch } from '../mesh/istio-authz.ts';
-import { describeRoute, edgeRoutes, traefikCrdRef, traefikKey, traefikMiddlewaresByKey, traefikMiddlewareTcpsByKey, traefikRefOf, traefikTcpCrdKey, type EdgeController, type EdgeRoute } from './routes.ts';
+import { describeRoute, edgeRoutes, traefikCrdRef, traefikKey, traefikMiddlewareAbsence, traefikMiddlewaresByKey, traefikRefNamespace, traefikMiddlewareTcpsByKey, traefikRefOf, traefikTcpCrdKey, type EdgeController, type EdgeRoute } from './routes.ts';
 
 /** Kinds the guards read besides the routes. */
 export const EDGE_GUARD_KINDS = [
@@ -152,8 +152,9 @@ function traefikTcpMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: Guard
 }
 
 /**
- * The Traefik middlewares a host's routes reference, chains followed; missing ones are malformed
- * entries. A reference finds the Middleware whose Traefik key (Normalize(namespace-name)) is its
+ * The Traefik middlewares a host's routes reference, chains followed; a missing one is a malformed
+ * entry, or, where the snapshot cannot show it (traefikMiddlewareAbsence: its kinds unread, its
+ * namespace not in the input), one that does not count. A reference finds the Middleware whose Traefik key (Normalize(namespace-name)) is its
  * own, as the router does (routes.ts traefikCrdRef): "<key>@kubernetescrd" too, and "name@provider"
  * is another provider's, not read. A chain's members are references of the chain's namespace
  * (createChainMiddleware), bound by allowCrossNamespace for an Ingress's chains too; an Ingress's
@@ -173,7 +174,10 @@ function traefikMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: GuardAns
     // An Ingress's entries were resolved by routes.ts traefikIngressMiddleware ("namespace/name").
     const found = h.route.kind === 'Ingress' && depth === 0 ? [index.get(ref)].filter((m): m is KubeObject => !!m) : traefikMiddlewaresByKey(snapshot, r.key);
     if (found.length === 0) {
-      answer.malformed.push(`${where} references Traefik Middleware ${ref}, which does not exist`);
+      // One that surely does not exist leaves the route unserved (routes.ts traefikMiddlewaresAbsence): met here, it could not be looked for.
+      const absent = traefikMiddlewareAbsence(snapshot, r.key, traefikRefNamespace(r, parentNs), `Traefik Middleware ${ref}`);
+      if (absent?.unknown) answer.looked.push(`${absent.unknown}, so it does not count`);
+      else answer.malformed.push(`${where} references Traefik Middleware ${ref}, which does not exist`);
       return;
     }
     if (found.length > 1) {
@@ -201,13 +205,13 @@ function traefikMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: GuardAns
 }
 
 /**
- * A chain member of another namespace than its chain: counted only where every Traefik's
- * kubernetescrd provider builds it: allowCrossNamespace on, or a release before v2.11.43, v3.6.14
+ * A chain member of another namespace than its chain: counted only where the kubernetescrd provider
+ * of every Traefik resolving the route (traefikCrdProvidersResolving; an Ingress's: of the Traefiks serving it) builds it: allowCrossNamespace on, or a release before v2.11.43, v3.6.14
  * and v3.7.0, which did not check (traefikCrossRefusal 'chain'; createChainMiddleware refuses the chain otherwise).
  */
 function chainMemberCounts(snapshot: Snapshot, h: ExposedHost, ref: string, chainNs: string, crosses: boolean, answer: GuardAnswer): boolean {
   if (!crosses) return true;
-  const cross = traefikCrossRefusal(snapshot, h.route.kind === 'Ingress' ? undefined : h.object, 'chain');
+  const cross = traefikCrossRefusal(snapshot, h.object, 'chain');
   if (cross.refused === false) return true;
   answer.looked.push(`Traefik Middleware ${ref} is a chain member of another namespace than its chain's (${chainNs}), which Traefik's kubernetescrd provider refuses without allowCrossNamespace from v2.11.43, v3.6.14 and v3.7.0 on: ${cross.refused === true ? 'it does here, so the chain is not built' : 'whether it does here is not known'} (${cross.why}), so it does not count`);
   return false;

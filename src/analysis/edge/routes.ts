@@ -12,7 +12,8 @@ import { memoize } from '../memo.ts';
 import { arr, labelSelectorMatches, obj, str, stringMap, type Json } from '../mesh/util.ts';
 import { listenerHostnameCovers, normalizeHost } from '../tls/hosts.ts';
 import { ingressClassOf, nginxControllers, nginxControllersFor, servedByIngressNginx } from '../tls/nginx.ts';
-import { TRAEFIK_TCP_MIDDLEWARE_KEYS, TRAEFIK_TCP_ROUTE_KEYS, traefikCrdProvidersFor, traefikCrdUnserved, traefikCrossNamespace, traefikCrossRefusal, traefikMiddlewareIndex, traefikEntryPoints, traefikHttpsRedirect, traefikMiddlewareTcpIndex, traefikProvidersFor, traefikRouterOnlyHttp, traefikRouterTls, traefikTcpMiddlewareOf } from '../tls/traefik.ts';
+import { TRAEFIK_TCP_MIDDLEWARE_KEYS, TRAEFIK_TCP_ROUTE_KEYS, traefikCrdProvidersFor, traefikCrdProvidersResolving, traefikCrdUnserved, traefikCrossNamespace, traefikCrossRefusal, traefikMiddlewareIndex, traefikEntryPoints, traefikHttpsRedirect, traefikMiddlewareTcpIndex, traefikProvidersFor, traefikRouterOnlyHttp, traefikRouterTls, traefikTcpMiddlewareOf } from '../tls/traefik.ts';
+import { templatesStandIn } from '../workloads.ts';
 import { referenceGrantAllows } from './reference-grants.ts';
 
 export type EdgeVia = 'Ingress' | 'Gateway' | 'IstioGateway' | 'IngressRoute' | 'IngressRouteTCP' | 'HTTPProxy';
@@ -503,6 +504,141 @@ export function traefikChainCrossing(snapshot: Snapshot, mw: KubeObject): string
 }
 
 /**
+ * That Traefik has no HTTP Middleware a router names: `missing` when the snapshot shows it surely
+ * has none, `unknown` when it cannot show that (why, for a note). Traefik builds no router naming
+ * one: BuildMiddlewareChain's constructor returns "middleware %q does not exist"
+ * (pkg/server/middleware/middlewares.go), buildEntryPointHandler records the error on the router
+ * and skips it (`continue`, pkg/server/router/router.go), so its rule is in no entryPoint's muxer
+ * and its requests get another router or the default 404; so on every release from v2.0.0 to v3.7.9.
+ */
+export type TraefikMiddlewareAbsence = { missing: string; unknown?: undefined } | { unknown: string; missing?: undefined };
+
+const TRAEFIK_HTTP_MIDDLEWARE_KEYS = ['traefik.middlewares', 'traefik-legacy.middlewares'] as const satisfies readonly KindKey[];
+
+/** The namespaces of the input whose Namespace object it holds (not made up for objects naming them). */
+const declaredNamespaces = memoize((snapshot: Snapshot): Set<string> => new Set((snapshot.resources.namespaces ?? []).filter((n) => !isImplicitNamespace(n)).map(nameOf)), ['network', 'tls']);
+
+/**
+ * Whether Traefik has no HTTP Middleware under this key (traefikKey), `ns` being the namespace the
+ * reference points at and `what` naming it ("Traefik Middleware db/auth"): undefined when the
+ * snapshot holds one; `unknown` when the Middleware kinds were not read (forbidden, an error, or
+ * not collected, as in a snapshot written before ztaudit read them), or when the input is a
+ * manifests directory without namespace `ns`'s Namespace object, whose objects may be elsewhere
+ * (missing data is no fix); else `missing`. A live cluster's Middlewares are listed cluster-wide.
+ */
+export function traefikMiddlewareAbsence(snapshot: Snapshot, key: string, ns: string, what: string): TraefikMiddlewareAbsence | undefined {
+  if (traefikMiddlewaresByKey(snapshot, key).length > 0) return undefined;
+  const unread = TRAEFIK_HTTP_MIDDLEWARE_KEYS.filter((k) => {
+    const status = snapshot.coverage[k]?.status;
+    return status === 'forbidden' || status === 'error' || (status === undefined && snapshot.resources[k] === undefined);
+  });
+  if (unread.length > 0) return { unknown: `${what} is not in the snapshot, whose Middlewares could not be read (${unread.map((k) => `${k} ${snapshot.coverage[k]?.status ?? 'not collected'}`).join(', ')})` };
+  if (templatesStandIn(snapshot) && !declaredNamespaces(snapshot).has(ns)) return { unknown: `${what} is not in the input, nor is the Namespace object of namespace ${ns}, whose objects may be elsewhere` };
+  return { missing: `${what} does not exist` };
+}
+
+/**
+ * The namespace a CRD reference points at: the one it names, or for "<key>@kubernetescrd" (a key
+ * dashes make ambiguous) the referrer's when the key starts with it, else the text up to the first
+ * dash, as traefikIngressMiddleware guesses.
+ */
+export function traefikRefNamespace(r: { key: string; text: string }, parentNs: string): string {
+  const slash = r.text.indexOf('/');
+  if (slash >= 0 && !r.text.includes('@')) return r.text.slice(0, slash);
+  if (r.key.startsWith(`${traefikKey(parentNs, '')}-`)) return parentNs;
+  const dash = r.key.indexOf('-');
+  return dash > 0 ? r.key.slice(0, dash) : parentNs;
+}
+
+/**
+ * For each Middleware that is a chain, why a member, through the chains it leads to, does not
+ * exist: the chain's constructor builds its members with BuildMiddlewareChain (pkg/middlewares/chain,
+ * pkg/server/middleware/middlewares.go), so a missing member fails the chain and every router using
+ * it, whether or not the member may cross namespaces (refused or missing, it is not built). A member
+ * of another provider ("name@file") is not read. Filled lazily, each Middleware walked once:
+ * O(Middlewares) for all routes together; a cycle finds nothing.
+ */
+const traefikChainAbsences = memoize((_snapshot: Snapshot) => new Map<KubeObject, TraefikMiddlewareAbsence | null>(), ['network', 'tls']);
+
+function traefikChainAbsence(snapshot: Snapshot, mw: KubeObject): TraefikMiddlewareAbsence | undefined {
+  const memo = traefikChainAbsences(snapshot);
+  const known = memo.get(mw);
+  if (known !== undefined) return known ?? undefined;
+  memo.set(mw, null);
+  let unknown: string | undefined;
+  let missing: string | undefined;
+  for (const c of arr(obj(obj(mw.spec)?.chain)?.middlewares)) {
+    const name = str(obj(c)?.name);
+    if (!name) continue;
+    const r = traefikCrdRef(nsOf(mw), str(obj(c)?.namespace), name);
+    if (r.provider !== undefined) continue;
+    const chain = `Middleware ${nsOf(mw)}/${nameOf(mw)} is a chain whose member`;
+    const members = traefikMiddlewaresByKey(snapshot, r.key);
+    const a = members.length === 0 ? traefikMiddlewareAbsence(snapshot, r.key, traefikRefNamespace(r, nsOf(mw)), `${chain} Middleware ${r.text}`)
+      : members.length === 1 ? traefikChainAbsence(snapshot, members[0]) : undefined;
+    if (a?.missing) { missing = a.missing; break; }
+    unknown ??= a?.unknown;
+  }
+  const out = missing ? { missing } : unknown ? { unknown } : undefined;
+  memo.set(mw, out ?? null);
+  return out;
+}
+
+/**
+ * Why Traefik builds no router naming these HTTP Middlewares (CRD references: key, the namespace
+ * pointed at, text), chains followed, or why that cannot be confirmed: the first one missing, else
+ * the first one not confirmable; undefined when all are there (traefikMiddlewareAbsence).
+ */
+function traefikMiddlewaresAbsence(snapshot: Snapshot, refs: Array<{ key: string; ns: () => string; text: string }>): TraefikMiddlewareAbsence | undefined {
+  let unknown: string | undefined;
+  for (const r of refs) {
+    const found = traefikMiddlewaresByKey(snapshot, r.key);
+    let a: TraefikMiddlewareAbsence | undefined;
+    if (found.length === 0) a = traefikMiddlewareAbsence(snapshot, r.key, r.ns(), `Traefik Middleware ${r.text}`);
+    else {
+      // Of several under one key Traefik keeps one, which is not known: missing only when each misses a member.
+      const chains = found.map((mw) => traefikChainAbsence(snapshot, mw));
+      const first = chains.find((x) => x !== undefined);
+      if (first) a = chains.every((x) => x?.missing) ? { missing: `Traefik Middleware ${r.text}: ${first.missing}` } : { unknown: `Traefik Middleware ${r.text}: ${first.missing ?? first.unknown}` };
+    }
+    if (a?.missing) return a;
+    unknown ??= a?.unknown;
+  }
+  return unknown ? { unknown } : undefined;
+}
+
+/**
+ * Why Traefik builds no router for an Ingress it serves, for the Middlewares its
+ * traefik.ingress.kubernetes.io/router.middlewares names (https://doc.traefik.io/traefik/routing/providers/kubernetes-ingress/,
+ * "router.middlewares"), or why that cannot be confirmed; undefined when they are all there. The
+ * Ingress provider hands the entries on as written and buildHTTPHandler qualifies one without
+ * "@provider" by the router's own provider, kubernetes (pkg/server/provider GetQualifiedName), which
+ * defines no Middleware (pkg/provider/kubernetes/ingress sets none), so such an entry is missing;
+ * "<key>@kubernetescrd" is a Middleware of the CRD provider of the Traefik serving the Ingress
+ * (traefikCrdProvidersResolving), missing where none of them runs one; another provider's is not read.
+ */
+function traefikIngressMiddlewareAbsence(snapshot: Snapshot, ing: KubeObject): TraefikMiddlewareAbsence | undefined {
+  const entries = (str(obj(ing.metadata?.annotations)?.['traefik.ingress.kubernetes.io/router.middlewares']) ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  const crd: Array<{ key: string; ns: () => string; text: string }> = [];
+  for (const entry of entries) {
+    const at = entry.indexOf('@');
+    if (at < 0) return { missing: `Traefik Middleware ${entry}, named without @provider, is taken as ${entry}@kubernetes, of the Ingress provider, which defines no Middlewares, so it does not exist` };
+    if (entry.slice(at + 1) !== 'kubernetescrd') continue;
+    const key = entry.slice(0, at);
+    const ref = traefikIngressMiddleware(key, nsOf(ing), traefikMiddlewareIds(snapshot));
+    crd.push({ key, ns: () => ref.slice(0, ref.indexOf('/')), text: `${entry} (${ref})` });
+  }
+  if (crd.length > 0 && traefikCrdProvidersResolving(snapshot, ing).length === 0) return { missing: `Traefik Middleware ${crd[0].text} does not exist for the Traefik serving it, which runs no Kubernetes CRD provider (providers.kubernetesCRD)` };
+  return traefikMiddlewaresAbsence(snapshot, crd);
+}
+
+/** The note for a route or Ingress whose Middlewares Traefik may lack (traefikMiddlewaresAbsence), and whether it is not served. */
+function traefikAbsenceNote(a: TraefikMiddlewareAbsence, where: string, what: string): { note: string; refused: boolean } {
+  if (a.missing) return { refused: true, note: `${where}: ${a.missing}: Traefik builds no router naming a Middleware that does not exist ("middleware … does not exist"), so ${what} not served` };
+  return { refused: false, note: `${where}: ${a.unknown}: whether Traefik builds ${what.startsWith('its routers') ? 'its routers' : 'the router'} cannot be confirmed (it builds none naming a Middleware that does not exist), so ${what} counted as served` };
+}
+
+/**
  * Why Traefik builds no router for this route of an IngressRouteTCP, or undefined when it does
  * (as far as the snapshot shows). Traefik refuses the router (pkg/server/router/tcp/manager.go
  * addTCPHandlers, which logs the error and skips it):
@@ -579,8 +715,8 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
   // A route using a chain Traefik cannot build for a member of another namespace
   // (traefikChainCrossing): where allowCrossNamespace is off the router fails, a note; where that
   // is not known, served, a note too (the guards do not count the member). `crossRoute`: the
-  // IngressRoute whose Traefiks build the chain; an Ingress's are every CRD provider's.
-  const traefikChainRefused = (used: Array<{ ref: string; mw: KubeObject }>, crossRoute: KubeObject | undefined, route: ResourceRef, what: string): boolean => {
+  // IngressRoute or Ingress whose Traefiks build the chain (traefikCrdProvidersResolving).
+  const traefikChainRefused = (used: Array<{ ref: string; mw: KubeObject }>, crossRoute: KubeObject, route: ResourceRef, what: string): boolean => {
     for (const { ref, mw } of used) {
       const crossing = traefikChainCrossing(snapshot, mw);
       if (!crossing) continue;
@@ -608,11 +744,16 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
     if (controller.family === 'traefik') {
       const index = traefikMiddlewareIndex(snapshot);
       const used = traefikMw.flatMap((ref) => { const mw = index.get(ref); return mw ? [{ ref, mw }] : []; });
-      if (traefikChainRefused(used, undefined, route, 'its routers are')) { refused.add(ing); continue; }
+      // A Middleware that does not exist fails the routers whatever else holds: asked first (as for an IngressRoute).
+      const absent = traefikIngressMiddlewareAbsence(snapshot, ing);
+      const absentNote = absent ? traefikAbsenceNote(absent, text(route), 'its routers are') : undefined;
+      if (absentNote?.refused) { notes.push(absentNote.note); refused.add(ing); continue; }
+      if (traefikChainRefused(used, ing, route, 'its routers are')) { refused.add(ing); continue; }
+      if (absentNote) notes.push(absentNote.note);
     }
     // A Traefik router whose middlewares redirect every request to https forwards nothing.
     if (controller.family === 'traefik' && !traefikRouterTls(ing) && traefikRouterOnlyHttp(traefikEntryPoints(snapshot), (str(obj(ing.metadata?.annotations)?.['traefik.ingress.kubernetes.io/router.entrypoints']) ?? '').split(',').map((e) => e.trim()).filter(Boolean))
-      && traefikHttpsRedirect(snapshot, traefikMw, ns, text(route), 'ingress').redirect) continue;
+      && traefikHttpsRedirect(snapshot, traefikMw, ns, text(route), { ingress: ing }).redirect) continue;
     const add = (backend: unknown, host: string, path: string) => {
       const svc = obj(obj(backend)?.service);
       const name = str(svc?.name);
@@ -843,6 +984,7 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
     notes.push(`${text(route)}: ${what}: Traefik serves the route ${JSON.stringify(str(rr.match) ?? '')} only with the kubernetescrd provider's allowCrossNamespace on, which is not known (${cross.why}); it is counted as served`);
     return false;
   };
+  const absences = new Map<string, TraefikMiddlewareAbsence | null>();
   for (const key of ['traefik.ingressroutes', 'traefik-legacy.ingressroutes'] as const) {
     for (const ir of snapshot.resources[key] ?? []) {
       const ns = nsOf(ir);
@@ -862,6 +1004,20 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
         const hosts = traefikRuleHosts(match);
         const paths = [...match.matchAll(/Path(?:Prefix)?\(\s*[`"']([^`"']+)[`"']/g)].map((m) => m[1]);
         const middlewares = traefikTcpRouteMiddlewares(rr, ns);
+        // A Middleware that does not exist fails the router whatever else holds, so it is asked
+        // first; one that cannot be confirmed is said only of a route the rest leaves served.
+        // Routes of one namespace naming the same Middlewares share one answer.
+        const listed = `${ns}\u0000${middlewares.join('\u0000')}`;
+        let absent = absences.get(listed);
+        if (absent === undefined) {
+          const crdRefs = middlewares.flatMap((ref) => {
+            const r = traefikRefOf(ref, ns);
+            return r.provider === undefined ? [{ key: r.key, ns: () => traefikRefNamespace(r, ns), text: r.text }] : [];
+          });
+          absences.set(listed, (absent = traefikMiddlewaresAbsence(snapshot, crdRefs) ?? null));
+        }
+        const absentNote = absent ? traefikAbsenceNote(absent, text(route), `the route ${JSON.stringify(match)} is`) : undefined;
+        if (absentNote?.refused) { notes.push(absentNote.note); refused.add(rawRoute); continue; }
         if (traefikCrossRefused(ir, rr, false, route)) { refused.add(rawRoute); continue; }
         const used = middlewares.flatMap((ref) => {
           const r = traefikRefOf(ref, ns);
@@ -869,6 +1025,7 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
           return found.length === 1 ? [{ ref, mw: found[0] }] : [];
         });
         if (traefikChainRefused(used, ir, route, `the route ${JSON.stringify(match)} is`)) { refused.add(rawRoute); continue; }
+        if (absentNote) notes.push(absentNote.note);
         // A route whose middlewares redirect every request to https forwards nothing.
         if (onlyHttp && traefikHttpsRedirect(snapshot, middlewares, ns, text(route), { crd: ir }).redirect) continue;
         for (const rawSvc of arr(rr.services)) {

@@ -282,7 +282,15 @@ function crossNamespaceOf(install: InstallOptions, image: string): TraefikCrdPro
     const b = raw === undefined || raw === '' ? true : nginxAnnotationBool(raw);
     return b === undefined ? { allowed: undefined, why: `${flag}=${raw} is not a boolean`, ...other } : { allowed: b, why: `${flag}${raw === undefined ? '' : `=${raw}`}`, ...other };
   }
-  if (!version) return { allowed: undefined, why: `allowCrossNamespace is not set and the image ${image} names no release, whose default it is (false from v2.4.10)`, ...other };
+  if (!version) {
+    // A tag naming a major release only (traefik:v3, traefik:3): every v3 release defaults it to
+    // false (pkg/provider/kubernetes/crd/kubernetes.go@v3.0.0 and @v3.7.9: a plain bool, no
+    // SetDefaults entry; "Default: false" in the v3 documentation), so the tag tells; v2's releases differ.
+    const major = imageMajor(image);
+    if (major !== undefined && major >= 3) return { allowed: false, why: `allowCrossNamespace is not set: its default is false in every Traefik v${major} release (the image ${image} names no minor release)`, ...other };
+    if (major === 2) return { allowed: undefined, why: `allowCrossNamespace is not set and the image ${image} names no v2 minor release: v2 releases allow cross-namespace references before v2.4.10 and default allowCrossNamespace to false from it`, ...other };
+    return { allowed: undefined, why: `allowCrossNamespace is not set and the image ${image} names no release, whose default it is (false from v2.4.10)`, ...other };
+  }
   const patch = imagePatch(image);
   return { ...crossNamespaceDefault(version, patch, image), ...other };
 }
@@ -382,13 +390,35 @@ export function traefikCrdProvidersFor(snapshot: Snapshot, route: KubeObject): T
 }
 
 /**
- * Whether the Traefiks processing this IngressRoute or IngressRouteTCP (traefikCrdProvidersFor; no
- * route: every Traefik's CRD provider, which builds the Middleware chains) let it name objects of
- * another namespace: true or false when they all agree, else undefined, with why (their workloads
- * and options).
+ * The Kubernetes CRD providers that resolve the references of a routing object: an IngressRoute's
+ * or IngressRouteTCP's (traefikCrdProvidersFor); an Ingress's, those run by the Traefiks whose
+ * Ingress provider serves it (traefikProvidersFor), since its router.middlewares name
+ * "<key>@kubernetescrd" Middlewares that the CRD provider of the same Traefik defines and whose
+ * chains it builds (a Traefik without one has no such Middleware); no object: every one. With no
+ * Traefik workload in the snapshot, the stand-in provider of unknown settings.
+ */
+export function traefikCrdProvidersResolving(snapshot: Snapshot, route: KubeObject | undefined): TraefikCrdProvider[] {
+  if (!route) return traefikCrdProviders(snapshot);
+  if (route.kind !== 'Ingress') return traefikCrdProvidersFor(snapshot, route);
+  const serving = traefikProvidersFor(snapshot, route);
+  if (serving.some((p) => p.ref === undefined)) return traefikCrdProviders(snapshot);
+  const refs = new Set(serving.map((p) => refString(p.ref!)));
+  return traefikCrdProviders(snapshot).filter((p) => p.ref !== undefined && refs.has(refString(p.ref)));
+}
+
+/** Why no answer comes from the Traefiks resolving an object's references: none runs the CRD provider. */
+const NO_CRD_PROVIDER = 'no Traefik serving it runs the Kubernetes CRD provider (providers.kubernetesCRD)';
+
+/**
+ * Whether the Traefiks resolving this object's references (traefikCrdProvidersResolving: for an
+ * IngressRoute or IngressRouteTCP the ones processing it, for an Ingress the CRD providers of the
+ * Traefiks serving it, with no object every CRD provider) let it name objects of another
+ * namespace: true or false when they all agree, else undefined, with why (their workloads and
+ * options).
  */
 export function traefikCrossNamespace(snapshot: Snapshot, route: KubeObject | undefined): { allowed: boolean | undefined; why: string; otherProviderTlsOption: boolean | undefined; otherProviderTlsOptionWhy: string } {
-  const providers = route ? traefikCrdProvidersFor(snapshot, route) : traefikCrdProviders(snapshot);
+  const providers = traefikCrdProvidersResolving(snapshot, route);
+  if (providers.length === 0) return { allowed: undefined, why: NO_CRD_PROVIDER, otherProviderTlsOption: undefined, otherProviderTlsOptionWhy: NO_CRD_PROVIDER };
   const answers = new Set(providers.map((p) => p.crossNamespace.allowed));
   const other = new Set(providers.map((p) => p.crossNamespace.otherProviderTlsOption));
   const named = (p: TraefikCrdProvider, why: string) => `${p.ref ? `${refString(p.ref)}: ` : ''}${why}`;
@@ -400,13 +430,14 @@ export function traefikCrossNamespace(snapshot: Snapshot, route: KubeObject | un
 }
 
 /**
- * Whether the Traefiks processing this route (as traefikCrossNamespace; no route: every Traefik's
- * CRD provider) refuse a reference whose refusal came in a patch release (TRAEFIK_CROSS_CHECKS):
- * true where allowCrossNamespace is off and the release refuses it, false where it is on or the
- * release builds it, undefined when either is not known or the Traefiks differ, with why.
+ * Whether the Traefiks resolving this object's references (as traefikCrossNamespace) refuse a
+ * reference whose refusal came in a patch release (TRAEFIK_CROSS_CHECKS): true where
+ * allowCrossNamespace is off and the release refuses it, false where it is on or the release
+ * builds it, undefined when either is not known or the Traefiks differ, with why.
  */
 export function traefikCrossRefusal(snapshot: Snapshot, route: KubeObject | undefined, check: TraefikCrossCheck): { refused: boolean | undefined; why: string } {
-  const providers = route ? traefikCrdProvidersFor(snapshot, route) : traefikCrdProviders(snapshot);
+  const providers = traefikCrdProvidersResolving(snapshot, route);
+  if (providers.length === 0) return { refused: undefined, why: NO_CRD_PROVIDER };
   const answers = providers.map((p) => {
     const c = p.crossNamespace;
     const r = c.releases?.[check] ?? { why: c.why };
@@ -680,6 +711,16 @@ export interface TraefikTlsOptions {
   instances: TraefikInstance[];
 }
 
+/** The major release a tag naming no minor release names (traefik:v3, traefik:3 → 3), undefined for any other tag. */
+function imageMajor(image: string): number | undefined {
+  const at = image.indexOf('@');
+  const ref = at < 0 ? image : image.slice(0, at);
+  const colon = ref.lastIndexOf(':');
+  if (colon <= ref.lastIndexOf('/')) return undefined;
+  const m = /^v?(\d+)(-|$)/.exec(ref.slice(colon + 1));
+  return m ? Number(m[1]) : undefined;
+}
+
 /** The patch release an image tag names (traefik:v2.4.12 → 12), undefined when it names none. */
 function imagePatch(image: string): number | undefined {
   const at = image.indexOf('@');
@@ -830,14 +871,15 @@ export type TraefikHttpsRedirect = { redirect: string; note?: undefined } | { re
  * constrains only the kubernetescrd provider's own references: an IngressRoute's middlewares and a
  * chain's (pkg/provider/kubernetes/crd/kubernetes.go resolveReference/isNamespaceAllowed). A
  * Middleware of another namespace counts there only where the Traefiks taking the route (`referrer`
- * { crd: the IngressRoute }; for an Ingress's chains every CRD provider) are known to allow it
+ * { crd: the IngressRoute }; for an Ingress's chains, { ingress }, the CRD providers of the Traefiks
+ * serving it: traefikCrdProvidersResolving) are known to allow it
  * (traefikCrossNamespace). An Ingress's traefik.ingress.kubernetes.io/router.middlewares names
  * "<namespace>-<name>@kubernetescrd", which the Ingress provider hands on as written
  * (pkg/provider/kubernetes/ingress has no namespace rule; traefik/traefik#6284,
- * traefik/traefik-helm-chart#1685), so `referrer` 'ingress' takes a Middleware of any namespace;
+ * traefik/traefik-helm-chart#1685), so `referrer` { ingress } takes a Middleware of any namespace;
  * the chains it leads to keep the rule.
  */
-export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs: string, where: string, referrer: 'ingress' | { crd: KubeObject }): TraefikHttpsRedirect {
+export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs: string, where: string, referrer: { ingress: KubeObject } | { crd: KubeObject }): TraefikHttpsRedirect {
   const index = traefikMiddlewareIndex(snapshot);
   let cross: ReturnType<typeof traefikCrossNamespace> | undefined;
   let chained: ReturnType<typeof traefikCrossRefusal> | undefined;
@@ -847,13 +889,14 @@ export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs
     if (seen.has(ref) || depth > 8) return undefined;
     seen.add(ref);
     const mw = index.get(ref);
-    if (!mw) return { stop: `Traefik Middleware ${ref}, which ${where} uses, does not exist` };
+    // One the snapshot surely lacks leaves the router unserved (edge/routes.ts traefikMiddlewaresAbsence): met here, it could not be looked for.
+    if (!mw) return { stop: `Traefik Middleware ${ref}, which ${where} uses, is not in the input` };
     const ns = mw.metadata?.namespace ?? 'default';
     if (ns !== fromNs && depth > 0) {
       // A chain member: built unchecked before v2.11.43, v3.6.14 and v3.7.0 (traefikCrossRefusal 'chain').
-      chained ??= traefikCrossRefusal(snapshot, referrer === 'ingress' ? undefined : referrer.crd, 'chain');
+      chained ??= traefikCrossRefusal(snapshot, 'ingress' in referrer ? referrer.ingress : referrer.crd, 'chain');
       if (chained.refused !== false) return { stop: `Traefik Middleware ${ref} is a chain member of another namespace than its chain's: Traefik's kubernetescrd provider refuses it without allowCrossNamespace from v2.11.43, v3.6.14 and v3.7.0 on, ${chained.refused === true ? 'as it does here' : 'which is not known here'} (${chained.why})` };
-    } else if (ns !== fromNs && referrer !== 'ingress') {
+    } else if (ns !== fromNs && 'crd' in referrer) {
       cross ??= traefikCrossNamespace(snapshot, referrer.crd);
       if (cross.allowed !== true) return { stop: `Traefik Middleware ${ref} is in another namespace than ${where} uses it from: Traefik uses it only with the kubernetescrd provider's allowCrossNamespace on, which is ${cross.allowed === false ? 'off' : 'not known'} (${cross.why})` };
     }

@@ -60,6 +60,39 @@ describe('an IP allowlist on a Traefik route narrows the way in; it is named, an
     expect(allowed?.message).toContain('from 10.0.0.0/8 only (Traefik Middleware shared/office ipAllowList)');
   });
 
+  it('a chain member of another namespace counts where the chain is built: allowCrossNamespace on, or a release before v2.11.43, v3.6.14 and v3.7.0; not where that is not known', () => {
+    // traefik/traefik commit df00d82fc7 "Honor allowCrossNamespace with chain middleware CRD" (first in
+    // v2.11.43, v3.6.14, v3.7.0): createChainMiddleware refuses such a member without allowCrossNamespace;
+    // pkg/provider/kubernetes/crd/kubernetes.go@v3.3.4 built it unchecked (traefik-cross-namespace-refusals.test.ts).
+    const objects = object('Middleware', 'guarded', 'db', '{chain: {middlewares: [{name: office, namespace: shared}]}}') + object('Middleware', 'office', 'shared', '{ipAllowList: {sourceRange: [10.0.0.0/8]}}');
+    const chained = (args: string[], image: string) => exposure(ctx(localCluster(args, tcpRoute({ kind: 'IngressRoute', match: 'Host(`db.example.com`)', middlewares: '[{name: guarded}]' }) + objects, image)));
+    const only = `${ROUTE} from 10.0.0.0/8 only (Traefik Middleware shared/office ipAllowList)`;
+    expect(chained([...CRD, '--providers.kubernetescrd.allowCrossNamespace=true'], 'traefik:v3.6.14')?.message).toContain(only);
+    expect(chained(CRD, 'traefik:v3.3.4')?.message).toContain(only);
+    // traefik:v3.6 builds it before v3.6.14 and refuses it from it; a configuration file hides allowCrossNamespace: served, not narrowed.
+    for (const [args, image] of [[CRD, 'traefik:v3.6'], [[...CRD, '--configFile=/config/traefik.yml'], 'traefik:v3.6.14']] as const) {
+      const v = chained([...args], image);
+      expect(v?.status, image).toBe('fail');
+      expect(v?.message, image).not.toContain(' only');
+    }
+    // Refused (v3.6.14, allowCrossNamespace off): the route is no way in at all.
+    expect(chained(CRD, 'traefik:v3.6.14')).toBeUndefined();
+  });
+
+  it('an IngressRouteTCP MiddlewareTCP named "<key>@kubernetescrd" counts where Traefik takes that form: allowCrossNamespace on, or a release before v2.11.46, v3.6.17 and v3.7.1; not where that is not known', () => {
+    // kubernetes_tcp.go@v3.3.4 and @v3.7.0 makeMiddlewareTCPKeys take a name holding "@" as written;
+    // commit 28604083a4 "Add CrossProviderNamespaces option" (v2.11.46, v3.6.17, v3.7.1) refuses it
+    // without allowCrossNamespace (traefik-tcp-crd-key.test.ts).
+    const keyed = (args: string[], image: string) => exposure(ctx(localCluster(args, tcpRoute({ middlewares: '[{name: shared-office@kubernetescrd}]' }) + object('MiddlewareTCP', 'office', 'shared', '{ipAllowList: {sourceRange: [10.0.0.0/8]}}'), image)));
+    const only = 'from 10.0.0.0/8 only (Traefik MiddlewareTCP shared/office ipAllowList)';
+    expect(keyed(CRD, 'traefik:v3.3.4')?.message).toContain(only);
+    expect(keyed([...CRD, '--providers.kubernetescrd.allowCrossNamespace=true'], 'traefik:v3.6.17')?.message).toContain(only);
+    const unknown = keyed(CRD, 'traefik:v3.6');
+    expect(unknown?.status).toBe('fail');
+    expect(unknown?.message).not.toContain(' only');
+    expect(keyed(CRD, 'traefik:v3.6.17')).toBeUndefined();
+  });
+
   it('behind a LoadBalancer with externalTrafficPolicy Cluster (the default) the finding says the client address may be a node address', () => {
     // https://kubernetes.io/docs/tasks/access-application-cluster/create-external-load-balancer/#preserving-the-client-source-ip:
     // with Cluster "the source IP of the client is replaced" by the node's (SNAT), so an allowlist covering

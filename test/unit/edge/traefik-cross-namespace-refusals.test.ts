@@ -198,10 +198,10 @@ describe('another provider\'s TLSOption on a Traefik whose image tag names no pa
     }
   });
 
-  it('traefik:v3 names no release at all: the same note, naming that', () => {
+  it('traefik:v3 names no minor release: the same note, naming that (allowCrossNamespace is known off: every v3 release defaults it to false)', () => {
     const c = httpCase(CRD, '', '', 'traefik:v3', TLS);
     expect(exposure(c)?.status).toBe('fail');
-    expect(note(c)).toContain('which release runs is not known (Deployment traefik/traefik: the image traefik:v3 names no release; allowCrossNamespace is not known either');
+    expect(note(c)).toBe('IngressRoute db/postgres: its tls.options names TLSOption strict@file of another provider, which Traefik refuses without allowCrossNamespace before v2.11.46, v3.6.17 and v3.7.1 (taking its namespace as "", not the route\'s) and takes from them; which release runs is not known (Deployment traefik/traefik: the image traefik:v3 names no release), so the route "Host(`db.example.com`)" is counted as served');
   });
 
   it('a tag naming the patch release decides, and allowCrossNamespace on or the route\'s own namespace needs no note', () => {

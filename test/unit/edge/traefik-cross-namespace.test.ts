@@ -65,6 +65,25 @@ describe('a route naming a Middleware of another namespace', () => {
     expect(exposureNotes(httpCase(CRD, '[{name: auth, namespace: shared}]', BASIC_AUTH, 'traefik:v2.4.10').snapshot)).toContain('IngressRoute db/postgres: it names Middleware shared/auth, of another namespace (or by its @kubernetescrd key), which Traefik\'s kubernetescrd provider refuses without allowCrossNamespace (Deployment traefik/traefik: allowCrossNamespace is not set: its default is false (Traefik v2.4.10)); the route "Host(`db.example.com`)" is not served');
   });
 
+  it('an image tag naming only the major release: traefik:v3 and traefik:3 refuse it, as every v3 release defaults allowCrossNamespace to false; traefik:v2 cannot tell', () => {
+    // traefik/traefik pkg/provider/kubernetes/crd/kubernetes.go at v3.0.0, v3.1.0 … v3.7.0 and v3.7.9: a
+    // plain bool that no SetDefaults sets; docs/content/providers/kubernetes-crd.md@v3.0.0
+    // "allowCrossNamespace: Optional, Default: false". v2 defaulted it to true from v2.4.0 to v2.4.9.
+    for (const image of ['traefik:v3', 'docker.io/library/traefik:3']) {
+      const c = httpCase(CRD, '[{name: auth, namespace: shared}]', BASIC_AUTH, image);
+      // Before: "allowCrossNamespace … is not known": served, with a note.
+      expect(exposure(c), image).toBeUndefined();
+      expect(verdicts(c, edgeAuthMissing), image).toEqual([]);
+      expect(exposureNotes(c.snapshot), image).toContain(`IngressRoute db/postgres: it names Middleware shared/auth, of another namespace (or by its @kubernetescrd key), which Traefik's kubernetescrd provider refuses without allowCrossNamespace (Deployment traefik/traefik: allowCrossNamespace is not set: its default is false in every Traefik v3 release (the image ${image} names no minor release)); the route "Host(\`db.example.com\`)" is not served`);
+    }
+    for (const image of ['traefik:v2', 'traefik:latest']) {
+      const c = httpCase(CRD, '[{name: auth, namespace: shared}]', BASIC_AUTH, image);
+      expect(exposure(c)?.status, image).toBe('fail');
+      expect(exposureNotes(c.snapshot).some((n) => n.startsWith('IngressRoute db/postgres: it names Middleware shared/auth') && n.includes('which is not known') && n.endsWith('it is counted as served')), image).toBe(true);
+    }
+    expect(exposureNotes(httpCase(CRD, '[{name: auth, namespace: shared}]', BASIC_AUTH, 'traefik:v2').snapshot).find((n) => n.startsWith('IngressRoute db/postgres: it names Middleware shared/auth'))).toContain('the image traefik:v2 names no v2 minor release: v2 releases allow cross-namespace references before v2.4.10 and default allowCrossNamespace to false from it');
+  });
+
   it('not known (a configuration file): the route counts as served, the Middleware not as its guard, and both say why', () => {
     const c = httpCase([...CRD, '--configFile=/config/traefik.yml'], '[{name: auth, namespace: shared}]', BASIC_AUTH);
     expect(exposure(c)?.status).toBe('fail');

@@ -49,8 +49,13 @@ describe(`Traefik RedirectScheme to https (${REDIRECT_SCHEME})`, () => {
     expect(of(http, 'app-http')).toMatchObject([{ status: 'fail', message: expect.stringContaining('Its middlewares do not redirect it to https: Traefik Middleware web/to-https redirects to scheme http, not https.') }]);
     const none = run('tls.ingress-without-tls', base.replace('{scheme: https, permanent: true}', '{permanent: true}'));
     expect(of(none, 'app-http')[0].status).toBe('fail');
+    // The manifests hold no Namespace web, so whether Traefik has Middleware web/gone cannot be told: judged as served.
     const missing = run('tls.ingress-without-tls', base.replace('middlewares: [{name: to-https}]', 'middlewares: [{name: gone}]'));
-    expect(of(missing, 'app-http')).toMatchObject([{ status: 'fail', message: expect.stringContaining('Traefik Middleware web/gone, which IngressRoute web/app-http uses, does not exist') }]);
+    expect(of(missing, 'app-http')).toMatchObject([{ status: 'fail', message: expect.stringContaining('Traefik Middleware web/gone, which IngressRoute web/app-http uses, is not in the input') }]);
+    // With Namespace web in them it surely does not exist, and Traefik serves no router naming it
+    // (pkg/server/router/router.go buildEntryPointHandler skips it: traefik-missing-middleware.test.ts): nothing to judge.
+    const declared = `${base.replace('middlewares: [{name: to-https}]', 'middlewares: [{name: gone}]')}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: web}\n`;
+    expect(of(run('tls.ingress-without-tls', declared), 'app-http')).toEqual([]);
     const half = run('tls.ingress-without-tls', base.replace("  - match: Host(`a.example.com`)\n    kind: Rule\n    middlewares", "  - match: Host(`b.example.com`)\n    kind: Rule\n    services: [{name: app, port: 80}]\n  - match: Host(`a.example.com`)\n    kind: Rule\n    middlewares"));
     expect(of(half, 'app-http')[0].status).toBe('fail');
   });
