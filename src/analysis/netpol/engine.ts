@@ -302,6 +302,38 @@ function predicateDoubt(ctx: MatchContext, list: readonly Peer[], policyNs: stri
   return why.length ? why.join('; ') : undefined;
 }
 
+const unplacedRules = new WeakMap<Rule, Rule>();
+
+/** The rule with its placed peers (ClassPredicate.nodePlacement) taken as holding every host-network pod. */
+function unplacedRule(rule: Rule & { peers: readonly Peer[] }): Rule {
+  let hit = unplacedRules.get(rule);
+  if (!hit) {
+    const peers = rule.peers.map((p): Peer => (p.kind === 'pods' && p.where?.nodePlacement ? { ...p, where: { key: p.where.key, matches: p.where.matches } } : p));
+    unplacedRules.set(rule, (hit = { ...rule, peers }));
+  }
+  return hit;
+}
+
+/**
+ * Where a host-network pod may run for the rule to hold it, when that is the only doubt on the
+ * rule's match: the placements its placed peers hold it on ('same': the subject's node, 'other':
+ * another node). Undefined when the rule holds no placed peer of the class, or holds it with another
+ * doubt too. Rules of one action that hold it on both sides hold it wherever it runs, on the
+ * connections all of them match (evaluatePlan's union stage).
+ */
+function placedSides(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint, subject: Endpoint | undefined): ReadonlySet<'same' | 'other'> | undefined {
+  if (ep.kind !== 'class' || !ep.cls.hostNetwork || rule.peers === 'any') return undefined;
+  const nsLabels = ctx.namespaceLabels.get(ep.cls.namespace) ?? {};
+  const sides = new Set<'same' | 'other'>();
+  for (const p of rule.peers) {
+    if (p.kind === 'pods' && p.where?.nodePlacement && p.where.matches(ep.cls, nsLabels) && podSetMatches(ctx, { ...p, where: undefined }, policyNs, ep.cls)) sides.add(p.where.nodePlacement);
+  }
+  if (!sides.size) return undefined;
+  const plain = unplacedRule(rule as Rule & { peers: readonly Peer[] });
+  if (!ruleMatchesPeer(ctx, plain, policyNs, ep, subject) || ruleMatchDoubt(ctx, plain, policyNs, ep, subject) !== undefined) return undefined;
+  return sides;
+}
+
 /** Why a peer list's namespace selectors may or may not hold a pod of an undeclared namespace, or undefined. */
 function undeclaredNamespaceDoubt(ctx: MatchContext, list: readonly Peer[], policyNs: string | undefined, cls: PodClass): string | undefined {
   const read = list.filter((p): p is Peer & { kind: 'pods' } => undeclaredNamespacePeer(ctx, p, policyNs, cls));
@@ -732,8 +764,9 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
       const denyRules: Array<{ ref: RuleRef; conns: ConnSet; certain: boolean }> = [];
       const allowDoubts: RuleDoubt[] = [];
       const denyDoubts: RuleDoubt[] = [];
-      // What rules certainly match, per action.
+      // What rules certainly match, per action, and what rules match only on one side of a host-network pod's node (placedSides).
       const sure = { Allow: emptyConns(), Deny: emptyConns() };
+      const placed = { Allow: { same: emptyConns(), other: emptyConns() }, Deny: { same: emptyConns(), other: emptyConns() } };
       let isolating: string[] = [];
       for (const p of ps) {
         if (p.isolates[dir]) isolating.push(policyLabel(p));
@@ -746,6 +779,7 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
           if (isEmptyConns(c)) continue;
           // Only reach for one flow pays for these (a union per rule made thousands of rules quadratic).
           if (trackDoubts && !d) sure[rule.action] = unionConns(sure[rule.action], c);
+          else if (d) for (const side of placedSides(ctx, rule, p.namespace, peer, subject) ?? []) placed[rule.action][side] = unionConns(placed[rule.action][side], c);
           if (rule.action === 'Deny') denyRules.push({ ref: ruleRef(p, rule), conns: c, certain: !d });
           else {
             allowedHere.push(c);
@@ -753,8 +787,8 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
           }
         }
       }
-      const sureDenied = sure.Deny;
-      const sureAllowed = sure.Allow;
+      const sureDenied = trackDoubts ? unionConns(sure.Deny, intersectConns(placed.Deny.same, placed.Deny.other)) : emptyConns();
+      const sureAllowed = trackDoubts ? unionConns(sure.Allow, intersectConns(placed.Allow.same, placed.Allow.other)) : emptyConns();
       const beyond = (list: readonly RuleDoubt[], settled: ConnSet) => list.flatMap((d) => {
         const c = subtractConns(d.conns, settled);
         return isEmptyConns(c) ? [] : [{ ...d, conns: c }];
