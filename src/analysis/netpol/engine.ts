@@ -764,9 +764,11 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
       const denyRules: Array<{ ref: RuleRef; conns: ConnSet; certain: boolean }> = [];
       const allowDoubts: RuleDoubt[] = [];
       const denyDoubts: RuleDoubt[] = [];
-      // What rules certainly match, per action, and what rules match only on one side of a host-network pod's node (placedSides).
-      const sure = { Allow: emptyConns(), Deny: emptyConns() };
-      const placed = { Allow: { same: emptyConns(), other: emptyConns() }, Deny: { same: emptyConns(), other: emptyConns() } };
+      // What rules certainly match, per action, and what rules match only on one side of a host-network
+      // pod's node (placedSides). Only reach for one flow pays for these (a union per rule made
+      // thousands of rules quadratic, and the matrix evaluates every pair).
+      const sure = trackDoubts ? { Allow: emptyConns(), Deny: emptyConns() } : undefined;
+      const placed = trackDoubts ? { Allow: { same: emptyConns(), other: emptyConns() }, Deny: { same: emptyConns(), other: emptyConns() } } : undefined;
       let isolating: string[] = [];
       for (const p of ps) {
         if (p.isolates[dir]) isolating.push(policyLabel(p));
@@ -777,9 +779,8 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
           if (!ruleMatchesPeer(ctx, rule, p.namespace, peer, subject)) continue;
           const c = intersectConns(remaining, rulePortConns(rule, dst));
           if (isEmptyConns(c)) continue;
-          // Only reach for one flow pays for these (a union per rule made thousands of rules quadratic).
-          if (trackDoubts && !d) sure[rule.action] = unionConns(sure[rule.action], c);
-          else if (d) for (const side of placedSides(ctx, rule, p.namespace, peer, subject) ?? []) placed[rule.action][side] = unionConns(placed[rule.action][side], c);
+          if (sure && !d) sure[rule.action] = unionConns(sure[rule.action], c);
+          else if (placed && d) for (const side of placedSides(ctx, rule, p.namespace, peer, subject) ?? []) placed[rule.action][side] = unionConns(placed[rule.action][side], c);
           if (rule.action === 'Deny') denyRules.push({ ref: ruleRef(p, rule), conns: c, certain: !d });
           else {
             allowedHere.push(c);
@@ -787,19 +788,15 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
           }
         }
       }
-      const sureDenied = trackDoubts ? unionConns(sure.Deny, intersectConns(placed.Deny.same, placed.Deny.other)) : emptyConns();
-      const sureAllowed = trackDoubts ? unionConns(sure.Allow, intersectConns(placed.Allow.same, placed.Allow.other)) : emptyConns();
-      const beyond = (list: readonly RuleDoubt[], settled: ConnSet) => list.flatMap((d) => {
-        const c = subtractConns(d.conns, settled);
-        return isEmptyConns(c) ? [] : [{ ...d, conns: c }];
-      });
+      const sureDenied = sure && placed ? unionConns(sure.Deny, intersectConns(placed.Deny.same, placed.Deny.other)) : undefined;
+      const sureAllowed = sure && placed ? unionConns(sure.Allow, intersectConns(placed.Allow.same, placed.Allow.other)) : undefined;
       // A certain Deny is credited before one in doubt (stable: without doubts the rule order stays).
       for (const r of trackDoubts ? [...denyRules.filter((r) => r.certain), ...denyRules.filter((r) => !r.certain)] : denyRules) {
         const fresh = subtractConns(r.conns, deniedHere);
         deniedHere = unionConns(deniedHere, r.conns);
         if (isEmptyConns(fresh)) continue;
         const cause: DecisionCause = { kind: 'rule', rule: r.ref };
-        if (!trackDoubts) {
+        if (!sureDenied) {
           deny(fresh, cause);
           continue;
         }
@@ -809,20 +806,24 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
         if (!isEmptyConns(open)) deny(open, cause, denyDoubts);
       }
       // Deny beats Allow: an allowing rule is credited only with what no deny took.
-      const forAllows = [...denyDoubts, ...beyond(allowDoubts, sureAllowed)];
+      // An Allow rule's doubt bears only on what no certain Allow gives.
+      const forAllows = sureAllowed ? [...denyDoubts, ...allowDoubts.flatMap((d) => {
+        const c = subtractConns(d.conns, sureAllowed);
+        return isEmptyConns(c) ? [] : [{ ...d, conns: c }];
+      })] : undefined;
       for (const a of allowRules) {
         const c = isEmptyConns(deniedHere) ? a.conns : subtractConns(a.conns, deniedHere);
         if (!isEmptyConns(c)) allow(c, { kind: 'rule', rule: a.ref }, forAllows);
       }
       const rest = subtractConns(subtractConns(remaining, unionAllConns(allowedHere)), deniedHere);
       if (isolating.length) {
-        if (!isEmptyConns(rest)) deny(rest, { kind: 'isolated', stage: stage.label, policies: isolating }, [...denyDoubts, ...allowDoubts]);
+        if (!isEmptyConns(rest)) deny(rest, { kind: 'isolated', stage: stage.label, policies: isolating }, trackDoubts ? [...denyDoubts, ...allowDoubts] : undefined);
         remaining = emptyConns();
       } else {
         remaining = rest;
       }
       // What the stage passes on carries its doubts to the stages after it.
-      doubts.push(...denyDoubts, ...allowDoubts);
+      if (trackDoubts) doubts.push(...denyDoubts, ...allowDoubts);
       isolating = [];
     }
   }
