@@ -1,4 +1,7 @@
 // A Calico (projectcalico.org/v3) rule whose source has only `notSelector`, as a user runs `reach`.
+// The documentation says such a rule matches "packets from all endpoints except a particular set
+// (`source.notSelector`)" (docs.tigera.io/calico-enterprise/latest/reference/clis/calicoq/selectors)
+// and is silent on the namespace; the source settles it.
 // libcalico-go scopes a namespaced policy's rule to its namespace "as soon as _any_ of the
 // selector fields are used, including NotSelector" (projectcalico/calico v3.32.1
 // libcalico-go/lib/backend/syncersv1/updateprocessors/rules.go, GetEntityRuleSelector): the
