@@ -302,6 +302,38 @@ function predicateDoubt(ctx: MatchContext, list: readonly Peer[], policyNs: stri
   return why.length ? why.join('; ') : undefined;
 }
 
+const unplacedRules = new WeakMap<Rule, Rule>();
+
+/** The rule with its placed peers (ClassPredicate.nodePlacement) taken as holding every host-network pod. */
+function unplacedRule(rule: Rule & { peers: readonly Peer[] }): Rule {
+  let hit = unplacedRules.get(rule);
+  if (!hit) {
+    const peers = rule.peers.map((p): Peer => (p.kind === 'pods' && p.where?.nodePlacement ? { ...p, where: { key: p.where.key, matches: p.where.matches } } : p));
+    unplacedRules.set(rule, (hit = { ...rule, peers }));
+  }
+  return hit;
+}
+
+/**
+ * Where a host-network pod may run for the rule to hold it, when that is the only doubt on the
+ * rule's match: the placements its placed peers hold it on ('same': the subject's node, 'other':
+ * another node). Undefined when the rule holds no placed peer of the class, or holds it with another
+ * doubt too. Rules of one action that hold it on both sides hold it wherever it runs, on the
+ * connections all of them match (evaluatePlan's union stage).
+ */
+function placedSides(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint, subject: Endpoint | undefined): ReadonlySet<'same' | 'other'> | undefined {
+  if (ep.kind !== 'class' || !ep.cls.hostNetwork || rule.peers === 'any') return undefined;
+  const nsLabels = ctx.namespaceLabels.get(ep.cls.namespace) ?? {};
+  const sides = new Set<'same' | 'other'>();
+  for (const p of rule.peers) {
+    if (p.kind === 'pods' && p.where?.nodePlacement && p.where.matches(ep.cls, nsLabels) && podSetMatches(ctx, { ...p, where: undefined }, policyNs, ep.cls)) sides.add(p.where.nodePlacement);
+  }
+  if (!sides.size) return undefined;
+  const plain = unplacedRule(rule as Rule & { peers: readonly Peer[] });
+  if (!ruleMatchesPeer(ctx, plain, policyNs, ep, subject) || ruleMatchDoubt(ctx, plain, policyNs, ep, subject) !== undefined) return undefined;
+  return sides;
+}
+
 /** Why a peer list's namespace selectors may or may not hold a pod of an undeclared namespace, or undefined. */
 function undeclaredNamespaceDoubt(ctx: MatchContext, list: readonly Peer[], policyNs: string | undefined, cls: PodClass): string | undefined {
   const read = list.filter((p): p is Peer & { kind: 'pods' } => undeclaredNamespacePeer(ctx, p, policyNs, cls));
@@ -622,6 +654,18 @@ function ungoverned(reason: string): DirectionVerdict {
   return { isolated: false, conns: allConns(), decisions: [{ allowed: true, conns: allConns(), cause: { kind: 'not-governed', reason } }], decidedBy: [], policies: [] };
 }
 
+/** A rule whose match against the peer is in doubt, and the connections it could have decided otherwise. */
+interface RuleDoubt {
+  conns: ConnSet;
+  p: LayerPolicy;
+  rule: Rule;
+  why: string;
+  /** A Deny rule counted as not matching could only have denied more, so it leaves a denial in no doubt. */
+  onlyDenies: boolean;
+  /** An Allow rule counted as not matching could only have allowed more, so it leaves an allowance in no doubt. */
+  onlyAllows: boolean;
+}
+
 /**
  * The verdict of one direction: `subject` is the pod whose policies apply (the destination
  * for ingress, the source for egress), `peer` the other side, `dst` the receiving endpoint
@@ -644,37 +688,40 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
   // Connections an uncertain rule match (a pod address against a CIDR) might have decided:
   // every later decision touching them carries the doubt.
   // The texts are built only for a decision that carries them.
-  // `onlyDenies`: a Deny rule counted as not matching could only have denied more, so it leaves a denial in no doubt.
-  // `onlyAllows`: an Allow rule counted as not matching could only have allowed more, so it leaves an allowance in no doubt.
-  const doubts: Array<{ conns: ConnSet; p: LayerPolicy; rule: Rule; why: string; onlyDenies: boolean; onlyAllows: boolean }> = [];
+  const doubts: RuleDoubt[] = [];
   // A policy that may select the subject or not (its subject's labels are not known) could decide
   // any of its connections either way: every decision carries that doubt.
   const subjectWhy = trackDoubts && subject?.kind === 'class'
     ? (ctx.subjectDoubts?.get(subject.cls) ?? []).filter((d) => d.policy.isolates[dir] || (d.policy[dir]?.length ?? 0) > 0).map((d) => `whether ${policyLabel(d.policy)} applies to it is not known (${d.why})`)
     : [];
-  const doubtOf = (conns: ConnSet, allowed: boolean): { uncertain?: string[]; uncertainConns?: ConnSet } => {
-    if (!doubts.length && !subjectWhy.length) return {};
-    const hit = doubts.filter((d) => (allowed ? !d.onlyAllows : !d.onlyDenies) && !isEmptyConns(intersectConns(d.conns, conns)));
+  // `stage`: doubts of the union stage being decided, beside those of earlier stages.
+  const doubtOf = (conns: ConnSet, allowed: boolean, stage: readonly RuleDoubt[] = []): { uncertain?: string[]; uncertainConns?: ConnSet } => {
+    if (!doubts.length && !stage.length && !subjectWhy.length) return {};
+    const hit = [...doubts, ...stage].filter((d) => (allowed ? !d.onlyAllows : !d.onlyDenies) && !isEmptyConns(intersectConns(d.conns, conns)));
     const why = [...subjectWhy, ...hit.map((d) => `${describeRule(ruleRef(d.p, d.rule))}: ${d.why}`)];
     if (!why.length) return {};
     // A doubted subject puts every connection in doubt; a doubted rule match only those of its ports.
     return { uncertain: [...new Set(why)], ...(subjectWhy.length ? {} : { uncertainConns: intersectConns(conns, unionAllConns(hit.map((d) => d.conns))) }) };
   };
-  const doubt = (p: LayerPolicy, rule: Rule, open: ConnSet) => {
-    if (!trackDoubts) return;
+  const doubtFor = (p: LayerPolicy, rule: Rule, open: ConnSet): RuleDoubt | undefined => {
+    if (!trackDoubts) return undefined;
     const why = ruleMatchDoubt(ctx, rule, p.namespace, peer, subject);
-    if (!why) return;
+    if (!why) return undefined;
     const c = intersectConns(open, rulePortConns(rule, dst));
-    if (isEmptyConns(c)) return;
+    if (isEmptyConns(c)) return undefined;
     const counted = ruleMatchesPeer(ctx, rule, p.namespace, peer, subject);
-    doubts.push({ conns: c, p, rule, why, onlyDenies: rule.action === 'Deny' && !counted, onlyAllows: rule.action === 'Allow' && !counted });
+    return { conns: c, p, rule, why, onlyDenies: rule.action === 'Deny' && !counted, onlyAllows: rule.action === 'Allow' && !counted };
   };
-  const allow = (conns: ConnSet, cause: DecisionCause) => {
-    decisions.push({ allowed: true, conns, cause, ...doubtOf(conns, true) });
+  const doubt = (p: LayerPolicy, rule: Rule, open: ConnSet) => {
+    const d = doubtFor(p, rule, open);
+    if (d) doubts.push(d);
+  };
+  const allow = (conns: ConnSet, cause: DecisionCause, stage?: readonly RuleDoubt[]) => {
+    decisions.push({ allowed: true, conns, cause, ...doubtOf(conns, true, stage) });
     allowed.push(conns);
     if (cause.kind === 'rule') decidedBy.push({ ...cause.rule, conns });
   };
-  const deny = (conns: ConnSet, cause: DecisionCause) => decisions.push({ allowed: false, conns, cause, ...doubtOf(conns, false) });
+  const deny = (conns: ConnSet, cause: DecisionCause, stage?: readonly RuleDoubt[]) => decisions.push({ allowed: false, conns, cause, ...doubtOf(conns, false, stage) });
 
   for (const { stage, policies: ps } of plan) {
     for (const p of ps) policies.push(p.id);
@@ -707,40 +754,76 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
         remaining = unionConns(passed, open);
       }
     } else {
+      // Every matching rule counts and Deny beats Allow ("Deny policies take precedence over allow
+      // policies", docs.cilium.io/en/stable/security/policy/deny/): a rule whose match is in doubt
+      // cannot undo what a Deny rule certainly denies, nor what an Allow rule certainly allows where
+      // no Deny may match. So the stage's own doubts bear only on what nothing certain settles.
       const allowedHere: ConnSet[] = [];
       let deniedHere = emptyConns();
       const allowRules: Array<{ ref: RuleRef; conns: ConnSet }> = [];
+      const denyRules: Array<{ ref: RuleRef; conns: ConnSet; certain: boolean }> = [];
+      const allowDoubts: RuleDoubt[] = [];
+      const denyDoubts: RuleDoubt[] = [];
+      // What rules certainly match, per action, and what rules match only on one side of a host-network
+      // pod's node (placedSides). Only reach for one flow pays for these (a union per rule made
+      // thousands of rules quadratic, and the matrix evaluates every pair).
+      const sure = trackDoubts ? { Allow: emptyConns(), Deny: emptyConns() } : undefined;
+      const placed = trackDoubts ? { Allow: { same: emptyConns(), other: emptyConns() }, Deny: { same: emptyConns(), other: emptyConns() } } : undefined;
       let isolating: string[] = [];
       for (const p of ps) {
         if (p.isolates[dir]) isolating.push(policyLabel(p));
         for (const rule of p[dir] ?? []) {
           if (rule.action !== 'Allow' && rule.action !== 'Deny') continue;
-          doubt(p, rule, remaining);
+          const d = doubtFor(p, rule, remaining);
+          if (d) (rule.action === 'Deny' ? denyDoubts : allowDoubts).push(d);
           if (!ruleMatchesPeer(ctx, rule, p.namespace, peer, subject)) continue;
           const c = intersectConns(remaining, rulePortConns(rule, dst));
           if (isEmptyConns(c)) continue;
-          if (rule.action === 'Deny') {
-            const fresh = subtractConns(c, deniedHere);
-            deniedHere = unionConns(deniedHere, c);
-            if (!isEmptyConns(fresh)) deny(fresh, { kind: 'rule', rule: ruleRef(p, rule) });
-          } else {
+          if (sure && !d) sure[rule.action] = unionConns(sure[rule.action], c);
+          else if (placed && d) for (const side of placedSides(ctx, rule, p.namespace, peer, subject) ?? []) placed[rule.action][side] = unionConns(placed[rule.action][side], c);
+          if (rule.action === 'Deny') denyRules.push({ ref: ruleRef(p, rule), conns: c, certain: !d });
+          else {
             allowedHere.push(c);
             allowRules.push({ ref: ruleRef(p, rule), conns: c });
           }
         }
       }
+      const sureDenied = sure && placed ? unionConns(sure.Deny, intersectConns(placed.Deny.same, placed.Deny.other)) : undefined;
+      const sureAllowed = sure && placed ? unionConns(sure.Allow, intersectConns(placed.Allow.same, placed.Allow.other)) : undefined;
+      // A certain Deny is credited before one in doubt (stable: without doubts the rule order stays).
+      for (const r of trackDoubts ? [...denyRules.filter((r) => r.certain), ...denyRules.filter((r) => !r.certain)] : denyRules) {
+        const fresh = subtractConns(r.conns, deniedHere);
+        deniedHere = unionConns(deniedHere, r.conns);
+        if (isEmptyConns(fresh)) continue;
+        const cause: DecisionCause = { kind: 'rule', rule: r.ref };
+        if (!sureDenied) {
+          deny(fresh, cause);
+          continue;
+        }
+        const settled = intersectConns(fresh, sureDenied);
+        if (!isEmptyConns(settled)) deny(settled, cause);
+        const open = subtractConns(fresh, sureDenied);
+        if (!isEmptyConns(open)) deny(open, cause, denyDoubts);
+      }
       // Deny beats Allow: an allowing rule is credited only with what no deny took.
+      // An Allow rule's doubt bears only on what no certain Allow gives.
+      const forAllows = sureAllowed ? [...denyDoubts, ...allowDoubts.flatMap((d) => {
+        const c = subtractConns(d.conns, sureAllowed);
+        return isEmptyConns(c) ? [] : [{ ...d, conns: c }];
+      })] : undefined;
       for (const a of allowRules) {
         const c = isEmptyConns(deniedHere) ? a.conns : subtractConns(a.conns, deniedHere);
-        if (!isEmptyConns(c)) allow(c, { kind: 'rule', rule: a.ref });
+        if (!isEmptyConns(c)) allow(c, { kind: 'rule', rule: a.ref }, forAllows);
       }
       const rest = subtractConns(subtractConns(remaining, unionAllConns(allowedHere)), deniedHere);
       if (isolating.length) {
-        if (!isEmptyConns(rest)) deny(rest, { kind: 'isolated', stage: stage.label, policies: isolating });
+        if (!isEmptyConns(rest)) deny(rest, { kind: 'isolated', stage: stage.label, policies: isolating }, trackDoubts ? [...denyDoubts, ...allowDoubts] : undefined);
         remaining = emptyConns();
       } else {
         remaining = rest;
       }
+      // What the stage passes on carries its doubts to the stages after it.
+      if (trackDoubts) doubts.push(...denyDoubts, ...allowDoubts);
       isolating = [];
     }
   }

@@ -125,6 +125,13 @@ export interface ClassPredicate {
    */
   doubt?(cls: ClassFacts, namespaceLabels: Labels): string | undefined;
   /**
+   * The only doubt is where a host-network pod runs: the predicate holds it only when it runs on
+   * the node of the pod the policy selects ('same', Cilium's `host`) or only when it runs on
+   * another ('other', `remote-node`). Rules of one action whose peers hold it on both sides
+   * together hold it wherever it runs (engine.ts placedSides).
+   */
+  readonly nodePlacement?: 'same' | 'other';
+  /**
    * A predicate that reads namespace labels other than the name (a Cilium selector on
    * `io.cilium.k8s.namespace.labels.<key>`): those keys, and the predicate without them, so a pod
    * of a namespace no manifest declares is known to turn on them (engine.ts ruleMatchDoubt).

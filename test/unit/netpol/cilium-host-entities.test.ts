@@ -101,3 +101,49 @@ describe('Cilium host / remote-node entities and a host-network DaemonSet', () =
     expect(verdict(fromAgent(cluster() + cnp('rn', 'web', 'ingress: [{fromEntities: [remote-node]}]')))).toEqual(['ALLOWED', 0]);
   });
 });
+
+// Cilium gathers every rule selecting the endpoint into one policy map, CiliumNetworkPolicies,
+// CiliumClusterwideNetworkPolicies and NetworkPolicies alike (cilium/cilium v1.20.2
+// pkg/policy/repository.go computePolicyEnforcementAndRules, resolvePolicyLocked), and allows a
+// flow any of them allows: `host` in one rule and `remote-node` in another admit a host-network
+// pod on whichever node it runs, as one rule naming both does.
+describe('host and remote-node named by different rules cover every node on the ports both name', () => {
+  it('two rules of one policy, [host] and [remote-node]: ALLOWED (exit 0) under allow-localhost: policy', () => {
+    expect(verdict(fromAgent(cluster('allow-localhost: policy') + cnp('split', 'web', 'ingress: [{fromEntities: [host]}, {fromEntities: [remote-node]}]')))).toEqual(['ALLOWED', 0]);
+  });
+
+  it('two policies selecting web, one [host], one [remote-node]: ALLOWED (exit 0)', () => {
+    expect(verdict(fromAgent(cluster('allow-localhost: policy') + cnp('from-host', 'web', 'ingress: [{fromEntities: [host]}]') + cnp('from-rn', 'web', 'ingress: [{fromEntities: [remote-node]}]')))).toEqual(['ALLOWED', 0]);
+  });
+
+  it('a CiliumClusterwideNetworkPolicy naming [remote-node] beside a CiliumNetworkPolicy naming [host]: ALLOWED (exit 0)', () => {
+    const ccnp = `---
+apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: {name: from-rn}
+spec:
+  endpointSelector: {matchLabels: {app: web}}
+  ingress: [{fromEntities: [remote-node]}]
+`;
+    expect(verdict(fromAgent(cluster('allow-localhost: policy') + cnp('from-host', 'web', 'ingress: [{fromEntities: [host]}]') + ccnp))).toEqual(['ALLOWED', 0]);
+  });
+
+  it('egress: toEntities [host] and [remote-node] in two rules reach the agent on every node: ALLOWED (exit 0)', () => {
+    expect(verdict(toAgent(cluster() + cnp('split', 'client', 'egress: [{toEntities: [host]}, {toEntities: [remote-node]}]')))).toEqual(['ALLOWED', 0]);
+  });
+
+  it('only on the ports both name: [host] on 80 and [remote-node] on 443 leave port 80 UNKNOWN (exit 2)', () => {
+    const rules = `ingress: [{fromEntities: [host], toPorts: [{ports: [{port: "80", protocol: TCP}]}]}, {fromEntities: [remote-node], toPorts: [{ports: [{port: "443", protocol: TCP}]}]}]`;
+    expect(verdict(fromAgent(cluster('allow-localhost: policy') + cnp('split', 'web', rules)))).toEqual(['UNKNOWN', 2]);
+  });
+
+  it('deny rules too: ingressDeny [host] and ingressDeny [remote-node] in two rules deny the agent on every node: DENIED (exit 1)', () => {
+    const r = fromAgent(cluster() + cnp('split', 'web', 'ingress: [{fromEntities: [all]}]\n  ingressDeny: [{fromEntities: [host]}, {fromEntities: [remote-node]}]'));
+    expect(verdict(r)).toEqual(['DENIED', 1]);
+  });
+
+  it('an allow from [host] and a deny from [remote-node] stay UNKNOWN (exit 2): which one applies turns on the node', () => {
+    const r = fromAgent(cluster('allow-localhost: policy') + cnp('split', 'web', 'ingress: [{fromEntities: [host]}]\n  ingressDeny: [{fromEntities: [remote-node]}]'));
+    expect(verdict(r)).toEqual(['UNKNOWN', 2]);
+  });
+});

@@ -16,7 +16,7 @@ import { unionPoolsFor } from './ip-pools.ts';
 import { calicoPodLabels } from './labels.ts';
 import { collectNetworkSets, type NetworkSetIndex } from './network-sets.ts';
 import { collectCalicoPolicies, LABEL_NAME, LABEL_NAMESPACE, LABEL_SERVICE_ACCOUNT, NAMESPACE_LABEL_PREFIX, SERVICE_ACCOUNT_LABEL_PREFIX, type CalicoEntityRule, type CalicoPolicy, type CalicoPort, type CalicoRule } from './policy.ts';
-import { matchesWithUnknown, selectorLabels, type CalicoSelector, type CalicoSelectorNode } from './selector.ts';
+import { matchesWithUnknown, parseCalicoSelector, selectorLabels, type CalicoSelector, type CalicoSelectorNode } from './selector.ts';
 
 export const CALICO_KINDS = [
   'calico.networkpolicies', 'calico.globalnetworkpolicies', 'calico.tiers', 'calico.globalnetworksets', 'calico.networksets',
@@ -179,6 +179,12 @@ function netsText(written: unknown): string {
   return Array.isArray(written) ? written.map(String).join(', ') : '';
 }
 
+/** `(<selector>) && (!(<notSelector>))`, as Felix combines them; the selector alone if that does not parse (it always should). */
+function foldedSelector(sel: CalicoSelector, not: CalicoSelector): CalicoSelector {
+  const r = parseCalicoSelector(`(${sel.text}) && (!(${not.text}))`);
+  return r.ok ? r.selector : sel;
+}
+
 /** A Calico rule in neutral form; undefined when it can never match a pod flow (it still keeps its index in the others). */
 function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services, sets: NetworkSetIndex | undefined, uncertain: string[], pools?: () => PodPools): Rule | undefined {
   if (rule.ignoredByFelix) return undefined;
@@ -229,7 +235,12 @@ function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services
   // The selector also matches the CIDRs of the network sets it selects (./network-sets.ts);
   // with `nets` beside it an address must be in both. Felix matches those CIDRs on the packet's
   // address like `nets`, a pod's included: a set of 0.0.0.0/0 holds every IPv4 pod.
-  const inSets = peer.selector ? sets?.match(peer.selector) : undefined;
+  // Beside a selector, Felix folds the notSelector into it, `(<selector>) && (!(<notSelector>))`
+  // (felix/calc/rule_scanner.go combineMatchesIfPossible, v3.32.1): the sets matched are those the
+  // selector matches and the notSelector does not. Alone, the notSelector is a negated IP set of
+  // its own (notPeers below), which outside addresses are not in.
+  const setSelector = peer.selector && peer.notSelector ? foldedSelector(peer.selector, peer.notSelector) : peer.selector;
+  const inSets = setSelector ? sets?.match(setSelector) : undefined;
   const setRanges = inSets ? rangesOf(inSets.ranges, rule.ipVersion) : [];
   let peers: Peer[] | 'any';
   if (podPeer && ranges) {
@@ -247,7 +258,7 @@ function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services
   const notPeers: Peer[] = [];
   if (peer.notSelector) {
     notPeers.push({ kind: 'pods', ...podSetFor(peer.notSelector) });
-    const notInSets = sets?.match(peer.notSelector);
+    const notInSets = peer.selector ? undefined : sets?.match(peer.notSelector);
     if (notInSets) notPeers.push({ kind: 'ipBlock', text: notInSets.text, ranges: notInSets.ranges, podAddresses: true });
   }
   if (peer.notNets) notPeers.push({ kind: 'ipBlock', text: netsText(peer.written.notNets), ranges: peer.notNets, podAddresses: true });

@@ -96,12 +96,13 @@ const HOST_NETWORK_PODS: Peer = { kind: 'pods', namespaces: EVERY_NAMESPACE, whe
  * The model does not place pods on nodes, so an entity naming only one of them may or may not
  * hold a host-network pod (a DaemonSet's pods are both): counted as selected, and in doubt
  * (engine.ts predicateDoubt), as a placed ANP `nodes` peer is (engine.ts nodePlacementDoubt).
+ * Rules naming one each hold it together on the ports both name (`nodePlacement`, engine.ts placedSides).
  */
 function placedHostNetworkPods(entity: 'host' | 'remote-node'): Peer {
   const why = entity === 'host'
     ? 'a host-network pod is the entity host only to pods of its own node (to those of other nodes it is remote-node), and the model does not place pods on nodes; counted as selected'
     : 'a host-network pod is the entity remote-node only to pods of other nodes (to those of its own node it is host), and the model does not place pods on nodes; counted as selected';
-  return { kind: 'pods', namespaces: EVERY_NAMESPACE, where: { key: `hostNetwork(${entity})`, matches: (cls) => cls.hostNetwork, doubt: (cls) => (cls.hostNetwork ? why : undefined) } };
+  return { kind: 'pods', namespaces: EVERY_NAMESPACE, where: { key: `hostNetwork(${entity})`, matches: (cls) => cls.hostNetwork, doubt: (cls) => (cls.hostNetwork ? why : undefined), nodePlacement: entity === 'host' ? 'same' : 'other' } };
 }
 const HOST_NETWORK_AS_HOST = placedHostNetworkPods('host');
 const HOST_NETWORK_AS_REMOTE_NODE = placedHostNetworkPods('remote-node');
