@@ -4,9 +4,11 @@
 // has the same answer whatever the pools, so at 150,000 pods the report's "admits other
 // namespaces at L4" walk (src/analysis/details.ts l4Candidates) no longer builds the pools of
 // every class it tries. The verdicts stay the engine's: pools still settle an ipBlock rule.
-// Upstream: Calico matches a Kubernetes NetworkPolicy's ipBlock on the packet's address, a pod's
-// too, and a podSelector/namespaceSelector peer on labels only
-// (https://docs.tigera.io/calico/latest/reference/resources/networkpolicy, "Selectors" and "nets").
+// Upstream: a podSelector/namespaceSelector peer selects pods by their and their namespace's
+// labels (https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors);
+// an ipBlock matched on a pod's address under Calico, settled by its IPAM pools, is cited in
+// ippool-pod-pools.test.ts (Calico's EntityRule nets:
+// https://docs.tigera.io/calico/latest/reference/resources/networkpolicy#entityrule).
 import { describe, expect, it } from 'vitest';
 import { buildReachability, ingressVerdict } from '../../../src/analysis/netpol/model.ts';
 import { isEmptyConns } from '../../../src/analysis/netpol/conns.ts';
