@@ -100,6 +100,8 @@ function permissionVariants(permission: string): string[] {
  */
 export function widenedMembers(before: unknown, after: unknown): AddedMembers | null {
   if (!isExtent(before) || !isExtent(after) || before.unit !== after.unit) return null;
+  // Most findings of a later run are as they were: nothing is added then, and no member hashed.
+  if (sameExtent(before, after)) return null;
   const legacy = (before.members.length < before.count && before.hashes === undefined) || (after.members.length < after.count && after.hashes === undefined);
   if (legacy) return legacyWidened(before, after);
   const names = new Set(before.members);
@@ -111,6 +113,16 @@ export function widenedMembers(before: unknown, after: unknown): AddedMembers | 
     return !hashes.has(own) && !covers.split(',').some((c) => hashes.has(c));
   }).length;
   return named.length + others > 0 ? { named, others } : null;
+}
+
+/**
+ * Whether two extents say the same of their members (count, listing, hashes, digest alike):
+ * then every listed member of `after` is listed in `before` and every hash held by it, so
+ * neither a member nor a hash was added. A compare of strings, no hashing.
+ */
+function sameExtent(a: FindingExtent, b: FindingExtent): boolean {
+  const same = (x: readonly string[] | undefined, y: readonly string[] | undefined) => x === y || (x !== undefined && y !== undefined && x.length === y.length && x.every((v, i) => v === y[i]));
+  return a.count === b.count && a.digest === b.digest && same(a.members, b.members) && same(a.hashes, b.hashes);
 }
 
 function legacyWidened(before: FindingExtent, after: FindingExtent): AddedMembers | null {

@@ -212,7 +212,7 @@ function fqdnMatches(pattern: string, name: string): boolean {
 export function peerMatches(ctx: MatchContext, peer: Peer, policyNs: string | undefined, ep: Endpoint): boolean {
   switch (peer.kind) {
     case 'pods':
-      if (ep.kind === 'class') return podSetMatches(ctx, peer, policyNs, ep.cls) && (!peer.addresses || !!podCidrStatus(peer.addresses, poolsFor(ctx, ep))?.inside);
+      if (ep.kind === 'class') return podSetMatches(ctx, peer, policyNs, ep.cls) && (!peer.addresses || !!podCidrStatusOf(ctx, peer.addresses, ep)?.inside);
       return ep.kind === 'anonymous' && ep.family === undefined && podSetIsEverything(peer) && (!peer.addresses || !!podCidrStatus(peer.addresses, ctx.podPools)?.inside);
     case 'ipBlock':
       if (ep.kind === 'ip') return peer.ranges.some((r) => rangeContains(r, ep.family, ep.value));
@@ -281,7 +281,7 @@ function namespaceLabelsRead(p: Peer & { kind: 'pods' }): string {
  */
 function predicateDoubtOf(ctx: MatchContext, p: Peer, policyNs: string | undefined, cls: PodClass): string | undefined {
   if (p.kind !== 'pods' || (!p.where?.doubt && !p.addresses)) return undefined;
-  const addr = p.addresses ? podCidrStatus(p.addresses, poolsFor(ctx, { kind: 'class', cls })) : undefined;
+  const addr = p.addresses ? podCidrStatusOf(ctx, p.addresses, { kind: 'class', cls }) : undefined;
   if (!p.where?.doubt && !addr?.doubt) return undefined;
   if (addr && !addr.inside && !addr.doubt) return undefined;
   if (!podSetMatches(ctx, { ...p, where: undefined }, policyNs, cls)) return undefined;
@@ -435,6 +435,15 @@ function coveredBy(r: IpRange, ranges: readonly IpRange[]): boolean {
  */
 export const HOST_NETWORK_POOLS = (): PodPools => ({ kind: 'unknown', why: "a host-network pod has its node's address, not one from the Workload IPPools" });
 
+/**
+ * podCidrStatus of `list` for endpoint `ep` by its pools (poolsFor), which are looked up only
+ * when the list holds a CIDR matched on pod addresses: a class's pools cost a pass over its pods,
+ * and most rules name none (the answer is undefined then, whatever the pools).
+ */
+function podCidrStatusOf(ctx: MatchContext, list: readonly Peer[], ep: Endpoint): PodCidrStatus | undefined {
+  return podCidrStatus(list) === undefined ? undefined : podCidrStatus(list, poolsFor(ctx, ep));
+}
+
 /** The pools that settle an endpoint against CIDRs: none for a host-network pod, the class's own when its pods are narrowed to some. */
 function poolsFor(ctx: MatchContext, ep: Endpoint): (() => PodPools) | undefined {
   if (ep.kind !== 'class') return ctx.podPools;
@@ -492,8 +501,8 @@ function subjectAddressMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: strin
 export function ruleMatchesPeer(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint, subject?: Endpoint): boolean {
   if (rule.subjectAddress && !subjectAddressCounted(ctx, rule, subject)) return false;
   if (rule.subject && !(subject?.kind === 'class' && podSetMatches(ctx, rule.subject, policyNs, subject.cls))) return false;
-  if (rule.peers !== 'any' && !rule.peers.some((p) => peerMatches(ctx, p, policyNs, ep)) && !(podEndpoint(ep) && podCidrStatus(rule.peers, poolsFor(ctx, ep))?.inside) && !(ep.kind === 'fqdn' && nameAddressPeers(rule.peers).every)) return false;
-  if (rule.notPeers && (rule.notPeers.some((p) => peerMatches(ctx, p, policyNs, ep)) || (podEndpoint(ep) && podCidrStatus(rule.notPeers, poolsFor(ctx, ep))?.inside) || (ep.kind === 'fqdn' && nameAddressPeers(rule.notPeers).every))) return false;
+  if (rule.peers !== 'any' && !rule.peers.some((p) => peerMatches(ctx, p, policyNs, ep)) && !(podEndpoint(ep) && podCidrStatusOf(ctx, rule.peers, ep)?.inside) && !(ep.kind === 'fqdn' && nameAddressPeers(rule.peers).every)) return false;
+  if (rule.notPeers && (rule.notPeers.some((p) => peerMatches(ctx, p, policyNs, ep)) || (podEndpoint(ep) && podCidrStatusOf(ctx, rule.notPeers, ep)?.inside) || (ep.kind === 'fqdn' && nameAddressPeers(rule.notPeers).every))) return false;
   return true;
 }
 
@@ -559,8 +568,8 @@ export function ruleMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string |
   if (ep.kind === 'ip' || ep.kind === 'node') return outsideMatchDoubt(ctx, rule, policyNs, ep, subject);
   if (ep.kind === 'fqdn') return nameMatchDoubt(ctx, rule, policyNs, ep, subject);
   if (ep.kind !== 'class') return undefined;
-  const inPeers = rule.peers === 'any' ? undefined : podCidrStatus(rule.peers, poolsFor(ctx, ep));
-  const inNot = rule.notPeers ? podCidrStatus(rule.notPeers, poolsFor(ctx, ep)) : undefined;
+  const inPeers = rule.peers === 'any' ? undefined : podCidrStatusOf(ctx, rule.peers, ep);
+  const inNot = rule.notPeers ? podCidrStatusOf(ctx, rule.notPeers, ep) : undefined;
   const nodePeers = rule.peers === 'any' ? undefined : nodePlacementDoubt(rule.peers, ep.cls);
   const nodeNot = rule.notPeers ? nodePlacementDoubt(rule.notPeers, ep.cls) : undefined;
   const nsPeers = rule.peers === 'any' ? undefined : undeclaredNamespaceDoubt(ctx, rule.peers, policyNs, ep.cls);
