@@ -1,0 +1,138 @@
+// Mesh authorization verdicts a reviewer proved wrong (rule ports, `when` conditions, request
+// principals, ports the Linkerd/Consul proxy skips, Istio's own Gateway API gateways). Each case
+// is the reviewer's scenario, inline.
+import { describe, expect, it } from 'vitest';
+import { mtlsChecks } from '../../../checks/mtls/index.ts';
+import { ctxOf, run } from './helpers.ts';
+
+const check = (id: string) => mtlsChecks.find((c) => c.id === id)!;
+const verdictsOf = (id: string, yaml: string) => run(check(id), ctxOf(yaml));
+const on = (id: string, yaml: string, kind: string, name: string) => verdictsOf(id, yaml).filter((v) => v.resource.kind === kind && v.resource.name === name);
+
+/** istiod 1.26, root istio-system; shop/db (8080, 9090) and web/front meshed; ext/outsider outside the mesh. */
+const BASE = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: istio-system}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio, namespace: istio-system}
+data:
+  mesh: |
+    rootNamespace: istio-system
+    trustDomain: cluster.local
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: istiod, namespace: istio-system}
+spec:
+  selector: {matchLabels: {app: istiod}}
+  template:
+    metadata: {labels: {app: istiod, istio: pilot}}
+    spec:
+      containers: [{name: discovery, image: docker.io/istio/pilot:1.26.0, ports: [{containerPort: 15012}]}]
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: web, labels: {istio-injection: enabled}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: ext}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: db, namespace: shop}
+spec:
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      serviceAccountName: db
+      containers: [{name: db, image: example/db:1, ports: [{containerPort: 8080}, {containerPort: 9090}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: shop}
+spec:
+  selector: {app: db}
+  ports: [{name: http, port: 80, targetPort: 8080}, {name: tcp-admin, port: 9090, targetPort: 9090}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: front, namespace: web}
+spec:
+  selector: {matchLabels: {app: front}}
+  template:
+    metadata: {labels: {app: front}}
+    spec:
+      serviceAccountName: front
+      containers: [{name: front, image: example/front:1, ports: [{containerPort: 8080}]}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: outsider, namespace: ext}
+spec:
+  selector: {matchLabels: {app: outsider}}
+  template:
+    metadata: {labels: {app: outsider}}
+    spec:
+      containers: [{name: o, image: example/o:1}]
+---`;
+
+// Point 5. Istio matches `to.operation.notPorts` and a `when` on destination.port per request port
+// (https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation: "notPorts:
+// A list of negative match of ports"; https://istio.io/latest/docs/reference/config/security/conditions/:
+// destination.port "HTTP and TCP"): a DENY rule whose notPorts (or destination.port condition)
+// leaves the only plaintext port out never decides a call there, so it is not bypassed there.
+describe('mtls.authz-plaintext-bypass: ports a rule excludes', () => {
+  const PA = `
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: strict-but-metrics, namespace: shop}
+spec:
+  selector: {matchLabels: {app: db}}
+  mtls: {mode: STRICT}
+  portLevelMtls: {"9090": {mode: PERMISSIVE}}
+---`;
+  const deny = (to: string) => `${BASE}${PA}
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-legacy, namespace: shop}
+spec:
+  selector: {matchLabels: {app: db}}
+  action: DENY
+  rules:
+  - from: [{source: {namespaces: ["legacy"]}}]
+    ${to}
+---`;
+  const db = (yaml: string) => on('mtls.authz-plaintext-bypass', yaml, 'Deployment', 'db');
+
+  it('a DENY rule with to.notPorts ["9090"] does not cover the PERMISSIVE port 9090: pass', () => {
+    const vs = db(deny('to: [{operation: {notPorts: ["9090"]}}]'));
+    expect(vs.map((v) => v.status)).toEqual(['pass']);
+  });
+
+  it('a DENY rule with `when destination.port values ["8080"]` does not cover 9090: pass', () => {
+    const vs = db(deny('when: [{key: destination.port, values: ["8080"]}]'));
+    expect(vs.map((v) => v.status)).toEqual(['pass']);
+  });
+
+  it('a DENY rule with `when destination.port notValues ["9090"]` does not cover 9090: pass', () => {
+    const vs = db(deny('when: [{key: destination.port, notValues: ["9090"]}]'));
+    expect(vs.map((v) => v.status)).toEqual(['pass']);
+  });
+
+  it('the same rule covering 9090 (to.ports, or no to) is still bypassed there: fail, high', () => {
+    for (const to of ['to: [{operation: {ports: ["9090"]}}]', 'when: [{key: destination.port, values: ["9090"]}]', '']) {
+      const vs = db(deny(to));
+      expect(vs.map((v) => [v.status, v.severity])).toEqual([['fail', 'high']]);
+      expect(vs[0].message).toContain('not denied (port 9090)');
+    }
+  });
+});
