@@ -136,3 +136,70 @@ spec:
     }
   });
 });
+
+const allowOnDb = (name: string, rule: string) => `${BASE}
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: ${name}, namespace: shop}
+spec:
+  selector: {matchLabels: {app: db}}
+  action: ALLOW
+  rules:
+  - ${rule}
+---`;
+const allowAny = (yaml: string, name: string) => on('mtls.authz-allow-any', yaml, 'AuthorizationPolicy', name);
+
+// Point 2. https://istio.io/latest/docs/reference/config/security/conditions/: destination.port
+// ("The server port in the IP packet") and destination.ip ("The destination IP address") say where
+// a call goes, not who makes it; source.namespace notValues admit every namespace but those listed,
+// as from.source.notNamespaces do (authorization-policy/#Condition: "notValues: A list of negative
+// match of values for the attribute").
+describe('mtls.authz-allow-any: `when` conditions that narrow no caller', () => {
+  it('ALLOW with only `when destination.port values ["8080"]` admits any caller on 8080: fail', () => {
+    const vs = allowAny(allowOnDb('open-8080', 'when: [{key: destination.port, values: ["8080"]}]'), 'open-8080');
+    expect(vs.map((v) => v.status)).toEqual(['fail']);
+    expect(vs[0].message).toContain('on ports 8080');
+    expect(vs[0].message).toContain('shop/db ports 8080');
+    expect(vs[0].message).not.toContain('9090');
+  });
+
+  it('ALLOW with only `when source.namespace notValues ["legacy"]` admits every other caller: fail', () => {
+    const vs = allowAny(allowOnDb('all-but-legacy', 'when: [{key: source.namespace, notValues: ["legacy"]}]'), 'all-but-legacy');
+    expect(vs.map((v) => v.status)).toEqual(['fail']);
+    expect(vs[0].message).toContain('on every port and path');
+  });
+
+  it('the same rule as to.ports ["8080"] failed before and still does', () => {
+    expect(allowAny(allowOnDb('to-8080', 'to: [{operation: {ports: ["8080"]}}]'), 'to-8080').map((v) => v.status)).toEqual(['fail']);
+  });
+
+  it('conditions that do name the callers still pass', () => {
+    for (const rule of ['when: [{key: source.namespace, values: ["web"]}]', 'when: [{key: destination.port, values: ["8080"]}, {key: source.principal, values: ["cluster.local/ns/web/sa/front"]}]', 'when: [{key: "request.headers[x-token]", values: ["s3cr3t"]}]']) {
+      expect(allowAny(allowOnDb('named', rule), 'named').map((v) => v.status)).toEqual(['pass']);
+    }
+  });
+});
+
+// Point 3. https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source:
+// notRequestPrincipals "A list of negative match of request identities"; request principals come
+// from a JWT a RequestAuthentication validated, and "*" is a presence match ("will match when value
+// is not empty"): a request without a JWT matches notRequestPrincipals ["*"]. On a TCP port the
+// HTTP-only rule is dropped from an ALLOW policy (https://istio.io/latest/docs/tasks/security/authorization/authz-tcp/).
+describe('mtls.authz-allow-any: request principals', () => {
+  it('from.source.notRequestPrincipals ["*"] with no RequestAuthentication admits every caller on the HTTP port: fail', () => {
+    const vs = allowAny(allowOnDb('no-jwt-welcome', 'from: [{source: {notRequestPrincipals: ["*"]}}]'), 'no-jwt-welcome');
+    expect(vs.map((v) => v.status)).toEqual(['fail']);
+    expect(vs[0].message).toContain('without a JWT');
+    // 8080 is behind the Service's `http` port; 9090 is `tcp-admin`, where the rule is dropped.
+    expect(vs[0].message).toContain('shop/db ports 8080');
+    expect(vs[0].message).not.toMatch(/ports 8080, 9090/);
+  });
+
+  it('notRequestPrincipals with a specific issuer also admits every caller without that JWT: fail', () => {
+    expect(allowAny(allowOnDb('not-bob', 'from: [{source: {notRequestPrincipals: ["issuer.example/bob"]}}]'), 'not-bob').map((v) => v.status)).toEqual(['fail']);
+  });
+
+  it('requestPrincipals ["*"] requires a JWT: pass', () => {
+    expect(allowAny(allowOnDb('jwt-only', 'from: [{source: {requestPrincipals: ["*"]}}]'), 'jwt-only').map((v) => v.status)).toEqual(['pass']);
+  });
+});
