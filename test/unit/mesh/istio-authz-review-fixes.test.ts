@@ -203,3 +203,120 @@ describe('mtls.authz-allow-any: request principals', () => {
     expect(allowAny(allowOnDb('jwt-only', 'from: [{source: {requestPrincipals: ["*"]}}]'), 'jwt-only').map((v) => v.status)).toEqual(['pass']);
   });
 });
+
+// Point 4. Linkerd: "config.linkerd.io/skip-inbound-ports: Ports that should skip the proxy and
+// send directly to the application" (https://linkerd.io/2/reference/proxy-configuration/), so no
+// Server or authorization applies there. Consul: transparent-proxy-exclude-inbound-ports "A
+// comma-separated list of inbound ports to exclude from traffic redirection"
+// (https://developer.hashicorp.com/consul/docs/k8s/annotations-and-labels), so no intention applies.
+describe('mtls.authz-missing: Linkerd and Consul ports the proxy skips', () => {
+  const linkerd = (annotations: string) => `
+apiVersion: v1
+kind: Namespace
+metadata: {name: linkerd}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: linkerd-config, namespace: linkerd}
+data:
+  values: "identityTrustDomain: cluster.local\\nproxy:\\n  defaultInboundPolicy: deny\\n"
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, annotations: {linkerd.io/inject: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: db, namespace: shop}
+spec:
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata:
+      annotations: {${annotations}}
+      labels: {app: db}
+    spec:
+      serviceAccountName: db
+      containers: [{name: db, image: example/db:1, ports: [{containerPort: 8080, name: http}]}]
+---
+apiVersion: policy.linkerd.io/v1beta3
+kind: Server
+metadata: {name: db-http, namespace: shop}
+spec: {podSelector: {matchLabels: {app: db}}, port: http}
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: {name: db-http-front, namespace: shop}
+spec:
+  requiredAuthenticationRefs: [{group: policy.linkerd.io, kind: MeshTLSAuthentication, name: front}]
+  targetRef: {group: policy.linkerd.io, kind: Server, name: db-http}
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: MeshTLSAuthentication
+metadata: {name: front, namespace: shop}
+spec:
+  identityRefs: [{kind: ServiceAccount, name: front, namespace: web}]
+---`;
+  const consul = (annotations: string) => `
+apiVersion: v1
+kind: Namespace
+metadata: {name: consul}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: consul-connect-injector, namespace: consul}
+spec:
+  selector: {matchLabels: {app: consul, component: connect-injector}}
+  template:
+    metadata: {labels: {app: consul, component: connect-injector}}
+    spec:
+      containers:
+      - name: sidecar-injector
+        image: hashicorp/consul-k8s-control-plane:1.6.0
+        command: ["/bin/sh", "-ec", "exec consul-k8s-control-plane inject-connect -default-inject=false -log-level=info"]
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: db, namespace: shop}
+spec:
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata:
+      labels: {app: db}
+      annotations: {consul.hashicorp.com/connect-inject: "true"${annotations}}
+    spec:
+      serviceAccountName: db
+      containers: [{name: db, image: example/db:1, ports: [{containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: shop}
+spec: {selector: {app: db}, ports: [{port: 8080}]}
+---
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: ServiceIntentions
+metadata: {name: deny-all, namespace: consul}
+spec:
+  destination: {name: "*"}
+  sources: [{name: "*", action: deny}]
+---`;
+  const db = (yaml: string) => on('mtls.authz-missing', yaml, 'Deployment', 'db');
+
+  it('Linkerd: default deny and a Server on 8080, but 8080 in skip-inbound-ports: fail, naming the annotation', () => {
+    expect(db(linkerd('')).map((v) => v.status)).toEqual(['pass']);
+    const vs = db(linkerd('config.linkerd.io/skip-inbound-ports: "8080"'));
+    expect(vs.map((v) => v.status)).toEqual(['fail']);
+    expect(vs[0].message).toContain('port 8080 skips its linkerd-proxy');
+    expect(vs[0].message).toContain('config.linkerd.io/skip-inbound-ports');
+  });
+
+  it('Consul: a * -> * deny intention, but 8080 excluded from the transparent proxy: fail, naming the annotation', () => {
+    expect(db(consul('')).map((v) => v.status)).toEqual(['pass']);
+    const vs = db(consul(', consul.hashicorp.com/transparent-proxy-exclude-inbound-ports: "8080"'));
+    expect(vs.map((v) => v.status)).toEqual(['fail']);
+    expect(vs[0].message).toContain('port 8080 is excluded from its Consul sidecar');
+  });
+});
