@@ -3,6 +3,8 @@
 // is the reviewer's scenario, inline.
 import { describe, expect, it } from 'vitest';
 import { mtlsChecks } from '../../../checks/mtls/index.ts';
+import { istioGatewayPod, meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
+import { meshModel } from '../../../src/analysis/mesh/model.ts';
 import { ctxOf, run } from './helpers.ts';
 
 const check = (id: string) => mtlsChecks.find((c) => c.id === id)!;
@@ -318,5 +320,114 @@ spec:
     const vs = db(consul(', consul.hashicorp.com/transparent-proxy-exclude-inbound-ports: "8080"'));
     expect(vs.map((v) => v.status)).toEqual(['fail']);
     expect(vs[0].message).toContain('port 8080 is excluded from its Consul sidecar');
+  });
+});
+
+// Point 1. Istio's own Gateway API gateways. The Deployment is the one istiod's gateway controller
+// renders (istio/istio pilot/pkg/config/kube/gatewaycommon/testdata/deployment/simple.yaml at
+// commit 86c9f01f, trimmed to what decides here, namespace edge): sidecar.istio.io/inject "false"
+// and an istio-proxy container running `proxy router`. AuthorizationPolicies attach to it by
+// targetRefs naming its Gateway: istio/istio pilot/pkg/model/policyattachment.go ShouldAttachPolicy
+// ("Gateway attached": group gateway.networking.k8s.io, kind Gateway, name = the workload's
+// gateway.networking.k8s.io/gateway-name label, same namespace).
+describe('Istio Gateway API gateways: targetRefs and membership', () => {
+  const gateway = (policy: string, kind: 'Deployment' | 'Pod' = 'Deployment') => {
+    const labels = `gateway.istio.io/managed: istio.io-gateway-controller, gateway.networking.k8s.io/gateway-class-name: istio, gateway.networking.k8s.io/gateway-name: default, istio.io/dataplane-mode: none, service.istio.io/canonical-name: default-istio, sidecar.istio.io/inject: "false"`;
+    const podSpec = `
+      serviceAccountName: default-istio
+      containers:
+      - name: istio-proxy
+        image: test/proxyv2:test
+        args: [proxy, router, --domain, $(POD_NAMESPACE).svc.cluster.local]
+        ports: [{containerPort: 15020, name: metrics}, {containerPort: 15021, name: status-port}, {containerPort: 15090, name: http-envoy-prom}]`;
+    const workload = kind === 'Deployment' ? `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: default-istio, namespace: edge, labels: {gateway.networking.k8s.io/gateway-name: default}}
+spec:
+  selector: {matchLabels: {gateway.networking.k8s.io/gateway-name: default}}
+  template:
+    metadata:
+      annotations: {istio.io/rev: default}
+      labels: {${labels}}
+    spec:${podSpec}` : `
+apiVersion: v1
+kind: Pod
+metadata:
+  name: default-istio-abc
+  namespace: edge
+  annotations: {istio.io/rev: default}
+  labels: {${labels}}
+spec:${podSpec.replace(/\n {6}/g, '\n  ')}
+status: {phase: Running, podIP: 10.1.2.3, podIPs: [{ip: 10.1.2.3}]}`;
+    return `${BASE}
+apiVersion: v1
+kind: Namespace
+metadata: {name: edge}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: default, namespace: edge}
+spec:
+  gatewayClassName: istio
+  listeners: [{name: http, port: 80, protocol: HTTP}]
+---${workload}
+---${policy}`;
+  };
+  const targeting = (name: string, action: string, rules: string, ref = '{group: gateway.networking.k8s.io, kind: Gateway, name: default}') => `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: ${name}, namespace: edge}
+spec:
+  action: ${action}
+  rules: ${rules}
+  targetRefs: [${ref}]
+---`;
+  const reach = (yaml: string, from: string, to: { kind: string; name: string }) => {
+    const ctx = ctxOf(yaml);
+    const [ns, name] = from.split('/');
+    return meshFlowVerdict(ctx.snapshot, ctx.config, { kind: 'Deployment', namespace: ns, name }, { ...to, namespace: 'edge' }, 80, 'TCP');
+  };
+  const deploymentRef = { kind: 'Deployment', name: 'default-istio' };
+  const podRef = { kind: 'Pod', name: 'default-istio-abc' };
+
+  it('the rendered gateway Deployment is in the mesh, as a gateway (was: "not in a service mesh", posture outside)', () => {
+    const ctx = ctxOf(gateway(''));
+    const w = meshModel(ctx.snapshot, ctx.config).workloads.find((x) => x.workload.ref.name === 'default-istio')!;
+    expect(w.mesh).toBe('istio');
+    expect(istioGatewayPod(w)).toBe(true);
+    // mtls.authz-missing judges it: no policy, so it fails like any other Istio gateway.
+    const vs = on('mtls.authz-missing', gateway(''), 'Deployment', 'default-istio');
+    expect(vs.map((v) => v.status)).toEqual(['fail']);
+  });
+
+  it('DENY rules [{}] by targetRefs to its Gateway refuses an outside caller (was: ALLOWED, not in a service mesh)', () => {
+    const y = gateway(targeting('deny-all-at-gw', 'DENY', '[{}]'));
+    const v = reach(y, 'ext/outsider', deploymentRef);
+    expect(v.verdict).toBe('denied');
+    expect(v.reason).toContain('edge/deny-all-at-gw');
+    expect(on('mtls.authz-missing', y, 'Deployment', 'default-istio').map((x) => x.status)).toEqual(['pass']);
+  });
+
+  it('a running gateway pod: the targeted DENY applies (was: "no ALLOW AuthorizationPolicy applies")', () => {
+    const v = reach(gateway(targeting('deny-all-at-gw', 'DENY', '[{}]'), 'Pod'), 'ext/outsider', podRef);
+    expect(v.verdict).toBe('denied');
+    expect(v.reason).toContain('edge/deny-all-at-gw');
+  });
+
+  it('an ALLOW for namespace web by targetRefs applies: the outsider is refused and authz-missing passes (was: ALLOWED, "the sidecar ... does not enforce them")', () => {
+    const y = gateway(targeting('allow-web-at-gw', 'ALLOW', '[{from: [{source: {namespaces: [web]}}]}]'), 'Pod');
+    const v = reach(y, 'ext/outsider', podRef);
+    expect(v.verdict).toBe('denied');
+    expect(v.reason).toContain('edge/allow-web-at-gw');
+    expect(v.reason).not.toContain('does not enforce');
+    expect(on('mtls.authz-missing', y, 'Pod', 'default-istio-abc').map((x) => x.status)).toEqual(['pass']);
+  });
+
+  it('a targetRef to another Gateway, or to a Service, does not attach to it', () => {
+    for (const ref of ['{group: gateway.networking.k8s.io, kind: Gateway, name: other}', '{group: "", kind: Service, name: default-istio}']) {
+      const y = gateway(targeting('deny-elsewhere', 'DENY', '[{}]', ref), 'Pod');
+      expect(reach(y, 'ext/outsider', podRef).verdict).toBe('allowed');
+    }
   });
 });
