@@ -3,8 +3,11 @@
 // covers the whole trust domain ("cluster.local/*"), or only notPrincipals/notNamespaces (every
 // caller but a few) — see sourceAdmitsEveryWorkload. `rules: [{}]` is Istio's own allow-all
 // example (https://istio.io/latest/docs/reference/config/security/authorization-policy/).
-// A rule with a `when` condition is treated conservatively: it may narrow the callers, so it is
-// not reported as allow-any. Severity by blast radius: a policy without selector (the whole
+// A `when` condition on destination.port or destination.ip narrows where, not who: it does not
+// save a rule; one on a source key (source.namespace, source.principal, ...) is judged as the
+// from.source field it mirrors, so `notValues` alone admit every caller but a few
+// (conditionsAdmitEveryWorkload); any other key (headers, JWT claims) may narrow the callers, so
+// such a rule is not reported. `notRequestPrincipals` admits every request without a JWT. Severity by blast radius: a policy without selector (the whole
 // namespace, or the mesh from the root namespace) with an unrestricted `to` is high.
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
@@ -12,7 +15,7 @@ import { consulPresent, istioPresent, linkerdPresent, policiesFor, type ParsedAu
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { AuthzSource } from '../../src/analysis/mesh/authz.ts';
 import { consulAllowAny, linkerdAllowAny } from './lib/mesh-authz.ts';
-import { authzIndex, hypotheticalVerdict, istioWorkloads, passthroughOnlyGateway, policyName, portsToJudge, sourceAdmitsEveryWorkload, sourceAdmitsPlaintext } from './lib/authz.ts';
+import { authzIndex, conditionsAdmitEveryWorkload, hypotheticalVerdict, istioWorkloads, passthroughOnlyGateway, policyName, portsToJudge, rulePorts, sourceAdmitsEveryWorkload, sourceAdmitsPlaintext } from './lib/authz.ts';
 import { istioAuthzModel } from '../../src/analysis/mesh/istio-authz.ts';
 import { MESH_AUTHORIZATION } from '../controls.ts';
 import { ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
@@ -42,7 +45,7 @@ function admittedPorts(ctx: AuditContext, p: ParsedAuthzPolicy, open: ParsedAuth
   for (const w of workloads) {
     if (passthroughOnlyGateway(ctx, w)) { passthrough.push(`${w.namespace}/${w.workload.ref.name}`); continue; }
     const ports: string[] = [];
-    for (const { port, label } of portsToJudge(w, open.flatMap((r) => r.ports))) {
+    for (const { port, label } of portsToJudge(w, open.flatMap(rulePorts))) {
       const callers = plaintextToo ? (['outsider', 'plaintext'] as const) : (['outsider'] as const);
       const verdicts = callers.map((c) => hypotheticalVerdict(ctx, w, port, c, p));
       // A port the sidecar never captures admits every caller before any policy is read.
@@ -74,11 +77,14 @@ function workloadsByPolicy(ctx: AuditContext): Map<ParsedAuthzPolicy, WorkloadMe
 
 const judged = withheldInUnseen(allowAnyVerdicts);
 
+/** No `to` and no `when` on where the call goes: every port and path. */
+const everyOperation = (r: ParsedAuthzPolicy['rules'][number]): boolean => r.anyOperation && !r.when.some((c) => c.key === 'destination.port' || c.key === 'destination.ip');
+
 export const authzAllowAny: Check = {
   id: 'mtls.authz-allow-any',
   area: 'mtls',
   title: 'No ALLOW AuthorizationPolicy rule admits any caller',
-  protectsAgainst: 'ALLOW AuthorizationPolicy rules with no `from` (any source, plaintext included) or whose source admits every authenticated workload (`principals: ["*"]`/`namespaces: ["*"]`, a prefix covering the trust domain such as `cluster.local/*`, or only `notPrincipals`/`notNamespaces`/`notServiceAccounts`, or `trustDomains: ["*"]`, or `ipBlocks`/`remoteIpBlocks` covering every address of the families the pods use — IPv4 when the snapshot shows no pod address — or only `notIpBlocks`/`notRemoteIpBlocks` that leave some address of those families out — of IPv4 or IPv6 when the snapshot shows no pod address), which cancel the deny-by-default the other policies build; Linkerd AuthorizationPolicies/ServerAuthorizations that admit any meshed identity (`identities: ["*"]`, `unauthenticatedTLS`) or any client from every network (`unauthenticated: true`, NetworkAuthentication 0.0.0.0/0, or `requiredAuthenticationRefs: []`, which requires no authentication); Consul ServiceIntentions that allow source `*`',
+  protectsAgainst: 'ALLOW AuthorizationPolicy rules with no `from` (any source, plaintext included) or whose source admits every authenticated workload (`principals: ["*"]`/`namespaces: ["*"]`, a prefix covering the trust domain such as `cluster.local/*`, or only `notPrincipals`/`notNamespaces`/`notServiceAccounts`, or `trustDomains: ["*"]`, or `ipBlocks`/`remoteIpBlocks` covering every address of the families the pods use — IPv4 when the snapshot shows no pod address — or only `notIpBlocks`/`notRemoteIpBlocks` that leave some address of those families out — of IPv4 or IPv6 when the snapshot shows no pod address; `notRequestPrincipals`, which every request without a JWT matches; a `when` only on `destination.port`/`destination.ip`, or with only `notValues` on a source key such as `source.namespace`, narrows no caller), which cancel the deny-by-default the other policies build; Linkerd AuthorizationPolicies/ServerAuthorizations that admit any meshed identity (`identities: ["*"]`, `unauthenticatedTLS`) or any client from every network (`unauthenticated: true`, NetworkAuthentication 0.0.0.0/0, or `requiredAuthenticationRefs: []`, which requires no authentication); Consul ServiceIntentions that allow source `*`',
   severity: 'medium',
   controls: MESH_AUTHORIZATION,
   remediation: 'Replace the open rule with `from.source.principals` naming the callers\' service accounts (cluster.local/ns/NS/sa/SA) or `namespaces` naming the calling namespaces, and restrict `to.operation` to the ports, methods and paths they use. Linkerd: reference MeshTLSAuthentications listing the clients\' identities (or `identityRefs` ServiceAccounts) instead of `*`. Consul: replace source `*` with one source per calling service.',
@@ -103,7 +109,7 @@ function allowAnyVerdicts(ctx: AuditContext): Verdict[] {
   const workloadsOf = () => (byPolicy ??= workloadsByPolicy(ctx));
   for (const p of index.all) {
     if (p.action !== 'ALLOW' || p.problems.length > 0) continue;
-    const open = p.rules.filter((r) => !r.conditional && (r.anySource || r.anyPrincipal || r.from.some(opensTo)));
+    const open = p.rules.filter((r) => (r.anySource || r.anyPrincipal || r.from.some(opensTo)) && conditionsAdmitEveryWorkload(r.when, trustDomain, ipFamilies));
     if (open.length === 0) {
       out.push({ status: 'pass', resource: p.ref, message: `AuthorizationPolicy ${policyName(p)} names its callers in every rule` });
       continue;
@@ -120,11 +126,11 @@ function allowAnyVerdicts(ctx: AuditContext): Verdict[] {
     // A revision's own root namespace (meshConfig.rootNamespace of its istio-<rev> ConfigMap) is the root of the workloads it configures.
     const meshWide = !p.targeted && !p.selector && (p.namespace === index.root || (workloadsOf().get(p) ?? []).some((w) => w.istioRoot?.namespace === p.namespace));
     const scope = p.targeted ? 'its target (gateway or waypoint)' : p.selector ? `workloads matching ${JSON.stringify(p.selector)}` : meshWide ? 'every workload of the mesh' : `every workload of namespace ${p.namespace}`;
-    const wide = !p.selector && !p.targeted && open.some((r) => r.anyOperation);
+    const wide = !p.selector && !p.targeted && open.some(everyOperation);
     out.push({
       status: 'fail', resource: p.ref, severity: wide ? 'high' : 'medium',
-      message: `AuthorizationPolicy ${policyName(p)} allows any caller to ${scope}: ${open.map((r) => `rules[${r.index}] ${r.anySource ? 'has no from' : r.anyPrincipal ? 'allows principals/namespaces "*"' : `admits every ${r.from.some((f) => f.ipBlocks || f.notIpBlocks || f.remoteIpBlocks || f.notRemoteIpBlocks) ? 'caller address' : 'workload identity'} (from ${JSON.stringify(r.from)})`}${r.anyOperation ? ' on every port and path' : r.ports.length > 0 ? ` on ports ${r.ports.join(', ')}` : ' on some operations'}`).join('; ')}${judged ? `; it admits such a caller on ${judged.admitted.slice(0, 5).join('; ')}${judged.admitted.length > 5 ? `; +${judged.admitted.length - 5} more workloads` : ''}` : ''}`,
-      evidence: { rules: open.map((r) => ({ index: r.index, anySource: r.anySource, anyPrincipal: r.anyPrincipal, ports: r.ports })), selector: p.selector ?? null, targeted: p.targeted, ...(judged ? { admittedOn: judged.admitted } : {}) },
+      message: `AuthorizationPolicy ${policyName(p)} allows any caller to ${scope}: ${open.map((r) => `rules[${r.index}] ${r.anySource ? 'has no from' : r.anyPrincipal ? 'allows principals/namespaces "*"' : `admits every ${r.from.some((f) => f.ipBlocks || f.notIpBlocks || f.remoteIpBlocks || f.notRemoteIpBlocks) ? 'caller address' : 'workload identity'} (from ${JSON.stringify(r.from)})`}${r.from.some((f) => f.notRequestPrincipals) ? ' (notRequestPrincipals admits every request without a JWT)' : ''}${r.when.length > 0 ? ` when ${JSON.stringify(r.when)}` : ''}${everyOperation(r) ? ' on every port and path' : rulePorts(r).length > 0 ? ` on ports ${rulePorts(r).join(', ')}` : ' on some operations'}`).join('; ')}${judged ? `; it admits such a caller on ${judged.admitted.slice(0, 5).join('; ')}${judged.admitted.length > 5 ? `; +${judged.admitted.length - 5} more workloads` : ''}` : ''}`,
+      evidence: { rules: open.map((r) => ({ index: r.index, anySource: r.anySource, anyPrincipal: r.anyPrincipal, ports: rulePorts(r) })), selector: p.selector ?? null, targeted: p.targeted, ...(judged ? { admittedOn: judged.admitted } : {}) },
     });
   }
   out.push(...linkerdAllowAny(ctx), ...consulAllowAny(ctx));

@@ -36,9 +36,22 @@ import type { AuditContext } from '../../src/analysis/context.ts';
 const RELAXED = new Set(['PERMISSIVE', 'DISABLE']);
 const GATEWAY_NO_PA = 'PeerAuthentication does not apply to a gateway\'s listeners';
 
-/** Whether a rule's `to` operations can match a request on this port (no `to`: every port). */
-const ruleCoversPort = (r: AuthzRule, port: number): boolean => r.to.length === 0
-  || r.to.some((o) => (!o.ports || o.ports.includes(String(port))) && !(o.notPorts ?? []).includes(String(port)));
+/**
+ * Whether a rule can match a request on this port: its `to` operations (no `to`: every port; a
+ * `notPorts` entry excludes the port) and its `when` conditions on destination.port ("values" must
+ * name it, "notValues" must not; https://istio.io/latest/docs/reference/config/security/conditions/),
+ * both read as the flow verdict reads them (istio-authz.ts judgeOperation, judgeCondition).
+ */
+const ruleCoversPort = (r: AuthzRule, port: number): boolean => {
+  const p = String(port);
+  const byTo = r.to.length === 0 || r.to.some((o) => (!o.ports || o.ports.includes(p)) && !(o.notPorts ?? []).includes(p));
+  const named = (vs: string[] | undefined) => (vs ?? []).some((v) => /^\d{1,5}$/.test(v) && Number(v) === port);
+  return byTo && r.when.every((c) => c.key !== 'destination.port' || ((!c.values || named(c.values)) && !named(c.notValues)));
+};
+
+/** The ports a rule names in `to` (ports, notPorts) or a destination.port `when`: worth judging one by one. */
+const portsNamedBy = (r: AuthzRule): string[] => [...r.to.flatMap((o) => [...o.ports ?? [], ...o.notPorts ?? []]),
+  ...r.when.filter((c) => c.key === 'destination.port').flatMap((c) => [...c.values ?? [], ...c.notValues ?? []])];
 
 /** An identity rule a gateway's Gateway servers leave undecided: whether a caller without a mesh identity gets in on its ports is unknown. */
 interface Unsure { rule: string; action: 'ALLOW' | 'DENY'; ports: string[]; why: string[] }
@@ -63,9 +76,13 @@ function gatewayUnsure(ctx: Parameters<Check['evaluate']>[0], w: WorkloadMesh, s
   for (const p of withIdentity) {
     for (const r of p.rules) {
       if (!((p.action === 'DENY' && r.identity) || (p.action === 'ALLOW' && r.negativeIdentityOnly))) continue;
-      const named = r.ports.map(Number).filter((n) => Number.isInteger(n) && n > 0 && n < 65536);
-      const candidates = r.ports.length > 0 ? portsToJudge(w, named).filter(({ port }) => named.includes(port))
-        : noServer ? portsToJudge(w, []) : [...undecided.keys()].sort((a, b) => a - b).map((port) => ({ port, label: String(port) }));
+      // The ports the rule names positively (to.ports, a destination.port `when`), else every one it
+      // may cover; a port its notPorts or `when` notValues leave out is never one it covers.
+      const positive = [...r.ports, ...r.when.filter((c) => c.key === 'destination.port').flatMap((c) => c.values ?? [])];
+      const named = positive.map(Number).filter((n) => Number.isInteger(n) && n > 0 && n < 65536);
+      const candidates = (positive.length > 0 ? portsToJudge(w, named).filter(({ port }) => named.includes(port))
+        : noServer ? portsToJudge(w, portsNamedBy(r)) : [...undecided.keys()].sort((a, b) => a - b).map((port) => ({ port, label: String(port) })))
+        .filter(({ port }) => ruleCoversPort(r, port));
       const ports: string[] = [];
       const why = new Set<string>();
       for (const { port, label } of candidates) {
@@ -138,7 +155,7 @@ export const authzPlaintextBypass: Check = {
       const capture = sidecarCapture(ctx, w);
       // Sidecar ports that never reach Envoy and an ALLOW or DENY identity rule covers.
       const bypassedBy = (r: AuthzRule): string[] => capture
-        ? portsToJudge(w, [...(capture.redirect === 'none' ? [] : capture.ports), ...r.ports]).filter(({ port }) => bypassesSidecar(capture, port) && ruleCoversPort(r, port)).map((x) => x.label)
+        ? portsToJudge(w, [...(capture.redirect === 'none' ? [] : capture.ports), ...portsNamedBy(r)]).filter(({ port }) => bypassesSidecar(capture, port) && ruleCoversPort(r, port)).map((x) => x.label)
         : [];
       const sidecarPorts = new Set<string>();
       for (const p of withIdentity) {
@@ -153,8 +170,11 @@ export const authzPlaintextBypass: Check = {
         out.push({ status: 'pass', resource, message: `${refString(resource)}: ${why}, so every caller has an identity for ${withIdentity.map(policyName).join(', ')}` });
         continue;
       }
-      // A rule reaches plaintext if it names no port, or a port that accepts plaintext.
-      const reachesPlaintext = (rulePorts: string[]) => rulePorts.length === 0 ? true : rulePorts.some((p) => (everywhere ? !strictPorts.has(p) : plaintextPorts.includes(p)));
+      // A rule reaches plaintext if it covers a port that accepts plaintext (ruleCoversPort: its
+      // ports and notPorts, and a `when` on destination.port).
+      const reachesPlaintext = (r: AuthzRule) => everywhere
+        ? portsToJudge(w, [...portsNamedBy(r), ...strictPorts]).some(({ port }) => !strictPorts.has(String(port)) && ruleCoversPort(r, port))
+        : plaintextPorts.some((p) => ruleCoversPort(r, Number(p)));
       const bypass: string[] = [];
       const moot: string[] = [];
       let worst: 'high' | 'medium' | undefined;
@@ -162,7 +182,7 @@ export const authzPlaintextBypass: Check = {
       // only matters there. An ALLOW on principals elsewhere in the policies may refuse it first.
       // Ports that bypass the sidecar are reported on their own, above any PeerAuthentication.
       const acceptsPlaintext = (port: number) => (gateway ? gatewayPorts.has(port) : RELAXED.has(ports[String(port)] ?? mode)) && !bypassesSidecar(capture, port);
-      const admits = (rulePorts: string[]) => portsToJudge(w, [...rulePorts, ...gatewayPorts]).filter(({ port }) => (rulePorts.length === 0 || rulePorts.includes(String(port))) && acceptsPlaintext(port))
+      const admits = (r: AuthzRule) => portsToJudge(w, [...portsNamedBy(r), ...gatewayPorts]).filter(({ port }) => ruleCoversPort(r, port) && acceptsPlaintext(port))
         .filter(({ port }) => { const v = hypotheticalVerdict(ctx, w, port, 'plaintext'); return v.verdict === 'allowed' || v.verdict === 'depends'; }).map((x) => x.label);
       const plural = (xs: string[]) => xs.length > 1 ? `ports ${xs.join(', ')}` : `port ${xs[0]}`;
       for (const p of withIdentity) {
@@ -173,10 +193,10 @@ export const authzPlaintextBypass: Check = {
             bypass.push(`${p.action} ${policyName(p)} rules[${r.index}] never applies on ${plural(skipped)}, which bypass${skipped.length > 1 ? '' : 'es'} the sidecar: any caller gets in there with plaintext`);
             worst = p.action === 'ALLOW' && r.negativeIdentityOnly ? worst ?? 'medium' : 'high';
           }
-          if (!paPlaintext || !reachesPlaintext(r.ports)) continue;
+          if (!paPlaintext || !reachesPlaintext(r)) continue;
           const isBypass = (p.action === 'DENY' && r.identity) || (p.action === 'ALLOW' && r.negativeIdentityOnly);
           if (!isBypass) continue;
-          const open = admits(r.ports);
+          const open = admits(r);
           if (open.length === 0) {
             if (skipped.length === 0) moot.push(`${p.action} ${policyName(p)} rules[${r.index}]`);
             continue;

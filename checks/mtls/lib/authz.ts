@@ -3,7 +3,7 @@
 // namespace only its gateways).
 import type { AuditContext } from '../../../src/analysis/context.ts';
 import { meshModel, type AuthzIndex, type ParsedAuthzPolicy, type WorkloadMesh } from '../../../src/analysis/mesh/index.ts';
-import { ipBlocksCoverEvery, type AuthzSource } from '../../../src/analysis/mesh/authz.ts';
+import { ipBlocksCoverEvery, type AuthzCondition, type AuthzSource } from '../../../src/analysis/mesh/authz.ts';
 import type { Family } from '../../../src/base/ip.ts';
 import { containerPorts } from '../../../src/analysis/mesh/util.ts';
 import { istioAuthzModel, istioFlowVerdict, istioStringMatch } from '../../../src/analysis/mesh/istio-authz.ts';
@@ -115,12 +115,16 @@ const ANY_NAME = 'ztaudit:any';
  * reading that does not hide an open rule: ipBlocks covering all of IPv4, the common case, admit
  * every caller (else a manifests run would pass `ipBlocks: ["0.0.0.0/0"]` on every IPv4 cluster),
  * and notIpBlocks must exclude IPv4 and IPv6 alike (`notIpBlocks: ["0.0.0.0/0"]` still admits
- * every IPv6 caller of a dual-stack or IPv6 cluster). A source with any other field
- * (requestPrincipals) may narrow the callers and is not counted.
+ * every IPv6 caller of a dual-stack or IPv6 cluster). notRequestPrincipals, whatever its values,
+ * admits every request that carries no JWT (its request principal is empty, and "*" matches only a
+ * present one: "Presence match: * will match when value is not empty"), so it narrows nothing;
+ * requestPrincipals need a JWT and may narrow the callers: a source with it is not counted.
  */
 export function sourceAdmitsEveryWorkload(s: AuthzSource, trustDomain: string, families?: readonly Family[]): boolean {
   const principal = `${trustDomain}/ns/${ANY_NAME}/sa/${ANY_NAME}`;
-  const identityKeys = new Set(['principals', 'namespaces', 'notPrincipals', 'notNamespaces', 'serviceAccounts', 'notServiceAccounts', 'trustDomains', 'notTrustDomains', ...IP_KEYS]);
+  // notRequestPrincipals never narrows who calls: a request without a JWT has no request principal,
+  // so it matches whatever values are listed ("*" included, which matches only a present one).
+  const identityKeys = new Set(['principals', 'namespaces', 'notPrincipals', 'notNamespaces', 'serviceAccounts', 'notServiceAccounts', 'trustDomains', 'notTrustDomains', 'notRequestPrincipals', ...IP_KEYS]);
   for (const k of Object.keys(s)) if (!identityKeys.has(k)) return false;
   const everyAddress = (vs: string[] | undefined, unknown: readonly Family[]) => { const every = ipBlocksCoverEvery(vs); return (families ?? unknown).every((f) => every.includes(f)); };
   if ((s.ipBlocks && !everyAddress(s.ipBlocks, [4])) || (s.remoteIpBlocks && !everyAddress(s.remoteIpBlocks, [4]))) return false;
@@ -134,3 +138,37 @@ export function sourceAdmitsEveryWorkload(s: AuthzSource, trustDomain: string, f
     && some(s.serviceAccounts, anySa) && none(s.notServiceAccounts, anySa)
     && some(s.trustDomains, trustDomain) && none(s.notTrustDomains, trustDomain);
 }
+
+/** `when` keys that read who calls, as the from.source field of the same meaning (conditions page). */
+const WHEN_AS_SOURCE: Record<string, readonly [keyof AuthzSource, keyof AuthzSource]> = {
+  'source.namespace': ['namespaces', 'notNamespaces'],
+  'source.principal': ['principals', 'notPrincipals'],
+  'source.serviceAccount': ['serviceAccounts', 'notServiceAccounts'],
+  'source.trustDomain': ['trustDomains', 'notTrustDomains'],
+  'source.ip': ['ipBlocks', 'notIpBlocks'],
+  'remote.ip': ['remoteIpBlocks', 'notRemoteIpBlocks'],
+};
+/** `when` keys that say where a call goes, not who makes it. */
+const DESTINATION_KEYS = new Set(['destination.port', 'destination.ip']);
+
+/**
+ * Whether a rule's `when` conditions (all must hold) leave every caller in: a condition on
+ * destination.port or destination.ip narrows where, not who; one on source.namespace,
+ * source.principal, source.serviceAccount, source.trustDomain, source.ip or remote.ip is judged as
+ * the from.source field it mirrors (https://istio.io/latest/docs/reference/config/security/conditions/),
+ * so `notValues` alone admit every caller but those named, as notNamespaces do. Any other key
+ * (headers, JWT claims, SNI) may narrow the callers: not every caller.
+ */
+export function conditionsAdmitEveryWorkload(when: readonly AuthzCondition[], trustDomain: string, families?: readonly Family[]): boolean {
+  return when.every((c) => {
+    if (DESTINATION_KEYS.has(c.key)) return true;
+    const fields = WHEN_AS_SOURCE[c.key];
+    if (!fields) return false;
+    const [pos, neg] = fields;
+    return sourceAdmitsEveryWorkload({ ...(c.values ? { [pos]: c.values } : {}), ...(c.notValues ? { [neg]: c.notValues } : {}) }, trustDomain, families);
+  });
+}
+
+/** The ports a rule names: its to.ports and the values of a `when` on destination.port. */
+export const rulePorts = (r: { ports: string[]; when: readonly AuthzCondition[] }): string[] =>
+  [...r.ports, ...r.when.filter((c) => c.key === 'destination.port').flatMap((c) => c.values ?? [])];

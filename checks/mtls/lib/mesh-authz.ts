@@ -5,9 +5,15 @@
 //   a port covered by a Server is denied unless authorized (or its accessPolicy says otherwise).
 // - Consul: a service accepts any mesh service when no intention more specific than the default
 //   denies an unnamed caller (https://developer.hashicorp.com/consul/docs/connect/intentions).
+// - Either: a port the proxy never receives (Linkerd config.linkerd.io/skip-inbound-ports, Consul
+//   consul.hashicorp.com/transparent-proxy-exclude-inbound-ports) takes plaintext from any caller
+//   the network lets in, and no Server, authorization or intention applies there: the workload
+//   fails whatever its policies say, naming the annotation, as an Istio sidecar's excluded inbound
+//   port does (authz-missing.ts). The same verdict reach gives (mesh-flows.ts, consul.ts judgeConsulFlow).
 import type { AuditContext } from '../../../src/analysis/context.ts';
 import type { Verdict } from '../../../src/base/vocabulary.ts';
-import { judgeConsulFlow, meshModel, type WorkloadMesh } from '../../../src/analysis/mesh/index.ts';
+import { judgeConsulFlow, linkerdSkippedPorts, meshModel, type WorkloadMesh } from '../../../src/analysis/mesh/index.ts';
+import { CONSUL_EXCLUDE_INBOUND_ANNOTATION, consulPortList } from '../../../src/analysis/mesh/consul.ts';
 import { winningServer, type ServerChoice } from '../../../src/analysis/mesh/linkerd.ts';
 import { containerPorts, labelSelectorMatches } from '../../../src/analysis/mesh/util.ts';
 import { isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
@@ -67,7 +73,15 @@ export function linkerdAuthzMissing(ctx: AuditContext): Verdict[] {
       } else if (choice.server.accessPolicy !== 'deny') open.push(`${p.port} (Server ${choice.server.name} accessPolicy ${choice.server.accessPolicy}${precedenceNote(choice)})`);
     }
     const evidence = { defaultPolicy: policy.policy, source: policy.source, ports: ports.map((p) => p.port) };
-    if (ports.length === 0 && policy.policy !== 'deny') {
+    const skipped = linkerdSkippedPorts(m.namespaces.get(w.namespace)?.annotations ?? {}, w.workload.pods[0], w.namespace).find((s) => s.direction === 'inbound');
+    if (skipped && skipped.ports.length > 0) {
+      const list = skipped.ports;
+      out.push({
+        status: 'fail', resource,
+        message: `${refString(resource)}: ${list.length > 1 ? `ports ${list.join(', ')} skip` : `port ${list[0]} skips`} its linkerd-proxy (${skipped.source}): any caller the network lets in reaches ${list.length > 1 ? 'them' : 'it'} in plaintext and no Server or authorization applies there${open.length > 0 ? `; also open on port${open.length > 1 ? 's' : ''} ${open.join(', ')}` : ''}`,
+        evidence: { ...evidence, skippedPorts: list, skippedBy: skipped.source, ...(open.length > 0 ? { open } : {}) },
+      });
+    } else if (ports.length === 0 && policy.policy !== 'deny') {
       out.push({ status: 'fail', resource, message: `${refString(resource)} is in the Linkerd mesh with default inbound policy ${policy.policy} (${policy.source}) and declares no port a Server could cover: every meshed caller is accepted`, evidence });
     } else if (open.length > 0) {
       out.push({ status: 'fail', resource, message: `${refString(resource)} accepts any caller its policy admits on port${open.length > 1 ? 's' : ''} ${open.join(', ')}: no Server with authorization restricts who may call`, evidence: { ...evidence, open } });
@@ -92,7 +106,15 @@ export function consulAuthzMissing(ctx: AuditContext): Verdict[] {
     const v = judgeConsulFlow({ index: m.consul.intentions, defaultIntention: m.consul.defaultIntention, callerService: '\u0000', calleeService: service },
       anyone, { namespace: w.namespace, name: w.workload.ref.name, serviceAccount: '', labels: w.labels, port: 0, protocol: 'TCP' });
     const evidence = { service, decidedBy: v.policy ?? null };
-    if (v.verdict === 'allowed') {
+    const excluded = consulPortList(w.annotations[CONSUL_EXCLUDE_INBOUND_ANNOTATION]);
+    if (excluded.length > 0) {
+      out.push({
+        status: 'fail', resource,
+        message: `${refString(resource)} (Consul service ${service}): ${excluded.length > 1 ? `ports ${excluded.join(', ')} are` : `port ${excluded[0]} is`} excluded from its Consul sidecar (pod annotation ${CONSUL_EXCLUDE_INBOUND_ANNOTATION}): any caller the network lets in reaches ${excluded.length > 1 ? 'them' : 'it'} in plaintext and no intention applies there${v.verdict === 'allowed' ? `; the sidecar also accepts calls from any mesh service: ${v.reason}` : ''}`,
+        evidence: { ...evidence, excludedPorts: excluded },
+        related: v.policy ? [v.policy] : undefined,
+      });
+    } else if (v.verdict === 'allowed') {
       out.push({ status: 'fail', resource, message: `${refString(resource)} (Consul service ${service}) accepts calls from any mesh service: ${v.reason}`, evidence, related: v.policy ? [v.policy] : undefined });
     } else {
       out.push({ status: 'pass', resource, message: `${refString(resource)} (Consul service ${service}): an unnamed caller is ${v.verdict === 'denied' ? 'denied' : 'judged per request'} (${v.reason})`, evidence });

@@ -150,6 +150,8 @@ export interface AuthzTargetRef {
   group: string;
   kind: string;
   name: string;
+  /** As written; empty: the policy's own namespace. */
+  namespace?: string;
 }
 
 export interface ParsedAuthzPolicy {
@@ -308,7 +310,7 @@ function withNamespacedServiceAccounts(s: AuthzSource, namespace: string): Authz
 
 function targetRefsOf(spec: Record<string, unknown>): AuthzTargetRef[] {
   const raw = [...(spec.targetRef !== undefined ? [spec.targetRef] : []), ...arr(spec.targetRefs)];
-  return raw.map((r) => { const o = obj(r) ?? {}; return { group: typeof o.group === 'string' ? o.group : '', kind: typeof o.kind === 'string' ? o.kind : '', name: typeof o.name === 'string' ? o.name : '' }; });
+  return raw.map((r) => { const o = obj(r) ?? {}; return { group: typeof o.group === 'string' ? o.group : '', kind: typeof o.kind === 'string' ? o.kind : '', name: typeof o.name === 'string' ? o.name : '', ...(typeof o.namespace === 'string' && o.namespace !== '' ? { namespace: o.namespace } : {}) }; });
 }
 
 export function parseAuthorizationPolicy(o: KubeObject): ParsedAuthzPolicy {
@@ -444,10 +446,28 @@ export function indexAuthorizationPolicies(objects: readonly KubeObject[], root:
   return { root, byNamespace, all };
 }
 
+/** The label istiod's gateway controller puts on a Gateway API gateway's pods, naming their Gateway. */
+export const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
+
 /**
- * The policies a workload's sidecar enforces: its namespace's and the root namespace's, whose
- * selector (if any) matches its labels; policies attached by targetRef(s) are left out (they act
- * at a gateway or waypoint), and so are malformed ones (istiod rejects them). `root`: the root
+ * Whether a policy attached by targetRef(s) applies to a workload: one of its refs is a Gateway
+ * API Gateway (group gateway.networking.k8s.io, kind Gateway) of the workload's own namespace
+ * whose name the workload's gateway.networking.k8s.io/gateway-name label carries — an Istio
+ * gateway's pods, or a waypoint's (istio/istio pilot/pkg/model/policyattachment.go,
+ * ShouldAttachPolicy: "Gateway attached", the policy in the workload's namespace and the ref's
+ * namespace empty or the same).
+ */
+export function attachesToWorkloadGateway(p: ParsedAuthzPolicy, namespace: string, labels: Record<string, string>): boolean {
+  const gateway = labels[GATEWAY_NAME_LABEL];
+  if (gateway === undefined || p.namespace !== namespace) return false;
+  return p.targetRefs.some((r) => r.group === 'gateway.networking.k8s.io' && r.kind === 'Gateway' && r.name === gateway && (r.namespace === undefined || r.namespace === namespace));
+}
+
+/**
+ * The policies a workload's proxy enforces: its namespace's and the root namespace's, whose
+ * selector (if any) matches its labels; policies attached by targetRef(s) only where they name
+ * the Gateway API Gateway the workload is a pod of (attachesToWorkloadGateway; others act at a
+ * waypoint or a gateway elsewhere), and malformed ones never (istiod rejects them). `root`: the root
  * namespace of the workload's revision (WorkloadMesh.istioRoot; each revision's istiod reads its
  * own meshConfig.rootNamespace, https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/),
  * the default revision's when not given.
@@ -457,8 +477,8 @@ export function policiesFor(index: AuthzIndex, namespace: string, labels: Record
   const lists = namespace === root ? [index.byNamespace.get(namespace)] : [index.byNamespace.get(namespace), index.byNamespace.get(root)];
   for (const list of lists) {
     for (const p of list ?? []) {
-      if (p.targeted || !p.action || p.problems.length > 0) continue;
-      if (!istioPolicySelects(p, root, namespace, labels)) continue;
+      if (!p.action || p.problems.length > 0) continue;
+      if (p.targeted ? !attachesToWorkloadGateway(p, namespace, labels) : !istioPolicySelects(p, root, namespace, labels)) continue;
       out.push(p);
     }
   }

@@ -1173,7 +1173,7 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
         notes.push(`ztunnel of ${calleeName} has no waypoint, so it enforces no ${what} of AuthorizationPolicy ${l7.map(name).join(', ')}: ${ztunnelL7Effect(l7)} (https://istio.io/latest/docs/ambient/usage/l4-policy/)`);
       }
       if (!ambient) {
-        const targeted = kept((model.authz.byNamespace.get(callee.namespace) ?? []).filter((p) => p.targeted && p.problems.length === 0));
+        const targeted = kept((model.authz.byNamespace.get(callee.namespace) ?? []).filter((p) => p.targeted && p.problems.length === 0 && !workloadPolicies.includes(p)));
         if (targeted.length) notes.push(`AuthorizationPolicy ${targeted.map(name).join(', ')} attach by targetRef(s) to a gateway or waypoint; the sidecar of ${calleeName} does not enforce them`);
       }
     } else {

@@ -332,6 +332,11 @@ export function istioMembership(nsLabels: Record<string, string>, pod: PodView):
     const status = pod.annotations[SIDECAR_STATUS_ANNOTATION] !== undefined ? `, ${SIDECAR_STATUS_ANNOTATION} set` : '';
     return { meshed: true, dataplane: 'sidecar', requested, reason: `istio-proxy container in the pod template (manually injected${status})` };
   }
+  // A gateway's Deployment as istiod's gateway controller renders it for a Gateway API Gateway
+  // (pilot/pkg/config/kube/gatewaycommon/testdata/deployment/simple.yaml: sidecar.istio.io/inject
+  // "false", an istio-proxy container running `proxy router` with its image already set) runs
+  // Envoy with an Istio identity whatever its labels say: in the mesh, as a gateway.
+  if (runsIstioGatewayProxy(pod.spec)) return { meshed: true, dataplane: 'sidecar', requested, reason: 'istio-proxy runs as a gateway (`proxy router`) in the pod template' };
   if (sidecar) return { meshed: true, dataplane: 'sidecar', requested, reason: why };
   if (ambient) return { meshed: true, dataplane: 'ambient', requested, reason: 'istio.io/dataplane-mode=ambient' };
   return { meshed: false, requested, reason: unmeshedWhy };
@@ -340,13 +345,27 @@ export function istioMembership(nsLabels: Record<string, string>, pod: PodView):
 /**
  * Whether a template runs an istio-proxy sidecar next to its application (in containers, or as a
  * native sidecar in initContainers). A standalone Envoy, a gateway's (`proxy router`, or the only
- * container), is no sidecar: such a template is judged by its labels, as gateway injection asks.
+ * container), is no sidecar: such a template is judged by its labels, as gateway injection asks,
+ * unless it is already rendered (runsIstioGatewayProxy).
  */
 function carriesIstioSidecar(spec: Json): boolean {
   const containers = arr(spec.containers).map(obj);
   const proxy = [...containers, ...arr(spec.initContainers).map(obj)].find((c) => str(c?.name) === ISTIO_PROXY);
   if (!proxy || arr(proxy.args).includes('router')) return false;
   return containers.some((c) => str(c?.name) !== ISTIO_PROXY);
+}
+
+/**
+ * Whether a template's istio-proxy container already runs as a gateway (`proxy router`) with a
+ * real image: rendered, not a placeholder (`image: auto`) that gateway injection fills in, which
+ * is judged by its labels.
+ */
+function runsIstioGatewayProxy(spec: Json): boolean {
+  const proxy = arr(spec.containers).map(obj).find((c) => str(c?.name) === ISTIO_PROXY);
+  if (!proxy) return false;
+  const args = arr(proxy.args);
+  const image = str(proxy.image) ?? '';
+  return args[0] === 'proxy' && args[1] === 'router' && image !== '' && image !== 'auto';
 }
 
 /**

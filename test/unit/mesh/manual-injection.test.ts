@@ -171,7 +171,12 @@ describe('Istio: a template istioctl kube-inject wrote is in the mesh', () => {
     expect(v).toMatchObject({ status: 'pass', message: 'Deployment shop/api runs in the istio mesh.' });
   });
 
-  it('a gateway\'s standalone proxy (proxy router, or the only container) is no sidecar: its labels still decide', () => {
+  // A proxy already running `proxy router` with its image set is a rendered gateway (istiod's
+  // gateway controller writes exactly that: istio/istio pilot/pkg/config/kube/gatewaycommon/testdata/deployment/simple.yaml,
+  // sidecar.istio.io/inject "false"): it runs Envoy with an Istio identity, so it is in the mesh as
+  // a gateway whatever its labels say. A bare istio-proxy container without those args is left to
+  // its labels (gateway injection fills it in).
+  it('a gateway\'s standalone proxy: the only container without `proxy router` is left to its labels; one running `proxy router` is a meshed gateway', () => {
     const gateway = (container: string) => `${LEGACY}
 apiVersion: apps/v1
 kind: Deployment
@@ -184,10 +189,15 @@ spec:
       containers:
       - ${container}
 `;
-    for (const c of ['{name: istio-proxy, image: docker.io/istio/proxyv2:1.27.0}', '{name: istio-proxy, image: docker.io/istio/proxyv2:1.27.0, args: [proxy, router]}\n      - {name: helper, image: x/h:1}']) {
+    const bare = ctxOf(gateway('{name: istio-proxy, image: docker.io/istio/proxyv2:1.27.0}'));
+    expect(meshModel(bare.snapshot, bare.config).workloads.find((w) => w.workload.ref.name === 'istio-egressgateway')).toMatchObject({ mesh: 'none', unmeshedReason: 'no injection label on namespace or pod' });
+    for (const c of ['{name: istio-proxy, image: docker.io/istio/proxyv2:1.27.0, args: [proxy, router]}', '{name: istio-proxy, image: docker.io/istio/proxyv2:1.27.0, args: [proxy, router]}\n      - {name: helper, image: x/h:1}']) {
       const ctx = ctxOf(gateway(c));
-      expect(meshModel(ctx.snapshot, ctx.config).workloads.find((w) => w.workload.ref.name === 'istio-egressgateway'), c).toMatchObject({ mesh: 'none', unmeshedReason: 'no injection label on namespace or pod' });
+      expect(meshModel(ctx.snapshot, ctx.config).workloads.find((w) => w.workload.ref.name === 'istio-egressgateway'), c).toMatchObject({ mesh: 'istio' });
     }
+    // A placeholder (image: auto) that gateway injection fills in is still left to the labels.
+    const auto = ctxOf(gateway('{name: istio-proxy, image: auto, args: [proxy, router]}'));
+    expect(meshModel(auto.snapshot, auto.config).workloads.find((w) => w.workload.ref.name === 'istio-egressgateway')).toMatchObject({ mesh: 'none' });
   });
 
   it('without the proxy in the template, the labels still decide (no injection label: outside the mesh)', () => {
