@@ -21,7 +21,7 @@
 // the containers they enter mount, so a hostPath only a finished init container mounted is not.
 import type { AuditContext } from '../../../src/analysis/context.ts';
 import { memoize, memoizeBySnapshotAndConfig } from '../../../src/analysis/memo.ts';
-import { clusterMinor, evaluatePod, LATEST_MINOR, readNamespacePolicies } from '../../../src/analysis/pss/index.ts';
+import { clusterMinor, evaluatePod, LATEST_MINOR, podClassKeys, readNamespacePolicies } from '../../../src/analysis/pss/index.ts';
 import { podServiceAccount, podTemplateOf, refString, workloadsOf, type PodView, type Workload } from '../../../src/analysis/workloads.ts';
 import { POD_VIEW_KINDS, type KindKey } from '../../../src/snapshot/kinds.ts';
 import { coverageOk, implicitNamespaces, resourcesOf, type KubeObject, type Snapshot } from '../../../src/snapshot/types.ts';
@@ -193,28 +193,48 @@ function viewOf(spec: Record<string, unknown>, access: PodAccess): Record<string
   return v.attach;
 }
 
-/**
- * Per spec view, then annotations object (the only metadata a check reads): the node-reaching
- * baseline checks failed. Replicas share both objects (the snapshot reader interns equal values),
- * so a workload's pods are evaluated once. By the policy version the cluster enforces first.
- */
-const breaksAt = new Map<number, WeakMap<object, WeakMap<object, string[]>>>();
 const NO_ANNOTATIONS = {};
 const NO_BREAKS: string[] = [];
 
-/** The node-reaching baseline checks `spec` fails with these annotations, once per (cap, spec, annotations); only those checks are run. */
-function breaksOf(spec: Record<string, unknown>, annotations: object, cap: number): string[] {
-  let breaksOfSpec = breaksAt.get(cap);
-  if (!breaksOfSpec) breaksAt.set(cap, (breaksOfSpec = new WeakMap()));
-  let bySpec = breaksOfSpec.get(spec);
-  if (!bySpec) breaksOfSpec.set(spec, (bySpec = new WeakMap()));
-  let breaks = bySpec.get(annotations);
-  if (breaks === undefined) {
+/** The node-reaching baseline checks a pod spec (or the view of it an access enters) fails with `annotations`, the only metadata a check reads. */
+type BreaksOf = (spec: Record<string, unknown>, annotations: object) => string[];
+
+/**
+ * Per snapshot, by the policy version the cluster enforces first: the node-reaching baseline
+ * checks a pod fails (only those are run), once per Pod Security class of its spec and
+ * annotations (src/analysis/pss/pod-class.ts: the text of all a check reads, so pods of one
+ * class fail alike). Replicas share their spec, and the workloads of a chart differ only in
+ * fields no check reads (images, accounts, names): at 150,000 pods the 45,829 evaluations of one
+ * spec (or view) at a time became 40. The class texts are the Pod Security model's own
+ * (podClassKeys), so each spec's is written once for both. A spec or annotations whose class
+ * cannot be written (not plain JSON) is evaluated on its own, once per pair of objects.
+ */
+const nodeBreaks = memoize((snapshot: Snapshot): BreaksOf => {
+  const { cap } = podFacts(snapshot);
+  const keys = podClassKeys(snapshot);
+  const byClass = new Map<string, Map<string, string[]>>();
+  const unclassed = new WeakMap<object, WeakMap<object, string[]>>();
+  const evaluate: BreaksOf = (spec, annotations) => {
     const failures = evaluatePod({ metadata: { annotations }, spec }, 'baseline', 'latest', { maxVersion: cap, only: NODE_REACHING }).failures;
-    bySpec.set(annotations, (breaks = failures.length === 0 ? NO_BREAKS : failures.map((f) => f.forbiddenReason)));
-  }
-  return breaks;
-}
+    return failures.length === 0 ? NO_BREAKS : failures.map((f) => f.forbiddenReason);
+  };
+  return (spec, annotations) => {
+    const specKey = keys.spec(spec);
+    const annotationsKey = specKey === undefined ? undefined : keys.annotations(annotations);
+    if (specKey === undefined || annotationsKey === undefined) {
+      let bySpec = unclassed.get(spec);
+      if (!bySpec) unclassed.set(spec, (bySpec = new WeakMap()));
+      let breaks = bySpec.get(annotations);
+      if (breaks === undefined) bySpec.set(annotations, (breaks = evaluate(spec, annotations)));
+      return breaks;
+    }
+    let byAnnotations = byClass.get(specKey);
+    if (!byAnnotations) byClass.set(specKey, (byAnnotations = new Map()));
+    let breaks = byAnnotations.get(annotationsKey);
+    if (breaks === undefined) byAnnotations.set(annotationsKey, (breaks = evaluate(spec, annotations)));
+    return breaks;
+  };
+}, 'rbac');
 
 /**
  * The baseline checks a pod fails that reach its node (upstream's reasons, e.g. "privileged",
@@ -224,12 +244,12 @@ function breaksOf(spec: Record<string, unknown>, annotations: object, cap: numbe
  * where each node-reaching check finds at most what it finds in the whole. So a pod whose whole
  * spec breaks none (most pods) is judged once for every access, its views never made.
  */
-function baselineBreaks(spec: Record<string, unknown>, annotations: unknown, cap: number, access: PodAccess): string[] {
+function baselineBreaks(breaksOf: BreaksOf, spec: Record<string, unknown>, annotations: unknown, access: PodAccess): string[] {
   const a = annotations && typeof annotations === 'object' ? annotations : NO_ANNOTATIONS;
-  const whole = breaksOf(spec, a, cap);
+  const whole = breaksOf(spec, a);
   if (access === 'ephemeral' || whole.length === 0) return whole;
   const view = viewOf(spec, access);
-  return view === null ? NO_BREAKS : breaksOf(view, a, cap);
+  return view === null ? NO_BREAKS : breaksOf(view, a);
 }
 
 /** A pod exec reaches that can reach its node: how to name it, and the baseline checks it fails. */
@@ -247,7 +267,7 @@ export interface NodeEscapingPod {
 const nodeEscapingByNamespace = memoize((snapshot: Snapshot) => {
   const caches: Record<PodAccess, Map<string, NodeEscapingPod[]>> = { exec: new Map(), attach: new Map(), ephemeral: new Map() };
   let byNamespace: Map<string, Workload[]> | undefined;
-  const { cap } = podFacts(snapshot);
+  const breaksOf = nodeBreaks(snapshot);
   /**
    * Per namespace, whatever the access: its workloads whose pods' whole specs break a node-reaching
    * control (what an access enters of a pod is a part of it: see baselineBreaks), each with those
@@ -277,7 +297,7 @@ const nodeEscapingByNamespace = memoize((snapshot: Snapshot) => {
       for (const p of w.pods) {
         if (p.spec === spec && p.annotations === annotations) continue;
         ({ spec, annotations } = p);
-        if (baselineBreaks(p.spec, p.annotations, cap, 'ephemeral').length > 0) pods.push(p);
+        if (baselineBreaks(breaksOf, p.spec, p.annotations, 'ephemeral').length > 0) pods.push(p);
       }
       if (pods.length === 0) continue;
       const p = w.pods[0];
@@ -293,7 +313,7 @@ const nodeEscapingByNamespace = memoize((snapshot: Snapshot) => {
     found = [];
     for (const { what, pods } of suspectsIn(namespace)) {
       const breaks = new Set<string>();
-      for (const p of pods) for (const b of baselineBreaks(p.spec, p.annotations, cap, access)) breaks.add(b);
+      for (const p of pods) for (const b of baselineBreaks(breaksOf, p.spec, p.annotations, access)) breaks.add(b);
       if (breaks.size > 0) found.push({ what, breaks: [...breaks] });
     }
     cache.set(namespace, found);
@@ -326,6 +346,7 @@ export interface NamedPodsReach {
 export function namedPodsReach(ctx: AuditContext, namespace: string, names: readonly string[], access: PodAccess = 'exec'): NamedPodsReach {
   const index = podIndex(ctx.snapshot);
   const facts = podFacts(ctx.snapshot);
+  const breaksOf = nodeBreaks(ctx.snapshot);
   const accounts = new Set<string>();
   const missing: string[] = [];
   const escaping: NodeEscapingPod[] = [];
@@ -334,7 +355,7 @@ export function namedPodsReach(ctx: AuditContext, namespace: string, names: read
     const pod = podNamed(index, namespace, n);
     if (pod !== undefined) {
       accounts.add(pod.account);
-      const breaks = baselineBreaks(pod.input.spec, pod.input.metadata.annotations, facts.cap, access);
+      const breaks = baselineBreaks(breaksOf, pod.input.spec, pod.input.metadata.annotations, access);
       if (breaks.length > 0) escaping.push({ what: `Pod ${namespace}/${n}`, breaks });
     } else if (facts.complete) missing.push(n);
     else unknown = true;

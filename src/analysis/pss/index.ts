@@ -8,6 +8,7 @@ export { LATEST_MINOR, LATEST_VERSION, PSS_LEVELS, compareLevels, isPssLevel, pa
 export type { PssLevel, PolicyVersion } from './levels.ts';
 export { CHECK_DEFINITIONS, SAFE_SYSCTLS } from './checks.ts';
 export { podSecurityModel, readNamespacePolicies } from './model.ts';
+export { podClassKeys } from './pod-class.ts';
 export type { PssModel, NamespacePss, WorkloadPss, PodSetEvaluation, DebugPodPss, EphemeralEvaluation } from './model.ts';
 export { cisControlsFor, POD_CIS_CONTROLS } from './controls.ts';
 export { admissionPolicyEngines, ENGINE_KINDS } from './engines.ts';

@@ -19,7 +19,7 @@ import { judgedPodsOf, templatePodOf, templatesStandIn, workloadsOf, type PodVie
 import { checkIdsAt, evaluatePod, type PssFailure } from './evaluate.ts';
 import type { PodInput } from './checks.ts';
 import { userNamespaceGate, type UserNamespaceGate } from './feature-gates.ts';
-import { PodClassKeys } from './pod-class.ts';
+import { podClassKeys, type PodClassKeys } from './pod-class.ts';
 import { parseNamespaceLevels, LABEL_PREFIX, type NamespaceLevels, type PssDefaults } from './labels.ts';
 import { LATEST_MINOR, admissionAbsentReason, clusterMinor, effectiveMinor, isPssLevel, parsePolicyVersion, type PssLevel } from './levels.ts';
 
@@ -199,13 +199,14 @@ class PodClasses {
   /** `${level}:${minor}` -> verdict per class. */
   private readonly verdicts = new Map<string, Map<PodClass, ClassVerdict>>();
   private readonly intern: FailureIntern = new Map();
-  private readonly keys = new PodClassKeys();
+  private readonly keys: PodClassKeys;
 
   /** The kube-apiserver's UserNamespacesPodSecurityStandards gate, when the cluster's version has it. */
   readonly gate: UserNamespaceGate | undefined;
 
-  constructor(gate: UserNamespaceGate | undefined) {
+  constructor(gate: UserNamespaceGate | undefined, keys: PodClassKeys) {
     this.gate = gate;
+    this.keys = keys;
   }
 
   classOf(pod: PodView): PodClass {
@@ -431,7 +432,7 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
 
   const workloads: WorkloadPss[] = [];
   const userNsGate = userNamespaceGate(snapshot, cMinor);
-  const classes = new PodClasses(userNsGate);
+  const classes = new PodClasses(userNsGate, podClassKeys(snapshot));
   /**
    * Per pod spec with ephemeral containers (replicas share spec objects): the spec without them,
    * with them as its only containers, and with no containers at all.

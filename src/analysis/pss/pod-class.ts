@@ -8,6 +8,8 @@
 // starts reading a field nobody listed stays correct. Annotations are the exception (their
 // keys are open-ended): only those a check reads (isPssAnnotation) are kept.
 
+import type { Snapshot } from '../../snapshot/types.ts';
+import { memoize } from '../memo.ts';
 import { isPssAnnotation } from './checks.ts';
 
 /** Pod spec fields no Pod Security check reads that often differ between alike workloads. */
@@ -48,10 +50,24 @@ export class PodClassKeys {
   private readonly whole = new Map<object, string | undefined>();
   private readonly containers = new Map<object, string | undefined>();
   private readonly volumes = new Map<object, string | undefined>();
+  /** Per spec object, its class text: one string per distinct text (`canonical`), so a spec costs a pointer, not its text. */
+  private readonly specs = new Map<object, string | undefined>();
+  private readonly canonical = new Map<string, string>();
 
-  /** The class text of a pod spec, or undefined when it cannot be written (the pod is then evaluated on its own). */
+  /**
+   * The class text of a pod spec, or undefined when it cannot be written (the pod is then
+   * evaluated on its own). Written once per spec object; equal texts are one string, whose hash
+   * a Map computes once, so looking a class up by it costs no walk of the text.
+   */
   spec(spec: object): string | undefined {
-    return this.object(spec, UNREAD_SPEC_FIELDS, this.specMember);
+    return this.kept(this.specs, spec, () => {
+      const text = this.object(spec, UNREAD_SPEC_FIELDS, this.specMember);
+      if (text === undefined) return undefined;
+      const seen = this.canonical.get(text);
+      if (seen !== undefined) return seen;
+      this.canonical.set(text, text);
+      return text;
+    });
   }
 
   /** The class text of a pod's annotations: those a check reads ('' when none), or undefined when unwritable. */
@@ -136,3 +152,11 @@ export class PodClassKeys {
   private readonly specMember: Member = (key, x) =>
     CONTAINER_LISTS.has(key) ? this.listOf(x, this.container) : key === 'volumes' ? this.listOf(x, this.volume) : this.text(x);
 }
+
+/**
+ * One PodClassKeys per snapshot, shared by the Pod Security model and the RBAC checks that ask
+ * whether a pod exec reaches can reach its node (checks/rbac/lib/named-pods.ts): both write the
+ * class of the same pod specs, so each spec is written once. A key is the text of what the
+ * checks read, so it stays valid for any later reader of the same (unchanging) objects.
+ */
+export const podClassKeys: (snapshot: Snapshot) => PodClassKeys = memoize(() => new PodClassKeys(), ['rbac', 'pod-security']);
