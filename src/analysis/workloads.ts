@@ -1006,9 +1006,44 @@ function sameTemplate(a: unknown, b: unknown, keyOfB: () => string): boolean {
   const tb = objRecord(b);
   const ka = Object.keys(ta);
   if (ka.length === Object.keys(tb).length && ('metadata' in ta) === ('metadata' in tb) && ka.every((k) => k === 'metadata' || (k in tb && ta[k] === tb[k]))) {
-    return JSON.stringify(canon(templateMetadata(ta))) === JSON.stringify(canon(templateMetadata(tb)));
+    const ma = templateMetadata(ta);
+    const mb = templateMetadata(tb);
+    // Compared as values where they are plain JSON (the texts cost ~0.2 s of CPU for the 50,000 ReplicaSets at L).
+    return plainJson(ma) && plainJson(mb) ? sameJson(ma, mb) : JSON.stringify(canon(ma)) === JSON.stringify(canon(mb));
   }
   return templateKey(a) === keyOfB();
+}
+
+/**
+ * Whether `v` holds only plain objects, arrays, strings, finite numbers, booleans and nulls, and
+ * no `__proto__` member (canon drops one): values whose JSON texts, keys sorted, are equal exactly
+ * when sameJson says so.
+ */
+function plainJson(v: unknown): boolean {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
+  if (typeof v === 'number') return Number.isFinite(v);
+  if (typeof v !== 'object') return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!plainJson(v[i])) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const k of Object.keys(v)) if (k === '__proto__' || !plainJson((v as Record<string, unknown>)[k])) return false;
+  return true;
+}
+
+/** Whether two plainJson values are equal, object keys in any order. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const list = b as unknown[];
+    return a.length === list.length && a.every((x, i) => sameJson(x, list[i]));
+  }
+  const ka = Object.keys(a);
+  const o = b as Record<string, unknown>;
+  return ka.length === Object.keys(o).length && ka.every((k) => Object.hasOwn(o, k) && sameJson((a as Record<string, unknown>)[k], o[k]));
 }
 
 /**

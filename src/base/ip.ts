@@ -21,9 +21,24 @@ function familyBits(f: Family): bigint {
   return f === 4 ? 32n : 128n;
 }
 
+/**
+ * An IPv4 address in the plain dotted-quad form every pod's status.podIP has: four decimal parts
+ * of one to three digits, no leading zero. ipaddr.js takes each such string as the address it
+ * spells when every part is at most 255; anything else goes the long way below.
+ */
+const DOTTED_QUAD = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
+
 /** Parses an address (v4, v6, v4-mapped v6 kept as v6). Undefined when invalid. */
 export function parseIp(text: string): { family: Family; value: bigint } | undefined {
-  if (typeof text !== 'string' || !ipaddr.isValid(text)) return undefined;
+  if (typeof text !== 'string') return undefined;
+  // The common case without ipaddr.js's three parses (IPv6, IPv4, four-part check): 150,000 pod
+  // addresses at L took ~0.35 s of CPU that way.
+  const quad = DOTTED_QUAD.exec(text);
+  if (quad) {
+    const a = Number(quad[1]), b = Number(quad[2]), c = Number(quad[3]), d = Number(quad[4]);
+    if (a <= 255 && b <= 255 && c <= 255 && d <= 255) return { family: 4, value: BigInt(((a * 256 + b) * 256 + c) * 256 + d) };
+  }
+  if (!ipaddr.isValid(text)) return undefined;
   if (ipaddr.IPv4.isValid(text) && !ipaddr.IPv4.isValidFourPartDecimal(text)) return undefined; // "10.1" shorthand
   const a = ipaddr.parse(text);
   return { family: a.kind() === 'ipv4' ? 4 : 6, value: toBig(a.toByteArray()) };

@@ -52,9 +52,18 @@ export function unionIntervals(a: Intervals, b: Intervals): Intervals {
   return out;
 }
 
-/** The union of many sets at once: sorted and merged once, not one union per set. */
+/**
+ * The union of many sets at once: each protocol's intervals sorted and merged once, not one union
+ * per set (and no [protocol, lo, hi] triple per interval: this runs for every plan's isolation).
+ */
 export function unionAllConns(sets: readonly ConnSet[]): ConnSet {
-  return connsOf(sets.flatMap((c) => PROTOCOLS.flatMap((p) => c[p].map(([lo, hi]): PortInterval => [p, lo, hi]))));
+  const out = emptyConns();
+  for (const p of PROTOCOLS) {
+    const list: Intervals = [];
+    for (const c of sets) for (const iv of c[p]) list.push(iv);
+    out[p] = normalize(list);
+  }
+  return out;
 }
 
 export function intersectIntervals(a: Intervals, b: Intervals): Intervals {

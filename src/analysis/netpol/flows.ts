@@ -15,6 +15,7 @@ import { intersectConns, isEmptyConns, subtractConns, unionConns, type ConnSet }
 import { podCidrStatus, podSetMatches, readsNamespaceLabels, rulePortConns, type Direction } from './engine.ts';
 import type { LayerPolicy, Peer, Rule, StagePlan } from './layers.ts';
 import { egressVerdict, ingressVerdict, isolationOf, type DirectionVerdict, type PodClass, type ReachModel } from './model.ts';
+import { namespacesMatching } from './namespace-index.ts';
 
 export interface Flow {
   from: PodClass;
@@ -53,48 +54,8 @@ function namespacesOf(model: ReachModel, peer: Peer & { kind: 'pods' }, policy: 
   let cache = nsSelectorCache.get(model);
   if (!cache) nsSelectorCache.set(model, (cache = new Map()));
   let list = cache.get(scope.selector.key);
-  if (!list) {
-    list = [];
-    const required = scope.selector.required;
-    if (required) {
-      // In the namespaces' own order, as the scan below gives them (answers list flows in it).
-      const { byLabel, position } = namespaceLabelIndex(model);
-      for (const v of required.values) {
-        for (const ns of byLabel.get(required.key)?.get(v) ?? []) if (scope.selector.matches(model.namespaceLabels.get(ns)!)) list.push(ns);
-      }
-      if (required.values.length > 1) list.sort((a, b) => position.get(a)! - position.get(b)!);
-    } else {
-      for (const [ns, labels] of model.namespaceLabels) if (scope.selector.matches(labels)) list.push(ns);
-    }
-    cache.set(scope.selector.key, list);
-  }
+  if (!list) cache.set(scope.selector.key, (list = namespacesMatching(model.namespaceLabels, scope.selector)));
   return list;
-}
-
-interface NamespaceLabelIndex {
-  byLabel: Map<string, Map<string, string[]>>;
-  position: Map<string, number>;
-}
-const labelIndexes = new WeakMap<ReachModel, NamespaceLabelIndex>();
-
-/** Namespaces by label key and value: a selector requiring one label looks its namespaces up instead of testing every namespace. */
-function namespaceLabelIndex(model: ReachModel): NamespaceLabelIndex {
-  let index = labelIndexes.get(model);
-  if (!index) {
-    index = { byLabel: new Map(), position: new Map() };
-    for (const [ns, labels] of model.namespaceLabels) {
-      index.position.set(ns, index.position.size);
-      for (const [k, v] of Object.entries(labels)) {
-        let byValue = index.byLabel.get(k);
-        if (!byValue) index.byLabel.set(k, (byValue = new Map()));
-        let list = byValue.get(v);
-        if (!list) byValue.set(v, (list = []));
-        list.push(ns);
-      }
-    }
-    labelIndexes.set(model, index);
-  }
-  return index;
 }
 
 const hostNetworkCache = new WeakMap<ClassIndex, PodClass[]>();

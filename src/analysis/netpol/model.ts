@@ -23,6 +23,7 @@ import { POLICY_APIS } from './apis.ts';
 import { KINDS, type KindKey } from '../../snapshot/kinds.ts';
 import { addressKey, indexAddresses, type AddressHolder } from './addresses.ts';
 import { undeclaredNamespaceNotes } from './undeclared-namespaces.ts';
+import { namespacesMatching } from './namespace-index.ts';
 
 export type { DirectionVerdict, Endpoint, RuleRef } from './engine.ts';
 
@@ -466,10 +467,7 @@ function buildModel(snapshot: Snapshot, ignoreHostNetwork: boolean): ReachModel 
     if (scope.kind === 'names') return scope.names.flatMap((n) => classesByNamespace.get(n) ?? []);
     if (scope.selector.empty) return classes;
     let names = nsBySelector.get(scope.selector.key);
-    if (!names) {
-      names = [...namespaceLabels].filter(([, l]) => scope.selector.matches(l)).map(([n]) => n);
-      nsBySelector.set(scope.selector.key, names);
-    }
+    if (!names) nsBySelector.set(scope.selector.key, (names = namespacesMatching(namespaceLabels, scope.selector)));
     return names.flatMap((n) => classesByNamespace.get(n) ?? []);
   };
   const staged: LayerPolicy[] = [];

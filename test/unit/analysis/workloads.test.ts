@@ -403,6 +403,46 @@ describe('a Deployment\'s current ReplicaSet', () => {
   });
 });
 
+describe('a Deployment\'s current ReplicaSet, its pod spec shared: the template metadata compared', () => {
+  // The ReplicaSet holds the Deployment's very pod spec (as the snapshot reader shares it), so only
+  // the template metadata decides; it is equal but for the order of its keys, its creation time and
+  // the pod-template-hash the controller adds (the Deployment controller's EqualIgnoreHash,
+  // https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#pod-template-hash-label).
+  const shared = { containers: [{ name: 'web', image: 'registry.example.com/web:2.1', ports: [{ name: 'http', containerPort: 8080 }] }] };
+  const deployment = (): KubeObject => ({
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: NS },
+    spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web', track: 'canary' }, annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9090' } }, spec: shared } },
+  });
+  const rs = (hash: string, metadata: Record<string, unknown>): KubeObject => ({
+    apiVersion: 'apps/v1', kind: 'ReplicaSet',
+    metadata: { name: `web-${hash}`, namespace: NS, labels: { app: 'web', 'pod-template-hash': hash }, ownerReferences: [ref('apps/v1', 'Deployment', 'web')] },
+    spec: { selector: { matchLabels: { app: 'web', 'pod-template-hash': hash } }, template: { metadata, spec: shared } },
+  });
+  const running = (hash: string, replicasets: KubeObject[]): boolean | undefined => {
+    const objects = [deployment(), ...replicasets, { ...pod(`web-${hash}-x7k2p`, { app: 'web', track: 'canary', 'pod-template-hash': hash }, [ref('apps/v1', 'ReplicaSet', `web-${hash}`)]), spec: shared }];
+    const snapshot = Object.assign(snapshotFromObjects(objects), { source: 'live', origin: 'live' } as const);
+    return workloadsOf(snapshot).find((w) => w.ref.name === 'web')!.currentRevisionRunning;
+  };
+
+  it('is the ReplicaSet whose template metadata equals the Deployment\'s in any key order, not one whose annotation differs', () => {
+    // No revision annotations: the template alone says which is current. The old one comes first.
+    const old = () => rs('old1', { labels: { app: 'web', track: 'canary', 'pod-template-hash': 'old1' }, annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9091' } });
+    const current = () => rs('new2', { creationTimestamp: null, annotations: { 'prometheus.io/port': '9090', 'prometheus.io/scrape': 'true' }, labels: { 'pod-template-hash': 'new2', track: 'canary', app: 'web' } });
+    expect(running('new2', [old(), current()])).toBe(true);
+    expect(running('old1', [old(), current()])).toBe(false);
+  });
+
+  it('counts a member canon leaves out of the texts (`__proto__`, read from JSON) as before: not a difference', () => {
+    const annotations = { ...JSON.parse('{"__proto__": "x"}'), 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9090' };
+    expect(Object.keys(annotations)).toContain('__proto__');
+    const first = () => rs('old1', { labels: { app: 'web', track: 'canary', 'pod-template-hash': 'old1' }, annotations });
+    const second = () => rs('new2', { labels: { app: 'web', track: 'canary', 'pod-template-hash': 'new2' }, annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9090' } });
+    // Both equal the Deployment's template: the first found stays current.
+    expect(running('old1', [first(), second()])).toBe(true);
+    expect(running('new2', [first(), second()])).toBe(false);
+  });
+});
+
 describe('workloads are told apart by kind, namespace and name', () => {
   // Names are hostile text: a manifest can carry a slash where the API server would refuse one
   // (object names are DNS subdomains, https://kubernetes.io/docs/concepts/overview/working-with-objects/names/).
