@@ -283,10 +283,9 @@ function memberGroups(s: { kind: string; name: string; namespace?: string }): re
 
 /**
  * "because it is in the group G, which can …": a member's reason, from its group's (whose "it" is
- * the group). A namespace's group keeps its reason as chains have named it ("it can …"): its
- * members are that namespace's accounts, which the step before names.
+ * the group), for every group alike, a namespace's (system:serviceaccounts:NS) too.
  */
-const memberWhy = (group: string, why: string) => (why.startsWith('it ') && !group.startsWith(`${SA_GROUP}:`) ? `it is in the group ${group}, which ${why.slice(3)}` : why);
+const memberWhy = (group: string, why: string) => (why.startsWith('it ') ? `it is in the group ${group}, which ${why.slice(3)}` : why);
 
 /**
  * The node a subject is cluster-admin-equivalent by as a member of one of its groups
@@ -656,10 +655,11 @@ function adminChains(nodes: Map<string, AdminNode>, baseAccounts: readonly strin
       if (!rest.startsWith(`${SA_GROUP}:`)) continue;
       // Every account of the namespace is a member: `default` for a step naming none.
       const ns = rest.slice(SA_GROUP.length + 1);
+      const member = { why: memberWhy(rest, via.why), level: via.level };
       reachNamespace(ns);
-      reach(`ns:${ns}`, { kind: 'ServiceAccount', namespace: ns, name: 'default' }, via);
-      for (const k of [...(namedIn.get(ns) ?? [])]) reach(k, { kind: 'ServiceAccount', namespace: ns, name: k.slice(k.indexOf('/') + 1) }, via);
-      for (const k of [...nameKeys]) reach(k, { kind: 'ServiceAccount', namespace: ns, name: k.slice(5) }, via);
+      reach(`ns:${ns}`, { kind: 'ServiceAccount', namespace: ns, name: 'default' }, member);
+      for (const k of [...(namedIn.get(ns) ?? [])]) reach(k, { kind: 'ServiceAccount', namespace: ns, name: k.slice(k.indexOf('/') + 1) }, member);
+      for (const k of [...nameKeys]) reach(k, { kind: 'ServiceAccount', namespace: ns, name: k.slice(5) }, member);
     }
   }
 }
