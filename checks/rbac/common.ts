@@ -113,6 +113,11 @@ export interface PermissionCheckSpec extends Omit<Check, 'evaluate' | 'area' | '
    * (creating Secrets with reading them back); an empty list is a pass. `grants`: all its audited grants.
    */
   keepHits?: (hits: PermissionHit[], grants: readonly Grant[]) => PermissionHit[];
+  /**
+   * Hits of permissions dangerous only where they reach something (creating pods where a
+   * cluster-admin-equivalent account can be run as), found beside the subject's kept `hits`.
+   */
+  addHits?: (hits: readonly PermissionHit[], grants: readonly Grant[], ctx: AuditContext, subject: Subject) => PermissionHit[];
   /** What the subject can do, for the message, e.g. "read Secrets". */
   action: string;
   /** What a given failing subject can do, when its hits say more than `action`; undefined keeps `action`. */
@@ -479,7 +484,7 @@ export function powerfulOthersNote(namespace: string, why: (plural: boolean) => 
 }
 
 export function permissionCheck(spec: PermissionCheckSpec): Check {
-  const { wanted, clusterScoped, namespace, orWherePowerfulServiceAccounts, keepHits, action, actionFor, severityFor, noteFor, needs, readsBestEffort, ...meta } = spec;
+  const { wanted, clusterScoped, namespace, orWherePowerfulServiceAccounts, keepHits, addHits, action, actionFor, severityFor, noteFor, needs, readsBestEffort, ...meta } = spec;
   const orPowerful = orWherePowerfulServiceAccounts && namespace !== undefined;
   return {
     ...meta,
@@ -496,6 +501,10 @@ export function permissionCheck(spec: PermissionCheckSpec): Check {
           hits = hits.filter((h) => kept.has(h.namespace ?? ''));
         }
         if (keepHits && hits.length > 0) hits = keepHits(hits, s.grants);
+        if (addHits) {
+          const more = addHits(hits, s.grants, ctx, s.subject);
+          if (more.length > 0) hits = [...hits, ...more];
+        }
         const { who, resource } = s;
         if (hits.length === 0) {
           yield { status: 'pass', resource, message: `${who} cannot ${action}` };
