@@ -296,6 +296,19 @@ function powerfulIn(powerful: PowerfulServiceAccounts, ns: string, grants: reado
   return { list: here ? [...here, ...missing] : missing, withMissing: true };
 }
 
+const everythingCache = new WeakMap<readonly Grant[], boolean>();
+const CLUSTER_ADMIN = clusterAdminPermissions();
+
+/**
+ * Whether `grants` hold every verb on every resource cluster-wide: no account has a power such a
+ * subject lacks (an account cluster-admin-equivalent through a chain from it least of all).
+ */
+function holdsEverything(grants: readonly Grant[]): boolean {
+  let yes = everythingCache.get(grants);
+  if (yes === undefined) everythingCache.set(grants, (yes = findPermissions(grants, CLUSTER_ADMIN, { clusterScoped: true }).length > 0));
+  return yes;
+}
+
 /** The powerful service accounts of one namespace a subject could act as: the first few (for a message) and how many. */
 export interface PowerfulOthers {
   names: string[];
@@ -312,6 +325,7 @@ export interface PowerfulOthers {
  * that rates access to a namespace by its powerful accounts. O(1) but for the few names kept.
  */
 export function powerfulOthersIn(ns: string, s: Subject, grants: readonly Grant[], ctx: AuditContext): PowerfulOthers | undefined {
+  if (holdsEverything(grants)) return undefined;
   const powerful = powerfulServiceAccounts(ctx);
   const { list: found, withMissing } = powerfulIn(powerful, ns, grants);
   if (!found && powerful.everywhere.length === 0) return undefined;
@@ -355,7 +369,7 @@ function selfIn(powerful: PowerfulServiceAccounts, ns: string, s: Subject, withM
  */
 function powerfulNamedIn(ns: string, names: ReadonlySet<string>, s: Subject, grants: readonly Grant[], ctx: AuditContext): PowerfulOthers | undefined {
   // No account (exec limited to pods that do not exist): not a member of any group either.
-  if (names.size === 0) return undefined;
+  if (names.size === 0 || holdsEverything(grants)) return undefined;
   const powerful = powerfulServiceAccounts(ctx);
   const { withMissing } = powerfulIn(powerful, ns, grants);
   const { self, everywhere } = selfIn(powerful, ns, s, withMissing);

@@ -19,6 +19,7 @@
 //    "because it is in the group G, which can …" (group-chains.test.ts).
 import { describe, expect, it } from 'vitest';
 import { privilegeEscalation } from '../../../checks/rbac/privilege-escalation.ts';
+import { workloadCreateKubeSystem } from '../../../checks/rbac/workload-create-kube-system.ts';
 import type { Snapshot } from '../../../src/snapshot/types.ts';
 import { RBAC, run, snap } from './helpers.ts';
 
@@ -206,5 +207,32 @@ subjects: [{kind: Group, name: "system:serviceaccounts:ops", apiGroup: rbac.auth
     const f = finding(OPS_MINTS_DEPLOYER + user('mallory', TOKENS, 'ops') + user('zoe', '[{apiGroups: [""], resources: [users], verbs: [impersonate], resourceNames: [mallory]}]'), 'zoe');
     expect(f.severity).toBe('critical');
     expect(f.message).toContain(`which is cluster-admin-equivalent because it can mint a token for ServiceAccount ops/default (kubectl create token default -n ops; create serviceaccounts/token by RoleBinding ops/mallory-steps → ClusterRole mallory-steps), ${GROUP_STEP}`);
+  });
+});
+
+describe('rbac.workload-create-kube-system: an account cluster-admin-equivalent only through a cluster-admin\'s own pods gains that cluster-admin nothing', () => {
+  it('ops/deployer holds cluster-admin and deploys in ops, where ops/builder may run pods as it: deployer\'s finding names no namespace note (it lacks no power)', () => {
+    const yaml = adminAccount('ops', 'deployer') + `---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: builder, namespace: ops}
+---
+apiVersion: ${RBAC}
+kind: Role
+metadata: {name: deploy, namespace: ops}
+rules: [{apiGroups: [apps], resources: [deployments], verbs: [create]}]
+---
+apiVersion: ${RBAC}
+kind: RoleBinding
+metadata: {name: deploy, namespace: ops}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: deploy}
+subjects: [{kind: ServiceAccount, name: deployer, namespace: ops}, {kind: ServiceAccount, name: builder, namespace: ops}]
+`;
+    const verdicts = run(workloadCreateKubeSystem, snap(yaml));
+    const deployer = verdicts.find((v) => v.resource.name === 'deployer')!;
+    expect(deployer.message).toContain('via ClusterRoleBinding deployer-admin → ClusterRole cluster-admin');
+    expect(deployer.message).not.toContain('Namespace ops holds');
+    // builder may run pods as deployer: its finding names deployer.
+    expect(verdicts.find((v) => v.resource.name === 'builder')!.message).toContain('Namespace ops holds ServiceAccount ops/deployer');
   });
 });
