@@ -113,6 +113,11 @@ export interface PermissionCheckSpec extends Omit<Check, 'evaluate' | 'area' | '
    * (creating Secrets with reading them back); an empty list is a pass. `grants`: all its audited grants.
    */
   keepHits?: (hits: PermissionHit[], grants: readonly Grant[]) => PermissionHit[];
+  /**
+   * Hits of permissions dangerous only where they reach something (creating pods where a
+   * cluster-admin-equivalent account can be run as), found beside the subject's kept `hits`.
+   */
+  addHits?: (hits: readonly PermissionHit[], grants: readonly Grant[], ctx: AuditContext, subject: Subject) => PermissionHit[];
   /** What the subject can do, for the message, e.g. "read Secrets". */
   action: string;
   /** What a given failing subject can do, when its hits say more than `action`; undefined keeps `action`. */
@@ -291,6 +296,19 @@ function powerfulIn(powerful: PowerfulServiceAccounts, ns: string, grants: reado
   return { list: here ? [...here, ...missing] : missing, withMissing: true };
 }
 
+const everythingCache = new WeakMap<readonly Grant[], boolean>();
+const CLUSTER_ADMIN = clusterAdminPermissions();
+
+/**
+ * Whether `grants` hold every verb on every resource cluster-wide: no account has a power such a
+ * subject lacks (an account cluster-admin-equivalent through a chain from it least of all).
+ */
+function holdsEverything(grants: readonly Grant[]): boolean {
+  let yes = everythingCache.get(grants);
+  if (yes === undefined) everythingCache.set(grants, (yes = findPermissions(grants, CLUSTER_ADMIN, { clusterScoped: true }).length > 0));
+  return yes;
+}
+
 /** The powerful service accounts of one namespace a subject could act as: the first few (for a message) and how many. */
 export interface PowerfulOthers {
   names: string[];
@@ -307,6 +325,7 @@ export interface PowerfulOthers {
  * that rates access to a namespace by its powerful accounts. O(1) but for the few names kept.
  */
 export function powerfulOthersIn(ns: string, s: Subject, grants: readonly Grant[], ctx: AuditContext): PowerfulOthers | undefined {
+  if (holdsEverything(grants)) return undefined;
   const powerful = powerfulServiceAccounts(ctx);
   const { list: found, withMissing } = powerfulIn(powerful, ns, grants);
   if (!found && powerful.everywhere.length === 0) return undefined;
@@ -350,7 +369,7 @@ function selfIn(powerful: PowerfulServiceAccounts, ns: string, s: Subject, withM
  */
 function powerfulNamedIn(ns: string, names: ReadonlySet<string>, s: Subject, grants: readonly Grant[], ctx: AuditContext): PowerfulOthers | undefined {
   // No account (exec limited to pods that do not exist): not a member of any group either.
-  if (names.size === 0) return undefined;
+  if (names.size === 0 || holdsEverything(grants)) return undefined;
   const powerful = powerfulServiceAccounts(ctx);
   const { withMissing } = powerfulIn(powerful, ns, grants);
   const { self, everywhere } = selfIn(powerful, ns, s, withMissing);
@@ -479,7 +498,7 @@ export function powerfulOthersNote(namespace: string, why: (plural: boolean) => 
 }
 
 export function permissionCheck(spec: PermissionCheckSpec): Check {
-  const { wanted, clusterScoped, namespace, orWherePowerfulServiceAccounts, keepHits, action, actionFor, severityFor, noteFor, needs, readsBestEffort, ...meta } = spec;
+  const { wanted, clusterScoped, namespace, orWherePowerfulServiceAccounts, keepHits, addHits, action, actionFor, severityFor, noteFor, needs, readsBestEffort, ...meta } = spec;
   const orPowerful = orWherePowerfulServiceAccounts && namespace !== undefined;
   return {
     ...meta,
@@ -496,6 +515,10 @@ export function permissionCheck(spec: PermissionCheckSpec): Check {
           hits = hits.filter((h) => kept.has(h.namespace ?? ''));
         }
         if (keepHits && hits.length > 0) hits = keepHits(hits, s.grants);
+        if (addHits) {
+          const more = addHits(hits, s.grants, ctx, s.subject);
+          if (more.length > 0) hits = [...hits, ...more];
+        }
         const { who, resource } = s;
         if (hits.length === 0) {
           yield { status: 'pass', resource, message: `${who} cannot ${action}` };

@@ -4,12 +4,12 @@
 import type { AuditContext } from '../../../src/analysis/context.ts';
 import { memoize } from '../../../src/analysis/memo.ts';
 import { AUTOUPDATE_ANNOTATION, BOOTSTRAP_LABELS, CONTROLLERS } from '../../../src/analysis/rbac/bootstrap.ts';
-import { findPermissions, permissionLabel, type PermissionHit } from '../../../src/analysis/rbac/audit.ts';
+import { findPermissions, permissionLabel, type Permission, type PermissionHit } from '../../../src/analysis/rbac/audit.ts';
 import { buildRbacModel, directGrants, identityOf, roleKey, type RbacModel } from '../../../src/analysis/rbac/model.ts';
 import { resourceNameMatches, ruleGrantsSome } from '../../../src/analysis/rbac/rules.ts';
 import type { BindingInfo, Grant, RoleInfo, Subject } from '../../../src/analysis/rbac/types.ts';
 import type { Snapshot } from '../../../src/snapshot/types.ts';
-import { accountMissing, listedServiceAccounts } from './accounts.ts';
+import { accountMissing, listedServiceAccounts, namespaceState } from './accounts.ts';
 import { clusterAdminPermissions, each, p, privilegeEscalationPermissions, secretsReadPermissions } from './permissions.ts';
 
 const RBAC = 'rbac.authorization.k8s.io';
@@ -20,14 +20,35 @@ const IMPERSONATE_SERVICEACCOUNTS = permissionLabel(p('impersonate', '', 'servic
 const CREATE_TOKEN = permissionLabel(p('create', '', 'serviceaccounts', 'token'));
 /** Left among rbac.privilege-escalation's hits only where a read of Secrets meets it: the legacy token route. */
 const CREATE_SECRETS = permissionLabel(p('create', '', 'secrets'));
+/**
+ * Creating a pod, or a workload whose pod template names its account, or changing that template,
+ * runs as any ServiceAccount of the namespace: "Users who can create pods ... in a namespace ...
+ * can ... mount any service account token in that namespace"
+ * (https://kubernetes.io/docs/concepts/security/rbac-good-practices/#workload-creation); the
+ * ServiceAccount admission plugin only sees that the account named exists
+ * (https://kubernetes.io/docs/reference/access-authn-authz/admission-controllers/#serviceaccount).
+ * A pod's spec.serviceAccountName, and a Job's pod template, cannot be changed (kubernetes
+ * pkg/apis/core/validation ValidatePodSpecUpdate, pkg/apis/batch/validation ValidateJobSpecUpdate),
+ * so update and patch count on the other controllers only; a create limited by resourceNames
+ * grants nothing (ruleGrantsSome).
+ */
+const WORKLOAD_STEPS: Permission[] = [
+  p('create', '', 'pods'), p('create', 'batch', 'jobs'),
+  ...each(['create', 'update', 'patch'], '', ['replicationcontrollers']),
+  ...each(['create', 'update', 'patch'], 'apps', ['deployments', 'replicasets', 'statefulsets', 'daemonsets']),
+  ...each(['create', 'update', 'patch'], 'batch', ['cronjobs']),
+];
+/** WORKLOAD_STEPS by label. */
+const WORKLOAD = new Map(WORKLOAD_STEPS.map((x) => [permissionLabel(x), x]));
 /** The permissions that act as a service account, tokens first: a token is a credential that outlives the session that minted it. */
-const ACTING_AS = [CREATE_TOKEN, CREATE_SECRETS, IMPERSONATE_SERVICEACCOUNTS];
+const ACTING_AS = [CREATE_TOKEN, CREATE_SECRETS, IMPERSONATE_SERVICEACCOUNTS, ...WORKLOAD.keys()];
 
 /** A user to impersonate with the group: Impersonate-Group requires Impersonate-User, which may name a user or a service account. */
 const IMPERSONATE_A_USER = new Set([permissionLabel(p('impersonate', '', 'users')), IMPERSONATE_SERVICEACCOUNTS]);
 const CREATE_CLUSTERROLEBINDINGS = [p('create', RBAC, 'clusterrolebindings')];
 const UPDATE_CLUSTERROLEBINDINGS = each(['update', 'patch'], RBAC, ['clusterrolebindings']);
 const CREATE_SERVICEACCOUNTS = [p('create', '', 'serviceaccounts')];
+const CREATE_NAMESPACES = [{ ...p('create', '', 'namespaces'), clusterScoped: true }];
 const CLUSTER_ADMIN_PERMISSIONS = clusterAdminPermissions();
 const ESCALATION = privilegeEscalationPermissions();
 /** What a grant needs to matter to whyAdmin: one list, so a role's matching rules are found once. */
@@ -283,10 +304,9 @@ function memberGroups(s: { kind: string; name: string; namespace?: string }): re
 
 /**
  * "because it is in the group G, which can …": a member's reason, from its group's (whose "it" is
- * the group). A namespace's group keeps its reason as chains have named it ("it can …"): its
- * members are that namespace's accounts, which the step before names.
+ * the group), for every group alike, a namespace's (system:serviceaccounts:NS) too.
  */
-const memberWhy = (group: string, why: string) => (why.startsWith('it ') && !group.startsWith(`${SA_GROUP}:`) ? `it is in the group ${group}, which ${why.slice(3)}` : why);
+const memberWhy = (group: string, why: string) => (why.startsWith('it ') ? `it is in the group ${group}, which ${why.slice(3)}` : why);
 
 /**
  * The node a subject is cluster-admin-equivalent by as a member of one of its groups
@@ -418,7 +438,7 @@ const IMPERSONATE_USERS = permissionLabel(p('impersonate', '', 'users'));
 /** What one subject may do to act as another (and the read of Secrets a legacy token needs): the steps of a chain. */
 const STEPS = [
   p('create', '', 'serviceaccounts', 'token'), p('impersonate', '', 'serviceaccounts'), p('create', '', 'secrets'), ...secretsReadPermissions(),
-  { ...p('impersonate', '', 'users'), clusterScoped: true }, { ...p('impersonate', '', 'groups'), clusterScoped: true },
+  { ...p('impersonate', '', 'users'), clusterScoped: true }, { ...p('impersonate', '', 'groups'), clusterScoped: true }, ...WORKLOAD_STEPS,
 ];
 const READS_SECRETS = new Set(secretsReadPermissions().map(permissionLabel));
 /** The STEPS a subject acts as another by (a read of Secrets only completes a create). */
@@ -460,6 +480,9 @@ function stepKeys(hits: readonly PermissionHit[]): Array<[string, PermissionHit]
     if (h.permission === CREATE_TOKEN || h.permission === IMPERSONATE_SERVICEACCOUNTS) {
       if (names.length === 0) out.push([ns ? `ns:${ns}` : 'anysa', h]);
       else for (const n of names) out.push([ns ? `sa:${ns}/${n}` : `name:${n}`, h]);
+    } else if (WORKLOAD.has(h.permission)) {
+      // A workload runs as any account of its namespace: its resourceNames name workloads, not accounts.
+      out.push([ns ? `ns:${ns}` : 'anysa', h]);
     } else if (h.permission === CREATE_SECRETS) {
       if (reads.some((r) => !r.namespace || r.namespace === ns)) out.push([ns ? `ns:${ns}` : 'anysa', h]);
       else if (!ns) for (const r of new Set(reads.map((x) => x.namespace!))) out.push([`ns:${r}`, h]);
@@ -477,17 +500,46 @@ function stepKeys(hits: readonly PermissionHit[]): Array<[string, PermissionHit]
 /**
  * What acting as a target through a step's permission is, for a message, and how: "mint a token
  * for ServiceAccount NS/NAME (kubectl create token NAME -n NS)", with `grant` (grantText) in the
- * parentheses when given.
+ * parentheses when given, and `caveat` (unconfirmedNamespace) after it.
  */
-function stepText(permission: string, target: { kind: string; name: string; namespace?: string }, grant?: string, asUser = 'ANY-USER'): string {
+function stepText(permission: string, target: { kind: string; name: string; namespace?: string }, grant?: string, asUser = 'ANY-USER', caveat?: string): string {
   const { name } = target;
   const ns = target.namespace ?? '';
-  const how = (what: string, detail: string) => `${what} (${detail}${grant ? `; ${grant}` : ''})`;
+  const how = (what: string, detail: string) => `${what} (${detail}${grant ? `; ${grant}` : ''}${caveat ? `; ${caveat}` : ''})`;
+  const workload = WORKLOAD.get(permission);
+  if (workload) {
+    const sa = `ServiceAccount ${ns}/${name}`;
+    if (workload.resource === 'pods') return how(`create pods in ${ns} that run as ${sa}`, `spec.serviceAccountName: ${name}`);
+    const what = workload.verb === 'create' ? `create ${workload.resource} in ${ns} whose pods run as ${sa}` : `change ${workload.resource} in ${ns} so that their pods run as ${sa}`;
+    return how(what, `pod template spec.serviceAccountName: ${name}`);
+  }
   if (permission === CREATE_TOKEN) return how(`mint a token for ServiceAccount ${ns}/${name}`, `kubectl create token ${name} -n ${ns}`);
   if (permission === CREATE_SECRETS) return how(`mint a legacy token for ServiceAccount ${ns}/${name}`, `a Secret of type kubernetes.io/service-account-token in ${ns} annotated kubernetes.io/service-account.name: ${name}, read back`);
   if (permission === IMPERSONATE_SERVICEACCOUNTS) return how(`act as ServiceAccount ${ns}/${name}`, `kubectl --as=system:serviceaccount:${ns}:${name}`);
   if (permission === IMPERSONATE_USERS) return how(`act as User ${name}`, `kubectl --as=${name}`);
   return how(`act as the group ${name}`, `kubectl --as=${asUser} --as-group=${name}`);
+}
+
+/**
+ * A step that needs objects in the target's namespace (a token, a token Secret, a pod: all but an
+ * impersonation, which names a username) toward a namespace the input does not hold and cannot
+ * prove absent (namespaceState 'unknown': manifests): the step holds only if it exists. Said in
+ * the message rather than guessed either way.
+ */
+function unconfirmedNamespace(ctx: AuditContext, permission: string, target: { kind: string; namespace?: string }): string | undefined {
+  if (target.kind !== 'ServiceAccount' || permission === IMPERSONATE_SERVICEACCOUNTS || target.namespace === undefined) return undefined;
+  return namespaceState(ctx.snapshot, target.namespace) === 'unknown' ? `namespace ${target.namespace} is not in the input, so this holds only if it exists` : undefined;
+}
+
+/**
+ * Whether a subject with `grants` can bring into being the account "NS/NAME" a token, token
+ * Secret or pod needs, when a live listing shows it missing: its namespace too when that is
+ * missing (create on namespaces; the namespace's `default` account is then made by Kubernetes'
+ * serviceaccounts controller), the account itself when it is not `default` or the namespace exists.
+ */
+function createsMissing(grants: readonly Grant[], ns: string, name: string, nsMissing: boolean): boolean {
+  if (nsMissing && findPermissions(grants, CREATE_NAMESPACES, { clusterScoped: true }).length === 0) return false;
+  return (nsMissing && name === 'default') || findPermissions(grants, CREATE_SERVICEACCOUNTS, { namespace: ns }).length > 0;
 }
 
 /** "create serviceaccounts/token by RoleBinding NS/NAME → ClusterRole ROLE": a step's permission and the binding that grants it. */
@@ -565,11 +617,21 @@ function adminChains(nodes: Map<string, AdminNode>, baseAccounts: readonly strin
   if (index.size === 0 && inNamespace.size === 0) return;
 
   const canCreate = new Map<string, boolean>();
-  const createsAccounts = (s: Step, ns: string) => {
-    const k = `${s.source}\0${ns}`;
+  const createsAccounts = (s: Step, ns: string, name: string, nsMissing: boolean) => {
+    const k = `${s.source}\0${ns}\0${nsMissing ? name : ''}`;
     let ok = canCreate.get(k);
-    if (ok === undefined) canCreate.set(k, (ok = findPermissions(s.grants, CREATE_SERVICEACCOUNTS, { namespace: ns }).length > 0));
+    if (ok === undefined) canCreate.set(k, (ok = createsMissing(s.grants, ns, name, nsMissing)));
     return ok;
+  };
+  // A member of a group already reached is as much through it (membershipNode): a step of its own
+  // toward the group's other members (a ci account creating pods in ci, whose group is the node) gains it nothing.
+  const inAdminGroup = (source: string) => {
+    const colon = source.indexOf(':');
+    const kind = source.slice(0, colon);
+    if (kind === 'Group') return false;
+    const rest = source.slice(colon + 1);
+    const slash = rest.indexOf('/');
+    return membershipNode(nodes, kind === 'ServiceAccount' ? { kind, namespace: rest.slice(0, slash), name: rest.slice(slash + 1) } : { kind, name: rest }) !== undefined;
   };
   const queue: string[] = [];
   // Level 0 in the order a message prefers them (the input's own accounts first).
@@ -579,16 +641,18 @@ function adminChains(nodes: Map<string, AdminNode>, baseAccounts: readonly strin
   const reach = (key: string, target: { kind: string; name: string; namespace?: string }, via: AdminNode) => {
     const steps = index.get(key);
     if (!steps) return;
-    const missing = target.kind === 'ServiceAccount' && accountMissing(ctx.snapshot, `${target.namespace}/${target.name}`, target.namespace!);
+    // A namespace a live listing shows missing holds no account yet: an impersonation still names one (impersonation.go adds its groups).
+    const nsMissing = target.kind === 'ServiceAccount' && namespaceState(ctx.snapshot, target.namespace!) === 'missing';
+    const missing = nsMissing || (target.kind === 'ServiceAccount' && accountMissing(ctx.snapshot, `${target.namespace}/${target.name}`, target.namespace!));
     const kept: Step[] = [];
     for (const s of steps) {
-      if (nodes.has(s.source)) continue;
-      if (missing && s.hit.permission !== IMPERSONATE_SERVICEACCOUNTS && !createsAccounts(s, target.namespace!)) {
+      if (nodes.has(s.source) || inAdminGroup(s.source)) continue;
+      if (missing && s.hit.permission !== IMPERSONATE_SERVICEACCOUNTS && !createsAccounts(s, target.namespace!, target.name, nsMissing)) {
         kept.push(s);
         continue;
       }
       const asUser = s.hit.permission === IMPERSONATE_GROUPS ? impersonatedUserOf(findPermissions(s.grants, IMPERSONATE_A_USER_PERMISSIONS)) : undefined;
-      nodes.set(s.source, { why: `it can ${stepText(s.hit.permission, target, grantText(s.hit), asUser)}, which is cluster-admin-equivalent because ${via.why}`, level: via.level + 1 });
+      nodes.set(s.source, { why: `it can ${stepText(s.hit.permission, target, grantText(s.hit), asUser, unconfirmedNamespace(ctx, s.hit.permission, target))}, which is cluster-admin-equivalent because ${via.why}`, level: via.level + 1 });
       queue.push(s.source);
     }
     if (kept.length > 0) index.set(key, kept);
@@ -656,10 +720,11 @@ function adminChains(nodes: Map<string, AdminNode>, baseAccounts: readonly strin
       if (!rest.startsWith(`${SA_GROUP}:`)) continue;
       // Every account of the namespace is a member: `default` for a step naming none.
       const ns = rest.slice(SA_GROUP.length + 1);
+      const member = { why: memberWhy(rest, via.why), level: via.level };
       reachNamespace(ns);
-      reach(`ns:${ns}`, { kind: 'ServiceAccount', namespace: ns, name: 'default' }, via);
-      for (const k of [...(namedIn.get(ns) ?? [])]) reach(k, { kind: 'ServiceAccount', namespace: ns, name: k.slice(k.indexOf('/') + 1) }, via);
-      for (const k of [...nameKeys]) reach(k, { kind: 'ServiceAccount', namespace: ns, name: k.slice(5) }, via);
+      reach(`ns:${ns}`, { kind: 'ServiceAccount', namespace: ns, name: 'default' }, member);
+      for (const k of [...(namedIn.get(ns) ?? [])]) reach(k, { kind: 'ServiceAccount', namespace: ns, name: k.slice(k.indexOf('/') + 1) }, member);
+      for (const k of [...nameKeys]) reach(k, { kind: 'ServiceAccount', namespace: ns, name: k.slice(5) }, member);
     }
   }
 }
@@ -731,17 +796,21 @@ function adminTarget(h: PermissionHit, self: string | undefined, admin: AdminAcc
   const usable = (ns: string, name: string) => {
     const key = `${ns}/${name}`;
     if (key === self) return false;
-    if (!token || !accountMissing(ctx.snapshot, key, ns)) return true;
-    let ok = canCreate.get(ns);
-    if (ok === undefined) canCreate.set(ns, (ok = findPermissions(grants, CREATE_SERVICEACCOUNTS, { namespace: ns }).length > 0));
+    if (!token) return true;
+    const nsMissing = namespaceState(ctx.snapshot, ns) === 'missing';
+    if (!nsMissing && !accountMissing(ctx.snapshot, key, ns)) return true;
+    const k = nsMissing ? key : ns;
+    let ok = canCreate.get(k);
+    if (ok === undefined) canCreate.set(k, (ok = createsMissing(grants, ns, name, nsMissing)));
     return ok;
   };
-  // A legacy token Secret names its account in an annotation, whatever Secret names the rule allows.
-  const names = h.permission === CREATE_SECRETS ? [] : [...new Set(h.ruleObj.resourceNames)].sort();
+  // A legacy token Secret names its account in an annotation, and a workload in its pod template, whatever objects the rule names.
+  const names = h.permission === CREATE_SECRETS || WORKLOAD.has(h.permission) ? [] : [...new Set(h.ruleObj.resourceNames)].sort();
   let best: Target | undefined;
   const offer = (ns: string, name: string, node: AdminNode | undefined) => {
     if (!node || node.level >= cap || (best && best.level <= node.level) || !usable(ns, name)) return;
-    best = { text: stepText(h.permission, { kind: 'ServiceAccount', namespace: ns, name }, chainGrant(h, node)), why: node.why, level: node.level };
+    const target = { kind: 'ServiceAccount', namespace: ns, name };
+    best = { text: stepText(h.permission, target, chainGrant(h, node), undefined, unconfirmedNamespace(ctx, h.permission, target)), why: node.why, level: node.level };
   };
   const account = (ns: string, name: string) => admin.nodes.get(`ServiceAccount:${ns}/${name}`);
   // A namespace whose group (or every account's) is cluster-admin-equivalent: any account there, `default` for one unnamed.
@@ -796,6 +865,48 @@ function impersonationTarget(h: PermissionHit, hits: readonly PermissionHit[], s
   return best;
 }
 
+/**
+ * How long a chain may be to gain `s` anything (shorter than its own, ownLevel), undefined when
+ * none can: a service account, or a group of them, cluster-admin-equivalent in one step.
+ */
+function chainCap(s: Subject, admin: AdminAccounts): number | undefined {
+  const level = ownLevel(s, admin);
+  // A User or Group that is cluster-admin-equivalent in one step keeps its one-step targets named too, as before chains.
+  if (level === 0 && s.kind === 'ServiceAccount') return undefined;
+  if (level === 0 && s.kind === 'Group' && s.name.startsWith(`${SA_GROUP}:`)) return undefined;
+  return level === undefined ? Infinity : level === 0 ? 1 : level;
+}
+
+/** The namespaces holding a cluster-admin-equivalent account or whose group is one: where creating workloads reaches one. */
+const adminNamespaces = new WeakMap<AdminAccounts, ReadonlySet<string>>();
+
+/**
+ * rbac.privilege-escalation's workload steps (creating or changing workloads, WORKLOAD_STEPS) of a
+ * subject with `grants` and `hits` (its other hits): those that reach a cluster-admin-equivalent
+ * service account, or a namespace whose group is one, the subject is not already as much
+ * (actsAsAdminAccount then names the step). None for a subject already cluster-admin by its other
+ * hits (the message names those, as before). Creating workloads where no such account is is left
+ * to the pod checks (rbac.workload-create-kube-system). Only grants held cluster-wide or in a
+ * namespace holding such an account are looked at: most subjects create workloads, few where one is.
+ */
+export function workloadStepHits(hits: readonly PermissionHit[], grants: readonly Grant[], ctx: AuditContext, s: Subject): PermissionHit[] {
+  const admin = adminAccounts(ctx);
+  if (admin.nodes.size === 0) return [];
+  let where = adminNamespaces.get(admin);
+  if (!where) adminNamespaces.set(admin, (where = new Set([...admin.byNamespace.keys(), ...admin.groups.keys()])));
+  const everyNamespace = admin.nodes.has(`Group:${SA_GROUP}`) || admin.nodes.has(`Group:${AUTHENTICATED}`);
+  const reaches = (g: Grant) => !g.namespace || where.has(g.namespace);
+  if (!everyNamespace && !grants.some(reaches)) return [];
+  const reaching = everyNamespace ? grants : grants.filter(reaches);
+  const found = findPermissions(reaching, WORKLOAD_STEPS);
+  if (found.length === 0 || findPermissions(grants, CLUSTER_ADMIN_PERMISSIONS, { clusterScoped: true }).length > 0) return [];
+  if (hits.length > 0 && clusterAdminPaths(hits, grants, ctx, s).length > 0) return [];
+  const cap = chainCap(s, admin);
+  if (cap === undefined) return [];
+  const self = s.kind === 'ServiceAccount' ? `${s.namespace}/${s.name}` : undefined;
+  return found.filter((h) => adminTarget(h, self, admin, ctx, grants, cap) !== undefined);
+}
+
 /** The permissions that act as another subject, in the order a message prefers among chains of one length. */
 const ACTING_AS_ANY = [...ACTING_AS, IMPERSONATE_USERS, IMPERSONATE_GROUPS];
 
@@ -811,11 +922,8 @@ function actsAsAdminAccount(hits: readonly PermissionHit[], s: Subject, grants: 
   if (!hits.some((h) => ACTING_AS_ANY.includes(h.permission))) return undefined;
   const admin = adminAccounts(ctx);
   if (admin.nodes.size === 0 && admin.everywhere === undefined) return undefined;
-  const level = ownLevel(s, admin);
-  // A User or Group that is cluster-admin-equivalent in one step keeps its one-step targets named too, as before chains.
-  if (level === 0 && s.kind === 'ServiceAccount') return undefined;
-  if (level === 0 && s.kind === 'Group' && s.name.startsWith(`${SA_GROUP}:`)) return undefined;
-  const cap = level === undefined ? Infinity : level === 0 ? 1 : level;
+  const cap = chainCap(s, admin);
+  if (cap === undefined) return undefined;
   const self = s.kind === 'ServiceAccount' ? `${s.namespace}/${s.name}` : undefined;
   let best: { t: Target; h: PermissionHit } | undefined;
   for (const permission of ACTING_AS_ANY) {

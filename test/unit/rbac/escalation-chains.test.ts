@@ -156,7 +156,7 @@ describe('rbac.privilege-escalation: a chain of acting as others ending at clust
     const group = holding({ kind: 'Group', name: 'system:serviceaccounts:ops', apiGroup: 'rbac.authorization.k8s.io' }, 'ops-accounts', tokens(['deployer']), 'prod');
     const v = finding(DEPLOYER + group + user('ivy', tokens(), 'ops'), 'ivy');
     expect(v.severity).toBe('critical');
-    expect(v.message).toContain('It can mint a token for ServiceAccount ops/default (kubectl create token default -n ops; create serviceaccounts/token by RoleBinding ops/ivy → ClusterRole ivy), which is cluster-admin-equivalent because it can mint a token for ServiceAccount prod/deployer (kubectl create token deployer -n prod; create serviceaccounts/token by RoleBinding prod/ops-accounts → ClusterRole ops-accounts)');
+    expect(v.message).toContain('It can mint a token for ServiceAccount ops/default (kubectl create token default -n ops; create serviceaccounts/token by RoleBinding ops/ivy → ClusterRole ivy), which is cluster-admin-equivalent because it is in the group system:serviceaccounts:ops, which can mint a token for ServiceAccount prod/deployer (kubectl create token deployer -n prod; create serviceaccounts/token by RoleBinding prod/ops-accounts → ClusterRole ops-accounts)');
     // An account of ops holding the same grant itself is reported for it, as before chains: its group's chain is no shorter than its own.
     expect(finding(DEPLOYER + group + account('ops', 'x', tokens(['deployer']), 'prod'), 'x').severity).toBe('critical');
   });
