@@ -578,7 +578,7 @@ function adminChains(nodes: Map<string, AdminNode>, baseAccounts: readonly strin
   const addSource = (source: string, own: readonly Grant[], groupNames: readonly string[]) => {
     const grants = [...own, ...groupNames.flatMap(groupSteps)];
     // Tokens first (a credential outlives the session that minted it): the first step reaching a target is the one named.
-    const keys = stepKeys(findPermissions(grants, STEPS)).sort(([, a], [, b]) => ACTING_AS_ANY.indexOf(a.permission) - ACTING_AS_ANY.indexOf(b.permission));
+    const keys = stepKeys(findPermissions(grants, STEPS)).sort(([, a], [, b]) => actingRank(a.permission) - actingRank(b.permission));
     for (const [key, hit] of keys) {
       (index.get(key) ?? index.set(key, []).get(key)!).push({ source, hit, grants });
       if (key.startsWith('sa:')) {
@@ -909,6 +909,9 @@ export function workloadStepHits(hits: readonly PermissionHit[], grants: readonl
 
 /** The permissions that act as another subject, in the order a message prefers among chains of one length. */
 const ACTING_AS_ANY = [...ACTING_AS, IMPERSONATE_USERS, IMPERSONATE_GROUPS];
+/** Each ACTING_AS_ANY permission's place in that order, looked up once per hit rather than searched. */
+const ACTING_RANK: ReadonlyMap<string, number> = new Map(ACTING_AS_ANY.map((x, i) => [x, i]));
+const actingRank = (permission: string) => ACTING_RANK.get(permission) ?? -1;
 
 /**
  * Acting as a cluster-admin-equivalent subject: minting an account's token
@@ -919,19 +922,20 @@ const ACTING_AS_ANY = [...ACTING_AS, IMPERSONATE_USERS, IMPERSONATE_GROUPS];
  * subject itself (ownLevel 0).
  */
 function actsAsAdminAccount(hits: readonly PermissionHit[], s: Subject, grants: readonly Grant[], ctx: AuditContext): string | undefined {
-  if (!hits.some((h) => ACTING_AS_ANY.includes(h.permission))) return undefined;
+  if (!hits.some((h) => ACTING_RANK.has(h.permission))) return undefined;
   const admin = adminAccounts(ctx);
   if (admin.nodes.size === 0 && admin.everywhere === undefined) return undefined;
   const cap = chainCap(s, admin);
   if (cap === undefined) return undefined;
   const self = s.kind === 'ServiceAccount' ? `${s.namespace}/${s.name}` : undefined;
-  let best: { t: Target; h: PermissionHit } | undefined;
-  for (const permission of ACTING_AS_ANY) {
-    for (const h of hits) {
-      if (h.permission !== permission) continue;
-      const t = permission === IMPERSONATE_USERS || permission === IMPERSONATE_GROUPS ? impersonationTarget(h, hits, s, admin, ctx, cap) : adminTarget(h, self, admin, ctx, grants, cap);
-      if (t && (!best || t.level < best.t.level)) best = { t, h };
-    }
+  // The shortest chain; among chains of one length, the first in ACTING_AS_ANY's order, then in
+  // the hits' order: one pass over the hits, each ranked by a lookup.
+  let best: { t: Target; rank: number } | undefined;
+  for (const h of hits) {
+    const rank = ACTING_RANK.get(h.permission);
+    if (rank === undefined) continue;
+    const t = h.permission === IMPERSONATE_USERS || h.permission === IMPERSONATE_GROUPS ? impersonationTarget(h, hits, s, admin, ctx, cap) : adminTarget(h, self, admin, ctx, grants, cap);
+    if (t && (!best || t.level < best.t.level || (t.level === best.t.level && rank < best.rank))) best = { t, rank };
   }
   if (!best) return undefined;
   return `${best.t.text}, which is cluster-admin-equivalent because ${best.t.why}`;
@@ -951,7 +955,7 @@ export function clusterAdminPaths(hits: readonly PermissionHit[], grants: readon
   if (paths) return paths;
   paths = [];
   // Most subjects hold none of the permissions a path starts from: no need to look further.
-  const starts = hits.some((h) => h.permission === IMPERSONATE_GROUPS || h.permission === BIND_CLUSTERROLES || h.permission === ESCALATE_CLUSTERROLES || ACTING_AS_ANY.includes(h.permission));
+  const starts = hits.some((h) => h.permission === IMPERSONATE_GROUPS || h.permission === BIND_CLUSTERROLES || h.permission === ESCALATE_CLUSTERROLES || ACTING_RANK.has(h.permission));
   if (starts && findPermissions(grants, CLUSTER_ADMIN_PERMISSIONS, { clusterScoped: true }).length === 0) {
     paths = directPaths(hits, grants, ctx);
     const viaAccount = actsAsAdminAccount(hits, subject, grants, ctx);
