@@ -10,6 +10,7 @@ import { resourceNameMatches, ruleGrantsSome } from '../../../src/analysis/rbac/
 import type { BindingInfo, Grant, RoleInfo, Subject } from '../../../src/analysis/rbac/types.ts';
 import type { Snapshot } from '../../../src/snapshot/types.ts';
 import { accountMissing, listedServiceAccounts, namespaceState } from './accounts.ts';
+import { namedWorkloadsIn, namespacesOfNamed } from './named-workloads.ts';
 import { clusterAdminPermissions, each, p, privilegeEscalationPermissions, secretsReadPermissions } from './permissions.ts';
 
 const RBAC = 'rbac.authorization.k8s.io';
@@ -40,6 +41,11 @@ const WORKLOAD_STEPS: Permission[] = [
 ];
 /** WORKLOAD_STEPS by label. */
 const WORKLOAD = new Map(WORKLOAD_STEPS.map((x) => [permissionLabel(x), x]));
+/** A change (update, patch) of workloads limited by resourceNames: it changes only those it names (named-workloads.ts). */
+const namedChange = (h: PermissionHit) => {
+  const w = WORKLOAD.get(h.permission);
+  return w && w.verb !== 'create' && h.ruleObj.resourceNames.length > 0 ? w : undefined;
+};
 /** The permissions that act as a service account, tokens first: a token is a credential that outlives the session that minted it. */
 const ACTING_AS = [CREATE_TOKEN, CREATE_SECRETS, IMPERSONATE_SERVICEACCOUNTS, ...WORKLOAD.keys()];
 
@@ -470,7 +476,7 @@ interface Step {
  * both creates and reads Secrets; impersonating a group needs impersonating a user too
  * (https://kubernetes.io/docs/reference/access-authn-authz/authentication/#user-impersonation).
  */
-function stepKeys(hits: readonly PermissionHit[]): Array<[string, PermissionHit]> {
+function stepKeys(hits: readonly PermissionHit[], snapshot: Snapshot): Array<[string, PermissionHit]> {
   const out: Array<[string, PermissionHit]> = [];
   const reads = hits.filter((h) => READS_SECRETS.has(h.permission));
   const asUser = hits.some((h) => IMPERSONATE_A_USER.has(h.permission));
@@ -481,8 +487,17 @@ function stepKeys(hits: readonly PermissionHit[]): Array<[string, PermissionHit]
       if (names.length === 0) out.push([ns ? `ns:${ns}` : 'anysa', h]);
       else for (const n of names) out.push([ns ? `sa:${ns}/${n}` : `name:${n}`, h]);
     } else if (WORKLOAD.has(h.permission)) {
-      // A workload runs as any account of its namespace: its resourceNames name workloads, not accounts.
-      out.push([ns ? `ns:${ns}` : 'anysa', h]);
+      // A workload runs as any account of its namespace: its resourceNames name workloads, not
+      // accounts, and a change limited by them reaches only where one it names may exist.
+      const change = namedChange(h);
+      if (!change) out.push([ns ? `ns:${ns}` : 'anysa', h]);
+      else if (ns) {
+        if (namedWorkloadsIn(snapshot, change.resource, names, ns) !== 'none') out.push([`ns:${ns}`, h]);
+      } else {
+        const where = namespacesOfNamed(snapshot, change.resource, names);
+        if (where === undefined) out.push(['anysa', h]);
+        else for (const x of where) out.push([`ns:${x}`, h]);
+      }
     } else if (h.permission === CREATE_SECRETS) {
       if (reads.some((r) => !r.namespace || r.namespace === ns)) out.push([ns ? `ns:${ns}` : 'anysa', h]);
       else if (!ns) for (const r of new Set(reads.map((x) => x.namespace!))) out.push([`ns:${r}`, h]);
@@ -532,6 +547,17 @@ function unconfirmedNamespace(ctx: AuditContext, permission: string, target: { k
 }
 
 /**
+ * What a step holds only on, for its message: the workloads a change limited by resourceNames
+ * names (named-workloads.ts), and the namespace unconfirmedNamespace cannot confirm.
+ */
+function stepCaveat(ctx: AuditContext, h: PermissionHit, target: { kind: string; namespace?: string }): string | undefined {
+  const change = namedChange(h);
+  const named = change && target.namespace !== undefined ? namedWorkloadsIn(ctx.snapshot, change.resource, h.ruleObj.resourceNames, target.namespace) : undefined;
+  const parts = [named === 'none' ? undefined : named, unconfirmedNamespace(ctx, h.permission, target)].filter((x) => x !== undefined);
+  return parts.length > 0 ? parts.join('; ') : undefined;
+}
+
+/**
  * Whether a subject with `grants` can bring into being the account "NS/NAME" a token, token
  * Secret or pod needs, when a live listing shows it missing: its namespace too when that is
  * missing (create on namespaces; the namespace's `default` account is then made by Kubernetes'
@@ -578,7 +604,7 @@ function adminChains(nodes: Map<string, AdminNode>, baseAccounts: readonly strin
   const addSource = (source: string, own: readonly Grant[], groupNames: readonly string[]) => {
     const grants = [...own, ...groupNames.flatMap(groupSteps)];
     // Tokens first (a credential outlives the session that minted it): the first step reaching a target is the one named.
-    const keys = stepKeys(findPermissions(grants, STEPS)).sort(([, a], [, b]) => actingRank(a.permission) - actingRank(b.permission));
+    const keys = stepKeys(findPermissions(grants, STEPS), ctx.snapshot).sort(([, a], [, b]) => actingRank(a.permission) - actingRank(b.permission));
     for (const [key, hit] of keys) {
       (index.get(key) ?? index.set(key, []).get(key)!).push({ source, hit, grants });
       if (key.startsWith('sa:')) {
@@ -652,7 +678,7 @@ function adminChains(nodes: Map<string, AdminNode>, baseAccounts: readonly strin
         continue;
       }
       const asUser = s.hit.permission === IMPERSONATE_GROUPS ? impersonatedUserOf(findPermissions(s.grants, IMPERSONATE_A_USER_PERMISSIONS)) : undefined;
-      nodes.set(s.source, { why: `it can ${stepText(s.hit.permission, target, grantText(s.hit), asUser, unconfirmedNamespace(ctx, s.hit.permission, target))}, which is cluster-admin-equivalent because ${via.why}`, level: via.level + 1 });
+      nodes.set(s.source, { why: `it can ${stepText(s.hit.permission, target, grantText(s.hit), asUser, stepCaveat(ctx, s.hit, target))}, which is cluster-admin-equivalent because ${via.why}`, level: via.level + 1 });
       queue.push(s.source);
     }
     if (kept.length > 0) index.set(key, kept);
@@ -806,11 +832,20 @@ function adminTarget(h: PermissionHit, self: string | undefined, admin: AdminAcc
   };
   // A legacy token Secret names its account in an annotation, and a workload in its pod template, whatever objects the rule names.
   const names = h.permission === CREATE_SECRETS || WORKLOAD.has(h.permission) ? [] : [...new Set(h.ruleObj.resourceNames)].sort();
+  // A change limited by resourceNames reaches no namespace a complete listing shows none of its workloads in.
+  const change = namedChange(h);
+  const noneThere = new Map<string, boolean>();
+  const changesNone = (ns: string) => {
+    if (!change) return false;
+    let none = noneThere.get(ns);
+    if (none === undefined) noneThere.set(ns, (none = namedWorkloadsIn(ctx.snapshot, change.resource, h.ruleObj.resourceNames, ns) === 'none'));
+    return none;
+  };
   let best: Target | undefined;
   const offer = (ns: string, name: string, node: AdminNode | undefined) => {
-    if (!node || node.level >= cap || (best && best.level <= node.level) || !usable(ns, name)) return;
+    if (!node || node.level >= cap || (best && best.level <= node.level) || changesNone(ns) || !usable(ns, name)) return;
     const target = { kind: 'ServiceAccount', namespace: ns, name };
-    best = { text: stepText(h.permission, target, chainGrant(h, node), undefined, unconfirmedNamespace(ctx, h.permission, target)), why: node.why, level: node.level };
+    best = { text: stepText(h.permission, target, chainGrant(h, node), undefined, stepCaveat(ctx, h, target)), why: node.why, level: node.level };
   };
   const account = (ns: string, name: string) => admin.nodes.get(`ServiceAccount:${ns}/${name}`);
   // A namespace whose group (or every account's) is cluster-admin-equivalent: any account there, `default` for one unnamed.
