@@ -19,7 +19,7 @@ import { refString, workloadsOf, type Workload } from '../workloads.ts';
 import { istioPolicySelects, parseAuthorizationPolicy, type AuthzRule, type ParsedAuthzPolicy } from '../mesh/authz.ts';
 import { selectorMatches } from '../mesh/istio.ts';
 import { istioStringMatch } from '../mesh/istio-authz.ts';
-import { describeRoute, edgeRoutes, traefikCrdRef, traefikKey, traefikMiddlewareAbsence, traefikMiddlewaresByKey, traefikRefNamespace, traefikMiddlewareTcpsByKey, traefikRefOf, traefikTcpCrdKey, type EdgeController, type EdgeRoute } from './routes.ts';
+import { describeRoute, edgeRoutes, traefikCrdRef, traefikKey, traefikMiddlewareAbsence, traefikMiddlewaresByKey, traefikMiddlewareTcpsByKey, traefikRefOf, traefikTcpCrdKey, type EdgeController, type EdgeRoute } from './routes.ts';
 
 /** Kinds the guards read besides the routes. */
 export const EDGE_GUARD_KINDS = [
@@ -153,8 +153,8 @@ function traefikTcpMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: Guard
 
 /**
  * The Traefik middlewares a host's routes reference, chains followed; a missing one is a malformed
- * entry, or, where the snapshot cannot show it (traefikMiddlewareAbsence: its kinds unread, its
- * namespace not in the input), one that does not count. A reference finds the Middleware whose Traefik key (Normalize(namespace-name)) is its
+ * entry, or, where the snapshot cannot show it (traefikMiddlewareAbsence: its kinds unread, a
+ * namespace its key may name not known to the input), one that does not count. A reference finds the Middleware whose Traefik key (Normalize(namespace-name)) is its
  * own, as the router does (routes.ts traefikCrdRef): "<key>@kubernetescrd" too, and "name@provider"
  * is another provider's, not read. A chain's members are references of the chain's namespace
  * (createChainMiddleware), bound by allowCrossNamespace for an Ingress's chains too; an Ingress's
@@ -175,7 +175,7 @@ function traefikMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: GuardAns
     const found = h.route.kind === 'Ingress' && depth === 0 ? [index.get(ref)].filter((m): m is KubeObject => !!m) : traefikMiddlewaresByKey(snapshot, r.key);
     if (found.length === 0) {
       // One that surely does not exist leaves the route unserved (routes.ts traefikMiddlewaresAbsence): met here, it could not be looked for.
-      const absent = traefikMiddlewareAbsence(snapshot, r.key, traefikRefNamespace(r, parentNs), `Traefik Middleware ${ref}`);
+      const absent = traefikMiddlewareAbsence(snapshot, r.key, `Traefik Middleware ${ref}`);
       if (absent?.unknown) answer.looked.push(`${absent.unknown}, so it does not count`);
       else answer.malformed.push(`${where} references Traefik Middleware ${ref}, which does not exist`);
       return;

@@ -519,35 +519,50 @@ const TRAEFIK_HTTP_MIDDLEWARE_KEYS = ['traefik.middlewares', 'traefik-legacy.mid
 const declaredNamespaces = memoize((snapshot: Snapshot): Set<string> => new Set((snapshot.resources.namespaces ?? []).filter((n) => !isImplicitNamespace(n)).map(nameOf)), ['network', 'tls']);
 
 /**
- * Whether Traefik has no HTTP Middleware under this key (traefikKey), `ns` being the namespace the
- * reference points at and `what` naming it ("Traefik Middleware db/auth"): undefined when the
- * snapshot holds one; `unknown` when the Middleware kinds were not read (forbidden, an error, or
- * not collected, as in a snapshot written before ztaudit read them), or when the input is a
- * manifests directory without namespace `ns`'s Namespace object, whose objects may be elsewhere
- * (missing data is no fix); else `missing`. A live cluster's Middlewares are listed cluster-wide.
+ * The Middlewares Traefik's key may name, as "namespace/name": every split of the key at a dash
+ * into <namespace>-<name> whose namespace part can be a Namespace's name (a DNS label, at most 63
+ * characters: no more than 63 dashes looked at whatever the key's length). Traefik keys a CRD Middleware
+ * Normalize(<namespace>-<name>) (traefikKey), so "db-sso-auth" is Middleware sso-auth of namespace
+ * db and Middleware auth of namespace db-sso alike.
  */
-export function traefikMiddlewareAbsence(snapshot: Snapshot, key: string, ns: string, what: string): TraefikMiddlewareAbsence | undefined {
+function traefikKeySplits(key: string): Array<{ ns: string; name: string }> {
+  const out: Array<{ ns: string; name: string }> = [];
+  for (let i = key.indexOf('-'); i > 0 && i <= 63; i = key.indexOf('-', i + 1)) {
+    const ns = key.slice(0, i);
+    if (i + 1 < key.length && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns)) out.push({ ns, name: key.slice(i + 1) });
+  }
+  return out;
+}
+
+/**
+ * Whether Traefik has no HTTP Middleware under this key (traefikKey), `what` naming the reference
+ * ("Traefik Middleware db/auth"): undefined when the snapshot holds one; `unknown` when the
+ * Middleware kinds were not read (forbidden, an error, or not collected, as in a snapshot written
+ * before ztaudit read them), or when the input is a manifests directory and a namespace the key
+ * may name (traefikKeySplits: "db-sso-auth" is db/sso-auth and db-sso/auth) is not known to hold
+ * none: its Namespace object is not in the input, whose objects may be elsewhere (missing data is
+ * no fix), or its name holds a dash, so that the same key is also that of a namespace spelled with
+ * the dash doubled ("db--sso", whose Normalize is "db-sso"), which no input can declare entirely;
+ * else `missing`. A live cluster's Middlewares are listed cluster-wide: a key none has is missing
+ * whatever namespace it may name. O(length of the key, at most 63).
+ */
+export function traefikMiddlewareAbsence(snapshot: Snapshot, key: string, what: string): TraefikMiddlewareAbsence | undefined {
   if (traefikMiddlewaresByKey(snapshot, key).length > 0) return undefined;
   const unread = TRAEFIK_HTTP_MIDDLEWARE_KEYS.filter((k) => {
     const status = snapshot.coverage[k]?.status;
     return status === 'forbidden' || status === 'error' || (status === undefined && snapshot.resources[k] === undefined);
   });
   if (unread.length > 0) return { unknown: `${what} is not in the snapshot, whose Middlewares could not be read (${unread.map((k) => `${k} ${snapshot.coverage[k]?.status ?? 'not collected'}`).join(', ')})` };
-  if (templatesStandIn(snapshot) && !declaredNamespaces(snapshot).has(ns)) return { unknown: `${what} is not in the input, nor is the Namespace object of namespace ${ns}, whose objects may be elsewhere` };
+  if (templatesStandIn(snapshot)) {
+    const declared = declaredNamespaces(snapshot);
+    const splits = traefikKeySplits(key);
+    const unseen = splits.flatMap(({ ns, name }) => !declared.has(ns) ? [{ ns, name }] : ns.includes('-') ? [{ ns: ns.replaceAll('-', '--'), name }] : []);
+    if (unseen.length > 0) {
+      const also = splits.length > 1 ? ` (Traefik keys a Middleware <namespace>-<name>, each run of characters other than letters and digits one dash, so key ${key} may be Middleware ${unseen.map((u) => `${u.ns}/${u.name}`).join(', ')})` : '';
+      return { unknown: `${what} is not in the input, nor is the Namespace object of namespace ${unseen.map((u) => u.ns).join(', ')}, whose objects may be elsewhere${also}` };
+    }
+  }
   return { missing: `${what} does not exist` };
-}
-
-/**
- * The namespace a CRD reference points at: the one it names, or for "<key>@kubernetescrd" (a key
- * dashes make ambiguous) the referrer's when the key starts with it, else the text up to the first
- * dash, as traefikIngressMiddleware guesses.
- */
-export function traefikRefNamespace(r: { key: string; text: string }, parentNs: string): string {
-  const slash = r.text.indexOf('/');
-  if (slash >= 0 && !r.text.includes('@')) return r.text.slice(0, slash);
-  if (r.key.startsWith(`${traefikKey(parentNs, '')}-`)) return parentNs;
-  const dash = r.key.indexOf('-');
-  return dash > 0 ? r.key.slice(0, dash) : parentNs;
 }
 
 /**
@@ -574,7 +589,7 @@ function traefikChainAbsence(snapshot: Snapshot, mw: KubeObject): TraefikMiddlew
     if (r.provider !== undefined) continue;
     const chain = `Middleware ${nsOf(mw)}/${nameOf(mw)} is a chain whose member`;
     const members = traefikMiddlewaresByKey(snapshot, r.key);
-    const a = members.length === 0 ? traefikMiddlewareAbsence(snapshot, r.key, traefikRefNamespace(r, nsOf(mw)), `${chain} Middleware ${r.text}`)
+    const a = members.length === 0 ? traefikMiddlewareAbsence(snapshot, r.key, `${chain} Middleware ${r.text}`)
       : members.length === 1 ? traefikChainAbsence(snapshot, members[0]) : undefined;
     if (a?.missing) { missing = a.missing; break; }
     unknown ??= a?.unknown;
@@ -585,16 +600,16 @@ function traefikChainAbsence(snapshot: Snapshot, mw: KubeObject): TraefikMiddlew
 }
 
 /**
- * Why Traefik builds no router naming these HTTP Middlewares (CRD references: key, the namespace
- * pointed at, text), chains followed, or why that cannot be confirmed: the first one missing, else
- * the first one not confirmable; undefined when all are there (traefikMiddlewareAbsence).
+ * Why Traefik builds no router naming these HTTP Middlewares (CRD references: key and text),
+ * chains followed, or why that cannot be confirmed: the first one missing, else the first one not
+ * confirmable; undefined when all are there (traefikMiddlewareAbsence).
  */
-function traefikMiddlewaresAbsence(snapshot: Snapshot, refs: Array<{ key: string; ns: () => string; text: string }>): TraefikMiddlewareAbsence | undefined {
+function traefikMiddlewaresAbsence(snapshot: Snapshot, refs: Array<{ key: string; text: string }>): TraefikMiddlewareAbsence | undefined {
   let unknown: string | undefined;
   for (const r of refs) {
     const found = traefikMiddlewaresByKey(snapshot, r.key);
     let a: TraefikMiddlewareAbsence | undefined;
-    if (found.length === 0) a = traefikMiddlewareAbsence(snapshot, r.key, r.ns(), `Traefik Middleware ${r.text}`);
+    if (found.length === 0) a = traefikMiddlewareAbsence(snapshot, r.key, `Traefik Middleware ${r.text}`);
     else {
       // Of several under one key Traefik keeps one, which is not known: missing only when each misses a member.
       const chains = found.map((mw) => traefikChainAbsence(snapshot, mw));
@@ -619,14 +634,14 @@ function traefikMiddlewaresAbsence(snapshot: Snapshot, refs: Array<{ key: string
  */
 function traefikIngressMiddlewareAbsence(snapshot: Snapshot, ing: KubeObject): TraefikMiddlewareAbsence | undefined {
   const entries = (str(obj(ing.metadata?.annotations)?.['traefik.ingress.kubernetes.io/router.middlewares']) ?? '').split(',').map((e) => e.trim()).filter(Boolean);
-  const crd: Array<{ key: string; ns: () => string; text: string }> = [];
+  const crd: Array<{ key: string; text: string }> = [];
   for (const entry of entries) {
     const at = entry.indexOf('@');
     if (at < 0) return { missing: `Traefik Middleware ${entry}, named without @provider, is taken as ${entry}@kubernetes, of the Ingress provider, which defines no Middlewares, so it does not exist` };
     if (entry.slice(at + 1) !== 'kubernetescrd') continue;
     const key = entry.slice(0, at);
     const ref = traefikIngressMiddleware(key, nsOf(ing), traefikMiddlewareIds(snapshot));
-    crd.push({ key, ns: () => ref.slice(0, ref.indexOf('/')), text: `${entry} (${ref})` });
+    crd.push({ key, text: `${entry} (${ref})` });
   }
   if (crd.length > 0 && traefikCrdProvidersResolving(snapshot, ing).length === 0) return { missing: `Traefik Middleware ${crd[0].text} does not exist for the Traefik serving it, which runs no Kubernetes CRD provider (providers.kubernetesCRD)` };
   return traefikMiddlewaresAbsence(snapshot, crd);
@@ -1012,7 +1027,7 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
         if (absent === undefined) {
           const crdRefs = middlewares.flatMap((ref) => {
             const r = traefikRefOf(ref, ns);
-            return r.provider === undefined ? [{ key: r.key, ns: () => traefikRefNamespace(r, ns), text: r.text }] : [];
+            return r.provider === undefined ? [{ key: r.key, text: r.text }] : [];
           });
           absences.set(listed, (absent = traefikMiddlewaresAbsence(snapshot, crdRefs) ?? null));
         }

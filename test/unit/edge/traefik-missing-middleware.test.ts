@@ -142,3 +142,67 @@ describe('an Ingress whose router.middlewares names a Middleware that does not e
     expect(exposureNotes(c.snapshot).some((n) => n.startsWith('Ingress db/web: Traefik Middleware db-auth@kubernetescrd (db/auth) is not in the snapshot, whose Middlewares could not be read (traefik.middlewares error)') && n.endsWith('its routers are counted as served'))).toBe(true);
   });
 });
+
+// Traefik keys a CRD Middleware provider.Normalize(makeID(namespace, name)), "<namespace>-<name>"
+// with each run of characters other than letters and digits one "-" (traefik/traefik
+// pkg/provider/configuration.go Normalize, pkg/provider/kubernetes/crd/kubernetes.go makeID @v3.3.4;
+// https://doc.traefik.io/traefik/routing/providers/kubernetes-crd/, Middleware: "<namespace>-<name>@kubernetescrd"),
+// and a router finds one by that key alone (makeMiddlewareKeys normalises an IngressRoute's
+// reference to the same key). So "db-sso-auth" is Middleware sso-auth of namespace db and
+// Middleware auth of namespace db-sso alike, and auth of namespace db--sso too (a valid Namespace
+// name, Normalize makes the two dashes one). A manifests input proves it missing only where each
+// such namespace is known to hold none; a live snapshot lists Middlewares cluster-wide.
+const NS = (name: string) => `---\napiVersion: v1\nkind: Namespace\nmetadata: {name: ${name}}\n`;
+const CROSS = [...CRD, '--providers.kubernetescrd.allowCrossNamespace=true'];
+const live = (c: AuditContext): AuditContext => { c.snapshot.source = 'live'; c.snapshot.origin = 'live'; return c; };
+
+describe('a dashed Middleware key names no one namespace', () => {
+  it('an Ingress naming db-sso-auth@kubernetescrd in manifests declaring db but not db-sso: counted as served, the note says it cannot be confirmed', () => {
+    const c = ingressCase('db-sso-auth@kubernetescrd', '');
+    // Before: "does not exist … not served", and network.exposed-workload, tls.ingress-without-tls
+    // and tls.edge-auth-missing dropped.
+    expect(exposure(c)?.status).toBe('fail');
+    expect(tlsVerdicts(c, 'Ingress')).toEqual(['fail']);
+    expect(exposureNotes(c.snapshot)).toContain('Ingress db/web: Traefik Middleware db-sso-auth@kubernetescrd (db/sso-auth) is not in the input, nor is the Namespace object of namespace db-sso, whose objects may be elsewhere (Traefik keys a Middleware <namespace>-<name>, each run of characters other than letters and digits one dash, so key db-sso-auth may be Middleware db-sso/auth): whether Traefik builds its routers cannot be confirmed (it builds none naming a Middleware that does not exist), so its routers are counted as served');
+    const [guard] = [...edgeAuthMissing.evaluate(c)].filter((v) => v.resource.kind === 'Ingress');
+    expect(guard.status).toBe('fail');
+    expect(guard.evidence?.malformed).toBeUndefined();
+  });
+
+  it('an IngressRoute naming db-sso-auth@kubernetescrd, or sso-auth of its own namespace (the same key): counted as served', () => {
+    for (const middlewares of ['[{name: db-sso-auth@kubernetescrd}]', '[{name: sso-auth}]']) {
+      const c = httpCase(middlewares, '', CROSS);
+      expect(exposure(c)?.status, middlewares).toBe('fail');
+      expect(tlsVerdicts(c, 'IngressRoute'), middlewares).toEqual(['fail']);
+      expect(exposureNotes(c.snapshot).filter((n) => n.startsWith('IngressRoute db/postgres')).map((n) => n.includes('namespace db-sso, whose objects may be elsewhere') && n.endsWith('is counted as served')), middlewares).toEqual([true]);
+      const [guard] = [...edgeAuthMissing.evaluate(c)].filter((v) => v.resource.kind === 'IngressRoute');
+      expect(guard.status, middlewares).toBe('fail');
+      expect(guard.evidence?.malformed, middlewares).toBeUndefined();
+    }
+  });
+
+  it('the Middleware under the other split is found: served and its guard counts', () => {
+    const c = httpCase('[{name: db-sso-auth@kubernetescrd}]', NS('db-sso') + object('Middleware', 'auth', 'db-sso', '{basicAuth: {secret: users}}'), CROSS);
+    expect(exposure(c)?.status).toBe('fail');
+    expect(exposureNotes(c.snapshot).filter((n) => n.includes('db-sso-auth'))).toEqual([]);
+  });
+
+  it('every split declared: a namespace name with a dash still leaves the key to a doubled-dash spelling (db--sso), which cannot be confirmed', () => {
+    const c = ingressCase('db-sso-auth@kubernetescrd', NS('db-sso'));
+    expect(exposure(c)?.status).toBe('fail');
+    expect(exposureNotes(c.snapshot).some((n) => n.startsWith('Ingress db/web: Traefik Middleware db-sso-auth@kubernetescrd (db/sso-auth) is not in the input, nor is the Namespace object of namespace db--sso, whose objects may be elsewhere') && n.endsWith('counted as served'))).toBe(true);
+  });
+
+  it('a key whose only split is a declared namespace is still missing: not served', () => {
+    // db-auth: namespace db, no dash to double.
+    const c = ingressCase('db-auth@kubernetescrd', '');
+    expect(exposure(c)).toBeUndefined();
+  });
+
+  it('a live snapshot lists Middlewares cluster-wide: a key none has is missing whatever namespace it may name', () => {
+    for (const c of [live(ingressCase('db-sso-auth@kubernetescrd', '')), live(httpCase('[{name: db-sso-auth@kubernetescrd}]', '', CROSS))]) {
+      expect(exposure(c)).toBeUndefined();
+      expect(exposureNotes(c.snapshot).some((n) => n.includes('Traefik Middleware db-sso-auth@kubernetescrd') && n.includes('does not exist: Traefik builds no router') && n.endsWith('not served'))).toBe(true);
+    }
+  });
+});
