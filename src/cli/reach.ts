@@ -91,6 +91,7 @@ export function formatReach(f: FlowAnswer, format: 'text' | 'json'): string {
         allowed: a.allowed,
         ...(a.undetermined?.length ? { undetermined: a.undetermined } : {}),
         ports: connsToJson(a.ports),
+        ...(a.certainPorts && a.portsInDoubt ? { certainPorts: connsToJson(a.certainPorts), portsInDoubt: connsToJson(a.portsInDoubt) } : {}),
         decidedBy: [...a.ingress.decisions.map((d) => ({ direction: 'ingress', ...d })), ...a.egress.decisions.map((d) => ({ direction: 'egress', ...d }))].filter((d) => d.allowed === a.allowed),
       },
       mesh: f.mesh,
@@ -107,6 +108,7 @@ export function formatReach(f: FlowAnswer, format: 'text' | 'json'): string {
     `${headline}: ${a.from} -> ${a.to}${what}`,
     `  network ${a.undetermined?.length ? 'UNKNOWN: the model reads it as ' : ''}${a.allowed ? 'ALLOWED' : 'DENIED'} by ${networkDecidedBy(a).join('; ') || 'nothing'}${a.undetermined?.length ? ', which the notes put in doubt' : ''}; ${meshText(m)}`,
     ...(f.allowed && a.port === undefined ? [`  connections: ${formatConns(f.ports)}`] : []),
+    ...(f.effective === 'unknown' && a.certainPorts && a.portsInDoubt ? [`  connections: certain ${formatConns(a.certainPorts)}; in doubt ${formatConns(a.portsInDoubt)}`] : []),
     ...directionLines('egress', a.from, a.egress),
     ...directionLines('ingress', a.to, a.ingress),
     ...(m.mesh === 'none' ? [] : [

@@ -71,6 +71,12 @@ export interface ReachAnswer {
    * reading, not a verdict.
    */
   undetermined?: string[];
+  /**
+   * With `undetermined` when only some asked connections are in doubt (no one port asked, or a
+   * port name with several numbers): those the model vouches for, and those that may go either way.
+   */
+  certainPorts?: ConnSet;
+  portsInDoubt?: ConnSet;
 }
 
 /** `resolvedFrom`: how the address asked was read, when it is a pod's or IPv4-mapped (said in the answer's notes). */
@@ -700,8 +706,11 @@ function answerReach(model: ReachModel, src: ReachTarget, dst: ReachTarget, port
       dir.isolatedBy = deny.cause.reason.split(': ')[0];
     }
   }
-  // Unknown when the answer could go the other way: nothing surely allowed, something maybe.
-  if (isEmptyConns(sure) && !isEmptyConns(maybe)) {
+  // Unknown when the answer could go another way for some asked connection: fewer surely allowed
+  // than maybe (nothing sure with something maybe, or — without one port asked — some ports sure
+  // and others in doubt).
+  const otherDoubts = undetermined.length;
+  if (!isEmptyConns(subtractConns(maybe, sure))) {
     for (const d of [...eg.decisions, ...ing.decisions]) for (const u of d.uncertain ?? []) undetermined.push(`uncertain: ${u}`);
   }
   if (typeof port === 'string' && unnamedPods > 0) {
@@ -775,7 +784,12 @@ function answerReach(model: ReachModel, src: ReachTarget, dst: ReachTarget, port
   ing.decidedBy = dedupeRules(ing.decidedBy);
   const numbers = [...named].sort((a, b) => a - b);
   const asked = typeof port === 'string' ? { port: numbers.length === 1 && unnamedPods === 0 ? numbers[0] : undefined, portName: port, portNumbers: numbers } : { port };
-  if (!isEmptyConns(total) && isEmptyConns(sureOfHost)) undetermined.push(...unknownWhy);
+  if (!isEmptyConns(subtractConns(total, sureOfHost))) undetermined.push(...unknownWhy);
+  // Where only those doubts stand and some connections are sure, the answer names both parts.
+  const certain = intersectConns(sure, sureOfHost);
+  const inDoubt = subtractConns(unionConns(maybe, total), certain);
+  const split = otherDoubts === 0 && model.unread.length === 0 && undetermined.length > 0 && !isEmptyConns(certain) && !isEmptyConns(inDoubt);
+  if (split) undetermined.push(`certain only for ${formatConns(certain)}; ${formatConns(inDoubt)} may go either way`);
   // A policy kind that was not read may hold a policy deciding this flow either way.
   undetermined.push(...model.unread);
   // An address no pod or Service holds is answered as one outside the cluster, but where a doubt
@@ -801,7 +815,7 @@ function answerReach(model: ReachModel, src: ReachTarget, dst: ReachTarget, port
     if (address(src)) reword(eg, NOT_GOVERNED_EGRESS, `the source is ${NOT_A_KNOWN_POD_ADDRESS}: its egress is answered as not governed by cluster policy`);
     if (address(dst)) reword(ing, NOT_GOVERNED_INGRESS, `the destination is ${NOT_A_KNOWN_POD_ADDRESS}: its ingress is answered as not governed by cluster policy`);
   }
-  return { from: src.label, to: dst.label, ...asked, protocol: proto, allowed: !isEmptyConns(total), ports: total, egress: eg, ingress: ing, notes: [...new Set([...undetermined, ...notes])], ...(undetermined.length ? { undetermined: [...new Set(undetermined)] } : {}) };
+  return { from: src.label, to: dst.label, ...asked, protocol: proto, allowed: !isEmptyConns(total), ports: total, egress: eg, ingress: ing, notes: [...new Set([...undetermined, ...notes])], ...(undetermined.length ? { undetermined: [...new Set(undetermined)] } : {}), ...(split ? { certainPorts: certain, portsInDoubt: inDoubt } : {}) };
 }
 
 /**

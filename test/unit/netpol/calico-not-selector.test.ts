@@ -124,3 +124,70 @@ spec: {nets: [192.0.2.0/24]}
     expect(reach(cluster + namespaced + sets, '192.0.2.9')).toEqual(['DENIED', 1]);
   });
 });
+
+// The fold leaves nothing negative beside a positive selector (combineMatchesIfPossible sets the
+// negated selector to "" once it is folded in; felix/calc/rule_scanner.go, v3.32.1): the IP set
+// holds the CIDRs of every network set `(<selector>) && (!(<notSelector>))` matches, and a pod the
+// notSelector matches is still matched when its address lies in one of them. Here the IPPool
+// 10.244.0.0/16 lies in NetworkSet shop/corp-vpc (10.0.0.0/8): every pod's address is in the set.
+describe('a pod the notSelector matches is still matched by its address in a network set the folded selector matches', () => {
+  // IPPools are trusted beside a calico-node DaemonSet (Calico IPAM gives the pods their addresses).
+  const pool = (cidr: string) => `---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: calico-node, namespace: kube-system}
+spec:
+  selector: {matchLabels: {k8s-app: calico-node}}
+  template:
+    metadata: {labels: {k8s-app: calico-node}}
+    spec: {containers: [{name: calico-node, image: "docker.io/calico/node:v3.29.1"}]}
+---
+apiVersion: projectcalico.org/v3
+kind: IPPool
+metadata: {name: default-ipv4-ippool}
+spec: {cidr: ${cidr}, ipipMode: Always, natOutgoing: true}
+`;
+  const corpVpc = (nets: string) => `---
+apiVersion: projectcalico.org/v3
+kind: NetworkSet
+metadata: {name: corp-vpc, namespace: shop, labels: {role: corp}}
+spec: {nets: [${nets}]}
+`;
+  const policy = (source: string) => `---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: db-in, namespace: shop}
+spec:
+  selector: app == 'db'
+  types: [Ingress]
+  ingress:
+  - action: Allow
+    protocol: TCP
+    source: ${source}
+    destination: {ports: [5432]}
+`;
+  const notSelOnly = policy(`{notSelector: "app == 'batch'"}`);
+  const withSelector = policy(`{selector: "role == 'corp'", notSelector: "app == 'batch'"}`);
+
+  it.each([
+    ['notSelector alone (scoped to shop)', notSelOnly],
+    ['a selector matching the set, and the notSelector', withSelector],
+  ])('%s: shop/batch → shop/db is ALLOWED, its pool inside the set', (_, p) => {
+    expect(reach(cluster + p + corpVpc('10.0.0.0/8') + pool('10.244.0.0/16'), 'shop/batch')).toEqual(['ALLOWED', 0]);
+  });
+
+  it('notSelector alone: a pod of another namespace is matched by its address in the set as well', () => {
+    expect(reach(cluster + notSelOnly + corpVpc('10.0.0.0/8') + pool('10.244.0.0/16'), 'other/crm')).toEqual(['ALLOWED', 0]);
+  });
+
+  it.each([
+    ['notSelector alone (scoped to shop)', notSelOnly],
+    ['a selector matching the set, and the notSelector', withSelector],
+  ])('%s: a set outside every pool leaves shop/batch DENIED', (_, p) => {
+    expect(reach(cluster + p + corpVpc('192.168.0.0/16') + pool('10.244.0.0/16'), 'shop/batch')).toEqual(['DENIED', 1]);
+  });
+
+  it('no IPPool read: whether the set holds shop/batch is not known, UNKNOWN rather than DENIED', () => {
+    expect(reach(cluster + notSelOnly + corpVpc('10.0.0.0/8'), 'shop/batch')).toEqual(['UNKNOWN', 2]);
+  });
+});

@@ -185,6 +185,11 @@ function foldedSelector(sel: CalicoSelector, not: CalicoSelector): CalicoSelecto
   return r.ok ? r.selector : sel;
 }
 
+/** A pod class the notSelector does not match (Calico's labels of the pod: ./labels.ts). */
+function notSelectorPredicate(not: CalicoSelector): ClassPredicate {
+  return { key: `!calico(${not.text})`, matches: (cls, nsl) => !not.matches(calicoLabelsOf(cls, nsl)) };
+}
+
 /** A Calico rule in neutral form; undefined when it can never match a pod flow (it still keeps its index in the others). */
 function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services, sets: NetworkSetIndex | undefined, uncertain: string[], pools?: () => PodPools): Rule | undefined {
   if (rule.ignoredByFelix) return undefined;
@@ -213,10 +218,7 @@ function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services
   const ownAddress = subjectAddress.nets || subjectAddress.notNets ? subjectAddress : undefined;
   const localConds: ClassPredicate[] = [];
   if (local.selector) localConds.push(selectorPredicate(local.selector));
-  if (local.notSelector) {
-    const ns = local.notSelector;
-    localConds.push({ key: `!calico(${ns.text})`, matches: (cls, nsl) => !ns.matches(calicoLabelsOf(cls, nsl)) });
-  }
+  if (local.notSelector) localConds.push(notSelectorPredicate(local.notSelector));
   if (local.services) localConds.push(servicePredicate(svcs, local.services));
 
   if (rule.source.ports || rule.source.notPorts) {
@@ -230,6 +232,9 @@ function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services
   // (`podAddresses`: the engine judges a pod against them by address family).
   const peerConds: ClassPredicate[] = [];
   if (peer.services) peerConds.push(servicePredicate(svcs, peer.services));
+  // Beside a positive selector the notSelector narrows it (the fold below): the pods selected are
+  // those it does not match, and nothing negative is left.
+  if (peer.selector && peer.notSelector) peerConds.push(notSelectorPredicate(peer.notSelector));
   const podPeer: Peer | undefined = peer.selector || peerConds.length ? { kind: 'pods', ...podSetFor(peer.selector, peerConds) } : undefined;
   const ranges = peer.nets ? rangesOf(peer.nets, rule.ipVersion) : undefined;
   // The selector also matches the CIDRs of the network sets it selects (./network-sets.ts);
@@ -237,8 +242,9 @@ function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services
   // address like `nets`, a pod's included: a set of 0.0.0.0/0 holds every IPv4 pod.
   // Beside a selector, Felix folds the notSelector into it, `(<selector>) && (!(<notSelector>))`
   // (felix/calc/rule_scanner.go combineMatchesIfPossible, v3.32.1): the sets matched are those the
-  // selector matches and the notSelector does not. Alone, the notSelector is a negated IP set of
-  // its own (notPeers below), which outside addresses are not in.
+  // selector matches and the notSelector does not, and no negated match is left: a pod the
+  // notSelector matches is still matched by its address in such a set's CIDRs. Alone, the
+  // notSelector is a negated IP set of its own (notPeers below), which outside addresses are not in.
   const setSelector = peer.selector && peer.notSelector ? foldedSelector(peer.selector, peer.notSelector) : peer.selector;
   const inSets = setSelector ? sets?.match(setSelector) : undefined;
   const setRanges = inSets ? rangesOf(inSets.ranges, rule.ipVersion) : [];
@@ -256,9 +262,9 @@ function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services
   else if (rule.ipVersion !== undefined) peers = [{ kind: 'entity', entity: rule.ipVersion === 4 ? 'world-ipv4' : 'world-ipv6' }, { kind: 'entity', entity: 'cluster' }];
   else peers = 'any';
   const notPeers: Peer[] = [];
-  if (peer.notSelector) {
+  if (peer.notSelector && !peer.selector) {
     notPeers.push({ kind: 'pods', ...podSetFor(peer.notSelector) });
-    const notInSets = peer.selector ? undefined : sets?.match(peer.notSelector);
+    const notInSets = sets?.match(peer.notSelector);
     if (notInSets) notPeers.push({ kind: 'ipBlock', text: notInSets.text, ranges: notInSets.ranges, podAddresses: true });
   }
   if (peer.notNets) notPeers.push({ kind: 'ipBlock', text: netsText(peer.written.notNets), ranges: peer.notNets, podAddresses: true });
