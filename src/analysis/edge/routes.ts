@@ -83,16 +83,18 @@ export interface EdgeRoutes {
   /** Routes that lead nowhere or could not be read, one line naming the object. */
   notes: string[];
   /**
-   * What Traefik refuses for a cross-namespace reference (traefikCrossRefused, traefikChainRefused):
-   * an Ingress whose chain it cannot build, or one route entry (spec.routes[i]) of an IngressRoute
-   * or IngressRouteTCP. Read through traefikRefused.
+   * What Traefik refuses to build a router for (a Middleware or MiddlewareTCP that does not exist or
+   * cannot be built, a cross-namespace reference: traefikCrossRefused, traefikChainRefused, a TCP rule
+   * traefikTcpRouteRefused rejects): an Ingress, or one route entry (spec.routes[i]) of an
+   * IngressRoute or IngressRouteTCP. Read through traefikRefused and traefikBuildsRouter, the one notion
+   * of "refused" the edge and the TLS checks share.
    */
   refused: Set<unknown>;
 }
 
 /**
  * Whether edgeRoutes found Traefik refusing this Ingress or this route entry of an IngressRoute or
- * IngressRouteTCP (a reference across namespaces without allowCrossNamespace): it serves nothing,
+ * IngressRouteTCP (EdgeRoutes.refused): it serves nothing,
  * for the TLS checks as for exposure.
  */
 export function traefikRefused(snapshot: Snapshot, what: unknown): boolean {
@@ -1062,6 +1064,7 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
         const tcpRefused = traefikTcpRouteRefused(snapshot, ir, rr);
         if (tcpRefused) {
           notes.push(`${text(route)}: ${tcpRefused}; it is not served`);
+          refused.add(rawRoute);
           continue;
         }
         const middlewares = traefikTcpRouteMiddlewares(rr, ns);
