@@ -1,7 +1,8 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
-import {  clientTrafficPolicies, istioGatewayServers, istioTlsDefaults, ISTIO_CIPHER_MODES, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, configMapData, gatewayListenerPolicies, describeWeakCipher, GO_CIPHER_SUITES, GO_PRE_122_EXTRA_SUITES, goCipherSuiteWeaknesses, traefikDefaultMinTls, traefikTlsRouter, nginxCanary, nginxCipherAnnotations, nginxConfigSources, nginxServerKeys, opensslCipherWeaknesses, traefikTlsOptions, versionTokens, type CipherAnalysis, type ServedIngress , ENVOY_PRE_123_DEFAULT_CIPHERS, istioGatewayRelease } from '../../src/analysis/tls/index.ts';
+import {  clientTrafficPolicies, istioGatewayServers, istioTlsDefaults, ISTIO_CIPHER_MODES, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, configMapData, gatewayListenerPolicies, describeWeakCipher, GO_CIPHER_SUITES, GO_PRE_122_EXTRA_SUITES, goCipherSuiteWeaknesses, traefikDefaultMinTls, nginxCanary, nginxCipherAnnotations, nginxConfigSources, nginxServerKeys, opensslCipherWeaknesses, traefikTlsOptions, versionTokens, type CipherAnalysis, type ServedIngress , ENVOY_PRE_123_DEFAULT_CIPHERS, istioGatewayRelease } from '../../src/analysis/tls/index.ts';
+import { traefikTlsRouter } from '../../src/analysis/edge/traefik-tls-routers.ts';
 import { AWS_POLICY_CIPHERS, AWS_SSL_POLICIES_DOC, awsTlsServices, contourCipherConfigs, contourCipherNames, contourTlsVirtualHosts, GKE_DEFAULT_SSL_POLICY, gkeFrontendConfigs, gkeGatewaySslPolicies, gkeIngressSslPolicy, gkeTlsGateways, type GkeSslPolicy } from '../../src/analysis/tls/index.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { albIngresses, paramsMissing } from './lib/alb-ingresses.ts';

@@ -4,7 +4,7 @@
 import type { AuditContext } from '../../../src/analysis/context.ts';
 import type { KindKey } from '../../../src/snapshot/kinds.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
-import { traefikTlsOptionUsersOf } from '../../../src/analysis/tls/index.ts';
+import { traefikTlsOptionUsersOf } from '../../../src/analysis/edge/traefik-tls-routers.ts';
 
 /** The kinds whose objects may name a TLSOption (Ingresses are read by both checks anyway). */
 export const TLS_OPTION_USER_KINDS: KindKey[] = ['traefik.ingressroutes', 'traefik-legacy.ingressroutes', 'traefik.ingressroutetcps', 'traefik-legacy.ingressroutetcps'];

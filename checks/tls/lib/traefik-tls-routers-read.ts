@@ -2,7 +2,8 @@
 // (traefikTlsRouter): whether one does hangs on the IngressRoutes and IngressRouteTCPs where none
 // other was found.
 import type { ConditionalRead } from '../../../src/engine/types.ts';
-import { traefikTlsOptions, traefikTlsRouter } from '../../../src/analysis/tls/index.ts';
+import { traefikTlsRouter } from '../../../src/analysis/edge/traefik-tls-routers.ts';
+import { traefikTlsOptions } from '../../../src/analysis/tls/index.ts';
 
 export const TRAEFIK_TLS_ROUTERS_READ: ConditionalRead = {
   kinds: ['traefik.ingressroutes', 'traefik-legacy.ingressroutes', 'traefik.ingressroutetcps', 'traefik-legacy.ingressroutetcps'],

@@ -14,7 +14,7 @@ import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap, type Json } from 
 import { effectiveExposure } from './effective-exposure.ts';
 import { configMapData, nginxAnnotationBool, nginxAnnotationGroups, nginxBool, nginxImageVersion, NGINX_ANNOTATION_PREFIX, servedByIngressNginx, type NginxController } from '../tls/nginx.ts';
 import { ingressTlsHostCovers } from '../tls/hosts.ts';
-import { traefikCrossNamespace, traefikCrossRefusal, traefikMiddlewareIndex, traefikRouterTls, traefikTcpMiddlewareOf, traefikTlsOptions, TRAEFIK_TLS_OPTION_KEYS, type TraefikTcpMiddleware } from '../tls/traefik.ts';
+import { traefikCrdGroupOf, traefikCrdProvidersResolving, traefikCrdSees, traefikCrossNamespace, traefikCrossRefusal, traefikMiddlewareIndex, traefikRouterTls, traefikTcpMiddlewareOf, traefikTlsOptions, TRAEFIK_TLS_OPTION_KEYS, type TraefikTcpMiddleware } from '../tls/traefik.ts';
 import { refString, workloadsOf, type Workload } from '../workloads.ts';
 import { istioPolicySelects, parseAuthorizationPolicy, type AuthzRule, type ParsedAuthzPolicy } from '../mesh/authz.ts';
 import { selectorMatches } from '../mesh/istio.ts';
@@ -166,6 +166,9 @@ function traefikMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: GuardAns
   const out: TraefikMiddlewareUse[] = [];
   const seen = new Set<string>();
   const where = `${h.route.kind} ${h.route.namespace}/${h.route.name}`;
+  // The CRD providers resolving the route: a Middleware none of them surely reads (its API group or namespace) does not count.
+  const providers = traefikCrdProvidersResolving(snapshot, h.object);
+  const group = h.route.kind === 'Ingress' ? undefined : traefikCrdGroupOf(h.object);
   const visit = (ref: string, parentNs: string, depth: number) => {
     if (seen.has(ref) || depth > 8) return;
     seen.add(ref);
@@ -175,7 +178,7 @@ function traefikMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: GuardAns
     const found = h.route.kind === 'Ingress' && depth === 0 ? [index.get(ref)].filter((m): m is KubeObject => !!m) : traefikMiddlewaresByKey(snapshot, r.key);
     if (found.length === 0) {
       // One that surely does not exist leaves the route unserved (routes.ts traefikMiddlewaresAbsence): met here, it could not be looked for.
-      const absent = traefikMiddlewareAbsence(snapshot, r.key, `Traefik Middleware ${ref}`);
+      const absent = traefikMiddlewareAbsence(snapshot, r.key, `Traefik Middleware ${ref}`, { providers, group, namespace: h.route.kind === 'Ingress' ? undefined : h.route.namespace });
       if (absent?.unknown) answer.looked.push(`${absent.unknown}, so it does not count`);
       else answer.malformed.push(`${where} references Traefik Middleware ${ref}, which does not exist`);
       return;
@@ -186,10 +189,16 @@ function traefikMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: GuardAns
     }
     const mw = found[0];
     const mwRef = `${nsOf(mw)}/${nameOf(mw)}`;
+
     if (mwRef !== ref) answer.looked.push(`Traefik Middleware ${ref} is Middleware ${mwRef} (Traefik finds it by the key namespace-name)`);
     // https://doc.traefik.io/traefik/providers/kubernetes-crd/#allowcrossnamespace: it binds the
     // CRD provider's references only, an IngressRoute's and a chain's.
     if (!(depth === 0 ? crossingCounts(snapshot, h, `Traefik Middleware ${ref}`, r.crosses, answer) : chainMemberCounts(snapshot, h, ref, parentNs, r.crosses, answer))) return;
+    const sees = providers.map((p) => traefikCrdSees(p, mw, { group, namespace: h.route.kind === 'Ingress' ? undefined : h.route.namespace }));
+    if (!sees.some((x) => x.sees === true)) {
+      answer.looked.push(`Traefik Middleware ${mwRef} is there, but ${sees.find((x) => x.why)?.why ?? 'no Traefik serving the route runs the CRD provider'}, so it does not count`);
+      return;
+    }
     const spec = obj(mw.spec) ?? {};
     out.push({ ref: mwRef, spec });
     for (const c of arr(obj(spec.chain)?.middlewares)) {

@@ -12,8 +12,8 @@ import { memoize } from '../memo.ts';
 import { arr, labelSelectorMatches, obj, str, stringMap, type Json } from '../mesh/util.ts';
 import { listenerHostnameCovers, normalizeHost } from '../tls/hosts.ts';
 import { ingressClassOf, nginxControllers, nginxControllersFor, servedByIngressNginx } from '../tls/nginx.ts';
-import { TRAEFIK_TCP_MIDDLEWARE_KEYS, TRAEFIK_TCP_ROUTE_KEYS, traefikCrdProvidersFor, traefikCrdProvidersResolving, traefikCrdUnserved, traefikCrossNamespace, traefikCrossRefusal, traefikMiddlewareIndex, traefikEntryPoints, traefikHttpsRedirect, traefikMiddlewareTcpIndex, traefikProvidersFor, traefikRouterOnlyHttp, traefikRouterTls, traefikTcpMiddlewareOf } from '../tls/traefik.ts';
-import { templatesStandIn } from '../workloads.ts';
+import { TRAEFIK_TCP_MIDDLEWARE_KEYS, TRAEFIK_TCP_ROUTE_KEYS, traefikCrdProvidersFor, traefikCrdProvidersResolving, traefikCrdGroupOf, traefikCrdSees, traefikCrdUnserved, type TraefikCrdGroup, type TraefikCrdProvider, traefikCrossNamespace, traefikCrossRefusal, traefikMiddlewareIndex, traefikEntryPoints, traefikHttpsRedirect, traefikMiddlewareTcpIndex, traefikProvidersFor, traefikRouterOnlyHttp, traefikRouterTls, traefikTcpMiddlewareOf } from '../tls/traefik.ts';
+import { refString, templatesStandIn } from '../workloads.ts';
 import { referenceGrantAllows } from './reference-grants.ts';
 
 export type EdgeVia = 'Ingress' | 'Gateway' | 'IstioGateway' | 'IngressRoute' | 'IngressRouteTCP' | 'HTTPProxy';
@@ -83,16 +83,18 @@ export interface EdgeRoutes {
   /** Routes that lead nowhere or could not be read, one line naming the object. */
   notes: string[];
   /**
-   * What Traefik refuses for a cross-namespace reference (traefikCrossRefused, traefikChainRefused):
-   * an Ingress whose chain it cannot build, or one route entry (spec.routes[i]) of an IngressRoute
-   * or IngressRouteTCP. Read through traefikRefused.
+   * What Traefik refuses to build a router for (a Middleware or MiddlewareTCP that does not exist or
+   * cannot be built, a cross-namespace reference: traefikCrossRefused, traefikChainRefused, a TCP rule
+   * traefikTcpRouteRefused rejects): an Ingress, or one route entry (spec.routes[i]) of an
+   * IngressRoute or IngressRouteTCP. Read through traefikRefused and traefikBuildsRouter, the one notion
+   * of "refused" the edge and the TLS checks share.
    */
   refused: Set<unknown>;
 }
 
 /**
  * Whether edgeRoutes found Traefik refusing this Ingress or this route entry of an IngressRoute or
- * IngressRouteTCP (a reference across namespaces without allowCrossNamespace): it serves nothing,
+ * IngressRouteTCP (EdgeRoutes.refused): it serves nothing,
  * for the TLS checks as for exposure.
  */
 export function traefikRefused(snapshot: Snapshot, what: unknown): boolean {
@@ -519,6 +521,25 @@ const TRAEFIK_HTTP_MIDDLEWARE_KEYS = ['traefik.middlewares', 'traefik-legacy.mid
 const declaredNamespaces = memoize((snapshot: Snapshot): Set<string> => new Set((snapshot.resources.namespaces ?? []).filter((n) => !isImplicitNamespace(n)).map(nameOf)), ['network', 'tls']);
 
 /**
+ * Of the Middlewares under one key, the ones the CRD providers resolving a route surely see
+ * (traefikCrdSees: the API group its release reads, the namespaces it watches), and why the rest
+ * are unsure or unseen: a Middleware no provider sees does not exist for them.
+ */
+function traefikMiddlewaresSeen(found: KubeObject[], by: TraefikResolvers): { sure: KubeObject[]; unsure?: string; unseen?: string } {
+  const sure: KubeObject[] = [];
+  let unsure: string | undefined;
+  let unseen: string | undefined;
+  for (const mw of found) {
+    const answers = by.providers.map((p) => traefikCrdSees(p, mw, by));
+    const which = `Middleware ${nsOf(mw)}/${nameOf(mw)} (${mw.apiVersion ?? 'no apiVersion'})`;
+    if (answers.some((a) => a.sees === true)) sure.push(mw);
+    else if (answers.some((a) => a.sees === undefined)) unsure ??= `${which} is there, but ${answers.find((a) => a.sees === undefined)!.why}`;
+    else unseen ??= `${which} is there, but ${answers[0]?.why ?? 'no Traefik resolving it runs the CRD provider'}`;
+  }
+  return { sure, unsure, unseen };
+}
+
+/**
  * The Middlewares Traefik's key may name, as "namespace/name": every split of the key at a dash
  * into <namespace>-<name> whose namespace part can be a Namespace's name (a DNS label, at most 63
  * characters: no more than 63 dashes looked at whatever the key's length). Traefik keys a CRD Middleware
@@ -535,25 +556,30 @@ function traefikKeySplits(key: string): Array<{ ns: string; name: string }> {
 }
 
 /**
- * Whether Traefik has no HTTP Middleware under this key (traefikKey), `what` naming the reference
- * ("Traefik Middleware db/auth"): undefined when the snapshot holds one; `unknown` when the
- * Middleware kinds were not read (forbidden, an error, or not collected, as in a snapshot written
- * before ztaudit read them), or when the input is a manifests directory and a namespace the key
- * may name (traefikKeySplits: "db-sso-auth" is db/sso-auth and db-sso/auth) is not known to hold
- * none: its Namespace object is not in the input, whose objects may be elsewhere (missing data is
- * no fix), or its name holds a dash, so that the same key is also that of a namespace spelled with
- * the dash doubled ("db--sso", whose Normalize is "db-sso"), which no input can declare entirely;
- * else `missing`. A live cluster's Middlewares are listed cluster-wide: a key none has is missing
- * whatever namespace it may name. O(length of the key, at most 63).
+ * Whether the Traefiks whose CRD providers resolve a route (`providers`) have no HTTP Middleware
+ * under this key (traefikKey), `what` naming it ("Traefik Middleware db/auth"): undefined when one
+ * of them surely sees one (traefikMiddlewaresSeen); `unknown` when one may (its release, or its
+ * watched namespaces, not known), when the Middleware kinds were not read (forbidden, an error, or
+ * not collected, as in a snapshot written before ztaudit read them), or when the input is a
+ * manifests directory and a namespace the key may name (traefikKeySplits: "db-sso-auth" is
+ * db/sso-auth and db-sso/auth) is not known to hold none: its Namespace object is not in the
+ * input, whose objects may be elsewhere (missing data is no fix), or its name holds a dash, so that
+ * the same key is also that of a namespace spelled with the dash doubled ("db--sso", whose
+ * Normalize is "db-sso"), which no input can declare entirely; else `missing`, saying why a
+ * Middleware of the snapshot under that key is not theirs. A live cluster's Middlewares are listed
+ * cluster-wide: a key none has is missing whatever namespace it may name.
  */
-export function traefikMiddlewareAbsence(snapshot: Snapshot, key: string, what: string): TraefikMiddlewareAbsence | undefined {
-  if (traefikMiddlewaresByKey(snapshot, key).length > 0) return undefined;
+export function traefikMiddlewareAbsence(snapshot: Snapshot, key: string, what: string, by: TraefikResolvers): TraefikMiddlewareAbsence | undefined {
+  const seen = traefikMiddlewaresSeen(traefikMiddlewaresByKey(snapshot, key), by);
+  if (seen.sure.length > 0) return undefined;
+  if (seen.unsure) return { unknown: `${what}: ${seen.unsure}, so whether it exists for the Traefik serving it is not known` };
   const unread = TRAEFIK_HTTP_MIDDLEWARE_KEYS.filter((k) => {
     const status = snapshot.coverage[k]?.status;
     return status === 'forbidden' || status === 'error' || (status === undefined && snapshot.resources[k] === undefined);
   });
   if (unread.length > 0) return { unknown: `${what} is not in the snapshot, whose Middlewares could not be read (${unread.map((k) => `${k} ${snapshot.coverage[k]?.status ?? 'not collected'}`).join(', ')})` };
-  if (templatesStandIn(snapshot)) {
+  // One in the input that it does not see (seen.unseen) is no question of objects elsewhere.
+  if (!seen.unseen && templatesStandIn(snapshot)) {
     const declared = declaredNamespaces(snapshot);
     const splits = traefikKeySplits(key);
     const unseen = splits.flatMap(({ ns, name }) => !declared.has(ns) ? [{ ns, name }] : ns.includes('-') ? [{ ns: ns.replaceAll('-', '--'), name }] : []);
@@ -562,8 +588,20 @@ export function traefikMiddlewareAbsence(snapshot: Snapshot, key: string, what: 
       return { unknown: `${what} is not in the input, nor is the Namespace object of namespace ${unseen.map((u) => u.ns).join(', ')}, whose objects may be elsewhere${also}` };
     }
   }
-  return { missing: `${what} does not exist` };
+  return { missing: seen.unseen ? `${what} does not exist for the Traefik serving it: ${seen.unseen}` : `${what} does not exist` };
 }
+
+/** The Middlewares under a key that the providers surely see (traefikMiddlewaresSeen). */
+function traefikMiddlewaresFor(snapshot: Snapshot, key: string, by: TraefikResolvers): KubeObject[] {
+  const found = traefikMiddlewaresByKey(snapshot, key);
+  return found.length === 0 ? found : traefikMiddlewaresSeen(found, by).sure;
+}
+
+/** The CRD providers resolving a route's references, and the API group of the route (an Ingress has none). */
+export interface TraefikResolvers { providers: TraefikCrdProvider[]; group?: TraefikCrdGroup; namespace?: string }
+
+/** One name for the resolvers, keying what is worked out for them. */
+const providersId = (by: TraefikResolvers) => `${by.group ?? ''}\u0003${by.namespace ?? ''}\u0001${by.providers.map((p) => (p.ref ? refString(p.ref) : '*')).join('\u0000')}`;
 
 /**
  * For each Middleware that is a chain, why a member, through the chains it leads to, does not
@@ -573,10 +611,13 @@ export function traefikMiddlewareAbsence(snapshot: Snapshot, key: string, what: 
  * of another provider ("name@file") is not read. Filled lazily, each Middleware walked once:
  * O(Middlewares) for all routes together; a cycle finds nothing.
  */
-const traefikChainAbsences = memoize((_snapshot: Snapshot) => new Map<KubeObject, TraefikMiddlewareAbsence | null>(), ['network', 'tls']);
+const traefikChainAbsences = memoize((_snapshot: Snapshot) => new Map<string, Map<KubeObject, TraefikMiddlewareAbsence | null>>(), ['network', 'tls']);
 
-function traefikChainAbsence(snapshot: Snapshot, mw: KubeObject): TraefikMiddlewareAbsence | undefined {
-  const memo = traefikChainAbsences(snapshot);
+function traefikChainAbsence(snapshot: Snapshot, mw: KubeObject, by: TraefikResolvers): TraefikMiddlewareAbsence | undefined {
+  const byProviders = traefikChainAbsences(snapshot);
+  const id = providersId(by);
+  let memo = byProviders.get(id);
+  if (!memo) byProviders.set(id, (memo = new Map()));
   const known = memo.get(mw);
   if (known !== undefined) return known ?? undefined;
   memo.set(mw, null);
@@ -588,9 +629,9 @@ function traefikChainAbsence(snapshot: Snapshot, mw: KubeObject): TraefikMiddlew
     const r = traefikCrdRef(nsOf(mw), str(obj(c)?.namespace), name);
     if (r.provider !== undefined) continue;
     const chain = `Middleware ${nsOf(mw)}/${nameOf(mw)} is a chain whose member`;
-    const members = traefikMiddlewaresByKey(snapshot, r.key);
-    const a = members.length === 0 ? traefikMiddlewareAbsence(snapshot, r.key, `${chain} Middleware ${r.text}`)
-      : members.length === 1 ? traefikChainAbsence(snapshot, members[0]) : undefined;
+    const members = traefikMiddlewaresFor(snapshot, r.key, by);
+    const a = members.length === 0 ? traefikMiddlewareAbsence(snapshot, r.key, `${chain} Middleware ${r.text}`, by)
+      : members.length === 1 ? traefikChainAbsence(snapshot, members[0], by) : undefined;
     if (a?.missing) { missing = a.missing; break; }
     unknown ??= a?.unknown;
   }
@@ -604,15 +645,15 @@ function traefikChainAbsence(snapshot: Snapshot, mw: KubeObject): TraefikMiddlew
  * chains followed, or why that cannot be confirmed: the first one missing, else the first one not
  * confirmable; undefined when all are there (traefikMiddlewareAbsence).
  */
-function traefikMiddlewaresAbsence(snapshot: Snapshot, refs: Array<{ key: string; text: string }>): TraefikMiddlewareAbsence | undefined {
+function traefikMiddlewaresAbsence(snapshot: Snapshot, refs: Array<{ key: string; text: string }>, by: TraefikResolvers): TraefikMiddlewareAbsence | undefined {
   let unknown: string | undefined;
   for (const r of refs) {
-    const found = traefikMiddlewaresByKey(snapshot, r.key);
+    const found = traefikMiddlewaresFor(snapshot, r.key, by);
     let a: TraefikMiddlewareAbsence | undefined;
-    if (found.length === 0) a = traefikMiddlewareAbsence(snapshot, r.key, `Traefik Middleware ${r.text}`);
+    if (found.length === 0) a = traefikMiddlewareAbsence(snapshot, r.key, `Traefik Middleware ${r.text}`, by);
     else {
       // Of several under one key Traefik keeps one, which is not known: missing only when each misses a member.
-      const chains = found.map((mw) => traefikChainAbsence(snapshot, mw));
+      const chains = found.map((mw) => traefikChainAbsence(snapshot, mw, by));
       const first = chains.find((x) => x !== undefined);
       if (first) a = chains.every((x) => x?.missing) ? { missing: `Traefik Middleware ${r.text}: ${first.missing}` } : { unknown: `Traefik Middleware ${r.text}: ${first.missing ?? first.unknown}` };
     }
@@ -643,8 +684,9 @@ function traefikIngressMiddlewareAbsence(snapshot: Snapshot, ing: KubeObject): T
     const ref = traefikIngressMiddleware(key, nsOf(ing), traefikMiddlewareIds(snapshot));
     crd.push({ key, text: `${entry} (${ref})` });
   }
-  if (crd.length > 0 && traefikCrdProvidersResolving(snapshot, ing).length === 0) return { missing: `Traefik Middleware ${crd[0].text} does not exist for the Traefik serving it, which runs no Kubernetes CRD provider (providers.kubernetesCRD)` };
-  return traefikMiddlewaresAbsence(snapshot, crd);
+  const providers = crd.length > 0 ? traefikCrdProvidersResolving(snapshot, ing) : [];
+  if (crd.length > 0 && providers.length === 0) return { missing: `Traefik Middleware ${crd[0].text} does not exist for the Traefik serving it, which runs no Kubernetes CRD provider (providers.kubernetesCRD)` };
+  return traefikMiddlewaresAbsence(snapshot, crd, { providers });
 }
 
 /** The note for a route or Ingress whose Middlewares Traefik may lack (traefikMiddlewaresAbsence), and whether it is not served. */
@@ -1009,6 +1051,7 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
         notes.push(traefikCrdUnserved(snapshot, ir, text(route))!);
         continue;
       }
+      const resolvers: TraefikResolvers = { providers: traefikCrdProvidersFor(snapshot, ir), group: traefikCrdGroupOf(ir), namespace: ns };
       // Without spec.tls, on entryPoints without TLS, every request is plain http: a route
       // redirecting it to https forwards nothing.
       const onlyHttp = !obj(ir.spec)?.tls && traefikRouterOnlyHttp(traefikEntryPoints(snapshot), arr(obj(ir.spec)?.entryPoints).filter((e): e is string => typeof e === 'string'));
@@ -1022,14 +1065,14 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
         // A Middleware that does not exist fails the router whatever else holds, so it is asked
         // first; one that cannot be confirmed is said only of a route the rest leaves served.
         // Routes of one namespace naming the same Middlewares share one answer.
-        const listed = `${ns}\u0000${middlewares.join('\u0000')}`;
+        const listed = `${providersId(resolvers)}\u0002${ns}\u0000${middlewares.join('\u0000')}`;
         let absent = absences.get(listed);
         if (absent === undefined) {
           const crdRefs = middlewares.flatMap((ref) => {
             const r = traefikRefOf(ref, ns);
             return r.provider === undefined ? [{ key: r.key, text: r.text }] : [];
           });
-          absences.set(listed, (absent = traefikMiddlewaresAbsence(snapshot, crdRefs) ?? null));
+          absences.set(listed, (absent = traefikMiddlewaresAbsence(snapshot, crdRefs, resolvers) ?? null));
         }
         const absentNote = absent ? traefikAbsenceNote(absent, text(route), `the route ${JSON.stringify(match)} is`) : undefined;
         if (absentNote?.refused) { notes.push(absentNote.note); refused.add(rawRoute); continue; }
@@ -1077,6 +1120,7 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
         const tcpRefused = traefikTcpRouteRefused(snapshot, ir, rr);
         if (tcpRefused) {
           notes.push(`${text(route)}: ${tcpRefused}; it is not served`);
+          refused.add(rawRoute);
           continue;
         }
         const middlewares = traefikTcpRouteMiddlewares(rr, ns);

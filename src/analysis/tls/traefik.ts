@@ -29,6 +29,34 @@ export interface TraefikIngressProvider {
    * reference): then any class may be served, and none is left out.
    */
   ingressClass: string | undefined;
+  /** providers.kubernetesIngress.namespaces (TraefikWatched); absent: all namespaces. */
+  namespaces?: TraefikWatched;
+}
+
+/**
+ * The namespaces a Traefik Kubernetes provider watches, providers.kubernetesIngress.namespaces or
+ * providers.kubernetesCRD.namespaces ("Array of namespaces to watch", default all:
+ * https://doc.traefik.io/traefik/reference/install-configuration/providers/kubernetes/kubernetes-crd/,
+ * `namespaces`; its informers list only those, pkg/provider/kubernetes/crd/client.go and
+ * pkg/provider/kubernetes/ingress/client.go newClientImpl/WatchAll @v2.11.0 and @v3.3.4, so an
+ * object of another namespace does not exist for it): `all`, the list, or `unknown` (a
+ * configuration file, a value the snapshot does not show) with why.
+ */
+export type TraefikWatched = { all: true; list?: undefined; unknown?: undefined } | { list: Set<string>; all?: undefined; unknown?: undefined } | { unknown: string; all?: undefined; list?: undefined };
+
+/** Whether a provider watching `w` sees namespace `ns`: true, false, or undefined when not known. */
+export function traefikWatches(w: TraefikWatched | undefined, ns: string): boolean | undefined {
+  if (!w || w.all) return true;
+  return w.list ? w.list.has(ns) : undefined;
+}
+
+/** A provider's namespaces option as a container sets it (a comma-separated list on the command line or in TRAEFIK_*). */
+function watchedOf(install: InstallOptions, key: string): TraefikWatched {
+  if (install.source === 'file') return { unknown: 'its configuration file, which may set namespaces, is not in the snapshot' };
+  if (install.source === 'none' || !install.options.has(key)) return { all: true };
+  if (install.unknown.has(key)) return { unknown: `${key} is set to a value the snapshot does not show` };
+  const list = (install.options.get(key) ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  return list.length === 0 ? { all: true } : { list: new Set(list) };
 }
 
 // The official image (traefik, docker.io/library/traefik), Traefik Hub, and mirrors such as
@@ -105,12 +133,12 @@ function classOption(install: { options: Map<string, string | undefined>; unknow
  * container configured by a file is taken to run the provider with its defaults.
  * `--providers.kubernetesingress` alone enables the provider, and so does any of its sub-options.
  */
-function ingressProviderOf(c: Record<string, unknown>): { ingressClass: string | undefined } | undefined {
+function ingressProviderOf(c: Record<string, unknown>): Omit<TraefikIngressProvider, 'ref'> | undefined {
   const install = installOptionsOf(c);
-  if (install.source === 'file' || install.source === 'none') return { ingressClass: '' };
+  if (install.source === 'file' || install.source === 'none') return { ingressClass: '', namespaces: watchedOf(install, 'providers.kubernetesingress.namespaces') };
   const options = install.options;
   const enabled = [...options].some(([k, v]) => (k === 'providers.kubernetesingress' && v?.toLowerCase() !== 'false') || k.startsWith('providers.kubernetesingress.'));
-  return enabled ? { ingressClass: classOption(install, 'providers.kubernetesingress.ingressclass') } : undefined;
+  return enabled ? { ingressClass: classOption(install, 'providers.kubernetesingress.ingressclass'), namespaces: watchedOf(install, 'providers.kubernetesingress.namespaces') } : undefined;
 }
 
 interface TraefikIngressSetup {
@@ -167,6 +195,8 @@ const traefikIngressSetup = memoize((snapshot: Snapshot): TraefikIngressSetup =>
  * as ingress-nginx's side (nginxControllersFor) also assumes.
  */
 function providerServes(snapshot: Snapshot, setup: TraefikIngressSetup, p: TraefikIngressProvider, ing: KubeObject): boolean {
+  // A namespace it does not watch holds no Ingress for it; one it may watch (unknown) is kept.
+  if (traefikWatches(p.namespaces, ing.metadata?.namespace ?? 'default') === false) return false;
   const className = str(obj(ing.spec)?.ingressClassName);
   const annotation = ing.metadata?.annotations?.[INGRESS_CLASS_ANNOTATION];
   // A provider whose ingressClass is not known may be set to any class name: only what no value
@@ -215,6 +245,57 @@ export interface TraefikCrdProvider {
    * namespace; undefined when it is not known. `why` says where the answer comes from.
    */
   crossNamespace: { allowed: boolean | undefined; why: string; otherProviderTlsOption?: boolean; otherProviderTlsOptionWhy?: string; releases?: ReleaseChecks };
+  /** providers.kubernetesCRD.namespaces (TraefikWatched); absent: all namespaces. */
+  namespaces?: TraefikWatched;
+  /** The API groups of its release (traefikCrdGroups): `groups` undefined when the release is not known, with why. */
+  groups: { groups?: Set<TraefikCrdGroup>; why: string };
+}
+
+export type TraefikCrdGroup = 'traefik.io' | 'traefik.containo.us';
+
+/**
+ * The API groups of IngressRoutes, Middlewares and the other CRD objects a Traefik release reads:
+ * before v2.10 traefik.containo.us only; v2.10 added traefik.io and its v2 releases watch both
+ * (pkg/provider/kubernetes/crd/client.go @v2.10.0 and @v2.11.0: informers of both
+ * generated/informers/externalversions trees, traefikio and traefikcontainous; "Kubernetes CRDs API
+ * Group traefik.containo.us" deprecated 2.10, removed 3.0, https://doc.traefik.io/traefik/deprecation/features/);
+ * v3.0 removed traefik.containo.us (https://doc.traefik.io/traefik/migration/v2-to-v3/; client.go
+ * @v3.0.0 watches traefik.io only). An image tag naming no release (traefik:latest, traefik:v2) leaves
+ * them unknown; traefik:v3 tells.
+ */
+export function traefikCrdGroups(image: string): { groups?: Set<TraefikCrdGroup>; why: string } {
+  const version = nginxImageVersion(image);
+  const major = version?.[0] ?? imageMajor(image);
+  if (major !== undefined && major >= 3) return { groups: new Set(['traefik.io']), why: `Traefik v${version ? version.join('.') : major} reads traefik.io only` };
+  if (!version) return { why: `the image ${image} names no release, so which of traefik.io and traefik.containo.us it reads (both from v2.10, traefik.containo.us only before, traefik.io only from v3) is not known` };
+  if (versionBelow(version, 2, 10)) return { groups: new Set(['traefik.containo.us']), why: `Traefik v${version.join('.')} reads traefik.containo.us only (traefik.io came with v2.10)` };
+  return { groups: new Set(['traefik.io', 'traefik.containo.us']), why: `Traefik v${version.join('.')} reads both traefik.io and traefik.containo.us` };
+}
+
+/** The API group of a Traefik CRD object (its apiVersion), undefined when it names neither. */
+export function traefikCrdGroupOf(o: KubeObject): TraefikCrdGroup | undefined {
+  const g = (o.apiVersion ?? '').split('/')[0];
+  return g === 'traefik.io' || g === 'traefik.containo.us' ? g : undefined;
+}
+
+/**
+ * Whether a CRD provider sees an object (its API group by the provider's release, its namespace by
+ * providers.kubernetesCRD.namespaces): true, false, or undefined when not known; why when not true.
+ * An object of the API group or namespace of the route naming it (`referrer`) is read wherever that route is.
+ */
+export function traefikCrdSees(p: TraefikCrdProvider, o: KubeObject, referrer: { group?: TraefikCrdGroup; namespace?: string } = {}): { sees: boolean | undefined; why?: string } {
+  const group = traefikCrdGroupOf(o);
+  const ns = o.metadata?.namespace ?? 'default';
+  // In the namespace of the route naming it, it is watched wherever that route is.
+  const watched = ns === referrer.namespace ? true : traefikWatches(p.namespaces, ns);
+  const who = p.ref ? refString(p.ref) : 'the Traefik';
+  if (watched === false) return { sees: false, why: `${who} watches only namespaces ${[...p.namespaces!.list!].join(', ')} (providers.kubernetesCRD.namespaces), not ${ns}` };
+  // Of the group of the route naming it (`referrerGroup`), it is read wherever that route is, whatever the release.
+  const grouped = group === undefined || group === referrer.group ? true : p.groups.groups ? p.groups.groups.has(group) : undefined;
+  if (grouped === false) return { sees: false, why: `it is of API group ${group}, and ${who}: ${p.groups.why}` };
+  if (grouped === undefined) return { sees: undefined, why: `it is of API group ${group}, and for ${who} ${p.groups.why}` };
+  if (watched === undefined) return { sees: undefined, why: `whether ${who} watches namespace ${ns} is not known: ${p.namespaces!.unknown}` };
+  return { sees: true };
 }
 
 /**
@@ -346,11 +427,13 @@ function crossNamespaceDefault(version: [number, number], patch: number | undefi
 function crdProviderOf(c: Record<string, unknown>): Omit<TraefikCrdProvider, 'ref'> | undefined {
   const install = installOptionsOf(c);
   const crossNamespace = crossNamespaceOf(install, str(c.image) ?? '');
-  if (install.source === 'file') return { ingressClass: undefined, crossNamespace };
-  if (install.source === 'none') return { ingressClass: '', crossNamespace };
+  const groups = traefikCrdGroups(str(c.image) ?? '');
+  const namespaces = watchedOf(install, 'providers.kubernetescrd.namespaces');
+  if (install.source === 'file') return { ingressClass: undefined, crossNamespace, groups, namespaces };
+  if (install.source === 'none') return { ingressClass: '', crossNamespace, groups, namespaces };
   const options = install.options;
   const enabled = [...options].some(([k, v]) => (k === 'providers.kubernetescrd' && v?.toLowerCase() !== 'false') || k.startsWith('providers.kubernetescrd.'));
-  return enabled ? { ingressClass: classOption(install, 'providers.kubernetescrd.ingressclass'), crossNamespace } : undefined;
+  return enabled ? { ingressClass: classOption(install, 'providers.kubernetescrd.ingressclass'), crossNamespace, groups, namespaces } : undefined;
 }
 
 /** The Traefik Kubernetes CRD providers of the snapshot (with no Traefik workload, one whose ingressClass is unknown), built once. */
@@ -362,7 +445,7 @@ const traefikCrdProviders = memoize((snapshot: Snapshot): TraefikCrdProvider[] =
     const p = crdProviderOf(container);
     if (p) providers.push({ ref, ...p });
   }
-  return found ? providers : [{ ingressClass: undefined, crossNamespace: { allowed: undefined, why: 'no Traefik workload is in the snapshot' } }];
+  return found ? providers : [{ ingressClass: undefined, crossNamespace: { allowed: undefined, why: 'no Traefik workload is in the snapshot' }, groups: { why: 'no Traefik workload is in the snapshot, so its release is not known' } }];
 }, ['network', 'tls']);
 
 /**
@@ -386,8 +469,10 @@ export function traefikCrdClassOf(route: KubeObject): string {
  */
 export function traefikCrdProvidersFor(snapshot: Snapshot, route: KubeObject): TraefikCrdProvider[] {
   const cls = traefikCrdClassOf(route);
-  return traefikCrdProviders(snapshot).filter((p) => p.ingressClass === undefined || p.ingressClass === cls || (p.ingressClass === '' && cls === TRAEFIK_DEFAULT_INGRESS_CLASS));
+  return traefikCrdProviders(snapshot).filter((p) => classTaken(p, cls) && traefikWatches(p.namespaces, route.metadata?.namespace ?? 'default') !== false);
 }
+
+const classTaken = (p: TraefikCrdProvider, cls: string) => p.ingressClass === undefined || p.ingressClass === cls || (p.ingressClass === '' && cls === TRAEFIK_DEFAULT_INGRESS_CLASS);
 
 /**
  * The Kubernetes CRD providers that resolve the references of a routing object: an IngressRoute's
@@ -461,6 +546,9 @@ export function traefikCrdUnserved(snapshot: Snapshot, route: KubeObject, what: 
   const cls = traefikCrdClassOf(route);
   const asks = cls === '' ? 'no class' : `class ${JSON.stringify(cls)}`;
   if (providers.length === 0) return `${what}: no Traefik workload of the snapshot runs the Kubernetes CRD provider (providers.kubernetesCRD), so it is not served`;
+  // Providers taking its class that do not see it (its API group or namespace): why, each.
+  const unseen = providers.filter((p) => classTaken(p, cls)).map((p) => traefikCrdSees(p, route).why).filter((x): x is string => x !== undefined);
+  if (unseen.length > 0) return `${what}: no Traefik of the snapshot reads it (${[...new Set(unseen)].join('; ')}), so it is not served`;
   const theirs = [...new Set(providers.map((p) => (p.ingressClass === '' ? '(unset: none or "traefik")' : JSON.stringify(p.ingressClass))))].join(', ');
   return `${what}: it asks for ${asks}, which no Traefik of the snapshot processes (providers.kubernetesCRD.ingressClass ${theirs}), so it is not served`;
 }
@@ -937,41 +1025,6 @@ export function traefikRouterOnlyHttp(eps: TraefikEntryPoints, named: string[]):
   return eps.workloads.length > 0 && eps.fromFile.length === 0 && on.length > 0 && on.every((e) => !eps.secured.get(e.toLowerCase())?.startsWith('TLS'));
 }
 
-/**
- * The first Traefik router of the snapshot that terminates TLS, named ("Ingress shop/web (tls)"),
- * or undefined when none does. Traefik's default TLS option (a TLSOption named "default", else its
- * built-in default) applies only to TLS routers without options of their own
- * (https://doc.traefik.io/traefik/reference/routing-configuration/http/tls/tls-options/): with no
- * TLS router, nothing uses it. A TLS router is an Ingress Traefik serves with spec.tls or a
- * router.tls annotation, an IngressRoute with a tls section (even empty), or any router on an
- * entryPoint with TLS (entrypoints.<name>.http.tls). A workload configured by a file may set
- * entryPoint TLS there, unseen: it counts as one. An IngressRouteTCP with a tls section terminates
- * TLS unless tls.passthrough is true (see traefikTcpPassthroughRoutes). An IngressRoute or
- * IngressRouteTCP of a class no Traefik's CRD provider takes (traefikCrdProvidersFor) is no router.
- */
-export const traefikTlsRouter = memoize((snapshot: Snapshot): string | undefined => {
-  const eps = traefikEntryPoints(snapshot);
-  if (eps.fromFile.length > 0) return `${refString(eps.fromFile[0])} reads a configuration file, whose entryPoint TLS is not seen`;
-  for (const [ep, how] of eps.secured) if (how.startsWith('TLS (')) return `entryPoint ${ep}: ${how}`;
-  for (const key of ['traefik.ingressroutes', 'traefik-legacy.ingressroutes'] as const) {
-    for (const r of snapshot.resources[key] ?? []) {
-      const tls = obj(r.spec)?.tls;
-      if (tls !== undefined && tls !== null && traefikCrdProvidersFor(snapshot, r).length > 0) return `IngressRoute ${r.metadata?.namespace ?? 'default'}/${r.metadata?.name ?? ''} (tls)`;
-    }
-  }
-  for (const key of TRAEFIK_TCP_ROUTE_KEYS) {
-    for (const r of snapshot.resources[key] ?? []) {
-      const tls = obj(r.spec)?.tls;
-      if (tls !== undefined && tls !== null && obj(tls)?.passthrough !== true && traefikCrdProvidersFor(snapshot, r).length > 0) return `IngressRouteTCP ${r.metadata?.namespace ?? 'default'}/${r.metadata?.name ?? ''} (tls)`;
-    }
-  }
-  for (const ing of snapshot.resources.ingresses ?? []) {
-    const tls = arr(obj(ing.spec)?.tls).length > 0 ? 'spec.tls' : traefikRouterTls(ing);
-    if (tls && servedByTraefik(snapshot, ing)) return `Ingress ${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''} (${tls})`;
-  }
-  return undefined;
-}, 'tls');
-
 /** Traefik's TCP routers of both API groups (IngressRouteTCP). */
 export const TRAEFIK_TCP_ROUTE_KEYS = ['traefik.ingressroutetcps', 'traefik-legacy.ingressroutetcps'] as const;
 
@@ -1010,69 +1063,3 @@ export const traefikTcpPassthroughRoutes = memoize((snapshot: Snapshot): Traefik
   }
   return out;
 }, 'tls');
-
-
-/** The routers of the snapshot that use one TLSOption: at most `cap` of them named, and how many in all. */
-export interface TraefikTlsOptionUsers {
-  /** "IngressRoute shop/web", "IngressRouteTCP db/postgres", "Ingress shop/api", at most TLS_OPTION_USERS_CAP. */
-  routes: string[];
-  total: number;
-}
-
-export const TLS_OPTION_USERS_CAP = 10;
-
-/**
- * Which Traefik routers use each TLSOption ("namespace/name"), so its findings can name them:
- * an IngressRoute's or a TLS-terminating IngressRouteTCP's spec.tls.options (its namespace
- * defaulting to the route's: https://doc.traefik.io/traefik/reference/routing-configuration/kubernetes/crd/http/ingressroute/,
- * tls.options), an Ingress's traefik.ingress.kubernetes.io/router.tls.options naming
- * "<resource-namespace>-<resource-name>@kubernetescrd" (https://doc.traefik.io/traefik/reference/routing-configuration/kubernetes/crd/tls/tlsoption/);
- * a TLS router naming none takes the TLSOption named "default" (https://doc.traefik.io/traefik/reference/routing-configuration/http/tls/tls-options/),
- * listed under the key "default". Only routers a Traefik of the snapshot serves count
- * (traefikCrdProvidersFor, servedByTraefik). Built once: every TLSOption's finding looks itself up.
- */
-export const traefikTlsOptionUsers = memoize((snapshot: Snapshot): Map<string, string[]> => {
-  const users = new Map<string, string[]>();
-  const add = (key: string, route: string) => {
-    const l = users.get(key);
-    if (!l) users.set(key, [route]);
-    else if (!l.includes(route)) l.push(route);
-  };
-  const crd = (kind: string, keys: readonly KindKey[], terminates: (tls: Record<string, unknown>) => boolean) => {
-    for (const key of keys) {
-      for (const r of snapshot.resources[key] ?? []) {
-        const tls = obj(obj(r.spec)?.tls);
-        if (!tls || !terminates(tls) || traefikCrdProvidersFor(snapshot, r).length === 0) continue;
-        const ns = r.metadata?.namespace ?? 'default';
-        const route = `${kind} ${ns}/${r.metadata?.name ?? ''}`;
-        const o = obj(tls.options);
-        const name = str(o?.name);
-        add(name ? `${str(o?.namespace) ?? ns}/${name}` : 'default', route);
-      }
-    }
-  };
-  crd('IngressRoute', ['traefik.ingressroutes', 'traefik-legacy.ingressroutes'], () => true);
-  crd('IngressRouteTCP', TRAEFIK_TCP_ROUTE_KEYS, (tls) => tls.passthrough !== true);
-  const ids = new Map<string, string>();
-  for (const o of traefikTlsOptions(snapshot).options) ids.set(`${o.metadata?.namespace ?? 'default'}-${o.metadata?.name ?? ''}`, `${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`);
-  for (const ing of snapshot.resources.ingresses ?? []) {
-    const tls = arr(obj(ing.spec)?.tls).length > 0 || traefikRouterTls(ing) !== undefined;
-    if (!tls || !servedByTraefik(snapshot, ing)) continue;
-    const route = `Ingress ${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`;
-    const named = ing.metadata?.annotations?.['traefik.ingress.kubernetes.io/router.tls.options'];
-    if (named === undefined) { add('default', route); continue; }
-    const m = /^(.*)@kubernetescrd$/.exec(named.trim());
-    const id = m ? ids.get(m[1]) : undefined;
-    if (id) add(id, route);
-  }
-  return users;
-}, 'tls');
-
-/** The routers using this TLSOption (the "default" one: also every TLS router naming none), capped. */
-export function traefikTlsOptionUsersOf(snapshot: Snapshot, option: KubeObject): TraefikTlsOptionUsers {
-  const all = traefikTlsOptionUsers(snapshot);
-  const id = `${option.metadata?.namespace ?? 'default'}/${option.metadata?.name ?? ''}`;
-  const list = [...(all.get(id) ?? []), ...(option.metadata?.name === 'default' ? all.get('default') ?? [] : [])];
-  const unique = [...new Set(list)];
-  return { routes: unique.slice(0, TLS_OPTION_USERS_CAP), total: unique.length };
-}

@@ -7,7 +7,9 @@
 //   (https://doc.traefik.io/traefik/reference/routing-configuration/kubernetes/crd/tls/tlsoption/);
 // - "When no tls options are specified in a tls router, the `default` option is used"
 //   (https://doc.traefik.io/traefik/reference/routing-configuration/http/tls/tls-options/).
-// Only routers a Traefik of the snapshot serves count (its CRD provider's ingressClass).
+// Only routers a Traefik of the snapshot serves count (its CRD provider's ingressClass). The Traefik
+// here allows cross-namespace references, as IngressRouteTCP db/pg names TLSOption shop/legacy: without
+// it Traefik refuses that route, which then uses no TLSOption (traefik-refused-tls-routers.test.ts).
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import type { AuditContext } from '../../../src/analysis/context.ts';
@@ -31,7 +33,7 @@ spec:
   selector: {matchLabels: {app: traefik}}
   template:
     metadata: {labels: {app: traefik}}
-    spec: {containers: [{name: traefik, image: "docker.io/traefik:v3.3.4", args: [--providers.kubernetescrd, --providers.kubernetesingress]}]}
+    spec: {containers: [{name: traefik, image: "docker.io/traefik:v3.3.4", args: [--providers.kubernetescrd, --providers.kubernetescrd.allowCrossNamespace=true, --providers.kubernetesingress]}]}
 ---
 apiVersion: traefik.io/v1alpha1
 kind: TLSOption

@@ -1,0 +1,130 @@
+// The Traefik routers that terminate TLS, and so take a TLSOption: what Traefik serves of its
+// IngressRoutes, IngressRouteTCPs and Ingresses, refused routes left out as edgeRoutes finds them
+// (a router Traefik does not build uses no TLSOption). Here, not in tls/traefik.ts, as edgeRoutes
+// reads that module.
+
+import type { KindKey } from '../../snapshot/kinds.ts';
+import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
+import { memoize } from '../memo.ts';
+import { arr, obj, str } from '../mesh/util.ts';
+import { servedByTraefik, TRAEFIK_TCP_ROUTE_KEYS, traefikCrdProvidersFor, traefikEntryPoints, traefikRouterTls, traefikTlsOptions } from '../tls/traefik.ts';
+import { refString } from '../workloads.ts';
+import { edgeRoutes } from './routes.ts';
+
+/**
+ * Whether Traefik builds a router for this Ingress, IngressRoute or IngressRouteTCP, by edgeRoutes'
+ * refusals (a missing Middleware or MiddlewareTCP, a cross-namespace reference without
+ * allowCrossNamespace, a chain it cannot build, a TCP rule it rejects): an Ingress it refuses builds
+ * none; an IngressRoute(TCP) builds one per route it does not refuse (Traefik loops over
+ * spec.routes, skipping each it cannot build: pkg/provider/kubernetes/crd/kubernetes_http.go and
+ * kubernetes_tcp.go, v3.6.x), so it builds none when it refuses each of its routes.
+ */
+export function traefikBuildsRouter(snapshot: Snapshot, o: KubeObject): boolean {
+  const { refused } = edgeRoutes(snapshot);
+  if (refused.size === 0) return true;
+  if (refused.has(o)) return false;
+  const routes = arr(obj(o.spec)?.routes);
+  return routes.length === 0 || routes.some((r) => !refused.has(r));
+}
+
+/**
+ * The first Traefik router of the snapshot that terminates TLS, named ("Ingress shop/web (tls)"),
+ * or undefined when none does. Traefik's default TLS option (a TLSOption named "default", else its
+ * built-in default) applies only to TLS routers without options of their own
+ * (https://doc.traefik.io/traefik/reference/routing-configuration/http/tls/tls-options/): with no
+ * TLS router, nothing uses it. A TLS router is an Ingress Traefik serves with spec.tls or a
+ * router.tls annotation, an IngressRoute with a tls section (even empty), or any router on an
+ * entryPoint with TLS (entrypoints.<name>.http.tls). A workload configured by a file may set
+ * entryPoint TLS there, unseen: it counts as one. An IngressRouteTCP with a tls section terminates
+ * TLS unless tls.passthrough is true (see traefikTcpPassthroughRoutes). An IngressRoute or
+ * IngressRouteTCP of a class no Traefik's CRD provider takes (traefikCrdProvidersFor) is no router,
+ * nor is one every route of which Traefik refuses, or an Ingress it refuses (traefikBuildsRouter).
+ */
+export const traefikTlsRouter = memoize((snapshot: Snapshot): string | undefined => {
+  const eps = traefikEntryPoints(snapshot);
+  if (eps.fromFile.length > 0) return `${refString(eps.fromFile[0])} reads a configuration file, whose entryPoint TLS is not seen`;
+  for (const [ep, how] of eps.secured) if (how.startsWith('TLS (')) return `entryPoint ${ep}: ${how}`;
+  for (const key of ['traefik.ingressroutes', 'traefik-legacy.ingressroutes'] as const) {
+    for (const r of snapshot.resources[key] ?? []) {
+      const tls = obj(r.spec)?.tls;
+      if (tls !== undefined && tls !== null && traefikCrdProvidersFor(snapshot, r).length > 0 && traefikBuildsRouter(snapshot, r)) return `IngressRoute ${r.metadata?.namespace ?? 'default'}/${r.metadata?.name ?? ''} (tls)`;
+    }
+  }
+  for (const key of TRAEFIK_TCP_ROUTE_KEYS) {
+    for (const r of snapshot.resources[key] ?? []) {
+      const tls = obj(r.spec)?.tls;
+      if (tls !== undefined && tls !== null && obj(tls)?.passthrough !== true && traefikCrdProvidersFor(snapshot, r).length > 0 && traefikBuildsRouter(snapshot, r)) return `IngressRouteTCP ${r.metadata?.namespace ?? 'default'}/${r.metadata?.name ?? ''} (tls)`;
+    }
+  }
+  for (const ing of snapshot.resources.ingresses ?? []) {
+    const tls = arr(obj(ing.spec)?.tls).length > 0 ? 'spec.tls' : traefikRouterTls(ing);
+    if (tls && servedByTraefik(snapshot, ing) && traefikBuildsRouter(snapshot, ing)) return `Ingress ${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''} (${tls})`;
+  }
+  return undefined;
+}, 'tls');
+
+
+/** The routers of the snapshot that use one TLSOption: at most `cap` of them named, and how many in all. */
+export interface TraefikTlsOptionUsers {
+  /** "IngressRoute shop/web", "IngressRouteTCP db/postgres", "Ingress shop/api", at most TLS_OPTION_USERS_CAP. */
+  routes: string[];
+  total: number;
+}
+
+export const TLS_OPTION_USERS_CAP = 10;
+
+/**
+ * Which Traefik routers use each TLSOption ("namespace/name"), so its findings can name them:
+ * an IngressRoute's or a TLS-terminating IngressRouteTCP's spec.tls.options (its namespace
+ * defaulting to the route's: https://doc.traefik.io/traefik/reference/routing-configuration/kubernetes/crd/http/ingressroute/,
+ * tls.options), an Ingress's traefik.ingress.kubernetes.io/router.tls.options naming
+ * "<resource-namespace>-<resource-name>@kubernetescrd" (https://doc.traefik.io/traefik/reference/routing-configuration/kubernetes/crd/tls/tlsoption/);
+ * a TLS router naming none takes the TLSOption named "default" (https://doc.traefik.io/traefik/reference/routing-configuration/http/tls/tls-options/),
+ * listed under the key "default". Only routers a Traefik of the snapshot serves count
+ * (traefikCrdProvidersFor, servedByTraefik), and builds (traefikBuildsRouter): a refused route uses no TLSOption. Built once: every TLSOption's finding looks itself up.
+ */
+export const traefikTlsOptionUsers = memoize((snapshot: Snapshot): Map<string, string[]> => {
+  const users = new Map<string, string[]>();
+  const add = (key: string, route: string) => {
+    const l = users.get(key);
+    if (!l) users.set(key, [route]);
+    else if (!l.includes(route)) l.push(route);
+  };
+  const crd = (kind: string, keys: readonly KindKey[], terminates: (tls: Record<string, unknown>) => boolean) => {
+    for (const key of keys) {
+      for (const r of snapshot.resources[key] ?? []) {
+        const tls = obj(obj(r.spec)?.tls);
+        if (!tls || !terminates(tls) || traefikCrdProvidersFor(snapshot, r).length === 0 || !traefikBuildsRouter(snapshot, r)) continue;
+        const ns = r.metadata?.namespace ?? 'default';
+        const route = `${kind} ${ns}/${r.metadata?.name ?? ''}`;
+        const o = obj(tls.options);
+        const name = str(o?.name);
+        add(name ? `${str(o?.namespace) ?? ns}/${name}` : 'default', route);
+      }
+    }
+  };
+  crd('IngressRoute', ['traefik.ingressroutes', 'traefik-legacy.ingressroutes'], () => true);
+  crd('IngressRouteTCP', TRAEFIK_TCP_ROUTE_KEYS, (tls) => tls.passthrough !== true);
+  const ids = new Map<string, string>();
+  for (const o of traefikTlsOptions(snapshot).options) ids.set(`${o.metadata?.namespace ?? 'default'}-${o.metadata?.name ?? ''}`, `${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`);
+  for (const ing of snapshot.resources.ingresses ?? []) {
+    const tls = arr(obj(ing.spec)?.tls).length > 0 || traefikRouterTls(ing) !== undefined;
+    if (!tls || !servedByTraefik(snapshot, ing) || !traefikBuildsRouter(snapshot, ing)) continue;
+    const route = `Ingress ${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`;
+    const named = ing.metadata?.annotations?.['traefik.ingress.kubernetes.io/router.tls.options'];
+    if (named === undefined) { add('default', route); continue; }
+    const m = /^(.*)@kubernetescrd$/.exec(named.trim());
+    const id = m ? ids.get(m[1]) : undefined;
+    if (id) add(id, route);
+  }
+  return users;
+}, 'tls');
+
+/** The routers using this TLSOption (the "default" one: also every TLS router naming none), capped. */
+export function traefikTlsOptionUsersOf(snapshot: Snapshot, option: KubeObject): TraefikTlsOptionUsers {
+  const all = traefikTlsOptionUsers(snapshot);
+  const id = `${option.metadata?.namespace ?? 'default'}/${option.metadata?.name ?? ''}`;
+  const list = [...(all.get(id) ?? []), ...(option.metadata?.name === 'default' ? all.get('default') ?? [] : [])];
+  const unique = [...new Set(list)];
+  return { routes: unique.slice(0, TLS_OPTION_USERS_CAP), total: unique.length };
+}
