@@ -7,6 +7,7 @@ import { loadFixture } from '../../helpers/fixtures.ts';
 import { outboundAllowAny } from '../../../checks/mtls/outbound-allow-any.ts';
 import { runChecks } from '../../../src/engine/run.ts';
 import { ctxOf, run } from './helpers.ts';
+import { istioExcludedInboundPorts } from '../../../checks/mtls/istio-excluded-inbound-ports.ts';
 
 const dir = new URL('../../fixtures/checks/mtls.outbound-allow-any/', import.meta.url).pathname;
 
@@ -115,5 +116,38 @@ spec:
     const failing = run(outboundAllowAny, ctx).filter((v) => v.status === 'fail');
     expect(failing.map((v) => v.resource.name)).toEqual(['shop']);
     expect(JSON.stringify(failing)).not.toContain('gw-istio');
+  });
+});
+
+// The same gateway is no sidecar for mtls.istio-excluded-inbound-ports either: istiod's
+// kube-gateway template (istio manifests/charts/istio-control/istio-discovery/files/kube-gateway.yaml)
+// renders only istio-proxy running `proxy router`, no istio-init, so nothing captures its inbound
+// traffic and traffic.sidecar.istio.io/excludeInboundPorts bypasses nothing.
+describe('istio gateways and mtls.istio-excluded-inbound-ports', () => {
+  it('neither passes nor fails a rendered Gateway API gateway as if it had a sidecar', () => {
+    const gw = (annotations: string) => `
+apiVersion: v1
+kind: Namespace
+metadata: {name: edge}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: gw-istio, namespace: edge}
+spec:
+  selector: {matchLabels: {gateway.networking.k8s.io/gateway-name: gw}}
+  template:
+    metadata:
+      labels: {gateway.istio.io/managed: istio.io-gateway-controller, gateway.networking.k8s.io/gateway-name: gw, sidecar.istio.io/inject: "false"}
+      annotations: {istio.io/rev: default${annotations}}
+    spec:
+      containers:
+      - name: istio-proxy
+        image: docker.io/istio/proxyv2:1.22.3
+        args: [proxy, router, --domain, $(POD_NAMESPACE).svc.cluster.local]
+        ports: [{containerPort: 15021}, {containerPort: 80}]
+`;
+    for (const a of ['', ', traffic.sidecar.istio.io/excludeInboundPorts: "80"']) {
+      expect(run(istioExcludedInboundPorts, ctxOf(gw(a))).filter((v) => v.resource.name === 'gw-istio')).toEqual([]);
+    }
   });
 });
