@@ -19,12 +19,12 @@ import { indexDestinationRules, ruleTlsMode, subsetTlsMode, type ClientTlsRule, 
 import { indexMeshVirtualServices, routeAlternatives, type RouteProtocol } from './virtual-services.ts';
 import { istioOutbound, sidecarImportsService, type WorkloadOutbound } from './outbound.ts';
 import { istioGatewayPod } from './istio-gateway.ts';
-
-export { istioGatewayPod };
 import { arr, containerPorts, memoizeBySnapshotAndConfig, obj, parsePortNumbers, str, stringMap } from './util.ts';
 import { memoize } from '../memo.ts';
 import { linkerdSkippedPorts, portInList, SKIP_INBOUND_ANNOTATION, SKIP_OUTBOUND_ANNOTATION } from './linkerd.ts';
 import { CONSUL_EXCLUDE_INBOUND_ANNOTATION, CONSUL_EXCLUDE_OUTBOUND_ANNOTATION, consulPortList } from './consul.ts';
+
+export { istioGatewayPod };
 
 /** The callee's (or its namespace's) annotations whose ports a Linkerd or Consul proxy does not intercept. */
 const PORT_ANNOTATIONS = [SKIP_INBOUND_ANNOTATION, SKIP_OUTBOUND_ANNOTATION, CONSUL_EXCLUDE_INBOUND_ANNOTATION] as const;
