@@ -69,8 +69,8 @@ describe('istio outbound traffic policy', () => {
 
 // istiod's gateway controller renders a Gateway API Gateway's Deployment with
 // gateway.istio.io/managed, sidecar.istio.io/inject "false" and an istio-proxy running
-// `proxy router` (pilot/pkg/config/kube/gatewaycommon/testdata/deployment/simple.yaml, istio
-// 1.22). That Envoy is the gateway: no application behind it, no outbound capture, while
+// `proxy router` (istio/istio manifests/charts/istio-control/istio-discovery/files/kube-gateway.yaml,
+// read at commit 03404d0fbc82). That Envoy is the gateway: no application behind it, no outbound capture, while
 // outboundTrafficPolicy governs how a sidecar handles its application's outbound traffic
 // (https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-OutboundTrafficPolicy).
 describe('istio gateways and the outbound traffic policy', () => {
@@ -120,7 +120,7 @@ spec:
 });
 
 // The same gateway is no sidecar for mtls.istio-excluded-inbound-ports either: istiod's
-// kube-gateway template (istio manifests/charts/istio-control/istio-discovery/files/kube-gateway.yaml)
+// kube-gateway template (istio manifests/charts/istio-control/istio-discovery/files/kube-gateway.yaml, commit 03404d0fbc82)
 // renders only istio-proxy running `proxy router`, no istio-init, so nothing captures its inbound
 // traffic and traffic.sidecar.istio.io/excludeInboundPorts bypasses nothing.
 describe('istio gateways and mtls.istio-excluded-inbound-ports', () => {
