@@ -2,6 +2,7 @@ import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { istioPresent, meshModel } from '../../src/analysis/mesh/index.ts';
 import { istioInboundCapture, istioMembership } from '../../src/analysis/mesh/istio.ts';
+import { istioGatewayPod } from '../../src/analysis/mesh/istio-gateway.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
 import { ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
@@ -27,7 +28,10 @@ export const istioExcludedInboundPorts: Check = {
     const m = meshModel(ctx.snapshot, ctx.config);
     const out: Verdict[] = [];
     for (const w of m.workloads) {
-      if (w.mesh !== 'istio' || !namespaceKnown(w)) continue;
+      // A gateway's Envoy is the listener itself, with no application behind it and no istio-init
+      // capturing its traffic (istio manifests/charts/istio-control/istio-discovery/files/kube-gateway.yaml
+      // renders no init container): the traffic.sidecar.istio.io annotations change nothing there.
+      if (w.mesh !== 'istio' || !namespaceKnown(w) || istioGatewayPod(w)) continue;
       const rep = w.workload.pods[0];
       // Ambient pods are captured by ztunnel: these annotations do not apply to them.
       if (!rep || istioMembership(m.namespaces.get(w.namespace)?.labels ?? {}, rep).dataplane !== 'sidecar') continue;

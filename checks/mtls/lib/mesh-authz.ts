@@ -12,9 +12,9 @@
 //   port does (authz-missing.ts). The same verdict reach gives (mesh-flows.ts, consul.ts judgeConsulFlow).
 import type { AuditContext } from '../../../src/analysis/context.ts';
 import type { Verdict } from '../../../src/base/vocabulary.ts';
-import { judgeConsulFlow, linkerdSkippedPorts, meshModel, type WorkloadMesh } from '../../../src/analysis/mesh/index.ts';
+import { judgeConsulFlow, meshModel, type WorkloadMesh } from '../../../src/analysis/mesh/index.ts';
 import { CONSUL_EXCLUDE_INBOUND_ANNOTATION, consulPortList } from '../../../src/analysis/mesh/consul.ts';
-import { winningServer, type ServerChoice } from '../../../src/analysis/mesh/linkerd.ts';
+import { linkerdInboundSkips, portInList, winningServer, type ServerChoice } from '../../../src/analysis/mesh/linkerd.ts';
 import { containerPorts, labelSelectorMatches } from '../../../src/analysis/mesh/util.ts';
 import { isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
 import { refString } from '../../../src/analysis/workloads.ts';
@@ -73,13 +73,22 @@ export function linkerdAuthzMissing(ctx: AuditContext): Verdict[] {
       } else if (choice.server.accessPolicy !== 'deny') open.push(`${p.port} (Server ${choice.server.name} accessPolicy ${choice.server.accessPolicy}${precedenceNote(choice)})`);
     }
     const evidence = { defaultPolicy: policy.policy, source: policy.source, ports: ports.map((p) => p.port) };
-    const skipped = linkerdSkippedPorts(m.namespaces.get(w.namespace)?.annotations ?? {}, w.workload.pods[0], w.namespace).find((s) => s.direction === 'inbound');
-    if (skipped && skipped.ports.length > 0) {
-      const list = skipped.ports;
+    const skips = linkerdInboundSkips(m.namespaces.get(w.namespace)?.annotations ?? {}, w.workload.pods[0], w.namespace);
+    // A skipped port no container declares may still have a listener (declaring is optional), so
+    // it keeps failing, worded as a condition; the assumed chart default fails only where declared.
+    const reached = skips?.ports.filter((r) => ports.some((p) => portInList([r], p.port))) ?? [];
+    const undeclared = skips && !skips.assumedDefault ? skips.ports.filter((r) => !reached.includes(r)) : [];
+    if (skips && reached.length + undeclared.length > 0) {
+      const list = [...reached, ...undeclared];
+      const skip = (l: string[]) => `${l.length > 1 ? `ports ${l.join(', ')} skip` : `port ${l[0]} skips`}`;
+      const reaches = (l: string[]) => `any caller the network lets in reaches ${l.length > 1 ? 'them' : 'it'} in plaintext and no Server or authorization applies there`;
+      const text = reached.length > 0
+        ? `${skip(reached)} its linkerd-proxy (${skips.source}): ${reaches(reached)}${undeclared.length > 0 ? `; ${skip(undeclared)} it too, which no container declares: if anything listens there, ${reaches(undeclared)}` : ''}`
+        : `${skip(undeclared)} its linkerd-proxy (${skips.source}), which no container declares: if anything listens there, ${reaches(undeclared)}`;
       out.push({
         status: 'fail', resource,
-        message: `${refString(resource)}: ${list.length > 1 ? `ports ${list.join(', ')} skip` : `port ${list[0]} skips`} its linkerd-proxy (${skipped.source}): any caller the network lets in reaches ${list.length > 1 ? 'them' : 'it'} in plaintext and no Server or authorization applies there${open.length > 0 ? `; also open on port${open.length > 1 ? 's' : ''} ${open.join(', ')}` : ''}`,
-        evidence: { ...evidence, skippedPorts: list, skippedBy: skipped.source, ...(open.length > 0 ? { open } : {}) },
+        message: `${refString(resource)}: ${text}${open.length > 0 ? `; also open on port${open.length > 1 ? 's' : ''} ${open.join(', ')}` : ''}`,
+        evidence: { ...evidence, skippedPorts: list, skippedBy: skips.source, ...(undeclared.length > 0 ? { undeclaredSkippedPorts: undeclared } : {}), ...(skips.assumedDefault ? { assumedDefault: true } : {}), ...(open.length > 0 ? { open } : {}) },
       });
     } else if (ports.length === 0 && policy.policy !== 'deny') {
       out.push({ status: 'fail', resource, message: `${refString(resource)} is in the Linkerd mesh with default inbound policy ${policy.policy} (${policy.source}) and declares no port a Server could cover: every meshed caller is accepted`, evidence });

@@ -18,10 +18,13 @@ import { istioAutoMtls, istioMeshConfigUnread, istioRevisionOf, type IstioAutoMt
 import { indexDestinationRules, ruleTlsMode, subsetTlsMode, type ClientTlsRule, type DestinationRuleIndex } from './destination-rules.ts';
 import { indexMeshVirtualServices, routeAlternatives, type RouteProtocol } from './virtual-services.ts';
 import { istioOutbound, sidecarImportsService, type WorkloadOutbound } from './outbound.ts';
+import { istioGatewayPod } from './istio-gateway.ts';
 import { arr, containerPorts, memoizeBySnapshotAndConfig, obj, parsePortNumbers, str, stringMap } from './util.ts';
 import { memoize } from '../memo.ts';
 import { linkerdSkippedPorts, portInList, SKIP_INBOUND_ANNOTATION, SKIP_OUTBOUND_ANNOTATION } from './linkerd.ts';
 import { CONSUL_EXCLUDE_INBOUND_ANNOTATION, CONSUL_EXCLUDE_OUTBOUND_ANNOTATION, consulPortList } from './consul.ts';
+
+export { istioGatewayPod };
 
 /** The callee's (or its namespace's) annotations whose ports a Linkerd or Consul proxy does not intercept. */
 const PORT_ANNOTATIONS = [SKIP_INBOUND_ANNOTATION, SKIP_OUTBOUND_ANNOTATION, CONSUL_EXCLUDE_INBOUND_ANNOTATION] as const;
@@ -653,12 +656,6 @@ function routedTls(snapshot: Snapshot, src: WorkloadMesh, callee: WorkloadMesh, 
   return { noMtls: 'unknown', text: `${base.text}; but ${subsets}, and the calls VirtualService ${names([vs])} routes may go where the answers differ or are not known (${texts})` };
 }
 
-/** An Istio gateway deployment (istio=ingressgateway/egressgateway, a managed Gateway's pods, or istio-proxy run as `router`). */
-export function istioGatewayPod(w: WorkloadMesh): boolean {
-  if (['ingressgateway', 'egressgateway'].includes(w.labels.istio ?? '') || w.labels['gateway.istio.io/managed'] !== undefined) return true;
-  const containers = arr(obj(w.workload.pods[0]?.spec)?.containers).map(obj);
-  return containers.some((c) => str(c?.name) === 'istio-proxy' && arr(c?.args).includes('router'));
-}
 
 const rootsByModel = new WeakMap<MeshModel, ReadonlySet<string>>();
 

@@ -353,6 +353,44 @@ export function linkerdSkippedPorts(nsAnnotations: Record<string, string>, pod: 
   return out;
 }
 
+export const CONTROL_PORT_ANNOTATION = 'config.linkerd.io/control-port';
+export const ADMIN_PORT_ANNOTATION = 'config.linkerd.io/admin-port';
+/** linkerd2 charts/linkerd-control-plane/values.yaml (stable-2.14.10 and main): proxy.ports.control, proxy.ports.admin. */
+const DEFAULT_CONTROL_PORT = 4190;
+const DEFAULT_ADMIN_PORT = 4191;
+/** linkerd2 charts/linkerd-control-plane/values.yaml (stable-2.14.10 and main): proxyInit.ignoreInboundPorts "4567,4568" (Galera). */
+export const DEFAULT_IGNORED_INBOUND_PORTS = ['4567', '4568'];
+
+export interface InboundSkips {
+  /** Ports and ranges whose inbound traffic bypasses the proxy, the proxy's own control/admin ports left out. */
+  ports: string[];
+  source: string;
+  /** No skip-inbound-ports annotation: the chart's default proxyInit.ignoreInboundPorts is assumed, not read. */
+  assumedDefault?: true;
+}
+
+/**
+ * The inbound ports on which a meshed pod's application traffic bypasses linkerd-proxy. proxy-init
+ * is always given --inbound-ports-to-ignore "<control>,<admin>[,<proxyInit.ignoreInboundPorts>]"
+ * (linkerd2 charts/partials/templates/_proxy-init.tpl): the proxy itself listens on its control
+ * and admin ports, so listing them in skip-inbound-ports exposes no application and they are left
+ * out (config.linkerd.io/control-port and admin-port override them, pkg/inject/inject.go). The
+ * annotation replaces proxyInit.ignoreInboundPorts (pkg/inject/inject.go); without it the chart's
+ * default 4567,4568 applies, assumed here since the installed value is not read.
+ */
+export function linkerdInboundSkips(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string): InboundSkips | undefined {
+  const own = new Set<string>();
+  for (const [key, fallback] of [[CONTROL_PORT_ANNOTATION, DEFAULT_CONTROL_PORT], [ADMIN_PORT_ANNOTATION, DEFAULT_ADMIN_PORT]] as const) {
+    const v = linkerdPodSetting(nsAnnotations, pod, namespace, key).setting?.value;
+    // The injector keeps the default when the value does not parse as an integer (strconv.ParseInt).
+    own.add(String(v !== undefined && /^\s*\d+\s*$/.test(v) ? Number(v) : fallback));
+  }
+  const { setting } = linkerdPodSetting(nsAnnotations, pod, namespace, SKIP_INBOUND_ANNOTATION);
+  if (!setting) return { ports: DEFAULT_IGNORED_INBOUND_PORTS.filter((p) => !own.has(p)), source: `Linkerd's default proxyInit.ignoreInboundPorts ${DEFAULT_IGNORED_INBOUND_PORTS.join(',')}, assumed: no ${SKIP_INBOUND_ANNOTATION} annotation and the installed value is not read`, assumedDefault: true };
+  const ports = parsePortList(setting.value).ports.filter((p) => !own.has(p));
+  return ports.length > 0 ? { ports: [...new Set(ports)], source: setting.source } : undefined;
+}
+
 // ---- ports that require a mesh identity ---------------------------------------------------
 
 export const REQUIRE_IDENTITY_ANNOTATION = 'config.linkerd.io/proxy-require-identity-inbound-ports';

@@ -14,6 +14,7 @@ import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
 import { meshModel, type WorkloadMesh } from './model.ts';
+import { istioGatewayPod } from './istio-gateway.ts';
 import { istioConfigMapName, istioWebhookRevisions, istioWebhooksSayAll } from './configmaps.ts';
 import { obj, str, stringMap } from './util.ts';
 
@@ -39,8 +40,6 @@ export interface WorkloadOutbound {
   egressHosts?: string[];
   revision: string;
 }
-
-const GATEWAY_LABELS = new Set(['ingressgateway', 'egressgateway']);
 
 export { istioConfigMapName };
 
@@ -185,7 +184,10 @@ export function istioOutbound(snapshot: Snapshot, config: Config): OutboundModel
   meshFor('default');
   const workloads: WorkloadOutbound[] = [];
   for (const w of m.workloads) {
-    if (w.mesh !== 'istio' || GATEWAY_LABELS.has(w.labels.istio ?? '')) continue;
+    // A gateway's Envoy has no application behind it and captures no outbound traffic:
+    // outboundTrafficPolicy governs what a sidecar does with its application's outbound calls
+    // (https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-OutboundTrafficPolicy).
+    if (w.mesh !== 'istio' || istioGatewayPod(w)) continue;
     const revision = w.istioRevision ?? 'default';
     const meshCfg = meshFor(revision);
     // The root namespace's selector-less Sidecar is the default of the revision's own root (each revision's istiod reads its mesh config's rootNamespace).

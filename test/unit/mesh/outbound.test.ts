@@ -6,6 +6,8 @@ import { defaultConfig } from '../../../src/config/types.ts';
 import { loadFixture } from '../../helpers/fixtures.ts';
 import { outboundAllowAny } from '../../../checks/mtls/outbound-allow-any.ts';
 import { runChecks } from '../../../src/engine/run.ts';
+import { ctxOf, run } from './helpers.ts';
+import { istioExcludedInboundPorts } from '../../../checks/mtls/istio-excluded-inbound-ports.ts';
 
 const dir = new URL('../../fixtures/checks/mtls.outbound-allow-any/', import.meta.url).pathname;
 
@@ -62,5 +64,90 @@ describe('istio outbound traffic policy', () => {
     const [outcome] = runChecks([outboundAllowAny], { snapshot, config: defaultConfig(), now: new Date('2026-06-01T00:00:00Z') });
     expect(outcome.status).toBe('not-evaluated');
     expect(outcome.reason).toContain('istio-revision-tag-default');
+  });
+});
+
+// istiod's gateway controller renders a Gateway API Gateway's Deployment with
+// gateway.istio.io/managed, sidecar.istio.io/inject "false" and an istio-proxy running
+// `proxy router` (istio/istio manifests/charts/istio-control/istio-discovery/files/kube-gateway.yaml,
+// read at commit 03404d0fbc82). That Envoy is the gateway: no application behind it, no outbound capture, while
+// outboundTrafficPolicy governs how a sidecar handles its application's outbound traffic
+// (https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-OutboundTrafficPolicy).
+describe('istio gateways and the outbound traffic policy', () => {
+  const yaml = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: edge}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: gw-istio, namespace: edge, labels: {gateway.networking.k8s.io/gateway-name: gw}}
+spec:
+  selector: {matchLabels: {gateway.networking.k8s.io/gateway-name: gw}}
+  template:
+    metadata:
+      labels: {gateway.istio.io/managed: istio.io-gateway-controller, gateway.networking.k8s.io/gateway-name: gw, sidecar.istio.io/inject: "false"}
+      annotations: {istio.io/rev: default}
+    spec:
+      containers:
+      - name: istio-proxy
+        image: docker.io/istio/proxyv2:1.22.3
+        args: [proxy, router, --domain, $(POD_NAMESPACE).svc.cluster.local]
+        ports: [{containerPort: 15021}, {containerPort: 80}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: example/web:1, ports: [{containerPort: 8080}]}]
+`;
+
+  it('leaves a rendered Gateway API gateway (`proxy router`, no istio= label) out, judging only the application', () => {
+    const ctx = ctxOf(yaml);
+    expect(istioOutbound(ctx.snapshot, ctx.config).workloads.map((w) => `${w.mesh.namespace}/${w.mesh.workload.ref.name}`)).toEqual(['shop/web']);
+    const failing = run(outboundAllowAny, ctx).filter((v) => v.status === 'fail');
+    expect(failing.map((v) => v.resource.name)).toEqual(['shop']);
+    expect(JSON.stringify(failing)).not.toContain('gw-istio');
+  });
+});
+
+// The same gateway is no sidecar for mtls.istio-excluded-inbound-ports either: istiod's
+// kube-gateway template (istio manifests/charts/istio-control/istio-discovery/files/kube-gateway.yaml, commit 03404d0fbc82)
+// renders only istio-proxy running `proxy router`, no istio-init, so nothing captures its inbound
+// traffic and traffic.sidecar.istio.io/excludeInboundPorts bypasses nothing.
+describe('istio gateways and mtls.istio-excluded-inbound-ports', () => {
+  it('neither passes nor fails a rendered Gateway API gateway as if it had a sidecar', () => {
+    const gw = (annotations: string) => `
+apiVersion: v1
+kind: Namespace
+metadata: {name: edge}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: gw-istio, namespace: edge}
+spec:
+  selector: {matchLabels: {gateway.networking.k8s.io/gateway-name: gw}}
+  template:
+    metadata:
+      labels: {gateway.istio.io/managed: istio.io-gateway-controller, gateway.networking.k8s.io/gateway-name: gw, sidecar.istio.io/inject: "false"}
+      annotations: {istio.io/rev: default${annotations}}
+    spec:
+      containers:
+      - name: istio-proxy
+        image: docker.io/istio/proxyv2:1.22.3
+        args: [proxy, router, --domain, $(POD_NAMESPACE).svc.cluster.local]
+        ports: [{containerPort: 15021}, {containerPort: 80}]
+`;
+    for (const a of ['', ', traffic.sidecar.istio.io/excludeInboundPorts: "80"']) {
+      expect(run(istioExcludedInboundPorts, ctxOf(gw(a))).filter((v) => v.resource.name === 'gw-istio')).toEqual([]);
+    }
   });
 });
