@@ -9,7 +9,14 @@ import { memoize } from '../memo.ts';
 import { arr, obj, str } from '../mesh/util.ts';
 import { servedByTraefik, TRAEFIK_TCP_ROUTE_KEYS, traefikCrdProvidersFor, traefikEntryPoints, traefikRouterTls, traefikTlsOptions } from '../tls/traefik.ts';
 import { refString } from '../workloads.ts';
-import { edgeRoutes } from './routes.ts';
+import { EDGE_ROUTE_BEST_EFFORT, EDGE_ROUTE_KINDS, edgeRoutes } from './routes.ts';
+
+/**
+ * The kinds traefikBuildsRouter reads through edgeRoutes (every route kind, the Middlewares and
+ * MiddlewareTCPs a refusal rests on): checks asking it list them in `readsBestEffort`, since an
+ * unread kind only refuses fewer routes, so counts more routers as TLSOption users, never fewer.
+ */
+export const TRAEFIK_ROUTER_REFUSAL_KINDS: readonly KindKey[] = [...EDGE_ROUTE_KINDS, ...EDGE_ROUTE_BEST_EFFORT, 'traefik.middlewares', 'traefik-legacy.middlewares'];
 
 /**
  * Whether Traefik builds a router for this Ingress, IngressRoute or IngressRouteTCP, by edgeRoutes'
