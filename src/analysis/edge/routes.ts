@@ -556,6 +556,23 @@ function traefikKeySplits(key: string): Array<{ ns: string; name: string }> {
 }
 
 /**
+ * Why a CRD object under this Traefik key (`kind` Middleware or MiddlewareTCP, `what` naming the
+ * reference) may exist though the input holds none: a manifests input lacking the Namespace object
+ * of a namespace the key may name (traefikKeySplits), or naming one with a dash, whose doubled-dash
+ * spelling has the same key. Undefined for a live snapshot (its objects are listed cluster-wide)
+ * or when every namespace the key may name is declared.
+ */
+function traefikKeyElsewhere(snapshot: Snapshot, key: string, what: string, kind: 'Middleware' | 'MiddlewareTCP'): string | undefined {
+  if (!templatesStandIn(snapshot)) return undefined;
+  const declared = declaredNamespaces(snapshot);
+  const splits = traefikKeySplits(key);
+  const unseen = splits.flatMap(({ ns, name }) => !declared.has(ns) ? [{ ns, name }] : ns.includes('-') ? [{ ns: ns.replaceAll('-', '--'), name }] : []);
+  if (unseen.length === 0) return undefined;
+  const also = splits.length > 1 ? ` (Traefik keys a ${kind} <namespace>-<name>, each run of characters other than letters and digits one dash, so key ${key} may be ${kind} ${unseen.map((u) => `${u.ns}/${u.name}`).join(', ')})` : '';
+  return `${what} is not in the input, nor is the Namespace object of namespace ${unseen.map((u) => u.ns).join(', ')}, whose objects may be elsewhere${also}`;
+}
+
+/**
  * Whether the Traefiks whose CRD providers resolve a route (`providers`) have no HTTP Middleware
  * under this key (traefikKey), `what` naming it ("Traefik Middleware db/auth"): undefined when one
  * of them surely sees one (traefikMiddlewaresSeen); `unknown` when one may (its release, or its
@@ -579,15 +596,8 @@ export function traefikMiddlewareAbsence(snapshot: Snapshot, key: string, what: 
   });
   if (unread.length > 0) return { unknown: `${what} is not in the snapshot, whose Middlewares could not be read (${unread.map((k) => `${k} ${snapshot.coverage[k]?.status ?? 'not collected'}`).join(', ')})` };
   // One in the input that it does not see (seen.unseen) is no question of objects elsewhere.
-  if (!seen.unseen && templatesStandIn(snapshot)) {
-    const declared = declaredNamespaces(snapshot);
-    const splits = traefikKeySplits(key);
-    const unseen = splits.flatMap(({ ns, name }) => !declared.has(ns) ? [{ ns, name }] : ns.includes('-') ? [{ ns: ns.replaceAll('-', '--'), name }] : []);
-    if (unseen.length > 0) {
-      const also = splits.length > 1 ? ` (Traefik keys a Middleware <namespace>-<name>, each run of characters other than letters and digits one dash, so key ${key} may be Middleware ${unseen.map((u) => `${u.ns}/${u.name}`).join(', ')})` : '';
-      return { unknown: `${what} is not in the input, nor is the Namespace object of namespace ${unseen.map((u) => u.ns).join(', ')}, whose objects may be elsewhere${also}` };
-    }
-  }
+  const elsewhere = seen.unseen ? undefined : traefikKeyElsewhere(snapshot, key, what, 'Middleware');
+  if (elsewhere) return { unknown: elsewhere };
   return { missing: seen.unseen ? `${what} does not exist for the Traefik serving it: ${seen.unseen}` : `${what} does not exist` };
 }
 
@@ -723,11 +733,28 @@ export function traefikTcpRouteRefused(snapshot: Snapshot, ir: KubeObject, route
     const r = traefikRefOf(ref, nsOf(ir));
     if (r.provider !== undefined) continue;
     const candidates = byKey.get(r.key) ?? [];
-    if (candidates.length === 0 && !unread) return `Traefik MiddlewareTCP ${ref}, which it names, does not exist, so Traefik refuses the router`;
+    // One a manifests input may hold elsewhere leaves the router served (traefikTcpRouteUnconfirmed says so).
+    if (candidates.length === 0 && !unread && !traefikKeyElsewhere(snapshot, r.key, `Traefik MiddlewareTCP ${ref}`, 'MiddlewareTCP')) return `Traefik MiddlewareTCP ${ref}, which it names, does not exist, so Traefik refuses the router`;
     // Of several MiddlewareTCPs under one key Traefik keeps one, which is not known: refused only when none can be built.
     const built = candidates.map(traefikTcpMiddlewareOf);
     const m = built.find((b) => b.type === 'invalid');
     if (m?.type === 'invalid' && built.every((b) => b.type === 'invalid')) return `Traefik MiddlewareTCP ${ref}, which it names, cannot be built (${m.why}), so Traefik refuses the router`;
+  }
+  return undefined;
+}
+
+/**
+ * Why whether Traefik builds this IngressRouteTCP route cannot be confirmed: a MiddlewareTCP it
+ * names is not in a manifests input that lacks a namespace the key may name (traefikKeyElsewhere),
+ * so it is counted as served; undefined otherwise. Asked of a route traefikTcpRouteRefused serves.
+ */
+export function traefikTcpRouteUnconfirmed(snapshot: Snapshot, ir: KubeObject, route: Json): string | undefined {
+  const byKey = traefikMiddlewareTcpKeys(snapshot);
+  for (const ref of traefikTcpRouteMiddlewares(route, nsOf(ir))) {
+    const r = traefikRefOf(ref, nsOf(ir));
+    if (r.provider !== undefined || (byKey.get(r.key) ?? []).length > 0) continue;
+    const why = traefikKeyElsewhere(snapshot, r.key, `Traefik MiddlewareTCP ${ref}`, 'MiddlewareTCP');
+    if (why) return why;
   }
   return undefined;
 }
@@ -1123,6 +1150,8 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
           refused.add(rawRoute);
           continue;
         }
+        const tcpUnsure = traefikTcpRouteUnconfirmed(snapshot, ir, rr);
+        if (tcpUnsure) notes.push(`${text(route)}: ${tcpUnsure}: whether Traefik builds the router cannot be confirmed (it refuses one naming a MiddlewareTCP that does not exist), so it is counted as served`);
         const middlewares = traefikTcpRouteMiddlewares(rr, ns);
         const hosts = traefikRuleSniHosts(str(rr.match) ?? '');
         for (const rawSvc of arr(rr.services)) {

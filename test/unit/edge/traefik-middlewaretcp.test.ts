@@ -74,10 +74,10 @@ describe('an inFlightConn MiddlewareTCP is the TCP router\'s connection limit, a
     const http = `---
 apiVersion: traefik.io/v1alpha1
 kind: Middleware
-metadata: {name: conn-limit, namespace: db}
+metadata: {name: connlimit, namespace: db}
 spec: {rateLimit: {average: 10}}
 `;
-    const c = ctx(cluster(CRD, tcpRoute({ middlewares: '[{name: conn-limit}]' }) + http));
+    const c = ctx(cluster(CRD, tcpRoute({ middlewares: '[{name: connlimit}]' }) + http));
     // The MiddlewareTCP does not exist: Traefik refuses the router, whatever Middleware shares its name.
     expect(guard(c, edgeRateLimitMissing)).toEqual([]);
   });
@@ -111,10 +111,11 @@ spec: {ipAllowList: {sourceRange: [203.0.113.0/24]}}
 
 describe('a MiddlewareTCP Traefik cannot use makes it refuse the router: no edge route, no guard counted', () => {
   it('a missing MiddlewareTCP: the workload is not exposed through the route, and the note names the MiddlewareTCP', () => {
-    const c = scenario('[{name: conn-limit}]');
+    // Key db-connlimit: only namespace db (declared) may hold it.
+    const c = scenario('[{name: connlimit}]');
     expect(exposure(c)).toBeUndefined();
     for (const check of [edgeAuthMissing, edgeRateLimitMissing, edgeWafMissing]) expect(guard(c, check), check.id).toEqual([]);
-    expect(exposureNotes(c.snapshot)).toContain('IngressRouteTCP db/postgres: Traefik MiddlewareTCP db/conn-limit, which it names, does not exist, so Traefik refuses the router; it is not served');
+    expect(exposureNotes(c.snapshot)).toContain('IngressRouteTCP db/postgres: Traefik MiddlewareTCP db/connlimit, which it names, does not exist, so Traefik refuses the router; it is not served');
   });
 
   it('one Traefik cannot build: a spec of no known type, an allowlist with an empty sourceRange', () => {
@@ -205,9 +206,17 @@ describe('Traefik finds a MiddlewareTCP by its key Normalize(namespace-name), no
     expect(limit.message).toContain('Traefik MiddlewareTCPs db-team/limit, db/team-limit all answer to Traefik\'s key for db/team-limit; which one it uses is not known, so none counts');
   });
 
-  it('a key no MiddlewareTCP has is still refused: "team-limit" does not find db-teams/limit', () => {
-    const c = ctx(cluster(CRD, tcpRoute({ middlewares: '[{name: team-limit}]' }) + middlewareTcp('limit', '{inFlightConn: {amount: 10}}', 'db-teams')));
-    expect(exposure(c)).toBeUndefined();
-    expect(exposureNotes(c.snapshot)).toContain('IngressRouteTCP db/postgres: Traefik MiddlewareTCP db/team-limit, which it names, does not exist, so Traefik refuses the router; it is not served');
+  it('a key no MiddlewareTCP has ("team-limit" does not find db-teams/limit): from manifests lacking namespace db-team, which may hold it, the route is served with a note; from a live cluster, refused', () => {
+    // Key db-team-limit is MiddlewareTCP db/team-limit and db-team/limit alike (traefikKey); a
+    // manifests input without namespace db-team's Namespace object may leave its objects elsewhere,
+    // as for HTTP Middlewares (traefik-missing-middleware.test.ts): no route dropped on a guess.
+    const yaml = cluster(CRD, tcpRoute({ middlewares: '[{name: team-limit}]' }) + middlewareTcp('limit', '{inFlightConn: {amount: 10}}', 'db-teams'));
+    const c = ctx(yaml);
+    expect(exposure(c)?.status).toBe('fail');
+    expect(exposureNotes(c.snapshot)).toContain('IngressRouteTCP db/postgres: Traefik MiddlewareTCP db/team-limit is not in the input, nor is the Namespace object of namespace db-team, whose objects may be elsewhere (Traefik keys a MiddlewareTCP <namespace>-<name>, each run of characters other than letters and digits one dash, so key db-team-limit may be MiddlewareTCP db-team/limit): whether Traefik builds the router cannot be confirmed (it refuses one naming a MiddlewareTCP that does not exist), so it is counted as served');
+    const live = ctx(yaml);
+    live.snapshot = { ...live.snapshot, source: 'live', origin: 'live' };
+    expect(exposure(live)).toBeUndefined();
+    expect(exposureNotes(live.snapshot)).toContain('IngressRouteTCP db/postgres: Traefik MiddlewareTCP db/team-limit, which it names, does not exist, so Traefik refuses the router; it is not served');
   });
 });
