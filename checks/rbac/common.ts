@@ -118,6 +118,12 @@ export interface PermissionCheckSpec extends Omit<Check, 'evaluate' | 'area' | '
    * cluster-admin-equivalent account can be run as), found beside the subject's kept `hits`.
    */
   addHits?: (hits: readonly PermissionHit[], grants: readonly Grant[], ctx: AuditContext, subject: Subject) => PermissionHit[];
+  /**
+   * Hits the finding's extent counts beside its own: permissions dangerous where they reach
+   * something, held whether or not the message names them, so that a subject narrowed to one of
+   * them is not "widened" (its earlier finding held it too).
+   */
+  extentHits?: (hits: readonly PermissionHit[], grants: readonly Grant[], ctx: AuditContext, subject: Subject) => PermissionHit[];
   /** What the subject can do, for the message, e.g. "read Secrets". */
   action: string;
   /** What a given failing subject can do, when its hits say more than `action`; undefined keeps `action`. */
@@ -497,8 +503,17 @@ export function powerfulOthersNote(namespace: string, why: (plural: boolean) => 
   };
 }
 
+/** The extent's members: the hits' permission scopes, then those of `more` not among them. */
+function extentMembers(hits: readonly PermissionHit[], more: readonly PermissionHit[] | undefined): string[] {
+  const members = hits.flatMap(permissionScope);
+  if (!more?.length) return members;
+  const seen = new Set(members);
+  for (const m of more.flatMap(permissionScope)) if (!seen.has(m)) { seen.add(m); members.push(m); }
+  return members;
+}
+
 export function permissionCheck(spec: PermissionCheckSpec): Check {
-  const { wanted, clusterScoped, namespace, orWherePowerfulServiceAccounts, keepHits, addHits, action, actionFor, severityFor, noteFor, needs, readsBestEffort, ...meta } = spec;
+  const { wanted, clusterScoped, namespace, orWherePowerfulServiceAccounts, keepHits, addHits, extentHits, action, actionFor, severityFor, noteFor, needs, readsBestEffort, ...meta } = spec;
   const orPowerful = orWherePowerfulServiceAccounts && namespace !== undefined;
   return {
     ...meta,
@@ -532,7 +547,7 @@ export function permissionCheck(spec: PermissionCheckSpec): Check {
           evidence: { subject: s.subject, ...evidence },
           related: relatedOf(hits),
           // One more dangerous permission, or one more namespace it holds one in, widens the finding.
-          extent: { unit: 'permissions', members: hits.flatMap(permissionScope) },
+          extent: { unit: 'permissions', members: extentMembers(hits, extentHits?.(hits, s.grants, ctx, s.subject)) },
         };
         const sev = severityFor?.(hits, s.grants, ctx, s.subject);
         if (sev) v.severity = sev;

@@ -4,7 +4,7 @@ import { buildRbacModel, roleKey } from '../../src/analysis/rbac/model.ts';
 import { resourceNameMatches, ruleGrantsSome } from '../../src/analysis/rbac/rules.ts';
 import type { Grant, RoleInfo, Rule } from '../../src/analysis/rbac/types.ts';
 import { POWERFUL_SA_BEST_EFFORT, namespaceOnlySeverity, permissionCheck, powerfulNamespaceNote } from './common.ts';
-import { clusterAdminNote, clusterAdminPaths, workloadStepHits } from './lib/cluster-admin-paths.ts';
+import { clusterAdminNote, clusterAdminPaths, workloadStepHits, workloadStepExtent } from './lib/cluster-admin-paths.ts';
 import { PV_CREATE, p, podExecPermissions, privilegeEscalationPermissions, secretsReadPermissions, workloadWritePermissions } from './lib/permissions.ts';
 import { namedPodsReach } from './lib/named-pods.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
@@ -187,6 +187,7 @@ export const privilegeEscalation = permissionCheck({
   wanted: () => [...privilegeEscalationPermissions(), ...CREATE_SECRETS_PERMISSIONS],
   keepHits: keepLegacyTokenRoute,
   addHits: workloadStepHits,
+  extentHits: workloadStepExtent,
   action: 'escalate privileges',
   severityFor: (hits, grants, ctx, subject) => (clusterAdminPaths(hits, grants, ctx, subject).length > 0 ? 'critical' : onlyPvCreate(hits) ? 'medium' : namespaceOnly(hits, grants, ctx, subject)),
   noteFor: (hits, ctx, subject, grants) => {

@@ -942,6 +942,22 @@ export function workloadStepHits(hits: readonly PermissionHit[], grants: readonl
   return found.filter((h) => adminTarget(h, self, admin, ctx, grants, cap) !== undefined);
 }
 
+/**
+ * rbac.privilege-escalation's extent beside its hits: the workload steps (WORKLOAD_STEPS) the
+ * subject holds cluster-wide or in a namespace holding a cluster-admin-equivalent account, whether
+ * or not the message names them (workloadStepHits leaves them out where other steps already make
+ * it critical), so that a subject narrowed to creating pods there is not "widened".
+ */
+export function workloadStepExtent(_hits: readonly PermissionHit[], grants: readonly Grant[], ctx: AuditContext): PermissionHit[] {
+  const admin = adminAccounts(ctx);
+  if (admin.nodes.size === 0) return [];
+  let where = adminNamespaces.get(admin);
+  if (!where) adminNamespaces.set(admin, (where = new Set([...admin.byNamespace.keys(), ...admin.groups.keys()])));
+  const everyNamespace = admin.nodes.has(`Group:${SA_GROUP}`) || admin.nodes.has(`Group:${AUTHENTICATED}`);
+  const reaching = everyNamespace ? grants : grants.filter((g) => !g.namespace || where.has(g.namespace));
+  return reaching.length === 0 ? [] : findPermissions(reaching, WORKLOAD_STEPS);
+}
+
 /** The permissions that act as another subject, in the order a message prefers among chains of one length. */
 const ACTING_AS_ANY = [...ACTING_AS, IMPERSONATE_USERS, IMPERSONATE_GROUPS];
 /** Each ACTING_AS_ANY permission's place in that order, looked up once per hit rather than searched. */
