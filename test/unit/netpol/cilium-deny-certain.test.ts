@@ -8,57 +8,8 @@
 // allows it whatever another allow in doubt says: no UNKNOWN. A deny rule in doubt still is.
 import { describe, expect, it } from 'vitest';
 import { reachCommandCore } from '../../../src/cli/reach.ts';
+import { cluster, cnp, fromAgent, verdict } from './cilium-agent-scene.ts';
 import { snap } from './helpers.ts';
-
-const deployment = (ns: string, name: string, ports = '') => `---
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}, namespace: ${ns}}
-spec:
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec: {containers: [{name: c, image: nginx${ports}}]}
-`;
-
-const cluster = (data = '') => `
-apiVersion: apps/v1
-kind: DaemonSet
-metadata: {name: cilium, namespace: kube-system}
-spec:
-  selector: {matchLabels: {k8s-app: cilium}}
-  template:
-    metadata: {labels: {k8s-app: cilium}}
-    spec: {containers: [{name: cilium-agent, image: "quay.io/cilium/cilium:v1.17.4"}]}
----
-apiVersion: v1
-kind: ConfigMap
-metadata: {name: cilium-config, namespace: kube-system}
-data: {${data}}
----
-apiVersion: apps/v1
-kind: DaemonSet
-metadata: {name: agent, namespace: mon}
-spec:
-  selector: {matchLabels: {app: agent}}
-  template:
-    metadata: {labels: {app: agent}}
-    spec:
-      hostNetwork: true
-      containers: [{name: a, image: agent, ports: [{containerPort: 9100}]}]
-${deployment('shop', 'web', ', ports: [{containerPort: 80, name: http}]')}${deployment('shop', 'client')}`;
-
-const cnp = (name: string, app: string, rule: string) => `---
-apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: {name: ${name}, namespace: shop}
-spec:
-  endpointSelector: {matchLabels: {app: ${app}}}
-  ${rule}
-`;
-
-const verdict = (r: { output: string; exitCode: number }) => [r.output.split('\n')[0]!.split(':')[0], r.exitCode];
-const fromAgent = (yaml: string) => reachCommandCore(snap(yaml), { from: 'mon/agent', to: 'shop/web', port: '80' });
 
 describe('a Cilium rule that certainly matches decides the flow, whatever rules in doubt that it overrides say', () => {
   it.each([
