@@ -12,7 +12,12 @@
 // - pkg/inject/inject.go: config.linkerd.io/skip-inbound-ports replaces proxyInit.ignoreInboundPorts
 //   (and may hold ranges, "4000-4100"); config.linkerd.io/control-port and admin-port replace the
 //   proxy's ports.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { CliIO } from '../../../src/cli/io.ts';
+import { main } from '../../../src/cli/main.ts';
 import { linkerdSkipPorts } from '../../../checks/mtls/linkerd-skip-ports.ts';
 import { authzMissing } from '../../../checks/mtls/authz-missing.ts';
 import { meshWorkloadModes } from '../../../src/analysis/mesh/index.ts';
@@ -55,6 +60,14 @@ const skipPorts = (y: string) => run(linkerdSkipPorts, ctxOf(y)).find((v) => v.r
 const authz = (y: string) => run(authzMissing, ctxOf(y)).find((v) => v.resource.kind === 'Deployment' && v.resource.name === 'api')!;
 const weak = (y: string) => { const c = ctxOf(y); return meshWorkloadModes(c.snapshot, c.config).find((e) => e.workload.name === 'api')!.weakPorts; };
 const reach = (y: string, port: number) => { const c = ctxOf(y); return meshFlowVerdict(c.snapshot, c.config, web, api, port, 'TCP'); };
+async function reachCli(y: string, port: number): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'ztaudit-linkerd-skip-'));
+  writeFileSync(join(dir, 'all.yaml'), y);
+  const out: string[] = [];
+  const io: CliIO = { stdout: (t) => out.push(t), stderr: () => {}, env: {}, isTTY: false, cwd: dir };
+  await main(['reach', '--manifests', dir, '--from', 'backend/web', '--to', 'backend/api', '--port', String(port)], io);
+  return out.join('');
+}
 
 describe("Linkerd's own proxy ports are never a workload's skipped port", () => {
   it('mtls.linkerd-skip-ports passes a workload whose skip-inbound-ports lists only 4190,4191 or the range 4190-4191', () => {
@@ -100,6 +113,16 @@ describe("Linkerd's own proxy ports are never a workload's skipped port", () => 
     const app = reach(yaml({ [SKIP]: '25,4190-4199' }), 4195);
     expect(app).toMatchObject({ verdict: 'allowed', plaintext: true });
     expect(app.reason).toContain('port 4195 is skipped by the linkerd-proxy');
+  });
+
+  it('ztaudit reach says the same: 4191 DENIED by the default policy, 4195 ALLOWED as skipped', async () => {
+    const y = yaml({ [SKIP]: '25,4190-4199' });
+    const admin = await reachCli(y, 4191);
+    expect(admin.split('\n')[0]).toBe('DENIED: backend/web[Deployment] -> backend/api[Deployment] on 4191/TCP');
+    expect(admin).not.toContain('skipped by the linkerd-proxy');
+    const app = await reachCli(y, 4195);
+    expect(app.split('\n')[0]).toBe('ALLOWED: backend/web[Deployment] -> backend/api[Deployment] on 4195/TCP');
+    expect(app).toContain('port 4195 is skipped by the linkerd-proxy (pod annotation config.linkerd.io/skip-inbound-ports)');
   });
 });
 
