@@ -38,7 +38,7 @@ export const linkerdSkipPorts: Check = {
       }
       const evidence: Record<string, unknown> = { podCount: w.workload.podCount };
       for (const s of skipped) {
-        evidence[s.direction] = { ports: s.ports, source: s.source, ...(s.invalid.length ? { invalidEntries: s.invalid } : {}) };
+        evidence[s.direction] = { ports: s.ports, source: s.source, ...(s.invalid.length ? { invalidEntries: s.invalid } : {}), ...(s.assumedDefault ? { assumedDefault: true } : {}) };
       }
       if (pending.length) evidence.pendingOnRestart = pending;
       const parts = skipped.map((s) => `${s.direction} ${[...s.ports, ...s.invalid].join(', ')}`);

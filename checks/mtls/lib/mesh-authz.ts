@@ -73,7 +73,7 @@ export function linkerdAuthzMissing(ctx: AuditContext): Verdict[] {
       } else if (choice.server.accessPolicy !== 'deny') open.push(`${p.port} (Server ${choice.server.name} accessPolicy ${choice.server.accessPolicy}${precedenceNote(choice)})`);
     }
     const evidence = { defaultPolicy: policy.policy, source: policy.source, ports: ports.map((p) => p.port) };
-    const skips = linkerdInboundSkips(m.namespaces.get(w.namespace)?.annotations ?? {}, w.workload.pods[0], w.namespace);
+    const skips = linkerdInboundSkips(m.namespaces.get(w.namespace)?.annotations ?? {}, w.workload.pods[0], w.namespace, w.workload.template);
     // A skipped port no container declares may still have a listener (declaring is optional), so
     // it keeps failing, worded as a condition; the assumed chart default fails only where declared.
     const reached = skips?.ports.filter((r) => ports.some((p) => portInList([r], p.port))) ?? [];

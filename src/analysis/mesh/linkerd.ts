@@ -10,7 +10,7 @@ import { KUBE_YAML } from '../../base/kube-yaml.ts';
 import { LINKERD_POLICIES, type LinkerdPolicy } from '../../config/linkerd-policies.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
 import type { PodView } from '../workloads.ts';
-import { containerNames, labelSelectorMatches, obj, str, stringMap } from './util.ts';
+import { containerNames, containerPorts, labelSelectorMatches, obj, str, stringMap } from './util.ts';
 
 export { LINKERD_POLICIES, type LinkerdPolicy };
 
@@ -309,13 +309,15 @@ export const SKIP_OUTBOUND_ANNOTATION = 'config.linkerd.io/skip-outbound-ports';
 
 export interface SkippedPorts {
   direction: 'inbound' | 'outbound';
-  /** Ports and ranges as written ("3306", "4000-4100"), in order. */
+  /** Ports and ranges ("3306", "4000-4100"), in order; inbound ones without the proxy's own ports (linkerdInboundSkips). */
   ports: string[];
   /** Entries that are neither a port nor a range of ports (still excluded or rejected by the injector). */
   invalid: string[];
   source: string;
   /** The namespace's value, which running pods get only once restarted. */
   pending?: PodSetting;
+  /** Inbound, no skip-inbound-ports annotation: Linkerd's default proxyInit.ignoreInboundPorts is assumed, and `ports` are those of it a container declares. */
+  assumedDefault?: true;
 }
 
 /** Splits a skip-*-ports value ("25,587, 4000-4100") into ports/ranges and malformed entries. */
@@ -336,20 +338,22 @@ export function parsePortList(value: string): { ports: string[]; invalid: string
 
 /**
  * The skip-inbound/outbound-ports a meshed pod gets (linkerdPodSetting: a running pod only its
- * own annotation, a template also its namespace's). Empty values skip nothing.
+ * own annotation, a template also its namespace's). Empty values skip nothing. The inbound entry
+ * is linkerdInboundSkips': the proxy's own ports left out, Linkerd's default assumed without the
+ * annotation.
  */
 export function linkerdSkippedPorts(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string, template?: { annotations: Record<string, string> }): SkippedPorts[] {
   const out: SkippedPorts[] = [];
-  for (const [direction, key] of [['inbound', SKIP_INBOUND_ANNOTATION], ['outbound', SKIP_OUTBOUND_ANNOTATION]] as const) {
-    const { setting, pending } = linkerdPodSetting(nsAnnotations, pod, namespace, key, template);
-    const { ports, invalid } = parsePortList(setting?.value ?? '');
-    if (ports.length === 0 && invalid.length === 0) {
-      // Nothing skipped today; a namespace value the pods pick up on restart is still worth saying.
-      if (pending && parsePortList(pending.value).ports.length + parsePortList(pending.value).invalid.length > 0) out.push({ direction, ports: [], invalid: [], source: pending.source, pending });
-      continue;
-    }
-    out.push({ direction, ports, invalid, source: setting!.source, ...(pending ? { pending } : {}) });
+  const inbound = linkerdInboundSkips(nsAnnotations, pod, namespace, template);
+  if (inbound) out.push(inbound);
+  const { setting, pending } = linkerdPodSetting(nsAnnotations, pod, namespace, SKIP_OUTBOUND_ANNOTATION, template);
+  const { ports, invalid } = parsePortList(setting?.value ?? '');
+  if (ports.length === 0 && invalid.length === 0) {
+    // Nothing skipped today; a namespace value the pods pick up on restart is still worth saying.
+    if (pending && parsePortList(pending.value).ports.length + parsePortList(pending.value).invalid.length > 0) out.push({ direction: 'outbound', ports: [], invalid: [], source: pending.source, pending });
+    return out;
   }
+  out.push({ direction: 'outbound', ports, invalid, source: setting!.source, ...(pending ? { pending } : {}) });
   return out;
 }
 
@@ -361,12 +365,36 @@ const DEFAULT_ADMIN_PORT = 4191;
 /** linkerd2 charts/linkerd-control-plane/values.yaml (stable-2.14.10 and main): proxyInit.ignoreInboundPorts "4567,4568" (Galera). */
 export const DEFAULT_IGNORED_INBOUND_PORTS = ['4567', '4568'];
 
-export interface InboundSkips {
-  /** Ports and ranges whose inbound traffic bypasses the proxy, the proxy's own control/admin ports left out. */
-  ports: string[];
-  source: string;
-  /** No skip-inbound-ports annotation: the chart's default proxyInit.ignoreInboundPorts is assumed, not read. */
-  assumedDefault?: true;
+/** The proxy's own control and admin ports (config.linkerd.io/control-port, admin-port, else 4190, 4191). */
+export function linkerdProxyOwnPorts(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string): number[] {
+  const own: number[] = [];
+  for (const [key, fallback] of [[CONTROL_PORT_ANNOTATION, DEFAULT_CONTROL_PORT], [ADMIN_PORT_ANNOTATION, DEFAULT_ADMIN_PORT]] as const) {
+    const v = linkerdPodSetting(nsAnnotations, pod, namespace, key).setting?.value;
+    // The injector keeps the default when the value does not parse as an integer (strconv.ParseInt).
+    own.push(v !== undefined && /^\s*\d+\s*$/.test(v) ? Number(v) : fallback);
+  }
+  return own;
+}
+
+/**
+ * Ports and ranges (parsePortList's) without `own`: a range holding one is split around it
+ * ("4180-4199" less 4190,4191 is "4180-4189", "4192-4199"), one made only of them dropped.
+ */
+export function withoutPorts(entries: string[], own: number[]): string[] {
+  const sorted = [...new Set(own)].sort((a, b) => a - b);
+  const out = new Set<string>();
+  const push = (lo: number, hi: number) => { if (lo <= hi) out.add(lo === hi ? String(lo) : `${lo}-${hi}`); };
+  for (const e of entries) {
+    const [lo, hi = lo] = e.split('-').map(Number);
+    let start = lo;
+    for (const p of sorted) {
+      if (p < start || p > hi) continue;
+      push(start, p - 1);
+      start = p + 1;
+    }
+    push(start, hi);
+  }
+  return [...out];
 }
 
 /**
@@ -374,21 +402,30 @@ export interface InboundSkips {
  * is always given --inbound-ports-to-ignore "<control>,<admin>[,<proxyInit.ignoreInboundPorts>]"
  * (linkerd2 charts/partials/templates/_proxy-init.tpl): the proxy itself listens on its control
  * and admin ports, so listing them in skip-inbound-ports exposes no application and they are left
- * out (config.linkerd.io/control-port and admin-port override them, pkg/inject/inject.go). The
- * annotation replaces proxyInit.ignoreInboundPorts (pkg/inject/inject.go); without it the chart's
- * default 4567,4568 applies, assumed here since the installed value is not read.
+ * out, ranges split around them (config.linkerd.io/control-port and admin-port override them,
+ * pkg/inject/inject.go). The annotation replaces proxyInit.ignoreInboundPorts (pkg/inject/inject.go);
+ * without it the chart's default 4567,4568 applies, assumed here since the installed value is not
+ * read, and only the ports of it a container declares are given (nothing shows a listener on the
+ * others). Undefined when nothing is skipped and no namespace value awaits a restart.
  */
-export function linkerdInboundSkips(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string): InboundSkips | undefined {
-  const own = new Set<string>();
-  for (const [key, fallback] of [[CONTROL_PORT_ANNOTATION, DEFAULT_CONTROL_PORT], [ADMIN_PORT_ANNOTATION, DEFAULT_ADMIN_PORT]] as const) {
-    const v = linkerdPodSetting(nsAnnotations, pod, namespace, key).setting?.value;
-    // The injector keeps the default when the value does not parse as an integer (strconv.ParseInt).
-    own.add(String(v !== undefined && /^\s*\d+\s*$/.test(v) ? Number(v) : fallback));
+export function linkerdInboundSkips(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string, template?: { annotations: Record<string, string> }): SkippedPorts | undefined {
+  const own = linkerdProxyOwnPorts(nsAnnotations, pod, namespace);
+  const { setting, pending } = linkerdPodSetting(nsAnnotations, pod, namespace, SKIP_INBOUND_ANNOTATION, template);
+  const base = { direction: 'inbound' as const };
+  if (!setting) {
+    const declared = containerPorts(pod.spec);
+    const ports = withoutPorts(DEFAULT_IGNORED_INBOUND_PORTS, own).filter((r) => declared.some((p) => portInList([r], p.port)));
+    if (ports.length > 0) return { ...base, ports, invalid: [], source: `Linkerd's default proxyInit.ignoreInboundPorts ${DEFAULT_IGNORED_INBOUND_PORTS.join(',')}, default assumed: no ${SKIP_INBOUND_ANNOTATION} annotation, and the installed value is not read`, assumedDefault: true, ...(pending ? { pending } : {}) };
   }
-  const { setting } = linkerdPodSetting(nsAnnotations, pod, namespace, SKIP_INBOUND_ANNOTATION);
-  if (!setting) return { ports: DEFAULT_IGNORED_INBOUND_PORTS.filter((p) => !own.has(p)), source: `Linkerd's default proxyInit.ignoreInboundPorts ${DEFAULT_IGNORED_INBOUND_PORTS.join(',')}, assumed: no ${SKIP_INBOUND_ANNOTATION} annotation and the installed value is not read`, assumedDefault: true };
-  const ports = parsePortList(setting.value).ports.filter((p) => !own.has(p));
-  return ports.length > 0 ? { ports: [...new Set(ports)], source: setting.source } : undefined;
+  const parsed = parsePortList(setting?.value ?? '');
+  const ports = withoutPorts(parsed.ports, own);
+  if (ports.length === 0 && parsed.invalid.length === 0) {
+    // Nothing skipped today; a namespace value the pods pick up on restart is still worth saying.
+    const later = pending && parsePortList(pending.value);
+    if (later && withoutPorts(later.ports, own).length + later.invalid.length > 0) return { ...base, ports: [], invalid: [], source: pending!.source, pending };
+    return undefined;
+  }
+  return { ...base, ports, invalid: parsed.invalid, source: setting!.source, ...(pending ? { pending } : {}) };
 }
 
 // ---- ports that require a mesh identity ---------------------------------------------------

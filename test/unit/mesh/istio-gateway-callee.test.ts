@@ -641,6 +641,21 @@ spec:
     expect(p.message).toContain('gets in on port 9090 is unknown (no Gateway server in the snapshot binds port 9090)');
   });
 
+  // notPorts: "A list of negative match of ports" (https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation):
+  // a rule whose operation leaves the MUTUAL server's port out never applies there, so the
+  // server's unknown does not touch it.
+  it('a DENY whose to.operation.notPorts leaves out the MUTUAL server\'s port 8443 is not "cannot tell" there: it passes; with another port in notPorts it stays medium', () => {
+    const notPorts = (port: string) => DENY_SHOP.replace('  - from:', `  - to: [{operation: {notPorts: ["${port}"]}}]\n    from:`);
+    expect(notPorts('8443')).toContain('notPorts: ["8443"]');
+    const [v] = bypassOf(ONLY_HTTPS(cluster(MUTUAL, notPorts('8443'))));
+    expect(v.status).toBe('pass');
+    expect(v.message).not.toContain('is unknown');
+    const [other] = bypassOf(ONLY_HTTPS(cluster(MUTUAL, notPorts('9443'))));
+    expect([other.status, other.severity]).toEqual(['fail', 'medium']);
+    expect(other.message).toContain('gets in on port 8443 is unknown');
+    expect(other.evidence).toMatchObject({ unknownPorts: ['8443'] });
+  });
+
   it('a plain server elsewhere still fails high for it, the unknown port named beside it, and the evidence gives no PeerAuthentication mode', () => {
     const [v] = bypassOf(cluster(MUTUAL, DENY_SHOP));
     expect([v.status, v.severity]).toEqual(['fail', 'high']);
