@@ -32,7 +32,7 @@ function audit(o: KubeObject[], runId: string, toolVersion: string): RunReport {
 }
 
 describe('extent growth from a newer analysis is reported as widened (no rule tells it apart)', () => {
-  it('the same grants, read by a version that counts more of them, widen; other tool versions change nothing', () => {
+  it('the same grants, read by a version that counts more of them, widen, whatever toolVersion each run carries', () => {
     // Stands in for the older version's run: its extent held the patch only.
     const before = audit(objects(['patch']), 'A', '0.0.1-old');
     const after = audit(objects(['create', 'patch']), 'B', '0.0.2-new');
