@@ -112,7 +112,12 @@ export interface PermissionCheckSpec extends Omit<Check, 'evaluate' | 'area' | '
    * A subject's hits narrowed to those that count, for a permission dangerous only beside another
    * (creating Secrets with reading them back); an empty list is a pass. `grants`: all its audited grants.
    */
-  keepHits?: (hits: PermissionHit[], grants: readonly Grant[]) => PermissionHit[];
+  keepHits?: (hits: PermissionHit[], grants: readonly Grant[], ctx: AuditContext, subject: Subject) => PermissionHit[];
+  /**
+   * Hits of `wanted` that no one rule gives (a create limited by resourceNames with patch on those
+   * names: a server-side apply), found beside findPermissions' before the scope is narrowed.
+   */
+  moreHits?: (grants: readonly Grant[]) => PermissionHit[];
   /**
    * Hits of permissions dangerous only where they reach something (creating pods where a
    * cluster-admin-equivalent account can be run as), found beside the subject's kept `hits`.
@@ -513,7 +518,7 @@ function extentMembers(hits: readonly PermissionHit[], more: readonly Permission
 }
 
 export function permissionCheck(spec: PermissionCheckSpec): Check {
-  const { wanted, clusterScoped, namespace, orWherePowerfulServiceAccounts, keepHits, addHits, extentHits, action, actionFor, severityFor, noteFor, needs, readsBestEffort, ...meta } = spec;
+  const { wanted, clusterScoped, namespace, orWherePowerfulServiceAccounts, keepHits, moreHits, addHits, extentHits, action, actionFor, severityFor, noteFor, needs, readsBestEffort, ...meta } = spec;
   const orPowerful = orWherePowerfulServiceAccounts && namespace !== undefined;
   return {
     ...meta,
@@ -525,11 +530,15 @@ export function permissionCheck(spec: PermissionCheckSpec): Check {
       const perms = wanted(ctx);
       for (const s of audit.subjects) {
         let hits = findPermissions(s.grants, perms, { clusterScoped, namespace: orPowerful ? undefined : namespace });
+        if (moreHits) {
+          const more = moreHits(s.grants).filter((h) => !(h.namespace && clusterScoped) && (orPowerful || !namespace || !h.namespace || h.namespace === namespace));
+          if (more.length > 0) hits = [...hits, ...more];
+        }
         if (orPowerful && hits.some((h) => h.namespace && h.namespace !== namespace)) {
           const kept = new Set(distinct(hits, (h) => h.namespace ?? '').filter((ns) => !ns || ns === namespace || powerfulOthersIn(ns, s.subject, s.grants, ctx)));
           hits = hits.filter((h) => kept.has(h.namespace ?? ''));
         }
-        if (keepHits && hits.length > 0) hits = keepHits(hits, s.grants);
+        if (keepHits && hits.length > 0) hits = keepHits(hits, s.grants, ctx, s.subject);
         if (addHits) {
           const more = addHits(hits, s.grants, ctx, s.subject);
           if (more.length > 0) hits = [...hits, ...more];

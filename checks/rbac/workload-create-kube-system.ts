@@ -1,11 +1,24 @@
 import type { PermissionHit } from '../../src/analysis/rbac/audit.ts';
-import { POWERFUL_SA_BEST_EFFORT, permissionCheck, powerfulOthersNote } from './common.ts';
+import { POWERFUL_SA_BEST_EFFORT, permissionCheck, powerfulOthersIn, powerfulOthersNote } from './common.ts';
+import { applyCreateHits, changeReaches } from './lib/named-workloads.ts';
 import { workloadWritePermissions } from './lib/permissions.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
 // The id keeps the name of its first scope, kube-system: check ids are a public contract, and
 // a powerful service account's namespace is the same risk (a way to that account's permissions).
 const inKubeSystem = (hits: PermissionHit[]) => hits.every((h) => !h.namespace || h.namespace === 'kube-system');
+
+/**
+ * A change (update, patch) limited by resourceNames counts only where a workload it names may
+ * exist (changeReaches, shared with rbac.privilege-escalation): in its namespace, or, held
+ * cluster-wide, in kube-system or a namespace holding a powerful account.
+ */
+const reachesSomething: NonNullable<Parameters<typeof permissionCheck>[0]['keepHits']> = (hits, grants, ctx, subject) => hits.filter((h) => {
+  const where = changeReaches(ctx.snapshot, h);
+  if (where === 'any') return true;
+  if (h.namespace) return where.length > 0;
+  return where.some((ns) => ns === 'kube-system' || powerfulOthersIn(ns, subject, grants, ctx) !== undefined);
+});
 
 export const workloadCreateKubeSystem = permissionCheck({
   id: 'rbac.workload-create-kube-system',
@@ -14,8 +27,11 @@ export const workloadCreateKubeSystem = permissionCheck({
   severity: 'high',
   readsBestEffort: POWERFUL_SA_BEST_EFFORT,
   controls: [cis('5.1.4'), ...LEAST_PRIVILEGE],
-  remediation: 'Remove create/update/patch on pods and workload controllers in kube-system (and cluster-wide) from non-platform subjects; deploy add-ons through a dedicated pipeline identity. In a namespace whose service accounts hold dangerous permissions cluster-wide or in kube-system (the finding names them), either remove those permissions from the accounts (or move the accounts to a namespace of their own that only their owners can deploy to), or limit workload creation there to the accounts\' owners.',
+  remediation: 'Remove create/update/patch on pods and workload controllers in kube-system (and cluster-wide) from non-platform subjects; deploy add-ons through a dedicated pipeline identity. In a namespace whose service accounts hold dangerous permissions cluster-wide or in kube-system (the finding names them), either remove those permissions from the accounts (or move the accounts to a namespace of their own that only their owners can deploy to), or limit workload creation there to the accounts\' owners. An update or patch limited by resourceNames counts only where a workload it names exists (from manifests, or a listing that could not be read, it may; a controller being deleted does not count), and a create limited by resourceNames only with patch on one of those names (a server-side apply creates it).',
   wanted: workloadWritePermissions,
+  // Creating by server-side apply: create limited by resourceNames with patch on those names.
+  moreHits: applyCreateHits,
+  keepHits: reachesSomething,
   namespace: 'kube-system',
   orWherePowerfulServiceAccounts: true,
   action: 'create or change workloads in kube-system or in a namespace whose service accounts hold dangerous permissions cluster-wide or in kube-system',

@@ -6,11 +6,11 @@ import { memoize } from '../../../src/analysis/memo.ts';
 import { AUTOUPDATE_ANNOTATION, BOOTSTRAP_LABELS, CONTROLLERS } from '../../../src/analysis/rbac/bootstrap.ts';
 import { findPermissions, permissionLabel, type Permission, type PermissionHit } from '../../../src/analysis/rbac/audit.ts';
 import { buildRbacModel, directGrants, identityOf, roleKey, type RbacModel } from '../../../src/analysis/rbac/model.ts';
-import { resourceNameMatches, ruleGrantsSome } from '../../../src/analysis/rbac/rules.ts';
-import type { BindingInfo, Grant, RoleInfo, Subject } from '../../../src/analysis/rbac/types.ts';
+import { resourceNameMatches, ruleGrantsNamedCreate, ruleGrantsSome } from '../../../src/analysis/rbac/rules.ts';
+import type { BindingInfo, Grant, RoleInfo, Rule, Subject } from '../../../src/analysis/rbac/types.ts';
 import type { Snapshot } from '../../../src/snapshot/types.ts';
 import { accountMissing, listedServiceAccounts, namespaceState } from './accounts.ts';
-import { namedWorkloadsIn, namespacesOfNamed } from './named-workloads.ts';
+import { applyCreateHits, changeReaches, namedChangeOf, namedWorkloadsIn } from './named-workloads.ts';
 import { clusterAdminPermissions, each, p, privilegeEscalationPermissions, secretsReadPermissions } from './permissions.ts';
 
 const RBAC = 'rbac.authorization.k8s.io';
@@ -31,7 +31,7 @@ const CREATE_SECRETS = permissionLabel(p('create', '', 'secrets'));
  * A pod's spec.serviceAccountName, and a Job's pod template, cannot be changed (kubernetes
  * pkg/apis/core/validation ValidatePodSpecUpdate, pkg/apis/batch/validation ValidateJobSpecUpdate),
  * so update and patch count on the other controllers only; a create limited by resourceNames
- * grants nothing (ruleGrantsSome).
+ * counts only with patch on a name it lists, as a server-side apply (applyCreateHits).
  */
 const WORKLOAD_STEPS: Permission[] = [
   p('create', '', 'pods'), p('create', 'batch', 'jobs'),
@@ -42,9 +42,12 @@ const WORKLOAD_STEPS: Permission[] = [
 /** WORKLOAD_STEPS by label. */
 const WORKLOAD = new Map(WORKLOAD_STEPS.map((x) => [permissionLabel(x), x]));
 /** A change (update, patch) of workloads limited by resourceNames: it changes only those it names (named-workloads.ts). */
-const namedChange = (h: PermissionHit) => {
-  const w = WORKLOAD.get(h.permission);
-  return w && w.verb !== 'create' && h.ruleObj.resourceNames.length > 0 ? w : undefined;
+const namedChange = (h: PermissionHit) => (WORKLOAD.has(h.permission) ? namedChangeOf(h) : undefined);
+/** WORKLOAD_STEPS the grants hold, with the creates a server-side apply makes (applyCreateHits). */
+const workloadSteps = (grants: readonly Grant[]) => {
+  const found = findPermissions(grants, WORKLOAD_STEPS);
+  const applied = applyCreateHits(grants);
+  return applied.length > 0 ? [...found, ...applied] : found;
 };
 /** The permissions that act as a service account, tokens first: a token is a credential that outlives the session that minted it. */
 const ACTING_AS = [CREATE_TOKEN, CREATE_SECRETS, IMPERSONATE_SERVICEACCOUNTS, ...WORKLOAD.keys()];
@@ -451,10 +454,16 @@ const READS_SECRETS = new Set(secretsReadPermissions().map(permissionLabel));
 const STEP_STARTS = STEPS.filter((x) => !READS_SECRETS.has(permissionLabel(x)));
 const stepsCache = new WeakMap<RoleInfo, boolean>();
 
-/** Whether a role grants a step (STEP_STARTS), once per role. */
+/** The workload creates a server-side apply can make with a create limited by resourceNames (applyCreateHits). */
+const WORKLOAD_CREATES = WORKLOAD_STEPS.filter((x) => x.verb === 'create');
+
+/** Whether a role grants a step (STEP_STARTS, or a create limited by resourceNames that a server-side apply uses), once per role. */
 function takesSteps(role: RoleInfo): boolean {
   let yes = stepsCache.get(role);
-  if (yes === undefined) stepsCache.set(role, (yes = role.rules.some((r) => r.nonResourceURLs.length === 0 && STEP_STARTS.some((x) => ruleGrantsSome(r, x.verb, x.group, x.resource, x.subresource)))));
+  if (yes === undefined) {
+    const starts = (r: Rule) => STEP_STARTS.some((x) => ruleGrantsSome(r, x.verb, x.group, x.resource, x.subresource)) || WORKLOAD_CREATES.some((x) => ruleGrantsNamedCreate(r, x.group, x.resource));
+    stepsCache.set(role, (yes = role.rules.some((r) => r.nonResourceURLs.length === 0 && starts(r))));
+  }
   return yes;
 }
 /** Impersonating "system:serviceaccount:NS:NAME" is authorized as impersonate on serviceaccounts, never on users (impersonation.go). */
@@ -489,15 +498,9 @@ function stepKeys(hits: readonly PermissionHit[], snapshot: Snapshot): Array<[st
     } else if (WORKLOAD.has(h.permission)) {
       // A workload runs as any account of its namespace: its resourceNames name workloads, not
       // accounts, and a change limited by them reaches only where one it names may exist.
-      const change = namedChange(h);
-      if (!change) out.push([ns ? `ns:${ns}` : 'anysa', h]);
-      else if (ns) {
-        if (namedWorkloadsIn(snapshot, change.resource, names, ns) !== 'none') out.push([`ns:${ns}`, h]);
-      } else {
-        const where = namespacesOfNamed(snapshot, change.resource, names);
-        if (where === undefined) out.push(['anysa', h]);
-        else for (const x of where) out.push([`ns:${x}`, h]);
-      }
+      const where = changeReaches(snapshot, h);
+      if (where === 'any') out.push([ns ? `ns:${ns}` : 'anysa', h]);
+      else for (const x of where) out.push([`ns:${x}`, h]);
     } else if (h.permission === CREATE_SECRETS) {
       if (reads.some((r) => !r.namespace || r.namespace === ns)) out.push([ns ? `ns:${ns}` : 'anysa', h]);
       else if (!ns) for (const r of new Set(reads.map((x) => x.namespace!))) out.push([`ns:${r}`, h]);
@@ -546,6 +549,14 @@ function unconfirmedNamespace(ctx: AuditContext, permission: string, target: { k
   return namespaceState(ctx.snapshot, target.namespace) === 'unknown' ? `namespace ${target.namespace} is not in the input, so this holds only if it exists` : undefined;
 }
 
+/** A create limited by resourceNames (applyCreateHits): by server-side apply of the names, for a message. */
+function applyText(h: PermissionHit): string | undefined {
+  const w = WORKLOAD.get(h.permission);
+  if (!w || w.verb !== 'create' || h.ruleObj.resourceNames.length === 0) return undefined;
+  const names = h.ruleObj.resourceNames;
+  return `by a server-side apply creating ${names.length === 1 ? `${w.resource} ${names[0]}` : `one of ${w.resource} ${names.join(', ')}`}, which its resourceNames name, with patch on ${names.length === 1 ? 'it' : 'them'}`;
+}
+
 /**
  * What a step holds only on, for its message: the workloads a change limited by resourceNames
  * names (named-workloads.ts), and the namespace unconfirmedNamespace cannot confirm.
@@ -553,7 +564,7 @@ function unconfirmedNamespace(ctx: AuditContext, permission: string, target: { k
 function stepCaveat(ctx: AuditContext, h: PermissionHit, target: { kind: string; namespace?: string }): string | undefined {
   const change = namedChange(h);
   const named = change && target.namespace !== undefined ? namedWorkloadsIn(ctx.snapshot, change.resource, h.ruleObj.resourceNames, target.namespace) : undefined;
-  const parts = [named === 'none' ? undefined : named, unconfirmedNamespace(ctx, h.permission, target)].filter((x) => x !== undefined);
+  const parts = [named === 'none' ? undefined : named, applyText(h), unconfirmedNamespace(ctx, h.permission, target)].filter((x) => x !== undefined);
   return parts.length > 0 ? parts.join('; ') : undefined;
 }
 
@@ -604,7 +615,9 @@ function adminChains(nodes: Map<string, AdminNode>, baseAccounts: readonly strin
   const addSource = (source: string, own: readonly Grant[], groupNames: readonly string[]) => {
     const grants = [...own, ...groupNames.flatMap(groupSteps)];
     // Tokens first (a credential outlives the session that minted it): the first step reaching a target is the one named.
-    const keys = stepKeys(findPermissions(grants, STEPS), ctx.snapshot).sort(([, a], [, b]) => actingRank(a.permission) - actingRank(b.permission));
+    const found = findPermissions(grants, STEPS);
+    const applied = applyCreateHits(grants);
+    const keys = stepKeys(applied.length > 0 ? [...found, ...applied] : found, ctx.snapshot).sort(([, a], [, b]) => actingRank(a.permission) - actingRank(b.permission));
     for (const [key, hit] of keys) {
       (index.get(key) ?? index.set(key, []).get(key)!).push({ source, hit, grants });
       if (key.startsWith('sa:')) {
@@ -933,7 +946,7 @@ export function workloadStepHits(hits: readonly PermissionHit[], grants: readonl
   const reaches = (g: Grant) => !g.namespace || where.has(g.namespace);
   if (!everyNamespace && !grants.some(reaches)) return [];
   const reaching = everyNamespace ? grants : grants.filter(reaches);
-  const found = findPermissions(reaching, WORKLOAD_STEPS);
+  const found = workloadSteps(reaching);
   if (found.length === 0 || findPermissions(grants, CLUSTER_ADMIN_PERMISSIONS, { clusterScoped: true }).length > 0) return [];
   if (hits.length > 0 && clusterAdminPaths(hits, grants, ctx, s).length > 0) return [];
   const cap = chainCap(s, admin);
@@ -955,7 +968,7 @@ export function workloadStepExtent(_hits: readonly PermissionHit[], grants: read
   if (!where) adminNamespaces.set(admin, (where = new Set([...admin.byNamespace.keys(), ...admin.groups.keys()])));
   const everyNamespace = admin.nodes.has(`Group:${SA_GROUP}`) || admin.nodes.has(`Group:${AUTHENTICATED}`);
   const reaching = everyNamespace ? grants : grants.filter((g) => !g.namespace || where.has(g.namespace));
-  return reaching.length === 0 ? [] : findPermissions(reaching, WORKLOAD_STEPS);
+  return reaching.length === 0 ? [] : workloadSteps(reaching);
 }
 
 /** The permissions that act as another subject, in the order a message prefers among chains of one length. */

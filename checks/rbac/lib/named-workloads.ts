@@ -7,9 +7,30 @@
 // staging/src/k8s.io/apiserver/pkg/endpoints/handlers/patch.go, createAuthorizerAttributes),
 // which update and patch do not grant. So only a complete live listing can prove that none of
 // the named workloads exists; from manifests, or a listing that could not be read, one may.
+//
+// A create limited by resourceNames is the other half of that apply: with patch on the same
+// name, a server-side apply creates the named workload (applyCreateHits), whatever the listing.
+//
+// A controller being deleted (metadata.deletionTimestamp set) creates no pods from its template,
+// however it is changed: the Deployment controller only syncs its status (kubernetes
+// pkg/controller/deployment/deployment_controller.go syncDeployment), the ReplicaSet and
+// ReplicationController controller manage no replicas (pkg/controller/replicaset/replica_set.go
+// syncReplicaSet, `rsNeedsSync && rs.DeletionTimestamp == nil`), the StatefulSet controller only
+// updates status (pkg/controller/statefulset/stateful_set_control.go), the DaemonSet controller
+// returns (pkg/controller/daemon/daemon_controller.go syncDaemonSet) and the CronJob controller
+// starts no Job (pkg/controller/cronjob/cronjob_controllerv2.go syncCronJob), and the deletion
+// cannot be undone by a patch (the registry keeps the old deletionTimestamp on update). So such a
+// workload does not count as one to change. A Pod or Job being deleted still counts: no upstream
+// source read here says a change to one cannot run code, so it is not ruled out.
 import { memoize } from '../../../src/analysis/memo.ts';
+import { findPermissions, permissionLabel, type Permission, type PermissionHit } from '../../../src/analysis/rbac/audit.ts';
+import type { Grant } from '../../../src/analysis/rbac/types.ts';
 import { KINDS, type KindKey } from '../../../src/snapshot/kinds.ts';
 import { coverageOk, resourcesOf, type Snapshot } from '../../../src/snapshot/types.ts';
+import { each, workloadWritePermissions } from './permissions.ts';
+
+/** Workload controllers that create no pods while being deleted (see above). */
+const IDLE_WHEN_DELETING = new Set(['deployments', 'replicasets', 'replicationcontrollers', 'statefulsets', 'daemonsets', 'cronjobs']);
 
 interface Index {
   /** Name -> the namespaces holding a workload of the kind by that name. */
@@ -26,9 +47,11 @@ const byName = memoize((snapshot: Snapshot) => {
     if (out) return out;
     const namespaces = new Map<string, string[]>();
     const keys = new Set<string>();
+    const idle = IDLE_WHEN_DELETING.has(resource);
     for (const o of resourcesOf(snapshot, resource as KindKey)) {
       const { name, namespace } = o.metadata ?? {};
       if (typeof name !== 'string' || typeof namespace !== 'string') continue;
+      if (idle && o.metadata?.deletionTimestamp) continue;
       (namespaces.get(name) ?? namespaces.set(name, []).get(name)!).push(namespace);
       keys.add(`${namespace}/${name}`);
     }
@@ -67,4 +90,65 @@ export function namedWorkloadsIn(snapshot: Snapshot, resource: string, names: re
   if (listedWhole(snapshot, resource)) return 'none';
   const why = snapshot.origin === 'live' ? `${resource} could not be read (${snapshot.coverage[resource as KindKey]?.status ?? 'not collected'})` : 'not in the input';
   return `only ${what(sorted)}, which its resourceNames name, ${why}: this holds only if ${sorted.length === 1 ? 'it exists' : 'one of them exists'}`;
+}
+
+/** The workload write permissions (pods and controllers; create, update, patch) by label. */
+const WRITES: ReadonlyMap<string, Permission> = new Map(workloadWritePermissions().map((x) => [permissionLabel(x), x]));
+
+/**
+ * A hit changing (update, patch) workloads limited by resourceNames: the permission, whose
+ * resource names the kind; undefined for any other hit (a create, an unlimited change).
+ */
+export function namedChangeOf(h: PermissionHit): Permission | undefined {
+  const w = WRITES.get(h.permission);
+  return w && w.verb !== 'create' && h.ruleObj.resourceNames.length > 0 ? w : undefined;
+}
+
+/**
+ * Where a workload write hit can change a workload: 'any' (its namespace, or every one held
+ * cluster-wide) unless it is a change limited by resourceNames, which reaches only the
+ * namespaces where one it names may exist (none when a complete live listing shows none).
+ */
+export function changeReaches(snapshot: Snapshot, h: PermissionHit): 'any' | readonly string[] {
+  const change = namedChangeOf(h);
+  if (!change) return 'any';
+  const names = h.ruleObj.resourceNames;
+  if (h.namespace) return namedWorkloadsIn(snapshot, change.resource, names, h.namespace) === 'none' ? [] : [h.namespace];
+  return namespacesOfNamed(snapshot, change.resource, names) ?? 'any';
+}
+
+/** Create limited by resourceNames on each workload kind (namedOnly), and patch on it, one list each (findPermissions caches per list). */
+const NAMED_CREATES: Permission[] = workloadWritePermissions().filter((x) => x.verb === 'create').map((x) => ({ ...x, namedOnly: true }));
+const PATCHES: Permission[] = NAMED_CREATES.flatMap((x) => each(['patch'], x.group, [x.resource]));
+
+/**
+ * Creating workloads by server-side apply: a create limited by resourceNames, with patch on one
+ * of those names (unlimited, or limited to it) effective in the same namespace. The apply is a
+ * PATCH authorized as patch on the name and, as it creates the object, as create on that name
+ * (ruleGrantsNamedCreate), so both are needed and nothing else: "create" alone is never limited
+ * by resourceNames (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-resources)
+ * and patch alone answers NotFound. One hit per create hit and namespace it holds in (the
+ * create's, or the patch's when the create is held cluster-wide), labelled as the create, its
+ * rule narrowed to the names both allow. Only grants with a named create are looked further at.
+ */
+export function applyCreateHits(grants: readonly Grant[]): PermissionHit[] {
+  const creates = findPermissions(grants, NAMED_CREATES);
+  if (creates.length === 0) return [];
+  const patches = findPermissions(grants, PATCHES);
+  const out = new Map<string, PermissionHit>();
+  for (const c of creates) {
+    const resource = c.permission.slice('create '.length);
+    for (const q of patches) {
+      if (q.permission.slice('patch '.length) !== resource) continue;
+      if (c.namespace && q.namespace && c.namespace !== q.namespace) continue;
+      const names = q.ruleObj.resourceNames.length === 0 ? c.ruleObj.resourceNames : c.ruleObj.resourceNames.filter((n) => q.ruleObj.resourceNames.includes(n));
+      if (names.length === 0) continue;
+      const namespace = c.namespace ?? q.namespace;
+      const key = `${c.rule}|${c.binding.kind}/${c.binding.namespace ?? ''}/${c.binding.name}|${c.permission}|${namespace ?? ''}`;
+      const was = out.get(key);
+      const all = [...new Set([...(was?.ruleObj.resourceNames ?? []), ...names])].sort();
+      out.set(key, { ...c, namespace, ruleObj: { ...c.ruleObj, resourceNames: all } });
+    }
+  }
+  return [...out.values()];
 }

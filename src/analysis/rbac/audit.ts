@@ -10,7 +10,7 @@ import type { AuditContext } from '../context.ts';
 import type { SubjectMatch } from '../../config/types.ts';
 import { CONTROLLERS, RECOGNISED_BINDING_BY_KEY } from './bootstrap.ts';
 import { buildRbacModel, bindingsNaming, directGrants, formatSubject, roleRefOf, bindingRef, type RbacModel } from './model.ts';
-import { ANY_SUBRESOURCE, describeRule, namespaceRequestReaches, ruleGrantsSome } from './rules.ts';
+import { ANY_SUBRESOURCE, describeRule, namespaceRequestReaches, ruleGrantsNamedCreate, ruleGrantsSome } from './rules.ts';
 import type { BindingInfo, Grant, RoleInfo, Rule, Subject } from './types.ts';
 
 /** Names the breadth ranking leaves out by default (platform identities); never used for a verdict. */
@@ -149,6 +149,11 @@ export interface Permission {
   subresource?: string;
   /** The apiserver checks this permission at cluster scope (e.g. impersonating users), so RoleBindings never give it. */
   clusterScoped?: boolean;
+  /**
+   * Only rules limited by resourceNames that grant `verb` (create) on the resource: those
+   * ruleGrantsSome leaves out, which a server-side apply can still use (ruleGrantsNamedCreate).
+   */
+  namedOnly?: boolean;
 }
 
 export interface PermissionHit {
@@ -209,7 +214,7 @@ function matchesOf(role: RoleInfo, wanted: readonly Permission[]): RuleMatch[] {
     for (const rule of role.rules) {
       if (rule.nonResourceURLs.length > 0) continue;
       for (const p of wanted) {
-        if (!ruleGrantsSome(rule, p.verb, p.group, p.resource, p.subresource)) continue;
+        if (!(p.namedOnly ? ruleGrantsNamedCreate(rule, p.group, p.resource) : ruleGrantsSome(rule, p.verb, p.group, p.resource, p.subresource))) continue;
         const text = describeRule(rule);
         for (const label of grantedLabels(p, rule)) out.push({ permission: p, label, rule, text });
       }

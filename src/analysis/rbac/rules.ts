@@ -101,6 +101,19 @@ export function ruleGrantsSome(rule: Rule, verb: string, group: string, resource
   return true;
 }
 
+/**
+ * Whether a rule limited by resourceNames grants create on the resource for the names it lists.
+ * A plain create carries no name, so ruleGrantsSome counts no such rule; but a server-side apply
+ * (PATCH, application/apply-patch+yaml) of an object that does not exist creates it and is
+ * authorized, beside the request's patch, as create with that object's name (kubernetes
+ * staging/src/k8s.io/apiserver/pkg/endpoints/handlers/patch.go, PatchResource's
+ * createAuthorizerAttributes carry Name; patchResource sets forceAllowCreate for apply patches),
+ * which RBAC matches against resourceNames (plugin/pkg/auth/authorizer/rbac/rbac.go RuleAllows).
+ */
+export function ruleGrantsNamedCreate(rule: Rule, group: string, resource: string): boolean {
+  return rule.resourceNames.length > 0 && verbMatches(rule, 'create') && apiGroupMatches(rule, group) && resourceMatches(rule, resource);
+}
+
 /** Verbs of requests that name one object. */
 const NAMED_VERBS = new Set(['*', 'get', 'update', 'patch', 'delete']);
 
