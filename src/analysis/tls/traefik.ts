@@ -469,8 +469,16 @@ export function traefikCrdClassOf(route: KubeObject): string {
  */
 export function traefikCrdProvidersFor(snapshot: Snapshot, route: KubeObject): TraefikCrdProvider[] {
   const cls = traefikCrdClassOf(route);
-  return traefikCrdProviders(snapshot).filter((p) => classTaken(p, cls) && traefikWatches(p.namespaces, route.metadata?.namespace ?? 'default') !== false);
+  const group = traefikCrdGroupOf(route);
+  return traefikCrdProviders(snapshot).filter((p) => classTaken(p, cls) && traefikWatches(p.namespaces, route.metadata?.namespace ?? 'default') !== false && groupNotRead(p, group) !== true);
 }
+
+/**
+ * Whether a CRD provider surely does not read objects of this API group: true only when its
+ * release is known (traefikCrdGroups) and reads other groups alone; an unknown release, or no
+ * Traefik workload, reads it as far as anyone can tell.
+ */
+const groupNotRead = (p: TraefikCrdProvider, group: TraefikCrdGroup | undefined) => group !== undefined && p.groups.groups !== undefined && !p.groups.groups.has(group);
 
 const classTaken = (p: TraefikCrdProvider, cls: string) => p.ingressClass === undefined || p.ingressClass === cls || (p.ingressClass === '' && cls === TRAEFIK_DEFAULT_INGRESS_CLASS);
 
