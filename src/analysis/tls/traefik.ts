@@ -994,7 +994,7 @@ export type TraefikHttpsRedirect = { redirect: string; note?: undefined } | { re
 export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs: string, where: string, referrer: { ingress: KubeObject } | { crd: KubeObject }): TraefikHttpsRedirect {
   const index = traefikMiddlewareCopies(snapshot);
   const routeObject = 'ingress' in referrer ? referrer.ingress : referrer.crd;
-  // An Ingress's Middlewares are read from any namespace and group the CRD provider reads; a route's own namespace and group always.
+  // An IngressRoute's own namespace and API group are read wherever it is served; an Ingress has neither for the CRD provider, so its Middlewares need the provider's own.
   const seenFrom = 'ingress' in referrer ? {} : { group: traefikCrdGroupOf(referrer.crd), namespace: routeNs };
   let providers: TraefikCrdProvider[] | undefined;
   let cross: ReturnType<typeof traefikCrossNamespace> | undefined;
