@@ -662,6 +662,12 @@ function traefikClientCertificates(snapshot: Snapshot, h: ExposedHost, a: GuardA
     }
     const option = found[0];
     const id = `${nsOf(option)}/${nameOf(option)}`;
+    // Only a TLSOption a Traefik resolving the route surely reads (its API group by that Traefik's release, its watched namespaces) applies to its router.
+    const sees = traefikCrdProvidersResolving(snapshot, r.object).map((p) => traefikCrdSees(p, option, r.route.kind === 'Ingress' ? {} : { group: traefikCrdGroupOf(r.object), namespace: r.route.namespace }));
+    if (!sees.some((x) => x.sees === true)) {
+      a.looked.push(`TLSOption ${id} (${option.apiVersion ?? 'no apiVersion'}), which ${where} uses, is there, but ${sees.find((x) => x.why)?.why ?? 'no Traefik serving the route runs the CRD provider'}, so it does not count`);
+      return;
+    }
     if (ref !== 'default' && ref.crosses && !crossingCounts(snapshot, h, `TLSOption ${ref.text}`, true, a)) return;
     const clientAuth = obj(obj(option.spec)?.clientAuth);
     const secrets = arr(clientAuth?.secretNames).filter((x): x is string => typeof x === 'string' && x !== '');

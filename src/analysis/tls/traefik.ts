@@ -469,8 +469,16 @@ export function traefikCrdClassOf(route: KubeObject): string {
  */
 export function traefikCrdProvidersFor(snapshot: Snapshot, route: KubeObject): TraefikCrdProvider[] {
   const cls = traefikCrdClassOf(route);
-  return traefikCrdProviders(snapshot).filter((p) => classTaken(p, cls) && traefikWatches(p.namespaces, route.metadata?.namespace ?? 'default') !== false);
+  const group = traefikCrdGroupOf(route);
+  return traefikCrdProviders(snapshot).filter((p) => classTaken(p, cls) && traefikWatches(p.namespaces, route.metadata?.namespace ?? 'default') !== false && groupNotRead(p, group) !== true);
 }
+
+/**
+ * Whether a CRD provider surely does not read objects of this API group: true only when its
+ * release is known (traefikCrdGroups) and reads other groups alone; an unknown release, or no
+ * Traefik workload, reads it as far as anyone can tell.
+ */
+const groupNotRead = (p: TraefikCrdProvider, group: TraefikCrdGroup | undefined) => group !== undefined && p.groups.groups !== undefined && !p.groups.groups.has(group);
 
 const classTaken = (p: TraefikCrdProvider, cls: string) => p.ingressClass === undefined || p.ingressClass === cls || (p.ingressClass === '' && cls === TRAEFIK_DEFAULT_INGRESS_CLASS);
 
@@ -883,6 +891,20 @@ export const traefikMiddlewareIndex = memoize((snapshot: Snapshot): Map<string, 
   return m;
 }, ['network', 'tls']);
 
+/** Traefik Middlewares by "namespace/name", each copy of both API groups (traefik.io's first), for a reader that asks which copy a Traefik reads. */
+const traefikMiddlewareCopies = memoize((snapshot: Snapshot): Map<string, KubeObject[]> => {
+  const m = new Map<string, KubeObject[]>();
+  for (const key of ['traefik.middlewares', 'traefik-legacy.middlewares'] as const) {
+    for (const o of snapshot.resources[key] ?? []) {
+      const id = `${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`;
+      const list = m.get(id);
+      if (list) list.push(o);
+      else m.set(id, [o]);
+    }
+  }
+  return m;
+}, ['network', 'tls']);
+
 /** Traefik's TCP middlewares of both API groups (MiddlewareTCP). */
 export const TRAEFIK_TCP_MIDDLEWARE_KEYS = ['traefik.middlewaretcps', 'traefik-legacy.middlewaretcps'] as const;
 
@@ -965,10 +987,16 @@ export type TraefikHttpsRedirect = { redirect: string; note?: undefined } | { re
  * "<namespace>-<name>@kubernetescrd", which the Ingress provider hands on as written
  * (pkg/provider/kubernetes/ingress has no namespace rule; traefik/traefik#6284,
  * traefik/traefik-helm-chart#1685), so `referrer` { ingress } takes a Middleware of any namespace;
- * the chains it leads to keep the rule.
+ * the chains it leads to keep the rule. A Middleware counts only as a copy some Traefik resolving
+ * the route surely reads (traefikCrdSees: its API group by that Traefik's release, its watched
+ * namespaces), as the edge guards count Middlewares; otherwise the route is not taken as redirected.
  */
 export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs: string, where: string, referrer: { ingress: KubeObject } | { crd: KubeObject }): TraefikHttpsRedirect {
-  const index = traefikMiddlewareIndex(snapshot);
+  const index = traefikMiddlewareCopies(snapshot);
+  const routeObject = 'ingress' in referrer ? referrer.ingress : referrer.crd;
+  // An IngressRoute's own namespace and API group are read wherever it is served; an Ingress has neither for the CRD provider, so its Middlewares need the provider's own.
+  const seenFrom = 'ingress' in referrer ? {} : { group: traefikCrdGroupOf(referrer.crd), namespace: routeNs };
+  let providers: TraefikCrdProvider[] | undefined;
   let cross: ReturnType<typeof traefikCrossNamespace> | undefined;
   let chained: ReturnType<typeof traefikCrossRefusal> | undefined;
   const seen = new Set<string>();
@@ -976,9 +1004,18 @@ export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs
   const walk = (ref: string, depth: number, fromNs: string): Step => {
     if (seen.has(ref) || depth > 8) return undefined;
     seen.add(ref);
-    const mw = index.get(ref);
+    const copies = index.get(ref);
     // One the snapshot surely lacks leaves the router unserved (edge/routes.ts traefikMiddlewaresAbsence): met here, it could not be looked for.
-    if (!mw) return { stop: `Traefik Middleware ${ref}, which ${where} uses, is not in the input` };
+    if (!copies) return { stop: `Traefik Middleware ${ref}, which ${where} uses, is not in the input` };
+    // Only a copy some Traefik resolving the route surely reads (its API group, its watched
+    // namespaces: traefikCrdSees, as the edge guards read Middlewares) redirects for it.
+    providers ??= traefikCrdProvidersResolving(snapshot, routeObject);
+    const answers = copies.map((c) => ({ c, sees: providers!.map((p) => traefikCrdSees(p, c, seenFrom)) }));
+    const mw = answers.find((a) => a.sees.some((x) => x.sees === true))?.c;
+    if (!mw) {
+      const why = answers.flatMap((a) => a.sees).find((x) => x.why)?.why ?? 'no Traefik serving it runs the CRD provider';
+      return { stop: `Traefik Middleware ${ref}, which ${where} uses, is there, but ${why}, so it redirects nothing that is known` };
+    }
     const ns = mw.metadata?.namespace ?? 'default';
     if (ns !== fromNs && depth > 0) {
       // A chain member: built unchecked before v2.11.43, v3.6.14 and v3.7.0 (traefikCrossRefusal 'chain').

@@ -32,6 +32,13 @@ const BASIC_AUTH = object('Middleware', 'auth', 'shared', '{basicAuth: {secret: 
 const httpCase = (args: string[], middlewares: string, objects: string, image?: string, tls?: string) =>
   ctx(cluster(args, tcpRoute({ kind: 'IngressRoute', match: 'Host(`db.example.com`)', middlewares, tls }) + objects, image));
 
+/**
+ * The same, its Traefik objects of traefik.containo.us: the only API group a Traefik before v2.10 reads
+ * (pkg/provider/kubernetes/crd/traefik/v1alpha1/register.go@v2.4.9 and @v2.8.8, GroupName "traefik.containo.us").
+ */
+const httpCaseBefore210 = (args: string[], middlewares: string, objects: string, image: string) =>
+  ctx(cluster(args, (tcpRoute({ kind: 'IngressRoute', match: 'Host(`db.example.com`)', middlewares }) + objects).replaceAll('apiVersion: traefik.io/', 'apiVersion: traefik.containo.us/'), image));
+
 const verdicts = (c: AuditContext, check: Check, kind = 'IngressRoute') => [...check.evaluate(c)].filter((v) => v.resource.kind === kind);
 
 describe('a route naming a Middleware of another namespace', () => {
@@ -55,14 +62,14 @@ describe('a route naming a Middleware of another namespace', () => {
   it('Traefik v2.4.0–v2.4.9 allowed it by default (the option defaulted to true), v2.4.10 and later no longer', () => {
     // traefik/traefik pkg/provider/kubernetes/crd/kubernetes.go@v2.4.9 SetDefaults: AllowCrossNamespace true;
     // CHANGELOG.md@v2.4.10 "Disable Cross-Namespace by default for IngressRoute provider (#8260)".
-    expect(verdicts(httpCase(CRD, '[{name: auth, namespace: shared}]', BASIC_AUTH, 'traefik:v2.4.9'), edgeAuthMissing).map((v) => v.status)).toEqual(['pass']);
+    expect(verdicts(httpCaseBefore210(CRD, '[{name: auth, namespace: shared}]', BASIC_AUTH, 'traefik:v2.4.9'), edgeAuthMissing).map((v) => v.status)).toEqual(['pass']);
     for (const image of ['traefik:v2.4.10', 'traefik:v2.4.14', 'traefik:v2.5.0']) {
-      const c = httpCase(CRD, '[{name: auth, namespace: shared}]', BASIC_AUTH, image);
+      const c = httpCaseBefore210(CRD, '[{name: auth, namespace: shared}]', BASIC_AUTH, image);
       // Before (v2.4.10–v2.4.14): served, the Middleware counted as its guard.
       expect(exposure(c), image).toBeUndefined();
       expect(verdicts(c, edgeAuthMissing), image).toEqual([]);
     }
-    expect(exposureNotes(httpCase(CRD, '[{name: auth, namespace: shared}]', BASIC_AUTH, 'traefik:v2.4.10').snapshot)).toContain('IngressRoute db/postgres: it names Middleware shared/auth, of another namespace (or by its @kubernetescrd key), which Traefik\'s kubernetescrd provider refuses without allowCrossNamespace (Deployment traefik/traefik: allowCrossNamespace is not set: its default is false (Traefik v2.4.10)); the route "Host(`db.example.com`)" is not served');
+    expect(exposureNotes(httpCaseBefore210(CRD, '[{name: auth, namespace: shared}]', BASIC_AUTH, 'traefik:v2.4.10').snapshot)).toContain('IngressRoute db/postgres: it names Middleware shared/auth, of another namespace (or by its @kubernetescrd key), which Traefik\'s kubernetescrd provider refuses without allowCrossNamespace (Deployment traefik/traefik: allowCrossNamespace is not set: its default is false (Traefik v2.4.10)); the route "Host(`db.example.com`)" is not served');
   });
 
   it('an image tag naming only the major release: traefik:v3 and traefik:3 refuse it, as every v3 release defaults allowCrossNamespace to false; traefik:v2 cannot tell', () => {

@@ -145,8 +145,9 @@ spec:
   });
 
   it('a filtered IngressRouteTCP terminating TLS is no Traefik TLS router: Traefik\'s default TLS option is not judged for it', () => {
-    // Traefik v2.8 (its built-in default TLS option accepts TLS 1.0) with one IngressRouteTCP terminating TLS.
-    const terminating = (annotation?: string) => ctx(cluster(['--providers.kubernetescrd'], tcpRoute({ annotation, match: 'HostSNI(`db.example.com`)', tls: '{secretName: db-cert}' }), 'docker.io/traefik:v2.8.8'));
+    // Traefik v2.8 (its built-in default TLS option accepts TLS 1.0) with one IngressRouteTCP terminating TLS,
+    // of traefik.containo.us, the only group v2.8 reads (pkg/provider/kubernetes/crd/traefik/v1alpha1/register.go@v2.8.8).
+    const terminating = (annotation?: string) => ctx(cluster(['--providers.kubernetescrd'], tcpRoute({ annotation, match: 'HostSNI(`db.example.com`)', tls: '{secretName: db-cert}' }).replace('traefik.io/v1alpha1', 'traefik.containo.us/v1alpha1'), 'docker.io/traefik:v2.8.8'));
     const defaultOption = (c: AuditContext) => [...legacyProtocolEnabled.evaluate(c)].filter((v) => v.detailKey === 'traefik-default-tls-options').map((v) => v.status);
     expect(defaultOption(terminating())).toEqual(['fail']);
     expect(defaultOption(terminating('traefik-internal'))).toEqual([]);

@@ -40,8 +40,12 @@ spec:
         args: ${JSON.stringify(['--entrypoints.web.address=:8000', '--providers.kubernetesingress', '--providers.kubernetescrd', ...args])}
 ---`;
 
-const ingressRoute = (tls: string) => `
-apiVersion: traefik.io/v1alpha1
+/**
+ * An IngressRoute of `group`: traefik.containo.us for Traefik before v2.10, the only group it reads
+ * (pkg/provider/kubernetes/crd/traefik/v1alpha1/register.go@v2.8.8, GroupName "traefik.containo.us").
+ */
+const ingressRoute = (tls: string, group = 'traefik.io') => `
+apiVersion: ${group}/v1alpha1
 kind: IngressRoute
 metadata: {name: shop, namespace: shop}
 spec:
@@ -78,7 +82,7 @@ describe('Traefik\'s default TLS option is judged only where a router terminates
   });
 
   it('Traefik v2.8.8 with plain-HTTP routes only (an IngressRoute and an Ingress without tls): no finding', () => {
-    const y = traefik('docker.io/traefik:v2.8.8') + ingressRoute('') + ingress(false);
+    const y = traefik('docker.io/traefik:v2.8.8') + ingressRoute('', 'traefik.containo.us') + ingress(false);
     expect(defaultOptionVerdicts(y)).toEqual([]);
     const outcomes = runChecks([weakCiphers, legacyProtocolEnabled], ctx(y));
     expect(outcomes.map((o) => o.status)).toEqual(['pass', 'pass']);
@@ -89,9 +93,11 @@ describe('Traefik\'s default TLS option is judged only where a router terminates
     expect(v3.map((v) => [v.status, `${v.resource.kind} ${v.resource.namespace}/${v.resource.name}`])).toEqual([['fail', 'Deployment traefik/traefik']]);
     expect(v3[0].message).toContain('has no TLSOption named "default" in effect');
     expect(v3[0].evidence).toMatchObject({ tlsRouter: 'IngressRoute shop/shop (tls)' });
-    const v28 = defaultOptionVerdicts(traefik('docker.io/traefik:v2.8.8') + ingressRoute('  tls: {}'));
+    const v28 = defaultOptionVerdicts(traefik('docker.io/traefik:v2.8.8') + ingressRoute('  tls: {}', 'traefik.containo.us'));
     expect(v28.map((v) => v.status)).toEqual(['fail', 'fail']);
     expect(v28[1].message).toContain('accept TLS 1.0 and 1.1');
+    // The same route as traefik.io, a group v2.8.8 does not read (it came with v2.10): no router, no finding.
+    expect(defaultOptionVerdicts(traefik('docker.io/traefik:v2.8.8') + ingressRoute('  tls: {}'))).toEqual([]);
   });
 
   it('an Ingress Traefik serves with spec.tls, or an entryPoint with TLS, is a TLS router too', () => {

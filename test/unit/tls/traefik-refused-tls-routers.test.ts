@@ -144,7 +144,8 @@ spec: {inFlightConn: {amount: 10}}
   });
 
   it('Traefik v2.8.8 whose only TLS router is refused: its built-in default (TLS 1.0) is used by no router, no finding', () => {
-    const verdicts = (y: string) => [...legacyProtocolEnabled.evaluate(ctx(y))].filter((v) => v.detailKey === 'traefik-default-tls-options').map((v) => v.status);
+    // Written as traefik.containo.us, the only API group v2.8 reads (pkg/provider/kubernetes/crd/traefik/v1alpha1/register.go@v2.8.8).
+    const verdicts = (y: string) => [...legacyProtocolEnabled.evaluate(ctx(y.replaceAll('apiVersion: traefik.io/', 'apiVersion: traefik.containo.us/')))].filter((v) => v.detailKey === 'traefik-default-tls-options').map((v) => v.status);
     expect(verdicts(traefik('docker.io/traefik:v2.8.8') + headers('shop') + ingressRoute('[{name: hdrs}]', '{}'))).toEqual(['fail']);
     expect(verdicts(traefik('docker.io/traefik:v2.8.8') + ingressRoute('[{name: hdrs}]', '{}'))).toEqual([]);
   });

@@ -86,15 +86,17 @@ kind: TLSOption
 metadata: {name: default, namespace: traefik}
 spec: {sniStrict: true}
 ---`;
+  // Traefik before v2.10 reads traefik.containo.us only (pkg/provider/kubernetes/crd/traefik/v1alpha1/register.go@v2.8.8, GroupName "traefik.containo.us").
+  const containousRoute = route.replace('apiVersion: traefik.io/', 'apiVersion: traefik.containo.us/');
   const legacy = (y: string) => [...legacyProtocolEnabled.evaluate(ctx(y))];
   it('Traefik v2.8.8 with no TLSOption: routers take the built-in default, which sets no minimum before v2.9, so TLS 1.0 is accepted', () => {
-    const rs = legacy(traefik('docker.io/traefik:v2.8.8') + route);
+    const rs = legacy(traefik('docker.io/traefik:v2.8.8') + containousRoute);
     expect(rs.map((r) => [r.status, `${r.resource.kind} ${r.resource.namespace}/${r.resource.name}`])).toEqual([['fail', 'Deployment traefik/traefik']]);
     expect(rs[0].message).toContain('no TLSOption named "default" exists');
     expect(rs[0].message).toContain('accept TLS 1.0 and 1.1');
   });
   it('Traefik v2.9 and later with no TLSOption: the built-in default requires TLS 1.2, nothing fails', () => {
-    expect(legacy(traefik('docker.io/traefik:v2.9.10') + route).filter((r) => r.status === 'fail')).toEqual([]);
+    expect(legacy(traefik('docker.io/traefik:v2.9.10') + containousRoute).filter((r) => r.status === 'fail')).toEqual([]);
   });
   it('Traefik v2.10.7 with TLSOption default {} (no minVersion): Go 1.21\'s default, TLS 1.0, applies', () => {
     const rs = legacy(traefik('docker.io/traefik:v2.10.7') + route + emptyDefault);
