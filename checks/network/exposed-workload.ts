@@ -43,7 +43,7 @@ export const exposedWorkload: Check = {
       if (open.length === 0) {
         const blocked = (x: EffectivePath) => {
           const who = x.route ? `${x.controller} for ${x.route}` : `external clients of ${direct(x)}`;
-          return x.mesh?.verdict === 'denied' ? `the ${who}: the mesh refuses them (${x.mesh.reason})` : x.blockedBy ? `${direct(x)}: ${x.blockedBy}` : x.route ? `NetworkPolicy keeps ${x.controller} from it for ${x.route}` : `NetworkPolicy blocks ${who}`;
+          return x.mesh?.verdict === 'denied' ? `the ${who}: the mesh refuses them (${x.mesh.reason})` : x.blockedBy ? `${x.route ? `${x.controller} for ${x.route}` : direct(x)}: ${x.blockedBy}` : x.route ? `NetworkPolicy keeps ${x.controller} from it for ${x.route}` : `NetworkPolicy blocks ${who}`;
         };
         // A load balancer whose source ranges the policies admit none of is no way in, though no policy alone blocks it.
         const byMesh = w.external.some((x) => x.mesh?.verdict === 'denied' || x.blockedBy);

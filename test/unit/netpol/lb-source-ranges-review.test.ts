@@ -27,6 +27,13 @@ import { describe, expect, it } from 'vitest';
 import { exposedWorkload } from '../../../checks/network/exposed-workload.ts';
 import { exposureNotes } from '../../../src/analysis/netpol/exposure.ts';
 import { ctxOf, pod, policy, snap } from './helpers.ts';
+import { auditSnapshot } from '../../../src/engine/audit.ts';
+import { CHECKS } from '../../../checks/index.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import { buildView } from '../../../src/report/view/index.ts';
+import { runDetails } from '../../../src/analysis/details.ts';
+
+const NOW = new Date('2026-12-01T00:00:00Z');
 
 const WEB = pod('shop', 'web', { app: 'web' }, [{ name: 'http', containerPort: 8080 }]);
 const lb = (spec: string, annotations = '{}') => `---
@@ -105,6 +112,16 @@ describe('the load balancer\'s ranges and the policies\' ipBlocks with no client
     expect(v.status).toBe('pass');
     expect(v.message).toBe('the way in from outside is blocked: LoadBalancer web-lb: its load balancer admits 10.0.0.0/8 only (Service shop/web-lb loadBalancerSourceRanges) and the NetworkPolicy ipBlocks admit none of those clients (externalTrafficPolicy Local keeps the client address)');
     expect(v.paths[0]).toMatchObject({ via: 'LoadBalancer', allowedByPolicy: false });
+  });
+
+  it('the report\'s exposure table says the same: the Local path blocked and why, the Cluster path open and in doubt', () => {
+    const rows = (etp: string) => {
+      const snapshot = snap(WEB + apart(etp));
+      const report = auditSnapshot({ snapshot, config: defaultConfig(), checks: CHECKS, now: NOW, startedAt: NOW, runId: 'r1', details: runDetails }).report;
+      return buildView(report).posture.exposure.rows.find((r) => r.name === 'web')?.paths;
+    };
+    expect(rows(', externalTrafficPolicy: Local')).toEqual([expect.objectContaining({ via: 'LoadBalancer', blocked: true, policy: 'no client gets through: its load balancer admits 10.0.0.0/8 only (Service shop/web-lb loadBalancerSourceRanges) and the NetworkPolicy ipBlocks admit none of those clients (externalTrafficPolicy Local keeps the client address)' })]);
+    expect(rows('')).toEqual([expect.objectContaining({ via: 'LoadBalancer', blocked: false, policy: expect.stringMatching(/^admitted by NetworkPolicy; cannot be confirmed: its load balancer admits 10\.0\.0\.0\/8 only/) })]);
   });
 
   it('with node ports allocated, those stay a way in open to what the policies admit', () => {
