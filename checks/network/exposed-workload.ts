@@ -28,7 +28,7 @@ export const exposedWorkload: Check = {
     // A path through a Gateway listener that may not admit the route is not stated as a fact.
     // An allowlist narrows who can connect, and is named, but leaves a way in from outside: a
     // NetworkPolicy ipBlock on a direct way in, an edge controller's IP allowlist on a route.
-    const name = (x: EffectivePath) => `${x.route ? `${x.via} ${x.route}` : x.via === 'LoadBalancer' || x.via === 'NodePort' ? `${x.via} Service ${x.through.name} (${x.ports})` : `${direct(x)} (${x.ports})`}${x.admittedFrom ? ` from ${x.admittedFrom.join(', ')} only${x.admittedBy ? ` (${x.admittedBy})` : ''}` : ''}${x.forwarded ? ` (${x.forwarded})` : ''}${x.attachmentUnknown ? ` (may not be attached: ${x.attachmentUnknown})` : ''}`;
+    const name = (x: EffectivePath) => `${x.route ? `${x.via} ${x.route}` : x.via === 'LoadBalancer' || x.via === 'NodePort' ? `${x.via} Service ${x.through.name} (${x.ports})` : `${direct(x)} (${x.ports})`}${x.admittedFrom ? ` from ${x.admittedFrom.join(', ')} only${x.admittedBy ? ` (${x.admittedBy})` : ''}` : ''}${x.alsoFrom ? `, and from ${x.alsoFrom.from.join(', ')} if the cluster is dual-stack (cannot be confirmed: ${x.alsoFrom.why})` : ''}${x.inDoubt ? ` (cannot be confirmed: ${x.inDoubt})` : ''}${x.forwarded ? ` (${x.forwarded})` : ''}${x.attachmentUnknown ? ` (may not be attached: ${x.attachmentUnknown})` : ''}`;
     for (const w of effectiveExposure(ctx.snapshot, ctx.config)) {
       if (w.external.length === 0 || isSystemNamespace(w.workload.namespace, ctx.config.systemNamespaces)) continue;
       // A route's 'not-evaluated' (the controller's pods were not found) counts as open: missing data is not a fix.
@@ -37,20 +37,22 @@ export const exposedWorkload: Check = {
       // kept in, so no verdict (excluded names it).
       if (open.length > 0 && open.every((x) => x.attachmentUnknown) && !exposed.has(w.workload.namespace ?? '')) continue;
       const evidence = {
-        paths: w.external.map((x) => ({ via: x.via, [x.route ? 'route' : 'service']: x.route ?? `${x.through.namespace}/${x.through.name}`, ports: x.ports, allowedByPolicy: x.allowedByPolicy, ...(x.admittedFrom ? { admittedFrom: x.admittedFrom } : {}), ...(x.admittedBy ? { admittedBy: x.admittedBy } : {}), ...(x.controller ? { controller: x.controller } : {}), ...(x.forwarded ? { forwarded: x.forwarded } : {}), ...(x.mesh ? { mesh: x.mesh } : {}), ...(x.attachmentUnknown ? { attachmentUnknown: x.attachmentUnknown } : {}) })),
+        paths: w.external.map((x) => ({ via: x.via, [x.route ? 'route' : 'service']: x.route ?? `${x.through.namespace}/${x.through.name}`, ports: x.ports, allowedByPolicy: x.allowedByPolicy, ...(x.admittedFrom ? { admittedFrom: x.admittedFrom } : {}), ...(x.admittedBy ? { admittedBy: x.admittedBy } : {}), ...(x.alsoFrom ? { alsoFrom: x.alsoFrom } : {}), ...(x.inDoubt ? { inDoubt: x.inDoubt } : {}), ...(x.blockedBy ? { blockedBy: x.blockedBy } : {}), ...(x.controller ? { controller: x.controller } : {}), ...(x.forwarded ? { forwarded: x.forwarded } : {}), ...(x.mesh ? { mesh: x.mesh } : {}), ...(x.attachmentUnknown ? { attachmentUnknown: x.attachmentUnknown } : {}) })),
         podCount: w.podCount,
       };
       if (open.length === 0) {
         const blocked = (x: EffectivePath) => {
           const who = x.route ? `${x.controller} for ${x.route}` : `external clients of ${direct(x)}`;
-          return x.mesh?.verdict === 'denied' ? `the ${who}: the mesh refuses them (${x.mesh.reason})` : x.route ? `NetworkPolicy keeps ${x.controller} from it for ${x.route}` : `NetworkPolicy blocks ${who}`;
+          return x.mesh?.verdict === 'denied' ? `the ${who}: the mesh refuses them (${x.mesh.reason})` : x.blockedBy ? `${x.route ? `${x.controller} for ${x.route}` : direct(x)}: ${x.blockedBy}` : x.route ? `NetworkPolicy keeps ${x.controller} from it for ${x.route}` : `NetworkPolicy blocks ${who}`;
         };
-        const byMesh = w.external.some((x) => x.mesh?.verdict === 'denied');
+        // A load balancer whose source ranges the policies admit none of is no way in, though no policy alone blocks it.
+        const byMesh = w.external.some((x) => x.mesh?.verdict === 'denied' || x.blockedBy);
         out.push({ status: 'pass', resource: w.workload, message: byMesh ? `the way in from outside is blocked: ${w.external.map(blocked).join('; ')}` : `NetworkPolicy blocks the way in from outside: ${w.external.map((x) => (x.route ? `${x.controller} cannot reach it for ${x.route}` : `external clients of ${direct(x)}`)).join('; ')}`, evidence });
       } else if (exposed.has(w.workload.namespace ?? '')) {
         out.push({ status: 'pass', resource: w.workload, message: `reachable from outside the cluster via ${open.map(name).join('; ')}; namespace is declared exposed`, evidence });
       } else {
-        out.push({ status: 'fail', resource: w.workload, message: `reachable from outside the cluster via ${open.map(name).join('; ')}`, evidence });
+        // Every open way in rests on what the objects do not tell: said so, not stated as a fact, and not a pass.
+        out.push({ status: 'fail', resource: w.workload, message: `${open.every((x) => x.inDoubt) ? 'may be ' : ''}reachable from outside the cluster via ${open.map(name).join('; ')}`, evidence });
       }
     }
     return out;

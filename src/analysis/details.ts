@@ -66,9 +66,9 @@ const SECTIONS: Record<Section, (ctx: AuditContext) => RunDetails[Section]> = {
         .filter((e) => e.external.length > 0 || e.fromAllNamespaces)
         .map((e) => ({
           ...e,
-          external: e.external.map(({ via, through, ports, allowedByPolicy, route, controller, forwarded, mesh, attachmentUnknown }) => ({
+          external: e.external.map(({ via, through, ports, allowedByPolicy, route, controller, forwarded, mesh, attachmentUnknown, blockedBy, inDoubt }) => ({
             via, through, ports, allowedByPolicy, ...(route !== undefined ? { route } : {}), ...(controller !== undefined ? { controller } : {}), ...(forwarded !== undefined ? { forwarded } : {}), ...(mesh ? { mesh } : {}),
-            ...(attachmentUnknown !== undefined ? { attachmentUnknown } : {}),
+            ...(attachmentUnknown !== undefined ? { attachmentUnknown } : {}), ...(blockedBy !== undefined ? { blockedBy } : {}), ...(inDoubt !== undefined ? { inDoubt } : {}),
           })),
         })),
       egress: externalDestinations(ctx.snapshot).map(({ kind, value, source }) => ({ kind, value, source })),

@@ -48,10 +48,42 @@ function holdsPodTemplate(o: KubeObject): boolean {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/**
+ * The kinds a Rollout's spec.workloadRef may name, by API group and kind, and where ztaudit
+ * keeps them: Argo Rollouts resolves a Deployment's or ReplicaSet's spec.template, or a
+ * PodTemplate's template, of the Rollout's namespace (argoproj/argo-rollouts
+ * rollout/templateref.go, infoByGroupKind and Resolve) and refuses any other kind.
+ */
+const WORKLOAD_REF_KINDS: Record<string, 'deployments' | 'replicasets' | undefined> = { 'apps/Deployment': 'deployments', 'apps/ReplicaSet': 'replicasets', '/PodTemplate': undefined };
+
+/** "deployments/NS/NAME" for every Deployment and ReplicaSet read: built once, when a Rollout names a workload. */
+function indexWorkloads(resources: Partial<Record<KindKey, KubeObject[]>>): Set<string> {
+  const out = new Set<string>();
+  for (const key of ['deployments', 'replicasets'] as const) for (const o of resources[key] ?? []) out.add(`${key}/${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`);
+  return out;
+}
+
+/** What a run says of a Rollout whose pods come from another object's template (spec.workloadRef). */
+function workloadRefNote(o: KubeObject, ref: Record<string, unknown>, present: Set<string>): string {
+  const ns = o.metadata?.namespace || 'default';
+  const rollout = `Rollout ${ns}/${o.metadata?.name ?? ''}`;
+  const apiVersion = typeof ref.apiVersion === 'string' ? ref.apiVersion : '';
+  const kind = typeof ref.kind === 'string' ? ref.kind : '';
+  const name = typeof ref.name === 'string' ? ref.name : '';
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '';
+  const target = `${kind || '?'} ${ns}/${name}`;
+  if (!(`${group}/${kind}` in WORKLOAD_REF_KINDS)) return `${rollout}: its spec.workloadRef names ${JSON.stringify(apiVersion)} ${JSON.stringify(kind)}, which Argo Rollouts does not resolve (only apps Deployment, apps ReplicaSet and PodTemplate): it makes no pods, and no pod template was judged for it`;
+  const key = WORKLOAD_REF_KINDS[`${group}/${kind}`];
+  if (!key) return `${rollout}: its pods come from ${target}'s pod template (spec.workloadRef), a kind ztaudit does not audit; Pod Security did not judge it`;
+  if (!present.has(`${key}/${ns}/${name}`)) return `${rollout}: its pods come from ${target}'s pod template (spec.workloadRef), which is not among the objects read; Pod Security did not judge it`;
+  return `${rollout}: its pods come from ${target}'s pod template (spec.workloadRef), judged as ${target}`;
+}
+
 export function snapshotFromObjects(objects: KubeObject[], options: FromObjectsOptions = {}): Snapshot {
   const { resources, unknown } = sortObjects(objects);
   const notes = [...(options.notes ?? [])];
   const unreadRollouts: string[] = [];
+  let presentWorkloads: Set<string> | undefined;
   for (const o of unknown) {
     const what = `${o.apiVersion ?? '?'} ${o.kind ?? '?'} ${o.metadata?.name ?? ''}`;
     if (options.origin !== 'live' && isRollout(o) && o.metadata && isRecord(o.spec) && isRecord(o.spec.template)) {
@@ -69,7 +101,11 @@ export function snapshotFromObjects(objects: KubeObject[], options: FromObjectsO
       (resources.replicasets ??= []).push(o);
       continue;
     }
-    // A spec.template.workloadRef Rollout, a PodTemplate, another controller's custom resource.
+    if (isRollout(o) && isRecord(o.spec) && isRecord(o.spec.workloadRef)) {
+      notes.push(workloadRefNote(o, o.spec.workloadRef, (presentWorkloads ??= indexWorkloads(resources))));
+      continue;
+    }
+    // A PodTemplate, a Rollout with neither template nor workloadRef, another controller's custom resource.
     notes.push(holdsPodTemplate(o) || isRollout(o)
       ? `skipped ${what}: not a kind ztaudit audits; Pod Security did not judge its pod template (audit the workload it makes instead)`
       : `skipped ${what}: not a kind ztaudit audits`);

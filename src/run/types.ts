@@ -527,6 +527,10 @@ export interface ExternalPathDetail {
   mesh?: { verdict: 'allowed' | 'denied' | 'depends' | 'unknown'; reason: string };
   /** For a Gateway API route: why it is not known whether the listener admits the route (the path may not exist). */
   attachmentUnknown?: string;
+  /** For a way in no client can use though the policies admit some: why (counted as blocked). */
+  blockedBy?: string;
+  /** For a way in that exists only if something the objects do not tell holds: what it is (counted as open). */
+  inDoubt?: string;
 }
 
 export interface ExposureDetail {

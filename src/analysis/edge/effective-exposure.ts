@@ -157,7 +157,7 @@ const controllerSnat = memoize((snapshot: Snapshot): Map<string, string | undefi
  * routes of one description: their union). Undefined once they cover every address of a family
  * (0.0.0.0/0 or ::/0: admittedFromText), as for a NetworkPolicy ipBlock on a direct way in.
  */
-const routeAllowlists = memoize((snapshot: Snapshot): Map<string, { from: string[]; by: string }> => {
+const routeAllowlists = memoize((snapshot: Snapshot): Map<string, { from: string[]; by: string; none?: true }> => {
   const byPath = new Map<string, { ranges: IpRange[]; by: string[] } | null>();
   const snat = controllerSnat(snapshot);
   for (const r of edgeRoutes(snapshot).routes) {
@@ -171,9 +171,10 @@ const routeAllowlists = memoize((snapshot: Snapshot): Map<string, { from: string
     const by = lists.map((l) => (caveat ? `${l.by} (${caveat})` : l.by));
     byPath.set(path, { ranges: [...(cur?.ranges ?? []), ...ranges], by: [...new Set([...(cur?.by ?? []), ...by])] });
   }
-  const out = new Map<string, { from: string[]; by: string }>();
+  const out = new Map<string, { from: string[]; by: string; none?: true }>();
   for (const [path, v] of byPath) {
-    const from = !v ? undefined : v.ranges.length === 0 ? ['no client address (its allowlists have none in common)'] : admittedFromText(v.ranges);
+    if (v && v.ranges.length === 0) { out.set(path, { from: [], by: v.by.join(', '), none: true }); continue; }
+    const from = v ? admittedFromText(v.ranges) : undefined;
     if (v && from) out.set(path, { from, by: v.by.join(', ') });
   }
   return out;
@@ -186,6 +187,9 @@ export const effectiveExposure = memoizeBySnapshotAndConfig((snapshot: Snapshot,
     external: w.external.map((p) => {
       const judged = judge(snapshot, config, w.workload, p);
       const allowed = p.route !== undefined ? allowlists.get(p.route) : undefined;
+      // Allowlists in series with no address in common refuse every client, whichever address
+      // (the client's or a node's) they see: that route is no way in.
+      if (allowed?.none) return { ...judged, open: false, blockedBy: `its IP allowlists (${allowed.by}) have no client address in common` };
       return allowed ? { ...judged, admittedFrom: allowed.from, admittedBy: allowed.by } : judged;
     }),
   }));

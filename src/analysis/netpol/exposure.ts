@@ -47,6 +47,15 @@ export interface ExternalPath {
   admittedFrom?: string[];
   /** For a LoadBalancer way its source ranges narrow (admittedFrom): what does ("Service shop/web loadBalancerSourceRanges"). */
   admittedBy?: string;
+  /**
+   * For a PreferDualStack LoadBalancer way narrowed in one family: the addresses of the other it
+   * admits too if the cluster is dual-stack (kube-proxy leaves a family no range names open), and why that is unknown.
+   */
+  alsoFrom?: { from: string[]; why: string };
+  /** For a way in that exists only if something the objects do not tell holds: what it is (the path counts as open). */
+  inDoubt?: string;
+  /** For a way in the policies admit but that no client can use: why (allowedByPolicy is then false). */
+  blockedBy?: string;
   /** For a route: "host/path → route → Service ns/name:port". */
   route?: string;
   /** For a route: the controller whose pods carry it. */
@@ -119,6 +128,8 @@ export const LB_SOURCE_RANGES_ANNOTATION = 'service.beta.kubernetes.io/load-bala
  * controllers skip a Service with a loadBalancerClass.
  */
 const AWS_LBC_NLB_CLASS = 'service.k8s.aws/nlb';
+/** The AWS Load Balancer Controller's annotation naming an NLB's frontend security groups. */
+const AWS_LBC_SECURITY_GROUPS_ANNOTATION = 'service.beta.kubernetes.io/aws-load-balancer-security-groups';
 
 /**
  * The client addresses a LoadBalancer Service's load balancer admits, and what says so, when
@@ -132,11 +143,12 @@ const AWS_LBC_NLB_CLASS = 'service.k8s.aws/nlb';
  * (kubernetes/kubernetes pkg/proxy/serviceport.go newBaseServiceInfo): a family of
  * spec.ipFamilies no range names is left open. Node ports and externalIPs are not filtered.
  */
-export function loadBalancerSources(svc: KubeObject): { ranges: IpRange[]; by: string } | { invalid: string } | undefined {
+export function loadBalancerSources(svc: KubeObject): LoadBalancerSources | { invalid: string } | undefined {
   const name = `Service ${svc.metadata?.namespace ?? 'default'}/${svc.metadata?.name ?? ''}`;
   const spec = obj(svc.spec);
   const field = Array.isArray(spec.loadBalancerSourceRanges) ? (spec.loadBalancerSourceRanges as unknown[]) : [];
   const ann = svc.metadata?.annotations?.[LB_SOURCE_RANGES_ANNOTATION];
+  const cls = spec.loadBalancerClass;
   let entries: unknown[];
   let by: string;
   if (field.length > 0) {
@@ -144,12 +156,19 @@ export function loadBalancerSources(svc: KubeObject): { ranges: IpRange[]; by: s
     by = `${name} loadBalancerSourceRanges`;
   } else {
     if (typeof ann !== 'string' || ann.trim() === '') return undefined;
-    const cls = spec.loadBalancerClass;
     if (cls !== undefined && cls !== null && cls !== AWS_LBC_NLB_CLASS) {
       return { invalid: `${name} annotation ${LB_SOURCE_RANGES_ANNOTATION} is not enforced: its spec.loadBalancerClass ${JSON.stringify(cls)} is served by no cloud provider's service controller, and kube-proxy reads only spec.loadBalancerSourceRanges; its LoadBalancer is counted as open to every address` };
     }
     entries = ann.trim().split(',');
     by = `${name} annotation ${LB_SOURCE_RANGES_ANNOTATION}`;
+  }
+  // Frontend security groups of the user's own replace the one the controller would program from
+  // the ranges ("this annotation will be ignored if service.beta.kubernetes.io/aws-load-balancer-security-groups
+  // is specified", its annotations page, "Access control"; v3.5.0 pkg/service/model_build_load_balancer.go
+  // buildLoadBalancerSecurityGroups builds the managed group only when the list is empty).
+  const customGroups = svc.metadata?.annotations?.[AWS_LBC_SECURITY_GROUPS_ANNOTATION];
+  if (cls === AWS_LBC_NLB_CLASS && typeof customGroups === 'string' && customGroups.split(',').some((g) => g.trim() !== '')) {
+    return { invalid: `${by} cannot be confirmed: the AWS Load Balancer Controller does not apply them when annotation ${AWS_LBC_SECURITY_GROUPS_ANNOTATION} names the NLB's security groups, and who those admit is not in the cluster; its LoadBalancer is counted as open to every address` };
   }
   const ranges: IpRange[] = [];
   for (const e of entries) {
@@ -157,15 +176,43 @@ export function loadBalancerSources(svc: KubeObject): { ranges: IpRange[]; by: s
     if (!r) return { invalid: `${by}: ${JSON.stringify(e)} is not a CIDR, so the list is refused (the cloud provider does not program it); its LoadBalancer is counted as open to every address` };
     ranges.push(r);
   }
-  // Without spec.ipFamilies (manifests usually leave it to the API server, which fills in the
-  // cluster's primary family, IPv4 on most clusters) the Service is taken as IPv4, and IPv4 open
-  // when no range names it (kube-proxy builds a family's firewall chain only when that family has
-  // ranges): IPv6 ranges alone narrow no IPv4 Service.
-  const families = Array.isArray(spec.ipFamilies) && spec.ipFamilies.length > 0 ? spec.ipFamilies : ['IPv4'];
-  if (families.includes('IPv4') && !ranges.some((r) => r.family === 4)) ranges.push(ALL_V4);
-  if (families.includes('IPv6') && !ranges.some((r) => r.family === 6)) ranges.push(ALL_V6);
-  return admittedFromText(ranges) ? { ranges, by } : undefined;
+  // The AWS Load Balancer Controller programs the NLB's security group from the ranges as
+  // listed: the default 0.0.0.0/0 (and ::/0 when dualstack) only when none is, whatever the
+  // Service's IP families, so a family no range names stays closed there.
+  if (cls === AWS_LBC_NLB_CLASS) return admittedFromText(ranges) ? { ranges, by } : undefined;
+  const families = serviceFamilies(spec);
+  if (families.certain.includes(4) && !ranges.some((r) => r.family === 4)) ranges.push(ALL_V4);
+  if (families.certain.includes(6) && !ranges.some((r) => r.family === 6)) ranges.push(ALL_V6);
+  if (!admittedFromText(ranges)) return undefined;
+  const maybe = families.maybe;
+  return maybe && !ranges.some((r) => r.family === maybe.family)
+    ? { ranges, by, unconfirmed: { range: maybe.family === 4 ? ALL_V4 : ALL_V6, why: `${name} sets ipFamilyPolicy PreferDualStack without both spec.ipFamilies, so whether it also has an IPv${maybe.family} address (and, no range naming that family, no filter there) depends on whether the cluster is dual-stack, which cannot be confirmed from these objects` } }
+    : { ranges, by };
 }
+
+/**
+ * The IP families kube-proxy serves a Service on (it filters each by the ranges of its own
+ * family, kubernetes/kubernetes pkg/proxy/serviceport.go newBaseServiceInfo), as far as the
+ * object tells: RequireDualStack always has both (the API server refuses it on a single-stack
+ * cluster and adds the missing family, pkg/registry/core/service/storage/alloc.go
+ * initIPFamilyFields; kubernetes.io/docs/concepts/services-networking/dual-stack/), as does a
+ * two-family spec.ipFamilies. PreferDualStack gets both only on a dual-stack cluster: once the
+ * API server has stored the Service (spec.clusterIPs set) its spec.ipFamilies says which it got;
+ * in manifests the second family is `maybe`. Without spec.ipFamilies the cluster's primary
+ * family is taken as IPv4, as on most clusters.
+ */
+function serviceFamilies(spec: Record<string, unknown>): { certain: Array<4 | 6>; maybe?: { family: 4 | 6 } } {
+  const listed = (Array.isArray(spec.ipFamilies) ? spec.ipFamilies : []).flatMap((f): Array<4 | 6> => (f === 'IPv4' ? [4] : f === 'IPv6' ? [6] : []));
+  const first = listed[0] ?? 4;
+  const other: 4 | 6 = first === 4 ? 6 : 4;
+  if (spec.ipFamilyPolicy === 'RequireDualStack' || new Set(listed).size > 1) return { certain: [4, 6] };
+  const stored = Array.isArray(spec.clusterIPs) && spec.clusterIPs.length > 0;
+  if (spec.ipFamilyPolicy === 'PreferDualStack' && !stored) return { certain: [first], maybe: { family: other } };
+  return { certain: [first] };
+}
+
+/** What a LoadBalancer Service's source ranges admit: `unconfirmed` names a family that may be served unfiltered. */
+export interface LoadBalancerSources { ranges: IpRange[]; by: string; unconfirmed?: { range: IpRange; why: string } }
 
 /** Whether a port of the Service has a node port allocated (spec.ports[].nodePort). */
 function hasNodePort(svc: KubeObject): boolean {
@@ -313,13 +360,37 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
     // The load balancer drops other clients before any node or policy sees them, forwarded or not.
     const lb = via === 'LoadBalancer' ? loadBalancerSources(svc) : undefined;
     const narrowed = lb && 'ranges' in lb ? lb : undefined;
-    for (const [wk, { conns, allowed, forwarded: viaNode, from }] of perWorkload) {
+    for (const [wk, { conns, allowed: admittedConns, forwarded: viaNode, from }] of perWorkload) {
       const e = entry(wk);
       if (!e) continue;
-      const outside = subtractConns(allowed, viaNode);
+      const outside = subtractConns(admittedConns, viaNode);
       const both = narrowed ? intersectRanges(mergeRanges(from), mergeRanges(narrowed.ranges)) : from;
-      const admittedFrom = isEmptyConns(allowed) ? undefined : narrowed && both.length === 0 ? ['no client address (the load balancer\'s source ranges and the policies\' ipBlocks have none in common)'] : admittedFromText(both);
+      // The family a PreferDualStack Service may also be served on, unfiltered, as far as the policies admit it.
+      const maybe = narrowed?.unconfirmed ? intersectRanges(mergeRanges(from), [narrowed.unconfirmed.range]) : [];
+      const maybeText = admittedFromText(maybe) ?? [`every IPv${maybe[0]?.family ?? 6} address`];
+      let allowed = admittedConns;
+      let inDoubt: string | undefined;
+      let blockedBy: string | undefined;
+      if (narrowed && both.length === 0 && !isEmptyConns(allowed)) {
+        const ranges = admittedFromText(narrowed.ranges)!.join(', ');
+        if (maybe.length > 0) {
+          inDoubt = narrowed.unconfirmed!.why;
+        } else if (forwardsAcrossNodes(svc)) {
+          // "it is not defined whether [source rewriting] happens before or after NetworkPolicy
+          // processing" (kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors):
+          // under externalTrafficPolicy Cluster the ipBlocks may judge a node's address, not the client's.
+          inDoubt = `its load balancer admits ${ranges} only (${narrowed.by}) and the NetworkPolicy ipBlocks admit none of those clients, but under externalTrafficPolicy Cluster a node may rewrite the client address to its own before NetworkPolicy judges it, so the ipBlocks may be judging node addresses`;
+        } else {
+          // externalTrafficPolicy Local keeps the client's address
+          // (kubernetes.io/docs/tasks/access-application-cluster/create-external-load-balancer/#preserving-the-client-source-ip):
+          // the policies judge the clients the load balancer lets through, and admit none of them.
+          blockedBy = `its load balancer admits ${ranges} only (${narrowed.by}) and the NetworkPolicy ipBlocks admit none of those clients (externalTrafficPolicy Local keeps the client address)`;
+          allowed = emptyConns();
+        }
+      }
+      const admittedFrom = isEmptyConns(allowed) ? undefined : narrowed && both.length === 0 ? (maybe.length > 0 ? maybeText : undefined) : admittedFromText(both);
       const admittedBy = narrowed && admittedFrom ? (admittedFromText(from) ? `NetworkPolicy ipBlocks and ${narrowed.by}` : narrowed.by) : undefined;
+      const alsoFrom = !isEmptyConns(allowed) && both.length > 0 && maybe.length > 0 ? { from: maybeText, why: narrowed!.unconfirmed!.why } : undefined;
       e.external.push({
         via,
         through,
@@ -328,6 +399,9 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
         admitted: allowed,
         ...(admittedFrom ? { admittedFrom } : {}),
         ...(admittedBy ? { admittedBy } : {}),
+        ...(alsoFrom ? { alsoFrom } : {}),
+        ...(inDoubt ? { inDoubt } : {}),
+        ...(blockedBy ? { blockedBy } : {}),
         ...(isEmptyConns(viaNode) ? {} : { forwarded: `${formatConns(viaNode)} ${isEmptyConns(outside) ? 'only ' : ''}when another node forwards it: under Cilium native routing it arrives with the remote-node identity, which the policies admit (externalTrafficPolicy is not Local)` }),
       });
     }

@@ -157,13 +157,14 @@ function exposurePosture(report: RunReport, maxRows: number): PostureView['expos
         : p.allowedByPolicy === true ? (p.forwarded ? `admitted by NetworkPolicy: ${p.forwarded}` : 'admitted by NetworkPolicy') : p.allowedByPolicy === false ? 'blocked by NetworkPolicy'
           : p.via === 'Ingress' ? 'through the ingress controller' : 'NetworkPolicy not evaluated';
       const meshDenied = p.allowedByPolicy !== false && p.mesh?.verdict === 'denied';
-      const policy = meshDenied ? `${network}; the mesh refuses: ${p.mesh!.reason}` : p.mesh && p.allowedByPolicy !== false ? `${network}; mesh ${p.mesh.verdict}` : network;
+      const judged = p.blockedBy !== undefined ? `no client gets through: ${p.blockedBy}` : p.inDoubt !== undefined ? `${network}; cannot be confirmed: ${p.inDoubt}` : network;
+      const policy = meshDenied ? `${judged}; the mesh refuses: ${p.mesh!.reason}` : p.mesh && p.allowedByPolicy !== false ? `${judged}; mesh ${p.mesh.verdict}` : judged;
       return {
         via: p.via, through: p.route ?? resourceText(p.through), ports: p.ports,
         // A route whose listener may not admit it is shown, but opens nothing in the totals (the
         // checks give it no verdict either).
         policy: p.attachmentUnknown !== undefined ? `${policy}; may not be attached: ${p.attachmentUnknown}` : policy,
-        blocked: p.allowedByPolicy === false || meshDenied,
+        blocked: p.allowedByPolicy === false || meshDenied || p.blockedBy !== undefined,
         uncertain: p.attachmentUnknown !== undefined,
       };
     });

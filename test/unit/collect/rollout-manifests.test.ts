@@ -63,6 +63,28 @@ describe('an Argo Rollout in a manifests dir', () => {
     expect(report.checks.find((c) => c.id === ENFORCED)!.status).toBe('not-evaluated');
   });
 
+  // A Rollout with spec.workloadRef has no template of its own: Argo Rollouts takes the pod
+  // template of the Deployment or ReplicaSet (spec.template) or PodTemplate (template) it names, in
+  // the Rollout's namespace, and refuses other kinds (argoproj/argo-rollouts rollout/templateref.go,
+  // infoByGroupKind and Resolve; the Argo Rollouts docs, "Migrating to Rollouts", https://argoproj.github.io/argo-rollouts/migrating/).
+  // Reviewer repro /tmp/rev-revpss/zero.
+  it('a workloadRef Rollout: the note names the workload whose template was judged, or says it is missing', () => {
+    const ref = (kind: string, name: string, apiVersion = 'apps/v1') => `apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: web, namespace: app}\nspec:\n  replicas: 3\n  selector: {matchLabels: {app: web}}\n  workloadRef: {apiVersion: ${apiVersion}, kind: ${kind}, name: ${name}, scaleDown: never}`;
+    const deployment = ROLLOUT.replace('argoproj.io/v1alpha1', 'apps/v1').replace('kind: Rollout', 'kind: Deployment').replace('replicas: 2', 'replicas: 0').replace(/  strategy: .*/, '');
+    const report = audit([NAMESPACE, deployment, ref('Deployment', 'web')]);
+    // Before: "skipped argoproj.io/v1alpha1 Rollout web: not a kind ztaudit audits; Pod Security did not judge its pod template (…)".
+    expect(report.run.notes).toContain("Rollout app/web: its pods come from Deployment app/web's pod template (spec.workloadRef), judged as Deployment app/web");
+    expect(report.run.notes!.some((n) => n.includes('not a kind ztaudit audits'))).toBe(false);
+    // It was judged there: the privileged template fails the enforced level under the Deployment's name.
+    expect(report.findings.find((x) => x.check === ENFORCED)!.resource).toEqual({ kind: 'Deployment', namespace: 'app', name: 'web' });
+    // Missing from the objects read: said so, and that nothing judged it.
+    expect(audit([NAMESPACE, ref('Deployment', 'gone')]).run.notes).toContain("Rollout app/web: its pods come from Deployment app/gone's pod template (spec.workloadRef), which is not among the objects read; Pod Security did not judge it");
+    // A ReplicaSet of the name but not the kind named is not it.
+    expect(audit([NAMESPACE, deployment.replace('kind: Deployment', 'kind: ReplicaSet'), ref('Deployment', 'web')]).run.notes).toContain("Rollout app/web: its pods come from Deployment app/web's pod template (spec.workloadRef), which is not among the objects read; Pod Security did not judge it");
+    expect(audit([NAMESPACE, POD_TEMPLATE, ref('PodTemplate', 'tpl', 'v1')]).run.notes).toContain("Rollout app/web: its pods come from PodTemplate app/tpl's pod template (spec.workloadRef), a kind ztaudit does not audit; Pod Security did not judge it");
+    expect(audit([NAMESPACE, ref('StatefulSet', 'db')]).run.notes).toContain('Rollout app/web: its spec.workloadRef names "apps/v1" "StatefulSet", which Argo Rollouts does not resolve (only apps Deployment, apps ReplicaSet and PodTemplate): it makes no pods, and no pod template was judged for it');
+  });
+
   // Argo Rollouts spec: "replicas: Number of desired pods. Defaults to 1"
   // (https://argo-rollouts.readthedocs.io/en/stable/features/specification/).
   it('its pod count is its spec.replicas, as a Deployment\'s is', () => {

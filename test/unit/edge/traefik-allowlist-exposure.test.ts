@@ -49,6 +49,13 @@ describe('an IP allowlist on a Traefik route narrows the way in; it is named, an
     expect(series?.message).toContain('from 10.1.0.0/16 only (Traefik Middleware db/office ipAllowList, Traefik Middleware db/lab ipAllowList)');
   });
 
+  it('allowlists in series with no address in common refuse every client: no way in, and the pass says why', () => {
+    const v = exposure(http('[{name: office}, {name: lab}]', object('Middleware', 'office', 'db', '{ipAllowList: {sourceRange: [10.0.0.0/8]}}') + object('Middleware', 'lab', 'db', '{ipAllowList: {sourceRange: [172.16.0.0/12]}}')));
+    // Before: a fail "… from no client address (its allowlists have none in common) only".
+    expect(v?.status).toBe('pass');
+    expect(v?.message).toBe(`the way in from outside is blocked: Traefik for ${ROUTE.slice('IngressRoute '.length)}: its IP allowlists (Traefik Middleware db/office ipAllowList, Traefik Middleware db/lab ipAllowList) have no client address in common`);
+  });
+
   it('not counted: an ipStrategy reading X-Forwarded-For, and one of another namespace where allowCrossNamespace is not known', () => {
     const forwarded = exposure(http('[{name: office}]', object('Middleware', 'office', 'db', '{ipAllowList: {sourceRange: [10.0.0.0/8], ipStrategy: {depth: 1}}}')));
     expect(forwarded?.message).not.toContain(' only');
