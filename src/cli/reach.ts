@@ -99,6 +99,8 @@ export function formatReach(f: FlowAnswer, format: 'text' | 'json'): string {
         ...(a.undetermined?.length ? { undetermined: a.undetermined } : {}),
         ports: connsToJson(a.ports),
         ...(a.certainPorts && a.portsInDoubt ? { certainPorts: connsToJson(a.certainPorts), portsInDoubt: connsToJson(a.portsInDoubt) } : {}),
+        ...(a.certainRequestsOnly?.length ? { certainRequestsOnly: a.certainRequestsOnly } : {}),
+        ...(a.certainButFor ? { certainButFor: { ports: connsToJson(a.certainButFor.ports), portsInDoubt: connsToJson(a.certainButFor.inDoubt), doubts: a.certainButFor.doubts } } : {}),
         decidedBy: [...a.ingress.decisions.map((d) => ({ direction: 'ingress', ...d })), ...a.egress.decisions.map((d) => ({ direction: 'egress', ...d }))].filter((d) => d.allowed === a.allowed),
       },
       mesh: f.mesh,
@@ -115,7 +117,9 @@ export function formatReach(f: FlowAnswer, format: 'text' | 'json'): string {
     `${headline}: ${a.from} -> ${a.to}${what}`,
     `  network ${a.undetermined?.length ? 'UNKNOWN: the model reads it as ' : ''}${a.allowed ? 'ALLOWED' : 'DENIED'} by ${networkDecidedBy(a).join('; ') || 'nothing'}${a.undetermined?.length ? ', which the notes put in doubt' : ''}; ${meshText(m)}`,
     ...(f.allowed && a.port === undefined ? [`  connections: ${formatConns(f.ports)}`] : []),
-    ...(f.effective === 'unknown' && a.certainPorts && a.portsInDoubt ? [`  connections: certain ${formatConns(a.certainPorts)}; in doubt ${formatConns(a.portsInDoubt)}`] : []),
+    ...(f.effective === 'unknown' && a.certainPorts && a.portsInDoubt ? [`  connections: certain ${formatConns(a.certainPorts)}${a.certainRequestsOnly?.length ? ` (only the requests the L7 rules of ${a.certainRequestsOnly.join(', ')} match)` : ''}; in doubt ${formatConns(a.portsInDoubt)}`] : []),
+    // Both kinds of doubt at once: each part named with what puts it in doubt.
+    ...(f.effective === 'unknown' && a.certainButFor ? [`  connections: none certain; in doubt ${formatConns(a.certainButFor.inDoubt)} by the uncertain matches, and ${formatConns(a.certainButFor.ports)} by ${a.certainButFor.doubts.length === 1 ? 'a doubt' : `${a.certainButFor.doubts.length} doubts`} of another kind (see the notes)`] : []),
     ...directionLines('egress', a.from, a.egress),
     ...directionLines('ingress', a.to, a.ingress),
     ...(m.mesh === 'none' ? [] : [

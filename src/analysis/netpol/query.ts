@@ -77,7 +77,18 @@ export interface ReachAnswer {
    */
   certainPorts?: ConnSet;
   portsInDoubt?: ConnSet;
+  /** With `certainPorts`: the rules with L7 matches (Cilium toPorts rules, Calico http) that decide some of them, which pass only the requests those match. */
+  certainRequestsOnly?: string[];
+  /**
+   * Where the uncertain matches would leave `ports` certain but a doubt of another kind (`doubts`:
+   * a policy the model does not evaluate, an AdminNetworkPolicy tie, a policy kind not read) puts
+   * every connection in doubt: no `certainPorts` then; this says which ports only that doubt holds, and which the uncertain matches do.
+   */
+  certainButFor?: { ports: ConnSet; inDoubt: ConnSet; doubts: string[] };
 }
+
+/** How a rule's caveat says it holds L7 matches (cilium/adapter.ts, calico/adapter.ts). */
+const L7_CAVEAT = /^L7 rules|^the HTTP match/;
 
 /** `resolvedFrom`: how the address asked was read, when it is a pod's or IPv4-mapped (said in the answer's notes). */
 export type ReachTarget = { kind: 'workload'; node: WorkloadNode; label: string; resolvedFrom?: string } | { kind: 'ip'; endpoint: Endpoint & { kind: 'ip' | 'fqdn' }; label: string; resolvedFrom?: string };
@@ -788,8 +799,17 @@ function answerReach(model: ReachModel, src: ReachTarget, dst: ReachTarget, port
   // Where only those doubts stand and some connections are sure, the answer names both parts.
   const certain = intersectConns(sure, sureOfHost);
   const inDoubt = subtractConns(unionConns(maybe, total), certain);
-  const split = otherDoubts === 0 && model.unread.length === 0 && undetermined.length > 0 && !isEmptyConns(certain) && !isEmptyConns(inDoubt);
-  if (split) undetermined.push(`certain only for ${formatConns(certain)}; ${formatConns(inDoubt)} may go either way`);
+  const partial = undetermined.length > otherDoubts && !isEmptyConns(certain) && !isEmptyConns(inDoubt);
+  const split = partial && otherDoubts === 0 && model.unread.length === 0;
+  // An L7 rule (Cilium toPorts.rules, Calico http) deciding a certain connection passes only the requests it matches.
+  const narrowedBy = split ? [...new Set([...egDecisions.values(), ...ingDecisions.values()].filter((d) => d.allowed && d.cause.kind === 'rule' && d.cause.rule.caveats?.some((c) => L7_CAVEAT.test(c)) && !isEmptyConns(intersectConns(d.conns, certain))).map((d) => describeRule((d.cause as { rule: RuleRef }).rule)))] : [];
+  const requestsOnly = narrowedBy.length ? ` (only the requests the L7 rules of ${narrowedBy.join(', ')} match)` : '';
+  if (split) undetermined.push(`certain only for ${formatConns(certain)}${requestsOnly}; ${formatConns(inDoubt)} may go either way`);
+  // A doubt of another kind (a policy the model does not evaluate, an AdminNetworkPolicy tie, a
+  // policy kind not read) may decide every connection: what the uncertain matches leave certain is
+  // in doubt too, and the answer says both rather than one.
+  const besides = partial && !split ? [...undetermined.slice(0, otherDoubts), ...model.unread] : [];
+  if (besides.length) undetermined.push(`${formatConns(inDoubt)} may go either way by the uncertain matches above, and ${formatConns(certain)}, which they leave certain, is in doubt as well by ${besides.length === 1 ? 'the other doubt' : `the ${besides.length} other doubts`} above`);
   // A policy kind that was not read may hold a policy deciding this flow either way.
   undetermined.push(...model.unread);
   // An address no pod or Service holds is answered as one outside the cluster, but where a doubt
@@ -815,7 +835,8 @@ function answerReach(model: ReachModel, src: ReachTarget, dst: ReachTarget, port
     if (address(src)) reword(eg, NOT_GOVERNED_EGRESS, `the source is ${NOT_A_KNOWN_POD_ADDRESS}: its egress is answered as not governed by cluster policy`);
     if (address(dst)) reword(ing, NOT_GOVERNED_INGRESS, `the destination is ${NOT_A_KNOWN_POD_ADDRESS}: its ingress is answered as not governed by cluster policy`);
   }
-  return { from: src.label, to: dst.label, ...asked, protocol: proto, allowed: !isEmptyConns(total), ports: total, egress: eg, ingress: ing, notes: [...new Set([...undetermined, ...notes])], ...(undetermined.length ? { undetermined: [...new Set(undetermined)] } : {}), ...(split ? { certainPorts: certain, portsInDoubt: inDoubt } : {}) };
+  return { from: src.label, to: dst.label, ...asked, protocol: proto, allowed: !isEmptyConns(total), ports: total, egress: eg, ingress: ing, notes: [...new Set([...undetermined, ...notes])], ...(undetermined.length ? { undetermined: [...new Set(undetermined)] } : {}), ...(split ? { certainPorts: certain, portsInDoubt: inDoubt } : {}),
+    ...(narrowedBy.length ? { certainRequestsOnly: narrowedBy } : {}), ...(besides.length ? { certainButFor: { ports: certain, inDoubt, doubts: besides } } : {}) };
 }
 
 /**
