@@ -970,9 +970,10 @@ interface PairReading {
 }
 type Reading = ConnSet | PairReading;
 
-function pairReading(e: DirectionVerdict, i: DirectionVerdict): Reading | undefined {
-  const eD = verdictDoubt(e);
-  const iD = verdictDoubt(i);
+/** `lookE`/`lookI`: whether that side may carry a doubt (tracked, or a host-network side the model cannot judge); the others are not scanned. */
+function pairReading(e: DirectionVerdict, i: DirectionVerdict, lookE = true, lookI = true): Reading | undefined {
+  const eD = lookE ? verdictDoubt(e) : undefined;
+  const iD = lookI ? verdictDoubt(i) : undefined;
   const conns = isAllConns(e.conns) ? i.conns : isAllConns(i.conns) ? e.conns : intersectConns(e.conns, i.conns);
   if (isEmptyConns(conns)) return undefined;
   if (!eD && !iD) return conns;
@@ -1094,10 +1095,14 @@ function mayDoubt(model: ReachModel, cls: PodClass, dir: Direction, peer: PeerSo
 function pairConns(model: ReachModel, s: PodClass, d: PodClass, gate: DoubtGate): Reading | undefined {
   const src: Endpoint = { kind: 'class', cls: s };
   const dst: Endpoint = { kind: 'class', cls: d };
-  const e = egressVerdict(model, src, dst, gate(s, 'egress', 'pod'));
+  const te = gate(s, 'egress', 'pod');
+  const e = egressVerdict(model, src, dst, te);
   if (isEmptyConns(e.conns)) return undefined;
   // Cilium's allow-localhost puts a host-network source's isolation denial in doubt (model.ts withLocalhostDoubt).
-  return pairReading(e, ingressVerdict(model, src, dst, gate(d, 'ingress', 'pod') || (s.hostNetwork && model.composition.localhostDoubt !== undefined)));
+  const ti = gate(d, 'ingress', 'pod') || (s.hostNetwork && model.composition.localhostDoubt !== undefined);
+  // Only a host-network side under Cilium (model.ts hostNetworkVerdict) decides by something the model does not evaluate.
+  const host = model.composition.hostNetwork !== undefined;
+  return pairReading(e, ingressVerdict(model, src, dst, ti), te || (host && s.hostNetwork), ti || (host && d.hostNetwork));
 }
 
 /** An outside end's reading: one direction decides, the other is not governed. */
