@@ -6,7 +6,7 @@ import type { ResourceRef } from '../base/vocabulary.ts';
 import { oneLine } from '../base/plain-text.ts';
 import { csvCell } from '../report/csv.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
-import { addressMayBeNode, NOT_A_KNOWN_POD_ADDRESS, buildReachability, connsToJson, hostNetworkMatrixNotes, formatConns, intersectConns, isProtocol, queryReach, resolveTarget, streamMatrix, ReachInputError, type ConnSet, type MatrixRow, type Protocol, type ReachAnswer } from '../analysis/netpol/index.ts';
+import { addressMayBeNode, NOT_A_KNOWN_POD_ADDRESS, buildReachability, connsToJson, hostNetworkMatrixNotes, formatConns, intersectConns, isEmptyConns, isProtocol, subtractConns, unionConns, queryReach, resolveTarget, streamMatrix, ReachInputError, type ConnSet, type MatrixRow, type Protocol, type ReachAnswer } from '../analysis/netpol/index.ts';
 import type { DirectionAnswer, ReachTarget } from '../analysis/netpol/query.ts';
 import type { ReachModel } from '../analysis/netpol/model.ts';
 import { parseIp } from '../base/ip.ts';
@@ -48,8 +48,14 @@ export interface FlowAnswer {
   mesh: MeshFlowVerdict & { port?: number; ports?: MeshConnsVerdict['ports'] };
   effective: 'allowed' | 'depends' | 'denied' | 'unknown';
   allowed: boolean | null;
-  /** Connections both layers let through (the network's, minus ports the mesh refuses). */
+  /**
+   * Connections both layers let through (the network's, minus ports the mesh refuses). When
+   * `allowed` is null, only those certain to pass (none unless the network vouches for some and
+   * the mesh allows every request): the model's reading stays in `network.ports`.
+   */
   ports: ConnSet;
+  /** With `allowed` null: the connections that may pass or not (the rest of those the mesh does not refuse). */
+  portsInDoubt?: ConnSet;
 }
 
 const VERB = { allowed: 'ALLOWED', denied: 'DENIED', depends: 'DEPENDS', unknown: 'UNKNOWN' } as const;
@@ -87,11 +93,14 @@ export function formatReach(f: FlowAnswer, format: 'text' | 'json'): string {
       allowed: f.allowed,
       effective: f.effective,
       ports: connsToJson(f.ports),
+      ...(f.portsInDoubt ? { portsInDoubt: connsToJson(f.portsInDoubt) } : {}),
       network: {
         allowed: a.allowed,
         ...(a.undetermined?.length ? { undetermined: a.undetermined } : {}),
         ports: connsToJson(a.ports),
         ...(a.certainPorts && a.portsInDoubt ? { certainPorts: connsToJson(a.certainPorts), portsInDoubt: connsToJson(a.portsInDoubt) } : {}),
+        ...(a.certainRequestsOnly?.length ? { certainRequestsOnly: a.certainRequestsOnly } : {}),
+        ...(a.certainButFor ? { certainButFor: { ports: connsToJson(a.certainButFor.ports), portsInDoubt: connsToJson(a.certainButFor.inDoubt), doubts: a.certainButFor.doubts } } : {}),
         decidedBy: [...a.ingress.decisions.map((d) => ({ direction: 'ingress', ...d })), ...a.egress.decisions.map((d) => ({ direction: 'egress', ...d }))].filter((d) => d.allowed === a.allowed),
       },
       mesh: f.mesh,
@@ -108,7 +117,9 @@ export function formatReach(f: FlowAnswer, format: 'text' | 'json'): string {
     `${headline}: ${a.from} -> ${a.to}${what}`,
     `  network ${a.undetermined?.length ? 'UNKNOWN: the model reads it as ' : ''}${a.allowed ? 'ALLOWED' : 'DENIED'} by ${networkDecidedBy(a).join('; ') || 'nothing'}${a.undetermined?.length ? ', which the notes put in doubt' : ''}; ${meshText(m)}`,
     ...(f.allowed && a.port === undefined ? [`  connections: ${formatConns(f.ports)}`] : []),
-    ...(f.effective === 'unknown' && a.certainPorts && a.portsInDoubt ? [`  connections: certain ${formatConns(a.certainPorts)}; in doubt ${formatConns(a.portsInDoubt)}`] : []),
+    ...(f.effective === 'unknown' && a.certainPorts && a.portsInDoubt ? [`  connections: certain ${formatConns(a.certainPorts)}${a.certainRequestsOnly?.length ? ` (only the requests the L7 rules of ${a.certainRequestsOnly.join(', ')} match)` : ''}; in doubt ${formatConns(a.portsInDoubt)}`] : []),
+    // Both kinds of doubt at once: each part named with what puts it in doubt.
+    ...(f.effective === 'unknown' && a.certainButFor ? [`  connections: none certain; in doubt ${formatConns(a.certainButFor.inDoubt)} by the uncertain matches, and ${formatConns(a.certainButFor.ports)} by ${a.certainButFor.doubts.length === 1 ? 'a doubt' : `${a.certainButFor.doubts.length} doubts`} of another kind (see the notes)`] : []),
     ...directionLines('egress', a.from, a.egress),
     ...directionLines('ingress', a.to, a.ingress),
     ...(m.mesh === 'none' ? [] : [
@@ -147,7 +158,7 @@ function judgeDialed<T>(snapshot: Snapshot, from: ResourceRef | 'external', to: 
 /** The mesh layer for an answered network flow, and the combined answer. */
 export function judgeFlow(snapshot: Snapshot, config: Config, a: ReachAnswer, src: ReachTarget, dst: ReachTarget): FlowAnswer {
   const from: ResourceRef | 'external' = src.kind === 'ip' ? 'external' : src.node.ref;
-  const judgeMesh = (opts: FlowOptions): { mesh: FlowAnswer['mesh']; open: ConnSet } => {
+  const judgeMesh = (opts: FlowOptions): { mesh: FlowAnswer['mesh']; open: ConnSet; meshOpen?: ConnSet } => {
     if (dst.kind === 'ip') return { mesh: { mesh: 'none', verdict: 'allowed', reason: `${dst.label} ${addressMayBeNode(a) ? "is no pod's address (it may be a node's)" : a.notes.some((n) => n.startsWith(`destination ${dst.label} is ${NOT_A_KNOWN_POD_ADDRESS}`)) ? `is ${NOT_A_KNOWN_POD_ADDRESS}` : 'is outside the cluster'}: no mesh authorization applies`, plaintext: true }, open: a.ports };
     if (a.port !== undefined) return { mesh: meshFlowVerdict(snapshot, config, from, dst.node.ref, a.port, a.protocol ?? 'TCP', opts), open: a.ports };
     // No one port asked: judge the connections the network allows (or, when it allows none, every
@@ -157,7 +168,7 @@ export function judgeFlow(snapshot: Snapshot, config: Config, a: ReachAnswer, sr
     const asked = a.portName !== undefined ? numbersOf(a.portNumbers ?? [], a.protocol) : allOf(a.protocol);
     const over = meshVerdictOverConns(snapshot, config, from, dst.node.ref, a.allowed && !a.undetermined?.length ? a.ports : asked, opts);
     if (!over) return { mesh: { mesh: calleeMesh(snapshot, config, dst.node.ref) === 'none' ? 'none' : 'istio', verdict: 'allowed', reason: 'no connection to judge', plaintext: false }, open: a.ports };
-    return { mesh: { ...over.verdict, port: over.port, ports: over.ports }, open: a.allowed ? intersectConns(a.ports, over.open) : a.ports };
+    return { mesh: { ...over.verdict, port: over.port, ports: over.ports }, open: a.allowed ? intersectConns(a.ports, over.open) : a.ports, meshOpen: over.open };
   };
   const best = judgeDialed(snapshot, from, dst.kind === 'ip' ? undefined : dst.node.ref, judgeMesh, (j) => j.mesh.verdict);
   let mesh = best.judged.mesh;
@@ -165,7 +176,18 @@ export function judgeFlow(snapshot: Snapshot, config: Config, a: ReachAnswer, sr
   if (best.why && !mesh.reason.includes(best.why)) mesh = { ...mesh, reason: `${mesh.reason} (${best.why})` };
   // A network answer the model cannot vouch for (see ReachAnswer.undetermined) is unknown, unless the mesh refuses the call anyway.
   const effective: FlowAnswer['effective'] = mesh.verdict === 'denied' ? 'denied' : a.undetermined?.length ? 'unknown' : !a.allowed ? 'denied' : mesh.verdict;
-  return { network: a, mesh, effective, allowed: effective === 'unknown' ? null : effective !== 'denied', ports: effective === 'denied' ? { TCP: [], UDP: [], SCTP: [] } : open };
+  if (effective === 'unknown') {
+    // What may pass: the network's reading where it vouches for it, else its two parts, else
+    // every asked connection (a doubt of another kind may open any); cut to what the mesh does
+    // not refuse. Certain: the network's certain part, where the mesh allows every request.
+    const asked = a.portName !== undefined ? numbersOf(a.portNumbers ?? [], a.protocol) : a.port !== undefined ? numbersOf([a.port], a.protocol) : allOf(a.protocol);
+    const may = !a.undetermined?.length ? a.ports : a.certainPorts && a.portsInDoubt ? unionConns(a.certainPorts, a.portsInDoubt) : asked;
+    const meshOpen = best.judged.meshOpen;
+    const passable = meshOpen ? intersectConns(may, meshOpen) : may;
+    const certain = a.certainPorts && mesh.verdict === 'allowed' ? intersectConns(a.certainPorts, passable) : { TCP: [], UDP: [], SCTP: [] };
+    return { network: a, mesh, effective, allowed: null, ports: certain, portsInDoubt: subtractConns(passable, certain) };
+  }
+  return { network: a, mesh, effective, allowed: effective !== 'denied', ports: effective === 'denied' ? { TCP: [], UDP: [], SCTP: [] } : open };
 }
 
 function numbersOf(ports: readonly number[], protocol: Protocol | undefined): ConnSet {
@@ -182,15 +204,37 @@ function allOf(protocol: Protocol | undefined): ConnSet {
 /** A matrix row; `mesh` (effective matrix only) says which mesh judged the destination and which ports only some requests pass. */
 export type EffectiveRow = MatrixRow & { mesh?: string };
 
-/** The matrix as text chunks (about 64 KiB each), for streaming; joined, it is `formatMatrix`. `effective` adds the mesh column. */
+/** How a text matrix row marks connections that are not all certain: "[? certain: …; in doubt: …]". */
+export const MATRIX_DOUBT_MARK = '[?';
+
+/** The legend after a text matrix holding marked rows. */
+export function matrixDoubtLegend(count: number): string {
+  return `note: ${count} ${count === 1 ? 'row ends' : 'rows end'} in "${MATRIX_DOUBT_MARK} certain: ...; in doubt: ...]": the connections before it are the model's reading, certain only for those named certain; those in doubt may go either way (a rule matched on an address, node or namespace label the model does not know, or a side it cannot judge); \`ztaudit reach --from SRC --to DST\` says why`;
+}
+
+/** The row's certain connections and those in doubt, when some are in doubt. */
+function rowDoubt(r: MatrixRow): { certain: ConnSet; inDoubt: ConnSet } | undefined {
+  return r.inDoubt ? { certain: subtractConns(r.conns, r.inDoubt), inDoubt: r.inDoubt } : undefined;
+}
+
+/**
+ * The matrix as text chunks (about 64 KiB each), for streaming; joined, it is `formatMatrix`. `effective` adds the mesh column.
+ * A row some of whose connections are in doubt (MatrixRow.inDoubt) says which: text with a mark
+ * and a closing legend, JSON with `certain` and `inDoubt`, CSV in its last column `in_doubt`
+ * (empty when the row is certain; the certain connections are `conn` without them).
+ */
 export function* formatMatrixChunks(rows: Iterable<EffectiveRow>, format: 'text' | 'json' | 'csv', effective = false): Generator<string> {
-  let buf = format === 'json' ? '[' : format === 'csv' ? `src,dst,conn${effective ? ',mesh' : ''}` : '';
+  let buf = format === 'json' ? '[' : format === 'csv' ? `src,dst,conn${effective ? ',mesh' : ''},in_doubt` : '';
   let first = true;
+  let marked = 0;
   for (const r of rows) {
     const mesh = r.mesh ?? '';
+    const doubt = rowDoubt(r);
+    if (doubt) marked++;
     const line = format === 'json'
-      ? `\n  {\n    "src": ${JSON.stringify(r.from)},\n    "dst": ${JSON.stringify(r.to)},\n    "conn": ${JSON.stringify(formatConns(r.conns))}${effective ? `,\n    "mesh": ${JSON.stringify(mesh)}` : ''}\n  }`
-      : format === 'csv' ? `\n${[r.from, r.to, formatConns(r.conns), ...(effective ? [mesh] : [])].map(csvCell).join(',')}` : `${first ? '' : '\n'}${oneLine(r.from)} => ${oneLine(r.to)} : ${formatConns(r.conns)}${effective && mesh ? ` [mesh ${oneLine(mesh)}]` : ''}`;
+      ? `\n  {\n    "src": ${JSON.stringify(r.from)},\n    "dst": ${JSON.stringify(r.to)},\n    "conn": ${JSON.stringify(formatConns(r.conns))}${doubt ? `,\n    "certain": ${JSON.stringify(formatConns(doubt.certain))},\n    "inDoubt": ${JSON.stringify(formatConns(doubt.inDoubt))}` : ''}${effective ? `,\n    "mesh": ${JSON.stringify(mesh)}` : ''}\n  }`
+      : format === 'csv' ? `\n${[r.from, r.to, formatConns(r.conns), ...(effective ? [mesh] : []), doubt ? formatConns(doubt.inDoubt) : ''].map(csvCell).join(',')}`
+      : `${first ? '' : '\n'}${oneLine(r.from)} => ${oneLine(r.to)} : ${formatConns(r.conns)}${doubt ? ` ${MATRIX_DOUBT_MARK} certain: ${formatConns(doubt.certain)}; in doubt: ${formatConns(doubt.inDoubt)}]` : ''}${effective && mesh ? ` [mesh ${oneLine(mesh)}]` : ''}`;
     buf += format === 'json' && !first ? `,${line}` : line;
     first = false;
     if (buf.length >= 65536) {
@@ -199,6 +243,7 @@ export function* formatMatrixChunks(rows: Iterable<EffectiveRow>, format: 'text'
     }
   }
   if (format === 'json') buf += first ? ']' : '\n]';
+  if (format === 'text' && marked) buf += `${first ? '' : '\n'}${matrixDoubtLegend(marked)}`;
   if (buf) yield buf;
 }
 
@@ -233,7 +278,9 @@ export function* effectiveMatrix(snapshot: Snapshot, config: Config, rows: Itera
     }
     if (over.open.TCP.length === 0 && over.open.UDP.length === 0 && over.open.SCTP.length === 0) continue;
     const partial = over.ports.filter((p) => p.verdict === 'depends' || p.verdict === 'unknown').map((p) => `${p.others ? 'other TCP ports' : `TCP ${p.port}`} ${p.verdict}`);
-    yield { from: r.from, to: r.to, conns: over.open, mesh: `${over.verdict.mesh}${partial.length ? `: ${partial.join(', ')}` : ''}` };
+    // What the network puts in doubt stays so where the mesh lets it through, and where the model reads it denied (the mesh was not asked).
+    const inDoubt = r.inDoubt ? unionConns(intersectConns(r.inDoubt, over.open), subtractConns(r.inDoubt, r.conns)) : undefined;
+    yield { from: r.from, to: r.to, conns: over.open, ...(inDoubt && !isEmptyConns(inDoubt) ? { inDoubt } : {}), mesh: `${over.verdict.mesh}${partial.length ? `: ${partial.join(', ')}` : ''}` };
   }
 }
 

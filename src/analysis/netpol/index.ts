@@ -4,4 +4,4 @@ export { addressMayBeNode, NOT_A_KNOWN_POD_ADDRESS, queryReach, reachMatrix, str
 export { networkExposure, type WorkloadExposure, type ExternalPath } from './exposure.ts';
 export { detectCni, type CniDetection } from './cni.ts';
 export { parsePolicy, type ParsedPolicy } from './policy.ts';
-export { formatConns, connsToJson, intersectConns, isProtocol, type ConnSet, type Protocol } from './conns.ts';
+export { formatConns, connsToJson, intersectConns, isEmptyConns, isProtocol, subtractConns, unionConns, type ConnSet, type Protocol } from './conns.ts';

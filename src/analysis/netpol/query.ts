@@ -3,7 +3,7 @@
 
 import { allConns, formatConns, intersectConns, isAllConns, isEmptyConns, restrictConns, sameConns, subtractConns, unionConns, emptyConns, type ConnSet, type Protocol } from './conns.ts';
 import { ALL_V4, ALL_V6, formatRange, ipToString, parseIp, unmapIpv4, type IpRange } from '../../base/ip.ts';
-import { ADDRESS_MAY_BE_NODE, NOT_GOVERNED_EGRESS, NOT_GOVERNED_INGRESS, describeCause, describeRule, evaluatePlan, podCidrStatus, podSetMatches, policyLabel, ruleMatchesPeer, rulePortConns, type DecisionCause, type Direction, type DirectionVerdict, type StagePlan } from './engine.ts';
+import { ADDRESS_MAY_BE_NODE, NOT_GOVERNED_EGRESS, NOT_GOVERNED_INGRESS, describeCause, describeRule, evaluatePlan, podCidrStatus, podSetMatches, policyLabel, readsNamespaceLabels, ruleMatchesPeer, rulePortConns, type DecisionCause, type Direction, type DirectionVerdict, type StagePlan } from './engine.ts';
 import { describePolicy, namePoliciesByName, type LayerPolicy, type Peer, type Rule } from './layers.ts';
 import { nodesOverlapping } from './node-cidrs.ts';
 import { candidatePeers, indexByNamespace, MAX_DOUBT_PAIRS, ruleTouches, type DoubtSearch } from './flows.ts';
@@ -77,7 +77,18 @@ export interface ReachAnswer {
    */
   certainPorts?: ConnSet;
   portsInDoubt?: ConnSet;
+  /** With `certainPorts`: the rules with L7 matches (Cilium toPorts rules, Calico http) that decide some of them, which pass only the requests those match. */
+  certainRequestsOnly?: string[];
+  /**
+   * Where the uncertain matches would leave `ports` certain but a doubt of another kind (`doubts`:
+   * a policy the model does not evaluate, an AdminNetworkPolicy tie, a policy kind not read) puts
+   * every connection in doubt: no `certainPorts` then; this says which ports only that doubt holds, and which the uncertain matches do.
+   */
+  certainButFor?: { ports: ConnSet; inDoubt: ConnSet; doubts: string[] };
 }
+
+/** How a rule's caveat says it holds L7 matches (cilium/adapter.ts, calico/adapter.ts). */
+const L7_CAVEAT = /^L7 rules|^the HTTP match/;
 
 /** `resolvedFrom`: how the address asked was read, when it is a pod's or IPv4-mapped (said in the answer's notes). */
 export type ReachTarget = { kind: 'workload'; node: WorkloadNode; label: string; resolvedFrom?: string } | { kind: 'ip'; endpoint: Endpoint & { kind: 'ip' | 'fqdn' }; label: string; resolvedFrom?: string };
@@ -788,8 +799,17 @@ function answerReach(model: ReachModel, src: ReachTarget, dst: ReachTarget, port
   // Where only those doubts stand and some connections are sure, the answer names both parts.
   const certain = intersectConns(sure, sureOfHost);
   const inDoubt = subtractConns(unionConns(maybe, total), certain);
-  const split = otherDoubts === 0 && model.unread.length === 0 && undetermined.length > 0 && !isEmptyConns(certain) && !isEmptyConns(inDoubt);
-  if (split) undetermined.push(`certain only for ${formatConns(certain)}; ${formatConns(inDoubt)} may go either way`);
+  const partial = undetermined.length > otherDoubts && !isEmptyConns(certain) && !isEmptyConns(inDoubt);
+  const split = partial && otherDoubts === 0 && model.unread.length === 0;
+  // An L7 rule (Cilium toPorts.rules, Calico http) deciding a certain connection passes only the requests it matches.
+  const narrowedBy = split ? [...new Set([...egDecisions.values(), ...ingDecisions.values()].filter((d) => d.allowed && d.cause.kind === 'rule' && d.cause.rule.caveats?.some((c) => L7_CAVEAT.test(c)) && !isEmptyConns(intersectConns(d.conns, certain))).map((d) => describeRule((d.cause as { rule: RuleRef }).rule)))] : [];
+  const requestsOnly = narrowedBy.length ? ` (only the requests the L7 rules of ${narrowedBy.join(', ')} match)` : '';
+  if (split) undetermined.push(`certain only for ${formatConns(certain)}${requestsOnly}; ${formatConns(inDoubt)} may go either way`);
+  // A doubt of another kind (a policy the model does not evaluate, an AdminNetworkPolicy tie, a
+  // policy kind not read) may decide every connection: what the uncertain matches leave certain is
+  // in doubt too, and the answer says both rather than one.
+  const besides = partial && !split ? [...undetermined.slice(0, otherDoubts), ...model.unread] : [];
+  if (besides.length) undetermined.push(`${formatConns(inDoubt)} may go either way by the uncertain matches above, and ${formatConns(certain)}, which they leave certain, is in doubt as well by ${besides.length === 1 ? 'the other doubt' : `the ${besides.length} other doubts`} above`);
   // A policy kind that was not read may hold a policy deciding this flow either way.
   undetermined.push(...model.unread);
   // An address no pod or Service holds is answered as one outside the cluster, but where a doubt
@@ -815,7 +835,8 @@ function answerReach(model: ReachModel, src: ReachTarget, dst: ReachTarget, port
     if (address(src)) reword(eg, NOT_GOVERNED_EGRESS, `the source is ${NOT_A_KNOWN_POD_ADDRESS}: its egress is answered as not governed by cluster policy`);
     if (address(dst)) reword(ing, NOT_GOVERNED_INGRESS, `the destination is ${NOT_A_KNOWN_POD_ADDRESS}: its ingress is answered as not governed by cluster policy`);
   }
-  return { from: src.label, to: dst.label, ...asked, protocol: proto, allowed: !isEmptyConns(total), ports: total, egress: eg, ingress: ing, notes: [...new Set([...undetermined, ...notes])], ...(undetermined.length ? { undetermined: [...new Set(undetermined)] } : {}), ...(split ? { certainPorts: certain, portsInDoubt: inDoubt } : {}) };
+  return { from: src.label, to: dst.label, ...asked, protocol: proto, allowed: !isEmptyConns(total), ports: total, egress: eg, ingress: ing, notes: [...new Set([...undetermined, ...notes])], ...(undetermined.length ? { undetermined: [...new Set(undetermined)] } : {}), ...(split ? { certainPorts: certain, portsInDoubt: inDoubt } : {}),
+    ...(narrowedBy.length ? { certainRequestsOnly: narrowedBy } : {}), ...(besides.length ? { certainButFor: { ports: certain, inDoubt, doubts: besides } } : {}) };
 }
 
 /**
@@ -914,7 +935,51 @@ export function addressMayBeNode(a: Pick<ReachAnswer, 'undetermined'>): boolean 
 export interface MatrixRow {
   from: string;
   to: string;
+  /** The model's reading: the connections it counts as allowed. */
   conns: ConnSet;
+  /**
+   * The connections that may go either way (a rule matched on a pod address, node or namespace
+   * label the model does not know, a side the model cannot judge): some of `conns`, and any the
+   * model reads as denied that a doubt could allow. Unset when the whole row is certain; the rest
+   * of `conns` is certain. As `reach` for one flow (ReachAnswer.portsInDoubt), except that the
+   * matrix does not weigh the doubts that put a whole flow in doubt (a policy the model does not
+   * evaluate, AdminNetworkPolicy priority ties): those stay said by `reach` on the one flow.
+   */
+  inDoubt?: ConnSet;
+}
+
+/** The connections a verdict decided by a doubtful match (Decision.uncertain) or by something the model does not evaluate (cause 'unknown'). */
+function verdictDoubt(v: DirectionVerdict): ConnSet | undefined {
+  let out: ConnSet | undefined;
+  for (const d of v.decisions) {
+    const c = d.cause.kind === 'unknown' ? d.conns : d.uncertain ? d.uncertainConns ?? d.conns : undefined;
+    if (c && !isEmptyConns(c)) out = out ? unionConns(out, c) : c;
+  }
+  return out;
+}
+
+/**
+ * A pair's reading with its doubt (both directions must allow): `conns` what the model counts,
+ * `sure` what no doubt touches, `maybe` what some doubt could allow. A certain pair is its
+ * connections alone (most pairs: no object is made for them).
+ */
+interface PairReading {
+  conns: ConnSet;
+  sure: ConnSet;
+  maybe: ConnSet;
+}
+type Reading = ConnSet | PairReading;
+
+/** `lookE`/`lookI`: whether that side may carry a doubt (tracked, or a host-network side the model cannot judge); the others are not scanned. */
+function pairReading(e: DirectionVerdict, i: DirectionVerdict, lookE = true, lookI = true): Reading | undefined {
+  const eD = lookE ? verdictDoubt(e) : undefined;
+  const iD = lookI ? verdictDoubt(i) : undefined;
+  const conns = isAllConns(e.conns) ? i.conns : isAllConns(i.conns) ? e.conns : intersectConns(e.conns, i.conns);
+  if (isEmptyConns(conns)) return undefined;
+  if (!eD && !iD) return conns;
+  const sure = intersectConns(eD ? subtractConns(e.conns, eD) : e.conns, iD ? subtractConns(i.conns, iD) : i.conns);
+  const maybe = intersectConns(eD ? unionConns(e.conns, eD) : e.conns, iD ? unionConns(i.conns, iD) : i.conns);
+  return { conns, sure, maybe };
 }
 
 /** Cuts one family's address space at every boundary of the given ranges of that family. */
@@ -981,17 +1046,70 @@ export interface MatrixOptions {
   external?: boolean;
 }
 
-/** Class-level allowed connections src -> dst (both directions), or undefined when none. */
-function pairConns(model: ReachModel, s: PodClass, d: PodClass): ConnSet | undefined {
+type PeerSort = 'pod' | 'address' | 'name';
+const SORTS: readonly PeerSort[] = ['pod', 'address', 'name'];
+const mayDoubtPlans: Record<PeerSort, Record<Direction, WeakMap<readonly StagePlan[], boolean>>> = {
+  pod: { egress: new WeakMap(), ingress: new WeakMap() }, address: { egress: new WeakMap(), ingress: new WeakMap() }, name: { egress: new WeakMap(), ingress: new WeakMap() },
+};
+
+/** mayDoubt per class id, read once per class (the matrix asks it for every pair): 0 not yet, 1 no, 2 yes. */
+type DoubtGate = (cls: PodClass, dir: Direction, peer: PeerSort) => boolean;
+function doubtGate(model: ReachModel): DoubtGate {
+  const n = model.classes.length;
+  const seen: Record<Direction, Int8Array> = { egress: new Int8Array(n * SORTS.length), ingress: new Int8Array(n * SORTS.length) };
+  return (cls, dir, peer) => {
+    const at = cls.id * SORTS.length + SORTS.indexOf(peer);
+    const arr = seen[dir];
+    if (at < 0 || at >= arr.length) return mayDoubt(model, cls, dir, peer);
+    if (arr[at] === 0) arr[at] = mayDoubt(model, cls, dir, peer) ? 2 : 1;
+    return arr[at] === 2;
+  };
+}
+
+/**
+ * Whether a class's plan in `dir` holds a rule whose match engine.ts (ruleMatchDoubt) may doubt
+ * against a peer of that sort, or the class's own subject is in doubt: only then does the matrix
+ * pay for tracking doubts (a verdict without them is the same connections). Against a pod: CIDRs
+ * whose hold on pod addresses the pools do not settle, node selectors, namespace labels of an
+ * undeclared namespace, predicates that can be in doubt, unresolved peers, CIDRs on the policy's
+ * own pod. Against an address (engine.ts outsideMatchDoubt): DNS names, nodes, unresolved peers,
+ * CIDRs on the policy's own pod; against a DNS name (nameMatchDoubt), any peer other than pods.
+ */
+function mayDoubt(model: ReachModel, cls: PodClass, dir: Direction, peer: PeerSort): boolean {
+  if (model.match.subjectDoubts?.has(cls)) return true;
+  const plan = dir === 'egress' ? cls.egressPlan : cls.ingressPlan;
+  const memo = mayDoubtPlans[peer][dir];
+  let v = memo.get(plan);
+  if (v === undefined) {
+    const undeclared = !!model.match.undeclaredNamespaces?.size;
+    const peerMay = (x: Peer) => x.kind === 'nodes' || (x.kind === 'entity' && x.entity === 'other' && !!x.unresolved) || (peer === 'name' && x.kind !== 'pods') || (peer === 'address' && x.kind === 'fqdn')
+      || (peer === 'pod' && x.kind === 'pods' && ((undeclared && (readsNamespaceLabels(x.namespaces) || !!x.where?.namespaceLabels)) || !!x.where?.doubt || !!x.addresses));
+    const listMay = (l: readonly Peer[] | 'any' | undefined) => l !== undefined && l !== 'any' && ((peer === 'pod' && !!podCidrStatus(l, model.match.podPools)?.doubt) || l.some(peerMay));
+    v = plan.some((st) => st.policies.some((p) => (p[dir] ?? []).some((r) => r.subjectAddress !== undefined || listMay(r.peers) || listMay(r.notPeers))));
+    memo.set(plan, v);
+  }
+  return v;
+}
+
+/** Class-level allowed connections src -> dst (both directions) with their doubt, or undefined when none. */
+function pairConns(model: ReachModel, s: PodClass, d: PodClass, gate: DoubtGate): Reading | undefined {
   const src: Endpoint = { kind: 'class', cls: s };
   const dst: Endpoint = { kind: 'class', cls: d };
-  const e = egressVerdict(model, src, dst).conns;
-  if (isEmptyConns(e)) return undefined;
-  const i = ingressVerdict(model, src, dst).conns;
-  if (isAllConns(e)) return isEmptyConns(i) ? undefined : i;
-  if (isAllConns(i)) return e;
-  const c = intersectConns(e, i);
-  return isEmptyConns(c) ? undefined : c;
+  const te = gate(s, 'egress', 'pod');
+  const e = egressVerdict(model, src, dst, te);
+  if (isEmptyConns(e.conns)) return undefined;
+  // Cilium's allow-localhost puts a host-network source's isolation denial in doubt (model.ts withLocalhostDoubt).
+  const ti = gate(d, 'ingress', 'pod') || (s.hostNetwork && model.composition.localhostDoubt !== undefined);
+  // Only a host-network side under Cilium (model.ts hostNetworkVerdict) decides by something the model does not evaluate.
+  const host = model.composition.hostNetwork !== undefined;
+  return pairReading(e, ingressVerdict(model, src, dst, ti), te || (host && s.hostNetwork), ti || (host && d.hostNetwork));
+}
+
+/** An outside end's reading: one direction decides, the other is not governed. */
+function oneSided(conns: ConnSet, doubt: ConnSet | undefined, within?: ConnSet): Reading | undefined {
+  if (isEmptyConns(conns)) return undefined;
+  const d = doubt && within ? intersectConns(doubt, within) : doubt;
+  return d && !isEmptyConns(d) ? { conns, sure: subtractConns(conns, d), maybe: unionConns(conns, d) } : conns;
 }
 
 /** Above this many enumerated candidates a class is treated as open to every peer (never wrong: every pair it yields is checked). */
@@ -1011,6 +1129,7 @@ function byLabel<T>(items: T[], label: (t: T) => string): T[] {
  */
 export function* streamMatrix(model: ReachModel, options: MatrixOptions = {}): Generator<MatrixRow> {
   const index = indexByNamespace(model.classes);
+  const gate = doubtGate(model);
   const openIn: PodClass[] = [];
   const revIn = new Map<PodClass, PodClass[]>();
   for (const d of model.classes) {
@@ -1052,16 +1171,25 @@ export function* streamMatrix(model: ReachModel, options: MatrixOptions = {}): G
 
   for (const src of sources) {
     const rows = new Map<string, ConnSet>();
-    const add = (label: string, c: ConnSet) => {
+    // The rows some doubt touches: what no doubt touches, and what a doubt could allow (most rows have none).
+    const doubted = new Map<string, { sure: ConnSet; maybe: ConnSet }>();
+    const add = (label: string, r: Reading) => {
       const cur = rows.get(label);
+      const c = 'sure' in r ? r.conns : r;
       rows.set(label, cur === undefined ? c : cur === c ? c : unionConns(cur, c));
+      const dr = doubted.size ? doubted.get(label) : undefined;
+      if ('sure' in r) {
+        // Before the first doubtful part, every part was certain: `cur` holds them.
+        if (dr) { dr.sure = unionConns(dr.sure, r.sure); dr.maybe = unionConns(dr.maybe, r.maybe); }
+        else doubted.set(label, cur ? { sure: unionConns(cur, r.sure), maybe: unionConns(cur, r.maybe) } : { sure: r.sure, maybe: r.maybe });
+      } else if (dr) { dr.sure = unionConns(dr.sure, c); dr.maybe = unionConns(dr.maybe, c); }
     };
     if (src.kind === 'ip') {
       const from = ep(src.piece);
       for (const d of model.classes) {
-        const direct = ingressVerdict(model, from, { kind: 'class', cls: d }).conns;
-        const c = model.ciliumNativeRouting ? unionConns(direct, viaNode(d)) : direct;
-        if (isEmptyConns(c)) continue;
+        const direct = ingressVerdict(model, from, { kind: 'class', cls: d }, gate(d, 'ingress', 'address'));
+        const c = oneSided(model.ciliumNativeRouting ? unionConns(direct.conns, viaNode(d)) : direct.conns, verdictDoubt(direct));
+        if (!c) continue;
         for (const wk of d.workloads) add(labelOf.get(wk)!, c);
       }
     } else {
@@ -1070,7 +1198,7 @@ export function* streamMatrix(model: ReachModel, options: MatrixOptions = {}): G
         const eg = candidatePeers(model, s, 'egress', index, CANDIDATE_CAP);
         const visit = (d: PodClass) => {
           if (d.workloads.length === 1 && d.workloads[0] === a.key) return;
-          const c = pairConns(model, s, d);
+          const c = pairConns(model, s, d, gate);
           if (!c) return;
           for (const wk of d.workloads) if (wk !== a.key) add(labelOf.get(wk)!, c);
         };
@@ -1081,21 +1209,28 @@ export function* streamMatrix(model: ReachModel, options: MatrixOptions = {}): G
           for (const d of eg) visit(d);
         }
         for (const piece of outPieces) {
-          const c = egressVerdict(model, { kind: 'class', cls: s }, ep(piece)).conns;
-          if (!isEmptyConns(c)) add(pieceLabel(piece), c);
+          const v = egressVerdict(model, { kind: 'class', cls: s }, ep(piece), gate(s, 'egress', 'address'));
+          const c = oneSided(v.conns, verdictDoubt(v));
+          if (c) add(pieceLabel(piece), c);
         }
         // Egress to DNS names (Cilium toFQDNs, ANP domainNames) never shows in the address rows: one row per name pattern the class's policies allow.
         if (external) {
           // Cut to the ports the name's own rules allow: the model matches a name against no CIDR, so
           // elsewhere its verdict would also count ports a Deny of 0.0.0.0/0 refuses to the name's addresses.
           for (const [pattern, ports] of fqdnPatterns(s)) {
-            const c = intersectConns(egressVerdict(model, { kind: 'class', cls: s }, { kind: 'fqdn', name: pattern.replace(/\*/g, 'x') }).conns, ports);
-            if (!isEmptyConns(c)) add(`${pattern}[FQDN]`, c);
+            const v = egressVerdict(model, { kind: 'class', cls: s }, { kind: 'fqdn', name: pattern.replace(/\*/g, 'x') }, gate(s, 'egress', 'name'));
+            const c = oneSided(intersectConns(v.conns, ports), verdictDoubt(v), ports);
+            if (c) add(`${pattern}[FQDN]`, c);
           }
         }
       }
     }
-    for (const to of [...rows.keys()].sort()) yield { from: src.label, to, conns: rows.get(to)! };
+    for (const to of [...rows.keys()].sort()) {
+      const conns = rows.get(to)!;
+      const dr = doubted.size ? doubted.get(to) : undefined;
+      const inDoubt = dr ? subtractConns(unionConns(dr.maybe, conns), dr.sure) : undefined;
+      yield inDoubt && !isEmptyConns(inDoubt) ? { from: src.label, to, conns, inDoubt } : { from: src.label, to, conns };
+    }
   }
 }
 
