@@ -7,6 +7,7 @@
 import { parse as parseYaml } from 'yaml';
 import { YAML_QUIET, yamlMessage } from '../../base/yaml-message.ts';
 import { KUBE_YAML } from '../../base/kube-yaml.ts';
+import { goParseInt } from '../../base/go-int.ts';
 import { LINKERD_POLICIES, type LinkerdPolicy } from '../../config/linkerd-policies.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
 import type { PodView } from '../workloads.ts';
@@ -365,13 +366,18 @@ const DEFAULT_ADMIN_PORT = 4191;
 /** linkerd2 charts/linkerd-control-plane/values.yaml (stable-2.14.10 and main): proxyInit.ignoreInboundPorts "4567,4568" (Galera). */
 export const DEFAULT_IGNORED_INBOUND_PORTS = ['4567', '4568'];
 
-/** The proxy's own control and admin ports (config.linkerd.io/control-port, admin-port, else 4190, 4191). */
+/**
+ * The proxy's own control and admin ports (config.linkerd.io/control-port, admin-port, else 4190,
+ * 4191). The injector reads them with strconv.ParseInt(value, 10, 32) and keeps the default on an
+ * error (linkerd2 pkg/inject/inject.go applyAnnotationOverrides, stable-2.14.10 and main): " 5000"
+ * keeps 4190, "+5000" and "05000" are 5000. A number outside 1-65535 that fits 32 bits is taken as
+ * is; it can equal no skipped port (parsePortList keeps 1-65535 only), so it frees none.
+ */
 export function linkerdProxyOwnPorts(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string): number[] {
   const own: number[] = [];
   for (const [key, fallback] of [[CONTROL_PORT_ANNOTATION, DEFAULT_CONTROL_PORT], [ADMIN_PORT_ANNOTATION, DEFAULT_ADMIN_PORT]] as const) {
     const v = linkerdPodSetting(nsAnnotations, pod, namespace, key).setting?.value;
-    // The injector keeps the default when the value does not parse as an integer (strconv.ParseInt).
-    own.push(v !== undefined && /^\s*\d+\s*$/.test(v) ? Number(v) : fallback);
+    own.push((v === undefined ? undefined : goParseInt(v, 32)) ?? fallback);
   }
   return own;
 }
