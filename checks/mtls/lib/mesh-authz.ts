@@ -63,7 +63,7 @@ export function linkerdAuthzMissing(ctx: AuditContext): Verdict[] {
     const policy = w.linkerdPolicy!;
     const servers = m.linkerd.servers.get(w.namespace) ?? [];
     const ports = appPorts(w);
-    const skips = linkerdInboundSkips(m.namespaces.get(w.namespace)?.annotations ?? {}, w.workload.pods[0], w.namespace, w.workload.template);
+    const skips = linkerdInboundSkips(m.namespaces.get(w.namespace)?.annotations ?? {}, w.workload.pods[0], w.namespace, w.workload.template, m.linkerd.cni);
     const open: string[] = [];
     const assumed: string[] = [];
     for (const p of ports) {
