@@ -28,7 +28,7 @@ export const linkerdSkipPorts: Check = {
       if (w.mesh !== 'linkerd' || !namespaceKnown(w)) continue;
       const ref = w.workload.ref;
       const nsAnnotations = m.namespaces.get(w.namespace)?.annotations ?? {};
-      const found = linkerdSkippedPorts(nsAnnotations, w.workload.pods[0], w.namespace, w.workload.template);
+      const found = linkerdSkippedPorts(nsAnnotations, w.workload.pods[0], w.namespace, w.workload.template, m.linkerd.cni);
       const skipped = found.filter((s) => s.ports.length + s.invalid.length > 0);
       const pending = found.filter((s) => s.pending).map((s) => `${s.pending!.source} says ${JSON.stringify(s.pending!.value)}`);
       const note = pending.length > 0 ? ` (${pending.join('; ')}: the running pods were injected without it and pick it up when restarted)` : '';

@@ -63,9 +63,12 @@ export function linkerdAuthzMissing(ctx: AuditContext): Verdict[] {
     const policy = w.linkerdPolicy!;
     const servers = m.linkerd.servers.get(w.namespace) ?? [];
     const ports = appPorts(w);
+    const skips = linkerdInboundSkips(m.namespaces.get(w.namespace)?.annotations ?? {}, w.workload.pods[0], w.namespace, w.workload.template, m.linkerd.cni);
     const open: string[] = [];
     const assumed: string[] = [];
     for (const p of ports) {
+      // A port that skips the proxy is reported as skipped below: no Server or default policy applies there.
+      if (skips && portInList(skips.ports, p.port)) continue;
       const choice = winningServer(servers, w.labels, [p]);
       if (choice?.unordered && choice.server.accessPolicy === 'deny') assumed.push(`port ${p.port}: ${choice.unordered}`);
       if (!choice) {
@@ -73,7 +76,6 @@ export function linkerdAuthzMissing(ctx: AuditContext): Verdict[] {
       } else if (choice.server.accessPolicy !== 'deny') open.push(`${p.port} (Server ${choice.server.name} accessPolicy ${choice.server.accessPolicy}${precedenceNote(choice)})`);
     }
     const evidence = { defaultPolicy: policy.policy, source: policy.source, ports: ports.map((p) => p.port) };
-    const skips = linkerdInboundSkips(m.namespaces.get(w.namespace)?.annotations ?? {}, w.workload.pods[0], w.namespace, w.workload.template);
     // A skipped port no container declares may still have a listener (declaring is optional), so
     // it keeps failing, worded as a condition; the assumed chart default fails only where declared.
     const reached = skips?.ports.filter((r) => ports.some((p) => portInList([r], p.port))) ?? [];

@@ -7,6 +7,7 @@
 import { parse as parseYaml } from 'yaml';
 import { YAML_QUIET, yamlMessage } from '../../base/yaml-message.ts';
 import { KUBE_YAML } from '../../base/kube-yaml.ts';
+import { goParseInt } from '../../base/go-int.ts';
 import { LINKERD_POLICIES, type LinkerdPolicy } from '../../config/linkerd-policies.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
 import type { PodView } from '../workloads.ts';
@@ -223,6 +224,26 @@ export function linkerdTrustDomain(configmaps: KubeObject[]): string {
   return 'cluster.local';
 }
 
+/**
+ * Whether the control plane injects pods for the Linkerd CNI plugin: linkerd-config's values say
+ * `cniEnabled: true` (charts/linkerd-control-plane/values.yaml cniEnabled, default false; with it
+ * the injector adds linkerd-network-validator instead of the linkerd-init container,
+ * charts/patch/templates/patch.json). The evidence, or undefined.
+ */
+export function linkerdCniEnabled(configmaps: KubeObject[]): string | undefined {
+  for (const cm of configmaps) {
+    if (cm.metadata?.name !== 'linkerd-config') continue;
+    const values = str(obj(cm.data)?.values);
+    if (!values) continue;
+    try {
+      if (obj(parseYaml(values, { ...KUBE_YAML, ...YAML_QUIET }))?.cniEnabled === true) return `ConfigMap ${cm.metadata?.namespace ?? ''}/linkerd-config cniEnabled: true`;
+    } catch {
+      // unreadable values: nothing shows the CNI plugin
+    }
+  }
+  return undefined;
+}
+
 export interface LinkerdServer {
   namespace: string;
   name: string;
@@ -342,9 +363,9 @@ export function parsePortList(value: string): { ports: string[]; invalid: string
  * is linkerdInboundSkips': the proxy's own ports left out, Linkerd's default assumed without the
  * annotation.
  */
-export function linkerdSkippedPorts(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string, template?: { annotations: Record<string, string> }): SkippedPorts[] {
+export function linkerdSkippedPorts(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string, template?: { annotations: Record<string, string> }, clusterCni?: string): SkippedPorts[] {
   const out: SkippedPorts[] = [];
-  const inbound = linkerdInboundSkips(nsAnnotations, pod, namespace, template);
+  const inbound = linkerdInboundSkips(nsAnnotations, pod, namespace, template, clusterCni);
   if (inbound) out.push(inbound);
   const { setting, pending } = linkerdPodSetting(nsAnnotations, pod, namespace, SKIP_OUTBOUND_ANNOTATION, template);
   const { ports, invalid } = parsePortList(setting?.value ?? '');
@@ -364,14 +385,43 @@ const DEFAULT_CONTROL_PORT = 4190;
 const DEFAULT_ADMIN_PORT = 4191;
 /** linkerd2 charts/linkerd-control-plane/values.yaml (stable-2.14.10 and main): proxyInit.ignoreInboundPorts "4567,4568" (Galera). */
 export const DEFAULT_IGNORED_INBOUND_PORTS = ['4567', '4568'];
+/**
+ * The Linkerd CNI plugin's inbound ports to ignore without the annotation: linkerd2
+ * charts/linkerd2-cni/values.yaml (stable-2.14.10 and main) proxyAdminPort 4191, proxyControlPort
+ * 4190, ignoreInboundPorts "" (templates/cni-plugin.yaml "inbound-ports-to-ignore"); the plugin
+ * (linkerd2-proxy-init cni-plugin/main.go, cni-plugin/v1.3.0 to v1.7.0-alpha.1) reads the pod's,
+ * else its namespace's, config.linkerd.io/skip-inbound-ports and never proxyInit.ignoreInboundPorts.
+ */
+export const CNI_DEFAULT_IGNORED_INBOUND_PORTS = ['4191', '4190'];
 
-/** The proxy's own control and admin ports (config.linkerd.io/control-port, admin-port, else 4190, 4191). */
+/**
+ * Why the Linkerd CNI plugin, not the linkerd-init container, sets up a pod's iptables: the plugin
+ * acts on pods with a linkerd-proxy container and no linkerd-init init container (linkerd2-proxy-init
+ * cni-plugin/main.go), and the injector gives a pod linkerd-network-validator in place of
+ * linkerd-init when the control plane runs with cniEnabled (`clusterCni`, linkerdCniEnabled). A pod
+ * already injected says which by its init containers; one yet to be injected follows `clusterCni`.
+ */
+function linkerdCniOf(pod: Pick<PodView, 'spec'>, clusterCni: string | undefined): string | undefined {
+  if (carriesLinkerdProxy(pod)) {
+    const init = (Array.isArray(pod.spec.initContainers) ? pod.spec.initContainers : []).map((c: { name?: unknown }) => c?.name);
+    if (init.includes('linkerd-init')) return undefined;
+    if (init.includes('linkerd-network-validator')) return 'its linkerd-network-validator init container';
+  }
+  return clusterCni;
+}
+
+/**
+ * The proxy's own control and admin ports (config.linkerd.io/control-port, admin-port, else 4190,
+ * 4191). The injector reads them with strconv.ParseInt(value, 10, 32) and keeps the default on an
+ * error (linkerd2 pkg/inject/inject.go applyAnnotationOverrides, stable-2.14.10 and main): " 5000"
+ * keeps 4190, "+5000" and "05000" are 5000. A number outside 1-65535 that fits 32 bits is taken as
+ * is; it can equal no skipped port (parsePortList keeps 1-65535 only), so it frees none.
+ */
 export function linkerdProxyOwnPorts(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string): number[] {
   const own: number[] = [];
   for (const [key, fallback] of [[CONTROL_PORT_ANNOTATION, DEFAULT_CONTROL_PORT], [ADMIN_PORT_ANNOTATION, DEFAULT_ADMIN_PORT]] as const) {
     const v = linkerdPodSetting(nsAnnotations, pod, namespace, key).setting?.value;
-    // The injector keeps the default when the value does not parse as an integer (strconv.ParseInt).
-    own.push(v !== undefined && /^\s*\d+\s*$/.test(v) ? Number(v) : fallback);
+    own.push((v === undefined ? undefined : goParseInt(v, 32)) ?? fallback);
   }
   return own;
 }
@@ -406,16 +456,24 @@ export function withoutPorts(entries: string[], own: number[]): string[] {
  * pkg/inject/inject.go). The annotation replaces proxyInit.ignoreInboundPorts (pkg/inject/inject.go);
  * without it the chart's default 4567,4568 applies, assumed here since the installed value is not
  * read, and only the ports of it a container declares are given (nothing shows a listener on the
- * others). Undefined when nothing is skipped and no namespace value awaits a restart.
+ * others). Under the Linkerd CNI plugin (linkerdCniOf) there is no proxy-init: without the
+ * annotation the plugin's own default applies instead (CNI_DEFAULT_IGNORED_INBOUND_PORTS, the
+ * proxy's ports only, so nothing an application declares unless it moved them).
+ * Undefined when nothing is skipped and no namespace value awaits a restart.
  */
-export function linkerdInboundSkips(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string, template?: { annotations: Record<string, string> }): SkippedPorts | undefined {
+export function linkerdInboundSkips(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string, template?: { annotations: Record<string, string> }, clusterCni?: string): SkippedPorts | undefined {
   const own = linkerdProxyOwnPorts(nsAnnotations, pod, namespace);
   const { setting, pending } = linkerdPodSetting(nsAnnotations, pod, namespace, SKIP_INBOUND_ANNOTATION, template);
   const base = { direction: 'inbound' as const };
   if (!setting) {
     const declared = containerPorts(pod.spec);
-    const ports = withoutPorts(DEFAULT_IGNORED_INBOUND_PORTS, own).filter((r) => declared.some((p) => portInList([r], p.port)));
-    if (ports.length > 0) return { ...base, ports, invalid: [], source: `Linkerd's default proxyInit.ignoreInboundPorts ${DEFAULT_IGNORED_INBOUND_PORTS.join(',')}, default assumed: no ${SKIP_INBOUND_ANNOTATION} annotation, and the installed value is not read`, assumedDefault: true, ...(pending ? { pending } : {}) };
+    const cni = linkerdCniOf(pod, clusterCni);
+    const defaults = cni ? CNI_DEFAULT_IGNORED_INBOUND_PORTS : DEFAULT_IGNORED_INBOUND_PORTS;
+    const ports = withoutPorts(defaults, own).filter((r) => declared.some((p) => portInList([r], p.port)));
+    const source = cni
+      ? `the Linkerd CNI plugin's default inbound-ports-to-ignore ${defaults.join(',')} (linkerd2-cni chart proxyAdminPort, proxyControlPort, ignoreInboundPorts empty), default assumed: the CNI plugin sets up this pod (${cni}), no ${SKIP_INBOUND_ANNOTATION} annotation, and its installed value is not read`
+      : `Linkerd's default proxyInit.ignoreInboundPorts ${defaults.join(',')}, default assumed: no ${SKIP_INBOUND_ANNOTATION} annotation, and the installed value is not read`;
+    if (ports.length > 0) return { ...base, ports, invalid: [], source, assumedDefault: true, ...(pending ? { pending } : {}) };
   }
   const parsed = parsePortList(setting?.value ?? '');
   const ports = withoutPorts(parsed.ports, own);

@@ -4,6 +4,7 @@
 
 import net from 'node:net';
 import type { ResourceRef } from '../../base/vocabulary.ts';
+import { goParseInt } from '../../base/go-int.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
 import { imageRepository } from '../images.ts';
@@ -312,14 +313,6 @@ function goDuration(s: string): number | undefined {
   return Number(m[1] === '-' ? -total : total);
 }
 
-/** Go strconv.ParseInt(s, 10, bits) (Atoi: 64 bits), or undefined where Go returns an error. */
-function goInt(s: string, bits: 32 | 64): number | undefined {
-  if (!/^[-+]?\d+$/.test(s)) return undefined;
-  const n = BigInt(s);
-  const max = 2n ** BigInt(bits - 1);
-  return n >= -max && n < max ? Number(n) : undefined;
-}
-
 /**
  * Go encoding/csv as util.SplitWithEscapeCSV reads a subject annotation: why it refuses the text
  * (a bare or stray quote, an unterminated quoted field, no record or more than one), or undefined.
@@ -398,7 +391,7 @@ function invalidShimAnnotation(annotations: Record<string, string>): string | un
     if (d < min) return bad(k, `is less than the minimum ${minText}`);
   }
   const pct = 'cert-manager.io/renew-before-percentage';
-  if (has(pct) && goInt(annotations[pct], 32) === undefined) return bad(pct, 'is not a 32-bit integer');
+  if (has(pct) && goParseInt(annotations[pct], 32) === undefined) return bad(pct, 'is not a 32-bit integer');
   const usages = 'cert-manager.io/usages';
   if (has(usages)) {
     const unknown = annotations[usages].split(',').find((u) => !KEY_USAGES.has(u.replace(/^ +| +$/g, '')));
@@ -406,7 +399,7 @@ function invalidShimAnnotation(annotations: Record<string, string>): string | un
   }
   const limit = 'cert-manager.io/revision-history-limit';
   if (has(limit)) {
-    const n = goInt(annotations[limit], 32);
+    const n = goParseInt(annotations[limit], 32);
     if (n === undefined) return bad(limit, 'is not a 32-bit integer');
     if (n < 1) return bad(limit, 'is not a positive number');
   }
@@ -416,7 +409,7 @@ function invalidShimAnnotation(annotations: Record<string, string>): string | un
   if (has(enc) && !['PKCS1', 'PKCS8'].includes(annotations[enc])) return bad(enc, 'is not PKCS1 or PKCS8');
   const size = 'cert-manager.io/private-key-size';
   if (has(size)) {
-    const n = goInt(annotations[size], 64);
+    const n = goParseInt(annotations[size], 64);
     if (n === undefined) return bad(size, 'is not an integer');
     const algorithm = has(alg) && annotations[alg] !== '' ? annotations[alg] : 'RSA';
     if (algorithm === 'RSA' && (n < 2048 || n > 8192)) return bad(size, 'is not an RSA key size from 2048 to 8192');
@@ -527,7 +520,7 @@ function webhookRefusal(annotations: Record<string, string>, defaults: ShimDefau
   if (has(before) && has(pct)) return `${before} and ${pct} may not both be set`;
   const renewBefore = has(before) ? goDuration(annotations[before]) : undefined;
   if (renewBefore !== undefined && renewBefore >= duration) return `${before}: "${annotations[before]}" is not less than ${durationText}`;
-  const percentage = has(pct) ? goInt(annotations[pct], 32) : undefined;
+  const percentage = has(pct) ? goParseInt(annotations[pct], 32) : undefined;
   if (percentage !== undefined) {
     // Go: time.Duration(float64(duration) * float64(100-pct) / 100), truncated.
     const r = Math.trunc((duration * (100 - percentage)) / 100);
