@@ -260,13 +260,18 @@ export type TraefikCrdGroup = 'traefik.io' | 'traefik.containo.us';
  * generated/informers/externalversions trees, traefikio and traefikcontainous; "Kubernetes CRDs API
  * Group traefik.containo.us" deprecated 2.10, removed 3.0, https://doc.traefik.io/traefik/deprecation/features/);
  * v3.0 removed traefik.containo.us (https://doc.traefik.io/traefik/migration/v2-to-v3/; client.go
- * @v3.0.0 watches traefik.io only). An image tag naming no release (traefik:latest, traefik:v2) leaves
- * them unknown; traefik:v3 tells.
+ * @v3.0.0 watches traefik.io only). Traefik v1 reads none: it has no CRD provider. An image tag
+ * naming no release (traefik:latest, traefik:v2, or a major Traefik never had: TRAEFIK_MAJORS)
+ * leaves them unknown; traefik:v3 tells.
  */
 export function traefikCrdGroups(image: string): { groups?: Set<TraefikCrdGroup>; why: string } {
-  const version = nginxImageVersion(image);
+  const version = traefikImageVersion(image);
   const major = version?.[0] ?? imageMajor(image);
-  if (major !== undefined && major >= 3) return { groups: new Set(['traefik.io']), why: `Traefik v${version ? version.join('.') : major} reads traefik.io only` };
+  // Traefik v1 has no Kubernetes CRD provider: its Kubernetes provider reads Ingresses only
+  // (https://doc.traefik.io/traefik/v1.7/configuration/backends/kubernetes/, "Kubernetes Ingress
+  // Provider"); IngressRoute and its CRDs came with v2.0 (https://doc.traefik.io/traefik/v2.0/migration/v1-to-v2/).
+  if (major === 1) return { groups: new Set(), why: `Traefik v${version ? version.join('.') : major} has no Kubernetes CRD provider (its Kubernetes provider reads Ingresses only), so it reads neither traefik.io nor traefik.containo.us` };
+  if (major === 3) return { groups: new Set(['traefik.io']), why: `Traefik v${version ? version.join('.') : major} reads traefik.io only` };
   if (!version) return { why: `the image ${image} names no release, so which of traefik.io and traefik.containo.us it reads (both from v2.10, traefik.containo.us only before, traefik.io only from v3) is not known` };
   if (versionBelow(version, 2, 10)) return { groups: new Set(['traefik.containo.us']), why: `Traefik v${version.join('.')} reads traefik.containo.us only (traefik.io came with v2.10)` };
   return { groups: new Set(['traefik.io', 'traefik.containo.us']), why: `Traefik v${version.join('.')} reads both traefik.io and traefik.containo.us` };
@@ -352,7 +357,7 @@ function releaseChecksOf(version: [number, number] | undefined, patch: number | 
  */
 function crossNamespaceOf(install: InstallOptions, image: string): TraefikCrdProvider['crossNamespace'] {
   const key = 'providers.kubernetescrd.allowcrossnamespace';
-  const version = nginxImageVersion(image);
+  const version = traefikImageVersion(image);
   const releases = releaseChecksOf(version, imagePatch(image), image);
   if (install.source === 'file') return { allowed: undefined, why: 'its configuration file is not in the snapshot', releases };
   const flag = install.source === 'env' ? 'TRAEFIK_PROVIDERS_KUBERNETESCRD_ALLOWCROSSNAMESPACE' : '--providers.kubernetescrd.allowCrossNamespace';
@@ -428,6 +433,8 @@ function crdProviderOf(c: Record<string, unknown>): Omit<TraefikCrdProvider, 're
   const install = installOptionsOf(c);
   const crossNamespace = crossNamespaceOf(install, str(c.image) ?? '');
   const groups = traefikCrdGroups(str(c.image) ?? '');
+  // A release reading no group at all (Traefik v1) has no CRD provider, whatever its options say.
+  if (groups.groups?.size === 0) return undefined;
   const namespaces = watchedOf(install, 'providers.kubernetescrd.namespaces');
   if (install.source === 'file') return { ingressClass: undefined, crossNamespace, groups, namespaces };
   if (install.source === 'none') return { ingressClass: '', crossNamespace, groups, namespaces };
@@ -807,14 +814,27 @@ export interface TraefikTlsOptions {
   instances: TraefikInstance[];
 }
 
-/** The major release a tag naming no minor release names (traefik:v3, traefik:3 → 3), undefined for any other tag. */
+/**
+ * The major releases Traefik has had (v1, v2, v3: https://github.com/traefik/traefik/releases): a
+ * tag naming another major (a mirror's own scheme, as mirror/traefik:2023.1) names no Traefik
+ * release, and its release is not known.
+ */
+const TRAEFIK_MAJORS = new Set([1, 2, 3]);
+
+/** A Traefik image's major and minor release (traefik:v3.1.2 → [3, 1]), undefined when its tag names none (TRAEFIK_MAJORS). */
+function traefikImageVersion(image: string): [number, number] | undefined {
+  const v = nginxImageVersion(image);
+  return v && TRAEFIK_MAJORS.has(v[0]) ? v : undefined;
+}
+
+/** The major release a tag naming no minor release names (traefik:v3, traefik:3 → 3), undefined for any other tag and a major Traefik never had. */
 function imageMajor(image: string): number | undefined {
   const at = image.indexOf('@');
   const ref = at < 0 ? image : image.slice(0, at);
   const colon = ref.lastIndexOf(':');
   if (colon <= ref.lastIndexOf('/')) return undefined;
   const m = /^v?(\d+)(-|$)/.exec(ref.slice(colon + 1));
-  return m ? Number(m[1]) : undefined;
+  return m && TRAEFIK_MAJORS.has(Number(m[1])) ? Number(m[1]) : undefined;
 }
 
 /** The patch release an image tag names (traefik:v2.4.12 → 12), undefined when it names none. */
@@ -865,7 +885,7 @@ export const traefikTlsOptions = memoize((snapshot: Snapshot): TraefikTlsOptions
       for (const raw of arr(obj(podTemplateOf(o)?.spec)?.containers)) {
         const image = str(obj(raw)?.image) ?? '';
         if (!TRAEFIK_IMAGE.test(imageRepository(image))) continue;
-        const version = nginxImageVersion(image);
+        const version = traefikImageVersion(image);
         instances.push({ ref: { kind: o.kind ?? 'Deployment', namespace: o.metadata?.namespace ?? 'default', name: o.metadata?.name ?? '' }, image, ...(version ? { version } : {}) });
       }
     }
