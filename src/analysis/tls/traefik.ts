@@ -304,6 +304,29 @@ export function traefikCrdSees(p: TraefikCrdProvider, o: KubeObject, referrer: {
 }
 
 /**
+ * Whether an object that lets a route pass (a redirectScheme or authenticating Middleware, a
+ * client-certificate TLSOption) counts for `route` (an Ingress, IngressRoute or IngressRouteTCP)
+ * under a CRD provider resolving it. One rule for all of them: the route itself is taken as served
+ * under a release that is not known (groupNotRead), so what it uses is read the same way where that
+ * is far more likely than not, and otherwise it does not count. That is traefikCrdSees (the group
+ * of an IngressRoute naming it is read wherever the route is served), and under a release that is
+ * not known (a tag naming none, as traefik:latest or traefik:v2; no Traefik workload in the input)
+ * a traefik.io object used by an Ingress: every release of the current lines reads traefik.io, v2.10
+ * and v2.11 besides traefik.containo.us, v3 alone (pkg/provider/kubernetes/crd/client.go @v2.10.0,
+ * @v2.11.0, @v3.0.0; https://doc.traefik.io/traefik/migration/v2-to-v3/), and the floating tags
+ * name them. A traefik.containo.us object for an Ingress, or a traefik.io one for a
+ * traefik.containo.us IngressRoute, is genuinely uncertain there (v3 reads no traefik.containo.us,
+ * releases before v2.10 no traefik.io): it does not count, and `why` says so; nor does one in a
+ * namespace whose watching is not known. One surely not read (a known release reading other groups,
+ * a namespace not watched) never counts.
+ */
+export function traefikCrdCounts(p: TraefikCrdProvider, o: KubeObject, route: KubeObject): { sees: boolean | undefined; why?: string } {
+  if (route.kind !== 'Ingress') return traefikCrdSees(p, o, { group: traefikCrdGroupOf(route), namespace: route.metadata?.namespace ?? 'default' });
+  const likely = p.groups.groups === undefined && traefikCrdGroupOf(o) === 'traefik.io';
+  return traefikCrdSees(p, o, likely ? { group: 'traefik.io' } : {});
+}
+
+/**
  * Cross-namespace references whose refusal without allowCrossNamespace came in a patch release
  * (TRAEFIK_CROSS_CHECKS): whether this Traefik's release refuses them, or why that is not known.
  */
@@ -1008,14 +1031,13 @@ export type TraefikHttpsRedirect = { redirect: string; note?: undefined } | { re
  * (pkg/provider/kubernetes/ingress has no namespace rule; traefik/traefik#6284,
  * traefik/traefik-helm-chart#1685), so `referrer` { ingress } takes a Middleware of any namespace;
  * the chains it leads to keep the rule. A Middleware counts only as a copy some Traefik resolving
- * the route surely reads (traefikCrdSees: its API group by that Traefik's release, its watched
- * namespaces), as the edge guards count Middlewares; otherwise the route is not taken as redirected.
+ * the route reads (traefikCrdCounts: its API group by that Traefik's release, traefik.io under a
+ * release that is not known, its watched namespaces), as the edge guards count Middlewares;
+ * otherwise the route is not taken as redirected.
  */
 export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs: string, where: string, referrer: { ingress: KubeObject } | { crd: KubeObject }): TraefikHttpsRedirect {
   const index = traefikMiddlewareCopies(snapshot);
   const routeObject = 'ingress' in referrer ? referrer.ingress : referrer.crd;
-  // An IngressRoute's own namespace and API group are read wherever it is served; an Ingress has neither for the CRD provider, so its Middlewares need the provider's own.
-  const seenFrom = 'ingress' in referrer ? {} : { group: traefikCrdGroupOf(referrer.crd), namespace: routeNs };
   let providers: TraefikCrdProvider[] | undefined;
   let cross: ReturnType<typeof traefikCrossNamespace> | undefined;
   let chained: ReturnType<typeof traefikCrossRefusal> | undefined;
@@ -1027,10 +1049,10 @@ export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs
     const copies = index.get(ref);
     // One the snapshot surely lacks leaves the router unserved (edge/routes.ts traefikMiddlewaresAbsence): met here, it could not be looked for.
     if (!copies) return { stop: `Traefik Middleware ${ref}, which ${where} uses, is not in the input` };
-    // Only a copy some Traefik resolving the route surely reads (its API group, its watched
-    // namespaces: traefikCrdSees, as the edge guards read Middlewares) redirects for it.
+    // Only a copy that counts for some Traefik resolving the route (traefikCrdCounts: its API group,
+    // its watched namespaces, as the edge guards count Middlewares and TLSOptions) redirects for it.
     providers ??= traefikCrdProvidersResolving(snapshot, routeObject);
-    const answers = copies.map((c) => ({ c, sees: providers!.map((p) => traefikCrdSees(p, c, seenFrom)) }));
+    const answers = copies.map((c) => ({ c, sees: providers!.map((p) => traefikCrdCounts(p, c, routeObject)) }));
     const mw = answers.find((a) => a.sees.some((x) => x.sees === true))?.c;
     if (!mw) {
       const why = answers.flatMap((a) => a.sees).find((x) => x.why)?.why ?? 'no Traefik serving it runs the CRD provider';
