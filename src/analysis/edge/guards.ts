@@ -14,7 +14,7 @@ import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap, type Json } from 
 import { effectiveExposure } from './effective-exposure.ts';
 import { configMapData, nginxAnnotationBool, nginxAnnotationGroups, nginxBool, nginxImageVersion, NGINX_ANNOTATION_PREFIX, servedByIngressNginx, type NginxController } from '../tls/nginx.ts';
 import { ingressTlsHostCovers } from '../tls/hosts.ts';
-import { traefikCrdGroupOf, traefikCrdProvidersResolving, traefikCrdSees, traefikCrossNamespace, traefikCrossRefusal, traefikMiddlewareIndex, traefikRouterTls, traefikTcpMiddlewareOf, traefikTlsOptions, TRAEFIK_TLS_OPTION_KEYS, type TraefikTcpMiddleware } from '../tls/traefik.ts';
+import { traefikCrdCounts, traefikCrdGroupOf, traefikCrdProvidersResolving, traefikCrossNamespace, traefikCrossRefusal, traefikMiddlewareIndex, traefikRouterTls, traefikTcpMiddlewareOf, traefikTlsOptions, TRAEFIK_TLS_OPTION_KEYS, type TraefikTcpMiddleware } from '../tls/traefik.ts';
 import { refString, workloadsOf, type Workload } from '../workloads.ts';
 import { istioPolicySelects, parseAuthorizationPolicy, type AuthzRule, type ParsedAuthzPolicy } from '../mesh/authz.ts';
 import { selectorMatches } from '../mesh/istio.ts';
@@ -166,7 +166,7 @@ function traefikMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: GuardAns
   const out: TraefikMiddlewareUse[] = [];
   const seen = new Set<string>();
   const where = `${h.route.kind} ${h.route.namespace}/${h.route.name}`;
-  // The CRD providers resolving the route: a Middleware none of them surely reads (its API group or namespace) does not count.
+  // The CRD providers resolving the route: a Middleware that counts for none of them (traefikCrdCounts: its API group or namespace) does not count.
   const providers = traefikCrdProvidersResolving(snapshot, h.object);
   const group = h.route.kind === 'Ingress' ? undefined : traefikCrdGroupOf(h.object);
   const visit = (ref: string, parentNs: string, depth: number) => {
@@ -194,7 +194,7 @@ function traefikMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: GuardAns
     // https://doc.traefik.io/traefik/providers/kubernetes-crd/#allowcrossnamespace: it binds the
     // CRD provider's references only, an IngressRoute's and a chain's.
     if (!(depth === 0 ? crossingCounts(snapshot, h, `Traefik Middleware ${ref}`, r.crosses, answer) : chainMemberCounts(snapshot, h, ref, parentNs, r.crosses, answer))) return;
-    const sees = providers.map((p) => traefikCrdSees(p, mw, { group, namespace: h.route.kind === 'Ingress' ? undefined : h.route.namespace }));
+    const sees = providers.map((p) => traefikCrdCounts(p, mw, h.object));
     if (!sees.some((x) => x.sees === true)) {
       answer.looked.push(`Traefik Middleware ${mwRef} is there, but ${sees.find((x) => x.why)?.why ?? 'no Traefik serving the route runs the CRD provider'}, so it does not count`);
       return;
@@ -662,8 +662,8 @@ function traefikClientCertificates(snapshot: Snapshot, h: ExposedHost, a: GuardA
     }
     const option = found[0];
     const id = `${nsOf(option)}/${nameOf(option)}`;
-    // Only a TLSOption a Traefik resolving the route surely reads (its API group by that Traefik's release, its watched namespaces) applies to its router.
-    const sees = traefikCrdProvidersResolving(snapshot, r.object).map((p) => traefikCrdSees(p, option, r.route.kind === 'Ingress' ? {} : { group: traefikCrdGroupOf(r.object), namespace: r.route.namespace }));
+    // Only a TLSOption that counts for a Traefik resolving the route (traefikCrdCounts: its API group by that Traefik's release, traefik.io under a release not known, its watched namespaces) applies to its router, as a Middleware does.
+    const sees = traefikCrdProvidersResolving(snapshot, r.object).map((p) => traefikCrdCounts(p, option, r.object));
     if (!sees.some((x) => x.sees === true)) {
       a.looked.push(`TLSOption ${id} (${option.apiVersion ?? 'no apiVersion'}), which ${where} uses, is there, but ${sees.find((x) => x.why)?.why ?? 'no Traefik serving the route runs the CRD provider'}, so it does not count`);
       return;

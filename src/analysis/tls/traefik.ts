@@ -260,13 +260,18 @@ export type TraefikCrdGroup = 'traefik.io' | 'traefik.containo.us';
  * generated/informers/externalversions trees, traefikio and traefikcontainous; "Kubernetes CRDs API
  * Group traefik.containo.us" deprecated 2.10, removed 3.0, https://doc.traefik.io/traefik/deprecation/features/);
  * v3.0 removed traefik.containo.us (https://doc.traefik.io/traefik/migration/v2-to-v3/; client.go
- * @v3.0.0 watches traefik.io only). An image tag naming no release (traefik:latest, traefik:v2) leaves
- * them unknown; traefik:v3 tells.
+ * @v3.0.0 watches traefik.io only). Traefik v1 reads none: it has no CRD provider. An image tag
+ * naming no release (traefik:latest, traefik:v2, or a major Traefik never had: TRAEFIK_MAJORS)
+ * leaves them unknown; traefik:v3 tells.
  */
 export function traefikCrdGroups(image: string): { groups?: Set<TraefikCrdGroup>; why: string } {
-  const version = nginxImageVersion(image);
+  const version = traefikImageVersion(image);
   const major = version?.[0] ?? imageMajor(image);
-  if (major !== undefined && major >= 3) return { groups: new Set(['traefik.io']), why: `Traefik v${version ? version.join('.') : major} reads traefik.io only` };
+  // Traefik v1 has no Kubernetes CRD provider: its Kubernetes provider reads Ingresses only
+  // (https://doc.traefik.io/traefik/v1.7/configuration/backends/kubernetes/, "Kubernetes Ingress
+  // Provider"); IngressRoute and its CRDs came with v2.0 (https://doc.traefik.io/traefik/v2.0/migration/v1-to-v2/).
+  if (major === 1) return { groups: new Set(), why: `Traefik v${version ? version.join('.') : major} has no Kubernetes CRD provider (its Kubernetes provider reads Ingresses only), so it reads neither traefik.io nor traefik.containo.us` };
+  if (major === 3) return { groups: new Set(['traefik.io']), why: `Traefik v${version ? version.join('.') : major} reads traefik.io only` };
   if (!version) return { why: `the image ${image} names no release, so which of traefik.io and traefik.containo.us it reads (both from v2.10, traefik.containo.us only before, traefik.io only from v3) is not known` };
   if (versionBelow(version, 2, 10)) return { groups: new Set(['traefik.containo.us']), why: `Traefik v${version.join('.')} reads traefik.containo.us only (traefik.io came with v2.10)` };
   return { groups: new Set(['traefik.io', 'traefik.containo.us']), why: `Traefik v${version.join('.')} reads both traefik.io and traefik.containo.us` };
@@ -296,6 +301,29 @@ export function traefikCrdSees(p: TraefikCrdProvider, o: KubeObject, referrer: {
   if (grouped === undefined) return { sees: undefined, why: `it is of API group ${group}, and for ${who} ${p.groups.why}` };
   if (watched === undefined) return { sees: undefined, why: `whether ${who} watches namespace ${ns} is not known: ${p.namespaces!.unknown}` };
   return { sees: true };
+}
+
+/**
+ * Whether an object that lets a route pass (a redirectScheme or authenticating Middleware, a
+ * client-certificate TLSOption) counts for `route` (an Ingress, IngressRoute or IngressRouteTCP)
+ * under a CRD provider resolving it. One rule for all of them: the route itself is taken as served
+ * under a release that is not known (groupNotRead), so what it uses is read the same way where that
+ * is far more likely than not, and otherwise it does not count. That is traefikCrdSees (the group
+ * of an IngressRoute naming it is read wherever the route is served), and under a release that is
+ * not known (a tag naming none, as traefik:latest or traefik:v2; no Traefik workload in the input)
+ * a traefik.io object used by an Ingress: every release of the current lines reads traefik.io, v2.10
+ * and v2.11 besides traefik.containo.us, v3 alone (pkg/provider/kubernetes/crd/client.go @v2.10.0,
+ * @v2.11.0, @v3.0.0; https://doc.traefik.io/traefik/migration/v2-to-v3/), and the floating tags
+ * name them. A traefik.containo.us object for an Ingress, or a traefik.io one for a
+ * traefik.containo.us IngressRoute, is genuinely uncertain there (v3 reads no traefik.containo.us,
+ * releases before v2.10 no traefik.io): it does not count, and `why` says so; nor does one in a
+ * namespace whose watching is not known. One surely not read (a known release reading other groups,
+ * a namespace not watched) never counts.
+ */
+export function traefikCrdCounts(p: TraefikCrdProvider, o: KubeObject, route: KubeObject): { sees: boolean | undefined; why?: string } {
+  if (route.kind !== 'Ingress') return traefikCrdSees(p, o, { group: traefikCrdGroupOf(route), namespace: route.metadata?.namespace ?? 'default' });
+  const likely = p.groups.groups === undefined && traefikCrdGroupOf(o) === 'traefik.io';
+  return traefikCrdSees(p, o, likely ? { group: 'traefik.io' } : {});
 }
 
 /**
@@ -352,7 +380,7 @@ function releaseChecksOf(version: [number, number] | undefined, patch: number | 
  */
 function crossNamespaceOf(install: InstallOptions, image: string): TraefikCrdProvider['crossNamespace'] {
   const key = 'providers.kubernetescrd.allowcrossnamespace';
-  const version = nginxImageVersion(image);
+  const version = traefikImageVersion(image);
   const releases = releaseChecksOf(version, imagePatch(image), image);
   if (install.source === 'file') return { allowed: undefined, why: 'its configuration file is not in the snapshot', releases };
   const flag = install.source === 'env' ? 'TRAEFIK_PROVIDERS_KUBERNETESCRD_ALLOWCROSSNAMESPACE' : '--providers.kubernetescrd.allowCrossNamespace';
@@ -428,6 +456,8 @@ function crdProviderOf(c: Record<string, unknown>): Omit<TraefikCrdProvider, 're
   const install = installOptionsOf(c);
   const crossNamespace = crossNamespaceOf(install, str(c.image) ?? '');
   const groups = traefikCrdGroups(str(c.image) ?? '');
+  // A release reading no group at all (Traefik v1) has no CRD provider, whatever its options say.
+  if (groups.groups?.size === 0) return undefined;
   const namespaces = watchedOf(install, 'providers.kubernetescrd.namespaces');
   if (install.source === 'file') return { ingressClass: undefined, crossNamespace, groups, namespaces };
   if (install.source === 'none') return { ingressClass: '', crossNamespace, groups, namespaces };
@@ -807,14 +837,27 @@ export interface TraefikTlsOptions {
   instances: TraefikInstance[];
 }
 
-/** The major release a tag naming no minor release names (traefik:v3, traefik:3 → 3), undefined for any other tag. */
+/**
+ * The major releases Traefik has had (v1, v2, v3: https://github.com/traefik/traefik/releases): a
+ * tag naming another major (a mirror's own scheme, as mirror/traefik:2023.1) names no Traefik
+ * release, and its release is not known.
+ */
+const TRAEFIK_MAJORS = new Set([1, 2, 3]);
+
+/** A Traefik image's major and minor release (traefik:v3.1.2 → [3, 1]), undefined when its tag names none (TRAEFIK_MAJORS). */
+function traefikImageVersion(image: string): [number, number] | undefined {
+  const v = nginxImageVersion(image);
+  return v && TRAEFIK_MAJORS.has(v[0]) ? v : undefined;
+}
+
+/** The major release a tag naming no minor release names (traefik:v3, traefik:3 → 3), undefined for any other tag and a major Traefik never had. */
 function imageMajor(image: string): number | undefined {
   const at = image.indexOf('@');
   const ref = at < 0 ? image : image.slice(0, at);
   const colon = ref.lastIndexOf(':');
   if (colon <= ref.lastIndexOf('/')) return undefined;
   const m = /^v?(\d+)(-|$)/.exec(ref.slice(colon + 1));
-  return m ? Number(m[1]) : undefined;
+  return m && TRAEFIK_MAJORS.has(Number(m[1])) ? Number(m[1]) : undefined;
 }
 
 /** The patch release an image tag names (traefik:v2.4.12 → 12), undefined when it names none. */
@@ -865,7 +908,7 @@ export const traefikTlsOptions = memoize((snapshot: Snapshot): TraefikTlsOptions
       for (const raw of arr(obj(podTemplateOf(o)?.spec)?.containers)) {
         const image = str(obj(raw)?.image) ?? '';
         if (!TRAEFIK_IMAGE.test(imageRepository(image))) continue;
-        const version = nginxImageVersion(image);
+        const version = traefikImageVersion(image);
         instances.push({ ref: { kind: o.kind ?? 'Deployment', namespace: o.metadata?.namespace ?? 'default', name: o.metadata?.name ?? '' }, image, ...(version ? { version } : {}) });
       }
     }
@@ -988,14 +1031,13 @@ export type TraefikHttpsRedirect = { redirect: string; note?: undefined } | { re
  * (pkg/provider/kubernetes/ingress has no namespace rule; traefik/traefik#6284,
  * traefik/traefik-helm-chart#1685), so `referrer` { ingress } takes a Middleware of any namespace;
  * the chains it leads to keep the rule. A Middleware counts only as a copy some Traefik resolving
- * the route surely reads (traefikCrdSees: its API group by that Traefik's release, its watched
- * namespaces), as the edge guards count Middlewares; otherwise the route is not taken as redirected.
+ * the route reads (traefikCrdCounts: its API group by that Traefik's release, traefik.io under a
+ * release that is not known, its watched namespaces), as the edge guards count Middlewares;
+ * otherwise the route is not taken as redirected.
  */
 export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs: string, where: string, referrer: { ingress: KubeObject } | { crd: KubeObject }): TraefikHttpsRedirect {
   const index = traefikMiddlewareCopies(snapshot);
   const routeObject = 'ingress' in referrer ? referrer.ingress : referrer.crd;
-  // An IngressRoute's own namespace and API group are read wherever it is served; an Ingress has neither for the CRD provider, so its Middlewares need the provider's own.
-  const seenFrom = 'ingress' in referrer ? {} : { group: traefikCrdGroupOf(referrer.crd), namespace: routeNs };
   let providers: TraefikCrdProvider[] | undefined;
   let cross: ReturnType<typeof traefikCrossNamespace> | undefined;
   let chained: ReturnType<typeof traefikCrossRefusal> | undefined;
@@ -1007,10 +1049,10 @@ export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs
     const copies = index.get(ref);
     // One the snapshot surely lacks leaves the router unserved (edge/routes.ts traefikMiddlewaresAbsence): met here, it could not be looked for.
     if (!copies) return { stop: `Traefik Middleware ${ref}, which ${where} uses, is not in the input` };
-    // Only a copy some Traefik resolving the route surely reads (its API group, its watched
-    // namespaces: traefikCrdSees, as the edge guards read Middlewares) redirects for it.
+    // Only a copy that counts for some Traefik resolving the route (traefikCrdCounts: its API group,
+    // its watched namespaces, as the edge guards count Middlewares and TLSOptions) redirects for it.
     providers ??= traefikCrdProvidersResolving(snapshot, routeObject);
-    const answers = copies.map((c) => ({ c, sees: providers!.map((p) => traefikCrdSees(p, c, seenFrom)) }));
+    const answers = copies.map((c) => ({ c, sees: providers!.map((p) => traefikCrdCounts(p, c, routeObject)) }));
     const mw = answers.find((a) => a.sees.some((x) => x.sees === true))?.c;
     if (!mw) {
       const why = answers.flatMap((a) => a.sees).find((x) => x.why)?.why ?? 'no Traefik serving it runs the CRD provider';

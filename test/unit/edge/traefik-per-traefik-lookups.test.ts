@@ -5,7 +5,8 @@
 // before v2.10 (pkg/provider/kubernetes/crd/traefik/v1alpha1/register.go@v2.8.8), both in v2.10 and
 // v2.11 (pkg/provider/kubernetes/crd/client.go@v2.11.0), traefik.io alone from v3.0
 // (https://doc.traefik.io/traefik/migration/v2-to-v3/). A redirect Middleware, a TLSOption or an
-// authenticating Middleware that Traefik does not surely read must not make a route pass.
+// authenticating Middleware that Traefik does not read must not make a route pass; under an image naming
+// no release one of traefik.io named by an Ingress counts, as the route does (traefikCrdCounts).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { AuditContext } from '../../../src/analysis/context.ts';
@@ -69,13 +70,13 @@ describe('a redirect Middleware counts only where the route\'s Traefik reads it'
     expect(r.exposure).toContain('IngressRoute web/app-http → Service web/app:80');
   });
 
-  it('an Ingress naming a redirect Middleware in router.middlewares, on a Traefik whose image names no release: which group it reads is not known, so plaintext', () => {
+  it('an Ingress naming a redirect Middleware in router.middlewares, on a Traefik whose image names no release: traefik.io counts (every release since v2.10 reads it), traefik.containo.us is not known, so plaintext', () => {
     // Traefik v3.3.4 reads traefik.io: a redirect.
     expect(judge(fixture('ingress.yaml')).tls.map((v) => v.status)).toEqual(['pass']);
-    for (const y of [fixture('ingress.yaml'), legacyMiddleware(fixture('ingress.yaml'))]) {
-      const r = judge(y.replace('docker.io/traefik:v3.3.4', 'docker.io/traefik:latest'));
-      expect(r.tls.map((v) => v.status)).toEqual(['fail']);
-      expect(r.exposure).toContain('Ingress web/app-http → Service web/app:80');
-    }
+    // traefik:latest: a traefik.io Middleware counts as the route does (src/analysis/tls/traefik.ts traefikCrdCounts).
+    expect(judge(fixture('ingress.yaml').replace('docker.io/traefik:v3.3.4', 'docker.io/traefik:latest')).tls.map((v) => v.status)).toEqual(['pass']);
+    const r = judge(legacyMiddleware(fixture('ingress.yaml')).replace('docker.io/traefik:v3.3.4', 'docker.io/traefik:latest'));
+    expect(r.tls.map((v) => v.status)).toEqual(['fail']);
+    expect(r.exposure).toContain('Ingress web/app-http → Service web/app:80');
   });
 });
