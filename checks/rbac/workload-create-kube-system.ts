@@ -16,24 +16,30 @@ const inKubeSystem = (hits: PermissionHit[]) => hits.every((h) => !h.namespace |
  * a complete live listing shows to reach only some namespaces is kept as a hit in each of those
  * that count, so the finding names them (and their powerful accounts), not kube-system.
  */
-const reachesSomething: NonNullable<Parameters<typeof permissionCheck>[0]['keepHits']> = (hits, grants, ctx, subject) => hits.flatMap((h) => {
-  const where = changeReaches(ctx.snapshot, h);
-  if (where === 'any') return [h];
-  if (h.namespace) return where.length > 0 ? [h] : [];
-  return where.filter((ns) => ns === 'kube-system' || powerfulOthersIn(ns, subject, grants, ctx) !== undefined).map((ns) => ({ ...h, namespace: ns }));
-});
+const reachesSomething: NonNullable<Parameters<typeof permissionCheck>[0]['keepHits']> = (hits, grants, ctx, subject) => {
+  const out: PermissionHit[] = [];
+  for (const h of hits) {
+    const where = changeReaches(ctx.snapshot, h);
+    if (where === 'any') out.push(h);
+    else if (h.namespace) { if (where.length > 0) out.push(h); }
+    else for (const ns of where) if (ns === 'kube-system' || powerfulOthersIn(ns, subject, grants, ctx) !== undefined) out.push({ ...h, namespace: ns });
+  }
+  return out;
+};
 
 /** "patch deployments.apps changes only Deployment apps/web, which its resourceNames name" for each named change among `hits`. */
 function namedChangesText(hits: readonly PermissionHit[], ctx: AuditContext): string | undefined {
-  const parts: string[] = [];
+  let parts: Set<string> | undefined;
   for (const h of hits) {
+    if (!h.namespace || h.ruleObj.resourceNames.length === 0) continue;
     const change = namedChangeOf(h);
-    if (!change || !h.namespace) continue;
+    if (!change) continue;
     const what = namedWorkloadsIn(ctx.snapshot, change.resource, h.ruleObj.resourceNames, h.namespace);
-    if (what !== 'none') parts.push(`${h.permission} changes ${what}`);
+    if (what !== 'none') (parts ??= new Set()).add(`${h.permission} changes ${what}`);
   }
-  const distinctParts = [...new Set(parts)];
-  return distinctParts.length === 0 ? undefined : distinctParts.slice(0, 3).join('; ') + (distinctParts.length > 3 ? `; +${distinctParts.length - 3} more` : '');
+  if (!parts) return undefined;
+  const list = [...parts];
+  return list.slice(0, 3).join('; ') + (list.length > 3 ? `; +${list.length - 3} more` : '');
 }
 
 const powerfulNote = powerfulOthersNote('kube-system', (plural) => `a workload created there can run as ${plural ? 'them' : 'it'} and use ${plural ? 'their' : 'its'} permissions`);
