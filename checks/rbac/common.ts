@@ -117,7 +117,7 @@ export interface PermissionCheckSpec extends Omit<Check, 'evaluate' | 'area' | '
    * Hits of `wanted` that no one rule gives (a create limited by resourceNames with patch on those
    * names: a server-side apply), found beside findPermissions' before the scope is narrowed.
    */
-  moreHits?: (grants: readonly Grant[]) => PermissionHit[];
+  moreHits?: (grants: readonly Grant[]) => readonly PermissionHit[];
   /**
    * Hits of permissions dangerous only where they reach something (creating pods where a
    * cluster-admin-equivalent account can be run as), found beside the subject's kept `hits`.

@@ -1,6 +1,7 @@
 import type { PermissionHit } from '../../src/analysis/rbac/audit.ts';
 import { POWERFUL_SA_BEST_EFFORT, permissionCheck, powerfulOthersIn, powerfulOthersNote } from './common.ts';
-import { applyCreateHits, changeReaches } from './lib/named-workloads.ts';
+import { applyCreateHits, changeReaches, namedChangeOf, namedWorkloadsIn } from './lib/named-workloads.ts';
+import type { AuditContext } from '../../src/analysis/context.ts';
 import { workloadWritePermissions } from './lib/permissions.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
@@ -11,14 +12,37 @@ const inKubeSystem = (hits: PermissionHit[]) => hits.every((h) => !h.namespace |
 /**
  * A change (update, patch) limited by resourceNames counts only where a workload it names may
  * exist (changeReaches, shared with rbac.privilege-escalation): in its namespace, or, held
- * cluster-wide, in kube-system or a namespace holding a powerful account.
+ * cluster-wide, in kube-system or a namespace holding a powerful account. A cluster-wide one that
+ * a complete live listing shows to reach only some namespaces is kept as a hit in each of those
+ * that count, so the finding names them (and their powerful accounts), not kube-system.
  */
-const reachesSomething: NonNullable<Parameters<typeof permissionCheck>[0]['keepHits']> = (hits, grants, ctx, subject) => hits.filter((h) => {
-  const where = changeReaches(ctx.snapshot, h);
-  if (where === 'any') return true;
-  if (h.namespace) return where.length > 0;
-  return where.some((ns) => ns === 'kube-system' || powerfulOthersIn(ns, subject, grants, ctx) !== undefined);
-});
+const reachesSomething: NonNullable<Parameters<typeof permissionCheck>[0]['keepHits']> = (hits, grants, ctx, subject) => {
+  const out: PermissionHit[] = [];
+  for (const h of hits) {
+    const where = changeReaches(ctx.snapshot, h);
+    if (where === 'any') out.push(h);
+    else if (h.namespace) { if (where.length > 0) out.push(h); }
+    else for (const ns of where) if (ns === 'kube-system' || powerfulOthersIn(ns, subject, grants, ctx) !== undefined) out.push({ ...h, namespace: ns });
+  }
+  return out;
+};
+
+/** "patch deployments.apps changes only Deployment apps/web, which its resourceNames name" for each named change among `hits`. */
+function namedChangesText(hits: readonly PermissionHit[], ctx: AuditContext): string | undefined {
+  let parts: Set<string> | undefined;
+  for (const h of hits) {
+    if (!h.namespace || h.ruleObj.resourceNames.length === 0) continue;
+    const change = namedChangeOf(h);
+    if (!change) continue;
+    const what = namedWorkloadsIn(ctx.snapshot, change.resource, h.ruleObj.resourceNames, h.namespace);
+    if (what !== 'none') (parts ??= new Set()).add(`${h.permission} changes ${what}`);
+  }
+  if (!parts) return undefined;
+  const list = [...parts];
+  return list.slice(0, 3).join('; ') + (list.length > 3 ? `; +${list.length - 3} more` : '');
+}
+
+const powerfulNote = powerfulOthersNote('kube-system', (plural) => `a workload created there can run as ${plural ? 'them' : 'it'} and use ${plural ? 'their' : 'its'} permissions`);
 
 export const workloadCreateKubeSystem = permissionCheck({
   id: 'rbac.workload-create-kube-system',
@@ -37,5 +61,9 @@ export const workloadCreateKubeSystem = permissionCheck({
   action: 'create or change workloads in kube-system or in a namespace whose service accounts hold dangerous permissions cluster-wide or in kube-system',
   // Findings of kube-system (or cluster-wide) alone keep their wording; a powerful namespace is named in the note.
   actionFor: (hits) => (inKubeSystem(hits) ? 'create or change workloads in kube-system' : 'create or change workloads'),
-  noteFor: powerfulOthersNote('kube-system', (plural) => `a workload created there can run as ${plural ? 'them' : 'it'} and use ${plural ? 'their' : 'its'} permissions`),
+  // A change limited by resourceNames names the workloads it changes.
+  noteFor: (hits, ctx, subject, grants) => {
+    const notes = [powerfulNote(hits, ctx, subject, grants), namedChangesText(hits, ctx)].filter((x) => x !== undefined);
+    return notes.length > 0 ? notes.join('. ') : undefined;
+  },
 });

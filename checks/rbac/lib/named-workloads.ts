@@ -121,6 +121,59 @@ export function changeReaches(snapshot: Snapshot, h: PermissionHit): 'any' | rea
 const NAMED_CREATES: Permission[] = workloadWritePermissions().filter((x) => x.verb === 'create').map((x) => ({ ...x, namedOnly: true }));
 const PATCHES: Permission[] = NAMED_CREATES.flatMap((x) => each(['patch'], x.group, [x.resource]));
 
+/** Patch hits on one workload kind, in the order found: all, those held cluster-wide, and those of each namespace. */
+interface PatchesOf {
+  all: PermissionHit[];
+  clusterWide: PermissionHit[];
+  byNamespace: Map<string, PermissionHit[]>;
+}
+
+/** The patch hits of `patches` by the resource they name, then by namespace (cluster-wide ones apart). */
+function indexPatches(patches: readonly PermissionHit[]): Map<string, PatchesOf> {
+  const out = new Map<string, PatchesOf>();
+  for (const q of patches) {
+    const resource = q.permission.slice('patch '.length);
+    let of = out.get(resource);
+    if (!of) out.set(resource, (of = { all: [], clusterWide: [], byNamespace: new Map() }));
+    of.all.push(q);
+    if (!q.namespace) of.clusterWide.push(q);
+    else (of.byNamespace.get(q.namespace) ?? of.byNamespace.set(q.namespace, []).get(q.namespace)!).push(q);
+  }
+  return out;
+}
+
+/** The patches of `a` and `b` in the order `all` found them (a merge, as the first hit on a name is the one a message names). */
+function inFoundOrder(a: readonly PermissionHit[], b: readonly PermissionHit[], all: readonly PermissionHit[]): readonly PermissionHit[] {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  const rank = orderIn(all);
+  const out: PermissionHit[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) out.push(j >= b.length || (i < a.length && rank.get(a[i]!)! < rank.get(b[j]!)!) ? a[i++]! : b[j++]!);
+  return out;
+}
+
+const orders = new WeakMap<readonly PermissionHit[], Map<PermissionHit, number>>();
+/** Each hit's position in `all`, once per list. */
+function orderIn(all: readonly PermissionHit[]): Map<PermissionHit, number> {
+  let m = orders.get(all);
+  if (!m) orders.set(all, (m = new Map(all.map((h, i) => [h, i]))));
+  return m;
+}
+
+/** The names of `names` a patch rule allows: all of them when it is not limited by resourceNames. */
+function patchable(names: readonly string[], patch: PermissionHit): readonly string[] {
+  const limit = patch.ruleObj.resourceNames;
+  if (limit.length === 0) return names;
+  if (limit.length === 1) return names.includes(limit[0]!) ? [limit[0]!] : [];
+  const allowed = new Set(limit);
+  return names.filter((n) => allowed.has(n));
+}
+
+/** applyCreateHits per grants array (a subject's grants are asked about by several checks). */
+const applyCache = new WeakMap<readonly Grant[], readonly PermissionHit[]>();
+
 /**
  * Creating workloads by server-side apply: a create limited by resourceNames, with patch on one
  * of those names (unlimited, or limited to it) effective in the same namespace. The apply is a
@@ -130,25 +183,39 @@ const PATCHES: Permission[] = NAMED_CREATES.flatMap((x) => each(['patch'], x.gro
  * and patch alone answers NotFound. One hit per create hit and namespace it holds in (the
  * create's, or the patch's when the create is held cluster-wide), labelled as the create, its
  * rule narrowed to the names both allow. Only grants with a named create are looked further at.
+ * The patches are indexed by resource and namespace, so a namespaced create looks only at the
+ * patches of its namespace and the cluster-wide ones: the work grows with the hits, not with
+ * creates times patches.
  */
-export function applyCreateHits(grants: readonly Grant[]): PermissionHit[] {
+export function applyCreateHits(grants: readonly Grant[]): readonly PermissionHit[] {
+  let cached = applyCache.get(grants);
+  if (cached === undefined) applyCache.set(grants, (cached = applyCreates(grants)));
+  return cached;
+}
+
+function applyCreates(grants: readonly Grant[]): readonly PermissionHit[] {
   const creates = findPermissions(grants, NAMED_CREATES);
   if (creates.length === 0) return [];
-  const patches = findPermissions(grants, PATCHES);
-  const out = new Map<string, PermissionHit>();
+  const patches = indexPatches(findPermissions(grants, PATCHES));
+  if (patches.size === 0) return [];
+  const out = new Map<string, { create: PermissionHit; namespace: string | undefined; names: Set<string> }>();
+  const add = (c: PermissionHit, q: PermissionHit) => {
+    const names = patchable(c.ruleObj.resourceNames, q);
+    if (names.length === 0) return;
+    const namespace = c.namespace ?? q.namespace;
+    const key = `${c.rule}|${c.binding.kind}/${c.binding.namespace ?? ''}/${c.binding.name}|${c.permission}|${namespace ?? ''}`;
+    let was = out.get(key);
+    if (!was) out.set(key, (was = { create: c, namespace, names: new Set() }));
+    for (const n of names) was.names.add(n);
+  };
   for (const c of creates) {
-    const resource = c.permission.slice('create '.length);
-    for (const q of patches) {
-      if (q.permission.slice('patch '.length) !== resource) continue;
-      if (c.namespace && q.namespace && c.namespace !== q.namespace) continue;
-      const names = q.ruleObj.resourceNames.length === 0 ? c.ruleObj.resourceNames : c.ruleObj.resourceNames.filter((n) => q.ruleObj.resourceNames.includes(n));
-      if (names.length === 0) continue;
-      const namespace = c.namespace ?? q.namespace;
-      const key = `${c.rule}|${c.binding.kind}/${c.binding.namespace ?? ''}/${c.binding.name}|${c.permission}|${namespace ?? ''}`;
-      const was = out.get(key);
-      const all = [...new Set([...(was?.ruleObj.resourceNames ?? []), ...names])].sort();
-      out.set(key, { ...c, namespace, ruleObj: { ...c.ruleObj, resourceNames: all } });
-    }
+    const of = patches.get(c.permission.slice('create '.length));
+    if (!of) continue;
+    // Held cluster-wide, the create holds wherever a patch does: one hit per namespace (the output's own size).
+    if (!c.namespace) for (const q of of.all) add(c, q);
+    else for (const q of inFoundOrder(of.clusterWide, of.byNamespace.get(c.namespace) ?? [], of.all)) add(c, q);
   }
-  return [...out.values()];
+  const hits: PermissionHit[] = [];
+  for (const { create: c, namespace, names } of out.values()) hits.push({ ...c, namespace, ruleObj: { ...c.ruleObj, resourceNames: [...names].sort() } });
+  return hits;
 }

@@ -168,3 +168,27 @@ describe('a workload being deleted (deletionTimestamp set) is not one a change c
     expect(carol(KS, live(patchPod + pod('kube-system', 'q'))).status).toBe('pass');
   });
 });
+
+describe('rbac.workload-create-kube-system: a cluster-wide change limited by resourceNames names where it counts (reviewer r-mr1 rb-live)', () => {
+  // Before: "User:carol can create or change workloads in kube-system cluster-wide (patch
+  // deployments.apps)" for a patch that, by the live listing, reaches only ops/web.
+  it('reaching only ops/web, where admin-sa is cluster-admin: names namespace ops, ops/admin-sa and Deployment ops/web, not kube-system', () => {
+    const f = carol(KS, live(OPS_ADMIN + grant('patch-web', rule('patch', 'apps', 'deployments', 'web')) + deployment('ops', 'web') + deployment('web-team', 'web')));
+    expect(f.status).toBe('fail');
+    expect(f.message).toContain('can create or change workloads in namespace ops (patch deployments.apps)');
+    expect(f.message).toContain('Namespace ops holds ServiceAccount ops/admin-sa');
+    expect(f.message).toContain('patch deployments.apps changes only Deployment ops/web, which its resourceNames name');
+    expect(f.message).not.toContain('kube-system');
+    expect(f.message).not.toContain('web-team');
+  });
+
+  it('reaching kube-system/web as well: names both namespaces', () => {
+    const f = carol(KS, live(OPS_ADMIN + grant('patch-web', rule('patch', 'apps', 'deployments', 'web')) + deployment('ops', 'web') + deployment('kube-system', 'web')));
+    expect(f.message).toContain('in namespaces kube-system, ops (patch deployments.apps)');
+  });
+
+  it('from manifests (web may exist anywhere) it stays cluster-wide, in kube-system', () => {
+    const f = carol(KS, snap(NAMESPACES + OPS_ADMIN + grant('patch-web', rule('patch', 'apps', 'deployments', 'web')) + deployment('ops', 'web')));
+    expect(f.message).toContain('can create or change workloads in kube-system cluster-wide (patch deployments.apps)');
+  });
+});
