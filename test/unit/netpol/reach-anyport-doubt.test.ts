@@ -9,53 +9,8 @@
 // port may go either way, and a port-less answer must say so rather than claim them all.
 import { describe, expect, it } from 'vitest';
 import { reachCommandCore } from '../../../src/cli/reach.ts';
+import { cluster } from './cilium-anyport-scene.ts';
 import { snap } from './helpers.ts';
-
-const cluster = `---
-apiVersion: apps/v1
-kind: DaemonSet
-metadata: {name: cilium, namespace: kube-system}
-spec:
-  selector: {matchLabels: {k8s-app: cilium}}
-  template:
-    metadata: {labels: {k8s-app: cilium}}
-    spec: {containers: [{name: cilium-agent, image: "quay.io/cilium/cilium:v1.17.4"}]}
----
-apiVersion: v1
-kind: ConfigMap
-metadata: {name: cilium-config, namespace: kube-system}
-data: {allow-localhost: policy}
----
-apiVersion: apps/v1
-kind: DaemonSet
-metadata: {name: agent, namespace: mon}
-spec:
-  selector: {matchLabels: {app: agent}}
-  template:
-    metadata: {labels: {app: agent}}
-    spec:
-      hostNetwork: true
-      containers: [{name: a, image: agent, ports: [{containerPort: 9100}]}]
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec: {containers: [{name: c, image: nginx, ports: [{containerPort: 80, name: http}, {containerPort: 81}]}]}
----
-apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata: {name: a, namespace: shop}
-spec:
-  endpointSelector: {matchLabels: {app: web}}
-  ingress:
-  - fromEntities: [host]
-    toPorts: [{ports: [{port: "80", protocol: TCP}]}]
-  - fromEntities: [remote-node]
-`;
 
 const ask = (opts: { port?: string; output?: 'text' | 'json' } = {}) => reachCommandCore(snap(cluster), { from: 'mon/agent', to: 'shop/web', ...opts });
 
