@@ -1,7 +1,7 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { admitsUnauthenticated, isLinkerdPolicy, linkerdPresent, meshModel } from '../../src/analysis/mesh/index.ts';
-import { linkerdRequireIdentityPorts, pendingNote, portInList, winningServer, withIdentityRequired } from '../../src/analysis/mesh/linkerd.ts';
+import { linkerdInboundSkips, linkerdRequireIdentityPorts, pendingNote, portInList, winningServer, withIdentityRequired } from '../../src/analysis/mesh/linkerd.ts';
 import { containerPorts } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
@@ -64,7 +64,18 @@ export const linkerdUnauthenticatedDefault: Check = {
       const spec = { ...w.workload.pods[0].spec };
       spec.containers = (Array.isArray(spec.containers) ? spec.containers : []).filter((c: { name?: string }) => !PROXY_CONTAINERS.has(c?.name ?? ''));
       spec.initContainers = (Array.isArray(spec.initContainers) ? spec.initContainers : []).filter((c: { name?: string }) => !PROXY_CONTAINERS.has(c?.name ?? ''));
-      const ports = containerPorts(spec);
+      const declared = containerPorts(spec);
+      // Traffic to a port that skips the proxy never meets its policy (neither the default nor a
+      // Server's): mtls.linkerd-skip-ports and mtls.authz-missing report those ports instead.
+      const nsAnnotations = m.namespaces.get(w.namespace)?.annotations ?? {};
+      const skips = linkerdInboundSkips(nsAnnotations, w.workload.pods[0], w.namespace, w.workload.template, m.linkerd.cni);
+      const skipped = skips ? declared.filter((p) => portInList(skips.ports, p.port)) : [];
+      const ports = skipped.length > 0 ? declared.filter((p) => !skipped.includes(p)) : declared;
+      if (skipped.length > 0) {
+        evidence.skippedPorts = skipped.map((p) => p.port);
+        evidence.skippedBy = skips!.source;
+      }
+      const skipNote = skipped.length > 0 ? `; port${skipped.length > 1 ? 's' : ''} ${skipped.map((p) => p.port).join(', ')} skip${skipped.length > 1 ? '' : 's'} the proxy, whose policy does not apply there (see mtls.linkerd-skip-ports)` : '';
       if (!admitsUnauthenticated(policy)) {
         // A Server's accessPolicy replaces the default on the port it covers (Server v1beta3 CRD: "Default
         // access policy to apply when the traffic doesn't match any of the policy rules"; linkerd2
@@ -75,7 +86,7 @@ export const linkerdUnauthenticatedDefault: Check = {
           return s && admitsUnauthenticated(s.accessPolicy) ? [{ port: p.port, server: s.name, accessPolicy: s.accessPolicy }] : [];
         });
         if (reopened.length === 0) {
-          out.push({ status: 'pass', resource: ref, message: `${refString(ref)}: default inbound policy ${policy} (${source}) requires ${policy === 'deny' ? 'explicit authorization' : 'a mesh identity'}${note}.`, evidence });
+          out.push({ status: 'pass', resource: ref, message: `${refString(ref)}: default inbound policy ${policy} (${source}) requires ${policy === 'deny' ? 'explicit authorization' : 'a mesh identity'}${skipNote}${note}.`, evidence });
           continue;
         }
         evidence.serverAccessPolicies = reopened;
@@ -83,23 +94,24 @@ export const linkerdUnauthenticatedDefault: Check = {
           status: 'fail',
           resource: ref,
           severity: reopened.every((r) => r.accessPolicy === 'cluster-unauthenticated') ? 'medium' : 'high',
-          message: `${refString(ref)}: default inbound policy ${policy} (${source}) requires ${policy === 'deny' ? 'explicit authorization' : 'a mesh identity'}, but ${reopened.map((r) => `port ${r.port} follows Server ${r.server} (accessPolicy ${r.accessPolicy})`).join(', ')}: ${reopened.length > 1 ? 'these admit' : 'it admits'} unauthenticated clients${note}.`,
+          message: `${refString(ref)}: default inbound policy ${policy} (${source}) requires ${policy === 'deny' ? 'explicit authorization' : 'a mesh identity'}, but ${reopened.map((r) => `port ${r.port} follows Server ${r.server} (accessPolicy ${r.accessPolicy})`).join(', ')}: ${reopened.length > 1 ? 'these admit' : 'it admits'} unauthenticated clients${skipNote}${note}.`,
           evidence,
         });
         continue;
       }
       // Ports listed in proxy-require-identity-inbound-ports get the *-authenticated variant of the
       // default (audit has none); a Server on the port decides there instead.
-      const requireId = withIdentityRequired(policy) !== policy ? linkerdRequireIdentityPorts(m.namespaces.get(w.namespace)?.annotations ?? {}, w.workload.pods[0], w.namespace) : undefined;
+      const requireId = withIdentityRequired(policy) !== policy ? linkerdRequireIdentityPorts(nsAnnotations, w.workload.pods[0], w.namespace) : undefined;
       // Of several Servers on a port only the oldest counts (winningServer).
       const uncovered = ports.filter((p) => {
         const s = winningServer(servers, w.labels, [p])?.server;
         return s ? admitsUnauthenticated(s.accessPolicy) : !(requireId && portInList(requireId.ports, p.port));
       });
-      evidence.ports = ports.map((p) => p.port);
+      evidence.ports = declared.map((p) => p.port);
       if (requireId) evidence.requireIdentityPorts = { ports: requireId.ports, source: requireId.source };
-      if (ports.length > 0 && uncovered.length === 0) {
-        out.push({ status: 'pass', resource: ref, message: `${refString(ref)}: default inbound policy is ${policy}, but every declared port ${requireId ? `requires a mesh identity (${requireId.source}) or ` : ''}is covered by a Server that requires authorization${note}.`, evidence });
+      if (declared.length > 0 && uncovered.length === 0) {
+        const rest = ports.length === 0 ? ', but no declared port reaches the proxy' : `, but every declared port ${skipped.length > 0 ? 'the proxy sees ' : ''}${requireId ? `requires a mesh identity (${requireId.source}) or ` : ''}is covered by a Server that requires authorization`;
+        out.push({ status: 'pass', resource: ref, message: `${refString(ref)}: default inbound policy is ${policy}${rest}${skipNote}${note}.`, evidence });
         continue;
       }
       evidence.uncoveredPorts = uncovered.map((p) => p.port);
@@ -107,7 +119,7 @@ export const linkerdUnauthenticatedDefault: Check = {
         status: 'fail',
         resource: ref,
         severity: severityFor(policy),
-        message: `${refString(ref)}: default inbound policy ${policy} (${source}) admits unauthenticated clients${policy === 'cluster-unauthenticated' ? ' from cluster networks' : ''} on ${ports.length === 0 ? 'all ports (none declared)' : `port(s) ${uncovered.map((p) => p.port).join(', ')} not covered by a Server`}${note}.`,
+        message: `${refString(ref)}: default inbound policy ${policy} (${source}) admits unauthenticated clients${policy === 'cluster-unauthenticated' ? ' from cluster networks' : ''} on ${ports.length === 0 ? 'all ports (none declared)' : `port(s) ${uncovered.map((p) => p.port).join(', ')} not covered by a Server`}${skipNote}${note}.`,
         evidence,
       });
     }

@@ -55,6 +55,7 @@
 
 import type { KindKey } from '../../snapshot/kinds.ts';
 import { implicitNamespaces as implicitNamespacesOf, isImplicitNamespace, type KubeObject, type Snapshot } from '../../snapshot/types.ts';
+import { goParseInt } from '../../base/go-int.ts';
 import { memoize } from '../memo.ts';
 import { arr, labelSelectorMatches, obj, str } from '../mesh/util.ts';
 import { lbcDefaultPolicy, policyOfDefault, type LbcDefaultPolicy } from './aws-lbc.ts';
@@ -354,7 +355,8 @@ const albGroups = memoize((snapshot: Snapshot): Map<string, AlbGroup> => {
       const raw = m.alb.sslRedirectFromParams ?? m.annotation;
       if (raw === undefined) continue;
       const source = m.alb.sslRedirectFromParams !== undefined ? `sslRedirectPort of the IngressClassParams of Ingress ${m.name}` : `${SSL_REDIRECT} of Ingress ${m.name}`;
-      if (/^\d+$/.test(raw)) { if (!ports.has(raw)) ports.set(raw, source); }
+      const port = sslRedirectPort(raw);
+      if (port !== undefined) { if (!ports.has(port)) ports.set(port, source); }
       else if (m.alb.sslRedirectFromParams !== undefined) paramsNotNumber ??= source;
       else refused.push(`${source} ${JSON.stringify(raw)} is not a port number`);
     }
@@ -393,7 +395,8 @@ function albIngressAlone(snapshot: Snapshot, ing: KubeObject): AlbIngress | unde
   const named = paramsPolicy ?? annotated;
   const lbcDefault = named || by !== 'lbc' ? undefined : lbcDefaultPolicy(snapshot, AWS_DEFAULT_SSL_POLICY);
   const policy = named ?? (by === 'lbc' ? policyOfDefault(lbcDefault, AWS_DEFAULT_SSL_POLICY) : undefined);
-  const paramsRedirect = by === 'lbc' ? str(spec?.sslRedirectPort)?.trim() || undefined : undefined;
+  // Not trimmed: the controller parses any non-empty value as it is (sslRedirectPort).
+  const paramsRedirect = by === 'lbc' ? str(spec?.sslRedirectPort) || undefined : undefined;
   const redirect = sslRedirectOf(paramsRedirect, annotations[SSL_REDIRECT], listeners);
   const albKept = selected !== true && by === 'lbc' ? lbcAlbKept(ing) : undefined;
   // EKS Auto Mode does not support group.name (auto-configure-alb.html).
@@ -431,9 +434,23 @@ function sslRedirectOf(params: string | undefined, annotation: string | undefine
   const source = params !== undefined ? 'IngressClassParams sslRedirectPort' : SSL_REDIRECT;
   const raw = params ?? annotation;
   if (raw === undefined) return {};
-  if (!/^\d+$/.test(raw)) return params !== undefined ? {} : { invalidSslRedirect: `${source} ${JSON.stringify(raw)} is not a port number` };
-  if (!listeners.some((l) => l.protocol === 'HTTPS' && l.port === Number(raw))) return { invalidSslRedirect: `${source} ${JSON.stringify(raw)} names no HTTPS listener (${listeners.map((l) => `${l.protocol} ${l.port}`).join(', ')})` };
-  return { sslRedirect: raw };
+  const port = sslRedirectPort(raw);
+  if (port === undefined) return params !== undefined ? {} : { invalidSslRedirect: `${source} ${JSON.stringify(raw)} is not a port number` };
+  if (!listeners.some((l) => l.protocol === 'HTTPS' && l.port === Number(port))) return { invalidSslRedirect: `${source} ${JSON.stringify(raw)} names no HTTPS listener (${listeners.map((l) => `${l.protocol} ${l.port}`).join(', ')})` };
+  return { sslRedirect: port };
+}
+
+/**
+ * An ssl-redirect annotation or IngressClassParams sslRedirectPort as the AWS Load Balancer
+ * Controller reads it, as a decimal string (so "+443" and "443" are one port), or undefined where
+ * it refuses it: strconv.ParseInt(value, 10, 32), nothing trimmed (aws-load-balancer-controller
+ * v2.9.0 to v3.5.0 pkg/annotations/parser.go ParseInt32Annotation, pkg/ingress/model_builder.go
+ * buildSSLRedirectConfig). Before v2.9.0 the annotation was read with 64 bits and truncated to
+ * int32, which is not modelled.
+ */
+function sslRedirectPort(raw: string): string | undefined {
+  const n = goParseInt(raw, 32);
+  return n === undefined ? undefined : String(n);
 }
 
 /**
