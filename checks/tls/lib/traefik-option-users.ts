@@ -15,12 +15,12 @@ export function tlsOptionUsers(ctx: AuditContext, option: KubeObject): { text: s
   const unread = [...TLS_OPTION_USER_KINDS, 'ingresses' as const].filter((k) => !['ok', 'absent'].includes(ctx.snapshot.coverage[k]?.status ?? 'absent'));
   const missing = unread.length ? ` (${unread.join(', ')} could not be read, so routers there that use it are not named)` : '';
   const isDefault = option.metadata?.name === 'default';
-  // Routers naming it whose Traefik does not read it (its API group, its namespace): they take other
-  // options, so they are not its users; with none left, it is defined but used by no Traefik that reads it.
-  const elsewhere = notRead ? ` ${notRead} router${notRead > 1 ? 's' : ''} ${isDefault ? 'that would take it are' : notRead > 1 ? 'naming it are' : 'naming it is'} served only by Traefiks that do not read this TLSOption (its API group or namespace), so ${notRead > 1 ? 'they use' : 'it uses'} other TLS options.` : '';
+  // Routers naming it whose Traefik is not known to read it (traefikCrdCounts: its API group, its
+  // namespace) are not its users; with none left, it is defined but not known to be used.
+  const elsewhere = notRead ? ` ${notRead} router${notRead > 1 ? 's' : ''} ${isDefault ? 'that would take it' : 'naming it'} ${notRead > 1 ? 'are' : 'is'} served only by Traefiks not known to read this TLSOption (its API group by their release, or its namespace), so ${notRead > 1 ? 'they are' : 'it is'} not counted as using it.` : '';
   const text = total === 0
-    ? (notRead ? ` No Traefik that reads it serves a router using it: it is defined but unused.${elsewhere}${missing ? ` ${missing.trim()}.` : ''}`
+    ? (notRead ? ` No Traefik known to read it serves a router using it: it is defined but not known to be used.${elsewhere}${missing ? ` ${missing.trim()}.` : ''}`
       : isDefault ? (missing ? ` No TLS router of the snapshot was found without TLS options of its own${missing}.` : '') : ` No router of the snapshot names it${missing}.`)
     : ` Routers using it${isDefault ? ' (naming it, or naming no TLS options)' : ''}: ${routes.join(', ')}${total > routes.length ? ` and ${total - routes.length} more` : ''}${missing}.${elsewhere}`;
-  return { text, evidence: { usedBy: routes, usedByCount: total, ...(notRead ? { usersNotReadingIt: notRead } : {}), ...(unread.length ? { usersUnread: unread } : {}) } };
+  return { text, evidence: { usedBy: routes, usedByCount: total, ...(notRead ? { routersNotKnownToReadIt: notRead } : {}), ...(unread.length ? { usersUnread: unread } : {}) } };
 }

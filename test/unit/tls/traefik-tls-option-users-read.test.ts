@@ -71,8 +71,8 @@ describe('a TLSOption lists only routers whose Traefik reads it', () => {
       expect(v.message).not.toContain('Routers using it');
       expect(v.message).not.toContain('IngressRoute shop/web');
       expect(v.message).not.toContain('Ingress shop/api');
-      expect(v.message).toContain('No Traefik that reads it serves a router using it: it is defined but unused. 2 routers naming it are served only by Traefiks that do not read this TLSOption');
-      expect(v.evidence).toMatchObject({ usedBy: [], usedByCount: 0, usersNotReadingIt: 2 });
+      expect(v.message).toContain('No Traefik known to read it serves a router using it: it is defined but not known to be used. 2 routers naming it are served only by Traefiks not known to read this TLSOption');
+      expect(v.evidence).toMatchObject({ usedBy: [], usedByCount: 0, routersNotKnownToReadIt: 2 });
     }
   });
 
@@ -82,8 +82,8 @@ describe('a TLSOption lists only routers whose Traefik reads it', () => {
       const v = optionVerdict(c, check)!;
       expect(v.status).toBe('fail');
       expect(v.message).toContain('Routers using it: Ingress shop/api.');
-      expect(v.message).toContain('1 router naming it is served only by Traefiks that do not read this TLSOption');
-      expect(v.evidence).toMatchObject({ usedBy: ['Ingress shop/api'], usedByCount: 1, usersNotReadingIt: 1 });
+      expect(v.message).toContain('1 router naming it is served only by Traefiks not known to read this TLSOption');
+      expect(v.evidence).toMatchObject({ usedBy: ['Ingress shop/api'], usedByCount: 1, routersNotKnownToReadIt: 1 });
     }
   });
 
@@ -92,6 +92,6 @@ describe('a TLSOption lists only routers whose Traefik reads it', () => {
     const v = optionVerdict(c, weakCiphers)!;
     expect(v.message).toContain('Routers using it: IngressRoute shop/web, Ingress shop/api.');
     expect(v.evidence).toMatchObject({ usedByCount: 2 });
-    expect(v.evidence).not.toHaveProperty('usersNotReadingIt');
+    expect(v.evidence).not.toHaveProperty('routersNotKnownToReadIt');
   });
 });
