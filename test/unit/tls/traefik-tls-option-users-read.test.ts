@@ -63,7 +63,7 @@ spec:
 const optionVerdict = (c: AuditContext, check: typeof weakCiphers) => [...check.evaluate(c)].find((v) => v.resource.kind === 'TLSOption' && v.resource.name === 'legacy');
 
 describe('a TLSOption lists only routers whose Traefik reads it', () => {
-  it('Traefik v2.9 (traefik.containo.us only): a traefik.io TLSOption is used by none of its routers, and the finding says it is defined but unused', () => {
+  it('Traefik v2.9 (traefik.containo.us only): a traefik.io TLSOption is used by none of its routers, and the finding says it is defined but not known to be used', () => {
     const c = ctx(scene('traefik:v2.9.10'));
     for (const check of [weakCiphers, legacyProtocolEnabled]) {
       const v = optionVerdict(c, check)!;
