@@ -15,6 +15,15 @@ import {
 import { accountMissing, listedServiceAccounts } from './lib/accounts.ts';
 import { adminServiceAccounts } from './lib/cluster-admin-paths.ts';
 
+/**
+ * The action and where it is held, the namespace said once: an action already naming its one
+ * namespace ("create or change workloads in kube-system") takes no "in namespace kube-system".
+ */
+function actionWhere(action: string, scope: string): string {
+  const one = /^in namespace (.+)$/.exec(scope)?.[1];
+  return one !== undefined && action.endsWith(` in ${one}`) ? action : `${action} ${scope}`;
+}
+
 /** A readable message: the first few permissions, the full list stays in the evidence. */
 function listSome(items: string[], max = 5): string {
   return items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
@@ -552,7 +561,7 @@ export function permissionCheck(spec: PermissionCheckSpec): Check {
         const note = noteFor?.(hits, ctx, s.subject, s.grants);
         const v: Verdict = {
           status: 'fail', resource,
-          message: `${who} can ${actionFor?.(hits) ?? action} ${scopeText(hits)} (${listSome(evidence.permissions)}) via ${viaText(hits)}${note ? `. ${note}` : ''}`,
+          message: `${who} can ${actionWhere(actionFor?.(hits) ?? action, scopeText(hits))} (${listSome(evidence.permissions)}) via ${viaText(hits)}${note ? `. ${note}` : ''}`,
           evidence: { subject: s.subject, ...evidence },
           related: relatedOf(hits),
           // One more dangerous permission, or one more namespace it holds one in, widens the finding.

@@ -11,12 +11,16 @@ export const TLS_OPTION_USER_KINDS: KindKey[] = ['traefik.ingressroutes', 'traef
 
 /** The sentence naming the routers that use `option` (capped), and the same as evidence. */
 export function tlsOptionUsers(ctx: AuditContext, option: KubeObject): { text: string; evidence: Record<string, unknown> } {
-  const { routes, total } = traefikTlsOptionUsersOf(ctx.snapshot, option);
+  const { routes, total, unread: notRead } = traefikTlsOptionUsersOf(ctx.snapshot, option);
   const unread = [...TLS_OPTION_USER_KINDS, 'ingresses' as const].filter((k) => !['ok', 'absent'].includes(ctx.snapshot.coverage[k]?.status ?? 'absent'));
   const missing = unread.length ? ` (${unread.join(', ')} could not be read, so routers there that use it are not named)` : '';
   const isDefault = option.metadata?.name === 'default';
+  // Routers naming it whose Traefik is not known to read it (traefikCrdCounts: its API group, its
+  // namespace) are not its users; with none left, it is defined but not known to be used.
+  const elsewhere = notRead ? ` ${notRead} router${notRead > 1 ? 's' : ''} ${isDefault ? 'that would take it' : 'naming it'} ${notRead > 1 ? 'are' : 'is'} served only by Traefiks not known to read this TLSOption (its API group by their release, or its namespace), so ${notRead > 1 ? 'they are' : 'it is'} not counted as using it.` : '';
   const text = total === 0
-    ? (isDefault ? (missing ? ` No TLS router of the snapshot was found without TLS options of its own${missing}.` : '') : ` No router of the snapshot names it${missing}.`)
-    : ` Routers using it${isDefault ? ' (naming it, or naming no TLS options)' : ''}: ${routes.join(', ')}${total > routes.length ? ` and ${total - routes.length} more` : ''}${missing}.`;
-  return { text, evidence: { usedBy: routes, usedByCount: total, ...(unread.length ? { usersUnread: unread } : {}) } };
+    ? (notRead ? ` No Traefik known to read it serves a router using it: it is defined but not known to be used.${elsewhere}${missing ? ` ${missing.trim()}.` : ''}`
+      : isDefault ? (missing ? ` No TLS router of the snapshot was found without TLS options of its own${missing}.` : '') : ` No router of the snapshot names it${missing}.`)
+    : ` Routers using it${isDefault ? ' (naming it, or naming no TLS options)' : ''}: ${routes.join(', ')}${total > routes.length ? ` and ${total - routes.length} more` : ''}${missing}.${elsewhere}`;
+  return { text, evidence: { usedBy: routes, usedByCount: total, ...(notRead ? { routersNotKnownToReadIt: notRead } : {}), ...(unread.length ? { usersUnread: unread } : {}) } };
 }

@@ -7,7 +7,7 @@ import type { KindKey } from '../../snapshot/kinds.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
 import { arr, obj, str } from '../mesh/util.ts';
-import { servedByTraefik, TRAEFIK_TCP_ROUTE_KEYS, traefikCrdProvidersFor, traefikEntryPoints, traefikRouterTls, traefikTlsOptions } from '../tls/traefik.ts';
+import { servedByTraefik, TRAEFIK_TCP_ROUTE_KEYS, traefikCrdCounts, traefikCrdProvidersFor, traefikCrdProvidersResolving, traefikEntryPoints, traefikRouterTls, traefikTlsOptions } from '../tls/traefik.ts';
 import { refString } from '../workloads.ts';
 import { EDGE_ROUTE_BEST_EFFORT, EDGE_ROUTE_KINDS, edgeRoutes } from './routes.ts';
 
@@ -76,6 +76,8 @@ export interface TraefikTlsOptionUsers {
   /** "IngressRoute shop/web", "IngressRouteTCP db/postgres", "Ingress shop/api", at most TLS_OPTION_USERS_CAP. */
   routes: string[];
   total: number;
+  /** Routers naming it (or, for "default", naming none) that no Traefik reading it serves (traefikCrdCounts), left out of `routes` and `total`. */
+  unread: number;
 }
 
 export const TLS_OPTION_USERS_CAP = 10;
@@ -89,13 +91,19 @@ export const TLS_OPTION_USERS_CAP = 10;
  * a TLS router naming none takes the TLSOption named "default" (https://doc.traefik.io/traefik/reference/routing-configuration/http/tls/tls-options/),
  * listed under the key "default". Only routers a Traefik of the snapshot serves count
  * (traefikCrdProvidersFor, servedByTraefik), and builds (traefikBuildsRouter): a refused route uses no TLSOption. Built once: every TLSOption's finding looks itself up.
+ * Whether the Traefik serving a router reads the TLSOption itself is asked per option (traefikTlsOptionUsersOf).
  */
-export const traefikTlsOptionUsers = memoize((snapshot: Snapshot): Map<string, string[]> => {
-  const users = new Map<string, string[]>();
-  const add = (key: string, route: string) => {
+export const traefikTlsOptionUsers = memoize((snapshot: Snapshot): Map<string, { route: string; object: KubeObject }[]> => {
+  const users = new Map<string, { route: string; object: KubeObject }[]>();
+  const named = new Map<string, Set<string>>();
+  const add = (key: string, route: string, object: KubeObject) => {
+    let seen = named.get(key);
+    if (!seen) named.set(key, (seen = new Set()));
+    if (seen.has(route)) return;
+    seen.add(route);
     const l = users.get(key);
-    if (!l) users.set(key, [route]);
-    else if (!l.includes(route)) l.push(route);
+    if (!l) users.set(key, [{ route, object }]);
+    else l.push({ route, object });
   };
   const crd = (kind: string, keys: readonly KindKey[], terminates: (tls: Record<string, unknown>) => boolean) => {
     for (const key of keys) {
@@ -106,7 +114,7 @@ export const traefikTlsOptionUsers = memoize((snapshot: Snapshot): Map<string, s
         const route = `${kind} ${ns}/${r.metadata?.name ?? ''}`;
         const o = obj(tls.options);
         const name = str(o?.name);
-        add(name ? `${str(o?.namespace) ?? ns}/${name}` : 'default', route);
+        add(name ? `${str(o?.namespace) ?? ns}/${name}` : 'default', route, r);
       }
     }
   };
@@ -119,19 +127,35 @@ export const traefikTlsOptionUsers = memoize((snapshot: Snapshot): Map<string, s
     if (!tls || !servedByTraefik(snapshot, ing) || !traefikBuildsRouter(snapshot, ing)) continue;
     const route = `Ingress ${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`;
     const named = ing.metadata?.annotations?.['traefik.ingress.kubernetes.io/router.tls.options'];
-    if (named === undefined) { add('default', route); continue; }
+    if (named === undefined) { add('default', route, ing); continue; }
     const m = /^(.*)@kubernetescrd$/.exec(named.trim());
     const id = m ? ids.get(m[1]) : undefined;
-    if (id) add(id, route);
+    if (id) add(id, route, ing);
   }
   return users;
 }, 'tls');
 
-/** The routers using this TLSOption (the "default" one: also every TLS router naming none), capped. */
+/**
+ * The routers using this TLSOption (the "default" one: also every TLS router naming none), capped.
+ * A router counts only when a Traefik resolving it reads this very TLSOption (traefikCrdCounts, the
+ * rule the edge guards apply to a client-certificate TLSOption: a TLSOption of an API group its known
+ * release does not read, or of a namespace it does not watch, never counts; under a release not
+ * known one of the route's own group, or traefik.io for an Ingress, does): Traefik builds its TLS
+ * options from the CRDs its provider reads (pkg/provider/kubernetes/crd/kubernetes.go buildTLSOptions),
+ * so a router of a Traefik that does not read it takes other options.
+ */
 export function traefikTlsOptionUsersOf(snapshot: Snapshot, option: KubeObject): TraefikTlsOptionUsers {
   const all = traefikTlsOptionUsers(snapshot);
   const id = `${option.metadata?.namespace ?? 'default'}/${option.metadata?.name ?? ''}`;
   const list = [...(all.get(id) ?? []), ...(option.metadata?.name === 'default' ? all.get('default') ?? [] : [])];
-  const unique = [...new Set(list)];
-  return { routes: unique.slice(0, TLS_OPTION_USERS_CAP), total: unique.length };
+  const seen = new Set<string>();
+  const unique: string[] = [];
+  let unread = 0;
+  for (const { route, object } of list) {
+    if (seen.has(route)) continue;
+    seen.add(route);
+    if (traefikCrdProvidersResolving(snapshot, object).some((p) => traefikCrdCounts(p, option, object).sees === true)) unique.push(route);
+    else unread++;
+  }
+  return { routes: unique.slice(0, TLS_OPTION_USERS_CAP), total: unique.length, unread };
 }

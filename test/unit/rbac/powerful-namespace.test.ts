@@ -240,7 +240,7 @@ roleRef: {kind: ClusterRole, name: edit, apiGroup: rbac.authorization.k8s.io}
     const fails = run(wl(), snap(yaml)).filter((v) => v.status === 'fail').sort((a, b) => a.resource.name.localeCompare(b.resource.name));
     expect(fails.map((v) => [v.resource, v.detailKey, v.severity, v.message])).toEqual([
       [{ kind: 'ServiceAccount', namespace: 'ci', name: 'deployer' }, undefined, undefined, 'ServiceAccount:ci/deployer can create or change workloads in kube-system cluster-wide (create cronjobs.batch, create daemonsets.apps, create deployments.apps, create jobs.batch, create pods and 19 more) via ClusterRoleBinding ci-deployer → ClusterRole cluster-admin'],
-      [{ kind: 'User', name: 'jane' }, undefined, undefined, 'User:jane can create or change workloads in kube-system in namespace kube-system (create deployments.apps) via RoleBinding kube-system/b-jane → Role kube-system/r-jane'],
+      [{ kind: 'User', name: 'jane' }, undefined, undefined, 'User:jane can create or change workloads in kube-system (create deployments.apps) via RoleBinding kube-system/b-jane → Role kube-system/r-jane'],
       [{ kind: 'User', name: 'ops' }, undefined, undefined, 'User:ops can create or change workloads in kube-system cluster-wide (create cronjobs.batch, create daemonsets.apps, create deployments.apps, create jobs.batch, create pods and 19 more) via ClusterRoleBinding ops-edit → ClusterRole edit'],
     ]);
     expect(fails.find((v) => v.resource.name === 'jane')!.evidence).toMatchObject({ scopes: ['kube-system'] });
@@ -386,7 +386,7 @@ subjects: [{kind: ServiceAccount, name: deployer, namespace: ci}]
 roleRef: {kind: ClusterRole, name: edit, apiGroup: rbac.authorization.k8s.io}
 ` + ROLE_IN('ci', 'dev', DEPLOYS) + ROLE_IN('ci', 'ops', '[{apiGroups: [""], resources: [pods/exec], verbs: [create]}]');
     const verdicts = run(check('rbac.workload-create-kube-system'), snap(yaml));
-    expect(verdicts.find((v) => v.resource.name === 'deployer')).toMatchObject({ status: 'fail', message: expect.stringMatching(/^ServiceAccount:ci\/deployer can create or change workloads in kube-system in namespace kube-system /) });
+    expect(verdicts.find((v) => v.resource.name === 'deployer')).toMatchObject({ status: 'fail', message: expect.stringMatching(/^ServiceAccount:ci\/deployer can create or change workloads in kube-system \(/) });
     expect(verdicts.find((v) => v.resource.name === 'dev')).toMatchObject({
       status: 'fail',
       message: 'User:dev can create or change workloads in namespace ci (create deployments.apps) via RoleBinding ci/b-dev → Role ci/r-dev. '

@@ -192,3 +192,23 @@ describe('rbac.workload-create-kube-system: a cluster-wide change limited by res
     expect(f.message).toContain('can create or change workloads in kube-system cluster-wide (patch deployments.apps)');
   });
 });
+
+describe('rbac.workload-create-kube-system: a hit in kube-system says "in kube-system" once', () => {
+  // Before: "can create or change workloads in kube-system in namespace kube-system (…)". RBAC: a
+  // RoleBinding grants its role's permissions within its own namespace only
+  // (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#rolebinding-and-clusterrolebinding).
+  it('a RoleBinding in kube-system', () => {
+    const f = carol(KS, live(grant('create-all', rule('create', 'apps', 'deployments'), 'kube-system')));
+    expect(f.status).toBe('fail');
+    expect(f.message).toContain('User:carol can create or change workloads in kube-system (create deployments.apps) via');
+    expect(f.message).not.toContain('in namespace kube-system');
+  });
+
+  it('a cluster-wide patch limited to web that the live listing shows reaching only kube-system/web', () => {
+    const f = carol(KS, live(grant('patch-web', rule('patch', 'apps', 'deployments', 'web')) + deployment('kube-system', 'web') + deployment('web-team', 'web')));
+    expect(f.status).toBe('fail');
+    expect(f.message).toContain('User:carol can create or change workloads in kube-system (patch deployments.apps) via');
+    expect(f.message).not.toContain('in namespace kube-system');
+    expect(f.message).not.toContain('cluster-wide (');
+  });
+});
