@@ -1,17 +1,15 @@
 // `reach` without --port where a partial port certainty meets a doubt of another kind: the text
 // names both, not one.
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
 import { reachCommandCore } from '../../../src/cli/reach.ts';
+import { cluster as cilium } from '../netpol/cilium-anyport-scene.ts';
 import { snap } from '../netpol/helpers.ts';
 
-// The Cilium scene of reach-partial-doubt.test.ts (host-network agent: TCP 80 certain by `host`,
+// The Cilium scene of reach-partial-doubt.test.ts, cilium-anyport-scene.ts (host-network agent: TCP 80 certain by `host`,
 // every other port in doubt by `remote-node`), with an L7 rule on the certain port. Cilium L7
 // policy (https://docs.cilium.io/en/v1.17/security/policy/language/#layer-7-examples): a toPorts
 // entry with `rules.http` lets through only the HTTP requests its rules match (here GET /metrics),
 // the others are rejected by the proxy, so TCP 80 is certain as a port, not for every request.
-const partial = readFileSync(new URL('./reach-partial-doubt.test.ts', import.meta.url), 'utf8');
-const cilium = partial.slice(partial.indexOf('const cluster = `') + 17, partial.indexOf('`;', partial.indexOf('const cluster = `')));
 const l7 = cilium.replace('toPorts: [{ports: [{port: "80", protocol: TCP}]}]', 'toPorts: [{ports: [{port: "80", protocol: TCP}], rules: {http: [{method: GET, path: "/metrics"}]}}]');
 
 // NetworkPolicy (https://kubernetes.io/docs/concepts/services-networking/network-policies/): rule 0
