@@ -927,24 +927,29 @@ export const traefikTlsOptions = memoize((snapshot: Snapshot): TraefikTlsOptions
   return { options, defaultNamespaces, instances };
 }, 'tls');
 
-/** Traefik Middlewares of both API groups by "namespace/name", traefik.io's copy first (the edge guards read them through it too). */
-export const traefikMiddlewareIndex = memoize((snapshot: Snapshot): Map<string, KubeObject> => {
-  const m = new Map<string, KubeObject>();
-  for (const key of ['traefik-legacy.middlewares', 'traefik.middlewares'] as const) for (const o of snapshot.resources[key] ?? []) m.set(`${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`, o);
-  return m;
-}, ['network', 'tls']);
-
-/** Traefik Middlewares by "namespace/name", each copy of both API groups (traefik.io's first), for a reader that asks which copy a Traefik reads. */
+/**
+ * Traefik Middlewares by "namespace/name", each copy of both API groups, traefik.io's first (a
+ * reader that asks which copy a Traefik reads takes the list; traefikMiddlewareIndex the first).
+ * Names keep the order traefik-legacy's list, then traefik.io's, gives them.
+ */
 const traefikMiddlewareCopies = memoize((snapshot: Snapshot): Map<string, KubeObject[]> => {
   const m = new Map<string, KubeObject[]>();
-  for (const key of ['traefik.middlewares', 'traefik-legacy.middlewares'] as const) {
+  for (const key of ['traefik-legacy.middlewares', 'traefik.middlewares'] as const) {
     for (const o of snapshot.resources[key] ?? []) {
       const id = `${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`;
       const list = m.get(id);
-      if (list) list.push(o);
-      else m.set(id, [o]);
+      if (!list) m.set(id, [o]);
+      else if (key === 'traefik.middlewares') list.unshift(o);
+      else list.push(o);
     }
   }
+  return m;
+}, ['network', 'tls']);
+
+/** Traefik Middlewares of both API groups by "namespace/name", traefik.io's copy where both exist (the edge guards read them through it too). */
+export const traefikMiddlewareIndex = memoize((snapshot: Snapshot): Map<string, KubeObject> => {
+  const m = new Map<string, KubeObject>();
+  for (const [id, copies] of traefikMiddlewareCopies(snapshot)) m.set(id, copies[0]!);
   return m;
 }, ['network', 'tls']);
 

@@ -10,25 +10,9 @@
 import { describe, expect, it } from 'vitest';
 import { authzMissing } from '../../../checks/mtls/authz-missing.ts';
 import { ctxOf, run } from './helpers.ts';
+import { galera } from './linkerd-galera-scene.ts';
 
-// The reviewer's repro lk-control (a copy of fail.default-ignored-port-declared.yaml).
-const galera = (podAnnotations = '{}', extra = '') => `
-apiVersion: v1
-kind: Namespace
-metadata: {name: shop, annotations: {linkerd.io/inject: enabled}}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: galera, namespace: shop}
-spec:
-  selector: {matchLabels: {app: galera}}
-  template:
-    metadata:
-      labels: {app: galera}
-      annotations: ${podAnnotations}
-    spec:
-      containers: [{name: galera, image: example/galera:1, ports: [{containerPort: 3306}, {containerPort: 4567}]}]
-${extra}`;
+// The reviewer's repro lk-control (a copy of fail.default-ignored-port-declared.yaml) is galera().
 const verdict = (y: string) => run(authzMissing, ctxOf(y)).find((v) => v.resource.kind === 'Deployment')!;
 
 describe('mtls.authz-missing: a skipped port is not also listed as open', () => {
@@ -54,7 +38,7 @@ kind: Server
 metadata: {name: galera-sql, namespace: shop}
 spec: {podSelector: {matchLabels: {app: galera}}, port: 3306}
 `;
-    const v = verdict(galera('{config.linkerd.io/skip-inbound-ports: "4567"}', server));
+    const v = verdict(galera('{config.linkerd.io/skip-inbound-ports: "4567"}', undefined, server));
     expect(v.status).toBe('fail');
     expect(v.message).toContain('port 4567 skips its linkerd-proxy (pod annotation config.linkerd.io/skip-inbound-ports)');
     expect(v.message).not.toContain('also open');

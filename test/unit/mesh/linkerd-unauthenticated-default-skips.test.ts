@@ -11,24 +11,8 @@
 import { describe, expect, it } from 'vitest';
 import { linkerdUnauthenticatedDefault } from '../../../checks/mtls/linkerd-unauthenticated-default.ts';
 import { ctxOf, run } from './helpers.ts';
+import { galera } from './linkerd-galera-scene.ts';
 
-const galera = (podAnnotations = '{}', ports = '[{containerPort: 3306}, {containerPort: 4567}]', extra = '') => `
-apiVersion: v1
-kind: Namespace
-metadata: {name: shop, annotations: {linkerd.io/inject: enabled}}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: galera, namespace: shop}
-spec:
-  selector: {matchLabels: {app: galera}}
-  template:
-    metadata:
-      labels: {app: galera}
-      annotations: ${podAnnotations}
-    spec:
-      containers: [{name: galera, image: example/galera:1, ports: ${ports}}]
-${extra}`;
 const verdict = (y: string) => run(linkerdUnauthenticatedDefault, ctxOf(y)).find((v) => v.resource.kind === 'Deployment')!;
 
 describe('mtls.linkerd-unauthenticated-default: a port that skips the proxy is not opened by its policy', () => {
