@@ -16,6 +16,7 @@ import { cutFamily } from './query.ts';
 import { coversEveryAddress } from './rules.ts';
 import { describeRoute, edgeRoutes, type EdgeController, type EdgeRoute, type EdgeVia } from '../edge/routes.ts';
 import { configMapUnread } from '../configmaps.ts';
+import { awsLoadBalancerOf } from '../tls/cloud-lb.ts';
 import { configMapData, nginxAnnotationBool, nginxBool, nginxControllersFor, NGINX_ANNOTATION_PREFIX } from '../tls/nginx.ts';
 
 /**
@@ -128,8 +129,8 @@ export const LB_SOURCE_RANGES_ANNOTATION = 'service.beta.kubernetes.io/load-bala
  * controllers skip a Service with a loadBalancerClass.
  */
 const AWS_LBC_NLB_CLASS = 'service.k8s.aws/nlb';
-/** The AWS Load Balancer Controller's annotation naming an NLB's frontend security groups. */
-const AWS_LBC_SECURITY_GROUPS_ANNOTATION = 'service.beta.kubernetes.io/aws-load-balancer-security-groups';
+/** The annotation naming a load balancer's security groups (the AWS Load Balancer Controller's NLB, the in-tree provider's Classic Load Balancer). */
+const AWS_SECURITY_GROUPS_ANNOTATION = 'service.beta.kubernetes.io/aws-load-balancer-security-groups';
 
 /**
  * The client addresses a LoadBalancer Service's load balancer admits, and what says so, when
@@ -143,7 +144,7 @@ const AWS_LBC_SECURITY_GROUPS_ANNOTATION = 'service.beta.kubernetes.io/aws-load-
  * (kubernetes/kubernetes pkg/proxy/serviceport.go newBaseServiceInfo): a family of
  * spec.ipFamilies no range names is left open. Node ports and externalIPs are not filtered.
  */
-export function loadBalancerSources(svc: KubeObject): LoadBalancerSources | { invalid: string } | undefined {
+export function loadBalancerSources(snapshot: Snapshot, svc: KubeObject): LoadBalancerSources | { invalid: string } | undefined {
   const name = `Service ${svc.metadata?.namespace ?? 'default'}/${svc.metadata?.name ?? ''}`;
   const spec = obj(svc.spec);
   const field = Array.isArray(spec.loadBalancerSourceRanges) ? (spec.loadBalancerSourceRanges as unknown[]) : [];
@@ -162,14 +163,8 @@ export function loadBalancerSources(svc: KubeObject): LoadBalancerSources | { in
     entries = ann.trim().split(',');
     by = `${name} annotation ${LB_SOURCE_RANGES_ANNOTATION}`;
   }
-  // Frontend security groups of the user's own replace the one the controller would program from
-  // the ranges ("this annotation will be ignored if service.beta.kubernetes.io/aws-load-balancer-security-groups
-  // is specified", its annotations page, "Access control"; v3.5.0 pkg/service/model_build_load_balancer.go
-  // buildLoadBalancerSecurityGroups builds the managed group only when the list is empty).
-  const customGroups = svc.metadata?.annotations?.[AWS_LBC_SECURITY_GROUPS_ANNOTATION];
-  if (cls === AWS_LBC_NLB_CLASS && typeof customGroups === 'string' && customGroups.split(',').some((g) => g.trim() !== '')) {
-    return { invalid: `${by} cannot be confirmed: the AWS Load Balancer Controller does not apply them when annotation ${AWS_LBC_SECURITY_GROUPS_ANNOTATION} names the NLB's security groups, and who those admit is not in the cluster; its LoadBalancer is counted as open to every address` };
-  }
+  const customGroups = customSecurityGroups(snapshot, svc, by);
+  if (customGroups) return { invalid: customGroups };
   const ranges: IpRange[] = [];
   for (const e of entries) {
     const r = typeof e === 'string' ? parseCidr(e.trim()) : undefined;
@@ -188,6 +183,42 @@ export function loadBalancerSources(svc: KubeObject): LoadBalancerSources | { in
   return maybe && !ranges.some((r) => r.family === maybe.family)
     ? { ranges, by, unconfirmed: { range: maybe.family === 4 ? ALL_V4 : ALL_V6, why: `${name} sets ipFamilyPolicy PreferDualStack without both spec.ipFamilies, so whether it also has an IPv${maybe.family} address (and, no range naming that family, no filter there) depends on whether the cluster is dual-stack, which cannot be confirmed from these objects` } }
     : { ranges, by };
+}
+
+/**
+ * Why a LoadBalancer Service's source ranges cannot be confirmed when its annotation
+ * service.beta.kubernetes.io/aws-load-balancer-security-groups names security groups of the
+ * user's own (a comma-separated list, empty entries dropped: cloud-provider-aws
+ * getSGListFromAnnotation, the AWS Load Balancer Controller's splitCommaSeparatedString), and who
+ * provisions its load balancer (awsLoadBalancerOf) leaves those groups as they are:
+ * - the AWS Load Balancer Controller builds no managed group from the ranges then ("this
+ *   annotation will be ignored if service.beta.kubernetes.io/aws-load-balancer-security-groups
+ *   is specified", its annotations page, "Access control"; v3.5.0 pkg/service/model_build_load_balancer.go
+ *   buildLoadBalancerSecurityGroups builds the managed group only when the list is empty);
+ * - the in-tree AWS cloud provider's Classic Load Balancer attaches those groups instead of one
+ *   of its own and writes the range rules only into a group it creates (kubernetes/cloud-provider-aws
+ *   v1.36.1 pkg/providers/v1/aws.go buildELBSecurityGroupList returns setupSg false, and
+ *   EnsureLoadBalancer adds the ingress rules "if setupSg").
+ * Its in-tree Network Load Balancer never reads the annotation for the ranges: they go to the
+ * nodes' security groups (updateInstanceSecurityGroupsForNLB), and from v1.35.0 the provider
+ * refuses the annotation on an NLB outright (aws_validations.go validateServiceAnnotations), so
+ * there the ranges stand. Who the groups admit is no Kubernetes object: undefined when the ranges stand.
+ */
+function customSecurityGroups(snapshot: Snapshot, svc: KubeObject, by: string): string | undefined {
+  const groups = svc.metadata?.annotations?.[AWS_SECURITY_GROUPS_ANNOTATION];
+  if (typeof groups !== 'string' || !groups.split(',').some((g) => g.trim() !== '')) return undefined;
+  const aws = awsLoadBalancerOf(snapshot, svc);
+  const tail = `names the NLB's security groups, and who those admit is not in the cluster; its LoadBalancer is counted as open to every address`;
+  if (aws?.by === 'lbc') return `${by} cannot be confirmed: the AWS Load Balancer Controller does not apply them when annotation ${AWS_SECURITY_GROUPS_ANNOTATION} ${tail}`;
+  if (aws?.by !== 'in-tree') return undefined;
+  if (aws.kind === 'Classic') {
+    return aws.undecided
+      ? `${by} cannot be confirmed: neither the AWS cloud provider's Classic Load Balancer nor the AWS Load Balancer Controller (which may claim the Service: ${aws.undecided}) applies them when annotation ${AWS_SECURITY_GROUPS_ANNOTATION} ${tail}`
+      : `${by} cannot be confirmed: the AWS cloud provider's Classic Load Balancer takes the security groups annotation ${AWS_SECURITY_GROUPS_ANNOTATION} names as they are and writes the ranges into no group but one it creates itself, and who those groups admit is not in the cluster; its LoadBalancer is counted as open to every address`;
+  }
+  return aws.undecided
+    ? `${by} cannot be confirmed: the AWS Load Balancer Controller may claim the Service (${aws.undecided}), and it does not apply them when annotation ${AWS_SECURITY_GROUPS_ANNOTATION} ${tail}`
+    : undefined;
 }
 
 /**
@@ -358,7 +389,7 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
       }
     }
     // The load balancer drops other clients before any node or policy sees them, forwarded or not.
-    const lb = via === 'LoadBalancer' ? loadBalancerSources(svc) : undefined;
+    const lb = via === 'LoadBalancer' ? loadBalancerSources(snapshot, svc) : undefined;
     const narrowed = lb && 'ranges' in lb ? lb : undefined;
     for (const [wk, { conns, allowed: admittedConns, forwarded: viaNode, from }] of perWorkload) {
       const e = entry(wk);
@@ -416,7 +447,7 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
       // https://kubernetes.io/docs/concepts/services-networking/service/#load-balancer-nodeport-allocation)
       // admit any client, so once the load balancer is narrowed they are a way in of their own.
       if (via === 'LoadBalancer' && (obj(svc.spec).allocateLoadBalancerNodePorts !== false || hasNodePort(svc))) {
-        const lb = loadBalancerSources(svc);
+        const lb = loadBalancerSources(snapshot, svc);
         if (lb && 'ranges' in lb) addPath(svc, 'NodePort', through);
       }
     }
@@ -610,7 +641,7 @@ export const exposureNotes = memoize((snapshot: Snapshot): string[] => {
   const out = [...notes];
   for (const svc of snapshot.resources.services ?? []) {
     if (obj(svc.spec).type !== 'LoadBalancer') continue;
-    const lb = loadBalancerSources(svc);
+    const lb = loadBalancerSources(snapshot, svc);
     if (lb && 'invalid' in lb) out.push(lb.invalid);
   }
   const missing = new Map<string, Set<string>>();

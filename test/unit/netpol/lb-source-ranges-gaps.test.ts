@@ -1,0 +1,107 @@
+// A LoadBalancer Service's source ranges where the objects leave a gap: security groups of the
+// user's own on an AWS load balancer, a Service that lists no IP family, and ranges the
+// policies' ipBlocks share under externalTrafficPolicy Cluster.
+import { describe, expect, it } from 'vitest';
+import { exposedWorkload } from '../../../checks/network/exposed-workload.ts';
+import { exposureNotes } from '../../../src/analysis/netpol/exposure.ts';
+import { ctxOf, pod, policy, snap } from './helpers.ts';
+
+const WEB = pod('shop', 'web', { app: 'web' }, [{ name: 'http', containerPort: 8080 }]);
+const lb = (spec: string, annotations = '{}') => `---
+apiVersion: v1
+kind: Service
+metadata: {name: web-lb, namespace: shop, annotations: ${annotations}}
+spec: {type: LoadBalancer, allocateLoadBalancerNodePorts: false, selector: {app: web}, ports: [{port: 443, targetPort: http}]${spec}}
+`;
+const verdict = (yaml: string) => {
+  const v = [...exposedWorkload.evaluate(ctxOf(WEB + yaml))];
+  expect(v).toHaveLength(1);
+  return { status: v[0].status, message: v[0].message, paths: (v[0].evidence as { paths: Array<Record<string, unknown>> }).paths };
+};
+const OPEN = 'reachable from outside the cluster via LoadBalancer Service web-lb (TCP 8080)';
+const ONLY_V4 = `${OPEN} from 10.0.0.0/8 only (Service shop/web-lb loadBalancerSourceRanges)`;
+const SG_ANN = 'service.beta.kubernetes.io/aws-load-balancer-security-groups';
+const TYPE_ANN = 'service.beta.kubernetes.io/aws-load-balancer-type';
+
+// kubernetes/cloud-provider-aws v1.36.1 pkg/providers/v1/aws.go: EnsureLoadBalancer's Classic
+// path asks buildELBSecurityGroupList for the groups; with the security-groups annotation it
+// returns them with setupSg false, and the ingress rules from GetLoadBalancerSourceRanges are
+// written (createSecurityGroupRules) only `if setupSg`, into the group it created itself. Its
+// NLB path (isNLB: aws-load-balancer-type "nlb") writes the ranges into the nodes' security
+// groups (aws_loadbalancer.go updateInstanceSecurityGroupsForNLB) and never reads the
+// annotation for them; from v1.35.0 aws_validations.go validateServiceAnnotations refuses the
+// annotation on an NLB ("BYO security group annotation ... is not supported by NLB").
+// aws-load-balancer-type "external"/"nlb-ip" is the AWS Load Balancer Controller's
+// (aws.go isLBExternal returns ImplementedElsewhere; aws-load-balancer-controller v3.5.0
+// pkg/service/service_utils.go checkAWSLoadBalancerTypeAnnotation), which with the annotation
+// builds no managed group (v3.5.0 pkg/service/model_build_load_balancer.go buildLoadBalancerSecurityGroups).
+describe('the in-tree AWS provider with security groups of the user\'s own', () => {
+  const ranges = ', loadBalancerSourceRanges: [10.0.0.0/8]';
+
+  it('a Classic Load Balancer: the ranges are not written into those groups, so they cannot be confirmed and the load balancer counts as open', () => {
+    const yaml = lb(ranges, `{${SG_ANN}: "sg-0123456789abcdef0, sg-0fedcba9876543210"}`);
+    // Before: "… from 10.0.0.0/8 only (Service shop/web-lb loadBalancerSourceRanges)".
+    const v = verdict(yaml);
+    expect([v.status, v.message]).toEqual(['fail', OPEN]);
+    expect(v.paths[0]).not.toHaveProperty('admittedFrom');
+    expect(exposureNotes(snap(WEB + yaml))).toContain(`Service shop/web-lb loadBalancerSourceRanges cannot be confirmed: the AWS cloud provider's Classic Load Balancer takes the security groups annotation ${SG_ANN} names as they are and writes the ranges into no group but one it creates itself, and who those groups admit is not in the cluster; its LoadBalancer is counted as open to every address`);
+  });
+
+  it('the legacy ranges annotation likewise', () => {
+    const yaml = lb('', `{${SG_ANN}: sg-0123456789abcdef0, service.beta.kubernetes.io/load-balancer-source-ranges: 10.0.0.0/8}`);
+    expect(verdict(yaml).message).toBe(OPEN);
+    expect(exposureNotes(snap(WEB + yaml)).join('\n')).toContain('Service shop/web-lb annotation service.beta.kubernetes.io/load-balancer-source-ranges cannot be confirmed: the AWS cloud provider\'s Classic Load Balancer');
+  });
+
+  it('a class-less Service of the AWS Load Balancer Controller (aws-load-balancer-type external or nlb-ip): it does not apply them either', () => {
+    for (const type of ['external', 'nlb-ip']) {
+      const yaml = lb(ranges, `{${SG_ANN}: sg-0123456789abcdef0, ${TYPE_ANN}: ${type}, service.beta.kubernetes.io/aws-load-balancer-nlb-target-type: ip}`);
+      expect(verdict(yaml).message).toBe(OPEN);
+      expect(exposureNotes(snap(WEB + yaml)).join('\n')).toContain('cannot be confirmed: the AWS Load Balancer Controller does not apply them');
+    }
+  });
+
+  it('an in-tree NLB: the ranges go to the nodes\' security groups whatever the annotation says, so they still narrow it', () => {
+    const yaml = lb(ranges, `{${SG_ANN}: sg-0123456789abcdef0, ${TYPE_ANN}: nlb}`);
+    expect(verdict(yaml).message).toBe(ONLY_V4);
+    expect(exposureNotes(snap(WEB + yaml)).join('\n')).not.toContain('cannot be confirmed');
+  });
+
+  it('an empty list names no group: the provider creates its own and writes the ranges there (getSGListFromAnnotation drops empty entries)', () => {
+    expect(verdict(lb(ranges, `{${SG_ANN}: " , "}`)).message).toBe(ONLY_V4);
+  });
+
+  it('another load balancer class is no AWS load balancer: the annotation changes nothing', () => {
+    expect(verdict(lb(`${ranges}, loadBalancerClass: example.com/lb`, `{${SG_ANN}: sg-0123456789abcdef0}`)).message).toBe(ONLY_V4);
+  });
+});
+
+// From manifests, the AWS Load Balancer Controller v2.5+ gives a class-less Service its class on
+// create, "This makes the AWS LBC the default controller for service of type LoadBalancer"
+// (https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/deploy/installation/;
+// src/analysis/tls/aws-lbc.ts lbcServiceWebhook): the Service is then the controller's.
+describe('a class-less Service the AWS Load Balancer Controller\'s Service webhook claims, or may claim', () => {
+  const controller = (image: string) => `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: aws-load-balancer-controller, namespace: kube-system}
+spec:
+  selector: {matchLabels: {app: lbc}}
+  template:
+    metadata: {labels: {app: lbc}}
+    spec: {containers: [{name: controller, image: "${image}", args: [--cluster-name=prod]}]}
+`;
+  const nlb = lb(', loadBalancerSourceRanges: [10.0.0.0/8]', `{${SG_ANN}: sg-0123456789abcdef0, ${TYPE_ANN}: nlb}`);
+
+  it('claimed (a v2.13.0 controller): the controller builds no group from the ranges, even where the in-tree NLB would have applied them', () => {
+    const yaml = nlb + controller('public.ecr.aws/eks/aws-load-balancer-controller:v2.13.0');
+    expect(verdict(yaml).message).toBe(OPEN);
+    expect(exposureNotes(snap(WEB + yaml))).toContain(`Service shop/web-lb loadBalancerSourceRanges cannot be confirmed: the AWS Load Balancer Controller does not apply them when annotation ${SG_ANN} names the NLB's security groups, and who those admit is not in the cluster; its LoadBalancer is counted as open to every address`);
+  });
+
+  it('perhaps claimed (a controller image with no version): in-tree NLB or the controller\'s, so the ranges cannot be confirmed, and the note says why', () => {
+    const yaml = nlb + controller('mirror.example.com/aws-load-balancer-controller@sha256:abc');
+    expect(verdict(yaml).message).toBe(OPEN);
+    expect(exposureNotes(snap(WEB + yaml)).join('\n')).toContain('Service shop/web-lb loadBalancerSourceRanges cannot be confirmed: the AWS Load Balancer Controller may claim the Service (the AWS Load Balancer Controller\'s Deployment kube-system/aws-load-balancer-controller (image "mirror.example.com/aws-load-balancer-controller@sha256:abc") names no version');
+  });
+});
