@@ -49,10 +49,12 @@ export interface ExternalPath {
   /** For a LoadBalancer way its source ranges narrow (admittedFrom): what does ("Service shop/web loadBalancerSourceRanges"). */
   admittedBy?: string;
   /**
-   * For a PreferDualStack LoadBalancer way narrowed in one family: the addresses of the other it
-   * admits too if the cluster is dual-stack (kube-proxy leaves a family no range names open), and why that is unknown.
+   * For a LoadBalancer way narrowed in one family: the addresses of the other it admits too on a
+   * condition the objects do not settle (`when`: "if the cluster is dual-stack" for PreferDualStack,
+   * "if the cluster's primary IP family is IPv6" for one whose family was assumed; kube-proxy leaves a family no range
+   * names open), and why that is unknown.
    */
-  alsoFrom?: { from: string[]; why: string };
+  alsoFrom?: { from: string[]; when: string; why: string };
   /** For a way in that exists only if something the objects do not tell holds: what it is (the path counts as open). */
   inDoubt?: string;
   /** For a way in the policies admit but that no client can use: why (allowedByPolicy is then false). */
@@ -175,15 +177,53 @@ export function loadBalancerSources(snapshot: Snapshot, svc: KubeObject): LoadBa
   // listed: the default 0.0.0.0/0 (and ::/0 when dualstack) only when none is, whatever the
   // Service's IP families, so a family no range names stays closed there.
   if (cls === AWS_LBC_NLB_CLASS) return admittedFromText(ranges) ? { ranges, by } : undefined;
-  const families = serviceFamilies(spec);
+  const families = serviceFamilies(spec, clusterPrimaryFamily(snapshot).family);
   if (families.certain.includes(4) && !ranges.some((r) => r.family === 4)) ranges.push(ALL_V4);
   if (families.certain.includes(6) && !ranges.some((r) => r.family === 6)) ranges.push(ALL_V6);
   if (!admittedFromText(ranges)) return undefined;
   const maybe = families.maybe;
-  return maybe && !ranges.some((r) => r.family === maybe.family)
-    ? { ranges, by, unconfirmed: { range: maybe.family === 4 ? ALL_V4 : ALL_V6, why: `${name} sets ipFamilyPolicy PreferDualStack without both spec.ipFamilies, so whether it also has an IPv${maybe.family} address (and, no range naming that family, no filter there) depends on whether the cluster is dual-stack, which cannot be confirmed from these objects` } }
-    : { ranges, by };
+  if (maybe && !ranges.some((r) => r.family === maybe.family)) {
+    return { ranges, by, unconfirmed: { range: maybe.family === 4 ? ALL_V4 : ALL_V6, when: 'if the cluster is dual-stack', why: `${name} sets ipFamilyPolicy PreferDualStack without both spec.ipFamilies, so whether it also has an IPv${maybe.family} address (and, no range naming that family, no filter there) depends on whether the cluster is dual-stack, which cannot be confirmed from these objects` } };
+  }
+  // Taken as IPv4 for want of anything saying otherwise: only IPv4 ranges narrow it then, and on
+  // an IPv6 cluster kube-proxy would find no range of the Service's family and filter nothing.
+  if (families.assumed && !ranges.some((r) => r.family === 6)) {
+    return { ranges, by, unconfirmed: { range: ALL_V6, when: 'if the cluster\'s primary IP family is IPv6', why: `${name} lists neither spec.ipFamilies nor a cluster IP, and the snapshot does not show the cluster's primary IP family (Service default/kubernetes), so the Service was taken as IPv4; the API server gives it the primary family, and kube-proxy filters an IPv6 Service by IPv6 ranges only, of which none is listed` } };
+  }
+  return { ranges, by };
 }
+
+/** The families of IP addresses ("10.96.0.1"; "None" and the unparseable give none), in order. */
+function familiesOf(ips: unknown[]): Array<4 | 6> {
+  return ips.flatMap((ip): Array<4 | 6> => {
+    const parsed = typeof ip === 'string' ? parseIp(ip.trim()) : undefined;
+    return parsed ? [parsed.family] : [];
+  });
+}
+
+/** The IP families a Service's spec names: spec.ipFamilies, else those of spec.clusterIPs (or spec.clusterIP). */
+function specFamilies(spec: Record<string, unknown>): Array<4 | 6> {
+  const listed = (Array.isArray(spec.ipFamilies) ? spec.ipFamilies : []).flatMap((f): Array<4 | 6> => (f === 'IPv4' ? [4] : f === 'IPv6' ? [6] : []));
+  if (listed.length > 0) return listed;
+  return familiesOf(Array.isArray(spec.clusterIPs) && spec.clusterIPs.length > 0 ? spec.clusterIPs : [spec.clusterIP]);
+}
+
+/**
+ * The cluster's primary IP family (the family of the first --service-cluster-ip-range), as the
+ * Service default/kubernetes shows it: the API server gives it the first address of that range
+ * (kubernetes/kubernetes v1.34.0 cmd/kube-apiserver/app/options/completion.go, ServiceIPRange of
+ * the primary range; pkg/controlplane/controller/kubernetesservice/controller.go creates it
+ * SingleStack at that ClusterIP). Undefined when the snapshot does not hold it (manifests
+ * seldom do). Once per snapshot: one pass over the Services.
+ */
+const clusterPrimaryFamily = memoize((snapshot: Snapshot): { family?: 4 | 6 } => {
+  for (const svc of snapshot.resources.services ?? []) {
+    if (svc.metadata?.name !== 'kubernetes' || (svc.metadata?.namespace ?? 'default') !== 'default') continue;
+    const family = specFamilies(obj(svc.spec))[0];
+    return family ? { family } : {};
+  }
+  return {};
+}, ['network', 'tls']);
 
 /**
  * Why a LoadBalancer Service's source ranges cannot be confirmed when its annotation
@@ -223,27 +263,33 @@ function customSecurityGroups(snapshot: Snapshot, svc: KubeObject, by: string): 
 
 /**
  * The IP families kube-proxy serves a Service on (it filters each by the ranges of its own
- * family, kubernetes/kubernetes pkg/proxy/serviceport.go newBaseServiceInfo), as far as the
- * object tells: RequireDualStack always has both (the API server refuses it on a single-stack
- * cluster and adds the missing family, pkg/registry/core/service/storage/alloc.go
+ * family, kubernetes/kubernetes v1.34.0 pkg/proxy/serviceport.go newBaseServiceInfo), as far as
+ * the objects tell: RequireDualStack always has both (the API server refuses it on a single-stack
+ * cluster and adds the missing family, v1.34.0 pkg/registry/core/service/storage/alloc.go
  * initIPFamilyFields; kubernetes.io/docs/concepts/services-networking/dual-stack/), as does a
  * two-family spec.ipFamilies. PreferDualStack gets both only on a dual-stack cluster: once the
  * API server has stored the Service (spec.clusterIPs set) its spec.ipFamilies says which it got;
- * in manifests the second family is `maybe`. Without spec.ipFamilies the cluster's primary
- * family is taken as IPv4, as on most clusters.
+ * in manifests the second family is `maybe`. Without spec.ipFamilies the family is that of its
+ * cluster IPs (initIPFamilyFields infers spec.ipFamilies from spec.clusterIPs), else the
+ * cluster's primary family ("The address family of a Service defaults to the address family of
+ * the first service cluster IP range", dual-stack.md; initIPFamilyFields "nil families, gets
+ * cluster default"), `primary`; without it IPv4 is `assumed`, as on most clusters.
  */
-function serviceFamilies(spec: Record<string, unknown>): { certain: Array<4 | 6>; maybe?: { family: 4 | 6 } } {
-  const listed = (Array.isArray(spec.ipFamilies) ? spec.ipFamilies : []).flatMap((f): Array<4 | 6> => (f === 'IPv4' ? [4] : f === 'IPv6' ? [6] : []));
-  const first = listed[0] ?? 4;
+function serviceFamilies(spec: Record<string, unknown>, primary: 4 | 6 | undefined): { certain: Array<4 | 6>; maybe?: { family: 4 | 6 }; assumed?: true } {
+  const own = specFamilies(spec);
+  const first = own[0] ?? primary ?? 4;
   const other: 4 | 6 = first === 4 ? 6 : 4;
-  if (spec.ipFamilyPolicy === 'RequireDualStack' || new Set(listed).size > 1) return { certain: [4, 6] };
+  if (spec.ipFamilyPolicy === 'RequireDualStack' || new Set(own).size > 1) return { certain: [4, 6] };
   const stored = Array.isArray(spec.clusterIPs) && spec.clusterIPs.length > 0;
   if (spec.ipFamilyPolicy === 'PreferDualStack' && !stored) return { certain: [first], maybe: { family: other } };
-  return { certain: [first] };
+  return own.length === 0 && primary === undefined ? { certain: [first], assumed: true } : { certain: [first] };
 }
 
-/** What a LoadBalancer Service's source ranges admit: `unconfirmed` names a family that may be served unfiltered. */
-export interface LoadBalancerSources { ranges: IpRange[]; by: string; unconfirmed?: { range: IpRange; why: string } }
+/**
+ * What a LoadBalancer Service's source ranges admit: `unconfirmed` names a family that may be
+ * served unfiltered, on what condition ("if the cluster is dual-stack") and why it is not known.
+ */
+export interface LoadBalancerSources { ranges: IpRange[]; by: string; unconfirmed?: { range: IpRange; when: string; why: string } }
 
 /** Whether a port of the Service has a node port allocated (spec.ports[].nodePort). */
 function hasNodePort(svc: KubeObject): boolean {
@@ -421,7 +467,7 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
       }
       const admittedFrom = isEmptyConns(allowed) ? undefined : narrowed && both.length === 0 ? (maybe.length > 0 ? maybeText : undefined) : admittedFromText(both);
       const admittedBy = narrowed && admittedFrom ? (admittedFromText(from) ? `NetworkPolicy ipBlocks and ${narrowed.by}` : narrowed.by) : undefined;
-      const alsoFrom = !isEmptyConns(allowed) && both.length > 0 && maybe.length > 0 ? { from: maybeText, why: narrowed!.unconfirmed!.why } : undefined;
+      const alsoFrom = !isEmptyConns(allowed) && both.length > 0 && maybe.length > 0 ? { from: maybeText, when: narrowed!.unconfirmed!.when, why: narrowed!.unconfirmed!.why } : undefined;
       e.external.push({
         via,
         through,

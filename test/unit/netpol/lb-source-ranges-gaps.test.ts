@@ -36,7 +36,7 @@ const TYPE_ANN = 'service.beta.kubernetes.io/aws-load-balancer-type';
 // pkg/service/service_utils.go checkAWSLoadBalancerTypeAnnotation), which with the annotation
 // builds no managed group (v3.5.0 pkg/service/model_build_load_balancer.go buildLoadBalancerSecurityGroups).
 describe('the in-tree AWS provider with security groups of the user\'s own', () => {
-  const ranges = ', loadBalancerSourceRanges: [10.0.0.0/8]';
+  const ranges = ', ipFamilies: [IPv4], loadBalancerSourceRanges: [10.0.0.0/8]';
 
   it('a Classic Load Balancer: the ranges are not written into those groups, so they cannot be confirmed and the load balancer counts as open', () => {
     const yaml = lb(ranges, `{${SG_ANN}: "sg-0123456789abcdef0, sg-0fedcba9876543210"}`);
@@ -103,5 +103,61 @@ spec:
     const yaml = nlb + controller('mirror.example.com/aws-load-balancer-controller@sha256:abc');
     expect(verdict(yaml).message).toBe(OPEN);
     expect(exposureNotes(snap(WEB + yaml)).join('\n')).toContain('Service shop/web-lb loadBalancerSourceRanges cannot be confirmed: the AWS Load Balancer Controller may claim the Service (the AWS Load Balancer Controller\'s Deployment kube-system/aws-load-balancer-controller (image "mirror.example.com/aws-load-balancer-controller@sha256:abc") names no version');
+  });
+});
+
+// The API server fills spec.ipFamilies of a Service that lists none: from its spec.clusterIPs
+// ("Infer IPFamilies[] from ClusterIPs[]"), else the cluster default ("nil families, gets cluster
+// default": defaultServiceIPFamily, --service-cluster-ip-range[0]) (kubernetes/kubernetes v1.34.0
+// pkg/registry/core/service/storage/alloc.go initIPFamilyFields); "The address family of a
+// Service defaults to the address family of the first service cluster IP range"
+// (kubernetes/website content/en/docs/concepts/services-networking/dual-stack.md, "Services").
+// The Service default/kubernetes gets the first address of that primary range (v1.34.0
+// cmd/kube-apiserver/app/options/completion.go, pkg/controlplane/apiserver/options/options.go
+// ServiceIPRange; pkg/controlplane/controller/kubernetesservice/controller.go). kube-proxy filters
+// a Service's load balancer IP by the ranges of the Service's own family only (v1.34.0
+// pkg/proxy/serviceport.go newBaseServiceInfo, "Filter source ranges to correct IP family").
+describe('a Service that lists no spec.ipFamilies', () => {
+  const ranges = ', loadBalancerSourceRanges: [10.0.0.0/8]';
+  const kubernetesSvc = (spec: string) => `---
+apiVersion: v1
+kind: Service
+metadata: {name: kubernetes, namespace: default}
+spec: {type: ClusterIP, ports: [{name: https, port: 443, targetPort: 6443}]${spec}}
+`;
+  const ASSUMED = `${ONLY_V4}, and from every IPv6 address if the cluster's primary IP family is IPv6 (cannot be confirmed: Service shop/web-lb lists neither spec.ipFamilies nor a cluster IP, and the snapshot does not show the cluster's primary IP family (Service default/kubernetes), so the Service was taken as IPv4; the API server gives it the primary family, and kube-proxy filters an IPv6 Service by IPv6 ranges only, of which none is listed)`;
+
+  it('its own cluster IP gives its family: an IPv6 one leaves IPv4 ranges no filter', () => {
+    // Before: "… from 10.0.0.0/8 only", the Service taken as IPv4.
+    expect(verdict(lb(`${ranges}, clusterIP: "fd00:10:96::a"`)).message).toBe(OPEN);
+    expect(verdict(lb(`${ranges}, clusterIPs: ["fd00:10:96::a"]`)).message).toBe(OPEN);
+    expect(verdict(lb(`${ranges}, clusterIP: 10.96.0.10`)).message).toBe(ONLY_V4);
+    // Two cluster IPs of both families: dual-stack.
+    expect(verdict(lb(`${ranges}, ipFamilyPolicy: PreferDualStack, clusterIPs: [10.96.0.10, "fd00:10:96::a"]`)).message).toBe(OPEN);
+  });
+
+  it('else the cluster\'s primary family, as Service default/kubernetes shows it', () => {
+    // Before: "… from 10.0.0.0/8 only" on an IPv6 cluster.
+    expect(verdict(lb(ranges) + kubernetesSvc(', clusterIP: "fd00:10:96::1"')).message).toBe(OPEN);
+    expect(verdict(lb(ranges) + kubernetesSvc(', ipFamilies: [IPv6]')).message).toBe(OPEN);
+    expect(verdict(lb(ranges) + kubernetesSvc(', clusterIP: 10.96.0.1, ipFamilies: [IPv4]')).message).toBe(ONLY_V4);
+    // IPv6 ranges narrow a Service of an IPv6 cluster (before: taken as IPv4 and left open).
+    expect(verdict(lb(', loadBalancerSourceRanges: ["2001:db8::/32"]') + kubernetesSvc(', clusterIP: "fd00:10:96::1"')).message).toBe(`${OPEN} from 2001:db8::/32 only (Service shop/web-lb loadBalancerSourceRanges)`);
+    // PreferDualStack in manifests: the primary family is certain, the other in doubt.
+    const prefer = verdict(lb(`${ranges}, ipFamilyPolicy: PreferDualStack`) + kubernetesSvc(', clusterIP: "fd00:10:96::1"'));
+    expect(prefer.message).toBe(OPEN);
+  });
+
+  it('else IPv4, and the finding says the family was assumed where IPv6 would leave it open', () => {
+    const v = verdict(lb(ranges));
+    // Before: "… from 10.0.0.0/8 only (…)", with nothing saying IPv4 was a guess.
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe(ASSUMED);
+    expect(v.paths[0]).toMatchObject({ admittedFrom: ['10.0.0.0/8'], alsoFrom: { from: ['every IPv6 address'], when: 'if the cluster\'s primary IP family is IPv6' } });
+    // Where the family changes nothing, nothing is said: ranges of both families, IPv6 ranges alone
+    // (open as IPv4, the wider answer), or policies that admit no IPv6 client.
+    expect(verdict(lb(', loadBalancerSourceRanges: [10.0.0.0/8, "2001:db8::/32"]')).message).toBe(`${OPEN} from 10.0.0.0/8, 2001:db8::/32 only (Service shop/web-lb loadBalancerSourceRanges)`);
+    expect(verdict(lb(', loadBalancerSourceRanges: ["2001:db8::/32"]')).message).toBe(OPEN);
+    expect(verdict(lb(ranges) + policy('shop', 'in', '{podSelector: {}, policyTypes: [Ingress], ingress: [{from: [{ipBlock: {cidr: 10.1.0.0/16}}]}]}')).message).toBe(`${OPEN} from 10.1.0.0/16 only (NetworkPolicy ipBlocks and Service shop/web-lb loadBalancerSourceRanges)`);
   });
 });

@@ -81,9 +81,10 @@ describe('a dual-stack Service: the family no range names is left open', () => {
     expect(verdict(lb(', ipFamilyPolicy: PreferDualStack, ipFamilies: [IPv4, IPv6], clusterIPs: [10.96.0.10, "fd00::10"], loadBalancerSourceRanges: [10.0.0.0/8]')).message).toBe(OPEN);
   });
 
-  it('SingleStack or no policy stays one family (IPv4 unless listed)', () => {
-    expect(verdict(lb(', ipFamilyPolicy: SingleStack, loadBalancerSourceRanges: [10.0.0.0/8]')).message).toBe(ONLY_V4);
-    expect(verdict(lb(', loadBalancerSourceRanges: [10.0.0.0/8]')).message).toBe(ONLY_V4);
+  it('SingleStack or no policy stays one family (the listed one; one not listed, lb-source-ranges-gaps.test.ts)', () => {
+    expect(verdict(lb(', ipFamilyPolicy: SingleStack, ipFamilies: [IPv4], loadBalancerSourceRanges: [10.0.0.0/8]')).message).toBe(ONLY_V4);
+    expect(verdict(lb(', ipFamilies: [IPv4], loadBalancerSourceRanges: [10.0.0.0/8]')).message).toBe(ONLY_V4);
+    expect(verdict(lb(', ipFamilyPolicy: SingleStack, ipFamilies: [IPv6], loadBalancerSourceRanges: [10.0.0.0/8]')).message).toBe(OPEN);
   });
 
   it('the AWS Load Balancer Controller opens no family the ranges leave out, dual-stack or not', () => {

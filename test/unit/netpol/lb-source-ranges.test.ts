@@ -39,7 +39,8 @@ const NODE_PORT = 'NodePort Service web-lb (TCP 8080)';
 
 describe('loadBalancerSourceRanges narrow a LoadBalancer way in; it is named, and still a way in', () => {
   it('the field: the LoadBalancer way is from those ranges only, named with the Service', () => {
-    const v = verdict(lb(', loadBalancerSourceRanges: [10.0.0.0/8, " 192.168.1.7/32 "]'));
+    // An IPv4 Service: which family one that lists none has is lb-source-ranges-gaps.test.ts's question.
+    const v = verdict(lb(', ipFamilies: [IPv4], loadBalancerSourceRanges: [10.0.0.0/8, " 192.168.1.7/32 "]'));
     // Before: "reachable from outside the cluster via LoadBalancer Service web-lb (TCP 8080)", every address.
     expect(v.status).toBe('fail');
     expect(v.message).toBe(`reachable from outside the cluster via LoadBalancer Service web-lb (TCP 8080) from 10.0.0.0/8, 192.168.1.7/32 only (Service shop/web-lb loadBalancerSourceRanges); ${NODE_PORT}`);
@@ -88,7 +89,7 @@ describe('loadBalancerSourceRanges narrow a LoadBalancer way in; it is named, an
   });
 
   it('the node ports are not narrowed: a NodePort way of the same Service open to any address, unless none are allocated', () => {
-    const v = verdict(lb(', loadBalancerSourceRanges: [10.0.0.0/8]'));
+    const v = verdict(lb(', ipFamilies: [IPv4], loadBalancerSourceRanges: [10.0.0.0/8]'));
     expect(v.paths.map((p) => [p.via, p.admittedFrom])).toEqual([['LoadBalancer', ['10.0.0.0/8']], ['NodePort', undefined]]);
     expect(v.message.endsWith(`only (Service shop/web-lb loadBalancerSourceRanges); ${NODE_PORT}`)).toBe(true);
     const none = verdict(lb(', allocateLoadBalancerNodePorts: false, loadBalancerSourceRanges: [10.0.0.0/8]'));
