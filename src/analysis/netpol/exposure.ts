@@ -55,6 +55,12 @@ export interface ExternalPath {
    * names open), and why that is unknown.
    */
   alsoFrom?: { from: string[]; when: string; why: string };
+  /**
+   * For a LoadBalancer way under externalTrafficPolicy Cluster whose source ranges the policies'
+   * ipBlocks narrow further: what the ipBlocks admit of those clients and why that cannot be
+   * confirmed (admittedFrom then names the load balancer's ranges).
+   */
+  clientsInDoubt?: string;
   /** For a way in that exists only if something the objects do not tell holds: what it is (the path counts as open). */
   inDoubt?: string;
   /** For a way in the policies admit but that no client can use: why (allowedByPolicy is then false). */
@@ -465,8 +471,19 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
           allowed = emptyConns();
         }
       }
-      const admittedFrom = isEmptyConns(allowed) ? undefined : narrowed && both.length === 0 ? (maybe.length > 0 ? maybeText : undefined) : admittedFromText(both);
-      const admittedBy = narrowed && admittedFrom ? (admittedFromText(from) ? `NetworkPolicy ipBlocks and ${narrowed.by}` : narrowed.by) : undefined;
+      let admittedFrom = isEmptyConns(allowed) ? undefined : narrowed && both.length === 0 ? (maybe.length > 0 ? maybeText : undefined) : admittedFromText(both);
+      let admittedBy = narrowed && admittedFrom ? (admittedFromText(from) ? `NetworkPolicy ipBlocks and ${narrowed.by}` : narrowed.by) : undefined;
+      // The ipBlocks admit only some of the clients the load balancer lets through. Under
+      // externalTrafficPolicy Cluster they may be judging a node's address instead (as above), so
+      // those they admit are not known to be the ones that get through: the clients are the
+      // load balancer's, and what the ipBlocks would admit of them is said to be in doubt.
+      let clientsInDoubt: string | undefined;
+      const lbText = narrowed && admittedFromText(narrowed.ranges);
+      if (narrowed && lbText && admittedFrom && both.length > 0 && admittedFromText(from) && forwardsAcrossNodes(svc) && admittedFrom.join(', ') !== lbText.join(', ')) {
+        clientsInDoubt = `the NetworkPolicy ipBlocks admit only ${admittedFrom.join(', ')} of those clients, but under externalTrafficPolicy Cluster a node may rewrite the client address to its own before NetworkPolicy judges it, so the ipBlocks may be judging node addresses and which of the clients they admit cannot be confirmed`;
+        admittedFrom = lbText;
+        admittedBy = narrowed.by;
+      }
       const alsoFrom = !isEmptyConns(allowed) && both.length > 0 && maybe.length > 0 ? { from: maybeText, when: narrowed!.unconfirmed!.when, why: narrowed!.unconfirmed!.why } : undefined;
       e.external.push({
         via,
@@ -477,6 +494,7 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
         ...(admittedFrom ? { admittedFrom } : {}),
         ...(admittedBy ? { admittedBy } : {}),
         ...(alsoFrom ? { alsoFrom } : {}),
+        ...(clientsInDoubt ? { clientsInDoubt } : {}),
         ...(inDoubt ? { inDoubt } : {}),
         ...(blockedBy ? { blockedBy } : {}),
         ...(isEmptyConns(viaNode) ? {} : { forwarded: `${formatConns(viaNode)} ${isEmptyConns(outside) ? 'only ' : ''}when another node forwards it: under Cilium native routing it arrives with the remote-node identity, which the policies admit (externalTrafficPolicy is not Local)` }),

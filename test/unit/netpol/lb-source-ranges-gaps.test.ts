@@ -158,6 +158,38 @@ spec: {type: ClusterIP, ports: [{name: https, port: 443, targetPort: 6443}]${spe
     // (open as IPv4, the wider answer), or policies that admit no IPv6 client.
     expect(verdict(lb(', loadBalancerSourceRanges: [10.0.0.0/8, "2001:db8::/32"]')).message).toBe(`${OPEN} from 10.0.0.0/8, 2001:db8::/32 only (Service shop/web-lb loadBalancerSourceRanges)`);
     expect(verdict(lb(', loadBalancerSourceRanges: ["2001:db8::/32"]')).message).toBe(OPEN);
-    expect(verdict(lb(ranges) + policy('shop', 'in', '{podSelector: {}, policyTypes: [Ingress], ingress: [{from: [{ipBlock: {cidr: 10.1.0.0/16}}]}]}')).message).toBe(`${OPEN} from 10.1.0.0/16 only (NetworkPolicy ipBlocks and Service shop/web-lb loadBalancerSourceRanges)`);
+    expect(verdict(lb(`${ranges}, externalTrafficPolicy: Local`) + policy('shop', 'in', '{podSelector: {}, policyTypes: [Ingress], ingress: [{from: [{ipBlock: {cidr: 10.1.0.0/16}}]}]}')).message).toBe(`${OPEN} from 10.1.0.0/16 only (NetworkPolicy ipBlocks and Service shop/web-lb loadBalancerSourceRanges)`);
+  });
+});
+
+// For traffic from outside, "it is not defined whether [source IP rewriting] happens before or
+// after NetworkPolicy processing" (kubernetes/website content/en/docs/concepts/services-networking/network-policies.md,
+// "Behavior of to and from selectors"); externalTrafficPolicy Local preserves the client source IP
+// (content/en/docs/tasks/access-application-cluster/create-external-load-balancer.md, "Preserving the
+// client source IP"). The load balancer's ranges filter before any node sees the packet
+// (cloud-provider-aws v1.36.1 aws.go security group rules; kube-proxy v1.34.0 serviceport.go).
+describe('the ranges and the policies\' ipBlocks with some client addresses in common', () => {
+  const np = (cidr: string) => policy('shop', 'np', `{podSelector: {}, policyTypes: [Ingress], ingress: [{from: [{ipBlock: {cidr: ${cidr}}}]}]}`);
+  const overlap = (etp: string) => lb(`, ipFamilies: [IPv4], loadBalancerSourceRanges: [10.0.0.0/8]${etp}`) + np('10.1.0.0/16');
+
+  it('externalTrafficPolicy Cluster: the clients are the load balancer\'s ranges, and which of them the ipBlocks admit is in doubt', () => {
+    const v = verdict(overlap(''));
+    // Before: "… from 10.1.0.0/16 only (NetworkPolicy ipBlocks and Service shop/web-lb
+    // loadBalancerSourceRanges)", as if the ipBlocks surely saw the client address.
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe(`${OPEN} from 10.0.0.0/8 only (Service shop/web-lb loadBalancerSourceRanges; the NetworkPolicy ipBlocks admit only 10.1.0.0/16 of those clients, but under externalTrafficPolicy Cluster a node may rewrite the client address to its own before NetworkPolicy judges it, so the ipBlocks may be judging node addresses and which of the clients they admit cannot be confirmed)`);
+    expect(v.paths[0]).toMatchObject({ via: 'LoadBalancer', allowedByPolicy: true, admittedFrom: ['10.0.0.0/8'], admittedBy: 'Service shop/web-lb loadBalancerSourceRanges', clientsInDoubt: expect.stringContaining('admit only 10.1.0.0/16 of those clients') });
+    expect(verdict(overlap(', externalTrafficPolicy: Cluster')).message).toBe(v.message);
+  });
+
+  it('externalTrafficPolicy Local: the ipBlocks see the client address, so what both admit is the client set', () => {
+    const v = verdict(overlap(', externalTrafficPolicy: Local'));
+    expect(v.message).toBe(`${OPEN} from 10.1.0.0/16 only (NetworkPolicy ipBlocks and Service shop/web-lb loadBalancerSourceRanges)`);
+    expect(v.paths[0]).not.toHaveProperty('clientsInDoubt');
+  });
+
+  it('ipBlocks that admit every client the ranges let through narrow nothing: no doubt to state', () => {
+    const v = verdict(lb(', ipFamilies: [IPv4], loadBalancerSourceRanges: [10.1.0.0/16]') + np('10.0.0.0/8'));
+    expect(v.message).toBe(`${OPEN} from 10.1.0.0/16 only (NetworkPolicy ipBlocks and Service shop/web-lb loadBalancerSourceRanges)`);
   });
 });

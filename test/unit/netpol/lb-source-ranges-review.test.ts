@@ -68,11 +68,12 @@ describe('a dual-stack Service: the family no range names is left open', () => {
     expect(v.status).toBe('fail');
     expect(v.message).toBe(`${ONLY_V4}, and from every IPv6 address if the cluster is dual-stack (cannot be confirmed: Service shop/web-lb sets ipFamilyPolicy PreferDualStack without both spec.ipFamilies, so whether it also has an IPv6 address (and, no range naming that family, no filter there) depends on whether the cluster is dual-stack, which cannot be confirmed from these objects)`);
     expect(v.paths[0]).toMatchObject({ admittedFrom: ['10.0.0.0/8'], alsoFrom: { from: ['every IPv6 address'] } });
-    // The policies admit only part of IPv6: that part is what would be open.
-    const v6 = verdict(lb(', ipFamilyPolicy: PreferDualStack, loadBalancerSourceRanges: [10.0.0.0/8]') + policy('shop', 'in', '{podSelector: {}, policyTypes: [Ingress], ingress: [{from: [{ipBlock: {cidr: 10.1.0.0/16}}, {ipBlock: {cidr: "2001:db8::/32"}}]}]}'));
+    // The policies admit only part of IPv6: that part is what would be open (externalTrafficPolicy
+    // Local: the ipBlocks see the client address, lb-source-ranges-gaps.test.ts).
+    const v6 = verdict(lb(', ipFamilyPolicy: PreferDualStack, externalTrafficPolicy: Local, loadBalancerSourceRanges: [10.0.0.0/8]') + policy('shop', 'in', '{podSelector: {}, policyTypes: [Ingress], ingress: [{from: [{ipBlock: {cidr: 10.1.0.0/16}}, {ipBlock: {cidr: "2001:db8::/32"}}]}]}'));
     expect(v6.paths[0]).toMatchObject({ admittedFrom: ['10.1.0.0/16'], alsoFrom: { from: ['2001:db8::/32'] } });
     // The policies admit no IPv6 address: nothing in doubt.
-    const v4only = verdict(lb(', ipFamilyPolicy: PreferDualStack, loadBalancerSourceRanges: [10.0.0.0/8]') + policy('shop', 'in', '{podSelector: {}, policyTypes: [Ingress], ingress: [{from: [{ipBlock: {cidr: 10.1.0.0/16}}]}]}'));
+    const v4only = verdict(lb(', ipFamilyPolicy: PreferDualStack, externalTrafficPolicy: Local, loadBalancerSourceRanges: [10.0.0.0/8]') + policy('shop', 'in', '{podSelector: {}, policyTypes: [Ingress], ingress: [{from: [{ipBlock: {cidr: 10.1.0.0/16}}]}]}'));
     expect(v4only.message).toBe(`${OPEN} from 10.1.0.0/16 only (NetworkPolicy ipBlocks and Service shop/web-lb loadBalancerSourceRanges)`);
   });
 

@@ -104,7 +104,9 @@ describe('loadBalancerSourceRanges narrow a LoadBalancer way in; it is named, an
 
   it('with a NetworkPolicy ipBlock too: what both admit, named by both; nothing in common is no "from no client address only" (lb-source-ranges-review.test.ts)', () => {
     const only = (cidr: string) => policy('shop', 'web-in', `{podSelector: {matchLabels: {app: web}}, policyTypes: [Ingress], ingress: [{from: [{ipBlock: {cidr: ${cidr}}}]}]}`);
-    const v = verdict(lb(', loadBalancerSourceRanges: [10.0.0.0/8]') + only('10.1.0.0/16'));
+    // externalTrafficPolicy Local keeps the client address for the ipBlocks to judge (under Cluster
+    // they may judge a node's: lb-source-ranges-gaps.test.ts).
+    const v = verdict(lb(', externalTrafficPolicy: Local, loadBalancerSourceRanges: [10.0.0.0/8]') + only('10.1.0.0/16'));
     expect(v.paths[0]).toMatchObject({ via: 'LoadBalancer', admittedFrom: ['10.1.0.0/16'], admittedBy: 'NetworkPolicy ipBlocks and Service shop/web-lb loadBalancerSourceRanges' });
     const apart = verdict(lb(', loadBalancerSourceRanges: [10.0.0.0/8]') + only('203.0.113.0/24'));
     expect(apart.paths[0]).not.toHaveProperty('admittedFrom');
