@@ -133,7 +133,7 @@ export const LB_SOURCE_RANGES_ANNOTATION = 'service.beta.kubernetes.io/load-bala
  * The AWS Load Balancer Controller's spec.loadBalancerClass, whose NLBs honour the annotation
  * (kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/,
  * "Access control"). Any other class leaves the annotation to nobody: kube-proxy reads the field
- * alone (pkg/proxy/serviceport.go newBaseServiceInfo) and the cloud providers' service
+ * alone (kubernetes/kubernetes v1.34.0 pkg/proxy/serviceport.go newBaseServiceInfo) and the cloud providers' service
  * controllers skip a Service with a loadBalancerClass.
  */
 const AWS_LBC_NLB_CLASS = 'service.k8s.aws/nlb';
@@ -149,7 +149,7 @@ const AWS_SECURITY_GROUPS_ANNOTATION = 'service.beta.kubernetes.io/aws-load-bala
  * providers program their load balancer's firewall from; the AWS Load Balancer Controller
  * documents both forms, kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/,
  * "Access control"). kube-proxy filters the load balancer's IP by the field alone, per family
- * (kubernetes/kubernetes pkg/proxy/serviceport.go newBaseServiceInfo): a family of
+ * (kubernetes/kubernetes v1.34.0 pkg/proxy/serviceport.go newBaseServiceInfo): a family of
  * spec.ipFamilies no range names is left open. Node ports and externalIPs are not filtered.
  */
 export function loadBalancerSources(snapshot: Snapshot, svc: KubeObject): LoadBalancerSources | { invalid: string } | undefined {

@@ -2,14 +2,14 @@
 // do not say outright: the Service's IP families, where NetworkPolicy sees the client address,
 // and who programs the load balancer's firewall. Reviewer repros /tmp/rev-revpss/lb1, lb2, lb3.
 // - kube-proxy filters a load balancer per IP family, from the ranges of that family only; a
-//   family with no range gets no filter (kubernetes/kubernetes pkg/proxy/serviceport.go
+//   family with no range gets no filter (kubernetes/kubernetes v1.34.0 pkg/proxy/serviceport.go
 //   newBaseServiceInfo: "Filter source ranges to correct IP family", MapCIDRsByIPFamily).
 // - ipFamilyPolicy RequireDualStack "allocates Service .spec.clusterIPs from both IPv4 and IPv6
 //   address ranges" and fails on a cluster without dual-stack; PreferDualStack allocates both
 //   "when dual-stack is enabled", else falls back to one family
 //   (https://kubernetes.io/docs/concepts/services-networking/dual-stack/#services). The API server
 //   appends the missing family to spec.ipFamilies when it stores such a Service on a dual-stack
-//   cluster (kubernetes/kubernetes pkg/registry/core/service/storage/alloc.go initIPFamilyFields),
+//   cluster (kubernetes/kubernetes v1.34.0 pkg/registry/core/service/storage/alloc.go initIPFamilyFields),
 //   so a stored Service (spec.clusterIPs set) lists what it got; manifests usually list nothing.
 // - The AWS Load Balancer Controller (loadBalancerClass service.k8s.aws/nlb) programs the NLB's
 //   security group from the ranges as listed: 0.0.0.0/0 (and ::/0 when dualstack) only when none is

@@ -7,12 +7,12 @@
 //   IPs" (https://kubernetes.io/docs/reference/kubernetes-api/service-resources/service-v1/#ServiceSpec).
 // - The annotation service.beta.kubernetes.io/load-balancer-source-ranges is read only when the
 //   field is empty, as a comma-separated list, 0.0.0.0/0 when unset, and one invalid entry fails
-//   the whole list (kubernetes/kubernetes pkg/apis/core/v1/helper GetLoadBalancerSourceRanges,
+//   the whole list (kubernetes/kubernetes v1.34.0 pkg/api/v1/service/util.go GetLoadBalancerSourceRanges,
 //   k8s.io/cloud-provider service/helpers the same); the AWS Load Balancer Controller documents
 //   both forms (kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/,
 //   "Access control").
 // - kube-proxy filters only the load balancer's IP, per IP family (kubernetes/kubernetes
-//   pkg/proxy/serviceport.go newBaseServiceInfo: loadBalancerSourceRanges by family; node ports
+//   v1.34.0 pkg/proxy/serviceport.go newBaseServiceInfo: loadBalancerSourceRanges by family; node ports
 //   carry no such filter), and a LoadBalancer Service gets node ports unless
 //   allocateLoadBalancerNodePorts is false
 //   (https://kubernetes.io/docs/concepts/services-networking/service/#load-balancer-nodeport-allocation).
@@ -121,7 +121,7 @@ describe('loadBalancerSourceRanges narrow a LoadBalancer way in; it is named, an
 
   // Reviewer repro /tmp/rev-mrevC/lb Service shop/metallb-ann: MetalLB's class with the annotation
   // was narrowed to 10.0.0.0/8. kube-proxy reads only the field (kubernetes/kubernetes
-  // pkg/proxy/serviceport.go newBaseServiceInfo), and cloud providers' service controllers skip a
+  // v1.34.0 pkg/proxy/serviceport.go newBaseServiceInfo), and cloud providers' service controllers skip a
   // Service with spec.loadBalancerClass; the AWS Load Balancer Controller's class service.k8s.aws/nlb
   // reads the annotation (its annotations page, "Access control").
   it('the annotation on a Service of another loadBalancerClass is not enforced: open, and a note says so', () => {
