@@ -111,7 +111,8 @@ spec:
 // default": defaultServiceIPFamily, --service-cluster-ip-range[0]) (kubernetes/kubernetes v1.34.0
 // pkg/registry/core/service/storage/alloc.go initIPFamilyFields); "The address family of a
 // Service defaults to the address family of the first service cluster IP range"
-// (kubernetes/website content/en/docs/concepts/services-networking/dual-stack.md, "Services").
+// (kubernetes/website content/en/docs/concepts/services-networking/dual-stack.md, "Services", read at
+// commit 010c1690; the site is not tagged by release).
 // The Service default/kubernetes gets the first address of that primary range (v1.34.0
 // cmd/kube-apiserver/app/options/completion.go, pkg/controlplane/apiserver/options/options.go
 // ServiceIPRange; pkg/controlplane/controller/kubernetesservice/controller.go). kube-proxy filters
@@ -163,10 +164,9 @@ spec: {type: ClusterIP, ports: [{name: https, port: 443, targetPort: 6443}]${spe
 });
 
 // For traffic from outside, "it is not defined whether [source IP rewriting] happens before or
-// after NetworkPolicy processing" (kubernetes/website content/en/docs/concepts/services-networking/network-policies.md,
-// "Behavior of to and from selectors"); externalTrafficPolicy Local preserves the client source IP
-// (content/en/docs/tasks/access-application-cluster/create-external-load-balancer.md, "Preserving the
-// client source IP"). The load balancer's ranges filter before any node sees the packet
+// after NetworkPolicy processing" (https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors);
+// externalTrafficPolicy Local preserves the client source IP
+// (https://kubernetes.io/docs/tasks/access-application-cluster/create-external-load-balancer/#preserving-the-client-source-ip). The load balancer's ranges filter before any node sees the packet
 // (cloud-provider-aws v1.36.1 aws.go security group rules; kube-proxy v1.34.0 serviceport.go).
 describe('the ranges and the policies\' ipBlocks with some client addresses in common', () => {
   const np = (cidr: string) => policy('shop', 'np', `{podSelector: {}, policyTypes: [Ingress], ingress: [{from: [{ipBlock: {cidr: ${cidr}}}]}]}`);
