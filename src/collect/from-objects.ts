@@ -51,7 +51,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typ
 /**
  * The kinds a Rollout's spec.workloadRef may name, by API group and kind, and where ztaudit
  * keeps them: Argo Rollouts resolves a Deployment's or ReplicaSet's spec.template, or a
- * PodTemplate's template, of the Rollout's namespace (argoproj/argo-rollouts
+ * PodTemplate's template, of the Rollout's namespace (argoproj/argo-rollouts v1.9.1
  * rollout/templateref.go, infoByGroupKind and Resolve) and refuses any other kind.
  */
 const WORKLOAD_REF_KINDS: Record<string, 'deployments' | 'replicasets' | undefined> = { 'apps/Deployment': 'deployments', 'apps/ReplicaSet': 'replicasets', '/PodTemplate': undefined };

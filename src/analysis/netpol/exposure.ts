@@ -16,6 +16,7 @@ import { cutFamily } from './query.ts';
 import { coversEveryAddress } from './rules.ts';
 import { describeRoute, edgeRoutes, type EdgeController, type EdgeRoute, type EdgeVia } from '../edge/routes.ts';
 import { configMapUnread } from '../configmaps.ts';
+import { awsLoadBalancerOf } from '../tls/cloud-lb.ts';
 import { configMapData, nginxAnnotationBool, nginxBool, nginxControllersFor, NGINX_ANNOTATION_PREFIX } from '../tls/nginx.ts';
 
 /**
@@ -48,10 +49,18 @@ export interface ExternalPath {
   /** For a LoadBalancer way its source ranges narrow (admittedFrom): what does ("Service shop/web loadBalancerSourceRanges"). */
   admittedBy?: string;
   /**
-   * For a PreferDualStack LoadBalancer way narrowed in one family: the addresses of the other it
-   * admits too if the cluster is dual-stack (kube-proxy leaves a family no range names open), and why that is unknown.
+   * For a LoadBalancer way narrowed in one family: the addresses of the other it admits too on a
+   * condition the objects do not settle (`when`: "if the cluster is dual-stack" for PreferDualStack,
+   * "if the cluster's primary IP family is IPv6" for one whose family was assumed; kube-proxy leaves a family no range
+   * names open), and why that is unknown.
    */
-  alsoFrom?: { from: string[]; why: string };
+  alsoFrom?: { from: string[]; when: string; why: string };
+  /**
+   * For a LoadBalancer way under externalTrafficPolicy Cluster whose source ranges the policies'
+   * ipBlocks narrow further: what the ipBlocks admit of those clients and why that cannot be
+   * confirmed (admittedFrom then names the load balancer's ranges).
+   */
+  clientsInDoubt?: string;
   /** For a way in that exists only if something the objects do not tell holds: what it is (the path counts as open). */
   inDoubt?: string;
   /** For a way in the policies admit but that no client can use: why (allowedByPolicy is then false). */
@@ -124,12 +133,12 @@ export const LB_SOURCE_RANGES_ANNOTATION = 'service.beta.kubernetes.io/load-bala
  * The AWS Load Balancer Controller's spec.loadBalancerClass, whose NLBs honour the annotation
  * (kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/,
  * "Access control"). Any other class leaves the annotation to nobody: kube-proxy reads the field
- * alone (pkg/proxy/serviceport.go newBaseServiceInfo) and the cloud providers' service
+ * alone (kubernetes/kubernetes v1.34.0 pkg/proxy/serviceport.go newBaseServiceInfo) and the cloud providers' service
  * controllers skip a Service with a loadBalancerClass.
  */
 const AWS_LBC_NLB_CLASS = 'service.k8s.aws/nlb';
-/** The AWS Load Balancer Controller's annotation naming an NLB's frontend security groups. */
-const AWS_LBC_SECURITY_GROUPS_ANNOTATION = 'service.beta.kubernetes.io/aws-load-balancer-security-groups';
+/** The annotation naming a load balancer's security groups (the AWS Load Balancer Controller's NLB, the in-tree provider's Classic Load Balancer). */
+const AWS_SECURITY_GROUPS_ANNOTATION = 'service.beta.kubernetes.io/aws-load-balancer-security-groups';
 
 /**
  * The client addresses a LoadBalancer Service's load balancer admits, and what says so, when
@@ -140,10 +149,10 @@ const AWS_LBC_SECURITY_GROUPS_ANNOTATION = 'service.beta.kubernetes.io/aws-load-
  * providers program their load balancer's firewall from; the AWS Load Balancer Controller
  * documents both forms, kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/,
  * "Access control"). kube-proxy filters the load balancer's IP by the field alone, per family
- * (kubernetes/kubernetes pkg/proxy/serviceport.go newBaseServiceInfo): a family of
+ * (kubernetes/kubernetes v1.34.0 pkg/proxy/serviceport.go newBaseServiceInfo): a family of
  * spec.ipFamilies no range names is left open. Node ports and externalIPs are not filtered.
  */
-export function loadBalancerSources(svc: KubeObject): LoadBalancerSources | { invalid: string } | undefined {
+export function loadBalancerSources(snapshot: Snapshot, svc: KubeObject): LoadBalancerSources | { invalid: string } | undefined {
   const name = `Service ${svc.metadata?.namespace ?? 'default'}/${svc.metadata?.name ?? ''}`;
   const spec = obj(svc.spec);
   const field = Array.isArray(spec.loadBalancerSourceRanges) ? (spec.loadBalancerSourceRanges as unknown[]) : [];
@@ -162,14 +171,8 @@ export function loadBalancerSources(svc: KubeObject): LoadBalancerSources | { in
     entries = ann.trim().split(',');
     by = `${name} annotation ${LB_SOURCE_RANGES_ANNOTATION}`;
   }
-  // Frontend security groups of the user's own replace the one the controller would program from
-  // the ranges ("this annotation will be ignored if service.beta.kubernetes.io/aws-load-balancer-security-groups
-  // is specified", its annotations page, "Access control"; v3.5.0 pkg/service/model_build_load_balancer.go
-  // buildLoadBalancerSecurityGroups builds the managed group only when the list is empty).
-  const customGroups = svc.metadata?.annotations?.[AWS_LBC_SECURITY_GROUPS_ANNOTATION];
-  if (cls === AWS_LBC_NLB_CLASS && typeof customGroups === 'string' && customGroups.split(',').some((g) => g.trim() !== '')) {
-    return { invalid: `${by} cannot be confirmed: the AWS Load Balancer Controller does not apply them when annotation ${AWS_LBC_SECURITY_GROUPS_ANNOTATION} names the NLB's security groups, and who those admit is not in the cluster; its LoadBalancer is counted as open to every address` };
-  }
+  const customGroups = customSecurityGroups(snapshot, svc, by);
+  if (customGroups) return { invalid: customGroups };
   const ranges: IpRange[] = [];
   for (const e of entries) {
     const r = typeof e === 'string' ? parseCidr(e.trim()) : undefined;
@@ -180,39 +183,119 @@ export function loadBalancerSources(svc: KubeObject): LoadBalancerSources | { in
   // listed: the default 0.0.0.0/0 (and ::/0 when dualstack) only when none is, whatever the
   // Service's IP families, so a family no range names stays closed there.
   if (cls === AWS_LBC_NLB_CLASS) return admittedFromText(ranges) ? { ranges, by } : undefined;
-  const families = serviceFamilies(spec);
+  const families = serviceFamilies(spec, clusterPrimaryFamily(snapshot).family);
   if (families.certain.includes(4) && !ranges.some((r) => r.family === 4)) ranges.push(ALL_V4);
   if (families.certain.includes(6) && !ranges.some((r) => r.family === 6)) ranges.push(ALL_V6);
   if (!admittedFromText(ranges)) return undefined;
   const maybe = families.maybe;
-  return maybe && !ranges.some((r) => r.family === maybe.family)
-    ? { ranges, by, unconfirmed: { range: maybe.family === 4 ? ALL_V4 : ALL_V6, why: `${name} sets ipFamilyPolicy PreferDualStack without both spec.ipFamilies, so whether it also has an IPv${maybe.family} address (and, no range naming that family, no filter there) depends on whether the cluster is dual-stack, which cannot be confirmed from these objects` } }
-    : { ranges, by };
+  if (maybe && !ranges.some((r) => r.family === maybe.family)) {
+    return { ranges, by, unconfirmed: { range: maybe.family === 4 ? ALL_V4 : ALL_V6, when: 'if the cluster is dual-stack', why: `${name} sets ipFamilyPolicy PreferDualStack without both spec.ipFamilies, so whether it also has an IPv${maybe.family} address (and, no range naming that family, no filter there) depends on whether the cluster is dual-stack, which cannot be confirmed from these objects` } };
+  }
+  // Taken as IPv4 for want of anything saying otherwise: only IPv4 ranges narrow it then, and on
+  // an IPv6 cluster kube-proxy would find no range of the Service's family and filter nothing.
+  if (families.assumed && !ranges.some((r) => r.family === 6)) {
+    return { ranges, by, unconfirmed: { range: ALL_V6, when: 'if the cluster\'s primary IP family is IPv6', why: `${name} lists neither spec.ipFamilies nor a cluster IP, and the snapshot does not show the cluster's primary IP family (Service default/kubernetes), so the Service was taken as IPv4; the API server gives it the primary family, and kube-proxy filters an IPv6 Service by IPv6 ranges only, of which none is listed` } };
+  }
+  return { ranges, by };
+}
+
+/** The families of IP addresses ("10.96.0.1"; "None" and the unparseable give none), in order. */
+function familiesOf(ips: unknown[]): Array<4 | 6> {
+  return ips.flatMap((ip): Array<4 | 6> => {
+    const parsed = typeof ip === 'string' ? parseIp(ip.trim()) : undefined;
+    return parsed ? [parsed.family] : [];
+  });
+}
+
+/** The IP families a Service's spec names: spec.ipFamilies, else those of spec.clusterIPs (or spec.clusterIP). */
+function specFamilies(spec: Record<string, unknown>): Array<4 | 6> {
+  const listed = (Array.isArray(spec.ipFamilies) ? spec.ipFamilies : []).flatMap((f): Array<4 | 6> => (f === 'IPv4' ? [4] : f === 'IPv6' ? [6] : []));
+  if (listed.length > 0) return listed;
+  return familiesOf(Array.isArray(spec.clusterIPs) && spec.clusterIPs.length > 0 ? spec.clusterIPs : [spec.clusterIP]);
+}
+
+/**
+ * The cluster's primary IP family (the family of the first --service-cluster-ip-range), as the
+ * Service default/kubernetes shows it: the API server gives it the first address of that range
+ * (kubernetes/kubernetes v1.34.0 cmd/kube-apiserver/app/options/completion.go, ServiceIPRange of
+ * the primary range; pkg/controlplane/controller/kubernetesservice/controller.go creates it
+ * SingleStack at that ClusterIP). Undefined when the snapshot does not hold it (manifests
+ * seldom do). Once per snapshot: one pass over the Services.
+ */
+const clusterPrimaryFamily = memoize((snapshot: Snapshot): { family?: 4 | 6 } => {
+  for (const svc of snapshot.resources.services ?? []) {
+    if (svc.metadata?.name !== 'kubernetes' || (svc.metadata?.namespace ?? 'default') !== 'default') continue;
+    const family = specFamilies(obj(svc.spec))[0];
+    return family ? { family } : {};
+  }
+  return {};
+}, ['network', 'tls']);
+
+/**
+ * Why a LoadBalancer Service's source ranges cannot be confirmed when its annotation
+ * service.beta.kubernetes.io/aws-load-balancer-security-groups names security groups of the
+ * user's own (a comma-separated list, empty entries dropped: cloud-provider-aws
+ * getSGListFromAnnotation, the AWS Load Balancer Controller's splitCommaSeparatedString), and who
+ * provisions its load balancer (awsLoadBalancerOf) leaves those groups as they are:
+ * - the AWS Load Balancer Controller builds no managed group from the ranges then ("this
+ *   annotation will be ignored if service.beta.kubernetes.io/aws-load-balancer-security-groups
+ *   is specified", its annotations page, "Access control"; v3.5.0 pkg/service/model_build_load_balancer.go
+ *   buildLoadBalancerSecurityGroups builds the managed group only when the list is empty);
+ * - the in-tree AWS cloud provider's Classic Load Balancer attaches those groups instead of one
+ *   of its own and writes the range rules only into a group it creates (kubernetes/cloud-provider-aws
+ *   v1.36.1 pkg/providers/v1/aws.go buildELBSecurityGroupList returns setupSg false, and
+ *   EnsureLoadBalancer adds the ingress rules "if setupSg").
+ * Its in-tree Network Load Balancer never reads the annotation for the ranges: they go to the
+ * nodes' security groups (updateInstanceSecurityGroupsForNLB), and from v1.35.0 the provider
+ * refuses the annotation on an NLB outright (aws_validations.go validateServiceAnnotations), so
+ * there the ranges stand. Who the groups admit is no Kubernetes object: undefined when the ranges stand.
+ */
+function customSecurityGroups(snapshot: Snapshot, svc: KubeObject, by: string): string | undefined {
+  const groups = svc.metadata?.annotations?.[AWS_SECURITY_GROUPS_ANNOTATION];
+  if (typeof groups !== 'string' || !groups.split(',').some((g) => g.trim() !== '')) return undefined;
+  const aws = awsLoadBalancerOf(snapshot, svc);
+  const tail = `names the NLB's security groups, and who those admit is not in the cluster; its LoadBalancer is counted as open to every address`;
+  if (aws?.by === 'lbc') return `${by} cannot be confirmed: the AWS Load Balancer Controller does not apply them when annotation ${AWS_SECURITY_GROUPS_ANNOTATION} ${tail}`;
+  if (aws?.by !== 'in-tree') return undefined;
+  if (aws.kind === 'Classic') {
+    return aws.undecided
+      ? `${by} cannot be confirmed: neither the AWS cloud provider's Classic Load Balancer nor the AWS Load Balancer Controller (which may claim the Service: ${aws.undecided}) applies them when annotation ${AWS_SECURITY_GROUPS_ANNOTATION} ${tail}`
+      : `${by} cannot be confirmed: the AWS cloud provider's Classic Load Balancer takes the security groups annotation ${AWS_SECURITY_GROUPS_ANNOTATION} names as they are and writes the ranges into no group but one it creates itself, and who those groups admit is not in the cluster; its LoadBalancer is counted as open to every address`;
+  }
+  return aws.undecided
+    ? `${by} cannot be confirmed: the AWS Load Balancer Controller may claim the Service (${aws.undecided}), and it does not apply them when annotation ${AWS_SECURITY_GROUPS_ANNOTATION} ${tail}`
+    : undefined;
 }
 
 /**
  * The IP families kube-proxy serves a Service on (it filters each by the ranges of its own
- * family, kubernetes/kubernetes pkg/proxy/serviceport.go newBaseServiceInfo), as far as the
- * object tells: RequireDualStack always has both (the API server refuses it on a single-stack
- * cluster and adds the missing family, pkg/registry/core/service/storage/alloc.go
+ * family, kubernetes/kubernetes v1.34.0 pkg/proxy/serviceport.go newBaseServiceInfo), as far as
+ * the objects tell: RequireDualStack always has both (the API server refuses it on a single-stack
+ * cluster and adds the missing family, v1.34.0 pkg/registry/core/service/storage/alloc.go
  * initIPFamilyFields; kubernetes.io/docs/concepts/services-networking/dual-stack/), as does a
  * two-family spec.ipFamilies. PreferDualStack gets both only on a dual-stack cluster: once the
  * API server has stored the Service (spec.clusterIPs set) its spec.ipFamilies says which it got;
- * in manifests the second family is `maybe`. Without spec.ipFamilies the cluster's primary
- * family is taken as IPv4, as on most clusters.
+ * in manifests the second family is `maybe`. Without spec.ipFamilies the family is that of its
+ * cluster IPs (initIPFamilyFields infers spec.ipFamilies from spec.clusterIPs), else the
+ * cluster's primary family ("The address family of a Service defaults to the address family of
+ * the first service cluster IP range", dual-stack.md; initIPFamilyFields "nil families, gets
+ * cluster default"), `primary`; without it IPv4 is `assumed`, as on most clusters.
  */
-function serviceFamilies(spec: Record<string, unknown>): { certain: Array<4 | 6>; maybe?: { family: 4 | 6 } } {
-  const listed = (Array.isArray(spec.ipFamilies) ? spec.ipFamilies : []).flatMap((f): Array<4 | 6> => (f === 'IPv4' ? [4] : f === 'IPv6' ? [6] : []));
-  const first = listed[0] ?? 4;
+function serviceFamilies(spec: Record<string, unknown>, primary: 4 | 6 | undefined): { certain: Array<4 | 6>; maybe?: { family: 4 | 6 }; assumed?: true } {
+  const own = specFamilies(spec);
+  const first = own[0] ?? primary ?? 4;
   const other: 4 | 6 = first === 4 ? 6 : 4;
-  if (spec.ipFamilyPolicy === 'RequireDualStack' || new Set(listed).size > 1) return { certain: [4, 6] };
+  if (spec.ipFamilyPolicy === 'RequireDualStack' || new Set(own).size > 1) return { certain: [4, 6] };
   const stored = Array.isArray(spec.clusterIPs) && spec.clusterIPs.length > 0;
   if (spec.ipFamilyPolicy === 'PreferDualStack' && !stored) return { certain: [first], maybe: { family: other } };
-  return { certain: [first] };
+  return own.length === 0 && primary === undefined ? { certain: [first], assumed: true } : { certain: [first] };
 }
 
-/** What a LoadBalancer Service's source ranges admit: `unconfirmed` names a family that may be served unfiltered. */
-export interface LoadBalancerSources { ranges: IpRange[]; by: string; unconfirmed?: { range: IpRange; why: string } }
+/**
+ * What a LoadBalancer Service's source ranges admit: `unconfirmed` names a family that may be
+ * served unfiltered, on what condition ("if the cluster is dual-stack") and why it is not known.
+ */
+export interface LoadBalancerSources { ranges: IpRange[]; by: string; unconfirmed?: { range: IpRange; when: string; why: string } }
 
 /** Whether a port of the Service has a node port allocated (spec.ports[].nodePort). */
 function hasNodePort(svc: KubeObject): boolean {
@@ -358,7 +441,7 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
       }
     }
     // The load balancer drops other clients before any node or policy sees them, forwarded or not.
-    const lb = via === 'LoadBalancer' ? loadBalancerSources(svc) : undefined;
+    const lb = via === 'LoadBalancer' ? loadBalancerSources(snapshot, svc) : undefined;
     const narrowed = lb && 'ranges' in lb ? lb : undefined;
     for (const [wk, { conns, allowed: admittedConns, forwarded: viaNode, from }] of perWorkload) {
       const e = entry(wk);
@@ -388,9 +471,20 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
           allowed = emptyConns();
         }
       }
-      const admittedFrom = isEmptyConns(allowed) ? undefined : narrowed && both.length === 0 ? (maybe.length > 0 ? maybeText : undefined) : admittedFromText(both);
-      const admittedBy = narrowed && admittedFrom ? (admittedFromText(from) ? `NetworkPolicy ipBlocks and ${narrowed.by}` : narrowed.by) : undefined;
-      const alsoFrom = !isEmptyConns(allowed) && both.length > 0 && maybe.length > 0 ? { from: maybeText, why: narrowed!.unconfirmed!.why } : undefined;
+      let admittedFrom = isEmptyConns(allowed) ? undefined : narrowed && both.length === 0 ? (maybe.length > 0 ? maybeText : undefined) : admittedFromText(both);
+      let admittedBy = narrowed && admittedFrom ? (admittedFromText(from) ? `NetworkPolicy ipBlocks and ${narrowed.by}` : narrowed.by) : undefined;
+      // The ipBlocks admit only some of the clients the load balancer lets through. Under
+      // externalTrafficPolicy Cluster they may be judging a node's address instead (as above), so
+      // those they admit are not known to be the ones that get through: the clients are the
+      // load balancer's, and what the ipBlocks would admit of them is said to be in doubt.
+      let clientsInDoubt: string | undefined;
+      const lbText = narrowed && admittedFromText(narrowed.ranges);
+      if (narrowed && lbText && admittedFrom && both.length > 0 && admittedFromText(from) && forwardsAcrossNodes(svc) && admittedFrom.join(', ') !== lbText.join(', ')) {
+        clientsInDoubt = `the NetworkPolicy ipBlocks admit only ${admittedFrom.join(', ')} of those clients, but under externalTrafficPolicy Cluster a node may rewrite the client address to its own before NetworkPolicy judges it, so the ipBlocks may be judging node addresses and which of the clients they admit cannot be confirmed`;
+        admittedFrom = lbText;
+        admittedBy = narrowed.by;
+      }
+      const alsoFrom = !isEmptyConns(allowed) && both.length > 0 && maybe.length > 0 ? { from: maybeText, when: narrowed!.unconfirmed!.when, why: narrowed!.unconfirmed!.why } : undefined;
       e.external.push({
         via,
         through,
@@ -400,6 +494,7 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
         ...(admittedFrom ? { admittedFrom } : {}),
         ...(admittedBy ? { admittedBy } : {}),
         ...(alsoFrom ? { alsoFrom } : {}),
+        ...(clientsInDoubt ? { clientsInDoubt } : {}),
         ...(inDoubt ? { inDoubt } : {}),
         ...(blockedBy ? { blockedBy } : {}),
         ...(isEmptyConns(viaNode) ? {} : { forwarded: `${formatConns(viaNode)} ${isEmptyConns(outside) ? 'only ' : ''}when another node forwards it: under Cilium native routing it arrives with the remote-node identity, which the policies admit (externalTrafficPolicy is not Local)` }),
@@ -416,7 +511,7 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
       // https://kubernetes.io/docs/concepts/services-networking/service/#load-balancer-nodeport-allocation)
       // admit any client, so once the load balancer is narrowed they are a way in of their own.
       if (via === 'LoadBalancer' && (obj(svc.spec).allocateLoadBalancerNodePorts !== false || hasNodePort(svc))) {
-        const lb = loadBalancerSources(svc);
+        const lb = loadBalancerSources(snapshot, svc);
         if (lb && 'ranges' in lb) addPath(svc, 'NodePort', through);
       }
     }
@@ -610,7 +705,7 @@ export const exposureNotes = memoize((snapshot: Snapshot): string[] => {
   const out = [...notes];
   for (const svc of snapshot.resources.services ?? []) {
     if (obj(svc.spec).type !== 'LoadBalancer') continue;
-    const lb = loadBalancerSources(svc);
+    const lb = loadBalancerSources(snapshot, svc);
     if (lb && 'invalid' in lb) out.push(lb.invalid);
   }
   const missing = new Map<string, Set<string>>();

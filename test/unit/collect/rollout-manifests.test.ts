@@ -65,7 +65,7 @@ describe('an Argo Rollout in a manifests dir', () => {
 
   // A Rollout with spec.workloadRef has no template of its own: Argo Rollouts takes the pod
   // template of the Deployment or ReplicaSet (spec.template) or PodTemplate (template) it names, in
-  // the Rollout's namespace, and refuses other kinds (argoproj/argo-rollouts rollout/templateref.go,
+  // the Rollout's namespace, and refuses other kinds (argoproj/argo-rollouts v1.9.1 rollout/templateref.go,
   // infoByGroupKind and Resolve; the Argo Rollouts docs, "Migrating to Rollouts", https://argoproj.github.io/argo-rollouts/migrating/).
   // Reviewer repro /tmp/rev-revpss/zero.
   it('a workloadRef Rollout: the note names the workload whose template was judged, or says it is missing', () => {

@@ -2,14 +2,14 @@
 // do not say outright: the Service's IP families, where NetworkPolicy sees the client address,
 // and who programs the load balancer's firewall. Reviewer repros /tmp/rev-revpss/lb1, lb2, lb3.
 // - kube-proxy filters a load balancer per IP family, from the ranges of that family only; a
-//   family with no range gets no filter (kubernetes/kubernetes pkg/proxy/serviceport.go
+//   family with no range gets no filter (kubernetes/kubernetes v1.34.0 pkg/proxy/serviceport.go
 //   newBaseServiceInfo: "Filter source ranges to correct IP family", MapCIDRsByIPFamily).
 // - ipFamilyPolicy RequireDualStack "allocates Service .spec.clusterIPs from both IPv4 and IPv6
 //   address ranges" and fails on a cluster without dual-stack; PreferDualStack allocates both
 //   "when dual-stack is enabled", else falls back to one family
 //   (https://kubernetes.io/docs/concepts/services-networking/dual-stack/#services). The API server
 //   appends the missing family to spec.ipFamilies when it stores such a Service on a dual-stack
-//   cluster (kubernetes/kubernetes pkg/registry/core/service/storage/alloc.go initIPFamilyFields),
+//   cluster (kubernetes/kubernetes v1.34.0 pkg/registry/core/service/storage/alloc.go initIPFamilyFields),
 //   so a stored Service (spec.clusterIPs set) lists what it got; manifests usually list nothing.
 // - The AWS Load Balancer Controller (loadBalancerClass service.k8s.aws/nlb) programs the NLB's
 //   security group from the ranges as listed: 0.0.0.0/0 (and ::/0 when dualstack) only when none is
@@ -68,11 +68,12 @@ describe('a dual-stack Service: the family no range names is left open', () => {
     expect(v.status).toBe('fail');
     expect(v.message).toBe(`${ONLY_V4}, and from every IPv6 address if the cluster is dual-stack (cannot be confirmed: Service shop/web-lb sets ipFamilyPolicy PreferDualStack without both spec.ipFamilies, so whether it also has an IPv6 address (and, no range naming that family, no filter there) depends on whether the cluster is dual-stack, which cannot be confirmed from these objects)`);
     expect(v.paths[0]).toMatchObject({ admittedFrom: ['10.0.0.0/8'], alsoFrom: { from: ['every IPv6 address'] } });
-    // The policies admit only part of IPv6: that part is what would be open.
-    const v6 = verdict(lb(', ipFamilyPolicy: PreferDualStack, loadBalancerSourceRanges: [10.0.0.0/8]') + policy('shop', 'in', '{podSelector: {}, policyTypes: [Ingress], ingress: [{from: [{ipBlock: {cidr: 10.1.0.0/16}}, {ipBlock: {cidr: "2001:db8::/32"}}]}]}'));
+    // The policies admit only part of IPv6: that part is what would be open (externalTrafficPolicy
+    // Local: the ipBlocks see the client address, lb-source-ranges-gaps.test.ts).
+    const v6 = verdict(lb(', ipFamilyPolicy: PreferDualStack, externalTrafficPolicy: Local, loadBalancerSourceRanges: [10.0.0.0/8]') + policy('shop', 'in', '{podSelector: {}, policyTypes: [Ingress], ingress: [{from: [{ipBlock: {cidr: 10.1.0.0/16}}, {ipBlock: {cidr: "2001:db8::/32"}}]}]}'));
     expect(v6.paths[0]).toMatchObject({ admittedFrom: ['10.1.0.0/16'], alsoFrom: { from: ['2001:db8::/32'] } });
     // The policies admit no IPv6 address: nothing in doubt.
-    const v4only = verdict(lb(', ipFamilyPolicy: PreferDualStack, loadBalancerSourceRanges: [10.0.0.0/8]') + policy('shop', 'in', '{podSelector: {}, policyTypes: [Ingress], ingress: [{from: [{ipBlock: {cidr: 10.1.0.0/16}}]}]}'));
+    const v4only = verdict(lb(', ipFamilyPolicy: PreferDualStack, externalTrafficPolicy: Local, loadBalancerSourceRanges: [10.0.0.0/8]') + policy('shop', 'in', '{podSelector: {}, policyTypes: [Ingress], ingress: [{from: [{ipBlock: {cidr: 10.1.0.0/16}}]}]}'));
     expect(v4only.message).toBe(`${OPEN} from 10.1.0.0/16 only (NetworkPolicy ipBlocks and Service shop/web-lb loadBalancerSourceRanges)`);
   });
 
@@ -81,9 +82,10 @@ describe('a dual-stack Service: the family no range names is left open', () => {
     expect(verdict(lb(', ipFamilyPolicy: PreferDualStack, ipFamilies: [IPv4, IPv6], clusterIPs: [10.96.0.10, "fd00::10"], loadBalancerSourceRanges: [10.0.0.0/8]')).message).toBe(OPEN);
   });
 
-  it('SingleStack or no policy stays one family (IPv4 unless listed)', () => {
-    expect(verdict(lb(', ipFamilyPolicy: SingleStack, loadBalancerSourceRanges: [10.0.0.0/8]')).message).toBe(ONLY_V4);
-    expect(verdict(lb(', loadBalancerSourceRanges: [10.0.0.0/8]')).message).toBe(ONLY_V4);
+  it('SingleStack or no policy stays one family (the listed one; one not listed, lb-source-ranges-gaps.test.ts)', () => {
+    expect(verdict(lb(', ipFamilyPolicy: SingleStack, ipFamilies: [IPv4], loadBalancerSourceRanges: [10.0.0.0/8]')).message).toBe(ONLY_V4);
+    expect(verdict(lb(', ipFamilies: [IPv4], loadBalancerSourceRanges: [10.0.0.0/8]')).message).toBe(ONLY_V4);
+    expect(verdict(lb(', ipFamilyPolicy: SingleStack, ipFamilies: [IPv6], loadBalancerSourceRanges: [10.0.0.0/8]')).message).toBe(OPEN);
   });
 
   it('the AWS Load Balancer Controller opens no family the ranges leave out, dual-stack or not', () => {

@@ -7,12 +7,12 @@
 //   IPs" (https://kubernetes.io/docs/reference/kubernetes-api/service-resources/service-v1/#ServiceSpec).
 // - The annotation service.beta.kubernetes.io/load-balancer-source-ranges is read only when the
 //   field is empty, as a comma-separated list, 0.0.0.0/0 when unset, and one invalid entry fails
-//   the whole list (kubernetes/kubernetes pkg/apis/core/v1/helper GetLoadBalancerSourceRanges,
+//   the whole list (kubernetes/kubernetes v1.34.0 pkg/api/v1/service/util.go GetLoadBalancerSourceRanges,
 //   k8s.io/cloud-provider service/helpers the same); the AWS Load Balancer Controller documents
 //   both forms (kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/,
 //   "Access control").
 // - kube-proxy filters only the load balancer's IP, per IP family (kubernetes/kubernetes
-//   pkg/proxy/serviceport.go newBaseServiceInfo: loadBalancerSourceRanges by family; node ports
+//   v1.34.0 pkg/proxy/serviceport.go newBaseServiceInfo: loadBalancerSourceRanges by family; node ports
 //   carry no such filter), and a LoadBalancer Service gets node ports unless
 //   allocateLoadBalancerNodePorts is false
 //   (https://kubernetes.io/docs/concepts/services-networking/service/#load-balancer-nodeport-allocation).
@@ -39,7 +39,8 @@ const NODE_PORT = 'NodePort Service web-lb (TCP 8080)';
 
 describe('loadBalancerSourceRanges narrow a LoadBalancer way in; it is named, and still a way in', () => {
   it('the field: the LoadBalancer way is from those ranges only, named with the Service', () => {
-    const v = verdict(lb(', loadBalancerSourceRanges: [10.0.0.0/8, " 192.168.1.7/32 "]'));
+    // An IPv4 Service: which family one that lists none has is lb-source-ranges-gaps.test.ts's question.
+    const v = verdict(lb(', ipFamilies: [IPv4], loadBalancerSourceRanges: [10.0.0.0/8, " 192.168.1.7/32 "]'));
     // Before: "reachable from outside the cluster via LoadBalancer Service web-lb (TCP 8080)", every address.
     expect(v.status).toBe('fail');
     expect(v.message).toBe(`reachable from outside the cluster via LoadBalancer Service web-lb (TCP 8080) from 10.0.0.0/8, 192.168.1.7/32 only (Service shop/web-lb loadBalancerSourceRanges); ${NODE_PORT}`);
@@ -88,7 +89,7 @@ describe('loadBalancerSourceRanges narrow a LoadBalancer way in; it is named, an
   });
 
   it('the node ports are not narrowed: a NodePort way of the same Service open to any address, unless none are allocated', () => {
-    const v = verdict(lb(', loadBalancerSourceRanges: [10.0.0.0/8]'));
+    const v = verdict(lb(', ipFamilies: [IPv4], loadBalancerSourceRanges: [10.0.0.0/8]'));
     expect(v.paths.map((p) => [p.via, p.admittedFrom])).toEqual([['LoadBalancer', ['10.0.0.0/8']], ['NodePort', undefined]]);
     expect(v.message.endsWith(`only (Service shop/web-lb loadBalancerSourceRanges); ${NODE_PORT}`)).toBe(true);
     const none = verdict(lb(', allocateLoadBalancerNodePorts: false, loadBalancerSourceRanges: [10.0.0.0/8]'));
@@ -103,7 +104,9 @@ describe('loadBalancerSourceRanges narrow a LoadBalancer way in; it is named, an
 
   it('with a NetworkPolicy ipBlock too: what both admit, named by both; nothing in common is no "from no client address only" (lb-source-ranges-review.test.ts)', () => {
     const only = (cidr: string) => policy('shop', 'web-in', `{podSelector: {matchLabels: {app: web}}, policyTypes: [Ingress], ingress: [{from: [{ipBlock: {cidr: ${cidr}}}]}]}`);
-    const v = verdict(lb(', loadBalancerSourceRanges: [10.0.0.0/8]') + only('10.1.0.0/16'));
+    // externalTrafficPolicy Local keeps the client address for the ipBlocks to judge (under Cluster
+    // they may judge a node's: lb-source-ranges-gaps.test.ts).
+    const v = verdict(lb(', externalTrafficPolicy: Local, loadBalancerSourceRanges: [10.0.0.0/8]') + only('10.1.0.0/16'));
     expect(v.paths[0]).toMatchObject({ via: 'LoadBalancer', admittedFrom: ['10.1.0.0/16'], admittedBy: 'NetworkPolicy ipBlocks and Service shop/web-lb loadBalancerSourceRanges' });
     const apart = verdict(lb(', loadBalancerSourceRanges: [10.0.0.0/8]') + only('203.0.113.0/24'));
     expect(apart.paths[0]).not.toHaveProperty('admittedFrom');
@@ -118,7 +121,7 @@ describe('loadBalancerSourceRanges narrow a LoadBalancer way in; it is named, an
 
   // Reviewer repro /tmp/rev-mrevC/lb Service shop/metallb-ann: MetalLB's class with the annotation
   // was narrowed to 10.0.0.0/8. kube-proxy reads only the field (kubernetes/kubernetes
-  // pkg/proxy/serviceport.go newBaseServiceInfo), and cloud providers' service controllers skip a
+  // v1.34.0 pkg/proxy/serviceport.go newBaseServiceInfo), and cloud providers' service controllers skip a
   // Service with spec.loadBalancerClass; the AWS Load Balancer Controller's class service.k8s.aws/nlb
   // reads the annotation (its annotations page, "Access control").
   it('the annotation on a Service of another loadBalancerClass is not enforced: open, and a note says so', () => {
