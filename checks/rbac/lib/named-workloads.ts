@@ -11,26 +11,32 @@
 // A create limited by resourceNames is the other half of that apply: with patch on the same
 // name, a server-side apply creates the named workload (applyCreateHits), whatever the listing.
 //
-// A controller being deleted (metadata.deletionTimestamp set) creates no pods from its template,
-// however it is changed: the Deployment controller only syncs its status (kubernetes
+// An object being deleted (metadata.deletionTimestamp set) does not count as one that exists,
+// whatever its kind. A controller being deleted creates no pods from its template, however it is
+// changed: the Deployment controller only syncs its status (kubernetes
 // pkg/controller/deployment/deployment_controller.go syncDeployment), the ReplicaSet and
 // ReplicationController controller manage no replicas (pkg/controller/replicaset/replica_set.go
 // syncReplicaSet, `rsNeedsSync && rs.DeletionTimestamp == nil`), the StatefulSet controller only
 // updates status (pkg/controller/statefulset/stateful_set_control.go), the DaemonSet controller
 // returns (pkg/controller/daemon/daemon_controller.go syncDaemonSet) and the CronJob controller
-// starts no Job (pkg/controller/cronjob/cronjob_controllerv2.go syncCronJob), and the deletion
-// cannot be undone by a patch (the registry keeps the old deletionTimestamp on update). So such a
-// workload does not count as one to change. A Pod or Job being deleted still counts: no upstream
-// source read here says a change to one cannot run code, so it is not ruled out.
+// starts no Job (pkg/controller/cronjob/cronjob_controllerv2.go syncCronJob). A Pod being deleted
+// starts no new container, however its spec is changed: the kubelet's pod workers treat it as
+// terminating, "has running containers but no new containers are expected to start", and a pod
+// torn down "cannot be started again for that UID" (kubernetes pkg/kubelet/pod_workers.go, the
+// podWorkers doc comment, v1.22 and later). A Job's pod template cannot be changed at all
+// (pkg/apis/batch/validation ValidateJobSpecUpdate). The deletion cannot be undone by a patch (the
+// registry keeps the old deletionTimestamp on update). And once such an object is gone, a
+// server-side apply of its name creates it anew (applyCreateHits), so counting it as absent is
+// also the cautious reading there.
 import { memoize } from '../../../src/analysis/memo.ts';
 import { findPermissions, permissionLabel, type Permission, type PermissionHit } from '../../../src/analysis/rbac/audit.ts';
 import type { Grant } from '../../../src/analysis/rbac/types.ts';
 import { KINDS, type KindKey } from '../../../src/snapshot/kinds.ts';
-import { coverageOk, resourcesOf, type Snapshot } from '../../../src/snapshot/types.ts';
+import { coverageOk, resourcesOf, type KubeObject, type Snapshot } from '../../../src/snapshot/types.ts';
 import { each, workloadWritePermissions } from './permissions.ts';
 
-/** Workload controllers that create no pods while being deleted (see above). */
-const IDLE_WHEN_DELETING = new Set(['deployments', 'replicasets', 'replicationcontrollers', 'statefulsets', 'daemonsets', 'cronjobs']);
+/** Whether an object is being deleted: it does not count as existing (see above). */
+const beingDeleted = (o: KubeObject) => !!o.metadata?.deletionTimestamp;
 
 interface Index {
   /** Name -> the namespaces holding a workload of the kind by that name. */
@@ -47,11 +53,10 @@ const byName = memoize((snapshot: Snapshot) => {
     if (out) return out;
     const namespaces = new Map<string, string[]>();
     const keys = new Set<string>();
-    const idle = IDLE_WHEN_DELETING.has(resource);
     for (const o of resourcesOf(snapshot, resource as KindKey)) {
       const { name, namespace } = o.metadata ?? {};
       if (typeof name !== 'string' || typeof namespace !== 'string') continue;
-      if (idle && o.metadata?.deletionTimestamp) continue;
+      if (beingDeleted(o)) continue;
       (namespaces.get(name) ?? namespaces.set(name, []).get(name)!).push(namespace);
       keys.add(`${namespace}/${name}`);
     }
