@@ -53,7 +53,8 @@ export const workloadCreateKubeSystem = permissionCheck({
   controls: [cis('5.1.4'), ...LEAST_PRIVILEGE],
   remediation: 'Remove create/update/patch on pods and workload controllers in kube-system (and cluster-wide) from non-platform subjects; deploy add-ons through a dedicated pipeline identity. In a namespace whose service accounts hold dangerous permissions cluster-wide or in kube-system (the finding names them), either remove those permissions from the accounts (or move the accounts to a namespace of their own that only their owners can deploy to), or limit workload creation there to the accounts\' owners. An update or patch limited by resourceNames counts only where a workload it names exists (from manifests, or a listing that could not be read, it may; a workload being deleted does not count), and a create limited by resourceNames only with patch on one of those names (a server-side apply creates it).',
   wanted: workloadWritePermissions,
-  // Creating by server-side apply: create limited by resourceNames with patch on those names.
+  // Creating by server-side apply: create limited by resourceNames with patch on those names, the
+  // two halves from any of the subject's bindings or its groups'.
   moreHits: applyCreateHits,
   keepHits: reachesSomething,
   namespace: 'kube-system',
