@@ -10,7 +10,7 @@ import { resourceNameMatches, ruleGrantsNamedCreate, ruleGrantsSome } from '../.
 import type { BindingInfo, Grant, RoleInfo, Rule, Subject } from '../../../src/analysis/rbac/types.ts';
 import type { Snapshot } from '../../../src/snapshot/types.ts';
 import { accountMissing, listedServiceAccounts, namespaceState } from './accounts.ts';
-import { applyCreateHits, applyCreatePairs, changeReaches, memberGroups, namedChangeOf, namedWorkloadsIn } from './named-workloads.ts';
+import { applyCreateHits, applyCreatePairs, applyCreateText, changeReaches, memberGroups, namedChangeOf, namedWorkloadsIn } from './named-workloads.ts';
 import { clusterAdminPermissions, each, p, privilegeEscalationPermissions, secretsReadPermissions } from './permissions.ts';
 
 const RBAC = 'rbac.authorization.k8s.io';
@@ -537,12 +537,19 @@ function unconfirmedNamespace(ctx: AuditContext, permission: string, target: { k
   return namespaceState(ctx.snapshot, target.namespace) === 'unknown' ? `namespace ${target.namespace} is not in the input, so this holds only if it exists` : undefined;
 }
 
-/** A create limited by resourceNames (applyCreatePairs): by server-side apply of the names, for a message. */
-function applyText(h: PermissionHit): string | undefined {
+/**
+ * A create limited by resourceNames (applyCreatePairs): by server-side apply of the names, for a
+ * message, and where the listing cannot show them absent, that it holds only if one is
+ * (applyCreateText's condition).
+ */
+function applyText(ctx: AuditContext, h: PermissionHit): string | undefined {
   const w = WORKLOAD.get(h.permission);
   if (!w || w.verb !== 'create' || h.ruleObj.resourceNames.length === 0) return undefined;
   const names = h.ruleObj.resourceNames;
-  return `by a server-side apply creating ${names.length === 1 ? `${w.resource} ${names[0]}` : `one of ${w.resource} ${names.join(', ')}`}, which its resourceNames name, with patch on ${names.length === 1 ? 'it' : 'them'}`;
+  const how = `by a server-side apply creating ${names.length === 1 ? `${w.resource} ${names[0]}` : `one of ${w.resource} ${names.join(', ')}`}, which its resourceNames name, with patch on ${names.length === 1 ? 'it' : 'them'}`;
+  const when = applyCreateText(ctx.snapshot, h);
+  const cond = when?.indexOf('; ') ?? -1;
+  return cond >= 0 ? `${how}${when!.slice(cond)}` : how;
 }
 
 /**
@@ -552,7 +559,7 @@ function applyText(h: PermissionHit): string | undefined {
 function stepCaveat(ctx: AuditContext, h: PermissionHit, target: { kind: string; namespace?: string }): string | undefined {
   const change = namedChange(h);
   const named = change && target.namespace !== undefined ? namedWorkloadsIn(ctx.snapshot, change.resource, h.ruleObj.resourceNames, target.namespace) : undefined;
-  const parts = [named === 'none' ? undefined : named, applyText(h), unconfirmedNamespace(ctx, h.permission, target)].filter((x) => x !== undefined);
+  const parts = [named === 'none' ? undefined : named, applyText(ctx, h), unconfirmedNamespace(ctx, h.permission, target)].filter((x) => x !== undefined);
   return parts.length > 0 ? parts.join('; ') : undefined;
 }
 

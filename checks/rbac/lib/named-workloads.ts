@@ -9,7 +9,7 @@
 // the named workloads exists; from manifests, or a listing that could not be read, one may.
 //
 // A create limited by resourceNames is the other half of that apply: with patch on the same
-// name, a server-side apply creates the named workload (applyCreatePairs), whatever the listing.
+// name, a server-side apply creates the named workload where it does not exist (applyCreatePairs).
 //
 // An object being deleted (metadata.deletionTimestamp set) does not count as one that exists,
 // whatever its kind. A controller being deleted creates no pods from its template, however it is
@@ -178,6 +178,9 @@ function patchable(names: readonly string[], patch: PermissionHit): readonly str
   return names.filter((n) => allowed.has(n));
 }
 
+/** The resource key (`pods`, `deployments`) of each named create's label (`create deployments.apps`). */
+const CREATE_RESOURCE: ReadonlyMap<string, string> = new Map(NAMED_CREATES.map((x) => [permissionLabel(x), x.resource]));
+
 /**
  * One grants list's halves of a server-side apply create: its creates limited by resourceNames,
  * and its patches indexed (found only when some list paired with it holds a create). Once per
@@ -230,13 +233,22 @@ const AUTHENTICATED = 'system:authenticated';
  * first, then its groups'. Unless `anyHalf`, one half must be the subject's own (a pair both of
  * whose halves a group holds is that group's finding).
  *
+ * An apply to an object that exists only patches it: patch.go passes forceAllowCreate to the
+ * registry's Update, which creates, and calls createValidation (the create authorization), only
+ * when no object is stored under the name (kubernetes
+ * staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go, Store.Update,
+ * `existingResourceVersion == 0`, v1.36); otherwise it updates the existing object. So where a complete live listing of the kind shows a named object in the
+ * namespace (not being deleted), that name is no create; a hit whose names all exist is none.
+ * Held cluster-wide, or where the listing is incomplete, the names are kept (applyCreateText says
+ * what holds).
+ *
  * One hit per create hit and namespace it holds in (the create's, or the patch's when the create
  * is held cluster-wide), labelled as the create, its rule narrowed to the names both allow. Only
  * lists with a named create are looked further at. The patches are indexed by resource and
  * namespace, so a namespaced create looks only at the patches of its namespace and the
  * cluster-wide ones: the work grows with the hits, not with creates times patches.
  */
-export function applyCreatePairs(lists: ReadonlyArray<readonly Grant[]>, _snapshot: Snapshot, anyHalf = false): PermissionHit[] {
+export function applyCreatePairs(lists: ReadonlyArray<readonly Grant[]>, snapshot: Snapshot, anyHalf = false): PermissionHit[] {
   const halves = lists.map(halvesOf);
   if (!halves.some((h) => h.creates.length > 0)) return [];
   const out = new Map<string, { create: PermissionHit; namespace: string | undefined; names: Set<string> }>();
@@ -264,7 +276,14 @@ export function applyCreatePairs(lists: ReadonlyArray<readonly Grant[]>, _snapsh
   }
   const hits: PermissionHit[] = [];
   for (const { create: c, namespace, names } of out.values()) {
-    hits.push({ ...c, namespace, ruleObj: { ...c.ruleObj, resourceNames: [...names].sort() } });
+    let kept = [...names].sort();
+    const kind = CREATE_RESOURCE.get(c.permission);
+    if (namespace !== undefined && kind !== undefined && listedWhole(snapshot, kind)) {
+      const { keys } = byName(snapshot)(kind);
+      kept = kept.filter((n) => !keys.has(`${namespace}/${n}`));
+      if (kept.length === 0) continue;
+    }
+    hits.push({ ...c, namespace, ruleObj: { ...c.ruleObj, resourceNames: kept } });
   }
   return hits;
 }
@@ -298,4 +317,24 @@ export function applyCreateHits(grants: readonly Grant[], ctx: AuditContext, sub
     applyCache.set(grants, (cached = applyCreatePairs(lists, ctx.snapshot)));
   }
   return cached;
+}
+
+/**
+ * What a create hit of applyCreatePairs holds on, for a message: undefined for any other hit.
+ * "create pods by a server-side apply creates only Pod NS/x, which its resourceNames name and
+ * which does not exist" where a complete live listing shows it absent; otherwise that it holds
+ * only where (or while) the named object does not exist.
+ */
+export function applyCreateText(snapshot: Snapshot, h: PermissionHit): string | undefined {
+  const kind = CREATE_RESOURCE.get(h.permission);
+  const names = h.ruleObj.resourceNames;
+  if (kind === undefined || names.length === 0) return undefined;
+  const label = KINDS.find((k) => k.key === kind)?.kind ?? kind;
+  const what = names.length === 1 ? `${label} ${h.namespace ? `${h.namespace}/` : ''}${names[0]}` : `${kind} ${names.map((n) => (h.namespace ? `${h.namespace}/${n}` : n)).join(', ')}`;
+  const by = `${h.permission} by a server-side apply creates only ${what}, which its resourceNames name`;
+  const one = names.length === 1 ? 'it does' : 'one of them does';
+  if (h.namespace === undefined) return `${by}, in a namespace where ${one} not exist (an apply to an existing one only patches it)`;
+  if (listedWhole(snapshot, kind)) return `${by}, and which ${names.length === 1 ? 'does' : 'do'} not exist`;
+  const why = snapshot.origin === 'live' ? `${kind} could not be read (${snapshot.coverage[kind as KindKey]?.status ?? 'not collected'})` : 'the input is no live listing';
+  return `${by}; ${why}, and an apply to an existing one only patches it, so this holds only if ${one} not exist`;
 }

@@ -1,5 +1,5 @@
 // A create limited by resourceNames with patch on the same name is a server-side apply create
-// (applyCreatePairs, checks/rbac/lib/named-workloads.ts).
+// (applyCreatePairs, checks/rbac/lib/named-workloads.ts). Two gaps closed here:
 //
 // 1. RBAC is a union: a request is allowed when any rule of any binding naming the user, or one
 //    of its groups, allows it (kubernetes plugin/pkg/auth/authorizer/rbac/rbac.go, Authorize
@@ -9,6 +9,14 @@
 //    every authenticated user in system:authenticated. So the create half from one binding and
 //    the patch half from a binding of one of the subject's groups combine (before: only the
 //    subject's own bindings were paired).
+// 2. A server-side apply to an object that exists only patches it: the registry's Update creates,
+//    and runs createValidation (the create authorization patch.go adds), only when no object is
+//    stored under the name (kubernetes staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go,
+//    Store.Update, `existingResourceVersion == 0`; forceAllowCreate set by
+//    staging/src/k8s.io/apiserver/pkg/endpoints/handlers/patch.go for apply, v1.36). Where a
+//    complete live listing shows the named Pod (not being deleted), the pair creates nothing
+//    (before: counted as creating it); a Pod's serviceAccountName cannot change by the patch
+//    (pkg/apis/core/validation ValidatePodSpecUpdate), so it runs as no other account.
 import { describe, expect, it } from 'vitest';
 import { privilegeEscalation } from '../../../checks/rbac/privilege-escalation.ts';
 import { workloadCreateKubeSystem } from '../../../checks/rbac/workload-create-kube-system.ts';
@@ -59,6 +67,12 @@ metadata: {name: ${name}${where ? `, namespace: ${where}` : ''}}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ${name}}
 subjects: [${SUBJECTS[who]}]
 `;
+const pod = (ns: string, name: string, deleting = false) => `---
+apiVersion: v1
+kind: Pod
+metadata: {name: ${name}, namespace: ${ns}${deleting ? ', deletionTimestamp: "2026-11-25T23:00:00Z"' : ''}}
+spec: {containers: [{name: app, image: nginx}]}
+`;
 
 const live = (yaml: string): Snapshot => ({ ...snap(NAMESPACES + yaml), origin: 'live', source: 'live' });
 const verdictOf = (check: Check, s: Snapshot, kind: string, name: string, namespace?: string) => {
@@ -72,6 +86,7 @@ describe('create and patch on one name from different bindings of the subject an
     const s = live(grant('create-x', 'ci', 'create', 'x', 'kube-system') + grant('patch-x', 'appsGroup', 'patch', 'x', 'kube-system'));
     const f = verdictOf(KS, s, 'ServiceAccount', 'ci', 'apps');
     expect(f.status).toBe('fail');
+    expect(f.message).toContain('create pods by a server-side apply creates only Pod kube-system/x, which its resourceNames name, and which does not exist');
     // The group holds only the patch on a pod that does not exist: nothing.
     expect(verdictOf(KS, s, 'Group', 'system:serviceaccounts:apps').status).toBe('pass');
   });
@@ -103,5 +118,40 @@ describe('create and patch on one name from different bindings of the subject an
     const f = verdictOf(privilegeEscalation, live(OPS_ADMIN + grant('create-x', 'carol', 'create', 'x', 'ops') + grant('patch-x', 'authenticated', 'patch', 'x', 'ops')), 'User', 'carol');
     expect(f).toMatchObject({ status: 'fail', severity: 'critical' });
     expect(f.message).toContain('create pods in ops that run as ServiceAccount ops/admin-sa');
+  });
+});
+
+describe('a server-side apply to a Pod that exists only patches it', () => {
+  const applyX = (ns: string) => grant('apply-x', 'carol', 'create, patch', 'x', ns);
+
+  it('rbac.privilege-escalation: create and patch on pod x in ops where ops/x runs: no step to ops/admin-sa (before: critical)', () => {
+    expect(verdictOf(privilegeEscalation, live(OPS_ADMIN + applyX('ops') + pod('ops', 'x')), 'User', 'carol').severity).not.toBe('critical');
+  });
+
+  it('ops/x absent, or being deleted (it will be gone): the apply creates it, critical', () => {
+    expect(verdictOf(privilegeEscalation, live(OPS_ADMIN + applyX('ops')), 'User', 'carol')).toMatchObject({ status: 'fail', severity: 'critical' });
+    expect(verdictOf(privilegeEscalation, live(OPS_ADMIN + applyX('ops') + pod('ops', 'x', true)), 'User', 'carol')).toMatchObject({ status: 'fail', severity: 'critical' });
+  });
+
+  it('from manifests (no live listing) the count is kept, and the message says it holds only if x does not exist', () => {
+    const f = verdictOf(privilegeEscalation, snap(NAMESPACES + OPS_ADMIN + applyX('ops') + pod('ops', 'x')), 'User', 'carol');
+    expect(f).toMatchObject({ status: 'fail', severity: 'critical' });
+    expect(f.message).toContain('by a server-side apply creating pods x, which its resourceNames name, with patch on it; the input is no live listing, and an apply to an existing one only patches it, so this holds only if it does not exist');
+  });
+
+  it('rbac.workload-create-kube-system: kube-system/x runs: the finding is the patch of that Pod, not a create', () => {
+    const f = verdictOf(KS, live(applyX('kube-system') + pod('kube-system', 'x')), 'User', 'carol');
+    expect(f.status).toBe('fail');
+    expect(f.message).toContain('(patch pods)');
+    expect(f.message).toContain('patch pods changes only Pod kube-system/x, which its resourceNames name');
+    expect(f.message).not.toContain('create pods');
+  });
+
+  it('rbac.workload-create-kube-system: pods unreadable: create and patch both counted, the create saying when it holds', () => {
+    const s = live(applyX('kube-system'));
+    const unread: Snapshot = { ...s, coverage: { ...s.coverage, pods: { status: 'forbidden', detail: 'list pods' } }, resources: { ...s.resources, pods: [] } };
+    const f = verdictOf(KS, unread, 'User', 'carol');
+    expect(f.message).toContain('(create pods, patch pods)');
+    expect(f.message).toContain('create pods by a server-side apply creates only Pod kube-system/x, which its resourceNames name; pods could not be read (forbidden), and an apply to an existing one only patches it, so this holds only if it does not exist');
   });
 });
