@@ -121,6 +121,33 @@ describe('create and patch on one name from different bindings of the subject an
   });
 });
 
+describe('the chains of rbac.privilege-escalation pair the halves across a member and its group too', () => {
+  // ci (apps) creates pod x in ops by its own RoleBinding, its group system:serviceaccounts:apps
+  // patches it there: ci runs a pod as ops/admin-sa. carol, who may mint ci's token
+  // (https://kubernetes.io/docs/concepts/security/rbac-good-practices/#token-request), is as much.
+  const tokenForCi = `---
+apiVersion: ${RBAC}
+kind: Role
+metadata: {name: ci-token, namespace: apps}
+rules: [{apiGroups: [""], resources: [serviceaccounts/token], verbs: [create], resourceNames: [ci]}]
+---
+apiVersion: ${RBAC}
+kind: RoleBinding
+metadata: {name: carol-ci-token, namespace: apps}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: ci-token}
+subjects: [${SUBJECTS.carol}]
+`;
+  it('carol: mint a token for apps/ci, which creates pods in ops as ops/admin-sa: critical (before: not)', () => {
+    const f = verdictOf(privilegeEscalation, live(OPS_ADMIN + tokenForCi + grant('create-x', 'ci', 'create', 'x', 'ops') + grant('patch-x', 'appsGroup', 'patch', 'x', 'ops')), 'User', 'carol');
+    expect(f).toMatchObject({ status: 'fail', severity: 'critical' });
+    expect(f.message).toContain('ServiceAccount apps/ci');
+  });
+
+  it('without the group\'s patch, ci creates nothing and carol gains nothing', () => {
+    expect(verdictOf(privilegeEscalation, live(OPS_ADMIN + tokenForCi + grant('create-x', 'ci', 'create', 'x', 'ops')), 'User', 'carol').severity).not.toBe('critical');
+  });
+});
+
 describe('a server-side apply to a Pod that exists only patches it', () => {
   const applyX = (ns: string) => grant('apply-x', 'carol', 'create, patch', 'x', ns);
 
