@@ -204,7 +204,7 @@ function patchesOf(grants: readonly Grant[], h: Halves): Map<string, PatchesOf> 
 
 /**
  * The groups every request of a subject is in without a binding naming them, as the apiserver
- * authenticates it (identityOf): a service account is in system:serviceaccounts,
+ * authenticates it (identityOf, which `can` and `who-can` answer by): a service account is in system:serviceaccounts,
  * system:serviceaccounts:NS and system:authenticated
  * (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-subjects,
  * https://kubernetes.io/docs/reference/access-authn-authz/service-accounts-admin/), a user in
@@ -237,8 +237,9 @@ const AUTHENTICATED = 'system:authenticated';
  * registry's Update, which creates, and calls createValidation (the create authorization), only
  * when no object is stored under the name (kubernetes
  * staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go, Store.Update,
- * `existingResourceVersion == 0`, v1.36); otherwise it updates the existing object. So where a complete live listing of the kind shows a named object in the
- * namespace (not being deleted), that name is no create; a hit whose names all exist is none.
+ * `existingResourceVersion == 0`, v1.36); otherwise it updates the existing object. So where a
+ * complete live listing of the kind shows a named object in the namespace (not being deleted),
+ * that name is no create; a hit whose names all exist is none.
  * Held cluster-wide, or where the listing is incomplete, the names are kept (applyCreateText says
  * what holds).
  *

@@ -16,7 +16,7 @@
 //    staging/src/k8s.io/apiserver/pkg/endpoints/handlers/patch.go for apply, v1.36). Where a
 //    complete live listing shows the named Pod (not being deleted), the pair creates nothing
 //    (before: counted as creating it); a Pod's serviceAccountName cannot change by the patch
-//    (pkg/apis/core/validation ValidatePodSpecUpdate), so it runs as no other account.
+//    (pkg/apis/core/validation ValidatePodUpdate: "pod updates may not change fields other than" the image and a few others), so it runs as no other account.
 import { describe, expect, it } from 'vitest';
 import { privilegeEscalation } from '../../../checks/rbac/privilege-escalation.ts';
 import { workloadCreateKubeSystem } from '../../../checks/rbac/workload-create-kube-system.ts';
