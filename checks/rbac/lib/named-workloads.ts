@@ -20,10 +20,11 @@
 // updates status (pkg/controller/statefulset/stateful_set_control.go), the DaemonSet controller
 // returns (pkg/controller/daemon/daemon_controller.go syncDaemonSet) and the CronJob controller
 // starts no Job (pkg/controller/cronjob/cronjob_controllerv2.go syncCronJob). A Pod being deleted
-// starts no new container, however its spec is changed: the kubelet's pod workers treat it as
-// terminating, "has running containers but no new containers are expected to start", and a pod
-// torn down "cannot be started again for that UID" (kubernetes pkg/kubelet/pod_workers.go, the
-// podWorkers doc comment, v1.22 and later). A Job's pod template cannot be changed at all
+// starts no new container, however its spec is changed: the kubelet passes a pod to SyncPod, which
+// "starts and restarts all containers", only "until ... the pod is marked as deleted", then only to
+// SyncTerminatingPod, and "a pod that is terminated will never be restarted" (kubernetes
+// pkg/kubelet/pod_workers.go, PodWorkers.UpdatePod and podSyncer doc comments; read on the
+// master branch, its first release tag not confirmed here). A Job's pod template cannot be changed at all
 // (pkg/apis/batch/validation ValidateJobSpecUpdate). The deletion cannot be undone by a patch (the
 // registry keeps the old deletionTimestamp on update). And once such an object is gone, a
 // server-side apply of its name creates it anew (applyCreateHits), so counting it as absent is

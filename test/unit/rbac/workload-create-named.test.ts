@@ -169,9 +169,10 @@ describe('a workload being deleted (deletionTimestamp set) is not one a change c
   });
 
   // A Pod being deleted starts no new container however its spec changes: the kubelet's pod
-  // workers hold it "terminating (has running containers but no new containers are expected to
-  // start)", and a pod torn down "cannot be started again for that UID" (kubernetes
-  // pkg/kubelet/pod_workers.go, podWorkers doc comment, v1.22 and later). A Job's pod template
+  // workers pass it to SyncPod ("starts and restarts all containers") only "until ... the pod is
+  // marked as deleted", then to SyncTerminatingPod, and "a pod that is terminated will never be
+  // restarted" (kubernetes pkg/kubelet/pod_workers.go, PodWorkers.UpdatePod and podSyncer doc
+  // comments, master branch; release tag not confirmed). A Job's pod template
   // cannot change at all (pkg/apis/batch/validation ValidateJobSpecUpdate, v1.36).
   it('a Pod being deleted no longer counts for a patch limited to it (before: fail); one that is not being deleted does', () => {
     const patchPod = grant('patch-p', rule('patch', '', 'pods', 'p'), 'kube-system');
