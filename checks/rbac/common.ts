@@ -124,9 +124,10 @@ export interface PermissionCheckSpec extends Omit<Check, 'evaluate' | 'area' | '
   keepHits?: (hits: PermissionHit[], grants: readonly Grant[], ctx: AuditContext, subject: Subject) => PermissionHit[];
   /**
    * Hits of `wanted` that no one rule gives (a create limited by resourceNames with patch on those
-   * names: a server-side apply), found beside findPermissions' before the scope is narrowed.
+   * names: a server-side apply, its halves perhaps from the subject's groups), found beside
+   * findPermissions' before the scope is narrowed.
    */
-  moreHits?: (grants: readonly Grant[]) => readonly PermissionHit[];
+  moreHits?: (grants: readonly Grant[], ctx: AuditContext, subject: Subject) => readonly PermissionHit[];
   /**
    * Hits of permissions dangerous only where they reach something (creating pods where a
    * cluster-admin-equivalent account can be run as), found beside the subject's kept `hits`.
@@ -540,7 +541,7 @@ export function permissionCheck(spec: PermissionCheckSpec): Check {
       for (const s of audit.subjects) {
         let hits = findPermissions(s.grants, perms, { clusterScoped, namespace: orPowerful ? undefined : namespace });
         if (moreHits) {
-          const more = moreHits(s.grants).filter((h) => !(h.namespace && clusterScoped) && (orPowerful || !namespace || !h.namespace || h.namespace === namespace));
+          const more = moreHits(s.grants, ctx, s.subject).filter((h) => !(h.namespace && clusterScoped) && (orPowerful || !namespace || !h.namespace || h.namespace === namespace));
           if (more.length > 0) hits = [...hits, ...more];
         }
         if (orPowerful && hits.some((h) => h.namespace && h.namespace !== namespace)) {

@@ -1,6 +1,6 @@
 import type { PermissionHit } from '../../src/analysis/rbac/audit.ts';
 import { POWERFUL_SA_BEST_EFFORT, permissionCheck, powerfulOthersIn, powerfulOthersNote } from './common.ts';
-import { applyCreateHits, changeReaches, namedChangeOf, namedWorkloadsIn } from './lib/named-workloads.ts';
+import { applyCreateHits, applyCreateText, changeReaches, namedChangeOf, namedWorkloadsIn } from './lib/named-workloads.ts';
 import type { AuditContext } from '../../src/analysis/context.ts';
 import { workloadWritePermissions } from './lib/permissions.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
@@ -27,11 +27,21 @@ const reachesSomething: NonNullable<Parameters<typeof permissionCheck>[0]['keepH
   return out;
 };
 
-/** "patch deployments.apps changes only Deployment apps/web, which its resourceNames name" for each named change among `hits`. */
+/**
+ * "patch deployments.apps changes only Deployment apps/web, which its resourceNames name" for each
+ * named change among `hits`, and for each create by server-side apply what it creates and when
+ * (applyCreateText).
+ */
 function namedChangesText(hits: readonly PermissionHit[], ctx: AuditContext): string | undefined {
   let parts: Set<string> | undefined;
   for (const h of hits) {
-    if (!h.namespace || h.ruleObj.resourceNames.length === 0) continue;
+    if (h.ruleObj.resourceNames.length === 0) continue;
+    const apply = applyCreateText(ctx.snapshot, h);
+    if (apply !== undefined) {
+      (parts ??= new Set()).add(apply);
+      continue;
+    }
+    if (!h.namespace) continue;
     const change = namedChangeOf(h);
     if (!change) continue;
     const what = namedWorkloadsIn(ctx.snapshot, change.resource, h.ruleObj.resourceNames, h.namespace);
@@ -51,9 +61,10 @@ export const workloadCreateKubeSystem = permissionCheck({
   severity: 'high',
   readsBestEffort: POWERFUL_SA_BEST_EFFORT,
   controls: [cis('5.1.4'), ...LEAST_PRIVILEGE],
-  remediation: 'Remove create/update/patch on pods and workload controllers in kube-system (and cluster-wide) from non-platform subjects; deploy add-ons through a dedicated pipeline identity. In a namespace whose service accounts hold dangerous permissions cluster-wide or in kube-system (the finding names them), either remove those permissions from the accounts (or move the accounts to a namespace of their own that only their owners can deploy to), or limit workload creation there to the accounts\' owners. An update or patch limited by resourceNames counts only where a workload it names exists (from manifests, or a listing that could not be read, it may; a controller being deleted does not count), and a create limited by resourceNames only with patch on one of those names (a server-side apply creates it).',
+  remediation: 'Remove create/update/patch on pods and workload controllers in kube-system (and cluster-wide) from non-platform subjects; deploy add-ons through a dedicated pipeline identity. In a namespace whose service accounts hold dangerous permissions cluster-wide or in kube-system (the finding names them), either remove those permissions from the accounts (or move the accounts to a namespace of their own that only their owners can deploy to), or limit workload creation there to the accounts\' owners. An update or patch limited by resourceNames counts only where a workload it names exists (from manifests, or a listing that could not be read, it may; a workload being deleted does not count), and a create limited by resourceNames only with patch on one of those names, from any of the subject\'s bindings or its groups\' (a server-side apply creates it where it does not exist; where a complete live listing shows it, the pair only patches it).',
   wanted: workloadWritePermissions,
-  // Creating by server-side apply: create limited by resourceNames with patch on those names.
+  // Creating by server-side apply: create limited by resourceNames with patch on those names, the
+  // two halves from any of the subject's bindings or its groups'.
   moreHits: applyCreateHits,
   keepHits: reachesSomething,
   namespace: 'kube-system',

@@ -5,12 +5,12 @@ import type { AuditContext } from '../../../src/analysis/context.ts';
 import { memoize } from '../../../src/analysis/memo.ts';
 import { AUTOUPDATE_ANNOTATION, BOOTSTRAP_LABELS, CONTROLLERS } from '../../../src/analysis/rbac/bootstrap.ts';
 import { findPermissions, permissionLabel, type Permission, type PermissionHit } from '../../../src/analysis/rbac/audit.ts';
-import { buildRbacModel, directGrants, identityOf, roleKey, type RbacModel } from '../../../src/analysis/rbac/model.ts';
+import { buildRbacModel, directGrants, roleKey, type RbacModel } from '../../../src/analysis/rbac/model.ts';
 import { resourceNameMatches, ruleGrantsNamedCreate, ruleGrantsSome } from '../../../src/analysis/rbac/rules.ts';
 import type { BindingInfo, Grant, RoleInfo, Rule, Subject } from '../../../src/analysis/rbac/types.ts';
 import type { Snapshot } from '../../../src/snapshot/types.ts';
 import { accountMissing, listedServiceAccounts, namespaceState } from './accounts.ts';
-import { applyCreateHits, changeReaches, namedChangeOf, namedWorkloadsIn } from './named-workloads.ts';
+import { applyCreateHits, applyCreatePairs, applyCreateText, changeReaches, memberGroups, namedChangeOf, namedWorkloadsIn } from './named-workloads.ts';
 import { clusterAdminPermissions, each, p, privilegeEscalationPermissions, secretsReadPermissions } from './permissions.ts';
 
 const RBAC = 'rbac.authorization.k8s.io';
@@ -43,10 +43,15 @@ const WORKLOAD_STEPS: Permission[] = [
 const WORKLOAD = new Map(WORKLOAD_STEPS.map((x) => [permissionLabel(x), x]));
 /** A change (update, patch) of workloads limited by resourceNames: it changes only those it names (named-workloads.ts). */
 const namedChange = (h: PermissionHit) => (WORKLOAD.has(h.permission) ? namedChangeOf(h) : undefined);
-/** WORKLOAD_STEPS the grants hold, with the creates a server-side apply makes (applyCreateHits). */
-const workloadSteps = (grants: readonly Grant[]) => {
-  const found = findPermissions(grants, WORKLOAD_STEPS);
-  const applied = applyCreateHits(grants);
+/**
+ * WORKLOAD_STEPS a subject's `grants` hold (only those held cluster-wide or in a namespace
+ * `reaches` accepts, when given), with the creates a server-side apply makes (applyCreateHits,
+ * whose halves may come from its groups too), in those namespaces.
+ */
+const workloadSteps = (grants: readonly Grant[], ctx: AuditContext, s: Subject, reaches?: (ns: string) => boolean) => {
+  const found = findPermissions(reaches ? grants.filter((g) => !g.namespace || reaches(g.namespace)) : grants, WORKLOAD_STEPS);
+  let applied = applyCreateHits(grants, ctx, s);
+  if (reaches && applied.length > 0) applied = applied.filter((h) => !h.namespace || reaches(h.namespace));
   return applied.length > 0 ? [...found, ...applied] : found;
 };
 /** The permissions that act as a service account, tokens first: a token is a credential that outlives the session that minted it. */
@@ -295,23 +300,6 @@ const ANONYMOUS = 'system:anonymous';
 const ANY_USER = 'ANY-USER';
 
 /**
- * The groups every request of `s` is in without a binding naming them, as the apiserver
- * authenticates it (identityOf, which `can` and `who-can` answer by): a service account is in
- * system:serviceaccounts, system:serviceaccounts:NS and system:authenticated
- * (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-subjects,
- * https://kubernetes.io/docs/reference/access-authn-authz/service-accounts-admin/), a user in
- * system:authenticated, system:anonymous in system:unauthenticated only (as rbac.anonymous-access
- * tells "anyone without credentials" from every authenticated identity). Every member of a group
- * of service accounts is in the wider groups too.
- */
-function memberGroups(s: { kind: string; name: string; namespace?: string }): readonly string[] {
-  if (s.kind === 'ServiceAccount') return [`${SA_GROUP}:${s.namespace ?? ''}`, SA_GROUP, AUTHENTICATED];
-  if (s.kind === 'User') return identityOf({ kind: 'User', name: s.name }).groups;
-  if (s.name.startsWith(`${SA_GROUP}:`)) return [SA_GROUP, AUTHENTICATED];
-  return s.name === SA_GROUP ? [AUTHENTICATED] : [];
-}
-
-/**
  * "because it is in the group G, which can …": a member's reason, from its group's (whose "it" is
  * the group), for every group alike, a namespace's (system:serviceaccounts:NS) too.
  */
@@ -549,12 +537,19 @@ function unconfirmedNamespace(ctx: AuditContext, permission: string, target: { k
   return namespaceState(ctx.snapshot, target.namespace) === 'unknown' ? `namespace ${target.namespace} is not in the input, so this holds only if it exists` : undefined;
 }
 
-/** A create limited by resourceNames (applyCreateHits): by server-side apply of the names, for a message. */
-function applyText(h: PermissionHit): string | undefined {
+/**
+ * A create limited by resourceNames (applyCreatePairs): by server-side apply of the names, for a
+ * message, and where the listing cannot show them absent, that it holds only if one is
+ * (applyCreateText's condition).
+ */
+function applyText(ctx: AuditContext, h: PermissionHit): string | undefined {
   const w = WORKLOAD.get(h.permission);
   if (!w || w.verb !== 'create' || h.ruleObj.resourceNames.length === 0) return undefined;
   const names = h.ruleObj.resourceNames;
-  return `by a server-side apply creating ${names.length === 1 ? `${w.resource} ${names[0]}` : `one of ${w.resource} ${names.join(', ')}`}, which its resourceNames name, with patch on ${names.length === 1 ? 'it' : 'them'}`;
+  const how = `by a server-side apply creating ${names.length === 1 ? `${w.resource} ${names[0]}` : `one of ${w.resource} ${names.join(', ')}`}, which its resourceNames name, with patch on ${names.length === 1 ? 'it' : 'them'}`;
+  const when = applyCreateText(ctx.snapshot, h);
+  const cond = when?.indexOf('; ') ?? -1;
+  return cond >= 0 ? `${how}${when!.slice(cond)}` : how;
 }
 
 /**
@@ -564,7 +559,7 @@ function applyText(h: PermissionHit): string | undefined {
 function stepCaveat(ctx: AuditContext, h: PermissionHit, target: { kind: string; namespace?: string }): string | undefined {
   const change = namedChange(h);
   const named = change && target.namespace !== undefined ? namedWorkloadsIn(ctx.snapshot, change.resource, h.ruleObj.resourceNames, target.namespace) : undefined;
-  const parts = [named === 'none' ? undefined : named, applyText(h), unconfirmedNamespace(ctx, h.permission, target)].filter((x) => x !== undefined);
+  const parts = [named === 'none' ? undefined : named, applyText(ctx, h), unconfirmedNamespace(ctx, h.permission, target)].filter((x) => x !== undefined);
   return parts.length > 0 ? parts.join('; ') : undefined;
 }
 
@@ -612,11 +607,27 @@ function adminChains(nodes: Map<string, AdminNode>, baseAccounts: readonly strin
     if (!out) stepGrantsCache.set(name, (out = directGrants(model, { kind: 'Group', name }).filter((g) => takesSteps(g.role))));
     return out;
   };
+  // A group's part of its members' steps, found once per group rather than once per member: its
+  // step hits, and its whole grants (a patch that takes no step itself may complete a member's
+  // create limited by resourceNames, applyCreatePairs, whose halves are kept per grants list).
+  const groupFound = new Map<string, readonly PermissionHit[]>();
+  const stepHitsOf = (name: string) => {
+    let out = groupFound.get(name);
+    if (!out) groupFound.set(name, (out = findPermissions(groupSteps(name), STEPS)));
+    return out;
+  };
+  const groupAll = new Map<string, readonly Grant[]>();
+  const allGrantsOf = (name: string) => {
+    let out = groupAll.get(name);
+    if (!out) groupAll.set(name, (out = directGrants(model, { kind: 'Group', name })));
+    return out;
+  };
   const addSource = (source: string, own: readonly Grant[], groupNames: readonly string[]) => {
-    const grants = [...own, ...groupNames.flatMap(groupSteps)];
+    const grants = groupNames.length > 0 ? [...own, ...groupNames.flatMap(groupSteps)] : own;
     // Tokens first (a credential outlives the session that minted it): the first step reaching a target is the one named.
-    const found = findPermissions(grants, STEPS);
-    const applied = applyCreateHits(grants);
+    // findPermissions of a list is the concatenation of its parts' (it looks at one grant at a time).
+    const found = groupNames.length > 0 ? [...findPermissions(own, STEPS), ...groupNames.flatMap(stepHitsOf)] : findPermissions(own, STEPS);
+    const applied = applyCreatePairs([own, ...groupNames.map(allGrantsOf)], ctx.snapshot, true);
     const keys = stepKeys(applied.length > 0 ? [...found, ...applied] : found, ctx.snapshot).sort(([, a], [, b]) => actingRank(a.permission) - actingRank(b.permission));
     for (const [key, hit] of keys) {
       (index.get(key) ?? index.set(key, []).get(key)!).push({ source, hit, grants });
@@ -943,10 +954,9 @@ export function workloadStepHits(hits: readonly PermissionHit[], grants: readonl
   let where = adminNamespaces.get(admin);
   if (!where) adminNamespaces.set(admin, (where = new Set([...admin.byNamespace.keys(), ...admin.groups.keys()])));
   const everyNamespace = admin.nodes.has(`Group:${SA_GROUP}`) || admin.nodes.has(`Group:${AUTHENTICATED}`);
-  const reaches = (g: Grant) => !g.namespace || where.has(g.namespace);
-  if (!everyNamespace && !grants.some(reaches)) return [];
-  const reaching = everyNamespace ? grants : grants.filter(reaches);
-  const found = workloadSteps(reaching);
+  const reaches = (ns: string) => where.has(ns);
+  if (!everyNamespace && !grants.some((g) => !g.namespace || reaches(g.namespace))) return [];
+  const found = workloadSteps(grants, ctx, s, everyNamespace ? undefined : reaches);
   if (found.length === 0 || findPermissions(grants, CLUSTER_ADMIN_PERMISSIONS, { clusterScoped: true }).length > 0) return [];
   if (hits.length > 0 && clusterAdminPaths(hits, grants, ctx, s).length > 0) return [];
   const cap = chainCap(s, admin);
@@ -961,14 +971,15 @@ export function workloadStepHits(hits: readonly PermissionHit[], grants: readonl
  * or not the message names them (workloadStepHits leaves them out where other steps already make
  * it critical), so that a subject narrowed to creating pods there is not "widened".
  */
-export function workloadStepExtent(_hits: readonly PermissionHit[], grants: readonly Grant[], ctx: AuditContext): PermissionHit[] {
+export function workloadStepExtent(_hits: readonly PermissionHit[], grants: readonly Grant[], ctx: AuditContext, s: Subject): PermissionHit[] {
   const admin = adminAccounts(ctx);
   if (admin.nodes.size === 0) return [];
   let where = adminNamespaces.get(admin);
   if (!where) adminNamespaces.set(admin, (where = new Set([...admin.byNamespace.keys(), ...admin.groups.keys()])));
   const everyNamespace = admin.nodes.has(`Group:${SA_GROUP}`) || admin.nodes.has(`Group:${AUTHENTICATED}`);
-  const reaching = everyNamespace ? grants : grants.filter((g) => !g.namespace || where.has(g.namespace));
-  return reaching.length === 0 ? [] : workloadSteps(reaching);
+  const reaches = (ns: string) => where.has(ns);
+  if (!everyNamespace && !grants.some((g) => !g.namespace || reaches(g.namespace))) return [];
+  return workloadSteps(grants, ctx, s, everyNamespace ? undefined : reaches);
 }
 
 /** The permissions that act as another subject, in the order a message prefers among chains of one length. */

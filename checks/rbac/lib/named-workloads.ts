@@ -9,28 +9,37 @@
 // the named workloads exists; from manifests, or a listing that could not be read, one may.
 //
 // A create limited by resourceNames is the other half of that apply: with patch on the same
-// name, a server-side apply creates the named workload (applyCreateHits), whatever the listing.
+// name, a server-side apply creates the named workload where it does not exist (applyCreatePairs).
 //
-// A controller being deleted (metadata.deletionTimestamp set) creates no pods from its template,
-// however it is changed: the Deployment controller only syncs its status (kubernetes
+// An object being deleted (metadata.deletionTimestamp set) does not count as one that exists,
+// whatever its kind. A controller being deleted creates no pods from its template, however it is
+// changed: the Deployment controller only syncs its status (kubernetes
 // pkg/controller/deployment/deployment_controller.go syncDeployment), the ReplicaSet and
 // ReplicationController controller manage no replicas (pkg/controller/replicaset/replica_set.go
 // syncReplicaSet, `rsNeedsSync && rs.DeletionTimestamp == nil`), the StatefulSet controller only
 // updates status (pkg/controller/statefulset/stateful_set_control.go), the DaemonSet controller
 // returns (pkg/controller/daemon/daemon_controller.go syncDaemonSet) and the CronJob controller
-// starts no Job (pkg/controller/cronjob/cronjob_controllerv2.go syncCronJob), and the deletion
-// cannot be undone by a patch (the registry keeps the old deletionTimestamp on update). So such a
-// workload does not count as one to change. A Pod or Job being deleted still counts: no upstream
-// source read here says a change to one cannot run code, so it is not ruled out.
+// starts no Job (pkg/controller/cronjob/cronjob_controllerv2.go syncCronJob). A Pod being deleted
+// starts no new container, however its spec is changed: the kubelet passes a pod to SyncPod, which
+// "starts and restarts all containers", only "until ... the pod is marked as deleted", then only to
+// SyncTerminatingPod, and "a pod that is terminated will never be restarted" (kubernetes
+// pkg/kubelet/pod_workers.go, PodWorkers.UpdatePod and podSyncer doc comments; read on the
+// master branch, its first release tag not confirmed here). A Job's pod template cannot be changed at all
+// (pkg/apis/batch/validation ValidateJobSpecUpdate). The deletion cannot be undone by a patch (the
+// registry keeps the old deletionTimestamp on update). And once such an object is gone, a
+// server-side apply of its name creates it anew (applyCreateHits), so counting it as absent is
+// also the cautious reading there.
 import { memoize } from '../../../src/analysis/memo.ts';
-import { findPermissions, permissionLabel, type Permission, type PermissionHit } from '../../../src/analysis/rbac/audit.ts';
-import type { Grant } from '../../../src/analysis/rbac/types.ts';
+import type { AuditContext } from '../../../src/analysis/context.ts';
+import { findPermissions, permissionLabel, rbacAudit, type Permission, type PermissionHit } from '../../../src/analysis/rbac/audit.ts';
+import { identityOf } from '../../../src/analysis/rbac/model.ts';
+import type { Grant, Subject } from '../../../src/analysis/rbac/types.ts';
 import { KINDS, type KindKey } from '../../../src/snapshot/kinds.ts';
-import { coverageOk, resourcesOf, type Snapshot } from '../../../src/snapshot/types.ts';
+import { coverageOk, resourcesOf, type KubeObject, type Snapshot } from '../../../src/snapshot/types.ts';
 import { each, workloadWritePermissions } from './permissions.ts';
 
-/** Workload controllers that create no pods while being deleted (see above). */
-const IDLE_WHEN_DELETING = new Set(['deployments', 'replicasets', 'replicationcontrollers', 'statefulsets', 'daemonsets', 'cronjobs']);
+/** Whether an object is being deleted: it does not count as existing (see above). */
+const beingDeleted = (o: KubeObject) => !!o.metadata?.deletionTimestamp;
 
 interface Index {
   /** Name -> the namespaces holding a workload of the kind by that name. */
@@ -47,11 +56,10 @@ const byName = memoize((snapshot: Snapshot) => {
     if (out) return out;
     const namespaces = new Map<string, string[]>();
     const keys = new Set<string>();
-    const idle = IDLE_WHEN_DELETING.has(resource);
     for (const o of resourcesOf(snapshot, resource as KindKey)) {
       const { name, namespace } = o.metadata ?? {};
       if (typeof name !== 'string' || typeof namespace !== 'string') continue;
-      if (idle && o.metadata?.deletionTimestamp) continue;
+      if (beingDeleted(o)) continue;
       (namespaces.get(name) ?? namespaces.set(name, []).get(name)!).push(namespace);
       keys.add(`${namespace}/${name}`);
     }
@@ -171,8 +179,47 @@ function patchable(names: readonly string[], patch: PermissionHit): readonly str
   return names.filter((n) => allowed.has(n));
 }
 
-/** applyCreateHits per grants array (a subject's grants are asked about by several checks). */
-const applyCache = new WeakMap<readonly Grant[], readonly PermissionHit[]>();
+/** The resource key (`pods`, `deployments`) of each named create's label (`create deployments.apps`). */
+const CREATE_RESOURCE: ReadonlyMap<string, string> = new Map(NAMED_CREATES.map((x) => [permissionLabel(x), x.resource]));
+
+/**
+ * One grants list's halves of a server-side apply create: its creates limited by resourceNames,
+ * and its patches indexed (found only when some list paired with it holds a create). Once per
+ * list: a group's grants are paired with each of its members' without being searched again.
+ */
+interface Halves {
+  creates: readonly PermissionHit[];
+  patches?: Map<string, PatchesOf>;
+}
+const halvesCache = new WeakMap<readonly Grant[], Halves>();
+
+function halvesOf(grants: readonly Grant[]): Halves {
+  let h = halvesCache.get(grants);
+  if (!h) halvesCache.set(grants, (h = { creates: findPermissions(grants, NAMED_CREATES) }));
+  return h;
+}
+
+function patchesOf(grants: readonly Grant[], h: Halves): Map<string, PatchesOf> {
+  return (h.patches ??= indexPatches(findPermissions(grants, PATCHES)));
+}
+
+/**
+ * The groups every request of a subject is in without a binding naming them, as the apiserver
+ * authenticates it (identityOf, which `can` and `who-can` answer by): a service account is in system:serviceaccounts,
+ * system:serviceaccounts:NS and system:authenticated
+ * (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-subjects,
+ * https://kubernetes.io/docs/reference/access-authn-authz/service-accounts-admin/), a user in
+ * system:authenticated, system:anonymous in system:unauthenticated only. Every member of a group
+ * of service accounts is in the wider groups too.
+ */
+export function memberGroups(s: { kind: string; name: string; namespace?: string }): readonly string[] {
+  if (s.kind === 'ServiceAccount') return [`${SA_GROUP}:${s.namespace ?? ''}`, SA_GROUP, AUTHENTICATED];
+  if (s.kind === 'User') return identityOf({ kind: 'User', name: s.name }).groups;
+  if (s.name.startsWith(`${SA_GROUP}:`)) return [SA_GROUP, AUTHENTICATED];
+  return s.name === SA_GROUP ? [AUTHENTICATED] : [];
+}
+const SA_GROUP = 'system:serviceaccounts';
+const AUTHENTICATED = 'system:authenticated';
 
 /**
  * Creating workloads by server-side apply: a create limited by resourceNames, with patch on one
@@ -180,24 +227,32 @@ const applyCache = new WeakMap<readonly Grant[], readonly PermissionHit[]>();
  * PATCH authorized as patch on the name and, as it creates the object, as create on that name
  * (ruleGrantsNamedCreate), so both are needed and nothing else: "create" alone is never limited
  * by resourceNames (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-resources)
- * and patch alone answers NotFound. One hit per create hit and namespace it holds in (the
- * create's, or the patch's when the create is held cluster-wide), labelled as the create, its
- * rule narrowed to the names both allow. Only grants with a named create are looked further at.
- * The patches are indexed by resource and namespace, so a namespaced create looks only at the
- * patches of its namespace and the cluster-wide ones: the work grows with the hits, not with
- * creates times patches.
+ * and patch alone answers NotFound. RBAC allows a request when any rule of any binding of the
+ * user or of one of its groups allows it (kubernetes plugin/pkg/auth/authorizer/rbac/rbac.go,
+ * Authorize visits every binding's rules, v1.36), so the two halves may come from different
+ * roles, bindings, and from the groups the subject is in: `lists` are the subject's own grants
+ * first, then its groups'. Unless `anyHalf`, one half must be the subject's own (a pair both of
+ * whose halves a group holds is that group's finding).
+ *
+ * An apply to an object that exists only patches it: patch.go passes forceAllowCreate to the
+ * registry's Update, which creates, and calls createValidation (the create authorization), only
+ * when no object is stored under the name (kubernetes
+ * staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go, Store.Update,
+ * `existingResourceVersion == 0`, v1.36); otherwise it updates the existing object. So where a
+ * complete live listing of the kind shows a named object in the namespace (not being deleted),
+ * that name is no create; a hit whose names all exist is none.
+ * Held cluster-wide, or where the listing is incomplete, the names are kept (applyCreateText says
+ * what holds).
+ *
+ * One hit per create hit and namespace it holds in (the create's, or the patch's when the create
+ * is held cluster-wide), labelled as the create, its rule narrowed to the names both allow. Only
+ * lists with a named create are looked further at. The patches are indexed by resource and
+ * namespace, so a namespaced create looks only at the patches of its namespace and the
+ * cluster-wide ones: the work grows with the hits, not with creates times patches.
  */
-export function applyCreateHits(grants: readonly Grant[]): readonly PermissionHit[] {
-  let cached = applyCache.get(grants);
-  if (cached === undefined) applyCache.set(grants, (cached = applyCreates(grants)));
-  return cached;
-}
-
-function applyCreates(grants: readonly Grant[]): readonly PermissionHit[] {
-  const creates = findPermissions(grants, NAMED_CREATES);
-  if (creates.length === 0) return [];
-  const patches = indexPatches(findPermissions(grants, PATCHES));
-  if (patches.size === 0) return [];
+export function applyCreatePairs(lists: ReadonlyArray<readonly Grant[]>, snapshot: Snapshot, anyHalf = false): PermissionHit[] {
+  const halves = lists.map(halvesOf);
+  if (!halves.some((h) => h.creates.length > 0)) return [];
   const out = new Map<string, { create: PermissionHit; namespace: string | undefined; names: Set<string> }>();
   const add = (c: PermissionHit, q: PermissionHit) => {
     const names = patchable(c.ruleObj.resourceNames, q);
@@ -208,14 +263,80 @@ function applyCreates(grants: readonly Grant[]): readonly PermissionHit[] {
     if (!was) out.set(key, (was = { create: c, namespace, names: new Set() }));
     for (const n of names) was.names.add(n);
   };
-  for (const c of creates) {
-    const of = patches.get(c.permission.slice('create '.length));
-    if (!of) continue;
-    // Held cluster-wide, the create holds wherever a patch does: one hit per namespace (the output's own size).
-    if (!c.namespace) for (const q of of.all) add(c, q);
-    else for (const q of inFoundOrder(of.clusterWide, of.byNamespace.get(c.namespace) ?? [], of.all)) add(c, q);
+  for (let i = 0; i < lists.length; i++) {
+    for (const c of halves[i]!.creates) {
+      const resource = c.permission.slice('create '.length);
+      for (let j = 0; j < lists.length; j++) {
+        if (!anyHalf && i > 0 && j > 0) continue;
+        const of = patchesOf(lists[j]!, halves[j]!).get(resource);
+        if (!of) continue;
+        // Held cluster-wide, the create holds wherever a patch does: one hit per namespace (the output's own size).
+        if (!c.namespace) for (const q of of.all) add(c, q);
+        else for (const q of inFoundOrder(of.clusterWide, of.byNamespace.get(c.namespace) ?? [], of.all)) add(c, q);
+      }
+    }
   }
   const hits: PermissionHit[] = [];
-  for (const { create: c, namespace, names } of out.values()) hits.push({ ...c, namespace, ruleObj: { ...c.ruleObj, resourceNames: [...names].sort() } });
+  for (const { create: c, namespace, names } of out.values()) {
+    let kept = [...names].sort();
+    const kind = CREATE_RESOURCE.get(c.permission);
+    if (namespace !== undefined && kind !== undefined && listedWhole(snapshot, kind)) {
+      const { keys } = byName(snapshot)(kind);
+      kept = kept.filter((n) => !keys.has(`${namespace}/${n}`));
+      if (kept.length === 0) continue;
+    }
+    hits.push({ ...c, namespace, ruleObj: { ...c.ruleObj, resourceNames: kept } });
+  }
   return hits;
+}
+
+/** The grants of every audited (or ignored) Group by name: a member's partners for applyCreatePairs. */
+const groupGrants = memoize((ctx: AuditContext): ReadonlyMap<string, readonly Grant[]> => {
+  const audit = rbacAudit(ctx);
+  const out = new Map<string, readonly Grant[]>();
+  for (const list of [audit.subjects, audit.ignored]) for (const x of list) if (x.subject.kind === 'Group') out.set(x.subject.name, x.grants);
+  return out;
+}, 'rbac');
+
+/** applyCreateHits per grants array (a subject's grants are asked about by several checks). */
+const applyCache = new WeakMap<readonly Grant[], readonly PermissionHit[]>();
+
+/**
+ * The creates an audited subject with `grants` makes by server-side apply (applyCreatePairs),
+ * its halves from its own grants and those of the groups it is in (memberGroups), one of them its
+ * own. Kept per grants array: rbac.workload-create-kube-system and rbac.privilege-escalation ask
+ * for the same subject.
+ */
+export function applyCreateHits(grants: readonly Grant[], ctx: AuditContext, subject: Subject): readonly PermissionHit[] {
+  let cached = applyCache.get(grants);
+  if (cached === undefined) {
+    const byGroup = groupGrants(ctx);
+    const lists: Array<readonly Grant[]> = [grants];
+    for (const g of memberGroups(subject)) {
+      const more = byGroup.get(g);
+      if (more && more.length > 0) lists.push(more);
+    }
+    applyCache.set(grants, (cached = applyCreatePairs(lists, ctx.snapshot)));
+  }
+  return cached;
+}
+
+/**
+ * What a create hit of applyCreatePairs holds on, for a message: undefined for any other hit.
+ * "create pods by a server-side apply creates only Pod NS/x, which its resourceNames name and
+ * which does not exist" where a complete live listing shows it absent; otherwise that it holds
+ * only where (or while) the named object does not exist.
+ */
+export function applyCreateText(snapshot: Snapshot, h: PermissionHit): string | undefined {
+  const kind = CREATE_RESOURCE.get(h.permission);
+  const names = h.ruleObj.resourceNames;
+  if (kind === undefined || names.length === 0) return undefined;
+  const label = KINDS.find((k) => k.key === kind)?.kind ?? kind;
+  const what = names.length === 1 ? `${label} ${h.namespace ? `${h.namespace}/` : ''}${names[0]}` : `${kind} ${names.map((n) => (h.namespace ? `${h.namespace}/${n}` : n)).join(', ')}`;
+  const by = `${h.permission} by a server-side apply creates only ${what}, which its resourceNames name`;
+  const one = names.length === 1 ? 'it does' : 'one of them does';
+  if (h.namespace === undefined) return `${by}, in a namespace where ${one} not exist (an apply to an existing one only patches it)`;
+  if (listedWhole(snapshot, kind)) return `${by}, and which ${names.length === 1 ? 'does' : 'do'} not exist`;
+  const why = snapshot.origin === 'live' ? `${kind} could not be read (${snapshot.coverage[kind as KindKey]?.status ?? 'not collected'})` : 'the input is no live listing';
+  return `${by}; ${why}, and an apply to an existing one only patches it, so this holds only if ${one} not exist`;
 }

@@ -1,4 +1,4 @@
-// applyCreateHits (checks/rbac/lib/named-workloads.ts) pairs a create limited by resourceNames
+// applyCreatePairs (checks/rbac/lib/named-workloads.ts) pairs a create limited by resourceNames
 // with a patch on one of those names effective in the same namespace: a server-side apply of a
 // missing object is authorized as patch and, through createValidation, as create on that name
 // (kubernetes staging/src/k8s.io/apiserver/pkg/endpoints/handlers/patch.go,
@@ -7,7 +7,7 @@
 // each branch of that index. Reviewer r-mr1's repro rb-scale (1,500 namespaces) took 9.45 s
 // against 4.42 s before the pairing was added, all in the nested loop.
 import { describe, expect, it } from 'vitest';
-import { applyCreateHits } from '../../../checks/rbac/lib/named-workloads.ts';
+import { applyCreatePairs } from '../../../checks/rbac/lib/named-workloads.ts';
 import { buildRbacModel, directGrants } from '../../../src/analysis/rbac/index.ts';
 import { RBAC, snap } from './helpers.ts';
 
@@ -29,11 +29,12 @@ const rule = (verbs: string, resource: string, names?: string) =>
 
 /** "permission @namespace names" of each apply-create hit dan's grants give, sorted. */
 function applied(yaml: string): string[] {
-  const grants = directGrants(buildRbacModel(snap(yaml)), { kind: 'User', name: 'dan' });
-  return applyCreateHits(grants).map((h) => `${h.permission} @${h.namespace ?? 'cluster'} ${h.ruleObj.resourceNames.join(',')}`).sort();
+  const s = snap(yaml);
+  const grants = directGrants(buildRbacModel(s), { kind: 'User', name: 'dan' });
+  return applyCreatePairs([grants], s).map((h) => `${h.permission} @${h.namespace ?? 'cluster'} ${h.ruleObj.resourceNames.join(',')}`).sort();
 }
 
-describe('applyCreateHits: the patch index by resource and namespace', () => {
+describe('applyCreatePairs: the patch index by resource and namespace', () => {
   it('cluster-wide create + namespaced patches: one hit in each patch namespace, names narrowed per namespace', () => {
     expect(applied(grant('c', rule('create', 'deployments', 'web, api'))
       + grant('p1', rule('patch', 'deployments', 'web'), 'ns-a')
