@@ -367,15 +367,25 @@ export function linkerdSkippedPorts(nsAnnotations: Record<string, string>, pod: 
   const out: SkippedPorts[] = [];
   const inbound = linkerdInboundSkips(nsAnnotations, pod, namespace, template, clusterCni);
   if (inbound) out.push(inbound);
-  const { setting, pending } = linkerdPodSetting(nsAnnotations, pod, namespace, SKIP_OUTBOUND_ANNOTATION, template);
-  const { ports, invalid } = parsePortList(setting?.value ?? '');
-  if (ports.length === 0 && invalid.length === 0) {
-    // Nothing skipped today; a namespace value the pods pick up on restart is still worth saying.
-    if (pending && parsePortList(pending.value).ports.length + parsePortList(pending.value).invalid.length > 0) out.push({ direction: 'outbound', ports: [], invalid: [], source: pending.source, pending });
-    return out;
-  }
-  out.push({ direction: 'outbound', ports, invalid, source: setting!.source, ...(pending ? { pending } : {}) });
+  const outbound = annotatedSkips('outbound', linkerdPodSetting(nsAnnotations, pod, namespace, SKIP_OUTBOUND_ANNOTATION, template), (ports) => ports);
+  if (outbound) out.push(outbound);
   return out;
+}
+
+/**
+ * A skip-*-ports annotation's entry (linkerdPodSetting's `setting` and `pending`): its ports less
+ * what `keep` drops (the proxy's own, inbound), and its malformed entries. When it skips nothing,
+ * a namespace value the running pods pick up on restart is still worth an entry (no ports);
+ * undefined when neither skips anything.
+ */
+function annotatedSkips(direction: SkippedPorts['direction'], { setting, pending }: { setting?: PodSetting; pending?: PodSetting }, keep: (ports: string[]) => string[]): SkippedPorts | undefined {
+  const parsed = parsePortList(setting?.value ?? '');
+  const ports = keep(parsed.ports);
+  if (ports.length === 0 && parsed.invalid.length === 0) {
+    const later = pending && parsePortList(pending.value);
+    return later && keep(later.ports).length + later.invalid.length > 0 ? { direction, ports: [], invalid: [], source: pending!.source, pending } : undefined;
+  }
+  return { direction, ports, invalid: parsed.invalid, source: setting!.source, ...(pending ? { pending } : {}) };
 }
 
 export const CONTROL_PORT_ANNOTATION = 'config.linkerd.io/control-port';
@@ -475,15 +485,7 @@ export function linkerdInboundSkips(nsAnnotations: Record<string, string>, pod: 
       : `Linkerd's default proxyInit.ignoreInboundPorts ${defaults.join(',')}, default assumed: no ${SKIP_INBOUND_ANNOTATION} annotation, and the installed value is not read`;
     if (ports.length > 0) return { ...base, ports, invalid: [], source, assumedDefault: true, ...(pending ? { pending } : {}) };
   }
-  const parsed = parsePortList(setting?.value ?? '');
-  const ports = withoutPorts(parsed.ports, own);
-  if (ports.length === 0 && parsed.invalid.length === 0) {
-    // Nothing skipped today; a namespace value the pods pick up on restart is still worth saying.
-    const later = pending && parsePortList(pending.value);
-    if (later && withoutPorts(later.ports, own).length + later.invalid.length > 0) return { ...base, ports: [], invalid: [], source: pending!.source, pending };
-    return undefined;
-  }
-  return { ...base, ports, invalid: parsed.invalid, source: setting!.source, ...(pending ? { pending } : {}) };
+  return annotatedSkips('inbound', { setting, pending }, (ports) => withoutPorts(ports, own));
 }
 
 // ---- ports that require a mesh identity ---------------------------------------------------
