@@ -28,7 +28,7 @@ export const linkerdSkipPorts: Check = {
       if (w.mesh !== 'linkerd' || !namespaceKnown(w)) continue;
       const ref = w.workload.ref;
       const nsAnnotations = m.namespaces.get(w.namespace)?.annotations ?? {};
-      const found = linkerdSkippedPorts(nsAnnotations, w.workload.pods[0], w.namespace, w.workload.template, m.linkerd.cni);
+      const found = linkerdSkippedPorts(nsAnnotations, w.workload.pods[0], w.namespace, w.workload.template, m.linkerd);
       const skipped = found.filter((s) => s.ports.length + s.invalid.length > 0);
       const pending = found.filter((s) => s.pending).map((s) => `${s.pending!.source} says ${JSON.stringify(s.pending!.value)}`);
       const note = pending.length > 0 ? ` (${pending.join('; ')}: the running pods were injected without it and pick it up when restarted)` : '';
@@ -38,7 +38,7 @@ export const linkerdSkipPorts: Check = {
       }
       const evidence: Record<string, unknown> = { podCount: w.workload.podCount };
       for (const s of skipped) {
-        evidence[s.direction] = { ports: s.ports, source: s.source, ...(s.invalid.length ? { invalidEntries: s.invalid } : {}), ...(s.assumedDefault ? { assumedDefault: true } : {}) };
+        evidence[s.direction] = { ports: s.ports, source: s.source, ...(s.invalid.length ? { invalidEntries: s.invalid } : {}), ...(s.assumedDefault ? { assumedDefault: true } : {}), ...(s.installedDefault ? { installedDefault: true } : {}) };
       }
       if (pending.length) evidence.pendingOnRestart = pending;
       const parts = skipped.map((s) => `${s.direction} ${[...s.ports, ...s.invalid].join(', ')}`);

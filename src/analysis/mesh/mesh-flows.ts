@@ -23,7 +23,7 @@ export function linkerdFlowVerdict(model: MeshModel, caller: MeshCaller, callee:
     return { mesh: 'none', verdict: 'allowed', plaintext, reason: `${callee.namespace}/${callee.name} has no linkerd-proxy: Linkerd does not restrict calls to it` };
   }
   const nsAnnotations = model.namespaces.get(callee.namespace)?.annotations ?? {};
-  const skipped = linkerdSkippedPorts(nsAnnotations, w.workload.pods[0], callee.namespace, undefined, model.linkerd.cni).find((s) => s.direction === 'inbound');
+  const skipped = linkerdSkippedPorts(nsAnnotations, w.workload.pods[0], callee.namespace, undefined, model.linkerd).find((s) => s.direction === 'inbound');
   const input: LinkerdFlowInput = {
     skippedInbound: skipped ? { ports: skipped.ports, source: skipped.source } : undefined,
     requireIdentityInbound: linkerdRequireIdentityPorts(nsAnnotations, w.workload.pods[0], callee.namespace),
