@@ -143,9 +143,10 @@ describe("Linkerd's default proxyInit.ignoreInboundPorts 4567,4568 without the a
     expect(weak(yaml({}))).toBeUndefined();
   });
 
-  it('reach: a call to a declared 4567 reaches the workload in plaintext, the reason saying the default is assumed', () => {
+  it('reach: a call to a declared 4567 is unknown under the deny default (the install may not skip it), the reason saying the default is assumed', () => {
     const v = reach(yaml({}, [4567, 8000]), 4567);
-    expect(v).toMatchObject({ verdict: 'allowed', plaintext: true });
+    expect(v).toMatchObject({ verdict: 'unknown', plaintext: true });
     expect(v.reason).toContain('default assumed');
+    expect(v.reason).toContain('denied if it does not');
   });
 });
