@@ -445,6 +445,25 @@ function annotatedSkips(direction: SkippedPorts['direction'], { setting, pending
   return { direction, ports, invalid: parsed.invalid, source: setting!.source, ...(pending ? { pending } : {}) };
 }
 
+/** linkerd2 charts/linkerd-control-plane/values.yaml (stable-2.14.10 and edge-26.8.3): proxyInit.ignoreOutboundPorts "4567,4568" (Galera). */
+export const DEFAULT_IGNORED_OUTBOUND_PORTS = ['4567', '4568'];
+
+/**
+ * The outbound ports a meshed pod without config.linkerd.io/skip-outbound-ports (linkerdPodSetting;
+ * even an empty value replaces it, pkg/inject/inject.go) sends around its proxy: the install's
+ * proxyInit.ignoreOutboundPorts, which linkerd-init gets as --outbound-ports-to-ignore
+ * (charts/partials/templates/_proxy-init.tpl), read from linkerd-config (`cluster.proxyInit`),
+ * else the chart default 4567,4568 (`assumed`). Under the Linkerd CNI plugin (linkerdCniOf) none:
+ * the plugin reads the annotation, else its own ignoreOutboundPorts (charts/linkerd2-cni/values.yaml,
+ * empty), never proxyInit's. Undefined when the annotation decides or nothing is skipped.
+ */
+export function linkerdOutboundDefault(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string, cluster: LinkerdInjectDefaults = {}): { ports: string[]; source: string; assumed: boolean } | undefined {
+  if (linkerdPodSetting(nsAnnotations, pod, namespace, SKIP_OUTBOUND_ANNOTATION).setting || linkerdCniOf(pod, cluster.cni)) return undefined;
+  const installed = cluster.proxyInit?.outbound;
+  if (installed) return installed.ports.length > 0 ? { ports: installed.ports, source: `proxyInit.ignoreOutboundPorts ${installed.ports.join(',')}, installed (${installed.where}): no ${SKIP_OUTBOUND_ANNOTATION} annotation`, assumed: false } : undefined;
+  return { ports: DEFAULT_IGNORED_OUTBOUND_PORTS, source: `Linkerd's default proxyInit.ignoreOutboundPorts ${DEFAULT_IGNORED_OUTBOUND_PORTS.join(',')}, default assumed: no ${SKIP_OUTBOUND_ANNOTATION} annotation, and the installed value is not read`, assumed: true };
+}
+
 export const CONTROL_PORT_ANNOTATION = 'config.linkerd.io/control-port';
 export const ADMIN_PORT_ANNOTATION = 'config.linkerd.io/admin-port';
 /** linkerd2 charts/linkerd-control-plane/values.yaml (stable-2.14.10 and main): proxy.ports.control, proxy.ports.admin. */

@@ -58,7 +58,8 @@ spec:
     spec:
       containers: [{name: web, image: example/web:1}]
 `;
-const installed = (ports: string) => scene(linkerdConfig(`proxyInit:\n  ignoreInboundPorts: ${JSON.stringify(ports)}\n  ignoreOutboundPorts: "4567,4568"`));
+// ignoreOutboundPorts empty: only the inbound list is at stake here (linkerd-outbound-default.test.ts has the outbound one).
+const installed = (ports: string) => scene(linkerdConfig(`proxyInit:\n  ignoreInboundPorts: ${JSON.stringify(ports)}\n  ignoreOutboundPorts: ""`));
 const galera = { kind: 'Deployment', namespace: 'shop', name: 'galera' };
 const web = { kind: 'Deployment', namespace: 'shop', name: 'web' };
 const skip = (y: string) => run(linkerdSkipPorts, ctxOf(y)).find((v) => v.resource.name === 'galera')!;
