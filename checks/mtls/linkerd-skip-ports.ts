@@ -1,20 +1,46 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { linkerdPresent, linkerdSkippedPorts, meshModel } from '../../src/analysis/mesh/index.ts';
+import { linkerdPresent, linkerdSkippedPorts, meshModel, type SkippedPorts } from '../../src/analysis/mesh/index.ts';
+import { linkerdOutboundDefault, portInList } from '../../src/analysis/mesh/linkerd.ts';
+import type { WorkloadMesh } from '../../src/analysis/mesh/model.ts';
+import { containerPorts } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
 import { ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
 import { meshUnseenNamespaces, meshUnseenNote, namespaceKnown } from './lib/unseen-namespaces.ts';
 
+/** The ports Linkerd-meshed workloads declare, each with the first workload declaring it: a meshed caller would otherwise reach them with mTLS. One pass. */
+function linkerdListenedPorts(workloads: WorkloadMesh[]): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const w of workloads) {
+    if (w.mesh !== 'linkerd' || !w.workload.pods[0]) continue;
+    for (const p of containerPorts(w.workload.pods[0].spec)) if (!out.has(p.port)) out.set(p.port, refString(w.workload.ref));
+  }
+  return out;
+}
+
+/**
+ * The install's proxyInit.ignoreOutboundPorts (linkerdOutboundDefault) as a skipped-ports entry,
+ * only the ports a meshed workload listens on (`listened`), as the inbound default counts only
+ * declared ports: a caller skipping a port nothing meshed listens on loses no mTLS.
+ */
+function outboundDefaultSkips(def: ReturnType<typeof linkerdOutboundDefault>, listened: Map<number, string>): SkippedPorts | undefined {
+  if (!def) return undefined;
+  const hit = [...listened].filter(([port]) => portInList(def.ports, port)).sort((a, b) => a[0] - b[0]);
+  if (hit.length === 0) return undefined;
+  const where = hit.map(([port, who]) => `${who} listens on ${port}`).join(', ');
+  return { direction: 'outbound', ports: hit.map(([port]) => String(port)), invalid: [], source: `${def.source}; ${where}`, ...(def.assumed ? { assumedDefault: true as const } : { installedDefault: true as const }) };
+}
+
 export const linkerdSkipPorts: Check = {
   id: 'mtls.linkerd-skip-ports',
   area: 'mtls',
   title: 'Linkerd-meshed workloads send and receive every port through the proxy',
-  protectsAgainst: 'Linkerd-meshed pods whose skip-inbound/outbound-ports annotations route traffic around the proxy, so those ports carry no mTLS',
+  protectsAgainst: 'Linkerd-meshed pods whose skip-inbound/outbound-ports annotations, or the install\'s proxyInit.ignoreInboundPorts/ignoreOutboundPorts, route traffic around the proxy, so those ports carry no mTLS',
   severity: 'medium',
   controls: MESH_ENCRYPTION,
-  remediation: 'Remove config.linkerd.io/skip-inbound-ports / skip-outbound-ports from the pod template and namespace; for protocols the proxy cannot detect (server-speaks-first, e.g. MySQL, SMTP) mark the ports opaque with config.linkerd.io/opaque-ports instead, which keeps mTLS. Restart the pods afterwards.',
+  remediation: 'Remove config.linkerd.io/skip-inbound-ports / skip-outbound-ports from the pod template and namespace, and ports the workloads need meshed from the install\'s proxyInit.ignoreInboundPorts / ignoreOutboundPorts (Helm values; an annotation, even empty, replaces them for one workload); for protocols the proxy cannot detect (server-speaks-first, e.g. MySQL, SMTP) mark the ports opaque with config.linkerd.io/opaque-ports instead, which keeps mTLS. Restart the pods afterwards.',
   needs: ['namespaces', 'pods'],
   readsWhen: [...meshPresenceReads('linkerd'), ISTIO_REVISION_TAGS_READ],
   appliesTo: linkerdPresent,
@@ -24,11 +50,14 @@ export const linkerdSkipPorts: Check = {
   evaluate(ctx) {
     const m = meshModel(ctx.snapshot, ctx.config);
     const out: Verdict[] = [];
+    const listened = linkerdListenedPorts(m.workloads);
     for (const w of m.workloads) {
       if (w.mesh !== 'linkerd' || !namespaceKnown(w)) continue;
       const ref = w.workload.ref;
       const nsAnnotations = m.namespaces.get(w.namespace)?.annotations ?? {};
-      const found = linkerdSkippedPorts(nsAnnotations, w.workload.pods[0], w.namespace, w.workload.template, m.linkerd.cni);
+      const found = linkerdSkippedPorts(nsAnnotations, w.workload.pods[0], w.namespace, w.workload.template, m.linkerd);
+      const byDefault = outboundDefaultSkips(linkerdOutboundDefault(nsAnnotations, w.workload.pods[0], w.namespace, m.linkerd), listened);
+      if (byDefault) found.push(byDefault);
       const skipped = found.filter((s) => s.ports.length + s.invalid.length > 0);
       const pending = found.filter((s) => s.pending).map((s) => `${s.pending!.source} says ${JSON.stringify(s.pending!.value)}`);
       const note = pending.length > 0 ? ` (${pending.join('; ')}: the running pods were injected without it and pick it up when restarted)` : '';
@@ -38,7 +67,7 @@ export const linkerdSkipPorts: Check = {
       }
       const evidence: Record<string, unknown> = { podCount: w.workload.podCount };
       for (const s of skipped) {
-        evidence[s.direction] = { ports: s.ports, source: s.source, ...(s.invalid.length ? { invalidEntries: s.invalid } : {}), ...(s.assumedDefault ? { assumedDefault: true } : {}) };
+        evidence[s.direction] = { ports: s.ports, source: s.source, ...(s.invalid.length ? { invalidEntries: s.invalid } : {}), ...(s.assumedDefault ? { assumedDefault: true } : {}), ...(s.installedDefault ? { installedDefault: true } : {}) };
       }
       if (pending.length) evidence.pendingOnRestart = pending;
       const parts = skipped.map((s) => `${s.direction} ${[...s.ports, ...s.invalid].join(', ')}`);

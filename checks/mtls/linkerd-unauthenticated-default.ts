@@ -68,7 +68,7 @@ export const linkerdUnauthenticatedDefault: Check = {
       // Traffic to a port that skips the proxy never meets its policy (neither the default nor a
       // Server's): mtls.linkerd-skip-ports and mtls.authz-missing report those ports instead.
       const nsAnnotations = m.namespaces.get(w.namespace)?.annotations ?? {};
-      const skips = linkerdInboundSkips(nsAnnotations, w.workload.pods[0], w.namespace, w.workload.template, m.linkerd.cni);
+      const skips = linkerdInboundSkips(nsAnnotations, w.workload.pods[0], w.namespace, w.workload.template, m.linkerd);
       const skipped = skips ? declared.filter((p) => portInList(skips.ports, p.port)) : [];
       const ports = skipped.length > 0 ? declared.filter((p) => !skipped.includes(p)) : declared;
       if (skipped.length > 0) {

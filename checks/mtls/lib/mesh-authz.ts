@@ -63,7 +63,7 @@ export function linkerdAuthzMissing(ctx: AuditContext): Verdict[] {
     const policy = w.linkerdPolicy!;
     const servers = m.linkerd.servers.get(w.namespace) ?? [];
     const ports = appPorts(w);
-    const skips = linkerdInboundSkips(m.namespaces.get(w.namespace)?.annotations ?? {}, w.workload.pods[0], w.namespace, w.workload.template, m.linkerd.cni);
+    const skips = linkerdInboundSkips(m.namespaces.get(w.namespace)?.annotations ?? {}, w.workload.pods[0], w.namespace, w.workload.template, m.linkerd);
     const open: string[] = [];
     const assumed: string[] = [];
     for (const p of ports) {
@@ -77,9 +77,9 @@ export function linkerdAuthzMissing(ctx: AuditContext): Verdict[] {
     }
     const evidence = { defaultPolicy: policy.policy, source: policy.source, ports: ports.map((p) => p.port) };
     // A skipped port no container declares may still have a listener (declaring is optional), so
-    // it keeps failing, worded as a condition; the assumed chart default fails only where declared.
+    // it keeps failing, worded as a condition; the chart default (installed or assumed) fails only where declared.
     const reached = skips?.ports.filter((r) => ports.some((p) => portInList([r], p.port))) ?? [];
-    const undeclared = skips && !skips.assumedDefault ? skips.ports.filter((r) => !reached.includes(r)) : [];
+    const undeclared = skips && !skips.assumedDefault && !skips.installedDefault ? skips.ports.filter((r) => !reached.includes(r)) : [];
     if (skips && reached.length + undeclared.length > 0) {
       const list = [...reached, ...undeclared];
       const skip = (l: string[]) => `${l.length > 1 ? `ports ${l.join(', ')} skip` : `port ${l[0]} skips`}`;
@@ -90,7 +90,7 @@ export function linkerdAuthzMissing(ctx: AuditContext): Verdict[] {
       out.push({
         status: 'fail', resource,
         message: `${refString(resource)}: ${text}${open.length > 0 ? `; also open on port${open.length > 1 ? 's' : ''} ${open.join(', ')}` : ''}`,
-        evidence: { ...evidence, skippedPorts: list, skippedBy: skips.source, ...(undeclared.length > 0 ? { undeclaredSkippedPorts: undeclared } : {}), ...(skips.assumedDefault ? { assumedDefault: true } : {}), ...(open.length > 0 ? { open } : {}) },
+        evidence: { ...evidence, skippedPorts: list, skippedBy: skips.source, ...(undeclared.length > 0 ? { undeclaredSkippedPorts: undeclared } : {}), ...(skips.assumedDefault ? { assumedDefault: true } : {}), ...(skips.installedDefault ? { installedDefault: true } : {}), ...(open.length > 0 ? { open } : {}) },
       });
     } else if (ports.length === 0 && policy.policy !== 'deny') {
       out.push({ status: 'fail', resource, message: `${refString(resource)} is in the Linkerd mesh with default inbound policy ${policy.policy} (${policy.source}) and declares no port a Server could cover: every meshed caller is accepted`, evidence });

@@ -21,7 +21,7 @@ import { istioOutbound, sidecarImportsService, type WorkloadOutbound } from './o
 import { istioGatewayPod } from './istio-gateway.ts';
 import { arr, containerPorts, memoizeBySnapshotAndConfig, obj, parsePortNumbers, str, stringMap } from './util.ts';
 import { memoize } from '../memo.ts';
-import { linkerdSkippedPorts, portInList, SKIP_INBOUND_ANNOTATION, SKIP_OUTBOUND_ANNOTATION } from './linkerd.ts';
+import { linkerdOutboundDefault, linkerdSkippedPorts, portInList, SKIP_INBOUND_ANNOTATION, SKIP_OUTBOUND_ANNOTATION } from './linkerd.ts';
 import { CONSUL_EXCLUDE_INBOUND_ANNOTATION, CONSUL_EXCLUDE_OUTBOUND_ANNOTATION, consulPortList } from './consul.ts';
 
 export { istioGatewayPod };
@@ -98,6 +98,11 @@ interface CallerSkips {
   bypass: (port: number, ip: string | undefined) => boolean | 'unknown';
   /** The port numbers the answer turns on (judged apart over a set of connections). */
   ports: number[];
+  /**
+   * Linkerd's proxyInit.ignoreOutboundPorts (linkerdOutboundDefault): judged only on a port the
+   * callee declares (where it is seen to listen), and `assumed` when the installed value was not read.
+   */
+  installDefault?: { assumed: boolean };
 }
 
 function callerOutboundSkips(model: ReturnType<typeof meshModel>, src: WorkloadMesh): CallerSkips | undefined {
@@ -105,8 +110,12 @@ function callerOutboundSkips(model: ReturnType<typeof meshModel>, src: WorkloadM
   if (!pod) return undefined;
   const byPorts = (ports: string[], source: string): CallerSkips => ({ source, bypass: (port) => portInList(ports, port), ports: parsePortNumbers(ports.join(',')) });
   if (src.mesh === 'linkerd') {
-    const skipped = linkerdSkippedPorts(model.namespaces.get(src.namespace)?.annotations ?? {}, pod, src.namespace).find((s) => s.direction === 'outbound');
-    return skipped && skipped.ports.length > 0 ? byPorts(skipped.ports, skipped.source) : undefined;
+    const nsAnnotations = model.namespaces.get(src.namespace)?.annotations ?? {};
+    const skipped = linkerdSkippedPorts(nsAnnotations, pod, src.namespace, undefined, model.linkerd).find((s) => s.direction === 'outbound');
+    if (skipped && skipped.ports.length > 0) return byPorts(skipped.ports, skipped.source);
+    const def = linkerdOutboundDefault(nsAnnotations, pod, src.namespace, model.linkerd);
+    // The callee's declared ports are judged apart already (meshVerdictOverConns): no `ports`.
+    return def ? { source: def.source, bypass: (port) => portInList(def.ports, port), ports: [], installDefault: { assumed: def.assumed } } : undefined;
   }
   if (src.mesh === 'consul') {
     // With the transparent proxy off (or not a boolean) nothing is redirected: a call goes through
@@ -356,7 +365,9 @@ export function meshFlowVerdict(snapshot: Snapshot, config: Config, from: Resour
       first: ['with Istio mTLS', 'with Istio mTLS'], second: ['without it', 'without it'],
     });
   };
-  const skips = src.mesh === callee.mesh ? callerOutboundSkips(meshModel(snapshot, config), src) : undefined;
+  const found = src.mesh === callee.mesh ? callerOutboundSkips(meshModel(snapshot, config), src) : undefined;
+  // Linkerd's install default counts where the callee is seen to listen, as the inbound one does.
+  const skips = found?.installDefault && !(callee.workload.pods[0] && containerPorts(callee.workload.pods[0].spec).some((p) => p.port === port)) ? undefined : found;
   if (!skips) return src.mesh === callee.mesh ? throughProxy() : judgeFlow(snapshot, config, callee, caller(false), to, port, protocol, calleeText);
   const state = skipState(snapshot, skips, callee, port);
   const notes = opts.podAddressed ? [] : serviceSkipNotes(snapshot, skips, callerText, callee, port, state);
@@ -366,6 +377,11 @@ export function meshFlowVerdict(snapshot: Snapshot, config: Config, from: Resour
     return { ...v, reason: `${callerText} sends port ${port} around its own ${callee.mesh} proxy (${skips.source}), so the call arrives in plaintext without a mesh identity: ${v.reason}` };
   };
   if (state === false) return withNotes(throughProxy());
+  if (state === true && skips.installDefault?.assumed) {
+    // The install may not skip the port: known only when both ways give the same answer.
+    const which = `whether ${callerText}'s proxy lets a call to port ${port} out untouched depends on the installed proxyInit.ignoreOutboundPorts (ConfigMap linkerd/linkerd-config) (${skips.source})`;
+    return withNotes(judgedBothWays(callee.mesh, 'unknown', throughProxy(), around(), { same: which, unknown: which, some: which, first: ['through the proxy', 'through it'], second: ['around it', 'around it'] }));
+  }
   if (state === true) return withNotes(around());
   return withNotes(judgedBothWays(callee.mesh, state, throughProxy(), around(), {
     same: `whether ${callerText}'s proxy captures the call depends on the address of ${calleeText}'s pods (${skips.source})`,

@@ -244,6 +244,61 @@ export function linkerdCniEnabled(configmaps: KubeObject[]): string | undefined 
   return undefined;
 }
 
+/** A proxyInit port list as linkerd-config's values hold it (linkerdProxyInitPorts). */
+export interface LinkerdInstalledPorts {
+  /** The value as written. */
+  value: string;
+  /** parsePortList's ports and ranges; `invalid` entries proxy-init logs and leaves out. */
+  ports: string[];
+  invalid: string[];
+  /** "ConfigMap <ns>/linkerd-config". */
+  where: string;
+}
+
+/** The install's proxyInit.ignoreInboundPorts and ignoreOutboundPorts, each when read. */
+export interface LinkerdProxyInit {
+  inbound?: LinkerdInstalledPorts;
+  outbound?: LinkerdInstalledPorts;
+}
+
+/** What a pod's injection follows cluster-wide: linkerdCniEnabled's evidence and linkerdProxyInitPorts' values (MeshModel's `linkerd` has both). */
+export interface LinkerdInjectDefaults {
+  cni?: string;
+  proxyInit?: LinkerdProxyInit;
+}
+
+/**
+ * proxyInit.ignoreInboundPorts and ignoreOutboundPorts as installed: linkerd-config's `values` key
+ * holds the install's chart values (linkerd2 charts/linkerd-control-plane/templates/config.yaml,
+ * stable-2.14.10 and edge-26.8.3: `toYaml` of .Values less secrets), which the proxy injector
+ * mounts and reads into its Values struct (controller/proxy-injector/webhook.go config.Values,
+ * pkg/config/config.go: sigs.k8s.io/yaml into pkg/charts/linkerd2/values.go, where both are Go
+ * strings) to render each pod's linkerd-init arguments. A value that is absent or not a string
+ * (the injector cannot read it into a string) is not taken: the chart default stays assumed.
+ */
+export function linkerdProxyInitPorts(configmaps: KubeObject[]): LinkerdProxyInit {
+  const cms = configmaps.filter((c) => c.metadata?.name === 'linkerd-config');
+  cms.sort((a, b) => (a.metadata?.namespace === 'linkerd' ? -1 : b.metadata?.namespace === 'linkerd' ? 1 : 0));
+  const out: LinkerdProxyInit = {};
+  for (const cm of cms) {
+    const values = str(obj(cm.data)?.values);
+    if (!values) continue;
+    let proxyInit: Record<string, unknown> | undefined;
+    try {
+      proxyInit = obj(obj(parseYaml(values, { ...KUBE_YAML, ...YAML_QUIET }))?.proxyInit);
+    } catch {
+      continue; // unparsable values: the default stays assumed (linkerdClusterDefault says why)
+    }
+    const where = `ConfigMap ${cm.metadata?.namespace ?? ''}/linkerd-config`;
+    for (const [direction, key] of [['inbound', 'ignoreInboundPorts'], ['outbound', 'ignoreOutboundPorts']] as const) {
+      const value = proxyInit?.[key];
+      if (out[direction] || typeof value !== 'string') continue;
+      out[direction] = { value, ...parsePortList(value), where };
+    }
+  }
+  return out;
+}
+
 export interface LinkerdServer {
   namespace: string;
   name: string;
@@ -339,6 +394,8 @@ export interface SkippedPorts {
   pending?: PodSetting;
   /** Inbound, no skip-inbound-ports annotation: Linkerd's default proxyInit.ignoreInboundPorts is assumed, and `ports` are those of it a container declares. */
   assumedDefault?: true;
+  /** As assumedDefault, with the installed proxyInit.ignoreInboundPorts read from linkerd-config (linkerdProxyInitPorts). */
+  installedDefault?: true;
 }
 
 /** Splits a skip-*-ports value ("25,587, 4000-4100") into ports/ranges and malformed entries. */
@@ -363,19 +420,48 @@ export function parsePortList(value: string): { ports: string[]; invalid: string
  * is linkerdInboundSkips': the proxy's own ports left out, Linkerd's default assumed without the
  * annotation.
  */
-export function linkerdSkippedPorts(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string, template?: { annotations: Record<string, string> }, clusterCni?: string): SkippedPorts[] {
+export function linkerdSkippedPorts(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string, template?: { annotations: Record<string, string> }, cluster: LinkerdInjectDefaults = {}): SkippedPorts[] {
   const out: SkippedPorts[] = [];
-  const inbound = linkerdInboundSkips(nsAnnotations, pod, namespace, template, clusterCni);
+  const inbound = linkerdInboundSkips(nsAnnotations, pod, namespace, template, cluster);
   if (inbound) out.push(inbound);
-  const { setting, pending } = linkerdPodSetting(nsAnnotations, pod, namespace, SKIP_OUTBOUND_ANNOTATION, template);
-  const { ports, invalid } = parsePortList(setting?.value ?? '');
-  if (ports.length === 0 && invalid.length === 0) {
-    // Nothing skipped today; a namespace value the pods pick up on restart is still worth saying.
-    if (pending && parsePortList(pending.value).ports.length + parsePortList(pending.value).invalid.length > 0) out.push({ direction: 'outbound', ports: [], invalid: [], source: pending.source, pending });
-    return out;
-  }
-  out.push({ direction: 'outbound', ports, invalid, source: setting!.source, ...(pending ? { pending } : {}) });
+  const outbound = annotatedSkips('outbound', linkerdPodSetting(nsAnnotations, pod, namespace, SKIP_OUTBOUND_ANNOTATION, template), (ports) => ports);
+  if (outbound) out.push(outbound);
   return out;
+}
+
+/**
+ * A skip-*-ports annotation's entry (linkerdPodSetting's `setting` and `pending`): its ports less
+ * what `keep` drops (the proxy's own, inbound), and its malformed entries. When it skips nothing,
+ * a namespace value the running pods pick up on restart is still worth an entry (no ports);
+ * undefined when neither skips anything.
+ */
+function annotatedSkips(direction: SkippedPorts['direction'], { setting, pending }: { setting?: PodSetting; pending?: PodSetting }, keep: (ports: string[]) => string[]): SkippedPorts | undefined {
+  const parsed = parsePortList(setting?.value ?? '');
+  const ports = keep(parsed.ports);
+  if (ports.length === 0 && parsed.invalid.length === 0) {
+    const later = pending && parsePortList(pending.value);
+    return later && keep(later.ports).length + later.invalid.length > 0 ? { direction, ports: [], invalid: [], source: pending!.source, pending } : undefined;
+  }
+  return { direction, ports, invalid: parsed.invalid, source: setting!.source, ...(pending ? { pending } : {}) };
+}
+
+/** linkerd2 charts/linkerd-control-plane/values.yaml (stable-2.14.10 and edge-26.8.3): proxyInit.ignoreOutboundPorts "4567,4568" (Galera). */
+export const DEFAULT_IGNORED_OUTBOUND_PORTS = ['4567', '4568'];
+
+/**
+ * The outbound ports a meshed pod without config.linkerd.io/skip-outbound-ports (linkerdPodSetting;
+ * even an empty value replaces it, pkg/inject/inject.go) sends around its proxy: the install's
+ * proxyInit.ignoreOutboundPorts, which linkerd-init gets as --outbound-ports-to-ignore
+ * (charts/partials/templates/_proxy-init.tpl), read from linkerd-config (`cluster.proxyInit`),
+ * else the chart default 4567,4568 (`assumed`). Under the Linkerd CNI plugin (linkerdCniOf) none:
+ * the plugin reads the annotation, else its own ignoreOutboundPorts (charts/linkerd2-cni/values.yaml,
+ * empty), never proxyInit's. Undefined when the annotation decides or nothing is skipped.
+ */
+export function linkerdOutboundDefault(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string, cluster: LinkerdInjectDefaults = {}): { ports: string[]; source: string; assumed: boolean } | undefined {
+  if (linkerdPodSetting(nsAnnotations, pod, namespace, SKIP_OUTBOUND_ANNOTATION).setting || linkerdCniOf(pod, cluster.cni)) return undefined;
+  const installed = cluster.proxyInit?.outbound;
+  if (installed) return installed.ports.length > 0 ? { ports: installed.ports, source: `proxyInit.ignoreOutboundPorts ${installed.ports.join(',')}, installed (${installed.where}): no ${SKIP_OUTBOUND_ANNOTATION} annotation`, assumed: false } : undefined;
+  return { ports: DEFAULT_IGNORED_OUTBOUND_PORTS, source: `Linkerd's default proxyInit.ignoreOutboundPorts ${DEFAULT_IGNORED_OUTBOUND_PORTS.join(',')}, default assumed: no ${SKIP_OUTBOUND_ANNOTATION} annotation, and the installed value is not read`, assumed: true };
 }
 
 export const CONTROL_PORT_ANNOTATION = 'config.linkerd.io/control-port';
@@ -454,36 +540,32 @@ export function withoutPorts(entries: string[], own: number[]): string[] {
  * and admin ports, so listing them in skip-inbound-ports exposes no application and they are left
  * out, ranges split around them (config.linkerd.io/control-port and admin-port override them,
  * pkg/inject/inject.go). The annotation replaces proxyInit.ignoreInboundPorts (pkg/inject/inject.go);
- * without it the chart's default 4567,4568 applies, assumed here since the installed value is not
- * read, and only the ports of it a container declares are given (nothing shows a listener on the
+ * without it the install's proxyInit.ignoreInboundPorts applies: read from linkerd-config
+ * (`cluster.proxyInit`, linkerdProxyInitPorts), else the chart's default 4567,4568 assumed, and
+ * only the ports of it a container declares are given (nothing shows a listener on the
  * others). Under the Linkerd CNI plugin (linkerdCniOf) there is no proxy-init: without the
  * annotation the plugin's own default applies instead (CNI_DEFAULT_IGNORED_INBOUND_PORTS, the
  * proxy's ports only, so nothing an application declares unless it moved them).
  * Undefined when nothing is skipped and no namespace value awaits a restart.
  */
-export function linkerdInboundSkips(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string, template?: { annotations: Record<string, string> }, clusterCni?: string): SkippedPorts | undefined {
+export function linkerdInboundSkips(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string, template?: { annotations: Record<string, string> }, cluster: LinkerdInjectDefaults = {}): SkippedPorts | undefined {
   const own = linkerdProxyOwnPorts(nsAnnotations, pod, namespace);
   const { setting, pending } = linkerdPodSetting(nsAnnotations, pod, namespace, SKIP_INBOUND_ANNOTATION, template);
   const base = { direction: 'inbound' as const };
   if (!setting) {
     const declared = containerPorts(pod.spec);
-    const cni = linkerdCniOf(pod, clusterCni);
-    const defaults = cni ? CNI_DEFAULT_IGNORED_INBOUND_PORTS : DEFAULT_IGNORED_INBOUND_PORTS;
+    const cni = linkerdCniOf(pod, cluster.cni);
+    const installed = cni ? undefined : cluster.proxyInit?.inbound;
+    const defaults = cni ? CNI_DEFAULT_IGNORED_INBOUND_PORTS : installed ? installed.ports : DEFAULT_IGNORED_INBOUND_PORTS;
     const ports = withoutPorts(defaults, own).filter((r) => declared.some((p) => portInList([r], p.port)));
     const source = cni
       ? `the Linkerd CNI plugin's default inbound-ports-to-ignore ${defaults.join(',')} (linkerd2-cni chart proxyAdminPort, proxyControlPort, ignoreInboundPorts empty), default assumed: the CNI plugin sets up this pod (${cni}), no ${SKIP_INBOUND_ANNOTATION} annotation, and its installed value is not read`
-      : `Linkerd's default proxyInit.ignoreInboundPorts ${defaults.join(',')}, default assumed: no ${SKIP_INBOUND_ANNOTATION} annotation, and the installed value is not read`;
-    if (ports.length > 0) return { ...base, ports, invalid: [], source, assumedDefault: true, ...(pending ? { pending } : {}) };
+      : installed
+        ? `proxyInit.ignoreInboundPorts ${defaults.join(',')}, installed (${installed.where}): no ${SKIP_INBOUND_ANNOTATION} annotation`
+        : `Linkerd's default proxyInit.ignoreInboundPorts ${defaults.join(',')}, default assumed: no ${SKIP_INBOUND_ANNOTATION} annotation, and the installed value is not read`;
+    if (ports.length > 0) return { ...base, ports, invalid: [], source, ...(installed ? { installedDefault: true as const } : { assumedDefault: true as const }), ...(pending ? { pending } : {}) };
   }
-  const parsed = parsePortList(setting?.value ?? '');
-  const ports = withoutPorts(parsed.ports, own);
-  if (ports.length === 0 && parsed.invalid.length === 0) {
-    // Nothing skipped today; a namespace value the pods pick up on restart is still worth saying.
-    const later = pending && parsePortList(pending.value);
-    if (later && withoutPorts(later.ports, own).length + later.invalid.length > 0) return { ...base, ports: [], invalid: [], source: pending!.source, pending };
-    return undefined;
-  }
-  return { ...base, ports, invalid: parsed.invalid, source: setting!.source, ...(pending ? { pending } : {}) };
+  return annotatedSkips('inbound', { setting, pending }, (ports) => withoutPorts(ports, own));
 }
 
 // ---- ports that require a mesh identity ---------------------------------------------------

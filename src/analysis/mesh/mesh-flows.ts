@@ -9,7 +9,7 @@ import { consulMutualTLSUnknown, type MeshModel } from './model.ts';
 import { judgeLinkerd, type LinkerdFlowInput, type LinkerdJudgement } from './linkerd-authz.ts';
 import { LINKERD_CONFIG_CONFIGMAP } from './configmaps.ts';
 import { consulServicePort, judgeConsulFlow, serviceAccountOf, type ConsulFlowInput } from './consul.ts';
-import { LINKERD_POLICIES, linkerdRequireIdentityPorts, linkerdSkippedPorts } from './linkerd.ts';
+import { LINKERD_POLICIES, linkerdRequireIdentityPorts, linkerdSkippedPorts, portInList } from './linkerd.ts';
 import { containerPorts } from './util.ts';
 
 /**
@@ -23,7 +23,7 @@ export function linkerdFlowVerdict(model: MeshModel, caller: MeshCaller, callee:
     return { mesh: 'none', verdict: 'allowed', plaintext, reason: `${callee.namespace}/${callee.name} has no linkerd-proxy: Linkerd does not restrict calls to it` };
   }
   const nsAnnotations = model.namespaces.get(callee.namespace)?.annotations ?? {};
-  const skipped = linkerdSkippedPorts(nsAnnotations, w.workload.pods[0], callee.namespace, undefined, model.linkerd.cni).find((s) => s.direction === 'inbound');
+  const skipped = linkerdSkippedPorts(nsAnnotations, w.workload.pods[0], callee.namespace, undefined, model.linkerd).find((s) => s.direction === 'inbound');
   const input: LinkerdFlowInput = {
     skippedInbound: skipped ? { ports: skipped.ports, source: skipped.source } : undefined,
     requireIdentityInbound: linkerdRequireIdentityPorts(nsAnnotations, w.workload.pods[0], callee.namespace),
@@ -33,9 +33,25 @@ export function linkerdFlowVerdict(model: MeshModel, caller: MeshCaller, callee:
     namedPorts: w.workload.pods[0] ? containerPorts(w.workload.pods[0].spec) : [],
     index: model.linkerd.policy,
   };
+  const v = linkerdPolicyVerdict(model, w.linkerdPolicy.unread, input, caller, callee);
+  // A port skipped only by the chart's proxyInit.ignoreInboundPorts, assumed because the installed
+  // value was not read: the install may not skip it, and then the policy decides.
+  if (!skipped?.assumedDefault || !portInList(skipped.ports, callee.port)) return v;
+  const policed = linkerdPolicyVerdict(model, w.linkerdPolicy.unread, { ...input, skippedInbound: undefined }, caller, callee);
+  if (policed.verdict === 'allowed') return v;
+  return {
+    mesh: v.mesh, verdict: 'unknown', plaintext: v.plaintext, ...(policed.notes ? { notes: policed.notes } : {}),
+    reason: `the answer turns on the installed proxyInit.ignoreInboundPorts (ConfigMap ${LINKERD_CONFIG_CONFIGMAP.namespace}/${LINKERD_CONFIG_CONFIGMAP.name}): port ${callee.port} skips the linkerd-proxy only by ${skipped.source}; allowed in plaintext if the install skips it too (Linkerd policy does not apply there); ${policed.verdict} if it does not (${policed.reason})`,
+  };
+}
+
+/**
+ * judgeLinkerd's verdict with its guards: an unread trust domain (linkerdTrustDomainGuard) and an
+ * unread cluster default inbound policy (`unread`, EffectivePolicy.unread).
+ */
+function linkerdPolicyVerdict(model: MeshModel, unread: 'forbidden' | 'error' | undefined, input: LinkerdFlowInput, caller: MeshCaller, callee: MeshCallee): MeshFlowVerdict {
   const judged = judgeLinkerd(input, caller, callee);
   const v = linkerdTrustDomainGuard(model, judged);
-  const unread = w.linkerdPolicy.unread;
   // A Server covering the port (or a skipped port) decides without the default inbound policy.
   if (!unread || v.verdict === 'unknown' || !judged.underDefault) return v;
   // The cluster default decided and could not be read: the answer is known only when every value

@@ -13,7 +13,7 @@ import type { MeshWorkloadDetail, MtlsPosture } from '../../run/types.ts';
 import { admitsUnauthenticated, linkerdClusterDefault, linkerdDefaultPolicy, linkerdMembership, LINKERD_NOT_INJECTED, linkerdNamespaceMeantMeshed, parseServer, type ClusterDefault, type EffectivePolicy, type LinkerdServer } from './linkerd.ts';
 import { containerNames, containerPorts, memoizeBySnapshotAndConfig, obj, stringMap } from './util.ts';
 import { indexLinkerdPolicies, type LinkerdPolicyIndex } from './linkerd-authz.ts';
-import { linkerdCniEnabled, linkerdNamespaceSettingsRead, linkerdSkippedPorts, linkerdTrustDomain } from './linkerd.ts';
+import { linkerdCniEnabled, linkerdNamespaceSettingsRead, linkerdProxyInitPorts, linkerdSkippedPorts, linkerdTrustDomain, type LinkerdProxyInit } from './linkerd.ts';
 import { istioRoot, istioRootOf, istioRevisionOf, LINKERD_CONFIG_CONFIGMAP, type IstioRoot } from './configmaps.ts';
 import { configMapUnread } from '../configmaps.ts';
 import { readNamespacePolicies } from '../pss/index.ts';
@@ -83,7 +83,7 @@ export interface MeshModel {
    * (configMapUnread): identities written out in an authorization may match a caller the
    * assumed trust domain does not (mesh-flows.ts linkerdTrustDomainGuard).
    */
-  linkerd: { present: boolean; evidence: string[]; leftover?: MeshLeftover; clusterDefault: ClusterDefault; /** linkerdCniEnabled: why the control plane injects for the Linkerd CNI plugin. */ cni?: string; servers: Map<string, LinkerdServer[]>; policy: LinkerdPolicyIndex; trustDomainUnread?: 'forbidden' | 'error'; controlPlaneGone?: string; controlPlaneServicesUnread?: string };
+  linkerd: { present: boolean; evidence: string[]; leftover?: MeshLeftover; clusterDefault: ClusterDefault; /** linkerdCniEnabled: why the control plane injects for the Linkerd CNI plugin. */ cni?: string; /** linkerdProxyInitPorts: the installed proxyInit.ignoreInboundPorts/ignoreOutboundPorts, each when read. */ proxyInit: LinkerdProxyInit; servers: Map<string, LinkerdServer[]>; policy: LinkerdPolicyIndex; trustDomainUnread?: 'forbidden' | 'error'; controlPlaneGone?: string; controlPlaneServicesUnread?: string };
   /**
    * `mutualTLSUnread`: the config entry kinds that set the mTLS mode and could not be read
    * ("consul.servicedefaults: forbidden"), and why Services (which name a pod's Consul service)
@@ -375,7 +375,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
   return {
     present: istioPresent || linkerdPresent || consulPresent,
     istio: { present: istioPresent, evidence: istioEvidence, ...leftover(istioPresent, leftovers.istio), policies, root, policiesFor: (ns, labels) => revisionPolicies(istioRevisionOf(snapshot, config, nsInfo(ns).labels, labels).revision).policies, ...(controlPlaneGone ? { controlPlaneGone, controlPlaneDown } : {}), ...(controlPlaneServicesUnread ? { controlPlaneServicesUnread } : {}) },
-    linkerd: { present: linkerdPresent, evidence: linkerdEvidence, ...leftover(linkerdPresent, leftovers.linkerd), clusterDefault, ...(linkerdCni ? { cni: linkerdCni } : {}), servers, policy: linkerdPolicy, ...(trustDomainUnread ? { trustDomainUnread } : {}), ...linkerdGone },
+    linkerd: { present: linkerdPresent, evidence: linkerdEvidence, ...leftover(linkerdPresent, leftovers.linkerd), clusterDefault, ...(linkerdCni ? { cni: linkerdCni } : {}), proxyInit: linkerdProxyInitPorts(configmaps), servers, policy: linkerdPolicy, ...(trustDomainUnread ? { trustDomainUnread } : {}), ...linkerdGone },
     consul: { present: consulPresent, evidence: consulEvidence, ...leftover(consulPresent, leftovers.consul), defaultIntention: consulDefault, injector, intentions: indexServiceIntentions(snapshot.resources['consul.serviceintentions'] ?? []), mutualTLS: indexConsulMutualTLS(snapshot.resources['consul.servicedefaults'] ?? [], snapshot.resources['consul.proxydefaults'] ?? [], snapshot.resources['consul.meshes'] ?? []), mutualTLSUnread: consulMutualTLSUnread },
     namespaces,
     unseenNamespaces: [...unseen].sort(),
@@ -467,7 +467,7 @@ export function meshWorkloadModes(snapshot: Snapshot, config: Config): MeshWorkl
       const entry: MeshWorkloadDetail = { workload, mesh: 'linkerd', mode, posture: mtlsPostureOf(mode) };
       // Ports the proxy skips inbound never reach it: plaintext whatever the policy.
       const rep = w.workload.pods[0];
-      const skipped = rep ? linkerdSkippedPorts(model.namespaces.get(w.namespace)?.annotations ?? {}, rep, w.namespace, undefined, model.linkerd.cni).find((s) => s.direction === 'inbound') : undefined;
+      const skipped = rep ? linkerdSkippedPorts(model.namespaces.get(w.namespace)?.annotations ?? {}, rep, w.namespace, undefined, model.linkerd).find((s) => s.direction === 'inbound') : undefined;
       if (skipped && skipped.ports.length > 0) entry.weakPorts = Object.fromEntries(skipped.ports.map((p) => [p, `skips the linkerd-proxy (${skipped.source})`]));
       return entry;
     }

@@ -131,11 +131,11 @@ describe("Linkerd's default proxyInit.ignoreInboundPorts 4567,4568 without the a
     const v = skipPorts(yaml({}, [4567, 8000]));
     expect(v.status).toBe('fail');
     expect(v.evidence?.inbound).toMatchObject({ ports: ['4567'], assumedDefault: true });
-    expect(v.message).toContain('inbound 4567 bypass the linkerd-proxy');
+    expect(v.message).toContain('inbound 4567; outbound 4567 bypass the linkerd-proxy');
     expect(v.message).toContain('default assumed');
     expect(skipPorts(yaml({})).status).toBe('pass');
-    // An annotation, even empty, replaces the default.
-    expect(skipPorts(yaml({ [SKIP]: '' }, [4567])).status).toBe('pass');
+    // An annotation, even empty, replaces the default (outbound too: proxyInit.ignoreOutboundPorts is 4567,4568 as well).
+    expect(skipPorts(yaml({ [SKIP]: '', 'config.linkerd.io/skip-outbound-ports': '' }, [4567])).status).toBe('pass');
   });
 
   it('the mesh posture marks a declared 4568 weak, default assumed', () => {
@@ -143,9 +143,10 @@ describe("Linkerd's default proxyInit.ignoreInboundPorts 4567,4568 without the a
     expect(weak(yaml({}))).toBeUndefined();
   });
 
-  it('reach: a call to a declared 4567 reaches the workload in plaintext, the reason saying the default is assumed', () => {
+  it('reach: a call to a declared 4567 is unknown under the deny default (the install may not skip it), the reason saying the default is assumed', () => {
     const v = reach(yaml({}, [4567, 8000]), 4567);
-    expect(v).toMatchObject({ verdict: 'allowed', plaintext: true });
+    expect(v).toMatchObject({ verdict: 'unknown', plaintext: true });
     expect(v.reason).toContain('default assumed');
+    expect(v.reason).toContain('denied if it does not');
   });
 });
