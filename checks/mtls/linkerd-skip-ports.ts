@@ -1,8 +1,7 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { linkerdPresent, linkerdSkippedPorts, meshModel, type SkippedPorts } from '../../src/analysis/mesh/index.ts';
-import { linkerdOutboundDefault, portInList } from '../../src/analysis/mesh/linkerd.ts';
-import type { WorkloadMesh } from '../../src/analysis/mesh/model.ts';
+import { linkerdInboundSkips, linkerdOutboundDefault, portInList } from '../../src/analysis/mesh/linkerd.ts';
 import { containerPorts } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
@@ -10,26 +9,46 @@ import { ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
 import { meshUnseenNamespaces, meshUnseenNote, namespaceKnown } from './lib/unseen-namespaces.ts';
 
-/** The ports Linkerd-meshed workloads declare, each with the first workload declaring it: a meshed caller would otherwise reach them with mTLS. One pass. */
-function linkerdListenedPorts(workloads: WorkloadMesh[]): Map<number, string> {
-  const out = new Map<number, string>();
-  for (const w of workloads) {
-    if (w.mesh !== 'linkerd' || !w.workload.pods[0]) continue;
-    for (const p of containerPorts(w.workload.pods[0].spec)) if (!out.has(p.port)) out.set(p.port, refString(w.workload.ref));
+/** A port a Linkerd-meshed workload receives through its proxy: the first such workload, and how many do. */
+interface Listener { first: string; count: number }
+
+/**
+ * The ports Linkerd-meshed workloads receive through their proxy: declared, and not skipped inbound
+ * by the workload itself (linkerdInboundSkips: its skip-inbound-ports annotation, else the installed
+ * or assumed proxyInit.ignoreInboundPorts, or the CNI plugin's default). Only there does a caller
+ * sending the port around its own proxy lose mTLS the listener would otherwise get; where the
+ * listener skips the port inbound the connection is plaintext whatever the caller does, and the
+ * listener's own inbound finding says so. One pass over the workloads.
+ */
+function linkerdListenedPorts(m: ReturnType<typeof meshModel>): Map<number, Listener> {
+  const out = new Map<number, Listener>();
+  for (const w of m.workloads) {
+    const pod = w.workload.pods[0];
+    if (w.mesh !== 'linkerd' || !pod) continue;
+    const inbound = linkerdInboundSkips(m.namespaces.get(w.namespace)?.annotations ?? {}, pod, w.namespace, w.workload.template, m.linkerd);
+    const seen = new Set<number>();
+    for (const p of containerPorts(pod.spec)) {
+      if (seen.has(p.port) || (inbound && portInList(inbound.ports, p.port))) continue;
+      seen.add(p.port);
+      const l = out.get(p.port);
+      if (l) l.count++;
+      else out.set(p.port, { first: refString(w.workload.ref), count: 1 });
+    }
   }
   return out;
 }
 
 /**
  * The install's proxyInit.ignoreOutboundPorts (linkerdOutboundDefault) as a skipped-ports entry,
- * only the ports a meshed workload listens on (`listened`), as the inbound default counts only
- * declared ports: a caller skipping a port nothing meshed listens on loses no mTLS.
+ * only the ports a meshed workload receives through its proxy (`listened`), naming one of them:
+ * a caller skipping a port nothing meshed listens on, or only listeners that skip it inbound
+ * themselves, loses no mTLS.
  */
-function outboundDefaultSkips(def: ReturnType<typeof linkerdOutboundDefault>, listened: Map<number, string>): SkippedPorts | undefined {
+function outboundDefaultSkips(def: ReturnType<typeof linkerdOutboundDefault>, listened: Map<number, Listener>): SkippedPorts | undefined {
   if (!def) return undefined;
   const hit = [...listened].filter(([port]) => portInList(def.ports, port)).sort((a, b) => a[0] - b[0]);
   if (hit.length === 0) return undefined;
-  const where = hit.map(([port, who]) => `${who} listens on ${port}`).join(', ');
+  const where = hit.map(([port, l]) => `${l.first}${l.count > 1 ? ` and ${l.count - 1} other meshed workload${l.count > 2 ? 's' : ''}` : ''} receive${l.count > 1 ? '' : 's'} ${port} through ${l.count > 1 ? 'their' : 'its'} linkerd-proxy (no inbound skip of ${l.count > 1 ? 'theirs' : 'its own'} covers it), so a call to it around this caller's proxy loses mTLS it would otherwise get`).join(', ');
   return { direction: 'outbound', ports: hit.map(([port]) => String(port)), invalid: [], source: `${def.source}; ${where}`, ...(def.assumed ? { assumedDefault: true as const } : { installedDefault: true as const }) };
 }
 
@@ -50,7 +69,7 @@ export const linkerdSkipPorts: Check = {
   evaluate(ctx) {
     const m = meshModel(ctx.snapshot, ctx.config);
     const out: Verdict[] = [];
-    const listened = linkerdListenedPorts(m.workloads);
+    const listened = linkerdListenedPorts(m);
     for (const w of m.workloads) {
       if (w.mesh !== 'linkerd' || !namespaceKnown(w)) continue;
       const ref = w.workload.ref;

@@ -105,6 +105,14 @@ interface CallerSkips {
   installDefault?: { assumed: boolean };
 }
 
+/** Whether a Linkerd-meshed `callee` declares `port` and its own inbound skips (linkerdSkippedPorts) do not cover it. */
+function linkerdReceivesThroughProxy(model: ReturnType<typeof meshModel>, callee: WorkloadMesh, port: number): boolean {
+  const pod = callee.workload.pods[0];
+  if (!pod || !containerPorts(pod.spec).some((p) => p.port === port)) return false;
+  const inbound = linkerdSkippedPorts(model.namespaces.get(callee.namespace)?.annotations ?? {}, pod, callee.namespace, undefined, model.linkerd).find((s) => s.direction === 'inbound');
+  return !(inbound && portInList(inbound.ports, port));
+}
+
 function callerOutboundSkips(model: ReturnType<typeof meshModel>, src: WorkloadMesh): CallerSkips | undefined {
   const pod = src.workload.pods[0];
   if (!pod) return undefined;
@@ -365,9 +373,12 @@ export function meshFlowVerdict(snapshot: Snapshot, config: Config, from: Resour
       first: ['with Istio mTLS', 'with Istio mTLS'], second: ['without it', 'without it'],
     });
   };
-  const found = src.mesh === callee.mesh ? callerOutboundSkips(meshModel(snapshot, config), src) : undefined;
-  // Linkerd's install default counts where the callee is seen to listen, as the inbound one does.
-  const skips = found?.installDefault && !(callee.workload.pods[0] && containerPorts(callee.workload.pods[0].spec).some((p) => p.port === port)) ? undefined : found;
+  const model = src.mesh === callee.mesh ? meshModel(snapshot, config) : undefined;
+  const found = model ? callerOutboundSkips(model, src) : undefined;
+  // Linkerd's install default counts where the callee is seen to listen through its proxy, as the
+  // inbound one does: not on a port the callee skips inbound itself (the call is plaintext
+  // whatever the caller does, and the callee's inbound skip judges it, linkerdFlowVerdict).
+  const skips = found?.installDefault && !(model && linkerdReceivesThroughProxy(model, callee, port)) ? undefined : found;
   if (!skips) return src.mesh === callee.mesh ? throughProxy() : judgeFlow(snapshot, config, callee, caller(false), to, port, protocol, calleeText);
   const state = skipState(snapshot, skips, callee, port);
   const notes = opts.podAddressed ? [] : serviceSkipNotes(snapshot, skips, callerText, callee, port, state);

@@ -97,7 +97,7 @@ describe('mtls.linkerd-skip-ports: the outbound default, where a meshed workload
   it('installed "4567,4568" and galera listening on 4567: web fails, naming the installed value and the listener', () => {
     const v = web(installed('4567,4568'));
     expect(v.status).toBe('fail');
-    expect(v.evidence?.outbound).toEqual({ ports: ['4567'], source: 'proxyInit.ignoreOutboundPorts 4567,4568, installed (ConfigMap linkerd/linkerd-config): no config.linkerd.io/skip-outbound-ports annotation; Deployment shop/galera listens on 4567', installedDefault: true });
+    expect(v.evidence?.outbound).toEqual({ ports: ['4567'], source: "proxyInit.ignoreOutboundPorts 4567,4568, installed (ConfigMap linkerd/linkerd-config): no config.linkerd.io/skip-outbound-ports annotation; Deployment shop/galera receives 4567 through its linkerd-proxy (no inbound skip of its own covers it), so a call to it around this caller's proxy loses mTLS it would otherwise get", installedDefault: true });
     expect(v.message).toContain('outbound 4567 bypass the linkerd-proxy');
   });
 
@@ -109,5 +109,65 @@ describe('mtls.linkerd-skip-ports: the outbound default, where a meshed workload
     expect(web(installed('')).status).toBe('pass');
     expect(web(installed('4567,4568').replace(', {containerPort: 4567}', '')).status).toBe('pass');
     expect(web(scene('', '{config.linkerd.io/skip-outbound-ports: ""}')).status).toBe('pass');
+  });
+});
+
+// A listener that skips the port inbound itself receives it in plaintext whatever the caller does:
+// the caller's outbound skip loses nothing there, and the listener's own inbound skip is the finding.
+// Upstream (linkerd2 stable-2.14.10): charts/linkerd-control-plane/values.yaml proxyInit.ignoreInboundPorts
+// "4567,4568" next to ignoreOutboundPorts "4567,4568" (both Galera); charts/partials/templates/_proxy-init.tpl
+// gives linkerd-init --inbound-ports-to-ignore and --outbound-ports-to-ignore from them; the
+// skip-inbound-ports annotation replaces the inbound list (pkg/inject/inject.go).
+describe('the outbound default counts only listeners that receive the port through their proxy', () => {
+  const both = (inbound: string) => linkerdConfig(`proxyInit:\n  ignoreInboundPorts: ${JSON.stringify(inbound)}\n  ignoreOutboundPorts: "4567,4568"`);
+  // galera without its skip-inbound-ports "" annotation: the install's ignoreInboundPorts applies to it.
+  const galeraDefault = (prefix: string) => scene(prefix).replace(', annotations: {config.linkerd.io/skip-inbound-ports: ""}', '');
+  const verdicts = (y: string) => run(linkerdSkipPorts, ctxOf(y));
+  const galera2 = (name: string, annotations: string) => `
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: shop}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}, annotations: ${annotations}}
+    spec:
+      containers: [{name: galera, image: example/galera:1, ports: [{containerPort: 4567}]}]
+`;
+
+  it('installed ignoreInboundPorts "4567,4568" covers galera\'s 4567: web passes, galera fails for its inbound skip only, and reach says it once', () => {
+    const y = galeraDefault(both('4567,4568'));
+    const vs = verdicts(y);
+    expect(vs.find((v) => v.resource.name === 'web')!.status).toBe('pass');
+    const g = vs.find((v) => v.resource.name === 'galera')!;
+    expect(g.status).toBe('fail');
+    expect(g.message).toContain('inbound 4567 bypass the linkerd-proxy');
+    const r = reach(y, 4567);
+    expect(r).toMatchObject({ verdict: 'allowed', plaintext: true });
+    expect(r.reason).not.toContain('around its own linkerd proxy');
+    expect(r.reason).toContain('proxyInit.ignoreInboundPorts 4567,4568, installed');
+  });
+
+  it('the default assumed for both (no linkerd-config): galera skips 4567 inbound by it, so web is not failed for 4567', () => {
+    const vs = verdicts(galeraDefault(''));
+    expect(vs.find((v) => v.resource.name === 'web')!.status).toBe('pass');
+    expect(vs.find((v) => v.resource.name === 'galera')!.evidence?.inbound).toMatchObject({ ports: ['4567'], assumedDefault: true });
+    expect(reach(galeraDefault(''), 4567).reason).not.toContain('around its own linkerd proxy');
+  });
+
+  it('installed ignoreInboundPorts "": galera receives 4567 through its proxy, so web fails naming it', () => {
+    const y = galeraDefault(both(''));
+    expect(verdicts(y).find((v) => v.resource.name === 'web')!.evidence?.outbound).toMatchObject({ ports: ['4567'], source: expect.stringContaining('Deployment shop/galera receives 4567 through its linkerd-proxy') });
+    expect(reach(y, 4567)).toMatchObject({ verdict: 'denied', plaintext: true });
+  });
+
+  it('one listener skipping 4567 and others not: the finding names one that receives it through its proxy, and counts the rest', () => {
+    const y = galeraDefault(both('4567,4568')) + galera2('galera-b', '{config.linkerd.io/skip-inbound-ports: "3306"}') + galera2('galera-c', '{config.linkerd.io/skip-inbound-ports: ""}');
+    const web = verdicts(y).find((v) => v.resource.name === 'web')!;
+    expect(web.status).toBe('fail');
+    const source = (web.evidence?.outbound as { source: string }).source;
+    expect(source).toContain('Deployment shop/galera-b and 1 other meshed workload receive 4567 through their linkerd-proxy');
+    expect(source).not.toContain('shop/galera receives');
   });
 });
