@@ -149,7 +149,7 @@ function allowAnyVerdicts(ctx: AuditContext): Verdict[] {
       const why = gateways === judged.workloads
         ? `it applies only to gateway(s) that pass TLS through (${judged.passthrough.slice(0, 5).join(', ')}), which never see who calls, so no policy there could name callers`
         : `on none of the ${judged.workloads} workload(s) it applies to does it admit one (a DENY policy or a condition decides first${gateways > 0 ? `; ${judged.passthrough.slice(0, 5).join(', ')} only pass${gateways === 1 ? 'es' : ''} TLS through` : ''})`;
-      out.push({ status: 'pass', resource: p.ref, message: `AuthorizationPolicy ${policyName(p)} has a rule open to any caller, but ${why}` });
+      out.push({ status: 'pass', resource: p.ref, message: `AuthorizationPolicy ${policyName(p)} has a rule open to any caller, but ${why}${p.doubt ? `; not confirmed: ${p.doubt.why}` : ''}` });
       continue;
     }
     // A revision's own root namespace (meshConfig.rootNamespace of its istio-<rev> ConfigMap) is the root of the workloads it configures.
@@ -158,7 +158,7 @@ function allowAnyVerdicts(ctx: AuditContext): Verdict[] {
     const wide = !p.selector && !p.targeted && open.some(everyOperation);
     out.push({
       status: 'fail', resource: p.ref, severity: wide ? 'high' : 'medium',
-      message: `AuthorizationPolicy ${policyName(p)} allows any caller to ${scope}: ${open.map((r) => `rules[${r.index}] ${r.anySource ? 'has no from' : r.anyPrincipal ? 'allows principals/namespaces "*"' : `admits every ${r.from.some((f) => f.ipBlocks || f.notIpBlocks || f.remoteIpBlocks || f.notRemoteIpBlocks) ? 'caller address' : 'workload identity'} (from ${JSON.stringify(r.from)})`}${r.from.some((f) => f.notRequestPrincipals) ? ' (notRequestPrincipals admits every request without a JWT)' : ''}${r.when.length > 0 ? ` when ${JSON.stringify(r.when)}` : ''}${everyOperation(r) ? ' on every port and path' : rulePorts(r).length > 0 ? ` on ports ${rulePorts(r).join(', ')}` : ' on some operations'}`).join('; ')}${judged ? `; it admits such a caller on ${judged.admitted.slice(0, 5).join('; ')}${judged.admitted.length > 5 ? `; +${judged.admitted.length - 5} more workloads` : ''}` : ''}`,
+      message: `AuthorizationPolicy ${policyName(p)} allows any caller to ${scope}: ${open.map((r) => `rules[${r.index}] ${r.anySource ? 'has no from' : r.anyPrincipal ? 'allows principals/namespaces "*"' : `admits every ${r.from.some((f) => f.ipBlocks || f.notIpBlocks || f.remoteIpBlocks || f.notRemoteIpBlocks) ? 'caller address' : 'workload identity'} (from ${JSON.stringify(r.from)})`}${r.from.some((f) => f.notRequestPrincipals) ? ' (notRequestPrincipals admits every request without a JWT)' : ''}${r.when.length > 0 ? ` when ${JSON.stringify(r.when)}` : ''}${everyOperation(r) ? ' on every port and path' : rulePorts(r).length > 0 ? ` on ports ${rulePorts(r).join(', ')}` : ' on some operations'}`).join('; ')}${judged ? `; it admits such a caller on ${judged.admitted.slice(0, 5).join('; ')}${judged.admitted.length > 5 ? `; +${judged.admitted.length - 5} more workloads` : ''}` : ''}${p.doubt ? `; not confirmed: ${p.doubt.why}` : ''}`,
       evidence: { rules: open.map((r) => ({ index: r.index, anySource: r.anySource, anyPrincipal: r.anyPrincipal, ports: rulePorts(r) })), selector: p.selector ?? null, targeted: p.targeted, ...(judged ? { admittedOn: judged.admitted } : {}) },
     });
   }
