@@ -39,7 +39,8 @@ export function istiodReleasesOf(snapshot: Snapshot): IstiodReleases {
     for (const o of snapshot.resources[key] ?? []) {
       for (const c of arr(obj(podTemplateOf(o)?.spec)?.containers).map(obj)) {
         const image = str(c?.image) ?? '';
-        if (meshComponentOfImage(image, str(c?.name) ?? '')?.what !== 'istiod') continue;
+        // Every istiod image's repository ends in pilot (meshComponentOfImage): a substring test spares the rest.
+        if (!image.includes('pilot') || meshComponentOfImage(image, str(c?.name) ?? '')?.what !== 'istiod') continue;
         const from = `${o.kind ?? 'Deployment'} ${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''} (image ${image})`;
         const r = istioImageRelease(image);
         if (r) known.push({ ...r, from });
