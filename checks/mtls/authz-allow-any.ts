@@ -31,8 +31,8 @@ import { meshUnseenNote, withheldInUnseen } from './lib/unseen-namespaces.ts';
  * the only ALLOW one: another open ALLOW policy on the same workload does not make this one safe. undefined: it applies to
  * no workload in the snapshot, so it is judged on its text alone.
  */
-function admittedPorts(ctx: AuditContext, p: ParsedAuthzPolicy, open: ParsedAuthzPolicy['rules'], workloadsOf: () => Map<ParsedAuthzPolicy, WorkloadMesh[]>, opensTo: (s: AuthzSource) => boolean): { admitted: string[]; workloads: number; passthrough: string[] } | undefined {
-  if (p.targeted) return undefined;
+function admittedPorts(ctx: AuditContext, p: ParsedAuthzPolicy, open: ParsedAuthzPolicy['rules'], workloadsOf: () => Map<ParsedAuthzPolicy, WorkloadMesh[]>, opensTo: (s: AuthzSource) => boolean, gatewayKinds: () => Map<string, 'gateway' | 'waypoint'>): { admitted: string[]; workloads: number; passthrough: string[] } | undefined {
+  if (p.targeted && !targetsGatewaysOnly(p, gatewayKinds())) return undefined;
   const workloads = workloadsOf().get(p) ?? [];
   if (workloads.length === 0) return undefined;
   const byThis = (reason: string) => reason.includes(`ALLOW AuthorizationPolicy ${policyName(p)} rules[`);
@@ -56,6 +56,33 @@ function admittedPorts(ctx: AuditContext, p: ParsedAuthzPolicy, open: ParsedAuth
     if (ports.length) admitted.push(`${w.namespace}/${w.workload.ref.name} ports ${ports.join(', ')}`);
   }
   return { admitted, workloads: workloads.length, passthrough };
+}
+
+/**
+ * Whether every targetRef of a policy names a Gateway API Gateway of its own namespace that is an
+ * ingress or egress gateway, not a waypoint: istiod attaches such a policy to the pods of that
+ * Gateway (istio/istio pilot/pkg/model/policyattachment.go ShouldAttachPolicy at 1.22.0-1.30.0,
+ * "Gateway attached": the workload's gateway.networking.k8s.io/gateway-name label, which the pods
+ * istiod deploys for a Gateway carry, manifests/charts/istio-control/istio-discovery/files/kube-gateway.yaml
+ * at 1.24.0), so the policy can be judged on those pods as a selector policy is (policiesFor binds
+ * them). A waypoint's policy judges the traffic of the services behind it, and a Service,
+ * ServiceEntry or GatewayClass ref reaches beyond one Gateway's pods: those stay judged on the text.
+ */
+function targetsGatewaysOnly(p: ParsedAuthzPolicy, kinds: Map<string, 'gateway' | 'waypoint'>): boolean {
+  return p.targetRefs.length > 0 && p.targetRefs.every((r) => r.group === 'gateway.networking.k8s.io' && r.kind === 'Gateway' && (r.namespace === undefined || r.namespace === p.namespace) && kinds.get(`${p.namespace}/${r.name}`) === 'gateway');
+}
+
+/** Gateway API Gateways by `namespace/name`: a waypoint (class istio-waypoint, or istio.io/waypoint-for set on it or its class) or not. O(Gateways), once per run. */
+function gatewayKindsOf(ctx: AuditContext): Map<string, 'gateway' | 'waypoint'> {
+  const { waypointFor } = istioAuthzModel(ctx.snapshot, ctx.config);
+  const out = new Map<string, 'gateway' | 'waypoint'>();
+  for (const g of ctx.snapshot.resources['gatewayapi.gateways'] ?? []) {
+    const key = `${g.metadata?.namespace ?? 'default'}/${g.metadata?.name ?? ''}`;
+    const wf = waypointFor.get(key);
+    const spec = g.spec && typeof g.spec === 'object' ? (g.spec as Record<string, unknown>) : {};
+    out.set(key, spec.gatewayClassName === 'istio-waypoint' || (wf !== undefined && ('classUnread' in wf || wf.value !== '')) ? 'waypoint' : 'gateway');
+  }
+  return out;
 }
 
 /**
@@ -107,6 +134,8 @@ function allowAnyVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
   let byPolicy: Map<ParsedAuthzPolicy, WorkloadMesh[]> | undefined;
   const workloadsOf = () => (byPolicy ??= workloadsByPolicy(ctx));
+  let kinds: Map<string, 'gateway' | 'waypoint'> | undefined;
+  const gatewayKinds = () => (kinds ??= gatewayKindsOf(ctx));
   for (const p of index.all) {
     if (p.action !== 'ALLOW' || p.problems.length > 0) continue;
     const open = p.rules.filter((r) => (r.anySource || r.anyPrincipal || r.from.some(opensTo)) && conditionsAdmitEveryWorkload(r.when, trustDomain, ipFamilies));
@@ -114,22 +143,22 @@ function allowAnyVerdicts(ctx: AuditContext): Verdict[] {
       out.push({ status: 'pass', resource: p.ref, message: `AuthorizationPolicy ${policyName(p)} names its callers in every rule` });
       continue;
     }
-    const judged = admittedPorts(ctx, p, open, workloadsOf, opensTo);
+    const judged = admittedPorts(ctx, p, open, workloadsOf, opensTo, gatewayKinds);
     if (judged && judged.admitted.length === 0) {
       const gateways = judged.passthrough.length;
       const why = gateways === judged.workloads
         ? `it applies only to gateway(s) that pass TLS through (${judged.passthrough.slice(0, 5).join(', ')}), which never see who calls, so no policy there could name callers`
         : `on none of the ${judged.workloads} workload(s) it applies to does it admit one (a DENY policy or a condition decides first${gateways > 0 ? `; ${judged.passthrough.slice(0, 5).join(', ')} only pass${gateways === 1 ? 'es' : ''} TLS through` : ''})`;
-      out.push({ status: 'pass', resource: p.ref, message: `AuthorizationPolicy ${policyName(p)} has a rule open to any caller, but ${why}` });
+      out.push({ status: 'pass', resource: p.ref, message: `AuthorizationPolicy ${policyName(p)} has a rule open to any caller, but ${why}${p.doubt ? `; not confirmed: ${p.doubt.why}` : ''}` });
       continue;
     }
     // A revision's own root namespace (meshConfig.rootNamespace of its istio-<rev> ConfigMap) is the root of the workloads it configures.
     const meshWide = !p.targeted && !p.selector && (p.namespace === index.root || (workloadsOf().get(p) ?? []).some((w) => w.istioRoot?.namespace === p.namespace));
-    const scope = p.targeted ? 'its target (gateway or waypoint)' : p.selector ? `workloads matching ${JSON.stringify(p.selector)}` : meshWide ? 'every workload of the mesh' : `every workload of namespace ${p.namespace}`;
+    const scope = p.targeted ? (judged ? `the pods of Gateway ${p.targetRefs.map((r) => `${p.namespace}/${r.name}`).join(', ')}` : 'its target (gateway or waypoint)') : p.selector ? `workloads matching ${JSON.stringify(p.selector)}` : meshWide ? 'every workload of the mesh' : `every workload of namespace ${p.namespace}`;
     const wide = !p.selector && !p.targeted && open.some(everyOperation);
     out.push({
       status: 'fail', resource: p.ref, severity: wide ? 'high' : 'medium',
-      message: `AuthorizationPolicy ${policyName(p)} allows any caller to ${scope}: ${open.map((r) => `rules[${r.index}] ${r.anySource ? 'has no from' : r.anyPrincipal ? 'allows principals/namespaces "*"' : `admits every ${r.from.some((f) => f.ipBlocks || f.notIpBlocks || f.remoteIpBlocks || f.notRemoteIpBlocks) ? 'caller address' : 'workload identity'} (from ${JSON.stringify(r.from)})`}${r.from.some((f) => f.notRequestPrincipals) ? ' (notRequestPrincipals admits every request without a JWT)' : ''}${r.when.length > 0 ? ` when ${JSON.stringify(r.when)}` : ''}${everyOperation(r) ? ' on every port and path' : rulePorts(r).length > 0 ? ` on ports ${rulePorts(r).join(', ')}` : ' on some operations'}`).join('; ')}${judged ? `; it admits such a caller on ${judged.admitted.slice(0, 5).join('; ')}${judged.admitted.length > 5 ? `; +${judged.admitted.length - 5} more workloads` : ''}` : ''}`,
+      message: `AuthorizationPolicy ${policyName(p)} allows any caller to ${scope}: ${open.map((r) => `rules[${r.index}] ${r.anySource ? 'has no from' : r.anyPrincipal ? 'allows principals/namespaces "*"' : `admits every ${r.from.some((f) => f.ipBlocks || f.notIpBlocks || f.remoteIpBlocks || f.notRemoteIpBlocks) ? 'caller address' : 'workload identity'} (from ${JSON.stringify(r.from)})`}${r.from.some((f) => f.notRequestPrincipals) ? ' (notRequestPrincipals admits every request without a JWT)' : ''}${r.when.length > 0 ? ` when ${JSON.stringify(r.when)}` : ''}${everyOperation(r) ? ' on every port and path' : rulePorts(r).length > 0 ? ` on ports ${rulePorts(r).join(', ')}` : ' on some operations'}`).join('; ')}${judged ? `; it admits such a caller on ${judged.admitted.slice(0, 5).join('; ')}${judged.admitted.length > 5 ? `; +${judged.admitted.length - 5} more workloads` : ''}` : ''}${p.doubt ? `; not confirmed: ${p.doubt.why}` : ''}`,
       evidence: { rules: open.map((r) => ({ index: r.index, anySource: r.anySource, anyPrincipal: r.anyPrincipal, ports: rulePorts(r) })), selector: p.selector ?? null, targeted: p.targeted, ...(judged ? { admittedOn: judged.admitted } : {}) },
     });
   }

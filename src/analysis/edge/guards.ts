@@ -428,7 +428,7 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
     };
     const ras = (snapshot.resources['istio.requestauthentications'] ?? []).filter((ra) => applies(ra) && arr(obj(ra.spec)?.jwtRules).length > 0);
     // istiod rejects a malformed policy, so only well-formed ones are in force.
-    const policies = (snapshot.resources['istio.authorizationpolicies'] ?? []).filter(applies).map(parseAuthorizationPolicy).filter((p) => p.action && p.problems.length === 0);
+    const policies = (snapshot.resources['istio.authorizationpolicies'] ?? []).filter(applies).map((p) => parseAuthorizationPolicy(p)).filter((p) => p.action && p.problems.length === 0);
     const denying = policies.filter((p) => p.action === 'DENY' && p.rules.some((r) => deniesTokenlessOn(r, h.host)));
     // ALLOW policies add up: a request any ALLOW rule admits is allowed, so the gateway asks for a
     // token only if every ALLOW rule on it requires a request principal (each source of its

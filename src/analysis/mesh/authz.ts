@@ -9,6 +9,7 @@ import type { ResourceRef } from '../../base/vocabulary.ts';
 import { parseCidr, parseIp, type Family, type IpRange } from '../../base/ip.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
 import { selectorMatches } from './istio.ts';
+import { atLeast, type IstiodReleases } from './istiod-release.ts';
 import { arr, obj, stringMap } from './util.ts';
 
 export type AuthzEffect =
@@ -56,6 +57,8 @@ const IDENTITY_CONDITIONS = new Set(['source.principal', 'source.namespace', 'so
 
 export interface AuthzRule {
   index: number;
+  /** The istiod release read builds no rule of it (a `when` key it validates but cannot build): dropped from the policy's rules. */
+  skipped?: boolean;
   /** No `from` at all: any source. */
   anySource: boolean;
   /**
@@ -172,6 +175,66 @@ export interface ParsedAuthzPolicy {
   problems: string[];
   /** Values istiod accepts but that can match no workload (a spiffe:// principal, a `*` inside one): the policy is in effect without them. */
   warnings: string[];
+  /**
+   * The istiods of the snapshot may read the policy otherwise: their release is not known, or they
+   * differ, and an older one reads a field or `when` key it uses otherwise (targetRef(s) ignored, a
+   * key rejected). `alternative`: the policy as the oldest possible release reads it; `why` says so.
+   */
+  doubt?: { why: string; alternative: ParsedAuthzPolicy };
+}
+
+/** The Istio release a policy is read as: a minor (and patch) release, or the newest, whose reading is today's. */
+export type IstioReadAt = { minor: [number, number]; patch?: number } | 'latest';
+
+const knows = (at: IstioReadAt, since: readonly [number, number, number?]): boolean => at === 'latest' || atLeast(at, since) === true;
+const releaseText = (at: IstioReadAt) => (at === 'latest' ? 'the newest Istio' : `Istio ${at.minor.join('.')}${at.patch !== undefined ? `.${at.patch}` : ''}`);
+
+/**
+ * The first release whose istiod takes each targetRef kind: validation.go allowedTargetRefs (1.20.0:
+ * Gateway only; 1.22.0: Service, Gateway; 1.24.0: + ServiceEntry; 1.25.0: + GatewayClass), the
+ * kinds pilot/pkg/model/policyattachment.go ShouldAttachPolicy matches at the same tags.
+ */
+const TARGET_KINDS: ReadonlyArray<{ group: string; kind: string; since: [number, number] }> = [
+  { group: 'gateway.networking.k8s.io', kind: 'Gateway', since: [1, 20] },
+  { group: 'core', kind: 'Service', since: [1, 22] },
+  { group: 'networking.istio.io', kind: 'ServiceEntry', since: [1, 24] },
+  { group: 'gateway.networking.k8s.io', kind: 'GatewayClass', since: [1, 25] },
+];
+
+/**
+ * The `when` keys istiod knows (istio/istio pkg/config/security/security.go ValidateAttribute; the
+ * same list at 1.20.0 and 1.24.0): any other key is "unknown attribute", and validation rejects the
+ * policy. `prefix`: a key of the form `name[key]` (validateMapKey), or under experimental.envoy.filters.
+ */
+const WHEN_KEYS = new Set(['source.ip', 'remote.ip', 'source.namespace', 'source.principal', 'request.auth.principal', 'request.auth.audiences', 'request.auth.presenter', 'destination.ip', 'destination.port', 'connection.sni']);
+const WHEN_MAP_KEYS = ['request.headers', 'request.auth.claims', 'experimental.envoy.filters.'];
+
+/**
+ * Why istiod refuses a `when` key at a release, or `skipped` when validation accepts it but the
+ * builder skips the rule. security.go ValidateAttribute: source.serviceAccount from 1.25.0;
+ * source.trustDomain from 1.30.0, while pilot/pkg/security/authz/model/model.go New builds it only
+ * from 1.30.2 (istio/istio#60528) and before answers "unknown attribute", which builder.go turns
+ * into "skipped invalid rule"; destination.namespace, destination.labels[...], destination.name and
+ * destination.user are refused by name.
+ */
+function whenKeyProblem(key: string, at: IstioReadAt): { rejected: string } | { skipped: string } | undefined {
+  if (key === 'source.serviceAccount') return knows(at, [1, 25]) ? undefined : { rejected: `when key "source.serviceAccount" is unknown to ${releaseText(at)} (istiod knows it from 1.25)` };
+  if (key === 'source.trustDomain') {
+    if (!knows(at, [1, 30])) return { rejected: `when key "source.trustDomain" is unknown to ${releaseText(at)} (istiod knows it from 1.30)` };
+    if (at !== 'latest' && atLeast(at, [1, 30, 2]) !== true) return { skipped: `${releaseText(at)} accepts when key "source.trustDomain" but ${at.patch === undefined ? 'before 1.30.2 ' : ''}builds no rule with it (from 1.30.2 it does), so istiod skips this rule` };
+    return undefined;
+  }
+  if (WHEN_KEYS.has(key)) return undefined;
+  if (key === 'destination.namespace') return { rejected: 'when key "destination.namespace" is replaced by the metadata.namespace (istiod refuses it)' };
+  if (key.startsWith('destination.labels')) return { rejected: `when key ${JSON.stringify(key)}: destination.labels is replaced by the workload selector (istiod refuses it)` };
+  if (key === 'destination.name' || key === 'destination.user') return { rejected: `when key ${JSON.stringify(key)} is deprecated, only supported in v1alpha1 (istiod refuses it)` };
+  const map = WHEN_MAP_KEYS.find((k) => key.startsWith(k));
+  if (map) {
+    const open = key.indexOf('[');
+    if (key.endsWith(']') && open > 0 && open < key.length - 2) return undefined;
+    return { rejected: `when key ${JSON.stringify(key)} should have the form ${map}[name]` };
+  }
+  return { rejected: `when key ${JSON.stringify(key)} is not an attribute istiod knows ("unknown attribute")` };
 }
 
 /**
@@ -308,12 +371,50 @@ function withNamespacedServiceAccounts(s: AuthzSource, namespace: string): Authz
   return { ...s, ...(s.serviceAccounts ? { serviceAccounts: full(s.serviceAccounts) } : {}), ...(s.notServiceAccounts ? { notServiceAccounts: full(s.notServiceAccounts) } : {}) };
 }
 
-function targetRefsOf(spec: Record<string, unknown>): AuthzTargetRef[] {
-  const raw = [...(spec.targetRef !== undefined ? [spec.targetRef] : []), ...arr(spec.targetRefs)];
-  return raw.map((r) => { const o = obj(r) ?? {}; return { group: typeof o.group === 'string' ? o.group : '', kind: typeof o.kind === 'string' ? o.kind : '', name: typeof o.name === 'string' ? o.name : '', ...(typeof o.namespace === 'string' && o.namespace !== '' ? { namespace: o.namespace } : {}) }; });
+function targetRefOf(r: unknown): AuthzTargetRef {
+  const o = obj(r) ?? {};
+  return { group: typeof o.group === 'string' ? o.group : '', kind: typeof o.kind === 'string' ? o.kind : '', name: typeof o.name === 'string' ? o.name : '', ...(typeof o.namespace === 'string' && o.namespace !== '' ? { namespace: o.namespace } : {}) };
 }
 
-export function parseAuthorizationPolicy(o: KubeObject): ParsedAuthzPolicy {
+/**
+ * The targetRefs an istiod of release `at` reads, and what it refuses in them. istio/api
+ * security/v1beta1/authorization_policy.proto: `targetRef` from tag 1.20.0, `targetRefs` from 1.22.0;
+ * an istiod before a field does not know it ("proxies connected to older control planes (that don't
+ * know about the `targetRefs` field)" take "the policy as namespace-wide", 1.22.0's NOTE) and
+ * selects by `selector` alone (pilot/pkg/model/authorization.go at 1.19.0). From 1.22.0 `targetRefs`,
+ * when set, wins over `targetRef` (policyattachment.go GetTargetRefs) and validation.go
+ * validateOneOfSelectorType refuses both at once, as it refuses a selector with either; it refuses
+ * a ref with a namespace ("targetRef namespace must not be set") or no name, and a kind not yet
+ * allowed (TARGET_KINDS).
+ */
+function targetRefsAt(spec: Record<string, unknown>, at: IstioReadAt): { refs: AuthzTargetRef[]; ignored?: string; problems: string[] } {
+  const hasRefs = arr(spec.targetRefs).length > 0;
+  const hasRef = spec.targetRef !== undefined && spec.targetRef !== null;
+  if (!hasRefs && !hasRef) return { refs: [], problems: [] };
+  const knowsRefs = knows(at, [1, 22]);
+  const knowsRef = knows(at, [1, 20]);
+  const raw = knowsRefs && hasRefs ? arr(spec.targetRefs) : knowsRef && hasRef ? [spec.targetRef] : [];
+  if (raw.length === 0) {
+    const field = hasRefs ? (hasRef ? 'targetRef and targetRefs' : 'targetRefs') : 'targetRef';
+    return { refs: [], problems: [], ignored: `${releaseText(at)} does not know ${field} (istiod reads targetRef from 1.20, targetRefs from 1.22), so it applies the policy as if ${hasRefs && hasRef ? 'they were' : 'it were'} absent` };
+  }
+  const problems: string[] = [];
+  if (obj(spec.selector)) problems.push('both selector and targetRef(s) are set (at most one may be)');
+  if (knowsRefs && hasRefs && hasRef) problems.push('both targetRef and targetRefs are set (istiod: "only one of targetRefs or workloadSelector can be set")');
+  const refs = raw.map(targetRefOf);
+  for (const r of refs) {
+    const where = `targetRef ${r.group ? `${r.group}/` : ''}${r.kind} ${r.name}`;
+    if (r.name === '') problems.push(`${where}: name must be set`);
+    if (r.namespace !== undefined) problems.push(`${where}: namespace must not be set (istiod: "cross namespace referencing is not supported")`);
+    const group = r.group === '' ? 'core' : r.group;
+    const kind = TARGET_KINDS.find((k) => k.kind === r.kind && k.group === group);
+    if (!kind) problems.push(`${where}: istiod takes only Gateway (gateway.networking.k8s.io), Service, ServiceEntry (networking.istio.io) and GatewayClass (gateway.networking.k8s.io) refs`);
+    else if (!knows(at, kind.since)) problems.push(`${where}: ${releaseText(at)} does not take ${r.kind} refs (istiod does from ${kind.since.join('.')})`);
+  }
+  return { refs, problems };
+}
+
+export function parseAuthorizationPolicy(o: KubeObject, at: IstioReadAt = 'latest'): ParsedAuthzPolicy {
   const namespace = o.metadata?.namespace ?? 'default';
   const ref: ResourceRef = { kind: 'AuthorizationPolicy', namespace, name: o.metadata?.name ?? '' };
   const spec = obj(o.spec) ?? {};
@@ -323,10 +424,12 @@ export function parseAuthorizationPolicy(o: KubeObject): ParsedAuthzPolicy {
   const action = typeof rawAction === 'string' && ACTIONS.has(rawAction) ? (rawAction as AuthzAction) : undefined;
   if (!action) problems.push(`unknown action ${JSON.stringify(rawAction)} (Istio accepts ALLOW, DENY, AUDIT, CUSTOM)`);
   const sel = obj(spec.selector);
-  const targeted = spec.targetRef !== undefined || arr(spec.targetRefs).length > 0;
+  const target = targetRefsAt(spec, at);
+  const targeted = target.refs.length > 0;
   // https://istio.io/latest/docs/reference/config/security/authorization-policy/: at most one of
   // selector and targetRef(s); provider only, and always, with CUSTOM.
-  if (sel && targeted) problems.push('both selector and targetRef(s) are set (at most one may be)');
+  problems.push(...target.problems);
+  if (target.ignored) warnings.push(target.ignored);
   if (action === 'CUSTOM' && !obj(spec.provider)) problems.push('action CUSTOM without a provider');
   if (action && action !== 'CUSTOM' && spec.provider !== undefined) problems.push(`provider is set on a ${action} policy (only CUSTOM takes one)`);
   // validation.go ValidateAuthorizationPolicy rejects a DENY or CUSTOM policy whose `rules` is nil,
@@ -336,12 +439,16 @@ export function parseAuthorizationPolicy(o: KubeObject): ParsedAuthzPolicy {
   // without `rules: [{}]` refuses nobody.
   if ((action === 'DENY' || action === 'CUSTOM') && arr(spec.rules).length === 0) problems.push(`${action} action without \`rules\` (istiod: "${action} action without \`rules\` is meaningless as it will never be triggered, add an empty rule \`{}\` if you want it be triggered for every request")`);
   const rules: AuthzRule[] = arr(spec.rules).map((r, index) => {
+    const skipped: string[] = [];
     const rule = obj(r) ?? {};
     const froms = arr(rule.from).map((f) => obj(obj(f)?.source) ?? {});
     const tos = arr(rule.to).map((t) => obj(obj(t)?.operation) ?? {});
     const when = arr(rule.when).map((w): AuthzCondition => {
       const c = obj(w) ?? {};
       const key = typeof c.key === 'string' ? c.key : '';
+      const keyProblem = key ? whenKeyProblem(key, at) : undefined;
+      if (keyProblem && 'rejected' in keyProblem) problems.push(`rules[${index}]: ${keyProblem.rejected}`);
+      else if (keyProblem) skipped.push(`rules[${index}]: ${keyProblem.skipped}`);
       if (!key) problems.push(`rules[${index}].when: a condition without a key`);
       // validation.go ValidateAuthorizationPolicy: "at least one of `values` or `notValues` must be set for key %s".
       else if (arr(c.values).length === 0 && arr(c.notValues).length === 0) problems.push(`rules[${index}].when ${JSON.stringify(key)}: neither values nor notValues is set`);
@@ -404,7 +511,9 @@ export function parseAuthorizationPolicy(o: KubeObject): ParsedAuthzPolicy {
       if ((c.values ?? []).length > 0) identity = true;
       if ((c.notValues ?? []).length > 0) negative = true;
     }
+    if (skipped.length) warnings.push(...skipped);
     return {
+      ...(skipped.length ? { skipped: true } : {}),
       index,
       anySource: froms.length === 0,
       identity,
@@ -418,12 +527,14 @@ export function parseAuthorizationPolicy(o: KubeObject): ParsedAuthzPolicy {
       when,
     };
   });
+  // builder.go: a rule model.New fails on is "skipped invalid rule"; the policy keeps the others.
+  const built = rules.filter((r) => !r.skipped);
   return {
-    ref, namespace, action, targeted, rules, problems, warnings,
-    targetRefs: targetRefsOf(spec),
+    ref, namespace, action, targeted, rules: built, problems, warnings,
+    targetRefs: target.refs,
     ...(action === 'CUSTOM' && typeof obj(spec.provider)?.name === 'string' ? { provider: obj(spec.provider)!.name as string } : {}),
     ...(sel ? { selector: stringMap(sel.matchLabels) } : {}),
-    allowNothing: action === 'ALLOW' && rules.length === 0,
+    allowNothing: action === 'ALLOW' && built.length === 0,
   };
 }
 
@@ -433,11 +544,45 @@ export interface AuthzIndex {
   all: ParsedAuthzPolicy[];
 }
 
-export function indexAuthorizationPolicies(objects: readonly KubeObject[], root: string): AuthzIndex {
+/** Whether a policy uses something istiod's release decides: targetRef(s), or a `when` key not every supported release knows. */
+function releaseDependent(o: KubeObject): boolean {
+  const spec = obj(o.spec) ?? {};
+  if (spec.targetRef !== undefined || arr(spec.targetRefs).length > 0) return true;
+  return arr(spec.rules).some((r) => arr(obj(r)?.when).some((w) => { const k = obj(w)?.key; return k === 'source.serviceAccount' || k === 'source.trustDomain'; }));
+}
+
+/** What a parsed policy does, to compare two readings of it. */
+const effectOf = (p: ParsedAuthzPolicy) => JSON.stringify([p.targeted, p.targetRefs, p.selector, p.problems.length > 0, p.rules.map((r) => r.index)]);
+
+/**
+ * The policy as the istiods of the snapshot read it (`releases`; undefined: as the newest Istio
+ * does). A policy using something a release decides (releaseDependent) is read as the newest and
+ * the oldest of them read it; when those differ, or no istiod names its release (none in the
+ * snapshot, an image without a version), it is read as the newest, with `doubt` holding the oldest
+ * reading (before Istio 1.20 when the release is not known) and why.
+ */
+function parseAsReleasesRead(o: KubeObject, releases: IstiodReleases | undefined): ParsedAuthzPolicy {
+  if (!releases || !releaseDependent(o)) return parseAuthorizationPolicy(o);
+  const rank = (r: { minor: [number, number]; patch?: number }) => r.minor[0] * 1e6 + r.minor[1] * 1e3 + (r.patch ?? 0);
+  const sorted = [...releases.known].sort((a, b) => rank(a) - rank(b));
+  const unknown = releases.known.length === 0 || releases.unversioned.length > 0;
+  const newest = unknown ? 'latest' : sorted[sorted.length - 1];
+  const oldest: { minor: [number, number]; patch?: number } = unknown ? { minor: [1, 19] } : sorted[0];
+  const p = parseAuthorizationPolicy(o, newest === 'latest' ? 'latest' : { minor: newest.minor, ...(newest.patch !== undefined ? { patch: newest.patch } : {}) });
+  const alternative = parseAuthorizationPolicy(o, { minor: oldest.minor, ...(oldest.patch !== undefined ? { patch: oldest.patch } : {}) });
+  if (effectOf(p) === effectOf(alternative)) return p;
+  const older = [...alternative.warnings, ...alternative.problems].filter((w) => !p.warnings.includes(w) && !p.problems.includes(w));
+  const why = unknown
+    ? `istiod's release is not known (${releases.unversioned.length ? `its image names no version: ${releases.unversioned.slice(0, 3).join(', ')}` : 'no istiod in the input'}), and an older istiod reads AuthorizationPolicy ${p.ref.namespace}/${p.ref.name} otherwise: ${older.join('; ')}`
+    : `the istiods run different releases (${sorted.map((r) => r.from).slice(0, 4).join(', ')}), and the oldest reads AuthorizationPolicy ${p.ref.namespace}/${p.ref.name} otherwise: ${older.join('; ')}`;
+  return { ...p, doubt: { why, alternative } };
+}
+
+export function indexAuthorizationPolicies(objects: readonly KubeObject[], root: string, releases?: IstiodReleases): AuthzIndex {
   const byNamespace = new Map<string, ParsedAuthzPolicy[]>();
   const all: ParsedAuthzPolicy[] = [];
   for (const o of objects) {
-    const p = parseAuthorizationPolicy(o);
+    const p = parseAsReleasesRead(o, releases);
     all.push(p);
     let list = byNamespace.get(p.namespace);
     if (!list) byNamespace.set(p.namespace, (list = []));

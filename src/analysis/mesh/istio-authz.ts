@@ -30,6 +30,7 @@ import type { MeshCaller, MeshCallee, MeshFlowVerdict, MeshVerdictKind } from '.
 import { indexAuthorizationPolicies, ipBlocksCoverEvery, istioPolicySelects, policiesFor, type AuthzAction, type AuthzCondition, type AuthzIndex, type AuthzOperation, type AuthzRule, type AuthzSource, type ParsedAuthzPolicy } from './authz.ts';
 import { resolveIstioMode, selectorMatches, type EffectiveMode, type IstioPolicyIndex } from './istio.ts';
 import { meshModel, type NamespaceInfo } from './model.ts';
+import { istiodReleasesOf } from './istiod-release.ts';
 import { templatesStandIn } from '../workloads.ts';
 import { istioConfigMapName, istioMeshConfigMap, istioRevisionResolver, istioRootOf } from './configmaps.ts';
 import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap } from './util.ts';
@@ -321,7 +322,7 @@ export const istioAuthzModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, c
     trustDomainSource: td.source,
     trustDomainAliases: td.aliases,
     trustDomainFor,
-    authz: indexAuthorizationPolicies(snapshot.resources['istio.authorizationpolicies'] ?? [], root),
+    authz: indexAuthorizationPolicies(snapshot.resources['istio.authorizationpolicies'] ?? [], root, istiodReleasesOf(snapshot)),
     peer: mesh.istio.policies,
     peerFor: mesh.istio.policiesFor,
     requestAuthn: (snapshot.resources['istio.requestauthentications'] ?? []).map(parseRequestAuthn),
@@ -1116,6 +1117,49 @@ function rejectedPoliciesFor(model: IstioAuthzModel, callee: MeshCallee): Parsed
  * workload and port costs no more than the plain verdict.
  */
 export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, callee: MeshCallee, opts: { allowOnly?: ParsedAuthzPolicy } = {}): MeshFlowVerdict {
+  const doubts = doubtsFor(model, callee);
+  const read = istioFlowVerdictAsRead(model, caller, callee, opts);
+  if (doubts.length === 0) return read;
+  // An istiod of another release may read these policies otherwise (ParsedAuthzPolicy.doubt): one
+  // answer when both readings agree, else unknown, naming both.
+  const alt = alternativeModel(model);
+  const other = istioFlowVerdictAsRead(alt.model, caller, callee, opts.allowOnly ? { allowOnly: alt.of.get(opts.allowOnly) ?? opts.allowOnly } : {});
+  const whys = uniq(doubts.map((p) => p.doubt!.why));
+  if (other.verdict === read.verdict) return { ...read, notes: [...(read.notes ?? []), ...whys.map((w) => `${w}; read either way, the verdict is the same`)] };
+  const { policy: _p, rule: _r, ...rest } = read;
+  return {
+    ...rest,
+    verdict: 'unknown',
+    reason: `${whys.join('; ')}: read as the newest istiod reads it, ${read.verdict.toUpperCase()} (${read.reason}); read as the oldest, ${other.verdict.toUpperCase()} (${other.reason})`,
+  };
+}
+
+/** The policies of the callee's namespace and root namespace that another istiod release may read otherwise. */
+function doubtsFor(model: IstioAuthzModel, callee: MeshCallee): ParsedAuthzPolicy[] {
+  let any = modelsWithDoubts.get(model);
+  if (any === undefined) modelsWithDoubts.set(model, (any = model.authz.all.some((p) => p.doubt)));
+  if (!any) return [];
+  const root = callee.root ?? model.authz.root;
+  const lists = callee.namespace === root ? [model.authz.byNamespace.get(root)] : [model.authz.byNamespace.get(callee.namespace), model.authz.byNamespace.get(root)];
+  return lists.flatMap((l) => (l ?? []).filter((p) => p.doubt));
+}
+
+const modelsWithDoubts = new WeakMap<IstioAuthzModel, boolean>();
+const alternativeModels = new WeakMap<IstioAuthzModel, { model: IstioAuthzModel; of: Map<ParsedAuthzPolicy, ParsedAuthzPolicy> }>();
+
+/** The model with every doubtful policy read as the oldest istiod reads it (ParsedAuthzPolicy.doubt.alternative). Built once per model. */
+function alternativeModel(model: IstioAuthzModel): { model: IstioAuthzModel; of: Map<ParsedAuthzPolicy, ParsedAuthzPolicy> } {
+  let alt = alternativeModels.get(model);
+  if (alt) return alt;
+  const of = new Map<ParsedAuthzPolicy, ParsedAuthzPolicy>();
+  const swap = (p: ParsedAuthzPolicy) => { if (!p.doubt) return p; let a = of.get(p); if (!a) of.set(p, (a = p.doubt.alternative)); return a; };
+  const byNamespace = new Map([...model.authz.byNamespace].map(([ns, list]) => [ns, list.map(swap)]));
+  alt = { model: { ...model, authz: { root: model.authz.root, byNamespace, all: model.authz.all.map(swap) } }, of };
+  alternativeModels.set(model, alt);
+  return alt;
+}
+
+function istioFlowVerdictAsRead(model: IstioAuthzModel, caller: MeshCaller, callee: MeshCallee, opts: { allowOnly?: ParsedAuthzPolicy } = {}): MeshFlowVerdict {
   const { allowOnly } = opts;
   const kept = (list: ParsedAuthzPolicy[]) => allowOnly ? list.filter((p) => p === allowOnly || p.action !== 'ALLOW') : list;
   const ambient = callee.dataplane === 'ambient';

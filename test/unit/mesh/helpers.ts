@@ -85,3 +85,14 @@ kind: Gateway
 metadata: {name: waypoint, namespace: shop}
 spec: {gatewayClassName: platform-waypoint, listeners: [{name: mesh, port: 15008, protocol: HBONE}]}
 `;
+
+/**
+ * istiod of the default revision at `version` (its Deployment as the istiod chart writes it, image
+ * docker.io/istio/pilot), so the AuthorizationPolicies are read as that release reads them: with
+ * no istiod in the input, a policy using targetRef(s) or a `when` key older releases do not know
+ * cannot be confirmed (authz.ts, parseAsReleasesRead). 1.30.2 knows every field ztaudit reads.
+ */
+export const istiodYaml = (version = '1.30.2') => deploymentYaml('istio-system', 'istiod', {
+  labels: { app: 'istiod', istio: 'pilot', 'sidecar.istio.io/inject': 'false' }, selector: { app: 'istiod' },
+  container: { name: 'discovery', image: `docker.io/istio/pilot:${version}` }, ports: [15012],
+});

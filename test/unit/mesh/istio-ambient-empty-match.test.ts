@@ -23,7 +23,11 @@ import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
 import { mtlsChecks } from '../../../checks/mtls/index.ts';
 import type { CliIO } from '../../../src/cli/io.ts';
 import { main } from '../../../src/cli/main.ts';
-import { ctxOf, deploymentYaml, fails, namespaceYaml, run, serviceYaml } from './helpers.ts';
+import { ctxOf as ctxOfInput, istiodYaml, deploymentYaml, fails, namespaceYaml, run, serviceYaml } from './helpers.ts';
+
+/** These cases are for an istiod that knows every AuthorizationPolicy field they use (targetRefs, `when` keys): without one in the input, such a policy cannot be confirmed. */
+const ctxOf = (yaml: string, ...rest: Parameters<typeof ctxOfInput> extends [string, ...infer R] ? R : never) => ctxOfInput(`${istiodYaml()}${yaml}`, ...rest);
+
 
 const app = (namespace: string, name: string) => `${deploymentYaml(namespace, name, { serviceAccount: name, ports: [8080] })}${serviceYaml(namespace, name, [8080])}`;
 const AMBIENT = `${namespaceYaml('shop', 'istio.io/dataplane-mode: ambient')}${app('shop', 'api')}${app('shop', 'web')}${app('shop', 'batch')}`;

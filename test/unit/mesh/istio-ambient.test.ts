@@ -2,11 +2,14 @@
 // taken from an istio.io page (quoted, with its address) or from istiod's own conversion code.
 import { describe, expect, it } from 'vitest';
 import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
-import { ctxOf, deploymentYaml, namespaceYaml, run, WAYPOINT_CLASS_ALL } from './helpers.ts';
+import { ctxOf as ctxOfInput, istiodYaml, deploymentYaml, namespaceYaml, run, WAYPOINT_CLASS_ALL } from './helpers.ts';
 import { authzMissing } from '../../../checks/mtls/authz-missing.ts';
 import { runChecks } from '../../../src/engine/run.ts';
 import { authzAllowAny } from '../../../checks/mtls/authz-allow-any.ts';
 import { authzPlaintextBypass } from '../../../checks/mtls/authz-plaintext-bypass.ts';
+
+/** These cases are for an istiod that knows every AuthorizationPolicy field they use (targetRefs, `when` keys): without one in the input, such a policy cannot be confirmed. */
+const ctxOf = (yaml: string, ...rest: Parameters<typeof ctxOfInput> extends [string, ...infer R] ? R : never) => ctxOfInput(`${istiodYaml()}${yaml}`, ...rest);
 
 const app = (namespace: string, name: string, sa = name) => deploymentYaml(namespace, name, { serviceAccount: sa, ports: [8000, 9000] });
 const ref = (text: string) => { const [namespace, name] = text.split('/'); return { kind: 'Deployment', namespace, name }; };

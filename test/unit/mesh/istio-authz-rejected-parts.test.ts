@@ -58,7 +58,7 @@ describe('AuthorizationPolicy parts istiod rejects', () => {
 
   it('names the condition key as data, whatever it holds', () => {
     const p = parseAuthorizationPolicy({ apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'p', namespace: 'shop' }, spec: { rules: [{ when: [{ key: 'x\n\u001b[31mred' }] }] } });
-    expect(p.problems).toEqual(['rules[0].when "x\\n\\u001b[31mred": neither values nor notValues is set']);
+    expect(p.problems).toEqual(['rules[0]: when key "x\\n\\u001b[31mred" is not an attribute istiod knows ("unknown attribute")', 'rules[0].when "x\\n\\u001b[31mred": neither values nor notValues is set']);
   });
 });
 

@@ -19,7 +19,11 @@ import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
 import { mtlsChecks } from '../../../checks/mtls/index.ts';
 import type { CliIO } from '../../../src/cli/io.ts';
 import { main } from '../../../src/cli/main.ts';
-import { ctxOf, deploymentYaml, fails, namespaceYaml, run, serviceYaml } from './helpers.ts';
+import { ctxOf as ctxOfInput, istiodYaml, deploymentYaml, fails, namespaceYaml, run, serviceYaml } from './helpers.ts';
+
+/** These cases are for an istiod that knows every AuthorizationPolicy field they use (targetRefs, `when` keys): without one in the input, such a policy cannot be confirmed. */
+const ctxOf = (yaml: string, ...rest: Parameters<typeof ctxOfInput> extends [string, ...infer R] ? R : never) => ctxOfInput(`${istiodYaml()}${yaml}`, ...rest);
+
 
 const check = (id: string) => mtlsChecks.find((c) => c.id === id)!;
 const keyOf = (v: { resource: { kind: string; namespace?: string; name: string }; severity?: string }) => `${v.severity ?? '-'} ${v.resource.kind} ${v.resource.namespace}/${v.resource.name}`;

@@ -3,7 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { meshFlowVerdict, meshVerdictOverConns } from '../../../src/analysis/mesh/flow-verdict.ts';
 import { allConns } from '../../../src/analysis/netpol/conns.ts';
-import { ctxOf, deploymentYaml, namespaceYaml, serviceYaml } from './helpers.ts';
+import { ctxOf as ctxOfInput, istiodYaml, deploymentYaml, namespaceYaml, serviceYaml } from './helpers.ts';
+
+/** These cases are for an istiod that knows every AuthorizationPolicy field they use (targetRefs, `when` keys): without one in the input, such a policy cannot be confirmed. */
+const ctxOf = (yaml: string, ...rest: Parameters<typeof ctxOfInput> extends [string, ...infer R] ? R : never) => ctxOfInput(`${istiodYaml()}${yaml}`, ...rest);
+
 
 const ns = namespaceYaml;
 const app = (namespace: string, name: string, sa = name) => deploymentYaml(namespace, name, { serviceAccount: sa, ports: [8000, 9000] });

@@ -14,7 +14,11 @@ import { authzPlaintextBypass } from '../../../checks/mtls/authz-plaintext-bypas
 import { authzAllowAny } from '../../../checks/mtls/authz-allow-any.ts';
 import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
 import { runDetails } from '../../../src/analysis/details.ts';
-import { ctxOf, deploymentYaml, namespaceYaml, serviceYaml } from './helpers.ts';
+import { ctxOf as ctxOfInput, istiodYaml, deploymentYaml, namespaceYaml, serviceYaml } from './helpers.ts';
+
+/** These cases are for an istiod that knows every AuthorizationPolicy field they use (targetRefs, `when` keys): without one in the input, such a policy cannot be confirmed. */
+const ctxOf = (yaml: string, ...rest: Parameters<typeof ctxOfInput> extends [string, ...infer R] ? R : never) => ctxOfInput(`${istiodYaml()}${yaml}`, ...rest);
+
 
 const peerAuthentication = (namespace: string, name: string, mode: string) => `
 apiVersion: security.istio.io/v1

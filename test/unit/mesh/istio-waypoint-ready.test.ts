@@ -20,7 +20,11 @@ import { authzMissing } from '../../../checks/mtls/authz-missing.ts';
 import { main } from '../../../src/cli/main.ts';
 import type { CliIO } from '../../../src/cli/io.ts';
 import { writeSnapshot } from '../../../src/snapshot/io.ts';
-import { ctxOf, run } from './helpers.ts';
+import { ctxOf as ctxOfInput, istiodYaml, run } from './helpers.ts';
+
+/** These cases are for an istiod that knows every AuthorizationPolicy field they use (targetRefs, `when` keys): without one in the input, such a policy cannot be confirmed. */
+const ctxOf = (yaml: string, ...rest: Parameters<typeof ctxOfInput> extends [string, ...infer R] ? R : never) => ctxOfInput(`${istiodYaml()}${yaml}`, ...rest);
+
 
 const NOT_PROGRAMMED = `
   conditions:

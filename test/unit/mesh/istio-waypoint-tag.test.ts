@@ -13,7 +13,11 @@ import { describe, expect, it } from 'vitest';
 import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
 import { authzMissing } from '../../../checks/mtls/authz-missing.ts';
 import { runChecks } from '../../../src/engine/run.ts';
-import { ctxOf, deploymentYaml, namespaceYaml, serviceYaml } from './helpers.ts';
+import { ctxOf as ctxOfInput, istiodYaml, deploymentYaml, namespaceYaml, serviceYaml } from './helpers.ts';
+
+/** These cases are for an istiod that knows every AuthorizationPolicy field they use (targetRefs, `when` keys): without one in the input, such a policy cannot be confirmed. */
+const ctxOf = (yaml: string, ...rest: Parameters<typeof ctxOfInput> extends [string, ...infer R] ? R : never) => ctxOfInput(`${istiodYaml()}${yaml}`, ...rest);
+
 
 const tagWebhook = (name: string, tag: string, revision: string) => `
 apiVersion: admissionregistration.k8s.io/v1
