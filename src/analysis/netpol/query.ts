@@ -681,7 +681,9 @@ function answerReach(model: ReachModel, src: ReachTarget, dst: ReachTarget, port
   notes.push(...model.assumed);
   // What a deciding rule narrows that the model does not (L7, source ports): the rule was counted for the whole port.
   for (const d of [...egDecisions.values(), ...ingDecisions.values()]) {
-    if (d.cause.kind === 'rule') for (const c of d.cause.rule.caveats ?? []) notes.push(`${describeRule(d.cause.rule)}: ${c}`);
+    // A Pass rule's connections are decided later, but what it handed on rests on its match as much as an Allow's does.
+    const rule = d.cause.kind === 'rule' ? d.cause.rule : d.cause.kind === 'default-allow' ? d.cause.passedBy : undefined;
+    if (rule) for (const c of rule.caveats ?? []) notes.push(`${describeRule(rule)}: ${c}`);
   }
   // A policy the model leaves out (a field it does not evaluate) may still decide this flow in the cluster.
   // It matters only where the other direction might allow an asked connection: a flow the other
