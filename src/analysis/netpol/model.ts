@@ -903,8 +903,10 @@ export function ingressVerdict(model: ReachModel, src: Endpoint, dst: Endpoint, 
  */
 function withLocalhostDoubt(composition: Composition, src: Endpoint, v: DirectionVerdict): DirectionVerdict {
   const why = composition.localhostDoubt;
-  if (!why || src.kind !== 'class' || !src.cls.hostNetwork || !v.decisions.some((d) => !d.allowed && d.cause.kind === 'isolated')) return v;
-  return { ...v, decisions: v.decisions.map((d) => (d.allowed || d.cause.kind !== 'isolated' ? d : { ...d, uncertain: [...new Set([...(d.uncertain ?? []), why])], uncertainConns: undefined })) };
+  // Calico skips the pod's ingress policy for its own host's traffic (composition.localhostBeatsDeny): any denial.
+  const doubted = (d: DirectionVerdict['decisions'][number]) => !d.allowed && (d.cause.kind === 'isolated' || (composition.localhostBeatsDeny === true && d.cause.kind !== 'default-deny'));
+  if (!why || src.kind !== 'class' || !src.cls.hostNetwork || !v.decisions.some(doubted)) return v;
+  return { ...v, decisions: v.decisions.map((d) => (!doubted(d) ? d : { ...d, uncertain: [...new Set([...(d.uncertain ?? []), why])], uncertainConns: undefined })) };
 }
 
 const hostNetworkVerdicts = new WeakMap<Composition, Partial<Record<Direction, DirectionVerdict>>>();
