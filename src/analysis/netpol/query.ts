@@ -1074,7 +1074,7 @@ function doubtGate(model: ReachModel): DoubtGate {
  * pay for tracking doubts (a verdict without them is the same connections). Against a pod: CIDRs
  * whose hold on pod addresses the pools do not settle, node selectors, namespace labels of an
  * undeclared namespace, predicates that can be in doubt, unresolved peers, CIDRs on the policy's
- * own pod. Against an address (engine.ts outsideMatchDoubt): DNS names, nodes, unresolved peers,
+ * own pod, an IP family (Calico ipVersion). Any peer: a rule on some connections only (source ports). Against an address (engine.ts outsideMatchDoubt): DNS names, nodes, unresolved peers,
  * CIDRs on the policy's own pod; against a DNS name (nameMatchDoubt), any peer other than pods.
  */
 function mayDoubt(model: ReachModel, cls: PodClass, dir: Direction, peer: PeerSort): boolean {
@@ -1087,7 +1087,7 @@ function mayDoubt(model: ReachModel, cls: PodClass, dir: Direction, peer: PeerSo
     const peerMay = (x: Peer) => x.kind === 'nodes' || (x.kind === 'entity' && x.entity === 'other' && !!x.unresolved) || (peer === 'name' && x.kind !== 'pods') || (peer === 'address' && x.kind === 'fqdn')
       || (peer === 'pod' && x.kind === 'pods' && ((undeclared && (readsNamespaceLabels(x.namespaces) || !!x.where?.namespaceLabels)) || !!x.where?.doubt || !!x.addresses));
     const listMay = (l: readonly Peer[] | 'any' | undefined) => l !== undefined && l !== 'any' && ((peer === 'pod' && !!podCidrStatus(l, model.match.podPools)?.doubt) || l.some(peerMay));
-    v = plan.some((st) => st.policies.some((p) => (p[dir] ?? []).some((r) => r.subjectAddress !== undefined || listMay(r.peers) || listMay(r.notPeers))));
+    v = plan.some((st) => st.policies.some((p) => (p[dir] ?? []).some((r) => r.subjectAddress !== undefined || r.partial !== undefined || (peer === 'pod' && r.ipVersion !== undefined) || listMay(r.peers) || listMay(r.notPeers))));
     memo.set(plan, v);
   }
   return v;

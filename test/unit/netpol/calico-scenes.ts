@@ -2,6 +2,9 @@
 // shop) and other (team other), shop/web (port http 8080), shop/db (port pg 5432), other/client.
 import { reachCommandCore } from '../../../src/cli/reach.ts';
 import { snap } from './helpers.ts';
+import { intentViolation } from '../../../checks/network/intent-violation.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import { runChecks } from '../../../src/engine/run.ts';
 
 export const calicoBase = (release = 'v3.32.1') => `---
 apiVersion: apps/v1
@@ -68,3 +71,15 @@ spec: {cidr: 'fd00:10:244::/64'}
 `;
 
 export const reach = (yaml: string, from: string, to: string, port: string) => reachCommandCore(snap(yaml), { from, to, port });
+
+/** The matrix rows from `from` to `to` ("shop/web[Deployment]"), as `reach --matrix -o json` prints them. */
+export const matrixConns = (yaml: string, from: string, to: string): string[] =>
+  (JSON.parse(reachCommandCore(snap(yaml), { matrix: true, output: 'json' }).output) as Array<{ src: string; dst: string; conn: string }>)
+    .filter((r) => r.src === from && r.dst === to).map((r) => r.conn);
+
+/** The intent "shop pods {app: web} never reach shop pods {app: db}" against the scene. */
+export const webNeverDb = (yaml: string) => {
+  const config = { ...defaultConfig(), intent: { deny: [{ name: 'web-never-db', from: { namespace: 'shop', podSelector: { app: 'web' } }, to: { namespace: 'shop', podSelector: { app: 'db' } }, ports: [5432] }] } };
+  const [outcome] = runChecks([intentViolation], { snapshot: snap(yaml), config, now: new Date('2026-12-05T00:00:00Z') });
+  return outcome.results[0]!;
+};

@@ -221,12 +221,11 @@ function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services
   if (local.notSelector) localConds.push(notSelectorPredicate(local.notSelector));
   if (local.services) localConds.push(servicePredicate(svcs, local.services));
 
-  if (rule.source.ports || rule.source.notPorts) {
-    if (rule.action === 'Deny' || rule.action === 'Pass') return undefined;
-    caveats.push('source ports are not modelled: the rule is counted for every source port');
-  }
+  // Source ports ("ports: Positive match on the specified ports", EntityRule, on the source side
+  // the packet's source port) are not modelled per connection: a list holding every source port
+  // is no condition; any other matches some connections only, which leaves the rule's match in doubt.
+  const partial = rule.source.ports || rule.source.notPorts ? sourcePortsCondition(rule.source) : undefined;
   if (rule.http) caveats.push('the HTTP match (methods, paths) narrows requests, not ports: the ports count as allowed');
-  if (rule.ipVersion !== undefined) caveats.push(`ipVersion ${rule.ipVersion}: pods are assumed to have addresses of both families`);
 
   // Peers: identity AND addresses. Calico matches nets on the packet's address, pods' included
   // (`podAddresses`: the engine judges a pod against them by address family).
@@ -292,7 +291,25 @@ function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services
     ...(subject ? { subject } : {}),
     ...(ownAddress ? { subjectAddress: ownAddress } : {}),
     ...(caveats.length ? { caveats } : {}),
+    // Felix renders a rule with ipVersion only in that family's chains (felix/rules/policy.go FilterRuleToIPVersion).
+    ...(rule.ipVersion !== undefined ? { ipVersion: rule.ipVersion } : {}),
+    ...(partial ? { partial } : {}),
   };
+}
+
+/** Whether source ports hold every port a connection can come from (1-65535), or what they narrow it to. */
+function sourcePortsCondition(src: CalicoEntityRule): string | undefined {
+  const ranges = (list: readonly CalicoPort[] | undefined) => (list ?? []).flatMap((p) => (p.kind === 'range' ? [{ lo: Math.max(1, p.lo), hi: p.hi }] : []));
+  // A named port in notPorts takes out the ports of that name on the source pod.
+  const named = (src.notPorts ?? []).some((p) => p.kind === 'named');
+  const held = src.ports ? ranges(src.ports).sort((a, b) => a.lo - b.lo) : [{ lo: 1, hi: 65535 }];
+  let next = 1;
+  for (const r of held) if (r.lo <= next && r.hi >= next) next = r.hi + 1;
+  // notPorts of port 0 only take out nothing a connection uses.
+  const excluded = ranges(src.notPorts).some((r) => r.lo <= r.hi);
+  if (next > 65535 && !excluded && !named) return undefined;
+  const written = [src.written.ports !== undefined ? `ports ${JSON.stringify(src.written.ports)}` : '', src.written.notPorts !== undefined ? `notPorts ${JSON.stringify(src.written.notPorts)}` : ''].filter((x) => x).join(', ');
+  return `source ${written}: the rule matches only connections from those source ports, which the model does not tell apart`;
 }
 
 /**
