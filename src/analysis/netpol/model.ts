@@ -496,6 +496,18 @@ function buildModel(snapshot: Snapshot, ignoreHostNetwork: boolean): ReachModel 
         }
       }
     }
+    // A subject on namespace labels (a Calico namespaceSelector, a Cilium selector on
+    // io.cilium.k8s.namespace.labels.*) may or may not hold the pods of a namespace no manifest
+    // declares: only its name label is known. Counted as the name-only reading; reach on them UNKNOWN.
+    const nsOpen = p.subject.where?.namespaceLabels;
+    if (nsOpen && undeclared.size && composition.stageOf(p) !== undefined) {
+      for (const c of candidates) {
+        if (!undeclared.has(c.namespace) || !podSetMatches(match, { ...p.subject, where: nsOpen.without }, p.namespace, c)) continue;
+        let list = subjectDoubts.get(c);
+        if (!list) subjectDoubts.set(c, (list = []));
+        list.push({ policy: p, why: `whether namespace ${c.namespace} is selected by its selector on namespace labels ${nsOpen.keys.join(', ')} is not known: no manifest declares it, so only its kubernetes.io/metadata.name label is known (add the Namespace manifest with its labels); counted as ${selected.includes(c) ? 'selected' : 'not selected'}` });
+      }
+    }
     selectedBy.set(p.id, selected);
     const stage = composition.stageOf(p);
     if (stage === undefined) continue;
