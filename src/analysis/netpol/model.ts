@@ -505,7 +505,7 @@ function buildModel(snapshot: Snapshot, ignoreHostNetwork: boolean): ReachModel 
         if (!undeclared.has(c.namespace) || !podSetMatches(match, { ...p.subject, where: nsOpen.without }, p.namespace, c)) continue;
         let list = subjectDoubts.get(c);
         if (!list) subjectDoubts.set(c, (list = []));
-        list.push({ policy: p, why: `whether namespace ${c.namespace} is selected by its selector on namespace labels ${nsOpen.keys.join(', ')} is not known: no manifest declares it, so only its kubernetes.io/metadata.name label is known (add the Namespace manifest with its labels); counted as ${selected.includes(c) ? 'selected' : 'not selected'}` });
+        list.push({ policy: p, why: `whether namespace ${c.namespace} is selected by its selector on namespace labels ${nsOpen.keys.join(', ')} is not known: no manifest declares it, so only its kubernetes.io/metadata.name label is known (add the Namespace manifest with its labels); counted as ${podSetMatches(match, p.subject, p.namespace, c) ? 'selected' : 'not selected'}` });
       }
     }
     selectedBy.set(p.id, selected);

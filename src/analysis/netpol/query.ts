@@ -679,7 +679,7 @@ function answerReach(model: ReachModel, src: ReachTarget, dst: ReachTarget, port
   for (const [api, why] of model.composition.decorative) notes.push(`${api} objects are not counted: ${why}`);
   notes.push(...model.passedOver);
   notes.push(...model.assumed);
-  // What a deciding rule narrows that the model does not (L7, source ports): the rule was counted for the whole port.
+  // What a deciding rule narrows that the model does not (L7, HTTP matches): the rule was counted for the whole port.
   for (const d of [...egDecisions.values(), ...ingDecisions.values()]) {
     // A Pass rule's connections are decided later, but what it handed on rests on its match as much as an Allow's does.
     const rule = d.cause.kind === 'rule' ? d.cause.rule : d.cause.kind === 'default-allow' ? d.cause.passedBy : undefined;
