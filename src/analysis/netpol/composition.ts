@@ -36,6 +36,12 @@ export interface Composition {
    * a denial of such a flow is uncertain.
    */
   localhostDoubt?: string;
+  /**
+   * Calico: the host's traffic to its own pods skips their ingress policy altogether, so a Deny
+   * rule does not stop it either (Cilium's allow-localhost is an allow that a Deny beats): every
+   * denial of a host-network source at a pod's ingress is in doubt, not only isolation's.
+   */
+  localhostBeatsDeny?: true;
   /** Why the CNI, able to enforce policy, is set to enforce none (Cilium's enable-policy never, policy-audit-mode). */
   switchedOff?: string;
   /** APIs present in the snapshot that the CNI does not enforce, with the reason. */
@@ -99,6 +105,7 @@ const API_NAMES: Record<PolicyApi, string> = {
 const CILIUM_NEVER = "Cilium's policy enforcement mode is 'never' (cilium-config enable-policy): no policy is enforced";
 const CILIUM_AUDIT = "Cilium runs in policy audit mode (cilium-config policy-audit-mode): it logs the verdicts of every policy and enforces none, allowing all traffic";
 const CILIUM_LOCALHOST = "a host-network source on the destination's node is the host there, which Cilium's allow-localhost (cilium-config; auto means always under Kubernetes, daemon/cmd/daemon.go) lets reach the node's pods whatever their ingress policy says; from another node it is remote-node and the policy decides. The model does not place pods on nodes, so whether they share one is not known";
+const CALICO_LOCALHOST = "a host-network source on the destination's node is the host there, and Felix does not apply a pod's ingress policy to traffic from its own host (felix/rules/static.go filterOutputChain, and the eBPF dataplane's felix/bpf-gpl/tc.c \"Host to workload traffic always allowed\", Calico v3.32.1): it reaches the node's pods whatever their policies say, Deny rules included; from another node the policy decides. The model does not place pods on nodes, so whether they share one is not known";
 const CILIUM_KCNP_OFF = "cilium-config does not set enable-k8s-cluster-network-policy to true (its default is false): the Cilium agent does not watch ClusterNetworkPolicies";
 
 /**
@@ -260,6 +267,7 @@ export function composeStages(cni: CniDetection, present: ReadonlySet<PolicyApi>
     ...(hostNetwork ? { hostNetwork } : {}),
     ...(off ? { switchedOff: off } : {}),
     ...(cilium && !off && !settings.ciliumLocalhostByPolicy ? { localhostDoubt: CILIUM_LOCALHOST } : {}),
+    ...(name === 'calico' && enforced.size ? { localhostDoubt: CALICO_LOCALHOST, localhostBeatsDeny: true as const } : {}),
     decorative,
     notEnforced,
   };

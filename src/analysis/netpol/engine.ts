@@ -498,7 +498,72 @@ function subjectAddressMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: strin
   return ruleMatchesPeer(ctx, peerSide, policyNs, ep, subject) ? own.why() : undefined;
 }
 
+/** The IP families an endpoint's addresses may have, or why they are not known; undefined for an endpoint the family check leaves alone (a DNS name, a node, the API server). */
+function familiesOf(ctx: MatchContext, ep: Endpoint): { families: readonly Family[]; text: string } | { why: string } | undefined {
+  if (ep.kind === 'ip' || (ep.kind === 'anonymous' && ep.family !== undefined)) return { families: [ep.family!], text: ep.kind === 'ip' ? ep.text : `an IPv${ep.family} address` };
+  if (!podEndpoint(ep)) return undefined;
+  const pools = poolsFor(ctx, ep);
+  if (!pools) return { why: "the pods' addresses are not known" };
+  let hit = familyCache.get(pools);
+  if (!hit) {
+    const v = pools();
+    hit = v.kind === 'known' ? { families: [...new Set(v.ranges.map((r) => r.family))].sort(), text: v.text } : { why: v.why };
+    familyCache.set(pools, hit);
+  }
+  return hit;
+}
+
+const familyCache = new WeakMap<() => PodPools, { families: readonly Family[]; text: string } | { why: string }>();
+
+type ConditionMatch = { v: 'yes' } | { v: 'no' } | { v: 'doubt'; why: () => string };
+const YES: ConditionMatch = { v: 'yes' };
+const NO: ConditionMatch = { v: 'no' };
+
+/**
+ * Whether a rule's conditions on the connection itself hold: its IP family (Rule.ipVersion)
+ * against the families both ends share, and a match on some connections only (Rule.partial).
+ * A flow neither end can carry in the rule's family is not matched; one whose ends share only
+ * that family is; one whose ends share both (dual-stack) or whose families are not known is in
+ * doubt: it may go either way, and Calico allows it if either family's path does.
+ */
+function conditionMatch(ctx: MatchContext, rule: Rule, ep: Endpoint, subject: Endpoint | undefined): ConditionMatch {
+  const counted = () => `counted as ${rule.action === 'Allow' ? 'matching' : 'not matching'}`;
+  let family: ConditionMatch = YES;
+  const v = rule.ipVersion;
+  if (v !== undefined) {
+    const ends = [familiesOf(ctx, ep), subject && subject !== ep ? familiesOf(ctx, subject) : undefined].filter((x) => x !== undefined);
+    const known = ends.filter((x) => 'families' in x);
+    if (known.some((x) => !x.families.includes(v))) return NO;
+    // An end of that family alone carries the flow in it, if the flow exists at all.
+    const unknown = known.some((x) => x.families.length === 1) ? [] : ends.filter((x) => 'why' in x);
+    if (unknown.length) family = { v: 'doubt', why: () => `ipVersion ${v}: the rule matches IPv${v} packets only, and whether the pods have an IPv${v} address is not known (${[...new Set(unknown.map((x) => x.why))].join('; ')}); ${counted()}` };
+    else if (known.length && !known.some((x) => x.families.length === 1)) family = { v: 'doubt', why: () => `ipVersion ${v}: the rule matches IPv${v} packets only, and both ends have addresses of both families (${[...new Set(known.map((x) => x.text))].join('; ')}): the connection goes through if either family's path allows it, which the model does not evaluate apart; ${counted()}` };
+  }
+  if (rule.partial === undefined) return family;
+  const partial = rule.partial;
+  const familyWhy = family.v === 'doubt' ? family.why : undefined;
+  return { v: 'doubt', why: () => [familyWhy?.(), `${partial}; ${counted()}`].filter((x) => x).join('; ') };
+}
+
+const unconditionedRules = new WeakMap<Rule, Rule>();
+
+/** The rule without its conditions on the connection (conditionMatch): its peers and ports alone. */
+function unconditioned(rule: Rule): Rule {
+  let hit = unconditionedRules.get(rule);
+  if (!hit) {
+    hit = { ...rule };
+    delete hit.ipVersion;
+    delete hit.partial;
+    unconditionedRules.set(rule, hit);
+  }
+  return hit;
+}
+
 export function ruleMatchesPeer(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint, subject?: Endpoint): boolean {
+  if (rule.ipVersion !== undefined || rule.partial !== undefined) {
+    const c = conditionMatch(ctx, rule, ep, subject);
+    if (c.v === 'no' || (c.v === 'doubt' && rule.action !== 'Allow')) return false;
+  }
   if (rule.subjectAddress && !subjectAddressCounted(ctx, rule, subject)) return false;
   if (rule.subject && !(subject?.kind === 'class' && podSetMatches(ctx, rule.subject, policyNs, subject.cls))) return false;
   if (rule.peers !== 'any' && !rule.peers.some((p) => peerMatches(ctx, p, policyNs, ep)) && !(podEndpoint(ep) && podCidrStatusOf(ctx, rule.peers, ep)?.inside) && !(ep.kind === 'fqdn' && nameAddressPeers(rule.peers).every)) return false;
@@ -564,6 +629,15 @@ function nameMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | undefi
  * pod address the model does not know, and nothing certain decides the match), or undefined.
  */
 export function ruleMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint, subject?: Endpoint): string | undefined {
+  if (rule.ipVersion !== undefined || rule.partial !== undefined) {
+    const c = conditionMatch(ctx, rule, ep, subject);
+    if (c.v === 'no') return undefined;
+    const rest = unconditioned(rule);
+    const restWhy = ruleMatchDoubt(ctx, rest, policyNs, ep, subject);
+    if (c.v === 'yes') return restWhy;
+    if (restWhy) return `${c.why()}; ${restWhy}`;
+    return ruleMatchesPeer(ctx, rest, policyNs, ep, subject) ? c.why() : undefined;
+  }
   if (rule.subjectAddress) return subjectAddressMatchDoubt(ctx, rule, policyNs, ep, subject);
   if (ep.kind === 'ip' || ep.kind === 'node') return outsideMatchDoubt(ctx, rule, policyNs, ep, subject);
   if (ep.kind === 'fqdn') return nameMatchDoubt(ctx, rule, policyNs, ep, subject);

@@ -388,8 +388,9 @@ function doubtablePlan(model: ReachModel, plan: readonly StagePlan[], dir: Direc
     const peerMay = (p: Peer) => p.kind === 'nodes' || (p.kind === 'pods' && ((undeclared && (readsNamespaceLabels(p.namespaces) || !!p.where?.namespaceLabels)) || !!p.where?.doubt || !!p.addresses));
     const listMay = (l: readonly Peer[] | 'any' | undefined) => l !== undefined && l !== 'any' && (!!podCidrStatus(l, model.match.podPools)?.doubt || l.some(peerMay));
     // A doubted rule on other ports than the question's cannot put the question in doubt.
-    // A rule on its own pod's address keeps one only where every pool leaves it in doubt (calico/adapter.ts).
-    v = plan.some((s) => s.policies.some((p) => (p[dir] ?? []).some((r) => (listMay(r.peers) || listMay(r.notPeers) || r.subjectAddress !== undefined) && ruleTouches(r, wanted))));
+    // A rule on its own pod's address keeps one only where every pool leaves it in doubt (calico/adapter.ts);
+    // one on an IP family or on some connections only (Rule.ipVersion, Rule.partial) may be in doubt too (engine.ts conditionMatch).
+    v = plan.some((s) => s.policies.some((p) => (p[dir] ?? []).some((r) => (listMay(r.peers) || listMay(r.notPeers) || r.subjectAddress !== undefined || r.ipVersion !== undefined || r.partial !== undefined) && ruleTouches(r, wanted))));
     byPlan.set(plan, v);
   }
   return v;

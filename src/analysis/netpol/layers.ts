@@ -237,6 +237,19 @@ export interface Rule {
    * HTTP methods): the rule is evaluated as allowing the whole port, and the caveat is shown.
    */
   caveats?: string[];
+  /**
+   * The one IP family whose packets the rule matches (Calico `ipVersion`: Felix renders it only in
+   * that family's chains). A flow of the other family is not matched; a pod flow that may use
+   * either family (dual-stack pods) or whose family is not known leaves the match in doubt,
+   * counted as matching for an Allow and as not matching for a Deny or Pass (engine.ts).
+   */
+  ipVersion?: 4 | 6;
+  /**
+   * Why the rule matches only some of the connections it names, which the model does not tell
+   * apart (Calico source ports): wherever it would match, its match is in doubt, counted as
+   * matching for an Allow and as not matching for a Deny or Pass (engine.ts).
+   */
+  partial?: string;
 }
 
 /** The pods a policy applies to. Namespaced policies use `namespaces: { kind: 'policy' }`. */

@@ -496,6 +496,18 @@ function buildModel(snapshot: Snapshot, ignoreHostNetwork: boolean): ReachModel 
         }
       }
     }
+    // A subject on namespace labels (a Calico namespaceSelector, a Cilium selector on
+    // io.cilium.k8s.namespace.labels.*) may or may not hold the pods of a namespace no manifest
+    // declares: only its name label is known. Counted as the name-only reading; reach on them UNKNOWN.
+    const nsOpen = p.subject.where?.namespaceLabels;
+    if (nsOpen && undeclared.size && composition.stageOf(p) !== undefined) {
+      for (const c of candidates) {
+        if (!undeclared.has(c.namespace) || !podSetMatches(match, { ...p.subject, where: nsOpen.without }, p.namespace, c)) continue;
+        let list = subjectDoubts.get(c);
+        if (!list) subjectDoubts.set(c, (list = []));
+        list.push({ policy: p, why: `whether namespace ${c.namespace} is selected by its selector on namespace labels ${nsOpen.keys.join(', ')} is not known: no manifest declares it, so only its kubernetes.io/metadata.name label is known (add the Namespace manifest with its labels); counted as ${podSetMatches(match, p.subject, p.namespace, c) ? 'selected' : 'not selected'}` });
+      }
+    }
     selectedBy.set(p.id, selected);
     const stage = composition.stageOf(p);
     if (stage === undefined) continue;
@@ -903,8 +915,10 @@ export function ingressVerdict(model: ReachModel, src: Endpoint, dst: Endpoint, 
  */
 function withLocalhostDoubt(composition: Composition, src: Endpoint, v: DirectionVerdict): DirectionVerdict {
   const why = composition.localhostDoubt;
-  if (!why || src.kind !== 'class' || !src.cls.hostNetwork || !v.decisions.some((d) => !d.allowed && d.cause.kind === 'isolated')) return v;
-  return { ...v, decisions: v.decisions.map((d) => (d.allowed || d.cause.kind !== 'isolated' ? d : { ...d, uncertain: [...new Set([...(d.uncertain ?? []), why])], uncertainConns: undefined })) };
+  // Calico skips the pod's ingress policy for its own host's traffic (composition.localhostBeatsDeny): any denial.
+  const doubted = (d: DirectionVerdict['decisions'][number]) => !d.allowed && (d.cause.kind === 'isolated' || (composition.localhostBeatsDeny === true && d.cause.kind !== 'default-deny'));
+  if (!why || src.kind !== 'class' || !src.cls.hostNetwork || !v.decisions.some(doubted)) return v;
+  return { ...v, decisions: v.decisions.map((d) => (!doubted(d) ? d : { ...d, uncertain: [...new Set([...(d.uncertain ?? []), why])], uncertainConns: undefined })) };
 }
 
 const hostNetworkVerdicts = new WeakMap<Composition, Partial<Record<Direction, DirectionVerdict>>>();

@@ -679,9 +679,11 @@ function answerReach(model: ReachModel, src: ReachTarget, dst: ReachTarget, port
   for (const [api, why] of model.composition.decorative) notes.push(`${api} objects are not counted: ${why}`);
   notes.push(...model.passedOver);
   notes.push(...model.assumed);
-  // What a deciding rule narrows that the model does not (L7, source ports): the rule was counted for the whole port.
+  // What a deciding rule narrows that the model does not (L7, HTTP matches): the rule was counted for the whole port.
   for (const d of [...egDecisions.values(), ...ingDecisions.values()]) {
-    if (d.cause.kind === 'rule') for (const c of d.cause.rule.caveats ?? []) notes.push(`${describeRule(d.cause.rule)}: ${c}`);
+    // A Pass rule's connections are decided later, but what it handed on rests on its match as much as an Allow's does.
+    const rule = d.cause.kind === 'rule' ? d.cause.rule : d.cause.kind === 'default-allow' ? d.cause.passedBy : undefined;
+    if (rule) for (const c of rule.caveats ?? []) notes.push(`${describeRule(rule)}: ${c}`);
   }
   // A policy the model leaves out (a field it does not evaluate) may still decide this flow in the cluster.
   // It matters only where the other direction might allow an asked connection: a flow the other
@@ -1072,7 +1074,7 @@ function doubtGate(model: ReachModel): DoubtGate {
  * pay for tracking doubts (a verdict without them is the same connections). Against a pod: CIDRs
  * whose hold on pod addresses the pools do not settle, node selectors, namespace labels of an
  * undeclared namespace, predicates that can be in doubt, unresolved peers, CIDRs on the policy's
- * own pod. Against an address (engine.ts outsideMatchDoubt): DNS names, nodes, unresolved peers,
+ * own pod, an IP family (Calico ipVersion). Any peer: a rule on some connections only (source ports). Against an address (engine.ts outsideMatchDoubt): DNS names, nodes, unresolved peers,
  * CIDRs on the policy's own pod; against a DNS name (nameMatchDoubt), any peer other than pods.
  */
 function mayDoubt(model: ReachModel, cls: PodClass, dir: Direction, peer: PeerSort): boolean {
@@ -1085,7 +1087,7 @@ function mayDoubt(model: ReachModel, cls: PodClass, dir: Direction, peer: PeerSo
     const peerMay = (x: Peer) => x.kind === 'nodes' || (x.kind === 'entity' && x.entity === 'other' && !!x.unresolved) || (peer === 'name' && x.kind !== 'pods') || (peer === 'address' && x.kind === 'fqdn')
       || (peer === 'pod' && x.kind === 'pods' && ((undeclared && (readsNamespaceLabels(x.namespaces) || !!x.where?.namespaceLabels)) || !!x.where?.doubt || !!x.addresses));
     const listMay = (l: readonly Peer[] | 'any' | undefined) => l !== undefined && l !== 'any' && ((peer === 'pod' && !!podCidrStatus(l, model.match.podPools)?.doubt) || l.some(peerMay));
-    v = plan.some((st) => st.policies.some((p) => (p[dir] ?? []).some((r) => r.subjectAddress !== undefined || listMay(r.peers) || listMay(r.notPeers))));
+    v = plan.some((st) => st.policies.some((p) => (p[dir] ?? []).some((r) => r.subjectAddress !== undefined || r.partial !== undefined || (peer === 'pod' && r.ipVersion !== undefined) || listMay(r.peers) || listMay(r.notPeers))));
     memo.set(plan, v);
   }
   return v;

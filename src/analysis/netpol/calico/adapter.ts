@@ -39,10 +39,22 @@ function calicoLabelsOf(cls: ClassFacts, namespaceLabels: Labels): Map<string, s
 
 function selectorPredicate(sel: CalicoSelector): ClassPredicate {
   const matches = (cls: ClassFacts, nsLabels: Labels) => sel.matches(calicoLabelsOf(cls, nsLabels));
-  if (!readsServiceAccountLabels(sel)) return { key: `calico(${sel.text})`, matches };
+  // pcns.* labels other than the name come from the Namespace object: for a namespace no manifest
+  // declares only its name is known, so whether the selector holds its pods may turn on them
+  // (engine.ts undeclaredNamespacePeer, undeclared-namespaces.ts), as a Kubernetes namespaceSelector does.
+  const nsKeys = [...selectorLabels(sel.root)].filter(isNamespaceLabel);
+  const namespaceLabels = nsKeys.length ? {
+    namespaceLabels: {
+      keys: nsKeys.map((k) => k.slice(NAMESPACE_LABEL_PREFIX.length)),
+      // "The rest holds the pod": here, whether the answer turns on those labels at all.
+      without: { key: `calico-ns-open(${sel.text})`, matches: (cls: ClassFacts, nsLabels: Labels) => matchesWithUnknown(sel.root, calicoLabelsOf(cls, nsLabels), isNamespaceLabel) === undefined },
+    },
+  } : {};
+  if (!readsServiceAccountLabels(sel)) return { key: `calico(${sel.text})`, matches, ...namespaceLabels };
   return {
     key: `calico(${sel.text})`,
     matches,
+    ...namespaceLabels,
     // pcsa.* labels come from the pod's ServiceAccount (./labels.ts); when that object was not
     // read, they may hold anything: the verdict is the selector's under every such labelling.
     doubt: (cls, nsLabels) => {
@@ -51,6 +63,11 @@ function selectorPredicate(sel: CalicoSelector): ClassPredicate {
       return `whether ServiceAccount ${cls.namespace}/${cls.serviceAccount} is selected by ${sel.text} is not known: Calico matches its labels as pcsa.*, and ${why}; counted as ${matches(cls, nsLabels) ? 'selected' : 'not selected'}`;
     },
   };
+}
+
+/** A pcns.* label Calico copies from the Namespace's own labels: all but its name (pcns.projectcalico.org/name, pcns.kubernetes.io/metadata.name). */
+function isNamespaceLabel(label: string): boolean {
+  return label.startsWith(NAMESPACE_LABEL_PREFIX) && label !== NAMESPACE_LABEL_PREFIX + LABEL_NAME && label !== `${NAMESPACE_LABEL_PREFIX}kubernetes.io/metadata.name`;
 }
 
 /** A pcsa.* label Calico copies from the ServiceAccount's own labels (its name, pcsa.projectcalico.org/name, is known). */
@@ -67,7 +84,19 @@ function andPredicates(ps: ClassPredicate[]): ClassPredicate | undefined {
   if (ps.length <= 1) return ps[0];
   const key = ps.map((p) => p.key).join(' && ');
   const matches = (cls: ClassFacts, ns: Labels) => ps.every((p) => p.matches(cls, ns));
-  if (!ps.some((p) => p.doubt)) return { key, matches };
+  // Turns on namespace labels when a part does and every other part holds, or may.
+  const nsParts = ps.filter((p) => p.namespaceLabels);
+  const namespaceLabels = nsParts.length ? {
+    namespaceLabels: {
+      keys: [...new Set(nsParts.flatMap((p) => p.namespaceLabels!.keys))],
+      without: {
+        key: `calico-ns-open(${key})`,
+        matches: (cls: ClassFacts, ns: Labels) => nsParts.some((p) => p.namespaceLabels!.without.matches(cls, ns))
+          && ps.every((p) => p.matches(cls, ns) || !!p.namespaceLabels?.without.matches(cls, ns)),
+      },
+    },
+  } : {};
+  if (!ps.some((p) => p.doubt)) return { key, matches, ...namespaceLabels };
   // In doubt when a part is and no known part is false.
   const doubt = (cls: ClassFacts, ns: Labels): string | undefined => {
     let why: string | undefined;
@@ -78,7 +107,7 @@ function andPredicates(ps: ClassPredicate[]): ClassPredicate | undefined {
     }
     return why;
   };
-  return { key, matches, doubt };
+  return { key, matches, doubt, ...namespaceLabels };
 }
 
 /** `projectcalico.org/namespace == "x"`: the namespace name, when the selector is exactly that. */
@@ -221,12 +250,11 @@ function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services
   if (local.notSelector) localConds.push(notSelectorPredicate(local.notSelector));
   if (local.services) localConds.push(servicePredicate(svcs, local.services));
 
-  if (rule.source.ports || rule.source.notPorts) {
-    if (rule.action === 'Deny' || rule.action === 'Pass') return undefined;
-    caveats.push('source ports are not modelled: the rule is counted for every source port');
-  }
+  // Source ports ("ports: Positive match on the specified ports", EntityRule, on the source side
+  // the packet's source port) are not modelled per connection: a list holding every source port
+  // is no condition; any other matches some connections only, which leaves the rule's match in doubt.
+  const partial = rule.source.ports || rule.source.notPorts ? sourcePortsCondition(rule.source) : undefined;
   if (rule.http) caveats.push('the HTTP match (methods, paths) narrows requests, not ports: the ports count as allowed');
-  if (rule.ipVersion !== undefined) caveats.push(`ipVersion ${rule.ipVersion}: pods are assumed to have addresses of both families`);
 
   // Peers: identity AND addresses. Calico matches nets on the packet's address, pods' included
   // (`podAddresses`: the engine judges a pod against them by address family).
@@ -292,7 +320,25 @@ function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services
     ...(subject ? { subject } : {}),
     ...(ownAddress ? { subjectAddress: ownAddress } : {}),
     ...(caveats.length ? { caveats } : {}),
+    // Felix renders a rule with ipVersion only in that family's chains (felix/rules/policy.go FilterRuleToIPVersion).
+    ...(rule.ipVersion !== undefined ? { ipVersion: rule.ipVersion } : {}),
+    ...(partial ? { partial } : {}),
   };
+}
+
+/** Whether source ports hold every port a connection can come from (1-65535), or what they narrow it to. */
+function sourcePortsCondition(src: CalicoEntityRule): string | undefined {
+  const ranges = (list: readonly CalicoPort[] | undefined) => (list ?? []).flatMap((p) => (p.kind === 'range' ? [{ lo: Math.max(1, p.lo), hi: p.hi }] : []));
+  // A named port in notPorts takes out the ports of that name on the source pod.
+  const named = (src.notPorts ?? []).some((p) => p.kind === 'named');
+  const held = src.ports ? ranges(src.ports).sort((a, b) => a.lo - b.lo) : [{ lo: 1, hi: 65535 }];
+  let next = 1;
+  for (const r of held) if (r.lo <= next && r.hi >= next) next = r.hi + 1;
+  // notPorts of port 0 only take out nothing a connection uses.
+  const excluded = ranges(src.notPorts).some((r) => r.lo <= r.hi);
+  if (next > 65535 && !excluded && !named) return undefined;
+  const written = [src.written.ports !== undefined ? `ports ${JSON.stringify(src.written.ports)}` : '', src.written.notPorts !== undefined ? `notPorts ${JSON.stringify(src.written.notPorts)}` : ''].filter((x) => x).join(', ');
+  return `source ${written}: the rule matches only connections from those source ports, which the model does not tell apart`;
 }
 
 /**

@@ -21,7 +21,8 @@ export interface CalicoNamedPort {
 
 /** One side of a flow as Calico sees it. */
 export type CalicoEndpoint =
-  | { kind: 'pod'; namespace: string; labels: LabelSource; namedPorts: readonly CalicoNamedPort[] }
+  /** `families`: the IP families the pod has addresses of, when known (its IPPools). */
+  | { kind: 'pod'; namespace: string; labels: LabelSource; namedPorts: readonly CalicoNamedPort[]; families?: readonly Family[] }
   | { kind: 'ip'; family: Family; value: bigint };
 
 export interface CalicoEvalContext {
@@ -77,8 +78,28 @@ function protocolConns(protocols: readonly Protocol[]): ConnSet {
   return out;
 }
 
+/** Whether the rule's source ports narrow it to some connections: anything but every port 1-65535 with no notPorts. */
 export function sourcePortsConstrained(rule: CalicoRule): boolean {
-  return !!(rule.source.ports?.length || rule.source.notPorts?.length);
+  if (!rule.source.ports?.length && !rule.source.notPorts?.length) return false;
+  if (rule.source.notPorts?.some((p) => p.kind === 'named' || p.hi >= MIN_PORT)) return true;
+  let next = MIN_PORT;
+  for (const p of [...(rule.source.ports ?? [])].sort((a, b) => (a.kind === 'range' ? a.lo : Infinity) - (b.kind === 'range' ? b.lo : Infinity))) {
+    if (p.kind === 'range' && p.lo <= next && p.hi >= next) next = p.hi + 1;
+  }
+  return next <= MAX_PORT;
+}
+
+/**
+ * Whether a rule with `ipVersion` applies to the flow (Felix renders it only in that family's
+ * chains): 'no' when an end has no address of that family, 'yes' when an end has that family
+ * alone, 'unknown' otherwise (dual-stack ends, or a pod whose families are not known).
+ */
+function familyApplies(rule: CalicoRule, src: CalicoEndpoint, dst: CalicoEndpoint): 'yes' | 'no' | 'unknown' {
+  const v = rule.ipVersion;
+  if (v === undefined) return 'yes';
+  const known = [src, dst].map((e) => (e.kind === 'ip' ? [e.family] : e.families)).filter((f): f is readonly Family[] => f !== undefined);
+  if (known.some((f) => !f.includes(v))) return 'no';
+  return known.some((f) => f.length === 1) ? 'yes' : 'unknown';
 }
 
 /**
@@ -107,15 +128,18 @@ export interface RuleHit {
 }
 
 /**
- * The rules of one direction that match the flow, in order. A rule with source-port
- * conditions matches only some source ports: it is counted as an Allow (reachability is
- * over-, never under-stated) and left out as a Deny or Pass.
+ * The rules of one direction that match the flow, in order. A rule that matches only some of the
+ * flow's connections (source ports other than all of them; an ipVersion where the flow's family is
+ * not settled) is counted as an Allow (reachability is over-, never under-stated) and left out as
+ * a Deny or Pass.
  */
 export function ruleHits(rules: readonly CalicoRule[], src: CalicoEndpoint, dst: CalicoEndpoint, ctx: CalicoEvalContext = {}): RuleHit[] {
   const out: RuleHit[] = [];
   for (const r of rules) {
     if (r.ignoredByFelix) continue;
-    if (sourcePortsConstrained(r) && (r.action === 'Deny' || r.action === 'Pass')) continue;
+    const family = familyApplies(r, src, dst);
+    if (family === 'no') continue;
+    if ((sourcePortsConstrained(r) || family === 'unknown') && (r.action === 'Deny' || r.action === 'Pass')) continue;
     const conns = ruleConns(r, src, dst, ctx);
     if (!isEmptyConns(conns)) out.push({ rule: r.index, action: r.action, conns });
   }

@@ -593,7 +593,7 @@ export function parseCalicoPolicy(obj: KubeObject, kind: CalicoKind, api: Calico
       for (const side of ['source', 'destination'] as const) {
         const ent = r[side];
         if (ent.services) outOfScope.push(`spec.${dir}[${r.index}].${side}.services: matched as the pods the Service selects`);
-        if (side === 'source' && (ent.ports || ent.notPorts)) outOfScope.push(`spec.${dir}[${r.index}].source ports: source ports are not modelled (an Allow is counted for every source port; a Deny or Pass for none)`);
+        if (side === 'source' && (ent.ports || ent.notPorts)) outOfScope.push(`spec.${dir}[${r.index}].source ports: source ports are not modelled per connection (a list holding every source port, 1-65535, is no condition; any other leaves the flows the rule may match not confirmed, counted as matched by an Allow and not by a Deny or Pass)`);
       }
     }
   }
