@@ -31,7 +31,7 @@ export const EXCESSIVE_ALIASING = 'Excessive alias count indicates a resource ex
  */
 export function expandAliases(doc: Document): void {
   const anchors = new Map<string, Node>();
-  /** Expanded size of each node that has been walked to its end (anchored ones are looked up again). */
+  /** Expanded size of each anchored node walked to its end (none kept for the others: nothing looks them up). */
   const sizes = new Map<Node, number>();
   let decoded = 0;
   let aliased = 0;
@@ -57,7 +57,8 @@ export function expandAliases(doc: Document): void {
       return [node, 1];
     }
     const n = node as Node;
-    if ('anchor' in n && typeof n.anchor === 'string' && n.anchor) anchors.set(n.anchor, n);
+    const anchored = 'anchor' in n && typeof n.anchor === 'string' && n.anchor ? n.anchor : undefined;
+    if (anchored) anchors.set(anchored, n);
     decoded += 1;
     check();
     let size = 1;
@@ -87,7 +88,7 @@ export function expandAliases(doc: Document): void {
     } else if (!isScalar(n)) {
       // Nothing else holds nodes.
     }
-    sizes.set(n, size);
+    if (anchored) sizes.set(n, size);
     return [n, size];
   };
   if (!isDocument(doc)) return;
@@ -96,8 +97,12 @@ export function expandAliases(doc: Document): void {
   doc.contents = contents as Document['contents'];
 }
 
-/** The document's data as kubectl reads it: aliases expanded as goyaml.v2 does, within its limit. */
-export function toKubeJS(doc: Document): unknown {
+/**
+ * The document's data as kubectl reads it: aliases expanded as goyaml.v2 does, within its limit.
+ * `mayHoldAliases: false` (its text has no `*`, without which YAML writes no alias) skips the walk.
+ */
+export function toKubeJS(doc: Document, mayHoldAliases = true): unknown {
+  if (!mayHoldAliases) return doc.toJS({ maxAliasCount: 0 });
   expandAliases(doc);
   return doc.toJS({ maxAliasCount: -1 });
 }

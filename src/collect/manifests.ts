@@ -375,6 +375,8 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
   const broken: BrokenDocument[] = [];
   const origins: SourceRef[] = [];
   const mayHoldTemplate = text.includes('{{');
+  // YAML writes no alias without a `*`: a file with none skips looking for them.
+  const mayHoldAliases = text.includes('*');
   // Line numbers from one index of line starts (a binary search per document): computing them
   // from the start of the file for every document made a 20,000-document file quadratic.
   const lineCounter = new LineCounter();
@@ -413,7 +415,7 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
     let value: unknown;
     try {
       // Aliases expanded as kubectl's YAML reader expands them, and refused where it refuses them.
-      value = toKubeJS(doc);
+      value = toKubeJS(doc, mayHoldAliases);
     } catch (error: unknown) {
       const why = `document that cannot be loaded: ${error instanceof Error ? yamlMessage(error) : String(error)}`;
       notes.push(`${where}: skipped a ${why}`);
