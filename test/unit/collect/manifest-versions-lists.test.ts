@@ -244,6 +244,14 @@ describe('a file name with a line break in it', () => {
     expect(io.errLines()).toEqual([expect.stringMatching(/^ztaudit: --manifests \S+\/m: no Kubernetes objects found .*; 1 skipped, the first m\/x\\u000aztaudit: FAKE line\.yaml:1: broken YAML document: /)]);
   });
 
+  it('and so does a --snapshot file name (an empty file)', async () => {
+    const dir = dirWith({ 'x\nztaudit: FAKE.snap.json.gz': '' });
+    const io = captureIO(dir);
+    expect(await main(['run', '--snapshot', 'x\nztaudit: FAKE.snap.json.gz', '--history', 'none', '--no-notify', '-q', '--out', 'out'], io.cli)).toBe(2);
+    expect(io.errLines()).toHaveLength(1);
+    expect(io.errLines()[0]).toMatch(/^ztaudit: --snapshot .*x\\u000aztaudit: FAKE\.snap\.json\.gz: the file is empty$/);
+  });
+
   it('and so does a --manifests path that does not exist', async () => {
     const dir = dirWith({});
     const io = captureIO(dir);
