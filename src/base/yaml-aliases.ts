@@ -6,7 +6,7 @@
 // falling to 10% at 4,000,000): a billion-laughs bomb is refused, while a List of 150 Deployments
 // sharing one `securityContext: *restricted` is read. The yaml package's own limit
 // (maxAliasCount 100) refused the second too, and left the whole run unevaluated for it.
-import { isAlias, isDocument, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
+import { isAlias, isDocument, isMap, isPair, isSeq, type Document, type Node } from 'yaml';
 
 const RATIO_LOW = 400_000;
 const RATIO_HIGH = 4_000_000;
@@ -85,9 +85,8 @@ export function expandAliases(doc: Document): void {
         n.items[i] = value;
         size += valueSize;
       });
-    } else if (!isScalar(n)) {
-      // Nothing else holds nodes.
     }
+    // A scalar holds no nodes.
     if (anchored) sizes.set(n, size);
     return [n, size];
   };
