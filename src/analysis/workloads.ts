@@ -5,7 +5,7 @@
 // From manifests, workload templates stand in for the pods they would create.
 
 import { AREAS, SEVERITY_WEIGHT, type ResourceRef, type Severity, type Verdict } from '../base/vocabulary.ts';
-import { kindForManifest } from '../snapshot/kinds.ts';
+import { kindOfGroup } from '../snapshot/kinds.ts';
 import { coverageOk, type KubeObject, type Snapshot } from '../snapshot/types.ts';
 import { labelSelectorMatches } from './mesh/util.ts';
 import { memoize } from './memo.ts';
@@ -354,7 +354,7 @@ const collectedKinds = new Map<string, boolean>();
 function collectedKind(apiVersion: string, kind: string): boolean {
   const key = `${apiGroupOf(apiVersion)}/${kind}`;
   let v = collectedKinds.get(key);
-  if (v === undefined) collectedKinds.set(key, (v = kindForManifest(apiVersion, kind) !== undefined));
+  if (v === undefined) collectedKinds.set(key, (v = kindOfGroup(apiVersion, kind) !== undefined));
   return v;
 }
 

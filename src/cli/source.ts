@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError, InputError } from '../base/errors.ts';
+import { oneLine } from '../base/plain-text.ts';
 import { KubeconfigNotFoundError, loadKubeconfig } from '../kube/kubeconfig.ts';
 import { loadManifests } from '../collect/manifests.ts';
 import { readSnapshot } from '../snapshot/io.ts';
@@ -184,11 +185,11 @@ export function checkSource(flags: SourceFlags, context: Pick<SourceContext, 'en
   checkOneSource(flags);
   const at = (p: string) => (context.cwd ? resolve(context.cwd, p) : p);
   if (flags.manifests?.length) {
-    for (const dir of flags.manifests.map(at)) if (!existsSync(dir)) throw new InputError(`--manifests ${dir}: no such file or directory`);
+    for (const dir of flags.manifests.map(at)) if (!existsSync(dir)) throw new InputError(`--manifests ${oneLine(dir)}: no such file or directory`);
     return;
   }
   if (flags.snapshot) {
-    if (!existsSync(at(flags.snapshot))) throw new InputError(`--snapshot ${at(flags.snapshot)}: no such file`);
+    if (!existsSync(at(flags.snapshot))) throw new InputError(`--snapshot ${oneLine(at(flags.snapshot))}: no such file`);
     return;
   }
   try {

@@ -1,6 +1,9 @@
 // --manifests DIR: every YAML/JSON file below DIR, multi-document, List kinds flattened
-// (typed lists such as PodList too, whose items carry no kind of their own; a bare top-level
-// array of objects too), its YAML read as kubectl reads it (src/base/kube-yaml.ts).
+// (typed lists such as PodList too, whose items carry no kind of their own; Lists within Lists, as
+// kubectl flattens them; a bare top-level array of objects too; concatenated JSON objects), its
+// YAML read as kubectl reads it (src/base/kube-yaml.ts; aliases: src/base/yaml-aliases.ts).
+// An object of an audited kind at an apiVersion ztaudit does not read it at (KindSpec.versions,
+// olderApiVersions) is skipped like a broken document: `kubectl apply` would refuse it.
 // A broken document is named by file and line and skipped; the others still load, but the
 // run is partial: the kinds the document names count as not read, so the checks that need
 // them are not evaluated, and the report says which file and line; when its kind cannot be
@@ -23,8 +26,10 @@ import { InputError } from '../base/errors.ts';
 import { decodeText } from '../base/decode-text.ts';
 import { YAML_QUIET, yamlMessage } from '../base/yaml-message.ts';
 import { KUBE_YAML } from '../base/kube-yaml.ts';
+import { toKubeJS } from '../base/yaml-aliases.ts';
+import { oneLine } from '../base/plain-text.ts';
 import type { KubeObject, Snapshot, SourceRef } from '../snapshot/types.ts';
-import { KINDS, kindForManifest, type KindKey } from '../snapshot/kinds.ts';
+import { apiVersionsOf, KINDS, kindForManifest, kindOfGroup, type KindKey, type KindSpec } from '../snapshot/kinds.ts';
 import { metadataProblem, specProblem } from '../snapshot/shape.ts';
 import { isRollout, snapshotFromObjects } from './from-objects.ts';
 
@@ -110,7 +115,8 @@ export interface ParsedManifests {
   origins: SourceRef[];
 }
 
-const kindKeyOf = (apiVersion: string, kind: string) => kindForManifest(apiVersion, kind)?.key as KindKey | undefined;
+/** The audited kind of that group, at any version: what a document that could not be read may hold. */
+const kindKeyOf = (apiVersion: string, kind: string) => kindOfGroup(apiVersion, kind)?.key as KindKey | undefined;
 
 /** The offset of the first mapping key that is itself a mapping or list (`{{ x }}` parses as one), if any. */
 function collectionKeyOf(doc: Document.Parsed): number | undefined {
@@ -136,12 +142,58 @@ interface BrokenKinds {
 /** Every audited kind of that name, in any group: what a kind whose group cannot be read may be. */
 const keysNamed = (kind: string): KindKey[] => KINDS.filter((k) => k.kind === kind).map((k) => k.key);
 
-/** The objects a document's value holds: itself, a List's items (typed lists' items take their kind), a bare array's. */
+/** The objects a document's value holds: itself, a List's items (typed lists' items take their kind; nested lists flattened), a bare array's. */
 function objectsOf(value: unknown): unknown[] {
   if (Array.isArray(value)) return value;
-  if (!isObject(value) || typeof value.kind !== 'string' || !value.kind.endsWith('List') || !Array.isArray(value.items)) return [value];
-  const itemKind = value.kind === 'List' ? undefined : value.kind.slice(0, -'List'.length);
-  return itemKind === undefined ? value.items : value.items.map((i: unknown) => (isObject(i) ? { apiVersion: value.apiVersion, kind: itemKind, ...i } : i));
+  return flattenList(value, '').map((i) => i.item);
+}
+
+type ListValue = Record<string, unknown> & { kind: string; items: unknown[] };
+/** A List (`kind: List`) or a typed list (PodList, apps/v1 DeploymentList) with its items. */
+const isList = (v: unknown): v is ListValue => isObject(v) && typeof v.kind === 'string' && v.kind.endsWith('List') && Array.isArray(v.items);
+
+/** Lists nested deeper than this are not looked into (kubectl has no bound; YAML written by hand nests one or two). */
+export const MAX_LIST_DEPTH = 32;
+
+interface ListItem {
+  item: unknown;
+  /** `items[2].items[0]`: where in the document it is ('' for the document itself). */
+  path: string;
+  /** A list nested deeper than MAX_LIST_DEPTH, left unread. */
+  tooDeep?: true;
+}
+
+/**
+ * The items of a List, lists within it flattened, in the order kubectl visits them: breadth
+ * first, a nested list's items after those of the list that holds it (kubernetes
+ * staging/src/k8s.io/cli-runtime/pkg/resource/visitor.go at v1.34.0, FlattenListVisitor.Visit:
+ * `itemsToProcess = append(itemsToProcess, currItems...)`). A typed list's items take its kind
+ * and apiVersion when they leave them off, as the API's lists do. Not a list: itself.
+ * One pass over the items: an alias repeating a subtree is its copies, as kubectl decodes them.
+ */
+function flattenList(value: unknown, path: string): ListItem[] {
+  const out: ListItem[] = [];
+  const queue: { value: unknown; path: string; depth: number }[] = [{ value, path, depth: 0 }];
+  for (let q = 0; q < queue.length; q++) {
+    const { value: v, path: at, depth } = queue[q];
+    if (!isList(v)) {
+      out.push({ item: v, path: at });
+      continue;
+    }
+    if (depth >= MAX_LIST_DEPTH) {
+      out.push({ item: v, path: at, tooDeep: true });
+      continue;
+    }
+    // A typed list from the API (PodList, apps/v1 DeploymentList, …) leaves kind and
+    // apiVersion off its items: they are the list's, minus "List". A plain `List` names them.
+    const itemKind = v.kind === 'List' ? undefined : v.kind.slice(0, -'List'.length);
+    const listApiVersion = typeof v.apiVersion === 'string' ? v.apiVersion : undefined;
+    v.items.forEach((item: unknown, i: number) => {
+      const typed = itemKind && isObject(item) ? { ...item, apiVersion: item.apiVersion ?? listApiVersion, kind: item.kind ?? itemKind } : item;
+      queue.push({ value: typed, path: `${at ? `${at}.` : ''}items[${i}]`, depth: depth + 1 });
+    });
+  }
+  return out;
 }
 
 // `kind: X` / `"kind": "X"` (and apiVersion) anywhere: a block line at any indentation, after
@@ -196,7 +248,7 @@ function kindsOfBroken(source: string, partial?: unknown): BrokenKinds {
 /** What the parser made of a document it found broken (the yaml library reads on past an error), if anything. */
 function bestReadingOf(doc: Document.Parsed): unknown {
   try {
-    return doc.toJS({ maxAliasCount: 100 });
+    return toKubeJS(doc);
   } catch {
     return undefined;
   }
@@ -213,6 +265,108 @@ function helmHint(source: string): string {
   return source.includes('{{') ? ' (an unrendered Helm template? audit the output of `helm template` instead)' : '';
 }
 
+/**
+ * The top-level JSON objects of a text that opens with `{`, as [start, end) offsets, found in one
+ * pass: kubectl reads such a file as a stream of JSON values (`jq -c '.items[]'` output, `{…}{…}`),
+ * not as YAML (k8s.io/apimachinery pkg/util/yaml/decoder.go at v0.34.0: NewYAMLOrJSONDecoder,
+ * GuessJSONStream and hasJSONPrefix). What follows the last complete object, when it is not one
+ * (an object cut short, YAML after `---`), is one last segment, read as YAML: broken, it is named
+ * like any broken document. Undefined for one object or none, or when the first is not JSON (a
+ * Helm template's `{{- if … }}`): the text is then read as YAML.
+ */
+function jsonStream(text: string): [number, number][] | undefined {
+  const segments: [number, number][] = [];
+  const n = text.length;
+  const space = (c: number) => c === 32 || c === 10 || c === 13 || c === 9;
+  let i = 0;
+  for (;;) {
+    while (i < n && space(text.charCodeAt(i))) i++;
+    if (i >= n) break;
+    if (text.charCodeAt(i) !== 123 /* { */) {
+      segments.push([i, n]);
+      break;
+    }
+    let depth = 0;
+    let inString = false;
+    let j = i;
+    for (; j < n; j++) {
+      const c = text.charCodeAt(j);
+      if (inString) {
+        if (c === 92 /* \ */) j++;
+        else if (c === 34 /* " */) inString = false;
+      } else if (c === 34) inString = true;
+      else if (c === 123 || c === 91) depth++;
+      else if ((c === 125 || c === 93) && --depth === 0) break;
+    }
+    if (j >= n) {
+      segments.push([i, n]);
+      break;
+    }
+    segments.push([i, j + 1]);
+    i = j + 1;
+  }
+  if (segments.length < 2) return undefined;
+  // A Helm template opening with `{{- if … }}` opens with `{` too: a stream only when its first
+  // value is JSON (one parse of it), else the file is YAML as before.
+  try {
+    JSON.parse(text.slice(segments[0][0], segments[0][1]));
+  } catch {
+    return undefined;
+  }
+  return segments;
+}
+
+/**
+ * An Ingress of networking.k8s.io/v1beta1 or extensions/v1beta1 (served up to v1.21: the
+ * deprecated API migration guide, kubernetes.io/docs/reference/using-api/deprecation-guide/#ingress-v122)
+ * in v1's shape, as the API server converts it (kubernetes v1.21.0 pkg/apis/networking/v1beta1/conversion.go
+ * and pkg/apis/extensions/v1beta1/conversion.go: spec.backend is spec.defaultBackend; a backend with a
+ * serviceName or a servicePort has service.name and service.port.number, or service.port.name
+ * for a named port) and defaults it (defaults.go there, SetDefaults_HTTPIngressPath: a path without a
+ * pathType is ImplementationSpecific). Read with v1's schema as it was, its backends were lost.
+ */
+function ingressV1(o: Record<string, unknown>): Record<string, unknown> {
+  if (!isObject(o.spec)) return o;
+  const backend = (b: unknown): unknown => {
+    if (!isObject(b)) return b;
+    // v1beta1 has no `service`: the API server drops one as an unknown field.
+    const { serviceName, servicePort, service: _unknown, ...rest } = b;
+    const name = typeof serviceName === 'string' ? serviceName : '';
+    if (name || (typeof servicePort === 'number' && servicePort !== 0) || typeof servicePort === 'string') {
+      const port = typeof servicePort === 'string' ? (servicePort ? { name: servicePort } : {}) : typeof servicePort === 'number' && servicePort !== 0 ? { number: servicePort } : {};
+      return { ...rest, service: { name, port } };
+    }
+    return rest;
+  };
+  const { backend: defaultBackend, defaultBackend: _unknown, ...spec } = o.spec;
+  const out: Record<string, unknown> = { ...spec };
+  if (defaultBackend !== undefined) out.defaultBackend = backend(defaultBackend);
+  if (Array.isArray(spec.rules)) {
+    out.rules = spec.rules.map((rule: unknown) => {
+      if (!isObject(rule) || !isObject(rule.http) || !Array.isArray(rule.http.paths)) return rule;
+      const paths = rule.http.paths.map((p: unknown) => (isObject(p) ? { ...p, pathType: p.pathType ?? 'ImplementationSpecific', backend: backend(p.backend) } : p));
+      return { ...rule, http: { ...rule.http, paths } };
+    });
+  }
+  return { ...o, spec: out };
+}
+
+/** The apiVersion ztaudit reads a kind at first: what the API server serves an older version's objects as. */
+const presentApiVersion = (spec: KindSpec) => apiVersionsOf(spec)[0];
+
+/** An object of one of a kind's olderApiVersions, as the API server would serve it at the present version. */
+function atPresentVersion(spec: KindSpec, o: Record<string, unknown>): Record<string, unknown> {
+  if (!spec.olderApiVersions?.includes(o.apiVersion as string)) return o;
+  return { ...(spec.key === 'ingresses' ? ingressV1(o) : o), apiVersion: presentApiVersion(spec) };
+}
+
+/** `namespace/name` of an object, or its name, as far as it has one, on one line. */
+function nameOf(o: Record<string, unknown>): string {
+  const m = isObject(o.metadata) ? o.metadata : {};
+  const name = typeof m.name === 'string' ? m.name : '(no name)';
+  return oneLine(typeof m.namespace === 'string' && m.namespace ? `${m.namespace}/${name}` : name);
+}
+
 /** Parses one file's text; `label` is how the file is named in notes. */
 export function parseManifestText(text: string, label: string): ParsedManifests {
   const objects: KubeObject[] = [];
@@ -221,6 +375,8 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
   const broken: BrokenDocument[] = [];
   const origins: SourceRef[] = [];
   const mayHoldTemplate = text.includes('{{');
+  // YAML writes no alias without a `*`: a file with none skips looking for them.
+  const mayHoldAliases = text.includes('*');
   // Line numbers from one index of line starts (a binary search per document): computing them
   // from the start of the file for every document made a 20,000-document file quadratic.
   const lineCounter = new LineCounter();
@@ -228,12 +384,18 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
   // Blank and comment lines (and a bare `---` marker) before a document's first content line
   // (sticky: no copies of the text); a line may end CR LF (a file saved on Windows).
   const leading = /(?:[ \t\r\n]*(?:#[^\n]*|---[ \t\r]*(?:#[^\n]*)?)?\n)*/y;
-  // YAML 1.1, as kubectl reads it (`privileged: no` is false, 0644 is octal), and so merge
-  // keys (`<<: *base`) are merged: read as a plain `<<` key, `securityContext: {<<: *privileged}`
-  // hid what kubectl would apply.
-  const docs = parseAllDocuments(text, { lineCounter, ...KUBE_YAML, ...YAML_QUIET });
-  for (const [i, doc] of docs.entries()) {
-    const start = doc.range?.[0] ?? 0;
+  // The parser's message, with the place it names in the file (not in a JSON value read on its own).
+  const messageOf = (error: Error, base: number) => {
+    const message = yamlMessage(error);
+    const pos = (error as { pos?: [number, number] }).pos;
+    if (base === 0 || !pos) return message;
+    const { line, col } = lineCounter.linePos(base + pos[0]);
+    return message.replace(/ at line \d+, column \d+$/, ` at line ${line}, column ${col}`);
+  };
+
+  /** One document (or JSON value) of the file: `base` is where its text starts, `end` where the next begins. */
+  const read = (doc: Document.Parsed, base: number, end: number, jsonValue?: number) => {
+    const start = base + (doc.range?.[0] ?? 0);
     // The document's first content line: where a reader finds it (the parser's own position
     // of the problem, which may be further down, is in its message).
     leading.lastIndex = start;
@@ -241,26 +403,26 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
     const line = lineOf(leading.lastIndex);
     // Up to the next document: the parser ends a broken one's range at its first error, which
     // left out the `kind:` line of a Helm template opening with `{{- if … }}`.
-    const source = () => text.slice(start, docs[i + 1]?.range?.[0] ?? text.length);
+    const source = () => text.slice(start, end);
+    // A JSON value of a stream is named by its number too: several may share a line.
+    const where = jsonValue === undefined ? `${label}:${line}` : `${label}:${line}: JSON object ${jsonValue}`;
     if (doc.errors.length > 0) {
-      const e = doc.errors[0];
-      const where = `${label}:${line}`;
-      const why = `broken YAML document: ${yamlMessage(e)}${helmHint(source())}`;
+      const why = `broken ${jsonValue === undefined ? 'YAML document' : 'JSON object'}: ${messageOf(doc.errors[0], base)}${helmHint(source())}`;
       notes.push(`${where}: skipped a ${why}`);
       pushBroken(broken, where, why, kindsOfBroken(source(), bestReadingOf(doc)));
-      continue;
+      return;
     }
     let value: unknown;
     try {
-      value = doc.toJS({ maxAliasCount: 100 });
+      // Aliases expanded as kubectl's YAML reader expands them, and refused where it refuses them.
+      value = toKubeJS(doc, mayHoldAliases);
     } catch (error: unknown) {
-      const where = `${label}:${line}`;
       const why = `document that cannot be loaded: ${error instanceof Error ? yamlMessage(error) : String(error)}`;
       notes.push(`${where}: skipped a ${why}`);
       pushBroken(broken, where, why, kindsOfBroken(source()));
-      continue;
+      return;
     }
-    if (value === null || value === undefined) continue;
+    if (value === null || value === undefined) return;
     // `name: {{ .Values.x }}` outside metadata parses too, as a mapping whose key is a mapping:
     // read as data, a subject's name or a flag would be `[object Object]`. Looked for only in a
     // file with `{{` in it, so other files pay nothing for it.
@@ -269,20 +431,35 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
     if (mayHoldTemplate && (Array.isArray(value) || !metadataProblem(value))) {
       const key = collectionKeyOf(doc);
       if (key !== undefined) {
-        const where = `${label}:${line}`;
-        const why = `document with a mapping used as a key at line ${lineOf(key)}${helmHint(source())}`;
+        const why = `document with a mapping used as a key at line ${lineOf(base + key)}${helmHint(source())}`;
         notes.push(`${where}: skipped a ${why}`);
         // Every kind the document holds is not read (a list's items name theirs).
         pushBroken(broken, where, why, kindsOfBroken(source(), value));
-        continue;
-      }
-    }
-    const push = (o: unknown, at: string) => {
-      if (!isObject(o) || typeof o.apiVersion !== 'string' || typeof o.kind !== 'string') {
-        notes.push(`${at}: skipped a document that is not a Kubernetes object (needs apiVersion, kind, metadata)`);
         return;
       }
-      const kind = kindKeyOf(o.apiVersion, o.kind);
+    }
+    /** `item`: one of a list's items (not a document of its own). */
+    const push = (raw: unknown, at: string, item: boolean) => {
+      if (!isObject(raw) || typeof raw.apiVersion !== 'string' || typeof raw.kind !== 'string') {
+        notes.push(`${at}: skipped ${item ? 'an item' : 'a document'} that is not a Kubernetes object (needs apiVersion, kind, metadata)`);
+        return;
+      }
+      const spec = kindForManifest(raw.apiVersion, raw.kind);
+      if (!spec) {
+        // An audited kind at a version no API server serves it at (networking.k8s.io/v2): read as
+        // the served one, its rules would be judged as applied. Its kind counts as not read.
+        const other = kindOfGroup(raw.apiVersion, raw.kind);
+        if (other) {
+          const kind = oneLine(raw.kind);
+          const apiVersion = oneLine(raw.apiVersion);
+          const why = `${kind} ${nameOf(raw)} of apiVersion ${apiVersion}, which ztaudit does not read (it reads ${apiVersionsOf(other).join(', ')}): kubectl apply would fail: no matches for kind "${kind}" in version "${apiVersion}"`;
+          notes.push(`${at}: skipped ${why}`);
+          broken.push({ where: at, why, kind: other.key as KindKey });
+          return;
+        }
+      }
+      const o = spec ? atPresentVersion(spec, raw) : raw;
+      const kind = spec?.key as KindKey | undefined;
       // A kind ztaudit audits without a name cannot be told apart or bound to: it counts as
       // not read, as a broken document does, rather than dropped while its checks pass.
       const problem = metadataProblem(o) ?? (kind && !(isObject(o.metadata) && o.metadata.name) ? (isObject(o.metadata) ? 'metadata has no name' : 'metadata is missing') : null) ?? (kind ? specProblem(kind, o) : null);
@@ -294,37 +471,59 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
         return;
       }
       if (!isObject(o.metadata)) {
-        notes.push(`${at}: skipped a document that is not a Kubernetes object (needs apiVersion, kind, metadata)`);
+        notes.push(`${at}: skipped ${item ? 'an item' : 'a document'} that is not a Kubernetes object (needs apiVersion, kind, metadata)`);
         return;
       }
       const obj = o as KubeObject;
       // The API server ignores metadata.namespace on a cluster-scoped object (Helm charts that
       // template `namespace:` onto everything emit it): dropped, so the object is found as itself.
-      const spec = typeof obj.apiVersion === 'string' && typeof obj.kind === 'string' ? kindForManifest(obj.apiVersion, obj.kind) : undefined;
       if (spec && !spec.namespaced && obj.metadata && 'namespace' in obj.metadata) delete obj.metadata.namespace;
       objects.push(obj);
       const ref = { file: label, line };
       origins.push(ref);
       sources[`${obj.kind}/${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`] = ref;
     };
-    const where = `${label}:${line}`;
-    if (isObject(value) && typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items)) {
-      // A typed list from the API (PodList, apps/v1 DeploymentList, …) leaves kind and
-      // apiVersion off its items: they are the list's, minus "List". A plain `List` names them.
-      const itemKind = value.kind === 'List' ? undefined : value.kind.slice(0, -'List'.length);
-      const listApiVersion = typeof value.apiVersion === 'string' ? value.apiVersion : undefined;
-      // Its items share the List's line: each is named by its index as well.
-      value.items.forEach((item: unknown, i: number) => {
-        push(itemKind && isObject(item) ? { ...item, apiVersion: item.apiVersion ?? listApiVersion, kind: item.kind ?? itemKind } : item, `${where}: items[${i}]`);
-      });
+    if (isList(value)) {
+      // Its items share the List's line: each is named by its place in it as well
+      // (`items[1].items[0]` in a List within a List).
+      for (const { item, path, tooDeep } of flattenList(value, '')) {
+        const at = `${where}: ${path}`;
+        if (tooDeep) {
+          // What it holds cannot be told: no kind counts as read.
+          const why = `List nested more than ${MAX_LIST_DEPTH} deep, which ztaudit does not read`;
+          notes.push(`${at}: skipped a ${why}`);
+          broken.push({ where: at, why });
+          continue;
+        }
+        push(item, at, true);
+      }
     } else if (Array.isArray(value) && value.some((v) => isObject(v) && typeof v.apiVersion === 'string' && typeof v.kind === 'string')) {
       // A bare array of objects (`jq '.items'`): kubectl refuses it, but what it holds is read
       // as a List's items would be, so that none of it is silently left out.
-      value.forEach((item: unknown, i: number) => push(item, `${where}: [${i}]`));
+      value.forEach((item: unknown, i: number) => push(item, `${where}: [${i}]`, true));
     } else {
-      push(value, where);
+      push(value, where, false);
     }
+  };
+
+  const stream = text.charCodeAt(text.search(/\S/)) === 123 ? jsonStream(text) : undefined;
+  if (!stream) {
+    // YAML 1.1, as kubectl reads it (`privileged: no` is false, 0644 is octal), and so merge
+    // keys (`<<: *base`) are merged: read as a plain `<<` key, `securityContext: {<<: *privileged}`
+    // hid what kubectl would apply.
+    const docs = parseAllDocuments(text, { lineCounter, ...KUBE_YAML, ...YAML_QUIET });
+    for (const [i, doc] of docs.entries()) read(doc, 0, docs[i + 1]?.range?.[0] ?? text.length);
+    return { objects, notes, sources, broken, origins };
   }
+  // Concatenated JSON objects: each parsed on its own (one pass over the text to find them, one
+  // parse of each), its lines counted in the file.
+  lineCounter.addNewLine(0);
+  for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', nl + 1)) lineCounter.addNewLine(nl + 1);
+  stream.forEach(([from, to], s) => {
+    const docs = parseAllDocuments(text.slice(from, to), { ...KUBE_YAML, ...YAML_QUIET });
+    const json = text.charCodeAt(from) === 123 ? s + 1 : undefined;
+    for (const [i, doc] of docs.entries()) read(doc, from, from + (docs[i + 1]?.range?.[0] ?? to - from), json);
+  });
   return { objects, notes, sources, broken, origins };
 }
 
@@ -346,7 +545,7 @@ export function loadManifestObjects(dirs: string[], cwd = process.cwd(), limits?
     try {
       files = statSync(dir).isDirectory() ? listFiles(dir) : [{ path: dir }];
     } catch (error: unknown) {
-      throw new InputError(`--manifests ${dir}: ${codeOf(error) === 'ENOENT' ? 'no such file or directory' : `cannot be read (${codeOf(error)})`}`);
+      throw new InputError(`--manifests ${oneLine(dir)}: ${codeOf(error) === 'ENOENT' ? 'no such file or directory' : `cannot be read (${codeOf(error)})`}`);
     }
     for (const { path: file, unreadable } of files) {
       const label = relative(cwd, file) || file;
@@ -363,7 +562,7 @@ export function loadManifestObjects(dirs: string[], cwd = process.cwd(), limits?
       read.add(real);
       const size = statSync(file).size;
       if (limits && size > limits.manifestFileMiB * MIB) {
-        throw new InputError(`--manifests: ${label} is ${(size / MIB).toFixed(1)} MiB, above the ${limits.manifestFileMiB} MiB limit for one file (limits.manifestFileMiB); split it or raise the limit`);
+        throw new InputError(`--manifests: ${oneLine(label)} is ${(size / MIB).toFixed(1)} MiB, above the ${limits.manifestFileMiB} MiB limit for one file (limits.manifestFileMiB); split it or raise the limit`);
       }
       let bytes: Buffer;
       try {
@@ -432,8 +631,10 @@ export function loadManifests(dirs: string[], options: { clusterName?: string; c
   const { objects, notes, sources, broken } = loadManifestObjects(dirs, options.cwd, options.limits);
   // Nothing to audit is not a clean audit: an empty or wrong directory must not score 100.
   if (objects.length === 0) {
-    const skipped = broken.length > 0 ? `; ${broken.length} skipped, the first ${broken[0].where}: ${broken[0].why}` : '';
-    throw new InputError(`--manifests ${dirs.join(' ')}: no Kubernetes objects found (YAML or JSON documents with apiVersion, kind and metadata)${skipped}`);
+    // One line, whatever the file names and the names in them hold (docs/hostile-text.md): a line
+    // break in a file name forged a `ztaudit:` line of its own.
+    const skipped = broken.length > 0 ? `; ${broken.length} skipped, the first ${oneLine(broken[0].where)}: ${oneLine(broken[0].why)}` : '';
+    throw new InputError(`--manifests ${dirs.map(oneLine).join(' ')}: no Kubernetes objects found (YAML or JSON documents with apiVersion, kind and metadata)${skipped}`);
   }
   // Named by absolute, normalised paths, sorted and each once: the same manifests are the same
   // cluster (and history) whichever directory ztaudit was started from and in whatever order

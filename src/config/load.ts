@@ -7,6 +7,7 @@ import { isScalar, LineCounter, parseAllDocuments } from 'yaml';
 import { ConfigError } from '../base/errors.ts';
 import { decodeText } from '../base/decode-text.ts';
 import { YAML_QUIET, yamlMessage } from '../base/yaml-message.ts';
+import { toKubeJS } from '../base/yaml-aliases.ts';
 import { validateConfig, type Validation } from './validate.ts';
 import { defaultConfig } from './types.ts';
 
@@ -49,7 +50,9 @@ export function loadConfig(path: string | undefined, cwd: string, checkIds: Read
   if (used.length > 1) throw new ConfigError(`${name}${lineAt(used[1].range[0])}: a second YAML document (after ---); the configuration is one document`);
   let raw: unknown = null;
   try {
-    if (used.length === 1) raw = used[0].toJS({ maxAliasCount: 100 });
+    // Aliases within kubectl's limit (src/base/yaml-aliases.ts): a config sharing one `&who`
+    // subject list across 150 waivers is read, an alias bomb is not.
+    if (used.length === 1) raw = toKubeJS(used[0]);
   } catch (error: unknown) {
     // An alias bomb: the parser refuses to expand it.
     throw new ConfigError(`${name}: not usable YAML: ${error instanceof Error ? yamlMessage(error) : String(error)}`);

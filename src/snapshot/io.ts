@@ -83,13 +83,13 @@ const CHUNK = 1024 * 1024;
  */
 export async function readSnapshot(path: string, maxMiB = DEFAULT_MAX_MIB): Promise<Snapshot> {
   const limit = maxMiB * MIB;
-  const tooLarge = () => new InputError(`--snapshot ${path}: larger than ${maxMiB} MiB decompressed (limits.snapshotMiB); it was not loaded`);
-  const notSnapshot = () => new InputError(`--snapshot ${path}: not a ztaudit snapshot (expected gzip JSON)`);
+  const tooLarge = () => new InputError(`--snapshot ${oneLine(path)}: larger than ${maxMiB} MiB decompressed (limits.snapshotMiB); it was not loaded`);
+  const notSnapshot = () => new InputError(`--snapshot ${oneLine(path)}: not a ztaudit snapshot (expected gzip JSON)`);
   let gzip: boolean;
   try {
     const stat = statSync(path);
-    if (stat.isDirectory()) throw new InputError(`--snapshot ${path}: is a directory, not a snapshot file`);
-    if (stat.isFile() && stat.size === 0) throw new InputError(`--snapshot ${path}: the file is empty`);
+    if (stat.isDirectory()) throw new InputError(`--snapshot ${oneLine(path)}: is a directory, not a snapshot file`);
+    if (stat.isFile() && stat.size === 0) throw new InputError(`--snapshot ${oneLine(path)}: the file is empty`);
     if (stat.size > limit) throw tooLarge();
     const head = Buffer.alloc(2);
     const fd = openSync(path, 'r');
@@ -101,7 +101,7 @@ export async function readSnapshot(path: string, maxMiB = DEFAULT_MAX_MIB): Prom
   } catch (error: unknown) {
     if (error instanceof InputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(`--snapshot ${path}: ${code === 'ENOENT' ? 'no such file' : `cannot read the file${code ? ` (${code})` : ''}`}`);
+    throw new InputError(`--snapshot ${oneLine(path)}: ${code === 'ENOENT' ? 'no such file' : `cannot read the file${code ? ` (${code})` : ''}`}`);
   }
   // The file is inflated and parsed a chunk at a time. Input that is not JSON is still
   // inflated up to the limit (without parsing), so a bomb is named as such either way.
@@ -120,7 +120,7 @@ export async function readSnapshot(path: string, maxMiB = DEFAULT_MAX_MIB): Prom
     const index = seen.get(kind) ?? 0;
     seen.set(kind, index + 1);
     const problem = metadataProblem(item) ?? specProblem(kind, item as Record<string, unknown>);
-    if (problem) throw new InputError(`--snapshot ${path}: resources.${oneLine(kind)}[${index}]${problem.startsWith('is ') ? ' ' : '.'}${problem}; re-create it with \`ztaudit snapshot\``);
+    if (problem) throw new InputError(`--snapshot ${oneLine(path)}: resources.${oneLine(kind)}[${index}]${problem.startsWith('is ') ? ' ' : '.'}${problem}; re-create it with \`ztaudit snapshot\``);
     return interner!.item(slimObject(kind, item as KubeObject));
   };
   let parser: SnapshotDocumentParser | null = new SnapshotDocumentParser(admit, 'resources', true);
@@ -147,8 +147,8 @@ export async function readSnapshot(path: string, maxMiB = DEFAULT_MAX_MIB): Prom
     else await pipeline(file, consume);
   } catch (error: unknown) {
     if (error instanceof InputError) throw error;
-    if (readFailed) throw new InputError(`--snapshot ${path}: cannot read the file`);
-    throw new InputError(`--snapshot ${path}: the gzip data is corrupt or cut short; re-create it with \`ztaudit snapshot\``);
+    if (readFailed) throw new InputError(`--snapshot ${oneLine(path)}: cannot read the file`);
+    throw new InputError(`--snapshot ${oneLine(path)}: the gzip data is corrupt or cut short; re-create it with \`ztaudit snapshot\``);
   }
   let parsed: Record<string, unknown>;
   try {
@@ -161,14 +161,14 @@ export async function readSnapshot(path: string, maxMiB = DEFAULT_MAX_MIB): Prom
     throw error;
   }
   const version = parsed.schemaVersion;
-  if (version === undefined) throw new InputError(`--snapshot ${path}: no schemaVersion: not a snapshot written by \`ztaudit snapshot\``);
+  if (version === undefined) throw new InputError(`--snapshot ${oneLine(path)}: no schemaVersion: not a snapshot written by \`ztaudit snapshot\``);
   if (version !== SNAPSHOT_SCHEMA_VERSION) {
-    throw new InputError(`--snapshot ${path}: schemaVersion ${JSON.stringify(version)} is not supported (this ztaudit reads ${SNAPSHOT_SCHEMA_VERSION}); re-create it with \`ztaudit snapshot\``);
+    throw new InputError(`--snapshot ${oneLine(path)}: schemaVersion ${JSON.stringify(version)} is not supported (this ztaudit reads ${SNAPSHOT_SCHEMA_VERSION}); re-create it with \`ztaudit snapshot\``);
   }
   const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   const p = parsed;
   // A key of the file (resources.<kind>) is the file's text: kept on its line.
-  const bad = (key: string, what: string) => new InputError(`--snapshot ${path}: ${oneLine(key)} ${what}; re-create it with \`ztaudit snapshot\``);
+  const bad = (key: string, what: string) => new InputError(`--snapshot ${oneLine(path)}: ${oneLine(key)} ${what}; re-create it with \`ztaudit snapshot\``);
   if (p.cluster !== undefined && p.cluster !== null && !isObj(p.cluster)) throw bad('cluster', `is ${typeName(p.cluster)}, not a mapping`);
   const clusterName = (p.cluster as Record<string, unknown> | undefined | null)?.name;
   if (typeof clusterName !== 'string') throw bad('cluster.name', clusterName === undefined || clusterName === null ? 'is missing' : `is ${typeName(clusterName)}, not a string`);

@@ -7,8 +7,18 @@ export interface KindSpec {
   key: string;
   kind: string;
   group: string; // '' = core
-  /** Versions to try, preferred first (discovery picks the first served one). */
+  /**
+   * Versions to try, preferred first (discovery picks the first served one). A manifest of the
+   * kind is read at these versions and at `olderApiVersions`; at any other, `kubectl apply` would
+   * fail (no matches for kind), so the manifest loader skips it and counts the kind as not read.
+   */
   versions: string[];
+  /**
+   * Other apiVersions (`group/version`, the group may differ: extensions/v1beta1) that API
+   * servers of earlier releases served the kind at, read from manifests as this kind (converted
+   * to the present shape where their fields differ: src/collect/manifests.ts). Never listed live.
+   */
+  olderApiVersions?: readonly string[];
   resource: string; // plural, as in the URL and in RBAC rules
   namespaced: boolean;
   /** Built into every apiserver; otherwise found through discovery (CRDs). */
@@ -100,9 +110,19 @@ const INGRESS: SlimSpec = { ...EDGE, finalizers: true };
 const core = (key: string, kind: string, resource: string, namespaced = true, slim?: SlimSpec): KindSpec => ({
   key, kind, group: '', versions: ['v1'], resource, namespaced, builtin: true, ...(slim ? { slim } : {}),
 });
-const builtin = (key: string, kind: string, group: string, version: string, resource: string, namespaced = true, slim?: SlimSpec): KindSpec => ({
-  key, kind, group, versions: [version], resource, namespaced, builtin: true, ...(slim ? { slim } : {}),
+const builtin = (key: string, kind: string, group: string, version: string, resource: string, namespaced = true, slim?: SlimSpec, olderApiVersions?: readonly string[]): KindSpec => ({
+  key, kind, group, versions: [version], resource, namespaced, builtin: true, ...(slim ? { slim } : {}), ...(olderApiVersions ? { olderApiVersions } : {}),
 });
+
+// The earlier apiVersions of the built-in kinds, as the Kubernetes deprecated API migration guide
+// lists them (kubernetes.io/docs/reference/using-api/deprecation-guide/): served until v1.16
+// (extensions/v1beta1 and apps/v1beta1, apps/v1beta2 workloads, extensions/v1beta1 NetworkPolicy),
+// v1.22 (networking.k8s.io/v1beta1 and extensions/v1beta1 Ingress, networking.k8s.io/v1beta1
+// IngressClass, rbac.authorization.k8s.io/v1beta1 and v1alpha1, admissionregistration.k8s.io/v1beta1)
+// and v1.25 (batch/v1beta1 CronJob, discovery.k8s.io/v1beta1 EndpointSlice). The fields ztaudit
+// reads of them are those of v1, but for an Ingress's backends (converted on reading).
+const RBAC_BETA = ['rbac.authorization.k8s.io/v1beta1', 'rbac.authorization.k8s.io/v1alpha1'] as const;
+const APPS_BETA = ['apps/v1beta2', 'apps/v1beta1', 'extensions/v1beta1'] as const;
 const crd = (key: string, kind: string, group: string, versions: string[], resource: string, namespaced = true, slim?: SlimSpec): KindSpec => ({
   key, kind, group, versions, resource, namespaced, builtin: false, ...(slim ? { slim } : {}),
 });
@@ -124,23 +144,23 @@ export const KINDS = [
   // Only spec.limits is read: a Container default (or max) limit admission injects into containers without one
   core('limitranges', 'LimitRange', 'limitranges', true, { annotations: [], status: [] }),
   core('replicationcontrollers', 'ReplicationController', 'replicationcontrollers', true, WORKLOAD),
-  builtin('replicasets', 'ReplicaSet', 'apps', 'v1', 'replicasets', true, WORKLOAD),
-  builtin('deployments', 'Deployment', 'apps', 'v1', 'deployments', true, WORKLOAD),
-  builtin('statefulsets', 'StatefulSet', 'apps', 'v1', 'statefulsets', true, WORKLOAD),
-  builtin('daemonsets', 'DaemonSet', 'apps', 'v1', 'daemonsets', true, WORKLOAD),
+  builtin('replicasets', 'ReplicaSet', 'apps', 'v1', 'replicasets', true, WORKLOAD, ['apps/v1beta2', 'extensions/v1beta1']),
+  builtin('deployments', 'Deployment', 'apps', 'v1', 'deployments', true, WORKLOAD, APPS_BETA),
+  builtin('statefulsets', 'StatefulSet', 'apps', 'v1', 'statefulsets', true, WORKLOAD, ['apps/v1beta2', 'apps/v1beta1']),
+  builtin('daemonsets', 'DaemonSet', 'apps', 'v1', 'daemonsets', true, WORKLOAD, ['apps/v1beta2', 'extensions/v1beta1']),
   builtin('jobs', 'Job', 'batch', 'v1', 'jobs', true, JOB),
-  builtin('cronjobs', 'CronJob', 'batch', 'v1', 'cronjobs', true, WORKLOAD),
-  builtin('networkpolicies', 'NetworkPolicy', 'networking.k8s.io', 'v1', 'networkpolicies', true, { annotations: [], status: [] }),
-  builtin('ingresses', 'Ingress', 'networking.k8s.io', 'v1', 'ingresses', true, INGRESS),
-  builtin('ingressclasses', 'IngressClass', 'networking.k8s.io', 'v1', 'ingressclasses', false, { annotations: 'all', status: [] }),
-  builtin('roles', 'Role', 'rbac.authorization.k8s.io', 'v1', 'roles', true, RBAC),
-  builtin('clusterroles', 'ClusterRole', 'rbac.authorization.k8s.io', 'v1', 'clusterroles', false, RBAC),
-  builtin('rolebindings', 'RoleBinding', 'rbac.authorization.k8s.io', 'v1', 'rolebindings', true, RBAC),
-  builtin('clusterrolebindings', 'ClusterRoleBinding', 'rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', false, RBAC),
+  builtin('cronjobs', 'CronJob', 'batch', 'v1', 'cronjobs', true, WORKLOAD, ['batch/v1beta1', 'batch/v2alpha1']),
+  builtin('networkpolicies', 'NetworkPolicy', 'networking.k8s.io', 'v1', 'networkpolicies', true, { annotations: [], status: [] }, ['extensions/v1beta1']),
+  builtin('ingresses', 'Ingress', 'networking.k8s.io', 'v1', 'ingresses', true, INGRESS, ['networking.k8s.io/v1beta1', 'extensions/v1beta1']),
+  builtin('ingressclasses', 'IngressClass', 'networking.k8s.io', 'v1', 'ingressclasses', false, { annotations: 'all', status: [] }, ['networking.k8s.io/v1beta1']),
+  builtin('roles', 'Role', 'rbac.authorization.k8s.io', 'v1', 'roles', true, RBAC, RBAC_BETA),
+  builtin('clusterroles', 'ClusterRole', 'rbac.authorization.k8s.io', 'v1', 'clusterroles', false, RBAC, RBAC_BETA),
+  builtin('rolebindings', 'RoleBinding', 'rbac.authorization.k8s.io', 'v1', 'rolebindings', true, RBAC, RBAC_BETA),
+  builtin('clusterrolebindings', 'ClusterRoleBinding', 'rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', false, RBAC, RBAC_BETA),
   // Used from manifests only (a live Service already carries the class): the AWS Load Balancer
   // Controller's Service webhook (mservice.elbv2.k8s.aws) gives a class-less LoadBalancer Service
   // its loadBalancerClass on create (src/analysis/tls/aws-lbc.ts)
-  builtin('mutatingwebhookconfigurations', 'MutatingWebhookConfiguration', 'admissionregistration.k8s.io', 'v1', 'mutatingwebhookconfigurations', false, { annotations: [], status: [] }),
+  builtin('mutatingwebhookconfigurations', 'MutatingWebhookConfiguration', 'admissionregistration.k8s.io', 'v1', 'mutatingwebhookconfigurations', false, { annotations: [], status: [] }, ['admissionregistration.k8s.io/v1beta1']),
   // Istio
   crd('istio.peerauthentications', 'PeerAuthentication', 'security.istio.io', ['v1', 'v1beta1'], 'peerauthentications'),
   crd('istio.authorizationpolicies', 'AuthorizationPolicy', 'security.istio.io', ['v1', 'v1beta1'], 'authorizationpolicies'),
@@ -261,7 +281,7 @@ export const KINDS = [
   // (kubernetes.io/docs/concepts/services-networking/endpoint-slices/#management). Only the
   // service-name label, addressType, ports and each endpoint's addresses and conditions are read.
   {
-    ...builtin('endpointslices', 'EndpointSlice', 'discovery.k8s.io', 'v1', 'endpointslices', true, { annotations: [], status: [], entries: { endpoints: ['addresses', 'conditions'] } }),
+    ...builtin('endpointslices', 'EndpointSlice', 'discovery.k8s.io', 'v1', 'endpointslices', true, { annotations: [], status: [], entries: { endpoints: ['addresses', 'conditions'] } }, ['discovery.k8s.io/v1beta1']),
     labelSelector: 'endpointslice.kubernetes.io/managed-by!=endpointslice-controller.k8s.io',
     onlyWith: ['cilium.networkpolicies', 'cilium.clusterwidenetworkpolicies'],
   },
@@ -276,8 +296,33 @@ export type KindKey = (typeof KINDS)[number]['key'];
  */
 export const POD_VIEW_KINDS = ['pods', 'replicationcontrollers', 'replicasets', 'deployments', 'statefulsets', 'daemonsets', 'jobs', 'cronjobs'] as const satisfies readonly KindKey[];
 
-/** Finds the kind for a manifest's apiVersion + kind (group-qualified; version-agnostic). */
-export function kindForManifest(apiVersion: string, kind: string): KindSpec | undefined {
-  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '';
-  return KINDS.find((k) => k.kind === kind && k.group === group);
+/** The API group of an apiVersion ('' for the core group's `v1`). */
+export const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '');
+
+const byApiVersion = new Map<string, KindSpec>();
+const byGroup = new Map<string, KindSpec>();
+for (const k of KINDS as readonly KindSpec[]) {
+  byGroup.set(`${k.group}|${k.kind}`, k);
+  for (const v of k.versions) byApiVersion.set(`${k.group ? `${k.group}/` : ''}${v}|${k.kind}`, k);
+  for (const v of k.olderApiVersions ?? []) byApiVersion.set(`${v}|${k.kind}`, k);
 }
+// An older group (extensions) names the kind too: `extensions/v1beta2 Ingress` is an Ingress at a
+// version no API server served, not a kind ztaudit does not audit.
+for (const k of KINDS as readonly KindSpec[]) for (const v of k.olderApiVersions ?? []) if (!byGroup.has(`${groupOf(v)}|${k.kind}`)) byGroup.set(`${groupOf(v)}|${k.kind}`, k);
+
+/**
+ * The kind a manifest's apiVersion + kind is read as: its group and one of the versions ztaudit
+ * reads (`versions`, `olderApiVersions`). Undefined for any other version, which no API server
+ * serves the kind at (kindOfGroup tells those apart from kinds ztaudit does not audit).
+ */
+export function kindForManifest(apiVersion: string, kind: string): KindSpec | undefined {
+  return byApiVersion.get(`${apiVersion}|${kind}`);
+}
+
+/** The audited kind of that group and name, at whatever version (an owner reference's, a broken document's). */
+export function kindOfGroup(apiVersion: string, kind: string): KindSpec | undefined {
+  return byGroup.get(`${groupOf(apiVersion)}|${kind}`);
+}
+
+/** Every apiVersion ztaudit reads a kind at, as a manifest names it. */
+export const apiVersionsOf = (k: KindSpec): string[] => [...k.versions.map((v) => (k.group ? `${k.group}/${v}` : v)), ...(k.olderApiVersions ?? [])];

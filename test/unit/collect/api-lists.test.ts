@@ -49,7 +49,7 @@ describe('typed lists', () => {
     const dir = dirWith({ 'all.json': { kind: 'List', apiVersion: 'v1', items: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } }, { metadata: { name: 'nameless' } }] } });
     const s = loadManifests([dir]);
     expect(s.resources.namespaces?.map((n) => n.metadata?.name)).toEqual(['shop']);
-    expect(s.notes).toEqual([expect.stringMatching(/all\.json:1: items\[1\]: skipped a document that is not a Kubernetes object/)]);
+    expect(s.notes).toEqual([expect.stringMatching(/all\.json:1: items\[1\]: skipped an item that is not a Kubernetes object/)]);
   });
 });
 
