@@ -1,11 +1,9 @@
-// YAML text a Go controller reads out of a ConfigMap, read as it reads it. The YAML is
-// goyaml.v2's YAML 1.1 (KUBE_YAML). What happens to a key written twice depends on the reader:
-// - sigs.k8s.io/yaml (YAMLToJSON, Unmarshal: istiod's mesh config, Linkerd's linkerd-config)
-//   decodes with goyaml.v2's non-strict Unmarshal, whose setMapIndex stores each key as it
-//   comes, so the last occurrence wins and the text is read (kubernetes-sigs/yaml v1.4.0
-//   goyaml.v2/decode.go setMapIndex; v1.6.0 imports the same decoder as go.yaml.in/yaml/v2);
-// - a strict decoder (goyaml.v2 UnmarshalStrict, Decoder.SetStrict(true)) refuses it ("key …
-//   already set in map"): `strict`.
+// YAML text a Go controller reads out of a ConfigMap through sigs.k8s.io/yaml (YAMLToJSON,
+// Unmarshal: istiod's mesh config, Linkerd's linkerd-config), read as it reads it: goyaml.v2's
+// YAML 1.1 (KUBE_YAML), decoded by goyaml.v2's non-strict Unmarshal, whose setMapIndex stores
+// each key as it comes, so a key written twice is no error and its last occurrence wins
+// (kubernetes-sigs/yaml v1.4.0 goyaml.v2/decode.go setMapIndex; v1.6.0 imports the same decoder
+// as go.yaml.in/yaml/v2). Only the strict decoders (UnmarshalStrict, YAMLToJSONStrict) refuse it.
 // sigs.k8s.io/yaml.Unmarshal into a Go struct goes on through encoding/json, which matches a
 // key to a field case-insensitively ("Decoding is case-insensitive", kubernetes-sigs/yaml
 // v1.6.0 yaml.go Unmarshal): `struct` gives that view (goStruct).
@@ -14,15 +12,13 @@ import { KUBE_YAML } from './kube-yaml.ts';
 import { YAML_QUIET } from './yaml-message.ts';
 
 export interface GoYamlOptions {
-  /** A repeated key is an error (goyaml.v2 strict decoding) rather than the last one winning. */
-  strict?: boolean;
   /** Mappings read as sigs.k8s.io/yaml.Unmarshal reads them into a struct's fields (goStruct). */
   struct?: boolean;
 }
 
 /** `text` as a Go controller's YAML decoder reads it; throws the yaml package's error for text it cannot read. */
-export function parseGoYaml(text: string, { strict = false, struct = false }: GoYamlOptions = {}): unknown {
-  const value: unknown = parse(text, { ...KUBE_YAML, ...YAML_QUIET, uniqueKeys: strict });
+export function parseGoYaml(text: string, { struct = false }: GoYamlOptions = {}): unknown {
+  const value: unknown = parse(text, { ...KUBE_YAML, ...YAML_QUIET, uniqueKeys: false });
   return struct ? goStruct(value) : value;
 }
 
