@@ -3,7 +3,7 @@
 // cannot inject Markdown or the HTML that Markdown renderers pass through. It stays within
 // what GitHub takes (MARKDOWN_LIMIT): cut between lines, never inside a table row or an
 // escape, with a last line that says what was left out (docs/report-formats.md#markdown).
-import { withoutControls } from '../base/plain-text.ts';
+import { oneLine, withoutControls } from '../base/plain-text.ts';
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { checkCoverage, gradeFor, notEvaluated, partialScoreNote, scoreText } from '../engine/score.ts';
 import type { Finding, RunReport } from '../run/types.ts';
@@ -14,7 +14,9 @@ import { isRunId } from '../run/run-id.ts';
 
 export function mdEscape(value: unknown): string {
   // Control characters as their \uXXXX escape, as on the terminal: `cat report.md` must not run ESC sequences.
-  return withoutControls(String(value).replace(/[\r\n]+/g, ' '))
+  // A value stays on its line with its line breaks shown as \u000a (oneLine), as the terminal shows a
+  // name: as a space, "a\nb" would read as "a b".
+  return oneLine(String(value))
     .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
     .replace(/([\\`*_{}[\]()#+!|~])/g, '\\$1')
     // No @mentions and no autolinks when the summary is posted as a PR or issue comment.

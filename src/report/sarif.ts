@@ -11,7 +11,7 @@
 // analysis, and a 403 fixes nothing.
 // The log is written a result at a time (at 150,000 pods it is larger than the longest string
 // V8 can make), as the text JSON.stringify(log, null, 2) gives.
-import { withoutInvisible } from '../base/plain-text.ts';
+import { oneLine, withoutControls } from '../base/plain-text.ts';
 import { collectText, type TextWriter } from '../base/spool.ts';
 import type { Severity } from '../base/vocabulary.ts';
 import type { CarriedFindings, Finding, RunReport, WaiverRef } from '../run/types.ts';
@@ -165,16 +165,17 @@ function resultOf(f: Finding, { ruleIndex, ruleIdOf, narrowedControls }: Rules, 
     ruleId,
     ruleIndex: ruleIndex.get(ruleId)!,
     level: LEVEL[f.severity],
-    // Shown text (message, location names, justification) with bidirectional controls escaped; properties keep the data exact.
-    message: { text: withoutInvisible(message) },
-    locations: [{ physicalLocation: physicalLocationOf(f.resource, f.related, sources), logicalLocations: [{ name: withoutInvisible(f.resource.name), fullyQualifiedName: withoutInvisible(fq), kind: 'resource' }] }],
+    // Shown text as on the terminal (docs/hostile-text.md): a message and a location name on one line, every
+    // control (ESC, BEL, CR, LF) and invisible character as its \uXXXX escape; properties keep the data exact.
+    message: { text: oneLine(message) },
+    locations: [{ physicalLocation: physicalLocationOf(f.resource, f.related, sources), logicalLocations: [{ name: oneLine(f.resource.name), fullyQualifiedName: oneLine(fq), kind: 'resource' }] }],
     partialFingerprints: { 'ztaudit/v1': f.fingerprint },
     properties: {
       severity: f.severity, area: f.area, resource: f.resource, ...(evidence ? { evidence } : {}), ...(carriedFrom !== undefined ? { carriedFrom } : {}),
       ...(narrowed !== undefined ? { controls: narrowed } : {}),
     },
     ...(waiver
-      ? { suppressions: [{ kind: 'external', status: 'accepted', justification: withoutInvisible(`${waiver.reason} (owner ${waiver.owner}, expires ${waiver.expires})`) }] }
+      ? { suppressions: [{ kind: 'external', status: 'accepted', justification: withoutControls(`${waiver.reason} (owner ${waiver.owner}, expires ${waiver.expires})`) }] }
       : {}),
   };
 }
@@ -195,7 +196,7 @@ function logWithoutResults(report: RunReport, { rules, ruleIndex }: Rules, cut: 
         endTimeUtc: report.run.finishedAt,
         toolExecutionNotifications: [...notEvaluated.map((c) => ({
           level: c.status === 'error' ? 'error' : 'warning',
-          message: { text: withoutInvisible(`${c.id} ${c.status}: ${c.reason ?? ''}`) },
+          message: { text: oneLine(`${c.id} ${c.status}: ${c.reason ?? ''}`) },
           // SARIF 2.1.0's notification: associatedRule names a rule; descriptor would name one of driver.notifications.
           associatedRule: { id: c.id, index: ruleIndex.get(c.id) },
         })), ...leftOut],

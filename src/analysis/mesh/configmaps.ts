@@ -1,8 +1,7 @@
 // ConfigMaps the mesh analysis reads when present (configmaps are collected by name only),
 // and Istio's mesh config (ConfigMap `istio`, key `mesh`) read from them.
-import { parse as parseYaml } from 'yaml';
-import { YAML_QUIET, yamlMessage } from '../../base/yaml-message.ts';
-import { KUBE_YAML } from '../../base/kube-yaml.ts';
+import { yamlMessage } from '../../base/yaml-message.ts';
+import { parseGoYaml } from '../../base/go-yaml.ts';
 import type { Config } from '../../config/types.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
@@ -160,6 +159,62 @@ export function istioMeshConfigUnread(snapshot: Snapshot, config: Config, revisi
   return { status, ref: { namespace: root, name } };
 }
 
+/**
+ * What MeshConfig fields ztaudit reads, by their proto names (istio/api 1.29.6
+ * mesh/v1alpha1/config.proto): a nested message's fields, and an enum's value names by number.
+ */
+interface ProtoField { fields?: Record<string, ProtoField>; enumNames?: readonly string[] }
+const MESH_FIELDS: Record<string, ProtoField> = {
+  enable_auto_mtls: {},
+  root_namespace: {},
+  trust_domain: {},
+  trust_domain_aliases: {},
+  // OutboundTrafficPolicy.Mode: REGISTRY_ONLY = 0, ALLOW_ANY = 1.
+  outbound_traffic_policy: { fields: { mode: { enumNames: ['REGISTRY_ONLY', 'ALLOW_ANY'] } } },
+  // TLSConfig.TLSProtocol: TLS_AUTO = 0, TLSV1_2 = 1, TLSV1_3 = 2.
+  tls_defaults: { fields: { min_protocol_version: { enumNames: ['TLS_AUTO', 'TLSV1_2', 'TLSV1_3'] }, cipher_suites: {} } },
+};
+
+/** protoc's JSON name of a field: each underscore dropped and the letter after it upper-cased. */
+const protoJsonName = (name: string) => name.replace(/_+([a-z]?)/g, (_m, c: string) => c.toUpperCase());
+
+/**
+ * A message's fields as jsonpb takes them: under its JSON name or its proto name, the JSON name
+ * winning when both are written; an enum's number as its value name. Other keys are kept.
+ */
+function jsonpbFields(message: Record<string, unknown>, fields: Record<string, ProtoField>): Record<string, unknown> {
+  const out = { ...message };
+  for (const [proto, spec] of Object.entries(fields)) {
+    const json = protoJsonName(proto);
+    const v = Object.hasOwn(message, json) ? message[json] : message[proto];
+    delete out[proto];
+    if (v === undefined) continue;
+    const m = obj(v);
+    out[json] = spec.fields && m ? jsonpbFields(m, spec.fields) : spec.enumNames && typeof v === 'number' && Number.isInteger(v) && spec.enumNames[v] !== undefined ? spec.enumNames[v] : v;
+  }
+  return out;
+}
+
+/**
+ * The `mesh` key of an Istio mesh config ConfigMap as istiod reads it (pkg/config/mesh/mesh.go
+ * ApplyMeshConfig → pkg/util/protomarshal ApplyYAML, istio/istio 1.29.6): sigs.k8s.io/yaml's
+ * YAMLToJSON (parseGoYaml: a repeated key's last value wins), then golang/protobuf v1.5.4 jsonpb
+ * (jsonpb/decode.go unmarshalMessage), which takes a field under its proto name
+ * (enable_auto_mtls) or its JSON name (enableAutoMtls) and an enum as its name or its number.
+ * The fields ztaudit reads come back under their JSON names. `mesh` null: the key is empty.
+ */
+export function parseIstioMesh(text: string): { mesh: Record<string, unknown> | null } | { problem: string } {
+  let parsed: unknown;
+  try {
+    parsed = parseGoYaml(text);
+  } catch (error: unknown) {
+    return { problem: `key mesh is not valid YAML (${error instanceof Error ? yamlMessage(error) : String(error)})` };
+  }
+  if (parsed === null || parsed === undefined) return { mesh: null };
+  const mesh = obj(parsed);
+  return mesh ? { mesh: jsonpbFields(mesh, MESH_FIELDS) } : { problem: 'key mesh is not a YAML mapping' };
+}
+
 export interface IstioAutoMtls {
   /** Where the answer came from (the ConfigMap, or nothing found). */
   resource: ResourceRef;
@@ -186,16 +241,10 @@ export function istioAutoMtls(configmaps: KubeObject[], rootNamespace: string, r
   const where = `ConfigMap ${ns}/${name}`;
   const text = str(obj(cm.data)?.mesh);
   if (text === undefined) return { resource, source: `${where} has no mesh key (Istio default)`, enabled: true };
-  let parsed: unknown;
-  try {
-    // As istiod reads it (protomarshal.ApplyYAML: sigs.k8s.io/yaml, YAML 1.1): `enableAutoMtls: no` is false.
-    parsed = parseYaml(text, { ...KUBE_YAML, ...YAML_QUIET });
-  } catch (error: unknown) {
-    return { resource, source: `${where} key mesh`, enabled: undefined, problem: `key mesh is not valid YAML (${error instanceof Error ? yamlMessage(error) : String(error)})` };
-  }
-  if (parsed === null || parsed === undefined) return { resource, source: `${where} key mesh is empty (Istio default)`, enabled: true };
-  const mesh = obj(parsed);
-  if (!mesh) return { resource, source: `${where} key mesh`, enabled: undefined, problem: 'key mesh is not a YAML mapping' };
+  const read = parseIstioMesh(text);
+  if ('problem' in read) return { resource, source: `${where} key mesh`, enabled: undefined, problem: read.problem };
+  const { mesh } = read;
+  if (!mesh) return { resource, source: `${where} key mesh is empty (Istio default)`, enabled: true };
   const v = mesh.enableAutoMtls;
   if (v === undefined || v === null) return { resource, source: `${where} (enableAutoMtls not set, Istio default)`, enabled: true };
   if (typeof v !== 'boolean') return { resource, source: `${where} mesh.enableAutoMtls`, enabled: undefined, problem: `mesh.enableAutoMtls is ${JSON.stringify(v)}, not a boolean (istiod rejects this mesh config)` };
@@ -237,12 +286,8 @@ export function resolveIstioRoot(configmaps: KubeObject[], configured: string, r
   const cm = istioMeshConfigMap(configmaps, configured, revision);
   const text = str(obj(cm?.data)?.mesh);
   if (!cm || text === undefined) return fromConfig;
-  let root: string | undefined;
-  try {
-    root = str(obj(parseYaml(text, { ...KUBE_YAML, ...YAML_QUIET }))?.rootNamespace);
-  } catch {
-    return fromConfig;
-  }
+  const read = parseIstioMesh(text);
+  const root = 'mesh' in read ? str(read.mesh?.rootNamespace) : undefined;
   if (!root) return fromConfig;
   const where = `ConfigMap ${cm.metadata?.namespace ?? 'default'}/${istioConfigMapName(revision)} mesh.rootNamespace`;
   return { namespace: root, source: where, ...(root !== configured ? { configuredOtherwise: configured } : {}) };

@@ -20,9 +20,6 @@
 // than source.namespace/source.principal/destination.port, source IP addresses, a request's JWT)
 // makes a rule "may match": the verdict is then 'depends', never 'allowed' for every request.
 
-import { parse as parseYaml } from 'yaml';
-import { YAML_QUIET } from '../../base/yaml-message.ts';
-import { KUBE_YAML } from '../../base/kube-yaml.ts';
 import type { Config } from '../../config/types.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
@@ -32,7 +29,7 @@ import { resolveIstioMode, selectorMatches, type EffectiveMode, type IstioPolicy
 import { meshModel, type NamespaceInfo } from './model.ts';
 import { istiodReleasesOf } from './istiod-release.ts';
 import { templatesStandIn } from '../workloads.ts';
-import { istioConfigMapName, istioMeshConfigMap, istioRevisionResolver, istioRootOf } from './configmaps.ts';
+import { istioConfigMapName, istioMeshConfigMap, istioRevisionResolver, istioRootOf, parseIstioMesh } from './configmaps.ts';
 import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap } from './util.ts';
 import { parseIp, type Family } from '../../base/ip.ts';
 
@@ -280,14 +277,9 @@ function trustDomainOf(configmaps: KubeObject[], configMapNamespace: string, con
   const cm = istioMeshConfigMap(configmaps, configMapNamespace, revision);
   if (!cm && revision !== 'default') return undefined;
   const text = str(obj(cm?.data)?.mesh);
-  let mesh: ReturnType<typeof obj>;
-  if (text) {
-    try {
-      mesh = obj(parseYaml(text, { ...KUBE_YAML, ...YAML_QUIET }));
-    } catch {
-      // Unparseable mesh config is reported by mtls.auto-mtls-disabled; the defaults apply here.
-    }
-  }
+  // Unparseable mesh config is reported by mtls.auto-mtls-disabled; the defaults apply here.
+  const read = text ? parseIstioMesh(text) : undefined;
+  const mesh = read && 'mesh' in read ? read.mesh ?? undefined : undefined;
   const aliases = arr(mesh?.trustDomainAliases).filter((a): a is string => typeof a === 'string' && a !== '');
   const td = str(mesh?.trustDomain);
   // A revision's own mesh config names its trust domain over ztaudit's default-revision setting.

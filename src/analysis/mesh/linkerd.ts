@@ -4,9 +4,8 @@
 // linkerdPodSetting; a value that is not a policy is ignored) and which pod ports a Server covers
 // (a port selected by a Server follows the Server's policy instead).
 
-import { parse as parseYaml } from 'yaml';
-import { YAML_QUIET, yamlMessage } from '../../base/yaml-message.ts';
-import { KUBE_YAML } from '../../base/kube-yaml.ts';
+import { yamlMessage } from '../../base/yaml-message.ts';
+import { parseGoYaml } from '../../base/go-yaml.ts';
 import { goParseInt } from '../../base/go-int.ts';
 import { LINKERD_POLICIES, type LinkerdPolicy } from '../../config/linkerd-policies.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
@@ -191,8 +190,8 @@ export function linkerdClusterDefault(configmaps: KubeObject[], configured: stri
     if (!values) continue;
     const where = `ConfigMap ${cm.metadata?.namespace ?? ''}/linkerd-config`;
     try {
-      // As Linkerd reads it (ValuesFromConfigMap: sigs.k8s.io/yaml, YAML 1.1).
-      const raw = parseYaml(values, { ...KUBE_YAML, ...YAML_QUIET });
+      // As Linkerd reads it (ValuesFromConfigMap: sigs.k8s.io/yaml.Unmarshal into its Values struct).
+      const raw = parseGoYaml(values, { struct: true });
       const parsed = obj(raw);
       if (!parsed && raw !== null && raw !== undefined) unparsed ??= `${where} key values is not a YAML mapping`;
       const p = str(obj(parsed?.proxy)?.defaultInboundPolicy);
@@ -215,7 +214,7 @@ export function linkerdTrustDomain(configmaps: KubeObject[]): string {
     const values = str(obj(cm.data)?.values);
     if (!values) continue;
     try {
-      const d = str(obj(parseYaml(values, { ...KUBE_YAML, ...YAML_QUIET }))?.identityTrustDomain);
+      const d = str(obj(parseGoYaml(values, { struct: true }))?.identityTrustDomain);
       if (d) return d;
     } catch {
       // unreadable values: the default trust domain
@@ -236,7 +235,7 @@ export function linkerdCniEnabled(configmaps: KubeObject[]): string | undefined 
     const values = str(obj(cm.data)?.values);
     if (!values) continue;
     try {
-      if (obj(parseYaml(values, { ...KUBE_YAML, ...YAML_QUIET }))?.cniEnabled === true) return `ConfigMap ${cm.metadata?.namespace ?? ''}/linkerd-config cniEnabled: true`;
+      if (obj(parseGoYaml(values, { struct: true }))?.cniEnabled === true) return `ConfigMap ${cm.metadata?.namespace ?? ''}/linkerd-config cniEnabled: true`;
     } catch {
       // unreadable values: nothing shows the CNI plugin
     }

@@ -6,16 +6,13 @@
 // workload, else the namespace's selector-less Sidecar, else the root namespace's
 // selector-less Sidecar (istio.io/latest/docs/reference/config/networking/sidecar/).
 
-import { parse as parseYaml } from 'yaml';
-import { YAML_QUIET, yamlMessage } from '../../base/yaml-message.ts';
-import { KUBE_YAML } from '../../base/kube-yaml.ts';
 import type { Config } from '../../config/types.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
 import { meshModel, type WorkloadMesh } from './model.ts';
 import { istioGatewayPod } from './istio-gateway.ts';
-import { istioConfigMapName, istioWebhookRevisions, istioWebhooksSayAll } from './configmaps.ts';
+import { istioConfigMapName, istioWebhookRevisions, istioWebhooksSayAll, parseIstioMesh } from './configmaps.ts';
 import { obj, str, stringMap } from './util.ts';
 
 export type OutboundMode = 'ALLOW_ANY' | 'REGISTRY_ONLY';
@@ -97,15 +94,10 @@ export function meshOutbound(configmaps: KubeObject[], rootNamespace: string, re
   if (!cm) return dflt(`no ${where}`);
   const text = str(obj(cm.data)?.mesh);
   if (text === undefined) return dflt(`${where} has no mesh key`);
-  let parsed: unknown;
-  try {
-    parsed = parseYaml(text, { ...KUBE_YAML, ...YAML_QUIET });
-  } catch (error: unknown) {
-    return { revision, configMap, mode: undefined, source: `${where} key mesh`, problem: `key mesh is not valid YAML (${error instanceof Error ? yamlMessage(error) : String(error)})` };
-  }
-  if (parsed === null || parsed === undefined) return dflt(`${where} key mesh is empty`);
-  const mesh = obj(parsed);
-  if (!mesh) return { revision, configMap, mode: undefined, source: `${where} key mesh`, problem: 'key mesh is not a YAML mapping' };
+  const read = parseIstioMesh(text);
+  if ('problem' in read) return { revision, configMap, mode: undefined, source: `${where} key mesh`, problem: read.problem };
+  const { mesh } = read;
+  if (!mesh) return dflt(`${where} key mesh is empty`);
   const otp = mesh.outboundTrafficPolicy;
   if (otp === undefined || otp === null) return dflt(`${where} sets no outboundTrafficPolicy`);
   const mode = obj(otp)?.mode;

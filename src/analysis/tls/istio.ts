@@ -5,9 +5,6 @@
 // servers only (isSimpleOrMutual) it applies meshConfig.tlsDefaults (applyDownstreamTLSDefaults),
 // then the server's own minProtocolVersion and cipherSuites over them (applyServerTLSSettings).
 // ISTIO_MUTUAL servers get Istio's mTLS settings: their cipherSuites are never written to Envoy.
-import { parse as parseYaml } from 'yaml';
-import { YAML_QUIET } from '../../base/yaml-message.ts';
-import { KUBE_YAML } from '../../base/kube-yaml.ts';
 import { nginxImageVersion } from './nginx.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { Config } from '../../config/types.ts';
@@ -15,7 +12,7 @@ import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { imageRepository } from '../images.ts';
 import { memoize } from '../memo.ts';
 import { podTemplateOf } from '../workloads.ts';
-import { istioConfigMapName, istioMeshConfigMap } from '../mesh/configmaps.ts';
+import { istioConfigMapName, istioMeshConfigMap, parseIstioMesh } from '../mesh/configmaps.ts';
 import { arr, obj, str } from '../mesh/util.ts';
 
 export interface IstioGatewayServer {
@@ -84,13 +81,9 @@ export function istioTlsDefaults(snapshot: Snapshot, config: Config, revision = 
   if (!cm || text === undefined) return undefined;
   const where = `ConfigMap ${cm.metadata?.namespace ?? 'default'}/${istioConfigMapName(revision)}`;
   const source = `${where} mesh.tlsDefaults`;
-  let parsed: unknown;
-  try {
-    parsed = parseYaml(text, { ...KUBE_YAML, ...YAML_QUIET });
-  } catch {
-    return { source, problem: `${where} key mesh is not valid YAML` };
-  }
-  const d = obj(obj(parsed)?.tlsDefaults);
+  const read = parseIstioMesh(text);
+  if ('problem' in read) return { source, problem: `${where} ${read.problem}` };
+  const d = obj(read.mesh?.tlsDefaults);
   if (!d) return undefined;
   const suites = arr(d.cipherSuites).filter((c): c is string => typeof c === 'string');
   const min = str(d.minProtocolVersion);

@@ -325,9 +325,9 @@ subjects: [${admins}]
       const t = captureIO(dir);
       expect(await main(['run', '--manifests', 'rbac.yaml', '--history', 'none', '--no-notify', '--format', 'md', '-q', '--out', 'out'], t.cli), t.err()).toBe(0);
       const md = readFileSync(join(dir, 'out', 'report.md'), 'utf8');
-      // The line break is written as a space and the ESC as its escape, in Markdown's own escaping.
+      // The line break and the ESC are written as their escapes (docs/hostile-text.md), in Markdown's own escaping.
       expect(md.split('\n').filter((l) => l.includes('User:dev can create or change workloads in namespace ci'))).toEqual([
-        expect.stringContaining('. Namespace ci holds ServiceAccount ci/deployer, ServiceAccount ci/evil\\\\u001b\\[31m FORGED LINE, which have dangerous permissions cluster-wide'),
+        expect.stringContaining('. Namespace ci holds ServiceAccount ci/deployer, ServiceAccount ci/evil\\\\u001b\\[31m\\\\u000aFORGED LINE, which have dangerous permissions cluster-wide'),
       ]);
       expect(md).not.toMatch(/^FORGED LINE/m);
       expect(md).not.toMatch(/\u001b/);

@@ -121,6 +121,38 @@ describe('bidirectional controls in names from the cluster', () => {
   });
 });
 
+describe('control characters and line breaks in names from the cluster', () => {
+  // An RBAC subject's or binding's name may hold any character (a path segment, not a DNS name).
+  it('are shown as \\uXXXX escapes in SARIF\'s shown text (message, location names, notifications); its properties keep them exact', () => {
+    const { report } = buildRun();
+    const f = report.findings.find((x) => !x.waived && x.severity === 'critical')!;
+    const name = 'line1\nINJECTED: fake line\r\nCR\u001b[31mRED\u0007';
+    f.resource = { ...f.resource, name };
+    f.message = `User:${name} can do anything`;
+    const shown = 'line1\\u000aINJECTED: fake line\\u000d\\u000aCR\\u001b[31mRED\\u0007';
+    const blind = report.checks.find((c) => c.id !== f.check)!;
+    Object.assign(blind, { status: 'not-evaluated', reason: `needs x: forbidden (${name})` });
+    const run = (JSON.parse(renderSarif(report)) as SarifLog).runs[0];
+    const result = (run.results as Array<{ partialFingerprints: Record<string, string> }>).find((r) => r.partialFingerprints['ztaudit/v1'] === f.fingerprint) as unknown as
+      { message: { text: string }; locations: Array<{ logicalLocations: Array<{ name: string; fullyQualifiedName: string }> }>; properties: { resource: { name: string } } };
+    expect(result.message.text).toBe(`User:${shown} can do anything`);
+    expect(result.locations[0].logicalLocations[0].name).toBe(shown);
+    expect(result.locations[0].logicalLocations[0].fullyQualifiedName).toContain(shown);
+    expect(result.properties.resource.name).toBe(name);
+    const notes = ((run.invocations as Array<{ toolExecutionNotifications: Array<{ message: { text: string } }> }>)[0].toolExecutionNotifications).map((n) => n.message.text);
+    expect(notes).toContain(`${blind.id} not-evaluated: needs x: forbidden (${shown})`);
+  });
+
+  it('are shown as \\uXXXX escapes in the Markdown summary too, so a name "a\\nb" does not read as "a b"', () => {
+    const { report } = buildRun();
+    const f = report.findings.find((x) => !x.waived && x.severity === 'critical')!;
+    f.message = 'User:a\nb can do anything';
+    const md = renderMarkdown(report);
+    expect(md).toContain('User:a\\\\u000ab can do anything');
+    expect(md).not.toContain('User:a b can do anything');
+  });
+});
+
 describe('invisible characters and spaces other than U+0020 in names from the cluster', () => {
   // "alice" and a zero-width space, "bob" and a BOM: Cf and Default_Ignorable_Code_Point
   // characters have no glyph of their own (The Unicode Standard, section 5.21 "Ignoring
@@ -393,9 +425,10 @@ describe('Markdown summary: alerts carried from an earlier run and checks evalua
     expect(md).not.toMatch(/^#+ Pwned/m);
     expect(md).not.toContain('[click me](');
     expect(md).not.toContain('<img');
-    expect(md).toContain('Run 20261204T000000Z-aaaaa1 \\# Pwned heading \\[click me\\]\\(https:&#47;&#47;evil.example/login\\) &lt;img src=x&gt;  · ');
-    expect(md).toContain('(previous run 20261204T000000Z-aaaaa2 \\# Pwned heading');
-    expect(md).toContain('**Not delivered after run 20261204T000000Z-aaaaa3 \\# Pwned heading');
+    // Its line breaks shown as \u000a (the backslash escaped for Markdown), as on the terminal.
+    expect(md).toContain('Run 20261204T000000Z-aaaaa1\\\\u000a\\\\u000a\\# Pwned heading\\\\u000a\\\\u000a\\[click me\\]\\(https:&#47;&#47;evil.example/login\\) &lt;img src=x&gt;\\\\u000a\\\\u000a · ');
+    expect(md).toContain('(previous run 20261204T000000Z-aaaaa2\\\\u000a\\\\u000a\\# Pwned heading');
+    expect(md).toContain('**Not delivered after run 20261204T000000Z-aaaaa3\\\\u000a\\\\u000a\\# Pwned heading');
     expect(renderMarkdown(buildRun().report)).toContain(`Run \`${buildRun().report.run.id}\` · `);
   });
 

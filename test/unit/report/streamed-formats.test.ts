@@ -6,7 +6,9 @@
 // timestamps lost their milliseconds (each the only change), and
 // hostile.sarif when a finding of another severity than its check's got a rule of its own (the
 // only change: that rule, and the ruleId and ruleIndex of the one such finding) and again when
-// every rule got its full control list as properties.controls (the only change), and
+// every rule got its full control list as properties.controls (the only change), and again when
+// its shown text (messages, location names, notifications) escaped control characters and line
+// breaks as \uXXXX (the only change: checked against the former file with those escaped), and
 // hostile.csv when a cell's control characters (NUL, ESC, a CR inside a cell, DEL, C1) became
 // \uXXXX escapes (the only change: checked against the former file with those escaped) — and
 // they are written while the findings are read, not after all of them were turned into one string.
