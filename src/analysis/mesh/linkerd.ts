@@ -284,7 +284,8 @@ export function linkerdProxyInitPorts(configmaps: KubeObject[]): LinkerdProxyIni
     if (!values) continue;
     let proxyInit: Record<string, unknown> | undefined;
     try {
-      proxyInit = obj(obj(parseYaml(values, { ...KUBE_YAML, ...YAML_QUIET }))?.proxyInit);
+      // As the injector reads it (sigs.k8s.io/yaml.Unmarshal into its Values struct: keys case-insensitive, a repeated key's last value wins).
+      proxyInit = obj(obj(parseGoYaml(values, { struct: true }))?.proxyInit);
     } catch {
       continue; // unparsable values: the default stays assumed (linkerdClusterDefault says why)
     }

@@ -78,6 +78,13 @@ describe('Linkerd: the installed proxyInit.ignoreInboundPorts replaces the assum
     expect(v.message).not.toContain('default assumed');
   });
 
+  it('keys are read as the injector reads them: case-insensitively, a repeated key\'s last value winning', () => {
+    // sigs.k8s.io/yaml.Unmarshal: YAMLToJSON (goyaml.v2 non-strict: a repeated key overwrites) then
+    // encoding/json into the Values struct, which matches keys case-insensitively (its documentation).
+    const y = scene(linkerdConfig('ProxyInit:\n  IgnoreInboundPorts: "4567"\n  IgnoreInboundPorts: "3306"\n  ignoreOutboundPorts: ""'));
+    expect(skip(y).evidence?.inbound).toMatchObject({ ports: ['3306'], installedDefault: true });
+  });
+
   it('an installed empty value skips nothing: a workload declaring 4567 passes', () => {
     expect(skip(installed('')).status).toBe('pass');
   });
