@@ -172,11 +172,14 @@ export const KINDS = [
   crd('istio.envoyfilters', 'EnvoyFilter', 'networking.istio.io', ['v1alpha3'], 'envoyfilters'),
   crd('istio.sidecars', 'Sidecar', 'networking.istio.io', ['v1', 'v1beta1', 'v1alpha3'], 'sidecars'),
   crd('istio.serviceentries', 'ServiceEntry', 'networking.istio.io', ['v1', 'v1beta1', 'v1alpha3'], 'serviceentries'),
-  // Linkerd
-  crd('linkerd.servers', 'Server', 'policy.linkerd.io', ['v1beta3', 'v1beta2', 'v1beta1'], 'servers'),
+  // Linkerd. Server and ServerAuthorization v1alpha1 are still served (deprecated) at stable-2.14.10
+  // and edge-26.8.3 (linkerd/linkerd2 charts/linkerd-crds/templates/policy/server.yaml,
+  // server-authorization.yaml), their schema that of v1beta1 but for a oneOf on podSelector: read
+  // as they are, last (discovery picks the first version served).
+  crd('linkerd.servers', 'Server', 'policy.linkerd.io', ['v1beta3', 'v1beta2', 'v1beta1', 'v1alpha1'], 'servers'),
   crd('linkerd.authorizationpolicies', 'AuthorizationPolicy', 'policy.linkerd.io', ['v1alpha1'], 'authorizationpolicies'),
   crd('linkerd.meshtlsauthentications', 'MeshTLSAuthentication', 'policy.linkerd.io', ['v1alpha1'], 'meshtlsauthentications'),
-  crd('linkerd.serverauthorizations', 'ServerAuthorization', 'policy.linkerd.io', ['v1beta1'], 'serverauthorizations'),
+  crd('linkerd.serverauthorizations', 'ServerAuthorization', 'policy.linkerd.io', ['v1beta1', 'v1alpha1'], 'serverauthorizations'),
   crd('linkerd.networkauthentications', 'NetworkAuthentication', 'policy.linkerd.io', ['v1alpha1'], 'networkauthentications'),
   crd('linkerd.httproutes', 'HTTPRoute', 'policy.linkerd.io', ['v1beta3', 'v1beta2', 'v1beta1', 'v1alpha1'], 'httproutes'),
   // Consul (consul-k8s config entries)
@@ -186,14 +189,21 @@ export const KINDS = [
   crd('consul.servicedefaults', 'ServiceDefaults', 'consul.hashicorp.com', ['v1alpha1'], 'servicedefaults'),
   crd('consul.proxydefaults', 'ProxyDefaults', 'consul.hashicorp.com', ['v1alpha1'], 'proxydefaults'),
   crd('consul.meshes', 'Mesh', 'consul.hashicorp.com', ['v1alpha1'], 'meshes'),
-  // Gateway API
-  crd('gatewayapi.gateways', 'Gateway', 'gateway.networking.k8s.io', ['v1', 'v1beta1'], 'gateways'),
-  crd('gatewayapi.gatewayclasses', 'GatewayClass', 'gateway.networking.k8s.io', ['v1', 'v1beta1'], 'gatewayclasses', false),
-  crd('gatewayapi.httproutes', 'HTTPRoute', 'gateway.networking.k8s.io', ['v1', 'v1beta1'], 'httproutes'),
+  // Gateway API, served versions as kubernetes-sigs/gateway-api config/crd/{standard,experimental}
+  // list them: Gateway, GatewayClass, HTTPRoute v1alpha2 served (deprecated) at v0.6.0 and v0.7.0
+  // (their v1alpha2 types are v1beta1's: apis/v1alpha2/gateway_types.go `type Gateway
+  // v1beta1.Gateway`), unserved from v0.8.0; v1 and v1beta1 at v1.0.0 through v1.4.0. GRPCRoute
+  // v1alpha2 served through v1.1.0 experimental, gone at v1.2.0. ReferenceGrant v1alpha2 (the
+  // schema of v1beta1) served through v1.0.0 standard and v1.1.0 experimental, gone at v1.2.0; v1
+  // served after v1.4.0 (main). TCPRoute v1alpha2 only; TLSRoute v1alpha2, v1alpha3 at v1.4.0, v1
+  // after. The oldest versions come last: discovery picks the first one a cluster serves.
+  crd('gatewayapi.gateways', 'Gateway', 'gateway.networking.k8s.io', ['v1', 'v1beta1', 'v1alpha2'], 'gateways'),
+  crd('gatewayapi.gatewayclasses', 'GatewayClass', 'gateway.networking.k8s.io', ['v1', 'v1beta1', 'v1alpha2'], 'gatewayclasses', false),
+  crd('gatewayapi.httproutes', 'HTTPRoute', 'gateway.networking.k8s.io', ['v1', 'v1beta1', 'v1alpha2'], 'httproutes'),
   crd('gatewayapi.grpcroutes', 'GRPCRoute', 'gateway.networking.k8s.io', ['v1', 'v1alpha2'], 'grpcroutes'),
   crd('gatewayapi.tlsroutes', 'TLSRoute', 'gateway.networking.k8s.io', ['v1', 'v1alpha3', 'v1alpha2'], 'tlsroutes'),
   crd('gatewayapi.tcproutes', 'TCPRoute', 'gateway.networking.k8s.io', ['v1alpha2'], 'tcproutes'),
-  crd('gatewayapi.referencegrants', 'ReferenceGrant', 'gateway.networking.k8s.io', ['v1', 'v1beta1'], 'referencegrants'),
+  crd('gatewayapi.referencegrants', 'ReferenceGrant', 'gateway.networking.k8s.io', ['v1', 'v1beta1', 'v1alpha2'], 'referencegrants'),
   // Envoy Gateway policies attached to Gateways and routes (authentication, rate limits)
   crd('envoygateway.securitypolicies', 'SecurityPolicy', 'gateway.envoyproxy.io', ['v1alpha1'], 'securitypolicies'),
   crd('envoygateway.backendtrafficpolicies', 'BackendTrafficPolicy', 'gateway.envoyproxy.io', ['v1alpha1'], 'backendtrafficpolicies'),
@@ -236,7 +246,9 @@ export const KINDS = [
   // (.../how-to/configure-gateway-resources#configure_ssl_policies): only the spec is read
   crd('gke.frontendconfigs', 'FrontendConfig', 'networking.gke.io', ['v1beta1'], 'frontendconfigs', true, { annotations: [], status: [] }),
   crd('gke.gcpgatewaypolicies', 'GCPGatewayPolicy', 'networking.gke.io', ['v1'], 'gcpgatewaypolicies', true, { annotations: [], status: [] }),
-  // cert-manager
+  // cert-manager: v1 only. cert-manager v1.6 stopped serving v1alpha2, v1alpha3 and v1beta1
+  // (cert-manager.io/docs/releases/release-notes/release-notes-1.6/), and every supported release
+  // is later: manifests at those versions are rightly refused, as the API server would refuse them.
   crd('certmanager.certificates', 'Certificate', 'cert-manager.io', ['v1'], 'certificates'),
   crd('certmanager.issuers', 'Issuer', 'cert-manager.io', ['v1'], 'issuers'),
   crd('certmanager.clusterissuers', 'ClusterIssuer', 'cert-manager.io', ['v1'], 'clusterissuers', false),
