@@ -54,6 +54,20 @@ describe('custom resources at a version their upstream CRD serves', () => {
     expect(report.run.partial ?? []).toEqual([]);
   });
 
+  it('a v1alpha2 Gateway serving a v1alpha2 HTTPRoute over plain HTTP fails tls.ingress-without-tls (the check was not evaluated)', async () => {
+    const gw = [
+      'apiVersion: v1\nkind: Namespace\nmetadata: {name: infra}\n',
+      'apiVersion: gateway.networking.k8s.io/v1alpha2\nkind: GatewayClass\nmetadata: {name: eg}\nspec: {controllerName: gateway.envoyproxy.io/gatewayclass-controller}\n',
+      'apiVersion: gateway.networking.k8s.io/v1alpha2\nkind: Gateway\nmetadata: {name: public, namespace: infra}\nspec:\n  gatewayClassName: eg\n  listeners: [{name: http, protocol: HTTP, port: 80, allowedRoutes: {namespaces: {from: All}}}]\n',
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: c, image: nginx, ports: [{containerPort: 80}]}]}\n',
+      'apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec: {selector: {app: web}, ports: [{port: 80}]}\n',
+      'apiVersion: gateway.networking.k8s.io/v1alpha2\nkind: HTTPRoute\nmetadata: {name: r, namespace: shop}\nspec: {parentRefs: [{name: public, namespace: infra}], hostnames: [shop.example.com], rules: [{backendRefs: [{name: web, port: 80}]}]}\n',
+    ];
+    const report = await runOn([SHOP, ...gw].join('---\n'));
+    expect(report.checks.find((c) => c.id === 'tls.ingress-without-tls')?.status).toBe('fail');
+    expect(report.findings.filter((x) => x.check === 'tls.ingress-without-tls').map((x) => `${x.resource.kind} ${x.resource.namespace}/${x.resource.name}`)).toContain('Gateway infra/public');
+  });
+
   it('a v1alpha1 Linkerd ServerAuthorization admitting unauthenticated clients fails mtls.authz-allow-any (it was skipped)', async () => {
     const meshedShop = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, annotations: {linkerd.io/inject: enabled}}\n';
     const web = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: c, image: nginx, ports: [{containerPort: 80}]}]}\n';
