@@ -161,7 +161,10 @@ export const KINDS = [
   // Controller's Service webhook (mservice.elbv2.k8s.aws) gives a class-less LoadBalancer Service
   // its loadBalancerClass on create (src/analysis/tls/aws-lbc.ts)
   builtin('mutatingwebhookconfigurations', 'MutatingWebhookConfiguration', 'admissionregistration.k8s.io', 'v1', 'mutatingwebhookconfigurations', false, { annotations: [], status: [] }, ['admissionregistration.k8s.io/v1beta1']),
-  // Istio
+  // Istio: served versions as istio/istio manifests/charts/base crds list them: at 1.20.0
+  // PeerAuthentication v1beta1, the other security kinds v1 and v1beta1, networking v1beta1 and
+  // v1alpha3; at 1.26.0 security v1 and v1beta1, networking v1, v1beta1, v1alpha3 (EnvoyFilter
+  // v1alpha3 only). Every one is listed.
   crd('istio.peerauthentications', 'PeerAuthentication', 'security.istio.io', ['v1', 'v1beta1'], 'peerauthentications'),
   crd('istio.authorizationpolicies', 'AuthorizationPolicy', 'security.istio.io', ['v1', 'v1beta1'], 'authorizationpolicies'),
   crd('istio.requestauthentications', 'RequestAuthentication', 'security.istio.io', ['v1', 'v1beta1'], 'requestauthentications'),
@@ -204,7 +207,8 @@ export const KINDS = [
   crd('gatewayapi.tlsroutes', 'TLSRoute', 'gateway.networking.k8s.io', ['v1', 'v1alpha3', 'v1alpha2'], 'tlsroutes'),
   crd('gatewayapi.tcproutes', 'TCPRoute', 'gateway.networking.k8s.io', ['v1alpha2'], 'tcproutes'),
   crd('gatewayapi.referencegrants', 'ReferenceGrant', 'gateway.networking.k8s.io', ['v1', 'v1beta1', 'v1alpha2'], 'referencegrants'),
-  // Envoy Gateway policies attached to Gateways and routes (authentication, rate limits)
+  // Envoy Gateway policies attached (v1alpha1 the only version served: envoyproxy/gateway
+  // charts/gateway-crds-helm/templates/generated at v1.9.0-rc.0) to Gateways and routes (authentication, rate limits)
   crd('envoygateway.securitypolicies', 'SecurityPolicy', 'gateway.envoyproxy.io', ['v1alpha1'], 'securitypolicies'),
   crd('envoygateway.backendtrafficpolicies', 'BackendTrafficPolicy', 'gateway.envoyproxy.io', ['v1alpha1'], 'backendtrafficpolicies'),
   // The TLS versions and ciphers a Gateway's listeners accept (spec.tls) and what it targets: all that is read
@@ -226,7 +230,8 @@ export const KINDS = [
   // ipWhiteList) is read, and only for an IngressRouteTCP's sake
   { ...crd('traefik.middlewaretcps', 'MiddlewareTCP', 'traefik.io', ['v1alpha1'], 'middlewaretcps', true, { annotations: [], status: [] }), onlyWith: TRAEFIK_TCP_ROUTES },
   { ...crd('traefik-legacy.middlewaretcps', 'MiddlewareTCP', 'traefik.containo.us', ['v1alpha1'], 'middlewaretcps', true, { annotations: [], status: [] }), onlyWith: TRAEFIK_TCP_ROUTES },
-  // Contour
+  // Contour (HTTPProxy v1, ContourConfiguration v1alpha1, the only versions served:
+  // projectcontour/contour examples/contour/01-crds.yaml on main)
   crd('contour.httpproxies', 'HTTPProxy', 'projectcontour.io', ['v1'], 'httpproxies'),
   // The ContourConfiguration `contour serve --contour-config-name` reads instead of a configuration
   // file (https://projectcontour.io/docs/main/configuration/): only its spec (envoy.listener.tls) is read
@@ -252,7 +257,8 @@ export const KINDS = [
   crd('certmanager.certificates', 'Certificate', 'cert-manager.io', ['v1'], 'certificates'),
   crd('certmanager.issuers', 'Issuer', 'cert-manager.io', ['v1'], 'issuers'),
   crd('certmanager.clusterissuers', 'ClusterIssuer', 'cert-manager.io', ['v1'], 'clusterissuers', false),
-  // AdminNetworkPolicy API (kubernetes-sigs/network-policy-api), cluster-scoped
+  // AdminNetworkPolicy API (kubernetes-sigs/network-policy-api), cluster-scoped: v1alpha1 the only
+  // version served at v0.1.5 and v0.1.7 (config/crd); v0.2.0 replaces both kinds with v1alpha2 ClusterNetworkPolicy
   crd('anp.adminnetworkpolicies', 'AdminNetworkPolicy', 'policy.networking.k8s.io', ['v1alpha1'], 'adminnetworkpolicies', false),
   crd('anp.baselineadminnetworkpolicies', 'BaselineAdminNetworkPolicy', 'policy.networking.k8s.io', ['v1alpha1'], 'baselineadminnetworkpolicies', false),
   // v1alpha2 (network-policy-api v0.2.0): one kind for both, its spec.tier Admin or Baseline
@@ -277,7 +283,7 @@ export const KINDS = [
   // Only the spec (cidr, disabled, allowedUses) is read.
   crd('calico.ippools', 'IPPool', 'crd.projectcalico.org', ['v1'], 'ippools', false, { annotations: [], status: [] }),
   crd('calico-v3.ippools', 'IPPool', 'projectcalico.org', ['v3'], 'ippools', false, { annotations: [], status: [] }),
-  // Cilium policy kinds
+  // Cilium policy kinds: cilium.io v2 only (pkg/k8s/apis/cilium.io/client/crds/v2; no v2alpha1 CRD of them)
   crd('cilium.networkpolicies', 'CiliumNetworkPolicy', 'cilium.io', ['v2'], 'ciliumnetworkpolicies'),
   crd('cilium.clusterwidenetworkpolicies', 'CiliumClusterwideNetworkPolicy', 'cilium.io', ['v2'], 'ciliumclusterwidenetworkpolicies', false),
   // CiliumCIDRGroups: the CIDRs a policy's toCIDRSet/fromCIDRSet cidrGroupRef or cidrGroupSelector
