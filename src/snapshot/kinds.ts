@@ -194,10 +194,10 @@ export const KINDS = [
   crd('consul.meshes', 'Mesh', 'consul.hashicorp.com', ['v1alpha1'], 'meshes'),
   // Gateway API, served versions as kubernetes-sigs/gateway-api config/crd/{standard,experimental}
   // list them: Gateway, GatewayClass, HTTPRoute v1alpha2 served (deprecated) at v0.6.0 and v0.7.0
-  // (their v1alpha2 types are v1beta1's: apis/v1alpha2/gateway_types.go `type Gateway
-  // v1beta1.Gateway`), unserved from v0.8.0; v1 and v1beta1 at v1.0.0 through v1.4.0. GRPCRoute
+  // (their v1alpha2 types are v1beta1's at v0.6.0: apis/v1alpha2/{gateway,gatewayclass,httproute}_types.go,
+  // `type Gateway v1beta1.Gateway`), unserved from v0.8.0; v1 and v1beta1 at v1.0.0 through v1.4.0. GRPCRoute
   // v1alpha2 served through v1.1.0 experimental, gone at v1.2.0. ReferenceGrant v1alpha2 (the
-  // schema of v1beta1) served through v1.0.0 standard and v1.1.0 experimental, gone at v1.2.0; v1
+  // schema of v1beta1: v1.0.0 apis/v1alpha2/referencegrant_types.go `ReferenceGrantSpec = v1beta1.ReferenceGrantSpec`) served through v1.0.0 standard and v1.1.0 experimental, gone at v1.2.0; v1
   // served after v1.4.0 (main). TCPRoute v1alpha2 only; TLSRoute v1alpha2, v1alpha3 at v1.4.0, v1
   // after. The oldest versions come last: discovery picks the first one a cluster serves.
   crd('gatewayapi.gateways', 'Gateway', 'gateway.networking.k8s.io', ['v1', 'v1beta1', 'v1alpha2'], 'gateways'),
@@ -207,8 +207,8 @@ export const KINDS = [
   crd('gatewayapi.tlsroutes', 'TLSRoute', 'gateway.networking.k8s.io', ['v1', 'v1alpha3', 'v1alpha2'], 'tlsroutes'),
   crd('gatewayapi.tcproutes', 'TCPRoute', 'gateway.networking.k8s.io', ['v1alpha2'], 'tcproutes'),
   crd('gatewayapi.referencegrants', 'ReferenceGrant', 'gateway.networking.k8s.io', ['v1', 'v1beta1', 'v1alpha2'], 'referencegrants'),
-  // Envoy Gateway policies attached (v1alpha1 the only version served: envoyproxy/gateway
-  // charts/gateway-crds-helm/templates/generated at v1.9.0-rc.0) to Gateways and routes (authentication, rate limits)
+  // Envoy Gateway policies attached to Gateways and routes (authentication, rate limits); v1alpha1 is
+  // the only version served (envoyproxy/gateway charts/gateway-crds-helm/templates/generated at v1.9.0-rc.0)
   crd('envoygateway.securitypolicies', 'SecurityPolicy', 'gateway.envoyproxy.io', ['v1alpha1'], 'securitypolicies'),
   crd('envoygateway.backendtrafficpolicies', 'BackendTrafficPolicy', 'gateway.envoyproxy.io', ['v1alpha1'], 'backendtrafficpolicies'),
   // The TLS versions and ciphers a Gateway's listeners accept (spec.tls) and what it targets: all that is read
