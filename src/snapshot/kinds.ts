@@ -185,7 +185,8 @@ export const KINDS = [
   crd('linkerd.serverauthorizations', 'ServerAuthorization', 'policy.linkerd.io', ['v1beta1', 'v1alpha1'], 'serverauthorizations'),
   crd('linkerd.networkauthentications', 'NetworkAuthentication', 'policy.linkerd.io', ['v1alpha1'], 'networkauthentications'),
   crd('linkerd.httproutes', 'HTTPRoute', 'policy.linkerd.io', ['v1beta3', 'v1beta2', 'v1beta1', 'v1alpha1'], 'httproutes'),
-  // Consul (consul-k8s config entries)
+  // Consul (consul-k8s config entries; v1alpha1 the only version served: hashicorp/consul-k8s
+  // charts/consul/templates/crd-serviceintentions.yaml, commit 26d0d561)
   crd('consul.serviceintentions', 'ServiceIntentions', 'consul.hashicorp.com', ['v1alpha1'], 'serviceintentions'),
   // mutualTLSMode (permissive: plaintext reaches the service, intentions not applied), and the Mesh
   // entry's allowEnablingPermissiveMutualTLS that Consul requires before accepting it
