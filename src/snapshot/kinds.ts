@@ -161,7 +161,10 @@ export const KINDS = [
   // Controller's Service webhook (mservice.elbv2.k8s.aws) gives a class-less LoadBalancer Service
   // its loadBalancerClass on create (src/analysis/tls/aws-lbc.ts)
   builtin('mutatingwebhookconfigurations', 'MutatingWebhookConfiguration', 'admissionregistration.k8s.io', 'v1', 'mutatingwebhookconfigurations', false, { annotations: [], status: [] }, ['admissionregistration.k8s.io/v1beta1']),
-  // Istio
+  // Istio: served versions as istio/istio manifests/charts/base crds list them: at 1.20.0
+  // PeerAuthentication v1beta1, the other security kinds v1 and v1beta1, networking v1beta1 and
+  // v1alpha3; at 1.26.0 security v1 and v1beta1, networking v1, v1beta1, v1alpha3 (EnvoyFilter
+  // v1alpha3 only). Every one is listed.
   crd('istio.peerauthentications', 'PeerAuthentication', 'security.istio.io', ['v1', 'v1beta1'], 'peerauthentications'),
   crd('istio.authorizationpolicies', 'AuthorizationPolicy', 'security.istio.io', ['v1', 'v1beta1'], 'authorizationpolicies'),
   crd('istio.requestauthentications', 'RequestAuthentication', 'security.istio.io', ['v1', 'v1beta1'], 'requestauthentications'),
@@ -172,29 +175,41 @@ export const KINDS = [
   crd('istio.envoyfilters', 'EnvoyFilter', 'networking.istio.io', ['v1alpha3'], 'envoyfilters'),
   crd('istio.sidecars', 'Sidecar', 'networking.istio.io', ['v1', 'v1beta1', 'v1alpha3'], 'sidecars'),
   crd('istio.serviceentries', 'ServiceEntry', 'networking.istio.io', ['v1', 'v1beta1', 'v1alpha3'], 'serviceentries'),
-  // Linkerd
-  crd('linkerd.servers', 'Server', 'policy.linkerd.io', ['v1beta3', 'v1beta2', 'v1beta1'], 'servers'),
+  // Linkerd. Server and ServerAuthorization v1alpha1 are still served (deprecated) at stable-2.14.10
+  // and edge-26.8.3 (linkerd/linkerd2 charts/linkerd-crds/templates/policy/server.yaml,
+  // server-authorization.yaml), their schema that of v1beta1 but for a oneOf on podSelector: read
+  // as they are, last (discovery picks the first version served).
+  crd('linkerd.servers', 'Server', 'policy.linkerd.io', ['v1beta3', 'v1beta2', 'v1beta1', 'v1alpha1'], 'servers'),
   crd('linkerd.authorizationpolicies', 'AuthorizationPolicy', 'policy.linkerd.io', ['v1alpha1'], 'authorizationpolicies'),
   crd('linkerd.meshtlsauthentications', 'MeshTLSAuthentication', 'policy.linkerd.io', ['v1alpha1'], 'meshtlsauthentications'),
-  crd('linkerd.serverauthorizations', 'ServerAuthorization', 'policy.linkerd.io', ['v1beta1'], 'serverauthorizations'),
+  crd('linkerd.serverauthorizations', 'ServerAuthorization', 'policy.linkerd.io', ['v1beta1', 'v1alpha1'], 'serverauthorizations'),
   crd('linkerd.networkauthentications', 'NetworkAuthentication', 'policy.linkerd.io', ['v1alpha1'], 'networkauthentications'),
   crd('linkerd.httproutes', 'HTTPRoute', 'policy.linkerd.io', ['v1beta3', 'v1beta2', 'v1beta1', 'v1alpha1'], 'httproutes'),
-  // Consul (consul-k8s config entries)
+  // Consul (consul-k8s config entries; v1alpha1 the only version served: hashicorp/consul-k8s
+  // charts/consul/templates/crd-serviceintentions.yaml, commit 26d0d561)
   crd('consul.serviceintentions', 'ServiceIntentions', 'consul.hashicorp.com', ['v1alpha1'], 'serviceintentions'),
   // mutualTLSMode (permissive: plaintext reaches the service, intentions not applied), and the Mesh
   // entry's allowEnablingPermissiveMutualTLS that Consul requires before accepting it
   crd('consul.servicedefaults', 'ServiceDefaults', 'consul.hashicorp.com', ['v1alpha1'], 'servicedefaults'),
   crd('consul.proxydefaults', 'ProxyDefaults', 'consul.hashicorp.com', ['v1alpha1'], 'proxydefaults'),
   crd('consul.meshes', 'Mesh', 'consul.hashicorp.com', ['v1alpha1'], 'meshes'),
-  // Gateway API
-  crd('gatewayapi.gateways', 'Gateway', 'gateway.networking.k8s.io', ['v1', 'v1beta1'], 'gateways'),
-  crd('gatewayapi.gatewayclasses', 'GatewayClass', 'gateway.networking.k8s.io', ['v1', 'v1beta1'], 'gatewayclasses', false),
-  crd('gatewayapi.httproutes', 'HTTPRoute', 'gateway.networking.k8s.io', ['v1', 'v1beta1'], 'httproutes'),
+  // Gateway API, served versions as kubernetes-sigs/gateway-api config/crd/{standard,experimental}
+  // list them: Gateway, GatewayClass, HTTPRoute v1alpha2 served (deprecated) at v0.6.0 and v0.7.0
+  // (their v1alpha2 types are v1beta1's at v0.6.0: apis/v1alpha2/{gateway,gatewayclass,httproute}_types.go,
+  // `type Gateway v1beta1.Gateway`), unserved from v0.8.0; v1 and v1beta1 at v1.0.0 through v1.4.0. GRPCRoute
+  // v1alpha2 served through v1.1.0 experimental, gone at v1.2.0. ReferenceGrant v1alpha2 (the
+  // schema of v1beta1: v1.0.0 apis/v1alpha2/referencegrant_types.go `ReferenceGrantSpec = v1beta1.ReferenceGrantSpec`) served through v1.0.0 standard and v1.1.0 experimental, gone at v1.2.0; v1
+  // served after v1.4.0 (main). TCPRoute v1alpha2 only; TLSRoute v1alpha2, v1alpha3 at v1.4.0, v1
+  // after. The oldest versions come last: discovery picks the first one a cluster serves.
+  crd('gatewayapi.gateways', 'Gateway', 'gateway.networking.k8s.io', ['v1', 'v1beta1', 'v1alpha2'], 'gateways'),
+  crd('gatewayapi.gatewayclasses', 'GatewayClass', 'gateway.networking.k8s.io', ['v1', 'v1beta1', 'v1alpha2'], 'gatewayclasses', false),
+  crd('gatewayapi.httproutes', 'HTTPRoute', 'gateway.networking.k8s.io', ['v1', 'v1beta1', 'v1alpha2'], 'httproutes'),
   crd('gatewayapi.grpcroutes', 'GRPCRoute', 'gateway.networking.k8s.io', ['v1', 'v1alpha2'], 'grpcroutes'),
   crd('gatewayapi.tlsroutes', 'TLSRoute', 'gateway.networking.k8s.io', ['v1', 'v1alpha3', 'v1alpha2'], 'tlsroutes'),
   crd('gatewayapi.tcproutes', 'TCPRoute', 'gateway.networking.k8s.io', ['v1alpha2'], 'tcproutes'),
-  crd('gatewayapi.referencegrants', 'ReferenceGrant', 'gateway.networking.k8s.io', ['v1', 'v1beta1'], 'referencegrants'),
-  // Envoy Gateway policies attached to Gateways and routes (authentication, rate limits)
+  crd('gatewayapi.referencegrants', 'ReferenceGrant', 'gateway.networking.k8s.io', ['v1', 'v1beta1', 'v1alpha2'], 'referencegrants'),
+  // Envoy Gateway policies attached to Gateways and routes (authentication, rate limits); v1alpha1 is
+  // the only version served (envoyproxy/gateway charts/gateway-crds-helm/templates/generated at v1.9.0-rc.0)
   crd('envoygateway.securitypolicies', 'SecurityPolicy', 'gateway.envoyproxy.io', ['v1alpha1'], 'securitypolicies'),
   crd('envoygateway.backendtrafficpolicies', 'BackendTrafficPolicy', 'gateway.envoyproxy.io', ['v1alpha1'], 'backendtrafficpolicies'),
   // The TLS versions and ciphers a Gateway's listeners accept (spec.tls) and what it targets: all that is read
@@ -216,7 +231,8 @@ export const KINDS = [
   // ipWhiteList) is read, and only for an IngressRouteTCP's sake
   { ...crd('traefik.middlewaretcps', 'MiddlewareTCP', 'traefik.io', ['v1alpha1'], 'middlewaretcps', true, { annotations: [], status: [] }), onlyWith: TRAEFIK_TCP_ROUTES },
   { ...crd('traefik-legacy.middlewaretcps', 'MiddlewareTCP', 'traefik.containo.us', ['v1alpha1'], 'middlewaretcps', true, { annotations: [], status: [] }), onlyWith: TRAEFIK_TCP_ROUTES },
-  // Contour
+  // Contour (HTTPProxy v1, ContourConfiguration v1alpha1, the only versions served:
+  // projectcontour/contour examples/contour/01-crds.yaml on main)
   crd('contour.httpproxies', 'HTTPProxy', 'projectcontour.io', ['v1'], 'httpproxies'),
   // The ContourConfiguration `contour serve --contour-config-name` reads instead of a configuration
   // file (https://projectcontour.io/docs/main/configuration/): only its spec (envoy.listener.tls) is read
@@ -236,11 +252,14 @@ export const KINDS = [
   // (.../how-to/configure-gateway-resources#configure_ssl_policies): only the spec is read
   crd('gke.frontendconfigs', 'FrontendConfig', 'networking.gke.io', ['v1beta1'], 'frontendconfigs', true, { annotations: [], status: [] }),
   crd('gke.gcpgatewaypolicies', 'GCPGatewayPolicy', 'networking.gke.io', ['v1'], 'gcpgatewaypolicies', true, { annotations: [], status: [] }),
-  // cert-manager
+  // cert-manager: v1 only. cert-manager v1.6 stopped serving v1alpha2, v1alpha3 and v1beta1
+  // (cert-manager.io/docs/releases/release-notes/release-notes-1.6/), and every supported release
+  // is later: manifests at those versions are rightly refused, as the API server would refuse them.
   crd('certmanager.certificates', 'Certificate', 'cert-manager.io', ['v1'], 'certificates'),
   crd('certmanager.issuers', 'Issuer', 'cert-manager.io', ['v1'], 'issuers'),
   crd('certmanager.clusterissuers', 'ClusterIssuer', 'cert-manager.io', ['v1'], 'clusterissuers', false),
-  // AdminNetworkPolicy API (kubernetes-sigs/network-policy-api), cluster-scoped
+  // AdminNetworkPolicy API (kubernetes-sigs/network-policy-api), cluster-scoped: v1alpha1 the only
+  // version served at v0.1.5 and v0.1.7 (config/crd); v0.2.0 replaces both kinds with v1alpha2 ClusterNetworkPolicy
   crd('anp.adminnetworkpolicies', 'AdminNetworkPolicy', 'policy.networking.k8s.io', ['v1alpha1'], 'adminnetworkpolicies', false),
   crd('anp.baselineadminnetworkpolicies', 'BaselineAdminNetworkPolicy', 'policy.networking.k8s.io', ['v1alpha1'], 'baselineadminnetworkpolicies', false),
   // v1alpha2 (network-policy-api v0.2.0): one kind for both, its spec.tier Admin or Baseline
@@ -265,7 +284,7 @@ export const KINDS = [
   // Only the spec (cidr, disabled, allowedUses) is read.
   crd('calico.ippools', 'IPPool', 'crd.projectcalico.org', ['v1'], 'ippools', false, { annotations: [], status: [] }),
   crd('calico-v3.ippools', 'IPPool', 'projectcalico.org', ['v3'], 'ippools', false, { annotations: [], status: [] }),
-  // Cilium policy kinds
+  // Cilium policy kinds: cilium.io v2 only (pkg/k8s/apis/cilium.io/client/crds/v2; no v2alpha1 CRD of them)
   crd('cilium.networkpolicies', 'CiliumNetworkPolicy', 'cilium.io', ['v2'], 'ciliumnetworkpolicies'),
   crd('cilium.clusterwidenetworkpolicies', 'CiliumClusterwideNetworkPolicy', 'cilium.io', ['v2'], 'ciliumclusterwidenetworkpolicies', false),
   // CiliumCIDRGroups: the CIDRs a policy's toCIDRSet/fromCIDRSet cidrGroupRef or cidrGroupSelector
