@@ -87,6 +87,22 @@ describe('release unknown: a policy stored at security.istio.io/v1 is read by is
     expect(v.verdict).toBe('allowed');
     expect(v.reason).toContain('shop/front-to-api');
     expect(`${v.reason}\n${(v.notes ?? []).join('\n')}`).not.toContain('Istio 1.19');
+    expect(v.notes).toContain('AuthorizationPolicy shop/gw-deny attaches by targetRef(s) to a gateway or waypoint; the sidecar of shop/api does not enforce it');
+  });
+
+  it('two v1 policies on a Gateway: one note, "attach ... them"', () => {
+    const second = `---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: gw-deny-2, namespace: shop}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: shop-gw}]
+  action: DENY
+  rules: [{}]
+`;
+    const v = call(`${repro('security.istio.io/v1')}${second}`);
+    expect(v.verdict).toBe('allowed');
+    expect(v.notes).toContain('AuthorizationPolicy shop/gw-deny, shop/gw-deny-2 attach by targetRef(s) to a gateway or waypoint; the sidecar of shop/api does not enforce them');
   });
 
   it('the same policy at v1beta1 (served before 1.22) keeps the doubt: UNKNOWN, naming both readings', () => {
@@ -96,5 +112,10 @@ describe('release unknown: a policy stored at security.istio.io/v1 is read by is
     expect(v.reason).toContain('Istio 1.19 does not know targetRefs');
     expect(v.reason).toContain('read as the newest istiod reads it, ALLOWED');
     expect(v.reason).toContain('read as the oldest, DENIED');
+    // The note agrees with the verdict: the sidecar ignores the policy only as the newest istiod
+    // reads it (was: stated as a fact while the verdict read it namespace-wide under Istio 1.19).
+    const notes = (v.notes ?? []).join('\n');
+    expect(notes).toContain('AuthorizationPolicy shop/gw-deny attaches by targetRef(s) to a gateway or waypoint as the newest istiod reads it, so the sidecar of shop/api does not enforce it; an older istiod reads it otherwise (see the verdict)');
+    expect(notes).not.toContain('attach by');
   });
 });
