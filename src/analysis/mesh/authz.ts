@@ -557,8 +557,8 @@ const effectOf = (p: ParsedAuthzPolicy) => JSON.stringify([p.targeted, p.targetR
 /**
  * The oldest release whose istiod can read the policy when no istiod names its release: 1.19
  * (before targetRef), or 1.22 for a policy stored as security.istio.io/v1, which the
- * AuthorizationPolicy CRD first serves at 1.22.0 (https://istio.io/latest/blog/2024/v1-apis/,
- * "Overview of Istio CRDs": Authorization Policy v1, v1beta1 from 1.22): an older cluster has no
+ * AuthorizationPolicy CRD first serves at 1.22 (https://istio.io/latest/blog/2024/v1-apis/: "our
+ * networking, security and telemetry APIs are promoted to v1 in 1.22"): an older cluster has no
  * such object to read. v1beta1 and other versions keep 1.19.
  */
 function oldestReaderOf(o: KubeObject): [number, number] {

@@ -1,8 +1,8 @@
 // With no istiod in the input, the oldest istiod that can read an AuthorizationPolicy depends on the
 // version it is stored at. Sources:
-// - https://istio.io/latest/blog/2024/v1-apis/ ("Overview of Istio CRDs"): the security APIs,
-//   AuthorizationPolicy among them, are served at v1 from Istio 1.22; before, v1beta1 only, so an
-//   object written as security.istio.io/v1 exists only where istiod is 1.22 or newer.
+// - https://istio.io/latest/blog/2024/v1-apis/: "our networking, security and telemetry APIs are
+//   promoted to v1 in 1.22"; before, security.istio.io serves v1beta1, so an AuthorizationPolicy
+//   written as security.istio.io/v1 exists only where istiod is 1.22 or newer.
 // - istio/api security/v1beta1/authorization_policy.proto at tag 1.22.0: `targetRefs` (field 6) is
 //   read from 1.22.0, whose NOTE says "older control planes (that don't know about the `targetRefs`
 //   field)" take the policy as namespace-wide.
