@@ -555,11 +555,23 @@ function releaseDependent(o: KubeObject): boolean {
 const effectOf = (p: ParsedAuthzPolicy) => JSON.stringify([p.targeted, p.targetRefs, p.selector, p.problems.length > 0, p.rules.map((r) => r.index)]);
 
 /**
+ * The oldest release whose istiod can read the policy when no istiod names its release: 1.19
+ * (before targetRef), or 1.22 for a policy stored as security.istio.io/v1, which the
+ * AuthorizationPolicy CRD first serves at 1.22 (https://istio.io/latest/blog/2024/v1-apis/: "our
+ * networking, security and telemetry APIs are promoted to v1 in 1.22"): an older cluster has no
+ * such object to read. v1beta1 and other versions keep 1.19.
+ */
+function oldestReaderOf(o: KubeObject): [number, number] {
+  return o.apiVersion === 'security.istio.io/v1' ? [1, 22] : [1, 19];
+}
+
+/**
  * The policy as the istiods of the snapshot read it (`releases`; undefined: as the newest Istio
  * does). A policy using something a release decides (releaseDependent) is read as the newest and
  * the oldest of them read it; when those differ, or no istiod names its release (none in the
  * snapshot, an image without a version), it is read as the newest, with `doubt` holding the oldest
- * reading (before Istio 1.20 when the release is not known) and why.
+ * reading (before Istio 1.20 when the release is not known, or 1.22 for a policy stored as
+ * security.istio.io/v1: oldestReaderOf) and why.
  */
 function parseAsReleasesRead(o: KubeObject, releases: IstiodReleases | undefined): ParsedAuthzPolicy {
   if (!releases || !releaseDependent(o)) return parseAuthorizationPolicy(o);
@@ -567,7 +579,7 @@ function parseAsReleasesRead(o: KubeObject, releases: IstiodReleases | undefined
   const sorted = [...releases.known].sort((a, b) => rank(a) - rank(b));
   const unknown = releases.known.length === 0 || releases.unversioned.length > 0;
   const newest = unknown ? 'latest' : sorted[sorted.length - 1];
-  const oldest: { minor: [number, number]; patch?: number } = unknown ? { minor: [1, 19] } : sorted[0];
+  const oldest: { minor: [number, number]; patch?: number } = unknown ? { minor: oldestReaderOf(o) } : sorted[0];
   const p = parseAuthorizationPolicy(o, newest === 'latest' ? 'latest' : { minor: newest.minor, ...(newest.patch !== undefined ? { patch: newest.patch } : {}) });
   const alternative = parseAuthorizationPolicy(o, { minor: oldest.minor, ...(oldest.patch !== undefined ? { patch: oldest.patch } : {}) });
   if (effectOf(p) === effectOf(alternative)) return p;

@@ -1210,7 +1210,15 @@ function istioFlowVerdictAsRead(model: IstioAuthzModel, caller: MeshCaller, call
       }
       if (!ambient) {
         const targeted = kept((model.authz.byNamespace.get(callee.namespace) ?? []).filter((p) => p.targeted && p.problems.length === 0 && !workloadPolicies.includes(p)));
-        if (targeted.length) notes.push(`AuthorizationPolicy ${targeted.map(name).join(', ')} attach by targetRef(s) to a gateway or waypoint; the sidecar of ${calleeName} does not enforce them`);
+        // A policy in doubt (ParsedAuthzPolicy.doubt) that an older istiod reads without its
+        // targetRef(s), or refuses, is attached only as the newest reads it: the note says so.
+        const olderOtherwise = (p: ParsedAuthzPolicy) => p.doubt !== undefined && (!p.doubt.alternative.targeted || p.doubt.alternative.problems.length > 0);
+        const sure = targeted.filter((p) => !olderOtherwise(p));
+        const unsure = targeted.filter(olderOtherwise);
+        const attach = (list: ParsedAuthzPolicy[]) => `AuthorizationPolicy ${list.map(name).join(', ')} ${list.length === 1 ? 'attaches' : 'attach'} by targetRef(s) to a gateway or waypoint`;
+        const it = (list: ParsedAuthzPolicy[]) => (list.length === 1 ? 'it' : 'them');
+        if (sure.length) notes.push(`${attach(sure)}; the sidecar of ${calleeName} does not enforce ${it(sure)}`);
+        if (unsure.length) notes.push(`${attach(unsure)} as the newest istiod reads ${it(unsure)}, so the sidecar of ${calleeName} does not enforce ${it(unsure)}; an older istiod reads ${it(unsure)} otherwise (see the verdict)`);
       }
     } else {
       const wl = judgeLayer(enforced, peer, who);

@@ -128,6 +128,8 @@ metadata: {name: ${name}, namespace: istio-system}
 spec:
 ${body}
 ---`;
+/** The same policy stored at security.istio.io/v1beta1 (served before 1.22, so an istiod older than 1.20 may read it). */
+const asV1beta1 = (yaml: string) => yaml.replace('apiVersion: security.istio.io/v1\n', 'apiVersion: security.istio.io/v1beta1\n');
 const call = (yaml: string) => {
   const ctx = ctxOf(yaml);
   return meshFlowVerdict(ctx.snapshot, ctx.config, { kind: 'Deployment', namespace: 'web', name: 'front' }, { kind: 'Deployment', namespace: 'shop', name: 'api' }, 8080, 'TCP');
@@ -155,8 +157,10 @@ describe('targetRef(s) as the istiod release reads them', () => {
     expect(missing?.message).toContain('Istio 1.24.2 does not take GatewayClass refs (istiod does from 1.25)');
   });
 
-  it('no istiod in the input: the release is not known, and the two readings differ, so the call is UNKNOWN (was: ALLOWED)', () => {
-    const v = call(`${APPS}${DENY_AT_WAYPOINTS}`);
+  it('no istiod in the input: the release is not known, and the two readings of a v1beta1 policy differ, so the call is UNKNOWN (was: ALLOWED)', () => {
+    // Stored at v1beta1, which istiod serves before 1.22: an istiod before 1.20 may read it (at v1,
+    // only 1.22 or newer can: istio-authz-v1-reader.test.ts).
+    const v = call(`${APPS}${asV1beta1(DENY_AT_WAYPOINTS)}`);
     expect(v.verdict).toBe('unknown');
     expect(v.reason).toContain("istiod's release is not known (no istiod in the input)");
     expect(v.reason).toContain('read as the newest istiod reads it, ALLOWED');
@@ -235,7 +239,7 @@ describe('`when` keys as the istiod release validates and builds them', () => {
 
 describe('mtls.authz-allow-any says when istiod\'s release leaves a targetRefs policy unconfirmed', () => {
   it('an open ALLOW on a Gateway, no istiod in the input: the finding says an older istiod reads it namespace-wide', () => {
-    const [v] = onPolicy('mtls.authz-allow-any', `${GATEWAY}${policy('open-at-gw', 'ALLOW', '[{}]')}`, 'open-at-gw');
+    const [v] = onPolicy('mtls.authz-allow-any', `${GATEWAY}${asV1beta1(policy('open-at-gw', 'ALLOW', '[{}]'))}`, 'open-at-gw');
     expect(v.status).toBe('fail');
     expect(v.message).toContain("not confirmed: istiod's release is not known (no istiod in the input)");
     expect(v.message).toContain('does not know targetRefs');

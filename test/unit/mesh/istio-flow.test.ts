@@ -230,7 +230,7 @@ spec: {gatewayClassName: istio-waypoint, listeners: [{name: mesh, port: 15008, p
     const sidecar = `${ns('default')}${app('default', 'curl')}${app('default', 'productpage')}${app('default', 'reviews')}${policy}`;
     const s = verdict(sidecar, 'default/reviews', 'default/productpage');
     expect(s).toMatchObject({ verdict: 'allowed', enforcedBy: 'sidecar of default/productpage' });
-    expect(s.notes).toEqual(['AuthorizationPolicy default/productpage-viewer attach by targetRef(s) to a gateway or waypoint; the sidecar of default/productpage does not enforce them']);
+    expect(s.notes).toEqual(['AuthorizationPolicy default/productpage-viewer attaches by targetRef(s) to a gateway or waypoint; the sidecar of default/productpage does not enforce it']);
   });
 
   // https://istio.io/latest/docs/ambient/usage/waypoint/ (a Service labelled istio.io/use-waypoint;
