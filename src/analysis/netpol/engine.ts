@@ -128,6 +128,11 @@ export interface MatchContext {
    * pods' own live addresses (pod-addresses.ts liveAddressesOf). Undefined when nothing narrows.
    */
   classPools?: (cls: PodClass) => (() => PodPools) | undefined;
+  /**
+   * Under Calico, for pools unknown for `why`: the IP families IPAM gives pods by its visible
+   * settings (calico/ip-pools.ts ipamFamilies), when no IPPool was read; undefined otherwise.
+   */
+  ipamFamilies?: (why: string) => { families: ReadonlyArray<Family>; text: string } | undefined;
 }
 
 /** "shop/deny" for a NetworkPolicy (as ztaudit always named them), "AdminNetworkPolicy tenant-a" for the others. */
@@ -507,7 +512,9 @@ function familiesOf(ctx: MatchContext, ep: Endpoint): { families: readonly Famil
   let hit = familyCache.get(pools);
   if (!hit) {
     const v = pools();
-    hit = v.kind === 'known' ? { families: [...new Set(v.ranges.map((r) => r.family))].sort(), text: v.text } : { why: v.why };
+    // A host-network pod has its node's address, whatever IPAM gives the others.
+    const ipam = v.kind === 'unknown' && pools !== HOST_NETWORK_POOLS ? ctx.ipamFamilies?.(v.why) : undefined;
+    hit = v.kind === 'known' ? { families: [...new Set(v.ranges.map((r) => r.family))].sort(), text: v.text } : ipam ? { families: ipam.families, text: ipam.text } : { why: v.why };
     familyCache.set(pools, hit);
   }
   return hit;
