@@ -522,6 +522,13 @@ function familiesOf(ctx: MatchContext, ep: Endpoint): { families: readonly Famil
 
 const familyCache = new WeakMap<() => PodPools, { families: readonly Family[]; text: string } | { why: string }>();
 
+/**
+ * The doubt on an ipVersion rule when both ends are dual-stack. The connection goes through if
+ * either family's path allows it, so a verdict ALLOWED under it is allowed for certain as far as
+ * reachability goes (network.intent-violation counts it as a violation, not a doubt).
+ */
+export const DUAL_STACK_DOUBT = 'both ends have addresses of both families';
+
 type ConditionMatch = { v: 'yes' } | { v: 'no' } | { v: 'doubt'; why: () => string };
 const YES: ConditionMatch = { v: 'yes' };
 const NO: ConditionMatch = { v: 'no' };
@@ -544,7 +551,7 @@ function conditionMatch(ctx: MatchContext, rule: Rule, ep: Endpoint, subject: En
     // An end of that family alone carries the flow in it, if the flow exists at all.
     const unknown = known.some((x) => x.families.length === 1) ? [] : ends.filter((x) => 'why' in x);
     if (unknown.length) family = { v: 'doubt', why: () => `ipVersion ${v}: the rule matches IPv${v} packets only, and whether the pods have an IPv${v} address is not known (${[...new Set(unknown.map((x) => x.why))].join('; ')}); ${counted()}` };
-    else if (known.length && !known.some((x) => x.families.length === 1)) family = { v: 'doubt', why: () => `ipVersion ${v}: the rule matches IPv${v} packets only, and both ends have addresses of both families (${[...new Set(known.map((x) => x.text))].join('; ')}): the connection goes through if either family's path allows it, which the model does not evaluate apart; ${counted()}` };
+    else if (known.length && !known.some((x) => x.families.length === 1)) family = { v: 'doubt', why: () => `ipVersion ${v}: the rule matches IPv${v} packets only, and ${DUAL_STACK_DOUBT} (${[...new Set(known.map((x) => x.text))].join('; ')}): the connection goes through if either family's path allows it, which the model does not evaluate apart; ${counted()}` };
   }
   if (rule.partial === undefined) return family;
   const partial = rule.partial;

@@ -157,3 +157,21 @@ describe('Calico ipVersion with no IPPool read: the families IPAM\'s visible set
     expect(r.output).toContain('no Calico IPPool was read');
   });
 });
+
+// network.intent-violation's own contract (its protectsAgainst): a flow held in doubt fails at medium
+// as "cannot be confirmed"; only a certain violation is high.
+describe('intent "web never db" when the only allowed flow rests on a doubted ipVersion reading', () => {
+  it('pod families not known: the Allow after the Deny ipVersion 4 counts, in doubt — medium "cannot be confirmed", not a certain high violation', () => {
+    const res = webNeverDb(calicoNodeWith('[{name: IP, value: autodetect}]') + denyV4WebToDb);
+    expect(res).toMatchObject({ status: 'fail', severity: 'medium' });
+    expect(res.message).toContain('intent "web-never-db" cannot be confirmed');
+    expect(res.message).toContain('ipVersion 4: the rule matches IPv4 packets only');
+    expect(res.message).toContain('the model counts it as allowed');
+    expect(res.message).not.toContain('is violated');
+  });
+
+  it('IPv4 only shown by the CNI config: the Deny decides and the intent holds', () => {
+    const res = webNeverDb(calicoNodeWith('[{name: FELIX_IPV6SUPPORT, value: "false"}]', '{"type": "calico-ipam"}') + denyV4WebToDb);
+    expect(res.status).toBe('pass');
+  });
+});
