@@ -1,13 +1,13 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import type { IntentRule, LabelSelectorConfig } from '../../src/config/types.ts';
-import { connsToJson, emptyConns, formatConns, intersectConns, isEmptyConns, addInterval, allConns, type ConnSet } from '../../src/analysis/netpol/conns.ts';
+import { connsToJson, subtractConns, unionConns, emptyConns, formatConns, intersectConns, isEmptyConns, addInterval, allConns, type ConnSet } from '../../src/analysis/netpol/conns.ts';
 import { parseIntentPort } from '../../src/config/intent-ports.ts';
 import { refString } from '../../src/analysis/workloads.ts';
-import { buildReachability, type DirectionVerdict, type PodClass, type ReachModel } from '../../src/analysis/netpol/model.ts';
+import { buildReachability, egressVerdict, ingressVerdict, type DirectionVerdict, type PodClass, type ReachModel } from '../../src/analysis/netpol/model.ts';
 import { findDoubtedFlows, findFlows, MAX_DOUBT_PAIRS, type DoubtSearch } from '../../src/analysis/netpol/flows.ts';
 import { findUndeterminedFlows, liveAddressSettlements, type AddressSettlements } from '../../src/analysis/netpol/query.ts';
-import { describeCause, describeRule, type RuleRef } from '../../src/analysis/netpol/engine.ts';
+import { describeCause, describeRule, DUAL_STACK_DOUBT, type RuleRef } from '../../src/analysis/netpol/engine.ts';
 import { calleeMesh, meshVerdictOverConns, MESH_FLOW_KINDS } from '../../src/analysis/mesh/flow-verdict.ts';
 import type { AuditContext } from '../../src/analysis/context.ts';
 import { unionConns as unionAll } from '../../src/analysis/netpol/conns.ts';
@@ -93,6 +93,34 @@ function caveatsOf(vs: DirectionVerdict[], conns: ConnSet): string[] {
 const MAX_FLOWS = 20;
 
 /**
+ * Why a flow the model allows is allowed only under a doubted reading (reach: ALLOWED (uncertain),
+ * answered UNKNOWN), or undefined when some of its connections are allowed for certain in both
+ * directions: the verdicts again with their doubts tracked, once per reported flow (at most MAX_FLOWS).
+ */
+function allowedOnlyInDoubt(model: ReachModel, f: { from: PodClass; to: PodClass; conns: ConnSet }): string[] | undefined {
+  const src = { kind: 'class', cls: f.from } as const;
+  const dst = { kind: 'class', cls: f.to } as const;
+  const why: string[] = [];
+  const certainOf = (v: DirectionVerdict): ConnSet => {
+    let out = emptyConns();
+    for (const d of v.decisions) {
+      if (!d.allowed) continue;
+      // Only a denying rule (Deny, Pass) on a condition the model could not settle (engine.ts
+      // conditionMatch: ipVersion, some connections only), counted as not matching, puts the allowance
+      // itself in doubt; an Allow whose match is in doubt stays counted as a violation (intent-doubt,
+      // ipblock-pods tests). A dual-stack ipVersion doubt leaves the connection open by one family's path or the other.
+      const real = (d.uncertain ?? []).filter((w) => w.includes('counted as not matching') && !w.includes(DUAL_STACK_DOUBT));
+      const doubted = real.length ? (d.uncertainConns ?? d.conns) : emptyConns();
+      if (!isEmptyConns(intersectConns(doubted, f.conns))) why.push(...real);
+      out = unionConns(out, subtractConns(d.conns, doubted));
+    }
+    return out;
+  };
+  const certain = intersectConns(intersectConns(f.conns, certainOf(egressVerdict(model, src, dst, true))), certainOf(ingressVerdict(model, src, dst, true)));
+  return isEmptyConns(certain) && why.length ? [...new Set(why)] : undefined;
+}
+
+/**
  * Every flow `reach` would answer UNKNOWN for while the model counts it as denied: a rule match it
  * cannot settle (findDoubtedFlows), an AdminNetworkPolicy priority tie whose order decides it or a
  * policy the model does not evaluate (findUndeterminedFlows); one entry per pod-class pair.
@@ -147,7 +175,7 @@ export const intentViolation: Check = {
   id: 'network.intent-violation',
   area: 'network',
   title: 'Segmentation intent holds',
-  protectsAgainst: 'flows the declared segmentation intent forbids (config intent.deny) but the effective policies allow: every enforced network API and, for a destination in a service mesh, its authorization (Istio AuthorizationPolicy, with PeerAuthentication); a flow the mesh allows for some requests only still counts; a rule with a hostNetwork pod at either end fails when only network policy would deny it, since enforcement on hostNetwork pods is implementation-defined; a flow the model counts as denied but holds in doubt (reach UNKNOWN: an ipBlock or Calico nets that may hold the pod\'s address, AdminNetworkPolicies of one priority that decide it differently in either order, a policy the model cannot evaluate selecting an end) fails at medium as not confirmed, and so do a denial that rests only on where the pods\' current addresses fall against an ipBlock (outside Calico; pod IPs are ephemeral) and a search for such flows that its cap stopped before it found one',
+  protectsAgainst: 'flows the declared segmentation intent forbids (config intent.deny) but the effective policies allow: every enforced network API and, for a destination in a service mesh, its authorization (Istio AuthorizationPolicy, with PeerAuthentication); a flow the mesh allows for some requests only still counts; a rule with a hostNetwork pod at either end fails when only network policy would deny it, since enforcement on hostNetwork pods is implementation-defined; a flow the model counts as denied but holds in doubt (reach UNKNOWN: an ipBlock or Calico nets that may hold the pod\'s address, AdminNetworkPolicies of one priority that decide it differently in either order, a policy the model cannot evaluate selecting an end) fails at medium as not confirmed, and so does one the model counts as allowed when every allowed flow it finds is allowed only because a Deny or Pass rule on a condition the model cannot settle (a Calico ipVersion whose pod families are not known, some source ports only) is counted as not matching (a certain one, or one an Allow whose match is in doubt opens, stays high), and so do a denial that rests only on where the pods\' current addresses fall against an ipBlock (outside Calico; pod IPs are ephemeral) and a search for such flows that its cap stopped before it found one',
   severity: 'high',
   controls: ['NSA-CISA:NS/network-policies', 'NIST-800-53:AC-4', 'NIST-800-53:SC-7', 'NIST-800-207:T3', 'NIST-800-207:T4'],
   remediation: 'Tighten the allowing policies listed in the evidence (or isolate the unisolated side with a default deny) until the forbidden flow is denied in both directions, or, for a meshed destination, deny it with an AuthorizationPolicy (the evidence names the mesh verdict per flow).',
@@ -206,7 +234,20 @@ export const intentViolation: Check = {
       });
       const violations = found.count;
       const evidence: Record<string, unknown> = { from: describe(rule.from), to: describe(rule.to), ports: rule.ports?.length ? connsToJson(wanted) : 'any', ...(bad.length ? { ignoredPorts: bad } : {}) };
-      if (violations > 0) {
+      // Every flow found allowed only under a doubted reading (reach UNKNOWN): not a proven violation.
+      // Only when every flow was listed: one left out may be certain.
+      const inDoubt = violations > 0 && !found.truncated && !hostNetwork ? found.flows.map((f) => allowedOnlyInDoubt(model, f)) : [];
+      if (violations > 0 && inDoubt.length === found.flows.length && inDoubt.every((w) => w !== undefined)) {
+        const doubted = found.flows.map((f, k) => ({ from: f.from.workloads.map(name), to: f.to.workloads.map(name), ports: formatConns(f.conns), uncertain: inDoubt[k]! }));
+        const first = doubted[0];
+        out.push({
+          status: 'fail',
+          severity: 'medium',
+          resource,
+          message: `intent "${rule.name}" cannot be confirmed: ${first.from.slice(0, 2).join(', ')}${first.from.length > 2 ? ', …' : ''} → ${first.to.slice(0, 2).join(', ')}${first.to.length > 2 ? ', …' : ''} (${first.ports}) may be allowed — ${first.uncertain[0]}${violations > 1 ? ` (${violations} pod-class flow(s) in doubt)` : ''}; the model counts ${violations > 1 ? 'them' : 'it'} as allowed`,
+          evidence: { ...evidence, enforcedBy: 'uncertain', allowingPolicies: [...allowing].sort(), doubtedFlows: doubted },
+        });
+      } else if (violations > 0) {
         out.push({
           status: 'fail',
           resource,

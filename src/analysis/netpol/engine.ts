@@ -128,6 +128,11 @@ export interface MatchContext {
    * pods' own live addresses (pod-addresses.ts liveAddressesOf). Undefined when nothing narrows.
    */
   classPools?: (cls: PodClass) => (() => PodPools) | undefined;
+  /**
+   * Under Calico, for pools unknown for `why`: the IP families IPAM gives pods by its visible
+   * settings (calico/ip-pools.ts ipamFamilies), when no IPPool was read; undefined otherwise.
+   */
+  ipamFamilies?: (why: string) => { families: ReadonlyArray<Family>; text: string } | undefined;
 }
 
 /** "shop/deny" for a NetworkPolicy (as ztaudit always named them), "AdminNetworkPolicy tenant-a" for the others. */
@@ -507,13 +512,22 @@ function familiesOf(ctx: MatchContext, ep: Endpoint): { families: readonly Famil
   let hit = familyCache.get(pools);
   if (!hit) {
     const v = pools();
-    hit = v.kind === 'known' ? { families: [...new Set(v.ranges.map((r) => r.family))].sort(), text: v.text } : { why: v.why };
+    // A host-network pod has its node's address, whatever IPAM gives the others.
+    const ipam = v.kind === 'unknown' && pools !== HOST_NETWORK_POOLS ? ctx.ipamFamilies?.(v.why) : undefined;
+    hit = v.kind === 'known' ? { families: [...new Set(v.ranges.map((r) => r.family))].sort(), text: v.text } : ipam ? { families: ipam.families, text: ipam.text } : { why: v.why };
     familyCache.set(pools, hit);
   }
   return hit;
 }
 
 const familyCache = new WeakMap<() => PodPools, { families: readonly Family[]; text: string } | { why: string }>();
+
+/**
+ * The doubt on an ipVersion rule when both ends are dual-stack. The connection goes through if
+ * either family's path allows it, so a verdict ALLOWED under it is allowed for certain as far as
+ * reachability goes (network.intent-violation counts it as a violation, not a doubt).
+ */
+export const DUAL_STACK_DOUBT = 'both ends have addresses of both families';
 
 type ConditionMatch = { v: 'yes' } | { v: 'no' } | { v: 'doubt'; why: () => string };
 const YES: ConditionMatch = { v: 'yes' };
@@ -537,7 +551,7 @@ function conditionMatch(ctx: MatchContext, rule: Rule, ep: Endpoint, subject: En
     // An end of that family alone carries the flow in it, if the flow exists at all.
     const unknown = known.some((x) => x.families.length === 1) ? [] : ends.filter((x) => 'why' in x);
     if (unknown.length) family = { v: 'doubt', why: () => `ipVersion ${v}: the rule matches IPv${v} packets only, and whether the pods have an IPv${v} address is not known (${[...new Set(unknown.map((x) => x.why))].join('; ')}); ${counted()}` };
-    else if (known.length && !known.some((x) => x.families.length === 1)) family = { v: 'doubt', why: () => `ipVersion ${v}: the rule matches IPv${v} packets only, and both ends have addresses of both families (${[...new Set(known.map((x) => x.text))].join('; ')}): the connection goes through if either family's path allows it, which the model does not evaluate apart; ${counted()}` };
+    else if (known.length && !known.some((x) => x.families.length === 1)) family = { v: 'doubt', why: () => `ipVersion ${v}: the rule matches IPv${v} packets only, and ${DUAL_STACK_DOUBT} (${[...new Set(known.map((x) => x.text))].join('; ')}): the connection goes through if either family's path allows it, which the model does not evaluate apart; ${counted()}` };
   }
   if (rule.partial === undefined) return family;
   const partial = rule.partial;

@@ -4,7 +4,7 @@
 // precedence (composition.ts); each class knows, per direction, the stages and policies that
 // govern it (its plan), which the engine (engine.ts) evaluates.
 
-import { podPools, podPoolsOf } from './calico/ip-pools.ts';
+import { ipamFamilies, NO_POOL_READ, podPools, podPoolsOf } from './calico/ip-pools.ts';
 import { liveAddressesOf } from './pod-addresses.ts';
 import { nodePodPools, type NodePodAddresses } from './node-cidrs.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
@@ -445,6 +445,8 @@ function buildModel(snapshot: Snapshot, ignoreHostNetwork: boolean): ReachModel 
       if (!classPools.has(cls)) classPools.set(cls, podPoolsOf(snapshot, podsOfClass.get(cls) ?? []));
       return classPools.get(cls);
     },
+    // With no IPPool read, the families IPAM's visible settings give pods (ipVersion rules), once per run.
+    ipamFamilies: (why: string) => (why === NO_POOL_READ ? ipamFamilies(snapshot) : undefined),
   } : composition.name === 'kubernetes' && cni.plugins.some((p) => p.enforces) ? {
     // Elsewhere (Cilium aside: its CIDR rules hold no pod) only the pods' own live addresses say
     // where they are — under a recognised enforcer that matches ipBlocks on them (kube-router,

@@ -93,3 +93,85 @@ describe('Calico ipVersion on pod flows, by the IPPools\' families', () => {
     expect(r.output).toContain('DENIED by Calico NetworkPolicy shop/deny-v6-then-allow rule 0 (Deny)');
   });
 });
+
+// With no IPPool in the input, the families come from Calico IPAM's visible settings. The calico-ipam
+// CNI config's ipam.assign_ipv4 defaults to "true" and assign_ipv6 to "false"
+// (docs.tigera.io/calico/latest/reference/configure-cni-plugins, IPAM section), so the stock
+// calico.yaml (projectcalico/calico manifests/calico.yaml, v3.30.2: calico-ipam, FELIX_IPV6SUPPORT
+// "false") gives pods IPv4 only; Felix's IPv6Support defaults to true, so only an explicit false
+// counts (docs.tigera.io/calico/latest/reference/felix/configuration).
+const calicoNodeWith = (env: string, cni?: string) => calicoBase().replace(
+  'spec: {containers: [{name: c, image: "quay.io/calico/node:v3.32.1"}]}',
+  `spec:
+      containers:
+      - name: calico-node
+        image: quay.io/calico/node:v3.32.1
+        env: ${env}
+${cni === undefined ? '' : `      initContainers:
+      - name: install-cni
+        image: quay.io/calico/cni:v3.32.1
+        env:
+        - name: CNI_NETWORK_CONFIG
+          value: '{"name": "k8s-pod-network", "plugins": [{"type": "calico", "ipam": ${cni}, "policy": {"type": "k8s"}}]}'
+`}`);
+
+const denyV4WebToDb = `---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: db-lockdown, namespace: shop}
+spec:
+  selector: app == 'db'
+  types: [Ingress]
+  ingress:
+  - action: Deny
+    ipVersion: 4
+    source: {selector: app == 'web'}
+  - action: Allow
+`;
+
+describe('Calico ipVersion with no IPPool read: the families IPAM\'s visible settings give', () => {
+  it('calico-ipam CNI config with the default assign_ipv4/assign_ipv6: a Deny ipVersion 4 decides (DENIED, exit 1; the matrix has no row)', () => {
+    const yaml = calicoNodeWith('[{name: FELIX_IPV6SUPPORT, value: "false"}]', '{"type": "calico-ipam"}') + denyV4WebToDb;
+    const r = reach(yaml, 'shop/web', 'shop/db', '5432');
+    expect(r.exitCode).toBe(1);
+    expect(r.output).toContain('DENIED by Calico NetworkPolicy shop/db-lockdown rule 0 (Deny)');
+    expect(r.output).not.toContain('uncertain');
+    expect(matrixConns(yaml, 'shop/web[Deployment]', 'shop/db[Deployment]')).toEqual([]);
+  });
+
+  it('no CNI config visible, calico-node with FELIX_IPV6SUPPORT "false" and no IP6: IPv4 only, the Deny ipVersion 4 decides', () => {
+    const r = reach(calicoNodeWith('[{name: FELIX_IPV6SUPPORT, value: "false"}, {name: IP, value: autodetect}]') + denyV4WebToDb, 'shop/web', 'shop/db', '5432');
+    expect(r.exitCode).toBe(1);
+    expect(r.output).toContain('DENIED by Calico NetworkPolicy shop/db-lockdown rule 0 (Deny)');
+  });
+
+  it('CNI config with assign_ipv6 "true": both families, so the IPv6 path stays open and the verdict is in doubt (UNKNOWN, exit 2)', () => {
+    const r = reach(calicoNodeWith('[{name: FELIX_IPV6SUPPORT, value: "true"}]', '{"type": "calico-ipam", "assign_ipv4": "true", "assign_ipv6": "true"}') + denyV4WebToDb, 'shop/web', 'shop/db', '5432');
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain('both ends have addresses of both families');
+  });
+
+  it('none of these settings visible (FELIX_IPV6SUPPORT unset defaults to true): the doubt stays (UNKNOWN, exit 2)', () => {
+    const r = reach(calicoNodeWith('[{name: IP, value: autodetect}]') + denyV4WebToDb, 'shop/web', 'shop/db', '5432');
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain('no Calico IPPool was read');
+  });
+});
+
+// network.intent-violation's own contract (its protectsAgainst): a flow held in doubt fails at medium
+// as "cannot be confirmed"; only a certain violation is high.
+describe('intent "web never db" when the only allowed flow rests on a doubted ipVersion reading', () => {
+  it('pod families not known: the Allow after the Deny ipVersion 4 counts, in doubt — medium "cannot be confirmed", not a certain high violation', () => {
+    const res = webNeverDb(calicoNodeWith('[{name: IP, value: autodetect}]') + denyV4WebToDb);
+    expect(res).toMatchObject({ status: 'fail', severity: 'medium' });
+    expect(res.message).toContain('intent "web-never-db" cannot be confirmed');
+    expect(res.message).toContain('ipVersion 4: the rule matches IPv4 packets only');
+    expect(res.message).toContain('the model counts it as allowed');
+    expect(res.message).not.toContain('is violated');
+  });
+
+  it('IPv4 only shown by the CNI config: the Deny decides and the intent holds', () => {
+    const res = webNeverDb(calicoNodeWith('[{name: FELIX_IPV6SUPPORT, value: "false"}]', '{"type": "calico-ipam"}') + denyV4WebToDb);
+    expect(res.status).toBe('pass');
+  });
+});

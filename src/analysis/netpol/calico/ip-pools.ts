@@ -168,7 +168,7 @@ function readPools(snapshot: Snapshot): PoolTable {
   // One group refused while the other listed them: the listed one holds the same pools.
   if (byName.size === 0) {
     if (unread.length) return { kind: 'unknown', why: `Calico IPPools could not be read (${unread.map(({ k, c }) => `${k === 'calico.ippools' ? 'ippools.crd.projectcalico.org' : 'ippools.projectcalico.org'} ${c!.status}`).join(', ')})` };
-    return { kind: 'unknown', why: 'no Calico IPPool was read' };
+    return { kind: 'unknown', why: NO_POOL_READ };
   }
   const notIpam = calicoIpamDoubt(snapshot);
   if (notIpam) return { kind: 'unknown', why: `Calico IPPools are not trusted: ${notIpam}` };
@@ -185,6 +185,78 @@ function readPools(snapshot: Snapshot): PoolTable {
   }
   if (!pools.length) return { kind: 'unknown', why: 'no Calico IPPool allows Workload use' };
   return { kind: 'known', pools, union: { kind: 'known', ranges: pools.map((p) => p.range), text: pools.map((p) => p.text).join(', ') } };
+}
+
+/** Why the pools are unknown when the input holds no IPPool and none was refused. */
+export const NO_POOL_READ = 'no Calico IPPool was read';
+
+export type IpamFamilies = { families: ReadonlyArray<4 | 6>; text: string };
+const familiesCache = new WeakMap<Snapshot, IpamFamilies | undefined>();
+
+/**
+ * With no IPPool read, the IP families Calico IPAM gives pods, from what the input shows of its
+ * settings; undefined when it shows none of them (the doubt stays), when Calico IPAM is not known
+ * to address the pods (calicoIpamDoubt), or when two settings disagree. Once per snapshot.
+ *
+ * The calico-ipam CNI config's ipam.assign_ipv4 defaults to "true" and assign_ipv6 to "false"
+ * (docs.tigera.io/calico/latest/reference/configure-cni-plugins, IPAM). Where no CNI config is
+ * visible (an operator install renders its own), calico-node's env says the same: the operator
+ * sets FELIX_IPV6SUPPORT=false and IP6 none without an IPv6 pool, IP none without an IPv4 one
+ * (tigera/operator pkg/render/node.go), and Felix with IPv6 support off programs no IPv6 at all
+ * (docs.tigera.io/calico/latest/reference/felix/configuration, IPv6Support).
+ */
+export function ipamFamilies(snapshot: Snapshot): IpamFamilies | undefined {
+  if (familiesCache.has(snapshot)) return familiesCache.get(snapshot);
+  const out = readIpamFamilies(snapshot);
+  familiesCache.set(snapshot, out);
+  return out;
+}
+
+function readIpamFamilies(snapshot: Snapshot): IpamFamilies | undefined {
+  const t = poolTable(snapshot);
+  if (t.kind !== 'unknown' || t.why !== NO_POOL_READ || calicoIpamDoubt(snapshot) !== undefined) return undefined;
+  const configs = cniNetworkConfigs(snapshot);
+  if (configs === 'unread') return undefined;
+  const seen = new Set<string>();
+  for (const conf of configs) {
+    if (ipamTypeOf(conf) !== 'calico-ipam') continue;
+    const ipam = /"ipam"\s*:\s*\{([^{}]*)\}/.exec(conf)?.[1] ?? '';
+    const flag = (key: string, dflt: boolean): boolean | undefined => {
+      const m = new RegExp(`"${key}"\\s*:\\s*([^,}\\s]+)`).exec(ipam);
+      if (!m) return dflt;
+      return m[1] === '"true"' ? true : m[1] === '"false"' ? false : undefined;
+    };
+    const v4 = flag('assign_ipv4', true);
+    const v6 = flag('assign_ipv6', false);
+    if (v4 === undefined || v6 === undefined) return undefined;
+    seen.add(`${v4 ? 4 : ''}${v6 ? 6 : ''}`);
+  }
+  if (seen.size > 1) return undefined;
+  if (seen.size === 1) {
+    const key = [...seen][0]!;
+    const families = ([4, 6] as const).filter((f) => key.includes(String(f)));
+    if (!families.length) return undefined;
+    return { families, text: `the calico-ipam CNI config calico-node installs assigns ${families.map((f) => `IPv${f}`).join(' and ')} only (assign_ipv4 defaults to "true", assign_ipv6 to "false")` };
+  }
+  // No CNI config visible: calico-node's own env, every agent container agreeing.
+  const envs = new Set<string>();
+  for (const o of snapshot.resources.daemonsets ?? []) {
+    if (!isCalicoAgent(o)) continue;
+    for (const c of calicoContainers(o).filter(isCalicoAgentContainer)) {
+      const read = (name: string): string | undefined | null => {
+        const e = envOf(snapshot, o.metadata?.namespace, c, name);
+        return e === undefined ? undefined : 'value' in e ? e.value.trim().toLowerCase() : null;
+      };
+      const ipv6Support = read('FELIX_IPV6SUPPORT');
+      const ip6 = read('IP6');
+      const ip = read('IP');
+      if (ipv6Support === null || ip6 === null || ip === null) return undefined;
+      // Felix's IPv6Support defaults to true: only an explicit false says no IPv6.
+      if (ipv6Support !== 'false' || (ip6 !== undefined && ip6 !== '' && ip6 !== 'none') || ip === 'none') return undefined;
+      envs.add('4');
+    }
+  }
+  return envs.size === 1 ? { families: [4], text: 'calico-node runs with FELIX_IPV6SUPPORT=false and no IP6: Calico gives pods IPv4 addresses only' } : undefined;
 }
 
 const V4_POOLS = 'cni.projectcalico.org/ipv4pools';
