@@ -175,6 +175,34 @@ export interface ClusterDefault {
 }
 
 /**
+ * A linkerd-config ConfigMap's `values` key as Linkerd reads it (ValuesFromConfigMap, and the
+ * proxy injector: sigs.k8s.io/yaml.Unmarshal into its Values struct, so keys match
+ * case-insensitively and a repeated key's last value wins): the parsed value or the parse error,
+ * undefined without values. Parsed once per ConfigMap object, for every reader below.
+ */
+function linkerdValues(cm: KubeObject): { raw: unknown } | { error: unknown } | undefined {
+  let hit = valuesParsed.get(cm);
+  if (!hit) {
+    const values = str(obj(cm.data)?.values);
+    if (!values) return undefined;
+    try {
+      hit = { raw: parseGoYaml(values, { struct: true }) };
+    } catch (error: unknown) {
+      hit = { error };
+    }
+    valuesParsed.set(cm, hit);
+  }
+  return hit;
+}
+const valuesParsed = new WeakMap<KubeObject, { raw: unknown } | { error: unknown }>();
+
+/** linkerdValues' parsed value, undefined when there is none or it cannot be parsed. */
+function linkerdValuesRead(cm: KubeObject): unknown {
+  const v = linkerdValues(cm);
+  return v && 'raw' in v ? v.raw : undefined;
+}
+
+/**
  * The install-time proxy.defaultInboundPolicy: read from the linkerd-config ConfigMap when
  * the snapshot has it, else the configured value, else Linkerd's default (`unread` names why
  * the ConfigMap is missing when the collector could not read ConfigMaps).
@@ -186,19 +214,17 @@ export function linkerdClusterDefault(configmaps: KubeObject[], configured: stri
   // than passing the assumed one off as read.
   let unparsed: string | undefined;
   for (const cm of cms) {
-    const values = str(obj(cm.data)?.values);
-    if (!values) continue;
+    const v = linkerdValues(cm);
+    if (!v) continue;
     const where = `ConfigMap ${cm.metadata?.namespace ?? ''}/linkerd-config`;
-    try {
-      // As Linkerd reads it (ValuesFromConfigMap: sigs.k8s.io/yaml.Unmarshal into its Values struct).
-      const raw = parseGoYaml(values, { struct: true });
-      const parsed = obj(raw);
-      if (!parsed && raw !== null && raw !== undefined) unparsed ??= `${where} key values is not a YAML mapping`;
-      const p = str(obj(parsed?.proxy)?.defaultInboundPolicy);
-      if (p) return { policy: p, source: `${where} (proxy.defaultInboundPolicy)` };
-    } catch (error: unknown) {
-      unparsed ??= `${where} key values is not valid YAML (${error instanceof Error ? yamlMessage(error) : String(error)})`;
+    if ('error' in v) {
+      unparsed ??= `${where} key values is not valid YAML (${v.error instanceof Error ? yamlMessage(v.error) : String(v.error)})`;
+      continue;
     }
+    const parsed = obj(v.raw);
+    if (!parsed && v.raw !== null && v.raw !== undefined) unparsed ??= `${where} key values is not a YAML mapping`;
+    const p = str(obj(parsed?.proxy)?.defaultInboundPolicy);
+    if (p) return { policy: p, source: `${where} (proxy.defaultInboundPolicy)` };
   }
   const unread = unreadable ? ` (ConfigMap linkerd/linkerd-config could not be read: ${unreadable})` : unparsed ? ` (${unparsed}, so proxy.defaultInboundPolicy could not be read)` : '';
   if (configured) return { policy: configured, source: `config mesh.linkerdDefaultInboundPolicy${unread}` };
@@ -211,14 +237,9 @@ export function linkerdClusterDefault(configmaps: KubeObject[], configured: stri
 export function linkerdTrustDomain(configmaps: KubeObject[]): string {
   for (const cm of configmaps) {
     if (cm.metadata?.name !== 'linkerd-config') continue;
-    const values = str(obj(cm.data)?.values);
-    if (!values) continue;
-    try {
-      const d = str(obj(parseGoYaml(values, { struct: true }))?.identityTrustDomain);
-      if (d) return d;
-    } catch {
-      // unreadable values: the default trust domain
-    }
+    // Unreadable values: the default trust domain.
+    const d = str(obj(linkerdValuesRead(cm))?.identityTrustDomain);
+    if (d) return d;
   }
   return 'cluster.local';
 }
@@ -232,13 +253,8 @@ export function linkerdTrustDomain(configmaps: KubeObject[]): string {
 export function linkerdCniEnabled(configmaps: KubeObject[]): string | undefined {
   for (const cm of configmaps) {
     if (cm.metadata?.name !== 'linkerd-config') continue;
-    const values = str(obj(cm.data)?.values);
-    if (!values) continue;
-    try {
-      if (obj(parseGoYaml(values, { struct: true }))?.cniEnabled === true) return `ConfigMap ${cm.metadata?.namespace ?? ''}/linkerd-config cniEnabled: true`;
-    } catch {
-      // unreadable values: nothing shows the CNI plugin
-    }
+    // Unreadable values: nothing shows the CNI plugin.
+    if (obj(linkerdValuesRead(cm))?.cniEnabled === true) return `ConfigMap ${cm.metadata?.namespace ?? ''}/linkerd-config cniEnabled: true`;
   }
   return undefined;
 }
@@ -280,15 +296,8 @@ export function linkerdProxyInitPorts(configmaps: KubeObject[]): LinkerdProxyIni
   cms.sort((a, b) => (a.metadata?.namespace === 'linkerd' ? -1 : b.metadata?.namespace === 'linkerd' ? 1 : 0));
   const out: LinkerdProxyInit = {};
   for (const cm of cms) {
-    const values = str(obj(cm.data)?.values);
-    if (!values) continue;
-    let proxyInit: Record<string, unknown> | undefined;
-    try {
-      // As the injector reads it (sigs.k8s.io/yaml.Unmarshal into its Values struct: keys case-insensitive, a repeated key's last value wins).
-      proxyInit = obj(obj(parseGoYaml(values, { struct: true }))?.proxyInit);
-    } catch {
-      continue; // unparsable values: the default stays assumed (linkerdClusterDefault says why)
-    }
+    // Values missing or unparsable: the default stays assumed (linkerdClusterDefault says why).
+    const proxyInit = obj(obj(linkerdValuesRead(cm))?.proxyInit);
     const where = `ConfigMap ${cm.metadata?.namespace ?? ''}/linkerd-config`;
     for (const [direction, key] of [['inbound', 'ignoreInboundPorts'], ['outbound', 'ignoreOutboundPorts']] as const) {
       const value = proxyInit?.[key];
