@@ -92,7 +92,7 @@ describe('mesh config outboundTrafficPolicy without a mode', () => {
     }
   });
 
-  it('a policy that is no mapping (`outboundTrafficPolicy: ALLOW_ANY`), which istiod refuses, is unknown (was: the default ALLOW_ANY)', () => {
+  it('a policy that is no mapping (`outboundTrafficPolicy: REGISTRY_ONLY`), which istiod refuses, is unknown (was: the default ALLOW_ANY)', () => {
     expect(modeOf(scene('outboundTrafficPolicy: REGISTRY_ONLY'))).toEqual([[undefined, 'ConfigMap istio-system/istio mesh.outboundTrafficPolicy']]);
     expect(verdictOn(scene('outboundTrafficPolicy: REGISTRY_ONLY'))[0]).toBe('fail ConfigMap istio: Istio mesh config in ConfigMap istio-system/istio mesh.outboundTrafficPolicy cannot be read: mesh.outboundTrafficPolicy is "REGISTRY_ONLY", not a mapping; whether sidecars pass traffic to unknown hosts is unknown.');
   });
