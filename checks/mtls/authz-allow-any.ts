@@ -15,7 +15,7 @@ import { consulPresent, istioPresent, linkerdPresent, policiesFor, type ParsedAu
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { AuthzSource } from '../../src/analysis/mesh/authz.ts';
 import { consulAllowAny, linkerdAllowAny } from './lib/mesh-authz.ts';
-import { authzIndex, conditionsAdmitEveryWorkload, hypotheticalVerdict, istioWorkloads, passthroughOnlyGateway, policyName, portsToJudge, rulePorts, sourceAdmitsEveryWorkload, sourceAdmitsPlaintext } from './lib/authz.ts';
+import { authzIndex, conditionsAdmitEveryWorkload, gatewayListenerPorts, hypotheticalVerdict, istioWorkloads, passthroughOnlyGateway, policyName, portsToJudge, rulePorts, sourceAdmitsEveryWorkload, sourceAdmitsPlaintext } from './lib/authz.ts';
 import { istioAuthzModel } from '../../src/analysis/mesh/istio-authz.ts';
 import { MESH_AUTHORIZATION } from '../controls.ts';
 import { ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
@@ -44,8 +44,15 @@ function admittedPorts(ctx: AuditContext, p: ParsedAuthzPolicy, open: ParsedAuth
   const plaintextToo = open.some((r) => r.anySource || r.negativeIdentityOnly || r.from.some((f) => opensTo(f) && sourceAdmitsPlaintext(f)));
   for (const w of workloads) {
     if (passthroughOnlyGateway(ctx, w)) { passthrough.push(`${w.namespace}/${w.workload.ref.name}`); continue; }
+    // A gateway is reached only on the ports its Gateway servers bind: no sidecar there captures
+    // every port, and its status port 15021 is no listener a policy guards (gatewayListenerPorts).
+    const listening = gatewayListenerPorts(ctx, w);
+    if (listening && listening.length === 0) {
+      admitted.push(`${w.namespace}/${w.workload.ref.name}, ports unknown (an Istio gateway, and no Gateway server in the snapshot binds it)`);
+      continue;
+    }
     const ports: string[] = [];
-    for (const { port, label } of portsToJudge(w, open.flatMap(rulePorts))) {
+    for (const { port, label } of listening ? listening.map((n) => ({ port: n, label: String(n) })) : portsToJudge(w, open.flatMap(rulePorts))) {
       const callers = plaintextToo ? (['outsider', 'plaintext'] as const) : (['outsider'] as const);
       const verdicts = callers.map((c) => hypotheticalVerdict(ctx, w, port, c, p));
       // A port the sidecar never captures admits every caller before any policy is read.

@@ -49,6 +49,18 @@ export const outboundAllowAny: Check = {
     for (const [ns, list] of [...byNamespace].sort(([a], [b]) => a.localeCompare(b))) {
       const resource: ResourceRef = { kind: 'Namespace', name: ns };
       const open = list.filter((w) => w.mode === 'ALLOW_ANY');
+      // A mesh config that cannot be read leaves its workloads' policy unknown: no pass for them.
+      const unknown = open.length === 0 ? list.filter((w) => w.mode === undefined) : [];
+      if (unknown.length > 0) {
+        const deciders = [...new Set(unknown.map((w) => w.decidedBy))];
+        out.push({
+          status: 'fail', resource,
+          message: `${unknown.length} meshed workload(s) in ${ns}: whether they may reach any external host is unknown, their outboundTrafficPolicy cannot be read (${deciders.join('; ')}).`,
+          evidence: { workloads: unknown.slice(0, SAMPLE).map(workloadLabel), workloadCount: unknown.length, decidedBy: deciders, unknown: true },
+          extent: { unit: 'workloads', members: workloadMembers(unknown.map((w) => w.mesh.workload.ref)) },
+        });
+        continue;
+      }
       if (open.length === 0) {
         out.push({ status: 'pass', resource, message: `Istio sidecars in ${ns} reach registered hosts only (${[...new Set(list.map((w) => w.decidedBy))].join('; ')}).` });
         continue;

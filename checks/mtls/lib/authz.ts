@@ -90,6 +90,21 @@ export function portsToJudge(w: WorkloadMesh, extra: Iterable<string | number>):
   return [...[...named].sort((a, b) => a - b).map((port) => ({ port, label: String(port) })), { port: other, label: 'any other port' }];
 }
 
+/**
+ * The ports a client reaches an Istio gateway (istioGatewayPod) on: those its Gateway servers and
+ * Gateway API listeners bind (gatewayServersOf, a server's port at the targetPort of the gateway's
+ * Service). istiod builds the gateway's listeners, and the AuthorizationPolicy filters on them, from
+ * those servers alone; Envoy's own status listener on 15021 (/healthz/ready) and its Prometheus
+ * port are static bootstrap listeners with no policy on them (istio/istio 1.28.10
+ * tools/packaging/common/envoy_bootstrap.json `{{ .wildcard }}_{{ .envoy_status_port }}`,
+ * pilot/cmd/pilot-agent/options/options.go ENVOY_STATUS_PORT 15021), and no other port has a
+ * listener. Sorted; empty when no server in the snapshot binds the gateway; undefined: not a gateway.
+ */
+export function gatewayListenerPorts(ctx: AuditContext, w: WorkloadMesh): number[] | undefined {
+  if (!istioGatewayPod(w)) return undefined;
+  return [...new Set(gatewayServersOf(ctx.snapshot, w).flatMap((s) => s.ports))].sort((a, b) => a - b);
+}
+
 const IP_KEYS = ['ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks'] as const;
 
 /** A source naming no positive identity field: a caller without a sidecar (plaintext) can match it. */

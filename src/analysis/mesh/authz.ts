@@ -94,7 +94,7 @@ export interface AuthzSource {
   /** `<namespace>/<serviceaccount>`, or `<serviceaccount>` in the policy's own namespace (Istio 1.25+). */
   serviceAccounts?: string[];
   notServiceAccounts?: string[];
-  /** The trust domain of the peer's SPIFFE identity: exact, prefix*, *suffix or "*" (Istio 1.31+). */
+  /** The trust domain of the peer's SPIFFE identity: exact, prefix*, *suffix or "*" (istiod builds it from 1.30.2). */
   trustDomains?: string[];
   notTrustDomains?: string[];
   requestPrincipals?: string[];
@@ -183,11 +183,25 @@ export interface ParsedAuthzPolicy {
   doubt?: { why: string; alternative: ParsedAuthzPolicy };
 }
 
-/** The Istio release a policy is read as: a minor (and patch) release, or the newest, whose reading is today's. */
-export type IstioReadAt = { minor: [number, number]; patch?: number } | 'latest';
+/**
+ * The Istio release a policy is read as: a minor (and patch) release, or the newest, whose reading
+ * is today's. A release naming no patch (an image tagged `1.30`) may be any patch of its minor:
+ * read as its first patch, or with `newestPatch` as its newest (parseAsReleasesRead reads it both
+ * ways when a gate falls inside that minor).
+ */
+export type IstioReadAt = { minor: [number, number]; patch?: number; newestPatch?: true } | 'latest';
 
-const knows = (at: IstioReadAt, since: readonly [number, number, number?]): boolean => at === 'latest' || atLeast(at, since) === true;
+const knows = (at: IstioReadAt, since: readonly [number, number, number?]): boolean => at === 'latest' || (atLeast(at, since) ?? at.newestPatch === true);
 const releaseText = (at: IstioReadAt) => (at === 'latest' ? 'the newest Istio' : `Istio ${at.minor.join('.')}${at.patch !== undefined ? `.${at.patch}` : ''}`);
+
+/**
+ * The first release whose istiod builds `from.source.trustDomains`/`notTrustDomains` and a `when`
+ * on source.trustDomain into the proxy's RBAC rules: 1.30.2 (istio/istio#60528, "Support
+ * trustDomains and notTrustDomains in AuthorizationPolicy source", backported to release-1.30:
+ * pilot/pkg/security/authz/model/model.go builds attrSrcTrustDomain at tag 1.30.2, not at 1.30.1;
+ * releasenotes/notes/add-trust-domains-to-authz-policy.yaml first at 1.30.2, and 1.31.0-rc.0).
+ */
+const TRUST_DOMAINS_BUILT: readonly [number, number, number] = [1, 30, 2];
 
 /**
  * The first release whose istiod takes each targetRef kind: validation.go allowedTargetRefs (1.20.0:
@@ -221,7 +235,7 @@ function whenKeyProblem(key: string, at: IstioReadAt): { rejected: string } | { 
   if (key === 'source.serviceAccount') return knows(at, [1, 25]) ? undefined : { rejected: `when key "source.serviceAccount" is unknown to ${releaseText(at)} (istiod knows it from 1.25)` };
   if (key === 'source.trustDomain') {
     if (!knows(at, [1, 30])) return { rejected: `when key "source.trustDomain" is unknown to ${releaseText(at)} (istiod knows it from 1.30)` };
-    if (at !== 'latest' && atLeast(at, [1, 30, 2]) !== true) return { skipped: `${releaseText(at)} accepts when key "source.trustDomain" but ${at.patch === undefined ? 'before 1.30.2 ' : ''}builds no rule with it (from 1.30.2 it does), so istiod skips this rule` };
+    if (!knows(at, TRUST_DOMAINS_BUILT)) return { skipped: `${releaseText(at)} accepts when key "source.trustDomain" but ${at !== 'latest' && at.patch === undefined ? 'before 1.30.2 ' : ''}builds no rule with it (from 1.30.2 it does), so istiod skips this rule` };
     return undefined;
   }
   if (WHEN_KEYS.has(key)) return undefined;
@@ -441,7 +455,18 @@ export function parseAuthorizationPolicy(o: KubeObject, at: IstioReadAt = 'lates
   const rules: AuthzRule[] = arr(spec.rules).map((r, index) => {
     const skipped: string[] = [];
     const rule = obj(r) ?? {};
-    const froms = arr(rule.from).map((f) => obj(obj(f)?.source) ?? {});
+    // Before 1.30.2 istiod builds nothing from a source's trustDomains/notTrustDomains: the source
+    // matches callers of every trust domain, and one setting nothing else is "empty" to validation.go
+    // (whose emptiness test lists them only from 1.30.2). Before 1.30.0 the CRD has no such field
+    // (manifests/charts/base/files/crd-all.gen.yaml) and prunes it: the same reading.
+    const tdBuilt = knows(at, TRUST_DOMAINS_BUILT);
+    const froms = arr(rule.from).map((f) => {
+      const src = obj(obj(f)?.source) ?? {};
+      if (tdBuilt || (arr(src.trustDomains).length === 0 && arr(src.notTrustDomains).length === 0)) return src;
+      warnings.push(`rules[${index}]: ${releaseText(at)}${at !== 'latest' && at.patch === undefined ? ' before 1.30.2' : ''} builds no rule from from.source trustDomains/notTrustDomains (istiod does from 1.30.2), so that source matches callers of any trust domain`);
+      const { trustDomains: _td, notTrustDomains: _ntd, ...rest } = src;
+      return rest;
+    });
     const tos = arr(rule.to).map((t) => obj(obj(t)?.operation) ?? {});
     const when = arr(rule.when).map((w): AuthzCondition => {
       const c = obj(w) ?? {};
@@ -479,7 +504,8 @@ export function parseAuthorizationPolicy(o: KubeObject, at: IstioReadAt = 'lates
       if (!o) problems.push(`rules[${index}].${where} is not set`);
       else if (Object.keys(listFields(o, fields)).length === 0) problems.push(`rules[${index}].${where} sets no field (istiod: "must not be empty")`);
     };
-    for (const [i, f] of arr(rule.from).entries()) unset(`from[${i}].source`, obj(f)?.source, SOURCE_FIELDS);
+    // The source as this release reads it (froms: trustDomains dropped before 1.30.2).
+    for (const [i, f] of arr(rule.from).entries()) unset(`from[${i}].source`, obj(obj(f)?.source) ? froms[i] : obj(f)?.source, SOURCE_FIELDS);
     for (const [i, t] of arr(rule.to).entries()) unset(`to[${i}].operation`, obj(t)?.operation, OPERATION_FIELDS);
     for (const t of tos) for (const field of ['ports', 'notPorts']) for (const p of arr(t[field])) if (!/^\d{1,5}$/.test(String(p)) || Number(p) < 1 || Number(p) > 65535) problems.push(`rules[${index}].to.operation.${field}: ${JSON.stringify(p)} is not a port number`);
     let identity = false;
@@ -494,11 +520,12 @@ export function parseAuthorizationPolicy(o: KubeObject, at: IstioReadAt = 'lates
         }
       }
       for (const why of sourceProblems(s)) problems.push(`rules[${index}]: ${why}`);
-      // serviceAccounts (Istio 1.25) and trustDomains (1.31) are judged whatever istiod's version:
-      // the CRD's schema is structural (no x-kubernetes-preserve-unknown-fields under spec), so an
-      // API server whose CRD predates a field prunes it on write
+      // serviceAccounts (Istio 1.25) are judged whatever istiod's version: the CRD's schema is
+      // structural (no x-kubernetes-preserve-unknown-fields under spec), so an API server whose CRD
+      // predates a field prunes it on write
       // (https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#field-pruning),
-      // and a live snapshot holds it only where the CRD knows it.
+      // and a live snapshot holds it only where the CRD knows it. trustDomains are not: the CRD
+      // holds them from 1.30.0 but istiod builds them from 1.30.2 (TRUST_DOMAINS_BUILT, froms above).
       const principals = strings(s.principals);
       const namespaces = strings(s.namespaces);
       const trustDomains = strings(s.trustDomains);
@@ -544,15 +571,16 @@ export interface AuthzIndex {
   all: ParsedAuthzPolicy[];
 }
 
-/** Whether a policy uses something istiod's release decides: targetRef(s), or a `when` key not every supported release knows. */
+/** Whether a policy uses something istiod's release decides: targetRef(s), a `when` key not every supported release knows, or a source's trustDomains/notTrustDomains. */
 function releaseDependent(o: KubeObject): boolean {
   const spec = obj(o.spec) ?? {};
   if (spec.targetRef !== undefined || arr(spec.targetRefs).length > 0) return true;
-  return arr(spec.rules).some((r) => arr(obj(r)?.when).some((w) => { const k = obj(w)?.key; return k === 'source.serviceAccount' || k === 'source.trustDomain'; }));
+  return arr(spec.rules).some((r) => arr(obj(r)?.when).some((w) => { const k = obj(w)?.key; return k === 'source.serviceAccount' || k === 'source.trustDomain'; })
+    || arr(obj(r)?.from).some((f) => { const src = obj(obj(f)?.source); return arr(src?.trustDomains).length > 0 || arr(src?.notTrustDomains).length > 0; }));
 }
 
 /** What a parsed policy does, to compare two readings of it. */
-const effectOf = (p: ParsedAuthzPolicy) => JSON.stringify([p.targeted, p.targetRefs, p.selector, p.problems.length > 0, p.rules.map((r) => r.index)]);
+const effectOf = (p: ParsedAuthzPolicy) => JSON.stringify([p.targeted, p.targetRefs, p.selector, p.problems.length > 0, p.rules.map((r) => [r.index, r.from])]);
 
 /**
  * The oldest release whose istiod can read the policy when no istiod names its release: 1.19
@@ -578,15 +606,21 @@ function parseAsReleasesRead(o: KubeObject, releases: IstiodReleases | undefined
   const rank = (r: { minor: [number, number]; patch?: number }) => r.minor[0] * 1e6 + r.minor[1] * 1e3 + (r.patch ?? 0);
   const sorted = [...releases.known].sort((a, b) => rank(a) - rank(b));
   const unknown = releases.known.length === 0 || releases.unversioned.length > 0;
-  const newest = unknown ? 'latest' : sorted[sorted.length - 1];
+  // A release naming no patch ranks first among its minor for the oldest, last for the newest.
+  const newest = unknown ? 'latest' : sorted.reduce((a, b) => (rank(b) + (b.patch === undefined ? 999 : 0) >= rank(a) + (a.patch === undefined ? 999 : 0) ? b : a));
   const oldest: { minor: [number, number]; patch?: number } = unknown ? { minor: oldestReaderOf(o) } : sorted[0];
-  const p = parseAuthorizationPolicy(o, newest === 'latest' ? 'latest' : { minor: newest.minor, ...(newest.patch !== undefined ? { patch: newest.patch } : {}) });
+  // A release naming no patch may be any patch of its minor: the newest reading takes its newest
+  // patch, the oldest its first, so a gate inside that minor (TRUST_DOMAINS_BUILT) leaves doubt.
+  const p = parseAuthorizationPolicy(o, newest === 'latest' ? 'latest' : { minor: newest.minor, ...(newest.patch !== undefined ? { patch: newest.patch } : { newestPatch: true }) });
   const alternative = parseAuthorizationPolicy(o, { minor: oldest.minor, ...(oldest.patch !== undefined ? { patch: oldest.patch } : {}) });
   if (effectOf(p) === effectOf(alternative)) return p;
   const older = [...alternative.warnings, ...alternative.problems].filter((w) => !p.warnings.includes(w) && !p.problems.includes(w));
+  const patchless = !unknown && sorted.filter((r) => r.patch === undefined).map((r) => r.from);
   const why = unknown
     ? `istiod's release is not known (${releases.unversioned.length ? `its image names no version: ${releases.unversioned.slice(0, 3).join(', ')}` : 'no istiod in the input'}), and an older istiod reads AuthorizationPolicy ${p.ref.namespace}/${p.ref.name} otherwise: ${older.join('; ')}`
-    : `the istiods run different releases (${sorted.map((r) => r.from).slice(0, 4).join(', ')}), and the oldest reads AuthorizationPolicy ${p.ref.namespace}/${p.ref.name} otherwise: ${older.join('; ')}`;
+    : patchless && patchless.length > 0 && sorted.every((r) => r.minor[0] === oldest.minor[0] && r.minor[1] === oldest.minor[1] && r.patch === oldest.patch)
+      ? `istiod's image names no patch release (${patchless.slice(0, 3).join(', ')}), and an earlier patch of Istio ${oldest.minor.join('.')} reads AuthorizationPolicy ${p.ref.namespace}/${p.ref.name} otherwise: ${older.join('; ')}`
+      : `the istiods run different releases (${sorted.map((r) => r.from).slice(0, 4).join(', ')}${patchless && patchless.length > 0 ? '; an image naming no patch may be any patch of its minor' : ''}), and the oldest reads AuthorizationPolicy ${p.ref.namespace}/${p.ref.name} otherwise: ${older.join('; ')}`;
   return { ...p, doubt: { why, alternative } };
 }
 

@@ -1,7 +1,8 @@
 // Istio's outbound traffic policy per meshed workload: ALLOW_ANY (sidecars pass traffic to
 // unknown hosts straight through) or REGISTRY_ONLY (only hosts in the service registry:
 // Services and ServiceEntries). The mesh-wide value is meshConfig.outboundTrafficPolicy.mode
-// in ConfigMap `istio` (or `istio-<rev>` for a revision), ALLOW_ANY when unset; the Sidecar
+// in ConfigMap `istio` (or `istio-<rev>` for a revision), ALLOW_ANY when unset or null but
+// REGISTRY_ONLY when the policy is written without a mode (`{}`, outboundPolicyMode); the Sidecar
 // that applies to a workload may override it: one whose workloadSelector selects the
 // workload, else the namespace's selector-less Sidecar, else the root namespace's
 // selector-less Sidecar (istio.io/latest/docs/reference/config/networking/sidecar/).
@@ -99,19 +100,42 @@ export function meshOutbound(configmaps: KubeObject[], rootNamespace: string, re
   const { mesh } = read;
   if (!mesh) return dflt(`${where} key mesh is empty`);
   const otp = mesh.outboundTrafficPolicy;
+  // null is skipped by jsonpb: the default stays (outboundPolicyMode).
   if (otp === undefined || otp === null) return dflt(`${where} sets no outboundTrafficPolicy`);
-  const mode = obj(otp)?.mode;
-  if (mode === undefined || mode === null) return dflt(`${where} sets no outboundTrafficPolicy.mode`);
-  if (mode !== 'ALLOW_ANY' && mode !== 'REGISTRY_ONLY') {
-    return { revision, configMap, mode: undefined, source: `${where} mesh.outboundTrafficPolicy.mode`, problem: `mesh.outboundTrafficPolicy.mode is ${JSON.stringify(mode)}, not ALLOW_ANY or REGISTRY_ONLY` };
-  }
-  return { revision, configMap, mode, source: `${where} mesh.outboundTrafficPolicy.mode` };
+  const policy = outboundPolicyMode(otp);
+  if ('problem' in policy) return { revision, configMap, mode: undefined, source: `${where} mesh.outboundTrafficPolicy`, problem: `mesh.outboundTrafficPolicy${policy.problem}` };
+  if (policy.unset) return { revision, configMap, mode: 'REGISTRY_ONLY', source: `${where} mesh.outboundTrafficPolicy (set without a mode: REGISTRY_ONLY, the enum's zero value)` };
+  return { revision, configMap, mode: policy.mode, source: `${where} mesh.outboundTrafficPolicy.mode` };
+}
+
+/**
+ * An outboundTrafficPolicy that is present (not null) as Istio reads it. Istio reads the mesh
+ * config and a Sidecar with jsonpb (pkg/config/mesh ApplyMeshConfig → protomarshal.ApplyYAML;
+ * istio.io/api networking/v1alpha3 sidecar_json.gen.go SidecarUnmarshaler): a message field
+ * present in the input becomes a NEW message holding only what the input sets, and a field set to
+ * null is skipped, so `{}` or `{mode: null}` is a policy whose mode is the enum's zero value,
+ * REGISTRY_ONLY (`enum Mode { REGISTRY_ONLY = 0; ALLOW_ANY = 1; }`, mesh/v1alpha1/config.proto
+ * and networking/v1alpha3/sidecar.proto), not the default ALLOW_ANY. jsonpb takes an enum by name
+ * (exact case) or by number: 0 and 1 are the two modes; another number is a mode Istio has no
+ * name for, and a quoted number, another string, or a mode or policy of another type is an error
+ * istiod refuses the config with: both unknown here.
+ */
+export function outboundPolicyMode(otp: unknown): { mode: OutboundMode; unset?: true } | { problem: string } {
+  const p = obj(otp);
+  if (!p) return { problem: ` is ${JSON.stringify(otp)}, not a mapping` };
+  const mode = p.mode;
+  if (mode === undefined || mode === null) return { mode: 'REGISTRY_ONLY', unset: true };
+  if (mode === 'REGISTRY_ONLY' || mode === 0) return { mode: 'REGISTRY_ONLY' };
+  if (mode === 'ALLOW_ANY' || mode === 1) return { mode: 'ALLOW_ANY' };
+  return { problem: `.mode is ${JSON.stringify(mode)}, not ALLOW_ANY or REGISTRY_ONLY (or 1, 0)` };
 }
 
 interface SidecarEntry {
   ref: ResourceRef;
   selector?: Record<string, string>;
   mode?: OutboundMode;
+  /** outboundTrafficPolicy set without a mode (`{}`): REGISTRY_ONLY. */
+  unset?: true;
   egressHosts?: string[];
   problem?: string;
 }
@@ -130,13 +154,14 @@ function readSidecar(o: KubeObject): SidecarEntry {
   // A malformed selector selects nothing; it must not become the namespace-wide Sidecar.
   if (rawWs !== undefined && rawWs !== null && (!ws || !obj(ws.labels))) return { ref, selector: {}, problem: 'workloadSelector is not a mapping with labels (the Sidecar selects no workload)' };
   const selector = ws ? stringMap(ws.labels) : undefined;
-  const otp = obj(spec?.outboundTrafficPolicy);
-  const mode = otp?.mode;
+  const otp = spec?.outboundTrafficPolicy;
   const hosts = egressHostsOf(spec);
   const base = { ref, ...(selector ? { selector } : {}), ...(hosts ? { egressHosts: hosts } : {}) };
-  if (mode === undefined || mode === null) return base;
-  if (mode !== 'ALLOW_ANY' && mode !== 'REGISTRY_ONLY') return { ...base, problem: `outboundTrafficPolicy.mode ${JSON.stringify(mode)} is not ALLOW_ANY or REGISTRY_ONLY (ignored)` };
-  return { ...base, mode };
+  // Absent or null: the mesh config decides (pilot/pkg/model/sidecar.go, GetOutboundTrafficPolicy() == nil); `{}` is REGISTRY_ONLY (outboundPolicyMode).
+  if (otp === undefined || otp === null) return base;
+  const policy = outboundPolicyMode(otp);
+  if ('problem' in policy) return { ...base, problem: `outboundTrafficPolicy${policy.problem} (ignored)` };
+  return { ...base, mode: policy.mode, ...(policy.unset ? { unset: true } : {}) };
 }
 
 function selects(selector: Record<string, string>, labels: Record<string, string>): boolean {
@@ -187,7 +212,7 @@ export function istioOutbound(snapshot: Snapshot, config: Config): OutboundModel
     const chosen = (byNamespace.get(w.namespace) ?? []).filter((s) => s.selector && selects(s.selector, w.labels)).sort((a, b) => a.ref.name.localeCompare(b.ref.name))[0]
       ?? nsDefault(w.namespace) ?? (w.namespace !== wRoot ? nsDefault(wRoot) : undefined);
     const egress = chosen?.egressHosts ? { egressHosts: chosen.egressHosts } : {};
-    if (chosen?.mode) workloads.push({ mesh: w, mode: chosen.mode, decidedBy: `Sidecar ${chosen.ref.namespace}/${chosen.ref.name}`, sidecar: chosen.ref, ...egress, revision });
+    if (chosen?.mode) workloads.push({ mesh: w, mode: chosen.mode, decidedBy: `Sidecar ${chosen.ref.namespace}/${chosen.ref.name}${chosen.unset ? ' (outboundTrafficPolicy set without a mode: REGISTRY_ONLY)' : ''}`, sidecar: chosen.ref, ...egress, revision });
     else workloads.push({ mesh: w, mode: meshCfg.mode, decidedBy: chosen ? `${meshCfg.source}; Sidecar ${chosen.ref.namespace}/${chosen.ref.name} sets no outboundTrafficPolicy` : meshCfg.source, ...(chosen ? { sidecar: chosen.ref } : {}), ...egress, revision });
   }
   return { meshConfigs, workloads, sidecarProblems: sidecars.filter((s) => s.problem).map((s) => ({ ref: s.ref, problem: s.problem! })) };

@@ -1,0 +1,115 @@
+// An outboundTrafficPolicy written without a mode is REGISTRY_ONLY, not Istio's default ALLOW_ANY.
+// istiod reads the mesh config with pkg/config/mesh ApplyMeshConfig → pkg/util/protomarshal
+// ApplyYAML (sigs.k8s.io/yaml YAMLToJSON, then golang/protobuf v1.5.4 jsonpb), and a Sidecar with
+// istio.io/api's SidecarUnmarshaler (jsonpb too): a message field present in the input is a NEW
+// message, so `{}` leaves its enum at 0, and `enum Mode { REGISTRY_ONLY = 0; ALLOW_ANY = 1; }`
+// (istio.io/api mesh/v1alpha1/config.proto, networking/v1alpha3/sidecar.proto). A field set to
+// null is skipped: `outboundTrafficPolicy: null` keeps DefaultMeshConfig's ALLOW_ANY.
+//
+// Oracle, run 2026-12-06 (Go 1.26.8): a program calling mesh.ApplyMeshConfigDefaults of
+// istio.io/istio v0.0.0-20260827124520-eed52ebb66ad (istio.io/api v1.31.0-rc.0.0.20260824154656-b943409680a7),
+// whose pkg/config/mesh/mesh.go and pkg/util/protomarshal/protomarshal.go are byte-identical to
+// tag 1.28.10's (same golang/protobuf v1.5.4, sigs.k8s.io/yaml v1.6.0), printed:
+//   "{}"                                     -> ALLOW_ANY (1)
+//   "outboundTrafficPolicy: {}"              -> REGISTRY_ONLY (0)
+//   "outboundTrafficPolicy: {mode: null}"    -> REGISTRY_ONLY (0)
+//   "outboundTrafficPolicy: null"            -> ALLOW_ANY (1)
+//   "outboundTrafficPolicy: {mode: 0}"       -> REGISTRY_ONLY (0)
+//   "outboundTrafficPolicy: {mode: 1}"       -> ALLOW_ANY (1)
+//   "outboundTrafficPolicy: {mode: 1.0}"     -> ALLOW_ANY (1)
+//   "outboundTrafficPolicy: {mode: 2}"       -> 2 (2)   (no mode Istio names)
+//   "outboundTrafficPolicy: {mode: \"1\"}"   -> error: unknown value "\"1\"" for enum ...OutboundTrafficPolicy.Mode
+//   "outboundTrafficPolicy: ALLOW_ANY"       -> error: json: cannot unmarshal string into Go value of type map[string]json.RawMessage
+//   "outboundTrafficPolicy: {egressProxy: null}" -> REGISTRY_ONLY (0)
+// and networking.Sidecar.UnmarshalJSON of the same module: {"outboundTrafficPolicy": {}} and
+// {"outboundTrafficPolicy": {"mode": null}} -> REGISTRY_ONLY; {"outboundTrafficPolicy": null} ->
+// nil, which pilot/pkg/model/sidecar.go (tag 1.28.10, GetOutboundTrafficPolicy() == nil) replaces
+// with the mesh config's mode. Helm values and IstioOperator `meshConfig` reach istiod only through
+// this ConfigMap, which is what is read here.
+import { describe, expect, it } from 'vitest';
+import { istioOutbound } from '../../../src/analysis/mesh/index.ts';
+import { outboundAllowAny } from '../../../checks/mtls/outbound-allow-any.ts';
+import { ctxOf, run } from './helpers.ts';
+
+const scene = (mesh: string, sidecar = '') => `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio, namespace: istio-system}
+data:
+  mesh: |
+    ${mesh}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: example/web:1}]}
+---${sidecar}`;
+
+const SIDECAR = (policy: string) => `
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: default, namespace: shop}
+spec:
+  outboundTrafficPolicy: ${policy}
+---`;
+
+const verdictOn = (yaml: string) => run(outboundAllowAny, ctxOf(yaml)).map((v) => `${v.status} ${v.resource.kind} ${v.resource.name}: ${v.message}`);
+const modeOf = (yaml: string) => { const c = ctxOf(yaml); return istioOutbound(c.snapshot, c.config).workloads.map((w) => [w.mode, w.decidedBy]); };
+
+describe('mesh config outboundTrafficPolicy without a mode', () => {
+  it('`outboundTrafficPolicy: {}` and `{mode: null}` are REGISTRY_ONLY: the namespace passes (was: fail, "Istio default ALLOW_ANY")', () => {
+    for (const mesh of ['outboundTrafficPolicy: {}', 'outboundTrafficPolicy: {mode: null}', 'outboundTrafficPolicy: {egressProxy: null}']) {
+      expect(modeOf(scene(mesh))).toEqual([['REGISTRY_ONLY', "ConfigMap istio-system/istio mesh.outboundTrafficPolicy (set without a mode: REGISTRY_ONLY, the enum's zero value)"]]);
+      expect(verdictOn(scene(mesh))).toEqual([
+        "pass Namespace shop: Istio sidecars in shop reach registered hosts only (ConfigMap istio-system/istio mesh.outboundTrafficPolicy (set without a mode: REGISTRY_ONLY, the enum's zero value)).",
+      ]);
+    }
+  });
+
+  it('`outboundTrafficPolicy: null` is skipped by jsonpb: the default ALLOW_ANY stays and the namespace fails', () => {
+    expect(modeOf(scene('outboundTrafficPolicy: null'))).toEqual([['ALLOW_ANY', 'ConfigMap istio-system/istio sets no outboundTrafficPolicy (Istio default ALLOW_ANY)']]);
+    expect(verdictOn(scene('outboundTrafficPolicy: null'))[0]).toMatch(/^fail Namespace shop: 1 meshed workload\(s\) in shop may reach any external host/);
+  });
+
+  it('a mode by number: 0 is REGISTRY_ONLY, 1 (or 1.0) ALLOW_ANY; 2 and a quoted "1" are no mode Istio takes: unknown, never a pass', () => {
+    expect(modeOf(scene('outboundTrafficPolicy: {mode: 0}'))[0][0]).toBe('REGISTRY_ONLY');
+    expect(modeOf(scene('outboundTrafficPolicy: {mode: 1}'))[0][0]).toBe('ALLOW_ANY');
+    expect(modeOf(scene('outboundTrafficPolicy: {mode: 1.0}'))[0][0]).toBe('ALLOW_ANY');
+    for (const mode of ['2', '"1"']) {
+      const vs = verdictOn(scene(`outboundTrafficPolicy: {mode: ${mode}}`));
+      expect(modeOf(scene(`outboundTrafficPolicy: {mode: ${mode}}`))[0][0]).toBeUndefined();
+      expect(vs.some((v) => v.startsWith('pass'))).toBe(false);
+      expect(vs).toContain('fail Namespace shop: 1 meshed workload(s) in shop: whether they may reach any external host is unknown, their outboundTrafficPolicy cannot be read (ConfigMap istio-system/istio mesh.outboundTrafficPolicy).');
+      expect(vs[0]).toContain(`fail ConfigMap istio: Istio mesh config in ConfigMap istio-system/istio mesh.outboundTrafficPolicy cannot be read: mesh.outboundTrafficPolicy.mode is ${mode === '2' ? '2' : '"1"'}, not ALLOW_ANY or REGISTRY_ONLY (or 1, 0)`);
+    }
+  });
+
+  it('a policy that is no mapping (`outboundTrafficPolicy: REGISTRY_ONLY`), which istiod refuses, is unknown (was: the default ALLOW_ANY)', () => {
+    expect(modeOf(scene('outboundTrafficPolicy: REGISTRY_ONLY'))).toEqual([[undefined, 'ConfigMap istio-system/istio mesh.outboundTrafficPolicy']]);
+    expect(verdictOn(scene('outboundTrafficPolicy: REGISTRY_ONLY'))[0]).toBe('fail ConfigMap istio: Istio mesh config in ConfigMap istio-system/istio mesh.outboundTrafficPolicy cannot be read: mesh.outboundTrafficPolicy is "REGISTRY_ONLY", not a mapping; whether sidecars pass traffic to unknown hosts is unknown.');
+  });
+});
+
+describe('Sidecar outboundTrafficPolicy without a mode', () => {
+  it('a Sidecar with `outboundTrafficPolicy: {}` overrides a mesh-wide ALLOW_ANY with REGISTRY_ONLY (was: followed the mesh config and failed)', () => {
+    for (const policy of ['{}', '{mode: null}']) {
+      const yaml = scene('outboundTrafficPolicy: {mode: ALLOW_ANY}', SIDECAR(policy));
+      expect(modeOf(yaml)).toEqual([['REGISTRY_ONLY', 'Sidecar shop/default (outboundTrafficPolicy set without a mode: REGISTRY_ONLY)']]);
+      expect(verdictOn(yaml)).toEqual(['pass Namespace shop: Istio sidecars in shop reach registered hosts only (Sidecar shop/default (outboundTrafficPolicy set without a mode: REGISTRY_ONLY)).']);
+    }
+  });
+
+  it('a Sidecar with `outboundTrafficPolicy: null` leaves the mesh config to decide; `{mode: 1}` is ALLOW_ANY', () => {
+    expect(modeOf(scene('outboundTrafficPolicy: {mode: REGISTRY_ONLY}', SIDECAR('null')))[0][0]).toBe('REGISTRY_ONLY');
+    expect(modeOf(scene('outboundTrafficPolicy: {mode: ALLOW_ANY}', SIDECAR('null')))[0][0]).toBe('ALLOW_ANY');
+    expect(modeOf(scene('outboundTrafficPolicy: {mode: REGISTRY_ONLY}', SIDECAR('{mode: 1}')))).toEqual([['ALLOW_ANY', 'Sidecar shop/default']]);
+  });
+});
