@@ -288,8 +288,12 @@ export interface LinkerdInjectDefaults {
  * stable-2.14.10 and edge-26.8.3: `toYaml` of .Values less secrets), which the proxy injector
  * mounts and reads into its Values struct (controller/proxy-injector/webhook.go config.Values,
  * pkg/config/config.go: sigs.k8s.io/yaml into pkg/charts/linkerd2/values.go, where both are Go
- * strings) to render each pod's linkerd-init arguments. A value that is absent or not a string
- * (the injector cannot read it into a string) is not taken: the chart default stays assumed.
+ * strings) to render each pod's linkerd-init arguments. The injector starts from an empty Values,
+ * not the chart's defaults (pkg/config/config.go Values: `&l5dcharts.Values{}`, then
+ * yaml.Unmarshal), so a proxyInit mapping without the key, or with it null, holds Go's zero value
+ * "": no port skipped. A value that is not a string (the injector cannot read it into a string),
+ * or no proxyInit mapping at all (a nil *ProxyInit the injector dereferences, injectProxyInit),
+ * is not taken: the chart default stays assumed.
  */
 export function linkerdProxyInitPorts(configmaps: KubeObject[]): LinkerdProxyInit {
   const cms = configmaps.filter((c) => c.metadata?.name === 'linkerd-config');
@@ -300,8 +304,9 @@ export function linkerdProxyInitPorts(configmaps: KubeObject[]): LinkerdProxyIni
     const proxyInit = obj(obj(linkerdValuesRead(cm))?.proxyInit);
     const where = `ConfigMap ${cm.metadata?.namespace ?? ''}/linkerd-config`;
     for (const [direction, key] of [['inbound', 'ignoreInboundPorts'], ['outbound', 'ignoreOutboundPorts']] as const) {
-      const value = proxyInit?.[key];
-      if (out[direction] || typeof value !== 'string') continue;
+      if (out[direction] || !proxyInit) continue;
+      const value = proxyInit[key] ?? '';
+      if (typeof value !== 'string') continue;
       const { ports, invalid, spaced } = parseProxyInitPorts(value);
       // The destination controller reads only the pod annotation: here a spaced entry is just left out.
       out[direction] = { value, ports, invalid: [...invalid, ...spaced.map((x) => x.entry)], where };
