@@ -558,7 +558,13 @@ export function linkerdOutboundDefault(nsAnnotations: Record<string, string>, po
 
 export const CONTROL_PORT_ANNOTATION = 'config.linkerd.io/control-port';
 export const ADMIN_PORT_ANNOTATION = 'config.linkerd.io/admin-port';
-/** linkerd2 charts/linkerd-control-plane/values.yaml (stable-2.14.10 and main): proxy.ports.control, proxy.ports.admin. */
+/**
+ * linkerd2 charts/linkerd-control-plane/values.yaml (stable-2.14.10 and edge-26.8.3): proxy.ports.control
+ * (the tap server) and proxy.ports.admin, on which the proxy listens itself
+ * (charts/partials/templates/_proxy.tpl LINKERD2_PROXY_CONTROL_LISTEN_ADDR and
+ * LINKERD2_PROXY_ADMIN_LISTEN_ADDR; linkerd2-proxy linkerd/app/src/env.rs DEFAULT_CONTROL_LISTEN_ADDR
+ * 4190, DEFAULT_ADMIN_LISTEN_ADDR 4191, release/v2.210.4).
+ */
 const DEFAULT_CONTROL_PORT = 4190;
 const DEFAULT_ADMIN_PORT = 4191;
 /** linkerd2 charts/linkerd-control-plane/values.yaml (stable-2.14.10 and main): proxyInit.ignoreInboundPorts "4567,4568" (Galera). */
