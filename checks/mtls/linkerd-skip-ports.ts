@@ -52,14 +52,41 @@ function outboundDefaultSkips(def: ReturnType<typeof linkerdOutboundDefault>, li
   return { direction: 'outbound', ports: hit.map(([port]) => String(port)), invalid: [], source: `${def.source}; ${where}`, ...(def.assumed ? { assumedDefault: true as const } : { installedDefault: true as const }) };
 }
 
+const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
+
+/**
+ * What linkerd-init leaves out of a skip list (parseProxyInitPorts): the entries it logs and
+ * ignores, and an outbound list of which it reads nothing, where linkerd2-proxy-init
+ * (pkg/iptables/iptables.go makeMultiportDestinations, proxy-init/v2.4.9) still writes one rule
+ * with an empty --dports list.
+ */
+function unreadNote(s: SkippedPorts): string[] {
+  const n = s.invalid.length;
+  const out: string[] = [];
+  if (n > 0) out.push(`${s.direction} ${plural(n, 'entry', 'entries')} ${s.invalid.map((e) => JSON.stringify(e)).join(', ')} (${s.source}) ${plural(n, 'is', 'are')} not a port or range linkerd-init reads (no space trimmed): it logs and ignores ${plural(n, 'it', 'them')}, so ${plural(n, 'it skips', 'they skip')} nothing`);
+  if (s.noneRead) out.push(`linkerd-init reads no entry of that outbound list, so it runs iptables with an empty --dports list; iptables is expected to refuse it, failing linkerd-init so that the pods do not start, which ztaudit cannot confirm`);
+  return out;
+}
+
+/**
+ * Inbound annotation entries only a trim makes ports: linkerd-init sends them through the proxy,
+ * but the destination controller reads the annotation trimmed (linkerd2 pkg/util/parsing.go
+ * GetPortRanges, controller/api/destination endpoint_translator.go, stable-2.14.10 and
+ * edge-26.8.3) and gives callers no TLS identity for them, so meshed callers connect without mTLS.
+ */
+function spacedNote(s: SkippedPorts): string {
+  const n = s.spaced!.length;
+  return `inbound ${s.spaced!.join(', ')} (${s.source}, written with spaces) ${plural(n, 'reaches', 'reach')} the linkerd-proxy, as linkerd-init does not read ${plural(n, 'that entry', 'those entries')}, but the destination controller trims the spaces and gives callers no mesh identity for ${plural(n, 'it', 'them')}: meshed callers send ${plural(n, 'it', 'them')} without mTLS`;
+}
+
 export const linkerdSkipPorts: Check = {
   id: 'mtls.linkerd-skip-ports',
   area: 'mtls',
   title: 'Linkerd-meshed workloads send and receive every port through the proxy',
-  protectsAgainst: 'Linkerd-meshed pods whose skip-inbound/outbound-ports annotations, or the install\'s proxyInit.ignoreInboundPorts/ignoreOutboundPorts, route traffic around the proxy, so those ports carry no mTLS',
+  protectsAgainst: 'Linkerd-meshed pods whose skip-inbound/outbound-ports annotations, or the install\'s proxyInit.ignoreInboundPorts/ignoreOutboundPorts, route traffic around the proxy, so those ports carry no mTLS, and skip-inbound-ports entries written with spaces, which linkerd-init ignores but the destination controller reads, so meshed callers reach those ports through the proxy without mTLS',
   severity: 'medium',
   controls: MESH_ENCRYPTION,
-  remediation: 'Remove config.linkerd.io/skip-inbound-ports / skip-outbound-ports from the pod template and namespace, and ports the workloads need meshed from the install\'s proxyInit.ignoreInboundPorts / ignoreOutboundPorts (Helm values; an annotation, even empty, replaces them for one workload); for protocols the proxy cannot detect (server-speaks-first, e.g. MySQL, SMTP) mark the ports opaque with config.linkerd.io/opaque-ports instead, which keeps mTLS. Restart the pods afterwards.',
+  remediation: 'Remove config.linkerd.io/skip-inbound-ports / skip-outbound-ports from the pod template and namespace, and ports the workloads need meshed from the install\'s proxyInit.ignoreInboundPorts / ignoreOutboundPorts (Helm values; an annotation, even empty, replaces them for one workload); for protocols the proxy cannot detect (server-speaks-first, e.g. MySQL, SMTP) mark the ports opaque with config.linkerd.io/opaque-ports instead, which keeps mTLS. Write the lists without spaces ("3306,4000-4100"): linkerd-init ignores an entry with one. Restart the pods afterwards.',
   needs: ['namespaces', 'pods'],
   readsWhen: [...meshPresenceReads('linkerd'), ISTIO_REVISION_TAGS_READ],
   appliesTo: linkerdPresent,
@@ -77,23 +104,39 @@ export const linkerdSkipPorts: Check = {
       const found = linkerdSkippedPorts(nsAnnotations, w.workload.pods[0], w.namespace, w.workload.template, m.linkerd);
       const byDefault = outboundDefaultSkips(linkerdOutboundDefault(nsAnnotations, w.workload.pods[0], w.namespace, m.linkerd), listened);
       if (byDefault) found.push(byDefault);
-      const skipped = found.filter((s) => s.ports.length + s.invalid.length > 0);
+      // Entries linkerd-init does not read skip nothing (parseProxyInitPorts): said, not failed.
+      const skipped = found.filter((s) => s.ports.length + (s.spaced?.length ?? 0) > 0);
       const pending = found.filter((s) => s.pending).map((s) => `${s.pending!.source} says ${JSON.stringify(s.pending!.value)}`);
       const note = pending.length > 0 ? ` (${pending.join('; ')}: the running pods were injected without it and pick it up when restarted)` : '';
-      if (skipped.length === 0) {
-        out.push({ status: 'pass', resource: ref, message: `${refString(ref)}: no ports bypass the linkerd-proxy${note}.`, evidence: { podCount: w.workload.podCount, ...(pending.length ? { pendingOnRestart: pending } : {}) } });
-        continue;
-      }
+      const unread = found.flatMap((s) => unreadNote(s));
+      const unreadText = unread.length > 0 ? `; ${unread.join('; ')}` : '';
       const evidence: Record<string, unknown> = { podCount: w.workload.podCount };
-      for (const s of skipped) {
-        evidence[s.direction] = { ports: s.ports, source: s.source, ...(s.invalid.length ? { invalidEntries: s.invalid } : {}), ...(s.assumedDefault ? { assumedDefault: true } : {}), ...(s.installedDefault ? { installedDefault: true } : {}) };
+      for (const s of found) {
+        if (s.ports.length + s.invalid.length === 0 && !s.spaced) continue;
+        evidence[s.direction] = {
+          ports: s.ports, source: s.source,
+          ...(s.invalid.length ? { invalidEntries: s.invalid } : {}),
+          ...(s.spaced ? { trimmedByDestination: s.spaced } : {}),
+          ...(s.noneRead ? { noEntryRead: true } : {}),
+          ...(s.assumedDefault ? { assumedDefault: true } : {}), ...(s.installedDefault ? { installedDefault: true } : {}),
+        };
       }
       if (pending.length) evidence.pendingOnRestart = pending;
-      const parts = skipped.map((s) => `${s.direction} ${[...s.ports, ...s.invalid].join(', ')}`);
+      if (skipped.length === 0) {
+        out.push({ status: 'pass', resource: ref, message: `${refString(ref)}: no ports bypass the linkerd-proxy${unreadText}${note}.`, evidence });
+        continue;
+      }
+      const bypass = skipped.filter((s) => s.ports.length > 0);
+      const parts = bypass.map((s) => `${s.direction} ${s.ports.join(', ')}`);
+      const spaced = skipped.flatMap((s) => (s.spaced ? [s] : [])).map((s) => spacedNote(s));
+      const said = [
+        ...(bypass.length > 0 ? [`${parts.join('; ')} bypass the linkerd-proxy (${bypass.map((s) => s.source).join(', ')}): traffic on these ports is neither authenticated nor encrypted by the mesh`] : []),
+        ...spaced,
+      ];
       out.push({
         status: 'fail',
         resource: ref,
-        message: `${refString(ref)}: ${parts.join('; ')} bypass the linkerd-proxy (${skipped.map((s) => s.source).join(', ')}): traffic on these ports is neither authenticated nor encrypted by the mesh${note}.`,
+        message: `${refString(ref)}: ${said.join('; ')}${unreadText}${note}.`,
         evidence,
       });
     }

@@ -1,7 +1,7 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { admitsUnauthenticated, isLinkerdPolicy, linkerdPresent, meshModel } from '../../src/analysis/mesh/index.ts';
-import { linkerdInboundSkips, linkerdRequireIdentityPorts, pendingNote, portInList, winningServer, withIdentityRequired } from '../../src/analysis/mesh/linkerd.ts';
+import { linkerdInboundSkips, linkerdProxyOwnPorts, linkerdRequireIdentityPorts, pendingNote, portInList, winningServer, withIdentityRequired } from '../../src/analysis/mesh/linkerd.ts';
 import { containerPorts } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
@@ -12,6 +12,17 @@ import { LINKERD_GONE_NOTE, notedWithoutControlPlane, withoutControlPlane } from
 import { meshUnseenNamespaces, meshUnseenNote, namespaceKnown } from './lib/unseen-namespaces.ts';
 
 const PROXY_CONTAINERS = new Set(['linkerd-proxy', 'linkerd-init', 'linkerd-network-validator']);
+
+/** Whether skipped ranges (withoutPorts': the proxy's `own` ports left out) and `own` together cover every port 1-65535. */
+function skipsEveryPort(ranges: string[], own: number[]): boolean {
+  const spans = [...ranges.map((r) => r.split('-').map(Number)), ...own.map((p) => [p])].map(([lo, hi = lo]) => [lo, hi]).sort((a, b) => a[0] - b[0]);
+  let next = 1;
+  for (const [lo, hi] of spans) {
+    if (lo > next) return false;
+    next = Math.max(next, hi + 1);
+  }
+  return next > 65535;
+}
 
 function severityFor(policy: string): 'high' | 'medium' {
   return policy === 'cluster-unauthenticated' ? 'medium' : 'high';
@@ -109,17 +120,26 @@ export const linkerdUnauthenticatedDefault: Check = {
       });
       evidence.ports = declared.map((p) => p.port);
       if (requireId) evidence.requireIdentityPorts = { ports: requireId.ports, source: requireId.source };
-      if (declared.length > 0 && uncovered.length === 0) {
-        const rest = ports.length === 0 ? ', but no declared port reaches the proxy' : `, but every declared port ${skipped.length > 0 ? 'the proxy sees ' : ''}${requireId ? `requires a mesh identity (${requireId.source}) or ` : ''}is covered by a Server that requires authorization`;
+      // Every declared port skipped: linkerd-init still redirects every other port to the proxy
+      // (linkerd2-proxy-init pkg/iptables/iptables.go addIncomingTrafficRules: RETURN for the
+      // ignored ports, then REDIRECT of all remaining TCP), so a listener the spec does not declare
+      // meets the default there, as on a workload declaring none; only a list skipping every port
+      // leaves the policy nowhere to apply.
+      const everyPortSkipped = skips !== undefined && skipsEveryPort(skips.ports, linkerdProxyOwnPorts(nsAnnotations, w.workload.pods[0], w.namespace));
+      if (everyPortSkipped || (ports.length > 0 && uncovered.length === 0)) {
+        const rest = ports.length === 0 ? ', but every port skips the proxy' : `, but every declared port ${skipped.length > 0 ? 'the proxy sees ' : ''}${requireId ? `requires a mesh identity (${requireId.source}) or ` : ''}is covered by a Server that requires authorization`;
         out.push({ status: 'pass', resource: ref, message: `${refString(ref)}: default inbound policy is ${policy}${rest}${skipNote}${note}.`, evidence });
         continue;
       }
       evidence.uncoveredPorts = uncovered.map((p) => p.port);
+      const where = declared.length === 0 ? 'all ports (none declared)'
+        : ports.length === 0 ? 'every port but the skipped ones: no declared port reaches the proxy, but a listener on any other port does'
+          : `port(s) ${uncovered.map((p) => p.port).join(', ')} not covered by a Server`;
       out.push({
         status: 'fail',
         resource: ref,
         severity: severityFor(policy),
-        message: `${refString(ref)}: default inbound policy ${policy} (${source}) admits unauthenticated clients${policy === 'cluster-unauthenticated' ? ' from cluster networks' : ''} on ${ports.length === 0 ? 'all ports (none declared)' : `port(s) ${uncovered.map((p) => p.port).join(', ')} not covered by a Server`}${skipNote}${note}.`,
+        message: `${refString(ref)}: default inbound policy ${policy} (${source}) admits unauthenticated clients${policy === 'cluster-unauthenticated' ? ' from cluster networks' : ''} on ${where}${skipNote}${note}.`,
         evidence,
       });
     }

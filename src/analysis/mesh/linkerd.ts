@@ -263,7 +263,7 @@ export function linkerdCniEnabled(configmaps: KubeObject[]): string | undefined 
 export interface LinkerdInstalledPorts {
   /** The value as written. */
   value: string;
-  /** parsePortList's ports and ranges; `invalid` entries proxy-init logs and leaves out. */
+  /** parseProxyInitPorts' ports and ranges; `invalid` entries proxy-init logs and leaves out. */
   ports: string[];
   invalid: string[];
   /** "ConfigMap <ns>/linkerd-config". */
@@ -288,8 +288,12 @@ export interface LinkerdInjectDefaults {
  * stable-2.14.10 and edge-26.8.3: `toYaml` of .Values less secrets), which the proxy injector
  * mounts and reads into its Values struct (controller/proxy-injector/webhook.go config.Values,
  * pkg/config/config.go: sigs.k8s.io/yaml into pkg/charts/linkerd2/values.go, where both are Go
- * strings) to render each pod's linkerd-init arguments. A value that is absent or not a string
- * (the injector cannot read it into a string) is not taken: the chart default stays assumed.
+ * strings) to render each pod's linkerd-init arguments. The injector starts from an empty Values,
+ * not the chart's defaults (pkg/config/config.go Values: `&l5dcharts.Values{}`, then
+ * yaml.Unmarshal), so a proxyInit mapping without the key, or with it null, holds Go's zero value
+ * "": no port skipped. A value that is not a string (the injector cannot read it into a string),
+ * or no proxyInit mapping at all (a nil *ProxyInit the injector dereferences, injectProxyInit),
+ * is not taken: the chart default stays assumed.
  */
 export function linkerdProxyInitPorts(configmaps: KubeObject[]): LinkerdProxyInit {
   const cms = configmaps.filter((c) => c.metadata?.name === 'linkerd-config');
@@ -300,9 +304,12 @@ export function linkerdProxyInitPorts(configmaps: KubeObject[]): LinkerdProxyIni
     const proxyInit = obj(obj(linkerdValuesRead(cm))?.proxyInit);
     const where = `ConfigMap ${cm.metadata?.namespace ?? ''}/linkerd-config`;
     for (const [direction, key] of [['inbound', 'ignoreInboundPorts'], ['outbound', 'ignoreOutboundPorts']] as const) {
-      const value = proxyInit?.[key];
-      if (out[direction] || typeof value !== 'string') continue;
-      out[direction] = { value, ...parsePortList(value), where };
+      if (out[direction] || !proxyInit) continue;
+      const value = proxyInit[key] ?? '';
+      if (typeof value !== 'string') continue;
+      const { ports, invalid, spaced } = parseProxyInitPorts(value);
+      // The destination controller reads only the pod annotation: here a spaced entry is just left out.
+      out[direction] = { value, ports, invalid: [...invalid, ...spaced.map((x) => x.entry)], where };
     }
   }
   return out;
@@ -396,8 +403,16 @@ export interface SkippedPorts {
   direction: 'inbound' | 'outbound';
   /** Ports and ranges ("3306", "4000-4100"), in order; inbound ones without the proxy's own ports (linkerdInboundSkips). */
   ports: string[];
-  /** Entries that are neither a port nor a range of ports (still excluded or rejected by the injector). */
+  /** Entries linkerd-init does not read as a port or range (parseProxyInitPorts): it logs and leaves them out, so they skip nothing. */
   invalid: string[];
+  /**
+   * Inbound annotation entries only a trim makes ports (" 3306"): linkerd-init leaves them out,
+   * the destination controller trims them (parseProxyInitPorts `spaced`). Their ports still reach
+   * the proxy, but meshed callers are told they are not meshed and send them without mTLS.
+   */
+  spaced?: string[];
+  /** Outbound: a list given to linkerd-init in which it reads no entry (parseProxyInitPorts `noneRead`). */
+  noneRead?: true;
   source: string;
   /** The namespace's value, which running pods get only once restarted. */
   pending?: PodSetting;
@@ -407,7 +422,7 @@ export interface SkippedPorts {
   installedDefault?: true;
 }
 
-/** Splits a skip-*-ports value ("25,587, 4000-4100") into ports/ranges and malformed entries. */
+/** Splits a port list ("25,587, 4000-4100") into ports/ranges and malformed entries, spaces trimmed (config.linkerd.io/proxy-require-identity-inbound-ports). */
 export function parsePortList(value: string): { ports: string[]; invalid: string[] } {
   const ports: string[] = [];
   const invalid: string[] = [];
@@ -421,6 +436,68 @@ export function parsePortList(value: string): { ports: string[]; invalid: string
     else invalid.push(e);
   }
   return { ports, invalid };
+}
+
+/**
+ * A port or "lo-hi" range as linkerd2-proxy-init's ParsePortRange reads it (pkg/util/portrange.go,
+ * proxy-init/v2.2.3 and v2.4.9; linkerd2 pkg/util/portrange.go is the same): split on "-", each
+ * bound Go strconv.Atoi (no space trimmed, a leading "+" accepted) within 0-65535, lower <= upper.
+ */
+function goPortRange(entry: string): [number, number] | undefined {
+  const bounds = entry.split('-');
+  if (bounds.length > 2) return undefined;
+  const lo = goParseInt(bounds[0], 64);
+  const hi = goParseInt(bounds[1] ?? bounds[0], 64);
+  if (lo === undefined || hi === undefined || lo < 0 || hi > 65535 || hi < lo) return undefined;
+  return [lo, hi];
+}
+
+/** What parseProxyInitPorts makes of a skip list. */
+export interface ProxyInitPortList {
+  /** The ports and ranges linkerd-init sends around the proxy ("3306", "4000-4100"), port 0 left out. */
+  ports: string[];
+  /** Entries it logs and leaves out (empty ones not listed), but for `spaced` ones. */
+  invalid: string[];
+  /** Entries it leaves out that a trim makes a port or range (" 3306" is "3306"), as the destination controller reads them. */
+  spaced: Array<{ entry: string; range: string }>;
+  /** The list is not empty, yet linkerd-init reads no entry of it. */
+  noneRead: boolean;
+}
+
+/**
+ * A config.linkerd.io/skip-inbound-ports / skip-outbound-ports value, or the install's
+ * proxyInit.ignoreInboundPorts / ignoreOutboundPorts, as the pod's linkerd-init reads it. The
+ * injector copies the value verbatim into --inbound-ports-to-ignore / --outbound-ports-to-ignore
+ * (linkerd2 pkg/inject/inject.go, charts/partials/templates/_proxy-init.tpl, stable-2.14.10 and
+ * edge-26.8.3); proxy-init (linkerd2-proxy-init proxy-init/v2.2.3, the one stable-2.14.10 installs,
+ * and proxy-init/v2.4.9, the one edge-26.8.3 builds) splits it with pflag's StringSlice (a CSV
+ * record: no space trimmed, "80,,443" has an empty entry), reads each entry with ParsePortRange
+ * (goPortRange) and logs and leaves out one it rejects (pkg/iptables/iptables.go
+ * makeMultiportDestinations). So " 3306" and "4000 - 5000" skip nothing, "+443" skips 443, "0" is
+ * read but no connection uses port 0. The CNI plugin splits on "," alone and reads entries the same
+ * way (cni-plugin/main.go, cni-plugin/v1.6.8). When no entry is read, makeMultiportDestinations
+ * still gives one rule, with an empty --dports list (`noneRead`).
+ */
+export function parseProxyInitPorts(value: string): ProxyInitPortList {
+  const ports: string[] = [];
+  const invalid: string[] = [];
+  const spaced: ProxyInitPortList['spaced'] = [];
+  let read = 0;
+  const show = ([lo, hi]: [number, number]) => (lo === hi ? String(lo) : `${lo}-${hi}`);
+  for (const e of value === '' ? [] : value.split(',')) {
+    const r = goPortRange(e);
+    if (r) {
+      read++;
+      // Port 0 carries no connection: "0-100" skips 1-100, "0" nothing.
+      if (r[1] >= 1) ports.push(show([Math.max(r[0], 1), r[1]]));
+      continue;
+    }
+    if (e === '') continue;
+    const trimmed = goPortRange(e.trim());
+    if (trimmed && trimmed[1] >= 1) spaced.push({ entry: e, range: show([Math.max(trimmed[0], 1), trimmed[1]]) });
+    else invalid.push(e);
+  }
+  return { ports, invalid, spaced, noneRead: value !== '' && read === 0 };
 }
 
 /**
@@ -439,19 +516,25 @@ export function linkerdSkippedPorts(nsAnnotations: Record<string, string>, pod: 
 }
 
 /**
- * A skip-*-ports annotation's entry (linkerdPodSetting's `setting` and `pending`): its ports less
- * what `keep` drops (the proxy's own, inbound), and its malformed entries. When it skips nothing,
- * a namespace value the running pods pick up on restart is still worth an entry (no ports);
- * undefined when neither skips anything.
+ * A skip-*-ports annotation's entry (linkerdPodSetting's `setting` and `pending`), read as
+ * linkerd-init reads it (parseProxyInitPorts): its ports less what `keep` drops (the proxy's own,
+ * inbound), the entries linkerd-init leaves out, and, inbound, those the destination controller
+ * still reads (`spaced`), outbound, whether linkerd-init reads none (`noneRead`). When it skips
+ * nothing, a namespace value the running pods pick up on restart is still worth an entry (no
+ * ports); undefined when neither says anything.
  */
 function annotatedSkips(direction: SkippedPorts['direction'], { setting, pending }: { setting?: PodSetting; pending?: PodSetting }, keep: (ports: string[]) => string[]): SkippedPorts | undefined {
-  const parsed = parsePortList(setting?.value ?? '');
+  const parsed = parseProxyInitPorts(setting?.value ?? '');
   const ports = keep(parsed.ports);
-  if (ports.length === 0 && parsed.invalid.length === 0) {
-    const later = pending && parsePortList(pending.value);
+  // Only inbound has a reader that trims (the destination controller); outbound they are just left out.
+  const spaced = direction === 'inbound' ? keep(parsed.spaced.map((x) => x.range)) : [];
+  const invalid = direction === 'inbound' ? parsed.invalid : [...parsed.invalid, ...parsed.spaced.map((x) => x.entry)];
+  const noneRead = direction === 'outbound' && parsed.noneRead;
+  if (ports.length === 0 && invalid.length === 0 && spaced.length === 0) {
+    const later = pending && parseProxyInitPorts(pending.value);
     return later && keep(later.ports).length + later.invalid.length > 0 ? { direction, ports: [], invalid: [], source: pending!.source, pending } : undefined;
   }
-  return { direction, ports, invalid: parsed.invalid, source: setting!.source, ...(pending ? { pending } : {}) };
+  return { direction, ports, invalid, ...(spaced.length > 0 ? { spaced } : {}), ...(noneRead ? { noneRead: true as const } : {}), source: setting!.source, ...(pending ? { pending } : {}) };
 }
 
 /** linkerd2 charts/linkerd-control-plane/values.yaml (stable-2.14.10 and edge-26.8.3): proxyInit.ignoreOutboundPorts "4567,4568" (Galera). */
@@ -475,7 +558,13 @@ export function linkerdOutboundDefault(nsAnnotations: Record<string, string>, po
 
 export const CONTROL_PORT_ANNOTATION = 'config.linkerd.io/control-port';
 export const ADMIN_PORT_ANNOTATION = 'config.linkerd.io/admin-port';
-/** linkerd2 charts/linkerd-control-plane/values.yaml (stable-2.14.10 and main): proxy.ports.control, proxy.ports.admin. */
+/**
+ * linkerd2 charts/linkerd-control-plane/values.yaml (stable-2.14.10 and edge-26.8.3): proxy.ports.control
+ * (the tap server) and proxy.ports.admin, on which the proxy listens itself
+ * (charts/partials/templates/_proxy.tpl LINKERD2_PROXY_CONTROL_LISTEN_ADDR and
+ * LINKERD2_PROXY_ADMIN_LISTEN_ADDR; linkerd2-proxy linkerd/app/src/env.rs DEFAULT_CONTROL_LISTEN_ADDR
+ * 4190, DEFAULT_ADMIN_LISTEN_ADDR 4191, release/v2.210.4).
+ */
 const DEFAULT_CONTROL_PORT = 4190;
 const DEFAULT_ADMIN_PORT = 4191;
 /** linkerd2 charts/linkerd-control-plane/values.yaml (stable-2.14.10 and main): proxyInit.ignoreInboundPorts "4567,4568" (Galera). */
@@ -510,7 +599,7 @@ function linkerdCniOf(pod: Pick<PodView, 'spec'>, clusterCni: string | undefined
  * 4191). The injector reads them with strconv.ParseInt(value, 10, 32) and keeps the default on an
  * error (linkerd2 pkg/inject/inject.go applyAnnotationOverrides, stable-2.14.10 and main): " 5000"
  * keeps 4190, "+5000" and "05000" are 5000. A number outside 1-65535 that fits 32 bits is taken as
- * is; it can equal no skipped port (parsePortList keeps 1-65535 only), so it frees none.
+ * is; it can equal no skipped port (parseProxyInitPorts keeps 1-65535 only), so it frees none.
  */
 export function linkerdProxyOwnPorts(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string): number[] {
   const own: number[] = [];
@@ -522,7 +611,7 @@ export function linkerdProxyOwnPorts(nsAnnotations: Record<string, string>, pod:
 }
 
 /**
- * Ports and ranges (parsePortList's) without `own`: a range holding one is split around it
+ * Ports and ranges (parseProxyInitPorts') without `own`: a range holding one is split around it
  * ("4180-4199" less 4190,4191 is "4180-4189", "4192-4199"), one made only of them dropped.
  */
 export function withoutPorts(entries: string[], own: number[]): string[] {
@@ -581,7 +670,7 @@ export function linkerdInboundSkips(nsAnnotations: Record<string, string>, pod: 
 
 export const REQUIRE_IDENTITY_ANNOTATION = 'config.linkerd.io/proxy-require-identity-inbound-ports';
 
-/** Whether `port` is one of `ports` (single ports and "lo-hi" ranges, as parsePortList gives them). */
+/** Whether `port` is one of `ports` (single ports and "lo-hi" ranges, as parseProxyInitPorts and parsePortList give them). */
 export function portInList(ports: string[], port: number): boolean {
   return ports.some((r) => {
     const [lo, hi] = r.split('-').map(Number);

@@ -6,10 +6,11 @@
 // index their inputs.
 import type { MeshCallee, MeshCaller, MeshFlowVerdict, MeshVerdictKind } from './flow.ts';
 import { consulMutualTLSUnknown, type MeshModel } from './model.ts';
-import { judgeLinkerd, type LinkerdFlowInput, type LinkerdJudgement } from './linkerd-authz.ts';
+import { judgeLinkerd, linkerdIdentity, type LinkerdFlowInput, type LinkerdJudgement } from './linkerd-authz.ts';
 import { LINKERD_CONFIG_CONFIGMAP } from './configmaps.ts';
 import { consulServicePort, judgeConsulFlow, serviceAccountOf, type ConsulFlowInput } from './consul.ts';
-import { LINKERD_POLICIES, linkerdRequireIdentityPorts, linkerdSkippedPorts, portInList } from './linkerd.ts';
+import { LINKERD_POLICIES, linkerdProxyOwnPorts, linkerdRequireIdentityPorts, linkerdSkippedPorts, portInList } from './linkerd.ts';
+import type { PodView } from '../workloads.ts';
 import { containerPorts } from './util.ts';
 
 /**
@@ -23,6 +24,8 @@ export function linkerdFlowVerdict(model: MeshModel, caller: MeshCaller, callee:
     return { mesh: 'none', verdict: 'allowed', plaintext, reason: `${callee.namespace}/${callee.name} has no linkerd-proxy: Linkerd does not restrict calls to it` };
   }
   const nsAnnotations = model.namespaces.get(callee.namespace)?.annotations ?? {};
+  const pod = w.workload.pods[0];
+  if (pod && callee.port === linkerdProxyOwnPorts(nsAnnotations, pod, callee.namespace)[0]) return linkerdTapPortVerdict(model, pod, caller, callee);
   const skipped = linkerdSkippedPorts(nsAnnotations, w.workload.pods[0], callee.namespace, undefined, model.linkerd).find((s) => s.direction === 'inbound');
   const input: LinkerdFlowInput = {
     skippedInbound: skipped ? { ports: skipped.ports, source: skipped.source } : undefined,
@@ -43,6 +46,52 @@ export function linkerdFlowVerdict(model: MeshModel, caller: MeshCaller, callee:
     mesh: v.mesh, verdict: 'unknown', plaintext: v.plaintext, ...(policed.notes ? { notes: policed.notes } : {}),
     reason: `the answer turns on the installed proxyInit.ignoreInboundPorts (ConfigMap ${LINKERD_CONFIG_CONFIGMAP.namespace}/${LINKERD_CONFIG_CONFIGMAP.name}): port ${callee.port} skips the linkerd-proxy only by ${skipped.source}; allowed in plaintext if the install skips it too (Linkerd policy does not apply there); ${policed.verdict} if it does not (${policed.reason})`,
   };
+}
+
+/** The tap controller's ServiceAccount in linkerd-viz (linkerd2 viz/charts/linkerd-viz/templates/tap-rbac.yaml, edge-26.8.3). */
+const LINKERD_TAP_SERVICE_ACCOUNT = 'tap';
+
+/**
+ * A call to the callee's linkerd-proxy control port (4190, config.linkerd.io/control-port;
+ * linkerd2 charts/linkerd-control-plane/values.yaml proxy.ports.control, set as
+ * LINKERD2_PROXY_CONTROL_LISTEN_ADDR by charts/partials/templates/_proxy.tpl, stable-2.14.10 and
+ * edge-26.8.3). linkerd-init skips it inbound (_proxy-init.tpl), so no Server or default inbound
+ * policy applies there: the proxy serves tap on it only when LINKERD2_PROXY_TAP_SVC_NAME is set
+ * (linkerd2-proxy linkerd/app/src/env.rs parse_tap_config, release/v2.210.4, the proxy of
+ * stable-2.14.10), and then only over mTLS to that identity (linkerd/app/src/tap.rs
+ * AcceptPermittedClients). linkerd-viz's tap injector adds that variable when it admits the pod
+ * (viz/tap/injector/patch.go, edge-26.8.3): a running pod's proxy says whether it has it; a pod
+ * yet to be injected does not, and only a caller running as the tap controller's ServiceAccount
+ * may then be let in.
+ */
+function linkerdTapPortVerdict(model: MeshModel, pod: PodView, caller: MeshCaller, callee: MeshCallee): MeshFlowVerdict {
+  const plaintext = !caller.mtls || !!caller.external;
+  const base = { mesh: 'linkerd' as const, plaintext, enforcedBy: 'linkerd-proxy of the callee' };
+  const id = caller.mtls && !caller.external ? linkerdIdentity(caller.serviceAccount, caller.namespace, model.linkerd.policy.trustDomain) : undefined;
+  const who = id ?? (caller.external ? 'an external client' : `plaintext client ${caller.namespace}/${caller.serviceAccount}`);
+  const head = `port ${callee.port} is the linkerd-proxy's control (tap) port, where no Server or default inbound policy applies: the proxy serves tap there only over mTLS to the identity its LINKERD2_PROXY_TAP_SVC_NAME names (set by linkerd-viz's tap injector), and nothing without it`;
+  const tap = linkerdProxyEnv(pod, 'LINKERD2_PROXY_TAP_SVC_NAME');
+  if (tap === null) return { ...base, verdict: 'denied', reason: `${head}; this pod's linkerd-proxy has none, so it serves no tap` };
+  if (tap !== undefined) {
+    return id === tap
+      ? { ...base, verdict: 'allowed', reason: `${head}; it names ${JSON.stringify(tap)}, the caller's identity` }
+      : { ...base, verdict: 'denied', reason: `${head}; it names ${JSON.stringify(tap)}, not ${who}` };
+  }
+  if (id && caller.serviceAccount === LINKERD_TAP_SERVICE_ACCOUNT) return { ...base, verdict: 'unknown', reason: `${head}; whether the tap injector gives this pod one naming ${id} is decided when the pod is injected` };
+  return { ...base, verdict: 'denied', reason: `${head}; ${who} is not linkerd-viz's tap controller` };
+}
+
+/**
+ * The value of an environment variable of the pod's linkerd-proxy container (a native sidecar
+ * among the init containers too): null when the container lacks it, undefined without the container.
+ */
+function linkerdProxyEnv(pod: PodView, name: string): string | null | undefined {
+  const all = [...(Array.isArray(pod.spec.containers) ? pod.spec.containers : []), ...(Array.isArray(pod.spec.initContainers) ? pod.spec.initContainers : [])] as Array<{ name?: unknown; env?: unknown }>;
+  const proxy = all.find((c) => c?.name === 'linkerd-proxy');
+  if (!proxy) return undefined;
+  const env = (Array.isArray(proxy.env) ? proxy.env : []) as Array<{ name?: unknown; value?: unknown }>;
+  const hit = env.find((e) => e?.name === name);
+  return typeof hit?.value === 'string' && hit.value !== '' ? hit.value : null;
 }
 
 /**

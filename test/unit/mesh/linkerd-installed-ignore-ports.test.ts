@@ -142,3 +142,30 @@ describe('Linkerd: the installed proxyInit.ignoreInboundPorts replaces the assum
     expect(judged.reason).not.toContain('skipped by the linkerd-proxy');
   });
 });
+
+// linkerd2 pkg/config/config.go Values (stable-2.14.10 and edge-26.8.3): the proxy injector reads
+// linkerd-config's values into an empty `&l5dcharts.Values{}` (yaml.Unmarshal), not into the
+// chart's defaults, so a key the values lack keeps Go's zero value "" (pkg/charts/linkerd2/values.go
+// ProxyInit.IgnoreInboundPorts / IgnoreOutboundPorts are strings); charts/partials/templates/_proxy-init.tpl
+// then gives linkerd-init only the proxy's own ports inbound and no --outbound-ports-to-ignore.
+describe('Linkerd: a proxyInit in linkerd-config without the key skips nothing (the injector reads it as "")', () => {
+  it('no ignoreInboundPorts: 4567 is not skipped, and the finding does not assume the chart default', () => {
+    const y = scene(linkerdConfig('proxyInit:\n  iptablesMode: legacy'));
+    const v = skip(y);
+    expect(v.status).toBe('pass');
+    expect(v.message).not.toContain('default assumed');
+    expect(weak(y)).toBeUndefined();
+    expect(reach(y, 4567).verdict).toBe('denied');
+  });
+
+  it('ignoreInboundPorts: null is the zero value too', () => {
+    expect(skip(scene(linkerdConfig('proxyInit:\n  ignoreInboundPorts: null\n  ignoreOutboundPorts: null'))).status).toBe('pass');
+  });
+
+  it('no ignoreOutboundPorts: a caller is not failed for 4567, which a meshed workload receives through its proxy', () => {
+    const y = scene(linkerdConfig('proxyInit:\n  ignoreInboundPorts: ""'));
+    const web = run(linkerdSkipPorts, ctxOf(y)).find((v) => v.resource.name === 'web')!;
+    expect(web.status).toBe('pass');
+    expect(web.message).not.toContain('4567');
+  });
+});

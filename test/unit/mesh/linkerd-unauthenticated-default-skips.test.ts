@@ -39,11 +39,25 @@ spec: {podSelector: {matchLabels: {app: galera}}, port: 8080}
     expect(v.evidence?.skippedBy).toContain('config.linkerd.io/skip-inbound-ports');
   });
 
-  it('every declared port skipped: no port is said to be opened by the default policy', () => {
+  // linkerd2-proxy-init pkg/iptables/iptables.go addIncomingTrafficRules (proxy-init/v2.2.3, v2.4.9):
+  // RETURN rules for the ignored ports, then a REDIRECT of all remaining TCP to the proxy's inbound
+  // port, so a port the spec does not declare still meets the default policy, as on a workload
+  // declaring no port (which this check fails "on all ports (none declared)").
+  it('every declared port skipped: the default still opens every other port, so it fails like a workload declaring none, without naming the skipped port as opened', () => {
     const v = verdict(galera('{config.linkerd.io/skip-inbound-ports: "4000-4100"}', '[{containerPort: 4040}]'));
+    expect(v.status).toBe('fail');
+    expect(v.severity).toBe('high');
+    expect(v.message).toContain('admits unauthenticated clients on every port but the skipped ones: no declared port reaches the proxy');
+    expect(v.message).toContain('port 4040 skips the proxy');
+    expect(v.evidence?.uncoveredPorts).toEqual([]);
+    expect(v.evidence?.skippedPorts).toEqual([4040]);
+  });
+
+  it('a list skipping every port (the proxy\'s own aside) leaves the default nowhere to apply: pass', () => {
+    const v = verdict(galera('{config.linkerd.io/skip-inbound-ports: "1-65535"}', '[{containerPort: 4040}]'));
     expect(v.status).toBe('pass');
-    expect(v.message).toContain('no declared port reaches the proxy');
-    expect(v.evidence?.uncoveredPorts).toBeUndefined();
+    expect(v.message).toContain('every port skips the proxy');
+    expect(verdict(galera('{config.linkerd.io/skip-inbound-ports: "1-65535"}', '[]')).status).toBe('pass');
   });
 
   it('a skipped port a permissive Server selects is not reopened under an all-authenticated default', () => {
