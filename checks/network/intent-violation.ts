@@ -7,7 +7,7 @@ import { refString } from '../../src/analysis/workloads.ts';
 import { buildReachability, egressVerdict, ingressVerdict, type DirectionVerdict, type PodClass, type ReachModel } from '../../src/analysis/netpol/model.ts';
 import { findDoubtedFlows, findFlows, MAX_DOUBT_PAIRS, type DoubtSearch } from '../../src/analysis/netpol/flows.ts';
 import { findUndeterminedFlows, liveAddressSettlements, type AddressSettlements } from '../../src/analysis/netpol/query.ts';
-import { describeCause, describeRule, DUAL_STACK_DOUBT, type RuleRef } from '../../src/analysis/netpol/engine.ts';
+import { describeCause, describeRule, type Doubt, type RuleRef } from '../../src/analysis/netpol/engine.ts';
 import { calleeMesh, meshVerdictOverConns, MESH_FLOW_KINDS } from '../../src/analysis/mesh/flow-verdict.ts';
 import type { AuditContext } from '../../src/analysis/context.ts';
 import { unionConns as unionAll } from '../../src/analysis/netpol/conns.ts';
@@ -93,6 +93,16 @@ function caveatsOf(vs: DirectionVerdict[], conns: ConnSet): string[] {
 const MAX_FLOWS = 20;
 
 /**
+ * A doubt on a Deny or Pass rule over a condition on the connection the model cannot settle (a
+ * Calico ipVersion whose pod families are not known, some source ports only), which the model
+ * counts as not matching: the rule may deny what the model allows. A dual-stack ipVersion is not
+ * one: the other family's path never meets the rule.
+ */
+export function deniesOnUnsettledCondition(u: Doubt): boolean {
+  return (u.side === 'deny' || u.side === 'pass') && (u.reasons.includes('ipVersion') || u.reasons.includes('partial')) && !u.reasons.includes('dualStack');
+}
+
+/**
  * Why a flow the model allows is allowed only under a doubted reading (reach: ALLOWED (uncertain),
  * answered UNKNOWN), or undefined when some of its connections are allowed for certain in both
  * directions: the verdicts again with their doubts tracked, once per reported flow (at most MAX_FLOWS).
@@ -109,7 +119,8 @@ function allowedOnlyInDoubt(model: ReachModel, f: { from: PodClass; to: PodClass
       // conditionMatch: ipVersion, some connections only), counted as not matching, puts the allowance
       // itself in doubt; an Allow whose match is in doubt stays counted as a violation (intent-doubt,
       // ipblock-pods tests). A dual-stack ipVersion doubt leaves the connection open by one family's path or the other.
-      const real = (d.uncertain ?? []).filter((w) => w.includes('counted as not matching') && !w.includes(DUAL_STACK_DOUBT));
+      // Read by the doubt's kind, never its text (which holds names from the cluster).
+      const real = (d.uncertain ?? []).filter(deniesOnUnsettledCondition).map((u) => u.text);
       const doubted = real.length ? (d.uncertainConns ?? d.conns) : emptyConns();
       if (!isEmptyConns(intersectConns(doubted, f.conns))) why.push(...real);
       out = unionConns(out, subtractConns(d.conns, doubted));
