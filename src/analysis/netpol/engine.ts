@@ -160,6 +160,12 @@ export interface MatchContext {
    * settings (calico/ip-pools.ts ipamFamilies), when no IPPool was read; undefined otherwise.
    */
   ipamFamilies?: (why: string) => { families: ReadonlyArray<Family>; text: string } | undefined;
+  /**
+   * The IP family of the flow being judged, when a caller judges each family's path apart (pods
+   * with addresses of both): a rule of the other family (Rule.ipVersion) does not match it, and
+   * one of this family is no longer in doubt for dual-stack ends (conditionMatch). Unset: either family.
+   */
+  flowFamily?: Family;
 }
 
 /** "shop/deny" for a NetworkPolicy (as ztaudit always named them), "AdminNetworkPolicy tenant-a" for the others. */
@@ -550,9 +556,9 @@ function familiesOf(ctx: MatchContext, ep: Endpoint): { families: readonly Famil
 const familyCache = new WeakMap<() => PodPools, { families: readonly Family[]; text: string } | { why: string }>();
 
 /**
- * The doubt on an ipVersion rule when both ends are dual-stack. The connection goes through if
- * either family's path allows it, so a verdict ALLOWED under it is allowed for certain as far as
- * reachability goes (network.intent-violation counts it as a violation, not a doubt).
+ * The doubt on an ipVersion rule when both ends are dual-stack (Doubt reason 'dualStack'). The
+ * connection goes through if either family's path allows it: network.intent-violation judges each
+ * path apart (MatchContext.flowFamily), and a flow one of them allows is a violation, not a doubt.
  */
 export const DUAL_STACK_DOUBT = 'both ends have addresses of both families';
 
@@ -580,13 +586,15 @@ function conditionMatch(ctx: MatchContext, rule: Rule, ep: Endpoint, subject: En
   let family: ConditionMatch = YES;
   const v = rule.ipVersion;
   if (v !== undefined) {
+    // Felix renders the rule only into its family's chains (FilterRuleToIPVersion, felix/rules/policy.go).
+    if (ctx.flowFamily !== undefined && ctx.flowFamily !== v) return NO;
     const ends = [familiesOf(ctx, ep), subject && subject !== ep ? familiesOf(ctx, subject) : undefined].filter((x) => x !== undefined);
     const known = ends.filter((x) => 'families' in x);
     if (known.some((x) => !x.families.includes(v))) return NO;
     // An end of that family alone carries the flow in it, if the flow exists at all.
     const unknown = known.some((x) => x.families.length === 1) ? [] : ends.filter((x) => 'why' in x);
     if (unknown.length) family = { v: 'doubt', reasons: IP_VERSION, why: () => `ipVersion ${v}: the rule matches IPv${v} packets only, and whether the pods have an IPv${v} address is not known (${[...new Set(unknown.map((x) => x.why))].join('; ')}); ${counted()}` };
-    else if (known.length && !known.some((x) => x.families.length === 1)) family = { v: 'doubt', reasons: DUAL_STACK, why: () => `ipVersion ${v}: the rule matches IPv${v} packets only, and ${DUAL_STACK_DOUBT} (${[...new Set(known.map((x) => x.text))].join('; ')}): the connection goes through if either family's path allows it, which the model does not evaluate apart; ${counted()}` };
+    else if (ctx.flowFamily === undefined && known.length && !known.some((x) => x.families.length === 1)) family = { v: 'doubt', reasons: DUAL_STACK, why: () => `ipVersion ${v}: the rule matches IPv${v} packets only, and ${DUAL_STACK_DOUBT} (${[...new Set(known.map((x) => x.text))].join('; ')}): the connection goes through if either family's path allows it, which the model does not evaluate apart; ${counted()}` };
   }
   if (rule.partial === undefined) return family;
   const partial = rule.partial;
