@@ -5,9 +5,10 @@ import { connsToJson, subtractConns, unionConns, emptyConns, formatConns, inters
 import { parseIntentPort } from '../../src/config/intent-ports.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { buildReachability, egressVerdict, ingressVerdict, type DirectionVerdict, type PodClass, type ReachModel } from '../../src/analysis/netpol/model.ts';
-import { findDoubtedFlows, findFlows, MAX_DOUBT_PAIRS, type DoubtSearch } from '../../src/analysis/netpol/flows.ts';
+import { findDoubtedFlows, findFlows, MAX_DOUBT_PAIRS, type DoubtSearch, type FlowSearch } from '../../src/analysis/netpol/flows.ts';
 import { findUndeterminedFlows, liveAddressSettlements, type AddressSettlements } from '../../src/analysis/netpol/query.ts';
-import { describeCause, describeRule, DUAL_STACK_DOUBT, type RuleRef } from '../../src/analysis/netpol/engine.ts';
+import { describeCause, describeRule, type Doubt, type RuleRef } from '../../src/analysis/netpol/engine.ts';
+import type { Family } from '../../src/base/ip.ts';
 import { calleeMesh, meshVerdictOverConns, MESH_FLOW_KINDS } from '../../src/analysis/mesh/flow-verdict.ts';
 import type { AuditContext } from '../../src/analysis/context.ts';
 import { unionConns as unionAll } from '../../src/analysis/netpol/conns.ts';
@@ -93,13 +94,55 @@ function caveatsOf(vs: DirectionVerdict[], conns: ConnSet): string[] {
 const MAX_FLOWS = 20;
 
 /**
- * Why a flow the model allows is allowed only under a doubted reading (reach: ALLOWED (uncertain),
- * answered UNKNOWN), or undefined when some of its connections are allowed for certain in both
- * directions: the verdicts again with their doubts tracked, once per reported flow (at most MAX_FLOWS).
+ * A doubt on a Deny or Pass rule over a condition on the connection the model cannot settle (a
+ * Calico ipVersion whose pod families are not known, some source ports only), which the model
+ * counts as not matching: the rule may deny what the model allows. A dual-stack ipVersion is not
+ * one: the other family's path never meets the rule.
  */
-function allowedOnlyInDoubt(model: ReachModel, f: { from: PodClass; to: PodClass; conns: ConnSet }): string[] | undefined {
+export function deniesOnUnsettledCondition(u: Doubt): boolean {
+  return (u.side === 'deny' || u.side === 'pass') && (u.reasons.includes('ipVersion') || u.reasons.includes('partial')) && !u.reasons.includes('dualStack');
+}
+
+/** How a flow the model counts as allowed stands once its doubts are weighed (judgeFlow). */
+type FlowJudgement = { kind: 'certain' } | { kind: 'doubt'; why: string[] } | { kind: 'denied' };
+
+const FAMILIES: readonly Family[] = [4, 6];
+
+/**
+ * Whether a flow the model allows is allowed for certain, only under a doubted reading (reach:
+ * ALLOWED (uncertain), answered UNKNOWN: 'doubt' with why), or denied for certain after all: the
+ * verdicts again with their doubts tracked, once per reported flow (at most MAX_FLOWS).
+ * A Calico ipVersion rule between dual-stack ends ('dualStack') is judged per family: Felix
+ * renders it only into its own family's chains (FilterRuleToIPVersion, projectcalico/calico
+ * felix/rules/policy.go, v3.32.1), so the connection goes through if either family's path allows
+ * it, and is denied only if both deny it.
+ */
+function judgeFlow(model: ReachModel, f: { from: PodClass; to: PodClass; conns: ConnSet }): FlowJudgement {
   const src = { kind: 'class', cls: f.from } as const;
   const dst = { kind: 'class', cls: f.to } as const;
+  const paths = (m: ReachModel) => [egressVerdict(m, src, dst, true), ingressVerdict(m, src, dst, true)] as const;
+  const counted = paths(model);
+  const dual = counted.some((v) => v.decisions.some((d) => d.uncertain?.some((u) => u.reasons.includes('dualStack')) && !isEmptyConns(intersectConns(d.uncertainConns ?? d.conns, f.conns))));
+  const judged = (dual ? FAMILIES.map((family) => paths({ ...model, match: { ...model.match, flowFamily: family } })) : [counted]).map(([e, i]) => judgePath(f.conns, e, i));
+  if (judged.some((j) => j.kind === 'certain')) return { kind: 'certain' };
+  const why = [...new Set(judged.flatMap((j) => (j.kind === 'doubt' ? j.why : [])))];
+  return why.length ? { kind: 'doubt', why } : { kind: 'denied' };
+}
+
+/**
+ * A search's flows judged (judgeFlow), those denied for certain after all left out. Only when
+ * every flow was listed (one left out may be certain) and no end is a host-network pod (whose
+ * denial the check does not vouch for): otherwise the search as found, with no judgement.
+ */
+function judged(model: ReachModel, search: FlowSearch, hostNetwork: boolean): { search: FlowSearch; judgements: FlowJudgement[] } {
+  if (search.truncated || hostNetwork || search.count === 0) return { search, judgements: [] };
+  const all = search.flows.map((f) => ({ f, j: judgeFlow(model, f) }));
+  const kept = all.filter((x) => x.j.kind !== 'denied');
+  return { search: { ...search, flows: kept.map((x) => x.f), count: kept.length }, judgements: kept.map((x) => x.j) };
+}
+
+/** judgeFlow over one path (both directions of one reading, or of one IP family). */
+function judgePath(wanted: ConnSet, egress: DirectionVerdict, ingress: DirectionVerdict): FlowJudgement {
   const why: string[] = [];
   const certainOf = (v: DirectionVerdict): ConnSet => {
     let out = emptyConns();
@@ -108,16 +151,24 @@ function allowedOnlyInDoubt(model: ReachModel, f: { from: PodClass; to: PodClass
       // Only a denying rule (Deny, Pass) on a condition the model could not settle (engine.ts
       // conditionMatch: ipVersion, some connections only), counted as not matching, puts the allowance
       // itself in doubt; an Allow whose match is in doubt stays counted as a violation (intent-doubt,
-      // ipblock-pods tests). A dual-stack ipVersion doubt leaves the connection open by one family's path or the other.
-      const real = (d.uncertain ?? []).filter((w) => w.includes('counted as not matching') && !w.includes(DUAL_STACK_DOUBT));
+      // ipblock-pods tests). Read by the doubt's kind, never its text (which holds names from the cluster).
+      const real = (d.uncertain ?? []).filter(deniesOnUnsettledCondition).map((u) => u.text);
       const doubted = real.length ? (d.uncertainConns ?? d.conns) : emptyConns();
-      if (!isEmptyConns(intersectConns(doubted, f.conns))) why.push(...real);
+      if (!isEmptyConns(intersectConns(doubted, wanted))) why.push(...real);
       out = unionConns(out, subtractConns(d.conns, doubted));
     }
     return out;
   };
-  const certain = intersectConns(intersectConns(f.conns, certainOf(egressVerdict(model, src, dst, true))), certainOf(ingressVerdict(model, src, dst, true)));
-  return isEmptyConns(certain) && why.length ? [...new Set(why)] : undefined;
+  const certain = intersectConns(intersectConns(wanted, certainOf(egress)), certainOf(ingress));
+  if (!isEmptyConns(certain)) return { kind: 'certain' };
+  if (why.length) return { kind: 'doubt', why: [...new Set(why)] };
+  // Nothing allowed on this path for certain nor in doubt by a deny-side condition: what it counts
+  // as allowed rests on Allow rules (a violation), or nothing is allowed; a denial may still be in doubt.
+  const allowed = intersectConns(intersectConns(wanted, egress.conns), ingress.conns);
+  if (!isEmptyConns(allowed)) return { kind: 'certain' };
+  const denied = [egress, ingress].flatMap((v) => v.decisions.filter((d) => !d.allowed && d.uncertain && !isEmptyConns(intersectConns(d.uncertainConns ?? d.conns, wanted))));
+  const open = [...new Set(denied.flatMap((d) => (d.uncertain ?? []).map((u) => u.text)))];
+  return open.length ? { kind: 'doubt', why: open } : { kind: 'denied' };
 }
 
 /**
@@ -175,7 +226,7 @@ export const intentViolation: Check = {
   id: 'network.intent-violation',
   area: 'network',
   title: 'Segmentation intent holds',
-  protectsAgainst: 'flows the declared segmentation intent forbids (config intent.deny) but the effective policies allow: every enforced network API and, for a destination in a service mesh, its authorization (Istio AuthorizationPolicy, with PeerAuthentication); a flow the mesh allows for some requests only still counts; a rule with a hostNetwork pod at either end fails when only network policy would deny it, since enforcement on hostNetwork pods is implementation-defined; a flow the model counts as denied but holds in doubt (reach UNKNOWN: an ipBlock or Calico nets that may hold the pod\'s address, AdminNetworkPolicies of one priority that decide it differently in either order, a policy the model cannot evaluate selecting an end) fails at medium as not confirmed, and so does one the model counts as allowed when every allowed flow it finds is allowed only because a Deny or Pass rule on a condition the model cannot settle (a Calico ipVersion whose pod families are not known, some source ports only) is counted as not matching (a certain one, or one an Allow whose match is in doubt opens, stays high), and so do a denial that rests only on where the pods\' current addresses fall against an ipBlock (outside Calico; pod IPs are ephemeral) and a search for such flows that its cap stopped before it found one',
+  protectsAgainst: 'flows the declared segmentation intent forbids (config intent.deny) but the effective policies allow: every enforced network API and, for a destination in a service mesh, its authorization (Istio AuthorizationPolicy, with PeerAuthentication); a flow the mesh allows for some requests only still counts; a rule with a hostNetwork pod at either end fails when only network policy would deny it, since enforcement on hostNetwork pods is implementation-defined; a flow the model counts as denied but holds in doubt (reach UNKNOWN: an ipBlock or Calico nets that may hold the pod\'s address, AdminNetworkPolicies of one priority that decide it differently in either order, a policy the model cannot evaluate selecting an end) fails at medium as not confirmed, and so does one the model counts as allowed when every allowed flow it finds is allowed only because a Deny or Pass rule on a condition the model cannot settle (a Calico ipVersion whose pod families are not known, some source ports only) is counted as not matching (a certain one, or one an Allow whose match is in doubt opens, stays high; between dual-stack pods a Calico ipVersion rule is judged per IP family, as Felix applies it only to its own family: a flow either family\'s path allows is a violation, one both paths deny holds), and so do a denial that rests only on where the pods\' current addresses fall against an ipBlock (outside Calico; pod IPs are ephemeral) and a search for such flows that its cap stopped before it found one',
   severity: 'high',
   controls: ['NSA-CISA:NS/network-policies', 'NIST-800-53:AC-4', 'NIST-800-53:SC-7', 'NIST-800-207:T3', 'NIST-800-207:T4'],
   remediation: 'Tighten the allowing policies listed in the evidence (or isolate the unisolated side with a default deny) until the forbidden flow is denied in both directions, or, for a meshed destination, deny it with an AuthorizationPolicy (the evidence names the mesh verdict per flow).',
@@ -211,12 +262,12 @@ export const intentViolation: Check = {
       const { conns: wanted, bad } = intentConns(rule.ports);
       const sources = classesFor(model, rule.from);
       const dests = classesFor(model, rule.to);
+      const hostNetwork = sources.some((c) => c.hostNetwork) || dests.some((c) => c.hostNetwork);
       // The network first; then the same search with each pair cut to what the destination's mesh lets through.
-      const network = findFlows(model, sources, dests, wanted, MAX_FLOWS);
-      const found = network.count === 0 ? network : findFlows(model, sources, dests, wanted, MAX_FLOWS, meshRefiner(ctx, model));
+      const { search: network } = judged(model, findFlows(model, sources, dests, wanted, MAX_FLOWS), hostNetwork);
+      const { search: found, judgements } = network.count === 0 ? { search: network, judgements: [] } : judged(model, findFlows(model, sources, dests, wanted, MAX_FLOWS, meshRefiner(ctx, model)), hostNetwork);
       // No certain violation: the pairs the model counts as denied that reach would answer UNKNOWN for, capped.
       const doubts = found.count === 0 ? findFlowsInDoubt(model, sources, dests, wanted, meshRefiner(ctx, model)) : undefined;
-      const hostNetwork = sources.some((c) => c.hostNetwork) || dests.some((c) => c.hostNetwork);
       const allowing = new Set<string>();
       const passes = new Set<string>();
       const flows = found.flows.map((f) => {
@@ -236,9 +287,9 @@ export const intentViolation: Check = {
       const evidence: Record<string, unknown> = { from: describe(rule.from), to: describe(rule.to), ports: rule.ports?.length ? connsToJson(wanted) : 'any', ...(bad.length ? { ignoredPorts: bad } : {}) };
       // Every flow found allowed only under a doubted reading (reach UNKNOWN): not a proven violation.
       // Only when every flow was listed: one left out may be certain.
-      const inDoubt = violations > 0 && !found.truncated && !hostNetwork ? found.flows.map((f) => allowedOnlyInDoubt(model, f)) : [];
-      if (violations > 0 && inDoubt.length === found.flows.length && inDoubt.every((w) => w !== undefined)) {
-        const doubted = found.flows.map((f, k) => ({ from: f.from.workloads.map(name), to: f.to.workloads.map(name), ports: formatConns(f.conns), uncertain: inDoubt[k]! }));
+      const inDoubt = violations > 0 ? judgements.flatMap((j) => (j.kind === 'doubt' ? [j.why] : [])) : [];
+      if (violations > 0 && judgements.length === found.flows.length && inDoubt.length === found.flows.length) {
+        const doubted = found.flows.map((f, k) => ({ from: f.from.workloads.map(name), to: f.to.workloads.map(name), ports: formatConns(f.conns), uncertain: inDoubt[k] }));
         const first = doubted[0];
         out.push({
           status: 'fail',

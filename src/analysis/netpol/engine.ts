@@ -76,6 +76,33 @@ export type DecisionCause =
   /** Something the model does not evaluate decides these connections: counted as allowed, said as unknown. */
   | { kind: 'unknown'; reason: string };
 
+/**
+ * What leaves a verdict in doubt, by kind (Doubt.reasons):
+ * - 'match': whether the rule's peers (or its own pod's address) hold the endpoint — a CIDR that
+ *   may hold the pod, a DNS name, a node, an undeclared namespace's labels, a peer not resolved;
+ * - 'ipVersion': the rule matches one IP family (Calico ipVersion) and the pods' families are not known;
+ * - 'dualStack': the rule matches one IP family and both ends have both (DUAL_STACK_DOUBT);
+ * - 'partial': the rule matches some of the connections it names only (Rule.partial: Calico source ports);
+ * - 'subject': whether a policy applies to the pod at all (MatchContext.subjectDoubts);
+ * - 'localhost': the host allow for a host-network source (model.ts withLocalhostDoubt).
+ */
+export type DoubtReason = 'match' | 'ipVersion' | 'dualStack' | 'partial' | 'subject' | 'localhost';
+
+/**
+ * One reason a decision might have gone otherwise. `text` is what reach and the findings print;
+ * callers that weigh a doubt read `side` and `reasons`, never the text (it holds names from the
+ * cluster: docs/hostile-text.md).
+ */
+export interface Doubt {
+  text: string;
+  /**
+   * The action of the rule whose match is in doubt ('allow', 'deny', 'pass'), or 'policy' for a
+   * doubt on no one rule (whether a policy applies to the pod, a host allow).
+   */
+  side: 'allow' | 'deny' | 'pass' | 'policy';
+  reasons: readonly DoubtReason[];
+}
+
 export interface Decision {
   allowed: boolean;
   conns: ConnSet;
@@ -84,7 +111,7 @@ export interface Decision {
    * Why these connections might have been decided otherwise: a rule earlier in the walk whose
    * match depended on a pod address the model does not know (see `podCidrStatus`).
    */
-  uncertain?: string[];
+  uncertain?: Doubt[];
   /** Of `conns`, those the uncertain matches could have decided otherwise (unset: all of them). */
   uncertainConns?: ConnSet;
   /** The connections are admitted as traffic another node forwards, not as sent (model.ts forwardedWhy): how they arrive. */
@@ -133,6 +160,12 @@ export interface MatchContext {
    * settings (calico/ip-pools.ts ipamFamilies), when no IPPool was read; undefined otherwise.
    */
   ipamFamilies?: (why: string) => { families: ReadonlyArray<Family>; text: string } | undefined;
+  /**
+   * The IP family of the flow being judged, when a caller judges each family's path apart (pods
+   * with addresses of both): a rule of the other family (Rule.ipVersion) does not match it, and
+   * one of this family is no longer in doubt for dual-stack ends (conditionMatch). Unset: either family.
+   */
+  flowFamily?: Family;
 }
 
 /** "shop/deny" for a NetworkPolicy (as ztaudit always named them), "AdminNetworkPolicy tenant-a" for the others. */
@@ -523,15 +556,23 @@ function familiesOf(ctx: MatchContext, ep: Endpoint): { families: readonly Famil
 const familyCache = new WeakMap<() => PodPools, { families: readonly Family[]; text: string } | { why: string }>();
 
 /**
- * The doubt on an ipVersion rule when both ends are dual-stack. The connection goes through if
- * either family's path allows it, so a verdict ALLOWED under it is allowed for certain as far as
- * reachability goes (network.intent-violation counts it as a violation, not a doubt).
+ * The doubt on an ipVersion rule when both ends are dual-stack (Doubt reason 'dualStack'). The
+ * connection goes through if either family's path allows it: network.intent-violation judges each
+ * path apart (MatchContext.flowFamily), and a flow one of them allows is a violation, not a doubt.
  */
 export const DUAL_STACK_DOUBT = 'both ends have addresses of both families';
 
-type ConditionMatch = { v: 'yes' } | { v: 'no' } | { v: 'doubt'; why: () => string };
+type ConditionMatch = { v: 'yes' } | { v: 'no' } | { v: 'doubt'; why: () => string; reasons: readonly DoubtReason[] };
 const YES: ConditionMatch = { v: 'yes' };
 const NO: ConditionMatch = { v: 'no' };
+// Shared: conditionMatch runs per rule and pair in the matrix, which never reads them.
+const IP_VERSION: readonly DoubtReason[] = ['ipVersion'];
+const DUAL_STACK: readonly DoubtReason[] = ['dualStack'];
+const PARTIAL: readonly DoubtReason[] = ['partial'];
+const IP_VERSION_PARTIAL: readonly DoubtReason[] = ['ipVersion', 'partial'];
+const DUAL_STACK_PARTIAL: readonly DoubtReason[] = ['dualStack', 'partial'];
+const MATCH: readonly DoubtReason[] = ['match'];
+const SUBJECT: readonly DoubtReason[] = ['subject'];
 
 /**
  * Whether a rule's conditions on the connection itself hold: its IP family (Rule.ipVersion)
@@ -545,18 +586,21 @@ function conditionMatch(ctx: MatchContext, rule: Rule, ep: Endpoint, subject: En
   let family: ConditionMatch = YES;
   const v = rule.ipVersion;
   if (v !== undefined) {
+    // Felix renders the rule only into its family's chains (FilterRuleToIPVersion, felix/rules/policy.go).
+    if (ctx.flowFamily !== undefined && ctx.flowFamily !== v) return NO;
     const ends = [familiesOf(ctx, ep), subject && subject !== ep ? familiesOf(ctx, subject) : undefined].filter((x) => x !== undefined);
     const known = ends.filter((x) => 'families' in x);
     if (known.some((x) => !x.families.includes(v))) return NO;
     // An end of that family alone carries the flow in it, if the flow exists at all.
     const unknown = known.some((x) => x.families.length === 1) ? [] : ends.filter((x) => 'why' in x);
-    if (unknown.length) family = { v: 'doubt', why: () => `ipVersion ${v}: the rule matches IPv${v} packets only, and whether the pods have an IPv${v} address is not known (${[...new Set(unknown.map((x) => x.why))].join('; ')}); ${counted()}` };
-    else if (known.length && !known.some((x) => x.families.length === 1)) family = { v: 'doubt', why: () => `ipVersion ${v}: the rule matches IPv${v} packets only, and ${DUAL_STACK_DOUBT} (${[...new Set(known.map((x) => x.text))].join('; ')}): the connection goes through if either family's path allows it, which the model does not evaluate apart; ${counted()}` };
+    if (unknown.length) family = { v: 'doubt', reasons: IP_VERSION, why: () => `ipVersion ${v}: the rule matches IPv${v} packets only, and whether the pods have an IPv${v} address is not known (${[...new Set(unknown.map((x) => x.why))].join('; ')}); ${counted()}` };
+    else if (ctx.flowFamily === undefined && known.length && !known.some((x) => x.families.length === 1)) family = { v: 'doubt', reasons: DUAL_STACK, why: () => `ipVersion ${v}: the rule matches IPv${v} packets only, and ${DUAL_STACK_DOUBT} (${[...new Set(known.map((x) => x.text))].join('; ')}): the connection goes through if either family's path allows it, which the model does not evaluate apart; ${counted()}` };
   }
   if (rule.partial === undefined) return family;
   const partial = rule.partial;
   const familyWhy = family.v === 'doubt' ? family.why : undefined;
-  return { v: 'doubt', why: () => [familyWhy?.(), `${partial}; ${counted()}`].filter((x) => x).join('; ') };
+  const reasons = family.v !== 'doubt' ? PARTIAL : family.reasons === DUAL_STACK ? DUAL_STACK_PARTIAL : IP_VERSION_PARTIAL;
+  return { v: 'doubt', reasons, why: () => [familyWhy?.(), `${partial}; ${counted()}`].filter((x) => x).join('; ') };
 }
 
 const unconditionedRules = new WeakMap<Rule, Rule>();
@@ -643,15 +687,30 @@ function nameMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | undefi
  * pod address the model does not know, and nothing certain decides the match), or undefined.
  */
 export function ruleMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint, subject?: Endpoint): string | undefined {
+  return ruleDoubt(ctx, rule, policyNs, ep, subject)?.why;
+}
+
+/**
+ * ruleMatchDoubt with what the doubt is on: the rule's conditions on the connection
+ * (conditionMatch: its IP family, some connections only), whether its peers hold the endpoint
+ * ('match'), or both (the texts then in that order).
+ */
+function ruleDoubt(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint, subject?: Endpoint): { why: string; reasons: readonly DoubtReason[] } | undefined {
   if (rule.ipVersion !== undefined || rule.partial !== undefined) {
     const c = conditionMatch(ctx, rule, ep, subject);
     if (c.v === 'no') return undefined;
     const rest = unconditioned(rule);
-    const restWhy = ruleMatchDoubt(ctx, rest, policyNs, ep, subject);
-    if (c.v === 'yes') return restWhy;
-    if (restWhy) return `${c.why()}; ${restWhy}`;
-    return ruleMatchesPeer(ctx, rest, policyNs, ep, subject) ? c.why() : undefined;
+    const restWhy = peerMatchDoubt(ctx, rest, policyNs, ep, subject);
+    if (c.v === 'yes') return restWhy ? { why: restWhy, reasons: MATCH } : undefined;
+    if (restWhy) return { why: `${c.why()}; ${restWhy}`, reasons: [...c.reasons, 'match'] };
+    return ruleMatchesPeer(ctx, rest, policyNs, ep, subject) ? { why: c.why(), reasons: c.reasons } : undefined;
   }
+  const why = peerMatchDoubt(ctx, rule, policyNs, ep, subject);
+  return why ? { why, reasons: MATCH } : undefined;
+}
+
+/** ruleMatchDoubt of a rule without conditions on the connection (conditionMatch): whether its peers hold the endpoint. */
+function peerMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint, subject?: Endpoint): string | undefined {
   if (rule.subjectAddress) return subjectAddressMatchDoubt(ctx, rule, policyNs, ep, subject);
   if (ep.kind === 'ip' || ep.kind === 'node') return outsideMatchDoubt(ctx, rule, policyNs, ep, subject);
   if (ep.kind === 'fqdn') return nameMatchDoubt(ctx, rule, policyNs, ep, subject);
@@ -757,10 +816,19 @@ interface RuleDoubt {
   p: LayerPolicy;
   rule: Rule;
   why: string;
+  reasons: readonly DoubtReason[];
   /** A Deny rule counted as not matching could only have denied more, so it leaves a denial in no doubt. */
   onlyDenies: boolean;
   /** An Allow rule counted as not matching could only have allowed more, so it leaves an allowance in no doubt. */
   onlyAllows: boolean;
+}
+
+const SIDE = { Allow: 'allow', Deny: 'deny', Pass: 'pass' } as const;
+
+/** The doubts with one of each text, in order (two doubts of one text say the same). */
+export function uniqueDoubts(list: readonly Doubt[]): Doubt[] {
+  const seen = new Set<string>();
+  return list.filter((d) => !seen.has(d.text) && !!seen.add(d.text));
 }
 
 /**
@@ -788,26 +856,26 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
   const doubts: RuleDoubt[] = [];
   // A policy that may select the subject or not (its subject's labels are not known) could decide
   // any of its connections either way: every decision carries that doubt.
-  const subjectWhy = trackDoubts && subject?.kind === 'class'
-    ? (ctx.subjectDoubts?.get(subject.cls) ?? []).filter((d) => d.policy.isolates[dir] || (d.policy[dir]?.length ?? 0) > 0).map((d) => `whether ${policyLabel(d.policy)} applies to it is not known (${d.why})`)
+  const subjectWhy: Doubt[] = trackDoubts && subject?.kind === 'class'
+    ? (ctx.subjectDoubts?.get(subject.cls) ?? []).filter((d) => d.policy.isolates[dir] || (d.policy[dir]?.length ?? 0) > 0).map((d) => ({ text: `whether ${policyLabel(d.policy)} applies to it is not known (${d.why})`, side: 'policy', reasons: SUBJECT }))
     : [];
   // `stage`: doubts of the union stage being decided, beside those of earlier stages.
-  const doubtOf = (conns: ConnSet, allowed: boolean, stage: readonly RuleDoubt[] = []): { uncertain?: string[]; uncertainConns?: ConnSet } => {
+  const doubtOf = (conns: ConnSet, allowed: boolean, stage: readonly RuleDoubt[] = []): { uncertain?: Doubt[]; uncertainConns?: ConnSet } => {
     if (!doubts.length && !stage.length && !subjectWhy.length) return {};
     const hit = [...doubts, ...stage].filter((d) => (allowed ? !d.onlyAllows : !d.onlyDenies) && !isEmptyConns(intersectConns(d.conns, conns)));
-    const why = [...subjectWhy, ...hit.map((d) => `${describeRule(ruleRef(d.p, d.rule))}: ${d.why}`)];
+    const why = [...subjectWhy, ...hit.map((d): Doubt => ({ text: `${describeRule(ruleRef(d.p, d.rule))}: ${d.why}`, side: SIDE[d.rule.action as 'Allow' | 'Deny' | 'Pass'], reasons: d.reasons }))];
     if (!why.length) return {};
     // A doubted subject puts every connection in doubt; a doubted rule match only those of its ports.
-    return { uncertain: [...new Set(why)], ...(subjectWhy.length ? {} : { uncertainConns: intersectConns(conns, unionAllConns(hit.map((d) => d.conns))) }) };
+    return { uncertain: uniqueDoubts(why), ...(subjectWhy.length ? {} : { uncertainConns: intersectConns(conns, unionAllConns(hit.map((d) => d.conns))) }) };
   };
   const doubtFor = (p: LayerPolicy, rule: Rule, open: ConnSet): RuleDoubt | undefined => {
     if (!trackDoubts) return undefined;
-    const why = ruleMatchDoubt(ctx, rule, p.namespace, peer, subject);
-    if (!why) return undefined;
+    const doubt = ruleDoubt(ctx, rule, p.namespace, peer, subject);
+    if (!doubt) return undefined;
     const c = intersectConns(open, rulePortConns(rule, dst));
     if (isEmptyConns(c)) return undefined;
     const counted = ruleMatchesPeer(ctx, rule, p.namespace, peer, subject);
-    return { conns: c, p, rule, why, onlyDenies: rule.action === 'Deny' && !counted, onlyAllows: rule.action === 'Allow' && !counted };
+    return { conns: c, p, rule, why: doubt.why, reasons: doubt.reasons, onlyDenies: rule.action === 'Deny' && !counted, onlyAllows: rule.action === 'Allow' && !counted };
   };
   const doubt = (p: LayerPolicy, rule: Rule, open: ConnSet) => {
     const d = doubtFor(p, rule, open);

@@ -442,7 +442,7 @@ export function findDoubtedFlows(model: ReachModel, sources: PodClass[], destina
       let conns = subtractConns(intersectConns(eMay, iMay), intersectConns(eConns, iConns));
       if (!isEmptyConns(conns) && refine) conns = refine(s, d, conns);
       if (isEmptyConns(conns)) continue;
-      const why = [...new Set([...eD, ...iD].filter((x) => !isEmptyConns(intersectConns(x.conns, conns))).flatMap((x) => x.uncertain ?? []))];
+      const why = [...new Set([...eD, ...iD].filter((x) => !isEmptyConns(intersectConns(x.conns, conns))).flatMap((x) => (x.uncertain ?? []).map((u) => u.text)))];
       result.count++;
       if (result.flows.length < limit) result.flows.push({ from: s, to: d, conns, why });
       else {

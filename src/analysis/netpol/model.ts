@@ -15,7 +15,7 @@ import { workloadsOf, type PodView } from '../workloads.ts';
 import { detectCni, type CniDetection } from './cni.ts';
 import { composeStages, type Composition } from './composition.ts';
 import { allConns, emptyConns, isEmptyConns, isProtocol, MAX_PORT, MIN_PORT, unionAllConns, unionConns, type ConnSet, type Protocol } from './conns.ts';
-import { evaluatePlan, podSetMatches, policyLabel, type PodPools, type DecisionCause, type Direction, type DirectionVerdict, type Endpoint, type MatchContext, type StagePlan } from './engine.ts';
+import { evaluatePlan, podSetMatches, policyLabel, uniqueDoubts, type Doubt, type DoubtReason, type PodPools, type DecisionCause, type Direction, type DirectionVerdict, type Endpoint, type MatchContext, type StagePlan } from './engine.ts';
 import { describePolicy, type CoverageNote, type LayerPolicy, type NamedPort, type PodClass, type PodSet, type PolicyApi, type Rule, type TierSpec, type PolicySettings } from './layers.ts';
 import type { Selector } from './selector.ts';
 import { identityPodLabels } from './cilium/labels.ts';
@@ -909,6 +909,8 @@ export function ingressVerdict(model: ReachModel, src: Endpoint, dst: Endpoint, 
   return trackDoubts ? withLocalhostDoubt(model.composition, src, v) : v;
 }
 
+const LOCALHOST: readonly DoubtReason[] = ['localhost'];
+
 /**
  * Cilium's allow-localhost: a host-network source denied by isolation (policies select the pod, no
  * rule allows it) is uncertain (composition.localhostDoubt). Cilium adds its host allow only to an
@@ -920,7 +922,8 @@ function withLocalhostDoubt(composition: Composition, src: Endpoint, v: Directio
   // Calico skips the pod's ingress policy for its own host's traffic (composition.localhostBeatsDeny): any denial.
   const doubted = (d: DirectionVerdict['decisions'][number]) => !d.allowed && (d.cause.kind === 'isolated' || (composition.localhostBeatsDeny === true && d.cause.kind !== 'default-deny'));
   if (!why || src.kind !== 'class' || !src.cls.hostNetwork || !v.decisions.some(doubted)) return v;
-  return { ...v, decisions: v.decisions.map((d) => (!doubted(d) ? d : { ...d, uncertain: [...new Set([...(d.uncertain ?? []), why])], uncertainConns: undefined })) };
+  const doubt: Doubt = { text: why, side: 'policy', reasons: LOCALHOST };
+  return { ...v, decisions: v.decisions.map((d) => (!doubted(d) ? d : { ...d, uncertain: uniqueDoubts([...(d.uncertain ?? []), doubt]), uncertainConns: undefined })) };
 }
 
 const hostNetworkVerdicts = new WeakMap<Composition, Partial<Record<Direction, DirectionVerdict>>>();

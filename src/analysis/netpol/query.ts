@@ -218,8 +218,8 @@ function collectDecisions(acc: Map<string, Collected>, v: DirectionVerdict, prot
     const cur = acc.get(k);
     if (cur) {
       cur.conns = unionConns(cur.conns, c);
-      if (d.uncertain) cur.uncertain = [...new Set([...cur.uncertain ?? [], ...d.uncertain])];
-    } else acc.set(k, { allowed: d.allowed, conns: c, cause: d.cause, ...(d.uncertain ? { uncertain: [...d.uncertain] } : {}), ...(d.forwarded ? { forwarded: d.forwarded } : {}) });
+      if (d.uncertain) cur.uncertain = [...new Set([...cur.uncertain ?? [], ...d.uncertain.map((u) => u.text)])];
+    } else acc.set(k, { allowed: d.allowed, conns: c, cause: d.cause, ...(d.uncertain ? { uncertain: d.uncertain.map((u) => u.text) } : {}), ...(d.forwarded ? { forwarded: d.forwarded } : {}) });
   }
   return doubtful;
 }

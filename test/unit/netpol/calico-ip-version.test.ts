@@ -175,3 +175,50 @@ describe('intent "web never db" when the only allowed flow rests on a doubted ip
     expect(res.status).toBe('pass');
   });
 });
+
+// Felix renders an ipVersion rule only into its own family's chains (FilterRuleToIPVersion,
+// projectcalico/calico felix/rules/policy.go, v3.32.1): between dual-stack pods the IPv4 path meets
+// only the IPv4 rules and the IPv6 path only the IPv6 ones. A connection goes through if either
+// path allows it; the intent check judges each path apart.
+const dbPerFamily = (v4Rule: string, v6Rule: string) => `---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: db-lockdown, namespace: shop}
+spec:
+  selector: app == 'db'
+  types: [Ingress]
+  ingress:
+  - action: Deny
+    ipVersion: 4
+    protocol: TCP
+    source: {selector: app == 'web'${v4Rule}}
+  - action: Deny
+    ipVersion: 6
+    protocol: TCP
+    source: {selector: app == 'web'${v6Rule}}
+  - action: Allow
+`;
+
+describe('intent "web never db" between dual-stack pods, judged per IP family', () => {
+  it('a Deny for IPv4 and one for IPv6: both paths are denied, so the intent holds (no certain violation from two dual-stack doubts)', () => {
+    const yaml = calicoBase() + ipv4Pool + ipv6Pool + dbPerFamily('', '');
+    // reach still reads both rules as not matching, in doubt: UNKNOWN, never a certain ALLOWED.
+    expect(reach(yaml, 'shop/web', 'shop/db', '5432').exitCode).toBe(2);
+    expect(webNeverDb(yaml).status).toBe('pass');
+  });
+
+  it('the IPv6 Deny on some source ports only: the IPv4 path is denied, the IPv6 path may be open — medium "cannot be confirmed", not high', () => {
+    const res = webNeverDb(calicoBase() + ipv4Pool + ipv6Pool + dbPerFamily('', ", ports: ['1024:65535']"));
+    expect(res).toMatchObject({ status: 'fail', severity: 'medium' });
+    expect(res.message).toContain('intent "web-never-db" cannot be confirmed');
+    expect(res.message).toContain('Calico NetworkPolicy shop/db-lockdown rule 1 (Deny): source ports ["1024:65535"]');
+  });
+
+  it('only the IPv6 Deny, on some source ports: the IPv4 path is open, a certain high violation', () => {
+    const yaml = calicoBase() + ipv4Pool + ipv6Pool + dbPerFamily('', ", ports: ['1024:65535']").replace(/  - action: Deny\n    ipVersion: 4\n    protocol: TCP\n    source: \{selector: app == 'web'\}\n/, '');
+    expect(yaml).not.toContain('ipVersion: 4');
+    const res = webNeverDb(yaml);
+    expect(res).toMatchObject({ status: 'fail', severity: 'high' });
+    expect(res.message).toContain('intent "web-never-db" is violated');
+  });
+});

@@ -99,7 +99,7 @@ describe('an egressDeny of fewer addresses leaves a toFQDNs name in doubt, namin
     const allowed = v.decisions.filter((d) => d.allowed);
     expect(allowed).toHaveLength(1);
     expect(allowed[0].conns.TCP).toEqual([[443, 443]]);
-    expect(allowed[0].uncertain).toEqual(['CiliumNetworkPolicy a/no-world rule 0 "egressDeny[0]" (Deny): the addresses api.example.com resolves to are not known offline, and may lie in 10.0.0.0/8']);
+    expect(allowed[0].uncertain).toEqual([{ text: 'CiliumNetworkPolicy a/no-world rule 0 "egressDeny[0]" (Deny): the addresses api.example.com resolves to are not known offline, and may lie in 10.0.0.0/8', side: 'deny', reasons: ['match'] }]);
     // The deny could only have denied more: the isolation's denial of the other ports stays certain.
     expect(v.decisions.filter((d) => !d.allowed).every((d) => d.uncertain === undefined)).toBe(true);
   });
@@ -107,12 +107,12 @@ describe('an egressDeny of fewer addresses leaves a toFQDNs name in doubt, namin
   it('dual-stack Cilium, egressDeny toCIDR 0.0.0.0/0 alone: the name may resolve to IPv6 addresses, so it is in doubt, not denied', () => {
     const v = towardName(cluster + dualStack + deny('toCIDR: ["0.0.0.0/0"]'));
     const allowed = v.decisions.find((d) => d.allowed);
-    expect(allowed?.uncertain?.[0]).toContain('CiliumNetworkPolicy a/no-world rule 0 "egressDeny[0]" (Deny): the addresses api.example.com resolves to are not known offline, and may lie in 0.0.0.0/0');
+    expect(allowed?.uncertain?.[0].text).toContain('CiliumNetworkPolicy a/no-world rule 0 "egressDeny[0]" (Deny): the addresses api.example.com resolves to are not known offline, and may lie in 0.0.0.0/0');
   });
 
   it('single-stack, egressDeny toCIDRSet 0.0.0.0/0 except 10.0.0.0/8: in doubt (the name may resolve into the exception)', () => {
     const v = towardName(cluster + deny('toCIDRSet: [{cidr: "0.0.0.0/0", except: ["10.0.0.0/8"]}]'));
-    expect(v.decisions.find((d) => d.allowed)?.uncertain?.[0]).toContain('may lie in 0.0.0.0/0 except 10.0.0.0/8');
+    expect(v.decisions.find((d) => d.allowed)?.uncertain?.[0].text).toContain('may lie in 0.0.0.0/0 except 10.0.0.0/8');
   });
 });
 
