@@ -3,7 +3,10 @@
 // kubectl flattens them; a bare top-level array of objects too; concatenated JSON objects), its
 // YAML read as kubectl reads it (src/base/kube-yaml.ts; aliases: src/base/yaml-aliases.ts).
 // An object of an audited kind at an apiVersion ztaudit does not read it at (KindSpec.versions,
-// olderApiVersions) is skipped like a broken document: `kubectl apply` would refuse it.
+// olderApiVersions) is skipped like a broken document: `kubectl apply` would refuse it. So is
+// one at an older apiVersion that the release --cluster-version (cluster.version) names no
+// longer serves (networking.k8s.io/v1beta1 Ingress on v1.22 and later); without a version given,
+// every older apiVersion is read.
 // A broken document is named by file and line and skipped; the others still load, but the
 // run is partial: the kinds the document names count as not read, so the checks that need
 // them are not evaluated, and the report says which file and line; when its kind cannot be
@@ -29,7 +32,7 @@ import { KUBE_YAML } from '../base/kube-yaml.ts';
 import { toKubeJS } from '../base/yaml-aliases.ts';
 import { oneLine } from '../base/plain-text.ts';
 import type { KubeObject, Snapshot, SourceRef } from '../snapshot/types.ts';
-import { apiVersionsOf, KINDS, kindForManifest, kindOfGroup, type KindKey, type KindSpec } from '../snapshot/kinds.ts';
+import { apiVersionsOf, KINDS, kindForManifest, kindOfGroup, olderApiVersionOf, type KindKey, type KindSpec } from '../snapshot/kinds.ts';
 import { metadataProblem, specProblem } from '../snapshot/shape.ts';
 import { isRollout, snapshotFromObjects } from './from-objects.ts';
 
@@ -356,7 +359,7 @@ const presentApiVersion = (spec: KindSpec) => apiVersionsOf(spec)[0];
 
 /** An object of one of a kind's olderApiVersions, as the API server would serve it at the present version. */
 function atPresentVersion(spec: KindSpec, o: Record<string, unknown>): Record<string, unknown> {
-  if (!spec.olderApiVersions?.includes(o.apiVersion as string)) return o;
+  if (!olderApiVersionOf(spec, o.apiVersion as string)) return o;
   return { ...(spec.key === 'ingresses' ? ingressV1(o) : o), apiVersion: presentApiVersion(spec) };
 }
 
@@ -367,8 +370,12 @@ function nameOf(o: Record<string, unknown>): string {
   return oneLine(typeof m.namespace === 'string' && m.namespace ? `${m.namespace}/${name}` : name);
 }
 
-/** Parses one file's text; `label` is how the file is named in notes. */
-export function parseManifestText(text: string, label: string): ParsedManifests {
+/**
+ * Parses one file's text; `label` is how the file is named in notes. `clusterMinor`: the minor
+ * version of the cluster the manifests are for (--cluster-version), when given: an object at an
+ * older apiVersion that release no longer serves is skipped, as `kubectl apply` to it would fail.
+ */
+export function parseManifestText(text: string, label: string, clusterMinor?: number): ParsedManifests {
   const objects: KubeObject[] = [];
   const notes: string[] = [];
   const sources: Record<string, SourceRef> = {};
@@ -458,6 +465,17 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
           return;
         }
       }
+      // An older version the cluster's release no longer serves (networking.k8s.io/v1beta1 Ingress
+      // on v1.22 and later): read as the present one, its rules would be judged as applied.
+      const older = spec && clusterMinor !== undefined ? olderApiVersionOf(spec, raw.apiVersion) : undefined;
+      if (spec && older && clusterMinor !== undefined && older.removedIn <= clusterMinor) {
+        const kind = oneLine(raw.kind);
+        const apiVersion = oneLine(raw.apiVersion);
+        const why = `${kind} ${nameOf(raw)} of apiVersion ${apiVersion}, not served by Kubernetes v1.${clusterMinor} (the cluster version given; removed in v1.${older.removedIn}, use ${presentApiVersion(spec)}): kubectl apply would fail: no matches for kind "${kind}" in version "${apiVersion}"`;
+        notes.push(`${at}: skipped ${why}`);
+        broken.push({ where: at, why, kind: spec.key as KindKey });
+        return;
+      }
       const o = spec ? atPresentVersion(spec, raw) : raw;
       const kind = spec?.key as KindKey | undefined;
       // A kind ztaudit audits without a name cannot be told apart or bound to: it counts as
@@ -534,7 +552,7 @@ export interface ManifestLimits {
 
 const MIB = 1024 * 1024;
 
-export function loadManifestObjects(dirs: string[], cwd = process.cwd(), limits?: ManifestLimits): ParsedManifests {
+export function loadManifestObjects(dirs: string[], cwd = process.cwd(), limits?: ManifestLimits, clusterMinor?: number): ParsedManifests {
   const all: ParsedManifests = { objects: [], notes: [], sources: {}, broken: [], origins: [] };
   // Real paths of the files read: a file reached again (the same directory given twice, one
   // inside another, a symlink to a file already read) is read once, not flagged as each of its
@@ -574,7 +592,7 @@ export function loadManifestObjects(dirs: string[], cwd = process.cwd(), limits?
       const { text, notUtf8Line } = decodeText(bytes);
       // Its objects are kept; a name with a byte that is not UTF-8 shows U+FFFD in its place.
       if (notUtf8Line !== undefined) all.notes.push(`${label}:${notUtf8Line}: not UTF-8 text (bytes that are not UTF-8 were read as U+FFFD); save the file as UTF-8`);
-      const parsed = parseManifestText(text, label);
+      const parsed = parseManifestText(text, label, clusterMinor);
       for (const o of parsed.objects) all.objects.push(o);
       for (const o of parsed.origins) all.origins.push(o);
       all.notes.push(...parsed.notes);
@@ -624,11 +642,17 @@ function keepLastCopies(all: ParsedManifests): ParsedManifests {
   return { ...all, objects: all.objects.filter((_, i) => !dropped.has(i)), origins: all.origins.filter((_, i) => !dropped.has(i)) };
 }
 
+/** The minor version of a cluster version (`v1.25.3` is 25), as --cluster-version and cluster.version write it. */
+function minorOf(version: string | undefined): number | undefined {
+  const m = version === undefined ? null : /^v?1\.(\d+)/.exec(version.trim());
+  return m ? Number(m[1]) : undefined;
+}
+
 /** In a manifests dir, workload templates stand in for pods: a broken workload hides pods too. */
 const POD_SOURCES = new Set<KindKey>(['deployments', 'statefulsets', 'daemonsets', 'replicasets', 'replicationcontrollers', 'jobs', 'cronjobs', 'pods'] as KindKey[]);
 
 export function loadManifests(dirs: string[], options: { clusterName?: string; clusterVersion?: string; cwd?: string; limits?: ManifestLimits } = {}): Snapshot {
-  const { objects, notes, sources, broken } = loadManifestObjects(dirs, options.cwd, options.limits);
+  const { objects, notes, sources, broken } = loadManifestObjects(dirs, options.cwd, options.limits, minorOf(options.clusterVersion));
   // Nothing to audit is not a clean audit: an empty or wrong directory must not score 100.
   if (objects.length === 0) {
     // One line, whatever the file names and the names in them hold (docs/hostile-text.md): a line
