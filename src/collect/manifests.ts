@@ -354,13 +354,45 @@ function ingressV1(o: Record<string, unknown>): Record<string, unknown> {
   return { ...o, spec: out };
 }
 
+const RBAC_GROUP = 'rbac.authorization.k8s.io';
+
+/**
+ * A RoleBinding or ClusterRoleBinding of rbac.authorization.k8s.io/v1alpha1 in v1's shape, as the
+ * API server defaults and converts it (kubernetes v1.21.0 pkg/apis/rbac/v1alpha1/defaults.go,
+ * SetDefaults_Subject and SetDefaults_*RoleBinding; conversion.go, Convert_v1alpha1_Subject_To_rbac_Subject).
+ * Its subjects name an `apiVersion`, not an `apiGroup`: a ServiceAccount's group is the core
+ * group, a User's and a Group's rbac.authorization.k8s.io, any other kind's the group of its
+ * apiVersion; an `apiGroup` written in one is a field v1alpha1 does not have, dropped. The User
+ * `*` of v1alpha1 is every authenticated user: the Group system:authenticated. A roleRef without
+ * an apiGroup is rbac.authorization.k8s.io's.
+ */
+function rbacBindingV1(o: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...o };
+  if (isObject(o.roleRef) && !o.roleRef.apiGroup) out.roleRef = { ...o.roleRef, apiGroup: RBAC_GROUP };
+  if (!Array.isArray(o.subjects)) return out;
+  out.subjects = o.subjects.map((s: unknown) => {
+    if (!isObject(s)) return s;
+    const { apiVersion, apiGroup: _unknown, ...subject } = s;
+    let apiGroup: string | undefined;
+    if (subject.kind === 'ServiceAccount') apiGroup = '';
+    else if (subject.kind === 'User' || subject.kind === 'Group') apiGroup = RBAC_GROUP;
+    else if (typeof apiVersion === 'string' && apiVersion.split('/').length <= 2) apiGroup = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+    if (subject.kind === 'User' && subject.name === '*') return { ...subject, kind: 'Group', name: 'system:authenticated', apiGroup };
+    return apiGroup === undefined ? subject : { ...subject, apiGroup };
+  });
+  return out;
+}
+
 /** The apiVersion ztaudit reads a kind at first: what the API server serves an older version's objects as. */
 const presentApiVersion = (spec: KindSpec) => apiVersionsOf(spec)[0];
 
 /** An object of one of a kind's olderApiVersions, as the API server would serve it at the present version. */
 function atPresentVersion(spec: KindSpec, o: Record<string, unknown>): Record<string, unknown> {
   if (!olderApiVersionOf(spec, o.apiVersion as string)) return o;
-  return { ...(spec.key === 'ingresses' ? ingressV1(o) : o), apiVersion: presentApiVersion(spec) };
+  const converted = spec.key === 'ingresses' ? ingressV1(o)
+    : (spec.key === 'rolebindings' || spec.key === 'clusterrolebindings') && o.apiVersion === `${RBAC_GROUP}/v1alpha1` ? rbacBindingV1(o)
+      : o;
+  return { ...converted, apiVersion: presentApiVersion(spec) };
 }
 
 /** `namespace/name` of an object, or its name, as far as it has one, on one line. */
