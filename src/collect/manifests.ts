@@ -383,6 +383,29 @@ function rbacBindingV1(o: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/**
+ * The workloads whose API server defaulted their selector, and their own labels when they had
+ * none, to their pod template's labels: extensions/v1beta1 DaemonSet, Deployment and ReplicaSet
+ * (kubernetes pkg/apis/extensions/v1beta1/defaults.go, SetDefaults_DaemonSet,
+ * SetDefaults_Deployment, SetDefaults_ReplicaSet, as at commit 0031cb7a) and apps/v1beta1
+ * Deployment and StatefulSet (pkg/apis/apps/v1beta1/defaults.go, as at commit 0613ae50). Not
+ * apps/v1beta2 (pkg/apis/apps/v1beta2/defaults.go, as at commit 1f3367f8, defaults no selector:
+ * it is required there, as in apps/v1).
+ */
+const SELECTOR_DEFAULTED = new Set(['extensions/v1beta1 DaemonSet', 'extensions/v1beta1 Deployment', 'extensions/v1beta1 ReplicaSet', 'apps/v1beta1 Deployment', 'apps/v1beta1 StatefulSet']);
+
+/** A workload of SELECTOR_DEFAULTED as its API server defaulted it: a selector matching its template's labels, which it controls its pods by. */
+function selectorDefaulted(o: Record<string, unknown>): Record<string, unknown> {
+  if (!SELECTOR_DEFAULTED.has(`${o.apiVersion as string} ${o.kind as string}`) || !isObject(o.spec)) return o;
+  const labels = isObject(o.spec.template) && isObject(o.spec.template.metadata) ? o.spec.template.metadata.labels : undefined;
+  // Labels that are not all strings the API server refuses (map[string]string): nothing to default from.
+  if (!isObject(labels) || Object.values(labels).some((v) => typeof v !== 'string')) return o;
+  const out = { ...o };
+  if (o.spec.selector === undefined || o.spec.selector === null) out.spec = { ...o.spec, selector: { matchLabels: labels } };
+  if (isObject(o.metadata) && (!isObject(o.metadata.labels) || Object.keys(o.metadata.labels).length === 0)) out.metadata = { ...o.metadata, labels };
+  return out;
+}
+
 /** The apiVersion ztaudit reads a kind at first: what the API server serves an older version's objects as. */
 const presentApiVersion = (spec: KindSpec) => apiVersionsOf(spec)[0];
 
@@ -391,7 +414,7 @@ function atPresentVersion(spec: KindSpec, o: Record<string, unknown>): Record<st
   if (!olderApiVersionOf(spec, o.apiVersion as string)) return o;
   const converted = spec.key === 'ingresses' ? ingressV1(o)
     : (spec.key === 'rolebindings' || spec.key === 'clusterrolebindings') && o.apiVersion === `${RBAC_GROUP}/v1alpha1` ? rbacBindingV1(o)
-      : o;
+      : selectorDefaulted(o);
   return { ...converted, apiVersion: presentApiVersion(spec) };
 }
 
