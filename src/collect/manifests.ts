@@ -268,16 +268,28 @@ function helmHint(source: string): string {
   return source.includes('{{') ? ' (an unrendered Helm template? audit the output of `helm template` instead)' : '';
 }
 
+/** A file of concatenated JSON objects, as kubectl reads it: [start, end) offsets into its text. */
+interface JsonStream {
+  /** Each JSON object, then, after one JSON object only, the rest of the file, which kubectl reads as YAML. */
+  segments: [number, number][];
+  /** What follows two or more JSON objects and is not one (YAML after `---`, an object cut short): kubectl stops there. */
+  unread?: [number, number];
+}
+
 /**
- * The top-level JSON objects of a text that opens with `{`, as [start, end) offsets, found in one
- * pass: kubectl reads such a file as a stream of JSON values (`jq -c '.items[]'` output, `{…}{…}`),
- * not as YAML (k8s.io/apimachinery pkg/util/yaml/decoder.go at v0.34.0: NewYAMLOrJSONDecoder,
- * GuessJSONStream and hasJSONPrefix). What follows the last complete object, when it is not one
- * (an object cut short, YAML after `---`), is one last segment, read as YAML: broken, it is named
- * like any broken document. Undefined for one object or none, or when the first is not JSON (a
- * Helm template's `{{- if … }}`): the text is then read as YAML.
+ * The top-level JSON objects of a text that opens with `{`, found in one pass: kubectl reads
+ * such a file as a stream of JSON values (`jq -c '.items[]'` output, `{…}{…}`), not as YAML
+ * (k8s.io/apimachinery pkg/util/yaml/decoder.go at v0.34.0: NewYAMLOrJSONDecoder, GuessJSONStream
+ * and hasJSONPrefix). When a value is not a JSON object (YAML after `---`, an object cut short),
+ * YAMLOrJSONDecoder.Decode reads the rest of the file as YAML if it has read one JSON object, but
+ * fails if it has read more ("If we found more than 1 JSON object, then this is an unambiguous
+ * JSON stream, and we should not switch to YAML"): kubectl then stops with "error parsing FILE"
+ * (cli-runtime pkg/resource/visitor.go at v0.34.0, StreamVisitor.Visit), having read the objects
+ * before it. So does this: after one object the rest is one last segment, read as YAML; after more,
+ * the rest is `unread`. Undefined for one object or none, or when the first is not JSON (a Helm
+ * template's `{{- if … }}`): the text is then read as YAML.
  */
-function jsonStream(text: string): [number, number][] | undefined {
+function jsonStream(text: string): JsonStream | undefined {
   const segments: [number, number][] = [];
   const n = text.length;
   const space = (c: number) => c === 32 || c === 10 || c === 13 || c === 9;
@@ -309,14 +321,23 @@ function jsonStream(text: string): [number, number][] | undefined {
     i = j + 1;
   }
   if (segments.length < 2) return undefined;
+  const isJson = ([from, to]: [number, number]) => {
+    if (text.charCodeAt(from) !== 123) return false;
+    try {
+      JSON.parse(text.slice(from, to));
+      return true;
+    } catch {
+      return false;
+    }
+  };
   // A Helm template opening with `{{- if … }}` opens with `{` too: a stream only when its first
-  // value is JSON (one parse of it), else the file is YAML as before.
-  try {
-    JSON.parse(text.slice(segments[0][0], segments[0][1]));
-  } catch {
-    return undefined;
-  }
-  return segments;
+  // value is JSON, else the file is YAML as before.
+  if (!isJson(segments[0])) return undefined;
+  let json = 1;
+  while (json < segments.length && isJson(segments[json])) json++;
+  if (json === segments.length) return { segments };
+  const rest: [number, number] = [segments[json][0], n];
+  return json === 1 ? { segments: [segments[0], rest] } : { segments: segments.slice(0, json), unread: rest };
 }
 
 /**
@@ -592,11 +613,26 @@ export function parseManifestText(text: string, label: string, clusterMinor?: nu
   // parse of each), its lines counted in the file.
   lineCounter.addNewLine(0);
   for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', nl + 1)) lineCounter.addNewLine(nl + 1);
-  stream.forEach(([from, to], s) => {
+  stream.segments.forEach(([from, to], s) => {
     const docs = parseAllDocuments(text.slice(from, to), { ...KUBE_YAML, ...YAML_QUIET });
     const json = text.charCodeAt(from) === 123 ? s + 1 : undefined;
     for (const [i, doc] of docs.entries()) read(doc, from, from + (docs[i + 1]?.range?.[0] ?? to - from), json);
   });
+  if (stream.unread) {
+    // Not read, as kubectl does not read it: each document of it named, its kinds not read.
+    const [from, to] = stream.unread;
+    const docs = parseAllDocuments(text.slice(from, to), { ...KUBE_YAML, ...YAML_QUIET });
+    for (const [i, doc] of docs.entries()) {
+      if (doc.errors.length === 0 && doc.contents === null) continue; // comments alone: nothing lost
+      const start = from + (doc.range?.[0] ?? 0);
+      leading.lastIndex = start;
+      leading.exec(text);
+      const where = `${label}:${lineOf(leading.lastIndex)}`;
+      const why = `document after JSON object ${stream.segments.length}, which kubectl does not read: after two JSON objects a file may hold only JSON objects (kubectl would fail: error parsing the file); put it in a file of its own`;
+      notes.push(`${where}: skipped a ${why}`);
+      pushBroken(broken, where, why, kindsOfBroken(text.slice(start, from + (docs[i + 1]?.range?.[0] ?? to - from)), bestReadingOf(doc)));
+    }
+  }
   return { objects, notes, sources, broken, origins };
 }
 
