@@ -349,6 +349,45 @@ function jsonStream(text: string): JsonStream | undefined {
  * for a named port) and defaults it (defaults.go there, SetDefaults_HTTPIngressPath: a path without a
  * pathType is ImplementationSpecific). Read with v1's schema as it was, its backends were lost.
  */
+/**
+ * What the API server says of an Ingress of networking.k8s.io/v1beta1 or extensions/v1beta1 whose
+ * servicePort is a string it refuses as a port name; null when there is none. A quoted number
+ * (`servicePort: "80"`) is a string: intstr.IntOrString.UnmarshalJSON reads a quoted value as one
+ * (k8s.io/apimachinery pkg/util/intstr/intstr.go at v0.34.0), the conversion puts it in
+ * service.port.name (ingressV1), and validation refuses it as a port name (kubernetes v1.21.0
+ * pkg/apis/networking/validation/validation.go, validateIngressBackend: IsValidPortName,
+ * k8s.io/apimachinery pkg/util/validation/validation.go: at most 15 characters of a-z, 0-9 and
+ * `-`, a letter at least, no `--`, no `-` at either end; an empty one: "port name or number is
+ * required"). kubectl apply fails with the Ingress invalid: read, it routed to a port named "80".
+ */
+function ingressPortProblem(o: Record<string, unknown>): string | null {
+  const check = (b: unknown, at: string): string | null => {
+    if (!isObject(b) || typeof b.servicePort !== 'string') return null;
+    const port = b.servicePort;
+    if (port === '' && !b.serviceName) return null; // no service backend: refused as such, not judged here
+    const why = port === '' ? ['port name or number is required'] : [
+      ...(port.length > 15 ? ['must be no more than 15 characters'] : []),
+      ...(!/^[-a-z0-9]+$/.test(port) ? ['must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)'] : []),
+      ...(!/[a-z]/.test(port) ? ['must contain at least one letter (a-z)'] : []),
+      ...(port.includes('--') ? ['must not contain consecutive hyphens'] : []),
+      ...(port.startsWith('-') || port.endsWith('-') ? ['must not begin or end with a hyphen'] : []),
+    ];
+    return why.length === 0 ? null : `${at}.servicePort ${JSON.stringify(oneLine(port))} is not a port name the API server accepts (${why.join('; ')}; quoted, a number is a name): kubectl apply would fail`;
+  };
+  if (!isObject(o.spec)) return null;
+  const top = check(o.spec.backend, 'spec.backend');
+  if (top) return top;
+  if (!Array.isArray(o.spec.rules)) return null;
+  for (const [i, rule] of o.spec.rules.entries()) {
+    if (!isObject(rule) || !isObject(rule.http) || !Array.isArray(rule.http.paths)) continue;
+    for (const [j, p] of rule.http.paths.entries()) {
+      const problem = isObject(p) ? check(p.backend, `spec.rules[${i}].http.paths[${j}].backend`) : null;
+      if (problem) return problem;
+    }
+  }
+  return null;
+}
+
 function ingressV1(o: Record<string, unknown>): Record<string, unknown> {
   if (!isObject(o.spec)) return o;
   const backend = (b: unknown): unknown => {
@@ -556,7 +595,8 @@ export function parseManifestText(text: string, label: string, clusterMinor?: nu
       const kind = spec?.key as KindKey | undefined;
       // A kind ztaudit audits without a name cannot be told apart or bound to: it counts as
       // not read, as a broken document does, rather than dropped while its checks pass.
-      const problem = metadataProblem(o) ?? (kind && !(isObject(o.metadata) && o.metadata.name) ? (isObject(o.metadata) ? 'metadata has no name' : 'metadata is missing') : null) ?? (kind ? specProblem(kind, o) : null);
+      const problem = metadataProblem(o) ?? (kind && !(isObject(o.metadata) && o.metadata.name) ? (isObject(o.metadata) ? 'metadata has no name' : 'metadata is missing') : null) ?? (kind ? specProblem(kind, o) : null)
+        ?? (kind === 'ingresses' && o !== raw ? ingressPortProblem(raw) : null);
       if (problem) {
         // Its kind counts as not read: the checks that need it are not evaluated on a guess.
         const why = `${o.kind} whose ${problem}${helmHint(source())}`;
