@@ -341,22 +341,14 @@ function jsonStream(text: string): JsonStream | undefined {
 }
 
 /**
- * An Ingress of networking.k8s.io/v1beta1 or extensions/v1beta1 (served up to v1.21: the
- * deprecated API migration guide, kubernetes.io/docs/reference/using-api/deprecation-guide/#ingress-v122)
- * in v1's shape, as the API server converts it (kubernetes v1.21.0 pkg/apis/networking/v1beta1/conversion.go
- * and pkg/apis/extensions/v1beta1/conversion.go: spec.backend is spec.defaultBackend; a backend with a
- * serviceName or a servicePort has service.name and service.port.number, or service.port.name
- * for a named port) and defaults it (defaults.go there, SetDefaults_HTTPIngressPath: a path without a
- * pathType is ImplementationSpecific). Read with v1's schema as it was, its backends were lost.
- */
-/**
  * What the API server says of an Ingress of networking.k8s.io/v1beta1 or extensions/v1beta1 whose
  * servicePort is a string it refuses as a port name; null when there is none. A quoted number
  * (`servicePort: "80"`) is a string: intstr.IntOrString.UnmarshalJSON reads a quoted value as one
  * (k8s.io/apimachinery pkg/util/intstr/intstr.go at v0.34.0), the conversion puts it in
- * service.port.name (ingressV1), and validation refuses it as a port name (kubernetes v1.21.0
- * pkg/apis/networking/validation/validation.go, validateIngressBackend: IsValidPortName,
- * k8s.io/apimachinery pkg/util/validation/validation.go: at most 15 characters of a-z, 0-9 and
+ * service.port.name (ingressV1), and validation refuses it as a port name (kubernetes
+ * pkg/apis/networking/validation/validation.go of the releases that served v1beta1 with v1,
+ * v1.19 to v1.21, validateIngressBackend: IsValidPortName, k8s.io/apimachinery
+ * pkg/util/validation/validation.go at v0.34.0: at most 15 characters of a-z, 0-9 and
  * `-`, a letter at least, no `--`, no `-` at either end; an empty one: "port name or number is
  * required"). kubectl apply fails with the Ingress invalid: read, it routed to a port named "80".
  */
@@ -388,6 +380,15 @@ function ingressPortProblem(o: Record<string, unknown>): string | null {
   return null;
 }
 
+/**
+ * An Ingress of networking.k8s.io/v1beta1 or extensions/v1beta1 (served up to v1.21: the
+ * deprecated API migration guide, kubernetes.io/docs/reference/using-api/deprecation-guide/#ingress-v122)
+ * in v1's shape, as the API server converts it (kubernetes v1.21.0 pkg/apis/networking/v1beta1/conversion.go
+ * and pkg/apis/extensions/v1beta1/conversion.go: spec.backend is spec.defaultBackend; a backend with a
+ * serviceName or a servicePort has service.name and service.port.number, or service.port.name
+ * for a named port) and defaults it (defaults.go there, SetDefaults_HTTPIngressPath: a path without a
+ * pathType is ImplementationSpecific). Read with v1's schema as it was, its backends were lost.
+ */
 function ingressV1(o: Record<string, unknown>): Record<string, unknown> {
   if (!isObject(o.spec)) return o;
   const backend = (b: unknown): unknown => {
@@ -418,8 +419,9 @@ const RBAC_GROUP = 'rbac.authorization.k8s.io';
 
 /**
  * A RoleBinding or ClusterRoleBinding of rbac.authorization.k8s.io/v1alpha1 in v1's shape, as the
- * API server defaults and converts it (kubernetes v1.21.0 pkg/apis/rbac/v1alpha1/defaults.go,
- * SetDefaults_Subject and SetDefaults_*RoleBinding; conversion.go, Convert_v1alpha1_Subject_To_rbac_Subject).
+ * API server defaults and converts it (kubernetes pkg/apis/rbac/v1alpha1/defaults.go, SetDefaults_Subject
+ * and SetDefaults_*RoleBinding, as at commit 04791b49; conversion.go,
+ * Convert_v1alpha1_Subject_To_rbac_Subject, as at commit 0c178740; the package was removed in v1.23).
  * Its subjects name an `apiVersion`, not an `apiGroup`: a ServiceAccount's group is the core
  * group, a User's and a Group's rbac.authorization.k8s.io, any other kind's the group of its
  * apiVersion; an `apiGroup` written in one is a field v1alpha1 does not have, dropped. The User

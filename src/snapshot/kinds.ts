@@ -132,7 +132,8 @@ const builtin = (key: string, kind: string, group: string, version: string, reso
 // (batch/v1beta1 CronJob, discovery.k8s.io/v1beta1 EndpointSlice). The guide leaves out the alpha
 // versions, which were off unless --runtime-config turned them on: rbac.authorization.k8s.io/v1alpha1
 // was removed in v1.23 (CHANGELOG-1.23: "The rbac.authorization.k8s.io/v1alpha1 API version is
-// removed", kubernetes#104248), batch/v2alpha1 in v1.21 (CHANGELOG-1.21). Up to those releases they
+// removed", kubernetes#104248), batch/v2alpha1 in v1.21 (k8s.io/api has batch/v2alpha1 at v0.20.0,
+// not at v0.21.0, the API types of Kubernetes v1.21.0). Up to those releases they
 // are read: a cluster of one may have turned them on. The fields ztaudit reads of them are those of
 // v1, but for an Ingress's backends, v1alpha1 RBAC subjects and the beta workloads' defaulted
 // selector (converted on reading: src/collect/manifests.ts).

@@ -35,8 +35,8 @@ async function runOn(text: string, ...flags: string[]) {
 // (rbac.authorization.k8s.io/v1beta1) and webhook (admissionregistration.k8s.io/v1beta1) betas;
 // v1.25 batch/v1beta1 CronJob and discovery.k8s.io/v1beta1 EndpointSlice. The alpha versions are
 // not in the guide: kubernetes CHANGELOG/CHANGELOG-1.23.md, "The rbac.authorization.k8s.io/v1alpha1
-// API version is removed" (kubernetes#104248); batch/v2alpha1 was removed in v1.21
-// (CHANGELOG/CHANGELOG-1.21.md).
+// API version is removed" (kubernetes#104248); batch/v2alpha1 was removed in v1.21 (k8s.io/api
+// has batch/v2alpha1 at v0.20.0 and not at v0.21.0, the API types of Kubernetes v1.21.0).
 const REMOVED_IN: Record<string, number> = {
   'apps/v1beta1 Deployment': 16, 'apps/v1beta2 Deployment': 16, 'extensions/v1beta1 Deployment': 16,
   'apps/v1beta1 StatefulSet': 16, 'apps/v1beta2 StatefulSet': 16,

@@ -177,7 +177,7 @@ describe('a v1beta1 Ingress whose servicePort is a quoted number', () => {
   // conversion puts in service.port.name (kubernetes v1.21.0 pkg/apis/networking/v1beta1/conversion.go,
   // Convert_v1beta1_IngressBackend_To_networking_IngressBackend: `out.Service.Port.Name =
   // in.ServicePort.StrVal`): a named port "80", as ztaudit converted it. But validation then refuses
-  // the Ingress (v1.21.0 pkg/apis/networking/validation/validation.go, validateIngressBackend:
+  // the Ingress (pkg/apis/networking/validation/validation.go of v1.19 to v1.21, validateIngressBackend:
   // IsValidPortName, which k8s.io/apimachinery pkg/util/validation/validation.go at v0.34.0 makes
   // "must contain at least one letter (a-z)"): kubectl apply fails, so it is not read.
   const ingress = (port: string) => `apiVersion: networking.k8s.io/v1beta1\nkind: Ingress\nmetadata: {name: web, namespace: shop}\nspec:\n  rules:\n  - host: shop.example.com\n    http:\n      paths:\n      - path: /\n        backend: {serviceName: web, servicePort: ${port}}\n`;

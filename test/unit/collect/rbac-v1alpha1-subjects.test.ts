@@ -1,7 +1,7 @@
 // rbac.authorization.k8s.io/v1alpha1 bindings name their subjects' `apiVersion`, not an
-// `apiGroup`; the API server defaults and converts them to v1's subjects (kubernetes v1.21.0
-// pkg/apis/rbac/v1alpha1/defaults.go SetDefaults_Subject, and conversion.go
-// Convert_v1alpha1_Subject_To_rbac_Subject: ServiceAccount → apiGroup "", User and Group →
+// `apiGroup`; the API server defaults and converts them to v1's subjects (kubernetes
+// pkg/apis/rbac/v1alpha1/defaults.go SetDefaults_Subject as at commit 04791b49, and conversion.go
+// Convert_v1alpha1_Subject_To_rbac_Subject as at commit 0c178740: ServiceAccount → apiGroup "", User and Group →
 // rbac.authorization.k8s.io, any other kind → the group of its apiVersion; the v1alpha1 User "*"
 // → the Group system:authenticated, "User * in v1alpha1 will only match all authenticated users").
 // A manifest of one is audited as its v1 counterpart.
