@@ -12,8 +12,13 @@ export interface DecodedText {
 
 export function decodeText(bytes: Buffer): DecodedText {
   const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : null;
+  // The byte order mark is no part of the text (TextDecoder drops UTF-16's): kubectl reads a file
+  // through unicode.BOMOverride, which drops a leading UTF-8 one too (kubernetes v1.34.0
+  // staging/src/k8s.io/cli-runtime/pkg/resource/visitor.go, FileVisitor.Visit). Kept, it hid a
+  // stream of JSON objects, which is told by its leading `{`.
   if (utf16) return { text: new TextDecoder(utf16).decode(bytes) };
-  const text = bytes.toString('utf8');
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  const text = bytes.toString('utf8', bom ? 3 : 0);
   if (isUtf8(bytes)) return { text };
   // The first replacement character stands where the first bad byte was (a U+FFFD written in
   // the file before it would only move the line reported up).

@@ -3,7 +3,10 @@
 // kubectl flattens them; a bare top-level array of objects too; concatenated JSON objects), its
 // YAML read as kubectl reads it (src/base/kube-yaml.ts; aliases: src/base/yaml-aliases.ts).
 // An object of an audited kind at an apiVersion ztaudit does not read it at (KindSpec.versions,
-// olderApiVersions) is skipped like a broken document: `kubectl apply` would refuse it.
+// olderApiVersions) is skipped like a broken document: `kubectl apply` would refuse it. So is
+// one at an older apiVersion that the release --cluster-version (cluster.version) names no
+// longer serves (networking.k8s.io/v1beta1 Ingress on v1.22 and later); without a version given,
+// every older apiVersion is read.
 // A broken document is named by file and line and skipped; the others still load, but the
 // run is partial: the kinds the document names count as not read, so the checks that need
 // them are not evaluated, and the report says which file and line; when its kind cannot be
@@ -29,7 +32,7 @@ import { KUBE_YAML } from '../base/kube-yaml.ts';
 import { toKubeJS } from '../base/yaml-aliases.ts';
 import { oneLine } from '../base/plain-text.ts';
 import type { KubeObject, Snapshot, SourceRef } from '../snapshot/types.ts';
-import { apiVersionsOf, KINDS, kindForManifest, kindOfGroup, type KindKey, type KindSpec } from '../snapshot/kinds.ts';
+import { apiVersionsOf, KINDS, kindForManifest, kindOfGroup, olderApiVersionOf, type KindKey, type KindSpec } from '../snapshot/kinds.ts';
 import { metadataProblem, specProblem } from '../snapshot/shape.ts';
 import { isRollout, snapshotFromObjects } from './from-objects.ts';
 
@@ -265,16 +268,28 @@ function helmHint(source: string): string {
   return source.includes('{{') ? ' (an unrendered Helm template? audit the output of `helm template` instead)' : '';
 }
 
+/** A file of concatenated JSON objects, as kubectl reads it: [start, end) offsets into its text. */
+interface JsonStream {
+  /** Each JSON object, then, after one JSON object only, the rest of the file, which kubectl reads as YAML. */
+  segments: [number, number][];
+  /** What follows two or more JSON objects and is not one (YAML after `---`, an object cut short): kubectl stops there. */
+  unread?: [number, number];
+}
+
 /**
- * The top-level JSON objects of a text that opens with `{`, as [start, end) offsets, found in one
- * pass: kubectl reads such a file as a stream of JSON values (`jq -c '.items[]'` output, `{…}{…}`),
- * not as YAML (k8s.io/apimachinery pkg/util/yaml/decoder.go at v0.34.0: NewYAMLOrJSONDecoder,
- * GuessJSONStream and hasJSONPrefix). What follows the last complete object, when it is not one
- * (an object cut short, YAML after `---`), is one last segment, read as YAML: broken, it is named
- * like any broken document. Undefined for one object or none, or when the first is not JSON (a
- * Helm template's `{{- if … }}`): the text is then read as YAML.
+ * The top-level JSON objects of a text that opens with `{`, found in one pass: kubectl reads
+ * such a file as a stream of JSON values (`jq -c '.items[]'` output, `{…}{…}`), not as YAML
+ * (k8s.io/apimachinery pkg/util/yaml/decoder.go at v0.34.0: NewYAMLOrJSONDecoder, GuessJSONStream
+ * and hasJSONPrefix). When a value is not a JSON object (YAML after `---`, an object cut short),
+ * YAMLOrJSONDecoder.Decode reads the rest of the file as YAML if it has read one JSON object, but
+ * fails if it has read more ("If we found more than 1 JSON object, then this is an unambiguous
+ * JSON stream, and we should not switch to YAML"): kubectl then stops with "error parsing FILE"
+ * (cli-runtime pkg/resource/visitor.go at v0.34.0, StreamVisitor.Visit), having read the objects
+ * before it. So does this: after one object the rest is one last segment, read as YAML; after more,
+ * the rest is `unread`. Undefined for one object or none, or when the first is not JSON (a Helm
+ * template's `{{- if … }}`): the text is then read as YAML.
  */
-function jsonStream(text: string): [number, number][] | undefined {
+function jsonStream(text: string): JsonStream | undefined {
   const segments: [number, number][] = [];
   const n = text.length;
   const space = (c: number) => c === 32 || c === 10 || c === 13 || c === 9;
@@ -306,14 +321,63 @@ function jsonStream(text: string): [number, number][] | undefined {
     i = j + 1;
   }
   if (segments.length < 2) return undefined;
+  const isJson = ([from, to]: [number, number]) => {
+    if (text.charCodeAt(from) !== 123) return false;
+    try {
+      JSON.parse(text.slice(from, to));
+      return true;
+    } catch {
+      return false;
+    }
+  };
   // A Helm template opening with `{{- if … }}` opens with `{` too: a stream only when its first
-  // value is JSON (one parse of it), else the file is YAML as before.
-  try {
-    JSON.parse(text.slice(segments[0][0], segments[0][1]));
-  } catch {
-    return undefined;
+  // value is JSON, else the file is YAML as before.
+  if (!isJson(segments[0])) return undefined;
+  let json = 1;
+  while (json < segments.length && isJson(segments[json])) json++;
+  if (json === segments.length) return { segments };
+  const rest: [number, number] = [segments[json][0], n];
+  return json === 1 ? { segments: [segments[0], rest] } : { segments: segments.slice(0, json), unread: rest };
+}
+
+/**
+ * What the API server says of an Ingress of networking.k8s.io/v1beta1 or extensions/v1beta1 whose
+ * servicePort is a string it refuses as a port name; null when there is none. A quoted number
+ * (`servicePort: "80"`) is a string: intstr.IntOrString.UnmarshalJSON reads a quoted value as one
+ * (k8s.io/apimachinery pkg/util/intstr/intstr.go at v0.34.0), the conversion puts it in
+ * service.port.name (ingressV1), and validation refuses it as a port name (kubernetes
+ * pkg/apis/networking/validation/validation.go of the releases that served v1beta1 with v1,
+ * v1.19 to v1.21, validateIngressBackend: IsValidPortName, k8s.io/apimachinery
+ * pkg/util/validation/validation.go at v0.34.0: at most 15 characters of a-z, 0-9 and
+ * `-`, a letter at least, no `--`, no `-` at either end; an empty one: "port name or number is
+ * required"). kubectl apply fails with the Ingress invalid: read, it routed to a port named "80".
+ */
+function ingressPortProblem(o: Record<string, unknown>): string | null {
+  const check = (b: unknown, at: string): string | null => {
+    if (!isObject(b) || typeof b.servicePort !== 'string') return null;
+    const port = b.servicePort;
+    if (port === '' && !b.serviceName) return null; // no service backend: refused as such, not judged here
+    const why = port === '' ? ['port name or number is required'] : [
+      ...(port.length > 15 ? ['must be no more than 15 characters'] : []),
+      ...(!/^[-a-z0-9]+$/.test(port) ? ['must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)'] : []),
+      ...(!/[a-z]/.test(port) ? ['must contain at least one letter (a-z)'] : []),
+      ...(port.includes('--') ? ['must not contain consecutive hyphens'] : []),
+      ...(port.startsWith('-') || port.endsWith('-') ? ['must not begin or end with a hyphen'] : []),
+    ];
+    return why.length === 0 ? null : `${at}.servicePort ${JSON.stringify(oneLine(port))} is not a port name the API server accepts (${why.join('; ')}; quoted, a number is a name): kubectl apply would fail`;
+  };
+  if (!isObject(o.spec)) return null;
+  const top = check(o.spec.backend, 'spec.backend');
+  if (top) return top;
+  if (!Array.isArray(o.spec.rules)) return null;
+  for (const [i, rule] of o.spec.rules.entries()) {
+    if (!isObject(rule) || !isObject(rule.http) || !Array.isArray(rule.http.paths)) continue;
+    for (const [j, p] of rule.http.paths.entries()) {
+      const problem = isObject(p) ? check(p.backend, `spec.rules[${i}].http.paths[${j}].backend`) : null;
+      if (problem) return problem;
+    }
   }
-  return segments;
+  return null;
 }
 
 /**
@@ -351,13 +415,69 @@ function ingressV1(o: Record<string, unknown>): Record<string, unknown> {
   return { ...o, spec: out };
 }
 
+const RBAC_GROUP = 'rbac.authorization.k8s.io';
+
+/**
+ * A RoleBinding or ClusterRoleBinding of rbac.authorization.k8s.io/v1alpha1 in v1's shape, as the
+ * API server defaults and converts it (kubernetes pkg/apis/rbac/v1alpha1/defaults.go, SetDefaults_Subject
+ * and SetDefaults_*RoleBinding, as at commit 04791b49; conversion.go,
+ * Convert_v1alpha1_Subject_To_rbac_Subject, as at commit 0c178740; the package was removed in v1.23).
+ * Its subjects name an `apiVersion`, not an `apiGroup`: a ServiceAccount's group is the core
+ * group, a User's and a Group's rbac.authorization.k8s.io, any other kind's the group of its
+ * apiVersion; an `apiGroup` written in one is a field v1alpha1 does not have, dropped. The User
+ * `*` of v1alpha1 is every authenticated user: the Group system:authenticated. A roleRef without
+ * an apiGroup is rbac.authorization.k8s.io's.
+ */
+function rbacBindingV1(o: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...o };
+  if (isObject(o.roleRef) && !o.roleRef.apiGroup) out.roleRef = { ...o.roleRef, apiGroup: RBAC_GROUP };
+  if (!Array.isArray(o.subjects)) return out;
+  out.subjects = o.subjects.map((s: unknown) => {
+    if (!isObject(s)) return s;
+    const { apiVersion, apiGroup: _unknown, ...subject } = s;
+    let apiGroup: string | undefined;
+    if (subject.kind === 'ServiceAccount') apiGroup = '';
+    else if (subject.kind === 'User' || subject.kind === 'Group') apiGroup = RBAC_GROUP;
+    else if (typeof apiVersion === 'string' && apiVersion.split('/').length <= 2) apiGroup = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+    if (subject.kind === 'User' && subject.name === '*') return { ...subject, kind: 'Group', name: 'system:authenticated', apiGroup };
+    return apiGroup === undefined ? subject : { ...subject, apiGroup };
+  });
+  return out;
+}
+
+/**
+ * The workloads whose API server defaulted their selector, and their own labels when they had
+ * none, to their pod template's labels: extensions/v1beta1 DaemonSet, Deployment and ReplicaSet
+ * (kubernetes pkg/apis/extensions/v1beta1/defaults.go, SetDefaults_DaemonSet,
+ * SetDefaults_Deployment, SetDefaults_ReplicaSet, as at commit 0031cb7a) and apps/v1beta1
+ * Deployment and StatefulSet (pkg/apis/apps/v1beta1/defaults.go, as at commit 0613ae50). Not
+ * apps/v1beta2 (pkg/apis/apps/v1beta2/defaults.go, as at commit 1f3367f8, defaults no selector:
+ * it is required there, as in apps/v1).
+ */
+const SELECTOR_DEFAULTED = new Set(['extensions/v1beta1 DaemonSet', 'extensions/v1beta1 Deployment', 'extensions/v1beta1 ReplicaSet', 'apps/v1beta1 Deployment', 'apps/v1beta1 StatefulSet']);
+
+/** A workload of SELECTOR_DEFAULTED as its API server defaulted it: a selector matching its template's labels, which it controls its pods by. */
+function selectorDefaulted(o: Record<string, unknown>): Record<string, unknown> {
+  if (!SELECTOR_DEFAULTED.has(`${o.apiVersion as string} ${o.kind as string}`) || !isObject(o.spec)) return o;
+  const labels = isObject(o.spec.template) && isObject(o.spec.template.metadata) ? o.spec.template.metadata.labels : undefined;
+  // Labels that are not all strings the API server refuses (map[string]string): nothing to default from.
+  if (!isObject(labels) || Object.values(labels).some((v) => typeof v !== 'string')) return o;
+  const out = { ...o };
+  if (o.spec.selector === undefined || o.spec.selector === null) out.spec = { ...o.spec, selector: { matchLabels: labels } };
+  if (isObject(o.metadata) && (!isObject(o.metadata.labels) || Object.keys(o.metadata.labels).length === 0)) out.metadata = { ...o.metadata, labels };
+  return out;
+}
+
 /** The apiVersion ztaudit reads a kind at first: what the API server serves an older version's objects as. */
 const presentApiVersion = (spec: KindSpec) => apiVersionsOf(spec)[0];
 
 /** An object of one of a kind's olderApiVersions, as the API server would serve it at the present version. */
 function atPresentVersion(spec: KindSpec, o: Record<string, unknown>): Record<string, unknown> {
-  if (!spec.olderApiVersions?.includes(o.apiVersion as string)) return o;
-  return { ...(spec.key === 'ingresses' ? ingressV1(o) : o), apiVersion: presentApiVersion(spec) };
+  if (!olderApiVersionOf(spec, o.apiVersion as string)) return o;
+  const converted = spec.key === 'ingresses' ? ingressV1(o)
+    : (spec.key === 'rolebindings' || spec.key === 'clusterrolebindings') && o.apiVersion === `${RBAC_GROUP}/v1alpha1` ? rbacBindingV1(o)
+      : selectorDefaulted(o);
+  return { ...converted, apiVersion: presentApiVersion(spec) };
 }
 
 /** `namespace/name` of an object, or its name, as far as it has one, on one line. */
@@ -367,8 +487,12 @@ function nameOf(o: Record<string, unknown>): string {
   return oneLine(typeof m.namespace === 'string' && m.namespace ? `${m.namespace}/${name}` : name);
 }
 
-/** Parses one file's text; `label` is how the file is named in notes. */
-export function parseManifestText(text: string, label: string): ParsedManifests {
+/**
+ * Parses one file's text; `label` is how the file is named in notes. `clusterMinor`: the minor
+ * version of the cluster the manifests are for (--cluster-version), when given: an object at an
+ * older apiVersion that release no longer serves is skipped, as `kubectl apply` to it would fail.
+ */
+export function parseManifestText(text: string, label: string, clusterMinor?: number): ParsedManifests {
   const objects: KubeObject[] = [];
   const notes: string[] = [];
   const sources: Record<string, SourceRef> = {};
@@ -458,11 +582,23 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
           return;
         }
       }
+      // An older version the cluster's release no longer serves (networking.k8s.io/v1beta1 Ingress
+      // on v1.22 and later): read as the present one, its rules would be judged as applied.
+      const older = spec && clusterMinor !== undefined ? olderApiVersionOf(spec, raw.apiVersion) : undefined;
+      if (spec && older && clusterMinor !== undefined && older.removedIn <= clusterMinor) {
+        const kind = oneLine(raw.kind);
+        const apiVersion = oneLine(raw.apiVersion);
+        const why = `${kind} ${nameOf(raw)} of apiVersion ${apiVersion}, not served by Kubernetes v1.${clusterMinor} (the cluster version given; removed in v1.${older.removedIn}, use ${presentApiVersion(spec)}): kubectl apply would fail: no matches for kind "${kind}" in version "${apiVersion}"`;
+        notes.push(`${at}: skipped ${why}`);
+        broken.push({ where: at, why, kind: spec.key as KindKey });
+        return;
+      }
       const o = spec ? atPresentVersion(spec, raw) : raw;
       const kind = spec?.key as KindKey | undefined;
       // A kind ztaudit audits without a name cannot be told apart or bound to: it counts as
       // not read, as a broken document does, rather than dropped while its checks pass.
-      const problem = metadataProblem(o) ?? (kind && !(isObject(o.metadata) && o.metadata.name) ? (isObject(o.metadata) ? 'metadata has no name' : 'metadata is missing') : null) ?? (kind ? specProblem(kind, o) : null);
+      const problem = metadataProblem(o) ?? (kind && !(isObject(o.metadata) && o.metadata.name) ? (isObject(o.metadata) ? 'metadata has no name' : 'metadata is missing') : null) ?? (kind ? specProblem(kind, o) : null)
+        ?? (kind === 'ingresses' && o !== raw ? ingressPortProblem(raw) : null);
       if (problem) {
         // Its kind counts as not read: the checks that need it are not evaluated on a guess.
         const why = `${o.kind} whose ${problem}${helmHint(source())}`;
@@ -519,11 +655,26 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
   // parse of each), its lines counted in the file.
   lineCounter.addNewLine(0);
   for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', nl + 1)) lineCounter.addNewLine(nl + 1);
-  stream.forEach(([from, to], s) => {
+  stream.segments.forEach(([from, to], s) => {
     const docs = parseAllDocuments(text.slice(from, to), { ...KUBE_YAML, ...YAML_QUIET });
     const json = text.charCodeAt(from) === 123 ? s + 1 : undefined;
     for (const [i, doc] of docs.entries()) read(doc, from, from + (docs[i + 1]?.range?.[0] ?? to - from), json);
   });
+  if (stream.unread) {
+    // Not read, as kubectl does not read it: each document of it named, its kinds not read.
+    const [from, to] = stream.unread;
+    const docs = parseAllDocuments(text.slice(from, to), { ...KUBE_YAML, ...YAML_QUIET });
+    for (const [i, doc] of docs.entries()) {
+      if (doc.errors.length === 0 && doc.contents === null) continue; // comments alone: nothing lost
+      const start = from + (doc.range?.[0] ?? 0);
+      leading.lastIndex = start;
+      leading.exec(text);
+      const where = `${label}:${lineOf(leading.lastIndex)}`;
+      const why = `document after JSON object ${stream.segments.length}, which kubectl does not read: after two JSON objects a file may hold only JSON objects (kubectl would fail: error parsing the file); put it in a file of its own`;
+      notes.push(`${where}: skipped a ${why}`);
+      pushBroken(broken, where, why, kindsOfBroken(text.slice(start, from + (docs[i + 1]?.range?.[0] ?? to - from)), bestReadingOf(doc)));
+    }
+  }
   return { objects, notes, sources, broken, origins };
 }
 
@@ -534,7 +685,7 @@ export interface ManifestLimits {
 
 const MIB = 1024 * 1024;
 
-export function loadManifestObjects(dirs: string[], cwd = process.cwd(), limits?: ManifestLimits): ParsedManifests {
+export function loadManifestObjects(dirs: string[], cwd = process.cwd(), limits?: ManifestLimits, clusterMinor?: number): ParsedManifests {
   const all: ParsedManifests = { objects: [], notes: [], sources: {}, broken: [], origins: [] };
   // Real paths of the files read: a file reached again (the same directory given twice, one
   // inside another, a symlink to a file already read) is read once, not flagged as each of its
@@ -574,7 +725,7 @@ export function loadManifestObjects(dirs: string[], cwd = process.cwd(), limits?
       const { text, notUtf8Line } = decodeText(bytes);
       // Its objects are kept; a name with a byte that is not UTF-8 shows U+FFFD in its place.
       if (notUtf8Line !== undefined) all.notes.push(`${label}:${notUtf8Line}: not UTF-8 text (bytes that are not UTF-8 were read as U+FFFD); save the file as UTF-8`);
-      const parsed = parseManifestText(text, label);
+      const parsed = parseManifestText(text, label, clusterMinor);
       for (const o of parsed.objects) all.objects.push(o);
       for (const o of parsed.origins) all.origins.push(o);
       all.notes.push(...parsed.notes);
@@ -624,11 +775,17 @@ function keepLastCopies(all: ParsedManifests): ParsedManifests {
   return { ...all, objects: all.objects.filter((_, i) => !dropped.has(i)), origins: all.origins.filter((_, i) => !dropped.has(i)) };
 }
 
+/** The minor version of a cluster version (`v1.25.3` is 25), as --cluster-version and cluster.version write it. */
+function minorOf(version: string | undefined): number | undefined {
+  const m = version === undefined ? null : /^v?1\.(\d+)/.exec(version.trim());
+  return m ? Number(m[1]) : undefined;
+}
+
 /** In a manifests dir, workload templates stand in for pods: a broken workload hides pods too. */
 const POD_SOURCES = new Set<KindKey>(['deployments', 'statefulsets', 'daemonsets', 'replicasets', 'replicationcontrollers', 'jobs', 'cronjobs', 'pods'] as KindKey[]);
 
 export function loadManifests(dirs: string[], options: { clusterName?: string; clusterVersion?: string; cwd?: string; limits?: ManifestLimits } = {}): Snapshot {
-  const { objects, notes, sources, broken } = loadManifestObjects(dirs, options.cwd, options.limits);
+  const { objects, notes, sources, broken } = loadManifestObjects(dirs, options.cwd, options.limits, minorOf(options.clusterVersion));
   // Nothing to audit is not a clean audit: an empty or wrong directory must not score 100.
   if (objects.length === 0) {
     // One line, whatever the file names and the names in them hold (docs/hostile-text.md): a line

@@ -16,9 +16,11 @@ export interface KindSpec {
   /**
    * Other apiVersions (`group/version`, the group may differ: extensions/v1beta1) that API
    * servers of earlier releases served the kind at, read from manifests as this kind (converted
-   * to the present shape where their fields differ: src/collect/manifests.ts). Never listed live.
+   * to the present shape where their fields differ: src/collect/manifests.ts), each with the
+   * release that stopped serving it: given a cluster version, a manifest at one that release no
+   * longer serves is skipped as kubectl apply would refuse it. Never listed live.
    */
-  olderApiVersions?: readonly string[];
+  olderApiVersions?: readonly OlderApiVersion[];
   resource: string; // plural, as in the URL and in RBAC rules
   namespaced: boolean;
   /** Built into every apiserver; otherwise found through discovery (CRDs). */
@@ -43,6 +45,13 @@ export interface KindSpec {
    * (src/engine/audit.ts partialOf). A role that predates the kind then costs no complete run.
    */
   onlyWith?: readonly string[]; // KindKeys (a KindKey here would make KINDS its own type; test/unit/engine/partial-only-with.test.ts checks them)
+}
+
+/** An apiVersion API servers of earlier releases served a kind at. */
+export interface OlderApiVersion {
+  apiVersion: string;
+  /** The first Kubernetes release (its minor: 16 for v1.16) whose API server no longer serves the kind at it. */
+  removedIn: number;
 }
 
 /**
@@ -110,19 +119,26 @@ const INGRESS: SlimSpec = { ...EDGE, finalizers: true };
 const core = (key: string, kind: string, resource: string, namespaced = true, slim?: SlimSpec): KindSpec => ({
   key, kind, group: '', versions: ['v1'], resource, namespaced, builtin: true, ...(slim ? { slim } : {}),
 });
-const builtin = (key: string, kind: string, group: string, version: string, resource: string, namespaced = true, slim?: SlimSpec, olderApiVersions?: readonly string[]): KindSpec => ({
+const builtin = (key: string, kind: string, group: string, version: string, resource: string, namespaced = true, slim?: SlimSpec, olderApiVersions?: readonly OlderApiVersion[]): KindSpec => ({
   key, kind, group, versions: [version], resource, namespaced, builtin: true, ...(slim ? { slim } : {}), ...(olderApiVersions ? { olderApiVersions } : {}),
 });
 
-// The earlier apiVersions of the built-in kinds, as the Kubernetes deprecated API migration guide
-// lists them (kubernetes.io/docs/reference/using-api/deprecation-guide/): served until v1.16
-// (extensions/v1beta1 and apps/v1beta1, apps/v1beta2 workloads, extensions/v1beta1 NetworkPolicy),
-// v1.22 (networking.k8s.io/v1beta1 and extensions/v1beta1 Ingress, networking.k8s.io/v1beta1
-// IngressClass, rbac.authorization.k8s.io/v1beta1 and v1alpha1, admissionregistration.k8s.io/v1beta1)
-// and v1.25 (batch/v1beta1 CronJob, discovery.k8s.io/v1beta1 EndpointSlice). The fields ztaudit
-// reads of them are those of v1, but for an Ingress's backends (converted on reading).
-const RBAC_BETA = ['rbac.authorization.k8s.io/v1beta1', 'rbac.authorization.k8s.io/v1alpha1'] as const;
-const APPS_BETA = ['apps/v1beta2', 'apps/v1beta1', 'extensions/v1beta1'] as const;
+// The earlier apiVersions of the built-in kinds and the release that stopped serving each, as
+// the Kubernetes deprecated API migration guide lists them
+// (kubernetes.io/docs/reference/using-api/deprecation-guide/): v1.16 (extensions/v1beta1,
+// apps/v1beta1 and apps/v1beta2 workloads, extensions/v1beta1 NetworkPolicy), v1.22
+// (networking.k8s.io/v1beta1 and extensions/v1beta1 Ingress, networking.k8s.io/v1beta1
+// IngressClass, rbac.authorization.k8s.io/v1beta1, admissionregistration.k8s.io/v1beta1) and v1.25
+// (batch/v1beta1 CronJob, discovery.k8s.io/v1beta1 EndpointSlice). The guide leaves out the alpha
+// versions, which were off unless --runtime-config turned them on: rbac.authorization.k8s.io/v1alpha1
+// was removed in v1.23 (CHANGELOG-1.23: "The rbac.authorization.k8s.io/v1alpha1 API version is
+// removed", kubernetes#104248), batch/v2alpha1 in v1.21 (k8s.io/api has batch/v2alpha1 at v0.20.0,
+// not at v0.21.0, the API types of Kubernetes v1.21.0). Up to those releases they
+// are read: a cluster of one may have turned them on. The fields ztaudit reads of them are those of
+// v1, but for an Ingress's backends, v1alpha1 RBAC subjects and the beta workloads' defaulted
+// selector (converted on reading: src/collect/manifests.ts).
+const older = (removedIn: number, ...apiVersions: string[]): OlderApiVersion[] => apiVersions.map((apiVersion) => ({ apiVersion, removedIn }));
+const RBAC_OLDER = [...older(22, 'rbac.authorization.k8s.io/v1beta1'), ...older(23, 'rbac.authorization.k8s.io/v1alpha1')];
 const crd = (key: string, kind: string, group: string, versions: string[], resource: string, namespaced = true, slim?: SlimSpec): KindSpec => ({
   key, kind, group, versions, resource, namespaced, builtin: false, ...(slim ? { slim } : {}),
 });
@@ -144,23 +160,23 @@ export const KINDS = [
   // Only spec.limits is read: a Container default (or max) limit admission injects into containers without one
   core('limitranges', 'LimitRange', 'limitranges', true, { annotations: [], status: [] }),
   core('replicationcontrollers', 'ReplicationController', 'replicationcontrollers', true, WORKLOAD),
-  builtin('replicasets', 'ReplicaSet', 'apps', 'v1', 'replicasets', true, WORKLOAD, ['apps/v1beta2', 'extensions/v1beta1']),
-  builtin('deployments', 'Deployment', 'apps', 'v1', 'deployments', true, WORKLOAD, APPS_BETA),
-  builtin('statefulsets', 'StatefulSet', 'apps', 'v1', 'statefulsets', true, WORKLOAD, ['apps/v1beta2', 'apps/v1beta1']),
-  builtin('daemonsets', 'DaemonSet', 'apps', 'v1', 'daemonsets', true, WORKLOAD, ['apps/v1beta2', 'extensions/v1beta1']),
+  builtin('replicasets', 'ReplicaSet', 'apps', 'v1', 'replicasets', true, WORKLOAD, older(16, 'apps/v1beta2', 'extensions/v1beta1')),
+  builtin('deployments', 'Deployment', 'apps', 'v1', 'deployments', true, WORKLOAD, older(16, 'apps/v1beta2', 'apps/v1beta1', 'extensions/v1beta1')),
+  builtin('statefulsets', 'StatefulSet', 'apps', 'v1', 'statefulsets', true, WORKLOAD, older(16, 'apps/v1beta2', 'apps/v1beta1')),
+  builtin('daemonsets', 'DaemonSet', 'apps', 'v1', 'daemonsets', true, WORKLOAD, older(16, 'apps/v1beta2', 'extensions/v1beta1')),
   builtin('jobs', 'Job', 'batch', 'v1', 'jobs', true, JOB),
-  builtin('cronjobs', 'CronJob', 'batch', 'v1', 'cronjobs', true, WORKLOAD, ['batch/v1beta1', 'batch/v2alpha1']),
-  builtin('networkpolicies', 'NetworkPolicy', 'networking.k8s.io', 'v1', 'networkpolicies', true, { annotations: [], status: [] }, ['extensions/v1beta1']),
-  builtin('ingresses', 'Ingress', 'networking.k8s.io', 'v1', 'ingresses', true, INGRESS, ['networking.k8s.io/v1beta1', 'extensions/v1beta1']),
-  builtin('ingressclasses', 'IngressClass', 'networking.k8s.io', 'v1', 'ingressclasses', false, { annotations: 'all', status: [] }, ['networking.k8s.io/v1beta1']),
-  builtin('roles', 'Role', 'rbac.authorization.k8s.io', 'v1', 'roles', true, RBAC, RBAC_BETA),
-  builtin('clusterroles', 'ClusterRole', 'rbac.authorization.k8s.io', 'v1', 'clusterroles', false, RBAC, RBAC_BETA),
-  builtin('rolebindings', 'RoleBinding', 'rbac.authorization.k8s.io', 'v1', 'rolebindings', true, RBAC, RBAC_BETA),
-  builtin('clusterrolebindings', 'ClusterRoleBinding', 'rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', false, RBAC, RBAC_BETA),
+  builtin('cronjobs', 'CronJob', 'batch', 'v1', 'cronjobs', true, WORKLOAD, [...older(25, 'batch/v1beta1'), ...older(21, 'batch/v2alpha1')]),
+  builtin('networkpolicies', 'NetworkPolicy', 'networking.k8s.io', 'v1', 'networkpolicies', true, { annotations: [], status: [] }, older(16, 'extensions/v1beta1')),
+  builtin('ingresses', 'Ingress', 'networking.k8s.io', 'v1', 'ingresses', true, INGRESS, older(22, 'networking.k8s.io/v1beta1', 'extensions/v1beta1')),
+  builtin('ingressclasses', 'IngressClass', 'networking.k8s.io', 'v1', 'ingressclasses', false, { annotations: 'all', status: [] }, older(22, 'networking.k8s.io/v1beta1')),
+  builtin('roles', 'Role', 'rbac.authorization.k8s.io', 'v1', 'roles', true, RBAC, RBAC_OLDER),
+  builtin('clusterroles', 'ClusterRole', 'rbac.authorization.k8s.io', 'v1', 'clusterroles', false, RBAC, RBAC_OLDER),
+  builtin('rolebindings', 'RoleBinding', 'rbac.authorization.k8s.io', 'v1', 'rolebindings', true, RBAC, RBAC_OLDER),
+  builtin('clusterrolebindings', 'ClusterRoleBinding', 'rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', false, RBAC, RBAC_OLDER),
   // Used from manifests only (a live Service already carries the class): the AWS Load Balancer
   // Controller's Service webhook (mservice.elbv2.k8s.aws) gives a class-less LoadBalancer Service
   // its loadBalancerClass on create (src/analysis/tls/aws-lbc.ts)
-  builtin('mutatingwebhookconfigurations', 'MutatingWebhookConfiguration', 'admissionregistration.k8s.io', 'v1', 'mutatingwebhookconfigurations', false, { annotations: [], status: [] }, ['admissionregistration.k8s.io/v1beta1']),
+  builtin('mutatingwebhookconfigurations', 'MutatingWebhookConfiguration', 'admissionregistration.k8s.io', 'v1', 'mutatingwebhookconfigurations', false, { annotations: [], status: [] }, older(22, 'admissionregistration.k8s.io/v1beta1')),
   // Istio: served versions as istio/istio manifests/charts/base crds list them: at 1.20.0
   // PeerAuthentication v1beta1, the other security kinds v1 and v1beta1, networking v1beta1 and
   // v1alpha3; at 1.26.0 security v1 and v1beta1, networking v1, v1beta1, v1alpha3 (EnvoyFilter
@@ -300,7 +316,7 @@ export const KINDS = [
   // (kubernetes.io/docs/concepts/services-networking/endpoint-slices/#management). Only the
   // service-name label, addressType, ports and each endpoint's addresses and conditions are read.
   {
-    ...builtin('endpointslices', 'EndpointSlice', 'discovery.k8s.io', 'v1', 'endpointslices', true, { annotations: [], status: [], entries: { endpoints: ['addresses', 'conditions'] } }, ['discovery.k8s.io/v1beta1']),
+    ...builtin('endpointslices', 'EndpointSlice', 'discovery.k8s.io', 'v1', 'endpointslices', true, { annotations: [], status: [], entries: { endpoints: ['addresses', 'conditions'] } }, older(25, 'discovery.k8s.io/v1beta1')),
     labelSelector: 'endpointslice.kubernetes.io/managed-by!=endpointslice-controller.k8s.io',
     onlyWith: ['cilium.networkpolicies', 'cilium.clusterwidenetworkpolicies'],
   },
@@ -323,11 +339,11 @@ const byGroup = new Map<string, KindSpec>();
 for (const k of KINDS as readonly KindSpec[]) {
   byGroup.set(`${k.group}|${k.kind}`, k);
   for (const v of k.versions) byApiVersion.set(`${k.group ? `${k.group}/` : ''}${v}|${k.kind}`, k);
-  for (const v of k.olderApiVersions ?? []) byApiVersion.set(`${v}|${k.kind}`, k);
+  for (const { apiVersion } of k.olderApiVersions ?? []) byApiVersion.set(`${apiVersion}|${k.kind}`, k);
 }
 // An older group (extensions) names the kind too: `extensions/v1beta2 Ingress` is an Ingress at a
 // version no API server served, not a kind ztaudit does not audit.
-for (const k of KINDS as readonly KindSpec[]) for (const v of k.olderApiVersions ?? []) if (!byGroup.has(`${groupOf(v)}|${k.kind}`)) byGroup.set(`${groupOf(v)}|${k.kind}`, k);
+for (const k of KINDS as readonly KindSpec[]) for (const { apiVersion: v } of k.olderApiVersions ?? []) if (!byGroup.has(`${groupOf(v)}|${k.kind}`)) byGroup.set(`${groupOf(v)}|${k.kind}`, k);
 
 /**
  * The kind a manifest's apiVersion + kind is read as: its group and one of the versions ztaudit
@@ -344,4 +360,7 @@ export function kindOfGroup(apiVersion: string, kind: string): KindSpec | undefi
 }
 
 /** Every apiVersion ztaudit reads a kind at, as a manifest names it. */
-export const apiVersionsOf = (k: KindSpec): string[] => [...k.versions.map((v) => (k.group ? `${k.group}/${v}` : v)), ...(k.olderApiVersions ?? [])];
+export const apiVersionsOf = (k: KindSpec): string[] => [...k.versions.map((v) => (k.group ? `${k.group}/${v}` : v)), ...(k.olderApiVersions ?? []).map((o) => o.apiVersion)];
+
+/** The older apiVersion of a kind an object names, if it names one (undefined for a present version). */
+export const olderApiVersionOf = (k: KindSpec, apiVersion: string): OlderApiVersion | undefined => k.olderApiVersions?.find((o) => o.apiVersion === apiVersion);

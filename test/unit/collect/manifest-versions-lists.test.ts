@@ -171,6 +171,37 @@ describe('an Ingress of networking.k8s.io/v1beta1 or extensions/v1beta1 (served 
   });
 });
 
+describe('a v1beta1 Ingress whose servicePort is a quoted number', () => {
+  // A quoted value is a string to intstr.IntOrString.UnmarshalJSON (k8s.io/apimachinery
+  // pkg/util/intstr/intstr.go at v0.34.0: `if value[0] == '"' { intstr.Type = String }`), which the
+  // conversion puts in service.port.name (kubernetes v1.21.0 pkg/apis/networking/v1beta1/conversion.go,
+  // Convert_v1beta1_IngressBackend_To_networking_IngressBackend: `out.Service.Port.Name =
+  // in.ServicePort.StrVal`): a named port "80", as ztaudit converted it. But validation then refuses
+  // the Ingress (pkg/apis/networking/validation/validation.go of v1.19 to v1.21, validateIngressBackend:
+  // IsValidPortName, which k8s.io/apimachinery pkg/util/validation/validation.go at v0.34.0 makes
+  // "must contain at least one letter (a-z)"): kubectl apply fails, so it is not read.
+  const ingress = (port: string) => `apiVersion: networking.k8s.io/v1beta1\nkind: Ingress\nmetadata: {name: web, namespace: shop}\nspec:\n  rules:\n  - host: shop.example.com\n    http:\n      paths:\n      - path: /\n        backend: {serviceName: web, servicePort: ${port}}\n`;
+
+  it('is skipped as the API server refuses it, naming file, key and why; its kind counts as not read', () => {
+    const parsed = parseManifestText(ingress('"80"'), 'ing.yaml');
+    expect(parsed.objects).toEqual([]);
+    const why = 'Ingress whose spec.rules[0].http.paths[0].backend.servicePort "80" is not a port name the API server accepts (must contain at least one letter (a-z); quoted, a number is a name): kubectl apply would fail';
+    expect(parsed.notes).toEqual([`ing.yaml:1: skipped a ${why}`]);
+    expect(parsed.broken).toEqual([{ where: 'ing.yaml:1', why, kind: 'ingresses' }]);
+  });
+
+  it('unquoted, it is the port number; a name with a letter is a named port, as before', () => {
+    const ports = ['80', 'http', '"web-8080"'].map((p) => (parseManifestText(ingress(p), 'ing.yaml').objects[0]?.spec as { rules: { http: { paths: { backend: { service: { port: unknown } } }[] } }[] }).rules[0].http.paths[0].backend.service.port);
+    expect(ports).toEqual([{ number: 80 }, { name: 'http' }, { name: 'web-8080' }]);
+  });
+
+  it('the run says so and does not evaluate the Ingress checks', async () => {
+    const { report } = await runOn({ 'app.yaml': `${SHOP}---\n${WEB}---\n${ingress('"80"')}` });
+    expect(report.run.coverage.ingresses).toMatchObject({ status: 'error', detail: expect.stringContaining('servicePort "80" is not a port name the API server accepts') });
+    expect(status(report, 'tls.edge-auth-missing')).toBe('not-evaluated');
+  });
+});
+
 describe('YAML aliases', () => {
   // kubectl's YAML reader (gopkg.in/yaml.v2 v2.4.0 decode.go, unmarshal and allowedAliasRatio)
   // refuses a document only when over 99% of what it decodes (up to 400,000 nodes) comes from aliases.
