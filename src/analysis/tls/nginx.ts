@@ -51,6 +51,19 @@ function isNginxControllerContainer(c: Record<string, unknown>): boolean {
 /** The kinds a controller is found in: all nginxControllers (and ingressControllerConfigMapRefs) read. */
 export const NGINX_CONTROLLER_KINDS = ['deployments', 'daemonsets', 'statefulsets'] as const satisfies readonly KindKey[];
 
+/**
+ * A Go bool flag as pflag reads it (NoOptDefVal "true"): bare --flag is true, --flag=value is
+ * strconv.ParseBool (1, t, T, TRUE, true, True and their false counterparts), and the last one
+ * given wins. A value ParseBool refuses stops the controller starting; it is read as off here.
+ */
+function boolFlag(args: readonly string[], flag: string): boolean {
+  const re = new RegExp(`^--?${flag}(?:=(.*))?$`);
+  return args.reduce((on, a) => {
+    const m = re.exec(a);
+    return m ? (m[1] === undefined || nginxAnnotationBool(m[1]) === true) : on;
+  }, false);
+}
+
 export const nginxControllers = memoize((snapshot: Snapshot): NginxController[] => {
   const out: NginxController[] = [];
   for (const key of NGINX_CONTROLLER_KINDS) {
@@ -84,12 +97,9 @@ export const nginxControllers = memoize((snapshot: Snapshot): NginxController[] 
           configMap,
           controllerClass: flagValue(args, 'controller-class') ?? INGRESS_NGINX_CONTROLLER,
           ingressClass: flagValue(args, 'ingress-class') ?? 'nginx',
-          watchWithoutClass: args.some((a) => /^--?watch-ingress-without-class(=true)?$/.test(a)),
+          watchWithoutClass: boolFlag(args, 'watch-ingress-without-class'),
           annotationPrefix: `${flagValue(args, 'annotations-prefix') ?? NGINX_ANNOTATION_PREFIX.slice(0, -1)}/`,
-          sslPassthrough: args.reduce((on, a) => {
-            const m = /^--?enable-ssl-passthrough(?:=(.*))?$/.exec(a);
-            return m ? (m[1] === undefined || nginxAnnotationBool(m[1]) === true) : on;
-          }, false),
+          sslPassthrough: boolFlag(args, 'enable-ssl-passthrough'),
         });
       }
     }
