@@ -7,6 +7,7 @@ export {
   nginxControllersFor,
   nginxAnnotationGroups,
   nginxConfigSources,
+  nginxNoConfigMap,
   servedByIngressNginx,
   configMapData,
   unreadNginxConfigMaps,

@@ -22,6 +22,12 @@ export interface NginxController {
   namespace: string;
   image?: string;
   configMap?: { namespace: string; name: string };
+  /**
+   * A --configmap value that is not NAMESPACE/NAME (internal/k8s/main.go ParseNameNS wants
+   * exactly one "/"): the controller logs the error, reads no ConfigMap and runs on its
+   * defaults (internal/ingress/controller/store/store.go New), so configMap is unset.
+   */
+  configMapIgnored?: string;
   controllerClass: string;
   ingressClass: string;
   watchWithoutClass: boolean;
@@ -86,15 +92,20 @@ export const nginxControllers = memoize((snapshot: Snapshot): NginxController[] 
         const args = [...arr(c.command), ...arr(c.args)].filter((x): x is string => typeof x === 'string').map((a) => expand(a, env));
         const cm = flagValue(args, 'configmap');
         let configMap: NginxController['configMap'];
+        let configMapIgnored: string | undefined;
         if (cm) {
-          const [a, b] = cm.includes('/') ? cm.split('/', 2) : [namespace, cm];
-          configMap = { namespace: a, name: b };
+          // k8s.ParseNameNS: exactly one "/"; anything else is logged and the defaults kept
+          // (internal/ingress/controller/store/store.go New). A "ns/" or "/name" reads nothing either.
+          const parts = cm.split('/');
+          if (parts.length === 2 && parts[0] && parts[1]) configMap = { namespace: parts[0], name: parts[1] };
+          else configMapIgnored = cm;
         }
         out.push({
           ref: { kind: o.kind ?? 'Deployment', namespace, name: o.metadata?.name ?? '' },
           namespace,
           image: str(c.image),
           configMap,
+          ...(configMapIgnored !== undefined ? { configMapIgnored } : {}),
           controllerClass: flagValue(args, 'controller-class') ?? INGRESS_NGINX_CONTROLLER,
           ingressClass: flagValue(args, 'ingress-class') ?? 'nginx',
           watchWithoutClass: boolFlag(args, 'watch-ingress-without-class'),
@@ -106,6 +117,14 @@ export const nginxControllers = memoize((snapshot: Snapshot): NginxController[] 
   }
   return out;
 }, ['network', 'tls']);
+
+/**
+ * Why a controller has no ConfigMap, for findings' text: "no --configmap", or its --configmap
+ * value that is not NAMESPACE/NAME (quoted), which leaves it on its defaults too.
+ */
+export function nginxNoConfigMap(c: NginxController): string {
+  return c.configMapIgnored === undefined ? 'no --configmap' : `--configmap=${JSON.stringify(c.configMapIgnored)} is not NAMESPACE/NAME, so it reads no ConfigMap and runs on its defaults`;
+}
 
 /** A controller image's major and minor version, from a tag like v1.12.1 (undefined for a digest alone or another tag). */
 export function nginxImageVersion(image: string): [number, number] | undefined {
@@ -119,7 +138,7 @@ export function nginxImageVersion(image: string): [number, number] | undefined {
 
 /**
  * The ConfigMaps the live collector should `get` by name: each ingress-nginx controller's
- * --configmap=NAMESPACE/NAME (namespace-relative names resolve to the controller's).
+ * --configmap=NAMESPACE/NAME (a value without exactly one "/" names none: configMapIgnored).
  */
 export function ingressControllerConfigMapRefs(snapshot: Snapshot): Array<{ namespace: string; name: string }> {
   const seen = new Map<string, { namespace: string; name: string }>();
