@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check, ConditionalRead } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { ALB_PARAMS, albIngressOf, certificateStates, condition, describeCondition, tlsSecretUses, GKE_ALLOW_HTTP, gkeFrontendConfigRedirect, gkeFrontendConfigs, gkeIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, ALB_LISTEN_PORTS, ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxAnnotationBool, nginxAnnotationGroups, nginxControllersFor, nginxRedirectSettings, normalizeHost, servedByIngressNginx, servedByTraefik, traefikCrdProvidersFor, traefikCrdUnserved, traefikEntryPoints, traefikHttpsRedirect, traefikRouterPlaintext, traefikRouterTls, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, TRAEFIK_TCP_ROUTE_KEYS, type GkeIngress, type TraefikEntryPoints, type UpstreamTls } from '../../src/analysis/tls/index.ts';
+import { ALB_PARAMS, albIngressOf, certificateStates, condition, describeCondition, tlsSecretUses, GKE_ALLOW_HTTP, gkeFrontendConfigRedirect, gkeFrontendConfigs, gkeIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, ALB_LISTEN_PORTS, ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxAnnotationBool, nginxAnnotationGroups, nginxControllersFor, nginxRedirectSettings, nginxWatches, normalizeHost, servedByIngressNginx, servedByTraefik, traefikCrdProvidersFor, traefikCrdUnserved, traefikEntryPoints, traefikHttpsRedirect, traefikRouterPlaintext, traefikRouterTls, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, TRAEFIK_TCP_ROUTE_KEYS, type GkeIngress, type TraefikEntryPoints, type UpstreamTls } from '../../src/analysis/tls/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import type { KubeObject, Snapshot } from '../../src/snapshot/types.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
@@ -27,21 +27,25 @@ function nginxServerCertificates(snapshot: Snapshot) {
     const controllers = nginxControllersFor(snapshot, ing);
     return controllers.length ? controllers.map((c) => refString(c.ref)) : [`IngressClass ${ingressClassOf(ing) ?? '(default)'}`];
   };
-  const certificates = new Map<string, { ingress: string; tlsHost: string }>();
+  const certificates = new Map<string, { ingress: string; tlsHost: string; doubt?: string }>();
   for (const ing of snapshot.resources.ingresses ?? []) {
     const spec = obj(ing.spec) ?? {};
     const tlsHosts = arr(spec.tls).flatMap((t) => arr(obj(t)?.hosts)).filter((h): h is string => typeof h === 'string');
     if (tlsHosts.length === 0) continue;
     const servers = serversOf(ing);
     if (!servers) continue;
+    const ns = ing.metadata?.namespace ?? 'default';
+    // A controller that may not watch this Ingress's namespace may not take its certificate either.
+    const doubts = nginxControllersFor(snapshot, ing).map((c) => { const w = nginxWatches(snapshot, c, ns); return w.sees === undefined ? `controller ${refString(c.ref)}: ${w.why}` : undefined; });
     for (const r of arr(spec.rules)) {
       const host = str(obj(r)?.host);
       const tlsHost = host ? tlsHosts.find((t) => ingressTlsHostCovers(t, host)) : undefined;
       if (!host || !tlsHost) continue;
-      for (const server of servers) {
+      servers.forEach((server, i) => {
         const key = `${server}|${normalizeHost(host)}`;
-        if (!certificates.has(key)) certificates.set(key, { ingress: `${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`, tlsHost });
-      }
+        const doubt = doubts[i];
+        if (!certificates.has(key)) certificates.set(key, { ingress: `${ns}/${ing.metadata?.name ?? ''}`, tlsHost, ...(doubt ? { doubt } : {}) });
+      });
     }
   }
   return { serversOf, certificates };
@@ -354,6 +358,8 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
       const from = servers?.map((server) => nginx.certificates.get(`${server}|${normalizeHost(host)}`));
       if (!from || from.length === 0 || !from.every((f) => !!f)) return undefined;
       const by = from[0]!;
+      const doubt = from.find((f) => f!.doubt)?.doubt;
+      if (doubt) return { status: 'fail', resource, detailKey: `host/${host}`, severity: 'medium', message: `Host ${host} takes its certificate from Ingress ${by.ingress} only if the ingress-nginx controller serving Ingress ${ns}/${resource.name} sees that Ingress, which cannot be confirmed (${doubt}); otherwise it gets no certificate from it. Name the host in a spec.tls entry of Ingress ${ns}/${resource.name}.`, evidence: { host, tlsHosts, certificateFrom: `Ingress ${by.ingress}`, tlsHost: by.tlsHost, watchUnknown: doubt } };
       redirect ??= nginxRedirectSettings(ctx.snapshot, ing);
       const off = redirect.settings.find((x) => !x.force.v && !x.redirect.v);
       const on = redirect.settings[0].force.v ? redirect.settings[0].force : redirect.settings[0].redirect;

@@ -8,6 +8,7 @@ export {
   nginxAnnotationGroups,
   nginxConfigSources,
   nginxNoConfigMap,
+  nginxWatches,
   servedByIngressNginx,
   configMapData,
   unreadNginxConfigMaps,

@@ -18,6 +18,7 @@ import type { Check } from '../../../src/engine/types.ts';
 import { sslRedirectDisabled } from '../../../checks/tls/ssl-redirect-disabled.ts';
 import { legacyProtocolEnabled } from '../../../checks/tls/legacy-protocol-enabled.ts';
 import { edgeAuthMissing } from '../../../checks/tls/edge-auth-missing.ts';
+import { ingressWithoutTls } from '../../../checks/tls/ingress-without-tls.ts';
 
 function run(check: Check, yaml: string): Verdict[] {
   const ctx: AuditContext = { snapshot: snapshotFromObjects(parseManifestText(yaml, 'case.yaml').objects), config: defaultConfig(), now: new Date('2026-06-01T00:00:00Z') };
@@ -153,5 +154,92 @@ describe('--configmap without NAMESPACE/NAME: the controller runs on its default
     const yaml = controller(['--configmap=$(POD_NAMESPACE)/ingress-nginx-controller', '--ingress-class=nginx']) + settings + served;
     expect(run(legacyProtocolEnabled, yaml).find((v) => v.detailKey === 'ssl-protocols')?.status).toBe('fail');
     expect(run(edgeAuthMissing, yaml)[0]?.status).toBe('pass');
+  });
+});
+
+// --watch-namespace (pkg/flags/flags.go:107, one namespace, all when empty) and
+// --watch-namespace-selector (flags.go:112, labels.Parse at flags.go:319; both together refused
+// at flags.go:312) limit the Ingresses a controller sees: store.go:315-329 builds its informers
+// WithNamespace(namespace), and store.go:363-379 watchedNamespace drops Ingresses of namespaces
+// the selector does not match (Namespaces listed with OWNER!=TILLER, store.go:294).
+const namespaced = (watch: string[], namespaces = '') => controller(['--configmap=$(POD_NAMESPACE)/ingress-nginx-controller', '--ingress-class=nginx', ...watch]) + namespaces + `
+---
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: nginx}
+spec: {controller: k8s.io/ingress-nginx}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: admin, namespace: app, creationTimestamp: "2025-02-01T00:00:00Z"}
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: admin.example.com
+    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: admin, port: {number: 80}}}}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: admin-tls, namespace: certs, creationTimestamp: "2025-01-01T00:00:00Z"}
+spec:
+  ingressClassName: nginx
+  tls: [{hosts: [admin.example.com], secretName: admin-tls}]
+  rules:
+  - host: admin.example.com
+    http: {paths: [{path: /.well-known/x, pathType: Prefix, backend: {service: {name: none, port: {number: 80}}}}]}
+`;
+const ns = (name: string, labels: Record<string, string>) => `
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: ${name}, labels: ${JSON.stringify(labels)}}
+`;
+const hostVerdict = (yaml: string) => run(ingressWithoutTls, yaml).find((v) => v.resource.name === 'admin' && v.detailKey === 'host/admin.example.com');
+
+describe('--watch-namespace and --watch-namespace-selector: a controller sees only the Ingresses of the namespaces it watches', () => {
+  it('watching all namespaces, the Ingress of namespace certs gives admin.example.com its certificate (the control)', () => {
+    expect(hostVerdict(namespaced([]))?.status).toBe('pass');
+  });
+
+  it('--watch-namespace=app: the Ingress of namespace certs supplies no certificate, so app/admin has none', () => {
+    const v = hostVerdict(namespaced(['--watch-namespace=app']));
+    expect([v?.status, v?.severity ?? ingressWithoutTls.severity]).toEqual(['fail', 'high']);
+    expect(v?.message).toContain('Ingress app/admin has no spec.tls');
+  });
+
+  it('--watch-namespace=team-a: no controller of the snapshot serves app/admin, so the ConfigMap\'s global-auth-url does not authenticate it', () => {
+    const yaml = controller(['--configmap=$(POD_NAMESPACE)/ingress-nginx-controller', '--ingress-class=nginx', '--watch-namespace=team-a']) + configMap({ 'global-auth-url': 'https://auth.example.com/oauth2/auth' }) + served;
+    const [auth] = run(edgeAuthMissing, yaml);
+    expect(auth?.status).toBe('fail');
+    expect(auth?.message).toContain('no controller of the snapshot');
+    expect(auth?.message).not.toContain('global-auth-url');
+    const watched = controller(['--configmap=$(POD_NAMESPACE)/ingress-nginx-controller', '--ingress-class=nginx', '--watch-namespace=app']) + configMap({ 'global-auth-url': 'https://auth.example.com/oauth2/auth' }) + served;
+    expect(run(edgeAuthMissing, watched)[0]?.status).toBe('pass');
+  });
+
+  it('--watch-namespace-selector over the Namespaces\' labels: certs selected or not', () => {
+    const labelled = ns('app', { team: 'a' }) + ns('certs', { team: 'b' });
+    expect(hostVerdict(namespaced(['--watch-namespace-selector=team=a'], labelled))?.status).toBe('fail');
+    expect(hostVerdict(namespaced(['--watch-namespace-selector=team in (a,b)'], labelled))?.status).toBe('pass');
+    expect(hostVerdict(namespaced(['--watch-namespace-selector=team!=b'], labelled))?.status).toBe('fail');
+    expect(hostVerdict(namespaced(['--watch-namespace-selector=team'], labelled))?.status).toBe('pass');
+    expect(hostVerdict(namespaced(['--watch-namespace-selector=team=a'], ns('app', { team: 'a' }) + ns('certs', { team: 'a', OWNER: 'TILLER' })))?.status).toBe('fail');
+  });
+
+  it('a selector on kubernetes.io/metadata.name alone is read without the Namespace objects, which the API server labels with their name', () => {
+    expect(hostVerdict(namespaced(['--watch-namespace-selector=kubernetes.io/metadata.name notin (certs)']))?.status).toBe('fail');
+    expect(hostVerdict(namespaced(['--watch-namespace-selector=kubernetes.io/metadata.name in (app,certs)']))?.status).toBe('pass');
+  });
+
+  it('a selector over labels of a Namespace the snapshot lacks leaves the certificate in doubt: a medium finding, not a pass', () => {
+    const v = hostVerdict(namespaced(['--watch-namespace-selector=team=a'], ns('app', { team: 'a' })));
+    expect([v?.status, v?.severity]).toEqual(['fail', 'medium']);
+    expect(v?.message).toContain('cannot be confirmed');
+    expect(v?.message).toContain('Namespace certs is not in the snapshot');
+  });
+
+  it('both flags stop the controller starting: it serves nothing', () => {
+    const yaml = controller(['--configmap=$(POD_NAMESPACE)/ingress-nginx-controller', '--ingress-class=nginx', '--watch-namespace=app', '--watch-namespace-selector=team=a']) + configMap({ 'global-auth-url': 'https://auth.example.com/oauth2/auth' }) + served;
+    expect(run(edgeAuthMissing, yaml)[0]?.message).toContain('no controller of the snapshot');
   });
 });
