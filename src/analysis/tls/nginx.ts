@@ -84,9 +84,9 @@ export type NginxWatch =
   | { all: true }
   | { namespace: string }
   | { selector: string; requirements: LabelRequirement[] }
-  /** The controller does not start (both flags given, or a selector labels.Parse refuses): it serves nothing. */
+  /** The controller does not start (both flags given, which pkg/flags/flags.go refuses): it serves nothing. */
   | { none: string }
-  /** A value the snapshot does not show (an unexpanded $(VAR)), or a selector read here only partly. */
+  /** A value the snapshot does not show (an unexpanded $(VAR)), or a selector parseLabelSelector does not read: kept as watching. */
   | { unknown: string };
 
 const LABEL_KEY = String.raw`[A-Za-z0-9][A-Za-z0-9._/-]*`;
