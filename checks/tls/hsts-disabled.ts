@@ -1,7 +1,7 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { nginxBool, nginxConfigSources, upstreamTlsForIngressNginx } from '../../src/analysis/tls/index.ts';
+import { nginxBool, nginxConfigSources, nginxNoConfigMap, upstreamTlsForIngressNginx } from '../../src/analysis/tls/index.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
@@ -64,7 +64,7 @@ export const hstsDisabled: Check = {
     const out: Verdict[] = [];
     for (const src of nginxConfigSources(ctx.snapshot)) {
       const controllers = src.controllers.map((c) => refString(c.ref));
-      const where = src.configMap ? `ConfigMap ${src.configMap.namespace}/${src.configMap.name}` : `controller ${controllers[0]} (no --configmap)`;
+      const where = src.configMap ? `ConfigMap ${src.configMap.namespace}/${src.configMap.name}` : `controller ${controllers[0]} (${nginxNoConfigMap(src.controllers[0])})`;
       const scope = `every HTTPS server of ${controllers.join(', ')}`;
       const data = src.data;
       const hstsRaw = data?.hsts;

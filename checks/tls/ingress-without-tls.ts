@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check, ConditionalRead } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { ALB_PARAMS, albIngressOf, certificateStates, condition, describeCondition, tlsSecretUses, GKE_ALLOW_HTTP, gkeFrontendConfigRedirect, gkeFrontendConfigs, gkeIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, ALB_LISTEN_PORTS, ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxAnnotationBool, nginxAnnotationGroups, nginxControllersFor, nginxRedirectSettings, normalizeHost, servedByIngressNginx, servedByTraefik, traefikCrdProvidersFor, traefikCrdUnserved, traefikEntryPoints, traefikHttpsRedirect, traefikRouterPlaintext, traefikRouterTls, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, TRAEFIK_TCP_ROUTE_KEYS, type GkeIngress, type TraefikEntryPoints, type UpstreamTls } from '../../src/analysis/tls/index.ts';
+import { ALB_PARAMS, albIngressOf, certificateStates, condition, describeCondition, tlsSecretUses, GKE_ALLOW_HTTP, gkeFrontendConfigRedirect, gkeFrontendConfigs, gkeIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, ALB_LISTEN_PORTS, ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxAnnotationBool, nginxAnnotationGroups, nginxControllersFor, nginxRedirectSettings, nginxWatches, normalizeHost, servedByIngressNginx, servedByTraefik, traefikCrdProvidersFor, traefikCrdUnserved, traefikEntryPoints, traefikHttpsRedirect, traefikRouterPlaintext, traefikRouterTls, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, TRAEFIK_TCP_ROUTE_KEYS, type GkeIngress, type TraefikEntryPoints, type UpstreamTls } from '../../src/analysis/tls/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import type { KubeObject, Snapshot } from '../../src/snapshot/types.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
@@ -27,21 +27,31 @@ function nginxServerCertificates(snapshot: Snapshot) {
     const controllers = nginxControllersFor(snapshot, ing);
     return controllers.length ? controllers.map((c) => refString(c.ref)) : [`IngressClass ${ingressClassOf(ing) ?? '(default)'}`];
   };
-  const certificates = new Map<string, { ingress: string; tlsHost: string }>();
+  const certificates = new Map<string, { ingress: string; tlsHost: string; doubt?: string }>();
+  let dnsNames: Map<string, IssuedNames[]> | undefined;
   for (const ing of snapshot.resources.ingresses ?? []) {
     const spec = obj(ing.spec) ?? {};
     const tlsHosts = arr(spec.tls).flatMap((t) => arr(obj(t)?.hosts)).filter((h): h is string => typeof h === 'string');
     if (tlsHosts.length === 0) continue;
     const servers = serversOf(ing);
     if (!servers) continue;
+    const ns = ing.metadata?.namespace ?? 'default';
+    // A controller that may not watch this Ingress's namespace may not take its certificate either.
+    const doubts = nginxControllersFor(snapshot, ing).map((c) => { const w = nginxWatches(snapshot, c, ns); return w.sees === undefined ? `controller ${refString(c.ref)}: ${w.why}` : undefined; });
+    const tls = arr(spec.tls).map(obj);
     for (const r of arr(spec.rules)) {
       const host = str(obj(r)?.host);
-      const tlsHost = host ? tlsHosts.find((t) => ingressTlsHostCovers(t, host)) : undefined;
-      if (!host || !tlsHost) continue;
-      for (const server of servers) {
+      // Only an entry naming the host exactly gives it this Ingress's certificate, and only when
+      // that certificate serves it (a known mismatch gives the default certificate).
+      const named = host ? nginxNamingEntry(tls, host) : undefined;
+      if (!host || !named?.secretName) continue;
+      const serves = secretServes(snapshot, dnsNames ??= certificateDnsNames(snapshot), ns, named.secretName, host);
+      if (serves.kind === 'mismatch') continue;
+      servers.forEach((server, i) => {
         const key = `${server}|${normalizeHost(host)}`;
-        if (!certificates.has(key)) certificates.set(key, { ingress: `${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`, tlsHost });
-      }
+        const doubt = doubts[i] ?? (serves.kind === 'doubt' ? serves.why : undefined);
+        if (!certificates.has(key)) certificates.set(key, { ingress: `${ns}/${ing.metadata?.name ?? ''}`, tlsHost: named.tlsHost, ...(doubt ? { doubt } : {}) });
+      });
     }
   }
   return { serversOf, certificates };
@@ -57,7 +67,7 @@ function firstMergedHost(snapshot: Snapshot, of: (ing: KubeObject) => boolean = 
     const tlsHosts = arr(spec.tls).flatMap((t) => arr(obj(t)?.hosts)).filter((h): h is string => typeof h === 'string');
     for (const r of arr(spec.rules)) {
       const host = str(obj(r)?.host);
-      if (host && !tlsHosts.some((t) => ingressTlsHostCovers(t, host)) && servers.every((server) => nginx.certificates.has(`${server}|${normalizeHost(host)}`))) return `${host} of Ingress ${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`;
+      if (host && !tlsHosts.some((t) => normalizeHost(t) === normalizeHost(host)) && servers.every((server) => nginx.certificates.has(`${server}|${normalizeHost(host)}`))) return `${host} of Ingress ${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`;
     }
   }
   return undefined;
@@ -143,7 +153,7 @@ const NGINX_PASSTHROUGH_CONFIG_READ: ConditionalRead = {
 };
 
 /** The names a certificate in a Secret is issued for, and by what; `notReady` says why the Secret may not hold it yet. */
-interface IssuedNames { certificate: string; dnsNames: string[]; notReady?: string }
+interface IssuedNames { certificate: string; dnsNames: string[]; commonName?: string; notReady?: string; shim?: true }
 
 /**
  * The dnsNames of the cert-manager Certificates writing each Secret, by "namespace/secretName".
@@ -181,7 +191,8 @@ function certificateDnsNames(snapshot: Snapshot): Map<string, IssuedNames[]> {
     const ns = c.metadata?.namespace ?? 'default';
     const ready = live ? condition(states[i], 'Ready') : undefined;
     const notReady = !live || ready?.status === 'True' ? undefined : ready ? `Ready ${ready.status}: ${describeCondition(ready)}` : 'it has no Ready condition';
-    add(`${ns}/${secret}`, { certificate: `${ns}/${c.metadata?.name ?? ''}`, dnsNames: arr(spec?.dnsNames).filter((d): d is string => typeof d === 'string'), ...(notReady ? { notReady } : {}) });
+    const commonName = str(spec?.commonName);
+    add(`${ns}/${secret}`, { certificate: `${ns}/${c.metadata?.name ?? ''}`, dnsNames: arr(spec?.dnsNames).filter((d): d is string => typeof d === 'string'), ...(commonName ? { commonName } : {}), ...(notReady ? { notReady } : {}) });
   });
   const written = new Set(out.keys());
   // tlsSecretUses leaves shimAnnotation unset where the shim refuses, a same-named Certificate
@@ -191,9 +202,49 @@ function certificateDnsNames(snapshot: Snapshot): Map<string, IssuedNames[]> {
     // An auto-certificate annotation issues only with --default-issuer-name, empty by default
     // (cert-manager internal/apis/config/controller/v1alpha1/defaults.go, defaultTLSACMEIssuerName).
     if (use.owner.kind !== 'Ingress' || !use.shimAnnotation || use.shimDefaultIssuerUnread || !use.hosts || written.has(key)) continue;
-    add(key, { certificate: `ingress-shim (Ingress ${use.owner.namespace ?? 'default'}/${use.owner.name}, ${use.shimAnnotation})`, dnsNames: use.hosts, ...(live ? { notReady: certificatesRead(snapshot) ? 'cert-manager has created no Certificate for it' : 'cert-manager Certificates could not be read to show the one it created' } : {}) });
+    add(key, { shim: true, certificate: `ingress-shim (Ingress ${use.owner.namespace ?? 'default'}/${use.owner.name}, ${use.shimAnnotation})`, dnsNames: use.hosts, ...(live ? { notReady: certificatesRead(snapshot) ? 'cert-manager has created no Certificate for it' : 'cert-manager Certificates could not be read to show the one it created' } : {}) });
   }
   return out;
+}
+
+/**
+ * The spec.tls entry ingress-nginx takes for a host: the first whose hosts hold the host, compared
+ * lower-cased and exactly, never as a wildcard (internal/ingress/controller/controller.go at
+ * controller-v1.12.0, extractTLSSecretName lines 1695-1703).
+ */
+function nginxNamingEntry(tls: Array<Record<string, unknown> | undefined>, host: string): { tlsHost: string; secretName?: string } | undefined {
+  const h = normalizeHost(host);
+  for (const t of tls) {
+    const tlsHost = arr(t?.hosts).find((x): x is string => typeof x === 'string' && normalizeHost(x) === h);
+    if (tlsHost !== undefined) return { tlsHost, secretName: str(t?.secretName) || undefined };
+  }
+  return undefined;
+}
+
+/**
+ * Whether the certificate of Secret `secret` serves `host` in ingress-nginx, which checks it with
+ * cert.Certificate.VerifyHostname(host) and, failing that, the Common Name of a certificate
+ * without DNS SANs (controller.go createServers, lines 1449-1460; certificate.go verifyHostname),
+ * serving its default certificate otherwise. Known only from the cert-manager Certificates
+ * writing the Secret (Secrets are not read): `unknown` without one, as when Certificates could not
+ * be read; `serves` with a Ready one naming it; `doubt` when one naming it is not Ready or names it
+ * only in its commonName beside dnsNames; else `mismatch`, with the names issued.
+ */
+type SecretServes = { kind: 'unknown'; why: string } | { kind: 'serves'; cert: IssuedNames; names: string[] } | { kind: 'doubt'; why: string } | { kind: 'mismatch'; certs: IssuedNames[] };
+
+function secretServes(snapshot: Snapshot, dnsNames: Map<string, IssuedNames[]>, ns: string, secret: string, host: string): SecretServes {
+  // ingress-shim's Certificate-to-be issues exactly the entry's hosts: it says nothing new of a host the entry names.
+  const certs = (dnsNames.get(`${ns}/${secret}`) ?? []).filter((c) => !c.shim);
+  if (certs.length === 0) return { kind: 'unknown', why: certificatesRead(snapshot) ? `Secrets are not read and no cert-manager Certificate writes Secret ${secret}, so its certificate is taken to name the host` : `Secrets are not read and cert-manager Certificates could not be read, so Secret ${secret}'s certificate is taken to name the host` };
+  const names = (c: IssuedNames) => c.dnsNames.filter((d) => ingressTlsHostCovers(d, host));
+  const cn = (c: IssuedNames) => c.commonName !== undefined && ingressTlsHostCovers(c.commonName, host);
+  const covering = certs.filter((c) => names(c).length > 0 || (c.dnsNames.length === 0 && cn(c)));
+  const ready = covering.find((c) => !c.notReady);
+  if (ready) return { kind: 'serves', cert: ready, names: names(ready).length ? names(ready) : [`commonName ${ready.commonName}`] };
+  if (covering.length) return { kind: 'doubt', why: `cert-manager Certificate ${covering[0].certificate} names the host but is not Ready (${covering[0].notReady}), so Secret ${secret} may hold an earlier certificate, or none, until it is` };
+  const byCn = certs.find(cn);
+  if (byCn) return { kind: 'doubt', why: `cert-manager Certificate ${byCn.certificate} names the host only as its commonName beside dnsNames ${byCn.dnsNames.join(', ')}, and a certificate with DNS names is checked against them alone` };
+  return { kind: 'mismatch', certs };
 }
 
 const TRAEFIK_ROUTER_ENTRYPOINTS = 'traefik.ingress.kubernetes.io/router.entrypoints';
@@ -354,6 +405,8 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
       const from = servers?.map((server) => nginx.certificates.get(`${server}|${normalizeHost(host)}`));
       if (!from || from.length === 0 || !from.every((f) => !!f)) return undefined;
       const by = from[0]!;
+      const doubt = from.find((f) => f!.doubt)?.doubt;
+      if (doubt) return { status: 'fail', resource, detailKey: `host/${host}`, severity: 'medium', message: `Host ${host} may take its certificate from Ingress ${by.ingress} (ingress-nginx merges the Ingresses of a host into one server), but that cannot be confirmed: ${doubt}. Otherwise it gets the controller's default certificate.`, evidence: { host, tlsHosts, certificateFrom: `Ingress ${by.ingress}`, tlsHost: by.tlsHost, unconfirmed: doubt } };
       redirect ??= nginxRedirectSettings(ctx.snapshot, ing);
       const off = redirect.settings.find((x) => !x.force.v && !x.redirect.v);
       const on = redirect.settings[0].force.v ? redirect.settings[0].force : redirect.settings[0].redirect;
@@ -389,7 +442,7 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
     // ingress-nginx's fallback for a host no tls hosts entry names: the Secret of any entry whose
     // certificate verifies for it (certificateDnsNames). The dnsNames of the cert-manager
     // Certificate writing a Secret say whether it does; a Secret no Certificate writes is unknown.
-    const secretFallback = (host: string): Verdict | undefined => {
+    const secretFallback = (host: string, wildcardOnly = ''): Verdict | undefined => {
       if (!servers) return undefined;
       const secrets = [...new Set(tls.map((t) => str(t!.secretName)).filter((n): n is string => !!n))];
       if (secrets.length === 0) return undefined;
@@ -413,7 +466,20 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
         ...pending.map((p) => `${p.certificate.startsWith('ingress-shim ') ? `cert-manager's ${p.certificate}` : `cert-manager Certificate ${p.certificate}`} names the host but is not Ready (${p.notReady}), so Secret ${p.secret} may hold an earlier certificate, or none, until it is`),
       ];
       return { status: 'fail', resource, detailKey: `host/${host}`, severity: 'medium', evidence: { host, tlsHosts, secretNames: [...new Set([...unmanaged, ...pending.map((p) => p.secret)])], ...(pending.length ? { certificatesNotReady: pending.map((p) => ({ certificate: p.certificate, secretName: p.secret, notReady: p.notReady })) } : {}), ...(ignored ? { sslPassthrough: ignored.annotation, sslPassthroughIgnored: ignored.ignored } : {}) },
-        message: `${ignored ? `Ingress ${ns}/${resource.name} asks for SSL passthrough (${ignored.annotation}), but ingress-nginx ignores it: ${ignored.ignored}. ` : ''}Host ${host} is named by no spec.tls hosts entry (TLS hosts: ${tlsHosts.join(', ') || 'none'}): ingress-nginx covers it only if ${named}'s certificate names the host (Secrets are not read, and ${why.join('; and ')}); otherwise it gets the controller's default certificate (with ssl-redirect on, HTTP is redirected to HTTPS serving that certificate). Name the host in the entry's hosts.` };
+        message: `${ignored ? `Ingress ${ns}/${resource.name} asks for SSL passthrough (${ignored.annotation}), but ingress-nginx ignores it: ${ignored.ignored}. ` : ''}Host ${host} is named by no spec.tls hosts entry (TLS hosts: ${tlsHosts.join(', ') || 'none'}${wildcardOnly}): ingress-nginx covers it only if ${named}'s certificate names the host (Secrets are not read, and ${why.join('; and ')}); otherwise it gets the controller's default certificate (with ssl-redirect on, HTTP is redirected to HTTPS serving that certificate). Name the host in the entry's hosts.` };
+    };
+    // A host an entry names exactly: that entry's Secret alone is tried (controller.go createServers).
+    const nginxNamedVerdict = (host: string, named: { tlsHost: string; secretName?: string }): Verdict | undefined => {
+      const evidence = { host, tlsHost: named.tlsHost, ...(named.secretName ? { secretName: named.secretName } : {}) };
+      if (!named.secretName) return passedThrough(host) ?? { status: 'fail', resource, detailKey: `host/${host}`, evidence, message: `Host ${host} is named by a spec.tls entry without a secretName: ingress-nginx serves it the controller's default certificate (with ssl-redirect on, HTTP is redirected to HTTPS serving that certificate). Give the entry the Secret of a certificate for the host.` };
+      const serves = secretServes(ctx.snapshot, dnsNames ??= certificateDnsNames(ctx.snapshot), ns, named.secretName, host);
+      if (serves.kind === 'unknown') return { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is covered by TLS entry ${named.tlsHost} (Secret ${named.secretName}; ${serves.why}).`, evidence };
+      if (serves.kind === 'serves') return { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is covered by TLS entry ${named.tlsHost}: Secret ${named.secretName} holds the certificate cert-manager Certificate ${serves.cert.certificate} issues for ${serves.names.join(', ')}.`, evidence: { ...evidence, certificate: serves.cert.certificate, dnsNames: serves.cert.dnsNames } };
+      if (serves.kind === 'doubt') return passedThrough(host) ?? { status: 'fail', resource, detailKey: `host/${host}`, severity: 'medium', evidence: { ...evidence, unconfirmed: serves.why },
+        message: `Host ${host} is named by TLS entry ${named.tlsHost}, but whether Secret ${named.secretName}'s certificate serves it cannot be confirmed: ${serves.why}. If it does not, ingress-nginx serves the controller's default certificate.` };
+      const issued = serves.certs.map((c) => `cert-manager Certificate ${c.certificate} issues it for ${c.dnsNames.join(', ') || (c.commonName ? `commonName ${c.commonName}` : 'no name')}${c.notReady ? ` (not Ready: ${c.notReady})` : ''}`).join('; ');
+      return passedThrough(host) ?? { status: 'fail', resource, detailKey: `host/${host}`, evidence: { ...evidence, certificates: serves.certs.map((c) => ({ certificate: c.certificate, dnsNames: c.dnsNames })) },
+        message: `Host ${host} is named by TLS entry ${named.tlsHost}, but Secret ${named.secretName}'s certificate does not name it (${issued}): ingress-nginx cannot verify it for the host and serves the controller's default certificate instead (with ssl-redirect on, HTTP is redirected to HTTPS serving that certificate). Add ${host} to the Certificate's dnsNames.` };
     };
     const gke = gkeIngressOf(ctx.snapshot, ing);
     for (const host of hosts) {
@@ -440,13 +506,21 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
               : `Host ${host} is served over plaintext HTTP on ${traefik.where}: Traefik's router for Ingress ${ns}/${resource.name} has no TLS (${by ? `spec.tls entry ${by} only gives Traefik a certificate` : `no spec.tls entry covers it, and spec.tls only gives Traefik certificates`}; the annotation traefik.ingress.kubernetes.io/router.tls: "true" makes the router TLS-only).`}${typeof traefik.evidence.middlewareNote === 'string' ? ` Its middlewares do not redirect it to https: ${traefik.evidence.middlewareNote}.` : ''}` });
         continue;
       }
-      out.push(by
+      if (servers) {
+        // ingress-nginx: only an entry naming the host exactly picks its Secret, whose certificate
+        // must then serve the host (nginxNamingEntry, secretServes); a wildcard entry names none.
+        const named = nginxNamingEntry(tls, host);
+        const verdict = named && nginxNamedVerdict(host, named);
+        if (verdict) { out.push(verdict); continue; }
+      }
+      const wildcardOnly = servers && by ? `; ingress-nginx compares tls hosts exactly, so ${by} names no host` : '';
+      out.push(by && !servers
         ? { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is covered by TLS entry ${by}.`, evidence: { host, tlsHost: by } }
-        : passedThrough(host) ?? merged(host) ?? upstreamTls(`host ${host}`, `host/${host}`, { host, tlsHosts }) ?? secretFallback(host) ?? {
+        : passedThrough(host) ?? merged(host) ?? upstreamTls(`host ${host}`, `host/${host}`, { host, tlsHosts }) ?? secretFallback(host, wildcardOnly) ?? {
           status: 'fail', resource, detailKey: `host/${host}`,
           message: `${ignored ? `Ingress ${ns}/${resource.name} asks for SSL passthrough (${ignored.annotation}), but ingress-nginx ignores it: ${ignored.ignored}. ` : ''}${tls.length === 0
             ? `${ignored ? 'It has no spec.tls' : `Ingress ${ns}/${resource.name} has no spec.tls`}: host ${host} is served over plaintext HTTP.`
-            : `Host ${host} has no covering spec.tls entry (TLS hosts: ${tlsHosts.join(', ') || 'none'}): ${servers ? 'ingress-nginx gives it the controller\'s default certificate (with ssl-redirect on, HTTP is redirected to HTTPS serving that certificate)' : 'it is served over HTTP or with the controller\'s default certificate'}.`}`,
+            : `Host ${host} has no covering spec.tls entry (TLS hosts: ${tlsHosts.join(', ') || 'none'}${wildcardOnly}): ${servers ? 'ingress-nginx gives it the controller\'s default certificate (with ssl-redirect on, HTTP is redirected to HTTPS serving that certificate)' : 'it is served over HTTP or with the controller\'s default certificate'}.`}`,
           evidence: { host, tlsHosts, ...(ignored ? { sslPassthrough: ignored.annotation, sslPassthroughIgnored: ignored.ignored } : {}) },
         });
     }
@@ -790,7 +864,7 @@ export const ingressWithoutTls: Check = {
   protectsAgainst: 'hosts served over plaintext HTTP at the edge (Ingress, Gateway API, Istio Gateway, Traefik IngressRoute and Contour HTTPProxy), and raw TCP services forwarded without TLS at the edge (Traefik IngressRouteTCP)',
   severity: 'high',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; a host no tls hosts entry names gets the certificate of an entry\'s Secret that names it, which the dnsNames of the cert-manager Certificate writing the Secret show (in a live cluster only once it is Ready), or, on an Ingress with a cert-manager ingress-shim annotation, the entry\'s hosts, a Secret no Certificate writes being a medium finding: unknown, as Secrets are not read; an ingress-nginx ssl-passthrough Ingress needs the controller started with --enable-ssl-passthrough and force-ssl-redirect: "true" for port 80; other controllers are judged per Ingress; on GKE (kubernetes.io/ingress.class gce, gce-internal or gce-regional-external, or an IngressClass of controller k8s.io/ingress-gce) spec.tls (any entry with a secretName: ingress-gce ignores its hosts), or a certificate named by networking.gke.io/managed-certificates or ingress.gcp.kubernetes.io/pre-shared-cert, adds HTTPS but port 80 keeps serving plain HTTP until kubernetes.io/ingress.allow-http: "false" (a FrontendConfig\'s redirectToHttps is not read, so an Ingress naming one with HTTP allowed is a medium finding: unknown); on Traefik spec.tls only supplies certificates: set the annotation traefik.ingress.kubernetes.io/router.tls: "true" (or a router.tls.certresolver), or name in traefik.ingress.kubernetes.io/router.entrypoints only entryPoints whose install configuration sets http.tls or redirects to https, or mark those asDefault; plaintext on an entryPoint no LoadBalancer, NodePort or externalIPs Service selecting the Traefik pods publishes, such as the Helm chart\'s metrics, is a low finding: only clients inside the cluster reach it); for Gateway API add an HTTPS listener for each hostname (a TLS or HTTPS listener needs a tls block; its tls.mode defaults to Terminate, which needs certificateRefs or options; its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/certificate-arn and listen-ports with only HTTPS entries, or add alb.ingress.kubernetes.io/ssl-redirect: \'443\' to redirect its HTTP listeners (in an IngressGroup, alb.ingress.kubernetes.io/group.name, one member\'s ssl-redirect redirects the HTTP listeners of every member, so set the same port on all or on one; different ports, listen-ports giving one port HTTP and HTTPS, or two ssl-policy values on one HTTPS port stop the controller reconciling the whole group; a port number naming one of its HTTPS listeners: the controller refuses "true" or any other port and does not reconcile the Ingress, a medium finding; sslRedirectPort in the AWS Load Balancer Controller\'s IngressClassParams overrides it; on EKS Auto Mode, IngressClass controller eks.amazonaws.com/alb, the certificateARNs of the IngressClassParams its class names give the certificate too, as the certificateArn of the AWS Load Balancer Controller\'s IngressClassParams (elbv2.k8s.aws) does, overriding the annotation); give a Traefik IngressRoute a spec.tls section (secretName, certResolver, or tls: {} for the default TLSStore\'s certificate), or attach it only to entryPoints whose install configuration sets http.tls or redirects to https, or give every route of it (or the Ingress, in traefik.ingress.kubernetes.io/router.middlewares) a Middleware with redirectScheme: {scheme: https} ahead of any middleware that may answer (basicAuth, forwardAuth, ipAllowList, rateLimit …), in the route\'s namespace (another namespace\'s counts only with allowCrossNamespace, not read here), so that the router answers plaintext requests only with a redirect (IngressRoutes and IngressRouteTCPs of a class no Traefik\'s CRD provider takes, providers.kubernetesCRD.ingressClass, are not judged and are named in the note); give a Traefik IngressRouteTCP a spec.tls section (secretName or certResolver, or passthrough: true when the backend terminates TLS itself): without it Traefik forwards raw TCP, which is a low finding on entryPoints only clients inside the cluster reach; give a Contour root HTTPProxy virtualhost.tls (secretName) and drop permitInsecure from its routes.',
+  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; ingress-nginx matches tls hosts exactly, lower-cased, never as a wildcard, and a host an entry names gets that entry\'s Secret only if its certificate names the host (the dnsNames of the cert-manager Certificate writing it, or its commonName when it has no dnsNames), else the controller\'s default certificate, a Secret no Certificate writes being taken as naming it; a host no tls hosts entry names gets the certificate of an entry\'s Secret that names it, which the dnsNames of the cert-manager Certificate writing the Secret show (in a live cluster only once it is Ready), or, on an Ingress with a cert-manager ingress-shim annotation, the entry\'s hosts, a Secret no Certificate writes being a medium finding: unknown, as Secrets are not read; an ingress-nginx ssl-passthrough Ingress needs the controller started with --enable-ssl-passthrough and force-ssl-redirect: "true" for port 80; other controllers are judged per Ingress; on GKE (kubernetes.io/ingress.class gce, gce-internal or gce-regional-external, or an IngressClass of controller k8s.io/ingress-gce) spec.tls (any entry with a secretName: ingress-gce ignores its hosts), or a certificate named by networking.gke.io/managed-certificates or ingress.gcp.kubernetes.io/pre-shared-cert, adds HTTPS but port 80 keeps serving plain HTTP until kubernetes.io/ingress.allow-http: "false" (a FrontendConfig\'s redirectToHttps is not read, so an Ingress naming one with HTTP allowed is a medium finding: unknown); on Traefik spec.tls only supplies certificates: set the annotation traefik.ingress.kubernetes.io/router.tls: "true" (or a router.tls.certresolver), or name in traefik.ingress.kubernetes.io/router.entrypoints only entryPoints whose install configuration sets http.tls or redirects to https, or mark those asDefault; plaintext on an entryPoint no LoadBalancer, NodePort or externalIPs Service selecting the Traefik pods publishes, such as the Helm chart\'s metrics, is a low finding: only clients inside the cluster reach it); for Gateway API add an HTTPS listener for each hostname (a TLS or HTTPS listener needs a tls block; its tls.mode defaults to Terminate, which needs certificateRefs or options; its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/certificate-arn and listen-ports with only HTTPS entries, or add alb.ingress.kubernetes.io/ssl-redirect: \'443\' to redirect its HTTP listeners (in an IngressGroup, alb.ingress.kubernetes.io/group.name, one member\'s ssl-redirect redirects the HTTP listeners of every member, so set the same port on all or on one; different ports, listen-ports giving one port HTTP and HTTPS, or two ssl-policy values on one HTTPS port stop the controller reconciling the whole group; a port number naming one of its HTTPS listeners: the controller refuses "true" or any other port and does not reconcile the Ingress, a medium finding; sslRedirectPort in the AWS Load Balancer Controller\'s IngressClassParams overrides it; on EKS Auto Mode, IngressClass controller eks.amazonaws.com/alb, the certificateARNs of the IngressClassParams its class names give the certificate too, as the certificateArn of the AWS Load Balancer Controller\'s IngressClassParams (elbv2.k8s.aws) does, overriding the annotation); give a Traefik IngressRoute a spec.tls section (secretName, certResolver, or tls: {} for the default TLSStore\'s certificate), or attach it only to entryPoints whose install configuration sets http.tls or redirects to https, or give every route of it (or the Ingress, in traefik.ingress.kubernetes.io/router.middlewares) a Middleware with redirectScheme: {scheme: https} ahead of any middleware that may answer (basicAuth, forwardAuth, ipAllowList, rateLimit …), in the route\'s namespace (another namespace\'s counts only with allowCrossNamespace, not read here), so that the router answers plaintext requests only with a redirect (IngressRoutes and IngressRouteTCPs of a class no Traefik\'s CRD provider takes, providers.kubernetesCRD.ingressClass, are not judged and are named in the note); give a Traefik IngressRouteTCP a spec.tls section (secretName or certResolver, or passthrough: true when the backend terminates TLS itself): without it Traefik forwards raw TCP, which is a low finding on entryPoints only clients inside the cluster reach; give a Contour root HTTPProxy virtualhost.tls (secretName) and drop permitInsecure from its routes.',
   needs: ['ingresses'],
   reads: [...EDGE_ROUTE_KINDS.filter((k) => k !== 'ingresses' && !EDGE_ROUTE_BEST_EFFORT.includes(k)), 'traefik.middlewares', 'traefik-legacy.middlewares', 'namespaces'],
   readsWhen: [NGINX_REDIRECT_READ, NGINX_REDIRECT_CONFIG_READ, NGINX_PASSTHROUGH_READ, NGINX_PASSTHROUGH_CONFIG_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ, LBC_SERVICE_WEBHOOK_READ, GKE_FRONTEND_CONFIG_READ],

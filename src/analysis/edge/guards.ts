@@ -12,7 +12,7 @@ import type { Config } from '../../config/types.ts';
 import { memoize } from '../memo.ts';
 import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap, type Json } from '../mesh/util.ts';
 import { effectiveExposure } from './effective-exposure.ts';
-import { configMapData, nginxAnnotationBool, nginxAnnotationGroups, nginxBool, nginxImageVersion, NGINX_ANNOTATION_PREFIX, servedByIngressNginx, type NginxController } from '../tls/nginx.ts';
+import { configMapData, nginxAnnotationBool, nginxAnnotationGroups, nginxBool, nginxImageVersion, NGINX_ANNOTATION_PREFIX, nginxNoConfigMap, servedByIngressNginx, type NginxController } from '../tls/nginx.ts';
 import { ingressTlsHostCovers } from '../tls/hosts.ts';
 import { traefikCrdCounts, traefikCrdGroupOf, traefikCrdProvidersResolving, traefikCrossNamespace, traefikCrossRefusal, traefikMiddlewareIndex, traefikRouterTls, traefikTcpMiddlewareOf, traefikTlsOptions, TRAEFIK_TLS_OPTION_KEYS, type TraefikTcpMiddleware } from '../tls/traefik.ts';
 import { refString, workloadsOf, type Workload } from '../workloads.ts';
@@ -386,7 +386,7 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
     const global: string[] = [];
     for (const c of controllers) {
       const data = c.configMap ? configMapData(snapshot, c.configMap) : undefined;
-      const cm = c.configMap ? `ConfigMap ${c.configMap.namespace}/${c.configMap.name}` : `ingress-nginx ${c.ref.namespace}/${c.ref.name} (no --configmap)`;
+      const cm = c.configMap ? `ConfigMap ${c.configMap.namespace}/${c.configMap.name}` : `ingress-nginx ${c.ref.namespace}/${c.ref.name} (${nginxNoConfigMap(c)})`;
       const url = data?.['global-auth-url'];
       a.looked.push(`${cm} global-auth-url`);
       if (url === undefined || url === '') continue;
@@ -868,7 +868,7 @@ export function edgeWaf(snapshot: Snapshot, h: ExposedHost, istioRoot: string): 
     // controller serving the Ingress must inspect it.
     const verdicts = (controllers.length > 0 ? controllers : [undefined]).map((c) => {
       const data = c?.configMap ? configMapData(snapshot, c.configMap) : undefined;
-      const cm = c?.configMap ? `ConfigMap ${c.configMap.namespace}/${c.configMap.name}` : c ? `ingress-nginx ${c.ref.namespace}/${c.ref.name} (no --configmap)` : 'the controller configuration (not found: defaults)';
+      const cm = c?.configMap ? `ConfigMap ${c.configMap.namespace}/${c.configMap.name}` : c ? `ingress-nginx ${c.ref.namespace}/${c.ref.name} (${nginxNoConfigMap(c)})` : 'the controller configuration (not found: defaults)';
       if (c) a.looked.push(c.configMap ? `${cm} enable-modsecurity/enable-owasp-modsecurity-crs${data ? '' : ' (not found: defaults, ModSecurity off)'}` : `${cm}: ModSecurity off by default`);
       const cfgOn = data ? configFlag('enable-modsecurity', data, cm) : false;
       const cfgCrs = data ? configFlag('enable-owasp-modsecurity-crs', data, cm) : false;

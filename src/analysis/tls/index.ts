@@ -7,6 +7,8 @@ export {
   nginxControllersFor,
   nginxAnnotationGroups,
   nginxConfigSources,
+  nginxNoConfigMap,
+  nginxWatches,
   servedByIngressNginx,
   configMapData,
   unreadNginxConfigMaps,

@@ -1,11 +1,12 @@
 // ingress-nginx controllers: found from their Deployments/DaemonSets, with the flags that
 // matter (--configmap, --controller-class, --ingress-class, --watch-ingress-without-class,
+// --watch-namespace, --watch-namespace-selector,
 // --annotations-prefix, --enable-ssl-passthrough)
 // and the Ingresses each one serves. Container `$(VAR)` references in args are expanded
 // from the container's env (the upstream manifests use --configmap=$(POD_NAMESPACE)/…).
 
 import type { ResourceRef } from '../../base/vocabulary.ts';
-import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
+import { isImplicitNamespace, type KubeObject, type Snapshot } from '../../snapshot/types.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
 import { configMapRead, configMapsUnreadable, configMapUnread, type ConfigMapRef } from '../configmaps.ts';
 import { flagValue } from '../flags.ts';
@@ -22,9 +23,21 @@ export interface NginxController {
   namespace: string;
   image?: string;
   configMap?: { namespace: string; name: string };
+  /**
+   * A --configmap value that is not NAMESPACE/NAME (internal/k8s/main.go ParseNameNS wants
+   * exactly one "/"): the controller logs the error, reads no ConfigMap and runs on its
+   * defaults (internal/ingress/controller/store/store.go New), so configMap is unset.
+   */
+  configMapIgnored?: string;
   controllerClass: string;
   ingressClass: string;
   watchWithoutClass: boolean;
+  /**
+   * The namespaces whose Ingresses it sees (pkg/flags/flags.go --watch-namespace, one namespace,
+   * all when empty; --watch-namespace-selector, a label selector over Namespaces; the informers of
+   * internal/ingress/controller/store/store.go New take WithNamespace and watchedNamespace).
+   */
+  watch: NginxWatch;
   /**
    * The annotation prefix this controller reads, with its slash: --annotations-prefix + "/"
    * (internal/ingress/annotations/parser/main.go GetAnnotationWithPrefix). Annotations under
@@ -51,6 +64,126 @@ function isNginxControllerContainer(c: Record<string, unknown>): boolean {
 /** The kinds a controller is found in: all nginxControllers (and ingressControllerConfigMapRefs) read. */
 export const NGINX_CONTROLLER_KINDS = ['deployments', 'daemonsets', 'statefulsets'] as const satisfies readonly KindKey[];
 
+/**
+ * A Go bool flag as pflag reads it (NoOptDefVal "true"): bare --flag is true, --flag=value is
+ * strconv.ParseBool (1, t, T, TRUE, true, True and their false counterparts), and the last one
+ * given wins. A value ParseBool refuses stops the controller starting; it is read as off here.
+ */
+function boolFlag(args: readonly string[], flag: string): boolean {
+  const re = new RegExp(`^--?${flag}(?:=(.*))?$`);
+  return args.reduce((on, a) => {
+    const m = re.exec(a);
+    return m ? (m[1] === undefined || nginxAnnotationBool(m[1]) === true) : on;
+  }, false);
+}
+
+/** One requirement of a label selector as k8s.io/apimachinery labels.Parse reads it. */
+type LabelRequirement = { key: string; op: 'exists' | '!exists' | 'in' | 'notin' | 'gt' | 'lt'; values: string[] };
+
+export type NginxWatch =
+  | { all: true }
+  | { namespace: string }
+  | { selector: string; requirements: LabelRequirement[] }
+  /** The controller does not start (both flags given, which pkg/flags/flags.go refuses): it serves nothing. */
+  | { none: string }
+  /** A value the snapshot does not show (an unexpanded $(VAR)), or a selector parseLabelSelector does not read: kept as watching. */
+  | { unknown: string };
+
+const LABEL_KEY = String.raw`[A-Za-z0-9][A-Za-z0-9._/-]*`;
+const LABEL_VALUE = String.raw`[A-Za-z0-9._-]*`;
+
+/**
+ * A --watch-namespace-selector as labels.Parse (k8s.io/apimachinery/pkg/labels/selector.go)
+ * reads it: comma-separated "key", "!key", "key=value", "key==value", "key!=value",
+ * "key in (a,b)", "key notin (a,b)", "key>1", "key<1". Undefined for anything else, which this
+ * reader does not claim labels.Parse refuses.
+ */
+function parseLabelSelector(raw: string): LabelRequirement[] | undefined {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < raw.length; i++) {
+    if (raw[i] === '(') depth++;
+    else if (raw[i] === ')') depth--;
+    else if (raw[i] === ',' && depth === 0) { parts.push(raw.slice(start, i)); start = i + 1; }
+  }
+  parts.push(raw.slice(start));
+  const out: LabelRequirement[] = [];
+  for (const part of parts.map((p) => p.trim())) {
+    let m: RegExpExecArray | null;
+    if ((m = new RegExp(`^!\\s*(${LABEL_KEY})$`).exec(part))) out.push({ key: m[1]!, op: '!exists', values: [] });
+    else if ((m = new RegExp(`^(${LABEL_KEY})$`).exec(part))) out.push({ key: m[1]!, op: 'exists', values: [] });
+    else if ((m = new RegExp(`^(${LABEL_KEY})\\s*(==|=|!=)\\s*(${LABEL_VALUE})$`).exec(part))) out.push({ key: m[1]!, op: m[2] === '!=' ? 'notin' : 'in', values: [m[3]!] });
+    else if ((m = new RegExp(`^(${LABEL_KEY})\\s+(in|notin)\\s*\\(([^()]*)\\)$`).exec(part))) {
+      const values = m[3]!.split(',').map((v) => v.trim());
+      if (!values.every((v) => new RegExp(`^${LABEL_VALUE}$`).test(v))) return undefined;
+      out.push({ key: m[1]!, op: m[2] as 'in' | 'notin', values });
+    } else if ((m = new RegExp(`^(${LABEL_KEY})\\s*(>|<)\\s*(-?\\d+)$`).exec(part))) out.push({ key: m[1]!, op: m[2] === '>' ? 'gt' : 'lt', values: [m[3]!] });
+    else return undefined;
+  }
+  return out;
+}
+
+function requirementMatches(r: LabelRequirement, labels: Record<string, string>): boolean {
+  const v = Object.hasOwn(labels, r.key) ? labels[r.key] : undefined;
+  switch (r.op) {
+    case 'exists': return v !== undefined;
+    case '!exists': return v === undefined;
+    case 'in': return v !== undefined && r.values.includes(v);
+    case 'notin': return v === undefined || !r.values.includes(v);
+    // Requirement.Matches: the label's value must parse as an integer.
+    default: {
+      if (v === undefined || !/^-?\d+$/.test(v)) return false;
+      return r.op === 'gt' ? Number(v) > Number(r.values[0]) : Number(v) < Number(r.values[0]);
+    }
+  }
+}
+
+function watchOf(namespace: string | undefined, selector: string | undefined): NginxWatch {
+  const ns = namespace ?? '';
+  const sel = selector ?? '';
+  // pkg/flags/flags.go ParseFlags: "flags --watch-namespace and --watch-namespace-selector are mutually exclusive".
+  if (ns !== '' && sel !== '') return { none: 'it is started with both --watch-namespace and --watch-namespace-selector, which ingress-nginx refuses: it does not start' };
+  if (ns.includes('$(') || sel.includes('$(')) return { unknown: `its --watch-namespace${ns ? '' : '-selector'} ${JSON.stringify(ns || sel)} refers to a variable the snapshot does not show` };
+  if (ns !== '') return { namespace: ns };
+  if (sel === '') return { all: true };
+  const requirements = parseLabelSelector(sel);
+  return requirements ? { selector: sel, requirements } : { unknown: `its --watch-namespace-selector ${JSON.stringify(sel)} is not read here` };
+}
+
+/** Set by the API server on every Namespace (Kubernetes 1.22+): its name. */
+const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+/** The labels of the Namespaces the snapshot holds; one the manifests reader made up (isImplicitNamespace) has unknown labels: left out. */
+const namespaceLabels = memoize((snapshot: Snapshot): Map<string, Record<string, string>> => {
+  const m = new Map<string, Record<string, string>>();
+  for (const n of snapshot.resources.namespaces ?? []) {
+    const name = n.metadata?.name;
+    if (name && !isImplicitNamespace(n)) m.set(name, { ...(n.metadata?.labels ?? {}), [NAMESPACE_NAME_LABEL]: name });
+  }
+  return m;
+}, ['network', 'tls']);
+
+/**
+ * Whether the controller sees Ingresses of this namespace: false when its flags leave the
+ * namespace out, undefined (with why) when that is not known, as when a selector reads labels of
+ * a Namespace the snapshot does not hold.
+ */
+export function nginxWatches(snapshot: Snapshot, c: NginxController, namespace: string): { sees: boolean | undefined; why?: string } {
+  const w = c.watch;
+  if ('all' in w) return { sees: true };
+  if ('none' in w) return { sees: false, why: w.none };
+  if ('unknown' in w) return { sees: undefined, why: w.unknown };
+  if ('namespace' in w) return w.namespace === namespace ? { sees: true } : { sees: false, why: `it watches only namespace ${w.namespace} (--watch-namespace)` };
+  let labels = namespaceLabels(snapshot).get(namespace);
+  // Without the Namespace object, a selector on its name alone can still be read.
+  if (!labels && w.requirements.every((r) => r.key === NAMESPACE_NAME_LABEL)) labels = { [NAMESPACE_NAME_LABEL]: namespace };
+  if (!labels) return { sees: undefined, why: `it watches the namespaces its --watch-namespace-selector ${JSON.stringify(w.selector)} selects, and Namespace ${namespace} is not in the snapshot to show its labels` };
+  // The Namespace informer lists with OWNER!=TILLER (store.go labelsTweakListOptionsFunc).
+  const sees = labels.OWNER !== 'TILLER' && w.requirements.every((r) => requirementMatches(r, labels));
+  return sees ? { sees } : { sees, why: `its --watch-namespace-selector ${JSON.stringify(w.selector)} does not select namespace ${namespace}` };
+}
+
 export const nginxControllers = memoize((snapshot: Snapshot): NginxController[] => {
   const out: NginxController[] = [];
   for (const key of NGINX_CONTROLLER_KINDS) {
@@ -73,29 +206,40 @@ export const nginxControllers = memoize((snapshot: Snapshot): NginxController[] 
         const args = [...arr(c.command), ...arr(c.args)].filter((x): x is string => typeof x === 'string').map((a) => expand(a, env));
         const cm = flagValue(args, 'configmap');
         let configMap: NginxController['configMap'];
+        let configMapIgnored: string | undefined;
         if (cm) {
-          const [a, b] = cm.includes('/') ? cm.split('/', 2) : [namespace, cm];
-          configMap = { namespace: a, name: b };
+          // k8s.ParseNameNS: exactly one "/"; anything else is logged and the defaults kept
+          // (internal/ingress/controller/store/store.go New). A "ns/" or "/name" reads nothing either.
+          const parts = cm.split('/');
+          if (parts.length === 2 && parts[0] && parts[1]) configMap = { namespace: parts[0], name: parts[1] };
+          else configMapIgnored = cm;
         }
         out.push({
           ref: { kind: o.kind ?? 'Deployment', namespace, name: o.metadata?.name ?? '' },
           namespace,
           image: str(c.image),
           configMap,
+          ...(configMapIgnored !== undefined ? { configMapIgnored } : {}),
           controllerClass: flagValue(args, 'controller-class') ?? INGRESS_NGINX_CONTROLLER,
           ingressClass: flagValue(args, 'ingress-class') ?? 'nginx',
-          watchWithoutClass: args.some((a) => /^--?watch-ingress-without-class(=true)?$/.test(a)),
+          watchWithoutClass: boolFlag(args, 'watch-ingress-without-class'),
+          watch: watchOf(flagValue(args, 'watch-namespace'), flagValue(args, 'watch-namespace-selector')),
           annotationPrefix: `${flagValue(args, 'annotations-prefix') ?? NGINX_ANNOTATION_PREFIX.slice(0, -1)}/`,
-          sslPassthrough: args.reduce((on, a) => {
-            const m = /^--?enable-ssl-passthrough(?:=(.*))?$/.exec(a);
-            return m ? (m[1] === undefined || nginxAnnotationBool(m[1]) === true) : on;
-          }, false),
+          sslPassthrough: boolFlag(args, 'enable-ssl-passthrough'),
         });
       }
     }
   }
   return out;
 }, ['network', 'tls']);
+
+/**
+ * Why a controller has no ConfigMap, for findings' text: "no --configmap", or its --configmap
+ * value that is not NAMESPACE/NAME (quoted), which leaves it on its defaults too.
+ */
+export function nginxNoConfigMap(c: NginxController): string {
+  return c.configMapIgnored === undefined ? 'no --configmap' : `--configmap=${JSON.stringify(c.configMapIgnored)} is not NAMESPACE/NAME, so it reads no ConfigMap and runs on its defaults`;
+}
 
 /** A controller image's major and minor version, from a tag like v1.12.1 (undefined for a digest alone or another tag). */
 export function nginxImageVersion(image: string): [number, number] | undefined {
@@ -109,7 +253,7 @@ export function nginxImageVersion(image: string): [number, number] | undefined {
 
 /**
  * The ConfigMaps the live collector should `get` by name: each ingress-nginx controller's
- * --configmap=NAMESPACE/NAME (namespace-relative names resolve to the controller's).
+ * --configmap=NAMESPACE/NAME (a value without exactly one "/" names none: configMapIgnored).
  */
 export function ingressControllerConfigMapRefs(snapshot: Snapshot): Array<{ namespace: string; name: string }> {
   const seen = new Map<string, { namespace: string; name: string }>();
@@ -217,6 +361,14 @@ export function ingressClassOf(ing: KubeObject): string | undefined {
  * (and the default IngressClass, which the API server writes into spec.ingressClassName).
  */
 export function nginxControllersFor(snapshot: Snapshot, ing: KubeObject): NginxController[] {
+  // A controller that does not watch the Ingress's namespace never sees it; one that may (its
+  // selector over labels the snapshot does not show) is kept, as Traefik's unknown namespaces are.
+  const ns = ing.metadata?.namespace ?? 'default';
+  return nginxControllersByClass(snapshot, ing).filter((c) => nginxWatches(snapshot, c, ns).sees !== false);
+}
+
+/** The controllers whose class flags take this Ingress, whatever namespaces they watch. */
+function nginxControllersByClass(snapshot: Snapshot, ing: KubeObject): NginxController[] {
   const controllers = nginxControllers(snapshot);
   const classes = ingressClasses(snapshot);
   const className = str(obj(ing.spec)?.ingressClassName);
@@ -249,6 +401,8 @@ export function nginxAnnotationGroups(snapshot: Snapshot, ing: KubeObject): Arra
 /** Whether ingress-nginx serves (or is configured for) this Ingress. */
 export function servedByIngressNginx(snapshot: Snapshot, ing: KubeObject): boolean {
   if (nginxControllersFor(snapshot, ing).length > 0) return true;
+  // Controllers of the snapshot take its class but none watches its namespace: none serves it.
+  if (nginxControllersByClass(snapshot, ing).length > 0) return false;
   const known = nginxControllers(snapshot);
   const className = str(obj(ing.spec)?.ingressClassName);
   const annotation = ing.metadata?.annotations?.['kubernetes.io/ingress.class'];
