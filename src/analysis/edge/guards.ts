@@ -528,12 +528,30 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
     const vh = obj(spec.virtualhost) ?? {};
     a.looked.push(`HTTPProxy ${where.slice('HTTPProxy '.length)} virtualhost.authorization, jwtProviders and routes' authPolicy`);
     const routes = arr(spec.routes).map((r) => obj(r) ?? {});
-    if (obj(vh.authorization)) {
-      const open = routes.filter((r) => obj(r.authPolicy)?.disabled === true);
-      if (open.length < routes.length || routes.length === 0) a.found.push(`Contour external authorization ${str(obj(obj(vh.authorization)?.extensionRef)?.name) ?? ''}`.trim());
-      if (open.length) a.looked.push(`${open.length} route(s) disable it with authPolicy.disabled`);
-    }
-    if (arr(vh.jwtProviders).length > 0 && (arr(vh.jwtProviders).some((p) => obj(p)?.default === true) || routes.some((r) => str(obj(r.jwtVerificationPolicy)?.require)))) a.found.push('Contour JWT verification');
+    // Per route, as Contour builds it (projectcontour/contour internal/dag/httpproxy_processor.go@v1.30.0
+    // lines 854-869: authorization on unless the route's authPolicy, or else the virtualhost's
+    // authorization.authPolicy, says disabled; lines 1079-1091: JWT verification by the route's
+    // jwtVerificationPolicy.require, or else the default provider unless the route disables it). The
+    // host is guarded only when every route is, by the one or the other.
+    const authz = obj(vh.authorization);
+    const authName = `Contour external authorization ${str(obj(authz?.extensionRef)?.name) ?? ''}`.trim();
+    const vhDisabled = obj(authz?.authPolicy)?.disabled === true;
+    const providers = arr(vh.jwtProviders);
+    const hasDefault = providers.some((p) => obj(p)?.default === true);
+    const perRoute = routes.map((r, i) => {
+      const policy = obj(r.authPolicy);
+      const jwt = obj(r.jwtVerificationPolicy);
+      const guards: string[] = [];
+      if (authz && !(policy ? policy.disabled === true : vhDisabled)) guards.push(authName);
+      if (providers.length > 0 && (str(jwt?.require) || (hasDefault && jwt?.disabled !== true))) guards.push('Contour JWT verification');
+      return { i, guards };
+    });
+    const bare = perRoute.filter((r) => r.guards.length === 0);
+    const found = [...new Set(perRoute.flatMap((r) => r.guards))];
+    if (routes.length === 0 && authz && !vhDisabled) a.found.push(authName);
+    else if (bare.length === 0) a.found.push(...found);
+    else if (found.length > 0) a.looked.push(`${found.join('; ')} on some routes only: ${bare.map((r) => `routes[${r.i}]`).join(', ')} ${bare.length > 1 ? 'have' : 'has'} neither (authPolicy.disabled, jwtVerificationPolicy.disabled, or no default JWT provider)`);
+    else if (authz) a.looked.push(`${authName} is disabled on every route (authPolicy.disabled)`);
   }
   return a;
 }

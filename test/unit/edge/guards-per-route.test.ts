@@ -11,6 +11,12 @@
 //   docs/examples/auth/oauth-external-auth/README.md@controller-v1.12.0 lines 13-28: "One Ingress
 //   object has no special annotations and handles authentication. Other Ingress objects can then be
 //   annotated …" with nginx.ingress.kubernetes.io/auth-url and auth-signin).
+// - Contour decides external authorization and JWT verification per route
+//   (projectcontour/contour internal/dag/httpproxy_processor.go@v1.30.0 lines 854-869: the route's
+//   authPolicy, else the virtualhost's authorization.authPolicy, says whether it is disabled; lines
+//   1079-1091: jwtVerificationPolicy.require names a provider for the route, else the default provider
+//   applies unless the route disables it), so authorization kept on one route of two, or a JWT
+//   provider required by one route without a default, leaves the other route open.
 // A guard that applies to every route (an ingress-nginx auth-url annotation, the same Middleware on
 // every route, a path to oauth2-proxy on each) still passes.
 import { describe, expect, it } from 'vitest';
@@ -237,5 +243,60 @@ describe('ingress-nginx: an oauth2-proxy backend authenticates the paths sent to
     const ALL = '{path: /, pathType: Prefix, backend: {service: {name: oauth2-proxy, port: {number: 4180}}}}';
     const v = verdict(edgeAuthMissing, ctx(app('app') + nginx + ingress([OAUTH, ALL])));
     expect(v).toMatchObject({ status: 'pass', message: 'admin.example.com: oauth2-proxy in the path (Service app/oauth2-proxy)' });
+  });
+});
+
+/** HTTPProxy app/admin for admin.example.com with the given virtualhost extras and two routes, /login and /, each with its extras. */
+const contour = (vh: string, login: string, root: string) => app('app') + `---
+apiVersion: v1
+kind: Namespace
+metadata: {name: projectcontour}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: envoy, namespace: projectcontour}
+spec:
+  selector: {matchLabels: {app: envoy}}
+  template:
+    metadata: {labels: {app: envoy}}
+    spec: {containers: [{name: envoy, image: "envoyproxy/envoy:v1.33.0"}]}
+---
+apiVersion: projectcontour.io/v1
+kind: HTTPProxy
+metadata: {name: admin, namespace: app}
+spec:
+  virtualhost: {fqdn: admin.example.com, tls: {secretName: admin-tls}${vh}}
+  routes:
+  - {conditions: [{prefix: /login}], services: [{name: admin, port: 80}]${login}}
+  - {conditions: [{prefix: /}], services: [{name: admin, port: 80}]${root}}
+`;
+const AUTHZ = ', authorization: {extensionRef: {name: htpasswd, namespace: auth}}';
+const JWT = (dflt: boolean) => `, jwtProviders: [{name: idp, issuer: https://idp.example.com, ${dflt ? 'default: true, ' : ''}remoteJWKS: {uri: "https://idp.example.com/jwks.json"}}]`;
+
+describe('Contour: authorization and JWT verification are decided per route', () => {
+  it('authorization disabled on the / route: the host fails, naming it', () => {
+    const v = verdict(edgeAuthMissing, ctx(contour(AUTHZ, '', ', authPolicy: {disabled: true}')));
+    // Before: passed, "admin.example.com: Contour external authorization htpasswd".
+    expect(v.status).toBe('fail');
+    expect(v.message).toContain('Contour external authorization htpasswd on some routes only: routes[1] has neither');
+  });
+
+  it('disabled on the virtualhost and turned back on for /login only: fails; turned on for both: passes', () => {
+    const off = ', authorization: {extensionRef: {name: htpasswd, namespace: auth}, authPolicy: {disabled: true}}';
+    expect(verdict(edgeAuthMissing, ctx(contour(off, ', authPolicy: {disabled: false}', ''))).status).toBe('fail');
+    expect(verdict(edgeAuthMissing, ctx(contour(off, ', authPolicy: {disabled: false}', ', authPolicy: {disabled: false}'))).status).toBe('pass');
+  });
+
+  it('a JWT provider required by /login only, no default: fails; a default provider (every route unless it opts out): passes', () => {
+    const one = verdict(edgeAuthMissing, ctx(contour(JWT(false), ', jwtVerificationPolicy: {require: idp}', '')));
+    // Before: passed, "admin.example.com: Contour JWT verification".
+    expect(one.status).toBe('fail');
+    expect(verdict(edgeAuthMissing, ctx(contour(JWT(true), '', ''))).status).toBe('pass');
+    expect(verdict(edgeAuthMissing, ctx(contour(JWT(true), '', ', jwtVerificationPolicy: {disabled: true}'))).status).toBe('fail');
+  });
+
+  it('authorization off on / but a default JWT provider there: every route is guarded by one or the other, so the host passes', () => {
+    const v = verdict(edgeAuthMissing, ctx(contour(AUTHZ + JWT(true), '', ', authPolicy: {disabled: true}')));
+    expect(v).toMatchObject({ status: 'pass', message: 'admin.example.com: Contour external authorization htpasswd; Contour JWT verification' });
   });
 });
