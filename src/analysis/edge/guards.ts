@@ -167,8 +167,11 @@ function traefikMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: GuardAns
   if (h.route.kind === 'IngressRouteTCP') return traefikTcpMiddlewares(snapshot, h, answer);
   const index = traefikMiddlewareIndex(snapshot);
   const seen = new Set<string>();
-  // Each reference is resolved once (what it says is said once), however many routers name it.
+  // Each reference is resolved once, however many routers name it; one met both on a route and in a
+  // chain is resolved as each, and what both say is said once (the dedup below).
   const resolved = new Map<string, TraefikMiddlewareUse[]>();
+  const lookedFrom = answer.looked.length;
+  const malformedFrom = answer.malformed.length;
   const where = `${h.route.kind} ${h.route.namespace}/${h.route.name}`;
   // The CRD providers resolving the route: a Middleware that counts for none of them (traefikCrdCounts: its API group or namespace) does not count.
   const providers = traefikCrdProvidersResolving(snapshot, h.object);
@@ -225,6 +228,8 @@ function traefikMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: GuardAns
     for (const ref of routes[0].middlewares) visit(ref, h.route.namespace ?? 'default', 0, uses, new Set());
     return { routes, uses };
   });
+  answer.looked.splice(lookedFrom, Infinity, ...new Set(answer.looked.slice(lookedFrom)));
+  answer.malformed.splice(malformedFrom, Infinity, ...new Set(answer.malformed.slice(malformedFrom)));
   if (h.routes.some((r) => r.middlewares.length > 0)) answer.looked.push(`Traefik Middlewares ${[...seen].join(', ')}`);
   else if (h.controller.family === 'traefik') answer.looked.push(`${h.route.kind} ${h.route.namespace}/${h.route.name}, which uses no Traefik Middlewares (${h.route.kind === 'Ingress' ? 'annotation traefik.ingress.kubernetes.io/router.middlewares' : h.route.kind === 'IngressRoute' ? 'spec.routes[].middlewares' : 'none referenced'})`);
   return routers;
@@ -544,13 +549,14 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
       const guards: string[] = [];
       if (authz && !(policy ? policy.disabled === true : vhDisabled)) guards.push(authName);
       if (providers.length > 0 && (str(jwt?.require) || (hasDefault && jwt?.disabled !== true))) guards.push('Contour JWT verification');
-      return { i, guards };
+      const where = arr(r.conditions).map((c) => str(obj(c)?.prefix) ?? str(obj(c)?.exact)).filter((v): v is string => !!v);
+      return { text: `routes[${i}]${where.length ? ` (${where.join(', ')})` : ''}`, guards };
     });
     const bare = perRoute.filter((r) => r.guards.length === 0);
     const found = [...new Set(perRoute.flatMap((r) => r.guards))];
     if (routes.length === 0 && authz && !vhDisabled) a.found.push(authName);
     else if (bare.length === 0) a.found.push(...found);
-    else if (found.length > 0) a.looked.push(`${found.join('; ')} on some routes only: ${bare.map((r) => `routes[${r.i}]`).join(', ')} ${bare.length > 1 ? 'have' : 'has'} neither (authPolicy.disabled, jwtVerificationPolicy.disabled, or no default JWT provider)`);
+    else if (found.length > 0) a.looked.push(`${found.join('; ')} on some routes only: ${bare.map((r) => r.text).join(', ')} of HTTPProxy ${h.route.namespace}/${h.route.name} ${bare.length > 1 ? 'go' : 'goes'} without (authPolicy.disabled, or the virtualhost's authorization.authPolicy disabled and not turned back on; jwtVerificationPolicy.disabled, or no default JWT provider)`);
     else if (authz) a.looked.push(`${authName} is disabled on every route (authPolicy.disabled)`);
   }
   return a;

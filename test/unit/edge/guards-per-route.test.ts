@@ -278,7 +278,7 @@ describe('Contour: authorization and JWT verification are decided per route', ()
     const v = verdict(edgeAuthMissing, ctx(contour(AUTHZ, '', ', authPolicy: {disabled: true}')));
     // Before: passed, "admin.example.com: Contour external authorization htpasswd".
     expect(v.status).toBe('fail');
-    expect(v.message).toContain('Contour external authorization htpasswd on some routes only: routes[1] has neither');
+    expect(v.message).toContain('Contour external authorization htpasswd on some routes only: routes[1] (/) of HTTPProxy app/admin goes without');
   });
 
   it('disabled on the virtualhost and turned back on for /login only: fails; turned on for both: passes', () => {
