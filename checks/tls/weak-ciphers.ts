@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
-import {  nginxNoConfigMap, clientTrafficPolicies, istioGatewayServers, istioTlsDefaults, ISTIO_CIPHER_MODES, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, configMapData, gatewayListenerPolicies, describeWeakCipher, GO_CIPHER_SUITES, GO_PRE_122_EXTRA_SUITES, goCipherSuiteWeaknesses, traefikDefaultMinTls, nginxCanary, nginxCipherAnnotations, nginxConfigSources, nginxServerKeys, opensslCipherWeaknesses, traefikTlsOptions, versionTokens, type CipherAnalysis, type ServedIngress , ENVOY_PRE_123_DEFAULT_CIPHERS, istioGatewayRelease } from '../../src/analysis/tls/index.ts';
+import {  nginxNoConfigMap, clientTrafficPolicies, istioGatewayServers, istioTlsDefaults, ISTIO_CIPHER_MODES, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, configMapData, gatewayListenerPolicies, describeWeakCipher, GO_CIPHER_SUITES, GO_PRE_122_EXTRA_SUITES, goCipherSuiteWeaknesses, traefikDefaultMinTls, traefikOptionAcceptsNoVersion, nginxCanary, nginxCipherAnnotations, nginxConfigSources, nginxServerKeys, opensslCipherWeaknesses, traefikTlsOptions, versionTokens, type CipherAnalysis, type ServedIngress , ENVOY_PRE_123_DEFAULT_CIPHERS, istioGatewayRelease } from '../../src/analysis/tls/index.ts';
 import { TRAEFIK_ROUTER_REFUSAL_KINDS, traefikTlsRouter } from '../../src/analysis/edge/traefik-tls-routers.ts';
 import type { KindKey } from '../../src/snapshot/kinds.ts';
 import { AWS_POLICY_CIPHERS, AWS_SSL_POLICIES_DOC, awsTlsServices, contourCipherConfigs, contourCipherNames, contourTlsVirtualHosts, GKE_DEFAULT_SSL_POLICY, gkeFrontendConfigs, gkeGatewaySslPolicies, gkeIngressSslPolicy, gkeTlsGateways, type GkeSslPolicy } from '../../src/analysis/tls/index.ts';
@@ -137,6 +137,12 @@ function traefikVerdicts(ctx: AuditContext): Verdict[] {
     const resource = { kind: 'TLSOption', namespace: ns, name };
     if (name === 'default' && defaults > 1) {
       out.push({ status: 'pass', resource, message: `TLSOption ${ns}/${name} is dropped by Traefik: ${defaults} namespaces hold a TLSOption named "default", so its cipherSuites apply to no router: routers use the built-in default.`, evidence: { dropped: true, defaultTlsOptionNamespaces: defaults, note: 'Traefik drops every TLSOption named "default" when more than one namespace defines one' } });
+      continue;
+    }
+    // Its minimum above its maximum: no handshake completes, so no suite is ever negotiated (traefikOptionAcceptsNoVersion).
+    const none = traefikOptionAcceptsNoVersion(obj(o.spec) ?? {}, old ? '1.0' : instances.some((i) => i.version === undefined) ? undefined : '1.2');
+    if (none) {
+      out.push({ status: 'pass', resource, message: `TLSOption ${ns}/${name} accepts no TLS version: ${none}, so every TLS handshake with it fails and none of its cipher suites is ever negotiated.`, evidence: { acceptedVersions: [], minVersion: obj(o.spec)?.minVersion ?? null, maxVersion: obj(o.spec)?.maxVersion ?? null } });
       continue;
     }
     const raw = obj(o.spec)?.cipherSuites;

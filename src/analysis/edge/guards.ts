@@ -94,6 +94,9 @@ function annotations(o: KubeObject, keys: string[], where: string, answer: Guard
 /** A Traefik middleware a host's routes use: a Middleware, or for an IngressRouteTCP a MiddlewareTCP (`tcp`: what it does). */
 interface TraefikMiddlewareUse { ref: string; spec: Json; tcp?: TraefikTcpMiddleware }
 
+/** One Traefik router of a host (traefikRouters): its routes and the middlewares it runs, chains followed. */
+interface TraefikRouterUses { routes: EdgeRoute[]; uses: TraefikMiddlewareUse[] }
+
 /**
  * Whether a middleware reference of a Traefik CRD object counts: one that may cross namespaces
  * (another namespace, or the "<key>@kubernetescrd" form) only where the kubernetescrd provider's
@@ -128,9 +131,9 @@ function crossingCounts(snapshot: Snapshot, h: ExposedHost, what: string, crosse
  * Traefik keeps one, count for none. One of another namespace counts only with allowCrossNamespace
  * (crossingCounts).
  */
-function traefikTcpMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: GuardAnswer): TraefikMiddlewareUse[] {
+function traefikTcpMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: GuardAnswer): TraefikRouterUses[] {
   const refs = [...new Set(h.routes.flatMap((r) => r.middlewares))];
-  const out: TraefikMiddlewareUse[] = [];
+  const byRef = new Map<string, TraefikMiddlewareUse>();
   answer.looked.push(`IngressRouteTCP ${h.route.namespace}/${h.route.name}, a TCP router: Traefik's HTTP Middlewares (ForwardAuth, BasicAuth, RateLimit, plugins) do not apply to it, only MiddlewareTCPs (InFlightConn, IPAllowList), ${refs.length ? `and its routes name ${refs.map((r) => `MiddlewareTCP ${r}`).join(', ')}` : 'of which its routes name none (spec.routes[].middlewares)'}`);
   for (const ref of refs) {
     const r = traefikRefOf(ref, h.route.namespace ?? 'default');
@@ -145,10 +148,10 @@ function traefikTcpMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: Guard
     const mwRef = `${nsOf(mw)}/${mw.metadata?.name ?? ''}`;
     if (mwRef !== ref) answer.looked.push(`Traefik MiddlewareTCP ${ref} is MiddlewareTCP ${mwRef} (Traefik finds it by the key namespace-name)`);
     if (!crossingCounts(snapshot, h, `Traefik MiddlewareTCP ${ref}`, r.crosses, answer, traefikTcpCrdKey(r, true))) continue;
-    out.push({ ref: mwRef, spec: obj(mw.spec) ?? {}, tcp: traefikTcpMiddlewareOf(mw) });
+    byRef.set(ref, { ref: mwRef, spec: obj(mw.spec) ?? {}, tcp: traefikTcpMiddlewareOf(mw) });
   }
   if (h.routes.every((r) => r.tlsPassthrough)) answer.looked.push(`its TLS passes through to the backend (tls.passthrough: true), which terminates it: Traefik sees no request, so only the backend can authenticate clients (client certificates, its protocol's own login), and that is not seen`);
-  return out;
+  return traefikRouters(h).map((routes) => ({ routes, uses: routes[0].middlewares.flatMap((ref) => byRef.get(ref) ?? []) }));
 }
 
 /**
@@ -160,18 +163,31 @@ function traefikTcpMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: Guard
  * (createChainMiddleware), bound by allowCrossNamespace for an Ingress's chains too; an Ingress's
  * own router.middlewares are not (the Ingress provider hands them on as written).
  */
-function traefikMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: GuardAnswer): TraefikMiddlewareUse[] {
+function traefikMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: GuardAnswer): TraefikRouterUses[] {
   if (h.route.kind === 'IngressRouteTCP') return traefikTcpMiddlewares(snapshot, h, answer);
   const index = traefikMiddlewareIndex(snapshot);
-  const out: TraefikMiddlewareUse[] = [];
   const seen = new Set<string>();
+  // Each reference is resolved once, however many routers name it; one met both on a route and in a
+  // chain is resolved as each, and what both say is said once (the dedup below).
+  const resolved = new Map<string, TraefikMiddlewareUse[]>();
+  const lookedFrom = answer.looked.length;
+  const malformedFrom = answer.malformed.length;
   const where = `${h.route.kind} ${h.route.namespace}/${h.route.name}`;
   // The CRD providers resolving the route: a Middleware that counts for none of them (traefikCrdCounts: its API group or namespace) does not count.
   const providers = traefikCrdProvidersResolving(snapshot, h.object);
   const group = h.route.kind === 'Ingress' ? undefined : traefikCrdGroupOf(h.object);
-  const visit = (ref: string, parentNs: string, depth: number) => {
-    if (seen.has(ref) || depth > 8) return;
+  const visit = (ref: string, parentNs: string, depth: number, out: TraefikMiddlewareUse[], chain: Set<string>) => {
+    const key = `${depth === 0}\u0000${parentNs}\u0000${ref}`;
+    const known = resolved.get(key);
+    if (known) { out.push(...known); return; }
+    if (chain.has(key) || depth > 8) return;
     seen.add(ref);
+    const mine: TraefikMiddlewareUse[] = [];
+    visitOnce(ref, parentNs, depth, mine, new Set([...chain, key]));
+    resolved.set(key, mine);
+    out.push(...mine);
+  };
+  const visitOnce = (ref: string, parentNs: string, depth: number, out: TraefikMiddlewareUse[], chain: Set<string>) => {
     const r = traefikRefOf(ref, parentNs);
     if (r.provider !== undefined) { answer.looked.push(`Traefik Middleware ${ref} comes from another provider (${r.provider}), which is not read`); return; }
     // An Ingress's entries were resolved by routes.ts traefikIngressMiddleware ("namespace/name").
@@ -204,12 +220,65 @@ function traefikMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: GuardAns
     for (const c of arr(obj(spec.chain)?.middlewares)) {
       const co = obj(c);
       const name = str(co?.name);
-      if (name) visit(traefikCrdRef(nsOf(mw), str(co?.namespace), name).text, nsOf(mw), depth + 1);
+      if (name) visit(traefikCrdRef(nsOf(mw), str(co?.namespace), name).text, nsOf(mw), depth + 1, out, chain);
     }
   };
-  for (const r of h.routes) for (const ref of r.middlewares) visit(ref, h.route.namespace ?? 'default', 0);
+  const routers = traefikRouters(h).map((routes) => {
+    const uses: TraefikMiddlewareUse[] = [];
+    for (const ref of routes[0].middlewares) visit(ref, h.route.namespace ?? 'default', 0, uses, new Set());
+    return { routes, uses };
+  });
+  answer.looked.splice(lookedFrom, Infinity, ...new Set(answer.looked.slice(lookedFrom)));
+  answer.malformed.splice(malformedFrom, Infinity, ...new Set(answer.malformed.slice(malformedFrom)));
   if (h.routes.some((r) => r.middlewares.length > 0)) answer.looked.push(`Traefik Middlewares ${[...seen].join(', ')}`);
   else if (h.controller.family === 'traefik') answer.looked.push(`${h.route.kind} ${h.route.namespace}/${h.route.name}, which uses no Traefik Middlewares (${h.route.kind === 'Ingress' ? 'annotation traefik.ingress.kubernetes.io/router.middlewares' : h.route.kind === 'IngressRoute' ? 'spec.routes[].middlewares' : 'none referenced'})`);
+  return routers;
+}
+
+/**
+ * The host's routes by the Traefik router serving them, told apart by the middlewares it names: Traefik
+ * builds one router per IngressRoute (or IngressRouteTCP) route entry, with that entry's middlewares
+ * only (traefik/traefik pkg/provider/kubernetes/crd/kubernetes_http.go@v3.3.4 lines 64-117: the loop
+ * over ingressRoute.Spec.Routes, makeMiddlewareKeys(route.Middlewares), dynamic.Router{Middlewares:
+ * mds}); an Ingress's routers all take its router.middlewares annotation. Entries naming the same
+ * middlewares are guarded alike, so they share one group.
+ */
+function traefikRouters(h: ExposedHost): EdgeRoute[][] {
+  const groups = new Map<string, EdgeRoute[]>();
+  for (const r of h.routes) {
+    const key = r.middlewares.join('\u0000');
+    const group = groups.get(key);
+    if (group) group.push(r);
+    else groups.set(key, [r]);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * A guard that covers only the routes it is on: a Traefik middleware (on its router's routes), an
+ * oauth2-proxy backend (on the paths sent to it). The host is guarded only when every open route of
+ * it is: Traefik routes a request by the most specific rule that matches it, so a route guarded for
+ * /login leaves every other request to the bare one, and an oauth2-proxy authenticates only what
+ * reaches it. A guard on some routes only is said in `looked`, naming the routes left bare.
+ */
+function settleRouteGuards(h: ExposedHost, guards: Map<EdgeRoute, string[]>, a: GuardAnswer): void {
+  const bare = h.routes.filter((r) => (guards.get(r) ?? []).length === 0);
+  const found = [...new Set(h.routes.flatMap((r) => guards.get(r) ?? []))];
+  if (found.length === 0) return;
+  if (bare.length === 0) { a.found.push(...found); return; }
+  const routeText = (rs: EdgeRoute[]) => [...new Set(rs.map((r) => (r.match !== undefined ? `${r.route.kind} ${r.route.namespace}/${r.route.name} route ${JSON.stringify(r.match)}` : describeRoute(r))))];
+  const guarded = routeText(h.routes.filter((r) => (guards.get(r) ?? []).length > 0));
+  const open = routeText(bare);
+  a.looked.push(`${found.join('; ')} ${found.length > 1 ? 'stand' : 'stands'} only in front of ${guarded.join(', ')}: ${open.join(', ')} ${open.length > 1 ? 'serve' : 'serves'} ${h.host === '*' ? 'any host' : h.host} without ${found.length > 1 ? 'any of them' : 'it'}`);
+}
+
+/** Per route of the host, what `pick` finds in the middlewares of its Traefik router. */
+function traefikRouteGuards(routers: TraefikRouterUses[], pick: (mw: TraefikMiddlewareUse) => string[]): Map<EdgeRoute, string[]> {
+  const out = new Map<EdgeRoute, string[]>();
+  for (const { routes, uses } of routers) {
+    const found = [...new Set(uses.flatMap(pick))];
+    for (const r of routes) out.set(r, found);
+  }
   return out;
 }
 
@@ -397,25 +466,30 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
     if (controllers.length > 0 && global.length === controllers.length) a.found.push(`ingress-nginx global-auth-url ${global.join(', ')}`);
     nginxClientCertificates(snapshot, h, where, p, controllers, a);
   });
-  // An oauth2-proxy as the backend: the path itself authenticates.
+  // An oauth2-proxy as the backend authenticates the paths sent to it, and no other: the rest of
+  // the host needs its own guard (for ingress-nginx, auth-url and auth-signin on the Ingress serving
+  // them: settleRouteGuards).
   a.looked.push('backends for an oauth2-proxy');
+  const routeGuards = new Map<EdgeRoute, string[]>();
   for (const r of h.routes) {
     const images = backendImages(snapshot, r);
-    if (/oauth2-proxy/.test(r.backend.name) || images.some((i) => /oauth2-proxy/.test(i))) {
-      a.found.push(`oauth2-proxy in the path (Service ${r.backend.namespace}/${r.backend.name})`);
-      break;
-    }
+    if (/oauth2-proxy/.test(r.backend.name) || images.some((i) => /oauth2-proxy/.test(i))) routeGuards.set(r, [`oauth2-proxy in the path (Service ${r.backend.namespace}/${r.backend.name})`]);
   }
-  for (const mw of traefikMiddlewares(snapshot, h, a)) {
+  const routers = traefikMiddlewares(snapshot, h, a);
+  const named = new Set<string>();
+  for (const mw of routers.flatMap((x) => x.uses)) {
+    if (named.has(mw.ref)) continue;
+    named.add(mw.ref);
     // An allowlist keeps other client addresses out, but an address is no identity (NIST SP
     // 800-207, 2.1, tenet 2: "Network location alone does not imply trust"): named, not counted,
     // for Middlewares and MiddlewareTCPs alike.
     const allowlist = mw.tcp ? (mw.tcp.type === 'ipAllowList' || mw.tcp.type === 'ipWhiteList' ? { type: mw.tcp.type, sourceRange: mw.tcp.sourceRange } : undefined)
       : (['ipAllowList', 'ipWhiteList'] as const).map((type) => ({ type, sourceRange: arr(obj(mw.spec[type])?.sourceRange).filter((x): x is string => typeof x === 'string') })).find((x) => obj(mw.spec[x.type]));
     if (allowlist) a.looked.push(`Traefik ${mw.tcp ? 'MiddlewareTCP' : 'Middleware'} ${mw.ref} ${allowlist.type} (sourceRange ${allowlist.sourceRange.join(', ') || 'empty'}) admits only those client addresses, but a client address is no identity, so it does not count as authentication`);
-    if (mw.tcp) continue;
-    for (const k of ['forwardAuth', 'basicAuth', 'digestAuth'] as const) if (obj(mw.spec[k])) a.found.push(`Traefik Middleware ${mw.ref} ${k}`);
   }
+  const byMiddleware = traefikRouteGuards(routers, (mw) => (mw.tcp ? [] : (['forwardAuth', 'basicAuth', 'digestAuth'] as const).filter((k) => obj(mw.spec[k])).map((k) => `Traefik Middleware ${mw.ref} ${k}`)));
+  for (const [r, found] of byMiddleware) if (found.length > 0) routeGuards.set(r, [...(routeGuards.get(r) ?? []), ...found]);
+  settleRouteGuards(h, routeGuards, a);
   if (h.controller.family === 'istio') istioClientCertificates(snapshot, h, a);
   if (h.controller.family === 'traefik') traefikClientCertificates(snapshot, h, a);
   if (h.controller.family === 'istio') {
@@ -459,12 +533,31 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
     const vh = obj(spec.virtualhost) ?? {};
     a.looked.push(`HTTPProxy ${where.slice('HTTPProxy '.length)} virtualhost.authorization, jwtProviders and routes' authPolicy`);
     const routes = arr(spec.routes).map((r) => obj(r) ?? {});
-    if (obj(vh.authorization)) {
-      const open = routes.filter((r) => obj(r.authPolicy)?.disabled === true);
-      if (open.length < routes.length || routes.length === 0) a.found.push(`Contour external authorization ${str(obj(obj(vh.authorization)?.extensionRef)?.name) ?? ''}`.trim());
-      if (open.length) a.looked.push(`${open.length} route(s) disable it with authPolicy.disabled`);
-    }
-    if (arr(vh.jwtProviders).length > 0 && (arr(vh.jwtProviders).some((p) => obj(p)?.default === true) || routes.some((r) => str(obj(r.jwtVerificationPolicy)?.require)))) a.found.push('Contour JWT verification');
+    // Per route, as Contour builds it (projectcontour/contour internal/dag/httpproxy_processor.go@v1.30.0
+    // lines 854-869: authorization on unless the route's authPolicy, or else the virtualhost's
+    // authorization.authPolicy, says disabled; lines 1079-1091: JWT verification by the route's
+    // jwtVerificationPolicy.require, or else the default provider unless the route disables it). The
+    // host is guarded only when every route is, by the one or the other.
+    const authz = obj(vh.authorization);
+    const authName = `Contour external authorization ${str(obj(authz?.extensionRef)?.name) ?? ''}`.trim();
+    const vhDisabled = obj(authz?.authPolicy)?.disabled === true;
+    const providers = arr(vh.jwtProviders);
+    const hasDefault = providers.some((p) => obj(p)?.default === true);
+    const perRoute = routes.map((r, i) => {
+      const policy = obj(r.authPolicy);
+      const jwt = obj(r.jwtVerificationPolicy);
+      const guards: string[] = [];
+      if (authz && !(policy ? policy.disabled === true : vhDisabled)) guards.push(authName);
+      if (providers.length > 0 && (str(jwt?.require) || (hasDefault && jwt?.disabled !== true))) guards.push('Contour JWT verification');
+      const where = arr(r.conditions).map((c) => str(obj(c)?.prefix) ?? str(obj(c)?.exact)).filter((v): v is string => !!v);
+      return { text: `routes[${i}]${where.length ? ` (${where.join(', ')})` : ''}`, guards };
+    });
+    const bare = perRoute.filter((r) => r.guards.length === 0);
+    const found = [...new Set(perRoute.flatMap((r) => r.guards))];
+    if (routes.length === 0 && authz && !vhDisabled) a.found.push(authName);
+    else if (bare.length === 0) a.found.push(...found);
+    else if (found.length > 0) a.looked.push(`${found.join('; ')} on some routes only: ${bare.map((r) => r.text).join(', ')} of HTTPProxy ${h.route.namespace}/${h.route.name} ${bare.length > 1 ? 'go' : 'goes'} without (authPolicy.disabled, or the virtualhost's authorization.authPolicy disabled and not turned back on; jwtVerificationPolicy.disabled, or no default JWT provider)`);
+    else if (authz) a.looked.push(`${authName} is disabled on every route (authPolicy.disabled)`);
   }
   return a;
 }
@@ -768,17 +861,13 @@ export function edgeRateLimit(snapshot: Snapshot, h: ExposedHost, istioRoot: str
       else a.malformed.push(`${where}: annotation ${p}${key} "${v}" is not a positive integer; no limit applies`);
     }
   });
-  for (const mw of traefikMiddlewares(snapshot, h, a)) {
+  settleRouteGuards(h, traefikRouteGuards(traefikMiddlewares(snapshot, h, a), (mw) => {
     // A MiddlewareTCP inFlightConn limits the simultaneous connections per client address as an
     // inFlightReq limits the simultaneous requests
     // (https://doc.traefik.io/traefik/reference/routing-configuration/tcp/middlewares/inflightconn/).
-    if (mw.tcp) {
-      if (mw.tcp.type === 'inFlightConn') a.found.push(`Traefik MiddlewareTCP ${mw.ref} inFlightConn${mw.tcp.amount !== undefined ? ` (amount ${mw.tcp.amount})` : ''}`);
-      continue;
-    }
-    if (obj(mw.spec.rateLimit)) a.found.push(`Traefik Middleware ${mw.ref} rateLimit`);
-    if (obj(mw.spec.inFlightReq)) a.found.push(`Traefik Middleware ${mw.ref} inFlightReq`);
-  }
+    if (mw.tcp) return mw.tcp.type === 'inFlightConn' ? [`Traefik MiddlewareTCP ${mw.ref} inFlightConn${mw.tcp.amount !== undefined ? ` (amount ${mw.tcp.amount})` : ''}`] : [];
+    return (['rateLimit', 'inFlightReq'] as const).filter((k) => obj(mw.spec[k])).map((k) => `Traefik Middleware ${mw.ref} ${k}`);
+  }), a);
   if (h.route.kind === 'HTTPProxy') {
     const spec = obj(h.object.spec) ?? {};
     a.looked.push(`HTTPProxy ${h.route.namespace}/${h.route.name} rateLimitPolicy (virtualhost and routes)`);
@@ -895,12 +984,10 @@ export function edgeWaf(snapshot: Snapshot, h: ExposedHost, istioRoot: string): 
   // Engines detectable by name: the controller's own images, Traefik plugin middlewares, Istio EnvoyFilters.
   a.looked.push(`images of ${h.controller.label} for a WAF engine (Coraza, ModSecurity)`);
   for (const image of controllerImages(snapshot, h.controller)) if (/coraza|modsecurity/i.test(image)) a.found.push(`WAF engine in the controller image ${image}`);
-  for (const mw of traefikMiddlewares(snapshot, h, a)) {
-    if (mw.tcp) continue;
-    const plugins = Object.keys(obj(mw.spec.plugin) ?? {});
-    const waf = plugins.filter((k) => WAF_NAME.test(k));
-    if (waf.length) a.found.push(`Traefik Middleware ${mw.ref} plugin ${waf.join(', ')}`);
-  }
+  settleRouteGuards(h, traefikRouteGuards(traefikMiddlewares(snapshot, h, a), (mw) => {
+    const waf = mw.tcp ? [] : Object.keys(obj(mw.spec.plugin) ?? {}).filter((k) => WAF_NAME.test(k));
+    return waf.length ? [`Traefik Middleware ${mw.ref} plugin ${waf.join(', ')}`] : [];
+  }), a);
   if (h.controller.family === 'istio') {
     const labels = controllerPods(snapshot, h.controller);
     a.looked.push(`Istio EnvoyFilters naming a WAF engine (Coraza, ModSecurity) on the gateway pods of ${h.controller.label}`);

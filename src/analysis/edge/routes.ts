@@ -46,6 +46,11 @@ export interface EdgeRoute {
   controller: EdgeController;
   /** Traefik middlewares the route references, "namespace/name": MiddlewareTCPs for an IngressRouteTCP. */
   middlewares: string[];
+  /**
+   * The match rule of the IngressRoute or IngressRouteTCP entry (spec.routes[].match) the path comes
+   * from: Traefik builds one router per entry, with that entry's middlewares only.
+   */
+  match?: string;
   /** Why it is not known whether the listeners admit the route (admitsNamespace); absent when they do. */
   attachmentUnknown?: string;
   /**
@@ -1118,7 +1123,7 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
           const name = str(s?.name);
           if (!s || !name || (str(s.kind) ?? 'Service') !== 'Service') continue;
           for (const host of hosts.length ? hosts : ['*']) for (const path of paths.length ? paths : ['/']) {
-            push({ via: 'IngressRoute', route, object: ir, host, path, backend: { namespace: str(s.namespace) ?? ns, name, port: portOf(s.port) }, controller, middlewares });
+            push({ via: 'IngressRoute', route, object: ir, host, path, backend: { namespace: str(s.namespace) ?? ns, name, port: portOf(s.port) }, controller, middlewares, match });
           }
         }
       }
@@ -1172,7 +1177,7 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
             if (cross.allowed === undefined) notes.push(`${text(route)}: its route ${JSON.stringify(str(rr.match) ?? '')} names Service ${sns}/${name}, of another namespace, which Traefik uses only with the kubernetescrd provider's allowCrossNamespace on, which is not known (${cross.why}); it is counted as a backend`);
           }
           for (const host of hosts.length ? hosts : ['*']) {
-            push({ via: 'IngressRouteTCP', route, object: ir, host, path: '', backend: { namespace: str(s.namespace) ?? ns, name, port: portOf(s.port) }, controller, middlewares, ...(passthrough ? { tlsPassthrough: true as const } : {}) });
+            push({ via: 'IngressRouteTCP', route, object: ir, host, path: '', backend: { namespace: str(s.namespace) ?? ns, name, port: portOf(s.port) }, controller, middlewares, match: str(rr.match) ?? '', ...(passthrough ? { tlsPassthrough: true as const } : {}) });
           }
         }
       }

@@ -890,6 +890,30 @@ export function traefikDefaultMinTls(v: [number, number]): { builtin: '1.0' | '1
   return { builtin: versionBelow(v, 2, 9) ? '1.0' : '1.2', option: goBefore122 ? '1.0' : '1.2', goBefore122 };
 }
 
+const TRAEFIK_TLS_VERSIONS = ['VersionTLS10', 'VersionTLS11', 'VersionTLS12', 'VersionTLS13'];
+
+/**
+ * Why a TLSOption accepts no TLS version at all, or undefined when it accepts one (or that is not
+ * known). Traefik copies minVersion and maxVersion into Go's tls.Config without comparing them
+ * (pkg/tls/tlsmanager.go@v3.3.4 lines 374-380 buildTLSConfig, the names of pkg/tls/certificate.go
+ * MinVersion/MaxVersion; a name it does not know is left unset), and Go's crypto/tls offers only the
+ * versions from MinVersion to MaxVersion (src/crypto/tls/common.go Config.supportedVersions): with
+ * the minimum above the maximum none is left, and every handshake ends in "tls: client offered only
+ * unsupported versions" (handshake_server.go). An unset (or unknown) minVersion is Go's server
+ * default, `unsetMin` ('1.0' before Go 1.22, '1.2' from it: traefikDefaultMinTls; undefined when
+ * the release is not known); an unset maxVersion is TLS 1.3.
+ */
+export function traefikOptionAcceptsNoVersion(spec: Record<string, unknown>, unsetMin: '1.0' | '1.2' | undefined): string | undefined {
+  const min = typeof spec.minVersion === 'string' ? spec.minVersion : undefined;
+  const max = typeof spec.maxVersion === 'string' ? spec.maxVersion : undefined;
+  const maxAt = max === undefined ? -1 : TRAEFIK_TLS_VERSIONS.indexOf(max);
+  if (maxAt < 0) return undefined;
+  const minSet = min !== undefined && TRAEFIK_TLS_VERSIONS.includes(min);
+  const minAt = minSet ? TRAEFIK_TLS_VERSIONS.indexOf(min) : unsetMin === undefined ? undefined : unsetMin === '1.0' ? 0 : 2;
+  if (minAt === undefined || minAt <= maxAt) return undefined;
+  return minSet ? `its minVersion ${min} is above its maxVersion ${max}` : `its maxVersion ${max} is below TLS 1.2, Go's minimum when no minVersion is set`;
+}
+
 /** Traefik's TLSOptions of both API groups. */
 export const TRAEFIK_TLS_OPTION_KEYS = ['traefik.tlsoptions', 'traefik-legacy.tlsoptions'] as const;
 
