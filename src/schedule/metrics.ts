@@ -55,6 +55,14 @@ export interface MetricsState {
   lastDurationSeconds: number | null;
   lastSuccessAt: Date | null;
   /**
+   * The last run that could not complete (collection failed, the store refused it, bad input):
+   * when it ended and its error, on one line. Kept after a success (on-call asks what failed
+   * last); null before any failure.
+   */
+  lastFailure: { at: Date; error: string } | null;
+  /** Runs that could not complete since the last one that did (0 after a success): /healthz. */
+  consecutiveFailures: number;
+  /**
    * When the daemon started: ztaudit_start_time_seconds, the baseline of "no success for two
    * days" while lastSuccessAt is null (process_start_time_seconds' role in the client libraries).
    */
@@ -73,6 +81,8 @@ export function emptyMetricsState(startedAt: Date = new Date()): MetricsState {
     latest: null,
     lastDurationSeconds: null,
     lastSuccessAt: null,
+    lastFailure: null,
+    consecutiveFailures: 0,
     startedAt,
     runsTotal: { success: 0, error: 0, skipped: 0 },
     scheduledRunsMissedTotal: 0,
