@@ -33,6 +33,12 @@
 // Namespace is back — or a finding fixed meanwhile never said resolved, and a new one hidden
 // among the old. Retention keeps that run (BaselineRuns), and the walk reads it (its summary's
 // unjudgedNamespaces says so) while passing over the runs that could not judge the namespace.
+//
+// A check evaluated without a best-effort input it could not read (CheckSummary.degraded: the
+// cert-manager Certificates tls.ingress-without-tls reads, a severity lowered "could not be read")
+// is no baseline for the escalations and area drop of a run that read them all: those are judged
+// against the newest older run that read them too (Baseline.fullInputRuns), within FULL_INPUT_WALK
+// runs, else not judged. Its new and resolved findings stay against the run it was evaluated in.
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { CarriedWalk, findingNamespace, isBlind, isEvaluated, isUnjudged, unjudgedNamespacesOf } from '../run/coverage.ts';
 import type { CarriedFindings, CheckSummary, Finding, RunReport, StoredRunRead } from '../run/types.ts';
