@@ -33,6 +33,12 @@
 // Namespace is back — or a finding fixed meanwhile never said resolved, and a new one hidden
 // among the old. Retention keeps that run (BaselineRuns), and the walk reads it (its summary's
 // unjudgedNamespaces says so) while passing over the runs that could not judge the namespace.
+//
+// A check evaluated without a best-effort input it could not read (CheckSummary.degraded: the
+// cert-manager Certificates tls.ingress-without-tls reads, a severity lowered "could not be read")
+// is no baseline for the escalations and area drop of a run that read them all: those are judged
+// against the newest older run that read them too (Baseline.fullInputRuns), within FULL_INPUT_WALK
+// runs, else not judged. Its new and resolved findings stay against the run it was evaluated in.
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { CarriedWalk, findingNamespace, isBlind, isEvaluated, isUnjudged, unjudgedNamespacesOf } from '../run/coverage.ts';
 import type { CarriedFindings, CheckSummary, Finding, RunReport, StoredRunRead } from '../run/types.ts';
@@ -83,6 +89,20 @@ export interface Baseline {
    * kept from the latest run).
    */
   carried: CarriedFindings[];
+  /**
+   * Checks `current` evaluated with all their inputs whose findings in `report` come from a run
+   * that evaluated them without some best-effort input it could not read (CheckSummary.degraded):
+   * check id -> the newest older run that evaluated the check with all its inputs, or null when
+   * the walk found none within FULL_INPUT_WALK runs (RunDiff.fullInputBaselines). A severity
+   * lowered "could not be read" is no baseline: compared with it, the next complete run on the
+   * same cluster would report an escalation and an area score drop that never happened.
+   */
+  fullInputRuns: Record<string, string | null>;
+  /**
+   * `report` with those checks' summaries and findings taken from the run `fullInputRuns` names
+   * (the escalation and area-drop rules judge against it); absent when none was found.
+   */
+  fullInputReport?: RunReport;
 }
 
 /**
@@ -127,6 +147,15 @@ export function notJudgedCarried(baseline: Pick<Baseline, 'report' | 'latest' | 
 
 /** How many stored runs (the latest included) findBaseline reads looking for the RBAC breadth alone. */
 export const BREADTH_WALK = 10;
+/**
+ * How many stored runs (the latest included) findBaseline reads looking for the last run that
+ * evaluated a check with all its inputs (Baseline.fullInputRuns): each is a whole report read,
+ * and beyond it the check's escalations and area drop are not judged, which hides no finding.
+ */
+export const FULL_INPUT_WALK = 10;
+
+/** Evaluated without some best-effort input it could not read (CheckSummary.degraded). */
+const degraded = (c: CheckSummary | undefined) => Array.isArray(c?.degraded) && c.degraded.length > 0;
 
 const evaluated = (c: CheckSummary | undefined) => isEvaluated(c?.status);
 /**
@@ -192,6 +221,13 @@ export async function findBaseline(
   let breadthFrom: RunReport | null = null;
   let newestBreadth: RunReport | null = null;
   let read = 0;
+  /** Checks evaluated now with all their inputs (none degraded): their baseline run must have read them all too. */
+  const fullNow = new Set(current.checks.filter((c) => evaluated(c) && !degraded(c)).map((c) => c.id));
+  /** Those whose baseline run evaluated them degraded, sought on in older runs (Baseline.fullInputRuns). */
+  const fullSought = new Set<string>();
+  const fullTracked = new Set<string>();
+  /** Check id -> the run that evaluated it with all its inputs, its summary there and its findings there. */
+  const fullFrom = new Map<string, { run: string; summary: CheckSummary; findings: Finding[] }>();
   /** Check id -> its summary in the newest older run that found it not applicable, and that run. */
   const notApplicable = new Map<string, { summary: CheckSummary; run: RunReport }>();
   /**
@@ -209,7 +245,7 @@ export async function findBaseline(
   // from an older run, which still shows growth.
   const wants = (summary: { blind?: string[]; notApplicable?: string[]; unjudgedNamespaces?: Record<string, string[]> }): boolean => {
     const { blind, notApplicable: na } = summary;
-    if (latest === null || (wanted.size === 0 && carried.sought.size === 0 && namespacesSought.size === 0) || !Array.isArray(blind) || !Array.isArray(na)) return true;
+    if (latest === null || (fullSought.size > 0 && read < FULL_INPUT_WALK) || (wanted.size === 0 && carried.sought.size === 0 && namespacesSought.size === 0) || !Array.isArray(blind) || !Array.isArray(na)) return true;
     const blindTo = new Set(blind);
     const notApplicableIn = new Set(na);
     for (const id of wanted) if (!blindTo.has(id) || absent.has(id) || (notApplicableIn.has(id) && !notApplicable.has(id))) return true;
@@ -226,6 +262,7 @@ export async function findBaseline(
   for await (const run of typeof runs === 'function' ? runs({ wants }) : runs) {
     const checks = new Map(run.checks.map((c) => [c.id, c]));
     const carries = carried.next(run, checks, latest === null);
+    const suppliesFull = latest !== null && fullInput(run, checks);
     for (const id of evaluatedBefore(run)) statedElsewhere.add(id);
     if (latest === null) {
       latest = run;
@@ -236,6 +273,7 @@ export async function findBaseline(
       for (const id of [...meshWanted]) if (!partial(id)) meshWanted.delete(id);
       for (const id of [...wanted]) if (!unjudged(checks.get(id))) wanted.delete(id);
       for (const id of evaluatedNow) if (evaluated(checks.get(id))) seekNamespaces(id, checks.get(id)!);
+      for (const id of fullNow) if (evaluated(checks.get(id)) && degraded(checks.get(id))) { fullSought.add(id); fullTracked.add(id); }
       blindInLatest = [...wanted].filter((id) => isBlind(checks.get(id)!.status));
       if (run.details?.rbac) newestBreadth = run;
       if (sameBasis(run)) breadthFrom = run;
@@ -266,10 +304,11 @@ export async function findBaseline(
           here.add(id);
           from.set(id, run);
           seekNamespaces(id, c!);
+          if (fullNow.has(id) && degraded(c)) { fullSought.add(id); fullTracked.add(id); }
         }
       }
       if (here.size > 0) taken.push({ run, checks: here });
-      else if (!carries && !supplies) passed(run);
+      else if (!carries && !supplies && !suppliesFull) passed(run);
       if (!newestBreadth && run.details?.rbac) newestBreadth = run;
       if (!breadthFrom && sameBasis(run)) breadthFrom = run;
     }
@@ -277,7 +316,8 @@ export async function findBaseline(
     // The breadth alone is sought back BREADTH_WALK runs at most: each is a whole report read, and
     // a basis that changed longer ago than that is said ("not compared") rather than searched for.
     const needBreadth = !breadthFrom && currentRbac !== undefined && read < BREADTH_WALK;
-    if (wanted.size === 0 && carried.sought.size === 0 && meshWanted.size === 0 && namespacesSought.size === 0 && !needBreadth) break;
+    const needFull = fullSought.size > 0 && read < FULL_INPUT_WALK;
+    if (wanted.size === 0 && carried.sought.size === 0 && meshWanted.size === 0 && namespacesSought.size === 0 && !needBreadth && !needFull) break;
   }
   if (latest === null) return null;
   const lastEvaluatedOpen = carried.result(latest);
@@ -293,7 +333,9 @@ export async function findBaseline(
   const notApplicableRuns: Record<string, string> = {};
   for (const id of neverEvaluated) notApplicableRuns[id] = latest.run.id;
   const namespaceRuns = namespaceFrom; // Baseline.namespaceRuns
-  if (taken.length === 0 && notApplicable.size === 0 && meshFrom.size === 0 && namespaceFindings.length === 0 && (breadthRun === null || breadthRun === latest)) return { latest, report: latest, olderRuns: {}, notApplicableRuns, namespaceRuns, lastEvaluatedOpen, carried: carriedFindings };
+  const fullInputRuns: Record<string, string | null> = {};
+  for (const id of [...fullTracked].sort()) fullInputRuns[id] = fullFrom.get(id)?.run ?? null;
+  if (taken.length === 0 && notApplicable.size === 0 && meshFrom.size === 0 && namespaceFindings.length === 0 && (breadthRun === null || breadthRun === latest)) return { latest, report: latest, olderRuns: {}, notApplicableRuns, namespaceRuns, lastEvaluatedOpen, carried: carriedFindings, fullInputRuns, ...fullInputReportOf(latest) };
 
   const olderRuns: Record<string, string> = {};
   for (const [id, run] of from) olderRuns[id] = run.run.id;
@@ -307,7 +349,41 @@ export async function findBaseline(
   const details = { ...latest.details };
   if (breadthRun && breadthRun !== latest) details.rbac = breadthRun.details.rbac;
   const breadthRunId = breadthRun && breadthRun !== latest ? { breadthRunId: breadthRun.run.id } : {};
-  return { latest, report: { ...latest, checks, findings, details }, olderRuns, notApplicableRuns, namespaceRuns, ...breadthRunId, lastEvaluatedOpen, carried: carriedFindings };
+  const report: RunReport = { ...latest, checks, findings, details };
+  return { latest, report, olderRuns, notApplicableRuns, namespaceRuns, ...breadthRunId, lastEvaluatedOpen, carried: carriedFindings, fullInputRuns, ...fullInputReportOf(report) };
+
+  /** Baseline.fullInputReport: `base` with each check found in a run that read all its inputs taken from there. */
+  function fullInputReportOf(base: RunReport): Pick<Baseline, 'fullInputReport'> {
+    if (fullFrom.size === 0) return {};
+    const fullChecks = base.checks.map((c) => fullFrom.get(c.id)?.summary ?? c);
+    const fullFindings = base.findings.filter((f) => !fullFrom.has(f.check));
+    for (const { findings: more } of fullFrom.values()) for (const f of more) fullFindings.push(f);
+    return { fullInputReport: { ...base, checks: fullChecks, findings: fullFindings } };
+  }
+
+  /**
+   * Ends the search of each check sought in fullSought that `run` (older than the one the check's
+   * findings come from) settles: evaluated with all its inputs (found: its summary and findings
+   * are taken), or neither evaluated nor blind (not applicable,
+   * or stored by a version without it: nothing older compares). Passes over runs blind to it or
+   * that evaluated it degraded too. Whether it supplied any (its spool stays open: a finding's
+   * message is read from it). O(sought + the run's findings, once).
+   */
+  function fullInput(run: RunReport, checks: ReadonlyMap<string, CheckSummary>): boolean {
+    if (fullSought.size === 0) return false;
+    const found = new Set<string>();
+    for (const id of [...fullSought]) {
+      const c = checks.get(id);
+      if (evaluated(c) && !degraded(c)) found.add(id);
+      else if (evaluated(c) || (c !== undefined && isBlind(c.status))) continue;
+      fullSought.delete(id);
+    }
+    if (found.size === 0) return false;
+    const byCheck = new Map<string, Finding[]>([...found].map((id) => [id, []]));
+    for (const f of run.findings) byCheck.get(f.check)?.push(f);
+    for (const id of found) fullFrom.set(id, { run: run.run.id, summary: checks.get(id)!, findings: byCheck.get(id)! });
+    return true;
+  }
 
   /**
    * Ends the search of each namespace sought for a check that `run` (older than the one the

@@ -47,6 +47,14 @@ export interface DiffOptions {
    * RunDiff.notJudgedRuns.
    */
   namespaceRuns?: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  /**
+   * Checks `previous` holds as evaluated without some best-effort input, evaluated now with all:
+   * check id -> the last run that read them all, or null (Baseline.fullInputRuns). Their
+   * escalations and their area's drop are judged against `fullInputReport`, or not at all.
+   */
+  fullInputRuns?: Record<string, string | null>;
+  /** `previous` with those checks as the run named in `fullInputRuns` had them (Baseline.fullInputReport). */
+  fullInputReport?: RunReport;
 }
 
 /** At most this many one-line reasons per rule; the rest are summed up in one more line. */
@@ -145,6 +153,21 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
   // score moved because the weights did, not the cluster.
   const checkArea = new Map([...previous.checks, ...current.checks].map((c) => [c.id, c.area]));
   const olderRuns = options.olderRuns ?? {};
+  // A severity `previous` lowered for want of a best-effort input (a Certificate or LimitRange it
+  // could not read) is no baseline for a run that read them: escalations and area drops of such
+  // a check are judged against the last run that read them too, or not at all (new and resolved
+  // findings still are against `previous`: a partial run resolves nothing, a new finding is new).
+  const fullInputRuns: Record<string, string | null> = {};
+  for (const [id, run] of Object.entries(options.fullInputRuns ?? {})) if (comparable.has(id) && !firstEvaluated.includes(id)) fullInputRuns[id] = run;
+  const fullInputSeverity = new Map<string, Severity>();
+  for (const f of options.fullInputReport?.findings ?? []) if (typeof fullInputRuns[f.check] === 'string') fullInputSeverity.set(f.fingerprint, f.severity);
+  /** The severity `was` is compared with for an escalation, and the run it is `previous`'s own or comes from; undefined: not judged. */
+  const severityBefore = (was: Finding): { severity: Severity; since?: string } | undefined => {
+    if (!Object.hasOwn(fullInputRuns, was.check)) return { severity: was.severity };
+    const run = fullInputRuns[was.check];
+    const severity = run === null ? undefined : fullInputSeverity.get(was.fingerprint);
+    return severity === undefined ? undefined : { severity, since: run! };
+  };
   const prevSeverity = new Map(previous.checks.map((c) => [c.id, c.severity]));
   const reweighted = current.checks.filter((c) => comparable.has(c.id) && prevSeverity.get(c.id) !== undefined && prevSeverity.get(c.id) !== c.severity).map((c) => c.id);
   const partialAreas = new Set([...notComparable, ...firstEvaluated, ...reweighted].map((id) => checkArea.get(id)));
@@ -155,8 +178,9 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
   for (const id of judgedAgain(previous, current, comparable)) partialAreas.add(checkArea.get(id));
   // An area with checks compared with older runs and nothing else amiss has no delta since
   // `previous`, yet its drop is judged (olderAreaDrops): else a partial run in between would hide it.
-  const sinceOlder = olderAreaDrops(previous, current, olderRuns, checkArea, partialAreas);
+  const sinceOlder = olderAreaDrops(options.fullInputReport ?? previous, current, olderRuns, fullInputRuns, checkArea, partialAreas);
   for (const id of Object.keys(olderRuns)) partialAreas.add(checkArea.get(id));
+  for (const id of Object.keys(fullInputRuns)) partialAreas.add(checkArea.get(id));
   // And an area scored in one run only (n/a in the other: the first Ingress brings tls): the
   // overall score is a mean over the areas scored, so it moved by the area joining the mean.
   for (const area of scoredInOneRun(previous.score, current.score)) partialAreas.add(area);
@@ -239,22 +263,23 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     // DISABLE) and is now as serious as a new finding must be to count. Not when its check was
     // re-weighted: then every finding of the check moved, and nothing in the cluster did.
     const reweightedChecks = new Set(reweighted);
-    const escalated: Array<[Finding, Finding]> = [];
+    const escalated: Array<[{ severity: Severity; since?: string }, Finding]> = [];
     for (let i = 0; i < pairs.current.length; i++) {
       const f = pairs.current[i];
       const was = pairs.was[i];
       if (!was || f.waived || was.waived || reweightedChecks.has(f.check)) continue;
-      if (severityRank(f.severity) < severityRank(was.severity) && severityRank(f.severity) <= threshold) escalated.push([was, f]);
+      const before = severityBefore(was);
+      if (before !== undefined && severityRank(f.severity) < severityRank(before.severity) && severityRank(f.severity) <= threshold) escalated.push([before, f]);
     }
     escalated.sort(([, x], [, y]) => severityRank(x.severity) - severityRank(y.severity) || x.check.localeCompare(y.check) || describeResource(x.resource).localeCompare(describeResource(y.resource)));
     reasons.push(...capped(
-      escalated.map(([was, f]) => `escalated ${was.severity} → ${f.severity}: ${f.check} on ${describeResource(f.resource)}`),
+      escalated.map(([was, f]) => `escalated ${was.severity} → ${f.severity}: ${f.check} on ${describeResource(f.resource)}${was.since !== undefined ? ` since run ${was.since}, the last to read all its inputs` : ''}`),
       (n) => `…and ${n} more findings escalated to severity ${rules.newFindingSeverity} or worse`,
     ));
     // A waived finding that grew beyond what its waiver was granted for (escalated, or covering
     // more under a waiver that names it): the waiver accepted the exposure as it was then.
     reasons.push(...capped(
-      waivedGrowthLines(previous, current, pairs, grownWaived, first, reweightedChecks, threshold),
+      waivedGrowthLines(previous, current, pairs, grownWaived, first, reweightedChecks, threshold, severityBefore),
       (n) => `…and ${n} more waived findings of severity ${rules.newFindingSeverity} or worse that grew beyond their waiver`,
     ));
     // A persisting finding that now covers more (a deny-all deleted in a namespace already
@@ -276,7 +301,7 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
       const cause = dropCause(scoreChanges[area], worsened.has(area));
       if (cause === null) continue;
       reasons.push(older
-        ? `${area} score dropped ${round1(-d)} points (${older.before} → ${current.score.areas[area]}) since ${older.runs.length === 1 ? 'run' : 'runs'} ${older.runs.join(', ')} (run ${previous.run.id} did not evaluate some of its checks: each compared with the last run that did)`
+        ? `${area} score dropped ${round1(-d)} points (${older.before} → ${current.score.areas[area]}) since ${older.runs.length === 1 ? 'run' : 'runs'} ${older.runs.join(', ')} (${older.degraded ? `run ${previous.run.id} did not evaluate some of its checks or could not read all their inputs: each compared with the last run that evaluated it with all its inputs` : `run ${previous.run.id} did not evaluate some of its checks: each compared with the last run that did`})`
         : `${area} score dropped ${round1(-d)} points (${previous.score.areas[area]} → ${current.score.areas[area]})`);
       if (cause === 'new-findings') fromNewFindings++;
     }
@@ -317,6 +342,7 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     ...(notJudged.length > 0 ? { notJudged: notJudged.map((f) => f.fingerprint) } : {}),
     ...notJudgedRunsOf(notJudged, lostSight, options.namespaceRuns),
     ...(Object.keys(olderRuns).length > 0 ? { olderBaselines: olderRuns } : {}),
+    ...(Object.keys(fullInputRuns).length > 0 ? { fullInputBaselines: fullInputRuns } : {}),
     ...(firstEvaluated.length > 0 ? { firstEvaluated } : {}),
     ...notApplicableBaselinesOf(firstEvaluated, previous.run.id, options.notApplicableRuns),
     ...(newlyWaived.length > 0 ? { newlyWaived } : {}),
@@ -448,32 +474,43 @@ function worsenedAreas(pairs: FindingPairs, grown: ReadonlyArray<{ w: Finding }>
 }
 
 /**
- * For each area whose checks `previous` holds partly from older runs (olderRuns: baseline.ts) and
- * that nothing else left without a delta (`partial`): its score at the baseline and the change to
- * `current`'s, for the area-score-drop rule. The baseline score is rebuilt from `previous`'s
- * check summaries and findings, every check at its state in the run it was compared with: what
+ * For each area whose checks `previous` holds partly from older runs (olderRuns: baseline.ts), or
+ * holds as evaluated without some best-effort input while `current` read them all (fullInputRuns:
+ * compared with the last run that read them), and that nothing else left without a delta
+ * (`partial`): its score at the baseline and the change to `current`'s, for the area-score-drop
+ * rule. The baseline score is rebuilt from `previous`'s check summaries and findings (for
+ * fullInputRuns, `previous` is Baseline.fullInputReport), every check at its state in the run it was compared with: what
  * the area's per-check causes (score-causes.ts) add up to, so the drop is the findings and passes
  * the diff lists. That is right also when those checks come from different runs, where no stored
  * score is: `previous`'s left the blind checks out, and an older run's would count again the
- * other checks' changes since, which the runs in between judged. Absent where either score is n/a.
+ * other checks' changes since, which the runs in between judged. Absent where either score is n/a,
+ * and for an area with a check no run that read all its inputs was found for (null): its drop
+ * since then is not known.
  */
-function olderAreaDrops(previous: RunReport, current: RunReport, olderRuns: Record<string, string>, checkArea: ReadonlyMap<string, Area>, partial: ReadonlySet<Area | undefined>): Map<Area, { before: number; delta: number; runs: string[] }> {
-  const out = new Map<Area, { before: number; delta: number; runs: string[] }>();
+function olderAreaDrops(previous: RunReport, current: RunReport, olderRuns: Record<string, string>, fullInputRuns: Record<string, string | null>, checkArea: ReadonlyMap<string, Area>, partial: ReadonlySet<Area | undefined>): Map<Area, { before: number; delta: number; runs: string[]; degraded: boolean }> {
+  const out = new Map<Area, { before: number; delta: number; runs: string[]; degraded: boolean }>();
   const runsOf = new Map<Area, Set<string>>();
-  for (const [id, run] of Object.entries(olderRuns)) {
+  const degradedIn = new Set<Area>();
+  const unknown = new Set<Area>();
+  const add = (id: string, run: string | null, isDegraded: boolean) => {
     const area = checkArea.get(id);
-    if (area === undefined || partial.has(area)) continue;
+    if (area === undefined || partial.has(area)) return;
+    if (isDegraded) degradedIn.add(area);
+    if (run === null) { unknown.add(area); return; }
     let runs = runsOf.get(area);
     if (!runs) runsOf.set(area, (runs = new Set()));
     runs.add(run);
-  }
+  };
+  for (const [id, run] of Object.entries(olderRuns)) add(id, run, false);
+  for (const [id, run] of Object.entries(fullInputRuns)) add(id, run, true);
+  for (const area of unknown) runsOf.delete(area);
   if (runsOf.size === 0) return out;
   const rebuilt = rebuiltAreaScores(previous);
   for (const [area, runs] of runsOf) {
     const before = rebuilt[area];
     const after = current.score.areas[area];
     if (before === null || after === null || after === undefined) continue;
-    out.set(area, { before, delta: round1(after - before), runs: [...runs].sort() });
+    out.set(area, { before, delta: round1(after - before), runs: [...runs].sort(), degraded: degradedIn.has(area) });
   }
   return out;
 }
@@ -528,7 +565,7 @@ function newlyWaivedOf(findings: readonly Finding[], waivers: readonly WaiverSta
  * (its reason, owner or expiry, or the rule matching it, differ from the previous run's): a
  * waiver re-granted as the finding grew was granted for what it covers now.
  */
-function waivedGrowthLines(previous: RunReport, current: RunReport, pairs: FindingPairs, grownWaived: ReadonlyArray<{ d: WidenedFinding; w: Finding }>, first: ReadonlySet<string>, reweighted: ReadonlySet<string>, threshold: number): string[] {
+function waivedGrowthLines(previous: RunReport, current: RunReport, pairs: FindingPairs, grownWaived: ReadonlyArray<{ d: WidenedFinding; w: Finding }>, first: ReadonlySet<string>, reweighted: ReadonlySet<string>, threshold: number, severityBefore: (was: Finding) => { severity: Severity } | undefined): string[] {
   const widenedBy = new Map(grownWaived.map(({ d, w }) => [w.fingerprint, d]));
   const waivedBefore = new Set((previous.waivers ?? []).map(waiverKey));
   const grew: Array<{ f: Finding; line: string }> = [];
@@ -536,7 +573,8 @@ function waivedGrowthLines(previous: RunReport, current: RunReport, pairs: Findi
     const f = pairs.current[i];
     const was = pairs.was[i];
     if (!was || !f.waived || !was.waived || first.has(f.check) || severityRank(f.severity) > threshold) continue;
-    const escalated = !reweighted.has(f.check) && severityRank(f.severity) < severityRank(was.severity);
+    const before = severityBefore(was);
+    const escalated = !reweighted.has(f.check) && before !== undefined && severityRank(f.severity) < severityRank(before.severity);
     const widened = beyondWaivedScope(was, f, widenedBy.get(f.fingerprint));
     if (!escalated && !widened) continue;
     const [n] = newlyWaivedOf([f], current.waivers ?? []);
@@ -544,7 +582,7 @@ function waivedGrowthLines(previous: RunReport, current: RunReport, pairs: Findi
     const rule = (current.waivers ?? []).find((w) => w.check === n.waiver.check && JSON.stringify(w.resource) === JSON.stringify(n.waiver.resource));
     const sameRef = f.waiver !== undefined && was.waiver !== undefined && f.waiver.reason === was.waiver.reason && f.waiver.owner === was.waiver.owner && f.waiver.expires === was.waiver.expires;
     if (!sameRef || (rule !== undefined && previous.waivers !== undefined && !waivedBefore.has(waiverKey(rule)))) continue;
-    const what = [...(escalated ? [`escalated ${was.severity} → ${f.severity}`] : []), ...(widened ? [`widened: ${widenedMembersText(widened)}`] : [])].join(' and ');
+    const what = [...(escalated ? [`escalated ${before!.severity} → ${f.severity}`] : []), ...(widened ? [`widened: ${widenedMembersText(widened)}`] : [])].join(' and ');
     grew.push({ f, line: `waived finding grew beyond its waiver (${n.waiver.check} ${describeWaived(n.waiver.resource)}): ${f.check} on ${describeResource(f.resource)} ${what}` });
   }
   grew.sort(({ f: x }, { f: y }) => severityRank(x.severity) - severityRank(y.severity) || x.check.localeCompare(y.check) || describeResource(x.resource).localeCompare(describeResource(y.resource)));

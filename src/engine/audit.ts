@@ -261,6 +261,7 @@ function audited(input: AuditInput, spool: Spool | null): AuditOutput {
       controls: o.check.controls, remediation: o.check.remediation, protectsAgainst: o.check.protectsAgainst,
       evaluated: ends[i] - start + passed, passed, failed, waived, status, ...(o.reason ? { reason: o.reason } : {}),
       ...(o.unreadable ? { unreadable: o.unreadable } : {}),
+      ...(o.degraded ? { degraded: o.degraded } : {}),
       ...(o.excluded ? { excluded: o.excluded } : {}),
       ...(o.unjudgedNamespaces ? { unjudgedNamespaces: o.unjudgedNamespaces } : {}),
     });

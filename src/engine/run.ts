@@ -83,7 +83,8 @@ export function runStreamed(check: Check, ctx: AuditContext, kept: boolean, each
       const names = `${unjudged.slice(0, 5).join(', ')}${unjudged.length > 5 ? ` and ${unjudged.length - 5} more` : ''}`;
       return { check, status: 'not-evaluated', severity, results: [], reason: `judged nothing: all it would judge is in namespace${unjudged.length > 1 ? 's' : ''} ${names}, not in the input${excluded ? ` (${excluded})` : ''}`, unjudgedNamespaces: unjudged, ...(warnings.length > 0 ? { warnings } : {}) };
     }
-    return { check, status: failed ? 'fail' : 'pass', severity, results: [], ...(excluded ? { excluded } : {}), ...(unjudged.length > 0 ? { unjudgedNamespaces: unjudged } : {}), ...(warnings.length > 0 ? { warnings } : {}) };
+    const degraded = degradedInputs(check, ctx);
+    return { check, status: failed ? 'fail' : 'pass', severity, results: [], ...(degraded.length > 0 ? { degraded } : {}), ...(excluded ? { excluded } : {}), ...(unjudged.length > 0 ? { unjudgedNamespaces: unjudged } : {}), ...(warnings.length > 0 ? { warnings } : {}) };
   } catch (error: unknown) {
     if (taking) throw error;
     const message = error instanceof Error ? error.message : String(error);
@@ -106,6 +107,19 @@ export function flatText(text: string): string {
 function unreadableStatus(ctx: AuditContext, kind: KindKey): boolean {
   const status = ctx.snapshot.coverage[kind]?.status;
   return status === 'forbidden' || status === 'error';
+}
+
+/**
+ * The best-effort inputs (Check.readsBestEffort; `pods` with the owner kinds of the pod view)
+ * that exist but could not be read (forbidden, failed): the check was judged without them, so
+ * a verdict they refine (a severity lowered, a finding a LimitRange would supply limits for) may
+ * differ from a run that read them. Absent kinds hold nothing and are not listed.
+ */
+export function degradedInputs(check: Pick<Check, 'readsBestEffort'>, ctx: AuditContext): KindKey[] {
+  const kinds = check.readsBestEffort ?? [];
+  if (kinds.length === 0) return [];
+  const all = kinds.includes('pods') ? [...kinds, ...POD_VIEW_KINDS] : kinds;
+  return [...new Set(all.filter((k) => unreadableStatus(ctx, k)))];
 }
 
 /** The declared inputs that keep a check from being judged: needs not 'ok', reads forbidden or failed. */

@@ -126,6 +126,11 @@ export interface CheckOutcome {
   reason?: string;
   /** Not evaluated: the inputs it lacks that exist but could not be read (forbidden, error, not collected); absent ones are not listed. */
   unreadable?: KindKey[];
+  /**
+   * Evaluated: its best-effort inputs (readsBestEffort) that exist but could not be read, so it
+   * was judged without them (runStreamed's degradedInputs); absent when it read them all.
+   */
+  degraded?: KindKey[];
   /** What the check deliberately left out (its `excluded`), when it was evaluated. */
   excluded?: string;
   /**

@@ -444,7 +444,9 @@ export class CarriedChecks {
  * The runs `report` (the run being stored, its cluster's newest) was diffed against: its
  * previous run, each older run a check was compared with (RunDiff.olderBaselines) and each
  * older run whose "not applicable" a check evaluated again was compared with
- * (RunDiff.notApplicableBaselines; absent in runs stored before it existed), and the run its
+ * (RunDiff.notApplicableBaselines; absent in runs stored before it existed), each run a check
+ * evaluated with degraded input before was compared with for escalations and score drops
+ * (RunDiff.fullInputBaselines), and the run its
  * RBAC breadth was compared with (RunDiff.breadthBaselineRunId). The runs findings carried as not
  * judged come from (RunDiff.notJudgedRuns) are kept by BaselineRuns, from the run's summary.
  * `diff --last` compares it with them again, so retention keeps them too until a later run
@@ -456,7 +458,7 @@ export function diffedAgainst(report: RunReport): string[] {
   // without the check (src/diff/baseline.ts evaluatedBefore), which a summary cannot tell from
   // runs that evaluated it (BaselineRuns stops at them).
   const stated = (report.run.lastEvaluatedOpen ?? []).map((e) => e.runId);
-  return [...(diff ? [diff.previousRunId, ...Object.values(diff.olderBaselines ?? {}), ...Object.values(diff.notApplicableBaselines ?? {}), ...(diff.breadthBaselineRunId ? [diff.breadthBaselineRunId] : [])] : []), ...stated];
+  return [...(diff ? [diff.previousRunId, ...Object.values(diff.olderBaselines ?? {}), ...Object.values(diff.notApplicableBaselines ?? {}), ...Object.values(diff.fullInputBaselines ?? {}).filter((id): id is string => typeof id === 'string'), ...(diff.breadthBaselineRunId ? [diff.breadthBaselineRunId] : [])] : []), ...stated];
 }
 
 /**

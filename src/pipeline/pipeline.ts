@@ -23,7 +23,7 @@ import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import { sarifLeftOutText, sarifResultCount } from '../run/output-limits.ts';
 import { SARIF_MAX_RESULTS } from '../base/output-limits.ts';
-import { findBaseline, notJudgedCarried } from '../diff/baseline.ts';
+import { findBaseline, notJudgedCarried, type Baseline } from '../diff/baseline.ts';
 import { addRegressionSinceUnreadable, diffBySummary } from '../diff/diff.ts';
 import { Spool } from '../base/spool.ts';
 import { spoolCloserOf } from '../run/stored-run.ts';
@@ -68,9 +68,11 @@ export interface PipelineEdges {
    * `olderRuns`: checks whose part of `previous` comes from an older run (Baseline.olderRuns);
    * `notApplicableRuns`: those whose not-applicable state does (Baseline.notApplicableRuns);
    * `breadthRunId`: the run its RBAC breadth comes from, when not its own (Baseline.breadthRunId);
-   * `namespaceRuns`: namespaces whose findings of a check come from an older run (Baseline.namespaceRuns).
+   * `namespaceRuns`: namespaces whose findings of a check come from an older run (Baseline.namespaceRuns);
+   * `fullInput`: checks `previous` evaluated without a best-effort input, judged for escalations
+   * and area drops against the last run that read them all (Baseline.fullInputRuns, fullInputReport).
    */
-  diff(previous: RunReport, current: RunReport, expiredWaivers: string[], olderRuns: Record<string, string>, notApplicableRuns: Record<string, string>, breadthRunId?: string, namespaceRuns?: ReadonlyMap<string, ReadonlyMap<string, string>>): RunDiff;
+  diff(previous: RunReport, current: RunReport, expiredWaivers: string[], olderRuns: Record<string, string>, notApplicableRuns: Record<string, string>, breadthRunId?: string, namespaceRuns?: ReadonlyMap<string, ReadonlyMap<string, string>>, fullInput?: Partial<Pick<Baseline, 'fullInputRuns' | 'fullInputReport'>>): RunDiff;
   /**
    * `formats`: only these of the configured formats (serve --watch writes the HTML a notifier attaches first).
    * `onReportJson`: to be told of the report.json written for this run, as written (renderReports' option).
@@ -302,7 +304,7 @@ async function diffWithBaseline(store: PipelineStore, report: RunReport, expired
       }
       return { previous: null, carried: [] };
     }
-    report.diff = edges.diff(baseline.report, report, expiredWaivers, baseline.olderRuns, baseline.notApplicableRuns, baseline.breadthRunId, baseline.namespaceRuns);
+    report.diff = edges.diff(baseline.report, report, expiredWaivers, baseline.olderRuns, baseline.notApplicableRuns, baseline.breadthRunId, baseline.namespaceRuns, { fullInputRuns: baseline.fullInputRuns, fullInputReport: baseline.fullInputReport });
     if (unreadable.length > 0) report.diff.unreadableRuns = unreadable.map((e) => e.runId);
     // A waiver that covered a finding still open is no stale entry, though it matches nothing now.
     noteCoveredBefore(report.waivers, report.findings, baseline.report.findings, (check) => baseline.olderRuns[check] ?? baseline.latest.run.id);

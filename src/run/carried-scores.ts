@@ -65,6 +65,14 @@ export function rememberScores(memory: ScoreMemory | undefined, report: ScoredRu
 export interface CarriedScores extends Scores {
   /** The areas whose score is carried: as the run named in `from` scored them. */
   carried: Partial<Record<Area, string>>;
+  /**
+   * The areas with checks that apply but were not evaluated and no earlier run that evaluated
+   * them all (a first-ever partial run): their score is not known, neither the one over what
+   * could be read (nine of ten checks blind, one passing, is no 100) nor n/a. Their `areas`
+   * entry is null; /metrics publishes NaN. When any is, and no complete run is remembered,
+   * `overall` is null too: a mean over the other areas would leave them out as if fine.
+   */
+  unknown: Area[];
 }
 
 /**
@@ -78,20 +86,27 @@ export interface CarriedScores extends Scores {
 export function carryScores(report: ScoredRun, memory: ScoreMemory | undefined): CarriedScores {
   const areas = { ...report.score.areas };
   const carried: CarriedScores['carried'] = {};
+  const unknown: Area[] = [];
   for (const a of AREAS) {
     const last = memory?.areas[a];
-    if (!last || last.runId === report.run.id || notEvaluated(checkCoverage(report.checks, a)) === 0) continue;
+    if (notEvaluated(checkCoverage(report.checks, a)) === 0) continue;
+    if (!last || last.runId === report.run.id) {
+      areas[a] = null;
+      unknown.push(a);
+      continue;
+    }
     const own = areas[a];
     if (own !== null && own <= last.score) continue;
     areas[a] = last.score;
     carried[a] = last.runId;
   }
-  if (notEvaluated(checkCoverage(report.checks)) === 0) return { overall: report.score.overall, areas, carried };
+  if (notEvaluated(checkCoverage(report.checks)) === 0) return { overall: report.score.overall, areas, carried, unknown };
   const scored = AREAS.map((a) => areas[a]).filter((s): s is number => s !== null);
   let overall = scored.length === 0 ? null : round1(scored.reduce((s, n) => s + n, 0) / scored.length);
   const complete = memory?.complete;
   if (complete && complete.runId !== report.run.id) overall = overall === null ? complete.overall : Math.min(overall, complete.overall);
-  return { overall, areas, carried };
+  else if (unknown.length > 0) overall = null;
+  return { overall, areas, carried, unknown };
 }
 
 /**

@@ -102,6 +102,15 @@ export interface CheckSummary {
    * listed: it holds nothing to judge. Absent in runs stored by older versions.
    */
   unreadable?: string[];
+  /**
+   * Evaluated (pass or fail) without some of its best-effort inputs: the kinds it reads when it
+   * can (Check.readsBestEffort) that exist but could not be read (forbidden, error). Its verdicts
+   * may differ from a run that read them (a severity lowered "could not be read"), so the diff
+   * compares a later run that read them all with the last run that did too, for escalations and
+   * score drops (Baseline.fullInputRuns). Absent when it read them all, and in runs stored by
+   * older versions (compared as before).
+   */
+  degraded?: string[];
   /** What the check deliberately left out (e.g. system namespaces, and how many would fail). */
   excluded?: string;
   /**
@@ -222,6 +231,15 @@ export interface RunDiff {
    * which they were evaluated: check id -> that run's id. Absent when there are none.
    */
   olderBaselines?: Record<string, string>;
+  /**
+   * Checks evaluated now with all their inputs that the compared run evaluated without some of
+   * its best-effort ones (CheckSummary.degraded): check id -> the last run that evaluated it with
+   * all its inputs, whose severities and score the escalation and area-drop rules compare with
+   * instead, or null when no run read within reach did (escalations of that check and its area's
+   * drop are then not judged: a severity lowered for want of data is no baseline). New and
+   * resolved findings are still those against the compared run. Absent when none.
+   */
+  fullInputBaselines?: Record<string, string | null>;
   /**
    * Stored runs newer than the baseline that could not be read (a truncated or corrupt stored
    * report), passed over by the diff: it compared with older runs instead. Absent when none.

@@ -18,6 +18,7 @@ import { performance } from 'node:perf_hooks';
 import cron from 'node-cron';
 import type { Logger } from '../base/log.ts';
 import { ConfigError, OvertakenError, errorMessage } from '../base/errors.ts';
+import { oneLine } from '../base/plain-text.ts';
 import type { RunReport } from '../run/types.ts';
 import { rememberScores, type ScoreMemory } from '../run/carried-scores.ts';
 import { emptyMetricsState, lastEvaluated, METRICS_CONTENT_TYPE, renderMetrics, type MetricsState } from './metrics.ts';
@@ -231,6 +232,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         }
         metrics.lastDurationSeconds = Math.round(seconds * 1000) / 1000;
         metrics.runsTotal.success++;
+        metrics.consecutiveFailures = 0;
         for (const n of outcome.report.notifications) {
           if (n.status === 'failed') metrics.notificationFailuresTotal[n.channel] = (metrics.notificationFailuresTotal[n.channel] ?? 0) + 1;
         }
@@ -248,6 +250,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           return 'skipped';
         }
         metrics.runsTotal.error++;
+        metrics.consecutiveFailures++;
+        metrics.lastFailure = { at: new Date(), error: oneLine(errorMessage(error)) };
         log.warn(`audit run could not complete: ${errorMessage(error)}`, { event: 'run-failed' });
         return 'failed';
       } finally {
@@ -333,7 +337,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         // the daemon is alive and still auditing; the run id, the partial lines (the API
         // server's error text, naming service accounts and what they may not read), the
         // notification statuses and the schedule need the token.
-        send(res, 200, 'application/json; charset=utf-8', `${JSON.stringify({ status: 'ok', lastSuccess: metrics.lastSuccessAt?.toISOString() ?? null })}\n`);
+        // Failures are counted and dated here too (ztaudit_runs_total says as much); their error
+        // text (an API server's, naming accounts) needs the token.
+        send(res, 200, 'application/json; charset=utf-8', `${JSON.stringify({ status: 'ok', lastSuccess: metrics.lastSuccessAt?.toISOString() ?? null, consecutiveFailures: metrics.consecutiveFailures, lastFailure: metrics.lastFailure ? { at: metrics.lastFailure.at.toISOString() } : null })}\n`);
         return;
       }
       // What is really going on: a run that is stored but still waiting on a notifier says
@@ -350,6 +356,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           notifications: notificationsPending ? 'pending' : latest.notifications.map((n) => ({ channel: n.channel, status: n.status })),
         } : null,
         lastSuccess: metrics.lastSuccessAt?.toISOString() ?? null,
+        // Runs that could not complete since the last that did, and the last such run's time and
+        // error (one line; JSON.stringify escapes whatever a cluster name or an API error holds):
+        // lastRun and lastSuccess alone read "ok" through a night of failures.
+        consecutiveFailures: metrics.consecutiveFailures,
+        lastFailure: metrics.lastFailure ? { at: metrics.lastFailure.at.toISOString(), error: metrics.lastFailure.error } : null,
         nextRun: timer?.next()?.toISOString() ?? null,
       };
       send(res, 200, 'application/json; charset=utf-8', `${JSON.stringify(body)}\n`);

@@ -55,6 +55,14 @@ export interface MetricsState {
   lastDurationSeconds: number | null;
   lastSuccessAt: Date | null;
   /**
+   * The last run that could not complete (collection failed, the store refused it, bad input):
+   * when it ended and its error, on one line. Kept after a success (on-call asks what failed
+   * last); null before any failure.
+   */
+  lastFailure: { at: Date; error: string } | null;
+  /** Runs that could not complete since the last one that did (0 after a success): /healthz. */
+  consecutiveFailures: number;
+  /**
    * When the daemon started: ztaudit_start_time_seconds, the baseline of "no success for two
    * days" while lastSuccessAt is null (process_start_time_seconds' role in the client libraries).
    */
@@ -73,6 +81,8 @@ export function emptyMetricsState(startedAt: Date = new Date()): MetricsState {
     latest: null,
     lastDurationSeconds: null,
     lastSuccessAt: null,
+    lastFailure: null,
+    consecutiveFailures: 0,
     startedAt,
     runsTotal: { success: 0, error: 0, skipped: 0 },
     scheduledRunsMissedTotal: 0,
@@ -130,15 +140,15 @@ export function renderMetrics(state: MetricsState): string {
   // An area with no check that applies has no sample: absent means nothing to judge, never 0
   // or 100. One whose checks were not all evaluated shows no more than its last whole score.
   const shown = r ? carryScores(r, state.scores) : null;
-  out.family('ztaudit_score', 'gauge', 'Score (0-100) per area in the latest completed run; an area whose checks it could not all evaluate is shown at no more than its score in the last run that evaluated them all (ztaudit_score_carried 1 when that one is shown); areas with no check that applies are absent.',
+  out.family('ztaudit_score', 'gauge', 'Score (0-100) per area in the latest completed run; an area whose checks it could not all evaluate is shown at no more than its score in the last run that evaluated them all (ztaudit_score_carried 1 when that one is shown), NaN when no run did (not known: the score over what could be read is not the area\'s); areas with no check that applies are absent.',
     shown ? AREAS.flatMap((a): Array<[Record<string, string>, number]> => {
       const s = shown.areas[a];
-      return typeof s === 'number' ? [[{ area: a }, s]] : [];
+      return typeof s === 'number' ? [[{ area: a }, s]] : shown.unknown.includes(a) ? [[{ area: a }, NaN]] : [];
     }) : []);
   out.family('ztaudit_score_carried', 'gauge', '1 when the area\'s ztaudit_score is carried from the last run that evaluated all its checks: the latest run could not (see ztaudit_checks_not_evaluated), and scored it higher over what it could read, or not at all.',
-    shown ? AREAS.flatMap((a): Array<[Record<string, string>, number]> => (typeof shown.areas[a] === 'number' ? [[{ area: a }, a in shown.carried ? 1 : 0]] : [])) : []);
-  out.family('ztaudit_score_overall', 'gauge', 'Overall score (0-100) of the latest completed run: the mean of the area scores; when checks were not evaluated (ztaudit_checks_not_evaluated), carried area scores count and it is never above the last complete run\'s overall.',
-    shown && typeof shown.overall === 'number' ? [[{}, shown.overall]] : []);
+    shown ? AREAS.flatMap((a): Array<[Record<string, string>, number]> => (typeof shown.areas[a] === 'number' || shown.unknown.includes(a) ? [[{ area: a }, a in shown.carried ? 1 : 0]] : [])) : []);
+  out.family('ztaudit_score_overall', 'gauge', 'Overall score (0-100) of the latest completed run: the mean of the area scores; when checks were not evaluated (ztaudit_checks_not_evaluated), carried area scores count and it is never above the last complete run\'s overall; NaN when an area is NaN and no complete run is known.',
+    shown && typeof shown.overall === 'number' ? [[{}, shown.overall]] : shown && shown.unknown.length > 0 ? [[{}, NaN]] : []);
   // A score over part of an area's checks is not that area's score: say how many are missing.
   out.family('ztaudit_checks_not_evaluated', 'gauge', 'Checks that apply but were not evaluated in the latest completed run (a kind could not be read, a check failed), by area; its score covers only the rest.',
     r ? AREAS.map((area): [Record<string, string>, number] => [{ area }, notEvaluated(checkCoverage(r.checks, area))]) : []);

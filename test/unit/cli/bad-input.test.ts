@@ -610,3 +610,28 @@ describe('snapshot -o that cannot be written', () => {
     expect(readdirSync(dir)).toEqual(['taken']);
   });
 });
+
+// Reviewer's repro (/tmp/rev-revhist/fail): `kind: [` beside readable manifests was a stored
+// partial run, exit 0, while `run --help` listed "unreadable input" under exit 2. DESIGN.md's exit
+// codes: 0 "the audit completed and nothing met --fail-on (default never, so a CronJob is not
+// retried and alerts are not sent twice)", 2 "it could not run"; "Missing data is not a fix" makes
+// what could not be read not evaluated, a partial run. So the run stands and the help says so.
+describe('a broken YAML document beside readable manifests: a partial run, as `run --help` says', () => {
+  it('exit 0 under --fail-on never (stored as partial, the file and line named), 1 under --fail-on regression; the help lists it under exit 0, not 2', async () => {
+    const dir = dirWith({ 'm/ns.yaml': NAMESPACE, 'm/bad.yaml': 'kind: [\n' });
+    const t = captureIO(dir);
+    expect(await main(['run', '--manifests', 'm', '--out', 'out', ...QUIET], t.cli)).toBe(0);
+    expect(report(join(dir, 'out')).run.partial?.[0]).toMatch(/^every kind could not be read \(error: m\/bad\.yaml:1: broken YAML document/);
+    const gate = captureIO(dir);
+    expect(await main(['run', '--manifests', 'm', '--out', 'out2', ...QUIET, '--fail-on', 'regression'], gate.cli)).toBe(1);
+    expect(gate.err()).toMatch(/ztaudit: exit 1: \d+ checks not evaluated \(every kind error: m\/bad\.yaml:1: broken YAML document/);
+    const help = captureIO(dir);
+    expect(await main(['run', '--help'], help.cli)).toBe(0);
+    const codes = help.out().split('\nExit codes:\n')[1]!.replace(/\s+/g, ' ');
+    const [zero, rest] = codes.split(' 1 the audit completed');
+    expect(zero).toContain('a broken document in --manifests');
+    const two = rest!.split(' 2 the audit could not run')[1]!;
+    expect(two).not.toContain('unreadable input');
+    expect(two).toContain('--manifests without one readable object');
+  });
+});

@@ -233,7 +233,7 @@ describe('startDaemon', () => {
     const fullBody = (lastSuccess: string, nextRun: string) => ({
       status: 'ok', running: false, currentRun: null,
       lastRun: { id: RUN, finishedAt: expect.any(String), partial: [FORBIDDEN], notifications: [{ channel: 'slack', status: 'failed' }, { channel: 'email', status: 'sent' }] },
-      lastSuccess, nextRun,
+      lastSuccess, consecutiveFailures: 0, lastFailure: null, nextRun,
     });
 
     it('without the token answers 200 with its status and last success only; with it, the full body', async () => {
@@ -241,7 +241,7 @@ describe('startDaemon', () => {
       // Before any run: the same short body, and a 200 (the daemon is alive).
       let r = await fetch(`${d.url}/healthz`);
       expect(r.status).toBe(200);
-      expect(await body(r)).toEqual({ status: 'ok', lastSuccess: null });
+      expect(await body(r)).toEqual({ status: 'ok', lastSuccess: null, consecutiveFailures: 0, lastFailure: null });
       await d.tick();
       const lastSuccess = d.state().lastSuccessAt!.toISOString();
       for (const headers of [{}, { Authorization: 'Bearer hz-tokem' }, { Authorization: 'hz-token' }, { Authorization: 'Basic aHotdG9rZW4=' }]) {
@@ -249,7 +249,7 @@ describe('startDaemon', () => {
         expect(r.status, JSON.stringify(headers)).toBe(200);
         expect(r.headers.get('content-type')).toBe('application/json; charset=utf-8');
         const text = await r.text();
-        expect(JSON.parse(text), JSON.stringify(headers)).toEqual({ status: 'ok', lastSuccess });
+        expect(JSON.parse(text), JSON.stringify(headers)).toEqual({ status: 'ok', lastSuccess, consecutiveFailures: 0, lastFailure: null });
         for (const secret of [RUN, 'forbidden', 'serviceaccount', 'slack', 'email', 'failed', 'channel_not_found']) expect(text).not.toContain(secret);
       }
       r = await fetch(`${d.url}/healthz`, { method: 'HEAD' });
@@ -257,6 +257,37 @@ describe('startDaemon', () => {
       r = await fetch(`${d.url}/healthz`, { headers: { Authorization: 'Bearer hz-token' } });
       expect(r.status).toBe(200);
       expect(await body(r)).toEqual(fullBody(lastSuccess, d.nextRun()!.toISOString()));
+    });
+
+    // Reviewer's repro (/tmp/rev-revhist/hz): after failed runs /healthz said "ok" with lastRun the
+    // last success and nothing of the failures. Still 200 (a liveness probe must not restart a
+    // daemon for a cluster it cannot reach), but the body says how many failed since, and the
+    // last one's time and error, escaped as JSON.
+    it('after failed runs, says how many failed since the last success and the last error (on one line); the token guards the error text', async () => {
+      const hostile = 'list pods: "</script>\u0007\nztaudit_up 0" is forbidden';
+      let fail = false;
+      const d = await start({ authToken: 'hz-token', runOnce: async () => { if (fail) throw new Error(hostile); return { report: partialReport(), html: null }; } });
+      await d.tick();
+      const lastSuccess = d.state().lastSuccessAt!.toISOString();
+      fail = true;
+      await d.tick();
+      await d.tick();
+      const authed = await fetch(`${d.url}/healthz`, { headers: { Authorization: 'Bearer hz-token' } });
+      expect(authed.status).toBe(200);
+      const text = await authed.text();
+      expect(text.trim().split('\n')).toHaveLength(1);
+      const b = JSON.parse(text);
+      expect({ status: b.status, lastSuccess: b.lastSuccess, lastRun: b.lastRun.id, consecutiveFailures: b.consecutiveFailures }).toEqual({ status: 'ok', lastSuccess, lastRun: RUN, consecutiveFailures: 2 });
+      expect(b.lastFailure.error).toBe('list pods: "</script>\\u0007\\u000aztaudit_up 0" is forbidden'); // oneLine: control characters and the line break shown, not kept
+      expect(Date.parse(b.lastFailure.at)).toBeGreaterThanOrEqual(Date.parse(lastSuccess));
+      const open = await fetch(`${d.url}/healthz`);
+      const short = await body(open);
+      expect(short).toEqual({ status: 'ok', lastSuccess, consecutiveFailures: 2, lastFailure: { at: b.lastFailure.at } });
+      fail = false;
+      await d.tick();
+      const after = await body(fetch(`${d.url}/healthz`, { headers: { Authorization: 'Bearer hz-token' } }));
+      expect(after.consecutiveFailures).toBe(0);
+      expect(after.lastFailure).toEqual(b.lastFailure); // still said: what failed last
     });
 
     it('with no token configured, answers everyone the full body as before', async () => {

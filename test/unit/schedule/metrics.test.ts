@@ -265,7 +265,7 @@ describe('renderMetrics', () => {
     expect(shown(r1, run('r2', 'not-evaluated', []))).toEqual([3, 0]);
   });
 
-  it('a partial run never publishes an overall above the last complete run\'s, even where an area it scored in part rose; with nothing to carry, an unscored area stays absent', () => {
+  it('a partial run never publishes an overall above the last complete run\'s, even where an area it scored in part rose; with nothing to carry, such an area is NaN (not known)', () => {
     const check = (id: string, status: RunReport['checks'][number]['status']) => ({
       id, area: id.split('.')[0] as Finding['area'], title: id, severity: 'high' as const, controls: [], remediation: '', evaluated: 1, passed: 0, failed: 0, waived: 0, status,
     });
@@ -283,11 +283,35 @@ describe('renderMetrics', () => {
     expect(byArea('ztaudit_score')).toEqual({ network: 0, rbac: 95.7, 'pod-security': 20 }); // 60 over what was left: no more than when all was read
     expect(byArea('ztaudit_score_carried')).toEqual({ network: 1, rbac: 0, 'pod-security': 1 });
     expect(f.get('ztaudit_score_overall')!.samples[0]!.value).toBe(38.4); // (0 + 95.7 + 60) / 3 = 51.9 would read as a fix
-    // A daemon that never saw network scored has no score to carry: no sample, never 0 or 100.
+    // A daemon that never saw network or pod-security scored whole has no score to carry: both
+    // are NaN (not known; a valid sample value, https://prometheus.io/docs/instrumenting/exposition_formats/,
+    // "Text format details": "NaN, +Inf, and -Inf are valid values"), never 0, 100 or the 60 over
+    // what was left, and the series stays. The overall is not known either.
     state.scores = rememberScores(undefined, blind);
     f = parseExposition(renderMetrics(state));
-    expect(f.get('ztaudit_score')!.samples.map((s) => s.labels.area)).toEqual(['rbac', 'pod-security']);
-    expect(f.get('ztaudit_score_carried')!.samples.map((s) => s.value)).toEqual([0, 0]);
+    const samples = f.get('ztaudit_score')!.samples;
+    expect(samples.map((s) => s.labels.area)).toEqual(['network', 'rbac', 'pod-security']);
+    expect(samples.map((s) => s.value)).toEqual([NaN, 95.7, NaN]);
+    expect(f.get('ztaudit_score_carried')!.samples.map((s) => s.value)).toEqual([0, 0, 0]);
+    expect(f.get('ztaudit_score_overall')!.samples.map((s) => s.value)).toEqual([NaN]);
+  });
+
+  // Reviewer's repro (/tmp/rev-revhist/carry): a first-ever run that could not read the
+  // NetworkPolicies evaluated one network check of nine (passing) and /metrics said network 100.
+  it('a first-ever partial run publishes NaN, not 100, for an area it evaluated one check of', () => {
+    const check = (id: string, status: RunReport['checks'][number]['status']) => ({
+      id, area: id.split('.')[0] as Finding['area'], title: id, severity: 'high' as const, controls: [], remediation: '', evaluated: 1, passed: 1, failed: 0, waived: 0, status,
+    });
+    const first = { ...report(), score: { overall: 97.8, areas: { network: 100, tls: null, rbac: 95.7, 'pod-security': null, mtls: null } } };
+    first.checks = [check('network.a', 'pass'), ...['b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'].map((x) => check(`network.${x}`, 'not-evaluated')), check('rbac.a', 'pass')];
+    const state = emptyMetricsState();
+    state.latest = first;
+    state.scores = rememberScores(undefined, first);
+    const text = renderMetrics(state);
+    expect(text).toContain('ztaudit_score{area="network"} NaN\n');
+    expect(text).not.toContain('ztaudit_score{area="network"} 100');
+    expect(text).toContain('ztaudit_score{area="rbac"} 95.7\n');
+    expect(text).toContain('ztaudit_score_overall NaN\n');
   });
 
   it('escapes label values: a hostile one cannot close its quote, forge a sample or read back as another value', () => {

@@ -85,7 +85,7 @@ describe('serve with ZTAUDIT_SERVE_TOKEN', () => {
       expect((await ok(`/runs/${id}`)).status).toBe(200);
       const health = await rawGet(d.port, '/healthz');
       expect(health.status).toBe(200);
-      expect(Object.keys(JSON.parse(health.body)).sort()).toEqual(['lastSuccess', 'status']); // the details need the token
+      expect(Object.keys(JSON.parse(health.body)).sort()).toEqual(['consecutiveFailures', 'lastFailure', 'lastSuccess', 'status']); // the details need the token
       expect(health.body).not.toContain(id);
       expect(JSON.parse((await ok('/healthz')).body).lastRun.id).toBe(id);
       expect((await rawGet(d.port, '/metrics')).status).toBe(200);
