@@ -222,3 +222,62 @@ describe('intent "web never db" between dual-stack pods, judged per IP family', 
     expect(res.message).toContain('intent "web-never-db" is violated');
   });
 });
+
+// Scenes that try to make the per-family judgement drop a flow the model found allowed (a wrong
+// pass). Felix renders an ipVersion rule only into its own family's chains (FilterRuleToIPVersion,
+// projectcalico/calico felix/rules/policy.go, v3.32.1; docs.tigera.io/calico/latest/reference/resources/networkpolicy,
+// Rule.ipVersion "Positive IP version match"), and a packet of one family traverses the egress
+// and ingress chains of that family only: the flow is allowed if, in one family, both ends'
+// chains allow it. The other side of a path may not be borrowed from the other family.
+const webEgress = (rule: string) => `---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: web-out, namespace: shop}
+spec:
+  selector: app == 'web'
+  types: [Egress]
+  egress:
+  - ${rule}
+  - {action: Allow}
+`;
+const dbIngress = (...rules: string[]) => `---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: db-in, namespace: shop}
+spec:
+  selector: app == 'db'
+  types: [Ingress]
+  ingress:
+${rules.map((r) => `  - ${r}\n`).join('')}`;
+
+describe('intent "web never db" between dual-stack pods: each family\'s path judged whole', () => {
+  const dual = calicoBase() + ipv4Pool + ipv6Pool;
+
+  it('egress denies IPv4, ingress denies IPv6: neither family\'s path gets through, the intent holds (reach alone says UNKNOWN)', () => {
+    const yaml = dual + webEgress("{action: Deny, ipVersion: 4, destination: {selector: app == 'db'}}") + dbIngress("{action: Deny, ipVersion: 6, source: {selector: app == 'web'}}", '{action: Allow}');
+    expect(reach(yaml, 'shop/web', 'shop/db', '5432').exitCode).toBe(2);
+    expect(webNeverDb(yaml).status).toBe('pass');
+  });
+
+  it('egress denies IPv4 on one other port only, ingress denies IPv6: the IPv4 path is open on 5432 — a certain high violation, not dropped', () => {
+    const yaml = dual + webEgress("{action: Deny, ipVersion: 4, protocol: TCP, destination: {selector: app == 'db', ports: [1]}}") + dbIngress("{action: Deny, ipVersion: 6, source: {selector: app == 'web'}}", '{action: Allow}');
+    const res = webNeverDb(yaml);
+    expect(res).toMatchObject({ status: 'fail', severity: 'high' });
+    expect(res.message).toContain('intent "web-never-db" is violated');
+  });
+
+  it('ingress denies IPv4 on every port and IPv6 on port 80 only: the IPv6 path is open on 5432 — a certain high violation', () => {
+    const yaml = dual + dbIngress("{action: Deny, ipVersion: 4, source: {selector: app == 'web'}}", "{action: Deny, ipVersion: 6, protocol: TCP, source: {selector: app == 'web'}, destination: {ports: [80]}}", '{action: Allow}');
+    expect(reach(yaml, 'shop/web', 'shop/db', '5432').exitCode).toBe(2);
+    const res = webNeverDb(yaml);
+    expect(res).toMatchObject({ status: 'fail', severity: 'high' });
+    expect(res.message).toContain('intent "web-never-db" is violated');
+  });
+
+  it('ingress denies IPv4, allows IPv6 before a Deny of everything: the IPv6 path is allowed — a certain high violation', () => {
+    const yaml = dual + dbIngress("{action: Deny, ipVersion: 4, source: {selector: app == 'web'}}", "{action: Allow, ipVersion: 6, source: {selector: app == 'web'}}", '{action: Deny}');
+    const res = webNeverDb(yaml);
+    expect(res).toMatchObject({ status: 'fail', severity: 'high' });
+    expect(res.message).toContain('intent "web-never-db" is violated');
+  });
+});
