@@ -281,3 +281,47 @@ describe('intent "web never db" between dual-stack pods: each family\'s path jud
     expect(res.message).toContain('intent "web-never-db" is violated');
   });
 });
+
+// A Pass rule hands a connection to the next tier (docs.tigera.io/calico/latest/reference/resources/tier,
+// "Pass"); with ipVersion it does so only in its own family's chains (FilterRuleToIPVersion,
+// felix/rules/policy.go, v3.32.1). The model, reading the flow without a family, counts the Pass
+// as not matching and the tier's end denies: the IPv6 path, handed on to the default tier that
+// allows web, is the packet's.
+const securityTier = (v4Rule: string, v6Rule: string) => `---
+apiVersion: projectcalico.org/v3
+kind: Tier
+metadata: {name: security}
+spec: {order: 100}
+---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: security.db}
+spec:
+  tier: security
+  order: 1
+  selector: app == 'db'
+  types: [Ingress]
+  ingress:
+  - ${v4Rule}
+  - ${v6Rule}
+`;
+
+describe('intent "web never db" between dual-stack pods: an ipVersion Pass into a tier that allows', () => {
+  const dual = calicoBase() + ipv4Pool + ipv6Pool;
+
+  it('security tier denies IPv4 and passes IPv6 to a default-tier Allow: the IPv6 path is allowed — a certain high violation, not "cannot be confirmed"', () => {
+    const yaml = dual + securityTier("{action: Deny, ipVersion: 4, source: {selector: app == 'web'}}", "{action: Pass, ipVersion: 6, source: {selector: app == 'web'}}") + dbIngress("{action: Allow, source: {selector: app == 'web'}}");
+    // reach, not judging the families apart, reads the tier's end as deciding: UNKNOWN.
+    expect(reach(yaml, 'shop/web', 'shop/db', '5432').exitCode).toBe(2);
+    const res = webNeverDb(yaml);
+    expect(res).toMatchObject({ status: 'fail', severity: 'high' });
+    expect(res.message).toContain('intent "web-never-db" is violated');
+    expect(JSON.stringify(res.evidence)).toContain('Calico NetworkPolicy shop/db-in rule 0 (Allow)');
+  });
+
+  it('the same Pass into a default tier that denies web too: no family\'s path is allowed — never a certain violation', () => {
+    const yaml = dual + securityTier("{action: Deny, ipVersion: 4, source: {selector: app == 'web'}}", "{action: Pass, ipVersion: 6, source: {selector: app == 'web'}}") + dbIngress("{action: Deny, source: {selector: app == 'web'}}", '{action: Allow}');
+    const res = webNeverDb(yaml);
+    expect(res.message ?? '').not.toContain('is violated');
+  });
+});
