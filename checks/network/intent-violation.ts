@@ -5,7 +5,7 @@ import { connsToJson, subtractConns, unionConns, emptyConns, formatConns, inters
 import { parseIntentPort } from '../../src/config/intent-ports.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { buildReachability, egressVerdict, ingressVerdict, type DirectionVerdict, type PodClass, type ReachModel } from '../../src/analysis/netpol/model.ts';
-import { findDoubtedFlows, findFlows, MAX_DOUBT_PAIRS, type DoubtSearch, type FlowSearch } from '../../src/analysis/netpol/flows.ts';
+import { findDoubtedFlows, findFlows, MAX_DOUBT_PAIRS, type DoubtSearch, type Flow, type FlowSearch } from '../../src/analysis/netpol/flows.ts';
 import { findUndeterminedFlows, liveAddressSettlements, type AddressSettlements } from '../../src/analysis/netpol/query.ts';
 import { describeCause, describeRule, type Doubt, type RuleRef } from '../../src/analysis/netpol/engine.ts';
 import type { Family } from '../../src/base/ip.ts';
@@ -120,13 +120,47 @@ const FAMILIES: readonly Family[] = [4, 6];
 function judgeFlow(model: ReachModel, f: { from: PodClass; to: PodClass; conns: ConnSet }): FlowJudgement {
   const src = { kind: 'class', cls: f.from } as const;
   const dst = { kind: 'class', cls: f.to } as const;
-  const paths = (m: ReachModel) => [egressVerdict(m, src, dst, true), ingressVerdict(m, src, dst, true)] as const;
-  const counted = paths(model);
-  const dual = counted.some((v) => v.decisions.some((d) => d.uncertain?.some((u) => u.reasons.includes('dualStack')) && !isEmptyConns(intersectConns(d.uncertainConns ?? d.conns, f.conns))));
-  const judged = (dual ? FAMILIES.map((family) => paths({ ...model, match: { ...model.match, flowFamily: family } })) : [counted]).map(([e, i]) => judgePath(f.conns, e, i));
+  const counted = [egressVerdict(model, src, dst, true), ingressVerdict(model, src, dst, true)] as const;
+  const judged = (familyPaths(model, f, counted) ?? [counted]).map(([e, i]) => judgePath(f.conns, e, i));
   if (judged.some((j) => j.kind === 'certain')) return { kind: 'certain' };
   const why = [...new Set(judged.flatMap((j) => (j.kind === 'doubt' ? j.why : [])))];
   return why.length ? { kind: 'doubt', why } : { kind: 'denied' };
+}
+
+/**
+ * Each IP family's path (egress, ingress) for a flow whose verdicts (`counted`, doubts tracked)
+ * carry a dual-stack ipVersion doubt on its connections; undefined when none does.
+ */
+function familyPaths(model: ReachModel, f: { from: PodClass; to: PodClass; conns: ConnSet }, counted: readonly [DirectionVerdict, DirectionVerdict]): Array<readonly [DirectionVerdict, DirectionVerdict]> | undefined {
+  const dual = counted.some((v) => v.decisions.some((d) => d.uncertain?.some((u) => u.reasons.includes('dualStack')) && !isEmptyConns(intersectConns(d.uncertainConns ?? d.conns, f.conns))));
+  if (!dual) return undefined;
+  const src = { kind: 'class', cls: f.from } as const;
+  const dst = { kind: 'class', cls: f.to } as const;
+  return FAMILIES.map((family) => {
+    const m = { ...model, match: { ...model.match, flowFamily: family } };
+    return [egressVerdict(m, src, dst, true), ingressVerdict(m, src, dst, true)] as const;
+  });
+}
+
+/**
+ * The flows the model counts as denied, held in doubt by a dual-stack ipVersion rule (a Pass
+ * counted as not matching), that one family's path allows for certain: Felix applies the rule in
+ * its own family only, so that family's path is the packet's and the flow a violation. Each with
+ * that path's verdicts. Only when every doubted flow was listed.
+ */
+function allowedInAFamily(model: ReachModel, doubts: DoubtSearch | undefined, hostNetwork: boolean): Flow[] {
+  if (!doubts || doubts.truncated || doubts.capped || hostNetwork) return [];
+  const out: Flow[] = [];
+  for (const f of doubts.flows) {
+    const src = { kind: 'class', cls: f.from } as const;
+    const dst = { kind: 'class', cls: f.to } as const;
+    const paths = familyPaths(model, f, [egressVerdict(model, src, dst, true), ingressVerdict(model, src, dst, true)]) ?? [];
+    const open = paths.find(([e, i]) => judgePath(f.conns, e, i).kind === 'certain');
+    if (!open) continue;
+    const conns = intersectConns(intersectConns(f.conns, open[0].conns), open[1].conns);
+    if (!isEmptyConns(conns)) out.push({ from: f.from, to: f.to, conns, egress: open[0], ingress: open[1] });
+  }
+  return out;
 }
 
 /**
@@ -226,7 +260,7 @@ export const intentViolation: Check = {
   id: 'network.intent-violation',
   area: 'network',
   title: 'Segmentation intent holds',
-  protectsAgainst: 'flows the declared segmentation intent forbids (config intent.deny) but the effective policies allow: every enforced network API and, for a destination in a service mesh, its authorization (Istio AuthorizationPolicy, with PeerAuthentication); a flow the mesh allows for some requests only still counts; a rule with a hostNetwork pod at either end fails when only network policy would deny it, since enforcement on hostNetwork pods is implementation-defined; a flow the model counts as denied but holds in doubt (reach UNKNOWN: an ipBlock or Calico nets that may hold the pod\'s address, AdminNetworkPolicies of one priority that decide it differently in either order, a policy the model cannot evaluate selecting an end) fails at medium as not confirmed, and so does one the model counts as allowed when every allowed flow it finds is allowed only because a Deny or Pass rule on a condition the model cannot settle (a Calico ipVersion whose pod families are not known, some source ports only) is counted as not matching (a certain one, or one an Allow whose match is in doubt opens, stays high; between dual-stack pods a Calico ipVersion rule is judged per IP family, as Felix applies it only to its own family: a flow either family\'s path allows is a violation, one both paths deny holds), and so do a denial that rests only on where the pods\' current addresses fall against an ipBlock (outside Calico; pod IPs are ephemeral) and a search for such flows that its cap stopped before it found one',
+  protectsAgainst: 'flows the declared segmentation intent forbids (config intent.deny) but the effective policies allow: every enforced network API and, for a destination in a service mesh, its authorization (Istio AuthorizationPolicy, with PeerAuthentication); a flow the mesh allows for some requests only still counts; a rule with a hostNetwork pod at either end fails when only network policy would deny it, since enforcement on hostNetwork pods is implementation-defined; a flow the model counts as denied but holds in doubt (reach UNKNOWN: an ipBlock or Calico nets that may hold the pod\'s address, AdminNetworkPolicies of one priority that decide it differently in either order, a policy the model cannot evaluate selecting an end) fails at medium as not confirmed, and so does one the model counts as allowed when every allowed flow it finds is allowed only because a Deny or Pass rule on a condition the model cannot settle (a Calico ipVersion whose pod families are not known, some source ports only) is counted as not matching (a certain one, or one an Allow whose match is in doubt opens, stays high; between dual-stack pods a Calico ipVersion rule is judged per IP family, as Felix applies it only to its own family: a flow either family\'s path allows is a violation, also one the model counts as denied because an ipVersion Pass rule is counted as not matching, and one both paths deny holds), and so do a denial that rests only on where the pods\' current addresses fall against an ipBlock (outside Calico; pod IPs are ephemeral) and a search for such flows that its cap stopped before it found one',
   severity: 'high',
   controls: ['NSA-CISA:NS/network-policies', 'NIST-800-53:AC-4', 'NIST-800-53:SC-7', 'NIST-800-207:T3', 'NIST-800-207:T4'],
   remediation: 'Tighten the allowing policies listed in the evidence (or isolate the unisolated side with a default deny) until the forbidden flow is denied in both directions, or, for a meshed destination, deny it with an AuthorizationPolicy (the evidence names the mesh verdict per flow).',
@@ -265,9 +299,16 @@ export const intentViolation: Check = {
       const hostNetwork = sources.some((c) => c.hostNetwork) || dests.some((c) => c.hostNetwork);
       // The network first; then the same search with each pair cut to what the destination's mesh lets through.
       const { search: network } = judged(model, findFlows(model, sources, dests, wanted, MAX_FLOWS), hostNetwork);
-      const { search: found, judgements } = network.count === 0 ? { search: network, judgements: [] } : judged(model, findFlows(model, sources, dests, wanted, MAX_FLOWS, meshRefiner(ctx, model)), hostNetwork);
+      let { search: found, judgements } = network.count === 0 ? { search: network, judgements: [] as FlowJudgement[] } : judged(model, findFlows(model, sources, dests, wanted, MAX_FLOWS, meshRefiner(ctx, model)), hostNetwork);
       // No certain violation: the pairs the model counts as denied that reach would answer UNKNOWN for, capped.
-      const doubts = found.count === 0 ? findFlowsInDoubt(model, sources, dests, wanted, meshRefiner(ctx, model)) : undefined;
+      let doubts = found.count === 0 ? findFlowsInDoubt(model, sources, dests, wanted, meshRefiner(ctx, model)) : undefined;
+      // Those one IP family's path allows for certain (a dual-stack ipVersion Pass) are violations.
+      const inAFamily = found.count === 0 ? allowedInAFamily(model, doubts, hostNetwork) : [];
+      if (inAFamily.length) {
+        found = { flows: inAFamily, count: inAFamily.length, truncated: false };
+        judgements = inAFamily.map((): FlowJudgement => ({ kind: 'certain' }));
+        doubts = undefined;
+      }
       const allowing = new Set<string>();
       const passes = new Set<string>();
       const flows = found.flows.map((f) => {

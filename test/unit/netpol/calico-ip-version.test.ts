@@ -222,3 +222,106 @@ describe('intent "web never db" between dual-stack pods, judged per IP family', 
     expect(res.message).toContain('intent "web-never-db" is violated');
   });
 });
+
+// Scenes that try to make the per-family judgement drop a flow the model found allowed (a wrong
+// pass). Felix renders an ipVersion rule only into its own family's chains (FilterRuleToIPVersion,
+// projectcalico/calico felix/rules/policy.go, v3.32.1; docs.tigera.io/calico/latest/reference/resources/networkpolicy,
+// Rule.ipVersion "Positive IP version match"), and a packet of one family traverses the egress
+// and ingress chains of that family only: the flow is allowed if, in one family, both ends'
+// chains allow it. The other side of a path may not be borrowed from the other family.
+const webEgress = (rule: string) => `---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: web-out, namespace: shop}
+spec:
+  selector: app == 'web'
+  types: [Egress]
+  egress:
+  - ${rule}
+  - {action: Allow}
+`;
+const dbIngress = (...rules: string[]) => `---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: db-in, namespace: shop}
+spec:
+  selector: app == 'db'
+  types: [Ingress]
+  ingress:
+${rules.map((r) => `  - ${r}\n`).join('')}`;
+
+describe('intent "web never db" between dual-stack pods: each family\'s path judged whole', () => {
+  const dual = calicoBase() + ipv4Pool + ipv6Pool;
+
+  it('egress denies IPv4, ingress denies IPv6: neither family\'s path gets through, the intent holds (reach alone says UNKNOWN)', () => {
+    const yaml = dual + webEgress("{action: Deny, ipVersion: 4, destination: {selector: app == 'db'}}") + dbIngress("{action: Deny, ipVersion: 6, source: {selector: app == 'web'}}", '{action: Allow}');
+    expect(reach(yaml, 'shop/web', 'shop/db', '5432').exitCode).toBe(2);
+    expect(webNeverDb(yaml).status).toBe('pass');
+  });
+
+  it('egress denies IPv4 on one other port only, ingress denies IPv6: the IPv4 path is open on 5432 — a certain high violation, not dropped', () => {
+    const yaml = dual + webEgress("{action: Deny, ipVersion: 4, protocol: TCP, destination: {selector: app == 'db', ports: [1]}}") + dbIngress("{action: Deny, ipVersion: 6, source: {selector: app == 'web'}}", '{action: Allow}');
+    const res = webNeverDb(yaml);
+    expect(res).toMatchObject({ status: 'fail', severity: 'high' });
+    expect(res.message).toContain('intent "web-never-db" is violated');
+  });
+
+  it('ingress denies IPv4 on every port and IPv6 on port 80 only: the IPv6 path is open on 5432 — a certain high violation', () => {
+    const yaml = dual + dbIngress("{action: Deny, ipVersion: 4, source: {selector: app == 'web'}}", "{action: Deny, ipVersion: 6, protocol: TCP, source: {selector: app == 'web'}, destination: {ports: [80]}}", '{action: Allow}');
+    expect(reach(yaml, 'shop/web', 'shop/db', '5432').exitCode).toBe(2);
+    const res = webNeverDb(yaml);
+    expect(res).toMatchObject({ status: 'fail', severity: 'high' });
+    expect(res.message).toContain('intent "web-never-db" is violated');
+  });
+
+  it('ingress denies IPv4, allows IPv6 before a Deny of everything: the IPv6 path is allowed — a certain high violation', () => {
+    const yaml = dual + dbIngress("{action: Deny, ipVersion: 4, source: {selector: app == 'web'}}", "{action: Allow, ipVersion: 6, source: {selector: app == 'web'}}", '{action: Deny}');
+    const res = webNeverDb(yaml);
+    expect(res).toMatchObject({ status: 'fail', severity: 'high' });
+    expect(res.message).toContain('intent "web-never-db" is violated');
+  });
+});
+
+// A Pass rule hands a connection to the next tier (docs.tigera.io/calico/latest/reference/resources/tier,
+// "Pass"); with ipVersion it does so only in its own family's chains (FilterRuleToIPVersion,
+// felix/rules/policy.go, v3.32.1). The model, reading the flow without a family, counts the Pass
+// as not matching and the tier's end denies: the IPv6 path, handed on to the default tier that
+// allows web, is the packet's.
+const securityTier = (v4Rule: string, v6Rule: string) => `---
+apiVersion: projectcalico.org/v3
+kind: Tier
+metadata: {name: security}
+spec: {order: 100}
+---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: security.db}
+spec:
+  tier: security
+  order: 1
+  selector: app == 'db'
+  types: [Ingress]
+  ingress:
+  - ${v4Rule}
+  - ${v6Rule}
+`;
+
+describe('intent "web never db" between dual-stack pods: an ipVersion Pass into a tier that allows', () => {
+  const dual = calicoBase() + ipv4Pool + ipv6Pool;
+
+  it('security tier denies IPv4 and passes IPv6 to a default-tier Allow: the IPv6 path is allowed — a certain high violation, not "cannot be confirmed"', () => {
+    const yaml = dual + securityTier("{action: Deny, ipVersion: 4, source: {selector: app == 'web'}}", "{action: Pass, ipVersion: 6, source: {selector: app == 'web'}}") + dbIngress("{action: Allow, source: {selector: app == 'web'}}");
+    // reach, not judging the families apart, reads the tier's end as deciding: UNKNOWN.
+    expect(reach(yaml, 'shop/web', 'shop/db', '5432').exitCode).toBe(2);
+    const res = webNeverDb(yaml);
+    expect(res).toMatchObject({ status: 'fail', severity: 'high' });
+    expect(res.message).toContain('intent "web-never-db" is violated');
+    expect(JSON.stringify(res.evidence)).toContain('Calico NetworkPolicy shop/db-in rule 0 (Allow)');
+  });
+
+  it('the same Pass into a default tier that denies web too: no family\'s path is allowed — never a certain violation', () => {
+    const yaml = dual + securityTier("{action: Deny, ipVersion: 4, source: {selector: app == 'web'}}", "{action: Pass, ipVersion: 6, source: {selector: app == 'web'}}") + dbIngress("{action: Deny, source: {selector: app == 'web'}}", '{action: Allow}');
+    const res = webNeverDb(yaml);
+    expect(res.message ?? '').not.toContain('is violated');
+  });
+});
