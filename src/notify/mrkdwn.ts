@@ -6,27 +6,26 @@
 // - free text keeps its words but loses the markers' power: asterisk and tilde become
 //   look-alikes, and an underscore is replaced only where it could open or close italics.
 
-import { clip, withoutControls } from '../base/plain-text.ts';
+import { clip, oneLine } from '../base/plain-text.ts';
 
 export function escapeEntities(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Line breaks as Unicode has them (LF, CR, VT, FF, NEL, line and paragraph separators): a client may break a line at any. */
-const BREAKS = /[\n\v\f\r\u0085\u2028\u2029]+/g;
-
 /** A value shown as inline code: `name`. */
 export function mrkdwnCode(value: unknown): string {
-  const s = withoutControls(String(value).replace(BREAKS, ' ').replace(/`/g, 'ˋ'));
+  const s = oneLine(String(value).replace(/`/g, 'ˋ'));
   return `\`${escapeEntities(s) || ' '}\``;
 }
 
 /** Free text with any formatting neutralised. */
 export function mrkdwnText(value: unknown): string {
-  // One line: a line break in a cluster name must not forge extra bullet lines.
-  // A bidirectional override would reorder the words around it: it is shown as \u202e; a control
-  // character (ESC, NUL: a terminal tailing the webhook log runs an ESC sequence) as \u001b, \u0000.
-  return escapeEntities(withoutControls(String(value).replace(BREAKS, ' ')))
+  // One line (oneLine): a line break in a cluster name must not forge extra bullet lines, and is
+  // shown as \u000a (CR \u000d, tab \u0009, NEL, U+2028/2029 likewise), as on the terminal, so
+  // "web\nadmin" does not read as "web admin". A bidirectional override would reorder the words
+  // around it: it is shown as \u202e; a control character (ESC, NUL: a terminal tailing the
+  // webhook log runs an ESC sequence) as \u001b, \u0000.
+  return escapeEntities(oneLine(String(value)))
     .replace(/\*/g, '∗')
     .replace(/~/g, '∼')
     .replace(/`/g, 'ˋ')

@@ -15,7 +15,7 @@ import { LogLevel, WebClient, type Logger } from '@slack/web-api';
 import { AREAS, SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { checkCoverage, gradeFor, notEvaluated, partialScoreNote } from '../engine/score.ts';
 import { errorMessage } from '../base/errors.ts';
-import { oneLine } from '../base/plain-text.ts';
+import { clip, oneLine } from '../base/plain-text.ts';
 import type { NotificationOutcome, RunReport } from '../run/types.ts';
 import { foldForMessage, newFindingsOf, newlyWaivedRowsOf, notJudgedLines, notJudgedNote, olderBaselinesNote, resourceText, widenedRowsOf } from '../report/view/index.ts';
 import { carriedText, runCounts, severityCountText } from '../report/counts.ts';
@@ -23,7 +23,6 @@ import { mrkdwnCode, mrkdwnText, truncate } from './mrkdwn.ts';
 import { FAILURE_TEXT, alertReasons, alerting, heldBackText, skipReason, type FailureKind, type NotifyPolicy } from './policy.ts';
 import { isBlind } from '../run/coverage.ts';
 import { fetchVia } from './proxy-fetch.ts';
-import { headerText } from './email.ts';
 
 export interface SlackOptions {
   token: string;
@@ -111,17 +110,17 @@ export function countsText(report: RunReport): string {
 }
 
 /**
- * The cluster name as inline code in at most `room` characters, escaped: cut like the email's
- * subject (headerText: one line, no controls, never inside a character), as long as it fits.
+ * The cluster name as inline code in at most `room` characters, escaped (mrkdwnCode: a line break
+ * shown as \u000a): cut never inside a character (clip, as the email's subject), as long as it fits.
  */
 function clusterCode(name: string, room: number): string {
   if (mrkdwnCode(name).length <= room) return mrkdwnCode(name);
   let lo = 1, hi = name.length - 1;
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
-    if (mrkdwnCode(headerText(name, mid)).length <= room) lo = mid; else hi = mid - 1;
+    if (mrkdwnCode(clip(name, mid)).length <= room) lo = mid; else hi = mid - 1;
   }
-  return mrkdwnCode(headerText(name, lo));
+  return mrkdwnCode(clip(name, lo));
 }
 
 /** The message and its thread reply, built purely from the report. */

@@ -93,6 +93,24 @@ describe('notifyEmail', () => {
     expect(mail.attachments).toHaveLength(0);
   });
 
+  // docs/hostile-text.md: in the HTML part a line break in a name would be drawn as a space (a
+  // mail client renders HTML as a browser does), so "web\nadmin" would read "web admin": it is
+  // shown as \u000a, as the text part (oneLine) and report.html show it.
+  it('shows a line break and a carriage return in a name as \\u000a and \\u000d in the subject and the HTML part, as in the text part', async () => {
+    const { report } = buildRun({ clusterName: 'prod\neu' });
+    const f = report.findings.find((x) => !x.waived && report.diff!.new.includes(x.fingerprint))!;
+    f.resource = { ...f.resource, name: 'web\nadmin\rx' };
+    const outcome = await notifyEmail(report, { ...base(), policy: 'always' });
+    expect(outcome.status).toBe('sent');
+    const html = String(received[0].mail.html);
+    expect(html).toContain('prod\\u000aeu');
+    expect(html).toContain('web\\u000aadmin\\u000dx');
+    expect(html.match(/.{0,80}(web\s+admin|prod\s+eu).{0,40}/g)).toBeNull();
+    expect(String(received[0].mail.text)).toContain('web\\u000aadmin\\u000dx');
+    // The subject too (one header line): a line break as \u000a, not a space.
+    expect(received[0].mail.subject).toMatch(/^\[ztaudit\] Regression on prod\\u000aeu: score /);
+  });
+
   it('returns failed, not a throw, when the SMTP server is down', async () => {
     const { report } = buildRun();
     const p = await closedPort();
@@ -115,6 +133,8 @@ describe('the subject', () => {
   it('is never cut inside a character', () => {
     expect(headerText(`${'a'.repeat(198)}😀😀`)).toBe(`${'a'.repeat(198)}…`);
     expect(headerText(`${'a'.repeat(197)}😀😀`)).toBe(`${'a'.repeat(197)}😀…`);
+    // Nor inside the escape a line break is shown as: 'a' × 195 and the first 4 of `\u000a` are 199.
+    expect(headerText(`${'a'.repeat(195)}\nb`)).toBe(`${'a'.repeat(195)}…`);
   });
 
   it('has no control character, C1 (U+009B, a CSI to a terminal mail client) included', async () => {
@@ -302,7 +322,7 @@ describe('RBAC breadth not compared', () => {
     expect(outcome.status).toBe('sent');
     const { mail } = received[0]!;
     const html = String(mail.html);
-    expect(html).toContain('<p style="font-size:13px;margin:0 0 6px;color:#475569" id="breadth-not-compared">RBAC breadth not compared: run A counted it against the resources the API server serves, run B against partial API discovery (metrics.k8s.io, &lt;script&gt;x&lt;/script&gt;\nBcc: a@evil.example: discovery failed, built-in list used for them).</p>');
+    expect(html).toContain('<p style="font-size:13px;margin:0 0 6px;color:#475569" id="breadth-not-compared">RBAC breadth not compared: run A counted it against the resources the API server serves, run B against partial API discovery (metrics.k8s.io, &lt;script&gt;x&lt;/script&gt;\\u000aBcc: a@evil.example: discovery failed, built-in list used for them).</p>');
     expect(html).not.toContain('<script>');
     expect(mail.text).toContain('\nRBAC breadth not compared: run A counted it against the resources the API server serves, run B against partial API discovery (metrics.k8s.io, <script>x</script>\\u000aBcc: a@evil.example: discovery failed, built-in list used for them).\n');
   });

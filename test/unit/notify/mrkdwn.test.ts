@@ -7,10 +7,12 @@ describe('mrkdwn escaping', () => {
     expect(mrkdwnCode('<!here>')).toBe('`&lt;!here&gt;`');
   });
 
-  it('keeps a cluster name on one line so it cannot forge extra bullet lines', () => {
-    expect(mrkdwnText('mallory\n• No regression')).toBe('mallory • No regression');
-    expect(mrkdwnText('a\u2028• b\u2029• c\u0085• d\v• e\f• f')).toBe('a • b • c • d • e • f');
-    expect(mrkdwnCode('prod\u2028The audit completed')).toBe('`prod The audit completed`');
+  // Each line break shown as its escape, as on the terminal (oneLine), not as a space: "web\nadmin"
+  // must not read as "web admin" (docs/hostile-text.md).
+  it('keeps a cluster name on one line so it cannot forge extra bullet lines, each break shown as its escape', () => {
+    expect(mrkdwnText('mallory\n• No regression')).toBe('mallory\\u000a• No regression');
+    expect(mrkdwnText('a\u2028• b\u2029• c\u0085• d\v• e\f• f\r\tg')).toBe('a\\u2028• b\\u2029• c\\u0085• d\\u000b• e\\u000c• f\\u000d\\u0009g');
+    expect(mrkdwnCode('prod\u2028The audit completed')).toBe('`prod\\u2028The audit completed`');
   });
 
   it('neutralises bold, strike, code and word-boundary italics in free text but keeps snake_case', () => {
@@ -19,7 +21,7 @@ describe('mrkdwn escaping', () => {
 
   it('keeps identifiers readable inside a code span that a backtick cannot close', () => {
     expect(mrkdwnCode('a`b*c_d')).toBe('`aˋb*c_d`');
-    expect(mrkdwnCode('line\nbreak')).toBe('`line break`');
+    expect(mrkdwnCode('line\nbreak')).toBe('`line\\u000abreak`');
   });
 
   it('truncates without leaving half an entity', () => {

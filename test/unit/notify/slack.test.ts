@@ -192,6 +192,29 @@ describe('notifySlack', () => {
     expect(bodies).not.toMatch(/[\u0000\u001b]/);
   });
 
+  // docs/hostile-text.md: a line break in a name is shown as \u000a, as the terminal, report.md
+  // and the text email show it. Written as a space, "web\nadmin" would read as "web admin" to
+  // whoever reads the channel; written raw, it would forge a bullet line.
+  it('shows a line break and a carriage return in a cluster, subject or message as \\u000a and \\u000d in the payload sent', async () => {
+    const { report } = buildRun({ clusterName: 'prod\neu' });
+    const f = report.findings.find((x) => !x.waived && report.diff!.new.includes(x.fingerprint))!;
+    f.resource = { ...f.resource, name: 'web\nadmin\rx' };
+    f.message = `${f.message} for web\nadmin\rx`;
+    const msg = buildSlackMessage(report);
+    const blocks = textsOf(msg.blocks).join('\n');
+    expect(msg.text).toContain('on `prod\\u000aeu`');
+    expect(blocks).toContain('*Cluster* `prod\\u000aeu`');
+    expect(blocks).toContain(`\`${f.resource.kind} ${f.resource.namespace ? `${f.resource.namespace}/` : ''}web\\u000aadmin\\u000dx\``);
+    expect(blocks).toContain('for web\\u000aadmin\\u000dx');
+    expect(blocks).not.toContain('web admin');
+    const outcome = await notifySlack(report, { token: 'xoxb-test', channel: 'C1', apiUrl: slack.apiUrl, policy: 'always' });
+    expect(outcome.status).toBe('sent');
+    const bodies = slack.calls.map((c) => c.raw.toString('utf8')).map((b) => decodeURIComponent(b.replace(/\+/g, ' '))).join('\n');
+    expect(bodies).toContain('web\\\\u000aadmin\\\\u000dx');
+    expect(bodies).toContain('prod\\\\u000aeu');
+    expect(bodies).not.toMatch(/web\s+admin|prod\s+eu/);
+  });
+
   it('retries after a 429, honouring Retry-After, then succeeds', async () => {
     const { report } = buildRun();
     slack.rateLimit('chat.postMessage', 1, 1);

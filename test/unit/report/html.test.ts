@@ -66,6 +66,30 @@ describe('renderHtml', () => {
     expect(html).toContain(`<h1 id="cluster-name">prod-&lt;b&gt;eu&lt;/b&gt; *bold* _it_ ~strike~ &lt;!channel&gt; {{constructor}}</h1>`);
   });
 
+  // docs/hostile-text.md: a browser draws a line break or tab in text as a space (CSS Text 3,
+  // "white-space: normal" collapses segment breaks and tabs), so a name "web\nadmin" would read
+  // as "web admin" on the page. Inside a name from the cluster it is shown as \u000a, \u000d,
+  // \u0009, as the terminal and report.md show it; the page's own markup keeps its line breaks.
+  it('shows a line break, carriage return and tab inside a name from the cluster as \\u000a, \\u000d, \\u0009: never as a space', () => {
+    const { report, previous, trend } = buildRun({ clusterName: 'prod\neu' });
+    const f = report.findings.find((x) => !x.waived)!;
+    f.resource = { ...f.resource, name: 'web\nadmin\r\tx' };
+    f.message = 'ServiceAccount web\nadmin can list secrets';
+    const waived = report.findings.find((x) => x.waived && x.waiver)!;
+    waived.waiver = { ...waived.waiver!, reason: 'first line\nsecond line' };
+    const html = renderHtml(report, { trend, previous });
+    expect(html).toContain('<h1 id="cluster-name">prod\\u000aeu</h1>');
+    // What the browser shows: tags dropped, every run of whitespace one space.
+    const shown = html.replace(/<style[\s\S]*?<\/style>/g, '').replace(/<[^>]*>/g, '').replace(/\s+/g, ' ');
+    expect(shown).toContain('web\\u000aadmin\\u000d\\u0009x');
+    expect(shown).toContain('ServiceAccount web\\u000aadmin can list secrets');
+    expect(shown).not.toMatch(/web admin|prod eu/);
+    expect(html).not.toMatch(/web\s+admin|prod\s+eu/);
+    // The page's own markup is untouched; a waiver's justification keeps its lines (shown pre-wrap).
+    expect(html.startsWith('<!DOCTYPE html>\n')).toBe(true);
+    expect(html).toContain('<dd>first line\nsecond line — ');
+  });
+
   it('uses no triple-stash in any template', () => {
     const files = [...readdirSync(TEMPLATES_DIR).filter((f) => f.endsWith('.hbs')), ...readdirSync(join(TEMPLATES_DIR, 'partials')).map((f) => join('partials', f))];
     expect(files.length).toBeGreaterThan(8);
