@@ -398,12 +398,24 @@ export function nginxAnnotationGroups(snapshot: Snapshot, ing: KubeObject): Arra
   return [...groups].map(([prefix, controllers]) => ({ prefix, controllers }));
 }
 
+/**
+ * The ingress-nginx controllers of the snapshot that bear on this Ingress: all of them but those
+ * whose class flags take it in a namespace they do not watch. Such a controller never sees the
+ * Ingress (pkg/flags/flags.go --watch-namespace, store.go New informers.WithNamespace), so the
+ * Ingress reads as if that controller were not in the snapshot: an ingress-nginx the snapshot
+ * does not hold may serve it, or nothing does.
+ */
+export function nginxControllersBearingOn(snapshot: Snapshot, ing: KubeObject): NginxController[] {
+  const ns = ing.metadata?.namespace ?? 'default';
+  const blind = new Set(nginxControllersByClass(snapshot, ing).filter((c) => nginxWatches(snapshot, c, ns).sees === false));
+  const all = nginxControllers(snapshot);
+  return blind.size === 0 ? all : all.filter((c) => !blind.has(c));
+}
+
 /** Whether ingress-nginx serves (or is configured for) this Ingress. */
 export function servedByIngressNginx(snapshot: Snapshot, ing: KubeObject): boolean {
   if (nginxControllersFor(snapshot, ing).length > 0) return true;
-  // Controllers of the snapshot take its class but none watches its namespace: none serves it.
-  if (nginxControllersByClass(snapshot, ing).length > 0) return false;
-  const known = nginxControllers(snapshot);
+  const known = nginxControllersBearingOn(snapshot, ing);
   const className = str(obj(ing.spec)?.ingressClassName);
   const annotation = ing.metadata?.annotations?.['kubernetes.io/ingress.class'];
   // The annotation is matched against --ingress-class, never IngressClass names: controllers the
