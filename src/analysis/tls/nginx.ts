@@ -51,8 +51,34 @@ export interface NginxController {
   sslPassthrough: boolean;
 }
 
-function expand(arg: string, env: Map<string, string>): string {
-  return arg.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, name: string) => env.get(name) ?? m);
+/**
+ * A container arg as the kubelet expands it (k8s.io/kubernetes
+ * third_party/forked/golang/expansion/expand.go Expand at v1.34.0): `$(NAME)` takes the variable's
+ * value and stays as written when no variable has that name; `$$` is an escaped `$`, so `$$(NAME)`
+ * is the literal `$(NAME)`; a `$` before anything else, or a `$(` never closed, stays as written.
+ */
+export function kubeletExpand(arg: string, env: ReadonlyMap<string, string>): string {
+  let out = '';
+  let checkpoint = 0;
+  for (let cursor = 0; cursor < arg.length; cursor++) {
+    if (arg[cursor] !== '$' || cursor + 1 >= arg.length) continue;
+    out += arg.slice(checkpoint, cursor);
+    const next = arg[cursor + 1];
+    let advance = 1;
+    if (next === '$') out += '$';
+    else if (next === '(') {
+      const close = arg.indexOf(')', cursor + 2);
+      if (close < 0) out += '$(';
+      else {
+        const name = arg.slice(cursor + 2, close);
+        out += env.get(name) ?? `$(${name})`;
+        advance = close - cursor;
+      }
+    } else out += `$${next}`;
+    cursor += advance;
+    checkpoint = cursor + 1;
+  }
+  return out + arg.slice(checkpoint);
 }
 
 function isNginxControllerContainer(c: Record<string, unknown>): boolean {
@@ -203,7 +229,7 @@ export const nginxControllers = memoize((snapshot: Snapshot): NginxController[] 
           if (value !== undefined) env.set(name, value);
           else if (field === 'metadata.namespace') env.set(name, namespace);
         }
-        const args = [...arr(c.command), ...arr(c.args)].filter((x): x is string => typeof x === 'string').map((a) => expand(a, env));
+        const args = [...arr(c.command), ...arr(c.args)].filter((x): x is string => typeof x === 'string').map((a) => kubeletExpand(a, env));
         const cm = flagValue(args, 'configmap');
         let configMap: NginxController['configMap'];
         let configMapIgnored: string | undefined;
