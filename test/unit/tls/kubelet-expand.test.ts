@@ -1,8 +1,8 @@
 // How the kubelet expands $(VAR) in a container's command and args, which ingress-nginx's flags
 // are read through (the upstream manifests pass --configmap=$(POD_NAMESPACE)/...). The cases follow
 // k8s.io/kubernetes third_party/forked/golang/expansion/expand.go at v1.34.0 (Expand,
-// tryReadVariableName) and its expand_test.go: "$$" is an escaped "$", so "$$(VAR)" stays the
-// literal "$(VAR)"; an unknown $(VAR) and an unclosed "$(" stay as written.
+// tryReadVariableName; MappingFuncFor's syntaxWrap for an unknown name): "$$" is an escaped "$",
+// so "$$(VAR)" stays the literal "$(VAR)"; an unknown $(VAR) and an unclosed "$(" stay as written.
 import { describe, expect, it } from 'vitest';
 import { kubeletExpand, nginxControllers } from '../../../src/analysis/tls/nginx.ts';
 import { parseManifestText } from '../../../src/collect/manifests.ts';
