@@ -11,7 +11,7 @@ import { implicitNamespaces, isImplicitNamespace, type KubeObject, type Snapshot
 import { memoize } from '../memo.ts';
 import { arr, labelSelectorMatches, obj, str, stringMap, type Json } from '../mesh/util.ts';
 import { listenerHostnameCovers, normalizeHost } from '../tls/hosts.ts';
-import { ingressClassOf, nginxControllers, nginxControllersFor, servedByIngressNginx } from '../tls/nginx.ts';
+import { ingressClassOf, nginxControllersBearingOn, nginxControllersFor, servedByIngressNginx } from '../tls/nginx.ts';
 import { TRAEFIK_TCP_MIDDLEWARE_KEYS, TRAEFIK_TCP_ROUTE_KEYS, traefikCrdProvidersFor, traefikCrdProvidersResolving, traefikCrdGroupOf, traefikCrdSees, traefikCrdUnserved, type TraefikCrdGroup, type TraefikCrdProvider, traefikCrossNamespace, traefikCrossRefusal, traefikMiddlewareIndex, traefikEntryPoints, traefikHttpsRedirect, traefikMiddlewareTcpIndex, traefikProvidersFor, traefikRouterOnlyHttp, traefikRouterTls, traefikTcpMiddlewareOf } from '../tls/traefik.ts';
 import { refString, templatesStandIn } from '../workloads.ts';
 import { referenceGrantAllows } from './reference-grants.ts';
@@ -160,8 +160,9 @@ function ingressController(snapshot: Snapshot, ing: KubeObject, classes: Map<str
   const c = controller ?? '';
   // With ingress-nginx controllers in the snapshot, whether ingress-nginx serves the Ingress is
   // servedByIngressNginx's answer, the one the guards and the TLS checks take; the class name is
-  // only a guess when none is known.
-  const nginxKnown = nginxControllers(snapshot).length > 0;
+  // only a guess when none is known. A controller taking the class in a namespace it does not
+  // watch is not known here: the Ingress reads as if it were not in the snapshot.
+  const nginxKnown = nginxControllersBearingOn(snapshot, ing).length > 0;
   const nginxNamed = /ingress-nginx|^nginx$/.test(c);
   if (nginxKnown ? servedByIngressNginx(snapshot, ing) : nginxNamed) return { label: label('ingress-nginx'), family: 'ingress-nginx', workloads: [], selectors: [{ labels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' } }] };
   if (nginxNamed) return { label: label('no controller of the snapshot'), family: 'other', workloads: [], selectors: [] };

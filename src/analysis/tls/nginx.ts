@@ -51,8 +51,34 @@ export interface NginxController {
   sslPassthrough: boolean;
 }
 
-function expand(arg: string, env: Map<string, string>): string {
-  return arg.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, name: string) => env.get(name) ?? m);
+/**
+ * A container arg as the kubelet expands it (k8s.io/kubernetes
+ * third_party/forked/golang/expansion/expand.go Expand at v1.34.0): `$(NAME)` takes the variable's
+ * value and stays as written when no variable has that name; `$$` is an escaped `$`, so `$$(NAME)`
+ * is the literal `$(NAME)`; a `$` before anything else, or a `$(` never closed, stays as written.
+ */
+export function kubeletExpand(arg: string, env: ReadonlyMap<string, string>): string {
+  let out = '';
+  let checkpoint = 0;
+  for (let cursor = 0; cursor < arg.length; cursor++) {
+    if (arg[cursor] !== '$' || cursor + 1 >= arg.length) continue;
+    out += arg.slice(checkpoint, cursor);
+    const next = arg[cursor + 1];
+    let advance = 1;
+    if (next === '$') out += '$';
+    else if (next === '(') {
+      const close = arg.indexOf(')', cursor + 2);
+      if (close < 0) out += '$(';
+      else {
+        const name = arg.slice(cursor + 2, close);
+        out += env.get(name) ?? `$(${name})`;
+        advance = close - cursor;
+      }
+    } else out += `$${next}`;
+    cursor += advance;
+    checkpoint = cursor + 1;
+  }
+  return out + arg.slice(checkpoint);
 }
 
 function isNginxControllerContainer(c: Record<string, unknown>): boolean {
@@ -203,7 +229,7 @@ export const nginxControllers = memoize((snapshot: Snapshot): NginxController[] 
           if (value !== undefined) env.set(name, value);
           else if (field === 'metadata.namespace') env.set(name, namespace);
         }
-        const args = [...arr(c.command), ...arr(c.args)].filter((x): x is string => typeof x === 'string').map((a) => expand(a, env));
+        const args = [...arr(c.command), ...arr(c.args)].filter((x): x is string => typeof x === 'string').map((a) => kubeletExpand(a, env));
         const cm = flagValue(args, 'configmap');
         let configMap: NginxController['configMap'];
         let configMapIgnored: string | undefined;
@@ -398,12 +424,24 @@ export function nginxAnnotationGroups(snapshot: Snapshot, ing: KubeObject): Arra
   return [...groups].map(([prefix, controllers]) => ({ prefix, controllers }));
 }
 
+/**
+ * The ingress-nginx controllers of the snapshot that bear on this Ingress: all of them but those
+ * whose class flags take it in a namespace they do not watch. Such a controller never sees the
+ * Ingress (pkg/flags/flags.go --watch-namespace, store.go New informers.WithNamespace), so the
+ * Ingress reads as if that controller were not in the snapshot: an ingress-nginx the snapshot
+ * does not hold may serve it, or nothing does.
+ */
+export function nginxControllersBearingOn(snapshot: Snapshot, ing: KubeObject): NginxController[] {
+  const ns = ing.metadata?.namespace ?? 'default';
+  const blind = new Set(nginxControllersByClass(snapshot, ing).filter((c) => nginxWatches(snapshot, c, ns).sees === false));
+  const all = nginxControllers(snapshot);
+  return blind.size === 0 ? all : all.filter((c) => !blind.has(c));
+}
+
 /** Whether ingress-nginx serves (or is configured for) this Ingress. */
 export function servedByIngressNginx(snapshot: Snapshot, ing: KubeObject): boolean {
   if (nginxControllersFor(snapshot, ing).length > 0) return true;
-  // Controllers of the snapshot take its class but none watches its namespace: none serves it.
-  if (nginxControllersByClass(snapshot, ing).length > 0) return false;
-  const known = nginxControllers(snapshot);
+  const known = nginxControllersBearingOn(snapshot, ing);
   const className = str(obj(ing.spec)?.ingressClassName);
   const annotation = ing.metadata?.annotations?.['kubernetes.io/ingress.class'];
   // The annotation is matched against --ingress-class, never IngressClass names: controllers the

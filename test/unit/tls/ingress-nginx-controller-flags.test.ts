@@ -207,12 +207,13 @@ describe('--watch-namespace and --watch-namespace-selector: a controller sees on
     expect(v?.message).toContain('Ingress app/admin has no spec.tls');
   });
 
-  it('--watch-namespace=team-a: no controller of the snapshot serves app/admin, so the ConfigMap\'s global-auth-url does not authenticate it', () => {
+  it('--watch-namespace=team-a: that controller does not serve app/admin, so the ConfigMap\'s global-auth-url does not authenticate it; the Ingress reads as with no controller in the snapshot', () => {
     const yaml = controller(['--configmap=$(POD_NAMESPACE)/ingress-nginx-controller', '--ingress-class=nginx', '--watch-namespace=team-a']) + configMap({ 'global-auth-url': 'https://auth.example.com/oauth2/auth' }) + served;
     const [auth] = run(edgeAuthMissing, yaml);
     expect(auth?.status).toBe('fail');
-    expect(auth?.message).toContain('no controller of the snapshot');
+    expect(auth?.message).toContain('exposed through ingress-nginx (IngressClass nginx)');
     expect(auth?.message).not.toContain('global-auth-url');
+    expect(auth?.message).toBe(run(edgeAuthMissing, served)[0]?.message);
     const watched = controller(['--configmap=$(POD_NAMESPACE)/ingress-nginx-controller', '--ingress-class=nginx', '--watch-namespace=app']) + configMap({ 'global-auth-url': 'https://auth.example.com/oauth2/auth' }) + served;
     expect(run(edgeAuthMissing, watched)[0]?.status).toBe('pass');
   });
@@ -238,8 +239,11 @@ describe('--watch-namespace and --watch-namespace-selector: a controller sees on
     expect(v?.message).toContain('Namespace certs is not in the snapshot');
   });
 
-  it('both flags stop the controller starting: it serves nothing', () => {
+  it('both flags stop the controller starting: it serves nothing, and the Ingress reads as with no controller in the snapshot', () => {
     const yaml = controller(['--configmap=$(POD_NAMESPACE)/ingress-nginx-controller', '--ingress-class=nginx', '--watch-namespace=app', '--watch-namespace-selector=team=a']) + configMap({ 'global-auth-url': 'https://auth.example.com/oauth2/auth' }) + served;
-    expect(run(edgeAuthMissing, yaml)[0]?.message).toContain('no controller of the snapshot');
+    const [auth] = run(edgeAuthMissing, yaml);
+    expect(auth?.status).toBe('fail');
+    expect(auth?.message).not.toContain('global-auth-url');
+    expect(auth?.message).toBe(run(edgeAuthMissing, served)[0]?.message);
   });
 });
