@@ -769,7 +769,7 @@ function unresolvedDoubt(list: readonly Peer[], may: 'addresses' | 'nodes'): str
  * "the IPs ... resolved by the DNS name"), or a peer the model cannot resolve. Undefined when the
  * rule matches it for certain, cannot match it, or does not apply to the subject.
  */
-/** How a doubt says an address may be a node's (outsideMatchDoubt): `reach` then does not call the address one outside the cluster. */
+/** The wording of a doubt that the address may be a node's (outsideMatchDoubt), for people: `reach` reads DoubtReason 'node', never this text. */
 export const ADDRESS_MAY_BE_NODE = "the address may be a node's";
 
 function outsideMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint & { kind: 'ip' | 'node' }, subject?: Endpoint): PeerDoubt | undefined {
