@@ -5,7 +5,7 @@ import { nginxBool, nginxConfigSources, nginxNoConfigMap, upstreamTlsForIngressN
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
-import { NGINX_CONTROLLER_CONFIG_READ } from './lib/nginx-config-read.ts';
+import { NGINX_CONTROLLER_CONFIG_READ, NGINX_WATCH_SELECTOR_READ } from './lib/nginx-config-read.ts';
 import { LBC_SERVICE_WEBHOOK_READ } from './lib/lbc-webhook-read.ts';
 
 /** 180 days: the shortest max-age this check accepts (ingress-nginx default is 31536000, one year). */
@@ -59,7 +59,7 @@ export const hstsDisabled: Check = {
   remediation: 'Remove hsts: "false" from the ingress-nginx controller ConfigMap (HSTS is on by default) and keep hsts-max-age at 15552000 (180 days) or more; the default is 31536000. Where an AWS load balancer ends TLS (aws-load-balancer-ssl-cert) and forwards plain HTTP, nginx sees http and sends no HSTS, spec.tls or not: pass TCP through to nginx\'s TLS port (no ssl-cert on that port), or set service.beta.kubernetes.io/aws-load-balancer-backend-protocol: ssl with targetPort at nginx\'s HTTPS port so the load balancer re-encrypts; a Classic or Network Load Balancer cannot add the header itself.',
   needs: ['deployments', 'daemonsets'],
   reads: ['statefulsets', 'ingresses', 'ingressclasses', 'services'],
-  readsWhen: [NGINX_CONTROLLER_CONFIG_READ, LBC_SERVICE_WEBHOOK_READ],
+  readsWhen: [NGINX_CONTROLLER_CONFIG_READ, NGINX_WATCH_SELECTOR_READ, LBC_SERVICE_WEBHOOK_READ],
   evaluate(ctx) {
     const out: Verdict[] = [];
     for (const src of nginxConfigSources(ctx.snapshot)) {

@@ -3,7 +3,7 @@ import type { Verdict } from '../../src/base/vocabulary.ts';
 import { nginxRedirectSettings, servedByIngressNginx } from '../../src/analysis/tls/index.ts';
 import { arr, obj } from '../../src/analysis/mesh/util.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
-import { NGINX_SERVING_CONFIG_READ } from './lib/nginx-config-read.ts';
+import { NGINX_SERVING_CONFIG_READ, NGINX_WATCH_SELECTOR_READ } from './lib/nginx-config-read.ts';
 
 export const sslRedirectDisabled: Check = {
   id: 'tls.ssl-redirect-disabled',
@@ -15,7 +15,7 @@ export const sslRedirectDisabled: Check = {
   remediation: 'Remove nginx.ingress.kubernetes.io/ssl-redirect: "false" (and ssl-redirect: "false" from the controller ConfigMap), or set force-ssl-redirect: "true".',
   needs: ['ingresses', 'deployments', 'daemonsets'],
   reads: ['statefulsets', 'ingressclasses'],
-  readsWhen: [NGINX_SERVING_CONFIG_READ],
+  readsWhen: [NGINX_SERVING_CONFIG_READ, NGINX_WATCH_SELECTOR_READ],
   evaluate(ctx) {
     const out: Verdict[] = [];
     for (const ing of ctx.snapshot.resources.ingresses ?? []) {

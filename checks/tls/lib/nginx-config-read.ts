@@ -6,7 +6,8 @@
 // for them; an Istio revision's or Cilium's ConfigMap refused leaves them known, and so does its
 // own answered 404 (it does not exist: the defaults apply).
 import type { ConditionalRead } from '../../../src/engine/types.ts';
-import { unreadNginxConfigMaps, unreadServingNginxConfigMaps } from '../../../src/analysis/tls/index.ts';
+import { nginxControllers, unreadNginxConfigMaps, unreadServingNginxConfigMaps } from '../../../src/analysis/tls/index.ts';
+import { refString } from '../../../src/analysis/workloads.ts';
 
 const NAMED = 3;
 
@@ -40,5 +41,23 @@ export const NGINX_SERVING_CONFIG_READ: ConditionalRead = {
   holds(ctx) {
     const unread = unreadServingNginxConfigMaps(ctx.snapshot);
     return unread.length === 0 ? undefined : `ingress-nginx's controller settings (${namedConfigMaps(unread)})`;
+  },
+};
+
+/**
+ * For checks deciding which ingress-nginx controller serves an Ingress: a controller started with
+ * --watch-namespace-selector sees the Ingresses of the Namespaces whose labels the selector matches
+ * (ingress-nginx pkg/flags/flags.go; internal/ingress/controller/store/store.go New). Unread
+ * Namespaces leave it serving every namespace in doubt (nginx.ts nginxControllersFor), which would
+ * judge Ingresses it never serves: the check is not evaluated instead.
+ */
+export const NGINX_WATCH_SELECTOR_READ: ConditionalRead = {
+  kinds: ['namespaces'],
+  when: 'when an ingress-nginx controller is started with --watch-namespace-selector: the Namespaces\' labels it selects by',
+  holds(ctx) {
+    const selecting = nginxControllers(ctx.snapshot).filter((c) => 'selector' in c.watch);
+    if (selecting.length === 0) return undefined;
+    const names = selecting.slice(0, NAMED).map((c) => refString(c.ref)).join(', ');
+    return `the Namespaces' labels the --watch-namespace-selector of ingress-nginx controller${selecting.length > 1 ? 's' : ''} ${names}${selecting.length > NAMED ? `, and ${selecting.length - NAMED} more` : ''} select${selecting.length > 1 ? '' : 's'} by`;
   },
 };

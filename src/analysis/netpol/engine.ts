@@ -84,9 +84,11 @@ export type DecisionCause =
  * - 'dualStack': the rule matches one IP family and both ends have both (DUAL_STACK_DOUBT);
  * - 'partial': the rule matches some of the connections it names only (Rule.partial: Calico source ports);
  * - 'subject': whether a policy applies to the pod at all (MatchContext.subjectDoubts);
- * - 'localhost': the host allow for a host-network source (model.ts withLocalhostDoubt).
+ * - 'localhost': the host allow for a host-network source (model.ts withLocalhostDoubt);
+ * - 'node': beside 'match', the address may be a node's, which a `nodes` peer selects (outsideMatchDoubt):
+ *   `reach` then does not call the address one outside the cluster (query.ts addressMayBeNode).
  */
-export type DoubtReason = 'match' | 'ipVersion' | 'dualStack' | 'partial' | 'subject' | 'localhost';
+export type DoubtReason = 'match' | 'ipVersion' | 'dualStack' | 'partial' | 'subject' | 'localhost' | 'node';
 
 /**
  * One reason a decision might have gone otherwise. `text` is what reach and the findings print;
@@ -524,16 +526,20 @@ function subjectAddressCounted(ctx: MatchContext, rule: Rule, subject: Endpoint 
 }
 
 /** ruleMatchDoubt for a rule on its own pod's address: that doubt, with the peer side's. */
-function subjectAddressMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint, subject?: Endpoint): string | undefined {
+function subjectAddressMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint, subject?: Endpoint): PeerDoubt | undefined {
   const own = subjectAddressMatch(ctx, rule, subject);
   // The rule without the condition: its peer side, judged as any rule's (only reach pays for the copy).
   const peerSide: Rule = { ...rule, subjectAddress: undefined };
-  if (own.v !== 'doubt') return own.v === 'yes' ? ruleMatchDoubt(ctx, peerSide, policyNs, ep, subject) : undefined;
+  const peerDoubt = () => {
+    const d = ruleDoubt(ctx, peerSide, policyNs, ep, subject);
+    return d ? { why: d.why, ...(d.reasons.includes('node') ? { node: true as const } : {}) } : undefined;
+  };
+  if (own.v !== 'doubt') return own.v === 'yes' ? peerDoubt() : undefined;
   if (rule.subject && !(subject?.kind === 'class' && podSetMatches(ctx, rule.subject, policyNs, subject.cls))) return undefined;
   // The own pod's address is in doubt: the rule may match wherever its peer side may.
-  const peerWhy = ruleMatchDoubt(ctx, peerSide, policyNs, ep, subject);
-  if (peerWhy) return `${own.why()}; ${peerWhy}`;
-  return ruleMatchesPeer(ctx, peerSide, policyNs, ep, subject) ? own.why() : undefined;
+  const peer = peerDoubt();
+  if (peer) return { ...peer, why: `${own.why()}; ${peer.why}` };
+  return ruleMatchesPeer(ctx, peerSide, policyNs, ep, subject) ? { why: own.why() } : undefined;
 }
 
 /** The IP families an endpoint's addresses may have, or why they are not known; undefined for an endpoint the family check leaves alone (a DNS name, a node, the API server). */
@@ -572,6 +578,7 @@ const PARTIAL: readonly DoubtReason[] = ['partial'];
 const IP_VERSION_PARTIAL: readonly DoubtReason[] = ['ipVersion', 'partial'];
 const DUAL_STACK_PARTIAL: readonly DoubtReason[] = ['dualStack', 'partial'];
 const MATCH: readonly DoubtReason[] = ['match'];
+const MATCH_NODE: readonly DoubtReason[] = ['match', 'node'];
 const SUBJECT: readonly DoubtReason[] = ['subject'];
 
 /**
@@ -700,20 +707,29 @@ function ruleDoubt(ctx: MatchContext, rule: Rule, policyNs: string | undefined, 
     const c = conditionMatch(ctx, rule, ep, subject);
     if (c.v === 'no') return undefined;
     const rest = unconditioned(rule);
-    const restWhy = peerMatchDoubt(ctx, rest, policyNs, ep, subject);
-    if (c.v === 'yes') return restWhy ? { why: restWhy, reasons: MATCH } : undefined;
-    if (restWhy) return { why: `${c.why()}; ${restWhy}`, reasons: [...c.reasons, 'match'] };
+    const restDoubt = peerMatchDoubt(ctx, rest, policyNs, ep, subject);
+    if (c.v === 'yes') return restDoubt ? { why: restDoubt.why, reasons: restDoubt.node ? MATCH_NODE : MATCH } : undefined;
+    if (restDoubt) return { why: `${c.why()}; ${restDoubt.why}`, reasons: [...c.reasons, ...(restDoubt.node ? MATCH_NODE : MATCH)] };
     return ruleMatchesPeer(ctx, rest, policyNs, ep, subject) ? { why: c.why(), reasons: c.reasons } : undefined;
   }
-  const why = peerMatchDoubt(ctx, rule, policyNs, ep, subject);
-  return why ? { why, reasons: MATCH } : undefined;
+  const d = peerMatchDoubt(ctx, rule, policyNs, ep, subject);
+  return d ? { why: d.why, reasons: d.node ? MATCH_NODE : MATCH } : undefined;
+}
+
+/** Why a rule's peers may hold an endpoint, and whether that is because the address may be a node's (DoubtReason 'node'). */
+interface PeerDoubt {
+  why: string;
+  node?: true;
 }
 
 /** ruleMatchDoubt of a rule without conditions on the connection (conditionMatch): whether its peers hold the endpoint. */
-function peerMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint, subject?: Endpoint): string | undefined {
+function peerMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint, subject?: Endpoint): PeerDoubt | undefined {
   if (rule.subjectAddress) return subjectAddressMatchDoubt(ctx, rule, policyNs, ep, subject);
   if (ep.kind === 'ip' || ep.kind === 'node') return outsideMatchDoubt(ctx, rule, policyNs, ep, subject);
-  if (ep.kind === 'fqdn') return nameMatchDoubt(ctx, rule, policyNs, ep, subject);
+  if (ep.kind === 'fqdn') {
+    const why = nameMatchDoubt(ctx, rule, policyNs, ep, subject);
+    return why ? { why } : undefined;
+  }
   if (ep.kind !== 'class') return undefined;
   const inPeers = rule.peers === 'any' ? undefined : podCidrStatusOf(ctx, rule.peers, ep);
   const inNot = rule.notPeers ? podCidrStatusOf(ctx, rule.notPeers, ep) : undefined;
@@ -736,7 +752,8 @@ function peerMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | undefi
   const p = side(rule.peers, inPeers, [nodePeers, unresolvedNodes].filter((x) => x).join('; ') || undefined, nsPeers, whPeers);
   const n = rule.notPeers ? side(rule.notPeers, inNot, nodeNot, nsNot, whNot) : { v: 'no' as const };
   if (p.v === 'no' || n.v === 'yes') return undefined;
-  return [p.v === 'doubt' ? p.why : undefined, n.v === 'doubt' ? n.why : undefined].filter((x) => x).join('; ');
+  const why = [p.v === 'doubt' ? p.why : undefined, n.v === 'doubt' ? n.why : undefined].filter((x) => x).join('; ');
+  return why ? { why } : undefined;
 }
 
 /** Why a peer list's unresolved peers (Peer `unresolved`) may hold endpoints of that sort, or undefined. */
@@ -752,10 +769,10 @@ function unresolvedDoubt(list: readonly Peer[], may: 'addresses' | 'nodes'): str
  * "the IPs ... resolved by the DNS name"), or a peer the model cannot resolve. Undefined when the
  * rule matches it for certain, cannot match it, or does not apply to the subject.
  */
-/** How a doubt says an address may be a node's (outsideMatchDoubt): `reach` then does not call the address one outside the cluster. */
+/** The wording of a doubt that the address may be a node's (outsideMatchDoubt), for people: `reach` reads DoubtReason 'node', never this text. */
 export const ADDRESS_MAY_BE_NODE = "the address may be a node's";
 
-function outsideMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint & { kind: 'ip' | 'node' }, subject?: Endpoint): string | undefined {
+function outsideMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint & { kind: 'ip' | 'node' }, subject?: Endpoint): PeerDoubt | undefined {
   if (rule.peers === 'any') return undefined;
   const names = ep.kind === 'ip' ? [...new Set(rule.peers.flatMap((p) => (p.kind === 'fqdn' ? p.patterns : [])))] : [];
   // An address no pod or Service holds may be a node's (ANP `nodes`, AdminNetworkPolicyEgressPeer.Nodes):
@@ -770,7 +787,7 @@ function outsideMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | und
   if (rule.subject && !(subject?.kind === 'class' && podSetMatches(ctx, rule.subject, policyNs, subject.cls))) return undefined;
   if (rule.peers.some((p) => peerMatches(ctx, p, policyNs, ep))) return undefined;
   if (rule.notPeers?.some((p) => peerMatches(ctx, p, policyNs, ep))) return undefined;
-  return why.join('; ');
+  return { why: why.join('; '), ...(nodes.length ? { node: true as const } : {}) };
 }
 
 function specConns(specs: PortSpec[], dst: Endpoint): ConnSet {

@@ -3,7 +3,7 @@
 
 import { allConns, formatConns, intersectConns, isAllConns, isEmptyConns, restrictConns, sameConns, subtractConns, unionConns, emptyConns, type ConnSet, type Protocol } from './conns.ts';
 import { ALL_V4, ALL_V6, formatRange, ipToString, parseIp, unmapIpv4, type IpRange } from '../../base/ip.ts';
-import { ADDRESS_MAY_BE_NODE, NOT_GOVERNED_EGRESS, NOT_GOVERNED_INGRESS, describeCause, describeRule, evaluatePlan, podCidrStatus, podSetMatches, policyLabel, readsNamespaceLabels, ruleMatchesPeer, rulePortConns, type DecisionCause, type Direction, type DirectionVerdict, type StagePlan } from './engine.ts';
+import { NOT_GOVERNED_EGRESS, NOT_GOVERNED_INGRESS, describeCause, describeRule, evaluatePlan, podCidrStatus, podSetMatches, policyLabel, readsNamespaceLabels, ruleMatchesPeer, rulePortConns, type DecisionCause, type Direction, type DirectionVerdict, type Doubt, type StagePlan } from './engine.ts';
 import { describePolicy, namePoliciesByName, type LayerPolicy, type Peer, type Rule } from './layers.ts';
 import { nodesOverlapping } from './node-cidrs.ts';
 import { candidatePeers, indexByNamespace, MAX_DOUBT_PAIRS, ruleTouches, type DoubtSearch } from './flows.ts';
@@ -71,6 +71,11 @@ export interface ReachAnswer {
    * reading, not a verdict.
    */
   undetermined?: string[];
+  /**
+   * An uncertain match in `undetermined` says the address end may be a node's (DoubtReason
+   * 'node'): nothing then calls the address one outside the cluster. Not printed: the doubt's text says it.
+   */
+  addressMayBeNode?: true;
   /**
    * With `undetermined` when only some asked connections are in doubt (no one port asked, or a
    * port name with several numbers): those the model vouches for, and those that may go either way.
@@ -202,7 +207,10 @@ function unknownConns(v: DirectionVerdict, proto: Protocol | undefined, ports: r
 }
 
 /** Adds a verdict's decisions (restricted to the asked connections) to `acc`, merging equal causes. */
-type Collected = { allowed: boolean; conns: ConnSet; cause: DecisionCause; uncertain?: string[]; forwarded?: string };
+type Collected = { allowed: boolean; conns: ConnSet; cause: DecisionCause; uncertain?: string[]; forwarded?: string; mayBeNode?: true };
+
+/** Whether a decision's doubts say the address end may be a node's (DoubtReason 'node'), read by kind, never by text (docs/hostile-text.md). */
+const nodeDoubt = (uncertain: readonly Doubt[] | undefined): boolean => !!uncertain?.some((u) => u.reasons.includes('node'));
 
 /** Adds a verdict's decisions (restricted to the asked connections) to `acc`, merging equal causes; returns the asked connections an uncertain decision decided. */
 function collectDecisions(acc: Map<string, Collected>, v: DirectionVerdict, proto: Protocol | undefined, ports: readonly number[] | undefined): ConnSet {
@@ -219,7 +227,8 @@ function collectDecisions(acc: Map<string, Collected>, v: DirectionVerdict, prot
     if (cur) {
       cur.conns = unionConns(cur.conns, c);
       if (d.uncertain) cur.uncertain = [...new Set([...cur.uncertain ?? [], ...d.uncertain.map((u) => u.text)])];
-    } else acc.set(k, { allowed: d.allowed, conns: c, cause: d.cause, ...(d.uncertain ? { uncertain: d.uncertain.map((u) => u.text) } : {}), ...(d.forwarded ? { forwarded: d.forwarded } : {}) });
+      if (nodeDoubt(d.uncertain)) cur.mayBeNode = true;
+    } else acc.set(k, { allowed: d.allowed, conns: c, cause: d.cause, ...(d.uncertain ? { uncertain: d.uncertain.map((u) => u.text) } : {}), ...(d.forwarded ? { forwarded: d.forwarded } : {}), ...(nodeDoubt(d.uncertain) ? { mayBeNode: true as const } : {}) });
   }
   return doubtful;
 }
@@ -723,8 +732,10 @@ function answerReach(model: ReachModel, src: ReachTarget, dst: ReachTarget, port
   // than maybe (nothing sure with something maybe, or — without one port asked — some ports sure
   // and others in doubt).
   const otherDoubts = undetermined.length;
+  let mayBeNode = false;
   if (!isEmptyConns(subtractConns(maybe, sure))) {
     for (const d of [...eg.decisions, ...ing.decisions]) for (const u of d.uncertain ?? []) undetermined.push(`uncertain: ${u}`);
+    mayBeNode = [...egDecisions.values(), ...ingDecisions.values()].some((d) => d.mayBeNode === true && d.uncertain !== undefined);
   }
   if (typeof port === 'string' && unnamedPods > 0) {
     // What denies it is the destination, not a policy: no connection on that name exists to allow.
@@ -817,7 +828,6 @@ function answerReach(model: ReachModel, src: ReachTarget, dst: ReachTarget, port
   // An address no pod or Service holds is answered as one outside the cluster, but where a doubt
   // says it may be a node's (Nodes' addresses are not kept), the answer does not call it that; nor
   // from manifests, which carry no pod's address: there it is only not a known pod address.
-  const mayBeNode = addressMayBeNode({ undetermined });
   // A DNS name is one outside the cluster by what it is asked as.
   const address = (t: ReachTarget) => t.kind === 'ip' && t.endpoint.kind === 'ip';
   const unplaced = !mayBeNode && (address(src) || address(dst)) && !model.podAddressesKnown();
@@ -837,7 +847,7 @@ function answerReach(model: ReachModel, src: ReachTarget, dst: ReachTarget, port
     if (address(src)) reword(eg, NOT_GOVERNED_EGRESS, `the source is ${NOT_A_KNOWN_POD_ADDRESS}: its egress is answered as not governed by cluster policy`);
     if (address(dst)) reword(ing, NOT_GOVERNED_INGRESS, `the destination is ${NOT_A_KNOWN_POD_ADDRESS}: its ingress is answered as not governed by cluster policy`);
   }
-  return { from: src.label, to: dst.label, ...asked, protocol: proto, allowed: !isEmptyConns(total), ports: total, egress: eg, ingress: ing, notes: [...new Set([...undetermined, ...notes])], ...(undetermined.length ? { undetermined: [...new Set(undetermined)] } : {}), ...(split ? { certainPorts: certain, portsInDoubt: inDoubt } : {}),
+  return { from: src.label, to: dst.label, ...asked, protocol: proto, allowed: !isEmptyConns(total), ports: total, egress: eg, ingress: ing, notes: [...new Set([...undetermined, ...notes])], ...(undetermined.length ? { undetermined: [...new Set(undetermined)] } : {}), ...(mayBeNode ? { addressMayBeNode: true as const } : {}), ...(split ? { certainPorts: certain, portsInDoubt: inDoubt } : {}),
     ...(narrowedBy.length ? { certainRequestsOnly: narrowedBy } : {}), ...(besides.length ? { certainButFor: { ports: certain, inDoubt, doubts: besides } } : {}) };
 }
 
@@ -930,8 +940,8 @@ function* liveSettled(model: ReachModel, p: LayerPolicy, dir: Direction, peers: 
  */
 export const NOT_A_KNOWN_POD_ADDRESS = 'not a known pod address (manifests need not hold every pod or its address; a running pod may have it)';
 
-export function addressMayBeNode(a: Pick<ReachAnswer, 'undetermined'>): boolean {
-  return !!a.undetermined?.some((u) => u.includes(ADDRESS_MAY_BE_NODE));
+export function addressMayBeNode(a: Pick<ReachAnswer, 'addressMayBeNode'>): boolean {
+  return a.addressMayBeNode === true;
 }
 
 export interface MatrixRow {

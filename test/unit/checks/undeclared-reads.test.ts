@@ -321,3 +321,37 @@ describe('Consul service names come from the Services selecting a pod', () => {
     expect(o.status).toBe('not-applicable');
   });
 });
+
+// ingress-nginx serves only the Ingresses of the namespaces its --watch-namespace-selector selects
+// by their labels (ingress-nginx controller-v1.12.1 pkg/flags/flags.go --watch-namespace-selector;
+// internal/ingress/controller/store/store.go New, the Namespace informer). Unread Namespaces keep
+// such a controller serving every namespace in doubt (src/analysis/tls/nginx.ts nginxControllersFor):
+// no check may judge, least of all pass, an Ingress on that doubt.
+describe('namespaces forbidden where an ingress-nginx controller selects namespaces by label', () => {
+  const cases = [
+    ['tls.ssl-redirect-disabled', 'fail.watch-namespace-selector.yaml'],
+    ['tls.weak-ciphers', 'fail.nginx-watch-namespace-selector.yaml'],
+    ['tls.edge-auth-missing', 'fail.nginx-watch-namespace-selector.yaml'],
+  ] as const;
+  it.each(cases)('%s on %s: not evaluated, naming the controller, instead of judging the unwatched namespace\'s Ingress', (id, file) => {
+    const path = join(FIXTURES, id, file);
+    const full = loadFixture(path, id);
+    const checks = ['tls.ssl-redirect-disabled', 'tls.weak-ciphers', 'tls.hsts-disabled', 'tls.legacy-protocol-enabled', 'tls.edge-auth-missing', 'tls.edge-rate-limit-missing', 'tls.edge-waf-missing', 'tls.ingress-without-tls', 'network.exposed-workload'].map((c) => CHECK_BY_ID.get(c)!);
+    const [judgedFull] = runChecks([CHECK_BY_ID.get(id)!], { snapshot: structuredClone(full), config: defaultConfig(), now: NOW });
+    expect(judgedFull.status).toBe('fail');
+    expect(judgedFull.results.filter((r) => r.status === 'fail').map((r) => r.resource.namespace)).not.toContain(id === 'tls.edge-auth-missing' ? 'web' : 'other');
+    for (const o of runChecks(checks, { snapshot: forbid(full, 'namespaces'), config: defaultConfig(), now: NOW })) {
+      if (o.status === 'not-applicable') continue;
+      expect(o.status, `${o.check.id}: ${o.reason ?? ''}`).toBe('not-evaluated');
+      expect(o.reason, o.check.id).toMatch(/namespaces: forbidden/);
+    }
+    const [o] = runChecks([CHECK_BY_ID.get(id)!], { snapshot: forbid(full, 'namespaces'), config: defaultConfig(), now: NOW });
+    if (id !== 'tls.edge-auth-missing') expect(o.reason).toContain('--watch-namespace-selector of ingress-nginx controller Deployment ingress-nginx/ingress-nginx-controller');
+  });
+
+  it('without a selector, Namespaces forbidden leave ssl-redirect-disabled judged (the read is conditional)', () => {
+    const path = join(FIXTURES, 'tls.ssl-redirect-disabled', 'fail.configmap.yaml');
+    const [o] = runChecks([CHECK_BY_ID.get('tls.ssl-redirect-disabled')!], { snapshot: forbid(loadFixture(path, 'tls.ssl-redirect-disabled'), 'namespaces'), config: defaultConfig(), now: NOW });
+    expect(o.status).toBe('fail');
+  });
+});

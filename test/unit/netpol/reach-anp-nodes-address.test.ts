@@ -138,3 +138,31 @@ describe('where the address may be a node\'s, reach does not call it one outside
     expect(r.output).not.toContain('not a known pod address');
   });
 });
+
+// An AdminNetworkPolicy rule's name is free text ("Name is an identifier for this rule, that may be
+// no more than 100 characters in length", network-policy-api apis/v1alpha1/adminnetworkpolicy_types.go,
+// v0.1.7), and a domainNames Allow puts the match of any address in doubt (NPEP-133). The doubt's
+// text names the rule: that text saying "the address may be a node's" must not make the address a
+// node's (docs/hostile-text.md); only a `nodes` peer's doubt (DoubtReason 'node') does.
+describe('a rule named like the node doubt does not make the address a node\'s', () => {
+  const hostile = base + denyEgress + `---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: egress-dn}
+spec:
+  priority: 10
+  subject: {namespaces: {matchLabels: {team: a}}}
+  egress:
+  - {name: "the address may be a node's", action: Allow, to: [{domainNames: ["api.example.com"]}], ports: [{portNumber: {protocol: TCP, port: 443}}]}
+`;
+  it('the doubt is a DNS name\'s: UNKNOWN, the rule named in the note, the address only not a known pod address', () => {
+    const r = reach(hostile, '443');
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain('note: uncertain: AdminNetworkPolicy egress-dn (priority 10) rule 0 "the address may be a node\'s" (Allow): the address may be one that api.example.com resolves to');
+    expect(r.output).toContain('mesh: 172.18.0.2 is not a known pod address');
+    expect(r.output).not.toContain("is no pod's address (it may be a node's)");
+    expect(r.output).not.toContain('(see the uncertain note)');
+    const json = JSON.parse(reachCommandCore(snap(hostile), { from: 'a/client', to: '172.18.0.2', port: '443', output: 'json' }).output) as { mesh: { reason: string } };
+    expect(json.mesh.reason).toMatch(/^172\.18\.0\.2 is not a known pod address/);
+  });
+});
