@@ -226,7 +226,10 @@ export const nginxControllers = memoize((snapshot: Snapshot): NginxController[] 
           if (!name) continue;
           const value = str(eo?.value);
           const field = str(obj(obj(eo?.valueFrom)?.fieldRef)?.fieldPath);
-          if (value !== undefined) env.set(name, value);
+          // A value refers to the variables defined before it, as the kubelet expands it
+          // (pkg/kubelet/kubelet_pods.go makeEnvironmentVariables at v1.34.0: Expand with the
+          // variables so far); a value taken from a ConfigMap or Secret key is not read here.
+          if (value !== undefined) env.set(name, kubeletExpand(value, env));
           else if (field === 'metadata.namespace') env.set(name, namespace);
         }
         const args = [...arr(c.command), ...arr(c.args)].filter((x): x is string => typeof x === 'string').map((a) => kubeletExpand(a, env));

@@ -54,4 +54,37 @@ spec:
     const [c] = nginxControllers(snapshotFromObjects(parseManifestText(yaml, 'c.yaml').objects));
     expect(c?.configMap).toEqual({ namespace: '$(POD_NAMESPACE)', name: 'ingress-nginx-controller' });
   });
+  // kubernetes v1.34.0 pkg/kubelet/kubelet_pods.go makeEnvironmentVariables: each env value is
+  // expanded with the variables defined before it (expansion.MappingFuncFor(tmpEnv, serviceEnv)),
+  // so --configmap=$(CM) with CM: "$(POD_NAMESPACE)/name" names that ConfigMap. Read without the
+  // chain, "$(POD_NAMESPACE)/…" was left unexpanded and the controller judged on its defaults.
+  it('an env value refers to the variables defined before it: --configmap=$(CM) with CM built from POD_NAMESPACE', () => {
+    const yaml = (order: 'before' | 'after') => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ingress-nginx-controller, namespace: ingress-nginx}
+spec:
+  selector: {matchLabels: {app: c}}
+  template:
+    metadata: {labels: {app: c}}
+    spec:
+      containers:
+      - name: controller
+        image: registry.k8s.io/ingress-nginx/controller:v1.12.1
+        args: [/nginx-ingress-controller, "--configmap=$(CM)"]
+        env:
+${order === 'before' ? `        - name: POD_NAMESPACE
+          valueFrom: {fieldRef: {fieldPath: metadata.namespace}}
+        - name: CM
+          value: "$(POD_NAMESPACE)/ingress-nginx-controller"` : `        - name: CM
+          value: "$(POD_NAMESPACE)/ingress-nginx-controller"
+        - name: POD_NAMESPACE
+          valueFrom: {fieldRef: {fieldPath: metadata.namespace}}`}
+`;
+    const [c] = nginxControllers(snapshotFromObjects(parseManifestText(yaml('before'), 'c.yaml').objects));
+    expect(c?.configMap).toEqual({ namespace: 'ingress-nginx', name: 'ingress-nginx-controller' });
+    // Defined after it, POD_NAMESPACE is not expanded in CM's value: the literal is no NAMESPACE/NAME.
+    const [later] = nginxControllers(snapshotFromObjects(parseManifestText(yaml('after'), 'c.yaml').objects));
+    expect(later?.configMap).toEqual({ namespace: '$(POD_NAMESPACE)', name: 'ingress-nginx-controller' });
+  });
 });
