@@ -90,6 +90,18 @@ describe('renderHtml', () => {
     expect(html).toContain('<dd>first line\nsecond line — ');
   });
 
+  // The exceptions register shows the same justification as the waived finding does: the
+  // operator's own text, its lines kept in a pre-wrap cell, never as \u000a escapes.
+  it("keeps a waiver's justification lines in the exceptions register, as beside the waived finding", () => {
+    const { report, previous, trend } = buildRun({});
+    expect(report.waivers.length).toBeGreaterThan(0);
+    report.waivers[0] = { ...report.waivers[0], reason: 'CI needs it until the rewrite.\nTicket SEC-123.' };
+    const html = renderHtml(report, { trend, previous });
+    expect(html).toContain('<td data-label="Reason" class="justification">CI needs it until the rewrite.\nTicket SEC-123.</td>');
+    expect(html).not.toContain('rewrite.\\u000aTicket');
+    expect(html).toMatch(/\.justification\{white-space:pre-wrap\}/);
+  });
+
   it('uses no triple-stash in any template', () => {
     const files = [...readdirSync(TEMPLATES_DIR).filter((f) => f.endsWith('.hbs')), ...readdirSync(join(TEMPLATES_DIR, 'partials')).map((f) => join('partials', f))];
     expect(files.length).toBeGreaterThan(8);
