@@ -10,3 +10,18 @@ export function flagValue(args: readonly string[], flag: string): string | undef
   }
   return value?.trim();
 }
+
+/**
+ * A Go boolean flag as the flag package and pflag (NoOptDefVal "true") read it: bare -name or
+ * --name is true, --name=value is strconv.ParseBool's true (1, t, T, TRUE, true, True), and the
+ * last one given wins. A value ParseBool refuses stops the program starting; it is read as off.
+ */
+export function boolFlag(argv: readonly string[], name: string): boolean {
+  let on = false;
+  for (const a of argv) {
+    const m = /^--?([^=]+)(?:=(.*))?$/.exec(a);
+    if (!m || m[1] !== name) continue;
+    on = m[2] === undefined || ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(m[2]);
+  }
+  return on;
+}

@@ -6,6 +6,7 @@ import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
 import { podTemplateOf } from '../workloads.ts';
 import { memoize } from '../memo.ts';
+import { boolFlag } from '../flags.ts';
 import { imageRepository, imageTag, repositoryIs } from '../images.ts';
 import type { CoverageNote, PolicyApi } from './layers.ts';
 
@@ -259,17 +260,6 @@ const KNP_FLAGS: ReadonlyArray<[PolicyApi, string]> = [['AdminNetworkPolicy', 'a
 
 /** `enforced` undefined: the build cannot be told (an image pinned by digest alone). */
 interface KnpInstall { ref: CoverageNote['object']; version?: string; enforced?: ReadonlySet<PolicyApi>; why: string }
-
-/** A Go boolean flag as the flag package reads it: -name, --name, -name=true (=1, =t, =TRUE…). */
-export function boolFlag(argv: readonly string[], name: string): boolean {
-  let on = false;
-  for (const a of argv) {
-    const m = /^--?([^=]+)(?:=(.*))?$/.exec(a);
-    if (!m || m[1] !== name) continue;
-    on = m[2] === undefined || ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(m[2]);
-  }
-  return on;
-}
 
 function knpInstallOf(o: KubeObject): KnpInstall | undefined {
   const ref = refOf(o);

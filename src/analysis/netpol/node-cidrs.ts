@@ -35,7 +35,8 @@ import type { Snapshot } from '../../snapshot/types.ts';
 import { ipToString, parseCidr, type IpRange } from '../../base/ip.ts';
 import { flagValue } from '../flags.ts';
 import { memoize } from '../memo.ts';
-import { boolFlag, containersOf, detectCni } from './cni.ts';
+import { containersOf, detectCni } from './cni.ts';
+import { boolFlag } from '../flags.ts';
 import type { PodPools } from './engine.ts';
 
 /** The enforcers whose pods take their addresses from the Nodes' podCIDRs (above). */

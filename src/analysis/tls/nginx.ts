@@ -9,7 +9,7 @@ import type { ResourceRef } from '../../base/vocabulary.ts';
 import { isImplicitNamespace, type KubeObject, type Snapshot } from '../../snapshot/types.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
 import { configMapRead, configMapsUnreadable, configMapUnread, type ConfigMapRef } from '../configmaps.ts';
-import { flagValue } from '../flags.ts';
+import { boolFlag, flagValue } from '../flags.ts';
 import { memoize } from '../memo.ts';
 import { podTemplateOf, refString } from '../workloads.ts';
 import { arr, obj, str, stringMap } from '../mesh/util.ts';
@@ -89,19 +89,6 @@ function isNginxControllerContainer(c: Record<string, unknown>): boolean {
 
 /** The kinds a controller is found in: all nginxControllers (and ingressControllerConfigMapRefs) read. */
 export const NGINX_CONTROLLER_KINDS = ['deployments', 'daemonsets', 'statefulsets'] as const satisfies readonly KindKey[];
-
-/**
- * A Go bool flag as pflag reads it (NoOptDefVal "true"): bare --flag is true, --flag=value is
- * strconv.ParseBool (1, t, T, TRUE, true, True and their false counterparts), and the last one
- * given wins. A value ParseBool refuses stops the controller starting; it is read as off here.
- */
-function boolFlag(args: readonly string[], flag: string): boolean {
-  const re = new RegExp(`^--?${flag}(?:=(.*))?$`);
-  return args.reduce((on, a) => {
-    const m = re.exec(a);
-    return m ? (m[1] === undefined || nginxAnnotationBool(m[1]) === true) : on;
-  }, false);
-}
 
 /** One requirement of a label selector as k8s.io/apimachinery labels.Parse reads it. */
 type LabelRequirement = { key: string; op: 'exists' | '!exists' | 'in' | 'notin' | 'gt' | 'lt'; values: string[] };
