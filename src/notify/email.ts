@@ -13,7 +13,7 @@ import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type { Socket } from 'node:net';
 import { errorMessage } from '../base/errors.ts';
 import { openTunnel } from '../kube/proxy.ts';
-import { clip, escaped, oneLine, withoutInvisible, withoutControls } from '../base/plain-text.ts';
+import { clip, oneLine, withoutControls } from '../base/plain-text.ts';
 import { templateEnvironment } from '../report/html.ts';
 import type { NotificationOutcome, RunReport } from '../run/types.ts';
 import { buildView, foldForMessage, newFindingsOf, newlyWaivedRowsOf, olderBaselinesNote, resourceText, widenedRowsOf } from '../report/view/index.ts';
@@ -44,16 +44,18 @@ const MAX_PARTIAL = 10;
 const MAX_SUBJECT = 200;
 
 /**
- * A header value: one line, bounded, never cut inside a character or a `\uXXXX` escape. A line
- * break, carriage return or tab is shown as `\u000a`, `\u000d`, `\u0009`, as in the text part
- * (oneLine), so "web\nadmin" does not read as "web admin"; the other controls are dropped.
+ * A header value: one line, bounded, never cut inside a character or a `\u000a` escape. Every
+ * control character is shown as its escape, as in the text part (oneLine): a line break, carriage
+ * return or tab as `\u000a`, `\u000d`, `\u0009`, so "web\nadmin" does not read as "web admin"; a
+ * vertical tab, form feed or NEL (which a mail client may show as a break) as `\u000b`, `\u000c`,
+ * `\u0085`; ESC and the C1 CSI as `\u001b`, `\u009b`, which a terminal mail client then cannot run.
  */
 export function headerText(value: string, max = MAX_SUBJECT): string {
-  const shown = withoutInvisible(value.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001F\u007F-\u009F]/g, '')).replace(/[\r\n\t]/g, escaped);
+  const shown = oneLine(value);
   const cut = clip(shown, max);
   if (cut === shown) return cut;
   // An escape the cut went through is left out whole.
-  return cut.replace(/\\u[0-9a-f]{0,3}…$/, '…');
+  return cut.replace(/\\(u[0-9a-f]{0,3})?…$/, '…');
 }
 
 export interface EmailContent { subject: string; html: string; text: string }

@@ -38,5 +38,6 @@ export function truncate(text: string, max: number): string {
   let cut = clip(text, max).slice(0, -1);
   const amp = cut.lastIndexOf('&');
   if (amp >= 0 && !cut.slice(amp).includes(';')) cut = cut.slice(0, amp);
-  return `${cut}…`;
+  // Nor inside the `\u000a` a line break or control is shown as (oneLine): half an escape reads as text.
+  return `${cut.replace(/\\(u[0-9a-f]{0,3})?$/, '')}…`;
 }

@@ -135,13 +135,23 @@ describe('the subject', () => {
     expect(headerText(`${'a'.repeat(197)}😀😀`)).toBe(`${'a'.repeat(197)}😀…`);
     // Nor inside the escape a line break is shown as: 'a' × 195 and the first 4 of `\u000a` are 199.
     expect(headerText(`${'a'.repeat(195)}\nb`)).toBe(`${'a'.repeat(195)}…`);
+    // …nor after its backslash alone ('a' × 198 and `\`).
+    expect(headerText(`${'a'.repeat(198)}\nb`)).toBe(`${'a'.repeat(198)}…`);
   });
 
-  it('has no control character, C1 (U+009B, a CSI to a terminal mail client) included', async () => {
+  it('has no control character, C1 (U+009B, a CSI to a terminal mail client) included: each shown as its escape, as in the text part', async () => {
     const { report } = buildRun({ clusterName: 'prod\u001b[2J\u009b2J\u0085x' });
-    expect(buildEmail(report, false).subject).toMatch(/^\[ztaudit\] Regression on prod\[2J2Jx: score /);
+    const { subject, text } = buildEmail(report, false);
+    expect(subject).toMatch(/^\[ztaudit\] Regression on prod\\u001b\[2J\\u009b2J\\u0085x: score /);
+    expect(text).toContain('prod\\u001b[2J\\u009b2J\\u0085x');
     await notifyEmailFailure('x', { ...base(), clusterName: 'prod\u009b2J' });
-    expect(received[0]!.mail.subject).toBe('[ztaudit] Audit could not run on prod2J');
+    expect(received[0]!.mail.subject).toBe('[ztaudit] Audit could not run on prod\\u009b2J');
+  });
+
+  it('shows a vertical tab, form feed or NEL as its escape, as a line break: "web" and "admin" stay apart', () => {
+    for (const [c, shown] of [['\u000b', '\\u000b'], ['\u000c', '\\u000c'], ['\u0085', '\\u0085'], ['\n', '\\u000a']]) {
+      expect(headerText(`web${c}admin`)).toBe(`web${shown}admin`);
+    }
   });
 
   it('cuts a long cluster name, not the score or the partial-run marker', () => {

@@ -34,6 +34,14 @@ describe('mrkdwn escaping', () => {
     expect(mrkdwnCode('ns\u202a/\u202bname\u202c\u202d\u2067\u2068')).toBe('`ns\\u202a/\\u202bname\\u202c\\u202d\\u2067\\u2068`');
   });
 
+  it('truncates without leaving half of the escape a line break is shown as', () => {
+    // mrkdwnText shows a line break as \u000a: a cut through it would leave `\u00` to read as text.
+    const text = mrkdwnText(`${'a'.repeat(6)}\nbb`);
+    expect(text).toBe(`${'a'.repeat(6)}\\u000abb`);
+    for (const max of [8, 9, 10, 11, 12]) expect(truncate(text, max)).toBe(`${'a'.repeat(6)}…`);
+    expect(truncate(text, 13)).toBe(`${'a'.repeat(6)}\\u000a…`);
+  });
+
   it('truncates without leaving half an emoji', () => {
     expect(truncate(`${'a'.repeat(8)}😀😀`, 10)).toBe(`${'a'.repeat(8)}…`);
     expect(truncate(`${'a'.repeat(7)}😀😀`, 10)).toBe(`${'a'.repeat(7)}😀…`);
