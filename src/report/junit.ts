@@ -5,7 +5,7 @@
 // <error>, and a partial run's suites carry partial=true and its reasons as <properties>.
 // The XML is written a testcase at a time (at 150,000 pods it is larger than the longest string
 // V8 can make); the counts the suites open with are taken first, from the same cases unwritten.
-import { withoutInvisible } from '../base/plain-text.ts';
+import { escaped, withoutInvisible } from '../base/plain-text.ts';
 import { collectText, type TextWriter } from '../base/spool.ts';
 import { AREAS, SEVERITIES, type Area } from '../base/vocabulary.ts';
 import type { CarriedFindings, CheckSummary, Finding, RunReport, WaiverRef } from '../run/types.ts';
@@ -15,14 +15,17 @@ import { AREA_LABEL, resourceText } from './view/index.ts';
 import { isBlind } from '../run/coverage.ts';
 
 /**
- * XML 1.0 text: escapes markup and drops characters XML cannot carry at all. A carriage return
- * is a character reference: a parser reads a literal one as a newline (XML 1.0 §2.11).
+ * XML 1.0 text: escapes markup, and shows as `\uXXXX` what XML cannot carry at all (C0 controls
+ * but line break, carriage return and tab; U+FFFE, U+FFFF; a lone surrogate) and the controls it
+ * carries but a terminal would run (DEL, C1: U+009B is a CSI), as report.md and SARIF show them, so
+ * "prod\u001b" is not shown as "prod" and two names differing only there do not read the same. A
+ * carriage return is a character reference: a parser reads a literal one as a newline (XML 1.0 §2.11).
  */
 export function xmlEscape(value: unknown): string {
   return withoutInvisible(String(value))
-    // eslint-disable-next-line no-control-regex -- these are exactly the characters XML 1.0 forbids
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
-    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')
+    // eslint-disable-next-line no-control-regex -- the characters XML 1.0 forbids, DEL and C1
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]/g, escaped)
+    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, escaped)
     .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;')
     .replace(/\r/g, '&#13;');
 }
@@ -51,12 +54,12 @@ interface Counts { tests: number; failures: number; errors: number; skipped: num
 interface Item { f: Finding; waiver: WaiverRef | undefined; from?: string; kept: boolean }
 
 /**
- * Escaped XML text at most `max` characters (and an ellipsis): never an entity or a surrogate
- * pair cut in two. Keeps each testcase, and so the file, within its bound (JUNIT_CLIP).
+ * Escaped XML text at most `max` characters (and an ellipsis): never an entity, a `\\uXXXX`
+ * escape or a surrogate pair cut in two. Keeps each testcase, and so the file, within its bound (JUNIT_CLIP).
  */
-function clipped(escaped: string, max: number): string {
-  if (escaped.length <= max) return escaped;
-  return `${escaped.slice(0, max).replace(/&[#a-zA-Z0-9]*$/, '').replace(/[\uD800-\uDBFF]$/, '')}…`;
+function clipped(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, max).replace(/&[#a-zA-Z0-9]*$/, '').replace(/\\(u[0-9a-f]{0,3})?$/, '').replace(/[\uD800-\uDBFF]$/, '')}…`;
 }
 
 /**
@@ -95,8 +98,7 @@ function* casesOf(checks: CheckSummary[], byCheck: Map<string, Item[]>, limit: n
     const items = byCheck.get(c.id) ?? [];
     // GitLab keeps one testcase per (classname, name): a second finding of the check whose name
     // reads the same would replace the first, so each of those is named with its fingerprint.
-    // Counted on the name as written: xmlAttribute drops characters XML cannot carry, so
-    // resources that differ only by a control character would otherwise collide.
+    // Counted on the name as written (as xmlAttribute writes it).
     const shownName = (f: Finding) => clipped(xmlAttribute(`${c.id} ${resourceText(f.resource)}`), JUNIT_CLIP.name);
     const seen = new Map<string, number>();
     for (const { f, kept } of items) if (kept) seen.set(shownName(f), (seen.get(shownName(f)) ?? 0) + 1);

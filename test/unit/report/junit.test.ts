@@ -70,12 +70,35 @@ describe('report.junit.xml attribute values', () => {
 });
 
 describe('report.junit.xml testcase names', () => {
-  it('stay distinct when resources differ only by a character XML drops', () => {
+  it('show a character XML cannot carry (a C0 control, a lone surrogate) and ESC, DEL, C1 as \\uXXXX, as report.md does: resources differing only there stay distinct', () => {
     const { report } = buildRun();
     const base = report.findings.find((f) => !f.waived)!;
-    const names = ['bob', 'bob\u0001', 'bob\u0002'];
+    const names = ['bob', 'bob\u0001', 'bob\u001b[2J', 'bob\u009b', 'bob\ud800'];
     report.findings.push(...names.map((name, i) => ({ ...base, fingerprint: `fp-bob-${i}`, resource: { kind: 'User', name } })));
-    const cases = parsed(renderJunit(report)).filter((e) => e.name === 'testcase' && e.attributes.name.includes('User bob'));
-    expect(cases.map((e) => e.attributes.name).sort()).toEqual([0, 1, 2].map((i) => `${base.check} User bob [fp-bob-${i}]`));
+    const xml = renderJunit(report);
+    expect(xml).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/);
+    const cases = parsed(xml).filter((e) => e.name === 'testcase' && e.attributes.name.includes('User bob'));
+    expect(cases.map((e) => e.attributes.name).sort()).toEqual(['', '\\u0001', '\\u001b[2J', '\\u009b', '\\ud800'].map((s) => `${base.check} User bob${s}`).sort());
+  });
+
+  it('stay distinct when their names read the same once cut to the name limit: each then carries its fingerprint', () => {
+    const { report } = buildRun();
+    const base = report.findings.find((f) => !f.waived)!;
+    const long = 'b'.repeat(700);
+    report.findings.push(...[0, 1].map((i) => ({ ...base, fingerprint: `fp-long-${i}`, resource: { kind: 'User', name: `${long}${i}` } })));
+    const cases = parsed(renderJunit(report)).filter((e) => e.name === 'testcase' && e.attributes.name.includes(`User ${'b'.repeat(100)}`));
+    expect(cases).toHaveLength(2);
+    expect(cases.map((e) => e.attributes.name.match(/\[fp-long-\d\]$/)?.[0]).sort()).toEqual(['[fp-long-0]', '[fp-long-1]']);
+  });
+
+  it('are never cut inside the escape a control is shown as', () => {
+    const { report } = buildRun();
+    const base = report.findings.find((f) => !f.waived)!;
+    const prefix = `${base.check} User `;
+    // The name's escape starts 2 characters before the 600-character limit.
+    const name = `${'c'.repeat(600 - prefix.length - 2)}\u0001tail`;
+    report.findings.push({ ...base, fingerprint: 'fp-cut', resource: { kind: 'User', name } });
+    const shown = parsed(renderJunit(report)).find((e) => e.name === 'testcase' && e.attributes.name.includes('ccccc'))!.attributes.name;
+    expect(shown).toBe(`${prefix}${'c'.repeat(600 - prefix.length - 2)}…`);
   });
 });

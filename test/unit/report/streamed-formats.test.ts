@@ -3,7 +3,9 @@
 // renderers wrote — test/fixtures/report-formats/hostile.* were made by those renderers (commit
 // abc8e16) from hostileReport(), findings plain or spooled; hostile.junit.xml was made again when
 // line breaks, carriage returns and tabs became character references, and again when testsuite
-// timestamps lost their milliseconds (each the only change), and
+// timestamps lost their milliseconds, and again when the characters XML cannot carry (C0
+// controls, a lone surrogate) and DEL and C1 became \uXXXX escapes instead of being dropped (each the
+// only change: the new file's differences from the former were checked to be those escapes alone), and
 // hostile.sarif when a finding of another severity than its check's got a rule of its own (the
 // only change: that rule, and the ruleId and ruleIndex of the one such finding) and again when
 // every rule got its full control list as properties.controls (the only change), and again when
