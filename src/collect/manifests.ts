@@ -341,33 +341,55 @@ function jsonStream(text: string): JsonStream | undefined {
 }
 
 /**
- * What the API server says of an Ingress of networking.k8s.io/v1beta1 or extensions/v1beta1 whose
- * servicePort is a string it refuses as a port name; null when there is none. A quoted number
- * (`servicePort: "80"`) is a string: intstr.IntOrString.UnmarshalJSON reads a quoted value as one
- * (k8s.io/apimachinery pkg/util/intstr/intstr.go at v0.34.0), the conversion puts it in
- * service.port.name (ingressV1), and validation refuses it as a port name (kubernetes
+ * Why the API server refuses a port name, as IsValidPortName says it (k8s.io/apimachinery
+ * pkg/util/validation/validation.go at v0.34.0: at most 15 characters of a-z, 0-9 and `-`, a letter
+ * at least, no `--`, no `-` at either end); an empty one: "port name or number is required".
+ */
+function portNameProblems(port: string): string[] {
+  return port === '' ? ['port name or number is required'] : [
+    ...(port.length > 15 ? ['must be no more than 15 characters'] : []),
+    ...(!/^[-a-z0-9]+$/.test(port) ? ['must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)'] : []),
+    ...(!/[a-z]/.test(port) ? ['must contain at least one letter (a-z)'] : []),
+    ...(port.includes('--') ? ['must not contain consecutive hyphens'] : []),
+    ...(port.startsWith('-') || port.endsWith('-') ? ['must not begin or end with a hyphen'] : []),
+  ];
+}
+
+/**
+ * What the API server says of an Ingress whose backend names a port by a name it refuses; null
+ * when there is none. Of networking.k8s.io/v1beta1 or extensions/v1beta1: a servicePort that is a
+ * string, a quoted number (`servicePort: "80"`) too: intstr.IntOrString.UnmarshalJSON reads a
+ * quoted value as one (k8s.io/apimachinery pkg/util/intstr/intstr.go at v0.34.0), the conversion
+ * puts it in service.port.name (ingressV1), and validation refuses it as a port name (kubernetes
  * pkg/apis/networking/validation/validation.go of the releases that served v1beta1 with v1,
- * v1.19 to v1.21, validateIngressBackend: IsValidPortName, k8s.io/apimachinery
- * pkg/util/validation/validation.go at v0.34.0: at most 15 characters of a-z, 0-9 and
- * `-`, a letter at least, no `--`, no `-` at either end; an empty one: "port name or number is
- * required"). kubectl apply fails with the Ingress invalid: read, it routed to a port named "80".
+ * v1.19 to v1.21, validateIngressBackend: IsValidPortName). Of networking.k8s.io/v1: a
+ * `service.port.name` that is not empty, `"80"` included, refused by the same validateIngressBackend
+ * (kubernetes pkg/apis/networking/validation/validation.go as at commit 019c5dc5: `hasPortName :=
+ * len(backend.Service.Port.Name) > 0` … `validation.IsValidPortName(backend.Service.Port.Name)`).
+ * kubectl apply fails with the Ingress invalid: read, it routed to a port named "80".
  */
 function ingressPortProblem(o: Record<string, unknown>): string | null {
+  const beta = o.apiVersion !== 'networking.k8s.io/v1';
   const check = (b: unknown, at: string): string | null => {
-    if (!isObject(b) || typeof b.servicePort !== 'string') return null;
-    const port = b.servicePort;
-    if (port === '' && !b.serviceName) return null; // no service backend: refused as such, not judged here
-    const why = port === '' ? ['port name or number is required'] : [
-      ...(port.length > 15 ? ['must be no more than 15 characters'] : []),
-      ...(!/^[-a-z0-9]+$/.test(port) ? ['must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)'] : []),
-      ...(!/[a-z]/.test(port) ? ['must contain at least one letter (a-z)'] : []),
-      ...(port.includes('--') ? ['must not contain consecutive hyphens'] : []),
-      ...(port.startsWith('-') || port.endsWith('-') ? ['must not begin or end with a hyphen'] : []),
-    ];
-    return why.length === 0 ? null : `${at}.servicePort ${JSON.stringify(oneLine(port))} is not a port name the API server accepts (${why.join('; ')}; quoted, a number is a name): kubectl apply would fail`;
+    if (!isObject(b)) return null;
+    let port: string;
+    if (beta) {
+      if (typeof b.servicePort !== 'string') return null;
+      port = b.servicePort;
+      if (port === '' && !b.serviceName) return null; // no service backend: refused as such, not judged here
+    } else {
+      // An empty name is no name: the number, or its absence, is judged instead (not here).
+      if (!isObject(b.service) || !isObject(b.service.port) || typeof b.service.port.name !== 'string' || b.service.port.name === '') return null;
+      port = b.service.port.name;
+    }
+    const why = portNameProblems(port);
+    if (why.length === 0) return null;
+    return beta
+      ? `${at}.servicePort ${JSON.stringify(oneLine(port))} is not a port name the API server accepts (${why.join('; ')}; quoted, a number is a name): kubectl apply would fail`
+      : `${at}.service.port.name ${JSON.stringify(oneLine(port))} is not a port name the API server accepts (${why.join('; ')}; a port number goes in service.port.number): kubectl apply would fail`;
   };
   if (!isObject(o.spec)) return null;
-  const top = check(o.spec.backend, 'spec.backend');
+  const top = check(beta ? o.spec.backend : o.spec.defaultBackend, beta ? 'spec.backend' : 'spec.defaultBackend');
   if (top) return top;
   if (!Array.isArray(o.spec.rules)) return null;
   for (const [i, rule] of o.spec.rules.entries()) {
@@ -598,7 +620,7 @@ export function parseManifestText(text: string, label: string, clusterMinor?: nu
       // A kind ztaudit audits without a name cannot be told apart or bound to: it counts as
       // not read, as a broken document does, rather than dropped while its checks pass.
       const problem = metadataProblem(o) ?? (kind && !(isObject(o.metadata) && o.metadata.name) ? (isObject(o.metadata) ? 'metadata has no name' : 'metadata is missing') : null) ?? (kind ? specProblem(kind, o) : null)
-        ?? (kind === 'ingresses' && o !== raw ? ingressPortProblem(raw) : null);
+        ?? (kind === 'ingresses' ? ingressPortProblem(raw) : null);
       if (problem) {
         // Its kind counts as not read: the checks that need it are not evaluated on a guess.
         const why = `${o.kind} whose ${problem}${helmHint(source())}`;
