@@ -32,7 +32,7 @@ import { KUBE_YAML } from '../base/kube-yaml.ts';
 import { toKubeJS } from '../base/yaml-aliases.ts';
 import { oneLine } from '../base/plain-text.ts';
 import type { KubeObject, Snapshot, SourceRef } from '../snapshot/types.ts';
-import { apiVersionsOf, KINDS, kindForManifest, kindOfGroup, olderApiVersionOf, type KindKey, type KindSpec } from '../snapshot/kinds.ts';
+import { apiVersionsOf, isAlphaApiVersion, KINDS, kindForManifest, kindOfGroup, olderApiVersionOf, SERVED_KNOWN_FROM, servedAt, servedFrom, type KindKey, type KindSpec } from '../snapshot/kinds.ts';
 import { metadataProblem, specProblem } from '../snapshot/shape.ts';
 import { isRollout, snapshotFromObjects } from './from-objects.ts';
 
@@ -604,13 +604,17 @@ export function parseManifestText(text: string, label: string, clusterMinor?: nu
           return;
         }
       }
-      // An older version the cluster's release no longer serves (networking.k8s.io/v1beta1 Ingress
-      // on v1.22 and later): read as the present one, its rules would be judged as applied.
-      const older = spec && clusterMinor !== undefined ? olderApiVersionOf(spec, raw.apiVersion) : undefined;
-      if (spec && older && clusterMinor !== undefined && older.removedIn <= clusterMinor) {
+      // A version the cluster's release does not serve: one it no longer serves
+      // (networking.k8s.io/v1beta1 Ingress on v1.22 and later) or not yet (networking.k8s.io/v1
+      // Ingress before v1.19). Read, its rules would be judged as applied.
+      if (spec && clusterMinor !== undefined && !servedAt(spec, raw.apiVersion, clusterMinor)) {
         const kind = oneLine(raw.kind);
         const apiVersion = oneLine(raw.apiVersion);
-        const why = `${kind} ${nameOf(raw)} of apiVersion ${apiVersion}, not served by Kubernetes v1.${clusterMinor} (the cluster version given; removed in v1.${older.removedIn}, use ${presentApiVersion(spec)}): kubectl apply would fail: no matches for kind "${kind}" in version "${apiVersion}"`;
+        const removedIn = olderApiVersionOf(spec, raw.apiVersion)?.removedIn;
+        const served = apiVersionsOf(spec).filter((v) => servedAt(spec, v, clusterMinor) && !isAlphaApiVersion(spec, v));
+        const instead = served.length > 0 ? `use ${served.join(' or ')}` : `it serves no ${kind} apiVersion ztaudit reads`;
+        const when = removedIn !== undefined && removedIn <= clusterMinor ? `removed in v1.${removedIn}` : `served from v1.${servedFrom(spec, raw.apiVersion)}`;
+        const why = `${kind} ${nameOf(raw)} of apiVersion ${apiVersion}, not served by Kubernetes v1.${clusterMinor} (the cluster version given; ${when}, ${instead}): kubectl apply would fail: no matches for kind "${kind}" in version "${apiVersion}"`;
         notes.push(`${at}: skipped ${why}`);
         broken.push({ where: at, why, kind: spec.key as KindKey });
         return;
@@ -807,7 +811,11 @@ function minorOf(version: string | undefined): number | undefined {
 const POD_SOURCES = new Set<KindKey>(['deployments', 'statefulsets', 'daemonsets', 'replicasets', 'replicationcontrollers', 'jobs', 'cronjobs', 'pods'] as KindKey[]);
 
 export function loadManifests(dirs: string[], options: { clusterName?: string; clusterVersion?: string; cwd?: string; limits?: ManifestLimits } = {}): Snapshot {
-  const { objects, notes, sources, broken } = loadManifestObjects(dirs, options.cwd, options.limits, minorOf(options.clusterVersion));
+  const clusterMinor = minorOf(options.clusterVersion);
+  const { objects, notes, sources, broken } = loadManifestObjects(dirs, options.cwd, options.limits, clusterMinor);
+  if (clusterMinor !== undefined && clusterMinor < SERVED_KNOWN_FROM) {
+    notes.push(`the cluster version given, v1.${clusterMinor}, is older than v1.${SERVED_KNOWN_FROM}: ztaudit does not know which apiVersions it served, so only those first served after v1.${SERVED_KNOWN_FROM} (networking.k8s.io/v1 Ingress, …) are refused; the others are read as served`);
+  }
   // Nothing to audit is not a clean audit: an empty or wrong directory must not score 100.
   if (objects.length === 0) {
     // One line, whatever the file names and the names in them hold (docs/hostile-text.md): a line
