@@ -521,6 +521,8 @@ export function parseManifestText(text: string, label: string, clusterMinor?: nu
   const broken: BrokenDocument[] = [];
   const origins: SourceRef[] = [];
   const mayHoldTemplate = text.includes('{{');
+  /** The alpha apiVersions this file's notes have named (one note per file and apiVersion). */
+  const alphaNoted = new Set<string>();
   // YAML writes no alias without a `*`: a file with none skips looking for them.
   const mayHoldAliases = text.includes('*');
   // Line numbers from one index of line starts (a binary search per document): computing them
@@ -618,6 +620,15 @@ export function parseManifestText(text: string, label: string, clusterMinor?: nu
         notes.push(`${at}: skipped ${why}`);
         broken.push({ where: at, why, kind: spec.key as KindKey });
         return;
+      }
+      // An alpha version (rbac.authorization.k8s.io/v1alpha1, batch/v2alpha1) the release has: its
+      // API server serves it only when its --runtime-config turns it on, which manifests do not
+      // tell. Read as if on (an admin who turned it on gets its findings), and said once per file
+      // and apiVersion: off, kubectl apply fails and those findings do not apply.
+      if (spec && clusterMinor !== undefined && isAlphaApiVersion(spec, raw.apiVersion) && !alphaNoted.has(raw.apiVersion)) {
+        alphaNoted.add(raw.apiVersion);
+        const apiVersion = oneLine(raw.apiVersion);
+        notes.push(`${at}: read ${oneLine(raw.kind)} ${nameOf(raw)} of apiVersion ${apiVersion}, an alpha version Kubernetes v1.${clusterMinor} serves only when the API server turns it on (--runtime-config=${apiVersion}=true; off by default, kubectl apply would fail): its findings, and those of this file's other objects of ${apiVersion}, apply only if it is on`);
       }
       const o = spec ? atPresentVersion(spec, raw) : raw;
       const kind = spec?.key as KindKey | undefined;

@@ -1,7 +1,8 @@
 // With a cluster version given (--cluster-version, cluster.version), a manifest of a built-in kind
 // at an apiVersion that release does not serve YET is skipped as `kubectl apply` to it would fail
 // ("no matches for kind"), as one at a version it no longer serves is
-// (test/unit/collect/manifest-served-versions.test.ts).
+// (test/unit/collect/manifest-served-versions.test.ts); a built-in alpha version is read, with a
+// note that the API server serves it only when turned on.
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,5 +126,40 @@ describe('a built-in apiVersion the cluster version given does not serve yet', (
     expect(s.coverage.ingresses).toMatchObject({ status: 'error', detail: expect.stringContaining('not served by Kubernetes v1.7 (the cluster version given; served from v1.19, use extensions/v1beta1)') });
     expect(s.notes).toContain('the cluster version given, v1.7, is older than v1.8: ztaudit does not know which apiVersions it served, so only those first served after v1.8 (networking.k8s.io/v1 Ingress, …) are refused; the others are read as served');
     expect(loadManifests([dir], { clusterVersion: 'v1.8.0', cwd: '/' }).notes.filter((n) => n.includes('older than v1.8'))).toEqual([]);
+  });
+});
+
+describe('a built-in alpha apiVersion and the cluster version given', () => {
+  // "Built-in alpha API versions are disabled by default and must be explicitly enabled in the
+  // kube-apiserver configuration to be used" (kubernetes.io/docs/reference/using-api/#api-versioning).
+  // An admin may have turned one on (--runtime-config): read, and said.
+  const role = (name: string) => `apiVersion: rbac.authorization.k8s.io/v1alpha1\nkind: ClusterRole\nmetadata: {name: ${name}}\nrules: [{apiGroups: ["*"], resources: ["*"], verbs: ["*"]}]\n`;
+  const cron = 'apiVersion: batch/v2alpha1\nkind: CronJob\nmetadata: {name: c, namespace: shop}\nspec: {schedule: "* * * * *", jobTemplate: {spec: {template: {spec: {containers: [{name: c, image: busybox}]}}}}}\n';
+  const ALPHA_NOTE = 'an alpha version Kubernetes v1.20 serves only when the API server turns it on (--runtime-config=rbac.authorization.k8s.io/v1alpha1=true; off by default, kubectl apply would fail): its findings, and those of this file\'s other objects of rbac.authorization.k8s.io/v1alpha1, apply only if it is on';
+
+  it('is read, with one note per file and alpha apiVersion naming the first object', () => {
+    const parsed = parseManifestText([role('a'), role('b'), cron].join('---\n'), 'alpha.yaml', 20);
+    expect(parsed.objects.map((o) => `${o.apiVersion} ${o.kind} ${o.metadata?.name}`)).toEqual([
+      'rbac.authorization.k8s.io/v1 ClusterRole a', 'rbac.authorization.k8s.io/v1 ClusterRole b', 'batch/v1 CronJob c',
+    ]);
+    expect(parsed.broken).toEqual([]);
+    expect(parsed.notes).toEqual([
+      `alpha.yaml:1: read ClusterRole a of apiVersion rbac.authorization.k8s.io/v1alpha1, ${ALPHA_NOTE}`,
+      'alpha.yaml:11: read CronJob shop/c of apiVersion batch/v2alpha1, an alpha version Kubernetes v1.20 serves only when the API server turns it on (--runtime-config=batch/v2alpha1=true; off by default, kubectl apply would fail): its findings, and those of this file\'s other objects of batch/v2alpha1, apply only if it is on',
+    ]);
+  });
+
+  it('without a cluster version nothing is said (no release to judge), and from its removal it is skipped as before', () => {
+    expect(parseManifestText(role('a'), 'alpha.yaml').notes).toEqual([]);
+    expect(parseManifestText(role('a'), 'alpha.yaml', 23).broken.map((b) => b.why)).toEqual([expect.stringContaining('removed in v1.23')]);
+  });
+
+  it('a run judges the alpha objects (a wildcard role bound by an alpha binding) and warns once per apiVersion', async () => {
+    const binding = 'apiVersion: rbac.authorization.k8s.io/v1alpha1\nkind: ClusterRoleBinding\nmetadata: {name: wild-ops}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: wild}\nsubjects: [{kind: User, name: mallory, apiVersion: rbac.authorization.k8s.io/v1alpha1}]\n';
+    const { report, errLines } = await runOn(`${role('wild')}---\n${role('wild2')}---\n${binding}`, '--cluster-version', 'v1.20.0');
+    expect(report.run.coverage.clusterroles).toEqual({ status: 'ok', count: 2 });
+    expect(report.run.coverage.clusterrolebindings).toEqual({ status: 'ok', count: 1 });
+    expect(report.findings.filter((f) => f.check === 'rbac.wildcard-permission').map((f) => `${f.resource.kind} ${f.resource.name}`)).toEqual(['User mallory']);
+    expect(errLines.filter((l) => l.includes('alpha version')).map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual([`m/app.yaml:1: read ClusterRole wild of apiVersion rbac.authorization.k8s.io/v1alpha1, ${ALPHA_NOTE}`]);
   });
 });
