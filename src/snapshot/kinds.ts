@@ -387,7 +387,7 @@ export const SERVED_FROM: Readonly<Record<string, number>> = {
   'v1 ServiceAccount': SERVED_KNOWN_FROM, 'v1 ConfigMap': SERVED_KNOWN_FROM, 'v1 LimitRange': SERVED_KNOWN_FROM, 'v1 ReplicationController': SERVED_KNOWN_FROM,
   // apps/v1: guide ("apps/v1 API version, available since v1.9"; DaemonSet, Deployment, StatefulSet, ReplicaSet); k8s.io/api apps/v1 at kubernetes-1.9.0
   'apps/v1 Deployment': 9, 'apps/v1 StatefulSet': 9, 'apps/v1 DaemonSet': 9, 'apps/v1 ReplicaSet': 9,
-  // apps/v1beta2 (k8s.io/api at kubernetes-1.8.0), apps/v1beta1 and extensions/v1beta1 workloads (served before v1.8)
+  // apps/v1beta2, apps/v1beta1 and extensions/v1beta1 workloads: k8s.io/api at kubernetes-1.8.0
   'apps/v1beta2 Deployment': SERVED_KNOWN_FROM, 'apps/v1beta2 StatefulSet': SERVED_KNOWN_FROM, 'apps/v1beta2 DaemonSet': SERVED_KNOWN_FROM, 'apps/v1beta2 ReplicaSet': SERVED_KNOWN_FROM,
   'apps/v1beta1 Deployment': SERVED_KNOWN_FROM, 'apps/v1beta1 StatefulSet': SERVED_KNOWN_FROM,
   'extensions/v1beta1 Deployment': SERVED_KNOWN_FROM, 'extensions/v1beta1 DaemonSet': SERVED_KNOWN_FROM, 'extensions/v1beta1 ReplicaSet': SERVED_KNOWN_FROM,
