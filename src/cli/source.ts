@@ -54,7 +54,7 @@ export function addSourceOptions(cmd: Command): Command {
     .option('--request-timeout <seconds>', 'give up on one API request after this many seconds', seconds('--request-timeout'))
     .option('--retry-budget <seconds>', 'retry refused, reset, timed-out and throttled API requests for at most this long per outage (default 30)', seconds('--retry-budget', { zero: true }))
     .option('--cluster <name>', "the cluster's name in reports and history (default: cluster.name in the config, else the kubeconfig context, else the manifests' absolute path)", clusterName)
-    .option('--cluster-version <version>', "the cluster's Kubernetes version (e.g. v1.34.2) where the source does not tell it, as manifests do not: Pod Security is judged at it (default: cluster.version in the config, else the newest policy ztaudit knows)", clusterVersion);
+    .option('--cluster-version <version>', "the cluster's Kubernetes version (e.g. v1.34.2) where the source does not tell it, as manifests do not: Pod Security is judged at it, and a manifest at an apiVersion that release does not serve is skipped as kubectl apply would fail (default: cluster.version in the config, else the newest policy ztaudit knows)", clusterVersion);
 }
 
 /** --cluster-version's value, of the form cluster.version takes. */

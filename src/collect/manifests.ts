@@ -32,7 +32,7 @@ import { KUBE_YAML } from '../base/kube-yaml.ts';
 import { toKubeJS } from '../base/yaml-aliases.ts';
 import { oneLine } from '../base/plain-text.ts';
 import type { KubeObject, Snapshot, SourceRef } from '../snapshot/types.ts';
-import { apiVersionsOf, KINDS, kindForManifest, kindOfGroup, olderApiVersionOf, type KindKey, type KindSpec } from '../snapshot/kinds.ts';
+import { apiVersionsOf, isAlphaApiVersion, KINDS, kindForManifest, kindOfGroup, olderApiVersionOf, SERVED_KNOWN_FROM, servedAt, servedFrom, type KindKey, type KindSpec } from '../snapshot/kinds.ts';
 import { metadataProblem, specProblem } from '../snapshot/shape.ts';
 import { isRollout, snapshotFromObjects } from './from-objects.ts';
 
@@ -341,33 +341,55 @@ function jsonStream(text: string): JsonStream | undefined {
 }
 
 /**
- * What the API server says of an Ingress of networking.k8s.io/v1beta1 or extensions/v1beta1 whose
- * servicePort is a string it refuses as a port name; null when there is none. A quoted number
- * (`servicePort: "80"`) is a string: intstr.IntOrString.UnmarshalJSON reads a quoted value as one
- * (k8s.io/apimachinery pkg/util/intstr/intstr.go at v0.34.0), the conversion puts it in
- * service.port.name (ingressV1), and validation refuses it as a port name (kubernetes
+ * Why the API server refuses a port name, as IsValidPortName says it (k8s.io/apimachinery
+ * pkg/util/validation/validation.go at v0.34.0: at most 15 characters of a-z, 0-9 and `-`, a letter
+ * at least, no `--`, no `-` at either end); an empty one: "port name or number is required".
+ */
+function portNameProblems(port: string): string[] {
+  return port === '' ? ['port name or number is required'] : [
+    ...(port.length > 15 ? ['must be no more than 15 characters'] : []),
+    ...(!/^[-a-z0-9]+$/.test(port) ? ['must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)'] : []),
+    ...(!/[a-z]/.test(port) ? ['must contain at least one letter (a-z)'] : []),
+    ...(port.includes('--') ? ['must not contain consecutive hyphens'] : []),
+    ...(port.startsWith('-') || port.endsWith('-') ? ['must not begin or end with a hyphen'] : []),
+  ];
+}
+
+/**
+ * What the API server says of an Ingress whose backend names a port by a name it refuses; null
+ * when there is none. Of networking.k8s.io/v1beta1 or extensions/v1beta1: a servicePort that is a
+ * string, a quoted number (`servicePort: "80"`) too: intstr.IntOrString.UnmarshalJSON reads a
+ * quoted value as one (k8s.io/apimachinery pkg/util/intstr/intstr.go at v0.34.0), the conversion
+ * puts it in service.port.name (ingressV1), and validation refuses it as a port name (kubernetes
  * pkg/apis/networking/validation/validation.go of the releases that served v1beta1 with v1,
- * v1.19 to v1.21, validateIngressBackend: IsValidPortName, k8s.io/apimachinery
- * pkg/util/validation/validation.go at v0.34.0: at most 15 characters of a-z, 0-9 and
- * `-`, a letter at least, no `--`, no `-` at either end; an empty one: "port name or number is
- * required"). kubectl apply fails with the Ingress invalid: read, it routed to a port named "80".
+ * v1.19 to v1.21, validateIngressBackend: IsValidPortName). Of networking.k8s.io/v1: a
+ * `service.port.name` that is not empty, `"80"` included, refused by the same validateIngressBackend
+ * (kubernetes pkg/apis/networking/validation/validation.go as at commit 019c5dc5: `hasPortName :=
+ * len(backend.Service.Port.Name) > 0` … `validation.IsValidPortName(backend.Service.Port.Name)`).
+ * kubectl apply fails with the Ingress invalid: read, it routed to a port named "80".
  */
 function ingressPortProblem(o: Record<string, unknown>): string | null {
+  const beta = o.apiVersion !== 'networking.k8s.io/v1';
   const check = (b: unknown, at: string): string | null => {
-    if (!isObject(b) || typeof b.servicePort !== 'string') return null;
-    const port = b.servicePort;
-    if (port === '' && !b.serviceName) return null; // no service backend: refused as such, not judged here
-    const why = port === '' ? ['port name or number is required'] : [
-      ...(port.length > 15 ? ['must be no more than 15 characters'] : []),
-      ...(!/^[-a-z0-9]+$/.test(port) ? ['must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)'] : []),
-      ...(!/[a-z]/.test(port) ? ['must contain at least one letter (a-z)'] : []),
-      ...(port.includes('--') ? ['must not contain consecutive hyphens'] : []),
-      ...(port.startsWith('-') || port.endsWith('-') ? ['must not begin or end with a hyphen'] : []),
-    ];
-    return why.length === 0 ? null : `${at}.servicePort ${JSON.stringify(oneLine(port))} is not a port name the API server accepts (${why.join('; ')}; quoted, a number is a name): kubectl apply would fail`;
+    if (!isObject(b)) return null;
+    let port: string;
+    if (beta) {
+      if (typeof b.servicePort !== 'string') return null;
+      port = b.servicePort;
+      if (port === '' && !b.serviceName) return null; // no service backend: refused as such, not judged here
+    } else {
+      // An empty name is no name: the number, or its absence, is judged instead (not here).
+      if (!isObject(b.service) || !isObject(b.service.port) || typeof b.service.port.name !== 'string' || b.service.port.name === '') return null;
+      port = b.service.port.name;
+    }
+    const why = portNameProblems(port);
+    if (why.length === 0) return null;
+    return beta
+      ? `${at}.servicePort ${JSON.stringify(oneLine(port))} is not a port name the API server accepts (${why.join('; ')}; quoted, a number is a name): kubectl apply would fail`
+      : `${at}.service.port.name ${JSON.stringify(oneLine(port))} is not a port name the API server accepts (${why.join('; ')}; a port number goes in service.port.number): kubectl apply would fail`;
   };
   if (!isObject(o.spec)) return null;
-  const top = check(o.spec.backend, 'spec.backend');
+  const top = check(beta ? o.spec.backend : o.spec.defaultBackend, beta ? 'spec.backend' : 'spec.defaultBackend');
   if (top) return top;
   if (!Array.isArray(o.spec.rules)) return null;
   for (const [i, rule] of o.spec.rules.entries()) {
@@ -499,6 +521,8 @@ export function parseManifestText(text: string, label: string, clusterMinor?: nu
   const broken: BrokenDocument[] = [];
   const origins: SourceRef[] = [];
   const mayHoldTemplate = text.includes('{{');
+  /** The alpha apiVersions this file's notes have named (one note per file and apiVersion). */
+  const alphaNoted = new Set<string>();
   // YAML writes no alias without a `*`: a file with none skips looking for them.
   const mayHoldAliases = text.includes('*');
   // Line numbers from one index of line starts (a binary search per document): computing them
@@ -582,23 +606,36 @@ export function parseManifestText(text: string, label: string, clusterMinor?: nu
           return;
         }
       }
-      // An older version the cluster's release no longer serves (networking.k8s.io/v1beta1 Ingress
-      // on v1.22 and later): read as the present one, its rules would be judged as applied.
-      const older = spec && clusterMinor !== undefined ? olderApiVersionOf(spec, raw.apiVersion) : undefined;
-      if (spec && older && clusterMinor !== undefined && older.removedIn <= clusterMinor) {
+      // A version the cluster's release does not serve: one it no longer serves
+      // (networking.k8s.io/v1beta1 Ingress on v1.22 and later) or not yet (networking.k8s.io/v1
+      // Ingress before v1.19). Read, its rules would be judged as applied.
+      if (spec && clusterMinor !== undefined && !servedAt(spec, raw.apiVersion, clusterMinor)) {
         const kind = oneLine(raw.kind);
         const apiVersion = oneLine(raw.apiVersion);
-        const why = `${kind} ${nameOf(raw)} of apiVersion ${apiVersion}, not served by Kubernetes v1.${clusterMinor} (the cluster version given; removed in v1.${older.removedIn}, use ${presentApiVersion(spec)}): kubectl apply would fail: no matches for kind "${kind}" in version "${apiVersion}"`;
+        const removedIn = olderApiVersionOf(spec, raw.apiVersion)?.removedIn;
+        const served = apiVersionsOf(spec).filter((v) => servedAt(spec, v, clusterMinor) && !isAlphaApiVersion(spec, v));
+        const instead = served.length > 0 ? `use ${served.join(' or ')}` : `it serves no ${kind} apiVersion ztaudit reads`;
+        const when = removedIn !== undefined && removedIn <= clusterMinor ? `removed in v1.${removedIn}` : `served from v1.${servedFrom(spec, raw.apiVersion)}`;
+        const why = `${kind} ${nameOf(raw)} of apiVersion ${apiVersion}, not served by Kubernetes v1.${clusterMinor} (the cluster version given; ${when}, ${instead}): kubectl apply would fail: no matches for kind "${kind}" in version "${apiVersion}"`;
         notes.push(`${at}: skipped ${why}`);
         broken.push({ where: at, why, kind: spec.key as KindKey });
         return;
+      }
+      // An alpha version (rbac.authorization.k8s.io/v1alpha1, batch/v2alpha1) the release has: its
+      // API server serves it only when its --runtime-config turns it on, which manifests do not
+      // tell. Read as if on (an admin who turned it on gets its findings), and said once per file
+      // and apiVersion: off, kubectl apply fails and those findings do not apply.
+      if (spec && clusterMinor !== undefined && isAlphaApiVersion(spec, raw.apiVersion) && !alphaNoted.has(raw.apiVersion)) {
+        alphaNoted.add(raw.apiVersion);
+        const apiVersion = oneLine(raw.apiVersion);
+        notes.push(`${at}: read ${oneLine(raw.kind)} ${nameOf(raw)} of apiVersion ${apiVersion}, an alpha version Kubernetes v1.${clusterMinor} serves only when the API server turns it on (--runtime-config=${apiVersion}=true; off by default, kubectl apply would fail): its findings, and those of this file's other objects of ${apiVersion}, apply only if it is on`);
       }
       const o = spec ? atPresentVersion(spec, raw) : raw;
       const kind = spec?.key as KindKey | undefined;
       // A kind ztaudit audits without a name cannot be told apart or bound to: it counts as
       // not read, as a broken document does, rather than dropped while its checks pass.
       const problem = metadataProblem(o) ?? (kind && !(isObject(o.metadata) && o.metadata.name) ? (isObject(o.metadata) ? 'metadata has no name' : 'metadata is missing') : null) ?? (kind ? specProblem(kind, o) : null)
-        ?? (kind === 'ingresses' && o !== raw ? ingressPortProblem(raw) : null);
+        ?? (kind === 'ingresses' ? ingressPortProblem(raw) : null);
       if (problem) {
         // Its kind counts as not read: the checks that need it are not evaluated on a guess.
         const why = `${o.kind} whose ${problem}${helmHint(source())}`;
@@ -785,7 +822,11 @@ function minorOf(version: string | undefined): number | undefined {
 const POD_SOURCES = new Set<KindKey>(['deployments', 'statefulsets', 'daemonsets', 'replicasets', 'replicationcontrollers', 'jobs', 'cronjobs', 'pods'] as KindKey[]);
 
 export function loadManifests(dirs: string[], options: { clusterName?: string; clusterVersion?: string; cwd?: string; limits?: ManifestLimits } = {}): Snapshot {
-  const { objects, notes, sources, broken } = loadManifestObjects(dirs, options.cwd, options.limits, minorOf(options.clusterVersion));
+  const clusterMinor = minorOf(options.clusterVersion);
+  const { objects, notes, sources, broken } = loadManifestObjects(dirs, options.cwd, options.limits, clusterMinor);
+  if (clusterMinor !== undefined && clusterMinor < SERVED_KNOWN_FROM) {
+    notes.push(`the cluster version given, v1.${clusterMinor}, is older than v1.${SERVED_KNOWN_FROM}: ztaudit does not know which apiVersions it served, so only those first served after v1.${SERVED_KNOWN_FROM} (networking.k8s.io/v1 Ingress, …) are refused; the others are read as served`);
+  }
   // Nothing to audit is not a clean audit: an empty or wrong directory must not score 100.
   if (objects.length === 0) {
     // One line, whatever the file names and the names in them hold (docs/hostile-text.md): a line

@@ -364,3 +364,87 @@ export const apiVersionsOf = (k: KindSpec): string[] => [...k.versions.map((v) =
 
 /** The older apiVersion of a kind an object names, if it names one (undefined for a present version). */
 export const olderApiVersionOf = (k: KindSpec, apiVersion: string): OlderApiVersion | undefined => k.olderApiVersions?.find((o) => o.apiVersion === apiVersion);
+
+/**
+ * The oldest Kubernetes release (its minor) whose served API versions ztaudit knows: the first
+ * release k8s.io/api tags (kubernetes-1.8.0). For an older --cluster-version, which versions of a
+ * built-in kind were already served is not checked (a run note says so).
+ */
+export const SERVED_KNOWN_FROM = 8;
+
+/**
+ * The first release (its minor) whose API server serves each built-in kind at each apiVersion
+ * ztaudit reads it at, the one table of introductions (removals: OlderApiVersion.removedIn).
+ * SERVED_KNOWN_FROM for a version already served by v1.8.0. "guide": the deprecated API migration
+ * guide (kubernetes.io/docs/reference/using-api/deprecation-guide/), "available since";
+ * "k8s.io/api": the first kubernetes-1.N.0 tag of k8s.io/api (github.com/kubernetes/api) whose
+ * GROUP/VERSION types.go defines the kind and register.go registers it (kubernetes-1.8.0 is its
+ * first tag). Only built-in kinds: a custom resource's versions are its CRD's, whatever the release.
+ */
+export const SERVED_FROM: Readonly<Record<string, number>> = {
+  // core/v1: every kind ztaudit reads is in k8s.io/api core/v1 at kubernetes-1.8.0
+  'v1 Namespace': SERVED_KNOWN_FROM, 'v1 Pod': SERVED_KNOWN_FROM, 'v1 Node': SERVED_KNOWN_FROM, 'v1 Service': SERVED_KNOWN_FROM,
+  'v1 ServiceAccount': SERVED_KNOWN_FROM, 'v1 ConfigMap': SERVED_KNOWN_FROM, 'v1 LimitRange': SERVED_KNOWN_FROM, 'v1 ReplicationController': SERVED_KNOWN_FROM,
+  // apps/v1: guide ("apps/v1 API version, available since v1.9"; DaemonSet, Deployment, StatefulSet, ReplicaSet); k8s.io/api apps/v1 at kubernetes-1.9.0
+  'apps/v1 Deployment': 9, 'apps/v1 StatefulSet': 9, 'apps/v1 DaemonSet': 9, 'apps/v1 ReplicaSet': 9,
+  // apps/v1beta2, apps/v1beta1 and extensions/v1beta1 workloads: k8s.io/api at kubernetes-1.8.0
+  'apps/v1beta2 Deployment': SERVED_KNOWN_FROM, 'apps/v1beta2 StatefulSet': SERVED_KNOWN_FROM, 'apps/v1beta2 DaemonSet': SERVED_KNOWN_FROM, 'apps/v1beta2 ReplicaSet': SERVED_KNOWN_FROM,
+  'apps/v1beta1 Deployment': SERVED_KNOWN_FROM, 'apps/v1beta1 StatefulSet': SERVED_KNOWN_FROM,
+  'extensions/v1beta1 Deployment': SERVED_KNOWN_FROM, 'extensions/v1beta1 DaemonSet': SERVED_KNOWN_FROM, 'extensions/v1beta1 ReplicaSet': SERVED_KNOWN_FROM,
+  // batch/v1 Job: k8s.io/api batch/v1 at kubernetes-1.8.0
+  'batch/v1 Job': SERVED_KNOWN_FROM,
+  // batch/v1 CronJob: guide ("batch/v1 API version, available since v1.21"); k8s.io/api batch/v1 CronJob first at kubernetes-1.21.0
+  'batch/v1 CronJob': 21,
+  // batch/v1beta1 and batch/v2alpha1 CronJob: k8s.io/api at kubernetes-1.8.0
+  'batch/v1beta1 CronJob': SERVED_KNOWN_FROM, 'batch/v2alpha1 CronJob': SERVED_KNOWN_FROM,
+  // networking.k8s.io/v1 NetworkPolicy: promoted in v1.7 (kubernetes CHANGELOG-1.7.md, "NetworkPolicy has been promoted from
+  // extensions/v1beta1 to the new networking.k8s.io/v1 API group"; the guide says "available since v1.8"); k8s.io/api at kubernetes-1.8.0
+  'networking.k8s.io/v1 NetworkPolicy': SERVED_KNOWN_FROM, 'extensions/v1beta1 NetworkPolicy': SERVED_KNOWN_FROM,
+  // networking.k8s.io/v1 Ingress and IngressClass: guide ("networking.k8s.io/v1 API version, available since v1.19"); k8s.io/api networking/v1 at kubernetes-1.19.0
+  'networking.k8s.io/v1 Ingress': 19, 'networking.k8s.io/v1 IngressClass': 19,
+  // networking.k8s.io/v1beta1 Ingress: k8s.io/api networking/v1beta1 Ingress first at kubernetes-1.14.0
+  'networking.k8s.io/v1beta1 Ingress': 14,
+  // networking.k8s.io/v1beta1 IngressClass: k8s.io/api networking/v1beta1 IngressClass first at kubernetes-1.18.0
+  'networking.k8s.io/v1beta1 IngressClass': 18,
+  // extensions/v1beta1 Ingress: k8s.io/api at kubernetes-1.8.0
+  'extensions/v1beta1 Ingress': SERVED_KNOWN_FROM,
+  // rbac.authorization.k8s.io/v1: guide ("rbac.authorization.k8s.io/v1 API version, available since v1.8"); v1beta1 and v1alpha1: k8s.io/api at kubernetes-1.8.0
+  'rbac.authorization.k8s.io/v1 Role': SERVED_KNOWN_FROM, 'rbac.authorization.k8s.io/v1 ClusterRole': SERVED_KNOWN_FROM,
+  'rbac.authorization.k8s.io/v1 RoleBinding': SERVED_KNOWN_FROM, 'rbac.authorization.k8s.io/v1 ClusterRoleBinding': SERVED_KNOWN_FROM,
+  'rbac.authorization.k8s.io/v1beta1 Role': SERVED_KNOWN_FROM, 'rbac.authorization.k8s.io/v1beta1 ClusterRole': SERVED_KNOWN_FROM,
+  'rbac.authorization.k8s.io/v1beta1 RoleBinding': SERVED_KNOWN_FROM, 'rbac.authorization.k8s.io/v1beta1 ClusterRoleBinding': SERVED_KNOWN_FROM,
+  'rbac.authorization.k8s.io/v1alpha1 Role': SERVED_KNOWN_FROM, 'rbac.authorization.k8s.io/v1alpha1 ClusterRole': SERVED_KNOWN_FROM,
+  'rbac.authorization.k8s.io/v1alpha1 RoleBinding': SERVED_KNOWN_FROM, 'rbac.authorization.k8s.io/v1alpha1 ClusterRoleBinding': SERVED_KNOWN_FROM,
+  // admissionregistration.k8s.io/v1: guide ("admissionregistration.k8s.io/v1 API version, available since v1.16"); k8s.io/api at kubernetes-1.16.0
+  'admissionregistration.k8s.io/v1 MutatingWebhookConfiguration': 16,
+  // admissionregistration.k8s.io/v1beta1: k8s.io/api admissionregistration/v1beta1 MutatingWebhookConfiguration first at kubernetes-1.9.0
+  'admissionregistration.k8s.io/v1beta1 MutatingWebhookConfiguration': 9,
+  // discovery.k8s.io/v1: guide ("discovery.k8s.io/v1 API version, available since v1.21"); k8s.io/api discovery/v1 at kubernetes-1.21.0
+  'discovery.k8s.io/v1 EndpointSlice': 21,
+  // discovery.k8s.io/v1beta1: k8s.io/api discovery/v1beta1 EndpointSlice first at kubernetes-1.17.0
+  'discovery.k8s.io/v1beta1 EndpointSlice': 17,
+};
+
+/** The release (minor) that first served a built-in kind at an apiVersion ztaudit reads it at; undefined for a custom resource. */
+export const servedFrom = (k: KindSpec, apiVersion: string): number | undefined => (k.builtin ? SERVED_FROM[`${apiVersion} ${k.kind}`] : undefined);
+
+/**
+ * A built-in alpha API version (`v1alpha1`, `v2alpha1`): kube-apiserver serves none of them
+ * unless its --runtime-config turns them on ("Built-in alpha API versions are disabled by default
+ * and must be explicitly enabled in the kube-apiserver configuration to be used",
+ * kubernetes.io/docs/reference/using-api/#api-versioning).
+ */
+export const isAlphaApiVersion = (k: KindSpec, apiVersion: string): boolean => k.builtin && /\/v\d+alpha\d+$/.test(apiVersion);
+
+/**
+ * Whether the API server of release 1.`minor` serves a built-in kind at an apiVersion ztaudit
+ * reads it at, alpha versions counted as served (turned on); true for a custom resource and for a
+ * release older than SERVED_KNOWN_FROM when the version was served by v1.8.0 (not known).
+ */
+export function servedAt(k: KindSpec, apiVersion: string, minor: number): boolean {
+  const from = servedFrom(k, apiVersion);
+  // Served by v1.8.0 (SERVED_KNOWN_FROM) and asked of an older release: not known, not refused.
+  if (from !== undefined && from > minor && from > SERVED_KNOWN_FROM) return false;
+  const removed = olderApiVersionOf(k, apiVersion)?.removedIn;
+  return removed === undefined || removed > minor;
+}

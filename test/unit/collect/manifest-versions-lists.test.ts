@@ -202,6 +202,44 @@ describe('a v1beta1 Ingress whose servicePort is a quoted number', () => {
   });
 });
 
+describe('a networking.k8s.io/v1 Ingress whose service.port.name is all digits', () => {
+  // validateIngressBackend judges a non-empty service.port.name by IsValidPortName (kubernetes
+  // pkg/apis/networking/validation/validation.go as at commit 019c5dc5: `hasPortName :=
+  // len(backend.Service.Port.Name) > 0` … `validation.IsValidPortName(backend.Service.Port.Name)`),
+  // which refuses a name without a letter: "must contain at least one letter (a-z)" (k8s.io/apimachinery
+  // pkg/util/validation/validation.go at v0.34.0, an IANA_SVC_NAME). kubectl apply fails, as for the
+  // v1beta1 servicePort "80" above: not read.
+  const ingress = (backend: string, top = '') => `apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web, namespace: shop}\nspec:\n${top}  rules:\n  - host: shop.example.com\n    http:\n      paths:\n      - path: /\n        pathType: Prefix\n        backend: ${backend}\n`;
+
+  it('is skipped as the API server refuses it, naming file, key and why; its kind counts as not read', () => {
+    const parsed = parseManifestText(ingress('{service: {name: web, port: {name: "80"}}}'), 'ing.yaml');
+    expect(parsed.objects).toEqual([]);
+    const why = 'Ingress whose spec.rules[0].http.paths[0].backend.service.port.name "80" is not a port name the API server accepts (must contain at least one letter (a-z); a port number goes in service.port.number): kubectl apply would fail';
+    expect(parsed.notes).toEqual([`ing.yaml:1: skipped a ${why}`]);
+    expect(parsed.broken).toEqual([{ where: 'ing.yaml:1', why, kind: 'ingresses' }]);
+  });
+
+  it('so is one whose defaultBackend names such a port, or a name IsValidPortName refuses otherwise', () => {
+    const top = '  defaultBackend: {service: {name: fallback, port: {name: "8080"}}}\n';
+    expect(parseManifestText(ingress('{service: {name: web, port: {name: http}}}', top), 'ing.yaml').broken.map((b) => b.why))
+      .toEqual([expect.stringContaining('spec.defaultBackend.service.port.name "8080" is not a port name the API server accepts (must contain at least one letter (a-z);')]);
+    expect(parseManifestText(ingress('{service: {name: web, port: {name: Web--Port}}}'), 'ing.yaml').broken.map((b) => b.why))
+      .toEqual([expect.stringContaining('"Web--Port" is not a port name the API server accepts (must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-); must not contain consecutive hyphens;')]);
+  });
+
+  it('a name with a letter, or a port number, is read as before', () => {
+    const ports = ['{name: http}', '{name: web-8080}', '{number: 80}'].map((p) => (parseManifestText(ingress(`{service: {name: web, port: ${p}}}`), 'ing.yaml').objects[0]?.spec as { rules: { http: { paths: { backend: { service: { port: unknown } } }[] } }[] }).rules[0].http.paths[0].backend.service.port);
+    expect(ports).toEqual([{ name: 'http' }, { name: 'web-8080' }, { number: 80 }]);
+  });
+
+  it('the run says so and does not evaluate the Ingress checks (the Ingress routed to a port named "80")', async () => {
+    const { report } = await runOn({ 'app.yaml': `${SHOP}---\n${WEB}---\n${ingress('{service: {name: web, port: {name: "80"}}}')}` });
+    expect(report.run.coverage.ingresses).toMatchObject({ status: 'error', detail: expect.stringContaining('service.port.name "80" is not a port name the API server accepts') });
+    expect(status(report, 'tls.edge-auth-missing')).toBe('not-evaluated');
+    expect(findings(report, 'tls.edge-auth-missing')).toEqual([]);
+  });
+});
+
 describe('YAML aliases', () => {
   // kubectl's YAML reader (gopkg.in/yaml.v2 v2.4.0 decode.go, unmarshal and allowedAliasRatio)
   // refuses a document only when over 99% of what it decodes (up to 400,000 nodes) comes from aliases.
