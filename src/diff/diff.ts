@@ -26,7 +26,7 @@ import { absorbsFormerFindings, formerFingerprints, formerWorkloads, generatedSh
 import { meshesRemoved, removedMeshText } from './meshes-removed.ts';
 import type { Config } from '../config/types.ts';
 import type { UnreadableRunError } from '../base/errors.ts';
-import type { AreaScoreChange, BreadthEntry, Finding, NewlyWaivedFinding, RunDiff, RunReport, RunSummary, ScoreCause, WaiverStatus, WidenedFinding } from '../run/types.ts';
+import type { AreaScoreChange, BreadthEntry, CheckSummary, Finding, NewlyWaivedFinding, RunDiff, RunReport, RunSummary, ScoreCause, WaiverStatus, WidenedFinding } from '../run/types.ts';
 
 export interface DiffOptions {
   rules: Config['regression'];
@@ -61,6 +61,11 @@ export interface DiffOptions {
 export const MAX_REASONS_PER_RULE = 20;
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
+
+/** The best-effort inputs a check was judged without (CheckSummary.degraded), sorted; empty when none or not a list. */
+export function degradedKinds(c: CheckSummary | undefined): string[] {
+  return Array.isArray(c?.degraded) ? c.degraded.filter((k): k is string => typeof k === 'string').sort() : [];
+}
 
 function severityRank(s: Severity): number {
   // critical = 0 ... low = 3; smaller is worse.
@@ -159,10 +164,29 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
   // findings still are against `previous`: a partial run resolves nothing, a new finding is new).
   const fullInputRuns: Record<string, string | null> = {};
   for (const [id, run] of Object.entries(options.fullInputRuns ?? {})) if (comparable.has(id) && !firstEvaluated.includes(id)) fullInputRuns[id] = run;
+  // The reverse: a check judged now without a best-effort input, where `previous` read it (or
+  // missed other ones). Its severities moved for want of data, either way (enforce-missing is
+  // high where the Kyverno Deployment could not be read, medium where it is seen), so none of
+  // its escalations, nor its area's drop, is judged: "escalated medium → high" on identical input
+  // was a false alarm. Judged as ever when both runs missed the same kinds (the same basis).
+  const prevChecks = new Map(previous.checks.map((c) => [c.id, c]));
+  const degradedNow = new Map<string, string[]>();
+  for (const c of current.checks) {
+    const now = degradedKinds(c);
+    if (now.length === 0 || !comparable.has(c.id) || firstEvaluated.includes(c.id)) continue;
+    const before = degradedKinds(prevChecks.get(c.id));
+    if (before.length !== now.length || before.some((k) => !now.includes(k))) degradedNow.set(c.id, now);
+  }
+  // `previous` judged it without some input and this run read them all, with no run that did
+  // handed in (a caller without the baseline walk): not judged either, rather than against it.
+  for (const c of current.checks) {
+    if (comparable.has(c.id) && !firstEvaluated.includes(c.id) && degradedKinds(c).length === 0 && degradedKinds(prevChecks.get(c.id)).length > 0 && !Object.hasOwn(fullInputRuns, c.id)) fullInputRuns[c.id] = null;
+  }
   const fullInputSeverity = new Map<string, Severity>();
   for (const f of options.fullInputReport?.findings ?? []) if (typeof fullInputRuns[f.check] === 'string') fullInputSeverity.set(f.fingerprint, f.severity);
   /** The severity `was` is compared with for an escalation, and the run it is `previous`'s own or comes from; undefined: not judged. */
   const severityBefore = (was: Finding): { severity: Severity; since?: string } | undefined => {
+    if (degradedNow.has(was.check)) return undefined;
     if (!Object.hasOwn(fullInputRuns, was.check)) return { severity: was.severity };
     const run = fullInputRuns[was.check];
     const severity = run === null ? undefined : fullInputSeverity.get(was.fingerprint);
@@ -176,6 +200,7 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
   // carried from an older run; the previous score did not count them).
   for (const f of lostSight) partialAreas.add(f.area);
   for (const id of judgedAgain(previous, current, comparable)) partialAreas.add(checkArea.get(id));
+  for (const id of degradedNow.keys()) partialAreas.add(checkArea.get(id));
   // An area with checks compared with older runs and nothing else amiss has no delta since
   // `previous`, yet its drop is judged (olderAreaDrops): else a partial run in between would hide it.
   const sinceOlder = olderAreaDrops(options.fullInputReport ?? previous, current, olderRuns, fullInputRuns, checkArea, partialAreas);
@@ -213,7 +238,12 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     for (const e of broadestSubjects(curBreadth, BREADTH_LISTED)) breadthBefore.push({ subject: e.subject, before: before.get(subjectKey(e.subject)) ?? null });
   }
 
-  const scoreChanges = explainScoreChanges(previous, current, pairs, areas);
+  // A severity that moved with the input (degradedNow, fullInputRuns) is said as such in the
+  // score's causes, not as an escalation or de-escalation.
+  const inputChanged = new Map<string, string>();
+  for (const [id, kinds] of degradedNow) inputChanged.set(id, `not compared: this run judged it without ${kinds.join(', ')}, which it could not read`);
+  for (const id of Object.keys(fullInputRuns)) inputChanged.set(id, `not compared: run ${previous.run.id} judged it without ${degradedKinds(prevChecks.get(id)).join(', ')}, which it could not read`);
+  const scoreChanges = explainScoreChanges(previous, current, pairs, areas, inputChanged);
   const grown = widenedFindings(pairs, new Set(firstEvaluated));
 
   // Regression rules, one line per reason. `fromNewFindings` counts those that new findings
