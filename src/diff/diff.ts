@@ -26,7 +26,7 @@ import { absorbsFormerFindings, formerFingerprints, formerWorkloads, generatedSh
 import { meshesRemoved, removedMeshText } from './meshes-removed.ts';
 import type { Config } from '../config/types.ts';
 import type { UnreadableRunError } from '../base/errors.ts';
-import type { AreaScoreChange, BreadthEntry, CheckSummary, Finding, NewlyWaivedFinding, RunDiff, RunReport, RunSummary, ScoreCause, WaiverStatus, WidenedFinding } from '../run/types.ts';
+import type { AreaScoreChange, BreadthEntry, CheckSummary, Finding, FullInputCarry, NewlyWaivedFinding, RunDiff, RunReport, RunSummary, ScoreCause, WaiverStatus, WidenedFinding } from '../run/types.ts';
 
 export interface DiffOptions {
   rules: Config['regression'];
@@ -55,6 +55,12 @@ export interface DiffOptions {
   fullInputRuns?: Record<string, string | null>;
   /** `previous` with those checks as the run named in `fullInputRuns` had them (Baseline.fullInputReport). */
   fullInputReport?: RunReport;
+  /**
+   * Checks `previous` holds as evaluated without some best-effort input: the last run that read
+   * them all as that run carried it (Baseline.fullInputCarry), carried on in this run's
+   * RunDiff.fullInputCarry when it missed an input too.
+   */
+  fullInputCarry?: Record<string, FullInputCarry>;
 }
 
 /** At most this many one-line reasons per rule; the rest are summed up in one more line. */
@@ -373,6 +379,7 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     ...notJudgedRunsOf(notJudged, lostSight, options.namespaceRuns),
     ...(Object.keys(olderRuns).length > 0 ? { olderBaselines: olderRuns } : {}),
     ...(Object.keys(fullInputRuns).length > 0 ? { fullInputBaselines: fullInputRuns } : {}),
+    ...fullInputCarryOf(previous, current, olderRuns, options.fullInputCarry),
     ...(firstEvaluated.length > 0 ? { firstEvaluated } : {}),
     ...notApplicableBaselinesOf(firstEvaluated, previous.run.id, options.notApplicableRuns),
     ...(newlyWaived.length > 0 ? { newlyWaived } : {}),
@@ -384,6 +391,29 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     ...(fromNewFindings > 0 ? { newFindingReasons: fromNewFindings } : {}),
     scoreChanges,
   };
+}
+
+/**
+ * RunDiff.fullInputCarry: for each check `current` evaluated without some best-effort input,
+ * the last run that evaluated it with all of them: `previous` (or the older run its summary
+ * comes from) when it did, else what `previous` carried for it (`carried`, Baseline.fullInputCarry).
+ * Absent when it knows none. One pass over `previous`'s findings, and only when such a check is.
+ */
+function fullInputCarryOf(previous: RunReport, current: RunReport, olderRuns: Record<string, string>, carried: Record<string, FullInputCarry> | undefined): Pick<RunDiff, 'fullInputCarry'> {
+  const prevChecks = new Map(previous.checks.map((c) => [c.id, c]));
+  const out: Record<string, FullInputCarry> = {};
+  const fromPrevious = new Map<string, FullInputCarry>();
+  for (const c of current.checks) {
+    if (!isEvaluated(c.status) || degradedKinds(c).length === 0) continue;
+    const p = prevChecks.get(c.id);
+    if (p !== undefined && isEvaluated(p.status) && degradedKinds(p).length === 0) {
+      const entry: FullInputCarry = { runId: olderRuns[c.id] ?? previous.run.id, summary: p, findings: [] };
+      fromPrevious.set(c.id, entry);
+      out[c.id] = entry;
+    } else if (degradedKinds(p).length > 0 && carried !== undefined && Object.hasOwn(carried, c.id)) out[c.id] = carried[c.id]!;
+  }
+  if (fromPrevious.size > 0) for (const f of previous.findings) fromPrevious.get(f.check)?.findings.push([f.fingerprint, f.severity, f.waived === true]);
+  return Object.keys(out).length > 0 ? { fullInputCarry: out } : {};
 }
 
 /**

@@ -72,7 +72,7 @@ export interface PipelineEdges {
    * `fullInput`: checks `previous` evaluated without a best-effort input, judged for escalations
    * and area drops against the last run that read them all (Baseline.fullInputRuns, fullInputReport).
    */
-  diff(previous: RunReport, current: RunReport, expiredWaivers: string[], olderRuns: Record<string, string>, notApplicableRuns: Record<string, string>, breadthRunId?: string, namespaceRuns?: ReadonlyMap<string, ReadonlyMap<string, string>>, fullInput?: Partial<Pick<Baseline, 'fullInputRuns' | 'fullInputReport'>>): RunDiff;
+  diff(previous: RunReport, current: RunReport, expiredWaivers: string[], olderRuns: Record<string, string>, notApplicableRuns: Record<string, string>, breadthRunId?: string, namespaceRuns?: ReadonlyMap<string, ReadonlyMap<string, string>>, fullInput?: Partial<Pick<Baseline, 'fullInputRuns' | 'fullInputReport' | 'fullInputCarry'>>): RunDiff;
   /**
    * `formats`: only these of the configured formats (serve --watch writes the HTML a notifier attaches first).
    * `onReportJson`: to be told of the report.json written for this run, as written (renderReports' option).
@@ -304,7 +304,7 @@ async function diffWithBaseline(store: PipelineStore, report: RunReport, expired
       }
       return { previous: null, carried: [] };
     }
-    report.diff = edges.diff(baseline.report, report, expiredWaivers, baseline.olderRuns, baseline.notApplicableRuns, baseline.breadthRunId, baseline.namespaceRuns, { fullInputRuns: baseline.fullInputRuns, fullInputReport: baseline.fullInputReport });
+    report.diff = edges.diff(baseline.report, report, expiredWaivers, baseline.olderRuns, baseline.notApplicableRuns, baseline.breadthRunId, baseline.namespaceRuns, { fullInputRuns: baseline.fullInputRuns, fullInputReport: baseline.fullInputReport, fullInputCarry: baseline.fullInputCarry });
     if (unreadable.length > 0) report.diff.unreadableRuns = unreadable.map((e) => e.runId);
     // A waiver that covered a finding still open is no stale entry, though it matches nothing now.
     noteCoveredBefore(report.waivers, report.findings, baseline.report.findings, (check) => baseline.olderRuns[check] ?? baseline.latest.run.id);
