@@ -380,6 +380,7 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     ...(Object.keys(olderRuns).length > 0 ? { olderBaselines: olderRuns } : {}),
     ...(Object.keys(fullInputRuns).length > 0 ? { fullInputBaselines: fullInputRuns } : {}),
     ...fullInputCarryOf(previous, current, olderRuns, options.fullInputCarry),
+    ...degradedAreasOf(current),
     ...(firstEvaluated.length > 0 ? { firstEvaluated } : {}),
     ...notApplicableBaselinesOf(firstEvaluated, previous.run.id, options.notApplicableRuns),
     ...(newlyWaived.length > 0 ? { newlyWaived } : {}),
@@ -391,6 +392,17 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     ...(fromNewFindings > 0 ? { newFindingReasons: fromNewFindings } : {}),
     scoreChanges,
   };
+}
+
+/** RunDiff.degradedAreas: each area of `current` with checks judged without some best-effort input -> those kinds, sorted. */
+function degradedAreasOf(current: RunReport): Pick<RunDiff, 'degradedAreas'> {
+  const out: Partial<Record<Area, Set<string>>> = {};
+  for (const c of current.checks) {
+    if (!isEvaluated(c.status)) continue;
+    for (const k of degradedKinds(c)) (out[c.area] ??= new Set()).add(k);
+  }
+  const areas = Object.entries(out) as Array<[Area, Set<string>]>;
+  return areas.length > 0 ? { degradedAreas: Object.fromEntries(areas.map(([a, kinds]) => [a, [...kinds].sort()])) } : {};
 }
 
 /**

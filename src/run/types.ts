@@ -258,6 +258,12 @@ export interface RunDiff {
    */
   fullInputCarry?: Record<string, FullInputCarry>;
   /**
+   * Areas whose score in this run counts checks judged without some best-effort input
+   * (CheckSummary.degraded): area -> the kinds that could not be read. Their score and its delta
+   * are computed on partial input (reports and alerts say so). Absent when none.
+   */
+  degradedAreas?: Partial<Record<Area, string[]>>;
+  /**
    * Stored runs newer than the baseline that could not be read (a truncated or corrupt stored
    * report), passed over by the diff: it compared with older runs instead. Absent when none.
    */
