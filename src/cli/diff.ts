@@ -1,6 +1,7 @@
 // `ztaudit diff --last | RUN_A RUN_B [--history URL] [--config F] [--output text|json]`:
 // compares two stored runs with the regression rules of the current config.
-import { CHECK_BY_ID } from '../../checks/index.ts';
+import { CHECKS, CHECK_BY_ID } from '../../checks/index.ts';
+import { bestEffortByCheck } from '../engine/run.ts';
 import { loadConfig } from '../config/load.ts';
 import { oneLine } from '../base/plain-text.ts';
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
@@ -117,7 +118,7 @@ async function lastAndMaybeBaseline(store: Pick<RunStore, 'describe' | 'latest' 
   const newer: UnreadableRunError[] = [];
   const onUnreadable = (error: UnreadableRunError) => { unreadable.push(error); if (closers.length === 0) newer.push(error); };
   try {
-    const baseline = await findBaseline(({ wants }) => olderThan(store.runsNewestFirst(current.run.cluster.name, { wants, onUnreadable }), current.run.id, closers), current, { passed: (run) => spoolCloserOf(run)() });
+    const baseline = await findBaseline(({ wants }) => olderThan(store.runsNewestFirst(current.run.cluster.name, { wants, onUnreadable }), current.run.id, closers), current, { passed: (run) => spoolCloserOf(run)(), bestEffort: bestEffortByCheck(CHECKS) });
     if (!baseline) return { current, previous: null, olderRuns: {}, notApplicableRuns: {}, namespaceRuns: new Map(), close, unreadable, newer };
     return { current, previous: baseline.report, olderRuns: baseline.olderRuns, notApplicableRuns: baseline.notApplicableRuns, breadthRunId: baseline.breadthRunId, namespaceRuns: baseline.namespaceRuns, fullInputRuns: baseline.fullInputRuns, fullInputReport: baseline.fullInputReport, fullInputCarry: baseline.fullInputCarry, close, unreadable, newer };
   } catch (error: unknown) {
@@ -143,7 +144,7 @@ async function baselineFrom(store: Pick<RunStore, 'runsNewestFirst'>, a: RunRepo
       wants: (s) => (reached ? wants(s) : (reached = s.id === a.run.id)),
       onUnreadable: (error) => { unreadable.push(error); },
     }), a.run.id, closers);
-    const baseline = await findBaseline(walk, current, { passed: (run) => spoolCloserOf(run)() });
+    const baseline = await findBaseline(walk, current, { passed: (run) => spoolCloserOf(run)(), bestEffort: bestEffortByCheck(CHECKS) });
     return baseline ? { previous: baseline.report, olderRuns: baseline.olderRuns, notApplicableRuns: baseline.notApplicableRuns, breadthRunId: baseline.breadthRunId, namespaceRuns: baseline.namespaceRuns, fullInputRuns: baseline.fullInputRuns, fullInputReport: baseline.fullInputReport, fullInputCarry: baseline.fullInputCarry, close, unreadable } : { previous: a, olderRuns: {}, notApplicableRuns: {}, namespaceRuns: new Map(), close, unreadable };
   } catch (error: unknown) {
     close();

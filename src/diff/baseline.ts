@@ -166,6 +166,30 @@ export const FULL_INPUT_WALK = 10;
 const degraded = (c: CheckSummary | undefined) => Array.isArray(c?.degraded) && c.degraded.length > 0;
 
 /**
+ * A run stored before checks[].degraded existed records no check as judged without a
+ * best-effort input, yet its run.coverage says which kinds were forbidden or failed to list:
+ * each evaluated check whose best-effort inputs (`bestEffort`: check id -> kinds, the pod view's
+ * owners with `pods`, as the engine's degradedInputs reads them) include one is marked so, as
+ * this version would have recorded it. Only in a run that records none (a run of this version
+ * computed the same from the same coverage); by today's catalog, which may declare what the
+ * old version read differently. In place: the run was just read for this walk.
+ */
+function inferDegraded(run: RunReport, bestEffort: ReadonlyMap<string, readonly string[]>): void {
+  if (!Array.isArray(run.checks) || run.checks.some((c) => c?.degraded !== undefined)) return;
+  const coverage: unknown = run.run?.coverage;
+  if (typeof coverage !== 'object' || coverage === null) return;
+  const unread = (k: string) => {
+    const status = Object.hasOwn(coverage, k) ? ((coverage as Record<string, { status?: unknown } | null>)[k])?.status : undefined;
+    return status === 'forbidden' || status === 'error';
+  };
+  run.checks = run.checks.map((c) => {
+    if (!evaluated(c)) return c;
+    const kinds = (bestEffort.get(c.id) ?? []).filter(unread);
+    return kinds.length > 0 ? { ...c, degraded: kinds } : c;
+  });
+}
+
+/**
  * `run`'s RunDiff.fullInputCarry for check `id`, when it has that shape (a stored report is
  * data: one edited or damaged is passed over, the walk then reading older runs as before).
  */
@@ -217,7 +241,7 @@ export type RunsNewestFirst = AsyncIterable<RunReport> | ((read: Required<Pick<S
  */
 export async function findBaseline(
   runs: RunsNewestFirst, current: RunReport,
-  { passed = () => {} }: { passed?: (run: RunReport) => void } = {},
+  { passed = () => {}, bestEffort }: { passed?: (run: RunReport) => void; bestEffort?: ReadonlyMap<string, readonly string[]> } = {},
 ): Promise<Baseline | null> {
   let latest: RunReport | null = null;
   const wanted = new Set(current.checks.filter(evaluated).map((c) => c.id));
@@ -305,6 +329,7 @@ export async function findBaseline(
     return false;
   };
   for await (const run of typeof runs === 'function' ? runs({ wants }) : runs) {
+    if (bestEffort !== undefined) inferDegraded(run, bestEffort);
     const checks = new Map(run.checks.map((c) => [c.id, c]));
     const carries = carried.next(run, checks, latest === null);
     const suppliesFull = latest !== null && fullInput(run, checks);
