@@ -10,25 +10,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CHECKS } from '../../../checks/index.ts';
-import { loadManifests } from '../../../src/collect/manifests.ts';
-import { loadConfig } from '../../../src/config/load.ts';
-import { diffRuns } from '../../../src/diff/diff.ts';
 import { openK8sStore } from '../../../src/history/k8s.ts';
 import type { RunStore } from '../../../src/history/run-store.ts';
 import { openRunStore } from '../../../src/history/store.ts';
-import { runPipeline } from '../../../src/pipeline/pipeline.ts';
 import type { RunReport } from '../../../src/run/types.ts';
-import type { Snapshot } from '../../../src/snapshot/types.ts';
+import { LIMITS_CHECK as ID, auditDemo } from './degraded-runs.ts';
 import { FakeConfigMaps } from './fake-core-api.ts';
 
-const ROOT = join(import.meta.dirname, '../../..');
-const ID = 'pod-security.resource-limits-missing';
-const { config: demoConfig } = loadConfig(join(ROOT, 'examples/ztaudit.demo.yaml'), ROOT, new Set(CHECKS.map((c) => c.id)));
-const config = { ...demoConfig, regression: { ...demoConfig.regression, newFindingSeverity: 'medium' as const } };
-const demo = loadManifests([join(ROOT, 'examples/demo-cluster')], { clusterName: 'demo', clusterVersion: 'v1.36.3' });
 const retention = { maxRuns: 3, maxAgeDays: 0 };
-const quiet = { info: () => {}, warn: () => {}, progress: () => {} };
 
 let dir: string;
 beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'ztaudit-degraded-carry-')); });
@@ -45,27 +34,7 @@ const stores: Array<[string, () => () => Promise<RunStore>]> = [
 ];
 
 describe.each(stores)('the last run that read every input, evicted by retention (%s)', (_name, makeStore) => {
-  async function audit(open: () => Promise<RunStore>, limitRangesForbidden: boolean): Promise<RunReport> {
-    const snapshot: Snapshot = structuredClone(demo);
-    if (limitRangesForbidden) {
-      snapshot.coverage.limitranges = { status: 'forbidden', detail: 'list limitranges (refused in test)' };
-      delete snapshot.resources.limitranges;
-    }
-    const store = await open();
-    try {
-      return (await runPipeline(config, CHECKS, {
-        collect: async () => snapshot,
-        store,
-        diff: (prev, cur, expiredWaivers, olderRuns, notApplicableRuns, breadthRunId, namespaceRuns, fullInput) => diffRuns(prev, cur, { rules: config.regression, expiredWaivers, olderRuns, notApplicableRuns, breadthRunId, namespaceRuns, ...fullInput }),
-        render: async () => [],
-        notifiers: [],
-        log: quiet,
-        now: () => new Date((clock += 60_000)),
-      })).report;
-    } finally {
-      await store.close();
-    }
-  }
+  const audit = (open: () => Promise<RunStore>, forbidden: boolean) => auditDemo(open, forbidden, () => new Date((clock += 60_000)));
 
   it('the next complete run is judged against run 1, which the store no longer holds', async () => {
     const open = makeStore();
