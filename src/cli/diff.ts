@@ -1,6 +1,7 @@
 // `ztaudit diff --last | RUN_A RUN_B [--history URL] [--config F] [--output text|json]`:
 // compares two stored runs with the regression rules of the current config.
-import { CHECK_BY_ID } from '../../checks/index.ts';
+import { CHECKS, CHECK_BY_ID } from '../../checks/index.ts';
+import { bestEffortByCheck } from '../engine/run.ts';
 import { loadConfig } from '../config/load.ts';
 import { oneLine } from '../base/plain-text.ts';
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
@@ -38,15 +39,16 @@ function diffStoredRuns(values: DiffOptions, positionals: string[], io: CliIO): 
       let namespaceRuns: Baseline['namespaceRuns'] = new Map();
       let fullInputRuns: Baseline['fullInputRuns'] | undefined;
       let fullInputReport: Baseline['fullInputReport'];
+      let fullInputCarry: Baseline['fullInputCarry'] | undefined;
       let unreadable: UnreadableRunError[] = [];
       let newer: UnreadableRunError[] = [];
       if (values.last) {
-        ({ current, previous, olderRuns, notApplicableRuns, breadthRunId, namespaceRuns, fullInputRuns, fullInputReport, close, unreadable, newer } = await lastAndMaybeBaseline(store));
+        ({ current, previous, olderRuns, notApplicableRuns, breadthRunId, namespaceRuns, fullInputRuns, fullInputReport, fullInputCarry, close, unreadable, newer } = await lastAndMaybeBaseline(store));
       } else {
         const a = await findRun(store, positionals[0]);
         current = await findRun(store, positionals[1]);
         for (const w of pairWarnings(a, current)) io.stderr(`ztaudit diff: warning: ${w}\n`);
-        ({ previous, olderRuns, notApplicableRuns, breadthRunId, namespaceRuns, fullInputRuns, fullInputReport, close, unreadable } = await baselineFrom(store, a, current));
+        ({ previous, olderRuns, notApplicableRuns, breadthRunId, namespaceRuns, fullInputRuns, fullInputReport, fullInputCarry, close, unreadable } = await baselineFrom(store, a, current));
       }
       for (const error of unreadable) io.stderr(`ztaudit diff: warning: ${oneLine(error.message)}; passed over\n`);
       if (previous === null) {
@@ -58,7 +60,7 @@ function diffStoredRuns(values: DiffOptions, positionals: string[], io: CliIO): 
         else io.stdout(formatDiffBySummary(current, bySummary));
         return EXIT_OK;
       }
-      const diff = diffRuns(previous, current, { rules: config.regression, expiredWaivers: expiredWaiversOf(current), olderRuns, notApplicableRuns, breadthRunId, namespaceRuns, fullInputRuns, fullInputReport });
+      const diff = diffRuns(previous, current, { rules: config.regression, expiredWaivers: expiredWaiversOf(current), olderRuns, notApplicableRuns, breadthRunId, namespaceRuns, fullInputRuns, fullInputReport, fullInputCarry });
       if (unreadable.length > 0) diff.unreadableRuns = unreadable.map((e) => e.runId);
       addRegressionSinceUnreadable(diff, newer, current, config.regression);
       // The alerts of earlier runs that no channel delivered and that the later run carried: part
@@ -85,7 +87,7 @@ function pairWarnings(a: RunReport, b: RunReport): string[] {
 }
 
 /** Where a baseline's checks come from (Baseline), and `close`, which lets go of the runs it read. */
-type BaselineRuns = Pick<Baseline, 'olderRuns' | 'notApplicableRuns' | 'breadthRunId' | 'namespaceRuns'> & Partial<Pick<Baseline, 'fullInputRuns' | 'fullInputReport'>> & { close: () => void; unreadable: UnreadableRunError[] };
+type BaselineRuns = Pick<Baseline, 'olderRuns' | 'notApplicableRuns' | 'breadthRunId' | 'namespaceRuns'> & Partial<Pick<Baseline, 'fullInputRuns' | 'fullInputReport' | 'fullInputCarry'>> & { close: () => void; unreadable: UnreadableRunError[] };
 
 /**
  * The latest run and its baseline as the run itself was diffed (src/pipeline/pipeline.ts):
@@ -116,9 +118,9 @@ async function lastAndMaybeBaseline(store: Pick<RunStore, 'describe' | 'latest' 
   const newer: UnreadableRunError[] = [];
   const onUnreadable = (error: UnreadableRunError) => { unreadable.push(error); if (closers.length === 0) newer.push(error); };
   try {
-    const baseline = await findBaseline(({ wants }) => olderThan(store.runsNewestFirst(current.run.cluster.name, { wants, onUnreadable }), current.run.id, closers), current, { passed: (run) => spoolCloserOf(run)() });
+    const baseline = await findBaseline(({ wants }) => olderThan(store.runsNewestFirst(current.run.cluster.name, { wants, onUnreadable }), current.run.id, closers), current, { passed: (run) => spoolCloserOf(run)(), bestEffort: bestEffortByCheck(CHECKS) });
     if (!baseline) return { current, previous: null, olderRuns: {}, notApplicableRuns: {}, namespaceRuns: new Map(), close, unreadable, newer };
-    return { current, previous: baseline.report, olderRuns: baseline.olderRuns, notApplicableRuns: baseline.notApplicableRuns, breadthRunId: baseline.breadthRunId, namespaceRuns: baseline.namespaceRuns, fullInputRuns: baseline.fullInputRuns, fullInputReport: baseline.fullInputReport, close, unreadable, newer };
+    return { current, previous: baseline.report, olderRuns: baseline.olderRuns, notApplicableRuns: baseline.notApplicableRuns, breadthRunId: baseline.breadthRunId, namespaceRuns: baseline.namespaceRuns, fullInputRuns: baseline.fullInputRuns, fullInputReport: baseline.fullInputReport, fullInputCarry: baseline.fullInputCarry, close, unreadable, newer };
   } catch (error: unknown) {
     close();
     throw error;
@@ -142,8 +144,8 @@ async function baselineFrom(store: Pick<RunStore, 'runsNewestFirst'>, a: RunRepo
       wants: (s) => (reached ? wants(s) : (reached = s.id === a.run.id)),
       onUnreadable: (error) => { unreadable.push(error); },
     }), a.run.id, closers);
-    const baseline = await findBaseline(walk, current, { passed: (run) => spoolCloserOf(run)() });
-    return baseline ? { previous: baseline.report, olderRuns: baseline.olderRuns, notApplicableRuns: baseline.notApplicableRuns, breadthRunId: baseline.breadthRunId, namespaceRuns: baseline.namespaceRuns, fullInputRuns: baseline.fullInputRuns, fullInputReport: baseline.fullInputReport, close, unreadable } : { previous: a, olderRuns: {}, notApplicableRuns: {}, namespaceRuns: new Map(), close, unreadable };
+    const baseline = await findBaseline(walk, current, { passed: (run) => spoolCloserOf(run)(), bestEffort: bestEffortByCheck(CHECKS) });
+    return baseline ? { previous: baseline.report, olderRuns: baseline.olderRuns, notApplicableRuns: baseline.notApplicableRuns, breadthRunId: baseline.breadthRunId, namespaceRuns: baseline.namespaceRuns, fullInputRuns: baseline.fullInputRuns, fullInputReport: baseline.fullInputReport, fullInputCarry: baseline.fullInputCarry, close, unreadable } : { previous: a, olderRuns: {}, notApplicableRuns: {}, namespaceRuns: new Map(), close, unreadable };
   } catch (error: unknown) {
     close();
     throw error;

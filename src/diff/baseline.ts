@@ -41,7 +41,7 @@
 // runs, else not judged. Its new and resolved findings stay against the run it was evaluated in.
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { CarriedWalk, findingNamespace, isBlind, isEvaluated, isUnjudged, unjudgedNamespacesOf } from '../run/coverage.ts';
-import type { CarriedFindings, CheckSummary, Finding, RunReport, StoredRunRead } from '../run/types.ts';
+import type { CarriedFindings, CheckSummary, Finding, FullInputCarry, RunReport, StoredRunRead } from '../run/types.ts';
 import { splitCarried } from '../run/waivers.ts';
 import { breadthBasesMatch } from './diff.ts';
 import { MESH_CHECKS, meshChecksNotApplicable } from './meshes-removed.ts';
@@ -98,6 +98,14 @@ export interface Baseline {
    * same cluster would report an escalation and an area score drop that never happened.
    */
   fullInputRuns: Record<string, string | null>;
+  /**
+   * Checks `report` holds as evaluated without some best-effort input: the last run that read
+   * them all as the run they come from carried it (its RunDiff.fullInputCarry). The walk takes a
+   * check's full-input baseline from there before reading older runs, so it is found however
+   * many runs missed the input since and whether or not retention kept that run; the diff
+   * carries it on (diffRuns' fullInputCarry).
+   */
+  fullInputCarry: Record<string, FullInputCarry>;
   /**
    * `report` with those checks' summaries and findings taken from the run `fullInputRuns` names
    * (the escalation and area-drop rules judge against it); absent when none was found.
@@ -157,6 +165,54 @@ export const FULL_INPUT_WALK = 10;
 /** Evaluated without some best-effort input it could not read (CheckSummary.degraded). */
 const degraded = (c: CheckSummary | undefined) => Array.isArray(c?.degraded) && c.degraded.length > 0;
 
+/**
+ * A run stored before checks[].degraded existed records no check as judged without a
+ * best-effort input, yet its run.coverage says which kinds were forbidden or failed to list:
+ * each evaluated check whose best-effort inputs (`bestEffort`: check id -> kinds, the pod view's
+ * owners with `pods`, as the engine's degradedInputs reads them) include one is marked so, as
+ * this version would have recorded it. Only in a run that records none (a run of this version
+ * computed the same from the same coverage); by today's catalog, which may declare what the
+ * old version read differently. In place: the run was just read for this walk.
+ */
+function inferDegraded(run: RunReport, bestEffort: ReadonlyMap<string, readonly string[]>): void {
+  if (!Array.isArray(run.checks) || run.checks.some((c) => c?.degraded !== undefined)) return;
+  const coverage: unknown = run.run?.coverage;
+  if (typeof coverage !== 'object' || coverage === null) return;
+  const unread = (k: string) => {
+    const status = Object.hasOwn(coverage, k) ? ((coverage as Record<string, { status?: unknown } | null>)[k])?.status : undefined;
+    return status === 'forbidden' || status === 'error';
+  };
+  run.checks = run.checks.map((c) => {
+    if (!evaluated(c)) return c;
+    const kinds = (bestEffort.get(c.id) ?? []).filter(unread);
+    return kinds.length > 0 ? { ...c, degraded: kinds } : c;
+  });
+}
+
+/**
+ * `run`'s RunDiff.fullInputCarry for check `id`, when it has that shape (a stored report is
+ * data: one edited or damaged is passed over, the walk then reading older runs as before).
+ */
+function carryOf(run: RunReport, id: string): FullInputCarry | undefined {
+  const all: unknown = run.diff?.fullInputCarry;
+  if (typeof all !== 'object' || all === null || !Object.hasOwn(all, id)) return undefined;
+  const c = (all as Record<string, unknown>)[id] as Partial<FullInputCarry> | null;
+  if (typeof c !== 'object' || c === null || typeof c.runId !== 'string' || !Array.isArray(c.findings)) return undefined;
+  const s = c.summary as Partial<CheckSummary> | undefined;
+  if (typeof s !== 'object' || s === null || s.id !== id || typeof s.area !== 'string' || !SEVERITIES.includes(s.severity as Severity) || typeof s.passed !== 'number' || !isEvaluated(s.status) || degraded(s as CheckSummary)) return undefined;
+  for (const f of c.findings) if (!Array.isArray(f) || typeof f[0] !== 'string' || !SEVERITIES.includes(f[1]) || typeof f[2] !== 'boolean') return undefined;
+  return c as FullInputCarry;
+}
+
+/**
+ * A carried check's findings as the diff's escalation and area-score rules read them
+ * (fingerprint, check, area, severity, waived); the rest is not kept and not read.
+ */
+function findingsOfCarry(carry: FullInputCarry): Finding[] {
+  const { id, area } = carry.summary;
+  return carry.findings.map(([fingerprint, severity, waived]) => ({ fingerprint, check: id, area, severity, waived, resource: { kind: '', name: '' }, message: '', controls: [] }) as unknown as Finding);
+}
+
 const evaluated = (c: CheckSummary | undefined) => isEvaluated(c?.status);
 /**
  * The checks `run` states an older run evaluated (run.lastEvaluatedOpen names that run). A run
@@ -185,7 +241,7 @@ export type RunsNewestFirst = AsyncIterable<RunReport> | ((read: Required<Pick<S
  */
 export async function findBaseline(
   runs: RunsNewestFirst, current: RunReport,
-  { passed = () => {} }: { passed?: (run: RunReport) => void } = {},
+  { passed = () => {}, bestEffort }: { passed?: (run: RunReport) => void; bestEffort?: ReadonlyMap<string, readonly string[]> } = {},
 ): Promise<Baseline | null> {
   let latest: RunReport | null = null;
   const wanted = new Set(current.checks.filter(evaluated).map((c) => c.id));
@@ -228,6 +284,19 @@ export async function findBaseline(
   const fullTracked = new Set<string>();
   /** Check id -> the run that evaluated it with all its inputs, its summary there and its findings there. */
   const fullFrom = new Map<string, { run: string; summary: CheckSummary; findings: Finding[] }>();
+  /** Baseline.fullInputCarry. */
+  const carryIn: Record<string, FullInputCarry> = {};
+  /** Its findings are taken from `run`, which evaluated it degraded: the run it carries ends the search at once, else older runs are read. */
+  const seekFull = (id: string, run: RunReport) => {
+    fullTracked.add(id);
+    const carry = carryOf(run, id);
+    if (carry === undefined) { fullSought.add(id); return; }
+    fullFrom.set(id, { run: carry.runId, summary: carry.summary, findings: findingsOfCarry(carry) });
+  };
+  const noteCarry = (id: string, run: RunReport) => {
+    const carry = carryOf(run, id);
+    if (carry !== undefined) carryIn[id] = carry;
+  };
   /** Check id -> its summary in the newest older run that found it not applicable, and that run. */
   const notApplicable = new Map<string, { summary: CheckSummary; run: RunReport }>();
   /**
@@ -260,6 +329,7 @@ export async function findBaseline(
     return false;
   };
   for await (const run of typeof runs === 'function' ? runs({ wants }) : runs) {
+    if (bestEffort !== undefined) inferDegraded(run, bestEffort);
     const checks = new Map(run.checks.map((c) => [c.id, c]));
     const carries = carried.next(run, checks, latest === null);
     const suppliesFull = latest !== null && fullInput(run, checks);
@@ -273,7 +343,8 @@ export async function findBaseline(
       for (const id of [...meshWanted]) if (!partial(id)) meshWanted.delete(id);
       for (const id of [...wanted]) if (!unjudged(checks.get(id))) wanted.delete(id);
       for (const id of evaluatedNow) if (evaluated(checks.get(id))) seekNamespaces(id, checks.get(id)!);
-      for (const id of fullNow) if (evaluated(checks.get(id)) && degraded(checks.get(id))) { fullSought.add(id); fullTracked.add(id); }
+      for (const id of fullNow) if (evaluated(checks.get(id)) && degraded(checks.get(id))) seekFull(id, run);
+      for (const c of run.checks) if (evaluated(c) && degraded(c)) noteCarry(c.id, run);
       blindInLatest = [...wanted].filter((id) => isBlind(checks.get(id)!.status));
       if (run.details?.rbac) newestBreadth = run;
       if (sameBasis(run)) breadthFrom = run;
@@ -304,7 +375,8 @@ export async function findBaseline(
           here.add(id);
           from.set(id, run);
           seekNamespaces(id, c!);
-          if (fullNow.has(id) && degraded(c)) { fullSought.add(id); fullTracked.add(id); }
+          if (fullNow.has(id) && degraded(c)) seekFull(id, run);
+          if (degraded(c)) noteCarry(id, run);
         }
       }
       if (here.size > 0) taken.push({ run, checks: here });
@@ -335,7 +407,7 @@ export async function findBaseline(
   const namespaceRuns = namespaceFrom; // Baseline.namespaceRuns
   const fullInputRuns: Record<string, string | null> = {};
   for (const id of [...fullTracked].sort()) fullInputRuns[id] = fullFrom.get(id)?.run ?? null;
-  if (taken.length === 0 && notApplicable.size === 0 && meshFrom.size === 0 && namespaceFindings.length === 0 && (breadthRun === null || breadthRun === latest)) return { latest, report: latest, olderRuns: {}, notApplicableRuns, namespaceRuns, lastEvaluatedOpen, carried: carriedFindings, fullInputRuns, ...fullInputReportOf(latest) };
+  if (taken.length === 0 && notApplicable.size === 0 && meshFrom.size === 0 && namespaceFindings.length === 0 && (breadthRun === null || breadthRun === latest)) return { latest, report: latest, olderRuns: {}, notApplicableRuns, namespaceRuns, lastEvaluatedOpen, carried: carriedFindings, fullInputRuns, fullInputCarry: carryIn, ...fullInputReportOf(latest) };
 
   const olderRuns: Record<string, string> = {};
   for (const [id, run] of from) olderRuns[id] = run.run.id;
@@ -350,7 +422,7 @@ export async function findBaseline(
   if (breadthRun && breadthRun !== latest) details.rbac = breadthRun.details.rbac;
   const breadthRunId = breadthRun && breadthRun !== latest ? { breadthRunId: breadthRun.run.id } : {};
   const report: RunReport = { ...latest, checks, findings, details };
-  return { latest, report, olderRuns, notApplicableRuns, namespaceRuns, ...breadthRunId, lastEvaluatedOpen, carried: carriedFindings, fullInputRuns, ...fullInputReportOf(report) };
+  return { latest, report, olderRuns, notApplicableRuns, namespaceRuns, ...breadthRunId, lastEvaluatedOpen, carried: carriedFindings, fullInputRuns, fullInputCarry: carryIn, ...fullInputReportOf(report) };
 
   /** Baseline.fullInputReport: `base` with each check found in a run that read all its inputs taken from there. */
   function fullInputReportOf(base: RunReport): Pick<Baseline, 'fullInputReport'> {

@@ -26,7 +26,7 @@ import { absorbsFormerFindings, formerFingerprints, formerWorkloads, generatedSh
 import { meshesRemoved, removedMeshText } from './meshes-removed.ts';
 import type { Config } from '../config/types.ts';
 import type { UnreadableRunError } from '../base/errors.ts';
-import type { AreaScoreChange, BreadthEntry, Finding, NewlyWaivedFinding, RunDiff, RunReport, RunSummary, ScoreCause, WaiverStatus, WidenedFinding } from '../run/types.ts';
+import type { AreaScoreChange, BreadthEntry, CheckSummary, Finding, FullInputCarry, NewlyWaivedFinding, RunDiff, RunReport, RunSummary, ScoreCause, WaiverStatus, WidenedFinding } from '../run/types.ts';
 
 export interface DiffOptions {
   rules: Config['regression'];
@@ -55,12 +55,23 @@ export interface DiffOptions {
   fullInputRuns?: Record<string, string | null>;
   /** `previous` with those checks as the run named in `fullInputRuns` had them (Baseline.fullInputReport). */
   fullInputReport?: RunReport;
+  /**
+   * Checks `previous` holds as evaluated without some best-effort input: the last run that read
+   * them all as that run carried it (Baseline.fullInputCarry), carried on in this run's
+   * RunDiff.fullInputCarry when it missed an input too.
+   */
+  fullInputCarry?: Record<string, FullInputCarry>;
 }
 
 /** At most this many one-line reasons per rule; the rest are summed up in one more line. */
 export const MAX_REASONS_PER_RULE = 20;
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
+
+/** The best-effort inputs a check was judged without (CheckSummary.degraded), sorted; empty when none or not a list. */
+export function degradedKinds(c: CheckSummary | undefined): string[] {
+  return Array.isArray(c?.degraded) ? c.degraded.filter((k): k is string => typeof k === 'string').sort() : [];
+}
 
 function severityRank(s: Severity): number {
   // critical = 0 ... low = 3; smaller is worse.
@@ -159,10 +170,29 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
   // findings still are against `previous`: a partial run resolves nothing, a new finding is new).
   const fullInputRuns: Record<string, string | null> = {};
   for (const [id, run] of Object.entries(options.fullInputRuns ?? {})) if (comparable.has(id) && !firstEvaluated.includes(id)) fullInputRuns[id] = run;
+  // The reverse: a check judged now without a best-effort input, where `previous` read it (or
+  // missed other ones). Its severities moved for want of data, either way (enforce-missing is
+  // high where the Kyverno Deployment could not be read, medium where it is seen), so none of
+  // its escalations, nor its area's drop, is judged: "escalated medium → high" on identical input
+  // was a false alarm. Judged as ever when both runs missed the same kinds (the same basis).
+  const prevChecks = new Map(previous.checks.map((c) => [c.id, c]));
+  const degradedNow = new Map<string, string[]>();
+  for (const c of current.checks) {
+    const now = degradedKinds(c);
+    if (now.length === 0 || !comparable.has(c.id) || firstEvaluated.includes(c.id)) continue;
+    const before = degradedKinds(prevChecks.get(c.id));
+    if (before.length !== now.length || before.some((k) => !now.includes(k))) degradedNow.set(c.id, now);
+  }
+  // `previous` judged it without some input and this run read them all, with no run that did
+  // handed in (a caller without the baseline walk): not judged either, rather than against it.
+  for (const c of current.checks) {
+    if (comparable.has(c.id) && !firstEvaluated.includes(c.id) && degradedKinds(c).length === 0 && degradedKinds(prevChecks.get(c.id)).length > 0 && !Object.hasOwn(fullInputRuns, c.id)) fullInputRuns[c.id] = null;
+  }
   const fullInputSeverity = new Map<string, Severity>();
   for (const f of options.fullInputReport?.findings ?? []) if (typeof fullInputRuns[f.check] === 'string') fullInputSeverity.set(f.fingerprint, f.severity);
   /** The severity `was` is compared with for an escalation, and the run it is `previous`'s own or comes from; undefined: not judged. */
   const severityBefore = (was: Finding): { severity: Severity; since?: string } | undefined => {
+    if (degradedNow.has(was.check)) return undefined;
     if (!Object.hasOwn(fullInputRuns, was.check)) return { severity: was.severity };
     const run = fullInputRuns[was.check];
     const severity = run === null ? undefined : fullInputSeverity.get(was.fingerprint);
@@ -176,6 +206,7 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
   // carried from an older run; the previous score did not count them).
   for (const f of lostSight) partialAreas.add(f.area);
   for (const id of judgedAgain(previous, current, comparable)) partialAreas.add(checkArea.get(id));
+  for (const id of degradedNow.keys()) partialAreas.add(checkArea.get(id));
   // An area with checks compared with older runs and nothing else amiss has no delta since
   // `previous`, yet its drop is judged (olderAreaDrops): else a partial run in between would hide it.
   const sinceOlder = olderAreaDrops(options.fullInputReport ?? previous, current, olderRuns, fullInputRuns, checkArea, partialAreas);
@@ -213,7 +244,12 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     for (const e of broadestSubjects(curBreadth, BREADTH_LISTED)) breadthBefore.push({ subject: e.subject, before: before.get(subjectKey(e.subject)) ?? null });
   }
 
-  const scoreChanges = explainScoreChanges(previous, current, pairs, areas);
+  // A severity that moved with the input (degradedNow, fullInputRuns) is said as such in the
+  // score's causes, not as an escalation or de-escalation.
+  const inputChanged = new Map<string, string>();
+  for (const [id, kinds] of degradedNow) inputChanged.set(id, `not compared: this run judged it without ${kinds.join(', ')}, which it could not read`);
+  for (const id of Object.keys(fullInputRuns)) inputChanged.set(id, `not compared: run ${previous.run.id} judged it without ${degradedKinds(prevChecks.get(id)).join(', ')}, which it could not read`);
+  const scoreChanges = explainScoreChanges(previous, current, pairs, areas, inputChanged);
   const grown = widenedFindings(pairs, new Set(firstEvaluated));
 
   // Regression rules, one line per reason. `fromNewFindings` counts those that new findings
@@ -343,6 +379,8 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     ...notJudgedRunsOf(notJudged, lostSight, options.namespaceRuns),
     ...(Object.keys(olderRuns).length > 0 ? { olderBaselines: olderRuns } : {}),
     ...(Object.keys(fullInputRuns).length > 0 ? { fullInputBaselines: fullInputRuns } : {}),
+    ...fullInputCarryOf(previous, current, olderRuns, options.fullInputCarry),
+    ...degradedAreasOf(current),
     ...(firstEvaluated.length > 0 ? { firstEvaluated } : {}),
     ...notApplicableBaselinesOf(firstEvaluated, previous.run.id, options.notApplicableRuns),
     ...(newlyWaived.length > 0 ? { newlyWaived } : {}),
@@ -354,6 +392,40 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     ...(fromNewFindings > 0 ? { newFindingReasons: fromNewFindings } : {}),
     scoreChanges,
   };
+}
+
+/** RunDiff.degradedAreas: each area of `current` with checks judged without some best-effort input -> those kinds, sorted. */
+function degradedAreasOf(current: RunReport): Pick<RunDiff, 'degradedAreas'> {
+  const out: Partial<Record<Area, Set<string>>> = {};
+  for (const c of current.checks) {
+    if (!isEvaluated(c.status)) continue;
+    for (const k of degradedKinds(c)) (out[c.area] ??= new Set()).add(k);
+  }
+  const areas = Object.entries(out) as Array<[Area, Set<string>]>;
+  return areas.length > 0 ? { degradedAreas: Object.fromEntries(areas.map(([a, kinds]) => [a, [...kinds].sort()])) } : {};
+}
+
+/**
+ * RunDiff.fullInputCarry: for each check `current` evaluated without some best-effort input,
+ * the last run that evaluated it with all of them: `previous` (or the older run its summary
+ * comes from) when it did, else what `previous` carried for it (`carried`, Baseline.fullInputCarry).
+ * Absent when it knows none. One pass over `previous`'s findings, and only when such a check is.
+ */
+function fullInputCarryOf(previous: RunReport, current: RunReport, olderRuns: Record<string, string>, carried: Record<string, FullInputCarry> | undefined): Pick<RunDiff, 'fullInputCarry'> {
+  const prevChecks = new Map(previous.checks.map((c) => [c.id, c]));
+  const out: Record<string, FullInputCarry> = {};
+  const fromPrevious = new Map<string, FullInputCarry>();
+  for (const c of current.checks) {
+    if (!isEvaluated(c.status) || degradedKinds(c).length === 0) continue;
+    const p = prevChecks.get(c.id);
+    if (p !== undefined && isEvaluated(p.status) && degradedKinds(p).length === 0) {
+      const entry: FullInputCarry = { runId: olderRuns[c.id] ?? previous.run.id, summary: p, findings: [] };
+      fromPrevious.set(c.id, entry);
+      out[c.id] = entry;
+    } else if (degradedKinds(p).length > 0 && carried !== undefined && Object.hasOwn(carried, c.id)) out[c.id] = carried[c.id]!;
+  }
+  if (fromPrevious.size > 0) for (const f of previous.findings) fromPrevious.get(f.check)?.findings.push([f.fingerprint, f.severity, f.waived === true]);
+  return Object.keys(out).length > 0 ? { fullInputCarry: out } : {};
 }
 
 /**

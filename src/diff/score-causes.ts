@@ -105,7 +105,7 @@ function bySeverityChange(x: string, y: string): number {
   return Number(xt >= xf) - Number(yt >= yf) || xt - yt || xf - yf;
 }
 
-function piecesOf(previous: RunReport, current: RunReport, pairs: FindingPairs): Map<Area, Piece[]> {
+function piecesOf(previous: RunReport, current: RunReport, pairs: FindingPairs, inputChanged: ReadonlyMap<string, string>): Map<Area, Piece[]> {
   const prevChecks = new Map(previous.checks.map((c) => [c.id, c]));
   const curChecks = new Map(current.checks.map((c) => [c.id, c]));
   // A check's open findings, for the few checks judged in one run only.
@@ -154,7 +154,8 @@ function piecesOf(previous: RunReport, current: RunReport, pairs: FindingPairs):
     for (const [key, n] of [...acc.resevered].sort(([x], [y]) => bySeverityChange(x, y))) {
       const [from, to] = key.split('>') as [Severity, Severity];
       const worse = SEVERITIES.indexOf(to) < SEVERITIES.indexOf(from);
-      pieces.push({ kind: 'severity-changed', check: id, count: n, dp: 0, dt: n * (SEVERITY_WEIGHT[to] - SEVERITY_WEIGHT[from]), text: `${plural(n, 'finding')} ${worse ? 'escalated' : 'de-escalated'} ${from} → ${to}` });
+      const why = inputChanged.get(id);
+      pieces.push({ kind: 'severity-changed', check: id, count: n, dp: 0, dt: n * (SEVERITY_WEIGHT[to] - SEVERITY_WEIGHT[from]), text: why !== undefined ? `${plural(n, 'finding')} ${from} → ${to}, ${why}` : `${plural(n, 'finding')} ${worse ? 'escalated' : 'de-escalated'} ${from} → ${to}` });
     }
     if (acc.resolved[0]) pieces.push({ kind: 'resolved-findings', check: id, count: acc.resolved[0], dp: 0, dt: -acc.resolved[1], text: plural(acc.resolved[0], 'resolved finding') });
     // Gone from the score because this run could not judge their resource, not because they were fixed.
@@ -215,11 +216,13 @@ function apportion(shares: number[], target: number): number[] {
  * one run only, compared with an older run than `previous` (whose stored score was computed
  * without it), or re-weighted. Its causes are still listed, without points: weighing them
  * against a stored score that did not count the same checks invents the difference.
+ * `inputChanged`: checks judged without a best-effort input in one of the runs (diff.ts), check
+ * id -> why: their findings' severity changes are said with it, never as escalated or de-escalated.
  */
-export function explainScoreChanges(previous: RunReport, current: RunReport, pairs: FindingPairs, deltas: Record<Area, number | null>): Partial<Record<Area, AreaScoreChange>> {
+export function explainScoreChanges(previous: RunReport, current: RunReport, pairs: FindingPairs, deltas: Record<Area, number | null>, inputChanged: ReadonlyMap<string, string> = new Map()): Partial<Record<Area, AreaScoreChange>> {
   const w0 = weightsOf(previous);
   const w1 = weightsOf(current);
-  const pieces = piecesOf(previous, current, pairs);
+  const pieces = piecesOf(previous, current, pairs, inputChanged);
   const out: Partial<Record<Area, AreaScoreChange>> = {};
   for (const area of AREAS) {
     const before = previous.score.areas[area] ?? null;

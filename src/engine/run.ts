@@ -116,10 +116,19 @@ function unreadableStatus(ctx: AuditContext, kind: KindKey): boolean {
  * differ from a run that read them. Absent kinds hold nothing and are not listed.
  */
 export function degradedInputs(check: Pick<Check, 'readsBestEffort'>, ctx: AuditContext): KindKey[] {
+  return bestEffortKinds(check).filter((k) => unreadableStatus(ctx, k));
+}
+
+/** Check id -> its best-effort inputs (bestEffortKinds), for the checks that have some: what a stored run's coverage is read against (src/diff/baseline.ts). */
+export function bestEffortByCheck(checks: readonly Pick<Check, 'id' | 'readsBestEffort'>[]): Map<string, KindKey[]> {
+  return new Map(checks.map((c) => [c.id, bestEffortKinds(c)] as const).filter(([, kinds]) => kinds.length > 0));
+}
+
+/** A check's best-effort inputs (readsBestEffort; `pods` with the owner kinds of the pod view), once each. */
+export function bestEffortKinds(check: Pick<Check, 'readsBestEffort'>): KindKey[] {
   const kinds = check.readsBestEffort ?? [];
   if (kinds.length === 0) return [];
-  const all = kinds.includes('pods') ? [...kinds, ...POD_VIEW_KINDS] : kinds;
-  return [...new Set(all.filter((k) => unreadableStatus(ctx, k)))];
+  return [...new Set(kinds.includes('pods') ? [...kinds, ...POD_VIEW_KINDS] : kinds)];
 }
 
 /** The declared inputs that keep a check from being judged: needs not 'ok', reads forbidden or failed. */

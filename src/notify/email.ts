@@ -130,7 +130,7 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
     `Overall score ${overall}${view.overall.share ? ` (${view.overall.share})` : ''} (grade ${view.overall.grade})${delta}`,
     ...(alert ? ['', 'Regression:', ...[...alertReasons(report), ...watchCauses(report)].map((r) => `- ${oneLine(r)}`)] : []),
     '',
-    ...view.areas.map((a) => `${a.label}: ${a.score}${a.share ? ` (${a.share}, no grade)` : ` (grade ${a.grade})`}${a.notJudged ? ` (${oneLine(a.notJudged)})` : ''}${a.delta ? ` (${a.delta.text})` : ''}`),
+    ...view.areas.map((a) => `${a.label}: ${a.score}${a.share ? ` (${a.share}, no grade)` : ` (grade ${a.grade})`}${a.notJudged ? ` (${oneLine(a.notJudged)})` : ''}${a.partialInput ? ` (${oneLine(a.partialInput)})` : ''}${a.delta ? ` (${a.delta.text})` : ''}`),
     '',
     `${ctx.notCompared ? `new and resolved: n/a (${ctx.notCompared})` : `${ctx.newCount} new, ${ctx.resolvedCount} resolved`}, ${ctx.openCount.toLocaleString('en-US')} open findings${view.totals.carried ? ` (${oneLine(view.totals.carried)})` : ''} (${view.severityCounts.map((s) => `${s.text} ${s.severity}`).join(', ')}), ${view.totals.waived.toLocaleString('en-US')} waived`,
     ...(ctx.olderBaselines ? [oneLine(ctx.olderBaselines)] : []),

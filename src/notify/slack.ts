@@ -17,7 +17,7 @@ import { checkCoverage, gradeFor, notEvaluated, partialScoreNote } from '../engi
 import { errorMessage } from '../base/errors.ts';
 import { clip, oneLine } from '../base/plain-text.ts';
 import type { NotificationOutcome, RunReport } from '../run/types.ts';
-import { foldForMessage, newFindingsOf, newlyWaivedRowsOf, notJudgedLines, notJudgedNote, olderBaselinesNote, resourceText, widenedRowsOf } from '../report/view/index.ts';
+import { foldForMessage, newFindingsOf, newlyWaivedRowsOf, notJudgedLines, notJudgedNote, olderBaselinesNote, partialInputNote, resourceText, widenedRowsOf } from '../report/view/index.ts';
 import { carriedText, runCounts, severityCountText } from '../report/counts.ts';
 import { mrkdwnCode, mrkdwnText, truncate } from './mrkdwn.ts';
 import { FAILURE_TEXT, alertReasons, alerting, heldBackText, skipReason, type FailureKind, type NotifyPolicy } from './policy.ts';
@@ -133,7 +133,9 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
   // A partial run's overall is over what could be read: said beside it, as every other output says it.
   const partialNote = partialScoreNote(report.score, report.checks, false);
   const share = notEvaluated(all) > 0 ? `, ${all.evaluated}/${all.applicable} checks evaluated${partialNote ? `; ${partialNote}` : ''}` : '';
-  const score = `${scoreText(report.score.overall)} (grade ${gradeFor(report.score.overall, all)}${share})${deltaText(d?.scoreDelta.overall)}`;
+  // An area scored over findings judged without an input that could not be read says so too.
+  const partialInputAreas = AREAS.filter((a) => partialInputNote(report.checks, a) !== '');
+  const score = `${scoreText(report.score.overall)} (grade ${gradeFor(report.score.overall, all)}${share})${deltaText(d?.scoreDelta.overall)}${partialInputAreas.length > 0 ? ` — ${partialInputAreas.join(', ')} score computed on partial input` : ''}`;
   const partial = report.run.partial ?? [];
   // A long cluster name is what gets cut, as in the email's subject: the score always shows.
   const cluster = clusterCode(report.run.cluster.name, SECTION_MAX - '*Cluster* '.length - `\n*Score* ${score}`.length);
@@ -223,7 +225,8 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
   const areas = AREAS.map((a) => {
     const cov = checkCoverage(report.checks, a);
     const missing = notEvaluated(cov) > 0 ? ` (${cov.evaluated}/${cov.applicable} checks evaluated, no grade)` : ` (grade ${gradeFor(report.score.areas[a], cov)})`;
-    return `• ${a}: ${scoreText(report.score.areas[a])}${missing}${deltaText(d?.scoreDelta.areas[a])}`;
+    const partialInput = partialInputNote(report.checks, a);
+    return `• ${a}: ${scoreText(report.score.areas[a])}${missing}${deltaText(d?.scoreDelta.areas[a])}${partialInput ? ` — ${mrkdwnText(partialInput)}` : ''}`;
   });
   threadBlocks.push(section(`*Scores by area*\n${areas.join('\n')}`));
   threadBlocks.push(...gapBlocks);

@@ -13,6 +13,7 @@ import type { Config } from '../config/types.ts';
 import { runDetails, runNotes } from '../analysis/details.ts';
 import { auditSnapshot, type AuditInput, type AuditOutput } from '../engine/audit.ts';
 import type { Check } from '../engine/types.ts';
+import { bestEffortByCheck } from '../engine/run.ts';
 import type { CarriedFindings, NotificationOutcome, RunDiff, RunReport, SaveOptions, StoredRunRead, TrendPoint, WrittenFile, WrittenReport } from '../run/types.ts';
 
 export type { TrendPoint };
@@ -72,7 +73,7 @@ export interface PipelineEdges {
    * `fullInput`: checks `previous` evaluated without a best-effort input, judged for escalations
    * and area drops against the last run that read them all (Baseline.fullInputRuns, fullInputReport).
    */
-  diff(previous: RunReport, current: RunReport, expiredWaivers: string[], olderRuns: Record<string, string>, notApplicableRuns: Record<string, string>, breadthRunId?: string, namespaceRuns?: ReadonlyMap<string, ReadonlyMap<string, string>>, fullInput?: Partial<Pick<Baseline, 'fullInputRuns' | 'fullInputReport'>>): RunDiff;
+  diff(previous: RunReport, current: RunReport, expiredWaivers: string[], olderRuns: Record<string, string>, notApplicableRuns: Record<string, string>, breadthRunId?: string, namespaceRuns?: ReadonlyMap<string, ReadonlyMap<string, string>>, fullInput?: Partial<Pick<Baseline, 'fullInputRuns' | 'fullInputReport' | 'fullInputCarry'>>): RunDiff;
   /**
    * `formats`: only these of the configured formats (serve --watch writes the HTML a notifier attaches first).
    * `onReportJson`: to be told of the report.json written for this run, as written (renderReports' option).
@@ -158,7 +159,7 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
   if (store) await store.acquire(report.run.cluster.name);
   try {
     if (store && mark !== null && store.storedSince) await refuseIfOvertaken(store, mark, report);
-    const { previous, carried } = store ? await diffWithBaseline(store, report, expiredWaivers, config.regression, edges) : { previous: null, carried: [] };
+    const { previous, carried } = store ? await diffWithBaseline(store, report, expiredWaivers, config.regression, edges, checks) : { previous: null, carried: [] };
     carriedFindings = carried;
     if (!previous && expiredWaivers.length > 0) edges.log.warn(`${expiredWaivers.length} finding(s) are back on because their waiver expired`);
     if (edges.keep && !edges.keep(report)) return { report, files: [], stored: false };
@@ -263,7 +264,7 @@ async function refuseIfOvertaken(store: PipelineStore, mark: string, report: Run
  * and the temp files of the runs read are closed before this returns, but those of the runs
  * `carried` (Baseline.carried: report.sarif lists them) reads from, which close once it is dropped.
  */
-async function diffWithBaseline(store: PipelineStore, report: RunReport, expiredWaivers: string[], rules: Config['regression'], edges: PipelineEdges): Promise<{ previous: RunReport | null; carried: CarriedFindings[] }> {
+async function diffWithBaseline(store: PipelineStore, report: RunReport, expiredWaivers: string[], rules: Config['regression'], edges: PipelineEdges, checks: readonly Check[]): Promise<{ previous: RunReport | null; carried: CarriedFindings[] }> {
   const closers: Array<{ runId: string; close: () => void }> = [];
   const keep = new Set<string>();
   try {
@@ -284,7 +285,7 @@ async function diffWithBaseline(store: PipelineStore, report: RunReport, expired
     // Those met before any readable run (none yielded yet, so none noted in `closers`) are newer than the baseline.
     const newer: UnreadableRunError[] = [];
     const read = { bulkyOf: (fingerprint: string, check: string) => current.get(check)?.has(fingerprint) !== true, onUnreadable: (error: UnreadableRunError) => { unreadable.push(error); if (closers.length === 0) newer.push(error); } };
-    const baseline = await findBaseline(({ wants }) => noting(store.runsNewestFirst(report.run.cluster.name, { ...read, wants }), closers), report, { passed: (run) => spoolCloserOf(run)() });
+    const baseline = await findBaseline(({ wants }) => noting(store.runsNewestFirst(report.run.cluster.name, { ...read, wants }), closers), report, { passed: (run) => spoolCloserOf(run)(), bestEffort: bestEffortByCheck(checks) });
     // With none readable, what the newest of them last reported still counts, by its stored
     // summary: a backdoor added since must alert now (the next run, diffed against this one, calls it persisting).
     const bySummary = baseline ? null : diffBySummary(unreadable, report, rules);
@@ -304,7 +305,7 @@ async function diffWithBaseline(store: PipelineStore, report: RunReport, expired
       }
       return { previous: null, carried: [] };
     }
-    report.diff = edges.diff(baseline.report, report, expiredWaivers, baseline.olderRuns, baseline.notApplicableRuns, baseline.breadthRunId, baseline.namespaceRuns, { fullInputRuns: baseline.fullInputRuns, fullInputReport: baseline.fullInputReport });
+    report.diff = edges.diff(baseline.report, report, expiredWaivers, baseline.olderRuns, baseline.notApplicableRuns, baseline.breadthRunId, baseline.namespaceRuns, { fullInputRuns: baseline.fullInputRuns, fullInputReport: baseline.fullInputReport, fullInputCarry: baseline.fullInputCarry });
     if (unreadable.length > 0) report.diff.unreadableRuns = unreadable.map((e) => e.runId);
     // A waiver that covered a finding still open is no stale entry, though it matches nothing now.
     noteCoveredBefore(report.waivers, report.findings, baseline.report.findings, (check) => baseline.olderRuns[check] ?? baseline.latest.run.id);

@@ -80,6 +80,14 @@ export interface WidenedFinding {
   others?: number;
 }
 
+/** RunDiff.fullInputCarry: a check as the last run that read all its inputs had it. */
+export interface FullInputCarry {
+  runId: string;
+  summary: CheckSummary;
+  /** Its findings there, each [fingerprint, severity, waived]: what escalations and the area's score are judged with. */
+  findings: Array<[string, Severity, boolean]>;
+}
+
 export interface CheckSummary {
   id: string;
   area: Area;
@@ -240,6 +248,21 @@ export interface RunDiff {
    * resolved findings are still those against the compared run. Absent when none.
    */
   fullInputBaselines?: Record<string, string | null>;
+  /**
+   * Checks this run evaluated without some of their best-effort inputs (CheckSummary.degraded):
+   * check id -> the last run that evaluated it with all its inputs, as this run knew it (the
+   * compared run, or carried from its own fullInputCarry), with the check's summary and findings
+   * there. The next run that reads every input judges escalations and area drops against it even
+   * when that run is more than FULL_INPUT_WALK runs back or evicted by retention. One check's
+   * findings of one run at most, never a list that grows with the runs. Absent when none is known.
+   */
+  fullInputCarry?: Record<string, FullInputCarry>;
+  /**
+   * Areas whose score in this run counts checks judged without some best-effort input
+   * (CheckSummary.degraded): area -> the kinds that could not be read. Their score and its delta
+   * are computed on partial input (reports and alerts say so). Absent when none.
+   */
+  degradedAreas?: Partial<Record<Area, string[]>>;
   /**
    * Stored runs newer than the baseline that could not be read (a truncated or corrupt stored
    * report), passed over by the diff: it compared with older runs instead. Absent when none.

@@ -92,9 +92,21 @@ export function notJudgedLines(report: Pick<RunReport, 'checks'>): string[] {
   return out;
 }
 
-/** An area's card, marked when its checks could not judge namespaces (ScoreCard.notJudged). */
+/**
+ * "score computed on partial input: limitranges could not be read" for an area whose evaluated
+ * checks were judged without some best-effort input (CheckSummary.degraded); '' when none. Kind
+ * names come from the catalog's declarations, never from the cluster.
+ */
+export function partialInputNote(checks: readonly Pick<CheckSummary, 'area' | 'status' | 'degraded'>[], area: Area): string {
+  const kinds = [...new Set(checks.filter((c) => c.area === area && (c.status === 'pass' || c.status === 'fail') && Array.isArray(c.degraded)).flatMap((c) => c.degraded!.filter((k) => typeof k === 'string')))].sort();
+  return kinds.length === 0 ? '' : oneLine(`score computed on partial input: ${kinds.join(', ')} could not be read`);
+}
+
+/** An area's card, marked when its checks could not judge namespaces (ScoreCard.notJudged) or read every input (ScoreCard.partialInput). */
 function areaCard(report: RunReport, area: Area): ScoreCard {
-  const c = card(area, AREA_LABEL[area], report.score.areas[area], report.diff?.scoreDelta.areas[area], checkCoverage(report.checks, area));
+  const base = card(area, AREA_LABEL[area], report.score.areas[area], report.diff?.scoreDelta.areas[area], checkCoverage(report.checks, area));
+  const partialInput = partialInputNote(report.checks, area);
+  const c = partialInput ? { ...base, partialInput } : base;
   const names = unjudgedNamespacesIn(report, area);
   if (names.length === 0) return c;
   return { ...c, notJudged: `namespace${names.length === 1 ? '' : 's'} ${namespacesText(names)} not judged: not in the input` };

@@ -47,6 +47,12 @@ export interface ScoreCard {
    * others alone. Absent otherwise.
    */
   notJudged?: string;
+  /**
+   * Its checks judged without some best-effort input that could not be read
+   * (CheckSummary.degraded): "score computed on partial input: limitranges could not be read"
+   * (partialInputNote). Absent otherwise.
+   */
+  partialInput?: string;
 }
 
 /** One evidence field, rendered as text, a list of values, a table or nested fields. */

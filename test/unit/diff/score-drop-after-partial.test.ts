@@ -54,7 +54,7 @@ const forbidNetworkPolicies = (s: Snapshot) => {
 async function diffThroughStore(stored: RunReport[], current: RunReport) {
   async function* newestFirst() { for (const r of [...stored].reverse()) yield r; }
   const baseline = (await findBaseline(newestFirst(), current))!;
-  return diffRuns(baseline.report, current, { rules: config.regression, expiredWaivers: [], olderRuns: baseline.olderRuns, notApplicableRuns: baseline.notApplicableRuns, namespaceRuns: baseline.namespaceRuns });
+  return diffRuns(baseline.report, current, { rules: config.regression, expiredWaivers: [], olderRuns: baseline.olderRuns, notApplicableRuns: baseline.notApplicableRuns, namespaceRuns: baseline.namespaceRuns, fullInputRuns: baseline.fullInputRuns, fullInputReport: baseline.fullInputReport });
 }
 
 describe('an area score drop across a partial run', () => {
@@ -75,7 +75,9 @@ describe('an area score drop across a partial run', () => {
     expect(via.scoreDelta.areas.network).toBeNull();
     // ... but the drop since the run each check was last evaluated in is judged, as directly.
     expect(via.regression).toBe(true);
-    expect(via.regressionReasons).toContain(`network score dropped ${-direct.scoreDelta.areas.network!} points (${a.score.areas.network} → ${c.score.areas.network}) since run A (run B did not evaluate some of its checks: each compared with the last run that did)`);
+    expect(via.regressionReasons).toContain(`network score dropped ${-direct.scoreDelta.areas.network!} points (${a.score.areas.network} → ${c.score.areas.network}) since run A (run B did not evaluate some of its checks or could not read all their inputs: each compared with the last run that evaluated it with all its inputs)`);
+    // (B could not read NetworkPolicies, a best-effort input of network.cni-not-enforcing: compared with A too.)
+    expect(via.fullInputBaselines).toEqual({ 'network.cni-not-enforcing': 'A' });
   });
 
   it('complete → partial → complete with nothing changed: no score-drop regression', async () => {
