@@ -597,8 +597,9 @@ export function endpointFamilies(ctx: MatchContext, ep: Endpoint): readonly Fami
 
 /**
  * The doubt on an ipVersion rule when both ends are dual-stack (Doubt reason 'dualStack'). The
- * connection goes through if either family's path allows it: network.intent-violation judges each
- * path apart (MatchContext.flowFamily), and a flow one of them allows is a violation, not a doubt.
+ * connection goes through if either family's path allows it: network.intent-violation, `reach` and
+ * `reach --matrix` judge each path apart (MatchContext.flowFamily; query.ts answerByFamily,
+ * familyPair), and a flow one of them allows is allowed, not a doubt.
  */
 export const DUAL_STACK_DOUBT = 'both ends have addresses of both families';
 

@@ -4,7 +4,7 @@
 // FilterRuleToIPVersion and filterNets, v3.32.1). So a Deny whose nets are IPv4 only never meets
 // an IPv6 packet, and one whose notNets are IPv4 only matches no IPv6 packet either (it is not a
 // rule "every address outside 10.0.0.0/8"). Between dual-stack pods the two paths are judged apart
-// (network.intent-violation).
+// (network.intent-violation; reach, see calico-ip-version-reach.test.ts).
 import { describe, expect, it } from 'vitest';
 import { calicoBase, ipv4Pool, ipv6Pool, reach, webNeverDb } from './calico-scenes.ts';
 
@@ -31,6 +31,17 @@ describe('intent "web never db" between dual-stack pods, a Deny on source nets o
   it('a Deny for each family\'s pool, then Allow: both paths are denied, the intent holds', () => {
     const yaml = dual() + dbIngress("{action: Deny, source: {nets: ['10.244.0.0/16']}}", "{action: Deny, source: {nets: ['fd00:10:244::/64']}}", '{action: Allow}');
     expect(webNeverDb(yaml).status).toBe('pass');
+    // reach says the same, per family: DENIED for certain (exit 1), each path naming its own Deny.
+    const r = reach(yaml, 'shop/web', 'shop/db', '5432');
+    expect(r.exitCode).toBe(1);
+    expect(r.output).toContain('network DENIED by IP family: over IPv4 DENIED by Calico NetworkPolicy shop/db-in rule 0 (Deny); over IPv6 DENIED by Calico NetworkPolicy shop/db-in rule 1 (Deny)');
+  });
+
+  it('reach on the Deny of the IPv4 pool alone: ALLOWED (IPv6 only), exit 0, by the Allow after it', () => {
+    const r = reach(dual() + dbIngress("{action: Deny, source: {nets: ['10.244.0.0/16']}}", '{action: Allow}'), 'shop/web', 'shop/db', '5432');
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toContain('ALLOWED (IPv6 only): shop/web[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(r.output).toContain('over IPv4 DENIED by Calico NetworkPolicy shop/db-in rule 0 (Deny); over IPv6 ALLOWED (TCP 5432) by Calico NetworkPolicy shop/db-in rule 1 (Allow)');
   });
 });
 
