@@ -7,7 +7,7 @@ import { oneLine } from '../base/plain-text.ts';
 import { csvCell } from '../report/csv.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
 import { addressMayBeNode, NOT_A_KNOWN_POD_ADDRESS, buildReachability, connsToJson, hostNetworkMatrixNotes, formatConns, intersectConns, isEmptyConns, isProtocol, subtractConns, unionConns, queryReach, resolveTarget, streamMatrix, ReachInputError, type ConnSet, type MatrixRow, type Protocol, type ReachAnswer } from '../analysis/netpol/index.ts';
-import type { DirectionAnswer, ReachTarget } from '../analysis/netpol/query.ts';
+import { networkDecidedBy, type DirectionAnswer, type FamilyAnswer, type ReachTarget } from '../analysis/netpol/query.ts';
 import type { ReachModel } from '../analysis/netpol/model.ts';
 import { parseIp } from '../base/ip.ts';
 import { workloadAliasOf } from '../analysis/workloads.ts';
@@ -32,7 +32,7 @@ function directionLines(name: string, who: string, d: DirectionAnswer): string[]
   const lines = [d.policies.length === 0
     ? d.isolatedBy ? `  ${name} at ${who}: isolated by ${d.isolatedBy}` : `  ${name} at ${who}: not isolated (no policy selects it for ${name})`
     : `  ${name} at ${who}: ${selectedText(d)}`];
-  for (const x of d.decisions) lines.push(`    ${x.unknown ? 'UNKNOWN' : x.allowed ? 'ALLOWED' : 'DENIED'}${x.uncertain ? ' (uncertain)' : ''} by ${x.by}: ${x.conns}`);
+  for (const x of d.decisions) lines.push(`    ${x.family ? `over IPv${x.family}: ` : ''}${x.unknown ? 'UNKNOWN' : x.allowed ? 'ALLOWED' : 'DENIED'}${x.uncertain ? ' (uncertain)' : ''} by ${x.by}: ${x.conns}`);
   return lines;
 }
 
@@ -60,18 +60,37 @@ export interface FlowAnswer {
 
 const VERB = { allowed: 'ALLOWED', denied: 'DENIED', depends: 'DEPENDS', unknown: 'UNKNOWN' } as const;
 
-/** What decided the network answer, in one phrase: the allowing rules, or what denied it. */
-function networkDecidedBy(a: ReachAnswer): string[] {
-  // Each direction allows something, but not the same connections: neither denies the flow alone.
-  if (!a.allowed && a.ingress.allowed && a.egress.allowed) {
-    const allowedBy = (d: DirectionAnswer) => [...new Set(d.decisions.filter((x) => x.allowed).map((x) => x.conns))].join(', ');
-    return [`the two directions together: egress allows only ${allowedBy(a.egress)} and ingress only ${allowedBy(a.ingress)}, no connection both allow`];
-  }
-  const pick = (d: DirectionAnswer) => d.decisions.filter((x) => x.allowed === a.allowed).map((x) => x.by);
-  const all = a.allowed ? [...pick(a.ingress), ...pick(a.egress)] : [...(a.ingress.allowed ? [] : pick(a.ingress)), ...(a.egress.allowed ? [] : pick(a.egress))];
-  // An unpoliced direction ("default (no policy decides it)") is named only when nothing else decided.
-  const named = all.filter((b) => b !== 'default (no policy decides it)');
-  return [...new Set(named.length ? named : all)];
+/** One IP family's path in JSON (ReachAnswer.families). */
+function familyJson(x: FamilyAnswer): Record<string, unknown> {
+  return { verdict: x.verdict, ports: connsToJson(x.ports), by: x.by, ...(x.undetermined?.length ? { undetermined: x.undetermined } : {}) };
+}
+
+/** "over IPv4 ALLOWED (TCP 5432) by …", "over IPv6 UNKNOWN (the model reads it as DENIED by …)". */
+function familyText(name: string, x: FamilyAnswer): string {
+  const by = x.by.join('; ') || 'nothing';
+  if (x.verdict === 'unknown') return `over ${name} UNKNOWN (the model reads it as ${isEmptyConns(x.ports) ? 'DENIED' : `ALLOWED (${formatConns(x.ports)})`} by ${by}, in doubt: see the notes)`;
+  return `over ${name} ${x.verdict === 'allowed' ? `ALLOWED (${formatConns(x.ports)})` : 'DENIED'} by ${by}`;
+}
+
+/**
+ * Where the two IP families' paths between dual-stack ends differ, the headline says which family
+ * its answer holds for: " (IPv4 only)" when one path is allowed and the other denied, " (IPv4;
+ * IPv6 unknown)" when one is allowed for certain and the other in doubt, and so on; "" otherwise.
+ */
+function familyQualifier(f: FlowAnswer): string {
+  const fams = f.network.families;
+  if (!fams || f.effective === 'denied' && f.mesh.verdict === 'denied') return '';
+  const v4 = fams.ipv4.verdict;
+  const v6 = fams.ipv6.verdict;
+  if (v4 === v6 && (v4 !== 'allowed' || sameConnsText(fams.ipv4.ports, fams.ipv6.ports))) return '';
+  if (v4 === 'allowed' && v6 === 'denied') return ' (IPv4 only)';
+  if (v6 === 'allowed' && v4 === 'denied') return ' (IPv6 only)';
+  const part = (name: string, x: FamilyAnswer) => `${name} ${x.verdict}${x.verdict === 'allowed' ? ` ${formatConns(x.ports)}` : ''}`;
+  return ` (${part('IPv4', fams.ipv4)}; ${part('IPv6', fams.ipv6)})`;
+}
+
+function sameConnsText(a: ConnSet, b: ConnSet): boolean {
+  return formatConns(a) === formatConns(b);
 }
 
 function meshText(m: FlowAnswer['mesh']): string {
@@ -102,6 +121,7 @@ export function formatReach(f: FlowAnswer, format: 'text' | 'json'): string {
         ...(a.certainRequestsOnly?.length ? { certainRequestsOnly: a.certainRequestsOnly } : {}),
         ...(a.certainButFor ? { certainButFor: { ports: connsToJson(a.certainButFor.ports), portsInDoubt: connsToJson(a.certainButFor.inDoubt), doubts: a.certainButFor.doubts } } : {}),
         decidedBy: [...a.ingress.decisions.map((d) => ({ direction: 'ingress', ...d })), ...a.egress.decisions.map((d) => ({ direction: 'egress', ...d }))].filter((d) => d.allowed === a.allowed),
+        ...(a.families ? { families: { ipv4: familyJson(a.families.ipv4), ipv6: familyJson(a.families.ipv6) } } : {}),
       },
       mesh: f.mesh,
       egress: a.egress,
@@ -111,11 +131,14 @@ export function formatReach(f: FlowAnswer, format: 'text' | 'json'): string {
   }
   const what = a.portName !== undefined ? ` on ${a.portName}/${a.protocol} (${a.portNumbers?.length ? `port ${a.portNumbers.join(', ')}` : 'no such port'})`
     : a.port !== undefined ? ` on ${a.port}/${a.protocol}` : a.protocol ? ` on ${a.protocol}` : '';
-  const headline = f.effective === 'depends' ? 'ALLOWED for some requests' : VERB[f.effective];
+  const headline = `${f.effective === 'depends' ? 'ALLOWED for some requests' : VERB[f.effective]}${familyQualifier(f)}`;
   const m = f.mesh;
+  const fams = a.families;
   const lines = [
     `${headline}: ${a.from} -> ${a.to}${what}`,
-    `  network ${a.undetermined?.length ? 'UNKNOWN: the model reads it as ' : ''}${a.allowed ? 'ALLOWED' : 'DENIED'} by ${networkDecidedBy(a).join('; ') || 'nothing'}${a.undetermined?.length ? ', which the notes put in doubt' : ''}; ${meshText(m)}`,
+    fams
+      ? `  network ${a.undetermined?.length ? 'UNKNOWN' : a.allowed ? 'ALLOWED' : 'DENIED'} by IP family: ${familyText('IPv4', fams.ipv4)}; ${familyText('IPv6', fams.ipv6)}; ${meshText(m)}`
+      : `  network ${a.undetermined?.length ? 'UNKNOWN: the model reads it as ' : ''}${a.allowed ? 'ALLOWED' : 'DENIED'} by ${networkDecidedBy(a).join('; ') || 'nothing'}${a.undetermined?.length ? ', which the notes put in doubt' : ''}; ${meshText(m)}`,
     ...(f.allowed && a.port === undefined ? [`  connections: ${formatConns(f.ports)}`] : []),
     ...(f.effective === 'unknown' && a.certainPorts && a.portsInDoubt ? [`  connections: certain ${formatConns(a.certainPorts)}${a.certainRequestsOnly?.length ? ` (only the requests the L7 rules of ${a.certainRequestsOnly.join(', ')} match)` : ''}; in doubt ${formatConns(a.portsInDoubt)}`] : []),
     // Both kinds of doubt at once: each part named with what puts it in doubt.
@@ -212,6 +235,19 @@ export function matrixDoubtLegend(count: number): string {
   return `note: ${count} ${count === 1 ? 'row ends' : 'rows end'} in "${MATRIX_DOUBT_MARK} certain: ...; in doubt: ...]": the connections before it are the model's reading, certain only for those named certain; those in doubt may go either way (a rule matched on an address, node or namespace label the model does not know, or a side it cannot judge); \`ztaudit reach --from SRC --to DST\` says why`;
 }
 
+/** How a text matrix row marks a dual-stack pair whose two IP family paths differ: "[by IP family: IPv4 …; IPv6 …]". */
+export const MATRIX_FAMILY_MARK = '[by IP family:';
+
+/** The legend after a text matrix holding rows marked by IP family. */
+export function matrixFamilyLegend(count: number): string {
+  return `note: ${count} ${count === 1 ? 'row ends' : 'rows end'} in "${MATRIX_FAMILY_MARK} IPv4 ...; IPv6 ...]": both ends are dual-stack and a Calico rule of one IP family (ipVersion, or nets of one family) decides part of the row, which Felix applies to that family's packets only; the row lists what either family's path allows (a client may use either), the mark what each allows alone`;
+}
+
+/** "IPv4 TCP 5432; IPv6 No Connections". */
+function familyCell(f: NonNullable<MatrixRow['families']>): string {
+  return `IPv4 ${formatConns(f.ipv4)}; IPv6 ${formatConns(f.ipv6)}`;
+}
+
 /** The row's certain connections and those in doubt, when some are in doubt. */
 function rowDoubt(r: MatrixRow): { certain: ConnSet; inDoubt: ConnSet } | undefined {
   return r.inDoubt ? { certain: subtractConns(r.conns, r.inDoubt), inDoubt: r.inDoubt } : undefined;
@@ -221,20 +257,25 @@ function rowDoubt(r: MatrixRow): { certain: ConnSet; inDoubt: ConnSet } | undefi
  * The matrix as text chunks (about 64 KiB each), for streaming; joined, it is `formatMatrix`. `effective` adds the mesh column.
  * A row some of whose connections are in doubt (MatrixRow.inDoubt) says which: text with a mark
  * and a closing legend, JSON with `certain` and `inDoubt`, CSV in its last column `in_doubt`
- * (empty when the row is certain; the certain connections are `conn` without them).
+ * (empty when the row is certain; the certain connections are `conn` without them). A dual-stack
+ * row whose two IP family paths differ (MatrixRow.families) says what each allows: text with a
+ * mark and a closing legend, JSON with `ipv4` and `ipv6`; CSV keeps its columns (`conn` is what
+ * either path allows).
  */
 export function* formatMatrixChunks(rows: Iterable<EffectiveRow>, format: 'text' | 'json' | 'csv', effective = false): Generator<string> {
   let buf = format === 'json' ? '[' : format === 'csv' ? `src,dst,conn${effective ? ',mesh' : ''},in_doubt` : '';
   let first = true;
   let marked = 0;
+  let byFamily = 0;
   for (const r of rows) {
     const mesh = r.mesh ?? '';
     const doubt = rowDoubt(r);
     if (doubt) marked++;
+    if (r.families) byFamily++;
     const line = format === 'json'
-      ? `\n  {\n    "src": ${JSON.stringify(r.from)},\n    "dst": ${JSON.stringify(r.to)},\n    "conn": ${JSON.stringify(formatConns(r.conns))}${doubt ? `,\n    "certain": ${JSON.stringify(formatConns(doubt.certain))},\n    "inDoubt": ${JSON.stringify(formatConns(doubt.inDoubt))}` : ''}${effective ? `,\n    "mesh": ${JSON.stringify(mesh)}` : ''}\n  }`
+      ? `\n  {\n    "src": ${JSON.stringify(r.from)},\n    "dst": ${JSON.stringify(r.to)},\n    "conn": ${JSON.stringify(formatConns(r.conns))}${doubt ? `,\n    "certain": ${JSON.stringify(formatConns(doubt.certain))},\n    "inDoubt": ${JSON.stringify(formatConns(doubt.inDoubt))}` : ''}${r.families ? `,\n    "ipv4": ${JSON.stringify(formatConns(r.families.ipv4))},\n    "ipv6": ${JSON.stringify(formatConns(r.families.ipv6))}` : ''}${effective ? `,\n    "mesh": ${JSON.stringify(mesh)}` : ''}\n  }`
       : format === 'csv' ? `\n${[r.from, r.to, formatConns(r.conns), ...(effective ? [mesh] : []), doubt ? formatConns(doubt.inDoubt) : ''].map(csvCell).join(',')}`
-      : `${first ? '' : '\n'}${oneLine(r.from)} => ${oneLine(r.to)} : ${formatConns(r.conns)}${doubt ? ` ${MATRIX_DOUBT_MARK} certain: ${formatConns(doubt.certain)}; in doubt: ${formatConns(doubt.inDoubt)}]` : ''}${effective && mesh ? ` [mesh ${oneLine(mesh)}]` : ''}`;
+      : `${first ? '' : '\n'}${oneLine(r.from)} => ${oneLine(r.to)} : ${formatConns(r.conns)}${doubt ? ` ${MATRIX_DOUBT_MARK} certain: ${formatConns(doubt.certain)}; in doubt: ${formatConns(doubt.inDoubt)}]` : ''}${r.families ? ` ${MATRIX_FAMILY_MARK} ${familyCell(r.families)}]` : ''}${effective && mesh ? ` [mesh ${oneLine(mesh)}]` : ''}`;
     buf += format === 'json' && !first ? `,${line}` : line;
     first = false;
     if (buf.length >= 65536) {
@@ -244,6 +285,7 @@ export function* formatMatrixChunks(rows: Iterable<EffectiveRow>, format: 'text'
   }
   if (format === 'json') buf += first ? ']' : '\n]';
   if (format === 'text' && marked) buf += `${first ? '' : '\n'}${matrixDoubtLegend(marked)}`;
+  if (format === 'text' && byFamily) buf += `${first && !marked ? '' : '\n'}${matrixFamilyLegend(byFamily)}`;
   if (buf) yield buf;
 }
 
@@ -280,7 +322,9 @@ export function* effectiveMatrix(snapshot: Snapshot, config: Config, rows: Itera
     const partial = over.ports.filter((p) => p.verdict === 'depends' || p.verdict === 'unknown').map((p) => `${p.others ? 'other TCP ports' : `TCP ${p.port}`} ${p.verdict}`);
     // What the network puts in doubt stays so where the mesh lets it through, and where the model reads it denied (the mesh was not asked).
     const inDoubt = r.inDoubt ? unionConns(intersectConns(r.inDoubt, over.open), subtractConns(r.inDoubt, r.conns)) : undefined;
-    yield { from: r.from, to: r.to, conns: over.open, ...(inDoubt && !isEmptyConns(inDoubt) ? { inDoubt } : {}), mesh: `${over.verdict.mesh}${partial.length ? `: ${partial.join(', ')}` : ''}` };
+    // Each family's path cut the same way: the mesh does not look at the packet's family.
+    const families = r.families ? { ipv4: intersectConns(r.families.ipv4, over.open), ipv6: intersectConns(r.families.ipv6, over.open) } : undefined;
+    yield { from: r.from, to: r.to, conns: over.open, ...(inDoubt && !isEmptyConns(inDoubt) ? { inDoubt } : {}), ...(families && formatConns(families.ipv4) !== formatConns(families.ipv6) ? { families } : {}), mesh: `${over.verdict.mesh}${partial.length ? `: ${partial.join(', ')}` : ''}` };
   }
 }
 

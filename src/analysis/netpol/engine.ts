@@ -486,10 +486,38 @@ function podCidrStatusOf(ctx: MatchContext, list: readonly Peer[], ep: Endpoint)
 
 /** The pools that settle an endpoint against CIDRs: none for a host-network pod, the class's own when its pods are narrowed to some. */
 function poolsFor(ctx: MatchContext, ep: Endpoint): (() => PodPools) | undefined {
-  if (ep.kind !== 'class') return ctx.podPools;
+  if (ep.kind !== 'class') return ofFamily(ctx.podPools, ctx.flowFamily);
   // Outside Calico a host-network pod keeps the doubt it had: its address is its node's, not known.
   if (ep.cls.hostNetwork) return ctx.podPools ? HOST_NETWORK_POOLS : undefined;
-  return ctx.classPools?.(ep.cls) ?? ctx.podPools;
+  return ofFamily(ctx.classPools?.(ep.cls) ?? ctx.podPools, ctx.flowFamily);
+}
+
+const familyPools = new WeakMap<() => PodPools, Partial<Record<Family, () => PodPools>>>();
+
+/**
+ * The pools a flow of one IP family (MatchContext.flowFamily) draws its pod address from: those of
+ * that family. A packet of that family carries the pod's address of that family only, so CIDRs are
+ * matched against it alone (Felix matches a family's CIDRs in that family's chains,
+ * FilterRuleToIPVersion, felix/rules/policy.go, v3.32.1). Pools with none of that family are left
+ * whole (never narrowed to nothing). One function per pools and family, so the caches keyed by it hold.
+ */
+function ofFamily(pools: (() => PodPools) | undefined, family: Family | undefined): (() => PodPools) | undefined {
+  if (!pools || family === undefined || pools === HOST_NETWORK_POOLS) return pools;
+  let byFamily = familyPools.get(pools);
+  if (!byFamily) familyPools.set(pools, (byFamily = {}));
+  let hit = byFamily[family];
+  if (!hit) {
+    let memo: PodPools | undefined;
+    hit = () => {
+      if (memo) return memo;
+      const v = pools();
+      const ranges = v.kind === 'known' ? v.ranges.filter((r) => r.family === family) : [];
+      memo = v.kind === 'known' && ranges.length && ranges.length < v.ranges.length ? { ...v, ranges, text: `${v.text}, IPv${family} only for an IPv${family} flow` } : v;
+      return memo;
+    };
+    byFamily[family] = hit;
+  }
+  return hit;
 }
 
 function podEndpoint(ep: Endpoint): boolean {
@@ -561,10 +589,17 @@ function familiesOf(ctx: MatchContext, ep: Endpoint): { families: readonly Famil
 
 const familyCache = new WeakMap<() => PodPools, { families: readonly Family[]; text: string } | { why: string }>();
 
+/** The IP families an endpoint's addresses are known to have (familiesOf): none when not known. */
+export function endpointFamilies(ctx: MatchContext, ep: Endpoint): readonly Family[] {
+  const f = familiesOf(ctx, ep);
+  return f && 'families' in f ? f.families : [];
+}
+
 /**
  * The doubt on an ipVersion rule when both ends are dual-stack (Doubt reason 'dualStack'). The
- * connection goes through if either family's path allows it: network.intent-violation judges each
- * path apart (MatchContext.flowFamily), and a flow one of them allows is a violation, not a doubt.
+ * connection goes through if either family's path allows it: network.intent-violation, `reach` and
+ * `reach --matrix` judge each path apart (MatchContext.flowFamily; query.ts answerByFamily,
+ * familyPair), and a flow one of them allows is allowed, not a doubt.
  */
 export const DUAL_STACK_DOUBT = 'both ends have addresses of both families';
 
@@ -591,17 +626,20 @@ const SUBJECT: readonly DoubtReason[] = ['subject'];
 function conditionMatch(ctx: MatchContext, rule: Rule, ep: Endpoint, subject: Endpoint | undefined): ConditionMatch {
   const counted = () => `counted as ${rule.action === 'Allow' ? 'matching' : 'not matching'}`;
   let family: ConditionMatch = YES;
-  const v = rule.ipVersion;
+  // A rule's one family: its ipVersion, or the family its nets/notNets alone leave it (Rule.netsFamily).
+  const v = rule.ipVersion ?? rule.netsFamily?.family;
   if (v !== undefined) {
     // Felix renders the rule only into its family's chains (FilterRuleToIPVersion, felix/rules/policy.go).
     if (ctx.flowFamily !== undefined && ctx.flowFamily !== v) return NO;
     const ends = [familiesOf(ctx, ep), subject && subject !== ep ? familiesOf(ctx, subject) : undefined].filter((x) => x !== undefined);
     const known = ends.filter((x) => 'families' in x);
     if (known.some((x) => !x.families.includes(v))) return NO;
+    const what = rule.ipVersion !== undefined ? `ipVersion ${v}: the rule matches IPv${v} packets only` : `${rule.netsFamily!.text}: IPv${v} CIDRs only, so Felix renders the rule in the IPv${v} chains only`;
     // An end of that family alone carries the flow in it, if the flow exists at all.
     const unknown = known.some((x) => x.families.length === 1) ? [] : ends.filter((x) => 'why' in x);
-    if (unknown.length) family = { v: 'doubt', reasons: IP_VERSION, why: () => `ipVersion ${v}: the rule matches IPv${v} packets only, and whether the pods have an IPv${v} address is not known (${[...new Set(unknown.map((x) => x.why))].join('; ')}); ${counted()}` };
-    else if (ctx.flowFamily === undefined && known.length && !known.some((x) => x.families.length === 1)) family = { v: 'doubt', reasons: DUAL_STACK, why: () => `ipVersion ${v}: the rule matches IPv${v} packets only, and ${DUAL_STACK_DOUBT} (${[...new Set(known.map((x) => x.text))].join('; ')}): the connection goes through if either family's path allows it, which the model does not evaluate apart; ${counted()}` };
+    // Families not known: an ipVersion is in doubt; for CIDRs, their own doubt on the pod's address stands (podCidrStatus).
+    if (unknown.length && rule.ipVersion !== undefined) family = { v: 'doubt', reasons: IP_VERSION, why: () => `${what}, and whether the pods have an IPv${v} address is not known (${[...new Set(unknown.map((x) => x.why))].join('; ')}); ${counted()}` };
+    else if (!unknown.length && ctx.flowFamily === undefined && known.length && !known.some((x) => x.families.length === 1)) family = { v: 'doubt', reasons: DUAL_STACK, why: () => `${what}, and ${DUAL_STACK_DOUBT} (${[...new Set(known.map((x) => x.text))].join('; ')}): the connection goes through if either family's path allows it; ${counted()}` };
   }
   if (rule.partial === undefined) return family;
   const partial = rule.partial;
@@ -618,6 +656,7 @@ function unconditioned(rule: Rule): Rule {
   if (!hit) {
     hit = { ...rule };
     delete hit.ipVersion;
+    delete hit.netsFamily;
     delete hit.partial;
     unconditionedRules.set(rule, hit);
   }
@@ -625,7 +664,7 @@ function unconditioned(rule: Rule): Rule {
 }
 
 export function ruleMatchesPeer(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint, subject?: Endpoint): boolean {
-  if (rule.ipVersion !== undefined || rule.partial !== undefined) {
+  if (rule.ipVersion !== undefined || rule.netsFamily !== undefined || rule.partial !== undefined) {
     const c = conditionMatch(ctx, rule, ep, subject);
     if (c.v === 'no' || (c.v === 'doubt' && rule.action !== 'Allow')) return false;
   }
@@ -703,7 +742,7 @@ export function ruleMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string |
  * ('match'), or both (the texts then in that order).
  */
 function ruleDoubt(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint, subject?: Endpoint): { why: string; reasons: readonly DoubtReason[] } | undefined {
-  if (rule.ipVersion !== undefined || rule.partial !== undefined) {
+  if (rule.ipVersion !== undefined || rule.netsFamily !== undefined || rule.partial !== undefined) {
     const c = conditionMatch(ctx, rule, ep, subject);
     if (c.v === 'no') return undefined;
     const rest = unconditioned(rule);

@@ -390,7 +390,7 @@ function doubtablePlan(model: ReachModel, plan: readonly StagePlan[], dir: Direc
     // A doubted rule on other ports than the question's cannot put the question in doubt.
     // A rule on its own pod's address keeps one only where every pool leaves it in doubt (calico/adapter.ts);
     // one on an IP family or on some connections only (Rule.ipVersion, Rule.partial) may be in doubt too (engine.ts conditionMatch).
-    v = plan.some((s) => s.policies.some((p) => (p[dir] ?? []).some((r) => (listMay(r.peers) || listMay(r.notPeers) || r.subjectAddress !== undefined || r.ipVersion !== undefined || r.partial !== undefined) && ruleTouches(r, wanted))));
+    v = plan.some((s) => s.policies.some((p) => (p[dir] ?? []).some((r) => (listMay(r.peers) || listMay(r.notPeers) || r.subjectAddress !== undefined || r.ipVersion !== undefined || r.netsFamily !== undefined || r.partial !== undefined) && ruleTouches(r, wanted))));
     byPlan.set(plan, v);
   }
   return v;

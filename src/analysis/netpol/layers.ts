@@ -245,6 +245,14 @@ export interface Rule {
    */
   ipVersion?: 4 | 6;
   /**
+   * The one IP family a rule without `ipVersion` is rendered in by its CIDRs (Calico `nets` and
+   * `notNets` of one family only: Felix drops the rule from the other family's chains,
+   * FilterRuleToIPVersion/filterNets in felix/rules/policy.go, v3.32.1), and the CIDRs that say so.
+   * Judged like `ipVersion` (engine.ts conditionMatch) where the ends' families are known; where
+   * they are not, the CIDRs' own doubt on pod addresses stands (podCidrStatus).
+   */
+  netsFamily?: { family: 4 | 6; text: string };
+  /**
    * Why the rule matches only some of the connections it names, which the model does not tell
    * apart (Calico source ports): wherever it would match, its match is in doubt, counted as
    * matching for an Allow and as not matching for a Deny or Pass (engine.ts).

@@ -3,7 +3,7 @@
 
 import { allConns, formatConns, intersectConns, isAllConns, isEmptyConns, restrictConns, sameConns, subtractConns, unionConns, emptyConns, type ConnSet, type Protocol } from './conns.ts';
 import { ALL_V4, ALL_V6, formatRange, ipToString, parseIp, unmapIpv4, type IpRange } from '../../base/ip.ts';
-import { NOT_GOVERNED_EGRESS, NOT_GOVERNED_INGRESS, describeCause, describeRule, evaluatePlan, podCidrStatus, podSetMatches, policyLabel, readsNamespaceLabels, ruleMatchesPeer, rulePortConns, type DecisionCause, type Direction, type DirectionVerdict, type Doubt, type StagePlan } from './engine.ts';
+import { NOT_GOVERNED_EGRESS, NOT_GOVERNED_INGRESS, describeCause, endpointFamilies, describeRule, evaluatePlan, podCidrStatus, podSetMatches, policyLabel, readsNamespaceLabels, ruleMatchesPeer, rulePortConns, type DecisionCause, type Direction, type DirectionVerdict, type Doubt, type StagePlan } from './engine.ts';
 import { describePolicy, namePoliciesByName, type LayerPolicy, type Peer, type Rule } from './layers.ts';
 import { nodesOverlapping } from './node-cidrs.ts';
 import { candidatePeers, indexByNamespace, MAX_DOUBT_PAIRS, ruleTouches, type DoubtSearch } from './flows.ts';
@@ -26,6 +26,20 @@ export interface DecisionAnswer {
   forwarded?: string;
   /** The Pass rule that handed these connections on when no later tier decided them (`by` reads "passed by …"). */
   passedBy?: RuleRef;
+  /** Between dual-stack ends (ReachAnswer.families): the one IP family's path this part is of; unset when both paths decide it alike. */
+  family?: 4 | 6;
+}
+
+/**
+ * One IP family's path between dual-stack ends (ReachAnswer.families): `verdict` 'unknown' when
+ * that path is itself in doubt (`undetermined` says why), `ports` the connections it allows (the
+ * model's reading when unknown), `by` what allowed or denied them, as `reach` names it.
+ */
+export interface FamilyAnswer {
+  verdict: 'allowed' | 'denied' | 'unknown';
+  ports: ConnSet;
+  by: string[];
+  undetermined?: string[];
 }
 
 export interface DirectionAnswer {
@@ -90,6 +104,14 @@ export interface ReachAnswer {
    * every connection in doubt: no `certainPorts` then; this says which ports only that doubt holds, and which the uncertain matches do.
    */
   certainButFor?: { ports: ConnSet; inDoubt: ConnSet; doubts: string[] };
+  /**
+   * Set when a rule of one IP family only (Calico `ipVersion`, or nets/notNets of one family)
+   * decides the flow and both ends are dual-stack: each family's path judged apart (Felix renders
+   * such a rule only into that family's chains). `allowed` and `ports` are then what either path
+   * lets through (a dual-stack client may use either), and the decisions of the two paths are
+   * both listed, those of one path only marked with its `family`.
+   */
+  families?: { ipv4: FamilyAnswer; ipv6: FamilyAnswer };
 }
 
 /** How a rule's caveat says it holds L7 matches (cilium/adapter.ts, calico/adapter.ts). */
@@ -575,7 +597,7 @@ function withForwarded(model: ReachModel, v: DirectionVerdict, dst: Endpoint & {
 export function queryReach(model: ReachModel, from: string | ReachTarget, to: string | ReachTarget, port?: number | string, protocol?: Protocol): ReachAnswer {
   const src = typeof from === 'string' ? resolveTarget(model, from) : from;
   const dst = typeof to === 'string' ? resolveTarget(model, to) : to;
-  const answer = answerReach(model, src, dst, port, protocol);
+  const answer = answerByFamily(model, src, dst, port, protocol);
   const host = [src, dst].filter((t) => t.kind === 'workload' && t.node.classes.some((c) => c.hostNetwork));
   if (!host.length || !model.hostNetworkIgnored) return answer;
   // The CNI may apply NetworkPolicy to a host-network pod or ignore it (ReachModel.hostNetworkIgnored):
@@ -607,8 +629,80 @@ export function hostNetworkMatrixNotes(model: ReachModel): string[] {
   return [`rows to and from ${shown} (hostNetwork) are read with NetworkPolicy applied to them as to any pod, but whether the CNI does is implementation-defined (most ignore host-network pods): they are not decided; reach on one such flow answers UNKNOWN where the two readings differ`];
 }
 
-/** queryReach on resolved targets, host-network pods read as the model reads them. */
-function answerReach(model: ReachModel, src: ReachTarget, dst: ReachTarget, port?: number | string, protocol?: Protocol): ReachAnswer {
+/** What the two ends of a flow both deny or allow, said as `reach` names what decided it. */
+export function networkDecidedBy(a: Pick<ReachAnswer, 'allowed' | 'egress' | 'ingress'>): string[] {
+  // Each direction allows something, but not the same connections: neither denies the flow alone.
+  if (!a.allowed && a.ingress.allowed && a.egress.allowed) {
+    const allowedBy = (d: DirectionAnswer) => [...new Set(d.decisions.filter((x) => x.allowed).map((x) => x.conns))].join(', ');
+    return [`the two directions together: egress allows only ${allowedBy(a.egress)} and ingress only ${allowedBy(a.ingress)}, no connection both allow`];
+  }
+  const pick = (d: DirectionAnswer) => d.decisions.filter((x) => x.allowed === a.allowed).map((x) => x.by);
+  const all = a.allowed ? [...pick(a.ingress), ...pick(a.egress)] : [...(a.ingress.allowed ? [] : pick(a.ingress)), ...(a.egress.allowed ? [] : pick(a.egress))];
+  // An unpoliced direction ("default (no policy decides it)") is named only when nothing else decided.
+  const named = all.filter((b) => b !== 'default (no policy decides it)');
+  return [...new Set(named.length ? named : all)];
+}
+
+const familyModels = new WeakMap<ReachModel, Partial<Record<4 | 6, ReachModel>>>();
+
+/** The model judging one IP family's path only (MatchContext.flowFamily), once per model and family. */
+export function familyModel(model: ReachModel, family: 4 | 6): ReachModel {
+  let byFamily = familyModels.get(model);
+  if (!byFamily) familyModels.set(model, (byFamily = {}));
+  return (byFamily[family] ??= { ...model, match: { ...model.match, flowFamily: family } });
+}
+
+/** Whether a verdict holds a dual-stack ipVersion doubt (DoubtReason 'dualStack') on some of `asked`. */
+export function dualStackDoubt(v: DirectionVerdict, asked?: ConnSet): boolean {
+  return v.decisions.some((d) => d.uncertain?.some((u) => u.reasons.includes('dualStack')) && (!asked || !isEmptyConns(intersectConns(d.uncertainConns ?? d.conns, asked))));
+}
+
+/** Whether every pod of both ends has an address of each family (known: the IPPools), so each family's path exists. */
+function dualStackEnds(model: ReachModel, src: ReachTarget, dst: ReachTarget): boolean {
+  return [src, dst].every((t) => t.kind === 'workload' && t.node.classes.every((cls) => !cls.hostNetwork && endpointFamilies(model.match, { kind: 'class', cls }).length === 2));
+}
+
+/**
+ * answerReach, and where a rule of one IP family decides the flow between dual-stack ends (a
+ * 'dualStack' doubt), each family's path answered apart and the two combined (ReachAnswer.families):
+ * Felix renders such a rule only into its own family's chains (FilterRuleToIPVersion,
+ * projectcalico/calico felix/rules/policy.go, v3.32.1), and a packet of one family meets only that
+ * family's chains at both ends. A connection goes through if either path lets it. Where the ends'
+ * families are not both known, the answer keeps its doubt.
+ */
+function answerByFamily(model: ReachModel, src: ReachTarget, dst: ReachTarget, port?: number | string, protocol?: Protocol): ReachAnswer {
+  const { dualStack, ...base } = answerReach(model, src, dst, port, protocol);
+  if (!dualStack || !dualStackEnds(model, src, dst)) return base;
+  const a4 = answerReach(familyModel(model, 4), src, dst, port, protocol);
+  const a6 = answerReach(familyModel(model, 6), src, dst, port, protocol);
+  delete a4.dualStack;
+  delete a6.dualStack;
+  const fam = (a: ReachAnswer): FamilyAnswer => ({ verdict: a.undetermined?.length ? 'unknown' : a.allowed ? 'allowed' : 'denied', ports: a.ports, by: networkDecidedBy(a), ...(a.undetermined?.length ? { undetermined: a.undetermined } : {}) });
+  const families = { ipv4: fam(a4), ipv6: fam(a6) };
+  // A doubt both paths carry is said once; one path's own is said with its family.
+  const u4 = a4.undetermined ?? [];
+  const u6 = a6.undetermined ?? [];
+  const undetermined = [...new Set([...u4.filter((u) => u6.includes(u)), ...u4.filter((u) => !u6.includes(u)).map((u) => `over IPv4: ${u}`), ...u6.filter((u) => !u4.includes(u)).map((u) => `over IPv6: ${u}`)])];
+  const sameWay = families.ipv4.verdict === families.ipv6.verdict && sameConns(a4.ports, a6.ports);
+  const said = `both ends are dual-stack and a Calico rule of one IP family decides part of this flow (Felix renders it only into that family's chains): each family's path is judged apart, and a connection goes through where either path allows it${sameWay ? ' (here both paths answer alike)' : ''}`;
+  const pick = a4.allowed || !a6.allowed ? a4 : a6;
+  const direction = (d4: DirectionAnswer, d6: DirectionAnswer): DirectionAnswer => {
+    const key = (x: DecisionAnswer) => JSON.stringify([x.allowed, x.unknown, x.conns, x.by, x.uncertain]);
+    const in6 = new Set(d6.decisions.map(key));
+    const in4 = new Set(d4.decisions.map(key));
+    const decisions = [...d4.decisions.map((x) => (in6.has(key(x)) ? x : { ...x, family: 4 as const })), ...d6.decisions.filter((x) => !in4.has(key(x))).map((x) => ({ ...x, family: 6 as const }))];
+    return { ...d4, isolated: d4.isolated || d6.isolated, allowed: d4.allowed || d6.allowed, decidedBy: dedupeRules([...d4.decidedBy, ...d6.decidedBy]), decisions };
+  };
+  const notes = [...new Set([said, ...undetermined, ...[...a4.notes, ...a6.notes].filter((n) => !u4.includes(n) && !u6.includes(n))])];
+  const { certainPorts: _c, portsInDoubt: _d, certainButFor: _b, certainRequestsOnly: _r, undetermined: _u, ...rest } = pick;
+  return {
+    ...rest, allowed: a4.allowed || a6.allowed, ports: unionConns(a4.ports, a6.ports), egress: direction(a4.egress, a6.egress), ingress: direction(a4.ingress, a6.ingress), notes,
+    ...(undetermined.length ? { undetermined } : {}), ...(a4.addressMayBeNode || a6.addressMayBeNode ? { addressMayBeNode: true as const } : {}), families,
+  };
+}
+
+/** queryReach on resolved targets, host-network pods read as the model reads them; `dualStack` when a dual-stack ipVersion doubt touches the asked connections (answerByFamily). */
+function answerReach(model: ReachModel, src: ReachTarget, dst: ReachTarget, port?: number | string, protocol?: Protocol): ReachAnswer & { dualStack?: true } {
   const proto = port !== undefined && !protocol ? 'TCP' : protocol;
   if (typeof port === 'string' && dst.kind === 'ip') throw new ReachInputError(`port "${port}" is a name: it resolves on the destination pod's container ports, and ${dst.label} is an address; give the port's number`);
   const named = new Set<number>();
@@ -633,6 +727,7 @@ function answerReach(model: ReachModel, src: ReachTarget, dst: ReachTarget, port
   // connection is decided for certain (final: no later priority is consulted); undefined when
   // something else decides some of them.
   const finalBelow: Record<Direction, number | undefined> = { egress: -1, ingress: -1 };
+  let dualStack = false;
   const dsts = endpointsOf(dst).map((d) => ({ d, ports: askedPorts(d, port, proto) }));
   if (typeof port === 'string') {
     for (const { d, ports } of dsts) {
@@ -661,6 +756,8 @@ function answerReach(model: ReachModel, src: ReachTarget, dst: ReachTarget, port
       // Only rules that contribute to the asked connection count as deciding it.
       for (const { conns: rc, ...r } of e.decidedBy) if (!isEmptyConns(restrictTo(rc, proto, ports))) eg.decidedBy.push(r);
       for (const { conns: rc, ...r } of i.decidedBy) if (!isEmptyConns(restrictTo(rc, proto, ports))) ing.decidedBy.push(r);
+      const askedHere = restrictTo(allConns(), proto, ports);
+      dualStack ||= dualStackDoubt(e, askedHere) || dualStackDoubt(i, askedHere);
       const eDoubt = collectDecisions(egDecisions, e, proto, ports);
       const iDoubt = collectDecisions(ingDecisions, i, proto, ports);
       if (isEmptyConns(eDoubt) && isEmptyConns(iDoubt)) {
@@ -848,7 +945,7 @@ function answerReach(model: ReachModel, src: ReachTarget, dst: ReachTarget, port
     if (address(dst)) reword(ing, NOT_GOVERNED_INGRESS, `the destination is ${NOT_A_KNOWN_POD_ADDRESS}: its ingress is answered as not governed by cluster policy`);
   }
   return { from: src.label, to: dst.label, ...asked, protocol: proto, allowed: !isEmptyConns(total), ports: total, egress: eg, ingress: ing, notes: [...new Set([...undetermined, ...notes])], ...(undetermined.length ? { undetermined: [...new Set(undetermined)] } : {}), ...(mayBeNode ? { addressMayBeNode: true as const } : {}), ...(split ? { certainPorts: certain, portsInDoubt: inDoubt } : {}),
-    ...(narrowedBy.length ? { certainRequestsOnly: narrowedBy } : {}), ...(besides.length ? { certainButFor: { ports: certain, inDoubt, doubts: besides } } : {}) };
+    ...(narrowedBy.length ? { certainRequestsOnly: narrowedBy } : {}), ...(besides.length ? { certainButFor: { ports: certain, inDoubt, doubts: besides } } : {}), ...(dualStack ? { dualStack: true as const } : {}) };
 }
 
 /**
@@ -958,6 +1055,12 @@ export interface MatrixRow {
    * evaluate, AdminNetworkPolicy priority ties): those stay said by `reach` on the one flow.
    */
   inDoubt?: ConnSet;
+  /**
+   * Between dual-stack pods where a rule of one IP family (Calico `ipVersion`, or nets/notNets of
+   * one family) decides part of the row: what each family's path allows, judged apart (as `reach`'s
+   * ReachAnswer.families). Set only when the two differ; `conns` is then what either allows.
+   */
+  families?: { ipv4: ConnSet; ipv6: ConnSet };
 }
 
 /** The connections a verdict decided by a doubtful match (Decision.uncertain) or by something the model does not evaluate (cause 'unknown'). */
@@ -979,6 +1082,8 @@ interface PairReading {
   conns: ConnSet;
   sure: ConnSet;
   maybe: ConnSet;
+  /** MatrixRow.families, when the pair's two IP family paths differ. */
+  families?: { ipv4: ConnSet; ipv6: ConnSet };
 }
 type Reading = ConnSet | PairReading;
 
@@ -1097,7 +1202,7 @@ function mayDoubt(model: ReachModel, cls: PodClass, dir: Direction, peer: PeerSo
     const peerMay = (x: Peer) => x.kind === 'nodes' || (x.kind === 'entity' && x.entity === 'other' && !!x.unresolved) || (peer === 'name' && x.kind !== 'pods') || (peer === 'address' && x.kind === 'fqdn')
       || (peer === 'pod' && x.kind === 'pods' && ((undeclared && (readsNamespaceLabels(x.namespaces) || !!x.where?.namespaceLabels)) || !!x.where?.doubt || !!x.addresses));
     const listMay = (l: readonly Peer[] | 'any' | undefined) => l !== undefined && l !== 'any' && ((peer === 'pod' && !!podCidrStatus(l, model.match.podPools)?.doubt) || l.some(peerMay));
-    v = plan.some((st) => st.policies.some((p) => (p[dir] ?? []).some((r) => r.subjectAddress !== undefined || r.partial !== undefined || (peer === 'pod' && r.ipVersion !== undefined) || listMay(r.peers) || listMay(r.notPeers))));
+    v = plan.some((st) => st.policies.some((p) => (p[dir] ?? []).some((r) => r.subjectAddress !== undefined || r.partial !== undefined || (peer === 'pod' && (r.ipVersion !== undefined || r.netsFamily !== undefined)) || listMay(r.peers) || listMay(r.notPeers))));
     memo.set(plan, v);
   }
   return v;
@@ -1109,12 +1214,43 @@ function pairConns(model: ReachModel, s: PodClass, d: PodClass, gate: DoubtGate)
   const dst: Endpoint = { kind: 'class', cls: d };
   const te = gate(s, 'egress', 'pod');
   const e = egressVerdict(model, src, dst, te);
-  if (isEmptyConns(e.conns)) return undefined;
   // Cilium's allow-localhost puts a host-network source's isolation denial in doubt (model.ts withLocalhostDoubt).
   const ti = gate(d, 'ingress', 'pod') || (s.hostNetwork && model.composition.localhostDoubt !== undefined);
   // Only a host-network side under Cilium (model.ts hostNetworkVerdict) decides by something the model does not evaluate.
   const host = model.composition.hostNetwork !== undefined;
-  return pairReading(e, ingressVerdict(model, src, dst, ti), te || (host && s.hostNetwork), ti || (host && d.hostNetwork));
+  const lookE = te || (host && s.hostNetwork);
+  const lookI = ti || (host && d.hostNetwork);
+  // A rule of one IP family between dual-stack pods: each family's path apart (answerByFamily).
+  if (te && dualStackDoubt(e)) return familyPair(model, src, dst, te, ti, lookE, lookI);
+  if (isEmptyConns(e.conns)) return undefined;
+  const i = ingressVerdict(model, src, dst, ti);
+  if (ti && dualStackDoubt(i)) return familyPair(model, src, dst, te, ti, lookE, lookI);
+  return pairReading(e, i, lookE, lookI);
+}
+
+/**
+ * A dual-stack pair's reading with each IP family's path judged apart (MatchContext.flowFamily):
+ * a connection either path allows is allowed (Felix renders a one-family rule only into that
+ * family's chains, FilterRuleToIPVersion, felix/rules/policy.go, v3.32.1), certain where either
+ * path allows it for certain; `families` when the two paths differ. Only for pairs a dual-stack
+ * doubt touches, so the matrix pays twice for those alone.
+ */
+function familyPair(model: ReachModel, src: Endpoint, dst: Endpoint, te: boolean, ti: boolean, lookE: boolean, lookI: boolean): Reading | undefined {
+  const [r4, r6] = ([4, 6] as const).map((f) => {
+    const m = familyModel(model, f);
+    const e = egressVerdict(m, src, dst, te);
+    return isEmptyConns(e.conns) ? undefined : pairReading(e, ingressVerdict(m, src, dst, ti), lookE, lookI);
+  });
+  if (!r4 && !r6) return undefined;
+  const part = (r: Reading | undefined) => (r === undefined ? { conns: emptyConns(), sure: emptyConns(), maybe: emptyConns() } : 'sure' in r ? r : { conns: r, sure: r, maybe: r });
+  const p4 = part(r4);
+  const p6 = part(r6);
+  const conns = unionConns(p4.conns, p6.conns);
+  const sure = unionConns(p4.sure, p6.sure);
+  const maybe = unionConns(p4.maybe, p6.maybe);
+  const differ = !sameConns(p4.conns, p6.conns);
+  if (!differ && sameConns(sure, conns) && sameConns(maybe, conns)) return conns;
+  return { conns, sure, maybe, ...(differ ? { families: { ipv4: p4.conns, ipv6: p6.conns } } : {}) };
 }
 
 /** An outside end's reading: one direction decides, the other is not governed. */
@@ -1185,9 +1321,16 @@ export function* streamMatrix(model: ReachModel, options: MatrixOptions = {}): G
     const rows = new Map<string, ConnSet>();
     // The rows some doubt touches: what no doubt touches, and what a doubt could allow (most rows have none).
     const doubted = new Map<string, { sure: ConnSet; maybe: ConnSet }>();
+    // The rows a dual-stack pair's two family paths differ on: what each path allows (most rows have none).
+    const byFamily = new Map<string, { ipv4: ConnSet; ipv6: ConnSet }>();
     const add = (label: string, r: Reading) => {
       const cur = rows.get(label);
       const c = 'sure' in r ? r.conns : r;
+      const fam = byFamily.size || ('sure' in r && r.families) ? byFamily.get(label) : undefined;
+      if ('sure' in r && r.families) {
+        if (fam) { fam.ipv4 = unionConns(fam.ipv4, r.families.ipv4); fam.ipv6 = unionConns(fam.ipv6, r.families.ipv6); }
+        else byFamily.set(label, cur ? { ipv4: unionConns(cur, r.families.ipv4), ipv6: unionConns(cur, r.families.ipv6) } : { ...r.families });
+      } else if (fam) { fam.ipv4 = unionConns(fam.ipv4, c); fam.ipv6 = unionConns(fam.ipv6, c); }
       rows.set(label, cur === undefined ? c : cur === c ? c : unionConns(cur, c));
       const dr = doubted.size ? doubted.get(label) : undefined;
       if ('sure' in r) {
@@ -1241,7 +1384,9 @@ export function* streamMatrix(model: ReachModel, options: MatrixOptions = {}): G
       const conns = rows.get(to)!;
       const dr = doubted.size ? doubted.get(to) : undefined;
       const inDoubt = dr ? subtractConns(unionConns(dr.maybe, conns), dr.sure) : undefined;
-      yield inDoubt && !isEmptyConns(inDoubt) ? { from: src.label, to, conns, inDoubt } : { from: src.label, to, conns };
+      const fam = byFamily.size ? byFamily.get(to) : undefined;
+      const families = fam && !sameConns(fam.ipv4, fam.ipv6) ? { families: fam } : {};
+      yield inDoubt && !isEmptyConns(inDoubt) ? { from: src.label, to, conns, inDoubt, ...families } : { from: src.label, to, conns, ...families };
     }
   }
 }

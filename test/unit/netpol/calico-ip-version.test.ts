@@ -5,6 +5,12 @@
 // an address from each family it has a pool of).
 import { describe, expect, it } from 'vitest';
 import { calicoBase, ipv4Pool, ipv6Pool, matrixConns, reach, webNeverDb } from './calico-scenes.ts';
+import { reachCommandCore } from '../../../src/cli/reach.ts';
+import { snap } from './helpers.ts';
+
+const reachJson = (yaml: string, from: string, to: string, port: string) => reachCommandCore(snap(yaml), { from, to, port, output: 'json' }).output;
+/** The matrix rows from `from` to `to`, as `reach --matrix -o json` prints them. */
+const matrixRows = (yaml: string, from: string, to: string) => (JSON.parse(reachCommandCore(snap(yaml), { matrix: true, output: 'json' }).output) as Array<{ src: string; dst: string }>).filter((r) => r.src === from && r.dst === to);
 
 const denyV6ThenAllow = `---
 apiVersion: projectcalico.org/v3
@@ -68,11 +74,22 @@ describe('Calico ipVersion on pod flows, by the IPPools\' families', () => {
     expect(res.message).not.toContain('cannot be confirmed');
   });
 
-  it('dual-stack pools: the IPv4 path is open, the IPv6 path denied: UNKNOWN (exit 2) saying both families and which reading was counted', () => {
-    const r = reach(calicoBase() + ipv4Pool + ipv6Pool + denyV6ThenAllow, 'other/client', 'shop/web', '8080');
-    expect(r.exitCode).toBe(2);
-    expect(r.output).toContain('ipVersion 6: the rule matches IPv6 packets only, and both ends have addresses of both families');
-    expect(r.output).toContain('counted as not matching');
+  it('dual-stack pools: the IPv4 path is open, the IPv6 path denied: ALLOWED (IPv4 only), exit 0, each family\'s path named (text, JSON, matrix)', () => {
+    const yaml = calicoBase() + ipv4Pool + ipv6Pool + denyV6ThenAllow;
+    const r = reach(yaml, 'other/client', 'shop/web', '8080');
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toContain('ALLOWED (IPv4 only): other/client[Deployment] -> shop/web[Deployment] on 8080/TCP');
+    expect(r.output).toContain('network ALLOWED by IP family: over IPv4 ALLOWED (TCP 8080) by Calico NetworkPolicy shop/deny-v6-then-allow rule 1 (Allow); over IPv6 DENIED by Calico NetworkPolicy shop/deny-v6-then-allow rule 0 (Deny)');
+    expect(r.output).toContain('over IPv6: DENIED by Calico NetworkPolicy shop/deny-v6-then-allow rule 0 (Deny): TCP 8080');
+    expect(r.output).not.toContain('uncertain');
+    const json = JSON.parse(reachJson(yaml, 'other/client', 'shop/web', '8080')) as { allowed: boolean; network: { allowed: boolean; undetermined?: string[]; families: Record<string, { verdict: string; ports: unknown; by: string[] }> } };
+    expect(json.allowed).toBe(true);
+    expect(json.network.undetermined).toBeUndefined();
+    expect(json.network.families.ipv4).toEqual({ verdict: 'allowed', ports: { TCP: ['8080'] }, by: ['Calico NetworkPolicy shop/deny-v6-then-allow rule 1 (Allow)'] });
+    expect(json.network.families.ipv6).toEqual({ verdict: 'denied', ports: {}, by: ['Calico NetworkPolicy shop/deny-v6-then-allow rule 0 (Deny)'] });
+    // The matrix row: what either path allows, marked with each family's part.
+    expect(matrixRows(yaml, 'other/client[Deployment]', 'shop/web[Deployment]')).toEqual([{ src: 'other/client[Deployment]', dst: 'shop/web[Deployment]', conn: 'All Connections', ipv4: 'All Connections', ipv6: 'No Connections' }]);
+    expect(reachCommandCore(snap(yaml), { matrix: true }).output).toContain('other/client[Deployment] => shop/web[Deployment] : All Connections [by IP family: IPv4 All Connections; IPv6 No Connections]');
   });
 
   it('dual-stack pools: the intent "web never db" under an IPv6-only Deny fails — the IPv4 path, which the rule never meets, lets web reach db', () => {
@@ -145,10 +162,11 @@ describe('Calico ipVersion with no IPPool read: the families IPAM\'s visible set
     expect(r.output).toContain('DENIED by Calico NetworkPolicy shop/db-lockdown rule 0 (Deny)');
   });
 
-  it('CNI config with assign_ipv6 "true": both families, so the IPv6 path stays open and the verdict is in doubt (UNKNOWN, exit 2)', () => {
+  it('CNI config with assign_ipv6 "true": both families, so the IPv6 path stays open: ALLOWED (IPv6 only), exit 0', () => {
     const r = reach(calicoNodeWith('[{name: FELIX_IPV6SUPPORT, value: "true"}]', '{"type": "calico-ipam", "assign_ipv4": "true", "assign_ipv6": "true"}') + denyV4WebToDb, 'shop/web', 'shop/db', '5432');
-    expect(r.exitCode).toBe(2);
-    expect(r.output).toContain('both ends have addresses of both families');
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toContain('ALLOWED (IPv6 only): shop/web[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(r.output).toContain('over IPv4 DENIED by Calico NetworkPolicy shop/db-lockdown rule 0 (Deny); over IPv6 ALLOWED (TCP 5432) by Calico NetworkPolicy shop/db-lockdown rule 1 (Allow)');
   });
 
   it('none of these settings visible (FELIX_IPV6SUPPORT unset defaults to true): the doubt stays (UNKNOWN, exit 2)', () => {
@@ -202,8 +220,10 @@ spec:
 describe('intent "web never db" between dual-stack pods, judged per IP family', () => {
   it('a Deny for IPv4 and one for IPv6: both paths are denied, so the intent holds (no certain violation from two dual-stack doubts)', () => {
     const yaml = calicoBase() + ipv4Pool + ipv6Pool + dbPerFamily('', '');
-    // reach still reads both rules as not matching, in doubt: UNKNOWN, never a certain ALLOWED.
-    expect(reach(yaml, 'shop/web', 'shop/db', '5432').exitCode).toBe(2);
+    // reach judges each family's path too: DENIED over both (exit 1), never a certain ALLOWED.
+    const r = reach(yaml, 'shop/web', 'shop/db', '5432');
+    expect(r.exitCode).toBe(1);
+    expect(r.output).toContain('over IPv4 DENIED by Calico NetworkPolicy shop/db-lockdown rule 0 (Deny); over IPv6 DENIED by Calico NetworkPolicy shop/db-lockdown rule 1 (Deny)');
     expect(webNeverDb(yaml).status).toBe('pass');
   });
 
@@ -253,9 +273,13 @@ ${rules.map((r) => `  - ${r}\n`).join('')}`;
 describe('intent "web never db" between dual-stack pods: each family\'s path judged whole', () => {
   const dual = calicoBase() + ipv4Pool + ipv6Pool;
 
-  it('egress denies IPv4, ingress denies IPv6: neither family\'s path gets through, the intent holds (reach alone says UNKNOWN)', () => {
+  it('egress denies IPv4, ingress denies IPv6: neither family\'s path gets through, the intent holds (reach: DENIED, exit 1)', () => {
     const yaml = dual + webEgress("{action: Deny, ipVersion: 4, destination: {selector: app == 'db'}}") + dbIngress("{action: Deny, ipVersion: 6, source: {selector: app == 'web'}}", '{action: Allow}');
-    expect(reach(yaml, 'shop/web', 'shop/db', '5432').exitCode).toBe(2);
+    const r = reach(yaml, 'shop/web', 'shop/db', '5432');
+    expect(r.exitCode).toBe(1);
+    expect(r.output).toContain('over IPv4 DENIED by Calico NetworkPolicy shop/web-out rule 0 (Deny); over IPv6 DENIED by Calico NetworkPolicy shop/db-in rule 0 (Deny)');
+    // The matrix has no row for the pair: neither path allows anything.
+    expect(matrixConns(yaml, 'shop/web[Deployment]', 'shop/db[Deployment]')).toEqual([]);
     expect(webNeverDb(yaml).status).toBe('pass');
   });
 
@@ -268,7 +292,10 @@ describe('intent "web never db" between dual-stack pods: each family\'s path jud
 
   it('ingress denies IPv4 on every port and IPv6 on port 80 only: the IPv6 path is open on 5432 — a certain high violation', () => {
     const yaml = dual + dbIngress("{action: Deny, ipVersion: 4, source: {selector: app == 'web'}}", "{action: Deny, ipVersion: 6, protocol: TCP, source: {selector: app == 'web'}, destination: {ports: [80]}}", '{action: Allow}');
-    expect(reach(yaml, 'shop/web', 'shop/db', '5432').exitCode).toBe(2);
+    const r = reach(yaml, 'shop/web', 'shop/db', '5432');
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toContain('ALLOWED (IPv6 only): shop/web[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(matrixRows(yaml, 'shop/web[Deployment]', 'shop/db[Deployment]')).toEqual([{ src: 'shop/web[Deployment]', dst: 'shop/db[Deployment]', conn: 'SCTP 1-65535,TCP 1-79,81-65535,UDP 1-65535', ipv4: 'No Connections', ipv6: 'SCTP 1-65535,TCP 1-79,81-65535,UDP 1-65535' }]);
     const res = webNeverDb(yaml);
     expect(res).toMatchObject({ status: 'fail', severity: 'high' });
     expect(res.message).toContain('intent "web-never-db" is violated');
@@ -311,8 +338,11 @@ describe('intent "web never db" between dual-stack pods: an ipVersion Pass into 
 
   it('security tier denies IPv4 and passes IPv6 to a default-tier Allow: the IPv6 path is allowed — a certain high violation, not "cannot be confirmed"', () => {
     const yaml = dual + securityTier("{action: Deny, ipVersion: 4, source: {selector: app == 'web'}}", "{action: Pass, ipVersion: 6, source: {selector: app == 'web'}}") + dbIngress("{action: Allow, source: {selector: app == 'web'}}");
-    // reach, not judging the families apart, reads the tier's end as deciding: UNKNOWN.
-    expect(reach(yaml, 'shop/web', 'shop/db', '5432').exitCode).toBe(2);
+    // reach judges the families apart too: the IPv6 path, passed on, is allowed (exit 0).
+    const r = reach(yaml, 'shop/web', 'shop/db', '5432');
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toContain('ALLOWED (IPv6 only): shop/web[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(r.output).toContain('over IPv4 DENIED by GlobalNetworkPolicy security.db (tier security, order 1) rule 0 (Deny)');
     const res = webNeverDb(yaml);
     expect(res).toMatchObject({ status: 'fail', severity: 'high' });
     expect(res.message).toContain('intent "web-never-db" is violated');

@@ -15,6 +15,7 @@ import { podCidrStatus, type PodPools } from '../engine.ts';
 import { unionPoolsFor } from './ip-pools.ts';
 import { calicoPodLabels } from './labels.ts';
 import { collectNetworkSets, type NetworkSetIndex } from './network-sets.ts';
+import { felixFamilies } from './evaluate.ts';
 import { collectCalicoPolicies, LABEL_NAME, LABEL_NAMESPACE, LABEL_SERVICE_ACCOUNT, NAMESPACE_LABEL_PREFIX, SERVICE_ACCOUNT_LABEL_PREFIX, type CalicoEntityRule, type CalicoPolicy, type CalicoPort, type CalicoRule } from './policy.ts';
 import { matchesWithUnknown, parseCalicoSelector, selectorLabels, type CalicoSelector, type CalicoSelectorNode } from './selector.ts';
 
@@ -222,6 +223,15 @@ function notSelectorPredicate(not: CalicoSelector): ClassPredicate {
 /** A Calico rule in neutral form; undefined when it can never match a pod flow (it still keeps its index in the others). */
 function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services, sets: NetworkSetIndex | undefined, uncertain: string[], pools?: () => PodPools): Rule | undefined {
   if (rule.ignoredByFelix) return undefined;
+  // Felix renders a rule once per IP family, and drops it from a family's chains when its
+  // ipVersion is the other one, or when one of its nets/notNets lists holds CIDRs of the other
+  // family only (projectcalico/calico felix/rules/policy.go FilterRuleToIPVersion and filterNets,
+  // v3.32.1: "filteredAll"). A rule no family renders matches nothing; one whose CIDRs leave it
+  // one family is judged as if it had that ipVersion (Rule.netsFamily).
+  const netLists = ([['source.nets', rule.source.nets], ['source.notNets', rule.source.notNets], ['destination.nets', rule.destination.nets], ['destination.notNets', rule.destination.notNets]] as const).filter(([, l]) => !!l?.length);
+  const rendered = felixFamilies(rule);
+  if (!rendered.length) return undefined;
+  const netsFamily = rule.ipVersion === undefined && rendered.length === 1 ? { family: rendered[0], text: netLists.map(([k]) => `${k} ${netsText((k.startsWith('source') ? rule.source : rule.destination).written[k.endsWith('notNets') ? 'notNets' : 'nets'])}`).join(', ') } : undefined;
   const peer = dir === 'ingress' ? rule.source : rule.destination;
   const local = dir === 'ingress' ? rule.destination : rule.source;
   const caveats: string[] = [];
@@ -322,6 +332,7 @@ function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services
     ...(caveats.length ? { caveats } : {}),
     // Felix renders a rule with ipVersion only in that family's chains (felix/rules/policy.go FilterRuleToIPVersion).
     ...(rule.ipVersion !== undefined ? { ipVersion: rule.ipVersion } : {}),
+    ...(netsFamily ? { netsFamily } : {}),
     ...(partial ? { partial } : {}),
   };
 }

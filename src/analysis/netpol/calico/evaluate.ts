@@ -95,11 +95,27 @@ export function sourcePortsConstrained(rule: CalicoRule): boolean {
  * alone, 'unknown' otherwise (dual-stack ends, or a pod whose families are not known).
  */
 function familyApplies(rule: CalicoRule, src: CalicoEndpoint, dst: CalicoEndpoint): 'yes' | 'no' | 'unknown' {
-  const v = rule.ipVersion;
-  if (v === undefined) return 'yes';
+  const rendered = felixFamilies(rule);
+  if (!rendered.length) return 'no';
+  if (rendered.length === 2) return 'yes';
+  const v = rendered[0];
   const known = [src, dst].map((e) => (e.kind === 'ip' ? [e.family] : e.families)).filter((f): f is readonly Family[] => f !== undefined);
   if (known.some((f) => !f.includes(v))) return 'no';
-  return known.some((f) => f.length === 1) ? 'yes' : 'unknown';
+  if (known.some((f) => f.length === 1)) return 'yes';
+  // Left one family by its CIDRs alone: where the pods' families are not known, the CIDRs decide against the pod as they always did.
+  return rule.ipVersion === undefined && known.length < 2 ? 'yes' : 'unknown';
+}
+
+/**
+ * The IP families Felix renders a rule in: it renders every rule once per family and drops it
+ * from a family's chains when its ipVersion is the other one, or when one of its nets/notNets
+ * lists (source or destination) holds no CIDR of that family (projectcalico/calico
+ * felix/rules/policy.go, v3.32.1: FilterRuleToIPVersion returns nil when filterNets reports
+ * "filteredAll" for SrcNet, NotSrcNet, DstNet or NotDstNet).
+ */
+export function felixFamilies(rule: Pick<CalicoRule, 'ipVersion' | 'source' | 'destination'>): Family[] {
+  const lists = [rule.source.nets, rule.source.notNets, rule.destination.nets, rule.destination.notNets].filter((l) => !!l?.length);
+  return ([4, 6] as const).filter((f) => (rule.ipVersion === undefined || rule.ipVersion === f) && lists.every((l) => l!.some((r) => r.family === f)));
 }
 
 /**
