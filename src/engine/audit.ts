@@ -10,7 +10,7 @@ import { flatText, runStreamed } from './run.ts';
 import { scoreRun } from './score.ts';
 import type { AuditContext, StagedAnalysis } from '../analysis/context.ts';
 import type { Check, CheckOutcome, Result } from './types.ts';
-import type { Severity } from '../base/vocabulary.ts';
+import type { Area, Severity } from '../base/vocabulary.ts';
 import { applyWaivers } from '../run/waivers.ts';
 import { redactUrlCredentials } from '../base/errors.ts';
 import { TOOL_VERSION } from '../base/version.ts';
@@ -170,10 +170,12 @@ function audited(input: AuditInput, spool: Spool | null): AuditOutput {
   // decided over all of them, are filled in afterwards. Passes are counted per severity (a
   // pass is only scored). With a spool, a finding's message, evidence and related objects go
   // to its temp file at once (src/run/spooled-finding.ts).
+  // Indexed by the check's place in `input.checks` (the report's order), whatever the order
+  // the checks ran in (oneByOne).
   const outcomes: CheckOutcome[] = [];
   const passes: Array<Map<Severity, number>> = [];
-  const ends: number[] = []; // outcome i's findings are findings[ends[i - 1] ?? 0 .. ends[i])
-  const findings: Finding[] = [];
+  const spans: Array<[number, number]> = []; // check i's findings were findings[spans[i][0] .. spans[i][1]) as they ran
+  let findings: Finding[] = [];
   let kept = 0; // findings that stay in memory although there is a spool (it could not take them)
   // The evidence strings seen in the current area (pod names recur across its checks).
   let strings = new Map<string, string>();
@@ -183,8 +185,10 @@ function audited(input: AuditInput, spool: Spool | null): AuditOutput {
   let controls: string[] = [];
   let first = 0;
   let keptBefore = 0;
+  let at = 0;
   const sink: ResultSink = {
-    start(check) {
+    start(check, index) {
+      at = index;
       if (check.area !== area) { area = check.area; strings = new Map(); }
       counts = new Map();
       controls = check.controls;
@@ -218,20 +222,22 @@ function audited(input: AuditInput, spool: Spool | null): AuditOutput {
         kept = keptBefore;
         counts.clear();
       }
-      outcomes.push({ ...o, results: [] });
-      passes.push(counts);
-      ends.push(findings.length);
+      outcomes[at] = { ...o, results: [] };
+      passes[at] = counts;
+      spans[at] = [first, findings.length];
     },
   };
   if (input.evaluate) {
-    for (const o of input.evaluate(input.checks, ctx)) {
-      sink.start(o.check);
+    for (const [i, o] of input.evaluate(input.checks, ctx).entries()) {
+      sink.start(o.check, i);
       for (const r of o.results) sink.take(r);
       sink.end(o);
     }
   } else {
     oneByOne(input.checks, ctx, [input.details, input.notes], sink);
   }
+  const ends: number[] = []; // outcome i's findings are findings[ends[i - 1] ?? 0 .. ends[i]) once in the report's order
+  findings = inReportOrder(findings, spans, ends);
   strings.clear();
   if (spool?.size === 0) spool.close();
   else spool?.seal();
@@ -299,29 +305,68 @@ function audited(input: AuditInput, spool: Spool | null): AuditOutput {
   return { report, expiredWaivers: [...w.expired.keys()], ...(warnings.length > 0 ? { warnings } : {}) };
 }
 
-/** Where the audit's checks hand their results: each check's start, every result, its end (methods that do not use `this`). */
+/**
+ * Where the audit's checks hand their results: each check's start (with its place in the
+ * report's order), every result, its end (methods that do not use `this`).
+ */
 interface ResultSink {
-  start(check: Check): void;
+  start(check: Check, index: number): void;
   take(r: Result): void;
   end(o: CheckOutcome): void;
 }
 
 /**
- * Runs the checks in order, each result handed to `sink` as its check makes it. As an area's
- * last check ends, the report sections that read its models are computed (`afterArea`), then
- * the models no later area reads are dropped.
+ * The order the areas' checks run in. The mtls checks read the mesh models the network and
+ * tls checks build (meshModel, istioAuthzModel, flow-verdict's indexes: ~66 MiB at 150,000
+ * pods), so they run right after tls and those models are dropped before RBAC and Pod
+ * Security build theirs, instead of staying alive through both. The report keeps the
+ * catalog's order (inReportOrder).
+ */
+const RUN_ORDER: readonly Area[] = ['network', 'tls', 'mtls', 'rbac', 'pod-security'];
+const runRank = (area: Area): number => {
+  const rank = RUN_ORDER.indexOf(area);
+  return rank < 0 ? RUN_ORDER.length : rank;
+};
+
+/**
+ * Runs the checks area by area in RUN_ORDER (an area's checks in their order), each result
+ * handed to `sink` as its check makes it. As an area's last check ends, the report sections
+ * that read its models are computed (`afterArea`), then the models no later area reads are
+ * dropped.
  */
 function oneByOne(checks: readonly Check[], ctx: AuditContext, staged: ReadonlyArray<StagedAnalysis<unknown> | undefined>, sink: ResultSink): void {
-  const lastOfArea = new Map(checks.map((c, i) => [c.area, i]));
+  const order = checks.map((_, i) => i).sort((a, b) => runRank(checks[a].area) - runRank(checks[b].area) || a - b);
+  const lastOfArea = new Map(order.map((i, k) => [checks[i].area, k]));
   const ended = new Set<string>();
-  for (const [i, check] of checks.entries()) {
-    sink.start(check);
+  for (const [k, i] of order.entries()) {
+    const check = checks[i];
+    sink.start(check, i);
     sink.end(runStreamed(check, ctx, false, sink.take));
-    if (lastOfArea.get(check.area) !== i) continue;
+    if (lastOfArea.get(check.area) !== k) continue;
     ended.add(check.area);
     for (const s of staged) s?.afterArea?.(check.area, ctx);
     releaseModels(ended, ctx);
   }
+}
+
+/**
+ * The findings in the report's order: check i's (`spans[i]`, where they were as the checks
+ * ran) after check i - 1's. Fills `ends` (check i's findings end before ends[i]). The same
+ * array when the checks ran in that order. O(findings).
+ */
+function inReportOrder(findings: Finding[], spans: ReadonlyArray<readonly [number, number]>, ends: number[]): Finding[] {
+  let inOrder = true;
+  let n = 0;
+  for (const [from, to] of spans) {
+    if (from !== n) inOrder = false;
+    n += to - from;
+    ends.push(n);
+  }
+  if (inOrder) return findings;
+  const out = new Array<Finding>(n);
+  let k = 0;
+  for (const [from, to] of spans) for (let j = from; j < to; j++) out[k++] = findings[j];
+  return out;
 }
 
 /** Every result as scoring sees it: one stand-in per finding and per counted pass. */

@@ -42,6 +42,27 @@ describe('report sections computed as their area ends', () => {
     expect(modelsAlive({ snapshot })).toEqual([]);
   });
 
+  it('has dropped the mesh models before the RBAC and Pod Security checks run (mtls runs right after tls)', () => {
+    // At 150,000 pods the mesh models are ~66 MiB (docs/performance.md, the twenty-sixth
+    // session) that stayed alive through RBAC and Pod Security while mtls ran last.
+    const snapshot = cluster();
+    const alive = new Map<string, string[]>();
+    const watched = CHECKS.map((c) => ({
+      ...c,
+      evaluate: (ctx: Parameters<typeof c.evaluate>[0]) => {
+        if (!alive.has(c.area)) alive.set(c.area, modelsAlive(ctx).map((m) => m.label));
+        return c.evaluate(ctx);
+      },
+    }));
+    const { report } = auditSnapshot({ snapshot, config, checks: watched, now, startedAt: now, runId: 'staged', details: runDetails, notes: runNotes });
+    expect(report.details.mtls?.workloads.length).toBeGreaterThan(0);
+    // The mesh models were alive when the mtls checks began (built by network and tls) ...
+    expect(alive.get('mtls')?.filter((l) => l.startsWith('src/analysis/mesh/')).length).toBeGreaterThan(0);
+    // ... and none is when RBAC or Pod Security begins.
+    expect(alive.get('rbac')?.filter((l) => l.startsWith('src/analysis/mesh/'))).toEqual([]);
+    expect(alive.get('pod-security')?.filter((l) => l.startsWith('src/analysis/mesh/'))).toEqual([]);
+  });
+
   it('serve --watch recomputing one section gets the same one', () => {
     const ctx = { snapshot: cluster(), config, now };
     const whole = runDetails(ctx);

@@ -171,6 +171,44 @@ describe('audit', () => {
     }
   });
 
+  it('lists checks and findings in the catalog order although mtls runs right after tls, and drops what a check made before it threw', () => {
+    // oneByOne runs mtls before rbac and pod-security (RUN_ORDER in src/engine/audit.ts) so the
+    // mesh models are dropped earlier; the report must not show it.
+    const ran: string[] = [];
+    const logged = (c: Check): Check => ({ ...c, evaluate: (ctx) => { ran.push(c.id); return c.evaluate(ctx); } });
+    const flaky: Check = {
+      ...check('mtls.flaky', 'mtls', 'high', []),
+      *evaluate() {
+        yield fail('first');
+        throw new Error('kaput');
+      },
+    };
+    const catalog = [
+      check('network.a', 'network', 'high', [fail('n1'), fail('n2')]),
+      check('rbac.a', 'rbac', 'high', [fail('r1'), pass('r2')]),
+      check('pod-security.a', 'pod-security', 'high', [fail('p1')]),
+      flaky,
+      check('mtls.a', 'mtls', 'high', [fail('m1'), fail('m2')]),
+      check('tls.a', 'tls', 'high', [fail('t1')]),
+    ].map(logged);
+    for (const spool of [undefined, () => Spool.open()]) {
+      ran.length = 0;
+      const { report } = auditSnapshot({ snapshot: snapshotFromObjects([]), config: defaultConfig(), checks: catalog, now: NOW, startedAt: NOW, runId: 'r1', spool });
+      expect(ran).toEqual(['network.a', 'tls.a', 'mtls.flaky', 'mtls.a', 'rbac.a', 'pod-security.a']);
+      expect(report.checks.map((c) => [c.id, c.status, c.failed])).toEqual([
+        ['network.a', 'fail', 2], ['rbac.a', 'fail', 1], ['pod-security.a', 'fail', 1], ['mtls.flaky', 'error', 0], ['mtls.a', 'fail', 2], ['tls.a', 'fail', 1],
+      ]);
+      expect(report.findings.map((f) => [f.check, f.message])).toEqual([
+        ['network.a', 'n1 bad'], ['network.a', 'n2 bad'], ['rbac.a', 'r1 bad'], ['pod-security.a', 'p1 bad'], ['mtls.a', 'm1 bad'], ['mtls.a', 'm2 bad'], ['tls.a', 't1 bad'],
+      ]);
+      // The same report as when the checks are run in the catalog's order by a caller (serve --watch).
+      const inOrder = auditSnapshot({ snapshot: snapshotFromObjects([]), config: defaultConfig(), checks: catalog, now: NOW, startedAt: NOW, runId: 'r1', evaluate: runChecks });
+      expect(report.findings.map((f) => [f.fingerprint, f.message])).toEqual(inOrder.report.findings.map((f) => [f.fingerprint, f.message]));
+      expect(report.checks).toEqual(inOrder.report.checks);
+      expect(report.score).toEqual(inOrder.report.score);
+    }
+  });
+
   it('says when no findings temp file could be made (an unusable TMPDIR) rather than silently keeping every finding in memory', () => {
     const input = { snapshot: snapshotFromObjects([]), config: defaultConfig(), checks, now: NOW, startedAt: NOW, runId: 'r1' };
     const refused = auditSnapshot({ ...input, spool: () => null });
