@@ -422,22 +422,6 @@ export interface SkippedPorts {
   installedDefault?: true;
 }
 
-/** Splits a port list ("25,587, 4000-4100") into ports/ranges and malformed entries, spaces trimmed (config.linkerd.io/proxy-require-identity-inbound-ports). */
-export function parsePortList(value: string): { ports: string[]; invalid: string[] } {
-  const ports: string[] = [];
-  const invalid: string[] = [];
-  const isPort = (s: string) => /^\d{1,5}$/.test(s) && Number(s) >= 1 && Number(s) <= 65535;
-  for (const raw of value.split(',')) {
-    const e = raw.trim();
-    if (!e) continue;
-    const range = /^(\d+)-(\d+)$/.exec(e);
-    if (isPort(e)) ports.push(String(Number(e)));
-    else if (range && isPort(range[1]) && isPort(range[2]) && Number(range[1]) <= Number(range[2])) ports.push(`${Number(range[1])}-${Number(range[2])}`);
-    else invalid.push(e);
-  }
-  return { ports, invalid };
-}
-
 /**
  * A port or "lo-hi" range as linkerd2-proxy-init's ParsePortRange reads it (pkg/util/portrange.go,
  * proxy-init/v2.2.3 and v2.4.9; linkerd2 pkg/util/portrange.go is the same): split on "-", each
@@ -670,7 +654,7 @@ export function linkerdInboundSkips(nsAnnotations: Record<string, string>, pod: 
 
 export const REQUIRE_IDENTITY_ANNOTATION = 'config.linkerd.io/proxy-require-identity-inbound-ports';
 
-/** Whether `port` is one of `ports` (single ports and "lo-hi" ranges, as parseProxyInitPorts and parsePortList give them). */
+/** Whether `port` is one of `ports` (single ports and "lo-hi" ranges, as parseProxyInitPorts and parsePolicyPortSet give them). */
 export function portInList(ports: string[], port: number): boolean {
   return ports.some((r) => {
     const [lo, hi] = r.split('-').map(Number);
@@ -683,10 +667,54 @@ export function portInList(ports: string[], port: number): boolean {
  * (config.linkerd.io/proxy-require-identity-inbound-ports, https://linkerd.io/2/reference/proxy-configuration/;
  * read like the other config annotations, see linkerdPodSetting). Undefined when none.
  */
-export function linkerdRequireIdentityPorts(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string): { ports: string[]; source: string } | undefined {
+export function linkerdRequireIdentityPorts(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string): { ports: string[]; source: string; ignored?: string } | undefined {
   const { setting } = linkerdPodSetting(nsAnnotations, pod, namespace, REQUIRE_IDENTITY_ANNOTATION);
-  const ports = parsePortList(setting?.value ?? '').ports;
-  return ports.length > 0 ? { ports, source: setting!.source } : undefined;
+  if (!setting) return undefined;
+  const read = parsePolicyPortSet(setting.value);
+  if ('error' in read) return { ports: [], source: setting.source, ignored: read.error };
+  return read.ports.length > 0 ? { ports: read.ports, source: setting.source } : undefined;
+}
+
+/** Rust's str::trim: Unicode White_Space at either end (not U+FEFF, which JavaScript's trim takes; U+0085 too). */
+const rustTrim = (v: string) => v.replace(/^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g, '');
+
+/** Rust's `str::parse::<NonZeroU16>()`: ASCII digits after an optional "+", leading zeros allowed, 1-65535. */
+function rustNonZeroU16(v: string): number | undefined {
+  if (!/^\+?[0-9]+$/.test(v)) return undefined;
+  const n = Number(v.replace(/^\+?0*/, '') || '0');
+  return n >= 1 && n <= 65535 ? n : undefined;
+}
+
+/**
+ * A port list as Linkerd's policy controller reads config.linkerd.io/proxy-require-identity-inbound-ports
+ * (and opaque-ports) off a pod: policy-controller/k8s/index/src/ports.rs parse_portset (linkerd2
+ * stable-2.14.10 and edge-25.12.3; inbound/workload.rs Settings::from_metadata). It splits on ",",
+ * skips an entry empty once trimmed, splits an entry at its first "-" into a range (each bound
+ * trimmed, lower <= upper), and parses each port as a NonZeroU16. Any entry it cannot read fails
+ * the whole list, which ports_annotation then replaces with the empty set ("Invalid ports list"):
+ * no port requires identity. Neither the injector (pkg/inject/inject.go copies the value into the
+ * proxy's LINKERD2_PROXY_INBOUND_PORTS_REQUIRE_IDENTITY) nor the proxy (linkerd2-proxy declares
+ * that variable and never reads it) reads it otherwise, and linkerd-init never does.
+ */
+export function parsePolicyPortSet(value: string): { ports: string[] } | { error: string } {
+  const ports: string[] = [];
+  for (const spec of value.split(',')) {
+    const dash = spec.indexOf('-');
+    if (dash < 0) {
+      const e = rustTrim(spec);
+      if (e === '') continue;
+      const n = rustNonZeroU16(e);
+      if (n === undefined) return { error: `entry ${JSON.stringify(spec)} is no port from 1 to 65535` };
+      ports.push(String(n));
+      continue;
+    }
+    const lo = rustNonZeroU16(rustTrim(spec.slice(0, dash)));
+    const hi = rustNonZeroU16(rustTrim(spec.slice(dash + 1)));
+    if (lo === undefined || hi === undefined) return { error: `entry ${JSON.stringify(spec)} is no port range` };
+    if (lo > hi) return { error: `entry ${JSON.stringify(spec)} is a decreasing range` };
+    ports.push(lo === hi ? String(lo) : `${lo}-${hi}`);
+  }
+  return { ports };
 }
 
 /**
