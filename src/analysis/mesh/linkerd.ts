@@ -61,7 +61,7 @@ function carriesLinkerdProxy(pod: Pick<PodView, 'spec'>): boolean {
 export const LINKERD_NOT_INJECTED = 'no linkerd-proxy container although';
 
 /** `ns`: the pod's namespace, its name and metadata. */
-export function linkerdMembership(ns: { name: string; labels: Record<string, string>; annotations: Record<string, string> }, pod: PodView): LinkerdMembership {
+export function linkerdMembership(ns: { name: string; labels: Record<string, string>; annotations: Record<string, string> }, pod: PodView, proxyInitAbsent?: string): LinkerdMembership {
   const podVal = pod.annotations['linkerd.io/inject'];
   const nsVal = ns.annotations['linkerd.io/inject'];
   const value = podVal ?? nsVal;
@@ -82,6 +82,8 @@ export function linkerdMembership(ns: { name: string; labels: Record<string, str
   if (pod.spec.hostNetwork === true) return { meshed: false, requested, reason: 'hostNetwork pods are not injected' };
   const excluded = requested ? linkerdInjectorExcludes(ns.name, ns.labels) : undefined;
   if (excluded) return { meshed: false, requested, reason: `${excluded}, so ${source} linkerd.io/inject=${value} is never acted on` };
+  // linkerd-config's values hold no proxyInit: the injector fails on the pod (linkerdProxyInitPorts).
+  if (requested && proxyInitAbsent) return { meshed: false, requested, reason: `${source} linkerd.io/inject=${value}, but Linkerd's proxy injector cannot inject it: the values in ${proxyInitAbsent} have no proxyInit, which the injector dereferences, so its webhook call fails and the pod starts without a proxy (failurePolicy Ignore, the chart's default) or is refused (Fail)` };
   if (requested) return { meshed: true, requested, reason: `${source} linkerd.io/inject=${value}` };
   return { meshed: false, requested, reason: value === 'disabled' ? `${source} linkerd.io/inject=disabled` : 'no linkerd.io/inject annotation' };
 }
@@ -274,6 +276,11 @@ export interface LinkerdInstalledPorts {
 export interface LinkerdProxyInit {
   inbound?: LinkerdInstalledPorts;
   outbound?: LinkerdInstalledPorts;
+  /**
+   * "ConfigMap <ns>/linkerd-config" when its values were read and hold no proxyInit mapping (absent
+   * or null): the proxy injector cannot inject a pod then (linkerdProxyInitPorts).
+   */
+  absent?: string;
 }
 
 /** What a pod's injection follows cluster-wide: linkerdCniEnabled's evidence and linkerdProxyInitPorts' values (MeshModel's `linkerd` has both). */
@@ -291,18 +298,25 @@ export interface LinkerdInjectDefaults {
  * strings) to render each pod's linkerd-init arguments. The injector starts from an empty Values,
  * not the chart's defaults (pkg/config/config.go Values: `&l5dcharts.Values{}`, then
  * yaml.Unmarshal), so a proxyInit mapping without the key, or with it null, holds Go's zero value
- * "": no port skipped. A value that is not a string (the injector cannot read it into a string),
- * or no proxyInit mapping at all (a nil *ProxyInit the injector dereferences, injectProxyInit),
- * is not taken: the chart default stays assumed.
+ * "": no port skipped. A value that is not a string (the injector cannot read it into a string)
+ * is not taken: the chart default stays assumed. No proxyInit mapping at all (absent or null) leaves
+ * Values.ProxyInit a nil pointer (pkg/charts/linkerd2/values.go `ProxyInit *ProxyInit`), which the
+ * injector dereferences for every pod it injects (pkg/inject/inject.go injectProxyInit,
+ * `values.ProxyInit.SAMountPath = values.Proxy.SAMountPath`, unconditional; stable-2.14.10 and
+ * edge-25.12.3): the handler panics, net/http drops the connection, and the API server's call to the
+ * webhook fails, so the pod starts without a proxy under the chart's webhookFailurePolicy Ignore
+ * (charts/linkerd-control-plane/values.yaml) or is refused under Fail: `absent`.
  */
 export function linkerdProxyInitPorts(configmaps: KubeObject[]): LinkerdProxyInit {
   const cms = configmaps.filter((c) => c.metadata?.name === 'linkerd-config');
   cms.sort((a, b) => (a.metadata?.namespace === 'linkerd' ? -1 : b.metadata?.namespace === 'linkerd' ? 1 : 0));
   const out: LinkerdProxyInit = {};
-  for (const cm of cms) {
+  for (const [i, cm] of cms.entries()) {
     // Values missing or unparsable: the default stays assumed (linkerdClusterDefault says why).
-    const proxyInit = obj(obj(linkerdValuesRead(cm))?.proxyInit);
+    const values = obj(linkerdValuesRead(cm));
+    const proxyInit = obj(values?.proxyInit);
     const where = `ConfigMap ${cm.metadata?.namespace ?? ''}/linkerd-config`;
+    if (i === 0 && values && (values.proxyInit === undefined || values.proxyInit === null)) out.absent = where;
     for (const [direction, key] of [['inbound', 'ignoreInboundPorts'], ['outbound', 'ignoreOutboundPorts']] as const) {
       if (out[direction] || !proxyInit) continue;
       const value = proxyInit[key] ?? '';
