@@ -21,7 +21,7 @@ import type { Verdict } from '../../src/base/vocabulary.ts';
 import { istioPresent, meshModel, policiesFor, type ParsedAuthzPolicy, type WorkloadMesh } from '../../src/analysis/mesh/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { authzIndex, hypotheticalVerdict, istioWorkloads, policyName, portsToJudge, sidecarCapture } from './lib/authz.ts';
-import { bypassesSidecar } from '../../src/analysis/mesh/istio.ts';
+import { bypassesSidecar, istioProxyOwnPorts } from '../../src/analysis/mesh/istio.ts';
 import type { AuthzRule } from '../../src/analysis/mesh/authz.ts';
 import { MESH_AUTHORIZATION } from '../controls.ts';
 import { ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
@@ -53,8 +53,16 @@ const ruleCoversPort = (r: AuthzRule, port: number): boolean => {
 const portsNamedBy = (r: AuthzRule): string[] => [...r.to.flatMap((o) => [...o.ports ?? [], ...o.notPorts ?? []]),
   ...r.when.filter((c) => c.key === 'destination.port').flatMap((c) => [...c.values ?? [], ...c.notValues ?? []])];
 
-/** An identity rule a gateway's Gateway servers leave undecided: whether a caller without a mesh identity gets in on its ports is unknown. */
-interface Unsure { rule: string; action: 'ALLOW' | 'DENY'; ports: string[]; why: string[] }
+/**
+ * An identity rule a gateway's Gateway servers leave undecided: whether a caller without a mesh
+ * identity gets in on its ports is unknown. `elsewhere`: no Gateway server in the snapshot binds
+ * the gateway, so the ports are those a server outside the snapshot would bind, not listed; it
+ * holds the ports the gateway listens on without one (its proxy's own).
+ */
+interface Unsure { rule: string; action: 'ALLOW' | 'DENY'; ports: string[]; why: string[]; elsewhere?: number[] }
+
+/** What the unknown of an Unsure is about: its ports, or those of a Gateway server the snapshot does not show. */
+const unsureWhere = (u: Unsure) => u.elsewhere ? 'a port a Gateway server outside the snapshot would bind' : u.ports.length > 1 ? `ports ${u.ports.join(', ')}` : `port ${u.ports[0]}`;
 
 /**
  * Where an Istio gateway's Gateway servers leave unknown whether a caller without a mesh identity
@@ -71,7 +79,15 @@ function gatewayUnsure(ctx: Parameters<Check['evaluate']>[0], w: WorkloadMesh, s
     if (x.accepts !== 'unknown') continue;
     for (const port of x.ports) if (!open.has(port)) undecided.set(port, [...undecided.get(port) ?? [], `${x.where} ${x.what}`]);
   }
-  const noServer = bound.size === 0 ? 'no Gateway server in the snapshot binds the gateway' : undefined;
+  // With no server, istiod builds the gateway no listener (pilot/pkg/networking/core/gateway.go
+  // buildGatewayListeners returns at `MergedGateway == nil`): it listens only on its proxy's own
+  // ports, pilot-agent's status port and Envoy's bootstrap listeners 15021 (/healthz/ready) and
+  // 15090 (/stats/prometheus), which no AuthorizationPolicy guards and serve no application
+  // (istio/istio 1.28.9 tools/packaging/common/envoy_bootstrap.json, pilot/cmd/pilot-agent/status/server.go).
+  // Such a port is no bypass of a rule (as on a sidecar, istioProxyOwnPorts); what is unknown is a
+  // server the snapshot does not show, and the ports it would bind.
+  const own = istioProxyOwnPorts(w.workload.pods[0]?.annotations ?? {});
+  const noServer = bound.size === 0 ? `no Gateway server in the snapshot binds the gateway, so it listens only on ${own.join(', ')}, its proxy's own status, health and Prometheus ports, which serve no application and no AuthorizationPolicy guards` : undefined;
   const out: Unsure[] = [];
   for (const p of withIdentity) {
     for (const r of p.rules) {
@@ -82,7 +98,7 @@ function gatewayUnsure(ctx: Parameters<Check['evaluate']>[0], w: WorkloadMesh, s
       const named = positive.map(Number).filter((n) => Number.isInteger(n) && n > 0 && n < 65536);
       const candidates = (positive.length > 0 ? portsToJudge(w, named).filter(({ port }) => named.includes(port))
         : noServer ? portsToJudge(w, portsNamedBy(r)) : [...undecided.keys()].sort((a, b) => a - b).map((port) => ({ port, label: String(port) })))
-        .filter(({ port }) => ruleCoversPort(r, port));
+        .filter(({ port }) => ruleCoversPort(r, port) && !(noServer && own.includes(port)));
       const ports: string[] = [];
       const why = new Set<string>();
       for (const { port, label } of candidates) {
@@ -94,7 +110,10 @@ function gatewayUnsure(ctx: Parameters<Check['evaluate']>[0], w: WorkloadMesh, s
         ports.push(label);
         for (const b of because) why.add(b);
       }
-      if (ports.length > 0) out.push({ rule: `${p.action} ${policyName(p)} rules[${r.index}]`, action: p.action, ports, why: [...why] });
+      // No server binds the gateway: a port the rule names is one a server outside the snapshot
+      // may bind; its declared ports and any other have no listener the snapshot shows.
+      const elsewhere = noServer !== undefined && positive.length === 0;
+      if (ports.length > 0) out.push({ rule: `${p.action} ${policyName(p)} rules[${r.index}]`, action: p.action, ports: elsewhere ? [] : ports, why: [...why], ...(elsewhere ? { elsewhere: own } : {}) });
     }
   }
   return out;
@@ -165,6 +184,7 @@ export const authzPlaintextBypass: Check = {
       const paPlaintext = everywhere || plaintextPorts.length > 0;
       if (!paPlaintext && sidecarPorts.size === 0 && unsure.length === 0) {
         const why = !gateway ? 'mTLS is STRICT'
+          : servers!.length === 0 ? `it is an Istio gateway no Gateway server in the snapshot binds, and its identity rules cover none of the ports one would bind (it listens only on ${istioProxyOwnPorts(w.workload.pods[0]?.annotations ?? {}).join(', ')}, its proxy's own ports, which no AuthorizationPolicy guards; ${GATEWAY_NO_PA})`
           : servers!.length > 0 && servers!.every((x) => x.accepts === 'mesh-mtls') ? `it is an Istio gateway whose Gateway servers take no caller without a mesh identity (${GATEWAY_NO_PA})`
             : `it is an Istio gateway whose Gateway servers take no caller without a mesh identity on the ports its identity rules cover (${GATEWAY_NO_PA})`;
         out.push({ status: 'pass', resource, message: `${refString(resource)}: ${why}, so every caller has an identity for ${withIdentity.map(policyName).join(', ')}` });
@@ -216,8 +236,8 @@ export const authzPlaintextBypass: Check = {
           : everywhere ? [`mTLS ${mode}`] : plaintextPorts.length > 0 ? [`ports ${plaintextPorts.join(', ')} accept plaintext`] : []),
         ...(sidecarList.length > 0 ? [`${plural(sidecarList)} bypass${sidecarList.length > 1 ? '' : 'es'} its sidecar (${capture!.source})`] : []),
       ].join('; ');
-      const unsureText = unsure.map((u) => `whether a caller without a mesh identity gets in on ${plural(u.ports)} is unknown (${u.why.slice(0, 3).join('; ')}${u.why.length > 3 ? '; …' : ''}); if it does, ${u.rule} ${u.action === 'DENY' ? 'names principals/namespaces, which it never matches, so it is not denied' : 'uses only notPrincipals/notNamespaces, which it matches, so it is allowed'}`);
-      const unsureEvidence = unsure.length > 0 ? { unknownPorts: [...new Set(unsure.flatMap((u) => u.ports))], unknownBecause: [...new Set(unsure.flatMap((u) => u.why))] } : {};
+      const unsureText = unsure.map((u) => `whether a caller without a mesh identity gets in on ${unsureWhere(u)} is unknown (${u.why.slice(0, 3).join('; ')}${u.why.length > 3 ? '; …' : ''}); if it does, ${u.rule} ${u.action === 'DENY' ? 'names principals/namespaces, which it never matches, so it is not denied' : 'uses only notPrincipals/notNamespaces, which it matches, so it is allowed'}`);
+      const unsureEvidence = unsure.length > 0 ? { unknownPorts: [...new Set(unsure.flatMap((u) => u.ports))], unknownBecause: [...new Set(unsure.flatMap((u) => u.why))], ...(unsure.some((u) => u.elsewhere) ? { listensWithoutServerOnly: unsure.find((u) => u.elsewhere)!.elsewhere } : {}) } : {};
       if (bypass.length === 0 && unsure.length > 0) {
         // Reach answers unknown for such a caller there: neither passed nor failed as a bypass.
         out.push({

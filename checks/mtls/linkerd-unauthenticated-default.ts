@@ -1,7 +1,7 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { admitsUnauthenticated, isLinkerdPolicy, linkerdPresent, meshModel } from '../../src/analysis/mesh/index.ts';
-import { linkerdInboundSkips, linkerdProxyOwnPorts, linkerdRequireIdentityPorts, pendingNote, portInList, winningServer, withIdentityRequired } from '../../src/analysis/mesh/linkerd.ts';
+import { REQUIRE_IDENTITY_ANNOTATION, linkerdInboundSkips, linkerdProxyOwnPorts, linkerdRequireIdentityPorts, pendingNote, portInList, winningServer, withIdentityRequired } from '../../src/analysis/mesh/linkerd.ts';
 import { containerPorts } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
@@ -119,7 +119,9 @@ export const linkerdUnauthenticatedDefault: Check = {
         return s ? admitsUnauthenticated(s.accessPolicy) : !(requireId && portInList(requireId.ports, p.port));
       });
       evidence.ports = declared.map((p) => p.port);
-      if (requireId) evidence.requireIdentityPorts = { ports: requireId.ports, source: requireId.source };
+      if (requireId) evidence.requireIdentityPorts = { ports: requireId.ports, source: requireId.source, ...(requireId.ignored ? { ignored: requireId.ignored } : {}) };
+      // A list the policy controller cannot read whole requires identity on no port (parsePolicyPortSet).
+      const ignoredNote = requireId?.ignored ? `; its ${REQUIRE_IDENTITY_ANNOTATION} (${requireId.source}) is ignored by Linkerd's policy controller, as one ${requireId.ignored}, so no port requires a mesh identity` : '';
       // Every declared port skipped: linkerd-init still redirects every other port to the proxy
       // (linkerd2-proxy-init pkg/iptables/iptables.go addIncomingTrafficRules: RETURN for the
       // ignored ports, then REDIRECT of all remaining TCP), so a listener the spec does not declare
@@ -127,7 +129,7 @@ export const linkerdUnauthenticatedDefault: Check = {
       // leaves the policy nowhere to apply.
       const everyPortSkipped = skips !== undefined && skipsEveryPort(skips.ports, linkerdProxyOwnPorts(nsAnnotations, w.workload.pods[0], w.namespace));
       if (everyPortSkipped || (ports.length > 0 && uncovered.length === 0)) {
-        const rest = ports.length === 0 ? ', but every port skips the proxy' : `, but every declared port ${skipped.length > 0 ? 'the proxy sees ' : ''}${requireId ? `requires a mesh identity (${requireId.source}) or ` : ''}is covered by a Server that requires authorization`;
+        const rest = ports.length === 0 ? ', but every port skips the proxy' : `, but every declared port ${skipped.length > 0 ? 'the proxy sees ' : ''}${requireId && requireId.ports.length > 0 ? `requires a mesh identity (${requireId.source}) or ` : ''}is covered by a Server that requires authorization`;
         out.push({ status: 'pass', resource: ref, message: `${refString(ref)}: default inbound policy is ${policy}${rest}${skipNote}${note}.`, evidence });
         continue;
       }
@@ -139,7 +141,7 @@ export const linkerdUnauthenticatedDefault: Check = {
         status: 'fail',
         resource: ref,
         severity: severityFor(policy),
-        message: `${refString(ref)}: default inbound policy ${policy} (${source}) admits unauthenticated clients${policy === 'cluster-unauthenticated' ? ' from cluster networks' : ''} on ${where}${skipNote}${note}.`,
+        message: `${refString(ref)}: default inbound policy ${policy} (${source}) admits unauthenticated clients${policy === 'cluster-unauthenticated' ? ' from cluster networks' : ''} on ${where}${ignoredNote}${skipNote}${note}.`,
         evidence,
       });
     }

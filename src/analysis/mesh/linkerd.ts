@@ -61,7 +61,7 @@ function carriesLinkerdProxy(pod: Pick<PodView, 'spec'>): boolean {
 export const LINKERD_NOT_INJECTED = 'no linkerd-proxy container although';
 
 /** `ns`: the pod's namespace, its name and metadata. */
-export function linkerdMembership(ns: { name: string; labels: Record<string, string>; annotations: Record<string, string> }, pod: PodView): LinkerdMembership {
+export function linkerdMembership(ns: { name: string; labels: Record<string, string>; annotations: Record<string, string> }, pod: PodView, proxyInitAbsent?: string): LinkerdMembership {
   const podVal = pod.annotations['linkerd.io/inject'];
   const nsVal = ns.annotations['linkerd.io/inject'];
   const value = podVal ?? nsVal;
@@ -82,6 +82,8 @@ export function linkerdMembership(ns: { name: string; labels: Record<string, str
   if (pod.spec.hostNetwork === true) return { meshed: false, requested, reason: 'hostNetwork pods are not injected' };
   const excluded = requested ? linkerdInjectorExcludes(ns.name, ns.labels) : undefined;
   if (excluded) return { meshed: false, requested, reason: `${excluded}, so ${source} linkerd.io/inject=${value} is never acted on` };
+  // linkerd-config's values hold no proxyInit: the injector fails on the pod (linkerdProxyInitPorts).
+  if (requested && proxyInitAbsent) return { meshed: false, requested, reason: `${source} linkerd.io/inject=${value}, but Linkerd's proxy injector cannot inject it: the values in ${proxyInitAbsent} have no proxyInit, which the injector dereferences, so its webhook call fails and the pod starts without a proxy (failurePolicy Ignore, the chart's default) or is refused (Fail)` };
   if (requested) return { meshed: true, requested, reason: `${source} linkerd.io/inject=${value}` };
   return { meshed: false, requested, reason: value === 'disabled' ? `${source} linkerd.io/inject=disabled` : 'no linkerd.io/inject annotation' };
 }
@@ -274,6 +276,11 @@ export interface LinkerdInstalledPorts {
 export interface LinkerdProxyInit {
   inbound?: LinkerdInstalledPorts;
   outbound?: LinkerdInstalledPorts;
+  /**
+   * "ConfigMap <ns>/linkerd-config" when its values were read and hold no proxyInit mapping (absent
+   * or null): the proxy injector cannot inject a pod then (linkerdProxyInitPorts).
+   */
+  absent?: string;
 }
 
 /** What a pod's injection follows cluster-wide: linkerdCniEnabled's evidence and linkerdProxyInitPorts' values (MeshModel's `linkerd` has both). */
@@ -291,18 +298,25 @@ export interface LinkerdInjectDefaults {
  * strings) to render each pod's linkerd-init arguments. The injector starts from an empty Values,
  * not the chart's defaults (pkg/config/config.go Values: `&l5dcharts.Values{}`, then
  * yaml.Unmarshal), so a proxyInit mapping without the key, or with it null, holds Go's zero value
- * "": no port skipped. A value that is not a string (the injector cannot read it into a string),
- * or no proxyInit mapping at all (a nil *ProxyInit the injector dereferences, injectProxyInit),
- * is not taken: the chart default stays assumed.
+ * "": no port skipped. A value that is not a string (the injector cannot read it into a string)
+ * is not taken: the chart default stays assumed. No proxyInit mapping at all (absent or null) leaves
+ * Values.ProxyInit a nil pointer (pkg/charts/linkerd2/values.go `ProxyInit *ProxyInit`), which the
+ * injector dereferences for every pod it injects (pkg/inject/inject.go injectProxyInit,
+ * `values.ProxyInit.SAMountPath = values.Proxy.SAMountPath`, unconditional; stable-2.14.10 and
+ * edge-25.12.3): the handler panics, net/http drops the connection, and the API server's call to the
+ * webhook fails, so the pod starts without a proxy under the chart's webhookFailurePolicy Ignore
+ * (charts/linkerd-control-plane/values.yaml) or is refused under Fail: `absent`.
  */
 export function linkerdProxyInitPorts(configmaps: KubeObject[]): LinkerdProxyInit {
   const cms = configmaps.filter((c) => c.metadata?.name === 'linkerd-config');
   cms.sort((a, b) => (a.metadata?.namespace === 'linkerd' ? -1 : b.metadata?.namespace === 'linkerd' ? 1 : 0));
   const out: LinkerdProxyInit = {};
-  for (const cm of cms) {
+  for (const [i, cm] of cms.entries()) {
     // Values missing or unparsable: the default stays assumed (linkerdClusterDefault says why).
-    const proxyInit = obj(obj(linkerdValuesRead(cm))?.proxyInit);
+    const values = obj(linkerdValuesRead(cm));
+    const proxyInit = obj(values?.proxyInit);
     const where = `ConfigMap ${cm.metadata?.namespace ?? ''}/linkerd-config`;
+    if (i === 0 && values && (values.proxyInit === undefined || values.proxyInit === null)) out.absent = where;
     for (const [direction, key] of [['inbound', 'ignoreInboundPorts'], ['outbound', 'ignoreOutboundPorts']] as const) {
       if (out[direction] || !proxyInit) continue;
       const value = proxyInit[key] ?? '';
@@ -420,22 +434,6 @@ export interface SkippedPorts {
   assumedDefault?: true;
   /** As assumedDefault, with the installed proxyInit.ignoreInboundPorts read from linkerd-config (linkerdProxyInitPorts). */
   installedDefault?: true;
-}
-
-/** Splits a port list ("25,587, 4000-4100") into ports/ranges and malformed entries, spaces trimmed (config.linkerd.io/proxy-require-identity-inbound-ports). */
-export function parsePortList(value: string): { ports: string[]; invalid: string[] } {
-  const ports: string[] = [];
-  const invalid: string[] = [];
-  const isPort = (s: string) => /^\d{1,5}$/.test(s) && Number(s) >= 1 && Number(s) <= 65535;
-  for (const raw of value.split(',')) {
-    const e = raw.trim();
-    if (!e) continue;
-    const range = /^(\d+)-(\d+)$/.exec(e);
-    if (isPort(e)) ports.push(String(Number(e)));
-    else if (range && isPort(range[1]) && isPort(range[2]) && Number(range[1]) <= Number(range[2])) ports.push(`${Number(range[1])}-${Number(range[2])}`);
-    else invalid.push(e);
-  }
-  return { ports, invalid };
 }
 
 /**
@@ -670,7 +668,7 @@ export function linkerdInboundSkips(nsAnnotations: Record<string, string>, pod: 
 
 export const REQUIRE_IDENTITY_ANNOTATION = 'config.linkerd.io/proxy-require-identity-inbound-ports';
 
-/** Whether `port` is one of `ports` (single ports and "lo-hi" ranges, as parseProxyInitPorts and parsePortList give them). */
+/** Whether `port` is one of `ports` (single ports and "lo-hi" ranges, as parseProxyInitPorts and parsePolicyPortSet give them). */
 export function portInList(ports: string[], port: number): boolean {
   return ports.some((r) => {
     const [lo, hi] = r.split('-').map(Number);
@@ -683,10 +681,54 @@ export function portInList(ports: string[], port: number): boolean {
  * (config.linkerd.io/proxy-require-identity-inbound-ports, https://linkerd.io/2/reference/proxy-configuration/;
  * read like the other config annotations, see linkerdPodSetting). Undefined when none.
  */
-export function linkerdRequireIdentityPorts(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string): { ports: string[]; source: string } | undefined {
+export function linkerdRequireIdentityPorts(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string): { ports: string[]; source: string; ignored?: string } | undefined {
   const { setting } = linkerdPodSetting(nsAnnotations, pod, namespace, REQUIRE_IDENTITY_ANNOTATION);
-  const ports = parsePortList(setting?.value ?? '').ports;
-  return ports.length > 0 ? { ports, source: setting!.source } : undefined;
+  if (!setting) return undefined;
+  const read = parsePolicyPortSet(setting.value);
+  if ('error' in read) return { ports: [], source: setting.source, ignored: read.error };
+  return read.ports.length > 0 ? { ports: read.ports, source: setting.source } : undefined;
+}
+
+/** Rust's str::trim: Unicode White_Space at either end (not U+FEFF, which JavaScript's trim takes; U+0085 too). */
+const rustTrim = (v: string) => v.replace(/^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g, '');
+
+/** Rust's `str::parse::<NonZeroU16>()`: ASCII digits after an optional "+", leading zeros allowed, 1-65535. */
+function rustNonZeroU16(v: string): number | undefined {
+  if (!/^\+?[0-9]+$/.test(v)) return undefined;
+  const n = Number(v.replace(/^\+?0*/, '') || '0');
+  return n >= 1 && n <= 65535 ? n : undefined;
+}
+
+/**
+ * A port list as Linkerd's policy controller reads config.linkerd.io/proxy-require-identity-inbound-ports
+ * (and opaque-ports) off a pod: policy-controller/k8s/index/src/ports.rs parse_portset (linkerd2
+ * stable-2.14.10 and edge-25.12.3; inbound/workload.rs Settings::from_metadata). It splits on ",",
+ * skips an entry empty once trimmed, splits an entry at its first "-" into a range (each bound
+ * trimmed, lower <= upper), and parses each port as a NonZeroU16. Any entry it cannot read fails
+ * the whole list, which ports_annotation then replaces with the empty set ("Invalid ports list"):
+ * no port requires identity. Neither the injector (pkg/inject/inject.go copies the value into the
+ * proxy's LINKERD2_PROXY_INBOUND_PORTS_REQUIRE_IDENTITY) nor the proxy (linkerd2-proxy declares
+ * that variable and never reads it) reads it otherwise, and linkerd-init never does.
+ */
+export function parsePolicyPortSet(value: string): { ports: string[] } | { error: string } {
+  const ports: string[] = [];
+  for (const spec of value.split(',')) {
+    const dash = spec.indexOf('-');
+    if (dash < 0) {
+      const e = rustTrim(spec);
+      if (e === '') continue;
+      const n = rustNonZeroU16(e);
+      if (n === undefined) return { error: `entry ${JSON.stringify(spec)} is no port from 1 to 65535` };
+      ports.push(String(n));
+      continue;
+    }
+    const lo = rustNonZeroU16(rustTrim(spec.slice(0, dash)));
+    const hi = rustNonZeroU16(rustTrim(spec.slice(dash + 1)));
+    if (lo === undefined || hi === undefined) return { error: `entry ${JSON.stringify(spec)} is no port range` };
+    if (lo > hi) return { error: `entry ${JSON.stringify(spec)} is a decreasing range` };
+    ports.push(lo === hi ? String(lo) : `${lo}-${hi}`);
+  }
+  return { ports };
 }
 
 /**

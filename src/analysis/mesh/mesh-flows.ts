@@ -73,6 +73,14 @@ function linkerdTapPortVerdict(model: MeshModel, pod: PodView, caller: MeshCalle
   const tap = linkerdProxyEnv(pod, 'LINKERD2_PROXY_TAP_SVC_NAME');
   if (tap === null) return { ...base, verdict: 'denied', reason: `${head}; this pod's linkerd-proxy has none, so it serves no tap` };
   if (tap !== undefined) {
+    // linkerd-config unread: the caller's identity ends in a trust domain (and control plane
+    // namespace) the snapshot does not give, so a name that has the caller's own beginning
+    // (linkerdIdentity: <sa>.<ns>.serviceaccount.identity.) may or may not be its identity.
+    const unread = model.linkerd.trustDomainUnread;
+    const own = id ? `${caller.serviceAccount}.${caller.namespace}.serviceaccount.identity.` : undefined;
+    if (unread && own && tap.startsWith(own)) {
+      return { ...base, verdict: 'unknown', reason: `${head}; it names ${JSON.stringify(tap)}, which is the caller's identity only if Linkerd's identity trust domain makes it so: ConfigMap ${LINKERD_CONFIG_CONFIGMAP.namespace}/${LINKERD_CONFIG_CONFIGMAP.name} (identityTrustDomain) could not be read (${unread}); with trust domain ${model.linkerd.policy.trustDomain} assumed the caller is ${id}` };
+    }
     return id === tap
       ? { ...base, verdict: 'allowed', reason: `${head}; it names ${JSON.stringify(tap)}, the caller's identity` }
       : { ...base, verdict: 'denied', reason: `${head}; it names ${JSON.stringify(tap)}, not ${who}` };

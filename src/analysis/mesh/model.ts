@@ -232,6 +232,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     list.push(s);
   }
   const linkerdCni = linkerdCniEnabled(configmaps);
+  const linkerdProxyInit = linkerdProxyInitPorts(configmaps);
   const clusterDefault = linkerdClusterDefault(configmaps, config.mesh.linkerdDefaultInboundPolicy, configMapUnread(snapshot, LINKERD_CONFIG_CONFIGMAP));
   const meshedByConfig = new Set(config.mesh.meshedNamespaces);
 
@@ -258,7 +259,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     const meantLinkerd = linkerdNamespaceMeantMeshed(ns.annotations);
     for (const pod of w.pods) {
       const i = istioMembership(ns.labels, pod);
-      const l = linkerdMembership({ name: namespace, ...ns }, pod);
+      const l = linkerdMembership({ name: namespace, ...ns }, pod, linkerdProxyInit.absent);
       const c = consulMembership(namespace, pod, injector);
       if (i.meshed) meshedIstio++;
       else if (l.meshed) meshedLinkerd++;
@@ -375,7 +376,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
   return {
     present: istioPresent || linkerdPresent || consulPresent,
     istio: { present: istioPresent, evidence: istioEvidence, ...leftover(istioPresent, leftovers.istio), policies, root, policiesFor: (ns, labels) => revisionPolicies(istioRevisionOf(snapshot, config, nsInfo(ns).labels, labels).revision).policies, ...(controlPlaneGone ? { controlPlaneGone, controlPlaneDown } : {}), ...(controlPlaneServicesUnread ? { controlPlaneServicesUnread } : {}) },
-    linkerd: { present: linkerdPresent, evidence: linkerdEvidence, ...leftover(linkerdPresent, leftovers.linkerd), clusterDefault, ...(linkerdCni ? { cni: linkerdCni } : {}), proxyInit: linkerdProxyInitPorts(configmaps), servers, policy: linkerdPolicy, ...(trustDomainUnread ? { trustDomainUnread } : {}), ...linkerdGone },
+    linkerd: { present: linkerdPresent, evidence: linkerdEvidence, ...leftover(linkerdPresent, leftovers.linkerd), clusterDefault, ...(linkerdCni ? { cni: linkerdCni } : {}), proxyInit: linkerdProxyInit, servers, policy: linkerdPolicy, ...(trustDomainUnread ? { trustDomainUnread } : {}), ...linkerdGone },
     consul: { present: consulPresent, evidence: consulEvidence, ...leftover(consulPresent, leftovers.consul), defaultIntention: consulDefault, injector, intentions: indexServiceIntentions(snapshot.resources['consul.serviceintentions'] ?? []), mutualTLS: indexConsulMutualTLS(snapshot.resources['consul.servicedefaults'] ?? [], snapshot.resources['consul.proxydefaults'] ?? [], snapshot.resources['consul.meshes'] ?? []), mutualTLSUnread: consulMutualTLSUnread },
     namespaces,
     unseenNamespaces: [...unseen].sort(),

@@ -102,8 +102,9 @@ export function meshOutbound(configmaps: KubeObject[], rootNamespace: string, re
   const otp = mesh.outboundTrafficPolicy;
   // null is skipped by jsonpb: the default stays (outboundPolicyMode).
   if (otp === undefined || otp === null) return dflt(`${where} sets no outboundTrafficPolicy`);
-  const policy = outboundPolicyMode(otp);
+  const policy = outboundPolicyMode(otp, true);
   if ('problem' in policy) return { revision, configMap, mode: undefined, source: `${where} mesh.outboundTrafficPolicy`, problem: `mesh.outboundTrafficPolicy${policy.problem}` };
+  if (policy.unnamed !== undefined) return { revision, configMap, mode: 'REGISTRY_ONLY', source: `${where} mesh.outboundTrafficPolicy.mode (${policy.unnamed}, a number Istio names no mode for: istiod keeps it, and any mode but ALLOW_ANY acts as REGISTRY_ONLY)` };
   if (policy.unset) return { revision, configMap, mode: 'REGISTRY_ONLY', source: `${where} mesh.outboundTrafficPolicy (set without a mode: REGISTRY_ONLY, the enum's zero value)` };
   return { revision, configMap, mode: policy.mode, source: `${where} mesh.outboundTrafficPolicy.mode` };
 }
@@ -116,17 +117,28 @@ export function meshOutbound(configmaps: KubeObject[], rootNamespace: string, re
  * null is skipped, so `{}` or `{mode: null}` is a policy whose mode is the enum's zero value,
  * REGISTRY_ONLY (`enum Mode { REGISTRY_ONLY = 0; ALLOW_ANY = 1; }`, mesh/v1alpha1/config.proto
  * and networking/v1alpha3/sidecar.proto), not the default ALLOW_ANY. jsonpb takes an enum by name
- * (exact case) or by number: 0 and 1 are the two modes; another number is a mode Istio has no
- * name for, and a quoted number, another string, or a mode or policy of another type is an error
- * istiod refuses the config with: both unknown here.
+ * (exact case) or by number: 0 and 1 are the two modes. In the mesh config (`unnamedNumbers`)
+ * another whole number in int32's range is kept as it is, a mode Istio has no name for (golang/protobuf
+ * v1.5.4 jsonpb/decode.go unmarshalSingularValue: an enum not in quotes is read into
+ * protoreflect.EnumNumber, an int32, unchecked), and pilot/pkg/model/sidecar.go copies it into each
+ * sidecar scope, where only ALLOW_ANY passes traffic through (pilot/pkg/networking/util/util.go
+ * IsAllowAnyOutbound `Mode == networking.OutboundTrafficPolicy_ALLOW_ANY`, used by
+ * listener_builder.go and httproute.go; istio/istio tag 1.28.9): it acts as REGISTRY_ONLY. A
+ * Sidecar's mode is a string of the two names in its CRD (manifests/charts/base/files/crd-all.gen.yaml
+ * `enum: [REGISTRY_ONLY, ALLOW_ANY]`), so the API server never stores such a number there. A
+ * fraction, a number past int32, a quoted number, another string, or a mode or policy of another
+ * type is an error istiod refuses the whole mesh config with (then it keeps its last mesh config,
+ * or Istio's defaults when it has none: pkg/config/mesh/meshwatcher/collection.go "invalid mesh
+ * config, using last known state"), which the snapshot cannot tell: unknown here.
  */
-export function outboundPolicyMode(otp: unknown): { mode: OutboundMode; unset?: true } | { problem: string } {
+export function outboundPolicyMode(otp: unknown, unnamedNumbers = false): { mode: OutboundMode; unset?: true; unnamed?: number } | { problem: string } {
   const p = obj(otp);
   if (!p) return { problem: ` is ${JSON.stringify(otp)}, not a mapping` };
   const mode = p.mode;
   if (mode === undefined || mode === null) return { mode: 'REGISTRY_ONLY', unset: true };
   if (mode === 'REGISTRY_ONLY' || mode === 0) return { mode: 'REGISTRY_ONLY' };
   if (mode === 'ALLOW_ANY' || mode === 1) return { mode: 'ALLOW_ANY' };
+  if (unnamedNumbers && typeof mode === 'number' && Number.isInteger(mode) && mode >= -2147483648 && mode <= 2147483647) return { mode: 'REGISTRY_ONLY', unnamed: mode };
   return { problem: `.mode is ${JSON.stringify(mode)}, not ALLOW_ANY or REGISTRY_ONLY (or 1, 0)` };
 }
 

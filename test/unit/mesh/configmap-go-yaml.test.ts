@@ -69,10 +69,12 @@ metadata: {name: shop, labels: {istio-injection: enabled}}
   it('reads an enum given as its number as jsonpb does', () => {
     expect(meshOutbound([istioCm('outboundTrafficPolicy: {mode: 1}')], 'istio-system', 'default').mode).toBe('ALLOW_ANY');
     expect(meshOutbound([istioCm('outboundTrafficPolicy: {mode: 0}')], 'istio-system', 'default').mode).toBe('REGISTRY_ONLY');
-    // A number outside the enum stays unknown: not taken for either mode.
-    const seven = meshOutbound([istioCm('outboundTrafficPolicy: {mode: 7}')], 'istio-system', 'default');
-    expect(seven.mode).toBeUndefined();
-    expect(seven.problem).toMatch(/mode is 7, not ALLOW_ANY or REGISTRY_ONLY/);
+    // A number outside the enum is kept by jsonpb, and istiod passes traffic through only on
+    // ALLOW_ANY (outbound-empty-policy.test.ts): REGISTRY_ONLY. A fraction jsonpb refuses: unknown.
+    expect(meshOutbound([istioCm('outboundTrafficPolicy: {mode: 7}')], 'istio-system', 'default').mode).toBe('REGISTRY_ONLY');
+    const half = meshOutbound([istioCm('outboundTrafficPolicy: {mode: 0.5}')], 'istio-system', 'default');
+    expect(half.mode).toBeUndefined();
+    expect(half.problem).toMatch(/mode is 0.5, not ALLOW_ANY or REGISTRY_ONLY/);
     const ctx = ctxOf('', undefined, [istioCm('tlsDefaults: {minProtocolVersion: 2}')]);
     expect(istioTlsDefaults(ctx.snapshot, ctx.config)?.minProtocolVersion).toBe('TLSV1_3');
   });

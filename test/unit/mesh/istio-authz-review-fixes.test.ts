@@ -221,7 +221,7 @@ apiVersion: v1
 kind: ConfigMap
 metadata: {name: linkerd-config, namespace: linkerd}
 data:
-  values: "identityTrustDomain: cluster.local\\nproxy:\\n  defaultInboundPolicy: deny\\n"
+  values: "identityTrustDomain: cluster.local\\nproxy:\\n  defaultInboundPolicy: deny\\nproxyInit:\\n  ignoreInboundPorts: '4567,4568'\\n  ignoreOutboundPorts: '4567,4568'\\n"
 ---
 apiVersion: v1
 kind: Namespace

@@ -633,12 +633,30 @@ spec:
     expect(noGateway).not.toContain('kind: Gateway');
     const [v] = bypassOf(noGateway);
     expect([v.status, v.severity]).toEqual(['fail', 'medium']);
-    expect(v.message).toContain('whether a caller without a mesh identity gets in on ports 8080, 8443, 15021, any other port is unknown (no Gateway server in the snapshot binds the gateway); if it does, DENY istio-ingress/deny-shop-api');
+    // Without a server istiod builds the gateway no listener (istio/istio 1.28.9
+    // pilot/pkg/networking/core/gateway.go buildGatewayListeners: `if builder.node.MergedGateway == nil`
+    // returns none): only pilot-agent's status port (pilot/cmd/pilot-agent/status/server.go listens on
+    // `:<statusPort>`) and Envoy's bootstrap listeners 15021 (/healthz/ready) and 15090
+    // (/stats/prometheus) (tools/packaging/common/envoy_bootstrap.json) take connections, none with
+    // an AuthorizationPolicy filter. Was: "on ports 8080, 8443, 15021, any other port".
+    expect(v.message).toContain('whether a caller without a mesh identity gets in on a port a Gateway server outside the snapshot would bind is unknown (no Gateway server in the snapshot binds the gateway, so it listens only on 15020, 15021, 15090, its proxy\'s own status, health and Prometheus ports, which serve no application and no AuthorizationPolicy guards); if it does, DENY istio-ingress/deny-shop-api');
+    expect(v.message).not.toMatch(/8080|8443|any other port/);
+    expect(v.evidence).toMatchObject({ unknownPorts: [], listensWithoutServerOnly: [15020, 15021, 15090] });
     expect(v.evidence).not.toHaveProperty('mode');
     const onPort = DENY_SHOP.replace('  - from:', '  - to: [{operation: {ports: ["9090"]}}]\n    from:');
     const [p] = bypassOf(cluster(ISTIO_MUTUAL, onPort));
     expect([p.status, p.severity]).toEqual(['fail', 'medium']);
     expect(p.message).toContain('gets in on port 9090 is unknown (no Gateway server in the snapshot binds port 9090)');
+  });
+
+  it('no Gateway binds the gateway and a DENY covers only its health port 15021: it passes, as that port is Envoy\'s own (was: medium, "port 15021 is unknown")', () => {
+    const onHealth = DENY_SHOP.replace('  - from:', '  - to: [{operation: {ports: ["15021"]}}]\n    from:');
+    const noGatewayHealth = cluster(SIMPLE, onHealth).replace(/apiVersion: networking.istio.io\/v1\nkind: Gateway\n[\s\S]*?\n---/, '---');
+    expect(noGatewayHealth).toContain('ports: ["15021"]');
+    expect(noGatewayHealth).not.toContain('kind: Gateway');
+    const [h] = bypassOf(noGatewayHealth);
+    expect(h.status).toBe('pass');
+    expect(h.message).toContain('it is an Istio gateway no Gateway server in the snapshot binds, and its identity rules cover none of the ports one would bind (it listens only on 15020, 15021, 15090');
   });
 
   // notPorts: "A list of negative match of ports" (https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation):

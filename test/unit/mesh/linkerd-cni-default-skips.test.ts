@@ -19,6 +19,8 @@ import { meshWorkloadModes } from '../../../src/analysis/mesh/index.ts';
 import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
 import { ctxOf, run } from './helpers.ts';
 
+// Every install's values hold proxyInit (the chart's toYaml of its values); without it the injector
+// cannot inject at all (linkerd-installed-ignore-ports.test.ts): the chart's defaults are given.
 const linkerdConfig = (values: string) => `
 apiVersion: v1
 kind: ConfigMap
@@ -26,6 +28,7 @@ metadata: {name: linkerd-config, namespace: linkerd}
 data:
   values: |
 ${values.split('\n').map((l) => `    ${l}`).join('\n')}
+    proxyInit: {ignoreInboundPorts: "4567,4568", ignoreOutboundPorts: "4567,4568"}
 ---`;
 // Galera declaring 4567 (Linkerd's default proxyInit.ignoreInboundPorts), a template to be injected.
 const galera = (prefix: string) => `${prefix}
@@ -85,12 +88,13 @@ describe('Linkerd CNI plugin: the default skipped inbound ports are the CNI char
     expect(v.reason).not.toContain('skipped by the linkerd-proxy');
   });
 
-  it('cniEnabled false or absent: proxyInit.ignoreInboundPorts 4567,4568 is still assumed', () => {
-    for (const prefix of [linkerdConfig('cniEnabled: false'), '']) {
-      const v = skip(galera(prefix));
-      expect(v.status).toBe('fail');
-      expect(v.message).toContain("Linkerd's default proxyInit.ignoreInboundPorts 4567,4568, default assumed");
-    }
+  it('cniEnabled false or absent: proxyInit.ignoreInboundPorts 4567,4568 still applies (installed, or assumed without the ConfigMap)', () => {
+    const installed = skip(galera(linkerdConfig('cniEnabled: false')));
+    expect(installed.status).toBe('fail');
+    expect(installed.message).toContain('proxyInit.ignoreInboundPorts 4567,4568, installed (ConfigMap linkerd/linkerd-config)');
+    const assumed = skip(galera(''));
+    expect(assumed.status).toBe('fail');
+    expect(assumed.message).toContain("Linkerd's default proxyInit.ignoreInboundPorts 4567,4568, default assumed");
   });
 
   it('a running pod with linkerd-network-validator (injected for the CNI plugin) skips nothing on 4567; one with linkerd-init does', () => {

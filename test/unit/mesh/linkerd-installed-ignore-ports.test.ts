@@ -20,6 +20,7 @@ import { describe, expect, it } from 'vitest';
 import { linkerdSkipPorts } from '../../../checks/mtls/linkerd-skip-ports.ts';
 import { authzMissing } from '../../../checks/mtls/authz-missing.ts';
 import { linkerdUnauthenticatedDefault } from '../../../checks/mtls/linkerd-unauthenticated-default.ts';
+import { workloadOutsideMesh } from '../../../checks/mtls/workload-outside-mesh.ts';
 import { meshWorkloadModes } from '../../../src/analysis/mesh/index.ts';
 import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
 import { ctxOf, run } from './helpers.ts';
@@ -101,8 +102,8 @@ describe('Linkerd: the installed proxyInit.ignoreInboundPorts replaces the assum
     expect(skip(y).evidence?.inbound).toMatchObject({ ports: ['4567'], source: 'pod annotation config.linkerd.io/skip-inbound-ports' });
   });
 
-  it('values without the key, unparsable values, a value that is not a string, or no ConfigMap: the chart default stays assumed, said so', () => {
-    for (const y of [scene(linkerdConfig('proxy:\n  defaultInboundPolicy: deny')), scene(linkerdConfig('proxyInit: [')), scene(linkerdConfig('proxyInit:\n  ignoreInboundPorts: 3306')), scene('')]) {
+  it('unparsable values, a value that is not a string, or no ConfigMap: the chart default stays assumed, said so', () => {
+    for (const y of [scene(linkerdConfig('proxyInit: [')), scene(linkerdConfig('proxyInit:\n  ignoreInboundPorts: 3306')), scene('')]) {
       const v = skip(y);
       expect(v.evidence?.inbound).toMatchObject({ ports: ['4567'], assumedDefault: true });
       expect(v.message).toContain("Linkerd's default proxyInit.ignoreInboundPorts 4567,4568, default assumed");
@@ -167,5 +168,35 @@ describe('Linkerd: a proxyInit in linkerd-config without the key skips nothing (
     const web = run(linkerdSkipPorts, ctxOf(y)).find((v) => v.resource.name === 'web')!;
     expect(web.status).toBe('pass');
     expect(web.message).not.toContain('4567');
+  });
+});
+
+// linkerd2 stable-2.14.10 and edge-25.12.3: pkg/charts/linkerd2/values.go `ProxyInit *ProxyInit
+// json:"proxyInit"` stays nil when linkerd-config's values have no proxyInit (or `proxyInit: null`),
+// and pkg/inject/inject.go injectProxyInit dereferences it for every pod it injects
+// (`values.ProxyInit.SAMountPath = values.Proxy.SAMountPath`, no nil check): the webhook handler
+// panics, net/http drops the connection, the API server's webhook call fails, and under the chart's
+// webhookFailurePolicy Ignore (charts/linkerd-control-plane/values.yaml) the pod starts without a
+// proxy. Before: judged as injected with the chart default 4567,4568 skipped.
+describe('Linkerd: linkerd-config values with no proxyInit at all: the injector cannot inject', () => {
+  for (const values of ['proxy:\n  defaultInboundPolicy: deny', 'proxyInit: null\nproxy:\n  defaultInboundPolicy: deny']) {
+    it(`${JSON.stringify(values.split('\n')[0])}: a template to be injected is outside the mesh, the reason naming the ConfigMap; reach treats it as unmeshed`, () => {
+      const y = scene(linkerdConfig(values));
+      const c = ctxOf(y);
+      const entry = meshWorkloadModes(c.snapshot, c.config).find((e) => e.workload.name === 'galera');
+      expect(entry).toMatchObject({ mesh: 'none', posture: 'outside' });
+      expect(run(linkerdSkipPorts, c).find((v) => v.resource.name === 'galera')).toBeUndefined();
+      const outside = run(workloadOutsideMesh, c).find((v) => v.resource.name === 'galera')!;
+      expect(outside.status).toBe('fail');
+      expect(outside.message).toContain('namespace annotation linkerd.io/inject=enabled, but Linkerd\'s proxy injector cannot inject it: the values in ConfigMap linkerd/linkerd-config have no proxyInit');
+      expect(reach(y, 4567).mesh).toBe('none');
+    });
+  }
+
+  it('a template already carrying its linkerd-proxy (injected by hand) is still meshed', () => {
+    const y = scene(linkerdConfig('proxy:\n  defaultInboundPolicy: deny')).replace('containers: [{name: galera, image: example/galera:1, ports: [{containerPort: 3306}, {containerPort: 4567}]}]', 'containers: [{name: galera, image: example/galera:1, ports: [{containerPort: 3306}, {containerPort: 4567}]}, {name: linkerd-proxy, image: example/proxy:1}]');
+    expect(y).toContain('name: linkerd-proxy');
+    const c = ctxOf(y);
+    expect(meshWorkloadModes(c.snapshot, c.config).find((e) => e.workload.name === 'galera')?.mesh).toBe('linkerd');
   });
 });

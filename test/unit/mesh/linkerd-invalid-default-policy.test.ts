@@ -37,6 +37,7 @@ data:
   values: |
     proxy:
       defaultInboundPolicy: ${o.clusterDefault ?? 'deny'}
+    proxyInit: {ignoreInboundPorts: "4567,4568", ignoreOutboundPorts: "4567,4568"}
 ---
 apiVersion: v1
 kind: Namespace

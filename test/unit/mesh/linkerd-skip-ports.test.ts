@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePortList } from '../../../src/analysis/mesh/index.ts';
+import { parsePolicyPortSet } from '../../../src/analysis/mesh/index.ts';
 import { linkerdSkipPorts } from '../../../checks/mtls/linkerd-skip-ports.ts';
 import { runChecks } from '../../../src/engine/run.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
@@ -43,8 +43,15 @@ describe('mtls.linkerd-skip-ports', () => {
     expect(runChecks([linkerdSkipPorts], none)[0].status).toBe('not-applicable');
   });
 
-  it('the require-identity port list trims spaces (its reader is not linkerd-init)', () => {
-    expect(parsePortList(' 25,587 ,,4000-4100, x, 70000, 9-3 ,0443')).toEqual({ ports: ['25', '587', '4000-4100', '443'], invalid: ['x', '70000', '9-3'] });
+  // Its reader is Linkerd's policy controller, not linkerd-init: policy-controller/k8s/index/src/ports.rs
+  // parse_portset (linkerd2 stable-2.14.10, edge-25.12.3) trims each entry and each range bound, reads
+  // a port as Rust's NonZeroU16 ("+80", "000080" are 80), and one entry it cannot read fails the
+  // whole list, which ports_annotation replaces with the empty set.
+  it('the require-identity port list is read as the policy controller reads it: trimmed, all or nothing', () => {
+    expect(parsePolicyPortSet(' 25,587 ,,4000-4100, 0443')).toEqual({ ports: ['25', '587', '4000-4100', '443'] });
+    expect(parsePolicyPortSet('+80, 000081 , 90 - 92,7-7,')).toEqual({ ports: ['80', '81', '90-92', '7'] });
+    expect(parsePolicyPortSet('\u00858000\u3000')).toEqual({ ports: ['8000'] });
+    for (const bad of ['25,x', '25,70000', '9-3', '0', '2-', '-5', '1-2-3', '\ufeff8000', '８０']) expect(parsePolicyPortSet(bad)).toHaveProperty('error');
   });
 
   // linkerd2-proxy-init pkg/iptables/iptables.go makeMultiportDestinations (proxy-init/v2.4.9) logs

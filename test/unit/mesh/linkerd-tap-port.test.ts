@@ -94,6 +94,37 @@ spec:
     expect(none.reason).toContain('serves no tap');
   });
 
+  // The caller's identity is <sa>.<ns>.serviceaccount.identity.<control plane ns>.<trust domain>
+  // (linkerd2 stable-2.14.10 controller/api/destination/endpoint_translator.go builds it so;
+  // identityTrustDomain in linkerd-config, charts/linkerd-control-plane
+  // values.yaml identityTrustDomain): with linkerd-config unread, whether the name
+  // LINKERD2_PROXY_TAP_SVC_NAME gives is the tap controller's is not known.
+  it('linkerd-config unread: a name starting with the caller\'s own is unknown either way (was: allowed on cluster.local, denied on any other domain); another ServiceAccount\'s name is still denied', () => {
+    const pod = (value: string) => `---
+apiVersion: v1
+kind: Pod
+metadata: {name: cache-0, namespace: shop, labels: {app: cache}, annotations: {linkerd.io/inject: enabled}}
+spec:
+  containers:
+  - {name: cache, image: example/cache:1}
+  - {name: linkerd-proxy, image: example/proxy:1, env: [{name: LINKERD2_PROXY_TAP_SVC_NAME, value: ${value}}]}
+`;
+    const cache = { kind: 'Pod', namespace: 'shop', name: 'cache-0' };
+    const unreadReach = (y: string, from: typeof web) => {
+      const c = ctxOf(y);
+      c.snapshot.coverage.configmaps = { status: 'forbidden', detail: 'get configmaps (denied)' };
+      return meshFlowVerdict(c.snapshot, c.config, from, cache, 4190, 'TCP');
+    };
+    for (const domain of ['cluster.local', 'corp.example']) {
+      const v = unreadReach(scene(pod(`tap.linkerd-viz.serviceaccount.identity.linkerd.${domain}`)), tap);
+      expect(v.verdict).toBe('unknown');
+      expect(v.reason).toContain('ConfigMap linkerd/linkerd-config (identityTrustDomain) could not be read (forbidden)');
+    }
+    // Read (or absent: Linkerd's default cluster.local), the answer stays certain.
+    expect(reach(scene(pod('tap.linkerd-viz.serviceaccount.identity.linkerd.corp.example')), tap, cache, 4190).verdict).toBe('denied');
+    expect(unreadReach(scene(pod('tap.linkerd-viz.serviceaccount.identity.linkerd.cluster.local')), web).verdict).toBe('denied');
+  });
+
   it('config.linkerd.io/control-port moves it: 4190 is then an ordinary port', () => {
     const y = scene().replace('metadata: {labels: {app: db}}', 'metadata: {labels: {app: db}, annotations: {config.linkerd.io/control-port: "5190"}}');
     expect(reach(y, web, db, 5190).verdict).toBe('denied');

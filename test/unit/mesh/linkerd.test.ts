@@ -253,6 +253,25 @@ describe('Linkerd ports that require identity', () => {
     expect(at('two', 9000).verdict).toBe('allowed');
   });
 
+  // policy-controller/k8s/index/src/ports.rs (linkerd2 stable-2.14.10, edge-25.12.3): ports_annotation
+  // logs "Invalid ports list" and uses the empty set when parse_portset fails on any entry.
+  it('a list with one entry the policy controller cannot read requires identity on no port: the workload fails, naming the list (was: pass on 8000)', () => {
+    const ctx = ctxOf(NS(), undefined, [
+      deployment('shop', 'ledger', { ports: [8000], annotations: { [REQ]: '8000,x' } }),
+      deployment('shop', 'spaced', { ports: [8000], annotations: { [REQ]: ' 7000 - 8000 ' } }),
+    ]);
+    const v = [...linkerdUnauthenticatedDefault.evaluate(ctx)];
+    const ledger = v.find((x) => x.resource.name === 'ledger');
+    expect(ledger).toMatchObject({ status: 'fail', severity: 'high', evidence: { uncoveredPorts: [8000], requireIdentityPorts: { ports: [], ignored: 'entry "x" is no port from 1 to 65535' } } });
+    expect(ledger?.message).toContain(`its ${REQ} (`);
+    expect(ledger?.message).toContain(') is ignored by Linkerd\'s policy controller, as one entry "x" is no port from 1 to 65535, so no port requires a mesh identity');
+    // Bounds of a range are trimmed: " 7000 - 8000 " covers 8000.
+    expect(v.find((x) => x.resource.name === 'spaced')).toMatchObject({ status: 'pass', evidence: { requireIdentityPorts: { ports: ['7000-8000'] } } });
+    const at = (name: string, port: number) => meshFlowVerdict(ctx.snapshot, ctx.config, 'external', { kind: 'Deployment', namespace: 'shop', name }, port, 'TCP');
+    expect(at('ledger', 8000).verdict).toBe('allowed');
+    expect(at('spaced', 8000).verdict).toBe('denied');
+  });
+
   it('a template takes its namespace\'s list (injected from it); audit is not changed by it', () => {
     const ctx = ctxOf(`${NS()}    ${REQ}: "8000"\n`, undefined, [
       deployment('shop', 'ledger', { ports: [8000] }),

@@ -79,17 +79,37 @@ describe('mesh config outboundTrafficPolicy without a mode', () => {
     expect(verdictOn(scene('outboundTrafficPolicy: null'))[0]).toMatch(/^fail Namespace shop: 1 meshed workload\(s\) in shop may reach any external host/);
   });
 
-  it('a mode by number: 0 is REGISTRY_ONLY, 1 (or 1.0) ALLOW_ANY; 2 and a quoted "1" are no mode Istio takes: unknown, never a pass', () => {
+  it('a mode by number: 0 is REGISTRY_ONLY, 1 (or 1.0) ALLOW_ANY; a quoted "1" or a fraction, which istiod refuses, is unknown, never a pass', () => {
     expect(modeOf(scene('outboundTrafficPolicy: {mode: 0}'))[0][0]).toBe('REGISTRY_ONLY');
     expect(modeOf(scene('outboundTrafficPolicy: {mode: 1}'))[0][0]).toBe('ALLOW_ANY');
     expect(modeOf(scene('outboundTrafficPolicy: {mode: 1.0}'))[0][0]).toBe('ALLOW_ANY');
-    for (const mode of ['2', '"1"']) {
+    for (const mode of ['"1"', '2.5']) {
       const vs = verdictOn(scene(`outboundTrafficPolicy: {mode: ${mode}}`));
       expect(modeOf(scene(`outboundTrafficPolicy: {mode: ${mode}}`))[0][0]).toBeUndefined();
       expect(vs.some((v) => v.startsWith('pass'))).toBe(false);
       expect(vs).toContain('fail Namespace shop: 1 meshed workload(s) in shop: whether they may reach any external host is unknown, their outboundTrafficPolicy cannot be read (ConfigMap istio-system/istio mesh.outboundTrafficPolicy).');
-      expect(vs[0]).toContain(`fail ConfigMap istio: Istio mesh config in ConfigMap istio-system/istio mesh.outboundTrafficPolicy cannot be read: mesh.outboundTrafficPolicy.mode is ${mode === '2' ? '2' : '"1"'}, not ALLOW_ANY or REGISTRY_ONLY (or 1, 0)`);
+      expect(vs[0]).toContain(`fail ConfigMap istio: Istio mesh config in ConfigMap istio-system/istio mesh.outboundTrafficPolicy cannot be read: mesh.outboundTrafficPolicy.mode is ${mode === '2.5' ? '2.5' : '"1"'}, not ALLOW_ANY or REGISTRY_ONLY (or 1, 0)`);
     }
+  });
+
+  // The oracle above: {mode: 2} is kept as the number 2 (jsonpb reads an unquoted enum into an
+  // int32, golang/protobuf v1.5.4 jsonpb/decode.go), and istiod passes traffic through only when the
+  // mode is ALLOW_ANY (istio/istio tag 1.28.9 pilot/pkg/networking/util/util.go IsAllowAnyOutbound;
+  // pilot/pkg/model/sidecar.go copies the mesh's mode into every sidecar scope): 2 acts as
+  // REGISTRY_ONLY. A fraction fails jsonpb's int32 read, and istiod refuses the whole mesh config.
+  it('a mode number Istio names no mode for (2, 7, -1) is REGISTRY_ONLY, as istiod runs it: the namespace passes (was: unknown, a failure)', () => {
+    for (const mode of ['2', '7', '-1']) {
+      const yaml = scene(`outboundTrafficPolicy: {mode: ${mode}}`);
+      expect(modeOf(yaml)).toEqual([['REGISTRY_ONLY', `ConfigMap istio-system/istio mesh.outboundTrafficPolicy.mode (${mode}, a number Istio names no mode for: istiod keeps it, and any mode but ALLOW_ANY acts as REGISTRY_ONLY)`]]);
+      expect(verdictOn(yaml)).toEqual([`pass Namespace shop: Istio sidecars in shop reach registered hosts only (ConfigMap istio-system/istio mesh.outboundTrafficPolicy.mode (${mode}, a number Istio names no mode for: istiod keeps it, and any mode but ALLOW_ANY acts as REGISTRY_ONLY)).`]);
+    }
+    // Past int32 jsonpb refuses it: unknown.
+    expect(modeOf(scene('outboundTrafficPolicy: {mode: 2147483648}'))[0][0]).toBeUndefined();
+  });
+
+  it('a Sidecar\'s mode 2 is still a Sidecar problem, not read as REGISTRY_ONLY: its CRD takes only the two names, so no such Sidecar is stored', () => {
+    const c = ctxOf(scene('outboundTrafficPolicy: {mode: ALLOW_ANY}', SIDECAR('{mode: 2}')));
+    expect(istioOutbound(c.snapshot, c.config).sidecarProblems.map((x) => x.problem)).toEqual(['outboundTrafficPolicy.mode is 2, not ALLOW_ANY or REGISTRY_ONLY (or 1, 0) (ignored)']);
   });
 
   it('a policy that is no mapping (`outboundTrafficPolicy: REGISTRY_ONLY`), which istiod refuses, is unknown (was: the default ALLOW_ANY)', () => {

@@ -98,7 +98,7 @@ metadata: {name: linkerd}
 apiVersion: v1
 kind: ConfigMap
 metadata: {name: linkerd-config, namespace: linkerd}
-data: {values: "proxy:\\n  defaultInboundPolicy: all-unauthenticated\\n"}
+data: {values: "proxy:\\n  defaultInboundPolicy: all-unauthenticated\\nproxyInit:\\n  ignoreInboundPorts: '4567,4568'\\n  ignoreOutboundPorts: '4567,4568'\\n"}
 ---
 apiVersion: apps/v1
 kind: Deployment

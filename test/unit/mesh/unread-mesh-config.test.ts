@@ -69,7 +69,7 @@ metadata: {name: shop, annotations: {linkerd.io/inject: enabled}}
 ---
 ${dep('db')}
 ${dep('web')}`;
-  const denyDefault = `${configMap('linkerd', 'linkerd-config', 'values', 'proxy:\n  defaultInboundPolicy: deny')}${cluster}`;
+  const denyDefault = `${configMap('linkerd', 'linkerd-config', 'values', 'proxy:\n  defaultInboundPolicy: deny\nproxyInit:\n  ignoreInboundPorts: "4567,4568"\n  ignoreOutboundPorts: "4567,4568"')}${cluster}`;
 
   it('read, the ConfigMap decides (deny), or its absence the install default (all-unauthenticated); unread, a call the default decides is unknown, naming the ConfigMap', () => {
     const c = ways(denyDefault, cluster);
@@ -137,7 +137,7 @@ spec:
   targetRef: {group: policy.linkerd.io, kind: Server, name: db}
   requiredAuthenticationRefs: [{group: policy.linkerd.io, kind: MeshTLSAuthentication, name: shop-clients}]
 ---`;
-    const c = ways(`${configMap('linkerd', 'linkerd-config', 'values', 'identityTrustDomain: example.org')}${cluster}${authz}`, `${cluster}${authz}`);
+    const c = ways(`${configMap('linkerd', 'linkerd-config', 'values', 'identityTrustDomain: example.org\nproxyInit:\n  ignoreInboundPorts: "4567,4568"\n  ignoreOutboundPorts: "4567,4568"')}${cluster}${authz}`, `${cluster}${authz}`);
     expect(verdict(c.present, ref('web'))).toMatchObject({ verdict: 'allowed', policy: { name: 'db-from-shop' } });
     // Read and absent: Linkerd's default trust domain cluster.local, which the identity does not end in.
     expect(verdict(c.absent, ref('web'))).toMatchObject({ verdict: 'denied' });
@@ -474,7 +474,7 @@ ${dep('db')}`;
   });
 
   it('Linkerd: linkerd-config read (default deny, trust domain example.org), verdicts and the checks judging the default are as with every ConfigMap read', () => {
-    const cluster = `${configMap('linkerd', 'linkerd-config', 'values', 'identityTrustDomain: example.org\nproxy:\n  defaultInboundPolicy: deny')}
+    const cluster = `${configMap('linkerd', 'linkerd-config', 'values', 'identityTrustDomain: example.org\nproxy:\n  defaultInboundPolicy: deny\nproxyInit:\n  ignoreInboundPorts: "4567,4568"\n  ignoreOutboundPorts: "4567,4568"')}
 apiVersion: v1
 kind: Namespace
 metadata: {name: shop, annotations: {linkerd.io/inject: enabled}}

@@ -74,7 +74,7 @@ const LINKERD = `
 apiVersion: v1
 kind: ConfigMap
 metadata: {name: linkerd-config, namespace: linkerd}
-data: {values: "proxy:\\n  defaultInboundPolicy: all-unauthenticated\\n"}
+data: {values: "proxy:\\n  defaultInboundPolicy: all-unauthenticated\\nproxyInit:\\n  ignoreInboundPorts: '4567,4568'\\n  ignoreOutboundPorts: '4567,4568'\\n"}
 ---
 ${deploymentYaml('shop', 'api', { annotations: { 'config.linkerd.io/skip-inbound-ports': '9090' }, ports: [8000, 9090] })}
 ${deploymentYaml('shop', 'batch', { annotations: { 'linkerd.io/inject': 'disabled' } })}
