@@ -15,7 +15,7 @@ import { albIngresses, paramsMissing } from './lib/alb-ingresses.ts';
 import { ALB_NAMESPACES_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ } from './lib/alb-params-read.ts';
 import { TRAEFIK_TLS_ROUTERS_READ } from './lib/traefik-tls-routers-read.ts';
 import { TLS_OPTION_USER_KINDS, tlsOptionUsers } from './lib/traefik-option-users.ts';
-import { NGINX_CONTROLLER_CONFIG_READ, NGINX_WATCH_SELECTOR_READ } from './lib/nginx-config-read.ts';
+import { NGINX_CONTROLLER_CONFIG_READ, NGINX_WATCH_SELECTOR_READ, nginxSettingsUnconfirmed } from './lib/nginx-config-read.ts';
 import { LBC_SERVICE_WEBHOOK_READ } from './lib/lbc-webhook-read.ts';
 import { ENVOY_GATEWAY_TARGETS_READ } from './lib/envoy-gateway-read.ts';
 import { ISTIO_TLS_DEFAULTS_READ } from './lib/istio-mesh-tls-read.ts';
@@ -60,6 +60,10 @@ function nginxVerdicts(ctx: AuditContext): Verdict[] {
   const annotated = nginxAnnotatedLegacyCiphers(ctx);
   for (const src of nginxConfigSources(ctx.snapshot)) {
     const controllers = src.controllers.map((c) => refString(c.ref));
+    if (src.unknown !== undefined) {
+      out.push(nginxSettingsUnconfirmed({ ...src, unknown: src.unknown }, 'ssl-protocols', 'medium', 'ssl-protocols'));
+      continue;
+    }
     if (!src.configMap) {
       out.push({ status: 'pass', resource: src.resource, detailKey: 'ssl-protocols', message: `ingress-nginx controller ${controllers[0]} ${src.controllers[0].configMapIgnored === undefined ? 'has no --configmap: defaults apply' : `reads no ConfigMap (${nginxNoConfigMap(src.controllers[0])})`} (${NGINX_DEFAULT_PROTOCOLS}).`, evidence: { sslProtocols: NGINX_DEFAULT_PROTOCOLS, source: 'default' } });
       continue;

@@ -11,7 +11,7 @@ import { ALB_NAMESPACES_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ } from '.
 import { LBC_SERVICE_WEBHOOK_READ } from './lib/lbc-webhook-read.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
-import { NGINX_CONTROLLER_CONFIG_READ, NGINX_WATCH_SELECTOR_READ } from './lib/nginx-config-read.ts';
+import { NGINX_CONTROLLER_CONFIG_READ, NGINX_WATCH_SELECTOR_READ, nginxSettingsUnconfirmed } from './lib/nginx-config-read.ts';
 import { ENVOY_GATEWAY_TARGETS_READ } from './lib/envoy-gateway-read.ts';
 import type { KubeObject } from '../../src/snapshot/types.ts';
 import { ISTIO_TLS_DEFAULTS_READ } from './lib/istio-mesh-tls-read.ts';
@@ -51,6 +51,10 @@ function nginxConfigMapVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
   for (const src of nginxConfigSources(ctx.snapshot)) {
     const controllers = src.controllers.map((c) => refString(c.ref));
+    if (src.unknown !== undefined) {
+      out.push(nginxSettingsUnconfirmed({ ...src, unknown: src.unknown }, 'ssl-ciphers', 'medium'));
+      continue;
+    }
     const where = src.configMap ? `ConfigMap ${src.configMap.namespace}/${src.configMap.name}` : `controller ${controllers[0]} (${nginxNoConfigMap(src.controllers[0])})`;
     const value = src.data?.['ssl-ciphers'];
     if (value === undefined) {

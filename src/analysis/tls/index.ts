@@ -2,6 +2,7 @@
 export { ingressTlsHostCovers, listenerHostnameCovers, isLegacyVersionToken, versionTokens, normalizeHost } from './hosts.ts';
 export {
   ingressControllerConfigMapRefs,
+  ingressControllerEnvConfigMapRefs,
   NGINX_CONTROLLER_KINDS,
   nginxControllers,
   nginxControllersFor,
@@ -17,6 +18,7 @@ export {
   nginxAnnotationBool,
   nginxBool,
   nginxRedirectSettings,
+  nginxRedirectUnknown,
   ingressClassOf,
   ingressClassesByController,
   ingressClassNamed,
