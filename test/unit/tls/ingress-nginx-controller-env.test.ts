@@ -248,7 +248,7 @@ spec:
   });
 
   it('an annotation that decides it (force-ssl-redirect "true", or ssl-redirect "true" with TLS) is a pass whatever the ConfigMap says', () => {
-    for (const a of [{ 'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true' }, { 'nginx.ingress.kubernetes.io/ssl-redirect': 'true' }]) expect(run(sslRedirectDisabled, snap(secretCm + ingress(a)))[0]?.status).toBe('pass');
+    for (const a of [{ 'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true' }, { 'nginx.ingress.kubernetes.io/ssl-redirect': 'true' }] as Array<Record<string, string>>) expect(run(sslRedirectDisabled, snap(secretCm + ingress(a)))[0]?.status).toBe('pass');
     // An annotation turning it off fails, as before.
     expect(run(sslRedirectDisabled, snap(secretCm + ingress({ 'nginx.ingress.kubernetes.io/ssl-redirect': 'false' })))[0]?.severity ?? 'high').toBe('high');
   });
