@@ -1,7 +1,7 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { nginxBool, nginxConfigSources, nginxNoConfigMap, upstreamTlsForIngressNginx } from '../../src/analysis/tls/index.ts';
+import { nginxBool, nginxConfigSources, nginxNoConfigMap, nginxNotStarting, upstreamTlsForIngressNginx } from '../../src/analysis/tls/index.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
@@ -101,4 +101,5 @@ export const hstsDisabled: Check = {
     out.push(...upstreamTlsVerdicts(ctx));
     return out;
   },
+  excluded: (ctx) => nginxNotStarting(ctx.snapshot),
 };

@@ -2,7 +2,7 @@ import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
 import type { KubeObject } from '../../src/snapshot/types.ts';
-import {  nginxNoConfigMap, ALB_PARAMS, gatewayPassthroughListeners, traefikTcpPassthroughRoutes, GKE_DEFAULT_SSL_POLICY, GKE_GATEWAY_CONTROLLER, gkeFrontendConfigs, gkeGatewaySslPolicies, gkeIngressSslPolicy, gkeTlsGateways, type GkeSslPolicy, nginxCanary, nginxCipherAnnotations, nginxServerKeys, opensslEnabledSuites, ALB_SSL_POLICY, clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, istioGatewayServers, istioTlsDefaults, albIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, traefikDefaultMinTls, traefikOptionAcceptsNoVersion, traefikTlsOptions, undecidedTlsServices, versionTokens, type AlbIngress, type TraefikInstance, type AwsTlsService, type LbcDefaultPolicy , contourCipherConfigs, contourCipherNames, contourHigher, contourTlsVersion, contourTlsVirtualHosts, type ContourCiphers, type ContourTlsVersion, istioGatewayRelease, istioMeshMinimum, ISTIO_CIPHER_MODES, ENVOY_PRE_123_DEFAULT_CIPHERS, type IstioGatewayRelease } from '../../src/analysis/tls/index.ts';
+import {  nginxNoConfigMap, nginxNotStarting, ALB_PARAMS, gatewayPassthroughListeners, traefikTcpPassthroughRoutes, GKE_DEFAULT_SSL_POLICY, GKE_GATEWAY_CONTROLLER, gkeFrontendConfigs, gkeGatewaySslPolicies, gkeIngressSslPolicy, gkeTlsGateways, type GkeSslPolicy, nginxCanary, nginxCipherAnnotations, nginxServerKeys, opensslEnabledSuites, ALB_SSL_POLICY, clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, istioGatewayServers, istioTlsDefaults, albIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, traefikDefaultMinTls, traefikOptionAcceptsNoVersion, traefikTlsOptions, undecidedTlsServices, versionTokens, type AlbIngress, type TraefikInstance, type AwsTlsService, type LbcDefaultPolicy , contourCipherConfigs, contourCipherNames, contourHigher, contourTlsVersion, contourTlsVirtualHosts, type ContourCiphers, type ContourTlsVersion, istioGatewayRelease, istioMeshMinimum, ISTIO_CIPHER_MODES, ENVOY_PRE_123_DEFAULT_CIPHERS, type IstioGatewayRelease } from '../../src/analysis/tls/index.ts';
 import { TRAEFIK_ROUTER_REFUSAL_KINDS, traefikTlsRouter } from '../../src/analysis/edge/traefik-tls-routers.ts';
 import type { KindKey } from '../../src/snapshot/kinds.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
@@ -610,6 +610,8 @@ export const legacyProtocolEnabled: Check = {
   },
   excluded(ctx) {
     const notes = excludedSubjects(ctx);
+    const down = nginxNotStarting(ctx.snapshot);
+    if (down) notes.unshift(down);
     return notes.length > 0 ? notes.join('; ') : undefined;
   },
   unjudgedNamespaces: (ctx) => gkeUnjudged(ctx).namespaces,

@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
-import {  nginxNoConfigMap, clientTrafficPolicies, istioGatewayServers, istioTlsDefaults, ISTIO_CIPHER_MODES, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, configMapData, gatewayListenerPolicies, describeWeakCipher, GO_CIPHER_SUITES, GO_PRE_122_EXTRA_SUITES, goCipherSuiteWeaknesses, traefikDefaultMinTls, traefikOptionAcceptsNoVersion, nginxCanary, nginxCipherAnnotations, nginxConfigSources, nginxServerKeys, opensslCipherWeaknesses, traefikTlsOptions, versionTokens, type CipherAnalysis, type ServedIngress , ENVOY_PRE_123_DEFAULT_CIPHERS, istioGatewayRelease } from '../../src/analysis/tls/index.ts';
+import {  nginxNoConfigMap, nginxNotStarting, clientTrafficPolicies, istioGatewayServers, istioTlsDefaults, ISTIO_CIPHER_MODES, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, configMapData, gatewayListenerPolicies, describeWeakCipher, GO_CIPHER_SUITES, GO_PRE_122_EXTRA_SUITES, goCipherSuiteWeaknesses, traefikDefaultMinTls, traefikOptionAcceptsNoVersion, nginxCanary, nginxCipherAnnotations, nginxConfigSources, nginxServerKeys, opensslCipherWeaknesses, traefikTlsOptions, versionTokens, type CipherAnalysis, type ServedIngress , ENVOY_PRE_123_DEFAULT_CIPHERS, istioGatewayRelease } from '../../src/analysis/tls/index.ts';
 import { TRAEFIK_ROUTER_REFUSAL_KINDS, traefikTlsRouter } from '../../src/analysis/edge/traefik-tls-routers.ts';
 import type { KindKey } from '../../src/snapshot/kinds.ts';
 import { AWS_POLICY_CIPHERS, AWS_SSL_POLICIES_DOC, awsTlsServices, contourCipherConfigs, contourCipherNames, contourTlsVirtualHosts, GKE_DEFAULT_SSL_POLICY, gkeFrontendConfigs, gkeGatewaySslPolicies, gkeIngressSslPolicy, gkeTlsGateways, type GkeSslPolicy } from '../../src/analysis/tls/index.ts';
@@ -391,6 +391,8 @@ export const weakCiphers: Check = {
       if (problem) problems.set(problem, (problems.get(problem) ?? 0) + 1);
     }
     notes.unshift(...[...problems].map(([problem, n]) => `${n} Istio Gateway server(s) listing no cipherSuites are not judged: they take meshConfig.tlsDefaults.cipherSuites, and ${problem}`));
+    const down = nginxNotStarting(ctx.snapshot);
+    if (down) notes.unshift(down);
     return notes.length ? notes.join('; ') : undefined;
   },
   unjudgedNamespaces: (ctx) => gkeUnjudged(ctx).namespaces,

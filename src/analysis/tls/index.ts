@@ -19,6 +19,7 @@ export {
   nginxBool,
   nginxRedirectSettings,
   nginxRedirectUnknown,
+  nginxNotStarting,
   ingressClassOf,
   ingressClassesByController,
   ingressClassNamed,

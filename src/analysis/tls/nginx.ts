@@ -9,7 +9,7 @@ import type { ResourceRef } from '../../base/vocabulary.ts';
 import { isImplicitNamespace, type KubeObject, type Snapshot } from '../../snapshot/types.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
 import { configMapNotFound, configMapRead, configMapsUnreadable, configMapUnread, type ConfigMapRef } from '../configmaps.ts';
-import { boolFlag, flagValue } from '../flags.ts';
+import { flagValue, goBoolFlag, goParseBool } from '../flags.ts';
 import { memoize } from '../memo.ts';
 import { podTemplateOf, refString } from '../workloads.ts';
 import { arr, obj, str, stringMap } from '../mesh/util.ts';
@@ -235,7 +235,10 @@ export type NginxWatch =
   | { all: true }
   | { namespace: string }
   | { selector: string; requirements: LabelRequirement[] }
-  /** The controller does not start (both flags given, which pkg/flags/flags.go refuses): it serves nothing. */
+  /**
+   * The controller does not start (both flags given, which pkg/flags/flags.go refuses, or a bool
+   * flag's value pflag refuses): it serves nothing, and its settings are judged nowhere (nginxNotStarting).
+   */
   | { none: string }
   /** A value the snapshot does not show (an unexpanded $(VAR)), or a selector parseLabelSelector does not read: kept as watching. */
   | { unknown: string };
@@ -370,6 +373,13 @@ export const nginxControllers = memoize((snapshot: Snapshot): NginxController[] 
         }
         const nsFlag = flag('watch-namespace');
         const selFlag = flag('watch-namespace-selector');
+        const withoutClass = goBoolFlag(args, 'watch-ingress-without-class');
+        const passthrough = goBoolFlag(args, 'enable-ssl-passthrough');
+        // pkg/flags/flags.go ParseFlags: pflag.NewFlagSet("", pflag.ExitOnError), so a bool value
+        // strconv.ParseBool refuses makes flags.Parse exit (spf13/pflag flag.go FlagSet.Parse):
+        // the controller never starts. A value from an unresolved variable is not known refused.
+        const refused = ([['watch-ingress-without-class', withoutClass], ['enable-ssl-passthrough', passthrough]] as const).find(([, f]) => f.refused !== undefined && !f.refused.includes(UNRESOLVED));
+        const stops: NginxWatch | undefined = refused ? { none: `it is started with --${refused[0]}=${JSON.stringify(refused[1].refused)}, a value Go's strconv.ParseBool refuses, so pflag stops it at flag parsing: it does not start` } : undefined;
         out.push({
           ref: { kind: o.kind ?? 'Deployment', namespace, name: o.metadata?.name ?? '' },
           namespace,
@@ -380,10 +390,10 @@ export const nginxControllers = memoize((snapshot: Snapshot): NginxController[] 
           ...(envConfigMaps.length > 0 ? { envConfigMaps } : {}),
           controllerClass: flagValue(args, 'controller-class') ?? INGRESS_NGINX_CONTROLLER,
           ingressClass: flagValue(args, 'ingress-class') ?? 'nginx',
-          watchWithoutClass: boolFlag(args, 'watch-ingress-without-class'),
-          watch: 'unknown' in nsFlag ? nsFlag : 'unknown' in selFlag ? selFlag : watchOf(nsFlag.value, selFlag.value),
+          watchWithoutClass: withoutClass.on,
+          watch: stops ?? ('unknown' in nsFlag ? nsFlag : 'unknown' in selFlag ? selFlag : watchOf(nsFlag.value, selFlag.value)),
           annotationPrefix: `${flagValue(args, 'annotations-prefix') ?? NGINX_ANNOTATION_PREFIX.slice(0, -1)}/`,
-          sslPassthrough: boolFlag(args, 'enable-ssl-passthrough'),
+          sslPassthrough: passthrough.on,
         });
       }
     }
@@ -494,9 +504,7 @@ export function nginxBool(v: string): boolean | undefined {
  * nothing trimmed); undefined when it cannot be parsed, in which case the setting's default applies.
  */
 export function nginxAnnotationBool(v: string): boolean | undefined {
-  if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(v)) return true;
-  if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(v)) return false;
-  return undefined;
+  return goParseBool(v);
 }
 
 export interface IngressClassInfo {
@@ -632,6 +640,8 @@ export const nginxConfigSources = memoize((snapshot: Snapshot): NginxConfigSourc
   const byCm = new Map<string, NginxConfigSource>();
   const out: NginxConfigSource[] = [];
   for (const c of nginxControllers(snapshot)) {
+    // A controller that does not start serves nothing with its settings: named in the note instead (nginxNotStarting).
+    if ('none' in c.watch) continue;
     if (!c.configMap || !c.configMap.name) {
       out.push({ resource: c.ref, controllers: [c], ...(c.configMapUnknown !== undefined ? { unknown: c.configMapUnknown } : {}) });
       continue;
@@ -645,6 +655,17 @@ export const nginxConfigSources = memoize((snapshot: Snapshot): NginxConfigSourc
   }
   return out;
 }, ['network', 'tls']);
+
+/**
+ * The ingress-nginx controllers of the snapshot that do not start (NginxWatch `none`), each with
+ * why, for the checks judging controllers' settings to say so: their settings are not judged
+ * (nginxConfigSources leaves them out), and the Ingresses they would serve read as if they were
+ * not in the snapshot.
+ */
+export function nginxNotStarting(snapshot: Snapshot): string | undefined {
+  const down = nginxControllers(snapshot).flatMap((c) => ('none' in c.watch ? [`${refString(c.ref)} (${c.watch.none})`] : []));
+  return down.length === 0 ? undefined : `${down.length} ingress-nginx controller(s) cannot start, so their settings are not judged and they serve no Ingress: ${down.slice(0, 5).join('; ')}${down.length > 5 ? `; and ${down.length - 5} more` : ''}`;
+}
 
 /** A redirect setting as ingress-nginx resolves it for one Ingress, and where the value came from. */
 export interface NginxSetting {
