@@ -1,11 +1,11 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { nginxBool, nginxConfigSources, nginxNoConfigMap, upstreamTlsForIngressNginx } from '../../src/analysis/tls/index.ts';
+import { nginxBool, nginxConfigSources, nginxNoConfigMap, nginxNotStarting, upstreamTlsForIngressNginx } from '../../src/analysis/tls/index.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
-import { NGINX_CONTROLLER_CONFIG_READ, NGINX_WATCH_SELECTOR_READ } from './lib/nginx-config-read.ts';
+import { NGINX_CONTROLLER_CONFIG_READ, NGINX_WATCH_SELECTOR_READ, nginxSettingsUnconfirmed } from './lib/nginx-config-read.ts';
 import { LBC_SERVICE_WEBHOOK_READ } from './lib/lbc-webhook-read.ts';
 
 /** 180 days: the shortest max-age this check accepts (ingress-nginx default is 31536000, one year). */
@@ -64,6 +64,10 @@ export const hstsDisabled: Check = {
     const out: Verdict[] = [];
     for (const src of nginxConfigSources(ctx.snapshot)) {
       const controllers = src.controllers.map((c) => refString(c.ref));
+      if (src.unknown !== undefined) {
+        out.push(nginxSettingsUnconfirmed({ ...src, unknown: src.unknown }, 'hsts and hsts-max-age', 'low'));
+        continue;
+      }
       const where = src.configMap ? `ConfigMap ${src.configMap.namespace}/${src.configMap.name}` : `controller ${controllers[0]} (${nginxNoConfigMap(src.controllers[0])})`;
       const scope = `every HTTPS server of ${controllers.join(', ')}`;
       const data = src.data;
@@ -97,4 +101,5 @@ export const hstsDisabled: Check = {
     out.push(...upstreamTlsVerdicts(ctx));
     return out;
   },
+  excluded: (ctx) => nginxNotStarting(ctx.snapshot),
 };

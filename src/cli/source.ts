@@ -14,7 +14,7 @@ import type { CoverageEntry, Snapshot } from '../snapshot/types.ts';
 import type { Logger } from '../base/log.ts';
 import { collectLive, type ConfigMapRef, type ConfigMapRefs } from '../collect/live.ts';
 import { probeExposed } from '../collect/tls-probe.ts';
-import { ingressControllerConfigMapRefs, NGINX_CONTROLLER_KINDS, probeTargets } from '../analysis/tls/index.ts';
+import { ingressControllerConfigMapRefs, ingressControllerEnvConfigMapRefs, NGINX_CONTROLLER_KINDS, probeTargets } from '../analysis/tls/index.ts';
 import { ISTIO_REVISION_KINDS, istioRevisionConfigMapRefs, meshConfigMapRefs } from '../analysis/mesh/index.ts';
 import { CILIUM_CONFIG_MAP_REF_KINDS, ciliumConfigMapRefs } from '../analysis/netpol/cilium/config.ts';
 import { CONTOUR_CONFIG_MAP_REF_KINDS, contourConfigMapRefs } from '../analysis/tls/contour.ts';
@@ -162,11 +162,12 @@ export function calicoConfigMapRefs(snapshot: Snapshot): ConfigMapRef[] {
 export const LIVE_CONFIG_MAP_REF_KINDS: readonly KindKey[] = [...new Set<KindKey>([...NGINX_CONTROLLER_KINDS, ...ISTIO_REVISION_KINDS, ...CILIUM_CONFIG_MAP_REF_KINDS, ...CONTOUR_CONFIG_MAP_REF_KINDS, ...CALICO_CONFIG_MAP_REF_KINDS])];
 
 /**
- * The ConfigMaps read by name: the ingress controllers' --configmap, the meshes' own, Cilium's
+ * The ConfigMaps read by name: the ingress controllers' --configmap (and the ConfigMaps their
+ * containers take the variables of their args from), the meshes' own, Cilium's
  * agent settings, Contour's --config-path file, calico-node's IPAM settings. Its `kinds` let serve --watch's refresh build a view of those kinds alone.
  */
 export function liveConfigMapRefs(config: Config): ConfigMapRefs & { readonly kinds: readonly KindKey[] } {
-  const refs = (partial: Snapshot) => [...ingressControllerConfigMapRefs(partial), ...meshConfigMapRefs(config), ...istioRevisionConfigMapRefs(partial, config), ...ciliumConfigMapRefs(partial), ...contourConfigMapRefs(partial), ...calicoConfigMapRefs(partial)];
+  const refs = (partial: Snapshot) => [...ingressControllerConfigMapRefs(partial), ...ingressControllerEnvConfigMapRefs(partial), ...meshConfigMapRefs(config), ...istioRevisionConfigMapRefs(partial, config), ...ciliumConfigMapRefs(partial), ...contourConfigMapRefs(partial), ...calicoConfigMapRefs(partial)];
   return Object.assign(refs, { kinds: LIVE_CONFIG_MAP_REF_KINDS });
 }
 

@@ -255,29 +255,42 @@ export function selectorQuery(spec: KindSpec): string {
   return spec.labelSelector ? `&labelSelector=${encodeURIComponent(spec.labelSelector)}` : '';
 }
 
+/** Rounds of by-name ConfigMap reads: the names the workloads give, then those the ConfigMaps read give (collectConfigMaps). */
+const CONFIGMAP_ROUNDS = 2;
+
 /** The by-name ConfigMap reads of a collection (also used by the watch, src/collect/watch.ts). */
 export async function collectConfigMaps(client: KubeClient, snapshot: Snapshot, options: CollectLiveOptions, concurrency: number): Promise<void> {
   const key = 'configmaps' satisfies KindKey;
   const items: KubeObject[] = [];
   snapshot.resources[key] = items;
-  let refs: ConfigMapRef[] = [];
-  try {
-    refs = options.configMapRefs?.(snapshot) ?? [];
-  } catch (error: unknown) {
-    snapshot.notes.push(`finding referenced ConfigMaps failed: ${errorMessage(error)}`);
-  }
-  const wanted = new Map<string, ConfigMapRef & { always: boolean }>();
-  for (const ref of ALWAYS_READ_CONFIGMAPS) wanted.set(`${ref.namespace}/${ref.name}`, { ...ref, always: true });
-  for (const ref of refs) {
-    if (typeof ref?.namespace !== 'string' || typeof ref?.name !== 'string' || !ref.namespace || !ref.name) continue;
-    const id = `${ref.namespace}/${ref.name}`;
-    if (!wanted.has(id)) wanted.set(id, { namespace: ref.namespace, name: ref.name, always: false });
-  }
   const forbidden: string[] = [];
   const notFound: string[] = [];
   const failures: string[] = [];
   const found: KubeObject[] = [];
-  await runPool([...wanted.values()], concurrency, async (ref) => {
+  const asked = new Set<string>();
+  // The names are asked of a view (a copy: analyses memoised on it are not the audit's), first
+  // without any ConfigMap, then once more with the ones read: a name taken from a ConfigMap (an
+  // ingress-nginx --configmap=$(CM), CM from a configMapKeyRef) is known only in the second round.
+  const refsOf = (round: number): Array<ConfigMapRef & { always: boolean }> => {
+    let refs: ConfigMapRef[] = [];
+    const view: Snapshot = { ...snapshot, resources: { ...snapshot.resources, [key]: [...found] }, ...(notFound.length > 0 ? { configMapsNotFound: [...notFound] } : {}) };
+    try {
+      refs = options.configMapRefs?.(view) ?? [];
+    } catch (error: unknown) {
+      if (round === 0) snapshot.notes.push(`finding referenced ConfigMaps failed: ${errorMessage(error)}`);
+    }
+    const wanted = new Map<string, ConfigMapRef & { always: boolean }>();
+    if (round === 0) for (const ref of ALWAYS_READ_CONFIGMAPS) wanted.set(`${ref.namespace}/${ref.name}`, { ...ref, always: true });
+    for (const ref of refs) {
+      if (typeof ref?.namespace !== 'string' || typeof ref?.name !== 'string' || !ref.namespace || !ref.name) continue;
+      const id = `${ref.namespace}/${ref.name}`;
+      if (!wanted.has(id)) wanted.set(id, { namespace: ref.namespace, name: ref.name, always: false });
+    }
+    const fresh = [...wanted].filter(([id]) => !asked.has(id));
+    for (const [id] of fresh) asked.add(id);
+    return fresh.map(([, ref]) => ref);
+  };
+  const read = async (ref: ConfigMapRef & { always: boolean }): Promise<void> => {
     const path = `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/configmaps/${encodeURIComponent(ref.name)}`;
     const what = `get configmap ${ref.namespace}/${ref.name}`;
     let r: KubeResponse;
@@ -300,7 +313,12 @@ export async function collectConfigMaps(client: KubeClient, snapshot: Snapshot, 
     } else {
       failures.push(`${what} failed: ${statusMessage(r)}`);
     }
-  });
+  };
+  for (let round = 0; round < CONFIGMAP_ROUNDS; round++) {
+    const batch = refsOf(round);
+    if (batch.length === 0) break;
+    await runPool(batch, concurrency, read);
+  }
   forbidden.sort();
   notFound.sort();
   // Keep a stable order whatever the request interleaving was.

@@ -6,6 +6,8 @@
 // for them; an Istio revision's or Cilium's ConfigMap refused leaves them known, and so does its
 // own answered 404 (it does not exist: the defaults apply).
 import type { ConditionalRead } from '../../../src/engine/types.ts';
+import type { Severity, Verdict } from '../../../src/base/vocabulary.ts';
+import type { NginxConfigSource } from '../../../src/analysis/tls/index.ts';
 import { nginxControllers, unreadNginxConfigMaps, unreadServingNginxConfigMaps } from '../../../src/analysis/tls/index.ts';
 import { refString } from '../../../src/analysis/workloads.ts';
 
@@ -61,3 +63,20 @@ export const NGINX_WATCH_SELECTOR_READ: ConditionalRead = {
     return `the Namespaces' labels the --watch-namespace-selector of ingress-nginx controller${selecting.length > 1 ? 's' : ''} ${names}${selecting.length > NAMED ? `, and ${selecting.length - NAMED} more` : ''} select${selecting.length > 1 ? '' : 's'} by`;
   },
 };
+
+/**
+ * The verdict on a controller whose --configmap is not known (NginxConfigSource.unknown: it comes
+ * from a Secret, a ConfigMap not read, ...): its settings cannot be confirmed, so it is a finding
+ * saying so, never a pass on ingress-nginx's defaults.
+ */
+export function nginxSettingsUnconfirmed(src: NginxConfigSource & { unknown: string }, setting: string, severity: Severity, detailKey?: string): Verdict {
+  const controller = refString(src.controllers[0]!.ref);
+  return {
+    status: 'fail',
+    resource: src.resource,
+    severity,
+    ...(detailKey ? { detailKey } : {}),
+    message: `The ${setting} of ingress-nginx controller ${controller} cannot be confirmed: ${src.unknown}. Which ConfigMap it reads is not known, so it is not judged on the ingress-nginx defaults.`,
+    evidence: { controllers: [controller], unconfirmed: src.unknown },
+  };
+}

@@ -38,6 +38,7 @@
 //   intention wins (exact over wildcard, destination first), deny over allow at equal precedence;
 //   one with L7 `permissions` decides per request ('depends').
 
+import { goParseBool } from '../flags.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
 import type { PodView } from '../workloads.ts';
@@ -63,9 +64,7 @@ const NEVER_INJECTED = new Set(['kube-system', 'kube-public', 'local-path-storag
  * treats as an error (the webhook refuses the pod).
  */
 export function parseGoBool(value: string): boolean | undefined {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
-  return undefined;
+  return goParseBool(value);
 }
 
 /**

@@ -14,6 +14,7 @@
 // GKE, AKS) or one built into the binary (k3s) shows none, and the gate is then read as off,
 // its default, and said to be unseen.
 
+import { goParseBool } from '../flags.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import { userNamespaceGatedChecks } from './checks.ts';
 
@@ -38,11 +39,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typ
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : []);
 
 /** Go's strconv.ParseBool, which the --feature-gates flag reads each value with; undefined for anything else. */
-function parseBool(s: string): boolean | undefined {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(s)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(s)) return false;
-  return undefined;
-}
+const parseBool = goParseBool;
 
 /** The kube-apiserver container of a Pod: named so, or running a binary named so. */
 function apiserverContainer(pod: Record<string, unknown>): Record<string, unknown> | undefined {

@@ -19,10 +19,22 @@ export interface ServedIngress {
  * oldest creationTimestamp first, equal ones by namespace/name descending. One without a
  * creationTimestamp (manifests not yet applied) will be created after every existing one.
  */
-function ingressNginxOrder(a: ServedIngress, b: ServedIngress): number {
+function ingressNginxOrder(a: { id: string; created: number }, b: { id: string; created: number }): number {
   if (a.created !== b.created) return a.created < b.created ? -1 : 1;
   return a.id > b.id ? -1 : a.id < b.id ? 1 : 0;
 }
+
+/**
+ * The snapshot's Ingresses in ingress-nginx's order (ingressNginxOrder): the order in which
+ * internal/ingress/controller/controller.go createServers gives a host's server its certificate,
+ * the first Ingress whose spec.tls the host's server takes keeping it ("only add a certificate if
+ * the server does not have one previously configured").
+ */
+export const ingressesInNginxOrder = memoize((snapshot: Snapshot): KubeObject[] =>
+  (snapshot.resources.ingresses ?? [])
+    .map((ing) => ({ ing, id: `${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`, created: createdAt(ing) }))
+    .sort(ingressNginxOrder)
+    .map((x) => x.ing), 'tls');
 
 /** The hosts an Ingress's rules make servers of; a rule without a host is the catch-all server "_". */
 function ruleHosts(ing: KubeObject): string[] {

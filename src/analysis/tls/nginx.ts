@@ -8,8 +8,8 @@
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import { isImplicitNamespace, type KubeObject, type Snapshot } from '../../snapshot/types.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
-import { configMapRead, configMapsUnreadable, configMapUnread, type ConfigMapRef } from '../configmaps.ts';
-import { boolFlag, flagValue } from '../flags.ts';
+import { configMapNotFound, configMapRead, configMapsUnreadable, configMapUnread, type ConfigMapRef } from '../configmaps.ts';
+import { flagValue, goBoolFlag, goParseBool } from '../flags.ts';
 import { memoize } from '../memo.ts';
 import { podTemplateOf, refString } from '../workloads.ts';
 import { arr, obj, str, stringMap } from '../mesh/util.ts';
@@ -29,6 +29,18 @@ export interface NginxController {
    * defaults (internal/ingress/controller/store/store.go New), so configMap is unset.
    */
   configMapIgnored?: string;
+  /**
+   * Why its --configmap is not known: the flag (or an argument that may set it) is taken from a
+   * variable ztaudit cannot resolve (containerEnv). The controller's settings are then not
+   * confirmable, never the defaults; configMap and configMapIgnored are unset.
+   */
+  configMapUnknown?: string;
+  /**
+   * The ConfigMaps of its namespace its container's env (configMapKeyRef) and envFrom
+   * (configMapRef) name, when its args refer to a variable: the live collector reads them by name
+   * (ingressControllerEnvConfigMapRefs) so that a flag taken from one can be read.
+   */
+  envConfigMaps?: ConfigMapRef[];
   controllerClass: string;
   ingressClass: string;
   watchWithoutClass: boolean;
@@ -57,7 +69,8 @@ export interface NginxController {
  * value and stays as written when no variable has that name; `$$` is an escaped `$`, so `$$(NAME)`
  * is the literal `$(NAME)`; a `$` before anything else, or a `$(` never closed, stays as written.
  */
-export function kubeletExpand(arg: string, env: ReadonlyMap<string, string>): string {
+export function kubeletExpand(arg: string, env: ReadonlyMap<string, string> | ((name: string) => string | undefined)): string {
+  const get = typeof env === 'function' ? env : (name: string) => env.get(name);
   let out = '';
   let checkpoint = 0;
   for (let cursor = 0; cursor < arg.length; cursor++) {
@@ -71,7 +84,7 @@ export function kubeletExpand(arg: string, env: ReadonlyMap<string, string>): st
       if (close < 0) out += '$(';
       else {
         const name = arg.slice(cursor + 2, close);
-        out += env.get(name) ?? `$(${name})`;
+        out += get(name) ?? `$(${name})`;
         advance = close - cursor;
       }
     } else out += `$${next}`;
@@ -79,6 +92,131 @@ export function kubeletExpand(arg: string, env: ReadonlyMap<string, string>): st
     checkpoint = cursor + 1;
   }
   return out + arg.slice(checkpoint);
+}
+
+/**
+ * Marks a variable ztaudit cannot resolve inside an expanded value: a private-use character
+ * around the variable's name, so a flag built from it is known to be unknown (unknownIn). A value
+ * from the cluster that holds the character itself is read as unknown too: never a pass.
+ */
+const UNRESOLVED = '\uE000';
+const unresolved = (name: string) => `${UNRESOLVED}${name}${UNRESOLVED}`;
+
+/** A container's variables as far as they are known: values, and why each other one is not known. */
+interface ContainerEnv { env: (name: string) => string | undefined; unknown: Map<string, string> }
+
+/**
+ * A container's environment as the kubelet builds it before expanding $(VAR) in its command and
+ * args (k8s.io/kubernetes pkg/kubelet/kubelet_pods.go makeEnvironmentVariables at v1.34.0):
+ * the envFrom sources first, in order, each ConfigMap's keys (with the source's prefix) over the
+ * ones before; then env in order, a later entry over an earlier one and over envFrom. An env
+ * `value` refers to the variables defined before it (expansion.Expand); a configMapKeyRef takes
+ * the key of that ConfigMap of the pod's namespace, unexpanded; an `optional` source or key that
+ * does not exist sets nothing ("continue": the name keeps what it had). What ztaudit cannot see is
+ * unknown, with why: a Secret (never read), a ConfigMap not in the input (or refused), a pod field
+ * other than metadata.namespace, a resource field; a variable built from an unknown one is unknown.
+ * An envFrom source that cannot be read may define any name: every name not set by env after it.
+ */
+function containerEnv(snapshot: Snapshot, namespace: string, c: Record<string, unknown>): ContainerEnv {
+  const env = new Map<string, string>();
+  const unknown = new Map<string, string>();
+  // An unreadable envFrom source: it may define any name env does not set after it.
+  let anyName: string | undefined;
+  const setUnknown = (name: string, why: string) => { env.set(name, unresolved(name)); unknown.set(name, why); };
+  const cmData = (name: string): Record<string, string> | undefined => {
+    const cm = configMapRead(snapshot, { namespace, name });
+    return cm ? stringMap(cm.data) : undefined;
+  };
+  // Absent for certain: live, the API server answered 404 for it; from manifests, which are the
+  // cluster audited, none declares it (src/analysis/netpol/calico/ip-pools.ts absentWhenNotFound).
+  const absent = (name: string) => (snapshot.origin === 'live' ? configMapNotFound(snapshot, { namespace, name }) : !configMapUnread(snapshot, { namespace, name }));
+  const notRead = (name: string) => `ConfigMap ${namespace}/${name}, which ${snapshot.origin === 'live' ? (configMapNotFound(snapshot, { namespace, name }) ? 'does not exist' : 'was not read') : 'is not in the input'}`;
+  for (const raw of arr(c.envFrom)) {
+    const f = obj(raw);
+    const prefix = str(f?.prefix) ?? '';
+    const cmRef = obj(f?.configMapRef);
+    const secretRef = obj(f?.secretRef);
+    const cmName = str(cmRef?.name);
+    if (cmName) {
+      const data = cmData(cmName);
+      if (data) {
+        for (const [k, v] of Object.entries(data)) { env.set(prefix + k, v); unknown.delete(prefix + k); }
+        continue;
+      }
+      if (cmRef?.optional === true && absent(cmName)) continue;
+      anyName = `${notRead(cmName)} (envFrom)`;
+    } else if (str(secretRef?.name)) anyName = `Secret ${namespace}/${str(secretRef?.name)} (envFrom), which ztaudit never reads`;
+    else continue;
+    // Every name set so far may be overridden by this source.
+    for (const name of [...env.keys()]) setUnknown(name, anyName);
+  }
+  for (const raw of arr(c.env)) {
+    const e = obj(raw);
+    const name = str(e?.name);
+    if (!name) continue;
+    const value = str(e?.value);
+    const from = obj(e?.valueFrom);
+    // A non-empty value wins over valueFrom (kubelet: runtimeVal != "" is expanded, else valueFrom is resolved).
+    if (value) { env.set(name, kubeletExpand(value, lookup)); unknown.delete(name); continue; }
+    if (!from) { env.set(name, ''); unknown.delete(name); continue; }
+    const field = obj(from.fieldRef);
+    const keyRef = obj(from.configMapKeyRef);
+    const secretKey = obj(from.secretKeyRef);
+    if (field) {
+      const path = str(field.fieldPath) ?? '';
+      if (path === 'metadata.namespace') { env.set(name, namespace); unknown.delete(name); } else setUnknown(name, `${name}, set from the pod's field ${JSON.stringify(path)}, which a workload's template does not show`);
+    } else if (keyRef) {
+      const cmName = str(keyRef.name) ?? '';
+      const key = str(keyRef.key) ?? '';
+      const optional = keyRef.optional === true;
+      const data = cmData(cmName);
+      if (data && Object.hasOwn(data, key)) { env.set(name, data[key]!); unknown.delete(name); } else if (optional && (data || absent(cmName))) continue;
+      else setUnknown(name, data ? `${name}, set from key ${JSON.stringify(key)} of ConfigMap ${namespace}/${cmName}, which has no such key (the container cannot start unless it was started before the key was removed)` : `${name}, set from key ${JSON.stringify(key)} of ${notRead(cmName)}`);
+    } else if (secretKey) setUnknown(name, `${name}, set from key ${JSON.stringify(str(secretKey.key) ?? '')} of Secret ${namespace}/${str(secretKey.name) ?? ''}, which ztaudit never reads`);
+    else setUnknown(name, `${name}, set from a source ztaudit does not read`);
+  }
+  return { env: lookup, unknown };
+  function lookup(name: string): string | undefined {
+    const v = env.get(name);
+    if (v !== undefined || anyName === undefined) return v;
+    setUnknown(name, `${name}, which ${anyName} may set`);
+    return env.get(name);
+  }
+}
+
+/** The ConfigMaps a container's env (configMapKeyRef) and envFrom (configMapRef) name, each once. */
+function envConfigMapNames(c: Record<string, unknown>): string[] {
+  const names = new Set<string>();
+  for (const f of arr(c.envFrom)) { const n = str(obj(obj(f)?.configMapRef)?.name); if (n) names.add(n); }
+  for (const e of arr(c.env)) { const n = str(obj(obj(obj(e)?.valueFrom)?.configMapKeyRef)?.name); if (n) names.add(n); }
+  return [...names];
+}
+
+/** Why a value is unknown: the unresolved variables it holds (their reasons, joined), or undefined when it holds none. */
+function unknownIn(value: string, unknown: ReadonlyMap<string, string>): string | undefined {
+  if (!value.includes(UNRESOLVED)) return undefined;
+  const whys = [...value.matchAll(new RegExp(`${UNRESOLVED}([^${UNRESOLVED}]*)${UNRESOLVED}`, 'g'))].map((m) => unknown.get(m[1]!) ?? `variable ${JSON.stringify(m[1])}`);
+  return [...new Set(whys)].join('; ') || 'a value ztaudit cannot read';
+}
+
+/**
+ * Why no flag of these args can be read, when an unresolved variable stands where a flag's name
+ * is (an arg such as "$(EXTRA_ARGS)" or "--$(NAME)=x"): it may set any flag. An unresolved value
+ * of a flag ("--configmap=$(CM)", or "$(CM)" after "--configmap") leaves that flag alone unknown.
+ */
+function opaqueArgs(args: readonly string[], unknown: ReadonlyMap<string, string>): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const at = a.indexOf(UNRESOLVED);
+    if (at < 0) continue;
+    const eq = a.indexOf('=');
+    if (/^--?[^-=]/.test(a) && eq >= 0 && eq < at) continue;
+    // The value of the flag before it, given without "=".
+    const prev = i > 0 ? args[i - 1]! : '';
+    if (!a.startsWith('-') && /^--?[^=]+$/.test(prev) && !prev.includes(UNRESOLVED)) continue;
+    return `an argument of its container is taken from ${unknownIn(a, unknown)}, so which flags it sets is unknown`;
+  }
+  return undefined;
 }
 
 function isNginxControllerContainer(c: Record<string, unknown>): boolean {
@@ -97,7 +235,10 @@ export type NginxWatch =
   | { all: true }
   | { namespace: string }
   | { selector: string; requirements: LabelRequirement[] }
-  /** The controller does not start (both flags given, which pkg/flags/flags.go refuses): it serves nothing. */
+  /**
+   * The controller does not start (both flags given, which pkg/flags/flags.go refuses, or a bool
+   * flag's value pflag refuses): it serves nothing, and its settings are judged nowhere (nginxNotStarting).
+   */
   | { none: string }
   /** A value the snapshot does not show (an unexpanded $(VAR)), or a selector parseLabelSelector does not read: kept as watching. */
   | { unknown: string };
@@ -206,21 +347,21 @@ export const nginxControllers = memoize((snapshot: Snapshot): NginxController[] 
       for (const raw of arr(spec?.containers)) {
         const c = obj(raw);
         if (!c || !isNginxControllerContainer(c)) continue;
-        const env = new Map<string, string>();
-        for (const e of arr(c.env)) {
-          const eo = obj(e);
-          const name = str(eo?.name);
-          if (!name) continue;
-          const value = str(eo?.value);
-          const field = str(obj(obj(eo?.valueFrom)?.fieldRef)?.fieldPath);
-          // A value refers to the variables defined before it, as the kubelet expands it
-          // (pkg/kubelet/kubelet_pods.go makeEnvironmentVariables at v1.34.0: Expand with the
-          // variables so far); a value taken from a ConfigMap or Secret key is not read here.
-          if (value !== undefined) env.set(name, kubeletExpand(value, env));
-          else if (field === 'metadata.namespace') env.set(name, namespace);
-        }
-        const args = [...arr(c.command), ...arr(c.args)].filter((x): x is string => typeof x === 'string').map((a) => kubeletExpand(a, env));
-        const cm = flagValue(args, 'configmap');
+        const { env, unknown } = containerEnv(snapshot, namespace, c);
+        const written = [...arr(c.command), ...arr(c.args)].filter((x): x is string => typeof x === 'string');
+        const args = written.map((a) => kubeletExpand(a, env));
+        const envConfigMaps = written.some((a) => a.includes('$(')) ? envConfigMapNames(c).map((name) => ({ namespace, name })) : [];
+        // A flag whose value (or whose very name) comes from a variable ztaudit cannot resolve is
+        // unknown: the controller is then judged as not confirmable, never on the flag's default.
+        const opaque = opaqueArgs(args, unknown);
+        const flag = (name: string): { value: string | undefined } | { unknown: string } => {
+          if (opaque) return { unknown: opaque };
+          const value = flagValue(args, name);
+          const why = value === undefined ? undefined : unknownIn(value, unknown);
+          return why ? { unknown: `its --${name} is taken from ${why}` } : { value };
+        };
+        const cmFlag = flag('configmap');
+        const cm = 'value' in cmFlag ? cmFlag.value : undefined;
         let configMap: NginxController['configMap'];
         let configMapIgnored: string | undefined;
         if (cm) {
@@ -230,18 +371,29 @@ export const nginxControllers = memoize((snapshot: Snapshot): NginxController[] 
           if (parts.length === 2 && parts[0] && parts[1]) configMap = { namespace: parts[0], name: parts[1] };
           else configMapIgnored = cm;
         }
+        const nsFlag = flag('watch-namespace');
+        const selFlag = flag('watch-namespace-selector');
+        const withoutClass = goBoolFlag(args, 'watch-ingress-without-class');
+        const passthrough = goBoolFlag(args, 'enable-ssl-passthrough');
+        // pkg/flags/flags.go ParseFlags: pflag.NewFlagSet("", pflag.ExitOnError), so a bool value
+        // strconv.ParseBool refuses makes flags.Parse exit (spf13/pflag flag.go FlagSet.Parse):
+        // the controller never starts. A value from an unresolved variable is not known refused.
+        const refused = ([['watch-ingress-without-class', withoutClass], ['enable-ssl-passthrough', passthrough]] as const).find(([, f]) => f.refused !== undefined && !f.refused.includes(UNRESOLVED));
+        const stops: NginxWatch | undefined = refused ? { none: `it is started with --${refused[0]}=${JSON.stringify(refused[1].refused)}, a value Go's strconv.ParseBool refuses, so pflag stops it at flag parsing: it does not start` } : undefined;
         out.push({
           ref: { kind: o.kind ?? 'Deployment', namespace, name: o.metadata?.name ?? '' },
           namespace,
           image: str(c.image),
           configMap,
           ...(configMapIgnored !== undefined ? { configMapIgnored } : {}),
+          ...('unknown' in cmFlag ? { configMapUnknown: cmFlag.unknown } : {}),
+          ...(envConfigMaps.length > 0 ? { envConfigMaps } : {}),
           controllerClass: flagValue(args, 'controller-class') ?? INGRESS_NGINX_CONTROLLER,
           ingressClass: flagValue(args, 'ingress-class') ?? 'nginx',
-          watchWithoutClass: boolFlag(args, 'watch-ingress-without-class'),
-          watch: watchOf(flagValue(args, 'watch-namespace'), flagValue(args, 'watch-namespace-selector')),
+          watchWithoutClass: withoutClass.on,
+          watch: stops ?? ('unknown' in nsFlag ? nsFlag : 'unknown' in selFlag ? selFlag : watchOf(nsFlag.value, selFlag.value)),
           annotationPrefix: `${flagValue(args, 'annotations-prefix') ?? NGINX_ANNOTATION_PREFIX.slice(0, -1)}/`,
-          sslPassthrough: boolFlag(args, 'enable-ssl-passthrough'),
+          sslPassthrough: passthrough.on,
         });
       }
     }
@@ -274,6 +426,19 @@ export function nginxImageVersion(image: string): [number, number] | undefined {
 export function ingressControllerConfigMapRefs(snapshot: Snapshot): Array<{ namespace: string; name: string }> {
   const seen = new Map<string, { namespace: string; name: string }>();
   for (const c of nginxControllers(snapshot)) if (c.configMap && c.configMap.name) seen.set(`${c.configMap.namespace}/${c.configMap.name}`, c.configMap);
+  return [...seen.values()];
+}
+
+/**
+ * The ConfigMaps ingress-nginx controllers' containers take variables from, when their args refer
+ * to variables (NginxController.envConfigMaps): the live collector reads them by name, as it does
+ * calico-node's (a name the auditor's role does not grant is refused, and the flag it would set
+ * stays unknown: not judged). Kept apart from ingressControllerConfigMapRefs, whose refusal leaves
+ * the controllers' settings unread: one of these refused leaves only its controller unconfirmed.
+ */
+export function ingressControllerEnvConfigMapRefs(snapshot: Snapshot): ConfigMapRef[] {
+  const seen = new Map<string, ConfigMapRef>();
+  for (const c of nginxControllers(snapshot)) for (const r of c.envConfigMaps ?? []) seen.set(`${r.namespace}/${r.name}`, r);
   return [...seen.values()];
 }
 
@@ -339,9 +504,7 @@ export function nginxBool(v: string): boolean | undefined {
  * nothing trimmed); undefined when it cannot be parsed, in which case the setting's default applies.
  */
 export function nginxAnnotationBool(v: string): boolean | undefined {
-  if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(v)) return true;
-  if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(v)) return false;
-  return undefined;
+  return goParseBool(v);
 }
 
 export interface IngressClassInfo {
@@ -465,6 +628,8 @@ export interface NginxConfigSource {
   /** ConfigMap data; undefined when there is no --configmap or the ConfigMap does not exist (defaults apply). */
   data?: Record<string, string>;
   controllers: NginxController[];
+  /** Why the controller's ConfigMap is not known (NginxController.configMapUnknown): its settings are not judged, neither read nor defaults. */
+  unknown?: string;
 }
 
 /**
@@ -475,8 +640,10 @@ export const nginxConfigSources = memoize((snapshot: Snapshot): NginxConfigSourc
   const byCm = new Map<string, NginxConfigSource>();
   const out: NginxConfigSource[] = [];
   for (const c of nginxControllers(snapshot)) {
+    // A controller that does not start serves nothing with its settings: named in the note instead (nginxNotStarting).
+    if ('none' in c.watch) continue;
     if (!c.configMap || !c.configMap.name) {
-      out.push({ resource: c.ref, controllers: [c] });
+      out.push({ resource: c.ref, controllers: [c], ...(c.configMapUnknown !== undefined ? { unknown: c.configMapUnknown } : {}) });
       continue;
     }
     const key = `${c.configMap.namespace}/${c.configMap.name}`;
@@ -489,8 +656,34 @@ export const nginxConfigSources = memoize((snapshot: Snapshot): NginxConfigSourc
   return out;
 }, ['network', 'tls']);
 
+/**
+ * The ingress-nginx controllers of the snapshot that do not start (NginxWatch `none`), each with
+ * why, for the checks judging controllers' settings to say so: their settings are not judged
+ * (nginxConfigSources leaves them out), and the Ingresses they would serve read as if they were
+ * not in the snapshot.
+ */
+export function nginxNotStarting(snapshot: Snapshot): string | undefined {
+  const down = nginxControllers(snapshot).flatMap((c) => ('none' in c.watch ? [`${refString(c.ref)} (${c.watch.none})`] : []));
+  return down.length === 0 ? undefined : `${down.length} ingress-nginx controller(s) cannot start, so their settings are not judged and they serve no Ingress: ${down.slice(0, 5).join('; ')}${down.length > 5 ? `; and ${down.length - 5} more` : ''}`;
+}
+
 /** A redirect setting as ingress-nginx resolves it for one Ingress, and where the value came from. */
-export interface NginxSetting { v: boolean; source: string }
+export interface NginxSetting {
+  v: boolean;
+  source: string;
+  /** The controller's --configmap is not known (configMapUnknown): `v` is the default, which its ConfigMap may change. */
+  unknown?: string;
+}
+
+/**
+ * Why whether HTTP is redirected for a controller's locations cannot be confirmed: force-ssl-redirect,
+ * or ssl-redirect on an Ingress with TLS, comes from a ConfigMap that is not known, and no
+ * annotation turns the redirect on regardless. Undefined when known.
+ */
+export function nginxRedirectUnknown(s: { force: NginxSetting; redirect: NginxSetting }, hasTls: boolean): string | undefined {
+  if ((s.force.v && !s.force.unknown) || (hasTls && s.redirect.v && !s.redirect.unknown)) return undefined;
+  return s.force.unknown ?? (hasTls ? s.redirect.unknown : undefined);
+}
 
 /**
  * force-ssl-redirect and ssl-redirect for the locations of one Ingress, once per ingress-nginx
@@ -515,6 +708,7 @@ export function nginxRedirectSettings(snapshot: Snapshot, ing: KubeObject): { se
     const data = c?.configMap ? configMapData(snapshot, c.configMap) : undefined;
     const cm = c?.configMap ? `ConfigMap ${c.configMap.namespace}/${c.configMap.name}` : '';
     const fromCm = (key: string, dflt: boolean): NginxSetting => {
+      if (c?.configMapUnknown !== undefined) return { v: dflt, source: `the ConfigMap of controller ${refString(c.ref)} (not known: ${c.configMapUnknown})`, unknown: `the ${key} of ingress-nginx controller ${refString(c.ref)} cannot be confirmed: ${c.configMapUnknown}` };
       const raw = data?.[key];
       const v = raw === undefined ? undefined : nginxBool(raw);
       return v === undefined ? { v: dflt, source: `ingress-nginx default ${key}: ${dflt}` } : { v, source: `${cm} ${key}: "${raw}"${c ? ` (controller ${refString(c.ref)})` : ''}` };

@@ -247,3 +247,34 @@ describe('--watch-namespace and --watch-namespace-selector: a controller sees on
     expect(auth?.message).toBe(run(edgeAuthMissing, served)[0]?.message);
   });
 });
+
+// pkg/flags/flags.go (controller-v1.12.0) ParseFlags builds its flags with
+// pflag.NewFlagSet("", pflag.ExitOnError); spf13/pflag flag.go FlagSet.Parse exits the program
+// (os.Exit(2)) when a flag's Set fails, and a bool flag's Set is strconv.ParseBool, which refuses
+// "yes": the controller never starts. Read as off before, its ConfigMap's settings were credited.
+describe('a bool flag value ParseBool refuses (--watch-ingress-without-class=yes): the controller does not start', () => {
+  const ctxOf = (yaml: string): AuditContext => ({ snapshot: snapshotFromObjects(parseManifestText(yaml, 'case.yaml').objects), config: defaultConfig(), now: new Date('2026-06-01T00:00:00Z') });
+  const startsWith = (flag: string) => controller(['--configmap=$(POD_NAMESPACE)/ingress-nginx-controller', '--ingress-class=nginx', flag]) + settings + served;
+
+  for (const flag of ['--watch-ingress-without-class=yes', '--enable-ssl-passthrough=on']) {
+    it(`${flag}: its Ingresses read as with no controller in the snapshot, and its settings are left to the note, not judged`, () => {
+      const yaml = startsWith(flag);
+      const [auth] = run(edgeAuthMissing, yaml);
+      expect(auth?.status).toBe('fail');
+      expect(auth?.message).toBe(run(edgeAuthMissing, served)[0]?.message);
+      expect(run(legacyProtocolEnabled, yaml).filter((v) => v.detailKey === 'ssl-protocols')).toEqual([]);
+      const note = legacyProtocolEnabled.excluded?.(ctxOf(yaml));
+      expect(note).toContain('ingress-nginx controller(s) cannot start');
+      expect(note).toContain(`${flag.slice(0, flag.indexOf('='))}="${flag.slice(flag.indexOf('=') + 1)}", a value Go's strconv.ParseBool refuses`);
+    });
+  }
+
+  it('pflag stops at the refused value: a later valid one does not save it; a valid value (=false) starts it, its global-auth-url counting', () => {
+    const later = controller(['--configmap=$(POD_NAMESPACE)/ingress-nginx-controller', '--ingress-class=nginx', '--watch-ingress-without-class=yes', '--watch-ingress-without-class=true']) + settings + served;
+    expect(run(edgeAuthMissing, later)[0]?.message).toBe(run(edgeAuthMissing, served)[0]?.message);
+    const ok = startsWith('--watch-ingress-without-class=false');
+    expect(run(edgeAuthMissing, ok)[0]?.status).toBe('pass');
+    expect(run(legacyProtocolEnabled, ok).find((v) => v.detailKey === 'ssl-protocols')?.status).toBe('fail');
+    expect(legacyProtocolEnabled.excluded?.(ctxOf(ok)) ?? '').not.toContain('cannot start');
+  });
+});
