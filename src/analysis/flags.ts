@@ -21,7 +21,18 @@ export function boolFlag(argv: readonly string[], name: string): boolean {
   for (const a of argv) {
     const m = /^--?([^=]+)(?:=(.*))?$/.exec(a);
     if (!m || m[1] !== name) continue;
-    on = m[2] === undefined || ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(m[2]);
+    on = m[2] === undefined || parseGoBool(m[2]) === true;
   }
   return on;
+}
+
+/**
+ * Go's strconv.ParseBool: 1, t, T, TRUE, true, True are true; 0, f, F, FALSE, false, False are
+ * false; anything else (the empty string, "yes", "tRuE", " true") is an error, here undefined.
+ * What an error then means is the caller's rule (off, refused, a default): say it there.
+ */
+export function parseGoBool(value: string): boolean | undefined {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
+  return undefined;
 }

@@ -609,7 +609,7 @@ export const ciliumAdapter: PolicyApiAdapter = {
     const requirements = requirementsOf(parsed, release, notes, settings);
     const policies = parsed.flatMap((p) => ciliumLayerPolicies(p, settings, snapshot, notes, dns, requirements, release));
     const cm: ResourceRef = settings.resource ?? { kind: 'ConfigMap', namespace: 'kube-system', name: 'cilium-config' };
-    for (const problem of settings.problems) notes.push({ object: cm, message: `${settings.source}: ${problem}; Cilium's default is assumed` });
+    for (const problem of settings.problems) notes.push({ object: cm, message: `${settings.source}: ${problem}` });
     for (const note of settings.notes) notes.push({ object: cm, message: `${settings.source}: ${note}` });
     const apisOff = ciliumApisOff(settings);
     return { policies, notes, ...(settings.resource ? { settings: {

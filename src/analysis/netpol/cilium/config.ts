@@ -8,6 +8,7 @@ import type { KindKey } from '../../../snapshot/kinds.ts';
 import { CNI_KINDS, ciliumCni } from '../cni.ts';
 import { configMapNotFound } from '../../configmaps.ts';
 import { DEFAULT_PARSE_OPTIONS, type CiliumParseOptions } from './parse.ts';
+import { parseGoBool } from '../../flags.ts';
 
 export const CILIUM_CONFIG_MAP = 'cilium-config';
 
@@ -103,11 +104,29 @@ export function ciliumConfigMapRefs(snapshot: Snapshot): Array<{ namespace: stri
   return [{ namespace: cilium?.namespace ?? 'kube-system', name: CILIUM_CONFIG_MAP }];
 }
 
-function boolSetting(data: Record<string, unknown>, key: string, fallback: boolean, problems: string[]): boolean {
+/**
+ * A boolean agent setting as cilium-agent reads it. The agent loads each ConfigMap key as a file
+ * and trims it (pkg/option/config.go ReadDirConfig, bytes.TrimSpace, cilium v1.20.2), then:
+ *  - `viper`: DaemonConfig.Populate's vp.GetBool (pkg/option/config.go@v1.20.2), which is
+ *    cast.ToBool = strconv.ParseBool with the error dropped: 1/t/T/TRUE/true/True are on, anything
+ *    it refuses ("yes", "tRuE", "") is OFF, whatever the default;
+ *  - `hive`: a cell's config struct (github.com/cilium/hive@v1.0.4 cell/config.go decodes with
+ *    mapstructure WeaklyTypedInput): ParseBool too, "" is off, and anything else refused stops the
+ *    agent starting ("failed to unmarshal config struct"). That agent enforces nothing we can
+ *    model, so the default is kept and the value is reported.
+ * A key absent from the ConfigMap takes the flag's default.
+ */
+function boolSetting(data: Record<string, unknown>, key: string, fallback: boolean, problems: string[], rule: 'viper' | 'hive' = 'viper'): boolean {
   const v = data[key];
-  if (v === undefined || v === null || v === '') return fallback;
-  if (typeof v === 'string' && /^(true|false)$/i.test(v.trim())) return v.trim().toLowerCase() === 'true';
-  problems.push(`${key}: "${String(v)}" is not true or false`);
+  if (v === undefined || v === null) return fallback;
+  const text = (typeof v === 'string' ? v : String(v)).trim();
+  const parsed = text === '' ? false : parseGoBool(text);
+  if (parsed !== undefined) return parsed;
+  if (rule === 'viper') {
+    problems.push(`${key}: "${String(v)}" is not a Go boolean (1, t, true, 0, f, false...); Cilium reads it as false`);
+    return false;
+  }
+  problems.push(`${key}: "${String(v)}" is not a Go boolean (1, t, true, 0, f, false...); the Cilium agent refuses to start with it, and Cilium's default is assumed`);
   return fallback;
 }
 
@@ -120,14 +139,14 @@ function routingModeSetting(data: Record<string, unknown>, problems: string[]): 
   if (typeof rm === 'string' && rm.trim() !== '') {
     const v = rm.trim().toLowerCase();
     if (v === 'native' || v === 'tunnel') return v;
-    problems.push(`routing-mode: "${rm}" is not native or tunnel`);
+    problems.push(`routing-mode: "${rm}" is not native or tunnel; Cilium's default is assumed`);
     return 'tunnel';
   }
   const legacy = data.tunnel;
   if (typeof legacy === 'string' && legacy.trim() !== '') {
     const v = legacy.trim().toLowerCase();
     if (v === 'disabled') return 'native';
-    if (v !== 'vxlan' && v !== 'geneve') problems.push(`tunnel: "${legacy}" is not vxlan, geneve or disabled`);
+    if (v !== 'vxlan' && v !== 'geneve') problems.push(`tunnel: "${legacy}" is not vxlan, geneve or disabled; Cilium's default is assumed`);
   }
   return 'tunnel';
 }
@@ -152,11 +171,12 @@ export function readCiliumSettings(snapshot: Snapshot): CiliumSettings {
   if (typeof ep === 'string' && ep !== '') {
     const v = ep.trim().toLowerCase();
     if (v === 'default' || v === 'always' || v === 'never') enforcement = v;
-    else problems.push(`enable-policy: "${ep}" is not default, always or never`);
+    else problems.push(`enable-policy: "${ep}" is not default, always or never; Cilium's default is assumed`);
   }
   const al = typeof data['allow-localhost'] === 'string' ? (data['allow-localhost'] as string).trim().toLowerCase() : '';
-  if (al !== '' && al !== 'auto' && al !== 'always' && al !== 'policy') problems.push(`allow-localhost: "${al}" is not auto, always or policy`);
-  const clusterName = typeof data['cluster-name'] === 'string' && data['cluster-name'] !== '' ? (data['cluster-name'] as string) : 'default';
+  if (al !== '' && al !== 'auto' && al !== 'always' && al !== 'policy') problems.push(`allow-localhost: "${al}" is not auto, always or policy; Cilium's default is assumed`);
+  // Trimmed as ReadDirConfig does (pkg/option/config.go@v1.20.2 bytes.TrimSpace).
+  const clusterName = typeof data['cluster-name'] === 'string' && data['cluster-name'].trim() !== '' ? data['cluster-name'].trim() : 'default';
   if (typeof data.labels === 'string' && data.labels.trim() !== '') notes.push(`labels: a custom identity-label filter ("${data.labels.trim().slice(0, 80)}") is not evaluated; Cilium's default filter is assumed`);
   const cidrMode = typeof data['policy-cidr-match-mode'] === 'string' ? (data['policy-cidr-match-mode'] as string).trim() : '';
   const hostFirewall = boolSetting(data, 'enable-host-firewall', false, problems);
@@ -164,7 +184,7 @@ export function readCiliumSettings(snapshot: Snapshot): CiliumSettings {
   if (cidrMode !== '') notes.push(`policy-cidr-match-mode: "${cidrMode}" (CIDR rules selecting nodes or pods) is not evaluated; CIDR rules are taken to match external addresses only`);
   return {
     clusterName,
-    defaultLocalCluster: boolSetting(data, 'policy-default-local-cluster', true, problems),
+    defaultLocalCluster: boolSetting(data, 'policy-default-local-cluster', true, problems, 'hive'),
     l7Proxy: boolSetting(data, 'enable-l7-proxy', true, problems),
     nodeSelectorLabels: boolSetting(data, 'enable-node-selector-labels', false, problems),
     nonDefaultDenyPolicies: boolSetting(data, 'enable-non-default-deny-policies', true, problems),
