@@ -3,7 +3,9 @@
 // the CNI's composition (composition.ts) decides which of them are enforced and in which
 // stage. To add an API: write a PolicyApiAdapter and append it here (docs/network-model.md).
 
-import type { PolicyApiAdapter } from './layers.ts';
+import type { CoverageNote, PolicyApiAdapter } from './layers.ts';
+import type { KubeObject } from '../../snapshot/types.ts';
+import { ciliumRelease } from './cilium/release.ts';
 import { adminNetworkPolicyAdapter } from './anp.ts';
 import { networkPolicyLayer, parsePolicy } from './policy.ts';
 import { calicoAdapter } from './calico/adapter.ts';
@@ -12,8 +14,42 @@ import { ciliumAdapter } from './cilium/adapter.ts';
 export const networkPolicyAdapter: PolicyApiAdapter = {
   api: 'NetworkPolicy',
   kinds: ['networkpolicies'],
-  parse: ({ snapshot }) => ({ policies: (snapshot.resources.networkpolicies ?? []).map((o) => networkPolicyLayer(parsePolicy(o))), notes: [] }),
+  parse: ({ snapshot }) => {
+    // A Cilium agent before 1.16 copies only `port` of a NetworkPolicy port (pkg/k8s/network_policy.go
+    // parsePorts@v1.15.6; "EndPort in kubernetes NetworkPolicy is not supported"): the range is one port there.
+    const release = ciliumRelease(snapshot);
+    const dropEndPort = release.known && !release.portRanges;
+    const notes: CoverageNote[] = [];
+    const policies = (snapshot.resources.networkpolicies ?? []).map((o) => {
+      const parsed = parsePolicy(o);
+      if (!dropEndPort || parsed.errors.length > 0) return networkPolicyLayer(parsed);
+      const stripped = withoutEndPorts(o);
+      if (!stripped) return networkPolicyLayer(parsed);
+      notes.push({ object: { kind: 'NetworkPolicy', namespace: parsed.namespace, name: parsed.name }, message: `NetworkPolicy ${parsed.id}: endPort is ignored by Cilium ${release.text} (port ranges came in 1.16): each rule covers its \`port\` only` });
+      return networkPolicyLayer(parsePolicy(stripped));
+    });
+    return { policies, notes };
+  },
 };
+
+/** The NetworkPolicy without the endPort of its ports; undefined when it has none. */
+function withoutEndPorts(o: KubeObject): KubeObject | undefined {
+  const spec = o.spec as Record<string, unknown> | undefined;
+  let found = false;
+  const strip = (rules: unknown) => Array.isArray(rules) ? rules.map((r) => {
+    if (!r || typeof r !== 'object' || !Array.isArray((r as { ports?: unknown }).ports)) return r;
+    return { ...r, ports: ((r as { ports: unknown[] }).ports).map((p) => {
+      if (!p || typeof p !== 'object' || (p as { endPort?: unknown }).endPort === undefined || (p as { endPort?: unknown }).endPort === null) return p;
+      found = true;
+      const { endPort: _dropped, ...rest } = p as Record<string, unknown>;
+      return rest;
+    }) };
+  }) : rules;
+  const next = { ...o, spec: { ...spec, ingress: strip(spec?.ingress), egress: strip(spec?.egress) } };
+  if (spec?.ingress === undefined) delete (next.spec as Record<string, unknown>).ingress;
+  if (spec?.egress === undefined) delete (next.spec as Record<string, unknown>).egress;
+  return found ? next : undefined;
+}
 
 export const POLICY_APIS: readonly PolicyApiAdapter[] = [
   networkPolicyAdapter,

@@ -602,10 +602,10 @@ export const ciliumAdapter: PolicyApiAdapter = {
     const settings = readCiliumSettings(snapshot);
     const notes: CoverageNote[] = [];
     const objects = [...(snapshot.resources['cilium.networkpolicies'] ?? []), ...(snapshot.resources['cilium.clusterwidenetworkpolicies'] ?? [])].filter((o) => isCiliumPolicyKind(o.kind));
-    const options = { ...settings, schemaChecked: snapshot.origin === 'manifests', cidrGroups: readCidrGroups(snapshot) };
+    const release = ciliumRelease(snapshot);
+    const options = { ...settings, schemaChecked: snapshot.origin === 'manifests', cidrGroups: readCidrGroups(snapshot), release };
     const parsed = objects.map((o) => parseCiliumPolicy(o, options));
     const dns = dnsProxiedPods(parsed, settings);
-    const release = ciliumRelease(snapshot);
     const requirements = requirementsOf(parsed, release, notes, settings);
     const policies = parsed.flatMap((p) => ciliumLayerPolicies(p, settings, snapshot, notes, dns, requirements, release));
     const cm: ResourceRef = settings.resource ?? { kind: 'ConfigMap', namespace: 'kube-system', name: 'cilium-config' };

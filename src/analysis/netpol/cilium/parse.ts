@@ -9,6 +9,7 @@ import type { Protocol } from '../conns.ts';
 import { parseCidr, parseIp, subtractRanges, type IpRange } from '../../../base/ip.ts';
 import { matchesInit, parseCiliumSelector, scopePeerSelector, scopeSubjectSelector, type CiliumSelector } from './selector.ts';
 import { isIdentityLabel, POD_NAMESPACE_LABEL } from './labels.ts';
+import type { CiliumRelease } from './release.ts';
 import { ENTITIES, type CiliumPolicy, type CiliumPolicyKind, type CiliumRule, type Entity, type PeerRule, type PeerSelector, type PortRule, type PortSelector, type ServiceRef } from './types.ts';
 import { fqdnRegex, fqdnPatternError } from './fqdn.ts';
 import { parseSelector } from '../selector.ts';
@@ -37,6 +38,12 @@ export interface CiliumParseOptions {
    */
   /** `fromManifests`: the groups of an input that may leave some out (a reference to none of them is unresolved, not empty). */
   cidrGroups?: { groups: readonly CidrGroup[]; fromManifests?: boolean } | { unread: string };
+  /**
+   * The agent's release (./release.ts), where it changes what a policy may say: endPort before
+   * 1.16, entities and protocols an older agent's validation refuses. Undefined or not known:
+   * read as the newest release does.
+   */
+  release?: CiliumRelease;
 }
 
 /** One CiliumCIDRGroup: its name, labels (cidrGroupSelector) and spec.externalCIDRs. */
@@ -87,7 +94,9 @@ interface ParseCtx {
   notes: string[];
 }
 
-function parseProtocol(raw: unknown, at: string, errors: string[], schemaChecked: boolean): { protocols: Protocol[]; text: string } | undefined {
+function parseProtocol(raw: unknown, at: string, ctx: ParseCtx): { protocols: Protocol[]; text: string } | undefined {
+  const errors = ctx.errors;
+  const schemaChecked = ctx.options.schemaChecked === true;
   if (raw === undefined || raw === null || raw === '') return { protocols: ALL_PROTOCOLS, text: 'ANY' };
   if (typeof raw !== 'string') {
     errors.push(`${at}: not a string`);
@@ -100,20 +109,35 @@ function parseProtocol(raw: unknown, at: string, errors: string[], schemaChecked
   }
   if (p === 'ANY') return { protocols: ALL_PROTOCOLS, text: 'ANY' };
   if (p === 'TCP' || p === 'UDP' || p === 'SCTP') return { protocols: [p], text: p };
-  if (EXTENDED_PROTOCOLS.has(p)) return { protocols: [], text: p };
+  if (EXTENDED_PROTOCOLS.has(p)) {
+    const release = ctx.options.release;
+    if (release?.known && release.refusedProtocols.includes(p)) {
+      errors.push(`${at}: "${raw}" is not a protocol Cilium ${release.text} knows (its agent refuses the policy; ${p === 'VRRP' || p === 'IGMP' ? 'VRRP and IGMP came in 1.19' : 'GRE, IPIP, IPV6, ESP and AH came in 1.20'})`);
+      return undefined;
+    }
+    if (release?.known && release.unconfirmedProtocols.includes(p)) ctx.notes.push(`${at}: "${raw}": whether Cilium ${release.text} knows this protocol is not confirmed (VRRP and IGMP are known from 1.19); read as known, so verdicts on this policy are uncertain`);
+    return { protocols: [], text: p };
+  }
   errors.push(`${at}: "${raw}" is not a protocol Cilium knows (TCP, UDP, SCTP, ANY, VRRP, IGMP, GRE, IPIP, IPV6, ESP, AH)`);
   return undefined;
 }
 
 /** toPorts[i].ports[j] (PortProtocol.sanitize). */
-function parsePortProtocol(raw: unknown, at: string, hasDNS: boolean, errors: string[], schemaChecked: boolean): { sel: PortSelector; zero: boolean; protocol: string } | undefined {
+function parsePortProtocol(raw: unknown, at: string, hasDNS: boolean, ctx: ParseCtx): { sel: PortSelector; zero: boolean; protocol: string } | undefined {
+  const errors = ctx.errors;
   if (!isObj(raw)) {
     errors.push(`${at}: not an object`);
     return undefined;
   }
-  const proto = parseProtocol(raw.protocol, `${at}.protocol`, errors, schemaChecked);
+  const proto = parseProtocol(raw.protocol, `${at}.protocol`, ctx);
   const port = raw.port;
-  const endPort = raw.endPort;
+  let endPort = raw.endPort;
+  const release = ctx.options.release;
+  if (release?.known && !release.portRanges && endPort !== undefined && endPort !== null) {
+    // Before 1.16 the field does not exist: the CRD schema prunes it and the rule covers `port` alone.
+    ctx.notes.push(`${at}.endPort: Cilium ${release.text} has no port ranges (endPort came in 1.16): the field is dropped and the rule covers port ${typeof port === 'string' ? port : '(none)'} only`);
+    endPort = undefined;
+  }
   if (typeof port === 'number') {
     errors.push(`${at}.port: ${port} must be a string ("${port}"); the CRD schema rejects a number`);
     return undefined;
@@ -179,7 +203,7 @@ function parsePortRules(raw: unknown, at: string, dir: 'ingress' | 'egress', den
     const sels: PortSelector[] = [];
     let zero = false;
     ports.forEach((p: unknown, j: number) => {
-      const r = parsePortProtocol(p, `${where}.ports[${j}]`, hasDNS, ctx.errors, ctx.options.schemaChecked === true);
+      const r = parsePortProtocol(p, `${where}.ports[${j}]`, hasDNS, ctx);
       if (!r) return;
       if (r.zero) zero = true;
       if (l7.length > 0 && !hasDNS && r.protocol !== 'TCP') ctx.errors.push(`${where}.ports[${j}]: L7 rules can only apply to TCP (not ${r.protocol}) except for DNS rules`);
@@ -378,7 +402,9 @@ function parsePeerRule(raw: unknown, index: number, at: string, dir: 'ingress' |
       case 'fromEntities':
       case 'toEntities':
         list.forEach((e: unknown, i: number) => {
-          if (typeof e === 'string' && (ENTITIES as readonly string[]).includes(e)) peers.push({ kind: 'entity', entity: e as Entity });
+          const release = ctx.options.release;
+          if (typeof e === 'string' && release?.known && release.refusedEntities.includes(e)) ctx.errors.push(`${where}[${i}]: unsupported entity: ${e} (Cilium ${release.text} predates it; it came in 1.20)`);
+          else if (typeof e === 'string' && (ENTITIES as readonly string[]).includes(e)) peers.push({ kind: 'entity', entity: e as Entity });
           else ctx.errors.push(`${where}[${i}]: unsupported entity: ${String(e)}`);
         });
         break;
