@@ -312,7 +312,20 @@ function cidrGroupPeers(raw: Obj, byName: boolean, at: string, ctx: ParseCtx): P
     ctx.notes.push(`${at}: ${text} selects no CiliumCIDRGroup with externalCIDRs in the snapshot, so it matches no address`);
     return [{ kind: 'unsupported', text: `${at} ${text} (no CiliumCIDRGroup)` }];
   }
-  return cidrs.map((c) => ({ kind: 'cidr', text: `${c.text} (${text})`, except: [], block: c.block, ranges: [c.block] }));
+  // `except` applies to the group's addresses as well: newCIDRRuleSelector (pkg/policy/types/selector.go,
+  // cilium v1.20.2) passes ExceptCIDRs into the group selector ("cidr group with exception" in
+  // selector_test.go). Rule validation does not check them for a group (rule_validation.go
+  // CIDRRule.sanitize returns early), so one that is no prefix excludes nothing.
+  const excepts: Array<{ text: string; block: IpRange }> = [];
+  for (const [j, e] of (listOf(raw.except, `${at}.except`, ctx.errors) ?? []).entries()) {
+    const x = typeof e === 'string' ? parseCidr(e) : undefined;
+    if (x) excepts.push({ text: e as string, block: x });
+    else ctx.notes.push(`${at}.except[${j}]: "${String(e)}" is not an address/prefix, so it excludes nothing`);
+  }
+  return cidrs.map((c) => {
+    const inside = excepts.filter((x) => x.block.family === c.block.family && x.block.hi >= c.block.lo && x.block.lo <= c.block.hi);
+    return { kind: 'cidr', text: `${c.text} (${text})`, except: inside.map((x) => x.text), block: c.block, ranges: subtractRanges(c.block, inside.map((x) => x.block)) };
+  });
 }
 
 /** Selector keys Cilium's default identity filter drops: no identity ever carries them. */
