@@ -3,13 +3,14 @@
 // the CNI's composition (composition.ts) decides which of them are enforced and in which
 // stage. To add an API: write a PolicyApiAdapter and append it here (docs/network-model.md).
 
-import type { CoverageNote, PolicyApiAdapter } from './layers.ts';
+import type { CoverageNote, LayerPolicy, PolicyApiAdapter, Rule } from './layers.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
 import { ciliumRelease } from './cilium/release.ts';
 import { adminNetworkPolicyAdapter } from './anp.ts';
 import { networkPolicyLayer, parsePolicy } from './policy.ts';
 import { calicoAdapter } from './calico/adapter.ts';
-import { ciliumAdapter } from './cilium/adapter.ts';
+import { ciliumAdapter, cidrMatchModePeers } from './cilium/adapter.ts';
+import { ciliumNamespace, readCiliumSettings } from './cilium/config.ts';
 
 export const networkPolicyAdapter: PolicyApiAdapter = {
   api: 'NetworkPolicy',
@@ -19,14 +20,21 @@ export const networkPolicyAdapter: PolicyApiAdapter = {
     // parsePorts@v1.15.6; "EndPort in kubernetes NetworkPolicy is not supported"): the range is one port there.
     const release = ciliumRelease(snapshot);
     const dropEndPort = release.known && !release.portRanges;
+    // policy-cidr-match-mode applies to ipBlock as well (Documentation/security/policy/layer3.rst@v1.20.2).
+    const cilium = ciliumNamespace(snapshot) !== undefined ? readCiliumSettings(snapshot) : undefined;
+    const withMode = (l: LayerPolicy): LayerPolicy => {
+      if (!cilium || (!cilium.cidrMatchPods && !cilium.cidrMatchNodes)) return l;
+      const rules = (list: Rule[] | undefined) => list?.map((r) => (r.peers === 'any' ? r : { ...r, peers: cidrMatchModePeers(r.peers, cilium) }));
+      return { ...l, ...(l.ingress ? { ingress: rules(l.ingress) } : {}), ...(l.egress ? { egress: rules(l.egress) } : {}) };
+    };
     const notes: CoverageNote[] = [];
     const policies = (snapshot.resources.networkpolicies ?? []).map((o) => {
       const parsed = parsePolicy(o);
-      if (!dropEndPort || parsed.errors.length > 0) return networkPolicyLayer(parsed);
+      if (!dropEndPort || parsed.errors.length > 0) return withMode(networkPolicyLayer(parsed));
       const stripped = withoutEndPorts(o);
-      if (!stripped) return networkPolicyLayer(parsed);
+      if (!stripped) return withMode(networkPolicyLayer(parsed));
       notes.push({ object: { kind: 'NetworkPolicy', namespace: parsed.namespace, name: parsed.name }, message: `NetworkPolicy ${parsed.id}: endPort is ignored by Cilium ${release.text} (port ranges came in 1.16): each rule covers its \`port\` only` });
-      return networkPolicyLayer(parsePolicy(stripped));
+      return withMode(networkPolicyLayer(parsePolicy(stripped)));
     });
     return { policies, notes };
   },

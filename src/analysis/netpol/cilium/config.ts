@@ -51,6 +51,14 @@ export interface CiliumSettings extends CiliumParseOptions {
   ciliumNetworkPolicy: boolean;
   ciliumClusterwideNetworkPolicy: boolean;
   k8sClusterNetworkPolicy: boolean;
+  /**
+   * policy-cidr-match-mode (default empty; Documentation/security/policy/layer3.rst@v1.20.2
+   * "Selecting pods or nodes with CIDR / ipBlock"): CIDR selectors and ipBlock then also match
+   * the pods (`pods`) or the nodes (`nodes`) whose addresses they hold. Read with
+   * vp.GetStringSlice (whitespace-separated; pkg/option/config.go@v1.20.2).
+   */
+  cidrMatchPods: boolean;
+  cidrMatchNodes: boolean;
   /** Where the settings came from: "ConfigMap kube-system/cilium-config" or why defaults were used. */
   source: string;
   resource?: ResourceRef;
@@ -74,6 +82,8 @@ export const DEFAULT_SETTINGS: CiliumSettings = {
   ciliumNetworkPolicy: true,
   ciliumClusterwideNetworkPolicy: true,
   k8sClusterNetworkPolicy: false,
+  cidrMatchPods: false,
+  cidrMatchNodes: false,
   source: 'Cilium defaults',
   problems: [],
   notes: [],
@@ -178,10 +188,16 @@ export function readCiliumSettings(snapshot: Snapshot): CiliumSettings {
   // Trimmed as ReadDirConfig does (pkg/option/config.go@v1.20.2 bytes.TrimSpace).
   const clusterName = typeof data['cluster-name'] === 'string' && data['cluster-name'].trim() !== '' ? data['cluster-name'].trim() : 'default';
   if (typeof data.labels === 'string' && data.labels.trim() !== '') notes.push(`labels: a custom identity-label filter ("${data.labels.trim().slice(0, 80)}") is not evaluated; Cilium's default filter is assumed`);
-  const cidrMode = typeof data['policy-cidr-match-mode'] === 'string' ? (data['policy-cidr-match-mode'] as string).trim() : '';
+  const cidrModes = typeof data['policy-cidr-match-mode'] === 'string' ? (data['policy-cidr-match-mode'] as string).trim().split(/\s+/).filter((m) => m !== '') : [];
+  const badMode = cidrModes.find((m) => m !== 'pods' && m !== 'nodes');
+  // validatePolicyCIDRMatchMode (pkg/option/config.go@v1.20.2): "unknown CIDR match mode" stops the agent.
+  if (badMode !== undefined) problems.push(`policy-cidr-match-mode: "${badMode}" is not pods or nodes (the Cilium agent refuses to start with it); Cilium's default (CIDRs match outside addresses only) is assumed`);
+  const cidrMatchPods = badMode === undefined && cidrModes.includes('pods');
+  const cidrMatchNodes = badMode === undefined && cidrModes.includes('nodes');
   const hostFirewall = boolSetting(data, 'enable-host-firewall', false, problems);
   if (hostFirewall) notes.push('enable-host-firewall: host policies (nodeSelector) police the nodes and their host-network pods; they are not evaluated, so `reach` answers unknown where they decide');
-  if (cidrMode !== '') notes.push(`policy-cidr-match-mode: "${cidrMode}" (CIDR rules selecting nodes or pods) is not evaluated; CIDR rules are taken to match external addresses only`);
+  if (cidrMatchPods) notes.push('policy-cidr-match-mode: pods: CIDR rules and ipBlock also match the pods whose addresses they hold; the model does not know pod addresses, so such a verdict on a pod is uncertain unless the CIDR covers every address or none a pod can have');
+  if (cidrMatchNodes) notes.push('policy-cidr-match-mode: nodes: CIDR rules and ipBlock also match the nodes whose addresses they hold (host-network pods included); the model does not know node addresses, so verdicts on nodes and host-network pods that such a rule may decide are uncertain');
   return {
     clusterName,
     defaultLocalCluster: boolSetting(data, 'policy-default-local-cluster', true, problems, 'hive'),
@@ -199,6 +215,8 @@ export function readCiliumSettings(snapshot: Snapshot): CiliumSettings {
     ciliumNetworkPolicy: boolSetting(data, 'enable-cilium-network-policy', true, problems),
     ciliumClusterwideNetworkPolicy: boolSetting(data, 'enable-cilium-clusterwide-network-policy', true, problems),
     k8sClusterNetworkPolicy: boolSetting(data, 'enable-k8s-cluster-network-policy', false, problems),
+    cidrMatchPods,
+    cidrMatchNodes,
     source: `ConfigMap ${cmNs}/${CILIUM_CONFIG_MAP}`,
     resource: { kind: 'ConfigMap', namespace: cmNs, name: CILIUM_CONFIG_MAP },
     problems,
