@@ -76,15 +76,68 @@ function listOf(v: unknown, at: string, errors: string[]): unknown[] | undefined
   return v;
 }
 
-/** strconv.ParseUint(port, 0, 16): decimal, 0x hex, 0o/leading-0 octal, 0b binary. */
+/**
+ * strconv.ParseUint(port, 0, 16), which both rule validation (pkg/policy/api/rule_validation.go
+ * PortProtocol.sanitize) and enforcement (pkg/policy/l4.go) use, cilium v1.20.2: decimal, 0x hex,
+ * 0o or leading-0 octal, 0b binary, and with base 0 Go's digit-separating underscores ("8_080" is
+ * 8080; underscoreOK: each underscore between digits or after the base prefix). A port with a
+ * letter never gets here: it is an IANA service name first (iana.IsSvcName), so "0x1F90" is a
+ * named port, as in Cilium.
+ */
 function parsePortNumber(text: string): number | undefined {
-  let v: number;
-  if (/^[1-9][0-9]*$|^0$/.test(text)) v = Number(text);
-  else if (/^0[xX][0-9a-fA-F]+$/.test(text)) v = parseInt(text.slice(2), 16);
-  else if (/^0[oO]?[0-7]+$/.test(text)) v = parseInt(text.replace(/^0[oO]?/, ''), 8);
-  else if (/^0[bB][01]+$/.test(text)) v = parseInt(text.slice(2), 2);
-  else return undefined;
-  return v <= 65535 ? v : undefined;
+  if (text === '') return undefined;
+  let base = 10;
+  let digits = text;
+  if (text[0] === '0') {
+    const b = text.length >= 3 ? text[1]!.toLowerCase() : '';
+    if (b === 'b' || b === 'o' || b === 'x') {
+      base = b === 'b' ? 2 : b === 'o' ? 8 : 16;
+      digits = text.slice(2);
+    } else {
+      base = 8;
+      digits = text.slice(1);
+    }
+  }
+  let v = 0;
+  let underscores = false;
+  for (const c of digits) {
+    if (c === '_') {
+      underscores = true;
+      continue;
+    }
+    const d = parseInt(c, 16);
+    if (Number.isNaN(d) || d >= base) return undefined;
+    v = v * base + d;
+    if (v > 65535) return undefined;
+  }
+  if (underscores && !goUnderscoreOk(text)) return undefined;
+  return v;
+}
+
+/** Go strconv's underscoreOK: underscores only between digits, or between the base prefix and a digit. */
+function goUnderscoreOk(s: string): boolean {
+  let saw = '^';
+  let i = 0;
+  const hex = s.length >= 2 && s[0] === '0' && s[1]!.toLowerCase() === 'x';
+  if (s.length >= 2 && s[0] === '0' && 'box'.includes(s[1]!.toLowerCase())) {
+    i = 2;
+    saw = '0';
+  }
+  for (; i < s.length; i++) {
+    const c = s[i]!;
+    if ((c >= '0' && c <= '9') || (hex && /[a-fA-F]/.test(c))) {
+      saw = '0';
+      continue;
+    }
+    if (c === '_') {
+      if (saw !== '0') return false;
+      saw = '_';
+      continue;
+    }
+    if (saw === '_') return false;
+    saw = '!';
+  }
+  return saw !== '_';
 }
 
 interface ParseCtx {
