@@ -32,13 +32,6 @@ function calicoSubjectWritten(p: LayerPolicy): string {
 }
 
 /**
- * The host-network workloads the subject's selector matches, which the policy leaves out because
- * the enforcer does not police such pods: "selects only hostNetwork pods (DaemonSet b/agent), which
- * Calico does not police" — Calico and Cilium police workload endpoints, and a host-network pod is
- * the node (docs/network-model.md); AdminNetworkPolicy "host-networked pods are not included in
- * subject selection" (network-policy-api apis/v1alpha1/adminnetworkpolicy_types.go, Subject).
- */
-/**
  * A CiliumClusterwideNetworkPolicy whose endpointSelector selects the reserved:ingress identity:
  * the Envoy endpoint of Cilium's Ingress and Gateway API, not a pod. The Cilium docs' own example
  * (Documentation/network/servicemesh/default-deny-ingress-policy.rst, cilium v1.20.2: "Allow all
@@ -55,6 +48,13 @@ function ciliumIngressSubject(p: LayerPolicy): boolean {
   return !!sel && !sel.wildcard && sel.matches([{ source: SOURCE_RESERVED, key: 'ingress', value: '' }]);
 }
 
+/**
+ * The host-network workloads the subject's selector matches, which the policy leaves out because
+ * the enforcer does not police such pods: "selects only hostNetwork pods (DaemonSet b/agent), which
+ * Calico does not police" — Calico and Cilium police workload endpoints, and a host-network pod is
+ * the node (docs/network-model.md); AdminNetworkPolicy "host-networked pods are not included in
+ * subject selection" (network-policy-api apis/v1alpha1/adminnetworkpolicy_types.go, Subject).
+ */
 function hostNetworkOnly(model: ReachModel, p: LayerPolicy, classes: readonly PodClass[]): { text: string; workloads: string[] } | undefined {
   if (!p.subject.excludeHostNetwork) return undefined;
   const raw = { ...p.subject, excludeHostNetwork: false };

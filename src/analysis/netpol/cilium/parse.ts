@@ -165,7 +165,7 @@ function parseProtocol(raw: unknown, at: string, ctx: ParseCtx): { protocols: Pr
   if (EXTENDED_PROTOCOLS.has(p)) {
     const release = ctx.options.release;
     if (release?.known && release.refusedProtocols.includes(p)) {
-      errors.push(`${at}: "${raw}" is not a protocol Cilium ${release.text} knows (its agent refuses the policy; ${p === 'VRRP' || p === 'IGMP' ? 'VRRP and IGMP came in 1.19' : 'GRE, IPIP, IPV6, ESP and AH came in 1.20'})`);
+      errors.push(`${at}: "${raw}" is not a protocol Cilium ${release.text} knows (its agent refuses the policy; ${p === 'VRRP' || p === 'IGMP' ? 'VRRP and IGMP are known from 1.19, 1.18 not confirmed' : 'GRE, IPIP, IPV6, ESP and AH came in 1.20'})`);
       return undefined;
     }
     if (release?.known && release.unconfirmedProtocols.includes(p)) ctx.notes.push(`${at}: "${raw}": whether Cilium ${release.text} knows this protocol is not confirmed (VRRP and IGMP are known from 1.19); read as known, so verdicts on this policy are uncertain`);
