@@ -8,7 +8,8 @@ import { refString, stableRefOf } from '../../src/analysis/workloads.ts';
 import { CILIUM_SETTINGS_READ } from './lib/cilium-settings.ts';
 import { CILIUM_CIDR_GROUPS_READ, CILIUM_TO_SERVICES_READ } from './lib/policy-kinds.ts';
 import { SERVICE_ACCOUNT_LABELS_READ } from './lib/service-account-labels.ts';
-import { isIdentityLabel } from '../../src/analysis/netpol/cilium/labels.ts';
+import { isIdentityLabel, SOURCE_RESERVED } from '../../src/analysis/netpol/cilium/labels.ts';
+import { parseCiliumSelector } from '../../src/analysis/netpol/cilium/selector.ts';
 import { idleSelected, suspendedSelectedText } from './lib/selects-no-pod.ts';
 
 /** The subject as one line: "podSelector app=web", "namespaces team=a", "pods team=a / app=db". */
@@ -28,6 +29,23 @@ function calicoSubjectWritten(p: LayerPolicy): string {
     if (typeof v === 'string' && v.trim()) parts.push(`${f} ${v.trim()}`);
   }
   return parts.join(', ') || 'selector all()';
+}
+
+/**
+ * A CiliumClusterwideNetworkPolicy whose endpointSelector selects the reserved:ingress identity:
+ * the Envoy endpoint of Cilium's Ingress and Gateway API, not a pod. The Cilium docs' own example
+ * (Documentation/network/servicemesh/default-deny-ingress-policy.rst, cilium v1.20.2: "Allow all
+ * the egress traffic from reserved ingress identity", endpointSelector reserved:ingress Exists)
+ * is such a policy. A namespaced CiliumNetworkPolicy cannot select it: its selector is confined
+ * to its namespace's pods.
+ */
+function ciliumIngressSubject(p: LayerPolicy): boolean {
+  if (p.api !== 'CiliumClusterwide') return false;
+  const m = /#specs\[(\d+)\]$/.exec(p.id);
+  const raw = p.raw as { spec?: { endpointSelector?: unknown }; specs?: Array<{ endpointSelector?: unknown }> };
+  const spec = m ? raw.specs?.[Number(m[1])] : raw.spec;
+  const sel = parseCiliumSelector(spec?.endpointSelector, 'endpointSelector').selector;
+  return !!sel && !sel.wildcard && sel.matches([{ source: SOURCE_RESERVED, key: 'ingress', value: '' }]);
 }
 
 /**
@@ -142,6 +160,10 @@ export const policySelectsNothing: Check = {
         const why = dropped.length ? `; Cilium matches it against security identities, and its identity-label filter drops ${dropped.join(', ')}` : '';
         const hostOnly = hostNetworkOnly(model, p, classes);
         yield { status: 'fail', resource, message: `${label} ${hostOnly ? `${hostOnly.text}: it isolates nothing (podSelector ${podSelector})` : `selects no pod (podSelector ${podSelector}): it isolates nothing`}${why}${suspendedNote}`, evidence: { podSelector, labelValuesInNamespace: seen, ...(dropped.length ? { notInCiliumIdentity: dropped } : {}), ...(hostOnly ? { hostNetworkWorkloads: hostOnly.workloads } : {}), ...suspendedEvidence } };
+        continue;
+      }
+      if (ciliumIngressSubject(p)) {
+        yield { status: 'pass', resource, message: `${label} selects Cilium's Ingress/Gateway endpoint (reserved:ingress), which is no pod` };
         continue;
       }
       const hostOnly = hostNetworkOnly(model, p, classes);

@@ -158,13 +158,13 @@ describe('cilium-config', () => {
     expect(CILIUM_SETTINGS_READ.holds({ snapshot: read, config: defaultConfig(), now: new Date() })).toBeUndefined();
   });
 
-  it('enable-policy and the settings that change verdicts; a bad value is named and the default kept', () => {
+  it('enable-policy and the settings that change verdicts; a bad value is named (a boolean ParseBool refuses is false, as vp.GetBool reads it; another keeps the default)', () => {
     const s = readCiliumSettings(snapshotOf([ciliumDs, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cilium-config', namespace: 'cilium' }, data: { 'enable-policy': 'always', 'cluster-name': 'c1', 'enable-ipv6': 'true', 'enable-non-default-deny-policies': 'maybe', 'allow-localhost': 'policy' } }]));
     expect({ enforcement: s.enforcement, clusterName: s.clusterName, ipv6: s.ipv6, nonDefaultDeny: s.nonDefaultDenyPolicies, allowLocalhost: s.allowLocalhost, source: s.source, problems: s.problems }).toEqual({
-      enforcement: 'always', clusterName: 'c1', ipv6: true, nonDefaultDeny: true, allowLocalhost: false, source: 'ConfigMap cilium/cilium-config', problems: ['enable-non-default-deny-policies: "maybe" is not true or false'],
+      enforcement: 'always', clusterName: 'c1', ipv6: true, nonDefaultDeny: false, allowLocalhost: false, source: 'ConfigMap cilium/cilium-config', problems: ['enable-non-default-deny-policies: "maybe" is not a Go boolean (1, t, true, 0, f, false...); Cilium reads it as false'],
     });
     const bad = readCiliumSettings(snapshotOf([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cilium-config', namespace: 'kube-system' }, data: { 'enable-policy': 'sometimes' } }]));
-    expect([bad.enforcement, bad.problems]).toEqual(['default', ['enable-policy: "sometimes" is not default, always or never']]);
+    expect([bad.enforcement, bad.problems]).toEqual(['default', ['enable-policy: "sometimes" is not default, always or never; Cilium\'s default is assumed']]);
     expect(readCiliumSettings(snapshotOf([])).source).toBe('Cilium defaults (no ConfigMap cilium-config in the snapshot)');
   });
 
@@ -207,7 +207,7 @@ describe('Cilium in the combined model (adapter)', () => {
       'CiliumNetworkPolicy shop/p: CiliumNetworkPolicy shop/p: toServices Service shop/gone matches no Service in the snapshot',
       'CiliumNetworkPolicy shop/p: CiliumNetworkPolicy shop/p: egress[0]: no Service resolves, so Cilium applies its ports to every destination',
       'CiliumClusterwideNetworkPolicy /c: CiliumClusterwideNetworkPolicy c: spec: nodeSelector makes this a host policy (nodes, not pods); not evaluated',
-      'ConfigMap cilium/cilium-config: ConfigMap cilium/cilium-config: enable-ipv4: "yes" is not true or false; Cilium\'s default is assumed',
+      'ConfigMap cilium/cilium-config: ConfigMap cilium/cilium-config: enable-ipv4: "yes" is not a Go boolean (1, t, true, 0, f, false...); Cilium reads it as false',
     ]);
     expect(out.settings).toEqual({ ciliumEnforcement: 'default', ciliumRoutingMode: 'tunnel' });
     const egress = out.policies[0].egress![0];

@@ -44,7 +44,7 @@ describe('cilium-config routing-mode', () => {
     [{ tunnel: 'disabled' }, 'native', []],
     [{ tunnel: 'vxlan' }, 'tunnel', []],
     [{ 'routing-mode': 'tunnel', tunnel: 'disabled' }, 'tunnel', []],
-    [{ 'routing-mode': 'direct' }, 'tunnel', ['routing-mode: "direct" is not native or tunnel']],
+    [{ 'routing-mode': 'direct' }, 'tunnel', ['routing-mode: "direct" is not native or tunnel; Cilium\'s default is assumed']],
   ])('%o reads as %s', (data, mode, problems) => {
     const s = readCiliumSettings(snapshotFromObjects([ciliumDs, config(data as Record<string, string>)] as KubeObject[]));
     expect([s.routingMode, s.problems]).toEqual([mode, problems]);

@@ -214,11 +214,29 @@ function backendPeers(snapshot: Snapshot, ns: string, name: string, noted: strin
   return out;
 }
 
+/**
+ * A CIDR peer (CiliumNetworkPolicy CIDR, NetworkPolicy ipBlock) under policy-cidr-match-mode
+ * (Documentation/security/policy/layer3.rst@v1.20.2, "Selecting pods or nodes with CIDR /
+ * ipBlock"): with `pods` it also matches the pods its CIDRs hold, judged by address as the
+ * engine does for ANP networks (podAddresses); with `nodes` it may hold a node's address, which
+ * the model does not know, so verdicts on nodes and host-network pods it may decide are in doubt.
+ */
+export function cidrMatchModePeers(peers: Peer[], settings: Pick<CiliumSettings, 'cidrMatchPods' | 'cidrMatchNodes'>): Peer[] {
+  if (!settings.cidrMatchPods && !settings.cidrMatchNodes) return peers;
+  return peers.flatMap((p): Peer[] => {
+    if (p.kind !== 'ipBlock') return [p];
+    return [
+      settings.cidrMatchPods ? { ...p, podAddresses: true } : p,
+      ...(settings.cidrMatchNodes ? [{ kind: 'entity' as const, entity: 'other' as const, name: `${p.text} (nodes)`, unresolved: { may: 'nodes' as const, what: `${p.text} under policy-cidr-match-mode nodes (node addresses are not known)` } }] : []),
+    ];
+  });
+}
+
 function peersOf(sel: PeerSelector, settings: CiliumSettings): Peer[] {
   switch (sel.kind) {
     case 'endpoints': return usesReservedLabels(sel.selector) ? reservedPeers(sel.selector, settings) : [{ kind: 'pods', ...podSetFor(sel.selector, settings) }];
     case 'entity': return entityPeers(sel.entity, settings);
-    case 'cidr': return [{ kind: 'ipBlock', text: sel.except.length ? `${sel.text} except ${sel.except.join(', ')}` : sel.text, ranges: sel.ranges, blocks: [sel.block] }];
+    case 'cidr': return cidrMatchModePeers([{ kind: 'ipBlock', text: sel.except.length ? `${sel.text} except ${sel.except.join(', ')}` : sel.text, ranges: sel.ranges, blocks: [sel.block] }], settings);
     case 'fqdn': {
       const regex = sel.regex;
       return [{ kind: 'fqdn', patterns: [(sel.matchName ?? sel.matchPattern ?? '').toLowerCase()], match: (name: string) => fqdnMatches(regex, name) }];
@@ -602,14 +620,14 @@ export const ciliumAdapter: PolicyApiAdapter = {
     const settings = readCiliumSettings(snapshot);
     const notes: CoverageNote[] = [];
     const objects = [...(snapshot.resources['cilium.networkpolicies'] ?? []), ...(snapshot.resources['cilium.clusterwidenetworkpolicies'] ?? [])].filter((o) => isCiliumPolicyKind(o.kind));
-    const options = { ...settings, schemaChecked: snapshot.origin === 'manifests', cidrGroups: readCidrGroups(snapshot) };
+    const release = ciliumRelease(snapshot);
+    const options = { ...settings, schemaChecked: snapshot.origin === 'manifests', cidrGroups: readCidrGroups(snapshot), release };
     const parsed = objects.map((o) => parseCiliumPolicy(o, options));
     const dns = dnsProxiedPods(parsed, settings);
-    const release = ciliumRelease(snapshot);
     const requirements = requirementsOf(parsed, release, notes, settings);
     const policies = parsed.flatMap((p) => ciliumLayerPolicies(p, settings, snapshot, notes, dns, requirements, release));
     const cm: ResourceRef = settings.resource ?? { kind: 'ConfigMap', namespace: 'kube-system', name: 'cilium-config' };
-    for (const problem of settings.problems) notes.push({ object: cm, message: `${settings.source}: ${problem}; Cilium's default is assumed` });
+    for (const problem of settings.problems) notes.push({ object: cm, message: `${settings.source}: ${problem}` });
     for (const note of settings.notes) notes.push({ object: cm, message: `${settings.source}: ${note}` });
     const apisOff = ciliumApisOff(settings);
     return { policies, notes, ...(settings.resource ? { settings: {

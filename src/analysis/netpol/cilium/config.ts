@@ -8,6 +8,7 @@ import type { KindKey } from '../../../snapshot/kinds.ts';
 import { CNI_KINDS, ciliumCni } from '../cni.ts';
 import { configMapNotFound } from '../../configmaps.ts';
 import { DEFAULT_PARSE_OPTIONS, type CiliumParseOptions } from './parse.ts';
+import { goParseBool } from '../../flags.ts';
 
 export const CILIUM_CONFIG_MAP = 'cilium-config';
 
@@ -50,6 +51,14 @@ export interface CiliumSettings extends CiliumParseOptions {
   ciliumNetworkPolicy: boolean;
   ciliumClusterwideNetworkPolicy: boolean;
   k8sClusterNetworkPolicy: boolean;
+  /**
+   * policy-cidr-match-mode (default empty; Documentation/security/policy/layer3.rst@v1.20.2
+   * "Selecting pods or nodes with CIDR / ipBlock"): CIDR selectors and ipBlock then also match
+   * the pods (`pods`) or the nodes (`nodes`) whose addresses they hold. Read with
+   * vp.GetStringSlice (whitespace-separated; pkg/option/config.go@v1.20.2).
+   */
+  cidrMatchPods: boolean;
+  cidrMatchNodes: boolean;
   /** Where the settings came from: "ConfigMap kube-system/cilium-config" or why defaults were used. */
   source: string;
   resource?: ResourceRef;
@@ -73,6 +82,8 @@ export const DEFAULT_SETTINGS: CiliumSettings = {
   ciliumNetworkPolicy: true,
   ciliumClusterwideNetworkPolicy: true,
   k8sClusterNetworkPolicy: false,
+  cidrMatchPods: false,
+  cidrMatchNodes: false,
   source: 'Cilium defaults',
   problems: [],
   notes: [],
@@ -103,11 +114,29 @@ export function ciliumConfigMapRefs(snapshot: Snapshot): Array<{ namespace: stri
   return [{ namespace: cilium?.namespace ?? 'kube-system', name: CILIUM_CONFIG_MAP }];
 }
 
-function boolSetting(data: Record<string, unknown>, key: string, fallback: boolean, problems: string[]): boolean {
+/**
+ * A boolean agent setting as cilium-agent reads it. The agent loads each ConfigMap key as a file
+ * and trims it (pkg/option/config.go ReadDirConfig, bytes.TrimSpace, cilium v1.20.2), then:
+ *  - `viper`: DaemonConfig.Populate's vp.GetBool (pkg/option/config.go@v1.20.2), which is
+ *    cast.ToBool = strconv.ParseBool with the error dropped: 1/t/T/TRUE/true/True are on, anything
+ *    it refuses ("yes", "tRuE", "") is OFF, whatever the default;
+ *  - `hive`: a cell's config struct (github.com/cilium/hive@v1.0.4 cell/config.go decodes with
+ *    mapstructure WeaklyTypedInput): ParseBool too, "" is off, and anything else refused stops the
+ *    agent starting ("failed to unmarshal config struct"). That agent enforces nothing we can
+ *    model, so the default is kept and the value is reported.
+ * A key absent from the ConfigMap takes the flag's default.
+ */
+function boolSetting(data: Record<string, unknown>, key: string, fallback: boolean, problems: string[], rule: 'viper' | 'hive' = 'viper'): boolean {
   const v = data[key];
-  if (v === undefined || v === null || v === '') return fallback;
-  if (typeof v === 'string' && /^(true|false)$/i.test(v.trim())) return v.trim().toLowerCase() === 'true';
-  problems.push(`${key}: "${String(v)}" is not true or false`);
+  if (v === undefined || v === null) return fallback;
+  const text = (typeof v === 'string' ? v : String(v)).trim();
+  const parsed = text === '' ? false : goParseBool(text);
+  if (parsed !== undefined) return parsed;
+  if (rule === 'viper') {
+    problems.push(`${key}: "${String(v)}" is not a Go boolean (1, t, true, 0, f, false...); Cilium reads it as false`);
+    return false;
+  }
+  problems.push(`${key}: "${String(v)}" is not a Go boolean (1, t, true, 0, f, false...); the Cilium agent refuses to start with it, and Cilium's default is assumed`);
   return fallback;
 }
 
@@ -120,14 +149,14 @@ function routingModeSetting(data: Record<string, unknown>, problems: string[]): 
   if (typeof rm === 'string' && rm.trim() !== '') {
     const v = rm.trim().toLowerCase();
     if (v === 'native' || v === 'tunnel') return v;
-    problems.push(`routing-mode: "${rm}" is not native or tunnel`);
+    problems.push(`routing-mode: "${rm}" is not native or tunnel; Cilium's default is assumed`);
     return 'tunnel';
   }
   const legacy = data.tunnel;
   if (typeof legacy === 'string' && legacy.trim() !== '') {
     const v = legacy.trim().toLowerCase();
     if (v === 'disabled') return 'native';
-    if (v !== 'vxlan' && v !== 'geneve') problems.push(`tunnel: "${legacy}" is not vxlan, geneve or disabled`);
+    if (v !== 'vxlan' && v !== 'geneve') problems.push(`tunnel: "${legacy}" is not vxlan, geneve or disabled; Cilium's default is assumed`);
   }
   return 'tunnel';
 }
@@ -152,19 +181,26 @@ export function readCiliumSettings(snapshot: Snapshot): CiliumSettings {
   if (typeof ep === 'string' && ep !== '') {
     const v = ep.trim().toLowerCase();
     if (v === 'default' || v === 'always' || v === 'never') enforcement = v;
-    else problems.push(`enable-policy: "${ep}" is not default, always or never`);
+    else problems.push(`enable-policy: "${ep}" is not default, always or never; Cilium's default is assumed`);
   }
   const al = typeof data['allow-localhost'] === 'string' ? (data['allow-localhost'] as string).trim().toLowerCase() : '';
-  if (al !== '' && al !== 'auto' && al !== 'always' && al !== 'policy') problems.push(`allow-localhost: "${al}" is not auto, always or policy`);
-  const clusterName = typeof data['cluster-name'] === 'string' && data['cluster-name'] !== '' ? (data['cluster-name'] as string) : 'default';
+  if (al !== '' && al !== 'auto' && al !== 'always' && al !== 'policy') problems.push(`allow-localhost: "${al}" is not auto, always or policy; Cilium's default is assumed`);
+  // Trimmed as ReadDirConfig does (pkg/option/config.go@v1.20.2 bytes.TrimSpace).
+  const clusterName = typeof data['cluster-name'] === 'string' && data['cluster-name'].trim() !== '' ? data['cluster-name'].trim() : 'default';
   if (typeof data.labels === 'string' && data.labels.trim() !== '') notes.push(`labels: a custom identity-label filter ("${data.labels.trim().slice(0, 80)}") is not evaluated; Cilium's default filter is assumed`);
-  const cidrMode = typeof data['policy-cidr-match-mode'] === 'string' ? (data['policy-cidr-match-mode'] as string).trim() : '';
+  const cidrModes = typeof data['policy-cidr-match-mode'] === 'string' ? (data['policy-cidr-match-mode'] as string).trim().split(/\s+/).filter((m) => m !== '') : [];
+  const badMode = cidrModes.find((m) => m !== 'pods' && m !== 'nodes');
+  // validatePolicyCIDRMatchMode (pkg/option/config.go@v1.20.2): "unknown CIDR match mode" stops the agent.
+  if (badMode !== undefined) problems.push(`policy-cidr-match-mode: "${badMode}" is not pods or nodes (the Cilium agent refuses to start with it); Cilium's default (CIDRs match outside addresses only) is assumed`);
+  const cidrMatchPods = badMode === undefined && cidrModes.includes('pods');
+  const cidrMatchNodes = badMode === undefined && cidrModes.includes('nodes');
   const hostFirewall = boolSetting(data, 'enable-host-firewall', false, problems);
   if (hostFirewall) notes.push('enable-host-firewall: host policies (nodeSelector) police the nodes and their host-network pods; they are not evaluated, so `reach` answers unknown where they decide');
-  if (cidrMode !== '') notes.push(`policy-cidr-match-mode: "${cidrMode}" (CIDR rules selecting nodes or pods) is not evaluated; CIDR rules are taken to match external addresses only`);
+  if (cidrMatchPods) notes.push('policy-cidr-match-mode: pods: CIDR rules and ipBlock also match the pods whose addresses they hold; the model does not know pod addresses, so such a verdict on a pod is uncertain unless the CIDR covers every address or none a pod can have');
+  if (cidrMatchNodes) notes.push('policy-cidr-match-mode: nodes: CIDR rules and ipBlock also match the nodes whose addresses they hold (host-network pods included); the model does not know node addresses, so verdicts on nodes and host-network pods that such a rule may decide are uncertain');
   return {
     clusterName,
-    defaultLocalCluster: boolSetting(data, 'policy-default-local-cluster', true, problems),
+    defaultLocalCluster: boolSetting(data, 'policy-default-local-cluster', true, problems, 'hive'),
     l7Proxy: boolSetting(data, 'enable-l7-proxy', true, problems),
     nodeSelectorLabels: boolSetting(data, 'enable-node-selector-labels', false, problems),
     nonDefaultDenyPolicies: boolSetting(data, 'enable-non-default-deny-policies', true, problems),
@@ -179,6 +215,8 @@ export function readCiliumSettings(snapshot: Snapshot): CiliumSettings {
     ciliumNetworkPolicy: boolSetting(data, 'enable-cilium-network-policy', true, problems),
     ciliumClusterwideNetworkPolicy: boolSetting(data, 'enable-cilium-clusterwide-network-policy', true, problems),
     k8sClusterNetworkPolicy: boolSetting(data, 'enable-k8s-cluster-network-policy', false, problems),
+    cidrMatchPods,
+    cidrMatchNodes,
     source: `ConfigMap ${cmNs}/${CILIUM_CONFIG_MAP}`,
     resource: { kind: 'ConfigMap', namespace: cmNs, name: CILIUM_CONFIG_MAP },
     problems,

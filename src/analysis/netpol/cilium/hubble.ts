@@ -5,9 +5,10 @@
 import type { ResourceRef } from '../../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../../snapshot/types.ts';
 import { CILIUM_CONFIG_MAP, ciliumNamespace } from './config.ts';
+import { goParseBool } from '../../flags.ts';
 
 export interface HubbleState {
-  /** enable-hubble is "true"; undefined when cilium-config was not found. */
+  /** enable-hubble is on (Go ParseBool true: "true", "1", "t"...); undefined when cilium-config was not found. */
   enabled: boolean | undefined;
   /** Where enable-hubble was read, and what it said. */
   enabledSource: string;
@@ -37,7 +38,11 @@ export function readHubbleState(snapshot: Snapshot): HubbleState {
     configMap = { kind: 'ConfigMap', namespace: cmNs, name: CILIUM_CONFIG_MAP };
     const data = cm.data && typeof cm.data === 'object' && !Array.isArray(cm.data) ? (cm.data as Record<string, unknown>) : {};
     const v = data['enable-hubble'];
-    enabled = typeof v === 'string' && v.trim().toLowerCase() === 'true';
+    // As the agent reads it: trimmed (pkg/option/config.go ReadDirConfig), then strconv.ParseBool
+    // into the hive cell's EnableHubble (pkg/hubble/cell/config.go, cilium v1.20.2; mapstructure
+    // WeaklyTypedInput): "1" and "True" are on; a value ParseBool refuses ("yes") stops the agent
+    // starting, so Hubble is not running either.
+    enabled = v !== undefined && v !== null && goParseBool(String(v).trim()) === true;
     enabledSource = `ConfigMap ${cmNs}/${CILIUM_CONFIG_MAP} enable-hubble=${v === undefined ? '(not set)' : JSON.stringify(v)}`;
   }
   const pods = snapshot.resources.pods ?? [];

@@ -9,6 +9,7 @@ import type { Protocol } from '../conns.ts';
 import { parseCidr, parseIp, subtractRanges, type IpRange } from '../../../base/ip.ts';
 import { matchesInit, parseCiliumSelector, scopePeerSelector, scopeSubjectSelector, type CiliumSelector } from './selector.ts';
 import { isIdentityLabel, POD_NAMESPACE_LABEL } from './labels.ts';
+import type { CiliumRelease } from './release.ts';
 import { ENTITIES, type CiliumPolicy, type CiliumPolicyKind, type CiliumRule, type Entity, type PeerRule, type PeerSelector, type PortRule, type PortSelector, type ServiceRef } from './types.ts';
 import { fqdnRegex, fqdnPatternError } from './fqdn.ts';
 import { parseSelector } from '../selector.ts';
@@ -37,6 +38,12 @@ export interface CiliumParseOptions {
    */
   /** `fromManifests`: the groups of an input that may leave some out (a reference to none of them is unresolved, not empty). */
   cidrGroups?: { groups: readonly CidrGroup[]; fromManifests?: boolean } | { unread: string };
+  /**
+   * The agent's release (./release.ts), where it changes what a policy may say: endPort before
+   * 1.16, entities and protocols an older agent's validation refuses. Undefined or not known:
+   * read as the newest release does.
+   */
+  release?: CiliumRelease;
 }
 
 /** One CiliumCIDRGroup: its name, labels (cidrGroupSelector) and spec.externalCIDRs. */
@@ -69,15 +76,68 @@ function listOf(v: unknown, at: string, errors: string[]): unknown[] | undefined
   return v;
 }
 
-/** strconv.ParseUint(port, 0, 16): decimal, 0x hex, 0o/leading-0 octal, 0b binary. */
+/**
+ * strconv.ParseUint(port, 0, 16), which both rule validation (pkg/policy/api/rule_validation.go
+ * PortProtocol.sanitize) and enforcement (pkg/policy/l4.go) use, cilium v1.20.2: decimal, 0x hex,
+ * 0o or leading-0 octal, 0b binary, and with base 0 Go's digit-separating underscores ("8_080" is
+ * 8080; underscoreOK: each underscore between digits or after the base prefix). A port with a
+ * letter never gets here: it is an IANA service name first (iana.IsSvcName), so "0x1F90" is a
+ * named port, as in Cilium.
+ */
 function parsePortNumber(text: string): number | undefined {
-  let v: number;
-  if (/^[1-9][0-9]*$|^0$/.test(text)) v = Number(text);
-  else if (/^0[xX][0-9a-fA-F]+$/.test(text)) v = parseInt(text.slice(2), 16);
-  else if (/^0[oO]?[0-7]+$/.test(text)) v = parseInt(text.replace(/^0[oO]?/, ''), 8);
-  else if (/^0[bB][01]+$/.test(text)) v = parseInt(text.slice(2), 2);
-  else return undefined;
-  return v <= 65535 ? v : undefined;
+  if (text === '') return undefined;
+  let base = 10;
+  let digits = text;
+  if (text[0] === '0') {
+    const b = text.length >= 3 ? text[1]!.toLowerCase() : '';
+    if (b === 'b' || b === 'o' || b === 'x') {
+      base = b === 'b' ? 2 : b === 'o' ? 8 : 16;
+      digits = text.slice(2);
+    } else {
+      base = 8;
+      digits = text.slice(1);
+    }
+  }
+  let v = 0;
+  let underscores = false;
+  for (const c of digits) {
+    if (c === '_') {
+      underscores = true;
+      continue;
+    }
+    const d = parseInt(c, 16);
+    if (Number.isNaN(d) || d >= base) return undefined;
+    v = v * base + d;
+    if (v > 65535) return undefined;
+  }
+  if (underscores && !goUnderscoreOk(text)) return undefined;
+  return v;
+}
+
+/** Go strconv's underscoreOK: underscores only between digits, or between the base prefix and a digit. */
+function goUnderscoreOk(s: string): boolean {
+  let saw = '^';
+  let i = 0;
+  const hex = s.length >= 2 && s[0] === '0' && s[1]!.toLowerCase() === 'x';
+  if (s.length >= 2 && s[0] === '0' && 'box'.includes(s[1]!.toLowerCase())) {
+    i = 2;
+    saw = '0';
+  }
+  for (; i < s.length; i++) {
+    const c = s[i]!;
+    if ((c >= '0' && c <= '9') || (hex && /[a-fA-F]/.test(c))) {
+      saw = '0';
+      continue;
+    }
+    if (c === '_') {
+      if (saw !== '0') return false;
+      saw = '_';
+      continue;
+    }
+    if (saw === '_') return false;
+    saw = '!';
+  }
+  return saw !== '_';
 }
 
 interface ParseCtx {
@@ -87,7 +147,9 @@ interface ParseCtx {
   notes: string[];
 }
 
-function parseProtocol(raw: unknown, at: string, errors: string[], schemaChecked: boolean): { protocols: Protocol[]; text: string } | undefined {
+function parseProtocol(raw: unknown, at: string, ctx: ParseCtx): { protocols: Protocol[]; text: string } | undefined {
+  const errors = ctx.errors;
+  const schemaChecked = ctx.options.schemaChecked === true;
   if (raw === undefined || raw === null || raw === '') return { protocols: ALL_PROTOCOLS, text: 'ANY' };
   if (typeof raw !== 'string') {
     errors.push(`${at}: not a string`);
@@ -100,20 +162,35 @@ function parseProtocol(raw: unknown, at: string, errors: string[], schemaChecked
   }
   if (p === 'ANY') return { protocols: ALL_PROTOCOLS, text: 'ANY' };
   if (p === 'TCP' || p === 'UDP' || p === 'SCTP') return { protocols: [p], text: p };
-  if (EXTENDED_PROTOCOLS.has(p)) return { protocols: [], text: p };
+  if (EXTENDED_PROTOCOLS.has(p)) {
+    const release = ctx.options.release;
+    if (release?.known && release.refusedProtocols.includes(p)) {
+      errors.push(`${at}: "${raw}" is not a protocol Cilium ${release.text} knows (its agent refuses the policy; ${p === 'VRRP' || p === 'IGMP' ? 'VRRP and IGMP are known from 1.19, 1.18 not confirmed' : 'GRE, IPIP, IPV6, ESP and AH came in 1.20'})`);
+      return undefined;
+    }
+    if (release?.known && release.unconfirmedProtocols.includes(p)) ctx.notes.push(`${at}: "${raw}": whether Cilium ${release.text} knows this protocol is not confirmed (VRRP and IGMP are known from 1.19); read as known, so verdicts on this policy are uncertain`);
+    return { protocols: [], text: p };
+  }
   errors.push(`${at}: "${raw}" is not a protocol Cilium knows (TCP, UDP, SCTP, ANY, VRRP, IGMP, GRE, IPIP, IPV6, ESP, AH)`);
   return undefined;
 }
 
 /** toPorts[i].ports[j] (PortProtocol.sanitize). */
-function parsePortProtocol(raw: unknown, at: string, hasDNS: boolean, errors: string[], schemaChecked: boolean): { sel: PortSelector; zero: boolean; protocol: string } | undefined {
+function parsePortProtocol(raw: unknown, at: string, hasDNS: boolean, ctx: ParseCtx): { sel: PortSelector; zero: boolean; protocol: string } | undefined {
+  const errors = ctx.errors;
   if (!isObj(raw)) {
     errors.push(`${at}: not an object`);
     return undefined;
   }
-  const proto = parseProtocol(raw.protocol, `${at}.protocol`, errors, schemaChecked);
+  const proto = parseProtocol(raw.protocol, `${at}.protocol`, ctx);
   const port = raw.port;
-  const endPort = raw.endPort;
+  let endPort = raw.endPort;
+  const release = ctx.options.release;
+  if (release?.known && !release.portRanges && endPort !== undefined && endPort !== null) {
+    // Before 1.16 the field does not exist: the CRD schema prunes it and the rule covers `port` alone.
+    ctx.notes.push(`${at}.endPort: Cilium ${release.text} has no port ranges (endPort came in 1.16): the field is dropped and the rule covers port ${typeof port === 'string' ? port : '(none)'} only`);
+    endPort = undefined;
+  }
   if (typeof port === 'number') {
     errors.push(`${at}.port: ${port} must be a string ("${port}"); the CRD schema rejects a number`);
     return undefined;
@@ -179,7 +256,7 @@ function parsePortRules(raw: unknown, at: string, dir: 'ingress' | 'egress', den
     const sels: PortSelector[] = [];
     let zero = false;
     ports.forEach((p: unknown, j: number) => {
-      const r = parsePortProtocol(p, `${where}.ports[${j}]`, hasDNS, ctx.errors, ctx.options.schemaChecked === true);
+      const r = parsePortProtocol(p, `${where}.ports[${j}]`, hasDNS, ctx);
       if (!r) return;
       if (r.zero) zero = true;
       if (l7.length > 0 && !hasDNS && r.protocol !== 'TCP') ctx.errors.push(`${where}.ports[${j}]: L7 rules can only apply to TCP (not ${r.protocol}) except for DNS rules`);
@@ -288,7 +365,20 @@ function cidrGroupPeers(raw: Obj, byName: boolean, at: string, ctx: ParseCtx): P
     ctx.notes.push(`${at}: ${text} selects no CiliumCIDRGroup with externalCIDRs in the snapshot, so it matches no address`);
     return [{ kind: 'unsupported', text: `${at} ${text} (no CiliumCIDRGroup)` }];
   }
-  return cidrs.map((c) => ({ kind: 'cidr', text: `${c.text} (${text})`, except: [], block: c.block, ranges: [c.block] }));
+  // `except` applies to the group's addresses as well: newCIDRRuleSelector (pkg/policy/types/selector.go,
+  // cilium v1.20.2) passes ExceptCIDRs into the group selector ("cidr group with exception" in
+  // selector_test.go). Rule validation does not check them for a group (rule_validation.go
+  // CIDRRule.sanitize returns early), so one that is no prefix excludes nothing.
+  const excepts: Array<{ text: string; block: IpRange }> = [];
+  for (const [j, e] of (listOf(raw.except, `${at}.except`, ctx.errors) ?? []).entries()) {
+    const x = typeof e === 'string' ? parseCidr(e) : undefined;
+    if (x) excepts.push({ text: e as string, block: x });
+    else ctx.notes.push(`${at}.except[${j}]: "${String(e)}" is not an address/prefix, so it excludes nothing`);
+  }
+  return cidrs.map((c) => {
+    const inside = excepts.filter((x) => x.block.family === c.block.family && x.block.hi >= c.block.lo && x.block.lo <= c.block.hi);
+    return { kind: 'cidr', text: `${c.text} (${text})`, except: inside.map((x) => x.text), block: c.block, ranges: subtractRanges(c.block, inside.map((x) => x.block)) };
+  });
 }
 
 /** Selector keys Cilium's default identity filter drops: no identity ever carries them. */
@@ -378,7 +468,9 @@ function parsePeerRule(raw: unknown, index: number, at: string, dir: 'ingress' |
       case 'fromEntities':
       case 'toEntities':
         list.forEach((e: unknown, i: number) => {
-          if (typeof e === 'string' && (ENTITIES as readonly string[]).includes(e)) peers.push({ kind: 'entity', entity: e as Entity });
+          const release = ctx.options.release;
+          if (typeof e === 'string' && release?.known && release.refusedEntities.includes(e)) ctx.errors.push(`${where}[${i}]: unsupported entity: ${e} (Cilium ${release.text} predates it; it came in 1.20)`);
+          else if (typeof e === 'string' && (ENTITIES as readonly string[]).includes(e)) peers.push({ kind: 'entity', entity: e as Entity });
           else ctx.errors.push(`${where}[${i}]: unsupported entity: ${String(e)}`);
         });
         break;

@@ -16,11 +16,30 @@
 // rules selecting the same endpoint (docs.cilium.io/en/v1.17/security/policy/language/
 // #additional-label-requirements); cilium/cilium#42615 removed them in 1.19, which ignores them.
 
+// endPort (port ranges): absent from pkg/policy/api/l4.go PortProtocol at v1.15.6 (the CRD has
+// no such field, so the API server prunes it and the port covers only `port`), and
+// pkg/k8s/network_policy.go parsePorts@v1.15.6 copies only a NetworkPolicy's `port`
+// ("EndPort in kubernetes NetworkPolicy is not supported", pkg/k8s/watchers/network_policy.go);
+// honoured from 1.16 (present at v1.19.0, v1.20.2).
+//
+// Entities and protocols the agent's rule validation accepts (pkg/policy/api/entity.go,
+// l4.go, rule_validation.go "unsupported entity"): cluster-mesh exists from 1.20 (absent at
+// v1.19.0); VRRP and IGMP from cilium/cilium#39872 (present at v1.19.0, absent at v1.15.6; merged
+// mid-2025, so 1.18 is not confirmed); GRE, IPIP, IPV6, ESP, AH from 1.20 (absent at v1.19.0).
+
 import type { Snapshot } from '../../../snapshot/types.ts';
 import { ciliumCni } from '../cni.ts';
 
 export type CiliumRelease =
-  | { known: true; text: string; selectorServices: boolean; requiresFields: boolean; defaultDenyField: boolean }
+  | {
+    known: true; text: string; selectorServices: boolean; requiresFields: boolean; defaultDenyField: boolean;
+    /** endPort honoured (1.16 and later). */
+    portRanges: boolean;
+    /** Entities and extended protocols the agent refuses; `unconfirmedProtocols`: ones not confirmed either way at this release. */
+    refusedEntities: readonly string[];
+    refusedProtocols: readonly string[];
+    unconfirmedProtocols: readonly string[];
+  }
   /** `text`: why the release is not known. */
   | { known: false; text: string };
 
@@ -30,5 +49,13 @@ export function ciliumRelease(snapshot: Snapshot): CiliumRelease {
   const m = cni.version ? /^v?(\d+)\.(\d+)/.exec(cni.version) : null;
   if (!m) return { known: false, text: 'the Cilium agent\'s image names no release' };
   const [major, minor] = [Number(m[1]), Number(m[2])];
-  return { known: true, text: cni.version!, selectorServices: major > 1 || (major === 1 && minor >= 17), requiresFields: major === 1 && minor < 19, defaultDenyField: major > 1 || (major === 1 && minor >= 16) };
+  const atLeast = (min: number) => major > 1 || (major === 1 && minor >= min);
+  const tunnels = ['GRE', 'IPIP', 'IPV6', 'ESP', 'AH'];
+  return {
+    known: true, text: cni.version!, selectorServices: atLeast(17), requiresFields: major === 1 && minor < 19, defaultDenyField: atLeast(16),
+    portRanges: atLeast(16),
+    refusedEntities: atLeast(20) ? [] : ['cluster-mesh'],
+    refusedProtocols: atLeast(20) ? [] : atLeast(19) ? tunnels : atLeast(18) ? tunnels : ['VRRP', 'IGMP', ...tunnels],
+    unconfirmedProtocols: atLeast(19) || !atLeast(18) ? [] : ['VRRP', 'IGMP'],
+  };
 }
