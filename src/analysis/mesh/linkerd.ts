@@ -316,7 +316,11 @@ export function linkerdProxyInitPorts(configmaps: KubeObject[]): LinkerdProxyIni
     const values = obj(linkerdValuesRead(cm));
     const proxyInit = obj(values?.proxyInit);
     const where = `ConfigMap ${cm.metadata?.namespace ?? ''}/linkerd-config`;
-    if (i === 0 && values && (values.proxyInit === undefined || values.proxyInit === null)) out.absent = where;
+    // Before stable-2.10 the chart's values held proxyInit under `global` (charts/linkerd2/values.yaml
+    // at stable-2.9.0; the injector read values.Global.ProxyInit): such values lack no proxyInit.
+    // Their global.* settings are not read here (the defaults stay assumed, as before).
+    const preTwoTen = obj(values?.global) !== undefined;
+    if (i === 0 && values && !preTwoTen && (values.proxyInit === undefined || values.proxyInit === null)) out.absent = where;
     for (const [direction, key] of [['inbound', 'ignoreInboundPorts'], ['outbound', 'ignoreOutboundPorts']] as const) {
       if (out[direction] || !proxyInit) continue;
       const value = proxyInit[key] ?? '';

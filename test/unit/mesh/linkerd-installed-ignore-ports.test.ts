@@ -193,6 +193,16 @@ describe('Linkerd: linkerd-config values with no proxyInit at all: the injector 
     });
   }
 
+  // Before stable-2.10 the values held proxyInit under `global` (charts/linkerd2/values.yaml at
+  // stable-2.9.0; pkg/inject/inject.go there reads values.Global.ProxyInit): such an install injects.
+  // The mr5 review's repro /tmp/rev-mr5/l29: a false "outside the mesh" (high) on every workload.
+  it('a stable-2.9 linkerd-config (proxyInit under global): the injector injects, the template is meshed', () => {
+    const y = scene(linkerdConfig('global:\n  proxyInit:\n    ignoreInboundPorts: "25,443,587,3306,11211"\n    ignoreOutboundPorts: "25,443,587,3306,11211"'));
+    const c = ctxOf(y);
+    expect(meshWorkloadModes(c.snapshot, c.config).find((e) => e.workload.name === 'galera')?.mesh).toBe('linkerd');
+    expect(run(workloadOutsideMesh, c).find((v) => v.resource.name === 'galera')?.status).not.toBe('fail');
+  });
+
   it('a template already carrying its linkerd-proxy (injected by hand) is still meshed', () => {
     const y = scene(linkerdConfig('proxy:\n  defaultInboundPolicy: deny')).replace('containers: [{name: galera, image: example/galera:1, ports: [{containerPort: 3306}, {containerPort: 4567}]}]', 'containers: [{name: galera, image: example/galera:1, ports: [{containerPort: 3306}, {containerPort: 4567}]}, {name: linkerd-proxy, image: example/proxy:1}]');
     expect(y).toContain('name: linkerd-proxy');
