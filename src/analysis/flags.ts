@@ -1,14 +1,19 @@
 // Command-line flags of a controller's container, as its flag parser reads them.
 
-/** A flag's value as pflag reads it: --flag=value or --flag value (one or two dashes), the last one given, trimmed. */
-export function flagValue(args: readonly string[], flag: string): string | undefined {
+/**
+ * A flag's value: --flag=value or --flag value (one or two dashes), the last one given, trimmed
+ * unless `asGiven` (pflag keeps a string flag's value as written, spaces and line breaks too: a
+ * value from a ConfigMap key written as a YAML block scalar ends in a line break, which reaches
+ * the program when the kubelet expands $(VAR) into the argument).
+ */
+export function flagValue(args: readonly string[], flag: string, { asGiven = false }: { asGiven?: boolean } = {}): string | undefined {
   let value: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!.replace(/^--?/, '--');
     if (a === `--${flag}` && i + 1 < args.length) value = args[i + 1];
     else if (a.startsWith(`--${flag}=`)) value = a.slice(flag.length + 3);
   }
-  return value?.trim();
+  return asGiven ? value : value?.trim();
 }
 
 /**

@@ -479,6 +479,11 @@ export function stableRefOf(ref: ResourceRef): ResourceRef {
 
 /** What Kubernetes accepts as an object's name (a DNS-1123 subdomain). */
 const OBJECT_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+/** What Kubernetes accepts as a namespace's name (a DNS-1123 label). */
+const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** Whether `namespace`/`name` can name an object of a namespace (ConfigMap, Secret, ...): else no such object can exist. */
+export const canNameObject = (namespace: string, name: string): boolean => NAMESPACE_NAME.test(namespace) && OBJECT_NAME.test(name);
 
 /** The label ancestors of a pod's custom controlling owner, most stable first. */
 const LABELLED_ANCESTORS: ReadonlyMap<string, { kind: string; group: string; own: string; ancestors: ReadonlyArray<readonly [label: string, kind: string]> }> = new Map([

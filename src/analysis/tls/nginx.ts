@@ -11,7 +11,7 @@ import type { KindKey } from '../../snapshot/kinds.ts';
 import { configMapNotFound, configMapRead, configMapsUnreadable, configMapUnread, type ConfigMapRef } from '../configmaps.ts';
 import { flagValue, goBoolFlag, goParseBool } from '../flags.ts';
 import { memoize } from '../memo.ts';
-import { podTemplateOf, refString } from '../workloads.ts';
+import { canNameObject, podTemplateOf, refString } from '../workloads.ts';
 import { arr, obj, str, stringMap } from '../mesh/util.ts';
 
 export const INGRESS_NGINX_CONTROLLER = 'k8s.io/ingress-nginx';
@@ -25,7 +25,8 @@ export interface NginxController {
   configMap?: { namespace: string; name: string };
   /**
    * A --configmap value that is not NAMESPACE/NAME (internal/k8s/main.go ParseNameNS wants
-   * exactly one "/"): the controller logs the error, reads no ConfigMap and runs on its
+   * exactly one "/"), or whose parts no namespace and ConfigMap can be named (a space, a line
+   * break: ParseNameNS does not trim): the controller reads no ConfigMap and runs on its
    * defaults (internal/ingress/controller/store/store.go New), so configMap is unset.
    */
   configMapIgnored?: string;
@@ -354,13 +355,16 @@ export const nginxControllers = memoize((snapshot: Snapshot): NginxController[] 
         // A flag whose value (or whose very name) comes from a variable ztaudit cannot resolve is
         // unknown: the controller is then judged as not confirmable, never on the flag's default.
         const opaque = opaqueArgs(args, unknown);
-        const flag = (name: string): { value: string | undefined } | { unknown: string } => {
+        const flag = (name: string, asGiven = false): { value: string | undefined } | { unknown: string } => {
           if (opaque) return { unknown: opaque };
-          const value = flagValue(args, name);
+          const value = flagValue(args, name, { asGiven });
           const why = value === undefined ? undefined : unknownIn(value, unknown);
           return why ? { unknown: `its --${name} is taken from ${why}` } : { value };
         };
-        const cmFlag = flag('configmap');
+        // As written: k8s.ParseNameNS does not trim, so "ns/name\n" (a ConfigMap key written as a
+        // YAML block scalar, through $(CM)) names no ConfigMap and the defaults stay
+        // (internal/k8s/main.go and store.go New at controller-v1.14.5).
+        const cmFlag = flag('configmap', true);
         const cm = 'value' in cmFlag ? cmFlag.value : undefined;
         let configMap: NginxController['configMap'];
         let configMapIgnored: string | undefined;
@@ -368,8 +372,12 @@ export const nginxControllers = memoize((snapshot: Snapshot): NginxController[] 
           // k8s.ParseNameNS: exactly one "/"; anything else is logged and the defaults kept
           // (internal/ingress/controller/store/store.go New). A "ns/" or "/name" reads nothing either.
           const parts = cm.split('/');
-          if (parts.length === 2 && parts[0] && parts[1]) configMap = { namespace: parts[0], name: parts[1] };
-          else configMapIgnored = cm;
+          if (parts.length === 2 && parts[0] && parts[1]) {
+            // A name no namespace or ConfigMap can have (RFC 1123 label / subdomain, the API server's
+            // validation): its Get fails, and the defaults stay, as with no NAMESPACE/NAME at all.
+            if (canNameObject(parts[0], parts[1])) configMap = { namespace: parts[0], name: parts[1] };
+            else configMapIgnored = cm;
+          } else configMapIgnored = cm;
         }
         const nsFlag = flag('watch-namespace');
         const selFlag = flag('watch-namespace-selector');
@@ -406,7 +414,7 @@ export const nginxControllers = memoize((snapshot: Snapshot): NginxController[] 
  * value that is not NAMESPACE/NAME (quoted), which leaves it on its defaults too.
  */
 export function nginxNoConfigMap(c: NginxController): string {
-  return c.configMapIgnored === undefined ? 'no --configmap' : `--configmap=${JSON.stringify(c.configMapIgnored)} is not NAMESPACE/NAME, so it reads no ConfigMap and runs on its defaults`;
+  return c.configMapIgnored === undefined ? 'no --configmap' : `--configmap=${JSON.stringify(c.configMapIgnored)} is not NAMESPACE/NAME of a ConfigMap that can exist, so it reads no ConfigMap and runs on its defaults`;
 }
 
 /** A controller image's major and minor version, from a tag like v1.12.1 (undefined for a digest alone or another tag). */

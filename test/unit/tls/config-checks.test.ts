@@ -5,6 +5,7 @@ import { defaultConfig } from '../../../src/config/types.ts';
 import type { AuditContext } from '../../../src/analysis/context.ts';
 import type { KubeObject, TlsProbeResult } from '../../../src/snapshot/types.ts';
 import { ingressControllerConfigMapRefs, ingressTlsHostCovers } from '../../../src/analysis/tls/index.ts';
+import { nginxControllers } from '../../../src/analysis/tls/nginx.ts';
 import { ingressWithoutTls } from '../../../checks/tls/ingress-without-tls.ts';
 import { legacyProtocolEnabled } from '../../../checks/tls/legacy-protocol-enabled.ts';
 import { sslRedirectDisabled } from '../../../checks/tls/ssl-redirect-disabled.ts';
@@ -314,8 +315,13 @@ describe('ingress-nginx', () => {
 
   it(`reads --configmap given twice as the controller's flag parser (spf13/pflag, ${NGINX_CLI_ARGUMENTS}) does: the last one`, () => {
     // A chart's extraArgs appended after its own --configmap replace it: the ConfigMap judged is the one the controller reads.
-    const twice = CONTROLLER.replace('--ingress-class=nginx]', '--ingress-class=nginx, --configmap, " tuned/nginx-overrides "]');
+    const twice = CONTROLLER.replace('--ingress-class=nginx]', '--ingress-class=nginx, --configmap, tuned/nginx-overrides]');
     expect(ingressControllerConfigMapRefs(ctx(twice).snapshot)).toEqual([{ namespace: 'tuned', name: 'nginx-overrides' }]);
+    // As written: pflag keeps the spaces and ParseNameNS does not trim, so " tuned/nginx-overrides "
+    // names no ConfigMap that can exist; the controller reads none and runs on its defaults.
+    const spaced = CONTROLLER.replace('--ingress-class=nginx]', '--ingress-class=nginx, --configmap, " tuned/nginx-overrides "]');
+    expect(ingressControllerConfigMapRefs(ctx(spaced).snapshot)).toEqual([]);
+    expect(nginxControllers(ctx(spaced).snapshot)[0]?.configMapIgnored).toBe(' tuned/nginx-overrides ');
   });
 
   it('case 3: no ssl-protocols key passes (default TLSv1.2 TLSv1.3); TLSv1 TLSv1.1 TLSv1.2 fails', () => {

@@ -109,6 +109,18 @@ describe('--configmap=$(CM) with CM from a ConfigMap key (env valueFrom.configMa
     }
   });
 
+  it('a value ending in a line break (a YAML block scalar "configmap: |"): ingress-nginx looks up "NAME\\n", which exists nowhere, and keeps its defaults, so the ConfigMap named is not credited', () => {
+    // The kubelet takes the key's value as is and pflag keeps it; k8s.ParseNameNS splits on "/"
+    // without trimming, so store.go New's Get of "ingress-nginx-controller\n" fails and the
+    // defaults stay (kubernetes/ingress-nginx internal/k8s/main.go, internal/ingress/controller/store/store.go
+    // at controller-v1.14.5). The mr5 review's repro /tmp/rev-mr5/cmnl: a WAF credited from it.
+    const s = snap(controller([keyRef('controller-settings', 'configmap')]) + tls10 + settings({ configmap: 'ingress-nginx/ingress-nginx-controller\n' }));
+    expect(nginxControllers(s)[0]?.configMapIgnored).toBe('ingress-nginx/ingress-nginx-controller\n');
+    const [v] = protocols(s);
+    // The defaults (TLS 1.2 and 1.3): no TLS 1.0 from the ConfigMap that is never read.
+    expect(v?.status).toBe('pass');
+  });
+
   it('optional but the ConfigMap holds the key: its value is read', () => {
     const [v] = protocols(snap(controller([keyRef('controller-settings', 'configmap', true)]) + tls10 + settings({ configmap: 'ingress-nginx/ingress-nginx-controller' })));
     expect([v?.status, v?.resource.kind]).toEqual(['fail', 'ConfigMap']);

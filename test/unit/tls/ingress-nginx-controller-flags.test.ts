@@ -143,7 +143,7 @@ describe('--configmap without NAMESPACE/NAME: the controller runs on its default
       const [legacy] = run(legacyProtocolEnabled, yaml).filter((v) => v.detailKey === 'ssl-protocols');
       expect(legacy?.status).toBe('pass');
       expect(legacy?.resource).toMatchObject({ kind: 'Deployment', name: 'ingress-nginx-controller' });
-      expect(legacy?.message).toContain(`--configmap=${JSON.stringify(value)} is not NAMESPACE/NAME, so it reads no ConfigMap and runs on its defaults`);
+      expect(legacy?.message).toContain(`--configmap=${JSON.stringify(value)} is not NAMESPACE/NAME of a ConfigMap that can exist, so it reads no ConfigMap and runs on its defaults`);
       const [auth] = run(edgeAuthMissing, yaml);
       expect(auth?.status).toBe('fail');
       expect(auth?.message).toContain(`--configmap=${JSON.stringify(value)} is not NAMESPACE/NAME`);
