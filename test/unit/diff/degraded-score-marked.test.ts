@@ -64,6 +64,10 @@ describe('an area scored on partial input is marked so', () => {
     expect(tls).not.toBe('');
     expect(tls).not.toContain('partial input');
     expect(renderHtml(full, {} as Parameters<typeof renderHtml>[1])).not.toContain('partial input');
+    // The printed cover says it in two words (its page holds the whole cover: the partial-run
+    // banner above the table names the kinds); the whole note in the cell's title.
+    const cover = html.match(/<tr data-area="pod-security">[\s\S]*?<\/tr>/)?.[0] ?? '';
+    expect(cover).toContain(`<div class="share partial-input" title="${NOTE}">partial input</div>`);
   });
 
   it('Slack and the email say it beside the pod-security score', async () => {
