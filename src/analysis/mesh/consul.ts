@@ -59,15 +59,6 @@ const GATEWAY_KIND_ANNOTATION = 'consul.hashicorp.com/gateway-kind';
 const NEVER_INJECTED = new Set(['kube-system', 'kube-public', 'local-path-storage']);
 
 /**
- * A boolean as Go's strconv.ParseBool reads it (https://pkg.go.dev/strconv#ParseBool: "1, t, T,
- * TRUE, true, True, 0, f, F, FALSE, false, False"); undefined for anything else, which consul-k8s
- * treats as an error (the webhook refuses the pod).
- */
-export function parseGoBool(value: string): boolean | undefined {
-  return goParseBool(value);
-}
-
-/**
  * A Go boolean flag in a command line: `-name`, `-name=value` or `--name...`; the last one wins.
  * Go's flag package takes no separate value for a boolean (`-name false` is `-name` then an
  * argument), so only the `=` form carries one. undefined when absent; `value` undefined when
@@ -77,7 +68,7 @@ function goBoolFlag(text: string, name: string): { value: boolean | undefined } 
   const found = [...text.matchAll(new RegExp(`(?:^|[\\s"'])--?${name}(?:=("?)([^"\\s\\\\]*)\\1)?(?=[\\s"'\\\\]|$)`, 'g'))];
   const last = found[found.length - 1];
   if (!last) return undefined;
-  return { value: last[2] === undefined ? true : parseGoBool(last[2]) };
+  return { value: last[2] === undefined ? true : goParseBool(last[2]) };
 }
 
 export interface ConsulInjector {
@@ -132,7 +123,7 @@ export function consulServesNamespace(injector: ConsulInjector | undefined, ns: 
 
 export function consulMembership(namespace: string, pod: PodView, injector: ConsulInjector | undefined): ConsulMembership {
   const value = pod.annotations[CONSUL_INJECT_ANNOTATION];
-  const inject = value === undefined ? undefined : parseGoBool(value);
+  const inject = value === undefined ? undefined : goParseBool(value);
   const served = (ns: string) => consulServesNamespace(injector, ns);
   const requested = inject === true ? served(namespace) : value === undefined && !!injector?.injectDefault && served(namespace);
   if (pod.origin === 'pod') {
@@ -344,9 +335,9 @@ export interface ConsulTransparentProxy {
 /** Whether a Consul-injected pod gets the transparent proxy: pod annotation, else namespace label, else the injector's default. */
 export function consulTransparentProxy(nsLabels: Record<string, string>, podAnnotations: Record<string, string>, injector: ConsulInjector | undefined): ConsulTransparentProxy {
   const pod = podAnnotations[CONSUL_TPROXY_ANNOTATION];
-  if (pod !== undefined) return { enabled: parseGoBool(pod), source: `pod annotation ${CONSUL_TPROXY_ANNOTATION}=${JSON.stringify(pod)}` };
+  if (pod !== undefined) return { enabled: goParseBool(pod), source: `pod annotation ${CONSUL_TPROXY_ANNOTATION}=${JSON.stringify(pod)}` };
   const ns = nsLabels[CONSUL_TPROXY_ANNOTATION];
-  if (ns !== undefined) return { enabled: parseGoBool(ns), source: `namespace label ${CONSUL_TPROXY_ANNOTATION}=${JSON.stringify(ns)}` };
+  if (ns !== undefined) return { enabled: goParseBool(ns), source: `namespace label ${CONSUL_TPROXY_ANNOTATION}=${JSON.stringify(ns)}` };
   if (injector) return { enabled: injector.tproxyDefault, source: `connect injector default-enable-transparent-proxy ${injector.tproxyDefault} (${injector.source})` };
   return { enabled: true, source: 'no connect injector in the snapshot: assumed the consul-k8s default (transparent proxy on)' };
 }

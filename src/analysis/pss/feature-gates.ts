@@ -38,9 +38,6 @@ export interface UserNamespaceGate {
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : []);
 
-/** Go's strconv.ParseBool, which the --feature-gates flag reads each value with; undefined for anything else. */
-const parseBool = goParseBool;
-
 /** The kube-apiserver container of a Pod: named so, or running a binary named so. */
 function apiserverContainer(pod: Record<string, unknown>): Record<string, unknown> | undefined {
   const spec = isRecord(pod.spec) ? pod.spec : undefined;
@@ -72,7 +69,8 @@ export function gateOnInArgs(args: readonly string[]): boolean {
       const eq = pair.indexOf('=');
       if (eq < 0) continue;
       const key = pair.slice(0, eq).trim();
-      const on = parseBool(pair.slice(eq + 1).trim());
+      // Go's strconv.ParseBool reads each --feature-gates value.
+      const on = goParseBool(pair.slice(eq + 1).trim());
       if (on === undefined) continue;
       if (key === USERNS_PSS_GATE) named = on;
       else if (key === 'AllAlpha') allAlpha ??= on;
