@@ -33,7 +33,7 @@ import { toKubeJS } from '../base/yaml-aliases.ts';
 import { oneLine } from '../base/plain-text.ts';
 import type { KubeObject, Snapshot, SourceRef } from '../snapshot/types.ts';
 import { apiVersionsOf, isAlphaApiVersion, KINDS, kindForManifest, kindOfGroup, olderApiVersionOf, SERVED_KNOWN_FROM, servedAt, servedFrom, type KindKey, type KindSpec } from '../snapshot/kinds.ts';
-import { metadataProblem, specProblem } from '../snapshot/shape.ts';
+import { metadataProblem, specProblem, typeName } from '../snapshot/shape.ts';
 import { isRollout, snapshotFromObjects } from './from-objects.ts';
 
 const MANIFEST_EXT = /\.(ya?ml|json)$/i;
@@ -355,6 +355,34 @@ function portNameProblems(port: string): string[] {
   ];
 }
 
+const WOULD_FAIL = 'kubectl apply would fail';
+
+/**
+ * What the API server says of a networking.k8s.io/v1 backend's `service.port` other than its
+ * name's validity: undefined when the port is a name, for the caller to judge; null when it is a
+ * valid number. validateIngressBackend (kubernetes pkg/apis/networking/validation/validation.go at
+ * v1.36.3) refuses a port with both a name and a number ("cannot set both port name & port
+ * number"), with neither ("port name or number is required": a backend without `port` too), and a
+ * number outside 1–65535 (IsValidPortNum, k8s.io/apimachinery pkg/util/validation at v0.36.3: "must
+ * be between 1 and 65535, inclusive"). An empty name or a zero number is none. A `name` that is not
+ * a string, a `number` that is not an integer, or a `port` that is not a mapping cannot be decoded
+ * into ServiceBackendPort (k8s.io/api networking/v1: name string, number int32): the request fails
+ * before validation. Read, each routed to a port the cluster would never have.
+ */
+function servicePortProblem(p: unknown, at: string): string | null | undefined {
+  const key = `${at}.service.port`;
+  if (p !== undefined && p !== null && !isObject(p)) return `${key} is ${typeName(p)}, not a mapping (the API server cannot decode it): ${WOULD_FAIL}`;
+  const { name, number }: Record<string, unknown> = isObject(p) ? p : {};
+  if (name !== undefined && name !== null && typeof name !== 'string') return `${key}.name is ${typeName(name)}, not a string (the API server cannot decode it; a port number goes in ${key}.number): ${WOULD_FAIL}`;
+  if (number !== undefined && number !== null && !Number.isInteger(number)) return `${key}.number is ${typeName(number)}, not an integer (the API server cannot decode it): ${WOULD_FAIL}`;
+  const hasName = typeof name === 'string' && name !== '';
+  const hasNumber = typeof number === 'number' && number !== 0;
+  if (hasName && hasNumber) return `${key} has both a name and a number (the API server: cannot set both port name & port number): ${WOULD_FAIL}`;
+  if (!hasName && !hasNumber) return `${key} has neither a name nor a number (the API server: port name or number is required): ${WOULD_FAIL}`;
+  if (hasNumber) return number >= 1 && number <= 65535 ? null : `${key}.number ${number} is not a port number the API server accepts (must be between 1 and 65535, inclusive): ${WOULD_FAIL}`;
+  return undefined;
+}
+
 /**
  * What the API server says of an Ingress whose backend names a port by a name it refuses; null
  * when there is none. Of networking.k8s.io/v1beta1 or extensions/v1beta1: a servicePort that is a
@@ -366,7 +394,8 @@ function portNameProblems(port: string): string[] {
  * `service.port.name` that is not empty, `"80"` included, refused by the same validateIngressBackend
  * (kubernetes pkg/apis/networking/validation/validation.go as at commit 019c5dc5: `hasPortName :=
  * len(backend.Service.Port.Name) > 0` … `validation.IsValidPortName(backend.Service.Port.Name)`).
- * kubectl apply fails with the Ingress invalid: read, it routed to a port named "80".
+ * kubectl apply fails with the Ingress invalid: read, it routed to a port named "80". A v1
+ * backend's port refused otherwise (both a name and a number, neither, a bad number or type): servicePortProblem.
  */
 function ingressPortProblem(o: Record<string, unknown>): string | null {
   const beta = o.apiVersion !== 'networking.k8s.io/v1';
@@ -378,9 +407,10 @@ function ingressPortProblem(o: Record<string, unknown>): string | null {
       port = b.servicePort;
       if (port === '' && !b.serviceName) return null; // no service backend: refused as such, not judged here
     } else {
-      // An empty name is no name: the number, or its absence, is judged instead (not here).
-      if (!isObject(b.service) || !isObject(b.service.port) || typeof b.service.port.name !== 'string' || b.service.port.name === '') return null;
-      port = b.service.port.name;
+      if (!isObject(b.service)) return null;
+      const v1Port = servicePortProblem(b.service.port, at);
+      if (v1Port !== undefined) return v1Port;
+      port = (b.service.port as { name: string }).name;
     }
     const why = portNameProblems(port);
     if (why.length === 0) return null;

@@ -232,6 +232,33 @@ describe('a networking.k8s.io/v1 Ingress whose service.port.name is all digits',
     expect(ports).toEqual([{ name: 'http' }, { name: 'web-8080' }, { number: 80 }]);
   });
 
+  // validateIngressBackend (kubernetes pkg/apis/networking/validation/validation.go at v1.36.3)
+  // refuses a service port with both a name and a number, with neither, and a number outside
+  // 1-65535 (IsValidPortNum); a name that is not a string or a number that is not an integer cannot
+  // be decoded into ServiceBackendPort (k8s.io/api networking/v1). Each was read, routed to a port
+  // the cluster would never have.
+  it.each([
+    ['{name: http, number: 80}', 'spec.rules[0].http.paths[0].backend.service.port has both a name and a number (the API server: cannot set both port name & port number): kubectl apply would fail'],
+    ['{}', 'spec.rules[0].http.paths[0].backend.service.port has neither a name nor a number (the API server: port name or number is required): kubectl apply would fail'],
+    ['{name: "", number: 0}', 'spec.rules[0].http.paths[0].backend.service.port has neither a name nor a number (the API server: port name or number is required): kubectl apply would fail'],
+    ['{number: 70000}', 'spec.rules[0].http.paths[0].backend.service.port.number 70000 is not a port number the API server accepts (must be between 1 and 65535, inclusive): kubectl apply would fail'],
+    ['{name: 80}', 'spec.rules[0].http.paths[0].backend.service.port.name is a number (80), not a string (the API server cannot decode it; a port number goes in spec.rules[0].http.paths[0].backend.service.port.number): kubectl apply would fail'],
+    ['{number: "80"}', 'spec.rules[0].http.paths[0].backend.service.port.number is a string (80), not an integer (the API server cannot decode it): kubectl apply would fail'],
+    ['80', 'spec.rules[0].http.paths[0].backend.service.port is a number (80), not a mapping (the API server cannot decode it): kubectl apply would fail'],
+  ])('a service port %s is skipped as the API server refuses it, naming the key and why', (port, why) => {
+    const parsed = parseManifestText(ingress(`{service: {name: web, port: ${port}}}`), 'ing.yaml');
+    expect(parsed.objects).toEqual([]);
+    expect(parsed.broken).toEqual([{ where: 'ing.yaml:1', why: `Ingress whose ${why}`, kind: 'ingresses' }]);
+  });
+
+  it('so is a service backend without a port, and a defaultBackend with both', () => {
+    expect(parseManifestText(ingress('{service: {name: web}}'), 'ing.yaml').broken.map((b) => b.why))
+      .toEqual([expect.stringContaining('backend.service.port has neither a name nor a number')]);
+    const top = '  defaultBackend: {service: {name: fallback, port: {name: http, number: 8080}}}\n';
+    expect(parseManifestText(ingress('{service: {name: web, port: {number: 80}}}', top), 'ing.yaml').broken.map((b) => b.why))
+      .toEqual([expect.stringContaining('spec.defaultBackend.service.port has both a name and a number')]);
+  });
+
   it('the run says so and does not evaluate the Ingress checks (the Ingress routed to a port named "80")', async () => {
     const { report } = await runOn({ 'app.yaml': `${SHOP}---\n${WEB}---\n${ingress('{service: {name: web, port: {name: "80"}}}')}` });
     expect(report.run.coverage.ingresses).toMatchObject({ status: 'error', detail: expect.stringContaining('service.port.name "80" is not a port name the API server accepts') });
