@@ -74,8 +74,9 @@ function familyText(name: string, x: FamilyAnswer): string {
 
 /**
  * Where the two IP families' paths between dual-stack ends differ, the headline says which family
- * its answer holds for: " (IPv4 only)" when one path is allowed and the other denied, " (IPv4;
- * IPv6 unknown)" when one is allowed for certain and the other in doubt, and so on; "" otherwise.
+ * its answer holds for: " (IPv4 only)" when one path is allowed and the other denied, " (IPv4
+ * allowed TCP 5432; IPv6 unknown)" when one is allowed for certain and the other in doubt (an
+ * ALLOWED answer where the IPv4 path allows every asked connection), and so on; "" otherwise.
  */
 function familyQualifier(f: FlowAnswer): string {
   const fams = f.network.families;
