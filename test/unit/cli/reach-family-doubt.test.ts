@@ -85,3 +85,27 @@ describe('reach between dual-stack pods: each asked connection certain only wher
     expect(json.network.undetermined).toContain("certain only for SCTP 1-65535,TCP 5432,UDP 1-65535 (what one IP family's path allows for certain); TCP 1-5431,5433-65535 may go either way");
   });
 });
+
+describe('reach --matrix -o csv: each IP family\'s path in its own column', () => {
+  // IPv4: every port denied to web; IPv6: port 80 only denied (Felix applies each ipVersion rule to its family only).
+  const yaml = dual + dbIngress("{action: Deny, ipVersion: 4, source: {selector: app == 'web'}}", "{action: Deny, ipVersion: 6, protocol: TCP, source: {selector: app == 'web'}, destination: {ports: [80]}}", '{action: Allow}');
+  const rows = (output: 'csv' | 'json', effective = false) => reachCommandCore(snap(yaml), { matrix: true, output, effective }).output;
+
+  it('the header appends ipv4 and ipv6 after in_doubt (existing columns keep their place), --effective too', () => {
+    expect(rows('csv').split('\n')[0]).toBe('src,dst,conn,in_doubt,ipv4,ipv6');
+    expect(rows('csv', true).split('\n')[0]).toBe('src,dst,conn,mesh,in_doubt,ipv4,ipv6');
+  });
+
+  it('a dual-stack row whose two paths differ has what each allows; a row not judged per family has them empty', () => {
+    const lines = rows('csv').split('\n');
+    expect(lines).toContain('shop/web[Deployment],shop/db[Deployment],"SCTP 1-65535,TCP 1-79,81-65535,UDP 1-65535",,No Connections,"SCTP 1-65535,TCP 1-79,81-65535,UDP 1-65535"');
+    expect(lines).toContain('other/client[Deployment],shop/db[Deployment],All Connections,,,');
+    // The same cells as the JSON matrix's ipv4/ipv6.
+    const json = (JSON.parse(rows('json')) as Array<Record<string, string>>).find((r) => r.src === 'shop/web[Deployment]' && r.dst === 'shop/db[Deployment]');
+    expect([json?.ipv4, json?.ipv6]).toEqual(['No Connections', 'SCTP 1-65535,TCP 1-79,81-65535,UDP 1-65535']);
+  });
+
+  it('--effective keeps the family columns after the mesh and in_doubt columns', () => {
+    expect(rows('csv', true).split('\n')).toContain('shop/web[Deployment],shop/db[Deployment],"SCTP 1-65535,TCP 1-79,81-65535,UDP 1-65535",,,No Connections,"SCTP 1-65535,TCP 1-79,81-65535,UDP 1-65535"');
+  });
+});
