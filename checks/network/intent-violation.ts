@@ -104,7 +104,7 @@ export function deniesOnUnsettledCondition(u: Doubt): boolean {
 }
 
 /** How a flow the model counts as allowed stands once its doubts are weighed (judgeFlow). */
-type FlowJudgement = { kind: 'certain' } | { kind: 'doubt'; why: string[] } | { kind: 'denied' };
+type FlowJudgement = { kind: 'certain' } | { kind: 'doubt'; why: string[]; /** Every path reads as denied, a denial in doubt. */ denied?: true } | { kind: 'denied' };
 
 const FAMILIES: readonly Family[] = [4, 6];
 
@@ -124,7 +124,7 @@ function judgeFlow(model: ReachModel, f: { from: PodClass; to: PodClass; conns: 
   const judged = (familyPaths(model, f, counted) ?? [counted]).map(([e, i]) => judgePath(f.conns, e, i));
   if (judged.some((j) => j.kind === 'certain')) return { kind: 'certain' };
   const why = [...new Set(judged.flatMap((j) => (j.kind === 'doubt' ? j.why : [])))];
-  return why.length ? { kind: 'doubt', why } : { kind: 'denied' };
+  return why.length ? { kind: 'doubt', why, ...(judged.every((j) => j.kind !== 'doubt' || j.denied) ? { denied: true as const } : {}) } : { kind: 'denied' };
 }
 
 /**
@@ -169,8 +169,9 @@ function allowedInAFamily(model: ReachModel, doubts: DoubtSearch | undefined): F
  * after all left out: every flow, not only the MAX_FLOWS listed — the search goes on past the
  * list until a flow allowed for certain is found, so the count and the verdict never rest on the
  * list's cut. A flow whose plans hold no rule the judgement can weigh (judgementNeeded) is certain
- * as found. With a host-network end, a flow in doubt counts as one allowed (a denial there is not
- * vouched for: the hostNetwork branch), so the search stops at the list as before.
+ * as found. With a host-network end no denial is vouched for (the hostNetwork branch says so): a
+ * flow every path denies, in doubt or not, is left to it, and one allowed in doubt counts as
+ * allowed, so the search stops at the list as before.
  */
 function judgedFlows(model: ReachModel, sources: PodClass[], dests: PodClass[], wanted: ConnSet, hostNetwork: boolean, refine?: (from: PodClass, to: PodClass, conns: ConnSet) => ConnSet): { search: FlowSearch; judgements: FlowJudgement[] } {
   const judgements: FlowJudgement[] = [];
@@ -179,7 +180,7 @@ function judgedFlows(model: ReachModel, sources: PodClass[], dests: PodClass[], 
     const conns = refine ? refine(from, to, found) : found;
     if (isEmptyConns(conns)) return conns;
     const j: FlowJudgement = judgementNeeded(from, to) ? judgeFlow(model, { from, to, conns }) : CERTAIN;
-    if (j.kind === 'denied') return emptyConns();
+    if (j.kind === 'denied' || (hostNetwork && j.kind === 'doubt' && j.denied)) return emptyConns();
     if (j.kind === 'certain' || hostNetwork) settled = true;
     // findFlows lists a flow right after this returns it, while its list has room.
     if (judgements.length < MAX_FLOWS) judgements.push(j);
@@ -234,7 +235,7 @@ function judgePath(wanted: ConnSet, egress: DirectionVerdict, ingress: Direction
   if (!isEmptyConns(allowed)) return { kind: 'certain' };
   const denied = [egress, ingress].flatMap((v) => v.decisions.filter((d) => !d.allowed && d.uncertain && !isEmptyConns(intersectConns(d.uncertainConns ?? d.conns, wanted))));
   const open = [...new Set(denied.flatMap((d) => (d.uncertain ?? []).map((u) => u.text)))];
-  return open.length ? { kind: 'doubt', why: open } : { kind: 'denied' };
+  return open.length ? { kind: 'doubt', why: open, denied: true } : { kind: 'denied' };
 }
 
 /**

@@ -659,9 +659,12 @@ export function dualStackDoubt(v: DirectionVerdict, asked?: ConnSet): boolean {
   return v.decisions.some((d) => d.uncertain?.some((u) => u.reasons.includes('dualStack')) && (!asked || !isEmptyConns(intersectConns(d.uncertainConns ?? d.conns, asked))));
 }
 
-/** Whether every pod of both ends has an address of each family (known: the IPPools), so each family's path exists. */
+/**
+ * Whether every pod of both ends has an address of each family (known: the IPPools, or a
+ * host-network pod's own addresses, its node's), so each family's path exists.
+ */
 function dualStackEnds(model: ReachModel, src: ReachTarget, dst: ReachTarget): boolean {
-  return [src, dst].every((t) => t.kind === 'workload' && t.node.classes.every((cls) => !cls.hostNetwork && endpointFamilies(model.match, { kind: 'class', cls }).length === 2));
+  return [src, dst].every((t) => t.kind === 'workload' && t.node.classes.every((cls) => endpointFamilies(model.match, { kind: 'class', cls }).length === 2));
 }
 
 /**
