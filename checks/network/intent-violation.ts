@@ -7,7 +7,7 @@ import { refString } from '../../src/analysis/workloads.ts';
 import { buildReachability, egressVerdict, ingressVerdict, type DirectionVerdict, type PodClass, type ReachModel } from '../../src/analysis/netpol/model.ts';
 import { findDoubtedFlows, findFlows, MAX_DOUBT_PAIRS, type DoubtSearch, type Flow, type FlowSearch } from '../../src/analysis/netpol/flows.ts';
 import { findUndeterminedFlows, liveAddressSettlements, type AddressSettlements } from '../../src/analysis/netpol/query.ts';
-import { describeCause, describeRule, type Doubt, type RuleRef } from '../../src/analysis/netpol/engine.ts';
+import { describeCause, describeRule, type Doubt, type RuleRef, type StagePlan } from '../../src/analysis/netpol/engine.ts';
 import type { Family } from '../../src/base/ip.ts';
 import { calleeMesh, meshVerdictOverConns, MESH_FLOW_KINDS } from '../../src/analysis/mesh/flow-verdict.ts';
 import type { AuditContext } from '../../src/analysis/context.ts';
@@ -104,7 +104,7 @@ export function deniesOnUnsettledCondition(u: Doubt): boolean {
 }
 
 /** How a flow the model counts as allowed stands once its doubts are weighed (judgeFlow). */
-type FlowJudgement = { kind: 'certain' } | { kind: 'doubt'; why: string[] } | { kind: 'denied' };
+type FlowJudgement = { kind: 'certain' } | { kind: 'doubt'; why: string[]; /** Every path reads as denied, a denial in doubt. */ denied?: true } | { kind: 'denied' };
 
 const FAMILIES: readonly Family[] = [4, 6];
 
@@ -124,7 +124,7 @@ function judgeFlow(model: ReachModel, f: { from: PodClass; to: PodClass; conns: 
   const judged = (familyPaths(model, f, counted) ?? [counted]).map(([e, i]) => judgePath(f.conns, e, i));
   if (judged.some((j) => j.kind === 'certain')) return { kind: 'certain' };
   const why = [...new Set(judged.flatMap((j) => (j.kind === 'doubt' ? j.why : [])))];
-  return why.length ? { kind: 'doubt', why } : { kind: 'denied' };
+  return why.length ? { kind: 'doubt', why, ...(judged.every((j) => j.kind !== 'doubt' || j.denied) ? { denied: true as const } : {}) } : { kind: 'denied' };
 }
 
 /**
@@ -146,10 +146,11 @@ function familyPaths(model: ReachModel, f: { from: PodClass; to: PodClass; conns
  * The flows the model counts as denied, held in doubt by a dual-stack ipVersion rule (a Pass
  * counted as not matching), that one family's path allows for certain: Felix applies the rule in
  * its own family only, so that family's path is the packet's and the flow a violation. Each with
- * that path's verdicts. Only when every doubted flow was listed.
+ * that path's verdicts. Of the doubted flows listed: one found is a violation whatever the search
+ * left unlisted (the count then a lower bound), and a host-network end judged the same way.
  */
-function allowedInAFamily(model: ReachModel, doubts: DoubtSearch | undefined, hostNetwork: boolean): Flow[] {
-  if (!doubts || doubts.truncated || doubts.capped || hostNetwork) return [];
+function allowedInAFamily(model: ReachModel, doubts: DoubtSearch | undefined): Flow[] {
+  if (!doubts) return [];
   const out: Flow[] = [];
   for (const f of doubts.flows) {
     const src = { kind: 'class', cls: f.from } as const;
@@ -164,15 +165,47 @@ function allowedInAFamily(model: ReachModel, doubts: DoubtSearch | undefined, ho
 }
 
 /**
- * A search's flows judged (judgeFlow), those denied for certain after all left out. Only when
- * every flow was listed (one left out may be certain) and no end is a host-network pod (whose
- * denial the check does not vouch for): otherwise the search as found, with no judgement.
+ * The allowed flows (findFlows), each judged as it is found (judgeFlow), those denied for certain
+ * after all left out: every flow, not only the MAX_FLOWS listed — the search goes on past the
+ * list until a flow allowed for certain is found, so the count and the verdict never rest on the
+ * list's cut. A flow whose plans hold no rule the judgement can weigh (judgementNeeded) is certain
+ * as found. With a host-network end no denial is vouched for (the hostNetwork branch says so): a
+ * flow every path denies, in doubt or not, is left to it, and one allowed in doubt counts as
+ * allowed, so the search stops at the list as before.
  */
-function judged(model: ReachModel, search: FlowSearch, hostNetwork: boolean): { search: FlowSearch; judgements: FlowJudgement[] } {
-  if (search.truncated || hostNetwork || search.count === 0) return { search, judgements: [] };
-  const all = search.flows.map((f) => ({ f, j: judgeFlow(model, f) }));
-  const kept = all.filter((x) => x.j.kind !== 'denied');
-  return { search: { ...search, flows: kept.map((x) => x.f), count: kept.length }, judgements: kept.map((x) => x.j) };
+function judgedFlows(model: ReachModel, sources: PodClass[], dests: PodClass[], wanted: ConnSet, hostNetwork: boolean, refine?: (from: PodClass, to: PodClass, conns: ConnSet) => ConnSet): { search: FlowSearch; judgements: FlowJudgement[] } {
+  const judgements: FlowJudgement[] = [];
+  let settled = false;
+  const judge = (from: PodClass, to: PodClass, found: ConnSet): ConnSet => {
+    const conns = refine ? refine(from, to, found) : found;
+    if (isEmptyConns(conns)) return conns;
+    const j: FlowJudgement = judgementNeeded(from, to) ? judgeFlow(model, { from, to, conns }) : CERTAIN;
+    if (j.kind === 'denied' || (hostNetwork && j.kind === 'doubt' && j.denied)) return emptyConns();
+    if (j.kind === 'certain' || hostNetwork) settled = true;
+    // findFlows lists a flow right after this returns it, while its list has room.
+    if (judgements.length < MAX_FLOWS) judgements.push(j);
+    return conns;
+  };
+  const search = findFlows(model, sources, dests, wanted, MAX_FLOWS, judge, () => !settled);
+  return { search, judgements };
+}
+
+const CERTAIN: FlowJudgement = { kind: 'certain' };
+const weighablePlans = new WeakMap<readonly StagePlan[], boolean>();
+
+/**
+ * Whether judgeFlow can find a flow other than the model counts it: only a rule of one IP family
+ * (Calico ipVersion, nets of one family) or on some connections only (source ports) makes the
+ * doubts it weighs (deniesOnUnsettledCondition, 'dualStack'), in the source's egress plan or the
+ * destination's ingress plan. Once per plan.
+ */
+function judgementNeeded(from: PodClass, to: PodClass): boolean {
+  const weighable = (plan: readonly StagePlan[], dir: 'egress' | 'ingress') => {
+    let v = weighablePlans.get(plan);
+    if (v === undefined) weighablePlans.set(plan, (v = plan.some((st) => st.policies.some((p) => (p[dir] ?? []).some((r) => r.ipVersion !== undefined || r.netsFamily !== undefined || r.partial !== undefined)))));
+    return v;
+  };
+  return weighable(from.egressPlan, 'egress') || weighable(to.ingressPlan, 'ingress');
 }
 
 /** judgeFlow over one path (both directions of one reading, or of one IP family). */
@@ -202,7 +235,7 @@ function judgePath(wanted: ConnSet, egress: DirectionVerdict, ingress: Direction
   if (!isEmptyConns(allowed)) return { kind: 'certain' };
   const denied = [egress, ingress].flatMap((v) => v.decisions.filter((d) => !d.allowed && d.uncertain && !isEmptyConns(intersectConns(d.uncertainConns ?? d.conns, wanted))));
   const open = [...new Set(denied.flatMap((d) => (d.uncertain ?? []).map((u) => u.text)))];
-  return open.length ? { kind: 'doubt', why: open } : { kind: 'denied' };
+  return open.length ? { kind: 'doubt', why: open, denied: true } : { kind: 'denied' };
 }
 
 /**
@@ -298,14 +331,14 @@ export const intentViolation: Check = {
       const dests = classesFor(model, rule.to);
       const hostNetwork = sources.some((c) => c.hostNetwork) || dests.some((c) => c.hostNetwork);
       // The network first; then the same search with each pair cut to what the destination's mesh lets through.
-      const { search: network } = judged(model, findFlows(model, sources, dests, wanted, MAX_FLOWS), hostNetwork);
-      let { search: found, judgements } = network.count === 0 ? { search: network, judgements: [] as FlowJudgement[] } : judged(model, findFlows(model, sources, dests, wanted, MAX_FLOWS, meshRefiner(ctx, model)), hostNetwork);
+      const { search: network } = judgedFlows(model, sources, dests, wanted, hostNetwork);
+      let { search: found, judgements } = network.count === 0 ? { search: network, judgements: [] as FlowJudgement[] } : judgedFlows(model, sources, dests, wanted, hostNetwork, meshRefiner(ctx, model));
       // No certain violation: the pairs the model counts as denied that reach would answer UNKNOWN for, capped.
       let doubts = found.count === 0 ? findFlowsInDoubt(model, sources, dests, wanted, meshRefiner(ctx, model)) : undefined;
       // Those one IP family's path allows for certain (a dual-stack ipVersion Pass) are violations.
-      const inAFamily = found.count === 0 ? allowedInAFamily(model, doubts, hostNetwork) : [];
+      const inAFamily = found.count === 0 ? allowedInAFamily(model, doubts) : [];
       if (inAFamily.length) {
-        found = { flows: inAFamily, count: inAFamily.length, truncated: false };
+        found = { flows: inAFamily, count: inAFamily.length, truncated: !!doubts && (doubts.truncated || doubts.capped) };
         judgements = inAFamily.map((): FlowJudgement => ({ kind: 'certain' }));
         doubts = undefined;
       }
@@ -329,7 +362,7 @@ export const intentViolation: Check = {
       // Every flow found allowed only under a doubted reading (reach UNKNOWN): not a proven violation.
       // Only when every flow was listed: one left out may be certain.
       const inDoubt = violations > 0 ? judgements.flatMap((j) => (j.kind === 'doubt' ? [j.why] : [])) : [];
-      if (violations > 0 && judgements.length === found.flows.length && inDoubt.length === found.flows.length) {
+      if (violations > 0 && !hostNetwork && judgements.length === found.flows.length && inDoubt.length === found.flows.length) {
         const doubted = found.flows.map((f, k) => ({ from: f.from.workloads.map(name), to: f.to.workloads.map(name), ports: formatConns(f.conns), uncertain: inDoubt[k] }));
         const first = doubted[0];
         out.push({

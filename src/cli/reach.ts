@@ -74,8 +74,9 @@ function familyText(name: string, x: FamilyAnswer): string {
 
 /**
  * Where the two IP families' paths between dual-stack ends differ, the headline says which family
- * its answer holds for: " (IPv4 only)" when one path is allowed and the other denied, " (IPv4;
- * IPv6 unknown)" when one is allowed for certain and the other in doubt, and so on; "" otherwise.
+ * its answer holds for: " (IPv4 only)" when one path is allowed and the other denied, " (IPv4
+ * allowed TCP 5432; IPv6 unknown)" when one is allowed for certain and the other in doubt (an
+ * ALLOWED answer where the IPv4 path allows every asked connection), and so on; "" otherwise.
  */
 function familyQualifier(f: FlowAnswer): string {
   const fams = f.network.families;
@@ -256,14 +257,15 @@ function rowDoubt(r: MatrixRow): { certain: ConnSet; inDoubt: ConnSet } | undefi
 /**
  * The matrix as text chunks (about 64 KiB each), for streaming; joined, it is `formatMatrix`. `effective` adds the mesh column.
  * A row some of whose connections are in doubt (MatrixRow.inDoubt) says which: text with a mark
- * and a closing legend, JSON with `certain` and `inDoubt`, CSV in its last column `in_doubt`
+ * and a closing legend, JSON with `certain` and `inDoubt`, CSV in its column `in_doubt`
  * (empty when the row is certain; the certain connections are `conn` without them). A dual-stack
  * row whose two IP family paths differ (MatrixRow.families) says what each allows: text with a
- * mark and a closing legend, JSON with `ipv4` and `ipv6`; CSV keeps its columns (`conn` is what
- * either path allows).
+ * mark and a closing legend, JSON with `ipv4` and `ipv6`, CSV in its last two columns `ipv4` and
+ * `ipv6` (empty where the paths are not judged apart; `conn` is what either path allows). CSV
+ * columns are only ever appended, so a script reading them by position keeps working.
  */
 export function* formatMatrixChunks(rows: Iterable<EffectiveRow>, format: 'text' | 'json' | 'csv', effective = false): Generator<string> {
-  let buf = format === 'json' ? '[' : format === 'csv' ? `src,dst,conn${effective ? ',mesh' : ''},in_doubt` : '';
+  let buf = format === 'json' ? '[' : format === 'csv' ? `src,dst,conn${effective ? ',mesh' : ''},in_doubt,ipv4,ipv6` : '';
   let first = true;
   let marked = 0;
   let byFamily = 0;
@@ -274,7 +276,7 @@ export function* formatMatrixChunks(rows: Iterable<EffectiveRow>, format: 'text'
     if (r.families) byFamily++;
     const line = format === 'json'
       ? `\n  {\n    "src": ${JSON.stringify(r.from)},\n    "dst": ${JSON.stringify(r.to)},\n    "conn": ${JSON.stringify(formatConns(r.conns))}${doubt ? `,\n    "certain": ${JSON.stringify(formatConns(doubt.certain))},\n    "inDoubt": ${JSON.stringify(formatConns(doubt.inDoubt))}` : ''}${r.families ? `,\n    "ipv4": ${JSON.stringify(formatConns(r.families.ipv4))},\n    "ipv6": ${JSON.stringify(formatConns(r.families.ipv6))}` : ''}${effective ? `,\n    "mesh": ${JSON.stringify(mesh)}` : ''}\n  }`
-      : format === 'csv' ? `\n${[r.from, r.to, formatConns(r.conns), ...(effective ? [mesh] : []), doubt ? formatConns(doubt.inDoubt) : ''].map(csvCell).join(',')}`
+      : format === 'csv' ? `\n${[r.from, r.to, formatConns(r.conns), ...(effective ? [mesh] : []), doubt ? formatConns(doubt.inDoubt) : '', r.families ? formatConns(r.families.ipv4) : '', r.families ? formatConns(r.families.ipv6) : ''].map(csvCell).join(',')}`
       : `${first ? '' : '\n'}${oneLine(r.from)} => ${oneLine(r.to)} : ${formatConns(r.conns)}${doubt ? ` ${MATRIX_DOUBT_MARK} certain: ${formatConns(doubt.certain)}; in doubt: ${formatConns(doubt.inDoubt)}]` : ''}${r.families ? ` ${MATRIX_FAMILY_MARK} ${familyCell(r.families)}]` : ''}${effective && mesh ? ` [mesh ${oneLine(mesh)}]` : ''}`;
     buf += format === 'json' && !first ? `,${line}` : line;
     first = false;

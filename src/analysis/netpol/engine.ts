@@ -163,6 +163,11 @@ export interface MatchContext {
    */
   ipamFamilies?: (why: string) => { families: ReadonlyArray<Family>; text: string } | undefined;
   /**
+   * The IP families of a host-network class's pods, which have their node's addresses
+   * (pod-addresses.ts hostFamiliesOf), when their own addresses show them; undefined otherwise.
+   */
+  hostFamilies?: (cls: PodClass) => { families: ReadonlyArray<Family>; text: string } | undefined;
+  /**
    * The IP family of the flow being judged, when a caller judges each family's path apart (pods
    * with addresses of both): a rule of the other family (Rule.ipVersion) does not match it, and
    * one of this family is no longer in doubt for dual-stack ends (conditionMatch). Unset: either family.
@@ -574,6 +579,8 @@ function subjectAddressMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: strin
 function familiesOf(ctx: MatchContext, ep: Endpoint): { families: readonly Family[]; text: string } | { why: string } | undefined {
   if (ep.kind === 'ip' || (ep.kind === 'anonymous' && ep.family !== undefined)) return { families: [ep.family!], text: ep.kind === 'ip' ? ep.text : `an IPv${ep.family} address` };
   if (!podEndpoint(ep)) return undefined;
+  const host = ep.kind === 'class' && ep.cls.hostNetwork ? ctx.hostFamilies?.(ep.cls) : undefined;
+  if (host) return host;
   const pools = poolsFor(ctx, ep);
   if (!pools) return { why: "the pods' addresses are not known" };
   let hit = familyCache.get(pools);

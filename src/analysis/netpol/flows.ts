@@ -278,10 +278,12 @@ function plainIngress(plan: readonly StagePlan[]): boolean {
 
 /**
  * Allowed flows from `sources` to `destinations`, restricted to `wanted` connections.
- * Stops after `limit` flows (then `truncated` is true and `count` a lower bound). `refine`
- * narrows a pair's network-allowed connections by another layer (the mesh); empty drops the pair.
+ * Lists `limit` flows at most (then `truncated` is true) and stops there, `count` a lower bound,
+ * unless `keepOn` says to go on: then every further pair is still refined and counted, but not
+ * listed, until `keepOn` turns false. `refine` narrows a pair's network-allowed connections by
+ * another layer (the mesh), or judges it (network.intent-violation); empty drops the pair.
  */
-export function findFlows(model: ReachModel, sources: PodClass[], destinations: PodClass[], wanted: ConnSet, limit = 20, refine?: (from: PodClass, to: PodClass, conns: ConnSet) => ConnSet): FlowSearch {
+export function findFlows(model: ReachModel, sources: PodClass[], destinations: PodClass[], wanted: ConnSet, limit = 20, refine?: (from: PodClass, to: PodClass, conns: ConnSet) => ConnSet, keepOn?: () => boolean): FlowSearch {
   const result: FlowSearch = { flows: [], count: 0, truncated: false };
   if (sources.length === 0 || destinations.length === 0) return result;
   const srcIndex = indexByNamespace(sources);
@@ -315,7 +317,7 @@ export function findFlows(model: ReachModel, sources: PodClass[], destinations: 
     const conns = refine ? refine(s, d, network) : network;
     if (isEmptyConns(conns)) return false;
     result.count++;
-    result.flows.push({ from: s, to: d, conns, egress, ingress });
+    if (result.flows.length < limit) result.flows.push({ from: s, to: d, conns, egress, ingress });
     if (result.flows.length >= limit) result.truncated = true;
     return true;
   };
@@ -331,7 +333,7 @@ export function findFlows(model: ReachModel, sources: PodClass[], destinations: 
     }
     for (const s of candidates) {
       check(s, d);
-      if (result.truncated) return result;
+      if (result.truncated && !keepOn?.()) return result;
     }
   }
   return result;

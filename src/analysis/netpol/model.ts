@@ -5,7 +5,7 @@
 // govern it (its plan), which the engine (engine.ts) evaluates.
 
 import { ipamFamilies, NO_POOL_READ, podPools, podPoolsOf } from './calico/ip-pools.ts';
-import { liveAddressesOf } from './pod-addresses.ts';
+import { hostFamiliesOf, liveAddressesOf } from './pod-addresses.ts';
 import { nodePodPools, type NodePodAddresses } from './node-cidrs.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import { implicitNamespaces, type KubeObject, type Snapshot } from '../../snapshot/types.ts';
@@ -439,6 +439,7 @@ function buildModel(snapshot: Snapshot, ignoreHostNetwork: boolean): ReachModel 
   // Calico IPAM gives pods addresses from its IPPools: they settle a pod against ipBlocks and nets,
   // as a live pod's own addresses do on every CNI that matches an ipBlock on them.
   const classPools = new Map<PodClass, (() => PodPools) | undefined>();
+  const hostFamilies = new Map<PodClass, ReturnType<typeof hostFamiliesOf>>();
   const pools = composition.name === 'calico' ? {
     podPools: () => podPools(snapshot),
     classPools: (cls: PodClass) => {
@@ -447,6 +448,11 @@ function buildModel(snapshot: Snapshot, ignoreHostNetwork: boolean): ReachModel 
     },
     // With no IPPool read, the families IPAM's visible settings give pods (ipVersion rules), once per run.
     ipamFamilies: (why: string) => (why === NO_POOL_READ ? ipamFamilies(snapshot) : undefined),
+    // A host-network pod's families are its node's, shown by its own addresses (ipVersion rules).
+    hostFamilies: (cls: PodClass) => {
+      if (!hostFamilies.has(cls)) hostFamilies.set(cls, hostFamiliesOf(snapshot, podsOfClass.get(cls) ?? []));
+      return hostFamilies.get(cls);
+    },
   } : composition.name === 'kubernetes' && cni.plugins.some((p) => p.enforces) ? {
     // Elsewhere (Cilium aside: its CIDR rules hold no pod) only the pods' own live addresses say
     // where they are — under a recognised enforcer that matches ipBlocks on them (kube-router,

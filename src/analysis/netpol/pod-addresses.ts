@@ -141,3 +141,27 @@ export function liveAddressesOf(snapshot: Snapshot, pods: readonly PodAddressInp
     : { kind: 'known', ranges: [...stretches.values()], text, addresses: true };
   return () => value;
 }
+
+/**
+ * The IP families of host-network pods, by their own addresses: a host-network pod's status.podIPs
+ * are its node's addresses — "HostNetwork Pods inherit the node IPs as PodIPs", both families on a
+ * dual-stack node (kubernetes pkg/kubelet/kubelet_pods.go generateAPIPodStatus, #105320). Known
+ * when every pod given has addresses and all have the same families; undefined otherwise (a
+ * template, a pod not yet addressed, nodes of different families).
+ */
+export function hostFamiliesOf(snapshot: Snapshot, pods: readonly PodAddressInputs[]): { families: ReadonlyArray<4 | 6>; text: string } | undefined {
+  const live = livePodIps(snapshot);
+  let families: Array<4 | 6> | undefined;
+  const addressed: Array<{ pod: string; ips: Ip[] }> = [];
+  for (const pod of pods) {
+    const name = `${pod.namespace}/${pod.name}`;
+    const ips = pod.origin === 'pod' ? live.get(name) : undefined;
+    if (!ips) return undefined;
+    const own = [...new Set(ips.map((ip) => ip.family))].sort();
+    if (families && families.join() !== own.join()) return undefined;
+    families = own;
+    addressed.push({ pod: name, ips });
+  }
+  if (!families) return undefined;
+  return { families, text: `${describeAddresses(addressed)} (status.podIPs: a host-network pod's are its node's)` };
+}

@@ -109,7 +109,9 @@ export interface ReachAnswer {
    * decides the flow and both ends are dual-stack: each family's path judged apart (Felix renders
    * such a rule only into that family's chains). `allowed` and `ports` are then what either path
    * lets through (a dual-stack client may use either), and the decisions of the two paths are
-   * both listed, those of one path only marked with its `family`.
+   * both listed, those of one path only marked with its `family`. `undetermined` is then set only
+   * where an asked connection is in doubt on some path and allowed for certain on none: one path's
+   * doubt, where the other settles every asked connection, stays in that path's answer and the notes.
    */
   families?: { ipv4: FamilyAnswer; ipv6: FamilyAnswer };
 }
@@ -657,9 +659,12 @@ export function dualStackDoubt(v: DirectionVerdict, asked?: ConnSet): boolean {
   return v.decisions.some((d) => d.uncertain?.some((u) => u.reasons.includes('dualStack')) && (!asked || !isEmptyConns(intersectConns(d.uncertainConns ?? d.conns, asked))));
 }
 
-/** Whether every pod of both ends has an address of each family (known: the IPPools), so each family's path exists. */
+/**
+ * Whether every pod of both ends has an address of each family (known: the IPPools, or a
+ * host-network pod's own addresses, its node's), so each family's path exists.
+ */
 function dualStackEnds(model: ReachModel, src: ReachTarget, dst: ReachTarget): boolean {
-  return [src, dst].every((t) => t.kind === 'workload' && t.node.classes.every((cls) => !cls.hostNetwork && endpointFamilies(model.match, { kind: 'class', cls }).length === 2));
+  return [src, dst].every((t) => t.kind === 'workload' && t.node.classes.every((cls) => endpointFamilies(model.match, { kind: 'class', cls }).length === 2));
 }
 
 /**
@@ -682,7 +687,18 @@ function answerByFamily(model: ReachModel, src: ReachTarget, dst: ReachTarget, p
   // A doubt both paths carry is said once; one path's own is said with its family.
   const u4 = a4.undetermined ?? [];
   const u6 = a6.undetermined ?? [];
-  const undetermined = [...new Set([...u4.filter((u) => u6.includes(u)), ...u4.filter((u) => !u6.includes(u)).map((u) => `over IPv4: ${u}`), ...u6.filter((u) => !u4.includes(u)).map((u) => `over IPv6: ${u}`)])];
+  const doubts = [...new Set([...u4.filter((u) => u6.includes(u)), ...u4.filter((u) => !u6.includes(u)).map((u) => `over IPv4: ${u}`), ...u6.filter((u) => !u4.includes(u)).map((u) => `over IPv6: ${u}`)])];
+  // Each asked connection on its own: certain where one path allows it for certain (a client may
+  // use that family), or where every path denies it for certain; in doubt otherwise. A path in
+  // doubt puts in doubt the connections it names as such, else every asked one.
+  const asked = restrictTo(allConns(), a4.protocol, a4.portName !== undefined ? a4.portNumbers ?? [] : a4.port !== undefined ? [a4.port] : undefined);
+  const certainOf = (a: ReachAnswer) => (!a.undetermined?.length ? a.ports : a.certainPorts ?? emptyConns());
+  const doubtOf = (a: ReachAnswer) => (!a.undetermined?.length ? emptyConns() : a.portsInDoubt ?? asked);
+  const certain = unionConns(certainOf(a4), certainOf(a6));
+  const inDoubt = subtractConns(unionConns(doubtOf(a4), doubtOf(a6)), certain);
+  const undetermined = isEmptyConns(inDoubt) ? [] : doubts;
+  const split = undetermined.length && !isEmptyConns(certain);
+  if (split) undetermined.push(`certain only for ${formatConns(certain)} (what one IP family's path allows for certain); ${formatConns(inDoubt)} may go either way`);
   const sameWay = families.ipv4.verdict === families.ipv6.verdict && sameConns(a4.ports, a6.ports);
   const said = `both ends are dual-stack and a Calico rule of one IP family decides part of this flow (Felix renders it only into that family's chains): each family's path is judged apart, and a connection goes through where either path allows it${sameWay ? ' (here both paths answer alike)' : ''}`;
   const pick = a4.allowed || !a6.allowed ? a4 : a6;
@@ -693,11 +709,12 @@ function answerByFamily(model: ReachModel, src: ReachTarget, dst: ReachTarget, p
     const decisions = [...d4.decisions.map((x) => (in6.has(key(x)) ? x : { ...x, family: 4 as const })), ...d6.decisions.filter((x) => !in4.has(key(x))).map((x) => ({ ...x, family: 6 as const }))];
     return { ...d4, isolated: d4.isolated || d6.isolated, allowed: d4.allowed || d6.allowed, decidedBy: dedupeRules([...d4.decidedBy, ...d6.decidedBy]), decisions };
   };
-  const notes = [...new Set([said, ...undetermined, ...[...a4.notes, ...a6.notes].filter((n) => !u4.includes(n) && !u6.includes(n))])];
+  // A path's doubt stays said (with its family) where the other path settles every asked connection.
+  const notes = [...new Set([said, ...undetermined, ...doubts, ...[...a4.notes, ...a6.notes].filter((n) => !u4.includes(n) && !u6.includes(n))])];
   const { certainPorts: _c, portsInDoubt: _d, certainButFor: _b, certainRequestsOnly: _r, undetermined: _u, ...rest } = pick;
   return {
     ...rest, allowed: a4.allowed || a6.allowed, ports: unionConns(a4.ports, a6.ports), egress: direction(a4.egress, a6.egress), ingress: direction(a4.ingress, a6.ingress), notes,
-    ...(undetermined.length ? { undetermined } : {}), ...(a4.addressMayBeNode || a6.addressMayBeNode ? { addressMayBeNode: true as const } : {}), families,
+    ...(undetermined.length ? { undetermined } : {}), ...(split ? { certainPorts: certain, portsInDoubt: inDoubt } : {}), ...(a4.addressMayBeNode || a6.addressMayBeNode ? { addressMayBeNode: true as const } : {}), families,
   };
 }
 

@@ -281,7 +281,7 @@ spec: {protocol: http, mutualTLSMode: permissive}
     expect(lines).toContain('shop/frontend[Deployment] => shop/db[StatefulSet] : SCTP 1-65535,TCP 9187,UDP 1-65535 [mesh istio: TCP 9187 depends]');
     expect(lines).toContain('shop/api[Deployment] => shop/db[StatefulSet] : SCTP 1-65535,TCP 5432,9187,UDP 1-65535 [mesh istio: TCP 9187 depends]');
     const csv = (await reach(dir, '--matrix', '--effective', '-o', 'csv')).out.split('\n');
-    expect(csv[0]).toBe('src,dst,conn,mesh,in_doubt');
+    expect(csv[0]).toBe('src,dst,conn,mesh,in_doubt,ipv4,ipv6');
     expect((await reach(dir, '--effective', '--from', 'shop/api', '--to', 'shop/db')).code).toBe(2);
   });
 

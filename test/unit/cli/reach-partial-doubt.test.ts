@@ -31,11 +31,11 @@ describe('reach --matrix: a row certain on some ports only says which', () => {
     expect(rows.find((r) => r.src === 'shop/web[Deployment]' && r.dst === 'mon/agent[DaemonSet]')).toEqual({ src: 'shop/web[Deployment]', dst: 'mon/agent[DaemonSet]', conn: 'All Connections' });
   });
 
-  it('CSV: a last column in_doubt, empty where the row is certain', () => {
+  it('CSV: a column in_doubt (before ipv4 and ipv6), empty where the row is certain', () => {
     const lines = matrix('csv').split('\n');
-    expect(lines[0]).toBe('src,dst,conn,in_doubt');
-    expect(lines).toContain(`mon/agent[DaemonSet],shop/web[Deployment],All Connections,"${REST}"`);
-    expect(lines).toContain('shop/web[Deployment],mon/agent[DaemonSet],All Connections,');
+    expect(lines[0]).toBe('src,dst,conn,in_doubt,ipv4,ipv6');
+    expect(lines).toContain(`mon/agent[DaemonSet],shop/web[Deployment],All Connections,"${REST}",,`);
+    expect(lines).toContain('shop/web[Deployment],mon/agent[DaemonSet],All Connections,,,');
   });
 
   it('--effective (no mesh here) keeps the mark', () => {

@@ -71,7 +71,7 @@ function towardName(yaml: string) {
 
 describe('an egressDeny covering every address denies a toFQDNs name for certain', () => {
   it('without a deny, the matrix has the name row on TCP 443', () => {
-    expect(fqdnRows(cluster)).toEqual(['a/client[Deployment],api.example.com[FQDN],TCP 443,']);
+    expect(fqdnRows(cluster)).toEqual(['a/client[Deployment],api.example.com[FQDN],TCP 443,,,']);
   });
 
   for (const peers of ['toCIDR: ["0.0.0.0/0"]', 'toCIDRSet: [{cidr: "0.0.0.0/0"}]', 'toEntities: [world]', 'toEntities: [all]']) {
@@ -134,7 +134,7 @@ data: {enable-ipv6: "true", enable-ipv4: "false"}
     expect(r.output.split('\n')[0]).toBe('ALLOWED: a/client[Deployment] -> api.example.com on 443/TCP');
     expect(r.exitCode).toBe(0);
     expect(r.output).not.toContain('may lie in ::/0');
-    expect(fqdnRows(yaml)).toEqual(['a/client[Deployment],api.example.com[FQDN],TCP 443,']);
+    expect(fqdnRows(yaml)).toEqual(['a/client[Deployment],api.example.com[FQDN],TCP 443,,,']);
     expect(towardName(yaml).decisions.every((d) => d.uncertain === undefined)).toBe(true);
   });
 

@@ -72,3 +72,29 @@ describe('entities and protocols an older agent refuses', () => {
     expect(invalid(cluster('v1.20.2') + proto('GRE'))).toEqual([]);
   });
 });
+
+// pkg/policy/api/l4.go L7Rules at v1.20.2 holds HTTP and DNS only (Kafka, removed in 1.20, is no
+// field, and its CRD schema has none: the API server prunes `rules.kafka`), and
+// pkg/policy/api/rule_validation.go refuses an L7 rule without the L7 proxy only when
+// `!pr.Rules.IsEmpty()` (L7Rules.Len counts HTTP and DNS): a Kafka rule leaves the port open at L4.
+describe('Kafka rules on Cilium 1.20', () => {
+  const noL7Proxy = `---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: cilium-config, namespace: kube-system}
+data: {enable-l7-proxy: "false"}
+`;
+  const kafka = cnp(`  endpointSelector: {matchLabels: {app: web}}
+  ingress: [{fromEndpoints: [{matchLabels: {app: client}}], toPorts: [{ports: [{port: "9092", protocol: TCP}], rules: {kafka: [{topic: orders}]}}]}]`);
+
+  it('v1.20.2 without the L7 proxy: the rule is valid (no L7 rule is left), isolates web and opens 9092 to every request', () => {
+    const yaml = cluster('v1.20.2') + noL7Proxy + kafka;
+    expect(invalid(yaml)).toEqual([]);
+    expect([verdict(yaml, '9092'), verdict(yaml, '80')]).toEqual(['ALLOWED', 'DENIED']);
+  });
+
+  it('v1.20.2: the answer does not say the requests are narrowed by Kafka rules', () => {
+    const out = reachCommandCore(snap(cluster('v1.20.2') + kafka), { from: 'shop/client', to: 'shop/web', port: '9092' }).output;
+    expect(out).not.toContain('L7 rules (kafka)');
+  });
+});

@@ -56,11 +56,11 @@ describe('reachCommandCore', () => {
     const csv = reachCommandCore(snapshot, { matrix: true, output: 'csv' });
     expect(csv.exitCode).toBe(0);
     const lines = csv.output.split('\n');
-    expect(lines[0]).toBe('src,dst,conn,in_doubt');
+    expect(lines[0]).toBe('src,dst,conn,in_doubt,ipv4,ipv6');
     const json = JSON.parse(reachCommandCore(snapshot, { matrix: true, output: 'json' }).output) as Array<{ src: string; dst: string; conn: string }>;
     expect(lines).toHaveLength(json.length + 1);
     const q = (f: string) => (/[",]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f);
-    expect(lines.slice(1)).toEqual(json.map((r) => [r.src, r.dst, r.conn, ''].map(q).join(',')));
+    expect(lines.slice(1)).toEqual(json.map((r) => [r.src, r.dst, r.conn, '', '', ''].map(q).join(',')));
     const one = reachCommandCore(snapshot, { from: 'a/x', to: 'b/y', output: 'csv' });
     expect(one.exitCode).toBe(2);
     expect(one.output).toContain('--output csv applies to --matrix');
@@ -299,7 +299,7 @@ describe('streamed matrix output', () => {
     expect(rows.length).toBeGreaterThan(3);
     expect([...formatMatrixChunks(rows, 'json')].join('')).toBe(JSON.stringify(rows.map((r) => ({ src: r.from, dst: r.to, conn: formatConns(r.conns) })), null, 2));
     expect([...formatMatrixChunks([], 'json')].join('')).toBe('[]');
-    expect([...formatMatrixChunks(rows, 'csv')].join('').split('\n')).toEqual(['src,dst,conn,in_doubt', ...rows.map((r) => `${r.from},${r.to},${/,/.test(formatConns(r.conns)) ? `"${formatConns(r.conns)}"` : formatConns(r.conns)},`)]);
+    expect([...formatMatrixChunks(rows, 'csv')].join('').split('\n')).toEqual(['src,dst,conn,in_doubt,ipv4,ipv6', ...rows.map((r) => `${r.from},${r.to},${/,/.test(formatConns(r.conns)) ? `"${formatConns(r.conns)}"` : formatConns(r.conns)},,,`)]);
     expect([...formatMatrixChunks(rows, 'text')].join('')).toBe(rows.map((r) => `${r.from} => ${r.to} : ${formatConns(r.conns)}`).join('\n'));
   });
 });

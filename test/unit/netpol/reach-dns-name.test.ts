@@ -71,7 +71,7 @@ describe('Cilium toFQDNs: reach --to NAME answers as the matrix row', () => {
     expect(r.exitCode).toBe(0);
     expect(r.output.split('\n')[0]).toBe('ALLOWED: a/client[Deployment] -> api.example.com on 443/TCP');
     expect(r.output).toContain('ALLOWED by CiliumNetworkPolicy a/fqdn rule 0 "egress[0]" (Allow)');
-    expect(reachCommandCore(snap(yaml), { matrix: true, output: 'csv' }).output.split('\n')).toContain('a/client[Deployment],api.example.com[FQDN],TCP 443,');
+    expect(reachCommandCore(snap(yaml), { matrix: true, output: 'csv' }).output.split('\n')).toContain('a/client[Deployment],api.example.com[FQDN],TCP 443,,,');
     const r80 = reachCommandCore(snap(yaml), { from: 'a/client', to: 'api.example.com', port: '80' });
     expect(r80.exitCode).toBe(1);
     expect(r80.output.split('\n')[0]).toBe('DENIED: a/client[Deployment] -> api.example.com on 80/TCP');
@@ -153,7 +153,7 @@ describe('--to refuses what is not one DNS name, in one line naming the flag', (
   // "Services"): svc is the third label. Elsewhere svc is an ordinary label, and the matrix lists such names.
   it.each(['svc.example.com', 'api.svc.example.com'])('%s is a DNS name outside the cluster, answered as its matrix row', (to) => {
     const yaml = `---\n${cilium}${fqdn(`matchName: ${to}`)}`;
-    expect(reachCommandCore(snap(`${workloads}${yaml}`), { matrix: true, output: 'csv' }).output.split('\n')).toContain(`a/client[Deployment],${to}[FQDN],TCP 443,`);
+    expect(reachCommandCore(snap(`${workloads}${yaml}`), { matrix: true, output: 'csv' }).output.split('\n')).toContain(`a/client[Deployment],${to}[FQDN],TCP 443,,,`);
     const r = ask(yaml, to, '443');
     expect(r.output.split('\n')[0]).toBe(`ALLOWED: a/client[Deployment] -> ${to} on 443/TCP`);
     expect(r.exitCode).toBe(0);

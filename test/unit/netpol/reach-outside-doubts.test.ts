@@ -342,7 +342,7 @@ describe('reach --matrix lists egress allowed by DNS name, one row per pattern',
     expect(text).toContain('a/client[Deployment] => api.example.com[FQDN] : TCP 443');
     const json = JSON.parse(matrix(ciliumFqdn, 'json').output) as Array<{ src: string; dst: string; conn: string }>;
     expect(json).toContainEqual({ src: 'a/client[Deployment]', dst: 'api.example.com[FQDN]', conn: 'TCP 443' });
-    expect(matrix(ciliumFqdn, 'csv').output.split('\n')).toContain('a/client[Deployment],api.example.com[FQDN],TCP 443,');
+    expect(matrix(ciliumFqdn, 'csv').output.split('\n')).toContain('a/client[Deployment],api.example.com[FQDN],TCP 443,,,');
   });
 
   it('AdminNetworkPolicy domainNames before a Deny of 0.0.0.0/0: the row holds the allowed port only, not every port', () => {

@@ -241,7 +241,11 @@ function parsePortRules(raw: unknown, at: string, dir: 'ingress' | 'egress', den
     const where = `${at}[${i}]`;
     if (!isObj(pr)) return void ctx.errors.push(`${where}: not an object`);
     const rules = isObj(pr.rules) ? pr.rules : undefined;
-    const l7 = deny ? [] : L7_KINDS.filter((k) => rules && Array.isArray(rules[k]) && (rules[k] as unknown[]).length > 0);
+    // A kind the agent's L7Rules does not have is pruned by the CRD schema: the port is open to every request.
+    const known = ctx.options.release?.known ? ctx.options.release.l7Kinds : undefined;
+    const gone = known && rules ? L7_KINDS.filter((k) => rules[k] !== undefined && !known.includes(k)) : [];
+    if (gone.length) ctx.notes.push(`${where}.rules: Cilium ${ctx.options.release!.text} has no ${gone.map((k) => `rules.${k}`).join(', ')} (its L7 rules are ${known!.join(' and ')} only; Kafka rules were removed in 1.20): the field is dropped, so the port is open to every request`);
+    const l7 = deny ? [] : L7_KINDS.filter((k) => !gone.includes(k) && rules && Array.isArray(rules[k]) && (rules[k] as unknown[]).length > 0);
     const hasDNS = l7.includes('dns');
     if (!deny) {
       if (dir === 'ingress' && hasDNS) ctx.errors.push(`${where}.rules: DNS rules are not allowed on ingress`);

@@ -39,6 +39,12 @@ export type CiliumRelease =
     refusedEntities: readonly string[];
     refusedProtocols: readonly string[];
     unconfirmedProtocols: readonly string[];
+    /**
+     * The L7 rule kinds a toPorts `rules` may hold: from 1.20 only http and dns (pkg/policy/api/l4.go
+     * L7Rules at v1.20.2 has no Kafka, L7Proto nor L7, so the CRD schema prunes them); before, every
+     * kind the parser knows (not confirmed here release by release).
+     */
+    l7Kinds: readonly string[] | undefined;
   }
   /** `text`: why the release is not known. */
   | { known: false; text: string };
@@ -57,5 +63,6 @@ export function ciliumRelease(snapshot: Snapshot): CiliumRelease {
     refusedEntities: atLeast(20) ? [] : ['cluster-mesh'],
     refusedProtocols: atLeast(20) ? [] : atLeast(19) ? tunnels : atLeast(18) ? tunnels : ['VRRP', 'IGMP', ...tunnels],
     unconfirmedProtocols: atLeast(19) || !atLeast(18) ? [] : ['VRRP', 'IGMP'],
+    l7Kinds: atLeast(20) ? ['http', 'dns'] : undefined,
   };
 }
