@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check, ConditionalRead } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { ALB_PARAMS, albIngressOf, ingressesInNginxOrder, certificateStates, condition, describeCondition, tlsSecretUses, GKE_ALLOW_HTTP, gkeFrontendConfigRedirect, gkeFrontendConfigs, gkeIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, ALB_LISTEN_PORTS, ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxAnnotationBool, nginxAnnotationGroups, nginxControllersFor, nginxRedirectSettings, nginxWatches, normalizeHost, servedByIngressNginx, servedByTraefik, traefikCrdProvidersFor, traefikCrdUnserved, traefikEntryPoints, traefikHttpsRedirect, traefikRouterPlaintext, traefikRouterTls, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, TRAEFIK_TCP_ROUTE_KEYS, type GkeIngress, type TraefikEntryPoints, type UpstreamTls } from '../../src/analysis/tls/index.ts';
+import { ALB_PARAMS, albIngressOf, ingressesInNginxOrder, certificateStates, condition, describeCondition, tlsSecretUses, GKE_ALLOW_HTTP, gkeFrontendConfigRedirect, gkeFrontendConfigs, gkeIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, ALB_LISTEN_PORTS, ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxAnnotationBool, nginxAnnotationGroups, nginxControllersFor, nginxIngressDoubt, nginxRedirectSettings, nginxRedirectUnknown, nginxWatches, normalizeHost, servedByIngressNginx, servedByTraefik, traefikCrdProvidersFor, traefikCrdUnserved, traefikEntryPoints, traefikHttpsRedirect, traefikRouterPlaintext, traefikRouterTls, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, TRAEFIK_TCP_ROUTE_KEYS, type GkeIngress, type TraefikEntryPoints, type UpstreamTls } from '../../src/analysis/tls/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import type { KubeObject, Snapshot } from '../../src/snapshot/types.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
@@ -108,7 +108,7 @@ const NGINX_REDIRECT_CONFIG_READ: ConditionalRead = {
  * ignores the annotation. `on` when every controller serving the Ingress honours it; otherwise
  * `ignored` says which does not. Undefined without the annotation.
  */
-type NginxPassthrough = { annotation: string; on: true } | { annotation: string; on: false; ignored: string };
+type NginxPassthrough = { annotation: string; on: true } | { annotation: string; on: false; ignored: string; unknown?: string };
 
 function nginxPassthrough(snapshot: Snapshot, ing: KubeObject): NginxPassthrough | undefined {
   const annotations = ing.metadata?.annotations ?? {};
@@ -123,8 +123,17 @@ function nginxPassthrough(snapshot: Snapshot, ing: KubeObject): NginxPassthrough
   const serving = groups.flatMap((g) => g.controllers);
   if (serving.length === 0) return { annotation, on: false, ignored: 'no ingress-nginx controller serving it is in the snapshot, so nothing shows it runs with --enable-ssl-passthrough' };
   const reading = new Set(set.flatMap((g) => g.controllers));
-  const off = serving.filter((c) => !reading.has(c) || !c.sslPassthrough).map((c) => `controller ${refString(c.ref)} ${reading.has(c) ? 'runs without --enable-ssl-passthrough' : `reads annotations under ${c.annotationPrefix} only`}`);
-  return off.length ? { annotation, on: false, ignored: off.join('; ') } : { annotation, on: true };
+  const off = serving.filter((c) => !reading.has(c) || (!c.sslPassthrough && c.sslPassthroughUnknown === undefined)).map((c) => `controller ${refString(c.ref)} ${reading.has(c) ? 'runs without --enable-ssl-passthrough' : `reads annotations under ${c.annotationPrefix} only`}`);
+  if (off.length) return { annotation, on: false, ignored: off.join('; ') };
+  // --enable-ssl-passthrough from a value ztaudit cannot know: judged as ignored, and a pass on
+  // that reading is not confirmed (the host may be passed through, port 80 then redirected only
+  // with force-ssl-redirect).
+  const unknown = serving.find((c) => c.sslPassthroughUnknown !== undefined);
+  if (unknown) {
+    const why = `whether ingress-nginx controller ${refString(unknown.ref)} honours ${annotation} is not known: ${unknown.sslPassthroughUnknown}`;
+    return { annotation, on: false, ignored: `controller ${refString(unknown.ref)} may run without --enable-ssl-passthrough (${unknown.sslPassthroughUnknown})`, unknown: why };
+  }
+  return { annotation, on: true };
 }
 
 /** An Ingress asking for ingress-nginx SSL passthrough: its redirect settings decide port 80. */
@@ -364,6 +373,9 @@ function gkeAnnotatedCertificate(resource: { kind: string; namespace: string; na
 
 function ingressVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
+  // Ingresses whose serving ingress-nginx controller is in doubt (its class flags, annotation
+  // prefix or --enable-ssl-passthrough not known): their passes are not confirmed (unconfirmedPasses).
+  const doubts = new Map<string, string>();
   const frontendConfigs = gkeFrontendConfigs(ctx.snapshot);
   const nginx = nginxServerCertificates(ctx.snapshot);
   let dnsNames: ReturnType<typeof certificateDnsNames> | undefined;
@@ -413,12 +425,17 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
       const off = redirect.settings.find((x) => !x.force.v && !x.redirect.v);
       const on = redirect.settings[0].force.v ? redirect.settings[0].force : redirect.settings[0].redirect;
       const evidence = { host, tlsHosts, certificateFrom: `Ingress ${by.ingress}`, tlsHost: by.tlsHost, redirect: (off ?? { redirect: on }).redirect.source, ...(redirect.notes.length ? { notes: redirect.notes } : {}) };
+      // The redirect on the defaults of a controller whose ConfigMap is not known: it may turn it off.
+      const unknown = off ? undefined : redirect.settings.map((x) => nginxRedirectUnknown(x, true)).find((u) => u !== undefined);
+      if (unknown) return { status: 'fail', resource, detailKey: `host/${host}`, severity: 'medium', message: `Host ${host} takes its certificate from Ingress ${by.ingress} (ingress-nginx merges the Ingresses of a host into one server), but whether its paths here redirect HTTP to HTTPS cannot be confirmed: ${unknown}. It is not judged on the ingress-nginx defaults.`, evidence: { ...evidence, unconfirmed: unknown } };
       return off
         ? { status: 'fail', resource, detailKey: `host/${host}`, message: `Host ${host} has a certificate from Ingress ${by.ingress} (ingress-nginx merges the Ingresses of a host into one server), but ${off.redirect.source} turns the redirect off for the paths Ingress ${ns}/${resource.name} defines: they are served over plaintext HTTP.`, evidence }
         : { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} takes its certificate from Ingress ${by.ingress} (TLS entry ${by.tlsHost}; ingress-nginx merges the Ingresses of a host into one server) and its paths here redirect HTTP to HTTPS (${on.source}).`, evidence };
     };
     const passthrough = servers ? nginxPassthrough(ctx.snapshot, ing) : undefined;
     const ignored = passthrough && !passthrough.on ? passthrough : undefined;
+    const doubt = servers ? nginxIngressDoubt(ctx.snapshot, ing) ?? ignored?.unknown : undefined;
+    if (doubt !== undefined) doubts.set(`${ns}/${resource.name}`, doubt);
     // Port 443 goes to the backend as it is; port 80 still reaches ingress-nginx, which redirects
     // it only with force-ssl-redirect, ssl-redirect needing a certificate of its own for the host
     // (rootfs/etc/nginx/lua/lua_ingress.lua, redirect_to_https).
@@ -541,7 +558,13 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
         : upstreamTls('its host-less rule (any Host header)', 'default', { tlsHosts }) ?? { status: 'fail', resource, detailKey: 'default', message: `Ingress ${ns}/${resource.name} serves a host-less rule (any Host header) without TLS${traefik && traefik.secure === undefined ? ` on ${traefik.where}` : ''}.`, evidence: { tlsHosts, ...traefik?.evidence } });
     }
   }
-  return out;
+  return doubts.size === 0 ? out : out.map((v) => unconfirmedPass(v, doubts.get(`${v.resource.namespace}/${v.resource.name}`)));
+}
+
+/** A pass on an Ingress whose ingress-nginx controller is in doubt (`doubt`): a medium finding saying it cannot be confirmed. */
+function unconfirmedPass(v: Verdict, doubt: string | undefined): Verdict {
+  if (v.status !== 'pass' || doubt === undefined || v.resource.kind !== 'Ingress') return v;
+  return { ...v, status: 'fail', severity: 'medium', message: `${v.message} That cannot be confirmed: ${doubt}.`, evidence: { ...v.evidence, unconfirmed: doubt } };
 }
 
 interface Listener { name: string; protocol: string; hostname?: string; tls?: Record<string, unknown>; port?: number }
