@@ -135,6 +135,21 @@ describe('edge guards of a controller whose ConfigMap is not known (--configmap=
   });
 });
 
+describe('edge guards of a controller that may not serve the Ingress (--ingress-class=$(IC), IC from a Secret)', () => {
+  // kubernetes.io/ingress.class must equal --ingress-class (internal/ingress/controller/store/store.go
+  // GetIngressClass at controller-v1.12.1): with the flag unknown, whether this controller reads the
+  // Ingress's annotations is unknown too.
+  const byClass = (args: string) => controller('plain').replace('"--configmap=ingress-nginx/ingress-nginx-controller"', `"--configmap=ingress-nginx/ingress-nginx-controller", "${args}"`).replace('env: []', 'env: [{name: IC, valueFrom: {secretKeyRef: {name: controller-secret, key: ic}}}]');
+  const annotated = (a: Record<string, string>) => app({ 'kubernetes.io/ingress.class': 'nginx', ...a }).replace('  ingressClassName: nginx\n', '');
+  it('auth-url on it: a pass when the class is given outright, cannot be confirmed (medium) when it is unknown', () => {
+    const auth = { [`${A}auth-url`]: 'https://auth.example.com/check' };
+    expect(verdict(edgeAuthMissing, byClass('--ingress-class=nginx') + annotated(auth))?.status).toBe('pass');
+    const v = verdict(edgeAuthMissing, byClass('--ingress-class=$(IC)') + annotated(auth));
+    expect([v?.status, v?.severity]).toEqual(['fail', 'medium']);
+    expect(v?.message).toContain('ingress-nginx auth-url https://auth.example.com/check, but whether ingress-nginx controller Deployment ingress-nginx/ingress-nginx-controller takes it is not known');
+  });
+});
+
 describe('the merged-host redirect on a controller whose ConfigMap is not known', () => {
   // Ingress "other" has no spec.tls for admin.example.com and takes the certificate of Ingress
   // "admin" (ingress-nginx merges the Ingresses of a host: internal/ingress/controller/controller.go
