@@ -27,7 +27,9 @@ function nginxServerCertificates(snapshot: Snapshot) {
     const controllers = nginxControllersFor(snapshot, ing);
     return controllers.length ? controllers.map((c) => refString(c.ref)) : [`IngressClass ${ingressClassOf(ing) ?? '(default)'}`];
   };
-  const certificates = new Map<string, { ingress: string; tlsHost: string; doubt?: string }>();
+  // `fallback`: the first Ingress's entry naming the host gives no certificate that serves it, so
+  // the server keeps the controller's default certificate, which no later Ingress replaces.
+  const certificates = new Map<string, { ingress: string; tlsHost: string; doubt?: string; fallback?: string }>();
   let dnsNames: Map<string, IssuedNames[]> | undefined;
   // In ingress-nginx's order (oldest creationTimestamp first): the first Ingress giving a host's
   // server a certificate keeps it, whatever order the snapshot lists them in.
@@ -46,13 +48,19 @@ function nginxServerCertificates(snapshot: Snapshot) {
       // Only an entry naming the host exactly gives it this Ingress's certificate, and only when
       // that certificate serves it (a known mismatch gives the default certificate).
       const named = host ? nginxNamingEntry(tls, host) : undefined;
-      if (!host || !named?.secretName) continue;
-      const serves = secretServes(snapshot, dnsNames ??= certificateDnsNames(snapshot), ns, named.secretName, host);
-      if (serves.kind === 'mismatch') continue;
+      if (!host || !named) continue;
+      // createServers (kubernetes/ingress-nginx internal/ingress/controller/controller.go, at
+      // controller-v1.12.1): an entry naming the host without a secretName ("Host %q is listed in
+      // the TLS section but secretName is empty. Using default certificate"), or whose certificate
+      // does not verify for it ("does not contain a Common Name or Subject Alternative Name ...
+      // Using default certificate"), sets the server's certificate to the default one, and
+      // `if servers[host].SSLCert != nil { continue }` then keeps any later Ingress's from replacing it.
+      const serves = named.secretName ? secretServes(snapshot, dnsNames ??= certificateDnsNames(snapshot), ns, named.secretName, host) : undefined;
+      const fallback = !named.secretName ? `its TLS entry ${named.tlsHost} has no secretName` : serves?.kind === 'mismatch' ? `Secret ${named.secretName}'s certificate does not name the host (${serves.certs.map((c) => `cert-manager Certificate ${c.certificate}: ${c.dnsNames.join(', ') || (c.commonName ? `commonName ${c.commonName}` : 'no name')}`).join('; ')})` : undefined;
       servers.forEach((server, i) => {
         const key = `${server}|${normalizeHost(host)}`;
-        const doubt = doubts[i] ?? (serves.kind === 'doubt' ? serves.why : undefined);
-        if (!certificates.has(key)) certificates.set(key, { ingress: `${ns}/${ing.metadata?.name ?? ''}`, tlsHost: named.tlsHost, ...(doubt ? { doubt } : {}) });
+        const doubt = doubts[i] ?? (serves?.kind === 'doubt' ? serves.why : undefined);
+        if (!certificates.has(key)) certificates.set(key, { ingress: `${ns}/${ing.metadata?.name ?? ''}`, tlsHost: named.tlsHost, ...(doubt ? { doubt } : {}), ...(fallback ? { fallback } : {}) });
       });
     }
   }
@@ -69,7 +77,7 @@ function firstMergedHost(snapshot: Snapshot, of: (ing: KubeObject) => boolean = 
     const tlsHosts = arr(spec.tls).flatMap((t) => arr(obj(t)?.hosts)).filter((h): h is string => typeof h === 'string');
     for (const r of arr(spec.rules)) {
       const host = str(obj(r)?.host);
-      if (host && !tlsHosts.some((t) => normalizeHost(t) === normalizeHost(host)) && servers.every((server) => nginx.certificates.has(`${server}|${normalizeHost(host)}`))) return `${host} of Ingress ${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`;
+      if (host && !tlsHosts.some((t) => normalizeHost(t) === normalizeHost(host)) && servers.every((server) => { const c = nginx.certificates.get(`${server}|${normalizeHost(host)}`); return c !== undefined && c.fallback === undefined; })) return `${host} of Ingress ${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`;
     }
   }
   return undefined;
@@ -419,6 +427,8 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
       const from = servers?.map((server) => nginx.certificates.get(`${server}|${normalizeHost(host)}`));
       if (!from || from.length === 0 || !from.every((f) => !!f)) return undefined;
       const by = from[0]!;
+      const fallback = from.find((f) => f!.fallback !== undefined);
+      if (fallback) return defaultKept(host, fallback);
       const doubt = from.find((f) => f!.doubt)?.doubt;
       if (doubt) return { status: 'fail', resource, detailKey: `host/${host}`, severity: 'medium', message: `Host ${host} may take its certificate from Ingress ${by.ingress} (ingress-nginx merges the Ingresses of a host into one server), but that cannot be confirmed: ${doubt}. Otherwise it gets the controller's default certificate.`, evidence: { host, tlsHosts, certificateFrom: `Ingress ${by.ingress}`, tlsHost: by.tlsHost, unconfirmed: doubt } };
       redirect ??= nginxRedirectSettings(ctx.snapshot, ing);
@@ -488,8 +498,18 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
         message: `${ignored ? `Ingress ${ns}/${resource.name} asks for SSL passthrough (${ignored.annotation}), but ingress-nginx ignores it: ${ignored.ignored}. ` : ''}Host ${host} is named by no spec.tls hosts entry (TLS hosts: ${tlsHosts.join(', ') || 'none'}${wildcardOnly}): ingress-nginx covers it only if ${named}'s certificate names the host (Secrets are not read, and ${why.join('; and ')}); otherwise it gets the controller's default certificate (with ssl-redirect on, HTTP is redirected to HTTPS serving that certificate). Name the host in the entry's hosts.` };
     };
     // A host an entry names exactly: that entry's Secret alone is tried (controller.go createServers).
+    // The host's server took the default certificate from an earlier Ingress's entry (nginxServerCertificates): it keeps it.
+    const defaultKept = (host: string, first: { ingress: string; tlsHost: string; fallback?: string }): Verdict => ({
+      status: 'fail', resource, detailKey: `host/${host}`,
+      message: `Host ${host} gets the controller's default certificate: Ingress ${first.ingress}, the first in ingress-nginx's order (oldest creationTimestamp) to name it in spec.tls (entry ${first.tlsHost}), gives no certificate that serves it (${first.fallback}), so ingress-nginx keeps the default certificate for the host and takes no later Ingress's${first.ingress === `${ns}/${resource.name}` ? '' : `, this one's included`} (with ssl-redirect on, HTTP is redirected to HTTPS serving that certificate). Fix the entry of Ingress ${first.ingress}.`,
+      evidence: { host, tlsHosts, defaultCertificateFrom: `Ingress ${first.ingress}`, tlsHost: first.tlsHost, why: first.fallback },
+    });
     const nginxNamedVerdict = (host: string, named: { tlsHost: string; secretName?: string }): Verdict | undefined => {
       const evidence = { host, tlsHost: named.tlsHost, ...(named.secretName ? { secretName: named.secretName } : {}) };
+      // An earlier Ingress left the host's server on the default certificate (every server, when several controllers serve it).
+      const earlier = servers?.map((server) => nginx.certificates.get(`${server}|${normalizeHost(host)}`));
+      const kept = earlier?.find((f) => f?.fallback !== undefined && f.ingress !== `${ns}/${resource.name}`);
+      if (kept && !passthrough?.on) return defaultKept(host, kept);
       if (!named.secretName) return passedThrough(host) ?? { status: 'fail', resource, detailKey: `host/${host}`, evidence, message: `Host ${host} is named by a spec.tls entry without a secretName: ingress-nginx serves it the controller's default certificate (with ssl-redirect on, HTTP is redirected to HTTPS serving that certificate). Give the entry the Secret of a certificate for the host.` };
       const serves = secretServes(ctx.snapshot, dnsNames ??= certificateDnsNames(ctx.snapshot), ns, named.secretName, host);
       if (serves.kind === 'unknown') return { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is covered by TLS entry ${named.tlsHost} (Secret ${named.secretName}; ${serves.why}).`, evidence };
