@@ -497,13 +497,13 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
       return { status: 'fail', resource, detailKey: `host/${host}`, severity: 'medium', evidence: { host, tlsHosts, secretNames: [...new Set([...unmanaged, ...pending.map((p) => p.secret)])], ...(pending.length ? { certificatesNotReady: pending.map((p) => ({ certificate: p.certificate, secretName: p.secret, notReady: p.notReady })) } : {}), ...(ignored ? { sslPassthrough: ignored.annotation, sslPassthroughIgnored: ignored.ignored } : {}) },
         message: `${ignored ? `Ingress ${ns}/${resource.name} asks for SSL passthrough (${ignored.annotation}), but ingress-nginx ignores it: ${ignored.ignored}. ` : ''}Host ${host} is named by no spec.tls hosts entry (TLS hosts: ${tlsHosts.join(', ') || 'none'}${wildcardOnly}): ingress-nginx covers it only if ${named}'s certificate names the host (Secrets are not read, and ${why.join('; and ')}); otherwise it gets the controller's default certificate (with ssl-redirect on, HTTP is redirected to HTTPS serving that certificate). Name the host in the entry's hosts.` };
     };
-    // A host an entry names exactly: that entry's Secret alone is tried (controller.go createServers).
     // The host's server took the default certificate from an earlier Ingress's entry (nginxServerCertificates): it keeps it.
     const defaultKept = (host: string, first: { ingress: string; tlsHost: string; fallback?: string }): Verdict => ({
       status: 'fail', resource, detailKey: `host/${host}`,
       message: `Host ${host} gets the controller's default certificate: Ingress ${first.ingress}, the first in ingress-nginx's order (oldest creationTimestamp) to name it in spec.tls (entry ${first.tlsHost}), gives no certificate that serves it (${first.fallback}), so ingress-nginx keeps the default certificate for the host and takes no later Ingress's${first.ingress === `${ns}/${resource.name}` ? '' : `, this one's included`} (with ssl-redirect on, HTTP is redirected to HTTPS serving that certificate). Fix the entry of Ingress ${first.ingress}.`,
       evidence: { host, tlsHosts, defaultCertificateFrom: `Ingress ${first.ingress}`, tlsHost: first.tlsHost, why: first.fallback },
     });
+    // A host an entry names exactly: that entry's Secret alone is tried (controller.go createServers).
     const nginxNamedVerdict = (host: string, named: { tlsHost: string; secretName?: string }): Verdict | undefined => {
       const evidence = { host, tlsHost: named.tlsHost, ...(named.secretName ? { secretName: named.secretName } : {}) };
       // An earlier Ingress left the host's server on the default certificate (every server, when several controllers serve it).
