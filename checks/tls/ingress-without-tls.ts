@@ -49,8 +49,8 @@ function nginxServerCertificates(snapshot: Snapshot) {
       // that certificate serves it (a known mismatch gives the default certificate).
       const named = host ? nginxNamingEntry(tls, host) : undefined;
       if (!host || !named) continue;
-      // createServers (kubernetes/ingress-nginx internal/ingress/controller/controller.go, at
-      // controller-v1.12.1): an entry naming the host without a secretName ("Host %q is listed in
+      // createServers (kubernetes/ingress-nginx internal/ingress/controller/controller.go; read
+      // at commit 019cd07a and in a later v1 version): an entry naming the host without a secretName ("Host %q is listed in
       // the TLS section but secretName is empty. Using default certificate"), or whose certificate
       // does not verify for it ("does not contain a Common Name or Subject Alternative Name ...
       // Using default certificate"), sets the server's certificate to the default one, and

@@ -5,8 +5,10 @@
 // the TLS section but secretName is empty. Using default certificate"), and the check before it,
 // "only add a certificate if the server does not have one previously configured"
 // (`if servers[host].SSLCert != nil { continue }`), keeps any later Ingress's certificate out
-// (kubernetes/ingress-nginx internal/ingress/controller/controller.go createServers at
-// controller-v1.12.1). A later Ingress's good certificate was credited before.
+// (kubernetes/ingress-nginx internal/ingress/controller/controller.go createServers, read at commit
+// 019cd07abf03ef703288daafa83e9fd10dff8ae2 and in a later v1 version with the same lines; the
+// host-certificate-order test cites controller-v1.12.0 for the rule). A later Ingress's good
+// certificate was credited before.
 import { describe, expect, it } from 'vitest';
 import { parseManifestText } from '../../../src/collect/manifests.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
