@@ -9,7 +9,7 @@
 // - enable-modsecurity and enable-owasp-modsecurity-crs (…/configmap/#enable-modsecurity) turn
 //   ModSecurity on for every location, and the annotation's Core Rule Set loads only when the
 //   ConfigMap's does not (internal/ingress/controller/template/template.go buildModSecurityForLocation
-//   at controller-v1.12.1).
+//   in kubernetes/ingress-nginx).
 // What no ConfigMap key changes stays certain: an auth-url annotation, a limit-rps annotation, an
 // Ingress turning ModSecurity off with enable-modsecurity "false".
 import { describe, expect, it } from 'vitest';
@@ -137,7 +137,7 @@ describe('edge guards of a controller whose ConfigMap is not known (--configmap=
 
 describe('edge guards of a controller that may not serve the Ingress (--ingress-class=$(IC), IC from a Secret)', () => {
   // kubernetes.io/ingress.class must equal --ingress-class (internal/ingress/controller/store/store.go
-  // GetIngressClass at controller-v1.12.1): with the flag unknown, whether this controller reads the
+  // GetIngressClass): with the flag unknown, whether this controller reads the
   // Ingress's annotations is unknown too.
   const byClass = (args: string) => controller('plain').replace('"--configmap=ingress-nginx/ingress-nginx-controller"', `"--configmap=ingress-nginx/ingress-nginx-controller", "${args}"`).replace('env: []', 'env: [{name: IC, valueFrom: {secretKeyRef: {name: controller-secret, key: ic}}}]');
   const annotated = (a: Record<string, string>) => app({ 'kubernetes.io/ingress.class': 'nginx', ...a }).replace('  ingressClassName: nginx\n', '');

@@ -7,7 +7,7 @@
 // literal "$(VAR)", which ztaudit reads as such. A variable whose value ztaudit cannot know (a
 // Secret's key, never read) leaves the flag unknown: the Ingresses it decides are "cannot be
 // confirmed", never a pass on the flag's default or on the literal.
-// The flags: kubernetes/ingress-nginx pkg/flags/flags.go at controller-v1.12.1 (controller-class,
+// The flags: kubernetes/ingress-nginx pkg/flags/flags.go (controller-class,
 // ingress-class, watch-ingress-without-class, annotations-prefix, enable-ssl-passthrough; a
 // pflag.FlagSet with ExitOnError, so a bool value strconv.ParseBool refuses stops the program);
 // how they select Ingresses: internal/ingress/controller/store/store.go GetIngressClass.
